@@ -1,0 +1,1 @@
+"""Plain data and rules of Welcome Desk's world. No Qt, no SQL, no I/O."""

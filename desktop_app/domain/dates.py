@@ -1,0 +1,66 @@
+"""Dates as people give them: a full date, or only a year (or year and month)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+_ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+
+
+class PartialDateError(ValueError):
+    """A date that cannot exist or is not in a form we read; ``code`` names why."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True, order=True)
+class PartialDate:
+    """A date where month and day may be unknown (``None``)."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.day is not None and self.month is None:
+            raise PartialDateError("day_without_month")
+        if self.month is not None and not 1 <= self.month <= 12:
+            raise PartialDateError("impossible")
+        if self.day is not None:
+            try:
+                dt.date(self.year, self.month or 1, self.day)
+            except ValueError as exc:
+                raise PartialDateError("impossible") from exc
+
+    @property
+    def is_full(self) -> bool:
+        return self.day is not None
+
+    def earliest(self) -> dt.date:
+        return dt.date(self.year, self.month or 1, self.day or 1)
+
+    def iso(self) -> str:
+        """ISO 8601 with reduced precision: ``1985``, ``1985-03`` or ``1985-03-14``."""
+        text = f"{self.year:04d}"
+        if self.month is not None:
+            text += f"-{self.month:02d}"
+        if self.day is not None:
+            text += f"-{self.day:02d}"
+        return text
+
+    @classmethod
+    def parse(cls, text: str) -> PartialDate:
+        """Read ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or the German ``DD.MM.YYYY``."""
+        text = text.strip()
+        if m := _ISO.match(text):
+            year, month, day = m.groups()
+            return cls(int(year), int(month) if month else None, int(day) if day else None)
+        if m := _DOTTED.match(text):
+            day, month, year = m.groups()
+            return cls(int(year), int(month), int(day))
+        raise PartialDateError("format")

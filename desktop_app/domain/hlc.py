@@ -1,0 +1,54 @@
+"""Hybrid logical clock: timestamps that order events across laptops without trusting wall clocks.
+
+A timestamp is rendered as a fixed-width string so that string order is clock order:
+``<13-digit wall ms>-<5-digit counter>-<device id>``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Timestamp:
+    wall_ms: int
+    counter: int
+    device: str
+
+    def __str__(self) -> str:
+        return f"{self.wall_ms:013d}-{self.counter:05d}-{self.device}"
+
+    @classmethod
+    def parse(cls, text: str) -> Timestamp:
+        wall, counter, device = text.split("-", 2)
+        return cls(int(wall), int(counter), device)
+
+
+class HybridLogicalClock:
+    """Issues strictly increasing timestamps for one device; thread-safe."""
+
+    def __init__(self, device: str, now_ms: Callable[[], int] | None = None) -> None:
+        self._device = device
+        self._now_ms = now_ms or (lambda: time.time_ns() // 1_000_000)
+        self._last = Timestamp(0, 0, device)
+        self._lock = threading.Lock()
+
+    @property
+    def device(self) -> str:
+        return self._device
+
+    def now(self) -> Timestamp:
+        with self._lock:
+            wall = max(self._now_ms(), self._last.wall_ms)
+            counter = self._last.counter + 1 if wall == self._last.wall_ms else 0
+            self._last = Timestamp(wall, counter, self._device)
+            return self._last
+
+    def observe(self, remote: Timestamp) -> None:
+        """Move past a timestamp seen from another device, so our next one sorts after it."""
+        with self._lock:
+            if (remote.wall_ms, remote.counter) > (self._last.wall_ms, self._last.counter):
+                self._last = Timestamp(remote.wall_ms, remote.counter, self._device)

@@ -1,0 +1,1 @@
+"""Form definitions (data) turned into validation, skip logic and summaries. No Qt."""

@@ -1,0 +1,1 @@
+"""Translations, locale formatting and transliteration of names."""

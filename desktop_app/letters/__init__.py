@@ -1,0 +1,1 @@
+"""Referral letters and other documents as PDF (ReportLab). No Qt."""

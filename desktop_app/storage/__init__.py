@@ -1,0 +1,1 @@
+"""SQLAlchemy models, repositories, migrations and the search index of the encrypted store."""

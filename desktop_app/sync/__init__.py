@@ -1,0 +1,1 @@
+"""Outbox, encryption envelopes, the sync client and conflict merge. No Qt."""

@@ -1,0 +1,1 @@
+"""Central sync server: stores and forwards ciphertext envelopes only."""
