@@ -6,3 +6,34 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("WELCOME_DESK_FAST_KDF", "1")  # tests use cheap Argon2 parameters
+
+from collections.abc import Iterator  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from desktop_app.i18n.text import set_language  # noqa: E402
+
+PASSWORD = "correct horse 42"
+
+
+@pytest.fixture(autouse=True)
+def _english_ui() -> Iterator[None]:
+    """Every test starts in English; tests that switch language see their own change only."""
+    set_language("en")
+    yield
+    set_language("en")
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def session(data_dir: Path):  # type: ignore[no-untyped-def]
+    from desktop_app.usecases.accounts import create_first_account
+
+    s = create_first_account(data_dir, "anna", "Anna Schmidt", PASSWORD)
+    yield s
+    s.close()

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+import re
 from dataclasses import dataclass, field
 
-from desktop_app.domain.dates import PartialDate
+from desktop_app.domain.dates import PartialDate, PartialDateError
+from desktop_app.domain.validation import (
+    FieldError,
+    ValidationFailed,
+    has_control_characters,
+    scripts_of,
+)
 
 
 class Sex(enum.StrEnum):
@@ -52,3 +60,90 @@ class Person:
     @property
     def display_name(self) -> str:
         return f"{self.family_name}, {self.given_name}".strip(", ")
+
+
+NAME_MAX = 200
+NOTES_MAX = 10_000
+PHONE_DIGITS_MIN, PHONE_DIGITS_MAX = 5, 15
+_PHONE_CHARS = set("0123456789 +-/().")
+
+
+def _check_name(field_name: str, value: str, errors: list[FieldError]) -> str:
+    value = " ".join(value.split())
+    if not value:
+        errors.append(FieldError(field_name, "required"))
+    elif len(value) > NAME_MAX:
+        errors.append(FieldError(field_name, "too_long", {"max": NAME_MAX}))
+    elif has_control_characters(value):
+        errors.append(FieldError(field_name, "control_characters"))
+    elif not any(ch.isalpha() for ch in value):
+        errors.append(FieldError(field_name, "no_letters"))
+    elif any(len(scripts_of(word)) > 1 for word in value.split()):
+        # "Pеtrov" with a Cyrillic е looks right but never matches a search: refuse it.
+        errors.append(FieldError(field_name, "mixed_scripts"))
+    return value
+
+
+def validate_person(draft: PersonDraft, today: dt.date) -> Person:
+    """Check a draft and return the normalised person (with an empty id), or raise."""
+    errors: list[FieldError] = []
+    given = _check_name("given_name", draft.given_name, errors)
+    family = _check_name("family_name", draft.family_name, errors)
+
+    dob: PartialDate | None = None
+    if draft.date_of_birth.strip():
+        if len(draft.date_of_birth) > 20:
+            errors.append(FieldError("date_of_birth", "date_format"))
+        else:
+            try:
+                dob = PartialDate.parse(draft.date_of_birth)
+            except PartialDateError as exc:
+                errors.append(FieldError("date_of_birth", f"date_{exc.code}"))
+            else:
+                if dob.earliest() > today:
+                    errors.append(FieldError("date_of_birth", "date_in_future"))
+                elif dob.year < 1900:
+                    errors.append(FieldError("date_of_birth", "date_before_1900"))
+
+    sex: Sex | None = None
+    if draft.sex:
+        try:
+            sex = Sex(draft.sex)
+        except ValueError:
+            errors.append(FieldError("sex", "not_an_option"))
+
+    nationality = draft.nationality.strip().upper()
+    if nationality and not re.fullmatch(r"[A-Z]{2}", nationality):
+        errors.append(FieldError("nationality", "not_an_option"))
+
+    languages = tuple(dict.fromkeys(code.strip().lower() for code in draft.languages if code.strip()))
+    if any(not re.fullmatch(r"[a-z]{2,3}", code) for code in languages) or len(languages) > 20:
+        errors.append(FieldError("languages", "not_an_option"))
+
+    phone = " ".join(draft.phone.split())
+    if phone:
+        digit_count = sum(ch.isdigit() for ch in phone)
+        if len(phone) > 40 or not set(phone) <= _PHONE_CHARS:
+            errors.append(FieldError("phone", "phone_characters"))
+        elif not PHONE_DIGITS_MIN <= digit_count <= PHONE_DIGITS_MAX:
+            errors.append(FieldError("phone", "phone_length"))
+
+    notes = draft.notes.strip()
+    if len(notes) > NOTES_MAX:
+        errors.append(FieldError("notes", "too_long", {"max": NOTES_MAX}))
+    elif has_control_characters(notes, allow_newlines=True):
+        errors.append(FieldError("notes", "control_characters"))
+
+    if errors:
+        raise ValidationFailed(errors)
+    return Person(
+        id="",
+        given_name=given,
+        family_name=family,
+        date_of_birth=dob,
+        sex=sex,
+        nationality=nationality,
+        languages=languages,
+        phone=phone,
+        notes=notes,
+    )

@@ -1,0 +1,85 @@
+"""Composition root: command line, settings, the Qt application and the first window."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from desktop_app import cli
+
+
+def _open_gui_session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from desktop_app.paths import default_data_dir
+    from desktop_app.storage.db import StorePaths
+    from desktop_app.ui.login import FirstAccountDialog, LoginDialog
+
+    if args.demo:
+        from desktop_app.usecases.demo import open_demo_session
+
+        return open_demo_session()
+    paths = StorePaths(args.data_dir or default_data_dir())
+    if args.password_stdin:
+        return cli.open_session(args)
+    if paths.is_initialised():
+        dialog = LoginDialog(paths.data_dir, paths.keyslots.accounts())
+    else:
+        dialog = FirstAccountDialog(paths.data_dir)
+    return dialog.session if dialog.exec() else None
+
+
+def run_gui(args: argparse.Namespace) -> int:
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.i18n.messages import error_message
+    from desktop_app.i18n.text import LANGUAGES, set_language, system_language
+    from desktop_app.storage.db import StoreError
+    from desktop_app.storage.keyslots import KeySlotError
+    from desktop_app.ui.application import QtTranslations, load_fonts
+    from desktop_app.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Welcome Desk")
+    app.setOrganizationName("WelcomeDesk")
+    load_fonts(app)
+    settings = QSettings()
+    qt_translations = QtTranslations(app)
+    saved = str(settings.value("ui/language", ""))
+    lang = args.lang or (saved if saved in LANGUAGES else system_language())
+    set_language(lang)
+    qt_translations.apply(lang)
+
+    try:
+        session = _open_gui_session(args)
+    except cli.CliError as exc:
+        print(str(exc), file=sys.stderr)
+        return exc.code
+    except (KeySlotError, StoreError) as exc:
+        print(error_message(exc.code), file=sys.stderr)
+        return cli.EXIT_STORE
+    if session is None:
+        return 0
+    window = MainWindow(session, demo=args.demo)
+    from desktop_app.i18n.text import on_language_changed
+
+    on_language_changed(lambda code: settings.setValue("ui/language", code))
+    window.show()
+    if args.screenshot:
+        app.processEvents()
+        args.screenshot.parent.mkdir(parents=True, exist_ok=True)
+        ok = window.grab().save(str(args.screenshot), "PNG")
+        window.close()
+        session.close()
+        return 0 if ok else 1
+    code = app.exec()
+    session.close()
+    return code
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return cli.main(argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""Command line of ``welcome-desk``: the GUI options and the headless commands (no Qt here)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.validation import ValidationFailed
+from desktop_app.i18n.formatting import format_partial_date
+from desktop_app.i18n.messages import error_message, field_message
+from desktop_app.i18n.text import LANGUAGES, _, set_language, system_language
+from desktop_app.paths import default_data_dir
+from desktop_app.storage.db import StoreError, StorePaths
+from desktop_app.storage.keyslots import KeySlotError
+from desktop_app.usecases import people
+from desktop_app.usecases.accounts import Session, create_first_account, log_in
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_AUTH, EXIT_STORE = 0, 1, 2, 3, 4
+
+
+class CliError(Exception):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", type=Path, help="data folder (default: the user data folder)")
+    common.add_argument("--account", help="account name (default: the only account)")
+    common.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    common.add_argument("--demo", action="store_true", help="use a throwaway store of demo data")
+    common.add_argument("--lang", choices=LANGUAGES, help="language of messages and the UI")
+
+    parser = argparse.ArgumentParser(
+        prog="welcome-desk", parents=[common], description="Welcome Desk advice sessions"
+    )
+    parser.add_argument("--screenshot", type=Path, help="render the main window to PNG and exit")
+    commands = parser.add_subparsers(dest="command")
+
+    init = commands.add_parser("init", parents=[common], help="set up a new store")
+    init.add_argument("--display-name", default="")
+
+    people_cmd = commands.add_parser("people", help="register and find people")
+    people_sub = people_cmd.add_subparsers(dest="people_command", required=True)
+    add = people_sub.add_parser("add", parents=[common], help="register a person")
+    add.add_argument("--given", required=True)
+    add.add_argument("--family", required=True)
+    add.add_argument("--dob", default="", help="DD.MM.YYYY, YYYY-MM-DD or YYYY")
+    add.add_argument("--sex", default="", choices=["", "female", "male", "diverse", "not_stated"])
+    add.add_argument("--nationality", default="", help="ISO country code, e.g. BG")
+    add.add_argument("--language", action="append", default=[], help="ISO language code")
+    add.add_argument("--phone", default="")
+    add.add_argument("--notes", default="")
+    add.add_argument("--force", action="store_true", help="register even if duplicates exist")
+    search = people_sub.add_parser("search", parents=[common], help="find people")
+    search.add_argument("query")
+    search.add_argument("--limit", type=int, default=50)
+    return parser
+
+
+def read_password(args: argparse.Namespace, prompt: str) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return getpass.getpass(prompt)
+
+
+def open_session(args: argparse.Namespace) -> Session:
+    if args.demo:
+        from desktop_app.usecases.demo import open_demo_session
+
+        return open_demo_session()
+    paths = StorePaths(args.data_dir or default_data_dir())
+    if not paths.is_initialised():
+        raise CliError(
+            _("No store in {folder}. Set one up with: welcome-desk init").format(
+                folder=paths.data_dir
+            ),
+            EXIT_STORE,
+        )
+    try:
+        account = args.account
+        if not account:
+            accounts = paths.keyslots.accounts()
+            if len(accounts) != 1:
+                raise CliError(_("Please name the account with --account."), EXIT_USAGE)
+            account = accounts[0]
+        return log_in(paths.data_dir, account, read_password(args, _("Password: ")))
+    except KeySlotError as exc:
+        raise CliError(error_message(exc.code), EXIT_AUTH) from exc
+    except StoreError as exc:
+        raise CliError(error_message(exc.code), EXIT_STORE) from exc
+
+
+def _validation_report(exc: ValidationFailed) -> str:
+    return "\n".join(f"{e.field}: {field_message(e)}" for e in exc.errors)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    data_dir = args.data_dir or default_data_dir()
+    if not args.account:
+        raise CliError(_("Please name the account with --account."), EXIT_USAGE)
+    password = read_password(args, _("New password: "))
+    repeat = password if args.password_stdin else getpass.getpass(_("Repeat the password: "))
+    try:
+        session = create_first_account(
+            data_dir, args.account, args.display_name, password, repeat=repeat
+        )
+    except ValidationFailed as exc:
+        raise CliError(_validation_report(exc), EXIT_INVALID) from exc
+    except (StoreError, KeySlotError) as exc:
+        raise CliError(error_message(exc.code), EXIT_STORE) from exc
+    session.close()
+    print(_("Store created in {folder}.").format(folder=data_dir))
+    return EXIT_OK
+
+
+def _line(entry: people.PersonListEntry) -> str:
+    parts = [f"{entry.family_name}, {entry.given_name}"]
+    if entry.date_of_birth:
+        parts.append(format_partial_date(entry.date_of_birth))
+    parts.extend(p for p in (entry.nationality, entry.phone) if p)
+    return "\t".join([entry.id, *parts])
+
+
+def cmd_people_add(args: argparse.Namespace) -> int:
+    draft = PersonDraft(
+        given_name=args.given,
+        family_name=args.family,
+        date_of_birth=args.dob,
+        sex=args.sex,
+        nationality=args.nationality,
+        languages=tuple(args.language),
+        phone=args.phone,
+        notes=args.notes,
+    )
+    session = open_session(args)
+    try:
+        person = people.register_person(
+            session.store, session.user.id, draft, confirm_duplicates=args.force
+        )
+    except ValidationFailed as exc:
+        raise CliError(_validation_report(exc), EXIT_INVALID) from exc
+    except people.DuplicatesFound as exc:
+        lines = [_("Likely duplicates found (use --force to register anyway):")]
+        lines += [_line(c) for c in exc.candidates]
+        raise CliError("\n".join(lines), EXIT_INVALID) from exc
+    finally:
+        session.close()
+    print(person.id)
+    return EXIT_OK
+
+
+def cmd_people_search(args: argparse.Namespace) -> int:
+    session = open_session(args)
+    try:
+        for entry in people.search_people(session.store, args.query, max(1, args.limit)):
+            print(_line(entry))
+    finally:
+        session.close()
+    return EXIT_OK
+
+
+def run(args: argparse.Namespace) -> int:
+    set_language(args.lang or system_language())
+    handlers = {
+        ("init", None): cmd_init,
+        ("people", "add"): cmd_people_add,
+        ("people", "search"): cmd_people_search,
+    }
+    handler = handlers[(args.command, getattr(args, "people_command", None))]
+    try:
+        return handler(args)
+    except CliError as exc:
+        print(str(exc), file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        from desktop_app.app import run_gui
+
+        return run_gui(args)
+    return run(args)

@@ -1,0 +1,58 @@
+"""Sentences for the stable message codes that the lower layers raise, in the UI language."""
+
+from __future__ import annotations
+
+from desktop_app.domain.validation import FieldError
+from desktop_app.i18n.text import N_, _
+
+_FIELD_MESSAGES = {
+    "required": N_("This field is required."),
+    "too_long": N_("This is too long (at most {max} characters)."),
+    "control_characters": N_("This contains invisible control characters; please retype it."),
+    "no_letters": N_("A name needs at least one letter."),
+    "mixed_scripts": N_(
+        "A word here mixes Latin and Cyrillic letters; please type it in one alphabet."
+    ),
+    "date_format": N_("Please enter a date as DD.MM.YYYY, or only the year (YYYY)."),
+    "date_impossible": N_("This date does not exist."),
+    "date_day_without_month": N_("A day needs a month."),
+    "date_in_future": N_("This date lies in the future."),
+    "date_before_1900": N_("This date is before 1900."),
+    "not_an_option": N_("Please choose one of the options."),
+    "phone_characters": N_("A phone number may contain only digits, spaces and + - / ( )."),
+    "phone_length": N_("A phone number has between 5 and 15 digits."),
+    "account_invalid": N_("Please use a shorter account name without special characters."),
+    "password_too_short": N_("The password needs at least {min} characters."),
+    "passwords_differ": N_("The two passwords are not the same."),
+}
+
+_ERROR_MESSAGES = {
+    "wrong_password": N_("The account name or password is not correct."),
+    "unknown_account": N_("The account name or password is not correct."),
+    "corrupt_keyslots": N_(
+        "The key file of this data folder is damaged. Nothing was changed; please contact "
+        "your coordinator (a backup or the recovery code is needed)."
+    ),
+    "not_a_store": N_(
+        "This data folder holds a file that is not a Welcome Desk database, or it is damaged. "
+        "It was not changed."
+    ),
+    "store_missing": N_("The database file of this data folder is missing."),
+    "store_exists": N_("This data folder already holds a database."),
+    "newer_schema": N_(
+        "This data was written by a newer version of Welcome Desk. Please update the program."
+    ),
+    "keyslots_exist": N_("This data folder is already set up."),
+}
+
+
+def field_message(error: FieldError) -> str:
+    template = _FIELD_MESSAGES.get(error.code)
+    if template is None:
+        return error.code
+    return _(template).format(**error.params)
+
+
+def error_message(code: str) -> str:
+    template = _ERROR_MESSAGES.get(code)
+    return _(template) if template else _("Something went wrong ({code}).").format(code=code)

@@ -1,0 +1,96 @@
+"""The one translation function: gettext catalogs per UI language, switchable at runtime.
+
+Catalogs live in ``translations/<lang>/LC_MESSAGES/welcome_desk.po``; the install step compiles
+them to ``.mo``. A missing ``.mo`` (a fresh checkout) falls back to reading the ``.po`` directly.
+"""
+
+from __future__ import annotations
+
+import gettext
+import io
+import locale
+import os
+import threading
+from collections.abc import Callable
+
+from desktop_app.paths import translations_dir
+
+DOMAIN = "welcome_desk"
+LANGUAGES: tuple[str, ...] = ("de", "bg", "ro", "en")
+DEFAULT_LANGUAGE = "de"
+LANGUAGE_NAMES = {"de": "Deutsch", "bg": "Български", "ro": "Română", "en": "English"}
+
+_lock = threading.Lock()
+_catalogs: dict[str, gettext.NullTranslations] = {}
+_current = DEFAULT_LANGUAGE
+_listeners: list[Callable[[str], None]] = []
+
+
+def _load(lang: str) -> gettext.NullTranslations:
+    folder = translations_dir() / lang / "LC_MESSAGES"
+    mo = folder / f"{DOMAIN}.mo"
+    po = folder / f"{DOMAIN}.po"
+    if mo.exists() and (not po.exists() or mo.stat().st_mtime >= po.stat().st_mtime):
+        with open(mo, "rb") as fh:
+            return gettext.GNUTranslations(fh)
+    if po.exists():
+        from babel.messages.mofile import write_mo
+        from babel.messages.pofile import read_po
+
+        with open(po, "rb") as fh:
+            catalog = read_po(fh, locale=lang)
+        buf = io.BytesIO()
+        write_mo(buf, catalog)
+        buf.seek(0)
+        return gettext.GNUTranslations(buf)
+    return gettext.NullTranslations()
+
+
+def catalog(lang: str) -> gettext.NullTranslations:
+    with _lock:
+        if lang not in _catalogs:
+            _catalogs[lang] = _load(lang)
+        return _catalogs[lang]
+
+
+def system_language() -> str:
+    """The UI language to start with: WELCOME_DESK_LANG, else the OS locale if we have it."""
+    wanted = os.environ.get("WELCOME_DESK_LANG") or (locale.getlocale()[0] or "")
+    code = wanted.split("_")[0].lower()
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def set_language(lang: str) -> None:
+    global _current
+    if lang not in LANGUAGES:
+        raise ValueError(f"unsupported language: {lang}")
+    catalog(lang)
+    _current = lang
+    for listener in list(_listeners):
+        listener(lang)
+
+
+def current_language() -> str:
+    return _current
+
+
+def on_language_changed(listener: Callable[[str], None]) -> None:
+    _listeners.append(listener)
+
+
+def _(message: str) -> str:
+    return catalog(_current).gettext(message)
+
+
+def gettext_in(lang: str, message: str) -> str:
+    """Translate into a given language regardless of the UI language (letters, client copies)."""
+    return catalog(lang).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return catalog(_current).ngettext(singular, plural, n)
+
+
+def N_(message: str) -> str:
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message

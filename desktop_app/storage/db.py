@@ -1,0 +1,185 @@
+"""The one place that opens the encrypted store: SQLCipher file, key slots, migrations, pragmas."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import URL, Engine, create_engine, event, select, text
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import QueuePool
+
+from desktop_app.domain.hlc import HybridLogicalClock
+from desktop_app.storage.keyslots import KeySlotFile
+from desktop_app.storage.models import MetaRow
+
+DB_NAME = "welcome-desk.db"
+SLOTS_NAME = "keyslots.json"
+# Kept in step with the newest file in migrations/versions (a unit test checks it), so that a
+# start-up with an up-to-date store needs no Alembic import at all.
+SCHEMA_HEAD = "0001"
+
+
+class StoreError(Exception):
+    """A store that cannot be opened; ``code`` is a stable key for a translated message."""
+
+    code = "store_error"
+
+    def __init__(self, detail: str = "") -> None:
+        super().__init__(detail or self.code)
+        self.detail = detail
+
+
+class NotAStore(StoreError):
+    """The file is not a Welcome Desk database, or the key does not fit it. Never overwritten."""
+
+    code = "not_a_store"
+
+
+class StoreMissing(StoreError):
+    code = "store_missing"
+
+
+class StoreExists(StoreError):
+    code = "store_exists"
+
+
+class NewerSchema(StoreError):
+    code = "newer_schema"
+
+
+@dataclass(frozen=True)
+class StorePaths:
+    data_dir: Path
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / DB_NAME
+
+    @property
+    def keyslots(self) -> KeySlotFile:
+        return KeySlotFile(self.data_dir / SLOTS_NAME)
+
+    def is_initialised(self) -> bool:
+        return self.database.exists() or (self.data_dir / SLOTS_NAME).exists()
+
+
+def _engine(path: Path, key: bytes) -> Engine:
+    url = URL.create("sqlite+pysqlcipher", password=f"x'{key.hex()}'", database=str(path))
+    # One connection per checkout from a small queue pool, usable from any worker thread.
+    engine = create_engine(
+        url,
+        poolclass=QueuePool,
+        pool_size=4,
+        max_overflow=4,
+        connect_args={"check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA cipher_memory_security = OFF")
+        cur.execute("PRAGMA journal_mode = WAL")
+        # FULL: a committed transaction survives a power cut, also in WAL mode.
+        cur.execute("PRAGMA synchronous = FULL")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA busy_timeout = 5000")
+        cur.execute("PRAGMA temp_store = MEMORY")
+        cur.close()
+
+    return engine
+
+
+def _check_readable(engine: Engine) -> None:
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one()
+    except (DatabaseError, OperationalError) as exc:
+        engine.dispose()
+        raise NotAStore(str(exc.orig) if exc.orig else str(exc)) from exc
+
+
+def migrate(engine: Engine) -> None:
+    """Bring the schema to head; refuse a store written by a newer Welcome Desk."""
+    with engine.connect() as conn:
+        has_version = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'"
+        ).first()
+        current = (
+            conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+            if has_version
+            else None
+        )
+    if current == SCHEMA_HEAD:
+        return
+    from alembic import command
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
+    script = ScriptDirectory.from_config(config)
+    if current is not None:
+        try:
+            script.get_revision(current)
+        except CommandError as exc:
+            raise NewerSchema(current) from exc
+    with engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+class Store:
+    """An open, unlocked store: engine, sessions, this laptop's device id and clock."""
+
+    def __init__(self, paths: StorePaths, engine: Engine) -> None:
+        self.paths = paths
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        with self._sessions.begin() as session:
+            device = session.get(MetaRow, "device_id")
+            if device is None:
+                device = MetaRow(key="device_id", value=str(uuid.uuid4()))
+                session.add(device)
+            self.device_id = device.value
+        self.clock = HybridLogicalClock(self.device_id)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A short read-write transaction: committed on success, rolled back on error."""
+        with self._sessions.begin() as session:
+            yield session
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        with self._sessions() as session:
+            yield session
+
+    def meta(self, key: str) -> str | None:
+        with self.reading() as session:
+            return session.scalar(select(MetaRow.value).where(MetaRow.key == key))
+
+    def integrity_ok(self) -> bool:
+        with self.engine.connect() as conn:
+            return conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def open_with_key(paths: StorePaths, key: bytes, *, create: bool = False) -> Store:
+    """Open (or, with ``create``, make) the database file with an already unwrapped key."""
+    if create and paths.database.exists():
+        raise StoreExists(str(paths.database))
+    if not create and not paths.database.exists():
+        raise StoreMissing(str(paths.database))
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = _engine(paths.database, key)
+    _check_readable(engine)
+    migrate(engine)
+    return Store(paths, engine)

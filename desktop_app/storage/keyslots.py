@@ -1,0 +1,189 @@
+"""Key slots: the random database key, wrapped once per account by a key derived from its password.
+
+The database key never touches the disk in the clear. Each slot holds the key encrypted with
+AES-256-GCM under an Argon2id-derived key, so a copied data folder is useless without a password.
+Changing or adding a password re-wraps only the 32-byte key, never the database.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import secrets
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+FORMAT = "welcome-desk-keyslots"
+VERSION = 1
+KEY_BYTES = 32
+
+
+@dataclass(frozen=True)
+class KdfParams:
+    time_cost: int = 3
+    memory_kib: int = 65536
+    parallelism: int = 2
+
+    @classmethod
+    def default(cls) -> KdfParams:
+        # Tests and benchmarks set this to keep thousands of unlocks cheap. The parameters are
+        # recorded per slot, so a weak slot is visible in the file and rewrapping upgrades it.
+        if os.environ.get("WELCOME_DESK_FAST_KDF") == "1":
+            return cls(time_cost=1, memory_kib=1024, parallelism=1)
+        return cls()
+
+
+class KeySlotError(Exception):
+    """Base for key slot problems; ``code`` is a stable message key for the UI."""
+
+    code = "keyslot_error"
+
+
+class WrongPassword(KeySlotError):
+    code = "wrong_password"
+
+
+class UnknownAccount(KeySlotError):
+    code = "unknown_account"
+
+
+class CorruptKeySlots(KeySlotError):
+    code = "corrupt_keyslots"
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _derive(password: str, salt: bytes, params: KdfParams) -> bytes:
+    return hash_secret_raw(
+        password.encode("utf-8"),
+        salt,
+        time_cost=params.time_cost,
+        memory_cost=params.memory_kib,
+        parallelism=params.parallelism,
+        hash_len=KEY_BYTES,
+        type=Type.ID,
+    )
+
+
+def _aad(slot_id: str, account: str) -> bytes:
+    return f"{FORMAT}/{VERSION}/{slot_id}/{account}".encode()
+
+
+def new_database_key() -> bytes:
+    return secrets.token_bytes(KEY_BYTES)
+
+
+def normalise_account(name: str) -> str:
+    return " ".join(name.split()).casefold()
+
+
+class KeySlotFile:
+    """The JSON file of slots beside the database. Writes are atomic (temp file + rename)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def _load(self) -> dict[str, Any]:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise CorruptKeySlots(str(self.path)) from exc
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise CorruptKeySlots(str(self.path))
+        if not isinstance(data.get("slots"), list):
+            raise CorruptKeySlots(str(self.path))
+        return data
+
+    def _save(self, data: dict[str, Any]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        with open(tmp, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, indent=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self.path)
+
+    def accounts(self) -> list[str]:
+        return [str(slot["account"]) for slot in self._load()["slots"]]
+
+    def create(
+        self, key: bytes, account: str, password: str, params: KdfParams | None = None
+    ) -> None:
+        """Start the slot file of a new store with its first account. Refuses to overwrite."""
+        if self.exists():
+            raise KeySlotError("keyslots_exist")
+        self._save({"format": FORMAT, "version": VERSION, "slots": []})
+        self.add(key, account, password, params)
+
+    def add(
+        self, key: bytes, account: str, password: str, params: KdfParams | None = None
+    ) -> None:
+        params = params or KdfParams.default()
+        account = normalise_account(account)
+        data = self._load()
+        data["slots"] = [s for s in data["slots"] if s.get("account") != account]
+        slot_id = str(uuid.uuid4())
+        salt = secrets.token_bytes(16)
+        nonce = secrets.token_bytes(12)
+        wrapped = AESGCM(_derive(password, salt, params)).encrypt(
+            nonce, key, _aad(slot_id, account)
+        )
+        data["slots"].append(
+            {
+                "id": slot_id,
+                "account": account,
+                "kdf": {
+                    "alg": "argon2id",
+                    "salt": _b64(salt),
+                    "time_cost": params.time_cost,
+                    "memory_kib": params.memory_kib,
+                    "parallelism": params.parallelism,
+                },
+                "nonce": _b64(nonce),
+                "wrapped_key": _b64(wrapped),
+            }
+        )
+        self._save(data)
+
+    def remove(self, account: str) -> None:
+        account = normalise_account(account)
+        data = self._load()
+        data["slots"] = [s for s in data["slots"] if s.get("account") != account]
+        self._save(data)
+
+    def unlock(self, account: str, password: str) -> bytes:
+        """Return the database key, or raise ``WrongPassword`` / ``UnknownAccount``."""
+        account = normalise_account(account)
+        for slot in self._load()["slots"]:
+            if slot.get("account") != account:
+                continue
+            try:
+                kdf = slot["kdf"]
+                params = KdfParams(
+                    int(kdf["time_cost"]), int(kdf["memory_kib"]), int(kdf["parallelism"])
+                )
+                kek = _derive(password, _unb64(kdf["salt"]), params)
+                nonce, wrapped = _unb64(slot["nonce"]), _unb64(slot["wrapped_key"])
+            except (KeyError, ValueError, TypeError) as exc:
+                raise CorruptKeySlots(str(self.path)) from exc
+            try:
+                return AESGCM(kek).decrypt(nonce, wrapped, _aad(str(slot["id"]), account))
+            except InvalidTag as exc:
+                raise WrongPassword(account) from exc
+        raise UnknownAccount(account)

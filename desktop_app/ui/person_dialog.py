@@ -1,0 +1,227 @@
+"""Dialog to register a person: validation at the field, likely duplicates before saving."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.person import Person, PersonDraft
+from desktop_app.domain.validation import ValidationFailed
+from desktop_app.i18n.formatting import format_partial_date
+from desktop_app.i18n.messages import field_message
+from desktop_app.i18n.text import N_, _
+from desktop_app.storage.db import Store
+from desktop_app.usecases import people
+from desktop_app.ui.widgets import CountryCombo, ErrorLabel, LanguageList
+
+SEX_OPTIONS = (
+    ("", N_("not recorded")),
+    ("female", N_("female")),
+    ("male", N_("male")),
+    ("diverse", N_("diverse")),
+    ("not_stated", N_("prefers not to say")),
+)
+
+
+class RegisterPersonDialog(QDialog):
+    """Collects a ``PersonDraft``; ``person_registered`` carries the stored person."""
+
+    person_registered = Signal(object)
+    open_existing = Signal(str)
+
+    def __init__(self, store: Store, author_id: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._author_id = author_id
+        self._confirmed_duplicates = False
+        self.setMinimumWidth(520)
+
+        self.given = QLineEdit()
+        self.family = QLineEdit()
+        self.dob = QLineEdit()
+        self.sex = QComboBox()
+        self.nationality = CountryCombo()
+        self.languages = LanguageList()
+        self.phone = QLineEdit()
+        self.notes = QPlainTextEdit()
+        self.notes.setTabChangesFocus(True)
+        self.notes.setMaximumHeight(90)
+        self.errors = {
+            name: ErrorLabel()
+            for name in ("given_name", "family_name", "date_of_birth", "sex", "nationality",
+                         "languages", "phone", "notes")
+        }
+        self.form = QFormLayout()
+        self._labels: dict[str, QLabel] = {}
+        for name, widget in (
+            ("given_name", self.given),
+            ("family_name", self.family),
+            ("date_of_birth", self.dob),
+            ("sex", self.sex),
+            ("nationality", self.nationality),
+            ("languages", self.languages),
+            ("phone", self.phone),
+            ("notes", self.notes),
+        ):
+            label = QLabel()
+            label.setBuddy(widget)
+            self._labels[name] = label
+            box = QVBoxLayout()
+            box.setSpacing(2)
+            box.addWidget(widget)
+            box.addWidget(self.errors[name])
+            self.form.addRow(label, box)
+
+        self.duplicates_title = QLabel()
+        self.duplicates_title.setWordWrap(True)
+        self.duplicates_title.setStyleSheet("font-weight: bold; color: #8a5a00;")
+        self.duplicates = QListWidget()
+        self.duplicates.setMaximumHeight(100)
+        self.open_button = QPushButton()
+        self.open_button.clicked.connect(self._on_open_existing_clicked)
+        self.duplicate_box = QWidget()
+        dup_layout = QVBoxLayout(self.duplicate_box)
+        dup_layout.setContentsMargins(0, 0, 0, 0)
+        dup_layout.addWidget(self.duplicates_title)
+        dup_layout.addWidget(self.duplicates)
+        dup_layout.addWidget(self.open_button, alignment=Qt.AlignmentFlag.AlignLeft)
+        self.duplicate_box.hide()
+
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self._on_save_clicked)
+        self.buttons.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.duplicate_box)
+        layout.addWidget(self.buttons)
+        for w in (self.given, self.family, self.dob, self.phone):
+            w.textEdited.connect(self._on_field_edited)
+        self.retranslate()
+        self.given.setFocus()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Register a person"))
+        texts = {
+            "given_name": _("&Given name(s)"),
+            "family_name": _("&Family name"),
+            "date_of_birth": _("&Date of birth"),
+            "sex": _("&Sex / gender"),
+            "nationality": _("&Nationality"),
+            "languages": _("&Languages spoken"),
+            "phone": _("&Phone"),
+            "notes": _("N&otes"),
+        }
+        for name, text in texts.items():
+            self._labels[name].setText(text)
+        widgets = {
+            "given_name": self.given, "family_name": self.family, "date_of_birth": self.dob,
+            "sex": self.sex, "nationality": self.nationality, "languages": self.languages,
+            "phone": self.phone, "notes": self.notes,
+        }
+        for name, widget in widgets.items():
+            widget.setAccessibleName(texts[name].replace("&", ""))
+        self.given.setPlaceholderText(_("as written, in any alphabet"))
+        self.family.setPlaceholderText(_("as written, in any alphabet"))
+        self.dob.setPlaceholderText(_("DD.MM.YYYY or YYYY"))
+        self.phone.setPlaceholderText("+359 88 123 4567")
+        current = self.sex.currentData()
+        self.sex.clear()
+        for value, label in SEX_OPTIONS:
+            self.sex.addItem(_(label), value)
+        self.sex.setCurrentIndex(max(self.sex.findData(current), 0))
+        self.nationality.fill()
+        self.languages.fill()
+        self.duplicates_title.setText(
+            _("Possibly already registered. Open the existing person, or press Save again "
+              "to register a new person anyway.")
+        )
+        self.open_button.setText(_("Open the selected person"))
+        self.open_button.setAccessibleName(_("Open the selected person"))
+        self.duplicates.setAccessibleName(_("Possible duplicates"))
+
+    def draft(self) -> PersonDraft:
+        return PersonDraft(
+            given_name=self.given.text(),
+            family_name=self.family.text(),
+            date_of_birth=self.dob.text(),
+            sex=str(self.sex.currentData() or ""),
+            nationality=self.nationality.code(),
+            languages=tuple(self.languages.codes()),
+            phone=self.phone.text(),
+            notes=self.notes.toPlainText(),
+        )
+
+    def _on_field_edited(self) -> None:
+        # A changed name, date or phone needs a fresh duplicate check before saving.
+        self._confirmed_duplicates = False
+        self.duplicate_box.hide()
+
+    def _show_errors(self, exc: ValidationFailed | None) -> None:
+        for label in self.errors.values():
+            label.show_message("")
+        if exc is None:
+            return
+        for error in exc.errors:
+            if error.field in self.errors:
+                self.errors[error.field].show_message(field_message(error))
+        first = exc.errors[0].field
+        focus = {"given_name": self.given, "family_name": self.family, "date_of_birth": self.dob,
+                 "phone": self.phone, "notes": self.notes}.get(first)
+        if focus is not None:
+            focus.setFocus()
+
+    def _on_save_clicked(self) -> None:
+        try:
+            person: Person = people.register_person(
+                self._store,
+                self._author_id,
+                self.draft(),
+                confirm_duplicates=self._confirmed_duplicates,
+            )
+        except ValidationFailed as exc:
+            self._show_errors(exc)
+            return
+        except people.DuplicatesFound as exc:
+            self._show_errors(None)
+            self._show_duplicates(exc.candidates)
+            return
+        self.person_registered.emit(person)
+        self.accept()
+
+    def _show_duplicates(self, candidates: list[people.PersonListEntry]) -> None:
+        self.duplicates.clear()
+        for entry in candidates:
+            text = f"{entry.family_name}, {entry.given_name}"
+            if entry.date_of_birth:
+                text += f" · {format_partial_date(entry.date_of_birth)}"
+            if entry.phone:
+                text += f" · {entry.phone}"
+            self.duplicates.addItem(text)
+            self.duplicates.item(self.duplicates.count() - 1).setData(
+                Qt.ItemDataRole.UserRole, entry.id
+            )
+        self.duplicates.setCurrentRow(0)
+        self.duplicate_box.show()
+        self._confirmed_duplicates = True
+        self.duplicates.setFocus()
+
+    def _on_open_existing_clicked(self) -> None:
+        item = self.duplicates.currentItem()
+        if item is not None:
+            self.open_existing.emit(str(item.data(Qt.ItemDataRole.UserRole)))
+            self.reject()

@@ -1,0 +1,97 @@
+"""Small shared widgets and helpers: field error labels, country and language choices."""
+
+from __future__ import annotations
+
+from babel import Locale
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QListWidgetItem, QWidget
+
+from desktop_app.i18n.text import current_language
+
+FIRST_COUNTRIES = ("BG", "RO", "DE", "TR", "PL", "HU", "SK", "GR", "UA", "SY")
+LANGUAGE_CODES = ("bg", "ro", "de", "tr", "rom", "en", "ru", "pl", "hu", "ar", "uk", "fr")
+
+
+def country_names(lang: str | None = None) -> dict[str, str]:
+    territories = Locale.parse(lang or current_language()).territories
+    return {code: name for code, name in territories.items() if len(code) == 2 and code.isalpha()}
+
+
+def language_name(code: str, lang: str | None = None) -> str:
+    name = Locale.parse(lang or current_language()).languages.get(code, code)
+    return name[:1].upper() + name[1:]
+
+
+class ErrorLabel(QLabel):
+    """A message shown directly under a field; empty and hidden when the field is fine."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWordWrap(True)
+        self.setStyleSheet("color: #b00020;")
+        self.setAccessibleName("error")
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.setText(text)
+        self.setVisible(bool(text))
+
+
+class CountryCombo(QComboBox):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.fill()
+
+    def fill(self) -> None:
+        current = self.code()
+        self.clear()
+        names = country_names()
+        self.addItem("—", "")
+        for code in FIRST_COUNTRIES:
+            self.addItem(names.get(code, code), code)
+        self.insertSeparator(self.count())
+        for code, name in sorted(names.items(), key=lambda kv: kv[1]):
+            if code not in FIRST_COUNTRIES:
+                self.addItem(name, code)
+        self.set_code(current)
+
+    def code(self) -> str:
+        return str(self.currentData() or "")
+
+    def set_code(self, code: str) -> None:
+        i = self.findData(code)
+        self.setCurrentIndex(max(i, 0))
+
+
+class LanguageList(QListWidget):
+    """Checkable list of the languages a person speaks."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMaximumHeight(110)
+        self.fill()
+
+    def fill(self) -> None:
+        checked = set(self.codes())
+        self.clear()
+        for code in LANGUAGE_CODES:
+            item = QListWidgetItem(language_name(code))
+            item.setData(Qt.ItemDataRole.UserRole, code)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(
+                Qt.CheckState.Checked if code in checked else Qt.CheckState.Unchecked
+            )
+            self.addItem(item)
+
+    def codes(self) -> list[str]:
+        return [
+            str(self.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.count())
+            if self.item(i).checkState() == Qt.CheckState.Checked
+        ]
+
+    def set_codes(self, codes: list[str]) -> None:
+        for i in range(self.count()):
+            item = self.item(i)
+            on = item.data(Qt.ItemDataRole.UserRole) in codes
+            item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)

@@ -1,0 +1,26 @@
+"""A throwaway store full of generated people, for trying the app and checking layouts."""
+
+from __future__ import annotations
+
+import atexit
+import secrets
+import shutil
+import tempfile
+from pathlib import Path
+
+from desktop_app.domain.demo import generate_people
+from desktop_app.usecases.accounts import Session, create_first_account
+from desktop_app.usecases.people import register_many
+
+DEMO_ACCOUNT = "demo"
+DEMO_PEOPLE = 5000
+
+
+def open_demo_session(people: int = DEMO_PEOPLE, seed: int = 1) -> Session:
+    """Create a store in a temporary folder (removed at exit) and fill it with demo people."""
+    folder = Path(tempfile.mkdtemp(prefix="welcome-desk-demo-"))
+    atexit.register(shutil.rmtree, folder, True)
+    session = create_first_account(folder / "data", DEMO_ACCOUNT, "Demo", secrets.token_urlsafe(16))
+    if people:
+        register_many(session.store, session.user.id, generate_people(people, seed))
+    return session

@@ -1,0 +1,125 @@
+"""The main window driven as a user would: typing, searching, switching language, duplicates."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QLabel
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.usecases import people
+from desktop_app.usecases.accounts import Session
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.person_dialog import RegisterPersonDialog
+from tests.ui.conftest import type_text
+
+
+def _window(qtbot: QtBot, session: Session) -> MainWindow:
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def _search(qtbot: QtBot, window: MainWindow, query: str) -> list[str]:
+    window.search.clear()
+    with qtbot.waitSignal(window.search_finished, timeout=5000):
+        type_text(window.search, query)
+    return [
+        f"{window.model.entry(r).given_name} {window.model.entry(r).family_name}"  # type: ignore[union-attr]
+        for r in range(window.model.rowCount())
+    ]
+
+
+def _save(dialog: RegisterPersonDialog) -> None:
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+
+
+def test_register_by_typing_cyrillic_then_find_with_latin(qtbot: QtBot, session: Session) -> None:
+    window = _window(qtbot, session)
+    dialog = window.open_register_dialog()
+    type_text(dialog.given, "Петър")
+    type_text(dialog.family, "Петров")
+    type_text(dialog.dob, "14.03.1985")
+    type_text(dialog.phone, "+359 88 123 4567")
+    with qtbot.waitSignal(dialog.person_registered, timeout=3000) as blocker:
+        _save(dialog)
+    stored = blocker.args[0]
+    assert (stored.given_name, stored.family_name) == ("Петър", "Петров")
+    assert window.details.title.text() == "Петър Петров"
+    assert _search(qtbot, window, "petrov") == ["Петър Петров"]
+    assert _search(qtbot, window, "Petr") == ["Петър Петров"]
+    assert _search(qtbot, window, "0881234") == ["Петър Петров"]
+
+
+def test_field_errors_show_at_the_field_and_nothing_is_stored(
+    qtbot: QtBot, session: Session
+) -> None:
+    window = _window(qtbot, session)
+    dialog = window.open_register_dialog()
+    type_text(dialog.family, "Popescu")
+    type_text(dialog.dob, "31.02.2001")
+    _save(dialog)
+    assert dialog.isVisible()
+    assert dialog.errors["given_name"].isVisible()
+    assert dialog.errors["given_name"].text() == "This field is required."
+    assert dialog.errors["date_of_birth"].text() == "This date does not exist."
+    assert not dialog.errors["family_name"].isVisible()
+    assert people.count_people(session.store) == 0
+
+
+def test_duplicate_warning_appears_before_saving(qtbot: QtBot, session: Session) -> None:
+    people.register_person(
+        session.store, session.user.id, PersonDraft("Ștefan", "Țăranu", "02.05.1979")
+    )
+    window = _window(qtbot, session)
+    dialog = window.open_register_dialog()
+    type_text(dialog.given, "Ştefan")  # cedilla form
+    type_text(dialog.family, "Taranu")
+    type_text(dialog.dob, "1979-05-02")
+    _save(dialog)
+    assert dialog.duplicate_box.isVisible()
+    assert dialog.duplicates.count() == 1
+    assert "Țăranu" in dialog.duplicates.item(0).text()
+    assert people.count_people(session.store) == 1
+    with qtbot.waitSignal(dialog.person_registered, timeout=3000):
+        _save(dialog)  # second Save confirms: a different person with the same data
+    assert people.count_people(session.store) == 2
+
+
+def test_switching_language_changes_labels_without_restart(
+    qtbot: QtBot, session: Session
+) -> None:
+    window = _window(qtbot, session)
+    assert window.file_menu.title() == "&File"
+    header = window.model.headerData(0, Qt.Orientation.Horizontal)
+    window.switch_language("de")
+    assert window.file_menu.title() == "&Datei"
+    assert window.model.headerData(0, Qt.Orientation.Horizontal) == "Familienname" != header
+    window.switch_language("bg")
+    assert window.file_menu.title() == "&Файл"
+    assert window.model.headerData(0, Qt.Orientation.Horizontal) == "Фамилия"
+    window.switch_language("ro")
+    assert window.model.headerData(0, Qt.Orientation.Horizontal) == "Nume de familie"
+    hint = window.details.hint.text()
+    assert hint and hint != "Search for a person or register a new one (Ctrl+N)."
+
+
+def test_every_control_has_an_accessible_name(qtbot: QtBot, session: Session) -> None:
+    window = _window(qtbot, session)
+    dialog = window.open_register_dialog()
+    for widget in (window.search, window.table, dialog.given, dialog.family, dialog.dob,
+                   dialog.sex, dialog.nationality, dialog.languages, dialog.phone, dialog.notes):
+        assert widget.accessibleName(), widget
+    for label in dialog.findChildren(QLabel):
+        if label.buddy() is not None:
+            assert "&" in label.text()  # keyboard mnemonic to reach the field
+
+
+def test_shortcuts_focus_search_and_open_the_dialog(qtbot: QtBot, session: Session) -> None:
+    window = _window(qtbot, session)
+    assert window.find_action.shortcut().toString() == "Ctrl+F"
+    assert window.new_action.shortcut().toString() == "Ctrl+N"
+    window.table.setFocus()
+    window.find_action.trigger()
+    assert window.search.hasFocus() or window.focusWidget() is window.search

@@ -1,0 +1,83 @@
+"""Key slots: the database key is only ever stored wrapped by a password-derived key."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from desktop_app.storage.keyslots import (
+    CorruptKeySlots,
+    KdfParams,
+    KeySlotError,
+    KeySlotFile,
+    UnknownAccount,
+    WrongPassword,
+    new_database_key,
+)
+
+
+def test_unlock_returns_the_key_and_wrong_password_is_refused(tmp_path: Path) -> None:
+    slots = KeySlotFile(tmp_path / "keyslots.json")
+    key = new_database_key()
+    slots.create(key, "Anna", "secret-password")
+    assert slots.unlock("anna", "secret-password") == key
+    assert slots.unlock("  ANNA ", "secret-password") == key
+    with pytest.raises(WrongPassword):
+        slots.unlock("anna", "secret-passworD")
+    with pytest.raises(UnknownAccount):
+        slots.unlock("boris", "secret-password")
+
+
+def test_key_never_stored_in_clear_and_params_recorded(tmp_path: Path) -> None:
+    slots = KeySlotFile(tmp_path / "keyslots.json")
+    key = new_database_key()
+    slots.create(key, "anna", "pw-123456", KdfParams(time_cost=2, memory_kib=2048, parallelism=1))
+    raw = slots.path.read_bytes()
+    assert key not in raw and key.hex().encode() not in raw
+    import base64
+
+    assert base64.b64encode(key) not in raw
+    kdf = json.loads(raw)["slots"][0]["kdf"]
+    assert kdf == {**kdf, "alg": "argon2id", "time_cost": 2, "memory_kib": 2048}
+
+
+def test_adding_and_removing_accounts_rewraps_only_the_key(tmp_path: Path) -> None:
+    slots = KeySlotFile(tmp_path / "keyslots.json")
+    key = new_database_key()
+    slots.create(key, "anna", "first-password")
+    slots.add(key, "boris", "second-password")
+    assert sorted(slots.accounts()) == ["anna", "boris"]
+    assert slots.unlock("boris", "second-password") == key
+    slots.add(key, "anna", "changed-password")  # a password change replaces the slot
+    with pytest.raises(WrongPassword):
+        slots.unlock("anna", "first-password")
+    assert slots.unlock("anna", "changed-password") == key
+    slots.remove("boris")
+    with pytest.raises(UnknownAccount):
+        slots.unlock("boris", "second-password")
+
+
+def test_slot_moved_to_another_account_is_refused(tmp_path: Path) -> None:
+    """The account name is bound into the slot: renaming a slot in the file breaks it."""
+    slots = KeySlotFile(tmp_path / "keyslots.json")
+    slots.create(new_database_key(), "anna", "pw-anna-123")
+    data = json.loads(slots.path.read_text())
+    data["slots"][0]["account"] = "mallory"
+    slots.path.write_text(json.dumps(data))
+    with pytest.raises(WrongPassword):
+        slots.unlock("mallory", "pw-anna-123")
+
+
+@pytest.mark.parametrize("content", [b"", b"not json", b"{}", b'{"format": "x", "slots": []}'])
+def test_corrupt_slot_file_gives_a_clear_error(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "keyslots.json"
+    path.write_bytes(content)
+    digest = hashlib.sha256(content).hexdigest()
+    with pytest.raises(CorruptKeySlots):
+        KeySlotFile(path).unlock("anna", "pw")
+    with pytest.raises(KeySlotError):
+        KeySlotFile(path).create(new_database_key(), "anna", "pw")
+    assert hashlib.sha256(path.read_bytes()).hexdigest() == digest

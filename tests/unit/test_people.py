@@ -1,0 +1,158 @@
+"""Registering and finding people: validation at the field, any-script search, duplicates."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.validation import ValidationFailed
+from desktop_app.storage.models import OutboxRow, PersonRow, SearchTokenRow
+from desktop_app.usecases import people
+from desktop_app.usecases.accounts import Session
+
+TODAY = dt.date(2026, 11, 25)
+
+
+def _add(session: Session, given: str, family: str, dob: str = "", phone: str = "") -> str:
+    draft = PersonDraft(given, family, dob, phone=phone)
+    return people.register_person(
+        session.store, session.user.id, draft, confirm_duplicates=True, today=TODAY
+    ).id
+
+
+def _names(session: Session, query: str) -> list[str]:
+    return [f"{e.given_name} {e.family_name}" for e in people.search_people(session.store, query)]
+
+
+def _rows(session: Session) -> tuple[int, int, int]:
+    with session.store.reading() as s:
+        return (
+            s.scalar(select(func.count()).select_from(PersonRow)) or 0,
+            s.scalar(select(func.count()).select_from(SearchTokenRow)) or 0,
+            s.scalar(select(func.count()).select_from(OutboxRow)) or 0,
+        )
+
+
+@pytest.mark.parametrize(
+    ("draft", "field", "code"),
+    [
+        (PersonDraft("", "Petrov"), "given_name", "required"),
+        (PersonDraft("   \t ", "Petrov"), "given_name", "required"),
+        (PersonDraft("Ivan", "P" * 10_000), "family_name", "too_long"),
+        (PersonDraft("Iv\x00an", "Petrov"), "given_name", "control_characters"),
+        (PersonDraft("Ivan\u200b", "Petrov"), "given_name", "control_characters"),
+        (PersonDraft("Ivan", "Pеtrov"), "family_name", "mixed_scripts"),  # Cyrillic е
+        (PersonDraft("1234", "Petrov"), "given_name", "no_letters"),
+        (PersonDraft("Ivan", "Petrov", "31.02.1990"), "date_of_birth", "date_impossible"),
+        (PersonDraft("Ivan", "Petrov", "2027"), "date_of_birth", "date_in_future"),
+        (PersonDraft("Ivan", "Petrov", "01.01.1899"), "date_of_birth", "date_before_1900"),
+        (PersonDraft("Ivan", "Petrov", "yesterday"), "date_of_birth", "date_format"),
+        (PersonDraft("Ivan", "Petrov", "9" * 10_000), "date_of_birth", "date_format"),
+        (PersonDraft("Ivan", "Petrov", sex="robot"), "sex", "not_an_option"),
+        (PersonDraft("Ivan", "Petrov", nationality="Bulgaria"), "nationality", "not_an_option"),
+        (PersonDraft("Ivan", "Petrov", phone="call me"), "phone", "phone_characters"),
+        (PersonDraft("Ivan", "Petrov", phone="12"), "phone", "phone_length"),
+        (PersonDraft("Ivan", "Petrov", notes="x" * 10_001), "notes", "too_long"),
+    ],
+)
+def test_bad_input_is_refused_at_the_field_and_nothing_stored(
+    session: Session, draft: PersonDraft, field: str, code: str
+) -> None:
+    before = _rows(session)
+    with pytest.raises(ValidationFailed) as info:
+        people.register_person(session.store, session.user.id, draft, today=TODAY)
+    assert (field, code) in [(e.field, e.code) for e in info.value.errors]
+    assert _rows(session) == before
+
+
+def test_valid_person_is_stored_with_tokens_and_an_outbox_entry(session: Session) -> None:
+    before = _rows(session)
+    pid = _add(session, "Мария", "Иванова", "1988-07", "+359 88 765 4321")
+    after = _rows(session)
+    assert after[0] == before[0] + 1 and after[1] > before[1] and after[2] == before[2] + 1
+    person = people.get_person(session.store, pid)
+    assert person is not None
+    assert (person.given_name, person.family_name) == ("Мария", "Иванова")
+    assert person.date_of_birth is not None and person.date_of_birth.iso() == "1988-07"
+    assert set(person.field_clocks) >= {"given_name", "family_name", "phone"}
+
+
+def test_same_person_found_in_any_script(session: Session) -> None:
+    _add(session, "Петър", "Петров")
+    _add(session, "Petar", "Ivanov")
+    for query in ("petrov", "Петров", "Petrov", "PETR", "петр", "пет пет", "petar petrov"):
+        assert "Петър Петров" in _names(session, query), query
+    assert _names(session, "ivanov") == ["Petar Ivanov"]
+    assert _names(session, "Иванов") == ["Petar Ivanov"]
+
+
+def test_stefan_finds_comma_below_and_cedilla_forms(session: Session) -> None:
+    _add(session, "Ștefan", "Popescu")
+    _add(session, "Ştefan", "Ionescu")  # cedilla form, as typed on old keyboards
+    _add(session, "Stela", "Țăran")
+    found = _names(session, "stefan")
+    assert sorted(found) == ["Ştefan Ionescu", "Ștefan Popescu"]
+    assert _names(session, "taran") == ["Stela Țăran"]
+    assert _names(session, "Ţăran") == ["Stela Țăran"]  # cedilla query, comma-below name
+
+
+def test_german_umlauts_fold_both_ways(session: Session) -> None:
+    _add(session, "Jürgen", "Müller")
+    assert _names(session, "muller") == ["Jürgen Müller"]
+    assert _names(session, "mueller") == ["Jürgen Müller"]
+    assert _names(session, "Müll") == ["Jürgen Müller"]
+
+
+def test_search_by_date_of_birth_and_phone(session: Session) -> None:
+    _add(session, "Ion", "Lungu", "14.03.1985", "+40 721 123 456")
+    _add(session, "Ana", "Lungu", "1990", "0176 5554443")
+    assert _names(session, "14.03.1985") == ["Ion Lungu"]
+    assert _names(session, "1985-03") == ["Ion Lungu"]
+    assert _names(session, "0721 123") == ["Ion Lungu"]
+    assert _names(session, "+40721") == ["Ion Lungu"]
+    assert _names(session, "176555") == ["Ana Lungu"]
+    assert _names(session, "lungu 1990") == ["Ana Lungu"]
+
+
+def test_ranking_puts_exact_name_first_and_limits(session: Session) -> None:
+    _add(session, "Ana", "Petrovska")
+    _add(session, "Boris", "Petrov")
+    _add(session, "Zora", "Petrova")
+    assert _names(session, "petrov")[0] == "Boris Petrov"
+    for i in range(60):
+        _add(session, f"Name{chr(97 + i % 26)}", "Dimitrov")
+    assert len(people.search_people(session.store, "dim", limit=50)) == 50
+    assert people.search_people(session.store, "zzzz") == []
+    assert people.search_people(session.store, "  ") == []
+
+
+def test_likely_duplicates_by_name_and_birth_date_or_phone(session: Session) -> None:
+    _add(session, "Петър", "Петров", "14.03.1985")
+    _add(session, "Elena", "Radu", "", "+40 721 000 111")
+    store, user = session.store, session.user.id
+    with pytest.raises(people.DuplicatesFound) as info:
+        people.register_person(store, user, PersonDraft("Petar", "Petrov", "1985-03-14"))
+    assert [c.family_name for c in info.value.candidates] == ["Петров"]
+    with pytest.raises(people.DuplicatesFound):  # swapped given/family name
+        people.register_person(store, user, PersonDraft("Petrov", "Petar", "14.03.1985"))
+    with pytest.raises(people.DuplicatesFound):
+        people.register_person(store, user, PersonDraft("Elena", "Radu", phone="0721000111"))
+    # Same name, other birth date: no duplicate.
+    people.register_person(store, user, PersonDraft("Petar", "Petrov", "1986"))
+    before = _rows(session)[0]
+    people.register_person(
+        store, user, PersonDraft("Petar", "Petrov", "14.03.1985"), confirm_duplicates=True
+    )
+    assert _rows(session)[0] == before + 1
+
+
+def test_list_pages_in_name_order(session: Session) -> None:
+    for given, family in [("B", "Zed"), ("A", "Ärger"), ("C", "Ангелов"), ("D", "bauer")]:
+        _add(session, given, family)
+    entries = people.list_people(session.store, 0, 10)
+    assert [e.family_name for e in entries] == ["Ангелов", "Ärger", "bauer", "Zed"]
+    assert [e.family_name for e in people.list_people(session.store, 1, 2)] == ["Ärger", "bauer"]
+    assert people.count_people(session.store) == 4

@@ -1,0 +1,121 @@
+"""The encrypted store on a real SQLCipher file: round trip, nothing readable without the key."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.storage import db as storage_db
+from desktop_app.storage.db import NotAStore, StorePaths, open_with_key
+from desktop_app.storage.keyslots import UnknownAccount, WrongPassword, new_database_key
+from desktop_app.storage.models import Base
+from desktop_app.usecases import people
+from desktop_app.usecases.accounts import create_first_account, log_in
+from tests.conftest import PASSWORD
+
+
+def test_round_trip_through_a_closed_and_reopened_store(data_dir: Path) -> None:
+    s = create_first_account(data_dir, "anna", "Anna", PASSWORD)
+    person = people.register_person(
+        s.store, s.user.id, PersonDraft("Ștefan", "Țăranu", "1990-02-28", phone="0176 1234567")
+    )
+    s.close()
+    s2 = log_in(data_dir, "Anna", PASSWORD)
+    try:
+        again = people.get_person(s2.store, person.id)
+        assert again == person
+        assert again is not None and again.device_id == s2.store.device_id
+        assert s2.user.role.value == "coordinator"
+        assert s2.store.integrity_ok()
+    finally:
+        s2.close()
+
+
+def test_database_bytes_reveal_no_name(data_dir: Path) -> None:
+    s = create_first_account(data_dir, "anna", "Anna", PASSWORD)
+    people.register_person(s.store, s.user.id, PersonDraft("Radostina", "Жечева", "1980"))
+    # Look while the store is open too: WAL and journal files must be encrypted as well.
+    files_open = {p.name: p.read_bytes() for p in data_dir.iterdir() if p.is_file()}
+    s.close()
+    files_closed = {p.name: p.read_bytes() for p in data_dir.iterdir() if p.is_file()}
+    for files in (files_open, files_closed):
+        assert "welcome-desk.db" in files
+        for name, raw in files.items():
+            for needle in ("Radostina", "Жечева", "zhecheva", "radostina"):
+                assert needle.encode("utf-8") not in raw, (name, needle)
+                assert needle.encode("utf-16-le") not in raw, (name, needle)
+            assert b"SQLite format 3" not in raw
+
+
+def test_wrong_password_and_unknown_account_are_refused(data_dir: Path) -> None:
+    create_first_account(data_dir, "anna", "Anna", PASSWORD).close()
+    with pytest.raises(WrongPassword):
+        log_in(data_dir, "anna", PASSWORD + "x")
+    with pytest.raises(UnknownAccount):
+        log_in(data_dir, "boris", PASSWORD)
+
+
+def test_wrong_key_is_not_a_store_and_file_is_untouched(data_dir: Path) -> None:
+    create_first_account(data_dir, "anna", "Anna", PASSWORD).close()
+    paths = StorePaths(data_dir)
+    before = hashlib.sha256(paths.database.read_bytes()).hexdigest()
+    with pytest.raises(NotAStore):
+        open_with_key(paths, new_database_key())
+    assert hashlib.sha256(paths.database.read_bytes()).hexdigest() == before
+
+
+@pytest.mark.parametrize("kind", ["plain_sqlite", "garbage", "empty_header"])
+def test_foreign_database_file_is_refused_never_overwritten(tmp_path: Path, kind: str) -> None:
+    paths = StorePaths(tmp_path)
+    if kind == "plain_sqlite":
+        conn = sqlite3.connect(paths.database)
+        conn.execute("CREATE TABLE clients(name TEXT)")
+        conn.execute("INSERT INTO clients VALUES ('someone')")
+        conn.commit()
+        conn.close()
+    elif kind == "garbage":
+        paths.database.write_bytes(b"\x00\x01garbage" * 500)
+    else:
+        paths.database.write_bytes(b"SQLite format 3\x00" + b"\x00" * 4080)
+    before = paths.database.read_bytes()
+    with pytest.raises(NotAStore):
+        open_with_key(paths, new_database_key())
+    assert paths.database.read_bytes() == before
+
+
+def test_migrations_from_empty_to_head_match_the_models(tmp_path: Path) -> None:
+    store = open_with_key(StorePaths(tmp_path), new_database_key(), create=True)
+    try:
+        with store.engine.connect() as conn:
+            diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
+            version = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+        assert diff == []
+        config = Config()
+        config.set_main_option(
+            "script_location", str(Path(storage_db.__file__).parent / "migrations")
+        )
+        head = ScriptDirectory.from_config(config).get_current_head()
+        assert version == head == storage_db.SCHEMA_HEAD
+        with store.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+    finally:
+        store.close()
+
+
+def test_store_written_by_newer_version_is_refused(tmp_path: Path) -> None:
+    key = new_database_key()
+    store = open_with_key(StorePaths(tmp_path), key, create=True)
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    store.close()
+    with pytest.raises(storage_db.NewerSchema):
+        open_with_key(StorePaths(tmp_path), key)
