@@ -6,8 +6,10 @@ Romanian, some German, Turkish-German and Polish; names written as they appear i
 
 from __future__ import annotations
 
+import datetime as dt
 import random
 from collections.abc import Callable
+from functools import cache
 
 from desktop_app.domain.person import PersonDraft, Sex
 
@@ -168,12 +170,28 @@ _NOTES = (
 )
 _DE_MOBILE = ("0151", "0152", "0157", "0160", "0162", "0163", "0170", "0171", "0172", "0176",
               "0177", "0178", "0179")  # fmt: skip
-_DAYS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+@cache
+def _birthdays() -> tuple[list[str], list[str]]:
+    """Every date of birth as typed (DD.MM.YYYY) for adults (1950–2006) and children (2007–2024).
+
+    Picking from these lists costs one random number instead of formatting a date per person.
+    """
+    adults: list[str] = []
+    children: list[str] = []
+    day = dt.date(1950, 1, 1)
+    one = dt.timedelta(days=1)
+    while day.year < 2025:
+        (adults if day.year < 2007 else children).append(day.strftime("%d.%m.%Y"))
+        day += one
+    return adults, children
 
 
 def generate_people(n: int, seed: int = 1) -> list[PersonDraft]:
     """``n`` plausible people as an advisor would type them; the same seed gives the same list."""
     rng = random.Random(seed)
+    adults, children = _birthdays()
     r = rng.random
     people: list[PersonDraft] = []
     append = people.append
@@ -200,7 +218,7 @@ def generate_people(n: int, seed: int = 1) -> list[PersonDraft]:
             languages = (("ro", "rmy") if x < 0.3 else ("ro", "hu") if x < 0.35
                          else ("ro", "de") if x < 0.45 else ("ro",))  # fmt: skip
             x = r()
-            phone = (f"+40 7{int(r() * 100):02d} {int(r() * 1000):03d} {int(r() * 1000):03d}"
+            phone = (f"+40 7{int(r() * 80) + 20} {int(r() * 1000):03d} {int(r() * 1000):03d}"
                      if x < 0.5 else "")  # fmt: skip
         elif g < 0.88:
             nationality, names = "DE", _DE
@@ -236,16 +254,11 @@ def generate_people(n: int, seed: int = 1) -> list[PersonDraft]:
         x = r()
         sex = (female_s if is_female else male_s) if x < 0.97 else "" if x < 0.995 else unstated
 
-        year = 2007 + int(r() * 18) if r() < 0.2 else 1950 + int(r() * 57)
-        month = int(r() * 12) + 1
+        dates = children if r() < 0.2 else adults
+        dob = dates[int(r() * len(dates))]
         x = r()
-        if x < 0.86:
-            days = 29 if month == 2 and year % 4 == 0 else _DAYS[month - 1]
-            dob = f"{int(r() * days) + 1:02d}.{month:02d}.{year}"
-        elif x < 0.98:
-            dob = str(year)
-        else:
-            dob = f"{year}-{month:02d}"
+        if x >= 0.86:  # only the year is known, or year and month
+            dob = dob[6:] if x < 0.98 else f"{dob[6:]}-{dob[3:5]}"
 
         notes = _NOTES[int(r() * len(_NOTES))] if r() < 0.05 else ""
         append(PersonDraft(given, family, dob, sex, nationality, languages, phone, notes))

@@ -71,6 +71,7 @@ _IA_AT_END = re.compile(r"ия\b")
 _BULGARIA = re.compile(r"\bбългария\b")  # the law's one named exception: "Bulgaria"
 _NOT_WORD = re.compile(r"[\W_]+")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_NOT_DIGIT = re.compile(r"[^0-9]+")
 
 
 def _prepare(text: str) -> str:
@@ -151,6 +152,8 @@ _HOME_COUNTRY = "49"  # a national number written "0176 …" at a Dortmund desk 
 
 def digits(text: str) -> str:
     """Only the decimal digits of ``text`` (any script's digits become ASCII)."""
+    if text.isascii():
+        return _NOT_DIGIT.sub("", text)
     return "".join(str(unicodedata.decimal(c)) for c in text if c.isdecimal())
 
 
