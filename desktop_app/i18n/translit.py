@@ -1,0 +1,201 @@
+"""Folding of names and phone numbers to plain Latin/digit tokens for the type-ahead search.
+
+Bulgarian Cyrillic follows the official Streamlined System (2009 law); other scripts and
+diacritics are folded so that "petrov", "Петров" and "Ștefan"/"Ştefan" meet in one form.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+__all__ = ["digits", "fold", "name_tokens", "phone_query", "phone_tokens", "query_tokens"]
+
+# The official Bulgarian Streamlined System (Закон за транслитерацията, 2009).
+_BULGARIAN = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
+    "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch",
+    "ш": "sh", "щ": "sht", "ъ": "a", "ь": "y", "ю": "yu", "я": "ya",
+}  # fmt: skip
+
+# Letters of neighbouring Cyrillic alphabets that turn up in names of people from the region.
+_OTHER_CYRILLIC = {
+    "ѝ": "i", "ы": "y", "э": "e", "ё": "yo", "і": "i", "ї": "yi", "є": "ye", "ґ": "g",
+    "ў": "u", "ђ": "dj", "ј": "j", "љ": "lj", "њ": "nj", "ћ": "c", "џ": "dz", "ѓ": "gj",
+    "ќ": "kj", "ѕ": "dz", "ѣ": "e", "ѫ": "a",
+}  # fmt: skip
+
+# Latin letters that have no decomposition, so stripping combining marks would keep them.
+# "ß" needs no entry: casefold() already turns it into "ss".
+_LATIN_SPECIAL = {
+    "ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ": "oe", "ı": "i", "ħ": "h", "þ": "th",
+    "ð": "d", "ŧ": "t", "ŀ": "l",
+}  # fmt: skip
+
+_BASE = {**_BULGARIAN, **_OTHER_CYRILLIC, **_LATIN_SPECIAL}
+_OFFICIAL = str.maketrans(_BASE)
+
+# Alternative romanisations found on older passports and in German or English documents.
+# Each is applied to the whole word, which keeps the number of index tokens per word small.
+_SCHEMES: tuple[tuple[dict[str, str], bool], ...] = (
+    # (overrides, whether "ия" becomes "ia" everywhere in the word, not only at its end)
+    # official letters with "ia" inside the word too: Mariana, Yulian; it also keeps
+    # "Юлия" typed on the way to "Юлияна" matching
+    ({}, True),
+    # pre-2009 passports, French-influenced: Iordanov, Tzvetan, Jivkov, Stoitchkov, Iulia
+    (
+        {"й": "i", "ц": "tz", "ж": "j", "ю": "iu", "я": "ia", "ъ": "u", "ч": "tch", "ь": "i"},
+        True,
+    ),
+    # English-style: Khristo, Mariya, Yuliya, Bulgariya
+    ({"х": "kh", "ъ": "u"}, False),
+    # scientific transliteration without its diacritics: Zivkov, Cvetanka, Jordanov, Stoickov
+    (
+        {"ж": "z", "ч": "c", "ш": "s", "щ": "st", "ц": "c", "й": "j", "ю": "ju", "я": "ja",
+         "ь": "j"},
+        True,
+    ),
+    # German (Duden): Schiwkow, Tschernew, Zwetanka, Christo, Jordanow, Georgiew
+    (
+        {"ж": "sch", "ш": "sch", "ч": "tsch", "щ": "schtsch", "ц": "z", "в": "w", "з": "s",
+         "х": "ch", "й": "j", "ю": "ju", "я": "ja", "ь": "j"},
+        True,
+    ),
+)  # fmt: skip
+_SCHEME_TABLES = tuple((str.maketrans({**_BASE, **o}), ia) for o, ia in _SCHEMES)
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue"})
+
+_IA_AT_END = re.compile(r"ия\b")
+_BULGARIA = re.compile(r"\bбългария\b")  # the law's one named exception: "Bulgaria"
+_NOT_WORD = re.compile(r"[\W_]+")
+_CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+_NOT_DIGIT = re.compile(r"[^0-9]+")
+
+
+def _prepare(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).casefold()
+
+
+def _finish(text: str) -> str:
+    """Strip diacritics, turn punctuation into spaces, collapse whitespace."""
+    if not text.isascii():
+        kept = []
+        for c in unicodedata.normalize("NFD", text):
+            category = unicodedata.category(c)
+            if category == "Lm":  # modifier letters (ˈ ʼ ʻ) mark, they do not spell
+                kept.append(" ")
+            elif category[0] != "M":
+                kept.append(c)
+        text = unicodedata.normalize("NFC", "".join(kept))
+    return " ".join(_NOT_WORD.sub(" ", text).split())
+
+
+def _official(prepared: str) -> str:
+    if "ия" in prepared:
+        prepared = _IA_AT_END.sub("ia", _BULGARIA.sub("bulgaria", prepared))
+    return _finish(prepared.translate(_OFFICIAL))
+
+
+def fold(text: str) -> str:
+    """The canonical folded form: Latin, lowercase, no diacritics, words separated by one space.
+
+    >>> fold("  България, София ")
+    'bulgaria sofia'
+    >>> fold("Ştefan Mureșan-Niță")
+    'stefan muresan nita'
+    """
+    return _official(_prepare(text))
+
+
+def query_tokens(text: str) -> list[str]:
+    """The folded words of what a user typed, in order; match each as a prefix of a name token."""
+    return fold(text).split()
+
+
+@lru_cache(maxsize=65536)
+def _word_tokens(word: str) -> frozenset[str]:
+    """Tokens for one whitespace-separated word, already NFKC-normalised and casefolded."""
+    variants = {_official(word)}
+    if _CYRILLIC.search(word):
+        for table, ia_anywhere in _SCHEME_TABLES:
+            w = word.replace("ия", "ia") if ia_anywhere else word
+            variants.add(_finish(w.translate(table)))
+    elif "ä" in word or "ö" in word or "ü" in word:
+        variants.add(_official(word.translate(_UMLAUTS)))
+    tokens: set[str] = set()
+    for variant in variants:
+        parts = variant.split()
+        tokens.update(parts)
+        if len(parts) > 1:  # "Ivanova-Petrova", "O'Neill": the joined form matches too
+            tokens.add("".join(parts))
+    return frozenset(tokens)
+
+
+def name_tokens(text: str) -> set[str]:
+    """All tokens to index for a name: the canonical fold of each word plus common variants.
+
+    Cyrillic words also get older-passport, English, scientific and German romanisations;
+    German umlauts also as ae/oe/ue; hyphenated parts each on their own and joined.
+    """
+    tokens: set[str] = set()
+    for word in _prepare(text).split():
+        tokens |= _word_tokens(word)
+    return tokens
+
+
+# Country codes of the people the advice desk sees most; ITU codes are prefix-free.
+_COUNTRY_CODES = ("49", "359", "40", "90", "48", "43", "30", "36", "381", "380", "420", "421")
+_HOME_COUNTRY = "49"  # a national number written "0176 …" at a Dortmund desk is German
+
+
+def digits(text: str) -> str:
+    """Only the decimal digits of ``text`` (any script's digits become ASCII)."""
+    if text.isascii():
+        return _NOT_DIGIT.sub("", text)
+    return "".join(str(unicodedata.decimal(c)) for c in text if c.isdecimal())
+
+
+def _phone_parts(phone: str) -> tuple[str, str, str, bool]:
+    """(all digits, country code or "", national number without trunk 0, international?)."""
+    number = digits(phone)
+    if phone.lstrip().startswith("+") or number.startswith("00"):
+        rest = number[2:] if number.startswith("00") else number
+        country = next((cc for cc in _COUNTRY_CODES if rest.startswith(cc)), "")
+        if not country:  # a country code we do not know, or one not yet fully typed
+            return number, "", rest, True
+        return number, country, rest[len(country) :].lstrip("0"), True  # "+49 (0)170 …"
+    if number.startswith("0"):
+        return number, _HOME_COUNTRY, number.lstrip("0"), False
+    return number, "", number, False
+
+
+def phone_tokens(phone: str) -> set[str]:
+    """Digit strings to index so that international, 00-, trunk-0 and bare forms find each other.
+
+    "+49 170 1234567" gives {"491701234567", "00491701234567", "01701234567", "1701234567"}.
+    """
+    number, country, national, international = _phone_parts(phone)
+    if not number:
+        return set()
+    tokens = {number}
+    if international and not country:
+        tokens.add(national)  # without its "00"
+    elif national:
+        tokens.update({national, "0" + national})
+        if country:
+            tokens.update({country + national, "00" + country + national})
+    return tokens
+
+
+def phone_query(text: str) -> str:
+    """The digits to look up as a prefix among ``phone_tokens`` for what a user typed.
+
+    "+49 (0)170 12", "0049 170 12", "0170 12" and "17012" all give "17012". While only a
+    country code or trunk 0 has been typed ("+3", "+49", "0") it is "": nothing to look up yet.
+    """
+    _number, country, national, international = _phone_parts(text)
+    if international and not country and any(cc.startswith(national) for cc in _COUNTRY_CODES):
+        return ""
+    return national
