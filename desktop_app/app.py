@@ -21,6 +21,7 @@ def _open_gui_session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     paths = StorePaths(args.data_dir or default_data_dir())
     if args.password_stdin:
         return cli.open_session(args)
+    dialog: LoginDialog | FirstAccountDialog
     if paths.is_initialised():
         dialog = LoginDialog(paths.data_dir, paths.keyslots.accounts())
     else:
@@ -39,7 +40,8 @@ def run_gui(args: argparse.Namespace) -> int:
     from desktop_app.ui.application import QtTranslations, load_fonts
     from desktop_app.ui.main_window import MainWindow
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Welcome Desk")
     app.setOrganizationName("WelcomeDesk")
     load_fonts(app)

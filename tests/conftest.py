@@ -7,12 +7,12 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("WELCOME_DESK_FAST_KDF", "1")  # tests use cheap Argon2 parameters
 
-from collections.abc import Iterator  # noqa: E402
-from pathlib import Path  # noqa: E402
+from collections.abc import Iterator
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
-from desktop_app.i18n.text import set_language  # noqa: E402
+from desktop_app.i18n.text import set_language
 
 PASSWORD = "correct horse 42"
 

@@ -116,7 +116,9 @@ def validate_person(draft: PersonDraft, today: dt.date) -> Person:
     if nationality and not re.fullmatch(r"[A-Z]{2}", nationality):
         errors.append(FieldError("nationality", "not_an_option"))
 
-    languages = tuple(dict.fromkeys(code.strip().lower() for code in draft.languages if code.strip()))
+    languages = tuple(
+        dict.fromkeys(code.strip().lower() for code in draft.languages if code.strip())
+    )
     if any(not re.fullmatch(r"[a-z]{2,3}", code) for code in languages) or len(languages) > 20:
         errors.append(FieldError("languages", "not_an_option"))
 

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
 class FieldError:
     field: str
     code: str  # stable key; the UI turns it into a sentence in the user's language
-    params: dict[str, int | str] = field(default_factory=dict)
+    params: dict[str, int | str] = dataclasses.field(default_factory=dict)
 
 
 class ValidationFailed(Exception):
@@ -21,8 +22,10 @@ class ValidationFailed(Exception):
 
 def has_control_characters(text: str, *, allow_newlines: bool = False) -> bool:
     allowed = {"\n", "\t", "\r"} if allow_newlines else set()
-    return any(unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"} and ch not in allowed
-               for ch in text)
+    return any(
+        unicodedata.category(ch) in {"Cc", "Cf", "Cs", "Co", "Cn"} and ch not in allowed
+        for ch in text
+    )
 
 
 def scripts_of(word: str) -> set[str]:

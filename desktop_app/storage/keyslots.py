@@ -131,9 +131,7 @@ class KeySlotFile:
         self._save({"format": FORMAT, "version": VERSION, "slots": []})
         self.add(key, account, password, params)
 
-    def add(
-        self, key: bytes, account: str, password: str, params: KdfParams | None = None
-    ) -> None:
+    def add(self, key: bytes, account: str, password: str, params: KdfParams | None = None) -> None:
         params = params or KdfParams.default()
         account = normalise_account(account)
         data = self._load()

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 
 from desktop_app.domain.dates import PartialDate
 from desktop_app.domain.person import Person, Sex
-from desktop_app.i18n.translit import digits, fold, name_tokens, phone_tokens, query_tokens
+from desktop_app.i18n.translit import fold, name_tokens, phone_query, phone_tokens, query_tokens
 from desktop_app.storage.models import PersonRow, SearchTokenRow
 
 # Upper end of a prefix range: every token starting with the prefix sorts below prefix + this.
@@ -126,9 +126,9 @@ def _word_ranges(word: str) -> list[str]:
         prefixes = []
         if _DATE_WORD.match(word):
             prefixes.append(f"d:{word}")
-        number = digits(word)
+        number = phone_query(word)
         if len(number) >= 3:
-            prefixes.extend(f"p:{t}" for t in sorted(phone_tokens(word) | {number}))
+            prefixes.append(f"p:{number}")
         return prefixes
     return [t for t in query_tokens(word)]
 
@@ -166,8 +166,9 @@ class PeopleRepository:
 
     def _write_tokens(self, person: Person) -> None:
         key = sort_key(person)
-        rows = [{"token": t, "sort_key": key, "person_id": person.id}
-                for t in search_tokens(person)]
+        rows = [
+            {"token": t, "sort_key": key, "person_id": person.id} for t in search_tokens(person)
+        ]
         if rows:
             self.session.execute(insert(SearchTokenRow), rows)
 
@@ -211,7 +212,10 @@ class PeopleRepository:
             if len(seen) >= limit:
                 break
             t = aliased(SearchTokenRow)
-            conditions: list[ColumnElement[bool]] = [t.token >= prefix, t.token < prefix + _PREFIX_END]
+            conditions: list[ColumnElement[bool]] = [
+                t.token >= prefix,
+                t.token < prefix + _PREFIX_END,
+            ]
             for alts in others:
                 u = aliased(SearchTokenRow)
                 conditions.append(

@@ -19,8 +19,8 @@ from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import _
 from desktop_app.storage.db import StoreError
 from desktop_app.storage.keyslots import KeySlotError
-from desktop_app.usecases.accounts import Session, create_first_account, log_in
 from desktop_app.ui.widgets import ErrorLabel
+from desktop_app.usecases.accounts import Session, create_first_account, log_in
 
 
 def _password_field() -> QLineEdit:
@@ -87,8 +87,9 @@ class FirstAccountDialog(QDialog):
         self.display_name = QLineEdit()
         self.password = _password_field()
         self.repeat = _password_field()
-        self.errors = {k: ErrorLabel() for k in ("account", "display_name", "password",
-                                                  "password_repeat")}
+        self.errors = {
+            k: ErrorLabel() for k in ("account", "display_name", "password", "password_repeat")
+        }
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.store_error = ErrorLabel()
@@ -119,8 +120,10 @@ class FirstAccountDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setWindowTitle(_("Welcome Desk — first account"))
         self.intro.setText(
-            _("Welcome! Create the first account of this laptop. Its password protects all "
-              "data stored here: without it the data cannot be read.")
+            _(
+                "Welcome! Create the first account of this laptop. Its password protects all "
+                "data stored here: without it the data cannot be read."
+            )
         )
         self.account.setFocus()
 

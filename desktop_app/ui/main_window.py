@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QFormLayout,
     QHeaderView,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app import __version__
 from desktop_app.domain.person import Person
 from desktop_app.i18n.formatting import format_number, format_partial_date
 from desktop_app.i18n.text import (
@@ -28,12 +29,12 @@ from desktop_app.i18n.text import (
     set_language,
 )
 from desktop_app.storage.people_repo import PersonListEntry
-from desktop_app.usecases import people
-from desktop_app.usecases.accounts import Session
 from desktop_app.ui.people_model import PeopleTableModel
 from desktop_app.ui.person_dialog import SEX_OPTIONS, RegisterPersonDialog
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import country_names, language_name
+from desktop_app.usecases import people
+from desktop_app.usecases.accounts import Session
 
 SEARCH_DEBOUNCE_MS = 120
 
@@ -221,9 +222,7 @@ class MainWindow(QMainWindow):
         )
         self.search.setAccessibleName(_("Find a person"))
         self.table.setAccessibleName(_("People"))
-        self.status_user.setText(
-            _("Logged in: {name}").format(name=self.session.user.display_name)
-        )
+        self.status_user.setText(_("Logged in: {name}").format(name=self.session.user.display_name))
         self.model.retranslate()
         self.details.retranslate()
         self._update_result_label()
@@ -232,7 +231,9 @@ class MainWindow(QMainWindow):
     def reload_all(self) -> None:
         store = self.session.store
         self._total = people.count_people(store)
-        self.model.show_all(self._total, lambda offset, limit: people.list_people(store, offset, limit))
+        self.model.show_all(
+            self._total, lambda offset, limit: people.list_people(store, offset, limit)
+        )
         self._update_result_label()
 
     def _update_result_label(self) -> None:
@@ -278,8 +279,11 @@ class MainWindow(QMainWindow):
         self.search_finished.emit(len(result))
 
     def _on_task_failed(self, exc: Exception) -> None:
-        QMessageBox.warning(self, _("Welcome Desk"), _("The action failed: {error}").format(
-            error=type(exc).__name__))
+        QMessageBox.warning(
+            self,
+            _("Welcome Desk"),
+            _("The action failed: {error}").format(error=type(exc).__name__),
+        )
 
     def _on_find_triggered(self) -> None:
         self.search.setFocus()
@@ -318,10 +322,10 @@ class MainWindow(QMainWindow):
             self,
             _("About Welcome Desk"),
             _("Welcome Desk {version}: open advice sessions, offline and encrypted.").format(
-                version=__import__("desktop_app").__version__
+                version=__version__
             ),
         )
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
         self.tasks.wait(3000)
         super().closeEvent(event)

@@ -23,8 +23,8 @@ from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.messages import field_message
 from desktop_app.i18n.text import N_, _
 from desktop_app.storage.db import Store
-from desktop_app.usecases import people
 from desktop_app.ui.widgets import CountryCombo, ErrorLabel, LanguageList
+from desktop_app.usecases import people
 
 SEX_OPTIONS = (
     ("", N_("not recorded")),
@@ -60,8 +60,16 @@ class RegisterPersonDialog(QDialog):
         self.notes.setMaximumHeight(90)
         self.errors = {
             name: ErrorLabel()
-            for name in ("given_name", "family_name", "date_of_birth", "sex", "nationality",
-                         "languages", "phone", "notes")
+            for name in (
+                "given_name",
+                "family_name",
+                "date_of_birth",
+                "sex",
+                "nationality",
+                "languages",
+                "phone",
+                "notes",
+            )
         }
         self.form = QFormLayout()
         self._labels: dict[str, QLabel] = {}
@@ -129,9 +137,14 @@ class RegisterPersonDialog(QDialog):
         for name, text in texts.items():
             self._labels[name].setText(text)
         widgets = {
-            "given_name": self.given, "family_name": self.family, "date_of_birth": self.dob,
-            "sex": self.sex, "nationality": self.nationality, "languages": self.languages,
-            "phone": self.phone, "notes": self.notes,
+            "given_name": self.given,
+            "family_name": self.family,
+            "date_of_birth": self.dob,
+            "sex": self.sex,
+            "nationality": self.nationality,
+            "languages": self.languages,
+            "phone": self.phone,
+            "notes": self.notes,
         }
         for name, widget in widgets.items():
             widget.setAccessibleName(texts[name].replace("&", ""))
@@ -147,8 +160,10 @@ class RegisterPersonDialog(QDialog):
         self.nationality.fill()
         self.languages.fill()
         self.duplicates_title.setText(
-            _("Possibly already registered. Open the existing person, or press Save again "
-              "to register a new person anyway.")
+            _(
+                "Possibly already registered. Open the existing person, or press Save again "
+                "to register a new person anyway."
+            )
         )
         self.open_button.setText(_("Open the selected person"))
         self.open_button.setAccessibleName(_("Open the selected person"))
@@ -180,8 +195,13 @@ class RegisterPersonDialog(QDialog):
             if error.field in self.errors:
                 self.errors[error.field].show_message(field_message(error))
         first = exc.errors[0].field
-        focus = {"given_name": self.given, "family_name": self.family, "date_of_birth": self.dob,
-                 "phone": self.phone, "notes": self.notes}.get(first)
+        focus = {
+            "given_name": self.given,
+            "family_name": self.family,
+            "date_of_birth": self.dob,
+            "phone": self.phone,
+            "notes": self.notes,
+        }.get(first)
         if focus is not None:
             focus.setFocus()
 

@@ -45,7 +45,9 @@ def _stamp(store: Store, person: Person, author_id: str) -> Person:
     )
 
 
-def check_person(store: Store, draft: PersonDraft, today: dt.date | None = None) -> list[PersonListEntry]:
+def check_person(
+    store: Store, draft: PersonDraft, today: dt.date | None = None
+) -> list[PersonListEntry]:
     """Validate a draft (raises ValidationFailed) and return its likely duplicates."""
     person = validate_person(draft, today or dt.date.today())
     with store.reading() as session:

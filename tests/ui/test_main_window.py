@@ -7,10 +7,10 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
-from desktop_app.usecases import people
-from desktop_app.usecases.accounts import Session
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.person_dialog import RegisterPersonDialog
+from desktop_app.usecases import people
+from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import type_text
 
 
@@ -87,9 +87,7 @@ def test_duplicate_warning_appears_before_saving(qtbot: QtBot, session: Session)
     assert people.count_people(session.store) == 2
 
 
-def test_switching_language_changes_labels_without_restart(
-    qtbot: QtBot, session: Session
-) -> None:
+def test_switching_language_changes_labels_without_restart(qtbot: QtBot, session: Session) -> None:
     window = _window(qtbot, session)
     assert window.file_menu.title() == "&File"
     header = window.model.headerData(0, Qt.Orientation.Horizontal)
@@ -108,8 +106,18 @@ def test_switching_language_changes_labels_without_restart(
 def test_every_control_has_an_accessible_name(qtbot: QtBot, session: Session) -> None:
     window = _window(qtbot, session)
     dialog = window.open_register_dialog()
-    for widget in (window.search, window.table, dialog.given, dialog.family, dialog.dob,
-                   dialog.sex, dialog.nationality, dialog.languages, dialog.phone, dialog.notes):
+    for widget in (
+        window.search,
+        window.table,
+        dialog.given,
+        dialog.family,
+        dialog.dob,
+        dialog.sex,
+        dialog.nationality,
+        dialog.languages,
+        dialog.phone,
+        dialog.notes,
+    ):
         assert widget.accessibleName(), widget
     for label in dialog.findChildren(QLabel):
         if label.buddy() is not None:

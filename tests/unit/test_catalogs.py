@@ -22,8 +22,22 @@ def _catalog(lang: str):  # type: ignore[no-untyped-def]
 def _extracted(tmp_path: Path) -> set[str]:
     pot = tmp_path / "fresh.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract", "-q", "-k", "N_",
-         "-k", "gettext_in:2", "-k", "ngettext:1,2", "-o", str(pot), str(ROOT / "desktop_app")],
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "-q",
+            "extract",
+            "-k",
+            "N_",
+            "-k",
+            "gettext_in:2",
+            "-k",
+            "ngettext:1,2",
+            "-o",
+            str(pot),
+            str(ROOT / "desktop_app"),
+        ],
         check=True,
         capture_output=True,
     )
@@ -52,7 +66,8 @@ def test_every_message_in_the_code_is_translated(tmp_path: Path, lang: str) -> N
 @pytest.mark.parametrize("lang", ["de", "bg", "ro"])
 def test_translations_are_not_english_copies(lang: str) -> None:
     copies = [
-        m.id for m in _catalog(lang)
+        m.id
+        for m in _catalog(lang)
         if isinstance(m.id, str) and len(m.id.split()) >= 3 and m.string == m.id
     ]
     assert copies == []

@@ -10,8 +10,14 @@ from desktop_app.domain.hlc import HybridLogicalClock, Timestamp
 
 @pytest.mark.parametrize(
     ("text", "iso"),
-    [("1985", "1985"), ("1985-03", "1985-03"), ("1985-03-14", "1985-03-14"),
-     ("14.03.1985", "1985-03-14"), ("1.2.2001", "2001-02-01"), (" 2000 ", "2000")],
+    [
+        ("1985", "1985"),
+        ("1985-03", "1985-03"),
+        ("1985-03-14", "1985-03-14"),
+        ("14.03.1985", "1985-03-14"),
+        ("1.2.2001", "2001-02-01"),
+        (" 2000 ", "2000"),
+    ],
 )
 def test_partial_dates_parse(text: str, iso: str) -> None:
     assert PartialDate.parse(text).iso() == iso
@@ -19,8 +25,13 @@ def test_partial_dates_parse(text: str, iso: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "code"),
-    [("29.02.2001", "impossible"), ("2001-13", "impossible"), ("03/14/1985", "format"),
-     ("", "format"), ("85", "format")],
+    [
+        ("29.02.2001", "impossible"),
+        ("2001-13", "impossible"),
+        ("03/14/1985", "format"),
+        ("", "format"),
+        ("85", "format"),
+    ],
 )
 def test_bad_partial_dates(text: str, code: str) -> None:
     with pytest.raises(PartialDateError) as info:
