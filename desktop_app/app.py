@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -29,7 +30,25 @@ def _open_gui_session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     return dialog.session if dialog.exec() else None
 
 
+def _choose_platform(args: argparse.Namespace) -> str | None:
+    """Screenshots render offscreen; without any display, say so instead of letting Qt abort."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if args.screenshot:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+        return None
+    if sys.platform.startswith("linux") and not (
+        os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
+    ):
+        return "Welcome Desk needs a screen (no DISPLAY is set). Use --screenshot for a headless render."
+    return None
+
+
 def run_gui(args: argparse.Namespace) -> int:
+    problem = _choose_platform(args)
+    if problem:
+        print(problem, file=sys.stderr)
+        return cli.EXIT_USAGE
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
@@ -67,6 +86,13 @@ def run_gui(args: argparse.Namespace) -> int:
 
     on_language_changed(lambda code: settings.setValue("ui/language", code))
     window.show()
+    if args.startup_probe:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, app.quit)  # runs once the event loop has painted the window
+        app.exec()
+        session.close()
+        return 0
     if args.screenshot:
         app.processEvents()
         args.screenshot.parent.mkdir(parents=True, exist_ok=True)

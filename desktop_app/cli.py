@@ -42,6 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="welcome-desk", parents=[common], description="Welcome Desk advice sessions"
     )
     parser.add_argument("--screenshot", type=Path, help="render the main window to PNG and exit")
+    # For bench/startup.py: quit as soon as the main window is shown and idle.
+    parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command")
 
     init = commands.add_parser("init", parents=[common], help="set up a new store")

@@ -52,3 +52,22 @@ class HybridLogicalClock:
         with self._lock:
             if (remote.wall_ms, remote.counter) > (self._last.wall_ms, self._last.counter):
                 self._last = Timestamp(remote.wall_ms, remote.counter, self._device)
+
+
+def field_clocks_after_change(
+    fields: tuple[str, ...],
+    clocks: dict[str, str],
+    previous_hlc: str,
+    changed: set[str],
+    new_hlc: str,
+) -> dict[str, str]:
+    """Per-field clocks after an edit.
+
+    A record stores clocks only once fields diverge: an empty mapping means every field was
+    last changed at the record's ``updated_hlc``. Before the record's clock moves on, the
+    fields that keep their value get that old clock written out explicitly.
+    """
+    result = {name: clocks.get(name, previous_hlc) for name in fields}
+    for name in changed:
+        result[name] = new_hlc
+    return result

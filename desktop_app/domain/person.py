@@ -78,7 +78,7 @@ def _check_name(field_name: str, value: str, errors: list[FieldError]) -> str:
         errors.append(FieldError(field_name, "control_characters"))
     elif not any(ch.isalpha() for ch in value):
         errors.append(FieldError(field_name, "no_letters"))
-    elif any(len(scripts_of(word)) > 1 for word in value.split()):
+    elif not value.isascii() and any(len(scripts_of(word)) > 1 for word in value.split()):
         # "Pеtrov" with a Cyrillic е looks right but never matches a search: refuse it.
         errors.append(FieldError(field_name, "mixed_scripts"))
     return value

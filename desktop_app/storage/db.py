@@ -76,6 +76,7 @@ def _engine(path: Path, key: bytes) -> Engine:
         poolclass=QueuePool,
         pool_size=4,
         max_overflow=4,
+        pool_use_lifo=True,  # reuse the warmest connection: its page cache is already decrypted
         connect_args={"check_same_thread": False},
     )
 
@@ -89,6 +90,7 @@ def _engine(path: Path, key: bytes) -> Engine:
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA busy_timeout = 5000")
         cur.execute("PRAGMA temp_store = MEMORY")
+        cur.execute("PRAGMA cache_size = -32768")  # 32 MiB of decrypted pages
         cur.close()
 
     return engine

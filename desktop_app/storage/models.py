@@ -40,6 +40,10 @@ class UserRow(Base, SyncMixin):
 
 class PersonRow(Base, SyncMixin):
     __tablename__ = "people"
+    # A local integer key keeps the search index small and its lookups to one B-tree descent;
+    # the UUID ``id`` is what identifies the person everywhere else (sync, links).
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), nullable=False, unique=True)
     given_name: Mapped[str] = mapped_column(String(200), nullable=False)
     family_name: Mapped[str] = mapped_column(String(200), nullable=False)
     date_of_birth: Mapped[str] = mapped_column(String(10), nullable=False, default="")
@@ -55,7 +59,7 @@ class PersonRow(Base, SyncMixin):
     phone_key: Mapped[str] = mapped_column(String(40), nullable=False, default="")
 
     __table_args__ = (
-        Index("ix_people_sort", "deleted", "sort_key", "id"),
+        Index("ix_people_sort", "deleted", "sort_key", "pk"),
         Index("ix_people_name_key", "name_key", "date_of_birth"),
         Index("ix_people_phone_key", "phone_key"),
     )
@@ -66,13 +70,14 @@ class SearchTokenRow(Base):
 
     __tablename__ = "search_tokens"
     token: Mapped[str] = mapped_column(String(200), primary_key=True)
-    sort_key: Mapped[str] = mapped_column(String(420), primary_key=True)
-    person_id: Mapped[str] = mapped_column(
-        String(36), ForeignKey("people.id", ondelete="CASCADE"), primary_key=True
+    # The start of the person's sort key, so one token's matches come out in name order.
+    sort_key: Mapped[str] = mapped_column(String(32), primary_key=True)
+    person_pk: Mapped[int] = mapped_column(
+        Integer, ForeignKey("people.pk", ondelete="CASCADE"), primary_key=True
     )
 
     __table_args__ = (
-        Index("ix_search_tokens_person", "person_id", "token"),
+        Index("ix_search_tokens_person", "person_pk", "token"),
         {"sqlite_with_rowid": False},
     )
 

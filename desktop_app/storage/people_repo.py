@@ -63,6 +63,11 @@ def search_tokens(person: Person) -> set[str]:
     return {t[:200] for t in tokens if t}
 
 
+def _token_rows(pk: int, person: Person) -> list[dict[str, object]]:
+    key = sort_key(person)[:32]
+    return [{"token": t, "sort_key": key, "person_pk": pk} for t in search_tokens(person)]
+
+
 def _to_row(person: Person) -> dict[str, object]:
     return {
         "id": person.id,
@@ -140,40 +145,43 @@ class PeopleRepository:
         self.session = session
 
     def add(self, person: Person) -> None:
-        self.session.execute(insert(PersonRow), [_to_row(person)])
-        self._write_tokens(person)
+        pk = self.session.execute(
+            insert(PersonRow.__table__).returning(PersonRow.__table__.c.pk), [_to_row(person)]
+        ).scalar_one()
+        self._write_tokens(pk, person)
 
     def add_many(self, people: Sequence[Person]) -> None:
-        """Bulk insert for imports and demo data: one statement per table."""
-        self.session.execute(insert(PersonRow), [_to_row(p) for p in people])
-        rows = [
-            {"token": t, "sort_key": sort_key(p), "person_id": p.id}
-            for p in people
-            for t in search_tokens(p)
+        """Bulk insert for imports and demo data: one executemany per table, no ORM units."""
+        conn = self.session.connection()
+        first = int(conn.execute(select(func.coalesce(func.max(PersonRow.pk), 0))).scalar_one())
+        rows = [{**_to_row(p), "pk": first + n} for n, p in enumerate(people, start=1)]
+        conn.execute(insert(PersonRow.__table__), rows)
+        tokens = [
+            token for n, p in enumerate(people, start=1) for token in _token_rows(first + n, p)
         ]
-        if rows:
-            self.session.execute(insert(SearchTokenRow), rows)
+        if tokens:
+            conn.execute(insert(SearchTokenRow.__table__), tokens)
 
     def replace(self, person: Person) -> None:
-        row = self.session.get(PersonRow, person.id)
+        row = self._row(person.id)
         if row is None:
             raise KeyError(person.id)
         for key, value in _to_row(person).items():
             setattr(row, key, value)
-        self.session.execute(delete(SearchTokenRow).where(SearchTokenRow.person_id == person.id))
+        self.session.execute(delete(SearchTokenRow).where(SearchTokenRow.person_pk == row.pk))
         if not person.deleted:
-            self._write_tokens(person)
+            self._write_tokens(row.pk, person)
 
-    def _write_tokens(self, person: Person) -> None:
-        key = sort_key(person)
-        rows = [
-            {"token": t, "sort_key": key, "person_id": person.id} for t in search_tokens(person)
-        ]
+    def _write_tokens(self, pk: int, person: Person) -> None:
+        rows = _token_rows(pk, person)
         if rows:
-            self.session.execute(insert(SearchTokenRow), rows)
+            self.session.execute(insert(SearchTokenRow.__table__), rows)
+
+    def _row(self, person_id: str) -> PersonRow | None:
+        return self.session.scalar(select(PersonRow).where(PersonRow.id == person_id))
 
     def get(self, person_id: str) -> Person | None:
-        row = self.session.get(PersonRow, person_id)
+        row = self._row(person_id)
         return None if row is None or row.deleted else _to_person(row)
 
     def count(self) -> int:
@@ -186,7 +194,7 @@ class PeopleRepository:
         stmt = (
             select(*_LIST_COLUMNS)
             .where(PersonRow.deleted.is_(False))
-            .order_by(PersonRow.sort_key, PersonRow.id)
+            .order_by(PersonRow.sort_key, PersonRow.pk)
             .offset(offset)
             .limit(limit)
         )
@@ -207,41 +215,39 @@ class PeopleRepository:
         # Drive the scan by the most selective word (the longest prefix), filter by the rest.
         alternatives.sort(key=lambda alts: -max(len(a) for a in alts))
         driving, others = alternatives[0], alternatives[1:]
-        seen: dict[str, None] = {}
+        seen: dict[int, None] = {}
+        t = SearchTokenRow
         for prefix in driving:
             if len(seen) >= limit:
                 break
-            t = aliased(SearchTokenRow)
             conditions: list[ColumnElement[bool]] = [
                 t.token >= prefix,
                 t.token < prefix + _PREFIX_END,
             ]
-            for alts in others:
-                u = aliased(SearchTokenRow)
+            for n, alts in enumerate(others):
+                # Fixed alias names keep the compiled statement cacheable across keystrokes.
+                u = aliased(SearchTokenRow, name=f"also{n}")
                 conditions.append(
                     exists().where(
-                        u.person_id == t.person_id,
+                        u.person_pk == t.person_pk,
                         or_(*(and_(u.token >= a, u.token < a + _PREFIX_END) for a in alts)),
                     )
                 )
-            stmt = (
-                select(t.person_id)
-                .where(*conditions)
-                .order_by(t.token, t.sort_key)
-                .limit(limit * 4)
-            )
-            for (person_id,) in self.session.execute(stmt):
-                seen.setdefault(person_id, None)
+            stmt = select(t.person_pk).where(*conditions).order_by(t.token, t.sort_key)
+            for (person_pk,) in self.session.execute(stmt.limit(limit * 4)):
+                seen.setdefault(person_pk, None)
                 if len(seen) >= limit:
                     break
-        ids = list(seen)
-        if not ids:
+        pks = list(seen)
+        if not pks:
             return []
+        # Filtering "deleted" in SQL here would make SQLite prefer the list index and scan
+        # every person; rowid lookups plus a check in Python stay well under a millisecond.
         rows = self.session.execute(
-            select(*_LIST_COLUMNS).where(PersonRow.id.in_(ids), PersonRow.deleted.is_(False))
+            select(PersonRow.pk, PersonRow.deleted, *_LIST_COLUMNS).where(PersonRow.pk.in_(pks))
         ).all()
-        by_id = {row[0]: row for row in rows}
-        return _entries(by_id[i] for i in ids if i in by_id)
+        by_pk = {row[0]: row[2:] for row in rows if not row[1]}
+        return _entries(by_pk[pk] for pk in pks if pk in by_pk)
 
     def likely_duplicates(self, person: Person, limit: int = 20) -> list[PersonListEntry]:
         """Same folded name and date of birth, or the same phone number."""

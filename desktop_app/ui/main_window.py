@@ -36,7 +36,7 @@ from desktop_app.ui.widgets import country_names, language_name
 from desktop_app.usecases import people
 from desktop_app.usecases.accounts import Session
 
-SEARCH_DEBOUNCE_MS = 120
+SEARCH_DEBOUNCE_MS = 25
 
 
 class PersonDetails(QWidget):
@@ -326,6 +326,6 @@ class MainWindow(QMainWindow):
             ),
         )
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.tasks.wait(3000)
         super().closeEvent(event)

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from desktop_app.domain.users import Role, User
 from desktop_app.domain.validation import FieldError, ValidationFailed, has_control_characters
 from desktop_app.storage.db import Store, StorePaths, open_with_key
-from desktop_app.storage.keyslots import new_database_key, normalise_account
+from desktop_app.storage.keyslots import KdfParams, new_database_key, normalise_account
 from desktop_app.storage.models import UserRow
 
 PASSWORD_MIN = 8
@@ -50,7 +50,13 @@ def validate_new_account(account: str, display_name: str, password: str, repeat:
 
 
 def create_first_account(
-    data_dir: Path, account: str, display_name: str, password: str, *, repeat: str | None = None
+    data_dir: Path,
+    account: str,
+    display_name: str,
+    password: str,
+    *,
+    repeat: str | None = None,
+    kdf: KdfParams | None = None,
 ) -> Session:
     """Create a new encrypted store whose first account is its coordinator."""
     validate_new_account(account, display_name, password, password if repeat is None else repeat)
@@ -59,7 +65,7 @@ def create_first_account(
     store = open_with_key(paths, key, create=True)
     # The slot is written last: a crash before it leaves an empty file that nobody can open,
     # never a store whose key is lost after data went in.
-    paths.keyslots.create(key, account, password)
+    paths.keyslots.create(key, account, password, kdf)
     now = store.clock.now()
     row = UserRow(
         id=str(uuid.uuid4()),

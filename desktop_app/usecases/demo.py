@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 from desktop_app.domain.demo import generate_people
+from desktop_app.storage.keyslots import KdfParams
 from desktop_app.usecases.accounts import Session, create_first_account
 from desktop_app.usecases.people import register_many
 
@@ -20,7 +21,14 @@ def open_demo_session(people: int = DEMO_PEOPLE, seed: int = 1) -> Session:
     """Create a store in a temporary folder (removed at exit) and fill it with demo people."""
     folder = Path(tempfile.mkdtemp(prefix="welcome-desk-demo-"))
     atexit.register(shutil.rmtree, folder, True)
-    session = create_first_account(folder / "data", DEMO_ACCOUNT, "Demo", secrets.token_urlsafe(16))
+    # The password is random and thrown away with the folder, so a costly KDF protects nothing.
+    session = create_first_account(
+        folder / "data",
+        DEMO_ACCOUNT,
+        "Demo",
+        secrets.token_urlsafe(16),
+        kdf=KdfParams(time_cost=1, memory_kib=8192, parallelism=1),
+    )
     if people:
         register_many(session.store, session.user.id, generate_people(people, seed))
     return session

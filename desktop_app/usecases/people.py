@@ -7,6 +7,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import replace
 
+from sqlalchemy import insert
+
 from desktop_app.domain.person import Person, PersonDraft, validate_person
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow
@@ -41,7 +43,8 @@ def _stamp(store: Store, person: Person, author_id: str) -> Person:
         updated_hlc=hlc,
         device_id=store.device_id,
         author_id=author_id,
-        field_clocks=dict.fromkeys(PERSON_FIELDS, hlc),
+        # Empty: every field was last changed at ``updated_hlc`` (see domain.merge_clocks).
+        field_clocks={},
     )
 
 
@@ -81,9 +84,12 @@ def register_many(store: Store, author_id: str, drafts: Sequence[PersonDraft]) -
     people = [_stamp(store, validate_person(d, today), author_id) for d in drafts]
     with store.transaction() as session:
         PeopleRepository(session).add_many(people)
-        session.add_all(
-            OutboxRow(record_kind="person", record_id=p.id, revision=1, hlc=p.updated_hlc)
-            for p in people
+        session.connection().execute(
+            insert(OutboxRow.__table__),
+            [
+                {"record_kind": "person", "record_id": p.id, "revision": 1, "hlc": p.updated_hlc}
+                for p in people
+            ],
         )
     return len(people)
 

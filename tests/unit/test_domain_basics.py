@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from desktop_app.domain.dates import PartialDate, PartialDateError
-from desktop_app.domain.hlc import HybridLogicalClock, Timestamp
+from desktop_app.domain.hlc import HybridLogicalClock, Timestamp, field_clocks_after_change
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,11 @@ def test_clock_moves_past_observed_remote_time() -> None:
     clock.observe(Timestamp(5000, 7, "dev-b"))
     after = clock.now()
     assert (after.wall_ms, after.counter) == (5000, 8)
+
+
+def test_field_clocks_are_written_out_when_a_record_is_edited() -> None:
+    fields = ("a", "b", "c")
+    first = field_clocks_after_change(fields, {}, "t1", {"a"}, "t2")
+    assert first == {"a": "t2", "b": "t1", "c": "t1"}
+    second = field_clocks_after_change(fields, first, "t2", {"c"}, "t3")
+    assert second == {"a": "t2", "b": "t1", "c": "t3"}

@@ -77,7 +77,8 @@ def test_valid_person_is_stored_with_tokens_and_an_outbox_entry(session: Session
     assert person is not None
     assert (person.given_name, person.family_name) == ("Мария", "Иванова")
     assert person.date_of_birth is not None and person.date_of_birth.iso() == "1988-07"
-    assert set(person.field_clocks) >= {"given_name", "family_name", "phone"}
+    assert person.field_clocks == {}  # every field at updated_hlc until the first edit
+    assert person.updated_hlc and person.revision == 1
 
 
 def test_same_person_found_in_any_script(session: Session) -> None:

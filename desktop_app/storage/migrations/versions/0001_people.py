@@ -42,7 +42,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "people",
-        *_sync_columns(),
+        sa.Column("pk", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("id", sa.String(36), nullable=False, unique=True),
+        *_sync_columns()[1:],
         sa.Column("given_name", sa.String(200), nullable=False),
         sa.Column("family_name", sa.String(200), nullable=False),
         sa.Column("date_of_birth", sa.String(10), nullable=False),
@@ -55,22 +57,22 @@ def upgrade() -> None:
         sa.Column("name_key", sa.String(420), nullable=False),
         sa.Column("phone_key", sa.String(40), nullable=False),
     )
-    op.create_index("ix_people_sort", "people", ["deleted", "sort_key", "id"])
+    op.create_index("ix_people_sort", "people", ["deleted", "sort_key", "pk"])
     op.create_index("ix_people_name_key", "people", ["name_key", "date_of_birth"])
     op.create_index("ix_people_phone_key", "people", ["phone_key"])
     op.create_table(
         "search_tokens",
         sa.Column("token", sa.String(200), primary_key=True),
-        sa.Column("sort_key", sa.String(420), primary_key=True),
+        sa.Column("sort_key", sa.String(32), primary_key=True),
         sa.Column(
-            "person_id",
-            sa.String(36),
-            sa.ForeignKey("people.id", ondelete="CASCADE"),
+            "person_pk",
+            sa.Integer,
+            sa.ForeignKey("people.pk", ondelete="CASCADE"),
             primary_key=True,
         ),
         sqlite_with_rowid=False,
     )
-    op.create_index("ix_search_tokens_person", "search_tokens", ["person_id", "token"])
+    op.create_index("ix_search_tokens_person", "search_tokens", ["person_pk", "token"])
     op.create_table(
         "outbox",
         sa.Column("seq", sa.Integer, primary_key=True, autoincrement=True),
