@@ -20,6 +20,7 @@ from desktop_app.forms.evaluator import (
     completeness,
     computed_values,
     evaluate,
+    granted_purposes,
     suggest_next_steps,
     validate,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "computed_values",
     "evaluate",
     "form_from_mapping",
+    "granted_purposes",
     "label",
     "load_form",
     "load_shipped_forms",

@@ -401,8 +401,11 @@ class _Checker:
         where = self._where(f, group)
         add = self.problems.append
         self._check_marks(where, f.restricted, f.requires_consent)
-        if f.purpose is not None and f.purpose not in CONSENT_PURPOSES:
-            add(f"{where}: unknown consent purpose {f.purpose!r}")
+        if f.purpose is not None:
+            if f.purpose not in CONSENT_PURPOSES:
+                add(f"{where}: unknown consent purpose {f.purpose!r}")
+            if f.type != FieldType.SINGLE_CHOICE or "given" not in f.option_ids():
+                add(f"{where}: a consent field must be a single_choice with an option 'given'")
         if f.type in CHOICE_TYPES:
             if not f.options:
                 add(f"{where}: a {f.type.value} field needs options")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -258,9 +258,15 @@ def _expression_value(f: FieldDef, value: Any) -> Any:
 
 class _Run:
     def __init__(
-        self, form: FormDefinition, answers: Any, today: dt.date, require_complete: bool
+        self,
+        form: FormDefinition,
+        answers: Any,
+        today: dt.date,
+        require_complete: bool,
+        consents: Collection[str] | None,
     ) -> None:
         self.form = form
+        self.consents = consents
         self.today = today
         self.require_complete = require_complete
         self.errors: list[FieldError] = []
@@ -339,12 +345,18 @@ class _Run:
     def _holds(self, source: str | None, scope: Scope) -> bool:
         return True if not source else self.form.expression(source).truthy(scope)
 
+    def _consented(self, purpose: str | None) -> bool:
+        return purpose is None or self.consents is None or purpose in self.consents
+
     def decide(self) -> dict[str, bool]:
         form = self.form
         section_open: dict[str, bool] = {}
         for kind, ident in form.evaluation_order():
             if kind == "section":
-                section_open[ident] = self._holds(form.section(ident).relevant, self.scope)
+                section = form.section(ident)
+                section_open[ident] = self._consented(section.requires_consent) and self._holds(
+                    section.relevant, self.scope
+                )
             elif kind == "computed":
                 comp = next(c for c in form.computed if c.id == ident)
                 value = form.expression(comp.expr).evaluate(self.scope)
@@ -352,8 +364,10 @@ class _Run:
                 self.computed[ident] = value
             else:
                 f = form.field(ident)
-                open_ = section_open[form._section_of[ident]] and self._holds(
-                    f.relevant, self.scope
+                open_ = (
+                    section_open[form._section_of[ident]]
+                    and self._consented(f.requires_consent)
+                    and self._holds(f.relevant, self.scope)
                 )
                 if not open_:
                     if ident in self.typed or ident in self.bad:
@@ -379,7 +393,7 @@ class _Run:
             scope = self.scope.item(seen)
             for sub in f.fields or []:
                 path = f"{f.id}[{index}].{sub.id}"
-                if not self._holds(sub.relevant, scope):
+                if not (self._consented(sub.requires_consent) and self._holds(sub.relevant, scope)):
                     if sub.id in item or path in self.bad:
                         self.dropped.append(path)
                     self.bad.pop(path, None)
@@ -475,12 +489,16 @@ def evaluate(
     *,
     today: dt.date | None = None,
     require_complete: bool = True,
+    consents: Collection[str] | None = None,
 ) -> FormState:
     """Decide relevance, compute values, validate and suggest next steps in one pass.
 
     With ``require_complete=False`` (a draft) missing required answers are not errors.
+    With ``consents`` (granted purpose ids, see :func:`granted_purposes`) sections and fields
+    marked ``requires_consent`` for a purpose not granted are closed: not relevant, answers
+    dropped. ``None`` means consent is not checked here.
     """
-    run = _Run(definition, answers, today or dt.date.today(), require_complete)
+    run = _Run(definition, answers, today or dt.date.today(), require_complete, consents)
     run.type_all()
     section_open = run.decide()
     run.check()
@@ -502,9 +520,12 @@ def validate(
     *,
     today: dt.date | None = None,
     require_complete: bool = True,
+    consents: Collection[str] | None = None,
 ) -> list[FieldError]:
     """Every problem with the answers to relevant fields (answers elsewhere are ignored)."""
-    return evaluate(definition, answers, today=today, require_complete=require_complete).errors
+    return evaluate(
+        definition, answers, today=today, require_complete=require_complete, consents=consents
+    ).errors
 
 
 def clean(
@@ -513,13 +534,16 @@ def clean(
     *,
     today: dt.date | None = None,
     require_complete: bool = False,
+    consents: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """The answers fit to store: unknown, non-relevant and empty answers dropped.
 
     Raises :class:`InvalidAnswers` if any remaining answer is malformed or breaks a constraint
     (and, with ``require_complete``, if a required answer is missing): all or nothing.
     """
-    state = evaluate(definition, answers, today=today, require_complete=require_complete)
+    state = evaluate(
+        definition, answers, today=today, require_complete=require_complete, consents=consents
+    )
     if state.errors:
         raise InvalidAnswers(state.errors)
     return state.answers
@@ -541,3 +565,16 @@ def suggest_next_steps(
     definition: FormDefinition, answers: Any, *, today: dt.date | None = None
 ) -> list[NextStep]:
     return evaluate(definition, answers, today=today).next_steps
+
+
+def granted_purposes(consent_form: FormDefinition, answers: Any) -> frozenset[str]:
+    """Purpose ids whose consent field is answered ``given`` (fields marked ``purpose:``);
+    only answers that pass :func:`clean` count."""
+    state = evaluate(consent_form, answers, require_complete=False)
+    if state.errors:
+        return frozenset()
+    return frozenset(
+        f.purpose
+        for f in consent_form.fields()
+        if f.purpose is not None and state.answers.get(f.id) == "given"
+    )
