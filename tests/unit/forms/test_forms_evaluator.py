@@ -57,10 +57,18 @@ def full_life_situation() -> dict[str, Any]:
         "household_size": 4,
         "children_count": 2,
         "children": [
-            {"child_name": "Ана", "child_birth": "2018-05-01", "child_lives": "with_person",
-             "child_care": "school"},
-            {"child_name": "Иво", "child_birth": "2023", "child_lives": "with_person",
-             "child_care": "waiting_daycare"},
+            {
+                "child_name": "Ана",
+                "child_birth": "2018-05-01",
+                "child_lives": "with_person",
+                "child_care": "school",
+            },
+            {
+                "child_name": "Иво",
+                "child_birth": "2023",
+                "child_lives": "with_person",
+                "child_care": "waiting_daycare",
+            },
         ],
         "housing_type": "sublet",
         "rent": 450,
@@ -143,7 +151,9 @@ def test_required_group_items_and_item_conditions(life: FormDefinition) -> None:
         {"child_birth": "2012", "child_lives": "home_country", "child_care": "school"},
     ]
     state = evaluate(life, answers, today=TODAY)
-    assert [(e.field_path, e.code) for e in state.errors] == [("children[0].child_care", "required")]
+    assert [(e.field_path, e.code) for e in state.errors] == [
+        ("children[0].child_care", "required")
+    ]
     assert state.is_relevant("children[0].child_care")
     assert not state.is_relevant("children[1].child_care")
     assert "children[1].child_care" in state.dropped
@@ -218,11 +228,22 @@ def full_skills_check() -> dict[str, Any]:
         "school_certificate": "upper_secondary",
         "school_certificate_document": "yes",
         "qualifications": [
-            {"q_kind": "vocational", "q_title": "Elektriker", "q_country": "ro", "q_year": "2010",
-             "q_document": "yes", "q_recognition_started": "no"},
+            {
+                "q_kind": "vocational",
+                "q_title": "Elektriker",
+                "q_country": "ro",
+                "q_year": "2010",
+                "q_document": "yes",
+                "q_recognition_started": "no",
+            },
         ],
         "experience": [
-            {"w_field": "construction", "w_years": 8, "w_where": "both", "w_tasks": "Elektroinstallation"},
+            {
+                "w_field": "construction",
+                "w_years": 8,
+                "w_where": "both",
+                "w_tasks": "Elektroinstallation",
+            },
             {"w_field": "other", "w_field_other": "Imkerei", "w_years": 2},
         ],
         "driving_licence": ["b", "c"],
@@ -290,9 +311,14 @@ def test_consent_closes_special_category_sections(
     consent = forms["consent"]
     given = granted_purposes(
         consent,
-        {"consent_language": "ro", "consent_advice": "refused",
-         "consent_central_storage": "given", "consent_referral_sharing": "refused",
-         "consent_date": "2026-11-25", "consent_form": "signed"},
+        {
+            "consent_language": "ro",
+            "consent_advice": "refused",
+            "consent_central_storage": "given",
+            "consent_referral_sharing": "refused",
+            "consent_date": "2026-11-25",
+            "consent_form": "signed",
+        },
     )
     assert given == frozenset({"central_storage"})
     answers = full_life_situation()

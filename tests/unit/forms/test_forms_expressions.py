@@ -7,7 +7,13 @@ from typing import Any
 
 import pytest
 
-from desktop_app.forms.expressions import ExpressionError, LiteralComparison, Reference, Scope, parse
+from desktop_app.forms.expressions import (
+    ExpressionError,
+    LiteralComparison,
+    Reference,
+    Scope,
+    parse,
+)
 
 TODAY = dt.date(2026, 11, 25)
 
