@@ -183,6 +183,7 @@ class FormDefinition(_Model):
     _fields: dict[str, FieldDef] = PrivateAttr(default_factory=dict)
     _section_of: dict[str, str] = PrivateAttr(default_factory=dict)
     _order: list[tuple[str, str]] = PrivateAttr(default_factory=list)
+    _plan: list[PlanStep] = PrivateAttr(default_factory=list)
     _source: str = PrivateAttr(default="<definition>")
 
     # -- lookups used by the evaluator and a renderer ------------------------------------------
@@ -216,6 +217,14 @@ class FormDefinition(_Model):
         """``(kind, id)`` pairs (kind: section/field/computed) so every condition's inputs come
         first; fixed at load, where cycles are refused."""
         return list(self._order)
+
+    def plan(self) -> list[PlanStep]:
+        """The evaluation order with the objects themselves, for the evaluator's hot loop."""
+        return self._plan
+
+
+PlanStep = tuple[str, "Section | FieldDef | Computed", str]
+"""(kind, object, section id or "") in evaluation order."""
 
 
 class FormDefinitionError(ValueError):
@@ -582,6 +591,17 @@ class _Checker:
         for node in nodes:
             visit(node, [])
         form._order = order
+        sections = {s.id: s for s in form.sections}
+        computed = {c.id: c for c in form.computed}
+        plan: list[PlanStep] = []
+        for kind, ident in order:
+            if kind == "section":
+                plan.append((kind, sections[ident], ident))
+            elif kind == "computed":
+                plan.append((kind, computed[ident], ""))
+            else:
+                plan.append((kind, form._fields[ident], form._section_of[ident]))
+        form._plan = plan
         self._check_group_order()
 
     def _check_group_order(self) -> None:

@@ -23,12 +23,14 @@ from desktop_app.forms.definition import (
     CEFR_ASSESSMENT,
     CEFR_LEVELS,
     YES_NO_UNKNOWN,
+    Computed,
     FieldDef,
     FieldType,
     FormDefinition,
+    Section,
     _check_labels,
 )
-from desktop_app.forms.expressions import Scope, is_empty
+from desktop_app.forms.expressions import Expression, Scope, is_empty
 from desktop_app.paths import resource
 
 EARLIEST_YEAR = 1900
@@ -266,6 +268,7 @@ class _Run:
         consents: Collection[str] | None,
     ) -> None:
         self.form = form
+        self.exprs = form._expressions
         self.consents = consents
         self.today = today
         self.require_complete = require_complete
@@ -342,8 +345,12 @@ class _Run:
             self.typed[f.id] = items
 
     # relevance ---------------------------------------------------------------------------------
+    def _expr(self, source: str) -> Expression:
+        expr = self.exprs.get(source)
+        return expr if expr is not None else self.form.expression(source)
+
     def _holds(self, source: str | None, scope: Scope) -> bool:
-        return True if not source else self.form.expression(source).truthy(scope)
+        return True if not source else self._expr(source).truthy(scope)
 
     def _consented(self, purpose: str | None) -> bool:
         return purpose is None or self.consents is None or purpose in self.consents
@@ -351,21 +358,19 @@ class _Run:
     def decide(self) -> dict[str, bool]:
         form = self.form
         section_open: dict[str, bool] = {}
-        for kind, ident in form.evaluation_order():
-            if kind == "section":
-                section = form.section(ident)
-                section_open[ident] = self._consented(section.requires_consent) and self._holds(
-                    section.relevant, self.scope
+        for _kind, obj, section_id in form.plan():
+            if isinstance(obj, Section):
+                section_open[section_id] = self._consented(obj.requires_consent) and self._holds(
+                    obj.relevant, self.scope
                 )
-            elif kind == "computed":
-                comp = next(c for c in form.computed if c.id == ident)
-                value = form.expression(comp.expr).evaluate(self.scope)
-                self.visible[ident] = value
-                self.computed[ident] = value
+            elif isinstance(obj, Computed):
+                value = self._expr(obj.expr).evaluate(self.scope)
+                self.visible[obj.id] = value
+                self.computed[obj.id] = value
             else:
-                f = form.field(ident)
+                f, ident = obj, obj.id
                 open_ = (
-                    section_open[form._section_of[ident]]
+                    section_open[section_id]
                     and self._consented(f.requires_consent)
                     and self._holds(f.relevant, self.scope)
                 )
@@ -419,7 +424,7 @@ class _Run:
     def _required(self, f: FieldDef, scope: Scope) -> bool:
         if isinstance(f.required, bool):
             return f.required
-        return self.form.expression(f.required).truthy(scope)
+        return self._expr(f.required).truthy(scope)
 
     def _check_one(self, f: FieldDef, path: str, value: Any, scope: Scope) -> None:
         if path in self.bad:
@@ -430,7 +435,7 @@ class _Run:
                 self.errors.append(_error(path, "required"))
             return
         for constraint in f.constraints:
-            if not self.form.expression(constraint.check).truthy(scope):
+            if not self._expr(constraint.check).truthy(scope):
                 self.errors.append(FieldError(path, constraint.code, dict(constraint.message)))
 
     def check(self) -> None:
@@ -473,7 +478,7 @@ class _Run:
     def next_steps(self) -> list[NextStep]:
         steps = []
         for rule in self.form.next_steps:
-            if self.form.expression(rule.when).truthy(self.scope):
+            if self._expr(rule.when).truthy(self.scope):
                 reason = dict(rule.reason) if rule.reason else None
                 steps.append(NextStep(rule.id, dict(rule.label), reason, rule.service))
         return steps
