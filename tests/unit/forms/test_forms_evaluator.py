@@ -346,3 +346,32 @@ def test_label_fallback() -> None:
     assert label({"de": "Ja", "en": ""}, "uk") == "Ja"
     assert label({"fr": "Oui"}, "de") == "Oui"
     assert label(None, "de") == ""
+
+
+def test_required_group_and_date_precision(life: FormDefinition) -> None:
+    answers = full_life_situation()
+    del answers["children"]
+    answers.update(pregnant="yes", due_date="2027")
+    codes = [(e.field_path, e.code) for e in validate(life, answers, today=TODAY)]
+    assert codes == [("children", "required"), ("due_date", "date_needs_month")]
+    answers["due_date"] = "2027-02"
+    assert [e.field_path for e in validate(life, answers, today=TODAY)] == ["children"]
+
+
+def test_consent_form_conditions(forms: dict[str, FormDefinition]) -> None:
+    consent = forms["consent"]
+    answers = {
+        "consent_language": "bg",
+        "consent_advice": "given",
+        "consent_central_storage": "given",
+        "consent_referral_sharing": "given",
+        "consent_date": "2026-11-25",
+        "consent_form": "oral",
+    }
+    codes = [(e.field_path, e.code) for e in validate(consent, answers, today=TODAY)]
+    assert codes == [("shared_with_service", "required"), ("witness", "required")]
+    answers.update(shared_with_service="Jobcenter Dortmund", witness="Elena Ionescu")
+    assert validate(consent, answers, today=TODAY) == []
+    assert granted_purposes(consent, answers) == {"advice", "central_storage", "referral_sharing"}
+    answers["consent_date"] = "2026-11"
+    assert [e.code for e in validate(consent, answers, today=TODAY)] == ["date_needs_day"]
