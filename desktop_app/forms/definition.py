@@ -57,6 +57,7 @@ class FieldType(StrEnum):
 
 
 CHOICE_TYPES = frozenset({FieldType.SINGLE_CHOICE, FieldType.MULTI_CHOICE})
+_OPTION_TYPES = CHOICE_TYPES | {FieldType.YES_NO_UNKNOWN, FieldType.CEFR}
 
 
 def _check_labels(value: dict[str, str]) -> dict[str, str]:
@@ -204,6 +205,14 @@ class FormDefinition(_Model):
 
     def section_of(self, field_id: str) -> Section:
         return self.section(self._section_of[field_id])
+
+    def restriction_of(self, field_id: str) -> str | None:
+        """``health``/``exploitation`` if the top-level field or its section is restricted."""
+        return self.field(field_id).restricted or self.section_of(field_id).restricted
+
+    def consent_purpose_of(self, field_id: str) -> str | None:
+        """The consent purpose a top-level field needs, from the field or its section."""
+        return self.field(field_id).requires_consent or self.section_of(field_id).requires_consent
 
     def expression(self, source: str) -> Expression:
         """The parsed form of an expression that occurs in this definition."""
@@ -520,11 +529,9 @@ class _Checker:
                     target = self._resolve(cmp.group, group)
                     scope_group = target if isinstance(target, FieldDef) else None
                 target = self._resolve(cmp.name, scope_group)
-                has_options = isinstance(target, FieldDef) and (
-                    target.type in CHOICE_TYPES
-                    or target.type in (FieldType.YES_NO_UNKNOWN, FieldType.CEFR)
-                )
-                if has_options and cmp.literal not in target.option_ids():  # type: ignore[union-attr]
+                if not isinstance(target, FieldDef) or target.type not in _OPTION_TYPES:
+                    continue
+                if cmp.literal not in target.option_ids():
                     self.problems.append(
                         f"{where}: {cmp.literal!r} is not an option of field "
                         f"{cmp.name!r} ({source!r})"

@@ -35,7 +35,8 @@ from desktop_app.paths import resource
 
 EARLIEST_YEAR = 1900
 
-_ISO_DATE = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+# ASCII digits only (\d would take Arabic-Indic digits) and no trailing newline ($ would)
+_ISO_DATE = re.compile(r"[0-9]{4}(?:-[0-9]{2}(?:-[0-9]{2})?)?")
 # Unicode category Cc is exactly U+0000–U+001F and U+007F–U+009F.
 _CONTROL_TEXT = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -154,7 +155,7 @@ def _check_text(f: FieldDef, raw: Any) -> str | None:
 def _check_date(f: FieldDef, raw: Any, today: dt.date) -> str:
     if not isinstance(raw, str):
         raise _Bad("wrong_type")
-    if not _ISO_DATE.match(raw):
+    if not _ISO_DATE.fullmatch(raw):
         raise _Bad("date_format")
     try:
         date = PartialDate.parse(raw)

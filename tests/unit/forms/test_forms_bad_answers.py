@@ -247,6 +247,8 @@ def test_answers_that_are_not_a_mapping() -> None:
         ("date_of_birth", "2027", "date_future"),
         ("date_of_birth", "14.03.1985", "date_format"),
         ("date_of_birth", 1985, "wrong_type"),
+        ("date_of_birth", "1985\n", "date_format"),
+        ("date_of_birth", "١٩٨٥", "date_format"),
         ("children_count", "2", "wrong_type"),
         ("children_count", True, "wrong_type"),
         ("children_count", 2.0, "wrong_type"),

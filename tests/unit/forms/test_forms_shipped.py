@@ -152,3 +152,12 @@ def test_option_ids_are_not_yaml_booleans(forms: dict[str, FormDefinition]) -> N
         for f in form.fields():
             for g in [f, *(f.fields or [])]:
                 assert all(isinstance(o.id, str) for o in g.options or [])
+
+
+def test_restriction_and_consent_lookups(forms: dict[str, FormDefinition]) -> None:
+    life = forms["life_situation"]
+    assert life.restriction_of("pregnant") == "health"
+    assert life.consent_purpose_of("pregnant") == "advice"
+    assert life.restriction_of("exploitation_notes") == "exploitation"
+    assert life.restriction_of("family_name") is None
+    assert life.consent_purpose_of("family_name") is None
