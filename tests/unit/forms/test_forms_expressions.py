@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from desktop_app.forms.expressions import (
     ExpressionError,
@@ -119,3 +121,63 @@ def test_static_information_for_the_loader() -> None:
     assert LiteralComparison("tags", None, "x") in expr.literal_comparisons()
     list_cmp = parse("status in ['a', 'b']").literal_comparisons()
     assert [c.literal for c in list_cmp] == ["a", "b"]
+
+
+_PIECES = st.sampled_from(
+    [
+        "a",
+        "b",
+        "items",
+        "x",
+        "1",
+        "-",
+        "+",
+        "'B1'",
+        "==",
+        "<",
+        ">=",
+        "in",
+        "not",
+        "and",
+        "or",
+        "(",
+        ")",
+        "[",
+        "]",
+        ",",
+        "count(",
+        "any(",
+        "age(",
+        "answered(",
+        "null",
+        "true",
+        " ",
+    ]
+)
+_VALUES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=5)
+    | st.lists(
+        st.integers()
+        | st.dictionaries(st.sampled_from(["a", "x"]), st.integers() | st.text(max_size=3))
+    )
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    source=st.text(max_size=60) | st.lists(_PIECES, max_size=25).map(" ".join),
+    values=st.dictionaries(st.sampled_from(["a", "b", "items", "x"]), _VALUES),
+)
+def test_any_source_parses_or_is_refused_and_never_crashes(
+    source: str, values: dict[str, Any]
+) -> None:
+    try:
+        expr = parse(source)
+    except ExpressionError:
+        return
+    expr.evaluate(Scope(values, TODAY))
+    expr.references()
+    expr.literal_comparisons()
