@@ -1,0 +1,18 @@
+"""Picking the text for one language out of a ``{de:, bg:, ro:, en:}`` label map."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+FALLBACK_LANGUAGES: tuple[str, ...] = ("en", "de")
+
+
+def label(labels: Mapping[str, str] | None, lang: str) -> str:
+    """The text in ``lang``; else English, else German, else any text there is, else ``""``."""
+    if not labels:
+        return ""
+    for candidate in (lang, *FALLBACK_LANGUAGES):
+        text = labels.get(candidate)
+        if text:
+            return text
+    return next((text for text in labels.values() if text), "")
