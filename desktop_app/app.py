@@ -40,7 +40,10 @@ def _choose_platform(args: argparse.Namespace) -> str | None:
     if sys.platform.startswith("linux") and not (
         os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")
     ):
-        return "Welcome Desk needs a screen (no DISPLAY is set). Use --screenshot for a headless render."
+        return (
+            "Welcome Desk needs a screen (no DISPLAY is set). "
+            "Use --screenshot for a headless render."
+        )
     return None
 
 

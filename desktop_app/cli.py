@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,7 +30,9 @@ class CliError(Exception):
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    # Common options may stand before or after the subcommand. SUPPRESS keeps a subcommand's
+    # unset option from overwriting the same option given before it; defaults come after parsing.
+    common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
     common.add_argument("--data-dir", type=Path, help="data folder (default: the user data folder)")
     common.add_argument("--account", help="account name (default: the only account)")
     common.add_argument(
@@ -64,6 +67,19 @@ def build_parser() -> argparse.ArgumentParser:
     search = people_sub.add_parser("search", parents=[common], help="find people")
     search.add_argument("query")
     search.add_argument("--limit", type=int, default=50)
+
+    forms_cmd = commands.add_parser("forms", help="form definitions")
+    forms_sub = forms_cmd.add_subparsers(dest="forms_command", required=True)
+    check = forms_sub.add_parser("check", parents=[common], help="validate form definitions")
+    check.add_argument("paths", nargs="+", type=Path, help="YAML files or folders")
+
+    letters_cmd = commands.add_parser("letters", help="referral letters")
+    letters_sub = letters_cmd.add_subparsers(dest="letters_command", required=True)
+    sample = letters_sub.add_parser(
+        "sample", parents=[common], help="write a sample letter per service and client language"
+    )
+    sample.add_argument("--out", type=Path, required=True, help="folder for the PDFs")
+    sample.add_argument("--client-lang", action="append", choices=LANGUAGES, default=None)
     return parser
 
 
@@ -169,14 +185,37 @@ def cmd_people_search(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_forms_check(args: argparse.Namespace) -> int:
+    from desktop_app.forms.check import check_paths
+
+    code, messages = check_paths(list(args.paths))
+    for line in messages:
+        print(line, file=sys.stderr if code else sys.stdout)
+    return code
+
+
+def cmd_letters_sample(args: argparse.Namespace) -> int:
+    from desktop_app.letters.samples import write_samples
+
+    langs = tuple(args.client_lang or ("bg", "ro"))
+    written = write_samples(args.out, langs=langs)
+    for path in written:
+        print(path)
+    print(_("{count} letters written.").format(count=len(written)), file=sys.stderr)
+    return EXIT_OK
+
+
 def run(args: argparse.Namespace) -> int:
     set_language(args.lang or system_language())
     handlers = {
         ("init", None): cmd_init,
         ("people", "add"): cmd_people_add,
         ("people", "search"): cmd_people_search,
+        ("forms", "check"): cmd_forms_check,
+        ("letters", "sample"): cmd_letters_sample,
     }
-    handler = handlers[(args.command, getattr(args, "people_command", None))]
+    sub = getattr(args, f"{args.command}_command", None)
+    handler = handlers[(args.command, sub)]
     try:
         return handler(args)
     except CliError as exc:
@@ -184,10 +223,30 @@ def run(args: argparse.Namespace) -> int:
         return exc.code
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+
+
+COMMON_DEFAULTS = {
+    "data_dir": None,
+    "account": None,
+    "password_stdin": False,
+    "demo": False,
+    "lang": None,
+}
+
+
+def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    args = build_parser().parse_args(argv)
+    for name, value in COMMON_DEFAULTS.items():
+        if not hasattr(args, name):
+            setattr(args, name, value)
+    return args
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse(argv)
     if args.command is None:
         from desktop_app.app import run_gui
 

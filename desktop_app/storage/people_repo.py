@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session, aliased
 from desktop_app.domain.dates import PartialDate
 from desktop_app.domain.person import Person, Sex
 from desktop_app.i18n.translit import fold, name_tokens, phone_query, phone_tokens, query_tokens
-from desktop_app.storage.models import PersonRow, SearchTokenRow
+from desktop_app.storage.models import PersonRow, SearchTokenRow, table
 
 # Upper end of a prefix range: every token starting with the prefix sorts below prefix + this.
 _PREFIX_END = "\U0010ffff"
@@ -146,7 +146,7 @@ class PeopleRepository:
 
     def add(self, person: Person) -> None:
         pk = self.session.execute(
-            insert(PersonRow.__table__).returning(PersonRow.__table__.c.pk), [_to_row(person)]
+            insert(table(PersonRow)).returning(table(PersonRow).c.pk), [_to_row(person)]
         ).scalar_one()
         self._write_tokens(pk, person)
 
@@ -155,12 +155,12 @@ class PeopleRepository:
         conn = self.session.connection()
         first = int(conn.execute(select(func.coalesce(func.max(PersonRow.pk), 0))).scalar_one())
         rows = [{**_to_row(p), "pk": first + n} for n, p in enumerate(people, start=1)]
-        conn.execute(insert(PersonRow.__table__), rows)
+        conn.execute(insert(table(PersonRow)), rows)
         tokens = [
             token for n, p in enumerate(people, start=1) for token in _token_rows(first + n, p)
         ]
         if tokens:
-            conn.execute(insert(SearchTokenRow.__table__), tokens)
+            conn.execute(insert(table(SearchTokenRow)), tokens)
 
     def replace(self, person: Person) -> None:
         row = self._row(person.id)
@@ -175,7 +175,7 @@ class PeopleRepository:
     def _write_tokens(self, pk: int, person: Person) -> None:
         rows = _token_rows(pk, person)
         if rows:
-            self.session.execute(insert(SearchTokenRow.__table__), rows)
+            self.session.execute(insert(table(SearchTokenRow)), rows)
 
     def _row(self, person_id: str) -> PersonRow | None:
         return self.session.scalar(select(PersonRow).where(PersonRow.id == person_id))

@@ -11,7 +11,7 @@ from sqlalchemy import insert
 
 from desktop_app.domain.person import Person, PersonDraft, validate_person
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import OutboxRow
+from desktop_app.storage.models import OutboxRow, table
 from desktop_app.storage.people_repo import PeopleRepository, PersonListEntry
 
 PERSON_FIELDS = (
@@ -85,7 +85,7 @@ def register_many(store: Store, author_id: str, drafts: Sequence[PersonDraft]) -
     with store.transaction() as session:
         PeopleRepository(session).add_many(people)
         session.connection().execute(
-            insert(OutboxRow.__table__),
+            insert(table(OutboxRow)),
             [
                 {"record_kind": "person", "record_id": p.id, "revision": 1, "hlc": p.updated_hlc}
                 for p in people

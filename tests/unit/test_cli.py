@@ -1,0 +1,167 @@
+"""The headless commands, run as real processes: exit codes and messages, never a traceback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(
+    *args: str, password: str | None = None, lang: str = "en"
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "WELCOME_DESK_FAST_KDF": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "desktop_app.app", *args, "--lang", lang],
+        input=(password + "\n") if password is not None else None,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_init_add_search_round_trip(tmp_path: Path) -> None:
+    d = str(tmp_path / "data")
+    pw = "a good password"
+    assert (
+        run(
+            "init", "--data-dir", d, "--account", "anna", "--password-stdin", password=pw
+        ).returncode
+        == 0
+    )
+    added = run(
+        "people",
+        "add",
+        "--data-dir",
+        d,
+        "--password-stdin",
+        "--given",
+        "Ștefan",
+        "--family",
+        "Țăranu",
+        "--dob",
+        "02.05.1979",
+        "--nationality",
+        "RO",
+        password=pw,
+    )
+    assert added.returncode == 0, added.stderr
+    person_id = added.stdout.strip()
+    found = run(
+        "people", "search", "stefan taranu", "--data-dir", d, "--password-stdin", password=pw
+    )
+    assert found.returncode == 0
+    assert found.stdout.startswith(person_id) and "Țăranu, Ștefan" in found.stdout
+    dup = run(
+        "people",
+        "add",
+        "--data-dir",
+        d,
+        "--password-stdin",
+        "--given",
+        "Stefan",
+        "--family",
+        "Taranu",
+        "--dob",
+        "1979-05-02",
+        password=pw,
+    )
+    assert dup.returncode == 1 and "duplicates" in dup.stderr and "Traceback" not in dup.stderr
+
+
+def test_wrong_password_is_a_clear_message_in_the_users_language(tmp_path: Path) -> None:
+    d = str(tmp_path / "data")
+    run(
+        "init", "--data-dir", d, "--account", "anna", "--password-stdin", password="a good password"
+    )
+    result = run(
+        "people", "search", "x", "--data-dir", d, "--password-stdin", password="wrong", lang="de"
+    )
+    assert result.returncode == 3
+    assert result.stderr.strip() == "Kontoname oder Passwort ist nicht richtig."
+
+
+def test_bad_input_is_reported_per_field(tmp_path: Path) -> None:
+    d = str(tmp_path / "data")
+    pw = "a good password"
+    run("init", "--data-dir", d, "--account", "anna", "--password-stdin", password=pw)
+    result = run(
+        "people",
+        "add",
+        "--data-dir",
+        d,
+        "--password-stdin",
+        "--given",
+        " ",
+        "--family",
+        "x" * 10_000,
+        "--dob",
+        "2999",
+        password=pw,
+        lang="bg",
+    )
+    assert result.returncode == 1
+    assert "given_name: Това поле е задължително." in result.stderr
+    assert "date_of_birth: Тази дата е в бъдещето." in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_foreign_database_file_is_refused_and_kept(tmp_path: Path) -> None:
+    d = tmp_path / "data"
+    run(
+        "init",
+        "--data-dir",
+        str(d),
+        "--account",
+        "anna",
+        "--password-stdin",
+        password="a good password",
+    )
+    db = d / "welcome-desk.db"
+    db.write_bytes(b"this is not a database" * 100)
+    result = run(
+        "people",
+        "search",
+        "x",
+        "--data-dir",
+        str(d),
+        "--password-stdin",
+        password="a good password",
+    )
+    assert result.returncode == 4 and "not a Welcome Desk database" in result.stderr
+    assert db.read_bytes() == b"this is not a database" * 100
+
+
+def test_missing_store_says_how_to_create_one(tmp_path: Path) -> None:
+    result = run(
+        "people",
+        "search",
+        "x",
+        "--data-dir",
+        str(tmp_path / "none"),
+        "--password-stdin",
+        password="x",
+    )
+    assert result.returncode == 4 and "welcome-desk init" in result.stderr
+
+
+def test_demo_search_and_screenshot(tmp_path: Path) -> None:
+    found = run("people", "search", "petrov", "--demo")
+    assert found.returncode == 0 and len(found.stdout.splitlines()) >= 1
+    png = tmp_path / "shot.png"
+    shot = run("--demo", "--screenshot", str(png), lang="ro")
+    assert shot.returncode == 0, shot.stderr
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+
+
+def test_forms_check_refuses_a_broken_definition(tmp_path: Path) -> None:
+    assert run("forms", "check", str(ROOT / "resources" / "forms")).returncode == 0
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\n", encoding="utf-8")
+    result = run("forms", "check", str(bad))
+    assert result.returncode == 1 and "bad.yaml" in result.stderr
