@@ -1,4 +1,4 @@
-"""Referrals of a person to a service, their follow-up status, and the letterhead they go out under."""
+"""Referrals of a person to a service, their follow-up status, and the letterhead of the letters."""
 
 from __future__ import annotations
 
@@ -74,7 +74,7 @@ class Referral:
     def with_status(
         self, status: ReferralStatus, at: dt.datetime, *, outcome: str | None = None
     ) -> Referral:
-        """The referral moved on to ``status``; moving backwards is refused (closing is always allowed)."""
+        """The referral moved on to ``status``; backwards is refused (closing is always allowed)."""
         if status is not ReferralStatus.CLOSED and _ORDER.index(status) < _ORDER.index(self.status):
             raise ReferralStatusError(self.status, status)
         return replace(

@@ -9,11 +9,37 @@ from __future__ import annotations
 import unicodedata
 
 _BG = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z", "и": "i",
-    "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s",
-    "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "sht",
-    "ъ": "a", "ь": "y", "ю": "yu", "я": "ya",
-}  # fmt: skip
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "д": "d",
+    "е": "e",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "й": "y",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "h",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "sht",
+    "ъ": "a",
+    "ь": "y",
+    "ю": "yu",
+    "я": "ya",
+}
 
 
 def has_cyrillic(text: str) -> bool:
@@ -26,7 +52,12 @@ def to_latin(text: str) -> str:
     for i, ch in enumerate(text):
         low = ch.lower()
         # The law writes a final "ия" as "ia" (София → Sofia).
-        if low == "я" and i > 0 and text[i - 1].lower() == "и" and not text[i + 1 : i + 2].isalpha():
+        if (
+            low == "я"
+            and i > 0
+            and text[i - 1].lower() == "и"
+            and not text[i + 1 : i + 2].isalpha()
+        ):
             latin = "a"
         else:
             latin = _BG.get(low, ch)
@@ -38,6 +69,6 @@ def to_latin(text: str) -> str:
 
 
 def fold(text: str) -> str:
-    """Case-, accent- and script-insensitive form for search (``Ştefan``, ``ștefan`` → ``stefan``)."""
+    """Case-, accent- and script-free form for search (``Ştefan``, ``ștefan`` → ``stefan``)."""
     decomposed = unicodedata.normalize("NFKD", to_latin(text).casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

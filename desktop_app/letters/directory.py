@@ -26,9 +26,16 @@ from desktop_app.paths import resource
 
 CATALOGUE_FILE = "catalogue.yaml"
 _SERVICE_KEYS = {
-    "id", "name", "description", "topics", "address", "opening_hours", "languages", "contact",
+    "id",
+    "name",
+    "description",
+    "topics",
+    "address",
+    "opening_hours",
+    "languages",
+    "contact",
     "documents",
-}  # fmt: skip
+}
 
 
 class DirectoryError(res.ResourceError):
@@ -49,9 +56,7 @@ class ServiceDirectory:
         object.__setattr__(self, "topics", MappingProxyType(dict(self.topics)))
         object.__setattr__(self, "documents", MappingProxyType(dict(self.documents)))
         object.__setattr__(self, "_by_id", MappingProxyType({s.id: s for s in self.services}))
-        object.__setattr__(
-            self, "_haystacks", tuple((s, self._haystack(s)) for s in self.services)
-        )
+        object.__setattr__(self, "_haystacks", tuple((s, self._haystack(s)) for s in self.services))
 
     def _haystack(self, service: Service) -> str:
         parts: list[str] = [service.id, *service.name.values(), *service.topics]
@@ -76,9 +81,11 @@ class ServiceDirectory:
         if not words:
             return list(self.services)
         hits = [s for s, hay in self._haystacks if all(w in hay for w in words)]
+
         def name_first(service: Service) -> tuple[bool, str]:
             names = fold(" ".join(service.name.values()))
             return (not all(w in names for w in words), service.german_name)
+
         return sorted(hits, key=name_first)
 
     def by_topic(self, topic_id: str) -> list[Service]:
@@ -105,16 +112,12 @@ def _load(folder: Path) -> ServiceDirectory:
     if not catalogue_path.is_file():
         raise DirectoryError(catalogue_path, "", "missing_file")
     topics, documents = _load_catalogue(catalogue_path)
-    services: list[Service] = []
-    seen: dict[str, Path] = {}
-    for path in sorted(folder.glob("*.yaml")):
-        if path.name == CATALOGUE_FILE:
-            continue
-        service = _load_service(path, topics, documents)
-        if service.id in seen:
-            raise DirectoryError(path, "id", "duplicate_id", f"also in {seen[service.id].name}")
-        seen[service.id] = path
-        services.append(service)
+    # Ids equal file names (checked per file), so they are unique within the folder.
+    services = [
+        _load_service(path, topics, documents)
+        for path in sorted(folder.glob("*.yaml"))
+        if path.name != CATALOGUE_FILE
+    ]
     if not services:
         raise DirectoryError(folder / "*.yaml", "", "no_services")
     return ServiceDirectory(tuple(services), topics, documents)
@@ -177,7 +180,6 @@ def _load_service(
         contact=_contact(path, data.get("contact")),
         documents=document_ids,
     )
-
 
 
 def _address(path: Path, value: Any) -> Address:

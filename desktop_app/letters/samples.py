@@ -24,26 +24,67 @@ _NAMESPACE = uuid.UUID("6f1c2a4e-5d0b-4c1e-9a57-3b8f0e2d7c11")  # stable ids: sa
 
 DEMO_PEOPLE: dict[str, tuple[Person, ...]] = {
     "bg": (
-        Person(id="demo-bg-1", given_name="Петър", family_name="Петров", sex=Sex.MALE,
-               date_of_birth=PartialDate(1985, 3, 14), nationality="BG", languages=("bg", "tr"),
-               phone="0176 2345678"),
-        Person(id="demo-bg-2", given_name="Мария", family_name="Георгиева-Стоянова",
-               sex=Sex.FEMALE, date_of_birth=PartialDate(1992), nationality="BG",
-               languages=("bg",)),
-        Person(id="demo-bg-3", given_name="Щилиян", family_name="Жечев", sex=Sex.MALE,
-               date_of_birth=PartialDate(1978, 11, 2), nationality="BG",
-               languages=("bg", "de"), phone="0152 9876543"),
+        Person(
+            id="demo-bg-1",
+            given_name="Петър",
+            family_name="Петров",
+            sex=Sex.MALE,
+            date_of_birth=PartialDate(1985, 3, 14),
+            nationality="BG",
+            languages=("bg", "tr"),
+            phone="0176 2345678",
+        ),
+        Person(
+            id="demo-bg-2",
+            given_name="Мария",
+            family_name="Георгиева-Стоянова",
+            sex=Sex.FEMALE,
+            date_of_birth=PartialDate(1992),
+            nationality="BG",
+            languages=("bg",),
+        ),
+        Person(
+            id="demo-bg-3",
+            given_name="Щилиян",
+            family_name="Жечев",
+            sex=Sex.MALE,
+            date_of_birth=PartialDate(1978, 11, 2),
+            nationality="BG",
+            languages=("bg", "de"),
+            phone="0152 9876543",
+        ),
     ),
     "ro": (
-        Person(id="demo-ro-1", given_name="Ștefan", family_name="Țărănescu", sex=Sex.MALE,
-               date_of_birth=PartialDate(1990, 7, 21), nationality="RO", languages=("ro",),
-               phone="0157 1122334"),
-        Person(id="demo-ro-2", given_name="Ioana", family_name="Mureșan", sex=Sex.FEMALE,
-               date_of_birth=PartialDate(1988, 5), nationality="RO", languages=("ro", "hu")),
-        Person(id="demo-ro-3", given_name="Florin-Cătălin", family_name="Știrbu", sex=Sex.MALE,
-               date_of_birth=PartialDate(2001, 1, 30), nationality="RO", languages=("ro", "en")),
+        Person(
+            id="demo-ro-1",
+            given_name="Ștefan",
+            family_name="Țărănescu",
+            sex=Sex.MALE,
+            date_of_birth=PartialDate(1990, 7, 21),
+            nationality="RO",
+            languages=("ro",),
+            phone="0157 1122334",
+        ),
+        Person(
+            id="demo-ro-2",
+            given_name="Ioana",
+            family_name="Mureșan",
+            sex=Sex.FEMALE,
+            date_of_birth=PartialDate(1988, 5),
+            nationality="RO",
+            languages=("ro", "hu"),
+        ),
+        Person(
+            id="demo-ro-3",
+            given_name="Florin-Cătălin",
+            family_name="Știrbu",
+            sex=Sex.MALE,
+            date_of_birth=PartialDate(2001, 1, 30),
+            nationality="RO",
+            languages=("ro", "en"),
+        ),
     ),
-}  # fmt: skip
+}
 DEMO_PEOPLE["de"] = DEMO_PEOPLE["bg"][:1] + DEMO_PEOPLE["ro"][:1]
 DEMO_PEOPLE["en"] = DEMO_PEOPLE["ro"][1:2] + DEMO_PEOPLE["bg"][1:2]
 
@@ -116,9 +157,13 @@ def write_samples(
     written = []
     for demo in demo_letters(langs=langs, today=today):
         pdf = render_referral_letter(
-            demo.referral, demo.person, demo.service, demo.organisation, demo.client_lang,
+            demo.referral,
+            demo.person,
+            demo.service,
+            demo.organisation,
+            demo.client_lang,
             today=today,
-        )  # fmt: skip
+        )
         path = out_dir / f"{demo.service.id}_{demo.client_lang}.pdf"
         path.write_bytes(pdf)
         written.append(path)

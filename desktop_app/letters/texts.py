@@ -22,39 +22,102 @@ from desktop_app.paths import resource
 #: Every value the letter renderer supplies; a template may use any of them.
 PLACEHOLDERS: frozenset[str] = frozenset(
     {
-        "given_name", "family_name", "full_name", "latin_name", "name_with_latin",
-        "date_of_birth", "nationality", "languages", "service_name", "contact_person",
-        "appointment_date", "appointment_time", "reference", "advisor_name", "advisor_contact",
-        "organisation_name", "client_language", "reason_note", "today", "page", "pages",
+        "given_name",
+        "family_name",
+        "full_name",
+        "latin_name",
+        "name_with_latin",
+        "date_of_birth",
+        "nationality",
+        "languages",
+        "service_name",
+        "contact_person",
+        "appointment_date",
+        "appointment_time",
+        "reference",
+        "advisor_name",
+        "advisor_contact",
+        "organisation_name",
+        "client_language",
+        "reason_note",
+        "today",
+        "page",
+        "pages",
     }
-)  # fmt: skip
+)
 
 _REASON_KEYS = ("label", "letter_subject", "letter_body", "client_purpose")
 #: Keys the renderer looks up in ``common.yaml``; missing ones are load errors.
 REQUIRED_COMMON: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
         "letter": (
-            "info_reference", "info_name", "info_phone", "info_email", "info_date", "attention",
-            "subject_person", "subject_person_born", "salutation", "salutation_contact", "intro",
-            "label_born", "label_nationality", "label_languages", "label_person_phone", "note",
-            "interpreter", "appointment", "no_appointment", "documents_intro", "consent",
-            "contact_back", "closing", "enclosure", "page",
+            "info_reference",
+            "info_name",
+            "info_phone",
+            "info_email",
+            "info_date",
+            "attention",
+            "subject_person",
+            "subject_person_born",
+            "salutation",
+            "salutation_contact",
+            "intro",
+            "label_born",
+            "label_nationality",
+            "label_languages",
+            "label_person_phone",
+            "note",
+            "interpreter",
+            "appointment",
+            "no_appointment",
+            "documents_intro",
+            "consent",
+            "contact_back",
+            "closing",
+            "enclosure",
+            "page",
         ),
         "client": (
-            "title", "greeting", "intro", "heading_appointment", "appointment_when",
-            "appointment_contact", "appointment_tip", "no_appointment", "heading_where",
-            "label_address", "label_hours", "label_phone", "label_email", "label_web",
-            "label_languages", "address_unknown", "hours_unknown", "show_letter",
-            "heading_documents", "documents_tip", "no_documents", "heading_referred_by",
-            "questions", "label_reference", "label_date", "page",
+            "title",
+            "greeting",
+            "intro",
+            "heading_appointment",
+            "appointment_when",
+            "appointment_contact",
+            "appointment_tip",
+            "no_appointment",
+            "heading_where",
+            "label_address",
+            "label_hours",
+            "label_phone",
+            "label_email",
+            "label_web",
+            "label_languages",
+            "address_unknown",
+            "hours_unknown",
+            "show_letter",
+            "heading_documents",
+            "documents_tip",
+            "no_documents",
+            "heading_referred_by",
+            "questions",
+            "label_reference",
+            "label_date",
+            "page",
         ),
         "errors": (
-            "reason_missing", "reason_unknown", "reason_note_missing", "person_name_missing",
-            "advisor_missing", "language_unsupported", "service_mismatch",
-            "organisation_missing", "logo_unreadable",
+            "reason_missing",
+            "reason_unknown",
+            "reason_note_missing",
+            "person_name_missing",
+            "advisor_missing",
+            "language_unsupported",
+            "service_mismatch",
+            "organisation_missing",
+            "logo_unreadable",
         ),
     }
-)  # fmt: skip
+)
 
 
 class LetterTextsError(res.ResourceError):
@@ -117,12 +180,15 @@ def default_letter_texts() -> LetterTexts:
 
 
 def load_organisation(path: Path | None = None) -> Organisation:
-    """The default letterhead from ``resources/letters/organisation.yaml`` (settings override it)."""
+    """The default letterhead, ``resources/letters/organisation.yaml``; settings override it."""
     path = path or resource("letters", "organisation.yaml")
     try:
         data = res.mapping(path, res.read_yaml(path), "")
         res.no_unknown_keys(
-            path, data, {"name", "subtitle", "address_lines", "phone", "email", "web", "logo_path"}, ""
+            path,
+            data,
+            {"name", "subtitle", "address_lines", "phone", "email", "web", "logo_path"},
+            "",
         )
         logo = res.text(path, data.get("logo_path"), "logo_path", required=False)
         return Organisation(
@@ -149,7 +215,9 @@ def _checked(path: Path, value: Any, where: str) -> LocalizedText:
             raise res.ResourceError(path, f"{where}.{lang}", "bad_placeholder", str(exc)) from exc
         for name in fields:
             if name not in PLACEHOLDERS:
-                raise res.ResourceError(path, f"{where}.{lang}", "unknown_placeholder", name or "{}")
+                raise res.ResourceError(
+                    path, f"{where}.{lang}", "unknown_placeholder", name or "{}"
+                )
     return texts
 
 
