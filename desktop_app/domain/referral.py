@@ -99,18 +99,24 @@ def new_referral(
     reason: str,
     advisor_name: str,
     created_at: dt.datetime,
+    advisor_phone: str = "",
+    advisor_email: str = "",
+    reason_note: str = "",
+    appointment: dt.datetime | None = None,
+    contact_person: str = "",
+    documents: tuple[str, ...] = (),
+    follow_up: dt.date | None = None,
     follow_up_after: dt.timedelta = dt.timedelta(days=14),
-    **details: object,
 ) -> Referral:
-    """A freshly issued referral with a new id, its reference number and a follow-up date.
+    """A freshly issued referral with a new id and its reference number.
 
-    ``details`` are the optional fields of :class:`Referral` (appointment, documents …). The
-    follow-up defaults to two weeks after the appointment, or after today when there is none.
+    The follow-up date defaults to ``follow_up_after`` past the appointment, or past the day of
+    issue when there is no appointment yet.
     """
     referral_id = str(uuid.uuid4())
-    appointment = details.get("appointment")
-    base = appointment.date() if isinstance(appointment, dt.datetime) else created_at.date()
-    details.setdefault("follow_up", base + follow_up_after)
+    if follow_up is None:
+        base = appointment.date() if appointment else created_at.date()
+        follow_up = base + follow_up_after
     return Referral(
         id=referral_id,
         person_id=person_id,
@@ -119,7 +125,13 @@ def new_referral(
         created_at=created_at,
         reference=reference_number(referral_id, created_at),
         advisor_name=advisor_name,
-        **details,  # type: ignore[arg-type]
+        advisor_phone=advisor_phone,
+        advisor_email=advisor_email,
+        reason_note=reason_note,
+        appointment=appointment,
+        contact_person=contact_person,
+        documents=documents,
+        follow_up=follow_up,
     )
 
 

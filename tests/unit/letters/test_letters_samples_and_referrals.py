@@ -12,7 +12,16 @@ import pytest
 
 from desktop_app.domain.referral import ReferralStatus, ReferralStatusError, new_referral
 from desktop_app.letters.samples import write_samples
-from tests.unit.letters.letter_helpers import DIRECTORY, flat
+from tests.unit.letters.letter_helpers import DIRECTORY, MM, flat, plumber
+
+
+def _all_text_inside_page(pdf: bytes) -> None:
+    with plumber(pdf) as doc:
+        for page in doc.pages:
+            assert (page.width, page.height) == pytest.approx((210 * MM, 297 * MM), abs=0.1)
+            for ch in page.chars:
+                assert ch["x0"] >= 15 * MM and ch["x1"] <= page.width - 15 * MM
+                assert ch["top"] >= 10 * MM and ch["bottom"] <= page.height - 10 * MM
 
 
 def test_write_samples_makes_one_letter_per_service_and_language(tmp_path: Path) -> None:
@@ -23,6 +32,7 @@ def test_write_samples_makes_one_letter_per_service_and_language(tmp_path: Path)
         reader = pypdf.PdfReader(io.BytesIO(path.read_bytes()))
         assert len(reader.pages) >= 2
         copy = flat(reader.pages[-1].extract_text() or "")
+        _all_text_inside_page(path.read_bytes())
         if path.stem.endswith("_bg"):
             assert "Здравейте" in copy
         else:
