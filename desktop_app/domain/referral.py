@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 #: Reason id for referrals whose reason is only the advisor's free text (``reason_note``).
 OTHER_REASON = "other"
@@ -148,7 +148,6 @@ class Organisation:
     logo_path: str | None = None
     #: second line under the name, e.g. the programme or funder
     subtitle: str = ""
-    extra_lines: tuple[str, ...] = field(default_factory=tuple)
 
     @property
     def return_address(self) -> str:

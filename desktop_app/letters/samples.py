@@ -150,9 +150,13 @@ def write_samples(
     out_dir: Path,
     *,
     langs: Sequence[str] = ("bg", "ro"),
-    today: dt.date = dt.date(2026, 11, 25),
+    today: dt.date | None = None,
 ) -> list[Path]:
-    """Write ``<service>_<lang>.pdf`` for every service and language into ``out_dir``."""
+    """Write ``<service>_<lang>.pdf`` for every service and language into ``out_dir``.
+
+    ``today`` (the letters' date) defaults to the current day.
+    """
+    today = today or dt.date.today()
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for demo in demo_letters(langs=langs, today=today):
