@@ -1,0 +1,155 @@
+"""Referrals of a person to a service, their follow-up status, and the letterhead of the letters."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from dataclasses import dataclass, replace
+
+#: Reason id for referrals whose reason is only the advisor's free text (``reason_note``).
+OTHER_REASON = "other"
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # no I, L, O, U: easy to read out on the phone
+
+
+class ReferralStatus(enum.StrEnum):
+    ISSUED = "issued"
+    APPOINTMENT_MADE = "appointment_made"
+    ATTENDED = "attended"
+    OUTCOME_NOTED = "outcome_noted"
+    CLOSED = "closed"
+
+
+_ORDER = list(ReferralStatus)
+
+
+class ReferralStatusError(ValueError):
+    """A status change that goes backwards; ``code`` is a message key."""
+
+    def __init__(self, current: ReferralStatus, wanted: ReferralStatus) -> None:
+        super().__init__(f"referral.status_backwards: {current} -> {wanted}")
+        self.code = "referral.status_backwards"
+
+
+def reference_number(referral_id: str, created_at: dt.datetime) -> str:
+    """``WD-<year>-<month>-<8 characters>``: unique per referral, readable over the phone.
+
+    The short part is 40 bits of the referral's UUID in Crockford base32, so two referrals of
+    the same month share it only with a chance of about 1 in 10^12 per pair.
+    """
+    value = uuid.UUID(referral_id).int >> 88  # top 40 bits
+    chars = []
+    for _ in range(8):
+        chars.append(_CROCKFORD[value & 31])
+        value >>= 5
+    return f"WD-{created_at.year:04d}-{created_at.month:02d}-{''.join(reversed(chars))}"
+
+
+@dataclass(frozen=True)
+class Referral:
+    """One referral as issued by an advisor; the letter is rendered from it."""
+
+    id: str
+    person_id: str
+    service_id: str
+    #: id of a referral reason from ``resources/letters/reasons.yaml`` (or ``OTHER_REASON``)
+    reason: str
+    created_at: dt.datetime
+    reference: str
+    advisor_name: str
+    advisor_phone: str = ""
+    advisor_email: str = ""
+    #: the advisor's own words, added to the letter (required when ``reason == OTHER_REASON``)
+    reason_note: str = ""
+    appointment: dt.datetime | None = None
+    contact_person: str = ""
+    #: ids of the document catalogue, or free text the advisor typed
+    documents: tuple[str, ...] = ()
+    status: ReferralStatus = ReferralStatus.ISSUED
+    follow_up: dt.date | None = None
+    outcome: str = ""
+    status_changed_at: dt.datetime | None = None
+
+    def with_status(
+        self, status: ReferralStatus, at: dt.datetime, *, outcome: str | None = None
+    ) -> Referral:
+        """The referral moved on to ``status``; backwards is refused (closing is always allowed)."""
+        if status is not ReferralStatus.CLOSED and _ORDER.index(status) < _ORDER.index(self.status):
+            raise ReferralStatusError(self.status, status)
+        return replace(
+            self,
+            status=status,
+            status_changed_at=at,
+            outcome=self.outcome if outcome is None else outcome,
+        )
+
+    def follow_up_due(self, today: dt.date) -> bool:
+        return (
+            self.status is not ReferralStatus.CLOSED
+            and self.follow_up is not None
+            and self.follow_up <= today
+        )
+
+
+def new_referral(
+    *,
+    person_id: str,
+    service_id: str,
+    reason: str,
+    advisor_name: str,
+    created_at: dt.datetime,
+    advisor_phone: str = "",
+    advisor_email: str = "",
+    reason_note: str = "",
+    appointment: dt.datetime | None = None,
+    contact_person: str = "",
+    documents: tuple[str, ...] = (),
+    follow_up: dt.date | None = None,
+    follow_up_after: dt.timedelta = dt.timedelta(days=14),
+) -> Referral:
+    """A freshly issued referral with a new id and its reference number.
+
+    The follow-up date defaults to ``follow_up_after`` past the appointment, or past the day of
+    issue when there is no appointment yet.
+    """
+    referral_id = str(uuid.uuid4())
+    if follow_up is None:
+        base = appointment.date() if appointment else created_at.date()
+        follow_up = base + follow_up_after
+    return Referral(
+        id=referral_id,
+        person_id=person_id,
+        service_id=service_id,
+        reason=reason,
+        created_at=created_at,
+        reference=reference_number(referral_id, created_at),
+        advisor_name=advisor_name,
+        advisor_phone=advisor_phone,
+        advisor_email=advisor_email,
+        reason_note=reason_note,
+        appointment=appointment,
+        contact_person=contact_person,
+        documents=documents,
+        follow_up=follow_up,
+    )
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """The letterhead: who sends referral letters. Edited in the app's settings."""
+
+    name: str
+    address_lines: tuple[str, ...] = ()
+    phone: str = ""
+    email: str = ""
+    web: str = ""
+    #: a PNG or JPEG file; ``None`` prints the name only
+    logo_path: str | None = None
+    #: second line under the name, e.g. the programme or funder
+    subtitle: str = ""
+
+    @property
+    def return_address(self) -> str:
+        """The one-line sender line above the window address (``Name · Street · Town``)."""
+        return " · ".join(part for part in (self.name, *self.address_lines) if part)

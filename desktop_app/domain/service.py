@@ -1,0 +1,85 @@
+"""Services of the city that advisors refer people to: the entries of the service directory."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+#: Languages every user-facing label must exist in; adding one is a data change plus this tuple.
+LANGUAGES: tuple[str, ...] = ("de", "bg", "ro", "en")
+FALLBACK_ORDER: tuple[str, ...] = ("en", "de")
+
+
+@dataclass(frozen=True)
+class LocalizedText:
+    """One user-facing text in several languages, e.g. ``{"de": "Jobcenter", "bg": "…"}``."""
+
+    texts: Mapping[str, str] = field(default_factory=dict, hash=False)
+
+    def __post_init__(self) -> None:
+        # A read-only copy: directory entries are shared between threads and screens.
+        object.__setattr__(self, "texts", MappingProxyType(dict(self.texts)))
+
+    def get(self, lang: str) -> str:
+        """The text in ``lang``; falls back to English, then German, then any language."""
+        for candidate in (lang, *FALLBACK_ORDER):
+            text = self.texts.get(candidate, "")
+            if text:
+                return text
+        return next((t for t in self.texts.values() if t), "")
+
+    def __bool__(self) -> bool:
+        return any(self.texts.values())
+
+    def values(self) -> tuple[str, ...]:
+        return tuple(self.texts.values())
+
+
+@dataclass(frozen=True)
+class Address:
+    """A postal address; any part may be missing in directory data."""
+
+    street: str = ""
+    postcode: str = ""
+    city: str = ""
+    #: building, floor or room, e.g. "Haus B, 2. Etage"; in the client's language where given
+    extra: LocalizedText = field(default_factory=LocalizedText)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.street or self.postcode or self.city)
+
+    def lines(self) -> tuple[str, ...]:
+        """Street line and postcode/city line, leaving out what is unknown."""
+        town = " ".join(p for p in (self.postcode, self.city) if p)
+        return tuple(line for line in (self.street, town) if line)
+
+
+@dataclass(frozen=True)
+class Contact:
+    phone: str = ""
+    email: str = ""
+    web: str = ""
+
+
+@dataclass(frozen=True)
+class Service:
+    """An entry of the service directory (job centre, health office, counselling …)."""
+
+    id: str
+    #: the official German name (on signs and letters) in ``name.get("de")``, translated beside it
+    name: LocalizedText
+    topics: tuple[str, ...]
+    address: Address = field(default_factory=Address)
+    opening_hours: LocalizedText = field(default_factory=LocalizedText)
+    #: ISO 639-1 codes of languages spoken by staff or through interpreters on site
+    languages: tuple[str, ...] = ()
+    contact: Contact = field(default_factory=Contact)
+    #: ids of the document catalogue usually required, pre-filled into a referral
+    documents: tuple[str, ...] = ()
+    description: LocalizedText = field(default_factory=LocalizedText)
+
+    @property
+    def german_name(self) -> str:
+        return self.name.get("de")

@@ -1,0 +1,74 @@
+"""Folding and Latin transliteration of names and labels, for search and for German readers.
+
+Bulgarian follows the official Streamlined System (2009 law). The i18n package owns the full
+transliteration; this is the small part the letters need and can be swapped for it.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+
+_BG = {
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "д": "d",
+    "е": "e",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "й": "y",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "h",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "sht",
+    "ъ": "a",
+    "ь": "y",
+    "ю": "yu",
+    "я": "ya",
+}
+
+
+def has_cyrillic(text: str) -> bool:
+    return any("\u0400" <= ch <= "\u04ff" for ch in text)
+
+
+def to_latin(text: str) -> str:
+    """``Петър Петров`` → ``Petar Petrov``; Latin text (also with ș, ț, ä) is returned unchanged."""
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        low = ch.lower()
+        # The law writes a final "ия" as "ia" (София → Sofia).
+        if (
+            low == "я"
+            and i > 0
+            and text[i - 1].lower() == "и"
+            and not text[i + 1 : i + 2].isalpha()
+        ):
+            latin = "a"
+        else:
+            latin = _BG.get(low, ch)
+        if ch != low and latin:
+            nxt = text[i + 1 : i + 2]
+            latin = latin.upper() if nxt.isupper() else latin[0].upper() + latin[1:]
+        out.append(latin)
+    return "".join(out)
+
+
+def fold(text: str) -> str:
+    """Case-, accent- and script-free form for search (``Ştefan``, ``ștefan`` → ``stefan``)."""
+    decomposed = unicodedata.normalize("NFKD", to_latin(text).casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

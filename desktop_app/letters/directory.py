@@ -1,0 +1,218 @@
+"""The service directory: services, topics and documents from ``resources/services/*.yaml``.
+
+``catalogue.yaml`` holds the topics and the document catalogue; every other file is one service.
+Everything is validated on load; a ``DirectoryError`` names the file, the place and the problem.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from desktop_app.domain.service import (
+    LANGUAGES,
+    Address,
+    Contact,
+    LocalizedText,
+    Service,
+)
+from desktop_app.letters import _resources as res
+from desktop_app.letters._script import fold
+from desktop_app.paths import resource
+
+CATALOGUE_FILE = "catalogue.yaml"
+_SERVICE_KEYS = {
+    "id",
+    "name",
+    "description",
+    "topics",
+    "address",
+    "opening_hours",
+    "languages",
+    "contact",
+    "documents",
+}
+
+
+class DirectoryError(res.ResourceError):
+    """A service directory file that is not valid (see ``file``, ``where``, ``code``)."""
+
+
+@dataclass(frozen=True)
+class ServiceDirectory:
+    """All services with their topic and document labels; read-only once loaded."""
+
+    services: tuple[Service, ...]
+    topics: Mapping[str, LocalizedText]
+    documents: Mapping[str, LocalizedText]
+    _by_id: Mapping[str, Service] = field(init=False, repr=False, compare=False)
+    _haystacks: tuple[tuple[Service, str], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "topics", MappingProxyType(dict(self.topics)))
+        object.__setattr__(self, "documents", MappingProxyType(dict(self.documents)))
+        object.__setattr__(self, "_by_id", MappingProxyType({s.id: s for s in self.services}))
+        object.__setattr__(self, "_haystacks", tuple((s, self._haystack(s)) for s in self.services))
+
+    def _haystack(self, service: Service) -> str:
+        parts: list[str] = [service.id, *service.name.values(), *service.topics]
+        for topic in service.topics:
+            parts.extend(self.topics[topic].values())
+        return fold(" | ".join(parts))
+
+    def get(self, service_id: str) -> Service:
+        """The service with this id; ``KeyError`` when there is none."""
+        return self._by_id[service_id]
+
+    def find(self, service_id: str) -> Service | None:
+        return self._by_id.get(service_id)
+
+    def search(self, query: str) -> list[Service]:
+        """Services whose name (any language) or topic matches every word of ``query``.
+
+        Case, accents, cedilla/comma-below and Cyrillic/Latin script do not matter; an empty
+        query lists everything. Name matches come before topic-only matches.
+        """
+        words = fold(query).split()
+        if not words:
+            return list(self.services)
+        hits = [s for s, hay in self._haystacks if all(w in hay for w in words)]
+
+        def name_first(service: Service) -> tuple[bool, str]:
+            names = fold(" ".join(service.name.values()))
+            return (not all(w in names for w in words), service.german_name)
+
+        return sorted(hits, key=name_first)
+
+    def by_topic(self, topic_id: str) -> list[Service]:
+        return [s for s in self.services if topic_id in s.topics]
+
+    def document_label(self, item: str, lang: str) -> str:
+        """A referral's document entry: catalogue id → label in ``lang``; free text as written."""
+        label = self.documents.get(item)
+        return label.get(lang) if label else item
+
+
+def load_directory(folder: Path | None = None) -> ServiceDirectory:
+    """Read and validate the directory; ``folder`` defaults to ``resources/services``."""
+    try:
+        return _load(folder or resource("services"))
+    except DirectoryError:
+        raise
+    except res.ResourceError as exc:
+        raise DirectoryError(exc.file, exc.where, exc.code, exc.detail) from exc
+
+
+def _load(folder: Path) -> ServiceDirectory:
+    catalogue_path = folder / CATALOGUE_FILE
+    if not catalogue_path.is_file():
+        raise DirectoryError(catalogue_path, "", "missing_file")
+    topics, documents = _load_catalogue(catalogue_path)
+    # Ids equal file names (checked per file), so they are unique within the folder.
+    services = [
+        _load_service(path, topics, documents)
+        for path in sorted(folder.glob("*.yaml"))
+        if path.name != CATALOGUE_FILE
+    ]
+    if not services:
+        raise DirectoryError(folder / "*.yaml", "", "no_services")
+    return ServiceDirectory(tuple(services), topics, documents)
+
+
+@cache
+def default_directory() -> ServiceDirectory:
+    """The shipped directory, loaded once per process."""
+    return load_directory()
+
+
+def _load_catalogue(path: Path) -> tuple[dict[str, LocalizedText], dict[str, LocalizedText]]:
+    data = res.mapping(path, res.read_yaml(path), "")
+    res.no_unknown_keys(path, data, {"topics", "documents"}, "")
+    sections: list[dict[str, LocalizedText]] = []
+    for key in ("topics", "documents"):
+        if key not in data:
+            raise DirectoryError(path, key, "missing")
+        entries = res.mapping(path, data[key], key)
+        sections.append(
+            {
+                str(ident): res.localized(path, value, f"{key}.{ident}")
+                for ident, value in entries.items()
+            }
+        )
+    return sections[0], sections[1]
+
+
+def _load_service(
+    path: Path, topics: Mapping[str, LocalizedText], documents: Mapping[str, LocalizedText]
+) -> Service:
+    data = res.mapping(path, res.read_yaml(path), "")
+    res.no_unknown_keys(path, data, _SERVICE_KEYS, "")
+    for key in ("id", "name", "topics"):
+        if key not in data:
+            raise res.ResourceError(path, key, "missing")
+    ident = res.text(path, data["id"], "id")
+    if ident != path.stem:
+        raise res.ResourceError(path, "id", "id_not_file_name", f"{ident!r} in {path.name}")
+    topic_ids = res.text_list(path, data["topics"], "topics")
+    if not topic_ids:
+        raise res.ResourceError(path, "topics", "empty")
+    _known(path, "topics", topic_ids, topics)
+    document_ids = res.text_list(path, data.get("documents"), "documents")
+    _known(path, "documents", document_ids, documents)
+    languages = res.text_list(path, data.get("languages"), "languages")
+    for i, lang in enumerate(languages):
+        if not (len(lang) == 2 and lang.isascii() and lang.islower()):
+            raise res.ResourceError(path, f"languages[{i}]", "not_iso_639_1", lang)
+    return Service(
+        id=ident,
+        name=res.localized(path, data["name"], "name"),
+        description=res.localized(path, data.get("description"), "description", required=False),
+        topics=topic_ids,
+        address=_address(path, data.get("address")),
+        opening_hours=res.localized(
+            path, data.get("opening_hours"), "opening_hours", required=False
+        ),
+        languages=languages,
+        contact=_contact(path, data.get("contact")),
+        documents=document_ids,
+    )
+
+
+def _address(path: Path, value: Any) -> Address:
+    # A missing or partial address is allowed: letters then say "please ask us".
+    if value is None:
+        return Address()
+    data = res.mapping(path, value, "address")
+    res.no_unknown_keys(path, data, {"street", "postcode", "city", "extra"}, "address")
+    return Address(
+        street=res.text(path, data.get("street"), "address.street", required=False),
+        postcode=res.text(path, data.get("postcode"), "address.postcode", required=False),
+        city=res.text(path, data.get("city"), "address.city", required=False),
+        extra=res.localized(path, data.get("extra"), "address.extra", required=False),
+    )
+
+
+def _contact(path: Path, value: Any) -> Contact:
+    if value is None:
+        return Contact()
+    data = res.mapping(path, value, "contact")
+    res.no_unknown_keys(path, data, {"phone", "email", "web"}, "contact")
+    return Contact(
+        **{
+            key: res.text(path, data.get(key), f"contact.{key}", required=False)
+            for key in ("phone", "email", "web")
+        }
+    )
+
+
+def _known(path: Path, where: str, ids: Iterable[str], known: Mapping[str, object]) -> None:
+    for i, ident in enumerate(ids):
+        if ident not in known:
+            raise res.ResourceError(path, f"{where}[{i}]", "unknown_id", ident)
+
+
+__all__ = ["LANGUAGES", "DirectoryError", "ServiceDirectory", "default_directory", "load_directory"]

@@ -1,0 +1,911 @@
+"""The referral letter as PDF: a German DIN 5008 (form B) letter to the service, then the person's
+copy in their own language. ReportLab with embedded, subset DejaVu fonts; no Qt, no storage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+from xml.sax.saxutils import escape
+
+from babel import Locale
+from babel.dates import format_date, format_skeleton, format_time
+from reportlab import rl_config
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    CondPageBreak,
+    Flowable,
+    Frame,
+    KeepTogether,
+    NextPageTemplate,
+    PageBreak,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+from desktop_app.domain.dates import PartialDate
+from desktop_app.domain.person import Person
+from desktop_app.domain.referral import Organisation, Referral
+from desktop_app.domain.service import LANGUAGES, Service
+from desktop_app.letters._script import has_cyrillic, to_latin
+from desktop_app.letters.directory import ServiceDirectory, default_directory
+from desktop_app.letters.texts import LetterTexts, ReferralReason, default_letter_texts
+from desktop_app.paths import resource
+
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+PAGE_W, PAGE_H = A4
+
+# DIN 5008 form B, measured from the top-left corner of the sheet (mm).
+ADDRESS_LEFT, ADDRESS_TOP, ADDRESS_W, ADDRESS_H = 20.0, 45.0, 85.0, 45.0
+REMARK_ZONE_H = 17.7  # return address and remarks, top of the address field
+ADDRESS_INSET = 5.0  # text starts at 25 mm, flush with the letter body
+INFO_LEFT, INFO_TOP, INFO_W = 125.0, 50.0, 75.0
+FOLD_MARKS = (105.0, 210.0)
+HOLE_MARK = 148.5
+BODY_LEFT, BODY_RIGHT = 25.0, 20.0
+BODY_TOP_FIRST = 98.5  # subject line: two blank lines below the address field
+BODY_TOP_NEXT, BODY_BOTTOM = 20.0, 27.0
+
+_LOCALES = {"en": "en_GB"}  # day-month-year order, as our readers expect
+TEAL = colors.HexColor("#1F5F6B")
+GREY = colors.HexColor("#555555")
+LIGHT = colors.HexColor("#EEF3F4")
+HIGHLIGHT = colors.HexColor("#FFF3C4")
+HIGHLIGHT_EDGE = colors.HexColor("#E0B000")
+
+
+class LetterError(ValueError):
+    """A referral that cannot become a letter; ``key`` names the message for the user.
+
+    The texts of the keys are in ``resources/letters/common.yaml`` under ``errors``
+    (``LetterTexts.error_message(key, lang)``).
+    """
+
+    def __init__(self, key: str, detail: str = "") -> None:
+        super().__init__(f"{key}: {detail}" if detail else key)
+        self.key = key
+        self.detail = detail
+
+
+@cache
+def register_fonts() -> None:
+    """Register DejaVu Sans (regular, bold) once per process; ReportLab embeds them as subsets."""
+    # Binary streams instead of ASCII85: PDFs a fifth smaller and faster to write (the
+    # pure-Python encoder is a large part of a letter's cost without ReportLab's C extension).
+    rl_config.useA85 = 0
+    pdfmetrics.registerFont(TTFont(FONT, str(resource("fonts", "DejaVuSans.ttf"))))
+    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(resource("fonts", "DejaVuSans-Bold.ttf"))))
+    pdfmetrics.registerFontFamily(
+        FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
+    )
+
+
+@cache
+def _styles() -> dict[str, ParagraphStyle]:
+    # splitLongWords breaks a word wider than the line (no hyphenation: hyphenationLang is empty).
+    base = ParagraphStyle(
+        "base",
+        fontName=FONT,
+        bulletFontName=FONT,
+        fontSize=10,
+        leading=13.5,
+        splitLongWords=True,
+        hyphenationLang="",
+    )
+
+    def style(name: str, **kw: Any) -> ParagraphStyle:
+        return ParagraphStyle(name, parent=base, **kw)
+
+    return {
+        "body": style("body", fontSize=9.5, leading=12.5, spaceAfter=5.5),
+        "subject": style("subject", fontName=FONT_BOLD, fontSize=10.5, leading=14),
+        "small": style("small", fontSize=7, leading=8.5, textColor=GREY),
+        "address": style("address", fontSize=10, leading=12.5),
+        "info_label": style("info_label", fontSize=7.5, leading=9.5, textColor=GREY),
+        "info_value": style("info_value", fontSize=8.5, leading=10.5),
+        "fact_label": style("fact_label", fontSize=8.5, leading=11, textColor=GREY),
+        "fact_value": style("fact_value", fontSize=9, leading=11),
+        "bullet": style("bullet", fontSize=9.5, leading=12, leftIndent=12, bulletIndent=2),
+        "head_name": style(
+            "head_name", fontName=FONT_BOLD, fontSize=13, leading=16, textColor=TEAL
+        ),
+        "head_sub": style("head_sub", fontSize=8, leading=10, textColor=GREY),
+        "head_contact": style(
+            "head_contact", fontSize=7.5, leading=9.5, textColor=GREY, alignment=TA_RIGHT
+        ),
+        # the person's copy: larger type, short lines, clear headings
+        "c_title": style(
+            "c_title", fontName=FONT_BOLD, fontSize=18, leading=22, textColor=colors.white
+        ),
+        "c_meta": style("c_meta", fontSize=9, leading=12, textColor=colors.white),
+        "c_greet": style("c_greet", fontName=FONT_BOLD, fontSize=13, leading=17, spaceAfter=3),
+        "c_body": style("c_body", fontSize=11, leading=14.5, spaceAfter=4),
+        "c_head": style(
+            "c_head",
+            fontName=FONT_BOLD,
+            fontSize=13,
+            leading=16,
+            textColor=TEAL,
+            spaceBefore=6,
+            spaceAfter=3,
+        ),
+        "c_big": style("c_big", fontName=FONT_BOLD, fontSize=15, leading=19),
+        "c_label": style("c_label", fontSize=9.5, leading=14, textColor=GREY),
+        "c_value": style("c_value", fontSize=11, leading=14),
+        "c_value_b": style("c_value_b", fontName=FONT_BOLD, fontSize=11, leading=14),
+        "c_box": style("c_box", fontSize=14, leading=14),
+    }
+
+
+@dataclass(frozen=True)
+class _Context:
+    referral: Referral
+    person: Person
+    service: Service
+    organisation: Organisation
+    reason: ReferralReason
+    lang: str
+    today: dt.date
+    texts: LetterTexts
+    directory: ServiceDirectory
+    logo: ImageReader | None
+
+    def values(self, lang: str) -> dict[str, str]:
+        """Every placeholder of ``texts.PLACEHOLDERS``, formatted for ``lang``."""
+        p, r = self.person, self.referral
+        full = _clean(f"{p.given_name} {p.family_name}")
+        latin = to_latin(full) if has_cyrillic(full) else full
+        appointment = r.appointment
+        return {
+            "given_name": _clean(p.given_name) or full,
+            "family_name": _clean(p.family_name),
+            "full_name": full,
+            "latin_name": latin,
+            "name_with_latin": f"{full} ({latin})" if latin != full else full,
+            "date_of_birth": _birth(p.date_of_birth, lang),
+            "nationality": _territory(p.nationality, lang),
+            "languages": ", ".join(_language(code, lang) for code in p.languages),
+            "service_name": _clean(self.service.name.get(lang)),
+            "contact_person": _clean(r.contact_person),
+            "appointment_date": format_date(appointment.date(), "full", locale=_loc(lang))
+            if appointment
+            else "",
+            "appointment_time": format_time(appointment.time(), "HH:mm", locale=_loc(lang))
+            if appointment
+            else "",
+            "reference": r.reference,
+            "advisor_name": _clean(r.advisor_name),
+            "advisor_contact": _clean(
+                r.advisor_phone
+                or r.advisor_email
+                or self.organisation.phone
+                or self.organisation.email
+            ),
+            "organisation_name": _clean(self.organisation.name),
+            "client_language": _language(self.lang, lang),
+            "reason_note": _clean(r.reason_note),
+            "today": format_date(self.today, "long", locale=_loc(lang)),
+            "page": "{page}",
+            "pages": "{pages}",
+        }
+
+
+def render_referral_letter(
+    referral: Referral,
+    person: Person,
+    service: Service,
+    organisation: Organisation,
+    client_lang: str,
+    *,
+    today: dt.date,
+    directory: ServiceDirectory | None = None,
+    texts: LetterTexts | None = None,
+) -> bytes:
+    """The referral letter as PDF bytes: German letter (DIN 5008 form B), then the person's copy.
+
+    Raises ``LetterError`` (with a message ``key``) when the referral cannot make a sensible
+    letter, e.g. no reason chosen. Long names and many documents flow onto more pages.
+    """
+    texts = texts or default_letter_texts()
+    ctx = _context(
+        referral,
+        person,
+        service,
+        organisation,
+        client_lang,
+        today,
+        texts,
+        directory or default_directory(),
+    )
+    register_fonts()
+    buffer = io.BytesIO()
+    doc = _LetterDoc(buffer, ctx)
+    story: list[Flowable] = [*_letter_story(ctx), NextPageTemplate("client"), PageBreak()]
+    story += _client_story(ctx)
+    doc.build(story, canvasmaker=_NumberedCanvas)
+    return buffer.getvalue()
+
+
+def _context(
+    referral: Referral,
+    person: Person,
+    service: Service,
+    organisation: Organisation,
+    lang: str,
+    today: dt.date,
+    texts: LetterTexts,
+    directory: ServiceDirectory,
+) -> _Context:
+    if lang not in LANGUAGES:
+        raise LetterError("letter.language_unsupported", lang)
+    reason_id = referral.reason.strip()
+    if not reason_id:
+        raise LetterError("letter.reason_missing")
+    reason = texts.reasons.get(reason_id)
+    if reason is None:
+        raise LetterError("letter.reason_unknown", reason_id)
+    if reason.needs_note and not _clean(referral.reason_note):
+        raise LetterError("letter.reason_note_missing")
+    if not _clean(f"{person.given_name}{person.family_name}"):
+        raise LetterError("letter.person_name_missing")
+    if not _clean(referral.advisor_name):
+        raise LetterError("letter.advisor_missing")
+    if referral.service_id != service.id:
+        raise LetterError("letter.service_mismatch", f"{referral.service_id} != {service.id}")
+    if not _clean(organisation.name):
+        raise LetterError("letter.organisation_missing")
+    logo = None
+    if organisation.logo_path:
+        try:
+            logo = ImageReader(organisation.logo_path)
+            logo.getSize()
+        except Exception as exc:  # PIL raises many kinds; all mean "not a usable image"
+            raise LetterError("letter.logo_unreadable", str(organisation.logo_path)) from exc
+    return _Context(
+        referral, person, service, organisation, reason, lang, today, texts, directory, logo
+    )
+
+
+# ---------------------------------------------------------------- page furniture
+
+
+def _y(top_mm: float) -> float:
+    """ReportLab's y for a distance from the top edge."""
+    return PAGE_H - top_mm * mm
+
+
+class _LetterDoc(BaseDocTemplate):
+    def __init__(self, buffer: io.BytesIO, ctx: _Context) -> None:
+        super().__init__(
+            buffer,
+            pagesize=A4,
+            title=_clean(ctx.reason.letter_subject.get("de")),
+            author=_clean(ctx.organisation.name),
+            subject=ctx.referral.reference,
+            creator="Welcome Desk",
+            invariant=True,
+            initialFontName=FONT,  # else every page names Helvetica, a font we do not embed
+        )
+        self.ctx = ctx
+        width = PAGE_W - (BODY_LEFT + BODY_RIGHT) * mm
+        bottom = BODY_BOTTOM * mm
+
+        def frame(
+            name: str, top: float, left: float = BODY_LEFT, w: float = width, low: float = bottom
+        ) -> Frame:
+            return Frame(
+                left * mm,
+                low,
+                w,
+                _y(top) - low,
+                id=name,
+                leftPadding=0,
+                rightPadding=0,
+                topPadding=0,
+                bottomPadding=0,
+            )
+
+        client_w = PAGE_W - 40 * mm
+        self.addPageTemplates(
+            [
+                PageTemplate("first", [frame("first", BODY_TOP_FIRST)], onPage=self._first_page),
+                PageTemplate("next", [frame("next", BODY_TOP_NEXT + 8)], onPage=self._next_page),
+                PageTemplate(
+                    "client", [frame("client", 14, 20, client_w, 22 * mm)], onPage=self._client_page
+                ),
+            ]
+        )
+
+    def handle_pageBegin(self) -> None:
+        # After the first page the German letter continues on "next" pages (until the copy).
+        super().handle_pageBegin()
+        if self.pageTemplate.id == "first":
+            self._nextPageTemplateIndex = 1
+
+    # Every page records the label of its page number; _NumberedCanvas fills in the totals.
+    def _page_label(self, canvas: Canvas, section: str, lang: str) -> None:
+        canvas.wd_page_label = self.ctx.texts.text(section, "page", lang)
+
+    def _first_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        self._page_label(canvas, "letter", "de")
+        _draw_marks(canvas)
+        _draw_letterhead(canvas, self.ctx)
+        _draw_address_field(canvas, self.ctx)
+        _draw_info_block(canvas, self.ctx)
+        _draw_footer(canvas, self.ctx)
+
+    def _next_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        self._page_label(canvas, "letter", "de")
+        _draw_marks(canvas)
+        canvas.setFont(FONT, 7.5)
+        canvas.setFillColor(GREY)
+        canvas.drawString(
+            BODY_LEFT * mm,
+            _y(BODY_TOP_NEXT - 2),
+            _fit(
+                f"{self.ctx.organisation.name} · {self.ctx.referral.reference}", FONT, 7.5, 160 * mm
+            ),
+        )
+        _draw_footer(canvas, self.ctx)
+
+    def _client_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
+        self._page_label(canvas, "client", self.ctx.lang)
+        canvas.setStrokeColor(TEAL)
+        canvas.setLineWidth(0.6)
+        canvas.line(20 * mm, 20 * mm, PAGE_W - 20 * mm, 20 * mm)
+        canvas.setFont(FONT, 8)
+        canvas.setFillColor(GREY)
+        canvas.drawString(
+            20 * mm,
+            15.5 * mm,
+            _fit(
+                f"{self.ctx.organisation.name} · {self.ctx.referral.reference}", FONT, 8, 120 * mm
+            ),
+        )
+
+
+class _NumberedCanvas(Canvas):
+    """Holds pages back until the end so that each can say "page n of N"."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for number, state in enumerate(self._pages, start=1):
+            self.__dict__.update(state)
+            label = str(state.get("wd_page_label", "{page} / {pages}"))
+            self.setFont(FONT, 8)
+            self.setFillColor(GREY)
+            self.drawRightString(
+                PAGE_W - BODY_RIGHT * mm, 15.5 * mm, label.format(page=number, pages=total)
+            )
+            super().showPage()
+        super().save()
+
+
+def _draw_marks(canvas: Canvas) -> None:
+    canvas.setStrokeColor(GREY)
+    canvas.setLineWidth(0.3)
+    for top in FOLD_MARKS:
+        canvas.line(3 * mm, _y(top), 7 * mm, _y(top))
+    canvas.line(3 * mm, _y(HOLE_MARK), 9 * mm, _y(HOLE_MARK))
+
+
+def _draw_letterhead(canvas: Canvas, ctx: _Context) -> None:
+    org, styles = ctx.organisation, _styles()
+    right = PAGE_W - BODY_RIGHT * mm
+    contact_w = 62 * mm
+    if ctx.logo is not None:
+        iw, ih = ctx.logo.getSize()
+        scale = min(40 * mm / iw, 18 * mm / ih)
+        canvas.drawImage(
+            ctx.logo, right - iw * scale, _y(10) - ih * scale, iw * scale, ih * scale, mask="auto"
+        )
+        contact_top = 10 + ih * scale / mm + 3
+    else:
+        contact_top = 12
+    name_w = PAGE_W - (BODY_LEFT + BODY_RIGHT) * mm - contact_w - 8 * mm
+    y = _y(12)
+    for text, style in ((org.name, "head_name"), (org.subtitle, "head_sub")):
+        if text:
+            y = _draw_para(
+                canvas, _p(text, styles[style]), BODY_LEFT * mm, y, name_w, max_h=y - _y(36)
+            )
+    contact = [*org.address_lines, f"Tel. {org.phone}" if org.phone else "", org.email, org.web]
+    _draw_para(
+        canvas,
+        Paragraph("<br/>".join(_e(line) for line in contact if line), styles["head_contact"]),
+        right - contact_w,
+        _y(contact_top),
+        contact_w,
+        max_h=_y(contact_top) - _y(42),
+    )
+    canvas.setStrokeColor(TEAL)
+    canvas.setLineWidth(1.2)
+    canvas.line(BODY_LEFT * mm, _y(40), right, _y(40))
+
+
+def _draw_address_field(canvas: Canvas, ctx: _Context) -> None:
+    styles = _styles()
+    left = (ADDRESS_LEFT + ADDRESS_INSET) * mm
+    width = (ADDRESS_W - ADDRESS_INSET - 2) * mm
+    # Return address: last line of the remark zone, small, so it shows through the window.
+    sender = _clean(ctx.organisation.return_address)
+    size = 6.5
+    while size > 5.5 and pdfmetrics.stringWidth(sender, FONT, size) > width:
+        size -= 0.25
+    canvas.setFont(FONT, size)
+    canvas.setFillColor(GREY)
+    sender = _fit(sender, FONT, size, width)
+    remark_bottom = ADDRESS_TOP + REMARK_ZONE_H
+    canvas.drawString(left, _y(remark_bottom - 1.6), sender)
+    canvas.setLineWidth(0.3)
+    canvas.line(
+        left,
+        _y(remark_bottom - 0.9),
+        left + min(width, pdfmetrics.stringWidth(sender, FONT, size)),
+        _y(remark_bottom - 0.9),
+    )
+    service = ctx.service
+    lines = [f"<b>{_e(service.german_name)}</b>"]
+    if ctx.referral.contact_person.strip():
+        lines.append(
+            _e(
+                ctx.texts.text("letter", "attention", "de").format(
+                    contact_person=_clean(ctx.referral.contact_person)
+                )
+            )
+        )
+    lines += [_e(line) for line in service.address.lines()]
+    zone_top = _y(remark_bottom + 1.5)
+    zone_h = (ADDRESS_H - REMARK_ZONE_H - 2.5) * mm
+    # Shrink long recipient names into the window; as a last resort shorten the name.
+    for size in (10, 9, 8, 7):
+        para = Paragraph(
+            "<br/>".join(lines),
+            ParagraphStyle(
+                f"addr{size}", parent=styles["address"], fontSize=size, leading=size * 1.25
+            ),
+        )
+        if para.wrap(width, zone_h)[1] <= zone_h:
+            break
+    else:
+        name = _clean(service.german_name)
+        while len(name) > 8 and para.wrap(width, zone_h)[1] > zone_h:
+            name = name[: int(len(name) * 0.85)]
+            lines[0] = f"<b>{_e(name.rstrip())}…</b>"
+            para = Paragraph("<br/>".join(lines), para.style)
+    _, h = para.wrap(width, zone_h)
+    para.drawOn(canvas, left, zone_top - h)
+
+
+def _draw_info_block(canvas: Canvas, ctx: _Context) -> None:
+    styles, r, t = _styles(), ctx.referral, ctx.texts
+    rows = [
+        ("info_reference", r.reference),
+        ("info_name", r.advisor_name),
+        ("info_phone", r.advisor_phone or ctx.organisation.phone),
+        ("info_email", r.advisor_email or ctx.organisation.email),
+        ("info_date", format_date(ctx.today, "long", locale="de")),
+    ]
+    label_w, value_w = 24 * mm, (INFO_W - 24 - 10) * mm
+    y = _y(INFO_TOP)
+    for key, value in rows:
+        if not value.strip():
+            continue
+        label_text, shown = t.text("letter", key, "de") + ":", _clean(value)
+        value_style = styles["info_value"]
+        if pdfmetrics.stringWidth(shown, FONT, value_style.fontSize) <= value_w:
+            # The usual case, one line each: plain strings are much cheaper than paragraphs.
+            canvas.setFillColor(GREY)
+            canvas.setFont(FONT, styles["info_label"].fontSize)
+            canvas.drawString(INFO_LEFT * mm, y - 7.5, _fit(label_text, FONT, 7.5, label_w - 2))
+            canvas.setFillColor(colors.black)
+            canvas.setFont(FONT, value_style.fontSize)
+            canvas.drawString(INFO_LEFT * mm + label_w, y - 7.5, shown)
+            y -= value_style.leading + 1.2
+            continue
+        label = _p(label_text, styles["info_label"])
+        # Values are capped at two lines so the block never reaches the subject line.
+        val = _p(shown, styles["info_value"])
+        while val.wrap(value_w, 100 * mm)[1] > 2 * styles["info_value"].leading and len(shown) > 4:
+            shown = shown[: int(len(shown) * 0.9)]
+            val = _p(shown.rstrip() + "…", styles["info_value"])
+        label.wrap(label_w, 20 * mm)
+        _, h = val.wrap(value_w, 20 * mm)
+        label.drawOn(canvas, INFO_LEFT * mm, y - label.height)
+        val.drawOn(canvas, INFO_LEFT * mm + label_w, y - h + 0.6)
+        y -= max(h, label.height) + 1.2
+
+
+def _draw_footer(canvas: Canvas, ctx: _Context) -> None:
+    org = ctx.organisation
+    canvas.setStrokeColor(TEAL)
+    canvas.setLineWidth(0.6)
+    canvas.line(BODY_LEFT * mm, 20 * mm, PAGE_W - BODY_RIGHT * mm, 20 * mm)
+    canvas.setFont(FONT, 7)
+    canvas.setFillColor(GREY)
+    line = " · ".join(x for x in (*org.address_lines, org.phone, org.email, org.web) if x)
+    canvas.drawString(BODY_LEFT * mm, 15.5 * mm, _fit(_clean(line), FONT, 7, 125 * mm))
+
+
+# ---------------------------------------------------------------- the letter to the service
+
+
+def _letter_story(ctx: _Context) -> list[Flowable]:
+    s, t, r = _styles(), ctx.texts, ctx.referral
+    v = ctx.values("de")
+
+    def txt(key: str) -> str:
+        return t.text("letter", key, "de").format(**v)
+
+    story: list[Flowable] = []
+    subject_person = txt("subject_person_born" if v["date_of_birth"] else "subject_person")
+    story.append(_p(ctx.reason.letter_subject.get("de").format(**v), s["subject"]))
+    story.append(_p(subject_person, s["subject"]))
+    story.append(Spacer(1, 6 * mm))
+    story.append(_p(txt("salutation_contact" if v["contact_person"] else "salutation"), s["body"]))
+    story.append(_p(txt("intro"), s["body"]))
+    facts = [
+        ("label_nationality", v["nationality"]),
+        ("label_languages", v["languages"]),
+        ("label_person_phone", _clean(ctx.person.phone)),
+    ]
+    rows = [
+        [_cell(txt(k), s["fact_label"], 36 * mm), _cell(val, s["fact_value"], 125 * mm)]
+        for k, val in facts
+        if val
+    ]
+    if rows:
+        table = Table(rows, colWidths=[38 * mm, 127 * mm], hAlign="LEFT")
+        table.setStyle(
+            _table_style(
+                [
+                    *_text_style((0, 0), (0, -1), s["fact_label"]),
+                    *_text_style((1, 0), (1, -1), s["fact_value"]),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0.5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0.5),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        story += [table, Spacer(1, 3 * mm)]
+    story.append(_p(ctx.reason.letter_body.get("de").format(**v), s["body"]))
+    if v["reason_note"] and not ctx.reason.needs_note:
+        story.append(_p(txt("note"), s["body"]))
+    if ctx.person.languages and "de" not in ctx.person.languages:
+        story.append(_p(txt("interpreter"), s["body"]))
+    story.append(_p(txt("appointment") if r.appointment else txt("no_appointment"), s["body"]))
+    documents = [ctx.directory.document_label(d, "de") for d in r.documents if d.strip()]
+    if documents:
+        story.append(
+            _p(txt("documents_intro"), ParagraphStyle("di", parent=s["body"], spaceAfter=2))
+        )
+        story.append(_bullets(documents, PAGE_W - (BODY_LEFT + BODY_RIGHT) * mm))
+        story.append(Spacer(1, 2.5 * mm))
+    story.append(_p(txt("consent"), s["body"]))
+    story.append(_p(txt("contact_back"), s["body"]))
+    closing = [
+        _p(txt("closing"), s["body"]),
+        Spacer(1, 8 * mm),
+        _p(v["advisor_name"], ParagraphStyle("sig", parent=s["body"], spaceAfter=0)),
+        _p(v["organisation_name"], s["body"]),
+        Spacer(1, 3 * mm),
+        _p(txt("enclosure"), s["fact_label"]),
+    ]
+    story.append(KeepTogether(closing))
+    return story
+
+
+# ---------------------------------------------------------------- the person's copy
+
+
+def _client_story(ctx: _Context) -> list[Flowable]:
+    s, t, r, lang, svc = _styles(), ctx.texts, ctx.referral, ctx.lang, ctx.service
+    v = ctx.values(lang)
+    width = PAGE_W - 40 * mm
+
+    def txt(key: str) -> str:
+        return t.text("client", key, lang).format(**v)
+
+    meta = (
+        f"{_e(txt('label_reference'))}: {_e(r.reference)}&nbsp;&nbsp;·&nbsp;&nbsp;"
+        f"{_e(txt('label_date'))}: {_e(v['today'])}"
+    )
+    band = Table(
+        [[Paragraph(_e(txt("title")), s["c_title"])], [Paragraph(meta, s["c_meta"])]],
+        colWidths=[width],
+    )
+    band.setStyle(
+        _table_style(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), TEAL),
+                ("LEFTPADDING", (0, 0), (-1, -1), 5 * mm),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 5 * mm),
+                ("TOPPADDING", (0, 0), (-1, 0), 3 * mm),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 3 * mm),
+            ]
+        )
+    )
+    story: list[Flowable] = [band, Spacer(1, 4 * mm)]
+    story.append(_p(txt("greeting"), s["c_greet"]))
+    story.append(_p(txt("intro"), s["c_body"]))
+    story.append(_p(ctx.reason.client_purpose.get(lang).format(**v), s["c_body"]))
+
+    # The appointment, highlighted: it is what the person must not miss.
+    box: list[list[Flowable]] = [[_p(txt("heading_appointment"), s["c_head"])]]
+    if r.appointment:
+        box.append([_p(txt("appointment_when"), s["c_big"])])
+        if v["contact_person"]:
+            box.append([_p(txt("appointment_contact"), s["c_value"])])
+        box.append([_p(txt("appointment_tip"), s["c_value"])])
+    else:
+        box.append([_p(txt("no_appointment"), s["c_value"])])
+    box.append([_p(txt("show_letter"), s["c_value"])])
+    story += [Spacer(1, 1 * mm), _boxed(box, width, HIGHLIGHT, HIGHLIGHT_EDGE)]
+
+    story.append(_p(txt("heading_where"), s["c_head"]))
+    where: list[tuple[str, str, bool]] = []
+    names = svc.german_name
+    if svc.name.get(lang) != svc.german_name:
+        names = f"{svc.german_name}\n{svc.name.get(lang)}"
+    where.append(("", names, True))
+    address = "\n".join([*svc.address.lines(), svc.address.extra.get(lang)]).strip()
+    where.append(
+        (
+            txt("label_address"),
+            address if not svc.address.is_empty else txt("address_unknown"),
+            False,
+        )
+    )
+    where.append((txt("label_hours"), svc.opening_hours.get(lang) or txt("hours_unknown"), False))
+    for key, value in (
+        ("label_phone", svc.contact.phone),
+        ("label_email", svc.contact.email),
+        ("label_web", svc.contact.web),
+    ):
+        if value:
+            where.append((txt(key), value, False))
+    if svc.languages:
+        where.append(
+            (txt("label_languages"), ", ".join(_language(c, lang) for c in svc.languages), False)
+        )
+    story.append(_facts_table(where, width, LIGHT))
+
+    documents = [ctx.directory.document_label(d, lang) for d in r.documents if d.strip()]
+    story.append(CondPageBreak(40 * mm))
+    story.append(_p(txt("heading_documents"), s["c_head"]))
+    if documents:
+        story.append(_p(txt("documents_tip"), s["c_body"]))
+        box_w = 9 * mm
+        checklist = Table(
+            [["☐", _cell(d, s["c_value"], width - box_w)] for d in documents],
+            colWidths=[box_w, width - box_w],
+            hAlign="LEFT",
+        )
+        checklist.setStyle(
+            _table_style(
+                [
+                    *_text_style((0, 0), (0, -1), s["c_box"]),
+                    *_text_style((1, 0), (1, -1), s["c_value"]),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+                ]
+            )
+        )
+        story.append(checklist)
+    else:
+        story.append(_p(txt("no_documents"), s["c_body"]))
+
+    org = ctx.organisation
+    contact = "   ·   ".join(
+        f"{label}: {value}"
+        for label, value in (
+            (txt("label_phone"), r.advisor_phone or org.phone),
+            (txt("label_email"), r.advisor_email or org.email),
+        )
+        if value
+    )
+    who = [("", f"{v['advisor_name']} · {org.name}", True)]
+    if contact:
+        who.append(("", contact, False))
+    who.append(("", txt("questions"), False))
+    story.append(
+        KeepTogether([_p(txt("heading_referred_by"), s["c_head"]), _facts_table(who, width, LIGHT)])
+    )
+    return story
+
+
+def _bullets(items: Sequence[str], width: float) -> Table:
+    """A dashed list; long lists go into two columns so the letter stays on one page if it can."""
+    style = _styles()["bullet"]
+    columns = 1 if len(items) <= 3 else 2
+    col_w = width / columns
+    cells = [_cell(f"–  {_clean(item)}", style, col_w - 3 * mm) for item in items]
+    per_col = (len(cells) + columns - 1) // columns
+    padded: list[Any] = [*cells, *[""] * (per_col * columns - len(cells))]
+    rows = [[padded[c * per_col + i] for c in range(columns)] for i in range(per_col)]
+    table = Table(rows, colWidths=[col_w] * columns, hAlign="LEFT")
+    table.setStyle(
+        _table_style(
+            [
+                *_text_style((0, 0), (-1, -1), style),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 3 * mm),
+                ("TOPPADDING", (0, 0), (-1, -1), 0.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+            ]
+        )
+    )
+    return table
+
+
+def _facts_table(rows: Sequence[tuple[str, str, bool]], width: float, background: Any) -> Table:
+    s = _styles()
+    label_w, pad = 38 * mm, 4 * mm
+    data: list[list[Any]] = []
+    style: list[Any] = [
+        ("BACKGROUND", (0, 0), (-1, -1), background),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), pad),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2 * mm),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.5),
+        ("TOPPADDING", (0, 0), (-1, 0), 2.5 * mm),
+        ("BOTTOMPADDING", (0, -1), (-1, -1), 2.5 * mm),
+    ]
+    for i, (label, value, bold) in enumerate(rows):
+        value_style = s["c_value_b" if bold else "c_value"]
+        if label:
+            data.append(
+                [
+                    _cell(label, s["c_label"], label_w - pad - 2 * mm),
+                    _cell(value, value_style, width - label_w - pad - 2 * mm),
+                ]
+            )
+            style += _text_style((0, i), (0, i), s["c_label"])
+            style += _text_style((1, i), (1, i), value_style)
+        else:
+            data.append([_cell(value, value_style, width - pad - 2 * mm), ""])
+            style += [("SPAN", (0, i), (1, i)), *_text_style((0, i), (0, i), value_style)]
+    table = Table(data, colWidths=[label_w, width - label_w], hAlign="LEFT")
+    table.setStyle(_table_style(style))
+    return table
+
+
+def _cell(text: str, style: ParagraphStyle, width: float) -> str | Paragraph:
+    """A table cell: a plain string when every line fits (much cheaper), else a paragraph that
+    wraps, long words included."""
+    lines = _clean_lines(text)
+    if all(pdfmetrics.stringWidth(line, style.fontName, style.fontSize) <= width for line in lines):
+        return "\n".join(lines)
+    return Paragraph("<br/>".join(escape(line) for line in lines), style)
+
+
+def _text_style(start: tuple[int, int], stop: tuple[int, int], style: ParagraphStyle) -> list[Any]:
+    """Table commands that draw plain-string cells like ``style``."""
+    return [
+        ("FONTNAME", start, stop, style.fontName),
+        ("FONTSIZE", start, stop, style.fontSize),
+        ("LEADING", start, stop, style.leading),
+        ("TEXTCOLOR", start, stop, style.textColor),
+    ]
+
+
+def _boxed(rows: list[list[Flowable]], width: float, background: Any, edge: Any) -> Table:
+    table = Table(rows, colWidths=[width])
+    table.setStyle(
+        _table_style(
+            [
+                ("BACKGROUND", (0, 0), (-1, -1), background),
+                ("LINEBEFORE", (0, 0), (0, -1), 4, edge),
+                ("LEFTPADDING", (0, 0), (-1, -1), 5 * mm),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 4 * mm),
+                ("TOPPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 1.5),
+                ("BOTTOMPADDING", (0, -1), (-1, -1), 3.5 * mm),
+            ]
+        )
+    )
+    return table
+
+
+# ---------------------------------------------------------------- small helpers
+
+
+def _table_style(commands: list[Any]) -> TableStyle:
+    # Tables default to Helvetica (not embedded) for plain-string cells such as empty fillers.
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands])
+
+
+def _clean(text: str) -> str:
+    """User text without control characters, one line, trimmed."""
+    if text.isprintable():
+        return " ".join(text.split())
+    return " ".join(
+        "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text).split()
+    )
+
+
+def _clean_lines(text: str) -> list[str]:
+    return [line for line in (_clean(part) for part in text.split("\n")) if line]
+
+
+def _e(text: str) -> str:
+    return escape(_clean(text))
+
+
+def _p(text: str, style: ParagraphStyle, bullet: str | None = None) -> Paragraph:
+    """A paragraph of plain text (markup characters in names are escaped)."""
+    return Paragraph(_e(text), style, bulletText=bullet)
+
+
+def _draw_para(
+    canvas: Canvas, para: Paragraph, x: float, top: float, width: float, *, max_h: float
+) -> float:
+    _, h = para.wrap(width, max_h)
+    para.drawOn(canvas, x, top - h)
+    return top - h - 1
+
+
+def _fit(text: str, font: str, size: float, width: float) -> str:
+    """Shorten a one-line text with an ellipsis so it fits ``width``."""
+    if pdfmetrics.stringWidth(text, font, size) <= width:
+        return text
+    while text and pdfmetrics.stringWidth(text + "…", font, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
+def _loc(lang: str) -> str:
+    return _LOCALES.get(lang, lang)
+
+
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(_loc(lang))
+
+
+def _language(code: str, lang: str) -> str:
+    return str(_locale(lang).languages.get(code, code))
+
+
+def _territory(code: str, lang: str) -> str:
+    return str(_locale(lang).territories.get(code.upper(), code)) if code else ""
+
+
+def _birth(date: PartialDate | None, lang: str) -> str:
+    if date is None:
+        return ""
+    if date.day is not None and date.month is not None:
+        return format_date(dt.date(date.year, date.month, date.day), "long", locale=_loc(lang))
+    if date.month is not None:
+        return format_skeleton("yMMMM", dt.date(date.year, date.month, 1), locale=_loc(lang))
+    return str(date.year)

@@ -1,0 +1,259 @@
+"""Letter texts from ``resources/letters/``: referral reasons and the shared letter phrases.
+
+Every text exists in all languages and may use only the placeholders in ``PLACEHOLDERS``;
+both are checked on load, so a typo in a translation fails at start-up, not in front of a client.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from desktop_app.domain.referral import OTHER_REASON, Organisation
+from desktop_app.domain.service import LocalizedText
+from desktop_app.letters import _resources as res
+from desktop_app.paths import resource
+
+#: Every value the letter renderer supplies; a template may use any of them.
+PLACEHOLDERS: frozenset[str] = frozenset(
+    {
+        "given_name",
+        "family_name",
+        "full_name",
+        "latin_name",
+        "name_with_latin",
+        "date_of_birth",
+        "nationality",
+        "languages",
+        "service_name",
+        "contact_person",
+        "appointment_date",
+        "appointment_time",
+        "reference",
+        "advisor_name",
+        "advisor_contact",
+        "organisation_name",
+        "client_language",
+        "reason_note",
+        "today",
+        "page",
+        "pages",
+    }
+)
+
+_REASON_KEYS = ("label", "letter_subject", "letter_body", "client_purpose")
+#: Keys the renderer looks up in ``common.yaml``; missing ones are load errors.
+REQUIRED_COMMON: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "letter": (
+            "info_reference",
+            "info_name",
+            "info_phone",
+            "info_email",
+            "info_date",
+            "attention",
+            "subject_person",
+            "subject_person_born",
+            "salutation",
+            "salutation_contact",
+            "intro",
+            "label_born",
+            "label_nationality",
+            "label_languages",
+            "label_person_phone",
+            "note",
+            "interpreter",
+            "appointment",
+            "no_appointment",
+            "documents_intro",
+            "consent",
+            "contact_back",
+            "closing",
+            "enclosure",
+            "page",
+        ),
+        "client": (
+            "title",
+            "greeting",
+            "intro",
+            "heading_appointment",
+            "appointment_when",
+            "appointment_contact",
+            "appointment_tip",
+            "no_appointment",
+            "heading_where",
+            "label_address",
+            "label_hours",
+            "label_phone",
+            "label_email",
+            "label_web",
+            "label_languages",
+            "address_unknown",
+            "hours_unknown",
+            "show_letter",
+            "heading_documents",
+            "documents_tip",
+            "no_documents",
+            "heading_referred_by",
+            "questions",
+            "label_reference",
+            "label_date",
+            "page",
+        ),
+        "errors": (
+            "reason_missing",
+            "reason_unknown",
+            "reason_note_missing",
+            "person_name_missing",
+            "advisor_missing",
+            "language_unsupported",
+            "service_mismatch",
+            "organisation_missing",
+            "logo_unreadable",
+        ),
+    }
+)
+
+
+class LetterTextsError(res.ResourceError):
+    """A letter text file that is not valid (see ``file``, ``where``, ``code``)."""
+
+
+@dataclass(frozen=True)
+class ReferralReason:
+    """Why a person is referred; carries the texts for the letter and for the person's copy."""
+
+    id: str
+    topics: tuple[str, ...]
+    label: LocalizedText
+    letter_subject: LocalizedText
+    letter_body: LocalizedText
+    client_purpose: LocalizedText
+
+    @property
+    def needs_note(self) -> bool:
+        """The "other" reason is only the advisor's words: the note must be filled in."""
+        return self.id == OTHER_REASON
+
+
+@dataclass(frozen=True)
+class LetterTexts:
+    reasons: Mapping[str, ReferralReason]
+    #: section ("letter", "client", "errors") → key → text
+    common: Mapping[str, Mapping[str, LocalizedText]]
+
+    def text(self, section: str, key: str, lang: str) -> str:
+        return self.common[section][key].get(lang)
+
+    def reasons_for(self, topics: tuple[str, ...]) -> list[ReferralReason]:
+        """Reasons that fit a service's topics first, then the rest (for the advisor's choice)."""
+        fitting = [r for r in self.reasons.values() if set(r.topics) & set(topics)]
+        return fitting + [r for r in self.reasons.values() if r not in fitting]
+
+    def error_message(self, key: str, lang: str) -> str:
+        """The user-facing text of a ``LetterError`` key (``letter.reason_missing`` …)."""
+        return self.text("errors", key.removeprefix("letter."), lang)
+
+
+def load_letter_texts(folder: Path | None = None) -> LetterTexts:
+    """Read and validate ``reasons.yaml`` and ``common.yaml``."""
+    folder = folder or resource("letters")
+    try:
+        return LetterTexts(
+            reasons=MappingProxyType(_load_reasons(folder / "reasons.yaml")),
+            common=MappingProxyType(_load_common(folder / "common.yaml")),
+        )
+    except LetterTextsError:
+        raise
+    except res.ResourceError as exc:
+        raise LetterTextsError(exc.file, exc.where, exc.code, exc.detail) from exc
+
+
+@cache
+def default_letter_texts() -> LetterTexts:
+    return load_letter_texts()
+
+
+def load_organisation(path: Path | None = None) -> Organisation:
+    """The default letterhead, ``resources/letters/organisation.yaml``; settings override it."""
+    path = path or resource("letters", "organisation.yaml")
+    try:
+        data = res.mapping(path, res.read_yaml(path), "")
+        res.no_unknown_keys(
+            path,
+            data,
+            {"name", "subtitle", "address_lines", "phone", "email", "web", "logo_path"},
+            "",
+        )
+        logo = res.text(path, data.get("logo_path"), "logo_path", required=False)
+        return Organisation(
+            name=res.text(path, data.get("name"), "name"),
+            subtitle=res.text(path, data.get("subtitle"), "subtitle", required=False),
+            address_lines=res.text_list(path, data.get("address_lines"), "address_lines"),
+            phone=res.text(path, data.get("phone"), "phone", required=False),
+            email=res.text(path, data.get("email"), "email", required=False),
+            web=res.text(path, data.get("web"), "web", required=False),
+            logo_path=logo or None,
+        )
+    except LetterTextsError:
+        raise
+    except res.ResourceError as exc:
+        raise LetterTextsError(exc.file, exc.where, exc.code, exc.detail) from exc
+
+
+def _checked(path: Path, value: Any, where: str) -> LocalizedText:
+    texts = res.localized(path, value, where)
+    for lang, template in texts.texts.items():
+        try:
+            fields = [f for _, f, _, _ in string.Formatter().parse(template) if f is not None]
+        except ValueError as exc:  # a lone "{" or "}"
+            raise res.ResourceError(path, f"{where}.{lang}", "bad_placeholder", str(exc)) from exc
+        for name in fields:
+            if name not in PLACEHOLDERS:
+                raise res.ResourceError(
+                    path, f"{where}.{lang}", "unknown_placeholder", name or "{}"
+                )
+    return texts
+
+
+def _load_reasons(path: Path) -> dict[str, ReferralReason]:
+    data = res.mapping(path, res.read_yaml(path), "")
+    res.no_unknown_keys(path, data, {"reasons"}, "")
+    entries = res.mapping(path, data.get("reasons"), "reasons")
+    if OTHER_REASON not in entries:
+        raise res.ResourceError(path, f"reasons.{OTHER_REASON}", "missing")
+    reasons: dict[str, ReferralReason] = {}
+    for ident, raw in entries.items():
+        where = f"reasons.{ident}"
+        entry = res.mapping(path, raw, where)
+        res.no_unknown_keys(path, entry, {"topics", *_REASON_KEYS}, where)
+        for key in _REASON_KEYS:
+            if key not in entry:
+                raise res.ResourceError(path, f"{where}.{key}", "missing")
+        reasons[str(ident)] = ReferralReason(
+            id=str(ident),
+            topics=res.text_list(path, entry.get("topics"), f"{where}.topics"),
+            **{key: _checked(path, entry[key], f"{where}.{key}") for key in _REASON_KEYS},
+        )
+    return reasons
+
+
+def _load_common(path: Path) -> dict[str, Mapping[str, LocalizedText]]:
+    data = res.mapping(path, res.read_yaml(path), "")
+    res.no_unknown_keys(path, data, set(REQUIRED_COMMON), "")
+    common: dict[str, Mapping[str, LocalizedText]] = {}
+    for section, keys in REQUIRED_COMMON.items():
+        entries = res.mapping(path, data.get(section), section)
+        res.no_unknown_keys(path, entries, set(keys), section)
+        for key in keys:
+            if key not in entries:
+                raise res.ResourceError(path, f"{section}.{key}", "missing")
+        common[section] = MappingProxyType(
+            {key: _checked(path, entries[key], f"{section}.{key}") for key in keys}
+        )
+    return common

@@ -1,0 +1,95 @@
+"""Letter templates: every reason and phrase in de/bg/ro/en, placeholders checked on load."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from desktop_app.domain.referral import OTHER_REASON
+from desktop_app.domain.service import LANGUAGES
+from desktop_app.letters.texts import (
+    PLACEHOLDERS,
+    REQUIRED_COMMON,
+    LetterTextsError,
+    load_letter_texts,
+)
+from desktop_app.paths import resource
+
+
+def test_shipped_texts_are_complete() -> None:
+    texts = load_letter_texts()
+    assert OTHER_REASON in texts.reasons and len(texts.reasons) >= 12
+    for reason in texts.reasons.values():
+        for field in (
+            reason.label,
+            reason.letter_subject,
+            reason.letter_body,
+            reason.client_purpose,
+        ):
+            assert set(field.texts) == set(LANGUAGES)
+    for section, keys in REQUIRED_COMMON.items():
+        for key in keys:
+            assert all(texts.common[section][key].texts[lang] for lang in LANGUAGES)
+
+
+def test_reasons_for_a_service_come_first() -> None:
+    texts = load_letter_texts()
+    assert texts.reasons_for(("health_insurance",))[0].id == "health_insurance"
+    assert texts.reasons_for(("kindergeld",))[0].id == "kindergeld"
+    assert len(texts.reasons_for(("school",))) == len(texts.reasons)
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    target = tmp_path / "letters"
+    shutil.copytree(resource("letters"), target)
+    return target
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def _error(folder: Path) -> LetterTextsError:
+    with pytest.raises(LetterTextsError) as info:
+        load_letter_texts(folder)
+    return info.value
+
+
+def test_unknown_placeholder_is_refused_with_its_place(folder: Path) -> None:
+    _edit(folder / "reasons.yaml", 'bg: "{latin_name} в момента', 'bg: "{latn_name} в момента')
+    err = _error(folder)
+    assert (err.file.name, err.where, err.code, err.detail) == (
+        "reasons.yaml",
+        "reasons.buergergeld.letter_body.bg",
+        "unknown_placeholder",
+        "latn_name",
+    )
+    assert "latn_name" not in PLACEHOLDERS
+
+
+def test_lone_brace_missing_language_and_missing_key(folder: Path) -> None:
+    _edit(
+        folder / "common.yaml", 'ro: "Pagina {page} din {pages}"', 'ro: "Pagina {page din {pages}"'
+    )
+    assert _error(folder).code == "bad_placeholder"
+    _edit(
+        folder / "common.yaml", 'ro: "Pagina {page din {pages}"', 'ro: "Pagina {page} din {pages}"'
+    )
+    _edit(folder / "common.yaml", ', ro: "Cine v-a trimis?"', "")
+    err = _error(folder)
+    assert (err.where, err.code) == ("client.heading_referred_by.ro", "missing_language")
+    _edit(folder / "common.yaml", "  heading_referred_by:", "  heading_referred:")
+    err = _error(folder)
+    assert (err.where, err.code) == ("client.heading_referred", "unknown_key")
+
+
+def test_every_letter_error_key_has_a_message_in_every_language() -> None:
+    texts = load_letter_texts()
+    for key in REQUIRED_COMMON["errors"]:
+        for lang in LANGUAGES:
+            assert texts.error_message(f"letter.{key}", lang)

@@ -1,0 +1,242 @@
+"""Referral letter PDFs read back: names in any script, fonts, A4, DIN 5008 form B, bad input."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import replace
+from pathlib import Path
+
+import pypdf
+import pytest
+from reportlab.lib.pagesizes import A4
+
+from desktop_app.domain.person import Person
+from desktop_app.domain.referral import Organisation
+from desktop_app.domain.service import Address, Contact, LocalizedText, Service
+from desktop_app.letters.referral_letter import LetterError, render_referral_letter
+from desktop_app.letters.texts import load_letter_texts
+from tests.unit.letters.letter_helpers import (
+    DIRECTORY,
+    MM,
+    ORGANISATION,
+    PETAR,
+    STEFAN,
+    TODAY,
+    flat,
+    pdf_text,
+    plumber,
+    referral_for,
+)
+
+CLEARING = DIRECTORY.get("clearingstelle")
+
+
+def _render(
+    person: Person = PETAR,
+    lang: str = "bg",
+    service: Service = CLEARING,
+    organisation: Organisation = ORGANISATION,
+    **changes: object,
+) -> bytes:
+    referral = referral_for(service, person, **changes)
+    return render_referral_letter(referral, person, service, organisation, lang, today=TODAY)
+
+
+@pytest.fixture(scope="module")
+def bg_letter() -> bytes:
+    return _render()
+
+
+@pytest.fixture(scope="module")
+def ro_letter() -> bytes:
+    return _render(STEFAN, "ro")
+
+
+def test_bulgarian_letter_has_names_dates_and_umlauts(bg_letter: bytes) -> None:
+    pages = pdf_text(bg_letter)
+    assert len(pages) == 2
+    letter, copy = pages
+    assert "Петър Петров (Petar Petrov), geb. 14. März 1985" in letter
+    assert "Vermittlung zur Klärung des Krankenversicherungsschutzes" in letter
+    assert "Mit freundlichen Grüßen" in letter and "Guten Tag Frau Schäfer," in letter
+    assert "Datum: 25. November 2026" in letter
+    assert "Donnerstag, 3. Dezember 2026, 09:30 Uhr" in letter
+    assert "Seite 1 von 2" in letter
+    assert "Здравейте, Петър!" in copy
+    assert "25 ноември 2026 г." in copy
+    assert "четвъртък, 3 декември 2026 г., 09:30 ч." in copy
+    assert "Лична карта или паспорт" in copy
+    assert "Страница 2 от 2" in copy
+
+
+def test_romanian_letter_keeps_comma_below_letters(ro_letter: bytes) -> None:
+    letter, copy = pdf_text(ro_letter)
+    assert "Ștefan Țărănescu, geb. Juli 1990" in letter  # Latin script: no transliteration added
+    assert "Bună ziua, Ștefan!" in copy
+    assert "\u0219" in copy and "\u021b" in copy and "\u015f" not in copy and "\u0163" not in copy
+    assert "25 noiembrie 2026" in copy and "joi, 3 decembrie 2026, ora 09:30" in copy
+    assert "Pagina 2 din 2" in copy
+
+
+def test_fonts_are_embedded_subsets_and_pages_are_a4(bg_letter: bytes) -> None:
+    reader = pypdf.PdfReader(io.BytesIO(bg_letter))
+    seen = set()
+    for page in reader.pages:
+        assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A4)
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            descendant = (
+                font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            )
+            descriptor = descendant["/FontDescriptor"].get_object()
+            assert "/FontFile2" in descriptor
+            assert re.fullmatch(r"[A-Z]{6}\+DejaVuSans(-Bold)?", str(font["/BaseFont"])[1:])
+            seen.add(str(font["/BaseFont"]).split("+")[1])
+    assert seen == {"DejaVuSans", "DejaVuSans-Bold"}
+    assert len(bg_letter) < 80_000  # subset: the full fonts alone are over 1 MB
+
+
+def test_address_field_lies_in_the_form_b_window(bg_letter: bytes) -> None:
+    with plumber(bg_letter) as pdf:
+        page = pdf.pages[0]
+        window = page.crop((20 * MM, 45 * MM, 105 * MM, 90 * MM)).extract_text()
+        lines = [flat(line) for line in window.splitlines()]
+        assert lines[1:] == [
+            "Clearingstelle Gesundheit",
+            "z. Hd. Frau Schäfer",
+            "Hövelstraße 8",
+            "44137 Dortmund",
+        ]
+        assert lines[0].startswith("Welcome Europe – Anlaufstelle Dortmund · Musterstraße 1")
+        for word in page.extract_words():
+            if word["text"] in {"Clearingstelle", "Hövelstraße", "44137", "z.", "Schäfer"}:
+                assert word["x0"] >= 25 * MM - 0.5 and word["x1"] <= 105 * MM
+                assert word["top"] >= (45 + 17.7) * MM and word["bottom"] <= 90 * MM
+            if word["text"] == "Musterstraße" and 40 * MM < word["top"] < 100 * MM:
+                assert word["top"] >= 45 * MM and word["bottom"] <= (45 + 17.7) * MM
+            if 50 * MM <= word["top"] <= 90 * MM and word["x0"] > 110 * MM:
+                assert word["x0"] >= 125 * MM - 0.5  # information block, form B
+        marks = sorted(round(line["top"] / MM, 1) for line in page.lines if line["x1"] < 10 * MM)
+        assert marks == [105.0, 148.5, 210.0]
+
+
+def _inside_page(pdf: bytes) -> int:
+    """Every character lies inside the printable area; returns the page count."""
+    with plumber(pdf) as doc:
+        for page in doc.pages:
+            for ch in page.chars:
+                assert ch["x0"] >= 10 * MM and ch["x1"] <= page.width - 10 * MM, ch["text"]
+                assert ch["top"] >= 10 * MM and ch["bottom"] <= page.height - 10 * MM, ch["text"]
+        return len(doc.pages)
+
+
+def test_long_names_and_forty_documents_flow_onto_more_pages() -> None:
+    given = "Петър-Александър-" + "Константинов" * 6  # one 90-letter word, no hyphenation point
+    family = " ".join(["Хаджистоянова-Попконстантинова"] * 4)
+    person = replace(PETAR, given_name=given, family_name=family[: 200 - len(given)])
+    assert len(person.given_name) + len(person.family_name) == 200
+    documents = tuple(f"Unterlage Nr. {i}: Bescheinigung über die Anerkennung" for i in range(40))
+    pdf = _render(person, documents=documents, contact_person="Frau " + "Ä" * 80)
+    pages = _inside_page(pdf)
+    assert pages >= 4
+    text = "".join("".join(pdf_text(pdf)).split())
+    assert "".join(f"{person.given_name}{person.family_name}".split()) in text
+    assert all(f"Nr.{i}:" in text for i in (0, 17, 39))
+
+
+def test_romanian_long_words_in_a_long_service_name_stay_in_the_window() -> None:
+    long_service = replace(
+        CLEARING,
+        name=LocalizedText(
+            {
+                lang: "Centrul de consiliere " + "Întreprinderilorsocialeșiteritoriale" * 4
+                for lang in ("de", "bg", "ro", "en")
+            }
+        ),
+    )
+    pdf = _render(STEFAN, "ro", service=long_service)
+    _inside_page(pdf)
+    with plumber(pdf) as doc:
+        for ch in doc.pages[0].crop((0, 60 * MM, 110 * MM, 95 * MM)).chars:
+            assert ch["x0"] >= 20 * MM and ch["x1"] <= 105 * MM
+            assert ch["bottom"] <= 90 * MM
+
+
+def test_missing_address_data_still_lays_out() -> None:
+    bare = Service(
+        id="clearingstelle",
+        name=CLEARING.name,
+        topics=CLEARING.topics,
+        address=Address(),
+        opening_hours=LocalizedText(),
+        contact=Contact(),
+    )
+    pdf = _render(service=bare, appointment=None, contact_person="", documents=())
+    _inside_page(pdf)
+    letter, copy = pdf_text(pdf)
+    assert "Ein Termin ist noch nicht vereinbart." in letter
+    assert "Още нямаме точния адрес – моля, попитайте ни." in copy
+    assert "Моля, обадете се предварително." in copy
+    assert "Не са нужни специални документи." in copy
+
+
+def test_markup_and_control_characters_in_names_are_printed_as_text() -> None:
+    person = replace(STEFAN, given_name="Ana <b>Maria</b> & Co\x07", family_name="Pop\u200b\nescu")
+    letter, copy = pdf_text(_render(person, "de"))
+    assert "Ana <b>Maria</b> & Co" in letter and "Hallo Ana <b>Maria</b> & Co," in copy
+
+
+def test_logo_is_drawn_and_unreadable_logo_is_a_clear_error(tmp_path: Path) -> None:
+    from PIL import Image
+
+    logo = tmp_path / "logo.png"
+    Image.new("RGB", (240, 80), (31, 95, 107)).save(logo)
+    pdf = _render(organisation=replace(ORGANISATION, logo_path=str(logo)))
+    with plumber(pdf) as doc:
+        (image,) = doc.pages[0].images
+        assert image["x1"] <= doc.pages[0].width - 20 * MM + 0.5 and image["bottom"] <= 40 * MM
+        assert doc.pages[1].images == []
+    (tmp_path / "broken.png").write_bytes(b"not an image")
+    with pytest.raises(LetterError) as info:
+        _render(organisation=replace(ORGANISATION, logo_path=str(tmp_path / "broken.png")))
+    assert info.value.key == "letter.logo_unreadable"
+    with pytest.raises(LetterError):
+        _render(organisation=replace(ORGANISATION, logo_path=str(tmp_path / "missing.png")))
+
+
+@pytest.mark.parametrize(
+    ("changes", "lang", "key"),
+    [
+        ({"reason": ""}, "bg", "letter.reason_missing"),
+        ({"reason": "   "}, "bg", "letter.reason_missing"),
+        ({"reason": "no_such_reason"}, "bg", "letter.reason_unknown"),
+        ({"reason": "other", "reason_note": " \n"}, "ro", "letter.reason_note_missing"),
+        ({"advisor_name": ""}, "bg", "letter.advisor_missing"),
+        ({"service_id": "jobcenter"}, "bg", "letter.service_mismatch"),
+        ({}, "tr", "letter.language_unsupported"),
+    ],
+)
+def test_referrals_that_cannot_make_a_letter_raise_letter_error(
+    changes: dict[str, object], lang: str, key: str
+) -> None:
+    with pytest.raises(LetterError) as info:
+        _render(lang=lang, **changes)
+    assert info.value.key == key
+    assert load_letter_texts().error_message(key, "bg")
+
+
+def test_empty_name_and_organisation_are_letter_errors() -> None:
+    with pytest.raises(LetterError) as info:
+        _render(replace(PETAR, given_name=" ", family_name=""))
+    assert info.value.key == "letter.person_name_missing"
+    with pytest.raises(LetterError) as info:
+        _render(organisation=replace(ORGANISATION, name=""))
+    assert info.value.key == "letter.organisation_missing"
+
+
+def test_other_reason_prints_the_advisors_note() -> None:
+    note = "Beratung zur Gewerbeanmeldung und Steuererklärung"
+    letter, copy = pdf_text(_render(reason="other", reason_note=note))
+    assert f"folgender Angelegenheit zu beraten: {note}" in letter
+    assert note in copy
