@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QFormLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
@@ -19,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app import __version__
 from desktop_app.domain.person import Person
-from desktop_app.i18n.formatting import format_number, format_partial_date
+from desktop_app.i18n.formatting import format_number
 from desktop_app.i18n.text import (
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -29,87 +28,27 @@ from desktop_app.i18n.text import (
     set_language,
 )
 from desktop_app.storage.people_repo import PersonListEntry
+from desktop_app.ui.features import FEATURES
 from desktop_app.ui.people_model import PeopleTableModel
-from desktop_app.ui.person_dialog import SEX_OPTIONS, RegisterPersonDialog
+from desktop_app.ui.person_dialog import RegisterPersonDialog
+from desktop_app.ui.person_page import PersonPage
 from desktop_app.ui.tasks import TaskRunner
-from desktop_app.ui.widgets import country_names, language_name
 from desktop_app.usecases import people
 from desktop_app.usecases.accounts import Session
 
 SEARCH_DEBOUNCE_MS = 25
 
 
-class PersonDetails(QWidget):
-    """The details of the selected person; empty with a hint when nobody is selected."""
-
-    FIELDS = ("name", "date_of_birth", "sex", "nationality", "languages", "phone", "notes")
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.person: Person | None = None
-        self.title = QLabel()
-        self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
-        self.title.setWordWrap(True)
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.hint = QLabel()
-        self.hint.setWordWrap(True)
-        self.form = QFormLayout()
-        self.labels: dict[str, QLabel] = {}
-        self.values: dict[str, QLabel] = {}
-        for key in self.FIELDS[1:]:
-            label, value = QLabel(), QLabel()
-            value.setWordWrap(True)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.labels[key], self.values[key] = label, value
-            self.form.addRow(label, value)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.title)
-        layout.addWidget(self.hint)
-        layout.addLayout(self.form)
-        layout.addStretch(1)
-        self.setAccessibleName("person details")
-        self.retranslate()
-
-    def retranslate(self) -> None:
-        texts = {
-            "date_of_birth": _("Date of birth"),
-            "sex": _("Sex / gender"),
-            "nationality": _("Nationality"),
-            "languages": _("Languages spoken"),
-            "phone": _("Phone"),
-            "notes": _("Notes"),
-        }
-        for key, text in texts.items():
-            self.labels[key].setText(text + ":")
-        self.hint.setText(_("Search for a person or register a new one (Ctrl+N)."))
-        self.show_person(self.person)
-
-    def show_person(self, person: Person | None) -> None:
-        self.person = person
-        self.hint.setVisible(person is None)
-        for key in self.values:
-            self.labels[key].setVisible(person is not None)
-            self.values[key].setVisible(person is not None)
-        if person is None:
-            self.title.setText("")
-            return
-        self.title.setText(f"{person.given_name} {person.family_name}")
-        sexes = dict(SEX_OPTIONS)
-        self.values["date_of_birth"].setText(format_partial_date(person.date_of_birth) or "—")
-        self.values["sex"].setText(_(sexes[person.sex.value]) if person.sex else "—")
-        self.values["nationality"].setText(
-            country_names().get(person.nationality, person.nationality) or "—"
-        )
-        self.values["languages"].setText(
-            ", ".join(language_name(c) for c in person.languages) or "—"
-        )
-        self.values["phone"].setText(person.phone or "—")
-        self.values["notes"].setText(person.notes or "—")
-        self.setAccessibleDescription(self.title.text())
-
-
 class MainWindow(QMainWindow):
+    """People list on the left, the person's page on the right.
+
+    Features (visits, referrals, sync …) plug in through ``ui/features.py``: they add actions
+    to ``person_menu`` / ``file_menu``, buttons and tabs to ``person_page``, widgets to the
+    status bar, and listen to ``retranslated`` to follow the UI language.
+    """
+
     search_finished = Signal(int)  # number of results shown
+    retranslated = Signal()
 
     def __init__(self, session: Session, *, demo: bool = False) -> None:
         super().__init__()
@@ -142,7 +81,7 @@ class MainWindow(QMainWindow):
             self.table.setColumnWidth(column, width)
         self.table.setAlternatingRowColors(True)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
-        self.details = PersonDetails()
+        self.person_page = PersonPage()
 
         left = QWidget()
         left_layout = QVBoxLayout(left)
@@ -151,7 +90,7 @@ class MainWindow(QMainWindow):
         left_layout.addWidget(self.table)
         splitter = QSplitter()
         splitter.addWidget(left)
-        splitter.addWidget(self.details)
+        splitter.addWidget(self.person_page)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
         self.setCentralWidget(splitter)
@@ -159,6 +98,8 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_user)
 
         self._build_menus()
+        for install in FEATURES:
+            install(self)
         self.retranslate()
         self.resize(1100, 680)
         self.reload_all()
@@ -174,7 +115,10 @@ class MainWindow(QMainWindow):
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self.close)
-        self.file_menu.addActions([self.new_action, self.quit_action])
+        self.file_menu.addAction(self.quit_action)
+
+        self.person_menu = bar.addMenu("")
+        self.person_menu.addAction(self.new_action)
 
         self.edit_menu = bar.addMenu("")
         self.find_action = QAction(self)
@@ -212,6 +156,7 @@ class MainWindow(QMainWindow):
         self.file_menu.setTitle(_("&File"))
         self.new_action.setText(_("&Register person…"))
         self.quit_action.setText(_("&Quit"))
+        self.person_menu.setTitle(_("&Person"))
         self.edit_menu.setTitle(_("&Edit"))
         self.find_action.setText(_("&Find person"))
         self.language_menu.setTitle(_("&Language"))
@@ -224,8 +169,9 @@ class MainWindow(QMainWindow):
         self.table.setAccessibleName(_("People"))
         self.status_user.setText(_("Logged in: {name}").format(name=self.session.user.display_name))
         self.model.retranslate()
-        self.details.retranslate()
+        self.person_page.retranslate()
         self._update_result_label()
+        self.retranslated.emit()
 
     # --- list and search -----------------------------------------------------------------
     def reload_all(self) -> None:
@@ -295,7 +241,7 @@ class MainWindow(QMainWindow):
 
     def show_person(self, person_id: str | None) -> None:
         person = people.get_person(self.session.store, person_id) if person_id else None
-        self.details.show_person(person)
+        self.person_page.show_person(person)
 
     # --- registering ---------------------------------------------------------------------
     def open_register_dialog(self) -> RegisterPersonDialog:
@@ -309,7 +255,7 @@ class MainWindow(QMainWindow):
         self._total += 1
         self.search.setText(f"{person.family_name} {person.given_name}")
         self._on_search_timer_timeout()
-        self.details.show_person(person)
+        self.person_page.show_person(person)
         self.statusBar().showMessage(
             _("{name} registered.").format(name=f"{person.given_name} {person.family_name}"), 5000
         )

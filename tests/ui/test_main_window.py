@@ -46,7 +46,7 @@ def test_register_by_typing_cyrillic_then_find_with_latin(qtbot: QtBot, session:
         _save(dialog)
     stored = blocker.args[0]
     assert (stored.given_name, stored.family_name) == ("Петър", "Петров")
-    assert window.details.title.text() == "Петър Петров"
+    assert window.person_page.title.text() == "Петър Петров"
     assert _search(qtbot, window, "petrov") == ["Петър Петров"]
     assert _search(qtbot, window, "Petr") == ["Петър Петров"]
     assert _search(qtbot, window, "0881234") == ["Петър Петров"]
@@ -99,7 +99,7 @@ def test_switching_language_changes_labels_without_restart(qtbot: QtBot, session
     assert window.model.headerData(0, Qt.Orientation.Horizontal) == "Фамилия"
     window.switch_language("ro")
     assert window.model.headerData(0, Qt.Orientation.Horizontal) == "Nume de familie"
-    hint = window.details.hint.text()
+    hint = window.person_page.hint.text()
     assert hint and hint != "Search for a person or register a new one (Ctrl+N)."
 
 

@@ -1,0 +1,17 @@
+"""The features that plug into the main window, in menu order.
+
+Each entry is ``install(window: MainWindow) -> None``: it adds its actions, buttons, tabs and
+status-bar widgets, and connects to ``window.retranslated`` and
+``window.person_page.person_changed``.
+One line per feature keeps the main window free of feature code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
+
+FEATURES: list[Callable[[MainWindow], None]] = []
