@@ -94,9 +94,20 @@ def run_gui(args: argparse.Namespace) -> int:
 
         QTimer.singleShot(0, app.quit)  # runs once the event loop has painted the window
         app.exec()
+        peak = (
+            next(
+                (line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM")),
+                "0",
+            )
+            if sys.platform.startswith("linux")
+            else "0"
+        )
+        print(f"startup-probe ready rows={window.model.rowCount()} peak_rss_kb={peak}")
         session.close()
         return 0
     if args.screenshot:
+        if window.model.rowCount():
+            window.table.selectRow(0)  # show a person's page too, as after a search
         app.processEvents()
         args.screenshot.parent.mkdir(parents=True, exist_ok=True)
         ok = window.grab().save(str(args.screenshot), "PNG")

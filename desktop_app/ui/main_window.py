@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QHeaderView,
@@ -77,8 +77,6 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setDefaultSectionSize(24)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
-        for column, width in enumerate((170, 150, 110, 110)):
-            self.table.setColumnWidth(column, width)
         self.table.setAlternatingRowColors(True)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         self.person_page = PersonPage()
@@ -93,6 +91,7 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.person_page)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        splitter.setSizes([700, 400])
         self.setCentralWidget(splitter)
         self.status_user = QLabel()
         self.statusBar().addPermanentWidget(self.status_user)
@@ -169,9 +168,17 @@ class MainWindow(QMainWindow):
         self.table.setAccessibleName(_("People"))
         self.status_user.setText(_("Logged in: {name}").format(name=self.session.user.display_name))
         self.model.retranslate()
+        self._fit_columns()
         self.person_page.retranslate()
         self._update_result_label()
         self.retranslated.emit()
+
+    def _fit_columns(self) -> None:
+        """Wide enough for the header in the current language (rows are not measured: 100k)."""
+        metrics = self.table.horizontalHeader().fontMetrics()
+        for column, minimum in enumerate((150, 130, 110, 60, 140)):
+            header = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
+            self.table.setColumnWidth(column, max(minimum, metrics.horizontalAdvance(header) + 28))
 
     # --- list and search -----------------------------------------------------------------
     def reload_all(self) -> None:
