@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from desktop_app import cli
 
@@ -28,6 +29,16 @@ def _open_gui_session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     else:
         dialog = FirstAccountDialog(paths.data_dir)
     return dialog.session if dialog.exec() else None
+
+
+def _peak_rss_kb() -> int:
+    status = Path("/proc/self/status")
+    if not status.exists():
+        return 0
+    for line in status.read_text().splitlines():
+        if line.startswith("VmHWM"):
+            return int(line.split()[1])
+    return 0
 
 
 def _choose_platform(args: argparse.Namespace) -> str | None:
@@ -94,15 +105,7 @@ def run_gui(args: argparse.Namespace) -> int:
 
         QTimer.singleShot(0, app.quit)  # runs once the event loop has painted the window
         app.exec()
-        peak = (
-            next(
-                (line.split()[1] for line in open("/proc/self/status") if line.startswith("VmHWM")),
-                "0",
-            )
-            if sys.platform.startswith("linux")
-            else "0"
-        )
-        print(f"startup-probe ready rows={window.model.rowCount()} peak_rss_kb={peak}")
+        print(f"startup-probe ready rows={window.model.rowCount()} peak_rss_kb={_peak_rss_kb()}")
         session.close()
         return 0
     if args.screenshot:
