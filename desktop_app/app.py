@@ -6,12 +6,13 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from desktop_app import cli
 
 
-def _open_gui_session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def _open_gui_session(args: argparse.Namespace, unlocking: Future | None):  # type: ignore[no-untyped-def]
     from desktop_app.paths import default_data_dir
     from desktop_app.storage.db import StorePaths
     from desktop_app.ui.login import FirstAccountDialog, LoginDialog
@@ -21,8 +22,8 @@ def _open_gui_session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
         return open_demo_session()
     paths = StorePaths(args.data_dir or default_data_dir())
-    if args.password_stdin:
-        return cli.open_session(args)
+    if unlocking is not None:
+        return unlocking.result()
     dialog: LoginDialog | FirstAccountDialog
     if paths.is_initialised():
         dialog = LoginDialog(paths.data_dir, paths.keyslots.accounts())
@@ -63,6 +64,11 @@ def run_gui(args: argparse.Namespace) -> int:
     if problem:
         print(problem, file=sys.stderr)
         return cli.EXIT_USAGE
+    unlocking = None
+    if args.password_stdin and not args.demo:
+        # Derive the key (Argon2id, GIL-free) and import the store's modules on a worker
+        # thread while this thread loads Qt: the two overlap on a second core.
+        unlocking = ThreadPoolExecutor(max_workers=1).submit(cli.open_session, args)
     from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
@@ -86,7 +92,7 @@ def run_gui(args: argparse.Namespace) -> int:
     qt_translations.apply(lang)
 
     try:
-        session = _open_gui_session(args)
+        session = _open_gui_session(args, unlocking)
     except cli.CliError as exc:
         print(str(exc), file=sys.stderr)
         return exc.code

@@ -8,17 +8,18 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.validation import ValidationFailed
-from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import LANGUAGES, _, set_language, system_language
 from desktop_app.paths import default_data_dir
-from desktop_app.storage.db import StoreError, StorePaths
-from desktop_app.storage.keyslots import KeySlotError
-from desktop_app.usecases import people
-from desktop_app.usecases.accounts import Session, create_first_account, log_in
+
+# Storage and use cases pull in SQLAlchemy (~0.2 s): imported where needed, so that the GUI
+# can import them on a worker thread while the password's key is derived (see app.py).
+if TYPE_CHECKING:
+    from desktop_app.storage.people_repo import PersonListEntry
+    from desktop_app.usecases.accounts import Session
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_AUTH, EXIT_STORE = 0, 1, 2, 3, 4
 
@@ -90,6 +91,10 @@ def read_password(args: argparse.Namespace, prompt: str) -> str:
 
 
 def open_session(args: argparse.Namespace) -> Session:
+    from desktop_app.storage.db import StoreError, StorePaths
+    from desktop_app.storage.keyslots import KeySlotError
+    from desktop_app.usecases.accounts import log_in
+
     if args.demo:
         from desktop_app.usecases.demo import open_demo_session
 
@@ -121,6 +126,10 @@ def _validation_report(exc: ValidationFailed) -> str:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    from desktop_app.storage.db import StoreError
+    from desktop_app.storage.keyslots import KeySlotError
+    from desktop_app.usecases.accounts import create_first_account
+
     data_dir = args.data_dir or default_data_dir()
     if not args.account:
         raise CliError(_("Please name the account with --account."), EXIT_USAGE)
@@ -139,7 +148,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _line(entry: people.PersonListEntry) -> str:
+def _line(entry: PersonListEntry) -> str:
+    from desktop_app.i18n.formatting import format_partial_date
+
     parts = [f"{entry.family_name}, {entry.given_name}"]
     if entry.date_of_birth:
         parts.append(format_partial_date(entry.date_of_birth))
@@ -148,6 +159,9 @@ def _line(entry: people.PersonListEntry) -> str:
 
 
 def cmd_people_add(args: argparse.Namespace) -> int:
+    from desktop_app.domain.person import PersonDraft
+    from desktop_app.usecases import people
+
     draft = PersonDraft(
         given_name=args.given,
         family_name=args.family,
@@ -176,6 +190,8 @@ def cmd_people_add(args: argparse.Namespace) -> int:
 
 
 def cmd_people_search(args: argparse.Namespace) -> int:
+    from desktop_app.usecases import people
+
     session = open_session(args)
     try:
         for entry in people.search_people(session.store, args.query, max(1, args.limit)):
