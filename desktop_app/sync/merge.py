@@ -1,0 +1,124 @@
+"""Field-by-field merge of record states from several laptops (no Qt, no I/O).
+
+Every field carries the hybrid-logical-clock time of its last change (``clock``) and the clock of
+the value that change replaced (``base``). Merging is deterministic: every laptop computes the
+same result whatever order changes arrive in.
+
+- Different fields changed on two laptops: both changes are kept.
+- The same field changed on two laptops without one having seen the other's value (a true
+  conflict): the later clock wins on every laptop, and the other value is kept as a ``Conflict``
+  for an advisor to decide. Nothing is dropped silently.
+- A deletion (erasure) absorbs everything: once deleted, a record stays deleted and keeps no data.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+_CONFLICT_NS = uuid.UUID("7f0b1f3e-3c1a-4b8e-9a53-6f3f0d7c2a11")
+
+
+def clock_device(clock: str) -> str:
+    """The device part of a rendered HLC timestamp (``<wall>-<counter>-<device>``)."""
+    parts = clock.split("-", 2)
+    return parts[2] if len(parts) == 3 else ""
+
+
+@dataclass(frozen=True)
+class FieldState:
+    value: Any
+    clock: str
+    base: str = ""
+
+
+@dataclass(frozen=True)
+class RecordState:
+    """A record as it travels inside an envelope: every field with its clocks."""
+
+    kind: str
+    id: str
+    fields: Mapping[str, FieldState]
+    deleted: bool = False
+    deleted_clock: str = ""
+
+    def values(self) -> dict[str, Any]:
+        return {name: f.value for name, f in self.fields.items()}
+
+    def newest_clock(self) -> str:
+        clocks = [f.clock for f in self.fields.values()] + [self.deleted_clock]
+        return max(clocks)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Two laptops set the same field to different values without seeing each other's."""
+
+    record_kind: str
+    record_id: str
+    field: str
+    kept_value: Any
+    kept_clock: str
+    other_value: Any
+    other_clock: str
+    id: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.id:
+            # The same conflict found on two laptops gets the same id: it is stored once.
+            key = f"{self.record_kind}/{self.record_id}/{self.field}/{self.other_clock}"
+            object.__setattr__(self, "id", str(uuid.uuid5(_CONFLICT_NS, key)))
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    state: RecordState
+    conflicts: tuple[Conflict, ...]
+    changed: bool  # the local record must be updated
+
+
+def _merge_field(
+    name: str, local: FieldState, incoming: FieldState, me: str, record: RecordState
+) -> tuple[FieldState, Conflict | None]:
+    if local.clock == incoming.clock:
+        return local, None
+    newer, older = (incoming, local) if incoming.clock > local.clock else (local, incoming)
+    local_dirty = clock_device(local.clock) == me
+    concurrent = (
+        local_dirty
+        and incoming.base != local.clock  # they did not build on our value
+        and local.base != incoming.clock  # we did not build on theirs
+        and incoming.clock > local.base  # and we had not seen theirs before our change
+    )
+    if concurrent and local.value != incoming.value:
+        conflict = Conflict(
+            record.kind, record.id, name, newer.value, newer.clock, older.value, older.clock
+        )
+        return newer, conflict
+    return newer, None
+
+
+def merge(local: RecordState | None, incoming: RecordState, me: str) -> MergeResult:
+    """Merge an incoming state into the local one; ``me`` is this laptop's device id."""
+    if local is None:
+        return MergeResult(incoming, (), True)
+    if local.deleted or incoming.deleted:
+        tomb = local if local.deleted else incoming
+        clock = max(local.deleted_clock, incoming.deleted_clock)
+        state = RecordState(tomb.kind, tomb.id, {}, True, clock)
+        return MergeResult(state, (), state != local)
+    fields: dict[str, FieldState] = {}
+    conflicts: list[Conflict] = []
+    for name in sorted(set(local.fields) | set(incoming.fields)):
+        ours, theirs = local.fields.get(name), incoming.fields.get(name)
+        if ours is None or theirs is None:
+            fields[name] = ours or theirs  # type: ignore[assignment]
+            continue
+        merged, conflict = _merge_field(name, ours, theirs, me, local)
+        fields[name] = merged
+        if conflict is not None:
+            conflicts.append(conflict)
+    state = RecordState(local.kind, local.id, fields)
+    return MergeResult(state, tuple(conflicts), state != local)

@@ -1,0 +1,101 @@
+"""Field merge: different fields merge, same-field concurrent edits conflict, order never matters."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from desktop_app.sync.merge import FieldState, RecordState, merge
+
+A, B, C = "dev-a", "dev-b", "dev-c"
+
+
+def clock(t: int, device: str) -> str:
+    return f"{t:013d}-00000-{device}"
+
+
+def rec(**fields: FieldState) -> RecordState:
+    return RecordState("person", "p1", fields)
+
+
+def test_different_fields_changed_on_two_laptops_both_survive() -> None:
+    c0 = clock(1, C)
+    base = rec(phone=FieldState("1", c0), notes=FieldState("", c0))
+    on_a = rec(phone=FieldState("2", clock(5, A), c0), notes=FieldState("", c0))
+    on_b = rec(phone=FieldState("1", c0), notes=FieldState("moved", clock(6, B), c0))
+    a_after = merge(on_a, on_b, A)
+    b_after = merge(on_b, on_a, B)
+    assert a_after.state == b_after.state
+    assert a_after.state.values() == {"phone": "2", "notes": "moved"}
+    assert a_after.conflicts == b_after.conflicts == ()
+    assert merge(base, a_after.state, C).state == a_after.state
+
+
+def test_same_field_changed_concurrently_is_a_conflict_on_both_sides() -> None:
+    c0 = clock(1, C)
+    on_a = rec(phone=FieldState("0176 111", clock(5, A), c0))
+    on_b = rec(phone=FieldState("0176 222", clock(7, B), c0))
+    a_after, b_after = merge(on_a, on_b, A), merge(on_b, on_a, B)
+    assert a_after.state == b_after.state
+    assert a_after.state.values() == {"phone": "0176 222"}  # later clock wins everywhere
+    assert len(a_after.conflicts) == 1 and a_after.conflicts == b_after.conflicts
+    conflict = a_after.conflicts[0]
+    assert (conflict.field, conflict.other_value, conflict.kept_value) == (
+        "phone", "0176 111", "0176 222"
+    )
+
+
+def test_an_edit_on_top_of_a_received_value_is_no_conflict() -> None:
+    c0 = clock(1, C)
+    mine = rec(phone=FieldState("1", clock(5, A), c0))
+    theirs = rec(phone=FieldState("2", clock(9, B), clock(5, A)))  # B saw A's value first
+    result = merge(mine, theirs, A)
+    assert result.conflicts == () and result.state.values() == {"phone": "2"}
+    # and a late copy of an older state changes nothing
+    assert merge(result.state, rec(phone=FieldState("0", c0)), A).state == result.state
+
+
+def test_same_value_set_twice_is_no_conflict() -> None:
+    c0 = clock(1, C)
+    on_a = rec(phone=FieldState("5", clock(5, A), c0))
+    on_b = rec(phone=FieldState("5", clock(6, B), c0))
+    assert merge(on_a, on_b, A).conflicts == ()
+
+
+def test_deletion_absorbs_concurrent_edits() -> None:
+    c0 = clock(1, C)
+    edited = rec(phone=FieldState("9", clock(8, A), c0))
+    tomb = RecordState("person", "p1", {}, True, clock(4, B))
+    for local, incoming, me in ((edited, tomb, A), (tomb, edited, B)):
+        result = merge(local, incoming, me)
+        assert result.state.deleted and result.state.fields == {}
+
+
+values = st.sampled_from(["x", "y", "z"])
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from([A, B, C]), st.sampled_from(["f", "g"]), values),
+                min_size=1, max_size=8))
+def test_merge_order_does_not_matter(edits: list[tuple[str, str, str]]) -> None:
+    """Laptops edit offline; whatever order their states meet in, all end up identical."""
+    c0 = clock(1, "origin")
+    states = {d: rec(f=FieldState("0", c0), g=FieldState("0", c0)) for d in (A, B, C)}
+    for t, (device, name, value) in enumerate(edits, start=2):
+        old = states[device].fields[name]
+        fields = dict(states[device].fields)
+        fields[name] = FieldState(value, clock(t, device), old.clock)
+        states[device] = rec(**fields)
+    finals = []
+    for order in itertools.permutations((A, B, C)):
+        merged = {d: states[d] for d in (A, B, C)}
+        for _ in range(2):  # two rounds of everybody meeting everybody
+            for receiver in order:
+                for sender in order:
+                    if sender != receiver:
+                        merged[receiver] = merge(merged[receiver], merged[sender], receiver).state
+        assert merged[A] == merged[B] == merged[C]
+        finals.append(merged[A])
+    assert all(f == finals[0] for f in finals)
