@@ -54,20 +54,28 @@ class HybridLogicalClock:
                 self._last = Timestamp(remote.wall_ms, remote.counter, self._device)
 
 
+FieldClocks = dict[str, tuple[str, str]]  # field -> (clock of its last change, clock it replaced)
+
+
+def effective_field_clocks(
+    fields: tuple[str, ...], clocks: FieldClocks, updated_hlc: str
+) -> FieldClocks:
+    """Every field's clocks; a field without its own entry was last changed at ``updated_hlc``.
+
+    Records store clocks only once fields diverge: a new record has an empty mapping.
+    """
+    return {name: clocks.get(name, (updated_hlc, "")) for name in fields}
+
+
 def field_clocks_after_change(
     fields: tuple[str, ...],
-    clocks: dict[str, str],
+    clocks: FieldClocks,
     previous_hlc: str,
     changed: set[str],
     new_hlc: str,
-) -> dict[str, str]:
-    """Per-field clocks after an edit.
-
-    A record stores clocks only once fields diverge: an empty mapping means every field was
-    last changed at the record's ``updated_hlc``. Before the record's clock moves on, the
-    fields that keep their value get that old clock written out explicitly.
-    """
-    result = {name: clocks.get(name, previous_hlc) for name in fields}
+) -> FieldClocks:
+    """Per-field clocks after an edit: changed fields get ``new_hlc`` on top of their old clock."""
+    result = effective_field_clocks(fields, clocks, previous_hlc)
     for name in changed:
-        result[name] = new_hlc
+        result[name] = (new_hlc, result[name][0])
     return result

@@ -55,7 +55,7 @@ class Person:
     device_id: str = ""
     author_id: str = ""
     deleted: bool = False
-    field_clocks: dict[str, str] = field(default_factory=dict)
+    field_clocks: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     @property
     def display_name(self) -> str:

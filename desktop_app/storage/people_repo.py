@@ -107,7 +107,7 @@ def _to_person(row: PersonRow) -> Person:
         device_id=row.device_id,
         author_id=row.author_id,
         deleted=row.deleted,
-        field_clocks=json.loads(row.field_clocks or "{}"),
+        field_clocks={k: (v[0], v[1]) for k, v in json.loads(row.field_clocks or "{}").items()},
     )
 
 

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from sqlalchemy import insert
 
+from desktop_app.domain.hlc import field_clocks_after_change
 from desktop_app.domain.person import Person, PersonDraft, validate_person
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow, table
@@ -112,3 +113,54 @@ def count_people(store: Store) -> int:
 def get_person(store: Store, person_id: str) -> Person | None:
     with store.reading() as session:
         return PeopleRepository(session).get(person_id)
+
+
+def _values(person: Person) -> dict[str, object]:
+    return {
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "date_of_birth": person.date_of_birth.iso() if person.date_of_birth else "",
+        "sex": person.sex.value if person.sex else "",
+        "nationality": person.nationality,
+        "languages": ",".join(person.languages),
+        "phone": person.phone,
+        "notes": person.notes,
+    }
+
+
+def update_person(
+    store: Store,
+    author_id: str,
+    person_id: str,
+    draft: PersonDraft,
+    *,
+    today: dt.date | None = None,
+) -> Person:
+    """Change a person's details: only changed fields get a new clock (they merge field by field)."""
+    checked = validate_person(draft, today or dt.date.today())
+    with store.transaction() as session:
+        repo = PeopleRepository(session)
+        current = repo.get(person_id)
+        if current is None:
+            raise KeyError(person_id)
+        before, after = _values(current), _values(checked)
+        changed = {name for name in PERSON_FIELDS if before[name] != after[name]}
+        if not changed:
+            return current
+        hlc = str(store.clock.now())
+        updated = replace(
+            checked,
+            id=current.id,
+            revision=current.revision + 1,
+            updated_hlc=hlc,
+            device_id=store.device_id,
+            author_id=author_id,
+            field_clocks=field_clocks_after_change(
+                PERSON_FIELDS, current.field_clocks, current.updated_hlc, changed, hlc
+            ),
+        )
+        repo.replace(updated)
+        session.add(
+            OutboxRow(record_kind="person", record_id=person_id, revision=updated.revision, hlc=hlc)
+        )
+    return updated

@@ -58,6 +58,6 @@ def test_clock_moves_past_observed_remote_time() -> None:
 def test_field_clocks_are_written_out_when_a_record_is_edited() -> None:
     fields = ("a", "b", "c")
     first = field_clocks_after_change(fields, {}, "t1", {"a"}, "t2")
-    assert first == {"a": "t2", "b": "t1", "c": "t1"}
-    second = field_clocks_after_change(fields, first, "t2", {"c"}, "t3")
-    assert second == {"a": "t2", "b": "t1", "c": "t3"}
+    assert first == {"a": ("t2", "t1"), "b": ("t1", ""), "c": ("t1", "")}
+    second = field_clocks_after_change(fields, first, "t2", {"c", "a"}, "t3")
+    assert second == {"a": ("t3", "t2"), "b": ("t1", ""), "c": ("t3", "t1")}

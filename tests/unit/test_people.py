@@ -157,3 +157,29 @@ def test_list_pages_in_name_order(session: Session) -> None:
     assert [e.family_name for e in entries] == ["Ангелов", "Ärger", "bauer", "Zed"]
     assert [e.family_name for e in people.list_people(session.store, 1, 2)] == ["Ärger", "bauer"]
     assert people.count_people(session.store) == 4
+
+
+def test_update_changes_only_edited_fields_clocks_and_reindexes(session: Session) -> None:
+    pid = _add(session, "Ion", "Lungu", "1985", "+40 721 123 456")
+    before = people.get_person(session.store, pid)
+    assert before is not None
+    updated = people.update_person(
+        session.store,
+        session.user.id,
+        pid,
+        PersonDraft("Ion", "Lungu-Popa", "1985", phone="+40 721 123 456"),
+        today=TODAY,
+    )
+    assert updated.revision == 2 and updated.updated_hlc > before.updated_hlc
+    assert updated.field_clocks["family_name"] == (updated.updated_hlc, before.updated_hlc)
+    assert updated.field_clocks["phone"] == (before.updated_hlc, "")
+    assert _names(session, "popa") == ["Ion Lungu-Popa"]
+    assert people.get_person(session.store, pid) == updated
+    same = people.update_person(
+        session.store,
+        session.user.id,
+        pid,
+        PersonDraft("Ion", "Lungu-Popa", "1985", phone="+40 721 123 456"),
+        today=TODAY,
+    )
+    assert same.revision == 2  # nothing changed, nothing written

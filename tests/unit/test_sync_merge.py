@@ -43,7 +43,9 @@ def test_same_field_changed_concurrently_is_a_conflict_on_both_sides() -> None:
     assert len(a_after.conflicts) == 1 and a_after.conflicts == b_after.conflicts
     conflict = a_after.conflicts[0]
     assert (conflict.field, conflict.other_value, conflict.kept_value) == (
-        "phone", "0176 111", "0176 222"
+        "phone",
+        "0176 111",
+        "0176 222",
     )
 
 
@@ -77,8 +79,13 @@ values = st.sampled_from(["x", "y", "z"])
 
 
 @settings(max_examples=150, deadline=None)
-@given(st.lists(st.tuples(st.sampled_from([A, B, C]), st.sampled_from(["f", "g"]), values),
-                min_size=1, max_size=8))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from([A, B, C]), st.sampled_from(["f", "g"]), values),
+        min_size=1,
+        max_size=8,
+    )
+)
 def test_merge_order_does_not_matter(edits: list[tuple[str, str, str]]) -> None:
     """Laptops edit offline; whatever order their states meet in, all end up identical."""
     c0 = clock(1, "origin")
