@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from typing import Any
 
 _CONFLICT_NS = uuid.UUID("7f0b1f3e-3c1a-4b8e-9a53-6f3f0d7c2a11")
@@ -63,7 +64,7 @@ class Conflict:
     kept_clock: str
     other_value: Any
     other_clock: str
-    id: str = field(default="")
+    id: str = dataclasses.field(default="")
 
     def __post_init__(self) -> None:
         if not self.id:

@@ -136,7 +136,7 @@ def update_person(
     *,
     today: dt.date | None = None,
 ) -> Person:
-    """Change a person's details: only changed fields get a new clock (they merge field by field)."""
+    """Change a person's details; only changed fields get a new clock, so edits merge per field."""
     checked = validate_person(draft, today or dt.date.today())
     with store.transaction() as session:
         repo = PeopleRepository(session)

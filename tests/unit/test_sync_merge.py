@@ -1,4 +1,4 @@
-"""Field merge: different fields merge, same-field concurrent edits conflict, order never matters."""
+"""Field merge: different fields merge, same-field edits conflict, order never matters."""
 
 from __future__ import annotations
 
