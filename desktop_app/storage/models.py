@@ -98,3 +98,7 @@ class OutboxRow(Base):
     record_id: Mapped[str] = mapped_column(String(36), nullable=False)
     revision: Mapped[int] = mapped_column(Integer, nullable=False)
     hlc: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+# Feature tables register on the same metadata (migrations compare against all of them).
+from desktop_app.storage import sync_models as _sync_models  # noqa: E402, F401

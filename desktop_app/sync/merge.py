@@ -13,9 +13,9 @@ same result whatever order changes arrive in.
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Mapping
-import dataclasses
 from dataclasses import dataclass
 from typing import Any
 

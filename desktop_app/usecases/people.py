@@ -115,7 +115,8 @@ def get_person(store: Store, person_id: str) -> Person | None:
         return PeopleRepository(session).get(person_id)
 
 
-def _values(person: Person) -> dict[str, object]:
+def person_values(person: Person) -> dict[str, str]:
+    """A person's synced fields as text, as they travel and are compared."""
     return {
         "given_name": person.given_name,
         "family_name": person.family_name,
@@ -143,7 +144,7 @@ def update_person(
         current = repo.get(person_id)
         if current is None:
             raise KeyError(person_id)
-        before, after = _values(current), _values(checked)
+        before, after = person_values(current), person_values(checked)
         changed = {name for name in PERSON_FIELDS if before[name] != after[name]}
         if not changed:
             return current

@@ -1,0 +1,42 @@
+"""Tables of the sync client: team keys, conflicts to decide, and per-record sync bookkeeping."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from desktop_app.storage.models import Base, SyncMixin
+
+
+class TeamKeyRow(Base):
+    """The organisation's AES keys this laptop holds (inside the encrypted store only)."""
+
+    __tablename__ = "team_keys"
+    key_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    added_hlc: Mapped[str] = mapped_column(String(64), nullable=False)
+    # The newest key encrypts what this laptop sends; older ones still open older records.
+    active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class ConflictRow(Base, SyncMixin):
+    """The same field set to two values on two laptops; an advisor decides. Syncs like a record."""
+
+    __tablename__ = "conflicts"
+    record_kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    record_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    field: Mapped[str] = mapped_column(String(64), nullable=False)
+    kept_value: Mapped[str] = mapped_column(Text, nullable=False)  # JSON
+    kept_clock: Mapped[str] = mapped_column(String(64), nullable=False)
+    other_value: Mapped[str] = mapped_column(Text, nullable=False)  # JSON
+    other_clock: Mapped[str] = mapped_column(String(64), nullable=False)
+    resolved: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class SyncedRevisionRow(Base):
+    """The highest revision of each record seen on the server, so replays are recognised."""
+
+    __tablename__ = "synced_revisions"
+    record_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40), nullable=False)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)

@@ -1,0 +1,108 @@
+"""The record kinds that sync, registered with their adapters (people, conflicts …)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop_app.domain.dates import PartialDate, PartialDateError
+from desktop_app.domain.hlc import effective_field_clocks
+from desktop_app.domain.person import Person, Sex
+from desktop_app.storage.models import PersonRow
+from desktop_app.storage.people_repo import PeopleRepository
+from desktop_app.storage.sync_models import ConflictRow
+from desktop_app.sync.merge import FieldState, RecordState, clock_device
+from desktop_app.sync.records import LocalRecord, PayloadError, RowAdapter, register
+from desktop_app.usecases.people import PERSON_FIELDS, person_values
+
+
+class PersonAdapter:
+    """People sync through the repository, so their search tokens follow every change."""
+
+    kind = "person"
+
+    def load(self, session: Session, record_id: str) -> LocalRecord | None:
+        row = session.scalar(select(PersonRow).where(PersonRow.id == record_id))
+        if row is None:
+            return None
+        if row.deleted:
+            state = RecordState(self.kind, row.id, {}, True, row.updated_hlc)
+            return LocalRecord(state, row.revision, row.author_id)
+        person = PeopleRepository(session).get(record_id)
+        assert person is not None
+        clocks = effective_field_clocks(PERSON_FIELDS, person.field_clocks, person.updated_hlc)
+        values = person_values(person)
+        fields = {f: FieldState(values[f], *clocks[f]) for f in PERSON_FIELDS}
+        return LocalRecord(RecordState(self.kind, row.id, fields), row.revision, row.author_id)
+
+    def save(self, session: Session, state: RecordState, revision: int, author_id: str) -> None:
+        newest = state.newest_clock()
+        base = Person(
+            id=state.id,
+            given_name="",
+            family_name="",
+            revision=revision,
+            updated_hlc=newest,
+            device_id=clock_device(newest)[:36],
+            author_id=author_id[:36],
+            deleted=state.deleted,
+        )
+        person = base if state.deleted else _person_from_state(base, state)
+        repo = PeopleRepository(session)
+        exists = session.scalar(select(PersonRow.pk).where(PersonRow.id == state.id))
+        if exists is None:
+            repo.add(person)
+        else:
+            repo.replace(person)
+
+
+def _person_from_state(base: Person, state: RecordState) -> Person:
+    if set(state.fields) != set(PERSON_FIELDS):
+        raise PayloadError("person: unexpected fields")
+    v = {name: state.fields[name].value for name in PERSON_FIELDS}
+    if not all(isinstance(value, str) for value in v.values()):
+        raise PayloadError("person: field values must be text")
+    try:
+        dob = PartialDate.parse(v["date_of_birth"]) if v["date_of_birth"] else None
+        sex = Sex(v["sex"]) if v["sex"] else None
+    except (PartialDateError, ValueError) as exc:
+        raise PayloadError("person: bad date or option") from exc
+    return replace(
+        base,
+        given_name=v["given_name"],
+        family_name=v["family_name"],
+        date_of_birth=dob,
+        sex=sex,
+        nationality=v["nationality"],
+        languages=tuple(c for c in v["languages"].split(",") if c),
+        phone=v["phone"],
+        notes=v["notes"],
+        field_clocks={n: (f.clock, f.base) for n, f in state.fields.items()},
+    )
+
+
+CONFLICT_FIELDS = (
+    "record_kind",
+    "record_id",
+    "field",
+    "kept_value",
+    "kept_clock",
+    "other_value",
+    "other_clock",
+    "resolved",
+)
+
+
+def register_builtin_kinds() -> None:
+    register(PersonAdapter())
+    register(RowAdapter("conflict", ConflictRow, CONFLICT_FIELDS))
+
+
+register_builtin_kinds()
+
+
+def conflict_row_values(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)

@@ -1,0 +1,153 @@
+"""What syncs: each record kind's adapter between its table rows and a ``RecordState``.
+
+A kind is registered once (``register``); the sync engine only speaks in record states, so a
+feature adds its own tables to sync with one adapter. Payloads are JSON inside the envelope.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop_app.domain.hlc import effective_field_clocks
+from desktop_app.storage.models import Base
+from desktop_app.sync.merge import FieldState, RecordState, clock_device
+
+
+class PayloadError(ValueError):
+    """A decrypted payload that does not describe a valid record: refused, nothing applied."""
+
+
+@dataclass(frozen=True)
+class LocalRecord:
+    state: RecordState
+    revision: int
+    author_id: str
+
+
+class RecordAdapter(Protocol):
+    kind: str
+
+    def load(self, session: Session, record_id: str) -> LocalRecord | None: ...
+
+    def save(self, session: Session, state: RecordState, revision: int, author_id: str) -> None:
+        """Write a merged state; raises PayloadError for values the table cannot hold."""
+        ...
+
+
+ADAPTERS: dict[str, RecordAdapter] = {}
+
+
+def register(adapter: RecordAdapter) -> None:
+    ADAPTERS[adapter.kind] = adapter
+
+
+def encode(record: LocalRecord) -> bytes:
+    state = record.state
+    payload = {
+        "v": 1,
+        "kind": state.kind,
+        "id": state.id,
+        "author": record.author_id,
+        "deleted": state.deleted,
+        "deleted_clock": state.deleted_clock,
+        "fields": {n: [f.value, f.clock, f.base] for n, f in sorted(state.fields.items())},
+    }
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def decode(data: bytes) -> tuple[RecordState, str]:
+    """Parse a payload strictly; returns the state and the author's user id."""
+    try:
+        payload = json.loads(data.decode("utf-8"))
+        if payload.get("v") != 1:
+            raise PayloadError("unknown payload version")
+        fields = {
+            str(name): FieldState(value, str(clock), str(base))
+            for name, (value, clock, base) in payload["fields"].items()
+        }
+        state = RecordState(
+            str(payload["kind"]),
+            str(payload["id"]),
+            fields,
+            bool(payload["deleted"]),
+            str(payload["deleted_clock"]),
+        )
+        return state, str(payload["author"])
+    except PayloadError:
+        raise
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise PayloadError("malformed payload") from exc
+
+
+class RowAdapter:
+    """Adapter for a table with ``SyncMixin`` whose synced fields are plain columns."""
+
+    def __init__(
+        self,
+        kind: str,
+        model: type[Base],
+        fields: tuple[str, ...],
+        *,
+        on_save: Callable[[Session, Any], None] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.model = model
+        self.fields = fields
+        self._on_save = on_save
+
+    def _row(self, session: Session, record_id: str) -> Any:
+        return session.scalar(select(self.model).where(self.model.id == record_id))  # type: ignore[attr-defined]
+
+    def load(self, session: Session, record_id: str) -> LocalRecord | None:
+        row = self._row(session, record_id)
+        if row is None:
+            return None
+        stored = {k: tuple(v) for k, v in json.loads(row.field_clocks or "{}").items()}
+        clocks = effective_field_clocks(self.fields, stored, row.updated_hlc)
+        if row.deleted:
+            state = RecordState(self.kind, row.id, {}, True, row.updated_hlc)
+        else:
+            state = RecordState(
+                self.kind,
+                row.id,
+                {f: FieldState(getattr(row, f), *clocks[f]) for f in self.fields},
+            )
+        return LocalRecord(state, row.revision, row.author_id)
+
+    def save(self, session: Session, state: RecordState, revision: int, author_id: str) -> None:
+        row = self._row(session, state.id)
+        if row is None:
+            row = self.model(id=state.id)
+            session.add(row)
+        newest = state.newest_clock()
+        row.revision = revision
+        row.updated_hlc = newest
+        row.device_id = clock_device(newest)[:36]
+        row.author_id = author_id[:36]
+        row.deleted = state.deleted
+        if state.deleted:
+            self.wipe(row)
+            row.field_clocks = "{}"
+        else:
+            if set(state.fields) != set(self.fields):
+                raise PayloadError(f"{self.kind}: unexpected fields")
+            for name in self.fields:
+                setattr(row, name, state.fields[name].value)
+            row.field_clocks = json.dumps(
+                {n: [f.clock, f.base] for n, f in state.fields.items()}, sort_keys=True
+            )
+        if self._on_save is not None:
+            self._on_save(session, row)
+
+    def wipe(self, row: Any) -> None:
+        """Remove personal content from a tombstone, keeping columns valid."""
+        for name in self.fields:
+            column = self.model.__table__.c[name]  # type: ignore[attr-defined]
+            python_type = column.type.python_type
+            setattr(row, name, python_type() if python_type in (str, int, bool) else None)
