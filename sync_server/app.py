@@ -104,6 +104,20 @@ def _loc(parts: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(str(p) for p in parts)
 
 
+def current_device(
+    request: Request,
+    authorization: Annotated[str | None, Header(max_length=300)] = None,
+) -> AuthenticatedDevice:
+    token = None
+    if authorization and authorization[:7].lower() == "bearer ":
+        token = authorization[7:].strip()
+    service: SyncService = request.app.state.service
+    return service.authenticate(token)
+
+
+CurrentDevice = Annotated[AuthenticatedDevice, Depends(current_device)]
+
+
 def create_app(settings: Settings) -> FastAPI:
     engine = create_db_engine(settings.database_url)
     if settings.run_migrations:
@@ -148,15 +162,6 @@ def create_app(settings: Settings) -> FastAPI:
         log.error("internal error: %s", type(exc).__name__)
         return _error(500, "internal", "internal server error")
 
-    def current_device(
-        authorization: Annotated[str | None, Header(max_length=300)] = None,
-    ) -> AuthenticatedDevice:
-        token = None
-        if authorization and authorization[:7].lower() == "bearer ":
-            token = authorization[7:].strip()
-        return service.authenticate(token)
-
-    Device = Annotated[AuthenticatedDevice, Depends(current_device)]
     p = wire.API_PREFIX
 
     @app.get(f"{p}/health", response_model=wire.Health)
@@ -168,39 +173,39 @@ def create_app(settings: Settings) -> FastAPI:
         return service.register(body)
 
     @app.get(f"{p}/devices/me", response_model=wire.DeviceStatus)
-    def status(device: Device) -> wire.DeviceStatus:
+    def status(device: CurrentDevice) -> wire.DeviceStatus:
         return service.status(device.id)
 
     @app.get(f"{p}/devices", response_model=wire.DeviceList)
-    def devices(device: Device) -> wire.DeviceList:
+    def devices(device: CurrentDevice) -> wire.DeviceList:
         service.require_coordinator(device)
         return service.list_devices()
 
     @app.post(f"{p}/devices/{{device_id}}/approve", response_model=wire.DeviceInfo)
-    def approve(device_id: str, body: wire.ApproveRequest, device: Device) -> wire.DeviceInfo:
+    def approve(device_id: str, body: wire.ApproveRequest, device: CurrentDevice) -> wire.DeviceInfo:
         return service.approve(device, device_id, body)
 
     @app.post(f"{p}/devices/{{device_id}}/revoke", response_model=wire.DeviceInfo)
-    def revoke(device_id: str, device: Device) -> wire.DeviceInfo:
+    def revoke(device_id: str, device: CurrentDevice) -> wire.DeviceInfo:
         service.require_coordinator(device)
         return service.revoke(device_id, by=device.id)
 
     @app.post(f"{p}/keys", status_code=204)
-    def upload_key(body: wire.WrappedKeyUpload, device: Device) -> Response:
+    def upload_key(body: wire.WrappedKeyUpload, device: CurrentDevice) -> Response:
         service.upload_key(device, body)
         return Response(status_code=204)
 
     @app.get(f"{p}/keys", response_model=wire.WrappedKeyList)
-    def fetch_keys(device: Device) -> wire.WrappedKeyList:
+    def fetch_keys(device: CurrentDevice) -> wire.WrappedKeyList:
         return service.fetch_keys(device)
 
     @app.post(f"{p}/envelopes", response_model=wire.PushResponse)
-    def push(body: wire.PushRequest, device: Device) -> wire.PushResponse:
+    def push(body: wire.PushRequest, device: CurrentDevice) -> wire.PushResponse:
         return service.push(device, body)
 
     @app.get(f"{p}/envelopes", response_model=wire.PullResponse)
     def pull(
-        device: Device,
+        device: CurrentDevice,
         after: Annotated[int, Query(ge=0, le=wire.MAX_SEQ)] = 0,
         limit: Annotated[int, Query(ge=1, le=wire.MAX_PULL_LIMIT)] = wire.DEFAULT_PULL_LIMIT,
     ) -> Response:
