@@ -182,7 +182,9 @@ def create_app(settings: Settings) -> FastAPI:
         return service.list_devices()
 
     @app.post(f"{p}/devices/{{device_id}}/approve", response_model=wire.DeviceInfo)
-    def approve(device_id: str, body: wire.ApproveRequest, device: CurrentDevice) -> wire.DeviceInfo:
+    def approve(
+        device_id: str, body: wire.ApproveRequest, device: CurrentDevice
+    ) -> wire.DeviceInfo:
         return service.approve(device, device_id, body)
 
     @app.post(f"{p}/devices/{{device_id}}/revoke", response_model=wire.DeviceInfo)

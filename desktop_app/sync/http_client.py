@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import ssl
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
@@ -75,7 +76,7 @@ class SyncServerClient:
         max_retries: int = 4,
         backoff_base: float = 0.25,
         backoff_max: float = 8.0,
-        verify: bool | str = True,
+        verify: bool | ssl.SSLContext = True,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
     ) -> None:

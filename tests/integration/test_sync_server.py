@@ -9,6 +9,7 @@ import uuid
 
 import httpx
 import pytest
+from sync_harness import Member, Organisation, ServerProcess, run_cli
 
 from desktop_app.sync import crypto
 from desktop_app.sync.http_client import (
@@ -21,11 +22,11 @@ from desktop_app.sync.http_client import (
     wrapped_key,
 )
 from sync_server import wire
-from tests.integration.conftest import Member, Organisation, ServerProcess, run_cli
 
 
-def _records(member: Member, team: crypto.TeamKey, count: int, kind: str = "person",
-             revision: int = 1) -> list[wire.Envelope]:
+def _records(
+    member: Member, team: crypto.TeamKey, count: int, kind: str = "person", revision: int = 1
+) -> list[wire.Envelope]:
     return [
         member.seal(team, str(uuid.uuid4()), kind, revision, f"record {i}".encode())
         for i in range(count)
@@ -73,31 +74,41 @@ def test_enroll_register_approve_and_key_exchange(org: Organisation) -> None:
     with pytest.raises(Forbidden):
         laptop.devices()
 
-    wrapped = crypto.wrap_team_key(org.team.key, org.team.key_id, org.coordinator.keys,
-                                   wire.b64decode(listed[reg.device_id].public_key))
+    wrapped = crypto.wrap_team_key(
+        org.team.key,
+        org.team.key_id,
+        org.coordinator.keys,
+        wire.b64decode(listed[reg.device_id].public_key),
+    )
     info = org.coordinator.client.approve(
-        reg.device_id, [wrapped_key(org.team.key_id, wrapped, org.coordinator.keys.public_key)])
+        reg.device_id, [wrapped_key(org.team.key_id, wrapped, org.coordinator.keys.public_key)]
+    )
     assert info.status == "approved"
     # approving again with the same key is harmless; a different blob for the key id is refused
     org.coordinator.client.approve(
-        reg.device_id, [wrapped_key(org.team.key_id, wrapped, org.coordinator.keys.public_key)])
+        reg.device_id, [wrapped_key(org.team.key_id, wrapped, org.coordinator.keys.public_key)]
+    )
     with pytest.raises(BadRequest) as clash:
         org.coordinator.client.approve(
             reg.device_id,
-            [wrapped_key(org.team.key_id, b"\0" * 60, org.coordinator.keys.public_key)])
+            [wrapped_key(org.team.key_id, b"\0" * 60, org.coordinator.keys.public_key)],
+        )
     assert clash.value.status == 409
 
     status = laptop.status()
     assert status.device.status == "approved" and status.key_ids == [org.team.key_id]
     (got,) = laptop.fetch_wrapped_keys().keys
     assert got.sender_device == org.coordinator.device_id
-    team_key = crypto.unwrap_team_key(wire.b64decode(got.wrapped_key), got.key_id, laptop_keys,
-                                      wire.b64decode(got.sender_public_key))
+    team_key = crypto.unwrap_team_key(
+        wire.b64decode(got.wrapped_key),
+        got.key_id,
+        laptop_keys,
+        wire.b64decode(got.sender_public_key),
+    )
     assert team_key == org.team.key
 
     # records sealed by the coordinator open on the laptop
-    laptop_member = Member("laptop", laptop_keys, reg.device_id, laptop,
-                           {got.key_id: team_key})
+    laptop_member = Member("laptop", laptop_keys, reg.device_id, laptop, {got.key_id: team_key})
     env = org.coordinator.seal(org.team, str(uuid.uuid4()), "person", 1, "Йордан".encode())
     assert org.coordinator.client.push([env]).accepted == 1
     (pulled,) = laptop.pull(0).envelopes
@@ -136,7 +147,8 @@ def test_push_is_idempotent_and_conflicts_are_refused(org: Organisation) -> None
     stored = _pull_all(laptop.client)
     assert len(stored) == 51
     assert {(e.record_id, e.revision) for e in stored} == {
-        (e.record_id, e.revision) for e in [*batch, fresh]}
+        (e.record_id, e.revision) for e in [*batch, fresh]
+    }
     by_id = {e.record_id: e for e in stored}
     assert by_id[batch[0].record_id].ciphertext == batch[0].ciphertext
 
@@ -181,16 +193,19 @@ def test_revoked_device_refused_at_once(org: Organisation) -> None:
     # rotation: the new key goes to the remaining laptop only
     new_team = crypto.new_team_key()
     for member in (other, laptop):
-        blob = crypto.wrap_team_key(new_team.key, new_team.key_id, org.coordinator.keys,
-                                    member.keys.public_key)
+        blob = crypto.wrap_team_key(
+            new_team.key, new_team.key_id, org.coordinator.keys, member.keys.public_key
+        )
         if member is laptop:
             with pytest.raises(BadRequest) as refused:
                 org.coordinator.client.upload_wrapped_key(
-                    member.device_id, new_team.key_id, blob, org.coordinator.keys.public_key)
+                    member.device_id, new_team.key_id, blob, org.coordinator.keys.public_key
+                )
             assert refused.value.status == 409
         else:
             org.coordinator.client.upload_wrapped_key(
-                member.device_id, new_team.key_id, blob, org.coordinator.keys.public_key)
+                member.device_id, new_team.key_id, blob, org.coordinator.keys.public_key
+            )
     assert other.client.status().key_ids == [org.team.key_id, new_team.key_id]
 
     # coordinator revokes through the API too; the coordinator cannot revoke itself
@@ -213,8 +228,13 @@ def test_bad_requests_get_4xx_with_reason(org: Organisation) -> None:
         return httpx.post(f"{url}{path}", json=body, headers=auth, timeout=30, **kw)  # type: ignore[arg-type]
 
     cases: list[tuple[httpx.Response, int, str]] = [
-        (httpx.post(f"{url}/envelopes", content=b"x" * (9 * 1024 * 1024), headers=auth,
-                    timeout=30), 413, "too_large"),
+        (
+            httpx.post(
+                f"{url}/envelopes", content=b"x" * (9 * 1024 * 1024), headers=auth, timeout=30
+            ),
+            413,
+            "too_large",
+        ),
         (post({"envelopes": [{**good, "revision": "three"}]}), 422, "revision"),
         (post({"envelopes": [good] * 501}), 422, "envelopes"),
         (post({"envelopes": [{**good, "ciphertext": "%%%not base64%%%"}]}), 422, "base64"),
@@ -222,19 +242,34 @@ def test_bad_requests_get_4xx_with_reason(org: Organisation) -> None:
         (post({"envelopes": [{**good, "surprise": 1}]}), 422, "surprise"),
         (post({"envelopes": []}), 422, "envelopes"),
         (post([1, 2, 3]), 422, "invalid"),
-        (httpx.post(f"{url}/envelopes", content=b"{not json", headers=auth, timeout=10),
-         422, "invalid"),
+        (
+            httpx.post(f"{url}/envelopes", content=b"{not json", headers=auth, timeout=10),
+            422,
+            "invalid",
+        ),
         (httpx.get(f"{url}/envelopes", params={"limit": 0}, headers=auth), 422, "limit"),
         (httpx.get(f"{url}/envelopes", params={"after": -1}, headers=auth), 422, "after"),
         (httpx.get(f"{url}/envelopes", params={"after": "x"}, headers=auth), 422, "after"),
         (httpx.get(f"{url}/envelopes"), 401, "token"),
         (httpx.get(f"{url}/envelopes", headers={"Authorization": "Bearer nope"}), 401, "token"),
         (httpx.get(f"{url}/nowhere"), 404, "not_found"),
-        (post({"device_name": "x\x00y", "code": "AAAA-BBBB", "public_key": "AA=="},
-              "/register"), 422, "device_name"),
-        (post({"code": "AAAA-BBBB-CCCC-DDDD", "device_name": "x",
-               "public_key": wire.b64encode(b"\1" * 32)}, "/register"), 403,
-         "enrollment_invalid"),
+        (
+            post({"device_name": "x\x00y", "code": "AAAA-BBBB", "public_key": "AA=="}, "/register"),
+            422,
+            "device_name",
+        ),
+        (
+            post(
+                {
+                    "code": "AAAA-BBBB-CCCC-DDDD",
+                    "device_name": "x",
+                    "public_key": wire.b64encode(b"\1" * 32),
+                },
+                "/register",
+            ),
+            403,
+            "enrollment_invalid",
+        ),
     ]
     for response, status, needle in cases:
         assert response.status_code == status, (needle, response.text[:300])
@@ -249,8 +284,13 @@ def test_bad_requests_get_4xx_with_reason(org: Organisation) -> None:
 
 def test_openapi_published(server: ServerProcess) -> None:
     schema = httpx.get(f"{server.base_url}/openapi.json").json()
-    for path in ("/v1/envelopes", "/v1/register", "/v1/keys", "/v1/devices/me",
-                 "/v1/devices/{device_id}/approve"):
+    for path in (
+        "/v1/envelopes",
+        "/v1/register",
+        "/v1/keys",
+        "/v1/devices/me",
+        "/v1/devices/{device_id}/approve",
+    ):
         assert path in schema["paths"]
 
 
@@ -261,14 +301,20 @@ def test_server_stores_and_logs_no_plaintext(org: Organisation, tmp_path: object
     names = ["Петров", "Ștefan", "Țărnă", "Müller-Lüdenscheidt", "Йорданка Иванова"]
     laptop = org.join("Laptop 7")
     envelopes = [
-        laptop.seal(org.team, str(uuid.uuid4()), "person", 1,
-                    f'{{"given_name": "{n}", "notes": "Wohnung in Dortmund gesucht"}}'.encode())
+        laptop.seal(
+            org.team,
+            str(uuid.uuid4()),
+            "person",
+            1,
+            f'{{"given_name": "{n}", "notes": "Wohnung in Dortmund gesucht"}}'.encode(),
+        )
         for n in names
     ]
     laptop.client.push(envelopes)
     pulled = _pull_all(laptop.client)
     assert {crypto.open_envelope(laptop.keyring, e).decode() for e in pulled} >= {
-        f'{{"given_name": "{n}", "notes": "Wohnung in Dortmund gesucht"}}' for n in names}
+        f'{{"given_name": "{n}", "notes": "Wohnung in Dortmund gesucht"}}' for n in names
+    }
     org.server.stop()  # flush everything to disk
 
     if org.server.db_url.startswith("sqlite"):
@@ -277,7 +323,10 @@ def test_server_stores_and_logs_no_plaintext(org: Organisation, tmp_path: object
     else:
         stored = subprocess.run(
             ["pg_dump", "--no-owner", org.server.db_url.replace("+psycopg", "")],
-            capture_output=True, check=True, timeout=60).stdout
+            capture_output=True,
+            check=True,
+            timeout=60,
+        ).stdout
     log = org.server.log_text().encode()
     # the dump is the real thing: it holds the opaque ids we pushed
     assert envelopes[0].record_id.encode() in stored
@@ -302,12 +351,12 @@ def test_concurrent_pushes_get_gapless_sequence_seen_by_a_concurrent_reader(
 
     def writer(member: Member) -> None:
         try:
-            with org.server.client(member.client.token) as client:
+            with org.server.client(member.client.token, max_retries=0) as client:
                 for _ in range(5):
                     batch = _records(member, org.team, 20)
                     pushed.extend(batch)
                     assert client.push(batch).accepted == 20
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     seen: list[wire.StoredEnvelope] = []
@@ -370,14 +419,14 @@ def test_server_killed_mid_push_no_record_lost_or_doubled(org: Organisation) -> 
 def test_client_retries_until_the_server_is_back(org: Organisation) -> None:
     laptop = org.join("Laptop")
     org.server.kill()
-    with org.server.client(laptop.client.token, max_retries=1) as client, \
-            pytest.raises(Offline):
+    with org.server.client(laptop.client.token, max_retries=1) as client, pytest.raises(Offline):
         client.push(_records(laptop, org.team, 1))
     restarter = threading.Timer(1.0, org.server.start)
     restarter.start()
     try:
-        with org.server.client(laptop.client.token, max_retries=30, backoff_base=0.1,
-                               backoff_max=0.5) as client:
+        with org.server.client(
+            laptop.client.token, max_retries=30, backoff_base=0.1, backoff_max=0.5
+        ) as client:
             assert client.push(_records(laptop, org.team, 5)).accepted == 5
     finally:
         restarter.join()

@@ -67,11 +67,17 @@ def test_batch_bounds() -> None:
 
 
 def test_register_refuses_control_characters_and_bad_keys() -> None:
-    good = {"code": "ABCD-EFGH-JKLM-NPQR", "device_name": "Laptop Ștefan",
-            "public_key": wire.b64encode(b"\2" * 32)}
+    good = {
+        "code": "ABCD-EFGH-JKLM-NPQR",
+        "device_name": "Laptop Ștefan",
+        "public_key": wire.b64encode(b"\2" * 32),
+    }
     wire.RegisterRequest.model_validate(good)
-    for bad in ({"device_name": "a\x00b"}, {"public_key": wire.b64encode(b"\2" * 31)},
-                {"code": "short"}):
+    for bad in (
+        {"device_name": "a\x00b"},
+        {"public_key": wire.b64encode(b"\2" * 31)},
+        {"code": "short"},
+    ):
         with pytest.raises(ValidationError):
             wire.RegisterRequest.model_validate({**good, **bad})
 
