@@ -53,6 +53,7 @@ def server(db_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
         yield proc
     finally:
         proc.stop()
+        proc.dispose()
     # Property 13: whatever a test sent, the server never failed internally.
     log = proc.log_text()
     assert "internal error" not in log and "Traceback" not in log, log[-3000:]

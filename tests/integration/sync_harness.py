@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+from sqlalchemy import Engine
 
 from desktop_app.sync import crypto
 from desktop_app.sync.http_client import SyncServerClient, wrapped_key
 from sync_server import wire
+from sync_server.db import create_db_engine, resolve_database_url
+from sync_server.service import SyncService
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
@@ -45,6 +48,8 @@ class ServerProcess:
     log_path: Path
     port: int = field(default_factory=free_port)
     proc: subprocess.Popen[bytes] | None = None
+    _engine: Engine | None = None
+    _service: SyncService | None = None
 
     @property
     def base_url(self) -> str:
@@ -97,8 +102,21 @@ class ServerProcess:
                 self.proc.wait(timeout=10)
         self.proc = None
 
-    def enroll(self, name: str = "Laptop", *extra: str) -> str:
+    def enroll(self, name: str = "Laptop", valid_hours: float = 24.0) -> str:
+        """A one-time code, issued by the same code path as ``welcome-desk-server enroll``
+        but in-process (the CLI itself is tested in test_server_cli.py)."""
+        if self._service is None:
+            self._engine = create_db_engine(resolve_database_url(self.db_url))
+            self._service = SyncService(self._engine)
+        return self._service.issue_code(name, valid_hours).code
+
+    def enroll_cli(self, name: str, *extra: str) -> str:
         return run_cli(self.db_url, "enroll", "--name", name, *extra).stdout.strip()
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+        self._engine = self._service = None
 
     def client(self, token: str | None = None, **kwargs: object) -> SyncServerClient:
         kwargs.setdefault("max_retries", 2)

@@ -148,3 +148,12 @@ def test_server_process_fixture_is_restartable(tmp_path: Path) -> None:
     with server.client() as client:
         assert client.health().status == "ok"
     server.stop()
+
+
+def test_head_revision_constant_matches_migrations() -> None:
+    from alembic.script import ScriptDirectory
+
+    from sync_server import db
+
+    script = ScriptDirectory.from_config(db.alembic_config())
+    assert script.get_current_head() == db.HEAD_REVISION

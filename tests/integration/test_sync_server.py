@@ -49,7 +49,7 @@ def test_enroll_register_approve_and_key_exchange(org: Organisation) -> None:
     server = org.server
     laptop_keys = crypto.DeviceKeys.generate()
     laptop = server.client()
-    code = server.enroll("Laptop Ana")
+    code = server.enroll_cli("Laptop Ana")
     reg = laptop.register(code, "Laptop 2", laptop_keys.public_key)
     assert reg.status == "pending" and not reg.is_coordinator
     assert laptop.status().device.status == "pending"
@@ -117,7 +117,7 @@ def test_enroll_register_approve_and_key_exchange(org: Organisation) -> None:
 
 
 def test_expired_code_refused(server: ServerProcess) -> None:
-    code = server.enroll("Late", "--valid-hours", "0.0002")  # 0.72 s
+    code = server.enroll_cli("Late", "--valid-hours", "0.0002")  # 0.72 s
     time.sleep(1.0)
     with server.client() as client, pytest.raises(Forbidden) as refused:
         client.register(code, "Late laptop", crypto.DeviceKeys.generate().public_key)
