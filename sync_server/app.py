@@ -100,8 +100,15 @@ class BodyLimit:
         await response(scope, receive, send)
 
 
+def _clean(text: str, limit: int = 200) -> str:
+    # Field names come from the client: keep them printable, valid UTF-8 and short.
+    text = text.encode("utf-8", "replace").decode("utf-8")
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return text[:limit]
+
+
 def _loc(parts: tuple[Any, ...] | list[Any]) -> str:
-    return ".".join(str(p) for p in parts)
+    return _clean(".".join(str(p) for p in parts))
 
 
 def current_device(
@@ -145,7 +152,7 @@ def create_app(settings: Settings) -> FastAPI:
     async def invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         # Report where and why, never echo the offending input (it may be ciphertext).
         items = [
-            wire.ErrorItem(loc=_loc(err.get("loc", ())), msg=str(err.get("msg", "")))
+            wire.ErrorItem(loc=_loc(err.get("loc", ())), msg=_clean(str(err.get("msg", ""))))
             for err in exc.errors()[:20]
         ]
         summary = "; ".join(f"{i.loc}: {i.msg}" for i in items[:3])

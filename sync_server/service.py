@@ -86,6 +86,14 @@ class IssuedCode:
     coordinator: bool
 
 
+def _device_id(ref: str) -> str:
+    """Canonical form of a device id from a URL; anything else names no device."""
+    try:
+        return str(uuid.UUID(ref))
+    except ValueError:
+        raise ApiError(404, "not_found", "no such device") from None
+
+
 class SyncService:
     """All server state changes go through here, inside short transactions."""
 
@@ -248,6 +256,7 @@ class SyncService:
         return matches[0]
 
     def revoke(self, device_id: str, by: str | None = None) -> wire.DeviceInfo:
+        device_id = _device_id(device_id)
         with self._write() as session:
             device = session.get(models.Device, device_id)
             if device is None:
@@ -294,6 +303,7 @@ class SyncService:
         self, coordinator: AuthenticatedDevice, device_id: str, request: wire.ApproveRequest
     ) -> wire.DeviceInfo:
         self.require_coordinator(coordinator)
+        device_id = _device_id(device_id)
         with self._write() as session:
             device = session.get(models.Device, device_id)
             if device is None:

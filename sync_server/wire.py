@@ -63,6 +63,15 @@ def _canonical_uuid(value: str) -> str:
         raise ValueError("not a UUID") from exc
 
 
+def _utf8(value: str) -> str:
+    # JSON allows lone surrogates ("\ud800"); they cannot be stored or logged as UTF-8.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("text is not valid Unicode") from exc
+    return value
+
+
 # Printable text without control characters (PostgreSQL refuses NUL; logs must stay one line).
 _TEXT = r"^[^\x00-\x1f\x7f]*$"
 
@@ -73,7 +82,9 @@ KeyId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
 Revision = Annotated[int, Field(ge=1, le=MAX_SEQ)]
 Seq = Annotated[int, Field(ge=0, le=MAX_SEQ)]
 Hlc = Annotated[str, Field(min_length=1, max_length=96, pattern=r"^[A-Za-z0-9_.:+-]+$")]
-DeviceName = Annotated[str, Field(min_length=1, max_length=100, pattern=_TEXT)]
+DeviceName = Annotated[
+    str, Field(min_length=1, max_length=100, pattern=_TEXT), AfterValidator(_utf8)
+]
 Nonce = Annotated[
     str, Field(min_length=1, max_length=_b64_len(NONCE_BYTES)), _bytes_checker("nonce", 12, 12)
 ]
