@@ -115,11 +115,12 @@ class SyncServerClient:
         path: str,
         *,
         json: dict[str, Any] | None = None,
+        content: bytes | None = None,
         params: dict[str, Any] | None = None,
         auth: bool = True,
         retry_after_send: bool = True,
     ) -> httpx.Response:
-        headers = {}
+        headers = {"Content-Type": "application/json"} if content is not None else {}
         if auth:
             if not self.token:
                 raise Unauthorized(401, "unauthorized", "this device has no token yet")
@@ -128,7 +129,7 @@ class SyncServerClient:
         while True:
             try:
                 response = self._http.request(
-                    method, path, json=json, params=params, headers=headers
+                    method, path, json=json, content=content, params=params, headers=headers
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 failure: SyncError = Offline(f"cannot reach the sync server: {exc}")
@@ -200,8 +201,10 @@ class SyncServerClient:
             return wire.PushResponse(accepted=0, duplicate=0, refused=0, results=[])
         if len(envelopes) > wire.MAX_BATCH:
             raise ValueError(f"at most {wire.MAX_BATCH} envelopes per push")
-        body = {"envelopes": [e.model_dump() for e in envelopes]}
-        return self._parse(self._request("POST", "/envelopes", json=body), wire.PushResponse)
+        # The envelopes are already validated models: serialise without validating again.
+        body = wire.PushRequest.model_construct(envelopes=list(envelopes)).model_dump_json()
+        response = self._request("POST", "/envelopes", content=body.encode())
+        return self._parse(response, wire.PushResponse)
 
     def pull(self, cursor: int = 0, limit: int = wire.DEFAULT_PULL_LIMIT) -> wire.PullResponse:
         response = self._request("GET", "/envelopes", params={"after": cursor, "limit": limit})
