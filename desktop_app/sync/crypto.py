@@ -1,0 +1,229 @@
+"""End-to-end record encryption (team key, AES-256-GCM envelopes) and device key wrapping (X25519).
+
+Only ``cryptography`` primitives. The associated data binds every envelope field except the
+nonce and ciphertext themselves, so a swapped or altered envelope fails to open.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import struct
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from sync_server import wire
+from sync_server.wire import public_key_fingerprint as fingerprint
+
+__all__ = [
+    "DeviceKeys",
+    "EnvelopeError",
+    "KeyUnwrapError",
+    "TamperedEnvelopeError",
+    "TeamKey",
+    "UnknownKeyError",
+    "envelope_aad",
+    "fingerprint",
+    "new_team_key",
+    "open_envelope",
+    "seal",
+    "unwrap_team_key",
+    "wrap_team_key",
+]
+
+TEAM_KEY_BYTES = 32
+_ENVELOPE_DOMAIN = b"welcome-desk/envelope/v1"
+_WRAP_DOMAIN = b"welcome-desk/wrap-team-key/v1"
+
+
+class EnvelopeError(Exception):
+    """An envelope cannot be opened; nothing from it may be applied."""
+
+
+class UnknownKeyError(EnvelopeError):
+    def __init__(self, key_id: str) -> None:
+        super().__init__(f"no team key with id {key_id!r} on this device")
+        self.key_id = key_id
+
+
+class TamperedEnvelopeError(EnvelopeError):
+    """Authentication failed: ciphertext or metadata changed, or encrypted under another key."""
+
+
+class KeyUnwrapError(Exception):
+    """A wrapped team key does not open for this device (altered, or not meant for us)."""
+
+
+@dataclass(frozen=True, repr=False)
+class TeamKey:
+    """The organisation's AES-256-GCM key and its public identifier."""
+
+    key_id: str
+    key: bytes
+
+    def __repr__(self) -> str:  # never print key material
+        return f"TeamKey(key_id={self.key_id!r})"
+
+
+def new_team_key() -> TeamKey:
+    return TeamKey(key_id=secrets.token_hex(8), key=AESGCM.generate_key(bit_length=256))
+
+
+def _field(data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + data
+
+
+def envelope_aad(
+    record_id: str, kind: str, revision: int, key_id: str, author_device: str, client_hlc: str
+) -> bytes:
+    """Length-prefixed, so no two different metadata tuples share the same bytes."""
+    return b"".join(
+        [
+            _field(_ENVELOPE_DOMAIN),
+            _field(str(uuid.UUID(record_id)).encode()),
+            _field(kind.encode()),
+            struct.pack(">Q", revision),
+            _field(key_id.encode()),
+            _field(str(uuid.UUID(author_device)).encode()),
+            _field(client_hlc.encode()),
+        ]
+    )
+
+
+def seal(
+    team_key: bytes,
+    key_id: str,
+    record_id: str,
+    kind: str,
+    revision: int,
+    plaintext: bytes,
+    *,
+    author_device: str,
+    client_hlc: str,
+) -> wire.Envelope:
+    """Encrypt one record revision into a wire envelope (fresh random 96-bit nonce)."""
+    if len(team_key) != TEAM_KEY_BYTES:
+        raise ValueError("team key must be 32 bytes")
+    if len(plaintext) + 16 > wire.MAX_CIPHERTEXT_BYTES:
+        raise ValueError(f"record too large to sync ({len(plaintext)} bytes)")
+    nonce = os.urandom(wire.NONCE_BYTES)
+    aad = envelope_aad(record_id, kind, revision, key_id, author_device, client_hlc)
+    ciphertext = AESGCM(team_key).encrypt(nonce, plaintext, aad)
+    return wire.Envelope(
+        record_id=record_id,
+        kind=kind,
+        revision=revision,
+        key_id=key_id,
+        nonce=wire.b64encode(nonce),
+        ciphertext=wire.b64encode(ciphertext),
+        author_device=author_device,
+        client_hlc=client_hlc,
+    )
+
+
+def open_envelope(keyring: Mapping[str, bytes], envelope: wire.Envelope) -> bytes:
+    """Decrypt and authenticate; raises UnknownKeyError or TamperedEnvelopeError."""
+    key = keyring.get(envelope.key_id)
+    if key is None:
+        raise UnknownKeyError(envelope.key_id)
+    try:
+        nonce = wire.b64decode(envelope.nonce)
+        ciphertext = wire.b64decode(envelope.ciphertext)
+        aad = envelope_aad(
+            envelope.record_id,
+            envelope.kind,
+            envelope.revision,
+            envelope.key_id,
+            envelope.author_device,
+            envelope.client_hlc,
+        )
+        if len(nonce) != wire.NONCE_BYTES:
+            raise ValueError("bad nonce size")
+        return AESGCM(key).decrypt(nonce, ciphertext, aad)
+    except (InvalidTag, ValueError) as exc:
+        raise TamperedEnvelopeError(
+            f"envelope {envelope.record_id} rev {envelope.revision} failed authentication"
+        ) from exc
+
+
+@dataclass(frozen=True, repr=False)
+class DeviceKeys:
+    """A laptop's X25519 key pair (raw 32-byte encodings)."""
+
+    private_key: bytes
+    public_key: bytes
+
+    @classmethod
+    def generate(cls) -> DeviceKeys:
+        return cls.from_private_bytes(X25519PrivateKey.generate().private_bytes_raw())
+
+    @classmethod
+    def from_private_bytes(cls, private_key: bytes) -> DeviceKeys:
+        key = X25519PrivateKey.from_private_bytes(private_key)
+        return cls(private_key=private_key, public_key=key.public_key().public_bytes_raw())
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.public_key)
+
+    def __repr__(self) -> str:
+        return f"DeviceKeys(fingerprint={self.fingerprint!r})"
+
+
+def _wrap_context(sender_public: bytes, recipient_public: bytes, key_id: str) -> bytes:
+    return b"".join(
+        [
+            _field(_WRAP_DOMAIN),
+            _field(sender_public),
+            _field(recipient_public),
+            _field(key_id.encode()),
+        ]
+    )
+
+
+def _kek(own: DeviceKeys, peer_public: bytes, context: bytes) -> bytes:
+    try:
+        shared = X25519PrivateKey.from_private_bytes(own.private_key).exchange(
+            X25519PublicKey.from_public_bytes(peer_public)
+        )
+    except ValueError as exc:  # e.g. a low-order point giving an all-zero secret
+        raise KeyUnwrapError("unusable public key") from exc
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=context).derive(shared)
+
+
+def wrap_team_key(
+    team_key: bytes, key_id: str, sender: DeviceKeys, recipient_public_key: bytes
+) -> bytes:
+    """Encrypt the team key for one device: nonce (12 bytes) + AES-GCM ciphertext."""
+    if len(team_key) != TEAM_KEY_BYTES:
+        raise ValueError("team key must be 32 bytes")
+    context = _wrap_context(sender.public_key, recipient_public_key, key_id)
+    nonce = os.urandom(12)
+    return nonce + AESGCM(_kek(sender, recipient_public_key, context)).encrypt(
+        nonce, team_key, context
+    )
+
+
+def unwrap_team_key(
+    wrapped: bytes, key_id: str, recipient: DeviceKeys, sender_public_key: bytes
+) -> bytes:
+    """Open a wrapped team key; compare the sender's fingerprint with the coordinator's first."""
+    context = _wrap_context(sender_public_key, recipient.public_key, key_id)
+    if len(wrapped) < 12 + 16 or len(sender_public_key) != 32:
+        raise KeyUnwrapError("wrapped key is malformed")
+    try:
+        key = AESGCM(_kek(recipient, sender_public_key, context)).decrypt(
+            wrapped[:12], wrapped[12:], context
+        )
+    except InvalidTag as exc:
+        raise KeyUnwrapError("wrapped key failed authentication") from exc
+    if len(key) != TEAM_KEY_BYTES:
+        raise KeyUnwrapError("wrapped key has the wrong length")
+    return key

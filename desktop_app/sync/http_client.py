@@ -1,0 +1,250 @@
+"""HTTP client for the sync server: typed calls, typed errors, bounded retries with backoff."""
+
+from __future__ import annotations
+
+import random
+import ssl
+import time
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from sync_server import wire
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class SyncError(Exception):
+    """Base of every error this client raises."""
+
+
+class Offline(SyncError):
+    """The server could not be reached (or kept failing) after the allowed retries."""
+
+
+class ServerError(Offline):
+    """The server answered 5xx on every attempt; treat like being offline and try later."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(f"server error {status}: {reason}")
+        self.status = status
+        self.reason = reason
+
+
+class RequestRefused(SyncError):
+    """A 4xx answer: ``status``, the server's ``code`` and ``reason``."""
+
+    def __init__(self, status: int, code: str, reason: str) -> None:
+        super().__init__(f"{status} {code}: {reason}")
+        self.status = status
+        self.code = code
+        self.reason = reason
+
+
+class Unauthorized(RequestRefused):
+    """No token, or a token the server does not know (401)."""
+
+
+class Revoked(RequestRefused):
+    """This device has been revoked: stop syncing and tell the user."""
+
+
+class Forbidden(RequestRefused):
+    """Not allowed (yet): e.g. waiting for approval, or not a coordinator (403)."""
+
+
+class BadRequest(RequestRefused):
+    """Refused as malformed, too large or conflicting (400/404/409/413/422)."""
+
+
+class ProtocolError(SyncError):
+    """The server's answer did not match the wire schema."""
+
+
+class SyncServerClient:
+    """One server, one device token. Thread-compatible: use one instance per sync thread."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        *,
+        timeout: float = 15.0,
+        connect_timeout: float = 5.0,
+        max_retries: int = 4,
+        backoff_base: float = 0.25,
+        backoff_max: float = 8.0,
+        verify: bool | ssl.SSLContext = True,
+        sleep: Callable[[float], None] = time.sleep,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.token = token
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_max = backoff_max
+        self._sleep = sleep
+        self._random = random.Random()
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/") + wire.API_PREFIX,
+            timeout=httpx.Timeout(timeout, connect=connect_timeout),
+            verify=verify,
+            transport=transport,
+            headers={"User-Agent": "welcome-desk-sync/1"},
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> SyncServerClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # --- plumbing -----------------------------------------------------------------------------
+
+    def _backoff(self, attempt: int) -> float:
+        # "Full jitter": spreads retries of many laptops after a server restart.
+        return self._random.uniform(0, min(self.backoff_max, self.backoff_base * 2**attempt))
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        json: dict[str, Any] | None = None,
+        content: bytes | None = None,
+        params: dict[str, Any] | None = None,
+        auth: bool = True,
+        retry_after_send: bool = True,
+    ) -> httpx.Response:
+        headers = {"Content-Type": "application/json"} if content is not None else {}
+        if auth:
+            if not self.token:
+                raise Unauthorized(401, "unauthorized", "this device has no token yet")
+            headers["Authorization"] = f"Bearer {self.token}"
+        attempt = 0
+        while True:
+            try:
+                response = self._http.request(
+                    method, path, json=json, content=content, params=params, headers=headers
+                )
+            except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                failure: SyncError = Offline(f"cannot reach the sync server: {exc}")
+            except httpx.TransportError as exc:
+                # The request may have reached the server; only idempotent calls may repeat.
+                if not retry_after_send:
+                    raise Offline(f"connection lost during request: {exc}") from exc
+                failure = Offline(f"connection lost during request: {exc}")
+            else:
+                if response.status_code < 500:
+                    return self._check(response)
+                if not retry_after_send:
+                    raise ServerError(response.status_code, _reason(response)[1])
+                failure = ServerError(response.status_code, _reason(response)[1])
+            if attempt >= self.max_retries:
+                raise failure
+            self._sleep(self._backoff(attempt))
+            attempt += 1
+
+    @staticmethod
+    def _check(response: httpx.Response) -> httpx.Response:
+        status = response.status_code
+        if status < 400:
+            return response
+        code, reason = _reason(response)
+        if status == 401:
+            raise Unauthorized(status, code, reason)
+        if status == 403:
+            if code == "revoked":
+                raise Revoked(status, code, reason)
+            raise Forbidden(status, code, reason)
+        raise BadRequest(status, code, reason)
+
+    @staticmethod
+    def _parse(response: httpx.Response, model: type[M]) -> M:
+        try:
+            return model.model_validate_json(response.content)
+        except ValidationError as exc:
+            raise ProtocolError(f"unexpected answer from the server: {exc}") from exc
+
+    # --- API ----------------------------------------------------------------------------------
+
+    def health(self) -> wire.Health:
+        return self._parse(self._request("GET", "/health", auth=False), wire.Health)
+
+    def register(self, code: str, name: str, public_key: bytes) -> wire.RegisterResponse:
+        """Join with a one-time code; stores the returned token on this client."""
+        body = wire.RegisterRequest(
+            code=code, device_name=name, public_key=wire.b64encode(public_key)
+        )
+        # A code is single use: never resend once the request may have arrived.
+        response = self._request(
+            "POST", "/register", json=body.model_dump(), auth=False, retry_after_send=False
+        )
+        result = self._parse(response, wire.RegisterResponse)
+        self.token = result.token
+        return result
+
+    def status(self) -> wire.DeviceStatus:
+        return self._parse(self._request("GET", "/devices/me"), wire.DeviceStatus)
+
+    def devices(self) -> wire.DeviceList:
+        return self._parse(self._request("GET", "/devices"), wire.DeviceList)
+
+    def push(self, envelopes: Sequence[wire.Envelope]) -> wire.PushResponse:
+        """Push one batch (≤ wire.MAX_BATCH). Safe to repeat: stored envelopes come back as
+        ``duplicate``."""
+        if not envelopes:
+            return wire.PushResponse(accepted=0, duplicate=0, refused=0, results=[])
+        if len(envelopes) > wire.MAX_BATCH:
+            raise ValueError(f"at most {wire.MAX_BATCH} envelopes per push")
+        # The envelopes are already validated models: serialise without validating again.
+        body = wire.PushRequest.model_construct(envelopes=list(envelopes)).model_dump_json()
+        response = self._request("POST", "/envelopes", content=body.encode())
+        return self._parse(response, wire.PushResponse)
+
+    def pull(self, cursor: int = 0, limit: int = wire.DEFAULT_PULL_LIMIT) -> wire.PullResponse:
+        response = self._request("GET", "/envelopes", params={"after": cursor, "limit": limit})
+        return self._parse(response, wire.PullResponse)
+
+    def approve(self, device_id: str, wrapped_keys: Sequence[wire.WrappedKeyIn]) -> wire.DeviceInfo:
+        body = wire.ApproveRequest(wrapped_keys=list(wrapped_keys))
+        response = self._request("POST", f"/devices/{device_id}/approve", json=body.model_dump())
+        return self._parse(response, wire.DeviceInfo)
+
+    def revoke(self, device_id: str) -> wire.DeviceInfo:
+        return self._parse(self._request("POST", f"/devices/{device_id}/revoke"), wire.DeviceInfo)
+
+    def upload_wrapped_key(
+        self, device_id: str, key_id: str, wrapped_key: bytes, sender_public_key: bytes
+    ) -> None:
+        body = wire.WrappedKeyUpload(
+            device_id=device_id,
+            key_id=key_id,
+            wrapped_key=wire.b64encode(wrapped_key),
+            sender_public_key=wire.b64encode(sender_public_key),
+        )
+        self._request("POST", "/keys", json=body.model_dump())
+
+    def fetch_wrapped_keys(self) -> wire.WrappedKeyList:
+        return self._parse(self._request("GET", "/keys"), wire.WrappedKeyList)
+
+
+def _reason(response: httpx.Response) -> tuple[str, str]:
+    try:
+        body = response.json()
+        return str(body.get("code", "error")), str(body.get("detail", response.reason_phrase))
+    except (ValueError, AttributeError):
+        return "error", response.reason_phrase or f"HTTP {response.status_code}"
+
+
+def wrapped_key(key_id: str, wrapped: bytes, sender_public_key: bytes) -> wire.WrappedKeyIn:
+    """Convenience for ``approve``: one wrapped team key as the wire wants it."""
+    return wire.WrappedKeyIn(
+        key_id=key_id,
+        wrapped_key=wire.b64encode(wrapped),
+        sender_public_key=wire.b64encode(sender_public_key),
+    )

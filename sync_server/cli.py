@@ -1,0 +1,162 @@
+"""Admin command line of the sync server: ``welcome-desk-server serve|migrate|enroll|…``."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import logging
+import sys
+from collections.abc import Sequence
+
+from sync_server import db
+
+log = logging.getLogger("sync_server")
+
+EXIT_USAGE = 2
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--database-url",
+        help=f"SQLAlchemy URL (default: ${db.ENV_DATABASE_URL} or a SQLite file in the user data "
+        "folder), e.g. postgresql://user@host/db or sqlite:///path/server.db",
+    )
+    parser = argparse.ArgumentParser(
+        prog="welcome-desk-server", description="Welcome Desk central sync server."
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", parents=[common], help="migrate, then serve the sync API")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument("--cert", help="TLS certificate chain (PEM)")
+    serve.add_argument("--key", help="TLS private key (PEM)")
+    serve.add_argument(
+        "--insecure-dev",
+        action="store_true",
+        help="DEVELOPMENT ONLY: allow plain HTTP on a non-loopback address",
+    )
+    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+
+    sub.add_parser("migrate", parents=[common], help="create or upgrade the database schema")
+
+    enroll = sub.add_parser("enroll", parents=[common], help="print a one-time enrollment code")
+    enroll.add_argument("--name", required=True, help="who or which laptop the code is for")
+    enroll.add_argument("--valid-hours", type=float, default=24.0)
+    enroll.add_argument(
+        "--coordinator",
+        action="store_true",
+        help="the device joining with this code becomes a coordinator once approved",
+    )
+
+    sub.add_parser("devices", parents=[common], help="list devices and their fingerprints")
+
+    revoke = sub.add_parser("revoke", parents=[common], help="revoke a device at once")
+    revoke.add_argument("device", help="device id (or a unique prefix of it)")
+    return parser
+
+
+def _serve(args: argparse.Namespace, url: str) -> int:
+    if bool(args.cert) != bool(args.key):
+        print("error: --cert and --key must be given together", file=sys.stderr)
+        return EXIT_USAGE
+    tls = bool(args.cert)
+    if not tls and not _is_loopback(args.host) and not args.insecure_dev:
+        print(
+            f"error: refusing plain HTTP on {args.host}: records and tokens would cross the "
+            "network unprotected. Give --cert and --key, bind to 127.0.0.1, or (development "
+            "only) pass --insecure-dev.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+    import uvicorn
+
+    from sync_server.app import Settings, create_app
+
+    if not tls and not _is_loopback(args.host):
+        log.warning(
+            "!!! INSECURE DEVELOPMENT MODE: serving plain HTTP on %s:%d. Tokens and envelopes "
+            "travel unencrypted by TLS. Never use this in production. !!!",
+            args.host,
+            args.port,
+        )
+    log.info("database %s", db.safe_url(url))
+    app = create_app(Settings(database_url=url, run_migrations=True))
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        ssl_certfile=args.cert,
+        ssl_keyfile=args.key,
+        log_level=args.log_level,
+        server_header=False,
+        timeout_graceful_shutdown=5,
+    )
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    url = db.resolve_database_url(args.database_url)
+    if args.command == "serve":
+        return _serve(args, url)
+
+    from sync_server.service import ApiError, SyncService
+
+    engine = db.create_db_engine(url)
+    try:
+        db.migrate(engine)
+        service = SyncService(engine)
+        if args.command == "migrate":
+            print(f"database is up to date: {db.safe_url(url)}")
+        elif args.command == "enroll":
+            try:
+                issued = service.issue_code(args.name, args.valid_hours, args.coordinator)
+            except ValueError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return EXIT_USAGE
+            print(issued.code)
+            print(
+                f"for {issued.name!r}, single use, valid until "
+                f"{issued.expires_at:%Y-%m-%d %H:%M} UTC",
+                file=sys.stderr,
+            )
+        elif args.command == "devices":
+            devices = service.list_devices().devices
+            if not devices:
+                print("no devices")
+            for d in devices:
+                role = "coordinator" if d.is_coordinator else "member"
+                print(
+                    f"{d.device_id}  {d.status:<8}  {role:<11}  {d.fingerprint}  "
+                    f"last seen {d.last_seen_at or '-'}  {d.name}"
+                )
+        elif args.command == "revoke":
+            try:
+                device_id = service.find_device(args.device)
+                info = service.revoke(device_id)
+            except (LookupError, ApiError) as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
+            print(f"revoked {info.device_id} ({info.name})")
+    finally:
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,121 @@
+"""Server tables (SQLAlchemy 2.0): devices, enrollment codes, ciphertext envelopes, wrapped keys.
+
+Nothing here holds plaintext record content: envelopes are opaque bytes plus routing metadata.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UtcDateTime(TypeDecorator[dt.datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite stores them naive)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime")
+        return value.astimezone(dt.UTC)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=dt.UTC)
+        return value.astimezone(dt.UTC)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class SeqCounter(Base):
+    """One row; updating it first in a push serialises writers, so seq order = commit order."""
+
+    __tablename__ = "seq_counter"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last_seq: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+
+class Device(Base):
+    __tablename__ = "devices"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    public_key: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    status: Mapped[str] = mapped_column(String(16), nullable=False)  # pending/approved/revoked
+    is_coordinator: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    enrollment_name: Mapped[str] = mapped_column(String(100), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
+    approved_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    approved_by: Mapped[str | None] = mapped_column(String(36))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    last_seen_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+
+class EnrollmentCode(Base):
+    __tablename__ = "enrollment_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    coordinator: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
+    used_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    used_by: Mapped[str | None] = mapped_column(String(36))
+
+
+class StoredEnvelope(Base):
+    __tablename__ = "envelopes"
+    __table_args__ = (UniqueConstraint("record_id", "revision", name="uq_envelopes_record_rev"),)
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    record_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    revision: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    key_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    nonce: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    author_device: Mapped[str] = mapped_column(String(36), ForeignKey("devices.id"), nullable=False)
+    client_hlc: Mapped[str] = mapped_column(String(96), nullable=False)
+    received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
+
+
+class WrappedKey(Base):
+    __tablename__ = "wrapped_keys"
+    __table_args__ = (UniqueConstraint("device_id", "key_id", name="uq_wrapped_keys_device_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    device_id: Mapped[str] = mapped_column(String(36), ForeignKey("devices.id"), nullable=False)
+    key_id: Mapped[str] = mapped_column(String(64), nullable=False)
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    sender_public_key: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    sender_device: Mapped[str] = mapped_column(String(36), nullable=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)

@@ -1,0 +1,530 @@
+"""Sync server operations (enrollment, devices, key exchange, push, pull), shared by API and CLI.
+
+Logs name only ids, kinds, counts and sizes — never ciphertext, nonces, tokens or codes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import logging
+import secrets
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from sync_server import models, wire
+from sync_server.models import utcnow
+
+log = logging.getLogger("sync_server")
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: read aloud and typed by hand
+CODE_LENGTH = 16  # 80 bits
+LAST_SEEN_EVERY = dt.timedelta(seconds=30)
+
+
+class ApiError(Exception):
+    """A refusal with an HTTP status, a machine-readable code and a reason for humans."""
+
+    def __init__(self, status: int, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.code = code
+        self.detail = detail
+
+
+def hash_secret(secret: str) -> str:
+    # Tokens and codes are high-entropy random strings, so a plain SHA-256 is enough.
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def normalize_code(code: str) -> str:
+    return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def new_enrollment_code() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def device_info(device: models.Device) -> wire.DeviceInfo:
+    return wire.DeviceInfo(
+        device_id=device.id,
+        name=device.name,
+        status=device.status,  # type: ignore[arg-type]
+        is_coordinator=device.is_coordinator,
+        public_key=wire.b64encode(device.public_key),
+        fingerprint=wire.public_key_fingerprint(device.public_key),
+        created_at=device.created_at.isoformat(),
+        approved_at=_iso(device.approved_at),
+        revoked_at=_iso(device.revoked_at),
+        last_seen_at=_iso(device.last_seen_at),
+    )
+
+
+@dataclass(frozen=True)
+class AuthenticatedDevice:
+    id: str
+    status: str
+    is_coordinator: bool
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    code: str
+    name: str
+    expires_at: dt.datetime
+    coordinator: bool
+
+
+def _device_id(ref: str) -> str:
+    """Canonical form of a device id from a URL; anything else names no device."""
+    try:
+        return str(uuid.UUID(ref))
+    except ValueError:
+        raise ApiError(404, "not_found", "no such device") from None
+
+
+class SyncService:
+    """All server state changes go through here, inside short transactions."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # SQLite has one writer at a time; queueing writers in-process avoids busy waits.
+        self._sqlite = engine.dialect.name == "sqlite"
+        self._write_lock = threading.Lock()
+
+    @contextlib.contextmanager
+    def _write(self, serialise: bool = True) -> Iterator[Session]:
+        lock: contextlib.AbstractContextManager[object] = (
+            self._write_lock if self._sqlite else contextlib.nullcontext()
+        )
+        with lock, self._sessions() as session, session.begin():
+            if serialise:
+                # Taking the counter row first serialises writers on every backend (row lock
+                # on PostgreSQL, RESERVED lock on SQLite) until commit, so sequence numbers are
+                # assigned in commit order and a reader can never skip a late-committing seq.
+                session.info["last_seq"] = session.execute(
+                    update(models.SeqCounter)
+                    .where(models.SeqCounter.id == 1)
+                    .values(last_seq=models.SeqCounter.last_seq)
+                    .returning(models.SeqCounter.last_seq)
+                ).scalar_one()
+            yield session
+
+    # --- enrollment -------------------------------------------------------------------------
+
+    def issue_code(self, name: str, valid_hours: float, coordinator: bool = False) -> IssuedCode:
+        if not name.strip() or len(name) > 100:
+            raise ValueError("name must be 1..100 characters")
+        if not 0 < valid_hours <= 24 * 30:
+            raise ValueError("valid hours must be between 0 and 720")
+        code = new_enrollment_code()
+        now = utcnow()
+        expires = now + dt.timedelta(hours=valid_hours)
+        with self._write() as session:
+            session.add(
+                models.EnrollmentCode(
+                    code_hash=hash_secret(normalize_code(code)),
+                    name=name.strip(),
+                    coordinator=coordinator,
+                    created_at=now,
+                    expires_at=expires,
+                )
+            )
+        log.info("enrollment code issued name_len=%d coordinator=%s", len(name), coordinator)
+        return IssuedCode(code=code, name=name.strip(), expires_at=expires, coordinator=coordinator)
+
+    def register(self, request: wire.RegisterRequest) -> wire.RegisterResponse:
+        now = utcnow()
+        token = secrets.token_urlsafe(32)
+        with self._write() as session:
+            code = session.scalar(
+                select(models.EnrollmentCode).where(
+                    models.EnrollmentCode.code_hash == hash_secret(normalize_code(request.code))
+                )
+            )
+            if code is None or code.used_at is not None or code.expires_at <= now:
+                raise ApiError(
+                    403, "enrollment_invalid", "enrollment code is unknown, expired or already used"
+                )
+            first = (session.scalar(select(func.count()).select_from(models.Device)) or 0) == 0
+            device = models.Device(
+                id=str(uuid.uuid4()),
+                name=request.device_name,
+                public_key=wire.b64decode(request.public_key),
+                token_hash=hash_secret(token),
+                # The first laptop of an organisation creates the team key, so it needs nobody's
+                # approval and coordinates from then on.
+                status="approved" if first else "pending",
+                is_coordinator=first or code.coordinator,
+                enrollment_name=code.name,
+                created_at=now,
+                approved_at=now if first else None,
+            )
+            session.add(device)
+            code.used_at = now
+            code.used_by = device.id
+        log.info("device registered device=%s status=%s", device.id, device.status)
+        return wire.RegisterResponse(
+            device_id=device.id,
+            token=token,
+            status=device.status,  # type: ignore[arg-type]
+            is_coordinator=device.is_coordinator,
+        )
+
+    # --- authentication ---------------------------------------------------------------------
+
+    def authenticate(self, token: str | None) -> AuthenticatedDevice:
+        if not token or len(token) > 200:
+            raise ApiError(401, "unauthorized", "missing or malformed bearer token")
+        with self._sessions() as session:
+            device = session.scalar(
+                select(models.Device).where(models.Device.token_hash == hash_secret(token))
+            )
+            if device is None:
+                raise ApiError(401, "unauthorized", "unknown token")
+            if device.status == "revoked":
+                raise ApiError(403, "revoked", "this device has been revoked")
+            result = AuthenticatedDevice(device.id, device.status, device.is_coordinator)
+            last_seen = device.last_seen_at
+        now = utcnow()
+        if last_seen is None or now - last_seen > LAST_SEEN_EVERY:
+            with self._write(serialise=False) as session:
+                session.execute(
+                    update(models.Device)
+                    .where(models.Device.id == result.id)
+                    .values(last_seen_at=now)
+                )
+        return result
+
+    @staticmethod
+    def require_approved(device: AuthenticatedDevice) -> None:
+        if device.status != "approved":
+            raise ApiError(
+                403, "not_approved", "this device is waiting for a coordinator's approval"
+            )
+
+    @classmethod
+    def require_coordinator(cls, device: AuthenticatedDevice) -> None:
+        cls.require_approved(device)
+        if not device.is_coordinator:
+            raise ApiError(403, "not_coordinator", "only a coordinator device may do this")
+
+    # --- devices ----------------------------------------------------------------------------
+
+    def list_devices(self) -> wire.DeviceList:
+        with self._sessions() as session:
+            devices = session.scalars(select(models.Device).order_by(models.Device.created_at))
+            return wire.DeviceList(devices=[device_info(d) for d in devices])
+
+    def status(self, device_id: str) -> wire.DeviceStatus:
+        with self._sessions() as session:
+            device = session.get(models.Device, device_id)
+            if device is None:  # pragma: no cover - authenticated a moment ago
+                raise ApiError(401, "unauthorized", "unknown device")
+            key_ids = list(
+                session.scalars(
+                    select(models.WrappedKey.key_id)
+                    .where(models.WrappedKey.device_id == device_id)
+                    .order_by(models.WrappedKey.id)
+                )
+            )
+            latest = session.scalar(select(models.SeqCounter.last_seq)) or 0
+            return wire.DeviceStatus(device=device_info(device), key_ids=key_ids, latest_seq=latest)
+
+    def find_device(self, ref: str) -> str:
+        """A device id from a full id or a unique prefix (for the CLI)."""
+        with self._sessions() as session:
+            matches = list(
+                session.scalars(
+                    select(models.Device.id).where(models.Device.id.startswith(ref.lower()))
+                )
+            )
+        if len(matches) != 1:
+            raise LookupError(
+                f"no device matches {ref!r}" if not matches else f"{ref!r} is ambiguous"
+            )
+        return matches[0]
+
+    def revoke(self, device_id: str, by: str | None = None) -> wire.DeviceInfo:
+        device_id = _device_id(device_id)
+        with self._write() as session:
+            device = session.get(models.Device, device_id)
+            if device is None:
+                raise ApiError(404, "not_found", "no such device")
+            if by is not None and device.id == by:
+                raise ApiError(409, "conflict", "a coordinator cannot revoke its own device")
+            if device.status != "revoked":
+                device.status = "revoked"
+                device.revoked_at = utcnow()
+            info = device_info(device)
+        log.info("device revoked device=%s by=%s", device_id, by or "cli")
+        return info
+
+    # --- key exchange -----------------------------------------------------------------------
+
+    def _store_key(
+        self, session: Session, device_id: str, key: wire.WrappedKeyIn, sender: str
+    ) -> None:
+        blob = wire.b64decode(key.wrapped_key)
+        sender_pk = wire.b64decode(key.sender_public_key)
+        existing = session.scalar(
+            select(models.WrappedKey).where(
+                models.WrappedKey.device_id == device_id, models.WrappedKey.key_id == key.key_id
+            )
+        )
+        if existing is not None:
+            if existing.wrapped_key != blob or existing.sender_public_key != sender_pk:
+                raise ApiError(
+                    409, "conflict", f"key {key.key_id} is already stored for this device"
+                )
+            return
+        session.add(
+            models.WrappedKey(
+                device_id=device_id,
+                key_id=key.key_id,
+                wrapped_key=blob,
+                sender_public_key=sender_pk,
+                sender_device=sender,
+                created_at=utcnow(),
+            )
+        )
+
+    def approve(
+        self, coordinator: AuthenticatedDevice, device_id: str, request: wire.ApproveRequest
+    ) -> wire.DeviceInfo:
+        self.require_coordinator(coordinator)
+        device_id = _device_id(device_id)
+        with self._write() as session:
+            device = session.get(models.Device, device_id)
+            if device is None:
+                raise ApiError(404, "not_found", "no such device")
+            if device.status == "revoked":
+                raise ApiError(409, "conflict", "a revoked device cannot be approved")
+            for key in request.wrapped_keys:
+                self._store_key(session, device.id, key, coordinator.id)
+            if device.status == "pending":
+                device.status = "approved"
+                device.approved_at = utcnow()
+                device.approved_by = coordinator.id
+            info = device_info(device)
+        log.info(
+            "device approved device=%s by=%s keys=%d",
+            device_id,
+            coordinator.id,
+            len(request.wrapped_keys),
+        )
+        return info
+
+    def upload_key(self, coordinator: AuthenticatedDevice, upload: wire.WrappedKeyUpload) -> None:
+        self.require_coordinator(coordinator)
+        with self._write() as session:
+            device = session.get(models.Device, upload.device_id)
+            if device is None:
+                raise ApiError(404, "not_found", "no such device")
+            if device.status != "approved":
+                raise ApiError(
+                    409, "conflict", f"device is {device.status}; approve it first (with its key)"
+                )
+            self._store_key(session, device.id, upload, coordinator.id)
+        log.info(
+            "wrapped key stored device=%s key_id=%s by=%s",
+            upload.device_id,
+            upload.key_id,
+            coordinator.id,
+        )
+
+    def fetch_keys(self, device: AuthenticatedDevice) -> wire.WrappedKeyList:
+        with self._sessions() as session:
+            rows = session.scalars(
+                select(models.WrappedKey)
+                .where(models.WrappedKey.device_id == device.id)
+                .order_by(models.WrappedKey.id)
+            )
+            return wire.WrappedKeyList(
+                keys=[
+                    wire.WrappedKeyOut(
+                        key_id=row.key_id,
+                        wrapped_key=wire.b64encode(row.wrapped_key),
+                        sender_public_key=wire.b64encode(row.sender_public_key),
+                        sender_device=row.sender_device,
+                        created_at=row.created_at.isoformat(),
+                    )
+                    for row in rows
+                ]
+            )
+
+    # --- envelopes --------------------------------------------------------------------------
+
+    def push(self, device: AuthenticatedDevice, request: wire.PushRequest) -> wire.PushResponse:
+        self.require_approved(device)
+        now = utcnow()
+        results: list[wire.PushItemResult] = []
+        accepted = duplicate = refused = stored_bytes = 0
+        kinds: set[str] = set()
+        with self._write() as session:
+            # Re-read under the write lock: a device revoked a moment ago is refused at once.
+            status = session.scalar(
+                select(models.Device.status).where(models.Device.id == device.id)
+            )
+            if status != "approved":
+                raise ApiError(
+                    403,
+                    "revoked" if status == "revoked" else "not_approved",
+                    f"this device is {status}",
+                )
+            last_seq: int = session.info["last_seq"]
+            record_ids = {e.record_id for e in request.envelopes}
+            t = models.StoredEnvelope
+            # (record_id, revision) -> (seq, content); content decides duplicate vs conflict.
+            known: dict[tuple[str, int], tuple[int, tuple[object, ...]]] = {
+                (r.record_id, r.revision): (
+                    r.seq,
+                    (r.kind, r.key_id, r.nonce, r.ciphertext, r.author_device, r.client_hlc),
+                )
+                for r in session.execute(
+                    select(
+                        t.record_id,
+                        t.revision,
+                        t.seq,
+                        t.kind,
+                        t.key_id,
+                        t.nonce,
+                        t.ciphertext,
+                        t.author_device,
+                        t.client_hlc,
+                    ).where(t.record_id.in_(record_ids))
+                )
+            }
+            new_rows: list[dict[str, object]] = []
+            for env in request.envelopes:
+                if env.author_device != device.id:
+                    refused += 1
+                    results.append(
+                        wire.PushItemResult(
+                            record_id=env.record_id,
+                            revision=env.revision,
+                            status="refused",
+                            code="author_mismatch",
+                            reason="author_device must be the pushing device's id",
+                        )
+                    )
+                    continue
+                key = (env.record_id, env.revision)
+                nonce = wire.b64decode(env.nonce)
+                ciphertext = wire.b64decode(env.ciphertext)
+                content = (env.kind, env.key_id, nonce, ciphertext, device.id, env.client_hlc)
+                existing = known.get(key)
+                if existing is not None:
+                    if existing[1] == content:
+                        duplicate += 1
+                        results.append(
+                            wire.PushItemResult(
+                                record_id=env.record_id,
+                                revision=env.revision,
+                                status="duplicate",
+                                seq=existing[0],
+                            )
+                        )
+                    else:
+                        refused += 1
+                        results.append(
+                            wire.PushItemResult(
+                                record_id=env.record_id,
+                                revision=env.revision,
+                                status="refused",
+                                code="conflict",
+                                reason="this revision is already stored with different content; "
+                                "pull, merge and push a higher revision",
+                            )
+                        )
+                    continue
+                last_seq += 1
+                known[key] = (last_seq, content)
+                new_rows.append(
+                    {
+                        "seq": last_seq,
+                        "record_id": env.record_id,
+                        "kind": env.kind,
+                        "revision": env.revision,
+                        "key_id": env.key_id,
+                        "nonce": nonce,
+                        "ciphertext": ciphertext,
+                        "author_device": device.id,
+                        "client_hlc": env.client_hlc,
+                        "received_at": now,
+                    }
+                )
+                accepted += 1
+                stored_bytes += len(ciphertext)
+                kinds.add(env.kind)
+                results.append(
+                    wire.PushItemResult(
+                        record_id=env.record_id,
+                        revision=env.revision,
+                        status="accepted",
+                        seq=last_seq,
+                    )
+                )
+            if new_rows:
+                # Core executemany: the ORM unit of work doubled the cost of a push.
+                session.execute(insert(models.StoredEnvelope), new_rows)
+            session.execute(
+                update(models.SeqCounter).where(models.SeqCounter.id == 1).values(last_seq=last_seq)
+            )
+        log.info(
+            "push device=%s accepted=%d duplicate=%d refused=%d bytes=%d kinds=%s",
+            device.id,
+            accepted,
+            duplicate,
+            refused,
+            stored_bytes,
+            ",".join(sorted(kinds)),
+        )
+        return wire.PushResponse(
+            accepted=accepted, duplicate=duplicate, refused=refused, results=results
+        )
+
+    def pull(self, device: AuthenticatedDevice, after: int, limit: int) -> wire.PullResponse:
+        self.require_approved(device)
+        with self._sessions() as session:
+            rows = list(
+                session.scalars(
+                    select(models.StoredEnvelope)
+                    .where(models.StoredEnvelope.seq > after)
+                    .order_by(models.StoredEnvelope.seq)
+                    .limit(limit + 1)
+                )
+            )
+        has_more = len(rows) > limit
+        rows = rows[:limit]
+        envelopes = [
+            wire.StoredEnvelope.model_construct(
+                seq=row.seq,
+                record_id=row.record_id,
+                kind=row.kind,
+                revision=row.revision,
+                key_id=row.key_id,
+                nonce=wire.b64encode(row.nonce),
+                ciphertext=wire.b64encode(row.ciphertext),
+                author_device=row.author_device,
+                client_hlc=row.client_hlc,
+            )
+            for row in rows
+        ]
+        next_cursor = rows[-1].seq if rows else after
+        log.info("pull device=%s after=%d returned=%d", device.id, after, len(rows))
+        return wire.PullResponse.model_construct(
+            envelopes=envelopes, next_cursor=next_cursor, has_more=has_more
+        )

@@ -1,0 +1,258 @@
+"""The sync wire protocol shared by server and client: strict pydantic models and limits.
+
+This is the only module the desktop client imports from ``sync_server``. Binary fields travel as
+standard base64 (with padding); every string and list has an upper bound.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+API_PREFIX = "/v1"
+MAX_BATCH = 500
+MAX_PULL_LIMIT = 1000
+DEFAULT_PULL_LIMIT = 500
+MAX_CIPHERTEXT_BYTES = 256 * 1024
+MIN_CIPHERTEXT_BYTES = 16  # an AES-GCM tag alone
+NONCE_BYTES = 12
+PUBLIC_KEY_BYTES = 32
+MAX_WRAPPED_KEY_BYTES = 1024
+MAX_BODY_BYTES = 8 * 1024 * 1024
+MAX_SEQ = 2**62  # fits a signed 64-bit column everywhere
+MAX_KEYS_PER_APPROVAL = 32
+
+
+def _b64_len(raw: int) -> int:
+    return 4 * ((raw + 2) // 3)
+
+
+def b64encode(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def b64decode(text: str) -> bytes:
+    """Strict standard base64 (padding required, no whitespace); raises ValueError."""
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError) as exc:
+        raise ValueError("not valid base64") from exc
+
+
+def _bytes_checker(name: str, low: int, high: int) -> AfterValidator:
+    def check(value: str) -> str:
+        raw = b64decode(value)
+        if low == high and len(raw) != low:
+            raise ValueError(f"{name} must be {low} bytes, got {len(raw)}")
+        if not low <= len(raw) <= high:
+            raise ValueError(f"{name} must be {low}..{high} bytes, got {len(raw)}")
+        return value
+
+    return AfterValidator(check)
+
+
+def _canonical_uuid(value: str) -> str:
+    try:
+        return str(uuid.UUID(value))
+    except ValueError as exc:
+        raise ValueError("not a UUID") from exc
+
+
+def _utf8(value: str) -> str:
+    # JSON allows lone surrogates ("\ud800"); they cannot be stored or logged as UTF-8.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise ValueError("text is not valid Unicode") from exc
+    return value
+
+
+# Printable text without control characters (PostgreSQL refuses NUL; logs must stay one line).
+_TEXT = r"^[^\x00-\x1f\x7f]*$"
+
+RecordId = Annotated[str, Field(min_length=32, max_length=36), AfterValidator(_canonical_uuid)]
+DeviceId = Annotated[str, Field(min_length=32, max_length=36), AfterValidator(_canonical_uuid)]
+Kind = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
+KeyId = Annotated[str, Field(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+Revision = Annotated[int, Field(ge=1, le=MAX_SEQ)]
+Seq = Annotated[int, Field(ge=0, le=MAX_SEQ)]
+Hlc = Annotated[str, Field(min_length=1, max_length=96, pattern=r"^[A-Za-z0-9_.:+-]+$")]
+DeviceName = Annotated[
+    str, Field(min_length=1, max_length=100, pattern=_TEXT), AfterValidator(_utf8)
+]
+Nonce = Annotated[
+    str, Field(min_length=1, max_length=_b64_len(NONCE_BYTES)), _bytes_checker("nonce", 12, 12)
+]
+Ciphertext = Annotated[
+    str,
+    Field(min_length=1, max_length=_b64_len(MAX_CIPHERTEXT_BYTES)),
+    _bytes_checker("ciphertext", MIN_CIPHERTEXT_BYTES, MAX_CIPHERTEXT_BYTES),
+]
+PublicKey = Annotated[
+    str,
+    Field(min_length=1, max_length=_b64_len(PUBLIC_KEY_BYTES)),
+    _bytes_checker("public key", PUBLIC_KEY_BYTES, PUBLIC_KEY_BYTES),
+]
+WrappedKeyBlob = Annotated[
+    str,
+    Field(min_length=1, max_length=_b64_len(MAX_WRAPPED_KEY_BYTES)),
+    _bytes_checker("wrapped key", 28, MAX_WRAPPED_KEY_BYTES),
+]
+EnrollmentCode = Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9 -]+$")]
+DeviceStatusName = Literal["pending", "approved", "revoked"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Envelope(_Strict):
+    """One encrypted record revision as the client sends it."""
+
+    record_id: RecordId
+    kind: Kind
+    revision: Revision
+    key_id: KeyId
+    nonce: Nonce
+    ciphertext: Ciphertext
+    author_device: DeviceId
+    client_hlc: Hlc
+
+
+class StoredEnvelope(Envelope):
+    """An envelope as the server hands it out, with its server-assigned sequence number."""
+
+    seq: Annotated[int, Field(ge=1, le=MAX_SEQ)]
+
+
+class PushRequest(_Strict):
+    envelopes: Annotated[list[Envelope], Field(min_length=1, max_length=MAX_BATCH)]
+
+
+PushStatus = Literal["accepted", "duplicate", "refused"]
+
+
+class PushItemResult(_Strict):
+    """Outcome for one envelope, in request order. ``seq`` is set for accepted and duplicate."""
+
+    record_id: str
+    revision: int
+    status: PushStatus
+    seq: int | None = None
+    code: str | None = None  # for refused: "conflict" or "author_mismatch"
+    reason: str | None = None
+
+
+class PushResponse(_Strict):
+    accepted: int
+    duplicate: int
+    refused: int
+    results: list[PushItemResult]
+
+
+class PullResponse(_Strict):
+    envelopes: list[StoredEnvelope]
+    next_cursor: int  # pass as ``after`` next time; equals the last seq returned (or ``after``)
+    has_more: bool
+
+
+class RegisterRequest(_Strict):
+    code: EnrollmentCode
+    device_name: DeviceName
+    public_key: PublicKey
+
+
+class RegisterResponse(_Strict):
+    """The token is shown once; the server keeps only its hash."""
+
+    device_id: str
+    token: str
+    status: DeviceStatusName
+    is_coordinator: bool
+
+
+class WrappedKeyIn(_Strict):
+    """A team key wrapped (X25519 + HKDF + AES-GCM) by a coordinator for one device."""
+
+    key_id: KeyId
+    wrapped_key: WrappedKeyBlob
+    sender_public_key: PublicKey
+
+
+class WrappedKeyUpload(WrappedKeyIn):
+    device_id: DeviceId
+
+
+class ApproveRequest(_Strict):
+    wrapped_keys: Annotated[
+        list[WrappedKeyIn], Field(min_length=1, max_length=MAX_KEYS_PER_APPROVAL)
+    ]
+
+
+class WrappedKeyOut(_Strict):
+    key_id: str
+    wrapped_key: str
+    sender_public_key: str
+    sender_device: str
+    created_at: str
+
+
+class WrappedKeyList(_Strict):
+    keys: list[WrappedKeyOut]
+
+
+class DeviceInfo(_Strict):
+    device_id: str
+    name: str
+    status: DeviceStatusName
+    is_coordinator: bool
+    public_key: str
+    fingerprint: str
+    created_at: str
+    approved_at: str | None = None
+    revoked_at: str | None = None
+    last_seen_at: str | None = None
+
+
+class DeviceList(_Strict):
+    devices: list[DeviceInfo]
+
+
+class DeviceStatus(_Strict):
+    """What a device learns about itself (poll this while waiting for approval)."""
+
+    device: DeviceInfo
+    key_ids: list[str]
+    latest_seq: int
+
+
+class Health(_Strict):
+    status: Literal["ok"]
+    version: str
+
+
+class ErrorItem(_Strict):
+    loc: str
+    msg: str
+
+
+class ErrorResponse(_Strict):
+    """Every 4xx answer: a machine-readable ``code`` and a human-readable ``detail``."""
+
+    code: str
+    detail: str
+    errors: list[ErrorItem] = Field(default_factory=list)
+
+
+def public_key_fingerprint(public_key: bytes) -> str:
+    """Short human-comparable fingerprint: 6 groups of 4 base32 characters (120 bits)."""
+    if len(public_key) != PUBLIC_KEY_BYTES:
+        raise ValueError("public key must be 32 bytes")
+    digest = hashlib.sha256(b"welcome-desk/fingerprint/v1\x00" + public_key).digest()
+    text = base64.b32encode(digest).decode("ascii")[:24]
+    return " ".join(text[i : i + 4] for i in range(0, 24, 4))

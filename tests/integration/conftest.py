@@ -1,0 +1,76 @@
+"""Real sync-server processes on 127.0.0.1 for integration tests (SQLite, and PostgreSQL when
+``WELCOME_DESK_TEST_PG_URL`` points at a throwaway cluster, see ``pg_cluster.sh``)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sync_harness import Member, Organisation, ServerProcess
+
+from desktop_app.sync import crypto
+
+PG_ENV = "WELCOME_DESK_TEST_PG_URL"
+
+
+def _pg_database(base_url: str) -> Iterator[str]:
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = f"wd_test_{secrets.token_hex(6)}"
+    admin = make_url(base_url).set(drivername="postgresql")
+    conninfo = admin.render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
+)
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'server.db'}"
+        return
+    base = os.environ.get(PG_ENV)
+    if not base:
+        pytest.skip(f"{PG_ENV} not set (start a cluster with tests/integration/pg_cluster.sh)")
+    yield from _pg_database(base)
+
+
+@pytest.fixture
+def server(db_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
+    proc = ServerProcess(db_url=db_url, log_path=tmp_path / "server.log")
+    proc.start()
+    try:
+        yield proc
+    finally:
+        proc.stop()
+        proc.dispose()
+    # Property 13: whatever a test sent, the server never failed internally.
+    log = proc.log_text()
+    assert "internal error" not in log and "Traceback" not in log, log[-3000:]
+    assert " 500 " not in log
+
+
+@pytest.fixture
+def org(server: ServerProcess) -> Iterator[Organisation]:
+    """A server whose first device (the coordinator) holds a fresh team key."""
+    keys = crypto.DeviceKeys.generate()
+    client = server.client()
+    reg = client.register(server.enroll("Coordinator"), "Büro Nordstadt", keys.public_key)
+    assert reg.status == "approved" and reg.is_coordinator
+    team = crypto.new_team_key()
+    coordinator = Member("coordinator", keys, reg.device_id, client, {team.key_id: team.key})
+    organisation = Organisation(server, team, coordinator)
+    try:
+        yield organisation
+    finally:
+        organisation.close()

@@ -1,0 +1,190 @@
+"""Helpers for sync integration tests: a real server subprocess, enrolled laptops."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+from sqlalchemy import Engine
+
+from desktop_app.sync import crypto
+from desktop_app.sync.http_client import SyncServerClient, wrapped_key
+from sync_server import wire
+from sync_server.db import create_db_engine, resolve_database_url
+from sync_server.service import SyncService
+
+ROOT = Path(__file__).resolve().parents[2]
+START_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def run_cli(db_url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "sync_server.cli", *args, "--database-url", db_url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=check,
+    )
+
+
+@dataclass
+class ServerProcess:
+    """One ``welcome-desk-server serve`` subprocess; restartable on the same port and database."""
+
+    db_url: str
+    log_path: Path
+    port: int = field(default_factory=free_port)
+    proc: subprocess.Popen[bytes] | None = None
+    _engine: Engine | None = None
+    _service: SyncService | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        log = self.log_path.open("ab")
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "sync_server.cli",
+                "serve",
+                "--port",
+                str(self.port),
+                "--database-url",
+                self.db_url,
+            ],
+            cwd=ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited early:\n{self.log_path.read_text()}")
+            try:
+                if httpx.get(f"{self.base_url}/v1/health", timeout=1).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError("server did not become ready")
+
+    def kill(self) -> None:
+        """SIGKILL: no graceful shutdown, as in a crash."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=10)
+        self.proc = None
+
+    def enroll(self, name: str = "Laptop", valid_hours: float = 24.0) -> str:
+        """A one-time code, issued by the same code path as ``welcome-desk-server enroll``
+        but in-process (the CLI itself is tested in test_server_cli.py)."""
+        if self._service is None:
+            self._engine = create_db_engine(resolve_database_url(self.db_url))
+            self._service = SyncService(self._engine)
+        return self._service.issue_code(name, valid_hours).code
+
+    def enroll_cli(self, name: str, *extra: str) -> str:
+        return run_cli(self.db_url, "enroll", "--name", name, *extra).stdout.strip()
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+        self._engine = self._service = None
+
+    def client(self, token: str | None = None, **kwargs: object) -> SyncServerClient:
+        kwargs.setdefault("max_retries", 2)
+        kwargs.setdefault("backoff_base", 0.05)
+        return SyncServerClient(self.base_url, token, **kwargs)  # type: ignore[arg-type]
+
+    def log_text(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+@dataclass
+class Member:
+    """An enrolled laptop as the tests drive it: keys, device id, client, team keyring."""
+
+    name: str
+    keys: crypto.DeviceKeys
+    device_id: str
+    client: SyncServerClient
+    keyring: dict[str, bytes] = field(default_factory=dict)
+
+    def seal(
+        self, team: crypto.TeamKey, record_id: str, kind: str, revision: int, plaintext: bytes
+    ) -> wire.Envelope:
+        return crypto.seal(
+            team.key,
+            team.key_id,
+            record_id,
+            kind,
+            revision,
+            plaintext,
+            author_device=self.device_id,
+            client_hlc=f"{time.time_ns() // 1_000_000:013d}-00000-{self.device_id}",
+        )
+
+
+@dataclass
+class Organisation:
+    server: ServerProcess
+    team: crypto.TeamKey
+    coordinator: Member
+    members: list[Member] = field(default_factory=list)
+
+    def join(self, name: str, approve: bool = True) -> Member:
+        keys = crypto.DeviceKeys.generate()
+        client = self.server.client()
+        reg = client.register(self.server.enroll(name), name, keys.public_key)
+        member = Member(name, keys, reg.device_id, client)
+        if approve:
+            self.approve(member)
+        self.members.append(member)
+        return member
+
+    def approve(self, member: Member) -> None:
+        wrapped = crypto.wrap_team_key(
+            self.team.key, self.team.key_id, self.coordinator.keys, member.keys.public_key
+        )
+        self.coordinator.client.approve(
+            member.device_id,
+            [wrapped_key(self.team.key_id, wrapped, self.coordinator.keys.public_key)],
+        )
+        for key in member.client.fetch_wrapped_keys().keys:
+            member.keyring[key.key_id] = crypto.unwrap_team_key(
+                wire.b64decode(key.wrapped_key),
+                key.key_id,
+                member.keys,
+                wire.b64decode(key.sender_public_key),
+            )
+
+    def close(self) -> None:
+        for m in [self.coordinator, *self.members]:
+            m.client.close()

@@ -1,0 +1,159 @@
+"""The admin CLI as a real process: plain-HTTP refusal, loud dev mode, TLS, migrate, revoke."""
+
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import ssl
+import subprocess
+import sys
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
+from sync_harness import ROOT, ServerProcess, free_port, run_cli
+
+from desktop_app.sync.http_client import SyncServerClient
+
+
+def _serve(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sync_server.cli",
+            "serve",
+            "--database-url",
+            f"sqlite:///{tmp_path / 's.db'}",
+            "--port",
+            str(free_port()),
+            *args,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_plain_http_refused_off_loopback(tmp_path: Path) -> None:
+    result = _serve(tmp_path, "--host", "0.0.0.0")
+    assert result.returncode == 2
+    assert "refusing plain HTTP" in result.stderr
+    assert not (tmp_path / "s.db").exists()  # refused before touching anything
+
+
+def test_cert_without_key_refused(tmp_path: Path) -> None:
+    result = _serve(tmp_path, "--cert", str(tmp_path / "c.pem"))
+    assert result.returncode == 2 and "--cert and --key" in result.stderr
+
+
+def test_insecure_dev_mode_says_so_loudly(tmp_path: Path) -> None:
+    # 192.0.2.1 (TEST-NET-1) is not ours: binding fails, so nothing is ever exposed.
+    result = _serve(tmp_path, "--host", "192.0.2.1", "--insecure-dev")
+    assert "WARNING" in result.stderr and "INSECURE DEVELOPMENT MODE" in result.stderr
+    assert result.returncode != 0
+
+
+def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def test_tls_serving(tmp_path: Path) -> None:
+    cert, key = _self_signed(tmp_path)
+    db_url = f"sqlite:///{tmp_path / 'tls.db'}"
+    port = free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "sync_server.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--database-url",
+            db_url,
+            "--cert",
+            str(cert),
+            "--key",
+            str(key),
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        context = ssl.create_default_context(cafile=str(cert))
+        with SyncServerClient(
+            f"https://127.0.0.1:{port}",
+            verify=context,
+            max_retries=40,
+            backoff_base=0.1,
+            backoff_max=0.3,
+        ) as client:
+            assert client.health().status == "ok"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_migrate_enroll_devices_revoke(tmp_path: Path) -> None:
+    db_url = f"sqlite:///{tmp_path / 'admin.db'}"
+    assert "up to date" in run_cli(db_url, "migrate").stdout
+    assert "up to date" in run_cli(db_url, "migrate").stdout  # idempotent
+    code = run_cli(db_url, "enroll", "--name", "Laptop Ana").stdout.strip()
+    assert len(code) == 19 and code.count("-") == 3
+    assert (
+        run_cli(db_url, "enroll", "--name", "x", "--valid-hours", "0", check=False).returncode == 2
+    )
+    assert run_cli(db_url, "devices").stdout.strip() == "no devices"
+    missing = run_cli(db_url, "revoke", "0000", check=False)
+    assert missing.returncode == 1 and "no device" in missing.stderr
+
+
+def test_server_process_fixture_is_restartable(tmp_path: Path) -> None:
+    server = ServerProcess(db_url=f"sqlite:///{tmp_path / 'r.db'}", log_path=tmp_path / "r.log")
+    server.start()
+    server.kill()
+    server.start()
+    with server.client() as client:
+        assert client.health().status == "ok"
+    server.stop()
+
+
+def test_head_revision_constant_matches_migrations() -> None:
+    from alembic.script import ScriptDirectory
+
+    from sync_server import db
+
+    script = ScriptDirectory.from_config(db.alembic_config())
+    assert script.get_current_head() == db.HEAD_REVISION

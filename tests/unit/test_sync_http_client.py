@@ -1,0 +1,101 @@
+"""Retry and error mapping of the sync HTTP client. The real server never answers 5xx, so the
+failure modes it cannot produce are played by an httpx transport (the rest runs in
+tests/integration against the real server)."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from desktop_app.sync import http_client as hc
+
+
+def _client(handler: object, retries: int = 3) -> tuple[hc.SyncServerClient, list[float]]:
+    sleeps: list[float] = []
+    client = hc.SyncServerClient(
+        "http://127.0.0.1:9",
+        "token",
+        max_retries=retries,
+        backoff_base=0.5,
+        backoff_max=2.0,
+        sleep=sleeps.append,
+        transport=httpx.MockTransport(handler),  # type: ignore[arg-type]
+    )
+    return client, sleeps
+
+
+def test_5xx_retried_with_bounded_jittered_backoff() -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(503, json={"code": "unavailable", "detail": "restarting"})
+
+    client, sleeps = _client(handler, retries=5)
+    with client, pytest.raises(hc.ServerError) as info:
+        client.status()
+    assert isinstance(info.value, hc.Offline)
+    assert len(calls) == 6 and len(sleeps) == 5
+    assert all(0 <= s <= min(2.0, 0.5 * 2**i) for i, s in enumerate(sleeps))
+
+
+def test_recovers_after_transient_failures() -> None:
+    answers: list[Exception | httpx.Response] = [httpx.ConnectError("refused"), httpx.Response(502)]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if answers:
+            answer = answers.pop(0)
+            if isinstance(answer, Exception):
+                raise answer
+            return answer
+        return httpx.Response(200, json={"status": "ok", "version": "1"})
+
+    client, sleeps = _client(handler)
+    with client:
+        assert client.health().status == "ok"
+    assert len(sleeps) == 2
+
+
+@pytest.mark.parametrize(
+    "status, code, error",
+    [
+        (401, "unauthorized", hc.Unauthorized),
+        (403, "revoked", hc.Revoked),
+        (403, "not_approved", hc.Forbidden),
+        (409, "conflict", hc.BadRequest),
+        (413, "too_large", hc.BadRequest),
+        (422, "invalid", hc.BadRequest),
+    ],
+)
+def test_4xx_mapped_and_never_retried(status: int, code: str, error: type[Exception]) -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        return httpx.Response(status, json={"code": code, "detail": "because"})
+
+    client, sleeps = _client(handler)
+    with client, pytest.raises(error) as info:
+        client.pull(0)
+    assert isinstance(info.value, hc.RequestRefused)
+    assert info.value.reason == "because" and info.value.code == code
+    assert len(calls) == 1 and sleeps == []
+
+
+def test_register_not_resent_once_it_may_have_arrived() -> None:
+    calls = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        raise httpx.ReadTimeout("no answer")
+
+    client, _ = _client(handler)
+    with client, pytest.raises(hc.Offline):
+        client.register("ABCD-EFGH-JKLM-NPQR", "Laptop", b"\1" * 32)
+    assert len(calls) == 1
+
+
+def test_malformed_answer_is_a_protocol_error() -> None:
+    client, _ = _client(lambda request: httpx.Response(200, json={"nope": 1}))
+    with client, pytest.raises(hc.ProtocolError):
+        client.status()

@@ -1,0 +1,90 @@
+"""Wire schema validation: strict fields, bounded sizes, canonical ids."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from pydantic import ValidationError
+
+from sync_server import wire
+
+DEVICE = str(uuid.uuid4())
+
+
+def _env(**changes: object) -> dict[str, object]:
+    data: dict[str, object] = {
+        "record_id": str(uuid.uuid4()),
+        "kind": "person",
+        "revision": 1,
+        "key_id": "k1",
+        "nonce": wire.b64encode(b"\0" * 12),
+        "ciphertext": wire.b64encode(b"\1" * 40),
+        "author_device": DEVICE,
+        "client_hlc": f"1764067200000-00000-{DEVICE}",
+    }
+    data.update(changes)
+    return data
+
+
+def test_valid_envelope_and_uuid_canonicalised() -> None:
+    rid = uuid.uuid4()
+    env = wire.Envelope.model_validate(_env(record_id=rid.hex.upper()))
+    assert env.record_id == str(rid)
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"nonce": wire.b64encode(b"\0" * 11)},
+        {"nonce": wire.b64encode(b"\0" * 16)},
+        {"nonce": "not base64!"},
+        {"ciphertext": "@@@@"},
+        {"ciphertext": wire.b64encode(b"\1" * 8)},
+        {"ciphertext": wire.b64encode(b"\1" * (wire.MAX_CIPHERTEXT_BYTES + 1))},
+        {"revision": 0},
+        {"revision": "one"},
+        {"revision": 2**63},
+        {"kind": "Person; DROP"},
+        {"kind": ""},
+        {"record_id": "not-a-uuid"},
+        {"key_id": "a" * 65},
+        {"client_hlc": "x\n"},
+        {"extra": 1},
+    ],
+)
+def test_invalid_envelopes_refused(changes: dict[str, object]) -> None:
+    with pytest.raises(ValidationError):
+        wire.Envelope.model_validate(_env(**changes))
+
+
+def test_batch_bounds() -> None:
+    with pytest.raises(ValidationError):
+        wire.PushRequest.model_validate({"envelopes": []})
+    with pytest.raises(ValidationError):
+        wire.PushRequest.model_validate({"envelopes": [_env()] * (wire.MAX_BATCH + 1)})
+    assert len(wire.PushRequest.model_validate({"envelopes": [_env()] * 3}).envelopes) == 3
+
+
+def test_register_refuses_control_characters_and_bad_keys() -> None:
+    good = {
+        "code": "ABCD-EFGH-JKLM-NPQR",
+        "device_name": "Laptop Ștefan",
+        "public_key": wire.b64encode(b"\2" * 32),
+    }
+    wire.RegisterRequest.model_validate(good)
+    for bad in (
+        {"device_name": "a\x00b"},
+        {"public_key": wire.b64encode(b"\2" * 31)},
+        {"code": "short"},
+    ):
+        with pytest.raises(ValidationError):
+            wire.RegisterRequest.model_validate({**good, **bad})
+
+
+def test_fingerprint_shape() -> None:
+    fp = wire.public_key_fingerprint(b"\3" * 32)
+    assert len(fp) == 29 and fp.count(" ") == 5
+    assert fp != wire.public_key_fingerprint(b"\4" * 32)
+    with pytest.raises(ValueError):
+        wire.public_key_fingerprint(b"\3" * 31)
