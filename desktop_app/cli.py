@@ -6,12 +6,12 @@ import argparse
 import getpass
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app.domain.validation import ValidationFailed
-from desktop_app.i18n.messages import error_message, field_message
+from desktop_app.i18n.messages import error_message, field_message, sync_message
 from desktop_app.i18n.text import LANGUAGES, _, set_language, system_language
 from desktop_app.paths import default_data_dir
 
@@ -73,6 +73,23 @@ def build_parser() -> argparse.ArgumentParser:
     forms_sub = forms_cmd.add_subparsers(dest="forms_command", required=True)
     check = forms_sub.add_parser("check", parents=[common], help="validate form definitions")
     check.add_argument("paths", nargs="+", type=Path, help="YAML files or folders")
+
+    join = commands.add_parser("join", parents=[common], help="join an organisation's server")
+    join.add_argument("--server", required=True, help="https:// address of the sync server")
+    join.add_argument("--code", required=True, help="one-time enrollment code")
+    join.add_argument("--name", default="", help="name of this laptop (default: host name)")
+    commands.add_parser("sync", parents=[common], help="sync once and print a summary")
+    devices = commands.add_parser("devices", help="laptops of the organisation (coordinator)")
+    devices_sub = devices.add_subparsers(dest="devices_command", required=True)
+    devices_sub.add_parser("list", parents=[common], help="list laptops and fingerprints")
+    approve = devices_sub.add_parser("approve", parents=[common], help="approve a laptop")
+    approve.add_argument("device")
+    approve.add_argument("--fingerprint", required=True, help="as shown on the new laptop")
+    revoke = devices_sub.add_parser("revoke", parents=[common], help="revoke a laptop")
+    revoke.add_argument("device")
+    keys = commands.add_parser("keys", help="the organisation's team key (coordinator)")
+    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
+    keys_sub.add_parser("rotate", parents=[common], help="new team key for approved laptops")
 
     letters_cmd = commands.add_parser("letters", help="referral letters")
     letters_sub = letters_cmd.add_subparsers(dest="letters_command", required=True)
@@ -221,6 +238,110 @@ def cmd_letters_sample(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _sync_errors(fn: Callable[[], int]) -> int:
+    from desktop_app.sync.http_client import Offline, RequestRefused
+    from desktop_app.usecases.sync import SyncSetupError
+
+    try:
+        return fn()
+    except SyncSetupError as exc:
+        raise CliError(sync_message(exc.code), EXIT_INVALID) from exc
+    except Offline as exc:
+        raise CliError(_("The sync server cannot be reached. Nothing was lost."), 5) from exc
+    except RequestRefused as exc:
+        raise CliError(
+            _("The sync server refused the request: {reason}").format(reason=exc.code), 6
+        ) from exc
+
+
+def cmd_join(args: argparse.Namespace) -> int:
+    import socket
+
+    from desktop_app.usecases import sync as sync_uc
+
+    session = open_session(args)
+
+    def go() -> int:
+        name = args.name or socket.gethostname()
+        result = sync_uc.join(session.store, args.server, args.code, name)
+        print(_("Joined as laptop {device}.").format(device=result.device_id))
+        print(_("Fingerprint of this laptop: {fp}").format(fp=sync_uc.fingerprint(session.store)))
+        if result.status != "approved":
+            print(_("Waiting for a coordinator to approve this laptop (compare the fingerprint)."))
+        return EXIT_OK
+
+    try:
+        return _sync_errors(go)
+    finally:
+        session.close()
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from desktop_app.usecases import sync as sync_uc
+
+    session = open_session(args)
+
+    def go() -> int:
+        report = sync_uc.sync_now(session.store)
+        print(
+            _(
+                "Sync done: {pushed} sent, {pulled} received, {conflicts} conflicts, "
+                "{refused} refused."
+            ).format(
+                pushed=report.pushed,
+                pulled=report.pulled,
+                conflicts=report.conflicts,
+                refused=report.refused,
+            )
+        )
+        return EXIT_OK
+
+    try:
+        return _sync_errors(go)
+    finally:
+        session.close()
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from desktop_app.usecases import sync as sync_uc
+
+    session = open_session(args)
+
+    def go() -> int:
+        if args.devices_command == "approve":
+            device = sync_uc.approve_device(session.store, args.device, args.fingerprint)
+            print(_("Approved: {name}").format(name=device.name))
+        elif args.devices_command == "revoke":
+            with sync_uc.client_for(session.store) as client:
+                device = client.revoke(args.device)
+            print(
+                _("Revoked: {name}. Rotate the team key now: welcome-desk keys rotate").format(
+                    name=device.name
+                )
+            )
+        else:
+            for d in sync_uc.list_devices(session.store):
+                print("\t".join([d.device_id, d.status, d.fingerprint, d.name]))
+        return EXIT_OK
+
+    try:
+        return _sync_errors(go)
+    finally:
+        session.close()
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    from desktop_app.usecases import sync as sync_uc
+
+    session = open_session(args)
+    try:
+        key_id = _sync_errors(lambda: len(sync_uc.rotate_team_key(session.store)))
+    finally:
+        session.close()
+    print(_("A new team key is in use."))
+    return EXIT_OK if key_id else EXIT_INVALID
+
+
 def run(args: argparse.Namespace) -> int:
     set_language(args.lang or system_language())
     handlers = {
@@ -229,6 +350,12 @@ def run(args: argparse.Namespace) -> int:
         ("people", "search"): cmd_people_search,
         ("forms", "check"): cmd_forms_check,
         ("letters", "sample"): cmd_letters_sample,
+        ("join", None): cmd_join,
+        ("sync", None): cmd_sync,
+        ("devices", "list"): cmd_devices,
+        ("devices", "approve"): cmd_devices,
+        ("devices", "revoke"): cmd_devices,
+        ("keys", "rotate"): cmd_keys_rotate,
     }
     sub = getattr(args, f"{args.command}_command", None)
     handler = handlers[(args.command, sub)]

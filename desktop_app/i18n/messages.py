@@ -56,3 +56,26 @@ def field_message(error: FieldError) -> str:
 def error_message(code: str) -> str:
     template = _ERROR_MESSAGES.get(code)
     return _(template) if template else _("Something went wrong ({code}).").format(code=code)
+
+
+_SYNC_MESSAGES = {
+    "not_joined": N_("This laptop has not joined a sync server yet."),
+    "already_joined": N_("This laptop has already joined a sync server."),
+    "not_approved": N_(
+        "This laptop is waiting for a coordinator's approval. Compare the fingerprint shown "
+        "here with the one on the coordinator's screen."
+    ),
+    "insecure_url": N_("The server address must start with https:// (encrypted connection)."),
+    "bad_url": N_("This is not a server address (https://…)."),
+    "unknown_device": N_("There is no laptop with this id on the server."),
+    "fingerprint_mismatch": N_(
+        "The fingerprint does not match this laptop. Do not approve it; ask who set it up."
+    ),
+    "no_team_key": N_("This laptop holds no team key to hand on."),
+    "unknown_conflict": N_("This conflict was already decided."),
+}
+
+
+def sync_message(code: str) -> str:
+    template = _SYNC_MESSAGES.get(code)
+    return _(template) if template else error_message(code)

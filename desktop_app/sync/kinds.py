@@ -23,6 +23,7 @@ class PersonAdapter:
     """People sync through the repository, so their search tokens follow every change."""
 
     kind = "person"
+    sticky_true: frozenset[str] = frozenset()
 
     def load(self, session: Session, record_id: str) -> LocalRecord | None:
         row = session.scalar(select(PersonRow).where(PersonRow.id == record_id))
@@ -98,7 +99,9 @@ CONFLICT_FIELDS = (
 
 def register_builtin_kinds() -> None:
     register(PersonAdapter())
-    register(RowAdapter("conflict", ConflictRow, CONFLICT_FIELDS))
+    register(
+        RowAdapter("conflict", ConflictRow, CONFLICT_FIELDS, sticky_true=frozenset({"resolved"}))
+    )
 
 
 register_builtin_kinds()

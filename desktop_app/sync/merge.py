@@ -101,8 +101,18 @@ def _merge_field(
     return newer, None
 
 
-def merge(local: RecordState | None, incoming: RecordState, me: str) -> MergeResult:
-    """Merge an incoming state into the local one; ``me`` is this laptop's device id."""
+def merge(
+    local: RecordState | None,
+    incoming: RecordState,
+    me: str,
+    *,
+    sticky_true: frozenset[str] = frozenset(),
+) -> MergeResult:
+    """Merge an incoming state into the local one; ``me`` is this laptop's device id.
+
+    Fields in ``sticky_true`` are flags that, once true anywhere, stay true (e.g. "resolved"):
+    they never conflict.
+    """
     if local is None:
         return MergeResult(incoming, (), True)
     if local.deleted or incoming.deleted:
@@ -116,6 +126,10 @@ def merge(local: RecordState | None, incoming: RecordState, me: str) -> MergeRes
         ours, theirs = local.fields.get(name), incoming.fields.get(name)
         if ours is None or theirs is None:
             fields[name] = ours or theirs  # type: ignore[assignment]
+            continue
+        if name in sticky_true:
+            flagged = [f for f in (ours, theirs) if f.value is True]
+            fields[name] = max(flagged or (ours, theirs), key=lambda f: f.clock)
             continue
         merged, conflict = _merge_field(name, ours, theirs, me, local)
         fields[name] = merged

@@ -32,6 +32,7 @@ class LocalRecord:
 
 class RecordAdapter(Protocol):
     kind: str
+    sticky_true: frozenset[str]  # flags that stay true once set anywhere (never a conflict)
 
     def load(self, session: Session, record_id: str) -> LocalRecord | None: ...
 
@@ -95,14 +96,17 @@ class RowAdapter:
         fields: tuple[str, ...],
         *,
         on_save: Callable[[Session, Any], None] | None = None,
+        sticky_true: frozenset[str] = frozenset(),
     ) -> None:
         self.kind = kind
+        self.sticky_true = sticky_true
         self.model = model
         self.fields = fields
         self._on_save = on_save
 
     def _row(self, session: Session, record_id: str) -> Any:
-        return session.scalar(select(self.model).where(self.model.id == record_id))  # type: ignore[attr-defined]
+        model: Any = self.model
+        return session.scalar(select(model).where(model.id == record_id))
 
     def load(self, session: Session, record_id: str) -> LocalRecord | None:
         row = self._row(session, record_id)
@@ -148,6 +152,6 @@ class RowAdapter:
     def wipe(self, row: Any) -> None:
         """Remove personal content from a tombstone, keeping columns valid."""
         for name in self.fields:
-            column = self.model.__table__.c[name]  # type: ignore[attr-defined]
+            column = self.model.__table__.c[name]
             python_type = column.type.python_type
             setattr(row, name, python_type() if python_type in (str, int, bool) else None)

@@ -14,4 +14,11 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
-FEATURES: list[Callable[[MainWindow], None]] = []
+
+def _sync(window: MainWindow) -> None:
+    from desktop_app.ui import sync_status
+
+    sync_status.install(window)
+
+
+FEATURES: list[Callable[[MainWindow], None]] = [_sync]

@@ -106,3 +106,12 @@ def test_merge_order_does_not_matter(edits: list[tuple[str, str, str]]) -> None:
         assert merged[A] == merged[B] == merged[C]
         finals.append(merged[A])
     assert all(f == finals[0] for f in finals)
+
+
+def test_sticky_flag_stays_true_and_never_conflicts() -> None:
+    c0 = clock(1, C)
+    on_a = rec(resolved=FieldState(True, clock(5, A), c0))
+    on_b = rec(resolved=FieldState(False, clock(9, B), c0))
+    for local, incoming, me in ((on_a, on_b, A), (on_b, on_a, B)):
+        result = merge(local, incoming, me, sticky_true=frozenset({"resolved"}))
+        assert result.state.values() == {"resolved": True} and result.conflicts == ()

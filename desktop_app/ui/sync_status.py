@@ -1,0 +1,359 @@
+"""Sync in the window: status bar, "Sync now", joining a server, approving laptops, conflicts.
+
+The sync itself runs on a worker thread (``usecases.sync.sync_now``); this module only starts
+it, shows its progress and result, and never lets the UI wait for the network.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.i18n.messages import sync_message
+from desktop_app.i18n.text import _
+from desktop_app.sync.http_client import Offline, RequestRefused
+from desktop_app.ui.widgets import ErrorLabel
+from desktop_app.usecases import sync as sync_uc
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
+
+AUTO_SYNC_MS = 60_000
+
+
+class SyncController(QObject):
+    """Owns the status-bar widgets and runs at most one sync at a time."""
+
+    sync_finished = Signal(object)  # SyncReport or Exception
+    progress = Signal(str, int, int)  # emitted from the worker thread, delivered on the UI's
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.store = window.session.store
+        self.running = False
+        self.last_error = ""
+        self.label = QLabel()
+        self.label.setAccessibleName("sync status")
+        self.bar = QProgressBar()
+        self.bar.setMaximumWidth(160)
+        self.bar.setTextVisible(False)
+        self.bar.hide()
+        window.statusBar().addPermanentWidget(self.bar)
+        window.statusBar().addPermanentWidget(self.label)
+        self.progress.connect(self._on_worker_progress)
+
+        self.sync_action = QAction(window)
+        self.sync_action.setShortcut(QKeySequence("F5"))
+        self.sync_action.triggered.connect(self.start)
+        self.join_action = QAction(window)
+        self.join_action.triggered.connect(self._on_join_triggered)
+        self.devices_action = QAction(window)
+        self.devices_action.triggered.connect(self._on_devices_triggered)
+        self.conflicts_action = QAction(window)
+        self.conflicts_action.triggered.connect(self.open_conflicts)
+        # Above "Quit", which the main window put into the File menu first.
+        for action in (
+            self.sync_action,
+            self.join_action,
+            self.devices_action,
+            self.conflicts_action,
+        ):
+            window.file_menu.insertAction(window.quit_action, action)
+        window.file_menu.insertSeparator(window.quit_action)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(AUTO_SYNC_MS)
+        self.timer.timeout.connect(self.start)
+        self.timer.start()
+        window.retranslated.connect(self.retranslate)
+        self.retranslate()
+
+    # --- running -------------------------------------------------------------------------
+    def start(self) -> bool:
+        """Start a sync in the background; False if one runs already or none is set up."""
+        if self.running or not sync_uc.status(self.store).joined:
+            self.refresh()
+            return False
+        self.running = True
+        self.bar.setRange(0, 0)
+        self.bar.show()
+        self.label.setText(_("Syncing…"))
+        emit = self.progress.emit
+        self.window.tasks.run(
+            lambda: sync_uc.sync_now(self.store, progress=emit),
+            self._on_sync_done,
+            self._on_sync_done,
+        )
+        return True
+
+    def _on_worker_progress(self, phase: str, done: int, total: int) -> None:
+        if total:
+            self.bar.setRange(0, total)
+            self.bar.setValue(done)
+        else:
+            self.bar.setRange(0, 0)
+
+    def _on_sync_done(self, result: Any) -> None:
+        self.running = False
+        self.bar.hide()
+        if isinstance(result, Offline):
+            self.last_error = _("Offline")
+        elif isinstance(result, sync_uc.SyncSetupError):
+            self.last_error = sync_message(result.code)
+        elif isinstance(result, RequestRefused):
+            self.last_error = _("Refused by the server ({reason})").format(reason=result.code)
+        elif isinstance(result, Exception):
+            self.last_error = _("Sync failed ({error})").format(error=type(result).__name__)
+        else:
+            self.last_error = ""
+            if result.applied:
+                self.window.reload_all()
+        self.refresh()
+        self.sync_finished.emit(result)
+
+    # --- status --------------------------------------------------------------------------
+    def refresh(self) -> None:
+        state = sync_uc.status(self.store)
+        self.devices_action.setEnabled(state.approved)
+        self.join_action.setEnabled(not state.joined)
+        self.sync_action.setEnabled(state.joined)
+        if self.running:
+            return
+        if not state.joined:
+            self.label.setText(_("Not connected to a server · all data stays on this laptop"))
+            return
+        parts = [self.last_error or _("Online")]
+        if state.last_success:
+            from desktop_app.domain.hlc import Timestamp
+
+            wall = Timestamp.parse(state.last_success).wall_ms / 1000
+            import datetime as dt
+
+            when = dt.datetime.fromtimestamp(wall).strftime("%H:%M")
+            parts.append(_("last sync {time}").format(time=when))
+        parts.append(_("{count} pending").format(count=state.pending_changes))
+        if state.open_conflicts:
+            parts.append(_("{count} conflicts to decide").format(count=state.open_conflicts))
+        self.label.setText(" · ".join(parts))
+
+    def retranslate(self) -> None:
+        self.sync_action.setText(_("&Sync now"))
+        self.join_action.setText(_("&Join an organisation…"))
+        self.devices_action.setText(_("&Laptops of the organisation…"))
+        self.conflicts_action.setText(_("&Conflicts to decide…"))
+        self.refresh()
+
+    # --- dialogs -------------------------------------------------------------------------
+    def _on_join_triggered(self) -> None:
+        JoinDialog(self, self.window).open()
+
+    def _on_devices_triggered(self) -> None:
+        DevicesDialog(self, self.window).open()
+
+    def open_conflicts(self) -> ConflictsDialog:
+        dialog = ConflictsDialog(self, self.window)
+        dialog.open()
+        return dialog
+
+
+class JoinDialog(QDialog):
+    def __init__(self, controller: SyncController, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.setWindowTitle(_("Join an organisation"))
+        self.server = QLineEdit()
+        self.server.setPlaceholderText("https://sync.example.org")
+        self.code = QLineEdit()
+        self.name = QLineEdit(socket.gethostname())
+        self.error = ErrorLabel()
+        self.outcome = QLabel()
+        self.outcome.setWordWrap(True)
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        form = QFormLayout()
+        for text, widget in (
+            (_("&Server address"), self.server),
+            (_("&Enrollment code"), self.code),
+            (_("&Name of this laptop"), self.name),
+        ):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            widget.setAccessibleName(text.replace("&", ""))
+            form.addRow(label, widget)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close
+        )
+        self.buttons.accepted.connect(self._on_ok_clicked)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.outcome)
+        layout.addWidget(self.buttons)
+
+    def _on_ok_clicked(self) -> None:
+        try:
+            joined = sync_uc.join(
+                self.controller.store, self.server.text(), self.code.text(), self.name.text()
+            )
+        except sync_uc.SyncSetupError as exc:
+            self.error.show_message(sync_message(exc.code))
+            return
+        except Offline:
+            self.error.show_message(_("The sync server cannot be reached. Nothing was lost."))
+            return
+        except RequestRefused as exc:
+            self.error.show_message(
+                _("The sync server refused the request: {reason}").format(reason=exc.code)
+            )
+            return
+        self.error.show_message("")
+        text = _("Joined. Fingerprint of this laptop: {fp}").format(
+            fp=sync_uc.fingerprint(self.controller.store)
+        )
+        if joined.status != "approved":
+            text += "\n" + _(
+                "Waiting for a coordinator to approve this laptop (compare the fingerprint)."
+            )
+        self.outcome.setText(text)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        self.controller.refresh()
+
+
+class DevicesDialog(QDialog):
+    """Coordinator: the organisation's laptops; approve one after comparing fingerprints."""
+
+    def __init__(self, controller: SyncController, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.setWindowTitle(_("Laptops of the organisation"))
+        self.setMinimumWidth(560)
+        self.list = QListWidget()
+        self.list.setAccessibleName(_("Laptops"))
+        self.fingerprint = QLineEdit()
+        self.fingerprint.setAccessibleName(_("Fingerprint shown on the new laptop"))
+        self.fingerprint.setPlaceholderText(_("Fingerprint shown on the new laptop"))
+        self.approve = QPushButton(_("&Approve selected laptop"))
+        self.approve.clicked.connect(self._on_approve_clicked)
+        self.error = ErrorLabel()
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.list)
+        layout.addWidget(self.fingerprint)
+        layout.addWidget(self.approve)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.reload()
+
+    def reload(self) -> None:
+        self.list.clear()
+        try:
+            devices = sync_uc.list_devices(self.controller.store)
+        except (Offline, RequestRefused, sync_uc.SyncSetupError):
+            self.error.show_message(_("The sync server cannot be reached. Nothing was lost."))
+            return
+        for d in devices:
+            item = QListWidgetItem(f"{d.name} · {d.status} · {d.fingerprint}")
+            item.setData(Qt.ItemDataRole.UserRole, d.device_id)
+            self.list.addItem(item)
+
+    def _on_approve_clicked(self) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            return
+        try:
+            sync_uc.approve_device(
+                self.controller.store,
+                str(item.data(Qt.ItemDataRole.UserRole)),
+                self.fingerprint.text(),
+            )
+        except sync_uc.SyncSetupError as exc:
+            self.error.show_message(sync_message(exc.code))
+            return
+        except (Offline, RequestRefused):
+            self.error.show_message(_("The sync server cannot be reached. Nothing was lost."))
+            return
+        self.error.show_message("")
+        self.reload()
+
+
+class ConflictsDialog(QDialog):
+    """Both values of each conflict; the advisor keeps one of them."""
+
+    def __init__(self, controller: SyncController, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.setWindowTitle(_("Conflicts to decide"))
+        self.setMinimumWidth(560)
+        self.intro = QLabel(
+            _("The same field was changed on two laptops. Choose the value that is right.")
+        )
+        self.intro.setWordWrap(True)
+        self.list = QListWidget()
+        self.list.setAccessibleName(_("Conflicts"))
+        self.keep_first = QPushButton()
+        self.keep_second = QPushButton()
+        self.keep_first.clicked.connect(lambda: self._resolve(0))
+        self.keep_second.clicked.connect(lambda: self._resolve(1))
+        self.list.currentRowChanged.connect(self._on_list_current_changed)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        for w in (self.intro, self.list, self.keep_first, self.keep_second, buttons):
+            layout.addWidget(w)
+        self.reload()
+
+    def reload(self) -> None:
+        from desktop_app.usecases import people
+
+        self.conflicts = sync_uc.open_conflicts(self.controller.store)
+        self.list.clear()
+        for c in self.conflicts:
+            person = people.get_person(self.controller.store, c.record_id)
+            who = f"{person.given_name} {person.family_name}" if person else c.record_id
+            self.list.addItem(f"{who} · {_(c.field)}: «{c.kept_value}» / «{c.other_value}»")
+        self.list.setCurrentRow(0 if self.conflicts else -1)
+        self._on_list_current_changed(self.list.currentRow())
+
+    def _on_list_current_changed(self, row: int) -> None:
+        has = 0 <= row < len(self.conflicts)
+        self.keep_first.setEnabled(has)
+        self.keep_second.setEnabled(has)
+        if has:
+            c = self.conflicts[row]
+            self.keep_first.setText(_("Keep «{value}»").format(value=c.kept_value))
+            self.keep_second.setText(_("Keep «{value}»").format(value=c.other_value))
+
+    def _resolve(self, which: int) -> None:
+        row = self.list.currentRow()
+        if not 0 <= row < len(self.conflicts):
+            return
+        c = self.conflicts[row]
+        value = c.kept_value if which == 0 else c.other_value
+        sync_uc.resolve_conflict(
+            self.controller.store, self.controller.window.session.user.id, c.id, str(value)
+        )
+        self.reload()
+        self.controller.refresh()
+        self.controller.window.reload_all()
+
+
+def install(window: MainWindow) -> None:
+    window.sync = SyncController(window)  # type: ignore[attr-defined]

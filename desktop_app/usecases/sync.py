@@ -1,0 +1,292 @@
+"""Joining a sync server, approving laptops, rotating the team key, and syncing now."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+
+from desktop_app.domain.hlc import field_clocks_after_change
+from desktop_app.domain.person import PersonDraft
+from desktop_app.storage.db import Store
+from desktop_app.storage.models import OutboxRow
+from desktop_app.storage.sync_models import ConflictRow
+from desktop_app.sync import crypto
+from desktop_app.sync.engine import (
+    CURSOR,
+    DEVICE_ID,
+    LAST_SUCCESS,
+    PRIVATE_KEY,
+    SERVER_URL,
+    STATUS,
+    TOKEN,
+    Progress,
+    SyncEngine,
+    SyncReport,
+    active_key,
+    add_team_key,
+    get_meta,
+    keyring,
+    pending_changes,
+    set_meta,
+)
+from desktop_app.sync.http_client import SyncServerClient, wrapped_key
+from desktop_app.sync.kinds import CONFLICT_FIELDS
+from desktop_app.usecases import people
+from sync_server import wire
+
+
+class SyncSetupError(Exception):
+    """A sync set-up step that cannot go on; ``code`` is a stable key for the UI."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(detail or code)
+        self.code = code
+
+
+@dataclass(frozen=True)
+class SyncStatus:
+    joined: bool
+    server_url: str
+    approved: bool
+    pending_changes: int
+    last_success: str
+    open_conflicts: int
+
+
+def new_team_key() -> crypto.TeamKey:
+    """A team key whose id sorts by creation time, so the newest key is the greatest id."""
+    fresh = crypto.new_team_key()
+    return crypto.TeamKey(
+        key_id=f"k{time.time_ns() // 1_000_000:012x}{fresh.key_id[:8]}", key=fresh.key
+    )
+
+
+def check_server_url(url: str) -> str:
+    """HTTPS always; plain HTTP only to this machine itself (tests, a local dev server)."""
+    parts = urlsplit(url.strip())
+    if parts.scheme == "https" and parts.hostname:
+        return url.strip().rstrip("/")
+    if parts.scheme == "http" and parts.hostname:
+        host = parts.hostname
+        try:
+            loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = False
+        if loopback:
+            return url.strip().rstrip("/")
+        raise SyncSetupError("insecure_url", "plain HTTP is only allowed to this machine")
+    raise SyncSetupError("bad_url", "not an https:// address")
+
+
+def client_for(store: Store, **kwargs: object) -> SyncServerClient:
+    with store.reading() as session:
+        url, token = get_meta(session, SERVER_URL), get_meta(session, TOKEN)
+    if not url or not token:
+        raise SyncSetupError("not_joined")
+    return SyncServerClient(url, token, **kwargs)  # type: ignore[arg-type]
+
+
+def device_keys(store: Store) -> crypto.DeviceKeys:
+    with store.reading() as session:
+        private = get_meta(session, PRIVATE_KEY)
+    if private is None:
+        raise SyncSetupError("not_joined")
+    return crypto.DeviceKeys.from_private_bytes(bytes.fromhex(private))
+
+
+def join(store: Store, server_url: str, code: str, device_name: str) -> wire.RegisterResponse:
+    """Register this laptop with a one-time code; the first laptop creates the team key."""
+    url = check_server_url(server_url)
+    with store.reading() as session:
+        if get_meta(session, DEVICE_ID):
+            raise SyncSetupError("already_joined")
+    keys = crypto.DeviceKeys.generate()
+    with SyncServerClient(url) as client:
+        result = client.register(code.strip(), device_name, keys.public_key)
+    with store.transaction() as session:
+        set_meta(session, SERVER_URL, url)
+        set_meta(session, DEVICE_ID, result.device_id)
+        set_meta(session, TOKEN, result.token)
+        set_meta(session, PRIVATE_KEY, keys.private_key.hex())
+        set_meta(session, STATUS, result.status)
+        set_meta(session, CURSOR, "0")
+        if result.is_coordinator and result.status == "approved" and active_key(session) is None:
+            team = new_team_key()
+            add_team_key(session, team.key_id, team.key, str(store.clock.now()), active=True)
+    return result
+
+
+def fingerprint(store: Store) -> str:
+    return device_keys(store).fingerprint
+
+
+def fetch_keys(store: Store, client: SyncServerClient) -> int:
+    """Take the team keys wrapped for this laptop; returns how many were new."""
+    keys = device_keys(store)
+    listing = client.fetch_wrapped_keys()
+    added = 0
+    with store.transaction() as session:
+        held = keyring(session)
+        newest = max((k.key_id for k in listing.keys), default=None)
+        for item in listing.keys:
+            if item.key_id in held:
+                continue
+            key = crypto.unwrap_team_key(
+                wire.b64decode(item.wrapped_key),
+                item.key_id,
+                keys,
+                wire.b64decode(item.sender_public_key),
+            )
+            add_team_key(
+                session, item.key_id, key, str(store.clock.now()), active=item.key_id == newest
+            )
+            added += 1
+        if added:
+            set_meta(session, STATUS, "approved")
+    return added
+
+
+def list_devices(store: Store) -> list[wire.DeviceInfo]:
+    with client_for(store) as client:
+        return list(client.devices().devices)
+
+
+def approve_device(store: Store, device_id: str, expected_fingerprint: str) -> wire.DeviceInfo:
+    """Coordinator: after comparing fingerprints, hand the team keys to a new laptop."""
+    own = device_keys(store)
+    with client_for(store) as client:
+        device = next((d for d in client.devices().devices if d.device_id == device_id), None)
+        if device is None:
+            raise SyncSetupError("unknown_device")
+        if _normal(device.fingerprint) != _normal(expected_fingerprint):
+            raise SyncSetupError("fingerprint_mismatch")
+        public = wire.b64decode(device.public_key)
+        with store.reading() as session:
+            held = keyring(session)
+        if not held:
+            raise SyncSetupError("no_team_key")
+        wrapped = [
+            wrapped_key(key_id, crypto.wrap_team_key(key, key_id, own, public), own.public_key)
+            for key_id, key in sorted(held.items())
+        ]
+        return client.approve(device_id, wrapped)
+
+
+def rotate_team_key(store: Store) -> str:
+    """Coordinator: a new team key for every laptop still approved (after a revocation)."""
+    own = device_keys(store)
+    team = new_team_key()
+    with client_for(store) as client:
+        for device in client.devices().devices:
+            if device.status != "approved":
+                continue
+            public = wire.b64decode(device.public_key)
+            wrapped = crypto.wrap_team_key(team.key, team.key_id, own, public)
+            client.upload_wrapped_key(device.device_id, team.key_id, wrapped, own.public_key)
+    with store.transaction() as session:
+        add_team_key(session, team.key_id, team.key, str(store.clock.now()), active=True)
+    return team.key_id
+
+
+def sync_now(
+    store: Store, progress: Progress | None = None, **client_options: object
+) -> SyncReport:
+    """One full round: fetch new keys, pull, merge, push. Raises the client's errors."""
+    with client_for(store, **client_options) as client:
+        with store.reading() as session:
+            has_key = active_key(session) is not None
+        if not has_key:
+            fetch_keys(store, client)
+            with store.reading() as session:
+                if active_key(session) is None:
+                    raise SyncSetupError("not_approved")
+        else:
+            fetch_keys(store, client)  # a rotated key may be waiting
+        return SyncEngine(store, client, progress).sync()
+
+
+def status(store: Store) -> SyncStatus:
+    with store.reading() as session:
+        url = get_meta(session, SERVER_URL) or ""
+        approved = active_key(session) is not None
+        last = get_meta(session, LAST_SUCCESS) or ""
+        conflicts = int(
+            session.scalar(
+                select(func.count()).select_from(ConflictRow).where(ConflictRow.resolved.is_(False))
+            )
+            or 0
+        )
+    return SyncStatus(bool(url), url, approved, pending_changes(store), last, conflicts)
+
+
+def _normal(fp: str) -> str:
+    return "".join(ch for ch in fp.upper() if ch.isalnum())
+
+
+@dataclass(frozen=True)
+class OpenConflict:
+    id: str
+    record_kind: str
+    record_id: str
+    field: str
+    kept_value: object
+    other_value: object
+
+
+def open_conflicts(store: Store) -> list[OpenConflict]:
+    with store.reading() as session:
+        rows = session.scalars(
+            select(ConflictRow)
+            .where(ConflictRow.resolved.is_(False), ConflictRow.deleted.is_(False))
+            .order_by(ConflictRow.updated_hlc)
+        ).all()
+        return [
+            OpenConflict(
+                r.id,
+                r.record_kind,
+                r.record_id,
+                r.field,
+                json.loads(r.kept_value),
+                json.loads(r.other_value),
+            )
+            for r in rows
+        ]
+
+
+def resolve_conflict(store: Store, author_id: str, conflict_id: str, value: str) -> None:
+    """An advisor's decision: the field gets ``value`` (either side's or a new one) everywhere."""
+    with store.reading() as session:
+        row = session.get(ConflictRow, conflict_id)
+        if row is None or row.resolved:
+            raise SyncSetupError("unknown_conflict")
+        kind, record_id, field_name = row.record_kind, row.record_id, row.field
+    if kind == "person":
+        person = people.get_person(store, record_id)
+        if person is not None:
+            values = people.person_values(person)
+            values[field_name] = value
+            languages = tuple(c for c in values.pop("languages").split(",") if c)
+            people.update_person(
+                store, author_id, record_id, PersonDraft(**values, languages=languages)
+            )
+    with store.transaction() as session:
+        row = session.get(ConflictRow, conflict_id)
+        assert row is not None
+        hlc = str(store.clock.now())
+        stored = {k: (v[0], v[1]) for k, v in json.loads(row.field_clocks or "{}").items()}
+        clocks = field_clocks_after_change(
+            CONFLICT_FIELDS, stored, row.updated_hlc, {"resolved"}, hlc
+        )
+        row.resolved = True
+        row.field_clocks = json.dumps({k: list(v) for k, v in clocks.items()}, sort_keys=True)
+        row.revision += 1
+        row.updated_hlc = hlc
+        row.author_id = author_id
+        session.add(
+            OutboxRow(record_kind="conflict", record_id=conflict_id, revision=row.revision, hlc=hlc)
+        )

@@ -1,0 +1,63 @@
+"""The headless sync commands end to end: init, join, approve by fingerprint, sync, search."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sync_harness import ROOT, ServerProcess
+
+PW = "laptop password 1"
+
+
+def wd(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "desktop_app.app", *args, "--password-stdin", "--lang", "en"],
+        input=PW + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "WELCOME_DESK_FAST_KDF": "1"},
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_two_laptops_join_and_sync_from_the_command_line(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    a, b = str(tmp_path / "a"), str(tmp_path / "b")
+    for folder in (a, b):
+        assert wd("init", "--data-dir", folder, "--account", "anna").returncode == 0
+    joined = wd("join", "--data-dir", a, "--server", server.base_url,
+                "--code", server.enroll_cli("A"), "--name", "Laptop A")
+    assert joined.returncode == 0, joined.stderr
+    joined_b = wd("join", "--data-dir", b, "--server", server.base_url,
+                  "--code", server.enroll_cli("B"), "--name", "Laptop B")
+    assert "Waiting for a coordinator" in joined_b.stdout
+    fingerprint = re.search(r"Fingerprint of this laptop: (.+)$", joined_b.stdout, re.MULTILINE)
+    device = re.search(r"Joined as laptop (\S+)\.", joined_b.stdout)
+    assert fingerprint and device
+    refused = wd("sync", "--data-dir", b)
+    assert refused.returncode == 1 and "waiting for a coordinator" in refused.stderr
+    listed = wd("devices", "list", "--data-dir", a)
+    assert device.group(1) in listed.stdout and "pending" in listed.stdout
+    wrong = wd("devices", "approve", device.group(1), "--fingerprint", "XXXX", "--data-dir", a)
+    assert wrong.returncode == 1 and "does not match" in wrong.stderr
+    ok = wd("devices", "approve", device.group(1), "--fingerprint", fingerprint.group(1),
+            "--data-dir", a)
+    assert ok.returncode == 0, ok.stderr
+    assert wd("people", "add", "--data-dir", a, "--given", "Радка", "--family", "Стоянова",
+              "--dob", "1990").returncode == 0
+    assert "1 sent" in wd("sync", "--data-dir", a).stdout
+    assert "1 received" in wd("sync", "--data-dir", b).stdout
+    found = wd("people", "search", "stoyanova", "--data-dir", b)
+    assert "Стоянова, Радка" in found.stdout
+    server.stop()
+    offline = wd("sync", "--data-dir", b)
+    assert offline.returncode == 5 and "Nothing was lost" in offline.stderr
+    assert "Traceback" not in offline.stderr

@@ -1,0 +1,294 @@
+"""Laptops with real encrypted stores syncing through a real server process on 127.0.0.1.
+
+Covers architecture properties 4–11 from the client's side: encryption before leaving, refusal
+of tampered or replayed envelopes, enrollment and revocation with key rotation, offline edits
+merging field by field, conflicts kept, interruption without loss or duplicates.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sync_harness import ServerProcess
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.sync import crypto
+from desktop_app.sync.http_client import Offline, Revoked
+from desktop_app.usecases import people
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import Session, create_first_account
+from sync_server import wire
+
+PASSWORD = "laptop password 1"
+
+
+class Laptops:
+    def __init__(self, server: ServerProcess, tmp_path: Path) -> None:
+        self.server = server
+        self.tmp_path = tmp_path
+        self.sessions: list[Session] = []
+
+    def new(self, name: str, *, approve: bool = True) -> Session:
+        session = create_first_account(self.tmp_path / name, "anna", name, PASSWORD)
+        self.sessions.append(session)
+        code = self.server.enroll(name)
+        result = sync_uc.join(session.store, self.server.base_url, code, name)
+        if approve and not result.is_coordinator:
+            coordinator = self.sessions[0].store
+            sync_uc.approve_device(
+                coordinator, result.device_id, sync_uc.fingerprint(session.store)
+            )
+        return session
+
+    def sync(self, *sessions: Session) -> list[sync_uc.SyncReport]:
+        return [
+            sync_uc.sync_now(s.store, max_retries=2, backoff_base=0.05)
+            for s in (sessions or self.sessions)
+        ]
+
+    def close(self) -> None:
+        for s in self.sessions:
+            s.close()
+
+
+@pytest.fixture
+def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
+    group = Laptops(server, tmp_path)
+    try:
+        yield group
+    finally:
+        group.close()
+
+
+def _names(session: Session) -> set[str]:
+    return {
+        f"{e.given_name} {e.family_name}" for e in people.list_people(session.store, 0, 1000)
+    }
+
+
+def _add(session: Session, given: str, family: str, dob: str = "", phone: str = "") -> str:
+    return people.register_person(
+        session.store, session.user.id, PersonDraft(given, family, dob, phone=phone),
+        confirm_duplicates=True,
+    ).id
+
+
+def _edit(session: Session, person_id: str, **changes: str) -> None:
+    person = people.get_person(session.store, person_id)
+    assert person is not None
+    values = people.person_values(person)
+    values.update(changes)
+    languages = tuple(c for c in values.pop("languages").split(",") if c)
+    people.update_person(
+        session.store, session.user.id, person_id, PersonDraft(**values, languages=languages)
+    )
+
+
+def test_three_laptops_converge_and_names_never_reach_the_server(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    _add(a, "Петър", "Петров", "14.03.1985", "+359 88 123 4567")
+    _add(b, "Ștefan", "Țăranu", "1979")
+    _add(c, "Jürgen", "Müller")
+    laptops.sync()
+    laptops.sync()
+    expected = {"Петър Петров", "Ștefan Țăranu", "Jürgen Müller"}
+    assert _names(a) == _names(b) == _names(c) == expected
+    # Type-ahead search works on synced people too (tokens follow the record).
+    assert [e.family_name for e in people.search_people(c.store, "petrov")] == ["Петров"]
+    assert all(sync_uc.status(s.store).pending_changes == 0 for s in (a, b, c))
+    # Property 4: the server's database and log hold no names (sqlite file, raw bytes).
+    if server.db_url.startswith("sqlite"):
+        raw = Path(server.db_url.removeprefix("sqlite:///")).read_bytes()
+        for needle in ("Петров", "Țăranu", "Müller", "Petrov", "taranu", "1985"):
+            assert needle.encode() not in raw
+    log = server.log_text()
+    for needle in ("Петров", "Țăranu", "Müller", "Petrov"):
+        assert needle not in log
+
+
+def test_offline_edits_to_different_fields_merge(laptops: Laptops) -> None:
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(a, "Ion", "Lungu", "1985", "+40 721 123 456")
+    laptops.sync(a, b)
+    _edit(a, pid, phone="0176 5554443")  # both offline, different fields
+    _edit(b, pid, notes="Termin beim Jobcenter vereinbart")
+    laptops.sync(a, b, a)
+    for s in (a, b):
+        person = people.get_person(s.store, pid)
+        assert person is not None
+        assert (person.phone, person.notes) == ("0176 5554443", "Termin beim Jobcenter vereinbart")
+        assert sync_uc.open_conflicts(s.store) == []
+
+
+def test_same_field_edits_become_a_conflict_that_an_advisor_resolves(laptops: Laptops) -> None:
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(a, "Elena", "Radu", phone="0176 1111111")
+    laptops.sync(a, b)
+    _edit(a, pid, phone="0176 2222222")
+    _edit(b, pid, phone="0176 3333333")
+    laptops.sync(a, b, a)
+    phones = {people.get_person(s.store, pid).phone for s in (a, b)}  # type: ignore[union-attr]
+    assert len(phones) == 1  # same winner everywhere
+    conflicts = [sync_uc.open_conflicts(s.store) for s in (a, b)]
+    assert len(conflicts[0]) == 1 and conflicts[0] == conflicts[1]
+    conflict = conflicts[0][0]
+    assert conflict.field == "phone"
+    assert {conflict.kept_value, conflict.other_value} == {"0176 2222222", "0176 3333333"}
+    # The advisor on B keeps the value that lost; the decision reaches A.
+    sync_uc.resolve_conflict(b.store, b.user.id, conflict.id, str(conflict.other_value))
+    laptops.sync(b, a)
+    for s in (a, b):
+        assert people.get_person(s.store, pid).phone == conflict.other_value  # type: ignore[union-attr]
+        assert sync_uc.open_conflicts(s.store) == []
+
+
+def test_a_pending_laptop_cannot_sync_until_approved(laptops: Laptops) -> None:
+    a = laptops.new("A")
+    b = laptops.new("B", approve=False)
+    _add(a, "Ana", "Pop")
+    laptops.sync(a)
+    with pytest.raises(sync_uc.SyncSetupError) as info:
+        laptops.sync(b)
+    assert info.value.code == "not_approved"
+    with pytest.raises(sync_uc.SyncSetupError):  # a wrong fingerprint is refused
+        sync_uc.approve_device(a.store, _device_id(b), "AAAA-BBBB-CCCC")
+    sync_uc.approve_device(a.store, _device_id(b), sync_uc.fingerprint(b.store))
+    laptops.sync(b)
+    assert _names(b) == {"Ana Pop"}
+
+
+def _device_id(session: Session) -> str:
+    from desktop_app.sync.engine import DEVICE_ID, get_meta
+
+    with session.store.reading() as s:
+        value = get_meta(s, DEVICE_ID)
+    assert value
+    return value
+
+
+def test_revoked_laptop_is_refused_and_cannot_read_after_rotation(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    _add(a, "Before", "Rotation")
+    laptops.sync()
+    with sync_uc.client_for(a.store) as client:
+        client.revoke(_device_id(b))
+    with pytest.raises(Revoked):
+        laptops.sync(b)
+    new_key = sync_uc.rotate_team_key(a.store)
+    _add(a, "After", "Rotation")
+    laptops.sync(a, c)
+    assert "After Rotation" in _names(c)
+    # B's old keys cannot open what was written after the rotation.
+    from desktop_app.sync.engine import keyring
+
+    with b.store.reading() as s:
+        b_keys = keyring(s)
+    assert new_key not in b_keys
+    with sync_uc.client_for(a.store) as client:
+        newest = [e for e in client.pull(0, 1000).envelopes if e.key_id == new_key]
+    assert newest
+    with pytest.raises(crypto.UnknownKeyError):
+        crypto.open_envelope(b_keys, newest[0])
+
+
+def test_tampered_swapped_and_replayed_envelopes_are_refused(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(b, "Maria", "Ivanova")
+    laptops.sync(b, a)
+    target = _add(b, "Georgi", "Dimitrov")
+    laptops.sync(b, a)
+    with sync_uc.client_for(b.store) as client:
+        mine = [e for e in client.pull(0, 1000).envelopes if e.record_id == pid][0]
+        flipped = bytearray(wire.b64decode(mine.ciphertext))
+        flipped[5] ^= 0x01
+        base = mine.model_dump(exclude={"seq"})
+        tampered = [
+            wire.Envelope(**{**base, "revision": 7, "ciphertext": wire.b64encode(bytes(flipped))}),
+            wire.Envelope(**{**base, "record_id": target, "revision": 9}),  # swapped id
+            wire.Envelope(**{**base, "revision": 8}),  # old content claiming a new revision
+        ]
+        pushed = client.push(tampered)
+    assert pushed.accepted == 3  # the server cannot tell: it only sees ciphertext
+    before = {e.id: people.get_person(a.store, e.id) for e in people.list_people(a.store, 0, 10)}
+    report = laptops.sync(a)[0]
+    assert report.refused == 3 and report.applied == 0
+    after = {e.id: people.get_person(a.store, e.id) for e in people.list_people(a.store, 0, 10)}
+    assert after == before
+
+
+def test_replayed_old_revision_from_the_server_is_refused(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    if not server.db_url.startswith("sqlite"):
+        pytest.skip("the replay is staged by editing the server's SQLite file")
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(b, "Vasile", "Munteanu")
+    laptops.sync(b, a)
+    _edit(b, pid, phone="0176 9999999")
+    laptops.sync(b, a)
+    # A malicious or broken server hands out revision 1 again, under a new sequence number.
+    # Staged in its SQLite file: the table is rebuilt without its uniqueness rule first.
+    db = sqlite3.connect(server.db_url.removeprefix("sqlite:///"))
+    table = next(
+        r[0]
+        for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+        if "envelope" in r[0]
+    )
+    columns = [r[1] for r in db.execute(f"PRAGMA table_info({table})")]
+    data = dict(
+        zip(
+            columns,
+            db.execute(f"SELECT * FROM {table} WHERE revision = 1 AND record_id = ?", (pid,))
+            .fetchone(),
+            strict=True,
+        )
+    )
+    data["seq"] = db.execute(f"SELECT max(seq) FROM {table}").fetchone()[0] + 1
+    db.executescript(
+        f"CREATE TABLE staged AS SELECT * FROM {table}; DROP TABLE {table};"
+        f"ALTER TABLE staged RENAME TO {table};"
+    )
+    db.execute(
+        f"INSERT INTO {table} ({', '.join(data)}) VALUES ({', '.join('?' * len(data))})",
+        list(data.values()),
+    )
+    db.commit()
+    db.close()
+    report = laptops.sync(a)[0]
+    assert report.refused >= 1
+    assert people.get_person(a.store, pid).phone == "0176 9999999"  # type: ignore[union-attr]
+
+
+def test_server_down_then_back_loses_and_doubles_nothing(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a, b = laptops.new("A"), laptops.new("B")
+    ids = [_add(a, f"Name{i}", "Offline") for i in range(30)]
+    server.kill()
+    with pytest.raises(Offline):
+        laptops.sync(a)
+    assert sync_uc.status(a.store).pending_changes == 30  # nothing lost locally
+    server.start()
+    laptops.sync(a, b)
+    laptops.sync(a, b)
+    assert {e.id for e in people.list_people(b.store, 0, 100)} == set(ids)
+    with sync_uc.client_for(a.store) as client:
+        envelopes = client.pull(0, 1000).envelopes
+    assert len({(e.record_id, e.revision) for e in envelopes}) == len(envelopes)
+
+
+def test_plain_http_to_another_host_is_refused() -> None:
+    with pytest.raises(sync_uc.SyncSetupError) as info:
+        sync_uc.check_server_url("http://sync.example.org")
+    assert info.value.code == "insecure_url"
+    assert sync_uc.check_server_url("https://sync.example.org/") == "https://sync.example.org"
+    assert sync_uc.check_server_url("http://127.0.0.1:8000") == "http://127.0.0.1:8000"
