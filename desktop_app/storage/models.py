@@ -98,3 +98,7 @@ class OutboxRow(Base):
     record_id: Mapped[str] = mapped_column(String(36), nullable=False)
     revision: Mapped[int] = mapped_column(Integer, nullable=False)
     hlc: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+# Feature tables register on ``Base.metadata`` when imported; migrations compare against it.
+from desktop_app.storage import referrals_models as _referrals_models  # noqa: E402, F401
