@@ -14,4 +14,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
-FEATURES: list[Callable[[MainWindow], None]] = []
+from desktop_app.ui import referrals
+
+FEATURES: list[Callable[[MainWindow], None]] = [
+    referrals.install,
+]
