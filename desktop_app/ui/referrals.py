@@ -56,7 +56,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.person import Person
 from desktop_app.domain.referral import OTHER_REASON, Referral, ReferralStatus, ReferralStatusError
 from desktop_app.domain.validation import FieldError, ValidationFailed
-from desktop_app.i18n.formatting import format_long_date
+from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.messages import field_message
 from desktop_app.i18n.text import N_, _, current_language, ngettext
 from desktop_app.letters.directory import default_directory
@@ -122,11 +122,12 @@ def default_client_language(person: Person) -> str:
 
 
 def _date(value: dt.date | dt.datetime | None) -> str:
+    """A short date in the UI language (14.03.2026 / 14.03.2026 г.), with the time if any."""
     if value is None:
         return "—"
     if isinstance(value, dt.datetime):
-        return f"{format_long_date(value.date())}, {value:%H:%M}"
-    return format_long_date(value)
+        return f"{format_partial_date(value.date().isoformat())} {value:%H:%M}"
+    return format_partial_date(value.isoformat())
 
 
 def _item(text: str, data: Any = None) -> QTableWidgetItem:
@@ -269,7 +270,7 @@ class ReferDialog(QDialog):
         self.setWindowTitle(
             _("Refer {name}").format(name=f"{person.given_name} {person.family_name}")
         )
-        self.setMinimumWidth(620)
+        self.setMinimumWidth(680)
         lang = current_language()
 
         self.search = QLineEdit()
@@ -306,6 +307,11 @@ class ReferDialog(QDialog):
 
         self.documents = QListWidget()
         self.documents.setMinimumHeight(110)
+        for wrapped in (self.services, self.documents):
+            # long service names and documents wrap instead of hiding behind a scroll bar
+            wrapped.setWordWrap(True)
+            wrapped.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            wrapped.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.new_document = QLineEdit()
         self.new_document.setPlaceholderText(_("Another document"))
         self.new_document.returnPressed.connect(self._on_add_document_clicked)
@@ -377,7 +383,7 @@ class ReferDialog(QDialog):
         self.services.clear()
         for service in self.directory.search(query):
             text = service.name.get(lang)
-            if service.german_name != text:
+            if service.german_name not in text:
                 text += f" — {service.german_name}"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, service.id)
@@ -723,7 +729,7 @@ class ReferralsTab(QWidget):
 
     def retranslate(self) -> None:
         self.table.setHorizontalHeaderLabels(
-            [_("Issued"), _("Service"), _("Reason"), _("Appointment"), _("Status"), _("Follow-up")]
+            [_("Status"), _("Follow-up"), _("Service"), _("Appointment"), _("Issued"), _("Reason")]
         )
         self.status_button.setText(_("Change status…"))
         self.letter_button.setText(_("Show letter…"))
@@ -737,12 +743,12 @@ class ReferralsTab(QWidget):
         self.table.setRowCount(len(self.referrals))
         for row, referral in enumerate(self.referrals):
             values = (
-                format_long_date(referral.created_at.date()),
-                service_name(referral.service_id),
-                reason_label(referral.reason),
-                _date(referral.appointment),
                 status_label(referral.status),
                 _date(referral.follow_up),
+                service_name(referral.service_id),
+                _date(referral.appointment),
+                _date(referral.created_at.date()),
+                reason_label(referral.reason),
             )
             for column, text in enumerate(values):
                 self.table.setItem(row, column, _item(text, referral.id))

@@ -110,7 +110,7 @@ def test_refer_preview_queue_and_print_leave_no_pdf_behind(
     assert referral.documents[-1] == "Mietvertrag"
     assert referral.appointment is not None
     assert feature.tab.table.rowCount() == 1
-    assert feature.tab.table.item(0, 4).text() == "Issued"
+    assert feature.tab.table.item(0, 0).text() == "Issued"
 
     preview = _wait_loaded(qtbot, feature)
     assert preview.document.status() == ui.QPdfDocument.Status.Ready
@@ -198,7 +198,7 @@ def test_status_changes_show_in_the_follow_up_list(qtbot: QtBot, session: Sessio
     type_text(dialog.outcome, "Kurs ab Januar")
     dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert follow_ups.table.item(0, 3).text() == "Attended"
-    assert feature.tab.table.item(0, 4).text() == "Attended"
+    assert feature.tab.table.item(0, 0).text() == "Attended"
     assert uc.get_referral(session.store, referral.id).outcome == "Kurs ab Januar"
 
     feature.tab.status_button.click()
