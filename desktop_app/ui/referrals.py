@@ -752,6 +752,7 @@ class ReferralsTab(QWidget):
             )
             for column, text in enumerate(values):
                 self.table.setItem(row, column, _item(text, referral.id))
+            self.table.item(row, 0).setToolTip(self._history(referral))
         self.empty.setVisible(not self.referrals)
         has = bool(self.referrals)
         self.status_button.setEnabled(has)
@@ -762,6 +763,19 @@ class ReferralsTab(QWidget):
     def selected(self) -> Referral | None:
         row = self.table.currentRow()
         return self.referrals[row] if 0 <= row < len(self.referrals) else None
+
+    def _history(self, referral: Referral) -> str:
+        """Every status step with date and advisor, for the status cell's tooltip."""
+        steps = uc.status_history(self.feature.window.session.store, referral.id)
+        lines = [f"{referral.reference} · {reason_label(referral.reason)}"]
+        for step in steps:
+            line = f"{_date(step.at)}  {status_label(step.status)}"
+            if step.by:
+                line += f" ({step.by})"
+            if step.outcome:
+                line += f": {step.outcome}"
+            lines.append(line)
+        return "\n".join(lines)
 
     def _on_status_clicked(self) -> None:
         referral = self.selected()

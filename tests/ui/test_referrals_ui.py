@@ -200,6 +200,9 @@ def test_status_changes_show_in_the_follow_up_list(qtbot: QtBot, session: Sessio
     assert follow_ups.table.item(0, 3).text() == "Attended"
     assert feature.tab.table.item(0, 0).text() == "Attended"
     assert uc.get_referral(session.store, referral.id).outcome == "Kurs ab Januar"
+    history = feature.tab.table.item(0, 0).toolTip()
+    assert "Issued (Anna Schmidt)" in history
+    assert "Attended (Anna Schmidt): Kurs ab Januar" in history
 
     feature.tab.status_button.click()
     dialogs = [d for d in window.findChildren(ui.StatusDialog) if d.isVisible()]
@@ -243,3 +246,25 @@ def test_bad_input_is_refused_at_the_field_or_lays_out(qtbot: QtBot, session: Se
     text = " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(preview.pdf)).pages)
     assert "Nachweis Nummer 40" in " ".join(text.split())
     preview.close()
+
+
+def test_without_qtpdf_the_letter_can_still_be_saved_and_queued(
+    qtbot: QtBot, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the PySide6-Pdf wheel is missing, nothing pretends to preview or print."""
+    monkeypatch.setattr(ui, "HAVE_QTPDF", False)
+    person = _person(session)
+    _win, feature = _window(qtbot, session, person)
+    dialog = _open_dialog(feature)
+    dialog.select_service("jobcenter")
+    assert dialog.reason.currentData() == "buergergeld"  # the service's own reasons come first
+    _create(dialog)
+    preview = _wait_loaded(qtbot, feature)
+    assert preview.view is None
+    assert "Qt PDF" in preview.message.text()
+    assert not preview.print_button.isEnabled()
+    assert preview.save_button.isEnabled()
+    preview.queue_button.click()
+    queue = feature.open_print_queue()
+    assert queue.table.rowCount() == 1
+    assert not queue.print_button.isEnabled()
