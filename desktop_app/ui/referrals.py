@@ -536,8 +536,17 @@ class LetterPreview(QDialog):
         self.resize(760, 900)
         self.message = QLabel(_("Preparing the letter…"))
         self.message.setWordWrap(True)
+        self.language = QComboBox()
+        for code in CLIENT_LANGUAGES:
+            self.language.addItem(language_name(code), code)
+        self.language.setCurrentIndex(max(self.language.findData(self.client_lang), 0))
+        self.language.currentIndexChanged.connect(self._on_language_changed)
+        top = QHBoxLayout()
+        top.addWidget(self.message, 1)
+        top.addWidget(QLabel(_("Language of the person's copy:")))
+        top.addWidget(self.language)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.message)
+        layout.addLayout(top)
         self.view: Any = None
         if HAVE_QTPDF:
             self.view = QPdfView(self)
@@ -563,18 +572,37 @@ class LetterPreview(QDialog):
         self.queue_button.clicked.connect(self._on_queue_clicked)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        store, referral_id, lang = window.session.store, referral.id, self.client_lang
-        window.tasks.run(
+        self._generation = 0
+        self._render()
+
+    def _render(self) -> None:
+        """Render the letter off the UI thread; a newer request makes older results stale."""
+        self._generation += 1
+        generation = self._generation
+        self.pdf = b""
+        for button in (self.print_button, self.save_button, self.queue_button):
+            button.setEnabled(False)
+        self.queue_button.setText(_("Add to print queue"))
+        self.message.setText(_("Preparing the letter…"))
+        self.message.setStyleSheet("")
+        store, referral_id, lang = self.window_.session.store, self.referral.id, self.client_lang
+        self.window_.tasks.run(
             lambda: uc.render_letter(store, referral_id, lang),
-            self._on_rendered,
-            self._on_render_failed,
+            lambda pdf: self._on_rendered(pdf) if generation == self._generation else None,
+            lambda exc: self._on_render_failed(exc) if generation == self._generation else None,
         )
+
+    def _on_language_changed(self, _index: int) -> None:
+        self.client_lang = str(self.language.currentData())
+        self._render()
 
     def _on_rendered(self, pdf: bytes) -> None:
         self.pdf = pdf
         if HAVE_QTPDF:
-            self.document = _load_pdf(pdf, self)
+            previous, self.document = self.document, _load_pdf(pdf, self)
             self.view.setDocument(self.document)
+            if previous is not None:
+                previous.deleteLater()
             pages = self.document.pageCount()
             self.message.setText(
                 ngettext("{count} page", "{count} pages", pages).format(count=pages)
@@ -751,8 +779,10 @@ class ReferralsTab(QWidget):
                 reason_label(referral.reason),
             )
             for column, text in enumerate(values):
-                self.table.setItem(row, column, _item(text, referral.id))
-            self.table.item(row, 0).setToolTip(self._history(referral))
+                cell = _item(text, referral.id)
+                if column == 0:
+                    cell.setToolTip(self._history(referral))
+                self.table.setItem(row, column, cell)
         self.empty.setVisible(not self.referrals)
         has = bool(self.referrals)
         self.status_button.setEnabled(has)

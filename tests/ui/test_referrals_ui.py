@@ -119,6 +119,16 @@ def test_refer_preview_queue_and_print_leave_no_pdf_behind(
     text = " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(preview.pdf)).pages)
     assert "Петър Петров" in " ".join(text.split())
 
+    # the person's copy can be switched to another language in the preview
+    preview.language.setCurrentIndex(preview.language.findData("ro"))
+    qtbot.waitUntil(lambda: bool(preview.pdf), timeout=10000)
+    ro_text = " ".join(
+        p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(preview.pdf)).pages
+    )
+    assert "Trimiterea dumneavoastră" in " ".join(ro_text.split())
+    preview.language.setCurrentIndex(preview.language.findData("bg"))
+    qtbot.waitUntil(lambda: bool(preview.pdf), timeout=10000)
+
     # Save as PDF: the one time a letter reaches the disk, where the user says
     saved = tmp_path / "saved" / "letter"
     saved.parent.mkdir()
