@@ -64,4 +64,3 @@ def to_latin(text: str) -> str:
             latin = latin.upper() if nxt.isupper() else latin[0].upper() + latin[1:]
         out.append(latin)
     return "".join(out)
-
