@@ -1,12 +1,10 @@
-"""Folding and Latin transliteration of names and labels, for search and for German readers.
+"""Cased Latin transliteration of Bulgarian names for German readers of the letters.
 
-Bulgarian follows the official Streamlined System (2009 law). The i18n package owns the full
-transliteration; this is the small part the letters need and can be swapped for it.
+Bulgarian follows the official Streamlined System (2009 law). Search folding lives in
+``i18n.translit.fold``; this stays because letters need cased output (``Petar Petrov``).
 """
 
 from __future__ import annotations
-
-import unicodedata
 
 _BG = {
     "а": "a",
@@ -66,9 +64,3 @@ def to_latin(text: str) -> str:
             latin = latin.upper() if nxt.isupper() else latin[0].upper() + latin[1:]
         out.append(latin)
     return "".join(out)
-
-
-def fold(text: str) -> str:
-    """Case-, accent- and script-free form for search (``Ştefan``, ``ștefan`` → ``stefan``)."""
-    decomposed = unicodedata.normalize("NFKD", to_latin(text).casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))

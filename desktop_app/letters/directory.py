@@ -20,8 +20,8 @@ from desktop_app.domain.service import (
     LocalizedText,
     Service,
 )
+from desktop_app.i18n.translit import fold
 from desktop_app.letters import _resources as res
-from desktop_app.letters._script import fold
 from desktop_app.paths import resource
 
 CATALOGUE_FILE = "catalogue.yaml"

@@ -744,7 +744,10 @@ def _client_story(ctx: _Context) -> list[Flowable]:
 
 def _bullets(items: Sequence[str], width: float) -> Table:
     """A dashed list; long lists go into two columns so the letter stays on one page if it can."""
-    style = _styles()["bullet"]
+    # Hanging indent: a wrapped item starts where the one-line (plain string) items start.
+    style = ParagraphStyle(
+        "bullet_cell", parent=_styles()["bullet"], leftIndent=12, firstLineIndent=-12
+    )
     columns = 1 if len(items) <= 3 else 2
     col_w = width / columns
     cells = [_cell(f"–  {_clean(item)}", style, col_w - 3 * mm) for item in items]

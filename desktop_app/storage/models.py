@@ -100,5 +100,6 @@ class OutboxRow(Base):
     hlc: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
-# Feature tables register on the same metadata (migrations compare against all of them).
+# Feature tables register on ``Base.metadata`` when imported; migrations compare against it.
+from desktop_app.storage import referrals_models as _referrals_models  # noqa: E402, F401
 from desktop_app.storage import sync_models as _sync_models  # noqa: E402, F401

@@ -14,11 +14,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
+from desktop_app.ui import referrals, sync_status
 
-def _sync(window: MainWindow) -> None:
-    from desktop_app.ui import sync_status
-
-    sync_status.install(window)
-
-
-FEATURES: list[Callable[[MainWindow], None]] = [_sync]
+FEATURES: list[Callable[[MainWindow], None]] = [
+    referrals.install,
+    sync_status.install,
+]

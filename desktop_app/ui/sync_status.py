@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.i18n.messages import sync_message
-from desktop_app.i18n.text import _
+from desktop_app.i18n.text import N_, _
 from desktop_app.sync.http_client import Offline, RequestRefused
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import sync as sync_uc
@@ -35,6 +35,16 @@ if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
 AUTO_SYNC_MS = 60_000
+FIELD_LABELS = {
+    "given_name": N_("Given name"),
+    "family_name": N_("Family name"),
+    "date_of_birth": N_("Date of birth"),
+    "sex": N_("Sex / gender"),
+    "nationality": N_("Nationality"),
+    "languages": N_("Languages spoken"),
+    "phone": N_("Phone"),
+    "notes": N_("Notes"),
+}
 
 
 class SyncController(QObject):
@@ -328,7 +338,8 @@ class ConflictsDialog(QDialog):
         for c in self.conflicts:
             person = people.get_person(self.controller.store, c.record_id)
             who = f"{person.given_name} {person.family_name}" if person else c.record_id
-            self.list.addItem(f"{who} · {_(c.field)}: «{c.kept_value}» / «{c.other_value}»")
+            label = _(FIELD_LABELS.get(c.field, c.field))
+            self.list.addItem(f"{who} · {label}: «{c.kept_value}» / «{c.other_value}»")
         self.list.setCurrentRow(0 if self.conflicts else -1)
         self._on_list_current_changed(self.list.currentRow())
 

@@ -33,11 +33,29 @@ def test_two_laptops_join_and_sync_from_the_command_line(
     a, b = str(tmp_path / "a"), str(tmp_path / "b")
     for folder in (a, b):
         assert wd("init", "--data-dir", folder, "--account", "anna").returncode == 0
-    joined = wd("join", "--data-dir", a, "--server", server.base_url,
-                "--code", server.enroll_cli("A"), "--name", "Laptop A")
+    joined = wd(
+        "join",
+        "--data-dir",
+        a,
+        "--server",
+        server.base_url,
+        "--code",
+        server.enroll_cli("A"),
+        "--name",
+        "Laptop A",
+    )
     assert joined.returncode == 0, joined.stderr
-    joined_b = wd("join", "--data-dir", b, "--server", server.base_url,
-                  "--code", server.enroll_cli("B"), "--name", "Laptop B")
+    joined_b = wd(
+        "join",
+        "--data-dir",
+        b,
+        "--server",
+        server.base_url,
+        "--code",
+        server.enroll_cli("B"),
+        "--name",
+        "Laptop B",
+    )
     assert "Waiting for a coordinator" in joined_b.stdout
     fingerprint = re.search(r"Fingerprint of this laptop: (.+)$", joined_b.stdout, re.MULTILINE)
     device = re.search(r"Joined as laptop (\S+)\.", joined_b.stdout)
@@ -48,11 +66,31 @@ def test_two_laptops_join_and_sync_from_the_command_line(
     assert device.group(1) in listed.stdout and "pending" in listed.stdout
     wrong = wd("devices", "approve", device.group(1), "--fingerprint", "XXXX", "--data-dir", a)
     assert wrong.returncode == 1 and "does not match" in wrong.stderr
-    ok = wd("devices", "approve", device.group(1), "--fingerprint", fingerprint.group(1),
-            "--data-dir", a)
+    ok = wd(
+        "devices",
+        "approve",
+        device.group(1),
+        "--fingerprint",
+        fingerprint.group(1),
+        "--data-dir",
+        a,
+    )
     assert ok.returncode == 0, ok.stderr
-    assert wd("people", "add", "--data-dir", a, "--given", "Радка", "--family", "Стоянова",
-              "--dob", "1990").returncode == 0
+    assert (
+        wd(
+            "people",
+            "add",
+            "--data-dir",
+            a,
+            "--given",
+            "Радка",
+            "--family",
+            "Стоянова",
+            "--dob",
+            "1990",
+        ).returncode
+        == 0
+    )
     assert "1 sent" in wd("sync", "--data-dir", a).stdout
     assert "1 received" in wd("sync", "--data-dir", b).stdout
     found = wd("people", "search", "stoyanova", "--data-dir", b)

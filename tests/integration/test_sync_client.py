@@ -64,14 +64,14 @@ def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
 
 
 def _names(session: Session) -> set[str]:
-    return {
-        f"{e.given_name} {e.family_name}" for e in people.list_people(session.store, 0, 1000)
-    }
+    return {f"{e.given_name} {e.family_name}" for e in people.list_people(session.store, 0, 1000)}
 
 
 def _add(session: Session, given: str, family: str, dob: str = "", phone: str = "") -> str:
     return people.register_person(
-        session.store, session.user.id, PersonDraft(given, family, dob, phone=phone),
+        session.store,
+        session.user.id,
+        PersonDraft(given, family, dob, phone=phone),
         confirm_duplicates=True,
     ).id
 
@@ -207,7 +207,7 @@ def test_tampered_swapped_and_replayed_envelopes_are_refused(
     target = _add(b, "Georgi", "Dimitrov")
     laptops.sync(b, a)
     with sync_uc.client_for(b.store) as client:
-        mine = [e for e in client.pull(0, 1000).envelopes if e.record_id == pid][0]
+        mine = next(e for e in client.pull(0, 1000).envelopes if e.record_id == pid)
         flipped = bytearray(wire.b64decode(mine.ciphertext))
         flipped[5] ^= 0x01
         base = mine.model_dump(exclude={"seq"})
@@ -247,8 +247,9 @@ def test_replayed_old_revision_from_the_server_is_refused(
     data = dict(
         zip(
             columns,
-            db.execute(f"SELECT * FROM {table} WHERE revision = 1 AND record_id = ?", (pid,))
-            .fetchone(),
+            db.execute(
+                f"SELECT * FROM {table} WHERE revision = 1 AND record_id = ?", (pid,)
+            ).fetchone(),
             strict=True,
         )
     )

@@ -1,0 +1,58 @@
+"""Tables of referrals (synced, with their status history) and of this laptop's print queue."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from desktop_app.storage.models import Base, SyncMixin
+
+
+class ReferralRow(Base, SyncMixin):
+    """One referral as issued, with its follow-up status; dates and times as ISO text."""
+
+    __tablename__ = "referrals"
+    person_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    service_id: Mapped[str] = mapped_column(String(80), nullable=False)
+    reason: Mapped[str] = mapped_column(String(80), nullable=False)
+    reason_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    created_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    reference: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
+    advisor_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    advisor_phone: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    advisor_email: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    appointment: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+    contact_person: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    # JSON list: document catalogue ids or the advisor's free text
+    documents: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+    client_lang: Mapped[str] = mapped_column(String(8), nullable=False, default="de")
+    status: Mapped[str] = mapped_column(String(20), nullable=False)
+    follow_up: Mapped[str] = mapped_column(String(10), nullable=False, default="")
+    outcome: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    status_changed_at: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+    # JSON list of {"status", "at", "by", "outcome"}: every step, for the case history
+    status_history: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
+
+    __table_args__ = (
+        Index("ix_referrals_person", "person_id", "created_at"),
+        Index("ix_referrals_follow_up", "deleted", "status", "follow_up"),
+    )
+
+
+class PrintJobRow(Base):
+    """A letter waiting for a printer on this laptop. Local only: the PDF never leaves the store."""
+
+    __tablename__ = "print_queue"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    referral_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("referrals.id", ondelete="CASCADE"), nullable=False
+    )
+    client_lang: Mapped[str] = mapped_column(String(8), nullable=False)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    created_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    # "queued" until printed; the PDF bytes are dropped once printed (the letter can be rendered
+    # again from the referral), so the store keeps no needless copies of personal data
+    state: Mapped[str] = mapped_column(String(10), nullable=False, default="queued")
+    printed_at: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+
+    __table_args__ = (Index("ix_print_queue_state", "state", "created_at"),)

@@ -1,0 +1,144 @@
+"""Referrals and print jobs in the store: rows to domain objects and back."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from desktop_app.domain.referral import Referral, ReferralStatus
+from desktop_app.storage.referrals_models import PrintJobRow, ReferralRow
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """One step in a referral's history: who moved it to which status, when."""
+
+    status: ReferralStatus
+    at: dt.datetime
+    by: str
+    outcome: str = ""
+
+
+def _dt(text: str) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(text) if text else None
+
+
+def _iso(value: dt.datetime | dt.date | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+def to_referral(row: ReferralRow) -> Referral:
+    created = _dt(row.created_at)
+    assert created is not None  # the column is NOT NULL and always written
+    return Referral(
+        id=row.id,
+        person_id=row.person_id,
+        service_id=row.service_id,
+        reason=row.reason,
+        created_at=created,
+        reference=row.reference,
+        advisor_name=row.advisor_name,
+        advisor_phone=row.advisor_phone,
+        advisor_email=row.advisor_email,
+        reason_note=row.reason_note,
+        appointment=_dt(row.appointment),
+        contact_person=row.contact_person,
+        documents=tuple(json.loads(row.documents or "[]")),
+        status=ReferralStatus(row.status),
+        follow_up=dt.date.fromisoformat(row.follow_up) if row.follow_up else None,
+        outcome=row.outcome,
+        status_changed_at=_dt(row.status_changed_at),
+    )
+
+
+def referral_columns(referral: Referral) -> dict[str, Any]:
+    """The referral's own fields as column values (without sync metadata)."""
+    return {
+        "id": referral.id,
+        "person_id": referral.person_id,
+        "service_id": referral.service_id,
+        "reason": referral.reason,
+        "reason_note": referral.reason_note,
+        "created_at": _iso(referral.created_at),
+        "reference": referral.reference,
+        "advisor_name": referral.advisor_name,
+        "advisor_phone": referral.advisor_phone,
+        "advisor_email": referral.advisor_email,
+        "appointment": _iso(referral.appointment),
+        "contact_person": referral.contact_person,
+        "documents": json.dumps(list(referral.documents), ensure_ascii=False),
+        "status": referral.status.value,
+        "follow_up": _iso(referral.follow_up),
+        "outcome": referral.outcome,
+        "status_changed_at": _iso(referral.status_changed_at),
+    }
+
+
+def history_of(row: ReferralRow) -> list[StatusChange]:
+    changes = []
+    for entry in json.loads(row.status_history or "[]"):
+        at = _dt(entry["at"])
+        assert at is not None
+        changes.append(
+            StatusChange(ReferralStatus(entry["status"]), at, entry["by"], entry.get("outcome", ""))
+        )
+    return changes
+
+
+def history_json(changes: list[StatusChange]) -> str:
+    return json.dumps(
+        [
+            {"status": c.status.value, "at": _iso(c.at), "by": c.by, "outcome": c.outcome}
+            for c in changes
+        ],
+        ensure_ascii=False,
+    )
+
+
+class ReferralRepository:
+    """Reads referral rows inside a caller's transaction."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def row(self, referral_id: str) -> ReferralRow | None:
+        row = self.session.get(ReferralRow, referral_id)
+        return None if row is None or row.deleted else row
+
+    def reference_taken(self, reference: str) -> bool:
+        found = self.session.scalar(
+            select(ReferralRow.id).where(ReferralRow.reference == reference)
+        )
+        return found is not None
+
+    def of_person(self, person_id: str) -> list[ReferralRow]:
+        stmt = (
+            select(ReferralRow)
+            .where(ReferralRow.person_id == person_id, ReferralRow.deleted.is_(False))
+            .order_by(ReferralRow.created_at.desc())
+        )
+        return list(self.session.scalars(stmt))
+
+    def due(self, today: dt.date) -> list[ReferralRow]:
+        stmt = (
+            select(ReferralRow)
+            .where(
+                ReferralRow.deleted.is_(False),
+                ReferralRow.status != ReferralStatus.CLOSED.value,
+                ReferralRow.follow_up != "",
+                ReferralRow.follow_up <= today.isoformat(),
+            )
+            .order_by(ReferralRow.follow_up, ReferralRow.created_at)
+        )
+        return list(self.session.scalars(stmt))
+
+    def print_jobs(self, *, include_printed: bool = False) -> list[PrintJobRow]:
+        stmt = select(PrintJobRow).order_by(PrintJobRow.created_at, PrintJobRow.id)
+        if not include_printed:
+            stmt = stmt.where(PrintJobRow.state == "queued")
+        return list(self.session.scalars(stmt))

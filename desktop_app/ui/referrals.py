@@ -1,0 +1,1087 @@
+"""Referrals on the person's page: Refer dialog, letter preview, printing, queue, follow-ups.
+
+Letters stay in memory (QtPdf reads them from a QBuffer) and in the encrypted print queue;
+they reach the disk only when the user saves one. Printing paints the rendered pages, so no
+temporary PDF file is written either.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import (
+    QBuffer,
+    QByteArray,
+    QDate,
+    QDateTime,
+    QIODevice,
+    QRect,
+    QSize,
+    Qt,
+    QTime,
+    Signal,
+)
+from PySide6.QtGui import QAction, QGuiApplication, QPainter
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressDialog,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.person import Person
+from desktop_app.domain.referral import OTHER_REASON, Referral, ReferralStatus, ReferralStatusError
+from desktop_app.domain.validation import FieldError, ValidationFailed
+from desktop_app.i18n.formatting import format_partial_date
+from desktop_app.i18n.messages import field_message
+from desktop_app.i18n.text import N_, _, current_language, ngettext
+from desktop_app.letters.directory import default_directory
+from desktop_app.letters.referral_letter import LetterError
+from desktop_app.letters.texts import default_letter_texts
+from desktop_app.storage.db import Store
+from desktop_app.ui.widgets import ErrorLabel, language_name
+from desktop_app.usecases import referrals as uc
+
+try:  # QtPdf ships as its own wheel (PySide6-Pdf) from PySide6 6.12 on
+    from PySide6.QtPdf import QPdfDocument
+    from PySide6.QtPdfWidgets import QPdfView
+
+    HAVE_QTPDF = True
+except ImportError:  # pragma: no cover - depends on the installed wheels
+    HAVE_QTPDF = False
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
+
+#: Set to a file path to print into a PDF file without the print dialog (tests, offscreen).
+PRINT_TO_PDF_ENV = "WELCOME_DESK_PRINT_TO_PDF"
+#: Pages are painted at this resolution at most; enough for text, small enough to be quick.
+MAX_PRINT_DPI = 300
+CLIENT_LANGUAGES = ("bg", "ro", "de", "en")
+
+STATUS_LABELS = {
+    ReferralStatus.ISSUED: N_("Issued"),
+    ReferralStatus.APPOINTMENT_MADE: N_("Appointment made"),
+    ReferralStatus.ATTENDED: N_("Attended"),
+    ReferralStatus.OUTCOME_NOTED: N_("Outcome noted"),
+    ReferralStatus.CLOSED: N_("Closed"),
+}
+
+
+def status_label(status: ReferralStatus) -> str:
+    return _(STATUS_LABELS[status])
+
+
+def service_name(service_id: str, lang: str | None = None) -> str:
+    service = default_directory().find(service_id)
+    return service.name.get(lang or current_language()) if service else service_id
+
+
+def reason_label(reason_id: str) -> str:
+    reason = default_letter_texts().reasons.get(reason_id)
+    return reason.label.get(current_language()) if reason else reason_id
+
+
+def letter_error_message(exc: LetterError) -> str:
+    try:
+        return default_letter_texts().error_message(exc.key, current_language())
+    except KeyError:
+        return _("The letter cannot be made ({code}).").format(code=exc.key)
+
+
+def default_client_language(person: Person) -> str:
+    """The person's own language when the letters exist in it (bg/ro), else German."""
+    for code in person.languages:
+        if code in ("bg", "ro"):
+            return code
+    return "de"
+
+
+def _date(value: dt.date | dt.datetime | None) -> str:
+    """A short date in the UI language (14.03.2026 / 14.03.2026 г.), with the time if any."""
+    if value is None:
+        return "—"
+    if isinstance(value, dt.datetime):
+        return f"{format_partial_date(value.date().isoformat())} {value:%H:%M}"
+    return format_partial_date(value.isoformat())
+
+
+def _item(text: str, data: Any = None) -> QTableWidgetItem:
+    item = QTableWidgetItem(text)
+    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
+    if data is not None:
+        item.setData(Qt.ItemDataRole.UserRole, data)
+    return item
+
+
+def _table(columns: int) -> QTableWidget:
+    table = QTableWidget(0, columns)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.verticalHeader().hide()
+    table.horizontalHeader().setStretchLastSection(True)
+    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    table.setAlternatingRowColors(True)
+    return table
+
+
+# ------------------------------------------------------------------------------- printing
+
+
+def _printer(parent: QWidget) -> QPrinter | None:
+    """The printer the user chose, or a PDF file when ``WELCOME_DESK_PRINT_TO_PDF`` is set."""
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    target = os.environ.get(PRINT_TO_PDF_ENV)
+    if target:
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(target)
+        printer.setResolution(150)
+        return printer
+    if QGuiApplication.platformName() in ("offscreen", "minimal"):
+        QMessageBox.information(parent, _("Print"), _("No printer is available here."))
+        return None
+    dialog = QPrintDialog(printer, parent)
+    return printer if dialog.exec() == QDialog.DialogCode.Accepted else None
+
+
+def _load_pdf(pdf: bytes, owner: QWidget | None = None) -> Any:
+    """A QPdfDocument reading from memory (a QBuffer); no file is involved."""
+    document = QPdfDocument(owner) if owner is not None else QPdfDocument()
+    buffer = QBuffer(document)
+    buffer.setData(QByteArray(pdf))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    document.load(buffer)
+    return document
+
+
+def print_letters(
+    parent: QWidget,
+    letters: Sequence[bytes],
+    *,
+    printer: QPrinter | None = None,
+    progress: QProgressDialog | None = None,
+) -> list[int]:
+    """Print letters in one job with a progress dialog; the indexes of those printed.
+
+    Pages are rendered from memory and painted onto the printer: no temporary files.
+    """
+    if not letters or not HAVE_QTPDF:
+        return []
+    printer = printer or _printer(parent)
+    if printer is None:
+        return []
+    progress = progress or QProgressDialog(parent)
+    progress.setLabelText(_("Printing letters…"))
+    progress.setCancelButtonText(_("Cancel"))
+    progress.setRange(0, len(letters))
+    progress.setAutoReset(False)
+    progress.setWindowTitle(_("Print"))
+    progress.setWindowModality(Qt.WindowModality.WindowModal)
+    progress.setMinimumDuration(0)
+    progress.setValue(0)
+    painter = QPainter()
+    if not painter.begin(printer):
+        progress.hide()  # close() would cancel and reset the shown value
+        QMessageBox.warning(parent, _("Print"), _("The printer could not be started."))
+        return []
+    dpi = min(printer.resolution(), MAX_PRINT_DPI)
+    printed: list[int] = []
+    first = True
+    try:
+        for index, pdf in enumerate(letters):
+            if progress.wasCanceled():
+                break
+            progress.setLabelText(
+                _("Printing letter {number} of {count}…").format(
+                    number=index + 1, count=len(letters)
+                )
+            )
+            document = _load_pdf(pdf)
+            for page in range(document.pageCount()):
+                if not first:
+                    printer.newPage()
+                first = False
+                size = document.pagePointSize(page)
+                pixels = QSize(round(size.width() * dpi / 72), round(size.height() * dpi / 72))
+                image = document.render(page, pixels)
+                target = painter.viewport()
+                scaled = pixels.scaled(target.size(), Qt.AspectRatioMode.KeepAspectRatio)
+                painter.drawImage(QRect(target.topLeft(), scaled), image)
+            document.close()
+            document.deleteLater()
+            printed.append(index)
+            progress.setValue(index + 1)
+    finally:
+        painter.end()
+        progress.hide()  # close() would cancel and reset the shown value
+    return printed
+
+
+def save_letter(parent: QWidget, pdf: bytes, suggested: str) -> Path | None:
+    """Ask where to save the letter; the one way a letter is written to disk."""
+    name, _filter = QFileDialog.getSaveFileName(
+        parent, _("Save letter as PDF"), suggested, _("PDF files (*.pdf)")
+    )
+    if not name:
+        return None
+    path = Path(name if name.lower().endswith(".pdf") else name + ".pdf")
+    path.write_bytes(pdf)
+    return path
+
+
+# ------------------------------------------------------------------------------- Refer dialog
+
+
+class ReferDialog(QDialog):
+    """Choose service, reason, appointment, documents and language; issues the referral."""
+
+    referral_issued = Signal(object)  # Referral
+
+    def __init__(self, window: MainWindow, person: Person) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.person = person
+        self.directory = default_directory()
+        self.texts = default_letter_texts()
+        self.setWindowTitle(
+            _("Refer {name}").format(name=f"{person.given_name} {person.family_name}")
+        )
+        self.setMinimumWidth(680)
+        lang = current_language()
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(_("Search a service by name or topic"))
+        self.search.setClearButtonEnabled(True)
+        self.search.textChanged.connect(self._on_search_text_changed)
+        self.services = QListWidget()
+        self.services.setMinimumHeight(150)
+        self.services.currentItemChanged.connect(self._on_service_changed)
+        self.service_info = QLabel()
+        self.service_info.setWordWrap(True)
+        self.service_info.setStyleSheet("color: #555;")
+
+        self.reason = QComboBox()
+        self.reason.currentIndexChanged.connect(self._on_reason_changed)
+        self.reason_note = QPlainTextEdit()
+        self.reason_note.setMaximumHeight(60)
+        self.reason_note.setPlaceholderText(_("Your own words for the letter (optional)"))
+
+        self.has_appointment = QCheckBox(_("Appointment agreed"))
+        self.appointment = QDateTimeEdit()
+        self.appointment.setCalendarPopup(True)
+        self.appointment.setDisplayFormat("dd.MM.yyyy HH:mm")
+        tomorrow = QDate.currentDate().addDays(1)
+        self.appointment.setDateTime(QDateTime(tomorrow, QTime(9, 0)))
+        self.appointment.setEnabled(False)
+        self.has_appointment.toggled.connect(self.appointment.setEnabled)
+        appointment_row = QHBoxLayout()
+        appointment_row.addWidget(self.has_appointment)
+        appointment_row.addWidget(self.appointment, 1)
+
+        self.contact = QLineEdit()
+        self.contact.setPlaceholderText(_("e.g. Ms Schäfer, room 204"))
+
+        self.documents = QListWidget()
+        self.documents.setMinimumHeight(110)
+        for wrapped in (self.services, self.documents):
+            # long service names and documents wrap instead of hiding behind a scroll bar
+            wrapped.setWordWrap(True)
+            wrapped.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+            wrapped.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.new_document = QLineEdit()
+        self.new_document.setPlaceholderText(_("Another document"))
+        self.new_document.returnPressed.connect(self._on_add_document_clicked)
+        add = QPushButton(_("Add"))
+        add.clicked.connect(self._on_add_document_clicked)
+        remove = QPushButton(_("Remove"))
+        remove.clicked.connect(self._on_remove_document_clicked)
+        documents_row = QHBoxLayout()
+        documents_row.addWidget(self.new_document, 1)
+        documents_row.addWidget(add)
+        documents_row.addWidget(remove)
+
+        self.client_lang = QComboBox()
+        for code in CLIENT_LANGUAGES:
+            self.client_lang.addItem(language_name(code, lang), code)
+        self.client_lang.setCurrentIndex(CLIENT_LANGUAGES.index(default_client_language(person)))
+
+        self.errors = {
+            name: ErrorLabel()
+            for name in (
+                "person",
+                "service",
+                "reason",
+                "reason_note",
+                "contact_person",
+                "documents",
+                "client_lang",
+                "letter",
+            )
+        }
+        form = QFormLayout()
+        form.addRow(_("Service:"), self.search)
+        form.addRow("", self.services)
+        form.addRow("", self.service_info)
+        form.addRow("", self.errors["service"])
+        form.addRow(_("Reason:"), self.reason)
+        form.addRow("", self.errors["reason"])
+        form.addRow(_("Note:"), self.reason_note)
+        form.addRow("", self.errors["reason_note"])
+        form.addRow(_("Appointment:"), appointment_row)
+        form.addRow(_("Contact person:"), self.contact)
+        form.addRow("", self.errors["contact_person"])
+        form.addRow(_("Documents to bring:"), self.documents)
+        form.addRow("", documents_row)
+        form.addRow("", self.errors["documents"])
+        form.addRow(_("Language of the person's copy:"), self.client_lang)
+        form.addRow("", self.errors["client_lang"])
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.create_button = self.buttons.addButton(
+            _("Create letter"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.create_button.setDefault(True)
+        self.buttons.accepted.connect(self.issue)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.errors["person"])
+        layout.addLayout(form)
+        layout.addWidget(self.errors["letter"])
+        layout.addWidget(self.buttons)
+        self._fill_services("")
+        self.search.setFocus()
+
+    # --- services, reasons, documents ------------------------------------------------------
+    def _fill_services(self, query: str) -> None:
+        current = self.service_id()
+        lang = current_language()
+        self.services.blockSignals(True)
+        self.services.clear()
+        for service in self.directory.search(query):
+            text = service.name.get(lang)
+            if service.german_name not in text:
+                text += f" — {service.german_name}"
+            item = QListWidgetItem(text)
+            item.setData(Qt.ItemDataRole.UserRole, service.id)
+            topics = ", ".join(self.directory.topics[t].get(lang) for t in service.topics)
+            item.setToolTip(topics)
+            self.services.addItem(item)
+            if service.id == current:
+                self.services.setCurrentItem(item)
+        self.services.blockSignals(False)
+        if self.services.currentItem() is None and self.services.count() == 1:
+            self.services.setCurrentRow(0)
+
+    def _on_search_text_changed(self, text: str) -> None:
+        self._fill_services(text)
+
+    def service_id(self) -> str:
+        item = self.services.currentItem() if hasattr(self, "services") else None
+        return str(item.data(Qt.ItemDataRole.UserRole)) if item is not None else ""
+
+    def select_service(self, service_id: str) -> None:
+        for row in range(self.services.count()):
+            if self.services.item(row).data(Qt.ItemDataRole.UserRole) == service_id:
+                self.services.setCurrentRow(row)
+                return
+
+    def _on_service_changed(self, current: QListWidgetItem | None, _previous: Any) -> None:
+        service = self.directory.find(self.service_id()) if current is not None else None
+        lang = current_language()
+        self.reason.blockSignals(True)
+        self.reason.clear()
+        self.reason.addItem(_("— please choose —"), "")
+        if service is not None:
+            for reason in self.texts.reasons_for(service.topics):
+                self.reason.addItem(reason.label.get(lang), reason.id)
+            if self.reason.count() > 1:
+                self.reason.setCurrentIndex(1)
+        self.reason.blockSignals(False)
+        self._on_reason_changed()
+        self.documents.clear()
+        if service is not None:
+            for document in service.documents:
+                self._add_document(self.directory.document_label(document, lang), document)
+            parts = [
+                ", ".join(service.address.lines()) or _("Address not known"),
+                service.opening_hours.get(lang),
+            ]
+            self.service_info.setText(" · ".join(p for p in parts if p))
+        else:
+            self.service_info.setText("")
+        self.errors["service"].show_message("")
+
+    def _on_reason_changed(self, _index: int = 0) -> None:
+        other = self.reason.currentData() == OTHER_REASON
+        self.reason_note.setPlaceholderText(
+            _("Describe the reason in one sentence (required)")
+            if other
+            else _("Your own words for the letter (optional)")
+        )
+
+    def _add_document(self, label: str, value: str) -> None:
+        item = QListWidgetItem(label)
+        item.setData(Qt.ItemDataRole.UserRole, value)
+        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+        item.setCheckState(Qt.CheckState.Checked)
+        self.documents.addItem(item)
+
+    def _on_add_document_clicked(self) -> None:
+        text = " ".join(self.new_document.text().split())
+        if text:
+            self._add_document(text, text)
+            self.new_document.clear()
+
+    def _on_remove_document_clicked(self) -> None:
+        row = self.documents.currentRow()
+        if row >= 0:
+            self.documents.takeItem(row)
+
+    def document_values(self) -> tuple[str, ...]:
+        return tuple(
+            str(self.documents.item(i).data(Qt.ItemDataRole.UserRole))
+            for i in range(self.documents.count())
+            if self.documents.item(i).checkState() == Qt.CheckState.Checked
+        )
+
+    # --- issuing ----------------------------------------------------------------------------
+    def _show_errors(self, errors: Sequence[FieldError]) -> None:
+        for label in self.errors.values():
+            label.show_message("")
+        for error in errors:
+            label = self.errors.get(error.field, self.errors["letter"])
+            label.show_message(field_message(error))
+        focus: dict[str, QWidget] = {
+            "service": self.search,
+            "reason": self.reason,
+            "reason_note": self.reason_note,
+            "contact_person": self.contact,
+            "documents": self.documents,
+        }
+        if errors and errors[0].field in focus:
+            focus[errors[0].field].setFocus()
+
+    def issue(self) -> Referral | None:
+        appointment: dt.datetime | None = None
+        if self.has_appointment.isChecked():
+            value = self.appointment.dateTime().toPython()
+            assert isinstance(value, dt.datetime)
+            appointment = value.replace(second=0, microsecond=0)
+        session = self.window_.session
+        try:
+            referral = uc.issue_referral(
+                session.store,
+                session.user,
+                self.person.id,
+                self.service_id(),
+                str(self.reason.currentData() or ""),
+                appointment=appointment,
+                contact_person=self.contact.text(),
+                documents=self.document_values(),
+                client_lang=str(self.client_lang.currentData()),
+                reason_note=self.reason_note.toPlainText(),
+            )
+        except ValidationFailed as exc:
+            self._show_errors(exc.errors)
+            return None
+        self._show_errors([])
+        self.referral_issued.emit(referral)
+        self.accept()
+        return referral
+
+
+# ------------------------------------------------------------------------------- preview
+
+
+class LetterPreview(QDialog):
+    """The letter as it will print, shown from memory, with Print / Save / Queue."""
+
+    loaded = Signal(bool)  # True when the letter could be rendered
+    queued = Signal(str)  # print job id
+
+    def __init__(
+        self, window: MainWindow, referral: Referral, client_lang: str | None = None
+    ) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.referral = referral
+        self.client_lang = client_lang or uc.referral_language(window.session.store, referral.id)
+        self.pdf: bytes = b""
+        self.document: Any = None
+        self.setWindowTitle(_("Referral letter {reference}").format(reference=referral.reference))
+        self.resize(760, 900)
+        self.message = QLabel(_("Preparing the letter…"))
+        self.message.setWordWrap(True)
+        self.language = QComboBox()
+        for code in CLIENT_LANGUAGES:
+            self.language.addItem(language_name(code), code)
+        self.language.setCurrentIndex(max(self.language.findData(self.client_lang), 0))
+        self.language.currentIndexChanged.connect(self._on_language_changed)
+        top = QHBoxLayout()
+        top.addWidget(self.message, 1)
+        top.addWidget(QLabel(_("Language of the person's copy:")))
+        top.addWidget(self.language)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        self.view: Any = None
+        if HAVE_QTPDF:
+            self.view = QPdfView(self)
+            self.view.setPageMode(QPdfView.PageMode.MultiPage)
+            self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+            layout.addWidget(self.view, 1)
+        else:
+            layout.addStretch(1)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.print_button = self.buttons.addButton(
+            _("Print…"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.save_button = self.buttons.addButton(
+            _("Save as PDF…"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.queue_button = self.buttons.addButton(
+            _("Add to print queue"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        for button in (self.print_button, self.save_button, self.queue_button):
+            button.setEnabled(False)
+        self.print_button.clicked.connect(self._on_print_clicked)
+        self.save_button.clicked.connect(self._on_save_clicked)
+        self.queue_button.clicked.connect(self._on_queue_clicked)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self._generation = 0
+        self._render()
+
+    def _render(self) -> None:
+        """Render the letter off the UI thread; a newer request makes older results stale."""
+        self._generation += 1
+        generation = self._generation
+        self.pdf = b""
+        for button in (self.print_button, self.save_button, self.queue_button):
+            button.setEnabled(False)
+        self.queue_button.setText(_("Add to print queue"))
+        self.message.setText(_("Preparing the letter…"))
+        self.message.setStyleSheet("")
+        store, referral_id, lang = self.window_.session.store, self.referral.id, self.client_lang
+        self.window_.tasks.run(
+            lambda: uc.render_letter(store, referral_id, lang),
+            lambda pdf: self._on_rendered(pdf) if generation == self._generation else None,
+            lambda exc: self._on_render_failed(exc) if generation == self._generation else None,
+        )
+
+    def _on_language_changed(self, _index: int) -> None:
+        self.client_lang = str(self.language.currentData())
+        self._render()
+
+    def _on_rendered(self, pdf: bytes) -> None:
+        self.pdf = pdf
+        if HAVE_QTPDF:
+            previous, self.document = self.document, _load_pdf(pdf, self)
+            self.view.setDocument(self.document)
+            if previous is not None:
+                previous.deleteLater()
+            pages = self.document.pageCount()
+            self.message.setText(
+                ngettext("{count} page", "{count} pages", pages).format(count=pages)
+            )
+        else:
+            self.message.setText(
+                _("The preview needs the Qt PDF module; you can still save or queue the letter.")
+            )
+        self.print_button.setEnabled(HAVE_QTPDF)
+        self.save_button.setEnabled(True)
+        self.queue_button.setEnabled(True)
+        self.loaded.emit(True)
+
+    def _on_render_failed(self, exc: Exception) -> None:
+        if isinstance(exc, LetterError):
+            text = letter_error_message(exc)
+        else:
+            text = _("The letter could not be made: {error}").format(error=type(exc).__name__)
+        self.message.setText(text)
+        self.message.setStyleSheet("color: #b00020;")
+        self.loaded.emit(False)
+
+    def _on_print_clicked(self) -> None:
+        if print_letters(self, [self.pdf]):
+            self.window_.statusBar().showMessage(_("Letter printed."), 5000)
+
+    def suggested_file_name(self) -> str:
+        return f"{self.referral.reference}.pdf"
+
+    def _on_save_clicked(self) -> None:
+        path = save_letter(self, self.pdf, self.suggested_file_name())
+        if path is not None:
+            self.window_.statusBar().showMessage(
+                _("Letter saved as {file}.").format(file=path.name), 5000
+            )
+
+    def _on_queue_clicked(self) -> str:
+        job = uc.queue_for_printing(
+            self.window_.session.store, self.referral.id, self.pdf, self.client_lang
+        )
+        self.queue_button.setEnabled(False)
+        self.queue_button.setText(_("In the print queue"))
+        self.window_.statusBar().showMessage(_("Letter added to the print queue."), 5000)
+        self.queued.emit(job)
+        return job
+
+
+# ------------------------------------------------------------------------------- status
+
+
+class StatusDialog(QDialog):
+    """Move a referral on: new status, outcome, next follow-up date."""
+
+    def __init__(self, parent: QWidget, store: Store, referral: Referral, user: Any) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.referral = referral
+        self.user = user
+        self.setWindowTitle(_("Referral status"))
+        order = list(ReferralStatus)
+        self.status = QComboBox()
+        for status in order[order.index(referral.status) :]:
+            self.status.addItem(status_label(status), status.value)
+        if self.status.count() > 1:
+            self.status.setCurrentIndex(1)
+        self.outcome = QPlainTextEdit(referral.outcome)
+        self.outcome.setMaximumHeight(80)
+        self.has_follow_up = QCheckBox(_("Follow up on"))
+        self.follow_up = QDateEdit()
+        self.follow_up.setCalendarPopup(True)
+        self.follow_up.setDisplayFormat("dd.MM.yyyy")
+        start = referral.follow_up or dt.date.today() + dt.timedelta(days=14)
+        self.follow_up.setDate(QDate(start.year, start.month, start.day))
+        self.has_follow_up.setChecked(referral.follow_up is not None)
+        self.follow_up.setEnabled(referral.follow_up is not None)
+        self.has_follow_up.toggled.connect(self.follow_up.setEnabled)
+        row = QHBoxLayout()
+        row.addWidget(self.has_follow_up)
+        row.addWidget(self.follow_up, 1)
+        self.error = ErrorLabel()
+        form = QFormLayout()
+        form.addRow(_("Status:"), self.status)
+        form.addRow(_("Outcome:"), self.outcome)
+        form.addRow("", row)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self.apply)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(f"{referral.reference} · {service_name(referral.service_id)}"))
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+    def set_status(self, status: ReferralStatus) -> None:
+        self.status.setCurrentIndex(max(self.status.findData(status.value), 0))
+
+    def apply(self) -> Referral | None:
+        follow_up = None
+        if self.has_follow_up.isChecked():
+            value = self.follow_up.date().toPython()
+            assert isinstance(value, dt.date)
+            follow_up = value
+        try:
+            changed = uc.change_status(
+                self.store,
+                self.referral.id,
+                ReferralStatus(str(self.status.currentData())),
+                self.outcome.toPlainText(),
+                author=self.user,
+                follow_up=follow_up,
+                clear_follow_up=follow_up is None,
+            )
+        except ValidationFailed as exc:
+            self.error.show_message(field_message(exc.errors[0]))
+            return None
+        except ReferralStatusError:
+            self.error.show_message(_("A referral's status cannot go back."))
+            return None
+        self.referral = changed
+        self.accept()
+        return changed
+
+
+# ------------------------------------------------------------------------------- person tab
+
+
+class ReferralsTab(QWidget):
+    """The person's referrals with status and follow-up, newest first."""
+
+    def __init__(self, feature: ReferralsFeature) -> None:
+        super().__init__()
+        self.feature = feature
+        self.person: Person | None = None
+        self.referrals: list[Referral] = []
+        self.table = _table(6)
+        self.table.doubleClicked.connect(lambda _index: self._on_status_clicked())
+        self.status_button = QPushButton()
+        self.status_button.clicked.connect(self._on_status_clicked)
+        self.letter_button = QPushButton()
+        self.letter_button.clicked.connect(self._on_letter_clicked)
+        self.empty = QLabel()
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.empty, 1)
+        buttons.addWidget(self.status_button)
+        buttons.addWidget(self.letter_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.table.setHorizontalHeaderLabels(
+            [_("Status"), _("Follow-up"), _("Service"), _("Appointment"), _("Issued"), _("Reason")]
+        )
+        self.status_button.setText(_("Change status…"))
+        self.letter_button.setText(_("Show letter…"))
+        self.empty.setText(_("No referrals yet."))
+        self.refresh(self.person)
+
+    def refresh(self, person: Person | None) -> None:
+        self.person = person
+        store = self.feature.window.session.store
+        self.referrals = uc.referrals_of(store, person.id) if person else []
+        self.table.setRowCount(len(self.referrals))
+        for row, referral in enumerate(self.referrals):
+            values = (
+                status_label(referral.status),
+                _date(referral.follow_up),
+                service_name(referral.service_id),
+                _date(referral.appointment),
+                _date(referral.created_at.date()),
+                reason_label(referral.reason),
+            )
+            for column, text in enumerate(values):
+                cell = _item(text, referral.id)
+                if column == 0:
+                    cell.setToolTip(self._history(referral))
+                self.table.setItem(row, column, cell)
+        self.empty.setVisible(not self.referrals)
+        has = bool(self.referrals)
+        self.status_button.setEnabled(has)
+        self.letter_button.setEnabled(has)
+        if has and self.table.currentRow() < 0:
+            self.table.selectRow(0)
+
+    def selected(self) -> Referral | None:
+        row = self.table.currentRow()
+        return self.referrals[row] if 0 <= row < len(self.referrals) else None
+
+    def _history(self, referral: Referral) -> str:
+        """Every status step with date and advisor, for the status cell's tooltip."""
+        steps = uc.status_history(self.feature.window.session.store, referral.id)
+        lines = [f"{referral.reference} · {reason_label(referral.reason)}"]
+        for step in steps:
+            line = f"{_date(step.at)}  {status_label(step.status)}"
+            if step.by:
+                line += f" ({step.by})"
+            if step.outcome:
+                line += f": {step.outcome}"
+            lines.append(line)
+        return "\n".join(lines)
+
+    def _on_status_clicked(self) -> None:
+        referral = self.selected()
+        if referral is not None:
+            self.feature.open_status_dialog(referral)
+
+    def _on_letter_clicked(self) -> None:
+        referral = self.selected()
+        if referral is not None:
+            self.feature.open_preview(referral)
+
+
+# ------------------------------------------------------------------------------- windows
+
+
+class PrintQueueWindow(QDialog):
+    """Letters waiting for a printer; printed in one go with a progress bar."""
+
+    def __init__(self, feature: ReferralsFeature) -> None:
+        super().__init__(feature.window)
+        self.feature = feature
+        self.jobs: list[uc.PrintJob] = []
+        self.progress: QProgressDialog | None = None
+        self.resize(760, 420)
+        self.table = _table(5)
+        self.info = QLabel()
+        self.print_button = QPushButton()
+        self.print_button.clicked.connect(self.print_all)
+        self.remove_button = QPushButton()
+        self.remove_button.clicked.connect(self._on_remove_clicked)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.addButton(self.remove_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.info)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.buttons)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Print queue"))
+        self.table.setHorizontalHeaderLabels(
+            [_("Queued"), _("Person"), _("Service"), _("Language"), _("Reference")]
+        )
+        self.print_button.setText(_("Print all…"))
+        self.remove_button.setText(_("Remove"))
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.jobs = uc.print_queue(self.feature.window.session.store)
+        self.table.setRowCount(len(self.jobs))
+        for row, job in enumerate(self.jobs):
+            values = (
+                _date(job.created_at),
+                job.person_name,
+                service_name(job.service_id),
+                language_name(job.client_lang),
+                job.reference,
+            )
+            for column, text in enumerate(values):
+                self.table.setItem(row, column, _item(text, job.id))
+        self.info.setText(
+            ngettext(
+                "{count} letter waiting to be printed.",
+                "{count} letters waiting to be printed.",
+                len(self.jobs),
+            ).format(count=len(self.jobs))
+            if self.jobs
+            else _("The print queue is empty.")
+        )
+        self.print_button.setEnabled(bool(self.jobs) and HAVE_QTPDF)
+        self.remove_button.setEnabled(bool(self.jobs))
+
+    def print_all(self) -> int:
+        store = self.feature.window.session.store
+        jobs = list(self.jobs)
+        pdfs = [uc.print_job_pdf(store, job.id) for job in jobs]
+        self.progress = QProgressDialog(self)
+        printed = print_letters(self, pdfs, progress=self.progress)
+        for index in printed:
+            uc.mark_printed(store, jobs[index].id)
+        self.refresh()
+        if printed:
+            self.feature.window.statusBar().showMessage(
+                ngettext(
+                    "{count} letter printed.", "{count} letters printed.", len(printed)
+                ).format(count=len(printed)),
+                5000,
+            )
+        return len(printed)
+
+    def _on_remove_clicked(self) -> None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self.jobs):
+            uc.remove_from_queue(self.feature.window.session.store, self.jobs[row].id)
+            self.refresh()
+
+
+class FollowUpsWindow(QDialog):
+    """Referrals whose follow-up date has come: who to call about which service."""
+
+    def __init__(self, feature: ReferralsFeature) -> None:
+        super().__init__(feature.window)
+        self.feature = feature
+        self.due: list[uc.FollowUp] = []
+        self.resize(820, 420)
+        self.table = _table(6)
+        self.table.doubleClicked.connect(lambda _index: self._on_open_clicked())
+        self.info = QLabel()
+        self.open_button = QPushButton()
+        self.open_button.clicked.connect(self._on_open_clicked)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.info)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.buttons)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Follow-ups due"))
+        self.table.setHorizontalHeaderLabels(
+            [
+                _("Follow-up"),
+                _("Person"),
+                _("Service"),
+                _("Status"),
+                _("Appointment"),
+                _("Reference"),
+            ]
+        )
+        self.open_button.setText(_("Open person"))
+        self.refresh()
+
+    def refresh(self, today: dt.date | None = None) -> None:
+        self.due = uc.follow_ups_due(self.feature.window.session.store, today or dt.date.today())
+        self.table.setRowCount(len(self.due))
+        for row, item in enumerate(self.due):
+            r = item.referral
+            values = (
+                _date(r.follow_up),
+                item.person_name,
+                service_name(r.service_id),
+                status_label(r.status),
+                _date(r.appointment),
+                r.reference,
+            )
+            for column, text in enumerate(values):
+                self.table.setItem(row, column, _item(text, r.person_id))
+        self.info.setText(
+            ngettext(
+                "{count} referral needs a follow-up.",
+                "{count} referrals need a follow-up.",
+                len(self.due),
+            ).format(count=len(self.due))
+            if self.due
+            else _("No follow-ups are due.")
+        )
+        self.open_button.setEnabled(bool(self.due))
+
+    def _on_open_clicked(self) -> None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self.due):
+            self.feature.window.show_person(self.due[row].referral.person_id)
+
+
+# ------------------------------------------------------------------------------- feature
+
+
+class ReferralsFeature:
+    """Wires the referral screens into the main window (see ``install``)."""
+
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+        self.refer_button = QPushButton()
+        self.refer_button.clicked.connect(self.open_refer_dialog)
+        window.person_page.add_action_button(self.refer_button)
+        self.refer_action = QAction(window)
+        self.refer_action.triggered.connect(self.open_refer_dialog)
+        self.follow_ups_action = QAction(window)
+        self.follow_ups_action.triggered.connect(self.open_follow_ups)
+        window.person_menu.addAction(self.refer_action)
+        window.person_menu.addAction(self.follow_ups_action)
+        self.queue_action = QAction(window)
+        self.queue_action.triggered.connect(self.open_print_queue)
+        window.file_menu.insertAction(window.quit_action, self.queue_action)
+        self.tab = ReferralsTab(self)
+        window.person_page.add_tab(self.tab, lambda: _("Referrals"))
+        window.person_page.person_changed.connect(self._on_person_changed)
+        window.retranslated.connect(self.retranslate)
+        self.queue_window: PrintQueueWindow | None = None
+        self.dialog: ReferDialog | None = None
+        self.preview: LetterPreview | None = None
+        self.follow_ups_window: FollowUpsWindow | None = None
+        self.retranslate()
+        self._on_person_changed(window.person_page.person)
+
+    def retranslate(self) -> None:
+        self.refer_button.setText(_("Refer…"))
+        self.refer_action.setText(_("&Refer…"))
+        self.follow_ups_action.setText(_("Follow-ups &due…"))
+        self.queue_action.setText(_("Print &queue…"))
+        self.tab.retranslate()
+        for window in (self.queue_window, self.follow_ups_window):
+            if window is not None:
+                window.retranslate()
+
+    def _on_person_changed(self, person: Person | None) -> None:
+        self.refer_action.setEnabled(person is not None)
+        self.tab.refresh(person)
+
+    def open_refer_dialog(self) -> ReferDialog | None:
+        person = self.window.person_page.person
+        if person is None:
+            return None
+        dialog = ReferDialog(self.window, person)
+        dialog.referral_issued.connect(self._on_referral_issued)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.dialog = dialog
+        return dialog
+
+    def _on_referral_issued(self, referral: Referral) -> None:
+        self.tab.refresh(self.window.person_page.person)
+        self.window.statusBar().showMessage(
+            _("Referral {reference} issued.").format(reference=referral.reference), 5000
+        )
+        self.preview = self.open_preview(referral)
+
+    def open_preview(self, referral: Referral, client_lang: str | None = None) -> LetterPreview:
+        preview = LetterPreview(self.window, referral, client_lang)
+        preview.queued.connect(lambda _job: self._refresh_windows())
+        preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        preview.open()
+        self.preview = preview
+        return preview
+
+    def open_status_dialog(self, referral: Referral) -> StatusDialog:
+        session = self.window.session
+        dialog = StatusDialog(self.window, session.store, referral, session.user)
+        dialog.accepted.connect(self._on_status_changed)
+        dialog.open()
+        return dialog
+
+    def _on_status_changed(self) -> None:
+        self.tab.refresh(self.window.person_page.person)
+        self._refresh_windows()
+
+    def _refresh_windows(self) -> None:
+        if self.queue_window is not None:
+            self.queue_window.refresh()
+        if self.follow_ups_window is not None:
+            self.follow_ups_window.refresh()
+
+    def open_print_queue(self) -> PrintQueueWindow:
+        if self.queue_window is None:
+            self.queue_window = PrintQueueWindow(self)
+        self.queue_window.refresh()
+        self.queue_window.show()
+        self.queue_window.raise_()
+        return self.queue_window
+
+    def open_follow_ups(self) -> FollowUpsWindow:
+        if self.follow_ups_window is None:
+            self.follow_ups_window = FollowUpsWindow(self)
+        self.follow_ups_window.refresh()
+        self.follow_ups_window.show()
+        self.follow_ups_window.raise_()
+        return self.follow_ups_window
+
+
+def install(window: MainWindow) -> None:
+    """Refer button and menu entries, the Referrals tab, the print queue and follow-ups."""
+    window.referrals = ReferralsFeature(window)  # type: ignore[attr-defined]
+
+
+__all__ = ["ReferralsFeature", "install"]

@@ -1,0 +1,445 @@
+"""Referring a person to a service: issuing, letters, the print queue, status and follow-ups.
+
+Every function owns its transaction. The print queue lives inside the encrypted store; PDFs
+reach the disk only when the user saves one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import dataclass, replace
+
+from sqlalchemy import delete, func, select, update
+
+from desktop_app.domain.referral import (
+    OTHER_REASON,
+    Referral,
+    ReferralStatus,
+    new_referral,
+)
+from desktop_app.domain.service import LANGUAGES
+from desktop_app.domain.users import User
+from desktop_app.domain.validation import FieldError, ValidationFailed, has_control_characters
+from desktop_app.letters.directory import ServiceDirectory, default_directory
+from desktop_app.letters.referral_letter import render_referral_letter
+from desktop_app.letters.texts import LetterTexts, default_letter_texts, load_organisation
+from desktop_app.storage.db import Store
+from desktop_app.storage.models import OutboxRow, PersonRow
+from desktop_app.storage.people_repo import PeopleRepository
+from desktop_app.storage.referrals_models import PrintJobRow, ReferralRow
+from desktop_app.storage.referrals_repo import (
+    ReferralRepository,
+    StatusChange,
+    history_json,
+    history_of,
+    referral_columns,
+    to_referral,
+)
+
+RECORD_KIND = "referral"
+MAX_TEXT = 200
+MAX_NOTE = 2000
+MAX_DOCUMENTS = 60
+#: Fields whose clocks move when the status changes (sync merges field by field).
+STATUS_FIELDS = ("status", "outcome", "follow_up", "status_changed_at", "status_history")
+
+
+class ReferralNotFound(KeyError):
+    """No referral (or print job) with this id in the store."""
+
+
+@dataclass(frozen=True)
+class PrintJob:
+    """A letter in the print queue, without its PDF bytes (fetched with ``print_job_pdf``)."""
+
+    id: str
+    referral_id: str
+    reference: str
+    person_name: str
+    service_id: str
+    client_lang: str
+    created_at: dt.datetime
+    state: str
+    printed_at: dt.datetime | None
+    size: int
+
+
+@dataclass(frozen=True)
+class FollowUp:
+    """A referral whose follow-up date has come, with the name of the person to call."""
+
+    referral: Referral
+    person_name: str
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def _text_errors(
+    field: str, value: str, limit: int, *, multiline: bool = False
+) -> list[FieldError]:
+    if len(value) > limit:
+        return [FieldError(field, "too_long", {"max": limit})]
+    if has_control_characters(value, allow_newlines=multiline):
+        return [FieldError(field, "control_characters")]
+    return []
+
+
+def validate_referral(
+    *,
+    service_id: str,
+    reason: str,
+    reason_note: str = "",
+    contact_person: str = "",
+    documents: tuple[str, ...] = (),
+    client_lang: str = "de",
+    directory: ServiceDirectory | None = None,
+    texts: LetterTexts | None = None,
+) -> list[FieldError]:
+    """Field errors of a referral the advisor is about to issue (empty list: fine)."""
+    directory = directory or default_directory()
+    texts = texts or default_letter_texts()
+    errors: list[FieldError] = []
+    if not service_id.strip():
+        errors.append(FieldError("service", "required"))
+    elif directory.find(service_id) is None:
+        errors.append(FieldError("service", "not_an_option"))
+    if not reason.strip():
+        errors.append(FieldError("reason", "required"))
+    elif reason not in texts.reasons:
+        errors.append(FieldError("reason", "not_an_option"))
+    elif reason == OTHER_REASON and not reason_note.strip():
+        errors.append(FieldError("reason_note", "required"))
+    errors += _text_errors("reason_note", reason_note, MAX_NOTE, multiline=True)
+    errors += _text_errors("contact_person", contact_person, MAX_TEXT)
+    if len(documents) > MAX_DOCUMENTS:
+        errors.append(FieldError("documents", "too_long", {"max": MAX_DOCUMENTS}))
+    for item in documents:
+        found = _text_errors("documents", item, MAX_TEXT)
+        if found:
+            errors += found
+            break
+    if client_lang not in LANGUAGES:
+        errors.append(FieldError("client_lang", "not_an_option"))
+    return errors
+
+
+def issue_referral(
+    store: Store,
+    author: User,
+    person_id: str,
+    service_id: str,
+    reason: str,
+    appointment: dt.datetime | None = None,
+    contact_person: str = "",
+    documents: tuple[str, ...] | None = None,
+    follow_up: dt.date | None = None,
+    client_lang: str = "de",
+    *,
+    reason_note: str = "",
+    advisor_phone: str = "",
+    advisor_email: str = "",
+    now: dt.datetime | None = None,
+    directory: ServiceDirectory | None = None,
+    texts: LetterTexts | None = None,
+) -> Referral:
+    """Validate and store a new referral with its outbox entry; raises ``ValidationFailed``.
+
+    ``documents`` defaults to the service's usual documents; the reference number is unique
+    in the store (checked, and guarded by a unique index).
+    """
+    directory = directory or default_directory()
+    service = directory.find(service_id)
+    documents = tuple(
+        " ".join(d.split())
+        for d in (service.documents if service and documents is None else documents or ())
+    )
+    documents = tuple(d for d in documents if d)
+    reason_note = reason_note.strip()
+    contact_person = " ".join(contact_person.split())
+    errors = validate_referral(
+        service_id=service_id,
+        reason=reason,
+        reason_note=reason_note,
+        contact_person=contact_person,
+        documents=documents,
+        client_lang=client_lang,
+        directory=directory,
+        texts=texts,
+    )
+    now = now or _now()
+    with store.transaction() as session:
+        if PeopleRepository(session).get(person_id) is None:
+            errors.insert(0, FieldError("person", "required"))
+        if errors:
+            raise ValidationFailed(errors)
+        repo = ReferralRepository(session)
+        for _attempt in range(8):
+            referral = new_referral(
+                person_id=person_id,
+                service_id=service_id,
+                reason=reason,
+                advisor_name=author.display_name,
+                advisor_phone=advisor_phone,
+                advisor_email=advisor_email,
+                created_at=now,
+                reason_note=reason_note,
+                appointment=appointment,
+                contact_person=contact_person,
+                documents=documents,
+                follow_up=follow_up,
+            )
+            if not repo.reference_taken(referral.reference):
+                break
+        else:  # 8 collisions of 40 random bits: the id generator is broken, not bad luck
+            raise RuntimeError("no unique reference number")
+        hlc = str(store.clock.now())
+        session.add(
+            ReferralRow(
+                **referral_columns(referral),
+                client_lang=client_lang,
+                status_history=history_json(
+                    [StatusChange(ReferralStatus.ISSUED, now, author.display_name)]
+                ),
+                revision=1,
+                updated_hlc=hlc,
+                device_id=store.device_id,
+                author_id=author.id,
+                deleted=False,
+                field_clocks="{}",
+            )
+        )
+        session.add(OutboxRow(record_kind=RECORD_KIND, record_id=referral.id, revision=1, hlc=hlc))
+    return referral
+
+
+def get_referral(store: Store, referral_id: str) -> Referral:
+    with store.reading() as session:
+        row = ReferralRepository(session).row(referral_id)
+        if row is None:
+            raise ReferralNotFound(referral_id)
+        return to_referral(row)
+
+
+def referral_language(store: Store, referral_id: str) -> str:
+    """The client language the referral was issued with (its copy for the person)."""
+    with store.reading() as session:
+        row = ReferralRepository(session).row(referral_id)
+        if row is None:
+            raise ReferralNotFound(referral_id)
+        return row.client_lang
+
+
+def status_history(store: Store, referral_id: str) -> list[StatusChange]:
+    with store.reading() as session:
+        row = ReferralRepository(session).row(referral_id)
+        if row is None:
+            raise ReferralNotFound(referral_id)
+        return history_of(row)
+
+
+def render_letter(
+    store: Store,
+    referral_id: str,
+    client_lang: str | None = None,
+    *,
+    today: dt.date | None = None,
+) -> bytes:
+    """The referral letter as PDF bytes, in memory; raises ``LetterError`` with a message key.
+
+    ``client_lang`` defaults to the language the referral was issued with.
+    """
+    with store.reading() as session:
+        row = ReferralRepository(session).row(referral_id)
+        if row is None:
+            raise ReferralNotFound(referral_id)
+        referral = to_referral(row)
+        lang = client_lang or row.client_lang
+        person = PeopleRepository(session).get(referral.person_id)
+    if person is None:
+        raise ReferralNotFound(referral.person_id)
+    directory = default_directory()
+    return render_referral_letter(
+        referral,
+        person,
+        directory.get(referral.service_id),
+        load_organisation(),
+        lang,
+        today=today or referral.created_at.date(),
+        directory=directory,
+    )
+
+
+def queue_for_printing(
+    store: Store,
+    referral_id: str,
+    pdf: bytes | None = None,
+    client_lang: str | None = None,
+    *,
+    now: dt.datetime | None = None,
+) -> str:
+    """Put a letter into this laptop's print queue (inside the encrypted store); the job id.
+
+    ``pdf`` is the letter already rendered for the preview; without it the letter is rendered.
+    """
+    lang = client_lang or referral_language(store, referral_id)
+    if pdf is None:
+        pdf = render_letter(store, referral_id, lang)
+    job_id = str(uuid.uuid4())
+    with store.transaction() as session:
+        if ReferralRepository(session).row(referral_id) is None:
+            raise ReferralNotFound(referral_id)
+        session.add(
+            PrintJobRow(
+                id=job_id,
+                referral_id=referral_id,
+                client_lang=lang,
+                pdf=pdf,
+                created_at=(now or _now()).isoformat(),
+                state="queued",
+                printed_at="",
+            )
+        )
+    return job_id
+
+
+def print_queue(store: Store, *, include_printed: bool = False) -> list[PrintJob]:
+    """Letters waiting to be printed, oldest first (without their PDF bytes)."""
+    stmt = (
+        select(
+            PrintJobRow.id,
+            PrintJobRow.referral_id,
+            ReferralRow.reference,
+            PersonRow.given_name,
+            PersonRow.family_name,
+            ReferralRow.service_id,
+            PrintJobRow.client_lang,
+            PrintJobRow.created_at,
+            PrintJobRow.state,
+            PrintJobRow.printed_at,
+            func.length(PrintJobRow.pdf),
+        )
+        .join(ReferralRow, ReferralRow.id == PrintJobRow.referral_id)
+        .outerjoin(PersonRow, PersonRow.id == ReferralRow.person_id)
+        .order_by(PrintJobRow.created_at, PrintJobRow.id)
+    )
+    if not include_printed:
+        stmt = stmt.where(PrintJobRow.state == "queued")
+    with store.reading() as session:
+        rows = session.execute(stmt).all()
+    return [
+        PrintJob(
+            id=r[0],
+            referral_id=r[1],
+            reference=r[2],
+            person_name=" ".join(p for p in (r[3], r[4]) if p),
+            service_id=r[5],
+            client_lang=r[6],
+            created_at=dt.datetime.fromisoformat(r[7]),
+            state=r[8],
+            printed_at=dt.datetime.fromisoformat(r[9]) if r[9] else None,
+            size=int(r[10] or 0),
+        )
+        for r in rows
+    ]
+
+
+def print_job_pdf(store: Store, job_id: str) -> bytes:
+    with store.reading() as session:
+        pdf = session.scalar(select(PrintJobRow.pdf).where(PrintJobRow.id == job_id))
+    if pdf is None:
+        raise ReferralNotFound(job_id)
+    return bytes(pdf)
+
+
+def mark_printed(store: Store, job_id: str, *, at: dt.datetime | None = None) -> None:
+    """The letter came out of the printer: keep the fact, drop the PDF bytes."""
+    with store.transaction() as session:
+        result = session.execute(
+            update(PrintJobRow)
+            .where(PrintJobRow.id == job_id)
+            .values(state="printed", printed_at=(at or _now()).isoformat(), pdf=b"")
+        )
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise ReferralNotFound(job_id)
+
+
+def remove_from_queue(store: Store, job_id: str) -> None:
+    with store.transaction() as session:
+        result = session.execute(delete(PrintJobRow).where(PrintJobRow.id == job_id))
+        if result.rowcount == 0:  # type: ignore[attr-defined]
+            raise ReferralNotFound(job_id)
+
+
+def change_status(
+    store: Store,
+    referral_id: str,
+    status: ReferralStatus,
+    outcome: str | None = None,
+    *,
+    author: User | None = None,
+    follow_up: dt.date | None = None,
+    clear_follow_up: bool = False,
+    now: dt.datetime | None = None,
+) -> Referral:
+    """Move a referral on (never backwards, closing always allowed); raises
+    ``ReferralStatusError`` or ``ValidationFailed`` (outcome too long)."""
+    now = now or _now()
+    if outcome is not None:
+        outcome = outcome.strip()
+        if errors := _text_errors("outcome", outcome, MAX_NOTE, multiline=True):
+            raise ValidationFailed(errors)
+    with store.transaction() as session:
+        row = ReferralRepository(session).row(referral_id)
+        if row is None:
+            raise ReferralNotFound(referral_id)
+        changed = to_referral(row).with_status(status, now, outcome=outcome)
+        if clear_follow_up:
+            changed = replace(changed, follow_up=None)
+        elif follow_up is not None:
+            changed = replace(changed, follow_up=follow_up)
+        history = history_of(row)
+        by = author.display_name if author else ""
+        history.append(StatusChange(status, now, by, outcome or ""))
+        hlc = str(store.clock.now())
+        columns = referral_columns(changed)
+        for key in ("status", "outcome", "follow_up", "status_changed_at"):
+            setattr(row, key, columns[key])
+        row.status_history = history_json(history)
+        clocks = json.loads(row.field_clocks or "{}")
+        clocks.update({name: hlc for name in STATUS_FIELDS})
+        row.field_clocks = json.dumps(clocks, sort_keys=True)
+        row.revision += 1
+        row.updated_hlc = hlc
+        row.device_id = store.device_id
+        if author is not None:
+            row.author_id = author.id
+        session.add(
+            OutboxRow(record_kind=RECORD_KIND, record_id=row.id, revision=row.revision, hlc=hlc)
+        )
+    return changed
+
+
+def referrals_of(store: Store, person_id: str) -> list[Referral]:
+    """The person's referrals, newest first."""
+    with store.reading() as session:
+        return [to_referral(row) for row in ReferralRepository(session).of_person(person_id)]
+
+
+def follow_ups_due(store: Store, today: dt.date) -> list[FollowUp]:
+    """Open referrals whose follow-up date is today or earlier, the most overdue first."""
+    with store.reading() as session:
+        rows = ReferralRepository(session).due(today)
+        ids = {row.person_id for row in rows}
+        names = {
+            pid: f"{given} {family}".strip()
+            for pid, given, family in session.execute(
+                select(PersonRow.id, PersonRow.given_name, PersonRow.family_name).where(
+                    PersonRow.id.in_(ids)
+                )
+            )
+        }
+        return [FollowUp(to_referral(row), names.get(row.person_id, "")) for row in rows]

@@ -1,0 +1,280 @@
+"""Referring from a person's page as a user would: dialog, preview, print queue, follow-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+from pathlib import Path
+
+import pypdf
+import pytest
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import Person, PersonDraft
+from desktop_app.domain.referral import ReferralStatus
+from desktop_app.ui import referrals as ui
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.usecases import people
+from desktop_app.usecases import referrals as uc
+from desktop_app.usecases.accounts import Session
+from tests.ui.conftest import type_text
+
+needs_qtpdf = pytest.mark.skipif(
+    not ui.HAVE_QTPDF, reason="QtPdf (PySide6-Pdf wheel) is not installed"
+)
+
+
+@pytest.fixture
+def clean_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh temp folder for Qt and Python, to see whether printing leaves files behind."""
+    folder = tmp_path / "tmp"
+    folder.mkdir()
+    monkeypatch.setenv("TMPDIR", str(folder))
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    return folder
+
+
+def _person(session: Session, given: str = "Петър", family: str = "Петров") -> Person:
+    return people.register_person(
+        session.store,
+        session.user.id,
+        PersonDraft(given, family, "1985-03-14", languages=("bg", "de")),
+        confirm_duplicates=True,
+    )
+
+
+def _window(
+    qtbot: QtBot, session: Session, person: Person
+) -> tuple[MainWindow, ui.ReferralsFeature]:
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.show()
+    window.show_person(person.id)
+    return window, window.referrals  # type: ignore[attr-defined]
+
+
+def _open_dialog(feature: ui.ReferralsFeature) -> ui.ReferDialog:
+    assert feature.refer_button.isVisible()
+    feature.refer_button.click()
+    assert feature.dialog is not None
+    return feature.dialog
+
+
+def _create(dialog: ui.ReferDialog) -> None:
+    dialog.create_button.click()
+
+
+def _wait_loaded(qtbot: QtBot, feature: ui.ReferralsFeature) -> ui.LetterPreview:
+    preview = feature.preview
+    assert preview is not None
+    qtbot.waitUntil(lambda: bool(preview.pdf) or preview.message.styleSheet() != "", timeout=10000)
+    return preview
+
+
+@needs_qtpdf
+def test_refer_preview_queue_and_print_leave_no_pdf_behind(
+    qtbot: QtBot,
+    session: Session,
+    data_dir: Path,
+    tmp_path: Path,
+    clean_tmp: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    person = _person(session)
+    _win, feature = _window(qtbot, session, person)
+    assert feature.refer_action.isEnabled()
+    dialog = _open_dialog(feature)
+    assert dialog.client_lang.currentData() == "bg"  # from the person's languages
+
+    type_text(dialog.search, "clearing")
+    assert dialog.services.count() == 1 and dialog.service_id() == "clearingstelle"
+    assert dialog.documents.count() > 0  # pre-filled from the directory entry
+    # no reason chosen: the message stands at the field and nothing is stored
+    dialog.reason.setCurrentIndex(0)
+    _create(dialog)
+    assert dialog.isVisible()
+    assert dialog.errors["reason"].isVisible()
+    assert dialog.errors["reason"].text() == "This field is required."
+    assert uc.referrals_of(session.store, person.id) == []
+
+    dialog.reason.setCurrentIndex(dialog.reason.findData("health_insurance"))
+    dialog.has_appointment.setChecked(True)
+    type_text(dialog.contact, "Frau Schäfer")
+    type_text(dialog.new_document, "Mietvertrag")
+    dialog.new_document.returnPressed.emit()
+    _create(dialog)
+    [referral] = uc.referrals_of(session.store, person.id)
+    assert referral.contact_person == "Frau Schäfer"
+    assert referral.documents[-1] == "Mietvertrag"
+    assert referral.appointment is not None
+    assert feature.tab.table.rowCount() == 1
+    assert feature.tab.table.item(0, 0).text() == "Issued"
+
+    preview = _wait_loaded(qtbot, feature)
+    assert preview.document.status() == ui.QPdfDocument.Status.Ready
+    assert preview.document.pageCount() >= 2
+    assert preview.print_button.isEnabled()
+    text = " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(preview.pdf)).pages)
+    assert "Петър Петров" in " ".join(text.split())
+
+    # the person's copy can be switched to another language in the preview
+    preview.language.setCurrentIndex(preview.language.findData("ro"))
+    qtbot.waitUntil(lambda: bool(preview.pdf), timeout=10000)
+    ro_text = " ".join(
+        p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(preview.pdf)).pages
+    )
+    assert "Trimiterea dumneavoastră" in " ".join(ro_text.split())
+    preview.language.setCurrentIndex(preview.language.findData("bg"))
+    qtbot.waitUntil(lambda: bool(preview.pdf), timeout=10000)
+
+    # Save as PDF: the one time a letter reaches the disk, where the user says
+    saved = tmp_path / "saved" / "letter"
+    saved.parent.mkdir()
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(saved), ""))
+    preview.save_button.click()
+    assert (tmp_path / "saved" / "letter.pdf").read_bytes() == preview.pdf
+
+    preview.queue_button.click()
+    assert not preview.queue_button.isEnabled()
+    [job] = uc.print_queue(session.store)
+    assert job.referral_id == referral.id and job.size == len(preview.pdf)
+    preview.close()
+
+    out = tmp_path / "printer" / "printed.pdf"
+    out.parent.mkdir()
+    monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
+    queue = feature.open_print_queue()
+    assert queue.table.rowCount() == 1
+    assert queue.table.item(0, 1).text() == "Петър Петров"
+    assert queue.print_all() == 1
+    assert queue.progress is not None
+    assert queue.progress.maximum() == 1 and queue.progress.value() == 1
+    printed = pypdf.PdfReader(out)
+    assert len(printed.pages) == preview.document.pageCount()
+    width, height = (float(v) for v in printed.pages[0].mediabox.upper_right)
+    assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2  # A4
+    assert uc.print_queue(session.store) == []
+    assert queue.table.rowCount() == 0
+
+    # no PDF (or any other file) left in the temp folder, no PDF in the data folder
+    assert list(clean_tmp.rglob("*")) == []
+    assert [p for p in data_dir.rglob("*") if p.suffix.lower() == ".pdf"] == []
+
+
+@needs_qtpdf
+def test_print_queue_prints_many_letters_in_one_go(
+    qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    person = _person(session)
+    _win, feature = _window(qtbot, session, person)
+    for service, reason in (
+        ("jobcenter", "buergergeld"),
+        ("vhs", "integration_course"),
+        ("familienkasse", "kindergeld"),
+    ):
+        referral = uc.issue_referral(
+            session.store, session.user, person.id, service, reason, client_lang="ro"
+        )
+        uc.queue_for_printing(session.store, referral.id)
+    out = tmp_path / "batch.pdf"
+    monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
+    queue = feature.open_print_queue()
+    assert queue.table.rowCount() == 3
+    assert queue.print_all() == 3
+    assert queue.progress is not None and queue.progress.value() == 3
+    assert len(pypdf.PdfReader(out).pages) >= 6
+    assert "empty" in queue.info.text()
+
+
+def test_status_changes_show_in_the_follow_up_list(qtbot: QtBot, session: Session) -> None:
+    person = _person(session, "Ștefan", "Țărănescu")
+    today = dt.date.today()
+    referral = uc.issue_referral(
+        session.store, session.user, person.id, "vhs", "integration_course", follow_up=today
+    )
+    window, feature = _window(qtbot, session, person)
+    follow_ups = feature.open_follow_ups()
+    assert follow_ups.table.rowCount() == 1
+    assert follow_ups.table.item(0, 1).text() == "Ștefan Țărănescu"
+    assert follow_ups.table.item(0, 3).text() == "Issued"
+
+    feature.tab.table.selectRow(0)
+    feature.tab.status_button.click()
+    dialog = window.findChild(ui.StatusDialog)
+    assert dialog is not None
+    dialog.set_status(ReferralStatus.ATTENDED)
+    type_text(dialog.outcome, "Kurs ab Januar")
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert follow_ups.table.item(0, 3).text() == "Attended"
+    assert feature.tab.table.item(0, 0).text() == "Attended"
+    assert uc.get_referral(session.store, referral.id).outcome == "Kurs ab Januar"
+    history = feature.tab.table.item(0, 0).toolTip()
+    assert "Issued (Anna Schmidt)" in history
+    assert "Attended (Anna Schmidt): Kurs ab Januar" in history
+
+    feature.tab.status_button.click()
+    dialogs = [d for d in window.findChildren(ui.StatusDialog) if d.isVisible()]
+    assert len(dialogs) == 1
+    # the status cannot go back: earlier statuses are not offered
+    offered = [dialogs[0].status.itemData(i) for i in range(dialogs[0].status.count())]
+    assert offered == ["attended", "outcome_noted", "closed"]
+    dialogs[0].set_status(ReferralStatus.CLOSED)
+    dialogs[0].buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert follow_ups.table.rowCount() == 0
+    assert follow_ups.info.text() == "No follow-ups are due."
+
+    follow_ups.refresh()
+    window.show_person(None)
+    assert not feature.refer_action.isEnabled()
+
+
+@needs_qtpdf
+def test_bad_input_is_refused_at_the_field_or_lays_out(qtbot: QtBot, session: Session) -> None:
+    long_name = ("Константин-Александър " * 10)[:200]
+    person = _person(session, long_name, "Papadopoulos-Ștefănescu")
+    _win, feature = _window(qtbot, session, person)
+    dialog = _open_dialog(feature)
+    dialog.select_service("wohnungsnotfallhilfe")
+    dialog.reason.setCurrentIndex(dialog.reason.findData("other"))
+    _create(dialog)  # "other" needs the advisor's own words
+    assert dialog.errors["reason_note"].text() == "This field is required."
+    type_text(dialog.reason_note, "Braucht dringend einen Schlafplatz für heute Nacht.")
+    dialog.contact.setText("x" * 201)
+    _create(dialog)
+    assert dialog.errors["contact_person"].text() == "This is too long (at most 200 characters)."
+    assert dialog.errors["reason_note"].isHidden()
+    dialog.contact.setText("Herr Öztürk")
+    for n in range(40):
+        dialog.new_document.setText(f"Nachweis Nummer {n + 1} über frühere Wohnadressen")
+        dialog.new_document.returnPressed.emit()
+    _create(dialog)
+    assert not dialog.isVisible()
+    preview = _wait_loaded(qtbot, feature)
+    assert preview.document.pageCount() >= 3
+    text = " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(preview.pdf)).pages)
+    assert "Nachweis Nummer 40" in " ".join(text.split())
+    preview.close()
+
+
+def test_without_qtpdf_the_letter_can_still_be_saved_and_queued(
+    qtbot: QtBot, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the PySide6-Pdf wheel is missing, nothing pretends to preview or print."""
+    monkeypatch.setattr(ui, "HAVE_QTPDF", False)
+    person = _person(session)
+    _win, feature = _window(qtbot, session, person)
+    dialog = _open_dialog(feature)
+    dialog.select_service("jobcenter")
+    assert dialog.reason.currentData() == "buergergeld"  # the service's own reasons come first
+    _create(dialog)
+    preview = _wait_loaded(qtbot, feature)
+    assert preview.view is None
+    assert "Qt PDF" in preview.message.text()
+    assert not preview.print_button.isEnabled()
+    assert preview.save_button.isEnabled()
+    preview.queue_button.click()
+    queue = feature.open_print_queue()
+    assert queue.table.rowCount() == 1
+    assert not queue.print_button.isEnabled()

@@ -1,0 +1,203 @@
+"""Referral use cases on a real encrypted store: issuing, letters, print queue, follow-ups."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pypdf
+import pytest
+from sqlalchemy import select
+
+from desktop_app.domain.person import Person, PersonDraft
+from desktop_app.domain.referral import ReferralStatus, ReferralStatusError
+from desktop_app.domain.validation import ValidationFailed
+from desktop_app.letters.directory import default_directory
+from desktop_app.storage.models import OutboxRow
+from desktop_app.usecases import people
+from desktop_app.usecases import referrals as uc
+from desktop_app.usecases.accounts import Session, log_in
+from tests.conftest import PASSWORD
+
+NOW = dt.datetime(2026, 11, 25, 10, 15)
+
+
+def _person(session: Session, given: str = "Петър", family: str = "Петров") -> Person:
+    return people.register_person(
+        session.store,
+        session.user.id,
+        PersonDraft(given, family, "1985-03-14", languages=("bg",)),
+        confirm_duplicates=True,
+    )
+
+
+def _issue(session: Session, person: Person, **kw: object) -> uc.Referral:
+    args: dict[str, object] = {
+        "service_id": "clearingstelle",
+        "reason": "health_insurance",
+        "now": NOW,
+        "client_lang": "bg",
+    }
+    args.update(kw)
+    return uc.issue_referral(session.store, session.user, person.id, **args)  # type: ignore[arg-type]
+
+
+def _codes(exc: pytest.ExceptionInfo[ValidationFailed]) -> set[tuple[str, str]]:
+    return {(e.field, e.code) for e in exc.value.errors}
+
+
+def test_issue_stores_referral_with_outbox_and_default_documents(session: Session) -> None:
+    person = _person(session)
+    referral = _issue(session, person, appointment=dt.datetime(2026, 12, 3, 9, 30))
+    service = default_directory().get("clearingstelle")
+    assert referral.documents == service.documents
+    assert referral.status is ReferralStatus.ISSUED
+    assert referral.follow_up == dt.date(2026, 12, 17)  # 14 days after the appointment
+    assert referral.reference.startswith("WD-2026-11-")
+    assert uc.referrals_of(session.store, person.id) == [referral]
+    assert uc.get_referral(session.store, referral.id) == referral
+    assert uc.referral_language(session.store, referral.id) == "bg"
+    with session.store.reading() as s:
+        kinds = [(r.record_kind, r.record_id, r.revision) for r in s.scalars(select(OutboxRow))]
+    assert ("referral", referral.id, 1) in kinds
+    [step] = uc.status_history(session.store, referral.id)
+    assert (step.status, step.by) == (ReferralStatus.ISSUED, "Anna Schmidt")
+
+
+def test_bad_input_gives_field_errors_and_stores_nothing(session: Session) -> None:
+    person = _person(session)
+    with pytest.raises(ValidationFailed) as exc:
+        _issue(session, person, service_id="nowhere", reason="  ")
+    assert _codes(exc) == {("service", "not_an_option"), ("reason", "required")}
+    with pytest.raises(ValidationFailed) as exc:
+        _issue(session, person, reason="no_such_reason")
+    assert _codes(exc) == {("reason", "not_an_option")}
+    with pytest.raises(ValidationFailed) as exc:
+        _issue(session, person, reason="other", reason_note="   ")
+    assert _codes(exc) == {("reason_note", "required")}
+    with pytest.raises(ValidationFailed) as exc:
+        _issue(session, person, documents=tuple(f"Dokument {n}" for n in range(61)))
+    assert _codes(exc) == {("documents", "too_long")}
+    with pytest.raises(ValidationFailed) as exc:
+        _issue(session, person, contact_person="x" * 201, client_lang="xx")
+    assert _codes(exc) == {("contact_person", "too_long"), ("client_lang", "not_an_option")}
+    with pytest.raises(ValidationFailed) as exc:
+        uc.issue_referral(
+            session.store, session.user, "no-such-person", "vhs", "integration_course"
+        )
+    assert _codes(exc) == {("person", "required")}
+    assert uc.referrals_of(session.store, person.id) == []
+
+
+def test_reference_numbers_are_unique(session: Session) -> None:
+    person = _person(session)
+    refs = {_issue(session, person).reference for _ in range(50)}
+    assert len(refs) == 50
+
+
+def test_letter_renders_in_client_language_with_long_input(session: Session) -> None:
+    long_given = "Анна-Мария " * 18  # about 200 characters
+    person = _person(session, long_given.strip()[:200], "Ștefănescu-Țărănuță")
+    referral = _issue(
+        session,
+        person,
+        client_lang="ro",
+        contact_person="Frau " + "Müller-Lüdenscheidt " * 9,
+        documents=tuple(f"Nachweis Nummer {n} über die Wohnsituation" for n in range(40)),
+    )
+    pdf = uc.render_letter(session.store, referral.id)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) >= 3  # 40 documents spill onto further pages
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+    assert "Ștefănescu-Țărănuță" in text
+    assert "Nachweis Nummer 39" in text
+    bg = uc.render_letter(session.store, referral.id, "bg")
+    assert bg != pdf
+
+
+def test_print_queue_keeps_pdf_in_the_store_and_drops_it_once_printed(
+    session: Session, data_dir: Path
+) -> None:
+    person = _person(session)
+    first = _issue(session, person)
+    second = _issue(session, person, service_id="vhs", reason="integration_course")
+    job1 = uc.queue_for_printing(session.store, first.id, now=NOW)
+    pdf2 = uc.render_letter(session.store, second.id)
+    job2 = uc.queue_for_printing(session.store, second.id, pdf2, now=NOW + dt.timedelta(1))
+    queue = uc.print_queue(session.store)
+    assert [j.id for j in queue] == [job1, job2]
+    assert queue[0].person_name == "Петър Петров" and queue[0].reference == first.reference
+    assert queue[1].size == len(pdf2)
+    assert uc.print_job_pdf(session.store, job2) == pdf2
+    assert uc.print_job_pdf(session.store, job1).startswith(b"%PDF")
+    # nothing but the encrypted store and its key file lies in the data folder
+    assert not [p for p in data_dir.rglob("*") if p.suffix.lower() == ".pdf"]
+    uc.mark_printed(session.store, job1, at=NOW)
+    assert [j.id for j in uc.print_queue(session.store)] == [job2]
+    [done] = [j for j in uc.print_queue(session.store, include_printed=True) if j.id == job1]
+    assert (done.state, done.printed_at, done.size) == ("printed", NOW, 0)
+    uc.remove_from_queue(session.store, job2)
+    assert uc.print_queue(session.store) == []
+    with pytest.raises(uc.ReferralNotFound):
+        uc.remove_from_queue(session.store, job2)
+
+
+def test_status_moves_forward_with_history_and_follow_ups(session: Session) -> None:
+    person = _person(session)
+    referral = _issue(session, person, follow_up=dt.date(2026, 11, 30))
+    other = _issue(session, person, service_id="vhs", reason="integration_course")
+    assert uc.follow_ups_due(session.store, dt.date(2026, 11, 29)) == []
+    due = uc.follow_ups_due(session.store, dt.date(2026, 11, 30))
+    assert [(f.referral.id, f.person_name) for f in due] == [(referral.id, "Петър Петров")]
+    later = NOW + dt.timedelta(days=2)
+    moved = uc.change_status(
+        session.store,
+        referral.id,
+        ReferralStatus.APPOINTMENT_MADE,
+        author=session.user,
+        follow_up=dt.date(2026, 12, 10),
+        now=later,
+    )
+    assert moved.status is ReferralStatus.APPOINTMENT_MADE and moved.status_changed_at == later
+    assert uc.follow_ups_due(session.store, dt.date(2026, 12, 1)) == []
+    with pytest.raises(ReferralStatusError):
+        uc.change_status(session.store, referral.id, ReferralStatus.ISSUED)
+    uc.change_status(session.store, referral.id, ReferralStatus.OUTCOME_NOTED, "Versichert bei AOK")
+    # most overdue first: the other referral's default follow-up is 14 days after issue
+    due_later = uc.follow_ups_due(session.store, dt.date(2026, 12, 10))
+    assert [f.referral.id for f in due_later] == [other.id, referral.id]
+    closed = uc.change_status(session.store, referral.id, ReferralStatus.CLOSED)
+    assert closed.outcome == "Versichert bei AOK"
+    assert referral.id not in [
+        f.referral.id for f in uc.follow_ups_due(session.store, dt.date(2027, 1, 1))
+    ]
+    steps = [c.status for c in uc.status_history(session.store, referral.id)]
+    assert steps == [
+        ReferralStatus.ISSUED,
+        ReferralStatus.APPOINTMENT_MADE,
+        ReferralStatus.OUTCOME_NOTED,
+        ReferralStatus.CLOSED,
+    ]
+    with session.store.reading() as s:
+        revisions = [
+            r.revision
+            for r in s.scalars(select(OutboxRow).where(OutboxRow.record_id == referral.id))
+        ]
+    assert revisions == [1, 2, 3, 4]
+
+
+def test_referrals_and_queue_survive_reopening(session: Session, data_dir: Path) -> None:
+    person = _person(session)
+    referral = _issue(session, person)
+    job = uc.queue_for_printing(session.store, referral.id)
+    pdf = uc.print_job_pdf(session.store, job)
+    session.close()
+    again = log_in(data_dir, "anna", PASSWORD)
+    try:
+        assert uc.referrals_of(again.store, person.id) == [referral]
+        assert uc.print_job_pdf(again.store, job) == pdf
+        raw = b"".join(p.read_bytes() for p in data_dir.iterdir() if p.is_file())
+        assert referral.reference.encode() not in raw
+    finally:
+        again.close()
