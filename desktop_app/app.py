@@ -99,7 +99,15 @@ def run_gui(args: argparse.Namespace) -> int:
     if args.screenshot:
         app.processEvents()
         args.screenshot.parent.mkdir(parents=True, exist_ok=True)
-        ok = window.grab().save(str(args.screenshot), "PNG")
+        shown = window
+        if getattr(args, "form", None):
+            from desktop_app.ui.visits import open_form_for_screenshot
+
+            shown = open_form_for_screenshot(window, args.form, args.client_lang, args.section)
+            app.processEvents()
+        ok = shown.grab().save(str(args.screenshot), "PNG")
+        if shown is not window:
+            shown.close()
         window.close()
         session.close()
         return 0 if ok else 1
