@@ -53,7 +53,7 @@ def run_gui(args: argparse.Namespace) -> int:
         print(problem, file=sys.stderr)
         return cli.EXIT_USAGE
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from desktop_app.i18n.messages import error_message
     from desktop_app.i18n.text import LANGUAGES, set_language, system_language
@@ -99,7 +99,7 @@ def run_gui(args: argparse.Namespace) -> int:
     if args.screenshot:
         app.processEvents()
         args.screenshot.parent.mkdir(parents=True, exist_ok=True)
-        shown = window
+        shown: QWidget = window
         if getattr(args, "form", None):
             from desktop_app.ui.visits import open_form_for_screenshot
 

@@ -174,6 +174,11 @@ class FieldEditor(QWidget):
     def retranslate_input(self) -> None:
         """Option texts and placeholders in the current language(s)."""
 
+    def rename(self, path: str) -> None:
+        """A new path (group entries are renumbered when one is removed)."""
+        self.path = path
+        self.focus_widget().setObjectName(path)
+
     # shared --------------------------------------------------------------------------------
     def _emit(self, *_args: object) -> None:
         self.touched = True
@@ -348,6 +353,12 @@ class MultiChoiceEditor(FieldEditor):
     def focus_widget(self) -> QWidget:
         return next(iter(self.checks.values()))
 
+    def rename(self, path: str) -> None:
+        self.path = path
+        self.holder.setObjectName(path)
+        for option_id, check in self.checks.items():
+            check.setObjectName(f"{path}:{option_id}")
+
 
 class CefrEditor(FieldEditor):
     """Level A0–C2 and how it was assessed, side by side."""
@@ -402,6 +413,10 @@ class CefrEditor(FieldEditor):
 
     def focus_widget(self) -> QWidget:
         return self.level
+
+    def rename(self, path: str) -> None:
+        super().rename(path)
+        self.assessed.setObjectName(f"{path}:assessed")
 
 
 def make_editor(fdef: FieldDef, path: str, langs: Languages) -> FieldEditor:
@@ -498,8 +513,7 @@ class GroupEditor(FieldEditor):
             item.remove.setText(_("Remove"))
             item.remove.setAccessibleName(_("Remove entry {n}").format(n=index + 1))
             for sub_id, editor in item.editors.items():
-                editor.path = f"{self.path}[{index}].{sub_id}"
-                editor.focus_widget().setObjectName(editor.path)
+                editor.rename(f"{self.path}[{index}].{sub_id}")
 
     def retranslate_input(self) -> None:
         self.add.setText(self.langs.text(self.fdef.add_label) or _("Add"))
