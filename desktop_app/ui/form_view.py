@@ -875,7 +875,8 @@ class FormView(QWidget):
             client = self.langs.client_text(section.label)
             locked = self._locked(section)
             if locked:
-                text = f"⚠ {name} – {_('consent needed')}"
+                needed = _("consent needed")
+                text = f"⚠ {name} – {needed}"
                 item.setToolTip(_("Consent is needed before this section opens."))
             else:
                 mark = "✓" if progress.complete and progress.answered else "○"
@@ -892,9 +893,8 @@ class FormView(QWidget):
             item.setForeground(Qt.GlobalColor.darkRed if has_error else Qt.GlobalColor.black)
         if self.has_steps:
             item = self.navigator.item(len(self.pages))
-            item.setText(
-                f"→ {self.langs.msg(N_('Suggested next steps'))} ({len(state.next_steps)})"
-            )
+            title = self.langs.msg(N_("Suggested next steps"))
+            item.setText(f"→ {title} ({len(state.next_steps)})")
 
     # --- navigation ------------------------------------------------------------------------
     def _on_navigator_row_changed(self, row: int) -> None:
