@@ -154,8 +154,8 @@ class FieldEditor(QWidget):
         self.box.setContentsMargins(0, 4, 0, 4)
         self.box.setSpacing(2)
         self.box.addLayout(top)
-        self.build()
         self.box.addWidget(self.help)
+        self.build()
         self.box.addWidget(self.error)
 
     # subclasses ----------------------------------------------------------------------------
@@ -285,6 +285,7 @@ class ChoiceEditor(FieldEditor):
         self.combo.setObjectName(self.path)
         self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
         self.combo.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.combo.setMaximumWidth(640)
         self.combo.addItem("—", None)
         for option_id in self.fdef.option_ids():
             self.combo.addItem(option_id, option_id)
@@ -319,26 +320,44 @@ class MultiChoiceEditor(FieldEditor):
 
     def build(self) -> None:
         self.checks: dict[str, QCheckBox] = {}
+        self.client_texts: dict[str, QLabel] = {}
         holder = QWidget()
         holder.setObjectName(self.path)
         grid = QGridLayout(holder)
         grid.setContentsMargins(0, 0, 0, 0)
-        grid.setVerticalSpacing(2)
+        grid.setVerticalSpacing(0)
         options = self.fdef.options or []
-        rows = (len(options) + 1) // 2
+        # long option texts get a column of their own, so nothing is cut off
+        longest = max((len(pick(o.label, "de")) for o in options), default=0)
+        columns = 2 if longest <= 32 else 1
+        rows = (len(options) + columns - 1) // columns
         for index, option in enumerate(options):
+            cell = QWidget()
+            cell_box = QVBoxLayout(cell)
+            cell_box.setContentsMargins(0, 1, 8, 1)
+            cell_box.setSpacing(0)
             check = QCheckBox(option.id)
             check.setObjectName(f"{self.path}:{option.id}")
             check.toggled.connect(self._emit)
-            grid.addWidget(check, index % rows, index // rows)
+            other = QLabel()
+            other.setWordWrap(True)
+            other.setStyleSheet(f"color: {CLIENT_COLOUR}; font-style: italic; margin-left: 24px;")
+            cell_box.addWidget(check)
+            cell_box.addWidget(other)
+            grid.addWidget(cell, index % rows, index // rows)
             self.checks[option.id] = check
+            self.client_texts[option.id] = other
         self.holder = holder
         self.box.addWidget(holder)
 
     def retranslate_input(self) -> None:
         for option_id, check in self.checks.items():
             option = self.fdef.option(option_id)
-            check.setText(self.langs.both(option.label if option else None))
+            labels = option.label if option else None
+            check.setText(self.langs.text(labels))
+            other = self.langs.client_text(labels)
+            self.client_texts[option_id].setText(other)
+            self.client_texts[option_id].setVisible(bool(other))
 
     def value(self) -> Any:
         return [oid for oid, check in self.checks.items() if check.isChecked()] or None
@@ -557,6 +576,7 @@ class SectionPage(QScrollArea):
         self.section = section
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         inner = QWidget()
         self.layout_ = QVBoxLayout(inner)
         self.title = QLabel()
@@ -893,8 +913,10 @@ class FormView(QWidget):
             item.setForeground(Qt.GlobalColor.darkRed if has_error else Qt.GlobalColor.black)
         if self.has_steps:
             item = self.navigator.item(len(self.pages))
-            title = self.langs.msg(N_("Suggested next steps"))
-            item.setText(f"→ {title} ({len(state.next_steps)})")
+            title = "→ " + _("Suggested next steps") + f"  {len(state.next_steps)}"
+            if self.langs.bilingual and self.langs.client:
+                title += "\n    " + gettext_in(self.langs.client, "Suggested next steps")
+            item.setText(title)
 
     # --- navigation ------------------------------------------------------------------------
     def _on_navigator_row_changed(self, row: int) -> None:
