@@ -292,3 +292,56 @@ def test_bilingual_mode_shows_both_languages(qtbot: QtBot, session: Session) -> 
     choose_client.setCurrentIndex(0)  # off
     assert family.client_title.isHidden()
     assert combo.currentText() == "bulgarisch"
+
+
+def test_edit_from_the_visits_tab_makes_a_revision(qtbot: QtBot, session: Session) -> None:
+    person = _person(session)
+    answers = {
+        "family_name": "Петрова",
+        "given_names": "Мария",
+        "date_of_birth": "1991-04-02",
+        "nationality": "bulgarian",
+        "languages": ["bg"],
+        "address_registration": "registered",
+        "children_count": 0,
+        "housing_type": "homeless",
+        "work_status": ["looking"],
+        "session_language": "bg",
+        "topics": ["housing"],
+        "urgency": "today",
+    }
+    visits.finish_visit(session.store, session.user.id, person.id, "life_situation", answers)
+    window, feature = _window(qtbot, session)
+    window.show_person(person.id)
+    tree = feature.tab.tree
+    assert tree.topLevelItemCount() == 1
+    tree.setCurrentItem(tree.topLevelItem(0))
+    press(feature.tab.edit_button)
+    (win,) = feature.open_windows
+    qtbot.addWidget(win)
+    assert win.finish_button.text() == "&Save changes"
+    choose(win.view, "urgency", "this_week")
+    assert win.finish() is not None
+    top = tree.topLevelItem(0)
+    assert top is not None and top.text(2) == "2" and top.childCount() == 1
+    (visit,) = visits.visit_history(session.store, person.id)
+    assert visit.answers["urgency"] == "this_week"
+    assert visit.earlier[0].answers["urgency"] == "today"
+
+
+def test_quick_contact_from_the_person_menu(qtbot: QtBot, session: Session) -> None:
+    window, feature = _window(qtbot, session)
+    feature.quick_action.trigger()
+    dialog = feature.quick_dialog
+    assert dialog is not None
+    dialog.buttons.accepted.emit()  # nothing chosen yet: errors, nothing stored
+    assert dialog.error.isVisible() and "Topics" in dialog.error.text()
+    dialog.language.setFocus()
+    QTest.keyClick(dialog.language, Qt.Key.Key_Down)  # first language: Bulgarian
+    press(dialog.topics["jobcenter"])
+    press(dialog.referral)
+    with qtbot.waitSignal(dialog.recorded, timeout=2000):
+        dialog.buttons.accepted.emit()
+    today = dialog.contact().contact_date
+    assert visits.count_quick_contacts(session.store, today, today) == 1
+    del window
