@@ -250,7 +250,7 @@ class VisitWindow(QDialog):
         title = form_title(self.form_id)
         self.heading.setText(f"{title} – {name}")
         self.setWindowTitle(f"{title} – {name}")
-        self.client_label.setText(_("Also show in the &client's language:"))
+        self.client_label.setText(_("Also show in the client's lan&guage:"))
         self.client_combo.setItemText(0, _("(off)"))
         self.close_button.setText(_("&Close (draft is kept)"))
         self.discard_button.setText(_("&Discard draft"))

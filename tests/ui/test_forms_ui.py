@@ -54,7 +54,7 @@ def _open(qtbot: QtBot, session: Session, form_id: str) -> tuple[VisitWindow, Pe
     (win,) = feature.open_windows
     qtbot.addWidget(win)
     win.activateWindow()
-    qtbot.waitActive(win)
+    qtbot.waitUntil(win.isActiveWindow, timeout=3000)  # window shortcuts need an active window
     return win, person
 
 
@@ -100,7 +100,7 @@ def test_whole_life_situation_check_by_keyboard(qtbot: QtBot, session: Session) 
     assert view.input("family_name").text() == "Петрова"  # type: ignore[attr-defined]
     choose(view, "address_registration", "not_registered")
 
-    press(view.next_button)
+    QTest.keyClick(view.input("phone"), Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
     assert view.current_section() == "household"
     children = editor(view, "children")
     assert children.isHidden()
@@ -162,7 +162,7 @@ def test_whole_life_situation_check_by_keyboard(qtbot: QtBot, session: Session) 
     press(accept)
 
     with qtbot.waitSignal(win.finished_visit, timeout=3000) as blocker:
-        press(win.finish_button)
+        QTest.keyClick(accept, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     visit = blocker.args[0]
     assert visit.answers["children"][0]["child_name"] == "Ана"
     assert visit.answers["insurance_status"] == "none"
