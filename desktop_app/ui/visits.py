@@ -35,7 +35,7 @@ from desktop_app.forms import InvalidAnswers
 from desktop_app.forms import label as pick
 from desktop_app.i18n.formatting import format_long_date
 from desktop_app.i18n.messages import field_message
-from desktop_app.i18n.text import LANGUAGE_NAMES, _, current_language
+from desktop_app.i18n.text import LANGUAGE_NAMES, _, current_language, ngettext
 from desktop_app.ui.form_view import FormView
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import people, visits
@@ -378,7 +378,7 @@ class VisitsTab(QWidget):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.tree.setHeaderLabels([_("Date"), _("Form"), _("Revision"), _("Answers")])
+        self.tree.setHeaderLabels([_("Date"), _("Form"), _("Version"), _("Answers")])
         self.tree.setAccessibleName(_("Visit history"))
         self.empty.setText(_("No visits yet."))
         self.edit_button.setText(_("&Open / edit visit"))
@@ -394,23 +394,24 @@ class VisitsTab(QWidget):
             visits.visit_history(self.session.store, self.person.id) if self.person else []
         )
         for index, visit in enumerate(self.visits):
+            versions = [visit.answers] + [rev.answers for rev in visit.earlier]
             item = QTreeWidgetItem(
                 [
                     _date(visit.finished_at),
                     form_title(visit.form_id),
                     str(visit.revision),
-                    str(len(visit.answers)),
+                    _changes(visit.form_id, versions, 0),
                 ]
             )
             item.setData(0, Qt.ItemDataRole.UserRole, index)
-            for rev in visit.earlier:
+            for position, rev in enumerate(visit.earlier, start=1):
                 QTreeWidgetItem(
                     item,
                     [
                         _date(rev.saved_at),
                         _("earlier version"),
                         str(rev.revision),
-                        str(len(rev.answers)),
+                        _changes(visit.form_id, versions, position),
                     ],
                 )
             self.tree.addTopLevelItem(item)
@@ -431,6 +432,23 @@ class VisitsTab(QWidget):
         item = self.tree.currentItem() or self.tree.topLevelItem(0)
         if item is not None:
             self._on_item_activated(item, 0)
+
+
+def _changes(form_id: str, versions: list[dict[str, Any]], position: int) -> str:
+    """What changed in ``versions[position]`` against the version before it (newest first)."""
+    answers = versions[position]
+    if position + 1 >= len(versions):
+        return ngettext("{n} answer", "{n} answers", len(answers)).format(n=len(answers))
+    before = versions[position + 1]
+    definition = visits.form(form_id)
+    names = []
+    for key in sorted(set(answers) | set(before)):
+        if answers.get(key) != before.get(key):
+            try:
+                names.append(pick(definition.field(key).label, current_language()))
+            except KeyError:
+                names.append(key)
+    return _("changed: {fields}").format(fields=", ".join(names)) if names else "—"
 
 
 def _date(iso_timestamp: str) -> str:

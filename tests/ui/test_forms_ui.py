@@ -324,6 +324,7 @@ def test_edit_from_the_visits_tab_makes_a_revision(qtbot: QtBot, session: Sessio
     assert win.finish() is not None
     top = tree.topLevelItem(0)
     assert top is not None and top.text(2) == "2" and top.childCount() == 1
+    assert top.text(3) == "changed: Urgency"
     (visit,) = visits.visit_history(session.store, person.id)
     assert visit.answers["urgency"] == "this_week"
     assert visit.earlier[0].answers["urgency"] == "today"
