@@ -33,7 +33,7 @@ from desktop_app.domain.person import Person
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.forms import InvalidAnswers
 from desktop_app.forms import label as pick
-from desktop_app.i18n.formatting import format_long_date
+from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.messages import field_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, _, current_language, ngettext
 from desktop_app.ui.form_view import FormView
@@ -363,7 +363,7 @@ class VisitsTab(QWidget):
         self.visits: list[visits.Visit] = []
         self.tree = QTreeWidget()
         self.tree.setObjectName("visit_history")
-        self.tree.setColumnCount(4)
+        self.tree.setColumnCount(3)
         self.tree.setRootIsDecorated(True)
         self.tree.itemActivated.connect(self._on_item_activated)
         self.empty = QLabel()
@@ -378,7 +378,7 @@ class VisitsTab(QWidget):
         self.retranslate()
 
     def retranslate(self) -> None:
-        self.tree.setHeaderLabels([_("Date"), _("Form"), _("Version"), _("Answers")])
+        self.tree.setHeaderLabels([_("Date"), _("Form"), _("Answers")])
         self.tree.setAccessibleName(_("Visit history"))
         self.empty.setText(_("No visits yet."))
         self.edit_button.setText(_("&Open / edit visit"))
@@ -398,8 +398,9 @@ class VisitsTab(QWidget):
             item = QTreeWidgetItem(
                 [
                     _date(visit.finished_at),
-                    form_title(visit.form_id),
-                    str(visit.revision),
+                    _("{form}, version {n}").format(
+                        form=form_title(visit.form_id), n=visit.revision
+                    ),
                     _changes(visit.form_id, versions, 0),
                 ]
             )
@@ -409,13 +410,13 @@ class VisitsTab(QWidget):
                     item,
                     [
                         _date(rev.saved_at),
-                        _("earlier version"),
-                        str(rev.revision),
+                        _("earlier version {n}").format(n=rev.revision),
                         _changes(visit.form_id, versions, position),
                     ],
                 )
             self.tree.addTopLevelItem(item)
-        for column in range(4):
+        self.tree.expandAll()
+        for column in range(2):
             self.tree.resizeColumnToContents(column)
         self.empty.setVisible(not self.visits)
         self.edit_button.setEnabled(bool(self.visits))
@@ -456,7 +457,7 @@ def _date(iso_timestamp: str) -> str:
         when = dt.datetime.fromisoformat(iso_timestamp).astimezone()
     except ValueError:
         return iso_timestamp
-    return f"{format_long_date(when.date())} {when:%H:%M}"
+    return f"{format_partial_date(when.date().isoformat())} {when:%H:%M}"
 
 
 # ---------------------------------------------------------------------------------------------
