@@ -366,6 +366,11 @@ class VisitsTab(QWidget):
         self.tree.setColumnCount(3)
         self.tree.setRootIsDecorated(True)
         self.tree.itemActivated.connect(self._on_item_activated)
+        self.tree.currentItemChanged.connect(self._on_current_item_changed)
+        # the pane is narrow: the selected version's changes are also shown in full below
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setObjectName("visit_detail")
         self.empty = QLabel()
         self.edit_button = QPushButton()
         self.edit_button.clicked.connect(self._on_edit_clicked)
@@ -374,6 +379,7 @@ class VisitsTab(QWidget):
         row.addWidget(self.edit_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tree)
+        layout.addWidget(self.detail)
         layout.addLayout(row)
         self.retranslate()
 
@@ -416,10 +422,18 @@ class VisitsTab(QWidget):
                 )
             self.tree.addTopLevelItem(item)
         self.tree.expandAll()
+        if (first := self.tree.topLevelItem(0)) is not None:
+            self.tree.setCurrentItem(first)
+        self.detail.setVisible(bool(self.visits))
         for column in range(2):
             self.tree.resizeColumnToContents(column)
         self.empty.setVisible(not self.visits)
         self.edit_button.setEnabled(bool(self.visits))
+
+    def _on_current_item_changed(
+        self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None
+    ) -> None:
+        self.detail.setText(f"{current.text(1)}: {current.text(2)}" if current else "")
 
     def _on_item_activated(self, item: QTreeWidgetItem, _column: int) -> None:
         top = item
