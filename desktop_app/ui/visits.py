@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, Qt, QTimer, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -630,11 +630,13 @@ class DraftsDialog(QDialog):
 # wiring into the main window
 
 
-class VisitsFeature:
+class VisitsFeature(QObject):
     """What ``install`` adds to the main window; kept as ``window.visits``."""
 
     def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
         self.window = window
+        window.installEventFilter(self)
         self.session = window.session
         self.open_windows: list[VisitWindow] = []
         self.drafts_dialog: DraftsDialog | None = None
@@ -659,6 +661,13 @@ class VisitsFeature:
         window.retranslated.connect(self.retranslate)
         self.retranslate()
         QTimer.singleShot(0, self.offer_drafts)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            # closing the main window closes the forms first, so their drafts are flushed
+            for win in list(self.open_windows):
+                win.close()
+        return False
 
     def retranslate(self) -> None:
         self.start_button.setText(_("Start &visit"))
@@ -700,6 +709,7 @@ class VisitsFeature:
             draft=draft,
             visit=visit if draft is None else None,
             client_lang=client_lang or client_language_of(person),
+            parent=self.window,
         )
         win.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         win.finished_visit.connect(self._on_visit_finished)

@@ -267,11 +267,32 @@ def test_killed_window_draft_is_offered_and_restored(qtbot: QtBot, session: Sess
 
 def test_closing_keeps_the_draft(qtbot: QtBot, session: Session) -> None:
     win, person = _open(qtbot, session, "skills_check")
-    type_into(win.view, "language_levels[0].language", "")
     choose(win.view, "latin_literacy", "partly")
     win.close()  # before the autosave pause is over
     draft = visits.load_draft(session.store, person.id, "skills_check")
     assert draft is not None and draft.answers["latin_literacy"] == "partly"
+
+
+def test_closing_the_main_window_flushes_open_forms(qtbot: QtBot, session: Session) -> None:
+    win, person = _open(qtbot, session, "life_situation")
+    type_into(win.view, "phone", "0231 1234")
+    main = win.parentWidget()
+    assert isinstance(main, MainWindow)
+    main.close()  # at once, before the autosave pause is over
+    draft = visits.load_draft(session.store, person.id, "life_situation")
+    assert draft is not None and draft.answers["phone"] == "0231 1234"
+
+
+def test_switching_the_ui_language_retranslates_an_open_form(
+    qtbot: QtBot, session: Session
+) -> None:
+    win, _ = _open(qtbot, session, "life_situation")
+    main = win.parentWidget()
+    assert isinstance(main, MainWindow)
+    main.switch_language("ro")
+    assert editor(win.view, "family_name").title.text() == "Nume de familie *"
+    assert editor(win.view, "family_name").client_title.text() == "Фамилия"
+    assert win.finish_button.text() == "&Finalizați vizita"
 
 
 def test_bilingual_mode_shows_both_languages(qtbot: QtBot, session: Session) -> None:
