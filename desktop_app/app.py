@@ -70,7 +70,7 @@ def run_gui(args: argparse.Namespace) -> int:
         # thread while this thread loads Qt: the two overlap on a second core.
         unlocking = ThreadPoolExecutor(max_workers=1).submit(cli.open_session, args)
     from PySide6.QtCore import QSettings
-    from PySide6.QtWidgets import QApplication
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from desktop_app.i18n.messages import error_message
     from desktop_app.i18n.text import LANGUAGES, set_language, system_language
@@ -119,7 +119,15 @@ def run_gui(args: argparse.Namespace) -> int:
             window.table.selectRow(0)  # show a person's page too, as after a search
         app.processEvents()
         args.screenshot.parent.mkdir(parents=True, exist_ok=True)
-        ok = window.grab().save(str(args.screenshot), "PNG")
+        shown: QWidget = window
+        if getattr(args, "form", None):
+            from desktop_app.ui.visits import open_form_for_screenshot
+
+            shown = open_form_for_screenshot(window, args.form, args.client_lang, args.section)
+            app.processEvents()
+        ok = shown.grab().save(str(args.screenshot), "PNG")
+        if shown is not window:
+            shown.close()
         window.close()
         session.close()
         return 0 if ok else 1

@@ -46,6 +46,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="welcome-desk", parents=[common], description="Welcome Desk advice sessions"
     )
     parser.add_argument("--screenshot", type=Path, help="render the main window to PNG and exit")
+    parser.add_argument(
+        "--form",
+        choices=["life_situation", "skills_check"],
+        help="with --screenshot: open this form for the first person and render it",
+    )
+    parser.add_argument(
+        "--client-lang",
+        choices=LANGUAGES,
+        help="with --form: show the questions also in this language (bilingual mode)",
+    )
+    parser.add_argument("--section", help="with --form: the section to show (its id)")
     # For bench/startup.py: quit as soon as the main window is shown and idle.
     parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command")

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from desktop_app.ui import referrals, sync_status, visits
+
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
-from desktop_app.ui import referrals, sync_status
-
 FEATURES: list[Callable[[MainWindow], None]] = [
+    visits.install,
     referrals.install,
     sync_status.install,
 ]

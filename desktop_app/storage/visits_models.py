@@ -1,0 +1,90 @@
+"""Store tables of visits (finished forms and their revisions), drafts, consents, quick contacts."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from desktop_app.storage.models import Base, SyncMixin
+
+
+class VisitRow(Base, SyncMixin):
+    """A finished form (life situation check, skills check) of one person; the current revision.
+
+    ``answers`` holds the cleaned answers as JSON, read with the form version stored beside them.
+    """
+
+    __tablename__ = "visits"
+    person_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    form_id: Mapped[str] = mapped_column(String(63), nullable=False)
+    form_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    answers: Mapped[str] = mapped_column(Text, nullable=False)
+    # JSON object: next-step id -> "accepted" | "dismissed"
+    next_steps: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    status: Mapped[str] = mapped_column(String(20), nullable=False, default="finished")
+    started_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    finished_at: Mapped[str] = mapped_column(String(32), nullable=False)
+
+    __table_args__ = (Index("ix_visits_person", "person_id", "finished_at"),)
+
+
+class VisitRevisionRow(Base):
+    """An earlier revision of a visit, kept on each edit so the history stays visible."""
+
+    __tablename__ = "visit_revisions"
+    visit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
+    form_version: Mapped[int] = mapped_column(Integer, nullable=False)
+    answers: Mapped[str] = mapped_column(Text, nullable=False)
+    next_steps: Mapped[str] = mapped_column(Text, nullable=False)
+    author_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    updated_hlc: Mapped[str] = mapped_column(String(64), nullable=False)
+    saved_at: Mapped[str] = mapped_column(String(32), nullable=False)
+
+
+class DraftRow(Base):
+    """The answers of a form being filled in, saved as the user types; never synced.
+
+    One per person and form; ``visit_id`` is set when the draft edits a finished visit.
+    """
+
+    __tablename__ = "drafts"
+    person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    visit_id: Mapped[str] = mapped_column(String(36), nullable=False, default="")
+    author_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    answers: Mapped[str] = mapped_column(Text, nullable=False)
+    next_steps: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    started_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    updated_at: Mapped[str] = mapped_column(String(32), nullable=False)
+
+
+class ConsentRow(Base, SyncMixin):
+    """A person's consent (or refusal) for one purpose, with the text version and language read."""
+
+    __tablename__ = "consents"
+    person_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    purpose: Mapped[str] = mapped_column(String(40), nullable=False)
+    granted: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    text_version: Mapped[str] = mapped_column(String(40), nullable=False)
+    language: Mapped[str] = mapped_column(String(8), nullable=False)
+    given_on: Mapped[str] = mapped_column(String(10), nullable=False)
+    how: Mapped[str] = mapped_column(String(20), nullable=False, default="")
+    witness: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    shared_with: Mapped[str] = mapped_column(String(300), nullable=False, default="")
+
+    __table_args__ = (Index("ix_consents_person", "person_id", "purpose"),)
+
+
+class QuickContactRow(Base, SyncMixin):
+    """An anonymous contact that counts in the reports: no name, no link to a person."""
+
+    __tablename__ = "quick_contacts"
+    contact_date: Mapped[str] = mapped_column(String(10), nullable=False)
+    session_language: Mapped[str] = mapped_column(String(8), nullable=False)
+    topics: Mapped[str] = mapped_column(Text, nullable=False)  # JSON list of topic ids
+    referral_given: Mapped[bool] = mapped_column(Boolean, nullable=False)
+    nationality: Mapped[str] = mapped_column(String(40), nullable=False, default="")
+    sex: Mapped[str] = mapped_column(String(20), nullable=False, default="")
+
+    __table_args__ = (Index("ix_quick_contacts_date", "contact_date"),)

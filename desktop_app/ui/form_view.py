@@ -1,0 +1,1038 @@
+"""Qt renderer of a form definition: widgets per field, section navigator, bilingual labels.
+
+The view knows nothing of the store: it reports every change (``answers_changed``), asks for
+consent when a closed section is opened (``consent_requested``) and re-evaluates relevance,
+errors and progress with the form engine after each change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Collection, Mapping
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QRadioButton,
+    QScrollArea,
+    QSizePolicy,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.forms import FieldDef, FieldType, FormDefinition, FormState, Section, evaluate
+from desktop_app.forms import label as pick
+from desktop_app.forms.definition import CEFR_ASSESSMENT, CEFR_LEVELS
+from desktop_app.i18n.text import N_, _, current_language, gettext_in
+from desktop_app.ui.widgets import ErrorLabel
+
+CLIENT_COLOUR = "#1a5fb4"
+SUMMARY = "__next_steps__"
+
+YES_NO_UNKNOWN_TEXT = {"yes": N_("yes"), "no": N_("no"), "unknown": N_("don't know")}
+CEFR_LEVEL_TEXT = {
+    "A0": N_("A0 – no knowledge"),
+    "A1": N_("A1 – beginner"),
+    "A2": N_("A2 – elementary"),
+    "B1": N_("B1 – intermediate"),
+    "B2": N_("B2 – upper intermediate"),
+    "C1": N_("C1 – advanced"),
+    "C2": N_("C2 – near-native"),
+}
+CEFR_ASSESSMENT_TEXT = {
+    "self": N_("self-assessed"),
+    "tested": N_("tested"),
+    "certificate": N_("certificate"),
+}
+
+_DOTTED = re.compile(r"^\s*(?:(\d{1,2})\.)?(\d{1,2})\.(\d{4})\s*$")
+_INTEGER = re.compile(r"^\s*-?\d{1,9}\s*$")
+
+
+def date_to_iso(text: str) -> str | None:
+    """What the user typed as a date, in the engine's ISO form (``DD.MM.YYYY``, ``MM.YYYY`` and
+    ``YYYY`` are read); anything else is passed on unchanged so the engine names the problem."""
+    text = text.strip()
+    if not text:
+        return None
+    if m := _DOTTED.match(text):
+        day, month, year = m.groups()
+        return f"{year}-{int(month):02d}" + (f"-{int(day):02d}" if day else "")
+    return text
+
+
+def iso_to_display(value: str) -> str:
+    parts = value.split("-")
+    if len(parts) == 3 and all(p.isdigit() for p in parts):
+        return f"{parts[2]}.{parts[1]}.{parts[0]}"
+    if len(parts) == 2 and all(p.isdigit() for p in parts):
+        return f"{parts[1]}.{parts[0]}"
+    return value
+
+
+class Languages:
+    """The UI language (from the i18n module) and, in bilingual mode, the client's language."""
+
+    def __init__(self, client: str | None = None) -> None:
+        self.client = client
+
+    @property
+    def ui(self) -> str:
+        return current_language()
+
+    @property
+    def bilingual(self) -> bool:
+        return bool(self.client) and self.client != self.ui
+
+    def text(self, labels: Mapping[str, str] | None) -> str:
+        return pick(labels, self.ui)
+
+    def client_text(self, labels: Mapping[str, str] | None) -> str:
+        return pick(labels, self.client or self.ui) if self.bilingual else ""
+
+    def both(self, labels: Mapping[str, str] | None) -> str:
+        """``"UI text · client text"`` for one-line places (options, list entries)."""
+        main, other = self.text(labels), self.client_text(labels)
+        return f"{main} · {other}" if other and other != main else main
+
+    def msg(self, msgid: str) -> str:
+        """A gettext message in both languages, one-line form."""
+        main = _(msgid)
+        if not self.bilingual or not self.client:
+            return main
+        other = gettext_in(self.client, msgid)
+        return f"{main} · {other}" if other != main else main
+
+
+# ---------------------------------------------------------------------------------------------
+# field editors
+
+
+class FieldEditor(QWidget):
+    """One question: its label (in one or two languages), help, input and error line."""
+
+    changed = Signal()
+
+    def __init__(self, fdef: FieldDef, path: str, langs: Languages) -> None:
+        super().__init__()
+        self.fdef = fdef
+        self.path = path
+        self.langs = langs
+        self.touched = False
+        self.title = QLabel()
+        self.title.setWordWrap(True)
+        self.title.setStyleSheet("font-weight: bold;")
+        self.client_title = QLabel()
+        self.client_title.setWordWrap(True)
+        self.client_title.setStyleSheet(f"color: {CLIENT_COLOUR}; font-style: italic;")
+        self.client_title.setObjectName("client_label")
+        self.help = QLabel()
+        self.help.setWordWrap(True)
+        self.help.setStyleSheet("color: #555; font-size: 9pt;")
+        self.error = ErrorLabel()
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.title, 1, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.client_title, 1, Qt.AlignmentFlag.AlignTop)
+        self.box = QVBoxLayout(self)
+        self.box.setContentsMargins(0, 4, 0, 4)
+        self.box.setSpacing(2)
+        self.box.addLayout(top)
+        self.box.addWidget(self.help)
+        self.build()
+        self.box.addWidget(self.error)
+
+    # subclasses ----------------------------------------------------------------------------
+    def build(self) -> None:
+        raise NotImplementedError
+
+    def value(self) -> Any:
+        raise NotImplementedError
+
+    def set_value(self, value: Any) -> None:
+        raise NotImplementedError
+
+    def focus_widget(self) -> QWidget:
+        raise NotImplementedError
+
+    def retranslate_input(self) -> None:
+        """Option texts and placeholders in the current language(s)."""
+
+    def rename(self, path: str) -> None:
+        """A new path (group entries are renumbered when one is removed)."""
+        self.path = path
+        self.focus_widget().setObjectName(path)
+
+    # shared --------------------------------------------------------------------------------
+    def _emit(self, *_args: object) -> None:
+        self.touched = True
+        self.changed.emit()
+
+    def retranslate(self, required: bool) -> None:
+        text = self.langs.text(self.fdef.label)
+        self.title.setText(text + (" *" if required else ""))
+        client = self.langs.client_text(self.fdef.label)
+        self.client_title.setText(client)
+        self.client_title.setVisible(bool(client))
+        help_text = self.langs.text(self.fdef.help)
+        self.help.setText(help_text)
+        self.help.setVisible(bool(help_text))
+        widget = self.focus_widget()
+        widget.setAccessibleName(text)
+        widget.setAccessibleDescription(help_text)
+        self.retranslate_input()
+
+    def show_errors(self, messages: list[str]) -> None:
+        self.error.show_message("\n".join(messages))
+
+
+class TextEditor(FieldEditor):
+    def build(self) -> None:
+        self.edit = QLineEdit()
+        self.edit.setMaxLength(self.fdef.text_limit)
+        self.edit.setObjectName(self.path)
+        self.edit.textEdited.connect(self._emit)
+        self.box.addWidget(self.edit)
+
+    def value(self) -> Any:
+        return self.edit.text() or None
+
+    def set_value(self, value: Any) -> None:
+        self.edit.setText(value if isinstance(value, str) else "")
+
+    def focus_widget(self) -> QWidget:
+        return self.edit
+
+
+class MultilineEditor(FieldEditor):
+    def build(self) -> None:
+        self.edit = QPlainTextEdit()
+        self.edit.setTabChangesFocus(True)  # keyboard users leave the box with Tab
+        self.edit.setObjectName(self.path)
+        self.edit.setFixedHeight(80)
+        self.edit.textChanged.connect(self._emit)
+        self.box.addWidget(self.edit)
+
+    def value(self) -> Any:
+        return self.edit.toPlainText() or None
+
+    def set_value(self, value: Any) -> None:
+        self.edit.blockSignals(True)
+        self.edit.setPlainText(value if isinstance(value, str) else "")
+        self.edit.blockSignals(False)
+
+    def focus_widget(self) -> QWidget:
+        return self.edit
+
+
+class DateEditor(TextEditor):
+    def build(self) -> None:
+        super().build()
+        self.edit.setMaximumWidth(220)
+
+    def retranslate_input(self) -> None:
+        placeholder = {
+            "year": N_("DD.MM.YYYY, MM.YYYY or YYYY"),
+            "month": N_("DD.MM.YYYY or MM.YYYY"),
+            "day": N_("DD.MM.YYYY"),
+        }[self.fdef.date_precision]
+        self.edit.setPlaceholderText(_(placeholder))
+
+    def value(self) -> Any:
+        return date_to_iso(self.edit.text())
+
+    def set_value(self, value: Any) -> None:
+        self.edit.setText(iso_to_display(value) if isinstance(value, str) else "")
+
+
+class IntegerEditor(TextEditor):
+    def build(self) -> None:
+        super().build()
+        self.edit.setMaxLength(12)
+        self.edit.setMaximumWidth(120)
+
+    def value(self) -> Any:
+        text = self.edit.text().strip()
+        if not text:
+            return None
+        return int(text) if _INTEGER.match(text) else text
+
+    def set_value(self, value: Any) -> None:
+        self.edit.setText(str(value) if value is not None else "")
+
+
+class ChoiceEditor(FieldEditor):
+    """Single choice and yes/no/unknown: a combo box with an empty first entry."""
+
+    def build(self) -> None:
+        self.combo = QComboBox()
+        self.combo.setObjectName(self.path)
+        self.combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.combo.setSizePolicy(QSizePolicy.Policy.Maximum, QSizePolicy.Policy.Fixed)
+        self.combo.setMaximumWidth(640)
+        self.combo.addItem("—", None)
+        for option_id in self.fdef.option_ids():
+            self.combo.addItem(option_id, option_id)
+        self.combo.currentIndexChanged.connect(self._emit)
+        self.box.addWidget(self.combo)
+
+    def retranslate_input(self) -> None:
+        for index in range(1, self.combo.count()):
+            option_id = self.combo.itemData(index)
+            if self.fdef.type == FieldType.YES_NO_UNKNOWN:
+                text = self.langs.msg(YES_NO_UNKNOWN_TEXT[option_id])
+            else:
+                option = self.fdef.option(option_id)
+                text = self.langs.both(option.label if option else None)
+            self.combo.setItemText(index, text)
+
+    def value(self) -> Any:
+        return self.combo.currentData()
+
+    def set_value(self, value: Any) -> None:
+        index = self.combo.findData(value) if isinstance(value, str) else 0
+        self.combo.blockSignals(True)
+        self.combo.setCurrentIndex(max(index, 0))
+        self.combo.blockSignals(False)
+
+    def focus_widget(self) -> QWidget:
+        return self.combo
+
+
+class MultiChoiceEditor(FieldEditor):
+    """Check boxes in two columns; Tab moves through them, Space ticks."""
+
+    def build(self) -> None:
+        self.checks: dict[str, QCheckBox] = {}
+        self.client_texts: dict[str, QLabel] = {}
+        holder = QWidget()
+        holder.setObjectName(self.path)
+        grid = QGridLayout(holder)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.setVerticalSpacing(0)
+        options = self.fdef.options or []
+        # long option texts get a column of their own, so nothing is cut off
+        longest = max((len(pick(o.label, "de")) for o in options), default=0)
+        columns = 2 if longest <= 32 else 1
+        rows = (len(options) + columns - 1) // columns
+        for index, option in enumerate(options):
+            cell = QWidget()
+            cell_box = QVBoxLayout(cell)
+            cell_box.setContentsMargins(0, 1, 8, 1)
+            cell_box.setSpacing(0)
+            check = QCheckBox(option.id)
+            check.setObjectName(f"{self.path}:{option.id}")
+            check.toggled.connect(self._emit)
+            other = QLabel()
+            other.setWordWrap(True)
+            other.setStyleSheet(f"color: {CLIENT_COLOUR}; font-style: italic; margin-left: 24px;")
+            cell_box.addWidget(check)
+            cell_box.addWidget(other)
+            grid.addWidget(cell, index % rows, index // rows)
+            self.checks[option.id] = check
+            self.client_texts[option.id] = other
+        self.holder = holder
+        self.box.addWidget(holder)
+
+    def retranslate_input(self) -> None:
+        for option_id, check in self.checks.items():
+            option = self.fdef.option(option_id)
+            labels = option.label if option else None
+            check.setText(self.langs.text(labels))
+            other = self.langs.client_text(labels)
+            self.client_texts[option_id].setText(other)
+            self.client_texts[option_id].setVisible(bool(other))
+
+    def value(self) -> Any:
+        return [oid for oid, check in self.checks.items() if check.isChecked()] or None
+
+    def set_value(self, value: Any) -> None:
+        chosen = set(value) if isinstance(value, list) else set()
+        for option_id, check in self.checks.items():
+            check.blockSignals(True)
+            check.setChecked(option_id in chosen)
+            check.blockSignals(False)
+
+    def focus_widget(self) -> QWidget:
+        return next(iter(self.checks.values()))
+
+    def rename(self, path: str) -> None:
+        self.path = path
+        self.holder.setObjectName(path)
+        for option_id, check in self.checks.items():
+            check.setObjectName(f"{path}:{option_id}")
+
+
+class CefrEditor(FieldEditor):
+    """Level A0–C2 and how it was assessed, side by side."""
+
+    def build(self) -> None:
+        self.level = QComboBox()
+        self.level.setObjectName(self.path)
+        self.assessed = QComboBox()
+        self.assessed.setObjectName(f"{self.path}:assessed")
+        self.level.addItem("—", None)
+        for level in CEFR_LEVELS:
+            self.level.addItem(level, level)
+        self.assessed.addItem("—", None)
+        for how in CEFR_ASSESSMENT:
+            self.assessed.addItem(how, how)
+        self.level.currentIndexChanged.connect(self._emit)
+        self.assessed.currentIndexChanged.connect(self._emit)
+        row = QHBoxLayout()
+        row.addWidget(self.level)
+        row.addWidget(self.assessed)
+        row.addStretch(1)
+        self.box.addLayout(row)
+
+    def retranslate_input(self) -> None:
+        for index in range(1, self.level.count()):
+            self.level.setItemText(
+                index, self.langs.msg(CEFR_LEVEL_TEXT[self.level.itemData(index)])
+            )
+        for index in range(1, self.assessed.count()):
+            self.assessed.setItemText(
+                index, self.langs.msg(CEFR_ASSESSMENT_TEXT[self.assessed.itemData(index)])
+            )
+        self.assessed.setAccessibleName(_("How the level was assessed"))
+
+    def value(self) -> Any:
+        level, how = self.level.currentData(), self.assessed.currentData()
+        if level is None and how is None:
+            return None
+        out = {}
+        if level is not None:
+            out["level"] = level
+        if how is not None:
+            out["assessed"] = how
+        return out
+
+    def set_value(self, value: Any) -> None:
+        value = value if isinstance(value, dict) else {}
+        for combo, key in ((self.level, "level"), (self.assessed, "assessed")):
+            combo.blockSignals(True)
+            combo.setCurrentIndex(max(combo.findData(value.get(key)), 0))
+            combo.blockSignals(False)
+
+    def focus_widget(self) -> QWidget:
+        return self.level
+
+    def rename(self, path: str) -> None:
+        super().rename(path)
+        self.assessed.setObjectName(f"{path}:assessed")
+
+
+def make_editor(fdef: FieldDef, path: str, langs: Languages) -> FieldEditor:
+    kinds: dict[FieldType, type[FieldEditor]] = {
+        FieldType.TEXT: TextEditor,
+        FieldType.MULTILINE: MultilineEditor,
+        FieldType.DATE: DateEditor,
+        FieldType.INTEGER: IntegerEditor,
+        FieldType.SINGLE_CHOICE: ChoiceEditor,
+        FieldType.YES_NO_UNKNOWN: ChoiceEditor,
+        FieldType.MULTI_CHOICE: MultiChoiceEditor,
+        FieldType.CEFR: CefrEditor,
+        FieldType.GROUP: GroupEditor,
+    }
+    return kinds[fdef.type](fdef, path, langs)
+
+
+class GroupItem(QFrame):
+    """One entry of a repeatable group (a child, a qualification …) with a Remove button."""
+
+    def __init__(self, group: GroupEditor) -> None:
+        super().__init__()
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setObjectName("group_item")
+        self.header = QLabel()
+        self.header.setStyleSheet("font-weight: bold; color: #444;")
+        self.remove = QPushButton()
+        self.remove.setAutoDefault(False)
+        top = QHBoxLayout()
+        top.addWidget(self.header, 1)
+        top.addWidget(self.remove)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        self.editors: dict[str, FieldEditor] = {}
+        for sub in group.fdef.fields or []:
+            editor = make_editor(sub, sub.id, group.langs)
+            editor.changed.connect(group._emit)
+            layout.addWidget(editor)
+            self.editors[sub.id] = editor
+        self.remove.clicked.connect(lambda: group.remove_item(self))
+
+    def value(self) -> dict[str, Any]:
+        out = {}
+        for sub_id, editor in self.editors.items():
+            value = editor.value()
+            if value is not None:
+                out[sub_id] = value
+        return out
+
+
+class GroupEditor(FieldEditor):
+    """A repeatable group: entries with their own questions, Add and Remove buttons."""
+
+    def build(self) -> None:
+        self.items: list[GroupItem] = []
+        self.items_box = QVBoxLayout()
+        self.items_box.setSpacing(6)
+        self.add = QPushButton()
+        self.add.setObjectName(f"{self.path}:add")
+        self.add.setAutoDefault(False)
+        self.add.clicked.connect(self._on_add_clicked)
+        self.box.addLayout(self.items_box)
+        row = QHBoxLayout()
+        row.addWidget(self.add)
+        row.addStretch(1)
+        self.box.addLayout(row)
+
+    def _on_add_clicked(self) -> None:
+        item = self.add_item()
+        self._emit()
+        first = next(iter(item.editors.values()))
+        first.focus_widget().setFocus()
+
+    def add_item(self) -> GroupItem:
+        item = GroupItem(self)
+        self.items.append(item)
+        self.items_box.addWidget(item)
+        self._renumber()
+        self.add.setEnabled(len(self.items) < self.fdef.max_items)
+        return item
+
+    def remove_item(self, item: GroupItem) -> None:
+        self.items.remove(item)
+        item.setParent(None)
+        item.deleteLater()
+        self._renumber()
+        self.add.setEnabled(True)
+        self._emit()
+        self.add.setFocus()
+
+    def _renumber(self) -> None:
+        for index, item in enumerate(self.items):
+            item.header.setText(_("Entry {n}").format(n=index + 1))
+            item.remove.setText(_("Remove"))
+            item.remove.setAccessibleName(_("Remove entry {n}").format(n=index + 1))
+            for sub_id, editor in item.editors.items():
+                editor.rename(f"{self.path}[{index}].{sub_id}")
+
+    def retranslate_input(self) -> None:
+        self.add.setText(self.langs.text(self.fdef.add_label) or _("Add"))
+        self._renumber()
+
+    def retranslate(self, required: bool) -> None:
+        super().retranslate(required)
+        for item in self.items:
+            for editor in item.editors.values():
+                editor.retranslate(editor.fdef.required is not False)
+
+    def value(self) -> Any:
+        return [item.value() for item in self.items] or None
+
+    def set_value(self, value: Any) -> None:
+        for item in list(self.items):
+            self.items.remove(item)
+            item.setParent(None)
+            item.deleteLater()
+        for entry in value if isinstance(value, list) else []:
+            item = self.add_item()
+            for sub_id, editor in item.editors.items():
+                editor.set_value(entry.get(sub_id) if isinstance(entry, dict) else None)
+        while len(self.items) < self.fdef.min_items:  # a required group starts with its entries
+            self.add_item()
+        self.retranslate_input()
+
+    def focus_widget(self) -> QWidget:
+        return self.add
+
+
+# ---------------------------------------------------------------------------------------------
+# pages
+
+
+class SectionPage(QScrollArea):
+    """One section's questions, or, while its consent is missing, a closed notice."""
+
+    def __init__(self, section: Section, langs: Languages) -> None:
+        super().__init__()
+        self.section = section
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        inner = QWidget()
+        self.layout_ = QVBoxLayout(inner)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        self.client_title = QLabel()
+        self.client_title.setStyleSheet(f"font-size: 12pt; color: {CLIENT_COLOUR};")
+        self.help = QLabel()
+        self.help.setWordWrap(True)
+        self.help.setStyleSheet("color: #555;")
+        self.locked = QLabel()
+        self.locked.setWordWrap(True)
+        self.locked.setStyleSheet("background: #fff4ce; padding: 8px; border-radius: 4px;")
+        self.consent_button = QPushButton()
+        self.consent_button.setObjectName(f"consent:{section.id}")
+        self.consent_button.setAutoDefault(False)
+        self.layout_.addWidget(self.title)
+        self.layout_.addWidget(self.client_title)
+        self.layout_.addWidget(self.help)
+        self.layout_.addWidget(self.locked)
+        row = QHBoxLayout()
+        row.addWidget(self.consent_button)
+        row.addStretch(1)
+        self.layout_.addLayout(row)
+        self.editors: dict[str, FieldEditor] = {}
+        for fdef in section.fields:
+            editor = make_editor(fdef, fdef.id, langs)
+            self.layout_.addWidget(editor)
+            self.editors[fdef.id] = editor
+        self.layout_.addStretch(1)
+        self.setWidget(inner)
+        self.set_locked(False)
+
+    def set_locked(self, locked: bool) -> None:
+        self.locked.setVisible(locked)
+        self.consent_button.setVisible(locked)
+        if locked:
+            for editor in self.editors.values():
+                editor.hide()
+
+
+class NextStepsPage(QScrollArea):
+    """Suggested next steps at the end of a form; the advisor accepts or dismisses each."""
+
+    decided = Signal()
+
+    def __init__(self, langs: Languages) -> None:
+        super().__init__()
+        self.langs = langs
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.decisions: dict[str, str] = {}
+        self._shown: list[str] = []
+        self._groups: list[QButtonGroup] = []
+        inner = QWidget()
+        self.layout_ = QVBoxLayout(inner)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 14pt; font-weight: bold;")
+        self.empty = QLabel()
+        self.empty.setWordWrap(True)
+        self.layout_.addWidget(self.title)
+        self.layout_.addWidget(self.empty)
+        self.steps_box = QVBoxLayout()
+        self.layout_.addLayout(self.steps_box)
+        self.layout_.addStretch(1)
+        self.setWidget(inner)
+        self.steps: list[Any] = []
+
+    def show_steps(self, steps: list[Any], force: bool = False) -> None:
+        ids = [s.id for s in steps]
+        self.title.setText(self.langs.msg(N_("Suggested next steps")))
+        self.empty.setText(_("No next steps are suggested for these answers."))
+        self.empty.setVisible(not steps)
+        if ids == self._shown and not force:
+            return
+        self._shown = ids
+        self.steps = steps
+        while self.steps_box.count():
+            child = self.steps_box.takeAt(0)
+            widget = child.widget() if child is not None else None
+            if widget is not None:
+                widget.setParent(None)
+                widget.deleteLater()
+        self._groups = []
+        for step in steps:
+            frame = QFrame()
+            frame.setFrameShape(QFrame.Shape.StyledPanel)
+            box = QVBoxLayout(frame)
+            title = QLabel(self.langs.text(step.label))
+            title.setWordWrap(True)
+            title.setStyleSheet("font-weight: bold;")
+            box.addWidget(title)
+            client = self.langs.client_text(step.label)
+            if client:
+                other = QLabel(client)
+                other.setWordWrap(True)
+                other.setStyleSheet(f"color: {CLIENT_COLOUR}; font-style: italic;")
+                box.addWidget(other)
+            if step.reason:
+                reason = QLabel(self.langs.text(step.reason))
+                reason.setWordWrap(True)
+                reason.setStyleSheet("color: #555;")
+                box.addWidget(reason)
+            row = QHBoxLayout()
+            group = QButtonGroup(frame)
+            for decision, text in (("accepted", _("Accept")), ("dismissed", _("Dismiss"))):
+                radio = QRadioButton(text)
+                radio.setObjectName(f"step:{step.id}:{decision}")
+                radio.setAccessibleName(f"{text}: {self.langs.text(step.label)}")
+                radio.setChecked(self.decisions.get(step.id) == decision)
+                radio.toggled.connect(lambda on, s=step.id, d=decision: self._on_toggled(s, d, on))
+                group.addButton(radio)
+                row.addWidget(radio)
+            row.addStretch(1)
+            box.addLayout(row)
+            self._groups.append(group)
+            self.steps_box.addWidget(frame)
+
+    def _on_toggled(self, step_id: str, decision: str, on: bool) -> None:
+        if on:
+            self.decisions[step_id] = decision
+            self.decided.emit()
+
+
+# ---------------------------------------------------------------------------------------------
+# the view
+
+
+class FormView(QWidget):
+    """A whole form: navigator with completeness per section, one section at a time.
+
+    ``consents`` (granted purpose ids) closes sections needing a purpose not granted; ``None``
+    opens everything. ``client_lang`` turns on bilingual labels.
+    """
+
+    answers_changed = Signal()
+    consent_requested = Signal(str)  # purpose id
+
+    def __init__(
+        self,
+        definition: FormDefinition,
+        *,
+        client_lang: str | None = None,
+        consents: Collection[str] | None = None,
+        today: dt.date | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.definition = definition
+        self.langs = Languages(client_lang)
+        self.consents: frozenset[str] | None = None if consents is None else frozenset(consents)
+        self.today = today
+        self.show_all_errors = False
+        self.state: FormState | None = None
+        self._loading = False
+
+        self.navigator = QListWidget()
+        self.navigator.setObjectName("sections")
+        self.navigator.setMinimumWidth(220)
+        self.navigator.setWordWrap(True)
+        self.navigator.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.navigator.setSpacing(2)
+        self.navigator.currentRowChanged.connect(self._on_navigator_row_changed)
+        self.stack = QStackedWidget()
+        self.pages: list[SectionPage] = []
+        self.editors: dict[str, FieldEditor] = {}
+        for section in definition.sections:
+            page = SectionPage(section, self.langs)
+            page.consent_button.clicked.connect(
+                lambda _c=False, p=section.requires_consent: self.consent_requested.emit(p or "")
+            )
+            for field_id, editor in page.editors.items():
+                editor.changed.connect(self._on_editor_changed)
+                self.editors[field_id] = editor
+            self.pages.append(page)
+            self.stack.addWidget(page)
+            self.navigator.addItem(QListWidgetItem())
+        self.steps_page = NextStepsPage(self.langs)
+        self.steps_page.decided.connect(self.answers_changed)
+        self.has_steps = bool(definition.next_steps)
+        if self.has_steps:
+            self.stack.addWidget(self.steps_page)
+            self.navigator.addItem(QListWidgetItem())
+
+        self.banner = QLabel()
+        self.banner.setWordWrap(True)
+        self.banner.setObjectName("banner")
+        self.banner.setStyleSheet(
+            "background: #fde7e9; color: #8a0012; padding: 6px; border-radius: 4px;"
+        )
+        self.banner.hide()
+        self.back_button = QPushButton()
+        self.next_button = QPushButton()
+        for button in (self.back_button, self.next_button):
+            button.setAutoDefault(False)
+        self.back_button.clicked.connect(lambda: self.step_section(-1))
+        self.next_button.clicked.connect(lambda: self.step_section(+1))
+        QShortcut(QKeySequence("Ctrl+PgDown"), self, lambda: self.step_section(+1))
+        QShortcut(QKeySequence("Ctrl+PgUp"), self, lambda: self.step_section(-1))
+
+        right = QWidget()
+        right_box = QVBoxLayout(right)
+        right_box.setContentsMargins(0, 0, 0, 0)
+        right_box.addWidget(self.banner)
+        right_box.addWidget(self.stack, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.next_button)
+        right_box.addLayout(buttons)
+        splitter = QSplitter()
+        splitter.addWidget(self.navigator)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([240, 700])
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(splitter)
+        for editor in self.editors.values():
+            if isinstance(editor, GroupEditor) and editor.fdef.min_items:
+                editor.set_value(None)
+        self.retranslate()
+        self.navigator.setCurrentRow(0)
+
+    # --- answers ---------------------------------------------------------------------------
+    def answers(self) -> dict[str, Any]:
+        """Everything typed so far, relevant or not (a draft keeps it all)."""
+        out: dict[str, Any] = {}
+        for field_id, editor in self.editors.items():
+            value = editor.value()
+            if value is not None:
+                out[field_id] = value
+        return out
+
+    def decisions(self) -> dict[str, str]:
+        return dict(self.steps_page.decisions)
+
+    def set_answers(
+        self, answers: Mapping[str, Any], decisions: Mapping[str, str] | None = None
+    ) -> None:
+        self._loading = True
+        try:
+            for field_id, editor in self.editors.items():
+                editor.set_value(answers.get(field_id))
+                if field_id in answers:
+                    editor.touched = True
+            self.steps_page.decisions = dict(decisions or {})
+        finally:
+            self._loading = False
+        self.retranslate()
+
+    def set_client_language(self, lang: str | None) -> None:
+        self.langs.client = lang
+        self.retranslate()
+
+    def set_consents(self, consents: Collection[str] | None) -> None:
+        self.consents = None if consents is None else frozenset(consents)
+        self.refresh()
+
+    # --- evaluation ------------------------------------------------------------------------
+    def _on_editor_changed(self) -> None:
+        if self._loading:
+            return
+        self.refresh()
+        self.answers_changed.emit()
+
+    def refresh(self) -> FormState:
+        """Re-evaluate and show relevance, errors, progress and next steps."""
+        state = evaluate(
+            self.definition,
+            self.answers(),
+            today=self.today,
+            require_complete=self.show_all_errors,
+            consents=self.consents,
+        )
+        self.state = state
+        errors: dict[str, list[str]] = {}
+        for error in state.errors:
+            errors.setdefault(error.field_path, []).append(self.langs.text(error.message))
+        for page in self.pages:
+            locked = self._locked(page.section)
+            page.set_locked(locked)
+            if locked:
+                continue
+            for editor in page.editors.values():
+                self._apply(editor, state, errors)
+        self._update_navigator(state)
+        if self.has_steps:
+            self.steps_page.show_steps(state.next_steps)
+        if not state.errors:
+            self.banner.hide()
+        return state
+
+    def _apply(self, editor: FieldEditor, state: FormState, errors: dict[str, list[str]]) -> None:
+        relevant = editor.path in state.relevant_fields
+        editor.setVisible(relevant)
+        shown = errors.get(editor.path, []) if (editor.touched or self.show_all_errors) else []
+        editor.show_errors(shown)
+        if isinstance(editor, GroupEditor) and relevant:
+            for item in editor.items:
+                for sub in item.editors.values():
+                    sub.setVisible(sub.path in state.relevant_fields)
+                    sub.show_errors(
+                        errors.get(sub.path, []) if editor.touched or self.show_all_errors else []
+                    )
+
+    def _locked(self, section: Section) -> bool:
+        purpose = section.requires_consent
+        return purpose is not None and self.consents is not None and purpose not in self.consents
+
+    def _update_navigator(self, state: FormState) -> None:
+        for row, page in enumerate(self.pages):
+            item = self.navigator.item(row)
+            section = page.section
+            progress = state.progress[section.id]
+            name = self.langs.text(section.label)
+            client = self.langs.client_text(section.label)
+            locked = self._locked(section)
+            if locked:
+                needed = _("consent needed")
+                text = f"⚠ {name} – {needed}"
+                item.setToolTip(_("Consent is needed before this section opens."))
+            else:
+                mark = "✓" if progress.complete and progress.answered else "○"
+                text = f"{mark} {name}  {progress.answered}/{progress.fields}"
+                item.setToolTip("")
+            if client:
+                text += f"\n    {client}"
+            item.setText(text)
+            item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
+            item.setHidden(not locked and section.id not in state.relevant_sections)
+            has_error = any(e.field_path.split("[")[0] in page.editors for e in state.errors) and (
+                self.show_all_errors
+            )
+            item.setForeground(Qt.GlobalColor.darkRed if has_error else Qt.GlobalColor.black)
+        if self.has_steps:
+            item = self.navigator.item(len(self.pages))
+            title = "→ " + _("Suggested next steps") + f"  {len(state.next_steps)}"
+            if self.langs.bilingual and self.langs.client:
+                title += "\n    " + gettext_in(self.langs.client, "Suggested next steps")
+            item.setText(title)
+
+    # --- navigation ------------------------------------------------------------------------
+    def _on_navigator_row_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        self.stack.setCurrentIndex(row)
+        self.back_button.setEnabled(self._neighbour(row, -1) is not None)
+        self.next_button.setEnabled(self._neighbour(row, +1) is not None)
+
+    def _neighbour(self, row: int, step: int) -> int | None:
+        row += step
+        while 0 <= row < self.navigator.count():
+            if not self.navigator.item(row).isHidden():
+                return row
+            row += step
+        return None
+
+    def step_section(self, step: int) -> None:
+        row = self._neighbour(self.navigator.currentRow(), step)
+        if row is not None:
+            self.show_section_row(row)
+
+    def show_section_row(self, row: int) -> None:
+        self.navigator.setCurrentRow(row)
+        self.focus_first()
+
+    def show_section(self, section_id: str) -> None:
+        ids = [p.section.id for p in self.pages]
+        row = ids.index(section_id) if section_id in ids else len(self.pages)
+        self.show_section_row(row)
+
+    def current_section(self) -> str:
+        row = self.navigator.currentRow()
+        return self.pages[row].section.id if row < len(self.pages) else SUMMARY
+
+    def focus_first(self) -> None:
+        row = self.navigator.currentRow()
+        if row >= len(self.pages):
+            self.steps_page.setFocus()
+            return
+        page = self.pages[row]
+        if page.consent_button.isVisible() or self._locked(page.section):
+            page.consent_button.setFocus()
+            return
+        for editor in page.editors.values():
+            if not editor.isHidden():
+                editor.focus_widget().setFocus()
+                return
+
+    def input(self, path: str) -> QWidget:
+        """The input widget of a field path (``"rent"``, ``"children[0].child_birth"``)."""
+        widget = self.findChild(QWidget, path)
+        if widget is None:
+            raise KeyError(path)
+        return widget
+
+    # --- finishing ---------------------------------------------------------------------------
+    def show_problems(self) -> FormState:
+        """Show every missing/invalid answer at its field and go to the first section with one."""
+        self.show_all_errors = True
+        state = self.refresh()
+        if state.errors:
+            names = []
+            first_section = None
+            for error in state.errors:
+                top = error.field_path.split("[")[0].split(".")[0]
+                if top in self.editors:
+                    section = self.definition.section_of(top)
+                    first_section = first_section or section.id
+                    name = self.langs.text(self.definition.field(top).label)
+                    if name not in names:
+                        names.append(name)
+            self.banner.setText(
+                _("Not finished yet – please check: {fields}").format(fields=", ".join(names))
+                if names
+                else _("Not finished yet.")
+            )
+            self.banner.show()
+            if first_section:
+                self.show_section(first_section)
+        return state
+
+    # --- language ----------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        state = evaluate(
+            self.definition,
+            self.answers(),
+            today=self.today,
+            require_complete=False,
+            consents=self.consents,
+        )
+        for page in self.pages:
+            section = page.section
+            page.title.setText(self.langs.text(section.label))
+            client = self.langs.client_text(section.label)
+            page.client_title.setText(client)
+            page.client_title.setVisible(bool(client))
+            help_text = self.langs.text(section.help)
+            page.help.setText(help_text)
+            page.help.setVisible(bool(help_text))
+            page.locked.setText(
+                self.langs.msg(
+                    N_(
+                        "This section records special-category data. It opens once the person "
+                        "has given consent for this purpose."
+                    )
+                )
+            )
+            page.consent_button.setText(_("Take &consent…"))
+            for editor in page.editors.values():
+                editor.retranslate(editor.fdef.required is not False)
+        self.back_button.setText(_("◀ &Back"))
+        self.next_button.setText(_("&Next ▶"))
+        self.back_button.setToolTip("Ctrl+PgUp")
+        self.next_button.setToolTip("Ctrl+PgDown")
+        self.navigator.setAccessibleName(_("Sections"))
+        if self.has_steps:
+            self.steps_page.show_steps(state.next_steps, force=True)
+        self.refresh()

@@ -1,0 +1,779 @@
+"""The visits feature: start a visit or skills check, consent, drafts that survive a crash,
+visit history on the person's page, and anonymous quick contacts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QPushButton,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.person import Person
+from desktop_app.domain.validation import ValidationFailed
+from desktop_app.forms import InvalidAnswers
+from desktop_app.forms import label as pick
+from desktop_app.i18n.formatting import format_partial_date
+from desktop_app.i18n.messages import field_message
+from desktop_app.i18n.text import LANGUAGE_NAMES, _, current_language, ngettext
+from desktop_app.ui.form_view import FormView
+from desktop_app.ui.widgets import ErrorLabel
+from desktop_app.usecases import people, visits
+from desktop_app.usecases.accounts import Session
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
+
+AUTOSAVE_DEBOUNCE_MS = 1000
+AUTOSAVE_PERIOD_MS = 5000
+CLIENT_LANGUAGES = ("bg", "ro", "de", "en")
+NATIONALITY_OF_COUNTRY = {"BG": "bulgarian", "RO": "romanian"}
+# fmt: off
+EU_COUNTRIES = frozenset((
+    "AT", "BE", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "SE", "SI", "SK",
+))
+# fmt: on
+
+
+def form_title(form_id: str) -> str:
+    return pick(visits.form(form_id).title, current_language())
+
+
+def client_language_of(person: Person | None) -> str | None:
+    """The person's language for bilingual mode: the first of bg/ro they speak."""
+    for code in person.languages if person else ():
+        if code in ("bg", "ro"):
+            return code
+    return None
+
+
+def answers_from_person(person: Person) -> dict[str, Any]:
+    """Start a life situation check with what the person's record already says."""
+    answers: dict[str, Any] = {
+        "family_name": person.family_name,
+        "given_names": person.given_name,
+    }
+    if person.date_of_birth:
+        answers["date_of_birth"] = person.date_of_birth.iso()
+    if person.sex:
+        answers["sex"] = person.sex.value
+    if person.phone:
+        answers["phone"] = person.phone
+    if person.nationality:
+        answers["nationality"] = NATIONALITY_OF_COUNTRY.get(
+            person.nationality, "other_eu" if person.nationality in EU_COUNTRIES else "non_eu"
+        )
+    known = set(visits.form("life_situation").field("languages").option_ids())
+    spoken = [code for code in person.languages if code in known]
+    if spoken:
+        answers["languages"] = spoken
+    return answers
+
+
+# ---------------------------------------------------------------------------------------------
+# consent
+
+
+class ConsentDialog(QDialog):
+    """The consent form with each purpose's text in the person's language; records per purpose."""
+
+    recorded = Signal(object)  # frozenset of granted purposes
+
+    def __init__(self, session: Session, person: Person, lang: str, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.person = person
+        self.definition = visits.form(visits.CONSENT_FORM)
+        self.setWindowTitle(pick(self.definition.title, current_language()))
+        self.texts = QLabel()
+        self.texts.setWordWrap(True)
+        self.texts.setTextFormat(Qt.TextFormat.RichText)
+        self.texts.setObjectName("consent_texts")
+        self.texts.setStyleSheet("background: white; padding: 10px; border: 1px solid #ccc;")
+        self.view = FormView(self.definition, client_lang=lang)
+        self.view.navigator.hide()
+        self.view.back_button.hide()
+        self.view.next_button.hide()
+        today = dt.date.today()
+        self.view.set_answers({"consent_language": lang, "consent_date": today.isoformat()})
+        self.view.answers_changed.connect(self._show_texts)
+        self.buttons = QDialogButtonBox()
+        self.save = self.buttons.addButton(
+            _("&Record consent"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.buttons.accepted.connect(self._on_save_clicked)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.texts)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.buttons)
+        self.resize(820, 760)
+        self._show_texts()
+
+    def _show_texts(self) -> None:
+        lang = self.view.answers().get("consent_language") or current_language()
+        parts = [f"<p>{pick(self.definition.help, lang)}</p>"]
+        for purpose in self.definition.purposes:
+            parts.append(f"<p><b>{pick(purpose.label, lang)}</b><br>{pick(purpose.text, lang)}</p>")
+        self.texts.setText("".join(parts))
+
+    def _on_save_clicked(self) -> None:
+        try:
+            visits.record_consent(
+                self.session.store, self.session.user.id, self.person.id, self.view.answers()
+            )
+        except InvalidAnswers:
+            self.view.show_problems()
+            return
+        self.recorded.emit(visits.granted_purposes(self.session.store, self.person.id))
+        self.accept()
+
+
+# ---------------------------------------------------------------------------------------------
+# the visit window
+
+
+class VisitWindow(QDialog):
+    """One form being filled in for one person. Typing is saved as a draft as it happens;
+    closing keeps the draft; finishing validates and stores the visit."""
+
+    finished_visit = Signal(object)  # visits.Visit
+
+    def __init__(
+        self,
+        session: Session,
+        person: Person,
+        form_id: str,
+        *,
+        draft: visits.Draft | None = None,
+        visit: visits.Visit | None = None,
+        client_lang: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setWindowFlag(Qt.WindowType.Window)
+        self.session = session
+        self.person = person
+        self.form_id = form_id
+        self.visit_id = visit.id if visit else (draft.visit_id if draft else "")
+        self.dirty = False
+        self.done_ = False
+        self.consent_dialog: ConsentDialog | None = None
+        store = session.store
+        consents = visits.granted_purposes(store, person.id)
+        self.view = FormView(visits.form(form_id), client_lang=client_lang, consents=consents)
+        if draft is not None:
+            self.view.set_answers(draft.answers, draft.next_steps)
+        elif visit is not None:
+            self.view.set_answers(visit.answers, visit.next_steps)
+        elif form_id == "life_situation":
+            self.view.set_answers(answers_from_person(person))
+        self.view.answers_changed.connect(self._on_answers_changed)
+        self.view.consent_requested.connect(self.open_consent)
+
+        self.heading = QLabel()
+        self.heading.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        self.client_label = QLabel()
+        self.client_combo = QComboBox()
+        self.client_combo.setObjectName("client_language")
+        self.client_combo.addItem("", None)
+        for code in CLIENT_LANGUAGES:
+            self.client_combo.addItem(LANGUAGE_NAMES[code], code)
+        self.client_combo.setCurrentIndex(max(self.client_combo.findData(client_lang), 0))
+        self.client_combo.currentIndexChanged.connect(self._on_client_language_changed)
+        self.client_label.setBuddy(self.client_combo)
+        top = QHBoxLayout()
+        top.addWidget(self.heading, 1)
+        top.addWidget(self.client_label)
+        top.addWidget(self.client_combo)
+
+        self.saved_label = QLabel()
+        self.saved_label.setStyleSheet("color: #555;")
+        self.close_button = QPushButton()
+        self.discard_button = QPushButton()
+        self.finish_button = QPushButton()
+        self.finish_button.setObjectName("finish")
+        for button in (self.close_button, self.discard_button, self.finish_button):
+            button.setAutoDefault(False)
+        self.close_button.clicked.connect(self.close)
+        self.discard_button.clicked.connect(self._on_discard_clicked)
+        self.finish_button.clicked.connect(self.finish)
+        QShortcut(QKeySequence("Ctrl+Return"), self, self.finish)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.saved_label, 1)
+        bottom.addWidget(self.discard_button)
+        bottom.addWidget(self.close_button)
+        bottom.addWidget(self.finish_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.view, 1)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        layout.addWidget(line)
+        layout.addLayout(bottom)
+
+        self.debounce = QTimer(self)
+        self.debounce.setSingleShot(True)
+        self.debounce.setInterval(AUTOSAVE_DEBOUNCE_MS)
+        self.debounce.timeout.connect(self.save_draft)
+        self.periodic = QTimer(self)
+        self.periodic.setInterval(AUTOSAVE_PERIOD_MS)
+        self.periodic.timeout.connect(self._on_periodic_timeout)
+        self.periodic.start()
+        self.retranslate()
+        self.resize(1080, 760)
+
+    def retranslate(self) -> None:
+        name = f"{self.person.given_name} {self.person.family_name}"
+        title = form_title(self.form_id)
+        self.heading.setText(f"{title} – {name}")
+        self.setWindowTitle(f"{title} – {name}")
+        self.client_label.setText(_("Also show in the client's lan&guage:"))
+        self.client_combo.setItemText(0, _("(off)"))
+        self.close_button.setText(_("&Close (draft is kept)"))
+        self.discard_button.setText(_("&Discard draft"))
+        self.finish_button.setText(_("&Save changes") if self.visit_id else _("&Finish visit"))
+        self.finish_button.setToolTip("Ctrl+Return")
+        self.view.retranslate()
+
+    # --- drafts ---------------------------------------------------------------------------
+    def _on_answers_changed(self) -> None:
+        self.dirty = True
+        self.debounce.start()
+
+    def _on_periodic_timeout(self) -> None:
+        if self.dirty:
+            self.save_draft()
+
+    def save_draft(self) -> None:
+        """A draft is a few kilobytes: saved at once on the UI thread, in the encrypted store."""
+        if self.done_ or not self.dirty:
+            return
+        self.debounce.stop()
+        visits.save_draft(
+            self.session.store,
+            self.session.user.id,
+            self.person.id,
+            self.form_id,
+            self.view.answers(),
+            next_steps=self.view.decisions(),
+            visit_id=self.visit_id,
+        )
+        self.dirty = False
+        self.saved_label.setText(
+            _("Draft saved at {time}.").format(time=dt.datetime.now().strftime("%H:%M:%S"))
+        )
+
+    def _on_discard_clicked(self) -> None:
+        answer = QMessageBox.question(
+            self, _("Discard draft"), _("Throw away everything typed in this form?")
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            visits.discard_draft(self.session.store, self.person.id, self.form_id)
+            self.done_ = True
+            self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.periodic.stop()
+        self.save_draft()
+        super().closeEvent(event)
+
+    # --- consent, language --------------------------------------------------------------------
+    def _on_client_language_changed(self, _index: int) -> None:
+        self.view.set_client_language(self.client_combo.currentData())
+
+    def open_consent(self, _purpose: str = "") -> ConsentDialog:
+        lang = self.client_combo.currentData() or client_language_of(self.person) or "de"
+        dialog = ConsentDialog(self.session, self.person, lang, self)
+        dialog.recorded.connect(self._on_consent_recorded)
+        self.consent_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _on_consent_recorded(self, granted: frozenset[str]) -> None:
+        section = self.view.current_section()
+        self.view.set_consents(granted)
+        self.view.show_section(section)
+
+    # --- finishing ------------------------------------------------------------------------
+    def finish(self) -> visits.Visit | None:
+        store, user = self.session.store, self.session.user.id
+        try:
+            if self.visit_id:
+                visit = visits.edit_visit(
+                    store,
+                    user,
+                    self.visit_id,
+                    self.view.answers(),
+                    next_steps=self.view.decisions(),
+                )
+            else:
+                visit = visits.finish_visit(
+                    store,
+                    user,
+                    self.person.id,
+                    self.form_id,
+                    self.view.answers(),
+                    next_steps=self.view.decisions(),
+                )
+        except InvalidAnswers:
+            self.view.show_problems()
+            return None
+        self.done_ = True
+        self.finished_visit.emit(visit)
+        self.close()
+        return visit
+
+
+# ---------------------------------------------------------------------------------------------
+# history tab
+
+
+class VisitsTab(QWidget):
+    """The person's visits, newest first; earlier revisions under each visit."""
+
+    open_visit = Signal(object)  # visits.Visit
+
+    def __init__(self, session: Session) -> None:
+        super().__init__()
+        self.session = session
+        self.person: Person | None = None
+        self.visits: list[visits.Visit] = []
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("visit_history")
+        self.tree.setColumnCount(3)
+        self.tree.setRootIsDecorated(True)
+        self.tree.itemActivated.connect(self._on_item_activated)
+        self.tree.currentItemChanged.connect(self._on_current_item_changed)
+        # the pane is narrow: the selected version's changes are also shown in full below
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setObjectName("visit_detail")
+        self.empty = QLabel()
+        self.edit_button = QPushButton()
+        self.edit_button.clicked.connect(self._on_edit_clicked)
+        row = QHBoxLayout()
+        row.addWidget(self.empty, 1)
+        row.addWidget(self.edit_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tree)
+        layout.addWidget(self.detail)
+        layout.addLayout(row)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.tree.setHeaderLabels([_("Date"), _("Form"), _("Answers")])
+        self.tree.setAccessibleName(_("Visit history"))
+        self.empty.setText(_("No visits yet."))
+        self.edit_button.setText(_("&Open / edit visit"))
+        self.reload()
+
+    def show_person(self, person: Person | None) -> None:
+        self.person = person
+        self.reload()
+
+    def reload(self) -> None:
+        self.tree.clear()
+        self.visits = (
+            visits.visit_history(self.session.store, self.person.id) if self.person else []
+        )
+        for index, visit in enumerate(self.visits):
+            versions = [visit.answers] + [rev.answers for rev in visit.earlier]
+            item = QTreeWidgetItem(
+                [
+                    _date(visit.finished_at),
+                    _("{form}, version {n}").format(
+                        form=form_title(visit.form_id), n=visit.revision
+                    ),
+                    _changes(visit.form_id, versions, 0),
+                ]
+            )
+            item.setData(0, Qt.ItemDataRole.UserRole, index)
+            for position, rev in enumerate(visit.earlier, start=1):
+                QTreeWidgetItem(
+                    item,
+                    [
+                        _date(rev.saved_at),
+                        _("earlier version {n}").format(n=rev.revision),
+                        _changes(visit.form_id, versions, position),
+                    ],
+                )
+            self.tree.addTopLevelItem(item)
+        self.tree.expandAll()
+        if (first := self.tree.topLevelItem(0)) is not None:
+            self.tree.setCurrentItem(first)
+        self.detail.setVisible(bool(self.visits))
+        for column in range(2):
+            self.tree.resizeColumnToContents(column)
+        self.empty.setVisible(not self.visits)
+        self.edit_button.setEnabled(bool(self.visits))
+
+    def _on_current_item_changed(
+        self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None
+    ) -> None:
+        self.detail.setText(f"{current.text(1)}: {current.text(2)}" if current else "")
+
+    def _on_item_activated(self, item: QTreeWidgetItem, _column: int) -> None:
+        top = item
+        while (parent := top.parent()) is not None:
+            top = parent
+        index = top.data(0, Qt.ItemDataRole.UserRole)
+        if isinstance(index, int):
+            self.open_visit.emit(self.visits[index])
+
+    def _on_edit_clicked(self) -> None:
+        item = self.tree.currentItem() or self.tree.topLevelItem(0)
+        if item is not None:
+            self._on_item_activated(item, 0)
+
+
+def _changes(form_id: str, versions: list[dict[str, Any]], position: int) -> str:
+    """What changed in ``versions[position]`` against the version before it (newest first)."""
+    answers = versions[position]
+    if position + 1 >= len(versions):
+        return ngettext("{n} answer", "{n} answers", len(answers)).format(n=len(answers))
+    before = versions[position + 1]
+    definition = visits.form(form_id)
+    names = []
+    for key in sorted(set(answers) | set(before)):
+        if answers.get(key) != before.get(key):
+            try:
+                names.append(pick(definition.field(key).label, current_language()))
+            except KeyError:
+                names.append(key)
+    return _("changed: {fields}").format(fields=", ".join(names)) if names else "—"
+
+
+def _date(iso_timestamp: str) -> str:
+    try:
+        when = dt.datetime.fromisoformat(iso_timestamp).astimezone()
+    except ValueError:
+        return iso_timestamp
+    return f"{format_partial_date(when.date().isoformat())} {when:%H:%M}"
+
+
+# ---------------------------------------------------------------------------------------------
+# quick contact
+
+
+class QuickContactDialog(QDialog):
+    """An anonymous contact in a few seconds: no name, counts in the reports."""
+
+    recorded = Signal(str)
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        life = visits.form("life_situation")
+        lang = current_language()
+        self.setWindowTitle(_("Quick contact"))
+        self.hint = QLabel(_("Anonymous: no name is recorded. The contact counts in the reports."))
+        self.hint.setWordWrap(True)
+        self.date = QDateEdit(QDate.currentDate())
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("dd.MM.yyyy")
+        self.date.setMaximumDate(QDate.currentDate())
+        self.language = QComboBox()
+        self.nationality = QComboBox()
+        self.sex = QComboBox()
+        self.language.addItem("—", None)
+        for combo, field_id in (
+            (self.language, "session_language"),
+            (self.nationality, "nationality"),
+            (self.sex, "sex"),
+        ):
+            if combo is not self.language:
+                combo.addItem(_("(not stated)"), "")
+            fdef = life.field(field_id)
+            for option in fdef.options or []:
+                combo.addItem(pick(option.label, lang), option.id)
+        self.topics: dict[str, QCheckBox] = {}
+        topics_box = QWidget()
+        grid = QGridLayout(topics_box)
+        grid.setContentsMargins(0, 0, 0, 0)
+        options = life.field("topics").options or []
+        rows = (len(options) + 1) // 2
+        for index, option in enumerate(options):
+            check = QCheckBox(pick(option.label, lang))
+            check.setObjectName(f"topic:{option.id}")
+            grid.addWidget(check, index % rows, index // rows)
+            self.topics[option.id] = check
+        self.referral = QCheckBox(_("&Referral given"))
+        self.error = ErrorLabel()
+        form = QFormLayout()
+        date_label = QLabel(_("&Date"))
+        date_label.setBuddy(self.date)
+        lang_label = QLabel(_("&Language of the session"))
+        lang_label.setBuddy(self.language)
+        form.addRow(date_label, self.date)
+        form.addRow(lang_label, self.language)
+        form.addRow(QLabel(_("Topics")), topics_box)
+        form.addRow("", self.referral)
+        nat_label = QLabel(_("&Nationality (optional)"))
+        nat_label.setBuddy(self.nationality)
+        sex_label = QLabel(_("S&ex (optional)"))
+        sex_label.setBuddy(self.sex)
+        form.addRow(nat_label, self.nationality)
+        form.addRow(sex_label, self.sex)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self._on_save_clicked)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.hint)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+    def contact(self) -> visits.QuickContact:
+        qdate = self.date.date()
+        return visits.QuickContact(
+            contact_date=dt.date(qdate.year(), qdate.month(), qdate.day()),
+            session_language=self.language.currentData() or "",
+            topics=tuple(oid for oid, check in self.topics.items() if check.isChecked()),
+            referral_given=self.referral.isChecked(),
+            nationality=self.nationality.currentData() or "",
+            sex=self.sex.currentData() or "",
+        )
+
+    def _on_save_clicked(self) -> None:
+        try:
+            contact_id = visits.record_quick_contact(
+                self.session.store, self.session.user.id, self.contact()
+            )
+        except ValidationFailed as exc:
+            names = {
+                "contact_date": _("Date"),
+                "session_language": _("Language of the session"),
+                "topics": _("Topics"),
+                "nationality": _("Nationality"),
+                "sex": _("Sex / gender"),
+            }
+            self.error.show_message(
+                "\n".join(f"{names.get(e.field, e.field)}: {field_message(e)}" for e in exc.errors)
+            )
+            return
+        self.recorded.emit(contact_id)
+        self.accept()
+
+
+# ---------------------------------------------------------------------------------------------
+# open drafts at start-up
+
+
+class DraftsDialog(QDialog):
+    """Drafts left open (after a crash or a closed window), offered to continue."""
+
+    chosen = Signal(object)  # visits.Draft
+
+    def __init__(self, session: Session, drafts: list[visits.Draft], parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Unfinished forms"))
+        self.drafts = drafts
+        self.list = QListWidget()
+        self.list.setObjectName("drafts")
+        for draft in drafts:
+            person = people.get_person(session.store, draft.person_id)
+            name = f"{person.given_name} {person.family_name}" if person else "?"
+            item = QListWidgetItem(
+                f"{name} – {form_title(draft.form_id)} ({_date(draft.updated_at)})"
+            )
+            self.list.addItem(item)
+        self.list.setCurrentRow(0)
+        self.list.itemActivated.connect(lambda _item: self._on_continue_clicked())
+        label = QLabel(_("These forms were not finished. Continue one now?"))
+        label.setWordWrap(True)
+        self.buttons = QDialogButtonBox()
+        self.continue_button = self.buttons.addButton(
+            _("&Continue"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.buttons.addButton(_("&Later"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.buttons.accepted.connect(self._on_continue_clicked)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(label)
+        layout.addWidget(self.list)
+        layout.addWidget(self.buttons)
+        self.resize(560, 300)
+
+    def _on_continue_clicked(self) -> None:
+        row = self.list.currentRow()
+        if 0 <= row < len(self.drafts):
+            self.chosen.emit(self.drafts[row])
+            self.accept()
+
+
+# ---------------------------------------------------------------------------------------------
+# wiring into the main window
+
+
+class VisitsFeature(QObject):
+    """What ``install`` adds to the main window; kept as ``window.visits``."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        window.installEventFilter(self)
+        self.session = window.session
+        self.open_windows: list[VisitWindow] = []
+        self.drafts_dialog: DraftsDialog | None = None
+        self.quick_dialog: QuickContactDialog | None = None
+        page = window.person_page
+        self.start_button = QPushButton()
+        self.start_button.setObjectName("start_visit")
+        self.start_button.clicked.connect(lambda: self.start("life_situation"))
+        self.skills_button = QPushButton()
+        self.skills_button.setObjectName("skills_check")
+        self.skills_button.clicked.connect(lambda: self.start("skills_check"))
+        page.add_action_button(self.start_button)
+        page.add_action_button(self.skills_button)
+        self.tab = VisitsTab(self.session)
+        self.tab.open_visit.connect(self._on_tab_open_visit)
+        page.add_tab(self.tab, lambda: _("Visits"))
+        page.person_changed.connect(self.tab.show_person)
+        self.quick_action = QAction(window)
+        self.quick_action.setShortcut(QKeySequence("Ctrl+Shift+K"))
+        self.quick_action.triggered.connect(self.open_quick_contact)
+        window.person_menu.addAction(self.quick_action)
+        window.retranslated.connect(self.retranslate)
+        self.retranslate()
+        QTimer.singleShot(0, self.offer_drafts)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            # closing the main window closes the forms first, so their drafts are flushed
+            for win in list(self.open_windows):
+                win.close()
+        return False
+
+    def retranslate(self) -> None:
+        self.start_button.setText(_("Start &visit"))
+        self.start_button.setToolTip(_("Check on the life situation"))
+        self.skills_button.setText(_("S&kills check"))
+        self.quick_action.setText(_("&Quick contact (anonymous)…"))
+        self.tab.retranslate()
+        for win in self.open_windows:
+            win.retranslate()
+
+    def start(
+        self,
+        form_id: str,
+        *,
+        person: Person | None = None,
+        client_lang: str | None = None,
+        visit: visits.Visit | None = None,
+    ) -> VisitWindow | None:
+        person = person or self.window.person_page.person
+        if person is None:
+            return None
+        for win in self.open_windows:
+            if win.person.id == person.id and win.form_id == form_id:
+                win.raise_()
+                win.activateWindow()
+                return win
+        draft = visits.load_draft(self.session.store, person.id, form_id)
+        if visit is not None and draft is not None and draft.visit_id != visit.id:
+            QMessageBox.information(
+                self.window,
+                _("Unfinished form"),
+                _("This person has an unfinished form of this kind. It is opened first."),
+            )
+            visit = None
+        win = VisitWindow(
+            self.session,
+            person,
+            form_id,
+            draft=draft,
+            visit=visit if draft is None else None,
+            client_lang=client_lang or client_language_of(person),
+            parent=self.window,
+        )
+        win.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        win.finished_visit.connect(self._on_visit_finished)
+        win.destroyed.connect(lambda _obj=None, w=win: self._forget(w))
+        self.open_windows.append(win)
+        win.show()
+        win.view.focus_first()
+        return win
+
+    def _forget(self, win: VisitWindow) -> None:
+        if win in self.open_windows:
+            self.open_windows.remove(win)
+
+    def _on_visit_finished(self, visit: visits.Visit) -> None:
+        self.tab.reload()
+        self.window.statusBar().showMessage(
+            _("{form} stored.").format(form=form_title(visit.form_id)), 5000
+        )
+
+    def _on_tab_open_visit(self, visit: visits.Visit) -> None:
+        self.start(visit.form_id, visit=visit)
+
+    def open_quick_contact(self) -> QuickContactDialog:
+        dialog = QuickContactDialog(self.session, self.window)
+        dialog.recorded.connect(
+            lambda _id: self.window.statusBar().showMessage(_("Quick contact recorded."), 5000)
+        )
+        self.quick_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def offer_drafts(self) -> None:
+        drafts = visits.list_open_drafts(self.session.store)
+        if not drafts:
+            return
+        dialog = DraftsDialog(self.session, drafts, self.window)
+        dialog.chosen.connect(self._on_draft_chosen)
+        self.drafts_dialog = dialog
+        dialog.open()
+
+    def _on_draft_chosen(self, draft: visits.Draft) -> None:
+        person = people.get_person(self.session.store, draft.person_id)
+        if person is not None:
+            self.window.person_page.show_person(person)
+            self.start(draft.form_id, person=person)
+
+
+def install(window: MainWindow) -> None:
+    window.visits = VisitsFeature(window)  # type: ignore[attr-defined]
+
+
+def open_form_for_screenshot(
+    window: MainWindow, form_id: str, client_lang: str | None, section: str | None = None
+) -> QWidget:
+    """For ``--screenshot --form``: the form opened for the first person in the list."""
+    feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
+    entry = window.model.entry(0)
+    person = people.get_person(window.session.store, entry.id) if entry else None
+    if person is None:
+        return window
+    window.person_page.show_person(person)
+    win = feature.start(form_id, person=person, client_lang=client_lang)
+    if win is None:
+        return window
+    if section:
+        win.view.show_section(section)
+    return win

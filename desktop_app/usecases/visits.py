@@ -1,0 +1,575 @@
+"""Visits: drafts saved while typing, finishing and editing a visit, consent, quick contacts.
+
+Every function owns its transaction. Finished visits and consents hold cleaned answers only:
+:func:`finish_visit` validates with the form engine first and stores nothing when anything is
+missing or malformed (it raises :class:`~desktop_app.forms.InvalidAnswers`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session as DbSession
+
+from desktop_app.domain.validation import FieldError as PlainFieldError
+from desktop_app.domain.validation import ValidationFailed
+from desktop_app.forms import FormDefinition, InvalidAnswers, clean, evaluate, load_shipped_forms
+from desktop_app.storage.db import Store
+from desktop_app.storage.models import OutboxRow
+from desktop_app.storage.visits_models import (
+    ConsentRow,
+    DraftRow,
+    QuickContactRow,
+    VisitRevisionRow,
+    VisitRow,
+)
+
+VISIT_FORMS: tuple[str, ...] = ("life_situation", "skills_check")
+CONSENT_FORM = "consent"
+STEP_DECISIONS = frozenset({"accepted", "dismissed"})
+DRAFT_MAX_CHARS = 2_000_000  # far above any real form; a runaway draft must not fill the disk
+
+
+@lru_cache(maxsize=1)
+def shipped_forms() -> dict[str, FormDefinition]:
+    """The form definitions in resources/forms, loaded once."""
+    return load_shipped_forms()
+
+
+def form(form_id: str) -> FormDefinition:
+    try:
+        return shipped_forms()[form_id]
+    except KeyError:
+        raise UnknownForm(form_id) from None
+
+
+class UnknownForm(KeyError):
+    pass
+
+
+class VisitNotFound(LookupError):
+    pass
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# records handed to the UI
+
+
+@dataclass(frozen=True)
+class Draft:
+    person_id: str
+    form_id: str
+    answers: dict[str, Any]
+    next_steps: dict[str, str]
+    visit_id: str  # "" for a new visit, else the visit being edited
+    started_at: str
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class VisitRevision:
+    revision: int
+    form_version: int
+    answers: dict[str, Any]
+    next_steps: dict[str, str]
+    author_id: str
+    saved_at: str
+
+
+@dataclass(frozen=True)
+class Visit:
+    id: str
+    person_id: str
+    form_id: str
+    form_version: int
+    answers: dict[str, Any]
+    next_steps: dict[str, str]
+    revision: int
+    started_at: str
+    finished_at: str
+    author_id: str
+    updated_hlc: str
+    earlier: list[VisitRevision] = field(default_factory=list)
+    """Earlier revisions, newest first (filled by :func:`visit_history`)."""
+
+
+@dataclass(frozen=True)
+class ConsentRecord:
+    id: str
+    person_id: str
+    purpose: str
+    granted: bool
+    text_version: str
+    language: str
+    given_on: str
+    how: str
+    witness: str
+    shared_with: str
+    updated_hlc: str
+
+
+@dataclass(frozen=True)
+class QuickContact:
+    contact_date: dt.date
+    session_language: str
+    topics: tuple[str, ...]
+    referral_given: bool
+    nationality: str = ""
+    sex: str = ""
+
+
+def _visit(row: VisitRow) -> Visit:
+    return Visit(
+        id=row.id,
+        person_id=row.person_id,
+        form_id=row.form_id,
+        form_version=row.form_version,
+        answers=json.loads(row.answers),
+        next_steps=json.loads(row.next_steps),
+        revision=row.revision,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        author_id=row.author_id,
+        updated_hlc=row.updated_hlc,
+    )
+
+
+def _draft(row: DraftRow) -> Draft:
+    return Draft(
+        person_id=row.person_id,
+        form_id=row.form_id,
+        answers=json.loads(row.answers),
+        next_steps=json.loads(row.next_steps),
+        visit_id=row.visit_id,
+        started_at=row.started_at,
+        updated_at=row.updated_at,
+    )
+
+
+def _consent(row: ConsentRow) -> ConsentRecord:
+    return ConsentRecord(
+        id=row.id,
+        person_id=row.person_id,
+        purpose=row.purpose,
+        granted=row.granted,
+        text_version=row.text_version,
+        language=row.language,
+        given_on=row.given_on,
+        how=row.how,
+        witness=row.witness,
+        shared_with=row.shared_with,
+        updated_hlc=row.updated_hlc,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# drafts
+
+
+def _check_decisions(decisions: Mapping[str, str] | None) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for key, value in (decisions or {}).items():
+        if not isinstance(key, str) or value not in STEP_DECISIONS:
+            raise ValidationFailed([PlainFieldError("next_steps", "unknown_option")])
+        out[key] = value
+    return out
+
+
+def save_draft(
+    store: Store,
+    author_id: str,
+    person_id: str,
+    form_id: str,
+    answers: Mapping[str, Any],
+    *,
+    next_steps: Mapping[str, str] | None = None,
+    visit_id: str = "",
+) -> Draft:
+    """Keep the answers typed so far (any state, also half-valid) until finished or discarded."""
+    form(form_id)
+    text = _dump(dict(answers))
+    if len(text) > DRAFT_MAX_CHARS:
+        raise ValidationFailed([PlainFieldError("answers", "too_long")])
+    decisions = _dump(_check_decisions(next_steps))
+    now = _now()
+    with store.transaction() as session:
+        row = session.get(DraftRow, (person_id, form_id))
+        if row is None:
+            row = DraftRow(
+                person_id=person_id,
+                form_id=form_id,
+                visit_id=visit_id,
+                author_id=author_id,
+                started_at=now,
+            )
+            session.add(row)
+        row.answers = text
+        row.next_steps = decisions
+        row.updated_at = now
+        row.author_id = author_id
+        if visit_id:
+            row.visit_id = visit_id
+        return _draft(row)
+
+
+def load_draft(store: Store, person_id: str, form_id: str) -> Draft | None:
+    with store.reading() as session:
+        row = session.get(DraftRow, (person_id, form_id))
+        return _draft(row) if row is not None else None
+
+
+def discard_draft(store: Store, person_id: str, form_id: str) -> bool:
+    with store.transaction() as session:
+        result = session.execute(
+            delete(DraftRow).where(DraftRow.person_id == person_id, DraftRow.form_id == form_id)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+
+def list_open_drafts(store: Store) -> list[Draft]:
+    """Drafts left open (e.g. after a crash), newest first; offered again at start-up."""
+    with store.reading() as session:
+        rows = session.scalars(select(DraftRow).order_by(DraftRow.updated_at.desc())).all()
+        return [_draft(row) for row in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# consent
+
+
+def _granted(session: DbSession, person_id: str) -> frozenset[str]:
+    latest: dict[str, tuple[str, bool]] = {}
+    rows = session.execute(
+        select(ConsentRow.purpose, ConsentRow.granted, ConsentRow.updated_hlc).where(
+            ConsentRow.person_id == person_id, ConsentRow.deleted.is_(False)
+        )
+    )
+    for purpose, granted, hlc in rows:
+        if purpose not in latest or hlc > latest[purpose][0]:
+            latest[purpose] = (hlc, granted)
+    return frozenset(p for p, (_hlc, granted) in latest.items() if granted)
+
+
+def granted_purposes(store: Store, person_id: str) -> frozenset[str]:
+    """Purposes the person currently consents to (the latest record per purpose counts)."""
+    with store.reading() as session:
+        return _granted(session, person_id)
+
+
+def record_consent(
+    store: Store,
+    author_id: str,
+    person_id: str,
+    answers: Mapping[str, Any],
+    *,
+    today: dt.date | None = None,
+) -> list[ConsentRecord]:
+    """Store one record per purpose from a completed consent form (raises InvalidAnswers)."""
+    consent_form = form(CONSENT_FORM)
+    cleaned = clean(consent_form, answers, today=today, require_complete=True)
+    records: list[ConsentRecord] = []
+    with store.transaction() as session:
+        for f in consent_form.fields():
+            if f.purpose is None or f.id not in cleaned:
+                continue
+            hlc = str(store.clock.now())
+            row = ConsentRow(
+                id=str(uuid.uuid4()),
+                revision=1,
+                updated_hlc=hlc,
+                device_id=store.device_id,
+                author_id=author_id,
+                deleted=False,
+                field_clocks="{}",
+                person_id=person_id,
+                purpose=f.purpose,
+                granted=cleaned[f.id] == "given",
+                text_version=consent_form.text_version or str(consent_form.version),
+                language=cleaned["consent_language"],
+                given_on=cleaned["consent_date"],
+                how=cleaned.get("consent_form", ""),
+                witness=cleaned.get("witness", ""),
+                shared_with=cleaned.get("shared_with_service", "")
+                if f.purpose == "referral_sharing"
+                else "",
+            )
+            session.add(row)
+            session.add(OutboxRow(record_kind="consent", record_id=row.id, revision=1, hlc=hlc))
+            records.append(_consent(row))
+    return records
+
+
+def consents_of(store: Store, person_id: str) -> list[ConsentRecord]:
+    """Every consent record of the person, newest first."""
+    with store.reading() as session:
+        rows = session.scalars(
+            select(ConsentRow)
+            .where(ConsentRow.person_id == person_id, ConsentRow.deleted.is_(False))
+            .order_by(ConsentRow.updated_hlc.desc())
+        ).all()
+        return [_consent(row) for row in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# visits
+
+
+def _validated(
+    form_id: str,
+    answers: Mapping[str, Any],
+    consents: Collection[str],
+    today: dt.date | None,
+    next_steps: Mapping[str, str] | None,
+) -> tuple[FormDefinition, dict[str, Any], dict[str, str]]:
+    if form_id not in VISIT_FORMS:
+        raise UnknownForm(form_id)
+    definition = form(form_id)
+    state = evaluate(definition, answers, today=today, require_complete=True, consents=consents)
+    if state.errors:
+        raise InvalidAnswers(state.errors)
+    suggested = {step.id for step in state.next_steps}
+    # decisions about steps no longer suggested are dropped with them
+    decisions = {k: v for k, v in _check_decisions(next_steps).items() if k in suggested}
+    return definition, state.answers, decisions
+
+
+def finish_visit(
+    store: Store,
+    author_id: str,
+    person_id: str,
+    form_id: str,
+    answers: Mapping[str, Any],
+    *,
+    next_steps: Mapping[str, str] | None = None,
+    started_at: str | None = None,
+    today: dt.date | None = None,
+) -> Visit:
+    """Validate the complete answers and store them as a finished visit; delete the draft.
+
+    Raises :class:`InvalidAnswers` (listing every missing or invalid field) and stores nothing
+    if the answers are not complete and valid. Sections needing consent the person has not
+    given are closed, their answers dropped.
+    """
+    with store.reading() as session:
+        consents = _granted(session, person_id)
+    definition, cleaned, decisions = _validated(form_id, answers, consents, today, next_steps)
+    now = _now()
+    hlc = str(store.clock.now())
+    with store.transaction() as session:
+        draft = session.get(DraftRow, (person_id, form_id))
+        row = VisitRow(
+            id=str(uuid.uuid4()),
+            revision=1,
+            updated_hlc=hlc,
+            device_id=store.device_id,
+            author_id=author_id,
+            deleted=False,
+            field_clocks="{}",
+            person_id=person_id,
+            form_id=form_id,
+            form_version=definition.version,
+            answers=_dump(cleaned),
+            next_steps=_dump(decisions),
+            status="finished",
+            started_at=started_at or (draft.started_at if draft is not None else now),
+            finished_at=now,
+        )
+        session.add(row)
+        session.add(OutboxRow(record_kind="visit", record_id=row.id, revision=1, hlc=hlc))
+        if draft is not None and not draft.visit_id:
+            session.delete(draft)
+        return _visit(row)
+
+
+def edit_visit(
+    store: Store,
+    author_id: str,
+    visit_id: str,
+    answers: Mapping[str, Any],
+    *,
+    next_steps: Mapping[str, str] | None = None,
+    today: dt.date | None = None,
+) -> Visit:
+    """Store changed answers as a new revision of a finished visit; the old one stays readable."""
+    with store.reading() as session:
+        current = session.get(VisitRow, visit_id)
+        if current is None or current.deleted:
+            raise VisitNotFound(visit_id)
+        person_id, form_id = current.person_id, current.form_id
+        consents = _granted(session, person_id)
+    definition, cleaned, decisions = _validated(form_id, answers, consents, today, next_steps)
+    hlc = str(store.clock.now())
+    with store.transaction() as session:
+        row = session.get(VisitRow, visit_id)
+        if row is None:
+            raise VisitNotFound(visit_id)
+        session.add(
+            VisitRevisionRow(
+                visit_id=row.id,
+                revision=row.revision,
+                form_version=row.form_version,
+                answers=row.answers,
+                next_steps=row.next_steps,
+                author_id=row.author_id,
+                updated_hlc=row.updated_hlc,
+                saved_at=row.finished_at,
+            )
+        )
+        row.revision += 1
+        row.form_version = definition.version
+        row.answers = _dump(cleaned)
+        row.next_steps = _dump(decisions)
+        row.author_id = author_id
+        row.device_id = store.device_id
+        row.updated_hlc = hlc
+        row.finished_at = _now()
+        session.add(
+            OutboxRow(record_kind="visit", record_id=row.id, revision=row.revision, hlc=hlc)
+        )
+        session.execute(
+            delete(DraftRow).where(
+                DraftRow.person_id == person_id,
+                DraftRow.form_id == form_id,
+                DraftRow.visit_id == visit_id,
+            )
+        )
+        return _visit(row)
+
+
+def get_visit(store: Store, visit_id: str) -> Visit | None:
+    with store.reading() as session:
+        row = session.get(VisitRow, visit_id)
+        return _visit(row) if row is not None and not row.deleted else None
+
+
+def visit_history(store: Store, person_id: str) -> list[Visit]:
+    """The person's finished visits, newest first, each with its earlier revisions."""
+    with store.reading() as session:
+        rows = session.scalars(
+            select(VisitRow)
+            .where(VisitRow.person_id == person_id, VisitRow.deleted.is_(False))
+            .order_by(VisitRow.finished_at.desc(), VisitRow.updated_hlc.desc())
+        ).all()
+        visits = [_visit(row) for row in rows]
+        if not visits:
+            return []
+        earlier: dict[str, list[VisitRevision]] = {}
+        for rev in session.scalars(
+            select(VisitRevisionRow)
+            .where(VisitRevisionRow.visit_id.in_([v.id for v in visits]))
+            .order_by(VisitRevisionRow.revision.desc())
+        ):
+            earlier.setdefault(rev.visit_id, []).append(
+                VisitRevision(
+                    revision=rev.revision,
+                    form_version=rev.form_version,
+                    answers=json.loads(rev.answers),
+                    next_steps=json.loads(rev.next_steps),
+                    author_id=rev.author_id,
+                    saved_at=rev.saved_at,
+                )
+            )
+    return [Visit(**{**v.__dict__, "earlier": earlier.get(v.id, [])}) for v in visits]
+
+
+# ---------------------------------------------------------------------------------------------
+# quick contacts
+
+
+def _options(form_id: str, field_id: str) -> list[str]:
+    return form(form_id).field(field_id).option_ids()
+
+
+def quick_contact_choices() -> dict[str, list[str]]:
+    """Allowed ids for a quick contact, taken from the life situation check."""
+    return {
+        "session_language": _options("life_situation", "session_language"),
+        "topics": _options("life_situation", "topics"),
+        "nationality": _options("life_situation", "nationality"),
+        "sex": _options("life_situation", "sex"),
+    }
+
+
+def validate_quick_contact(contact: QuickContact, today: dt.date | None = None) -> None:
+    choices = quick_contact_choices()
+    errors: list[PlainFieldError] = []
+    today = today or dt.date.today()
+    if not isinstance(contact.contact_date, dt.date) or contact.contact_date > today:
+        errors.append(PlainFieldError("contact_date", "date_future"))
+    if contact.session_language not in choices["session_language"]:
+        errors.append(PlainFieldError("session_language", "required"))
+    if not contact.topics:
+        errors.append(PlainFieldError("topics", "required"))
+    elif any(t not in choices["topics"] for t in contact.topics) or len(set(contact.topics)) != len(
+        contact.topics
+    ):
+        errors.append(PlainFieldError("topics", "unknown_option"))
+    if contact.nationality and contact.nationality not in choices["nationality"]:
+        errors.append(PlainFieldError("nationality", "unknown_option"))
+    if contact.sex and contact.sex not in choices["sex"]:
+        errors.append(PlainFieldError("sex", "unknown_option"))
+    if errors:
+        raise ValidationFailed(errors)
+
+
+def record_quick_contact(
+    store: Store, author_id: str, contact: QuickContact, *, today: dt.date | None = None
+) -> str:
+    """Store an anonymous contact (no name, no person link); returns its id."""
+    validate_quick_contact(contact, today)
+    hlc = str(store.clock.now())
+    row_id = str(uuid.uuid4())
+    with store.transaction() as session:
+        session.add(
+            QuickContactRow(
+                id=row_id,
+                revision=1,
+                updated_hlc=hlc,
+                device_id=store.device_id,
+                author_id=author_id,
+                deleted=False,
+                field_clocks="{}",
+                contact_date=contact.contact_date.isoformat(),
+                session_language=contact.session_language,
+                topics=_dump(list(contact.topics)),
+                referral_given=bool(contact.referral_given),
+                nationality=contact.nationality,
+                sex=contact.sex,
+            )
+        )
+        session.add(OutboxRow(record_kind="quick_contact", record_id=row_id, revision=1, hlc=hlc))
+    return row_id
+
+
+def count_quick_contacts(store: Store, start: dt.date, end: dt.date) -> int:
+    """Quick contacts between ``start`` and ``end`` inclusive (for reports and checks)."""
+    from sqlalchemy import func
+
+    with store.reading() as session:
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(QuickContactRow)
+                .where(
+                    QuickContactRow.contact_date >= start.isoformat(),
+                    QuickContactRow.contact_date <= end.isoformat(),
+                    QuickContactRow.deleted.is_(False),
+                )
+            )
+            or 0
+        )

@@ -1,0 +1,370 @@
+"""Forms driven by keyboard in the real main window: a whole life situation check with consent,
+a skills check with next steps, drafts that survive a killed window, bilingual labels."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QCheckBox, QComboBox, QRadioButton, QWidget
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import Person, PersonDraft
+from desktop_app.i18n.text import set_language
+from desktop_app.ui.form_view import FieldEditor, FormView, GroupEditor
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.visits import VisitsFeature, VisitWindow
+from desktop_app.usecases import people, visits
+from desktop_app.usecases.accounts import Session
+from tests.ui.conftest import type_text
+
+
+def _person(session: Session) -> Person:
+    return people.register_person(
+        session.store,
+        session.user.id,
+        PersonDraft(
+            given_name="Мария",
+            family_name="Петрова",
+            date_of_birth="02.04.1991",
+            sex="female",
+            nationality="BG",
+            languages=("bg", "tr"),
+        ),
+    )
+
+
+def _window(qtbot: QtBot, session: Session) -> tuple[MainWindow, VisitsFeature]:
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.show()
+    feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
+    return window, feature
+
+
+def _open(qtbot: QtBot, session: Session, form_id: str) -> tuple[VisitWindow, Person]:
+    person = _person(session)
+    window, feature = _window(qtbot, session)
+    window.show_person(person.id)
+    button = feature.start_button if form_id == "life_situation" else feature.skills_button
+    assert button.isVisible()
+    button.setFocus()
+    QTest.keyClick(button, Qt.Key.Key_Space)
+    (win,) = feature.open_windows
+    qtbot.addWidget(win)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=3000)  # window shortcuts need an active window
+    return win, person
+
+
+def choose(view: FormView, path: str, option_id: str) -> None:
+    """Pick an option of a combo box with the arrow keys."""
+    combo = view.input(path)
+    assert isinstance(combo, QComboBox)
+    target = combo.findData(option_id)
+    assert target >= 0, (path, option_id)
+    combo.setFocus()
+    QTest.keyClick(combo, Qt.Key.Key_Home)
+    for _ in range(target):
+        QTest.keyClick(combo, Qt.Key.Key_Down)
+    assert combo.currentData() == option_id
+
+
+def tick(view: FormView, path: str, option_id: str) -> None:
+    check = view.findChild(QCheckBox, f"{path}:{option_id}")
+    assert check is not None
+    check.setFocus()
+    QTest.keyClick(check, Qt.Key.Key_Space)
+    assert check.isChecked()
+
+
+def type_into(view: FormView, path: str, text: str) -> None:
+    widget = view.input(path)
+    type_text(widget, text)
+
+
+def press(widget: QWidget) -> None:
+    widget.setFocus()
+    QTest.keyClick(widget, Qt.Key.Key_Space)
+
+
+def editor(view: FormView, field_id: str) -> FieldEditor:
+    return view.editors[field_id]
+
+
+def test_whole_life_situation_check_by_keyboard(qtbot: QtBot, session: Session) -> None:
+    win, person = _open(qtbot, session, "life_situation")
+    view = win.view
+    # the person section is filled from the person's record
+    assert view.input("family_name").text() == "Петрова"  # type: ignore[attr-defined]
+    choose(view, "address_registration", "not_registered")
+
+    QTest.keyClick(view.input("phone"), Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
+    assert view.current_section() == "household"
+    children = editor(view, "children")
+    assert children.isHidden()
+    type_into(view, "children_count", "1")
+    assert not children.isHidden()  # appears once there are children
+    assert isinstance(children, GroupEditor)
+    press(children.add)
+    type_into(view, "children[0].child_name", "Ана")
+    type_into(view, "children[0].child_birth", "05.2018")
+    assert editor(view, "children").items[0].editors["child_care"].isHidden()
+    choose(view, "children[0].child_lives", "with_person")
+    assert not editor(view, "children").items[0].editors["child_care"].isHidden()
+    choose(view, "children[0].child_care", "waiting_school")
+
+    press(view.next_button)
+    assert view.current_section() == "housing"
+    assert editor(view, "rent").isHidden()
+    choose(view, "housing_type", "sublet")
+    assert not editor(view, "rent").isHidden()
+    type_into(view, "rent", "450")
+
+    # the health section is closed until consent is recorded
+    press(view.next_button)
+    assert view.current_section() == "health"
+    page = view.pages[3]
+    assert page.consent_button.isVisible() and editor(view, "insurance_status").isHidden()
+    press(page.consent_button)
+    dialog = win.consent_dialog
+    assert dialog is not None
+    assert "Съгласен/на съм" in dialog.texts.text()  # the text in the person's language
+    cview = dialog.view
+    choose(cview, "consent_advice", "given")
+    choose(cview, "consent_central_storage", "given")
+    choose(cview, "consent_referral_sharing", "refused")
+    choose(cview, "consent_form", "signed")
+    dialog.save.click()
+    assert visits.granted_purposes(session.store, person.id) == {"advice", "central_storage"}
+    assert view.current_section() == "health"
+    assert not editor(view, "insurance_status").isHidden()
+    choose(view, "insurance_status", "none")
+    choose(view, "urgent_medical_need", "no")
+
+    press(view.next_button)
+    tick(view, "work_status", "minijob")
+    press(view.next_button)
+    assert view.current_section() == "visit"
+    choose(view, "session_language", "bg")
+    tick(view, "topics", "jobcenter")
+    tick(view, "topics", "school_daycare")
+    choose(view, "urgency", "this_week")
+    type_into(view, "notes", "Termin am Montag – носи документи")
+
+    press(view.next_button)
+    assert view.current_section() == "__next_steps__"
+    steps = {s.id for s in view.steps_page.steps}
+    assert {"health_clearing", "address_registration", "school_place"} <= steps
+    accept = view.findChild(QRadioButton, "step:school_place:accepted")
+    assert accept is not None
+    press(accept)
+
+    with qtbot.waitSignal(win.finished_visit, timeout=3000) as blocker:
+        QTest.keyClick(accept, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    visit = blocker.args[0]
+    assert visit.answers["children"][0]["child_name"] == "Ана"
+    assert visit.answers["insurance_status"] == "none"
+    assert visit.answers["notes"] == "Termin am Montag – носи документи"
+    assert visit.next_steps == {"school_place": "accepted"}
+    assert visits.load_draft(session.store, person.id, "life_situation") is None
+    history = visits.visit_history(session.store, person.id)
+    assert [v.id for v in history] == [visit.id]
+
+
+def test_skills_check_by_keyboard_with_next_steps(qtbot: QtBot, session: Session) -> None:
+    win, _ = _open(qtbot, session, "skills_check")
+    view = win.view
+    # a required group starts with one entry
+    choose(view, "language_levels[0].language", "de")
+    choose(view, "language_levels[0].level", "A2")
+    choose(view, "language_levels[0].level:assessed", "tested")
+    levels = editor(view, "language_levels")
+    assert isinstance(levels, GroupEditor)
+    press(levels.add)
+    choose(view, "language_levels[1].language", "other")
+    type_into(view, "language_levels[1].language_other", "Romanes")
+    choose(view, "language_levels[1].level", "C2")
+    choose(view, "language_levels[1].level:assessed", "self")
+    choose(view, "latin_literacy", "fluent")
+    view.show_section("schooling")
+    type_into(view, "school_years", "10")
+    choose(view, "school_certificate", "lower_secondary")
+    view.show_section("qualifications")
+    quals = editor(view, "qualifications")
+    assert isinstance(quals, GroupEditor)
+    press(quals.add)
+    choose(view, "qualifications[0].q_kind", "vocational")
+    type_into(view, "qualifications[0].q_title", "Шивачка")
+    choose(view, "qualifications[0].q_country", "bg")
+    choose(view, "qualifications[0].q_recognition_started", "no")
+    view.show_section("further_skills")
+    choose(view, "looking_for_work", "yes")
+    choose(view, "jobcenter_registration", "no")
+    view.show_section("__next_steps__")
+    steps = {s.id for s in view.steps_page.steps}
+    assert {"integration_course", "recognition_advice", "job_centre_registration"} <= steps
+    press(view.findChild(QRadioButton, "step:integration_course:accepted"))  # type: ignore[arg-type]
+    press(view.findChild(QRadioButton, "step:recognition_advice:dismissed"))  # type: ignore[arg-type]
+    visit = win.finish()
+    assert visit is not None
+    assert visit.answers["language_levels"][1] == {
+        "language": "other",
+        "language_other": "Romanes",
+        "level": {"level": "C2", "assessed": "self"},
+    }
+    assert visit.next_steps == {
+        "integration_course": "accepted",
+        "recognition_advice": "dismissed",
+    }
+
+
+def test_incomplete_form_shows_what_is_missing_and_stores_nothing(
+    qtbot: QtBot, session: Session
+) -> None:
+    win, person = _open(qtbot, session, "life_situation")
+    type_into(win.view, "rent", "")  # nothing relevant there yet
+    assert win.finish() is None
+    assert win.view.banner.isVisible()
+    assert "Address registration" in win.view.banner.text()
+    assert win.view.current_section() == "person"
+    error = editor(win.view, "address_registration").error
+    assert error.isVisible() and error.text() == "Please fill this in."
+    assert visits.visit_history(session.store, person.id) == []
+
+
+def test_killed_window_draft_is_offered_and_restored(qtbot: QtBot, session: Session) -> None:
+    win, person = _open(qtbot, session, "life_situation")
+    type_into(win.view, "phone", "+49 231 555")
+    choose(win.view, "address_registration", "appointment")
+    # autosave after a short pause, without closing anything
+    qtbot.waitUntil(
+        lambda: (
+            (d := visits.load_draft(session.store, person.id, "life_situation")) is not None
+            and d.answers.get("address_registration") == "appointment"
+        ),
+        timeout=4000,
+    )
+    # the window dies without a close event (crash, power cut)
+    win.periodic.stop()
+    win.done_ = True
+    win.deleteLater()
+    qtbot.wait(10)
+
+    window, feature = _window(qtbot, session)
+    qtbot.waitUntil(lambda: feature.drafts_dialog is not None, timeout=3000)
+    dialog = feature.drafts_dialog
+    assert dialog is not None and dialog.list.count() == 1
+    assert "Петрова" in dialog.list.item(0).text()
+    press(dialog.continue_button)
+    (restored,) = feature.open_windows
+    qtbot.addWidget(restored)
+    assert restored.view.input("phone").text() == "+49 231 555"  # type: ignore[attr-defined]
+    assert restored.view.answers()["address_registration"] == "appointment"
+    assert window.person_page.person is not None and window.person_page.person.id == person.id
+
+
+def test_closing_keeps_the_draft(qtbot: QtBot, session: Session) -> None:
+    win, person = _open(qtbot, session, "skills_check")
+    choose(win.view, "latin_literacy", "partly")
+    win.close()  # before the autosave pause is over
+    draft = visits.load_draft(session.store, person.id, "skills_check")
+    assert draft is not None and draft.answers["latin_literacy"] == "partly"
+
+
+def test_closing_the_main_window_flushes_open_forms(qtbot: QtBot, session: Session) -> None:
+    win, person = _open(qtbot, session, "life_situation")
+    type_into(win.view, "phone", "0231 1234")
+    main = win.parentWidget()
+    assert isinstance(main, MainWindow)
+    main.close()  # at once, before the autosave pause is over
+    draft = visits.load_draft(session.store, person.id, "life_situation")
+    assert draft is not None and draft.answers["phone"] == "0231 1234"
+
+
+def test_switching_the_ui_language_retranslates_an_open_form(
+    qtbot: QtBot, session: Session
+) -> None:
+    win, _ = _open(qtbot, session, "life_situation")
+    main = win.parentWidget()
+    assert isinstance(main, MainWindow)
+    main.switch_language("ro")
+    assert editor(win.view, "family_name").title.text() == "Nume de familie *"
+    assert editor(win.view, "family_name").client_title.text() == "Фамилия"
+    assert win.finish_button.text() == "&Finalizați vizita"
+
+
+def test_bilingual_mode_shows_both_languages(qtbot: QtBot, session: Session) -> None:
+    set_language("de")
+    win, _ = _open(qtbot, session, "life_situation")
+    view = win.view
+    assert win.client_combo.currentData() == "bg"  # from the person's languages
+    family = editor(view, "family_name")
+    assert family.title.text() == "Familienname *"
+    assert family.client_title.text() == "Фамилия" and not family.client_title.isHidden()
+    combo = view.input("nationality")
+    assert isinstance(combo, QComboBox)
+    assert combo.currentText() == "bulgarisch · българско"
+    assert "Лични данни" in view.navigator.item(0).text()
+    choose_client: Any = win.client_combo
+    choose_client.setCurrentIndex(choose_client.findData("ro"))
+    assert family.client_title.text() == "Nume de familie"
+    choose_client.setCurrentIndex(0)  # off
+    assert family.client_title.isHidden()
+    assert combo.currentText() == "bulgarisch"
+
+
+def test_edit_from_the_visits_tab_makes_a_revision(qtbot: QtBot, session: Session) -> None:
+    person = _person(session)
+    answers = {
+        "family_name": "Петрова",
+        "given_names": "Мария",
+        "date_of_birth": "1991-04-02",
+        "nationality": "bulgarian",
+        "languages": ["bg"],
+        "address_registration": "registered",
+        "children_count": 0,
+        "housing_type": "homeless",
+        "work_status": ["looking"],
+        "session_language": "bg",
+        "topics": ["housing"],
+        "urgency": "today",
+    }
+    visits.finish_visit(session.store, session.user.id, person.id, "life_situation", answers)
+    window, feature = _window(qtbot, session)
+    window.show_person(person.id)
+    tree = feature.tab.tree
+    assert tree.topLevelItemCount() == 1
+    tree.setCurrentItem(tree.topLevelItem(0))
+    press(feature.tab.edit_button)
+    (win,) = feature.open_windows
+    qtbot.addWidget(win)
+    assert win.finish_button.text() == "&Save changes"
+    choose(win.view, "urgency", "this_week")
+    assert win.finish() is not None
+    top = tree.topLevelItem(0)
+    assert top is not None and top.childCount() == 1
+    assert top.text(1) == "Check on the life situation, version 2"
+    assert top.text(2) == "changed: Urgency"
+    (visit,) = visits.visit_history(session.store, person.id)
+    assert visit.answers["urgency"] == "this_week"
+    assert visit.earlier[0].answers["urgency"] == "today"
+
+
+def test_quick_contact_from_the_person_menu(qtbot: QtBot, session: Session) -> None:
+    window, feature = _window(qtbot, session)
+    feature.quick_action.trigger()
+    dialog = feature.quick_dialog
+    assert dialog is not None
+    dialog.buttons.accepted.emit()  # nothing chosen yet: errors, nothing stored
+    assert dialog.error.isVisible() and "Topics" in dialog.error.text()
+    dialog.language.setFocus()
+    QTest.keyClick(dialog.language, Qt.Key.Key_Down)  # first language: Bulgarian
+    press(dialog.topics["jobcenter"])
+    press(dialog.referral)
+    with qtbot.waitSignal(dialog.recorded, timeout=2000):
+        dialog.buttons.accepted.emit()
+    today = dialog.contact().contact_date
+    assert visits.count_quick_contacts(session.store, today, today) == 1
+    del window

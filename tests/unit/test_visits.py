@@ -1,0 +1,253 @@
+"""Visits on a real encrypted store: drafts, finishing, revisions, consent, quick contacts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from desktop_app.domain.validation import ValidationFailed
+from desktop_app.forms import InvalidAnswers
+from desktop_app.storage.models import OutboxRow
+from desktop_app.storage.visits_models import DraftRow, VisitRow
+from desktop_app.usecases import visits
+from desktop_app.usecases.visits import QuickContact
+
+TODAY = dt.date(2026, 11, 25)
+PERSON = "11111111-1111-1111-1111-111111111111"
+
+
+def full_life_situation() -> dict[str, Any]:
+    return {
+        "family_name": "Петрова",
+        "given_names": "Мария",
+        "date_of_birth": "1991-04-02",
+        "sex": "female",
+        "nationality": "bulgarian",
+        "languages": ["bg", "tr"],
+        "address_registration": "not_registered",
+        "children_count": 1,
+        "children": [
+            {"child_birth": "2018-05-01", "child_lives": "with_person", "child_care": "school"}
+        ],
+        "housing_type": "sublet",
+        "rent": 450,
+        "insurance_status": "none",
+        "pregnant": "no",
+        "urgent_medical_need": "no",
+        "work_status": ["minijob"],
+        "session_language": "bg",
+        "topics": ["jobcenter"],
+        "urgency": "this_week",
+    }
+
+
+def consent_answers(advice: str = "given") -> dict[str, Any]:
+    return {
+        "consent_language": "bg",
+        "consent_advice": advice,
+        "consent_central_storage": "given",
+        "consent_referral_sharing": "refused",
+        "consent_date": "2026-11-25",
+        "consent_form": "signed",
+    }
+
+
+def _count(store: Any, model: Any) -> int:
+    with store.reading() as s:
+        return int(s.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_draft_round_trip_and_open_drafts(session: Any) -> None:
+    store, user = session.store, session.user.id
+    half = {"family_name": "Popescu", "rent": "not a number"}  # drafts keep anything typed
+    visits.save_draft(store, user, PERSON, "life_situation", half)
+    visits.save_draft(store, user, PERSON, "skills_check", {"school_years": 3})
+    draft = visits.load_draft(store, PERSON, "life_situation")
+    assert draft is not None and draft.answers == half
+    assert {d.form_id for d in visits.list_open_drafts(store)} == {"life_situation", "skills_check"}
+    # a second save replaces, it does not add
+    visits.save_draft(store, user, PERSON, "life_situation", {"family_name": "Popescu-Ionescu"})
+    assert _count(store, DraftRow) == 2
+    assert visits.discard_draft(store, PERSON, "skills_check")
+    assert visits.load_draft(store, PERSON, "skills_check") is None
+    assert _count(store, OutboxRow) == 0  # drafts never sync
+
+
+def test_finish_validates_stores_and_deletes_draft(session: Any) -> None:
+    store, user = session.store, session.user.id
+    visits.record_consent(store, user, PERSON, consent_answers(), today=TODAY)
+    answers = full_life_situation()
+    visits.save_draft(store, user, PERSON, "life_situation", answers)
+    visit = visits.finish_visit(
+        store,
+        user,
+        PERSON,
+        "life_situation",
+        {**answers, "not_a_field": 1},
+        next_steps={"health_clearing": "accepted", "address_registration": "dismissed"},
+        today=TODAY,
+    )
+    assert visit.answers == answers  # cleaned: unknown key dropped
+    assert visit.form_version == 1 and visit.revision == 1
+    assert visit.next_steps == {"health_clearing": "accepted", "address_registration": "dismissed"}
+    assert visits.load_draft(store, PERSON, "life_situation") is None
+    history = visits.visit_history(store, PERSON)
+    assert [v.id for v in history] == [visit.id]
+    with store.reading() as s:
+        kinds = s.scalars(select(OutboxRow.record_kind)).all()
+    assert kinds.count("visit") == 1 and kinds.count("consent") == 3
+
+
+def test_finish_refuses_incomplete_and_keeps_draft(session: Any) -> None:
+    store, user = session.store, session.user.id
+    answers = full_life_situation()
+    del answers["topics"]
+    answers["rent"] = -5
+    visits.save_draft(store, user, PERSON, "life_situation", answers)
+    with pytest.raises(InvalidAnswers) as raised:
+        visits.finish_visit(store, user, PERSON, "life_situation", answers, today=TODAY)
+    paths = {e.field_path for e in raised.value.errors}
+    assert {"topics", "rent"} <= paths
+    assert all(e.message["bg"] and e.message["de"] for e in raised.value.errors)
+    assert _count(store, VisitRow) == 0
+    assert visits.load_draft(store, PERSON, "life_situation") is not None
+
+
+def test_health_section_closed_without_consent(session: Any) -> None:
+    store, user = session.store, session.user.id
+    visit = visits.finish_visit(
+        store, user, PERSON, "life_situation", full_life_situation(), today=TODAY
+    )
+    assert "insurance_status" not in visit.answers  # no consent for advice: health dropped
+    visits.record_consent(store, user, PERSON, consent_answers("refused"), today=TODAY)
+    assert visits.granted_purposes(store, PERSON) == {"central_storage"}
+    visits.record_consent(store, user, PERSON, consent_answers("given"), today=TODAY)
+    assert visits.granted_purposes(store, PERSON) == {"advice", "central_storage"}
+    records = visits.consents_of(store, PERSON)
+    assert len(records) == 6
+    assert {r.language for r in records} == {"bg"}
+    assert {r.text_version for r in records} == {"2026-11-1"}
+
+
+def test_consent_needs_complete_form(session: Any) -> None:
+    store, user = session.store, session.user.id
+    bad = consent_answers()
+    del bad["consent_date"]
+    with pytest.raises(InvalidAnswers):
+        visits.record_consent(store, user, PERSON, bad, today=TODAY)
+    assert visits.consents_of(store, PERSON) == []
+
+
+def test_edit_makes_a_new_revision_and_keeps_the_old(session: Any) -> None:
+    store, user = session.store, session.user.id
+    visits.record_consent(store, user, PERSON, consent_answers(), today=TODAY)
+    first = visits.finish_visit(
+        store, user, PERSON, "life_situation", full_life_situation(), today=TODAY
+    )
+    changed = {**full_life_situation(), "urgency": "today", "insurance_status": "statutory"}
+    second = visits.edit_visit(store, user, first.id, changed, today=TODAY)
+    assert second.id == first.id and second.revision == 2
+    (current,) = visits.visit_history(store, PERSON)
+    assert current.answers["urgency"] == "today"
+    assert [r.revision for r in current.earlier] == [1]
+    assert current.earlier[0].answers["urgency"] == "this_week"
+    with store.reading() as s:
+        revs = s.scalars(select(OutboxRow.revision).where(OutboxRow.record_id == first.id)).all()
+    assert sorted(revs) == [1, 2]
+    with pytest.raises(InvalidAnswers):
+        visits.edit_visit(store, user, first.id, {"urgency": "today"}, today=TODAY)
+    assert visits.visit_history(store, PERSON)[0].revision == 2
+
+
+def test_skills_check_with_next_step_decisions(session: Any) -> None:
+    store, user = session.store, session.user.id
+    answers = {
+        "language_levels": [{"language": "de", "level": {"level": "A2", "assessed": "self"}}],
+        "latin_literacy": "fluent",
+        "school_years": 8,
+        "school_certificate": "lower_secondary",
+        "looking_for_work": "yes",
+        "jobcenter_registration": "no",
+    }
+    visit = visits.finish_visit(
+        store,
+        user,
+        PERSON,
+        "skills_check",
+        answers,
+        next_steps={"integration_course": "accepted", "no_such_step": "accepted"},
+        today=TODAY,
+    )
+    assert visit.next_steps == {"integration_course": "accepted"}
+    with pytest.raises(ValidationFailed):
+        visits.finish_visit(
+            store, user, PERSON, "skills_check", answers, next_steps={"x": "maybe"}, today=TODAY
+        )
+
+
+def test_quick_contact_is_anonymous_and_validated(session: Any) -> None:
+    store, user = session.store, session.user.id
+    contact = QuickContact(TODAY, "ro", ("jobcenter", "housing"), True, "romanian", "")
+    visits.record_quick_contact(store, user, contact, today=TODAY)
+    assert visits.count_quick_contacts(store, TODAY, TODAY) == 1
+    for bad in (
+        QuickContact(TODAY, "xx", ("jobcenter",), False),
+        QuickContact(TODAY, "ro", (), False),
+        QuickContact(TODAY, "ro", ("nonsense",), False),
+        QuickContact(TODAY + dt.timedelta(days=1), "ro", ("jobcenter",), False),
+        QuickContact(TODAY, "ro", ("jobcenter",), False, nationality="martian"),
+    ):
+        with pytest.raises(ValidationFailed):
+            visits.record_quick_contact(store, user, bad, today=TODAY)
+    assert visits.count_quick_contacts(store, TODAY, TODAY) == 1
+
+
+bad_values = st.one_of(
+    st.none(),
+    st.integers(min_value=-(10**12), max_value=10**12),
+    st.text(max_size=20),
+    st.text(min_size=2001, max_size=2100),
+    st.sampled_from(["\x00", "1990-13-01", "2999-01-01", "nonsense", "\ud800"]),
+    st.lists(st.text(max_size=5), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
+)
+
+
+@settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    changes=st.dictionaries(
+        st.sampled_from([*sorted(full_life_situation()), "children_count", "due_date", "zz"]),
+        bad_values,
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_generated_bad_answers_store_nothing_half_valid(
+    session: Any, changes: dict[str, Any]
+) -> None:
+    store, user = session.store, session.user.id
+    answers = {**full_life_situation(), **changes}
+    before = _count(store, VisitRow)
+    try:
+        visit = visits.finish_visit(store, user, PERSON, "life_situation", answers, today=TODAY)
+    except InvalidAnswers as exc:
+        assert exc.errors and all(e.message["de"] for e in exc.errors)
+        assert _count(store, VisitRow) == before
+        return
+    # accepted: what was stored must be exactly clean, complete answers
+    assert _count(store, VisitRow) == before + 1
+    with store.reading() as s:
+        stored = json.loads(s.get(VisitRow, visit.id).answers)  # type: ignore[union-attr]
+    from desktop_app.forms import validate
+
+    assert validate(visits.form("life_situation"), stored, today=TODAY, consents=()) == []
