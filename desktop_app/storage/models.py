@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import cast
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Table, Text, event, inspect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Session as OrmSession
 
 
 class Base(DeclarativeBase):
@@ -28,6 +30,41 @@ class SyncMixin:
     deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # JSON object: field name -> HLC of its last change; lets sync merge field by field.
     field_clocks: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+
+
+SYNC_COLUMNS = frozenset(
+    {"id", "pk", "revision", "updated_hlc", "device_id", "author_id", "deleted", "field_clocks"}
+)
+
+
+def data_columns(model: type[Base]) -> tuple[str, ...]:
+    """The columns of a synced table that carry content (everything but sync bookkeeping)."""
+    return tuple(c.key for c in table(model).columns if c.key not in SYNC_COLUMNS)
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _stamp_field_clocks(session: OrmSession, _context: object, _instances: object) -> None:
+    """Keep per-field clocks right for every edit of a synced row made through the ORM.
+
+    A use case that changes a row moves its ``updated_hlc``; the fields whose values changed get
+    that clock, on top of the clock they had (so sync can tell an edit from a concurrent one).
+    Code that writes ``field_clocks`` itself (people, applying synced states) is left alone.
+    """
+    for obj in session.dirty:
+        if not isinstance(obj, SyncMixin):
+            continue
+        state = inspect(obj)
+        moved = state.attrs.updated_hlc.history
+        if not moved.has_changes() or state.attrs.field_clocks.history.has_changes():
+            continue
+        old_hlc = moved.deleted[0] if moved.deleted else obj.updated_hlc
+        fields = data_columns(type(obj))  # type: ignore[arg-type]
+        stored = json.loads(obj.field_clocks or "{}")
+        clocks = {name: list(stored.get(name, (old_hlc, ""))) for name in fields}
+        for name in fields:
+            if state.attrs[name].history.has_changes():
+                clocks[name] = [obj.updated_hlc, clocks[name][0]]
+        obj.field_clocks = json.dumps(clocks, sort_keys=True)
 
 
 class MetaRow(Base):

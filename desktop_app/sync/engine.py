@@ -253,7 +253,7 @@ class SyncEngine:
         total, done, refused_conflict = len(pending), 0, False
         for start in range(0, total, wire.MAX_BATCH):
             batch = pending[start : start + wire.MAX_BATCH]
-            envelopes, revisions = self._seal(batch)
+            envelopes, revisions, nothing_to_send = self._seal(batch)
             if envelopes:
                 response = self.client.push(envelopes)
             else:
@@ -266,7 +266,7 @@ class SyncEngine:
                     refused_conflict = True
                 else:
                     log.warning("push of %s refused: %s", item.record_id, item.code)
-            skipped = {rid for _kind, rid in batch if rid not in revisions}
+            skipped = nothing_to_send
             with self.store.transaction() as session:
                 for record_id, (kind, revision) in confirmed.items():
                     self._mark_synced(session, kind, record_id, revision)
@@ -284,21 +284,27 @@ class SyncEngine:
 
     def _seal(
         self, batch: Sequence[tuple[str, str]]
-    ) -> tuple[list[wire.Envelope], dict[str, tuple[str, int]]]:
+    ) -> tuple[list[wire.Envelope], dict[str, tuple[str, int]], set[str]]:
+        """Envelopes to push, their revisions, and outbox records with nothing left to send.
+
+        A kind without an adapter stays in the outbox (a newer version of the app may sync it).
+        """
         envelopes: list[wire.Envelope] = []
         revisions: dict[str, tuple[str, int]] = {}
+        nothing_to_send: set[str] = set()
         with self.store.reading() as session:
             key = active_key(session)
             if key is None:
                 raise RuntimeError("no team key on this laptop yet (waiting for approval)")
             for kind, record_id in batch:
                 adapter = ADAPTERS.get(kind)
-                local: LocalRecord | None = adapter.load(session, record_id) if adapter else None
-                if local is None:
+                if adapter is None:
                     continue
+                local: LocalRecord | None = adapter.load(session, record_id)
                 seen = session.get(SyncedRevisionRow, record_id)
-                if seen is not None and seen.revision >= local.revision:
-                    continue  # the server already holds this revision
+                if local is None or (seen is not None and seen.revision >= local.revision):
+                    nothing_to_send.add(record_id)  # gone, or the server holds this revision
+                    continue
                 envelopes.append(
                     crypto.seal(
                         key.key,
@@ -312,7 +318,7 @@ class SyncEngine:
                     )
                 )
                 revisions[record_id] = (kind, local.revision)
-        return envelopes, revisions
+        return envelopes, revisions, nothing_to_send
 
     @staticmethod
     def _mark_synced(session: Session, kind: str, record_id: str, revision: int) -> None:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from desktop_app.domain.dates import PartialDate, PartialDateError
 from desktop_app.domain.hlc import effective_field_clocks
 from desktop_app.domain.person import Person, Sex
-from desktop_app.storage.models import PersonRow
+from desktop_app.storage.models import PersonRow, data_columns
 from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.sync.merge import FieldState, RecordState, clock_device
@@ -98,7 +98,17 @@ CONFLICT_FIELDS = (
 
 
 def register_builtin_kinds() -> None:
+    from desktop_app.storage.referrals_models import ReferralRow
+    from desktop_app.storage.visits_models import ConsentRow, QuickContactRow, VisitRow
+
     register(PersonAdapter())
+    for kind, model in (
+        ("visit", VisitRow),
+        ("consent", ConsentRow),
+        ("quick_contact", QuickContactRow),
+        ("referral", ReferralRow),
+    ):
+        register(RowAdapter(kind, model, data_columns(model)))
     register(
         RowAdapter("conflict", ConflictRow, CONFLICT_FIELDS, sticky_true=frozenset({"resolved"}))
     )

@@ -7,7 +7,6 @@ reach the disk only when the user saves one.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import uuid
 from dataclasses import dataclass, replace
 
@@ -409,9 +408,7 @@ def change_status(
         for key in ("status", "outcome", "follow_up", "status_changed_at"):
             setattr(row, key, columns[key])
         row.status_history = history_json(history)
-        clocks = json.loads(row.field_clocks or "{}")
-        clocks.update({name: hlc for name in STATUS_FIELDS})
-        row.field_clocks = json.dumps(clocks, sort_keys=True)
+        # The changed fields' clocks are stamped on flush (storage.models._stamp_field_clocks).
         row.revision += 1
         row.updated_hlc = hlc
         row.device_id = store.device_id

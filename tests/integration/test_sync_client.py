@@ -293,3 +293,29 @@ def test_plain_http_to_another_host_is_refused() -> None:
     assert info.value.code == "insecure_url"
     assert sync_uc.check_server_url("https://sync.example.org/") == "https://sync.example.org"
     assert sync_uc.check_server_url("http://127.0.0.1:8000") == "http://127.0.0.1:8000"
+
+
+def test_visits_and_referrals_travel_and_status_edits_merge_without_false_conflicts(
+    laptops: Laptops,
+) -> None:
+    import datetime as dt
+
+    from desktop_app.domain.referral import ReferralStatus
+    from desktop_app.usecases import referrals, visits
+
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(a, "Maria", "Ivanova", "1990")
+    referral = referrals.issue_referral(
+        a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="bg"
+    )
+    today = dt.date.today()
+    visits.record_quick_contact(
+        a.store, a.user.id, visits.QuickContact(today, "bg", ("jobcenter",), True, "bulgarian")
+    )
+    laptops.sync(a, b)
+    assert visits.count_quick_contacts(b.store, today, today) == 1
+    assert [r.id for r in referrals.referrals_of(b.store, pid)] == [referral.id]
+    referrals.change_status(b.store, referral.id, ReferralStatus.APPOINTMENT_MADE, author=b.user)
+    laptops.sync(b, a)
+    assert referrals.get_referral(a.store, referral.id).status == ReferralStatus.APPOINTMENT_MADE  # type: ignore[union-attr]
+    assert sync_uc.open_conflicts(a.store) == [] and sync_uc.open_conflicts(b.store) == []
