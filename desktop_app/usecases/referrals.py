@@ -42,7 +42,6 @@ MAX_TEXT = 200
 MAX_NOTE = 2000
 MAX_DOCUMENTS = 60
 #: Fields whose clocks move when the status changes (sync merges field by field).
-STATUS_FIELDS = ("status", "outcome", "follow_up", "status_changed_at", "status_history")
 
 
 class ReferralNotFound(KeyError):
