@@ -498,15 +498,25 @@ class SyncService:
 
     def pull(self, device: AuthenticatedDevice, after: int, limit: int) -> wire.PullResponse:
         self.require_approved(device)
-        with self._sessions() as session:
-            rows = list(
-                session.scalars(
-                    select(models.StoredEnvelope)
-                    .where(models.StoredEnvelope.seq > after)
-                    .order_by(models.StoredEnvelope.seq)
-                    .limit(limit + 1)
+        t = models.StoredEnvelope
+        with self.engine.connect() as connection:
+            # Plain rows, not ORM objects: a page of 500 costs half as much this way.
+            rows = connection.execute(
+                select(
+                    t.seq,
+                    t.record_id,
+                    t.kind,
+                    t.revision,
+                    t.key_id,
+                    t.nonce,
+                    t.ciphertext,
+                    t.author_device,
+                    t.client_hlc,
                 )
-            )
+                .where(t.seq > after)
+                .order_by(t.seq)
+                .limit(limit + 1)
+            ).all()
         has_more = len(rows) > limit
         rows = rows[:limit]
         envelopes = [
