@@ -91,7 +91,7 @@ def _to_row(person: Person) -> dict[str, object]:
     }
 
 
-def _to_person(row: PersonRow) -> Person:
+def person_from_row(row: PersonRow) -> Person:
     return Person(
         id=row.id,
         given_name=row.given_name,
@@ -182,7 +182,7 @@ class PeopleRepository:
 
     def get(self, person_id: str) -> Person | None:
         row = self._row(person_id)
-        return None if row is None or row.deleted else _to_person(row)
+        return None if row is None or row.deleted else person_from_row(row)
 
     def count(self) -> int:
         return int(

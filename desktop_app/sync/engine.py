@@ -14,18 +14,18 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from desktop_app.domain.hlc import Timestamp
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import MetaRow, OutboxRow
+from desktop_app.storage.models import MetaRow, OutboxRow, table
 from desktop_app.storage.sync_models import ConflictRow, SyncedRevisionRow, TeamKeyRow
 from desktop_app.sync import crypto
 from desktop_app.sync.http_client import SyncServerClient
 from desktop_app.sync.kinds import conflict_row_values
-from desktop_app.sync.merge import Conflict, merge
-from desktop_app.sync.records import ADAPTERS, LocalRecord, PayloadError, decode, encode
+from desktop_app.sync.merge import Conflict, RecordState, merge
+from desktop_app.sync.records import ADAPTERS, LocalRecord, PayloadError, ToSave, decode, encode
 from sync_server import wire
 
 log = logging.getLogger(__name__)
@@ -125,78 +125,105 @@ class SyncEngine:
         while True:
             page = self.client.pull(cursor, PULL_PAGE)
             with self.store.transaction() as session:
-                keys = keyring(session)
-                for envelope in page.envelopes:
-                    report.pulled += 1
-                    self._apply(session, keys, envelope, report)
+                report.pulled += len(page.envelopes)
+                self._apply_page(session, page.envelopes, report)
                 cursor = page.next_cursor
                 set_meta(session, CURSOR, str(cursor))
             self.progress("pull", report.pulled, 0)
             if not page.has_more:
                 return
 
-    def _apply(
+    def _apply_page(
+        self, session: Session, envelopes: Sequence[wire.StoredEnvelope], report: SyncReport
+    ) -> None:
+        """Open, check and merge one page; a few queries per page, not per record."""
+        keys = keyring(session)
+        foreign = [e for e in envelopes if e.author_device != self.device_id]
+        ids = list({e.record_id for e in foreign})
+        seen: dict[str, SyncedRevisionRow] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            seen.update(
+                (r.record_id, r)
+                for r in session.scalars(
+                    select(SyncedRevisionRow).where(SyncedRevisionRow.record_id.in_(chunk))
+                )
+            )
+        opened: dict[str, list[tuple[wire.StoredEnvelope, RecordState, str]]] = {}
+        for envelope in foreign:
+            if envelope.kind not in ADAPTERS:
+                log.warning("skipping envelope of unknown kind %s", envelope.kind)
+                continue
+            known = seen.get(envelope.record_id)
+            if known is not None and known.revision >= envelope.revision:
+                self._refuse(report, envelope, "replayed or older revision")
+                continue
+            try:
+                incoming, author = decode(crypto.open_envelope(keys, envelope))
+                if incoming.id != envelope.record_id or incoming.kind != envelope.kind:
+                    raise PayloadError("payload does not match its envelope")
+            except (crypto.EnvelopeError, PayloadError) as exc:
+                self._refuse(report, envelope, type(exc).__name__)
+                continue
+            for f in incoming.fields.values():
+                self._observe(f.clock)
+            opened.setdefault(envelope.kind, []).append((envelope, incoming, author))
+        for kind, items in opened.items():
+            self._merge_kind(session, kind, items, report)
+
+    def _merge_kind(
         self,
         session: Session,
-        keys: dict[str, bytes],
-        envelope: wire.StoredEnvelope,
+        kind: str,
+        items: list[tuple[wire.StoredEnvelope, RecordState, str]],
         report: SyncReport,
     ) -> None:
-        if envelope.author_device == self.device_id:
-            return  # our own push coming back
-        adapter = ADAPTERS.get(envelope.kind)
-        seen = session.get(SyncedRevisionRow, envelope.record_id)
-        if adapter is None:
-            log.warning("skipping envelope of unknown kind %s", envelope.kind)
-            return
-        if seen is not None and seen.revision >= envelope.revision:
-            self._refuse(report, envelope, "replayed or older revision")
-            return
-        try:
-            plaintext = crypto.open_envelope(keys, envelope)
-            incoming, author = decode(plaintext)
-            if incoming.id != envelope.record_id or incoming.kind != envelope.kind:
-                raise PayloadError("payload does not match its envelope")
-        except (crypto.EnvelopeError, PayloadError) as exc:
-            self._refuse(report, envelope, type(exc).__name__)
-            return
-        for f in incoming.fields.values():
-            self._observe(f.clock)
-        local = adapter.load(session, envelope.record_id)
+        adapter = ADAPTERS[kind]
+        local = adapter.load_many(session, list({e.record_id for e, _s, _a in items}))
         me = self.store.device_id
-        result = merge(
-            local.state if local else None, incoming, me, sticky_true=adapter.sticky_true
-        )
-        ours_differs = result.state != incoming
-        revision = max(envelope.revision, local.revision if local else 0)
-        if ours_differs:
-            revision += 1  # the merged state is news for the server
-        try:
-            with session.begin_nested():
-                adapter.save(session, result.state, revision, author)
-        except PayloadError as exc:
-            self._refuse(report, envelope, str(exc))
-            return
-        report.applied += 1
-        if seen is None:
-            session.add(
-                SyncedRevisionRow(
-                    record_id=envelope.record_id, kind=envelope.kind, revision=envelope.revision
-                )
+        to_save: dict[str, ToSave] = {}
+        envelope_of: dict[str, wire.StoredEnvelope] = {}
+        differs: dict[str, bool] = {}
+        conflicts: list[Conflict] = []
+        for envelope, incoming, author in items:
+            current = local.get(envelope.record_id)
+            result = merge(
+                current.state if current else None, incoming, me, sticky_true=adapter.sticky_true
             )
-        else:
-            seen.revision = envelope.revision
-        if ours_differs:
-            session.add(
-                OutboxRow(
-                    record_kind=envelope.kind,
-                    record_id=envelope.record_id,
-                    revision=revision,
-                    hlc=str(self.store.clock.now()),
+            ours_differs = result.state != incoming
+            revision = max(envelope.revision, current.revision if current else 0)
+            if ours_differs:
+                revision += 1  # the merged state is news for the server
+            to_save[envelope.record_id] = ToSave(result.state, revision, author)
+            local[envelope.record_id] = LocalRecord(result.state, revision, author)
+            envelope_of[envelope.record_id] = envelope
+            differs[envelope.record_id] = ours_differs
+            conflicts.extend(result.conflicts)
+        refused = adapter.save_many(session, list(to_save.values()))
+        for record_id, why in refused.items():
+            self._refuse(report, envelope_of[record_id], why)
+        outbox = []
+        synced: dict[str, tuple[str, int]] = {}
+        for record_id, item in to_save.items():
+            if record_id in refused:
+                continue
+            report.applied += 1
+            synced[record_id] = (kind, envelope_of[record_id].revision)
+            if differs[record_id]:
+                outbox.append(
+                    {
+                        "record_kind": kind,
+                        "record_id": record_id,
+                        "revision": item.revision,
+                        "hlc": str(self.store.clock.now()),
+                    }
                 )
-            )
-        for conflict in result.conflicts:
-            report.conflicts += self._record_conflict(session, conflict)
+        self._mark_synced(session, synced)
+        if outbox:
+            session.execute(insert(table(OutboxRow)), outbox)
+        for conflict in conflicts:
+            if conflict.record_id not in refused:
+                report.conflicts += self._record_conflict(session, conflict)
 
     def _refuse(self, report: SyncReport, envelope: wire.Envelope, why: str) -> None:
         report.refused += 1
@@ -268,8 +295,7 @@ class SyncEngine:
                     log.warning("push of %s refused: %s", item.record_id, item.code)
             skipped = nothing_to_send
             with self.store.transaction() as session:
-                for record_id, (kind, revision) in confirmed.items():
-                    self._mark_synced(session, kind, record_id, revision)
+                self._mark_synced(session, confirmed)
                 done_ids = list(confirmed) + list(skipped)
                 if done_ids:
                     session.execute(
@@ -296,13 +322,27 @@ class SyncEngine:
             key = active_key(session)
             if key is None:
                 raise RuntimeError("no team key on this laptop yet (waiting for approval)")
+            by_kind: dict[str, list[str]] = {}
             for kind, record_id in batch:
-                adapter = ADAPTERS.get(kind)
-                if adapter is None:
+                by_kind.setdefault(kind, []).append(record_id)
+            loaded: dict[str, LocalRecord] = {}
+            for kind, ids in by_kind.items():
+                if kind in ADAPTERS:
+                    loaded.update(ADAPTERS[kind].load_many(session, ids))
+            synced = {
+                r.record_id: r.revision
+                for r in session.scalars(
+                    select(SyncedRevisionRow).where(
+                        SyncedRevisionRow.record_id.in_([rid for _k, rid in batch])
+                    )
+                )
+            }
+            for kind, record_id in batch:
+                if kind not in ADAPTERS:
                     continue
-                local: LocalRecord | None = adapter.load(session, record_id)
-                seen = session.get(SyncedRevisionRow, record_id)
-                if local is None or (seen is not None and seen.revision >= local.revision):
+                local = loaded.get(record_id)
+                seen_revision = synced.get(record_id)
+                if local is None or (seen_revision is not None and seen_revision >= local.revision):
                     nothing_to_send.add(record_id)  # gone, or the server holds this revision
                     continue
                 envelopes.append(
@@ -321,12 +361,27 @@ class SyncEngine:
         return envelopes, revisions, nothing_to_send
 
     @staticmethod
-    def _mark_synced(session: Session, kind: str, record_id: str, revision: int) -> None:
-        seen = session.get(SyncedRevisionRow, record_id)
-        if seen is None:
-            session.add(SyncedRevisionRow(record_id=record_id, kind=kind, revision=revision))
-        elif seen.revision < revision:
-            seen.revision = revision
+    def _mark_synced(session: Session, revisions: dict[str, tuple[str, int]]) -> None:
+        """Remember the highest revision the server holds of each record (bulk, per page)."""
+        ids = list(revisions)
+        existing: dict[str, SyncedRevisionRow] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            existing.update(
+                (r.record_id, r)
+                for r in session.scalars(
+                    select(SyncedRevisionRow).where(SyncedRevisionRow.record_id.in_(chunk))
+                )
+            )
+        new = []
+        for record_id, (kind, revision) in revisions.items():
+            row = existing.get(record_id)
+            if row is None:
+                new.append({"record_id": record_id, "kind": kind, "revision": revision})
+            elif row.revision < revision:
+                row.revision = revision
+        if new:
+            session.execute(insert(table(SyncedRevisionRow)), new)
 
 
 def new_record_id() -> str:

@@ -12,10 +12,10 @@ from desktop_app.domain.dates import PartialDate, PartialDateError
 from desktop_app.domain.hlc import effective_field_clocks
 from desktop_app.domain.person import Person, Sex
 from desktop_app.storage.models import PersonRow, data_columns
-from desktop_app.storage.people_repo import PeopleRepository
+from desktop_app.storage.people_repo import PeopleRepository, person_from_row
 from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.sync.merge import FieldState, RecordState, clock_device
-from desktop_app.sync.records import LocalRecord, PayloadError, RowAdapter, register
+from desktop_app.sync.records import LocalRecord, PayloadError, RowAdapter, ToSave, register
 from desktop_app.usecases.people import PERSON_FIELDS, person_values
 
 
@@ -25,39 +25,61 @@ class PersonAdapter:
     kind = "person"
     sticky_true: frozenset[str] = frozenset()
 
-    def load(self, session: Session, record_id: str) -> LocalRecord | None:
-        row = session.scalar(select(PersonRow).where(PersonRow.id == record_id))
-        if row is None:
-            return None
+    def load_many(self, session: Session, record_ids: list[str]) -> dict[str, LocalRecord]:
+        found: dict[str, LocalRecord] = {}
+        for start in range(0, len(record_ids), 500):
+            chunk = record_ids[start : start + 500]
+            for row in session.scalars(select(PersonRow).where(PersonRow.id.in_(chunk))):
+                found[row.id] = self._local(row)
+        return found
+
+    def _local(self, row: PersonRow) -> LocalRecord:
         if row.deleted:
             state = RecordState(self.kind, row.id, {}, True, row.updated_hlc)
             return LocalRecord(state, row.revision, row.author_id)
-        person = PeopleRepository(session).get(record_id)
-        assert person is not None
+        person = person_from_row(row)
         clocks = effective_field_clocks(PERSON_FIELDS, person.field_clocks, person.updated_hlc)
         values = person_values(person)
         fields = {f: FieldState(values[f], *clocks[f]) for f in PERSON_FIELDS}
         return LocalRecord(RecordState(self.kind, row.id, fields), row.revision, row.author_id)
 
-    def save(self, session: Session, state: RecordState, revision: int, author_id: str) -> None:
-        newest = state.newest_clock()
-        base = Person(
-            id=state.id,
-            given_name="",
-            family_name="",
-            revision=revision,
-            updated_hlc=newest,
-            device_id=clock_device(newest)[:36],
-            author_id=author_id[:36],
-            deleted=state.deleted,
-        )
-        person = base if state.deleted else _person_from_state(base, state)
+    def save_many(self, session: Session, items: list[ToSave]) -> dict[str, str]:
+        refused: dict[str, str] = {}
+        ready: list[Person] = []
+        for item in items:
+            try:
+                ready.append(_person_from_item(item))
+            except PayloadError as exc:
+                refused[item.state.id] = str(exc)
+        ids = [p.id for p in ready]
+        existing: set[str] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            existing.update(session.scalars(select(PersonRow.id).where(PersonRow.id.in_(chunk))))
         repo = PeopleRepository(session)
-        exists = session.scalar(select(PersonRow.pk).where(PersonRow.id == state.id))
-        if exists is None:
-            repo.add(person)
-        else:
-            repo.replace(person)
+        new = [p for p in ready if p.id not in existing]
+        if new:
+            repo.add_many(new)
+        for person in ready:
+            if person.id in existing:
+                repo.replace(person)
+        return refused
+
+
+def _person_from_item(item: ToSave) -> Person:
+    state = item.state
+    newest = state.newest_clock()
+    base = Person(
+        id=state.id,
+        given_name="",
+        family_name="",
+        revision=item.revision,
+        updated_hlc=newest,
+        device_id=clock_device(newest)[:36],
+        author_id=item.author_id[:36],
+        deleted=state.deleted,
+    )
+    return base if state.deleted else _person_from_state(base, state)
 
 
 def _person_from_state(base: Person, state: RecordState) -> Person:

@@ -30,15 +30,28 @@ class LocalRecord:
     author_id: str
 
 
+@dataclass(frozen=True)
+class ToSave:
+    state: RecordState
+    revision: int
+    author_id: str
+
+
 class RecordAdapter(Protocol):
     kind: str
     sticky_true: frozenset[str]  # flags that stay true once set anywhere (never a conflict)
 
-    def load(self, session: Session, record_id: str) -> LocalRecord | None: ...
-
-    def save(self, session: Session, state: RecordState, revision: int, author_id: str) -> None:
-        """Write a merged state; raises PayloadError for values the table cannot hold."""
+    def load_many(self, session: Session, record_ids: list[str]) -> dict[str, LocalRecord]:
+        """The local records among ``record_ids`` (one query, not one per record)."""
         ...
+
+    def save_many(self, session: Session, items: list[ToSave]) -> dict[str, str]:
+        """Write merged states; returns {record id: reason} for states it refused to write."""
+        ...
+
+
+def load_one(adapter: RecordAdapter, session: Session, record_id: str) -> LocalRecord | None:
+    return adapter.load_many(session, [record_id]).get(record_id)
 
 
 ADAPTERS: dict[str, RecordAdapter] = {}
@@ -104,14 +117,20 @@ class RowAdapter:
         self.fields = fields
         self._on_save = on_save
 
-    def _row(self, session: Session, record_id: str) -> Any:
+    def _rows(self, session: Session, record_ids: list[str]) -> dict[str, Any]:
         model: Any = self.model
-        return session.scalar(select(model).where(model.id == record_id))
+        found: dict[str, Any] = {}
+        for start in range(0, len(record_ids), 500):
+            chunk = record_ids[start : start + 500]
+            found.update(
+                (row.id, row) for row in session.scalars(select(model).where(model.id.in_(chunk)))
+            )
+        return found
 
-    def load(self, session: Session, record_id: str) -> LocalRecord | None:
-        row = self._row(session, record_id)
-        if row is None:
-            return None
+    def load_many(self, session: Session, record_ids: list[str]) -> dict[str, LocalRecord]:
+        return {rid: self._local(row) for rid, row in self._rows(session, record_ids).items()}
+
+    def _local(self, row: Any) -> LocalRecord:
         stored = {k: tuple(v) for k, v in json.loads(row.field_clocks or "{}").items()}
         clocks = effective_field_clocks(self.fields, stored, row.updated_hlc)
         if row.deleted:
@@ -124,8 +143,19 @@ class RowAdapter:
             )
         return LocalRecord(state, row.revision, row.author_id)
 
-    def save(self, session: Session, state: RecordState, revision: int, author_id: str) -> None:
-        row = self._row(session, state.id)
+    def save_many(self, session: Session, items: list[ToSave]) -> dict[str, str]:
+        rows = self._rows(session, [item.state.id for item in items])
+        refused: dict[str, str] = {}
+        for item in items:
+            try:
+                with session.begin_nested():
+                    self._save(session, rows.get(item.state.id), item)
+            except PayloadError as exc:
+                refused[item.state.id] = str(exc)
+        return refused
+
+    def _save(self, session: Session, row: Any, item: ToSave) -> None:
+        state, revision, author_id = item.state, item.revision, item.author_id
         if row is None:
             row = self.model(id=state.id)
             session.add(row)

@@ -1,0 +1,118 @@
+"""Sync through real encrypted stores on loopback: a 10,000-person first sync, a sync with
+nothing to do, and a sync of one changed record.
+
+Budgets (quality.md): first sync (push by one laptop + pull by another) <= 5 s and <= 10 x
+sending the same ciphertext bytes by plain HTTP in the same run; nothing to do <= 150 ms;
+one changed record <= 300 ms. Uses $WELCOME_DESK_TEST_PG_URL when set, else SQLite.
+"""
+
+from __future__ import annotations
+
+import http.server
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+os.environ.setdefault("WELCOME_DESK_FAST_KDF", "1")
+
+from _common import report  # noqa: E402
+from sync_server_load import _Sink, database, server  # noqa: E402
+
+from desktop_app.domain.demo import generate_people  # noqa: E402
+from desktop_app.domain.person import PersonDraft  # noqa: E402
+from desktop_app.usecases import people  # noqa: E402
+from desktop_app.usecases import sync as sync_uc  # noqa: E402
+from desktop_app.usecases.accounts import create_first_account  # noqa: E402
+from sync_server.db import create_db_engine, resolve_database_url  # noqa: E402
+from sync_server.service import SyncService  # noqa: E402
+
+RECORDS = 10_000
+
+
+def plain_http_seconds(bodies: list[bytes]) -> float:
+    sink = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Sink)
+    threading.Thread(target=sink.serve_forever, daemon=True).start()
+    import httpx
+
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{sink.server_address[1]}") as plain:
+            t = time.perf_counter()
+            for body in bodies:
+                plain.post("/", content=body, headers={"Content-Type": "application/json"})
+                plain.get("/").read()
+            return time.perf_counter() - t
+    finally:
+        sink.shutdown()
+
+
+def main() -> int:
+    folder = Path(tempfile.mkdtemp(prefix="wd-bench-sync-"))
+    try:
+        with database(None) as db_url, server(db_url) as base:
+            service = SyncService(create_db_engine(resolve_database_url(db_url)))
+            a = create_first_account(folder / "a", "anna", "A", "password 123")
+            b = create_first_account(folder / "b", "anna", "B", "password 123")
+            sync_uc.join(a.store, base, service.issue_code("A", 1).code, "A")
+            joined = sync_uc.join(b.store, base, service.issue_code("B", 1).code, "B")
+            sync_uc.approve_device(a.store, joined.device_id, sync_uc.fingerprint(b.store))
+            people.register_many(a.store, a.user.id, generate_people(RECORDS, seed=5))
+
+            t = time.perf_counter()
+            pushed = sync_uc.sync_now(a.store)
+            push_s = time.perf_counter() - t
+            t = time.perf_counter()
+            pulled = sync_uc.sync_now(b.store)
+            pull_s = time.perf_counter() - t
+            assert pushed.pushed == RECORDS and pulled.applied == RECORDS, (pushed, pulled)
+
+            # The same ciphertext bytes, as the server hands them out, by plain HTTP.
+            with sync_uc.client_for(b.store) as client:
+                bodies, cursor = [], 0
+                while True:
+                    page = client.pull(cursor, 500)
+                    bodies.append(page.model_dump_json().encode())
+                    cursor = page.next_cursor
+                    if not page.has_more:
+                        break
+            baseline = plain_http_seconds(bodies)
+
+            idle = []
+            for _ in range(7):
+                t = time.perf_counter()
+                sync_uc.sync_now(b.store)
+                idle.append(time.perf_counter() - t)
+            one = []
+            for i in range(7):
+                people.register_person(a.store, a.user.id, PersonDraft(f"Neu{i}", "Person"))
+                sync_uc.sync_now(a.store)
+                t = time.perf_counter()
+                got = sync_uc.sync_now(b.store)
+                one.append(time.perf_counter() - t)
+                assert got.applied == 1
+            a.close()
+            b.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    first = push_s + pull_s
+    print(f"first sync of {RECORDS:,} people: push {push_s:.2f} s, pull {pull_s:.2f} s; "
+          f"plain HTTP of the same {sum(map(len, bodies)) / 1e6:.1f} MB: {baseline:.2f} s")
+    return report(
+        [
+            ("first sync, push + pull (s)", first, "<= 5 s", first <= 5),
+            ("ratio to plain HTTP", first / baseline, "<= 10 x", first / baseline <= 10),
+            ("nothing to do, median (ms)", statistics.median(idle) * 1000, "<= 150 ms",
+             statistics.median(idle) <= 0.15),
+            ("one changed record, median (ms)", statistics.median(one) * 1000, "<= 300 ms",
+             statistics.median(one) <= 0.3),
+        ]
+    )
+
+
+if __name__ == "__main__":
+    sys.exit(main())
