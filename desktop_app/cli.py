@@ -161,7 +161,7 @@ def cmd_people_add(args: argparse.Namespace) -> int:
     session = open_session(args)
     try:
         person = people.register_person(
-            session.store, session.user.id, draft, confirm_duplicates=args.force
+            session.store, session.user, draft, confirm_duplicates=args.force
         )
     except ValidationFailed as exc:
         raise CliError(_validation_report(exc), EXIT_INVALID) from exc

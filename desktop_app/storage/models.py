@@ -98,3 +98,7 @@ class OutboxRow(Base):
     record_id: Mapped[str] = mapped_column(String(36), nullable=False)
     revision: Mapped[int] = mapped_column(Integer, nullable=False)
     hlc: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+# Feature tables live in their own modules; importing them here puts them in Base.metadata.
+from desktop_app.storage import audit_models as _audit_models  # noqa: E402,F401
