@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.permissions import (
     RESTRICTED_KINDS,
@@ -18,10 +19,12 @@ from desktop_app.domain.permissions import (
     require,
 )
 from desktop_app.domain.users import Role, User
+from desktop_app.i18n.text import N_
 from desktop_app.storage.audit_models import CaseOpeningRow
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow, UserRow
 from desktop_app.usecases import audit
+from desktop_app.usecases.person_data import PersonDataSource, Row, register_person_data_source
 
 __all__ = [
     "Action",
@@ -121,3 +124,40 @@ def close_case_to_helper(
     store: Store, advisor: User, person_id: str, helper_id: str, kind: str
 ) -> None:
     _set_opening(store, advisor, person_id, helper_id, kind, False)
+
+
+def _collect_openings(session: DbSession, person_id: str) -> list[Row]:
+    rows = session.scalars(
+        select(CaseOpeningRow).where(
+            CaseOpeningRow.person_id == person_id, CaseOpeningRow.deleted.is_(False)
+        )
+    ).all()
+    return [{"kind": r.kind, "helper_id": r.helper_id, "since": r.updated_hlc} for r in rows]
+
+
+def _erase_openings(session: DbSession, store: Store, user: User, person_id: str) -> int:
+    rows = session.scalars(
+        select(CaseOpeningRow).where(
+            CaseOpeningRow.person_id == person_id, CaseOpeningRow.deleted.is_(False)
+        )
+    ).all()
+    hlc = str(store.clock.now())
+    for row in rows:
+        row.deleted = True
+        row.revision += 1
+        row.updated_hlc = hlc
+        row.author_id = user.id
+        session.add(
+            OutboxRow(record_kind="case_opening", record_id=row.id, revision=row.revision, hlc=hlc)
+        )
+    return len(rows)
+
+
+register_person_data_source(
+    PersonDataSource(
+        kind="case_openings",
+        title=N_("Sections opened to helpers"),
+        collect=_collect_openings,
+        erase=_erase_openings,
+    )
+)
