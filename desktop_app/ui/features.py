@@ -11,11 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from desktop_app.ui import lock
+from desktop_app.ui import accounts, audit, data_rights, lock
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
 FEATURES: list[Callable[[MainWindow], None]] = [
+    accounts.install,
+    data_rights.install,
+    audit.install,
     lock.install,
 ]

@@ -187,11 +187,9 @@ class Locker(QObject):
         try:
             verify_password(self.window.session, password)
         except LoginDelayed as exc:
-            self.screen.error.show_message(
-                _("Too many failed attempts. Please wait {seconds} seconds.").format(
-                    seconds=int(exc.seconds + 0.999)
-                )
-            )
+            from desktop_app.ui.login import delay_message
+
+            self.screen.error.show_message(delay_message(exc.seconds))
             return
         except KeySlotError as exc:
             self.screen.error.show_message(error_message(exc.code))
