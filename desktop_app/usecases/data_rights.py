@@ -6,6 +6,7 @@ import datetime as dt
 import json
 from dataclasses import dataclass
 
+from babel import Locale
 from sqlalchemy import delete, func, select
 
 from desktop_app.domain.hlc import Timestamp
@@ -60,7 +61,7 @@ def _person_dict(person: Person) -> Row:
         "id": person.id,
         "given_name": person.given_name,
         "family_name": person.family_name,
-        "date_of_birth": str(person.date_of_birth) if person.date_of_birth else "",
+        "date_of_birth": person.date_of_birth.iso() if person.date_of_birth else "",
         "sex": person.sex.value if person.sex else "",
         "nationality": person.nationality,
         "languages": list(person.languages),
@@ -102,7 +103,9 @@ def export_person(
     values = _person_dict(person)
     values["date_of_birth"] = format_partial_date(person.date_of_birth, doc_lang)
     values["sex"] = gettext_in(doc_lang, _SEX[person.sex.value]) if person.sex else ""
-    values["languages"] = ", ".join(person.languages)
+    names = Locale.parse(doc_lang)
+    values["nationality"] = names.territories.get(person.nationality, person.nationality)
+    values["languages"] = ", ".join(names.languages.get(c, c) for c in person.languages)
     person_rows = [(label, str(values[key])) for key, label in _LABELS]
     pdf_bytes = render_person_data(
         doc_lang, person_rows, [(s.title, rows) for s, rows in collected], today

@@ -71,11 +71,13 @@ def test_export_gives_json_and_a_pdf_in_the_persons_language(
     raw_json, pdf = data_rights.export_person(session.store, session.user, pid)
     data = json.loads(raw_json)
     assert data["person"]["family_name"] == "Жечева"
+    assert data["person"]["date_of_birth"] == "1985-03-14"
     assert data["drafts_test"] == [{"draft": "open", "person": pid}]
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         content = "\n".join(page.extract_text() or "" for page in doc.pages)
     assert "Жечева" in content and "Радостина" in content
     assert "14.03.1985" in content
+    assert "България" in content and "български" in content  # names in the person's language
     assert "Вашите данни" in content  # title in Bulgarian
     assert "Your data" not in content
     assert audit.list_entries(session.store, session.user, record_id=pid, action="export")
