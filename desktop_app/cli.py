@@ -312,6 +312,11 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
+    if not args.demo:
+        from desktop_app.logs import configure_logging, install_excepthook
+
+        configure_logging((args.data_dir or default_data_dir()) / "logs")
+        install_excepthook()
     if args.command is None:
         from desktop_app.app import run_gui
 

@@ -4,6 +4,7 @@ failures, adding and removing users, changing passwords. One key slot per accoun
 from __future__ import annotations
 
 import base64
+import logging
 import re
 import secrets
 import uuid
@@ -29,6 +30,7 @@ from desktop_app.storage.login_guard import LoginGuard
 from desktop_app.storage.models import OutboxRow, UserRow
 from desktop_app.usecases import audit
 
+log = logging.getLogger(__name__)
 PASSWORD_MIN = 8
 RECOVERY_GROUPS = 8
 RECOVERY_GROUP_LEN = 5
@@ -148,6 +150,7 @@ def _unlock_guarded(data_dir: Path, account: str, secret: str) -> bytes:
         key = StorePaths(data_dir).keyslots.unlock(account, secret)
     except (WrongPassword, UnknownAccount):
         guard.failed()
+        log.warning("failed login, %d in a row", guard.failures)
         raise
     guard.succeeded()
     return key
@@ -178,6 +181,7 @@ def log_in(data_dir: Path, account: str, password: str) -> Session:
         raise UnknownAccount(account)
     user = _user(row)
     audit.record(store, user, audit.AuditAction.LOGIN, "user", user.id)
+    log.info("user %s logged in on device %s", user.id, store.device_id)
     return Session(store, user, key)
 
 

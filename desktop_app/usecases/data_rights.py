@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 from dataclasses import dataclass
 
 from babel import Locale
@@ -22,6 +23,7 @@ from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.usecases import audit
 from desktop_app.usecases.person_data import Row, sources
 
+log = logging.getLogger(__name__)
 EXPORT_FORMAT = "welcome-desk-person-export"
 DOCUMENT_LANGUAGES = ("bg", "ro", "de", "en")
 RETENTION_YEARS = 3
@@ -168,6 +170,7 @@ def erase_person(store: Store, user: User, person_id: str) -> dict[str, int]:
             person_id,
             {k: v for k, v in sorted(counts.items())},
         )
+    log.info("person %s erased by %s: %d items", person_id, user.id, sum(counts.values()))
     return counts
 
 
