@@ -65,9 +65,17 @@ def format_exception_safely(kind: type[BaseException] | None, tb: TracebackType 
     return f"Traceback (most recent call last):\n{frames}{kind.__name__ if kind else '?'}"
 
 
+class _LazyFileHandler(logging.handlers.RotatingFileHandler):
+    """Creates its folder with the first message, so commands that log nothing leave no trace."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
+        return super()._open()
+
+
 def configure_logging(log_dir: Path, level: int = logging.INFO) -> logging.Handler:
     """Log to ``log_dir/welcome-desk.log`` (rotating, created on first message)."""
-    handler = logging.handlers.RotatingFileHandler(
+    handler = _LazyFileHandler(
         log_dir / LOG_NAME, maxBytes=2_000_000, backupCount=3, encoding="utf-8", delay=True
     )
     handler.addFilter(RedactingFilter())
@@ -75,7 +83,6 @@ def configure_logging(log_dir: Path, level: int = logging.INFO) -> logging.Handl
     root = logging.getLogger()
     root.setLevel(level)
     root.addHandler(handler)
-    log_dir.mkdir(parents=True, exist_ok=True)
     return handler
 
 
