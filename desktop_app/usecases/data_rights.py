@@ -9,11 +9,12 @@ from dataclasses import dataclass
 
 from babel import Locale
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.hlc import Timestamp
 from desktop_app.domain.permissions import Action, require
 from desktop_app.domain.person import Person
-from desktop_app.domain.users import User
+from desktop_app.domain.users import Role, User
 from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.person_data_pdf import render_person_data
@@ -131,6 +132,22 @@ _PERSONAL_COLUMNS = {
 }
 
 
+def _erase_row(session: DbSession, store: Store, user: User, row: PersonRow) -> dict[str, int]:
+    """Everything but the row's revision: sources, search tokens, personal columns."""
+    # Overwrite freed pages instead of leaving erased text in them.
+    session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
+    counts = {s.kind: s.erase(session, store, user, row.id) for s in sources()}
+    counts["search_tokens"] = int(
+        session.scalar(select(func.count()).where(SearchTokenRow.person_pk == row.pk)) or 0
+    )
+    session.execute(delete(SearchTokenRow).where(SearchTokenRow.person_pk == row.pk))
+    for column, blank in _PERSONAL_COLUMNS.items():
+        setattr(row, column, blank)
+    row.deleted = True
+    row.field_clocks = "{}"
+    return counts
+
+
 def erase_person(store: Store, user: User, person_id: str) -> dict[str, int]:
     """Remove a person and everything registered about them, at once and for good.
 
@@ -140,38 +157,56 @@ def erase_person(store: Store, user: User, person_id: str) -> dict[str, int]:
     """
     require(user, Action.ERASE_PERSON)
     with store.transaction() as session:
-        # Overwrite freed pages instead of leaving erased text in them.
-        session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
         row = session.scalar(select(PersonRow).where(PersonRow.id == person_id))
         if row is None or row.deleted:
             raise PersonNotFound(person_id)
-        counts = {s.kind: s.erase(session, store, user, person_id) for s in sources()}
-        counts["search_tokens"] = int(
-            session.scalar(select(func.count()).where(SearchTokenRow.person_pk == row.pk)) or 0
-        )
-        session.execute(delete(SearchTokenRow).where(SearchTokenRow.person_pk == row.pk))
+        counts = _erase_row(session, store, user, row)
         hlc = str(store.clock.now())
-        for column, blank in _PERSONAL_COLUMNS.items():
-            setattr(row, column, blank)
-        row.deleted = True
         row.revision += 1
         row.updated_hlc = hlc
         row.author_id = user.id
-        row.field_clocks = "{}"
         session.add(
             OutboxRow(record_kind="person", record_id=person_id, revision=row.revision, hlc=hlc)
         )
         audit.record_in(
-            session,
-            store,
-            user.id,
-            audit.AuditAction.ERASE,
-            "person",
-            person_id,
-            {k: v for k, v in sorted(counts.items())},
+            session, store, user.id, audit.AuditAction.ERASE, "person", person_id, counts
         )
     log.info("person %s erased by %s: %d items", person_id, user.id, sum(counts.values()))
     return counts
+
+
+def apply_remote_erasure(
+    session: DbSession,
+    store: Store,
+    person_id: str,
+    *,
+    revision: int,
+    updated_hlc: str,
+    device_id: str,
+    author_id: str,
+) -> bool:
+    """For the sync client: a person's tombstone arrived; erase everything held here.
+
+    Runs in the sync's transaction, writes no outbox row (the tombstone came from outside)
+    and an audit entry marked ``remote``. Returns False if there was nothing left to erase.
+    """
+    row = session.scalar(select(PersonRow).where(PersonRow.id == person_id))
+    if row is None or (row.deleted and row.revision >= revision):
+        return False
+    author = User(author_id, "", "", Role.COORDINATOR)
+    counts = _erase_row(session, store, author, row)
+    row.revision, row.updated_hlc = revision, updated_hlc
+    row.device_id, row.author_id = device_id, author_id
+    audit.record_in(
+        session,
+        store,
+        author_id,
+        audit.AuditAction.ERASE,
+        "person",
+        person_id,
+        {**counts, "remote": True},
+    )
+    return True
 
 
 @dataclass(frozen=True)

@@ -169,3 +169,50 @@ def test_retention_lists_people_without_contact_for_three_years(
 def test_export_of_unknown_person_is_refused(session: Session, tmp_path: Path) -> None:
     with pytest.raises(data_rights.PersonNotFound):
         data_rights.export_person(session.store, session.user, "no-such-id")
+
+
+def test_tombstone_from_sync_erases_the_person_on_a_second_laptop(
+    session: Session, tmp_path: Path
+) -> None:
+    from desktop_app.usecases import backup
+    from tests.conftest import PASSWORD
+
+    pid = _person(session)
+    backup.write_backup(session, tmp_path / "b", "backup phrase 1")
+    backup.restore_backup(tmp_path / "b", tmp_path / "laptop2", "backup phrase 1")
+    second = accounts.log_in(tmp_path / "laptop2", "anna", PASSWORD)
+    try:
+        assert [e.id for e in people.search_people(second.store, "Жечева")] == [pid]
+        data_rights.erase_person(session.store, session.user, pid)
+        with session.store.reading() as db:  # what the sync client would carry over
+            tomb = db.scalar(select(PersonRow).where(PersonRow.id == pid))
+            assert tomb is not None
+        with second.store.transaction() as db:
+            applied = data_rights.apply_remote_erasure(
+                db,
+                second.store,
+                pid,
+                revision=tomb.revision,
+                updated_hlc=tomb.updated_hlc,
+                device_id=tomb.device_id,
+                author_id=tomb.author_id,
+            )
+        assert applied
+        assert people.search_people(second.store, "Жечева") == []
+        assert people.get_person(second.store, second.user, pid) is None
+        with second.store.reading() as db:
+            row = db.scalar(select(PersonRow).where(PersonRow.id == pid))
+            assert row is not None and row.deleted and row.family_name == ""
+            assert not db.scalar(select(func.count()).where(SearchTokenRow.person_pk == row.pk))
+        with second.store.transaction() as db:  # a repeated delivery changes nothing
+            assert not data_rights.apply_remote_erasure(
+                db,
+                second.store,
+                pid,
+                revision=tomb.revision,
+                updated_hlc=tomb.updated_hlc,
+                device_id=tomb.device_id,
+                author_id=tomb.author_id,
+            )
+    finally:
+        second.close()
