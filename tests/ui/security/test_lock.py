@@ -80,7 +80,8 @@ def test_locked_window_shows_no_names(qtbot: QtBot, session: Session, tmp_path: 
     image = window.grab()
     assert image.save(str(shot))
     # The grabbed picture is the lock screen, not the people list behind it.
-    assert _locker(window).screen is not None and _locker(window).screen.isVisible()
+    screen = _locker(window).screen
+    assert screen is not None and screen.isVisible()
 
 
 def test_unlock_needs_the_same_users_password(qtbot: QtBot, session: Session) -> None:

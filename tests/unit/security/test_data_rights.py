@@ -46,7 +46,7 @@ def draft_source() -> Iterator[None]:
         return {}
 
     register_person_data_source(
-        PersonDataSource("drafts_test", "Notes", collect, erase, last_contact)  # type: ignore[arg-type]
+        PersonDataSource("drafts_test", "Notes", collect, erase, last_contact)
     )
     yield
     PERSON_DATA_SOURCES.pop("drafts_test")

@@ -56,7 +56,7 @@ def test_copied_data_folder_holds_no_known_name(
             raise ValueError(f"bad phone for {draft.family_name}: {draft.phone}")
         except ValueError:
             log.exception("registering failed for %s", person.id)
-            sys.excepthook(*sys.exc_info())  # type: ignore[arg-type]
+            sys.excepthook(*sys.exc_info())
     backup.write_backup(session, data_dir / "backups" / "today.wdbackup", "backup phrase 1")
     session.close()
     copy = tmp_path / "copied"
