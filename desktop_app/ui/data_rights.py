@@ -70,7 +70,9 @@ class EraseDialog(QDialog):
         layout.addWidget(text)
         layout.addWidget(self.confirm)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(480)
+        # A wrapped label reports its height only for a known width: fix the width first.
+        text.setMinimumWidth(480)
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
 
     def _on_confirm_text_changed(self, text: str) -> None:
         self.ok.setEnabled(_fold(text) == _fold(self.person.family_name))

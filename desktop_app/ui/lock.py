@@ -240,6 +240,30 @@ class Locker(QObject):
             window.show()  # still locked: cancelling the switch opens nothing
 
 
+def set_idle_minutes(window: MainWindow, minutes: int) -> None:
+    """Store the idle time for this laptop's user and apply it at once."""
+    QSettings().setValue(SETTING, minutes)
+    locker: Locker = window.locker  # type: ignore[attr-defined]
+    locker.timer.setInterval(minutes * 60_000)
+    if not locker.is_locked:
+        locker.timer.start()
+
+
+def _ask_idle_minutes(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    minutes, ok = QInputDialog.getInt(
+        window,
+        _("Lock after"),
+        _("Lock Welcome Desk after this many minutes without input:"),
+        idle_minutes(),
+        1,
+        120,
+    )
+    if ok:
+        set_idle_minutes(window, minutes)
+
+
 def install(window: MainWindow) -> None:
     window.locker = Locker(window, idle_minutes() * 60_000)  # type: ignore[attr-defined]
     action = QAction(window)
@@ -247,9 +271,13 @@ def install(window: MainWindow) -> None:
     action.triggered.connect(window.locker.lock)  # type: ignore[attr-defined]
     window.file_menu.insertAction(window.quit_action, action)
     window.addAction(action)
+    idle_action = QAction(window)
+    idle_action.triggered.connect(lambda: _ask_idle_minutes(window))
+    window.file_menu.insertAction(window.quit_action, idle_action)
 
     def retranslate() -> None:
         action.setText(_("&Lock now"))
+        idle_action.setText(_("Lock &after…"))
         locker: Locker = window.locker  # type: ignore[attr-defined]
         if locker.screen is not None:
             locker.screen.retranslate()

@@ -112,3 +112,19 @@ def test_idle_time_locks_by_itself(qtbot: QtBot, session: Session) -> None:
     qtbot.waitUntil(lambda: locker.is_locked, timeout=3000)
     assert isinstance(window.centralWidget(), type(locker.screen))
     assert not [w for w in window.findChildren(QDialog) if w.isVisible()]
+
+
+def test_idle_minutes_are_configurable(qtbot: QtBot, session: Session, tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    from desktop_app.ui.lock import idle_minutes, set_idle_minutes
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    try:
+        window = _window(qtbot, session)
+        assert _locker(window).timer.interval() == 5 * 60_000  # the default
+        set_idle_minutes(window, 9)
+        assert idle_minutes() == 9 and _locker(window).timer.interval() == 9 * 60_000
+    finally:
+        QSettings.setDefaultFormat(QSettings.Format.NativeFormat)
