@@ -81,6 +81,7 @@ class LoginDialog(QDialog):
             self.session = log_in(self._data_dir, self.account.text(), self.password.text())
         except LoginDelayed as exc:
             self.error.show_message(delay_message(exc.seconds))
+            self.password.clear()
             return
         except (KeySlotError, StoreError) as exc:
             self.error.show_message(error_message(exc.code))
