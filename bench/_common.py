@@ -40,7 +40,7 @@ def big_store(people: int = 100_000) -> Path:
     session = create_first_account(folder / "data", ACCOUNT, "Bench", PASSWORD)
     drafts = generate_people(people, seed=7)
     for start in range(0, people, 10_000):
-        register_many(session.store, session.user.id, drafts[start : start + 10_000])
+        register_many(session.store, session.user, drafts[start : start + 10_000])
     session.close()
     marker.write_text("ok")
     print(f"(built a store of {people:,} people in {time.perf_counter() - started:.1f} s)")

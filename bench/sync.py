@@ -21,16 +21,16 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("WELCOME_DESK_FAST_KDF", "1")
 
-from _common import report  # noqa: E402
-from sync_server_load import _Sink, database, server  # noqa: E402
+from _common import report
+from sync_server_load import _Sink, database, server
 
-from desktop_app.domain.demo import generate_people  # noqa: E402
-from desktop_app.domain.person import PersonDraft  # noqa: E402
-from desktop_app.usecases import people  # noqa: E402
-from desktop_app.usecases import sync as sync_uc  # noqa: E402
-from desktop_app.usecases.accounts import create_first_account  # noqa: E402
-from sync_server.db import create_db_engine, resolve_database_url  # noqa: E402
-from sync_server.service import SyncService  # noqa: E402
+from desktop_app.domain.demo import generate_people
+from desktop_app.domain.person import PersonDraft
+from desktop_app.usecases import people
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import create_first_account
+from sync_server.db import create_db_engine, resolve_database_url
+from sync_server.service import SyncService
 
 RECORDS = 10_000
 
@@ -61,7 +61,7 @@ def main() -> int:
             sync_uc.join(a.store, base, service.issue_code("A", 1).code, "A")
             joined = sync_uc.join(b.store, base, service.issue_code("B", 1).code, "B")
             sync_uc.approve_device(a.store, joined.device_id, sync_uc.fingerprint(b.store))
-            people.register_many(a.store, a.user.id, generate_people(RECORDS, seed=5))
+            people.register_many(a.store, a.user, generate_people(RECORDS, seed=5))
 
             t = time.perf_counter()
             pushed = sync_uc.sync_now(a.store)
@@ -89,7 +89,7 @@ def main() -> int:
                 idle.append(time.perf_counter() - t)
             one = []
             for i in range(7):
-                people.register_person(a.store, a.user.id, PersonDraft(f"Neu{i}", "Person"))
+                people.register_person(a.store, a.user, PersonDraft(f"Neu{i}", "Person"))
                 sync_uc.sync_now(a.store)
                 t = time.perf_counter()
                 got = sync_uc.sync_now(b.store)
@@ -100,16 +100,26 @@ def main() -> int:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     first = push_s + pull_s
-    print(f"first sync of {RECORDS:,} people: push {push_s:.2f} s, pull {pull_s:.2f} s; "
-          f"plain HTTP of the same {sum(map(len, bodies)) / 1e6:.1f} MB: {baseline:.2f} s")
+    print(
+        f"first sync of {RECORDS:,} people: push {push_s:.2f} s, pull {pull_s:.2f} s; "
+        f"plain HTTP of the same {sum(map(len, bodies)) / 1e6:.1f} MB: {baseline:.2f} s"
+    )
     return report(
         [
             ("first sync, push + pull (s)", first, "<= 5 s", first <= 5),
             ("ratio to plain HTTP", first / baseline, "<= 10 x", first / baseline <= 10),
-            ("nothing to do, median (ms)", statistics.median(idle) * 1000, "<= 150 ms",
-             statistics.median(idle) <= 0.15),
-            ("one changed record, median (ms)", statistics.median(one) * 1000, "<= 300 ms",
-             statistics.median(one) <= 0.3),
+            (
+                "nothing to do, median (ms)",
+                statistics.median(idle) * 1000,
+                "<= 150 ms",
+                statistics.median(idle) <= 0.15,
+            ),
+            (
+                "one changed record, median (ms)",
+                statistics.median(one) * 1000,
+                "<= 300 ms",
+                statistics.median(one) <= 0.3,
+            ),
         ]
     )
 

@@ -101,6 +101,20 @@ def build_parser() -> argparse.ArgumentParser:
     keys = commands.add_parser("keys", help="the organisation's team key (coordinator)")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
     keys_sub.add_parser("rotate", parents=[common], help="new team key for approved laptops")
+    backup_cmd = commands.add_parser(
+        "backup", parents=[common], help="write an encrypted backup of the store"
+    )
+    backup_cmd.add_argument("--out", type=Path, required=True, help="backup file to write")
+    backup_cmd.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        help="read the backup passphrase from standard input (after the password, if both)",
+    )
+    restore_cmd = commands.add_parser(
+        "restore", parents=[common], help="restore a backup into a new data folder"
+    )
+    restore_cmd.add_argument("--in", dest="backup_in", type=Path, required=True)
+    restore_cmd.add_argument("--passphrase-stdin", action="store_true")
 
     letters_cmd = commands.add_parser("letters", help="referral letters")
     letters_sub = letters_cmd.add_subparsers(dest="letters_command", required=True)
@@ -171,8 +185,16 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise CliError(_validation_report(exc), EXIT_INVALID) from exc
     except (StoreError, KeySlotError) as exc:
         raise CliError(error_message(exc.code), EXIT_STORE) from exc
+    code = session.recovery_code
     session.close()
     print(_("Store created in {folder}.").format(folder=data_dir))
+    print(
+        _(
+            "Recovery code (shown only now; print it and keep it locked away — it opens the "
+            "store if every password is forgotten):"
+        )
+    )
+    print(code)
     return EXIT_OK
 
 
@@ -203,7 +225,7 @@ def cmd_people_add(args: argparse.Namespace) -> int:
     session = open_session(args)
     try:
         person = people.register_person(
-            session.store, session.user.id, draft, confirm_duplicates=args.force
+            session.store, session.user, draft, confirm_duplicates=args.force
         )
     except ValidationFailed as exc:
         raise CliError(_validation_report(exc), EXIT_INVALID) from exc
@@ -236,6 +258,47 @@ def cmd_forms_check(args: argparse.Namespace) -> int:
     for line in messages:
         print(line, file=sys.stderr if code else sys.stdout)
     return code
+
+
+def _read_passphrase(args: argparse.Namespace, *, repeat: bool) -> str:
+    if args.passphrase_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    phrase = getpass.getpass(_("Backup passphrase: "))
+    if repeat and getpass.getpass(_("Repeat the passphrase: ")) != phrase:
+        raise CliError(_("The two passphrases are not the same."), EXIT_INVALID)
+    return phrase
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from desktop_app.domain.permissions import PermissionDenied
+    from desktop_app.usecases.backup import write_backup
+
+    session = open_session(args)
+    try:
+        write_backup(session, args.out, _read_passphrase(args, repeat=True))
+    except ValidationFailed as exc:
+        raise CliError(_validation_report(exc), EXIT_INVALID) from exc
+    except PermissionDenied as exc:
+        raise CliError(error_message(exc.code), EXIT_AUTH) from exc
+    finally:
+        session.close()
+    print(_("Backup written to {file}.").format(file=args.out))
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from desktop_app.storage.db import StoreError
+    from desktop_app.usecases.backup import BackupError, restore_backup
+
+    data_dir = args.data_dir or default_data_dir()
+    try:
+        restore_backup(args.backup_in, data_dir, _read_passphrase(args, repeat=False))
+    except (BackupError, StoreError) as exc:
+        raise CliError(error_message(exc.code), EXIT_STORE) from exc
+    except OSError as exc:
+        raise CliError(error_message("backup_unreadable"), EXIT_STORE) from exc
+    print(_("Backup restored into {folder}.").format(folder=data_dir))
+    return EXIT_OK
 
 
 def cmd_letters_sample(args: argparse.Namespace) -> int:
@@ -359,6 +422,8 @@ def run(args: argparse.Namespace) -> int:
         ("init", None): cmd_init,
         ("people", "add"): cmd_people_add,
         ("people", "search"): cmd_people_search,
+        ("backup", None): cmd_backup,
+        ("restore", None): cmd_restore,
         ("forms", "check"): cmd_forms_check,
         ("letters", "sample"): cmd_letters_sample,
         ("join", None): cmd_join,
@@ -401,6 +466,11 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
+    if not args.demo:
+        from desktop_app.logs import configure_logging, install_excepthook
+
+        configure_logging((args.data_dir or default_data_dir()) / "logs")
+        install_excepthook()
     if args.command is None:
         from desktop_app.app import run_gui
 

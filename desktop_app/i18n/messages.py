@@ -24,6 +24,7 @@ _FIELD_MESSAGES = {
     "account_invalid": N_("Please use a shorter account name without special characters."),
     "password_too_short": N_("The password needs at least {min} characters."),
     "passwords_differ": N_("The two passwords are not the same."),
+    "account_taken": N_("This account name is already in use."),
 }
 
 _ERROR_MESSAGES = {
@@ -43,6 +44,12 @@ _ERROR_MESSAGES = {
         "This data was written by a newer version of Welcome Desk. Please update the program."
     ),
     "keyslots_exist": N_("This data folder is already set up."),
+    "login_delayed": N_("Too many failed attempts. Please wait a moment and try again."),
+    "permission_denied": N_("Your role does not allow this."),
+    "person_not_found": N_("This person is no longer in the records."),
+    "wrong_passphrase": N_("The passphrase does not fit this backup."),
+    "backup_damaged": N_("This file is not a Welcome Desk backup, or it is damaged."),
+    "backup_unreadable": N_("The backup file cannot be read."),
 }
 
 

@@ -23,6 +23,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 FORMAT = "welcome-desk-keyslots"
 VERSION = 1
 KEY_BYTES = 32
+# The slot of the coordinator's recovery code. "#" cannot start an account name.
+RECOVERY_ACCOUNT = "#recovery"
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,16 @@ class UnknownAccount(KeySlotError):
 
 class CorruptKeySlots(KeySlotError):
     code = "corrupt_keyslots"
+
+
+class LoginDelayed(KeySlotError):
+    """Too many failed logins: the next try is allowed in ``seconds``."""
+
+    code = "login_delayed"
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"wait {seconds:.0f} s")
+        self.seconds = seconds
 
 
 def _b64(data: bytes) -> str:
@@ -120,7 +132,16 @@ class KeySlotFile:
         os.replace(tmp, self.path)
 
     def accounts(self) -> list[str]:
-        return [str(slot["account"]) for slot in self._load()["slots"]]
+        """Accounts that can log in (the recovery slot is not one)."""
+        return [
+            str(slot["account"])
+            for slot in self._load()["slots"]
+            if slot.get("account") != RECOVERY_ACCOUNT
+        ]
+
+    def has_slot(self, account: str) -> bool:
+        account = normalise_account(account)
+        return any(slot.get("account") == account for slot in self._load()["slots"])
 
     def create(
         self, key: bytes, account: str, password: str, params: KdfParams | None = None

@@ -25,7 +25,15 @@ from desktop_app.sync import crypto
 from desktop_app.sync.http_client import SyncServerClient
 from desktop_app.sync.kinds import conflict_row_values
 from desktop_app.sync.merge import Conflict, RecordState, merge
-from desktop_app.sync.records import ADAPTERS, LocalRecord, PayloadError, ToSave, decode, encode
+from desktop_app.sync.records import (
+    ADAPTERS,
+    LOCAL_ONLY,
+    LocalRecord,
+    PayloadError,
+    ToSave,
+    decode,
+    encode,
+)
 from sync_server import wire
 
 log = logging.getLogger(__name__)
@@ -199,7 +207,7 @@ class SyncEngine:
             envelope_of[envelope.record_id] = envelope
             differs[envelope.record_id] = ours_differs
             conflicts.extend(result.conflicts)
-        refused = adapter.save_many(session, list(to_save.values()))
+        refused = adapter.save_many(session, self.store, list(to_save.values()))
         for record_id, why in refused.items():
             self._refuse(report, envelope_of[record_id], why)
         outbox = []
@@ -338,6 +346,9 @@ class SyncEngine:
                 )
             }
             for kind, record_id in batch:
+                if kind in LOCAL_ONLY:
+                    nothing_to_send.add(record_id)
+                    continue
                 if kind not in ADAPTERS:
                     continue
                 local = loaded.get(record_id)

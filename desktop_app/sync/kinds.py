@@ -11,11 +11,20 @@ from sqlalchemy.orm import Session
 from desktop_app.domain.dates import PartialDate, PartialDateError
 from desktop_app.domain.hlc import effective_field_clocks
 from desktop_app.domain.person import Person, Sex
-from desktop_app.storage.models import PersonRow, data_columns
+from desktop_app.storage.db import Store
+from desktop_app.storage.models import PersonRow, data_columns, table
 from desktop_app.storage.people_repo import PeopleRepository, person_from_row
 from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.sync.merge import FieldState, RecordState, clock_device
-from desktop_app.sync.records import LocalRecord, PayloadError, RowAdapter, ToSave, register
+from desktop_app.sync.records import (
+    LOCAL_ONLY,
+    ImmutableRowAdapter,
+    LocalRecord,
+    PayloadError,
+    RowAdapter,
+    ToSave,
+    register,
+)
 from desktop_app.usecases.people import PERSON_FIELDS, person_values
 
 
@@ -43,7 +52,9 @@ class PersonAdapter:
         fields = {f: FieldState(values[f], *clocks[f]) for f in PERSON_FIELDS}
         return LocalRecord(RecordState(self.kind, row.id, fields), row.revision, row.author_id)
 
-    def save_many(self, session: Session, items: list[ToSave]) -> dict[str, str]:
+    def save_many(self, session: Session, store: Store, items: list[ToSave]) -> dict[str, str]:
+        from desktop_app.usecases.data_rights import apply_remote_erasure
+
         refused: dict[str, str] = {}
         ready: list[Person] = []
         for item in items:
@@ -61,8 +72,20 @@ class PersonAdapter:
         if new:
             repo.add_many(new)
         for person in ready:
-            if person.id in existing:
-                repo.replace(person)
+            if person.id not in existing:
+                continue
+            if person.deleted:
+                # An erasure from another laptop: everything held here about the person goes.
+                apply_remote_erasure(
+                    session,
+                    store,
+                    person.id,
+                    revision=person.revision,
+                    updated_hlc=person.updated_hlc,
+                    device_id=person.device_id,
+                    author_id=person.author_id,
+                )
+            repo.replace(person)
         return refused
 
 
@@ -124,13 +147,21 @@ def register_builtin_kinds() -> None:
     from desktop_app.storage.visits_models import ConsentRow, QuickContactRow, VisitRow
 
     register(PersonAdapter())
+    from desktop_app.storage.audit_models import AuditRow, CaseOpeningRow
+
     for kind, model in (
         ("visit", VisitRow),
         ("consent", ConsentRow),
         ("quick_contact", QuickContactRow),
         ("referral", ReferralRow),
+        ("case_opening", CaseOpeningRow),
     ):
         register(RowAdapter(kind, model, data_columns(model)))
+    # Audit entries travel whole (their chain needs every column, the device id included).
+    # Accounts belong to one laptop (their key slots cannot travel): they never leave it.
+    LOCAL_ONLY.add("user")
+    audit_fields = tuple(c.key for c in table(AuditRow).columns if c.key != "id")
+    register(ImmutableRowAdapter("audit", AuditRow, audit_fields, clock="at"))
     register(
         RowAdapter("conflict", ConflictRow, CONFLICT_FIELDS, sticky_true=frozenset({"resolved"}))
     )

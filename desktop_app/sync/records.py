@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop_app.domain.hlc import effective_field_clocks
+from desktop_app.storage.db import Store
 from desktop_app.storage.models import Base
 from desktop_app.sync.merge import FieldState, RecordState, clock_device
 
@@ -45,7 +46,7 @@ class RecordAdapter(Protocol):
         """The local records among ``record_ids`` (one query, not one per record)."""
         ...
 
-    def save_many(self, session: Session, items: list[ToSave]) -> dict[str, str]:
+    def save_many(self, session: Session, store: Store, items: list[ToSave]) -> dict[str, str]:
         """Write merged states; returns {record id: reason} for states it refused to write."""
         ...
 
@@ -55,6 +56,8 @@ def load_one(adapter: RecordAdapter, session: Session, record_id: str) -> LocalR
 
 
 ADAPTERS: dict[str, RecordAdapter] = {}
+# Kinds that are recorded in the outbox but stay on this laptop by design.
+LOCAL_ONLY: set[str] = set()
 
 
 def register(adapter: RecordAdapter) -> None:
@@ -143,7 +146,7 @@ class RowAdapter:
             )
         return LocalRecord(state, row.revision, row.author_id)
 
-    def save_many(self, session: Session, items: list[ToSave]) -> dict[str, str]:
+    def save_many(self, session: Session, store: Store, items: list[ToSave]) -> dict[str, str]:
         rows = self._rows(session, [item.state.id for item in items])
         refused: dict[str, str] = {}
         for item in items:
@@ -185,3 +188,43 @@ class RowAdapter:
             column = self.model.__table__.c[name]
             python_type = column.type.python_type
             setattr(row, name, python_type() if python_type in (str, int, bool) else None)
+
+
+class ImmutableRowAdapter:
+    """Append-only records (audit entries): written once, never changed, never in conflict."""
+
+    sticky_true: frozenset[str] = frozenset()
+
+    def __init__(self, kind: str, model: type[Base], fields: tuple[str, ...], clock: str) -> None:
+        self.kind = kind
+        self.model = model
+        self.fields = fields
+        self._clock = clock  # the column holding the record's creation time
+
+    def load_many(self, session: Session, record_ids: list[str]) -> dict[str, LocalRecord]:
+        model: Any = self.model
+        found: dict[str, LocalRecord] = {}
+        for start in range(0, len(record_ids), 500):
+            chunk = record_ids[start : start + 500]
+            for row in session.scalars(select(model).where(model.id.in_(chunk))):
+                at = str(getattr(row, self._clock))
+                fields = {f: FieldState(getattr(row, f), at) for f in self.fields}
+                found[row.id] = LocalRecord(RecordState(self.kind, row.id, fields), 1, "")
+        return found
+
+    def save_many(self, session: Session, store: Store, items: list[ToSave]) -> dict[str, str]:
+        existing = set(self.load_many(session, [i.state.id for i in items]))
+        refused: dict[str, str] = {}
+        for item in items:
+            if item.state.id in existing:
+                continue
+            if item.state.deleted or set(item.state.fields) != set(self.fields):
+                refused[item.state.id] = f"{self.kind}: unexpected fields"
+                continue
+            values = {name: f.value for name, f in item.state.fields.items()}
+            try:
+                with session.begin_nested():
+                    session.add(self.model(id=item.state.id, **values))
+            except Exception as exc:  # a value the table cannot hold: refuse this record only
+                refused[item.state.id] = f"{self.kind}: {type(exc).__name__}"
+        return refused

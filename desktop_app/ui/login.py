@@ -10,17 +10,24 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import _
 from desktop_app.storage.db import StoreError
-from desktop_app.storage.keyslots import KeySlotError
+from desktop_app.storage.keyslots import KeySlotError, LoginDelayed
 from desktop_app.ui.widgets import ErrorLabel
-from desktop_app.usecases.accounts import Session, create_first_account, log_in
+from desktop_app.usecases.accounts import (
+    Session,
+    create_first_account,
+    log_in,
+    log_in_with_recovery,
+)
 
 
 def _password_field() -> QLineEdit:
@@ -52,10 +59,14 @@ class LoginDialog(QDialog):
         )
         self.buttons.accepted.connect(self._on_ok_clicked)
         self.buttons.rejected.connect(self.reject)
+        self.forgot = QPushButton(_("&Forgot password? Use the recovery code…"))
+        self.forgot.setFlat(True)
+        self.forgot.clicked.connect(self._on_forgot_clicked)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(form)
         layout.addWidget(self.error)
+        layout.addWidget(self.forgot)
         layout.addWidget(self.buttons)
         self.setWindowTitle(_("Welcome Desk — log in"))
         self.intro.setText(_("Your data on this laptop is encrypted. Log in to open it."))
@@ -68,10 +79,90 @@ class LoginDialog(QDialog):
     def _on_ok_clicked(self) -> None:
         try:
             self.session = log_in(self._data_dir, self.account.text(), self.password.text())
+        except LoginDelayed as exc:
+            self.error.show_message(delay_message(exc.seconds))
+            self.password.clear()
+            return
         except (KeySlotError, StoreError) as exc:
             self.error.show_message(error_message(exc.code))
             self.password.clear()
             self.password.setFocus()
+            return
+        self.accept()
+
+    def _on_forgot_clicked(self) -> None:
+        dialog = RecoveryLoginDialog(self._data_dir, self.account.text(), self)
+        if dialog.exec() == QDialog.DialogCode.Accepted and dialog.session is not None:
+            self.session = dialog.session
+            self.accept()
+
+
+def delay_message(seconds: float) -> str:
+    return _("Too many failed attempts. Please wait {seconds} seconds.").format(
+        seconds=int(seconds + 0.999)
+    )
+
+
+class RecoveryLoginDialog(QDialog):
+    """A coordinator opens the store with the recovery code and sets a new password."""
+
+    def __init__(self, data_dir: Path, account: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._data_dir = data_dir
+        self.session: Session | None = None
+        self.code = QLineEdit()
+        self.account = QLineEdit(account)
+        self.password = _password_field()
+        self.repeat = _password_field()
+        self.error = ErrorLabel()
+        intro = QLabel(
+            _(
+                "Type the recovery code that was printed when this laptop was set up, and the "
+                "coordinator account that gets a new password."
+            )
+        )
+        intro.setWordWrap(True)
+        form = QFormLayout()
+        for widget, text in (
+            (self.code, _("Recovery &code")),
+            (self.account, _("Coordinator &account")),
+            (self.password, _("&New password")),
+            (self.repeat, _("&Repeat password")),
+        ):
+            label = QLabel(text)
+            label.setBuddy(widget)
+            widget.setAccessibleName(text.replace("&", ""))
+            form.addRow(label, widget)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self._on_ok_clicked)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.error)
+        layout.addWidget(buttons)
+        self.setWindowTitle(_("Recovery code"))
+        self.code.setFocus()
+
+    def _on_ok_clicked(self) -> None:
+        try:
+            self.session = log_in_with_recovery(
+                self._data_dir,
+                self.code.text(),
+                self.account.text(),
+                self.password.text(),
+                self.repeat.text(),
+            )
+        except ValidationFailed as exc:
+            self.error.show_message(" ".join(field_message(e) for e in exc.errors))
+            return
+        except LoginDelayed as exc:
+            self.error.show_message(delay_message(exc.seconds))
+            return
+        except (KeySlotError, StoreError, PermissionDenied) as exc:
+            self.error.show_message(error_message(exc.code))
             return
         self.accept()
 
@@ -145,4 +236,8 @@ class FirstAccountDialog(QDialog):
         except (KeySlotError, StoreError) as exc:
             self.store_error.show_message(error_message(exc.code))
             return
+        if self.session.recovery_code:
+            from desktop_app.ui.accounts import RecoveryCodeDialog
+
+            RecoveryCodeDialog(self.session.recovery_code, self).exec()
         self.accept()

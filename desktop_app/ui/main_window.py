@@ -247,12 +247,13 @@ class MainWindow(QMainWindow):
         self.show_person(entry.id if entry else None)
 
     def show_person(self, person_id: str | None) -> None:
-        person = people.get_person(self.session.store, person_id) if person_id else None
+        session = self.session
+        person = people.get_person(session.store, session.user, person_id) if person_id else None
         self.person_page.show_person(person)
 
     # --- registering ---------------------------------------------------------------------
     def open_register_dialog(self) -> RegisterPersonDialog:
-        dialog = RegisterPersonDialog(self.session.store, self.session.user.id, self)
+        dialog = RegisterPersonDialog(self.session.store, self.session.user, self)
         dialog.person_registered.connect(self._on_dialog_person_registered)
         dialog.open_existing.connect(self._on_dialog_open_existing)
         dialog.open()

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.person import Person, PersonDraft
+from desktop_app.domain.users import User
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.messages import field_message
@@ -41,10 +42,10 @@ class RegisterPersonDialog(QDialog):
     person_registered = Signal(object)
     open_existing = Signal(str)
 
-    def __init__(self, store: Store, author_id: str, parent: QWidget | None = None) -> None:
+    def __init__(self, store: Store, user: User, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
-        self._author_id = author_id
+        self._user = user
         self._confirmed_duplicates = False
         self.setMinimumWidth(520)
 
@@ -209,7 +210,7 @@ class RegisterPersonDialog(QDialog):
         try:
             person: Person = people.register_person(
                 self._store,
-                self._author_id,
+                self._user,
                 self.draft(),
                 confirm_duplicates=self._confirmed_duplicates,
             )

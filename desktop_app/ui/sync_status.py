@@ -336,7 +336,9 @@ class ConflictsDialog(QDialog):
         self.conflicts = sync_uc.open_conflicts(self.controller.store)
         self.list.clear()
         for c in self.conflicts:
-            person = people.get_person(self.controller.store, c.record_id)
+            person = people.get_person(
+                self.controller.store, self.controller.window.session.user, c.record_id
+            )
             who = f"{person.given_name} {person.family_name}" if person else c.record_id
             label = _(FIELD_LABELS.get(c.field, c.field))
             self.list.addItem(f"{who} · {label}: «{c.kept_value}» / «{c.other_value}»")
@@ -359,7 +361,7 @@ class ConflictsDialog(QDialog):
         c = self.conflicts[row]
         value = c.kept_value if which == 0 else c.other_value
         sync_uc.resolve_conflict(
-            self.controller.store, self.controller.window.session.user.id, c.id, str(value)
+            self.controller.store, self.controller.window.session.user, c.id, str(value)
         )
         self.reload()
         self.controller.refresh()

@@ -596,7 +596,7 @@ class DraftsDialog(QDialog):
         self.list = QListWidget()
         self.list.setObjectName("drafts")
         for draft in drafts:
-            person = people.get_person(session.store, draft.person_id)
+            person = people.get_person(session.store, session.user, draft.person_id)
             name = f"{person.given_name} {person.family_name}" if person else "?"
             item = QListWidgetItem(
                 f"{name} – {form_title(draft.form_id)} ({_date(draft.updated_at)})"
@@ -751,7 +751,7 @@ class VisitsFeature(QObject):
         dialog.open()
 
     def _on_draft_chosen(self, draft: visits.Draft) -> None:
-        person = people.get_person(self.session.store, draft.person_id)
+        person = people.get_person(self.session.store, self.session.user, draft.person_id)
         if person is not None:
             self.window.person_page.show_person(person)
             self.start(draft.form_id, person=person)
@@ -767,7 +767,9 @@ def open_form_for_screenshot(
     """For ``--screenshot --form``: the form opened for the first person in the list."""
     feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
     entry = window.model.entry(0)
-    person = people.get_person(window.session.store, entry.id) if entry else None
+    person = (
+        people.get_person(window.session.store, window.session.user, entry.id) if entry else None
+    )
     if person is None:
         return window
     window.person_page.show_person(person)

@@ -30,5 +30,5 @@ def open_demo_session(people: int = DEMO_PEOPLE, seed: int = 1) -> Session:
         kdf=KdfParams(time_cost=1, memory_kib=8192, parallelism=1),
     )
     if people:
-        register_many(session.store, session.user.id, generate_people(people, seed))
+        register_many(session.store, session.user, generate_people(people, seed))
     return session

@@ -1,4 +1,4 @@
-"""Registering, finding and reading people."""
+"""Registering, finding and reading people; every read and change is checked and audited."""
 
 from __future__ import annotations
 
@@ -10,10 +10,13 @@ from dataclasses import replace
 from sqlalchemy import insert
 
 from desktop_app.domain.hlc import field_clocks_after_change
+from desktop_app.domain.permissions import Action, require
 from desktop_app.domain.person import Person, PersonDraft, validate_person
+from desktop_app.domain.users import User
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow, table
 from desktop_app.storage.people_repo import PeopleRepository, PersonListEntry
+from desktop_app.usecases import audit
 
 PERSON_FIELDS = (
     "given_name",
@@ -60,14 +63,15 @@ def check_person(
 
 def register_person(
     store: Store,
-    author_id: str,
+    user: User,
     draft: PersonDraft,
     *,
     confirm_duplicates: bool = False,
     today: dt.date | None = None,
 ) -> Person:
-    """Validate and store a new person with its search tokens and outbox entry, atomically."""
-    person = _stamp(store, validate_person(draft, today or dt.date.today()), author_id)
+    """Validate and store a new person with search tokens, outbox and audit entry, atomically."""
+    require(user, Action.REGISTER_PERSON)
+    person = _stamp(store, validate_person(draft, today or dt.date.today()), user.id)
     with store.transaction() as session:
         repo = PeopleRepository(session)
         if not confirm_duplicates and (candidates := repo.likely_duplicates(person)):
@@ -76,13 +80,18 @@ def register_person(
         session.add(
             OutboxRow(record_kind="person", record_id=person.id, revision=1, hlc=person.updated_hlc)
         )
+        audit.record_in(session, store, user.id, audit.AuditAction.CREATE, "person", person.id)
     return person
 
 
-def register_many(store: Store, author_id: str, drafts: Sequence[PersonDraft]) -> int:
-    """Store many valid people in one transaction (demo data, imports); all or nothing."""
+def register_many(store: Store, user: User, drafts: Sequence[PersonDraft]) -> int:
+    """Store many valid people in one transaction (demo data, imports); all or nothing.
+
+    One audit entry covers the whole import (its count), not one per person.
+    """
+    require(user, Action.REGISTER_PERSON)
     today = dt.date.today()
-    people = [_stamp(store, validate_person(d, today), author_id) for d in drafts]
+    people = [_stamp(store, validate_person(d, today), user.id) for d in drafts]
     with store.transaction() as session:
         PeopleRepository(session).add_many(people)
         session.connection().execute(
@@ -91,6 +100,15 @@ def register_many(store: Store, author_id: str, drafts: Sequence[PersonDraft]) -
                 {"record_kind": "person", "record_id": p.id, "revision": 1, "hlc": p.updated_hlc}
                 for p in people
             ],
+        )
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.CREATE,
+            "person",
+            "",
+            {"import_count": len(people)},
         )
     return len(people)
 
@@ -110,9 +128,15 @@ def count_people(store: Store) -> int:
         return PeopleRepository(session).count()
 
 
-def get_person(store: Store, person_id: str) -> Person | None:
+def get_person(store: Store, user: User, person_id: str, *, log_view: bool = True) -> Person | None:
+    """Read a person's record; the read is written to the audit log (``log_view=False`` only for
+    re-reads of an already logged view inside one use case)."""
+    require(user, Action.VIEW_PERSON)
     with store.reading() as session:
-        return PeopleRepository(session).get(person_id)
+        person = PeopleRepository(session).get(person_id)
+    if person is not None and log_view:
+        audit.record(store, user, audit.AuditAction.VIEW, "person", person_id)
+    return person
 
 
 def person_values(person: Person) -> dict[str, str]:
@@ -131,13 +155,14 @@ def person_values(person: Person) -> dict[str, str]:
 
 def update_person(
     store: Store,
-    author_id: str,
+    user: User,
     person_id: str,
     draft: PersonDraft,
     *,
     today: dt.date | None = None,
 ) -> Person:
     """Change a person's details; only changed fields get a new clock, so edits merge per field."""
+    require(user, Action.EDIT_PERSON)
     checked = validate_person(draft, today or dt.date.today())
     with store.transaction() as session:
         repo = PeopleRepository(session)
@@ -155,7 +180,7 @@ def update_person(
             revision=current.revision + 1,
             updated_hlc=hlc,
             device_id=store.device_id,
-            author_id=author_id,
+            author_id=user.id,
             field_clocks=field_clocks_after_change(
                 PERSON_FIELDS, current.field_clocks, current.updated_hlc, changed, hlc
             ),
@@ -163,5 +188,14 @@ def update_person(
         repo.replace(updated)
         session.add(
             OutboxRow(record_kind="person", record_id=person_id, revision=updated.revision, hlc=hlc)
+        )
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.CHANGE,
+            "person",
+            person_id,
+            {"fields": ",".join(sorted(changed))},
         )
     return updated

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from desktop_app.domain.hlc import field_clocks_after_change
 from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import User
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.sync_models import ConflictRow
@@ -258,7 +259,7 @@ def open_conflicts(store: Store) -> list[OpenConflict]:
         ]
 
 
-def resolve_conflict(store: Store, author_id: str, conflict_id: str, value: str) -> None:
+def resolve_conflict(store: Store, user: User, conflict_id: str, value: str) -> None:
     """An advisor's decision: the field gets ``value`` (either side's or a new one) everywhere."""
     with store.reading() as session:
         row = session.get(ConflictRow, conflict_id)
@@ -266,14 +267,12 @@ def resolve_conflict(store: Store, author_id: str, conflict_id: str, value: str)
             raise SyncSetupError("unknown_conflict")
         kind, record_id, field_name = row.record_kind, row.record_id, row.field
     if kind == "person":
-        person = people.get_person(store, record_id)
+        person = people.get_person(store, user, record_id, log_view=False)
         if person is not None:
             values = people.person_values(person)
             values[field_name] = value
             languages = tuple(c for c in values.pop("languages").split(",") if c)
-            people.update_person(
-                store, author_id, record_id, PersonDraft(**values, languages=languages)
-            )
+            people.update_person(store, user, record_id, PersonDraft(**values, languages=languages))
     with store.transaction() as session:
         row = session.get(ConflictRow, conflict_id)
         assert row is not None
@@ -286,7 +285,7 @@ def resolve_conflict(store: Store, author_id: str, conflict_id: str, value: str)
         row.field_clocks = json.dumps({k: list(v) for k, v in clocks.items()}, sort_keys=True)
         row.revision += 1
         row.updated_hlc = hlc
-        row.author_id = author_id
+        row.author_id = user.id
         session.add(
             OutboxRow(record_kind="conflict", record_id=conflict_id, revision=row.revision, hlc=hlc)
         )

@@ -23,7 +23,7 @@ from tests.ui.conftest import type_text
 def _person(session: Session) -> Person:
     return people.register_person(
         session.store,
-        session.user.id,
+        session.user,
         PersonDraft(
             given_name="Мария",
             family_name="Петрова",

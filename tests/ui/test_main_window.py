@@ -70,7 +70,7 @@ def test_field_errors_show_at_the_field_and_nothing_is_stored(
 
 def test_duplicate_warning_appears_before_saving(qtbot: QtBot, session: Session) -> None:
     people.register_person(
-        session.store, session.user.id, PersonDraft("Ștefan", "Țăranu", "02.05.1979")
+        session.store, session.user, PersonDraft("Ștefan", "Țăranu", "02.05.1979")
     )
     window = _window(qtbot, session)
     dialog = window.open_register_dialog()

@@ -39,7 +39,7 @@ def clean_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _person(session: Session, given: str = "Петър", family: str = "Петров") -> Person:
     return people.register_person(
         session.store,
-        session.user.id,
+        session.user,
         PersonDraft(given, family, "1985-03-14", languages=("bg", "de")),
         confirm_duplicates=True,
     )

@@ -19,7 +19,7 @@ TODAY = dt.date(2026, 11, 25)
 def _add(session: Session, given: str, family: str, dob: str = "", phone: str = "") -> str:
     draft = PersonDraft(given, family, dob, phone=phone)
     return people.register_person(
-        session.store, session.user.id, draft, confirm_duplicates=True, today=TODAY
+        session.store, session.user, draft, confirm_duplicates=True, today=TODAY
     ).id
 
 
@@ -32,7 +32,10 @@ def _rows(session: Session) -> tuple[int, int, int]:
         return (
             s.scalar(select(func.count()).select_from(PersonRow)) or 0,
             s.scalar(select(func.count()).select_from(SearchTokenRow)) or 0,
-            s.scalar(select(func.count()).select_from(OutboxRow)) or 0,
+            s.scalar(
+                select(func.count()).select_from(OutboxRow).where(OutboxRow.record_kind == "person")
+            )
+            or 0,
         )
 
 
@@ -63,7 +66,7 @@ def test_bad_input_is_refused_at_the_field_and_nothing_stored(
 ) -> None:
     before = _rows(session)
     with pytest.raises(ValidationFailed) as info:
-        people.register_person(session.store, session.user.id, draft, today=TODAY)
+        people.register_person(session.store, session.user, draft, today=TODAY)
     assert (field, code) in [(e.field, e.code) for e in info.value.errors]
     assert _rows(session) == before
 
@@ -73,7 +76,7 @@ def test_valid_person_is_stored_with_tokens_and_an_outbox_entry(session: Session
     pid = _add(session, "Мария", "Иванова", "1988-07", "+359 88 765 4321")
     after = _rows(session)
     assert after[0] == before[0] + 1 and after[1] > before[1] and after[2] == before[2] + 1
-    person = people.get_person(session.store, pid)
+    person = people.get_person(session.store, session.user, pid)
     assert person is not None
     assert (person.given_name, person.family_name) == ("Мария", "Иванова")
     assert person.date_of_birth is not None and person.date_of_birth.iso() == "1988-07"
@@ -133,7 +136,7 @@ def test_ranking_puts_exact_name_first_and_limits(session: Session) -> None:
 def test_likely_duplicates_by_name_and_birth_date_or_phone(session: Session) -> None:
     _add(session, "Петър", "Петров", "14.03.1985")
     _add(session, "Elena", "Radu", "", "+40 721 000 111")
-    store, user = session.store, session.user.id
+    store, user = session.store, session.user
     with pytest.raises(people.DuplicatesFound) as info:
         people.register_person(store, user, PersonDraft("Petar", "Petrov", "1985-03-14"))
     assert [c.family_name for c in info.value.candidates] == ["Петров"]
@@ -161,11 +164,11 @@ def test_list_pages_in_name_order(session: Session) -> None:
 
 def test_update_changes_only_edited_fields_clocks_and_reindexes(session: Session) -> None:
     pid = _add(session, "Ion", "Lungu", "1985", "+40 721 123 456")
-    before = people.get_person(session.store, pid)
+    before = people.get_person(session.store, session.user, pid)
     assert before is not None
     updated = people.update_person(
         session.store,
-        session.user.id,
+        session.user,
         pid,
         PersonDraft("Ion", "Lungu-Popa", "1985", phone="+40 721 123 456"),
         today=TODAY,
@@ -174,10 +177,10 @@ def test_update_changes_only_edited_fields_clocks_and_reindexes(session: Session
     assert updated.field_clocks["family_name"] == (updated.updated_hlc, before.updated_hlc)
     assert updated.field_clocks["phone"] == (before.updated_hlc, "")
     assert _names(session, "popa") == ["Ion Lungu-Popa"]
-    assert people.get_person(session.store, pid) == updated
+    assert people.get_person(session.store, session.user, pid) == updated
     same = people.update_person(
         session.store,
-        session.user.id,
+        session.user,
         pid,
         PersonDraft("Ion", "Lungu-Popa", "1985", phone="+40 721 123 456"),
         today=TODAY,

@@ -26,7 +26,7 @@ NOW = dt.datetime(2026, 11, 25, 10, 15)
 def _person(session: Session, given: str = "Петър", family: str = "Петров") -> Person:
     return people.register_person(
         session.store,
-        session.user.id,
+        session.user,
         PersonDraft(given, family, "1985-03-14", languages=("bg",)),
         confirm_duplicates=True,
     )

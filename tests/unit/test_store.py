@@ -25,12 +25,12 @@ from tests.conftest import PASSWORD
 def test_round_trip_through_a_closed_and_reopened_store(data_dir: Path) -> None:
     s = create_first_account(data_dir, "anna", "Anna", PASSWORD)
     person = people.register_person(
-        s.store, s.user.id, PersonDraft("Ștefan", "Țăranu", "1990-02-28", phone="0176 1234567")
+        s.store, s.user, PersonDraft("Ștefan", "Țăranu", "1990-02-28", phone="0176 1234567")
     )
     s.close()
     s2 = log_in(data_dir, "Anna", PASSWORD)
     try:
-        again = people.get_person(s2.store, person.id)
+        again = people.get_person(s2.store, s2.user, person.id)
         assert again == person
         assert again is not None and again.device_id == s2.store.device_id
         assert s2.user.role.value == "coordinator"
@@ -41,7 +41,7 @@ def test_round_trip_through_a_closed_and_reopened_store(data_dir: Path) -> None:
 
 def test_database_bytes_reveal_no_name(data_dir: Path) -> None:
     s = create_first_account(data_dir, "anna", "Anna", PASSWORD)
-    people.register_person(s.store, s.user.id, PersonDraft("Radostina", "Жечева", "1980"))
+    people.register_person(s.store, s.user, PersonDraft("Radostina", "Жечева", "1980"))
     # Look while the store is open too: WAL and journal files must be encrypted as well.
     files_open = {p.name: p.read_bytes() for p in data_dir.iterdir() if p.is_file()}
     s.close()

@@ -1,0 +1,101 @@
+"""Who may do what: the permissions table of the three roles, checked by every use case.
+
+The UI hides what a role may not do, but the use-case layer is where the rule holds: a use case
+calls ``require(user, Action.X)`` before touching data and ``PermissionDenied`` stops it.
+"""
+
+from __future__ import annotations
+
+import enum
+
+from desktop_app.domain.users import Role, User
+
+# Form sections and fields can carry one of these marks (``restricted:`` in resources/forms).
+RESTRICTED_KINDS = ("health", "exploitation")
+
+
+class Action(enum.StrEnum):
+    REGISTER_PERSON = "register_person"
+    VIEW_PERSON = "view_person"
+    EDIT_PERSON = "edit_person"
+    FILL_FORMS = "fill_forms"
+    PREPARE_REFERRAL = "prepare_referral"
+    SIGN_REFERRAL = "sign_referral"
+    PRINT = "print"
+    VIEW_RESTRICTED = "view_restricted"  # health / exploitation sections
+    OPEN_CASE_TO_HELPER = "open_case_to_helper"
+    EXPORT_PERSON = "export_person"
+    ERASE_PERSON = "erase_person"
+    CONFIRM_RETENTION = "confirm_retention"
+    MANAGE_USERS = "manage_users"
+    MANAGE_DIRECTORY = "manage_directory"
+    MANAGE_LAPTOPS = "manage_laptops"
+    VIEW_REPORTS = "view_reports"
+    VIEW_AUDIT = "view_audit"
+    BACKUP = "backup"
+
+
+_HELPER = frozenset(
+    {
+        Action.REGISTER_PERSON,
+        Action.VIEW_PERSON,
+        Action.EDIT_PERSON,
+        Action.FILL_FORMS,
+        Action.PREPARE_REFERRAL,
+        Action.PRINT,
+    }
+)
+_ADVISOR = _HELPER | {
+    Action.SIGN_REFERRAL,
+    Action.VIEW_RESTRICTED,
+    Action.OPEN_CASE_TO_HELPER,
+    Action.EXPORT_PERSON,
+}
+_COORDINATOR = _ADVISOR | {
+    Action.ERASE_PERSON,
+    Action.CONFIRM_RETENTION,
+    Action.MANAGE_USERS,
+    Action.MANAGE_DIRECTORY,
+    Action.MANAGE_LAPTOPS,
+    Action.VIEW_REPORTS,
+    Action.VIEW_AUDIT,
+    Action.BACKUP,
+}
+
+PERMISSIONS: dict[Role, frozenset[Action]] = {
+    Role.HELPER: _HELPER,
+    Role.ADVISOR: frozenset(_ADVISOR),
+    Role.COORDINATOR: frozenset(_COORDINATOR),
+}
+
+
+class PermissionDenied(Exception):
+    """The user's role does not allow the action; ``code`` is a key for a translated message."""
+
+    code = "permission_denied"
+
+    def __init__(self, action: Action | str, detail: str = "") -> None:
+        super().__init__(f"{action}{': ' + detail if detail else ''}")
+        self.action = str(action)
+
+
+def allowed(user: User, action: Action) -> bool:
+    return action in PERMISSIONS.get(user.role, frozenset())
+
+
+def require(user: User, action: Action) -> None:
+    """Raise ``PermissionDenied`` unless the user's role allows ``action``."""
+    if not allowed(user, action):
+        raise PermissionDenied(action)
+
+
+def may_read_restricted(user: User, kind: str | None, opened_kinds: frozenset[str]) -> bool:
+    """Whether the user may read a section marked ``kind`` (None: not restricted).
+
+    ``opened_kinds`` are the restriction kinds an advisor opened to this helper for this person.
+    """
+    if kind is None:
+        return True
+    if allowed(user, Action.VIEW_RESTRICTED):
+        return True
+    return kind in opened_kinds

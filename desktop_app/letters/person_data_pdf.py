@@ -1,0 +1,94 @@
+"""The person's copy of all data held about them (GDPR Art. 15), as a PDF in their language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Mapping, Sequence
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from desktop_app.i18n.formatting import format_long_date
+from desktop_app.i18n.text import N_, gettext_in
+from desktop_app.letters.referral_letter import FONT, FONT_BOLD, register_fonts
+
+TITLE = N_("Your data at Welcome Desk")
+INTRO = N_(
+    "This is a copy of all data that the advice service holds about you on this laptop and "
+    "in its encrypted copies (Art. 15 GDPR). You may ask for corrections or for erasure."
+)
+AS_OF = N_("As of {date}")
+PERSON_HEADING = N_("About you")
+NOTHING = N_("No entries.")
+
+
+def _fmt(value: object) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list | tuple):
+        return ", ".join(_fmt(v) for v in value) or "—"
+    if isinstance(value, Mapping):
+        return "; ".join(f"{k}: {_fmt(v)}" for k, v in value.items()) or "—"
+    return str(value)
+
+
+def render_person_data(
+    lang: str,
+    person_rows: Sequence[tuple[str, str]],
+    sections: Sequence[tuple[str, Sequence[Mapping[str, object]]]],
+    today: dt.date,
+) -> bytes:
+    """``person_rows``: (label msgid, value); ``sections``: (title msgid, rows) per source."""
+    register_fonts()
+    base = ParagraphStyle("base", fontName=FONT, fontSize=10, leading=13)
+    bold = ParagraphStyle("bold", parent=base, fontName=FONT_BOLD)
+    title = ParagraphStyle("title", parent=bold, fontSize=16, leading=20, spaceAfter=4 * mm)
+    heading = ParagraphStyle("h", parent=bold, fontSize=12, leading=15, spaceBefore=5 * mm)
+
+    def t(msgid: str) -> str:
+        return gettext_in(lang, msgid)
+
+    def para(text: str, style: ParagraphStyle = base) -> Paragraph:
+        return Paragraph(escape(text), style)
+
+    story: list[Flowable] = [
+        para(t(TITLE), title),
+        para(t(AS_OF).format(date=format_long_date(today, lang))),
+        Spacer(1, 3 * mm),
+        para(t(INTRO)),
+        para(t(PERSON_HEADING), heading),
+    ]
+    table_style = TableStyle(
+        [
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.lightgrey),
+        ]
+    )
+    rows = [[para(t(label), bold), para(value or "—")] for label, value in person_rows]
+    story.append(Table(rows, colWidths=[55 * mm, 115 * mm], style=table_style))
+    for section_title, entries in sections:
+        story.append(para(t(section_title), heading))
+        if not entries:
+            story.append(para(t(NOTHING)))
+        for entry in entries:
+            cells = [[para(str(k), bold), para(_fmt(v))] for k, v in entry.items()]
+            story += [Table(cells, colWidths=[55 * mm, 115 * mm], style=table_style)]
+            story.append(Spacer(1, 2 * mm))
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=20 * mm,
+        bottomMargin=20 * mm,
+        title=t(TITLE),
+        author="Welcome Desk",
+    )
+    doc.build(story)
+    return buffer.getvalue()

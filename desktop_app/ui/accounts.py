@@ -1,0 +1,371 @@
+"""Accounts in the UI: users of this laptop (coordinator), own password, backup and restore."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.permissions import Action, PermissionDenied, allowed
+from desktop_app.domain.users import Role
+from desktop_app.domain.validation import FieldError, ValidationFailed
+from desktop_app.i18n.messages import error_message, field_message
+from desktop_app.i18n.text import N_, _
+from desktop_app.storage.db import StoreError
+from desktop_app.storage.keyslots import KeySlotError
+from desktop_app.ui.admin import admin_menu
+from desktop_app.ui.widgets import ErrorLabel
+from desktop_app.usecases import accounts, backup
+from desktop_app.usecases.accounts import Session
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
+
+ROLE_NAMES = {
+    Role.COORDINATOR: N_("Coordinator"),
+    Role.ADVISOR: N_("Advisor"),
+    Role.HELPER: N_("Integration helper"),
+}
+
+
+def password_field() -> QLineEdit:
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    return field
+
+
+class _FormDialog(QDialog):
+    """A small form whose rows each have an error label under the field."""
+
+    def __init__(self, title: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.form = QFormLayout()
+        self.errors: dict[str, ErrorLabel] = {}
+        self.general = ErrorLabel()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self._on_ok_clicked)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        self.intro = QLabel()
+        self.intro.setWordWrap(True)
+        self.intro.hide()
+        layout.addWidget(self.intro)
+        layout.addLayout(self.form)
+        layout.addWidget(self.general)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(460)
+
+    def add_row(self, key: str, text: str, widget: QWidget) -> None:
+        label = QLabel(text)
+        label.setBuddy(widget)
+        widget.setAccessibleName(text.replace("&", ""))
+        self.errors[key] = ErrorLabel()
+        box = QVBoxLayout()
+        box.addWidget(widget)
+        box.addWidget(self.errors[key])
+        self.form.addRow(label, box)
+
+    def show_errors(self, exc: Exception) -> None:
+        for label in [*self.errors.values(), self.general]:
+            label.show_message("")
+        if isinstance(exc, ValidationFailed):
+            for error in exc.errors:
+                target = self.errors.get(error.field, self.general)
+                target.show_message(field_message(error))
+        else:
+            self.general.show_message(error_message(getattr(exc, "code", "error")))
+
+    def _on_ok_clicked(self) -> None:
+        try:
+            self.apply()
+        except (
+            ValidationFailed,
+            KeySlotError,
+            StoreError,
+            PermissionDenied,
+            backup.BackupError,
+        ) as exc:
+            self.show_errors(exc)
+            return
+        except OSError:
+            self.general.show_message(error_message("backup_unreadable"))
+            return
+        self.accept()
+
+    def apply(self) -> None:
+        raise NotImplementedError
+
+
+class AddUserDialog(_FormDialog):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(_("Add user"), parent)
+        self.session = session
+        self.account, self.display_name = QLineEdit(), QLineEdit()
+        self.role = QComboBox()
+        for role in (Role.HELPER, Role.ADVISOR, Role.COORDINATOR):
+            self.role.addItem(_(ROLE_NAMES[role]), role.value)
+        self.password, self.repeat = password_field(), password_field()
+        self.add_row("account", _("&Account name"), self.account)
+        self.add_row("display_name", _("&Full name"), self.display_name)
+        self.add_row("role", _("&Role"), self.role)
+        self.add_row("password", _("&Password"), self.password)
+        self.add_row("password_repeat", _("&Repeat password"), self.repeat)
+
+    def apply(self) -> None:
+        accounts.add_user(
+            self.session,
+            self.account.text(),
+            self.display_name.text(),
+            Role(self.role.currentData()),
+            self.password.text(),
+            self.repeat.text(),
+        )
+
+
+class UsersDialog(QDialog):
+    """The accounts of this laptop; a coordinator adds and removes them."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle(_("Users of this laptop"))
+        self.model = QStandardItemModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setAccessibleName(_("Users"))
+        self.add_button = QPushButton(_("&Add user…"))
+        self.add_button.clicked.connect(self._on_add_clicked)
+        self.remove_button = QPushButton(_("&Remove user"))
+        self.remove_button.clicked.connect(self._on_remove_clicked)
+        self.recovery_button = QPushButton(_("New &recovery code…"))
+        self.recovery_button.clicked.connect(self._on_recovery_clicked)
+        self.error = ErrorLabel()
+        row = QHBoxLayout()
+        for b in (self.add_button, self.remove_button, self.recovery_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.error)
+        layout.addLayout(row)
+        self.resize(620, 380)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.users = accounts.list_users(self.session.store)
+        self.model.clear()
+        self.model.setHorizontalHeaderLabels([_("Name"), _("Account"), _("Role")])
+        for u in self.users:
+            self.model.appendRow(
+                [
+                    QStandardItem(u.display_name),
+                    QStandardItem(u.account),
+                    QStandardItem(_(ROLE_NAMES[u.role])),
+                ]
+            )
+
+    def _on_add_clicked(self) -> None:
+        dialog = AddUserDialog(self.session, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.refresh()
+
+    def _on_remove_clicked(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return
+        user = self.users[rows[0].row()]
+        answer = QMessageBox.question(
+            self,
+            _("Remove user"),
+            _("Remove the account of {name}? Their past work stays in the records.").format(
+                name=user.display_name
+            ),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            accounts.remove_user(self.session, user.id)
+        except (PermissionDenied, KeySlotError) as exc:
+            self.error.show_message(error_message(exc.code))
+            return
+        self.refresh()
+
+    def _on_recovery_clicked(self) -> None:
+        answer = QMessageBox.question(
+            self,
+            _("New recovery code"),
+            _("Make a new recovery code? The old one stops working at once."),
+        )
+        if answer == QMessageBox.StandardButton.Yes:
+            RecoveryCodeDialog(accounts.renew_recovery_code(self.session), self).exec()
+
+
+class RecoveryCodeDialog(QDialog):
+    """Shows the recovery code once, to be printed or written down and locked away."""
+
+    def __init__(self, code: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Recovery code"))
+        intro = QLabel(
+            _(
+                "This recovery code opens the data of this laptop if every password is "
+                "forgotten. It is shown only now. Print it or write it down and keep it locked "
+                "away, separate from the laptop."
+            )
+        )
+        intro.setWordWrap(True)
+        self.code = QLabel(code)
+        self.code.setStyleSheet("font-family: monospace; font-size: 15pt; font-weight: bold;")
+        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.code.setAccessibleName(_("Recovery code"))
+        self.print_button = QPushButton(_("&Print…"))
+        self.print_button.clicked.connect(self._on_print_clicked)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("I have kept the code safe"))
+        buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.accepted.connect(self.accept)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addWidget(self.code)
+        layout.addWidget(buttons)
+
+    def _on_print_clicked(self) -> None:
+        from PySide6.QtGui import QTextDocument
+        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        printer = QPrinter()
+        if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
+            return
+        doc = QTextDocument()
+        doc.setPlainText(_("Welcome Desk recovery code") + "\n\n" + self.code.text())
+        doc.print_(printer)
+
+
+class ChangePasswordDialog(_FormDialog):
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(_("Change password"), parent)
+        self.session = session
+        self.old, self.new, self.repeat = password_field(), password_field(), password_field()
+        self.add_row("old", _("&Current password"), self.old)
+        self.add_row("password", _("&New password"), self.new)
+        self.add_row("password_repeat", _("&Repeat password"), self.repeat)
+
+    def apply(self) -> None:
+        accounts.change_password(self.session, self.old.text(), self.new.text(), self.repeat.text())
+
+
+class BackupDialog(_FormDialog):
+    """Passphrase and file for an encrypted backup."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(_("Encrypted backup"), parent)
+        self.session = session
+        self.intro.setText(
+            _(
+                "The backup is encrypted with this passphrase. Without it the backup cannot be "
+                "restored, so keep it apart from the backup."
+            )
+        )
+        self.intro.show()
+        self.file = QLineEdit()
+        browse = QPushButton(_("&Choose…"))
+        browse.clicked.connect(self._on_browse_clicked)
+        row = QWidget()
+        box = QHBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.file, 1)
+        box.addWidget(browse)
+        self.file.setAccessibleName(_("Backup file"))
+        self.passphrase, self.repeat = password_field(), password_field()
+        self.add_row("file", _("Backup &file"), row)
+        self.add_row("passphrase", _("&Passphrase"), self.passphrase)
+        self.add_row("password_repeat", _("&Repeat passphrase"), self.repeat)
+
+    def _on_browse_clicked(self) -> None:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, _("Backup file"), "welcome-desk.wdbackup", "*.wdbackup"
+        )
+        if path:
+            self.file.setText(path)
+
+    def apply(self) -> None:
+        if self.passphrase.text() != self.repeat.text():
+            raise ValidationFailed([FieldError("password_repeat", "passwords_differ")])
+        if not self.file.text().strip():
+            raise ValidationFailed([FieldError("file", "required")])
+        backup.write_backup(self.session, Path(self.file.text().strip()), self.passphrase.text())
+
+
+class RestoreDialog(_FormDialog):
+    """Restore a backup into a new, empty data folder (for a replacement laptop)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(_("Restore backup"), parent)
+        self.file, self.folder = QLineEdit(), QLineEdit()
+        self.passphrase = password_field()
+        self.add_row("file", _("Backup &file"), self.file)
+        self.add_row("folder", _("&New data folder"), self.folder)
+        self.add_row("passphrase", _("&Passphrase"), self.passphrase)
+
+    def apply(self) -> None:
+        backup.restore_backup(
+            Path(self.file.text().strip()),
+            Path(self.folder.text().strip()),
+            self.passphrase.text(),
+        )
+
+
+def install(window: MainWindow) -> None:
+    session = window.session
+    texts: list[tuple[QAction, str]] = []
+    change = QAction(window)
+    change.triggered.connect(lambda: ChangePasswordDialog(window.session, window).open())
+    window.file_menu.insertAction(window.quit_action, change)
+    texts.append((change, N_("Change &password…")))
+    if allowed(session.user, Action.BACKUP):
+        make = QAction(window)
+        make.triggered.connect(lambda: BackupDialog(window.session, window).open())
+        restore = QAction(window)
+        restore.triggered.connect(lambda: RestoreDialog(window).open())
+        window.file_menu.insertAction(window.quit_action, make)
+        window.file_menu.insertAction(window.quit_action, restore)
+        texts += [(make, N_("&Backup…")), (restore, N_("&Restore backup…"))]
+    window.file_menu.insertSeparator(window.quit_action)
+    if allowed(session.user, Action.MANAGE_USERS):
+        users = QAction(window)
+        users.triggered.connect(lambda: UsersDialog(window.session, window).open())
+        admin_menu(window).addAction(users)
+        texts.append((users, N_("&Users…")))
+
+    def retranslate() -> None:
+        for action, msgid in texts:
+            action.setText(_(msgid))
+
+    window.retranslated.connect(retranslate)
+    retranslate()

@@ -1,0 +1,207 @@
+"""The coordinator's audit log window: who read or changed which record when, and whether the
+log's hash chain is intact."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.permissions import Action, allowed
+from desktop_app.i18n.formatting import format_number
+from desktop_app.i18n.text import N_, _
+from desktop_app.ui.admin import admin_menu
+from desktop_app.usecases import audit
+from desktop_app.usecases.accounts import Session, list_users
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
+
+ACTION_NAMES = {
+    "view": N_("viewed"),
+    "create": N_("created"),
+    "change": N_("changed"),
+    "print": N_("printed"),
+    "export": N_("exported"),
+    "erase": N_("erased"),
+    "login": N_("logged in"),
+    "login_recovery": N_("logged in with recovery code"),
+    "open_case": N_("opened to helper"),
+    "add_user": N_("user added"),
+    "remove_user": N_("user removed"),
+    "change_password": N_("password changed"),
+    "backup": N_("backup made"),
+}
+KIND_NAMES = {"person": N_("person"), "user": N_("user"), "store": N_("store")}
+
+
+class AuditWindow(QDialog):
+    """Filters (person id, user, action, dates), the entries newest first, the chain check."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle(_("Audit log"))
+        self.users = {u.id: u.display_name for u in list_users(session.store)}
+        self.record = QLineEdit()
+        self.record.setClearButtonEnabled(True)
+        self.user = QComboBox()
+        self.user.addItem(_("Everyone"), "")
+        for user_id, name in sorted(self.users.items(), key=lambda kv: kv[1]):
+            self.user.addItem(name, user_id)
+        self.action = QComboBox()
+        self.action.addItem(_("All actions"), "")
+        for code, name in ACTION_NAMES.items():
+            self.action.addItem(_(name), code)
+        today = QDate.currentDate()
+        self.since, self.until = QDateEdit(today.addDays(-30)), QDateEdit(today)
+        for edit in (self.since, self.until):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("dd.MM.yyyy")
+        self.show_button = QPushButton(_("&Show"))
+        self.show_button.clicked.connect(self.refresh)
+        self.verify_button = QPushButton(_("&Check the chain"))
+        self.verify_button.clicked.connect(self.verify)
+        self.chain = QLabel()
+        self.chain.setWordWrap(True)
+        self.count = QLabel()
+
+        form = QFormLayout()
+        labels = (
+            (_("&Record id (person)"), self.record),
+            (_("&User"), self.user),
+            (_("&Action"), self.action),
+        )
+        for text, widget in labels:
+            label = QLabel(text)
+            label.setBuddy(widget)
+            widget.setAccessibleName(text.replace("&", ""))
+            form.addRow(label, widget)
+        dates = QHBoxLayout()
+        dates.addWidget(self.since)
+        dates.addWidget(QLabel("–"))
+        dates.addWidget(self.until)
+        dates.addStretch(1)
+        self.since.setAccessibleName(_("From"))
+        self.until.setAccessibleName(_("To"))
+        form.addRow(QLabel(_("Period")), dates)
+
+        self.model = QStandardItemModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setAccessibleName(_("Audit log"))
+
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.show_button)
+        buttons.addWidget(self.verify_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.chain)
+        self.resize(980, 600)
+        self.refresh()
+        self.verify()
+
+    def filter_person(self, person_id: str) -> None:
+        self.record.setText(person_id)
+        self.since.setDate(QDate(2000, 1, 1))
+        self.refresh()
+
+    def refresh(self) -> None:
+        entries = audit.list_entries(
+            self.session.store,
+            self.session.user,
+            record_id=self.record.text().strip() or None,
+            user_id=self.user.currentData() or None,
+            action=self.action.currentData() or None,
+            since=self.since.date().toPython(),  # type: ignore[arg-type]
+            until=self.until.date().toPython(),  # type: ignore[arg-type]
+        )
+        self.model.clear()
+        self.model.setHorizontalHeaderLabels(
+            [_("When"), _("User"), _("Action"), _("Record"), _("Record id"), _("Details")]
+        )
+        for e in entries:
+            when = e.when.astimezone().strftime("%d.%m.%Y %H:%M:%S")
+            details = ", ".join(f"{k}={v}" for k, v in e.details.items())
+            cells = [
+                when,
+                self.users.get(e.user_id, e.user_id[:8]),
+                _(ACTION_NAMES[e.action]) if e.action in ACTION_NAMES else e.action,
+                _(KIND_NAMES[e.record_kind]) if e.record_kind in KIND_NAMES else e.record_kind,
+                e.record_id,
+                details,
+            ]
+            row = [QStandardItem(text) for text in cells]
+            row[0].setData(e.device_id, Qt.ItemDataRole.ToolTipRole)
+            self.model.appendRow(row)
+        self.count.setText(_("{count} entries").format(count=format_number(len(entries))))
+
+    def verify(self) -> None:
+        problems = audit.verify_chain(self.session.store)
+        if not problems:
+            self.chain.setText(_("The audit log is intact: no entry was changed or removed."))
+            self.chain.setStyleSheet("color: #1b5e20;")
+        else:
+            self.chain.setText(
+                _(
+                    "The audit log was tampered with: {count} problems, first at entry {seq}."
+                ).format(count=len(problems), seq=problems[0].seq)
+            )
+            self.chain.setStyleSheet("color: #b00020; font-weight: bold;")
+
+
+def open_audit_window(window: MainWindow, person_id: str | None = None) -> AuditWindow:
+    dialog = AuditWindow(window.session, window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    if person_id:
+        dialog.filter_person(person_id)
+    dialog.show()
+    return dialog
+
+
+def install(window: MainWindow) -> None:
+    if not allowed(window.session.user, Action.VIEW_AUDIT):
+        return
+    action = QAction(window)
+    action.triggered.connect(lambda: open_audit_window(window))
+    admin_menu(window).addAction(action)
+    button = QPushButton()
+    button.clicked.connect(
+        lambda: (
+            open_audit_window(window, window.person_page.person.id)
+            if window.person_page.person
+            else None
+        )
+    )
+    window.person_page.add_action_button(button)
+
+    def retranslate() -> None:
+        action.setText(_("&Audit log…"))
+        button.setText(_("Access log"))
+
+    window.retranslated.connect(retranslate)
+    retranslate()

@@ -1,0 +1,223 @@
+"""The person's rights in the UI: export all data, erase the person, the retention list."""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.permissions import Action, allowed
+from desktop_app.domain.person import Person
+from desktop_app.i18n.formatting import format_long_date, format_number
+from desktop_app.i18n.text import N_, _
+from desktop_app.ui.admin import admin_menu
+from desktop_app.usecases import data_rights
+from desktop_app.usecases.accounts import Session
+from desktop_app.usecases.data_rights import RetentionEntry
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
+
+
+def _fold(text: str) -> str:
+    return " ".join(text.split()).casefold()
+
+
+class EraseDialog(QDialog):
+    """Asks to type the person's family name before erasing, so nobody erases by a slip."""
+
+    def __init__(self, person: Person, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.person = person
+        self.setWindowTitle(_("Erase person"))
+        text = QLabel(
+            _(
+                "This erases {name} and everything recorded about them (visits, referrals, "
+                "drafts, documents waiting to be printed) on this laptop now and on every other "
+                "laptop at the next sync. It cannot be undone. The audit log keeps only that an "
+                "erasure happened.\n\nType the family name to confirm:"
+            ).format(name=f"{person.given_name} {person.family_name}")
+        )
+        text.setWordWrap(True)
+        self.confirm = QLineEdit()
+        self.confirm.setAccessibleName(_("Family name to confirm"))
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(_("Erase for good"))
+        self.ok.setEnabled(False)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.confirm.textChanged.connect(self._on_confirm_text_changed)
+        layout = QVBoxLayout(self)
+        layout.addWidget(text)
+        layout.addWidget(self.confirm)
+        layout.addWidget(self.buttons)
+        # A wrapped label reports its height only for a known width: fix the width first.
+        text.setMinimumWidth(480)
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
+
+    def _on_confirm_text_changed(self, text: str) -> None:
+        self.ok.setEnabled(_fold(text) == _fold(self.person.family_name))
+
+
+class RetentionWindow(QDialog):
+    """People without contact for the retention period; the coordinator confirms erasure."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window_ = window
+        self.session: Session = window.session
+        self.setWindowTitle(_("Retention: people without contact"))
+        self.intro = QLabel(
+            _(
+                "These people have had no contact for {years} years. Check each one, then erase "
+                "the selected people."
+            ).format(years=data_rights.RETENTION_YEARS)
+        )
+        self.intro.setWordWrap(True)
+        self.model = QStandardItemModel(self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setAccessibleName(_("People due for deletion"))
+        self.erase_button = QPushButton(_("&Erase selected…"))
+        self.erase_button.clicked.connect(self._on_erase_clicked)
+        self.count = QLabel()
+        row = QHBoxLayout()
+        row.addWidget(self.count)
+        row.addStretch(1)
+        row.addWidget(self.erase_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(row)
+        self.entries: list[RetentionEntry] = []
+        self.resize(640, 480)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.entries = data_rights.people_due_for_deletion(self.session.store, self.session.user)
+        self.model.clear()
+        self.model.setHorizontalHeaderLabels([_("Name"), _("Last contact")])
+        for e in self.entries:
+            self.model.appendRow(
+                [
+                    QStandardItem(f"{e.family_name}, {e.given_name}"),
+                    QStandardItem(format_long_date(e.last_contact)),
+                ]
+            )
+        self.count.setText(_("{count} people").format(count=format_number(len(self.entries))))
+        self.erase_button.setEnabled(bool(self.entries))
+
+    def _on_erase_clicked(self) -> None:
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        if not rows:
+            return
+        answer = QMessageBox.question(
+            self,
+            _("Erase people"),
+            _("Erase {count} people and all their data for good?").format(count=len(rows)),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        for r in rows:
+            try:
+                data_rights.erase_person(
+                    self.session.store, self.session.user, self.entries[r].person_id
+                )
+            except data_rights.PersonNotFound:
+                continue
+        self.window_.person_page.show_person(None)
+        self.window_.reload_all()
+        self.refresh()
+
+
+def export_person_to(session: Session, person_id: str, folder: Path) -> list[Path]:
+    """Write the JSON and PDF copies; file names carry only the record id, never a name."""
+    json_bytes, pdf_bytes = data_rights.export_person(session.store, session.user, person_id)
+    stem = f"welcome-desk-data-{person_id[:8]}"
+    paths = [folder / f"{stem}.json", folder / f"{stem}.pdf"]
+    paths[0].write_bytes(json_bytes)
+    paths[1].write_bytes(pdf_bytes)
+    return paths
+
+
+def install(window: MainWindow) -> None:
+    user = window.session.user
+    page = window.person_page
+    texts: list[tuple[QPushButton | QAction, str]] = []
+    if allowed(user, Action.EXPORT_PERSON):
+        export_button = QPushButton()
+        texts.append((export_button, N_("Export data…")))
+        page.add_action_button(export_button)
+
+        def on_export() -> None:
+            person = page.person
+            if person is None:
+                return
+            folder = QFileDialog.getExistingDirectory(window, _("Folder for the data copy"))
+            if not folder:
+                return
+            window.tasks.run(
+                lambda: export_person_to(window.session, person.id, Path(folder)),
+                lambda paths: window.statusBar().showMessage(
+                    _("Data copy written: {files}").format(files=", ".join(p.name for p in paths)),
+                    8000,
+                ),
+                window._on_task_failed,
+            )
+
+        export_button.clicked.connect(on_export)
+    if allowed(user, Action.ERASE_PERSON):
+        erase_button = QPushButton()
+        texts.append((erase_button, N_("Erase person…")))
+        page.add_action_button(erase_button)
+
+        def on_erase() -> None:
+            person = page.person
+            if person is None:
+                return
+            dialog = EraseDialog(person, window)
+            if dialog.exec() != QDialog.DialogCode.Accepted:
+                return
+            with contextlib.suppress(data_rights.PersonNotFound):
+                data_rights.erase_person(window.session.store, window.session.user, person.id)
+            page.show_person(None)
+            window.search.clear()
+            window.reload_all()
+            window.statusBar().showMessage(_("The person was erased."), 5000)
+
+        erase_button.clicked.connect(on_erase)
+    if allowed(user, Action.CONFIRM_RETENTION):
+        retention = QAction(window)
+        texts.append((retention, N_("&Retention…")))
+        retention.triggered.connect(lambda: RetentionWindow(window).open())
+        admin_menu(window).addAction(retention)
+
+    def retranslate() -> None:
+        for widget, msgid in texts:
+            widget.setText(_(msgid))
+
+    window.retranslated.connect(retranslate)
+    retranslate()

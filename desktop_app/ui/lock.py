@@ -1,0 +1,286 @@
+"""Idle lock: after some minutes without input the main window shows only a lock screen.
+
+While locked, nothing personal is on screen or in the window's models: dialogs and other
+windows are closed, the people list and the person's page are emptied, menus are hidden.
+Unlocking needs the same user's password (with the same growing wait as logging in);
+"Switch user" logs out and shows the login dialog.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QDockWidget,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.i18n.messages import error_message
+from desktop_app.i18n.text import _
+from desktop_app.storage.keyslots import KeySlotError, LoginDelayed
+from desktop_app.ui.widgets import ErrorLabel
+from desktop_app.usecases.accounts import verify_password
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
+
+IDLE_MINUTES_DEFAULT = 5
+SETTING = "security/idle_minutes"
+_INPUT_EVENTS = {
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+}
+# Windows opened after a user switch must outlive the function that made them.
+_windows: list[QWidget] = []
+
+
+def idle_minutes() -> int:
+    value = QSettings().value(SETTING, IDLE_MINUTES_DEFAULT)
+    try:
+        return max(1, int(str(value)))
+    except ValueError:
+        return IDLE_MINUTES_DEFAULT
+
+
+class LockScreen(QWidget):
+    """What the window shows while locked: who is logged in, a password field, two buttons."""
+
+    unlock_requested = Signal(str)
+    switch_user_requested = Signal()
+
+    def __init__(self, user_name: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel()
+        self.title.setStyleSheet("font-size: 18pt; font-weight: bold;")
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.who = QLabel()
+        self.who.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._user_name = user_name
+        self.password = QLineEdit()
+        self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        self.password.setMaximumWidth(320)
+        self.password.returnPressed.connect(self._on_unlock_clicked)
+        self.error = ErrorLabel()
+        self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.unlock_button = QPushButton()
+        self.unlock_button.setDefault(True)
+        self.unlock_button.clicked.connect(self._on_unlock_clicked)
+        self.switch_button = QPushButton()
+        self.switch_button.clicked.connect(self.switch_user_requested)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        buttons.addWidget(self.unlock_button)
+        buttons.addWidget(self.switch_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addStretch(2)
+        layout.addWidget(self.title)
+        layout.addWidget(self.who)
+        layout.addSpacing(12)
+        layout.addWidget(self.password, 0, Qt.AlignmentFlag.AlignHCenter)
+        layout.addWidget(self.error)
+        layout.addLayout(buttons)
+        layout.addStretch(3)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.title.setText(_("Welcome Desk is locked"))
+        self.who.setText(
+            _("Logged in: {name}. Enter your password to continue.").format(name=self._user_name)
+        )
+        self.password.setPlaceholderText(_("Password"))
+        self.password.setAccessibleName(_("Password"))
+        self.unlock_button.setText(_("&Unlock"))
+        self.switch_button.setText(_("&Switch user"))
+
+    def _on_unlock_clicked(self) -> None:
+        self.unlock_requested.emit(self.password.text())
+        self.password.clear()
+
+
+class Locker(QObject):
+    """Watches the application's input; locks ``window`` after ``idle_ms`` without any."""
+
+    locked_changed = Signal(bool)
+
+    def __init__(self, window: MainWindow, idle_ms: int) -> None:
+        super().__init__(window)
+        self.window = window
+        self.timer = QTimer(self)
+        self.timer.setSingleShot(True)
+        self.timer.setInterval(idle_ms)
+        self.timer.timeout.connect(self.lock)
+        self.screen: LockScreen | None = None
+        self._content: QWidget | None = None
+        self._hidden_docks: list[QDockWidget] = []
+        self._disabled_actions: list[QAction] = []
+        self._search_text = ""
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        self.timer.start()
+
+    @property
+    def is_locked(self) -> bool:
+        return self.screen is not None
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in _INPUT_EVENTS and not self.is_locked:
+            self.timer.start()
+        return False
+
+    def lock(self) -> None:
+        window = self.window
+        if self.is_locked:
+            return
+        self.timer.stop()
+        for widget in QApplication.topLevelWidgets():
+            if widget is window or not widget.isVisible():
+                continue
+            if isinstance(widget, QDialog):
+                widget.reject()
+            widget.close()
+        for dock in window.findChildren(QDockWidget):
+            if dock.isVisible():
+                dock.hide()
+                self._hidden_docks.append(dock)
+        # Empty what holds names, so neither the screen nor the models show anyone.
+        self._search_text = window.search.text()
+        window.search.blockSignals(True)
+        window.search.clear()
+        window.search.blockSignals(False)
+        window.model.show_results([])
+        window.person_page.show_person(None)
+        window.statusBar().clearMessage()
+        window.menuBar().hide()
+        # Shortcuts (Ctrl+N …) must not open anything behind the lock screen.
+        for action in window.findChildren(QAction):
+            if action.isEnabled():
+                action.setEnabled(False)
+                self._disabled_actions.append(action)
+        content = window.takeCentralWidget()
+        if content is not None:
+            content.hide()
+        self._content = content
+        self.screen = LockScreen(window.session.user.display_name)
+        self.screen.unlock_requested.connect(self._on_unlock_requested)
+        self.screen.switch_user_requested.connect(self._on_switch_user_requested)
+        self.screen.switch_button.setVisible(not window.demo)
+        window.setCentralWidget(self.screen)
+        self.screen.password.setFocus()
+        self.locked_changed.emit(True)
+
+    def _on_unlock_requested(self, password: str) -> None:
+        assert self.screen is not None
+        try:
+            verify_password(self.window.session, password)
+        except LoginDelayed as exc:
+            from desktop_app.ui.login import delay_message
+
+            self.screen.error.show_message(delay_message(exc.seconds))
+            return
+        except KeySlotError as exc:
+            self.screen.error.show_message(error_message(exc.code))
+            return
+        self.unlock()
+
+    def unlock(self) -> None:
+        window = self.window
+        if self.screen is None or self._content is None:
+            return
+        window.takeCentralWidget()
+        self.screen.deleteLater()
+        self.screen = None
+        window.setCentralWidget(self._content)
+        self._content.show()
+        self._content = None
+        window.menuBar().show()
+        for action in self._disabled_actions:
+            action.setEnabled(True)
+        self._disabled_actions.clear()
+        for dock in self._hidden_docks:
+            dock.show()
+        self._hidden_docks.clear()
+        window.search.setText(self._search_text)  # searches again, as if typed
+        if not self._search_text:
+            window.reload_all()
+        self.timer.start()
+        self.locked_changed.emit(False)
+
+    def _on_switch_user_requested(self) -> None:
+        from desktop_app.storage.db import StorePaths
+        from desktop_app.ui.login import LoginDialog
+        from desktop_app.ui.main_window import MainWindow
+
+        window = self.window
+        data_dir = window.session.store.paths.data_dir
+        window.tasks.wait(3000)
+        window.hide()
+        dialog = LoginDialog(data_dir, StorePaths(data_dir).keyslots.accounts())
+        accepted = dialog.exec()
+        if accepted and dialog.session is not None:
+            window.session.close()
+            new = MainWindow(dialog.session)
+            _windows.append(new)
+            new.show()
+            window.close()
+        else:
+            window.show()  # still locked: cancelling the switch opens nothing
+
+
+def set_idle_minutes(window: MainWindow, minutes: int) -> None:
+    """Store the idle time for this laptop's user and apply it at once."""
+    QSettings().setValue(SETTING, minutes)
+    locker: Locker = window.locker  # type: ignore[attr-defined]
+    locker.timer.setInterval(minutes * 60_000)
+    if not locker.is_locked:
+        locker.timer.start()
+
+
+def _ask_idle_minutes(window: MainWindow) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    minutes, ok = QInputDialog.getInt(
+        window,
+        _("Lock after"),
+        _("Lock Welcome Desk after this many minutes without input:"),
+        idle_minutes(),
+        1,
+        120,
+    )
+    if ok:
+        set_idle_minutes(window, minutes)
+
+
+def install(window: MainWindow) -> None:
+    window.locker = Locker(window, idle_minutes() * 60_000)  # type: ignore[attr-defined]
+    action = QAction(window)
+    action.setShortcut(QKeySequence("Ctrl+L"))
+    action.triggered.connect(window.locker.lock)  # type: ignore[attr-defined]
+    window.file_menu.insertAction(window.quit_action, action)
+    window.addAction(action)
+    idle_action = QAction(window)
+    idle_action.triggered.connect(lambda: _ask_idle_minutes(window))
+    window.file_menu.insertAction(window.quit_action, idle_action)
+
+    def retranslate() -> None:
+        action.setText(_("&Lock now"))
+        idle_action.setText(_("Lock &after…"))
+        locker: Locker = window.locker  # type: ignore[attr-defined]
+        if locker.screen is not None:
+            locker.screen.retranslate()
+
+    window.retranslated.connect(retranslate)
+    retranslate()

@@ -1,0 +1,163 @@
+"""Permission checks for use cases, and restricted sections an advisor opens to a helper.
+
+Every use case that touches a person's data starts with ``require(user, Action.…)``; one that
+reads a section marked ``restricted: health|exploitation`` calls ``require_restricted``.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from desktop_app.domain.permissions import (
+    RESTRICTED_KINDS,
+    Action,
+    PermissionDenied,
+    may_read_restricted,
+    require,
+)
+from desktop_app.domain.users import Role, User
+from desktop_app.i18n.text import N_
+from desktop_app.storage.audit_models import CaseOpeningRow
+from desktop_app.storage.db import Store
+from desktop_app.storage.models import OutboxRow, UserRow
+from desktop_app.usecases import audit
+from desktop_app.usecases.person_data import PersonDataSource, Row, register_person_data_source
+
+__all__ = [
+    "Action",
+    "PermissionDenied",
+    "can_read_restricted",
+    "close_case_to_helper",
+    "open_case_to_helper",
+    "opened_kinds",
+    "require",
+    "require_restricted",
+]
+
+
+def opened_kinds(store: Store, user: User, person_id: str) -> frozenset[str]:
+    """The restriction kinds of this person's case that were opened to ``user``."""
+    with store.reading() as session:
+        kinds = session.scalars(
+            select(CaseOpeningRow.kind).where(
+                CaseOpeningRow.person_id == person_id,
+                CaseOpeningRow.helper_id == user.id,
+                CaseOpeningRow.deleted.is_(False),
+            )
+        ).all()
+    return frozenset(kinds)
+
+
+def can_read_restricted(store: Store, user: User, person_id: str, kind: str | None) -> bool:
+    if kind is None or user.role != Role.HELPER:
+        return may_read_restricted(user, kind, frozenset())
+    return may_read_restricted(user, kind, opened_kinds(store, user, person_id))
+
+
+def require_restricted(store: Store, user: User, person_id: str, kind: str | None) -> None:
+    """Raise PermissionDenied unless ``user`` may read ``kind`` sections of this person."""
+    if not can_read_restricted(store, user, person_id, kind):
+        raise PermissionDenied(Action.VIEW_RESTRICTED, str(kind))
+
+
+def _set_opening(
+    store: Store, advisor: User, person_id: str, helper_id: str, kind: str, opened: bool
+) -> None:
+    require(advisor, Action.OPEN_CASE_TO_HELPER)
+    if kind not in RESTRICTED_KINDS:
+        raise ValueError(kind)
+    hlc = str(store.clock.now())
+    with store.transaction() as session:
+        helper = session.get(UserRow, helper_id)
+        if helper is None or helper.deleted or helper.role != Role.HELPER.value:
+            raise ValueError("not a helper account")
+        row = session.scalar(
+            select(CaseOpeningRow).where(
+                CaseOpeningRow.person_id == person_id,
+                CaseOpeningRow.helper_id == helper_id,
+                CaseOpeningRow.kind == kind,
+            )
+        )
+        if row is None:
+            if not opened:
+                return
+            row = CaseOpeningRow(
+                id=str(uuid.uuid4()),
+                person_id=person_id,
+                helper_id=helper_id,
+                kind=kind,
+                revision=0,
+                field_clocks="{}",
+            )
+            session.add(row)
+        row.deleted = not opened
+        row.revision = (row.revision or 0) + 1
+        row.updated_hlc = hlc
+        row.device_id = store.device_id
+        row.author_id = advisor.id
+        session.flush()
+        session.add(
+            OutboxRow(record_kind="case_opening", record_id=row.id, revision=row.revision, hlc=hlc)
+        )
+        audit.record_in(
+            session,
+            store,
+            advisor.id,
+            audit.AuditAction.OPEN_CASE,
+            "person",
+            person_id,
+            {"helper_id": helper_id, "kind": kind, "opened": opened},
+        )
+
+
+def open_case_to_helper(
+    store: Store, advisor: User, person_id: str, helper_id: str, kind: str
+) -> None:
+    """An advisor lets one helper read this person's ``kind`` sections (health/exploitation)."""
+    _set_opening(store, advisor, person_id, helper_id, kind, True)
+
+
+def close_case_to_helper(
+    store: Store, advisor: User, person_id: str, helper_id: str, kind: str
+) -> None:
+    _set_opening(store, advisor, person_id, helper_id, kind, False)
+
+
+def _collect_openings(session: DbSession, person_id: str) -> list[Row]:
+    rows = session.scalars(
+        select(CaseOpeningRow).where(
+            CaseOpeningRow.person_id == person_id, CaseOpeningRow.deleted.is_(False)
+        )
+    ).all()
+    return [{"kind": r.kind, "helper_id": r.helper_id, "since": r.updated_hlc} for r in rows]
+
+
+def _erase_openings(session: DbSession, store: Store, user: User, person_id: str) -> int:
+    rows = session.scalars(
+        select(CaseOpeningRow).where(
+            CaseOpeningRow.person_id == person_id, CaseOpeningRow.deleted.is_(False)
+        )
+    ).all()
+    hlc = str(store.clock.now())
+    for row in rows:
+        row.deleted = True
+        row.revision += 1
+        row.updated_hlc = hlc
+        row.author_id = user.id
+        session.add(
+            OutboxRow(record_kind="case_opening", record_id=row.id, revision=row.revision, hlc=hlc)
+        )
+    return len(rows)
+
+
+register_person_data_source(
+    PersonDataSource(
+        kind="case_openings",
+        title=N_("Sections opened to helpers"),
+        collect=_collect_openings,
+        erase=_erase_openings,
+    )
+)

@@ -1,0 +1,228 @@
+"""The audit log: who read, changed, printed, exported or erased which record, hash-chained.
+
+Entries are appended inside the caller's transaction, so a change and its audit entry commit
+together or not at all. Each laptop keeps its own chain (``seq`` 1, 2, 3 … with ``prev_hash``);
+``verify_chain`` finds any entry that was changed, deleted or reordered afterwards.
+Details hold no personal data: the person appears only as the record id.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import json
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from desktop_app.domain.hlc import Timestamp
+from desktop_app.domain.permissions import Action, require
+from desktop_app.domain.users import User
+from desktop_app.storage.audit_models import AuditRow
+from desktop_app.storage.db import Store
+from desktop_app.storage.models import MetaRow, OutboxRow
+
+GENESIS = "0" * 64
+HEAD_KEY = "audit_head"  # "<seq>:<hash>" of this laptop's newest entry: reveals a cut-off tail
+
+
+class AuditAction(enum.StrEnum):
+    VIEW = "view"
+    CREATE = "create"
+    CHANGE = "change"
+    PRINT = "print"
+    EXPORT = "export"
+    ERASE = "erase"
+    LOGIN = "login"
+    LOGIN_RECOVERY = "login_recovery"
+    OPEN_CASE = "open_case"
+    ADD_USER = "add_user"
+    REMOVE_USER = "remove_user"
+    CHANGE_PASSWORD = "change_password"
+    BACKUP = "backup"
+
+
+DetailValue = str | int | bool | None
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: str
+    seq: int
+    at: str
+    user_id: str
+    device_id: str
+    action: str
+    record_kind: str
+    record_id: str
+    details: dict[str, DetailValue]
+
+    @property
+    def when(self) -> dt.datetime:
+        return dt.datetime.fromtimestamp(Timestamp.parse(self.at).wall_ms / 1000, dt.UTC)
+
+
+@dataclass(frozen=True)
+class ChainProblem:
+    device_id: str
+    seq: int
+    code: str  # "hash_mismatch", "broken_link", "gap", "head_mismatch"
+
+    def __str__(self) -> str:
+        return f"{self.code} at {self.device_id}#{self.seq}"
+
+
+def _entry_hash(row: AuditRow) -> str:
+    canonical = json.dumps(
+        [
+            row.id,
+            row.seq,
+            row.at,
+            row.user_id,
+            row.device_id,
+            row.action,
+            row.record_kind,
+            row.record_id,
+            row.details,
+            row.prev_hash,
+        ],
+        ensure_ascii=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(canonical.encode("ascii")).hexdigest()
+
+
+def _details_json(details: Mapping[str, DetailValue]) -> str:
+    for key, value in details.items():
+        if not isinstance(key, str) or not isinstance(value, str | int | bool | type(None)):
+            raise TypeError(f"audit detail {key!r} must be a plain value")
+    return json.dumps(dict(details), ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+
+
+def record_in(
+    session: DbSession,
+    store: Store,
+    user_id: str,
+    action: AuditAction | str,
+    kind: str,
+    record_id: str,
+    details: Mapping[str, DetailValue] | None = None,
+) -> AuditEntry:
+    """Append an entry inside an open transaction (``session``) of ``store``."""
+    last = session.execute(
+        select(AuditRow.seq, AuditRow.hash)
+        .where(AuditRow.device_id == store.device_id)
+        .order_by(AuditRow.seq.desc())
+        .limit(1)
+    ).first()
+    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    at = str(store.clock.now())
+    row = AuditRow(
+        id=str(uuid.uuid4()),
+        seq=seq,
+        at=at,
+        user_id=user_id,
+        device_id=store.device_id,
+        action=str(action),
+        record_kind=kind,
+        record_id=record_id,
+        details=_details_json(details or {}),
+        prev_hash=prev_hash,
+        hash="",
+    )
+    row.hash = _entry_hash(row)
+    session.add(row)
+    session.merge(MetaRow(key=HEAD_KEY, value=f"{seq}:{row.hash}"))
+    session.add(OutboxRow(record_kind="audit", record_id=row.id, revision=1, hlc=at))
+    return _entry(row)
+
+
+def record(
+    store: Store,
+    user: User,
+    action: AuditAction | str,
+    kind: str,
+    record_id: str,
+    details: Mapping[str, DetailValue] | None = None,
+) -> AuditEntry:
+    """Append an entry in its own transaction (for reads, which have none of their own)."""
+    with store.transaction() as session:
+        return record_in(session, store, user.id, action, kind, record_id, details)
+
+
+def _entry(row: AuditRow) -> AuditEntry:
+    return AuditEntry(
+        row.id,
+        row.seq,
+        row.at,
+        row.user_id,
+        row.device_id,
+        row.action,
+        row.record_kind,
+        row.record_id,
+        json.loads(row.details),
+    )
+
+
+def verify_chain(store: Store) -> list[ChainProblem]:
+    """Every problem in every laptop's chain; an empty list means the log is intact."""
+    problems: list[ChainProblem] = []
+    with store.reading() as session:
+        rows = session.scalars(select(AuditRow).order_by(AuditRow.device_id, AuditRow.seq)).all()
+        head = session.get(MetaRow, HEAD_KEY)
+    chains: dict[str, list[AuditRow]] = {}
+    for row in rows:
+        chains.setdefault(row.device_id, []).append(row)
+    for device, chain in chains.items():
+        prev_hash, expected_seq = GENESIS, 1
+        for row in chain:
+            if row.seq != expected_seq:
+                problems.append(ChainProblem(device, expected_seq, "gap"))
+            if row.prev_hash != prev_hash:
+                problems.append(ChainProblem(device, row.seq, "broken_link"))
+            if _entry_hash(row) != row.hash:
+                problems.append(ChainProblem(device, row.seq, "hash_mismatch"))
+            prev_hash, expected_seq = row.hash, row.seq + 1
+    own = chains.get(store.device_id, [])
+    newest = f"{own[-1].seq}:{own[-1].hash}" if own else None
+    if (head.value if head else None) != newest:
+        problems.append(ChainProblem(store.device_id, own[-1].seq if own else 0, "head_mismatch"))
+    return problems
+
+
+def _wall_prefix(day: dt.date) -> str:
+    start = dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
+    return f"{int(start.timestamp() * 1000):013d}"
+
+
+def list_entries(
+    store: Store,
+    user: User,
+    *,
+    record_id: str | None = None,
+    user_id: str | None = None,
+    action: str | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    limit: int = 2000,
+) -> list[AuditEntry]:
+    """Entries newest first, filtered; coordinators only. ``until`` includes that whole day."""
+    require(user, Action.VIEW_AUDIT)
+    query = select(AuditRow)
+    if record_id:
+        query = query.where(AuditRow.record_id == record_id)
+    if user_id:
+        query = query.where(AuditRow.user_id == user_id)
+    if action:
+        query = query.where(AuditRow.action == action)
+    if since:
+        query = query.where(AuditRow.at >= _wall_prefix(since))
+    if until:
+        query = query.where(AuditRow.at < _wall_prefix(until + dt.timedelta(days=1)))
+    query = query.order_by(AuditRow.at.desc()).limit(limit)
+    with store.reading() as session:
+        return [_entry(row) for row in session.scalars(query)]

@@ -1,0 +1,242 @@
+"""Encrypted backup of a laptop's store, and restoring it into a fresh data folder.
+
+The backup holds a consistent SQLCipher copy of the database (still encrypted with the store
+key) and the key slot file, packed as a tar stream and encrypted as a whole under a key derived
+from a passphrase (Argon2id, AES-256-GCM in 1 MiB chunks). Each chunk's associated data binds
+the header, its index and whether it is the last, so a cut, reordered or altered file is refused.
+Restoring needs the passphrase; opening the restored store then needs an account's password.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import secrets
+import shutil
+import struct
+import tarfile
+import tempfile
+from pathlib import Path
+from typing import BinaryIO
+
+from argon2.low_level import Type, hash_secret_raw
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from desktop_app.domain.permissions import Action, require
+from desktop_app.domain.validation import FieldError, ValidationFailed
+from desktop_app.storage.db import DB_NAME, SLOTS_NAME, StoreExists, StorePaths
+from desktop_app.storage.keyslots import KdfParams
+from desktop_app.usecases import audit
+from desktop_app.usecases.accounts import PASSWORD_MIN, Session
+
+MAGIC = b"WELCOME-DESK-BACKUP\n"
+CHUNK = 1 << 20
+_LEN = struct.Struct(">I")
+_FILES = (DB_NAME, SLOTS_NAME)
+
+
+class BackupError(Exception):
+    """A backup that cannot be read; ``code`` is a key for a translated message."""
+
+    code = "backup_damaged"
+
+
+class WrongPassphrase(BackupError):
+    code = "wrong_passphrase"
+
+
+def _derive(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
+    return hash_secret_raw(
+        passphrase.encode("utf-8"),
+        salt,
+        time_cost=params.time_cost,
+        memory_cost=params.memory_kib,
+        parallelism=params.parallelism,
+        hash_len=32,
+        type=Type.ID,
+    )
+
+
+def _aad(header: bytes, index: int, final: bool) -> bytes:
+    return header + struct.pack(">Q?", index, final)
+
+
+class _EncryptingWriter(io.RawIOBase):
+    """A write-only stream that seals everything written to it in chunks."""
+
+    def __init__(self, out: BinaryIO, passphrase: str) -> None:
+        super().__init__()
+        params = KdfParams.default()
+        salt = secrets.token_bytes(16)
+        self._prefix = secrets.token_bytes(4)
+        self._header = json.dumps(
+            {
+                "format": 1,
+                "kdf": {
+                    "alg": "argon2id",
+                    "salt": salt.hex(),
+                    "time_cost": params.time_cost,
+                    "memory_kib": params.memory_kib,
+                    "parallelism": params.parallelism,
+                },
+                "nonce_prefix": self._prefix.hex(),
+                "chunk": CHUNK,
+            },
+            sort_keys=True,
+        ).encode("ascii")
+        self._aes = AESGCM(_derive(passphrase, salt, params))
+        self._out = out
+        self._buffer = bytearray()
+        self._index = 0
+        out.write(MAGIC + _LEN.pack(len(self._header)) + self._header)
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        self._buffer += data
+        while len(self._buffer) > CHUNK:
+            self._seal(bytes(self._buffer[:CHUNK]), final=False)
+            del self._buffer[:CHUNK]
+        return len(data)
+
+    def _seal(self, plain: bytes, final: bool) -> None:
+        nonce = self._prefix + struct.pack(">Q", self._index)
+        sealed = self._aes.encrypt(nonce, plain, _aad(self._header, self._index, final))
+        self._out.write(_LEN.pack(len(sealed)) + sealed)
+        self._index += 1
+
+    def finish(self) -> None:
+        self._seal(bytes(self._buffer), final=True)
+        self._buffer.clear()
+
+
+class _DecryptingReader(io.RawIOBase):
+    def __init__(self, src: BinaryIO, passphrase: str) -> None:
+        super().__init__()
+        if src.read(len(MAGIC)) != MAGIC:
+            raise BackupError("not a backup")
+        try:
+            (size,) = _LEN.unpack(src.read(_LEN.size))
+            self._header = src.read(size)
+            head = json.loads(self._header)
+            kdf = head["kdf"]
+            params = KdfParams(
+                int(kdf["time_cost"]), int(kdf["memory_kib"]), int(kdf["parallelism"])
+            )
+            self._prefix = bytes.fromhex(head["nonce_prefix"])
+            salt = bytes.fromhex(kdf["salt"])
+        except (struct.error, ValueError, KeyError, TypeError) as exc:
+            raise BackupError("bad header") from exc
+        self._aes = AESGCM(_derive(passphrase, salt, params))
+        self._src = src
+        self._index = 0
+        self._plain = b""
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _next_chunk(self) -> None:
+        raw_len = self._src.read(_LEN.size)
+        if len(raw_len) != _LEN.size:
+            raise BackupError("truncated")
+        (size,) = _LEN.unpack(raw_len)
+        sealed = self._src.read(size)
+        nonce = self._prefix + struct.pack(">Q", self._index)
+        for final in (False, True):
+            try:
+                self._plain = self._aes.decrypt(
+                    nonce, sealed, _aad(self._header, self._index, final)
+                )
+            except InvalidTag:
+                continue
+            self._done = final
+            self._index += 1
+            return
+        raise WrongPassphrase() if self._index == 0 else BackupError("damaged chunk")
+
+    def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
+        while not self._plain and not self._done:
+            self._next_chunk()
+        n = min(len(buffer), len(self._plain))
+        buffer[:n] = self._plain[:n]
+        self._plain = self._plain[n:]
+        if self._done and not self._plain and self._src.read(1):
+            raise BackupError("data after the end")
+        return n
+
+
+def _check_passphrase(passphrase: str) -> None:
+    if len(passphrase) < PASSWORD_MIN:
+        raise ValidationFailed(
+            [FieldError("passphrase", "password_too_short", {"min": PASSWORD_MIN})]
+        )
+
+
+def write_backup(session: Session, out: Path, passphrase: str) -> None:
+    """Write an encrypted, consistent backup of the open store to ``out`` (atomically)."""
+    require(session.user, Action.BACKUP)
+    _check_passphrase(passphrase)
+    store = session.store
+    data_dir = store.paths.data_dir
+    # The snapshot stays inside the data folder and is encrypted with the store key: no clear
+    # copy of the database ever reaches a temporary folder.
+    work = Path(tempfile.mkdtemp(prefix=".backup-", dir=data_dir))
+    try:
+        snapshot = work / DB_NAME
+        with store.engine.connect() as conn:
+            driver = conn.connection.dbapi_connection
+            assert driver is not None
+            driver.execute(
+                f"ATTACH DATABASE ? AS backup KEY \"x'{session.key.hex()}'\"", (str(snapshot),)
+            )
+            try:
+                driver.execute("SELECT sqlcipher_export('backup')")
+            finally:
+                driver.execute("DETACH DATABASE backup")
+        audit.record(store, session.user, audit.AuditAction.BACKUP, "store", store.device_id)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".part")
+        with open(tmp, "wb") as fh:
+            writer = _EncryptingWriter(fh, passphrase)
+            with tarfile.open(fileobj=writer, mode="w|") as tar:
+                tar.add(snapshot, arcname=DB_NAME)
+                tar.add(data_dir / SLOTS_NAME, arcname=SLOTS_NAME)
+            writer.finish()
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def restore_backup(backup: Path, data_dir: Path, passphrase: str) -> None:
+    """Unpack a backup into a new, empty data folder; refuses a folder that holds a store."""
+    paths = StorePaths(data_dir)
+    if paths.is_initialised():
+        raise StoreExists(str(data_dir))
+    data_dir.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=".restore-", dir=data_dir))
+    try:
+        with open(backup, "rb") as fh:
+            reader = io.BufferedReader(_DecryptingReader(fh, passphrase), CHUNK)
+            try:
+                with tarfile.open(fileobj=reader, mode="r|") as tar:
+                    for member in tar:
+                        if member.name not in _FILES or not member.isfile():
+                            raise BackupError(f"unexpected entry {member.name!r}")
+                        source = tar.extractfile(member)
+                        assert source is not None
+                        with open(work / member.name, "wb") as target:
+                            shutil.copyfileobj(source, target)
+            except tarfile.TarError as exc:
+                raise BackupError("bad archive") from exc
+        if not all((work / name).exists() for name in _FILES):
+            raise BackupError("incomplete")
+        for name in _FILES:
+            os.replace(work / name, data_dir / name)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)

@@ -1,0 +1,251 @@
+"""The person's rights: a copy of all their data (access), erasure, and the retention list."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+from dataclasses import dataclass
+
+from babel import Locale
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session as DbSession
+
+from desktop_app.domain.hlc import Timestamp
+from desktop_app.domain.permissions import Action, require
+from desktop_app.domain.person import Person
+from desktop_app.domain.users import Role, User
+from desktop_app.i18n.formatting import format_partial_date
+from desktop_app.i18n.text import N_, gettext_in
+from desktop_app.letters.person_data_pdf import render_person_data
+from desktop_app.storage.db import Store
+from desktop_app.storage.models import OutboxRow, PersonRow, SearchTokenRow
+from desktop_app.storage.people_repo import PeopleRepository
+from desktop_app.usecases import audit
+from desktop_app.usecases.person_data import Row, sources
+
+log = logging.getLogger(__name__)
+EXPORT_FORMAT = "welcome-desk-person-export"
+DOCUMENT_LANGUAGES = ("bg", "ro", "de", "en")
+RETENTION_YEARS = 3
+
+_LABELS = (
+    ("given_name", N_("Given name")),
+    ("family_name", N_("Family name")),
+    ("date_of_birth", N_("Date of birth")),
+    ("sex", N_("Sex / gender")),
+    ("nationality", N_("Nationality")),
+    ("languages", N_("Languages spoken")),
+    ("phone", N_("Phone")),
+    ("notes", N_("Notes")),
+)
+_SEX = {
+    "female": N_("female"),
+    "male": N_("male"),
+    "diverse": N_("diverse"),
+    "not_stated": N_("not stated"),
+}
+
+
+class PersonNotFound(LookupError):
+    code = "person_not_found"
+
+
+def document_language(person: Person) -> str:
+    """The first language the person speaks that documents exist in; else by nationality."""
+    for code in person.languages:
+        if code in DOCUMENT_LANGUAGES:
+            return code
+    return {"BG": "bg", "RO": "ro"}.get(person.nationality, "de")
+
+
+def _person_dict(person: Person) -> Row:
+    return {
+        "id": person.id,
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "date_of_birth": person.date_of_birth.iso() if person.date_of_birth else "",
+        "sex": person.sex.value if person.sex else "",
+        "nationality": person.nationality,
+        "languages": list(person.languages),
+        "phone": person.phone,
+        "notes": person.notes,
+        "registered_or_changed": _hlc_date(person.updated_hlc).isoformat(),
+    }
+
+
+def _hlc_date(hlc: str) -> dt.date:
+    return dt.datetime.fromtimestamp(Timestamp.parse(hlc).wall_ms / 1000, dt.UTC).date()
+
+
+def export_person(
+    store: Store,
+    user: User,
+    person_id: str,
+    *,
+    lang: str | None = None,
+    today: dt.date | None = None,
+) -> tuple[bytes, bytes]:
+    """All data held about a person: (JSON bytes, PDF bytes in the person's language)."""
+    require(user, Action.EXPORT_PERSON)
+    with store.reading() as session:
+        person = PeopleRepository(session).get(person_id)
+        if person is None:
+            raise PersonNotFound(person_id)
+        collected = [(s, s.collect(session, person_id)) for s in sources()]
+    today = today or dt.date.today()
+    doc_lang = lang or document_language(person)
+    data = {
+        "format": EXPORT_FORMAT,
+        "version": 1,
+        "exported_on": today.isoformat(),
+        "person": _person_dict(person),
+        **{source.kind: rows for source, rows in collected},
+    }
+    json_bytes = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
+    values = _person_dict(person)
+    values["date_of_birth"] = format_partial_date(person.date_of_birth, doc_lang)
+    values["sex"] = gettext_in(doc_lang, _SEX[person.sex.value]) if person.sex else ""
+    names = Locale.parse(doc_lang)
+    values["nationality"] = names.territories.get(person.nationality, person.nationality)
+    values["languages"] = ", ".join(names.languages.get(c, c) for c in person.languages)
+    person_rows = [(label, str(values[key])) for key, label in _LABELS]
+    pdf_bytes = render_person_data(
+        doc_lang, person_rows, [(s.title, rows) for s, rows in collected], today
+    )
+    audit.record(store, user, audit.AuditAction.EXPORT, "person", person_id, {"lang": doc_lang})
+    return json_bytes, pdf_bytes
+
+
+_PERSONAL_COLUMNS = {
+    "given_name": "",
+    "family_name": "",
+    "date_of_birth": "",
+    "sex": "",
+    "nationality": "",
+    "languages": "",
+    "phone": "",
+    "notes": "",
+    "sort_key": "",
+    "name_key": "",
+    "phone_key": "",
+}
+
+
+def _erase_row(session: DbSession, store: Store, user: User, row: PersonRow) -> dict[str, int]:
+    """Everything but the row's revision: sources, search tokens, personal columns."""
+    # Overwrite freed pages instead of leaving erased text in them.
+    session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
+    counts = {s.kind: s.erase(session, store, user, row.id) for s in sources()}
+    counts["search_tokens"] = int(
+        session.scalar(select(func.count()).where(SearchTokenRow.person_pk == row.pk)) or 0
+    )
+    session.execute(delete(SearchTokenRow).where(SearchTokenRow.person_pk == row.pk))
+    for column, blank in _PERSONAL_COLUMNS.items():
+        setattr(row, column, blank)
+    row.deleted = True
+    row.field_clocks = "{}"
+    return counts
+
+
+def erase_person(store: Store, user: User, person_id: str) -> dict[str, int]:
+    """Remove a person and everything registered about them, at once and for good.
+
+    The person's row stays as a tombstone (deleted, no personal fields) with an outbox entry,
+    so that sync removes the person on every other laptop too. Returns the counts erased per
+    source; the audit log keeps only this non-personal trace.
+    """
+    require(user, Action.ERASE_PERSON)
+    with store.transaction() as session:
+        row = session.scalar(select(PersonRow).where(PersonRow.id == person_id))
+        if row is None or row.deleted:
+            raise PersonNotFound(person_id)
+        counts = _erase_row(session, store, user, row)
+        hlc = str(store.clock.now())
+        row.revision += 1
+        row.updated_hlc = hlc
+        row.author_id = user.id
+        session.add(
+            OutboxRow(record_kind="person", record_id=person_id, revision=row.revision, hlc=hlc)
+        )
+        audit.record_in(
+            session, store, user.id, audit.AuditAction.ERASE, "person", person_id, counts
+        )
+    log.info("person %s erased by %s: %d items", person_id, user.id, sum(counts.values()))
+    return counts
+
+
+def apply_remote_erasure(
+    session: DbSession,
+    store: Store,
+    person_id: str,
+    *,
+    revision: int,
+    updated_hlc: str,
+    device_id: str,
+    author_id: str,
+) -> bool:
+    """For the sync client: a person's tombstone arrived; erase everything held here.
+
+    Runs in the sync's transaction, writes no outbox row (the tombstone came from outside)
+    and an audit entry marked ``remote``. Returns False if there was nothing left to erase.
+    """
+    row = session.scalar(select(PersonRow).where(PersonRow.id == person_id))
+    if row is None or (row.deleted and row.revision >= revision):
+        return False
+    author = User(author_id, "", "", Role.COORDINATOR)
+    counts = _erase_row(session, store, author, row)
+    row.revision, row.updated_hlc = revision, updated_hlc
+    row.device_id, row.author_id = device_id, author_id
+    audit.record_in(
+        session,
+        store,
+        author_id,
+        audit.AuditAction.ERASE,
+        "person",
+        person_id,
+        {**counts, "remote": True},
+    )
+    return True
+
+
+@dataclass(frozen=True)
+class RetentionEntry:
+    person_id: str
+    given_name: str
+    family_name: str
+    last_contact: dt.date
+
+
+def people_due_for_deletion(
+    store: Store,
+    user: User,
+    years: int = RETENTION_YEARS,
+    today: dt.date | None = None,
+) -> list[RetentionEntry]:
+    """People without contact for ``years``, oldest contact first, for the coordinator to confirm.
+
+    Last contact is the newest of the person's own change and every registered source's dates.
+    """
+    require(user, Action.CONFIRM_RETENTION)
+    today = today or dt.date.today()
+    try:
+        cutoff = today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        cutoff = today.replace(year=today.year - years, day=28)
+    with store.reading() as session:
+        rows = session.execute(
+            select(
+                PersonRow.id, PersonRow.given_name, PersonRow.family_name, PersonRow.updated_hlc
+            ).where(PersonRow.deleted.is_(False))
+        ).all()
+        contacts: list[dict[str, dt.date]] = [
+            s.last_contact(session) for s in sources() if s.last_contact is not None
+        ]
+    due = []
+    for pid, given, family, hlc in rows:
+        last = max([_hlc_date(hlc), *(c[pid] for c in contacts if pid in c)])
+        if last < cutoff:
+            due.append(RetentionEntry(pid, given, family, last))
+    due.sort(key=lambda e: (e.last_contact, e.family_name))
+    return due

@@ -1,0 +1,130 @@
+"""Idle lock: nothing personal on screen or in the window's models while locked."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import QAbstractItemView, QDialog, QLabel, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.storage.login_guard import LoginGuard
+from desktop_app.ui.lock import Locker
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.usecases import people
+from desktop_app.usecases.accounts import Session
+from tests.conftest import PASSWORD
+from tests.ui.conftest import type_text
+
+NAMES = ("Жечева", "Радостина", "Țăranu", "Ștefan")
+
+
+def _window(qtbot: QtBot, session: Session) -> MainWindow:
+    people.register_person(session.store, session.user, PersonDraft("Радостина", "Жечева"))
+    people.register_person(session.store, session.user, PersonDraft("Ștefan", "Țăranu"))
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _locker(window: MainWindow) -> Locker:
+    locker = window.locker  # type: ignore[attr-defined]
+    assert isinstance(locker, Locker)
+    return locker
+
+
+def _model_texts(model: QAbstractItemModel) -> list[str]:
+    return [
+        str(model.data(model.index(r, c), Qt.ItemDataRole.DisplayRole))
+        for r in range(model.rowCount())
+        for c in range(model.columnCount())
+    ]
+
+
+def _visible_texts(root: QWidget) -> list[str]:
+    texts = [root.windowTitle()]
+    for widget in [root, *root.findChildren(QWidget)]:
+        if not widget.isVisible():
+            continue
+        if isinstance(widget, QLabel | QLineEdit):
+            texts.append(widget.text())
+        if isinstance(widget, QAbstractItemView) and widget.model() is not None:
+            texts += _model_texts(widget.model())
+        texts.append(widget.accessibleName() + widget.accessibleDescription())
+    return texts
+
+
+def test_locked_window_shows_no_names(qtbot: QtBot, session: Session, tmp_path: Path) -> None:
+    window = _window(qtbot, session)
+    window.search.setText("Жечева")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.person_page.person is not None)
+    assert any("Жечева" in t for t in _visible_texts(window))  # the check can see names
+    dialog = window.open_register_dialog()
+    type_text(dialog.family, "Țăranu")
+
+    _locker(window).lock()
+    qtbot.wait(50)
+
+    assert not dialog.isVisible()
+    texts = _visible_texts(window) + _model_texts(window.model)
+    assert not [t for t in texts if any(n in t for n in NAMES)]
+    assert window.person_page.person is None and not window.menuBar().isVisible()
+    assert not window.new_action.isEnabled()  # Ctrl+N opens nothing behind the lock
+    shot = Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path)) / "lock-screen.png"
+    image = window.grab()
+    assert image.save(str(shot))
+    # The grabbed picture is the lock screen, not the people list behind it.
+    screen = _locker(window).screen
+    assert screen is not None and screen.isVisible()
+
+
+def test_unlock_needs_the_same_users_password(qtbot: QtBot, session: Session) -> None:
+    window = _window(qtbot, session)
+    window.search.setText("Țăranu")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+    locker = _locker(window)
+    locker.lock()
+    screen = locker.screen
+    assert screen is not None
+    type_text(screen.password, "wrong password")
+    screen.unlock_button.click()
+    assert locker.is_locked and screen.error.text()
+    LoginGuard(session.store.paths.data_dir).succeeded()
+    type_text(screen.password, PASSWORD)
+    screen.unlock_button.click()
+    assert not locker.is_locked
+    assert window.centralWidget().isVisible() and window.menuBar().isVisible()
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)  # the search comes back
+    assert window.new_action.isEnabled()
+
+
+def test_idle_time_locks_by_itself(qtbot: QtBot, session: Session) -> None:
+    window = _window(qtbot, session)
+    locker = _locker(window)
+    locker.timer.setInterval(30)
+    locker.timer.start()
+    qtbot.waitUntil(lambda: locker.is_locked, timeout=3000)
+    assert isinstance(window.centralWidget(), type(locker.screen))
+    assert not [w for w in window.findChildren(QDialog) if w.isVisible()]
+
+
+def test_idle_minutes_are_configurable(qtbot: QtBot, session: Session, tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    from desktop_app.ui.lock import idle_minutes, set_idle_minutes
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    try:
+        window = _window(qtbot, session)
+        assert _locker(window).timer.interval() == 5 * 60_000  # the default
+        set_idle_minutes(window, 9)
+        assert idle_minutes() == 9 and _locker(window).timer.interval() == 9 * 60_000
+    finally:
+        QSettings.setDefaultFormat(QSettings.Format.NativeFormat)

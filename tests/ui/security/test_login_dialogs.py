@@ -1,0 +1,44 @@
+"""Log-in dialog: the wait after failures is shown; the recovery code sets a new password."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from desktop_app.storage.login_guard import LoginGuard
+from desktop_app.ui.login import LoginDialog, RecoveryLoginDialog
+from desktop_app.usecases import accounts
+from tests.conftest import PASSWORD
+from tests.ui.conftest import type_text
+
+
+def test_login_dialog_shows_the_wait_and_then_lets_in(qtbot: QtBot, data_dir: Path) -> None:
+    accounts.create_first_account(data_dir, "anna", "Anna", PASSWORD).close()
+    dialog = LoginDialog(data_dir, ["anna"])
+    qtbot.addWidget(dialog)
+    for _ in range(3):
+        type_text(dialog.password, "wrong password")
+        dialog._on_ok_clicked()
+    assert "wait" in dialog.error.text() and dialog.session is None
+    LoginGuard(data_dir).succeeded()
+    type_text(dialog.password, PASSWORD)
+    dialog._on_ok_clicked()
+    assert dialog.session is not None
+    dialog.session.close()
+
+
+def test_recovery_dialog_sets_a_new_password(qtbot: QtBot, data_dir: Path) -> None:
+    first = accounts.create_first_account(data_dir, "anna", "Anna", PASSWORD)
+    code = first.recovery_code
+    first.close()
+    assert code
+    dialog = RecoveryLoginDialog(data_dir, "anna")
+    qtbot.addWidget(dialog)
+    type_text(dialog.code, code.lower())
+    type_text(dialog.password, "brand new pass")
+    type_text(dialog.repeat, "brand new pass")
+    dialog._on_ok_clicked()
+    assert dialog.session is not None, dialog.error.text()
+    dialog.session.close()
+    accounts.log_in(data_dir, "anna", "brand new pass").close()

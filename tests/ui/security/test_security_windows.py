@@ -1,0 +1,112 @@
+"""Audit window, erase/export on the person page, users and roles in the UI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import Role
+from desktop_app.storage.audit_models import AuditRow
+from desktop_app.ui.accounts import AddUserDialog, UsersDialog
+from desktop_app.ui.audit import AuditWindow
+from desktop_app.ui.data_rights import EraseDialog, RetentionWindow, export_person_to
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.usecases import accounts, audit, people
+from desktop_app.usecases.accounts import Session
+from tests.ui.conftest import type_text
+
+
+def _shots(tmp_path: Path) -> Path:
+    return Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path))
+
+
+def _window(qtbot: QtBot, session: Session) -> MainWindow:
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _buttons(window: MainWindow) -> set[str]:
+    return {b.text() for b in window.person_page.findChildren(QPushButton)}
+
+
+def test_audit_window_lists_views_and_reports_the_chain(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    person = people.register_person(session.store, session.user, PersonDraft("Ana", "Pop"))
+    window = _window(qtbot, session)
+    window.show_person(person.id)  # a view from the UI is logged
+    dialog = AuditWindow(session, window)
+    qtbot.addWidget(dialog)
+    dialog.filter_person(person.id)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    actions = [dialog.model.item(r, 2).text() for r in range(dialog.model.rowCount())]
+    assert actions == ["viewed", "created"]
+    assert "intact" in dialog.chain.text()
+    dialog.grab().save(str(_shots(tmp_path) / "audit-window.png"))
+    with session.store.transaction() as db:
+        row = db.query(AuditRow).filter(AuditRow.action == "create").one()
+        row.action = "print"
+    dialog.verify()
+    assert "tampered" in dialog.chain.text()
+
+
+def test_helper_sees_no_export_erase_or_admin(qtbot: QtBot, session: Session) -> None:
+    accounts.add_user(session, "mihai", "Mihai", Role.HELPER, "helper pass 1")
+    helper = accounts.log_in(session.store.paths.data_dir, "mihai", "helper pass 1")
+    window = _window(qtbot, helper)
+    assert not {"Export data…", "Erase person…", "Access log"} & _buttons(window)
+    assert not hasattr(window, "admin_menu")
+    coordinator = _window(qtbot, session)
+    assert {"Export data…", "Erase person…", "Access log"} <= _buttons(coordinator)
+    helper.close()
+
+
+def test_erase_needs_the_typed_family_name(qtbot: QtBot, session: Session, tmp_path: Path) -> None:
+    person = people.register_person(session.store, session.user, PersonDraft("Ivo", "Петков"))
+    dialog = EraseDialog(person)
+    qtbot.addWidget(dialog)
+    assert not dialog.ok.isEnabled()
+    type_text(dialog.confirm, "Петко")
+    assert not dialog.ok.isEnabled()
+    type_text(dialog.confirm, "в")
+    assert dialog.ok.isEnabled()
+    paths = export_person_to(session, person.id, tmp_path)
+    assert [p.suffix for p in paths] == [".json", ".pdf"]
+    assert all("Петков" not in p.name for p in paths)
+
+
+def test_users_dialog_adds_an_account_that_can_log_in(qtbot: QtBot, session: Session) -> None:
+    users = UsersDialog(session)
+    qtbot.addWidget(users)
+    add = AddUserDialog(session, users)
+    type_text(add.account, "eva")
+    type_text(add.display_name, "Eva Ionescu")
+    add.role.setCurrentIndex(add.role.findData("advisor"))
+    type_text(add.password, "short")
+    add._on_ok_clicked()
+    assert add.errors["password"].text()  # the message sits at the field
+    add.password.clear()
+    type_text(add.password, "advisor pass 1")
+    type_text(add.repeat, "advisor pass 1")
+    add._on_ok_clicked()
+    users.refresh()
+    assert users.model.rowCount() == 2
+    eva = accounts.log_in(session.store.paths.data_dir, "eva", "advisor pass 1")
+    assert eva.user.role == Role.ADVISOR
+    eva.close()
+    assert audit.list_entries(session.store, session.user, action="add_user")
+
+
+def test_retention_window_opens_for_coordinators(qtbot: QtBot, session: Session) -> None:
+    window = _window(qtbot, session)
+    dialog = RetentionWindow(window)
+    qtbot.addWidget(dialog)
+    assert dialog.model.rowCount() == 0 and not dialog.erase_button.isEnabled()

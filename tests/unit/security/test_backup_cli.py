@@ -1,0 +1,40 @@
+"""``welcome-desk backup`` / ``restore`` as real processes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.unit.test_cli import run
+
+PW = "a good password"
+PHRASE = "backup phrase 99"
+
+
+def test_backup_and_restore_round_trip_on_the_command_line(tmp_path: Path) -> None:
+    d, new = str(tmp_path / "data"), str(tmp_path / "new")
+    init = run("init", "--data-dir", d, "--account", "anna", "--password-stdin", password=PW)
+    assert init.returncode == 0
+    code = init.stdout.strip().splitlines()[-1]
+    assert len(code.split("-")) == 8
+    add = ("people", "add", "--data-dir", d, "--password-stdin", "--given", "Ivo", "--family")
+    assert run(*add, "Петков", password=PW).returncode == 0
+    out = str(tmp_path / "b.wdbackup")
+    made = run(
+        "backup",
+        "--data-dir",
+        d,
+        "--out",
+        out,
+        "--password-stdin",
+        "--passphrase-stdin",
+        password=f"{PW}\n{PHRASE}",
+    )
+    assert made.returncode == 0, made.stderr
+    refused = run(
+        "restore", "--in", out, "--data-dir", new, "--passphrase-stdin", password="wrong phrase"
+    )
+    assert refused.returncode == 4 and "passphrase" in refused.stderr
+    restored = run("restore", "--in", out, "--data-dir", new, "--passphrase-stdin", password=PHRASE)
+    assert restored.returncode == 0, restored.stderr
+    found = run("people", "search", "петков", "--data-dir", new, "--password-stdin", password=PW)
+    assert found.returncode == 0 and "Петков" in found.stdout

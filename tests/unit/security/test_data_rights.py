@@ -1,0 +1,218 @@
+"""Access (JSON + PDF in the person's language), erasure everywhere local, retention list."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pdfplumber
+import pytest
+from sqlalchemy import func, select, text
+
+from desktop_app.domain.permissions import PermissionDenied
+from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import Role, User
+from desktop_app.storage.db import Store
+from desktop_app.storage.models import OutboxRow, PersonRow, SearchTokenRow
+from desktop_app.usecases import access, accounts, audit, data_rights, people
+from desktop_app.usecases.accounts import Session
+from desktop_app.usecases.person_data import (
+    PERSON_DATA_SOURCES,
+    PersonDataSource,
+    register_person_data_source,
+)
+
+DRAFTS = "drafts-test"
+
+
+@pytest.fixture
+def draft_source() -> Iterator[None]:
+    """A feature that keeps files per person (like drafts), registered as other features will."""
+
+    def collect(db: object, person_id: str) -> list[dict[str, object]]:
+        return [{"draft": "open", "person": person_id}]
+
+    def erase(db: object, store: Store, user: User, person_id: str) -> int:
+        path = store.paths.data_dir / DRAFTS / person_id
+        if path.exists():
+            path.unlink()
+            return 1
+        return 0
+
+    def last_contact(db: object) -> dict[str, dt.date]:
+        return {}
+
+    register_person_data_source(
+        PersonDataSource("drafts_test", "Notes", collect, erase, last_contact)
+    )
+    yield
+    PERSON_DATA_SOURCES.pop("drafts_test")
+
+
+def _person(session: Session) -> str:
+    draft = PersonDraft(
+        "Радостина", "Жечева", "14.03.1985", "female", "BG", ("bg",), "0176 5550101"
+    )
+    return people.register_person(session.store, session.user, draft).id
+
+
+def _user(session: Session, role: Role) -> Session:
+    accounts.add_user(session, role.value, role.value, role, "role pass 123")
+    return accounts.log_in(session.store.paths.data_dir, role.value, "role pass 123")
+
+
+def test_export_gives_json_and_a_pdf_in_the_persons_language(
+    session: Session, draft_source: None
+) -> None:
+    pid = _person(session)
+    raw_json, pdf = data_rights.export_person(session.store, session.user, pid)
+    data = json.loads(raw_json)
+    assert data["person"]["family_name"] == "Жечева"
+    assert data["person"]["date_of_birth"] == "1985-03-14"
+    assert data["drafts_test"] == [{"draft": "open", "person": pid}]
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        content = "\n".join(page.extract_text() or "" for page in doc.pages)
+    assert "Жечева" in content and "Радостина" in content
+    assert "14.03.1985" in content
+    assert "България" in content and "български" in content  # names in the person's language
+    assert "Вашите данни" in content  # title in Bulgarian
+    assert "Your data" not in content
+    assert audit.list_entries(session.store, session.user, record_id=pid, action="export")
+
+
+def test_helper_is_refused_export_and_erasure_advisor_erasure(session: Session) -> None:
+    pid = _person(session)
+    helper, advisor = _user(session, Role.HELPER), _user(session, Role.ADVISOR)
+    try:
+        with pytest.raises(PermissionDenied):
+            data_rights.export_person(helper.store, helper.user, pid)
+        with pytest.raises(PermissionDenied):
+            data_rights.erase_person(helper.store, helper.user, pid)
+        with pytest.raises(PermissionDenied):
+            data_rights.erase_person(advisor.store, advisor.user, pid)
+        data_rights.export_person(advisor.store, advisor.user, pid)  # advisors may export
+        with pytest.raises(PermissionDenied):
+            data_rights.people_due_for_deletion(advisor.store, advisor.user)
+    finally:
+        helper.close()
+        advisor.close()
+
+
+def test_erasure_removes_everything_locally_and_leaves_a_tombstone(
+    session: Session, draft_source: None
+) -> None:
+    store = session.store
+    pid = _person(session)
+    other = people.register_person(store, session.user, PersonDraft("Ion", "Popa")).id
+    helper = _user(session, Role.HELPER)
+    access.open_case_to_helper(store, session.user, pid, helper.user.id, "health")
+    helper.close()
+    (store.paths.data_dir / DRAFTS).mkdir()
+    (store.paths.data_dir / DRAFTS / pid).write_text("draft of Жечева")
+
+    counts = data_rights.erase_person(store, session.user, pid)
+
+    assert counts["drafts_test"] == 1 and counts["case_openings"] == 1
+    assert counts["search_tokens"] > 0
+    assert not (store.paths.data_dir / DRAFTS / pid).exists()
+    assert people.get_person(store, session.user, pid) is None
+    assert people.search_people(store, "Жечева") == []
+    assert people.search_people(store, "0176 5550101") == []
+    assert [e.id for e in people.search_people(store, "Popa")] == [other]
+    with store.reading() as db:
+        row = db.scalar(select(PersonRow).where(PersonRow.id == pid))
+        assert row is not None and row.deleted and row.revision == 2
+        assert (row.given_name, row.family_name, row.phone, row.name_key) == ("", "", "", "")
+        assert not db.scalar(select(func.count()).where(SearchTokenRow.person_pk == row.pk))
+        assert db.scalar(
+            select(func.count()).where(
+                OutboxRow.record_kind == "person",
+                OutboxRow.record_id == pid,
+                OutboxRow.revision == 2,
+            )
+        )
+        # No table anywhere holds the name any more (the database is encrypted, so ask it).
+        for (table,) in db.execute(text("SELECT name FROM sqlite_master WHERE type='table'")):
+            for row_values in db.execute(text(f'SELECT * FROM "{table}"')):
+                assert not any("Жечева" in str(v) or "Радостина" in str(v) for v in row_values)
+    assert not access.opened_kinds(store, User(helper.user.id, "", "", Role.HELPER), pid)
+    erased = audit.list_entries(store, session.user, record_id=pid, action="erase")
+    assert len(erased) == 1 and "Жечева" not in json.dumps(erased[0].details)
+    with pytest.raises(data_rights.PersonNotFound):
+        data_rights.erase_person(store, session.user, pid)
+
+
+def test_retention_lists_people_without_contact_for_three_years(
+    session: Session, draft_source: None
+) -> None:
+    old = _person(session)
+    recent = people.register_person(session.store, session.user, PersonDraft("Ion", "Popa")).id
+    today = dt.date.today()
+    in_4_years = today.replace(year=today.year + 4)
+
+    def contacts(db: object) -> dict[str, dt.date]:
+        return {recent: in_4_years - dt.timedelta(days=30)}
+
+    source = PERSON_DATA_SOURCES["drafts_test"]
+    register_person_data_source(
+        PersonDataSource(source.kind, source.title, source.collect, source.erase, contacts)
+    )
+    assert data_rights.people_due_for_deletion(session.store, session.user, today=today) == []
+    due = data_rights.people_due_for_deletion(session.store, session.user, today=in_4_years)
+    assert [e.person_id for e in due] == [old]
+    assert due[0].last_contact == today
+
+
+def test_export_of_unknown_person_is_refused(session: Session, tmp_path: Path) -> None:
+    with pytest.raises(data_rights.PersonNotFound):
+        data_rights.export_person(session.store, session.user, "no-such-id")
+
+
+def test_tombstone_from_sync_erases_the_person_on_a_second_laptop(
+    session: Session, tmp_path: Path
+) -> None:
+    from desktop_app.usecases import backup
+    from tests.conftest import PASSWORD
+
+    pid = _person(session)
+    backup.write_backup(session, tmp_path / "b", "backup phrase 1")
+    backup.restore_backup(tmp_path / "b", tmp_path / "laptop2", "backup phrase 1")
+    second = accounts.log_in(tmp_path / "laptop2", "anna", PASSWORD)
+    try:
+        assert [e.id for e in people.search_people(second.store, "Жечева")] == [pid]
+        data_rights.erase_person(session.store, session.user, pid)
+        with session.store.reading() as db:  # what the sync client would carry over
+            tomb = db.scalar(select(PersonRow).where(PersonRow.id == pid))
+            assert tomb is not None
+        with second.store.transaction() as db:
+            applied = data_rights.apply_remote_erasure(
+                db,
+                second.store,
+                pid,
+                revision=tomb.revision,
+                updated_hlc=tomb.updated_hlc,
+                device_id=tomb.device_id,
+                author_id=tomb.author_id,
+            )
+        assert applied
+        assert people.search_people(second.store, "Жечева") == []
+        assert people.get_person(second.store, second.user, pid) is None
+        with second.store.reading() as db:
+            row = db.scalar(select(PersonRow).where(PersonRow.id == pid))
+            assert row is not None and row.deleted and row.family_name == ""
+            assert not db.scalar(select(func.count()).where(SearchTokenRow.person_pk == row.pk))
+        with second.store.transaction() as db:  # a repeated delivery changes nothing
+            assert not data_rights.apply_remote_erasure(
+                db,
+                second.store,
+                pid,
+                revision=tomb.revision,
+                updated_hlc=tomb.updated_hlc,
+                device_id=tomb.device_id,
+                author_id=tomb.author_id,
+            )
+    finally:
+        second.close()
