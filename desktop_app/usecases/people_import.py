@@ -369,7 +369,7 @@ _SEX_WORDS = {
     "diverse": ("d", "divers", "diverse", "x", "друг", "diverso", "divers a"),
     "not_stated": ("keine angabe", "k a", "not stated", "без отговор", "nespecificat"),
 }  # fmt: skip
-_SEX_INDEX = {_plain(w): code for code, words in _SEX_WORDS.items() for w in words}
+_SEX_INDEX = {_plain(w): code for code, words in _SEX_WORDS.items() for w in (code, *words)}
 
 # Nationalities written as adjectives (and a few common short forms) next to country names.
 _COUNTRY_EXTRA = {
@@ -433,7 +433,8 @@ def language_code(text: str) -> str | None:
     if _LANGUAGES is None:
         _LANGUAGES = _language_index()
     text = text.strip()
-    if re.fullmatch(r"[A-Za-z]{2,3}", text) and text.lower() in _LANGUAGES.values():
+    known = _LANGUAGES.values()
+    if re.fullmatch(r"[A-Za-z]{2,3}", text) and (text.lower() in known or text.lower() == "rmy"):
         return text.lower()
     return _LANGUAGES.get(_plain(text))
 
