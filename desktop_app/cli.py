@@ -196,7 +196,7 @@ def cmd_people_add(args: argparse.Namespace) -> int:
 def _import_report_lines(report: people_import.ImportReport) -> list[str]:
     lines: list[str] = []
     for verdict in report.refused:
-        reasons = "; ".join(
+        reasons = " · ".join(
             f"{people_import.field_label(e.field)}: {people_import.describe(e)}"
             for e in verdict.errors
         )
@@ -277,10 +277,16 @@ def cmd_people_import(args: argparse.Namespace) -> int:
         session.close()
     for line in _import_report_lines(report):
         print(line, file=sys.stderr)
-    summary = _(
-        "{total} rows: {accepted} to import, {refused} refused, {duplicates} likely duplicates."
+    summary = (
+        _(
+            "Rows: {total} · to import: {accepted} · refused: {refused} · likely duplicates: "
+            "{duplicates}"
+        )
         if report.dry_run
-        else "{total} rows: {accepted} imported, {refused} refused, {duplicates} likely duplicates."
+        else _(
+            "Rows: {total} · imported: {accepted} · refused: {refused} · likely duplicates: "
+            "{duplicates}"
+        )
     )
     print(
         summary.format(

@@ -11,7 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from desktop_app.ui import people_import
+
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
-FEATURES: list[Callable[[MainWindow], None]] = []
+FEATURES: list[Callable[[MainWindow], None]] = [
+    people_import.install,
+]

@@ -311,20 +311,20 @@ def test_cli_import_dry_run_mapping_and_duplicates(tmp_path: Path) -> None:
     dry = run_cli(*common, "--dry-run", "--map", "full_name=Klient", "--map",
                   "date_of_birth=Geb.", "--save-mapping", "klienten", password=pw)  # fmt: skip
     assert dry.returncode == 0, dry.stderr
-    assert "3 rows: 2 to import, 1 refused, 0 likely duplicates." in dry.stdout
+    assert "Rows: 3 · to import: 2 · refused: 1 · likely duplicates: 0" in dry.stdout
     assert "Line 4 (Bad) refused:" in dry.stderr
     assert "This date does not exist." in dry.stderr
 
     done = run_cli(*common, "--mapping", "klienten", password=pw)
     assert done.returncode == 0, done.stderr
-    assert "2 imported" in done.stdout
+    assert "imported: 2" in done.stdout
     again = run_cli(*common, "--mapping", "klienten", password=pw)
     assert again.returncode == 1
     assert "Nothing was imported" in again.stderr
     assert "Line 2 (Ivan Petrov) is likely already stored" in again.stderr
     skipped = run_cli(*common, "--mapping", "klienten", "--skip-duplicates", password=pw)
     assert skipped.returncode == 0
-    assert "0 imported, 1 refused, 2 likely duplicates" in skipped.stdout
+    assert "imported: 0 · refused: 1 · likely duplicates: 2" in skipped.stdout
     unknown = run_cli(*common, "--mapping", "nope", password=pw)
     assert unknown.returncode == 2
     assert "klienten" in unknown.stderr
