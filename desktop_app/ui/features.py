@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from desktop_app.ui import people_import
+from desktop_app.ui import people_import, settings
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
 FEATURES: list[Callable[[MainWindow], None]] = [
     people_import.install,
+    settings.install,
 ]
