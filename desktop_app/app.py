@@ -13,7 +13,7 @@ from desktop_app import cli
 def _open_gui_session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from desktop_app.paths import default_data_dir
     from desktop_app.storage.db import StorePaths
-    from desktop_app.ui.login import FirstAccountDialog, LoginDialog
+    from desktop_app.ui.login import LoginDialog
 
     if args.demo:
         from desktop_app.usecases.demo import open_demo_session
@@ -22,11 +22,18 @@ def _open_gui_session(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     paths = StorePaths(args.data_dir or default_data_dir())
     if args.password_stdin:
         return cli.open_session(args)
-    dialog: LoginDialog | FirstAccountDialog
-    if paths.is_initialised():
-        dialog = LoginDialog(paths.data_dir, paths.keyslots.accounts())
-    else:
-        dialog = FirstAccountDialog(paths.data_dir)
+    if not paths.is_initialised():
+        from desktop_app.ui.first_run import FirstRunWizard
+
+        wizard = FirstRunWizard(paths.data_dir)
+        wizard.exec()
+        if wizard.demo:
+            from desktop_app.usecases.demo import open_demo_session
+
+            args.demo = True  # the window title then says the data is generated
+            return open_demo_session()
+        return wizard.session
+    dialog = LoginDialog(paths.data_dir, paths.keyslots.accounts())
     return dialog.session if dialog.exec() else None
 
 

@@ -1,0 +1,165 @@
+"""First-run wizard: the three paths (new organisation, join, demo) and the language page."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QWizard
+from pytestqt.qtbot import QtBot
+
+from desktop_app.i18n.text import current_language
+from desktop_app.storage.db import StorePaths
+from desktop_app.ui import first_run
+from desktop_app.ui.first_run import FirstRunWizard
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.usecases import settings as store_settings
+from desktop_app.usecases.accounts import log_in
+from tests.conftest import PASSWORD
+from tests.ui.conftest import type_text
+
+SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
+
+
+def shot(wizard: FirstRunWizard, name: str) -> None:
+    if SHOTS:
+        wizard.grab().save(str(Path(SHOTS) / f"first-run-{name}.png"))
+
+
+@pytest.fixture
+def wizard(qtbot: QtBot, data_dir: Path, tmp_path: Path) -> Iterator[FirstRunWizard]:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = FirstRunWizard(data_dir, settings)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    if w.session is not None:
+        w.session.close()
+
+
+def test_language_page_switches_the_wizard_language(wizard: FirstRunWizard) -> None:
+    wizard.language_page.buttons["bg"].setChecked(True)
+    assert current_language() == "bg"
+    assert wizard.settings.value("ui/language") == "bg"
+    assert wizard.language_page.title() == "Добре дошли в Welcome Desk"
+    shot(wizard, "1-language")
+    wizard.next()
+    shot(wizard, "2-choice")
+    wizard.language_page.buttons["en"].setChecked(True)
+    assert wizard.choice_page.title() == "How do you want to start?"
+
+
+def test_new_organisation_path_creates_store_account_and_letterhead(
+    qtbot: QtBot, wizard: FirstRunWizard, data_dir: Path
+) -> None:
+    wizard.next()
+    assert wizard.currentPage() is wizard.choice_page
+    assert wizard.choice_page.new.isChecked()
+    wizard.next()
+    assert wizard.currentPage() is wizard.organisation_page
+    form = wizard.organisation_page.form
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()  # a name is needed
+    type_text(form.name, "Asociația „Bun venit” Dortmund")
+    form.address.setPlainText("Münsterstraße 5\n44145 Dortmund")
+    type_text(form.email, "not-an-address")
+    wizard.next()
+    assert wizard.currentPage() is wizard.organisation_page
+    assert form.errors["email"].text().startswith("This is not an e-mail address")
+    form.email.clear()
+    type_text(form.email, "info@bun-venit.example.org")
+    shot(wizard, "3-organisation")
+    wizard.next()
+    assert wizard.currentPage() is wizard.account_page
+    page = wizard.account_page
+    type_text(page.account, "maria")
+    type_text(page.display_name, "Мария Иванова")
+    type_text(page.password, PASSWORD)
+    type_text(page.repeat, "something else")
+    shot(wizard, "4-account")
+    wizard.next()
+    assert page.errors["password_repeat"].text() == "The two passwords are not the same."
+    assert not StorePaths(data_dir).is_initialised()
+    page.repeat.clear()
+    type_text(page.repeat, PASSWORD)
+    # Without a recovery code from account creation the account page is the last one.
+    assert wizard.session is None
+    wizard.next()  # validatePage runs on Finish as well
+    assert wizard.session is not None
+    assert wizard.currentPage() is wizard.account_page
+    assert wizard.account_page.nextId() == -1
+    wizard.accept()
+    assert wizard.result() == QWizard.DialogCode.Accepted
+    assert not wizard.demo
+    org = store_settings.get_letterhead(wizard.session.store)
+    assert org.name == "Asociația „Bun venit” Dortmund"
+    assert org.address_lines == ("Münsterstraße 5", "44145 Dortmund")
+    wizard.session.close()
+    again = log_in(data_dir, "maria", PASSWORD)
+    assert again.user.display_name == "Мария Иванова"
+    assert store_settings.get_letterhead(again.store).email == "info@bun-venit.example.org"
+    again.close()
+    wizard.session = None
+
+
+def test_recovery_page_needs_confirmation(wizard: FirstRunWizard) -> None:
+    wizard.recovery_code = "ABCD-EFGH-JKMN-PQRS"
+    wizard.recovery_page.initializePage()
+    assert wizard.recovery_page.code.toPlainText() == "ABCD-EFGH-JKMN-PQRS"
+    assert not wizard.recovery_page.isComplete()
+    wizard.recovery_page.confirm.setChecked(True)
+    assert wizard.recovery_page.isComplete()
+    assert wizard.account_page.nextId() == first_run.PAGE_RECOVERY
+
+
+def test_join_path_validates_and_says_it_is_not_available(
+    wizard: FirstRunWizard, data_dir: Path
+) -> None:
+    wizard.next()
+    wizard.choice_page.join.setChecked(True)
+    wizard.next()
+    page = wizard.join_page
+    assert wizard.currentPage() is page
+    type_text(page.server, "http://sync.example.org")
+    assert page.server_error.text() == "The server address must start with https://."
+    type_text(page.code, "12")
+    type_text(page.code, "34")
+    assert page.code_error.text().startswith("An enrollment code has groups of four")
+    page.server.clear()
+    type_text(page.server, "https://sync.example.org")
+    page.code.clear()
+    type_text(page.code, "k7qx-2mpa-9tzd")
+    assert page.server_error.text() == "" and page.code_error.text() == ""
+    assert page.inputs_valid()
+    # Without the sync component nothing can finish the join: no fake success.
+    assert not first_run.JOIN_AVAILABLE
+    assert not page.isComplete()
+    assert not wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
+    assert "available when sync is installed" in page.note.text()
+    shot(wizard, "5-join")
+    wizard.reject()
+    assert wizard.session is None and not wizard.demo
+    assert not StorePaths(data_dir).is_initialised()
+
+
+def test_demo_path_finishes_from_the_choice_page(
+    qtbot: QtBot, wizard: FirstRunWizard, data_dir: Path
+) -> None:
+    wizard.next()
+    wizard.choice_page.demo.setChecked(True)
+    assert wizard.button(QWizard.WizardButton.FinishButton).isVisible()
+    assert wizard.button(QWizard.WizardButton.FinishButton).text() == "&Start the demo"
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.demo and wizard.session is None
+    assert not StorePaths(data_dir).is_initialised()
+    # What app.py then does: open the demo session in a window marked as demo.
+    from desktop_app.usecases.demo import open_demo_session
+
+    session = open_demo_session(people=20)
+    window = MainWindow(session, demo=True)
+    qtbot.addWidget(window)
+    assert "DEMO" in window.windowTitle()
+    window.close()
+    session.close()
