@@ -114,7 +114,9 @@ class OrganisationPage(QWizardPage):
         self._wizard = wizard
         self.form = LetterheadForm()
         self.form.name.textChanged.connect(self.completeChanged)
-        QVBoxLayout(self).addWidget(self.form)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.form)
+        layout.addStretch()
 
     def initializePage(self) -> None:
         if not self.form.name.text():

@@ -99,6 +99,16 @@ class LetterheadForm(QWidget):
             box.addWidget(self.errors[name])
             self.labels[name].setBuddy(self.logo if name == "logo_path" else widgets[name])
             form.addRow(self.labels[name], box)
+        # A message stays until the field is edited: it then describes an older value.
+        for name, edit in (
+            ("name", self.name),
+            ("subtitle", self.subtitle),
+            ("phone", self.phone),
+            ("email", self.email),
+            ("logo_path", self.logo),
+        ):
+            edit.textChanged.connect(lambda _t, n=name: self.errors[n].show_message(""))
+        self.address.textChanged.connect(lambda: self.errors["address_lines"].show_message(""))
         self.retranslate()
 
     def retranslate(self) -> None:
