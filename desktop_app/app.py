@@ -74,6 +74,12 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setApplicationName("Welcome Desk")
     app.setOrganizationName("WelcomeDesk")
     load_fonts(app)
+    from PySide6.QtGui import QIcon
+
+    from desktop_app.paths import resource
+
+    icon = resource("icons", "welcome-desk-256.png")  # rendered at build time; SVG otherwise
+    app.setWindowIcon(QIcon(str(icon if icon.exists() else resource("icons", "welcome-desk.svg"))))
     settings = QSettings()
     qt_translations = QtTranslations(app)
     saved = str(settings.value("ui/language", ""))
