@@ -163,3 +163,36 @@ def test_demo_path_finishes_from_the_choice_page(
     assert "DEMO" in window.windowTitle()
     window.close()
     session.close()
+
+
+def test_app_start_without_data_folder_opens_the_wizard(
+    qtbot: QtBot, data_dir: Path, tmp_path: Path
+) -> None:
+    """app.py's start-up: no data folder → first-run wizard; its demo path opens a demo."""
+    import argparse
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app import app
+
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
+    seen: list[str] = []
+
+    def choose_demo() -> None:
+        wizard = QApplication.activeModalWidget()
+        if not isinstance(wizard, FirstRunWizard):
+            QTimer.singleShot(20, choose_demo)
+            return
+        seen.append(wizard.windowTitle())
+        wizard.next()
+        wizard.choice_page.demo.setChecked(True)
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+
+    QTimer.singleShot(0, choose_demo)
+    args = argparse.Namespace(demo=False, data_dir=data_dir, password_stdin=False)
+    session = app._open_gui_session(args)
+    assert seen == ["Welcome Desk — first start"]
+    assert session is not None and args.demo is True
+    assert not StorePaths(data_dir).is_initialised()
+    session.close()
