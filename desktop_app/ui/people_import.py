@@ -350,7 +350,11 @@ class PeopleImportWizard(QWizard):
         for page in (self.file_page, self.mapping_page, self.preview_page):
             self.addPage(page)
         self.setWindowTitle(_("Import people"))
+        # Qt ships no Romanian catalogue for its own buttons: name them ourselves.
         self.setButtonText(QWizard.WizardButton.FinishButton, _("&Import"))
+        self.setButtonText(QWizard.WizardButton.NextButton, _("&Next >"))
+        self.setButtonText(QWizard.WizardButton.BackButton, _("< &Back"))
+        self.setButtonText(QWizard.WizardButton.CancelButton, _("Cancel"))
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, False)
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.resize(760, 620)

@@ -220,6 +220,9 @@ class SettingsDialog(QDialog):
         self.labels["idle_lock"].setText(_("&Lock after minutes without use"))
         self.labels["server"].setText(_("Sync &server address"))
         self.idle_lock.setSuffix(" " + _("min"))
+        # Qt ships no Romanian catalogue for its own buttons: name them ourselves.
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(_("&Save"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         self.letterhead.retranslate()
 
     def load(self) -> None:

@@ -325,6 +325,12 @@ def test_cli_import_dry_run_mapping_and_duplicates(tmp_path: Path) -> None:
     skipped = run_cli(*common, "--mapping", "klienten", "--skip-duplicates", password=pw)
     assert skipped.returncode == 0
     assert "imported: 0 · refused: 1 · likely duplicates: 2" in skipped.stdout
+    forced = run_cli(*common, "--mapping", "klienten", "--force", password=pw)
+    assert forced.returncode == 0
+    assert "imported: 2 · refused: 1 · likely duplicates: 2" in forced.stdout
+    found = run_cli("people", "search", "petrov", "--data-dir", data, "--password-stdin",
+                    password=pw)  # fmt: skip
+    assert len(found.stdout.splitlines()) == 2
     unknown = run_cli(*common, "--mapping", "nope", password=pw)
     assert unknown.returncode == 2
     assert "klienten" in unknown.stderr
