@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFileDialog,
     QFormLayout,
@@ -106,11 +107,15 @@ class FilePage(QWizardPage):
 
     def validatePage(self) -> bool:
         self.error.show_message("")
+        # A 10,000-row XLSX takes a few seconds to read; the page must answer synchronously.
+        QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
             self._wizard.table = pi.read_table(Path(self.path.text().strip()))
         except pi.ImportFileError as exc:
             self.error.show_message(pi.file_error_message(exc))
             return False
+        finally:
+            QApplication.restoreOverrideCursor()
         return True
 
 
