@@ -7,6 +7,7 @@ table; they hold column names only, never personal data.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -85,7 +86,7 @@ class ImportTable:
 
     headers: tuple[str, ...]
     rows: tuple[tuple[str, ...], ...]
-    #: "utf-8", "cp1252" or "xlsx"
+    #: "utf-8", "utf-16", "cp1252" or "xlsx"
     encoding: str = ""
     delimiter: str = ""
 
@@ -127,6 +128,12 @@ def _table(grid: Iterable[Sequence[str]], encoding: str, delimiter: str = "") ->
 
 
 def _decode(data: bytes) -> tuple[str, str]:
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # Excel's "Unicode text" export: UTF-16 with a byte order mark, tab-separated.
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError as exc:
+            raise ImportFileError("import_unreadable", str(exc)) from exc
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:

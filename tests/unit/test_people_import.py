@@ -9,10 +9,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.person import PersonDraft, validate_person
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.storage.models import MetaRow, OutboxRow, PersonRow
 from desktop_app.usecases import people, people_import
@@ -69,6 +71,15 @@ def test_reads_windows_1252_csv_with_commas(tmp_path: Path) -> None:
     assert table.encoding == "cp1252"
     assert table.delimiter == ","
     assert table.rows[0] == ("Müller, geb. Weiß", "Jürgen", "01.02.1970")
+
+
+def test_reads_excel_unicode_text_export(tmp_path: Path) -> None:
+    text = "Nume\tPrenume\tTelefon\r\nȘerban\tIoana\t0176 5550101\r\n"
+    path = tmp_path / "export.txt"
+    path.write_bytes(text.encode("utf-16"))  # with byte order mark, as Excel writes it
+    table = read_table(path)
+    assert (table.encoding, table.delimiter) == ("utf-16", "\t")
+    assert table.rows == (("Șerban", "Ioana", "0176 5550101"),)
 
 
 def test_reads_tab_separated_and_skips_blank_lines(tmp_path: Path) -> None:
@@ -337,3 +348,33 @@ def test_cli_import_dry_run_mapping_and_duplicates(tmp_path: Path) -> None:
     bad_map = run_cli(*common, "--map", "given_name=Vorname", password=pw)
     assert bad_map.returncode == 2
     assert "Columns in the file: Klient, Geb., Handy" in bad_map.stderr
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=30), min_size=9, max_size=9))
+def test_any_cell_text_is_read_or_refused_with_reasons(cells: list[str]) -> None:
+    """Whatever a spreadsheet holds, a row is converted and then validated or refused."""
+    headers = [f"c{n}" for n in range(9)]
+    mapping = dict(zip(people_import.IMPORT_FIELDS, headers, strict=True))
+    row = people_import.convert_record(dict(zip(headers, cells, strict=True)), mapping)
+    try:
+        validate_person(row.draft, TODAY)
+    except ValidationFailed as exc:
+        assert exc.errors
+    for error in row.errors:
+        assert describe(error)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=400))
+def test_any_bytes_read_as_a_table_or_refused(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes
+) -> None:
+    path = tmp_path_factory.mktemp("csv") / "any.csv"
+    path.write_bytes(data)
+    try:
+        table = read_table(path)
+    except ImportFileError as exc:
+        assert exc.code in {"import_empty", "import_unreadable"}
+    else:
+        assert all(len(row) == len(table.headers) for row in table.rows)
