@@ -3,7 +3,14 @@ PY ?= .venv/bin/python
 BABEL = $(PY) -m babel.messages.frontend
 LANGS = de bg ro en
 
-.PHONY: catalogs compile test lint bench
+VERSION = $(shell $(PY) -c "import tomllib; print(tomllib.load(open('pyproject.toml', 'rb'))['project']['version'])")
+# The bundle tools: PyInstaller goes into the project venv unless told otherwise.
+PYINSTALLER ?= $(PY) -m PyInstaller
+BUNDLE_PIP ?= $(PY) -m pip install -q "pyinstaller>=6.3"
+DIST ?= dist
+BUILD ?= build/pyinstaller
+
+.PHONY: catalogs compile test lint bench bundle
 
 catalogs:  ## extract messages and merge them into every language's catalog
 	$(BABEL) extract -k N_ -k gettext_in:2 -k ngettext:1,2 --no-location --sort-output \
@@ -25,3 +32,13 @@ test:
 
 bench:
 	$(PY) bench/search.py && $(PY) bench/startup.py
+
+bundle: compile  ## Linux one-folder bundle in $(DIST)/welcome-desk and a .tar.gz next to it
+	$(BUNDLE_PIP)
+	$(PY) installer/make_icons.py
+	$(PYINSTALLER) --noconfirm --clean --log-level WARN --distpath $(DIST) --workpath $(BUILD) \
+	  installer/welcome-desk.spec
+	cp installer/linux/welcome-desk.desktop installer/linux/install-desktop-entry.sh $(DIST)/welcome-desk/
+	cp resources/icons/welcome-desk-256.png $(DIST)/welcome-desk/welcome-desk.png
+	tar -C $(DIST) -czf $(DIST)/welcome-desk-$(VERSION)-linux-x86_64.tar.gz welcome-desk
+	@du -sh $(DIST)/welcome-desk $(DIST)/welcome-desk-$(VERSION)-linux-x86_64.tar.gz

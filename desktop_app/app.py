@@ -15,7 +15,7 @@ from desktop_app import cli
 def _open_gui_session(args: argparse.Namespace, unlocking: Future | None):  # type: ignore[no-untyped-def]
     from desktop_app.paths import default_data_dir
     from desktop_app.storage.db import StorePaths
-    from desktop_app.ui.login import FirstAccountDialog, LoginDialog
+    from desktop_app.ui.login import LoginDialog
 
     if args.demo:
         from desktop_app.usecases.demo import open_demo_session
@@ -24,11 +24,18 @@ def _open_gui_session(args: argparse.Namespace, unlocking: Future | None):  # ty
     paths = StorePaths(args.data_dir or default_data_dir())
     if unlocking is not None:
         return unlocking.result()
-    dialog: LoginDialog | FirstAccountDialog
-    if paths.is_initialised():
-        dialog = LoginDialog(paths.data_dir, paths.keyslots.accounts())
-    else:
-        dialog = FirstAccountDialog(paths.data_dir)
+    if not paths.is_initialised():
+        from desktop_app.ui.first_run import FirstRunWizard
+
+        wizard = FirstRunWizard(paths.data_dir)
+        wizard.exec()
+        if wizard.demo:
+            from desktop_app.usecases.demo import open_demo_session
+
+            args.demo = True  # the window title then says the data is generated
+            return open_demo_session()
+        return wizard.session
+    dialog = LoginDialog(paths.data_dir, paths.keyslots.accounts())
     return dialog.session if dialog.exec() else None
 
 
@@ -84,6 +91,12 @@ def run_gui(args: argparse.Namespace) -> int:
     app.setApplicationName("Welcome Desk")
     app.setOrganizationName("WelcomeDesk")
     load_fonts(app)
+    from PySide6.QtGui import QIcon
+
+    from desktop_app.paths import resource
+
+    icon = resource("icons", "welcome-desk-256.png")  # rendered at build time; SVG otherwise
+    app.setWindowIcon(QIcon(str(icon if icon.exists() else resource("icons", "welcome-desk.svg"))))
     settings = QSettings()
     qt_translations = QtTranslations(app)
     saved = str(settings.value("ui/language", ""))

@@ -19,6 +19,7 @@ from desktop_app.paths import default_data_dir
 # can import them on a worker thread while the password's key is derived (see app.py).
 if TYPE_CHECKING:
     from desktop_app.storage.people_repo import PersonListEntry
+    from desktop_app.usecases import people_import
     from desktop_app.usecases.accounts import Session
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_AUTH, EXIT_STORE = 0, 1, 2, 3, 4
@@ -76,6 +77,24 @@ def build_parser() -> argparse.ArgumentParser:
     add.add_argument("--phone", default="")
     add.add_argument("--notes", default="")
     add.add_argument("--force", action="store_true", help="register even if duplicates exist")
+    imp = people_sub.add_parser(
+        "import", parents=[common], help="import people from a CSV or XLSX file"
+    )
+    imp.add_argument("file", type=Path)
+    imp.add_argument("--mapping", help="name of a saved column mapping")
+    imp.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="map a field (given_name, family_name, full_name, date_of_birth, sex, nationality, "
+        "languages, phone, notes) to a column; unmapped fields are guessed from the headers",
+    )
+    imp.add_argument("--save-mapping", metavar="NAME", help="save the mapping under this name")
+    imp.add_argument("--dry-run", action="store_true", help="report, store nothing")
+    dup = imp.add_mutually_exclusive_group()
+    dup.add_argument("--skip-duplicates", action="store_true", help="leave likely duplicates out")
+    dup.add_argument("--force", action="store_true", help="import likely duplicates as well")
     search = people_sub.add_parser("search", parents=[common], help="find people")
     search.add_argument("query")
     search.add_argument("--limit", type=int, default=50)
@@ -236,6 +255,116 @@ def cmd_people_add(args: argparse.Namespace) -> int:
     finally:
         session.close()
     print(person.id)
+    return EXIT_OK
+
+
+def _import_report_lines(report: people_import.ImportReport) -> list[str]:
+    from desktop_app.usecases import people_import
+
+    lines: list[str] = []
+    for verdict in report.refused:
+        reasons = " · ".join(
+            f"{people_import.field_label(e.field)}: {people_import.describe(e)}"
+            for e in verdict.errors
+        )
+        lines.append(
+            _("Line {line} ({name}) refused: {reasons}").format(
+                line=verdict.line, name=verdict.name or "—", reasons=reasons
+            )
+        )
+    for verdict in report.duplicates:
+        if verdict.same_as_line is not None:
+            lines.append(
+                _("Line {line} ({name}) is likely the same person as line {other}.").format(
+                    line=verdict.line, name=verdict.name, other=verdict.same_as_line
+                )
+            )
+        for entry in verdict.duplicate_of:
+            lines.append(
+                _("Line {line} ({name}) is likely already stored: {person}").format(
+                    line=verdict.line, name=verdict.name, person=_line(entry)
+                )
+            )
+    return lines
+
+
+def cmd_people_import(args: argparse.Namespace) -> int:
+    from desktop_app.usecases import people_import
+
+    try:
+        table_ = people_import.read_table(args.file)
+    except people_import.ImportFileError as exc:
+        raise CliError(people_import.file_error_message(exc), EXIT_INVALID) from exc
+    session = open_session(args)
+    try:
+        mapping = people_import.guess_mapping(table_.headers)
+        if args.mapping:
+            saved = people_import.saved_mappings(session.store)
+            if args.mapping not in saved:
+                names = ", ".join(sorted(saved)) or "—"
+                raise CliError(
+                    _("No saved mapping “{name}”. Saved: {names}").format(
+                        name=args.mapping, names=names
+                    ),
+                    EXIT_USAGE,
+                )
+            mapping = dict(saved[args.mapping])
+        for item in args.map:
+            name, sep, column = item.partition("=")
+            if not sep:
+                raise CliError(_("Please write --map FIELD=COLUMN."), EXIT_USAGE)
+            mapping[name.strip()] = column.strip()
+        mapping = {f: c for f, c in mapping.items() if c}
+        if problems := people_import.check_mapping(mapping, table_.headers):
+            lines = [f"{e.field}: {people_import.describe(e)}" for e in problems]
+            lines.append(
+                _("Columns in the file: {columns}").format(columns=", ".join(table_.headers))
+            )
+            raise CliError("\n".join(lines), EXIT_USAGE)
+        if args.save_mapping:
+            people_import.save_mapping(session.store, args.save_mapping, mapping)
+        policy: people_import.DuplicatePolicy = (
+            "skip" if args.skip_duplicates else "import" if args.force else "refuse"
+        )
+        if args.dry_run:
+            report = people_import.dry_run(session.store, table_, mapping, policy=policy)
+        else:
+            try:
+                report = people_import.import_people(
+                    session.store, session.user, table_, mapping, policy=policy
+                )
+            except people_import.DuplicatesInImport as exc:
+                lines = _import_report_lines(exc.report)
+                lines.append(
+                    _(
+                        "Nothing was imported: likely duplicates found. Use --skip-duplicates "
+                        "to leave them out or --force to import them as well."
+                    )
+                )
+                raise CliError("\n".join(lines), EXIT_INVALID) from exc
+    finally:
+        session.close()
+    for line in _import_report_lines(report):
+        print(line, file=sys.stderr)
+    summary = (
+        _(
+            "Rows: {total} · to import: {accepted} · refused: {refused} · likely duplicates: "
+            "{duplicates}"
+        )
+        if report.dry_run
+        else _(
+            "Rows: {total} · imported: {accepted} · refused: {refused} · likely duplicates: "
+            "{duplicates}"
+        )
+    )
+    print(
+        summary.format(
+            total=report.total,
+            accepted=report.accepted,
+            refused=len(report.refused),
+            duplicates=len(report.duplicates),
+        )
+    )
     return EXIT_OK
 
 
@@ -424,6 +553,7 @@ def run(args: argparse.Namespace) -> int:
         ("people", "search"): cmd_people_search,
         ("backup", None): cmd_backup,
         ("restore", None): cmd_restore,
+        ("people", "import"): cmd_people_import,
         ("forms", "check"): cmd_forms_check,
         ("letters", "sample"): cmd_letters_sample,
         ("join", None): cmd_join,

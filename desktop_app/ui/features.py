@@ -11,7 +11,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from desktop_app.ui import accounts, audit, data_rights, lock, referrals, sync_status, visits
+from desktop_app.ui import (
+    accounts,
+    audit,
+    data_rights,
+    lock,
+    people_import,
+    referrals,
+    settings,
+    sync_status,
+    visits,
+)
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
@@ -24,4 +34,6 @@ FEATURES: list[Callable[[MainWindow], None]] = [
     data_rights.install,
     audit.install,
     lock.install,
+    people_import.install,
+    settings.install,
 ]

@@ -1,0 +1,472 @@
+"""First-run wizard for a laptop without a data folder: language, then a new organisation,
+joining one (prepared; needs the sync component), or trying the app with demo data."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from desktop_app.domain.referral import Organisation
+from desktop_app.domain.validation import ValidationFailed
+from desktop_app.i18n.messages import error_message, field_message, sync_message
+from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language, set_language
+from desktop_app.storage.db import StoreError
+from desktop_app.storage.keyslots import KeySlotError
+from desktop_app.sync.http_client import Offline, RequestRefused
+from desktop_app.ui.settings import KEY_LANGUAGE, LetterheadForm
+from desktop_app.ui.widgets import ErrorLabel
+from desktop_app.usecases import settings as store_settings
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import Session, create_first_account
+
+(
+    PAGE_LANGUAGE,
+    PAGE_CHOICE,
+    PAGE_ORGANISATION,
+    PAGE_ACCOUNT,
+    PAGE_RECOVERY,
+    PAGE_JOIN,
+    PAGE_JOINED,
+) = range(7)
+
+
+#: Joining needs the sync client's enrollment, which is not part of this version yet. When it
+#: lands, JoinPage gets a validatePage that enrolls and opens the session, and this turns True.
+JOIN_AVAILABLE = True
+
+
+class LanguagePage(QWizardPage):
+    def __init__(self, wizard: FirstRunWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.buttons: dict[str, QRadioButton] = {}
+        layout = QVBoxLayout(self)
+        for code in LANGUAGES:
+            button = QRadioButton(LANGUAGE_NAMES[code])
+            button.setChecked(code == current_language())
+            button.toggled.connect(lambda on, c=code: self._on_language_toggled(on, c))
+            self.buttons[code] = button
+            layout.addWidget(button)
+        layout.addStretch()
+
+    def _on_language_toggled(self, on: bool, code: str) -> None:
+        if on:
+            self._wizard.choose_language(code)
+
+    def retranslate(self) -> None:
+        self.setTitle(_("Welcome to Welcome Desk"))
+        self.setSubTitle(_("Which language should the program speak?"))
+
+    def nextId(self) -> int:
+        return PAGE_CHOICE
+
+
+class ChoicePage(QWizardPage):
+    def __init__(self, wizard: FirstRunWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.new = QRadioButton()
+        self.join = QRadioButton()
+        self.demo = QRadioButton()
+        self.new.setChecked(True)
+        self.notes = {k: QLabel() for k in ("new", "join", "demo")}
+        layout = QVBoxLayout(self)
+        for key, button in (("new", self.new), ("join", self.join), ("demo", self.demo)):
+            button.toggled.connect(self._on_choice_toggled)
+            note = self.notes[key]
+            note.setWordWrap(True)
+            note.setContentsMargins(24, 0, 0, 8)
+            layout.addWidget(button)
+            layout.addWidget(note)
+        layout.addStretch()
+
+    def retranslate(self) -> None:
+        self.setTitle(_("How do you want to start?"))
+        self.new.setText(_("Set up a &new organisation"))
+        self.join.setText(_("&Join an organisation"))
+        self.demo.setText(_("&Try with demo data"))
+        self.notes["new"].setText(
+            _("For the first laptop of an advice centre: letterhead and coordinator account.")
+        )
+        self.notes["join"].setText(
+            _("With the server address and enrollment code your coordinator gives you.")
+        )
+        self.notes["demo"].setText(
+            _("Generated people in a throwaway store. Nothing is saved; start again to set up.")
+        )
+
+    def _on_choice_toggled(self, _on: bool) -> None:
+        self.setFinalPage(self.demo.isChecked())
+        self._wizard.update_buttons()
+
+    def nextId(self) -> int:
+        if self.demo.isChecked():
+            return -1
+        return PAGE_JOIN if self.join.isChecked() else PAGE_ORGANISATION
+
+
+class OrganisationPage(QWizardPage):
+    def __init__(self, wizard: FirstRunWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.form = LetterheadForm()
+        self.form.name.textChanged.connect(self.completeChanged)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.form)
+        layout.addStretch()
+
+    def initializePage(self) -> None:
+        if not self.form.name.text():
+            self.form.address.setPlaceholderText("Musterstraße 1\n44135 Dortmund")
+
+    def retranslate(self) -> None:
+        self.setTitle(_("Your organisation"))
+        self.setSubTitle(_("Printed at the top of referral letters. You can change it later."))
+        self.form.retranslate()
+
+    def isComplete(self) -> bool:
+        return bool(self.form.name.text().strip())
+
+    def validatePage(self) -> bool:
+        org = store_settings.clean_letterhead(self.form.organisation())
+        errors = store_settings.letterhead_errors(org)
+        self.form.show_errors(errors)
+        if not errors:
+            self._wizard.organisation = org
+        return not errors
+
+    def nextId(self) -> int:
+        return PAGE_ACCOUNT
+
+
+class AccountPage(QWizardPage):
+    FIELDS = ("account", "display_name", "password", "password_repeat")
+
+    def __init__(self, wizard: FirstRunWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.account = QLineEdit()
+        self.display_name = QLineEdit()
+        self.password = QLineEdit()
+        self.repeat = QLineEdit()
+        for field in (self.password, self.repeat):
+            field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.errors = {k: ErrorLabel() for k in self.FIELDS}
+        self.labels = {k: QLabel() for k in self.FIELDS}
+        self.store_error = ErrorLabel()
+        form = QFormLayout()
+        widgets = dict(zip(self.FIELDS, (self.account, self.display_name, self.password,
+                                         self.repeat), strict=True))  # fmt: skip
+        for key, widget in widgets.items():
+            self.labels[key].setBuddy(widget)
+            box = QVBoxLayout()
+            box.addWidget(widget)
+            box.addWidget(self.errors[key])
+            form.addRow(self.labels[key], box)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.hint)
+        layout.addLayout(form)
+        layout.addWidget(self.store_error)
+        layout.addStretch()
+
+    def retranslate(self) -> None:
+        self.setTitle(_("The coordinator's account"))
+        self.setSubTitle(_("The first account of this laptop. It can add the others."))
+        self.hint.setText(
+            _(
+                "The password protects all data stored on this laptop: without it (or the "
+                "recovery code) nobody can read the data, not even you."
+            )
+        )
+        texts = (_("&Account name"), _("&Full name"), _("&Password"), _("&Repeat password"))
+        for key, text in zip(self.FIELDS, texts, strict=True):
+            self.labels[key].setText(text)
+
+    def validatePage(self) -> bool:
+        """Create the store; a second press after an error never creates a second one."""
+        for label in (*self.errors.values(), self.store_error):
+            label.show_message("")
+        if self._wizard.session is not None:
+            return True
+        try:
+            session = create_first_account(
+                self._wizard.data_dir,
+                self.account.text(),
+                self.display_name.text(),
+                self.password.text(),
+                repeat=self.repeat.text(),
+            )
+        except ValidationFailed as exc:
+            for error in exc.errors:
+                self.errors.get(error.field, self.store_error).show_message(field_message(error))
+            return False
+        except (KeySlotError, StoreError) as exc:
+            self.store_error.show_message(error_message(exc.code))
+            return False
+        self._wizard.session = session
+        if self._wizard.organisation is not None:
+            store_settings.set_letterhead(session.store, self._wizard.organisation)
+        self._wizard.recovery_code = getattr(session, "recovery_code", None) or None
+        self.password.clear()
+        self.repeat.clear()
+        return self._join()
+
+    def _join(self) -> bool:
+        """On the join path: register this laptop; on failure stay here to try again."""
+        wizard = self._wizard
+        if not wizard.choice_page.join.isChecked() or wizard.fingerprint or wizard.session is None:
+            return True
+        try:
+            sync_uc.join(
+                wizard.session.store,
+                wizard.join_page.server.text(),
+                wizard.join_page.code.text(),
+                socket.gethostname(),
+            )
+        except sync_uc.SyncSetupError as exc:
+            self.store_error.show_message(sync_message(exc.code))
+            return False
+        except Offline:
+            self.store_error.show_message(_("The sync server cannot be reached. Nothing was lost."))
+            return False
+        except RequestRefused as exc:
+            self.store_error.show_message(
+                _("The sync server refused the request: {reason}").format(reason=exc.code)
+            )
+            return False
+        wizard.fingerprint = sync_uc.fingerprint(wizard.session.store)
+        return True
+
+    def nextId(self) -> int:
+        if self._wizard.recovery_code:
+            return PAGE_RECOVERY
+        return PAGE_JOINED if self._wizard.choice_page.join.isChecked() else -1
+
+
+class RecoveryPage(QWizardPage):
+    """Shown only when account creation handed out a recovery code (security feature)."""
+
+    def __init__(self, wizard: FirstRunWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.code = QPlainTextEdit()
+        self.code.setReadOnly(True)
+        self.code.setMaximumHeight(80)
+        self.code.setStyleSheet("font-size: 14pt; font-family: monospace;")
+        self.confirm = QCheckBox()
+        self.confirm.toggled.connect(self.completeChanged)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.code)
+        layout.addWidget(self.confirm)
+        layout.addStretch()
+
+    def initializePage(self) -> None:
+        self.code.setPlainText(str(self._wizard.recovery_code or ""))
+
+    def retranslate(self) -> None:
+        self.setTitle(_("Recovery code"))
+        self.hint.setText(
+            _(
+                "Print or write down this code and keep it locked away, apart from the laptop. "
+                "It opens the data if every password is forgotten. It is shown only now."
+            )
+        )
+        self.confirm.setText(_("I have written down or printed the recovery code"))
+
+    def isComplete(self) -> bool:
+        return self.confirm.isChecked()
+
+    def nextId(self) -> int:
+        return PAGE_JOINED if self._wizard.choice_page.join.isChecked() else -1
+
+
+class JoinPage(QWizardPage):
+    """Server address and enrollment code. Without the sync component it explains and stops."""
+
+    def __init__(self, wizard: FirstRunWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.server = QLineEdit()
+        self.server.setPlaceholderText("https://sync.example.org")
+        self.code = QLineEdit()
+        self.code.setPlaceholderText("K7QX-2MPA-9TZD")
+        self.server_error = ErrorLabel()
+        self.code_error = ErrorLabel()
+        self.server.textChanged.connect(self._on_text_changed)
+        self.code.textChanged.connect(self._on_text_changed)
+        self.labels = {"server": QLabel(), "code": QLabel()}
+        self.labels["server"].setBuddy(self.server)
+        self.labels["code"].setBuddy(self.code)
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.note.setStyleSheet("background: #fff4d6; padding: 8px;")
+        form = QFormLayout()
+        for key, widget, error in (
+            ("server", self.server, self.server_error),
+            ("code", self.code, self.code_error),
+        ):
+            box = QVBoxLayout()
+            box.addWidget(widget)
+            box.addWidget(error)
+            form.addRow(self.labels[key], box)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.note)
+        layout.addStretch()
+
+    def retranslate(self) -> None:
+        self.setTitle(_("Join an organisation"))
+        self.setSubTitle(_("Your coordinator gives you the server address and an enrollment code."))
+        self.labels["server"].setText(_("&Server address"))
+        self.labels["code"].setText(_("&Enrollment code"))
+        self.note.setText(
+            _(
+                "Next you create your account on this laptop. Then the laptop registers with "
+                "the server and shows a fingerprint: a coordinator compares it and approves "
+                "the laptop. Until then everything works here, offline."
+            )
+        )
+
+    def _on_text_changed(self, _text: str) -> None:
+        if self.server.text().strip():
+            error = store_settings.server_url_error(self.server.text())
+            self.server_error.show_message(store_settings.describe(error) if error else "")
+        if len(self.code.text().strip()) >= 4:
+            code_error = store_settings.enrollment_code_error(self.code.text())
+            self.code_error.show_message(store_settings.describe(code_error) if code_error else "")
+        self.completeChanged.emit()
+
+    def inputs_valid(self) -> bool:
+        return (
+            bool(self.server.text().strip())
+            and store_settings.server_url_error(self.server.text()) is None
+            and store_settings.enrollment_code_error(self.code.text()) is None
+        )
+
+    def isComplete(self) -> bool:
+        return JOIN_AVAILABLE and self.inputs_valid()
+
+    def nextId(self) -> int:
+        return PAGE_ACCOUNT
+
+
+class JoinedPage(QWizardPage):
+    """After registering with the server: this laptop's fingerprint to compare."""
+
+    def __init__(self, wizard: FirstRunWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.fingerprint = QLabel()
+        self.fingerprint.setStyleSheet("font-size: 16pt; font-family: monospace;")
+        self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.fingerprint)
+        layout.addStretch()
+
+    def initializePage(self) -> None:
+        self.fingerprint.setText(self._wizard.fingerprint)
+
+    def retranslate(self) -> None:
+        self.setTitle(_("Registered with the server"))
+        self.hint.setText(
+            _(
+                "Tell your coordinator this laptop's fingerprint. When it matches the one on "
+                "the coordinator's screen, the laptop is approved and starts to sync."
+            )
+        )
+
+    def nextId(self) -> int:
+        return -1
+
+
+class FirstRunWizard(QWizard):
+    """Leads a new laptop to a working app. After ``exec()``: ``session`` (new store),
+    or ``demo`` True (the caller opens a demo session), or neither (cancelled)."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        settings: QSettings | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.data_dir = data_dir
+        self.settings = settings or QSettings()
+        self.session: Session | None = None
+        self.organisation: Organisation | None = None
+        self.recovery_code: str | None = None
+        self.demo = False
+        self.language_page = LanguagePage(self)
+        self.choice_page = ChoicePage(self)
+        self.organisation_page = OrganisationPage(self)
+        self.account_page = AccountPage(self)
+        self.recovery_page = RecoveryPage(self)
+        self.join_page = JoinPage(self)
+        self.joined_page = JoinedPage(self)
+        self.fingerprint = ""
+        for page_id, page in enumerate(self.pages()):
+            self.setPage(page_id, page)
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.resize(640, 520)
+        self.currentIdChanged.connect(lambda _id: self.update_buttons())
+        self.retranslate()
+
+    def pages(self) -> tuple[QWizardPage, ...]:
+        return (self.language_page, self.choice_page, self.organisation_page,
+                self.account_page, self.recovery_page, self.join_page,
+                self.joined_page)  # fmt: skip
+
+    def choose_language(self, code: str) -> None:
+        set_language(code)
+        self.settings.setValue(KEY_LANGUAGE, code)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Welcome Desk — first start"))
+        for page in self.pages():
+            page.retranslate()  # type: ignore[attr-defined]
+        self.setButtonText(QWizard.WizardButton.NextButton, _("&Next >"))
+        self.setButtonText(QWizard.WizardButton.BackButton, _("< &Back"))
+        self.setButtonText(QWizard.WizardButton.CancelButton, _("Cancel"))
+        self.update_buttons()
+
+    def update_buttons(self) -> None:
+        page = self.currentPage()
+        finish = _("&Start")
+        if page is self.choice_page and self.choice_page.demo.isChecked():
+            finish = _("&Start the demo")
+        self.setButtonText(QWizard.WizardButton.FinishButton, finish)
+
+    def accept(self) -> None:
+        self.demo = self.session is None and self.choice_page.demo.isChecked()
+        super().accept()
+
+    def reject(self) -> None:
+        # A store created on the account page is kept: the next start asks for its password.
+        if self.session is not None:
+            super().accept()
+            return
+        super().reject()

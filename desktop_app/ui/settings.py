@@ -1,0 +1,281 @@
+"""Settings screen: UI language, idle lock, server address (per laptop) and the letterhead.
+
+Per-laptop values live in QSettings under the keys below; the letterhead lives in the
+encrypted store (``usecases.settings``). Feature module: ``install(window)`` adds
+"Settings…" to the File menu.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSettings, Signal
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.referral import Organisation
+from desktop_app.domain.validation import FieldError, ValidationFailed
+from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language
+from desktop_app.ui.widgets import ErrorLabel
+from desktop_app.usecases import settings as store_settings
+from desktop_app.usecases.accounts import Session
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
+
+KEY_LANGUAGE = "ui/language"
+KEY_IDLE_LOCK = "security/idle_lock_minutes"
+KEY_SERVER_URL = "sync/server_url"
+
+
+def idle_lock_minutes(settings: QSettings | None = None) -> int:
+    """Minutes without input before the app locks (default 5); read by the security feature."""
+    value = (settings or QSettings()).value(KEY_IDLE_LOCK, store_settings.IDLE_LOCK_DEFAULT)
+    try:
+        minutes = int(str(value))
+    except ValueError:
+        return store_settings.IDLE_LOCK_DEFAULT
+    if store_settings.idle_lock_error(minutes) is not None:
+        return store_settings.IDLE_LOCK_DEFAULT
+    return minutes
+
+
+def server_url(settings: QSettings | None = None) -> str:
+    return str((settings or QSettings()).value(KEY_SERVER_URL, "") or "")
+
+
+class LetterheadForm(QWidget):
+    """The organisation's name, address, phone, e-mail and logo, with messages at the field."""
+
+    FIELDS = ("name", "subtitle", "address_lines", "phone", "email", "logo_path")
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = QLineEdit()
+        self.subtitle = QLineEdit()
+        self.address = QPlainTextEdit()
+        self.address.setTabChangesFocus(True)
+        self.address.setMaximumHeight(70)
+        self.phone = QLineEdit()
+        self.email = QLineEdit()
+        self.logo = QLineEdit()
+        self.logo_button = QPushButton()
+        self.logo_button.clicked.connect(self._on_logo_clicked)
+        self.errors = {name: ErrorLabel() for name in self.FIELDS}
+        self.labels = {name: QLabel() for name in self.FIELDS}
+        widgets: dict[str, QWidget] = {
+            "name": self.name,
+            "subtitle": self.subtitle,
+            "address_lines": self.address,
+            "phone": self.phone,
+            "email": self.email,
+        }
+        logo_row = QWidget()
+        row = QHBoxLayout(logo_row)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.logo)
+        row.addWidget(self.logo_button)
+        widgets["logo_path"] = logo_row
+        form = QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        for name in self.FIELDS:
+            box = QVBoxLayout()
+            box.addWidget(widgets[name])
+            box.addWidget(self.errors[name])
+            self.labels[name].setBuddy(self.logo if name == "logo_path" else widgets[name])
+            form.addRow(self.labels[name], box)
+        # A message stays until the field is edited: it then describes an older value.
+        for name, edit in (
+            ("name", self.name),
+            ("subtitle", self.subtitle),
+            ("phone", self.phone),
+            ("email", self.email),
+            ("logo_path", self.logo),
+        ):
+            edit.textChanged.connect(lambda _t, n=name: self.errors[n].show_message(""))
+        self.address.textChanged.connect(lambda: self.errors["address_lines"].show_message(""))
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        texts = {
+            "name": _("Organisation &name"),
+            "subtitle": _("Second line (programme)"),
+            "address_lines": _("&Address (one line each)"),
+            "phone": _("Phone"),
+            "email": _("E-mail"),
+            "logo_path": _("Logo (PNG or JPEG)"),
+        }
+        for name, text in texts.items():
+            self.labels[name].setText(text)
+        self.name.setAccessibleName(texts["name"].replace("&", ""))
+        self.address.setAccessibleName(texts["address_lines"].replace("&", ""))
+        self.logo_button.setText(_("Choose…"))
+
+    def _on_logo_clicked(self) -> None:
+        name, _filter = QFileDialog.getOpenFileName(
+            self, _("Logo (PNG or JPEG)"), "", _("Images (*.png *.jpg *.jpeg)")
+        )
+        if name:
+            self.logo.setText(name)
+
+    def set_organisation(self, org: Organisation) -> None:
+        self.name.setText(org.name)
+        self.subtitle.setText(org.subtitle)
+        self.address.setPlainText("\n".join(org.address_lines))
+        self.phone.setText(org.phone)
+        self.email.setText(org.email)
+        self.logo.setText(org.logo_path or "")
+
+    def organisation(self, web: str = "") -> Organisation:
+        return Organisation(
+            name=self.name.text(),
+            subtitle=self.subtitle.text(),
+            address_lines=tuple(self.address.toPlainText().splitlines()),
+            phone=self.phone.text(),
+            email=self.email.text(),
+            web=web,
+            logo_path=self.logo.text() or None,
+        )
+
+    def show_errors(self, errors: list[FieldError]) -> None:
+        for label in self.errors.values():
+            label.show_message("")
+        for error in errors:
+            if error.field in self.errors:
+                self.errors[error.field].show_message(store_settings.describe(error))
+
+
+class SettingsDialog(QDialog):
+    """Edits the settings; ``saved`` is emitted after everything was stored."""
+
+    saved = Signal()
+
+    def __init__(
+        self, session: Session, settings: QSettings | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.settings = settings or QSettings()
+        self._web = ""
+        self.chosen_language = current_language()
+        self.language = QComboBox()
+        for code in LANGUAGES:
+            self.language.addItem(LANGUAGE_NAMES[code], code)
+        self.idle_lock = QSpinBox()
+        self.idle_lock.setRange(store_settings.IDLE_LOCK_MIN, store_settings.IDLE_LOCK_MAX)
+        self.server = QLineEdit()
+        self.server.setPlaceholderText("https://sync.example.org")
+        self.server_error = ErrorLabel()
+        self.letterhead = LetterheadForm()
+        self.letterhead_box = QGroupBox()
+        QVBoxLayout(self.letterhead_box).addWidget(self.letterhead)
+        self.labels = {k: QLabel() for k in ("language", "idle_lock", "server")}
+        self.labels["language"].setBuddy(self.language)
+        self.labels["idle_lock"].setBuddy(self.idle_lock)
+        self.labels["server"].setBuddy(self.server)
+        self.store_error = ErrorLabel()
+        laptop = QGroupBox()
+        self.laptop_box = laptop
+        form = QFormLayout(laptop)
+        form.addRow(self.labels["language"], self.language)
+        form.addRow(self.labels["idle_lock"], self.idle_lock)
+        server_box = QVBoxLayout()
+        server_box.addWidget(self.server)
+        server_box.addWidget(self.server_error)
+        form.addRow(self.labels["server"], server_box)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.accepted.connect(self._on_save_clicked)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(laptop)
+        layout.addWidget(self.letterhead_box)
+        layout.addWidget(self.store_error)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(560)
+        self.load()
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setWindowTitle(_("Settings"))
+        self.laptop_box.setTitle(_("This laptop"))
+        self.letterhead_box.setTitle(_("Letterhead of referral letters"))
+        self.labels["language"].setText(_("&Language of the program"))
+        self.labels["idle_lock"].setText(_("&Lock after minutes without use"))
+        self.labels["server"].setText(_("Sync &server address"))
+        self.idle_lock.setSuffix(" " + _("min"))
+        # Qt ships no Romanian catalogue for its own buttons: name them ourselves.
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(_("&Save"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        self.letterhead.retranslate()
+
+    def load(self) -> None:
+        self.language.setCurrentIndex(max(self.language.findData(current_language()), 0))
+        self.idle_lock.setValue(idle_lock_minutes(self.settings))
+        self.server.setText(server_url(self.settings))
+        org = store_settings.get_letterhead(self.session.store)
+        self._web = org.web
+        self.letterhead.set_organisation(org)
+
+    def _on_save_clicked(self) -> None:
+        url_error = store_settings.server_url_error(self.server.text())
+        self.server_error.show_message(store_settings.describe(url_error) if url_error else "")
+        org = self.letterhead.organisation(self._web)
+        errors = store_settings.letterhead_errors(store_settings.clean_letterhead(org))
+        self.letterhead.show_errors(errors)
+        if url_error or errors:
+            return
+        try:
+            store_settings.set_letterhead(self.session.store, org)
+        except ValidationFailed as exc:  # a logo file removed meanwhile
+            self.letterhead.show_errors(exc.errors)
+            return
+        self.settings.setValue(KEY_IDLE_LOCK, self.idle_lock.value())
+        self.settings.setValue(KEY_SERVER_URL, self.server.text().strip())
+        lang = str(self.language.currentData())
+        self.settings.setValue(KEY_LANGUAGE, lang)
+        self.settings.sync()
+        self.chosen_language = lang
+        self.saved.emit()
+        self.accept()
+
+
+def install(window: MainWindow) -> None:
+    action = QAction(window)
+    window.file_menu.insertAction(window.quit_action, action)
+    window.file_menu.insertSeparator(window.quit_action)
+
+    def open_dialog() -> None:
+        dialog = SettingsDialog(window.session, parent=window)
+        window.settings_dialog = dialog  # type: ignore[attr-defined]  # for tests
+
+        def on_saved() -> None:
+            if dialog.chosen_language != current_language():
+                window.switch_language(dialog.chosen_language)
+
+        dialog.saved.connect(on_saved)
+        dialog.open()
+
+    def retranslate() -> None:
+        action.setText(_("&Settings…"))
+
+    action.triggered.connect(open_dialog)
+    window.retranslated.connect(retranslate)
+    window.settings_action = action  # type: ignore[attr-defined]
+    retranslate()

@@ -1,0 +1,166 @@
+"""Settings kept inside the encrypted store (the letterhead), and checks of per-laptop settings.
+
+Per-laptop preferences (UI language, idle lock minutes, server URL) live in QSettings, which
+only ``desktop_app/ui`` touches; their checks are here so that the CLI can share them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from desktop_app.domain.referral import Organisation
+from desktop_app.domain.validation import FieldError, ValidationFailed, has_control_characters
+from desktop_app.i18n.messages import field_message
+from desktop_app.i18n.text import N_, _
+from desktop_app.storage.db import Store
+from desktop_app.storage.models import MetaRow
+
+LETTERHEAD_META_KEY = "letterhead"
+IDLE_LOCK_DEFAULT, IDLE_LOCK_MIN, IDLE_LOCK_MAX = 5, 1, 240
+ADDRESS_LINES_MAX = 4
+LOGO_SUFFIXES = (".png", ".jpg", ".jpeg")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_PHONE_CHARS = set("0123456789 +-/().")
+
+
+def _check_text(name: str, value: str, errors: list[FieldError], *, limit: int = 200) -> None:
+    if len(value) > limit:
+        errors.append(FieldError(name, "too_long", {"max": limit}))
+    elif has_control_characters(value):
+        errors.append(FieldError(name, "control_characters"))
+
+
+def letterhead_errors(org: Organisation) -> list[FieldError]:
+    """What is wrong with a letterhead, field by field (empty when it can be saved)."""
+    errors: list[FieldError] = []
+    if not org.name.strip():
+        errors.append(FieldError("name", "required"))
+    _check_text("name", org.name, errors)
+    _check_text("subtitle", org.subtitle, errors)
+    if len(org.address_lines) > ADDRESS_LINES_MAX:
+        errors.append(FieldError("address_lines", "too_many_lines", {"max": ADDRESS_LINES_MAX}))
+    for line in org.address_lines:
+        _check_text("address_lines", line, errors, limit=100)
+    if org.phone and not set(org.phone) <= _PHONE_CHARS:
+        errors.append(FieldError("phone", "phone_characters"))
+    if org.email and not _EMAIL.match(org.email):
+        errors.append(FieldError("email", "email_invalid"))
+    if org.logo_path:
+        logo = Path(org.logo_path)
+        if logo.suffix.lower() not in LOGO_SUFFIXES:
+            errors.append(FieldError("logo_path", "logo_format"))
+        elif not logo.is_file():
+            errors.append(FieldError("logo_path", "logo_missing"))
+    # Keep only the first problem of each field: that is the one shown under it.
+    return list({e.field: e for e in reversed(errors)}.values())[::-1]
+
+
+def clean_letterhead(org: Organisation) -> Organisation:
+    return Organisation(
+        name=" ".join(org.name.split()),
+        subtitle=" ".join(org.subtitle.split()),
+        address_lines=tuple(" ".join(x.split()) for x in org.address_lines if x.strip()),
+        phone=" ".join(org.phone.split()),
+        email=org.email.strip(),
+        web=org.web.strip(),
+        logo_path=(org.logo_path or "").strip() or None,
+    )
+
+
+def get_letterhead(store: Store) -> Organisation:
+    """The organisation's letterhead, or the shipped default until one was saved."""
+    raw = store.meta(LETTERHEAD_META_KEY)
+    if not raw:
+        from desktop_app.letters.texts import load_organisation
+
+        return load_organisation()
+    data = json.loads(raw)
+    return Organisation(
+        name=str(data.get("name", "")),
+        subtitle=str(data.get("subtitle", "")),
+        address_lines=tuple(str(x) for x in data.get("address_lines", ())),
+        phone=str(data.get("phone", "")),
+        email=str(data.get("email", "")),
+        web=str(data.get("web", "")),
+        logo_path=data.get("logo_path") or None,
+    )
+
+
+def has_letterhead(store: Store) -> bool:
+    return store.meta(LETTERHEAD_META_KEY) is not None
+
+
+def set_letterhead(store: Store, org: Organisation) -> Organisation:
+    """Check and save the letterhead; raises ValidationFailed with errors per field."""
+    org = clean_letterhead(org)
+    if errors := letterhead_errors(org):
+        raise ValidationFailed(errors)
+    value = json.dumps(asdict(org), ensure_ascii=False, sort_keys=True)
+    with store.transaction() as session:
+        row = session.get(MetaRow, LETTERHEAD_META_KEY)
+        if row is None:
+            session.add(MetaRow(key=LETTERHEAD_META_KEY, value=value))
+        else:
+            row.value = value
+    return org
+
+
+def server_url_error(text: str) -> FieldError | None:
+    """An empty address is fine (no sync yet); otherwise https, or http to this laptop only."""
+    text = text.strip()
+    if not text:
+        return None
+    parts = urlsplit(text)
+    if parts.scheme not in {"https", "http"} or not parts.hostname or " " in text:
+        return FieldError("server_url", "url_invalid")
+    if parts.scheme == "http" and parts.hostname not in {"localhost", "127.0.0.1", "::1"}:
+        return FieldError("server_url", "url_not_https")
+    return None
+
+
+def idle_lock_error(minutes: int) -> FieldError | None:
+    if not IDLE_LOCK_MIN <= minutes <= IDLE_LOCK_MAX:
+        return FieldError(
+            "idle_lock_minutes", "out_of_range", {"min": IDLE_LOCK_MIN, "max": IDLE_LOCK_MAX}
+        )
+    return None
+
+
+_ENROLLMENT = re.compile(r"^[A-Z0-9]{4}(-[A-Z0-9]{4}){2,5}$")
+
+
+def normalise_enrollment_code(text: str) -> str:
+    return "-".join(p for p in re.split(r"[\s\-]+", text.strip().upper()) if p)
+
+
+def enrollment_code_error(text: str) -> FieldError | None:
+    """Enrollment codes are groups of four letters or digits, e.g. ``K7QX-2MPA-9TZD``."""
+    code = normalise_enrollment_code(text)
+    if not code:
+        return FieldError("enrollment_code", "required")
+    if not _ENROLLMENT.match(code):
+        return FieldError("enrollment_code", "enrollment_code_format")
+    return None
+
+
+_MESSAGES = {
+    "too_many_lines": N_("Please use at most {max} lines."),
+    "email_invalid": N_("This is not an e-mail address (name@example.org)."),
+    "logo_format": N_("The logo must be a PNG or JPEG file."),
+    "logo_missing": N_("This file does not exist."),
+    "url_invalid": N_("Please enter a web address such as https://sync.example.org."),
+    "url_not_https": N_("The server address must start with https://."),
+    "out_of_range": N_("Please enter a number from {min} to {max}."),
+    "enrollment_code_format": N_(
+        "An enrollment code has groups of four letters or digits, e.g. K7QX-2MPA-9TZD."
+    ),
+}
+
+
+def describe(error: FieldError) -> str:
+    template = _MESSAGES.get(error.code)
+    return _(template).format(**error.params) if template else field_message(error)

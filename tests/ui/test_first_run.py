@@ -1,0 +1,224 @@
+"""First-run wizard: the three paths (new organisation, join, demo) and the language page."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QWizard
+from pytestqt.qtbot import QtBot
+
+from desktop_app.i18n.text import current_language
+from desktop_app.storage.db import StorePaths
+from desktop_app.ui import first_run
+from desktop_app.ui.first_run import FirstRunWizard
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.usecases import settings as store_settings
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import log_in
+from tests.conftest import PASSWORD
+from tests.ui.conftest import type_text
+
+SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
+
+
+def shot(wizard: FirstRunWizard, name: str) -> None:
+    if SHOTS:
+        wizard.grab().save(str(Path(SHOTS) / f"first-run-{name}.png"))
+
+
+@pytest.fixture
+def wizard(qtbot: QtBot, data_dir: Path, tmp_path: Path) -> Iterator[FirstRunWizard]:
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    w = FirstRunWizard(data_dir, settings)
+    qtbot.addWidget(w)
+    w.show()
+    yield w
+    if w.session is not None:
+        w.session.close()
+
+
+def test_language_page_switches_the_wizard_language(wizard: FirstRunWizard) -> None:
+    wizard.language_page.buttons["bg"].setChecked(True)
+    assert current_language() == "bg"
+    assert wizard.settings.value("ui/language") == "bg"
+    assert wizard.language_page.title() == "Добре дошли в Welcome Desk"
+    shot(wizard, "1-language")
+    wizard.next()
+    shot(wizard, "2-choice")
+    wizard.language_page.buttons["en"].setChecked(True)
+    assert wizard.choice_page.title() == "How do you want to start?"
+
+
+def test_new_organisation_path_creates_store_account_and_letterhead(
+    qtbot: QtBot, wizard: FirstRunWizard, data_dir: Path
+) -> None:
+    wizard.next()
+    assert wizard.currentPage() is wizard.choice_page
+    assert wizard.choice_page.new.isChecked()
+    wizard.next()
+    assert wizard.currentPage() is wizard.organisation_page
+    form = wizard.organisation_page.form
+    assert not wizard.button(QWizard.WizardButton.NextButton).isEnabled()  # a name is needed
+    type_text(form.name, "Asociația „Bun venit” Dortmund")
+    form.address.setPlainText("Münsterstraße 5\n44145 Dortmund")
+    type_text(form.email, "not-an-address")
+    wizard.next()
+    assert wizard.currentPage() is wizard.organisation_page
+    assert form.errors["email"].text().startswith("This is not an e-mail address")
+    form.email.clear()
+    type_text(form.email, "info@bun-venit.example.org")
+    shot(wizard, "3-organisation")
+    wizard.next()
+    assert wizard.currentPage() is wizard.account_page
+    page = wizard.account_page
+    type_text(page.account, "maria")
+    type_text(page.display_name, "Мария Иванова")
+    type_text(page.password, PASSWORD)
+    type_text(page.repeat, "something else")
+    shot(wizard, "4-account")
+    wizard.next()
+    assert page.errors["password_repeat"].text() == "The two passwords are not the same."
+    assert not StorePaths(data_dir).is_initialised()
+    page.repeat.clear()
+    type_text(page.repeat, PASSWORD)
+    assert wizard.session is None
+    wizard.next()
+    assert wizard.session is not None
+    # The coordinator's recovery code is shown once and must be confirmed as written down.
+    assert wizard.currentPage() is wizard.recovery_page
+    code = wizard.recovery_page.code.toPlainText()
+    assert code and code == wizard.session.recovery_code
+    assert not wizard.recovery_page.isComplete()
+    wizard.recovery_page.confirm.setChecked(True)
+    assert wizard.recovery_page.isComplete()
+    wizard.accept()
+    assert wizard.result() == QWizard.DialogCode.Accepted
+    assert not wizard.demo
+    org = store_settings.get_letterhead(wizard.session.store)
+    assert org.name == "Asociația „Bun venit” Dortmund"
+    assert org.address_lines == ("Münsterstraße 5", "44145 Dortmund")
+    wizard.session.close()
+    again = log_in(data_dir, "maria", PASSWORD)
+    assert again.user.display_name == "Мария Иванова"
+    assert store_settings.get_letterhead(again.store).email == "info@bun-venit.example.org"
+    again.close()
+    wizard.session = None
+
+
+def test_recovery_page_needs_confirmation(wizard: FirstRunWizard) -> None:
+    wizard.recovery_code = "ABCD-EFGH-JKMN-PQRS"
+    wizard.recovery_page.initializePage()
+    assert wizard.recovery_page.code.toPlainText() == "ABCD-EFGH-JKMN-PQRS"
+    assert not wizard.recovery_page.isComplete()
+    wizard.recovery_page.confirm.setChecked(True)
+    assert wizard.recovery_page.isComplete()
+    assert wizard.account_page.nextId() == first_run.PAGE_RECOVERY
+
+
+def test_join_path_validates_registers_and_shows_the_fingerprint(
+    wizard: FirstRunWizard, data_dir: Path, tmp_path: Path
+) -> None:
+    from tests.integration.sync_harness import ServerProcess
+
+    wizard.next()
+    wizard.choice_page.join.setChecked(True)
+    wizard.next()
+    page = wizard.join_page
+    assert wizard.currentPage() is page
+    type_text(page.server, "http://sync.example.org")
+    assert page.server_error.text() == "The server address must start with https://."
+    type_text(page.code, "12")
+    type_text(page.code, "34")
+    assert page.code_error.text().startswith("An enrollment code has groups of four")
+    assert not page.isComplete()
+    shot(wizard, "5-join")
+    server = ServerProcess(db_url=f"sqlite:///{tmp_path / 's.db'}", log_path=tmp_path / "s.log")
+    server.start()
+    try:
+        page.server.clear()
+        type_text(page.server, server.base_url)
+        page.code.clear()
+        type_text(page.code, server.enroll("Laptop Nordstadt").lower())
+        assert page.server_error.text() == "" and page.code_error.text() == ""
+        assert page.isComplete()
+        wizard.next()
+        account = wizard.account_page
+        assert wizard.currentPage() is account
+        type_text(account.account, "ion")
+        type_text(account.display_name, "Ion Popescu")
+        type_text(account.password, PASSWORD)
+        type_text(account.repeat, PASSWORD)
+        wizard.next()
+        assert wizard.session is not None
+        assert wizard.currentPage() is wizard.recovery_page
+        wizard.recovery_page.confirm.setChecked(True)
+        wizard.next()
+        assert wizard.currentPage() is wizard.joined_page
+        assert wizard.joined_page.fingerprint.text() == sync_uc.fingerprint(wizard.session.store)
+        shot(wizard, "6-joined")
+        status = sync_uc.status(wizard.session.store)
+        assert status.joined and status.server_url == server.base_url
+        wizard.accept()
+        wizard.session.close()
+        wizard.session = None
+    finally:
+        server.stop()
+        server.dispose()
+
+
+def test_demo_path_finishes_from_the_choice_page(
+    qtbot: QtBot, wizard: FirstRunWizard, data_dir: Path
+) -> None:
+    wizard.next()
+    wizard.choice_page.demo.setChecked(True)
+    assert wizard.button(QWizard.WizardButton.FinishButton).isVisible()
+    assert wizard.button(QWizard.WizardButton.FinishButton).text() == "&Start the demo"
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.demo and wizard.session is None
+    assert not StorePaths(data_dir).is_initialised()
+    # What app.py then does: open the demo session in a window marked as demo.
+    from desktop_app.usecases.demo import open_demo_session
+
+    session = open_demo_session(people=20)
+    window = MainWindow(session, demo=True)
+    qtbot.addWidget(window)
+    assert "DEMO" in window.windowTitle()
+    window.close()
+    session.close()
+
+
+def test_app_start_without_data_folder_opens_the_wizard(
+    qtbot: QtBot, data_dir: Path, tmp_path: Path
+) -> None:
+    """app.py's start-up: no data folder → first-run wizard; its demo path opens a demo."""
+    import argparse
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app import app
+
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
+    seen: list[str] = []
+
+    def choose_demo() -> None:
+        wizard = QApplication.activeModalWidget()
+        if not isinstance(wizard, FirstRunWizard):
+            QTimer.singleShot(20, choose_demo)
+            return
+        seen.append(wizard.windowTitle())
+        wizard.next()
+        wizard.choice_page.demo.setChecked(True)
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+
+    QTimer.singleShot(0, choose_demo)
+    args = argparse.Namespace(demo=False, data_dir=data_dir, password_stdin=False)
+    session = app._open_gui_session(args, None)
+    assert seen == ["Welcome Desk — first start"]
+    assert session is not None and args.demo is True
+    assert not StorePaths(data_dir).is_initialised()
+    session.close()
