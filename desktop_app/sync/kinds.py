@@ -156,7 +156,8 @@ def register_builtin_kinds() -> None:
         ("referral", ReferralRow),
         ("case_opening", CaseOpeningRow),
     ):
-        register(RowAdapter(kind, model, data_columns(model)))
+        owner = "person_id" if "person_id" in data_columns(model) else None
+        register(RowAdapter(kind, model, data_columns(model), person_column=owner))
     # Audit entries travel whole (their chain needs every column, the device id included).
     # Accounts belong to one laptop (their key slots cannot travel): they never leave it.
     LOCAL_ONLY.add("user")

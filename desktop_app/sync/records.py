@@ -113,9 +113,12 @@ class RowAdapter:
         *,
         on_save: Callable[[Session, Any], None] | None = None,
         sticky_true: frozenset[str] = frozenset(),
+        person_column: str | None = None,
     ) -> None:
         self.kind = kind
         self.sticky_true = sticky_true
+        # Records about a person that arrive after the person was erased here are dropped.
+        self.person_column = person_column
         self.model = model
         self.fields = fields
         self._on_save = on_save
@@ -149,13 +152,35 @@ class RowAdapter:
     def save_many(self, session: Session, store: Store, items: list[ToSave]) -> dict[str, str]:
         rows = self._rows(session, [item.state.id for item in items])
         refused: dict[str, str] = {}
+        erased = self._erased_people(session, items)
         for item in items:
+            owner = item.state.fields.get(self.person_column or "")
+            if owner is not None and owner.value in erased:
+                continue
             try:
                 with session.begin_nested():
                     self._save(session, rows.get(item.state.id), item)
             except PayloadError as exc:
                 refused[item.state.id] = str(exc)
         return refused
+
+    def _erased_people(self, session: Session, items: list[ToSave]) -> set[str]:
+        if self.person_column is None:
+            return set()
+        from desktop_app.storage.models import PersonRow
+
+        owners = {
+            str(f.value)
+            for item in items
+            if (f := item.state.fields.get(self.person_column)) is not None
+        }
+        if not owners:
+            return set()
+        return set(
+            session.scalars(
+                select(PersonRow.id).where(PersonRow.id.in_(owners), PersonRow.deleted.is_(True))
+            )
+        )
 
     def _save(self, session: Session, row: Any, item: ToSave) -> None:
         state, revision, author_id = item.state, item.revision, item.author_id

@@ -48,6 +48,9 @@ def register_person_data_source(source: PersonDataSource) -> None:
 def sources() -> list[PersonDataSource]:
     # Importing the feature modules that register built-in sources keeps the registry complete
     # however the program was started (GUI, CLI, tests).
-    from desktop_app.usecases import access  # noqa: F401  (registers "case_openings")
+    from desktop_app.usecases import (
+        access,  # noqa: F401  (registers "case_openings")
+        person_sources,  # noqa: F401  (visits, consents, referrals)
+    )
 
     return list(PERSON_DATA_SOURCES.values())

@@ -324,3 +324,32 @@ def test_visits_and_referrals_travel_and_status_edits_merge_without_false_confli
     laptops.sync(b, a)
     assert referrals.get_referral(a.store, referral.id).status == ReferralStatus.APPOINTMENT_MADE  # type: ignore[union-attr]
     assert sync_uc.open_conflicts(a.store) == [] and sync_uc.open_conflicts(b.store) == []
+
+
+def test_erasure_on_one_laptop_removes_the_person_everywhere(laptops: Laptops) -> None:
+    """Property 11: the tombstone travels and wipes the person and what is held about them."""
+    import datetime as dt
+
+    from desktop_app.storage.models import PersonRow, SearchTokenRow
+    from desktop_app.usecases import data_rights, referrals
+
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(a, "Радка", "Стоянова", "1990", "+359 88 765 4321")
+    keep = _add(a, "Ivan", "Kolev")
+    referrals.issue_referral(a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="bg")
+    laptops.sync(a, b)
+    assert len(referrals.referrals_of(b.store, pid)) == 1
+    assert people.search_people(b.store, "stoyanova")
+    data_rights.erase_person(a.store, a.user, pid)
+    laptops.sync(a, b)
+    assert people.get_person(b.store, b.user, pid) is None
+    assert people.search_people(b.store, "stoyanova") == []
+    assert referrals.referrals_of(b.store, pid) == []
+    assert people.get_person(b.store, b.user, keep) is not None
+    with b.store.reading() as s:
+        row = s.query(PersonRow).filter(PersonRow.id == pid).one()
+        assert row.deleted and row.given_name == "" and row.phone == ""
+        assert s.query(SearchTokenRow).filter(SearchTokenRow.person_pk == row.pk).count() == 0
+    assert dt.date.today()  # the tombstone keeps no date of birth either
+    with b.store.reading() as s:
+        assert s.query(PersonRow).filter(PersonRow.id == pid).one().date_of_birth == ""

@@ -1,0 +1,147 @@
+"""Visits, drafts, consents, referrals and the print queue as sources of a person's data.
+
+Registered with ``usecases.person_data`` so that the person's access export, erasure (here and,
+through the person's tombstone, on every laptop that syncs) and the retention list reach them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session as DbSession
+
+from desktop_app.domain.users import User
+from desktop_app.i18n.text import N_
+from desktop_app.storage.db import Store
+from desktop_app.storage.referrals_models import PrintJobRow, ReferralRow
+from desktop_app.storage.visits_models import ConsentRow, DraftRow, VisitRevisionRow, VisitRow
+from desktop_app.usecases.person_data import PersonDataSource, Row, register_person_data_source
+
+
+def _date(text: str) -> dt.date | None:
+    try:
+        return dt.datetime.fromisoformat(text).date()
+    except ValueError:
+        return None
+
+
+def _collect_visits(db: DbSession, person_id: str) -> list[Row]:
+    rows = db.scalars(
+        select(VisitRow).where(VisitRow.person_id == person_id, VisitRow.deleted.is_(False))
+    )
+    return [
+        {
+            "form": r.form_id,
+            "form_version": r.form_version,
+            "finished_at": r.finished_at,
+            "answers": json.loads(r.answers or "{}"),
+            "next_steps": json.loads(r.next_steps or "{}"),
+        }
+        for r in rows
+    ]
+
+
+def _erase_visits(db: DbSession, _store: Store, _user: User, person_id: str) -> int:
+    ids = list(db.scalars(select(VisitRow.id).where(VisitRow.person_id == person_id)))
+    if ids:
+        db.execute(delete(VisitRevisionRow).where(VisitRevisionRow.visit_id.in_(ids)))
+        db.execute(delete(VisitRow).where(VisitRow.id.in_(ids)))
+    drafts = db.scalar(select(func.count()).where(DraftRow.person_id == person_id)) or 0
+    db.execute(delete(DraftRow).where(DraftRow.person_id == person_id))
+    return len(ids) + int(drafts)
+
+
+def _visits_last_contact(db: DbSession) -> dict[str, dt.date]:
+    found: dict[str, dt.date] = {}
+    for person_id, last in db.execute(
+        select(VisitRow.person_id, func.max(VisitRow.finished_at)).group_by(VisitRow.person_id)
+    ):
+        if day := _date(str(last)):
+            found[person_id] = day
+    return found
+
+
+def _collect_consents(db: DbSession, person_id: str) -> list[Row]:
+    rows = db.scalars(select(ConsentRow).where(ConsentRow.person_id == person_id))
+    return [
+        {
+            "purpose": r.purpose,
+            "granted": r.granted,
+            "text_version": r.text_version,
+            "language": r.language,
+            "given_on": r.given_on,
+        }
+        for r in rows
+    ]
+
+
+def _erase_consents(db: DbSession, _store: Store, _user: User, person_id: str) -> int:
+    count = db.scalar(select(func.count()).where(ConsentRow.person_id == person_id)) or 0
+    db.execute(delete(ConsentRow).where(ConsentRow.person_id == person_id))
+    return int(count)
+
+
+def _collect_referrals(db: DbSession, person_id: str) -> list[Row]:
+    rows = db.scalars(select(ReferralRow).where(ReferralRow.person_id == person_id))
+    return [
+        {
+            "reference": r.reference,
+            "service": r.service_id,
+            "reason": r.reason,
+            "created_at": r.created_at,
+            "appointment": r.appointment,
+            "status": r.status,
+            "outcome": r.outcome,
+        }
+        for r in rows
+    ]
+
+
+def _erase_referrals(db: DbSession, _store: Store, _user: User, person_id: str) -> int:
+    ids = list(db.scalars(select(ReferralRow.id).where(ReferralRow.person_id == person_id)))
+    if ids:
+        db.execute(delete(PrintJobRow).where(PrintJobRow.referral_id.in_(ids)))
+        db.execute(delete(ReferralRow).where(ReferralRow.id.in_(ids)))
+    return len(ids)
+
+
+def _referrals_last_contact(db: DbSession) -> dict[str, dt.date]:
+    found: dict[str, dt.date] = {}
+    for person_id, last in db.execute(
+        select(ReferralRow.person_id, func.max(ReferralRow.created_at)).group_by(
+            ReferralRow.person_id
+        )
+    ):
+        if day := _date(str(last)):
+            found[person_id] = day
+    return found
+
+
+register_person_data_source(
+    PersonDataSource(
+        kind="visits",
+        title=N_("Visits"),
+        collect=_collect_visits,
+        erase=_erase_visits,
+        last_contact=_visits_last_contact,
+    )
+)
+register_person_data_source(
+    PersonDataSource(
+        kind="consents",
+        title=N_("Consents"),
+        collect=_collect_consents,
+        erase=_erase_consents,
+    )
+)
+register_person_data_source(
+    PersonDataSource(
+        kind="referrals",
+        title=N_("Referrals"),
+        collect=_collect_referrals,
+        erase=_erase_referrals,
+        last_contact=_referrals_last_contact,
+    )
+)
