@@ -162,6 +162,10 @@ def _quick(n: int, day: str, nationality: str, topics: list[str]) -> dict[str, A
     return row
 
 
+def _level(language: str, level: str) -> dict[str, Any]:
+    return {"language": language, "level": {"level": level, "assessed": "test"}}
+
+
 @pytest.fixture
 def known(session):  # type: ignore[no-untyped-def]
     """Three people: Boris (BG), Raluca (RO), Piotr (PL) and their visits in Sept–Nov 2026."""
@@ -189,8 +193,7 @@ def known(session):  # type: ignore[no-untyped-def]
         _visit(3, raluca, "2026-10-20", {"insurance_status": "ehic", "postal_code": "44532",
                "topics": ["housing"], "children_count": 0}, author="bogdan"),
         _visit(4, raluca, "2026-10-21",
-               {"language_levels": [{"language": "ro", "level": {"level": "C2", "assessed": "self"}},
-                                    {"language": "de", "level": {"level": "A2", "assessed": "test"}}]},
+               {"language_levels": [_level("ro", "C2"), _level("de", "A2")]},
                form_id="skills_check",
                next_steps={"integration_course": "accepted", "literacy_course": "dismissed"}),
         _visit(5, piotr, "2026-11-02", {"insurance_status": "statutory", "topics": ["work"],
