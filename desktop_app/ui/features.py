@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from desktop_app.ui import referrals, sync_status, visits
+from desktop_app.ui import referrals, reports, sync_status, visits
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
@@ -20,4 +20,5 @@ FEATURES: list[Callable[[MainWindow], None]] = [
     visits.install,
     referrals.install,
     sync_status.install,
+    reports.install,
 ]

@@ -727,7 +727,7 @@ def filter_choices(store: Store) -> FilterChoices:
             s.scalars(select(visits.c.device_id).distinct().order_by(visits.c.device_id))
         )
         authors = set(s.scalars(select(visits.c.author_id).distinct()))
-        names = dict(s.execute(select(UserRow.id, UserRow.display_name)).tuples())
+        names = {uid: name for uid, name in s.execute(select(UserRow.id, UserRow.display_name))}
     advisors = tuple(sorted(((a, names.get(a, a[:8])) for a in authors), key=lambda x: x[1]))
     return FilterChoices(devices, advisors)
 
