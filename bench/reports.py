@@ -43,7 +43,7 @@ def main() -> int:
             ids,
             today,
             seed=11,
-            visits_per_person=5.0,
+            visits_per_person=6.0,
             devices=(store.device_id, "laptop-2", "laptop-3"),
             authors=(session.user.id,),
         )

@@ -18,8 +18,11 @@ from typing import Any
 import yaml
 from babel import Locale, UnknownLocaleError
 from sqlalchemy import (
+    Column,
     ColumnElement,
+    MetaData,
     Select,
+    String,
     and_,
     case,
     distinct,
@@ -28,6 +31,9 @@ from sqlalchemy import (
     literal,
     select,
     true,
+)
+from sqlalchemy import (
+    Table as SqlTable,
 )
 from sqlalchemy.orm import Session as DbSession
 
@@ -56,6 +62,17 @@ visits = table(VisitRow)
 referrals = table(ReferralRow)
 quick = table(QuickContactRow)
 people = table(PersonRow)
+
+
+#: The people advised in the period, filled once per report so the figures that need them
+#: (new/returning, nationality, insurance) do not each repeat the DISTINCT over all visits.
+#: A TEMP table lives in memory (temp_store = MEMORY) and only in this connection.
+_advised_tmp = SqlTable(
+    "report_advised",
+    MetaData(),
+    Column("person_id", String(36), primary_key=True),
+    prefixes=["TEMPORARY"],
+)
 
 
 class PeriodError(ValueError):
@@ -390,21 +407,22 @@ def _add(acc: dict[str, list[int]], key: str, column: int, value: int, width: in
 
 
 def _overview(s: DbSession, period: Period, filters: ReportFilter, as_of: dt.date) -> Table:
-    advised = _advised(period, filters)
-    firsts = (
-        select(visits.c.person_id, func.min(visits.c.finished_at).label("first"))
-        .where(visits.c.deleted == false())
-        .group_by(visits.c.person_id)
-        .subquery("firsts")
+    advised = _advised_tmp
+    earlier = (
+        select(visits.c.id)
+        .where(
+            visits.c.person_id == advised.c.person_id,
+            visits.c.finished_at < period.start.isoformat(),
+            visits.c.deleted == false(),
+        )
+        .exists()
     )
-    people_advised, new_people = s.execute(
-        select(
-            func.count(),
-            func.coalesce(
-                func.sum(case((firsts.c.first >= period.start.isoformat(), 1), else_=0)), 0
-            ),
-        ).select_from(advised.join(firsts, firsts.c.person_id == advised.c.person_id))
+    people_advised, returning = s.execute(
+        select(func.count(), func.coalesce(func.sum(case((earlier, 1), else_=0)), 0)).select_from(
+            advised
+        )
     ).one()
+    new_people = people_advised - returning
     visit_count = s.scalar(
         select(func.count()).select_from(visits).where(*_visit_filter(period, filters))
     )
@@ -463,7 +481,7 @@ def _overview(s: DbSession, period: Period, filters: ReportFilter, as_of: dt.dat
 
 
 def _nationality(s: DbSession, period: Period, filters: ReportFilter) -> Table:
-    advised = _advised(period, filters)
+    advised = _advised_tmp
     acc: dict[str, list[int]] = {}
     for iso, n in s.execute(
         select(people.c.nationality, func.count())
@@ -531,36 +549,46 @@ def _topics(s: DbSession, period: Period, filters: ReportFilter) -> Table:
 
 
 def _insurance(s: DbSession, period: Period, filters: ReportFilter) -> Table:
-    advised = _advised(period, filters)
+    advised = _advised_tmp
     status = func.json_extract(visits.c.answers, "$.insurance_status")
+
+    def answer(order: Any) -> Any:
+        # per advised person, one probe of ix_visits_person (person, finished_at) in time order
+        return (
+            select(status)
+            .where(
+                visits.c.person_id == advised.c.person_id,
+                visits.c.form_id == LIFE_SITUATION,
+                visits.c.deleted == false(),
+                visits.c.finished_at < period.end_exclusive.isoformat(),
+                status.is_not(None),
+            )
+            .order_by(order)
+            .limit(1)
+            .scalar_subquery()
+        )
+
     answered = (
         select(
-            status.label("status"),
-            func.row_number()
-            .over(partition_by=visits.c.person_id, order_by=visits.c.finished_at)
-            .label("rn_first"),
-            func.row_number()
-            .over(partition_by=visits.c.person_id, order_by=visits.c.finished_at.desc())
-            .label("rn_last"),
+            answer(visits.c.finished_at).label("first"),
+            answer(visits.c.finished_at.desc()).label("last"),
         )
-        .where(
-            visits.c.deleted == false(),
-            visits.c.form_id == LIFE_SITUATION,
-            visits.c.finished_at < period.end_exclusive.isoformat(),
-            status.is_not(None),
-            visits.c.person_id.in_(select(advised.c.person_id)),
-        )
+        .select_from(advised)
         .subquery("answered")
     )
     acc: dict[str, list[int]] = {}
-    for key, first, last in s.execute(
-        select(
-            answered.c.status,
-            func.sum(case((answered.c.rn_first == 1, 1), else_=0)),
-            func.sum(case((answered.c.rn_last == 1, 1), else_=0)),
-        ).group_by(answered.c.status)
+    for key, n in s.execute(
+        select(answered.c.first, func.count())
+        .where(answered.c.first.is_not(None))
+        .group_by(answered.c.first)
     ):
-        acc[str(key)] = [int(first or 0), int(last or 0)]
+        _add(acc, str(key), 0, n, 2)
+    for key, n in s.execute(
+        select(answered.c.last, func.count())
+        .where(answered.c.last.is_not(None))
+        .group_by(answered.c.last)
+    ):
+        _add(acc, str(key), 1, n, 2)
     order = ("statutory", "ehic", "private", "none", "unclear")
     return Table(
         "insurance",
@@ -693,6 +721,11 @@ def build_report(
     filters = filters or ReportFilter()
     as_of = as_of or dt.date.today()
     with store.reading() as s:
+        _advised_tmp.create(s.connection(), checkfirst=True)
+        s.execute(_advised_tmp.delete())
+        s.execute(
+            _advised_tmp.insert().from_select(["person_id"], select(_advised(period, filters)))
+        )
         tables = (
             _overview(s, period, filters, as_of),
             _trend(s, period, filters),
@@ -704,6 +737,7 @@ def build_report(
             _german_levels(s, period, filters),
             _next_steps(s, period, filters),
         )
+        s.execute(_advised_tmp.delete())
     return Report(period, filters, as_of, tables)
 
 
