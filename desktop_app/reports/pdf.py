@@ -141,7 +141,13 @@ def render_pdf(
         "rh2", parent=base, fontName=FONT_BOLD, fontSize=11.5, leading=15, spaceBefore=8
     )
     head_style = ParagraphStyle(
-        "rhead", parent=base, fontName=FONT_BOLD, fontSize=8.5, leading=10, alignment=2
+        "rhead",
+        parent=base,
+        fontName=FONT_BOLD,
+        fontSize=7.5,
+        leading=9,
+        alignment=2,
+        splitLongWords=False,
     )
     small = ParagraphStyle("rsmall", parent=base, fontSize=8, textColor=colors.HexColor("#555555"))
     story: list = [Paragraph(gettext_in(lang, TITLE), h1), Spacer(1, 3 * mm)]
@@ -161,7 +167,7 @@ def render_pdf(
     for table in report.tables:
         cells = list(table_rows(table, lang, threshold))
         ncols = len(cells[0])
-        first_w = 64 * mm if ncols > 4 else 80 * mm if ncols > 2 else 110 * mm
+        first_w = 60 * mm if ncols > 4 else 80 * mm if ncols > 2 else 110 * mm
         other_w = min(30 * mm, (WIDTH - first_w) / max(1, ncols - 1))
         t = PdfTable(
             [
