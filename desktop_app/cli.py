@@ -135,6 +135,19 @@ def build_parser() -> argparse.ArgumentParser:
     restore_cmd.add_argument("--in", dest="backup_in", type=Path, required=True)
     restore_cmd.add_argument("--passphrase-stdin", action="store_true")
 
+    report = commands.add_parser(
+        "report", parents=[common], help="figures for a period as PDF, XLSX or CSV"
+    )
+    report.add_argument(
+        "--period", required=True, help="2026-10, 2026-Q3, 2026, 2026-W40 or 2026-10-01..2026-12-31"
+    )
+    report.add_argument("--format", choices=("pdf", "xlsx", "csv"), default="pdf")
+    report.add_argument("--out", type=Path, required=True, help="file to write")
+    report.add_argument("--device", help="only records from this laptop (device id)")
+    report.add_argument("--advisor", help="only records by this advisor (user id)")
+    report.add_argument(
+        "--threshold", type=int, default=5, help="counts below this are shown as '< N'"
+    )
     letters_cmd = commands.add_parser("letters", help="referral letters")
     letters_sub = letters_cmd.add_subparsers(dest="letters_command", required=True)
     sample = letters_sub.add_parser(
@@ -545,6 +558,36 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
     return EXIT_OK if key_id else EXIT_INVALID
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from desktop_app.i18n.text import current_language
+    from desktop_app.reports.exports import export
+    from desktop_app.usecases.reports import PeriodError, ReportFilter, build_report, parse_period
+
+    lang = args.lang or "de"  # funders get German unless another language is asked for
+    try:
+        period = parse_period(args.period, current_language())
+    except PeriodError as exc:
+        raise CliError(
+            _("Not a period: {text}. Use e.g. 2026-10, 2026-Q3 or 2026.").format(text=args.period),
+            EXIT_USAGE,
+        ) from exc
+    if args.threshold < 1:
+        raise CliError(_("The threshold must be at least 1."), EXIT_USAGE)
+    if args.demo:
+        from desktop_app.usecases.demo import open_demo_session
+
+        session = open_demo_session(activity=True)
+    else:
+        session = open_session(args)
+    try:
+        report = build_report(session.store, period, ReportFilter(args.device, args.advisor))
+        export(report, args.format, args.out, lang, args.threshold)
+    finally:
+        session.close()
+    print(_("Report written to {path}").format(path=args.out))
+    return EXIT_OK
+
+
 def run(args: argparse.Namespace) -> int:
     set_language(args.lang or system_language())
     handlers = {
@@ -562,6 +605,7 @@ def run(args: argparse.Namespace) -> int:
         ("devices", "approve"): cmd_devices,
         ("devices", "revoke"): cmd_devices,
         ("keys", "rotate"): cmd_keys_rotate,
+        ("report", None): cmd_report,
     }
     sub = getattr(args, f"{args.command}_command", None)
     handler = handlers[(args.command, sub)]

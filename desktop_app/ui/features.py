@@ -18,6 +18,7 @@ from desktop_app.ui import (
     lock,
     people_import,
     referrals,
+    reports,
     settings,
     sync_status,
     visits,
@@ -36,4 +37,5 @@ FEATURES: list[Callable[[MainWindow], None]] = [
     lock.install,
     people_import.install,
     settings.install,
+    reports.install,
 ]

@@ -17,8 +17,11 @@ DEMO_ACCOUNT = "demo"
 DEMO_PEOPLE = 5000
 
 
-def open_demo_session(people: int = DEMO_PEOPLE, seed: int = 1) -> Session:
-    """Create a store in a temporary folder (removed at exit) and fill it with demo people."""
+def open_demo_session(
+    people: int = DEMO_PEOPLE, seed: int = 1, *, activity: bool = False
+) -> Session:
+    """Create a store in a temporary folder (removed at exit) and fill it with demo people;
+    with ``activity``, also a year of their visits, referrals and quick contacts (reports)."""
     folder = Path(tempfile.mkdtemp(prefix="welcome-desk-demo-"))
     atexit.register(shutil.rmtree, folder, True)
     # The password is random and thrown away with the folder, so a costly KDF protects nothing.
@@ -31,4 +34,8 @@ def open_demo_session(people: int = DEMO_PEOPLE, seed: int = 1) -> Session:
     )
     if people:
         register_many(session.store, session.user, generate_people(people, seed))
+    if activity:
+        from desktop_app.usecases.report_demo import add_demo_activity
+
+        add_demo_activity(session.store, session.user.id, seed=seed)
     return session

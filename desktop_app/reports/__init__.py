@@ -1,0 +1,1 @@
+"""Report exports (CSV, XLSX, PDF); no Qt here."""

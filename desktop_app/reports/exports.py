@@ -1,0 +1,142 @@
+"""Report exports for funders: CSV and XLSX with small counts suppressed and no names."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+from desktop_app.i18n.text import N_, gettext_in
+from desktop_app.usecases.reports import (
+    DEFAULT_THRESHOLD,
+    Report,
+    Table,
+    period_label,
+    row_label,
+    suppressed_cells,
+)
+
+FORMATS = ("pdf", "xlsx", "csv")
+
+TITLE = N_("Welcome Desk report")
+SUPPRESSION_NOTE = N_(
+    "Counts from 1 to {below} are shown as “< {threshold}” so that no person can be recognised."
+)
+
+
+def note(lang: str, threshold: int = DEFAULT_THRESHOLD) -> str:
+    return gettext_in(lang, SUPPRESSION_NOTE).format(below=threshold - 1, threshold=threshold)
+
+
+def header_lines(report: Report, lang: str) -> list[tuple[str, str]]:
+    """(label, value) lines heading every export: period, filters, date of the figures."""
+    lines = [
+        (gettext_in(lang, N_("Period")), period_label(report.period, lang)),
+        (
+            gettext_in(lang, N_("Days")),
+            f"{report.period.start.isoformat()} – {report.period.end.isoformat()}",
+        ),
+        (gettext_in(lang, N_("Figures as of")), report.as_of.isoformat()),
+    ]
+    if report.filters.device_id:
+        lines.append((gettext_in(lang, N_("Laptop")), report.filters.device_id))
+    if report.filters.author_id:
+        lines.append((gettext_in(lang, N_("Advisor")), report.filters.author_id))
+    return lines
+
+
+def table_rows(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Iterator[list[str]]:
+    """The table as text cells, header first, counts suppressed (:func:`suppressed_cells`)."""
+    yield ["", *(gettext_in(lang, c) for c in table.columns)]
+    for row, cells in zip(table.rows, suppressed_cells(table, threshold), strict=True):
+        yield [row_label(table.key, row.key, lang), *cells]
+
+
+def to_csv(report: Report, lang: str = "de", threshold: int = DEFAULT_THRESHOLD) -> str:
+    """One CSV file, tables one below the other (``;``-separated, as spreadsheets in Germany
+    expect); a title line before each table."""
+    out = io.StringIO()
+    w = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    w.writerow([gettext_in(lang, TITLE)])
+    for key, value in header_lines(report, lang):
+        w.writerow([key, value])
+    w.writerow([note(lang, threshold)])
+    for table in report.tables:
+        w.writerow([])
+        w.writerow([gettext_in(lang, table.title)])
+        for cells in table_rows(table, lang, threshold):
+            w.writerow(cells)
+    return out.getvalue()
+
+
+def _sheet_name(text: str, used: set[str]) -> str:
+    base = "".join(ch for ch in text if ch not in "[]:*?/\\")[:28].strip() or "Sheet"
+    name, n = base, 2
+    while name.lower() in used:
+        name, n = f"{base[:26]} {n}", n + 1
+    used.add(name.lower())
+    return name
+
+
+def to_xlsx(report: Report, lang: str = "de", threshold: int = DEFAULT_THRESHOLD) -> bytes:
+    """A workbook: a cover sheet (period, filters, the suppression note), then one sheet per
+    table. Counts are numbers; suppressed ones are the text ``< 5``."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    cover = wb.active
+    assert cover is not None
+    used: set[str] = set()
+    cover.title = _sheet_name(gettext_in(lang, N_("Overview")), used)
+    cover.append([gettext_in(lang, TITLE)])
+    cover["A1"].font = Font(bold=True, size=14)
+    for key, value in header_lines(report, lang):
+        cover.append([key, value])
+    cover.append([note(lang, threshold)])
+    cover.append([])
+    bold = Font(bold=True)
+    for i, table in enumerate(report.tables):
+        ws = cover if i == 0 else wb.create_sheet(_sheet_name(gettext_in(lang, table.title), used))
+        ws.append([gettext_in(lang, table.title)])
+        ws.cell(ws.max_row, 1).font = bold
+        for n, cells in enumerate(table_rows(table, lang, threshold)):
+            values: list[str | int] = [
+                int(c) if j and c.isdigit() else c for j, c in enumerate(cells)
+            ]
+            ws.append(values)
+            for j in range(1, len(values)):
+                ws.cell(ws.max_row, j + 1).alignment = Alignment(horizontal="right")
+            if n == 0:
+                for j in range(len(values)):
+                    ws.cell(ws.max_row, j + 1).font = bold
+        ws.column_dimensions["A"].width = 48
+        for j in range(2, 6):
+            ws.column_dimensions[get_column_letter(j)].width = 18
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def export(
+    report: Report,
+    fmt: str,
+    out: Path,
+    lang: str = "de",
+    threshold: int = DEFAULT_THRESHOLD,
+) -> Path:
+    """Write the report as ``pdf``, ``xlsx`` or ``csv`` to ``out``."""
+    if fmt == "csv":
+        out.write_text(to_csv(report, lang, threshold), encoding="utf-8-sig", newline="")
+    elif fmt == "xlsx":
+        out.write_bytes(to_xlsx(report, lang, threshold))
+    elif fmt == "pdf":
+        from desktop_app.reports.pdf import render_pdf
+
+        out.write_bytes(render_pdf(report, lang, threshold, created=dt.date.today()))
+    else:
+        raise ValueError(fmt)
+    return out

@@ -1,0 +1,372 @@
+"""Reports dashboard for coordinators: figures for a period as charts beside their tables.
+
+Shown to every user for now; the security work (issue 6) will limit the menu entry and the
+list of cases behind a figure to coordinators.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QBarSet,
+    QChart,
+    QChartView,
+    QHorizontalBarSeries,
+    QHorizontalStackedBarSeries,
+    QLineSeries,
+    QValueAxis,
+)
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QAction, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QListWidget,
+    QMainWindow,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.i18n.text import _, current_language
+from desktop_app.reports.exports import export
+from desktop_app.usecases.reports import (
+    Period,
+    Report,
+    ReportFilter,
+    Table,
+    build_report,
+    cases_behind,
+    filter_choices,
+    month_period,
+    parse_period,
+    period_label,
+    row_label,
+)
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.tasks import TaskRunner
+    from desktop_app.usecases.accounts import Session
+
+COLORS = ("#2f6b9a", "#e0913a", "#5a9e5a", "#b8504b")
+#: tables whose rows have people behind them (quick contacts are anonymous)
+_WITH_CASES = {"overview", "nationality", "district", "topics", "referrals"}
+
+
+def chart_view(table: Table, lang: str) -> QChartView:
+    """The table's chart: lines over months, or horizontal bars (grouped or stacked)."""
+    chart = QChart()
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    chart.setBackgroundRoundness(0)
+    chart.legend().setVisible(len(table.columns) > 1)
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    labels = [row_label(table.key, r.key, lang) for r in table.rows]
+    if table.chart == "line":
+        axis_x = QBarCategoryAxis()
+        axis_x.append([f"{r.key[5:7]}/{r.key[2:4]}" for r in table.rows])  # 10/26: fits 12
+        axis_y = QValueAxis()
+        axis_y.setLabelFormat("%d")
+        top = max([max(r.values) for r in table.rows] + [1])
+        axis_y.setRange(0, top)
+        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+        for j, column in enumerate(table.columns):
+            line = QLineSeries()
+            line.setName(_(column))
+            for i, row in enumerate(table.rows):
+                line.append(i, row.values[j])
+            line.setColor(COLORS[j % len(COLORS)])
+            chart.addSeries(line)
+            line.attachAxis(axis_x)
+            line.attachAxis(axis_y)
+    else:
+        first = 1 if table.chart == "stacked" else 0
+        count = 1 if table.chart == "bars" else len(table.columns) - first
+        series: QHorizontalBarSeries | QHorizontalStackedBarSeries = (
+            QHorizontalStackedBarSeries() if table.chart == "stacked" else QHorizontalBarSeries()
+        )
+        for j in range(first, first + count):
+            bar_set = QBarSet(_(table.columns[j]))
+            bar_set.setColor(COLORS[(j - first) % len(COLORS)])
+            for row in reversed(table.rows):
+                bar_set.append(row.values[j])
+            series.append(bar_set)
+        chart.addSeries(series)
+        categories = QBarCategoryAxis()
+        categories.append([t if len(t) <= 26 else t[:25] + "…" for t in reversed(labels)])
+        font = categories.labelsFont()
+        font.setPointSizeF(8)
+        categories.setLabelsFont(font)
+        counts = QValueAxis()
+        counts.setLabelFormat("%d")
+        chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
+        chart.addAxis(counts, Qt.AlignmentFlag.AlignBottom)
+        series.attachAxis(categories)
+        series.attachAxis(counts)
+    view = QChartView(chart)
+    view.setRenderHint(QPainter.RenderHint.Antialiasing)
+    view.setMinimumSize(560, max(280, 30 * len(table.rows) + 110))
+    return view
+
+
+def table_widget(table: Table, lang: str) -> QTableWidget:
+    """The figures as a table: the row's text first, then one column per count."""
+    widget = QTableWidget(len(table.rows), len(table.columns) + 1)
+    widget.setHorizontalHeaderLabels(["", *(_(c) for c in table.columns)])
+    widget.verticalHeader().setVisible(False)
+    for i, row in enumerate(table.rows):
+        widget.setItem(i, 0, QTableWidgetItem(row_label(table.key, row.key, lang)))
+        for j, value in enumerate(row.values):
+            item = QTableWidgetItem(str(value))
+            item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            widget.setItem(i, j + 1, item)
+    widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    widget.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    widget.setWordWrap(True)
+    header = widget.horizontalHeader()
+    header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    for j in range(1, len(table.columns) + 1):
+        header.setSectionResizeMode(j, QHeaderView.ResizeMode.ResizeToContents)
+    widget.resizeRowsToContents()
+    height = header.height() + sum(widget.rowHeight(i) for i in range(widget.rowCount())) + 6
+    widget.setMinimumSize(460, min(height, 560))
+    widget.setMaximumHeight(max(height, 80))
+    return widget
+
+
+class CasesDialog(QDialog):
+    """The people counted in one figure (names for users allowed to see them)."""
+
+    def __init__(self, title: str, names: list[str], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Cases behind the figure: {label}").format(label=title))
+        layout = QVBoxLayout(self)
+        self.list = QListWidget()
+        self.list.addItems(names)
+        layout.addWidget(self.list)
+        if not names:
+            layout.addWidget(QLabel(_("No people to list here: quick contacts are anonymous.")))
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(420, 480)
+
+
+class ReportsWindow(QMainWindow):
+    """Period and filters on top; every figure below as a chart beside its table."""
+
+    def __init__(self, session: Session, tasks: TaskRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.session, self.tasks = session, tasks
+        self.report: Report | None = None
+        self.setWindowTitle(_("Reports"))
+        today = dt.date.today()
+        top = QWidget()
+        bar = QHBoxLayout(top)
+        self.kind = QComboBox()
+        for key, text in (
+            ("month", _("Month")),
+            ("quarter", _("Quarter")),
+            ("year", _("Year")),
+            ("custom", _("Custom")),
+        ):
+            self.kind.addItem(text, key)
+        self.year = QSpinBox()
+        self.year.setRange(2020, 2100)
+        self.year.setValue(today.year)
+        self.part = QComboBox()
+        self.start, self.end = QDateEdit(), QDateEdit()
+        for edit in (self.start, self.end):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.start.setDate(QDate(today.year, 1, 1))
+        self.end.setDate(QDate(today.year, today.month, today.day))
+        self.from_label, self.to_label = QLabel(_("From")), QLabel(_("To"))
+        self.device = QComboBox()
+        self.advisor = QComboBox()
+        self.show_button = QPushButton(_("Show"))
+        self.export_buttons = []
+        for fmt, text in (
+            ("pdf", _("Export PDF…")),
+            ("xlsx", _("Export XLSX…")),
+            ("csv", _("Export CSV…")),
+        ):
+            button = QPushButton(text)
+            button.clicked.connect(lambda _checked=False, f=fmt: self.export(f))
+            button.setEnabled(False)
+            self.export_buttons.append(button)
+        for w in (self.kind, self.year, self.part, self.from_label, self.start, self.to_label,
+                  self.end, self.device, self.advisor, self.show_button):  # fmt: skip
+            bar.addWidget(w)
+        bar.addStretch(1)
+        for button in self.export_buttons:
+            bar.addWidget(button)
+        self.status = QLabel(_("Click a row to list the people counted in it.") + " "
+                             + _("Counts below 5 are shown as “< 5” in every export."))  # fmt: skip
+        self.panels = QWidget()
+        self.panels_layout = QVBoxLayout(self.panels)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(self.panels)
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.addWidget(top)
+        layout.addWidget(self.status)
+        layout.addWidget(scroll, 1)
+        self.setCentralWidget(body)
+        self.kind.currentIndexChanged.connect(self._kind_changed)
+        self.show_button.clicked.connect(self.refresh)
+        self._fill_filters()
+        # start on the last complete month: the figures funders ask for
+        last = today.replace(day=1) - dt.timedelta(days=1)
+        self.year.setValue(last.year)
+        self._kind_changed()
+        self.part.setCurrentIndex(last.month - 1)
+        self.resize(1280, 860)
+
+    def _fill_filters(self) -> None:
+        choices = filter_choices(self.session.store)
+        self.device.addItem(_("All laptops"), "")
+        for device in choices.devices:
+            self.device.addItem(device[:8], device)
+        self.advisor.addItem(_("All advisors"), "")
+        for author_id, name in choices.advisors:
+            self.advisor.addItem(name, author_id)
+
+    def _kind_changed(self) -> None:
+        kind = self.kind.currentData()
+        self.part.clear()
+        lang = current_language()
+        if kind == "month":
+            for m in range(1, 13):
+                self.part.addItem(period_label(month_period(2000, m), lang).split(" ")[0], m)
+        elif kind == "quarter":
+            for q in range(1, 5):
+                self.part.addItem(f"Q{q}", q)
+        custom = kind == "custom"
+        self.part.setVisible(kind in {"month", "quarter"})
+        self.year.setVisible(not custom)
+        for w in (self.start, self.end, self.from_label, self.to_label):
+            w.setVisible(custom)
+
+    def period(self) -> Period:
+        kind, year = self.kind.currentData(), self.year.value()
+        if kind == "month":
+            return month_period(year, int(self.part.currentData()))
+        if kind == "quarter":
+            return parse_period(f"{year}-Q{self.part.currentData()}")
+        if kind == "year":
+            return parse_period(str(year))
+        a: dt.date = self.start.date().toPython()  # type: ignore[assignment]
+        b: dt.date = self.end.date().toPython()  # type: ignore[assignment]
+        return parse_period(f"{min(a, b).isoformat()}..{max(a, b).isoformat()}")
+
+    def filters(self) -> ReportFilter:
+        return ReportFilter(self.device.currentData() or None, self.advisor.currentData() or None)
+
+    def refresh(self) -> None:
+        period, filters, store = self.period(), self.filters(), self.session.store
+        self.show_button.setEnabled(False)
+        self.status.setText(_("Computing the figures…"))
+        self.tasks.run(lambda: build_report(store, period, filters), self.show_report, self._failed)
+
+    def _failed(self, exc: Exception) -> None:
+        self.show_button.setEnabled(True)
+        self.status.setText(_("Could not compute the figures: {error}").format(error=exc))
+
+    def show_report(self, report: Report) -> None:
+        self.report = report
+        self.show_button.setEnabled(True)
+        for button in self.export_buttons:
+            button.setEnabled(True)
+        lang = current_language()
+        self.status.setText(
+            f"{period_label(report.period, lang)} · "
+            + _("Click a row to list the people counted in it.")
+        )
+        while self.panels_layout.count():
+            item = self.panels_layout.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None:
+                widget.deleteLater()
+        for table in report.tables:
+            box = QGroupBox(_(table.title))
+            row = QHBoxLayout(box)
+            grid = table_widget(table, lang)
+            grid.setObjectName(f"table-{table.key}")
+            if table.key in _WITH_CASES:
+                grid.cellDoubleClicked.connect(lambda r, _c, t=table: self.show_cases(t, r))
+                grid.cellClicked.connect(lambda r, _c, t=table: self.show_cases(t, r))
+            if table.key != "overview" and table.rows:
+                view = chart_view(table, lang)
+                view.setObjectName(f"chart-{table.key}")
+                row.addWidget(view, 3)
+            row.addWidget(grid, 2)
+            self.panels_layout.addWidget(box)
+        self.panels_layout.addStretch(1)
+
+    def show_cases(self, table: Table, row_index: int) -> None:
+        if self.report is None or not 0 <= row_index < len(table.rows):
+            return
+        key = table.rows[row_index].key
+        report, store = self.report, self.session.store
+        label = row_label(table.key, key, current_language())
+
+        def listed(cases: Any) -> None:
+            CasesDialog(label, [c.name for c in cases], self).exec()
+
+        self.tasks.run(
+            lambda: cases_behind(store, report.period, report.filters, table.key, key),
+            listed,
+            self._failed,
+        )
+
+    def export(self, fmt: str) -> None:
+        if self.report is None:
+            return
+        suggested = f"report-{self.report.period.text}.{fmt}".replace("..", "_")
+        path, _filter = QFileDialog.getSaveFileName(self, _("Export the report"), suggested)
+        if not path:
+            return
+        report, lang = self.report, current_language()
+        self.tasks.run(
+            lambda: export(report, fmt, Path(path), lang),
+            lambda out: self.status.setText(_("Report saved: {path}").format(path=out)),
+            self._failed,
+        )
+
+
+def install(window: MainWindow) -> None:
+    """A "Reports…" entry in the File menu opening the dashboard (for everyone until roles land)."""
+    action = QAction(window)
+
+    def retranslate() -> None:
+        action.setText(_("Reports…"))
+
+    def open_dashboard() -> None:
+        dashboard = ReportsWindow(window.session, window.tasks, window)
+        dashboard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dashboard.show()
+        dashboard.refresh()
+
+    action.triggered.connect(open_dashboard)
+    window.file_menu.insertAction(window.quit_action, action)
+    window.retranslated.connect(retranslate)
+    retranslate()

@@ -1,0 +1,272 @@
+"""Generated visits, referrals and quick contacts over the last 12 months, for demo reports.
+
+Deterministic for a seed: the same people, day and seed give the same rows. Rows go in with bulk
+Core inserts (no outbox entries: demo activity never syncs).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import insert, select
+
+from desktop_app.storage.db import Store
+from desktop_app.storage.models import PersonRow, table
+from desktop_app.storage.referrals_models import ReferralRow
+from desktop_app.storage.visits_models import QuickContactRow, VisitRow
+
+_TOPICS = (
+    ("registration", 18), ("jobcenter", 16), ("kindergeld", 12), ("health_insurance", 12),
+    ("health_care", 6), ("housing", 10), ("work", 12), ("labour_rights", 5),
+    ("school_daycare", 7), ("language_course", 6), ("recognition", 2), ("debts", 3), ("other", 3),
+)  # fmt: skip
+# Postal codes weighted as newcomers from Bulgaria and Romania live in Dortmund: most in the
+# Nordstadt, some in the west and east of the centre, few elsewhere; a few outside or unstated.
+_POSTCODES = (
+    ("44145", 26), ("44147", 24), ("44137", 6), ("44135", 5), ("44149", 5), ("44139", 3),
+    ("44141", 2), ("44339", 5), ("44328", 4), ("44309", 3), ("44319", 2), ("44287", 1),
+    ("44263", 2), ("44225", 1), ("44379", 3), ("44369", 3), ("44359", 2), ("44357", 2),
+    ("44532", 1), ("", 2),
+)  # fmt: skip
+_INSURANCE_FIRST = (("none", 30), ("unclear", 20), ("ehic", 20), ("statutory", 28), ("private", 2))
+_INSURANCE_LATER = (("none", 12), ("unclear", 8), ("ehic", 15), ("statutory", 63), ("private", 2))
+_NATIONALITY = (
+    ("bulgarian", 45), ("romanian", 40), ("other_eu", 8), ("non_eu", 4), ("stateless_unclear", 1),
+    ("", 2),
+)  # fmt: skip
+_GERMAN = (("A1", 30), ("A2", 22), ("B1", 14), ("B2", 6), ("C1", 2), (None, 26))
+_STEPS = (
+    ("integration_course", 40), ("literacy_course", 15), ("job_centre_registration", 20),
+    ("recognition_advice", 8), ("vocational_training", 10), ("school_certificate", 7),
+)  # fmt: skip
+_LIFE_STEPS = (("health_clearing", 30), ("address_registration", 20))
+_SERVICES = (
+    ("jobcenter", "buergergeld", 20), ("clearingstelle", "health_insurance", 16),
+    ("familienkasse", "kindergeld", 12), ("vhs", "integration_course", 12),
+    ("wohnungsnotfallhilfe", "housing_emergency", 8), ("gesundheitsamt", "medical_care", 8),
+    ("schulverwaltungsamt", "school_place", 8), ("faire_mobilitaet", "labour_exploitation", 6),
+    ("caritas_migration", "migration_advice", 5), ("jugendamt", "family_support", 3),
+    ("mitternachtsmission", "trafficking", 1), ("awo_migration", "migration_advice", 1),
+)  # fmt: skip
+
+
+def _pick(rng: random.Random, weighted: Sequence[tuple[Any, ...]]) -> Any:
+    total = sum(w[-1] for w in weighted)
+    x = rng.random() * total
+    for item in weighted:
+        x -= item[-1]
+        if x < 0:
+            return item[0] if len(item) == 2 else item[:-1]
+    return weighted[-1][0] if len(weighted[-1]) == 2 else weighted[-1][:-1]
+
+
+@dataclass(frozen=True)
+class DemoActivity:
+    """Row dicts ready for Core inserts into visits, referrals and quick_contacts."""
+
+    visits: list[dict[str, Any]]
+    referrals: list[dict[str, Any]]
+    quick_contacts: list[dict[str, Any]]
+
+
+def _sync(
+    rng: random.Random, hlc: str, devices: Sequence[str], authors: Sequence[str]
+) -> dict[str, Any]:
+    i = int(rng.random() * len(devices))
+    return {
+        "id": str(uuid.UUID(int=rng.getrandbits(128), version=4)),
+        "revision": 1,
+        "updated_hlc": hlc,
+        "device_id": devices[i],
+        "author_id": authors[i % len(authors)],
+        "deleted": False,
+        "field_clocks": "{}",
+    }
+
+
+def _life_answers(
+    rng: random.Random, person: dict[str, Any], first: bool, day: dt.date
+) -> dict[str, Any]:
+    kids = person["children"]
+    answers: dict[str, Any] = {
+        "nationality": person["nationality"] or "stateless_unclear",
+        "postal_code": person["postal_code"],
+        "children_count": kids,
+        "insurance_status": _pick(rng, _INSURANCE_FIRST if first else _INSURANCE_LATER),
+        "session_language": "bg" if person["nationality"] == "bulgarian" else "ro",
+        "topics": sorted({_pick(rng, _TOPICS) for _ in range(1 + int(rng.random() * 3))}),
+        "urgency": _pick(rng, (("today", 1), ("this_week", 3), ("routine", 6))),
+    }
+    if not answers["postal_code"]:
+        del answers["postal_code"]
+    if kids:
+        answers["children"] = [
+            {
+                "child_birth": str(day.year - 1 - int(rng.random() * 17)),
+                "child_lives": "with_person" if rng.random() < 0.85 else "home_country",
+            }
+            for _ in range(kids)
+        ]
+    return answers
+
+
+def generate_activity(
+    person_ids: Sequence[str],
+    today: dt.date,
+    *,
+    seed: int = 1,
+    visits_per_person: float = 3.0,
+    devices: Sequence[str] = ("demo-laptop-1", "demo-laptop-2"),
+    authors: Sequence[str] = ("demo",),
+) -> DemoActivity:
+    """Visits of the given people spread over the 12 months up to ``today`` (more in later
+    months, as a new advice centre grows), with referrals and anonymous quick contacts."""
+    rng = random.Random(seed)
+    r = rng.random
+    start = today - dt.timedelta(days=364)
+    visits: list[dict[str, Any]] = []
+    referrals: list[dict[str, Any]] = []
+    quick: list[dict[str, Any]] = []
+    hlc = f"{dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC).timestamp():.0f}"
+    for pid in person_ids:
+        person = {
+            "nationality": _pick(rng, _NATIONALITY),
+            "postal_code": _pick(rng, _POSTCODES),
+            "children": 0 if r() < 0.45 else 1 + int(r() * r() * 5),
+        }
+        # first visit: growing intake, the square root skews it towards recent months
+        offset = int((r() ** 0.7) * 364)
+        day = start + dt.timedelta(days=offset)
+        n = max(1, int(rng.expovariate(1 / visits_per_person) + 0.5))
+        first = True
+        for _ in range(n):
+            if day > today:
+                break
+            at = dt.datetime(day.year, day.month, day.day, 9 + int(r() * 8), int(r() * 60))
+            stamp = at.replace(tzinfo=dt.UTC).isoformat()
+            skills = not first and r() < 0.25
+            row = _sync(rng, hlc, devices, authors)
+            if skills:
+                level = _pick(rng, _GERMAN)
+                levels: list[dict[str, Any]] = [
+                    {"language": "bg" if person["nationality"] == "bulgarian" else "ro",
+                     "level": {"level": "C2", "assessed": "self"}}
+                ]  # fmt: skip
+                if level is not None:
+                    levels.append({"language": "de", "level": {"level": level, "assessed": "self"}})
+                answers: dict[str, Any] = {"language_levels": levels}
+                steps = {
+                    _pick(rng, _STEPS): "accepted" if r() < 0.6 else "dismissed"
+                    for _ in range(1 + int(r() * 2))
+                }
+            else:
+                answers = _life_answers(rng, person, first, day)
+                steps = {}
+                if answers["insurance_status"] in ("none", "unclear"):
+                    steps["health_clearing"] = "accepted" if r() < 0.7 else "dismissed"
+            row.update(
+                person_id=pid,
+                form_id="skills_check" if skills else "life_situation",
+                form_version=1,
+                answers=json.dumps(answers, ensure_ascii=False, sort_keys=True),
+                next_steps=json.dumps(steps, sort_keys=True),
+                status="finished",
+                started_at=stamp,
+                finished_at=stamp,
+            )
+            visits.append(row)
+            if not skills and r() < 0.45:
+                service, reason = _pick(rng, _SERVICES)
+                age = (today - day).days
+                x = r()
+                if age < 14:
+                    status = "issued" if x < 0.6 else "appointment_made"
+                elif x < 0.55:
+                    status = "attended" if r() < 0.5 else "outcome_noted"
+                elif x < 0.75:
+                    status = "closed"
+                else:
+                    status = "appointment_made" if r() < 0.5 else "issued"
+                history = [{"status": "issued", "at": at.isoformat(), "by": "", "outcome": ""}]
+                if status == "closed" and r() < 0.6:
+                    history.append(
+                        {"status": "attended", "at": at.isoformat(), "by": "", "outcome": ""}
+                    )
+                ref = _sync(rng, hlc, devices, authors)
+                ref.update(
+                    person_id=pid,
+                    service_id=service,
+                    reason=reason,
+                    reason_note="",
+                    created_at=at.isoformat(),
+                    reference=f"WD-DEMO-{len(referrals):08d}",
+                    advisor_name="Demo",
+                    appointment="",
+                    contact_person="",
+                    documents="[]",
+                    client_lang="bg" if person["nationality"] == "bulgarian" else "ro",
+                    status=status,
+                    follow_up=(day + dt.timedelta(days=14)).isoformat(),
+                    outcome="",
+                    status_changed_at=at.isoformat(),
+                    status_history=json.dumps(history),
+                )
+                referrals.append(ref)
+            first = False
+            day += dt.timedelta(days=7 + int(r() * 60))
+    # quick contacts: about one per working day, more in later months
+    day = start
+    while day <= today:
+        if day.weekday() < 5:
+            growth = 0.5 + (day - start).days / 364
+            for _ in range(int(r() * 3 * growth)):
+                q = _sync(rng, hlc, devices, authors)
+                q.update(
+                    contact_date=day.isoformat(),
+                    session_language="bg" if r() < 0.5 else "ro",
+                    topics=json.dumps(
+                        sorted({_pick(rng, _TOPICS) for _ in range(1 + int(r() * 2))})
+                    ),
+                    referral_given=r() < 0.3,
+                    nationality=_pick(rng, _NATIONALITY),
+                    sex=("female", "male")[int(r() * 2)],
+                )
+                quick.append(q)
+        day += dt.timedelta(days=1)
+    return DemoActivity(visits, referrals, quick)
+
+
+def insert_activity(store: Store, activity: DemoActivity, chunk: int = 20_000) -> None:
+    """Bulk-insert generated rows (one transaction; no outbox: demo rows never sync)."""
+    with store.transaction() as session:
+        conn = session.connection()
+        for model, rows in (
+            (VisitRow, activity.visits),
+            (ReferralRow, activity.referrals),
+            (QuickContactRow, activity.quick_contacts),
+        ):
+            for i in range(0, len(rows), chunk):
+                conn.execute(insert(table(model)), rows[i : i + chunk])
+
+
+def add_demo_activity(
+    store: Store, author_id: str, *, today: dt.date | None = None, seed: int = 1
+) -> DemoActivity:
+    """Generate and store a year of activity for the people already in ``store``."""
+    with store.reading() as session:
+        ids = list(session.scalars(select(PersonRow.id).order_by(PersonRow.pk)))
+    activity = generate_activity(
+        ids,
+        today or dt.date.today(),
+        seed=seed,
+        devices=(store.device_id, "demo-laptop-2"),
+        authors=(author_id,),
+    )
+    insert_activity(store, activity)
+    return activity

@@ -1,0 +1,931 @@
+"""Figures for coordinators and funders over a period: people advised, topics, referrals, trends.
+
+Every figure is computed in SQL (GROUP BY, ``json_extract``/``json_each`` over visit answers);
+Python only maps the few resulting groups to report keys (ISO nationality -> option id, postal
+code -> district). Exports suppress small counts with :func:`suppressed`.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import yaml
+from babel import Locale, UnknownLocaleError
+from sqlalchemy import (
+    Column,
+    ColumnElement,
+    MetaData,
+    Select,
+    String,
+    and_,
+    case,
+    distinct,
+    false,
+    func,
+    literal,
+    select,
+    true,
+)
+from sqlalchemy import (
+    Table as SqlTable,
+)
+from sqlalchemy.orm import Session as DbSession
+
+from desktop_app.forms.labels import label as pick_label
+from desktop_app.i18n.text import N_, gettext_in
+from desktop_app.paths import resource
+from desktop_app.storage.db import Store
+from desktop_app.storage.models import PersonRow, table
+from desktop_app.storage.referrals_models import ReferralRow
+from desktop_app.storage.visits_models import QuickContactRow, VisitRow
+
+LIFE_SITUATION = "life_situation"
+SKILLS_CHECK = "skills_check"
+DEFAULT_THRESHOLD = 5
+UNKNOWN = "unknown"
+CEFR_ORDER = ("A1", "A2", "B1", "B2", "C1", "C2", "none")
+
+#: Member states other than Bulgaria and Romania, for the "other EU" group of nationalities.
+_EU_OTHER = frozenset(
+    {"AT", "BE", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU"}
+    | {"IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "SE", "SI", "SK"}
+)
+_NOT_NON_EU = (*_EU_OTHER, "BG", "RO", "", "XX", "XS", "ZZ")
+
+visits = table(VisitRow)
+referrals = table(ReferralRow)
+quick = table(QuickContactRow)
+people = table(PersonRow)
+
+
+#: The people advised in the period, filled once per report so the figures that need them
+#: (new/returning, nationality, insurance) do not each repeat the DISTINCT over all visits.
+#: A TEMP table lives in memory (temp_store = MEMORY) and only in this connection.
+_advised_tmp = SqlTable(
+    "report_advised",
+    MetaData(),
+    Column("person_id", String(36), primary_key=True),
+    prefixes=["TEMPORARY"],
+)
+
+
+class PeriodError(ValueError):
+    """A period text that is not a month, quarter, year, week or range."""
+
+
+# --------------------------------------------------------------------------------------------
+# Periods
+
+
+@dataclass(frozen=True)
+class Period:
+    """Calendar days ``start`` to ``end`` inclusive; ``kind`` is month/quarter/year/week/custom."""
+
+    start: dt.date
+    end: dt.date
+    kind: str
+    text: str
+
+    @property
+    def end_exclusive(self) -> dt.date:
+        return self.end + dt.timedelta(days=1)
+
+    def months(self) -> list[str]:
+        """``YYYY-MM`` of every month the period touches."""
+        out, y, m = [], self.start.year, self.start.month
+        while (y, m) <= (self.end.year, self.end.month):
+            out.append(f"{y:04d}-{m:02d}")
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+        return out
+
+
+def first_week_day(locale: str) -> int:
+    """0 = Monday … 6 = Sunday, as the locale's calendars start their weeks (Babel)."""
+    try:
+        return int(Locale.parse(locale.replace("-", "_")).first_week_day)
+    except (UnknownLocaleError, ValueError):
+        return 0
+
+
+def week_start(day: dt.date, locale: str) -> dt.date:
+    """The first day of the week holding ``day``, for the locale (Monday in de/bg/ro)."""
+    return day - dt.timedelta(days=(day.weekday() - first_week_day(locale)) % 7)
+
+
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+_QUARTER = re.compile(r"^(\d{4})-[Qq]([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
+_WEEK = re.compile(r"^(\d{4})-[Ww](\d{2})$")
+_RANGE = re.compile(r"^(\d{4}-\d{2}-\d{2})\s*(?:\.\.|/|–)\s*(\d{4}-\d{2}-\d{2})$")
+
+
+def month_period(year: int, month: int) -> Period:
+    last = calendar.monthrange(year, month)[1]
+    return Period(
+        dt.date(year, month, 1), dt.date(year, month, last), "month", f"{year}-{month:02d}"
+    )
+
+
+def parse_period(text: str, locale: str = "de") -> Period:
+    """``2026-10`` (month), ``2026-Q3``, ``2026``, ``2026-W40`` (the locale's week holding the
+    ISO week's Thursday) or ``2026-10-01..2026-12-31`` (custom, both days included)."""
+    s = text.strip()
+    try:
+        if m := _MONTH.match(s):
+            return month_period(int(m[1]), int(m[2]))
+        if m := _QUARTER.match(s):
+            y, q = int(m[1]), int(m[2])
+            first = month_period(y, 3 * q - 2)
+            return Period(first.start, month_period(y, 3 * q).end, "quarter", f"{y}-Q{q}")
+        if m := _YEAR.match(s):
+            y = int(m[1])
+            return Period(dt.date(y, 1, 1), dt.date(y, 12, 31), "year", str(y))
+        if m := _WEEK.match(s):
+            thursday = dt.date.fromisocalendar(int(m[1]), int(m[2]), 4)
+            start = week_start(thursday, locale)
+            return Period(start, start + dt.timedelta(days=6), "week", f"{m[1]}-W{m[2]}")
+        if m := _RANGE.match(s):
+            a, b = dt.date.fromisoformat(m[1]), dt.date.fromisoformat(m[2])
+            if b < a:
+                raise PeriodError(text)
+            return Period(a, b, "custom", f"{a.isoformat()}..{b.isoformat()}")
+    except ValueError as exc:
+        raise PeriodError(text) from exc
+    raise PeriodError(text)
+
+
+def trend_months(period: Period, count: int = 12) -> list[str]:
+    """The ``count`` months ending with the period's last month."""
+    y, m = period.end.year, period.end.month
+    out = []
+    for _ in range(count):
+        out.append(f"{y:04d}-{m:02d}")
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    return list(reversed(out))
+
+
+# --------------------------------------------------------------------------------------------
+# Report structure
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    """Only records from one laptop (``device_id``) and/or by one advisor (``author_id``)."""
+
+    device_id: str | None = None
+    author_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a table: a key (option id, service id, month …) and its counts."""
+
+    key: str
+    values: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    """One figure of the report: ``title`` and ``columns`` are gettext msgids."""
+
+    key: str
+    title: str
+    columns: tuple[str, ...]
+    rows: tuple[Row, ...]
+    #: "bars" (first column), "grouped" (all columns), "stacked" (all but the first, which is
+    #: their sum) or "line" (over months): how the dashboard and the PDF draw it
+    chart: str = "bars"
+
+    def value(self, row_key: str, column: int = 0) -> int:
+        for row in self.rows:
+            if row.key == row_key:
+                return row.values[column]
+        return 0
+
+    def as_dict(self, column: int = 0) -> dict[str, int]:
+        return {row.key: row.values[column] for row in self.rows}
+
+
+@dataclass(frozen=True)
+class Report:
+    period: Period
+    filters: ReportFilter
+    as_of: dt.date
+    tables: tuple[Table, ...] = field(default_factory=tuple)
+
+    def table(self, key: str) -> Table:
+        for t in self.tables:
+            if t.key == key:
+                return t
+        raise KeyError(key)
+
+
+def suppressed(value: int, threshold: int = DEFAULT_THRESHOLD) -> str:
+    """The count as exports show it: 1 … threshold-1 become ``"< threshold"`` (0 stays 0)."""
+    if 0 < value < threshold:
+        return f"< {threshold}"
+    return str(value)
+
+
+def _hide_one_more(cells: list[tuple[int, int]], hidden: set[tuple[int, int]], values: Any) -> None:
+    """If exactly one cell of a group is hidden, hide the smallest other count too, so the
+    hidden one cannot be worked out from a published total."""
+    shown = [c for c in cells if c not in hidden and values[c[0]][c[1]] > 0]
+    if len(cells) - len(shown) - sum(values[r][k] == 0 for r, k in cells) == 1 and shown:
+        hidden.add(min(shown, key=lambda c: values[c[0]][c[1]]))
+
+
+def suppressed_cells(table: Table, threshold: int = DEFAULT_THRESHOLD) -> list[list[str]]:
+    """The table's counts as exports show them.
+
+    Counts from 1 to threshold-1 are hidden ("< 5"); then, so no hidden count can be recovered
+    by subtraction, one more count is hidden in every column (whose sum another figure shows),
+    in rows that sum to their first column (referrals), and in new/returning people.
+    """
+    values = [list(r.values) for r in table.rows]
+    hidden = {
+        (i, j) for i, row in enumerate(values) for j, v in enumerate(row) if 0 < v < threshold
+    }
+    if table.key == "overview":
+        keys = [r.key for r in table.rows]
+        if "new_people" in keys and "returning_people" in keys:
+            pair = [(keys.index("new_people"), 0), (keys.index("returning_people"), 0)]
+            _hide_one_more(pair, hidden, values)
+    elif table.key != "trend":
+        for j in range(len(table.columns)):
+            _hide_one_more([(i, j) for i in range(len(values))], hidden, values)
+    if table.key == "referrals":
+        for i in range(len(values)):
+            _hide_one_more([(i, j) for j in range(1, len(table.columns))], hidden, values)
+    return [
+        [f"< {threshold}" if (i, j) in hidden else str(v) for j, v in enumerate(row)]
+        for i, row in enumerate(values)
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# SQL pieces
+
+
+def _visit_filter(period: Period, filters: ReportFilter, form_id: str | None = None) -> list[Any]:
+    conds: list[Any] = [
+        visits.c.deleted == false(),
+        visits.c.finished_at >= period.start.isoformat(),
+        visits.c.finished_at < period.end_exclusive.isoformat(),
+    ]
+    if form_id is not None:
+        conds.append(visits.c.form_id == form_id)
+    if filters.device_id:
+        conds.append(visits.c.device_id == filters.device_id)
+    if filters.author_id:
+        conds.append(visits.c.author_id == filters.author_id)
+    return conds
+
+
+def _dated_filter(
+    t: Any, column: Any, period: Period, filters: ReportFilter
+) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = [
+        t.c.deleted == false(),
+        column >= period.start.isoformat(),
+        column < period.end_exclusive.isoformat(),
+    ]
+    if filters.device_id:
+        conds.append(t.c.device_id == filters.device_id)
+    if filters.author_id:
+        conds.append(t.c.author_id == filters.author_id)
+    return conds
+
+
+def _advised(period: Period, filters: ReportFilter) -> Any:
+    """Subquery: distinct ids of the people with a finished visit in the period."""
+    return (
+        select(visits.c.person_id.label("person_id"))
+        .where(*_visit_filter(period, filters))
+        .distinct()
+        .subquery("advised")
+    )
+
+
+def _latest_life_situation(period: Period, filters: ReportFilter) -> Any:
+    """Subquery: each advised person's latest life-situation visit in the period (answers)."""
+    ranked = (
+        select(
+            visits.c.person_id,
+            visits.c.answers,
+            func.row_number()
+            .over(partition_by=visits.c.person_id, order_by=visits.c.finished_at.desc())
+            .label("rn"),
+        )
+        .where(*_visit_filter(period, filters, LIFE_SITUATION))
+        .subquery("ranked")
+    )
+    return select(ranked.c.person_id, ranked.c.answers).where(ranked.c.rn == 1).subquery("latest")
+
+
+def _referral_outcome() -> Any:
+    """attended / not_attended / pending, from the status (and, once closed, its history)."""
+    return case(
+        (referrals.c.status.in_(("attended", "outcome_noted")), literal("attended")),
+        (
+            and_(
+                referrals.c.status == "closed",
+                referrals.c.status_history.like('%"status": "attended"%'),
+            ),
+            literal("attended"),
+        ),
+        (referrals.c.status == "closed", literal("not_attended")),
+        else_=literal("pending"),
+    )
+
+
+def nationality_key(iso: str) -> str:
+    """Person nationality (ISO code) as the quick-contact option id, so both count together."""
+    code = (iso or "").upper()
+    if not code:
+        return UNKNOWN
+    if code == "BG":
+        return "bulgarian"
+    if code == "RO":
+        return "romanian"
+    if code in _EU_OTHER:
+        return "other_eu"
+    if code in {"XX", "XS", "ZZ"}:
+        return "stateless_unclear"
+    return "non_eu"
+
+
+@dataclass(frozen=True)
+class District:
+    key: str
+    labels: Mapping[str, str]
+    postal_codes: tuple[str, ...]
+
+
+@cache
+def districts() -> tuple[District, ...]:
+    """The city's districts with their postal codes (``resources/districts/dortmund.yaml``)."""
+    data = yaml.safe_load(resource("districts", "dortmund.yaml").read_text(encoding="utf-8"))
+    return tuple(
+        District(key, dict(d["label"]), tuple(str(p) for p in d["postal_codes"]))
+        for key, d in data["districts"].items()
+    )
+
+
+@cache
+def _district_of_postcode() -> dict[str, str]:
+    return {p: d.key for d in districts() for p in d.postal_codes}
+
+
+def district_key(postal_code: str | None) -> str:
+    """The district of a postal code; ``outside`` for other codes, ``unknown`` if none given."""
+    code = (postal_code or "").strip()
+    if not code:
+        return UNKNOWN
+    return _district_of_postcode().get(code, "outside")
+
+
+def _ordered(counts: Mapping[str, tuple[int, ...]], order: Iterable[str]) -> tuple[Row, ...]:
+    """Rows in the given key order first (zeros kept off unless counted), then the rest."""
+    seen: list[str] = [k for k in order if k in counts]
+    seen += sorted(k for k in counts if k not in seen)
+    return tuple(Row(k, counts[k]) for k in seen)
+
+
+def _add(acc: dict[str, list[int]], key: str, column: int, value: int, width: int) -> None:
+    acc.setdefault(key, [0] * width)[column] += int(value or 0)
+
+
+# --------------------------------------------------------------------------------------------
+# The figures
+
+
+def _overview(s: DbSession, period: Period, filters: ReportFilter, as_of: dt.date) -> Table:
+    advised = _advised_tmp
+    earlier = (
+        select(visits.c.id)
+        .where(
+            visits.c.person_id == advised.c.person_id,
+            visits.c.finished_at < period.start.isoformat(),
+            visits.c.deleted == false(),
+        )
+        .exists()
+    )
+    people_advised, returning = s.execute(
+        select(func.count(), func.coalesce(func.sum(case((earlier, 1), else_=0)), 0)).select_from(
+            advised
+        )
+    ).one()
+    new_people = people_advised - returning
+    visit_count = s.scalar(
+        select(func.count()).select_from(visits).where(*_visit_filter(period, filters))
+    )
+    quick_count = s.scalar(
+        select(func.count())
+        .select_from(quick)
+        .where(*_dated_filter(quick, quick.c.contact_date, period, filters))
+    )
+    referral_count = s.scalar(
+        select(func.count())
+        .select_from(referrals)
+        .where(*_dated_filter(referrals, referrals.c.created_at, period, filters))
+    )
+    due_before = min(as_of, period.end_exclusive).isoformat()
+    overdue_conds: list[Any] = [
+        referrals.c.deleted == false(),
+        referrals.c.status != "closed",
+        referrals.c.follow_up != "",
+        referrals.c.follow_up < due_before,
+    ]
+    if filters.device_id:
+        overdue_conds.append(referrals.c.device_id == filters.device_id)
+    if filters.author_id:
+        overdue_conds.append(referrals.c.author_id == filters.author_id)
+    overdue = s.scalar(select(func.count()).select_from(referrals).where(*overdue_conds))
+
+    latest = _latest_life_situation(period, filters)
+    child = func.json_each(latest.c.answers, "$.children").table_valued("value").alias("child")
+    children_here = s.scalar(
+        select(func.count())
+        .select_from(latest.join(child, true()))
+        .where(func.json_extract(child.c.value, "$.child_lives") == "with_person")
+    )
+    households = s.scalar(
+        select(func.count())
+        .select_from(latest)
+        .where(func.coalesce(func.json_extract(latest.c.answers, "$.children_count"), 0) > 0)
+    )
+    counts = {
+        "people_advised": people_advised,
+        "new_people": new_people,
+        "returning_people": people_advised - new_people,
+        "visits": visit_count,
+        "quick_contacts": quick_count,
+        "referrals": referral_count,
+        "follow_ups_overdue": overdue,
+        "households_with_children": households,
+        "children_in_households": children_here,
+    }
+    return Table(
+        "overview",
+        N_("Overview"),
+        (N_("Count"),),
+        tuple(Row(k, (int(v or 0),)) for k, v in counts.items()),
+    )
+
+
+def _nationality(s: DbSession, period: Period, filters: ReportFilter) -> Table:
+    advised = _advised_tmp
+    acc: dict[str, list[int]] = {}
+    for iso, n in s.execute(
+        select(people.c.nationality, func.count())
+        .select_from(advised.join(people, people.c.id == advised.c.person_id))
+        .group_by(people.c.nationality)
+    ):
+        _add(acc, nationality_key(iso), 0, n, 2)
+    for option, n in s.execute(
+        select(quick.c.nationality, func.count())
+        .where(*_dated_filter(quick, quick.c.contact_date, period, filters))
+        .group_by(quick.c.nationality)
+    ):
+        _add(acc, option or UNKNOWN, 1, n, 2)
+    order = ("bulgarian", "romanian", "other_eu", "non_eu", "stateless_unclear", UNKNOWN)
+    return Table(
+        "nationality",
+        N_("People by nationality"),
+        (N_("People advised"), N_("Quick contacts")),
+        _ordered({k: tuple(v) for k, v in acc.items()}, order),
+        chart="grouped",
+    )
+
+
+def _district(s: DbSession, period: Period, filters: ReportFilter) -> Table:
+    latest = _latest_life_situation(period, filters)
+    postcode = func.json_extract(latest.c.answers, "$.postal_code")
+    acc: dict[str, list[int]] = {}
+    for code, n in s.execute(select(postcode, func.count()).select_from(latest).group_by(postcode)):
+        _add(acc, district_key(None if code is None else str(code)), 0, n, 1)
+    order = [d.key for d in districts()] + ["outside", UNKNOWN]
+    return Table(
+        "district",
+        N_("People by district"),
+        (N_("People advised"),),
+        _ordered({k: tuple(v) for k, v in acc.items()}, order),
+    )
+
+
+def _topics(s: DbSession, period: Period, filters: ReportFilter) -> Table:
+    topic = func.json_each(visits.c.answers, "$.topics").table_valued("value").alias("topic")
+    acc: dict[str, list[int]] = {}
+    for key, n in s.execute(
+        select(topic.c.value, func.count())
+        .select_from(visits.join(topic, true()))
+        .where(*_visit_filter(period, filters, LIFE_SITUATION))
+        .group_by(topic.c.value)
+    ):
+        _add(acc, str(key), 0, n, 2)
+    qtopic = func.json_each(quick.c.topics).table_valued("value").alias("qtopic")
+    for key, n in s.execute(
+        select(qtopic.c.value, func.count())
+        .select_from(quick.join(qtopic, true()))
+        .where(*_dated_filter(quick, quick.c.contact_date, period, filters))
+        .group_by(qtopic.c.value)
+    ):
+        _add(acc, str(key), 1, n, 2)
+    rows = sorted(acc.items(), key=lambda kv: (-kv[1][0] - kv[1][1], kv[0]))
+    return Table(
+        "topics",
+        N_("Topics of the visits"),
+        (N_("Visits"), N_("Quick contacts")),
+        tuple(Row(k, tuple(v)) for k, v in rows),
+        chart="grouped",
+    )
+
+
+def _insurance(s: DbSession, period: Period, filters: ReportFilter) -> Table:
+    advised = _advised_tmp
+    status = func.json_extract(visits.c.answers, "$.insurance_status")
+
+    def answer(order: Any) -> Any:
+        # per advised person, one probe of ix_visits_person (person, finished_at) in time order
+        return (
+            select(status)
+            .where(
+                visits.c.person_id == advised.c.person_id,
+                visits.c.form_id == LIFE_SITUATION,
+                visits.c.deleted == false(),
+                visits.c.finished_at < period.end_exclusive.isoformat(),
+                status.is_not(None),
+            )
+            .order_by(order)
+            .limit(1)
+            .scalar_subquery()
+        )
+
+    answered = (
+        select(
+            answer(visits.c.finished_at).label("first"),
+            answer(visits.c.finished_at.desc()).label("last"),
+        )
+        .select_from(advised)
+        .subquery("answered")
+    )
+    acc: dict[str, list[int]] = {}
+    for key, n in s.execute(
+        select(answered.c.first, func.count())
+        .where(answered.c.first.is_not(None))
+        .group_by(answered.c.first)
+    ):
+        _add(acc, str(key), 0, n, 2)
+    for key, n in s.execute(
+        select(answered.c.last, func.count())
+        .where(answered.c.last.is_not(None))
+        .group_by(answered.c.last)
+    ):
+        _add(acc, str(key), 1, n, 2)
+    order = ("statutory", "ehic", "private", "none", "unclear")
+    return Table(
+        "insurance",
+        N_("Health insurance: first contact and latest"),
+        (N_("At first contact"), N_("Latest")),
+        _ordered({k: tuple(v) for k, v in acc.items()}, order),
+        chart="grouped",
+    )
+
+
+def _referrals(s: DbSession, period: Period, filters: ReportFilter) -> Table:
+    outcome = _referral_outcome().label("outcome")
+    acc: dict[str, list[int]] = {}
+    columns = ("attended", "not_attended", "pending")
+    for service, result, n in s.execute(
+        select(referrals.c.service_id, outcome, func.count())
+        .where(*_dated_filter(referrals, referrals.c.created_at, period, filters))
+        .group_by(referrals.c.service_id, outcome)
+    ):
+        _add(acc, str(service), 0, n, 4)
+        _add(acc, str(service), 1 + columns.index(str(result)), n, 4)
+    rows = sorted(acc.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    return Table(
+        "referrals",
+        N_("Referrals per service and their outcome"),
+        (N_("Referrals"), N_("Attended"), N_("Not attended"), N_("Pending")),
+        tuple(Row(k, tuple(v)) for k, v in rows),
+        chart="stacked",
+    )
+
+
+def _german_levels(s: DbSession, period: Period, filters: ReportFilter) -> Table:
+    lang = func.json_each(visits.c.answers, "$.language_levels").table_valued("value").alias("lang")
+    german = (
+        select(func.json_extract(lang.c.value, "$.level.level"))
+        .select_from(lang)
+        .where(func.json_extract(lang.c.value, "$.language") == "de")
+        .correlate(visits)
+        .limit(1)
+        .scalar_subquery()
+    )
+    level = func.coalesce(german, "none").label("level")
+    acc: dict[str, list[int]] = {}
+    for key, n in s.execute(
+        select(level, func.count())
+        .where(*_visit_filter(period, filters, SKILLS_CHECK))
+        .group_by(level)
+    ):
+        _add(acc, str(key), 0, n, 1)
+    return Table(
+        "german_levels",
+        N_("Skills checks: German level (CEFR)"),
+        (N_("Skills checks"),),
+        _ordered({k: tuple(v) for k, v in acc.items()}, CEFR_ORDER),
+    )
+
+
+def _next_steps(s: DbSession, period: Period, filters: ReportFilter) -> Table:
+    step = func.json_each(visits.c.next_steps).table_valued("key", "value").alias("step")
+    acc: dict[str, list[int]] = {}
+    for key, decision, n in s.execute(
+        select(step.c.key, step.c.value, func.count())
+        .select_from(visits.join(step, true()))
+        .where(*_visit_filter(period, filters))
+        .group_by(step.c.key, step.c.value)
+    ):
+        _add(acc, str(key), 0, n, 2)
+        if decision == "accepted":
+            _add(acc, str(key), 1, n, 2)
+    rows = sorted(acc.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    return Table(
+        "next_steps",
+        N_("Next steps: suggested and accepted"),
+        (N_("Suggested"), N_("Accepted")),
+        tuple(Row(k, tuple(v)) for k, v in rows),
+        chart="grouped",
+    )
+
+
+def _trend(s: DbSession, period: Period, filters: ReportFilter) -> Table:
+    months = trend_months(period)
+    span = Period(
+        dt.date.fromisoformat(months[0] + "-01"), period.end, "custom", f"{months[0]}..{months[-1]}"
+    )
+    acc: dict[str, list[int]] = {m: [0, 0, 0, 0] for m in months}
+    month = func.substr(visits.c.finished_at, 1, 7).label("month")
+    for m, n_people, n_visits in s.execute(
+        select(month, func.count(distinct(visits.c.person_id)), func.count())
+        .where(*_visit_filter(span, filters))
+        .group_by(month)
+    ):
+        if m in acc:
+            acc[m][0], acc[m][1] = int(n_people), int(n_visits)
+    qmonth = func.substr(quick.c.contact_date, 1, 7).label("month")
+    for m, n in s.execute(
+        select(qmonth, func.count())
+        .where(*_dated_filter(quick, quick.c.contact_date, span, filters))
+        .group_by(qmonth)
+    ):
+        if m in acc:
+            acc[m][2] = int(n)
+    rmonth = func.substr(referrals.c.created_at, 1, 7).label("month")
+    for m, n in s.execute(
+        select(rmonth, func.count())
+        .where(*_dated_filter(referrals, referrals.c.created_at, span, filters))
+        .group_by(rmonth)
+    ):
+        if m in acc:
+            acc[m][3] = int(n)
+    return Table(
+        "trend",
+        N_("Trend over the last 12 months"),
+        (N_("People advised"), N_("Visits"), N_("Quick contacts"), N_("Referrals")),
+        tuple(Row(m, tuple(acc[m])) for m in months),
+        chart="line",
+    )
+
+
+def build_report(
+    store: Store,
+    period: Period,
+    filters: ReportFilter | None = None,
+    *,
+    as_of: dt.date | None = None,
+) -> Report:
+    """All figures of the dashboard and the exports for ``period`` (one read transaction).
+
+    ``as_of`` is the day overdue follow-ups are counted against (default: today).
+    """
+    filters = filters or ReportFilter()
+    as_of = as_of or dt.date.today()
+    with store.reading() as s:
+        _advised_tmp.create(s.connection(), checkfirst=True)
+        s.execute(_advised_tmp.delete())
+        s.execute(
+            _advised_tmp.insert().from_select(["person_id"], select(_advised(period, filters)))
+        )
+        tables = (
+            _overview(s, period, filters, as_of),
+            _trend(s, period, filters),
+            _nationality(s, period, filters),
+            _district(s, period, filters),
+            _topics(s, period, filters),
+            _insurance(s, period, filters),
+            _referrals(s, period, filters),
+            _german_levels(s, period, filters),
+            _next_steps(s, period, filters),
+        )
+        s.execute(_advised_tmp.delete())
+    return Report(period, filters, as_of, tables)
+
+
+# --------------------------------------------------------------------------------------------
+# Filters offered on the dashboard, and the cases behind a figure
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    devices: tuple[str, ...]
+    #: (author id, display name)
+    advisors: tuple[tuple[str, str], ...]
+
+
+def filter_choices(store: Store) -> FilterChoices:
+    """The laptops and advisors that recorded visits, for the dashboard's filter lists."""
+    from desktop_app.storage.models import UserRow
+
+    with store.reading() as s:
+        devices = tuple(
+            s.scalars(select(visits.c.device_id).distinct().order_by(visits.c.device_id))
+        )
+        authors = set(s.scalars(select(visits.c.author_id).distinct()))
+        names = {uid: name for uid, name in s.execute(select(UserRow.id, UserRow.display_name))}
+    advisors = tuple(sorted(((a, names.get(a, a[:8])) for a in authors), key=lambda x: x[1]))
+    return FilterChoices(devices, advisors)
+
+
+@dataclass(frozen=True)
+class Case:
+    """One person behind a figure (for users allowed to see who)."""
+
+    person_id: str
+    name: str
+
+
+def _people_select(
+    period: Period, filters: ReportFilter, table_key: str, row_key: str
+) -> Select[Any] | None:
+    advised = _advised(period, filters)
+    if table_key == "overview" and row_key == "people_advised":
+        return select(advised.c.person_id)
+    if table_key == "overview" and row_key in {"new_people", "returning_people"}:
+        first = (
+            select(func.min(visits.c.finished_at))
+            .where(visits.c.person_id == advised.c.person_id, visits.c.deleted == false())
+            .scalar_subquery()
+        )
+        is_new = first >= period.start.isoformat()
+        return select(advised.c.person_id).where(is_new if row_key == "new_people" else ~is_new)
+    if table_key == "nationality":
+        isos = [iso for iso in _NOT_NON_EU if nationality_key(iso) == row_key]
+        cond: ColumnElement[bool] = people.c.nationality.in_(isos)
+        if row_key == "non_eu":
+            cond = people.c.nationality.not_in(_NOT_NON_EU)
+        return (
+            select(advised.c.person_id)
+            .select_from(advised.join(people, people.c.id == advised.c.person_id))
+            .where(cond)
+        )
+    if table_key == "district":
+        latest = _latest_life_situation(period, filters)
+        codes = func.coalesce(func.json_extract(latest.c.answers, "$.postal_code"), "")
+        if row_key == UNKNOWN:
+            where = codes == ""
+        elif row_key == "outside":
+            where = and_(codes != "", codes.not_in(list(_district_of_postcode())))
+        else:
+            where = codes.in_([p for d in districts() if d.key == row_key for p in d.postal_codes])
+        return select(latest.c.person_id).where(where)
+    if table_key == "topics":
+        topic = func.json_each(visits.c.answers, "$.topics").table_valued("value").alias("topic")
+        return (
+            select(visits.c.person_id)
+            .distinct()
+            .select_from(visits.join(topic, true()))
+            .where(*_visit_filter(period, filters, LIFE_SITUATION), topic.c.value == row_key)
+        )
+    if table_key == "referrals":
+        return (
+            select(referrals.c.person_id)
+            .distinct()
+            .where(
+                *_dated_filter(referrals, referrals.c.created_at, period, filters),
+                referrals.c.service_id == row_key,
+            )
+        )
+    return None
+
+
+def cases_behind(
+    store: Store, period: Period, filters: ReportFilter | None, table_key: str, row_key: str
+) -> list[Case]:
+    """The people counted in one figure, by name; empty where a figure has no people behind it
+    (quick contacts are anonymous). Callers check the user may see names."""
+    stmt = _people_select(period, filters or ReportFilter(), table_key, row_key)
+    if stmt is None:
+        return []
+    ids = stmt.subquery("ids")
+    with store.reading() as s:
+        rows = s.execute(
+            select(people.c.id, people.c.given_name, people.c.family_name)
+            .join(ids, ids.c[ids.c.keys()[0]] == people.c.id)
+            .order_by(people.c.sort_key)
+        ).all()
+    return [Case(pid, f"{given} {family}".strip()) for pid, given, family in rows]
+
+
+# --------------------------------------------------------------------------------------------
+# Labels of rows and columns, in any UI language
+
+ROW_TEXTS: dict[str, str] = {
+    "people_advised": N_("People advised"),
+    "new_people": N_("New people"),
+    "returning_people": N_("Returning people"),
+    "visits": N_("Visits"),
+    "quick_contacts": N_("Quick contacts"),
+    "referrals": N_("Referrals"),
+    "follow_ups_overdue": N_("Follow-ups overdue"),
+    "households_with_children": N_("Households with children"),
+    "children_in_households": N_("Children living in the households"),
+    UNKNOWN: N_("not stated"),
+    "outside": N_("outside the city"),
+    "none": N_("no German"),
+}
+
+
+@cache
+def _option_labels() -> dict[tuple[str, str], Mapping[str, str]]:
+    """(table key, option id) -> label map, from the shipped form definitions."""
+    from desktop_app.usecases.visits import shipped_forms
+
+    out: dict[tuple[str, str], Mapping[str, str]] = {}
+    wanted = {
+        ("life_situation", "nationality"): "nationality",
+        ("life_situation", "topics"): "topics",
+        ("life_situation", "insurance_status"): "insurance",
+    }
+    forms = shipped_forms()
+    for (form_id, field_id), table_key in wanted.items():
+        definition = forms.get(form_id)
+        if definition is None:
+            continue
+        for opt in definition.field(field_id).options or ():
+            out[(table_key, opt.id)] = opt.label
+    for form_id in (LIFE_SITUATION, SKILLS_CHECK):
+        definition = forms.get(form_id)
+        if definition is not None:
+            for step in definition.next_steps:
+                out[("next_steps", step.id)] = step.label
+    for d in districts():
+        out[("district", d.key)] = d.labels
+    return out
+
+
+def row_label(table_key: str, row_key: str, lang: str) -> str:
+    """The text of a row in ``lang``: a form option, service, district, month or fixed text."""
+    if table_key == "trend":
+        from babel.dates import format_date
+
+        return str(format_date(dt.date.fromisoformat(row_key + "-01"), "MMM yyyy", locale=lang))
+    if table_key == "german_levels" and row_key != "none":
+        return row_key
+    if table_key == "referrals":
+        from desktop_app.letters.directory import default_directory
+
+        service = default_directory().find(row_key)
+        if service is not None:
+            return service.name.get(lang)
+        return row_key
+    labels = _option_labels().get((table_key, row_key))
+    if labels:
+        return pick_label(labels, lang)
+    if row_key in ROW_TEXTS:
+        return gettext_in(lang, ROW_TEXTS[row_key])
+    return row_key
+
+
+def period_label(period: Period, lang: str) -> str:
+    """``Oktober 2026``, ``Q3 2026``, ``2026`` or ``01.10.2026 – 31.12.2026`` in ``lang``."""
+    from babel.dates import format_date
+
+    if period.kind == "month":
+        return str(format_date(period.start, "LLLL yyyy", locale=lang))
+    if period.kind == "quarter":
+        return f"{period.text[-2:]} {period.start.year}"
+    if period.kind == "year":
+        return str(period.start.year)
+    a = format_date(period.start, "medium", locale=lang)
+    b = format_date(period.end, "medium", locale=lang)
+    return f"{a} – {b}"

@@ -1,0 +1,109 @@
+"""The reports dashboard as a coordinator uses it: menu entry, figures, charts, cases, exports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from PySide6.QtCharts import QChartView
+from PySide6.QtGui import QImage
+from PySide6.QtWidgets import QFileDialog, QTableWidget
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.ui import reports as ui
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.usecases.accounts import Session
+from desktop_app.usecases.people import register_many
+from desktop_app.usecases.report_demo import add_demo_activity
+from desktop_app.usecases.reports import build_report, month_period
+
+
+@pytest.fixture
+def busy(session: Session) -> Session:
+    """A store with 60 people and a year of their generated visits up to today."""
+    drafts = [
+        PersonDraft(f"Name{i}", f"Family{i}", "1980", nationality=("BG", "RO", "PL")[i % 3])
+        for i in range(60)
+    ]
+    register_many(session.store, session.user, drafts)
+    add_demo_activity(session.store, session.user.id, seed=5)
+    return session
+
+
+def _dashboard(qtbot: QtBot, session: Session) -> tuple[MainWindow, ui.ReportsWindow]:
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    actions = [a for a in window.file_menu.actions() if a.text() == "Reports…"]
+    assert len(actions) == 1
+    actions[0].trigger()
+    dashboards = window.findChildren(ui.ReportsWindow)
+    assert len(dashboards) == 1
+    dashboard = dashboards[0]
+    qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
+    return window, dashboard
+
+
+def test_dashboard_shows_every_figure_with_chart_and_table(
+    qtbot: QtBot, busy: Session, tmp_path: Path
+) -> None:
+    _window, dashboard = _dashboard(qtbot, busy)
+    report = dashboard.report
+    assert report is not None
+    last = dt.date.today().replace(day=1) - dt.timedelta(days=1)
+    assert report.period == month_period(last.year, last.month)
+    expected = build_report(busy.store, report.period)
+    overview = dashboard.findChild(QTableWidget, "table-overview")
+    assert overview is not None
+    assert overview.item(0, 1).text() == str(expected.table("overview").value("people_advised"))
+    for key in ("trend", "topics", "referrals", "district"):
+        chart = dashboard.findChild(QChartView, f"chart-{key}")
+        assert chart is not None, key
+    # a chart rendered offscreen, saved as PNG and read back
+    chart = dashboard.findChild(QChartView, "chart-trend")
+    chart.resize(700, 360)
+    path = tmp_path / "trend.png"
+    assert chart.grab().save(str(path))
+    image = QImage(str(path))
+    assert image.width() >= 700 and not image.isNull()
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, 360, 7)}
+    assert len(colours) > 3  # lines and labels, not a blank picture
+
+
+def test_switching_to_a_year_and_exporting(
+    qtbot: QtBot, busy: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _window, dashboard = _dashboard(qtbot, busy)
+    dashboard.kind.setCurrentIndex(dashboard.kind.findData("year"))
+    dashboard.year.setValue(dt.date.today().year)
+    first = dashboard.report
+    dashboard.show_button.click()
+    qtbot.waitUntil(lambda: dashboard.report is not first, timeout=20_000)
+    assert dashboard.report is not None and dashboard.report.period.kind == "year"
+    out = tmp_path / "year.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
+    dashboard.export_buttons[1].click()
+    qtbot.waitUntil(out.exists, timeout=20_000)
+    qtbot.waitUntil(lambda: "year.xlsx" in dashboard.status.text(), timeout=20_000)
+    wb = load_workbook(out)
+    assert len(wb.sheetnames) == len(dashboard.report.tables)
+
+
+def test_clicking_a_figure_lists_the_people_behind_it(
+    qtbot: QtBot, busy: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _window, dashboard = _dashboard(qtbot, busy)
+    shown: list[list[str]] = []
+    monkeypatch.setattr(
+        ui.CasesDialog,
+        "exec",
+        lambda self: shown.append([self.list.item(i).text() for i in range(self.list.count())]),
+    )
+    overview = dashboard.findChild(QTableWidget, "table-overview")
+    overview.cellClicked.emit(0, 0)  # people advised
+    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
+    assert dashboard.report is not None
+    assert len(shown[0]) == dashboard.report.table("overview").value("people_advised")
+    assert all(name.startswith("Name") for name in shown[0])

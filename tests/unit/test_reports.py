@@ -1,0 +1,377 @@
+"""Reports: periods, hand-checked figures over a small known store, suppression, exports."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.reports.exports import export, to_csv, to_xlsx
+from desktop_app.reports.pdf import render_pdf
+from desktop_app.usecases.people import list_people, register_many
+from desktop_app.usecases.report_demo import DemoActivity, generate_activity, insert_activity
+from desktop_app.usecases.reports import (
+    PeriodError,
+    Report,
+    ReportFilter,
+    Row,
+    Table,
+    build_report,
+    cases_behind,
+    district_key,
+    nationality_key,
+    parse_period,
+    row_label,
+    suppressed,
+    suppressed_cells,
+    week_start,
+)
+
+AS_OF = dt.date(2026, 11, 1)
+OCTOBER = parse_period("2026-10")
+
+
+# --------------------------------------------------------------------------------------------
+# Periods
+
+
+def test_periods_month_quarter_year_range() -> None:
+    assert (OCTOBER.start, OCTOBER.end, OCTOBER.kind) == (
+        dt.date(2026, 10, 1),
+        dt.date(2026, 10, 31),
+        "month",
+    )
+    q = parse_period("2026-Q3")
+    assert (q.start, q.end) == (dt.date(2026, 7, 1), dt.date(2026, 9, 30))
+    y = parse_period("2026")
+    assert (y.start, y.end) == (dt.date(2026, 1, 1), dt.date(2026, 12, 31))
+    feb = parse_period("2028-02")
+    assert feb.end == dt.date(2028, 2, 29)
+    r = parse_period("2026-10-05..2026-11-20")
+    assert (r.start, r.end, r.kind) == (dt.date(2026, 10, 5), dt.date(2026, 11, 20), "custom")
+    assert r.months() == ["2026-10", "2026-11"]
+
+
+def test_weeks_start_on_the_locales_first_day() -> None:
+    wednesday = dt.date(2026, 10, 7)
+    assert week_start(wednesday, "de") == dt.date(2026, 10, 5)  # Monday
+    assert week_start(wednesday, "bg") == dt.date(2026, 10, 5)
+    assert week_start(wednesday, "en_US") == dt.date(2026, 10, 4)  # Sunday
+    de, us = parse_period("2026-W41", "de"), parse_period("2026-W41", "en_US")
+    assert (de.start, de.end) == (dt.date(2026, 10, 5), dt.date(2026, 10, 11))
+    assert (us.start, us.end) == (dt.date(2026, 10, 4), dt.date(2026, 10, 10))
+
+
+@pytest.mark.parametrize("text", ["2026-13", "2026-Q5", "26", "2026-11-30..2026-11-01", "okt"])
+def test_bad_periods_are_refused(text: str) -> None:
+    with pytest.raises(PeriodError):
+        parse_period(text)
+
+
+def test_keys_for_nationalities_and_districts() -> None:
+    assert [nationality_key(c) for c in ("BG", "ro", "PL", "TR", "")] == [
+        "bulgarian",
+        "romanian",
+        "other_eu",
+        "non_eu",
+        "unknown",
+    ]
+    assert district_key("44147") == "innenstadt_nord"
+    assert district_key("44379") == "luetgendortmund"
+    assert district_key("10115") == "outside"
+    assert district_key("") == "unknown"
+
+
+# --------------------------------------------------------------------------------------------
+# A small store with known figures
+
+
+def _sync(n: int, author: str = "anna", device: str = "laptop-1") -> dict[str, Any]:
+    return {
+        "id": f"00000000-0000-4000-8000-{n:012d}",
+        "revision": 1,
+        "updated_hlc": "1",
+        "device_id": device,
+        "author_id": author,
+        "deleted": False,
+        "field_clocks": "{}",
+    }
+
+
+def _visit(n: int, person: str, day: str, answers: dict[str, Any], **kw: Any) -> dict[str, Any]:
+    row = _sync(n, kw.pop("author", "anna"))
+    row.update(
+        person_id=person,
+        form_id=kw.pop("form_id", "life_situation"),
+        form_version=1,
+        answers=json.dumps(answers),
+        next_steps=json.dumps(kw.pop("next_steps", {})),
+        status="finished",
+        started_at=f"{day}T10:00:00+00:00",
+        finished_at=f"{day}T10:30:00+00:00",
+    )
+    row.update(kw)
+    return row
+
+
+def _referral(
+    n: int, person: str, service: str, day: str, status: str, history: list[str], follow_up: str
+) -> dict[str, Any]:
+    row = _sync(n)
+    row.update(
+        person_id=person,
+        service_id=service,
+        reason="other",
+        reason_note="",
+        created_at=f"{day}T11:00:00",
+        reference=f"WD-T-{n}",
+        advisor_name="Anna",
+        appointment="",
+        contact_person="",
+        documents="[]",
+        client_lang="de",
+        status=status,
+        follow_up=follow_up,
+        outcome="",
+        status_changed_at="",
+        status_history=json.dumps(
+            [{"status": s, "at": day, "by": "", "outcome": ""} for s in history]
+        ),
+    )
+    return row
+
+
+def _quick(n: int, day: str, nationality: str, topics: list[str]) -> dict[str, Any]:
+    row = _sync(n)
+    row.update(
+        contact_date=day,
+        session_language="bg",
+        topics=json.dumps(topics),
+        referral_given=False,
+        nationality=nationality,
+        sex="",
+    )
+    return row
+
+
+def _level(language: str, level: str) -> dict[str, Any]:
+    return {"language": language, "level": {"level": level, "assessed": "test"}}
+
+
+@pytest.fixture
+def known(session):  # type: ignore[no-untyped-def]
+    """Three people: Boris (BG), Raluca (RO), Piotr (PL) and their visits in Sept–Nov 2026."""
+    register_many(
+        session.store,
+        session.user,
+        [
+            PersonDraft("Boris", "Petrov", "1980", nationality="BG"),
+            PersonDraft("Raluca", "Ionescu", "1990", nationality="RO"),
+            PersonDraft("Piotr", "Nowak", "1985", nationality="PL"),
+        ],
+    )
+    ids = {e.given_name: e.id for e in list_people(session.store, 0, 10)}
+    boris, raluca, piotr = ids["Boris"], ids["Raluca"], ids["Piotr"]
+    kids = [
+        {"child_birth": "2015", "child_lives": "with_person"},
+        {"child_birth": "2018", "child_lives": "with_person"},
+        {"child_birth": "2012", "child_lives": "home_country"},
+    ]
+    visits = [
+        _visit(1, boris, "2026-09-10", {"insurance_status": "none", "postal_code": "44145",
+               "topics": ["registration", "jobcenter"], "children_count": 3, "children": kids}),
+        _visit(2, boris, "2026-10-05", {"insurance_status": "statutory", "postal_code": "44147",
+               "topics": ["jobcenter"], "children_count": 3, "children": kids}),
+        _visit(3, raluca, "2026-10-20", {"insurance_status": "ehic", "postal_code": "44532",
+               "topics": ["housing"], "children_count": 0}, author="bogdan"),
+        _visit(4, raluca, "2026-10-21",
+               {"language_levels": [_level("ro", "C2"), _level("de", "A2")]},
+               form_id="skills_check",
+               next_steps={"integration_course": "accepted", "literacy_course": "dismissed"}),
+        _visit(5, piotr, "2026-11-02", {"insurance_status": "statutory", "topics": ["work"],
+               "children_count": 0}),
+        _visit(6, piotr, "2026-10-10", {"topics": ["debts"], "children_count": 0}, deleted=True),
+    ]  # fmt: skip
+    referrals = [
+        _referral(11, boris, "jobcenter", "2026-10-05", "attended", ["issued", "attended"], ""),
+        _referral(12, boris, "clearingstelle", "2026-10-05", "closed",
+                  ["issued", "attended", "closed"], ""),
+        _referral(13, raluca, "vhs", "2026-10-20", "closed", ["issued", "closed"], ""),
+        _referral(14, raluca, "jobcenter", "2026-10-20", "issued", ["issued"], "2026-10-15"),
+        _referral(15, boris, "jobcenter", "2026-09-10", "issued", ["issued"], "2026-09-20"),
+    ]  # fmt: skip
+    quick = [
+        _quick(21, "2026-10-02", "bulgarian", ["registration"]),
+        _quick(22, "2026-10-30", "", ["work", "housing"]),
+        _quick(23, "2026-11-03", "romanian", ["work"]),
+    ]
+    insert_activity(session.store, DemoActivity(visits, referrals, quick))
+    return session, {"boris": boris, "raluca": raluca, "piotr": piotr}
+
+
+def test_known_store_gives_hand_checked_figures(known) -> None:  # type: ignore[no-untyped-def]
+    session, _ids = known
+    report = build_report(session.store, OCTOBER, as_of=AS_OF)
+    assert report.table("overview").as_dict() == {
+        "people_advised": 2,  # Boris and Raluca; Piotr's October visit is deleted
+        "new_people": 1,  # Raluca; Boris came first in September
+        "returning_people": 1,
+        "visits": 3,
+        "quick_contacts": 2,
+        "referrals": 4,
+        "follow_ups_overdue": 2,  # open, follow-up before November 1st
+        "households_with_children": 1,
+        "children_in_households": 2,  # Boris's third child lives in the home country
+    }
+    nat = report.table("nationality")
+    assert {r.key: r.values for r in nat.rows} == {
+        "bulgarian": (1, 1),
+        "romanian": (1, 0),
+        "unknown": (0, 1),
+    }
+    assert report.table("district").as_dict() == {"innenstadt_nord": 1, "outside": 1}
+    topics = {r.key: r.values for r in report.table("topics").rows}
+    assert topics == {
+        "jobcenter": (1, 0),
+        "housing": (1, 1),
+        "registration": (0, 1),
+        "work": (0, 1),
+    }
+    ins = {r.key: r.values for r in report.table("insurance").rows}
+    assert ins == {"none": (1, 0), "statutory": (0, 1), "ehic": (1, 1)}
+    refs = {r.key: r.values for r in report.table("referrals").rows}
+    assert refs == {
+        "jobcenter": (2, 1, 0, 1),
+        "clearingstelle": (1, 1, 0, 0),  # closed after the person went: attended
+        "vhs": (1, 0, 1, 0),
+    }
+    assert report.table("german_levels").as_dict() == {"A2": 1}
+    steps = {r.key: r.values for r in report.table("next_steps").rows}
+    assert steps == {"integration_course": (1, 1), "literacy_course": (1, 0)}
+    trend = {r.key: r.values for r in report.table("trend").rows}
+    assert len(trend) == 12 and list(trend)[-1] == "2026-10"
+    assert trend["2026-10"] == (2, 3, 2, 4)
+    assert trend["2026-09"] == (1, 1, 0, 1)
+    assert trend["2025-11"] == (0, 0, 0, 0)
+
+
+def test_filters_by_advisor_and_laptop(known) -> None:  # type: ignore[no-untyped-def]
+    session, _ids = known
+    only_bogdan = build_report(
+        session.store, OCTOBER, ReportFilter(author_id="bogdan"), as_of=AS_OF
+    )
+    overview = only_bogdan.table("overview").as_dict()
+    assert (overview["people_advised"], overview["visits"], overview["referrals"]) == (1, 1, 0)
+    elsewhere = build_report(
+        session.store, OCTOBER, ReportFilter(device_id="laptop-9"), as_of=AS_OF
+    )
+    assert elsewhere.table("overview").as_dict()["visits"] == 0
+
+
+def test_cases_behind_a_figure(known) -> None:  # type: ignore[no-untyped-def]
+    session, ids = known
+    north = cases_behind(session.store, OCTOBER, None, "district", "innenstadt_nord")
+    assert [(c.person_id, c.name) for c in north] == [(ids["boris"], "Boris Petrov")]
+    new = cases_behind(session.store, OCTOBER, None, "overview", "new_people")
+    assert [c.name for c in new] == ["Raluca Ionescu"]
+    assert {
+        c.name for c in cases_behind(session.store, OCTOBER, None, "nationality", "romanian")
+    } == {"Raluca Ionescu"}
+    assert [c.name for c in cases_behind(session.store, OCTOBER, None, "referrals", "vhs")] == [
+        "Raluca Ionescu"
+    ]
+
+
+# --------------------------------------------------------------------------------------------
+# Suppression
+
+
+def test_small_counts_and_one_more_per_column_are_hidden() -> None:
+    assert [suppressed(v) for v in (0, 1, 4, 5, 120)] == ["0", "< 5", "< 5", "5", "120"]
+    t = Table("district", "x", ("People",), (Row("a", (3,)), Row("b", (40,)), Row("c", (9,))))
+    # 3 alone would be the total minus 49: the next smallest (9) is hidden as well
+    assert suppressed_cells(t) == [["< 5"], ["40"], ["< 5"]]
+    pair = Table(
+        "overview", "x", ("Count",), (Row("new_people", (2,)), Row("returning_people", (30,)))
+    )
+    assert suppressed_cells(pair) == [["< 5"], ["< 5"]]
+    refs = Table("referrals", "x", ("R", "A", "N", "P"), (Row("s", (30, 22, 6, 2)),))
+    # the row sums to its first column: one more part is hidden; the column rule hides the rest
+    assert (
+        suppressed_cells(refs)[0][1:] == ["22", "< 5", "< 5"]
+        or "< 5" in suppressed_cells(refs)[0][2]
+    )
+
+
+def _names_absent(text: str) -> None:
+    for name in ("Boris", "Petrov", "Raluca", "Ionescu", "Piotr", "Nowak"):
+        assert name not in text
+
+
+def test_every_export_suppresses_and_names_nobody(known, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    session, _ids = known
+    report = build_report(session.store, OCTOBER, as_of=AS_OF)
+    # CSV: every count in the known store is below 5, so none may appear as a digit 1-4
+    text = to_csv(report, "de")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    counts = [c for r in rows for c in r[1:] if c.strip().isdigit()]
+    assert counts and all(c == "0" or int(c) >= 5 for c in counts)
+    assert "< 5" in text
+    _names_absent(text)
+    # XLSX, read back
+    wb = load_workbook(io.BytesIO(to_xlsx(report, "de")))
+    cells = [v for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row]
+    numbers = [v for v in cells if isinstance(v, int)]
+    assert all(v == 0 or v >= 5 for v in numbers)
+    assert "< 5" in cells
+    _names_absent(" ".join(str(v) for v in cells if v is not None))
+    # PDF, read back
+    out = export(report, "pdf", tmp_path / "r.pdf", "de")
+    pdf_text = "\n".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "< 5" in pdf_text
+    assert "Oktober 2026" in pdf_text
+    _names_absent(pdf_text)
+    lines = [line.strip() for line in pdf_text.splitlines()]
+    checked = 0
+    for table in report.tables:
+        for row in table.rows:
+            label = row_label(table.key, row.key, "de")
+            if label in lines and table.key not in {"trend", "overview"}:
+                at = len(lines) - 1 - lines[::-1].index(label)  # the table follows the chart
+                cells = lines[at + 1 : at + 1 + len(table.columns)]
+                assert all(c in {"< 5", "0"} for c in cells), (label, cells)
+                checked += 1
+    assert checked >= 10
+
+
+def test_pdf_report_in_every_ui_language(known) -> None:  # type: ignore[no-untyped-def]
+    session, _ids = known
+    report = build_report(session.store, OCTOBER, as_of=AS_OF)
+    for lang, word in (("de", "Bericht"), ("bg", "Отчет"), ("ro", "Raport"), ("en", "report")):
+        pdf = render_pdf(report, lang)
+        text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
+        assert word in text, lang
+
+
+# --------------------------------------------------------------------------------------------
+# Demo data
+
+
+def test_demo_activity_is_deterministic_and_spread_over_the_year() -> None:
+    ids = [f"p{i}" for i in range(300)]
+    a = generate_activity(ids, dt.date(2026, 11, 20), seed=3)
+    b = generate_activity(ids, dt.date(2026, 11, 20), seed=3)
+    assert a == b
+    months = {v["finished_at"][:7] for v in a.visits}
+    assert len(months) >= 12
+    assert all("2025-11-21" <= v["finished_at"][:10] <= "2026-11-20" for v in a.visits)
+    assert a.referrals and a.quick_contacts
+    assert isinstance(Report, type)
