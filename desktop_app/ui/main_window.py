@@ -28,7 +28,6 @@ from desktop_app.i18n.text import (
     set_language,
 )
 from desktop_app.storage.people_repo import PersonListEntry
-from desktop_app.ui.features import FEATURES
 from desktop_app.ui.people_model import PeopleTableModel
 from desktop_app.ui.person_dialog import RegisterPersonDialog
 from desktop_app.ui.person_page import PersonPage
@@ -50,7 +49,9 @@ class MainWindow(QMainWindow):
     search_finished = Signal(int)  # number of results shown
     retranslated = Signal()
 
-    def __init__(self, session: Session, *, demo: bool = False) -> None:
+    def __init__(
+        self, session: Session, *, demo: bool = False, defer_features: bool = False
+    ) -> None:
         super().__init__()
         self.session = session
         self.demo = demo
@@ -97,12 +98,25 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_user)
 
         self._build_menus()
-        for install in FEATURES:
-            install(self)
+        self.features_installed = False
+        if not defer_features:
+            self.install_features()
         self.retranslate()
         self.resize(1100, 680)
         self.reload_all()
         self.search.setFocus()
+
+    def install_features(self) -> None:
+        """Plug in visits, referrals, sync, reports …; deferred at start-up so that the list
+        and search are usable before the features' modules have loaded."""
+        if self.features_installed:
+            return
+        self.features_installed = True
+        from desktop_app.ui.features import FEATURES
+
+        for install in FEATURES:
+            install(self)
+        self.retranslate()
 
     # --- menus ---------------------------------------------------------------------------
     def _build_menus(self) -> None:
