@@ -143,7 +143,11 @@ class SyncEngine:
         report: SyncReport,
     ) -> None:
         if envelope.author_device == self.device_id:
-            return  # our own push coming back
+            # Our own push coming back. If the laptop crashed (or the answer was lost) after
+            # the server stored it, this is the only news that it arrived: without it the
+            # outbox would re-push the revision forever and be refused as a conflict.
+            self._mark_synced(session, envelope.kind, envelope.record_id, envelope.revision)
+            return
         adapter = ADAPTERS.get(envelope.kind)
         seen = session.get(SyncedRevisionRow, envelope.record_id)
         if adapter is None:
