@@ -14,7 +14,7 @@ import threading
 from collections import Counter
 
 ACTIONS = ("pass", "delay", "drop", "reset", "truncate")
-WEIGHTS = (0.45, 0.2, 0.1, 0.1, 0.15)
+WEIGHTS = (0.35, 0.15, 0.15, 0.15, 0.2)
 CHUNK = 4096
 
 
