@@ -84,8 +84,9 @@ class Campaign:
         return "\n".join(lines)
 
 
-def campaign(name: str, *, full: bool | None = None, seed: int | None = None,
-             count: int | None = None) -> Campaign:
+def campaign(
+    name: str, *, full: bool | None = None, seed: int | None = None, count: int | None = None
+) -> Campaign:
     """A campaign with its seed and count from the arguments, else the environment."""
     if full is None:
         full = os.environ.get(FULL_ENV) == "1"

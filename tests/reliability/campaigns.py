@@ -58,8 +58,11 @@ def running_server(workdir: Path) -> Iterator[ServerProcess]:
 
 def check_server_log(c: Campaign, server: ServerProcess) -> None:
     log = server.log_text()
-    c.check("Traceback" not in log and " 500 " not in log, "the server never failed internally",
-            log[-2000:])
+    c.check(
+        "Traceback" not in log and " 500 " not in log,
+        "the server never failed internally",
+        log[-2000:],
+    )
     c.holds("the server log shows no 5xx and no traceback")
 
 
@@ -73,7 +76,9 @@ def state_of(store: Store) -> State:
 
 def add_person(session: Session, given: str, family: str = "Test") -> str:
     return people.register_person(
-        session.store, session.user.id, PersonDraft(given, family, "1985"),
+        session.store,
+        session.user.id,
+        PersonDraft(given, family, "1985"),
         confirm_duplicates=True,
     ).id
 
@@ -104,11 +109,21 @@ def erase_person(session: Session, person_id: str) -> bool:
             return False
         hlc = str(store.clock.now())
         repo.replace(
-            replace(person, revision=person.revision + 1, updated_hlc=hlc, deleted=True,
-                    device_id=store.device_id, author_id=session.user.id, field_clocks={})
+            replace(
+                person,
+                revision=person.revision + 1,
+                updated_hlc=hlc,
+                deleted=True,
+                device_id=store.device_id,
+                author_id=session.user.id,
+                field_clocks={},
+            )
         )
-        s.add(OutboxRow(record_kind="person", record_id=person_id, revision=person.revision + 1,
-                        hlc=hlc))
+        s.add(
+            OutboxRow(
+                record_kind="person", record_id=person_id, revision=person.revision + 1, hlc=hlc
+            )
+        )
     return True
 
 
@@ -185,16 +200,35 @@ def _outbox(store: Store) -> list[tuple[str, str, int]]:
 
     with store.reading() as s:
         rows = s.scalars(select(OutboxRow)).all()
-        return [(r.record_kind, r.record_id, r.revision,
-                 getattr(s.get(SyncedRevisionRow, r.record_id), "revision", None))
-                for r in rows]  # type: ignore[misc]
+        return [
+            (
+                r.record_kind,
+                r.record_id,
+                r.revision,
+                getattr(s.get(SyncedRevisionRow, r.record_id), "revision", None),
+            )
+            for r in rows
+        ]  # type: ignore[misc]
 
 
 def _start_worker(data_dir: Path, journal: Path, seed: int) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
-        [sys.executable, str(WORKER), "--data-dir", str(data_dir), "--journal", str(journal),
-         "--seed", str(seed), "--ops", "400"],
-        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            str(WORKER),
+            "--data-dir",
+            str(data_dir),
+            "--journal",
+            str(journal),
+            "--seed",
+            str(seed),
+            "--ops",
+            "400",
+        ],
+        cwd=ROOT,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
     )
     assert proc.stdin is not None
@@ -220,34 +254,49 @@ def _verify_after_crash(c: Campaign, data_dir: Path, journal: JournalState) -> N
         for pid, person in stored.items():
             assert person is not None
             by_given.setdefault(person.given_name, []).append(pid)
-        c.check(all(len(v) == 1 for v in by_given.values()), "no person doubled",
-                str({k: v for k, v in by_given.items() if len(v) > 1}))
+        c.check(
+            all(len(v) == 1 for v in by_given.values()),
+            "no person doubled",
+            str({k: v for k, v in by_given.items() if len(v) > 1}),
+        )
         for given, pid in journal.added.items():
             c.check(by_given.get(given) == [pid], "no registered person lost", given)
         extra = set(by_given) - set(journal.added)
         pending = journal.pending
         if extra:
-            c.check(pending[:1] == ["add-intent"] and extra == {pending[1]},
-                    "only the interrupted registration may be there", f"{extra} {pending}")
+            c.check(
+                pending[:1] == ["add-intent"] and extra == {pending[1]},
+                "only the interrupted registration may be there",
+                f"{extra} {pending}",
+            )
             journal.settle(f"add-done\t{pending[1]}\t{by_given[pending[1]][0]}")
             c.note("interrupted saves that had committed")
         for pid, phone in journal.phones.items():
             have = stored[pid].phone  # type: ignore[union-attr]
             if have != phone:
-                c.check(pending[:2] == ["edit-intent", pid] and have == pending[2],
-                        "no finished edit lost", f"{pid}: {have!r} != {phone!r}")
+                c.check(
+                    pending[:2] == ["edit-intent", pid] and have == pending[2],
+                    "no finished edit lost",
+                    f"{pid}: {have!r} != {phone!r}",
+                )
                 journal.settle(f"edit-done\t{pid}\t{have}")
                 c.note("interrupted saves that had committed")
         contacts = visits.count_quick_contacts(store, *EVER)
         if contacts != journal.contacts:
-            c.check(contacts == journal.contacts + 1 and pending[:1] == ["contact-intent"],
-                    "no quick contact lost or doubled", f"{contacts} vs {journal.contacts}")
+            c.check(
+                contacts == journal.contacts + 1 and pending[:1] == ["contact-intent"],
+                "no quick contact lost or doubled",
+                f"{contacts} vs {journal.contacts}",
+            )
             journal.settle(f"contact-done\t{pending[1]}")
             c.note("interrupted saves that had committed")
         c.note("records checked", len(stored) + contacts)
         sync_uc.sync_now(store, max_retries=3, backoff_base=0.05)
-        c.check(sync_uc.status(store).pending_changes == 0, "the next sync completes",
-                f"still pending: {_outbox(store)}")
+        c.check(
+            sync_uc.status(store).pending_changes == 0,
+            "the next sync completes",
+            f"still pending: {_outbox(store)}",
+        )
         c.note("syncs after restart")
     finally:
         session.close()
@@ -269,8 +318,11 @@ def client_crashes(c: Campaign, workdir: Path) -> Campaign:
                     break
                 proc = _start_worker(data_dir, journal.path, c.seed * 100_000 + i)
                 try:
-                    c.check(_wait_ready(proc), "the worker opens its store after every kill",
-                            proc.stderr.read() if proc.poll() is not None and proc.stderr else "")
+                    c.check(
+                        _wait_ready(proc),
+                        "the worker opens its store after every kill",
+                        proc.stderr.read() if proc.poll() is not None and proc.stderr else "",
+                    )
                     time.sleep(c.rng.uniform(0.0, 1.5))
                     if proc.poll() is None:
                         proc.kill()
@@ -332,9 +384,11 @@ class Edits:
             ids = [e.id for e in people.list_people(s.store, 0, 10**6)]
             for _ in range(self.c.rng.randint(0, max_edits) if ids else 0):
                 field = self.c.rng.choice(self.FIELDS)
-                value = {"phone": f"0176 {self.c.rng.randrange(10**6, 10**7)}",
-                         "notes": f"Notiz {self.c.rng.randrange(10**6)}",
-                         "nationality": self.c.rng.choice(["BG", "RO", "DE"])}[field]
+                value = {
+                    "phone": f"0176 {self.c.rng.randrange(10**6, 10**7)}",
+                    "notes": f"Notiz {self.c.rng.randrange(10**6)}",
+                    "nationality": self.c.rng.choice(["BG", "RO", "DE"]),
+                }[field]
                 if edit_person(s, self.c.rng.choice(ids), field, value):
                     self.c.note("edits")
 
@@ -387,8 +441,11 @@ def server_crashes(c: Campaign, workdir: Path) -> Campaign:
                 server.start()
                 c.note("restarts")
             final = converge(c, sessions)
-            c.check(set(final) == edits.created, "no person lost or invented",
-                    f"missing {len(edits.created - set(final))} extra {len(set(final) - edits.created)}")
+            c.check(
+                set(final) == edits.created,
+                "no person lost or invented",
+                f"missing {edits.created - set(final)} extra {set(final) - edits.created}"[:2000],
+            )
             names = [v["given_name"] for v in final.values()]
             c.check(len(names) == len(set(names)), "no person doubled")
             c.note("people on every laptop", len(final))
@@ -467,15 +524,26 @@ def _mutations() -> dict[str, Mutation]:
 
     return {
         "flipped ciphertext bit": lambda c, e, ids, r: {
-            **base(e, r), "ciphertext": _flip(e.ciphertext, c.rng.randrange(10**6))},
+            **base(e, r),
+            "ciphertext": _flip(e.ciphertext, c.rng.randrange(10**6)),
+        },
         "flipped nonce bit": lambda c, e, ids, r: {
-            **base(e, r), "nonce": _flip(e.nonce, c.rng.randrange(96))},
+            **base(e, r),
+            "nonce": _flip(e.nonce, c.rng.randrange(96)),
+        },
         "swapped record id": lambda c, e, ids, r: {
-            **base(e, r), "record_id": c.rng.choice([i for i in ids if i != e.record_id])},
+            **base(e, r),
+            "record_id": c.rng.choice([i for i in ids if i != e.record_id]),
+        },
         "replayed revision as new": lambda c, e, ids, r: base(e, r),
         "changed kind": lambda c, e, ids, r: {
-            **base(e, r), "kind": c.rng.choice(["visit", "referral", "conflict", "consent"])},
-        "unknown key id": lambda c, e, ids, r: {**base(e, r), "key_id": f"k{c.rng.randrange(10**9)}"},
+            **base(e, r),
+            "kind": c.rng.choice(["visit", "referral", "conflict", "consent"]),
+        },
+        "unknown key id": lambda c, e, ids, r: {
+            **base(e, r),
+            "key_id": f"k{c.rng.randrange(10**9)}",
+        },
         "changed clock": lambda c, e, ids, r: {**base(e, r), "client_hlc": f"{e.client_hlc}0"},
     }
 
@@ -500,16 +568,25 @@ def tampering(c: Campaign, workdir: Path) -> Campaign:
                     for _ in range(min(25, c.count - done)):
                         name = c.rng.choice(sorted(mutations))
                         next_revision += 1
-                        batch.append(wire.Envelope(**mutations[name](  # type: ignore[arg-type]
-                            c, c.rng.choice(genuine), ids, next_revision)))
+                        batch.append(
+                            wire.Envelope(
+                                **mutations[name](  # type: ignore[arg-type]
+                                    c, c.rng.choice(genuine), ids, next_revision
+                                )
+                            )
+                        )
                         c.note(f"tampered: {name}")
                     result = client.push(batch)
-                    c.note("tampered envelopes accepted by the server (it sees ciphertext only)",
-                           result.accepted)
+                    c.note(
+                        "tampered envelopes accepted by the server (it sees ciphertext only)",
+                        result.accepted,
+                    )
                     report = sync_uc.sync_now(a.store, max_retries=2, backoff_base=0.05)
-                    c.check(report.applied == 0 and report.refused == result.accepted,
-                            "every tampered envelope is refused by the receiving laptop",
-                            f"applied {report.applied}, refused {report.refused}/{result.accepted}")
+                    c.check(
+                        report.applied == 0 and report.refused == result.accepted,
+                        "every tampered envelope is refused by the receiving laptop",
+                        f"applied {report.applied}, refused {report.refused}/{result.accepted}",
+                    )
                     c.check(state_of(a.store) == before, "nothing tampered is applied")
                     done += len(batch)
                     c.note("records checked", len(before))
@@ -554,7 +631,11 @@ def _bad_envelope(c: Campaign, good: dict[str, object]) -> tuple[str, object]:
         ("key_id", "key id with slash", "../../etc/passwd"),
         ("key_id", "empty key id", ""),
         ("key_id", "key id too long", "k" * 65),
-        ("author_device", "author device of another laptop", "0" * 8 + "-0000-4000-8000-" + "0" * 12),
+        (
+            "author_device",
+            "author device of another laptop",
+            "0" * 8 + "-0000-4000-8000-" + "0" * 12,
+        ),
         ("client_hlc", "clock with spaces", "1 2 3"),
         ("client_hlc", "clock as list", [1, 2]),
         ("extra", "unknown extra field", "surprise"),
@@ -594,23 +675,36 @@ def bad_envelopes(c: Campaign, workdir: Path) -> Campaign:
                     if c.out_of_time():
                         break
                     what, body = _bad_envelope(c, good)
-                    response = http.post("/envelopes", json=body,
-                                         headers={"Authorization": f"Bearer {token}"})
+                    response = http.post(
+                        "/envelopes", json=body, headers={"Authorization": f"Bearer {token}"}
+                    )
                     c.note(f"sent: {what}")
                     answer = response.json()
-                    refused_item = response.status_code == 200 and answer.get("accepted") == 0 and all(
-                        r["status"] == "refused" and r.get("code") for r in answer["results"]
+                    refused_item = (
+                        response.status_code == 200
+                        and answer.get("accepted") == 0
+                        and all(
+                            r["status"] == "refused" and r.get("code") for r in answer["results"]
+                        )
                     )
-                    c.check(400 <= response.status_code < 500 or refused_item,
-                            "every malformed request is refused (4xx, or the envelope refused)",
-                            f"{what}: {response.status_code} {response.text[:300]}")
-                    c.check(refused_item or bool(answer.get("detail") or answer.get("code")),
-                            "every refusal carries a reason", response.text[:300])
+                    c.check(
+                        400 <= response.status_code < 500 or refused_item,
+                        "every malformed request is refused (4xx, or the envelope refused)",
+                        f"{what}: {response.status_code} {response.text[:300]}",
+                    )
+                    c.check(
+                        refused_item or bool(answer.get("detail") or answer.get("code")),
+                        "every refusal carries a reason",
+                        response.text[:300],
+                    )
                     c.note(f"answered {response.status_code}")
             with sync_uc.client_for(b.store) as client:
                 after = len(client.pull(0, 1000).envelopes)
-            c.check(after == len(stored), "no malformed envelope was stored",
-                    f"{after} != {len(stored)}")
+            c.check(
+                after == len(stored),
+                "no malformed envelope was stored",
+                f"{after} != {len(stored)}",
+            )
             report = sync_uc.sync_now(a.store, max_retries=2, backoff_base=0.05)
             c.check(report.applied == 0 and state_of(a.store) == before, "nothing applied")
             c.holds("every malformed push answered 4xx with a reason; nothing stored or applied")
@@ -634,14 +728,33 @@ def openapi_fuzz(c: Campaign, workdir: Path) -> Campaign:
             with sync_uc.client_for(a.store) as client:
                 token = client.token
             result = subprocess.run(
-                [st, "run", f"{server.base_url}/openapi.json", "-H",
-                 f"Authorization: Bearer {token}", "--checks", "not_a_server_error",
-                 "--max-time", str(c.count), "--workers", "2", "--suppress-health-check", "all",
-                 "--hypothesis-seed", str(c.seed)],
-                cwd=workdir, capture_output=True, text=True, timeout=c.count + 300,
+                [
+                    st,
+                    "run",
+                    f"{server.base_url}/openapi.json",
+                    "-H",
+                    f"Authorization: Bearer {token}",
+                    "--checks",
+                    "not_a_server_error",
+                    "--max-time",
+                    str(c.count),
+                    "--workers",
+                    "2",
+                    "--suppress-health-check",
+                    "all",
+                    "--hypothesis-seed",
+                    str(c.seed),
+                ],
+                cwd=workdir,
+                capture_output=True,
+                text=True,
+                timeout=c.count + 300,
             )
-            c.check(result.returncode == 0 and "passed" in result.stdout,
-                    "no generated request gets a 5xx", result.stdout[-3000:])
+            c.check(
+                result.returncode == 0 and "passed" in result.stdout,
+                "no generated request gets a 5xx",
+                result.stdout[-3000:],
+            )
             for line in result.stdout.splitlines():
                 if "test cases" in line.lower() or "passed" in line.lower():
                     c.note(f"schemathesis: {line.strip()[:120]}")

@@ -18,11 +18,11 @@ from pathlib import Path
 os.environ.setdefault("WELCOME_DESK_FAST_KDF", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from desktop_app.domain.person import PersonDraft  # noqa: E402
-from desktop_app.sync.http_client import SyncError  # noqa: E402
-from desktop_app.usecases import people, visits  # noqa: E402
-from desktop_app.usecases import sync as sync_uc  # noqa: E402
-from desktop_app.usecases.accounts import log_in  # noqa: E402
+from desktop_app.domain.person import PersonDraft
+from desktop_app.sync.http_client import SyncError
+from desktop_app.usecases import people, visits
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import log_in
 
 ACCOUNT = "anna"
 

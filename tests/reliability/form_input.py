@@ -22,23 +22,39 @@ LANGS = ("de", "bg", "ro", "en")
 
 def _nasty(c: Campaign) -> Any:
     r = c.rng
-    return r.choice([
-        lambda: "x" * r.choice([257, 5_000, 200_000]),
-        lambda: "Ива\x00н\x07" + chr(r.randrange(0, 32)),
-        lambda: "\u202eПетров\u200b Popescu Ștefan Μαρία",
-        lambda: r.choice(["31.02.2020", "2020-13-45", "0000-00-00", "9999-12-31", "29.02.2023",
-                          "1800-01-01", "2999", "12/31/2020", "--", "0.0.0"]),
-        lambda: r.choice([-1, 0, 10**30, -(10**30), 3.5, math.nan, math.inf]),
-        lambda: r.choice([True, False, None]),
-        lambda: [r.choice(["a", 1, None]) for _ in range(r.randrange(0, 30))],
-        lambda: {"nested": {"deep": ["x"]}},
-        lambda: r.choice(["A1", "C9", "yes", "no", "unknown", "🙂", "' OR 1=1 --"]),
-        lambda: "".join(chr(r.randrange(0x20, 0x3000)) for _ in range(r.randrange(1, 80))),
-    ])()
+    return r.choice(
+        [
+            lambda: "x" * r.choice([257, 5_000, 200_000]),
+            lambda: "Ива\x00н\x07" + chr(r.randrange(0, 32)),
+            lambda: "\u202eПетров\u200b Popescu Ștefan Μαρία",
+            lambda: r.choice(
+                [
+                    "31.02.2020",
+                    "2020-13-45",
+                    "0000-00-00",
+                    "9999-12-31",
+                    "29.02.2023",
+                    "1800-01-01",
+                    "2999",
+                    "12/31/2020",
+                    "--",
+                    "0.0.0",
+                ]
+            ),
+            lambda: r.choice([-1, 0, 10**30, -(10**30), 3.5, math.nan, math.inf]),
+            lambda: r.choice([True, False, None]),
+            lambda: [r.choice(["a", 1, None]) for _ in range(r.randrange(0, 30))],
+            lambda: {"nested": {"deep": ["x"]}},
+            lambda: r.choice(["A1", "C9", "yes", "no", "unknown", "🙂", "' OR 1=1 --"]),
+            lambda: "".join(chr(r.randrange(0x20, 0x3000)) for _ in range(r.randrange(1, 80))),
+        ]
+    )()
 
 
 def _plausible(c: Campaign, f: FieldDef) -> Any:
-    options = f.option_ids() if f.options or f.type in (FieldType.YES_NO_UNKNOWN, FieldType.CEFR) else []
+    options = (
+        f.option_ids() if f.options or f.type in (FieldType.YES_NO_UNKNOWN, FieldType.CEFR) else []
+    )
     if f.type == FieldType.MULTI_CHOICE and options:
         return c.rng.sample(options, c.rng.randint(0, len(options)))
     if options:
@@ -76,8 +92,11 @@ def _check_messages(c: Campaign, errors: list[Any], field_attr: str) -> None:
     for e in errors:
         c.check(bool(e.code), "every refusal has a code", repr(e))
         if hasattr(e, "message"):
-            c.check(all(e.message.get(lang) for lang in LANGS),
-                    "every form message exists in de, bg, ro and en", repr(e))
+            c.check(
+                all(e.message.get(lang) for lang in LANGS),
+                "every form message exists in de, bg, ro and en",
+                repr(e),
+            )
         c.check(isinstance(getattr(e, field_attr), str), "every refusal names its field", repr(e))
 
 
@@ -111,26 +130,39 @@ def bad_form_input(c: Campaign, workdir: Path) -> Campaign:
                 _check_messages(c, exc.errors, "field_path")
                 stored = 0
                 c.note("visits refused")
-            c.check(len(visits.visit_history(store, person.id)) == before + stored,
-                    "a refused visit stores nothing, a saved one exactly once")
-            fine = {"given_name": "Ion", "family_name": "Lungu", "date_of_birth": "1985",
-                    "phone": "0176 1234567", "notes": "", "nationality": "RO"}
+            c.check(
+                len(visits.visit_history(store, person.id)) == before + stored,
+                "a refused visit stores nothing, a saved one exactly once",
+            )
+            fine = {
+                "given_name": "Ion",
+                "family_name": "Lungu",
+                "date_of_birth": "1985",
+                "phone": "0176 1234567",
+                "notes": "",
+                "nationality": "RO",
+            }
             draft_values = {k: _nasty(c) if c.rng.random() < 0.12 else v for k, v in fine.items()}
             draft_values = {k: v if isinstance(v, str) else str(v) for k, v in draft_values.items()}
             count = people.count_people(store)
             try:
-                people.register_person(store, session.user.id, PersonDraft(**draft_values),
-                                       confirm_duplicates=True)
+                people.register_person(
+                    store, session.user.id, PersonDraft(**draft_values), confirm_duplicates=True
+                )
                 c.note("people stored")
                 added = 1
             except ValidationFailed as exc:
                 _check_messages(c, exc.errors, "field")
                 c.note("people refused with field messages")
                 added = 0
-            c.check(people.count_people(store) == count + added,
-                    "a refused person stores nothing, a saved one exactly once")
+            c.check(
+                people.count_people(store) == count + added,
+                "a refused person stores nothing, a saved one exactly once",
+            )
         c.check(store.integrity_ok(), "the store passes PRAGMA integrity_check at the end")
-        c.holds("every bad answer is refused with a code at a named field (messages in 4 languages)")
+        c.holds(
+            "every bad answer is refused with a code at a named field (messages in 4 languages)"
+        )
         c.holds("nothing half-stored: refused visits and people leave no rows")
     finally:
         session.close()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from campaign import COUNTS, CampaignFailed, campaign  # noqa: E402
+from campaign import COUNTS, CampaignFailed, campaign
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,8 +24,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, help="seed for every campaign (default: env or 9)")
     parser.add_argument("--count", type=int, help="one count for every campaign")
     parser.add_argument("--only", nargs="*", choices=sorted(COUNTS), help="campaigns to run")
-    parser.add_argument("--model-examples", type=int, default=0,
-                        help="also run the model-based sync test with this many examples")
+    parser.add_argument(
+        "--model-examples",
+        type=int,
+        default=0,
+        help="also run the model-based sync test with this many examples",
+    )
     args = parser.parse_args(argv)
     logging.getLogger("desktop_app.sync").setLevel(logging.ERROR)  # refusals are counted instead
     from campaigns import CAMPAIGNS
@@ -52,12 +56,22 @@ def main(argv: list[str] | None = None) -> int:
         env = {**os.environ, "RELIABILITY_MODEL_EXAMPLES": str(examples)}
         started = time.monotonic()
         result = subprocess.run(
-            [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-             "tests/reliability/test_sync_model.py"], env=env, check=False,
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "tests/reliability/test_sync_model.py",
+            ],
+            env=env,
+            check=False,
             cwd=Path(__file__).resolve().parents[2],
         )
-        print(f"campaign sync_model: {examples} hypothesis examples, "
-              f"{time.monotonic() - started:.0f} s, {'passed' if result.returncode == 0 else 'FAILED'}")
+        outcome = "passed" if result.returncode == 0 else "FAILED"
+        seconds = time.monotonic() - started
+        print(f"campaign sync_model: {examples} hypothesis examples, {seconds:.0f} s, {outcome}")
         failed += result.returncode != 0
     return 1 if failed else 0
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from campaign import Campaign
-from campaigns import add_person, converge, edit_person, erase_person, state_of
+from campaigns import add_person, converge, edit_person, erase_person
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
