@@ -3,7 +3,7 @@ PY ?= .venv/bin/python
 BABEL = $(PY) -m babel.messages.frontend
 LANGS = de bg ro en
 
-.PHONY: catalogs compile test lint bench
+.PHONY: catalogs compile test lint bench reliability
 
 catalogs:  ## extract messages and merge them into every language's catalog
 	$(BABEL) extract -k N_ -k gettext_in:2 -k ngettext:1,2 --no-location --sort-output \
@@ -25,3 +25,6 @@ test:
 
 bench:
 	$(PY) bench/search.py && $(PY) bench/startup.py
+
+reliability:  ## the fault campaigns with the full counts (about 20 minutes); SEED=n to replay
+	RELIABILITY_SEED=$(SEED) $(PY) -m tests.reliability.run --full
