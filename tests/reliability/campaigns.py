@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import campaign as _framework  # noqa: F401  (puts tests/integration on sys.path)
 import httpx
@@ -29,8 +30,8 @@ from desktop_app.domain.person import PersonDraft
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.people_repo import PeopleRepository
-from desktop_app.sync.engine import DEVICE_ID, SERVER_URL, get_meta, set_meta
-from desktop_app.sync.http_client import Revoked, SyncError
+from desktop_app.sync.engine import DEVICE_ID, SERVER_URL, TOKEN, SyncEngine, get_meta, set_meta
+from desktop_app.sync.http_client import Revoked, SyncError, SyncServerClient
 from desktop_app.usecases import people, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, log_in
@@ -401,8 +402,25 @@ def server_crashes(c: Campaign, workdir: Path) -> Campaign:
             edits = Edits(c, sessions)
             phase = {"now": "idle"}
 
-            def progress(kind: str, _done: int, _total: int) -> None:
-                phase["now"] = kind
+            class TracedClient(SyncServerClient):
+                """Notes which request is on the wire, so each kill is counted by phase."""
+
+                def pull(self, cursor: int = 0, limit: int = wire.DEFAULT_PULL_LIMIT) -> Any:
+                    phase["now"] = "pull"
+                    return super().pull(cursor, limit)
+
+                def push(self, envelopes: Any) -> Any:
+                    phase["now"] = "push"
+                    return super().push(envelopes)
+
+            def traced_sync(store: Store) -> None:
+                with store.reading() as session:
+                    url, token = get_meta(session, SERVER_URL), get_meta(session, TOKEN)
+                assert url and token
+                with TracedClient(url, token, max_retries=1, backoff_base=0.02) as client:
+                    phase["now"] = "key fetch"
+                    sync_uc.fetch_keys(store, client)  # as sync_now does
+                    SyncEngine(store, client).sync()
 
             for _ in c.iterations():
                 if c.out_of_time():
@@ -429,13 +447,13 @@ def server_crashes(c: Campaign, workdir: Path) -> Campaign:
                 order = c.rng.sample(sessions, len(sessions))
                 while not killed.is_set():
                     for s in order:
-                        phase["now"] = "start"
+                        phase["now"] = "sync set-up"
                         try:
-                            sync_uc.sync_now(s.store, progress, max_retries=1, backoff_base=0.02)
+                            traced_sync(s.store)
                             c.note("syncs completed")
                         except SyncError as exc:
                             c.note(f"syncs failed ({type(exc).__name__})")
-                        phase["now"] = "idle"
+                        phase["now"] = "between syncs"
                 thread.join(30)
                 c.note("kills")
                 server.start()
