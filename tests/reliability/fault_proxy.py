@@ -13,8 +13,8 @@ import struct
 import threading
 from collections import Counter
 
-ACTIONS = ("pass", "delay", "drop", "reset", "truncate")
-WEIGHTS = (0.35, 0.15, 0.15, 0.15, 0.2)
+ACTIONS = ("pass", "delay", "drop", "reset", "truncate", "cut request")
+WEIGHTS = (0.35, 0.15, 0.1, 0.15, 0.15, 0.1)
 CHUNK = 4096
 
 
@@ -81,7 +81,14 @@ class FaultProxy:
 
         async def upstream() -> None:
             try:
+                sent = 0
                 while data := await reader.read(CHUNK):
+                    if action == "cut request" and sent + len(data) > budget:
+                        up_writer.write(data[: budget - sent])  # the server sees half a request
+                        await up_writer.drain()
+                        writer.close()
+                        return
+                    sent += len(data)
                     if action == "delay":
                         await asyncio.sleep(delay)
                     up_writer.write(data)
