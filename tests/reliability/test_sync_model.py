@@ -117,8 +117,12 @@ class ThreeLaptops(RuleBasedStateMachine):
             for pid in self.erased:
                 assert people.get_person(s.store, pid) is None
         recorded: set[tuple[str, str]] = set()
+        conflict_ids = []
         for s in self.laptops:
-            recorded |= {(x.record_id, x.field) for x in sync_uc.open_conflicts(s.store)}
+            open_now = sync_uc.open_conflicts(s.store)
+            recorded |= {(x.record_id, x.field) for x in open_now}
+            conflict_ids.append({x.id for x in open_now})
+        assert conflict_ids[0] == conflict_ids[1] == conflict_ids[2], "conflicts did not travel"
         for i, first in enumerate(self.edits):
             for second in self.edits[i + 1 :]:
                 if (
