@@ -31,7 +31,7 @@ COUNTS: dict[str, tuple[int, int]] = {
     "tampering": (40, 1000),
     "bad_envelopes": (40, 1000),
     "bad_form_input": (100, 2000),
-    "openapi_fuzz": (10, 120),  # seconds of schemathesis
+    "openapi_fuzz": (20, 120),  # seconds of schemathesis
 }
 
 

@@ -8,6 +8,7 @@ for its report.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import select
 import subprocess
 import sys
@@ -760,7 +761,7 @@ def openapi_fuzz(c: Campaign, workdir: Path) -> Campaign:
                     "2",
                     "--suppress-health-check",
                     "all",
-                    "--hypothesis-seed",
+                    "--seed",
                     str(c.seed),
                 ],
                 cwd=workdir,
@@ -771,12 +772,21 @@ def openapi_fuzz(c: Campaign, workdir: Path) -> Campaign:
             c.check(
                 result.returncode == 0 and "passed" in result.stdout,
                 "no generated request gets a 5xx",
-                result.stdout[-3000:],
+                (result.stdout + result.stderr)[-3000:],
             )
-            for line in result.stdout.splitlines():
-                if "test cases" in line.lower() or "passed" in line.lower():
-                    c.note(f"schemathesis: {line.strip()[:120]}")
-                    break
+            lines = [line.strip() for line in result.stdout.splitlines()]
+            summary = next(
+                (lines[i + 1] for i, line in enumerate(lines[:-1]) if line == "Test cases:"), ""
+            )
+            c.check(
+                bool(summary) and "No test cases" not in summary,
+                "schemathesis generated requests",
+                result.stdout[-2000:],
+            )
+            words = summary.replace(",", "").split()
+            for number, word in itertools.pairwise(words):
+                if number.isdigit():
+                    c.note(f"schemathesis requests {word}", int(number))
             c.note("seconds of generated requests", c.count)
             c.holds("0 responses 5xx to generated requests (schemathesis, not_a_server_error)")
         finally:

@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             journal.write("contact-done", tag)
         if args.sync_every and n % args.sync_every == args.sync_every - 1:
+            journal.write("sync-start", tag)
             try:
                 sync_uc.sync_now(store, max_retries=1, backoff_base=0.05)
                 journal.write("sync-done", tag)
