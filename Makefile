@@ -10,7 +10,7 @@ BUNDLE_PIP ?= $(PY) -m pip install -q "pyinstaller>=6.3"
 DIST ?= dist
 BUILD ?= build/pyinstaller
 
-.PHONY: catalogs compile test lint bench bundle
+.PHONY: catalogs compile test lint bench bundle reliability
 
 catalogs:  ## extract messages and merge them into every language's catalog
 	$(BABEL) extract -k N_ -k gettext_in:2 -k ngettext:1,2 --no-location --sort-output \
@@ -28,7 +28,7 @@ compile:  ## build the .mo files (not committed)
 	$(BABEL) compile --statistics -D welcome_desk -d translations
 
 test:
-	./scripts/test.sh
+	scripts/test
 
 bench:
 	$(PY) bench/search.py && $(PY) bench/startup.py
@@ -42,3 +42,6 @@ bundle: compile  ## Linux one-folder bundle in $(DIST)/welcome-desk and a .tar.g
 	cp resources/icons/welcome-desk-256.png $(DIST)/welcome-desk/welcome-desk.png
 	tar -C $(DIST) -czf $(DIST)/welcome-desk-$(VERSION)-linux-x86_64.tar.gz welcome-desk
 	@du -sh $(DIST)/welcome-desk $(DIST)/welcome-desk-$(VERSION)-linux-x86_64.tar.gz
+
+reliability:  ## the fault campaigns with the full counts (about 20 minutes); SEED=n to replay
+	RELIABILITY_SEED=$(SEED) $(PY) -m tests.reliability.run --full

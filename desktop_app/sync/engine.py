@@ -146,6 +146,16 @@ class SyncEngine:
     ) -> None:
         """Open, check and merge one page; a few queries per page, not per record."""
         keys = keyring(session)
+        # Our own pushes coming back. If the laptop crashed (or the answer was lost) after the
+        # server stored one, this is the only news that it arrived: without it the outbox
+        # would re-push the revision forever and be refused as a conflict.
+        own = {
+            e.record_id: (e.kind, e.revision)
+            for e in envelopes
+            if e.author_device == self.device_id
+        }
+        if own:
+            self._mark_synced(session, own)
         foreign = [e for e in envelopes if e.author_device != self.device_id]
         ids = list({e.record_id for e in foreign})
         seen: dict[str, SyncedRevisionRow] = {}

@@ -1,0 +1,148 @@
+"""Model-based sync test: random registrations, field edits, erasures and syncs on three laptops
+in random orders (hypothesis stateful testing against a real server process on 127.0.0.1).
+
+After a final round of syncs every laptop holds the same people with the same values, every
+erased person is gone everywhere, and every true conflict (the same field of a person changed on
+two laptops, neither having seen the other's change) is recorded as an open conflict.
+Erasures are written as tombstones by ``campaigns.erase_person`` (the data-rights use case is not
+in main yet). Examples: ``RELIABILITY_MODEL_EXAMPLES`` (default 6; ``run.py --full``: 150).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from campaign import Campaign
+from campaigns import add_person, converge, edit_person, erase_person, read_person
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from sync_harness import ServerProcess
+from test_sync_client import Laptops
+
+from desktop_app.usecases import people
+from desktop_app.usecases import sync as sync_uc
+
+EXAMPLES = int(os.environ.get("RELIABILITY_MODEL_EXAMPLES", "6"))
+LAPTOPS = st.integers(0, 2)
+FIELDS = st.sampled_from(["phone", "notes"])
+
+
+@dataclass(frozen=True)
+class Edit:
+    n: int
+    laptop: int
+    person_id: str
+    field: str
+    value: str
+    seen: frozenset[int]  # the edits this laptop knew of when it made this one
+
+
+class ThreeLaptops(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tmp = Path(tempfile.mkdtemp(prefix="wd-model-"))
+        self.server = ServerProcess(f"sqlite:///{self.tmp / 'server.db'}", self.tmp / "server.log")
+        self.server.start()
+        self.group = Laptops(self.server, self.tmp)
+        self.laptops = [self.group.new(name) for name in ("A", "B", "C")]
+        self.knows: list[set[int]] = [set(), set(), set()]
+        self.server_knows: set[int] = set()
+        self.edits: list[Edit] = []
+        self.created: set[str] = set()
+        self.erased: set[str] = set()
+        self.n = 0
+
+    def _visible(self, laptop: int) -> list[str]:
+        return sorted(e.id for e in people.list_people(self.laptops[laptop].store, 0, 10**6))
+
+    @rule(laptop=LAPTOPS)
+    def register(self, laptop: int) -> None:
+        self.n += 1
+        self.created.add(add_person(self.laptops[laptop], f"M{self.n}", "Modell"))
+
+    @rule(laptop=LAPTOPS, pick=st.integers(0, 10**6), field=FIELDS)
+    def edit(self, laptop: int, pick: int, field: str) -> None:
+        ids = self._visible(laptop)
+        if not ids:
+            return
+        self.n += 1
+        pid = ids[pick % len(ids)]
+        value = f"0176 {1000000 + self.n}" if field == "phone" else f"Notiz {self.n}"
+        assert edit_person(self.laptops[laptop], pid, field, value)
+        self.edits.append(Edit(self.n, laptop, pid, field, value, frozenset(self.knows[laptop])))
+        self.knows[laptop].add(self.n)
+
+    @rule(laptop=LAPTOPS, pick=st.integers(0, 10**6))
+    def erase(self, laptop: int, pick: int) -> None:
+        ids = self._visible(laptop)
+        if ids:
+            pid = ids[pick % len(ids)]
+            assert erase_person(self.laptops[laptop], pid)
+            self.erased.add(pid)
+
+    @rule(laptop=LAPTOPS)
+    def sync(self, laptop: int) -> None:
+        sync_uc.sync_now(self.laptops[laptop].store, max_retries=2, backoff_base=0.05)
+        # A round pulls everything the server holds, then pushes what this laptop holds.
+        self.knows[laptop] |= self.server_knows
+        self.server_knows |= self.knows[laptop]
+
+    @invariant()
+    def stores_stay_sound(self) -> None:
+        for s in self.laptops:
+            assert sync_uc.status(s.store).pending_changes >= 0
+
+    def teardown(self) -> None:
+        try:
+            self._final_checks()
+        finally:
+            self.group.close()
+            self.server.stop()
+            self.server.dispose()
+            log = self.server.log_text()
+            shutil.rmtree(self.tmp, ignore_errors=True)
+            assert "Traceback" not in log and " 500 " not in log
+
+    def _final_checks(self) -> None:
+        c = Campaign("sync_model", 0, 1)
+        final = converge(c, self.laptops)
+        assert set(final) == self.created - self.erased, "lost, invented or not erased"
+        for s in self.laptops:
+            for pid in self.erased:
+                assert read_person(s.store, pid) is None
+        recorded: set[tuple[str, str]] = set()
+        conflict_ids = []
+        for s in self.laptops:
+            open_now = sync_uc.open_conflicts(s.store)
+            recorded |= {(x.record_id, x.field) for x in open_now}
+            conflict_ids.append({x.id for x in open_now})
+        assert conflict_ids[0] == conflict_ids[1] == conflict_ids[2], "conflicts did not travel"
+        for i, first in enumerate(self.edits):
+            for second in self.edits[i + 1 :]:
+                if (
+                    first.person_id == second.person_id
+                    and first.field == second.field
+                    and first.laptop != second.laptop
+                    and first.person_id not in self.erased
+                    and first.n not in second.seen
+                    and second.n not in first.seen
+                ):
+                    assert (first.person_id, first.field) in recorded, (
+                        f"true conflict not recorded: {first} vs {second}"
+                    )
+
+
+ThreeLaptops.TestCase.settings = settings(
+    max_examples=EXAMPLES,
+    stateful_step_count=25,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
+TestThreeLaptops = pytest.mark.reliability(pytest.mark.slow(ThreeLaptops.TestCase))
