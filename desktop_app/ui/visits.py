@@ -215,16 +215,27 @@ class VisitWindow(QDialog):
         self.discard_button = QPushButton()
         self.finish_button = QPushButton()
         self.finish_button.setObjectName("finish")
-        for button in (self.close_button, self.discard_button, self.finish_button):
+        # Ends the visit and opens the referral dialog for the same person (flow 4).
+        self.refer_button = QPushButton()
+        self.refer_button.setObjectName("finish_and_refer")
+        self.refer_after = False
+        for button in (
+            self.close_button,
+            self.discard_button,
+            self.refer_button,
+            self.finish_button,
+        ):
             button.setAutoDefault(False)
         self.close_button.clicked.connect(self.close)
         self.discard_button.clicked.connect(self._on_discard_clicked)
         self.finish_button.clicked.connect(self.finish)
+        self.refer_button.clicked.connect(self._on_refer_clicked)
         QShortcut(QKeySequence("Ctrl+Return"), self, self.finish)
         bottom = QHBoxLayout()
         bottom.addWidget(self.saved_label, 1)
         bottom.addWidget(self.discard_button)
         bottom.addWidget(self.close_button)
+        bottom.addWidget(self.refer_button)
         bottom.addWidget(self.finish_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
@@ -255,6 +266,8 @@ class VisitWindow(QDialog):
         self.close_button.setText(_("&Close (draft is kept)"))
         self.discard_button.setText(_("&Discard draft"))
         self.finish_button.setText(_("&Save changes") if self.visit_id else _("&Finish visit"))
+        self.refer_button.setText(_("Finish and &refer…"))
+        self.refer_button.setVisible(not self.visit_id)
         self.finish_button.setToolTip("Ctrl+Return")
         self.view.retranslate()
 
@@ -318,6 +331,11 @@ class VisitWindow(QDialog):
         self.view.show_section(section)
 
     # --- finishing ------------------------------------------------------------------------
+    def _on_refer_clicked(self) -> None:
+        self.refer_after = True
+        if self.finish() is None:
+            self.refer_after = False
+
     def finish(self) -> visits.Visit | None:
         store, user = self.session.store, self.session.user.id
         try:
@@ -712,7 +730,7 @@ class VisitsFeature(QObject):
             parent=self.window,
         )
         win.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        win.finished_visit.connect(self._on_visit_finished)
+        win.finished_visit.connect(lambda visit, w=win: self._on_visit_finished(visit, w))
         win.destroyed.connect(lambda _obj=None, w=win: self._forget(w))
         self.open_windows.append(win)
         win.show()
@@ -723,11 +741,15 @@ class VisitsFeature(QObject):
         if win in self.open_windows:
             self.open_windows.remove(win)
 
-    def _on_visit_finished(self, visit: visits.Visit) -> None:
+    def _on_visit_finished(self, visit: visits.Visit, win: VisitWindow | None = None) -> None:
         self.tab.reload()
         self.window.statusBar().showMessage(
             _("{form} stored.").format(form=form_title(visit.form_id)), 5000
         )
+        referrals = getattr(self.window, "referrals", None)
+        if win is not None and win.refer_after and referrals is not None:
+            self.window.show_person(visit.person_id)
+            referrals.open_refer_dialog()
 
     def _on_tab_open_visit(self, visit: visits.Visit) -> None:
         self.start(visit.form_id, visit=visit)

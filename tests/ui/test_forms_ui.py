@@ -368,3 +368,29 @@ def test_quick_contact_from_the_person_menu(qtbot: QtBot, session: Session) -> N
     today = dialog.contact().contact_date
     assert visits.count_quick_contacts(session.store, today, today) == 1
     del window
+
+
+def test_finish_and_refer_opens_the_referral_dialog_for_the_same_person(
+    qtbot: QtBot, session: Session
+) -> None:
+    win, person = _open(qtbot, session, "skills_check")
+    view = win.view
+    choose(view, "language_levels[0].language", "de")
+    choose(view, "language_levels[0].level", "A1")
+    choose(view, "language_levels[0].level:assessed", "self")
+    choose(view, "latin_literacy", "fluent")
+    view.show_section("schooling")
+    type_into(view, "school_years", "8")
+    choose(view, "school_certificate", "lower_secondary")
+    view.show_section("further_skills")
+    choose(view, "looking_for_work", "yes")
+    choose(view, "jobcenter_registration", "no")
+    main = win.parent()
+    assert win.refer_button.isVisible() and win.refer_button.text() == "Finish and &refer…"
+    press(win.refer_button)
+    assert win.done_, "the visit was not stored"
+    referrals = main.referrals  # type: ignore[union-attr]
+    dialog = referrals.dialog
+    assert dialog is not None and dialog.isVisible()
+    assert dialog.person.id == person.id
+    dialog.close()
