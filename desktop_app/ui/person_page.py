@@ -7,7 +7,7 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QFormLayout,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QPushButton,
     QTabWidget,
@@ -20,6 +20,8 @@ from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.text import _
 from desktop_app.ui.person_dialog import SEX_OPTIONS
 from desktop_app.ui.widgets import country_names, language_name
+
+ACTIONS_PER_ROW = 3
 
 
 class PersonPage(QWidget):
@@ -50,8 +52,9 @@ class PersonPage(QWidget):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.labels[key], self.values[key] = label, value
             self.form.addRow(label, value)
-        self.actions_row = QHBoxLayout()
-        self.actions_row.addStretch(1)
+        # Feature buttons wrap into rows of three, so the page never squeezes the people list.
+        self.actions_row = QGridLayout()
+        self.actions_row.setColumnStretch(3, 1)
         self.tabs = QTabWidget()
         self.tabs.hide()
         layout = QVBoxLayout(self)
@@ -85,7 +88,8 @@ class PersonPage(QWidget):
 
     def add_action_button(self, button: QPushButton) -> None:
         """A feature's action on the selected person (e.g. "Start visit"); shown with a person."""
-        self.actions_row.insertWidget(self.actions_row.count() - 1, button)
+        n = len(self._action_buttons)
+        self.actions_row.addWidget(button, n // ACTIONS_PER_ROW, n % ACTIONS_PER_ROW)
         self._action_buttons.append(button)
         button.setVisible(self.person is not None)
 
