@@ -149,3 +149,30 @@ def validate_person(draft: PersonDraft, today: dt.date) -> Person:
         phone=phone,
         notes=notes,
     )
+
+
+# The fields of a person that sync and merge one by one.
+PERSON_FIELDS = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "sex",
+    "nationality",
+    "languages",
+    "phone",
+    "notes",
+)
+
+
+def person_values(person: Person) -> dict[str, str]:
+    """A person's synced fields as text, as they travel and are compared."""
+    return {
+        "given_name": person.given_name,
+        "family_name": person.family_name,
+        "date_of_birth": person.date_of_birth.iso() if person.date_of_birth else "",
+        "sex": person.sex.value if person.sex else "",
+        "nationality": person.nationality,
+        "languages": ",".join(person.languages),
+        "phone": person.phone,
+        "notes": person.notes,
+    }

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.domain.dates import PartialDate, PartialDateError
 from desktop_app.domain.hlc import effective_field_clocks
-from desktop_app.domain.person import Person, Sex
+from desktop_app.domain.person import PERSON_FIELDS, Person, Sex, person_values
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import PersonRow, data_columns, table
 from desktop_app.storage.people_repo import PeopleRepository, person_from_row
@@ -25,7 +25,6 @@ from desktop_app.sync.records import (
     ToSave,
     register,
 )
-from desktop_app.usecases.people import PERSON_FIELDS, person_values
 
 
 class PersonAdapter:

@@ -11,23 +11,18 @@ from sqlalchemy import insert
 
 from desktop_app.domain.hlc import field_clocks_after_change
 from desktop_app.domain.permissions import Action, require
-from desktop_app.domain.person import Person, PersonDraft, validate_person
+from desktop_app.domain.person import (
+    PERSON_FIELDS,
+    Person,
+    PersonDraft,
+    person_values,
+    validate_person,
+)
 from desktop_app.domain.users import User
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow, table
 from desktop_app.storage.people_repo import PeopleRepository, PersonListEntry
 from desktop_app.usecases import audit
-
-PERSON_FIELDS = (
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "sex",
-    "nationality",
-    "languages",
-    "phone",
-    "notes",
-)
 
 
 class DuplicatesFound(Exception):
@@ -137,20 +132,6 @@ def get_person(store: Store, user: User, person_id: str, *, log_view: bool = Tru
     if person is not None and log_view:
         audit.record(store, user, audit.AuditAction.VIEW, "person", person_id)
     return person
-
-
-def person_values(person: Person) -> dict[str, str]:
-    """A person's synced fields as text, as they travel and are compared."""
-    return {
-        "given_name": person.given_name,
-        "family_name": person.family_name,
-        "date_of_birth": person.date_of_birth.iso() if person.date_of_birth else "",
-        "sex": person.sex.value if person.sex else "",
-        "nationality": person.nationality,
-        "languages": ",".join(person.languages),
-        "phone": person.phone,
-        "notes": person.notes,
-    }
 
 
 def update_person(
