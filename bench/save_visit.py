@@ -85,7 +85,7 @@ def main() -> int:
 
     data = big_store(PEOPLE)
     session = log_in(data, ACCOUNT, PASSWORD)
-    store, user = session.store, session.user.id
+    store, user = session.store, session.user
     rng = random.Random(5)
     person_ids = [p.id for p in list_people(store, 0, PEOPLE)]
     chosen = rng.sample(person_ids, ROUNDS + 20)

@@ -7,7 +7,7 @@ each name the file, the place (section/field/option …) and what is wrong.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -209,6 +209,17 @@ class FormDefinition(_Model):
     def restriction_of(self, field_id: str) -> str | None:
         """``health``/``exploitation`` if the top-level field or its section is restricted."""
         return self.field(field_id).restricted or self.section_of(field_id).restricted
+
+    def withheld_fields(self, kinds: Collection[str]) -> frozenset[str]:
+        """Top-level field ids a user who may not read ``kinds`` must neither see nor write."""
+        if not kinds:
+            return frozenset()
+        return frozenset(f for f in self._fields if self.restriction_of(f) in kinds)
+
+    def restricted_kinds(self) -> frozenset[str]:
+        """The restriction kinds this form declares (on sections and top-level fields)."""
+        kinds = {s.restricted for s in self.sections} | {f.restricted for f in self.fields()}
+        return frozenset(k for k in kinds if k)
 
     def consent_purpose_of(self, field_id: str) -> str | None:
         """The consent purpose a top-level field needs, from the field or its section."""
@@ -419,6 +430,8 @@ class _Checker:
         where = self._where(f, group)
         add = self.problems.append
         self._check_marks(where, f.restricted, f.requires_consent)
+        if group is not None and f.restricted is not None:
+            add(f"{where}: only sections and top-level fields can be restricted, not sub-fields")
         if f.purpose is not None:
             if f.purpose not in CONSENT_PURPOSES:
                 add(f"{where}: unknown consent purpose {f.purpose!r}")

@@ -267,10 +267,12 @@ class _Run:
         today: dt.date,
         require_complete: bool,
         consents: Collection[str] | None,
+        withheld: Collection[str] = (),
     ) -> None:
         self.form = form
         self.exprs = form._expressions
         self.consents = consents
+        self.withheld = frozenset(withheld)
         self.today = today
         self.require_complete = require_complete
         self.errors: list[FieldError] = []
@@ -356,13 +358,18 @@ class _Run:
     def _consented(self, purpose: str | None) -> bool:
         return purpose is None or self.consents is None or purpose in self.consents
 
+    def _readable(self, restricted: str | None) -> bool:
+        return restricted is None or restricted not in self.withheld
+
     def decide(self) -> dict[str, bool]:
         form = self.form
         section_open: dict[str, bool] = {}
         for _kind, obj, section_id in form.plan():
             if isinstance(obj, Section):
-                section_open[section_id] = self._consented(obj.requires_consent) and self._holds(
-                    obj.relevant, self.scope
+                section_open[section_id] = (
+                    self._readable(obj.restricted)
+                    and self._consented(obj.requires_consent)
+                    and self._holds(obj.relevant, self.scope)
                 )
             elif isinstance(obj, Computed):
                 value = self._expr(obj.expr).evaluate(self.scope)
@@ -372,6 +379,7 @@ class _Run:
                 f, ident = obj, obj.id
                 open_ = (
                     section_open[section_id]
+                    and self._readable(f.restricted)
                     and self._consented(f.requires_consent)
                     and self._holds(f.relevant, self.scope)
                 )
@@ -496,6 +504,7 @@ def evaluate(
     today: dt.date | None = None,
     require_complete: bool = True,
     consents: Collection[str] | None = None,
+    withheld: Collection[str] = (),
 ) -> FormState:
     """Decide relevance, compute values, validate and suggest next steps in one pass.
 
@@ -503,8 +512,11 @@ def evaluate(
     With ``consents`` (granted purpose ids, see :func:`granted_purposes`) sections and fields
     marked ``requires_consent`` for a purpose not granted are closed: not relevant, answers
     dropped. ``None`` means consent is not checked here.
+    ``withheld`` lists restriction kinds (``health``, ``exploitation``) the user may not read:
+    sections and fields marked ``restricted:`` with one of them are closed the same way, so
+    nothing computed or suggested from them reaches that user.
     """
-    run = _Run(definition, answers, today or dt.date.today(), require_complete, consents)
+    run = _Run(definition, answers, today or dt.date.today(), require_complete, consents, withheld)
     run.type_all()
     section_open = run.decide()
     run.check()

@@ -47,7 +47,18 @@ ACTION_NAMES = {
     "change_password": N_("password changed"),
     "backup": N_("backup made"),
 }
-KIND_NAMES = {"person": N_("person"), "user": N_("user"), "store": N_("store")}
+KIND_NAMES = {
+    "person": N_("person"),
+    "user": N_("user"),
+    "store": N_("store"),
+    # the record id of these is the person's id; the details name the visit or referral
+    "visit": N_("visit"),
+    "visits": N_("visit history"),
+    "consent": N_("consent"),
+    "referral": N_("referral"),
+    "referrals": N_("referral list"),
+    "letter": N_("referral letter"),
+}
 
 
 class AuditWindow(QDialog):

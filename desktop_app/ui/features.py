@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from desktop_app.ui import (
     accounts,
     audit,
+    case_access,
     data_rights,
     lock,
     people_import,
@@ -33,6 +34,7 @@ FEATURES: list[Callable[[MainWindow], None]] = [
     sync_status.install,
     accounts.install,
     data_rights.install,
+    case_access.install,
     audit.install,
     lock.install,
     people_import.install,

@@ -592,9 +592,19 @@ class SectionPage(QScrollArea):
         self.consent_button = QPushButton()
         self.consent_button.setObjectName(f"consent:{section.id}")
         self.consent_button.setAutoDefault(False)
+        # restricted answers the user may not see: a note instead of the questions
+        self.withheld_note = QLabel()
+        self.withheld_note.setObjectName(f"withheld:{section.id}")
+        self.withheld_note.setWordWrap(True)
+        self.withheld_note.setStyleSheet(
+            "background: #eef2f7; color: #333; padding: 8px; border-radius: 4px;"
+        )
+        self.withheld_note.hide()
+        self.withheld_whole = False
         self.layout_.addWidget(self.title)
         self.layout_.addWidget(self.client_title)
         self.layout_.addWidget(self.help)
+        self.layout_.addWidget(self.withheld_note)
         self.layout_.addWidget(self.locked)
         row = QHBoxLayout()
         row.addWidget(self.consent_button)
@@ -613,6 +623,16 @@ class SectionPage(QScrollArea):
         self.locked.setVisible(locked)
         self.consent_button.setVisible(locked)
         if locked:
+            for editor in self.editors.values():
+                editor.hide()
+
+    def set_withheld(self, whole: bool, some: bool) -> None:
+        """``whole``: the section is restricted and not for this user; ``some``: a few of its
+        questions are. The editors of withheld questions are never shown."""
+        self.withheld_whole = whole
+        self.withheld_note.setVisible(whole or some)
+        if whole:
+            self.help.hide()
             for editor in self.editors.values():
                 editor.hide()
 
@@ -708,7 +728,9 @@ class FormView(QWidget):
     """A whole form: navigator with completeness per section, one section at a time.
 
     ``consents`` (granted purpose ids) closes sections needing a purpose not granted; ``None``
-    opens everything. ``client_lang`` turns on bilingual labels.
+    opens everything. ``withheld`` (restriction kinds the user may not see, e.g. a helper's
+    ``health``) hides those sections and questions behind a short note. ``client_lang`` turns
+    on bilingual labels.
     """
 
     answers_changed = Signal()
@@ -720,6 +742,7 @@ class FormView(QWidget):
         *,
         client_lang: str | None = None,
         consents: Collection[str] | None = None,
+        withheld: Collection[str] = (),
         today: dt.date | None = None,
         parent: QWidget | None = None,
     ) -> None:
@@ -727,6 +750,8 @@ class FormView(QWidget):
         self.definition = definition
         self.langs = Languages(client_lang)
         self.consents: frozenset[str] | None = None if consents is None else frozenset(consents)
+        self.withheld = frozenset(withheld)
+        self.withheld_fields = definition.withheld_fields(self.withheld)
         self.today = today
         self.show_all_errors = False
         self.state: FormState | None = None
@@ -802,9 +827,12 @@ class FormView(QWidget):
 
     # --- answers ---------------------------------------------------------------------------
     def answers(self) -> dict[str, Any]:
-        """Everything typed so far, relevant or not (a draft keeps it all)."""
+        """Everything typed so far, relevant or not (a draft keeps it all); never the
+        questions withheld from this user."""
         out: dict[str, Any] = {}
         for field_id, editor in self.editors.items():
+            if field_id in self.withheld_fields:
+                continue
             value = editor.value()
             if value is not None:
                 out[field_id] = value
@@ -850,15 +878,18 @@ class FormView(QWidget):
             today=self.today,
             require_complete=self.show_all_errors,
             consents=self.consents,
+            withheld=self.withheld,
         )
         self.state = state
         errors: dict[str, list[str]] = {}
         for error in state.errors:
             errors.setdefault(error.field_path, []).append(self.langs.text(error.message))
         for page in self.pages:
-            locked = self._locked(page.section)
+            whole = self._withheld(page.section)
+            page.set_withheld(whole, any(f in self.withheld_fields for f in page.editors))
+            locked = not whole and self._locked(page.section)
             page.set_locked(locked)
-            if locked:
+            if locked or whole:
                 continue
             for editor in page.editors.values():
                 self._apply(editor, state, errors)
@@ -882,6 +913,9 @@ class FormView(QWidget):
                         errors.get(sub.path, []) if editor.touched or self.show_all_errors else []
                     )
 
+    def _withheld(self, section: Section) -> bool:
+        return section.restricted is not None and section.restricted in self.withheld
+
     def _locked(self, section: Section) -> bool:
         purpose = section.requires_consent
         return purpose is not None and self.consents is not None and purpose not in self.consents
@@ -893,8 +927,12 @@ class FormView(QWidget):
             progress = state.progress[section.id]
             name = self.langs.text(section.label)
             client = self.langs.client_text(section.label)
-            locked = self._locked(section)
-            if locked:
+            whole = self._withheld(section)
+            locked = not whole and self._locked(section)
+            if whole:
+                text = f"🔒 {name} – " + _("not shown to you")
+                item.setToolTip(_("Only advisors see this section."))
+            elif locked:
                 needed = _("consent needed")
                 text = f"⚠ {name} – {needed}"
                 item.setToolTip(_("Consent is needed before this section opens."))
@@ -906,7 +944,7 @@ class FormView(QWidget):
                 text += f"\n    {client}"
             item.setText(text)
             item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
-            item.setHidden(not locked and section.id not in state.relevant_sections)
+            item.setHidden(not (locked or whole) and section.id not in state.relevant_sections)
             has_error = any(e.field_path.split("[")[0] in page.editors for e in state.errors) and (
                 self.show_all_errors
             )
@@ -1007,6 +1045,7 @@ class FormView(QWidget):
             today=self.today,
             require_complete=False,
             consents=self.consents,
+            withheld=self.withheld,
         )
         for page in self.pages:
             section = page.section
@@ -1026,6 +1065,17 @@ class FormView(QWidget):
                 )
             )
             page.consent_button.setText(_("Take &consent…"))
+            page.withheld_note.setText(
+                _(
+                    "This section holds data that only advisors see, or a helper to whom an "
+                    "advisor has opened this person's case. It is not shown to you."
+                )
+                if self._withheld(section)
+                else _(
+                    "Some questions of this section are only shown to advisors, or to a helper "
+                    "to whom an advisor has opened this person's case."
+                )
+            )
             for editor in page.editors.values():
                 editor.retranslate(editor.fdef.required is not False)
         self.back_button.setText(_("◀ &Back"))

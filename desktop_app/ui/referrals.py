@@ -529,7 +529,9 @@ class LetterPreview(QDialog):
         super().__init__(window)
         self.window_ = window
         self.referral = referral
-        self.client_lang = client_lang or uc.referral_language(window.session.store, referral.id)
+        self.client_lang = client_lang or uc.referral_language(
+            window.session.store, window.session.user, referral.id
+        )
         self.pdf: bytes = b""
         self.document: Any = None
         self.setWindowTitle(_("Referral letter {reference}").format(reference=referral.reference))
@@ -586,8 +588,9 @@ class LetterPreview(QDialog):
         self.message.setText(_("Preparing the letter…"))
         self.message.setStyleSheet("")
         store, referral_id, lang = self.window_.session.store, self.referral.id, self.client_lang
+        user = self.window_.session.user
         self.window_.tasks.run(
-            lambda: uc.render_letter(store, referral_id, lang),
+            lambda: uc.render_letter(store, user, referral_id, lang),
             lambda pdf: self._on_rendered(pdf) if generation == self._generation else None,
             lambda exc: self._on_render_failed(exc) if generation == self._generation else None,
         )
@@ -625,8 +628,15 @@ class LetterPreview(QDialog):
         self.message.setStyleSheet("color: #b00020;")
         self.loaded.emit(False)
 
+    def _record(self, via: str) -> None:
+        session = self.window_.session
+        uc.record_letter_output(
+            session.store, session.user, self.referral.id, via, self.client_lang
+        )
+
     def _on_print_clicked(self) -> None:
         if print_letters(self, [self.pdf]):
+            self._record("print")
             self.window_.statusBar().showMessage(_("Letter printed."), 5000)
 
     def suggested_file_name(self) -> str:
@@ -635,13 +645,15 @@ class LetterPreview(QDialog):
     def _on_save_clicked(self) -> None:
         path = save_letter(self, self.pdf, self.suggested_file_name())
         if path is not None:
+            self._record("pdf")
             self.window_.statusBar().showMessage(
                 _("Letter saved as {file}.").format(file=path.name), 5000
             )
 
     def _on_queue_clicked(self) -> str:
+        session = self.window_.session
         job = uc.queue_for_printing(
-            self.window_.session.store, self.referral.id, self.pdf, self.client_lang
+            session.store, session.user, self.referral.id, self.pdf, self.client_lang
         )
         self.queue_button.setEnabled(False)
         self.queue_button.setText(_("In the print queue"))
@@ -710,10 +722,10 @@ class StatusDialog(QDialog):
         try:
             changed = uc.change_status(
                 self.store,
+                self.user,
                 self.referral.id,
                 ReferralStatus(str(self.status.currentData())),
                 self.outcome.toPlainText(),
-                author=self.user,
                 follow_up=follow_up,
                 clear_follow_up=follow_up is None,
             )
@@ -764,10 +776,16 @@ class ReferralsTab(QWidget):
         self.empty.setText(_("No referrals yet."))
         self.refresh(self.person)
 
-    def refresh(self, person: Person | None) -> None:
+    def refresh(self, person: Person | None, *, log_view: bool = False) -> None:
+        """Show the person's referrals; ``log_view`` when the person was just opened (one
+        audit entry per opening, not per re-display)."""
         self.person = person
-        store = self.feature.window.session.store
-        self.referrals = uc.referrals_of(store, person.id) if person else []
+        session = self.feature.window.session
+        self.referrals = (
+            uc.referrals_of(session.store, session.user, person.id, log_view=log_view)
+            if person
+            else []
+        )
         self.table.setRowCount(len(self.referrals))
         for row, referral in enumerate(self.referrals):
             values = (
@@ -796,7 +814,9 @@ class ReferralsTab(QWidget):
 
     def _history(self, referral: Referral) -> str:
         """Every status step with date and advisor, for the status cell's tooltip."""
-        steps = uc.status_history(self.feature.window.session.store, referral.id)
+        session = self.feature.window.session
+        # part of the list whose view referrals_of logged
+        steps = uc.status_history(session.store, session.user, referral.id, log_view=False)
         lines = [f"{referral.reference} · {reason_label(referral.reason)}"]
         for step in steps:
             line = f"{_date(step.at)}  {status_label(step.status)}"
@@ -856,7 +876,8 @@ class PrintQueueWindow(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        self.jobs = uc.print_queue(self.feature.window.session.store)
+        session = self.feature.window.session
+        self.jobs = uc.print_queue(session.store, session.user)
         self.table.setRowCount(len(self.jobs))
         for row, job in enumerate(self.jobs):
             values = (
@@ -881,13 +902,13 @@ class PrintQueueWindow(QDialog):
         self.remove_button.setEnabled(bool(self.jobs))
 
     def print_all(self) -> int:
-        store = self.feature.window.session.store
+        store, user = self.feature.window.session.store, self.feature.window.session.user
         jobs = list(self.jobs)
-        pdfs = [uc.print_job_pdf(store, job.id) for job in jobs]
+        pdfs = [uc.print_job_pdf(store, user, job.id) for job in jobs]
         self.progress = QProgressDialog(self)
         printed = print_letters(self, pdfs, progress=self.progress)
         for index in printed:
-            uc.mark_printed(store, jobs[index].id)
+            uc.mark_printed(store, user, jobs[index].id)
         self.refresh()
         if printed:
             self.feature.window.statusBar().showMessage(
@@ -901,7 +922,8 @@ class PrintQueueWindow(QDialog):
     def _on_remove_clicked(self) -> None:
         row = self.table.currentRow()
         if 0 <= row < len(self.jobs):
-            uc.remove_from_queue(self.feature.window.session.store, self.jobs[row].id)
+            session = self.feature.window.session
+            uc.remove_from_queue(session.store, session.user, self.jobs[row].id)
             self.refresh()
 
 
@@ -943,7 +965,8 @@ class FollowUpsWindow(QDialog):
         self.refresh()
 
     def refresh(self, today: dt.date | None = None) -> None:
-        self.due = uc.follow_ups_due(self.feature.window.session.store, today or dt.date.today())
+        session = self.feature.window.session
+        self.due = uc.follow_ups_due(session.store, session.user, today or dt.date.today())
         self.table.setRowCount(len(self.due))
         for row, item in enumerate(self.due):
             r = item.referral
@@ -1017,7 +1040,7 @@ class ReferralsFeature:
 
     def _on_person_changed(self, person: Person | None) -> None:
         self.refer_action.setEnabled(person is not None)
-        self.tab.refresh(person)
+        self.tab.refresh(person, log_view=True)
 
     def open_refer_dialog(self) -> ReferDialog | None:
         person = self.window.person_page.person

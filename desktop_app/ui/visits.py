@@ -35,7 +35,7 @@ from desktop_app.forms import InvalidAnswers
 from desktop_app.forms import label as pick
 from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.messages import field_message
-from desktop_app.i18n.text import LANGUAGE_NAMES, _, current_language, ngettext
+from desktop_app.i18n.text import LANGUAGE_NAMES, N_, _, current_language, ngettext
 from desktop_app.ui.form_view import FormView
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import people, visits
@@ -54,6 +54,21 @@ EU_COUNTRIES = frozenset((
     "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "SE", "SI", "SK",
 ))
 # fmt: on
+
+
+WITHHELD_STYLE = "background: #eef2f7; color: #333; padding: 6px; border-radius: 4px;"
+_WITHHELD_NAMES = {"health": N_("health details"), "exploitation": N_("notes on exploitation")}
+
+
+def withheld_text(kinds: list[str] | tuple[str, ...]) -> str:
+    """The note shown to a helper where restricted answers are left out."""
+    if not kinds:
+        return ""
+    names = ", ".join(_(_WITHHELD_NAMES.get(kind, kind)) for kind in kinds)
+    return _(
+        "Not shown to you: {sections}. Only advisors see these answers, or a helper to whom "
+        "an advisor has opened this person's case."
+    ).format(sections=names)
 
 
 def form_title(form_id: str) -> str:
@@ -142,12 +157,14 @@ class ConsentDialog(QDialog):
     def _on_save_clicked(self) -> None:
         try:
             visits.record_consent(
-                self.session.store, self.session.user.id, self.person.id, self.view.answers()
+                self.session.store, self.session.user, self.person.id, self.view.answers()
             )
         except InvalidAnswers:
             self.view.show_problems()
             return
-        self.recorded.emit(visits.granted_purposes(self.session.store, self.person.id))
+        self.recorded.emit(
+            visits.granted_purposes(self.session.store, self.session.user, self.person.id)
+        )
         self.accept()
 
 
@@ -182,8 +199,16 @@ class VisitWindow(QDialog):
         self.done_ = False
         self.consent_dialog: ConsentDialog | None = None
         store = session.store
-        consents = visits.granted_purposes(store, person.id)
-        self.view = FormView(visits.form(form_id), client_lang=client_lang, consents=consents)
+        consents = visits.granted_purposes(store, session.user, person.id)
+        # restricted sections a helper may not see are closed in the view; the use cases
+        # enforce the same rule (and would refuse restricted answers)
+        self.withheld = visits.withheld_kinds(store, session.user, person.id)
+        self.view = FormView(
+            visits.form(form_id),
+            client_lang=client_lang,
+            consents=consents,
+            withheld=self.withheld,
+        )
         if draft is not None:
             self.view.set_answers(draft.answers, draft.next_steps)
         elif visit is not None:
@@ -287,7 +312,7 @@ class VisitWindow(QDialog):
         self.debounce.stop()
         visits.save_draft(
             self.session.store,
-            self.session.user.id,
+            self.session.user,
             self.person.id,
             self.form_id,
             self.view.answers(),
@@ -304,7 +329,9 @@ class VisitWindow(QDialog):
             self, _("Discard draft"), _("Throw away everything typed in this form?")
         )
         if answer == QMessageBox.StandardButton.Yes:
-            visits.discard_draft(self.session.store, self.person.id, self.form_id)
+            visits.discard_draft(
+                self.session.store, self.session.user, self.person.id, self.form_id
+            )
             self.done_ = True
             self.close()
 
@@ -337,7 +364,7 @@ class VisitWindow(QDialog):
             self.refer_after = False
 
     def finish(self) -> visits.Visit | None:
-        store, user = self.session.store, self.session.user.id
+        store, user = self.session.store, self.session.user
         try:
             if self.visit_id:
                 visit = visits.edit_visit(
@@ -390,12 +417,19 @@ class VisitsTab(QWidget):
         self.detail.setWordWrap(True)
         self.detail.setObjectName("visit_detail")
         self.empty = QLabel()
+        # a helper sees that restricted answers exist in the form but are not shown to them
+        self.withheld_note = QLabel()
+        self.withheld_note.setObjectName("withheld_note")
+        self.withheld_note.setWordWrap(True)
+        self.withheld_note.setStyleSheet(WITHHELD_STYLE)
+        self.withheld_note.hide()
         self.edit_button = QPushButton()
         self.edit_button.clicked.connect(self._on_edit_clicked)
         row = QHBoxLayout()
         row.addWidget(self.empty, 1)
         row.addWidget(self.edit_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.withheld_note)
         layout.addWidget(self.tree)
         layout.addWidget(self.detail)
         layout.addLayout(row)
@@ -410,13 +444,22 @@ class VisitsTab(QWidget):
 
     def show_person(self, person: Person | None) -> None:
         self.person = person
-        self.reload()
+        self.reload(log_view=True)
 
-    def reload(self) -> None:
+    def reload(self, *, log_view: bool = False) -> None:
+        """Show the person's visits; ``log_view`` when the person was just opened (one audit
+        entry per opening, not per re-display after a language change or a save)."""
         self.tree.clear()
         self.visits = (
-            visits.visit_history(self.session.store, self.person.id) if self.person else []
+            visits.visit_history(
+                self.session.store, self.session.user, self.person.id, log_view=log_view
+            )
+            if self.person
+            else []
         )
+        kinds = sorted({kind for visit in self.visits for kind in visit.withheld})
+        self.withheld_note.setText(withheld_text(kinds))
+        self.withheld_note.setVisible(bool(kinds))
         for index, visit in enumerate(self.visits):
             versions = [visit.answers] + [rev.answers for rev in visit.earlier]
             item = QTreeWidgetItem(
@@ -580,7 +623,7 @@ class QuickContactDialog(QDialog):
     def _on_save_clicked(self) -> None:
         try:
             contact_id = visits.record_quick_contact(
-                self.session.store, self.session.user.id, self.contact()
+                self.session.store, self.session.user, self.contact()
             )
         except ValidationFailed as exc:
             names = {
@@ -712,7 +755,7 @@ class VisitsFeature(QObject):
                 win.raise_()
                 win.activateWindow()
                 return win
-        draft = visits.load_draft(self.session.store, person.id, form_id)
+        draft = visits.load_draft(self.session.store, self.session.user, person.id, form_id)
         if visit is not None and draft is not None and draft.visit_id != visit.id:
             QMessageBox.information(
                 self.window,
@@ -752,7 +795,10 @@ class VisitsFeature(QObject):
             referrals.open_refer_dialog()
 
     def _on_tab_open_visit(self, visit: visits.Visit) -> None:
-        self.start(visit.form_id, visit=visit)
+        # opening a visit is read afresh through the use case, which writes it to the audit log
+        opened = visits.get_visit(self.session.store, self.session.user, visit.id)
+        if opened is not None:
+            self.start(opened.form_id, visit=opened)
 
     def open_quick_contact(self) -> QuickContactDialog:
         dialog = QuickContactDialog(self.session, self.window)
@@ -764,7 +810,7 @@ class VisitsFeature(QObject):
         return dialog
 
     def offer_drafts(self) -> None:
-        drafts = visits.list_open_drafts(self.session.store)
+        drafts = visits.list_open_drafts(self.session.store, self.session.user)
         if not drafts:
             return
         dialog = DraftsDialog(self.session, drafts, self.window)

@@ -33,6 +33,7 @@ __all__ = [
     "close_case_to_helper",
     "open_case_to_helper",
     "opened_kinds",
+    "openings_of",
     "require",
     "require_restricted",
 ]
@@ -49,6 +50,21 @@ def opened_kinds(store: Store, user: User, person_id: str) -> frozenset[str]:
             )
         ).all()
     return frozenset(kinds)
+
+
+def openings_of(store: Store, advisor: User, person_id: str) -> dict[str, frozenset[str]]:
+    """For an advisor's dialog: helper id → restriction kinds of this person opened to them."""
+    require(advisor, Action.OPEN_CASE_TO_HELPER)
+    with store.reading() as session:
+        rows = session.execute(
+            select(CaseOpeningRow.helper_id, CaseOpeningRow.kind).where(
+                CaseOpeningRow.person_id == person_id, CaseOpeningRow.deleted.is_(False)
+            )
+        ).all()
+    out: dict[str, set[str]] = {}
+    for helper_id, kind in rows:
+        out.setdefault(helper_id, set()).add(kind)
+    return {helper: frozenset(kinds) for helper, kinds in out.items()}
 
 
 def can_read_restricted(store: Store, user: User, person_id: str, kind: str | None) -> bool:

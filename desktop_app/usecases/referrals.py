@@ -1,17 +1,23 @@
 """Referring a person to a service: issuing, letters, the print queue, status and follow-ups.
 
-Every function owns its transaction. The print queue lives inside the encrypted store; PDFs
-reach the disk only when the user saves one.
+Every function owns its transaction, takes the logged-in ``User`` and checks the permissions
+table first. The print queue lives inside the encrypted store; PDFs reach the disk only when
+the user saves one. Issuing, status changes, every view of a person's referrals and every
+letter that leaves the app (printed, saved as PDF, queued, printed again) is written to the
+audit log; the entry's record id is the person's id, details hold ids only.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import uuid
 from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session as DbSession
 
+from desktop_app.domain.permissions import Action, require
 from desktop_app.domain.referral import (
     OTHER_REASON,
     Referral,
@@ -24,6 +30,7 @@ from desktop_app.domain.validation import FieldError, ValidationFailed, has_cont
 from desktop_app.letters.directory import ServiceDirectory, default_directory
 from desktop_app.letters.referral_letter import render_referral_letter
 from desktop_app.letters.texts import LetterTexts, default_letter_texts, load_organisation
+from desktop_app.storage.audit_models import AuditRow
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow, PersonRow
 from desktop_app.storage.people_repo import PeopleRepository
@@ -36,6 +43,7 @@ from desktop_app.storage.referrals_repo import (
     referral_columns,
     to_referral,
 )
+from desktop_app.usecases import audit
 
 RECORD_KIND = "referral"
 MAX_TEXT = 200
@@ -127,7 +135,7 @@ def validate_referral(
 
 def issue_referral(
     store: Store,
-    author: User,
+    user: User,
     person_id: str,
     service_id: str,
     reason: str,
@@ -149,6 +157,7 @@ def issue_referral(
     ``documents`` defaults to the service's usual documents; the reference number is unique
     in the store (checked, and guarded by a unique index).
     """
+    require(user, Action.PREPARE_REFERRAL)
     directory = directory or default_directory()
     service = directory.find(service_id)
     documents = tuple(
@@ -180,7 +189,7 @@ def issue_referral(
                 person_id=person_id,
                 service_id=service_id,
                 reason=reason,
-                advisor_name=author.display_name,
+                advisor_name=user.display_name,
                 advisor_phone=advisor_phone,
                 advisor_email=advisor_email,
                 created_at=now,
@@ -200,30 +209,52 @@ def issue_referral(
                 **referral_columns(referral),
                 client_lang=client_lang,
                 status_history=history_json(
-                    [StatusChange(ReferralStatus.ISSUED, now, author.display_name)]
+                    [StatusChange(ReferralStatus.ISSUED, now, user.display_name)]
                 ),
                 revision=1,
                 updated_hlc=hlc,
                 device_id=store.device_id,
-                author_id=author.id,
+                author_id=user.id,
                 deleted=False,
                 field_clocks="{}",
             )
         )
         session.add(OutboxRow(record_kind=RECORD_KIND, record_id=referral.id, revision=1, hlc=hlc))
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.CREATE,
+            "referral",
+            person_id,
+            {"referral_id": referral.id, "service": service_id},
+        )
     return referral
 
 
-def get_referral(store: Store, referral_id: str) -> Referral:
+def get_referral(store: Store, user: User, referral_id: str, *, log_view: bool = True) -> Referral:
+    """One referral; reading it is written to the audit log."""
+    require(user, Action.VIEW_PERSON)
     with store.reading() as session:
         row = ReferralRepository(session).row(referral_id)
         if row is None:
             raise ReferralNotFound(referral_id)
-        return to_referral(row)
+        referral = to_referral(row)
+    if log_view:
+        audit.record(
+            store,
+            user,
+            audit.AuditAction.VIEW,
+            "referral",
+            referral.person_id,
+            {"referral_id": referral.id},
+        )
+    return referral
 
 
-def referral_language(store: Store, referral_id: str) -> str:
+def referral_language(store: Store, user: User, referral_id: str) -> str:
     """The client language the referral was issued with (its copy for the person)."""
+    require(user, Action.VIEW_PERSON)
     with store.reading() as session:
         row = ReferralRepository(session).row(referral_id)
         if row is None:
@@ -231,25 +262,87 @@ def referral_language(store: Store, referral_id: str) -> str:
         return row.client_lang
 
 
-def status_history(store: Store, referral_id: str) -> list[StatusChange]:
+def status_history(
+    store: Store, user: User, referral_id: str, *, log_view: bool = True
+) -> list[StatusChange]:
+    """The referral's status changes, oldest first; reading them is audited."""
+    require(user, Action.VIEW_PERSON)
     with store.reading() as session:
         row = ReferralRepository(session).row(referral_id)
         if row is None:
             raise ReferralNotFound(referral_id)
-        return history_of(row)
+        history, person_id = history_of(row), row.person_id
+    if log_view:
+        audit.record(
+            store,
+            user,
+            audit.AuditAction.VIEW,
+            "referral",
+            person_id,
+            {"referral_id": referral_id, "part": "status_history"},
+        )
+    return history
+
+
+def _letter_printed_before(session: DbSession, person_id: str, referral_id: str) -> bool:
+    """Whether this letter was printed or saved before (queueing alone does not count)."""
+    details = session.scalars(
+        select(AuditRow.details).where(
+            AuditRow.record_id == person_id,
+            AuditRow.record_kind == "letter",
+            AuditRow.action == audit.AuditAction.PRINT.value,
+        )
+    )
+    return any(
+        entry.get("referral_id") == referral_id and entry.get("via") != "queue"
+        for entry in map(json.loads, details)
+    )
+
+
+LETTER_OUTPUTS = ("print", "pdf", "queue", "queue_print")
+
+
+def record_letter_output(
+    store: Store, user: User, referral_id: str, via: str, client_lang: str
+) -> bool:
+    """Write to the audit log that a letter left the app: printed from the preview (``print``),
+    saved as a PDF file (``pdf``), put into the print queue (``queue``) or printed from it
+    (``queue_print``). Returns whether it is a reprint (the letter went out before)."""
+    require(user, Action.PRINT)
+    if via not in LETTER_OUTPUTS:
+        raise ValueError(via)
+    with store.transaction() as session:
+        row = ReferralRepository(session).row(referral_id)
+        if row is None:
+            raise ReferralNotFound(referral_id)
+        again = _letter_printed_before(session, row.person_id, referral_id)
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.PRINT,
+            "letter",
+            row.person_id,
+            {"referral_id": referral_id, "via": via, "lang": client_lang, "reprint": again},
+        )
+    return again
 
 
 def render_letter(
     store: Store,
+    user: User,
     referral_id: str,
     client_lang: str | None = None,
     *,
     today: dt.date | None = None,
 ) -> bytes:
-    """The referral letter as PDF bytes, in memory; raises ``LetterError`` with a message key.
+    """The referral letter as PDF bytes, in memory (the preview); raises ``LetterError`` with a
+    message key. Nothing is audited here: the letter is audited when it leaves the app
+    (:func:`record_letter_output`, :func:`queue_for_printing`, :func:`mark_printed`).
 
     ``client_lang`` defaults to the language the referral was issued with.
     """
+    require(user, Action.PRINT)
     with store.reading() as session:
         row = ReferralRepository(session).row(referral_id)
         if row is None:
@@ -273,6 +366,7 @@ def render_letter(
 
 def queue_for_printing(
     store: Store,
+    user: User,
     referral_id: str,
     pdf: bytes | None = None,
     client_lang: str | None = None,
@@ -283,13 +377,29 @@ def queue_for_printing(
 
     ``pdf`` is the letter already rendered for the preview; without it the letter is rendered.
     """
-    lang = client_lang or referral_language(store, referral_id)
+    require(user, Action.PRINT)
+    lang = client_lang or referral_language(store, user, referral_id)
     if pdf is None:
-        pdf = render_letter(store, referral_id, lang)
+        pdf = render_letter(store, user, referral_id, lang)
     job_id = str(uuid.uuid4())
     with store.transaction() as session:
-        if ReferralRepository(session).row(referral_id) is None:
+        referral_row = ReferralRepository(session).row(referral_id)
+        if referral_row is None:
             raise ReferralNotFound(referral_id)
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.PRINT,
+            "letter",
+            referral_row.person_id,
+            {
+                "referral_id": referral_id,
+                "via": "queue",
+                "lang": lang,
+                "reprint": _letter_printed_before(session, referral_row.person_id, referral_id),
+            },
+        )
         session.add(
             PrintJobRow(
                 id=job_id,
@@ -304,8 +414,9 @@ def queue_for_printing(
     return job_id
 
 
-def print_queue(store: Store, *, include_printed: bool = False) -> list[PrintJob]:
+def print_queue(store: Store, user: User, *, include_printed: bool = False) -> list[PrintJob]:
     """Letters waiting to be printed, oldest first (without their PDF bytes)."""
+    require(user, Action.PRINT)
     stmt = (
         select(
             PrintJobRow.id,
@@ -345,7 +456,8 @@ def print_queue(store: Store, *, include_printed: bool = False) -> list[PrintJob
     ]
 
 
-def print_job_pdf(store: Store, job_id: str) -> bytes:
+def print_job_pdf(store: Store, user: User, job_id: str) -> bytes:
+    require(user, Action.PRINT)
     with store.reading() as session:
         pdf = session.scalar(select(PrintJobRow.pdf).where(PrintJobRow.id == job_id))
     if pdf is None:
@@ -353,9 +465,15 @@ def print_job_pdf(store: Store, job_id: str) -> bytes:
     return bytes(pdf)
 
 
-def mark_printed(store: Store, job_id: str, *, at: dt.datetime | None = None) -> None:
-    """The letter came out of the printer: keep the fact, drop the PDF bytes."""
+def mark_printed(store: Store, user: User, job_id: str, *, at: dt.datetime | None = None) -> None:
+    """The letter came out of the printer: keep the fact, drop the PDF bytes; audited."""
+    require(user, Action.PRINT)
     with store.transaction() as session:
+        job = session.execute(
+            select(PrintJobRow.referral_id, PrintJobRow.client_lang, ReferralRow.person_id)
+            .join(ReferralRow, ReferralRow.id == PrintJobRow.referral_id)
+            .where(PrintJobRow.id == job_id)
+        ).first()
         result = session.execute(
             update(PrintJobRow)
             .where(PrintJobRow.id == job_id)
@@ -363,9 +481,26 @@ def mark_printed(store: Store, job_id: str, *, at: dt.datetime | None = None) ->
         )
         if result.rowcount == 0:  # type: ignore[attr-defined]
             raise ReferralNotFound(job_id)
+        if job is not None:
+            referral_id, lang, person_id = job
+            audit.record_in(
+                session,
+                store,
+                user.id,
+                audit.AuditAction.PRINT,
+                "letter",
+                person_id,
+                {
+                    "referral_id": referral_id,
+                    "via": "queue_print",
+                    "lang": lang,
+                    "reprint": _letter_printed_before(session, person_id, referral_id),
+                },
+            )
 
 
-def remove_from_queue(store: Store, job_id: str) -> None:
+def remove_from_queue(store: Store, user: User, job_id: str) -> None:
+    require(user, Action.PRINT)
     with store.transaction() as session:
         result = session.execute(delete(PrintJobRow).where(PrintJobRow.id == job_id))
         if result.rowcount == 0:  # type: ignore[attr-defined]
@@ -374,17 +509,18 @@ def remove_from_queue(store: Store, job_id: str) -> None:
 
 def change_status(
     store: Store,
+    user: User,
     referral_id: str,
     status: ReferralStatus,
     outcome: str | None = None,
     *,
-    author: User | None = None,
     follow_up: dt.date | None = None,
     clear_follow_up: bool = False,
     now: dt.datetime | None = None,
 ) -> Referral:
     """Move a referral on (never backwards, closing always allowed); raises
     ``ReferralStatusError`` or ``ValidationFailed`` (outcome too long)."""
+    require(user, Action.PREPARE_REFERRAL)
     now = now or _now()
     if outcome is not None:
         outcome = outcome.strip()
@@ -400,8 +536,7 @@ def change_status(
         elif follow_up is not None:
             changed = replace(changed, follow_up=follow_up)
         history = history_of(row)
-        by = author.display_name if author else ""
-        history.append(StatusChange(status, now, by, outcome or ""))
+        history.append(StatusChange(status, now, user.display_name, outcome or ""))
         hlc = str(store.clock.now())
         columns = referral_columns(changed)
         for key in ("status", "outcome", "follow_up", "status_changed_at"):
@@ -411,22 +546,40 @@ def change_status(
         row.revision += 1
         row.updated_hlc = hlc
         row.device_id = store.device_id
-        if author is not None:
-            row.author_id = author.id
+        row.author_id = user.id
         session.add(
             OutboxRow(record_kind=RECORD_KIND, record_id=row.id, revision=row.revision, hlc=hlc)
+        )
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.CHANGE,
+            "referral",
+            row.person_id,
+            {"referral_id": row.id, "status": status.value},
         )
     return changed
 
 
-def referrals_of(store: Store, person_id: str) -> list[Referral]:
-    """The person's referrals, newest first."""
+def referrals_of(
+    store: Store, user: User, person_id: str, *, log_view: bool = True
+) -> list[Referral]:
+    """The person's referrals, newest first. Listing them is one audit entry
+    (``log_view=False`` only to re-display a list whose view was already logged)."""
+    require(user, Action.VIEW_PERSON)
     with store.reading() as session:
-        return [to_referral(row) for row in ReferralRepository(session).of_person(person_id)]
+        found = [to_referral(row) for row in ReferralRepository(session).of_person(person_id)]
+    if log_view:
+        audit.record(
+            store, user, audit.AuditAction.VIEW, "referrals", person_id, {"count": len(found)}
+        )
+    return found
 
 
-def follow_ups_due(store: Store, today: dt.date) -> list[FollowUp]:
+def follow_ups_due(store: Store, user: User, today: dt.date) -> list[FollowUp]:
     """Open referrals whose follow-up date is today or earlier, the most overdue first."""
+    require(user, Action.VIEW_PERSON)
     with store.reading() as session:
         rows = ReferralRepository(session).due(today)
         ids = {row.person_id for row in rows}

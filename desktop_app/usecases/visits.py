@@ -1,8 +1,16 @@
 """Visits: drafts saved while typing, finishing and editing a visit, consent, quick contacts.
 
-Every function owns its transaction. Finished visits and consents hold cleaned answers only:
-:func:`finish_visit` validates with the form engine first and stores nothing when anything is
-missing or malformed (it raises :class:`~desktop_app.forms.InvalidAnswers`).
+Every function owns its transaction, takes the logged-in ``User`` and checks the permissions
+table first. Finished visits and consents hold cleaned answers only: :func:`finish_visit`
+validates with the form engine first and stores nothing when anything is missing or malformed
+(it raises :class:`~desktop_app.forms.InvalidAnswers`).
+
+Restricted sections (``restricted: health|exploitation`` in the form definitions) are enforced
+here: a helper to whom no advisor opened this person's case gets visits and drafts with those
+answers removed (``Visit.withheld`` names the kinds), is refused when writing them
+(``PermissionDenied``), and saving a visit or draft keeps the advisor's restricted answers
+that the helper never saw. Every read of a person's visits and every change is audited; the
+audit entry's record id is the person's id, so the person's access log finds all of them.
 """
 
 from __future__ import annotations
@@ -11,16 +19,25 @@ import datetime as dt
 import json
 import uuid
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 
+from desktop_app.domain.permissions import (
+    RESTRICTED_KINDS,
+    Action,
+    PermissionDenied,
+    allowed,
+    require,
+)
+from desktop_app.domain.users import User
 from desktop_app.domain.validation import FieldError as PlainFieldError
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.forms import FormDefinition, InvalidAnswers, clean, evaluate, load_shipped_forms
+from desktop_app.forms.expressions import is_empty
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.visits_models import (
@@ -30,6 +47,7 @@ from desktop_app.storage.visits_models import (
     VisitRevisionRow,
     VisitRow,
 )
+from desktop_app.usecases import audit
 
 VISIT_FORMS: tuple[str, ...] = ("life_situation", "skills_check")
 CONSENT_FORM = "consent"
@@ -79,6 +97,8 @@ class Draft:
     visit_id: str  # "" for a new visit, else the visit being edited
     started_at: str
     updated_at: str
+    withheld: tuple[str, ...] = ()
+    """Restriction kinds whose answers were removed for the reading user."""
 
 
 @dataclass(frozen=True)
@@ -106,6 +126,9 @@ class Visit:
     updated_hlc: str
     earlier: list[VisitRevision] = field(default_factory=list)
     """Earlier revisions, newest first (filled by :func:`visit_history`)."""
+    withheld: tuple[str, ...] = ()
+    """Restriction kinds (``health``, ``exploitation``) whose answers were removed because the
+    reading user may not see them; the UI says so instead of showing the sections."""
 
 
 @dataclass(frozen=True)
@@ -178,6 +201,71 @@ def _consent(row: ConsentRow) -> ConsentRecord:
 
 
 # ---------------------------------------------------------------------------------------------
+# restricted sections
+
+
+def withheld_kinds(store: Store, user: User, person_id: str) -> frozenset[str]:
+    """Restriction kinds of this person's forms that ``user`` may not read or write.
+
+    Empty for advisors and coordinators; for a helper, every kind an advisor has not opened
+    to them for this person (``access.open_case_to_helper``).
+    """
+    if allowed(user, Action.VIEW_RESTRICTED):
+        return frozenset()
+    from desktop_app.usecases import access  # access registers a person-data source at import
+
+    return frozenset(RESTRICTED_KINDS) - access.opened_kinds(store, user, person_id)
+
+
+def _form_withheld(definition: FormDefinition, withheld: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(withheld & definition.restricted_kinds()))
+
+
+def _split(
+    definition: FormDefinition, answers: Mapping[str, Any], withheld: frozenset[str]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(answers the user may see, restricted answers withheld from them)."""
+    if not withheld:
+        return dict(answers), {}
+    hidden_fields = definition.withheld_fields(withheld)
+    visible = {k: v for k, v in answers.items() if k not in hidden_fields}
+    hidden = {k: v for k, v in answers.items() if k in hidden_fields}
+    return visible, hidden
+
+
+def _refuse_restricted_answers(
+    definition: FormDefinition, answers: Mapping[str, Any], withheld: frozenset[str]
+) -> None:
+    """A user who may not read a restricted kind may not write it either."""
+    if not withheld:
+        return
+    hidden_fields = definition.withheld_fields(withheld)
+    for key, value in answers.items():
+        if key in hidden_fields and not is_empty(value):
+            raise PermissionDenied(
+                Action.VIEW_RESTRICTED, f"write {definition.restriction_of(key)}"
+            )
+
+
+def _visible_steps(
+    definition: FormDefinition,
+    visible: Mapping[str, Any],
+    decisions: Mapping[str, str],
+    withheld: frozenset[str],
+    consents: Collection[str] | None = None,
+) -> dict[str, str]:
+    """Decisions on next steps the user's own view of the answers suggests (a step suggested
+    only by restricted answers would tell what those answers are)."""
+    if not withheld or not decisions:
+        return dict(decisions)
+    state = evaluate(
+        definition, visible, require_complete=False, consents=consents, withheld=withheld
+    )
+    suggested = {step.id for step in state.next_steps}
+    return {k: v for k, v in decisions.items() if k in suggested}
+
+
+# ---------------------------------------------------------------------------------------------
 # drafts
 
 
@@ -190,9 +278,28 @@ def _check_decisions(decisions: Mapping[str, str] | None) -> dict[str, str]:
     return out
 
 
+def _draft_for(store: Store, user: User, draft: Draft) -> Draft:
+    """The draft as ``user`` may see it: restricted answers removed for a helper."""
+    withheld = withheld_kinds(store, user, draft.person_id)
+    if not withheld:
+        return draft
+    definition = form(draft.form_id)
+    visible, _hidden = _split(definition, draft.answers, withheld)
+    return Draft(
+        person_id=draft.person_id,
+        form_id=draft.form_id,
+        answers=visible,
+        next_steps=_visible_steps(definition, visible, draft.next_steps, withheld),
+        visit_id=draft.visit_id,
+        started_at=draft.started_at,
+        updated_at=draft.updated_at,
+        withheld=_form_withheld(definition, withheld),
+    )
+
+
 def save_draft(
     store: Store,
-    author_id: str,
+    user: User,
     person_id: str,
     form_id: str,
     answers: Mapping[str, Any],
@@ -200,40 +307,60 @@ def save_draft(
     next_steps: Mapping[str, str] | None = None,
     visit_id: str = "",
 ) -> Draft:
-    """Keep the answers typed so far (any state, also half-valid) until finished or discarded."""
-    form(form_id)
-    text = _dump(dict(answers))
-    if len(text) > DRAFT_MAX_CHARS:
-        raise ValidationFailed([PlainFieldError("answers", "too_long")])
-    decisions = _dump(_check_decisions(next_steps))
+    """Keep the answers typed so far (any state, also half-valid) until finished or discarded.
+
+    A helper may not type restricted answers (``PermissionDenied``); restricted answers an
+    advisor left in the same draft are kept as they were.
+    """
+    require(user, Action.FILL_FORMS)
+    definition = form(form_id)
+    withheld = withheld_kinds(store, user, person_id)
+    _refuse_restricted_answers(definition, answers, withheld)
+    decided = _check_decisions(next_steps)
     now = _now()
     with store.transaction() as session:
         row = session.get(DraftRow, (person_id, form_id))
+        merged = dict(answers)
+        if withheld and row is not None:
+            before_answers = json.loads(row.answers)
+            seen_answers, hidden = _split(definition, before_answers, withheld)
+            merged.update(hidden)
+            before_steps = json.loads(row.next_steps)
+            seen = _visible_steps(definition, seen_answers, before_steps, withheld)
+            decided = {**{k: v for k, v in before_steps.items() if k not in seen}, **decided}
+        text = _dump(merged)
+        if len(text) > DRAFT_MAX_CHARS:
+            raise ValidationFailed([PlainFieldError("answers", "too_long")])
         if row is None:
             row = DraftRow(
                 person_id=person_id,
                 form_id=form_id,
                 visit_id=visit_id,
-                author_id=author_id,
+                author_id=user.id,
                 started_at=now,
             )
             session.add(row)
         row.answers = text
-        row.next_steps = decisions
+        row.next_steps = _dump(decided)
         row.updated_at = now
-        row.author_id = author_id
+        row.author_id = user.id
         if visit_id:
             row.visit_id = visit_id
-        return _draft(row)
+        draft = _draft(row)
+    return _draft_for(store, user, draft)
 
 
-def load_draft(store: Store, person_id: str, form_id: str) -> Draft | None:
+def load_draft(store: Store, user: User, person_id: str, form_id: str) -> Draft | None:
+    """The open draft of this person and form, as ``user`` may see it."""
+    require(user, Action.FILL_FORMS)
     with store.reading() as session:
         row = session.get(DraftRow, (person_id, form_id))
-        return _draft(row) if row is not None else None
+        draft = _draft(row) if row is not None else None
+    return _draft_for(store, user, draft) if draft is not None else None
 
 
-def discard_draft(store: Store, person_id: str, form_id: str) -> bool:
+def discard_draft(store: Store, user: User, person_id: str, form_id: str) -> bool:
+    require(user, Action.FILL_FORMS)
     with store.transaction() as session:
         result = session.execute(
             delete(DraftRow).where(DraftRow.person_id == person_id, DraftRow.form_id == form_id)
@@ -241,11 +368,13 @@ def discard_draft(store: Store, person_id: str, form_id: str) -> bool:
         return bool(getattr(result, "rowcount", 0))
 
 
-def list_open_drafts(store: Store) -> list[Draft]:
+def list_open_drafts(store: Store, user: User) -> list[Draft]:
     """Drafts left open (e.g. after a crash), newest first; offered again at start-up."""
+    require(user, Action.FILL_FORMS)
     with store.reading() as session:
         rows = session.scalars(select(DraftRow).order_by(DraftRow.updated_at.desc())).all()
-        return [_draft(row) for row in rows]
+        drafts = [_draft(row) for row in rows]
+    return [_draft_for(store, user, draft) for draft in drafts]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -265,21 +394,23 @@ def _granted(session: DbSession, person_id: str) -> frozenset[str]:
     return frozenset(p for p, (_hlc, granted) in latest.items() if granted)
 
 
-def granted_purposes(store: Store, person_id: str) -> frozenset[str]:
+def granted_purposes(store: Store, user: User, person_id: str) -> frozenset[str]:
     """Purposes the person currently consents to (the latest record per purpose counts)."""
+    require(user, Action.VIEW_PERSON)
     with store.reading() as session:
         return _granted(session, person_id)
 
 
 def record_consent(
     store: Store,
-    author_id: str,
+    user: User,
     person_id: str,
     answers: Mapping[str, Any],
     *,
     today: dt.date | None = None,
 ) -> list[ConsentRecord]:
     """Store one record per purpose from a completed consent form (raises InvalidAnswers)."""
+    require(user, Action.FILL_FORMS)
     consent_form = form(CONSENT_FORM)
     cleaned = clean(consent_form, answers, today=today, require_complete=True)
     records: list[ConsentRecord] = []
@@ -293,7 +424,7 @@ def record_consent(
                 revision=1,
                 updated_hlc=hlc,
                 device_id=store.device_id,
-                author_id=author_id,
+                author_id=user.id,
                 deleted=False,
                 field_clocks="{}",
                 person_id=person_id,
@@ -311,11 +442,21 @@ def record_consent(
             session.add(row)
             session.add(OutboxRow(record_kind="consent", record_id=row.id, revision=1, hlc=hlc))
             records.append(_consent(row))
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.CREATE,
+            "consent",
+            person_id,
+            {"purposes": ",".join(sorted(r.purpose for r in records))},
+        )
     return records
 
 
-def consents_of(store: Store, person_id: str) -> list[ConsentRecord]:
+def consents_of(store: Store, user: User, person_id: str) -> list[ConsentRecord]:
     """Every consent record of the person, newest first."""
+    require(user, Action.VIEW_PERSON)
     with store.reading() as session:
         rows = session.scalars(
             select(ConsentRow)
@@ -335,22 +476,60 @@ def _validated(
     consents: Collection[str],
     today: dt.date | None,
     next_steps: Mapping[str, str] | None,
+    *,
+    withheld: frozenset[str] = frozenset(),
+    kept_answers: Mapping[str, Any] | None = None,
+    kept_steps: Mapping[str, str] | None = None,
 ) -> tuple[FormDefinition, dict[str, Any], dict[str, str]]:
+    """Validated answers and next-step decisions of a visit about to be stored.
+
+    With ``withheld`` (a helper's unopened restriction kinds) restricted answers are refused,
+    the restricted sections are closed for validation, and the restricted answers and step
+    decisions of the stored visit or draft (``kept_answers``, ``kept_steps``) are carried over
+    unchanged, so the helper's save loses nothing an advisor recorded.
+    """
     if form_id not in VISIT_FORMS:
         raise UnknownForm(form_id)
     definition = form(form_id)
-    state = evaluate(definition, answers, today=today, require_complete=True, consents=consents)
+    _refuse_restricted_answers(definition, answers, withheld)
+    state = evaluate(
+        definition,
+        answers,
+        today=today,
+        require_complete=True,
+        consents=consents,
+        withheld=withheld,
+    )
     if state.errors:
         raise InvalidAnswers(state.errors)
     suggested = {step.id for step in state.next_steps}
     # decisions about steps no longer suggested are dropped with them
     decisions = {k: v for k, v in _check_decisions(next_steps).items() if k in suggested}
-    return definition, state.answers, decisions
+    cleaned = state.answers
+    if withheld and (kept_answers or kept_steps):
+        _seen, hidden = _split(definition, kept_answers or {}, withheld)
+        full = evaluate(
+            definition,
+            {**cleaned, **hidden},
+            today=today,
+            require_complete=False,
+            consents=consents,
+        )
+        broken = {e.field_path.split("[")[0].split(".")[0] for e in full.errors}
+        cleaned = {
+            **cleaned,
+            **{k: v for k, v in full.answers.items() if k in hidden and k not in broken},
+        }
+        full_steps = {step.id for step in full.next_steps}
+        for key, value in (kept_steps or {}).items():
+            if key in full_steps and key not in suggested and value in STEP_DECISIONS:
+                decisions[key] = value
+    return definition, cleaned, decisions
 
 
 def finish_visit(
     store: Store,
-    author_id: str,
+    user: User,
     person_id: str,
     form_id: str,
     answers: Mapping[str, Any],
@@ -363,11 +542,26 @@ def finish_visit(
 
     Raises :class:`InvalidAnswers` (listing every missing or invalid field) and stores nothing
     if the answers are not complete and valid. Sections needing consent the person has not
-    given are closed, their answers dropped.
+    given are closed, their answers dropped. A helper may not write restricted answers
+    (``PermissionDenied``); restricted answers an advisor left in the draft are kept.
     """
+    require(user, Action.FILL_FORMS)
+    withheld = withheld_kinds(store, user, person_id)
     with store.reading() as session:
         consents = _granted(session, person_id)
-    definition, cleaned, decisions = _validated(form_id, answers, consents, today, next_steps)
+        draft_row = session.get(DraftRow, (person_id, form_id)) if withheld else None
+        kept = json.loads(draft_row.answers) if draft_row is not None else None
+        kept_steps = json.loads(draft_row.next_steps) if draft_row is not None else None
+    definition, cleaned, decisions = _validated(
+        form_id,
+        answers,
+        consents,
+        today,
+        next_steps,
+        withheld=withheld,
+        kept_answers=kept,
+        kept_steps=kept_steps,
+    )
     now = _now()
     hlc = str(store.clock.now())
     with store.transaction() as session:
@@ -377,7 +571,7 @@ def finish_visit(
             revision=1,
             updated_hlc=hlc,
             device_id=store.device_id,
-            author_id=author_id,
+            author_id=user.id,
             deleted=False,
             field_clocks="{}",
             person_id=person_id,
@@ -393,26 +587,51 @@ def finish_visit(
         session.add(OutboxRow(record_kind="visit", record_id=row.id, revision=1, hlc=hlc))
         if draft is not None and not draft.visit_id:
             session.delete(draft)
-        return _visit(row)
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.CREATE,
+            "visit",
+            person_id,
+            {"visit_id": row.id, "form": form_id},
+        )
+        visit = _visit(row)
+    return _visit_for(visit, withheld)
 
 
 def edit_visit(
     store: Store,
-    author_id: str,
+    user: User,
     visit_id: str,
     answers: Mapping[str, Any],
     *,
     next_steps: Mapping[str, str] | None = None,
     today: dt.date | None = None,
 ) -> Visit:
-    """Store changed answers as a new revision of a finished visit; the old one stays readable."""
+    """Store changed answers as a new revision of a finished visit; the old one stays readable.
+
+    A helper's edit keeps the restricted answers they were not shown.
+    """
+    require(user, Action.FILL_FORMS)
     with store.reading() as session:
         current = session.get(VisitRow, visit_id)
         if current is None or current.deleted:
             raise VisitNotFound(visit_id)
         person_id, form_id = current.person_id, current.form_id
         consents = _granted(session, person_id)
-    definition, cleaned, decisions = _validated(form_id, answers, consents, today, next_steps)
+        kept, kept_steps = json.loads(current.answers), json.loads(current.next_steps)
+    withheld = withheld_kinds(store, user, person_id)
+    definition, cleaned, decisions = _validated(
+        form_id,
+        answers,
+        consents,
+        today,
+        next_steps,
+        withheld=withheld,
+        kept_answers=kept,
+        kept_steps=kept_steps,
+    )
     hlc = str(store.clock.now())
     with store.transaction() as session:
         row = session.get(VisitRow, visit_id)
@@ -434,7 +653,7 @@ def edit_visit(
         row.form_version = definition.version
         row.answers = _dump(cleaned)
         row.next_steps = _dump(decisions)
-        row.author_id = author_id
+        row.author_id = user.id
         row.device_id = store.device_id
         row.updated_hlc = hlc
         row.finished_at = _now()
@@ -448,17 +667,80 @@ def edit_visit(
                 DraftRow.visit_id == visit_id,
             )
         )
-        return _visit(row)
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.CHANGE,
+            "visit",
+            person_id,
+            {"visit_id": row.id, "form": form_id, "revision": row.revision},
+        )
+        visit = _visit(row)
+    return _visit_for(visit, withheld)
 
 
-def get_visit(store: Store, visit_id: str) -> Visit | None:
+def _visit_for(visit: Visit, withheld: frozenset[str]) -> Visit:
+    """The visit with the answers (also of earlier revisions) the reader may not see removed."""
+    if not withheld:
+        return visit
+    definition = form(visit.form_id)
+    kinds = _form_withheld(definition, withheld)
+    if not kinds:
+        return visit
+
+    def strip(
+        answers: dict[str, Any], steps: dict[str, str]
+    ) -> tuple[dict[str, Any], dict[str, str]]:
+        seen, _hidden = _split(definition, answers, withheld)
+        return seen, _visible_steps(definition, seen, steps, withheld)
+
+    answers, steps = strip(visit.answers, visit.next_steps)
+    earlier = []
+    for rev in visit.earlier:
+        rev_answers, rev_steps = strip(rev.answers, rev.next_steps)
+        earlier.append(
+            VisitRevision(
+                revision=rev.revision,
+                form_version=rev.form_version,
+                answers=rev_answers,
+                next_steps=rev_steps,
+                author_id=rev.author_id,
+                saved_at=rev.saved_at,
+            )
+        )
+    return replace(visit, answers=answers, next_steps=steps, earlier=earlier, withheld=kinds)
+
+
+def get_visit(store: Store, user: User, visit_id: str, *, log_view: bool = True) -> Visit | None:
+    """One visit as ``user`` may see it; opening it is written to the audit log."""
+    require(user, Action.VIEW_PERSON)
     with store.reading() as session:
         row = session.get(VisitRow, visit_id)
-        return _visit(row) if row is not None and not row.deleted else None
+        visit = _visit(row) if row is not None and not row.deleted else None
+    if visit is None:
+        return None
+    if log_view:
+        audit.record(
+            store,
+            user,
+            audit.AuditAction.VIEW,
+            "visit",
+            visit.person_id,
+            {"visit_id": visit.id, "form": visit.form_id},
+        )
+    return _visit_for(visit, withheld_kinds(store, user, visit.person_id))
 
 
-def visit_history(store: Store, person_id: str) -> list[Visit]:
-    """The person's finished visits, newest first, each with its earlier revisions."""
+def visit_history(
+    store: Store, user: User, person_id: str, *, log_view: bool = True
+) -> list[Visit]:
+    """The person's finished visits, newest first, each with its earlier revisions.
+
+    Listing them is one audit entry (``log_view=False`` only for a re-display of a list whose
+    view was already logged, e.g. after a change of the UI language).
+    """
+    require(user, Action.VIEW_PERSON)
     with store.reading() as session:
         rows = session.scalars(
             select(VisitRow)
@@ -466,25 +748,29 @@ def visit_history(store: Store, person_id: str) -> list[Visit]:
             .order_by(VisitRow.finished_at.desc(), VisitRow.updated_hlc.desc())
         ).all()
         visits = [_visit(row) for row in rows]
-        if not visits:
-            return []
         earlier: dict[str, list[VisitRevision]] = {}
-        for rev in session.scalars(
-            select(VisitRevisionRow)
-            .where(VisitRevisionRow.visit_id.in_([v.id for v in visits]))
-            .order_by(VisitRevisionRow.revision.desc())
-        ):
-            earlier.setdefault(rev.visit_id, []).append(
-                VisitRevision(
-                    revision=rev.revision,
-                    form_version=rev.form_version,
-                    answers=json.loads(rev.answers),
-                    next_steps=json.loads(rev.next_steps),
-                    author_id=rev.author_id,
-                    saved_at=rev.saved_at,
+        if visits:
+            for rev in session.scalars(
+                select(VisitRevisionRow)
+                .where(VisitRevisionRow.visit_id.in_([v.id for v in visits]))
+                .order_by(VisitRevisionRow.revision.desc())
+            ):
+                earlier.setdefault(rev.visit_id, []).append(
+                    VisitRevision(
+                        revision=rev.revision,
+                        form_version=rev.form_version,
+                        answers=json.loads(rev.answers),
+                        next_steps=json.loads(rev.next_steps),
+                        author_id=rev.author_id,
+                        saved_at=rev.saved_at,
+                    )
                 )
-            )
-    return [Visit(**{**v.__dict__, "earlier": earlier.get(v.id, [])}) for v in visits]
+    if log_view:
+        audit.record(
+            store, user, audit.AuditAction.VIEW, "visits", person_id, {"count": len(visits)}
+        )
+    withheld = withheld_kinds(store, user, person_id)
+    return [_visit_for(replace(v, earlier=earlier.get(v.id, [])), withheld) for v in visits]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -528,9 +814,11 @@ def validate_quick_contact(contact: QuickContact, today: dt.date | None = None) 
 
 
 def record_quick_contact(
-    store: Store, author_id: str, contact: QuickContact, *, today: dt.date | None = None
+    store: Store, user: User, contact: QuickContact, *, today: dt.date | None = None
 ) -> str:
-    """Store an anonymous contact (no name, no person link); returns its id."""
+    """Store an anonymous contact (no name, no person link); returns its id. Not audited: it
+    holds no personal data."""
+    require(user, Action.FILL_FORMS)
     validate_quick_contact(contact, today)
     hlc = str(store.clock.now())
     row_id = str(uuid.uuid4())
@@ -541,7 +829,7 @@ def record_quick_contact(
                 revision=1,
                 updated_hlc=hlc,
                 device_id=store.device_id,
-                author_id=author_id,
+                author_id=user.id,
                 deleted=False,
                 field_clocks="{}",
                 contact_date=contact.contact_date.isoformat(),

@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             journal.write("contact-intent", tag)
             visits.record_quick_contact(
                 store,
-                user.id,
+                user,
                 visits.QuickContact(dt.date.today(), "bg", ("jobcenter",), True, "bulgarian"),
             )
             journal.write("contact-done", tag)

@@ -121,9 +121,9 @@ def bad_form_input(c: Campaign, workdir: Path) -> Campaign:
             except InvalidAnswers as exc:
                 _check_messages(c, exc.errors, "field_path")
                 c.note("form answers refused with field messages")
-            before = len(visits.visit_history(store, person.id))
+            before = len(visits.visit_history(store, session.user, person.id, log_view=False))
             try:
-                visits.finish_visit(store, session.user.id, person.id, form_id, answers)
+                visits.finish_visit(store, session.user, person.id, form_id, answers)
                 c.note("visits stored")
                 stored = 1
             except InvalidAnswers as exc:
@@ -131,7 +131,8 @@ def bad_form_input(c: Campaign, workdir: Path) -> Campaign:
                 stored = 0
                 c.note("visits refused")
             c.check(
-                len(visits.visit_history(store, person.id)) == before + stored,
+                len(visits.visit_history(store, session.user, person.id, log_view=False))
+                == before + stored,
                 "a refused visit stores nothing, a saved one exactly once",
             )
             fine = {

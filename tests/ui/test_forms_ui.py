@@ -137,7 +137,10 @@ def test_whole_life_situation_check_by_keyboard(qtbot: QtBot, session: Session) 
     choose(cview, "consent_referral_sharing", "refused")
     choose(cview, "consent_form", "signed")
     dialog.save.click()
-    assert visits.granted_purposes(session.store, person.id) == {"advice", "central_storage"}
+    assert visits.granted_purposes(session.store, session.user, person.id) == {
+        "advice",
+        "central_storage",
+    }
     assert view.current_section() == "health"
     assert not editor(view, "insurance_status").isHidden()
     choose(view, "insurance_status", "none")
@@ -168,8 +171,8 @@ def test_whole_life_situation_check_by_keyboard(qtbot: QtBot, session: Session) 
     assert visit.answers["insurance_status"] == "none"
     assert visit.answers["notes"] == "Termin am Montag – носи документи"
     assert visit.next_steps == {"school_place": "accepted"}
-    assert visits.load_draft(session.store, person.id, "life_situation") is None
-    history = visits.visit_history(session.store, person.id)
+    assert visits.load_draft(session.store, session.user, person.id, "life_situation") is None
+    history = visits.visit_history(session.store, session.user, person.id)
     assert [v.id for v in history] == [visit.id]
 
 
@@ -231,7 +234,7 @@ def test_incomplete_form_shows_what_is_missing_and_stores_nothing(
     assert win.view.current_section() == "person"
     error = editor(win.view, "address_registration").error
     assert error.isVisible() and error.text() == "Please fill this in."
-    assert visits.visit_history(session.store, person.id) == []
+    assert visits.visit_history(session.store, session.user, person.id) == []
 
 
 def test_killed_window_draft_is_offered_and_restored(qtbot: QtBot, session: Session) -> None:
@@ -241,7 +244,8 @@ def test_killed_window_draft_is_offered_and_restored(qtbot: QtBot, session: Sess
     # autosave after a short pause, without closing anything
     qtbot.waitUntil(
         lambda: (
-            (d := visits.load_draft(session.store, person.id, "life_situation")) is not None
+            (d := visits.load_draft(session.store, session.user, person.id, "life_situation"))
+            is not None
             and d.answers.get("address_registration") == "appointment"
         ),
         timeout=4000,
@@ -269,7 +273,7 @@ def test_closing_keeps_the_draft(qtbot: QtBot, session: Session) -> None:
     win, person = _open(qtbot, session, "skills_check")
     choose(win.view, "latin_literacy", "partly")
     win.close()  # before the autosave pause is over
-    draft = visits.load_draft(session.store, person.id, "skills_check")
+    draft = visits.load_draft(session.store, session.user, person.id, "skills_check")
     assert draft is not None and draft.answers["latin_literacy"] == "partly"
 
 
@@ -279,7 +283,7 @@ def test_closing_the_main_window_flushes_open_forms(qtbot: QtBot, session: Sessi
     main = win.parentWidget()
     assert isinstance(main, MainWindow)
     main.close()  # at once, before the autosave pause is over
-    draft = visits.load_draft(session.store, person.id, "life_situation")
+    draft = visits.load_draft(session.store, session.user, person.id, "life_situation")
     assert draft is not None and draft.answers["phone"] == "0231 1234"
 
 
@@ -331,7 +335,7 @@ def test_edit_from_the_visits_tab_makes_a_revision(qtbot: QtBot, session: Sessio
         "topics": ["housing"],
         "urgency": "today",
     }
-    visits.finish_visit(session.store, session.user.id, person.id, "life_situation", answers)
+    visits.finish_visit(session.store, session.user, person.id, "life_situation", answers)
     window, feature = _window(qtbot, session)
     window.show_person(person.id)
     tree = feature.tab.tree
@@ -347,7 +351,7 @@ def test_edit_from_the_visits_tab_makes_a_revision(qtbot: QtBot, session: Sessio
     assert top is not None and top.childCount() == 1
     assert top.text(1) == "Check on the life situation, version 2"
     assert top.text(2) == "changed: Urgency"
-    (visit,) = visits.visit_history(session.store, person.id)
+    (visit,) = visits.visit_history(session.store, session.user, person.id)
     assert visit.answers["urgency"] == "this_week"
     assert visit.earlier[0].answers["urgency"] == "today"
 

@@ -97,7 +97,7 @@ def test_refer_preview_queue_and_print_leave_no_pdf_behind(
     assert dialog.isVisible()
     assert dialog.errors["reason"].isVisible()
     assert dialog.errors["reason"].text() == "This field is required."
-    assert uc.referrals_of(session.store, person.id) == []
+    assert uc.referrals_of(session.store, session.user, person.id) == []
 
     dialog.reason.setCurrentIndex(dialog.reason.findData("health_insurance"))
     dialog.has_appointment.setChecked(True)
@@ -105,7 +105,7 @@ def test_refer_preview_queue_and_print_leave_no_pdf_behind(
     type_text(dialog.new_document, "Mietvertrag")
     dialog.new_document.returnPressed.emit()
     _create(dialog)
-    [referral] = uc.referrals_of(session.store, person.id)
+    [referral] = uc.referrals_of(session.store, session.user, person.id)
     assert referral.contact_person == "Frau Schäfer"
     assert referral.documents[-1] == "Mietvertrag"
     assert referral.appointment is not None
@@ -138,7 +138,7 @@ def test_refer_preview_queue_and_print_leave_no_pdf_behind(
 
     preview.queue_button.click()
     assert not preview.queue_button.isEnabled()
-    [job] = uc.print_queue(session.store)
+    [job] = uc.print_queue(session.store, session.user)
     assert job.referral_id == referral.id and job.size == len(preview.pdf)
     preview.close()
 
@@ -155,7 +155,7 @@ def test_refer_preview_queue_and_print_leave_no_pdf_behind(
     assert len(printed.pages) == preview.document.pageCount()
     width, height = (float(v) for v in printed.pages[0].mediabox.upper_right)
     assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2  # A4
-    assert uc.print_queue(session.store) == []
+    assert uc.print_queue(session.store, session.user) == []
     assert queue.table.rowCount() == 0
 
     # no PDF (or any other file) left in the temp folder, no PDF in the data folder
@@ -177,7 +177,7 @@ def test_print_queue_prints_many_letters_in_one_go(
         referral = uc.issue_referral(
             session.store, session.user, person.id, service, reason, client_lang="ro"
         )
-        uc.queue_for_printing(session.store, referral.id)
+        uc.queue_for_printing(session.store, session.user, referral.id)
     out = tmp_path / "batch.pdf"
     monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
     queue = feature.open_print_queue()
@@ -209,7 +209,7 @@ def test_status_changes_show_in_the_follow_up_list(qtbot: QtBot, session: Sessio
     dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert follow_ups.table.item(0, 3).text() == "Attended"
     assert feature.tab.table.item(0, 0).text() == "Attended"
-    assert uc.get_referral(session.store, referral.id).outcome == "Kurs ab Januar"
+    assert uc.get_referral(session.store, session.user, referral.id).outcome == "Kurs ab Januar"
     history = feature.tab.table.item(0, 0).toolTip()
     assert "Issued (Anna Schmidt)" in history
     assert "Attended (Anna Schmidt): Kurs ab Januar" in history

@@ -55,13 +55,13 @@ def test_issue_stores_referral_with_outbox_and_default_documents(session: Sessio
     assert referral.status is ReferralStatus.ISSUED
     assert referral.follow_up == dt.date(2026, 12, 17)  # 14 days after the appointment
     assert referral.reference.startswith("WD-2026-11-")
-    assert uc.referrals_of(session.store, person.id) == [referral]
-    assert uc.get_referral(session.store, referral.id) == referral
-    assert uc.referral_language(session.store, referral.id) == "bg"
+    assert uc.referrals_of(session.store, session.user, person.id) == [referral]
+    assert uc.get_referral(session.store, session.user, referral.id) == referral
+    assert uc.referral_language(session.store, session.user, referral.id) == "bg"
     with session.store.reading() as s:
         kinds = [(r.record_kind, r.record_id, r.revision) for r in s.scalars(select(OutboxRow))]
     assert ("referral", referral.id, 1) in kinds
-    [step] = uc.status_history(session.store, referral.id)
+    [step] = uc.status_history(session.store, session.user, referral.id)
     assert (step.status, step.by) == (ReferralStatus.ISSUED, "Anna Schmidt")
 
 
@@ -87,7 +87,7 @@ def test_bad_input_gives_field_errors_and_stores_nothing(session: Session) -> No
             session.store, session.user, "no-such-person", "vhs", "integration_course"
         )
     assert _codes(exc) == {("person", "required")}
-    assert uc.referrals_of(session.store, person.id) == []
+    assert uc.referrals_of(session.store, session.user, person.id) == []
 
 
 def test_reference_numbers_are_unique(session: Session) -> None:
@@ -106,13 +106,13 @@ def test_letter_renders_in_client_language_with_long_input(session: Session) -> 
         contact_person="Frau " + "Müller-Lüdenscheidt " * 9,
         documents=tuple(f"Nachweis Nummer {n} über die Wohnsituation" for n in range(40)),
     )
-    pdf = uc.render_letter(session.store, referral.id)
+    pdf = uc.render_letter(session.store, session.user, referral.id)
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) >= 3  # 40 documents spill onto further pages
     text = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
     assert "Ștefănescu-Țărănuță" in text
     assert "Nachweis Nummer 39" in text
-    bg = uc.render_letter(session.store, referral.id, "bg")
+    bg = uc.render_letter(session.store, session.user, referral.id, "bg")
     assert bg != pdf
 
 
@@ -122,57 +122,63 @@ def test_print_queue_keeps_pdf_in_the_store_and_drops_it_once_printed(
     person = _person(session)
     first = _issue(session, person)
     second = _issue(session, person, service_id="vhs", reason="integration_course")
-    job1 = uc.queue_for_printing(session.store, first.id, now=NOW)
-    pdf2 = uc.render_letter(session.store, second.id)
-    job2 = uc.queue_for_printing(session.store, second.id, pdf2, now=NOW + dt.timedelta(1))
-    queue = uc.print_queue(session.store)
+    job1 = uc.queue_for_printing(session.store, session.user, first.id, now=NOW)
+    pdf2 = uc.render_letter(session.store, session.user, second.id)
+    job2 = uc.queue_for_printing(
+        session.store, session.user, second.id, pdf2, now=NOW + dt.timedelta(1)
+    )
+    queue = uc.print_queue(session.store, session.user)
     assert [j.id for j in queue] == [job1, job2]
     assert queue[0].person_name == "Петър Петров" and queue[0].reference == first.reference
     assert queue[1].size == len(pdf2)
-    assert uc.print_job_pdf(session.store, job2) == pdf2
-    assert uc.print_job_pdf(session.store, job1).startswith(b"%PDF")
+    assert uc.print_job_pdf(session.store, session.user, job2) == pdf2
+    assert uc.print_job_pdf(session.store, session.user, job1).startswith(b"%PDF")
     # nothing but the encrypted store and its key file lies in the data folder
     assert not [p for p in data_dir.rglob("*") if p.suffix.lower() == ".pdf"]
-    uc.mark_printed(session.store, job1, at=NOW)
-    assert [j.id for j in uc.print_queue(session.store)] == [job2]
-    [done] = [j for j in uc.print_queue(session.store, include_printed=True) if j.id == job1]
+    uc.mark_printed(session.store, session.user, job1, at=NOW)
+    assert [j.id for j in uc.print_queue(session.store, session.user)] == [job2]
+    [done] = [
+        j for j in uc.print_queue(session.store, session.user, include_printed=True) if j.id == job1
+    ]
     assert (done.state, done.printed_at, done.size) == ("printed", NOW, 0)
-    uc.remove_from_queue(session.store, job2)
-    assert uc.print_queue(session.store) == []
+    uc.remove_from_queue(session.store, session.user, job2)
+    assert uc.print_queue(session.store, session.user) == []
     with pytest.raises(uc.ReferralNotFound):
-        uc.remove_from_queue(session.store, job2)
+        uc.remove_from_queue(session.store, session.user, job2)
 
 
 def test_status_moves_forward_with_history_and_follow_ups(session: Session) -> None:
     person = _person(session)
     referral = _issue(session, person, follow_up=dt.date(2026, 11, 30))
     other = _issue(session, person, service_id="vhs", reason="integration_course")
-    assert uc.follow_ups_due(session.store, dt.date(2026, 11, 29)) == []
-    due = uc.follow_ups_due(session.store, dt.date(2026, 11, 30))
+    assert uc.follow_ups_due(session.store, session.user, dt.date(2026, 11, 29)) == []
+    due = uc.follow_ups_due(session.store, session.user, dt.date(2026, 11, 30))
     assert [(f.referral.id, f.person_name) for f in due] == [(referral.id, "Петър Петров")]
     later = NOW + dt.timedelta(days=2)
     moved = uc.change_status(
         session.store,
+        session.user,
         referral.id,
         ReferralStatus.APPOINTMENT_MADE,
-        author=session.user,
         follow_up=dt.date(2026, 12, 10),
         now=later,
     )
     assert moved.status is ReferralStatus.APPOINTMENT_MADE and moved.status_changed_at == later
-    assert uc.follow_ups_due(session.store, dt.date(2026, 12, 1)) == []
+    assert uc.follow_ups_due(session.store, session.user, dt.date(2026, 12, 1)) == []
     with pytest.raises(ReferralStatusError):
-        uc.change_status(session.store, referral.id, ReferralStatus.ISSUED)
-    uc.change_status(session.store, referral.id, ReferralStatus.OUTCOME_NOTED, "Versichert bei AOK")
+        uc.change_status(session.store, session.user, referral.id, ReferralStatus.ISSUED)
+    uc.change_status(
+        session.store, session.user, referral.id, ReferralStatus.OUTCOME_NOTED, "Versichert bei AOK"
+    )
     # most overdue first: the other referral's default follow-up is 14 days after issue
-    due_later = uc.follow_ups_due(session.store, dt.date(2026, 12, 10))
+    due_later = uc.follow_ups_due(session.store, session.user, dt.date(2026, 12, 10))
     assert [f.referral.id for f in due_later] == [other.id, referral.id]
-    closed = uc.change_status(session.store, referral.id, ReferralStatus.CLOSED)
+    closed = uc.change_status(session.store, session.user, referral.id, ReferralStatus.CLOSED)
     assert closed.outcome == "Versichert bei AOK"
     assert referral.id not in [
-        f.referral.id for f in uc.follow_ups_due(session.store, dt.date(2027, 1, 1))
+        f.referral.id for f in uc.follow_ups_due(session.store, session.user, dt.date(2027, 1, 1))
     ]
-    steps = [c.status for c in uc.status_history(session.store, referral.id)]
+    steps = [c.status for c in uc.status_history(session.store, session.user, referral.id)]
     assert steps == [
         ReferralStatus.ISSUED,
         ReferralStatus.APPOINTMENT_MADE,
@@ -190,13 +196,13 @@ def test_status_moves_forward_with_history_and_follow_ups(session: Session) -> N
 def test_referrals_and_queue_survive_reopening(session: Session, data_dir: Path) -> None:
     person = _person(session)
     referral = _issue(session, person)
-    job = uc.queue_for_printing(session.store, referral.id)
-    pdf = uc.print_job_pdf(session.store, job)
+    job = uc.queue_for_printing(session.store, session.user, referral.id)
+    pdf = uc.print_job_pdf(session.store, session.user, job)
     session.close()
     again = log_in(data_dir, "anna", PASSWORD)
     try:
-        assert uc.referrals_of(again.store, person.id) == [referral]
-        assert uc.print_job_pdf(again.store, job) == pdf
+        assert uc.referrals_of(again.store, again.user, person.id) == [referral]
+        assert uc.print_job_pdf(again.store, again.user, job) == pdf
         raw = b"".join(p.read_bytes() for p in data_dir.iterdir() if p.is_file())
         assert referral.reference.encode() not in raw
     finally:

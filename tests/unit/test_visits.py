@@ -64,24 +64,27 @@ def _count(store: Any, model: Any) -> int:
 
 
 def test_draft_round_trip_and_open_drafts(session: Any) -> None:
-    store, user = session.store, session.user.id
+    store, user = session.store, session.user
     outbox_before = _count(store, OutboxRow)  # the account itself and its audit entries
     half = {"family_name": "Popescu", "rent": "not a number"}  # drafts keep anything typed
     visits.save_draft(store, user, PERSON, "life_situation", half)
     visits.save_draft(store, user, PERSON, "skills_check", {"school_years": 3})
-    draft = visits.load_draft(store, PERSON, "life_situation")
+    draft = visits.load_draft(store, user, PERSON, "life_situation")
     assert draft is not None and draft.answers == half
-    assert {d.form_id for d in visits.list_open_drafts(store)} == {"life_situation", "skills_check"}
+    assert {d.form_id for d in visits.list_open_drafts(store, user)} == {
+        "life_situation",
+        "skills_check",
+    }
     # a second save replaces, it does not add
     visits.save_draft(store, user, PERSON, "life_situation", {"family_name": "Popescu-Ionescu"})
     assert _count(store, DraftRow) == 2
-    assert visits.discard_draft(store, PERSON, "skills_check")
-    assert visits.load_draft(store, PERSON, "skills_check") is None
+    assert visits.discard_draft(store, user, PERSON, "skills_check")
+    assert visits.load_draft(store, user, PERSON, "skills_check") is None
     assert _count(store, OutboxRow) == outbox_before  # drafts never sync
 
 
 def test_finish_validates_stores_and_deletes_draft(session: Any) -> None:
-    store, user = session.store, session.user.id
+    store, user = session.store, session.user
     visits.record_consent(store, user, PERSON, consent_answers(), today=TODAY)
     answers = full_life_situation()
     visits.save_draft(store, user, PERSON, "life_situation", answers)
@@ -97,8 +100,8 @@ def test_finish_validates_stores_and_deletes_draft(session: Any) -> None:
     assert visit.answers == answers  # cleaned: unknown key dropped
     assert visit.form_version == 1 and visit.revision == 1
     assert visit.next_steps == {"health_clearing": "accepted", "address_registration": "dismissed"}
-    assert visits.load_draft(store, PERSON, "life_situation") is None
-    history = visits.visit_history(store, PERSON)
+    assert visits.load_draft(store, user, PERSON, "life_situation") is None
+    history = visits.visit_history(store, user, PERSON)
     assert [v.id for v in history] == [visit.id]
     with store.reading() as s:
         kinds = s.scalars(select(OutboxRow.record_kind)).all()
@@ -106,7 +109,7 @@ def test_finish_validates_stores_and_deletes_draft(session: Any) -> None:
 
 
 def test_finish_refuses_incomplete_and_keeps_draft(session: Any) -> None:
-    store, user = session.store, session.user.id
+    store, user = session.store, session.user
     answers = full_life_situation()
     del answers["topics"]
     answers["rent"] = -5
@@ -117,36 +120,36 @@ def test_finish_refuses_incomplete_and_keeps_draft(session: Any) -> None:
     assert {"topics", "rent"} <= paths
     assert all(e.message["bg"] and e.message["de"] for e in raised.value.errors)
     assert _count(store, VisitRow) == 0
-    assert visits.load_draft(store, PERSON, "life_situation") is not None
+    assert visits.load_draft(store, user, PERSON, "life_situation") is not None
 
 
 def test_health_section_closed_without_consent(session: Any) -> None:
-    store, user = session.store, session.user.id
+    store, user = session.store, session.user
     visit = visits.finish_visit(
         store, user, PERSON, "life_situation", full_life_situation(), today=TODAY
     )
     assert "insurance_status" not in visit.answers  # no consent for advice: health dropped
     visits.record_consent(store, user, PERSON, consent_answers("refused"), today=TODAY)
-    assert visits.granted_purposes(store, PERSON) == {"central_storage"}
+    assert visits.granted_purposes(store, user, PERSON) == {"central_storage"}
     visits.record_consent(store, user, PERSON, consent_answers("given"), today=TODAY)
-    assert visits.granted_purposes(store, PERSON) == {"advice", "central_storage"}
-    records = visits.consents_of(store, PERSON)
+    assert visits.granted_purposes(store, user, PERSON) == {"advice", "central_storage"}
+    records = visits.consents_of(store, user, PERSON)
     assert len(records) == 6
     assert {r.language for r in records} == {"bg"}
     assert {r.text_version for r in records} == {"2026-11-1"}
 
 
 def test_consent_needs_complete_form(session: Any) -> None:
-    store, user = session.store, session.user.id
+    store, user = session.store, session.user
     bad = consent_answers()
     del bad["consent_date"]
     with pytest.raises(InvalidAnswers):
         visits.record_consent(store, user, PERSON, bad, today=TODAY)
-    assert visits.consents_of(store, PERSON) == []
+    assert visits.consents_of(store, user, PERSON) == []
 
 
 def test_edit_makes_a_new_revision_and_keeps_the_old(session: Any) -> None:
-    store, user = session.store, session.user.id
+    store, user = session.store, session.user
     visits.record_consent(store, user, PERSON, consent_answers(), today=TODAY)
     first = visits.finish_visit(
         store, user, PERSON, "life_situation", full_life_situation(), today=TODAY
@@ -154,7 +157,7 @@ def test_edit_makes_a_new_revision_and_keeps_the_old(session: Any) -> None:
     changed = {**full_life_situation(), "urgency": "today", "insurance_status": "statutory"}
     second = visits.edit_visit(store, user, first.id, changed, today=TODAY)
     assert second.id == first.id and second.revision == 2
-    (current,) = visits.visit_history(store, PERSON)
+    (current,) = visits.visit_history(store, user, PERSON)
     assert current.answers["urgency"] == "today"
     assert [r.revision for r in current.earlier] == [1]
     assert current.earlier[0].answers["urgency"] == "this_week"
@@ -163,11 +166,11 @@ def test_edit_makes_a_new_revision_and_keeps_the_old(session: Any) -> None:
     assert sorted(revs) == [1, 2]
     with pytest.raises(InvalidAnswers):
         visits.edit_visit(store, user, first.id, {"urgency": "today"}, today=TODAY)
-    assert visits.visit_history(store, PERSON)[0].revision == 2
+    assert visits.visit_history(store, user, PERSON)[0].revision == 2
 
 
 def test_skills_check_with_next_step_decisions(session: Any) -> None:
-    store, user = session.store, session.user.id
+    store, user = session.store, session.user
     answers = {
         "language_levels": [{"language": "de", "level": {"level": "A2", "assessed": "self"}}],
         "latin_literacy": "fluent",
@@ -193,7 +196,7 @@ def test_skills_check_with_next_step_decisions(session: Any) -> None:
 
 
 def test_quick_contact_is_anonymous_and_validated(session: Any) -> None:
-    store, user = session.store, session.user.id
+    store, user = session.store, session.user
     contact = QuickContact(TODAY, "ro", ("jobcenter", "housing"), True, "romanian", "")
     visits.record_quick_contact(store, user, contact, today=TODAY)
     assert visits.count_quick_contacts(store, TODAY, TODAY) == 1
@@ -236,7 +239,7 @@ bad_values = st.one_of(
 def test_generated_bad_answers_store_nothing_half_valid(
     session: Any, changes: dict[str, Any]
 ) -> None:
-    store, user = session.store, session.user.id
+    store, user = session.store, session.user
     answers = {**full_life_situation(), **changes}
     before = _count(store, VisitRow)
     try:

@@ -48,7 +48,11 @@ def test_audit_window_lists_views_and_reports_the_chain(
     dialog.show()
     qtbot.waitExposed(dialog)
     actions = [dialog.model.item(r, 2).text() for r in range(dialog.model.rowCount())]
-    assert actions == ["viewed", "created"]
+    kinds = {dialog.model.item(r, 3).text() for r in range(dialog.model.rowCount() - 1)}
+    # opening the person shows the record, their visit history and their referrals: one
+    # view entry each, all under the person's id
+    assert actions == ["viewed", "viewed", "viewed", "created"]
+    assert kinds == {"person", "visit history", "referral list"}
     assert "intact" in dialog.chain.text()
     dialog.grab().save(str(_shots(tmp_path) / "audit-window.png"))
     with session.store.transaction() as db:
