@@ -315,17 +315,15 @@ def test_visits_and_referrals_travel_and_status_edits_merge_without_false_confli
     )
     today = dt.date.today()
     visits.record_quick_contact(
-        a.store, a.user.id, visits.QuickContact(today, "bg", ("jobcenter",), True, "bulgarian")
+        a.store, a.user, visits.QuickContact(today, "bg", ("jobcenter",), True, "bulgarian")
     )
     laptops.sync(a, b)
     assert visits.count_quick_contacts(b.store, today, today) == 1
     assert [r.id for r in referrals.referrals_of(b.store, b.user, pid)] == [referral.id]
     referrals.change_status(b.store, b.user, referral.id, ReferralStatus.APPOINTMENT_MADE)
     laptops.sync(b, a)
-    assert (
-        referrals.get_referral(a.store, a.user, referral.id).status
-        == ReferralStatus.APPOINTMENT_MADE
-    )  # type: ignore[union-attr]
+    moved = referrals.get_referral(a.store, a.user, referral.id)
+    assert moved.status == ReferralStatus.APPOINTMENT_MADE
     assert sync_uc.open_conflicts(a.store) == [] and sync_uc.open_conflicts(b.store) == []
 
 
