@@ -54,6 +54,9 @@ class CaseAccessDialog(QDialog):
         if not self.helpers:
             layout.addWidget(QLabel(_("There are no helper accounts on this laptop.")))
         grid = QGridLayout()
+        grid.setHorizontalSpacing(24)
+        helper_title = _("Integration helper")
+        grid.addWidget(QLabel(f"<b>{helper_title}</b>"), 0, 0)
         for column, kind in enumerate(RESTRICTED_KINDS, start=1):
             grid.addWidget(QLabel(f"<b>{_(KIND_LABELS[kind])}</b>"), 0, column)
         for row, helper in enumerate(self.helpers, start=1):
@@ -71,7 +74,9 @@ class CaseAccessDialog(QDialog):
         )
         buttons.accepted.connect(self.apply)
         buttons.rejected.connect(self.reject)
+        layout.addStretch(1)
         layout.addWidget(buttons)
+        self.resize(520, 160 + 28 * len(self.helpers))
 
     def apply(self) -> int:
         """Open or close what changed; the number of changes."""

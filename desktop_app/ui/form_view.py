@@ -930,7 +930,7 @@ class FormView(QWidget):
             whole = self._withheld(section)
             locked = not whole and self._locked(section)
             if whole:
-                text = f"🔒 {name} – " + _("not shown to you")
+                text = f"⊘ {name} – " + _("not shown to you")
                 item.setToolTip(_("Only advisors see this section."))
             elif locked:
                 needed = _("consent needed")
@@ -1067,8 +1067,8 @@ class FormView(QWidget):
             page.consent_button.setText(_("Take &consent…"))
             page.withheld_note.setText(
                 _(
-                    "This section holds data that only advisors see, or a helper to whom an "
-                    "advisor has opened this person's case. It is not shown to you."
+                    "Not shown to you. Only advisors see this section, or a helper to whom an "
+                    "advisor has opened this person's case."
                 )
                 if self._withheld(section)
                 else _(
