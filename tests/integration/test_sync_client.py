@@ -332,20 +332,28 @@ def test_erasure_on_one_laptop_removes_the_person_everywhere(laptops: Laptops) -
     import datetime as dt
 
     from desktop_app.storage.models import PersonRow, SearchTokenRow
-    from desktop_app.usecases import data_rights, referrals
+    from desktop_app.usecases import data_rights, referrals, visits
+    from tests.unit.test_visits import consent_answers, full_life_situation
 
     a, b = laptops.new("A"), laptops.new("B")
     pid = _add(a, "Радка", "Стоянова", "1990", "+359 88 765 4321")
     keep = _add(a, "Ivan", "Kolev")
     referrals.issue_referral(a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="bg")
+    visits.record_consent(a.store, a.user, pid, consent_answers())
+    visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
     laptops.sync(a, b)
     assert len(referrals.referrals_of(b.store, b.user, pid)) == 1
+    assert len(visits.visit_history(b.store, b.user, pid)) == 1
+    visits.save_draft(b.store, b.user, pid, "skills_check", {"school_years": 3})
     assert people.search_people(b.store, "stoyanova")
     data_rights.erase_person(a.store, a.user, pid)
     laptops.sync(a, b)
     assert people.get_person(b.store, b.user, pid) is None
     assert people.search_people(b.store, "stoyanova") == []
     assert referrals.referrals_of(b.store, b.user, pid) == []
+    assert visits.visit_history(b.store, b.user, pid) == []
+    assert visits.consents_of(b.store, b.user, pid) == []
+    assert visits.load_draft(b.store, b.user, pid, "skills_check") is None
     assert people.get_person(b.store, b.user, keep) is not None
     with b.store.reading() as s:
         row = s.query(PersonRow).filter(PersonRow.id == pid).one()

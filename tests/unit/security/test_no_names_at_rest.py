@@ -1,4 +1,5 @@
-"""Property 1: a copied data folder (database, logs, backup, key slots) reveals no names."""
+"""Property 1: a copied data folder (database with drafts, visits and the print queue, logs,
+backup, key slots) reveals no names."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ import pytest
 from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.translit import fold
 from desktop_app.logs import REDACTED, configure_logging, install_excepthook
-from desktop_app.usecases import accounts, backup, people
+from desktop_app.usecases import accounts, backup, people, referrals, visits
 from tests.conftest import PASSWORD
+from tests.unit.test_visits import consent_answers, full_life_situation
 
 PEOPLE = [
     PersonDraft("Радостина", "Жечева", "14.03.1985", phone="0176 5550101", notes="Склад Дортмунд"),
@@ -57,6 +59,18 @@ def test_copied_data_folder_holds_no_known_name(
         except ValueError:
             log.exception("registering failed for %s", person.id)
             sys.excepthook(*sys.exc_info())
+    # drafts, a finished visit and a letter waiting in the print queue live in the store too
+    first = people.search_people(session.store, "Жечева")[0].id
+    typed = {"family_name": "Жечева", "given_names": "Радостина", "notes": "Склад Дортмунд"}
+    visits.save_draft(session.store, session.user, first, "life_situation", typed)
+    visits.record_consent(session.store, session.user, first, consent_answers())
+    visits.finish_visit(session.store, session.user, first, "life_situation", full_life_situation())
+    referral = referrals.issue_referral(
+        session.store, session.user, first, "jobcenter", "buergergeld", client_lang="bg"
+    )
+    letter = referrals.render_letter(session.store, session.user, referral.id)
+    referrals.queue_for_printing(session.store, session.user, referral.id, letter)
+    assert referrals.print_queue(session.store, session.user)[0].person_name == "Радостина Жечева"
     backup.write_backup(session, data_dir / "backups" / "today.wdbackup", "backup phrase 1")
     session.close()
     copy = tmp_path / "copied"
