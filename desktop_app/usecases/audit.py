@@ -113,13 +113,22 @@ def record_in(
     details: Mapping[str, DetailValue] | None = None,
 ) -> AuditEntry:
     """Append an entry inside an open transaction (``session``) of ``store``."""
-    last = session.execute(
-        select(AuditRow.seq, AuditRow.hash)
-        .where(AuditRow.device_id == store.device_id)
-        .order_by(AuditRow.seq.desc())
-        .limit(1)
-    ).first()
-    seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    # The head row names this laptop's newest entry and is written with every entry, so it is
+    # read instead of searching the log (cheap on every view). Should the tail have been cut
+    # off, the next entry chains to the missing one and verify_chain reports it.
+    with session.no_autoflush:  # the caller's pending rows are flushed once, at commit
+        head = session.get(MetaRow, HEAD_KEY)
+    last_seq, _sep, last_hash = head.value.partition(":") if head is not None else ("", "", "")
+    if last_seq.isdigit() and len(last_hash) == len(GENESIS):
+        seq, prev_hash = int(last_seq) + 1, last_hash
+    else:  # first entry, or a damaged head row: find the newest entry itself
+        last = session.execute(
+            select(AuditRow.seq, AuditRow.hash)
+            .where(AuditRow.device_id == store.device_id)
+            .order_by(AuditRow.seq.desc())
+            .limit(1)
+        ).first()
+        seq, prev_hash = (last[0] + 1, last[1]) if last else (1, GENESIS)
     at = str(store.clock.now())
     row = AuditRow(
         id=str(uuid.uuid4()),
@@ -136,7 +145,10 @@ def record_in(
     )
     row.hash = _entry_hash(row)
     session.add(row)
-    session.merge(MetaRow(key=HEAD_KEY, value=f"{seq}:{row.hash}"))
+    if head is None:
+        session.add(MetaRow(key=HEAD_KEY, value=f"{seq}:{row.hash}"))
+    else:
+        head.value = f"{seq}:{row.hash}"
     session.add(OutboxRow(record_kind="audit", record_id=row.id, revision=1, hlc=at))
     return _entry(row)
 

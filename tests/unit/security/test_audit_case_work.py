@@ -12,6 +12,7 @@ from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.referral import ReferralStatus
 from desktop_app.domain.users import Role
 from desktop_app.storage.audit_models import AuditRow
+from desktop_app.storage.models import MetaRow
 from desktop_app.usecases import accounts, audit, data_rights, people, referrals, visits
 from desktop_app.usecases.accounts import Session
 from tests.unit.test_visits import consent_answers, full_life_situation
@@ -118,3 +119,14 @@ def test_a_changed_print_entry_breaks_the_chain(session: Session) -> None:
             .values(details=json.dumps({"referral_id": "someone-else"}))
         )
     assert [p.code for p in audit.verify_chain(store)] == ["hash_mismatch"]
+
+
+def test_a_damaged_head_row_does_not_stop_the_log(session: Session) -> None:
+    store, me = session.store, session.user
+    pid = people.register_person(store, me, PersonDraft("Ana", "Pop")).id
+    with store.transaction() as db:
+        db.execute(update(MetaRow).where(MetaRow.key == audit.HEAD_KEY).values(value="x:y"))
+    people.get_person(store, me, pid)  # appends after the newest entry it finds
+    assert audit.verify_chain(store) == []
+    seqs = [e.seq for e in audit.list_entries(store, me)]
+    assert sorted(seqs) == list(range(1, len(seqs) + 1))
