@@ -29,12 +29,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.person import Person
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.forms import InvalidAnswers
 from desktop_app.forms import label as pick
 from desktop_app.i18n.formatting import format_partial_date
-from desktop_app.i18n.messages import field_message
+from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, N_, _, current_language, ngettext
 from desktop_app.ui.form_view import FormView
 from desktop_app.ui.widgets import ErrorLabel
@@ -310,15 +311,19 @@ class VisitWindow(QDialog):
         if self.done_ or not self.dirty:
             return
         self.debounce.stop()
-        visits.save_draft(
-            self.session.store,
-            self.session.user,
-            self.person.id,
-            self.form_id,
-            self.view.answers(),
-            next_steps=self.view.decisions(),
-            visit_id=self.visit_id,
-        )
+        try:
+            visits.save_draft(
+                self.session.store,
+                self.session.user,
+                self.person.id,
+                self.form_id,
+                self.view.answers(),
+                next_steps=self.view.decisions(),
+                visit_id=self.visit_id,
+            )
+        except PermissionDenied:  # e.g. an advisor closed this case to the helper meanwhile
+            self.saved_label.setText(error_message("permission_denied"))
+            return
         self.dirty = False
         self.saved_label.setText(
             _("Draft saved at {time}.").format(time=dt.datetime.now().strftime("%H:%M:%S"))
@@ -385,6 +390,10 @@ class VisitWindow(QDialog):
                 )
         except InvalidAnswers:
             self.view.show_problems()
+            return None
+        except PermissionDenied:
+            self.view.banner.setText(error_message("permission_denied"))
+            self.view.banner.show()
             return None
         self.done_ = True
         self.finished_visit.emit(visit)

@@ -17,7 +17,7 @@ from desktop_app.i18n.text import set_language
 from desktop_app.ui.case_access import CaseAccessDialog
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.visits import VisitsFeature, VisitWindow
-from desktop_app.usecases import accounts, audit, people, visits
+from desktop_app.usecases import access, accounts, audit, people, visits
 from desktop_app.usecases.accounts import Session
 from tests.unit.test_visits import consent_answers, full_life_situation
 
@@ -132,6 +132,16 @@ def test_advisor_sees_the_sections_and_opens_them_to_a_helper(
     health = next(p for p in helper_win.view.pages if p.section.id == "health")
     assert health.editors["insurance_status"].isVisible()
     assert not health.withheld_note.isVisible()
+    # the advisor closes the case again while the helper's form is open: the helper's next
+    # save of health answers is refused with a message, not a crash
+    access.close_case_to_helper(advisor.store, advisor.user, pid, helper.user.id, "health")
+    health.editors["insurance_status"].set_value("private")
+    helper_win.dirty = True
+    helper_win.save_draft()
+    assert helper_win.saved_label.text() == "Your role does not allow this."
+    assert helper_win.finish() is None
+    assert helper_win.view.banner.text() == "Your role does not allow this."
+    helper_win.done_ = True  # nothing more to save when the test closes it
     helper.close()
     advisor.close()
 
