@@ -117,6 +117,20 @@ def build_parser() -> argparse.ArgumentParser:
     approve.add_argument("--fingerprint", required=True, help="as shown on the new laptop")
     revoke = devices_sub.add_parser("revoke", parents=[common], help="revoke a laptop")
     revoke.add_argument("device")
+    directory = commands.add_parser(
+        "directory", help="the service directory used for referrals (coordinator)"
+    )
+    directory_sub = directory.add_subparsers(dest="directory_command", required=True)
+    directory_sub.add_parser("show", parents=[common], help="which directory is in force")
+    export_dir = directory_sub.add_parser(
+        "export", parents=[common], help="write the directory as YAML files for editing"
+    )
+    export_dir.add_argument("--out", required=True, type=Path, help="an empty folder")
+    publish = directory_sub.add_parser(
+        "publish", parents=[common], help="check a folder and publish it to every laptop"
+    )
+    publish.add_argument("--from", dest="source", required=True, type=Path, help="the folder")
+    publish.add_argument("--note", default="", help="what changed (shown to colleagues)")
     keys = commands.add_parser("keys", help="the organisation's team key (coordinator)")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
     keys_sub.add_parser("rotate", parents=[common], help="new team key for approved laptops")
@@ -546,6 +560,58 @@ def cmd_devices(args: argparse.Namespace) -> int:
         session.close()
 
 
+def cmd_directory(args: argparse.Namespace) -> int:
+    from desktop_app.domain.permissions import PermissionDenied
+    from desktop_app.i18n.formatting import format_long_date
+    from desktop_app.i18n.messages import directory_problem
+    from desktop_app.letters.directory import DirectoryError
+    from desktop_app.usecases import reference
+
+    session = open_session(args)
+    try:
+        if args.directory_command == "show":
+            published = reference.published_directory(session.store)
+            if published is None:
+                count = len(reference.service_directory(session.store).services)
+                print(
+                    _("The shipped directory is in force ({count} services).").format(count=count)
+                )
+            else:
+                print(
+                    _("Published by {name} on {when}: {count} services.").format(
+                        name=published.publisher,
+                        when=format_long_date(published.published_at.date()),
+                        count=published.services,
+                    )
+                )
+                if published.note:
+                    print(published.note)
+        elif args.directory_command == "export":
+            count = reference.export_directory(session.store, session.user, args.out)
+            print(_("{count} files written to {folder}.").format(count=count, folder=args.out))
+        else:
+            done = reference.publish_directory_folder(
+                session.store, session.user, args.source, args.note
+            )
+            print(
+                _(
+                    "Published: {count} services. Other laptops use them after their next sync."
+                ).format(count=done.services)
+            )
+    except PermissionDenied as exc:
+        raise CliError(error_message(exc.code), EXIT_AUTH) from exc
+    except DirectoryError as exc:
+        raise CliError(directory_problem(exc.file.name, exc.where, exc.code), EXIT_INVALID) from exc
+    except reference.PublishRefused as exc:
+        problem = directory_problem(
+            exc.detail if exc.code == "file_too_large" else "", "", exc.code
+        )
+        raise CliError(problem, EXIT_INVALID) from exc
+    finally:
+        session.close()
+    return EXIT_OK
+
+
 def cmd_keys_rotate(args: argparse.Namespace) -> int:
     from desktop_app.usecases import sync as sync_uc
 
@@ -605,6 +671,9 @@ def run(args: argparse.Namespace) -> int:
         ("devices", "approve"): cmd_devices,
         ("devices", "revoke"): cmd_devices,
         ("keys", "rotate"): cmd_keys_rotate,
+        ("directory", "show"): cmd_directory,
+        ("directory", "export"): cmd_directory,
+        ("directory", "publish"): cmd_directory,
         ("report", None): cmd_report,
     }
     sub = getattr(args, f"{args.command}_command", None)

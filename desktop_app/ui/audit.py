@@ -46,8 +46,14 @@ ACTION_NAMES = {
     "remove_user": N_("user removed"),
     "change_password": N_("password changed"),
     "backup": N_("backup made"),
+    "publish": N_("published to all laptops"),
 }
-KIND_NAMES = {"person": N_("person"), "user": N_("user"), "store": N_("store")}
+KIND_NAMES = {
+    "person": N_("person"),
+    "user": N_("user"),
+    "store": N_("store"),
+    "reference": N_("service directory"),
+}
 
 
 class AuditWindow(QDialog):

@@ -15,6 +15,7 @@ from desktop_app.ui import (
     accounts,
     audit,
     data_rights,
+    directory,
     lock,
     people_import,
     referrals,
@@ -38,4 +39,5 @@ FEATURES: list[Callable[[MainWindow], None]] = [
     people_import.install,
     settings.install,
     reports.install,
+    directory.install,
 ]
