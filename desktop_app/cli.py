@@ -20,6 +20,7 @@ from desktop_app.paths import default_data_dir
 if TYPE_CHECKING:
     from desktop_app.storage.people_repo import PersonListEntry
     from desktop_app.usecases import people_import
+    from desktop_app.usecases import reference as reference_uc
     from desktop_app.usecases.accounts import Session
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_AUTH, EXIT_STORE = 0, 1, 2, 3, 4
@@ -103,6 +104,16 @@ def build_parser() -> argparse.ArgumentParser:
     forms_sub = forms_cmd.add_subparsers(dest="forms_command", required=True)
     check = forms_sub.add_parser("check", parents=[common], help="validate form definitions")
     check.add_argument("paths", nargs="+", type=Path, help="YAML files or folders")
+    forms_sub.add_parser("show", parents=[common], help="the form versions in force")
+    forms_export = forms_sub.add_parser(
+        "export", parents=[common], help="write the forms in force as YAML files for editing"
+    )
+    forms_export.add_argument("--out", required=True, type=Path, help="an empty folder")
+    forms_publish = forms_sub.add_parser(
+        "publish", parents=[common], help="check edited forms and publish them to every laptop"
+    )
+    forms_publish.add_argument("--from", dest="source", required=True, type=Path)
+    forms_publish.add_argument("--note", default="", help="what changed (shown to colleagues)")
 
     join = commands.add_parser("join", parents=[common], help="join an organisation's server")
     join.add_argument("--server", required=True, help="https:// address of the sync server")
@@ -560,53 +571,66 @@ def cmd_devices(args: argparse.Namespace) -> int:
         session.close()
 
 
-def cmd_directory(args: argparse.Namespace) -> int:
-    from desktop_app.domain.permissions import PermissionDenied
+def _published_line(published: reference_uc.Publication | None, shipped: str, template: str) -> str:
     from desktop_app.i18n.formatting import format_long_date
-    from desktop_app.i18n.messages import directory_problem
-    from desktop_app.letters.directory import DirectoryError
+
+    if published is None:
+        return shipped
+    line = template.format(
+        name=published.publisher,
+        when=format_long_date(published.published_at.date()),
+        count=published.count,
+    )
+    return f"{line}\n{published.note}" if published.note else line
+
+
+def cmd_reference(args: argparse.Namespace) -> int:
+    """``directory show|export|publish`` and ``forms show|export|publish``."""
+    from desktop_app.domain.permissions import PermissionDenied
     from desktop_app.usecases import reference
 
+    directory = args.command == "directory"
+    action = args.directory_command if directory else args.forms_command
     session = open_session(args)
+    store, user = session.store, session.user
     try:
-        if args.directory_command == "show":
-            published = reference.published_directory(session.store)
-            if published is None:
-                count = len(reference.service_directory(session.store).services)
-                print(
-                    _("The shipped directory is in force ({count} services).").format(count=count)
+        if action == "show" and directory:
+            count = len(reference.service_directory(store).services)
+            print(
+                _published_line(
+                    reference.published_directory(store),
+                    _("The shipped directory is in force ({count} services).").format(count=count),
+                    _("Published by {name} on {when}: {count} services."),
                 )
-            else:
-                print(
-                    _("Published by {name} on {when}: {count} services.").format(
-                        name=published.publisher,
-                        when=format_long_date(published.published_at.date()),
-                        count=published.services,
-                    )
+            )
+        elif action == "show":
+            print(
+                _published_line(
+                    reference.published_forms(store),
+                    _("In force: the forms shipped with Welcome Desk."),
+                    _("Forms published by {name} on {when}."),
                 )
-                if published.note:
-                    print(published.note)
-        elif args.directory_command == "export":
-            count = reference.export_directory(session.store, session.user, args.out)
+            )
+            for form_id, form in reference.forms_in_force(store).items():
+                print(f"{form_id}\t{form.version}")
+        elif action == "export":
+            export = reference.export_directory if directory else reference.export_forms
+            count = export(store, user, args.out)
             print(_("{count} files written to {folder}.").format(count=count, folder=args.out))
         else:
-            done = reference.publish_directory_folder(
-                session.store, session.user, args.source, args.note
+            publish = (
+                reference.publish_directory_folder if directory else reference.publish_forms_folder
             )
-            print(
-                _(
-                    "Published: {count} services. Other laptops use them after their next sync."
-                ).format(count=done.services)
+            done = publish(store, user, args.source, args.note)
+            message = (
+                _("Published: {count} services. Other laptops use them after their next sync.")
+                if directory
+                else _("Published: {count} forms. Other laptops use them after their next sync.")
             )
-    except PermissionDenied as exc:
-        raise CliError(error_message(exc.code), EXIT_AUTH) from exc
-    except DirectoryError as exc:
-        raise CliError(directory_problem(exc.file.name, exc.where, exc.code), EXIT_INVALID) from exc
-    except reference.PublishRefused as exc:
-        problem = directory_problem(
-            exc.detail if exc.code == "file_too_large" else "", "", exc.code
-        )
-        raise CliError(problem, EXIT_INVALID) from exc
+            print(message.format(count=done.count))
+    except reference.REFUSALS as exc:
+        code = EXIT_AUTH if isinstance(exc, PermissionDenied) else EXIT_INVALID
+        raise CliError("\n".join(reference.problem_messages(exc)), code) from exc
     finally:
         session.close()
     return EXIT_OK
@@ -671,9 +695,12 @@ def run(args: argparse.Namespace) -> int:
         ("devices", "approve"): cmd_devices,
         ("devices", "revoke"): cmd_devices,
         ("keys", "rotate"): cmd_keys_rotate,
-        ("directory", "show"): cmd_directory,
-        ("directory", "export"): cmd_directory,
-        ("directory", "publish"): cmd_directory,
+        ("directory", "show"): cmd_reference,
+        ("directory", "export"): cmd_reference,
+        ("directory", "publish"): cmd_reference,
+        ("forms", "show"): cmd_reference,
+        ("forms", "export"): cmd_reference,
+        ("forms", "publish"): cmd_reference,
         ("report", None): cmd_report,
     }
     sub = getattr(args, f"{args.command}_command", None)

@@ -113,6 +113,9 @@ _DIRECTORY_PROBLEMS = {
     "note_too_long": N_("The note is too long."),
     "not_a_folder": N_("This folder does not exist."),
     "folder_not_empty": N_("The folder already holds YAML files; please choose an empty folder."),
+    "unknown_form": N_("This is not one of the app's forms."),
+    "form_missing": N_("A form is missing from the folder."),
+    "form_id_not_file_name": N_("The form id must equal the file name without “.yaml”."),
 }
 
 
@@ -127,3 +130,26 @@ def directory_problem(file: str, where: str, code: str) -> str:
             file=file, where=where, problem=problem
         )
     return _("{file}: {problem}").format(file=file, problem=problem)
+
+
+_FORM_PROBLEMS = {
+    "form_id_changed": N_("The form id must stay the same."),
+    "version_lower": N_("The version must not be lower than {where}."),
+    "version_not_raised": N_("The form was changed: please raise its version above {where}."),
+    "field_removed": N_("The field “{where}” must stay (answers are stored in it)."),
+    "field_retyped": N_("The field “{where}” must keep its type."),
+    "option_removed": N_("The options of “{where}” must stay (answers use them)."),
+    "restriction_lifted": N_("The field “{where}” must stay restricted."),
+    "consent_requirement_lifted": N_("The field “{where}” must keep its consent requirement."),
+    "purpose_removed": N_("The consent purpose “{where}” must stay."),
+    "consent_text_without_version": N_(
+        "The consent text of “{where}” was changed: please give the form a new text_version."
+    ),
+}
+
+
+def form_problem(form_id: str, code: str, where: str) -> str:
+    """Why an edited form definition cannot replace the one in force."""
+    template = _FORM_PROBLEMS.get(code)
+    problem = _(template).format(where=where) if template else code
+    return _("{file}: {problem}").format(file=f"{form_id}.yaml", problem=problem)

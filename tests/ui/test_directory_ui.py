@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.users import Role
 from desktop_app.i18n.text import set_language
-from desktop_app.ui.directory import DirectoryDialog, PublishDialog
+from desktop_app.ui.directory import DirectoryDialog, FormsDialog, PublishDialog
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import accounts, reference
 from desktop_app.usecases.accounts import Session
@@ -63,9 +63,8 @@ def test_export_edit_and_publish_from_the_window(
     assert dialog.error.text().startswith("vhs.yaml")
     assert reference.published_directory(session.store) is None
     broken.write_text(good, encoding="utf-8")
-    directory = dialog.check_folder(folder)
-    assert directory is not None and not dialog.error.isVisible()
-    confirm = PublishDialog(folder, directory, dialog)
+    assert dialog.check_folder(folder) == 13 and not dialog.error.isVisible()
+    confirm = PublishDialog(dialog._summary(folder, 13), dialog)
     qtbot.addWidget(confirm)
     type_text(confirm.note, "Neue Telefonnummer Jobcenter")
     if SHOTS:
@@ -77,3 +76,36 @@ def test_export_edit_and_publish_from_the_window(
     assert "0231 842-7777" in phones
     if SHOTS:
         dialog.grab().save(str(Path(SHOTS) / "directory.png"))
+
+
+def test_forms_window_refuses_a_removed_field_and_publishes_a_rewording(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    set_language("bg")
+    dialog = FormsDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    sources = {dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())}
+    assert dialog.table.rowCount() == 3 and sources == {"доставен"}
+    folder = tmp_path / "forms"
+    assert dialog.export_to(folder)
+    life = folder / "life_situation.yaml"
+    text = life.read_text(encoding="utf-8").replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    life.write_text(text.replace("      - id: family_name\n", "      - id: surname\n"), "utf-8")
+    assert not dialog.publish_from(folder)
+    assert "family_name" in dialog.error.text() and "трябва да остане" in dialog.error.text()
+    life.write_text(
+        text.replace('de: "Krankenversicherung"', 'de: "Krankenversicherung heute"'), "utf-8"
+    )
+    assert dialog.check_folder(folder) == 3
+    confirm = PublishDialog(dialog._summary(folder, 3), dialog)
+    qtbot.addWidget(confirm)
+    assert dialog.publish_from(folder, confirm)
+    rows = {
+        dialog.table.item(r, 1).text(): dialog.table.item(r, 2).text()
+        for r in range(dialog.table.rowCount())
+    }
+    assert rows["2"] == "публикуван"
+    assert reference.forms_in_force(session.store)["life_situation"].version == 2
+    if SHOTS:
+        dialog.grab().save(str(Path(SHOTS) / "forms.png"))
