@@ -24,9 +24,10 @@ PASSWORD = "correct horse 42"
 
 def _edited(session: Session, tmp_path: Path, phone: str = "0231 842-1234") -> Path:
     folder = tmp_path / "edit"
-    assert reference.export_directory(session.store, session.user, folder) == len(
-        default_directory().services
-    ) + 1  # plus catalogue.yaml
+    assert (
+        reference.export_directory(session.store, session.user, folder)
+        == len(default_directory().services) + 1
+    )  # plus catalogue.yaml
     job = folder / "jobcenter.yaml"
     text = re.sub(r"phone: .*", f"phone: {phone}", job.read_text(encoding="utf-8"), count=1)
     job.write_text(text, encoding="utf-8")

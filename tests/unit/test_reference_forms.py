@@ -48,7 +48,9 @@ def test_a_reworded_form_with_a_new_version_is_in_force_after_publishing(
     assert life.version == 2
     assert life.field("insurance_status").label["de"] == "Krankenkasse heute"
     # The unchanged forms are the shipped ones still; the stored answers' fields all remain.
-    assert reference.forms_in_force(session.store)["consent"] is reference.shipped_forms()["consent"]
+    assert (
+        reference.forms_in_force(session.store)["consent"] is reference.shipped_forms()["consent"]
+    )
 
 
 def test_a_changed_form_needs_a_new_version(session: Session) -> None:
