@@ -385,6 +385,16 @@ def test_a_published_service_directory_reaches_every_laptop(
     laptops.sync(b, a)
     assert reference.service_directory(a.store).get("jobcenter").contact.phone == "0231 842-1111"
     assert sync_uc.open_conflicts(a.store) == sync_uc.open_conflicts(b.store) == []
+    # Form definitions travel the same way.
+    forms = tmp_path / "forms"
+    reference.export_forms(a.store, a.user, forms)
+    life = forms / "life_situation.yaml"
+    text = life.read_text(encoding="utf-8").replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    life.write_text(text.replace('de: "Krankenversicherung"', 'de: "Krankenkasse"'), "utf-8")
+    reference.publish_forms_folder(a.store, a.user, forms)
+    laptops.sync(a, b)
+    life_b = reference.forms_in_force(b.store)["life_situation"]
+    assert (life_b.version, life_b.field("insurance_status").label["de"]) == (2, "Krankenkasse")
 
 
 def test_two_publications_at_once_end_with_the_later_one_everywhere(
