@@ -20,6 +20,7 @@ from desktop_app.paths import default_data_dir
 if TYPE_CHECKING:
     from desktop_app.storage.people_repo import PersonListEntry
     from desktop_app.usecases import people_import
+    from desktop_app.usecases import reference as reference_uc
     from desktop_app.usecases.accounts import Session
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_AUTH, EXIT_STORE = 0, 1, 2, 3, 4
@@ -103,6 +104,16 @@ def build_parser() -> argparse.ArgumentParser:
     forms_sub = forms_cmd.add_subparsers(dest="forms_command", required=True)
     check = forms_sub.add_parser("check", parents=[common], help="validate form definitions")
     check.add_argument("paths", nargs="+", type=Path, help="YAML files or folders")
+    forms_sub.add_parser("show", parents=[common], help="the form versions in force")
+    forms_export = forms_sub.add_parser(
+        "export", parents=[common], help="write the forms in force as YAML files for editing"
+    )
+    forms_export.add_argument("--out", required=True, type=Path, help="an empty folder")
+    forms_publish = forms_sub.add_parser(
+        "publish", parents=[common], help="check edited forms and publish them to every laptop"
+    )
+    forms_publish.add_argument("--from", dest="source", required=True, type=Path)
+    forms_publish.add_argument("--note", default="", help="what changed (shown to colleagues)")
 
     join = commands.add_parser("join", parents=[common], help="join an organisation's server")
     join.add_argument("--server", required=True, help="https:// address of the sync server")
@@ -117,6 +128,20 @@ def build_parser() -> argparse.ArgumentParser:
     approve.add_argument("--fingerprint", required=True, help="as shown on the new laptop")
     revoke = devices_sub.add_parser("revoke", parents=[common], help="revoke a laptop")
     revoke.add_argument("device")
+    directory = commands.add_parser(
+        "directory", help="the service directory used for referrals (coordinator)"
+    )
+    directory_sub = directory.add_subparsers(dest="directory_command", required=True)
+    directory_sub.add_parser("show", parents=[common], help="which directory is in force")
+    export_dir = directory_sub.add_parser(
+        "export", parents=[common], help="write the directory as YAML files for editing"
+    )
+    export_dir.add_argument("--out", required=True, type=Path, help="an empty folder")
+    publish = directory_sub.add_parser(
+        "publish", parents=[common], help="check a folder and publish it to every laptop"
+    )
+    publish.add_argument("--from", dest="source", required=True, type=Path, help="the folder")
+    publish.add_argument("--note", default="", help="what changed (shown to colleagues)")
     keys = commands.add_parser("keys", help="the organisation's team key (coordinator)")
     keys_sub = keys.add_subparsers(dest="keys_command", required=True)
     keys_sub.add_parser("rotate", parents=[common], help="new team key for approved laptops")
@@ -546,6 +571,71 @@ def cmd_devices(args: argparse.Namespace) -> int:
         session.close()
 
 
+def _published_line(published: reference_uc.Publication | None, shipped: str, template: str) -> str:
+    from desktop_app.i18n.formatting import format_long_date
+
+    if published is None:
+        return shipped
+    line = template.format(
+        name=published.publisher,
+        when=format_long_date(published.published_at.date()),
+        count=published.count,
+    )
+    return f"{line}\n{published.note}" if published.note else line
+
+
+def cmd_reference(args: argparse.Namespace) -> int:
+    """``directory show|export|publish`` and ``forms show|export|publish``."""
+    from desktop_app.domain.permissions import PermissionDenied
+    from desktop_app.usecases import reference
+
+    directory = args.command == "directory"
+    action = args.directory_command if directory else args.forms_command
+    session = open_session(args)
+    store, user = session.store, session.user
+    try:
+        if action == "show" and directory:
+            count = len(reference.service_directory(store).services)
+            print(
+                _published_line(
+                    reference.published_directory(store),
+                    _("The shipped directory is in force ({count} services).").format(count=count),
+                    _("Published by {name} on {when}: {count} services."),
+                )
+            )
+        elif action == "show":
+            print(
+                _published_line(
+                    reference.published_forms(store),
+                    _("In force: the forms shipped with Welcome Desk."),
+                    _("Forms published by {name} on {when}."),
+                )
+            )
+            for form_id, form in reference.forms_in_force(store).items():
+                print(f"{form_id}\t{form.version}")
+        elif action == "export":
+            export = reference.export_directory if directory else reference.export_forms
+            count = export(store, user, args.out)
+            print(_("{count} files written to {folder}.").format(count=count, folder=args.out))
+        else:
+            publish = (
+                reference.publish_directory_folder if directory else reference.publish_forms_folder
+            )
+            done = publish(store, user, args.source, args.note)
+            message = (
+                _("Published: {count} services. Other laptops use them after their next sync.")
+                if directory
+                else _("Published: {count} forms. Other laptops use them after their next sync.")
+            )
+            print(message.format(count=done.count))
+    except reference.REFUSALS as exc:
+        code = EXIT_AUTH if isinstance(exc, PermissionDenied) else EXIT_INVALID
+        raise CliError("\n".join(reference.problem_messages(exc)), code) from exc
+    finally:
+        session.close()
+    return EXIT_OK
+
+
 def cmd_keys_rotate(args: argparse.Namespace) -> int:
     from desktop_app.usecases import sync as sync_uc
 
@@ -605,6 +695,12 @@ def run(args: argparse.Namespace) -> int:
         ("devices", "approve"): cmd_devices,
         ("devices", "revoke"): cmd_devices,
         ("keys", "rotate"): cmd_keys_rotate,
+        ("directory", "show"): cmd_reference,
+        ("directory", "export"): cmd_reference,
+        ("directory", "publish"): cmd_reference,
+        ("forms", "show"): cmd_reference,
+        ("forms", "export"): cmd_reference,
+        ("forms", "publish"): cmd_reference,
         ("report", None): cmd_report,
     }
     sub = getattr(args, f"{args.command}_command", None)

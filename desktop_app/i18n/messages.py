@@ -86,3 +86,70 @@ _SYNC_MESSAGES = {
 def sync_message(code: str) -> str:
     template = _SYNC_MESSAGES.get(code)
     return _(template) if template else error_message(code)
+
+
+_DIRECTORY_PROBLEMS = {
+    "missing_file": N_("The file catalogue.yaml (topics and documents) is missing."),
+    "no_services": N_("The folder holds no service files."),
+    "invalid_yaml": N_("This is not valid YAML."),
+    "not_utf8": N_("The file is not saved as UTF-8 text."),
+    "not_a_mapping": N_("Entries of the form “key: value” are expected here."),
+    "not_a_list": N_("A list is expected here."),
+    "not_text": N_("A text is expected here."),
+    "missing": N_("This entry is missing."),
+    "empty": N_("This entry is empty."),
+    "missing_language": N_("The text in this language is missing."),
+    "unknown_language": N_("Only the languages de, bg, ro and en are used."),
+    "unknown_key": N_("This entry is not known (a typing error?)."),
+    "unknown_id": N_("This topic or document is not in catalogue.yaml."),
+    "id_not_file_name": N_("The id must equal the file name without “.yaml”."),
+    "not_iso_639_1": N_("A language is written as a two-letter code such as “de” or “bg”."),
+    "bad_placeholder": N_("A placeholder in braces is not known."),
+    "too_many_files": N_("The folder holds too many files."),
+    "file_too_large": N_("The file is too large."),
+    "bad_file_name": N_(
+        "File names may contain only small letters, digits and “_” and end in “.yaml”."
+    ),
+    "note_too_long": N_("The note is too long."),
+    "not_a_folder": N_("This folder does not exist."),
+    "folder_not_empty": N_("The folder already holds YAML files; please choose an empty folder."),
+    "unknown_form": N_("This is not one of the app's forms."),
+    "form_missing": N_("A form is missing from the folder."),
+    "form_id_not_file_name": N_("The form id must equal the file name without “.yaml”."),
+}
+
+
+def directory_problem(file: str, where: str, code: str) -> str:
+    """A problem found in a service directory folder, naming the file and the entry."""
+    template = _DIRECTORY_PROBLEMS.get(code)
+    problem = _(template) if template else _("Something went wrong ({code}).").format(code=code)
+    if not file:
+        return problem
+    if where:
+        return _("{file}, entry “{where}”: {problem}").format(
+            file=file, where=where, problem=problem
+        )
+    return _("{file}: {problem}").format(file=file, problem=problem)
+
+
+_FORM_PROBLEMS = {
+    "form_id_changed": N_("The form id must stay the same."),
+    "version_lower": N_("The version must not be lower than {where}."),
+    "version_not_raised": N_("The form was changed: please raise its version above {where}."),
+    "field_removed": N_("The field “{where}” must stay (answers are stored in it)."),
+    "field_retyped": N_("The field “{where}” must keep its type."),
+    "option_removed": N_("The options of “{where}” must stay (answers use them)."),
+    "restriction_lifted": N_("The field “{where}” must stay restricted."),
+    "consent_requirement_lifted": N_("The field “{where}” must keep its consent requirement."),
+    "purpose_removed": N_("The consent purpose “{where}” must stay."),
+    "consent_text_without_version": N_(
+        "The consent text of “{where}” was changed: please give the form a new text_version."
+    ),
+}
+
+
+def form_problem(form_id: str, code: str, where: str) -> str:
+    """Why an edited form definition cannot replace the one in force."""
+    template = _FORM_PROBLEMS.get(code)
+    problem = _(template).format(where=where) if template else code
+    return _("{file}: {problem}").format(file=f"{form_id}.yaml", problem=problem)

@@ -10,10 +10,18 @@ import re
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["digits", "fold", "name_tokens", "phone_query", "phone_tokens", "query_tokens"]
+__all__ = [
+    "BULGARIAN_LATIN",
+    "digits",
+    "fold",
+    "name_tokens",
+    "phone_query",
+    "phone_tokens",
+    "query_tokens",
+]
 
 # The official Bulgarian Streamlined System (Закон за транслитерацията, 2009).
-_BULGARIAN = {
+BULGARIAN_LATIN = {
     "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ж": "zh", "з": "z",
     "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p",
     "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "h", "ц": "ts", "ч": "ch",
@@ -34,7 +42,7 @@ _LATIN_SPECIAL = {
     "ð": "d", "ŧ": "t", "ŀ": "l",
 }  # fmt: skip
 
-_BASE = {**_BULGARIAN, **_OTHER_CYRILLIC, **_LATIN_SPECIAL}
+_BASE = {**BULGARIAN_LATIN, **_OTHER_CYRILLIC, **_LATIN_SPECIAL}
 _OFFICIAL = str.maketrans(_BASE)
 
 # Alternative romanisations found on older passports and in German or English documents.

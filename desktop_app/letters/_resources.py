@@ -28,12 +28,18 @@ class ResourceError(ValueError):
 
 def read_yaml(path: Path) -> Any:
     try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except yaml.YAMLError as exc:
-        raise ResourceError(path, "", "invalid_yaml", str(exc).replace("\n", " ")) from exc
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise ResourceError(path, "", "not_utf8", str(exc)) from exc
+    return parse_yaml(path, text)
+
+
+def parse_yaml(path: Path, text: str) -> Any:
+    """YAML already read (``path`` only names it in errors)."""
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ResourceError(path, "", "invalid_yaml", str(exc).replace("\n", " ")) from exc
 
 
 def mapping(path: Path, value: Any, where: str) -> dict[str, Any]:

@@ -6,38 +6,7 @@ Bulgarian follows the official Streamlined System (2009 law). Search folding liv
 
 from __future__ import annotations
 
-_BG = {
-    "а": "a",
-    "б": "b",
-    "в": "v",
-    "г": "g",
-    "д": "d",
-    "е": "e",
-    "ж": "zh",
-    "з": "z",
-    "и": "i",
-    "й": "y",
-    "к": "k",
-    "л": "l",
-    "м": "m",
-    "н": "n",
-    "о": "o",
-    "п": "p",
-    "р": "r",
-    "с": "s",
-    "т": "t",
-    "у": "u",
-    "ф": "f",
-    "х": "h",
-    "ц": "ts",
-    "ч": "ch",
-    "ш": "sh",
-    "щ": "sht",
-    "ъ": "a",
-    "ь": "y",
-    "ю": "yu",
-    "я": "ya",
-}
+from desktop_app.i18n.translit import BULGARIAN_LATIN as _BG
 
 
 def has_cyrillic(text: str) -> bool:

@@ -99,27 +99,43 @@ class ServiceDirectory:
 
 def load_directory(folder: Path | None = None) -> ServiceDirectory:
     """Read and validate the directory; ``folder`` defaults to ``resources/services``."""
+    return directory_from_files(read_directory_files(folder or resource("services")))
+
+
+def read_directory_files(folder: Path) -> dict[str, str]:
+    """The directory's YAML files in ``folder`` as texts by file name (not yet validated)."""
+    files: dict[str, str] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        try:
+            files[path.name] = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise DirectoryError(path, "", "not_utf8", str(exc)) from exc
+    return files
+
+
+def directory_from_files(files: Mapping[str, str]) -> ServiceDirectory:
+    """Validate a directory given as YAML texts by file name (a folder's or a published copy)."""
     try:
-        return _load(folder or resource("services"))
+        return _load(files)
     except DirectoryError:
         raise
     except res.ResourceError as exc:
         raise DirectoryError(exc.file, exc.where, exc.code, exc.detail) from exc
 
 
-def _load(folder: Path) -> ServiceDirectory:
-    catalogue_path = folder / CATALOGUE_FILE
-    if not catalogue_path.is_file():
+def _load(files: Mapping[str, str]) -> ServiceDirectory:
+    catalogue_path = Path(CATALOGUE_FILE)
+    if CATALOGUE_FILE not in files:
         raise DirectoryError(catalogue_path, "", "missing_file")
-    topics, documents = _load_catalogue(catalogue_path)
-    # Ids equal file names (checked per file), so they are unique within the folder.
+    topics, documents = _load_catalogue(catalogue_path, files[CATALOGUE_FILE])
+    # Ids equal file names (checked per file), so they are unique within the directory.
     services = [
-        _load_service(path, topics, documents)
-        for path in sorted(folder.glob("*.yaml"))
-        if path.name != CATALOGUE_FILE
+        _load_service(Path(name), files[name], topics, documents)
+        for name in sorted(files)
+        if name != CATALOGUE_FILE
     ]
     if not services:
-        raise DirectoryError(folder / "*.yaml", "", "no_services")
+        raise DirectoryError(Path("*.yaml"), "", "no_services")
     return ServiceDirectory(tuple(services), topics, documents)
 
 
@@ -129,8 +145,10 @@ def default_directory() -> ServiceDirectory:
     return load_directory()
 
 
-def _load_catalogue(path: Path) -> tuple[dict[str, LocalizedText], dict[str, LocalizedText]]:
-    data = res.mapping(path, res.read_yaml(path), "")
+def _load_catalogue(
+    path: Path, text: str
+) -> tuple[dict[str, LocalizedText], dict[str, LocalizedText]]:
+    data = res.mapping(path, res.parse_yaml(path, text), "")
     res.no_unknown_keys(path, data, {"topics", "documents"}, "")
     sections: list[dict[str, LocalizedText]] = []
     for key in ("topics", "documents"):
@@ -147,9 +165,12 @@ def _load_catalogue(path: Path) -> tuple[dict[str, LocalizedText], dict[str, Loc
 
 
 def _load_service(
-    path: Path, topics: Mapping[str, LocalizedText], documents: Mapping[str, LocalizedText]
+    path: Path,
+    text: str,
+    topics: Mapping[str, LocalizedText],
+    documents: Mapping[str, LocalizedText],
 ) -> Service:
-    data = res.mapping(path, res.read_yaml(path), "")
+    data = res.mapping(path, res.parse_yaml(path, text), "")
     res.no_unknown_keys(path, data, _SERVICE_KEYS, "")
     for key in ("id", "name", "topics"):
         if key not in data:
@@ -215,4 +236,12 @@ def _known(path: Path, where: str, ids: Iterable[str], known: Mapping[str, objec
             raise res.ResourceError(path, f"{where}[{i}]", "unknown_id", ident)
 
 
-__all__ = ["LANGUAGES", "DirectoryError", "ServiceDirectory", "default_directory", "load_directory"]
+__all__ = [
+    "LANGUAGES",
+    "DirectoryError",
+    "ServiceDirectory",
+    "default_directory",
+    "directory_from_files",
+    "load_directory",
+    "read_directory_files",
+]

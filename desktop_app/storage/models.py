@@ -139,6 +139,7 @@ class OutboxRow(Base):
 
 # Feature tables register on ``Base.metadata`` when imported; migrations compare against it.
 from desktop_app.storage import audit_models as _audit_models  # noqa: E402, F401
+from desktop_app.storage import reference_models as _reference_models  # noqa: E402, F401
 from desktop_app.storage import referrals_models as _referrals_models  # noqa: E402, F401
 from desktop_app.storage import reports_models as _reports_models  # noqa: E402, F401
 from desktop_app.storage import sync_models as _sync_models  # noqa: E402, F401

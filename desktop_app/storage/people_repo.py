@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, or_, s
 from sqlalchemy.orm import Session, aliased
 
 from desktop_app.domain.dates import PartialDate
-from desktop_app.domain.person import Person, Sex
+from desktop_app.domain.person import Person, Sex, person_values
 from desktop_app.i18n.translit import fold, name_tokens, phone_query, phone_tokens, query_tokens
 from desktop_app.storage.models import PersonRow, SearchTokenRow, table
 
@@ -71,14 +71,7 @@ def _token_rows(pk: int, person: Person) -> list[dict[str, object]]:
 def _to_row(person: Person) -> dict[str, object]:
     return {
         "id": person.id,
-        "given_name": person.given_name,
-        "family_name": person.family_name,
-        "date_of_birth": person.date_of_birth.iso() if person.date_of_birth else "",
-        "sex": person.sex.value if person.sex else "",
-        "nationality": person.nationality,
-        "languages": ",".join(person.languages),
-        "phone": person.phone,
-        "notes": person.notes,
+        **person_values(person),
         "sort_key": sort_key(person),
         "name_key": name_key(person),
         "phone_key": phone_key(person.phone),

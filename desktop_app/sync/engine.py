@@ -206,7 +206,11 @@ class SyncEngine:
         for envelope, incoming, author in items:
             current = local.get(envelope.record_id)
             result = merge(
-                current.state if current else None, incoming, me, sticky_true=adapter.sticky_true
+                current.state if current else None,
+                incoming,
+                me,
+                sticky_true=adapter.sticky_true,
+                last_writer_wins=adapter.last_writer_wins,
             )
             ours_differs = result.state != incoming
             revision = max(envelope.revision, current.revision if current else 0)

@@ -32,6 +32,7 @@ class PersonAdapter:
 
     kind = "person"
     sticky_true: frozenset[str] = frozenset()
+    last_writer_wins: frozenset[str] = frozenset()
 
     def load_many(self, session: Session, record_ids: list[str]) -> dict[str, LocalRecord]:
         found: dict[str, LocalRecord] = {}
@@ -165,6 +166,11 @@ def register_builtin_kinds() -> None:
     register(
         RowAdapter("conflict", ConflictRow, CONFLICT_FIELDS, sticky_true=frozenset({"resolved"}))
     )
+    from desktop_app.storage.reference_models import ReferenceRow
+
+    # A publication replaces the one before; two at once: the later one is in force everywhere.
+    fields = data_columns(ReferenceRow)
+    register(RowAdapter("reference", ReferenceRow, fields, last_writer_wins=frozenset(fields)))
 
 
 register_builtin_kinds()

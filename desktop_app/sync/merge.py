@@ -107,11 +107,12 @@ def merge(
     me: str,
     *,
     sticky_true: frozenset[str] = frozenset(),
+    last_writer_wins: frozenset[str] = frozenset(),
 ) -> MergeResult:
     """Merge an incoming state into the local one; ``me`` is this laptop's device id.
 
     Fields in ``sticky_true`` are flags that, once true anywhere, stay true (e.g. "resolved"):
-    they never conflict.
+    they never conflict. In ``last_writer_wins`` the later clock wins without a conflict.
     """
     if local is None:
         return MergeResult(incoming, (), True)
@@ -133,7 +134,7 @@ def merge(
             continue
         merged, conflict = _merge_field(name, ours, theirs, me, local)
         fields[name] = merged
-        if conflict is not None:
+        if conflict is not None and name not in last_writer_wins:
             conflicts.append(conflict)
     state = RecordState(local.kind, local.id, fields)
     return MergeResult(state, tuple(conflicts), state != local)

@@ -41,6 +41,8 @@ class ToSave:
 class RecordAdapter(Protocol):
     kind: str
     sticky_true: frozenset[str]  # flags that stay true once set anywhere (never a conflict)
+    # Fields where the later write simply wins, with no conflict (published reference data).
+    last_writer_wins: frozenset[str]
 
     def load_many(self, session: Session, record_ids: list[str]) -> dict[str, LocalRecord]:
         """The local records among ``record_ids`` (one query, not one per record)."""
@@ -113,10 +115,12 @@ class RowAdapter:
         *,
         on_save: Callable[[Session, Any], None] | None = None,
         sticky_true: frozenset[str] = frozenset(),
+        last_writer_wins: frozenset[str] = frozenset(),
         person_column: str | None = None,
     ) -> None:
         self.kind = kind
         self.sticky_true = sticky_true
+        self.last_writer_wins = last_writer_wins
         # Records about a person that arrive after the person was erased here are dropped.
         self.person_column = person_column
         self.model = model
@@ -219,6 +223,7 @@ class ImmutableRowAdapter:
     """Append-only records (audit entries): written once, never changed, never in conflict."""
 
     sticky_true: frozenset[str] = frozenset()
+    last_writer_wins: frozenset[str] = frozenset()
 
     def __init__(self, kind: str, model: type[Base], fields: tuple[str, ...], clock: str) -> None:
         self.kind = kind

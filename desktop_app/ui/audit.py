@@ -46,6 +46,7 @@ ACTION_NAMES = {
     "remove_user": N_("user removed"),
     "change_password": N_("password changed"),
     "backup": N_("backup made"),
+    "publish": N_("published to all laptops"),
 }
 KIND_NAMES = {
     "person": N_("person"),
@@ -58,6 +59,7 @@ KIND_NAMES = {
     "referral": N_("referral"),
     "referrals": N_("referral list"),
     "letter": N_("referral letter"),
+    "reference": N_("service directory or forms"),
 }
 
 

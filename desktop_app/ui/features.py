@@ -16,6 +16,7 @@ from desktop_app.ui import (
     audit,
     case_access,
     data_rights,
+    directory,
     lock,
     people_import,
     referrals,
@@ -40,4 +41,5 @@ FEATURES: list[Callable[[MainWindow], None]] = [
     people_import.install,
     settings.install,
     reports.install,
+    directory.install,
 ]

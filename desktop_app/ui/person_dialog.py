@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.domain.person import Person, PersonDraft
+from desktop_app.domain.person import PERSON_FIELDS, Person, PersonDraft
 from desktop_app.domain.users import User
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.i18n.formatting import format_partial_date
@@ -59,19 +59,7 @@ class RegisterPersonDialog(QDialog):
         self.notes = QPlainTextEdit()
         self.notes.setTabChangesFocus(True)
         self.notes.setMaximumHeight(90)
-        self.errors = {
-            name: ErrorLabel()
-            for name in (
-                "given_name",
-                "family_name",
-                "date_of_birth",
-                "sex",
-                "nationality",
-                "languages",
-                "phone",
-                "notes",
-            )
-        }
+        self.errors = {name: ErrorLabel() for name in PERSON_FIELDS}
         self.form = QFormLayout()
         self._labels: dict[str, QLabel] = {}
         for name, widget in (

@@ -44,6 +44,7 @@ class AuditAction(enum.StrEnum):
     REMOVE_USER = "remove_user"
     CHANGE_PASSWORD = "change_password"
     BACKUP = "backup"
+    PUBLISH = "publish"
 
 
 DetailValue = str | int | bool | None

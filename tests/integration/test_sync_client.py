@@ -362,3 +362,63 @@ def test_erasure_on_one_laptop_removes_the_person_everywhere(laptops: Laptops) -
     assert dt.date.today()  # the tombstone keeps no date of birth either
     with b.store.reading() as s:
         assert s.query(PersonRow).filter(PersonRow.id == pid).one().date_of_birth == ""
+
+
+def test_a_published_service_directory_reaches_every_laptop(
+    laptops: Laptops, tmp_path: Path
+) -> None:
+    from desktop_app.usecases import reference
+
+    a, b = laptops.new("A"), laptops.new("B")
+    folder = tmp_path / "directory"
+    reference.export_directory(a.store, a.user, folder)
+    job = folder / "jobcenter.yaml"
+    job.write_text(
+        job.read_text(encoding="utf-8").replace("phone: 0231 842-0", "phone: 0231 842-9999"),
+        encoding="utf-8",
+    )
+    reference.publish_directory_folder(a.store, a.user, folder, "Neue Nummer")
+    assert reference.service_directory(b.store).get("jobcenter").contact.phone == "0231 842-0"
+    laptops.sync(a, b)
+    published = reference.published_directory(b.store)
+    assert published is not None and (published.note, published.publisher) == ("Neue Nummer", "A")
+    assert reference.service_directory(b.store).get("jobcenter").contact.phone == "0231 842-9999"
+    # A later publication on B travels back and replaces it on A.
+    again = tmp_path / "again"
+    reference.export_directory(b.store, b.user, again)
+    job = again / "jobcenter.yaml"
+    job.write_text(
+        job.read_text(encoding="utf-8").replace("0231 842-9999", "0231 842-1111"), "utf-8"
+    )
+    reference.publish_directory_folder(b.store, b.user, again)
+    laptops.sync(b, a)
+    assert reference.service_directory(a.store).get("jobcenter").contact.phone == "0231 842-1111"
+    assert sync_uc.open_conflicts(a.store) == sync_uc.open_conflicts(b.store) == []
+    # Form definitions travel the same way.
+    forms = tmp_path / "forms"
+    reference.export_forms(a.store, a.user, forms)
+    life = forms / "life_situation.yaml"
+    text = life.read_text(encoding="utf-8").replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    life.write_text(text.replace('de: "Krankenversicherung"', 'de: "Krankenkasse"'), "utf-8")
+    reference.publish_forms_folder(a.store, a.user, forms)
+    laptops.sync(a, b)
+    life_b = reference.forms_in_force(b.store)["life_situation"]
+    assert (life_b.version, life_b.field("insurance_status").label["de"]) == (2, "Krankenkasse")
+
+
+def test_two_publications_at_once_end_with_the_later_one_everywhere(
+    laptops: Laptops, tmp_path: Path
+) -> None:
+    from desktop_app.usecases import reference
+
+    a, b = laptops.new("A"), laptops.new("B")
+    files = reference.shipped_directory_files()
+    for session, phone in ((a, "0231 842-1000"), (b, "0231 842-2000")):  # both offline
+        changed = files["jobcenter.yaml"].replace("phone: 0231 842-0", f"phone: {phone}")
+        reference.publish_directory(
+            session.store, session.user, {**files, "jobcenter.yaml": changed}
+        )
+    laptops.sync(a, b, a)
+    phones = {reference.service_directory(s.store).get("jobcenter").contact.phone for s in (a, b)}
+    assert phones == {"0231 842-2000"}  # B published later: in force on both, no conflict
+    assert sync_uc.open_conflicts(a.store) == sync_uc.open_conflicts(b.store) == []

@@ -1,0 +1,364 @@
+"""The coordinator's reference data windows: the service directory and the form definitions.
+
+Each shows what is in force and lets a coordinator export it for editing and publish an edited
+folder to every laptop (after it is checked).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.permissions import Action, allowed
+from desktop_app.forms.labels import label
+from desktop_app.i18n.formatting import format_long_date
+from desktop_app.i18n.text import _, current_language
+from desktop_app.letters.directory import read_directory_files
+from desktop_app.ui.admin import admin_menu
+from desktop_app.ui.widgets import ErrorLabel
+from desktop_app.usecases import reference
+from desktop_app.usecases.accounts import Session
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
+
+_REFUSALS = reference.REFUSALS
+
+
+class PublishDialog(QDialog):
+    """Confirm a checked folder before it goes to every laptop, with a note on what changed."""
+
+    def __init__(self, summary: str, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Publish to all laptops"))
+        layout = QVBoxLayout(self)
+        text = QLabel(summary)
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        form = QFormLayout()
+        self.note = QLineEdit()
+        self.note.setMaxLength(reference.MAX_NOTE)
+        self.note.setAccessibleName(_("What changed"))
+        self.note.setPlaceholderText(_("e.g. new opening hours of the job centre"))
+        form.addRow(_("&What changed:"), self.note)
+        layout.addLayout(form)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("&Publish"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(480)
+
+
+class _ReferenceDialog(QDialog):
+    """What is in force (status, note, a table), export for editing, publish from a folder."""
+
+    def __init__(self, session: Session, title: str, headers: list[str], parent: QWidget | None):
+        super().__init__(parent)
+        self.session = session
+        self.setWindowTitle(title)
+        self.resize(900, 520)
+        layout = QVBoxLayout(self)
+        self.status = QLabel()
+        self.status.setAccessibleName(_("In force"))
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.status)
+        self.note = QLabel()
+        self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.note)
+        self.table = QTableWidget(0, len(headers))
+        self.table.setAccessibleName(title)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().hide()
+        self.table.setHorizontalHeaderLabels(headers)
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(len(headers) - 1, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table, 1)
+        self.error = ErrorLabel()
+        layout.addWidget(self.error)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        row = QHBoxLayout()
+        self.export_button = QPushButton(_("&Export for editing…"))
+        self.export_button.setToolTip(
+            _("Writes what is in force as YAML files into an empty folder, to edit them there.")
+        )
+        self.publish_button = QPushButton(_("&Publish from folder…"))
+        self.publish_button.setToolTip(
+            _("Checks an edited folder and sends it to every laptop of the organisation.")
+        )
+        close = QPushButton(_("Close"))
+        self.export_button.clicked.connect(self._choose_export)
+        self.publish_button.clicked.connect(self._choose_publish)
+        close.clicked.connect(self.accept)
+        row.addWidget(self.export_button)
+        row.addWidget(self.publish_button)
+        row.addStretch(1)
+        row.addWidget(close)
+        layout.addLayout(row)
+
+    # -- what each kind of reference data provides ---------------------------------------------
+    def _published(self) -> reference.Publication | None:
+        raise NotImplementedError
+
+    def _shipped_text(self) -> str:
+        raise NotImplementedError
+
+    def _published_text(self, published: reference.Publication) -> str:
+        raise NotImplementedError
+
+    def _rows(self) -> list[tuple[str, ...]]:
+        raise NotImplementedError
+
+    def _export(self, folder: Path) -> int:
+        raise NotImplementedError
+
+    def _check(self, files: dict[str, str]) -> int:
+        raise NotImplementedError
+
+    def _publish(self, folder: Path, note: str) -> reference.Publication:
+        raise NotImplementedError
+
+    def _summary(self, folder: Path, count: int) -> str:
+        raise NotImplementedError
+
+    def _done(self, count: int) -> str:
+        raise NotImplementedError
+
+    # -- shared behaviour -----------------------------------------------------------------------
+    def refresh(self) -> None:
+        published = self._published()
+        self.status.setText(
+            self._shipped_text() if published is None else self._published_text(published)
+        )
+        note = published.note if published else ""
+        self.note.setText(_("What changed: {note}").format(note=note) if note else "")
+        self.note.setVisible(bool(note))
+        rows = self._rows()
+        self.table.setRowCount(len(rows))
+        for i, cells in enumerate(rows):
+            for column, value in enumerate(cells):
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                self.table.setItem(i, column, item)
+        self.table.resizeRowsToContents()
+
+    def _show_refusal(self, exc: Exception) -> None:
+        self.error.show_message("\n".join(reference.problem_messages(exc)))
+
+    def _choose_export(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, _("Choose an empty folder"))
+        if folder:
+            self.export_to(Path(folder))
+
+    def _choose_publish(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, _("Choose the edited folder"))
+        if folder:
+            self.publish_from(Path(folder))
+
+    def export_to(self, folder: Path) -> bool:
+        self.error.show_message("")
+        try:
+            count = self._export(folder)
+        except _REFUSALS as exc:
+            self._show_refusal(exc)
+            return False
+        self.message.setText(
+            _("{count} files written to {folder}. Edit them, then publish the folder.").format(
+                count=count, folder=folder
+            )
+        )
+        return True
+
+    def check_folder(self, folder: Path) -> int | None:
+        """How many services or forms the folder holds, or None (the reason is shown)."""
+        self.error.show_message("")
+        try:
+            return self._check(read_directory_files(folder))
+        except _REFUSALS as exc:
+            self._show_refusal(exc)
+            return None
+
+    def publish_from(self, folder: Path, confirm: PublishDialog | None = None) -> bool:
+        count = self.check_folder(folder)
+        if count is None:
+            return False
+        dialog = confirm or PublishDialog(self._summary(folder, count), self)
+        if confirm is None and dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        try:
+            done = self._publish(folder, dialog.note.text())
+        except _REFUSALS as exc:
+            self._show_refusal(exc)
+            return False
+        self.message.setText(self._done(done.count))
+        self.refresh()
+        return True
+
+
+class DirectoryDialog(_ReferenceDialog):
+    """The service directory used for referral letters."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        headers = [_("Service"), _("Address"), _("Phone"), _("Opening hours")]
+        super().__init__(session, _("Service directory"), headers, parent)
+        for column, width in enumerate((280, 230, 120)):
+            self.table.horizontalHeader().resizeSection(column, width)
+        self.refresh()
+
+    def _published(self) -> reference.Publication | None:
+        return reference.published_directory(self.session.store)
+
+    def _shipped_text(self) -> str:
+        count = len(reference.service_directory(self.session.store).services)
+        return _("In force: the directory shipped with Welcome Desk ({count} services).").format(
+            count=count
+        )
+
+    def _published_text(self, published: reference.Publication) -> str:
+        return _("In force: published by {name} on {when} ({count} services).").format(
+            name=published.publisher,
+            when=format_long_date(published.published_at.date()),
+            count=published.count,
+        )
+
+    def _rows(self) -> list[tuple[str, ...]]:
+        lang = current_language()
+        rows: list[tuple[str, ...]] = []
+        for service in reference.service_directory(self.session.store).services:
+            address = service.address
+            town = f"{address.postcode} {address.city}".strip()
+            where = ", ".join(part for part in (address.street, town) if part)
+            rows.append(
+                (
+                    service.name.get(lang),
+                    where,
+                    service.contact.phone,
+                    service.opening_hours.get(lang),
+                )
+            )
+        return rows
+
+    def _export(self, folder: Path) -> int:
+        return reference.export_directory(self.session.store, self.session.user, folder)
+
+    def _check(self, files: dict[str, str]) -> int:
+        return len(reference.check_files(files).services)
+
+    def _publish(self, folder: Path, note: str) -> reference.Publication:
+        store, user = self.session.store, self.session.user
+        return reference.publish_directory_folder(store, user, folder, note)
+
+    def _summary(self, folder: Path, count: int) -> str:
+        return _(
+            "The folder {folder} was checked: {count} services, no problems. After publishing, "
+            "every laptop uses it for new referral letters after its next sync."
+        ).format(folder=folder, count=count)
+
+    def _done(self, count: int) -> str:
+        return _(
+            "Published: {count} services. Other laptops use them after their next sync."
+        ).format(count=count)
+
+
+class FormsDialog(_ReferenceDialog):
+    """The form definitions (intake, skills check, consent) used for visits."""
+
+    def __init__(self, session: Session, parent: QWidget | None = None) -> None:
+        headers = [_("Form"), _("Version"), _("Source")]
+        super().__init__(session, _("Form definitions"), headers, parent)
+        self.table.horizontalHeader().resizeSection(0, 360)
+        self.table.horizontalHeader().resizeSection(1, 90)
+        self.refresh()
+
+    def _published(self) -> reference.Publication | None:
+        return reference.published_forms(self.session.store)
+
+    def _shipped_text(self) -> str:
+        return _("In force: the forms shipped with Welcome Desk.")
+
+    def _published_text(self, published: reference.Publication) -> str:
+        return _("Forms published by {name} on {when}.").format(
+            name=published.publisher, when=format_long_date(published.published_at.date())
+        )
+
+    def _rows(self) -> list[tuple[str, ...]]:
+        shipped = reference.shipped_forms()
+        lang = current_language()
+        return [
+            (
+                label(form.title, lang),
+                str(form.version),
+                _("shipped") if form is shipped[form_id] else _("published"),
+            )
+            for form_id, form in reference.forms_in_force(self.session.store).items()
+        ]
+
+    def _export(self, folder: Path) -> int:
+        return reference.export_forms(self.session.store, self.session.user, folder)
+
+    def _check(self, files: dict[str, str]) -> int:
+        return len(reference.check_forms(self.session.store, files))
+
+    def _publish(self, folder: Path, note: str) -> reference.Publication:
+        store, user = self.session.store, self.session.user
+        return reference.publish_forms_folder(store, user, folder, note)
+
+    def _summary(self, folder: Path, count: int) -> str:
+        return _(
+            "The folder {folder} was checked: {count} forms, no problems, every stored answer "
+            "stays readable. After publishing, every laptop uses them after its next sync."
+        ).format(folder=folder, count=count)
+
+    def _done(self, count: int) -> str:
+        return _("Published: {count} forms. Other laptops use them after their next sync.").format(
+            count=count
+        )
+
+
+def _menu_action(
+    window: MainWindow, opener: Callable[[], QDialog], text: Callable[[], str]
+) -> None:
+    action = QAction(window)
+    action.triggered.connect(lambda: opener().exec())
+    admin_menu(window).addAction(action)
+    window.retranslated.connect(lambda: action.setText(text()))
+    action.setText(text())
+
+
+def install(window: MainWindow) -> None:
+    if not allowed(window.session.user, Action.MANAGE_DIRECTORY):
+        return
+    _menu_action(
+        window, lambda: DirectoryDialog(window.session, window), lambda: _("Service &directory…")
+    )
+    _menu_action(
+        window, lambda: FormsDialog(window.session, window), lambda: _("&Form definitions…")
+    )

@@ -1,0 +1,436 @@
+"""Reference data a coordinator publishes to every laptop: service directory, form definitions.
+
+The app ships both (``resources/services``, ``resources/forms``). A coordinator exports what is in
+force to a folder, edits it there (addresses, opening hours, services; form wording, new fields or
+options) and publishes the folder. A publication is one synced record per name (kind
+``reference``), so every laptop that syncs uses it: the directory for new referral letters, the
+forms for new and opened visits. Until something is published, or on a laptop that has not
+synced yet, what was shipped applies. Form edits must keep every stored answer readable (see
+``forms.compat``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from threading import Lock
+from typing import TypeVar
+
+import yaml
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from desktop_app.domain.permissions import Action, PermissionDenied, require
+from desktop_app.domain.users import User
+from desktop_app.forms import FormDefinition, FormDefinitionError, load_shipped_forms
+from desktop_app.forms.compat import Incompatibility, incompatibilities
+from desktop_app.forms.definition import form_from_mapping
+from desktop_app.i18n.messages import directory_problem, error_message, form_problem
+from desktop_app.i18n.text import _
+from desktop_app.letters.directory import (
+    DirectoryError,
+    ServiceDirectory,
+    default_directory,
+    directory_from_files,
+    read_directory_files,
+)
+from desktop_app.paths import resource
+from desktop_app.storage.db import Store
+from desktop_app.storage.models import OutboxRow
+from desktop_app.storage.reference_models import ReferenceRow
+from desktop_app.usecases import audit
+
+SERVICES = "services"
+FORMS = "forms"
+# Record ids are derived from the reference's name, so every laptop publishes into one record.
+_NAMESPACE = uuid.UUID("6f1d7a52-3c1e-4f7b-9a55-1b2f4b8f7e10")
+T = TypeVar("T")
+MAX_FILES = 200
+MAX_FILE_CHARS = 200_000
+MAX_NOTE = 200
+_FILE_NAME = re.compile(r"[a-z0-9_]{1,60}\.yaml")
+
+
+def reference_id(name: str) -> str:
+    return str(uuid.uuid5(_NAMESPACE, f"welcome-desk:reference:{name}"))
+
+
+class PublishRefused(ValueError):
+    """A folder that cannot be published or exported; ``code`` keys a translated message."""
+
+    def __init__(self, code: str, detail: str = "") -> None:
+        super().__init__(f"{code}: {detail}" if detail else code)
+        self.code = code
+        self.detail = detail
+
+    @property
+    def file(self) -> str:
+        """The file the problem is in, where there is one."""
+        if self.code in ("file_too_large", "bad_file_name", "form_id_not_file_name"):
+            return self.detail
+        if self.code in ("unknown_form", "form_missing"):
+            return f"{self.detail}.yaml"
+        return ""
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What a coordinator published; ``count`` is the number of services or forms in it."""
+
+    name: str
+    files: Mapping[str, str]
+    note: str
+    publisher: str
+    published_at: dt.datetime
+    revision: int
+    count: int
+
+
+_BROKEN = (ValueError, KeyError, TypeError, AttributeError, DirectoryError, FormDefinitionError)
+
+
+def _files(content: str) -> dict[str, str]:
+    return {str(k): str(v) for k, v in json.loads(content)["files"].items()}
+
+
+def _row(session: DbSession, name: str) -> ReferenceRow | None:
+    return session.scalar(
+        select(ReferenceRow).where(
+            ReferenceRow.id == reference_id(name), ReferenceRow.deleted.is_(False)
+        )
+    )
+
+
+def _published(
+    store: Store, name: str, count: Callable[[dict[str, str]], int]
+) -> Publication | None:
+    with store.reading() as session:
+        row = _row(session, name)
+        if row is None:
+            return None
+        content, revision = row.content, row.revision
+    try:
+        data = json.loads(content)
+        files = _files(content)
+        when = dt.datetime.fromisoformat(data["published_at"])
+        counted = count(files)
+    except _BROKEN:
+        return None  # damaged or from a newer version: what was shipped applies
+    note, publisher = str(data.get("note", "")), str(data.get("publisher", ""))
+    return Publication(name, files, note, publisher, when, revision, counted)
+
+
+_cache_lock = Lock()
+_cache: dict[str, tuple[tuple[str, int, str], object]] = {}
+
+
+def _in_force(store: Store, name: str, build: Callable[[dict[str, str]], T]) -> T | None:
+    """What the publication ``name`` holds, built once per revision; None: nothing usable."""
+    with store.reading() as session:
+        found = session.execute(
+            select(ReferenceRow.revision, ReferenceRow.updated_hlc, ReferenceRow.content).where(
+                ReferenceRow.id == reference_id(name), ReferenceRow.deleted.is_(False)
+            )
+        ).first()
+    if found is None:
+        return None
+    key = (str(store.paths.database), found.revision, found.updated_hlc)
+    with _cache_lock:
+        cached = _cache.get(name)
+    if cached is not None and cached[0] == key:
+        return cached[1]  # type: ignore[return-value]
+    try:
+        built = build(_files(found.content))
+    except _BROKEN:
+        return None
+    with _cache_lock:
+        _cache[name] = (key, built)
+    return built
+
+
+# ---------------------------------------------------------------------------------------------
+# the service directory
+
+
+def published_directory(store: Store) -> Publication | None:
+    """The directory a coordinator published (here or on another laptop), if any."""
+    return _published(store, SERVICES, lambda files: len(directory_from_files(files).services))
+
+
+def service_directory(store: Store) -> ServiceDirectory:
+    """The directory in force on this laptop: the published one, else the shipped one."""
+    return _in_force(store, SERVICES, directory_from_files) or default_directory()
+
+
+def _clean_note(note: str) -> str:
+    note = " ".join(note.split())
+    if len(note) > MAX_NOTE:
+        raise PublishRefused("note_too_long", str(MAX_NOTE))
+    return note
+
+
+def _check_names_and_sizes(files: Mapping[str, str]) -> None:
+    if len(files) > MAX_FILES:
+        raise PublishRefused("too_many_files", str(len(files)))
+    for name, text in files.items():
+        if not _FILE_NAME.fullmatch(name):
+            raise PublishRefused("bad_file_name", name)
+        if len(text) > MAX_FILE_CHARS:
+            raise PublishRefused("file_too_large", name)
+
+
+def check_files(files: Mapping[str, str]) -> ServiceDirectory:
+    """Validate a directory before publishing; raises ``DirectoryError`` or ``PublishRefused``."""
+    _check_names_and_sizes(files)
+    return directory_from_files(files)
+
+
+def publish_directory(
+    store: Store, user: User, files: Mapping[str, str], note: str = ""
+) -> Publication:
+    """Validate and publish a directory to every laptop (coordinators only; audited)."""
+    require(user, Action.MANAGE_DIRECTORY)
+    note = _clean_note(note)
+    directory = check_files(files)
+    revision, now = _store_publication(
+        store,
+        user,
+        SERVICES,
+        files,
+        note,
+        {"services": len(directory.services), "files": len(files)},
+    )
+    count = len(directory.services)
+    return Publication(SERVICES, dict(files), note, user.display_name, now, revision, count)
+
+
+def _store_publication(
+    store: Store,
+    user: User,
+    name: str,
+    files: Mapping[str, str],
+    note: str,
+    details: Mapping[str, int],
+) -> tuple[int, dt.datetime]:
+    """Write the publication ``name`` (one record per name), its outbox entry and audit entry."""
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    content = json.dumps(
+        {
+            "files": dict(sorted(files.items())),
+            "note": note,
+            "publisher": user.display_name,
+            "published_at": now.isoformat(),
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    record_id = reference_id(name)
+    hlc = str(store.clock.now())
+    with store.transaction() as session:
+        row = session.get(ReferenceRow, record_id)
+        if row is None:
+            row = ReferenceRow(
+                id=record_id, name=name, revision=0, field_clocks="{}", deleted=False
+            )
+            session.add(row)
+        row.content = content
+        row.deleted = False
+        row.revision = (row.revision or 0) + 1
+        row.updated_hlc = hlc
+        row.device_id = store.device_id
+        row.author_id = user.id
+        session.flush()
+        session.add(
+            OutboxRow(record_kind="reference", record_id=record_id, revision=row.revision, hlc=hlc)
+        )
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.PUBLISH,
+            "reference",
+            record_id,
+            {"name": name, **details},
+        )
+        return row.revision, now
+
+
+def publish_directory_folder(store: Store, user: User, folder: Path, note: str = "") -> Publication:
+    require(user, Action.MANAGE_DIRECTORY)
+    if not folder.is_dir():
+        raise PublishRefused("not_a_folder", str(folder))
+    return publish_directory(store, user, read_directory_files(folder), note)
+
+
+def shipped_directory_files() -> dict[str, str]:
+    return read_directory_files(resource(SERVICES))
+
+
+def export_directory(store: Store, user: User, folder: Path) -> int:
+    """Write the directory in force as YAML files into an empty folder, for editing."""
+    require(user, Action.MANAGE_DIRECTORY)
+    published = published_directory(store)
+    return _write_folder(folder, dict(published.files) if published else shipped_directory_files())
+
+
+def _write_folder(folder: Path, files: Mapping[str, str]) -> int:
+    folder.mkdir(parents=True, exist_ok=True)
+    if any(folder.glob("*.yaml")):
+        raise PublishRefused("folder_not_empty", str(folder))
+    for name, text in files.items():
+        if not _FILE_NAME.fullmatch(name):  # a published name never leaves the folder
+            raise PublishRefused("bad_file_name", name)
+        (folder / name).write_text(text, encoding="utf-8")
+    return len(files)
+
+
+# ---------------------------------------------------------------------------------------------
+# form definitions
+
+
+class IncompatibleForms(ValueError):
+    """Published forms that would break stored answers; ``problems`` as (form id, problem)."""
+
+    def __init__(self, problems: list[tuple[str, Incompatibility]]) -> None:
+        super().__init__("; ".join(f"{f}: {p.code} {p.where}" for f, p in problems))
+        self.problems = problems
+
+
+@cache
+def shipped_forms() -> dict[str, FormDefinition]:
+    return load_shipped_forms()
+
+
+def _forms_from_files(files: Mapping[str, str]) -> dict[str, FormDefinition]:
+    forms: dict[str, FormDefinition] = {}
+    for name, text in sorted(files.items()):
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise FormDefinitionError([f"{name}: not valid YAML: {exc}"]) from None
+        form = form_from_mapping(data, source=name)
+        if form.id != Path(name).stem:
+            raise PublishRefused("form_id_not_file_name", name)
+        forms[form.id] = form
+    return forms
+
+
+def published_forms(store: Store) -> Publication | None:
+    """The form definitions a coordinator published, if any."""
+    return _published(store, FORMS, lambda files: len(_forms_from_files(files)))
+
+
+def forms_in_force(store: Store) -> dict[str, FormDefinition]:
+    """Each form as used on this laptop: a published definition with a higher version than the
+    shipped one, else the shipped one (so an update of Welcome Desk with a newer form wins)."""
+    shipped = shipped_forms()
+    published = _in_force(store, FORMS, _forms_from_files)
+    if not published:
+        return shipped
+    return {
+        form_id: (
+            published[form_id]
+            if form_id in published and published[form_id].version > form.version
+            else form
+        )
+        for form_id, form in shipped.items()
+    }
+
+
+def check_forms(store: Store, files: Mapping[str, str]) -> dict[str, FormDefinition]:
+    """Validate edited forms against the shipped ones and those in force.
+
+    Raises ``FormDefinitionError`` (a broken definition), ``PublishRefused`` (names, sizes,
+    unknown or missing forms) or ``IncompatibleForms`` (stored answers would break).
+    """
+    _check_names_and_sizes(files)
+    forms = _forms_from_files(files)
+    shipped = shipped_forms()
+    for form_id in sorted(set(forms) - set(shipped)):
+        raise PublishRefused("unknown_form", form_id)
+    for form_id in sorted(set(shipped) - set(forms)):
+        raise PublishRefused("form_missing", form_id)
+    current = forms_in_force(store)
+    problems: list[tuple[str, Incompatibility]] = []
+    for form_id, form in forms.items():
+        bases = [shipped[form_id]]
+        if current[form_id] is not shipped[form_id]:
+            bases.append(current[form_id])
+        found: list[Incompatibility] = []
+        for base in bases:
+            found += incompatibilities(base, form)
+            if form.version == base.version and form.model_dump() != base.model_dump():
+                found.append(Incompatibility("version_not_raised", str(base.version)))
+        problems += [(form_id, p) for p in dict.fromkeys(found)]
+    if problems:
+        raise IncompatibleForms(problems)
+    return forms
+
+
+def publish_forms(
+    store: Store, user: User, files: Mapping[str, str], note: str = ""
+) -> Publication:
+    """Check and publish form definitions to every laptop (coordinators only; audited)."""
+    require(user, Action.MANAGE_DIRECTORY)
+    note = _clean_note(note)
+    forms = check_forms(store, files)
+    revision, now = _store_publication(store, user, FORMS, files, note, {"forms": len(forms)})
+    return Publication(FORMS, dict(files), note, user.display_name, now, revision, len(forms))
+
+
+def publish_forms_folder(store: Store, user: User, folder: Path, note: str = "") -> Publication:
+    require(user, Action.MANAGE_DIRECTORY)
+    if not folder.is_dir():
+        raise PublishRefused("not_a_folder", str(folder))
+    return publish_forms(store, user, read_directory_files(folder), note)
+
+
+def export_forms(store: Store, user: User, folder: Path) -> int:
+    """Write the form definitions in force as YAML files into an empty folder, for editing."""
+    require(user, Action.MANAGE_DIRECTORY)
+    published = published_forms(store)
+    in_force = forms_in_force(store)
+    files: dict[str, str] = {}
+    for form_id, form in in_force.items():
+        name = f"{form_id}.yaml"
+        if published and form is not shipped_forms()[form_id] and name in published.files:
+            files[name] = published.files[name]
+        else:
+            files[name] = (resource("forms") / name).read_text(encoding="utf-8")
+    return _write_folder(folder, files)
+
+
+REFUSALS = (
+    DirectoryError,
+    FormDefinitionError,
+    PublishRefused,
+    IncompatibleForms,
+    PermissionDenied,
+    OSError,
+)
+
+
+def problem_messages(exc: Exception) -> list[str]:
+    """Sentences in the UI language for why a folder was refused (re-raises anything else)."""
+    if isinstance(exc, DirectoryError):
+        return [directory_problem(exc.file.name, exc.where, exc.code)]
+    if isinstance(exc, PublishRefused):
+        return [directory_problem(exc.file, "", exc.code)]
+    if isinstance(exc, IncompatibleForms):
+        return [form_problem(form_id, p.code, p.where) for form_id, p in exc.problems]
+    if isinstance(exc, FormDefinitionError):
+        # The form checker's own findings name file, section and field; they stay in English.
+        return [_("The form definition has errors:"), *exc.problems]
+    if isinstance(exc, PermissionDenied):
+        return [error_message(exc.code)]
+    if isinstance(exc, OSError):
+        return [
+            _("The folder cannot be read or written: {reason}").format(reason=exc.strerror or exc)
+        ]
+    raise exc

@@ -1,0 +1,111 @@
+"""The coordinator's service directory window: export, a refused folder, publishing."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.users import Role
+from desktop_app.i18n.text import set_language
+from desktop_app.ui.directory import DirectoryDialog, FormsDialog, PublishDialog
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.usecases import accounts, reference
+from desktop_app.usecases.accounts import Session
+from tests.ui.conftest import type_text
+
+SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
+
+
+def _menu_texts(window: MainWindow) -> list[str]:
+    menu = getattr(window, "admin_menu", None)
+    return [a.text() for a in menu.actions()] if menu is not None else []
+
+
+def test_only_coordinators_get_the_directory_menu(qtbot: QtBot, session: Session) -> None:
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    assert "Service &directory…" in _menu_texts(window)
+    accounts.add_user(session, "ion", "Ion", Role.ADVISOR, "advisor pass 1")
+    advisor = accounts.log_in(session.store.paths.data_dir, "ion", "advisor pass 1")
+    other = MainWindow(advisor)
+    qtbot.addWidget(other)
+    assert "Service &directory…" not in _menu_texts(other)
+    advisor.close()
+
+
+def test_export_edit_and_publish_from_the_window(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    set_language("de")
+    dialog = DirectoryDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert "ausgelieferte Verzeichnis (13 Stellen)" in dialog.status.text()
+    assert dialog.table.rowCount() == 13
+    folder = tmp_path / "dir"
+    assert dialog.export_to(folder)
+    assert "14 Dateien" in dialog.message.text()
+    # Exporting into the same folder again would overwrite edits: refused, in German.
+    assert not dialog.export_to(folder)
+    assert "leeren Ordner" in dialog.error.text() and dialog.error.isVisible()
+    job = folder / "jobcenter.yaml"
+    job.write_text(
+        job.read_text(encoding="utf-8").replace("phone: 0231 842-0", "phone: 0231 842-7777"),
+        encoding="utf-8",
+    )
+    # A broken file is named with its entry and nothing is published.
+    broken = folder / "vhs.yaml"
+    good = broken.read_text(encoding="utf-8")
+    broken.write_text(good.replace("  de: Volkshochschule", "  xx: Volkshochschule", 1), "utf-8")
+    assert not dialog.publish_from(folder)
+    assert dialog.error.text().startswith("vhs.yaml")
+    assert reference.published_directory(session.store) is None
+    broken.write_text(good, encoding="utf-8")
+    assert dialog.check_folder(folder) == 13 and not dialog.error.isVisible()
+    confirm = PublishDialog(dialog._summary(folder, 13), dialog)
+    qtbot.addWidget(confirm)
+    type_text(confirm.note, "Neue Telefonnummer Jobcenter")
+    if SHOTS:
+        confirm.grab().save(str(Path(SHOTS) / "directory-publish.png"))
+    assert dialog.publish_from(folder, confirm)
+    assert "veröffentlicht von Anna Schmidt" in dialog.status.text()
+    assert dialog.note.text() == "Geändert: Neue Telefonnummer Jobcenter"
+    phones = [dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())]
+    assert "0231 842-7777" in phones
+    if SHOTS:
+        dialog.grab().save(str(Path(SHOTS) / "directory.png"))
+
+
+def test_forms_window_refuses_a_removed_field_and_publishes_a_rewording(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    set_language("bg")
+    dialog = FormsDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    sources = {dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())}
+    assert dialog.table.rowCount() == 3 and sources == {"доставен"}
+    folder = tmp_path / "forms"
+    assert dialog.export_to(folder)
+    life = folder / "life_situation.yaml"
+    text = life.read_text(encoding="utf-8").replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    life.write_text(text.replace("      - id: family_name\n", "      - id: surname\n"), "utf-8")
+    assert not dialog.publish_from(folder)
+    assert "family_name" in dialog.error.text() and "трябва да остане" in dialog.error.text()
+    life.write_text(
+        text.replace('de: "Krankenversicherung"', 'de: "Krankenversicherung heute"'), "utf-8"
+    )
+    assert dialog.check_folder(folder) == 3
+    confirm = PublishDialog(dialog._summary(folder, 3), dialog)
+    qtbot.addWidget(confirm)
+    assert dialog.publish_from(folder, confirm)
+    rows = {
+        dialog.table.item(r, 1).text(): dialog.table.item(r, 2).text()
+        for r in range(dialog.table.rowCount())
+    }
+    assert rows["2"] == "публикуван"
+    assert reference.forms_in_force(session.store)["life_situation"].version == 2
+    if SHOTS:
+        dialog.grab().save(str(Path(SHOTS) / "forms.png"))

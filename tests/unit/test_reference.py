@@ -1,0 +1,129 @@
+"""The service directory a coordinator publishes: checked, stored, audited, refused to others."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from desktop_app.domain.permissions import PermissionDenied
+from desktop_app.domain.users import Role
+from desktop_app.i18n.messages import directory_problem
+from desktop_app.i18n.text import set_language
+from desktop_app.letters.directory import DirectoryError, default_directory
+from desktop_app.storage.models import OutboxRow
+from desktop_app.storage.reference_models import ReferenceRow
+from desktop_app.usecases import accounts, audit, reference
+from desktop_app.usecases.accounts import Session
+
+PASSWORD = "correct horse 42"
+
+
+def _edited(session: Session, tmp_path: Path, phone: str = "0231 842-1234") -> Path:
+    folder = tmp_path / "edit"
+    assert (
+        reference.export_directory(session.store, session.user, folder)
+        == len(default_directory().services) + 1
+    )  # plus catalogue.yaml
+    job = folder / "jobcenter.yaml"
+    text = re.sub(r"phone: .*", f"phone: {phone}", job.read_text(encoding="utf-8"), count=1)
+    job.write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_the_shipped_directory_applies_until_something_is_published(session: Session) -> None:
+    assert reference.published_directory(session.store) is None
+    assert reference.service_directory(session.store) is default_directory()
+
+
+def test_a_published_directory_is_in_force_stored_once_queued_and_audited(
+    session: Session, tmp_path: Path
+) -> None:
+    folder = _edited(session, tmp_path)
+    done = reference.publish_directory_folder(session.store, session.user, folder, " new  phone ")
+    assert (done.note, done.publisher, done.revision) == ("new phone", "Anna Schmidt", 1)
+    assert reference.service_directory(session.store).get("jobcenter").contact.phone == (
+        "0231 842-1234"
+    )
+    # A second publication changes the same record (one per name), with a higher revision.
+    folder2 = _edited(session, tmp_path / "2", phone="0231 842-5555")
+    assert reference.publish_directory_folder(session.store, session.user, folder2).revision == 2
+    assert reference.service_directory(session.store).get("jobcenter").contact.phone == (
+        "0231 842-5555"
+    )
+    with session.store.reading() as db:
+        rows = db.scalars(select(ReferenceRow)).all()
+        assert [r.id for r in rows] == [reference.reference_id(reference.SERVICES)]
+        queued = db.scalars(select(OutboxRow).where(OutboxRow.record_kind == "reference")).all()
+        assert [q.revision for q in queued] == [1, 2]
+    entries = [e for e in audit.list_entries(session.store, session.user) if e.action == "publish"]
+    assert len(entries) == 2 and entries[0].details["services"] == 13
+    assert audit.verify_chain(session.store) == []
+
+
+@pytest.mark.parametrize("role", [Role.ADVISOR, Role.HELPER])
+def test_only_coordinators_publish_or_export(session: Session, tmp_path: Path, role: Role) -> None:
+    folder = _edited(session, tmp_path)
+    accounts.add_user(session, "bea", "Bea", role, PASSWORD)
+    other = accounts.log_in(session.store.paths.data_dir, "bea", PASSWORD)
+    try:
+        with pytest.raises(PermissionDenied):
+            reference.publish_directory_folder(other.store, other.user, folder)
+        with pytest.raises(PermissionDenied):
+            reference.export_directory(other.store, other.user, tmp_path / "x")
+        assert not (tmp_path / "x").exists()
+    finally:
+        other.close()
+    assert reference.published_directory(session.store) is None
+
+
+def test_a_broken_folder_is_refused_with_the_file_and_entry_named(
+    session: Session, tmp_path: Path
+) -> None:
+    folder = _edited(session, tmp_path)
+    vhs = folder / "vhs.yaml"
+    vhs.write_text(vhs.read_text(encoding="utf-8").replace("id: vhs", "id: vhs2"), "utf-8")
+    with pytest.raises(DirectoryError) as caught:
+        reference.publish_directory_folder(session.store, session.user, folder)
+    assert reference.published_directory(session.store) is None
+    set_language("de")
+    message = directory_problem(caught.value.file.name, caught.value.where, caught.value.code)
+    assert message.startswith("vhs.yaml") and "Dateiname" in message
+
+
+def test_unsafe_file_names_and_non_empty_export_folders_are_refused(
+    session: Session, tmp_path: Path
+) -> None:
+    files = reference.shipped_directory_files()
+    with pytest.raises(reference.PublishRefused) as caught:
+        reference.publish_directory(session.store, session.user, {**files, "../evil.yaml": "x"})
+    assert caught.value.code == "bad_file_name"
+    folder = _edited(session, tmp_path)
+    with pytest.raises(reference.PublishRefused) as caught:
+        reference.export_directory(session.store, session.user, folder)
+    assert caught.value.code == "folder_not_empty"
+
+
+def test_export_gives_back_what_was_published(session: Session, tmp_path: Path) -> None:
+    folder = _edited(session, tmp_path)
+    reference.publish_directory_folder(session.store, session.user, folder)
+    again = tmp_path / "again"
+    reference.export_directory(session.store, session.user, again)
+    assert "0231 842-1234" in (again / "jobcenter.yaml").read_text(encoding="utf-8")
+
+
+def test_a_damaged_publication_falls_back_to_the_shipped_directory(
+    session: Session, tmp_path: Path
+) -> None:
+    reference.publish_directory_folder(session.store, session.user, _edited(session, tmp_path))
+    with session.store.transaction() as db:
+        row = db.scalars(select(ReferenceRow)).one()
+        data = json.loads(row.content)
+        data["files"]["jobcenter.yaml"] = "id: [unclosed"
+        row.content = json.dumps(data)
+        row.revision += 1
+    assert reference.published_directory(session.store) is None
+    assert reference.service_directory(session.store) is default_directory()

@@ -1,0 +1,194 @@
+"""Publishing form definitions: what an edit may change, what is in force, who may publish."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from desktop_app.domain.permissions import PermissionDenied
+from desktop_app.domain.users import Role
+from desktop_app.forms import FormDefinitionError
+from desktop_app.i18n.text import set_language
+from desktop_app.paths import resource
+from desktop_app.usecases import accounts, reference
+from desktop_app.usecases.accounts import Session
+
+PASSWORD = "correct horse 42"
+
+
+def _shipped() -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in resource("forms").glob("*.yaml")}
+
+
+def _edit(files: dict[str, str], name: str, old: str, new: str, *, bump: bool = True) -> None:
+    text = files[name]
+    assert old in text, old
+    text = text.replace(old, new, 1)
+    if bump:
+        text = text.replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    files[name] = text
+
+
+def _codes(session: Session, files: dict[str, str]) -> set[str]:
+    with pytest.raises(reference.IncompatibleForms) as caught:
+        reference.check_forms(session.store, files)
+    return {p.code for _f, p in caught.value.problems}
+
+
+def test_a_reworded_form_with_a_new_version_is_in_force_after_publishing(
+    session: Session,
+) -> None:
+    files = _shipped()
+    _edit(files, "life_situation.yaml", 'de: "Krankenversicherung"', 'de: "Krankenkasse heute"')
+    assert reference.forms_in_force(session.store) == reference.shipped_forms()
+    done = reference.publish_forms(session.store, session.user, files, "Wording")
+    assert (done.count, done.note) == (3, "Wording")
+    life = reference.forms_in_force(session.store)["life_situation"]
+    assert life.version == 2
+    assert life.field("insurance_status").label["de"] == "Krankenkasse heute"
+    # The unchanged forms are the shipped ones still; the stored answers' fields all remain.
+    assert (
+        reference.forms_in_force(session.store)["consent"] is reference.shipped_forms()["consent"]
+    )
+
+
+def test_a_changed_form_needs_a_new_version(session: Session) -> None:
+    files = _shipped()
+    _edit(files, "life_situation.yaml", 'de: "Krankenversicherung"', 'de: "KV"', bump=False)
+    assert _codes(session, files) == {"version_not_raised"}
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "code"),
+    [
+        ("      - id: insurance_status\n", "      - id: insurance_now\n", "field_removed"),
+        (
+            "      - id: family_name\n        type: text",
+            "      - id: family_name\n        type: multiline",
+            "field_retyped",
+        ),
+        (
+            "    restricted: health\n    requires_consent: advice\n",
+            "    requires_consent: advice\n",
+            "restriction_lifted",
+        ),
+        (
+            "        restricted: exploitation\n        requires_consent: advice\n        label: "
+            '{de: "Hinweise auf ausbeuterische Vermietung"',
+            "        restricted: exploitation\n        label: "
+            '{de: "Hinweise auf ausbeuterische Vermietung"',
+            "consent_requirement_lifted",
+        ),
+    ],
+)
+def test_edits_that_would_break_stored_answers_are_refused(
+    session: Session, old: str, new: str, code: str
+) -> None:
+    files = _shipped()
+    _edit(files, "life_situation.yaml", old, new)
+    try:
+        codes = _codes(session, files)
+    except FormDefinitionError:  # renaming may also break a rule that names the field
+        assert code == "field_removed"
+        return
+    assert code in codes
+
+
+def test_a_removed_option_is_refused_and_named(session: Session) -> None:
+    files = _shipped()
+    text = files["life_situation.yaml"]
+    line = next(x for x in text.splitlines() if "{id: freedom_restricted," in x)
+    files["life_situation.yaml"] = text.replace(line + "\n", "").replace(
+        "\nversion: 1\n", "\nversion: 2\n", 1
+    )
+    with pytest.raises(reference.IncompatibleForms) as caught:
+        reference.check_forms(session.store, files)
+    [(form_id, problem)] = caught.value.problems
+    assert (form_id, problem.code) == ("life_situation", "option_removed")
+    assert "freedom_restricted" in problem.where
+    set_language("ro")
+    [message] = reference.problem_messages(caught.value)
+    assert message.startswith("life_situation.yaml:") and "Opțiunile" in message
+
+
+def test_consent_text_changes_need_a_new_text_version(session: Session) -> None:
+    files = _shipped()
+    _edit(files, "consent.yaml", "Ich bin damit einverstanden", "Ich willige ein")
+    assert _codes(session, files) == {"consent_text_without_version"}
+    files["consent.yaml"] = files["consent.yaml"].replace(
+        'text_version: "2026-11-1"', 'text_version: "2026-12-1"'
+    )
+    assert set(reference.check_forms(session.store, files)) == {
+        "consent",
+        "life_situation",
+        "skills_check",
+    }
+
+
+def test_additions_are_allowed_and_a_later_edit_must_keep_them(session: Session) -> None:
+    files = _shipped()
+    added = (
+        "      - id: insurance_number_known\n"
+        "        type: yes_no_unknown\n"
+        '        label: {de: "Versichertennummer bekannt?", bg: "Известен ли е осигурителният '
+        'номер?", ro: "Numărul de asigurat este cunoscut?", en: "Insurance number known?"}\n'
+        "      - id: insurance_status\n"
+    )
+    _edit(files, "life_situation.yaml", "      - id: insurance_status\n", added)
+    reference.publish_forms(session.store, session.user, files)
+    assert reference.forms_in_force(session.store)["life_situation"].field("insurance_number_known")
+    # Going back to the shipped form would drop a field answers may now be stored in.
+    assert _codes(session, _shipped()) == {"field_removed", "version_lower"}
+
+
+def test_unknown_missing_and_misnamed_forms_are_refused(session: Session) -> None:
+    files = _shipped()
+    with pytest.raises(reference.PublishRefused) as caught:
+        reference.check_forms(session.store, {**files, "extra.yaml": files["consent.yaml"]})
+    assert caught.value.code in ("unknown_form", "form_id_not_file_name")
+    del files["consent.yaml"]
+    with pytest.raises(reference.PublishRefused) as caught:
+        reference.check_forms(session.store, files)
+    assert (caught.value.code, caught.value.file) == ("form_missing", "consent.yaml")
+
+
+def test_a_newer_shipped_version_wins_over_an_older_publication(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = _shipped()
+    _edit(files, "skills_check.yaml", "\ntitle:", "\ntitle:", bump=True)
+    reference.publish_forms(session.store, session.user, files)
+    assert reference.forms_in_force(session.store)["skills_check"].version == 2
+    shipped = dict(reference.shipped_forms())
+    newer = shipped["skills_check"].model_copy(update={"version": 3})
+    monkeypatch.setattr(reference, "shipped_forms", lambda: {**shipped, "skills_check": newer})
+    assert reference.forms_in_force(session.store)["skills_check"] is newer
+
+
+@pytest.mark.parametrize("role", [Role.ADVISOR, Role.HELPER])
+def test_only_coordinators_publish_or_export_forms(
+    session: Session, tmp_path: Path, role: Role
+) -> None:
+    accounts.add_user(session, "bea", "Bea", role, PASSWORD)
+    other = accounts.log_in(session.store.paths.data_dir, "bea", PASSWORD)
+    try:
+        with pytest.raises(PermissionDenied):
+            reference.publish_forms(other.store, other.user, _shipped())
+        with pytest.raises(PermissionDenied):
+            reference.export_forms(other.store, other.user, tmp_path / "x")
+    finally:
+        other.close()
+    assert reference.published_forms(session.store) is None
+
+
+def test_export_writes_what_is_in_force(session: Session, tmp_path: Path) -> None:
+    files = _shipped()
+    _edit(files, "life_situation.yaml", 'de: "Krankenversicherung"', 'de: "Krankenkasse heute"')
+    reference.publish_forms(session.store, session.user, files)
+    assert reference.export_forms(session.store, session.user, tmp_path / "out") == 3
+    exported = (tmp_path / "out" / "life_situation.yaml").read_text(encoding="utf-8")
+    assert "Krankenkasse heute" in exported
+    assert (tmp_path / "out" / "consent.yaml").read_text(encoding="utf-8") == _shipped()[
+        "consent.yaml"
+    ]
