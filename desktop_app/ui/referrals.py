@@ -64,6 +64,7 @@ from desktop_app.letters.referral_letter import LetterError
 from desktop_app.letters.texts import default_letter_texts
 from desktop_app.storage.db import Store
 from desktop_app.ui.widgets import ErrorLabel, language_name
+from desktop_app.usecases import reference
 from desktop_app.usecases import referrals as uc
 
 try:  # QtPdf ships as its own wheel (PySide6-Pdf) from PySide6 6.12 on
@@ -96,8 +97,11 @@ def status_label(status: ReferralStatus) -> str:
     return _(STATUS_LABELS[status])
 
 
-def service_name(service_id: str, lang: str | None = None) -> str:
-    service = default_directory().find(service_id)
+def service_name(service_id: str, store: Store, lang: str | None = None) -> str:
+    """The service's name from the directory in force, else the shipped one (an old referral)."""
+    service = reference.service_directory(store).find(service_id) or default_directory().find(
+        service_id
+    )
     return service.name.get(lang or current_language()) if service else service_id
 
 
@@ -265,7 +269,7 @@ class ReferDialog(QDialog):
         super().__init__(window)
         self.window_ = window
         self.person = person
-        self.directory = default_directory()
+        self.directory = reference.service_directory(window.session.store)
         self.texts = default_letter_texts()
         self.setWindowTitle(
             _("Refer {name}").format(name=f"{person.given_name} {person.family_name}")
@@ -705,7 +709,9 @@ class StatusDialog(QDialog):
         self.buttons.accepted.connect(self.apply)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"{referral.reference} · {service_name(referral.service_id)}"))
+        layout.addWidget(
+            QLabel(f"{referral.reference} · {service_name(referral.service_id, store)}")
+        )
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
@@ -791,7 +797,7 @@ class ReferralsTab(QWidget):
             values = (
                 status_label(referral.status),
                 _date(referral.follow_up),
-                service_name(referral.service_id),
+                service_name(referral.service_id, self.feature.window.session.store),
                 _date(referral.appointment),
                 _date(referral.created_at.date()),
                 reason_label(referral.reason),
@@ -883,7 +889,7 @@ class PrintQueueWindow(QDialog):
             values = (
                 _date(job.created_at),
                 job.person_name,
-                service_name(job.service_id),
+                service_name(job.service_id, self.feature.window.session.store),
                 language_name(job.client_lang),
                 job.reference,
             )
@@ -973,7 +979,7 @@ class FollowUpsWindow(QDialog):
             values = (
                 _date(r.follow_up),
                 item.person_name,
-                service_name(r.service_id),
+                service_name(r.service_id, self.feature.window.session.store),
                 status_label(r.status),
                 _date(r.appointment),
                 r.reference,

@@ -37,6 +37,7 @@ from desktop_app.forms import label as pick
 from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, N_, _, current_language, ngettext
+from desktop_app.storage.db import Store
 from desktop_app.ui.form_view import FormView
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import people, visits
@@ -120,7 +121,7 @@ class ConsentDialog(QDialog):
         super().__init__(parent)
         self.session = session
         self.person = person
-        self.definition = visits.form(visits.CONSENT_FORM)
+        self.definition = visits.form(visits.CONSENT_FORM, session.store)
         self.setWindowTitle(pick(self.definition.title, current_language()))
         self.texts = QLabel()
         self.texts.setWordWrap(True)
@@ -205,7 +206,7 @@ class VisitWindow(QDialog):
         # enforce the same rule (and would refuse restricted answers)
         self.withheld = visits.withheld_kinds(store, session.user, person.id)
         self.view = FormView(
-            visits.form(form_id),
+            visits.form(form_id, store),
             client_lang=client_lang,
             consents=consents,
             withheld=self.withheld,
@@ -477,7 +478,7 @@ class VisitsTab(QWidget):
                     _("{form}, version {n}").format(
                         form=form_title(visit.form_id), n=visit.revision
                     ),
-                    _changes(visit.form_id, versions, 0),
+                    _changes(self.session.store, visit.form_id, versions, 0),
                 ]
             )
             item.setData(0, Qt.ItemDataRole.UserRole, index)
@@ -487,7 +488,7 @@ class VisitsTab(QWidget):
                     [
                         _date(rev.saved_at),
                         _("earlier version {n}").format(n=rev.revision),
-                        _changes(visit.form_id, versions, position),
+                        _changes(self.session.store, visit.form_id, versions, position),
                     ],
                 )
             self.tree.addTopLevelItem(item)
@@ -519,13 +520,13 @@ class VisitsTab(QWidget):
             self._on_item_activated(item, 0)
 
 
-def _changes(form_id: str, versions: list[dict[str, Any]], position: int) -> str:
+def _changes(store: Store, form_id: str, versions: list[dict[str, Any]], position: int) -> str:
     """What changed in ``versions[position]`` against the version before it (newest first)."""
     answers = versions[position]
     if position + 1 >= len(versions):
         return ngettext("{n} answer", "{n} answers", len(answers)).format(n=len(answers))
     before = versions[position + 1]
-    definition = visits.form(form_id)
+    definition = visits.form(form_id, store)
     names = []
     for key in sorted(set(answers) | set(before)):
         if answers.get(key) != before.get(key):

@@ -43,7 +43,7 @@ from desktop_app.storage.referrals_repo import (
     referral_columns,
     to_referral,
 )
-from desktop_app.usecases import audit
+from desktop_app.usecases import audit, reference
 
 RECORD_KIND = "referral"
 MAX_TEXT = 200
@@ -158,7 +158,7 @@ def issue_referral(
     in the store (checked, and guarded by a unique index).
     """
     require(user, Action.PREPARE_REFERRAL)
-    directory = directory or default_directory()
+    directory = directory or reference.service_directory(store)
     service = directory.find(service_id)
     documents = tuple(
         " ".join(d.split())
@@ -352,7 +352,9 @@ def render_letter(
         person = PeopleRepository(session).get(referral.person_id)
     if person is None:
         raise ReferralNotFound(referral.person_id)
-    directory = default_directory()
+    directory = reference.service_directory(store)
+    if directory.find(referral.service_id) is None:
+        directory = default_directory()  # the service was taken out of a later publication
     return render_referral_letter(
         referral,
         person,

@@ -47,7 +47,7 @@ from desktop_app.storage.visits_models import (
     VisitRevisionRow,
     VisitRow,
 )
-from desktop_app.usecases import audit
+from desktop_app.usecases import audit, reference
 
 VISIT_FORMS: tuple[str, ...] = ("life_situation", "skills_check")
 CONSENT_FORM = "consent"
@@ -61,9 +61,12 @@ def shipped_forms() -> dict[str, FormDefinition]:
     return load_shipped_forms()
 
 
-def form(form_id: str) -> FormDefinition:
+def form(form_id: str, store: Store | None = None) -> FormDefinition:
+    """The definition in force in ``store`` (a coordinator may have published a newer one),
+    or the shipped one without a store."""
+    forms = reference.forms_in_force(store) if store is not None else shipped_forms()
     try:
-        return shipped_forms()[form_id]
+        return forms[form_id]
     except KeyError:
         raise UnknownForm(form_id) from None
 
@@ -283,7 +286,7 @@ def _draft_for(store: Store, user: User, draft: Draft) -> Draft:
     withheld = withheld_kinds(store, user, draft.person_id)
     if not withheld:
         return draft
-    definition = form(draft.form_id)
+    definition = form(draft.form_id, store)
     visible, _hidden = _split(definition, draft.answers, withheld)
     return Draft(
         person_id=draft.person_id,
@@ -313,7 +316,7 @@ def save_draft(
     advisor left in the same draft are kept as they were.
     """
     require(user, Action.FILL_FORMS)
-    definition = form(form_id)
+    definition = form(form_id, store)
     withheld = withheld_kinds(store, user, person_id)
     _refuse_restricted_answers(definition, answers, withheld)
     decided = _check_decisions(next_steps)
@@ -411,7 +414,7 @@ def record_consent(
 ) -> list[ConsentRecord]:
     """Store one record per purpose from a completed consent form (raises InvalidAnswers)."""
     require(user, Action.FILL_FORMS)
-    consent_form = form(CONSENT_FORM)
+    consent_form = form(CONSENT_FORM, store)
     cleaned = clean(consent_form, answers, today=today, require_complete=True)
     records: list[ConsentRecord] = []
     with store.transaction() as session:
@@ -471,6 +474,7 @@ def consents_of(store: Store, user: User, person_id: str) -> list[ConsentRecord]
 
 
 def _validated(
+    store: Store,
     form_id: str,
     answers: Mapping[str, Any],
     consents: Collection[str],
@@ -490,7 +494,7 @@ def _validated(
     """
     if form_id not in VISIT_FORMS:
         raise UnknownForm(form_id)
-    definition = form(form_id)
+    definition = form(form_id, store)
     _refuse_restricted_answers(definition, answers, withheld)
     state = evaluate(
         definition,
@@ -553,6 +557,7 @@ def finish_visit(
         kept = json.loads(draft_row.answers) if draft_row is not None else None
         kept_steps = json.loads(draft_row.next_steps) if draft_row is not None else None
     definition, cleaned, decisions = _validated(
+        store,
         form_id,
         answers,
         consents,
@@ -597,7 +602,7 @@ def finish_visit(
             {"visit_id": row.id, "form": form_id},
         )
         visit = _visit(row)
-    return _visit_for(visit, withheld)
+    return _visit_for(store, visit, withheld)
 
 
 def edit_visit(
@@ -623,6 +628,7 @@ def edit_visit(
         kept, kept_steps = json.loads(current.answers), json.loads(current.next_steps)
     withheld = withheld_kinds(store, user, person_id)
     definition, cleaned, decisions = _validated(
+        store,
         form_id,
         answers,
         consents,
@@ -677,14 +683,14 @@ def edit_visit(
             {"visit_id": row.id, "form": form_id, "revision": row.revision},
         )
         visit = _visit(row)
-    return _visit_for(visit, withheld)
+    return _visit_for(store, visit, withheld)
 
 
-def _visit_for(visit: Visit, withheld: frozenset[str]) -> Visit:
+def _visit_for(store: Store, visit: Visit, withheld: frozenset[str]) -> Visit:
     """The visit with the answers (also of earlier revisions) the reader may not see removed."""
     if not withheld:
         return visit
-    definition = form(visit.form_id)
+    definition = form(visit.form_id, store)
     kinds = _form_withheld(definition, withheld)
     if not kinds:
         return visit
@@ -729,7 +735,7 @@ def get_visit(store: Store, user: User, visit_id: str, *, log_view: bool = True)
             visit.person_id,
             {"visit_id": visit.id, "form": visit.form_id},
         )
-    return _visit_for(visit, withheld_kinds(store, user, visit.person_id))
+    return _visit_for(store, visit, withheld_kinds(store, user, visit.person_id))
 
 
 def visit_history(
@@ -770,7 +776,7 @@ def visit_history(
             store, user, audit.AuditAction.VIEW, "visits", person_id, {"count": len(visits)}
         )
     withheld = withheld_kinds(store, user, person_id)
-    return [_visit_for(replace(v, earlier=earlier.get(v.id, [])), withheld) for v in visits]
+    return [_visit_for(store, replace(v, earlier=earlier.get(v.id, [])), withheld) for v in visits]
 
 
 # ---------------------------------------------------------------------------------------------

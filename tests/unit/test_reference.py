@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.users import Role
+from desktop_app.domain.validation import ValidationFailed
 from desktop_app.i18n.messages import directory_problem
 from desktop_app.i18n.text import set_language
 from desktop_app.letters.directory import DirectoryError, default_directory
@@ -127,3 +128,38 @@ def test_a_damaged_publication_falls_back_to_the_shipped_directory(
         row.revision += 1
     assert reference.published_directory(session.store) is None
     assert reference.service_directory(session.store) is default_directory()
+
+
+def test_new_letters_use_the_published_directory_and_old_ones_still_print(
+    session: Session, tmp_path: Path
+) -> None:
+    import io
+
+    import pypdf
+
+    from desktop_app.domain.person import PersonDraft
+    from desktop_app.usecases import people, referrals
+
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Ана", "Петрова", "1990"), confirm_duplicates=True
+    )
+
+    def letter_text(service_id: str, reason: str) -> tuple[str, str]:
+        issued = referrals.issue_referral(
+            session.store, session.user, person.id, service_id=service_id, reason=reason
+        )
+        return issued.id, text_of(issued.id)
+
+    def text_of(referral_id: str) -> str:
+        pdf = referrals.render_letter(session.store, session.user, referral_id, "de")
+        return " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+    vhs_id, vhs = letter_text("vhs", "integration_course")
+    assert "Volkshochschule" in vhs
+    folder = _edited(session, tmp_path, phone="0231 842-4242")
+    (folder / "vhs.yaml").unlink()  # a service taken out of the directory
+    reference.publish_directory_folder(session.store, session.user, folder)
+    assert "0231 842-4242" in letter_text("jobcenter", "buergergeld")[1]
+    with pytest.raises(ValidationFailed):
+        letter_text("vhs", "integration_course")  # no new referrals to a service taken out
+    assert "Volkshochschule" in text_of(vhs_id)  # an earlier letter still prints

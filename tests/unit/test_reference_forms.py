@@ -192,3 +192,29 @@ def test_export_writes_what_is_in_force(session: Session, tmp_path: Path) -> Non
     assert (tmp_path / "out" / "consent.yaml").read_text(encoding="utf-8") == _shipped()[
         "consent.yaml"
     ]
+
+
+def test_visits_use_the_published_form(session: Session) -> None:
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import PERSON, TODAY, consent_answers, full_life_situation
+
+    store, user = session.store, session.user
+    visits.record_consent(store, user, PERSON, consent_answers(), today=TODAY)
+    answers = {**full_life_situation(), "insurance_number_known": "yes"}
+    before = visits.finish_visit(store, user, PERSON, "life_situation", answers, today=TODAY)
+    assert "insurance_number_known" not in before.answers and before.form_version == 1
+    files = _shipped()
+    added = (
+        "      - id: insurance_number_known\n"
+        "        type: yes_no_unknown\n"
+        '        label: {de: "Versichertennummer bekannt?", bg: "Известен ли е осигурителният '
+        'номер?", ro: "Numărul de asigurat este cunoscut?", en: "Insurance number known?"}\n'
+        "      - id: insurance_status\n"
+    )
+    _edit(files, "life_situation.yaml", "      - id: insurance_status\n", added)
+    reference.publish_forms(store, user, files)
+    after = visits.finish_visit(store, user, PERSON, "life_situation", answers, today=TODAY)
+    assert after.answers["insurance_number_known"] == "yes" and after.form_version == 2
+    # The visit stored under version 1 still reads with the published form.
+    history = visits.visit_history(store, user, PERSON)
+    assert {v.form_version for v in history} == {1, 2}
