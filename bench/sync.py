@@ -60,7 +60,7 @@ def main() -> int:
             b = create_first_account(folder / "b", "anna", "B", "password 123")
             sync_uc.join(a.store, base, service.issue_code("A", 1).code, "A")
             joined = sync_uc.join(b.store, base, service.issue_code("B", 1).code, "B")
-            sync_uc.approve_device(a.store, joined.device_id, sync_uc.fingerprint(b.store))
+            sync_uc.approve_device(a.store, a.user, joined.device_id, sync_uc.fingerprint(b.store))
             people.register_many(a.store, a.user, generate_people(RECORDS, seed=5))
 
             t = time.perf_counter()

@@ -480,11 +480,14 @@ def cmd_letters_sample(args: argparse.Namespace) -> int:
 
 
 def _sync_errors(fn: Callable[[], int]) -> int:
+    from desktop_app.domain.permissions import PermissionDenied
     from desktop_app.sync.http_client import Offline, RequestRefused
     from desktop_app.usecases.sync import SyncSetupError
 
     try:
         return fn()
+    except PermissionDenied as exc:
+        raise CliError(error_message(exc.code), EXIT_AUTH) from exc
     except SyncSetupError as exc:
         raise CliError(sync_message(exc.code), EXIT_INVALID) from exc
     except Offline as exc:
@@ -550,18 +553,19 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
     def go() -> int:
         if args.devices_command == "approve":
-            device = sync_uc.approve_device(session.store, args.device, args.fingerprint)
+            device = sync_uc.approve_device(
+                session.store, session.user, args.device, args.fingerprint
+            )
             print(_("Approved: {name}").format(name=device.name))
         elif args.devices_command == "revoke":
-            with sync_uc.client_for(session.store) as client:
-                device = client.revoke(args.device)
+            device = sync_uc.revoke_device(session.store, session.user, args.device)
             print(
                 _("Revoked: {name}. Rotate the team key now: welcome-desk keys rotate").format(
                     name=device.name
                 )
             )
         else:
-            for d in sync_uc.list_devices(session.store):
+            for d in sync_uc.list_devices(session.store, session.user):
                 print("\t".join([d.device_id, d.status, d.fingerprint, d.name]))
         return EXIT_OK
 
@@ -641,7 +645,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
 
     session = open_session(args)
     try:
-        key_id = _sync_errors(lambda: len(sync_uc.rotate_team_key(session.store)))
+        key_id = _sync_errors(lambda: len(sync_uc.rotate_team_key(session.store, session.user)))
     finally:
         session.close()
     print(_("A new team key is in use."))

@@ -47,6 +47,9 @@ ACTION_NAMES = {
     "change_password": N_("password changed"),
     "backup": N_("backup made"),
     "publish": N_("published to all laptops"),
+    "approve_laptop": N_("laptop approved"),
+    "revoke_laptop": N_("laptop revoked"),
+    "rotate_key": N_("team key renewed"),
 }
 KIND_NAMES = {
     "person": N_("person"),
@@ -60,6 +63,7 @@ KIND_NAMES = {
     "referrals": N_("referral list"),
     "letter": N_("referral letter"),
     "reference": N_("service directory or forms"),
+    "device": N_("laptop"),
 }
 
 

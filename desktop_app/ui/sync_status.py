@@ -275,7 +275,9 @@ class DevicesDialog(QDialog):
     def reload(self) -> None:
         self.list.clear()
         try:
-            devices = sync_uc.list_devices(self.controller.store)
+            devices = sync_uc.list_devices(
+                self.controller.store, self.controller.window.session.user
+            )
         except (Offline, RequestRefused, sync_uc.SyncSetupError):
             self.error.show_message(_("The sync server cannot be reached. Nothing was lost."))
             return
@@ -291,6 +293,7 @@ class DevicesDialog(QDialog):
         try:
             sync_uc.approve_device(
                 self.controller.store,
+                self.controller.window.session.user,
                 str(item.data(Qt.ItemDataRole.UserRole)),
                 self.fingerprint.text(),
             )

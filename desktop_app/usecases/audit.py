@@ -45,6 +45,9 @@ class AuditAction(enum.StrEnum):
     CHANGE_PASSWORD = "change_password"
     BACKUP = "backup"
     PUBLISH = "publish"
+    APPROVE_LAPTOP = "approve_laptop"
+    REVOKE_LAPTOP = "revoke_laptop"
+    ROTATE_KEY = "rotate_key"
 
 
 DetailValue = str | int | bool | None

@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 
 from desktop_app.domain.hlc import field_clocks_after_change
+from desktop_app.domain.permissions import Action, require
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import User
 from desktop_app.storage.db import Store
@@ -37,7 +38,7 @@ from desktop_app.sync.engine import (
 )
 from desktop_app.sync.http_client import SyncServerClient, wrapped_key
 from desktop_app.sync.kinds import CONFLICT_FIELDS
-from desktop_app.usecases import people
+from desktop_app.usecases import audit, people
 from sync_server import wire
 
 
@@ -152,13 +153,18 @@ def fetch_keys(store: Store, client: SyncServerClient) -> int:
     return added
 
 
-def list_devices(store: Store) -> list[wire.DeviceInfo]:
+def list_devices(store: Store, user: User) -> list[wire.DeviceInfo]:
+    """Coordinator: the organisation's laptops with their status and fingerprints."""
+    require(user, Action.MANAGE_LAPTOPS)
     with client_for(store) as client:
         return list(client.devices().devices)
 
 
-def approve_device(store: Store, device_id: str, expected_fingerprint: str) -> wire.DeviceInfo:
+def approve_device(
+    store: Store, user: User, device_id: str, expected_fingerprint: str
+) -> wire.DeviceInfo:
     """Coordinator: after comparing fingerprints, hand the team keys to a new laptop."""
+    require(user, Action.MANAGE_LAPTOPS)
     own = device_keys(store)
     with client_for(store) as client:
         device = next((d for d in client.devices().devices if d.device_id == device_id), None)
@@ -175,11 +181,24 @@ def approve_device(store: Store, device_id: str, expected_fingerprint: str) -> w
             wrapped_key(key_id, crypto.wrap_team_key(key, key_id, own, public), own.public_key)
             for key_id, key in sorted(held.items())
         ]
-        return client.approve(device_id, wrapped)
+        approved = client.approve(device_id, wrapped)
+    audit.record(store, user, audit.AuditAction.APPROVE_LAPTOP, "device", approved.device_id)
+    return approved
 
 
-def rotate_team_key(store: Store) -> str:
+def revoke_device(store: Store, user: User, device: str) -> wire.DeviceInfo:
+    """Coordinator: the laptop (id or a unique prefix) is refused by the server from now on.
+    Rotate the team key afterwards so it cannot read what is written later."""
+    require(user, Action.MANAGE_LAPTOPS)
+    with client_for(store) as client:
+        revoked = client.revoke(device)
+    audit.record(store, user, audit.AuditAction.REVOKE_LAPTOP, "device", revoked.device_id)
+    return revoked
+
+
+def rotate_team_key(store: Store, user: User) -> str:
     """Coordinator: a new team key for every laptop still approved (after a revocation)."""
+    require(user, Action.MANAGE_LAPTOPS)
     own = device_keys(store)
     team = new_team_key()
     with client_for(store) as client:
@@ -191,6 +210,9 @@ def rotate_team_key(store: Store) -> str:
             client.upload_wrapped_key(device.device_id, team.key_id, wrapped, own.public_key)
     with store.transaction() as session:
         add_team_key(session, team.key_id, team.key, str(store.clock.now()), active=True)
+        audit.record_in(
+            session, store, user.id, audit.AuditAction.ROTATE_KEY, "device", store.device_id
+        )
     return team.key_id
 
 

@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 from sync_harness import ServerProcess
 
+from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import Role
 from desktop_app.sync import crypto
 from desktop_app.sync.http_client import Offline, Revoked
-from desktop_app.usecases import people
+from desktop_app.usecases import accounts, audit, people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, create_first_account
 from sync_server import wire
@@ -37,9 +39,9 @@ class Laptops:
         code = self.server.enroll(name)
         result = sync_uc.join(session.store, self.server.base_url, code, name)
         if approve and not result.is_coordinator:
-            coordinator = self.sessions[0].store
+            first = self.sessions[0]
             sync_uc.approve_device(
-                coordinator, result.device_id, sync_uc.fingerprint(session.store)
+                first.store, first.user, result.device_id, sync_uc.fingerprint(session.store)
             )
         return session
 
@@ -156,8 +158,20 @@ def test_a_pending_laptop_cannot_sync_until_approved(laptops: Laptops) -> None:
         laptops.sync(b)
     assert info.value.code == "not_approved"
     with pytest.raises(sync_uc.SyncSetupError):  # a wrong fingerprint is refused
-        sync_uc.approve_device(a.store, _device_id(b), "AAAA-BBBB-CCCC")
-    sync_uc.approve_device(a.store, _device_id(b), sync_uc.fingerprint(b.store))
+        sync_uc.approve_device(a.store, a.user, _device_id(b), "AAAA-BBBB-CCCC")
+    # Only a coordinator hands the team key on (checked in the use case, not only the UI).
+    accounts.add_user(a, "ion", "Ion", Role.ADVISOR, "advisor pass 1")
+    advisor = accounts.log_in(a.store.paths.data_dir, "ion", "advisor pass 1")
+    try:
+        with pytest.raises(PermissionDenied):
+            sync_uc.approve_device(
+                advisor.store, advisor.user, _device_id(b), sync_uc.fingerprint(b.store)
+            )
+        with pytest.raises(PermissionDenied):
+            sync_uc.revoke_device(advisor.store, advisor.user, _device_id(b))
+    finally:
+        advisor.close()
+    sync_uc.approve_device(a.store, a.user, _device_id(b), sync_uc.fingerprint(b.store))
     laptops.sync(b)
     assert _names(b) == {"Ana Pop"}
 
@@ -177,11 +191,12 @@ def test_revoked_laptop_is_refused_and_cannot_read_after_rotation(
     a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
     _add(a, "Before", "Rotation")
     laptops.sync()
-    with sync_uc.client_for(a.store) as client:
-        client.revoke(_device_id(b))
+    sync_uc.revoke_device(a.store, a.user, _device_id(b))
     with pytest.raises(Revoked):
         laptops.sync(b)
-    new_key = sync_uc.rotate_team_key(a.store)
+    new_key = sync_uc.rotate_team_key(a.store, a.user)
+    actions = [e.action for e in audit.list_entries(a.store, a.user, record_id=_device_id(b))]
+    assert actions[:2] == ["revoke_laptop", "approve_laptop"]
     _add(a, "After", "Rotation")
     laptops.sync(a, c)
     assert "After Rotation" in _names(c)

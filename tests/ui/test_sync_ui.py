@@ -30,7 +30,9 @@ def _laptop(tmp_path: Path, name: str, server: ServerProcess, first: Session | N
     session = create_first_account(tmp_path / name, "anna", name, "password 123")
     joined = sync_uc.join(session.store, server.base_url, server.enroll(name), name)
     if first is not None and not joined.is_coordinator:
-        sync_uc.approve_device(first.store, joined.device_id, sync_uc.fingerprint(session.store))
+        sync_uc.approve_device(
+            first.store, first.user, joined.device_id, sync_uc.fingerprint(session.store)
+        )
     return session
 
 
