@@ -70,6 +70,14 @@ class Referral:
     follow_up: dt.date | None = None
     outcome: str = ""
     status_changed_at: dt.datetime | None = None
+    #: the advisor who signed it off (a helper prepares, an advisor signs; advisors' own
+    #: referrals are signed off as they are issued); empty while it waits for sign-off
+    signed_off_by: str = ""
+    signed_off_at: dt.datetime | None = None
+
+    @property
+    def signed_off(self) -> bool:
+        return self.signed_off_at is not None
 
     def with_status(
         self, status: ReferralStatus, at: dt.datetime, *, outcome: str | None = None

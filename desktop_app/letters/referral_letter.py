@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import math
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -286,6 +287,37 @@ def _context(
 # ---------------------------------------------------------------- page furniture
 
 
+# On every page of a referral a helper prepared, until an advisor signs it off.
+DRAFT_MARK = "ENTWURF · DRAFT · ЧЕРНОВА · CIORNĂ"
+
+
+def _draw_draft_mark(canvas: Canvas, ctx: _Context) -> None:
+    if ctx.referral.signed_off:
+        return
+    # as large as fits along the page's diagonal, with a margin
+    diagonal = (PAGE_W**2 + PAGE_H**2) ** 0.5
+    size = min(28.0, 0.55 * diagonal / pdfmetrics.stringWidth(DRAFT_MARK, FONT_BOLD, 1))
+    width = pdfmetrics.stringWidth(DRAFT_MARK, FONT_BOLD, size)
+    canvas.saveState()
+    # across the body of the page, below the letterhead and the information block
+    canvas.translate(PAGE_W / 2, PAGE_H * 0.4)
+    canvas.rotate(math.degrees(math.atan2(PAGE_H, PAGE_W)))
+    # a text object of its own, so no text state of the page (spacing, scaling) carries over
+    text = canvas.beginText(-width / 2, 0)
+    text.setTextRenderMode(0)
+    text.setCharSpace(0)
+    text.setWordSpace(0)
+    text.setHorizScale(100)
+    text.setRise(0)
+    text.setFont(FONT_BOLD, size)
+    # a solid light colour under the page's content (transparency misrenders with the
+    # numbered canvas, which replays the pages at the end)
+    text.setFillColor(colors.Color(0.96, 0.8, 0.8))
+    text.textOut(DRAFT_MARK)
+    canvas.drawText(text)
+    canvas.restoreState()
+
+
 def _y(top_mm: float) -> float:
     """ReportLab's y for a distance from the top edge."""
     return PAGE_H - top_mm * mm
@@ -325,10 +357,20 @@ class _LetterDoc(BaseDocTemplate):
         client_w = PAGE_W - 40 * mm
         self.addPageTemplates(
             [
-                PageTemplate("first", [frame("first", BODY_TOP_FIRST)], onPage=self._first_page),
-                PageTemplate("next", [frame("next", BODY_TOP_NEXT + 8)], onPage=self._next_page),
                 PageTemplate(
-                    "client", [frame("client", 14, 20, client_w, 22 * mm)], onPage=self._client_page
+                    "first",
+                    [frame("first", BODY_TOP_FIRST)],
+                    onPage=self._first_page,
+                ),
+                PageTemplate(
+                    "next",
+                    [frame("next", BODY_TOP_NEXT + 8)],
+                    onPage=self._next_page,
+                ),
+                PageTemplate(
+                    "client",
+                    [frame("client", 14, 20, client_w, 22 * mm)],
+                    onPage=self._client_page,
                 ),
             ]
         )
@@ -345,6 +387,7 @@ class _LetterDoc(BaseDocTemplate):
 
     def _first_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         self._page_label(canvas, "letter", "de")
+        _draw_draft_mark(canvas, self.ctx)
         _draw_marks(canvas)
         _draw_letterhead(canvas, self.ctx)
         _draw_address_field(canvas, self.ctx)
@@ -353,6 +396,7 @@ class _LetterDoc(BaseDocTemplate):
 
     def _next_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         self._page_label(canvas, "letter", "de")
+        _draw_draft_mark(canvas, self.ctx)
         _draw_marks(canvas)
         canvas.setFont(FONT, 7.5)
         canvas.setFillColor(GREY)
@@ -367,6 +411,7 @@ class _LetterDoc(BaseDocTemplate):
 
     def _client_page(self, canvas: Canvas, doc: BaseDocTemplate) -> None:
         self._page_label(canvas, "client", self.ctx.lang)
+        _draw_draft_mark(canvas, self.ctx)
         canvas.setStrokeColor(TEAL)
         canvas.setLineWidth(0.6)
         canvas.line(20 * mm, 20 * mm, PAGE_W - 20 * mm, 20 * mm)

@@ -141,6 +141,8 @@ def demo_letters(
                 contact_person=_CONTACTS[i % len(_CONTACTS)] if appointment else "",
                 documents=service.documents,
                 follow_up=(appointment.date() if appointment else today) + dt.timedelta(days=14),
+                signed_off_by=advisor,
+                signed_off_at=created,
             )
             letters.append(DemoLetter(referral, person, service, organisation, lang))
     return letters

@@ -30,6 +30,8 @@ class ReferralRow(Base, SyncMixin):
     follow_up: Mapped[str] = mapped_column(String(10), nullable=False, default="")
     outcome: Mapped[str] = mapped_column(Text, nullable=False, default="")
     status_changed_at: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+    signed_off_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    signed_off_at: Mapped[str] = mapped_column(String(32), nullable=False, default="")
     # JSON list of {"status", "at", "by", "outcome"}: every step, for the case history
     status_history: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
 

@@ -53,6 +53,8 @@ def to_referral(row: ReferralRow) -> Referral:
         follow_up=dt.date.fromisoformat(row.follow_up) if row.follow_up else None,
         outcome=row.outcome,
         status_changed_at=_dt(row.status_changed_at),
+        signed_off_by=row.signed_off_by,
+        signed_off_at=_dt(row.signed_off_at),
     )
 
 
@@ -76,6 +78,8 @@ def referral_columns(referral: Referral) -> dict[str, Any]:
         "follow_up": _iso(referral.follow_up),
         "outcome": referral.outcome,
         "status_changed_at": _iso(referral.status_changed_at),
+        "signed_off_by": referral.signed_off_by,
+        "signed_off_at": _iso(referral.signed_off_at),
     }
 
 

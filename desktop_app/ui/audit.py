@@ -47,6 +47,7 @@ ACTION_NAMES = {
     "change_password": N_("password changed"),
     "backup": N_("backup made"),
     "publish": N_("published to all laptops"),
+    "sign_off": N_("signed off"),
     "approve_laptop": N_("laptop approved"),
     "revoke_laptop": N_("laptop revoked"),
     "rotate_key": N_("team key renewed"),

@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.permissions import Action, allowed
 from desktop_app.domain.person import Person
 from desktop_app.domain.referral import OTHER_REASON, Referral, ReferralStatus, ReferralStatusError
 from desktop_app.domain.validation import FieldError, ValidationFailed
@@ -526,6 +527,7 @@ class LetterPreview(QDialog):
 
     loaded = Signal(bool)  # True when the letter could be rendered
     queued = Signal(str)  # print job id
+    signed_off = Signal(object)  # Referral
 
     def __init__(
         self, window: MainWindow, referral: Referral, client_lang: str | None = None
@@ -571,6 +573,19 @@ class LetterPreview(QDialog):
         self.queue_button = self.buttons.addButton(
             _("Add to print queue"), QDialogButtonBox.ButtonRole.ActionRole
         )
+        self.sign_button = self.buttons.addButton(
+            _("&Sign off"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.sign_button.setToolTip(
+            _(
+                "Prepared by a helper: as an advisor you confirm the referral, then it can be "
+                "printed."
+            )
+        )
+        self.sign_button.setVisible(
+            not referral.signed_off and allowed(window.session.user, Action.SIGN_REFERRAL)
+        )
+        self.sign_button.clicked.connect(self._on_sign_clicked)
         for button in (self.print_button, self.save_button, self.queue_button):
             button.setEnabled(False)
         self.print_button.clicked.connect(self._on_print_clicked)
@@ -618,6 +633,16 @@ class LetterPreview(QDialog):
             self.message.setText(
                 _("The preview needs the Qt PDF module; you can still save or queue the letter.")
             )
+        if not self.referral.signed_off:
+            self.message.setText(
+                _(
+                    "A draft: an advisor must sign this referral off before the letter can be "
+                    "printed or saved."
+                )
+            )
+            self.message.setStyleSheet("color: #8a5300;")
+            self.loaded.emit(True)
+            return
         self.print_button.setEnabled(HAVE_QTPDF)
         self.save_button.setEnabled(True)
         self.queue_button.setEnabled(True)
@@ -631,6 +656,14 @@ class LetterPreview(QDialog):
         self.message.setText(text)
         self.message.setStyleSheet("color: #b00020;")
         self.loaded.emit(False)
+
+    def _on_sign_clicked(self) -> None:
+        session = self.window_.session
+        self.referral = uc.sign_off(session.store, session.user, self.referral.id)
+        self.sign_button.setVisible(False)
+        self.window_.statusBar().showMessage(_("Referral signed off."), 5000)
+        self.signed_off.emit(self.referral)
+        self._render()
 
     def _record(self, via: str) -> None:
         session = self.window_.session
@@ -794,8 +827,11 @@ class ReferralsTab(QWidget):
         )
         self.table.setRowCount(len(self.referrals))
         for row, referral in enumerate(self.referrals):
+            status = status_label(referral.status)
+            if not referral.signed_off:
+                status = _("{status} – awaiting sign-off").format(status=status)
             values = (
-                status_label(referral.status),
+                status,
                 _date(referral.follow_up),
                 service_name(referral.service_id, self.feature.window.session.store),
                 _date(referral.appointment),
@@ -1069,6 +1105,7 @@ class ReferralsFeature:
     def open_preview(self, referral: Referral, client_lang: str | None = None) -> LetterPreview:
         preview = LetterPreview(self.window, referral, client_lang)
         preview.queued.connect(lambda _job: self._refresh_windows())
+        preview.signed_off.connect(lambda _referral: self._on_status_changed())
         preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         preview.open()
         self.preview = preview

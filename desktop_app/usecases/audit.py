@@ -45,6 +45,7 @@ class AuditAction(enum.StrEnum):
     CHANGE_PASSWORD = "change_password"
     BACKUP = "backup"
     PUBLISH = "publish"
+    SIGN_OFF = "sign_off"
     APPROVE_LAPTOP = "approve_laptop"
     REVOKE_LAPTOP = "revoke_laptop"
     ROTATE_KEY = "rotate_key"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session as DbSession
 
-from desktop_app.domain.permissions import Action, require
+from desktop_app.domain.permissions import Action, allowed, require
 from desktop_app.domain.referral import (
     OTHER_REASON,
     Referral,
@@ -50,6 +50,16 @@ MAX_TEXT = 200
 MAX_NOTE = 2000
 MAX_DOCUMENTS = 60
 #: Fields whose clocks move when the status changes (sync merges field by field).
+
+
+class NotSignedOff(PermissionError):
+    """A letter of a referral a helper prepared leaves the app only after an advisor's sign-off."""
+
+    code = "referral_not_signed_off"
+
+    def __init__(self, referral_id: str) -> None:
+        super().__init__(referral_id)
+        self.referral_id = referral_id
 
 
 class ReferralNotFound(KeyError):
@@ -199,6 +209,8 @@ def issue_referral(
                 documents=documents,
                 follow_up=follow_up,
             )
+            if allowed(user, Action.SIGN_REFERRAL):
+                referral = replace(referral, signed_off_by=user.display_name, signed_off_at=now)
             if not repo.reference_taken(referral.reference):
                 break
         else:  # 8 collisions of 40 random bits: the id generator is broken, not bad luck
@@ -315,6 +327,8 @@ def record_letter_output(
         row = ReferralRepository(session).row(referral_id)
         if row is None:
             raise ReferralNotFound(referral_id)
+        if not row.signed_off_at:
+            raise NotSignedOff(referral_id)
         again = _letter_printed_before(session, row.person_id, referral_id)
         audit.record_in(
             session,
@@ -388,6 +402,8 @@ def queue_for_printing(
         referral_row = ReferralRepository(session).row(referral_id)
         if referral_row is None:
             raise ReferralNotFound(referral_id)
+        if not referral_row.signed_off_at:
+            raise NotSignedOff(referral_id)
         audit.record_in(
             session,
             store,
@@ -507,6 +523,42 @@ def remove_from_queue(store: Store, user: User, job_id: str) -> None:
         result = session.execute(delete(PrintJobRow).where(PrintJobRow.id == job_id))
         if result.rowcount == 0:  # type: ignore[attr-defined]
             raise ReferralNotFound(job_id)
+
+
+def sign_off(
+    store: Store, user: User, referral_id: str, *, now: dt.datetime | None = None
+) -> Referral:
+    """An advisor signs off a referral a helper prepared: its letter may then be printed."""
+    require(user, Action.SIGN_REFERRAL)
+    now = now or _now()
+    with store.transaction() as session:
+        row = ReferralRepository(session).row(referral_id)
+        if row is None:
+            raise ReferralNotFound(referral_id)
+        if row.signed_off_at:
+            return to_referral(row)
+        signed = replace(to_referral(row), signed_off_by=user.display_name, signed_off_at=now)
+        columns = referral_columns(signed)
+        row.signed_off_by = columns["signed_off_by"]
+        row.signed_off_at = columns["signed_off_at"]
+        hlc = str(store.clock.now())
+        row.revision += 1
+        row.updated_hlc = hlc
+        row.device_id = store.device_id
+        row.author_id = user.id
+        session.add(
+            OutboxRow(record_kind=RECORD_KIND, record_id=row.id, revision=row.revision, hlc=hlc)
+        )
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.SIGN_OFF,
+            "referral",
+            row.person_id,
+            {"referral_id": row.id},
+        )
+    return signed
 
 
 def change_status(

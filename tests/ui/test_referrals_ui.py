@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import tempfile
 from pathlib import Path
 
@@ -278,3 +279,41 @@ def test_without_qtpdf_the_letter_can_still_be_saved_and_queued(
     queue = feature.open_print_queue()
     assert queue.table.rowCount() == 1
     assert not queue.print_button.isEnabled()
+
+
+def test_a_helpers_letter_is_a_draft_until_an_advisor_signs_it_off(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    from desktop_app.domain.users import Role
+    from desktop_app.usecases import accounts
+
+    accounts.add_user(session, "mihai", "Mihai", Role.HELPER, "helper pass 12")
+    helper = accounts.log_in(session.store.paths.data_dir, "mihai", "helper pass 12")
+    try:
+        person = _person(helper)
+        referral = uc.issue_referral(
+            helper.store, helper.user, person.id, service_id="vhs", reason="integration_course"
+        )
+        _helper_window, feature = _window(qtbot, helper, person)
+        assert "awaiting sign-off" in feature.tab.table.item(0, 0).text()
+        feature.open_preview(referral)
+        preview = _wait_loaded(qtbot, feature)
+        qtbot.waitUntil(lambda: "draft" in preview.message.text(), timeout=10000)
+        buttons = (preview.print_button, preview.save_button, preview.queue_button)
+        assert not any(b.isEnabled() for b in buttons)
+        assert not preview.sign_button.isVisible()  # a helper cannot sign off
+        preview.close()
+        # The coordinator opens the same letter, signs it off, and may print it.
+        _advisor_window, advisor_feature = _window(qtbot, session, person)
+        advisor_feature.open_preview(referral)
+        preview = _wait_loaded(qtbot, advisor_feature)
+        qtbot.waitUntil(lambda: "draft" in preview.message.text(), timeout=10000)
+        assert preview.sign_button.isVisible()
+        preview.grab().save(str(Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path)) / "draft.png"))
+        preview.sign_button.click()
+        qtbot.waitUntil(lambda: preview.queue_button.isEnabled(), timeout=10000)
+        assert not preview.sign_button.isVisible()
+        assert uc.get_referral(session.store, session.user, referral.id).signed_off
+        assert "awaiting sign-off" not in advisor_feature.tab.table.item(0, 0).text()
+    finally:
+        helper.close()

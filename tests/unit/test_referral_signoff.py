@@ -1,0 +1,69 @@
+"""A helper prepares a referral; its letter leaves the app only after an advisor signs it off."""
+
+from __future__ import annotations
+
+import io
+
+import pypdf
+import pytest
+
+from desktop_app.domain.permissions import PermissionDenied
+from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import Role
+from desktop_app.usecases import accounts, audit, people
+from desktop_app.usecases import referrals as uc
+from desktop_app.usecases.accounts import Session
+
+HELPER_PASSWORD = "helper pass 12"
+
+
+def _text(pdf: bytes) -> str:
+    return " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_a_helpers_referral_is_a_draft_until_an_advisor_signs_it_off(session: Session) -> None:
+    accounts.add_user(session, "mihai", "Mihai", Role.HELPER, HELPER_PASSWORD)
+    helper = accounts.log_in(session.store.paths.data_dir, "mihai", HELPER_PASSWORD)
+    try:
+        person = people.register_person(
+            helper.store, helper.user, PersonDraft("Ион", "Попа", "1988"), confirm_duplicates=True
+        )
+        prepared = uc.issue_referral(
+            helper.store, helper.user, person.id, service_id="jobcenter", reason="buergergeld"
+        )
+        assert not prepared.signed_off
+        draft = uc.render_letter(helper.store, helper.user, prepared.id)
+        assert "ENTWURF" in _text(draft)  # the preview says so on every page
+        with pytest.raises(uc.NotSignedOff):
+            uc.queue_for_printing(helper.store, helper.user, prepared.id)
+        with pytest.raises(uc.NotSignedOff):
+            uc.record_letter_output(helper.store, helper.user, prepared.id, "pdf", "ro")
+        with pytest.raises(PermissionDenied):
+            uc.sign_off(helper.store, helper.user, prepared.id)
+        assert uc.print_queue(session.store, session.user) == []
+        # The coordinator (an advisor's rights and more) signs it off.
+        signed = uc.sign_off(session.store, session.user, prepared.id)
+        assert (signed.signed_off, signed.signed_off_by) == (True, "Anna Schmidt")
+        assert uc.get_referral(helper.store, helper.user, prepared.id).signed_off
+        final = uc.render_letter(helper.store, helper.user, prepared.id)
+        assert "ENTWURF" not in _text(final)
+        uc.queue_for_printing(helper.store, helper.user, prepared.id)
+        assert len(uc.print_queue(session.store, session.user)) == 1
+        actions = [
+            e.action for e in audit.list_entries(session.store, session.user, record_id=person.id)
+        ]
+        assert "sign_off" in actions
+    finally:
+        helper.close()
+
+
+def test_an_advisors_referral_is_signed_off_as_it_is_issued(session: Session) -> None:
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Ana", "Pop", "1990"), confirm_duplicates=True
+    )
+    referral = uc.issue_referral(
+        session.store, session.user, person.id, service_id="vhs", reason="integration_course"
+    )
+    assert referral.signed_off and referral.signed_off_by == "Anna Schmidt"
+    assert "ENTWURF" not in _text(uc.render_letter(session.store, session.user, referral.id))
+    uc.queue_for_printing(session.store, session.user, referral.id)
