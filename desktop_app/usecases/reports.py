@@ -1,15 +1,19 @@
 """Figures for coordinators and funders over a period: people advised, topics, referrals, trends.
 
-Every figure is computed in SQL (GROUP BY, ``json_extract``/``json_each`` over visit answers);
-Python only maps the few resulting groups to report keys (ISO nationality -> option id, postal
-code -> district). Exports suppress small counts with :func:`suppressed`.
+Every figure is computed in SQL (GROUP BY over the report facts — one narrow row per visit, kept
+by triggers, see ``storage/reports_models`` — and over referrals and quick contacts); Python only
+maps the few resulting groups to report keys (ISO nationality -> option id, postal code ->
+district, a distinct topic list -> its topics). Exports suppress small counts with
+:func:`suppressed`.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 import re
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -20,9 +24,9 @@ from babel import Locale, UnknownLocaleError
 from sqlalchemy import (
     Column,
     ColumnElement,
+    Integer,
     MetaData,
     Select,
-    String,
     and_,
     case,
     distinct,
@@ -37,13 +41,17 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session as DbSession
 
+from desktop_app.domain.permissions import Action, require
+from desktop_app.domain.users import User
 from desktop_app.forms.labels import label as pick_label
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.paths import resource
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import PersonRow, table
 from desktop_app.storage.referrals_models import ReferralRow
-from desktop_app.storage.visits_models import QuickContactRow, VisitRow
+from desktop_app.storage.reports_models import ReportFactRow, ReportPersonRow
+from desktop_app.storage.visits_models import QuickContactRow
+from desktop_app.usecases import audit
 
 LIFE_SITUATION = "life_situation"
 SKILLS_CHECK = "skills_check"
@@ -58,7 +66,8 @@ _EU_OTHER = frozenset(
 )
 _NOT_NON_EU = (*_EU_OTHER, "BG", "RO", "", "XX", "XS", "ZZ")
 
-visits = table(VisitRow)
+facts = table(ReportFactRow)
+persons = table(ReportPersonRow)
 referrals = table(ReferralRow)
 quick = table(QuickContactRow)
 people = table(PersonRow)
@@ -68,9 +77,9 @@ people = table(PersonRow)
 #: (new/returning, nationality, insurance) do not each repeat the DISTINCT over all visits.
 #: A TEMP table lives in memory (temp_store = MEMORY) and only in this connection.
 _advised_tmp = SqlTable(
-    "report_advised",
+    "report_advised_keys",
     MetaData(),
-    Column("person_id", String(36), primary_key=True),
+    Column("person_key", Integer, primary_key=True),
     prefixes=["TEMPORARY"],
 )
 
@@ -273,18 +282,24 @@ def suppressed_cells(table: Table, threshold: int = DEFAULT_THRESHOLD) -> list[l
 # SQL pieces
 
 
-def _visit_filter(period: Period, filters: ReportFilter, form_id: str | None = None) -> list[Any]:
-    conds: list[Any] = [
-        visits.c.deleted == false(),
-        visits.c.finished_at >= period.start.isoformat(),
-        visits.c.finished_at < period.end_exclusive.isoformat(),
+def _day(day: dt.date) -> int:
+    """A date as the YYYYMMDD integer the report facts hold."""
+    return day.year * 10_000 + day.month * 100 + day.day
+
+
+def _fact_filter(
+    period: Period, filters: ReportFilter, form_id: str | None = None
+) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = [
+        facts.c.day >= _day(period.start),
+        facts.c.day <= _day(period.end),
     ]
     if form_id is not None:
-        conds.append(visits.c.form_id == form_id)
+        conds.append(facts.c.form_id == form_id)
     if filters.device_id:
-        conds.append(visits.c.device_id == filters.device_id)
+        conds.append(facts.c.device_id == filters.device_id)
     if filters.author_id:
-        conds.append(visits.c.author_id == filters.author_id)
+        conds.append(facts.c.author_id == filters.author_id)
     return conds
 
 
@@ -304,29 +319,32 @@ def _dated_filter(
 
 
 def _advised(period: Period, filters: ReportFilter) -> Any:
-    """Subquery: distinct ids of the people with a finished visit in the period."""
+    """Subquery: distinct keys of the people with a visit in the period."""
     return (
-        select(visits.c.person_id.label("person_id"))
-        .where(*_visit_filter(period, filters))
+        select(facts.c.person_key.label("person_key"))
+        .where(*_fact_filter(period, filters))
         .distinct()
         .subquery("advised")
     )
 
 
 def _latest_life_situation(period: Period, filters: ReportFilter) -> Any:
-    """Subquery: each advised person's latest life-situation visit in the period (answers)."""
-    ranked = (
+    """Subquery: facts of each advised person's latest life-situation visit in the period.
+
+    One GROUP BY: with a single ``max()`` SQLite takes the other columns from the row holding it.
+    """
+    return (
         select(
-            visits.c.person_id,
-            visits.c.answers,
-            func.row_number()
-            .over(partition_by=visits.c.person_id, order_by=visits.c.finished_at.desc())
-            .label("rn"),
+            facts.c.person_key,
+            func.max(facts.c.finished_at).label("finished_at"),
+            facts.c.postal_code,
+            facts.c.has_children,
+            facts.c.children_here,
         )
-        .where(*_visit_filter(period, filters, LIFE_SITUATION))
-        .subquery("ranked")
+        .where(*_fact_filter(period, filters, LIFE_SITUATION))
+        .group_by(facts.c.person_key)
+        .subquery("latest")
     )
-    return select(ranked.c.person_id, ranked.c.answers).where(ranked.c.rn == 1).subquery("latest")
 
 
 def _referral_outcome() -> Any:
@@ -406,25 +424,19 @@ def _add(acc: dict[str, list[int]], key: str, column: int, value: int, width: in
 # The figures
 
 
-def _overview(s: DbSession, period: Period, filters: ReportFilter, as_of: dt.date) -> Table:
-    advised = _advised_tmp
-    earlier = (
-        select(visits.c.id)
-        .where(
-            visits.c.person_id == advised.c.person_id,
-            visits.c.finished_at < period.start.isoformat(),
-            visits.c.deleted == false(),
-        )
-        .exists()
-    )
+def _overview(
+    s: DbSession, period: Period, filters: ReportFilter, as_of: dt.date, latest: Any
+) -> Table:
+    advised, start = _advised_tmp, _day(period.start)
     people_advised, returning = s.execute(
-        select(func.count(), func.coalesce(func.sum(case((earlier, 1), else_=0)), 0)).select_from(
-            advised
-        )
+        select(
+            func.count(),
+            func.coalesce(func.sum(case((persons.c.first_day < start, 1), else_=0)), 0),
+        ).select_from(advised.join(persons, persons.c.key == advised.c.person_key))
     ).one()
     new_people = people_advised - returning
     visit_count = s.scalar(
-        select(func.count()).select_from(visits).where(*_visit_filter(period, filters))
+        select(func.count()).select_from(facts).where(*_fact_filter(period, filters))
     )
     quick_count = s.scalar(
         select(func.count())
@@ -448,19 +460,8 @@ def _overview(s: DbSession, period: Period, filters: ReportFilter, as_of: dt.dat
     if filters.author_id:
         overdue_conds.append(referrals.c.author_id == filters.author_id)
     overdue = s.scalar(select(func.count()).select_from(referrals).where(*overdue_conds))
-
-    latest = _latest_life_situation(period, filters)
-    child = func.json_each(latest.c.answers, "$.children").table_valued("value").alias("child")
-    children_here = s.scalar(
-        select(func.count())
-        .select_from(latest.join(child, true()))
-        .where(func.json_extract(child.c.value, "$.child_lives") == "with_person")
-    )
-    households = s.scalar(
-        select(func.count())
-        .select_from(latest)
-        .where(func.coalesce(func.json_extract(latest.c.answers, "$.children_count"), 0) > 0)
-    )
+    households = sum(n for n, _ in latest.values())
+    children_here = sum(c for _, c in latest.values())
     counts = {
         "people_advised": people_advised,
         "new_people": new_people,
@@ -480,12 +481,35 @@ def _overview(s: DbSession, period: Period, filters: ReportFilter, as_of: dt.dat
     )
 
 
+def _latest_by_postcode(
+    s: DbSession, period: Period, filters: ReportFilter
+) -> dict[str | None, tuple[int, int, int]]:
+    """Postal code of each advised person's latest life-situation visit -> (people, households
+    with children, children living with them): the district and household figures at once."""
+    latest = _latest_life_situation(period, filters)
+    return {
+        code: (int(n), int(households or 0), int(children or 0))
+        for code, n, households, children in s.execute(
+            select(
+                latest.c.postal_code,
+                func.count(),
+                func.sum(latest.c.has_children),
+                func.sum(latest.c.children_here),
+            ).group_by(latest.c.postal_code)
+        )
+    }
+
+
 def _nationality(s: DbSession, period: Period, filters: ReportFilter) -> Table:
     advised = _advised_tmp
     acc: dict[str, list[int]] = {}
     for iso, n in s.execute(
         select(people.c.nationality, func.count())
-        .select_from(advised.join(people, people.c.id == advised.c.person_id))
+        .select_from(
+            advised.join(persons, persons.c.key == advised.c.person_key).join(
+                people, people.c.id == persons.c.person_id
+            )
+        )
         .group_by(people.c.nationality)
     ):
         _add(acc, nationality_key(iso), 0, n, 2)
@@ -505,12 +529,10 @@ def _nationality(s: DbSession, period: Period, filters: ReportFilter) -> Table:
     )
 
 
-def _district(s: DbSession, period: Period, filters: ReportFilter) -> Table:
-    latest = _latest_life_situation(period, filters)
-    postcode = func.json_extract(latest.c.answers, "$.postal_code")
+def _district(latest: Mapping[str | None, tuple[int, int, int]]) -> Table:
     acc: dict[str, list[int]] = {}
-    for code, n in s.execute(select(postcode, func.count()).select_from(latest).group_by(postcode)):
-        _add(acc, district_key(None if code is None else str(code)), 0, n, 1)
+    for code, (n, _households, _children) in latest.items():
+        _add(acc, district_key(code), 0, n, 1)
     order = [d.key for d in districts()] + ["outside", UNKNOWN]
     return Table(
         "district",
@@ -520,16 +542,22 @@ def _district(s: DbSession, period: Period, filters: ReportFilter) -> Table:
     )
 
 
+def _json_groups(s: DbSession, column: Any, conds: list[Any]) -> list[tuple[Any, int]]:
+    """(parsed JSON value, visits) per distinct JSON text of a fact column: counted in SQL,
+    visits share few distinct topic lists or next-step choices."""
+    return [
+        (json.loads(text), int(n))
+        for text, n in s.execute(
+            select(column, func.count()).where(*conds, column.is_not(None)).group_by(column)
+        )
+    ]
+
+
 def _topics(s: DbSession, period: Period, filters: ReportFilter) -> Table:
-    topic = func.json_each(visits.c.answers, "$.topics").table_valued("value").alias("topic")
     acc: dict[str, list[int]] = {}
-    for key, n in s.execute(
-        select(topic.c.value, func.count())
-        .select_from(visits.join(topic, true()))
-        .where(*_visit_filter(period, filters, LIFE_SITUATION))
-        .group_by(topic.c.value)
-    ):
-        _add(acc, str(key), 0, n, 2)
+    for topics, n in _json_groups(s, facts.c.topics, _fact_filter(period, filters, LIFE_SITUATION)):
+        for topic in topics:
+            _add(acc, str(topic), 0, n, 2)
     qtopic = func.json_each(quick.c.topics).table_valued("value").alias("qtopic")
     for key, n in s.execute(
         select(qtopic.c.value, func.count())
@@ -550,18 +578,16 @@ def _topics(s: DbSession, period: Period, filters: ReportFilter) -> Table:
 
 def _insurance(s: DbSession, period: Period, filters: ReportFilter) -> Table:
     advised = _advised_tmp
-    status = func.json_extract(visits.c.answers, "$.insurance_status")
+    end = period.end_exclusive.isoformat()
 
     def answer(order: Any) -> Any:
-        # per advised person, one probe of ix_visits_person (person, finished_at) in time order
+        # per advised person, one probe of ix_report_facts_person (person, finished_at, status)
         return (
-            select(status)
+            select(facts.c.insurance)
             .where(
-                visits.c.person_id == advised.c.person_id,
-                visits.c.form_id == LIFE_SITUATION,
-                visits.c.deleted == false(),
-                visits.c.finished_at < period.end_exclusive.isoformat(),
-                status.is_not(None),
+                facts.c.person_key == advised.c.person_key,
+                facts.c.finished_at < end,
+                facts.c.insurance.is_not(None),
             )
             .order_by(order)
             .limit(1)
@@ -570,25 +596,20 @@ def _insurance(s: DbSession, period: Period, filters: ReportFilter) -> Table:
 
     answered = (
         select(
-            answer(visits.c.finished_at).label("first"),
-            answer(visits.c.finished_at.desc()).label("last"),
+            answer(facts.c.finished_at).label("first"),
+            answer(facts.c.finished_at.desc()).label("last"),
         )
         .select_from(advised)
         .subquery("answered")
     )
     acc: dict[str, list[int]] = {}
-    for key, n in s.execute(
-        select(answered.c.first, func.count())
+    for first, last, n in s.execute(
+        select(answered.c.first, answered.c.last, func.count())
         .where(answered.c.first.is_not(None))
-        .group_by(answered.c.first)
+        .group_by(answered.c.first, answered.c.last)
     ):
-        _add(acc, str(key), 0, n, 2)
-    for key, n in s.execute(
-        select(answered.c.last, func.count())
-        .where(answered.c.last.is_not(None))
-        .group_by(answered.c.last)
-    ):
-        _add(acc, str(key), 1, n, 2)
+        _add(acc, str(first), 0, n, 2)
+        _add(acc, str(last), 1, n, 2)
     order = ("statutory", "ehic", "private", "none", "unclear")
     return Table(
         "insurance",
@@ -621,21 +642,11 @@ def _referrals(s: DbSession, period: Period, filters: ReportFilter) -> Table:
 
 
 def _german_levels(s: DbSession, period: Period, filters: ReportFilter) -> Table:
-    lang = func.json_each(visits.c.answers, "$.language_levels").table_valued("value").alias("lang")
-    german = (
-        select(func.json_extract(lang.c.value, "$.level.level"))
-        .select_from(lang)
-        .where(func.json_extract(lang.c.value, "$.language") == "de")
-        .correlate(visits)
-        .limit(1)
-        .scalar_subquery()
-    )
-    level = func.coalesce(german, "none").label("level")
     acc: dict[str, list[int]] = {}
     for key, n in s.execute(
-        select(level, func.count())
-        .where(*_visit_filter(period, filters, SKILLS_CHECK))
-        .group_by(level)
+        select(facts.c.german_level, func.count())
+        .where(*_fact_filter(period, filters, SKILLS_CHECK))
+        .group_by(facts.c.german_level)
     ):
         _add(acc, str(key), 0, n, 1)
     return Table(
@@ -647,17 +658,14 @@ def _german_levels(s: DbSession, period: Period, filters: ReportFilter) -> Table
 
 
 def _next_steps(s: DbSession, period: Period, filters: ReportFilter) -> Table:
-    step = func.json_each(visits.c.next_steps).table_valued("key", "value").alias("step")
     acc: dict[str, list[int]] = {}
-    for key, decision, n in s.execute(
-        select(step.c.key, step.c.value, func.count())
-        .select_from(visits.join(step, true()))
-        .where(*_visit_filter(period, filters))
-        .group_by(step.c.key, step.c.value)
-    ):
-        _add(acc, str(key), 0, n, 2)
-        if decision == "accepted":
-            _add(acc, str(key), 1, n, 2)
+    for steps, n in _json_groups(s, facts.c.next_steps, _fact_filter(period, filters)):
+        if not isinstance(steps, dict):
+            continue
+        for key, decision in steps.items():
+            _add(acc, str(key), 0, n, 2)
+            if decision == "accepted":
+                _add(acc, str(key), 1, n, 2)
     rows = sorted(acc.items(), key=lambda kv: (-kv[1][0], kv[0]))
     return Table(
         "next_steps",
@@ -674,14 +682,26 @@ def _trend(s: DbSession, period: Period, filters: ReportFilter) -> Table:
         dt.date.fromisoformat(months[0] + "-01"), period.end, "custom", f"{months[0]}..{months[-1]}"
     )
     acc: dict[str, list[int]] = {m: [0, 0, 0, 0] for m in months}
-    month = func.substr(visits.c.finished_at, 1, 7).label("month")
+    # whole months straight from ix_report_facts_month; a period ending inside a month also
+    # bounds the day
+    conds: list[Any] = [
+        facts.c.month >= int(months[0].replace("-", "")),
+        facts.c.month <= int(months[-1].replace("-", "")),
+    ]
+    if period.end.month == period.end_exclusive.month:
+        conds.append(facts.c.day <= _day(period.end))
+    if filters.device_id:
+        conds.append(facts.c.device_id == filters.device_id)
+    if filters.author_id:
+        conds.append(facts.c.author_id == filters.author_id)
     for m, n_people, n_visits in s.execute(
-        select(month, func.count(distinct(visits.c.person_id)), func.count())
-        .where(*_visit_filter(span, filters))
-        .group_by(month)
+        select(facts.c.month, func.count(distinct(facts.c.person_key)), func.count())
+        .where(*conds)
+        .group_by(facts.c.month)
     ):
-        if m in acc:
-            acc[m][0], acc[m][1] = int(n_people), int(n_visits)
+        key = f"{int(m) // 100:04d}-{int(m) % 100:02d}"
+        if key in acc:
+            acc[key][0], acc[key][1] = int(n_people), int(n_visits)
     qmonth = func.substr(quick.c.contact_date, 1, 7).label("month")
     for m, n in s.execute(
         select(qmonth, func.count())
@@ -709,28 +729,34 @@ def _trend(s: DbSession, period: Period, filters: ReportFilter) -> Table:
 
 def build_report(
     store: Store,
+    user: User,
     period: Period,
     filters: ReportFilter | None = None,
     *,
     as_of: dt.date | None = None,
 ) -> Report:
-    """All figures of the dashboard and the exports for ``period`` (one read transaction).
+    """All figures of the dashboard and the exports for ``period`` (one read transaction);
+    for coordinators only (``PermissionDenied`` otherwise).
 
-    ``as_of`` is the day overdue follow-ups are counted against (default: today).
+    ``as_of`` is the day overdue follow-ups are counted against (default: today). Visit
+    figures come from the report facts (``storage/reports_models``), never from the answers.
     """
+    require(user, Action.VIEW_REPORTS)
     filters = filters or ReportFilter()
     as_of = as_of or dt.date.today()
     with store.reading() as s:
         _advised_tmp.create(s.connection(), checkfirst=True)
         s.execute(_advised_tmp.delete())
         s.execute(
-            _advised_tmp.insert().from_select(["person_id"], select(_advised(period, filters)))
+            _advised_tmp.insert().from_select(["person_key"], select(_advised(period, filters)))
         )
+        by_postcode = _latest_by_postcode(s, period, filters)
+        households = {code: (h, c) for code, (_n, h, c) in by_postcode.items()}
         tables = (
-            _overview(s, period, filters, as_of),
+            _overview(s, period, filters, as_of, households),
             _trend(s, period, filters),
             _nationality(s, period, filters),
-            _district(s, period, filters),
+            _district(by_postcode),
             _topics(s, period, filters),
             _insurance(s, period, filters),
             _referrals(s, period, filters),
@@ -752,15 +778,14 @@ class FilterChoices:
     advisors: tuple[tuple[str, str], ...]
 
 
-def filter_choices(store: Store) -> FilterChoices:
+def filter_choices(store: Store, user: User) -> FilterChoices:
     """The laptops and advisors that recorded visits, for the dashboard's filter lists."""
     from desktop_app.storage.models import UserRow
 
+    require(user, Action.VIEW_REPORTS)
     with store.reading() as s:
-        devices = tuple(
-            s.scalars(select(visits.c.device_id).distinct().order_by(visits.c.device_id))
-        )
-        authors = set(s.scalars(select(visits.c.author_id).distinct()))
+        devices = tuple(s.scalars(select(facts.c.device_id).distinct().order_by(facts.c.device_id)))
+        authors = set(s.scalars(select(facts.c.author_id).distinct()))
         names = {uid: name for uid, name in s.execute(select(UserRow.id, UserRow.display_name))}
     advisors = tuple(sorted(((a, names.get(a, a[:8])) for a in authors), key=lambda x: x[1]))
     return FilterChoices(devices, advisors)
@@ -777,44 +802,51 @@ class Case:
 def _people_select(
     period: Period, filters: ReportFilter, table_key: str, row_key: str
 ) -> Select[Any] | None:
+    """The person ids (UUIDs) behind one figure, from the same facts the figure counts."""
     advised = _advised(period, filters)
+    with_ids = advised.join(persons, persons.c.key == advised.c.person_key)
     if table_key == "overview" and row_key == "people_advised":
-        return select(advised.c.person_id)
+        return select(persons.c.person_id).select_from(with_ids)
     if table_key == "overview" and row_key in {"new_people", "returning_people"}:
-        first = (
-            select(func.min(visits.c.finished_at))
-            .where(visits.c.person_id == advised.c.person_id, visits.c.deleted == false())
-            .scalar_subquery()
+        is_new = persons.c.first_day >= _day(period.start)
+        return (
+            select(persons.c.person_id)
+            .select_from(with_ids)
+            .where(is_new if row_key == "new_people" else ~is_new)
         )
-        is_new = first >= period.start.isoformat()
-        return select(advised.c.person_id).where(is_new if row_key == "new_people" else ~is_new)
     if table_key == "nationality":
         isos = [iso for iso in _NOT_NON_EU if nationality_key(iso) == row_key]
         cond: ColumnElement[bool] = people.c.nationality.in_(isos)
         if row_key == "non_eu":
             cond = people.c.nationality.not_in(_NOT_NON_EU)
         return (
-            select(advised.c.person_id)
-            .select_from(advised.join(people, people.c.id == advised.c.person_id))
+            select(persons.c.person_id)
+            .select_from(with_ids.join(people, people.c.id == persons.c.person_id))
             .where(cond)
         )
     if table_key == "district":
         latest = _latest_life_situation(period, filters)
-        codes = func.coalesce(func.json_extract(latest.c.answers, "$.postal_code"), "")
+        codes = func.coalesce(latest.c.postal_code, "")
         if row_key == UNKNOWN:
             where = codes == ""
         elif row_key == "outside":
             where = and_(codes != "", codes.not_in(list(_district_of_postcode())))
         else:
             where = codes.in_([p for d in districts() if d.key == row_key for p in d.postal_codes])
-        return select(latest.c.person_id).where(where)
-    if table_key == "topics":
-        topic = func.json_each(visits.c.answers, "$.topics").table_valued("value").alias("topic")
         return (
-            select(visits.c.person_id)
+            select(persons.c.person_id)
+            .select_from(latest.join(persons, persons.c.key == latest.c.person_key))
+            .where(where)
+        )
+    if table_key == "topics":
+        topic = func.json_each(facts.c.topics).table_valued("value").alias("topic")
+        return (
+            select(persons.c.person_id)
             .distinct()
-            .select_from(visits.join(topic, true()))
-            .where(*_visit_filter(period, filters, LIFE_SITUATION), topic.c.value == row_key)
+            .select_from(
+                facts.join(topic, true()).join(persons, persons.c.key == facts.c.person_key)
+            )
+            .where(*_fact_filter(period, filters, LIFE_SITUATION), topic.c.value == row_key)
         )
     if table_key == "referrals":
         return (
@@ -829,20 +861,36 @@ def _people_select(
 
 
 def cases_behind(
-    store: Store, period: Period, filters: ReportFilter | None, table_key: str, row_key: str
+    store: Store,
+    user: User,
+    period: Period,
+    filters: ReportFilter | None,
+    table_key: str,
+    row_key: str,
 ) -> list[Case]:
     """The people counted in one figure, by name; empty where a figure has no people behind it
-    (quick contacts are anonymous). Callers check the user may see names."""
+    (quick contacts are anonymous). Only for users who may see them (coordinators); the list
+    being shown is audited (the figure and how many people, no names)."""
+    require(user, Action.VIEW_REPORT_CASES)
     stmt = _people_select(period, filters or ReportFilter(), table_key, row_key)
     if stmt is None:
         return []
     ids = stmt.subquery("ids")
-    with store.reading() as s:
+    with store.transaction() as s:
         rows = s.execute(
             select(people.c.id, people.c.given_name, people.c.family_name)
             .join(ids, ids.c[ids.c.keys()[0]] == people.c.id)
             .order_by(people.c.sort_key)
         ).all()
+        audit.record_in(
+            s,
+            store,
+            user.id,
+            audit.AuditAction.VIEW,
+            "report_cases",
+            str(uuid.uuid4()),
+            {"period": period.text, "figure": table_key, "row": row_key, "people": len(rows)},
+        )
     return [Case(pid, f"{given} {family}".strip()) for pid, given, family in rows]
 
 

@@ -54,7 +54,7 @@ def test_dashboard_shows_every_figure_with_chart_and_table(
     assert report is not None
     last = dt.date.today().replace(day=1) - dt.timedelta(days=1)
     assert report.period == month_period(last.year, last.month)
-    expected = build_report(busy.store, report.period)
+    expected = build_report(busy.store, busy.user, report.period)
     overview = dashboard.findChild(QTableWidget, "table-overview")
     assert overview is not None
     assert overview.item(0, 1).text() == str(expected.table("overview").value("people_advised"))

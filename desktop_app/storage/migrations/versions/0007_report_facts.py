@@ -1,0 +1,163 @@
+"""Report facts: one narrow row per visit, kept by triggers, so reports read no JSON answers.
+
+Triggers (not the use cases) keep ``report_visit_facts`` and ``report_persons`` right, because
+visits are written by several paths — saving and editing a visit, sync merges and tombstones,
+erasure of a person, bulk demo inserts — and a trigger runs in the same transaction as each of
+them, whichever it is. Existing visits are backfilled.
+
+Revision ID: report_facts
+Revises: reports
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "report_facts"
+down_revision = "reports"
+branch_labels = None
+depends_on = None
+
+_FACT_COLUMNS = (
+    "visit_id, person_key, day, month, finished_at, form_id, device_id, author_id, "
+    "postal_code, insurance, has_children, children_here, topics, german_level, next_steps"
+)
+
+
+def _fact_values(v: str) -> str:
+    """The fact columns computed from visit row ``v`` (``NEW`` in a trigger)."""
+    life = f"{v}.form_id = 'life_situation'"
+    return f"""
+        {v}.id,
+        rp.key,
+        CAST(replace(substr({v}.finished_at, 1, 10), '-', '') AS INTEGER),
+        CAST(replace(substr({v}.finished_at, 1, 7), '-', '') AS INTEGER),
+        {v}.finished_at,
+        {v}.form_id,
+        {v}.device_id,
+        {v}.author_id,
+        CASE WHEN {life} THEN CAST(json_extract({v}.answers, '$.postal_code') AS TEXT) END,
+        CASE WHEN {life} THEN json_extract({v}.answers, '$.insurance_status') END,
+        CASE WHEN {life} AND coalesce(json_extract({v}.answers, '$.children_count'), 0) > 0
+             THEN 1 ELSE 0 END,
+        CASE WHEN {life} THEN (
+            SELECT count(*) FROM json_each({v}.answers, '$.children') AS c
+            WHERE json_extract(c.value, '$.child_lives') = 'with_person'
+        ) ELSE 0 END,
+        CASE WHEN {life} AND json_type({v}.answers, '$.topics') = 'array'
+             THEN json_extract({v}.answers, '$.topics') END,
+        CASE WHEN {v}.form_id = 'skills_check' THEN coalesce((
+            SELECT json_extract(l.value, '$.level.level')
+            FROM json_each({v}.answers, '$.language_levels') AS l
+            WHERE json_extract(l.value, '$.language') = 'de' LIMIT 1
+        ), 'none') END,
+        CASE WHEN {v}.next_steps NOT IN ('', '{{}}') THEN {v}.next_steps END
+    """
+
+
+def _insert_fact(v: str, when: str = "1") -> str:
+    return (
+        f"INSERT OR REPLACE INTO report_visit_facts ({_FACT_COLUMNS}) "
+        f"SELECT {_fact_values(v)} FROM report_persons AS rp "
+        f"WHERE rp.person_id = {v}.person_id AND {when};"
+    )
+
+
+def _refresh_person(person: str) -> str:
+    """First day again from the person's facts; the person's key goes with their last fact."""
+    return f"""
+        UPDATE report_persons SET first_day = (
+            SELECT min(f.day) FROM report_visit_facts AS f WHERE f.person_key = report_persons.key
+        ) WHERE person_id = {person};
+        DELETE FROM report_persons WHERE person_id = {person} AND NOT EXISTS (
+            SELECT 1 FROM report_visit_facts AS f WHERE f.person_key = report_persons.key
+        );
+    """
+
+
+_WATCHED = "person_id, form_id, answers, next_steps, finished_at, deleted, device_id, author_id"
+
+TRIGGERS = {
+    "tr_report_facts_insert": f"""
+        CREATE TRIGGER tr_report_facts_insert AFTER INSERT ON visits WHEN NEW.deleted = 0
+        BEGIN
+            INSERT OR IGNORE INTO report_persons (person_id) VALUES (NEW.person_id);
+            {_insert_fact("NEW")}
+            {_refresh_person("NEW.person_id")}
+        END
+    """,
+    "tr_report_facts_update": f"""
+        CREATE TRIGGER tr_report_facts_update AFTER UPDATE OF {_WATCHED} ON visits
+        BEGIN
+            DELETE FROM report_visit_facts WHERE visit_id = OLD.id;
+            INSERT OR IGNORE INTO report_persons (person_id)
+                SELECT NEW.person_id WHERE NEW.deleted = 0;
+            {_insert_fact("NEW", "NEW.deleted = 0")}
+            {_refresh_person("NEW.person_id")}
+            {_refresh_person("OLD.person_id")}
+        END
+    """,
+    "tr_report_facts_delete": f"""
+        CREATE TRIGGER tr_report_facts_delete AFTER DELETE ON visits
+        BEGIN
+            DELETE FROM report_visit_facts WHERE visit_id = OLD.id;
+            {_refresh_person("OLD.person_id")}
+        END
+    """,
+}
+
+
+def upgrade() -> None:
+    op.create_table(
+        "report_persons",
+        sa.Column("key", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("person_id", sa.String(36), nullable=False, unique=True),
+        sa.Column("first_day", sa.Integer, nullable=True),
+    )
+    op.create_table(
+        "report_visit_facts",
+        sa.Column("visit_id", sa.String(36), primary_key=True),
+        sa.Column("person_key", sa.Integer, nullable=False),
+        sa.Column("day", sa.Integer, nullable=False),
+        sa.Column("month", sa.Integer, nullable=False),
+        sa.Column("finished_at", sa.String(32), nullable=False),
+        sa.Column("form_id", sa.String(63), nullable=False),
+        sa.Column("device_id", sa.String(36), nullable=False),
+        sa.Column("author_id", sa.String(36), nullable=False),
+        sa.Column("postal_code", sa.String(20), nullable=True),
+        sa.Column("insurance", sa.String(40), nullable=True),
+        sa.Column("has_children", sa.Integer, nullable=False),
+        sa.Column("children_here", sa.Integer, nullable=False),
+        sa.Column("topics", sa.Text, nullable=True),
+        sa.Column("german_level", sa.String(20), nullable=True),
+        sa.Column("next_steps", sa.Text, nullable=True),
+    )
+    # backfill: every visit that is not deleted, then each person's first day
+    op.execute(
+        "INSERT OR IGNORE INTO report_persons (person_id) "
+        "SELECT DISTINCT person_id FROM visits WHERE deleted = 0"
+    )
+    op.execute(
+        f"INSERT INTO report_visit_facts ({_FACT_COLUMNS}) SELECT {_fact_values('v')} "
+        "FROM visits AS v JOIN report_persons AS rp ON rp.person_id = v.person_id "
+        "WHERE v.deleted = 0"
+    )
+    op.create_index("ix_report_facts_day", "report_visit_facts", ["day", "person_key", "form_id"])
+    op.create_index("ix_report_facts_month", "report_visit_facts", ["month", "person_key"])
+    op.create_index(
+        "ix_report_facts_person", "report_visit_facts", ["person_key", "day", "insurance"]
+    )
+    op.execute(
+        "UPDATE report_persons SET first_day = (SELECT min(f.day) FROM report_visit_facts AS f "
+        "WHERE f.person_key = report_persons.key)"
+    )
+    for sql in TRIGGERS.values():
+        op.execute(sql)
+
+
+def downgrade() -> None:
+    for name in TRIGGERS:
+        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.drop_table("report_visit_facts")
+    op.drop_table("report_persons")
