@@ -22,6 +22,9 @@ class ReportPersonRow(Base):
     """A small integer key per person with report facts, and the day of their first visit.
 
     Kept by the triggers of migration ``report_facts``; a person's row goes with their last fact.
+    The copies of the person's nationality, first and latest insurance answer and latest life
+    situation spare a report several lookups per person advised (triggers on ``people`` keep
+    the nationality).
     """
 
     __tablename__ = "report_persons"
@@ -29,6 +32,18 @@ class ReportPersonRow(Base):
     person_id: Mapped[str] = mapped_column(String(36), nullable=False, unique=True)
     #: YYYYMMDD of the person's first (not deleted) visit, on any laptop, by anyone
     first_day: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: the person's first and latest insurance answer (life situation) and when it was given
+    first_insurance_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    first_insurance: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    last_insurance_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    last_insurance: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    #: the person's latest life-situation visit: when, postal code, children
+    last_life_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    last_life_postal_code: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    last_life_has_children: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_life_children_here: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: the person's nationality (ISO code) as ``people`` holds it; NULL while there is no person
+    nationality: Mapped[str | None] = mapped_column(String(2), nullable=True)
 
 
 class ReportFactRow(Base):
@@ -43,9 +58,9 @@ class ReportFactRow(Base):
     """
 
     __tablename__ = "report_visit_facts"
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
     visit_id: Mapped[str] = mapped_column(String(36), primary_key=True)
     person_key: Mapped[int] = mapped_column(Integer, nullable=False)
-    day: Mapped[int] = mapped_column(Integer, nullable=False)
     month: Mapped[int] = mapped_column(Integer, nullable=False)
     finished_at: Mapped[str] = mapped_column(String(32), nullable=False)
     form_id: Mapped[str] = mapped_column(String(63), nullable=False)
@@ -60,10 +75,14 @@ class ReportFactRow(Base):
     next_steps: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     __table_args__ = (
+        # the triggers find a visit's fact by the visit
+        Index("ix_report_facts_visit", "visit_id", unique=True),
         # the period figures: who was advised, how many visits, by form
         Index("ix_report_facts_day", "day", "person_key", "form_id"),
         # the monthly trend: distinct people per month straight from the index order
         Index("ix_report_facts_month", "month", "person_key"),
         # a person's first day and their insurance answers in time order
-        Index("ix_report_facts_person", "person_key", "day", "insurance"),
+        Index("ix_report_facts_person", "person_key", "finished_at", "insurance"),
+        # keyed by (day, visit) without a rowid: a period's facts lie together on few pages
+        {"sqlite_with_rowid": False},
     )

@@ -27,14 +27,17 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Select,
+    String,
     and_,
     case,
     distinct,
     false,
     func,
     literal,
+    or_,
     select,
     true,
+    update,
 )
 from sqlalchemy import (
     Table as SqlTable,
@@ -73,15 +76,25 @@ quick = table(QuickContactRow)
 people = table(PersonRow)
 
 
-#: The people advised in the period, filled once per report so the figures that need them
-#: (new/returning, nationality, insurance) do not each repeat the DISTINCT over all visits.
-#: A TEMP table lives in memory (temp_store = MEMORY) and only in this connection.
+#: The people advised in the period with what the per-person figures count, filled once per
+#: report (see ``_fill_advised``). A TEMP table lives in memory (temp_store = MEMORY) and only in
+#: this connection.
 _advised_tmp = SqlTable(
-    "report_advised_keys",
+    "report_advised_people",
     MetaData(),
     Column("person_key", Integer, primary_key=True),
+    Column("returns", Integer),
+    Column("nationality", String(2)),
+    Column("first_insurance", String(40)),
+    Column("last_insurance", String(40)),
+    #: the latest life situation in the period: 0 none, 1 known (columns below), 2 to look up
+    Column("life", Integer),
+    Column("postal_code", String(20)),
+    Column("has_children", Integer),
+    Column("children_here", Integer),
     prefixes=["TEMPORARY"],
 )
+_LOOK_UP = 2
 
 
 class PeriodError(ValueError):
@@ -328,7 +341,7 @@ def _advised(period: Period, filters: ReportFilter) -> Any:
     )
 
 
-def _latest_life_situation(period: Period, filters: ReportFilter) -> Any:
+def _latest_life_situation(period: Period, filters: ReportFilter, *also: Any) -> Any:
     """Subquery: facts of each advised person's latest life-situation visit in the period.
 
     One GROUP BY: with a single ``max()`` SQLite takes the other columns from the row holding it.
@@ -341,7 +354,7 @@ def _latest_life_situation(period: Period, filters: ReportFilter) -> Any:
             facts.c.has_children,
             facts.c.children_here,
         )
-        .where(*_fact_filter(period, filters, LIFE_SITUATION))
+        .where(*_fact_filter(period, filters, LIFE_SITUATION), *also)
         .group_by(facts.c.person_key)
         .subquery("latest")
     )
@@ -424,15 +437,103 @@ def _add(acc: dict[str, list[int]], key: str, column: int, value: int, width: in
 # The figures
 
 
+def _fill_advised(s: DbSession, period: Period, filters: ReportFilter) -> None:
+    """One row per person advised in the period into the TEMP table, with what the per-person
+    figures count: returning, nationality, insurance and the latest life situation.
+
+    Most of it is copied from the person's report key row (kept by triggers); only people whose
+    latest answers lie after the period, or every person when a filter is set, need a look into
+    their facts of the period.
+    """
+    tmp = _advised_tmp
+    start, end = period.start.isoformat(), period.end_exclusive.isoformat()
+    latest_insurance_before_end = (
+        select(facts.c.insurance)
+        .where(
+            facts.c.person_key == persons.c.key,
+            facts.c.finished_at < end,
+            facts.c.insurance.is_not(None),
+        )
+        .order_by(facts.c.finished_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    no_life = or_(persons.c.last_life_at.is_(None), persons.c.last_life_at < start)
+    if filters.device_id or filters.author_id:
+        life = case((no_life, 0), else_=_LOOK_UP)
+    else:
+        life = case((no_life, 0), (persons.c.last_life_at < end, 1), else_=_LOOK_UP)
+    advised = _advised(period, filters)
+    s.execute(
+        tmp.insert().from_select(
+            [c.name for c in tmp.columns],
+            select(
+                advised.c.person_key,
+                case((persons.c.first_day < _day(period.start), 1), else_=0),
+                persons.c.nationality,
+                case((persons.c.first_insurance_at < end, persons.c.first_insurance)),
+                case(
+                    (persons.c.last_insurance_at < end, persons.c.last_insurance),
+                    (persons.c.first_insurance_at < end, latest_insurance_before_end),
+                ),
+                life,
+                persons.c.last_life_postal_code,
+                persons.c.last_life_has_children,
+                persons.c.last_life_children_here,
+            ).select_from(advised.join(persons, persons.c.key == advised.c.person_key)),
+        )
+    )
+    if s.scalar(select(tmp.c.person_key).where(tmp.c.life == _LOOK_UP).limit(1)) is None:
+        return
+    to_look_up = select(tmp.c.person_key).where(tmp.c.life == _LOOK_UP)
+    latest = _latest_life_situation(period, filters, facts.c.person_key.in_(to_look_up))
+    s.execute(
+        update(tmp)
+        .where(tmp.c.person_key == latest.c.person_key)
+        .values(
+            life=1,
+            postal_code=latest.c.postal_code,
+            has_children=latest.c.has_children,
+            children_here=latest.c.children_here,
+        )
+    )
+    s.execute(update(tmp).where(tmp.c.life == _LOOK_UP).values(life=0))
+
+
+def _referral_groups(s: DbSession, period: Period, filters: ReportFilter) -> list[tuple[Any, ...]]:
+    """(month, in the period?, service, outcome, referrals) over the period and the trend's 12
+    months: one pass over the referrals for the three figures that count them."""
+    span_start = min(period.start, dt.date.fromisoformat(trend_months(period)[0] + "-01"))
+    span = Period(span_start, period.end, "custom", "")
+    month = func.substr(referrals.c.created_at, 1, 7).label("month")
+    in_period = case((referrals.c.created_at >= period.start.isoformat(), 1), else_=0).label("p")
+    outcome = _referral_outcome().label("outcome")
+    return [
+        tuple(row)
+        for row in s.execute(
+            select(month, in_period, referrals.c.service_id, outcome, func.count())
+            .where(*_dated_filter(referrals, referrals.c.created_at, span, filters))
+            .group_by(month, in_period, referrals.c.service_id, outcome)
+        )
+    ]
+
+
 def _overview(
-    s: DbSession, period: Period, filters: ReportFilter, as_of: dt.date, latest: Any
+    s: DbSession,
+    period: Period,
+    filters: ReportFilter,
+    as_of: dt.date,
+    referral_groups: list[tuple[Any, ...]],
 ) -> Table:
-    advised, start = _advised_tmp, _day(period.start)
-    people_advised, returning = s.execute(
+    tmp = _advised_tmp
+    known = tmp.c.life == 1
+    people_advised, returning, households, children_here = s.execute(
         select(
             func.count(),
-            func.coalesce(func.sum(case((persons.c.first_day < start, 1), else_=0)), 0),
-        ).select_from(advised.join(persons, persons.c.key == advised.c.person_key))
+            func.coalesce(func.sum(tmp.c.returns), 0),
+            func.coalesce(func.sum(case((and_(known, tmp.c.has_children > 0), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((known, tmp.c.children_here), else_=0)), 0),
+        )
     ).one()
     new_people = people_advised - returning
     visit_count = s.scalar(
@@ -443,11 +544,7 @@ def _overview(
         .select_from(quick)
         .where(*_dated_filter(quick, quick.c.contact_date, period, filters))
     )
-    referral_count = s.scalar(
-        select(func.count())
-        .select_from(referrals)
-        .where(*_dated_filter(referrals, referrals.c.created_at, period, filters))
-    )
+    referral_count = sum(n for _m, in_period, _s, _o, n in referral_groups if in_period)
     due_before = min(as_of, period.end_exclusive).isoformat()
     overdue_conds: list[Any] = [
         referrals.c.deleted == false(),
@@ -460,8 +557,6 @@ def _overview(
     if filters.author_id:
         overdue_conds.append(referrals.c.author_id == filters.author_id)
     overdue = s.scalar(select(func.count()).select_from(referrals).where(*overdue_conds))
-    households = sum(n for n, _ in latest.values())
-    children_here = sum(c for _, c in latest.values())
     counts = {
         "people_advised": people_advised,
         "new_people": new_people,
@@ -481,36 +576,13 @@ def _overview(
     )
 
 
-def _latest_by_postcode(
-    s: DbSession, period: Period, filters: ReportFilter
-) -> dict[str | None, tuple[int, int, int]]:
-    """Postal code of each advised person's latest life-situation visit -> (people, households
-    with children, children living with them): the district and household figures at once."""
-    latest = _latest_life_situation(period, filters)
-    return {
-        code: (int(n), int(households or 0), int(children or 0))
-        for code, n, households, children in s.execute(
-            select(
-                latest.c.postal_code,
-                func.count(),
-                func.sum(latest.c.has_children),
-                func.sum(latest.c.children_here),
-            ).group_by(latest.c.postal_code)
-        )
-    }
-
-
 def _nationality(s: DbSession, period: Period, filters: ReportFilter) -> Table:
-    advised = _advised_tmp
+    tmp = _advised_tmp
     acc: dict[str, list[int]] = {}
     for iso, n in s.execute(
-        select(people.c.nationality, func.count())
-        .select_from(
-            advised.join(persons, persons.c.key == advised.c.person_key).join(
-                people, people.c.id == persons.c.person_id
-            )
-        )
-        .group_by(people.c.nationality)
+        select(tmp.c.nationality, func.count())
+        .where(tmp.c.nationality.is_not(None))  # a person not (yet) here is not counted
+        .group_by(tmp.c.nationality)
     ):
         _add(acc, nationality_key(iso), 0, n, 2)
     for option, n in s.execute(
@@ -529,10 +601,13 @@ def _nationality(s: DbSession, period: Period, filters: ReportFilter) -> Table:
     )
 
 
-def _district(latest: Mapping[str | None, tuple[int, int, int]]) -> Table:
+def _district(s: DbSession) -> Table:
+    tmp = _advised_tmp
     acc: dict[str, list[int]] = {}
-    for code, (n, _households, _children) in latest.items():
-        _add(acc, district_key(code), 0, n, 1)
+    for code, n in s.execute(
+        select(tmp.c.postal_code, func.count()).where(tmp.c.life == 1).group_by(tmp.c.postal_code)
+    ):
+        _add(acc, district_key(None if code is None else str(code)), 0, n, 1)
     order = [d.key for d in districts()] + ["outside", UNKNOWN]
     return Table(
         "district",
@@ -542,22 +617,47 @@ def _district(latest: Mapping[str | None, tuple[int, int, int]]) -> Table:
     )
 
 
-def _json_groups(s: DbSession, column: Any, conds: list[Any]) -> list[tuple[Any, int]]:
-    """(parsed JSON value, visits) per distinct JSON text of a fact column: counted in SQL,
-    visits share few distinct topic lists or next-step choices."""
+def _answer_groups(s: DbSession, period: Period, filters: ReportFilter) -> list[tuple[Any, ...]]:
+    """(form, topic list, German level, next steps, visits) per distinct combination in the
+    period: one pass over the period's facts for three figures; visits share few combinations.
+    The JSON texts come back parsed (None where a visit has none)."""
     return [
-        (json.loads(text), int(n))
-        for text, n in s.execute(
-            select(column, func.count()).where(*conds, column.is_not(None)).group_by(column)
+        (
+            form_id,
+            None if topics is None else json.loads(topics),
+            level,
+            None if steps is None else json.loads(steps),
+            int(n),
+        )
+        for form_id, topics, level, steps, n in s.execute(
+            select(
+                facts.c.form_id,
+                facts.c.topics,
+                facts.c.german_level,
+                facts.c.next_steps,
+                func.count(),
+            )
+            .where(
+                *_fact_filter(period, filters),
+                or_(
+                    facts.c.topics.is_not(None),
+                    facts.c.german_level.is_not(None),
+                    facts.c.next_steps.is_not(None),
+                ),
+            )
+            .group_by(facts.c.form_id, facts.c.topics, facts.c.german_level, facts.c.next_steps)
         )
     ]
 
 
-def _topics(s: DbSession, period: Period, filters: ReportFilter) -> Table:
+def _topics(
+    s: DbSession, period: Period, filters: ReportFilter, groups: list[tuple[Any, ...]]
+) -> Table:
     acc: dict[str, list[int]] = {}
-    for topics, n in _json_groups(s, facts.c.topics, _fact_filter(period, filters, LIFE_SITUATION)):
-        for topic in topics:
-            _add(acc, str(topic), 0, n, 2)
+    for form_id, topics, _level, _steps, n in groups:
+        if form_id == LIFE_SITUATION and isinstance(topics, list):
+            for topic in topics:
+                _add(acc, str(topic), 0, n, 2)
     qtopic = func.json_each(quick.c.topics).table_valued("value").alias("qtopic")
     for key, n in s.execute(
         select(qtopic.c.value, func.count())
@@ -576,40 +676,16 @@ def _topics(s: DbSession, period: Period, filters: ReportFilter) -> Table:
     )
 
 
-def _insurance(s: DbSession, period: Period, filters: ReportFilter) -> Table:
-    advised = _advised_tmp
-    end = period.end_exclusive.isoformat()
-
-    def answer(order: Any) -> Any:
-        # per advised person, one probe of ix_report_facts_person (person, finished_at, status)
-        return (
-            select(facts.c.insurance)
-            .where(
-                facts.c.person_key == advised.c.person_key,
-                facts.c.finished_at < end,
-                facts.c.insurance.is_not(None),
-            )
-            .order_by(order)
-            .limit(1)
-            .scalar_subquery()
-        )
-
-    answered = (
-        select(
-            answer(facts.c.finished_at).label("first"),
-            answer(facts.c.finished_at.desc()).label("last"),
-        )
-        .select_from(advised)
-        .subquery("answered")
-    )
+def _insurance(s: DbSession) -> Table:
+    tmp = _advised_tmp
     acc: dict[str, list[int]] = {}
-    for first, last, n in s.execute(
-        select(answered.c.first, answered.c.last, func.count())
-        .where(answered.c.first.is_not(None))
-        .group_by(answered.c.first, answered.c.last)
+    for first_answer, last_answer, n in s.execute(
+        select(tmp.c.first_insurance, tmp.c.last_insurance, func.count())
+        .where(tmp.c.first_insurance.is_not(None))
+        .group_by(tmp.c.first_insurance, tmp.c.last_insurance)
     ):
-        _add(acc, str(first), 0, n, 2)
-        _add(acc, str(last), 1, n, 2)
+        _add(acc, str(first_answer), 0, n, 2)
+        _add(acc, str(last_answer), 1, n, 2)
     order = ("statutory", "ehic", "private", "none", "unclear")
     return Table(
         "insurance",
@@ -620,17 +696,13 @@ def _insurance(s: DbSession, period: Period, filters: ReportFilter) -> Table:
     )
 
 
-def _referrals(s: DbSession, period: Period, filters: ReportFilter) -> Table:
-    outcome = _referral_outcome().label("outcome")
+def _referrals(referral_groups: list[tuple[Any, ...]]) -> Table:
     acc: dict[str, list[int]] = {}
     columns = ("attended", "not_attended", "pending")
-    for service, result, n in s.execute(
-        select(referrals.c.service_id, outcome, func.count())
-        .where(*_dated_filter(referrals, referrals.c.created_at, period, filters))
-        .group_by(referrals.c.service_id, outcome)
-    ):
-        _add(acc, str(service), 0, n, 4)
-        _add(acc, str(service), 1 + columns.index(str(result)), n, 4)
+    for _month, in_period, service, result, n in referral_groups:
+        if in_period:
+            _add(acc, str(service), 0, n, 4)
+            _add(acc, str(service), 1 + columns.index(str(result)), n, 4)
     rows = sorted(acc.items(), key=lambda kv: (-kv[1][0], kv[0]))
     return Table(
         "referrals",
@@ -641,14 +713,11 @@ def _referrals(s: DbSession, period: Period, filters: ReportFilter) -> Table:
     )
 
 
-def _german_levels(s: DbSession, period: Period, filters: ReportFilter) -> Table:
+def _german_levels(groups: list[tuple[Any, ...]]) -> Table:
     acc: dict[str, list[int]] = {}
-    for key, n in s.execute(
-        select(facts.c.german_level, func.count())
-        .where(*_fact_filter(period, filters, SKILLS_CHECK))
-        .group_by(facts.c.german_level)
-    ):
-        _add(acc, str(key), 0, n, 1)
+    for form_id, _topics, level, _steps, n in groups:
+        if form_id == SKILLS_CHECK:
+            _add(acc, str(level), 0, n, 1)
     return Table(
         "german_levels",
         N_("Skills checks: German level (CEFR)"),
@@ -657,9 +726,9 @@ def _german_levels(s: DbSession, period: Period, filters: ReportFilter) -> Table
     )
 
 
-def _next_steps(s: DbSession, period: Period, filters: ReportFilter) -> Table:
+def _next_steps(groups: list[tuple[Any, ...]]) -> Table:
     acc: dict[str, list[int]] = {}
-    for steps, n in _json_groups(s, facts.c.next_steps, _fact_filter(period, filters)):
+    for _form_id, _topics, _level, steps, n in groups:
         if not isinstance(steps, dict):
             continue
         for key, decision in steps.items():
@@ -676,7 +745,9 @@ def _next_steps(s: DbSession, period: Period, filters: ReportFilter) -> Table:
     )
 
 
-def _trend(s: DbSession, period: Period, filters: ReportFilter) -> Table:
+def _trend(
+    s: DbSession, period: Period, filters: ReportFilter, referral_groups: list[tuple[Any, ...]]
+) -> Table:
     months = trend_months(period)
     span = Period(
         dt.date.fromisoformat(months[0] + "-01"), period.end, "custom", f"{months[0]}..{months[-1]}"
@@ -710,14 +781,9 @@ def _trend(s: DbSession, period: Period, filters: ReportFilter) -> Table:
     ):
         if m in acc:
             acc[m][2] = int(n)
-    rmonth = func.substr(referrals.c.created_at, 1, 7).label("month")
-    for m, n in s.execute(
-        select(rmonth, func.count())
-        .where(*_dated_filter(referrals, referrals.c.created_at, span, filters))
-        .group_by(rmonth)
-    ):
+    for m, _in_period, _service, _outcome, n in referral_groups:
         if m in acc:
-            acc[m][3] = int(n)
+            acc[m][3] += int(n)
     return Table(
         "trend",
         N_("Trend over the last 12 months"),
@@ -747,21 +813,19 @@ def build_report(
     with store.reading() as s:
         _advised_tmp.create(s.connection(), checkfirst=True)
         s.execute(_advised_tmp.delete())
-        s.execute(
-            _advised_tmp.insert().from_select(["person_key"], select(_advised(period, filters)))
-        )
-        by_postcode = _latest_by_postcode(s, period, filters)
-        households = {code: (h, c) for code, (_n, h, c) in by_postcode.items()}
+        _fill_advised(s, period, filters)
+        groups = _answer_groups(s, period, filters)
+        referral_groups = _referral_groups(s, period, filters)
         tables = (
-            _overview(s, period, filters, as_of, households),
-            _trend(s, period, filters),
+            _overview(s, period, filters, as_of, referral_groups),
+            _trend(s, period, filters, referral_groups),
             _nationality(s, period, filters),
-            _district(by_postcode),
-            _topics(s, period, filters),
-            _insurance(s, period, filters),
-            _referrals(s, period, filters),
-            _german_levels(s, period, filters),
-            _next_steps(s, period, filters),
+            _district(s),
+            _topics(s, period, filters, groups),
+            _insurance(s),
+            _referrals(referral_groups),
+            _german_levels(groups),
+            _next_steps(groups),
         )
         s.execute(_advised_tmp.delete())
     return Report(period, filters, as_of, tables)

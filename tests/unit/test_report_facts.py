@@ -26,9 +26,11 @@ from desktop_app.storage.models import table
 from desktop_app.storage.reports_models import ReportFactRow, ReportPersonRow
 from desktop_app.storage.visits_models import VisitRow
 from desktop_app.usecases import accounts, data_rights, visits
+from desktop_app.usecases import people as people_uc
 from desktop_app.usecases.people import list_people, register_many
 from desktop_app.usecases.report_demo import add_demo_activity
 from desktop_app.usecases.reports import (
+    ReportFilter,
     build_report,
     cases_behind,
     filter_choices,
@@ -108,6 +110,7 @@ def _assert_facts_match_visits(store: Any) -> None:
         rows = list(s.scalars(select(VisitRow).where(VisitRow.deleted.is_(False))))
     assert set(facts) == {r.id for r in rows}
     first_days: dict[str, int] = {}
+    answers: dict[str, list[tuple[str, str]]] = {}
     for row in rows:
         fact = dict(facts[row.id])
         assert persons[fact.pop("person_key")] == row.person_id
@@ -117,7 +120,15 @@ def _assert_facts_match_visits(store: Any) -> None:
         assert fact == _expected_fact(row), row.id
         day = fact["day"]
         first_days[row.person_id] = min(first_days.get(row.person_id, day), day)
-    assert {pid: p["first_day"] for pid, p in _persons(store).items()} == first_days
+        if fact["insurance"] is not None:
+            answers.setdefault(row.person_id, []).append((row.finished_at, fact["insurance"]))
+    stored = _persons(store)
+    assert {pid: p["first_day"] for pid, p in stored.items()} == first_days
+    for pid, p in stored.items():
+        given = sorted(answers.get(pid, []))
+        first, last = (given[0], given[-1]) if given else ((None, None), (None, None))
+        assert (p["first_insurance_at"], p["first_insurance"]) == first
+        assert (p["last_insurance_at"], p["last_insurance"]) == last
 
 
 def test_saving_a_visit_fills_its_facts_in_the_same_transaction(session: Any) -> None:
@@ -244,3 +255,53 @@ def test_listing_the_cases_behind_a_figure_is_audited(session: Any) -> None:
     assert filter_choices(session.store, session.user).advisors == (
         (session.user.id, session.user.display_name),
     )
+
+
+def _periods(today: dt.date) -> list[Any]:
+    """Every month of the last year, the quarters, the year and two ranges cutting months."""
+    out = []
+    y, m = today.year - 1, today.month
+    for _ in range(13):
+        out.append(parse_period(f"{y}-{m:02d}"))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    out += [parse_period(f"{today.year}-Q{q}") for q in range(1, 5)]
+    out.append(parse_period(str(today.year)))
+    a, b = today - dt.timedelta(days=200), today - dt.timedelta(days=17)
+    out.append(parse_period(f"{a.isoformat()}..{b.isoformat()}"))
+    return out
+
+
+def test_figures_agree_whether_read_from_the_person_keys_or_looked_up(session: Any) -> None:
+    """A filter matching every visit sends every person through the look-up of their facts in
+    the period; without it most come from their report key row. Both must count the same, also
+    for past periods after which people came again."""
+    _people(session, *(f"P{i}" for i in range(40)))
+    add_demo_activity(session.store, session.user.id, today=TODAY, seed=8)
+    everyone = ReportFilter(author_id=session.user.id)
+    looked_at = 0
+    for period in _periods(TODAY):
+        plain = build_report(session.store, session.user, period, as_of=TODAY)
+        filtered = build_report(session.store, session.user, period, everyone, as_of=TODAY)
+        for key in ("overview", "nationality", "district", "insurance", "topics", "trend"):
+            assert plain.table(key).rows == filtered.table(key).rows, (period.text, key)
+        looked_at += plain.table("overview").value("people_advised")
+    assert looked_at > 40  # the periods are not empty
+
+
+def test_a_persons_nationality_follows_their_record(session: Any) -> None:
+    (maria,) = _people(session, "Maria")
+    _finish(session, maria, full_life_situation())
+    assert build_report(session.store, session.user, THIS_YEAR).table("nationality").as_dict() == {
+        "bulgarian": 1
+    }
+    person = people_uc.get_person(session.store, session.user, maria)
+    assert person is not None
+    values = people_uc.person_values(person)
+    values["nationality"] = "RO"
+    languages = tuple(c for c in values.pop("languages").split(",") if c)
+    people_uc.update_person(
+        session.store, session.user, maria, PersonDraft(**values, languages=languages)
+    )
+    assert build_report(session.store, session.user, THIS_YEAR).table("nationality").as_dict() == {
+        "romanian": 1
+    }

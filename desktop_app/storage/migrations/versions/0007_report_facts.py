@@ -64,17 +64,49 @@ def _insert_fact(v: str, when: str = "1") -> str:
     )
 
 
-def _refresh_person(person: str) -> str:
-    """First day again from the person's facts; the person's key goes with their last fact."""
+_MINE = "f.person_key = report_persons.key"
+
+
+def _update_persons(where: str) -> str:
+    """First day, first/latest insurance answer and latest life situation again from each
+    person's facts (a few rows through ix_report_facts_person)."""
+    mine, answered = _MINE, f"{_MINE} AND f.insurance IS NOT NULL"
+    latest_life = (
+        f"FROM report_visit_facts AS f WHERE {mine} AND f.form_id = 'life_situation' "
+        "ORDER BY f.finished_at DESC LIMIT 1"
+    )
     return f"""
-        UPDATE report_persons SET first_day = (
-            SELECT min(f.day) FROM report_visit_facts AS f WHERE f.person_key = report_persons.key
-        ) WHERE person_id = {person};
+        UPDATE report_persons SET
+            first_day = (SELECT min(f.day) FROM report_visit_facts AS f WHERE {mine}),
+            first_insurance_at = (
+                SELECT min(f.finished_at) FROM report_visit_facts AS f WHERE {answered}),
+            first_insurance = (
+                SELECT f.insurance FROM report_visit_facts AS f WHERE {answered}
+                ORDER BY f.finished_at LIMIT 1),
+            last_insurance_at = (
+                SELECT max(f.finished_at) FROM report_visit_facts AS f WHERE {answered}),
+            last_insurance = (
+                SELECT f.insurance FROM report_visit_facts AS f WHERE {answered}
+                ORDER BY f.finished_at DESC LIMIT 1),
+            last_life_at = (SELECT f.finished_at {latest_life}),
+            last_life_postal_code = (SELECT f.postal_code {latest_life}),
+            last_life_has_children = (SELECT f.has_children {latest_life}),
+            last_life_children_here = (SELECT f.children_here {latest_life})
+        WHERE {where}
+    """
+
+
+def _refresh_person(person: str) -> str:
+    """The person's derived columns again; their key goes with their last fact."""
+    return f"""
+        {_update_persons(f"person_id = {person}")};
         DELETE FROM report_persons WHERE person_id = {person} AND NOT EXISTS (
-            SELECT 1 FROM report_visit_facts AS f WHERE f.person_key = report_persons.key
+            SELECT 1 FROM report_visit_facts AS f WHERE {_MINE}
         );
     """
 
+
+_NATIONALITY = "(SELECT p.nationality FROM people AS p WHERE p.id = {person})"
 
 _WATCHED = "person_id, form_id, answers, next_steps, finished_at, deleted, device_id, author_id"
 
@@ -82,7 +114,8 @@ TRIGGERS = {
     "tr_report_facts_insert": f"""
         CREATE TRIGGER tr_report_facts_insert AFTER INSERT ON visits WHEN NEW.deleted = 0
         BEGIN
-            INSERT OR IGNORE INTO report_persons (person_id) VALUES (NEW.person_id);
+            INSERT OR IGNORE INTO report_persons (person_id, nationality)
+                VALUES (NEW.person_id, {_NATIONALITY.format(person="NEW.person_id")});
             {_insert_fact("NEW")}
             {_refresh_person("NEW.person_id")}
         END
@@ -91,8 +124,9 @@ TRIGGERS = {
         CREATE TRIGGER tr_report_facts_update AFTER UPDATE OF {_WATCHED} ON visits
         BEGIN
             DELETE FROM report_visit_facts WHERE visit_id = OLD.id;
-            INSERT OR IGNORE INTO report_persons (person_id)
-                SELECT NEW.person_id WHERE NEW.deleted = 0;
+            INSERT OR IGNORE INTO report_persons (person_id, nationality)
+                SELECT NEW.person_id, {_NATIONALITY.format(person="NEW.person_id")}
+                WHERE NEW.deleted = 0;
             {_insert_fact("NEW", "NEW.deleted = 0")}
             {_refresh_person("NEW.person_id")}
             {_refresh_person("OLD.person_id")}
@@ -105,6 +139,27 @@ TRIGGERS = {
             {_refresh_person("OLD.person_id")}
         END
     """,
+    # a person's nationality as the reports count it: the person's current one (NULL: no such
+    # person here, e.g. a visit that arrived by sync before its person)
+    "tr_report_persons_people_insert": """
+        CREATE TRIGGER tr_report_persons_people_insert AFTER INSERT ON people
+        BEGIN
+            UPDATE report_persons SET nationality = NEW.nationality WHERE person_id = NEW.id;
+        END
+    """,
+    "tr_report_persons_people_update": """
+        CREATE TRIGGER tr_report_persons_people_update AFTER UPDATE OF id, nationality ON people
+        BEGIN
+            UPDATE report_persons SET nationality = NULL WHERE person_id = OLD.id;
+            UPDATE report_persons SET nationality = NEW.nationality WHERE person_id = NEW.id;
+        END
+    """,
+    "tr_report_persons_people_delete": """
+        CREATE TRIGGER tr_report_persons_people_delete AFTER DELETE ON people
+        BEGIN
+            UPDATE report_persons SET nationality = NULL WHERE person_id = OLD.id;
+        END
+    """,
 }
 
 
@@ -114,12 +169,23 @@ def upgrade() -> None:
         sa.Column("key", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("person_id", sa.String(36), nullable=False, unique=True),
         sa.Column("first_day", sa.Integer, nullable=True),
+        sa.Column("first_insurance_at", sa.String(32), nullable=True),
+        sa.Column("first_insurance", sa.String(40), nullable=True),
+        sa.Column("last_insurance_at", sa.String(32), nullable=True),
+        sa.Column("last_insurance", sa.String(40), nullable=True),
+        sa.Column("last_life_at", sa.String(32), nullable=True),
+        sa.Column("last_life_postal_code", sa.String(20), nullable=True),
+        sa.Column("last_life_has_children", sa.Integer, nullable=True),
+        sa.Column("last_life_children_here", sa.Integer, nullable=True),
+        sa.Column("nationality", sa.String(2), nullable=True),
     )
+    # WITHOUT ROWID, keyed by (day, visit): a period's facts lie together on few pages, so a
+    # report decrypts and reads only those (visits arrive in any order of their days).
     op.create_table(
         "report_visit_facts",
+        sa.Column("day", sa.Integer, primary_key=True),
         sa.Column("visit_id", sa.String(36), primary_key=True),
         sa.Column("person_key", sa.Integer, nullable=False),
-        sa.Column("day", sa.Integer, nullable=False),
         sa.Column("month", sa.Integer, nullable=False),
         sa.Column("finished_at", sa.String(32), nullable=False),
         sa.Column("form_id", sa.String(63), nullable=False),
@@ -132,6 +198,7 @@ def upgrade() -> None:
         sa.Column("topics", sa.Text, nullable=True),
         sa.Column("german_level", sa.String(20), nullable=True),
         sa.Column("next_steps", sa.Text, nullable=True),
+        sqlite_with_rowid=False,
     )
     # backfill: every visit that is not deleted, then each person's first day
     op.execute(
@@ -143,14 +210,16 @@ def upgrade() -> None:
         "FROM visits AS v JOIN report_persons AS rp ON rp.person_id = v.person_id "
         "WHERE v.deleted = 0"
     )
+    op.create_index("ix_report_facts_visit", "report_visit_facts", ["visit_id"], unique=True)
     op.create_index("ix_report_facts_day", "report_visit_facts", ["day", "person_key", "form_id"])
     op.create_index("ix_report_facts_month", "report_visit_facts", ["month", "person_key"])
     op.create_index(
-        "ix_report_facts_person", "report_visit_facts", ["person_key", "day", "insurance"]
+        "ix_report_facts_person", "report_visit_facts", ["person_key", "finished_at", "insurance"]
     )
+    op.execute(_update_persons("1"))
     op.execute(
-        "UPDATE report_persons SET first_day = (SELECT min(f.day) FROM report_visit_facts AS f "
-        "WHERE f.person_key = report_persons.key)"
+        "UPDATE report_persons SET nationality = "
+        + _NATIONALITY.format(person="report_persons.person_id")
     )
     for sql in TRIGGERS.values():
         op.execute(sql)
