@@ -6,6 +6,7 @@ from sqlalchemy import Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop_app.storage.models import Base
+from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.visits_models import VisitRow
 
 # Covers "who was advised in the period" and the monthly trend without reading the answers.
@@ -86,3 +87,31 @@ class ReportFactRow(Base):
         # keyed by (day, visit) without a rowid: a period's facts lie together on few pages
         {"sqlite_with_rowid": False},
     )
+
+
+class ReportMonthAnswersRow(Base):
+    """Visits per month, laptop, author, form and combination of the answers the reports group
+    by (topic list, German level, next steps; '' where a visit has none), kept by triggers on
+    ``report_visit_facts``: a year's answer figures add up a few hundred rows."""
+
+    __tablename__ = "report_month_answers"
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    author_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    form_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    topics: Mapped[str] = mapped_column(Text, primary_key=True)
+    german_level: Mapped[str] = mapped_column(Text, primary_key=True)
+    next_steps: Mapped[str] = mapped_column(Text, primary_key=True)
+    visits: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+# Referrals by the day they were made, covering what the reports count.
+ix_referrals_created = Index(
+    "ix_referrals_created",
+    ReferralRow.created_at,
+    ReferralRow.deleted,
+    ReferralRow.status,
+    ReferralRow.service_id,
+)

@@ -33,7 +33,7 @@ from sqlalchemy import (
     distinct,
     false,
     func,
-    literal,
+    literal_column,
     or_,
     select,
     true,
@@ -52,7 +52,11 @@ from desktop_app.paths import resource
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import PersonRow, table
 from desktop_app.storage.referrals_models import ReferralRow
-from desktop_app.storage.reports_models import ReportFactRow, ReportPersonRow
+from desktop_app.storage.reports_models import (
+    ReportFactRow,
+    ReportMonthAnswersRow,
+    ReportPersonRow,
+)
 from desktop_app.storage.visits_models import QuickContactRow
 from desktop_app.usecases import audit
 
@@ -70,6 +74,7 @@ _EU_OTHER = frozenset(
 _NOT_NON_EU = (*_EU_OTHER, "BG", "RO", "", "XX", "XS", "ZZ")
 
 facts = table(ReportFactRow)
+answers = table(ReportMonthAnswersRow)
 persons = table(ReportPersonRow)
 referrals = table(ReferralRow)
 quick = table(QuickContactRow)
@@ -331,14 +336,14 @@ def _dated_filter(
     return conds
 
 
+#: ``person_key`` as an expression: keeps SQLite from walking ix_report_facts_person (all the
+#: facts, in person order) where the period's range of the key (day, visit) reads far fewer
+_PERSON_KEY = (facts.c.person_key + literal_column("0")).label("person_key")
+
+
 def _advised(period: Period, filters: ReportFilter) -> Any:
     """Subquery: distinct keys of the people with a visit in the period."""
-    return (
-        select(facts.c.person_key.label("person_key"))
-        .where(*_fact_filter(period, filters))
-        .distinct()
-        .subquery("advised")
-    )
+    return select(_PERSON_KEY).where(*_fact_filter(period, filters)).distinct().subquery("advised")
 
 
 def _latest_life_situation(period: Period, filters: ReportFilter, *also: Any) -> Any:
@@ -348,32 +353,20 @@ def _latest_life_situation(period: Period, filters: ReportFilter, *also: Any) ->
     """
     return (
         select(
-            facts.c.person_key,
+            _PERSON_KEY,
             func.max(facts.c.finished_at).label("finished_at"),
             facts.c.postal_code,
             facts.c.has_children,
             facts.c.children_here,
         )
         .where(*_fact_filter(period, filters, LIFE_SITUATION), *also)
-        .group_by(facts.c.person_key)
+        .group_by(_PERSON_KEY.element)
         .subquery("latest")
     )
 
 
-def _referral_outcome() -> Any:
-    """attended / not_attended / pending, from the status (and, once closed, its history)."""
-    return case(
-        (referrals.c.status.in_(("attended", "outcome_noted")), literal("attended")),
-        (
-            and_(
-                referrals.c.status == "closed",
-                referrals.c.status_history.like('%"status": "attended"%'),
-            ),
-            literal("attended"),
-        ),
-        (referrals.c.status == "closed", literal("not_attended")),
-        else_=literal("pending"),
-    )
+#: a closed referral whose history shows the person went (counted as attended)
+_ATTENDED_BEFORE = referrals.c.status_history.like('%"status": "attended"%')
 
 
 def nationality_key(iso: str) -> str:
@@ -486,7 +479,7 @@ def _fill_advised(s: DbSession, period: Period, filters: ReportFilter) -> None:
     if s.scalar(select(tmp.c.person_key).where(tmp.c.life == _LOOK_UP).limit(1)) is None:
         return
     to_look_up = select(tmp.c.person_key).where(tmp.c.life == _LOOK_UP)
-    latest = _latest_life_situation(period, filters, facts.c.person_key.in_(to_look_up))
+    latest = _latest_life_situation(period, filters, _PERSON_KEY.element.in_(to_look_up))
     s.execute(
         update(tmp)
         .where(tmp.c.person_key == latest.c.person_key)
@@ -502,20 +495,37 @@ def _fill_advised(s: DbSession, period: Period, filters: ReportFilter) -> None:
 
 def _referral_groups(s: DbSession, period: Period, filters: ReportFilter) -> list[tuple[Any, ...]]:
     """(month, in the period?, service, outcome, referrals) over the period and the trend's 12
-    months: one pass over the referrals for the three figures that count them."""
+    months, for the three figures that count referrals: statuses from ix_referrals_created
+    alone; the history only of closed referrals (attended before they were closed?)."""
     span_start = min(period.start, dt.date.fromisoformat(trend_months(period)[0] + "-01"))
     span = Period(span_start, period.end, "custom", "")
     month = func.substr(referrals.c.created_at, 1, 7).label("month")
     in_period = case((referrals.c.created_at >= period.start.isoformat(), 1), else_=0).label("p")
-    outcome = _referral_outcome().label("outcome")
-    return [
-        tuple(row)
-        for row in s.execute(
-            select(month, in_period, referrals.c.service_id, outcome, func.count())
-            .where(*_dated_filter(referrals, referrals.c.created_at, span, filters))
-            .group_by(month, in_period, referrals.c.service_id, outcome)
-        )
-    ]
+    conds = _dated_filter(referrals, referrals.c.created_at, span, filters)
+    found: dict[tuple[str, int, str, str], int] = {}
+    for m, p, service, status, n in s.execute(
+        select(month, in_period, referrals.c.service_id, referrals.c.status, func.count())
+        .where(*conds)
+        .group_by(month, in_period, referrals.c.service_id, referrals.c.status)
+    ):
+        if status in ("attended", "outcome_noted"):
+            outcome = "attended"
+        elif status == "closed":
+            outcome = "not_attended"
+        else:
+            outcome = "pending"
+        key = (str(m), int(p), str(service), outcome)
+        found[key] = found.get(key, 0) + int(n)
+    for m, p, service, n in s.execute(
+        select(month, in_period, referrals.c.service_id, func.count())
+        .where(*conds, referrals.c.status == "closed", _ATTENDED_BEFORE)
+        .group_by(month, in_period, referrals.c.service_id)
+    ):
+        closed = (str(m), int(p), str(service), "not_attended")
+        found[closed] -= int(n)
+        attended = (str(m), int(p), str(service), "attended")
+        found[attended] = found.get(attended, 0) + int(n)
+    return [(*key, n) for key, n in found.items() if n]
 
 
 def _overview(
@@ -617,36 +627,60 @@ def _district(s: DbSession) -> Table:
     )
 
 
+def _month_parts(period: Period) -> tuple[list[int], list[Period]]:
+    """The period as whole months (YYYYMM) and the parts of months it cuts (at most two)."""
+    whole: list[int] = []
+    parts: list[Period] = []
+    for text in period.months():
+        month = month_period(int(text[:4]), int(text[5:]))
+        if period.start <= month.start and month.end <= period.end:
+            whole.append(int(text[:4] + text[5:]))
+        else:
+            part = (max(period.start, month.start), min(period.end, month.end))
+            parts.append(Period(part[0], part[1], "custom", ""))
+    return whole, parts
+
+
 def _answer_groups(s: DbSession, period: Period, filters: ReportFilter) -> list[tuple[Any, ...]]:
     """(form, topic list, German level, next steps, visits) per distinct combination in the
-    period: one pass over the period's facts for three figures; visits share few combinations.
-    The JSON texts come back parsed (None where a visit has none)."""
+    period, for three figures: whole months from the monthly counts (``report_month_answers``),
+    the parts of months a period cuts from the facts. The JSON texts come back parsed (None
+    where a visit has none)."""
+    found: dict[tuple[str, str, str, str], int] = {}
+    whole, parts = _month_parts(period)
+    queries: list[Select[Any]] = []
+    if whole:
+        a = answers
+        conds: list[Any] = [a.c.month.in_(whole)]
+        if filters.device_id:
+            conds.append(a.c.device_id == filters.device_id)
+        if filters.author_id:
+            conds.append(a.c.author_id == filters.author_id)
+        counted: list[Any] = [a.c.form_id, a.c.topics, a.c.german_level, a.c.next_steps]
+        queries.append(select(*counted, func.sum(a.c.visits)).where(*conds).group_by(*counted))
+    for part in parts:
+        cut: list[Any] = [
+            facts.c.form_id,
+            func.coalesce(facts.c.topics, ""),
+            func.coalesce(facts.c.german_level, ""),
+            func.coalesce(facts.c.next_steps, ""),
+        ]
+        queries.append(
+            select(*cut, func.count()).where(*_fact_filter(part, filters)).group_by(*cut)
+        )
+    for stmt in queries:
+        for form_id, topics, level, steps, n in s.execute(stmt):
+            k = (str(form_id), str(topics), str(level), str(steps))
+            found[k] = found.get(k, 0) + int(n)
     return [
         (
             form_id,
-            None if topics is None else json.loads(topics),
-            level,
-            None if steps is None else json.loads(steps),
-            int(n),
+            json.loads(topics) if topics else None,
+            level or None,
+            json.loads(steps) if steps else None,
+            n,
         )
-        for form_id, topics, level, steps, n in s.execute(
-            select(
-                facts.c.form_id,
-                facts.c.topics,
-                facts.c.german_level,
-                facts.c.next_steps,
-                func.count(),
-            )
-            .where(
-                *_fact_filter(period, filters),
-                or_(
-                    facts.c.topics.is_not(None),
-                    facts.c.german_level.is_not(None),
-                    facts.c.next_steps.is_not(None),
-                ),
-            )
-            .group_by(facts.c.form_id, facts.c.topics, facts.c.german_level, facts.c.next_steps)
-        )
+        for (form_id, topics, level, steps), n in found.items()
     ]
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.person import PersonDraft
@@ -124,6 +124,26 @@ def _assert_facts_match_visits(store: Any) -> None:
             answers.setdefault(row.person_id, []).append((row.finished_at, fact["insurance"]))
     stored = _persons(store)
     assert {pid: p["first_day"] for pid, p in stored.items()} == first_days
+    grouped = "month, device_id, author_id, form_id"
+    with store.reading() as s:
+        counted = set(
+            s.execute(
+                text(
+                    f"SELECT {grouped}, topics, german_level, next_steps, visits "
+                    "FROM report_month_answers"
+                )
+            )
+        )
+        regrouped = set(
+            s.execute(
+                text(
+                    f"SELECT {grouped}, coalesce(topics, ''), coalesce(german_level, ''), "
+                    f"coalesce(next_steps, ''), count(*) FROM report_visit_facts "
+                    f"GROUP BY {grouped}, topics, german_level, next_steps"
+                )
+            )
+        )
+    assert counted == regrouped
     for pid, p in stored.items():
         given = sorted(answers.get(pid, []))
         first, last = (given[0], given[-1]) if given else ((None, None), (None, None))
@@ -286,6 +306,22 @@ def test_figures_agree_whether_read_from_the_person_keys_or_looked_up(session: A
             assert plain.table(key).rows == filtered.table(key).rows, (period.text, key)
         looked_at += plain.table("overview").value("people_advised")
     assert looked_at > 40  # the periods are not empty
+    # whole months come from the monthly counts, cut months from the facts: they add up
+    for period in _periods(TODAY)[:13]:
+        middle = period.start + dt.timedelta(days=13)
+        halves = [
+            parse_period(f"{a.isoformat()}..{b.isoformat()}")
+            for a, b in ((period.start, middle), (middle + dt.timedelta(days=1), period.end))
+        ]
+        for key in ("topics", "german_levels", "next_steps", "referrals"):
+            whole = build_report(session.store, session.user, period, as_of=TODAY).table(key)
+            summed: dict[str, list[int]] = {}
+            for half in halves:
+                for row in build_report(session.store, session.user, half).table(key).rows:
+                    acc = summed.setdefault(row.key, [0] * len(row.values))
+                    for i, v in enumerate(row.values):
+                        acc[i] += v
+            assert {r.key: list(r.values) for r in whole.rows} == summed, (period.text, key)
 
 
 def test_a_persons_nationality_follows_their_record(session: Any) -> None:

@@ -58,7 +58,7 @@ def _fact_values(v: str) -> str:
 
 def _insert_fact(v: str, when: str = "1") -> str:
     return (
-        f"INSERT OR REPLACE INTO report_visit_facts ({_FACT_COLUMNS}) "
+        f"INSERT INTO report_visit_facts ({_FACT_COLUMNS}) "
         f"SELECT {_fact_values(v)} FROM report_persons AS rp "
         f"WHERE rp.person_id = {v}.person_id AND {when};"
     )
@@ -106,6 +106,23 @@ def _refresh_person(person: str) -> str:
     """
 
 
+#: the columns a month's answer counts are grouped by ('' where a visit has no such answer)
+_ANSWER_KEY = ("month", "device_id", "author_id", "form_id", "topics", "german_level", "next_steps")
+
+
+def _answer_key(row: str) -> list[str]:
+    return [
+        f"{row}.{c}"
+        if c in ("month", "device_id", "author_id", "form_id")
+        else f"coalesce({row}.{c}, '')"
+        for c in _ANSWER_KEY
+    ]
+
+
+def _answer_match(row: str) -> str:
+    return " AND ".join(f"{c} = {v}" for c, v in zip(_ANSWER_KEY, _answer_key(row), strict=True))
+
+
 _NATIONALITY = "(SELECT p.nationality FROM people AS p WHERE p.id = {person})"
 
 _WATCHED = "person_id, form_id, answers, next_steps, finished_at, deleted, device_id, author_id"
@@ -114,6 +131,7 @@ TRIGGERS = {
     "tr_report_facts_insert": f"""
         CREATE TRIGGER tr_report_facts_insert AFTER INSERT ON visits WHEN NEW.deleted = 0
         BEGIN
+            DELETE FROM report_visit_facts WHERE visit_id = NEW.id;
             INSERT OR IGNORE INTO report_persons (person_id, nationality)
                 VALUES (NEW.person_id, {_NATIONALITY.format(person="NEW.person_id")});
             {_insert_fact("NEW")}
@@ -141,6 +159,23 @@ TRIGGERS = {
     """,
     # a person's nationality as the reports count it: the person's current one (NULL: no such
     # person here, e.g. a visit that arrived by sync before its person)
+    # visits per month, laptop, author and combination of answers the reports group by: a
+    # year's topics, German levels and next steps add up a few hundred of these rows
+    "tr_report_month_answers_insert": f"""
+        CREATE TRIGGER tr_report_month_answers_insert AFTER INSERT ON report_visit_facts
+        BEGIN
+            INSERT INTO report_month_answers ({", ".join(_ANSWER_KEY)}, visits)
+                VALUES ({", ".join(_answer_key("NEW"))}, 1)
+                ON CONFLICT ({", ".join(_ANSWER_KEY)}) DO UPDATE SET visits = visits + 1;
+        END
+    """,
+    "tr_report_month_answers_delete": f"""
+        CREATE TRIGGER tr_report_month_answers_delete AFTER DELETE ON report_visit_facts
+        BEGIN
+            UPDATE report_month_answers SET visits = visits - 1 WHERE {_answer_match("OLD")};
+            DELETE FROM report_month_answers WHERE {_answer_match("OLD")} AND visits <= 0;
+        END
+    """,
     "tr_report_persons_people_insert": """
         CREATE TRIGGER tr_report_persons_people_insert AFTER INSERT ON people
         BEGIN
@@ -200,6 +235,19 @@ def upgrade() -> None:
         sa.Column("next_steps", sa.Text, nullable=True),
         sqlite_with_rowid=False,
     )
+    op.create_table(
+        "report_month_answers",
+        *(
+            sa.Column(c, sa.Integer if c == "month" else sa.Text, primary_key=True)
+            for c in _ANSWER_KEY
+        ),
+        sa.Column("visits", sa.Integer, nullable=False),
+        sqlite_with_rowid=False,
+    )
+    # referrals by the day they were made, with what the reports count (covering)
+    op.create_index(
+        "ix_referrals_created", "referrals", ["created_at", "deleted", "status", "service_id"]
+    )
     # backfill: every visit that is not deleted, then each person's first day
     op.execute(
         "INSERT OR IGNORE INTO report_persons (person_id) "
@@ -216,6 +264,11 @@ def upgrade() -> None:
     op.create_index(
         "ix_report_facts_person", "report_visit_facts", ["person_key", "finished_at", "insurance"]
     )
+    op.execute(
+        f"INSERT INTO report_month_answers ({', '.join(_ANSWER_KEY)}, visits) "
+        f"SELECT {', '.join(_answer_key('f'))}, count(*) FROM report_visit_facts AS f "
+        f"GROUP BY {', '.join(_answer_key('f'))}"
+    )
     op.execute(_update_persons("1"))
     op.execute(
         "UPDATE report_persons SET nationality = "
@@ -228,5 +281,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     for name in TRIGGERS:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.drop_index("ix_referrals_created", table_name="referrals")
+    op.drop_table("report_month_answers")
     op.drop_table("report_visit_facts")
     op.drop_table("report_persons")
