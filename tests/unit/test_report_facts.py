@@ -111,6 +111,7 @@ def _assert_facts_match_visits(store: Any) -> None:
     assert set(facts) == {r.id for r in rows}
     first_days: dict[str, int] = {}
     answers: dict[str, list[tuple[str, str]]] = {}
+    lives: dict[str, tuple[Any, ...]] = {}
     for row in rows:
         fact = dict(facts[row.id])
         assert persons[fact.pop("person_key")] == row.person_id
@@ -122,6 +123,9 @@ def _assert_facts_match_visits(store: Any) -> None:
         first_days[row.person_id] = min(first_days.get(row.person_id, day), day)
         if fact["insurance"] is not None:
             answers.setdefault(row.person_id, []).append((row.finished_at, fact["insurance"]))
+        if row.form_id == "life_situation":
+            latest = (row.finished_at, fact["postal_code"], fact["has_children"])
+            lives[row.person_id] = max(lives.get(row.person_id, latest), latest)
     stored = _persons(store)
     assert {pid: p["first_day"] for pid, p in stored.items()} == first_days
     grouped = "month, device_id, author_id, form_id"
@@ -149,6 +153,8 @@ def _assert_facts_match_visits(store: Any) -> None:
         first, last = (given[0], given[-1]) if given else ((None, None), (None, None))
         assert (p["first_insurance_at"], p["first_insurance"]) == first
         assert (p["last_insurance_at"], p["last_insurance"]) == last
+        life = (p["last_life_at"], p["last_life_postal_code"], p["last_life_has_children"])
+        assert life == lives.get(pid, (None, None, None))
 
 
 def test_saving_a_visit_fills_its_facts_in_the_same_transaction(session: Any) -> None:

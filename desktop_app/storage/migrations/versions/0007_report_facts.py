@@ -96,13 +96,51 @@ def _update_persons(where: str) -> str:
     """
 
 
-def _refresh_person(person: str) -> str:
-    """The person's derived columns again; their key goes with their last fact."""
+def _forget_fact(key: str) -> str:
+    """A fact went: the person's derived columns again; their key goes with their last fact."""
     return f"""
-        {_update_persons(f"person_id = {person}")};
-        DELETE FROM report_persons WHERE person_id = {person} AND NOT EXISTS (
+        {_update_persons(f"key = {key}")};
+        DELETE FROM report_persons WHERE key = {key} AND NOT EXISTS (
             SELECT 1 FROM report_visit_facts AS f WHERE {_MINE}
         );
+    """
+
+
+def _newer(at: str, when: str) -> str:
+    """SQL: the new fact (``NEW``) answers ``when`` and is at least as new as ``at``."""
+    return f"({when} AND (report_persons.{at} IS NULL OR NEW.finished_at >= report_persons.{at}))"
+
+
+def _older(at: str, when: str) -> str:
+    return f"({when} AND (report_persons.{at} IS NULL OR NEW.finished_at < report_persons.{at}))"
+
+
+def _take_fact() -> str:
+    """A fact came: the person's derived columns move only if it is earlier or newer than what
+    they hold (no look at the person's other facts, so bulk inserts and sync stay fast)."""
+    answered, life = "NEW.insurance IS NOT NULL", "NEW.form_id = 'life_situation'"
+    first, last, latest = (
+        _older("first_insurance_at", answered),
+        _newer("last_insurance_at", answered),
+        _newer("last_life_at", life),
+    )
+    return f"""
+        UPDATE report_persons SET
+            first_day = CASE WHEN first_day IS NULL OR NEW.day < first_day
+                THEN NEW.day ELSE first_day END,
+            first_insurance_at = CASE WHEN {first} THEN NEW.finished_at
+                ELSE first_insurance_at END,
+            first_insurance = CASE WHEN {first} THEN NEW.insurance ELSE first_insurance END,
+            last_insurance_at = CASE WHEN {last} THEN NEW.finished_at ELSE last_insurance_at END,
+            last_insurance = CASE WHEN {last} THEN NEW.insurance ELSE last_insurance END,
+            last_life_at = CASE WHEN {latest} THEN NEW.finished_at ELSE last_life_at END,
+            last_life_postal_code = CASE WHEN {latest} THEN NEW.postal_code
+                ELSE last_life_postal_code END,
+            last_life_has_children = CASE WHEN {latest} THEN NEW.has_children
+                ELSE last_life_has_children END,
+            last_life_children_here = CASE WHEN {latest} THEN NEW.children_here
+                ELSE last_life_children_here END
+        WHERE key = NEW.person_key;
     """
 
 
@@ -135,7 +173,6 @@ TRIGGERS = {
             INSERT OR IGNORE INTO report_persons (person_id, nationality)
                 VALUES (NEW.person_id, {_NATIONALITY.format(person="NEW.person_id")});
             {_insert_fact("NEW")}
-            {_refresh_person("NEW.person_id")}
         END
     """,
     "tr_report_facts_update": f"""
@@ -146,21 +183,31 @@ TRIGGERS = {
                 SELECT NEW.person_id, {_NATIONALITY.format(person="NEW.person_id")}
                 WHERE NEW.deleted = 0;
             {_insert_fact("NEW", "NEW.deleted = 0")}
-            {_refresh_person("NEW.person_id")}
-            {_refresh_person("OLD.person_id")}
         END
     """,
-    "tr_report_facts_delete": f"""
+    "tr_report_facts_delete": """
         CREATE TRIGGER tr_report_facts_delete AFTER DELETE ON visits
         BEGIN
             DELETE FROM report_visit_facts WHERE visit_id = OLD.id;
-            {_refresh_person("OLD.person_id")}
         END
     """,
     # a person's nationality as the reports count it: the person's current one (NULL: no such
     # person here, e.g. a visit that arrived by sync before its person)
     # visits per month, laptop, author and combination of answers the reports group by: a
     # year's topics, German levels and next steps add up a few hundred of these rows
+    # the person's derived columns follow their facts
+    "tr_report_persons_fact_insert": f"""
+        CREATE TRIGGER tr_report_persons_fact_insert AFTER INSERT ON report_visit_facts
+        BEGIN
+            {_take_fact()}
+        END
+    """,
+    "tr_report_persons_fact_delete": f"""
+        CREATE TRIGGER tr_report_persons_fact_delete AFTER DELETE ON report_visit_facts
+        BEGIN
+            {_forget_fact("OLD.person_key")}
+        END
+    """,
     "tr_report_month_answers_insert": f"""
         CREATE TRIGGER tr_report_month_answers_insert AFTER INSERT ON report_visit_facts
         BEGIN
