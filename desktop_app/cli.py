@@ -653,6 +653,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from desktop_app.domain.permissions import PermissionDenied
     from desktop_app.i18n.text import current_language
     from desktop_app.reports.exports import export
     from desktop_app.usecases.reports import PeriodError, ReportFilter, build_report, parse_period
@@ -674,8 +675,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     else:
         session = open_session(args)
     try:
-        report = build_report(session.store, period, ReportFilter(args.device, args.advisor))
+        report = build_report(
+            session.store, session.user, period, ReportFilter(args.device, args.advisor)
+        )
         export(report, args.format, args.out, lang, args.threshold)
+    except PermissionDenied as exc:
+        raise CliError(error_message(exc.code), EXIT_AUTH) from exc
     finally:
         session.close()
     print(_("Report written to {path}").format(path=args.out))

@@ -31,6 +31,7 @@ class Action(enum.StrEnum):
     MANAGE_DIRECTORY = "manage_directory"
     MANAGE_LAPTOPS = "manage_laptops"
     VIEW_REPORTS = "view_reports"
+    VIEW_REPORT_CASES = "view_report_cases"  # the people behind a report figure, by name
     VIEW_AUDIT = "view_audit"
     BACKUP = "backup"
 
@@ -58,6 +59,7 @@ _COORDINATOR = _ADVISOR | {
     Action.MANAGE_DIRECTORY,
     Action.MANAGE_LAPTOPS,
     Action.VIEW_REPORTS,
+    Action.VIEW_REPORT_CASES,
     Action.VIEW_AUDIT,
     Action.BACKUP,
 }

@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.permissions import Action, allowed
 from desktop_app.i18n.text import _, current_language
 from desktop_app.reports.exports import export
 from desktop_app.usecases.reports import (
@@ -242,7 +243,7 @@ class ReportsWindow(QMainWindow):
         self.resize(1280, 860)
 
     def _fill_filters(self) -> None:
-        choices = filter_choices(self.session.store)
+        choices = filter_choices(self.session.store, self.session.user)
         self.device.addItem(_("All laptops"), "")
         for device in choices.devices:
             self.device.addItem(device[:8], device)
@@ -283,9 +284,12 @@ class ReportsWindow(QMainWindow):
 
     def refresh(self) -> None:
         period, filters, store = self.period(), self.filters(), self.session.store
+        user = self.session.user
         self.show_button.setEnabled(False)
         self.status.setText(_("Computing the figures…"))
-        self.tasks.run(lambda: build_report(store, period, filters), self.show_report, self._failed)
+        self.tasks.run(
+            lambda: build_report(store, user, period, filters), self.show_report, self._failed
+        )
 
     def _failed(self, exc: Exception) -> None:
         self.show_button.setEnabled(True)
@@ -297,6 +301,7 @@ class ReportsWindow(QMainWindow):
         for button in self.export_buttons:
             button.setEnabled(True)
         lang = current_language()
+        listable = _WITH_CASES if allowed(self.session.user, Action.VIEW_REPORT_CASES) else set()
         self.status.setText(
             f"{period_label(report.period, lang)} · "
             + _("Click a row to list the people counted in it.")
@@ -311,7 +316,7 @@ class ReportsWindow(QMainWindow):
             row = QHBoxLayout(box)
             grid = table_widget(table, lang)
             grid.setObjectName(f"table-{table.key}")
-            if table.key in _WITH_CASES:
+            if table.key in listable:
                 grid.cellDoubleClicked.connect(lambda r, _c, t=table: self.show_cases(t, r))
                 grid.cellClicked.connect(lambda r, _c, t=table: self.show_cases(t, r))
             if table.key != "overview" and table.rows:
@@ -326,14 +331,14 @@ class ReportsWindow(QMainWindow):
         if self.report is None or not 0 <= row_index < len(table.rows):
             return
         key = table.rows[row_index].key
-        report, store = self.report, self.session.store
+        report, store, user = self.report, self.session.store, self.session.user
         label = row_label(table.key, key, current_language())
 
         def listed(cases: Any) -> None:
             CasesDialog(label, [c.name for c in cases], self).exec()
 
         self.tasks.run(
-            lambda: cases_behind(store, report.period, report.filters, table.key, key),
+            lambda: cases_behind(store, user, report.period, report.filters, table.key, key),
             listed,
             self._failed,
         )
@@ -354,7 +359,10 @@ class ReportsWindow(QMainWindow):
 
 
 def install(window: MainWindow) -> None:
-    """A "Reports…" entry in the File menu opening the dashboard (for everyone until roles land)."""
+    """A "Reports…" entry in the File menu opening the dashboard, offered to coordinators (the
+    use cases refuse everyone else)."""
+    if not allowed(window.session.user, Action.VIEW_REPORTS):
+        return
     action = QAction(window)
 
     def retranslate() -> None:

@@ -1,15 +1,19 @@
 """Figures for coordinators and funders over a period: people advised, topics, referrals, trends.
 
-Every figure is computed in SQL (GROUP BY, ``json_extract``/``json_each`` over visit answers);
-Python only maps the few resulting groups to report keys (ISO nationality -> option id, postal
-code -> district). Exports suppress small counts with :func:`suppressed`.
+Every figure is computed in SQL (GROUP BY over the report facts — one narrow row per visit, kept
+by triggers, see ``storage/reports_models`` — and over referrals and quick contacts); Python only
+maps the few resulting groups to report keys (ISO nationality -> option id, postal code ->
+district, a distinct topic list -> its topics). Exports suppress small counts with
+:func:`suppressed`.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime as dt
+import json
 import re
+import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -20,6 +24,7 @@ from babel import Locale, UnknownLocaleError
 from sqlalchemy import (
     Column,
     ColumnElement,
+    Integer,
     MetaData,
     Select,
     String,
@@ -28,22 +33,32 @@ from sqlalchemy import (
     distinct,
     false,
     func,
-    literal,
+    literal_column,
+    or_,
     select,
     true,
+    update,
 )
 from sqlalchemy import (
     Table as SqlTable,
 )
 from sqlalchemy.orm import Session as DbSession
 
+from desktop_app.domain.permissions import Action, require
+from desktop_app.domain.users import User
 from desktop_app.forms.labels import label as pick_label
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.paths import resource
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import PersonRow, table
 from desktop_app.storage.referrals_models import ReferralRow
-from desktop_app.storage.visits_models import QuickContactRow, VisitRow
+from desktop_app.storage.reports_models import (
+    ReportFactRow,
+    ReportMonthAnswersRow,
+    ReportPersonRow,
+)
+from desktop_app.storage.visits_models import QuickContactRow
+from desktop_app.usecases import audit
 
 LIFE_SITUATION = "life_situation"
 SKILLS_CHECK = "skills_check"
@@ -58,21 +73,33 @@ _EU_OTHER = frozenset(
 )
 _NOT_NON_EU = (*_EU_OTHER, "BG", "RO", "", "XX", "XS", "ZZ")
 
-visits = table(VisitRow)
+facts = table(ReportFactRow)
+answers = table(ReportMonthAnswersRow)
+persons = table(ReportPersonRow)
 referrals = table(ReferralRow)
 quick = table(QuickContactRow)
 people = table(PersonRow)
 
 
-#: The people advised in the period, filled once per report so the figures that need them
-#: (new/returning, nationality, insurance) do not each repeat the DISTINCT over all visits.
-#: A TEMP table lives in memory (temp_store = MEMORY) and only in this connection.
+#: The people advised in the period with what the per-person figures count, filled once per
+#: report (see ``_fill_advised``). A TEMP table lives in memory (temp_store = MEMORY) and only in
+#: this connection.
 _advised_tmp = SqlTable(
-    "report_advised",
+    "report_advised_people",
     MetaData(),
-    Column("person_id", String(36), primary_key=True),
+    Column("person_key", Integer, primary_key=True),
+    Column("returns", Integer),
+    Column("nationality", String(2)),
+    Column("first_insurance", String(40)),
+    Column("last_insurance", String(40)),
+    #: the latest life situation in the period: 0 none, 1 known (columns below), 2 to look up
+    Column("life", Integer),
+    Column("postal_code", String(20)),
+    Column("has_children", Integer),
+    Column("children_here", Integer),
     prefixes=["TEMPORARY"],
 )
+_LOOK_UP = 2
 
 
 class PeriodError(ValueError):
@@ -273,18 +300,24 @@ def suppressed_cells(table: Table, threshold: int = DEFAULT_THRESHOLD) -> list[l
 # SQL pieces
 
 
-def _visit_filter(period: Period, filters: ReportFilter, form_id: str | None = None) -> list[Any]:
-    conds: list[Any] = [
-        visits.c.deleted == false(),
-        visits.c.finished_at >= period.start.isoformat(),
-        visits.c.finished_at < period.end_exclusive.isoformat(),
+def _day(day: dt.date) -> int:
+    """A date as the YYYYMMDD integer the report facts hold."""
+    return day.year * 10_000 + day.month * 100 + day.day
+
+
+def _fact_filter(
+    period: Period, filters: ReportFilter, form_id: str | None = None
+) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = [
+        facts.c.day >= _day(period.start),
+        facts.c.day <= _day(period.end),
     ]
     if form_id is not None:
-        conds.append(visits.c.form_id == form_id)
+        conds.append(facts.c.form_id == form_id)
     if filters.device_id:
-        conds.append(visits.c.device_id == filters.device_id)
+        conds.append(facts.c.device_id == filters.device_id)
     if filters.author_id:
-        conds.append(visits.c.author_id == filters.author_id)
+        conds.append(facts.c.author_id == filters.author_id)
     return conds
 
 
@@ -303,46 +336,37 @@ def _dated_filter(
     return conds
 
 
+#: ``person_key`` as an expression: keeps SQLite from walking ix_report_facts_person (all the
+#: facts, in person order) where the period's range of the key (day, visit) reads far fewer
+_PERSON_KEY = (facts.c.person_key + literal_column("0")).label("person_key")
+
+
 def _advised(period: Period, filters: ReportFilter) -> Any:
-    """Subquery: distinct ids of the people with a finished visit in the period."""
+    """Subquery: distinct keys of the people with a visit in the period."""
+    return select(_PERSON_KEY).where(*_fact_filter(period, filters)).distinct().subquery("advised")
+
+
+def _latest_life_situation(period: Period, filters: ReportFilter, *also: Any) -> Any:
+    """Subquery: facts of each advised person's latest life-situation visit in the period.
+
+    One GROUP BY: with a single ``max()`` SQLite takes the other columns from the row holding it.
+    """
     return (
-        select(visits.c.person_id.label("person_id"))
-        .where(*_visit_filter(period, filters))
-        .distinct()
-        .subquery("advised")
-    )
-
-
-def _latest_life_situation(period: Period, filters: ReportFilter) -> Any:
-    """Subquery: each advised person's latest life-situation visit in the period (answers)."""
-    ranked = (
         select(
-            visits.c.person_id,
-            visits.c.answers,
-            func.row_number()
-            .over(partition_by=visits.c.person_id, order_by=visits.c.finished_at.desc())
-            .label("rn"),
+            _PERSON_KEY,
+            func.max(facts.c.finished_at).label("finished_at"),
+            facts.c.postal_code,
+            facts.c.has_children,
+            facts.c.children_here,
         )
-        .where(*_visit_filter(period, filters, LIFE_SITUATION))
-        .subquery("ranked")
+        .where(*_fact_filter(period, filters, LIFE_SITUATION), *also)
+        .group_by(_PERSON_KEY.element)
+        .subquery("latest")
     )
-    return select(ranked.c.person_id, ranked.c.answers).where(ranked.c.rn == 1).subquery("latest")
 
 
-def _referral_outcome() -> Any:
-    """attended / not_attended / pending, from the status (and, once closed, its history)."""
-    return case(
-        (referrals.c.status.in_(("attended", "outcome_noted")), literal("attended")),
-        (
-            and_(
-                referrals.c.status == "closed",
-                referrals.c.status_history.like('%"status": "attended"%'),
-            ),
-            literal("attended"),
-        ),
-        (referrals.c.status == "closed", literal("not_attended")),
-        else_=literal("pending"),
-    )
+#: a closed referral whose history shows the person went (counted as attended)
+_ATTENDED_BEFORE = referrals.c.status_history.like('%"status": "attended"%')
 
 
 def nationality_key(iso: str) -> str:
@@ -406,36 +430,131 @@ def _add(acc: dict[str, list[int]], key: str, column: int, value: int, width: in
 # The figures
 
 
-def _overview(s: DbSession, period: Period, filters: ReportFilter, as_of: dt.date) -> Table:
-    advised = _advised_tmp
-    earlier = (
-        select(visits.c.id)
+def _fill_advised(s: DbSession, period: Period, filters: ReportFilter) -> None:
+    """One row per person advised in the period into the TEMP table, with what the per-person
+    figures count: returning, nationality, insurance and the latest life situation.
+
+    Most of it is copied from the person's report key row (kept by triggers); only people whose
+    latest answers lie after the period, or every person when a filter is set, need a look into
+    their facts of the period.
+    """
+    tmp = _advised_tmp
+    start, end = period.start.isoformat(), period.end_exclusive.isoformat()
+    latest_insurance_before_end = (
+        select(facts.c.insurance)
         .where(
-            visits.c.person_id == advised.c.person_id,
-            visits.c.finished_at < period.start.isoformat(),
-            visits.c.deleted == false(),
+            facts.c.person_key == persons.c.key,
+            facts.c.finished_at < end,
+            facts.c.insurance.is_not(None),
         )
-        .exists()
+        .order_by(facts.c.finished_at.desc())
+        .limit(1)
+        .scalar_subquery()
     )
-    people_advised, returning = s.execute(
-        select(func.count(), func.coalesce(func.sum(case((earlier, 1), else_=0)), 0)).select_from(
-            advised
+    no_life = or_(persons.c.last_life_at.is_(None), persons.c.last_life_at < start)
+    if filters.device_id or filters.author_id:
+        life = case((no_life, 0), else_=_LOOK_UP)
+    else:
+        life = case((no_life, 0), (persons.c.last_life_at < end, 1), else_=_LOOK_UP)
+    advised = _advised(period, filters)
+    s.execute(
+        tmp.insert().from_select(
+            [c.name for c in tmp.columns],
+            select(
+                advised.c.person_key,
+                case((persons.c.first_day < _day(period.start), 1), else_=0),
+                persons.c.nationality,
+                case((persons.c.first_insurance_at < end, persons.c.first_insurance)),
+                case(
+                    (persons.c.last_insurance_at < end, persons.c.last_insurance),
+                    (persons.c.first_insurance_at < end, latest_insurance_before_end),
+                ),
+                life,
+                persons.c.last_life_postal_code,
+                persons.c.last_life_has_children,
+                persons.c.last_life_children_here,
+            ).select_from(advised.join(persons, persons.c.key == advised.c.person_key)),
+        )
+    )
+    if s.scalar(select(tmp.c.person_key).where(tmp.c.life == _LOOK_UP).limit(1)) is None:
+        return
+    to_look_up = select(tmp.c.person_key).where(tmp.c.life == _LOOK_UP)
+    latest = _latest_life_situation(period, filters, _PERSON_KEY.element.in_(to_look_up))
+    s.execute(
+        update(tmp)
+        .where(tmp.c.person_key == latest.c.person_key)
+        .values(
+            life=1,
+            postal_code=latest.c.postal_code,
+            has_children=latest.c.has_children,
+            children_here=latest.c.children_here,
+        )
+    )
+    s.execute(update(tmp).where(tmp.c.life == _LOOK_UP).values(life=0))
+
+
+def _referral_groups(s: DbSession, period: Period, filters: ReportFilter) -> list[tuple[Any, ...]]:
+    """(month, in the period?, service, outcome, referrals) over the period and the trend's 12
+    months, for the three figures that count referrals: statuses from ix_referrals_created
+    alone; the history only of closed referrals (attended before they were closed?)."""
+    span_start = min(period.start, dt.date.fromisoformat(trend_months(period)[0] + "-01"))
+    span = Period(span_start, period.end, "custom", "")
+    month = func.substr(referrals.c.created_at, 1, 7).label("month")
+    in_period = case((referrals.c.created_at >= period.start.isoformat(), 1), else_=0).label("p")
+    conds = _dated_filter(referrals, referrals.c.created_at, span, filters)
+    found: dict[tuple[str, int, str, str], int] = {}
+    for m, p, service, status, n in s.execute(
+        select(month, in_period, referrals.c.service_id, referrals.c.status, func.count())
+        .where(*conds)
+        .group_by(month, in_period, referrals.c.service_id, referrals.c.status)
+    ):
+        if status in ("attended", "outcome_noted"):
+            outcome = "attended"
+        elif status == "closed":
+            outcome = "not_attended"
+        else:
+            outcome = "pending"
+        key = (str(m), int(p), str(service), outcome)
+        found[key] = found.get(key, 0) + int(n)
+    for m, p, service, n in s.execute(
+        select(month, in_period, referrals.c.service_id, func.count())
+        .where(*conds, referrals.c.status == "closed", _ATTENDED_BEFORE)
+        .group_by(month, in_period, referrals.c.service_id)
+    ):
+        closed = (str(m), int(p), str(service), "not_attended")
+        found[closed] -= int(n)
+        attended = (str(m), int(p), str(service), "attended")
+        found[attended] = found.get(attended, 0) + int(n)
+    return [(*key, n) for key, n in found.items() if n]
+
+
+def _overview(
+    s: DbSession,
+    period: Period,
+    filters: ReportFilter,
+    as_of: dt.date,
+    referral_groups: list[tuple[Any, ...]],
+) -> Table:
+    tmp = _advised_tmp
+    known = tmp.c.life == 1
+    people_advised, returning, households, children_here = s.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(tmp.c.returns), 0),
+            func.coalesce(func.sum(case((and_(known, tmp.c.has_children > 0), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((known, tmp.c.children_here), else_=0)), 0),
         )
     ).one()
     new_people = people_advised - returning
     visit_count = s.scalar(
-        select(func.count()).select_from(visits).where(*_visit_filter(period, filters))
+        select(func.count()).select_from(facts).where(*_fact_filter(period, filters))
     )
     quick_count = s.scalar(
         select(func.count())
         .select_from(quick)
         .where(*_dated_filter(quick, quick.c.contact_date, period, filters))
     )
-    referral_count = s.scalar(
-        select(func.count())
-        .select_from(referrals)
-        .where(*_dated_filter(referrals, referrals.c.created_at, period, filters))
-    )
+    referral_count = sum(n for _m, in_period, _s, _o, n in referral_groups if in_period)
     due_before = min(as_of, period.end_exclusive).isoformat()
     overdue_conds: list[Any] = [
         referrals.c.deleted == false(),
@@ -448,19 +567,6 @@ def _overview(s: DbSession, period: Period, filters: ReportFilter, as_of: dt.dat
     if filters.author_id:
         overdue_conds.append(referrals.c.author_id == filters.author_id)
     overdue = s.scalar(select(func.count()).select_from(referrals).where(*overdue_conds))
-
-    latest = _latest_life_situation(period, filters)
-    child = func.json_each(latest.c.answers, "$.children").table_valued("value").alias("child")
-    children_here = s.scalar(
-        select(func.count())
-        .select_from(latest.join(child, true()))
-        .where(func.json_extract(child.c.value, "$.child_lives") == "with_person")
-    )
-    households = s.scalar(
-        select(func.count())
-        .select_from(latest)
-        .where(func.coalesce(func.json_extract(latest.c.answers, "$.children_count"), 0) > 0)
-    )
     counts = {
         "people_advised": people_advised,
         "new_people": new_people,
@@ -481,12 +587,12 @@ def _overview(s: DbSession, period: Period, filters: ReportFilter, as_of: dt.dat
 
 
 def _nationality(s: DbSession, period: Period, filters: ReportFilter) -> Table:
-    advised = _advised_tmp
+    tmp = _advised_tmp
     acc: dict[str, list[int]] = {}
     for iso, n in s.execute(
-        select(people.c.nationality, func.count())
-        .select_from(advised.join(people, people.c.id == advised.c.person_id))
-        .group_by(people.c.nationality)
+        select(tmp.c.nationality, func.count())
+        .where(tmp.c.nationality.is_not(None))  # a person not (yet) here is not counted
+        .group_by(tmp.c.nationality)
     ):
         _add(acc, nationality_key(iso), 0, n, 2)
     for option, n in s.execute(
@@ -505,11 +611,12 @@ def _nationality(s: DbSession, period: Period, filters: ReportFilter) -> Table:
     )
 
 
-def _district(s: DbSession, period: Period, filters: ReportFilter) -> Table:
-    latest = _latest_life_situation(period, filters)
-    postcode = func.json_extract(latest.c.answers, "$.postal_code")
+def _district(s: DbSession) -> Table:
+    tmp = _advised_tmp
     acc: dict[str, list[int]] = {}
-    for code, n in s.execute(select(postcode, func.count()).select_from(latest).group_by(postcode)):
+    for code, n in s.execute(
+        select(tmp.c.postal_code, func.count()).where(tmp.c.life == 1).group_by(tmp.c.postal_code)
+    ):
         _add(acc, district_key(None if code is None else str(code)), 0, n, 1)
     order = [d.key for d in districts()] + ["outside", UNKNOWN]
     return Table(
@@ -520,16 +627,71 @@ def _district(s: DbSession, period: Period, filters: ReportFilter) -> Table:
     )
 
 
-def _topics(s: DbSession, period: Period, filters: ReportFilter) -> Table:
-    topic = func.json_each(visits.c.answers, "$.topics").table_valued("value").alias("topic")
+def _month_parts(period: Period) -> tuple[list[int], list[Period]]:
+    """The period as whole months (YYYYMM) and the parts of months it cuts (at most two)."""
+    whole: list[int] = []
+    parts: list[Period] = []
+    for text in period.months():
+        month = month_period(int(text[:4]), int(text[5:]))
+        if period.start <= month.start and month.end <= period.end:
+            whole.append(int(text[:4] + text[5:]))
+        else:
+            part = (max(period.start, month.start), min(period.end, month.end))
+            parts.append(Period(part[0], part[1], "custom", ""))
+    return whole, parts
+
+
+def _answer_groups(s: DbSession, period: Period, filters: ReportFilter) -> list[tuple[Any, ...]]:
+    """(form, topic list, German level, next steps, visits) per distinct combination in the
+    period, for three figures: whole months from the monthly counts (``report_month_answers``),
+    the parts of months a period cuts from the facts. The JSON texts come back parsed (None
+    where a visit has none)."""
+    found: dict[tuple[str, str, str, str], int] = {}
+    whole, parts = _month_parts(period)
+    queries: list[Select[Any]] = []
+    if whole:
+        a = answers
+        conds: list[Any] = [a.c.month.in_(whole)]
+        if filters.device_id:
+            conds.append(a.c.device_id == filters.device_id)
+        if filters.author_id:
+            conds.append(a.c.author_id == filters.author_id)
+        counted: list[Any] = [a.c.form_id, a.c.topics, a.c.german_level, a.c.next_steps]
+        queries.append(select(*counted, func.sum(a.c.visits)).where(*conds).group_by(*counted))
+    for part in parts:
+        cut: list[Any] = [
+            facts.c.form_id,
+            func.coalesce(facts.c.topics, ""),
+            func.coalesce(facts.c.german_level, ""),
+            func.coalesce(facts.c.next_steps, ""),
+        ]
+        queries.append(
+            select(*cut, func.count()).where(*_fact_filter(part, filters)).group_by(*cut)
+        )
+    for stmt in queries:
+        for form_id, topics, level, steps, n in s.execute(stmt):
+            k = (str(form_id), str(topics), str(level), str(steps))
+            found[k] = found.get(k, 0) + int(n)
+    return [
+        (
+            form_id,
+            json.loads(topics) if topics else None,
+            level or None,
+            json.loads(steps) if steps else None,
+            n,
+        )
+        for (form_id, topics, level, steps), n in found.items()
+    ]
+
+
+def _topics(
+    s: DbSession, period: Period, filters: ReportFilter, groups: list[tuple[Any, ...]]
+) -> Table:
     acc: dict[str, list[int]] = {}
-    for key, n in s.execute(
-        select(topic.c.value, func.count())
-        .select_from(visits.join(topic, true()))
-        .where(*_visit_filter(period, filters, LIFE_SITUATION))
-        .group_by(topic.c.value)
-    ):
-        _add(acc, str(key), 0, n, 2)
+    for form_id, topics, _level, _steps, n in groups:
+        if form_id == LIFE_SITUATION and isinstance(topics, list):
+            for topic in topics:
+                _add(acc, str(topic), 0, n, 2)
     qtopic = func.json_each(quick.c.topics).table_valued("value").alias("qtopic")
     for key, n in s.execute(
         select(qtopic.c.value, func.count())
@@ -548,47 +710,16 @@ def _topics(s: DbSession, period: Period, filters: ReportFilter) -> Table:
     )
 
 
-def _insurance(s: DbSession, period: Period, filters: ReportFilter) -> Table:
-    advised = _advised_tmp
-    status = func.json_extract(visits.c.answers, "$.insurance_status")
-
-    def answer(order: Any) -> Any:
-        # per advised person, one probe of ix_visits_person (person, finished_at) in time order
-        return (
-            select(status)
-            .where(
-                visits.c.person_id == advised.c.person_id,
-                visits.c.form_id == LIFE_SITUATION,
-                visits.c.deleted == false(),
-                visits.c.finished_at < period.end_exclusive.isoformat(),
-                status.is_not(None),
-            )
-            .order_by(order)
-            .limit(1)
-            .scalar_subquery()
-        )
-
-    answered = (
-        select(
-            answer(visits.c.finished_at).label("first"),
-            answer(visits.c.finished_at.desc()).label("last"),
-        )
-        .select_from(advised)
-        .subquery("answered")
-    )
+def _insurance(s: DbSession) -> Table:
+    tmp = _advised_tmp
     acc: dict[str, list[int]] = {}
-    for key, n in s.execute(
-        select(answered.c.first, func.count())
-        .where(answered.c.first.is_not(None))
-        .group_by(answered.c.first)
+    for first_answer, last_answer, n in s.execute(
+        select(tmp.c.first_insurance, tmp.c.last_insurance, func.count())
+        .where(tmp.c.first_insurance.is_not(None))
+        .group_by(tmp.c.first_insurance, tmp.c.last_insurance)
     ):
-        _add(acc, str(key), 0, n, 2)
-    for key, n in s.execute(
-        select(answered.c.last, func.count())
-        .where(answered.c.last.is_not(None))
-        .group_by(answered.c.last)
-    ):
-        _add(acc, str(key), 1, n, 2)
+        _add(acc, str(first_answer), 0, n, 2)
+        _add(acc, str(last_answer), 1, n, 2)
     order = ("statutory", "ehic", "private", "none", "unclear")
     return Table(
         "insurance",
@@ -599,17 +730,13 @@ def _insurance(s: DbSession, period: Period, filters: ReportFilter) -> Table:
     )
 
 
-def _referrals(s: DbSession, period: Period, filters: ReportFilter) -> Table:
-    outcome = _referral_outcome().label("outcome")
+def _referrals(referral_groups: list[tuple[Any, ...]]) -> Table:
     acc: dict[str, list[int]] = {}
     columns = ("attended", "not_attended", "pending")
-    for service, result, n in s.execute(
-        select(referrals.c.service_id, outcome, func.count())
-        .where(*_dated_filter(referrals, referrals.c.created_at, period, filters))
-        .group_by(referrals.c.service_id, outcome)
-    ):
-        _add(acc, str(service), 0, n, 4)
-        _add(acc, str(service), 1 + columns.index(str(result)), n, 4)
+    for _month, in_period, service, result, n in referral_groups:
+        if in_period:
+            _add(acc, str(service), 0, n, 4)
+            _add(acc, str(service), 1 + columns.index(str(result)), n, 4)
     rows = sorted(acc.items(), key=lambda kv: (-kv[1][0], kv[0]))
     return Table(
         "referrals",
@@ -620,24 +747,11 @@ def _referrals(s: DbSession, period: Period, filters: ReportFilter) -> Table:
     )
 
 
-def _german_levels(s: DbSession, period: Period, filters: ReportFilter) -> Table:
-    lang = func.json_each(visits.c.answers, "$.language_levels").table_valued("value").alias("lang")
-    german = (
-        select(func.json_extract(lang.c.value, "$.level.level"))
-        .select_from(lang)
-        .where(func.json_extract(lang.c.value, "$.language") == "de")
-        .correlate(visits)
-        .limit(1)
-        .scalar_subquery()
-    )
-    level = func.coalesce(german, "none").label("level")
+def _german_levels(groups: list[tuple[Any, ...]]) -> Table:
     acc: dict[str, list[int]] = {}
-    for key, n in s.execute(
-        select(level, func.count())
-        .where(*_visit_filter(period, filters, SKILLS_CHECK))
-        .group_by(level)
-    ):
-        _add(acc, str(key), 0, n, 1)
+    for form_id, _topics, level, _steps, n in groups:
+        if form_id == SKILLS_CHECK:
+            _add(acc, str(level), 0, n, 1)
     return Table(
         "german_levels",
         N_("Skills checks: German level (CEFR)"),
@@ -646,18 +760,15 @@ def _german_levels(s: DbSession, period: Period, filters: ReportFilter) -> Table
     )
 
 
-def _next_steps(s: DbSession, period: Period, filters: ReportFilter) -> Table:
-    step = func.json_each(visits.c.next_steps).table_valued("key", "value").alias("step")
+def _next_steps(groups: list[tuple[Any, ...]]) -> Table:
     acc: dict[str, list[int]] = {}
-    for key, decision, n in s.execute(
-        select(step.c.key, step.c.value, func.count())
-        .select_from(visits.join(step, true()))
-        .where(*_visit_filter(period, filters))
-        .group_by(step.c.key, step.c.value)
-    ):
-        _add(acc, str(key), 0, n, 2)
-        if decision == "accepted":
-            _add(acc, str(key), 1, n, 2)
+    for _form_id, _topics, _level, steps, n in groups:
+        if not isinstance(steps, dict):
+            continue
+        for key, decision in steps.items():
+            _add(acc, str(key), 0, n, 2)
+            if decision == "accepted":
+                _add(acc, str(key), 1, n, 2)
     rows = sorted(acc.items(), key=lambda kv: (-kv[1][0], kv[0]))
     return Table(
         "next_steps",
@@ -668,20 +779,34 @@ def _next_steps(s: DbSession, period: Period, filters: ReportFilter) -> Table:
     )
 
 
-def _trend(s: DbSession, period: Period, filters: ReportFilter) -> Table:
+def _trend(
+    s: DbSession, period: Period, filters: ReportFilter, referral_groups: list[tuple[Any, ...]]
+) -> Table:
     months = trend_months(period)
     span = Period(
         dt.date.fromisoformat(months[0] + "-01"), period.end, "custom", f"{months[0]}..{months[-1]}"
     )
     acc: dict[str, list[int]] = {m: [0, 0, 0, 0] for m in months}
-    month = func.substr(visits.c.finished_at, 1, 7).label("month")
+    # whole months straight from ix_report_facts_month; a period ending inside a month also
+    # bounds the day
+    conds: list[Any] = [
+        facts.c.month >= int(months[0].replace("-", "")),
+        facts.c.month <= int(months[-1].replace("-", "")),
+    ]
+    if period.end.month == period.end_exclusive.month:
+        conds.append(facts.c.day <= _day(period.end))
+    if filters.device_id:
+        conds.append(facts.c.device_id == filters.device_id)
+    if filters.author_id:
+        conds.append(facts.c.author_id == filters.author_id)
     for m, n_people, n_visits in s.execute(
-        select(month, func.count(distinct(visits.c.person_id)), func.count())
-        .where(*_visit_filter(span, filters))
-        .group_by(month)
+        select(facts.c.month, func.count(distinct(facts.c.person_key)), func.count())
+        .where(*conds)
+        .group_by(facts.c.month)
     ):
-        if m in acc:
-            acc[m][0], acc[m][1] = int(n_people), int(n_visits)
+        key = f"{int(m) // 100:04d}-{int(m) % 100:02d}"
+        if key in acc:
+            acc[key][0], acc[key][1] = int(n_people), int(n_visits)
     qmonth = func.substr(quick.c.contact_date, 1, 7).label("month")
     for m, n in s.execute(
         select(qmonth, func.count())
@@ -690,14 +815,9 @@ def _trend(s: DbSession, period: Period, filters: ReportFilter) -> Table:
     ):
         if m in acc:
             acc[m][2] = int(n)
-    rmonth = func.substr(referrals.c.created_at, 1, 7).label("month")
-    for m, n in s.execute(
-        select(rmonth, func.count())
-        .where(*_dated_filter(referrals, referrals.c.created_at, span, filters))
-        .group_by(rmonth)
-    ):
+    for m, _in_period, _service, _outcome, n in referral_groups:
         if m in acc:
-            acc[m][3] = int(n)
+            acc[m][3] += int(n)
     return Table(
         "trend",
         N_("Trend over the last 12 months"),
@@ -709,33 +829,37 @@ def _trend(s: DbSession, period: Period, filters: ReportFilter) -> Table:
 
 def build_report(
     store: Store,
+    user: User,
     period: Period,
     filters: ReportFilter | None = None,
     *,
     as_of: dt.date | None = None,
 ) -> Report:
-    """All figures of the dashboard and the exports for ``period`` (one read transaction).
+    """All figures of the dashboard and the exports for ``period`` (one read transaction);
+    for coordinators only (``PermissionDenied`` otherwise).
 
-    ``as_of`` is the day overdue follow-ups are counted against (default: today).
+    ``as_of`` is the day overdue follow-ups are counted against (default: today). Visit
+    figures come from the report facts (``storage/reports_models``), never from the answers.
     """
+    require(user, Action.VIEW_REPORTS)
     filters = filters or ReportFilter()
     as_of = as_of or dt.date.today()
     with store.reading() as s:
         _advised_tmp.create(s.connection(), checkfirst=True)
         s.execute(_advised_tmp.delete())
-        s.execute(
-            _advised_tmp.insert().from_select(["person_id"], select(_advised(period, filters)))
-        )
+        _fill_advised(s, period, filters)
+        groups = _answer_groups(s, period, filters)
+        referral_groups = _referral_groups(s, period, filters)
         tables = (
-            _overview(s, period, filters, as_of),
-            _trend(s, period, filters),
+            _overview(s, period, filters, as_of, referral_groups),
+            _trend(s, period, filters, referral_groups),
             _nationality(s, period, filters),
-            _district(s, period, filters),
-            _topics(s, period, filters),
-            _insurance(s, period, filters),
-            _referrals(s, period, filters),
-            _german_levels(s, period, filters),
-            _next_steps(s, period, filters),
+            _district(s),
+            _topics(s, period, filters, groups),
+            _insurance(s),
+            _referrals(referral_groups),
+            _german_levels(groups),
+            _next_steps(groups),
         )
         s.execute(_advised_tmp.delete())
     return Report(period, filters, as_of, tables)
@@ -752,15 +876,14 @@ class FilterChoices:
     advisors: tuple[tuple[str, str], ...]
 
 
-def filter_choices(store: Store) -> FilterChoices:
+def filter_choices(store: Store, user: User) -> FilterChoices:
     """The laptops and advisors that recorded visits, for the dashboard's filter lists."""
     from desktop_app.storage.models import UserRow
 
+    require(user, Action.VIEW_REPORTS)
     with store.reading() as s:
-        devices = tuple(
-            s.scalars(select(visits.c.device_id).distinct().order_by(visits.c.device_id))
-        )
-        authors = set(s.scalars(select(visits.c.author_id).distinct()))
+        devices = tuple(s.scalars(select(facts.c.device_id).distinct().order_by(facts.c.device_id)))
+        authors = set(s.scalars(select(facts.c.author_id).distinct()))
         names = {uid: name for uid, name in s.execute(select(UserRow.id, UserRow.display_name))}
     advisors = tuple(sorted(((a, names.get(a, a[:8])) for a in authors), key=lambda x: x[1]))
     return FilterChoices(devices, advisors)
@@ -777,44 +900,51 @@ class Case:
 def _people_select(
     period: Period, filters: ReportFilter, table_key: str, row_key: str
 ) -> Select[Any] | None:
+    """The person ids (UUIDs) behind one figure, from the same facts the figure counts."""
     advised = _advised(period, filters)
+    with_ids = advised.join(persons, persons.c.key == advised.c.person_key)
     if table_key == "overview" and row_key == "people_advised":
-        return select(advised.c.person_id)
+        return select(persons.c.person_id).select_from(with_ids)
     if table_key == "overview" and row_key in {"new_people", "returning_people"}:
-        first = (
-            select(func.min(visits.c.finished_at))
-            .where(visits.c.person_id == advised.c.person_id, visits.c.deleted == false())
-            .scalar_subquery()
+        is_new = persons.c.first_day >= _day(period.start)
+        return (
+            select(persons.c.person_id)
+            .select_from(with_ids)
+            .where(is_new if row_key == "new_people" else ~is_new)
         )
-        is_new = first >= period.start.isoformat()
-        return select(advised.c.person_id).where(is_new if row_key == "new_people" else ~is_new)
     if table_key == "nationality":
         isos = [iso for iso in _NOT_NON_EU if nationality_key(iso) == row_key]
         cond: ColumnElement[bool] = people.c.nationality.in_(isos)
         if row_key == "non_eu":
             cond = people.c.nationality.not_in(_NOT_NON_EU)
         return (
-            select(advised.c.person_id)
-            .select_from(advised.join(people, people.c.id == advised.c.person_id))
+            select(persons.c.person_id)
+            .select_from(with_ids.join(people, people.c.id == persons.c.person_id))
             .where(cond)
         )
     if table_key == "district":
         latest = _latest_life_situation(period, filters)
-        codes = func.coalesce(func.json_extract(latest.c.answers, "$.postal_code"), "")
+        codes = func.coalesce(latest.c.postal_code, "")
         if row_key == UNKNOWN:
             where = codes == ""
         elif row_key == "outside":
             where = and_(codes != "", codes.not_in(list(_district_of_postcode())))
         else:
             where = codes.in_([p for d in districts() if d.key == row_key for p in d.postal_codes])
-        return select(latest.c.person_id).where(where)
-    if table_key == "topics":
-        topic = func.json_each(visits.c.answers, "$.topics").table_valued("value").alias("topic")
         return (
-            select(visits.c.person_id)
+            select(persons.c.person_id)
+            .select_from(latest.join(persons, persons.c.key == latest.c.person_key))
+            .where(where)
+        )
+    if table_key == "topics":
+        topic = func.json_each(facts.c.topics).table_valued("value").alias("topic")
+        return (
+            select(persons.c.person_id)
             .distinct()
-            .select_from(visits.join(topic, true()))
-            .where(*_visit_filter(period, filters, LIFE_SITUATION), topic.c.value == row_key)
+            .select_from(
+                facts.join(topic, true()).join(persons, persons.c.key == facts.c.person_key)
+            )
+            .where(*_fact_filter(period, filters, LIFE_SITUATION), topic.c.value == row_key)
         )
     if table_key == "referrals":
         return (
@@ -829,20 +959,36 @@ def _people_select(
 
 
 def cases_behind(
-    store: Store, period: Period, filters: ReportFilter | None, table_key: str, row_key: str
+    store: Store,
+    user: User,
+    period: Period,
+    filters: ReportFilter | None,
+    table_key: str,
+    row_key: str,
 ) -> list[Case]:
     """The people counted in one figure, by name; empty where a figure has no people behind it
-    (quick contacts are anonymous). Callers check the user may see names."""
+    (quick contacts are anonymous). Only for users who may see them (coordinators); the list
+    being shown is audited (the figure and how many people, no names)."""
+    require(user, Action.VIEW_REPORT_CASES)
     stmt = _people_select(period, filters or ReportFilter(), table_key, row_key)
     if stmt is None:
         return []
     ids = stmt.subquery("ids")
-    with store.reading() as s:
+    with store.transaction() as s:
         rows = s.execute(
             select(people.c.id, people.c.given_name, people.c.family_name)
             .join(ids, ids.c[ids.c.keys()[0]] == people.c.id)
             .order_by(people.c.sort_key)
         ).all()
+        audit.record_in(
+            s,
+            store,
+            user.id,
+            audit.AuditAction.VIEW,
+            "report_cases",
+            str(uuid.uuid4()),
+            {"period": period.text, "figure": table_key, "row": row_key, "people": len(rows)},
+        )
     return [Case(pid, f"{given} {family}".strip()) for pid, given, family in rows]
 
 

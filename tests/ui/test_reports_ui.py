@@ -13,8 +13,10 @@ from PySide6.QtWidgets import QFileDialog, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import Role
 from desktop_app.ui import reports as ui
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.usecases import accounts
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.people import register_many
 from desktop_app.usecases.report_demo import add_demo_activity
@@ -54,7 +56,7 @@ def test_dashboard_shows_every_figure_with_chart_and_table(
     assert report is not None
     last = dt.date.today().replace(day=1) - dt.timedelta(days=1)
     assert report.period == month_period(last.year, last.month)
-    expected = build_report(busy.store, report.period)
+    expected = build_report(busy.store, busy.user, report.period)
     overview = dashboard.findChild(QTableWidget, "table-overview")
     assert overview is not None
     assert overview.item(0, 1).text() == str(expected.table("overview").value("people_advised"))
@@ -107,3 +109,20 @@ def test_clicking_a_figure_lists_the_people_behind_it(
     assert dashboard.report is not None
     assert len(shown[0]) == dashboard.report.table("overview").value("people_advised")
     assert all(name.startswith("Name") for name in shown[0])
+
+
+@pytest.mark.parametrize("role", [Role.HELPER, Role.ADVISOR])
+def test_the_reports_entry_is_offered_to_coordinators_only(
+    qtbot: QtBot, session: Session, role: Role
+) -> None:
+    accounts.add_user(session, "mihai", "Mihai", role, "their pass 123")
+    other = accounts.log_in(session.store.paths.data_dir, "mihai", "their pass 123")
+    try:
+        window = MainWindow(other)
+        qtbot.addWidget(window)
+        assert [a for a in window.file_menu.actions() if a.text() == "Reports…"] == []
+        coordinator = MainWindow(session)
+        qtbot.addWidget(coordinator)
+        assert [a.text() for a in coordinator.file_menu.actions()].count("Reports…") == 1
+    finally:
+        other.close()

@@ -165,3 +165,24 @@ def test_forms_check_refuses_a_broken_definition(tmp_path: Path) -> None:
     bad.write_text("id: x\n", encoding="utf-8")
     result = run("forms", "check", str(bad))
     assert result.returncode == 1 and "bad.yaml" in result.stderr
+
+
+def test_report_is_written_for_a_coordinator_and_refused_to_an_advisor(tmp_path: Path) -> None:
+    from desktop_app.cli import EXIT_AUTH
+    from desktop_app.domain.users import Role
+    from desktop_app.usecases import accounts
+
+    d = tmp_path / "data"
+    coordinator = accounts.create_first_account(d, "anna", "Anna", "a good password")
+    accounts.add_user(coordinator, "eva", "Eva", Role.ADVISOR, "advisor pass 1")
+    coordinator.close()
+    out = tmp_path / "report.csv"
+    args = ("report", "--period", "2026-10", "--format", "csv", "--data-dir", str(d))
+    refused = run(*args, "--out", str(out), "--account", "eva", "--password-stdin",
+                  password="advisor pass 1")  # fmt: skip
+    assert refused.returncode == EXIT_AUTH and "Traceback" not in refused.stderr
+    assert refused.stderr.strip() and not out.exists()
+    written = run(*args, "--out", str(out), "--account", "anna", "--password-stdin",
+                  password="a good password")  # fmt: skip
+    assert written.returncode == 0, written.stderr
+    assert out.read_text(encoding="utf-8").strip()

@@ -219,7 +219,7 @@ def known(session):  # type: ignore[no-untyped-def]
 
 def test_known_store_gives_hand_checked_figures(known) -> None:  # type: ignore[no-untyped-def]
     session, _ids = known
-    report = build_report(session.store, OCTOBER, as_of=AS_OF)
+    report = build_report(session.store, session.user, OCTOBER, as_of=AS_OF)
     assert report.table("overview").as_dict() == {
         "people_advised": 2,  # Boris and Raluca; Piotr's October visit is deleted
         "new_people": 1,  # Raluca; Boris came first in September
@@ -266,28 +266,29 @@ def test_known_store_gives_hand_checked_figures(known) -> None:  # type: ignore[
 def test_filters_by_advisor_and_laptop(known) -> None:  # type: ignore[no-untyped-def]
     session, _ids = known
     only_bogdan = build_report(
-        session.store, OCTOBER, ReportFilter(author_id="bogdan"), as_of=AS_OF
+        session.store, session.user, OCTOBER, ReportFilter(author_id="bogdan"), as_of=AS_OF
     )
     overview = only_bogdan.table("overview").as_dict()
     assert (overview["people_advised"], overview["visits"], overview["referrals"]) == (1, 1, 0)
     elsewhere = build_report(
-        session.store, OCTOBER, ReportFilter(device_id="laptop-9"), as_of=AS_OF
+        session.store, session.user, OCTOBER, ReportFilter(device_id="laptop-9"), as_of=AS_OF
     )
     assert elsewhere.table("overview").as_dict()["visits"] == 0
 
 
 def test_cases_behind_a_figure(known) -> None:  # type: ignore[no-untyped-def]
     session, ids = known
-    north = cases_behind(session.store, OCTOBER, None, "district", "innenstadt_nord")
+    north = cases_behind(session.store, session.user, OCTOBER, None, "district", "innenstadt_nord")
     assert [(c.person_id, c.name) for c in north] == [(ids["boris"], "Boris Petrov")]
-    new = cases_behind(session.store, OCTOBER, None, "overview", "new_people")
+    new = cases_behind(session.store, session.user, OCTOBER, None, "overview", "new_people")
     assert [c.name for c in new] == ["Raluca Ionescu"]
     assert {
-        c.name for c in cases_behind(session.store, OCTOBER, None, "nationality", "romanian")
+        c.name
+        for c in cases_behind(session.store, session.user, OCTOBER, None, "nationality", "romanian")
     } == {"Raluca Ionescu"}
-    assert [c.name for c in cases_behind(session.store, OCTOBER, None, "referrals", "vhs")] == [
-        "Raluca Ionescu"
-    ]
+    assert [
+        c.name for c in cases_behind(session.store, session.user, OCTOBER, None, "referrals", "vhs")
+    ] == ["Raluca Ionescu"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,7 +319,7 @@ def _names_absent(text: str) -> None:
 
 def test_every_export_suppresses_and_names_nobody(known, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     session, _ids = known
-    report = build_report(session.store, OCTOBER, as_of=AS_OF)
+    report = build_report(session.store, session.user, OCTOBER, as_of=AS_OF)
     # CSV: every count in the known store is below 5, so none may appear as a digit 1-4
     text = to_csv(report, "de")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
@@ -354,7 +355,7 @@ def test_every_export_suppresses_and_names_nobody(known, tmp_path: Path) -> None
 
 def test_pdf_report_in_every_ui_language(known) -> None:  # type: ignore[no-untyped-def]
     session, _ids = known
-    report = build_report(session.store, OCTOBER, as_of=AS_OF)
+    report = build_report(session.store, session.user, OCTOBER, as_of=AS_OF)
     for lang, word in (("de", "Bericht"), ("bg", "Отчет"), ("ro", "Raport"), ("en", "report")):
         pdf = render_pdf(report, lang)
         text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
