@@ -29,9 +29,15 @@ RECOVERY_ACCOUNT = "#recovery"
 
 @dataclass(frozen=True)
 class KdfParams:
+    """Argon2id cost. The default is RFC 9106's second recommended option (section 4: t=3,
+    p=4 lanes, 64 MiB), well above OWASP's minimum (19 MiB, t=2). Lanes change neither the memory
+    nor the passes an attacker must pay for; libargon2 fills them on parallel threads, so a
+    laptop with two or more cores unlocks in about half the time of one lane. Each slot records
+    its own parameters: older slots (p=2) keep working, rewrapping upgrades them."""
+
     time_cost: int = 3
     memory_kib: int = 65536
-    parallelism: int = 2
+    parallelism: int = 4
 
     @classmethod
     def default(cls) -> KdfParams:

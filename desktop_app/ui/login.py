@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,15 +20,14 @@ from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import _
-from desktop_app.storage.db import StoreError
 from desktop_app.storage.keyslots import KeySlotError, LoginDelayed
+from desktop_app.storage.layout import StoreError
 from desktop_app.ui.widgets import ErrorLabel
-from desktop_app.usecases.accounts import (
-    Session,
-    create_first_account,
-    log_in,
-    log_in_with_recovery,
-)
+
+# The account use cases pull in SQLAlchemy: imported when a button is pressed, so the login
+# prompt shows at once (start-up loads them on a worker meanwhile, see app.py).
+if TYPE_CHECKING:
+    from desktop_app.usecases.accounts import Session
 
 
 def _password_field() -> QLineEdit:
@@ -77,6 +77,8 @@ class LoginDialog(QDialog):
         (self.password if self.account.text() else self.account).setFocus()
 
     def _on_ok_clicked(self) -> None:
+        from desktop_app.usecases.accounts import log_in
+
         try:
             self.session = log_in(self._data_dir, self.account.text(), self.password.text())
         except LoginDelayed as exc:
@@ -147,6 +149,8 @@ class RecoveryLoginDialog(QDialog):
         self.code.setFocus()
 
     def _on_ok_clicked(self) -> None:
+        from desktop_app.usecases.accounts import log_in_with_recovery
+
         try:
             self.session = log_in_with_recovery(
                 self._data_dir,
@@ -219,6 +223,8 @@ class FirstAccountDialog(QDialog):
         self.account.setFocus()
 
     def _on_ok_clicked(self) -> None:
+        from desktop_app.usecases.accounts import create_first_account
+
         for label in self.errors.values():
             label.show_message("")
         try:
