@@ -9,8 +9,17 @@ import threading
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop_app import cli
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.storage.quick import QuickStart
+    from desktop_app.ui.login import LoginDialog
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.usecases.accounts import Session
 
 
 def _warm_store_modules() -> None:
@@ -51,7 +60,7 @@ def _open_gui_session(args: argparse.Namespace, unlocking: Future | None):  # ty
     return dialog.session if dialog.exec() else None
 
 
-def _probe_login(dialog, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
+def _probe_login(dialog: LoginDialog, args: argparse.Namespace) -> None:
     """For bench/startup.py: note when the prompt is usable, then type the password (read from
     standard input) after ``--probe-typing-s`` seconds and press OK, as a user would."""
     from PySide6.QtCore import QTimer
@@ -206,13 +215,13 @@ def run_gui(args: argparse.Namespace) -> int:
     return failed[0] if failed else code
 
 
-def _open_store_behind(window, quick, failed: list[int]) -> None:  # type: ignore[no-untyped-def]
+def _open_store_behind(window: MainWindow, quick: QuickStart, failed: list[int]) -> None:
     """Open the full store on a worker after the first paint; it then takes over the window."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     from desktop_app.i18n.messages import error_message
 
-    def open_store():  # type: ignore[no-untyped-def]
+    def open_store() -> Session:
         from desktop_app.usecases.accounts import open_unlocked
 
         return open_unlocked(quick.data_dir, quick.account, quick.key)
@@ -228,13 +237,13 @@ def _open_store_behind(window, quick, failed: list[int]) -> None:  # type: ignor
     window.tasks.run(open_store, window.attach_session, on_failed)
 
 
-def _close_window_session(window) -> None:  # type: ignore[no-untyped-def]
+def _close_window_session(window: MainWindow) -> None:
     window.close_quick_reader()
     if window.has_session:
         window.session.close()
 
 
-def _finish_probe(app, window, interactive: float) -> int:  # type: ignore[no-untyped-def]
+def _finish_probe(app: QApplication, window: MainWindow, interactive: float) -> int:
     """--startup-probe: wait for the store and the features, then print the moments."""
     from PySide6.QtCore import QTimer
 

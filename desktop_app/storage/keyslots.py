@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from argon2.low_level import Type, hash_secret_raw
+from argon2.exceptions import HashingError
+from argon2.low_level import ARGON2_VERSION, Type, core, error_to_str, ffi
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -84,16 +85,49 @@ def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
 
 
-def _derive(password: str, salt: bytes, params: KdfParams) -> bytes:
-    return hash_secret_raw(
-        password.encode("utf-8"),
-        salt,
-        time_cost=params.time_cost,
-        memory_cost=params.memory_kib,
-        parallelism=params.parallelism,
-        hash_len=KEY_BYTES,
-        type=Type.ID,
+def usable_cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _derive(password: str, salt: bytes, params: KdfParams, threads: int | None = None) -> bytes:
+    """Argon2id with ``params``. ``threads`` (default: one per lane, at most one per core) says
+    how many lanes are filled at once; the result does not depend on it, only the wall time and
+    how much of the machine the derivation takes (start-up leaves a core to loading Qt)."""
+    threads = max(1, min(params.parallelism, threads or usable_cores()))
+    secret = password.encode("utf-8")
+    out = ffi.new("uint8_t[]", KEY_BYTES)
+    c_secret, c_salt = ffi.new("uint8_t[]", secret), ffi.new("uint8_t[]", salt)
+    context = ffi.new(
+        "argon2_context *",
+        {
+            "out": out,
+            "outlen": KEY_BYTES,
+            "pwd": c_secret,
+            "pwdlen": len(secret),
+            "salt": c_salt,
+            "saltlen": len(salt),
+            "secret": ffi.NULL,
+            "secretlen": 0,
+            "ad": ffi.NULL,
+            "adlen": 0,
+            "t_cost": params.time_cost,
+            "m_cost": params.memory_kib,
+            "lanes": params.parallelism,
+            "threads": threads,
+            "version": ARGON2_VERSION,
+            "allocate_cbk": ffi.NULL,
+            "free_cbk": ffi.NULL,
+            "flags": 0,
+        },
     )
+    code = core(context, Type.ID.value)  # argon2_ctx; releases the GIL
+    if code != 0:
+        raise HashingError(error_to_str(code))
+    return bytes(ffi.buffer(out, KEY_BYTES))
 
 
 def _aad(slot_id: str, account: str) -> bytes:
@@ -192,8 +226,10 @@ class KeySlotFile:
         data["slots"] = [s for s in data["slots"] if s.get("account") != account]
         self._save(data)
 
-    def unlock(self, account: str, password: str) -> bytes:
-        """Return the database key, or raise ``WrongPassword`` / ``UnknownAccount``."""
+    def unlock(self, account: str, password: str, *, threads: int | None = None) -> bytes:
+        """Return the database key, or raise ``WrongPassword`` / ``UnknownAccount``.
+
+        ``threads``: Argon2 lanes computed at once (see ``_derive``)."""
         account = normalise_account(account)
         for slot in self._load()["slots"]:
             if slot.get("account") != account:
@@ -203,7 +239,7 @@ class KeySlotFile:
                 params = KdfParams(
                     int(kdf["time_cost"]), int(kdf["memory_kib"]), int(kdf["parallelism"])
                 )
-                kek = _derive(password, _unb64(kdf["salt"]), params)
+                kek = _derive(password, _unb64(kdf["salt"]), params, threads)
                 nonce, wrapped = _unb64(slot["nonce"]), _unb64(slot["wrapped_key"])
             except (KeyError, ValueError, TypeError) as exc:
                 raise CorruptKeySlots(str(self.path)) from exc

@@ -26,6 +26,7 @@ from desktop_app.storage.keyslots import (
     UnknownAccount,
     WrongPassword,
     normalise_account,
+    usable_cores,
 )
 from desktop_app.storage.layout import SCHEMA_HEAD, StorePaths
 from desktop_app.storage.login_guard import LoginGuard
@@ -34,14 +35,17 @@ from desktop_app.storage.people_sql import PersonListEntry
 log = logging.getLogger(__name__)
 
 
-def unlock_guarded(data_dir: Path, account: str, secret: str) -> bytes:
-    """Unwrap the key, counting failures; raises LoginDelayed while the wait is not over."""
+def unlock_guarded(
+    data_dir: Path, account: str, secret: str, *, threads: int | None = None
+) -> bytes:
+    """Unwrap the key, counting failures; raises LoginDelayed while the wait is not over.
+    ``threads``: Argon2 lanes computed at once (``keyslots._derive``)."""
     guard = LoginGuard(data_dir)
     wait = guard.remaining()
     if wait > 0:
         raise LoginDelayed(wait)
     try:
-        key = StorePaths(data_dir).keyslots.unlock(account, secret)
+        key = StorePaths(data_dir).keyslots.unlock(account, secret, threads=threads)
     except (WrongPassword, UnknownAccount):
         guard.failed()
         log.warning("failed login, %d in a row", guard.failures)
@@ -135,12 +139,16 @@ class QuickStart:
 def quick_open(data_dir: Path, account: str, password: str, page_size: int = 200) -> QuickStart:
     """Unwrap the key and open the quick reader, with the first page read.
 
+    Meant to run while the main thread loads Qt and builds the window: the key derivation
+    leaves that thread a core of its own (more Argon2 threads than free cores would only slow
+    the window down, and the window is the longer of the two paths).
+
     Raises the key slot errors of a refused login (as ``log_in``), and ``QuickUnavailable``
     (with the key) when the store needs the full path: missing, damaged, or not at SCHEMA_HEAD.
     """
     if normalise_account(account) == RECOVERY_ACCOUNT:
         raise UnknownAccount(account)
-    key = unlock_guarded(data_dir, account, password)
+    key = unlock_guarded(data_dir, account, password, threads=max(1, usable_cores() - 1))
     database = StorePaths(data_dir).database
     if not database.exists():
         raise QuickUnavailable(key, "no database file")

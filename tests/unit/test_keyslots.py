@@ -99,3 +99,21 @@ def test_slot_unlocks_with_its_own_recorded_lanes(tmp_path: Path) -> None:
     slots.add(key, "boris", "pw-654321", KdfParams(time_cost=1, memory_kib=1024, parallelism=4))
     assert slots.unlock("anna", "pw-123456") == key
     assert slots.unlock("boris", "pw-654321") == key
+
+
+@pytest.mark.parametrize("lanes", [1, 2, 4])
+def test_derivation_does_not_depend_on_threads(lanes: int) -> None:
+    """Start-up fills the lanes on fewer threads than lanes; the key must be the same, and the
+    same as argon2-cffi's reference function gives (slots written before stay readable)."""
+    from argon2.low_level import Type, hash_secret_raw
+
+    from desktop_app.storage.keyslots import _derive
+
+    params = KdfParams(time_cost=2, memory_kib=4096, parallelism=lanes)
+    reference = hash_secret_raw(
+        "pässwort".encode(), b"0123456789abcdef", 2, 4096, lanes, 32, Type.ID
+    )
+    for threads in (None, 1, 2, 8):
+        assert _derive("pässwort", b"0123456789abcdef", params, threads) == reference
+    other = _derive("passwort", b"0123456789abcdef", params, 1)
+    assert other != reference
