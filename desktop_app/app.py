@@ -128,6 +128,10 @@ def run_gui(args: argparse.Namespace) -> int:
         print(problem, file=sys.stderr)
         return cli.EXIT_USAGE
     unlocking = None
+    if args.lang:  # before the worker words its messages (the saved choice needs Qt, below)
+        from desktop_app.i18n.text import set_language
+
+        set_language(args.lang)
     if args.password_stdin and not args.demo:
         # Unwrap the key (Argon2id, GIL-free) and read the people list's first page on a
         # worker thread while this thread loads Qt: the two overlap on a second core. The
