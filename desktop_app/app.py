@@ -54,10 +54,12 @@ def _open_gui_session(args: argparse.Namespace, unlocking: Future | None):  # ty
             return open_demo_session()
         return wizard.session
     threading.Thread(target=_warm_store_modules, name="warm-imports", daemon=True).start()
-    dialog = LoginDialog(paths.data_dir, paths.keyslots.accounts())
+    dialog = LoginDialog(paths.data_dir, paths.keyslots.accounts(), quick=not args.screenshot)
     if args.startup_probe:
         _probe_login(dialog, args)
-    return dialog.session if dialog.exec() else None
+    if not dialog.exec():
+        return None
+    return dialog.quick_start or dialog.session
 
 
 def _probe_login(dialog: LoginDialog, args: argparse.Namespace) -> None:

@@ -136,19 +136,28 @@ class QuickStart:
     key: bytes = field(repr=False)
 
 
-def quick_open(data_dir: Path, account: str, password: str, page_size: int = 200) -> QuickStart:
+def quick_open(
+    data_dir: Path,
+    account: str,
+    password: str,
+    page_size: int = 200,
+    *,
+    kdf_threads: int | None = None,
+) -> QuickStart:
     """Unwrap the key and open the quick reader, with the first page read.
 
-    Meant to run while the main thread loads Qt and builds the window: the key derivation
-    leaves that thread a core of its own (more Argon2 threads than free cores would only slow
-    the window down, and the window is the longer of the two paths).
+    ``kdf_threads`` defaults to leaving one core free: at start-up this runs while the main
+    thread loads Qt and builds the window, and more Argon2 threads than free cores would only
+    slow the window down (the longer of the two paths). After a login prompt nothing else
+    runs, and every core may work on the key.
 
     Raises the key slot errors of a refused login (as ``log_in``), and ``QuickUnavailable``
     (with the key) when the store needs the full path: missing, damaged, or not at SCHEMA_HEAD.
     """
     if normalise_account(account) == RECOVERY_ACCOUNT:
         raise UnknownAccount(account)
-    key = unlock_guarded(data_dir, account, password, threads=max(1, usable_cores() - 1))
+    threads = kdf_threads or max(1, usable_cores() - 1)
+    key = unlock_guarded(data_dir, account, password, threads=threads)
     database = StorePaths(data_dir).database
     if not database.exists():
         raise QuickUnavailable(key, "no database file")

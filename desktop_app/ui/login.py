@@ -27,6 +27,7 @@ from desktop_app.ui.widgets import ErrorLabel
 # The account use cases pull in SQLAlchemy: imported when a button is pressed, so the login
 # prompt shows at once (start-up loads them on a worker meanwhile, see app.py).
 if TYPE_CHECKING:
+    from desktop_app.storage.quick import QuickStart
     from desktop_app.usecases.accounts import Session
 
 
@@ -37,12 +38,25 @@ def _password_field() -> QLineEdit:
 
 
 class LoginDialog(QDialog):
-    """Asks for account and password; ``session`` holds the unlocked store once accepted."""
+    """Asks for account and password; ``session`` holds the unlocked store once accepted.
 
-    def __init__(self, data_dir: Path, accounts: list[str], parent: QWidget | None = None) -> None:
+    With ``quick`` (the program's start), accepting may instead give ``quick_start``: the key
+    and a reader of the people list, the store itself opening after the window shows
+    (``storage/quick.py``)."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        accounts: list[str],
+        parent: QWidget | None = None,
+        *,
+        quick: bool = False,
+    ) -> None:
         super().__init__(parent)
         self._data_dir = data_dir
+        self._quick = quick
         self.session: Session | None = None
+        self.quick_start: QuickStart | None = None
         self.account = QLineEdit(accounts[0] if len(accounts) == 1 else "")
         self.password = _password_field()
         self.error = ErrorLabel()
@@ -76,11 +90,30 @@ class LoginDialog(QDialog):
         self.password.setAccessibleName(_("Password"))
         (self.password if self.account.text() else self.account).setFocus()
 
-    def _on_ok_clicked(self) -> None:
+    def _log_in(self) -> None:
+        account, password = self.account.text(), self.password.text()
+        if self._quick:
+            from desktop_app.storage.keyslots import usable_cores
+            from desktop_app.storage.quick import QuickUnavailable, quick_open
+
+            try:
+                # Nothing else runs now: the key derivation may use every core.
+                self.quick_start = quick_open(
+                    self._data_dir, account, password, kdf_threads=usable_cores()
+                )
+                return
+            except QuickUnavailable as exc:
+                from desktop_app.usecases.accounts import open_unlocked
+
+                self.session = open_unlocked(self._data_dir, account, exc.key)
+                return
         from desktop_app.usecases.accounts import log_in
 
+        self.session = log_in(self._data_dir, account, password)
+
+    def _on_ok_clicked(self) -> None:
         try:
-            self.session = log_in(self._data_dir, self.account.text(), self.password.text())
+            self._log_in()
         except LoginDelayed as exc:
             self.error.show_message(delay_message(exc.seconds))
             self.password.clear()
