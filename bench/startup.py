@@ -133,6 +133,11 @@ def main() -> int:
         f"{median([r['features_s'] for r in runs]):.3f} s"
     )
     print(
+        "longest event-loop stall between first paint and installed features (a keystroke "
+        f"waits this long at most): median {median([r['stall_s'] for r in runs]):.3f} s, "
+        f"worst {max(r['stall_s'] for r in runs):.3f} s"
+    )
+    print(
         f"login prompt: usable after {prompt:.3f} s; OK pressed -> list usable {after_ok:.3f} s "
         f"(typing {TYPING_S:.1f} s not counted); waited {waited:.3f} s"
     )

@@ -7,8 +7,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +30,30 @@ def _warm_store_modules() -> None:
     import desktop_app.usecases.people  # noqa: F401
 
 
-def _open_gui_session(args: argparse.Namespace, unlocking: Future | None):  # type: ignore[no-untyped-def]
+class _Background:
+    """A function run on its own thread; ``result()`` waits for it and returns or raises."""
+
+    def __init__(self, fn: Callable[[], object]) -> None:
+        self._fn = fn
+        self._value: object = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="unlock", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._fn()
+        except BaseException as exc:  # handed to the caller of result()
+            self._error = exc
+
+    def result(self) -> object:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def _open_gui_session(args: argparse.Namespace, unlocking: _Background | None):  # type: ignore[no-untyped-def]
     from desktop_app.paths import default_data_dir
     from desktop_app.storage.layout import StorePaths
     from desktop_app.ui.login import LoginDialog
@@ -141,7 +163,8 @@ def run_gui(args: argparse.Namespace) -> int:
         # store's full modules (SQLAlchemy) load after the first paint (storage/quick.py).
         # Screenshots want every feature at once: they take the full path.
         opener = cli.open_session if args.screenshot else cli.open_session_quickly
-        unlocking = ThreadPoolExecutor(max_workers=1).submit(opener, args)
+        unlocking = _Background(lambda: opener(args))
+    cli.set_up_logging(args)  # after starting the unlock: it has the longer way to the window
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 

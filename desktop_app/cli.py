@@ -672,15 +672,19 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse(argv)
+def set_up_logging(args: argparse.Namespace) -> None:
     if not args.demo:
         from desktop_app.logs import configure_logging, install_excepthook
 
         configure_logging((args.data_dir or default_data_dir()) / "logs")
         install_excepthook()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse(argv)
     if args.command is None:
         from desktop_app.app import run_gui
 
-        return run_gui(args)
+        return run_gui(args)  # sets up logging once the unlock has started
+    set_up_logging(args)
     return run(args)

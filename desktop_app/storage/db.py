@@ -41,6 +41,7 @@ __all__ = [
     "open_with_key",
 ]
 
+
 def _engine(path: Path, key: bytes) -> Engine:
     url = URL.create("sqlite+pysqlcipher", password=f"x'{key.hex()}'", database=str(path))
     # One connection per checkout from a small queue pool, usable from any worker thread.

@@ -10,14 +10,13 @@ from __future__ import annotations
 import base64
 import json
 import os
-import secrets
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from argon2.exceptions import HashingError
-from argon2.low_level import ARGON2_VERSION, Type, core, error_to_str, ffi
+# libargon2 through argon2-cffi's own bindings package: importing ``argon2`` itself (its
+# PasswordHasher and profiles) costs about 20 ms of start-up before the derivation can begin.
+from _argon2_cffi_bindings import ffi, lib
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -118,15 +117,15 @@ def _derive(password: str, salt: bytes, params: KdfParams, threads: int | None =
             "m_cost": params.memory_kib,
             "lanes": params.parallelism,
             "threads": threads,
-            "version": ARGON2_VERSION,
+            "version": lib.ARGON2_VERSION_NUMBER,
             "allocate_cbk": ffi.NULL,
             "free_cbk": ffi.NULL,
             "flags": 0,
         },
     )
-    code = core(context, Type.ID.value)  # argon2_ctx; releases the GIL
-    if code != 0:
-        raise HashingError(error_to_str(code))
+    code = lib.argon2_ctx(context, lib.Argon2_id)  # releases the GIL
+    if code != lib.ARGON2_OK:
+        raise RuntimeError(ffi.string(lib.argon2_error_message(code)).decode("ascii"))
     return bytes(ffi.buffer(out, KEY_BYTES))
 
 
@@ -135,6 +134,8 @@ def _aad(slot_id: str, account: str) -> bytes:
 
 
 def new_database_key() -> bytes:
+    import secrets
+
     return secrets.token_bytes(KEY_BYTES)
 
 
@@ -197,6 +198,9 @@ class KeySlotFile:
         account = normalise_account(account)
         data = self._load()
         data["slots"] = [s for s in data["slots"] if s.get("account") != account]
+        import secrets
+        import uuid  # here, not at the top: unlocking at start-up needs neither
+
         slot_id = str(uuid.uuid4())
         salt = secrets.token_bytes(16)
         nonce = secrets.token_bytes(12)
