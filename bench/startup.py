@@ -2,17 +2,28 @@
 
 Budget (quality.md): <= 1.5 s and <= 2.5 x (python + import PySide6 + show an empty
 QMainWindow), measured in the same run; memory with the list open <= 300 MB RSS.
-The account's password is unlocked with the production Argon2id parameters (a deliberate
-cost that protects the data); its share is printed separately.
+Both sides are timed the same way: from the process's start (kernel start time) until the
+window has been shown and painted, as the program itself reads it (``--startup-probe``).
+
+Two ways in, both with the production Argon2id parameters (a deliberate cost that protects the
+data; its share is printed separately):
+- ``--password-stdin``: the password is known at start; the key is unwrapped and the first
+  page read while Qt loads. "Usable" = list scrolls and search answers (the store's full
+  modules, person pages and registering follow in the background; printed too).
+- the login prompt: what a user waits for = (start -> prompt usable) + (OK pressed -> list
+  usable); the typing time in between (``--probe-typing-s``) is not counted, but the program
+  may use it (it loads the store's modules meanwhile).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from _common import ACCOUNT, PASSWORD, ROOT, big_store, median, report
 
@@ -20,14 +31,26 @@ BASELINE = (
     "from PySide6.QtWidgets import QApplication, QMainWindow\n"
     "from PySide6.QtCore import QTimer\n"
     "app = QApplication([]); w = QMainWindow(); w.resize(1100, 680); w.show()\n"
+    "app.processEvents()\n"
+    "import os\n"  # the same clock as desktop_app.app._seconds_since_start
+    "started = int(open('/proc/self/stat').read().rsplit(')', 1)[1].split()[19])\n"
+    "up = float(open('/proc/uptime').read().split()[0])\n"
+    "import time\n"
+    'print(f\'shown_s={up - started / os.sysconf("SC_CLK_TCK"):.3f} '
+    "cpu_s={time.process_time():.3f}')\n"
     "QTimer.singleShot(0, app.quit); app.exec()\n"
 )
 RUNS = 7
+TYPING_S = 1.0  # a password typed in a second: the program may use it, the figure excludes it
+PROBE = re.compile(r"(\w+)=([\d.-]+)")
 
 
 def timed(cmd: list[str], stdin: str | None = None) -> tuple[float, str]:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
     env.pop("WELCOME_DESK_FAST_KDF", None)
+    # An installed program runs from cached bytecode (pip compiles it; a first start writes it):
+    # the warm-up run below caches ours, as PySide6's already is in site-packages.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     t = time.perf_counter()
     done = subprocess.run(
         cmd, input=stdin, capture_output=True, text=True, env=env, cwd=ROOT, timeout=120, check=True
@@ -49,51 +72,90 @@ def kdf_seconds() -> float:
     return time.perf_counter() - t
 
 
+def probe(out: str) -> dict[str, float]:
+    line = next(x for x in out.splitlines() if x.startswith("startup-probe"))
+    return {k: float(v) for k, v in PROBE.findall(line)}
+
+
+def production_slot(data: Path) -> None:
+    """The bench account's slot with today's default parameters (rewrapped if it is older)."""
+    from desktop_app.storage.keyslots import KdfParams, KeySlotFile
+
+    slots = KeySlotFile(data / "keyslots.json")
+    kdf = next(
+        s["kdf"] for s in json.loads(slots.path.read_text())["slots"] if s["account"] == ACCOUNT
+    )
+    wanted = KdfParams()
+    if (kdf["time_cost"], kdf["memory_kib"], kdf["parallelism"]) != (
+        wanted.time_cost,
+        wanted.memory_kib,
+        wanted.parallelism,
+    ):
+        slots.add(slots.unlock(ACCOUNT, PASSWORD), ACCOUNT, PASSWORD, wanted)
+
+
 def main() -> int:
     data = big_store()
-    app_cmd = [
-        sys.executable,
-        "-m",
-        "desktop_app.app",
-        "--data-dir",
-        str(data),
-        "--account",
-        ACCOUNT,
-        "--password-stdin",
-        "--startup-probe",
-        "--lang",
-        "de",
-    ]
+    production_slot(data)
+    common = [sys.executable, "-m", "desktop_app.app", "--data-dir", str(data)]
+    common += ["--account", ACCOUNT, "--startup-probe", "--lang", "de"]
+    stdin_cmd = [*common, "--password-stdin"]
+    login_cmd = [*common, "--probe-typing-s", str(TYPING_S)]
     base_cmd = [sys.executable, "-c", BASELINE]
     timed(base_cmd)
-    timed(app_cmd, PASSWORD + "\n")  # warm the OS file cache, as a second start of the day
-    base, app, rss_kb, rows, interactive, full = [], [], 0, 0, [], []
+    timed(stdin_cmd, PASSWORD + "\n")  # warm the OS file cache, as a second start of the day
+    base, base_exit, base_cpu, runs, logins = [], [], [], [], []
     for _ in range(RUNS):
-        base.append(timed(base_cmd)[0])
-        seconds, out = timed(app_cmd, PASSWORD + "\n")
-        app.append(seconds)
-        m = re.search(
-            r"rows=(\d+) peak_rss_kb=(\d+) interactive_s=([\d.]+) features_s=([\d.]+)", out
-        )
-        if m:
-            rows, rss_kb = int(m.group(1)), max(rss_kb, int(m.group(2)))
-            interactive.append(float(m.group(3)))
-            full.append(float(m.group(4)))
+        seconds, out = timed(base_cmd)
+        base_exit.append(seconds)
+        shown = {k: float(v) for k, v in PROBE.findall(out)}
+        base.append(shown["shown_s"])
+        base_cpu.append(shown["cpu_s"])
+        runs.append(probe(timed(stdin_cmd, PASSWORD + "\n")[1]))
+        logins.append(probe(timed(login_cmd, PASSWORD + "\n")[1]))
     kdf = kdf_seconds()
     b = median(base)
-    a = median(interactive) if interactive else median(app)
-    print(f"rows in the list: {rows:,}; runs: {RUNS}")
-    print(f"baseline (import PySide6 + empty QMainWindow): median {b:.3f} s")
+    a = median([r["interactive_s"] for r in runs])
+    prompt = median([r["prompt_s"] for r in logins])
+    after_ok = median([r["interactive_s"] - r["submitted_s"] for r in logins])
+    waited = median([r["prompt_s"] + r["interactive_s"] - r["submitted_s"] for r in logins])
+    rows = int(runs[-1]["rows"])
+    rss_kb = max(int(r["peak_rss_kb"]) for r in runs + logins)
+    print(f"rows in the list: {rows:,}; runs: {RUNS}; Argon2id unlock alone {kdf:.3f} s")
     print(
-        f"Welcome Desk: list and search usable after {a:.3f} s (median, incl. Argon2id "
-        f"unlock {kdf:.3f} s); every feature menu installed after {median(full or app):.3f} s; "
-        f"process start to exit {median(app):.3f} s"
+        f"baseline (python + import PySide6 + empty QMainWindow shown): median {b:.3f} s "
+        f"(process start to exit {median(base_exit):.3f} s)"
     )
-    print(f"ratio {a / b:.2f}x; without the unlock {(a - kdf) / b:.2f}x")
+    print(
+        f"--password-stdin: list and search usable after {a:.3f} s (median, process start to "
+        f"first paint, incl. unlock and first page); store open (person pages, registering) "
+        f"after {median([r['session_s'] for r in runs]):.3f} s; every feature menu after "
+        f"{median([r['features_s'] for r in runs]):.3f} s"
+    )
+    print(
+        "longest event-loop stall between first paint and installed features (a keystroke "
+        f"waits this long at most): median {median([r['stall_s'] for r in runs]):.3f} s, "
+        f"worst {max(r['stall_s'] for r in runs):.3f} s"
+    )
+    print(
+        f"login prompt: usable after {prompt:.3f} s; OK pressed -> list usable {after_ok:.3f} s "
+        f"(typing {TYPING_S:.1f} s not counted); waited {waited:.3f} s"
+    )
+    print(f"ratio {a / b:.2f}x (--password-stdin), {waited / b:.2f}x (login prompt)")
+    main_cpu = median([r["main_cpu_s"] for r in runs])
+    process_cpu = median([r["process_cpu_s"] for r in runs])
+    print(
+        f"CPU seconds until shown (hardly moved by other load; the window's path is the main "
+        f"thread, the unlock runs beside it): baseline {median(base_cpu):.3f}; --password-stdin "
+        f"main thread {main_cpu:.3f} ({main_cpu / median(base_cpu):.2f}x), whole process "
+        f"{process_cpu:.3f}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     return report(
         [
-            ("start to main window (s)", a, "<= 1.5 s", a <= 1.5),
-            ("ratio to bare Qt window", a / b, "<= 2.5 x", a / b <= 2.5),
+            ("start to main window, --password-stdin (s)", a, "<= 1.5 s", a <= 1.5),
+            ("ratio to bare Qt window, --password-stdin", a / b, "<= 2.5 x", a / b <= 2.5),
+            ("waited at the login prompt (s)", waited, "<= 1.5 s", waited <= 1.5),
+            ("ratio to bare Qt window, login prompt", waited / b, "<= 2.5 x", waited / b <= 2.5),
             ("peak RSS, list open (MB)", rss_kb / 1024, "<= 300 MB", rss_kb / 1024 <= 300),
         ]
     )

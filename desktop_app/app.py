@@ -5,16 +5,57 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+import threading
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop_app import cli
 
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
 
-def _open_gui_session(args: argparse.Namespace, unlocking: Future | None):  # type: ignore[no-untyped-def]
+    from desktop_app.storage.quick import QuickStart
+    from desktop_app.ui.login import LoginDialog
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.usecases.accounts import Session
+
+
+def _warm_store_modules() -> None:
+    """Load the store's and the use cases' modules (SQLAlchemy …) while the user types the
+    password, so that pressing Enter costs only the unlock, opening the store and the first
+    page. Imports run under the import lock: the dialog's own import simply waits for them."""
+    import desktop_app.usecases.accounts
+    import desktop_app.usecases.people  # noqa: F401
+
+
+class _Background:
+    """A function run on its own thread; ``result()`` waits for it and returns or raises."""
+
+    def __init__(self, fn: Callable[[], object]) -> None:
+        self._fn = fn
+        self._value: object = None
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="unlock", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._value = self._fn()
+        except BaseException as exc:  # handed to the caller of result()
+            self._error = exc
+
+    def result(self) -> object:
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+        return self._value
+
+
+def _open_gui_session(args: argparse.Namespace, unlocking: _Background | None):  # type: ignore[no-untyped-def]
     from desktop_app.paths import default_data_dir
-    from desktop_app.storage.db import StorePaths
+    from desktop_app.storage.layout import StorePaths
     from desktop_app.ui.login import LoginDialog
 
     if args.demo:
@@ -35,8 +76,38 @@ def _open_gui_session(args: argparse.Namespace, unlocking: Future | None):  # ty
             args.demo = True  # the window title then says the data is generated
             return open_demo_session()
         return wizard.session
-    dialog = LoginDialog(paths.data_dir, paths.keyslots.accounts())
-    return dialog.session if dialog.exec() else None
+    threading.Thread(target=_warm_store_modules, name="warm-imports", daemon=True).start()
+    dialog = LoginDialog(paths.data_dir, paths.keyslots.accounts(), quick=not args.screenshot)
+    if args.startup_probe:
+        _probe_login(dialog, args)
+    if not dialog.exec():
+        return None
+    return dialog.quick_start or dialog.session
+
+
+def _probe_login(dialog: LoginDialog, args: argparse.Namespace) -> None:
+    """For bench/startup.py: note when the prompt is usable, then type the password (read from
+    standard input) after ``--probe-typing-s`` seconds and press OK, as a user would."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    password = sys.stdin.readline().rstrip("\r\n")
+
+    def submit() -> None:
+        dialog.password.setText(password)
+        _PROBE["submitted_s"] = _seconds_since_start()
+        dialog.buttons.accepted.emit()
+
+    def shown() -> None:
+        _PROBE["prompt_s"] = _seconds_since_start()
+        QTimer.singleShot(int(args.probe_typing_s * 1000), submit)
+
+    dialog.show()
+    QApplication.processEvents()
+    QTimer.singleShot(0, shown)
+
+
+_PROBE: dict[str, float] = {}
 
 
 def _seconds_since_start() -> float:
@@ -82,17 +153,26 @@ def run_gui(args: argparse.Namespace) -> int:
         print(problem, file=sys.stderr)
         return cli.EXIT_USAGE
     unlocking = None
+    if args.lang:  # before the worker words its messages (the saved choice needs Qt, below)
+        from desktop_app.i18n.text import set_language
+
+        set_language(args.lang)
     if args.password_stdin and not args.demo:
-        # Derive the key (Argon2id, GIL-free) and import the store's modules on a worker
-        # thread while this thread loads Qt: the two overlap on a second core.
-        unlocking = ThreadPoolExecutor(max_workers=1).submit(cli.open_session, args)
-    from PySide6.QtCore import QSettings
+        # Unwrap the key (Argon2id, GIL-free) and read the people list's first page on a
+        # worker thread while this thread loads Qt: the two overlap on a second core. The
+        # store's full modules (SQLAlchemy) load after the first paint (storage/quick.py).
+        # Screenshots want every feature at once: they take the full path.
+        opener = cli.open_session if args.screenshot else cli.open_session_quickly
+        unlocking = _Background(lambda: opener(args))
+    cli.set_up_logging(args)  # after starting the unlock: it has the longer way to the window
+    from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
     from desktop_app.i18n.messages import error_message
     from desktop_app.i18n.text import LANGUAGES, set_language, system_language
-    from desktop_app.storage.db import StoreError
     from desktop_app.storage.keyslots import KeySlotError
+    from desktop_app.storage.layout import StoreError
+    from desktop_app.storage.quick import QuickStart
     from desktop_app.ui.application import QtTranslations, load_fonts
     from desktop_app.ui.main_window import MainWindow
 
@@ -115,36 +195,38 @@ def run_gui(args: argparse.Namespace) -> int:
     qt_translations.apply(lang)
 
     try:
-        session = _open_gui_session(args, unlocking)
+        opened = _open_gui_session(args, unlocking)
     except cli.CliError as exc:
         print(str(exc), file=sys.stderr)
         return exc.code
     except (KeySlotError, StoreError) as exc:
         print(error_message(exc.code), file=sys.stderr)
         return cli.EXIT_STORE
-    if session is None:
+    if opened is None:
         return 0
-    window = MainWindow(session, demo=args.demo, defer_features=not args.screenshot)
+    if isinstance(opened, QuickStart):
+        window = MainWindow(None, quick=opened, demo=args.demo, defer_features=True)
+    else:
+        window = MainWindow(opened, demo=args.demo, defer_features=not args.screenshot)
     from desktop_app.i18n.text import on_language_changed
 
     on_language_changed(lambda code: settings.setValue("ui/language", code))
     window.show()
-    from PySide6.QtCore import QTimer
 
     # The list and search work now; the features' menus and tabs follow right after the
     # first paint (their modules pull in PDF, charts, HTTP and form libraries).
     app.processEvents()
-    QTimer.singleShot(0, window.install_features)
+    interactive = _seconds_since_start()
+    # CPU seconds so far: the main thread's (its path to the window) and the whole process's
+    # (adds the unlock on the worker). Unlike wall time, these hardly move with other load.
+    cpu = (time.thread_time(), time.process_time())
+    failed: list[int] = []
+    if isinstance(opened, QuickStart):
+        _open_store_behind(window, opened, failed)  # then loads and installs the features
+    else:
+        QTimer.singleShot(0, window.install_features)
     if args.startup_probe:
-        interactive = _seconds_since_start()
-        QTimer.singleShot(0, app.quit)  # after the features, once the loop is idle
-        app.exec()
-        print(
-            f"startup-probe ready rows={window.model.rowCount()} peak_rss_kb={_peak_rss_kb()} "
-            f"interactive_s={interactive:.3f} features_s={_seconds_since_start():.3f}"
-        )
-        session.close()
-        return 0
+        return _finish_probe(app, window, interactive, cpu)
     if args.screenshot:
         if window.model.rowCount():
             window.table.selectRow(0)  # show a person's page too, as after a search
@@ -160,11 +242,100 @@ def run_gui(args: argparse.Namespace) -> int:
         if shown is not window:
             shown.close()
         window.close()
-        session.close()
+        window.session.close()
         return 0 if ok else 1
     code = app.exec()
-    session.close()
-    return code
+    _close_window_session(window)
+    return failed[0] if failed else code
+
+
+def _open_store_behind(window: MainWindow, quick: QuickStart, failed: list[int]) -> None:
+    """Open the full store on a worker after the first paint; it then takes over the window."""
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from desktop_app.i18n.messages import error_message
+
+    def open_store() -> Session:
+        from desktop_app.usecases.accounts import open_unlocked
+
+        return open_unlocked(quick.data_dir, quick.account, quick.key)
+
+    def load_features() -> None:
+        # The features' modules (PDF, charts, forms, HTTP) load on the worker too, so that
+        # installing them on the main thread only builds widgets and typing stays live.
+        # Defining Qt classes off the main thread is fine; no widget is made here.
+        import desktop_app.ui.features  # noqa: F401
+
+    def opened(session: Session) -> None:
+        window.attach_session(session)
+        # Installed even if loading failed here: the main thread's import then reports it.
+        window.tasks.run(
+            load_features, lambda _: window.install_features(), lambda _: window.install_features()
+        )
+
+    def on_failed(exc: Exception) -> None:
+        text = error_message(getattr(exc, "code", "store_error"))
+        print(text, file=sys.stderr)
+        failed.append(cli.EXIT_STORE)
+        QMessageBox.critical(window, "Welcome Desk", text)
+        window.close()
+        QApplication.quit()
+
+    window.tasks.run(open_store, opened, on_failed)
+
+
+def _close_window_session(window: MainWindow) -> None:
+    window.close_quick_reader()
+    if window.has_session:
+        window.session.close()
+
+
+def _finish_probe(
+    app: QApplication, window: MainWindow, interactive: float, cpu: tuple[float, float]
+) -> int:
+    """--startup-probe: wait for the store and the features, then print the moments."""
+    from PySide6.QtCore import QTimer
+
+    marks = {"session_s": interactive} if window.has_session else {}
+
+    def session_ready() -> None:
+        marks["session_s"] = _seconds_since_start()
+
+    def features_ready() -> None:
+        marks["features_s"] = _seconds_since_start()
+        QTimer.singleShot(0, app.quit)  # once the loop is idle
+
+    # The longest the event loop was away between the first paint and the features: how long
+    # a keystroke in the search could wait meanwhile.
+    ticks = {"last": time.perf_counter(), "max": 0.0}
+
+    def tick() -> None:
+        now = time.perf_counter()
+        ticks["max"], ticks["last"] = max(ticks["max"], now - ticks["last"]), now
+
+    timer = QTimer()
+    timer.setInterval(5)
+    timer.timeout.connect(tick)
+    timer.start()
+    window.features_ready.connect(tick)  # counts the installing itself, then stops
+    window.features_ready.connect(timer.stop)
+    window.session_ready.connect(session_ready)
+    window.features_ready.connect(features_ready)
+    if window.features_installed:
+        features_ready()
+    QTimer.singleShot(120_000, app.quit)  # a bound, should anything never arrive
+    app.exec()
+    login = ""
+    if _PROBE:
+        login = f" prompt_s={_PROBE['prompt_s']:.3f} submitted_s={_PROBE['submitted_s']:.3f}"
+    print(
+        f"startup-probe ready rows={window.model.rowCount()} peak_rss_kb={_peak_rss_kb()} "
+        f"interactive_s={interactive:.3f} session_s={marks.get('session_s', -1):.3f} "
+        f"features_s={marks.get('features_s', -1):.3f}{login} "
+        f"main_cpu_s={cpu[0]:.3f} process_cpu_s={cpu[1]:.3f} stall_s={ticks['max']:.3f}"
+    )
+    _close_window_session(window)
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -18,7 +18,8 @@ from desktop_app.paths import default_data_dir
 # Storage and use cases pull in SQLAlchemy (~0.2 s): imported where needed, so that the GUI
 # can import them on a worker thread while the password's key is derived (see app.py).
 if TYPE_CHECKING:
-    from desktop_app.storage.people_repo import PersonListEntry
+    from desktop_app.storage.people_sql import PersonListEntry
+    from desktop_app.storage.quick import QuickStart
     from desktop_app.usecases import people_import
     from desktop_app.usecases import reference as reference_uc
     from desktop_app.usecases.accounts import Session
@@ -61,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--section", help="with --form: the section to show (its id)")
     # For bench/startup.py: quit as soon as the main window is shown and idle.
     parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
+    # With --startup-probe at the login prompt: seconds of "typing" before the probe submits.
+    parser.add_argument("--probe-typing-s", type=float, default=1.0, help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command")
 
     init = commands.add_parser("init", parents=[common], help="set up a new store")
@@ -189,15 +192,10 @@ def read_password(args: argparse.Namespace, prompt: str) -> str:
     return getpass.getpass(prompt)
 
 
-def open_session(args: argparse.Namespace) -> Session:
-    from desktop_app.storage.db import StoreError, StorePaths
-    from desktop_app.storage.keyslots import KeySlotError
-    from desktop_app.usecases.accounts import log_in
+def _login_target(args: argparse.Namespace) -> tuple[Path, str]:
+    """The data folder and the account to log in to (the only one if none is named)."""
+    from desktop_app.storage.layout import StorePaths
 
-    if args.demo:
-        from desktop_app.usecases.demo import open_demo_session
-
-        return open_demo_session()
     paths = StorePaths(args.data_dir or default_data_dir())
     if not paths.is_initialised():
         raise CliError(
@@ -206,14 +204,50 @@ def open_session(args: argparse.Namespace) -> Session:
             ),
             EXIT_STORE,
         )
+    account = args.account
+    if not account:
+        accounts = paths.keyslots.accounts()
+        if len(accounts) != 1:
+            raise CliError(_("Please name the account with --account."), EXIT_USAGE)
+        account = accounts[0]
+    return paths.data_dir, account
+
+
+def open_session(args: argparse.Namespace) -> Session:
+    from desktop_app.storage.keyslots import KeySlotError
+    from desktop_app.storage.layout import StoreError
+
+    if args.demo:
+        from desktop_app.usecases.demo import open_demo_session
+
+        return open_demo_session()
     try:
-        account = args.account
-        if not account:
-            accounts = paths.keyslots.accounts()
-            if len(accounts) != 1:
-                raise CliError(_("Please name the account with --account."), EXIT_USAGE)
-            account = accounts[0]
-        return log_in(paths.data_dir, account, read_password(args, _("Password: ")))
+        data_dir, account = _login_target(args)
+        from desktop_app.usecases.accounts import log_in
+
+        return log_in(data_dir, account, read_password(args, _("Password: ")))
+    except KeySlotError as exc:
+        raise CliError(error_message(exc.code), EXIT_AUTH) from exc
+    except StoreError as exc:
+        raise CliError(error_message(exc.code), EXIT_STORE) from exc
+
+
+def open_session_quickly(args: argparse.Namespace) -> QuickStart | Session:
+    """``open_session`` for the window's start: the key and the people list's first page
+    without the store's heavier modules (``storage/quick.py``); the full session when the quick
+    reader cannot serve this store. Same errors and exit codes as ``open_session``."""
+    from desktop_app.storage.keyslots import KeySlotError
+    from desktop_app.storage.layout import StoreError
+    from desktop_app.storage.quick import QuickUnavailable, quick_open
+
+    try:
+        data_dir, account = _login_target(args)
+        try:
+            return quick_open(data_dir, account, read_password(args, _("Password: ")))
+        except QuickUnavailable as exc:
+            from desktop_app.usecases.accounts import open_unlocked
+
+            return open_unlocked(data_dir, account, exc.key)
     except KeySlotError as exc:
         raise CliError(error_message(exc.code), EXIT_AUTH) from exc
     except StoreError as exc:
@@ -743,15 +777,19 @@ def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = parse(argv)
+def set_up_logging(args: argparse.Namespace) -> None:
     if not args.demo:
         from desktop_app.logs import configure_logging, install_excepthook
 
         configure_logging((args.data_dir or default_data_dir()) / "logs")
         install_excepthook()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse(argv)
     if args.command is None:
         from desktop_app.app import run_gui
 
-        return run_gui(args)
+        return run_gui(args)  # sets up logging once the unlock has started
+    set_up_logging(args)
     return run(args)

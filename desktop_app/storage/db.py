@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import URL, Engine, create_engine, event, select, text
@@ -14,58 +13,33 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
 from desktop_app.domain.hlc import HybridLogicalClock
-from desktop_app.storage.keyslots import KeySlotFile
+from desktop_app.storage.layout import (  # re-exported: the store's names live in one place
+    DB_NAME,
+    SCHEMA_HEAD,
+    SLOTS_NAME,
+    NewerSchema,
+    NotAStore,
+    StoreError,
+    StoreExists,
+    StoreMissing,
+    StorePaths,
+)
 from desktop_app.storage.models import MetaRow
 
-DB_NAME = "welcome-desk.db"
-SLOTS_NAME = "keyslots.json"
-# Kept in step with the newest file in migrations/versions (a unit test checks it), so that a
-# start-up with an up-to-date store needs no Alembic import at all.
-SCHEMA_HEAD = "report_facts"
-
-
-class StoreError(Exception):
-    """A store that cannot be opened; ``code`` is a stable key for a translated message."""
-
-    code = "store_error"
-
-    def __init__(self, detail: str = "") -> None:
-        super().__init__(detail or self.code)
-        self.detail = detail
-
-
-class NotAStore(StoreError):
-    """The file is not a Welcome Desk database, or the key does not fit it. Never overwritten."""
-
-    code = "not_a_store"
-
-
-class StoreMissing(StoreError):
-    code = "store_missing"
-
-
-class StoreExists(StoreError):
-    code = "store_exists"
-
-
-class NewerSchema(StoreError):
-    code = "newer_schema"
-
-
-@dataclass(frozen=True)
-class StorePaths:
-    data_dir: Path
-
-    @property
-    def database(self) -> Path:
-        return self.data_dir / DB_NAME
-
-    @property
-    def keyslots(self) -> KeySlotFile:
-        return KeySlotFile(self.data_dir / SLOTS_NAME)
-
-    def is_initialised(self) -> bool:
-        return self.database.exists() or (self.data_dir / SLOTS_NAME).exists()
+__all__ = [
+    "DB_NAME",
+    "SCHEMA_HEAD",
+    "SLOTS_NAME",
+    "NewerSchema",
+    "NotAStore",
+    "Store",
+    "StoreError",
+    "StoreExists",
+    "StoreMissing",
+    "StorePaths",
+    "migrate",
+    "open_with_key",
+]
 
 
 def _engine(path: Path, key: bytes) -> Engine:

@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, or_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select
+from sqlalchemy.orm import Session
 
 from desktop_app.domain.dates import PartialDate
 from desktop_app.domain.person import Person, Sex, person_values
-from desktop_app.i18n.translit import fold, name_tokens, phone_query, phone_tokens, query_tokens
+from desktop_app.i18n.translit import fold, name_tokens, phone_tokens
+from desktop_app.storage import people_sql
 from desktop_app.storage.models import PersonRow, SearchTokenRow, table
+from desktop_app.storage.people_sql import PersonListEntry
 
-# Upper end of a prefix range: every token starting with the prefix sorts below prefix + this.
-_PREFIX_END = "\U0010ffff"
-_DATE_WORD = re.compile(r"^[0-9][0-9.\-/]*$")
-
-
-@dataclass(frozen=True)
-class PersonListEntry:
-    """What the people list shows of a person: enough to tell people apart, nothing more."""
-
-    id: str
-    family_name: str
-    given_name: str
-    date_of_birth: str
-    nationality: str
-    phone: str
+__all__ = ["PeopleRepository", "PersonListEntry", "name_key", "person_from_row", "phone_key"]
 
 
 def sort_key(person: Person) -> str:
@@ -118,19 +105,6 @@ def _entries(rows: Iterable[Sequence[str]]) -> list[PersonListEntry]:
     return [PersonListEntry(*row) for row in rows]
 
 
-def _word_ranges(word: str) -> list[str]:
-    """Token prefixes one typed word may match: a name, or a date of birth / phone number."""
-    if any(ch.isdigit() for ch in word):
-        prefixes = []
-        if _DATE_WORD.match(word):
-            prefixes.append(f"d:{word}")
-        number = phone_query(word)
-        if len(number) >= 3:
-            prefixes.append(f"p:{number}")
-        return prefixes
-    return [t for t in query_tokens(word)]
-
-
 class PeopleRepository:
     """Reads and writes people inside a caller's transaction."""
 
@@ -177,70 +151,19 @@ class PeopleRepository:
         row = self._row(person_id)
         return None if row is None or row.deleted else person_from_row(row)
 
+    def _execute(self, statement: str, params: Sequence[Any]) -> Iterable[Sequence[Any]]:
+        return self.session.connection().exec_driver_sql(statement, tuple(params))
+
     def count(self) -> int:
-        return int(
-            self.session.scalar(select(func.count()).where(PersonRow.deleted.is_(False))) or 0
-        )
+        return people_sql.count(self._execute)
 
     def page(self, offset: int, limit: int) -> list[PersonListEntry]:
         """People in list order (family name, given name), for lazy loading of long lists."""
-        stmt = (
-            select(*_LIST_COLUMNS)
-            .where(PersonRow.deleted.is_(False))
-            .order_by(PersonRow.sort_key, PersonRow.pk)
-            .offset(offset)
-            .limit(limit)
-        )
-        return _entries(self.session.execute(stmt).all())
+        return people_sql.page(self._execute, offset, limit)
 
     def search(self, query: str, limit: int = 50) -> list[PersonListEntry]:
-        """Type-ahead search: every typed word must prefix-match one of the person's tokens.
-
-        Ranked by the matched token (an exact name sorts before longer ones), then by name.
-        Runs as B-tree range scans over ``search_tokens``, never a full scan.
-        """
-        words = query.split()
-        if words and all(_DATE_WORD.match(w) or w in "+()" for w in words) and len(words) > 1:
-            words = ["".join(words)]  # "0170 123 45" is one phone number
-        alternatives = [alts for w in words if (alts := _word_ranges(w))]
-        if not alternatives:
-            return []
-        # Drive the scan by the most selective word (the longest prefix), filter by the rest.
-        alternatives.sort(key=lambda alts: -max(len(a) for a in alts))
-        driving, others = alternatives[0], alternatives[1:]
-        seen: dict[int, None] = {}
-        t = SearchTokenRow
-        for prefix in driving:
-            if len(seen) >= limit:
-                break
-            conditions: list[ColumnElement[bool]] = [
-                t.token >= prefix,
-                t.token < prefix + _PREFIX_END,
-            ]
-            for n, alts in enumerate(others):
-                # Fixed alias names keep the compiled statement cacheable across keystrokes.
-                u = aliased(SearchTokenRow, name=f"also{n}")
-                conditions.append(
-                    exists().where(
-                        u.person_pk == t.person_pk,
-                        or_(*(and_(u.token >= a, u.token < a + _PREFIX_END) for a in alts)),
-                    )
-                )
-            stmt = select(t.person_pk).where(*conditions).order_by(t.token, t.sort_key)
-            for (person_pk,) in self.session.execute(stmt.limit(limit * 4)):
-                seen.setdefault(person_pk, None)
-                if len(seen) >= limit:
-                    break
-        pks = list(seen)
-        if not pks:
-            return []
-        # Filtering "deleted" in SQL here would make SQLite prefer the list index and scan
-        # every person; rowid lookups plus a check in Python stay well under a millisecond.
-        rows = self.session.execute(
-            select(PersonRow.pk, PersonRow.deleted, *_LIST_COLUMNS).where(PersonRow.pk.in_(pks))
-        ).all()
-        by_pk = {row[0]: row[2:] for row in rows if not row[1]}
-        return _entries(by_pk[pk] for pk in pks if pk in by_pk)
+        """Type-ahead search over the name, date and phone tokens (``storage/people_sql``)."""
+        return people_sql.search(self._execute, query, limit)
 
     def likely_duplicates(self, person: Person, limit: int = 20) -> list[PersonListEntry]:
         """Same folded name and date of birth, or the same phone number."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QDialog,
@@ -19,15 +20,15 @@ from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import _
-from desktop_app.storage.db import StoreError
 from desktop_app.storage.keyslots import KeySlotError, LoginDelayed
+from desktop_app.storage.layout import StoreError
 from desktop_app.ui.widgets import ErrorLabel
-from desktop_app.usecases.accounts import (
-    Session,
-    create_first_account,
-    log_in,
-    log_in_with_recovery,
-)
+
+# The account use cases pull in SQLAlchemy: imported when a button is pressed, so the login
+# prompt shows at once (start-up loads them on a worker meanwhile, see app.py).
+if TYPE_CHECKING:
+    from desktop_app.storage.quick import QuickStart
+    from desktop_app.usecases.accounts import Session
 
 
 def _password_field() -> QLineEdit:
@@ -37,12 +38,25 @@ def _password_field() -> QLineEdit:
 
 
 class LoginDialog(QDialog):
-    """Asks for account and password; ``session`` holds the unlocked store once accepted."""
+    """Asks for account and password; ``session`` holds the unlocked store once accepted.
 
-    def __init__(self, data_dir: Path, accounts: list[str], parent: QWidget | None = None) -> None:
+    With ``quick`` (the program's start), accepting may instead give ``quick_start``: the key
+    and a reader of the people list, the store itself opening after the window shows
+    (``storage/quick.py``)."""
+
+    def __init__(
+        self,
+        data_dir: Path,
+        accounts: list[str],
+        parent: QWidget | None = None,
+        *,
+        quick: bool = False,
+    ) -> None:
         super().__init__(parent)
         self._data_dir = data_dir
+        self._quick = quick
         self.session: Session | None = None
+        self.quick_start: QuickStart | None = None
         self.account = QLineEdit(accounts[0] if len(accounts) == 1 else "")
         self.password = _password_field()
         self.error = ErrorLabel()
@@ -76,9 +90,30 @@ class LoginDialog(QDialog):
         self.password.setAccessibleName(_("Password"))
         (self.password if self.account.text() else self.account).setFocus()
 
+    def _log_in(self) -> None:
+        account, password = self.account.text(), self.password.text()
+        if self._quick:
+            from desktop_app.storage.keyslots import usable_cores
+            from desktop_app.storage.quick import QuickUnavailable, quick_open
+
+            try:
+                # Nothing else runs now: the key derivation may use every core.
+                self.quick_start = quick_open(
+                    self._data_dir, account, password, kdf_threads=usable_cores()
+                )
+                return
+            except QuickUnavailable as exc:
+                from desktop_app.usecases.accounts import open_unlocked
+
+                self.session = open_unlocked(self._data_dir, account, exc.key)
+                return
+        from desktop_app.usecases.accounts import log_in
+
+        self.session = log_in(self._data_dir, account, password)
+
     def _on_ok_clicked(self) -> None:
         try:
-            self.session = log_in(self._data_dir, self.account.text(), self.password.text())
+            self._log_in()
         except LoginDelayed as exc:
             self.error.show_message(delay_message(exc.seconds))
             self.password.clear()
@@ -147,6 +182,8 @@ class RecoveryLoginDialog(QDialog):
         self.code.setFocus()
 
     def _on_ok_clicked(self) -> None:
+        from desktop_app.usecases.accounts import log_in_with_recovery
+
         try:
             self.session = log_in_with_recovery(
                 self._data_dir,
@@ -219,6 +256,8 @@ class FirstAccountDialog(QDialog):
         self.account.setFocus()
 
     def _on_ok_clicked(self) -> None:
+        from desktop_app.usecases.accounts import create_first_account
+
         for label in self.errors.values():
             label.show_message("")
         try:

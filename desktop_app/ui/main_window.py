@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Protocol
+
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -27,15 +29,44 @@ from desktop_app.i18n.text import (
     ngettext,
     set_language,
 )
-from desktop_app.storage.people_repo import PersonListEntry
+from desktop_app.storage.people_sql import PersonListEntry
 from desktop_app.ui.people_model import PeopleTableModel
 from desktop_app.ui.person_dialog import RegisterPersonDialog
 from desktop_app.ui.person_page import PersonPage
 from desktop_app.ui.tasks import TaskRunner
-from desktop_app.usecases import people
-from desktop_app.usecases.accounts import Session
+
+# The store's modules (SQLAlchemy) load after the first paint: imported where used.
+if TYPE_CHECKING:
+    from desktop_app.storage.db import Store
+    from desktop_app.storage.quick import QuickStart
+    from desktop_app.usecases.accounts import Session
 
 SEARCH_DEBOUNCE_MS = 25
+
+
+class PeopleSource(Protocol):
+    def count(self) -> int: ...
+    def page(self, offset: int, limit: int) -> list[PersonListEntry]: ...
+    def search(self, query: str, limit: int = 50) -> list[PersonListEntry]: ...
+
+
+class StorePeople:
+    """The list and the search through the people use cases of an open store."""
+
+    def __init__(self, store: Store) -> None:
+        from desktop_app.usecases import people
+
+        self._people = people
+        self._store = store
+
+    def count(self) -> int:
+        return self._people.count_people(self._store)
+
+    def page(self, offset: int, limit: int) -> list[PersonListEntry]:
+        return self._people.list_people(self._store, offset, limit)
+
+    def search(self, query: str, limit: int = 50) -> list[PersonListEntry]:
+        return self._people.search_people(self._store, query, limit)
 
 
 class MainWindow(QMainWindow):
@@ -48,13 +79,35 @@ class MainWindow(QMainWindow):
 
     search_finished = Signal(int)  # number of results shown
     retranslated = Signal()
+    session_ready = Signal()  # the store is open: person pages, registering, features
+    features_ready = Signal()
 
     def __init__(
-        self, session: Session, *, demo: bool = False, defer_features: bool = False
+        self,
+        session: Session | None,
+        *,
+        demo: bool = False,
+        defer_features: bool = False,
+        quick: QuickStart | None = None,
     ) -> None:
+        """``session`` is the open store; at start-up it may follow later (``attach_session``)
+        while ``quick`` serves the list and the search (see ``storage/quick.py``)."""
         super().__init__()
-        self.session = session
+        if session is None and quick is None:
+            raise ValueError("MainWindow needs a session or a quick start")
         self.demo = demo
+        self._quick = quick
+        self._people: PeopleSource
+        if session is not None:
+            self.session = session
+            self.user = session.user
+            self._people = StorePeople(session.store)
+        else:
+            assert quick is not None
+            self.user = quick.user
+            self._people = quick.reader
+        self._pending_person: str | None = None
+        self._features_wanted = False
         self.tasks = TaskRunner(self)
         self._search_generation = 0
         self._total = 0
@@ -98,6 +151,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status_user)
 
         self._build_menus()
+        self.new_action.setEnabled(session is not None)
         self.features_installed = False
         if not defer_features:
             self.install_features()
@@ -106,10 +160,34 @@ class MainWindow(QMainWindow):
         self.reload_all()
         self.search.setFocus()
 
+    @property
+    def has_session(self) -> bool:
+        return hasattr(self, "session")
+
+    def attach_session(self, session: Session) -> None:
+        """The store opened after the first paint: it takes over the list and the search, and
+        the person pages, registering and (if asked for meanwhile) the features follow."""
+        self.session = session
+        self.user = session.user
+        self._people = StorePeople(session.store)
+        if not self.model.is_search_result():
+            people = self._people
+            self.model.replace_fetch(lambda offset, limit: people.page(offset, limit))
+        self.new_action.setEnabled(True)
+        pending, self._pending_person = self._pending_person, None
+        if pending is not None and self._selected_person_id() == pending:
+            self.show_person(pending)
+        self.session_ready.emit()
+        if self._features_wanted:
+            self.install_features()
+
     def install_features(self) -> None:
         """Plug in visits, referrals, sync, reports …; deferred at start-up so that the list
         and search are usable before the features' modules have loaded."""
         if self.features_installed:
+            return
+        if not self.has_session:
+            self._features_wanted = True  # attach_session installs them
             return
         self.features_installed = True
         from desktop_app.ui.features import FEATURES
@@ -117,6 +195,7 @@ class MainWindow(QMainWindow):
         for install in FEATURES:
             install(self)
         self.retranslate()
+        self.features_ready.emit()
 
     # --- menus ---------------------------------------------------------------------------
     def _build_menus(self) -> None:
@@ -180,7 +259,7 @@ class MainWindow(QMainWindow):
         )
         self.search.setAccessibleName(_("Find a person"))
         self.table.setAccessibleName(_("People"))
-        self.status_user.setText(_("Logged in: {name}").format(name=self.session.user.display_name))
+        self.status_user.setText(_("Logged in: {name}").format(name=self.user.display_name))
         self.model.retranslate()
         self._fit_columns()
         self.person_page.retranslate()
@@ -196,11 +275,9 @@ class MainWindow(QMainWindow):
 
     # --- list and search -----------------------------------------------------------------
     def reload_all(self) -> None:
-        store = self.session.store
-        self._total = people.count_people(store)
-        self.model.show_all(
-            self._total, lambda offset, limit: people.list_people(store, offset, limit)
-        )
+        source = self._people
+        self._total = source.count()
+        self.model.show_all(self._total, lambda offset, limit: source.page(offset, limit))
         self._update_result_label()
 
     def _update_result_label(self) -> None:
@@ -231,9 +308,9 @@ class MainWindow(QMainWindow):
             self.reload_all()
             self.search_finished.emit(self.model.rowCount())
             return
-        store = self.session.store
+        source = self._people
         self.tasks.run(
-            lambda: people.search_people(store, query),
+            lambda: source.search(query),
             lambda result: self._on_search_done(generation, result),
             self._on_task_failed,
         )
@@ -260,7 +337,17 @@ class MainWindow(QMainWindow):
         entry = self.model.entry(current.row()) if current.isValid() else None
         self.show_person(entry.id if entry else None)
 
+    def _selected_person_id(self) -> str | None:
+        current = self.table.currentIndex()
+        entry = self.model.entry(current.row()) if current.isValid() else None
+        return entry.id if entry else None
+
     def show_person(self, person_id: str | None) -> None:
+        if person_id and not self.has_session:
+            self._pending_person = person_id  # shown when the store is open, a moment later
+            return
+        from desktop_app.usecases import people
+
         session = self.session
         person = people.get_person(session.store, session.user, person_id) if person_id else None
         self.person_page.show_person(person)
@@ -296,4 +383,10 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.tasks.wait(3000)
+        self.close_quick_reader()
         super().closeEvent(event)
+
+    def close_quick_reader(self) -> None:
+        if self._quick is not None:
+            self._quick.reader.close()
+            self._quick = None

@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 
 from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.text import N_, _
-from desktop_app.storage.people_repo import PersonListEntry
+from desktop_app.storage.people_sql import PersonListEntry
 
 COLUMNS = (
     ("family_name", N_("Family name")),
@@ -38,6 +38,10 @@ class PeopleTableModel(QAbstractTableModel):
         self.beginResetModel()
         self._total, self._fetch, self._pages, self._results = total, fetch_page, {}, None
         self.endResetModel()
+
+    def replace_fetch(self, fetch_page: Callable[[int, int], list[PersonListEntry]]) -> None:
+        """Read further pages from another source of the same rows (no reset, no flicker)."""
+        self._fetch = fetch_page
 
     def show_results(self, entries: list[PersonListEntry]) -> None:
         self.beginResetModel()

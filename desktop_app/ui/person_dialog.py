@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -23,9 +25,11 @@ from desktop_app.domain.validation import ValidationFailed
 from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.messages import field_message
 from desktop_app.i18n.text import N_, _
-from desktop_app.storage.db import Store
+from desktop_app.storage.people_sql import PersonListEntry
 from desktop_app.ui.widgets import CountryCombo, ErrorLabel, LanguageList
-from desktop_app.usecases import people
+
+if TYPE_CHECKING:
+    from desktop_app.storage.db import Store
 
 SEX_OPTIONS = (
     ("", N_("not recorded")),
@@ -195,6 +199,8 @@ class RegisterPersonDialog(QDialog):
             focus.setFocus()
 
     def _on_save_clicked(self) -> None:
+        from desktop_app.usecases import people  # SQLAlchemy: not needed for the first paint
+
         try:
             person: Person = people.register_person(
                 self._store,
@@ -212,7 +218,7 @@ class RegisterPersonDialog(QDialog):
         self.person_registered.emit(person)
         self.accept()
 
-    def _show_duplicates(self, candidates: list[people.PersonListEntry]) -> None:
+    def _show_duplicates(self, candidates: list[PersonListEntry]) -> None:
         self.duplicates.clear()
         for entry in candidates:
             text = f"{entry.family_name}, {entry.given_name}"

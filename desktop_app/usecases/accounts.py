@@ -20,14 +20,13 @@ from desktop_app.storage.db import Store, StorePaths, open_with_key
 from desktop_app.storage.keyslots import (
     RECOVERY_ACCOUNT,
     KdfParams,
-    LoginDelayed,
     UnknownAccount,
     WrongPassword,
     new_database_key,
     normalise_account,
 )
-from desktop_app.storage.login_guard import LoginGuard
 from desktop_app.storage.models import OutboxRow, UserRow
+from desktop_app.storage.quick import unlock_guarded as _unlock_guarded
 from desktop_app.usecases import audit
 
 log = logging.getLogger(__name__)
@@ -140,22 +139,6 @@ def create_first_account(
 
 
 # --- logging in ----------------------------------------------------------------------------
-def _unlock_guarded(data_dir: Path, account: str, secret: str) -> bytes:
-    """Unwrap the key, counting failures; raises LoginDelayed while the wait is not over."""
-    guard = LoginGuard(data_dir)
-    wait = guard.remaining()
-    if wait > 0:
-        raise LoginDelayed(wait)
-    try:
-        key = StorePaths(data_dir).keyslots.unlock(account, secret)
-    except (WrongPassword, UnknownAccount):
-        guard.failed()
-        log.warning("failed login, %d in a row", guard.failures)
-        raise
-    guard.succeeded()
-    return key
-
-
 def _active_user(store: Store, account: str) -> UserRow | None:
     with store.reading() as session:
         return session.scalar(
@@ -173,7 +156,14 @@ def log_in(data_dir: Path, account: str, password: str) -> Session:
     """
     if normalise_account(account) == RECOVERY_ACCOUNT:
         raise UnknownAccount(account)
-    key = _unlock_guarded(data_dir, account, password)
+    return open_unlocked(data_dir, account, _unlock_guarded(data_dir, account, password))
+
+
+def open_unlocked(data_dir: Path, account: str, key: bytes) -> Session:
+    """The rest of ``log_in`` once the key is unwrapped (start-up unwraps it early, see
+    ``storage/quick.py``): open the store, check the account is active, record the login."""
+    if normalise_account(account) == RECOVERY_ACCOUNT:
+        raise UnknownAccount(account)
     store = open_with_key(StorePaths(data_dir), key)
     row = _active_user(store, account)
     if row is None:

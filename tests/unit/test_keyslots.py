@@ -81,3 +81,39 @@ def test_corrupt_slot_file_gives_a_clear_error(tmp_path: Path, content: bytes) -
     with pytest.raises(KeySlotError):
         KeySlotFile(path).create(new_database_key(), "anna", "pw")
     assert hashlib.sha256(path.read_bytes()).hexdigest() == digest
+
+
+def test_production_kdf_is_rfc9106_second_recommendation() -> None:
+    """t=3, p=4, 64 MiB (RFC 9106, section 4); never below OWASP's 19 MiB / t=2 floor."""
+    params = KdfParams()
+    assert (params.time_cost, params.parallelism, params.memory_kib) == (3, 4, 64 * 1024)
+
+
+def test_slot_unlocks_with_its_own_recorded_lanes(tmp_path: Path) -> None:
+    """A slot written with other parameters (e.g. the former two lanes) still opens: the lanes
+    are read from the slot, not taken from the current default."""
+    slots = KeySlotFile(tmp_path / "keyslots.json")
+    key = new_database_key()
+    slots.create(key, "anna", "pw-123456", KdfParams(time_cost=1, memory_kib=1024, parallelism=2))
+    assert json.loads(slots.path.read_bytes())["slots"][0]["kdf"]["parallelism"] == 2
+    slots.add(key, "boris", "pw-654321", KdfParams(time_cost=1, memory_kib=1024, parallelism=4))
+    assert slots.unlock("anna", "pw-123456") == key
+    assert slots.unlock("boris", "pw-654321") == key
+
+
+@pytest.mark.parametrize("lanes", [1, 2, 4])
+def test_derivation_does_not_depend_on_threads(lanes: int) -> None:
+    """Start-up fills the lanes on fewer threads than lanes; the key must be the same, and the
+    same as argon2-cffi's reference function gives (slots written before stay readable)."""
+    from argon2.low_level import Type, hash_secret_raw
+
+    from desktop_app.storage.keyslots import _derive
+
+    params = KdfParams(time_cost=2, memory_kib=4096, parallelism=lanes)
+    reference = hash_secret_raw(
+        "pässwort".encode(), b"0123456789abcdef", 2, 4096, lanes, 32, Type.ID
+    )
+    for threads in (None, 1, 2, 8):
+        assert _derive("pässwort", b"0123456789abcdef", params, threads) == reference
+    other = _derive("passwort", b"0123456789abcdef", params, 1)
+    assert other != reference

@@ -1,0 +1,119 @@
+"""The people list's and the type-ahead search's queries, as plain SQL on any DB-API execute.
+
+The one place these queries live: ``PeopleRepository`` runs them on its SQLAlchemy connection,
+and the start-up reader (``storage/quick.py``) on a bare SQLCipher connection, so the first page
+and the search work before SQLAlchemy has loaded. No SQLAlchemy import here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from desktop_app.i18n.translit import phone_query, query_tokens
+
+# Runs one statement with positional ("?") parameters and returns its rows.
+Execute = Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]]
+
+# Upper end of a prefix range: every token starting with the prefix sorts below prefix + this.
+PREFIX_END = "\U0010ffff"
+DATE_WORD = re.compile(r"^[0-9][0-9.\-/]*$")
+
+_LIST_COLUMNS = "id, family_name, given_name, date_of_birth, nationality, phone"
+
+
+@dataclass(frozen=True)
+class PersonListEntry:
+    """What the people list shows of a person: enough to tell people apart, nothing more."""
+
+    id: str
+    family_name: str
+    given_name: str
+    date_of_birth: str
+    nationality: str
+    phone: str
+
+
+def _entries(rows: Iterable[Sequence[Any]]) -> list[PersonListEntry]:
+    return [PersonListEntry(*row) for row in rows]
+
+
+def count(execute: Execute) -> int:
+    for (n,) in execute("SELECT count(*) FROM people WHERE deleted = 0", ()):
+        return int(n)
+    return 0
+
+
+def page(execute: Execute, offset: int, limit: int) -> list[PersonListEntry]:
+    """People in list order (family name, given name), for lazy loading of long lists."""
+    return _entries(
+        execute(
+            f"SELECT {_LIST_COLUMNS} FROM people WHERE deleted = 0 "
+            "ORDER BY sort_key, pk LIMIT ? OFFSET ?",
+            (limit, offset),
+        )
+    )
+
+
+def word_ranges(word: str) -> list[str]:
+    """Token prefixes one typed word may match: a name, or a date of birth / phone number."""
+    if any(ch.isdigit() for ch in word):
+        prefixes = []
+        if DATE_WORD.match(word):
+            prefixes.append(f"d:{word}")
+        number = phone_query(word)
+        if len(number) >= 3:
+            prefixes.append(f"p:{number}")
+        return prefixes
+    return list(query_tokens(word))
+
+
+def search(execute: Execute, query: str, limit: int = 50) -> list[PersonListEntry]:
+    """Type-ahead search: every typed word must prefix-match one of the person's tokens.
+
+    Ranked by the matched token (an exact name sorts before longer ones), then by name.
+    Runs as B-tree range scans over ``search_tokens``, never a full scan.
+    """
+    words = query.split()
+    if words and all(DATE_WORD.match(w) or w in "+()" for w in words) and len(words) > 1:
+        words = ["".join(words)]  # "0170 123 45" is one phone number
+    alternatives = [alts for w in words if (alts := word_ranges(w))]
+    if not alternatives:
+        return []
+    # Drive the scan by the most selective word (the longest prefix), filter by the rest.
+    alternatives.sort(key=lambda alts: -max(len(a) for a in alts))
+    driving, others = alternatives[0], alternatives[1:]
+    filters = ""
+    filter_params: list[str] = []
+    for n, alts in enumerate(others):
+        ranges = " OR ".join(f"(also{n}.token >= ? AND also{n}.token < ?)" for _ in alts)
+        filters += (
+            f" AND EXISTS (SELECT 1 FROM search_tokens AS also{n}"
+            f" WHERE also{n}.person_pk = t.person_pk AND ({ranges}))"
+        )
+        for a in alts:
+            filter_params += [a, a + PREFIX_END]
+    statement = (
+        "SELECT t.person_pk FROM search_tokens AS t WHERE t.token >= ? AND t.token < ?"
+        f"{filters} ORDER BY t.token, t.sort_key LIMIT ?"
+    )
+    seen: dict[int, None] = {}
+    for prefix in driving:
+        if len(seen) >= limit:
+            break
+        params = [prefix, prefix + PREFIX_END, *filter_params, limit * 4]
+        for (person_pk,) in execute(statement, params):
+            seen.setdefault(person_pk, None)
+            if len(seen) >= limit:
+                break
+    pks = list(seen)
+    if not pks:
+        return []
+    # Filtering "deleted" in SQL here would make SQLite prefer the list index and scan
+    # every person; rowid lookups plus a check in Python stay well under a millisecond.
+    marks = ", ".join("?" for _ in pks)
+    rows = execute(f"SELECT pk, deleted, {_LIST_COLUMNS} FROM people WHERE pk IN ({marks})", pks)
+    by_pk = {row[0]: row[2:] for row in rows if not row[1]}
+    return _entries(by_pk[pk] for pk in pks if pk in by_pk)

@@ -1,0 +1,69 @@
+"""Starting the real program (offscreen): with --password-stdin and through the login prompt."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from desktop_app.domain.demo import generate_people
+from desktop_app.usecases import people
+from desktop_app.usecases.accounts import create_first_account
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = re.compile(r"(\w+)=([\d.-]+)")
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    session = create_first_account(data, "anna", "Anna", "a good password")
+    people.register_many(session.store, session.user, generate_people(120, seed=2))
+    session.close()
+    return data
+
+
+def _start(data: Path, *args: str, stdin: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "WELCOME_DESK_FAST_KDF": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "desktop_app.app", "--data-dir", str(data), *args, "--lang", "en"],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+
+
+def _probe(out: str) -> dict[str, float]:
+    line = next(x for x in out.splitlines() if x.startswith("startup-probe"))
+    return {k: float(v) for k, v in PROBE.findall(line)}
+
+
+def test_password_stdin_shows_the_list_then_the_store_and_features_follow(store: Path) -> None:
+    done = _start(store, "--password-stdin", "--startup-probe", stdin="a good password\n")
+    assert done.returncode == 0, done.stderr
+    probe = _probe(done.stdout)
+    assert probe["rows"] == 120
+    assert 0 < probe["interactive_s"] <= probe["session_s"] <= probe["features_s"]
+
+
+def test_password_stdin_wrong_password_is_a_message_not_a_window(store: Path) -> None:
+    done = _start(store, "--password-stdin", "--startup-probe", stdin="wrong password\n")
+    assert done.returncode == 3
+    assert "password" in done.stderr.lower() and "Traceback" not in done.stderr
+    assert "startup-probe" not in done.stdout
+
+
+def test_login_prompt_then_list(store: Path) -> None:
+    done = _start(store, "--startup-probe", "--probe-typing-s", "0.2", stdin="a good password\n")
+    assert done.returncode == 0, done.stderr
+    probe = _probe(done.stdout)
+    assert probe["rows"] == 120
+    assert 0 < probe["prompt_s"] < probe["submitted_s"] < probe["interactive_s"]
+    assert probe["features_s"] >= probe["interactive_s"]
