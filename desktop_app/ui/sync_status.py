@@ -68,6 +68,7 @@ class SyncController(QObject):
         window.statusBar().addPermanentWidget(self.bar)
         window.statusBar().addPermanentWidget(self.label)
         self.progress.connect(self._on_worker_progress)
+        self._status_generation = 0
 
         self.sync_action = QAction(window)
         self.sync_action.setShortcut(QKeySequence("F5"))
@@ -98,7 +99,7 @@ class SyncController(QObject):
     # --- running -------------------------------------------------------------------------
     def start(self) -> bool:
         """Start a sync in the background; False if one runs already or none is set up."""
-        if self.running or not sync_uc.status(self.store).joined:
+        if self.running or not sync_uc.is_joined(self.store):
             self.refresh()
             return False
         self.running = True
@@ -135,12 +136,31 @@ class SyncController(QObject):
             self.last_error = ""
             if result.applied:
                 self.window.reload_all()
-        self.refresh()
-        self.sync_finished.emit(result)
+        self._status_generation += 1  # a reading from before the sync is out of date
+
+        def shown(state: sync_uc.SyncStatus) -> None:
+            self.show_status(state)
+            self.sync_finished.emit(result)
+
+        self.window.tasks.run(
+            lambda: sync_uc.status(self.store), shown, lambda _exc: self.sync_finished.emit(result)
+        )
 
     # --- status --------------------------------------------------------------------------
     def refresh(self) -> None:
-        state = sync_uc.status(self.store)
+        """Read the status off the UI thread (counting a long outbox takes a while), then show
+        it; an older reading that arrives late is dropped."""
+        self._status_generation += 1
+        generation = self._status_generation
+        self.window.tasks.run(
+            lambda: sync_uc.status(self.store),
+            lambda state: (
+                self.show_status(state) if generation == self._status_generation else None
+            ),
+            lambda _exc: None,  # the store is closing; the next refresh shows the state
+        )
+
+    def show_status(self, state: sync_uc.SyncStatus) -> None:
         self.devices_action.setEnabled(state.approved)
         self.join_action.setEnabled(not state.joined)
         self.sync_action.setEnabled(state.joined)

@@ -233,6 +233,12 @@ def sync_now(
         return SyncEngine(store, client, progress).sync()
 
 
+def is_joined(store: Store) -> bool:
+    """Whether this laptop has joined a server (cheap: no counting)."""
+    with store.reading() as session:
+        return bool(get_meta(session, SERVER_URL))
+
+
 def status(store: Store) -> SyncStatus:
     with store.reading() as session:
         url = get_meta(session, SERVER_URL) or ""

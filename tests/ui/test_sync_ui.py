@@ -52,7 +52,7 @@ def test_sync_runs_in_background_while_typing_and_resolves_conflicts(
         qtbot.addWidget(window)
         window.show()
         controller = window.sync  # type: ignore[attr-defined]
-        assert "Online" in controller.label.text() or "pending" in controller.label.text()
+        qtbot.waitUntil(lambda: "pending" in controller.label.text(), timeout=5000)
         with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as done:
             assert controller.start()
             assert controller.label.text() == "Syncing…"
