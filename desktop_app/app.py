@@ -61,7 +61,8 @@ def _open_gui_session(args: argparse.Namespace, unlocking: _Background | None): 
     if args.demo:
         from desktop_app.usecases.demo import open_demo_session
 
-        return open_demo_session()
+        # with a year of visits and referrals, so person pages and reports have something
+        return open_demo_session(activity=True)
     paths = StorePaths(args.data_dir or default_data_dir())
     if unlocking is not None:
         return unlocking.result()
@@ -74,7 +75,7 @@ def _open_gui_session(args: argparse.Namespace, unlocking: _Background | None): 
             from desktop_app.usecases.demo import open_demo_session
 
             args.demo = True  # the window title then says the data is generated
-            return open_demo_session()
+            return open_demo_session(activity=True)
         return wizard.session
     threading.Thread(target=_warm_store_modules, name="warm-imports", daemon=True).start()
     dialog = LoginDialog(paths.data_dir, paths.keyslots.accounts(), quick=not args.screenshot)
