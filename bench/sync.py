@@ -8,13 +8,11 @@ one changed record <= 300 ms. Uses $WELCOME_DESK_TEST_PG_URL when set, else SQLi
 
 from __future__ import annotations
 
-import http.server
 import os
 import shutil
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -22,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 os.environ.setdefault("WELCOME_DESK_FAST_KDF", "1")
 
 from _common import report
-from sync_server_load import _Sink, database, server
+from sync_server_load import database, plain_http_seconds, server
 
 from desktop_app.domain.demo import generate_people
 from desktop_app.domain.person import PersonDraft
@@ -33,22 +31,6 @@ from sync_server.db import create_db_engine, resolve_database_url
 from sync_server.service import SyncService
 
 RECORDS = 10_000
-
-
-def plain_http_seconds(bodies: list[bytes]) -> float:
-    sink = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Sink)
-    threading.Thread(target=sink.serve_forever, daemon=True).start()
-    import httpx
-
-    try:
-        with httpx.Client(base_url=f"http://127.0.0.1:{sink.server_address[1]}") as plain:
-            t = time.perf_counter()
-            for body in bodies:
-                plain.post("/", content=body, headers={"Content-Type": "application/json"})
-                plain.get("/").read()
-            return time.perf_counter() - t
-    finally:
-        sink.shutdown()
 
 
 def main() -> int:

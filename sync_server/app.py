@@ -209,8 +209,10 @@ def create_app(settings: Settings) -> FastAPI:
         return service.fetch_keys(device)
 
     @app.post(f"{p}/envelopes", response_model=wire.PushResponse)
-    def push(body: wire.PushRequest, device: CurrentDevice) -> wire.PushResponse:
-        return service.push(device, body)
+    def push(body: wire.PushRequest, device: CurrentDevice) -> Response:
+        result = service.push(device, body)
+        # Serialise directly, as for a pull: 500 results need no second validation.
+        return Response(result.model_dump_json(), media_type="application/json")
 
     @app.get(f"{p}/envelopes", response_model=wire.PullResponse)
     def pull(
@@ -224,3 +226,10 @@ def create_app(settings: Settings) -> FastAPI:
 
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     return app
+
+
+def create_app_from_env() -> FastAPI:
+    """App factory for ``serve --workers N``: the database URL comes from the environment."""
+    from sync_server.db import resolve_database_url
+
+    return create_app(Settings(database_url=resolve_database_url(None)))

@@ -340,10 +340,13 @@ def test_server_stores_and_logs_no_plaintext(org: Organisation, tmp_path: object
         assert env.nonce.encode() not in log
 
 
+@pytest.mark.parametrize("server", [1, 2], indirect=True, ids=["1 process", "2 processes"])
 def test_concurrent_pushes_get_gapless_sequence_seen_by_a_concurrent_reader(
     org: Organisation,
 ) -> None:
-    """Seq order = commit order, so a reader following its cursor never skips a record."""
+    """Seq order = commit order, so a reader following its cursor never skips a record; also
+    when server processes race and pushes carry duplicates and conflicts (which reserve no
+    sequence number)."""
     laptops = [org.join(f"L{i}") for i in range(4)]
     pushed: list[wire.Envelope] = []
     errors: list[BaseException] = []
@@ -352,10 +355,26 @@ def test_concurrent_pushes_get_gapless_sequence_seen_by_a_concurrent_reader(
     def writer(member: Member) -> None:
         try:
             with org.server.client(member.client.token, max_retries=0) as client:
+                previous: list[wire.Envelope] = []
+                seqs: dict[str, int | None] = {}
                 for _ in range(5):
                     batch = _records(member, org.team, 20)
                     pushed.extend(batch)
-                    assert client.push(batch).accepted == 20
+                    clash = member.seal(org.team, batch[0].record_id, "person", 1, b"other")
+                    # Earlier envelopes again (duplicates), new ones, and a conflict.
+                    mixed = client.push([*previous[:5], *batch, clash])
+                    assert (mixed.accepted, mixed.duplicate, mixed.refused) == (
+                        20,
+                        len(previous[:5]),
+                        1,
+                    ), mixed
+                    assert [r.seq for r in mixed.results[: len(previous[:5])]] == [
+                        seqs[e.record_id] for e in previous[:5]
+                    ]
+                    seqs.update(
+                        (r.record_id, r.seq) for r in mixed.results if r.status == "accepted"
+                    )
+                    previous = batch
         except BaseException as exc:
             errors.append(exc)
 
