@@ -176,6 +176,21 @@ def test_pull_pages_with_cursor(org: Organisation) -> None:
     assert a.client.status().latest_seq == cursor
 
 
+def test_pull_json_sends_exactly_the_pull_response(org: Organisation) -> None:
+    """The API's pull answer is built without models; it must say what ``pull`` says."""
+    a, b = org.join("A"), org.join("B")
+    a.client.push(_records(a, org.team, 30))
+    b.client.push(_records(b, org.team, 5, kind="visit", revision=3))
+    org.server.enroll("warm-up")  # opens the harness's in-process service on the same database
+    service = org.server._service
+    assert service is not None
+    device = service.authenticate(a.client.token)
+    for after, limit in ((0, 7), (0, 500), (5, 10), (30, 10), (35, 10)):
+        sent = wire.PullResponse.model_validate_json(service.pull_json(device, after, limit))
+        assert sent.model_dump() == service.pull(device, after, limit).model_dump()
+    assert a.client.pull(0, 500).model_dump() == service.pull(device, 0, 500).model_dump()
+
+
 def test_revoked_device_refused_at_once(org: Organisation) -> None:
     laptop = org.join("Stolen laptop")
     other = org.join("Other laptop")
