@@ -188,7 +188,7 @@ class CpuShares:
                 continue
             try:
                 parents[entry.name], cpu[entry.name] = self._stat(entry.name)
-                if self.database.encode() in (entry / "cmdline").read_bytes():
+                if self.database and self.database.encode() in (entry / "cmdline").read_bytes():
                     database_pids.add(entry.name)
             except (OSError, ValueError, IndexError):
                 continue

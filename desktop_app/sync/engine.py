@@ -12,7 +12,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, insert, select
@@ -134,11 +134,17 @@ class SyncEngine:
         # The next page is fetched while this one is applied: the server, the network and
         # the answer's parsing overlap with decrypting and writing here. Only applying a page
         # moves the saved cursor, so an interruption still resumes after the last applied page.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull") as fetcher:
-            fetching = fetcher.submit(self.client.pull, cursor, PULL_PAGE)
+        # A sync with one page (the usual one) starts no thread.
+        page = self.client.pull(cursor, PULL_PAGE)
+        with contextlib.ExitStack() as stack:
+            fetcher: ThreadPoolExecutor | None = None
             while True:
-                page = fetching.result()
+                fetching: Future[wire.PullResponse] | None = None
                 if page.has_more:
+                    if fetcher is None:
+                        fetcher = stack.enter_context(
+                            ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull")
+                        )
                     fetching = fetcher.submit(self.client.pull, page.next_cursor, PULL_PAGE)
                 try:
                     with self.store.transaction() as session:
@@ -147,11 +153,13 @@ class SyncEngine:
                         cursor = page.next_cursor
                         set_meta(session, CURSOR, str(cursor))
                 except BaseException:
-                    fetching.cancel()
+                    if fetching is not None:
+                        fetching.cancel()
                     raise
                 self.progress("pull", report.pulled, 0)
-                if not page.has_more:
+                if fetching is None:
                     return
+                page = fetching.result()
 
     def _apply_page(
         self, session: Session, envelopes: Sequence[wire.StoredEnvelope], report: SyncReport
@@ -334,12 +342,23 @@ class SyncEngine:
         total, done, refused_conflict = len(pending), 0, False
         batches = [pending[i : i + wire.MAX_BATCH] for i in range(0, total, wire.MAX_BATCH)]
         # One push in flight while the next batch is sealed here; answers are handled in order.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push") as sender:
+        # A push of one batch (the usual one) starts no thread.
+        with contextlib.ExitStack() as stack:
+            sender = None
+            if len(batches) > 1:
+                sender = stack.enter_context(
+                    ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push")
+                )
             sealed = self._seal(batches[0]) if batches else None
             for index, batch in enumerate(batches):
                 assert sealed is not None
                 envelopes, revisions, nothing_to_send = sealed
-                sending = sender.submit(self.client.push, envelopes) if envelopes else None
+                sending: Future[wire.PushResponse] | None = None
+                if envelopes and sender is not None:
+                    sending = sender.submit(self.client.push, envelopes)
+                elif envelopes:
+                    sending = Future()
+                    sending.set_result(self.client.push(envelopes))
                 try:
                     sealed = self._seal(batches[index + 1]) if index + 1 < len(batches) else None
                 except BaseException:
