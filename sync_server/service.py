@@ -17,7 +17,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, false, func, insert, select, tuple_, update
+from sqlalchemy import Engine, and_, false, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync_server import models, wire
@@ -452,7 +452,17 @@ class SyncService:
                     t.client_hlc,
                 )
                 .select_from(d)
-                .outerjoin(t, tuple_(t.record_id, t.revision).in_(pairs) if pairs else false())
+                # By record id (the unique index's first column; a row-value IN made
+                # PostgreSQL scan the table) and revision; the exact pairs are picked below.
+                .outerjoin(
+                    t,
+                    and_(
+                        t.record_id.in_({r for r, _v in pairs}),
+                        t.revision.in_({v for _r, v in pairs}),
+                    )
+                    if pairs
+                    else false(),
+                )
                 .where(d.id == device.id)
             ).all()
             status = found[0].status if found else None
@@ -470,7 +480,7 @@ class SyncService:
                     (r.kind, r.key_id, r.nonce, r.ciphertext, r.author_device, r.client_hlc),
                 )
                 for r in found
-                if r.record_id is not None
+                if (r.record_id, r.revision) in pairs
             }
             new_rows: list[dict[str, object]] = []
             for env, content in zip(request.envelopes, contents, strict=True):
