@@ -10,7 +10,6 @@ beside their budgets and exits 1 when a budget is missed.
 from __future__ import annotations
 
 import argparse
-import http.server
 import os
 import random
 import secrets
@@ -79,7 +78,7 @@ def database(url: str | None) -> Iterator[str]:
 
 
 @contextmanager
-def server(db_url: str) -> Iterator[str]:
+def server(db_url: str, workers: int = 1) -> Iterator[str]:
     port = free_port()
     proc = subprocess.Popen(
         [
@@ -93,6 +92,7 @@ def server(db_url: str) -> Iterator[str]:
             db_url,
             "--log-level",
             "warning",
+            *(["--workers", str(workers)] if workers != 1 else []),
         ],
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -139,8 +139,8 @@ class Laptop:
 
 
 class Organisation:
-    def __init__(self, base: str, service: SyncService) -> None:
-        self.base, self.service = base, service
+    def __init__(self, base: str, service: SyncService, database: str = "") -> None:
+        self.base, self.service, self.database = base, service, database
         self.coordinator = Laptop(base, service, "coordinator")  # first device: coordinator
         self.team = crypto.new_team_key()
 
@@ -156,6 +156,76 @@ def enroll_many(org: Organisation, count: int) -> tuple[crypto.TeamKey, list[Lap
         )
         laptops.append(laptop)
     return team, laptops
+
+
+class CpuShares:
+    """Where the machine's CPU went during a measurement (Linux /proc; empty elsewhere).
+
+    The load generator runs on the same machine as the server and the database, so its own
+    share shows how much of the cores was left for the server."""
+
+    TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+    def __init__(self, database: str) -> None:
+        self.database = database
+        self.start = self._sample()
+
+    @staticmethod
+    def _stat(pid: str) -> tuple[int, float]:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return int(fields[1]), (int(fields[11]) + int(fields[12])) / CpuShares.TICK
+
+    def _sample(self) -> dict[str, float]:
+        if not Path("/proc/stat").exists():
+            return {}
+        me = str(os.getpid())
+        parents: dict[str, int] = {}
+        cpu: dict[str, float] = {}
+        database_pids: set[str] = set()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                parents[entry.name], cpu[entry.name] = self._stat(entry.name)
+                if self.database and self.database.encode() in (entry / "cmdline").read_bytes():
+                    database_pids.add(entry.name)
+            except (OSError, ValueError, IndexError):
+                continue
+
+        def under_me(pid: str) -> bool:
+            for _ in range(20):
+                if pid == me:
+                    return True
+                parent = parents.get(pid)
+                if parent is None or parent <= 1:
+                    return False
+                pid = str(parent)
+            return False
+
+        totals = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+        busy = sum(map(int, totals)) - int(totals[3]) - int(totals[4])  # minus idle, iowait
+        servers = {p for p in cpu if p != me and under_me(p)}
+        # Per process, so processes that start or end in between count from zero.
+        sample = {f"server {p}": cpu[p] for p in servers}
+        sample.update({f"database {p}": cpu[p] for p in database_pids - servers - {me}})
+        sample.update(generator=cpu.get(me, 0.0), machine=busy / self.TICK)
+        return sample
+
+    def summary(self, wall: float) -> str:
+        end = self._sample()
+        if not end or not self.start:
+            return "  (no /proc: CPU shares not measured)"
+        d: dict[str, float] = {"server": 0.0, "database": 0.0}
+        for key, value in end.items():
+            group = key.split()[0]
+            d[group] = d.get(group, 0.0) + value - self.start.get(key, 0.0)
+        cores = os.cpu_count() or 1
+        others = max(0.0, d["machine"] - d["generator"] - d["server"] - d["database"])
+        return (
+            f"  CPU seconds over {wall:.1f} s on {cores} cores ({wall * cores:.1f} available): "
+            f"load generator {d['generator']:.1f}, server {d['server']:.1f}, "
+            f"PostgreSQL backends {d['database']:.1f}, other processes {others:.1f}"
+        )
 
 
 def load_test(org: Organisation, laptops_n: int, changes: int, spread: float) -> bool:
@@ -178,13 +248,13 @@ def load_test(org: Organisation, laptops_n: int, changes: int, spread: float) ->
     rng = random.Random(7)
     delays = [rng.uniform(0, spread) for _ in laptops]
 
-    def sync(laptop: Laptop, body: str, delay: float) -> None:
+    def sync(laptop: Laptop, body: str, delay: float, http: httpx.Client) -> None:
         headers = {
             "Authorization": f"Bearer {laptop.client.token}",
             "Content-Type": "application/json",
         }
         try:
-            with httpx.Client(base_url=f"{org.base}/v1", timeout=120) as http:
+            with http:
                 start.wait(timeout=60)
                 time.sleep(delay)
                 t0 = time.perf_counter()
@@ -203,10 +273,14 @@ def load_test(org: Organisation, laptops_n: int, changes: int, spread: float) ->
             with lock:
                 errors.append(f"{type(exc).__name__}: {exc}")
 
+    # Each laptop has its own connection; the clients are made before the clock starts (each
+    # one loads a TLS context, which is the generator's cost, not the server's).
+    clients = [httpx.Client(base_url=f"{org.base}/v1", timeout=120) for _ in laptops]
     threads = [
-        threading.Thread(target=sync, args=(lp, b, d))
-        for lp, b, d in zip(laptops, bodies, delays, strict=True)
+        threading.Thread(target=sync, args=(lp, b, d, c))
+        for lp, b, d, c in zip(laptops, bodies, delays, clients, strict=True)
     ]
+    shares = CpuShares(org.database)
     wall = time.perf_counter()
     for t in threads:
         t.start()
@@ -228,31 +302,48 @@ def load_test(org: Organisation, laptops_n: int, changes: int, spread: float) ->
         f"  push p95 {p95(push_l) * 1000:.0f} ms, pull (≤500 envelopes) p95 "
         f"{p95(pull_l) * 1000:.0f} ms"
     )
+    print(shares.summary(wall))
     for error in errors[:5]:
         print("  error:", error)
     return ok
 
 
-class _Sink(http.server.BaseHTTPRequestHandler):
-    """Plain-HTTP baseline: receives bodies and sends back a body of the same size."""
+@contextmanager
+def plain_sink() -> Iterator[str]:
+    """The plain-HTTP baseline server (bench/_sink.py): uvicorn in its own process, like the
+    sync server, but without parsing, crypto or a database."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, str(ROOT / "bench" / "_sink.py"), str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(300):
+            try:
+                httpx.get(base, timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.05)
+        else:
+            raise SystemExit("baseline server did not start")
+        yield base
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=20)
 
-    last = b""
 
-    def do_POST(self) -> None:
-        _Sink.last = self.rfile.read(int(self.headers["Content-Length"]))
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"{}")
-
-    def do_GET(self) -> None:
-        self.send_response(200)
-        self.send_header("Content-Length", str(len(_Sink.last)))
-        self.end_headers()
-        self.wfile.write(_Sink.last)
-
-    def log_message(self, *_args: object) -> None:
-        pass
+def plain_http_seconds(bodies: list[bytes]) -> float:
+    """Send the same bytes the way the protocol does: each page up in one POST (a push) and
+    down in one GET (a pull), one request at a time over one keep-alive connection."""
+    with plain_sink() as base, httpx.Client(base_url=base) as plain:
+        plain.get("/").read()  # connect before the clock starts, as the sync client has
+        started = time.perf_counter()
+        for body in bodies:
+            plain.post("/", content=body, headers={"Content-Type": "application/json"})
+            plain.get("/").read()
+        return time.perf_counter() - started
 
 
 def first_sync(org: Organisation, records: int) -> bool:
@@ -265,15 +356,7 @@ def first_sync(org: Organisation, records: int) -> bool:
         for i in range(0, records, 500)
     ]
 
-    sink = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Sink)
-    threading.Thread(target=sink.serve_forever, daemon=True).start()
-    t0 = time.perf_counter()
-    with httpx.Client(base_url=f"http://127.0.0.1:{sink.server_address[1]}") as plain:
-        for body in bodies:
-            plain.post("/", content=body, headers={"Content-Type": "application/json"})
-            plain.get("/").read()
-    baseline = time.perf_counter() - t0
-    sink.shutdown()
+    baseline = plain_http_seconds(bodies)
 
     t0 = time.perf_counter()
     for i in range(0, records, 500):
@@ -306,6 +389,12 @@ def main() -> int:
     parser.add_argument("--changes", type=int, default=50)
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument(
+        "--workers",
+        type=int,
+        default=os.cpu_count() or 1,
+        help="server processes (welcome-desk-server serve --workers); default: one per core",
+    )
+    parser.add_argument(
         "--spread",
         type=float,
         default=5.0,
@@ -314,11 +403,11 @@ def main() -> int:
     args = parser.parse_args()
     ok = True
     with database(args.database_url) as db_url:
-        print(f"backend: {db_url.split(':')[0]}")
-        with server(db_url) as base:
+        print(f"backend: {db_url.split(':')[0]}, server workers: {args.workers}")
+        with server(db_url, args.workers) as base:
             engine = create_db_engine(resolve_database_url(db_url))
             service = SyncService(engine)
-            org = Organisation(base, service)
+            org = Organisation(base, service, engine.url.database or "")
             ok &= load_test(org, args.laptops, args.changes, args.spread)
             ok &= first_sync(org, args.records)
             org.coordinator.client.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import ipaddress
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -47,6 +48,13 @@ def _parser() -> argparse.ArgumentParser:
         help="DEVELOPMENT ONLY: allow plain HTTP on a non-loopback address",
     )
     serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes (default 1); with PostgreSQL, one per CPU core serves many "
+        "laptops syncing at once with shorter waits",
+    )
 
     sub.add_parser("migrate", parents=[common], help="create or upgrade the database schema")
 
@@ -92,9 +100,25 @@ def _serve(args: argparse.Namespace, url: str) -> int:
             args.port,
         )
     log.info("database %s", db.safe_url(url))
-    app = create_app(Settings(database_url=url, run_migrations=True))
+    if not 1 <= args.workers <= 64:
+        print("error: --workers must be between 1 and 64", file=sys.stderr)
+        return EXIT_USAGE
+    target: object
+    if args.workers == 1:
+        target = create_app(Settings(database_url=url, run_migrations=True))
+    else:
+        # Each worker process builds its own app from the environment; migrate once, here.
+        engine = db.create_db_engine(url)
+        try:
+            db.migrate(engine)
+        finally:
+            engine.dispose()
+        os.environ[db.ENV_DATABASE_URL] = url
+        target = "sync_server.app:create_app_from_env"
     uvicorn.run(
-        app,
+        target,
+        factory=args.workers > 1,
+        workers=args.workers,
         host=args.host,
         port=args.port,
         ssl_certfile=args.cert,

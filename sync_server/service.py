@@ -8,14 +8,16 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import json
 import logging
 import secrets
 import threading
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine, func, insert, select, update
+from sqlalchemy import Engine, and_, false, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync_server import models, wire
@@ -94,6 +96,37 @@ def _device_id(ref: str) -> str:
         raise ApiError(404, "not_found", "no such device") from None
 
 
+_ENVELOPE_COLUMNS = (
+    "seq",
+    "record_id",
+    "kind",
+    "revision",
+    "key_id",
+    "nonce",
+    "ciphertext",
+    "author_device",
+    "client_hlc",
+    "received_at",
+)
+
+
+def _insert_envelopes(session: Session, rows: list[dict[str, object]]) -> None:
+    """Bulk insert inside the caller's transaction: COPY on PostgreSQL, executemany elsewhere.
+
+    COPY costs the server about half the CPU of an executemany for a batch of 500; the rows
+    meet the same constraints either way.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(insert(models.StoredEnvelope), rows)
+        return
+    raw: Any = connection.connection.driver_connection
+    statement = f"COPY envelopes ({', '.join(_ENVELOPE_COLUMNS)}) FROM STDIN"
+    with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in _ENVELOPE_COLUMNS])
+
+
 class SyncService:
     """All server state changes go through here, inside short transactions."""
 
@@ -105,7 +138,9 @@ class SyncService:
         self._write_lock = threading.Lock()
 
     @contextlib.contextmanager
-    def _write(self, serialise: bool = True) -> Iterator[Session]:
+    def _write(self, serialise: bool = True, reserve: int = 0) -> Iterator[Session]:
+        """A write transaction; ``serialise`` takes the counter lock, ``reserve`` moves the
+        counter that far at once (``session.info["last_seq"]`` is the value before it)."""
         lock: contextlib.AbstractContextManager[object] = (
             self._write_lock if self._sqlite else contextlib.nullcontext()
         )
@@ -114,12 +149,17 @@ class SyncService:
                 # Taking the counter row first serialises writers on every backend (row lock
                 # on PostgreSQL, RESERVED lock on SQLite) until commit, so sequence numbers are
                 # assigned in commit order and a reader can never skip a late-committing seq.
-                session.info["last_seq"] = session.execute(
-                    update(models.SeqCounter)
-                    .where(models.SeqCounter.id == 1)
-                    .values(last_seq=models.SeqCounter.last_seq)
-                    .returning(models.SeqCounter.last_seq)
-                ).scalar_one()
+                # Reserving the push's range in the same statement saves a round trip while
+                # the lock is held.
+                session.info["last_seq"] = (
+                    session.execute(
+                        update(models.SeqCounter)
+                        .where(models.SeqCounter.id == 1)
+                        .values(last_seq=models.SeqCounter.last_seq + reserve)
+                        .returning(models.SeqCounter.last_seq)
+                    ).scalar_one()
+                    - reserve
+                )
             yield session
 
     # --- enrollment -------------------------------------------------------------------------
@@ -188,10 +228,14 @@ class SyncService:
     def authenticate(self, token: str | None) -> AuthenticatedDevice:
         if not token or len(token) > 200:
             raise ApiError(401, "unauthorized", "missing or malformed bearer token")
+        d = models.Device
         with self._sessions() as session:
-            device = session.scalar(
-                select(models.Device).where(models.Device.token_hash == hash_secret(token))
-            )
+            # Four columns, not an ORM object: every request of every laptop comes here.
+            device = session.execute(
+                select(d.id, d.status, d.is_coordinator, d.last_seen_at).where(
+                    d.token_hash == hash_secret(token)
+                )
+            ).first()
             if device is None:
                 raise ApiError(401, "unauthorized", "unknown token")
             if device.status == "revoked":
@@ -370,46 +414,77 @@ class SyncService:
     def push(self, device: AuthenticatedDevice, request: wire.PushRequest) -> wire.PushResponse:
         self.require_approved(device)
         now = utcnow()
+        # Everything that needs no lock happens first: the counter lock below serialises every
+        # push of every laptop, so its critical section is kept to a few short statements.
+        contents: list[tuple[str, str, bytes, bytes, str, str] | None] = []
+        for env in request.envelopes:
+            if env.author_device != device.id:
+                contents.append(None)
+                continue
+            nonce = wire.b64decode(env.nonce)
+            ciphertext = wire.b64decode(env.ciphertext)
+            contents.append((env.kind, env.key_id, nonce, ciphertext, device.id, env.client_hlc))
+        candidates = sum(1 for c in contents if c is not None)
+        pairs = {
+            (e.record_id, e.revision)
+            for e, c in zip(request.envelopes, contents, strict=True)
+            if c is not None
+        }
         results: list[wire.PushItemResult] = []
         accepted = duplicate = refused = stored_bytes = 0
         kinds: set[str] = set()
-        with self._write() as session:
-            # Re-read under the write lock: a device revoked a moment ago is refused at once.
-            status = session.scalar(
-                select(models.Device.status).where(models.Device.id == device.id)
-            )
+        with self._write(reserve=candidates) as session:
+            t, d = models.StoredEnvelope, models.Device
+            # One statement under the lock: re-read the device's status (a device revoked a
+            # moment ago is refused at once) and find the pushed (record, revision) pairs that
+            # are stored already; content decides duplicate vs conflict.
+            found = session.execute(
+                select(
+                    d.status,
+                    t.record_id,
+                    t.revision,
+                    t.seq,
+                    t.kind,
+                    t.key_id,
+                    t.nonce,
+                    t.ciphertext,
+                    t.author_device,
+                    t.client_hlc,
+                )
+                .select_from(d)
+                # By record id (the unique index's first column; a row-value IN made
+                # PostgreSQL scan the table) and revision; the exact pairs are picked below.
+                .outerjoin(
+                    t,
+                    and_(
+                        t.record_id.in_({r for r, _v in pairs}),
+                        t.revision.in_({v for _r, v in pairs}),
+                    )
+                    if pairs
+                    else false(),
+                )
+                .where(d.id == device.id)
+            ).all()
+            status = found[0].status if found else None
             if status != "approved":
                 raise ApiError(
                     403,
                     "revoked" if status == "revoked" else "not_approved",
                     f"this device is {status}",
                 )
-            last_seq: int = session.info["last_seq"]
-            record_ids = {e.record_id for e in request.envelopes}
-            t = models.StoredEnvelope
-            # (record_id, revision) -> (seq, content); content decides duplicate vs conflict.
+            first_seq: int = session.info["last_seq"]
+            last_seq = first_seq
             known: dict[tuple[str, int], tuple[int, tuple[object, ...]]] = {
                 (r.record_id, r.revision): (
                     r.seq,
                     (r.kind, r.key_id, r.nonce, r.ciphertext, r.author_device, r.client_hlc),
                 )
-                for r in session.execute(
-                    select(
-                        t.record_id,
-                        t.revision,
-                        t.seq,
-                        t.kind,
-                        t.key_id,
-                        t.nonce,
-                        t.ciphertext,
-                        t.author_device,
-                        t.client_hlc,
-                    ).where(t.record_id.in_(record_ids))
-                )
+                for r in found
+                if (r.record_id, r.revision) in pairs
             }
             new_rows: list[dict[str, object]] = []
-            for env in request.envelopes:
-                if env.author_device != device.id:
+            for env, content in zip(request.envelopes, contents, strict=True):
+                if content is None:
                     refused += 1
                     results.append(
                         wire.PushItemResult(
@@ -422,15 +497,12 @@ class SyncService:
                     )
                     continue
                 key = (env.record_id, env.revision)
-                nonce = wire.b64decode(env.nonce)
-                ciphertext = wire.b64decode(env.ciphertext)
-                content = (env.kind, env.key_id, nonce, ciphertext, device.id, env.client_hlc)
                 existing = known.get(key)
                 if existing is not None:
                     if existing[1] == content:
                         duplicate += 1
                         results.append(
-                            wire.PushItemResult(
+                            wire.PushItemResult.model_construct(
                                 record_id=env.record_id,
                                 revision=env.revision,
                                 status="duplicate",
@@ -456,21 +528,21 @@ class SyncService:
                     {
                         "seq": last_seq,
                         "record_id": env.record_id,
-                        "kind": env.kind,
+                        "kind": content[0],
                         "revision": env.revision,
-                        "key_id": env.key_id,
-                        "nonce": nonce,
-                        "ciphertext": ciphertext,
+                        "key_id": content[1],
+                        "nonce": content[2],
+                        "ciphertext": content[3],
                         "author_device": device.id,
                         "client_hlc": env.client_hlc,
                         "received_at": now,
                     }
                 )
                 accepted += 1
-                stored_bytes += len(ciphertext)
+                stored_bytes += len(content[3])
                 kinds.add(env.kind)
                 results.append(
-                    wire.PushItemResult(
+                    wire.PushItemResult.model_construct(
                         record_id=env.record_id,
                         revision=env.revision,
                         status="accepted",
@@ -478,11 +550,15 @@ class SyncService:
                     )
                 )
             if new_rows:
-                # Core executemany: the ORM unit of work doubled the cost of a push.
-                session.execute(insert(models.StoredEnvelope), new_rows)
-            session.execute(
-                update(models.SeqCounter).where(models.SeqCounter.id == 1).values(last_seq=last_seq)
-            )
+                _insert_envelopes(session, new_rows)
+            if last_seq != first_seq + candidates:
+                # Duplicates or conflicts: hand back the unused part of the reserved range, so
+                # sequence numbers stay gapless (nobody outside this transaction saw it).
+                session.execute(
+                    update(models.SeqCounter)
+                    .where(models.SeqCounter.id == 1)
+                    .values(last_seq=last_seq)
+                )
         log.info(
             "push device=%s accepted=%d duplicate=%d refused=%d bytes=%d kinds=%s",
             device.id,
@@ -496,7 +572,9 @@ class SyncService:
             accepted=accepted, duplicate=duplicate, refused=refused, results=results
         )
 
-    def pull(self, device: AuthenticatedDevice, after: int, limit: int) -> wire.PullResponse:
+    def _pull_rows(
+        self, device: AuthenticatedDevice, after: int, limit: int
+    ) -> tuple[Sequence[Any], int, bool]:
         self.require_approved(device)
         t = models.StoredEnvelope
         with self.engine.connect() as connection:
@@ -519,6 +597,12 @@ class SyncService:
             ).all()
         has_more = len(rows) > limit
         rows = rows[:limit]
+        next_cursor = rows[-1].seq if rows else after
+        log.info("pull device=%s after=%d returned=%d", device.id, after, len(rows))
+        return rows, next_cursor, has_more
+
+    def pull(self, device: AuthenticatedDevice, after: int, limit: int) -> wire.PullResponse:
+        rows, next_cursor, has_more = self._pull_rows(device, after, limit)
         envelopes = [
             wire.StoredEnvelope.model_construct(
                 seq=row.seq,
@@ -533,8 +617,30 @@ class SyncService:
             )
             for row in rows
         ]
-        next_cursor = rows[-1].seq if rows else after
-        log.info("pull device=%s after=%d returned=%d", device.id, after, len(rows))
         return wire.PullResponse.model_construct(
             envelopes=envelopes, next_cursor=next_cursor, has_more=has_more
         )
+
+    def pull_json(self, device: AuthenticatedDevice, after: int, limit: int) -> bytes:
+        """``pull(...)`` as the JSON the API sends, without building a model per envelope.
+
+        Under load, building 500 models per page was most of the server's work for a pull.
+        Every value is a stored one (ids, kinds, key ids and clocks were validated on push)."""
+        rows, next_cursor, has_more = self._pull_rows(device, after, limit)
+        b64 = wire.b64encode
+        envelopes = [
+            {
+                "record_id": row.record_id,
+                "kind": row.kind,
+                "revision": row.revision,
+                "key_id": row.key_id,
+                "nonce": b64(row.nonce),
+                "ciphertext": b64(row.ciphertext),
+                "author_device": row.author_device,
+                "client_hlc": row.client_hlc,
+                "seq": row.seq,
+            }
+            for row in rows
+        ]
+        body = {"envelopes": envelopes, "next_cursor": next_cursor, "has_more": has_more}
+        return json.dumps(body, separators=(",", ":")).encode()

@@ -25,6 +25,8 @@ from sync_server.wire import public_key_fingerprint as fingerprint
 __all__ = [
     "DeviceKeys",
     "EnvelopeError",
+    "EnvelopeOpener",
+    "EnvelopeSealer",
     "KeyUnwrapError",
     "TamperedEnvelopeError",
     "TeamKey",
@@ -130,27 +132,76 @@ def seal(
 
 def open_envelope(keyring: Mapping[str, bytes], envelope: wire.Envelope) -> bytes:
     """Decrypt and authenticate; raises UnknownKeyError or TamperedEnvelopeError."""
-    key = keyring.get(envelope.key_id)
-    if key is None:
-        raise UnknownKeyError(envelope.key_id)
-    try:
-        nonce = wire.b64decode(envelope.nonce)
-        ciphertext = wire.b64decode(envelope.ciphertext)
-        aad = envelope_aad(
-            envelope.record_id,
-            envelope.kind,
-            envelope.revision,
-            envelope.key_id,
-            envelope.author_device,
-            envelope.client_hlc,
+    return EnvelopeOpener(keyring).open(envelope)
+
+
+class EnvelopeSealer:
+    """Seals many records under one team key (one AES-GCM context for a whole batch)."""
+
+    def __init__(self, team_key: bytes, key_id: str, author_device: str) -> None:
+        if len(team_key) != TEAM_KEY_BYTES:
+            raise ValueError("team key must be 32 bytes")
+        self._aead = AESGCM(team_key)
+        self.key_id = key_id
+        self.author_device = str(uuid.UUID(author_device))
+
+    def seal(
+        self, record_id: str, kind: str, revision: int, plaintext: bytes, client_hlc: str
+    ) -> wire.Envelope:
+        """Like ``seal``; the envelope is built from canonical values without re-validation."""
+        if len(plaintext) + 16 > wire.MAX_CIPHERTEXT_BYTES:
+            raise ValueError(f"record too large to sync ({len(plaintext)} bytes)")
+        record_id = str(uuid.UUID(record_id))
+        nonce = os.urandom(wire.NONCE_BYTES)
+        aad = envelope_aad(record_id, kind, revision, self.key_id, self.author_device, client_hlc)
+        return wire.Envelope.model_construct(
+            record_id=record_id,
+            kind=kind,
+            revision=revision,
+            key_id=self.key_id,
+            nonce=wire.b64encode(nonce),
+            ciphertext=wire.b64encode(self._aead.encrypt(nonce, plaintext, aad)),
+            author_device=self.author_device,
+            client_hlc=client_hlc,
         )
-        if len(nonce) != wire.NONCE_BYTES:
-            raise ValueError("bad nonce size")
-        return AESGCM(key).decrypt(nonce, ciphertext, aad)
-    except (InvalidTag, ValueError) as exc:
-        raise TamperedEnvelopeError(
-            f"envelope {envelope.record_id} rev {envelope.revision} failed authentication"
-        ) from exc
+
+
+class EnvelopeOpener:
+    """Opens many envelopes with one AES-GCM context per team key."""
+
+    def __init__(self, keyring: Mapping[str, bytes]) -> None:
+        self._keyring = keyring
+        self._aeads: dict[str, AESGCM] = {}
+
+    def open(self, envelope: wire.Envelope) -> bytes:
+        """Decrypt and authenticate; raises UnknownKeyError or TamperedEnvelopeError."""
+        aead = self._aeads.get(envelope.key_id)
+        if aead is None:
+            key = self._keyring.get(envelope.key_id)
+            if key is None:
+                raise UnknownKeyError(envelope.key_id)
+            try:
+                aead = self._aeads[envelope.key_id] = AESGCM(key)
+            except ValueError as exc:  # not an AES key: nothing under it can be authentic
+                raise TamperedEnvelopeError(f"team key {envelope.key_id!r} is unusable") from exc
+        try:
+            nonce = wire.b64decode(envelope.nonce)
+            ciphertext = wire.b64decode(envelope.ciphertext)
+            aad = envelope_aad(
+                envelope.record_id,
+                envelope.kind,
+                envelope.revision,
+                envelope.key_id,
+                envelope.author_device,
+                envelope.client_hlc,
+            )
+            if len(nonce) != wire.NONCE_BYTES:
+                raise ValueError("bad nonce size")
+            return aead.decrypt(nonce, ciphertext, aad)
+        except (InvalidTag, ValueError) as exc:
+            raise TamperedEnvelopeError(
+                f"envelope {envelope.record_id} rev {envelope.revision} failed authentication"
+            ) from exc
 
 
 @dataclass(frozen=True, repr=False)

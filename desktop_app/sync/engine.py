@@ -12,6 +12,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, insert, select
@@ -130,16 +131,35 @@ class SyncEngine:
     def _pull(self, report: SyncReport) -> None:
         with self.store.reading() as session:
             cursor = int(get_meta(session, CURSOR) or 0)
-        while True:
-            page = self.client.pull(cursor, PULL_PAGE)
-            with self.store.transaction() as session:
-                report.pulled += len(page.envelopes)
-                self._apply_page(session, page.envelopes, report)
-                cursor = page.next_cursor
-                set_meta(session, CURSOR, str(cursor))
-            self.progress("pull", report.pulled, 0)
-            if not page.has_more:
-                return
+        # The next page is fetched while this one is applied: the server, the network and
+        # the answer's parsing overlap with decrypting and writing here. Only applying a page
+        # moves the saved cursor, so an interruption still resumes after the last applied page.
+        # A sync with one page (the usual one) starts no thread.
+        page = self.client.pull(cursor, PULL_PAGE)
+        with contextlib.ExitStack() as stack:
+            fetcher: ThreadPoolExecutor | None = None
+            while True:
+                fetching: Future[wire.PullResponse] | None = None
+                if page.has_more:
+                    if fetcher is None:
+                        fetcher = stack.enter_context(
+                            ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull")
+                        )
+                    fetching = fetcher.submit(self.client.pull, page.next_cursor, PULL_PAGE)
+                try:
+                    with self.store.transaction() as session:
+                        report.pulled += len(page.envelopes)
+                        self._apply_page(session, page.envelopes, report)
+                        cursor = page.next_cursor
+                        set_meta(session, CURSOR, str(cursor))
+                except BaseException:
+                    if fetching is not None:
+                        fetching.cancel()
+                    raise
+                self.progress("pull", report.pulled, 0)
+                if fetching is None:
+                    return
+                page = fetching.result()
 
     def _apply_page(
         self, session: Session, envelopes: Sequence[wire.StoredEnvelope], report: SyncReport
@@ -168,6 +188,8 @@ class SyncEngine:
                 )
             )
         opened: dict[str, list[tuple[wire.StoredEnvelope, RecordState, str]]] = {}
+        opener = crypto.EnvelopeOpener(keys)
+        clocks: list[str] = []
         for envelope in foreign:
             if envelope.kind not in ADAPTERS:
                 log.warning("skipping envelope of unknown kind %s", envelope.kind)
@@ -177,15 +199,15 @@ class SyncEngine:
                 self._refuse(report, envelope, "replayed or older revision")
                 continue
             try:
-                incoming, author = decode(crypto.open_envelope(keys, envelope))
+                incoming, author = decode(opener.open(envelope))
                 if incoming.id != envelope.record_id or incoming.kind != envelope.kind:
                     raise PayloadError("payload does not match its envelope")
             except (crypto.EnvelopeError, PayloadError) as exc:
                 self._refuse(report, envelope, type(exc).__name__)
                 continue
-            for f in incoming.fields.values():
-                self._observe(f.clock)
+            clocks.extend(f.clock for f in incoming.fields.values())
             opened.setdefault(envelope.kind, []).append((envelope, incoming, author))
+        self._observe_newest(clocks)
         for kind, items in opened.items():
             self._merge_kind(session, kind, items, report)
 
@@ -257,6 +279,28 @@ class SyncEngine:
         with contextlib.suppress(ValueError):  # a malformed clock only loses the hint
             self.store.clock.observe(Timestamp.parse(clock))
 
+    def _observe_newest(self, clocks: Sequence[str]) -> None:
+        """Observe the newest of many clocks (the clock only moves forward, so one is enough).
+
+        Well-formed clocks are fixed-width, so string order is clock order; anything else is
+        observed on its own, as before.
+        """
+        newest = ""
+        for clock in clocks:
+            if (
+                len(clock) > 20
+                and clock[13] == "-"
+                and clock[19] == "-"
+                and clock[:13].isdigit()
+                and clock[14:19].isdigit()
+                and clock[:19].isascii()
+            ):
+                newest = max(newest, clock)
+            else:
+                self._observe(clock)
+        if newest:
+            self._observe(newest)
+
     def _record_conflict(self, session: Session, conflict: Conflict) -> int:
         if session.get(ConflictRow, conflict.id) is not None:
             return 0
@@ -300,34 +344,70 @@ class SyncEngine:
                 )
             ]
         total, done, refused_conflict = len(pending), 0, False
-        for start in range(0, total, wire.MAX_BATCH):
-            batch = pending[start : start + wire.MAX_BATCH]
-            envelopes, revisions, nothing_to_send = self._seal(batch)
-            if envelopes:
-                response = self.client.push(envelopes)
-            else:
-                response = wire.PushResponse(accepted=0, duplicate=0, refused=0, results=[])
-            confirmed: dict[str, tuple[str, int]] = {}
-            for item in response.results:
-                if item.status in ("accepted", "duplicate"):
-                    confirmed[item.record_id] = (revisions[item.record_id][0], item.revision)
-                elif item.code == "conflict":
-                    refused_conflict = True
+        batches = [pending[i : i + wire.MAX_BATCH] for i in range(0, total, wire.MAX_BATCH)]
+        # One push in flight while the next batch is sealed here; answers are handled in order.
+        # A push of one batch (the usual one) starts no thread.
+        with contextlib.ExitStack() as stack:
+            sender = None
+            if len(batches) > 1:
+                sender = stack.enter_context(
+                    ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push")
+                )
+            sealed = self._seal(batches[0]) if batches else None
+            for index, batch in enumerate(batches):
+                assert sealed is not None
+                envelopes, revisions, nothing_to_send = sealed
+                sending: Future[wire.PushResponse] | None = None
+                if envelopes and sender is not None:
+                    sending = sender.submit(self.client.push, envelopes)
+                elif envelopes:
+                    sending = Future()
+                    sending.set_result(self.client.push(envelopes))
+                try:
+                    sealed = self._seal(batches[index + 1]) if index + 1 < len(batches) else None
+                except BaseException:
+                    if sending is not None:
+                        sending.cancel()
+                    raise
+                if sending is not None:
+                    response = sending.result()
                 else:
-                    log.warning("push of %s refused: %s", item.record_id, item.code)
-            skipped = nothing_to_send
-            with self.store.transaction() as session:
-                self._mark_synced(session, confirmed)
-                done_ids = list(confirmed) + list(skipped)
-                if done_ids:
-                    session.execute(
-                        delete(OutboxRow).where(
-                            OutboxRow.seq <= last, OutboxRow.record_id.in_(done_ids)
-                        )
+                    response = wire.PushResponse(accepted=0, duplicate=0, refused=0, results=[])
+                refused_conflict |= self._confirm(
+                    report, response, revisions, nothing_to_send, last
+                )
+                done += len(batch)
+                self.progress("push", done, total)
+        return refused_conflict
+
+    def _confirm(
+        self,
+        report: SyncReport,
+        response: wire.PushResponse,
+        revisions: dict[str, tuple[str, int]],
+        nothing_to_send: set[str],
+        last: int,
+    ) -> bool:
+        """Drop confirmed records from the outbox; True if one was refused as a conflict."""
+        refused_conflict = False
+        confirmed: dict[str, tuple[str, int]] = {}
+        for item in response.results:
+            if item.status in ("accepted", "duplicate"):
+                confirmed[item.record_id] = (revisions[item.record_id][0], item.revision)
+            elif item.code == "conflict":
+                refused_conflict = True
+            else:
+                log.warning("push of %s refused: %s", item.record_id, item.code)
+        with self.store.transaction() as session:
+            self._mark_synced(session, confirmed)
+            done_ids = list(confirmed) + list(nothing_to_send)
+            if done_ids:
+                session.execute(
+                    delete(OutboxRow).where(
+                        OutboxRow.seq <= last, OutboxRow.record_id.in_(done_ids)
                     )
-            report.pushed += response.accepted
-            done += len(batch)
-            self.progress("push", done, total)
+                )
+        report.pushed += response.accepted
         return refused_conflict
 
     def _seal(
@@ -344,6 +424,7 @@ class SyncEngine:
             key = active_key(session)
             if key is None:
                 raise RuntimeError("no team key on this laptop yet (waiting for approval)")
+            sealer = crypto.EnvelopeSealer(key.key, key.key_id, self.device_id)
             by_kind: dict[str, list[str]] = {}
             for kind, record_id in batch:
                 by_kind.setdefault(kind, []).append(record_id)
@@ -371,15 +452,8 @@ class SyncEngine:
                     nothing_to_send.add(record_id)  # gone, or the server holds this revision
                     continue
                 envelopes.append(
-                    crypto.seal(
-                        key.key,
-                        key.key_id,
-                        record_id,
-                        kind,
-                        local.revision,
-                        encode(local),
-                        author_device=self.device_id,
-                        client_hlc=str(self.store.clock.now()),
+                    sealer.seal(
+                        record_id, kind, local.revision, encode(local), str(self.store.clock.now())
                     )
                 )
                 revisions[record_id] = (kind, local.revision)

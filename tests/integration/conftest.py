@@ -46,8 +46,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 @pytest.fixture
-def server(db_url: str, tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = ServerProcess(db_url=db_url, log_path=tmp_path / "server.log")
+def server(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[ServerProcess]:
+    """A server process; ``@pytest.mark.parametrize("server", [2], indirect=True)`` runs it
+    with that many worker processes."""
+    workers = int(getattr(request, "param", 1))
+    proc = ServerProcess(db_url=db_url, log_path=tmp_path / "server.log", workers=workers)
     proc.start()
     try:
         yield proc

@@ -47,6 +47,7 @@ class ServerProcess:
     db_url: str
     log_path: Path
     port: int = field(default_factory=free_port)
+    workers: int = 1  # server processes (``serve --workers``)
     proc: subprocess.Popen[bytes] | None = None
     _engine: Engine | None = None
     _service: SyncService | None = None
@@ -67,6 +68,8 @@ class ServerProcess:
                 str(self.port),
                 "--database-url",
                 self.db_url,
+                "--workers",
+                str(self.workers),
             ],
             cwd=ROOT,
             stdout=log,

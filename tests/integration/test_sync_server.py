@@ -176,6 +176,21 @@ def test_pull_pages_with_cursor(org: Organisation) -> None:
     assert a.client.status().latest_seq == cursor
 
 
+def test_pull_json_sends_exactly_the_pull_response(org: Organisation) -> None:
+    """The API's pull answer is built without models; it must say what ``pull`` says."""
+    a, b = org.join("A"), org.join("B")
+    a.client.push(_records(a, org.team, 30))
+    b.client.push(_records(b, org.team, 5, kind="visit", revision=3))
+    org.server.enroll("warm-up")  # opens the harness's in-process service on the same database
+    service = org.server._service
+    assert service is not None
+    device = service.authenticate(a.client.token)
+    for after, limit in ((0, 7), (0, 500), (5, 10), (30, 10), (35, 10)):
+        sent = wire.PullResponse.model_validate_json(service.pull_json(device, after, limit))
+        assert sent.model_dump() == service.pull(device, after, limit).model_dump()
+    assert a.client.pull(0, 500).model_dump() == service.pull(device, 0, 500).model_dump()
+
+
 def test_revoked_device_refused_at_once(org: Organisation) -> None:
     laptop = org.join("Stolen laptop")
     other = org.join("Other laptop")
@@ -340,10 +355,13 @@ def test_server_stores_and_logs_no_plaintext(org: Organisation, tmp_path: object
         assert env.nonce.encode() not in log
 
 
+@pytest.mark.parametrize("server", [1, 2], indirect=True, ids=["1 process", "2 processes"])
 def test_concurrent_pushes_get_gapless_sequence_seen_by_a_concurrent_reader(
     org: Organisation,
 ) -> None:
-    """Seq order = commit order, so a reader following its cursor never skips a record."""
+    """Seq order = commit order, so a reader following its cursor never skips a record; also
+    when server processes race and pushes carry duplicates and conflicts (which reserve no
+    sequence number)."""
     laptops = [org.join(f"L{i}") for i in range(4)]
     pushed: list[wire.Envelope] = []
     errors: list[BaseException] = []
@@ -352,10 +370,26 @@ def test_concurrent_pushes_get_gapless_sequence_seen_by_a_concurrent_reader(
     def writer(member: Member) -> None:
         try:
             with org.server.client(member.client.token, max_retries=0) as client:
+                previous: list[wire.Envelope] = []
+                seqs: dict[str, int | None] = {}
                 for _ in range(5):
                     batch = _records(member, org.team, 20)
                     pushed.extend(batch)
-                    assert client.push(batch).accepted == 20
+                    clash = member.seal(org.team, batch[0].record_id, "person", 1, b"other")
+                    # Earlier envelopes again (duplicates), new ones, and a conflict.
+                    mixed = client.push([*previous[:5], *batch, clash])
+                    assert (mixed.accepted, mixed.duplicate, mixed.refused) == (
+                        20,
+                        len(previous[:5]),
+                        1,
+                    ), mixed
+                    assert [r.seq for r in mixed.results[: len(previous[:5])]] == [
+                        seqs[e.record_id] for e in previous[:5]
+                    ]
+                    seqs.update(
+                        (r.record_id, r.seq) for r in mixed.results if r.status == "accepted"
+                    )
+                    previous = batch
         except BaseException as exc:
             errors.append(exc)
 

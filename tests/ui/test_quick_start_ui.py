@@ -46,6 +46,7 @@ def test_list_and_search_work_before_the_store_opens_then_it_takes_over(
     assert window.person_page.person is None
     window.install_features()
     assert not window.features_installed  # waits for the store
+
     def person_views() -> int:  # the Visits and Referrals tabs log their own views too
         entries = audit.list_entries(session.store, session.user, action="view")
         return sum(e.record_kind == "person" for e in entries)
