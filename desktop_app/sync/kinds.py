@@ -163,8 +163,22 @@ def register_builtin_kinds() -> None:
     audit_fields = tuple(c.key for c in table(AuditRow).columns if c.key != "id")
     register(ImmutableRowAdapter("audit", AuditRow, audit_fields, clock="at"))
     register(
-        RowAdapter("conflict", ConflictRow, CONFLICT_FIELDS, sticky_true=frozenset({"resolved"}))
+        RowAdapter(
+            "conflict",
+            ConflictRow,
+            CONFLICT_FIELDS,
+            sticky_true=frozenset({"resolved"}),
+            person_of=_conflict_person,
+        )
     )
+
+
+def _conflict_person(state: RecordState) -> str | None:
+    """The person a conflict is about: it is dropped where that person was erased."""
+    kind, record = state.fields.get("record_kind"), state.fields.get("record_id")
+    if kind is None or record is None or kind.value != "person":
+        return None
+    return str(record.value)
 
 
 register_builtin_kinds()

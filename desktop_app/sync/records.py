@@ -114,11 +114,21 @@ class RowAdapter:
         on_save: Callable[[Session, Any], None] | None = None,
         sticky_true: frozenset[str] = frozenset(),
         person_column: str | None = None,
+        person_of: Callable[[RecordState], str | None] | None = None,
     ) -> None:
         self.kind = kind
         self.sticky_true = sticky_true
-        # Records about a person that arrive after the person was erased here are dropped.
+        # Records about a person that arrive after the person was erased here are dropped:
+        # ``person_of`` names the person a record is about (default: its ``person_column``).
         self.person_column = person_column
+        if person_of is None and person_column is not None:
+            column = person_column
+
+            def person_of(state: RecordState) -> str | None:
+                owner = state.fields.get(column)
+                return None if owner is None else str(owner.value)
+
+        self.person_of = person_of
         self.model = model
         self.fields = fields
         self._on_save = on_save
@@ -154,8 +164,7 @@ class RowAdapter:
         refused: dict[str, str] = {}
         erased = self._erased_people(session, items)
         for item in items:
-            owner = item.state.fields.get(self.person_column or "")
-            if owner is not None and owner.value in erased:
+            if self.person_of is not None and self.person_of(item.state) in erased:
                 continue
             try:
                 with session.begin_nested():
@@ -165,15 +174,11 @@ class RowAdapter:
         return refused
 
     def _erased_people(self, session: Session, items: list[ToSave]) -> set[str]:
-        if self.person_column is None:
+        if self.person_of is None:
             return set()
         from desktop_app.storage.models import PersonRow
 
-        owners = {
-            str(f.value)
-            for item in items
-            if (f := item.state.fields.get(self.person_column)) is not None
-        }
+        owners = {owner for item in items if (owner := self.person_of(item.state)) is not None}
         if not owners:
             return set()
         return set(

@@ -126,15 +126,24 @@ def sync_quietly(c: Campaign, session: Session, retries: int = 2) -> bool:
     return True
 
 
+def open_conflict_ids(store: Store) -> set[str]:
+    return {x.id for x in sync_uc.open_conflicts(store)}
+
+
 def converge(c: Campaign, sessions: list[Session], rounds: int = 6) -> State:
-    """Sync everyone until every laptop holds the same people with the same values."""
+    """Sync everyone until every laptop holds the same people with the same values and the
+    same open conflicts. (A conflict found by a later laptop in a round reaches the earlier
+    ones only in the next round, even when the people already agree.)"""
     states: list[State] = []
     for _ in range(rounds):
         for s in sessions:
             sync_uc.sync_now(s.store, max_retries=3, backoff_base=0.05)
         states = [state_of(s.store) for s in sessions]
-        if all(st == states[0] for st in states) and all(
-            sync_uc.status(s.store).pending_changes == 0 for s in sessions
+        conflicts = [open_conflict_ids(s.store) for s in sessions]
+        if (
+            all(st == states[0] for st in states)
+            and all(x == conflicts[0] for x in conflicts)
+            and all(sync_uc.status(s.store).pending_changes == 0 for s in sessions)
         ):
             c.note("final sync rounds", _ + 1)
             return states[0]

@@ -1,11 +1,12 @@
 """Model-based sync test: random registrations, field edits, erasures and syncs on three laptops
 in random orders (hypothesis stateful testing against a real server process on 127.0.0.1).
 
-After a final round of syncs every laptop holds the same people with the same values, every
-erased person is gone everywhere, and every true conflict (the same field of a person changed on
-two laptops, neither having seen the other's change) is recorded as an open conflict.
-Erasures are written as tombstones by ``campaigns.erase_person`` (the data-rights use case is not
-in main yet). Examples: ``RELIABILITY_MODEL_EXAMPLES`` (default 6; ``run.py --full``: 150).
+After a final round of syncs every laptop holds the same people with the same values and the
+same open conflicts, every erased person is gone everywhere (conflicts about them too: they
+hold two of their values), and every true conflict (the same field of a person changed on two
+laptops, neither having seen the other's change) is recorded as an open conflict. Erasures go
+through the data-rights use case (``campaigns.erase_person``).
+Examples: ``RELIABILITY_MODEL_EXAMPLES`` (default 6; ``run.py --full``: 150).
 """
 
 from __future__ import annotations
@@ -22,9 +23,11 @@ from campaigns import add_person, converge, edit_person, erase_person, read_pers
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from sqlalchemy import select
 from sync_harness import ServerProcess
 from test_sync_client import Laptops
 
+from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 
@@ -116,6 +119,9 @@ class ThreeLaptops(RuleBasedStateMachine):
         for s in self.laptops:
             for pid in self.erased:
                 assert read_person(s.store, pid) is None
+            with s.store.reading() as db:
+                about = set(db.scalars(select(ConflictRow.record_id)))
+            assert not about & self.erased, "a conflict (two of their values) outlived an erasure"
         recorded: set[tuple[str, str]] = set()
         conflict_ids = []
         for s in self.laptops:
