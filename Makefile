@@ -43,5 +43,5 @@ bundle: compile  ## Linux one-folder bundle in $(DIST)/welcome-desk and a .tar.g
 	tar -C $(DIST) -czf $(DIST)/welcome-desk-$(VERSION)-linux-x86_64.tar.gz welcome-desk
 	@du -sh $(DIST)/welcome-desk $(DIST)/welcome-desk-$(VERSION)-linux-x86_64.tar.gz
 
-reliability:  ## the fault campaigns with the full counts (about 20 minutes); SEED=n to replay
+reliability:  ## the fault campaigns with the full counts (about 40 minutes; PostgreSQL too if WELCOME_DESK_TEST_PG_URL is set); SEED=n to replay
 	RELIABILITY_SEED=$(SEED) $(PY) -m tests.reliability.run --full

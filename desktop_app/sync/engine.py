@@ -266,7 +266,8 @@ class SyncEngine:
         if outbox:
             session.execute(insert(table(OutboxRow)), outbox)
         for conflict in conflicts:
-            if conflict.record_id not in refused:
+            # A record erased by a later envelope of the same page keeps no conflict (no data).
+            if conflict.record_id not in refused and not to_save[conflict.record_id].state.deleted:
                 report.conflicts += self._record_conflict(session, conflict)
 
     def _refuse(self, report: SyncReport, envelope: wire.Envelope, why: str) -> None:

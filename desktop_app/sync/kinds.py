@@ -191,13 +191,27 @@ def register_builtin_kinds() -> None:
     audit_fields = tuple(c.key for c in table(AuditRow).columns if c.key != "id")
     register(ImmutableRowAdapter("audit", AuditRow, audit_fields, clock="at"))
     register(
-        RowAdapter("conflict", ConflictRow, CONFLICT_FIELDS, sticky_true=frozenset({"resolved"}))
+        RowAdapter(
+            "conflict",
+            ConflictRow,
+            CONFLICT_FIELDS,
+            sticky_true=frozenset({"resolved"}),
+            person_of=_conflict_person,
+        )
     )
     from desktop_app.storage.reference_models import ReferenceRow
 
     # A publication replaces the one before; two at once: the later one is in force everywhere.
     fields = data_columns(ReferenceRow)
     register(RowAdapter("reference", ReferenceRow, fields, last_writer_wins=frozenset(fields)))
+
+
+def _conflict_person(state: RecordState) -> str | None:
+    """The person a conflict is about: it is dropped where that person was erased."""
+    kind, record = state.fields.get("record_kind"), state.fields.get("record_id")
+    if kind is None or record is None or kind.value != "person":
+        return None
+    return str(record.value)
 
 
 register_builtin_kinds()

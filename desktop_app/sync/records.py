@@ -117,12 +117,22 @@ class RowAdapter:
         sticky_true: frozenset[str] = frozenset(),
         last_writer_wins: frozenset[str] = frozenset(),
         person_column: str | None = None,
+        person_of: Callable[[RecordState], str | None] | None = None,
     ) -> None:
         self.kind = kind
         self.sticky_true = sticky_true
         self.last_writer_wins = last_writer_wins
-        # Records about a person that arrive after the person was erased here are dropped.
+        # Records about a person that arrive after the person was erased here are dropped:
+        # ``person_of`` names the person a record is about (default: its ``person_column``).
         self.person_column = person_column
+        if person_of is None and person_column is not None:
+            column = person_column
+
+            def person_of(state: RecordState) -> str | None:
+                owner = state.fields.get(column)
+                return None if owner is None else str(owner.value)
+
+        self.person_of = person_of
         self.model = model
         self.fields = fields
         self._on_save = on_save
@@ -158,8 +168,7 @@ class RowAdapter:
         refused: dict[str, str] = {}
         erased = self._erased_people(session, items)
         for item in items:
-            owner = item.state.fields.get(self.person_column or "")
-            if owner is not None and owner.value in erased:
+            if self.person_of is not None and self.person_of(item.state) in erased:
                 continue
             try:
                 with session.begin_nested():
@@ -169,15 +178,11 @@ class RowAdapter:
         return refused
 
     def _erased_people(self, session: Session, items: list[ToSave]) -> set[str]:
-        if self.person_column is None:
+        if self.person_of is None:
             return set()
         from desktop_app.storage.models import PersonRow
 
-        owners = {
-            str(f.value)
-            for item in items
-            if (f := item.state.fields.get(self.person_column)) is not None
-        }
+        owners = {owner for item in items if (owner := self.person_of(item.state)) is not None}
         if not owners:
             return set()
         return set(

@@ -21,6 +21,7 @@ from desktop_app.letters.person_data_pdf import render_person_data
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow, PersonRow, SearchTokenRow
 from desktop_app.storage.people_repo import PeopleRepository
+from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.usecases import audit
 from desktop_app.usecases.person_data import Row, sources
 
@@ -141,11 +142,26 @@ def _erase_row(session: DbSession, store: Store, user: User, row: PersonRow) -> 
         session.scalar(select(func.count()).where(SearchTokenRow.person_pk == row.pk)) or 0
     )
     session.execute(delete(SearchTokenRow).where(SearchTokenRow.person_pk == row.pk))
+    counts["conflicts"] = _erase_conflicts(session, row.id)
     for column, blank in _PERSONAL_COLUMNS.items():
         setattr(row, column, blank)
     row.deleted = True
     row.field_clocks = "{}"
     return counts
+
+
+def _erase_conflicts(session: DbSession, person_id: str) -> int:
+    """Sync conflicts about the person hold two of their values: they go with the person.
+
+    Every laptop does this when the person's tombstone arrives, and drops conflict records
+    about an erased person that arrive later (``kinds.register_builtin_kinds``), so no conflict
+    about an erased person stays open anywhere and none keeps their data.
+    """
+    about = (ConflictRow.record_kind == "person") & (ConflictRow.record_id == person_id)
+    count = int(session.scalar(select(func.count()).select_from(ConflictRow).where(about)) or 0)
+    if count:
+        session.execute(delete(ConflictRow).where(about))
+    return count
 
 
 def erase_person(store: Store, user: User, person_id: str) -> dict[str, int]:

@@ -18,6 +18,7 @@ for extra in (ROOT, ROOT / "tests" / "integration", ROOT / "tests" / "reliabilit
 
 os.environ.setdefault("WELCOME_DESK_FAST_KDF", "1")
 
+PG_ENV = "WELCOME_DESK_TEST_PG_URL"  # a throwaway PostgreSQL cluster (pg_cluster.sh)
 SEED_ENV = "RELIABILITY_SEED"
 COUNT_ENV = "RELIABILITY_COUNT"  # overrides every campaign's count
 FULL_ENV = "RELIABILITY_FULL"  # "1": the full counts of quality.md
@@ -35,6 +36,11 @@ COUNTS: dict[str, tuple[int, int]] = {
 }
 
 
+# Campaigns that also run with the server on PostgreSQL when PG_ENV is set, with their short
+# counts there (the full counts are the same as on SQLite).
+PG_CAMPAIGNS: dict[str, int] = {"server_crashes": 3, "bad_network": 2, "openapi_fuzz": 10}
+
+
 class CampaignFailed(AssertionError):
     pass
 
@@ -46,6 +52,7 @@ class Campaign:
     name: str
     seed: int
     count: int
+    database: str = "sqlite"  # the sync server's database: "sqlite" or "postgres"
     time_limit: float = 1800.0
     rng: random.Random = field(init=False)
     did: Counter[str] = field(default_factory=Counter)
@@ -78,14 +85,22 @@ class Campaign:
     def report(self) -> str:
         seconds = time.monotonic() - self.started
         did = ", ".join(f"{k} {v}" for k, v in sorted(self.did.items()))
-        lines = [f"campaign {self.name}: seed {self.seed}, count {self.count}, {seconds:.0f} s"]
+        lines = [
+            f"campaign {self.name} (server on {self.database}): seed {self.seed}, "
+            f"count {self.count}, {seconds:.0f} s"
+        ]
         lines.append(f"  did:  {did}")
         lines += [f"  held: {claim}" for claim in self.held]
         return "\n".join(lines)
 
 
 def campaign(
-    name: str, *, full: bool | None = None, seed: int | None = None, count: int | None = None
+    name: str,
+    *,
+    full: bool | None = None,
+    seed: int | None = None,
+    count: int | None = None,
+    database: str = "sqlite",
 ) -> Campaign:
     """A campaign with its seed and count from the arguments, else the environment."""
     if full is None:
@@ -95,5 +110,7 @@ def campaign(
     if count is None:
         env = os.environ.get(COUNT_ENV)
         short, long = COUNTS[name]
+        if database == "postgres":
+            short = PG_CAMPAIGNS[name]
         count = int(env) if env else (long if full else short)
-    return Campaign(name, seed, count)
+    return Campaign(name, seed, count, database)

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import select
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
 import campaign as _framework  # noqa: F401  (puts tests/integration on sys.path)
 import httpx
-from campaign import ROOT, Campaign
+from campaign import PG_ENV, ROOT, Campaign
 from fault_proxy import FaultProxy
 from sync_harness import ServerProcess
 from test_sync_client import PASSWORD, Laptops
@@ -47,14 +48,44 @@ State = dict[str, dict[str, str]]  # person id -> synced field values
 
 
 @contextmanager
-def running_server(workdir: Path) -> Iterator[ServerProcess]:
-    server = ServerProcess(f"sqlite:///{workdir / 'server.db'}", workdir / "server.log")
-    server.start()
+def pg_database(base_url: str) -> Iterator[str]:
+    """A fresh database in the throwaway PostgreSQL cluster, dropped afterwards."""
+    import secrets
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    name = f"wd_rel_{secrets.token_hex(6)}"
+    admin = make_url(base_url).set(drivername="postgresql")
+    conninfo = admin.render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        yield server
+        yield admin.set(database=name).render_as_string(hide_password=False)
     finally:
-        server.stop()
-        server.dispose()
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def running_server(workdir: Path, database: str = "sqlite") -> Iterator[ServerProcess]:
+    """The sync server as a subprocess on 127.0.0.1, on SQLite or on a fresh PostgreSQL
+    database (``database="postgres"``, needs ``WELCOME_DESK_TEST_PG_URL``)."""
+    with ExitStack() as stack:
+        if database == "postgres":
+            base = os.environ.get(PG_ENV)
+            if not base:
+                raise RuntimeError(f"{PG_ENV} is not set (tests/integration/pg_cluster.sh)")
+            url = stack.enter_context(pg_database(base))
+        else:
+            url = f"sqlite:///{workdir / 'server.db'}"
+        server = ServerProcess(url, workdir / "server.log")
+        server.start()
+        try:
+            yield server
+        finally:
+            server.stop()
+            server.dispose()
 
 
 def check_server_log(c: Campaign, server: ServerProcess) -> None:
@@ -126,15 +157,24 @@ def sync_quietly(c: Campaign, session: Session, retries: int = 2) -> bool:
     return True
 
 
+def open_conflict_ids(store: Store) -> set[str]:
+    return {x.id for x in sync_uc.open_conflicts(store)}
+
+
 def converge(c: Campaign, sessions: list[Session], rounds: int = 6) -> State:
-    """Sync everyone until every laptop holds the same people with the same values."""
+    """Sync everyone until every laptop holds the same people with the same values and the
+    same open conflicts. (A conflict found by a later laptop in a round reaches the earlier
+    ones only in the next round, even when the people already agree.)"""
     states: list[State] = []
     for _ in range(rounds):
         for s in sessions:
             sync_uc.sync_now(s.store, max_retries=3, backoff_base=0.05)
         states = [state_of(s.store) for s in sessions]
-        if all(st == states[0] for st in states) and all(
-            sync_uc.status(s.store).pending_changes == 0 for s in sessions
+        conflicts = [open_conflict_ids(s.store) for s in sessions]
+        if (
+            all(st == states[0] for st in states)
+            and all(x == conflicts[0] for x in conflicts)
+            and all(sync_uc.status(s.store).pending_changes == 0 for s in sessions)
         ):
             c.note("final sync rounds", _ + 1)
             return states[0]
@@ -154,6 +194,7 @@ class JournalState:
         self.added: dict[str, str] = {}  # given name -> id
         self.phones: dict[str, str] = {}  # id -> phone of the last finished edit
         self.contacts = 0
+        self.visits: dict[str, str] = {}  # tag (in the answers' given names) -> visit id
         self.pending: list[str] = []  # the one save that was interrupted, if any
 
     def read(self) -> None:
@@ -162,6 +203,7 @@ class JournalState:
         if len(complete) != len(raw):  # killed in the middle of a journal line
             self.path.write_bytes(complete)
         self.added, self.phones, self.contacts, self.pending = {}, {}, 0, []
+        self.visits = {}
         for line in complete.decode().splitlines():
             kind, *rest = line.split("\t")
             if kind.endswith("-intent"):
@@ -175,10 +217,30 @@ class JournalState:
             elif kind == "contact-done":
                 self.contacts += 1
                 self.pending = []
+            elif kind == "visit-done":
+                self.visits[rest[0]] = rest[1]
+                self.pending = []
 
     def settle(self, line: str) -> None:
         with self.path.open("a", encoding="utf-8") as f:
             f.write(line + "\n")
+
+
+def visit_tags(store: Store) -> dict[str, list[str]]:
+    """Finished visits by the worker's tag (the answers' given names) -> visit ids."""
+    import json
+
+    from sqlalchemy import select
+
+    from desktop_app.storage.visits_models import VisitRow
+
+    found: dict[str, list[str]] = {}
+    with store.reading() as s:
+        rows = s.execute(select(VisitRow.id, VisitRow.answers).where(VisitRow.deleted.is_(False)))
+        for visit_id, answers in rows:
+            tag = str(json.loads(answers).get("given_names", ""))[1:]
+            found.setdefault(tag, []).append(visit_id)
+    return found
 
 
 def _outbox(store: Store) -> list[tuple[str, str, int]]:
@@ -269,6 +331,20 @@ def _verify_after_crash(c: Campaign, data_dir: Path, journal: JournalState) -> N
                 )
                 journal.settle(f"edit-done\t{pid}\t{have}")
                 c.note("interrupted saves that had committed")
+        stored_visits = visit_tags(store)
+        doubled = {t: ids for t, ids in stored_visits.items() if len(ids) > 1}
+        c.check(not doubled, "no visit doubled", str(doubled))
+        for tag, visit_id in journal.visits.items():
+            c.check(stored_visits.get(tag) == [visit_id], "no finished visit lost", tag)
+        extra_visits = set(stored_visits) - set(journal.visits)
+        if extra_visits:
+            c.check(
+                pending[:1] == ["visit-intent"] and extra_visits == {pending[1]},
+                "only the interrupted visit may be there",
+                f"{extra_visits} {pending}",
+            )
+            journal.settle(f"visit-done\t{pending[1]}\t{stored_visits[pending[1]][0]}")
+            c.note("interrupted saves that had committed")
         contacts = visits.count_quick_contacts(store, *EVER)
         if contacts != journal.contacts:
             c.check(
@@ -278,7 +354,7 @@ def _verify_after_crash(c: Campaign, data_dir: Path, journal: JournalState) -> N
             )
             journal.settle(f"contact-done\t{pending[1]}")
             c.note("interrupted saves that had committed")
-        c.note("records checked", len(stored) + contacts)
+        c.note("records checked", len(stored) + contacts + len(stored_visits))
         sync_uc.sync_now(store, max_retries=3, backoff_base=0.05)
         c.check(
             sync_uc.status(store).pending_changes == 0,
@@ -291,7 +367,7 @@ def _verify_after_crash(c: Campaign, data_dir: Path, journal: JournalState) -> N
 
 
 def client_crashes(c: Campaign, workdir: Path) -> Campaign:
-    with running_server(workdir) as server:
+    with running_server(workdir, c.database) as server:
         group = Laptops(server, workdir)
         try:
             office = group.new("office")
@@ -330,7 +406,7 @@ def client_crashes(c: Campaign, workdir: Path) -> Campaign:
                 c.note(f"killed after journal line {last or 'none'}")
                 _verify_after_crash(c, data_dir, journal)
             c.holds("PRAGMA integrity_check ok after every kill")
-            c.holds("no journalled (committed) save lost, none doubled")
+            c.holds("no journalled (committed) save lost, none doubled: people, edits, visits")
             c.holds("the next sync after every restart completes with nothing pending")
             victim = log_in(data_dir, "anna", PASSWORD)
             group.sessions.append(victim)
@@ -340,9 +416,15 @@ def client_crashes(c: Campaign, workdir: Path) -> Campaign:
                 visits.count_quick_contacts(office.store, *EVER) == journal.contacts,
                 "the other laptop holds every quick contact once",
             )
+            office_visits = visit_tags(office.store)
+            c.check(
+                {t: ids[0] for t, ids in office_visits.items() if len(ids) == 1} == journal.visits,
+                "the other laptop holds every finished visit once",
+            )
             c.note("people on both laptops", len(final))
+            c.note("visits on both laptops", len(journal.visits))
             c.note("quick contacts on both laptops", journal.contacts)
-            c.holds("the office laptop ends with exactly the victim's people and contacts")
+            c.holds("the office laptop ends with exactly the victim's people, visits, contacts")
         finally:
             group.close()
         check_server_log(c, server)
@@ -382,7 +464,7 @@ class Edits:
 
 
 def server_crashes(c: Campaign, workdir: Path) -> Campaign:
-    with running_server(workdir) as server:
+    with running_server(workdir, c.database) as server:
         group = Laptops(server, workdir)
         try:
             sessions = [group.new(n) for n in ("A", "B", "C")]
@@ -471,7 +553,7 @@ def _point_at(store: Store, url: str) -> None:
 
 
 def bad_network(c: Campaign, workdir: Path) -> Campaign:
-    with running_server(workdir) as server:
+    with running_server(workdir, c.database) as server:
         group = Laptops(server, workdir)
         proxy = FaultProxy(server.port, c.seed)
         proxy.start()
@@ -555,7 +637,7 @@ def _mutations() -> dict[str, Mutation]:
 
 def tampering(c: Campaign, workdir: Path) -> Campaign:
     """Authentic envelopes, altered and re-pushed by an enrolled laptop: the others refuse all."""
-    with running_server(workdir) as server:
+    with running_server(workdir, c.database) as server:
         group = Laptops(server, workdir)
         try:
             a, b, d = group.new("A"), group.new("B"), group.new("D")
@@ -664,7 +746,7 @@ def _bad_envelope(c: Campaign, good: dict[str, object]) -> tuple[str, object]:
 
 def bad_envelopes(c: Campaign, workdir: Path) -> Campaign:
     """Malformed push requests from an enrolled laptop: 4xx with a reason, nothing stored."""
-    with running_server(workdir) as server:
+    with running_server(workdir, c.database) as server:
         group = Laptops(server, workdir)
         try:
             a, b = group.new("A"), group.new("B")
@@ -726,7 +808,7 @@ def openapi_fuzz(c: Campaign, workdir: Path) -> Campaign:
     st = shutil.which("st", path=str(Path(sys.executable).parent))
     c.check(st is not None, "the schemathesis CLI is installed")
     assert st is not None
-    with running_server(workdir) as server:
+    with running_server(workdir, c.database) as server:
         group = Laptops(server, workdir)
         try:
             a = group.new("A")

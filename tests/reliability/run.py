@@ -1,12 +1,15 @@
 """Run the fault campaigns from the command line: ``python -m tests.reliability.run --full``.
 
 Prints each campaign's report (what it did, what held); exits 1 if any property did not hold.
+With ``WELCOME_DESK_TEST_PG_URL`` set (``tests/integration/pg_cluster.sh start``), the campaigns
+in ``PG_CAMPAIGNS`` run once more with the server on PostgreSQL (``--database`` to choose).
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 import tempfile
 import time
@@ -15,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from campaign import COUNTS, CampaignFailed, campaign
+from campaign import COUNTS, PG_CAMPAIGNS, PG_ENV, CampaignFailed, campaign
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -30,14 +33,28 @@ def main(argv: list[str] | None = None) -> int:
         default=0,
         help="also run the model-based sync test with this many examples",
     )
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgres", "both"],
+        help="the server's database (default: both if the PG URL is set, else sqlite)",
+    )
     args = parser.parse_args(argv)
+    database = args.database or ("both" if os.environ.get(PG_ENV) else "sqlite")
+    if database != "sqlite" and not os.environ.get(PG_ENV):
+        parser.error(f"{PG_ENV} is not set (tests/integration/pg_cluster.sh start)")
     logging.getLogger("desktop_app.sync").setLevel(logging.ERROR)  # refusals are counted instead
     from campaigns import CAMPAIGNS
 
+    runs = [
+        (name, db)
+        for name in args.only or sorted(CAMPAIGNS)
+        for db in ("sqlite", "postgres")
+        if database in (db, "both") and (db == "sqlite" or name in PG_CAMPAIGNS)
+    ]
     failed = 0
-    for name in args.only or sorted(CAMPAIGNS):
-        c = campaign(name, full=args.full, seed=args.seed, count=args.count)
-        print(f"--- {name}: seed {c.seed}, count {c.count}", flush=True)
+    for name, db in runs:
+        c = campaign(name, full=args.full, seed=args.seed, count=args.count, database=db)
+        print(f"--- {name} (server on {db}): seed {c.seed}, count {c.count}", flush=True)
         with tempfile.TemporaryDirectory(prefix=f"wd-{name}-") as tmp:
             try:
                 CAMPAIGNS[name](c, Path(tmp))
@@ -49,7 +66,6 @@ def main(argv: list[str] | None = None) -> int:
                 traceback.print_exc()
         print(c.report(), flush=True)
     if args.model_examples or args.full:
-        import os
         import subprocess
 
         examples = args.model_examples or 150

@@ -1,11 +1,12 @@
 """Model-based sync test: random registrations, field edits, erasures and syncs on three laptops
 in random orders (hypothesis stateful testing against a real server process on 127.0.0.1).
 
-After a final round of syncs every laptop holds the same people with the same values, every
-erased person is gone everywhere, and every true conflict (the same field of a person changed on
-two laptops, neither having seen the other's change) is recorded as an open conflict.
-Erasures are written as tombstones by ``campaigns.erase_person`` (the data-rights use case is not
-in main yet). Examples: ``RELIABILITY_MODEL_EXAMPLES`` (default 6; ``run.py --full``: 150).
+After a final round of syncs every laptop holds the same people with the same values and the
+same open conflicts, every erased person is gone everywhere (conflicts about them too: they
+hold two of their values), and every true conflict (the same field of a person changed on two
+laptops, neither having seen the other's change) is recorded as an open conflict. Erasures go
+through the data-rights use case (``campaigns.erase_person``).
+Examples: ``RELIABILITY_MODEL_EXAMPLES`` (default 6; ``run.py --full``: 150).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,15 +23,21 @@ from campaign import Campaign
 from campaigns import add_person, converge, edit_person, erase_person, read_person
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from sqlalchemy import select
 from sync_harness import ServerProcess
 from test_sync_client import Laptops
 
+from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 
 EXAMPLES = int(os.environ.get("RELIABILITY_MODEL_EXAMPLES", "6"))
 LAPTOPS = st.integers(0, 2)
+# Each laptop's wall clock: right, 90 s behind or ahead, or frozen (every change of that laptop
+# then differs only in the hybrid clock's counter), so that clock orderings other than "later
+# in the test is later in time" are explored too.
+CLOCKS = st.sampled_from(["right", "right", "behind", "ahead", "frozen"])
 FIELDS = st.sampled_from(["phone", "notes"])
 
 
@@ -57,6 +65,16 @@ class ThreeLaptops(RuleBasedStateMachine):
         self.created: set[str] = set()
         self.erased: set[str] = set()
         self.n = 0
+
+    @initialize(clocks=st.lists(CLOCKS, min_size=3, max_size=3))
+    def set_clocks(self, clocks: list[str]) -> None:
+        start = time.time_ns() // 1_000_000
+        for laptop, mode in zip(self.laptops, clocks, strict=True):
+            if mode == "frozen":
+                laptop.store.clock._now_ms = lambda at=start: at
+            elif mode != "right":
+                skew = 90_000 if mode == "ahead" else -90_000
+                laptop.store.clock._now_ms = lambda skew=skew: time.time_ns() // 1_000_000 + skew
 
     def _visible(self, laptop: int) -> list[str]:
         return sorted(e.id for e in people.list_people(self.laptops[laptop].store, 0, 10**6))
@@ -116,6 +134,9 @@ class ThreeLaptops(RuleBasedStateMachine):
         for s in self.laptops:
             for pid in self.erased:
                 assert read_person(s.store, pid) is None
+            with s.store.reading() as db:
+                about = set(db.scalars(select(ConflictRow.record_id)))
+            assert not about & self.erased, "a conflict (two of their values) outlived an erasure"
         recorded: set[tuple[str, str]] = set()
         conflict_ids = []
         for s in self.laptops:

@@ -101,6 +101,31 @@ def test_helper_is_refused_export_and_erasure_advisor_erasure(session: Session) 
         advisor.close()
 
 
+def _conflict_about(store: Store, pid: str, field: str, kept: str, other: str) -> None:
+    from desktop_app.storage.sync_models import ConflictRow
+
+    with store.transaction() as db:
+        db.add(
+            ConflictRow(
+                id=f"c-{pid[:30]}",
+                record_kind="person",
+                record_id=pid,
+                field=field,
+                kept_value=json.dumps(kept, ensure_ascii=False),
+                kept_clock="1-0-a",
+                other_value=json.dumps(other, ensure_ascii=False),
+                other_clock="1-0-b",
+                resolved=False,
+                revision=1,
+                updated_hlc="1-0-a",
+                device_id=store.device_id,
+                author_id="",
+                deleted=False,
+                field_clocks="{}",
+            )
+        )
+
+
 def test_erasure_removes_everything_locally_and_leaves_a_tombstone(
     session: Session, draft_source: None
 ) -> None:
@@ -112,10 +137,12 @@ def test_erasure_removes_everything_locally_and_leaves_a_tombstone(
     helper.close()
     (store.paths.data_dir / DRAFTS).mkdir()
     (store.paths.data_dir / DRAFTS / pid).write_text("draft of Жечева")
+    _conflict_about(store, pid, "family_name", "Жечева", "Жечева-Иванова")
 
     counts = data_rights.erase_person(store, session.user, pid)
 
     assert counts["drafts_test"] == 1 and counts["case_openings"] == 1
+    assert counts["conflicts"] == 1  # a sync conflict holds two of the person's values
     assert counts["search_tokens"] > 0
     assert not (store.paths.data_dir / DRAFTS / pid).exists()
     assert people.get_person(store, session.user, pid) is None
