@@ -17,6 +17,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 import yaml
@@ -55,6 +56,7 @@ from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.reports_models import (
     ReportFactRow,
     ReportMonthAnswersRow,
+    ReportMonthReferralsRow,
     ReportPersonRow,
 )
 from desktop_app.storage.visits_models import QuickContactRow
@@ -75,6 +77,7 @@ _NOT_NON_EU = (*_EU_OTHER, "BG", "RO", "", "XX", "XS", "ZZ")
 
 facts = table(ReportFactRow)
 answers = table(ReportMonthAnswersRow)
+month_referrals = table(ReportMonthReferralsRow)
 persons = table(ReportPersonRow)
 referrals = table(ReferralRow)
 quick = table(QuickContactRow)
@@ -495,14 +498,57 @@ def _fill_advised(s: DbSession, period: Period, filters: ReportFilter) -> None:
 
 def _referral_groups(s: DbSession, period: Period, filters: ReportFilter) -> list[tuple[Any, ...]]:
     """(month, in the period?, service, outcome, referrals) over the period and the trend's 12
-    months, for the three figures that count referrals: statuses from ix_referrals_created
-    alone; the history only of closed referrals (attended before they were closed?)."""
+    months, for the three figures that count referrals: whole months from the monthly counts
+    (``report_month_referrals``, outcomes kept by triggers), the parts of months the span or the
+    period's start cut from the referrals themselves."""
     span_start = min(period.start, dt.date.fromisoformat(trend_months(period)[0] + "-01"))
     span = Period(span_start, period.end, "custom", "")
+    found: dict[tuple[str, int, str, str], int] = {}
+    whole: list[int] = []
+    for text in span.months():
+        month = month_period(int(text[:4]), int(text[5:]))
+        lo, hi = max(span.start, month.start), min(span.end, month.end)
+        if (lo, hi) == (month.start, month.end) and not lo < period.start <= hi:
+            whole.append(int(text[:4] + text[5:]))
+            continue
+        cuts = [lo, hi + dt.timedelta(days=1)]
+        if lo < period.start <= hi:
+            cuts.insert(1, period.start)
+        for a, b in pairwise(cuts):
+            part = Period(a, b - dt.timedelta(days=1), "custom", "")
+            _referrals_of_part(s, part, period, filters, found)
+    if whole:
+        mr = month_referrals
+        conds: list[Any] = [mr.c.month.in_(whole)]
+        if filters.device_id:
+            conds.append(mr.c.device_id == filters.device_id)
+        if filters.author_id:
+            conds.append(mr.c.author_id == filters.author_id)
+        first = period.start.year * 100 + period.start.month
+        for m, service, outcome, n in s.execute(
+            select(mr.c.month, mr.c.service_id, mr.c.outcome, func.sum(mr.c.referrals))
+            .where(*conds)
+            .group_by(mr.c.month, mr.c.service_id, mr.c.outcome)
+        ):
+            text = f"{int(m) // 100:04d}-{int(m) % 100:02d}"
+            key = (text, int(m >= first), str(service), str(outcome))
+            found[key] = found.get(key, 0) + int(n)
+    return [(*key, n) for key, n in found.items() if n]
+
+
+def _referrals_of_part(
+    s: DbSession,
+    part: Period,
+    period: Period,
+    filters: ReportFilter,
+    found: dict[tuple[str, int, str, str], int],
+) -> None:
+    """Adds the referrals made in ``part`` (days of one month) to ``found``: statuses from
+    ix_referrals_created alone; the history only of closed referrals (attended before they
+    were closed?)."""
     month = func.substr(referrals.c.created_at, 1, 7).label("month")
     in_period = case((referrals.c.created_at >= period.start.isoformat(), 1), else_=0).label("p")
-    conds = _dated_filter(referrals, referrals.c.created_at, span, filters)
-    found: dict[tuple[str, int, str, str], int] = {}
+    conds = _dated_filter(referrals, referrals.c.created_at, part, filters)
     for m, p, service, status, n in s.execute(
         select(month, in_period, referrals.c.service_id, referrals.c.status, func.count())
         .where(*conds)
@@ -525,7 +571,6 @@ def _referral_groups(s: DbSession, period: Period, filters: ReportFilter) -> lis
         found[closed] -= int(n)
         attended = (str(m), int(p), str(service), "attended")
         found[attended] = found.get(attended, 0) + int(n)
-    return [(*key, n) for key, n in found.items() if n]
 
 
 def _overview(
