@@ -115,6 +115,31 @@ class ReportMonthAnswersRow(Base):
     __table_args__ = ({"sqlite_with_rowid": False},)
 
 
+class ReportPersonMonthRow(Base):
+    """One row per person (report key) and month (YYYYMM) with a visit, and how many visits;
+    kept by triggers on ``report_visit_facts`` (migration ``report_facts_2``): the people advised
+    in whole months, and people per month for the trend, without a DISTINCT over the visits."""
+
+    __tablename__ = "report_person_months"
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visits: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class ReportPersonYearRow(Base):
+    """One row per person (report key) and year with a visit, and how many visits (as
+    ``report_person_months``): the people advised in a whole year."""
+
+    __tablename__ = "report_person_years"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visits: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
 class ReportMonthReferralsRow(Base):
     """Referrals (not deleted) per month made, laptop, author, service and outcome as the
     reports count it: ``attended`` (status attended or outcome noted, or closed after the

@@ -57,7 +57,9 @@ from desktop_app.storage.reports_models import (
     ReportFactRow,
     ReportMonthAnswersRow,
     ReportMonthReferralsRow,
+    ReportPersonMonthRow,
     ReportPersonRow,
+    ReportPersonYearRow,
 )
 from desktop_app.storage.visits_models import QuickContactRow
 from desktop_app.usecases import audit
@@ -78,6 +80,8 @@ _NOT_NON_EU = (*_EU_OTHER, "BG", "RO", "", "XX", "XS", "ZZ")
 facts = table(ReportFactRow)
 answers = table(ReportMonthAnswersRow)
 month_referrals = table(ReportMonthReferralsRow)
+person_months = table(ReportPersonMonthRow)
+person_years = table(ReportPersonYearRow)
 persons = table(ReportPersonRow)
 referrals = table(ReferralRow)
 quick = table(QuickContactRow)
@@ -345,8 +349,34 @@ _PERSON_KEY = (facts.c.person_key + literal_column("0")).label("person_key")
 
 
 def _advised(period: Period, filters: ReportFilter) -> Any:
-    """Subquery: distinct keys of the people with a visit in the period."""
+    """Subquery: distinct keys of the people with a visit in the period.
+
+    Whole years and whole months (no filter) come from the keys per person and year or month
+    (a range of a small primary key), other periods from the facts of their days."""
+    if not (filters.device_id or filters.author_id):
+        whole, parts = _month_parts(period)
+        years = _whole_years(period)
+        if years:
+            py = person_years
+            return (
+                select(py.c.person_key)
+                .where(py.c.year.between(years[0], years[-1]))
+                .distinct()
+                .subquery("advised")
+            )
+        if whole and not parts:
+            pm = person_months
+            return (
+                select(pm.c.person_key).where(pm.c.month.in_(whole)).distinct().subquery("advised")
+            )
     return select(_PERSON_KEY).where(*_fact_filter(period, filters)).distinct().subquery("advised")
+
+
+def _whole_years(period: Period) -> list[int]:
+    """The years of a period made of whole calendar years (else none)."""
+    if (period.start.month, period.start.day, period.end.month, period.end.day) != (1, 1, 12, 31):
+        return []
+    return list(range(period.start.year, period.end.year + 1))
 
 
 def _latest_life_situation(period: Period, filters: ReportFilter, *also: Any) -> Any:
@@ -832,23 +862,33 @@ def _trend(
         dt.date.fromisoformat(months[0] + "-01"), period.end, "custom", f"{months[0]}..{months[-1]}"
     )
     acc: dict[str, list[int]] = {m: [0, 0, 0, 0] for m in months}
-    # whole months straight from ix_report_facts_month; a period ending inside a month also
-    # bounds the day
-    conds: list[Any] = [
-        facts.c.month >= int(months[0].replace("-", "")),
-        facts.c.month <= int(months[-1].replace("-", "")),
-    ]
-    if period.end.month == period.end_exclusive.month:
-        conds.append(facts.c.day <= _day(period.end))
-    if filters.device_id:
-        conds.append(facts.c.device_id == filters.device_id)
-    if filters.author_id:
-        conds.append(facts.c.author_id == filters.author_id)
-    for m, n_people, n_visits in s.execute(
-        select(facts.c.month, func.count(distinct(facts.c.person_key)), func.count())
-        .where(*conds)
-        .group_by(facts.c.month)
-    ):
+    first, last = int(months[0].replace("-", "")), int(months[-1].replace("-", ""))
+    cut = period.end.month == period.end_exclusive.month  # the period ends inside a month
+    stmt: Select[Any]
+    if not (cut or filters.device_id or filters.author_id):
+        # people and visits per month from the rows per person and month (primary key order)
+        pm = person_months
+        stmt = (
+            select(pm.c.month, func.count(), func.sum(pm.c.visits))
+            .where(pm.c.month >= first, pm.c.month <= last)
+            .group_by(pm.c.month)
+        )
+    else:
+        # whole months from ix_report_facts_month; a period ending inside a month also bounds
+        # the day
+        conds: list[Any] = [facts.c.month >= first, facts.c.month <= last]
+        if cut:
+            conds.append(facts.c.day <= _day(period.end))
+        if filters.device_id:
+            conds.append(facts.c.device_id == filters.device_id)
+        if filters.author_id:
+            conds.append(facts.c.author_id == filters.author_id)
+        stmt = (
+            select(facts.c.month, func.count(distinct(facts.c.person_key)), func.count())
+            .where(*conds)
+            .group_by(facts.c.month)
+        )
+    for m, n_people, n_visits in s.execute(stmt):
         key = f"{int(m) // 100:04d}-{int(m) % 100:02d}"
         if key in acc:
             acc[key][0], acc[key][1] = int(n_people), int(n_visits)

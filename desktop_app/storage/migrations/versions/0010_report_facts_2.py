@@ -1,6 +1,11 @@
 """Report facts, part 2: referrals counted per month with their outcome, and an index for the
 insurance answers a person gave before a period's end.
 
+``report_person_months`` and ``report_person_years`` hold one row per person and month (year)
+with a visit, and how many visits, kept by triggers on ``report_visit_facts``: the people advised
+in whole months or years, and people per month for the trend, are then a range of a small
+primary key rather than a DISTINCT over every visit.
+
 ``report_month_referrals`` holds how many referrals (not deleted) were made per month, laptop,
 author and service with each outcome — attended (status attended or outcome noted, or closed
 after the history shows the person went), not attended (closed otherwise) or pending — kept by
@@ -63,9 +68,39 @@ def _uncount(r: str) -> str:
     )
 
 
+def _person_period(name: str, column: str, value: str) -> tuple[str, str]:
+    """Trigger bodies that count fact ``NEW`` in, or ``OLD`` out of, ``name`` (person, period)."""
+    new = value.format(f="NEW")
+    old = value.format(f="OLD")
+    match = f"{column} = {old} AND person_key = OLD.person_key"
+    return (
+        f"INSERT INTO {name} ({column}, person_key, visits) VALUES ({new}, NEW.person_key, 1) "
+        f"ON CONFLICT ({column}, person_key) DO UPDATE SET visits = visits + 1;",
+        f"UPDATE {name} SET visits = visits - 1 WHERE {match};"
+        f"DELETE FROM {name} WHERE {match} AND visits <= 0;",
+    )
+
+
+_MONTHS = _person_period("report_person_months", "month", "{f}.month")
+_YEARS = _person_period("report_person_years", "year", "({f}.month / 100)")
+
 _WATCHED = "created_at, device_id, author_id, service_id, status, status_history, deleted"
 
 TRIGGERS = {
+    "tr_report_person_periods_insert": f"""
+        CREATE TRIGGER tr_report_person_periods_insert AFTER INSERT ON report_visit_facts
+        BEGIN
+            {_MONTHS[0]}
+            {_YEARS[0]}
+        END
+    """,
+    "tr_report_person_periods_delete": f"""
+        CREATE TRIGGER tr_report_person_periods_delete AFTER DELETE ON report_visit_facts
+        BEGIN
+            {_MONTHS[1]}
+            {_YEARS[1]}
+        END
+    """,
     "tr_report_month_referrals_insert": f"""
         CREATE TRIGGER tr_report_month_referrals_insert AFTER INSERT ON referrals
         BEGIN
@@ -95,6 +130,23 @@ def upgrade() -> None:
         sa.Column("referrals", sa.Integer, nullable=False),
         sqlite_with_rowid=False,
     )
+    for name, column in (("report_person_months", "month"), ("report_person_years", "year")):
+        op.create_table(
+            name,
+            sa.Column(column, sa.Integer, primary_key=True),
+            sa.Column("person_key", sa.Integer, primary_key=True),
+            sa.Column("visits", sa.Integer, nullable=False),
+            sqlite_with_rowid=False,
+        )
+    op.execute(
+        "INSERT INTO report_person_months (month, person_key, visits) "
+        "SELECT month, person_key, count(*) FROM report_visit_facts GROUP BY month, person_key"
+    )
+    op.execute(
+        "INSERT INTO report_person_years (year, person_key, visits) "
+        "SELECT month / 100, person_key, count(*) FROM report_visit_facts "
+        "GROUP BY month / 100, person_key"
+    )
     keys = _key_values("r")
     op.execute(
         f"INSERT INTO report_month_referrals ({', '.join(_KEY)}, referrals) "
@@ -117,3 +169,5 @@ def downgrade() -> None:
         op.execute(f"DROP TRIGGER IF EXISTS {name}")
     op.drop_index("ix_report_facts_insurance", table_name="report_visit_facts")
     op.drop_table("report_month_referrals")
+    op.drop_table("report_person_years")
+    op.drop_table("report_person_months")
