@@ -1,5 +1,6 @@
-"""Referral counts per month and outcome on a coordinator's laptop follow referrals that arrive
-and change by sync (two laptops with real encrypted stores, a real server on 127.0.0.1)."""
+"""Referral counts per month and outcome, and the rows per person and month/year, on a
+coordinator's laptop follow referrals and visits that arrive, change and go by sync (two laptops
+with real encrypted stores, a real server on 127.0.0.1)."""
 
 from __future__ import annotations
 
@@ -15,9 +16,14 @@ from test_sync_client import Laptops, _add
 
 from desktop_app.domain.referral import ReferralStatus
 from desktop_app.storage.models import table
-from desktop_app.storage.reports_models import ReportMonthReferralsRow
-from desktop_app.usecases import referrals
+from desktop_app.storage.reports_models import (
+    ReportMonthReferralsRow,
+    ReportPersonMonthRow,
+    ReportPersonYearRow,
+)
+from desktop_app.usecases import data_rights, referrals, visits
 from desktop_app.usecases.reports import build_report, parse_period
+from tests.unit.test_visits import consent_answers, full_life_situation
 
 
 @pytest.fixture
@@ -58,3 +64,29 @@ def test_referrals_arriving_and_changing_by_sync_update_the_counts(laptops: Lapt
     report = build_report(b.store, b.user, parse_period(str(today.year)), as_of=today)
     assert report.table("referrals").as_dict(1) == {"vhs": 1, "jobcenter": 0}
     assert report.table("referrals").as_dict(2) == {"vhs": 0, "jobcenter": 1}
+
+
+def _person_periods(store: Any) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
+    with store.reading() as s:
+        months = [(m, n) for m, _k, n in s.execute(select(table(ReportPersonMonthRow)))]
+        years = [(y, n) for y, _k, n in s.execute(select(table(ReportPersonYearRow)))]
+    return months, years
+
+
+def test_visits_arriving_and_erased_by_sync_update_the_person_periods(laptops: Laptops) -> None:
+    today = dt.date.today()
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(a, "Maria", "Ivanova", "1990")
+    visits.record_consent(a.store, a.user, pid, consent_answers(), today=today)
+    for _ in range(2):
+        visits.finish_visit(
+            a.store, a.user, pid, "life_situation", full_life_situation(), today=today
+        )
+    laptops.sync(a, b)
+    month = today.year * 100 + today.month
+    assert _person_periods(b.store) == ([(month, 2)], [(today.year, 2)])
+    report = build_report(b.store, b.user, parse_period(str(today.year)), as_of=today)
+    assert report.table("overview").value("people_advised") == 1
+    data_rights.erase_person(a.store, a.user, pid)
+    laptops.sync(a, b)
+    assert _person_periods(b.store) == ([], [])
