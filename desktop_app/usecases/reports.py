@@ -1,7 +1,8 @@
 """Figures for coordinators and funders over a period: people advised, topics, referrals, trends.
 
-Every figure is computed in SQL (GROUP BY over the report facts — one narrow row per visit, kept
-by triggers, see ``storage/reports_models`` — and over referrals and quick contacts); Python only
+Every figure is computed in SQL (GROUP BY over the report facts — one narrow row per visit, rows
+per person and month or year, referrals per month and outcome, all kept by triggers, see
+``storage/reports_models`` — and over quick contacts); Python only
 maps the few resulting groups to report keys (ISO nationality -> option id, postal code ->
 district, a distinct topic list -> its topics). Exports suppress small counts with
 :func:`suppressed`.
