@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Index, Integer, String, Text
+from sqlalchemy import Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop_app.storage.models import Base
@@ -84,6 +84,14 @@ class ReportFactRow(Base):
         Index("ix_report_facts_month", "month", "person_key"),
         # a person's first day and their insurance answers in time order
         Index("ix_report_facts_person", "person_key", "finished_at", "insurance"),
+        # a person's insurance answers alone (what a period's end looks back on)
+        Index(
+            "ix_report_facts_insurance",
+            "person_key",
+            "finished_at",
+            "insurance",
+            sqlite_where=text("insurance IS NOT NULL"),
+        ),
         # keyed by (day, visit) without a rowid: a period's facts lie together on few pages
         {"sqlite_with_rowid": False},
     )
@@ -103,6 +111,49 @@ class ReportMonthAnswersRow(Base):
     german_level: Mapped[str] = mapped_column(Text, primary_key=True)
     next_steps: Mapped[str] = mapped_column(Text, primary_key=True)
     visits: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class ReportPersonMonthRow(Base):
+    """One row per person (report key) and month (YYYYMM) with a visit, and how many visits;
+    kept by triggers on ``report_visit_facts`` (migration ``report_facts_2``): the people advised
+    in whole months, and people per month for the trend, without a DISTINCT over the visits."""
+
+    __tablename__ = "report_person_months"
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visits: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class ReportPersonYearRow(Base):
+    """One row per person (report key) and year with a visit, and how many visits (as
+    ``report_person_months``): the people advised in a whole year."""
+
+    __tablename__ = "report_person_years"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_key: Mapped[int] = mapped_column(Integer, primary_key=True)
+    visits: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+
+class ReportMonthReferralsRow(Base):
+    """Referrals (not deleted) per month made, laptop, author, service and outcome as the
+    reports count it: ``attended`` (status attended or outcome noted, or closed after the
+    history shows the person went), ``not_attended`` (closed otherwise) or ``pending``. Kept by
+    triggers on ``referrals`` (migration ``report_facts_2``), so a report reads a few hundred
+    rows, not each referral and the status history of the closed ones."""
+
+    __tablename__ = "report_month_referrals"
+    month: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    author_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    service_id: Mapped[str] = mapped_column(Text, primary_key=True)
+    outcome: Mapped[str] = mapped_column(Text, primary_key=True)
+    referrals: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __table_args__ = ({"sqlite_with_rowid": False},)
 

@@ -1,7 +1,8 @@
 """Figures for coordinators and funders over a period: people advised, topics, referrals, trends.
 
-Every figure is computed in SQL (GROUP BY over the report facts — one narrow row per visit, kept
-by triggers, see ``storage/reports_models`` — and over referrals and quick contacts); Python only
+Every figure is computed in SQL (GROUP BY over the report facts — one narrow row per visit, rows
+per person and month or year, referrals per month and outcome, all kept by triggers, see
+``storage/reports_models`` — and over quick contacts); Python only
 maps the few resulting groups to report keys (ISO nationality -> option id, postal code ->
 district, a distinct topic list -> its topics). Exports suppress small counts with
 :func:`suppressed`.
@@ -17,6 +18,7 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from typing import Any
 
 import yaml
@@ -55,7 +57,10 @@ from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.reports_models import (
     ReportFactRow,
     ReportMonthAnswersRow,
+    ReportMonthReferralsRow,
+    ReportPersonMonthRow,
     ReportPersonRow,
+    ReportPersonYearRow,
 )
 from desktop_app.storage.visits_models import QuickContactRow
 from desktop_app.usecases import audit
@@ -75,6 +80,9 @@ _NOT_NON_EU = (*_EU_OTHER, "BG", "RO", "", "XX", "XS", "ZZ")
 
 facts = table(ReportFactRow)
 answers = table(ReportMonthAnswersRow)
+month_referrals = table(ReportMonthReferralsRow)
+person_months = table(ReportPersonMonthRow)
+person_years = table(ReportPersonYearRow)
 persons = table(ReportPersonRow)
 referrals = table(ReferralRow)
 quick = table(QuickContactRow)
@@ -342,8 +350,34 @@ _PERSON_KEY = (facts.c.person_key + literal_column("0")).label("person_key")
 
 
 def _advised(period: Period, filters: ReportFilter) -> Any:
-    """Subquery: distinct keys of the people with a visit in the period."""
+    """Subquery: distinct keys of the people with a visit in the period.
+
+    Whole years and whole months (no filter) come from the keys per person and year or month
+    (a range of a small primary key), other periods from the facts of their days."""
+    if not (filters.device_id or filters.author_id):
+        whole, parts = _month_parts(period)
+        years = _whole_years(period)
+        if years:
+            py = person_years
+            return (
+                select(py.c.person_key)
+                .where(py.c.year.between(years[0], years[-1]))
+                .distinct()
+                .subquery("advised")
+            )
+        if whole and not parts:
+            pm = person_months
+            return (
+                select(pm.c.person_key).where(pm.c.month.in_(whole)).distinct().subquery("advised")
+            )
     return select(_PERSON_KEY).where(*_fact_filter(period, filters)).distinct().subquery("advised")
+
+
+def _whole_years(period: Period) -> list[int]:
+    """The years of a period made of whole calendar years (else none)."""
+    if (period.start.month, period.start.day, period.end.month, period.end.day) != (1, 1, 12, 31):
+        return []
+    return list(range(period.start.year, period.end.year + 1))
 
 
 def _latest_life_situation(period: Period, filters: ReportFilter, *also: Any) -> Any:
@@ -495,14 +529,57 @@ def _fill_advised(s: DbSession, period: Period, filters: ReportFilter) -> None:
 
 def _referral_groups(s: DbSession, period: Period, filters: ReportFilter) -> list[tuple[Any, ...]]:
     """(month, in the period?, service, outcome, referrals) over the period and the trend's 12
-    months, for the three figures that count referrals: statuses from ix_referrals_created
-    alone; the history only of closed referrals (attended before they were closed?)."""
+    months, for the three figures that count referrals: whole months from the monthly counts
+    (``report_month_referrals``, outcomes kept by triggers), the parts of months the span or the
+    period's start cut from the referrals themselves."""
     span_start = min(period.start, dt.date.fromisoformat(trend_months(period)[0] + "-01"))
     span = Period(span_start, period.end, "custom", "")
+    found: dict[tuple[str, int, str, str], int] = {}
+    whole: list[int] = []
+    for text in span.months():
+        month = month_period(int(text[:4]), int(text[5:]))
+        lo, hi = max(span.start, month.start), min(span.end, month.end)
+        if (lo, hi) == (month.start, month.end) and not lo < period.start <= hi:
+            whole.append(int(text[:4] + text[5:]))
+            continue
+        cuts = [lo, hi + dt.timedelta(days=1)]
+        if lo < period.start <= hi:
+            cuts.insert(1, period.start)
+        for a, b in pairwise(cuts):
+            part = Period(a, b - dt.timedelta(days=1), "custom", "")
+            _referrals_of_part(s, part, period, filters, found)
+    if whole:
+        mr = month_referrals
+        conds: list[Any] = [mr.c.month.in_(whole)]
+        if filters.device_id:
+            conds.append(mr.c.device_id == filters.device_id)
+        if filters.author_id:
+            conds.append(mr.c.author_id == filters.author_id)
+        first = period.start.year * 100 + period.start.month
+        for m, service, outcome, n in s.execute(
+            select(mr.c.month, mr.c.service_id, mr.c.outcome, func.sum(mr.c.referrals))
+            .where(*conds)
+            .group_by(mr.c.month, mr.c.service_id, mr.c.outcome)
+        ):
+            text = f"{int(m) // 100:04d}-{int(m) % 100:02d}"
+            key = (text, int(m >= first), str(service), str(outcome))
+            found[key] = found.get(key, 0) + int(n)
+    return [(*key, n) for key, n in found.items() if n]
+
+
+def _referrals_of_part(
+    s: DbSession,
+    part: Period,
+    period: Period,
+    filters: ReportFilter,
+    found: dict[tuple[str, int, str, str], int],
+) -> None:
+    """Adds the referrals made in ``part`` (days of one month) to ``found``: statuses from
+    ix_referrals_created alone; the history only of closed referrals (attended before they
+    were closed?)."""
     month = func.substr(referrals.c.created_at, 1, 7).label("month")
     in_period = case((referrals.c.created_at >= period.start.isoformat(), 1), else_=0).label("p")
-    conds = _dated_filter(referrals, referrals.c.created_at, span, filters)
-    found: dict[tuple[str, int, str, str], int] = {}
+    conds = _dated_filter(referrals, referrals.c.created_at, part, filters)
     for m, p, service, status, n in s.execute(
         select(month, in_period, referrals.c.service_id, referrals.c.status, func.count())
         .where(*conds)
@@ -525,7 +602,6 @@ def _referral_groups(s: DbSession, period: Period, filters: ReportFilter) -> lis
         found[closed] -= int(n)
         attended = (str(m), int(p), str(service), "attended")
         found[attended] = found.get(attended, 0) + int(n)
-    return [(*key, n) for key, n in found.items() if n]
 
 
 def _overview(
@@ -787,23 +863,33 @@ def _trend(
         dt.date.fromisoformat(months[0] + "-01"), period.end, "custom", f"{months[0]}..{months[-1]}"
     )
     acc: dict[str, list[int]] = {m: [0, 0, 0, 0] for m in months}
-    # whole months straight from ix_report_facts_month; a period ending inside a month also
-    # bounds the day
-    conds: list[Any] = [
-        facts.c.month >= int(months[0].replace("-", "")),
-        facts.c.month <= int(months[-1].replace("-", "")),
-    ]
-    if period.end.month == period.end_exclusive.month:
-        conds.append(facts.c.day <= _day(period.end))
-    if filters.device_id:
-        conds.append(facts.c.device_id == filters.device_id)
-    if filters.author_id:
-        conds.append(facts.c.author_id == filters.author_id)
-    for m, n_people, n_visits in s.execute(
-        select(facts.c.month, func.count(distinct(facts.c.person_key)), func.count())
-        .where(*conds)
-        .group_by(facts.c.month)
-    ):
+    first, last = int(months[0].replace("-", "")), int(months[-1].replace("-", ""))
+    cut = period.end.month == period.end_exclusive.month  # the period ends inside a month
+    stmt: Select[Any]
+    if not (cut or filters.device_id or filters.author_id):
+        # people and visits per month from the rows per person and month (primary key order)
+        pm = person_months
+        stmt = (
+            select(pm.c.month, func.count(), func.sum(pm.c.visits))
+            .where(pm.c.month >= first, pm.c.month <= last)
+            .group_by(pm.c.month)
+        )
+    else:
+        # whole months from ix_report_facts_month; a period ending inside a month also bounds
+        # the day
+        conds: list[Any] = [facts.c.month >= first, facts.c.month <= last]
+        if cut:
+            conds.append(facts.c.day <= _day(period.end))
+        if filters.device_id:
+            conds.append(facts.c.device_id == filters.device_id)
+        if filters.author_id:
+            conds.append(facts.c.author_id == filters.author_id)
+        stmt = (
+            select(facts.c.month, func.count(distinct(facts.c.person_key)), func.count())
+            .where(*conds)
+            .group_by(facts.c.month)
+        )
+    for m, n_people, n_visits in s.execute(stmt):
         key = f"{int(m) // 100:04d}-{int(m) % 100:02d}"
         if key in acc:
             acc[key][0], acc[key][1] = int(n_people), int(n_visits)
