@@ -525,6 +525,36 @@ def remove_from_queue(store: Store, user: User, job_id: str) -> None:
             raise ReferralNotFound(job_id)
 
 
+def _changed_row(
+    session: DbSession,
+    store: Store,
+    user: User,
+    row: ReferralRow,
+    action: audit.AuditAction,
+    details: dict[str, str],
+) -> None:
+    """A referral row changed by ``user``: new revision and clock, outbox entry, audit entry.
+
+    The changed fields' clocks are stamped on flush (storage.models._stamp_field_clocks)."""
+    hlc = str(store.clock.now())
+    row.revision += 1
+    row.updated_hlc = hlc
+    row.device_id = store.device_id
+    row.author_id = user.id
+    session.add(
+        OutboxRow(record_kind=RECORD_KIND, record_id=row.id, revision=row.revision, hlc=hlc)
+    )
+    audit.record_in(
+        session,
+        store,
+        user.id,
+        action,
+        "referral",
+        row.person_id,
+        {"referral_id": row.id, **details},
+    )
+
+
 def sign_off(
     store: Store, user: User, referral_id: str, *, now: dt.datetime | None = None
 ) -> Referral:
@@ -541,23 +571,7 @@ def sign_off(
         columns = referral_columns(signed)
         row.signed_off_by = columns["signed_off_by"]
         row.signed_off_at = columns["signed_off_at"]
-        hlc = str(store.clock.now())
-        row.revision += 1
-        row.updated_hlc = hlc
-        row.device_id = store.device_id
-        row.author_id = user.id
-        session.add(
-            OutboxRow(record_kind=RECORD_KIND, record_id=row.id, revision=row.revision, hlc=hlc)
-        )
-        audit.record_in(
-            session,
-            store,
-            user.id,
-            audit.AuditAction.SIGN_OFF,
-            "referral",
-            row.person_id,
-            {"referral_id": row.id},
-        )
+        _changed_row(session, store, user, row, audit.AuditAction.SIGN_OFF, {})
     return signed
 
 
@@ -591,28 +605,11 @@ def change_status(
             changed = replace(changed, follow_up=follow_up)
         history = history_of(row)
         history.append(StatusChange(status, now, user.display_name, outcome or ""))
-        hlc = str(store.clock.now())
         columns = referral_columns(changed)
         for key in ("status", "outcome", "follow_up", "status_changed_at"):
             setattr(row, key, columns[key])
         row.status_history = history_json(history)
-        # The changed fields' clocks are stamped on flush (storage.models._stamp_field_clocks).
-        row.revision += 1
-        row.updated_hlc = hlc
-        row.device_id = store.device_id
-        row.author_id = user.id
-        session.add(
-            OutboxRow(record_kind=RECORD_KIND, record_id=row.id, revision=row.revision, hlc=hlc)
-        )
-        audit.record_in(
-            session,
-            store,
-            user.id,
-            audit.AuditAction.CHANGE,
-            "referral",
-            row.person_id,
-            {"referral_id": row.id, "status": status.value},
-        )
+        _changed_row(session, store, user, row, audit.AuditAction.CHANGE, {"status": status.value})
     return changed
 
 

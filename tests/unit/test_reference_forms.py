@@ -15,6 +15,14 @@ from desktop_app.usecases import accounts, reference
 from desktop_app.usecases.accounts import Session
 
 PASSWORD = "correct horse 42"
+# A new yes/no question placed before the insurance status (a compatible addition).
+ADDED_FIELD = (
+    "      - id: insurance_number_known\n"
+    "        type: yes_no_unknown\n"
+    '        label: {de: "Versichertennummer bekannt?", bg: "Известен ли е осигурителният '
+    'номер?", ro: "Numărul de asigurat este cunoscut?", en: "Insurance number known?"}\n'
+    "      - id: insurance_status\n"
+)
 
 
 def _shipped() -> dict[str, str]:
@@ -128,14 +136,7 @@ def test_consent_text_changes_need_a_new_text_version(session: Session) -> None:
 
 def test_additions_are_allowed_and_a_later_edit_must_keep_them(session: Session) -> None:
     files = _shipped()
-    added = (
-        "      - id: insurance_number_known\n"
-        "        type: yes_no_unknown\n"
-        '        label: {de: "Versichertennummer bekannt?", bg: "Известен ли е осигурителният '
-        'номер?", ro: "Numărul de asigurat este cunoscut?", en: "Insurance number known?"}\n'
-        "      - id: insurance_status\n"
-    )
-    _edit(files, "life_situation.yaml", "      - id: insurance_status\n", added)
+    _edit(files, "life_situation.yaml", "      - id: insurance_status\n", ADDED_FIELD)
     reference.publish_forms(session.store, session.user, files)
     assert reference.forms_in_force(session.store)["life_situation"].field("insurance_number_known")
     # Going back to the shipped form would drop a field answers may now be stored in.
@@ -204,14 +205,7 @@ def test_visits_use_the_published_form(session: Session) -> None:
     before = visits.finish_visit(store, user, PERSON, "life_situation", answers, today=TODAY)
     assert "insurance_number_known" not in before.answers and before.form_version == 1
     files = _shipped()
-    added = (
-        "      - id: insurance_number_known\n"
-        "        type: yes_no_unknown\n"
-        '        label: {de: "Versichertennummer bekannt?", bg: "Известен ли е осигурителният '
-        'номер?", ro: "Numărul de asigurat este cunoscut?", en: "Insurance number known?"}\n'
-        "      - id: insurance_status\n"
-    )
-    _edit(files, "life_situation.yaml", "      - id: insurance_status\n", added)
+    _edit(files, "life_situation.yaml", "      - id: insurance_status\n", ADDED_FIELD)
     reference.publish_forms(store, user, files)
     after = visits.finish_visit(store, user, PERSON, "life_situation", answers, today=TODAY)
     assert after.answers["insurance_number_known"] == "yes" and after.form_version == 2
