@@ -131,24 +131,30 @@ _cache: dict[str, tuple[tuple[str, int, str], object]] = {}
 
 
 def _in_force(store: Store, name: str, build: Callable[[dict[str, str]], T]) -> T | None:
-    """What the publication ``name`` holds, built once per revision; None: nothing usable."""
+    """What the publication ``name`` holds, built once per revision; None: nothing usable.
+
+    Cheap when nothing changed (lists call this per row): only the revision is read, and the
+    content (tens of KB) is read and parsed once per revision, a broken one included.
+    """
+    record_id = reference_id(name)
     with store.reading() as session:
         found = session.execute(
-            select(ReferenceRow.revision, ReferenceRow.updated_hlc, ReferenceRow.content).where(
-                ReferenceRow.id == reference_id(name), ReferenceRow.deleted.is_(False)
+            select(ReferenceRow.revision, ReferenceRow.updated_hlc).where(
+                ReferenceRow.id == record_id, ReferenceRow.deleted.is_(False)
             )
         ).first()
-    if found is None:
-        return None
-    key = (str(store.paths.database), found.revision, found.updated_hlc)
-    with _cache_lock:
-        cached = _cache.get(name)
-    if cached is not None and cached[0] == key:
-        return cached[1]  # type: ignore[return-value]
+        if found is None:
+            return None
+        key = (str(store.paths.database), found.revision, found.updated_hlc)
+        with _cache_lock:
+            cached = _cache.get(name)
+        if cached is not None and cached[0] == key:
+            return cached[1]  # type: ignore[return-value]
+        content = session.scalar(select(ReferenceRow.content).where(ReferenceRow.id == record_id))
     try:
-        built = build(_files(found.content))
+        built: T | None = build(_files(content or ""))
     except _BROKEN:
-        return None
+        built = None  # damaged or from a newer version: what was shipped applies
     with _cache_lock:
         _cache[name] = (key, built)
     return built
