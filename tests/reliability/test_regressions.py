@@ -50,6 +50,16 @@ def _sync_all(group: Laptops, rounds: int = 2) -> None:
         group.sync()
 
 
+def _assert_erased_everywhere(group: Laptops, pid: str) -> None:
+    """After a final round of syncs: the person, and every conflict about them, gone everywhere."""
+    _sync_all(group)
+    for laptop in group.sessions:
+        assert read_person(laptop.store, pid) is None
+        assert _conflicts_about(laptop.store, pid) == []
+        assert sync_uc.open_conflicts(laptop.store) == []
+        assert sync_uc.status(laptop.store).pending_changes == 0
+
+
 def test_a_conflict_about_a_person_erased_in_the_same_pull_is_not_recorded(
     tmp_path: Path,
 ) -> None:
@@ -69,12 +79,7 @@ def test_a_conflict_about_a_person_erased_in_the_same_pull_is_not_recorded(
             group.sync(a)
             report = group.sync(b)[0]
             assert report.conflicts == 0
-            _sync_all(group)
-            for laptop in (a, b, c):
-                assert read_person(laptop.store, pid) is None
-                assert _conflicts_about(laptop.store, pid) == []
-                assert sync_uc.open_conflicts(laptop.store) == []
-                assert sync_uc.status(laptop.store).pending_changes == 0
+            _assert_erased_everywhere(group, pid)
         finally:
             group.close()
 
@@ -97,12 +102,7 @@ def test_a_conflict_found_before_the_erasure_arrives_goes_with_the_person(tmp_pa
             assert erase_person(a, pid)  # A has not pulled the conflict yet
             group.sync(a)  # pulls the conflict (dropped: the person is erased here), pushes
             assert _conflicts_about(a.store, pid) == []
-            _sync_all(group)
-            for laptop in (a, b, c):
-                assert read_person(laptop.store, pid) is None
-                assert _conflicts_about(laptop.store, pid) == []
-                assert sync_uc.open_conflicts(laptop.store) == []
-                assert sync_uc.status(laptop.store).pending_changes == 0
+            _assert_erased_everywhere(group, pid)
         finally:
             group.close()
 
