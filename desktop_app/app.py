@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 import threading
@@ -11,9 +10,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop_app import cli
-
+# The command line module (argparse, messages) loads after a window start's unlock has begun:
+# see ``main`` and ``EarlyUnlock``.
 if TYPE_CHECKING:
+    import argparse
+
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.storage.quick import QuickStart
@@ -51,6 +52,87 @@ class _Background:
         if self._error is not None:
             raise self._error
         return self._value
+
+
+class EarlyUnlock(_Background):
+    """A window start with ``--password-stdin``: the password is read and the key unwrapped
+    from the process's first milliseconds, before even the command line module loads, while the
+    main thread goes on to load Qt. Only for a command line of the plain options below, whose
+    meaning cannot differ from argparse's; anything else takes the usual path.
+
+    ``result()``: the quick start or session as ``cli.open_session_quickly`` gives it, with the
+    same messages and exit codes for a refused login (worded on the main thread, in the UI
+    language, once it is set).
+    """
+
+    VALUED = ("--data-dir", "--account", "--lang")
+    FLAGS = ("--password-stdin", "--startup-probe")
+
+    def __init__(self, data_dir: Path | None, account: str | None) -> None:
+        self.data_dir = data_dir
+        self.account = account
+        super().__init__(self._open)
+
+    @classmethod
+    def start(cls, argv: Sequence[str]) -> EarlyUnlock | None:
+        """Start the unlock if ``argv`` is a plain window start with ``--password-stdin``."""
+        target = cls.scan(argv)
+        return None if target is None else cls(*target)
+
+    @classmethod
+    def scan(cls, argv: Sequence[str]) -> tuple[Path | None, str | None] | None:
+        """(data folder, account) of a plain window start with ``--password-stdin``; None for
+        any other command line."""
+        options: dict[str, str] = {}
+        flags: set[str] = set()
+        tokens = list(argv)
+        while tokens:
+            token = tokens.pop(0)
+            name, has_value, value = token.partition("=")
+            if name in cls.VALUED:
+                if not has_value:
+                    if not tokens:
+                        return None
+                    value = tokens.pop(0)
+                if not value or value.startswith("-"):
+                    return None
+                options[name] = value
+            elif token in cls.FLAGS:
+                flags.add(token)
+            else:
+                return None  # a command, another option, an abbreviation: argparse decides
+        if "--password-stdin" not in flags or options.get("--lang", "en") not in _LANGUAGES:
+            return None
+        data_dir = options.get("--data-dir")
+        return (Path(data_dir) if data_dir else None), options.get("--account")
+
+    def _open(self) -> QuickStart | Session | None:
+        from desktop_app.paths import default_data_dir
+        from desktop_app.usecases.unlock import only_account, open_for_window
+
+        password = sys.stdin.readline().rstrip("\r\n")
+        data_dir = self.data_dir or default_data_dir()
+        account = only_account(data_dir, self.account)
+        if account is None:
+            return None  # no store or no account named: the main thread says which
+        return open_for_window(data_dir, account, password)
+
+    def result(self) -> object:
+        from desktop_app import cli
+        from desktop_app.storage.keyslots import KeySlotError
+        from desktop_app.storage.layout import StoreError
+
+        try:
+            opened = super().result()
+        except (KeySlotError, StoreError) as exc:
+            raise cli.login_error(exc) from exc
+        if opened is None:
+            cli.login_target(self.data_dir, self.account)  # raises the reason
+            raise cli.CliError(cli.error_message("store_error"), cli.EXIT_STORE)
+        return opened
+
+
+_LANGUAGES = ("de", "bg", "ro", "en")  # i18n.text.LANGUAGES, without loading it this early
 
 
 def _open_gui_session(args: argparse.Namespace, unlocking: _Background | None):  # type: ignore[no-untyped-def]
@@ -148,17 +230,19 @@ def _choose_platform(args: argparse.Namespace) -> str | None:
     return None
 
 
-def run_gui(args: argparse.Namespace) -> int:
+def run_gui(args: argparse.Namespace, early: EarlyUnlock | None = None) -> int:
+    from desktop_app import cli
+
     problem = _choose_platform(args)
     if problem:
         print(problem, file=sys.stderr)
         return cli.EXIT_USAGE
-    unlocking = None
+    unlocking: _Background | None = early
     if args.lang:  # before the worker words its messages (the saved choice needs Qt, below)
         from desktop_app.i18n.text import set_language
 
         set_language(args.lang)
-    if args.password_stdin and not args.demo:
+    if unlocking is None and args.password_stdin and not args.demo:
         # Unwrap the key (Argon2id, GIL-free) and read the people list's first page on a
         # worker thread while this thread loads Qt: the two overlap on a second core. The
         # store's full modules (SQLAlchemy) load after the first paint (storage/quick.py).
@@ -195,6 +279,11 @@ def run_gui(args: argparse.Namespace) -> int:
     set_language(lang)
     qt_translations.apply(lang)
 
+    # While the key is still being derived, build the window (unshown) so that only filling
+    # the list and painting are left when it is there.
+    waiting = None
+    if unlocking is not None and not args.screenshot:
+        waiting = MainWindow(None, demo=args.demo, defer_features=True)
     try:
         opened = _open_gui_session(args, unlocking)
     except cli.CliError as exc:
@@ -205,7 +294,13 @@ def run_gui(args: argparse.Namespace) -> int:
         return cli.EXIT_STORE
     if opened is None:
         return 0
-    if isinstance(opened, QuickStart):
+    if waiting is not None:
+        window = waiting
+        if isinstance(opened, QuickStart):
+            window.attach_quick(opened)
+        else:
+            window.attach_session(opened)
+    elif isinstance(opened, QuickStart):
         window = MainWindow(None, quick=opened, demo=args.demo, defer_features=True)
     else:
         window = MainWindow(opened, demo=args.demo, defer_features=not args.screenshot)
@@ -254,6 +349,7 @@ def _open_store_behind(window: MainWindow, quick: QuickStart, failed: list[int])
     """Open the full store on a worker after the first paint; it then takes over the window."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    from desktop_app.cli import EXIT_STORE
     from desktop_app.i18n.messages import error_message
 
     def open_store() -> Session:
@@ -277,7 +373,7 @@ def _open_store_behind(window: MainWindow, quick: QuickStart, failed: list[int])
     def on_failed(exc: Exception) -> None:
         text = error_message(getattr(exc, "code", "store_error"))
         print(text, file=sys.stderr)
-        failed.append(cli.EXIT_STORE)
+        failed.append(EXIT_STORE)
         QMessageBox.critical(window, "Welcome Desk", text)
         window.close()
         QApplication.quit()
@@ -340,7 +436,11 @@ def _finish_probe(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return cli.main(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    early = EarlyUnlock.start(arguments)  # before the command line module loads
+    from desktop_app import cli
+
+    return cli.main(arguments, early=early)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from desktop_app.paths import default_data_dir
 # Storage and use cases pull in SQLAlchemy (~0.2 s): imported where needed, so that the GUI
 # can import them on a worker thread while the password's key is derived (see app.py).
 if TYPE_CHECKING:
+    from desktop_app.app import EarlyUnlock
     from desktop_app.storage.people_sql import PersonListEntry
     from desktop_app.storage.quick import QuickStart
     from desktop_app.usecases import people_import
@@ -192,11 +193,12 @@ def read_password(args: argparse.Namespace, prompt: str) -> str:
     return getpass.getpass(prompt)
 
 
-def _login_target(args: argparse.Namespace) -> tuple[Path, str]:
+def login_target(data_dir: Path | None, account: str | None) -> tuple[Path, str]:
     """The data folder and the account to log in to (the only one if none is named)."""
     from desktop_app.storage.layout import StorePaths
+    from desktop_app.usecases.unlock import only_account
 
-    paths = StorePaths(args.data_dir or default_data_dir())
+    paths = StorePaths(data_dir or default_data_dir())
     if not paths.is_initialised():
         raise CliError(
             _("No store in {folder}. Set one up with: welcome-desk init").format(
@@ -204,13 +206,18 @@ def _login_target(args: argparse.Namespace) -> tuple[Path, str]:
             ),
             EXIT_STORE,
         )
-    account = args.account
-    if not account:
-        accounts = paths.keyslots.accounts()
-        if len(accounts) != 1:
-            raise CliError(_("Please name the account with --account."), EXIT_USAGE)
-        account = accounts[0]
-    return paths.data_dir, account
+    chosen = only_account(paths.data_dir, account)
+    if not chosen:
+        raise CliError(_("Please name the account with --account."), EXIT_USAGE)
+    return paths.data_dir, chosen
+
+
+def login_error(exc: Exception) -> CliError:
+    """A refused login (key slot error) or a store that cannot open, as a message and exit code."""
+    from desktop_app.storage.keyslots import KeySlotError
+
+    code = EXIT_AUTH if isinstance(exc, KeySlotError) else EXIT_STORE
+    return CliError(error_message(getattr(exc, "code", "store_error")), code)
 
 
 def open_session(args: argparse.Namespace) -> Session:
@@ -222,36 +229,27 @@ def open_session(args: argparse.Namespace) -> Session:
 
         return open_demo_session()
     try:
-        data_dir, account = _login_target(args)
+        data_dir, account = login_target(args.data_dir, args.account)
         from desktop_app.usecases.accounts import log_in
 
         return log_in(data_dir, account, read_password(args, _("Password: ")))
-    except KeySlotError as exc:
-        raise CliError(error_message(exc.code), EXIT_AUTH) from exc
-    except StoreError as exc:
-        raise CliError(error_message(exc.code), EXIT_STORE) from exc
+    except (KeySlotError, StoreError) as exc:
+        raise login_error(exc) from exc
 
 
 def open_session_quickly(args: argparse.Namespace) -> QuickStart | Session:
     """``open_session`` for the window's start: the key and the people list's first page
-    without the store's heavier modules (``storage/quick.py``); the full session when the quick
-    reader cannot serve this store. Same errors and exit codes as ``open_session``."""
+    without the store's heavier modules (``usecases/unlock.py``). Same errors and exit codes as
+    ``open_session``."""
     from desktop_app.storage.keyslots import KeySlotError
     from desktop_app.storage.layout import StoreError
-    from desktop_app.storage.quick import QuickUnavailable, quick_open
+    from desktop_app.usecases.unlock import open_for_window
 
     try:
-        data_dir, account = _login_target(args)
-        try:
-            return quick_open(data_dir, account, read_password(args, _("Password: ")))
-        except QuickUnavailable as exc:
-            from desktop_app.usecases.accounts import open_unlocked
-
-            return open_unlocked(data_dir, account, exc.key)
-    except KeySlotError as exc:
-        raise CliError(error_message(exc.code), EXIT_AUTH) from exc
-    except StoreError as exc:
-        raise CliError(error_message(exc.code), EXIT_STORE) from exc
+        data_dir, account = login_target(args.data_dir, args.account)
+        return open_for_window(data_dir, account, read_password(args, _("Password: ")))
+    except (KeySlotError, StoreError) as exc:
+        raise login_error(exc) from exc
 
 
 def _validation_report(exc: ValidationFailed) -> str:
@@ -785,11 +783,13 @@ def set_up_logging(args: argparse.Namespace) -> None:
         install_excepthook()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, early: EarlyUnlock | None = None) -> int:
+    """``early``: an unlock ``app.main`` started before this module loaded (a plain window
+    start with ``--password-stdin``; see ``app.EarlyUnlock``)."""
     args = parse(argv)
     if args.command is None:
         from desktop_app.app import run_gui
 
-        return run_gui(args)  # sets up logging once the unlock has started
+        return run_gui(args, early)  # sets up logging once the unlock has started
     set_up_logging(args)
     return run(args)

@@ -5,7 +5,18 @@ from __future__ import annotations
 import json
 from typing import cast
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Table, Text, event, inspect
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    event,
+    inspect,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.orm import Session as OrmSession
 
@@ -107,6 +118,17 @@ class PersonRow(Base, SyncMixin):
         Index("ix_people_name_key", "name_key", "date_of_birth"),
         Index("ix_people_phone_key", "phone_key"),
     )
+
+
+class PeopleCountRow(Base):
+    """How many people are not deleted: one row, kept by the triggers of migration
+    ``people_count`` in the same transaction as every write to ``people``."""
+
+    __tablename__ = "people_count"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    people: Mapped[int] = mapped_column(Integer, nullable=False)
+
+    __table_args__ = (CheckConstraint("id = 1", name="ck_people_count_one_row"),)
 
 
 class SearchTokenRow(Base):

@@ -37,6 +37,7 @@ from desktop_app.ui.tasks import TaskRunner
 
 # The store's modules (SQLAlchemy) load after the first paint: imported where used.
 if TYPE_CHECKING:
+    from desktop_app.domain.users import User
     from desktop_app.storage.db import Store
     from desktop_app.storage.quick import QuickStart
     from desktop_app.usecases.accounts import Session
@@ -69,6 +70,19 @@ class StorePeople:
         return self._people.search_people(self._store, query, limit)
 
 
+class _NoPeople:
+    """The list of a window built while the key is still being derived: empty until then."""
+
+    def count(self) -> int:
+        return 0
+
+    def page(self, offset: int, limit: int) -> list[PersonListEntry]:
+        return []
+
+    def search(self, query: str, limit: int = 50) -> list[PersonListEntry]:
+        return []
+
+
 class MainWindow(QMainWindow):
     """People list on the left, the person's page on the right.
 
@@ -91,19 +105,19 @@ class MainWindow(QMainWindow):
         quick: QuickStart | None = None,
     ) -> None:
         """``session`` is the open store; at start-up it may follow later (``attach_session``)
-        while ``quick`` serves the list and the search (see ``storage/quick.py``)."""
+        while ``quick`` serves the list and the search (see ``storage/quick.py``). With neither,
+        the window is built while the key is derived and stays unshown until ``attach_quick``
+        or ``attach_session`` gives it the people."""
         super().__init__()
-        if session is None and quick is None:
-            raise ValueError("MainWindow needs a session or a quick start")
         self.demo = demo
         self._quick = quick
-        self._people: PeopleSource
+        self._people: PeopleSource = _NoPeople()
+        self.user: User | None = None
         if session is not None:
             self.session = session
             self.user = session.user
             self._people = StorePeople(session.store)
-        else:
-            assert quick is not None
+        elif quick is not None:
             self.user = quick.user
             self._people = quick.reader
         self._pending_person: str | None = None
@@ -167,10 +181,14 @@ class MainWindow(QMainWindow):
     def attach_session(self, session: Session) -> None:
         """The store opened after the first paint: it takes over the list and the search, and
         the person pages, registering and (if asked for meanwhile) the features follow."""
+        waiting = self.user is None
         self.session = session
         self.user = session.user
         self._people = StorePeople(session.store)
-        if not self.model.is_search_result():
+        if waiting:
+            self._show_user()
+            self.reload_all()
+        elif not self.model.is_search_result():
             people = self._people
             self.model.replace_fetch(lambda offset, limit: people.page(offset, limit))
         self.new_action.setEnabled(True)
@@ -180,6 +198,15 @@ class MainWindow(QMainWindow):
         self.session_ready.emit()
         if self._features_wanted:
             self.install_features()
+
+    def attach_quick(self, quick: QuickStart) -> None:
+        """The key is unwrapped: the quick reader serves the list and the search of a window
+        that was built meanwhile (the store follows with ``attach_session``)."""
+        self._quick = quick
+        self.user = quick.user
+        self._people = quick.reader
+        self._show_user()
+        self.reload_all()
 
     def install_features(self) -> None:
         """Plug in visits, referrals, sync, reports …; deferred at start-up so that the list
@@ -259,12 +286,16 @@ class MainWindow(QMainWindow):
         )
         self.search.setAccessibleName(_("Find a person"))
         self.table.setAccessibleName(_("People"))
-        self.status_user.setText(_("Logged in: {name}").format(name=self.user.display_name))
+        self._show_user()
         self.model.retranslate()
         self._fit_columns()
         self.person_page.retranslate()
         self._update_result_label()
         self.retranslated.emit()
+
+    def _show_user(self) -> None:
+        name = self.user.display_name if self.user is not None else ""
+        self.status_user.setText(_("Logged in: {name}").format(name=name) if name else "")
 
     def _fit_columns(self) -> None:
         """Wide enough for the header in the current language (rows are not measured: 100k)."""

@@ -67,3 +67,61 @@ def test_login_prompt_then_list(store: Path) -> None:
     assert probe["rows"] == 120
     assert 0 < probe["prompt_s"] < probe["submitted_s"] < probe["interactive_s"]
     assert probe["features_s"] >= probe["interactive_s"]
+
+
+def test_password_stdin_without_a_store_says_so(tmp_path: Path) -> None:
+    done = _start(tmp_path / "empty", "--password-stdin", stdin="a good password\n")
+    assert done.returncode == 4
+    assert "No store in" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_password_stdin_with_two_accounts_asks_which(store: Path) -> None:
+    from desktop_app.domain.users import Role
+    from desktop_app.usecases import accounts
+
+    session = accounts.log_in(store, "anna", "a good password")
+    accounts.add_user(session, "bogdan", "Bogdan", Role.HELPER, "another password")
+    session.close()
+    done = _start(store, "--password-stdin", "--startup-probe", stdin="another password\n")
+    assert done.returncode == 2
+    assert "--account" in done.stderr and "startup-probe" not in done.stdout
+    done = _start(
+        store,
+        "--account",
+        "bogdan",
+        "--password-stdin",
+        "--startup-probe",
+        stdin="another password\n",
+    )
+    assert done.returncode == 0, done.stderr
+    assert _probe(done.stdout)["rows"] == 120
+
+
+def test_password_stdin_on_an_older_store_migrates_it_then_lists(store: Path) -> None:
+    """The quick reader serves only the current schema: an older store opens the full way
+    (migrating it) into the window that was built while the key was derived."""
+    from alembic import command
+    from alembic.config import Config
+
+    from desktop_app.storage import db as storage_db
+    from desktop_app.storage.layout import SCHEMA_HEAD
+    from desktop_app.usecases import accounts
+
+    session = accounts.log_in(store, "anna", "a good password")
+    config = Config()
+    config.set_main_option("script_location", str(Path(storage_db.__file__).parent / "migrations"))
+    with session.store.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "report_facts_2")
+    session.close()
+    done = _start(store, "--password-stdin", "--startup-probe", stdin="a good password\n")
+    assert done.returncode == 0, done.stderr
+    probe = _probe(done.stdout)
+    assert probe["rows"] == 120
+    assert probe["session_s"] == probe["interactive_s"]  # the full store was there at once
+    session = accounts.log_in(store, "anna", "a good password")
+    with session.store.reading() as s:
+        from sqlalchemy import text
+
+        assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == SCHEMA_HEAD
+    session.close()
