@@ -68,21 +68,44 @@ class EarlyUnlock(_Background):
     VALUED = ("--data-dir", "--account", "--lang")
     FLAGS = ("--password-stdin", "--startup-probe")
 
-    def __init__(self, data_dir: Path | None, account: str | None) -> None:
-        self.data_dir = data_dir
-        self.account = account
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.args = args
+        self.data_dir: Path | None = args.data_dir
+        self.account: str | None = args.account
+        # What the key derivation needs loads here, before the worker starts: imported on the
+        # worker, it would wait for the interpreter while this thread imports Qt, and the
+        # derivation (which needs no interpreter) would start late. It is little on purpose
+        # (see storage/keyslots.py); the rest of the worker's modules load on this thread
+        # while the key is derived (``start``).
+        import desktop_app.storage.login_guard
+
+        if self.data_dir is None:
+            import desktop_app.paths  # noqa: F401
         super().__init__(self._open)
 
     @classmethod
     def start(cls, argv: Sequence[str]) -> EarlyUnlock | None:
         """Start the unlock if ``argv`` is a plain window start with ``--password-stdin``."""
-        target = cls.scan(argv)
-        return None if target is None else cls(*target)
+        args = cls.scan(argv)
+        if args is None:
+            return None
+        from desktop_app.logs import hold_early_records
+
+        hold_early_records()  # a refused login is logged by the worker, at once
+        early = cls(args)
+        # The rest of the worker's modules and the database driver, while the key is derived.
+        from desktop_app.storage.quick import load_driver
+        from desktop_app.usecases import unlock  # noqa: F401
+
+        load_driver()
+        return early
 
     @classmethod
-    def scan(cls, argv: Sequence[str]) -> tuple[Path | None, str | None] | None:
-        """(data folder, account) of a plain window start with ``--password-stdin``; None for
-        any other command line."""
+    def scan(cls, argv: Sequence[str]) -> argparse.Namespace | None:
+        """``argv`` as ``cli.parse`` reads it, if it is a plain window start with
+        ``--password-stdin``; None for any other command line."""
+        import argparse
+
         options: dict[str, str] = {}
         flags: set[str] = set()
         tokens = list(argv)
@@ -101,32 +124,56 @@ class EarlyUnlock(_Background):
                 flags.add(token)
             else:
                 return None  # a command, another option, an abbreviation: argparse decides
-        if "--password-stdin" not in flags or options.get("--lang", "en") not in _LANGUAGES:
+        lang = options.get("--lang")
+        if "--password-stdin" not in flags or (lang is not None and lang not in _LANGUAGES):
             return None
         data_dir = options.get("--data-dir")
-        return (Path(data_dir) if data_dir else None), options.get("--account")
+        return argparse.Namespace(
+            screenshot=None,
+            form=None,
+            client_lang=None,
+            section=None,
+            startup_probe="--startup-probe" in flags,
+            probe_typing_s=1.0,
+            command=None,
+            data_dir=Path(data_dir) if data_dir else None,
+            password_stdin=True,
+            account=options.get("--account"),
+            demo=False,
+            lang=lang,
+        )
 
     def _open(self) -> QuickStart | Session | None:
-        from desktop_app.paths import default_data_dir
-        from desktop_app.usecases.unlock import only_account, open_for_window
+        from desktop_app.storage.layout import StorePaths
+        from desktop_app.storage.login_guard import unlock_for_start
 
         password = sys.stdin.readline().rstrip("\r\n")
-        data_dir = self.data_dir or default_data_dir()
-        account = only_account(data_dir, self.account)
+        data_dir = self.data_dir
+        if data_dir is None:
+            from desktop_app.paths import default_data_dir
+
+            data_dir = default_data_dir()
+        account = StorePaths(data_dir).only_account(self.account)
         if account is None:
             return None  # no store or no account named: the main thread says which
-        return open_for_window(data_dir, account, password)
+        key = unlock_for_start(data_dir, account, password)
+        from desktop_app.usecases.unlock import open_with_key
+
+        return open_with_key(data_dir, account, key)
 
     def result(self) -> object:
-        from desktop_app import cli
         from desktop_app.storage.keyslots import KeySlotError
         from desktop_app.storage.layout import StoreError
 
         try:
             opened = super().result()
         except (KeySlotError, StoreError) as exc:
+            from desktop_app import cli
+
             raise cli.login_error(exc) from exc
         if opened is None:
+            from desktop_app import cli
+
             cli.login_target(self.data_dir, self.account)  # raises the reason
             raise cli.CliError(cli.error_message("store_error"), cli.EXIT_STORE)
         return opened
@@ -231,12 +278,45 @@ def _choose_platform(args: argparse.Namespace) -> str | None:
 
 
 def run_gui(args: argparse.Namespace, early: EarlyUnlock | None = None) -> int:
-    from desktop_app import cli
+    """The window: ``early`` is an unlock ``main`` started already (``EarlyUnlock``)."""
+    log_file = _hold_logs(args)
+    try:
+        return _run_gui(args, early, log_file)
+    finally:
+        log_file()
+
+
+def _hold_logs(args: argparse.Namespace) -> Callable[[], None]:
+    """What is logged from now on is held; the returned function sets up the log file (after
+    the first paint: loading the logging handlers is not on the way to the window)."""
+    if args.demo:
+        return lambda: None  # as the command line: a throwaway store keeps no log
+    from desktop_app.logs import hold_early_records, install_excepthook
+
+    hold_early_records()
+    install_excepthook()
+    done: list[bool] = []
+
+    def set_up() -> None:
+        if not done:
+            done.append(True)
+            from desktop_app.logs import configure_logging
+            from desktop_app.paths import default_data_dir
+
+            configure_logging((args.data_dir or default_data_dir()) / "logs")
+
+    return set_up
+
+
+def _run_gui(
+    args: argparse.Namespace, early: EarlyUnlock | None, log_file: Callable[[], None]
+) -> int:
+    from desktop_app.exits import EXIT_STORE, EXIT_USAGE, CliError
 
     problem = _choose_platform(args)
     if problem:
         print(problem, file=sys.stderr)
-        return cli.EXIT_USAGE
+        return EXIT_USAGE
     unlocking: _Background | None = early
     if args.lang:  # before the worker words its messages (the saved choice needs Qt, below)
         from desktop_app.i18n.text import set_language
@@ -247,9 +327,10 @@ def run_gui(args: argparse.Namespace, early: EarlyUnlock | None = None) -> int:
         # worker thread while this thread loads Qt: the two overlap on a second core. The
         # store's full modules (SQLAlchemy) load after the first paint (storage/quick.py).
         # Screenshots want every feature at once: they take the full path.
+        from desktop_app import cli
+
         opener = cli.open_session if args.screenshot else cli.open_session_quickly
         unlocking = _Background(lambda: opener(args))
-    cli.set_up_logging(args)  # after starting the unlock: it has the longer way to the window
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
@@ -286,12 +367,12 @@ def run_gui(args: argparse.Namespace, early: EarlyUnlock | None = None) -> int:
         waiting = MainWindow(None, demo=args.demo, defer_features=True)
     try:
         opened = _open_gui_session(args, unlocking)
-    except cli.CliError as exc:
+    except CliError as exc:
         print(str(exc), file=sys.stderr)
         return exc.code
     except (KeySlotError, StoreError) as exc:
         print(error_message(exc.code), file=sys.stderr)
-        return cli.EXIT_STORE
+        return EXIT_STORE
     if opened is None:
         return 0
     if waiting is not None:
@@ -316,6 +397,7 @@ def run_gui(args: argparse.Namespace, early: EarlyUnlock | None = None) -> int:
     # CPU seconds so far: the main thread's (its path to the window) and the whole process's
     # (adds the unlock on the worker). Unlike wall time, these hardly move with other load.
     cpu = (time.thread_time(), time.process_time())
+    QTimer.singleShot(0, log_file)
     failed: list[int] = []
     if isinstance(opened, QuickStart):
         _open_store_behind(window, opened, failed)  # then loads and installs the features
@@ -349,7 +431,7 @@ def _open_store_behind(window: MainWindow, quick: QuickStart, failed: list[int])
     """Open the full store on a worker after the first paint; it then takes over the window."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from desktop_app.cli import EXIT_STORE
+    from desktop_app.exits import EXIT_STORE
     from desktop_app.i18n.messages import error_message
 
     def open_store() -> Session:
@@ -438,9 +520,11 @@ def _finish_probe(
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
     early = EarlyUnlock.start(arguments)  # before the command line module loads
+    if early is not None:
+        return run_gui(early.args, early)
     from desktop_app import cli
 
-    return cli.main(arguments, early=early)
+    return cli.main(arguments)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app.domain.validation import ValidationFailed
+from desktop_app.exits import (
+    EXIT_AUTH,
+    EXIT_INVALID,
+    EXIT_OK,
+    EXIT_STORE,
+    EXIT_USAGE,
+    CliError,
+)
 from desktop_app.i18n.messages import error_message, field_message, sync_message
 from desktop_app.i18n.text import LANGUAGES, _, set_language, system_language
 from desktop_app.paths import default_data_dir
@@ -18,20 +26,11 @@ from desktop_app.paths import default_data_dir
 # Storage and use cases pull in SQLAlchemy (~0.2 s): imported where needed, so that the GUI
 # can import them on a worker thread while the password's key is derived (see app.py).
 if TYPE_CHECKING:
-    from desktop_app.app import EarlyUnlock
     from desktop_app.storage.people_sql import PersonListEntry
     from desktop_app.storage.quick import QuickStart
     from desktop_app.usecases import people_import
     from desktop_app.usecases import reference as reference_uc
     from desktop_app.usecases.accounts import Session
-
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_AUTH, EXIT_STORE = 0, 1, 2, 3, 4
-
-
-class CliError(Exception):
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -196,7 +195,6 @@ def read_password(args: argparse.Namespace, prompt: str) -> str:
 def login_target(data_dir: Path | None, account: str | None) -> tuple[Path, str]:
     """The data folder and the account to log in to (the only one if none is named)."""
     from desktop_app.storage.layout import StorePaths
-    from desktop_app.usecases.unlock import only_account
 
     paths = StorePaths(data_dir or default_data_dir())
     if not paths.is_initialised():
@@ -206,7 +204,7 @@ def login_target(data_dir: Path | None, account: str | None) -> tuple[Path, str]
             ),
             EXIT_STORE,
         )
-    chosen = only_account(paths.data_dir, account)
+    chosen = paths.only_account(account)
     if not chosen:
         raise CliError(_("Please name the account with --account."), EXIT_USAGE)
     return paths.data_dir, chosen
@@ -783,13 +781,11 @@ def set_up_logging(args: argparse.Namespace) -> None:
         install_excepthook()
 
 
-def main(argv: Sequence[str] | None = None, *, early: EarlyUnlock | None = None) -> int:
-    """``early``: an unlock ``app.main`` started before this module loaded (a plain window
-    start with ``--password-stdin``; see ``app.EarlyUnlock``)."""
+def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     if args.command is None:
         from desktop_app.app import run_gui
 
-        return run_gui(args, early)  # sets up logging once the unlock has started
+        return run_gui(args)  # sets up logging after the first paint
     set_up_logging(args)
     return run(args)

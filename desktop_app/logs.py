@@ -9,7 +9,6 @@ Uncaught exceptions go through the same path, and stderr shows no exception text
 from __future__ import annotations
 
 import logging
-import logging.handlers
 import re
 import sys
 import traceback
@@ -65,24 +64,56 @@ def format_exception_safely(kind: type[BaseException] | None, tb: TracebackType 
     return f"Traceback (most recent call last):\n{frames}{kind.__name__ if kind else '?'}"
 
 
-class _LazyFileHandler(logging.handlers.RotatingFileHandler):
-    """Creates its folder with the first message, so commands that log nothing leave no trace."""
+def _rotating_file(path: Path) -> logging.Handler:
+    """A rotating log file whose folder is made with the first message, so that commands that
+    log nothing leave no trace. (``logging.handlers`` loads here, not at start-up.)"""
+    import logging.handlers
 
-    def _open(self):  # type: ignore[no-untyped-def]
-        Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
-        return super()._open()
+    class LazyFileHandler(logging.handlers.RotatingFileHandler):
+        def _open(self):  # type: ignore[no-untyped-def]
+            Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
+            return super()._open()
+
+    return LazyFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8", delay=True)
+
+
+class _EarlyRecords(logging.Handler):
+    """Holds the first records until the log file is set up (a window start sets it up after
+    the first paint); ``configure_logging`` then writes them, redacted like any other."""
+
+    LIMIT = 1000
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if len(self.records) < self.LIMIT:
+            self.records.append(record)
+
+
+def hold_early_records(level: int = logging.INFO) -> None:
+    """Keep what is logged from now on for ``configure_logging``, which follows shortly."""
+    root = logging.getLogger()
+    root.setLevel(level)
+    if not any(isinstance(h, _EarlyRecords) for h in root.handlers):
+        root.addHandler(_EarlyRecords())
 
 
 def configure_logging(log_dir: Path, level: int = logging.INFO) -> logging.Handler:
-    """Log to ``log_dir/welcome-desk.log`` (rotating, created on first message)."""
-    handler = _LazyFileHandler(
-        log_dir / LOG_NAME, maxBytes=2_000_000, backupCount=3, encoding="utf-8", delay=True
-    )
+    """Log to ``log_dir/welcome-desk.log`` (rotating, created on first message), with what
+    was held since ``hold_early_records``."""
+    handler = _rotating_file(log_dir / LOG_NAME)
     handler.addFilter(RedactingFilter())
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()
     root.setLevel(level)
     root.addHandler(handler)
+    for early in [h for h in root.handlers if isinstance(h, _EarlyRecords)]:
+        root.removeHandler(early)
+        for record in early.records:
+            if record.levelno >= level:
+                handler.handle(record)
     return handler
 
 

@@ -7,18 +7,18 @@ Changing or adding a password re-wraps only the 32-byte key, never the database.
 
 from __future__ import annotations
 
-import base64
+import binascii
 import json
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-# libargon2 through argon2-cffi's own bindings package: importing ``argon2`` itself (its
-# PasswordHasher and profiles) costs about 20 ms of start-up before the derivation can begin.
+# At start-up the key derivation begins as soon as this module is loaded (``app.EarlyUnlock``),
+# so it loads little: libargon2 through argon2-cffi's own bindings package (importing ``argon2``
+# itself, its PasswordHasher and profiles, costs about 20 ms), binascii rather than base64 (which
+# loads ``re``), a NamedTuple rather than a dataclass (``dataclasses`` loads ``inspect``), and
+# AES-GCM from ``cryptography`` only where a key is wrapped or unwrapped, after the derivation.
 from _argon2_cffi_bindings import ffi, lib
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 FORMAT = "welcome-desk-keyslots"
 VERSION = 1
@@ -27,8 +27,7 @@ KEY_BYTES = 32
 RECOVERY_ACCOUNT = "#recovery"
 
 
-@dataclass(frozen=True)
-class KdfParams:
+class KdfParams(NamedTuple):
     """Argon2id cost. The default is RFC 9106's second recommended option (section 4: t=3,
     p=4 lanes, 64 MiB), well above OWASP's minimum (19 MiB, t=2). Lanes change neither the memory
     nor the passes an attacker must pay for; libargon2 fills them on parallel threads, so a
@@ -77,11 +76,11 @@ class LoginDelayed(KeySlotError):
 
 
 def _b64(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii")
+    return binascii.b2a_base64(data, newline=False).decode("ascii")
 
 
 def _unb64(text: str) -> bytes:
-    return base64.b64decode(text.encode("ascii"), validate=True)
+    return binascii.a2b_base64(text.encode("ascii"), strict_mode=True)
 
 
 def usable_cores() -> int:
@@ -204,6 +203,8 @@ class KeySlotFile:
         slot_id = str(uuid.uuid4())
         salt = secrets.token_bytes(16)
         nonce = secrets.token_bytes(12)
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
         wrapped = AESGCM(_derive(password, salt, params)).encrypt(
             nonce, key, _aad(slot_id, account)
         )
@@ -247,6 +248,9 @@ class KeySlotFile:
                 nonce, wrapped = _unb64(slot["nonce"]), _unb64(slot["wrapped_key"])
             except (KeyError, ValueError, TypeError) as exc:
                 raise CorruptKeySlots(str(self.path)) from exc
+            from cryptography.exceptions import InvalidTag
+            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
             try:
                 return AESGCM(kek).decrypt(nonce, wrapped, _aad(str(slot["id"]), account))
             except InvalidTag as exc:

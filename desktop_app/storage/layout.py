@@ -3,7 +3,6 @@ dialog use them before the store's heavier modules have loaded (see ``storage/qu
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from desktop_app.storage.keyslots import KeySlotFile
@@ -43,9 +42,23 @@ class NewerSchema(StoreError):
     code = "newer_schema"
 
 
-@dataclass(frozen=True)
 class StorePaths:
-    data_dir: Path
+    """The files of the store in ``data_dir``. (A plain class, not a dataclass: start-up reads
+    it before the key derivation begins, and ``dataclasses`` costs several milliseconds.)"""
+
+    __slots__ = ("data_dir",)
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StorePaths) and other.data_dir == self.data_dir
+
+    def __hash__(self) -> int:
+        return hash(self.data_dir)
+
+    def __repr__(self) -> str:
+        return f"StorePaths({self.data_dir!r})"
 
     @property
     def database(self) -> Path:
@@ -57,3 +70,13 @@ class StorePaths:
 
     def is_initialised(self) -> bool:
         return self.database.exists() or (self.data_dir / SLOTS_NAME).exists()
+
+    def only_account(self, account: str | None) -> str | None:
+        """``account``, or the only account when none is named; None when the folder holds no
+        store, or several accounts and none is named (the caller explains which)."""
+        if not self.is_initialised():
+            return None
+        if account:
+            return account
+        accounts = self.keyslots.accounts()
+        return accounts[0] if len(accounts) == 1 else None

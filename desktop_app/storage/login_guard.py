@@ -7,10 +7,23 @@ in the clear. It lives on disk so that restarting the program does not reset the
 from __future__ import annotations
 
 import json
+import logging
 import os
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+from desktop_app.storage.keyslots import (
+    RECOVERY_ACCOUNT,
+    LoginDelayed,
+    UnknownAccount,
+    WrongPassword,
+    normalise_account,
+    usable_cores,
+)
+from desktop_app.storage.layout import StorePaths
+
+log = logging.getLogger(__name__)
 
 GUARD_NAME = "login-guard.json"
 MAX_DELAY_S = 300
@@ -69,3 +82,38 @@ class LoginGuard:
     def succeeded(self) -> None:
         if self.path.exists():
             self._save(0, 0.0)
+
+
+def unlock_guarded(
+    data_dir: Path, account: str, secret: str, *, threads: int | None = None
+) -> bytes:
+    """Unwrap the key, counting failures; raises LoginDelayed while the wait is not over.
+    ``threads``: Argon2 lanes computed at once (``keyslots._derive``)."""
+    guard = LoginGuard(data_dir)
+    wait = guard.remaining()
+    if wait > 0:
+        raise LoginDelayed(wait)
+    try:
+        key = StorePaths(data_dir).keyslots.unlock(account, secret, threads=threads)
+    except (WrongPassword, UnknownAccount):
+        guard.failed()
+        log.warning("failed login, %d in a row", guard.failures)
+        raise
+    guard.succeeded()
+    return key
+
+
+def unlock_for_start(
+    data_dir: Path, account: str, password: str, *, kdf_threads: int | None = None
+) -> bytes:
+    """The key for a window's start: a person's account, never the recovery slot.
+
+    ``kdf_threads`` defaults to leaving one core free: at start-up this runs while the main
+    thread loads Qt and builds the window, and more Argon2 threads than free cores would only
+    slow the window down (the longer of the two paths). After a login prompt nothing else
+    runs, and every core may work on the key.
+    """
+    if normalise_account(account) == RECOVERY_ACCOUNT:
+        raise UnknownAccount(account)
+    threads = kdf_threads or max(1, usable_cores() - 1)
+    return unlock_guarded(data_dir, account, password, threads=threads)

@@ -11,7 +11,6 @@ needs migrating, a damaged file) makes the caller take the full path, which repo
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -20,38 +19,15 @@ from typing import Any
 
 from desktop_app.domain.users import Role, User
 from desktop_app.storage import people_sql
-from desktop_app.storage.keyslots import (
-    RECOVERY_ACCOUNT,
-    LoginDelayed,
-    UnknownAccount,
-    WrongPassword,
-    normalise_account,
-    usable_cores,
-)
+from desktop_app.storage.keyslots import UnknownAccount, normalise_account
 from desktop_app.storage.layout import SCHEMA_HEAD, StorePaths
-from desktop_app.storage.login_guard import LoginGuard
+from desktop_app.storage.login_guard import unlock_for_start
 from desktop_app.storage.people_sql import PersonListEntry
 
-log = logging.getLogger(__name__)
 
-
-def unlock_guarded(
-    data_dir: Path, account: str, secret: str, *, threads: int | None = None
-) -> bytes:
-    """Unwrap the key, counting failures; raises LoginDelayed while the wait is not over.
-    ``threads``: Argon2 lanes computed at once (``keyslots._derive``)."""
-    guard = LoginGuard(data_dir)
-    wait = guard.remaining()
-    if wait > 0:
-        raise LoginDelayed(wait)
-    try:
-        key = StorePaths(data_dir).keyslots.unlock(account, secret, threads=threads)
-    except (WrongPassword, UnknownAccount):
-        guard.failed()
-        log.warning("failed login, %d in a row", guard.failures)
-        raise
-    guard.succeeded()
-    return key
+def load_driver() -> None:
+    """Load the SQLCipher driver ahead (a window start does so while the key is derived)."""
+    from sqlcipher3 import dbapi2  # noqa: F401
 
 
 class QuickUnavailable(Exception):
@@ -144,20 +120,19 @@ def quick_open(
     *,
     kdf_threads: int | None = None,
 ) -> QuickStart:
-    """Unwrap the key and open the quick reader, with the first page read.
+    """Unwrap the key (``unlock_for_start``) and open the quick reader, with the first page
+    read. Raises the key slot errors of a refused login (as ``log_in``), and
+    ``QuickUnavailable`` (with the key) when the store needs the full path."""
+    key = unlock_for_start(data_dir, account, password, kdf_threads=kdf_threads)
+    return quick_open_with_key(data_dir, account, key, page_size)
 
-    ``kdf_threads`` defaults to leaving one core free: at start-up this runs while the main
-    thread loads Qt and builds the window, and more Argon2 threads than free cores would only
-    slow the window down (the longer of the two paths). After a login prompt nothing else
-    runs, and every core may work on the key.
 
-    Raises the key slot errors of a refused login (as ``log_in``), and ``QuickUnavailable``
-    (with the key) when the store needs the full path: missing, damaged, or not at SCHEMA_HEAD.
-    """
-    if normalise_account(account) == RECOVERY_ACCOUNT:
-        raise UnknownAccount(account)
-    threads = kdf_threads or max(1, usable_cores() - 1)
-    key = unlock_guarded(data_dir, account, password, threads=threads)
+def quick_open_with_key(
+    data_dir: Path, account: str, key: bytes, page_size: int = 200
+) -> QuickStart:
+    """The quick reader of an unlocked store with the first page read; ``QuickUnavailable``
+    (with the key) when the store needs the full path: missing, damaged, or not at
+    SCHEMA_HEAD."""
     database = StorePaths(data_dir).database
     if not database.exists():
         raise QuickUnavailable(key, "no database file")

@@ -25,8 +25,8 @@ from desktop_app.storage.keyslots import (
     new_database_key,
     normalise_account,
 )
+from desktop_app.storage.login_guard import unlock_guarded as _unlock_guarded
 from desktop_app.storage.models import OutboxRow, UserRow
-from desktop_app.storage.quick import unlock_guarded as _unlock_guarded
 from desktop_app.usecases import audit
 
 log = logging.getLogger(__name__)

@@ -58,6 +58,9 @@ def test_password_stdin_wrong_password_is_a_message_not_a_window(store: Path) ->
     assert done.returncode == 3
     assert "password" in done.stderr.lower() and "Traceback" not in done.stderr
     assert "startup-probe" not in done.stdout
+    # logged before the log file was set up (that waits for the first paint), written after
+    log = (store / "logs" / "welcome-desk.log").read_text(encoding="utf-8")
+    assert "failed login, 1 in a row" in log
 
 
 def test_login_prompt_then_list(store: Path) -> None:

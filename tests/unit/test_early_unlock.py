@@ -43,12 +43,11 @@ NOT_PLAIN = [
 
 @pytest.mark.parametrize("argv", PLAIN)
 def test_a_plain_window_start_is_read_as_argparse_reads_it(argv: list[str]) -> None:
-    target = EarlyUnlock.scan(argv)
+    early = EarlyUnlock.scan(argv)
     args = cli.parse(argv)
-    assert target is not None
+    assert early is not None
     assert args.command is None and args.password_stdin and not args.demo
-    assert not args.screenshot
-    assert target == (args.data_dir, args.account)
+    assert vars(early) == vars(args)
 
 
 @pytest.mark.parametrize("argv", NOT_PLAIN)
@@ -57,4 +56,5 @@ def test_anything_else_is_left_to_argparse(argv: list[str]) -> None:
 
 
 def test_a_relative_folder_stays_as_given() -> None:
-    assert EarlyUnlock.scan(["--data-dir", "rel", "--password-stdin"]) == (Path("rel"), None)
+    early = EarlyUnlock.scan(["--data-dir", "rel", "--password-stdin"])
+    assert early is not None and early.data_dir == Path("rel") and early.account is None
