@@ -24,9 +24,11 @@ if TYPE_CHECKING:
 
 
 def _warm_store_modules() -> None:
-    """Load the store's and the use cases' modules (SQLAlchemy …) while the user types the
-    password, so that pressing Enter costs only the unlock, opening the store and the first
-    page. Imports run under the import lock: the dialog's own import simply waits for them."""
+    """Load the store's and the use cases' modules (SQLAlchemy …) and the main window's while
+    the user types the password, so that pressing Enter costs only the unlock, opening the
+    store and the first page. Imports run under the import lock: the dialog's own import simply
+    waits for them. (Defining Qt classes off the main thread is fine; no widget is made here.)"""
+    import desktop_app.ui.main_window
     import desktop_app.usecases.accounts
     import desktop_app.usecases.people  # noqa: F401
 
@@ -54,19 +56,68 @@ class _Background:
         return self._value
 
 
+_VALUED = ("--data-dir", "--account", "--lang", "--probe-typing-s")
+_FLAGS = ("--password-stdin", "--startup-probe")
+
+
+def plain_window_start(argv: Sequence[str]) -> argparse.Namespace | None:
+    """``argv`` as ``cli.parse`` reads it, if it starts the window with no more than the plain
+    options above (their meaning cannot differ from argparse's); None for any other command
+    line, which ``cli`` then reads. A window start so needs neither argparse's parser nor the
+    command line module."""
+    import argparse
+
+    options: dict[str, str] = {}
+    flags: set[str] = set()
+    tokens = list(argv)
+    while tokens:
+        token = tokens.pop(0)
+        name, has_value, value = token.partition("=")
+        if name in _VALUED:
+            if not has_value:
+                if not tokens:
+                    return None
+                value = tokens.pop(0)
+            if not value or value.startswith("-"):
+                return None
+            options[name] = value
+        elif token in _FLAGS:
+            flags.add(token)
+        else:
+            return None  # a command, another option, an abbreviation: argparse decides
+    lang = options.get("--lang")
+    if lang is not None and lang not in _LANGUAGES:
+        return None
+    try:
+        typing_s = float(options.get("--probe-typing-s", "1.0"))
+    except ValueError:
+        return None
+    data_dir = options.get("--data-dir")
+    return argparse.Namespace(
+        screenshot=None,
+        form=None,
+        client_lang=None,
+        section=None,
+        startup_probe="--startup-probe" in flags,
+        probe_typing_s=typing_s,
+        command=None,
+        data_dir=Path(data_dir) if data_dir else None,
+        password_stdin="--password-stdin" in flags,
+        account=options.get("--account"),
+        demo=False,
+        lang=lang,
+    )
+
+
 class EarlyUnlock(_Background):
     """A window start with ``--password-stdin``: the password is read and the key unwrapped
     from the process's first milliseconds, before even the command line module loads, while the
-    main thread goes on to load Qt. Only for a command line of the plain options below, whose
-    meaning cannot differ from argparse's; anything else takes the usual path.
+    main thread goes on to load Qt (for a command line that ``plain_window_start`` reads).
 
     ``result()``: the quick start or session as ``cli.open_session_quickly`` gives it, with the
     same messages and exit codes for a refused login (worded on the main thread, in the UI
     language, once it is set).
     """
-
-    VALUED = ("--data-dir", "--account", "--lang")
-    FLAGS = ("--password-stdin", "--startup-probe")
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
@@ -84,11 +135,9 @@ class EarlyUnlock(_Background):
         super().__init__(self._open)
 
     @classmethod
-    def start(cls, argv: Sequence[str]) -> EarlyUnlock | None:
-        """Start the unlock if ``argv`` is a plain window start with ``--password-stdin``."""
-        args = cls.scan(argv)
-        if args is None:
-            return None
+    def start(cls, args: argparse.Namespace) -> EarlyUnlock:
+        """Start the unlock of a plain window start with ``--password-stdin``
+        (``plain_window_start``)."""
         from desktop_app.logs import hold_early_records
 
         hold_early_records()  # a refused login is logged by the worker, at once
@@ -99,49 +148,6 @@ class EarlyUnlock(_Background):
 
         load_driver()
         return early
-
-    @classmethod
-    def scan(cls, argv: Sequence[str]) -> argparse.Namespace | None:
-        """``argv`` as ``cli.parse`` reads it, if it is a plain window start with
-        ``--password-stdin``; None for any other command line."""
-        import argparse
-
-        options: dict[str, str] = {}
-        flags: set[str] = set()
-        tokens = list(argv)
-        while tokens:
-            token = tokens.pop(0)
-            name, has_value, value = token.partition("=")
-            if name in cls.VALUED:
-                if not has_value:
-                    if not tokens:
-                        return None
-                    value = tokens.pop(0)
-                if not value or value.startswith("-"):
-                    return None
-                options[name] = value
-            elif token in cls.FLAGS:
-                flags.add(token)
-            else:
-                return None  # a command, another option, an abbreviation: argparse decides
-        lang = options.get("--lang")
-        if "--password-stdin" not in flags or (lang is not None and lang not in _LANGUAGES):
-            return None
-        data_dir = options.get("--data-dir")
-        return argparse.Namespace(
-            screenshot=None,
-            form=None,
-            client_lang=None,
-            section=None,
-            startup_probe="--startup-probe" in flags,
-            probe_typing_s=1.0,
-            command=None,
-            data_dir=Path(data_dir) if data_dir else None,
-            password_stdin=True,
-            account=options.get("--account"),
-            demo=False,
-            lang=lang,
-        )
 
     def _open(self) -> QuickStart | Session | None:
         from desktop_app.storage.layout import StorePaths
@@ -182,7 +188,9 @@ class EarlyUnlock(_Background):
 _LANGUAGES = ("de", "bg", "ro", "en")  # i18n.text.LANGUAGES, without loading it this early
 
 
-def _open_gui_session(args: argparse.Namespace, unlocking: _Background | None):  # type: ignore[no-untyped-def]
+def _open_gui_session(  # type: ignore[no-untyped-def]
+    args: argparse.Namespace, unlocking: _Background | None, waiting: list[MainWindow]
+):
     from desktop_app.paths import default_data_dir
     from desktop_app.storage.layout import StorePaths
     from desktop_app.ui.login import LoginDialog
@@ -206,13 +214,44 @@ def _open_gui_session(args: argparse.Namespace, unlocking: _Background | None): 
             args.demo = True  # the window title then says the data is generated
             return open_demo_session(activity=True)
         return wizard.session
-    threading.Thread(target=_warm_store_modules, name="warm-imports", daemon=True).start()
     dialog = LoginDialog(paths.data_dir, paths.keyslots.accounts(), quick=not args.screenshot)
+    if not args.screenshot:
+        _prepare_while_typing(dialog, args, waiting)
     if args.startup_probe:
         _probe_login(dialog, args)
     if not dialog.exec():
         return None
     return dialog.quick_start or dialog.session
+
+
+def _prepare_while_typing(
+    dialog: LoginDialog, args: argparse.Namespace, waiting: list[MainWindow]
+) -> None:
+    """Once the prompt shows: load the store's and the window's modules on a worker, then
+    build the main window (unshown) into ``waiting``, so that after OK only the unlock, the
+    first page and a paint are left. If OK comes first, the window is built then."""
+    from PySide6.QtCore import QTimer
+
+    worker: list[threading.Thread] = []
+    poll = QTimer(dialog)
+    poll.setInterval(20)
+
+    def start() -> None:
+        worker.append(threading.Thread(target=_warm_store_modules, name="warm", daemon=True))
+        worker[0].start()
+        poll.start()
+
+    def check() -> None:
+        if worker[0].is_alive() or not dialog.isVisible():
+            return
+        poll.stop()
+        if not waiting and dialog.result() == 0:  # still asking
+            from desktop_app.ui.main_window import MainWindow
+
+            waiting.append(MainWindow(None, demo=args.demo, defer_features=True))
+
+    poll.timeout.connect(check)
+    QTimer.singleShot(0, start)
 
 
 def _probe_login(dialog: LoginDialog, args: argparse.Namespace) -> None:
@@ -340,7 +379,6 @@ def _run_gui(
     from desktop_app.storage.layout import StoreError
     from desktop_app.storage.quick import QuickStart
     from desktop_app.ui.application import QtTranslations, load_fonts
-    from desktop_app.ui.main_window import MainWindow
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
@@ -362,11 +400,14 @@ def _run_gui(
 
     # While the key is still being derived, build the window (unshown) so that only filling
     # the list and painting are left when it is there.
-    waiting = None
+    # (At a login prompt: built while the user types, see ``_prepare_while_typing``.)
+    waiting: list[MainWindow] = []
     if unlocking is not None and not args.screenshot:
-        waiting = MainWindow(None, demo=args.demo, defer_features=True)
+        from desktop_app.ui.main_window import MainWindow
+
+        waiting.append(MainWindow(None, demo=args.demo, defer_features=True))
     try:
-        opened = _open_gui_session(args, unlocking)
+        opened = _open_gui_session(args, unlocking, waiting)
     except CliError as exc:
         print(str(exc), file=sys.stderr)
         return exc.code
@@ -375,8 +416,10 @@ def _run_gui(
         return EXIT_STORE
     if opened is None:
         return 0
-    if waiting is not None:
-        window = waiting
+    from desktop_app.ui.main_window import MainWindow
+
+    if waiting:
+        window = waiting[0]
         if isinstance(opened, QuickStart):
             window.attach_quick(opened)
         else:
@@ -404,7 +447,7 @@ def _run_gui(
     else:
         QTimer.singleShot(0, window.install_features)
     if args.startup_probe:
-        return _finish_probe(app, window, interactive, cpu)
+        return _finish_probe(app, window, interactive, cpu, prebuilt=bool(waiting))
     if args.screenshot:
         if window.model.rowCount():
             window.table.selectRow(0)  # show a person's page too, as after a search
@@ -470,7 +513,12 @@ def _close_window_session(window: MainWindow) -> None:
 
 
 def _finish_probe(
-    app: QApplication, window: MainWindow, interactive: float, cpu: tuple[float, float]
+    app: QApplication,
+    window: MainWindow,
+    interactive: float,
+    cpu: tuple[float, float],
+    *,
+    prebuilt: bool,
 ) -> int:
     """--startup-probe: wait for the store and the features, then print the moments."""
     from PySide6.QtCore import QTimer
@@ -511,7 +559,8 @@ def _finish_probe(
         f"startup-probe ready rows={window.model.rowCount()} peak_rss_kb={_peak_rss_kb()} "
         f"interactive_s={interactive:.3f} session_s={marks.get('session_s', -1):.3f} "
         f"features_s={marks.get('features_s', -1):.3f}{login} "
-        f"main_cpu_s={cpu[0]:.3f} process_cpu_s={cpu[1]:.3f} stall_s={ticks['max']:.3f}"
+        f"main_cpu_s={cpu[0]:.3f} process_cpu_s={cpu[1]:.3f} stall_s={ticks['max']:.3f} "
+        f"prebuilt={int(prebuilt)}"
     )
     _close_window_session(window)
     return 0
@@ -519,9 +568,9 @@ def _finish_probe(
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
-    early = EarlyUnlock.start(arguments)  # before the command line module loads
-    if early is not None:
-        return run_gui(early.args, early)
+    args = plain_window_start(arguments)  # before the command line module loads
+    if args is not None:
+        return run_gui(args, EarlyUnlock.start(args) if args.password_stdin else None)
     from desktop_app import cli
 
     return cli.main(arguments)

@@ -22,7 +22,7 @@ from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import _
 from desktop_app.storage.keyslots import KeySlotError, LoginDelayed
 from desktop_app.storage.layout import StoreError
-from desktop_app.ui.widgets import ErrorLabel
+from desktop_app.ui.error_label import ErrorLabel
 
 # The account use cases pull in SQLAlchemy: imported when a button is pressed, so the login
 # prompt shows at once (start-up loads them on a worker meanwhile, see app.py).

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from babel import Locale
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import QComboBox, QListWidget, QListWidgetItem, QWidget
 
 from desktop_app.i18n.text import current_language
+from desktop_app.ui.error_label import ErrorLabel
+
+__all__ = ["ErrorLabel"]  # kept here for the forms that import it with the other widgets
 
 FIRST_COUNTRIES = ("BG", "RO", "DE", "TR", "PL", "HU", "SK", "GR", "UA", "SY")
 LANGUAGE_CODES = ("bg", "ro", "de", "tr", "rom", "en", "ru", "pl", "hu", "ar", "uk", "fr")
@@ -20,21 +23,6 @@ def country_names(lang: str | None = None) -> dict[str, str]:
 def language_name(code: str, lang: str | None = None) -> str:
     name = Locale.parse(lang or current_language()).languages.get(code, code)
     return name[:1].upper() + name[1:]
-
-
-class ErrorLabel(QLabel):
-    """A message shown directly under a field; empty and hidden when the field is fine."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setWordWrap(True)
-        self.setStyleSheet("color: #b00020;")
-        self.setAccessibleName("error")
-        self.hide()
-
-    def show_message(self, text: str) -> None:
-        self.setText(text)
-        self.setVisible(bool(text))
 
 
 class CountryCombo(QComboBox):

@@ -217,7 +217,7 @@ def test_app_start_without_data_folder_opens_the_wizard(
 
     QTimer.singleShot(0, choose_demo)
     args = argparse.Namespace(demo=False, data_dir=data_dir, password_stdin=False)
-    session = app._open_gui_session(args, None)
+    session = app._open_gui_session(args, None, [])
     assert seen == ["Welcome Desk — first start"]
     assert session is not None and args.demo is True
     assert not StorePaths(data_dir).is_initialised()

@@ -72,6 +72,19 @@ def test_login_prompt_then_list(store: Path) -> None:
     assert probe["features_s"] >= probe["interactive_s"]
 
 
+def test_the_window_is_built_while_the_password_is_typed(store: Path) -> None:
+    """At the prompt the store's and the window's modules load and the window is built while
+    the user types; OK then only unlocks, reads the first page and paints."""
+    done = _start(store, "--startup-probe", "--probe-typing-s", "2.5", stdin="a good password\n")
+    assert done.returncode == 0, done.stderr
+    probe = _probe(done.stdout)
+    assert probe["rows"] == 120 and probe["prebuilt"] == 1
+    # with --password-stdin the window is built while the key is derived
+    done = _start(store, "--password-stdin", "--startup-probe", stdin="a good password\n")
+    assert done.returncode == 0, done.stderr
+    assert _probe(done.stdout)["prebuilt"] == 1
+
+
 def test_password_stdin_without_a_store_says_so(tmp_path: Path) -> None:
     done = _start(tmp_path / "empty", "--password-stdin", stdin="a good password\n")
     assert done.returncode == 4
