@@ -242,10 +242,10 @@ def _prepare_while_typing(
         poll.start()
 
     def check() -> None:
-        if worker[0].is_alive() or not dialog.isVisible():
+        if worker[0].is_alive() and dialog.isVisible():
             return
         poll.stop()
-        if not waiting and dialog.result() == 0:  # still asking
+        if not waiting and dialog.isVisible():  # still asking
             from desktop_app.ui.main_window import MainWindow
 
             waiting.append(MainWindow(None, demo=args.demo, defer_features=True))
