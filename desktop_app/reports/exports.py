@@ -14,7 +14,6 @@ from desktop_app.usecases.reports import (
     Report,
     Table,
     period_label,
-    row_label,
     suppressed_cells,
 )
 
@@ -51,7 +50,7 @@ def table_rows(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> I
     """The table as text cells, header first, counts suppressed (:func:`suppressed_cells`)."""
     yield ["", *(gettext_in(lang, c) for c in table.columns)]
     for row, cells in zip(table.rows, suppressed_cells(table, threshold), strict=True):
-        yield [row_label(table.key, row.key, lang), *cells]
+        yield [table.label(row.key, lang), *cells]
 
 
 def to_csv(report: Report, lang: str = "de", threshold: int = DEFAULT_THRESHOLD) -> str:

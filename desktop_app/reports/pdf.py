@@ -35,7 +35,6 @@ from desktop_app.usecases.reports import (
     DEFAULT_THRESHOLD,
     Report,
     Table,
-    row_label,
     suppressed_cells,
 )
 
@@ -58,7 +57,7 @@ def chart(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Drawin
     """The table's chart, or None when there is nothing to draw."""
     if not table.rows or table.key == "overview":
         return None
-    labels = [_short(row_label(table.key, r.key, lang)) for r in table.rows]
+    labels = [_short(table.label(r.key, lang)) for r in table.rows]
     # hidden (suppressed) counts are not drawn: a bar would show the exact number
     shown = [
         [int(c) if c.isdigit() else 0 for c in row] for row in suppressed_cells(table, threshold)

@@ -58,7 +58,6 @@ from desktop_app.usecases.reports import (
     month_period,
     parse_period,
     period_label,
-    row_label,
 )
 
 if TYPE_CHECKING:
@@ -78,7 +77,7 @@ def chart_view(table: Table, lang: str) -> QChartView:
     chart.setBackgroundRoundness(0)
     chart.legend().setVisible(len(table.columns) > 1)
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-    labels = [row_label(table.key, r.key, lang) for r in table.rows]
+    labels = [table.label(r.key, lang) for r in table.rows]
     if table.chart == "line":
         axis_x = QBarCategoryAxis()
         axis_x.append([f"{r.key[5:7]}/{r.key[2:4]}" for r in table.rows])  # 10/26: fits 12
@@ -133,7 +132,7 @@ def table_widget(table: Table, lang: str) -> QTableWidget:
     widget.setHorizontalHeaderLabels(["", *(_(c) for c in table.columns)])
     widget.verticalHeader().setVisible(False)
     for i, row in enumerate(table.rows):
-        widget.setItem(i, 0, QTableWidgetItem(row_label(table.key, row.key, lang)))
+        widget.setItem(i, 0, QTableWidgetItem(table.label(row.key, lang)))
         for j, value in enumerate(row.values):
             item = QTableWidgetItem(str(value))
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -332,7 +331,7 @@ class ReportsWindow(QMainWindow):
             return
         key = table.rows[row_index].key
         report, store, user = self.report, self.session.store, self.session.user
-        label = row_label(table.key, key, current_language())
+        label = table.label(key, current_language())
 
         def listed(cases: Any) -> None:
             CasesDialog(label, [c.name for c in cases], self).exec()

@@ -47,9 +47,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.permissions import Action, require
+from desktop_app.domain.service import LocalizedText
 from desktop_app.domain.users import User
 from desktop_app.forms.labels import label as pick_label
 from desktop_app.i18n.text import N_, gettext_in
+from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.paths import resource
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import PersonRow, table
@@ -63,7 +65,7 @@ from desktop_app.storage.reports_models import (
     ReportPersonYearRow,
 )
 from desktop_app.storage.visits_models import QuickContactRow
-from desktop_app.usecases import audit
+from desktop_app.usecases import audit, reference
 
 LIFE_SITUATION = "life_situation"
 SKILLS_CHECK = "skills_check"
@@ -236,6 +238,16 @@ class Table:
     #: "bars" (first column), "grouped" (all columns), "stacked" (all but the first, which is
     #: their sum) or "line" (over months): how the dashboard and the PDF draw it
     chart: str = "bars"
+    #: names of rows by key in each language, where they come from data in force on this
+    #: laptop (the services of the published directory) rather than from the program
+    names: Mapping[str, LocalizedText] = field(default_factory=dict, compare=False)
+
+    def label(self, row_key: str, lang: str) -> str:
+        """The text of row ``row_key`` in ``lang`` (``row_label``, with this table's names)."""
+        named = self.names.get(row_key)
+        if named:
+            return named.get(lang)
+        return row_label(self.key, row_key, lang)
 
     def value(self, row_key: str, column: int = 0) -> int:
         for row in self.rows:
@@ -806,7 +818,7 @@ def _insurance(s: DbSession) -> Table:
     )
 
 
-def _referrals(referral_groups: list[tuple[Any, ...]]) -> Table:
+def _referrals(referral_groups: list[tuple[Any, ...]], directory: ServiceDirectory) -> Table:
     acc: dict[str, list[int]] = {}
     columns = ("attended", "not_attended", "pending")
     for _month, in_period, service, result, n in referral_groups:
@@ -814,12 +826,18 @@ def _referrals(referral_groups: list[tuple[Any, ...]]) -> Table:
             _add(acc, str(service), 0, n, 4)
             _add(acc, str(service), 1 + columns.index(str(result)), n, 4)
     rows = sorted(acc.items(), key=lambda kv: (-kv[1][0], kv[0]))
+    names: dict[str, LocalizedText] = {}
+    for key, _values in rows:
+        service = directory.find(key)
+        if service is not None:  # a service taken out since keeps the shipped name or its id
+            names[key] = service.name
     return Table(
         "referrals",
         N_("Referrals per service and their outcome"),
         (N_("Referrals"), N_("Attended"), N_("Not attended"), N_("Pending")),
         tuple(Row(k, tuple(v)) for k, v in rows),
         chart="stacked",
+        names=names,
     )
 
 
@@ -943,7 +961,7 @@ def build_report(
             _district(s),
             _topics(s, period, filters, groups),
             _insurance(s),
-            _referrals(referral_groups),
+            _referrals(referral_groups, reference.service_directory(store)),
             _german_levels(groups),
             _next_steps(groups),
         )

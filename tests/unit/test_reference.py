@@ -163,3 +163,43 @@ def test_new_letters_use_the_published_directory_and_old_ones_still_print(
     with pytest.raises(ValidationFailed):
         letter_text("vhs", "integration_course")  # no new referrals to a service taken out
     assert "Volkshochschule" in text_of(vhs_id)  # an earlier letter still prints
+
+
+def test_reports_name_services_as_the_published_directory_does(
+    session: Session, tmp_path: Path
+) -> None:
+    """A service a coordinator added is named in the dashboard, the CSV and the PDF by its
+    published name, in the report's language, not by its id."""
+    import datetime as dt
+    import io
+
+    import pypdf
+
+    from desktop_app.domain.person import PersonDraft
+    from desktop_app.reports.exports import to_csv
+    from desktop_app.reports.pdf import render_pdf
+    from desktop_app.usecases import people, referrals, reports
+
+    folder = _edited(session, tmp_path)
+    text = (folder / "jobcenter.yaml").read_text(encoding="utf-8")
+    text = text.replace("id: jobcenter", "id: nordstadt_hub", 1)
+    text = text.replace("de: Jobcenter Dortmund\n", "de: Beratungsladen Nordstadt\n", 1)
+    text = text.replace("bg: Джобцентър Дортмунд\n", "bg: Консултантски център Нордщат\n", 1)
+    (folder / "nordstadt_hub.yaml").write_text(text, encoding="utf-8")
+    reference.publish_directory_folder(session.store, session.user, folder)
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Ана", "Петрова", "1990"), confirm_duplicates=True
+    )
+    referrals.issue_referral(
+        session.store, session.user, person.id, service_id="nordstadt_hub", reason="buergergeld"
+    )
+    period = reports.parse_period(str(dt.date.today().year))
+    report = reports.build_report(session.store, session.user, period)
+    table = next(t for t in report.tables if t.key == "referrals")
+    assert [r.key for r in table.rows] == ["nordstadt_hub"]
+    assert table.label("nordstadt_hub", "de") == "Beratungsladen Nordstadt"
+    assert table.label("nordstadt_hub", "bg") == "Консултантски център Нордщат"
+    assert "Beratungsladen Nordstadt" in to_csv(report, "de")
+    assert "nordstadt_hub" not in to_csv(report, "de")
+    pdf = pypdf.PdfReader(io.BytesIO(render_pdf(report, "bg")))
+    assert "Консултантски център Нордщат" in " ".join(p.extract_text() or "" for p in pdf.pages)
