@@ -27,6 +27,36 @@ PERSON_HEADING = N_("About you")
 NOTHING = N_("No entries.")
 
 
+#: what the sources' entries hold (``usecases/person_sources`` and others), as the person reads it
+KEY_LABELS = {
+    "form": N_("Form"),
+    "form_version": N_("Form version"),
+    "finished_at": N_("Finished"),
+    "answers": N_("Answers"),
+    "next_steps": N_("Next steps"),
+    "purpose": N_("Purpose"),
+    "granted": N_("Granted"),
+    "text_version": N_("Text version"),
+    "language": N_("Language"),
+    "given_on": N_("Given on"),
+    "reference": N_("Reference"),
+    "service": N_("Service"),
+    "reason": N_("Reason"),
+    "created_at": N_("Created"),
+    "appointment": N_("Appointment"),
+    "status": N_("Status"),
+    "outcome": N_("Outcome"),
+    "kind": N_("Section"),
+    "helper_id": N_("Helper"),
+    "since": N_("Since"),
+    "field": N_("Field"),
+    "kept_value": N_("Value kept"),
+    "other_value": N_("Other value"),
+    "decided": N_("Decided"),
+}
+YES, NO = N_("yes"), N_("no")
+
+
 def _fmt(value: object) -> str:
     if value is None or value == "":
         return "—"
@@ -42,8 +72,11 @@ def render_person_data(
     person_rows: Sequence[tuple[str, str]],
     sections: Sequence[tuple[str, Sequence[Mapping[str, object]]]],
     today: dt.date,
+    field_labels: Mapping[str, str] | None = None,
 ) -> bytes:
-    """``person_rows``: (label msgid, value); ``sections``: (title msgid, rows) per source."""
+    """``person_rows``: (label msgid, value); ``sections``: (title msgid, rows) per source;
+    ``field_labels``: msgids of the person's fields by name (a conflict names its field)."""
+    field_labels = field_labels or {}
     register_fonts()
     base = ParagraphStyle("base", fontName=FONT, fontSize=10, leading=13)
     bold = ParagraphStyle("bold", parent=base, fontName=FONT_BOLD)
@@ -52,6 +85,13 @@ def render_person_data(
 
     def t(msgid: str) -> str:
         return gettext_in(lang, msgid)
+
+    def shown(key: str, value: object) -> str:
+        if isinstance(value, bool):
+            return t(YES if value else NO)
+        if key == "field" and isinstance(value, str) and value in field_labels:
+            return t(field_labels[value])
+        return _fmt(value)
 
     def para(text: str, style: ParagraphStyle = base) -> Paragraph:
         return Paragraph(escape(text), style)
@@ -76,7 +116,10 @@ def render_person_data(
         if not entries:
             story.append(para(t(NOTHING)))
         for entry in entries:
-            cells = [[para(str(k), bold), para(_fmt(v))] for k, v in entry.items()]
+            cells = [
+                [para(t(KEY_LABELS[k]) if k in KEY_LABELS else str(k), bold), para(shown(k, v))]
+                for k, v in entry.items()
+            ]
             story += [Table(cells, colWidths=[55 * mm, 115 * mm], style=table_style)]
             story.append(Spacer(1, 2 * mm))
     buffer = io.BytesIO()

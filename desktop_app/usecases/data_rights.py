@@ -21,7 +21,6 @@ from desktop_app.letters.person_data_pdf import render_person_data
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow, PersonRow, SearchTokenRow
 from desktop_app.storage.people_repo import PeopleRepository
-from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.usecases import audit
 from desktop_app.usecases.person_data import Row, sources
 
@@ -112,7 +111,7 @@ def export_person(
     values["languages"] = ", ".join(names.languages.get(c, c) for c in person.languages)
     person_rows = [(label, str(values[key])) for key, label in _LABELS]
     pdf_bytes = render_person_data(
-        doc_lang, person_rows, [(s.title, rows) for s, rows in collected], today
+        doc_lang, person_rows, [(s.title, rows) for s, rows in collected], today, dict(_LABELS)
     )
     audit.record(store, user, audit.AuditAction.EXPORT, "person", person_id, {"lang": doc_lang})
     return json_bytes, pdf_bytes
@@ -134,7 +133,8 @@ _PERSONAL_COLUMNS = {
 
 
 def _erase_row(session: DbSession, store: Store, user: User, row: PersonRow) -> dict[str, int]:
-    """Everything but the row's revision: sources, search tokens, personal columns."""
+    """Everything but the row's revision: sources (conflicts about the person included),
+    search tokens, personal columns."""
     # Overwrite freed pages instead of leaving erased text in them.
     session.connection().exec_driver_sql("PRAGMA secure_delete = ON")
     counts = {s.kind: s.erase(session, store, user, row.id) for s in sources()}
@@ -142,26 +142,11 @@ def _erase_row(session: DbSession, store: Store, user: User, row: PersonRow) -> 
         session.scalar(select(func.count()).where(SearchTokenRow.person_pk == row.pk)) or 0
     )
     session.execute(delete(SearchTokenRow).where(SearchTokenRow.person_pk == row.pk))
-    counts["conflicts"] = _erase_conflicts(session, row.id)
     for column, blank in _PERSONAL_COLUMNS.items():
         setattr(row, column, blank)
     row.deleted = True
     row.field_clocks = "{}"
     return counts
-
-
-def _erase_conflicts(session: DbSession, person_id: str) -> int:
-    """Sync conflicts about the person hold two of their values: they go with the person.
-
-    Every laptop does this when the person's tombstone arrives, and drops conflict records
-    about an erased person that arrive later (``kinds.register_builtin_kinds``), so no conflict
-    about an erased person stays open anywhere and none keeps their data.
-    """
-    about = (ConflictRow.record_kind == "person") & (ConflictRow.record_id == person_id)
-    count = int(session.scalar(select(func.count()).select_from(ConflictRow).where(about)) or 0)
-    if count:
-        session.execute(delete(ConflictRow).where(about))
-    return count
 
 
 def erase_person(store: Store, user: User, person_id: str) -> dict[str, int]:

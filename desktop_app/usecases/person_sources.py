@@ -16,6 +16,7 @@ from desktop_app.domain.users import User
 from desktop_app.i18n.text import N_
 from desktop_app.storage.db import Store
 from desktop_app.storage.referrals_models import PrintJobRow, ReferralRow
+from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.storage.visits_models import ConsentRow, DraftRow, VisitRevisionRow, VisitRow
 from desktop_app.usecases.person_data import PersonDataSource, Row, register_person_data_source
 
@@ -143,5 +144,49 @@ register_person_data_source(
         collect=_collect_referrals,
         erase=_erase_referrals,
         last_contact=_referrals_last_contact,
+    )
+)
+
+
+def _about(person_id: str):  # type: ignore[no-untyped-def]
+    return (ConflictRow.record_kind == "person") & (ConflictRow.record_id == person_id)
+
+
+def _collect_conflicts(db: DbSession, person_id: str) -> list[Row]:
+    """Values of the person's fields set differently on two laptops: both are held until an
+    advisor decides (and the other value stays in the record after that)."""
+    rows = db.scalars(select(ConflictRow).where(_about(person_id)).order_by(ConflictRow.field))
+    return [
+        {
+            "field": r.field,
+            "kept_value": json.loads(r.kept_value),
+            "other_value": json.loads(r.other_value),
+            "decided": r.resolved,
+        }
+        for r in rows
+    ]
+
+
+def _erase_conflicts(db: DbSession, _store: Store, _user: User, person_id: str) -> int:
+    """Conflicts about the person hold two of their values: they go with the person.
+
+    Every laptop does this when the person's tombstone arrives, and drops conflict records
+    about an erased person that arrive later (``kinds.register_builtin_kinds``), so no conflict
+    about an erased person stays open anywhere and none keeps their data.
+    """
+    count = int(
+        db.scalar(select(func.count()).select_from(ConflictRow).where(_about(person_id))) or 0
+    )
+    if count:
+        db.execute(delete(ConflictRow).where(_about(person_id)))
+    return count
+
+
+register_person_data_source(
+    PersonDataSource(
+        kind="conflicts",
+        title=N_("Conflicts"),
+        collect=_collect_conflicts,
+        erase=_erase_conflicts,
     )
 )

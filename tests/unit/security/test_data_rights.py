@@ -126,6 +126,27 @@ def _conflict_about(store: Store, pid: str, field: str, kept: str, other: str) -
         )
 
 
+def test_export_holds_both_values_of_an_open_conflict(session: Session) -> None:
+    """A conflict keeps a second value of the person's field: the access export shows it."""
+    pid = _person(session)
+    _conflict_about(session.store, pid, "family_name", "Жечева", "Жечева-Иванова")
+    raw_json, pdf = data_rights.export_person(session.store, session.user, pid)
+    assert json.loads(raw_json)["conflicts"] == [
+        {
+            "field": "family_name",
+            "kept_value": "Жечева",
+            "other_value": "Жечева-Иванова",
+            "decided": False,
+        }
+    ]
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        content = "\n".join(page.extract_text() or "" for page in doc.pages)
+    assert "Жечева-Иванова" in content and "Конфликти" in content
+    # in the person's language: the labels, the field and "no" (not decided yet)
+    assert "Запазена стойност" in content and "Друга стойност" in content
+    assert "kept_value" not in content and "family_name" not in content and "False" not in content
+
+
 def test_erasure_removes_everything_locally_and_leaves_a_tombstone(
     session: Session, draft_source: None
 ) -> None:
