@@ -452,6 +452,9 @@ def _run_gui(
         if window.model.rowCount():
             window.table.selectRow(0)  # show a person's page too, as after a search
         app.processEvents()
+        window.tasks.wait(3000)  # what the status bar reads in the background (sync status)
+        app.processEvents()  # delivers it
+        app.processEvents()  # lays the status bar out around it
         args.screenshot.parent.mkdir(parents=True, exist_ok=True)
         shown: QWidget = window
         if getattr(args, "form", None):
