@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -117,6 +118,12 @@ class Store:
         self.paths = paths
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # One writing transaction at a time in this process. SQLite allows one writer anyway,
+        # but the driver begins a transaction only at the first write: what a transaction read
+        # before (the audit chain's head, a counter) could meanwhile be changed by another
+        # thread's transaction, and two entries would claim the same place in the audit chain.
+        # Re-entrant, so a use case may call another that opens its own transaction.
+        self._write_lock = threading.RLock()
         with self._sessions.begin() as session:
             device = session.get(MetaRow, "device_id")
             if device is None:
@@ -127,8 +134,9 @@ class Store:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A short read-write transaction: committed on success, rolled back on error."""
-        with self._sessions.begin() as session:
+        """A short read-write transaction: committed on success, rolled back on error; one at
+        a time in this process (other threads' transactions wait for it)."""
+        with self._write_lock, self._sessions.begin() as session:
             yield session
 
     @contextmanager

@@ -63,6 +63,7 @@ KIND_NAMES = {
     "referral": N_("referral"),
     "referrals": N_("referral list"),
     "letter": N_("referral letter"),
+    "print_queue": N_("print queue"),
     "reference": N_("service directory or forms"),
     "device": N_("laptop"),
 }

@@ -349,10 +349,12 @@ def render_letter(
     client_lang: str | None = None,
     *,
     today: dt.date | None = None,
+    log_view: bool = True,
 ) -> bytes:
     """The referral letter as PDF bytes, in memory (the preview); raises ``LetterError`` with a
-    message key. Nothing is audited here: the letter is audited when it leaves the app
-    (:func:`record_letter_output`, :func:`queue_for_printing`, :func:`mark_printed`).
+    message key. Showing it is audited as a view of the person's letter (``log_view``); it is
+    audited again when it leaves the app (:func:`record_letter_output`,
+    :func:`queue_for_printing`, :func:`mark_printed`).
 
     ``client_lang`` defaults to the language the referral was issued with.
     """
@@ -366,6 +368,15 @@ def render_letter(
         person = PeopleRepository(session).get(referral.person_id)
     if person is None:
         raise ReferralNotFound(referral.person_id)
+    if log_view:
+        audit.record(
+            store,
+            user,
+            audit.AuditAction.VIEW,
+            "letter",
+            person.id,
+            {"referral_id": referral_id, "lang": lang},
+        )
     directory = reference.service_directory(store)
     if directory.find(referral.service_id) is None:
         directory = default_directory()  # the service was taken out of a later publication
@@ -396,7 +407,7 @@ def queue_for_printing(
     require(user, Action.PRINT)
     lang = client_lang or referral_language(store, user, referral_id)
     if pdf is None:
-        pdf = render_letter(store, user, referral_id, lang)
+        pdf = render_letter(store, user, referral_id, lang, log_view=False)  # PRINT below
     job_id = str(uuid.uuid4())
     with store.transaction() as session:
         referral_row = ReferralRepository(session).row(referral_id)
@@ -433,10 +444,12 @@ def queue_for_printing(
 
 
 def print_queue(store: Store, user: User, *, include_printed: bool = False) -> list[PrintJob]:
-    """Letters waiting to be printed, oldest first (without their PDF bytes)."""
+    """Letters waiting to be printed, oldest first (without their PDF bytes). The list names
+    people: each person in it gets an entry in the audit log (a view of the print queue)."""
     require(user, Action.PRINT)
     stmt = (
         select(
+            ReferralRow.person_id,
             PrintJobRow.id,
             PrintJobRow.referral_id,
             ReferralRow.reference,
@@ -457,18 +470,34 @@ def print_queue(store: Store, user: User, *, include_printed: bool = False) -> l
         stmt = stmt.where(PrintJobRow.state == "queued")
     with store.reading() as session:
         rows = session.execute(stmt).all()
+    letters: dict[str, int] = {}
+    for r in rows:
+        if r[0]:
+            letters[r[0]] = letters.get(r[0], 0) + 1
+    if letters:
+        with store.transaction() as session:
+            for person_id, n in letters.items():
+                audit.record_in(
+                    session,
+                    store,
+                    user.id,
+                    audit.AuditAction.VIEW,
+                    "print_queue",
+                    person_id,
+                    {"letters": n},
+                )
     return [
         PrintJob(
-            id=r[0],
-            referral_id=r[1],
-            reference=r[2],
-            person_name=" ".join(p for p in (r[3], r[4]) if p),
-            service_id=r[5],
-            client_lang=r[6],
-            created_at=dt.datetime.fromisoformat(r[7]),
-            state=r[8],
-            printed_at=dt.datetime.fromisoformat(r[9]) if r[9] else None,
-            size=int(r[10] or 0),
+            id=r[1],
+            referral_id=r[2],
+            reference=r[3],
+            person_name=" ".join(p for p in (r[4], r[5]) if p),
+            service_id=r[6],
+            client_lang=r[7],
+            created_at=dt.datetime.fromisoformat(r[8]),
+            state=r[9],
+            printed_at=dt.datetime.fromisoformat(r[10]) if r[10] else None,
+            size=int(r[11] or 0),
         )
         for r in rows
     ]

@@ -91,3 +91,34 @@ def test_only_coordinators_read_the_audit_log(session: Session) -> None:
             audit.list_entries(eva.store, eva.user)
     finally:
         eva.close()
+
+
+def test_entries_written_from_two_threads_at_once_keep_one_chain(session: Session) -> None:
+    """A letter preview (on a worker) and a list view (on the UI thread) audit at the same
+    moment: each entry gets its own place in the chain, none is refused."""
+    import threading
+
+    from desktop_app.usecases import audit as audit_uc
+
+    store, user = session.store, session.user
+    before = len(audit_uc.list_entries(store, user))
+    start = threading.Barrier(2)
+    failures: list[BaseException] = []
+
+    def write(kind: str) -> None:
+        start.wait(timeout=10)
+        try:
+            for i in range(40):
+                audit_uc.record(store, user, audit_uc.AuditAction.VIEW, kind, f"{kind}-{i}")
+        except BaseException as exc:  # reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=write, args=(k,)) for k in ("letter", "referrals")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert failures == []
+    entries = audit_uc.list_entries(store, user)
+    assert len(entries) == before + 80
+    assert audit_uc.verify_chain(store) == []

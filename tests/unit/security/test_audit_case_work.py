@@ -58,6 +58,8 @@ def test_views_prints_export_and_erasure_are_audited_and_the_chain_holds(
         assert not referrals.record_letter_output(eva.store, eva.user, referral.id, "print", "bg")
         assert referrals.record_letter_output(eva.store, eva.user, referral.id, "pdf", "de")
         job = referrals.queue_for_printing(eva.store, eva.user, referral.id, pdf)
+        # the queue names the person: looking at it is a view of them
+        assert [j.id for j in referrals.print_queue(eva.store, eva.user)] == [job]
         referrals.mark_printed(eva.store, eva.user, job)
         referrals.change_status(eva.store, eva.user, referral.id, ReferralStatus.APPOINTMENT_MADE)
         # the person's rights: a copy of their data, then erasure
@@ -72,22 +74,26 @@ def test_views_prints_export_and_erasure_are_audited_and_the_chain_holds(
         ("view", "visit", None),
         ("view", "visits", None),
         ("view", "referrals", None),
+        ("view", "letter", None),  # the preview
         ("print", "letter", "print"),
         ("print", "letter", "pdf"),
         ("print", "letter", "queue"),
+        ("view", "print_queue", None),
         ("print", "letter", "queue_print"),
         ("change", "referral", None),
         ("export", "person", None),
         ("erase", "person", None),
     ]
-    letters = [e.details for e in new if e.record_kind == "letter"]
+    assert new[3].details == {"referral_id": referral.id, "lang": "bg"}
+    assert new[7].details == {"letters": 1}
+    letters = [e.details for e in new if e.record_kind == "letter" and e.action == "print"]
     assert [d["reprint"] for d in letters] == [False, True, True, True]
     assert all(d["referral_id"] == referral.id for d in letters)
     assert [d["lang"] for d in letters] == ["bg", "de", "bg", "bg"]
     assert new[0].details == {"visit_id": visit.id, "form": "life_situation"}
     # who, on which laptop, when
-    assert {e.user_id for e in new[:8]} == {eva_id(session)}
-    assert {e.user_id for e in new[8:]} == {me.id}
+    assert {e.user_id for e in new[:10]} == {eva_id(session)}
+    assert {e.user_id for e in new[10:]} == {me.id}
     assert {e.device_id for e in new} == {store.device_id}
     now = dt.datetime.now(dt.UTC)
     assert all(now - dt.timedelta(minutes=5) < e.when <= now + dt.timedelta(seconds=1) for e in new)
