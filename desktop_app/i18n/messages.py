@@ -153,3 +153,13 @@ def form_problem(form_id: str, code: str, where: str) -> str:
     template = _FORM_PROBLEMS.get(code)
     problem = _(template).format(where=where) if template else code
     return _("{file}: {problem}").format(file=f"{form_id}.yaml", problem=problem)
+
+
+#: a referral's status (``domain.referral.ReferralStatus`` values) as people read it
+REFERRAL_STATUS = {
+    "issued": N_("Issued"),
+    "appointment_made": N_("Appointment made"),
+    "attended": N_("Attended"),
+    "outcome_noted": N_("Outcome noted"),
+    "closed": N_("Closed"),
+}

@@ -58,8 +58,8 @@ from desktop_app.domain.person import Person
 from desktop_app.domain.referral import OTHER_REASON, Referral, ReferralStatus, ReferralStatusError
 from desktop_app.domain.validation import FieldError, ValidationFailed
 from desktop_app.i18n.formatting import format_partial_date
-from desktop_app.i18n.messages import field_message
-from desktop_app.i18n.text import N_, _, current_language, ngettext
+from desktop_app.i18n.messages import REFERRAL_STATUS, field_message
+from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import default_directory
 from desktop_app.letters.referral_letter import LetterError
 from desktop_app.letters.texts import default_letter_texts
@@ -85,17 +85,9 @@ PRINT_TO_PDF_ENV = "WELCOME_DESK_PRINT_TO_PDF"
 MAX_PRINT_DPI = 300
 CLIENT_LANGUAGES = ("bg", "ro", "de", "en")
 
-STATUS_LABELS = {
-    ReferralStatus.ISSUED: N_("Issued"),
-    ReferralStatus.APPOINTMENT_MADE: N_("Appointment made"),
-    ReferralStatus.ATTENDED: N_("Attended"),
-    ReferralStatus.OUTCOME_NOTED: N_("Outcome noted"),
-    ReferralStatus.CLOSED: N_("Closed"),
-}
-
 
 def status_label(status: ReferralStatus) -> str:
-    return _(STATUS_LABELS[status])
+    return _(REFERRAL_STATUS[status.value])
 
 
 def service_name(service_id: str, store: Store, lang: str | None = None) -> str:

@@ -21,7 +21,7 @@ from desktop_app.letters.person_data_pdf import render_person_data
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow, PersonRow, SearchTokenRow
 from desktop_app.storage.people_repo import PeopleRepository
-from desktop_app.usecases import audit
+from desktop_app.usecases import audit, reference
 from desktop_app.usecases.person_data import Row, sources
 
 log = logging.getLogger(__name__)
@@ -110,9 +110,13 @@ def export_person(
     values["nationality"] = names.territories.get(person.nationality, person.nationality)
     values["languages"] = ", ".join(names.languages.get(c, c) for c in person.languages)
     person_rows = [(label, str(values[key])) for key, label in _LABELS]
-    pdf_bytes = render_person_data(
-        doc_lang, person_rows, [(s.title, rows) for s, rows in collected], today, dict(_LABELS)
-    )
+    from desktop_app.usecases.person_data_text import readable
+
+    forms, directory = reference.forms_in_force(store), reference.service_directory(store)
+    sections = [
+        (s.title, readable(s.kind, rows, doc_lang, forms, directory)) for s, rows in collected
+    ]
+    pdf_bytes = render_person_data(doc_lang, person_rows, sections, today, dict(_LABELS))
     audit.record(store, user, audit.AuditAction.EXPORT, "person", person_id, {"lang": doc_lang})
     return json_bytes, pdf_bytes
 

@@ -83,6 +83,38 @@ def test_export_gives_json_and_a_pdf_in_the_persons_language(
     assert audit.list_entries(session.store, session.user, record_id=pid, action="export")
 
 
+def test_the_export_pdf_says_what_the_stored_codes_mean(session: Session) -> None:
+    """Forms, questions, answers, consent purposes, services, reasons, statuses, languages and
+    dates in the person's language; the JSON keeps the codes."""
+    from desktop_app.usecases import referrals, visits
+    from tests.unit.test_visits import consent_answers, full_life_situation
+
+    pid = _person(session)
+    visits.record_consent(session.store, session.user, pid, consent_answers())
+    visits.finish_visit(session.store, session.user, pid, "life_situation", full_life_situation())
+    referrals.issue_referral(
+        session.store, session.user, pid, "clearingstelle", "health_insurance", client_lang="bg"
+    )
+    raw_json, pdf = data_rights.export_person(session.store, session.user, pid)
+    data = json.loads(raw_json)
+    assert data["visits"][0]["form"] == "life_situation"
+    assert data["referrals"][0]["reason"] == "health_insurance"
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        content = " ".join((page.extract_text() or "").replace("\n", " ") for page in doc.pages)
+    for bulgarian in (
+        "Преглед на житейската ситуация",  # the form's title
+        "Здравна осигуровка",  # a question
+        "Консултация",  # a consent purpose
+        "Клирингов център",  # the service
+        "Изясняване на здравната осигуровка",  # the reason
+        "Издадено",  # the status
+        "български",  # the consent's language
+    ):
+        assert bulgarian in content, bulgarian
+    for code in ("life_situation", "health_insurance", "issued", "central_storage", "+00:00"):
+        assert code not in content, code
+
+
 def test_helper_is_refused_export_and_erasure_advisor_erasure(session: Session) -> None:
     pid = _person(session)
     helper, advisor = _user(session, Role.HELPER), _user(session, Role.ADVISOR)

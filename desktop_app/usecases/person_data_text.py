@@ -1,0 +1,170 @@
+"""A person's data as they can read it: the entries of the access export's PDF with forms,
+questions, answers, consent purposes and services named in the document's language.
+
+The JSON copy keeps the stored codes (machine-readable, Art. 20); the PDF (Art. 15) says what
+they mean. Codes that no longer have a label (a question taken out of a later form) stay as
+they are, so nothing held is left out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from desktop_app.forms.definition import CEFR_LEVELS, FieldDef, FieldType, FormDefinition
+from desktop_app.forms.labels import label as pick
+from desktop_app.i18n.messages import REFERRAL_STATUS
+from desktop_app.i18n.text import N_, gettext_in
+from desktop_app.letters.directory import ServiceDirectory
+from desktop_app.letters.texts import default_letter_texts
+
+Row = Mapping[str, object]
+
+#: keys whose values are moments or days, written as the document's language writes them
+MOMENTS = frozenset({"finished_at", "created_at", "given_on", "appointment", "since"})
+
+YES_NO_UNKNOWN = {"yes": N_("yes"), "no": N_("no"), "unknown": N_("don't know")}
+DECISIONS = {"accepted": N_("accepted"), "dismissed": N_("dismissed")}
+
+
+def _answer(fdef: FieldDef | None, value: Any, lang: str) -> object:
+    if fdef is None:
+        return value
+    if isinstance(value, list):
+        if fdef.type == FieldType.GROUP:
+            return [_group_item(fdef, item, lang) for item in value]
+        return [_answer(fdef, v, lang) for v in value]
+    if not isinstance(value, str):
+        return value
+    if fdef.type == FieldType.YES_NO_UNKNOWN and value in YES_NO_UNKNOWN:
+        return gettext_in(lang, YES_NO_UNKNOWN[value])
+    if fdef.type == FieldType.CEFR and value in CEFR_LEVELS:
+        return value
+    option = fdef.option(value)
+    return pick(option.label, lang) if option is not None else value
+
+
+def _group_item(fdef: FieldDef, item: Any, lang: str) -> object:
+    if not isinstance(item, Mapping):
+        return item
+    out: dict[str, object] = {}
+    for key, value in item.items():
+        sub = fdef.subfield(str(key))
+        out[pick(sub.label, lang) if sub else str(key)] = _answer(sub, value, lang)
+    return out
+
+
+def _answers(form: FormDefinition | None, answers: object, lang: str) -> object:
+    if form is None or not isinstance(answers, Mapping):
+        return answers
+    out: dict[str, object] = {}
+    for field_id, value in answers.items():
+        try:
+            fdef: FieldDef | None = form.field(str(field_id))
+        except KeyError:
+            fdef = None
+        out[pick(fdef.label, lang) if fdef else str(field_id)] = _answer(fdef, value, lang)
+    return out
+
+
+def _next_steps(form: FormDefinition | None, steps: object, lang: str) -> object:
+    if form is None or not isinstance(steps, Mapping):
+        return steps
+    rules = {rule.id: rule for rule in form.next_steps}
+    return {
+        pick(rules[s].label, lang) if s in rules else str(s): (
+            gettext_in(lang, DECISIONS[d]) if d in DECISIONS else d
+        )
+        for s, d in steps.items()
+    }
+
+
+def _moment(value: object, lang: str) -> object:
+    """An ISO date or date-time as ``lang`` writes it (the time in the laptop's zone); anything
+    else (an empty value, a clock stamp) as it is."""
+    if not isinstance(value, str) or len(value) < 10 or value[4:5] != "-":
+        return value
+    from babel.dates import format_date, format_datetime
+
+    try:
+        moment = dt.datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if len(value) == 10:
+        return format_date(moment.date(), "medium", locale=lang)
+    if moment.tzinfo is not None:
+        moment = moment.astimezone()
+    return format_datetime(moment, "medium", locale=lang)
+
+
+def _purposes(forms: Mapping[str, FormDefinition]) -> dict[str, Mapping[str, str]]:
+    return {p.id: p.label for form in forms.values() for p in form.purposes}
+
+
+def readable(
+    kind: str,
+    rows: Sequence[Row],
+    lang: str,
+    forms: Mapping[str, FormDefinition],
+    directory: ServiceDirectory,
+) -> list[Row]:
+    """``rows`` of the source ``kind`` with their codes named and moments written in ``lang``."""
+    return _with_moments(_named(kind, rows, lang, forms, directory), lang)
+
+
+def _named(
+    kind: str,
+    rows: Sequence[Row],
+    lang: str,
+    forms: Mapping[str, FormDefinition],
+    directory: ServiceDirectory,
+) -> list[Row]:
+    """``rows`` of the source ``kind`` with their codes named in ``lang``."""
+    out: list[Row] = []
+    if kind == "visits":
+        for row in rows:
+            form = forms.get(str(row.get("form")))
+            named = dict(row)
+            if form is not None:
+                named["form"] = pick(form.title, lang)
+            named["answers"] = _answers(form, row.get("answers"), lang)
+            named["next_steps"] = _next_steps(form, row.get("next_steps"), lang)
+            out.append(named)
+        return out
+    if kind == "consents":
+        purposes = _purposes(forms)
+        return [
+            {**row, "purpose": pick(purposes[p], lang)}
+            if (p := str(row.get("purpose"))) in purposes
+            else dict(row)
+            for row in rows
+        ]
+    if kind == "referrals":
+        reasons = default_letter_texts().reasons
+        for row in rows:
+            named = dict(row)
+            if service := directory.find(str(row.get("service"))):
+                named["service"] = service.name.get(lang)
+            if reason := reasons.get(str(row.get("reason"))):
+                named["reason"] = reason.label.get(lang)
+            if (status := str(row.get("status"))) in REFERRAL_STATUS:
+                named["status"] = gettext_in(lang, REFERRAL_STATUS[status])
+            out.append(named)
+        return out
+    return [dict(row) for row in rows]
+
+
+def _with_moments(rows: list[Row], lang: str) -> list[Row]:
+    from babel import Locale
+
+    languages = Locale.parse(lang).languages
+
+    def shown(key: str, value: object) -> object:
+        if key in MOMENTS:
+            return _moment(value, lang)
+        if key == "language" and isinstance(value, str):
+            return languages.get(value, value)
+        return value
+
+    return [{k: shown(k, v) for k, v in row.items()} for row in rows]
