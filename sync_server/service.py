@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import json
 import logging
 import secrets
 import threading
@@ -17,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import pydantic_core
 from sqlalchemy import Engine, and_, false, func, insert, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -110,19 +110,36 @@ _ENVELOPE_COLUMNS = (
 )
 
 
+# The envelopes table's PostgreSQL types, in _ENVELOPE_COLUMNS order (for binary COPY).
+_ENVELOPE_PG_TYPES = (
+    "int8",
+    "varchar",
+    "varchar",
+    "int8",
+    "varchar",
+    "bytea",
+    "bytea",
+    "varchar",
+    "varchar",
+    "timestamptz",
+)
+
+
 def _insert_envelopes(session: Session, rows: list[dict[str, object]]) -> None:
     """Bulk insert inside the caller's transaction: COPY on PostgreSQL, executemany elsewhere.
 
-    COPY costs the server about half the CPU of an executemany for a batch of 500; the rows
-    meet the same constraints either way.
+    COPY costs the server about half the CPU of an executemany for a batch of 500, and its
+    binary form (no text escaping of the ciphertext) about half of that again; the rows meet
+    the same constraints either way.
     """
     connection = session.connection()
     if connection.dialect.name != "postgresql":
         connection.execute(insert(models.StoredEnvelope), rows)
         return
     raw: Any = connection.connection.driver_connection
-    statement = f"COPY envelopes ({', '.join(_ENVELOPE_COLUMNS)}) FROM STDIN"
+    statement = f"COPY envelopes ({', '.join(_ENVELOPE_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.set_types(list(_ENVELOPE_PG_TYPES))
         for row in rows:
             copy.write_row([row[name] for name in _ENVELOPE_COLUMNS])
 
@@ -643,4 +660,6 @@ class SyncService:
             for row in rows
         ]
         body = {"envelopes": envelopes, "next_cursor": next_cursor, "has_more": has_more}
-        return json.dumps(body, separators=(",", ":")).encode()
+        # The same compact JSON as json.dumps(..., separators=(",", ":")) for these values
+        # (ASCII only: ids, kinds, base64, clocks), in a third of the time.
+        return pydantic_core.to_json(body)
