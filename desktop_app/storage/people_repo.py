@@ -30,6 +30,11 @@ def _name_tokens(name: str) -> frozenset[str]:
     return frozenset(name_tokens(name))
 
 
+@lru_cache(maxsize=1024)  # a bulk insert asks twice per person: for the key and the tokens
+def _phone_tokens(phone: str) -> frozenset[str]:
+    return frozenset(phone_tokens(phone))
+
+
 def sort_key(person: Person) -> str:
     return f"{_fold(person.family_name)}\x1f{_fold(person.given_name)}"
 
@@ -41,7 +46,7 @@ def name_key(person: Person) -> str:
 
 def phone_key(phone: str) -> str:
     """National significant digits, the shortest of the phone's index forms."""
-    forms = phone_tokens(phone)
+    forms = _phone_tokens(phone)
     return min(forms, key=len) if forms else ""
 
 
@@ -57,7 +62,7 @@ def _dob_tokens(dob: PartialDate | None) -> set[str]:
 def search_tokens(person: Person) -> set[str]:
     tokens = _name_tokens(person.given_name) | _name_tokens(person.family_name)
     tokens |= _dob_tokens(person.date_of_birth)
-    tokens |= {f"p:{t}" for t in phone_tokens(person.phone)}
+    tokens |= {f"p:{t}" for t in _phone_tokens(person.phone)}
     return {t[:200] for t in tokens if t}
 
 
