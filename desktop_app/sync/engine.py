@@ -364,39 +364,44 @@ class SyncEngine:
             ]
         total, done, refused_conflict = len(pending), 0, False
         batches = [pending[i : i + wire.MAX_BATCH] for i in range(0, total, wire.MAX_BATCH)]
-        # One push in flight while the next batch is sealed here; answers are handled in order.
-        # A push of one batch (the usual one) starts no thread.
+        # One push in flight while the next batch is sealed here, and while the answer before
+        # it is confirmed: the next batch goes out as soon as the previous answer is in.
+        # Answers are handled in order. A push of one batch (the usual one) starts no thread.
         with contextlib.ExitStack() as stack:
             sender = None
             if len(batches) > 1:
                 sender = stack.enter_context(
                     ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push")
                 )
+
+            def send(envelopes: list[wire.Envelope]) -> Future[wire.PushResponse]:
+                if sender is not None:
+                    return sender.submit(self.client.push, envelopes)
+                sent: Future[wire.PushResponse] = Future()
+                sent.set_result(self.client.push(envelopes))
+                return sent
+
             sealed = self._seal(batches[0]) if batches else None
-            for index, batch in enumerate(batches):
-                assert sealed is not None
-                envelopes, revisions, nothing_to_send = sealed
-                sending: Future[wire.PushResponse] | None = None
-                if envelopes and sender is not None:
-                    sending = sender.submit(self.client.push, envelopes)
-                elif envelopes:
-                    sending = Future()
-                    sending.set_result(self.client.push(envelopes))
-                try:
+            sending = send(sealed[0]) if sealed is not None and sealed[0] else None
+            try:
+                for index, batch in enumerate(batches):
+                    assert sealed is not None
+                    _envelopes, revisions, nothing_to_send = sealed
                     sealed = self._seal(batches[index + 1]) if index + 1 < len(batches) else None
-                except BaseException:
                     if sending is not None:
-                        sending.cancel()
-                    raise
+                        response = sending.result()
+                    else:
+                        response = wire.PushResponse(accepted=0, duplicate=0, refused=0, results=[])
+                    sending = send(sealed[0]) if sealed is not None and sealed[0] else None
+                    refused_conflict |= self._confirm(
+                        report, response, revisions, nothing_to_send, last
+                    )
+                    done += len(batch)
+                    self.progress("push", done, total)
+            except BaseException:
                 if sending is not None:
-                    response = sending.result()
-                else:
-                    response = wire.PushResponse(accepted=0, duplicate=0, refused=0, results=[])
-                refused_conflict |= self._confirm(
-                    report, response, revisions, nothing_to_send, last
-                )
-                done += len(batch)
-                self.progress("push", done, total)
+                    sending.cancel()
+                raise
         return refused_conflict
 
     def _confirm(
