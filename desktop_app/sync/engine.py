@@ -1,9 +1,10 @@
 """One sync round: push the outbox, pull everything after the cursor, merge field by field.
 
-Runs off the UI thread; nothing here waits for a user. Every pulled page is applied and its
-cursor saved in one transaction, and outbox rows are deleted only for envelopes the server
-confirmed, so an interruption at any point (laptop crash, server crash, network drop) leaves
-both sides consistent and the next round continues where this one stopped.
+Runs off the UI thread; nothing here waits for a user. Pulled pages are applied and the
+cursor after them saved in the same transaction (a few consecutive pages share one), and
+outbox rows are deleted only for envelopes the server confirmed, so an interruption at any
+point (laptop crash, server crash, network drop) leaves both sides consistent and the next
+round continues where this one stopped.
 """
 
 from __future__ import annotations
