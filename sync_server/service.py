@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
-import json
 import logging
 import secrets
 import threading
@@ -17,7 +16,22 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, and_, false, func, insert, select, update
+import pydantic_core
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Engine,
+    String,
+    and_,
+    any_,
+    false,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync_server import models, wire
@@ -110,19 +124,36 @@ _ENVELOPE_COLUMNS = (
 )
 
 
+# The envelopes table's PostgreSQL types, in _ENVELOPE_COLUMNS order (for binary COPY).
+_ENVELOPE_PG_TYPES = (
+    "int8",
+    "varchar",
+    "varchar",
+    "int8",
+    "varchar",
+    "bytea",
+    "bytea",
+    "varchar",
+    "varchar",
+    "timestamptz",
+)
+
+
 def _insert_envelopes(session: Session, rows: list[dict[str, object]]) -> None:
     """Bulk insert inside the caller's transaction: COPY on PostgreSQL, executemany elsewhere.
 
-    COPY costs the server about half the CPU of an executemany for a batch of 500; the rows
-    meet the same constraints either way.
+    COPY costs the server about half the CPU of an executemany for a batch of 500, and its
+    binary form (no text escaping of the ciphertext) about half of that again; the rows meet
+    the same constraints either way.
     """
     connection = session.connection()
     if connection.dialect.name != "postgresql":
         connection.execute(insert(models.StoredEnvelope), rows)
         return
     raw: Any = connection.connection.driver_connection
-    statement = f"COPY envelopes ({', '.join(_ENVELOPE_COLUMNS)}) FROM STDIN"
+    statement = f"COPY envelopes ({', '.join(_ENVELOPE_COLUMNS)}) FROM STDIN (FORMAT BINARY)"
     with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.set_types(list(_ENVELOPE_PG_TYPES))
         for row in rows:
             copy.write_row([row[name] for name in _ENVELOPE_COLUMNS])
 
@@ -454,15 +485,7 @@ class SyncService:
                 .select_from(d)
                 # By record id (the unique index's first column; a row-value IN made
                 # PostgreSQL scan the table) and revision; the exact pairs are picked below.
-                .outerjoin(
-                    t,
-                    and_(
-                        t.record_id.in_({r for r, _v in pairs}),
-                        t.revision.in_({v for _r, v in pairs}),
-                    )
-                    if pairs
-                    else false(),
-                )
+                .outerjoin(t, self._pairs_condition(pairs) if pairs else false())
                 .where(d.id == device.id)
             ).all()
             status = found[0].status if found else None
@@ -572,6 +595,19 @@ class SyncService:
             accepted=accepted, duplicate=duplicate, refused=refused, results=results
         )
 
+    def _pairs_condition(self, pairs: set[tuple[str, int]]) -> ColumnElement[bool]:
+        """Envelopes of these record ids and revisions (a superset of the exact pairs)."""
+        t = models.StoredEnvelope
+        ids, revisions = sorted({r for r, _v in pairs}), sorted({v for _r, v in pairs})
+        if self.engine.dialect.name != "postgresql":
+            return and_(t.record_id.in_(ids), t.revision.in_(revisions))
+        # On PostgreSQL one array parameter each, not 500 parameters: half the time under
+        # the counter lock that every push waits for.
+        return and_(
+            t.record_id == any_(literal(ids, ARRAY(String))),
+            t.revision == any_(literal(revisions, ARRAY(BigInteger))),
+        )
+
     def _pull_rows(
         self, device: AuthenticatedDevice, after: int, limit: int
     ) -> tuple[Sequence[Any], int, bool]:
@@ -643,4 +679,6 @@ class SyncService:
             for row in rows
         ]
         body = {"envelopes": envelopes, "next_cursor": next_cursor, "has_more": has_more}
-        return json.dumps(body, separators=(",", ":")).encode()
+        # The same compact JSON as json.dumps(..., separators=(",", ":")) for these values
+        # (ASCII only: ids, kinds, base64, clocks), in a third of the time.
+        return pydantic_core.to_json(body)

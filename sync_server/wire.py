@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 import uuid
 from typing import Annotated, Literal
 
@@ -56,7 +57,12 @@ def _bytes_checker(name: str, low: int, high: int) -> AfterValidator:
     return AfterValidator(check)
 
 
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
 def _canonical_uuid(value: str) -> str:
+    if _CANONICAL_UUID.fullmatch(value):  # already canonical (nearly always): as it is
+        return value
     try:
         return str(uuid.UUID(value))
     except ValueError as exc:

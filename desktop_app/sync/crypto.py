@@ -7,6 +7,7 @@ nonce and ciphertext themselves, so a swapped or altered envelope fails to open.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import struct
 import uuid
@@ -82,18 +83,29 @@ def _field(data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + data
 
 
+_DOMAIN_FIELD = _field(_ENVELOPE_DOMAIN)
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def _canonical_uuid(text: str) -> str:
+    """``str(uuid.UUID(text))``; text already in that form is returned as it is (fast path)."""
+    if _CANONICAL_UUID.fullmatch(text):
+        return text
+    return str(uuid.UUID(text))
+
+
 def envelope_aad(
     record_id: str, kind: str, revision: int, key_id: str, author_device: str, client_hlc: str
 ) -> bytes:
     """Length-prefixed, so no two different metadata tuples share the same bytes."""
     return b"".join(
         [
-            _field(_ENVELOPE_DOMAIN),
-            _field(str(uuid.UUID(record_id)).encode()),
+            _DOMAIN_FIELD,
+            _field(_canonical_uuid(record_id).encode()),
             _field(kind.encode()),
             struct.pack(">Q", revision),
             _field(key_id.encode()),
-            _field(str(uuid.UUID(author_device)).encode()),
+            _field(_canonical_uuid(author_device).encode()),
             _field(client_hlc.encode()),
         ]
     )
@@ -151,7 +163,7 @@ class EnvelopeSealer:
         """Like ``seal``; the envelope is built from canonical values without re-validation."""
         if len(plaintext) + 16 > wire.MAX_CIPHERTEXT_BYTES:
             raise ValueError(f"record too large to sync ({len(plaintext)} bytes)")
-        record_id = str(uuid.UUID(record_id))
+        record_id = _canonical_uuid(record_id)
         nonce = os.urandom(wire.NONCE_BYTES)
         aad = envelope_aad(record_id, kind, revision, self.key_id, self.author_device, client_hlc)
         return wire.Envelope.model_construct(

@@ -1,27 +1,30 @@
 """One sync round: push the outbox, pull everything after the cursor, merge field by field.
 
-Runs off the UI thread; nothing here waits for a user. Every pulled page is applied and its
-cursor saved in one transaction, and outbox rows are deleted only for envelopes the server
-confirmed, so an interruption at any point (laptop crash, server crash, network drop) leaves
-both sides consistent and the next round continues where this one stopped.
+Runs off the UI thread; nothing here waits for a user. Pulled pages are applied and the
+cursor after them saved in the same transaction (a few consecutive pages share one), and
+outbox rows are deleted only for envelopes the server confirmed, so an interruption at any
+point (laptop crash, server crash, network drop) leaves both sides consistent and the next
+round continues where this one stopped.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import re
+import time
 import uuid
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from desktop_app.domain.hlc import Timestamp
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import MetaRow, OutboxRow, table
-from desktop_app.storage.sync_models import ConflictRow, SyncedRevisionRow, TeamKeyRow
+from desktop_app.storage.sync_models import ConflictRow, TeamKeyRow
 from desktop_app.sync import crypto
 from desktop_app.sync.http_client import SyncServerClient
 from desktop_app.sync.kinds import conflict_row_values
@@ -33,14 +36,23 @@ from desktop_app.sync.records import (
     PayloadError,
     ToSave,
     decode,
+    driver_cursor,
     encode,
+    rows_for_ids,
 )
 from sync_server import wire
 
 log = logging.getLogger(__name__)
 
 PULL_PAGE = 500
+# Pulled pages applied in one transaction: at most this many records, and about this long
+# (a page is only started when one more of the same size fits in the time).
+APPLY_GROUP = 2000
+APPLY_SECONDS = 0.3
 MAX_ROUNDS = 4  # a refused push (same revision pushed elsewhere) needs a pull and a re-push
+
+# ``<13-digit wall ms>-<5-digit counter>-<device>``: fixed width, so string order is clock order.
+_WELL_FORMED_CLOCK = re.compile(r"[0-9]{13}-[0-9]{5}-.", re.DOTALL)
 
 # Keys of the store's meta table that hold this laptop's sync configuration.
 SERVER_URL = "sync.server_url"
@@ -132,34 +144,56 @@ class SyncEngine:
         with self.store.reading() as session:
             cursor = int(get_meta(session, CURSOR) or 0)
         # The next page is fetched while this one is applied: the server, the network and
-        # the answer's parsing overlap with decrypting and writing here. Only applying a page
-        # moves the saved cursor, so an interruption still resumes after the last applied page.
-        # A sync with one page (the usual one) starts no thread.
-        page = self.client.pull(cursor, PULL_PAGE)
+        # the answer's parsing overlap with decrypting and writing here. A sync with one page
+        # (the usual one) starts no thread.
+        #
+        # Consecutive pages are applied in one transaction, up to APPLY_GROUP records and about
+        # APPLY_SECONDS: a commit rewrites every index page the transaction touched, so a
+        # first sync committed page by page spent a fifth of its time in commits. The saved
+        # cursor is written in the transaction that applies its records, so an interruption
+        # still resumes right after the last committed page. The transaction waits for the
+        # next page only within that time; a slow or failing server gets the commit first.
+        page: wire.PullResponse | None = self.client.pull(cursor, PULL_PAGE)
         with contextlib.ExitStack() as stack:
             fetcher: ThreadPoolExecutor | None = None
-            while True:
-                fetching: Future[wire.PullResponse] | None = None
-                if page.has_more:
-                    if fetcher is None:
-                        fetcher = stack.enter_context(
-                            ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-pull")
-                        )
-                    fetching = fetcher.submit(self.client.pull, page.next_cursor, PULL_PAGE)
-                try:
+            fetching: Future[wire.PullResponse] | None = None
+            try:
+                while page is not None:
                     with self.store.transaction() as session:
-                        report.pulled += len(page.envelopes)
-                        self._apply_page(session, page.envelopes, report)
-                        cursor = page.next_cursor
-                        set_meta(session, CURSOR, str(cursor))
-                except BaseException:
-                    if fetching is not None:
-                        fetching.cancel()
-                    raise
-                self.progress("pull", report.pulled, 0)
-                if fetching is None:
-                    return
-                page = fetching.result()
+                        started, applied = time.monotonic(), 0
+                        while page is not None:
+                            page_started = time.monotonic()
+                            if page.has_more:
+                                if fetcher is None:
+                                    fetcher = stack.enter_context(
+                                        ThreadPoolExecutor(
+                                            max_workers=1, thread_name_prefix="sync-pull"
+                                        )
+                                    )
+                                fetching = fetcher.submit(
+                                    self.client.pull, page.next_cursor, PULL_PAGE
+                                )
+                            report.pulled += len(page.envelopes)
+                            self._apply_page(session, page.envelopes, report)
+                            applied += len(page.envelopes)
+                            set_meta(session, CURSOR, str(page.next_cursor))
+                            page = None
+                            now = time.monotonic()
+                            # Room for one more page as long as this one took?
+                            room = APPLY_SECONDS - (now - started) - (now - page_started)
+                            if fetching is None or applied >= APPLY_GROUP or room <= 0:
+                                break
+                            try:
+                                page, fetching = fetching.result(timeout=room), None
+                            except Exception:  # not there yet (or failed): commit first
+                                break
+                    self.progress("pull", report.pulled, 0)
+                    if page is None and fetching is not None:
+                        page, fetching = fetching.result(), None
+            except BaseException:
+                if fetching is not None:
+                    fetching.cancel()
+                raise
 
     def _apply_page(
         self, session: Session, envelopes: Sequence[wire.StoredEnvelope], report: SyncReport
@@ -177,16 +211,7 @@ class SyncEngine:
         if own:
             self._mark_synced(session, own)
         foreign = [e for e in envelopes if e.author_device != self.device_id]
-        ids = list({e.record_id for e in foreign})
-        seen: dict[str, SyncedRevisionRow] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            seen.update(
-                (r.record_id, r)
-                for r in session.scalars(
-                    select(SyncedRevisionRow).where(SyncedRevisionRow.record_id.in_(chunk))
-                )
-            )
+        seen = _synced_revisions(session, [e.record_id for e in foreign])
         opened: dict[str, list[tuple[wire.StoredEnvelope, RecordState, str]]] = {}
         opener = crypto.EnvelopeOpener(keys)
         clocks: list[str] = []
@@ -195,7 +220,7 @@ class SyncEngine:
                 log.warning("skipping envelope of unknown kind %s", envelope.kind)
                 continue
             known = seen.get(envelope.record_id)
-            if known is not None and known.revision >= envelope.revision:
+            if known is not None and known >= envelope.revision:
                 self._refuse(report, envelope, "replayed or older revision")
                 continue
             try:
@@ -287,15 +312,9 @@ class SyncEngine:
         observed on its own, as before.
         """
         newest = ""
-        for clock in clocks:
-            if (
-                len(clock) > 20
-                and clock[13] == "-"
-                and clock[19] == "-"
-                and clock[:13].isdigit()
-                and clock[14:19].isdigit()
-                and clock[:19].isascii()
-            ):
+        # A record's fields usually share one clock: each distinct clock is looked at once.
+        for clock in dict.fromkeys(clocks):
+            if _WELL_FORMED_CLOCK.match(clock):
                 newest = max(newest, clock)
             else:
                 self._observe(clock)
@@ -346,39 +365,44 @@ class SyncEngine:
             ]
         total, done, refused_conflict = len(pending), 0, False
         batches = [pending[i : i + wire.MAX_BATCH] for i in range(0, total, wire.MAX_BATCH)]
-        # One push in flight while the next batch is sealed here; answers are handled in order.
-        # A push of one batch (the usual one) starts no thread.
+        # One push in flight while the next batch is sealed here, and while the answer before
+        # it is confirmed: the next batch goes out as soon as the previous answer is in.
+        # Answers are handled in order. A push of one batch (the usual one) starts no thread.
         with contextlib.ExitStack() as stack:
             sender = None
             if len(batches) > 1:
                 sender = stack.enter_context(
                     ThreadPoolExecutor(max_workers=1, thread_name_prefix="sync-push")
                 )
+
+            def send(envelopes: list[wire.Envelope]) -> Future[wire.PushResponse]:
+                if sender is not None:
+                    return sender.submit(self.client.push, envelopes)
+                sent: Future[wire.PushResponse] = Future()
+                sent.set_result(self.client.push(envelopes))
+                return sent
+
             sealed = self._seal(batches[0]) if batches else None
-            for index, batch in enumerate(batches):
-                assert sealed is not None
-                envelopes, revisions, nothing_to_send = sealed
-                sending: Future[wire.PushResponse] | None = None
-                if envelopes and sender is not None:
-                    sending = sender.submit(self.client.push, envelopes)
-                elif envelopes:
-                    sending = Future()
-                    sending.set_result(self.client.push(envelopes))
-                try:
+            sending = send(sealed[0]) if sealed is not None and sealed[0] else None
+            try:
+                for index, batch in enumerate(batches):
+                    assert sealed is not None
+                    _envelopes, revisions, nothing_to_send = sealed
                     sealed = self._seal(batches[index + 1]) if index + 1 < len(batches) else None
-                except BaseException:
                     if sending is not None:
-                        sending.cancel()
-                    raise
+                        response = sending.result()
+                    else:
+                        response = wire.PushResponse(accepted=0, duplicate=0, refused=0, results=[])
+                    sending = send(sealed[0]) if sealed is not None and sealed[0] else None
+                    refused_conflict |= self._confirm(
+                        report, response, revisions, nothing_to_send, last
+                    )
+                    done += len(batch)
+                    self.progress("push", done, total)
+            except BaseException:
                 if sending is not None:
-                    response = sending.result()
-                else:
-                    response = wire.PushResponse(accepted=0, duplicate=0, refused=0, results=[])
-                refused_conflict |= self._confirm(
-                    report, response, revisions, nothing_to_send, last
-                )
-                done += len(batch)
-                self.progress("push", done, total)
+                    sending.cancel()
+                raise
         return refused_conflict
 
     def _confirm(
@@ -402,11 +426,13 @@ class SyncEngine:
         with self.store.transaction() as session:
             self._mark_synced(session, confirmed)
             done_ids = list(confirmed) + list(nothing_to_send)
-            if done_ids:
-                session.execute(
-                    delete(OutboxRow).where(
-                        OutboxRow.seq <= last, OutboxRow.record_id.in_(done_ids)
-                    )
+            cursor = driver_cursor(session)
+            for start in range(0, len(done_ids), 500):
+                chunk = done_ids[start : start + 500]
+                cursor.execute(
+                    "DELETE FROM outbox WHERE seq <= ? AND record_id IN "
+                    f"({', '.join('?' * len(chunk))})",
+                    [last, *chunk],
                 )
         report.pushed += response.accepted
         return refused_conflict
@@ -433,14 +459,7 @@ class SyncEngine:
             for kind, ids in by_kind.items():
                 if kind in ADAPTERS:
                     loaded.update(ADAPTERS[kind].load_many(session, ids))
-            synced = {
-                r.record_id: r.revision
-                for r in session.scalars(
-                    select(SyncedRevisionRow).where(
-                        SyncedRevisionRow.record_id.in_([rid for _k, rid in batch])
-                    )
-                )
-            }
+            synced = _synced_revisions(session, [rid for _k, rid in batch])
             for kind, record_id in batch:
                 if kind in LOCAL_ONLY:
                     nothing_to_send.add(record_id)
@@ -462,26 +481,20 @@ class SyncEngine:
 
     @staticmethod
     def _mark_synced(session: Session, revisions: dict[str, tuple[str, int]]) -> None:
-        """Remember the highest revision the server holds of each record (bulk, per page)."""
-        ids = list(revisions)
-        existing: dict[str, SyncedRevisionRow] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            existing.update(
-                (r.record_id, r)
-                for r in session.scalars(
-                    select(SyncedRevisionRow).where(SyncedRevisionRow.record_id.in_(chunk))
-                )
+        """Remember the highest revision the server holds of each record (one statement)."""
+        if revisions:
+            driver_cursor(session).executemany(
+                "INSERT INTO synced_revisions (record_id, kind, revision) VALUES (?, ?, ?) "
+                "ON CONFLICT (record_id) DO UPDATE SET revision = excluded.revision "
+                "WHERE excluded.revision > synced_revisions.revision",
+                [(record_id, kind, revision) for record_id, (kind, revision) in revisions.items()],
             )
-        new = []
-        for record_id, (kind, revision) in revisions.items():
-            row = existing.get(record_id)
-            if row is None:
-                new.append({"record_id": record_id, "kind": kind, "revision": revision})
-            elif row.revision < revision:
-                row.revision = revision
-        if new:
-            session.execute(insert(table(SyncedRevisionRow)), new)
+
+
+def _synced_revisions(session: Session, record_ids: Sequence[str]) -> dict[str, int]:
+    """The highest revision of each of ``record_ids`` the server is known to hold."""
+    sql = "SELECT record_id, revision FROM synced_revisions WHERE record_id IN ({ids})"
+    return dict(rows_for_ids(session, sql, list(dict.fromkeys(record_ids))))
 
 
 def new_record_id() -> str:

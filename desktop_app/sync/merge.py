@@ -17,7 +17,7 @@ import dataclasses
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 _CONFLICT_NS = uuid.UUID("7f0b1f3e-3c1a-4b8e-9a53-6f3f0d7c2a11")
 
@@ -28,8 +28,13 @@ def clock_device(clock: str) -> str:
     return parts[2] if len(parts) == 3 else ""
 
 
-@dataclass(frozen=True)
-class FieldState:
+class FieldState(NamedTuple):
+    """One field's value, the clock of its last change and the clock that change replaced.
+
+    A named tuple, not a dataclass: a first sync builds one per field of every record, and
+    a tuple is built in half the time. Immutable and compared by value either way.
+    """
+
     value: Any
     clock: str
     base: str = ""

@@ -171,3 +171,31 @@ def test_device_keys_round_trip_and_fingerprint() -> None:
     assert fp == crypto.fingerprint(keys.public_key)
     assert fp != crypto.DeviceKeys.generate().fingerprint
     assert keys.private_key.hex() not in repr(keys)
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [RECORD.upper(), uuid.UUID(RECORD).hex, "{" + RECORD + "}", f"urn:uuid:{RECORD}"],
+)
+def test_associated_data_binds_the_canonical_ids_whatever_their_spelling(
+    team: crypto.TeamKey, spelling: str
+) -> None:
+    canonical = crypto.envelope_aad(RECORD, "person", 3, team.key_id, AUTHOR, HLC)
+    assert crypto.envelope_aad(spelling, "person", 3, team.key_id, AUTHOR, HLC) == canonical
+    assert crypto.envelope_aad(RECORD, "person", 3, team.key_id, AUTHOR.upper(), HLC) == canonical
+    # Exactly the length-prefixed fields, in order (the layout other laptops check against).
+    assert canonical == b"".join(
+        [
+            len(b"welcome-desk/envelope/v1").to_bytes(4, "big") + b"welcome-desk/envelope/v1",
+            (36).to_bytes(4, "big") + RECORD.encode(),
+            (6).to_bytes(4, "big") + b"person",
+            (3).to_bytes(8, "big"),
+            len(team.key_id).to_bytes(4, "big") + team.key_id.encode(),
+            (36).to_bytes(4, "big") + AUTHOR.encode(),
+            len(HLC).to_bytes(4, "big") + HLC.encode(),
+        ]
+    )
+    other = str(uuid.uuid4())
+    assert crypto.envelope_aad(other, "person", 3, team.key_id, AUTHOR, HLC) != canonical
+    with pytest.raises(ValueError):
+        crypto.envelope_aad("not-a-uuid", "person", 3, team.key_id, AUTHOR, HLC)
