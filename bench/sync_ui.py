@@ -40,7 +40,7 @@ BOUND_S = 120  # a sync that has not finished by then counts as failed
 def watch(app, window, run_sync) -> tuple[float, float, int]:  # type: ignore[no-untyped-def]
     """(longest gap between ticks in s, seconds watched, keystrokes) while ``run_sync`` runs
     (or for ``run_sync`` seconds when it is a number: the baseline)."""
-    from PySide6.QtCore import QTimer
+    from PySide6.QtCore import QEventLoop, QTimer
 
     ticks = {"last": time.perf_counter(), "max": 0.0, "keys": 0}
 
@@ -61,22 +61,28 @@ def watch(app, window, run_sync) -> tuple[float, float, int]:  # type: ignore[no
     timer.timeout.connect(tick)
     typing.setInterval(KEY_EVERY_MS)
     typing.timeout.connect(key)
-    done = {"flag": False}
-    started = time.perf_counter()
+    loop = QEventLoop()  # the program runs its event loop the same way (app.exec)
+    done: dict[str, object] = {}
+
+    def finish(result: object = None) -> None:
+        done["result"] = result
+        loop.quit()
+
     if isinstance(run_sync, float):
-        QTimer.singleShot(int(run_sync * 1000), lambda: done.update(flag=True))
+        QTimer.singleShot(int(run_sync * 1000), finish)
     else:
-        controller = window.sync
-        controller.sync_finished.connect(lambda _r: done.update(flag=True, result=_r))
-        QTimer.singleShot(0, lambda: controller.start())
+        window.sync.sync_finished.connect(finish)
+        QTimer.singleShot(0, window.sync.start)
+    QTimer.singleShot(BOUND_S * 1000, loop.quit)  # a bound, should the sync never end
+    started = time.perf_counter()
     timer.start()
     typing.start()
     ticks["last"] = time.perf_counter()
-    while not done["flag"] and time.perf_counter() - started < BOUND_S:
-        app.processEvents()
-        time.sleep(0.001)
+    loop.exec()
     timer.stop()
     typing.stop()
+    if "result" not in done:
+        raise TimeoutError("the sync did not finish")
     result = done.get("result")
     if isinstance(result, Exception):
         raise result
@@ -86,9 +92,10 @@ def watch(app, window, run_sync) -> tuple[float, float, int]:  # type: ignore[no
 def main() -> int:
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.ui.application import load_fonts
+    from desktop_app.ui.application import load_fonts, share_interpreter_with_workers
     from desktop_app.ui.main_window import MainWindow
 
+    share_interpreter_with_workers()  # as the program does
     app = QApplication([])
     load_fonts(app)
     folder = Path(tempfile.mkdtemp(prefix="wd-bench-sync-ui-"))

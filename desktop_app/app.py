@@ -378,8 +378,13 @@ def _run_gui(
     from desktop_app.storage.keyslots import KeySlotError
     from desktop_app.storage.layout import StoreError
     from desktop_app.storage.quick import QuickStart
-    from desktop_app.ui.application import QtTranslations, load_fonts
+    from desktop_app.ui.application import (
+        QtTranslations,
+        load_fonts,
+        share_interpreter_with_workers,
+    )
 
+    share_interpreter_with_workers()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
     app.setApplicationName("Welcome Desk")

@@ -30,7 +30,7 @@ from desktop_app.i18n.text import (
     set_language,
 )
 from desktop_app.storage.people_sql import PersonListEntry
-from desktop_app.ui.people_model import PeopleTableModel
+from desktop_app.ui.people_model import PAGE, PeopleTableModel
 from desktop_app.ui.person_dialog import RegisterPersonDialog
 from desktop_app.ui.person_page import PersonPage
 from desktop_app.ui.tasks import TaskRunner
@@ -137,6 +137,7 @@ class MainWindow(QMainWindow):
         self.result_label = QLabel()
 
         self.model = PeopleTableModel(self)
+        self.model.load_pages_with(self.tasks.run)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
@@ -336,8 +337,13 @@ class MainWindow(QMainWindow):
         self._search_generation += 1
         generation = self._search_generation
         if not query:
-            self.reload_all()
-            self.search_finished.emit(self.model.rowCount())
+            # The whole list again, read on a worker: the list shown stays until it is there.
+            source = self._people
+            self.tasks.run(
+                lambda: (source.count(), source.page(0, PAGE)),
+                lambda read: self._on_reload_done(generation, source, read),
+                self._on_task_failed,
+            )
             return
         source = self._people
         self.tasks.run(
@@ -345,6 +351,18 @@ class MainWindow(QMainWindow):
             lambda result: self._on_search_done(generation, result),
             self._on_task_failed,
         )
+
+    def _on_reload_done(
+        self, generation: int, source: PeopleSource, read: tuple[int, list[PersonListEntry]]
+    ) -> None:
+        if generation != self._search_generation:
+            return  # a newer keystroke already asked again
+        self._total, first_page = read
+        self.model.show_all(
+            self._total, lambda offset, limit: source.page(offset, limit), first_page
+        )
+        self._update_result_label()
+        self.search_finished.emit(self.model.rowCount())
 
     def _on_search_done(self, generation: int, result: list[PersonListEntry]) -> None:
         if generation != self._search_generation:

@@ -21,6 +21,8 @@ COLUMNS = (
 PAGE = 200
 
 Index = QModelIndex | QPersistentModelIndex
+#: runs ``fn`` on a worker, then ``on_done(result)`` or ``on_failed(exc)`` on the UI thread
+Background = Callable[[Callable[[], Any], Callable[[Any], None], Callable[[Exception], None]], None]
 
 
 class PeopleTableModel(QAbstractTableModel):
@@ -32,11 +34,32 @@ class PeopleTableModel(QAbstractTableModel):
         self._fetch: Callable[[int, int], list[PersonListEntry]] | None = None
         self._pages: dict[int, list[PersonListEntry]] = {}
         self._results: list[PersonListEntry] | None = None
+        self._background: Background | None = None
+        self._loading: set[int] = set()
+        self._generation = 0
+
+    def load_pages_with(self, background: Background) -> None:
+        """Read the pages that painting asks for with ``background(fn, on_done, on_failed)``
+        (a worker): their cells stay empty for the moment it takes. Reading on the UI thread
+        while a sync writes could hold the window for a tenth of a second, as each row read
+        hands the interpreter over. Without this, pages are read when asked for."""
+        self._background = background
 
     # --- filling -------------------------------------------------------------------------
-    def show_all(self, total: int, fetch_page: Callable[[int, int], list[PersonListEntry]]) -> None:
+    def show_all(
+        self,
+        total: int,
+        fetch_page: Callable[[int, int], list[PersonListEntry]],
+        first_page: list[PersonListEntry] | None = None,
+    ) -> None:
+        """The whole list, ``total`` rows read by ``fetch_page``; ``first_page`` if it has been
+        read already (then the list shows it at once)."""
         self.beginResetModel()
+        self._generation += 1
         self._total, self._fetch, self._pages, self._results = total, fetch_page, {}, None
+        self._loading = set()
+        if first_page is not None:
+            self._pages[0] = list(first_page)
         self.endResetModel()
 
     def replace_fetch(self, fetch_page: Callable[[int, int], list[PersonListEntry]]) -> None:
@@ -45,7 +68,8 @@ class PeopleTableModel(QAbstractTableModel):
 
     def show_results(self, entries: list[PersonListEntry]) -> None:
         self.beginResetModel()
-        self._results, self._pages = list(entries), {}
+        self._generation += 1
+        self._results, self._pages, self._loading = list(entries), {}, set()
         self.endResetModel()
 
     def is_search_result(self) -> bool:
@@ -58,12 +82,50 @@ class PeopleTableModel(QAbstractTableModel):
             return None
         page = row // PAGE
         if page not in self._pages:
-            if len(self._pages) > 50:  # keep memory flat while scrolling through 100,000 rows
-                self._pages.clear()
-            self._pages[page] = self._fetch(page * PAGE, PAGE)
+            self._keep(page, self._fetch(page * PAGE, PAGE))
         rows = self._pages[page]
         offset = row - page * PAGE
         return rows[offset] if offset < len(rows) else None
+
+    def _keep(self, page: int, rows: list[PersonListEntry]) -> None:
+        if len(self._pages) > 50:  # keep memory flat while scrolling through 100,000 rows
+            self._pages.clear()
+        self._pages[page] = rows
+
+    def _shown_entry(self, row: int) -> PersonListEntry | None:
+        """``entry`` for painting: a page not read yet is asked for in the background."""
+        if self._results is not None or self._background is None or self._fetch is None:
+            return self.entry(row)
+        if not 0 <= row < self._total:
+            return None
+        page = row // PAGE
+        rows = self._pages.get(page)
+        if rows is None:
+            self._ask_for(page)
+            return None
+        offset = row - page * PAGE
+        return rows[offset] if offset < len(rows) else None
+
+    def _ask_for(self, page: int) -> None:
+        if page in self._loading or self._background is None or self._fetch is None:
+            return
+        self._loading.add(page)
+        generation, fetch = self._generation, self._fetch
+
+        def arrived(rows: list[PersonListEntry]) -> None:
+            if generation != self._generation:
+                return  # the list was refilled meanwhile
+            self._loading.discard(page)
+            self._keep(page, rows)
+            first, last = page * PAGE, min(self._total, page * PAGE + len(rows)) - 1
+            if last >= first:
+                self.dataChanged.emit(self.index(first, 0), self.index(last, len(COLUMNS) - 1))
+
+        def failed(_exc: Exception) -> None:
+            if generation == self._generation:
+                self._loading.discard(page)  # painting asks again
+
+        self._background(lambda: fetch(page * PAGE, PAGE), arrived, failed)
 
     def row_of(self, person_id: str) -> int:
         if self._results is not None:
@@ -88,7 +150,7 @@ class PeopleTableModel(QAbstractTableModel):
             Qt.ItemDataRole.AccessibleTextRole,
         ):
             return None
-        entry = self.entry(index.row())
+        entry = self._shown_entry(index.row())
         if entry is None:
             return None
         key = COLUMNS[index.column()][0]

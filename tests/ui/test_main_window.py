@@ -131,3 +131,39 @@ def test_shortcuts_focus_search_and_open_the_dialog(qtbot: QtBot, session: Sessi
     window.table.setFocus()
     window.find_action.trigger()
     assert window.search.hasFocus() or window.focusWidget() is window.search
+
+
+def test_the_list_is_read_off_the_ui_thread_when_the_search_is_cleared_or_scrolled(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Clearing the search reads the whole list on a worker (the earlier list stays until it is
+    there); painting rows of a page not read yet asks for it in the background, and the rows
+    fill in when it arrives."""
+    import threading
+
+    from desktop_app.domain.demo import generate_people
+    from desktop_app.ui.people_model import PAGE
+
+    people.register_many(session.store, session.user, generate_people(3 * PAGE, seed=4))
+    window = _window(qtbot, session)
+    threads: set[str] = set()
+    original = window._people.page
+
+    def page(offset: int, limit: int):  # type: ignore[no-untyped-def]
+        threads.add(threading.current_thread().name)
+        return original(offset, limit)
+
+    window._people.page = page  # type: ignore[method-assign]
+    assert _search(qtbot, window, "zzzz") == []
+    with qtbot.waitSignal(window.search_finished, timeout=5000) as finished:
+        window.search.clear()
+    assert finished.args == [3 * PAGE] and window.model.rowCount() == 3 * PAGE
+    assert window.result_label.text() == "600 people registered"
+    model = window.model
+    far = model.index(2 * PAGE + 5, 0)
+    assert model.data(far, Qt.ItemDataRole.DisplayRole) is None  # asked for, not read yet
+    with qtbot.waitSignal(model.dataChanged, timeout=5000):
+        pass
+    name = model.data(far, Qt.ItemDataRole.DisplayRole)
+    assert name and name == model.entry(2 * PAGE + 5).family_name  # type: ignore[union-attr]
+    assert threads and "MainThread" not in threads
