@@ -128,6 +128,9 @@ def main() -> int:
     after_ok = median([r["interactive_s"] - r["submitted_s"] for r in logins])
     waited = median([r["prompt_s"] + r["interactive_s"] - r["submitted_s"] for r in logins])
     rows = int(runs[-1]["rows"])
+    if not all(r.get("first_row") == 1 for r in runs + logins):
+        print("a first paint showed no people: the figures would not mean a usable list")
+        return 1
     rss_kb = max(int(r["peak_rss_kb"]) for r in runs + logins)
     print(f"rows in the list: {rows:,}; runs: {RUNS}; Argon2id unlock alone {kdf:.3f} s")
     print(

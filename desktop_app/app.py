@@ -335,14 +335,16 @@ def _hold_logs(args: argparse.Namespace) -> Callable[[], None]:
     hold_early_records()
     install_excepthook()
     done: list[bool] = []
+    once = threading.Lock()
 
     def set_up() -> None:
-        if not done:
-            done.append(True)
-            from desktop_app.logs import configure_logging
-            from desktop_app.paths import default_data_dir
+        with once:  # after the first paint on a worker, and at the end (if it never came)
+            if not done:
+                done.append(True)
+                from desktop_app.logs import configure_logging
+                from desktop_app.paths import default_data_dir
 
-            configure_logging((args.data_dir or default_data_dir()) / "logs")
+                configure_logging((args.data_dir or default_data_dir()) / "logs")
 
     return set_up
 
@@ -445,14 +447,22 @@ def _run_gui(
     # CPU seconds so far: the main thread's (its path to the window) and the whole process's
     # (adds the unlock on the worker). Unlike wall time, these hardly move with other load.
     cpu = (time.thread_time(), time.process_time())
-    QTimer.singleShot(0, log_file)
+    # The log file is set up on a worker (loading the logging handlers here could wait for the
+    # store's modules loading on a worker meanwhile: imports share locks), and on the same one
+    # as the store opens: two workers busy with Python at once hold the window up longer.
+    if not isinstance(opened, QuickStart):
+        window.tasks.run(log_file, lambda _none: None, lambda _exc: None)
     failed: list[int] = []
     if isinstance(opened, QuickStart):
-        _open_store_behind(window, opened, failed)  # then loads and installs the features
+        _open_store_behind(window, opened, failed, log_file)  # then loads and installs the features
     else:
         QTimer.singleShot(0, window.install_features)
     if args.startup_probe:
-        return _finish_probe(app, window, interactive, cpu, prebuilt=bool(waiting))
+        # whether the first paint showed people, not an empty list still being read
+        first_row = window.model.data(window.model.index(0, 0)) is not None
+        return _finish_probe(
+            app, window, interactive, cpu, prebuilt=bool(waiting), first_row=first_row
+        )
     if args.screenshot:
         if window.model.rowCount():
             window.table.selectRow(0)  # show a person's page too, as after a search
@@ -478,7 +488,9 @@ def _run_gui(
     return failed[0] if failed else code
 
 
-def _open_store_behind(window: MainWindow, quick: QuickStart, failed: list[int]) -> None:
+def _open_store_behind(
+    window: MainWindow, quick: QuickStart, failed: list[int], log_file: Callable[[], None]
+) -> None:
     """Open the full store on a worker after the first paint; it then takes over the window."""
     from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -488,6 +500,7 @@ def _open_store_behind(window: MainWindow, quick: QuickStart, failed: list[int])
     def open_store() -> Session:
         from desktop_app.usecases.accounts import open_unlocked
 
+        log_file()
         return open_unlocked(quick.data_dir, quick.account, quick.key)
 
     def load_features() -> None:
@@ -527,6 +540,7 @@ def _finish_probe(
     cpu: tuple[float, float],
     *,
     prebuilt: bool,
+    first_row: bool,
 ) -> int:
     """--startup-probe: wait for the store and the features, then print the moments."""
     from PySide6.QtCore import QTimer
@@ -568,7 +582,7 @@ def _finish_probe(
         f"interactive_s={interactive:.3f} session_s={marks.get('session_s', -1):.3f} "
         f"features_s={marks.get('features_s', -1):.3f}{login} "
         f"main_cpu_s={cpu[0]:.3f} process_cpu_s={cpu[1]:.3f} stall_s={ticks['max']:.3f} "
-        f"prebuilt={int(prebuilt)}"
+        f"prebuilt={int(prebuilt)} first_row={int(first_row)}"
     )
     _close_window_session(window)
     return 0

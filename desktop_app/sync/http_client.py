@@ -6,12 +6,16 @@ import random
 import ssl
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
 from pydantic import BaseModel, ValidationError
 
 from sync_server import wire
+
+# httpx loads when a client is made, not with the window's features: importing it pulls in its
+# command line (click, rich, pygments where installed), about 0.1 s of the interpreter.
+if TYPE_CHECKING:
+    import httpx
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -86,6 +90,8 @@ class SyncServerClient:
         self.backoff_max = backoff_max
         self._sleep = sleep
         self._random = random.Random()
+        import httpx
+
         self._http = httpx.Client(
             base_url=base_url.rstrip("/") + wire.API_PREFIX,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
@@ -120,6 +126,8 @@ class SyncServerClient:
         auth: bool = True,
         retry_after_send: bool = True,
     ) -> httpx.Response:
+        import httpx
+
         headers = {"Content-Type": "application/json"} if content is not None else {}
         if auth:
             if not self.token:

@@ -307,9 +307,13 @@ class MainWindow(QMainWindow):
 
     # --- list and search -----------------------------------------------------------------
     def reload_all(self) -> None:
+        """The whole list again, its first page read here (at start-up it is read already)."""
         source = self._people
         self._total = source.count()
-        self.model.show_all(self._total, lambda offset, limit: source.page(offset, limit))
+        first_page = source.page(0, PAGE) if self._total else []
+        self.model.show_all(
+            self._total, lambda offset, limit: source.page(offset, limit), first_page
+        )
         self._update_result_label()
 
     def _update_result_label(self) -> None:

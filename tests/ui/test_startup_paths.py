@@ -49,7 +49,7 @@ def test_password_stdin_shows_the_list_then_the_store_and_features_follow(store:
     done = _start(store, "--password-stdin", "--startup-probe", stdin="a good password\n")
     assert done.returncode == 0, done.stderr
     probe = _probe(done.stdout)
-    assert probe["rows"] == 120
+    assert probe["rows"] == 120 and probe["first_row"] == 1  # people shown at the first paint
     assert 0 < probe["interactive_s"] <= probe["session_s"] <= probe["features_s"]
 
 
@@ -78,7 +78,7 @@ def test_the_window_is_built_while_the_password_is_typed(store: Path) -> None:
     done = _start(store, "--startup-probe", "--probe-typing-s", "2.5", stdin="a good password\n")
     assert done.returncode == 0, done.stderr
     probe = _probe(done.stdout)
-    assert probe["rows"] == 120 and probe["prebuilt"] == 1
+    assert probe["rows"] == 120 and probe["prebuilt"] == 1 and probe["first_row"] == 1
     # with --password-stdin the window is built while the key is derived
     done = _start(store, "--password-stdin", "--startup-probe", stdin="a good password\n")
     assert done.returncode == 0, done.stderr
