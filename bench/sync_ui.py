@@ -22,14 +22,11 @@ os.environ.setdefault("WELCOME_DESK_FAST_KDF", "1")
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from _common import report
-from sync_server_load import database, server
+from sync_server_load import database, server, two_laptops
 
 from desktop_app.domain.demo import generate_people
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
-from desktop_app.usecases.accounts import create_first_account
-from sync_server.db import create_db_engine, resolve_database_url
-from sync_server.service import SyncService
 
 RECORDS = 10_000
 TICK_MS = 5
@@ -101,12 +98,7 @@ def main() -> int:
     folder = Path(tempfile.mkdtemp(prefix="wd-bench-sync-ui-"))
     try:
         with database(None) as db_url, server(db_url) as base:
-            service = SyncService(create_db_engine(resolve_database_url(db_url)))
-            a = create_first_account(folder / "a", "anna", "A", "password 123")
-            b = create_first_account(folder / "b", "anna", "B", "password 123")
-            sync_uc.join(a.store, base, service.issue_code("A", 1).code, "A")
-            joined = sync_uc.join(b.store, base, service.issue_code("B", 1).code, "B")
-            sync_uc.approve_device(a.store, a.user, joined.device_id, sync_uc.fingerprint(b.store))
+            a, b = two_laptops(folder, db_url, base)
             people.register_many(a.store, a.user, generate_people(RECORDS, seed=5))
             sync_uc.sync_now(a.store)
 
