@@ -64,3 +64,10 @@ def test_anything_else_is_left_to_argparse(argv: list[str]) -> None:
 def test_a_relative_folder_stays_as_given() -> None:
     plain = plain_window_start(["--data-dir", "rel", "--password-stdin"])
     assert plain is not None and plain.data_dir == Path("rel") and plain.account is None
+
+
+def test_the_scan_knows_the_languages_the_program_has() -> None:
+    from desktop_app import app
+    from desktop_app.i18n.text import LANGUAGES
+
+    assert tuple(app._LANGUAGES) == tuple(LANGUAGES)
