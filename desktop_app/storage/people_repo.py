@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from desktop_app.domain.dates import PartialDate
-from desktop_app.domain.person import Person, Sex, person_values
+from desktop_app.domain.person import PERSON_FIELDS, Person, Sex, person_values
 from desktop_app.i18n.translit import fold, name_tokens, phone_tokens
 from desktop_app.storage import people_sql
 from desktop_app.storage.models import PersonRow, SearchTokenRow, table
@@ -91,14 +91,7 @@ def _to_row(person: Person) -> dict[str, object]:
 _BULK_COLUMNS = (
     "pk",
     "id",
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "sex",
-    "nationality",
-    "languages",
-    "phone",
-    "notes",
+    *PERSON_FIELDS,
     "sort_key",
     "name_key",
     "phone_key",
