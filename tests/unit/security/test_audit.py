@@ -122,3 +122,64 @@ def test_entries_written_from_two_threads_at_once_keep_one_chain(session: Sessio
     entries = audit_uc.list_entries(store, user)
     assert len(entries) == before + 80
     assert audit_uc.verify_chain(store) == []
+
+
+_AUDIT_WRITER = """
+import sys
+from pathlib import Path
+from desktop_app.domain.users import Role, User
+from desktop_app.storage.db import StorePaths, open_with_key
+from desktop_app.usecases import audit
+
+data_dir, key, user_id, kind = sys.stdin.readline().split()
+store = open_with_key(StorePaths(Path(data_dir)), bytes.fromhex(key))
+user = User(user_id, "anna", "Anna", Role.COORDINATOR)
+print("ready", flush=True)
+sys.stdin.readline()  # go
+for i in range(60):
+    audit.record(store, user, audit.AuditAction.VIEW, kind, f"{kind}-{i}")
+store.close()
+print("done", flush=True)
+"""
+
+
+def test_entries_written_from_two_processes_at_once_keep_one_chain(session: Session) -> None:
+    """The window and its sync process write to one store: each writing transaction waits for
+    the other's instead of failing, and reads the chain's head the other one left."""
+    import subprocess
+    import sys
+
+    store, user = session.store, session.user
+    before = len(audit.list_entries(store, user))
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _AUDIT_WRITER],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    outputs = []
+    try:
+        for writer, kind in zip(writers, ("letter", "referrals"), strict=True):
+            assert writer.stdin is not None and writer.stdout is not None
+            writer.stdin.write(f"{store.paths.data_dir} {session.key.hex()} {user.id} {kind}\n")
+            writer.stdin.flush()
+            assert writer.stdout.readline().strip() == "ready", writer.stdout.read()[-2000:]
+        for writer in writers:  # both start at once
+            assert writer.stdin is not None
+            writer.stdin.write("go\n")
+            writer.stdin.flush()
+        for writer in writers:
+            outputs.append(writer.communicate(timeout=120)[0])
+    finally:
+        for writer in writers:
+            writer.kill()
+            writer.communicate()
+    for writer, out in zip(writers, outputs, strict=True):
+        assert writer.returncode == 0 and out.strip() == "done", out[-2000:]
+    entries = audit.list_entries(store, user)
+    assert len(entries) == before + 120
+    assert audit.verify_chain(store) == []
