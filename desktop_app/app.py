@@ -590,6 +590,10 @@ def _finish_probe(
 
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = list(sys.argv[1:] if argv is None else argv)
+    if arguments[:1] == ["--sync-process"]:  # a bundle's window started its sync process
+        from desktop_app.usecases.sync_process import child_main
+
+        return child_main()
     args = plain_window_start(arguments)  # before the command line module loads
     if args is not None:
         return run_gui(args, EarlyUnlock.start(args) if args.password_stdin else None)

@@ -100,10 +100,13 @@ def hold_early_records(level: int = logging.INFO) -> None:
         root.addHandler(_EarlyRecords())
 
 
-def configure_logging(log_dir: Path, level: int = logging.INFO) -> logging.Handler:
-    """Log to ``log_dir/welcome-desk.log`` (rotating, created on first message), with what
-    was held since ``hold_early_records``."""
-    handler = _rotating_file(log_dir / LOG_NAME)
+def configure_logging(
+    log_dir: Path, level: int = logging.INFO, name: str = LOG_NAME
+) -> logging.Handler:
+    """Log to ``log_dir/name`` (rotating, created on first message), with what was held since
+    ``hold_early_records``. A process of its own (the window's sync) has a file of its own:
+    two processes cannot rotate one file safely."""
+    handler = _rotating_file(log_dir / name)
     handler.addFilter(RedactingFilter())
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()

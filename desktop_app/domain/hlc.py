@@ -47,6 +47,11 @@ class HybridLogicalClock:
             self._last = Timestamp(wall, counter, self._device)
             return self._last
 
+    def latest(self) -> Timestamp:
+        """The newest timestamp issued or observed, without issuing one."""
+        with self._lock:
+            return self._last
+
     def observe(self, remote: Timestamp) -> None:
         """Move past a timestamp seen from another device, so our next one sorts after it."""
         with self._lock:

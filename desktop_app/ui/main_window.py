@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
     retranslated = Signal()
     session_ready = Signal()  # the store is open: person pages, registering, features
     features_ready = Signal()
+    closing = Signal()  # before the window waits for its background work and closes
 
     def __init__(
         self,
@@ -435,6 +436,7 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.closing.emit()
         self.tasks.wait(3000)
         self.close_quick_reader()
         super().closeEvent(event)

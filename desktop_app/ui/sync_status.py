@@ -30,6 +30,7 @@ from desktop_app.i18n.text import N_, _
 from desktop_app.sync.http_client import Offline, RequestRefused
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.sync_process import SyncProcess, SyncProcessFailed
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
@@ -58,6 +59,10 @@ class SyncController(QObject):
         self.window = window
         self.store = window.session.store
         self.running = False
+        # The sync runs in a process of its own (started at the first sync), so that its
+        # Python work never competes with painting this window.
+        self.process = SyncProcess(self.store, window.session.key)
+        window.closing.connect(self.process.close)
         self.last_error = ""
         self.label = QLabel()
         self.label.setAccessibleName("sync status")
@@ -106,11 +111,9 @@ class SyncController(QObject):
         self.bar.setRange(0, 0)
         self.bar.show()
         self.label.setText(_("Syncing…"))
-        emit = self.progress.emit
+        emit, process = self.progress.emit, self.process
         self.window.tasks.run(
-            lambda: sync_uc.sync_now(self.store, progress=emit),
-            self._on_sync_done,
-            self._on_sync_done,
+            lambda: process.sync(progress=emit), self._on_sync_done, self._on_sync_done
         )
         return True
 
@@ -130,6 +133,8 @@ class SyncController(QObject):
             self.last_error = sync_message(result.code)
         elif isinstance(result, RequestRefused):
             self.last_error = _("Refused by the server ({reason})").format(reason=result.code)
+        elif isinstance(result, SyncProcessFailed):
+            self.last_error = _("Sync failed ({error})").format(error=result.kind)
         elif isinstance(result, Exception):
             self.last_error = _("Sync failed ({error})").format(error=type(result).__name__)
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -60,6 +61,9 @@ def test_sync_runs_in_background_while_typing_and_resolves_conflicts(
             assert window.search.text() == "Radu"
         report = done.args[0]
         assert not isinstance(report, Exception), report
+        # It ran in the window's sync process, not in the window's own interpreter.
+        child = controller.process.pid
+        assert child is not None and child != os.getpid()
         assert report.applied >= 301  # the people, and the audit entries of their registration
         assert people.count_people(b.store) == 301
         assert "last sync" in controller.label.text() and "0 pending" in controller.label.text()
@@ -85,7 +89,9 @@ def test_sync_runs_in_background_while_typing_and_resolves_conflicts(
         dialog.keep_second.click()
         assert dialog.list.count() == 0
         assert sync_uc.open_conflicts(b.store) == []
+        assert controller.process.pid == child  # one sync process served every sync
         window.close()
+        assert controller.process.pid is None  # closing the window ended it
     finally:
         a.close()
         b.close()

@@ -123,6 +123,21 @@ def test_bundle_builds_and_starts_offscreen(tmp_path: Path) -> None:
     start_s = time.perf_counter() - started
     assert run.returncode == 0, run.stderr
     assert shot.stat().st_size > 10_000
+
+    # The window's sync process is the bundle itself, told so by its first argument.
+    from desktop_app.usecases.accounts import create_first_account
+    from desktop_app.usecases.sync import SyncSetupError
+    from desktop_app.usecases.sync_process import CHILD_FLAG, SyncProcess
+
+    session = create_first_account(tmp_path / "store", "anna", "Anna", "password 123")
+    process = SyncProcess(session.store, session.key, [str(folder / "welcome-desk"), CHILD_FLAG])
+    try:
+        with pytest.raises(SyncSetupError) as refused:
+            process.sync()
+        assert refused.value.code == "not_joined"
+    finally:
+        process.close()
+        session.close()
     size = sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
     print(
         f"bundle: build {built:.0f} s, {size / 1e6:.0f} MB unpacked, "

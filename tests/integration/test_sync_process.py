@@ -1,0 +1,151 @@
+"""The window's sync process: a real child process syncing a real store through a real server
+process on 127.0.0.1, its progress and errors arriving in the window's process, and the clocks
+of both processes meeting so that nothing edited after a sync sorts before what it brought."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sync_harness import ServerProcess
+from test_sync_client import Laptops, _add, _edit
+
+from desktop_app.domain.demo import generate_people
+from desktop_app.domain.hlc import HybridLogicalClock, Timestamp
+from desktop_app.storage.keyslots import new_database_key
+from desktop_app.sync.engine import LAST_SUCCESS
+from desktop_app.sync.http_client import Offline
+from desktop_app.usecases import people
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import Session
+from desktop_app.usecases.sync_process import SyncProcess, SyncProcessFailed
+
+
+@pytest.fixture
+def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
+    group = Laptops(server, tmp_path)
+    try:
+        yield group
+    finally:
+        group.close()
+
+
+@pytest.fixture
+def processes() -> Iterator[list[SyncProcess]]:
+    started: list[SyncProcess] = []
+    yield started
+    for process in started:
+        process.close()
+
+
+def _process(session: Session, started: list[SyncProcess]) -> SyncProcess:
+    process = SyncProcess(session.store, session.key)
+    started.append(process)
+    return process
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A child that ended but was not reaped yet is a zombie: not alive either.
+    status = Path(f"/proc/{pid}/stat")
+    return not status.exists() or status.read_text().rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def test_the_sync_process_pulls_with_progress_and_stays_for_the_next_sync(
+    laptops: Laptops, processes: list[SyncProcess]
+) -> None:
+    a, b = laptops.new("A"), laptops.new("B")
+    people.register_many(a.store, a.user, generate_people(1_200, seed=3))
+    laptops.sync(a)
+    process = _process(b, processes)
+    seen: list[tuple[str, int, int]] = []
+    report = process.sync(lambda phase, done, total: seen.append((phase, done, total)))
+    assert report.applied >= 1_200 and report.refused == 0
+    assert people.count_people(b.store) == 1_200
+    pulled = [done for phase, done, _total in seen if phase == "pull"]
+    assert pulled and pulled == sorted(pulled) and pulled[-1] == report.pulled
+    pid = process.pid
+    assert pid is not None and pid != os.getpid()
+
+    _add(a, "Radu", "Ionescu")
+    laptops.sync(a)
+    again = process.sync()
+    assert again.applied >= 1 and process.pid == pid  # the same child served both
+    assert "Radu Ionescu" in {
+        f"{e.given_name} {e.family_name}" for e in people.search_people(b.store, "ionescu")
+    }
+    process.close()
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _alive(pid)
+
+
+def test_an_edit_after_a_background_pull_wins_over_what_the_pull_brought(
+    laptops: Laptops, processes: list[SyncProcess]
+) -> None:
+    """Laptop A's wall clock runs 90 s fast. B's sync process pulls A's edit; B's user edits
+    the same field right after. B's edit builds on A's value, so it must win everywhere; it
+    can only sort after A's if the window's clock heard of A's clock from its sync process."""
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(a, "Elena", "Radu", phone="0176 1111111")
+    laptops.sync(a, b)
+    a.store.clock = HybridLogicalClock(
+        a.store.device_id, now_ms=lambda: time.time_ns() // 1_000_000 + 90_000
+    )
+    _edit(a, pid, phone="0176 2222222")
+    laptops.sync(a)
+    _process(b, processes).sync()
+    assert people.get_person(b.store, b.user, pid).phone == "0176 2222222"  # type: ignore[union-attr]
+    _edit(b, pid, phone="0176 3333333")
+    laptops.sync(b, a)
+    for s in (a, b):
+        assert people.get_person(s.store, s.user, pid).phone == "0176 3333333"  # type: ignore[union-attr]
+        assert sync_uc.open_conflicts(s.store) == []
+
+
+def test_the_sync_process_stamps_after_the_windows_clock(
+    laptops: Laptops, processes: list[SyncProcess]
+) -> None:
+    a = laptops.new("A")
+    ahead = Timestamp(time.time_ns() // 1_000_000 + 3_600_000, 7, a.store.device_id)
+    a.store.clock.observe(ahead)
+    _process(a, processes).sync()
+    assert Timestamp.parse(a.store.meta(LAST_SUCCESS) or "") > ahead
+
+
+def test_errors_reach_the_window_and_a_lost_sync_process_is_replaced(
+    laptops: Laptops, server: ServerProcess, processes: list[SyncProcess], tmp_path: Path
+) -> None:
+    a = laptops.new("A")
+    process = _process(a, processes)
+    process.sync()
+    first = process.pid
+    assert first is not None
+    os.kill(first, 9)
+    time.sleep(0.2)
+    _add(a, "Ana", "Pop")
+    assert process.sync().pushed >= 1  # a new child took over
+    assert process.pid not in (None, first)
+
+    server.stop()
+    try:
+        with pytest.raises(Offline):
+            process.sync()
+    finally:
+        server.start()
+
+    lone = laptops.new("Lone", approve=False)
+    with pytest.raises(sync_uc.SyncSetupError) as refused:
+        _process(lone, processes).sync()
+    assert refused.value.code == "not_approved"
+
+    with pytest.raises(SyncProcessFailed) as failed:
+        SyncProcess(a.store, new_database_key()).sync()
+    assert failed.value.kind == "NotAStore"
