@@ -278,6 +278,14 @@ def child_main() -> int:
                     logging.getLogger(__name__).exception("sync failed")
                 _reply(out, store, {"failed": _describe(exc)})
             else:
+                logging.getLogger(__name__).info(
+                    "sync: pushed %d, pulled %d, applied %d, conflicts %d, refused %d",
+                    report.pushed,
+                    report.pulled,
+                    report.applied,
+                    report.conflicts,
+                    report.refused,
+                )
                 _reply(out, store, {"report": dataclasses.asdict(report)})
     except BrokenPipeError:  # the window has gone
         pass

@@ -21,7 +21,7 @@ from desktop_app.sync.http_client import Offline
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-from desktop_app.usecases.sync_process import SyncProcess, SyncProcessFailed
+from desktop_app.usecases.sync_process import LOG_NAME, SyncProcess, SyncProcessFailed
 
 
 @pytest.fixture
@@ -61,7 +61,8 @@ def test_the_sync_process_pulls_with_progress_and_stays_for_the_next_sync(
     laptops: Laptops, processes: list[SyncProcess]
 ) -> None:
     a, b = laptops.new("A"), laptops.new("B")
-    people.register_many(a.store, a.user, generate_people(1_200, seed=3))
+    generated = generate_people(1_200, seed=3)
+    people.register_many(a.store, a.user, generated)
     laptops.sync(a)
     process = _process(b, processes)
     seen: list[tuple[str, int, int]] = []
@@ -80,6 +81,11 @@ def test_the_sync_process_pulls_with_progress_and_stays_for_the_next_sync(
     assert "Radu Ionescu" in {
         f"{e.given_name} {e.family_name}" for e in people.search_people(b.store, "ionescu")
     }
+    # Its log (a file of its own) says what it did, never whom it was about.
+    log = (b.store.paths.data_dir / "logs" / LOG_NAME).read_text(encoding="utf-8")
+    assert "sync: pushed" in log
+    names = {"Radu", "Ionescu"} | {p.family_name for p in generated[:50]}
+    assert [name for name in names if name in log] == []
     process.close()
     deadline = time.monotonic() + 10
     while _alive(pid) and time.monotonic() < deadline:
