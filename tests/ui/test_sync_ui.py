@@ -13,7 +13,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, create_first_account
-from tests.integration.sync_harness import ServerProcess
+from tests.integration.sync_harness import ServerProcess, approve_and_confirm
 from tests.ui.conftest import type_text
 
 
@@ -30,9 +30,7 @@ def _laptop(tmp_path: Path, name: str, server: ServerProcess, first: Session | N
     session = create_first_account(tmp_path / name, "anna", name, "password 123")
     joined = sync_uc.join(session.store, server.base_url, server.enroll(name), name)
     if first is not None and not joined.is_coordinator:
-        sync_uc.approve_device(
-            first.store, first.user, joined.device_id, sync_uc.fingerprint(session.store)
-        )
+        approve_and_confirm(first, session)
     return session
 
 
