@@ -348,18 +348,19 @@ def plain_http_seconds(bodies: list[bytes]) -> float:
 
 def two_laptops(folder: Path, db_url: str, base: str):  # type: ignore[no-untyped-def]
     """Two real laptop stores in ``folder`` joined to the server at ``base`` (database
-    ``db_url``), the second approved by the first: ``(a, b)`` sessions."""
+    ``db_url``), the second approved by the first and confirming it: ``(a, b)`` sessions."""
     from desktop_app.usecases import sync as sync_uc
     from desktop_app.usecases.accounts import create_first_account
     from sync_server.db import create_db_engine, resolve_database_url
     from sync_server.service import SyncService
+    from tests.integration.sync_harness import approve_and_confirm
 
     service = SyncService(create_db_engine(resolve_database_url(db_url)))
     a = create_first_account(folder / "a", "anna", "A", "password 123")
     b = create_first_account(folder / "b", "anna", "B", "password 123")
     sync_uc.join(a.store, base, service.issue_code("A", 1).code, "A")
-    joined = sync_uc.join(b.store, base, service.issue_code("B", 1).code, "B")
-    sync_uc.approve_device(a.store, a.user, joined.device_id, sync_uc.fingerprint(b.store))
+    sync_uc.join(b.store, base, service.issue_code("B", 1).code, "B")
+    approve_and_confirm(a, b)
     return a, b
 
 

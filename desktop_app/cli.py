@@ -19,13 +19,19 @@ from desktop_app.exits import (
     EXIT_USAGE,
     CliError,
 )
-from desktop_app.i18n.messages import error_message, field_message, sync_message
+from desktop_app.i18n.messages import (
+    confirm_message,
+    error_message,
+    field_message,
+    sync_message,
+)
 from desktop_app.i18n.text import LANGUAGES, _, set_language, system_language
 from desktop_app.paths import default_data_dir
 
 # Storage and use cases pull in SQLAlchemy (~0.2 s): imported where needed, so that the GUI
 # can import them on a worker thread while the password's key is derived (see app.py).
 if TYPE_CHECKING:
+    from desktop_app.storage.db import Store
     from desktop_app.storage.people_sql import PersonListEntry
     from desktop_app.storage.quick import QuickStart
     from desktop_app.usecases import people_import
@@ -123,12 +129,24 @@ def build_parser() -> argparse.ArgumentParser:
     join.add_argument("--code", required=True, help="one-time enrollment code")
     join.add_argument("--name", default="", help="name of this laptop (default: host name)")
     commands.add_parser("sync", parents=[common], help="sync once and print a summary")
-    devices = commands.add_parser("devices", help="laptops of the organisation (coordinator)")
+    devices = commands.add_parser(
+        "devices", help="laptops of the organisation (coordinator; trust: on a new laptop)"
+    )
     devices_sub = devices.add_subparsers(dest="devices_command", required=True)
-    devices_sub.add_parser("list", parents=[common], help="list laptops and fingerprints")
+    devices_sub.add_parser(
+        "list", parents=[common], help="this laptop's fingerprint, then the laptops"
+    )
     approve = devices_sub.add_parser("approve", parents=[common], help="approve a laptop")
     approve.add_argument("device")
     approve.add_argument("--fingerprint", required=True, help="as shown on the new laptop")
+    trust = devices_sub.add_parser(
+        "trust",
+        parents=[common],
+        help="on a new laptop: take the team key from the coordinator's laptop that approved it",
+    )
+    trust.add_argument(
+        "--fingerprint", required=True, help="as shown on the coordinator's laptop (devices list)"
+    )
     revoke = devices_sub.add_parser("revoke", parents=[common], help="revoke a laptop")
     revoke.add_argument("device")
     directory = commands.add_parser(
@@ -556,7 +574,13 @@ def cmd_sync(args: argparse.Namespace) -> int:
     session = open_session(args)
 
     def go() -> int:
-        report = sync_uc.sync_now(session.store)
+        try:
+            report = sync_uc.sync_now(session.store)
+        except sync_uc.SyncSetupError as exc:
+            if exc.code != "confirm_coordinator":
+                raise
+            lines = [sync_message(exc.code), *_senders_to_confirm(session.store)]
+            raise CliError("\n".join(lines), EXIT_INVALID) from exc
         print(
             _(
                 "Sync done: {pushed} sent, {pulled} received, {conflicts} conflicts, "
@@ -568,6 +592,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 refused=report.refused,
             )
         )
+        # The keys it has still work; a key from a laptop not confirmed yet waits.
+        for line in _senders_to_confirm(session.store):
+            print(line, file=sys.stderr)
         return EXIT_OK
 
     try:
@@ -576,13 +603,39 @@ def cmd_sync(args: argparse.Namespace) -> int:
         session.close()
 
 
+def _senders_to_confirm(store: Store) -> list[str]:
+    """Which laptop sent a team key still waiting, and how to compare and confirm it."""
+    from desktop_app.usecases import sync as sync_uc
+
+    lines = []
+    for sender in sync_uc.waiting_senders(store):
+        lines.append(
+            _(
+                "The laptop “{name}” sent a team key. Compare its fingerprint with the one "
+                "shown on that laptop (welcome-desk devices list), then confirm it here:"
+            ).format(name=sender.device_name)
+        )
+        lines.append('  welcome-desk devices trust --fingerprint "…"')
+    return lines
+
+
 def cmd_devices(args: argparse.Namespace) -> int:
     from desktop_app.usecases import sync as sync_uc
 
     session = open_session(args)
 
     def go() -> int:
-        if args.devices_command == "approve":
+        if args.devices_command == "trust":
+            try:
+                sender = sync_uc.confirm_coordinator(session.store, session.user, args.fingerprint)
+            except sync_uc.SyncSetupError as exc:
+                raise CliError(confirm_message(exc.code), EXIT_INVALID) from exc
+            print(
+                _("Confirmed: {name}. This laptop uses its team key from now on.").format(
+                    name=sender.device_name
+                )
+            )
+        elif args.devices_command == "approve":
             device = sync_uc.approve_device(
                 session.store, session.user, args.device, args.fingerprint
             )
@@ -595,7 +648,14 @@ def cmd_devices(args: argparse.Namespace) -> int:
                 )
             )
         else:
-            for d in sync_uc.list_devices(session.store, session.user):
+            devices = sync_uc.list_devices(session.store, session.user)
+            # Computed here from this laptop's own key, not taken from the server's list: a new
+            # laptop compares it before it takes the team key this laptop sends.
+            own = _("Fingerprint of this laptop: {fp}").format(
+                fp=sync_uc.fingerprint(session.store)
+            )
+            print(f"# {own}")
+            for d in devices:
                 print("\t".join([d.device_id, d.status, d.fingerprint, d.name]))
         return EXIT_OK
 
@@ -733,6 +793,7 @@ def run(args: argparse.Namespace) -> int:
         ("devices", "list"): cmd_devices,
         ("devices", "approve"): cmd_devices,
         ("devices", "revoke"): cmd_devices,
+        ("devices", "trust"): cmd_devices,
         ("keys", "rotate"): cmd_keys_rotate,
         ("directory", "show"): cmd_reference,
         ("directory", "export"): cmd_reference,

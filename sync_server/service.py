@@ -422,8 +422,9 @@ class SyncService:
 
     def fetch_keys(self, device: AuthenticatedDevice) -> wire.WrappedKeyList:
         with self._sessions() as session:
-            rows = session.scalars(
-                select(models.WrappedKey)
+            rows = session.execute(
+                select(models.WrappedKey, models.Device.name)
+                .outerjoin(models.Device, models.Device.id == models.WrappedKey.sender_device)
                 .where(models.WrappedKey.device_id == device.id)
                 .order_by(models.WrappedKey.id)
             )
@@ -435,8 +436,9 @@ class SyncService:
                         sender_public_key=wire.b64encode(row.sender_public_key),
                         sender_device=row.sender_device,
                         created_at=row.created_at.isoformat(),
+                        sender_device_name=name or "",
                     )
-                    for row in rows
+                    for row, name in rows
                 ]
             )
 

@@ -206,6 +206,9 @@ class WrappedKeyOut(_Strict):
     sender_public_key: str
     sender_device: str
     created_at: str
+    # A label for the person who compares the sender's fingerprint; the server could lie about
+    # it, so the receiving laptop trusts the sender only by its public key's fingerprint.
+    sender_device_name: str = ""
 
 
 class WrappedKeyList(_Strict):

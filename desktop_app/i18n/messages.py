@@ -80,12 +80,33 @@ _SYNC_MESSAGES = {
     ),
     "no_team_key": N_("This laptop holds no team key to hand on."),
     "unknown_conflict": N_("This conflict was already decided."),
+    "confirm_coordinator": N_(
+        "A coordinator's laptop approved this laptop. Compare that laptop's fingerprint and "
+        "confirm it here before this laptop syncs."
+    ),
+    "nothing_to_confirm": N_(
+        "No team key is waiting for confirmation. Sync once the coordinator has approved this "
+        "laptop, then confirm."
+    ),
+}
+# Where the laptop being joined confirms the coordinator's laptop, a code means that side.
+_CONFIRM_MESSAGES = {
+    "fingerprint_mismatch": N_(
+        "This is not the fingerprint of the laptop that sent the team key. Do not use that "
+        "key; ask your coordinator."
+    ),
 }
 
 
 def sync_message(code: str) -> str:
     template = _SYNC_MESSAGES.get(code)
     return _(template) if template else error_message(code)
+
+
+def confirm_message(code: str) -> str:
+    """A refusal of ``confirm_coordinator`` (which also raises the codes of ``sync_message``)."""
+    template = _CONFIRM_MESSAGES.get(code)
+    return _(template) if template else sync_message(code)
 
 
 _DIRECTORY_PROBLEMS = {

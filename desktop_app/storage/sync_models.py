@@ -19,6 +19,43 @@ class TeamKeyRow(Base):
     active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
 
 
+class TrustedSenderRow(Base):
+    """A laptop whose wrapped team keys this laptop takes: itself, and each sender a person here
+    confirmed by comparing its fingerprint with the one on that laptop's screen."""
+
+    __tablename__ = "trusted_key_senders"
+    public_key: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
+    device_id: Mapped[str] = mapped_column(String(36), nullable=False)
+    device_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    # "self", "confirmed", or "held_key" (a store that joined before senders were confirmed
+    # trusts the sender of the key it already used)
+    reason: Mapped[str] = mapped_column(String(20), nullable=False)
+    added_hlc: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class WaitingTeamKeyRow(Base):
+    """A team key wrapped for this laptop by a sender not (yet) trusted. Kept wrapped: it is
+    opened only after a person here confirms the sender's fingerprint."""
+
+    __tablename__ = "waiting_team_keys"
+    key_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sender_public_key: Mapped[bytes] = mapped_column(LargeBinary, primary_key=True)
+    wrapped_key: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
+    sender_device: Mapped[str] = mapped_column(String(36), nullable=False)
+    sender_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    received_hlc: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+class DeferredEnvelopeRow(Base):
+    """A pulled envelope under a team key that waits for its sender's confirmation: applied
+    once the key is taken, so a rotation confirmed later loses nothing written under it."""
+
+    __tablename__ = "deferred_envelopes"
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    key_id: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    envelope: Mapped[str] = mapped_column(Text, nullable=False)  # wire.StoredEnvelope as JSON
+
+
 class ConflictRow(Base, SyncMixin):
     """The same field set to two values on two laptops; an advisor decides. Syncs like a record."""
 

@@ -277,7 +277,8 @@ def wrap_team_key(
 def unwrap_team_key(
     wrapped: bytes, key_id: str, recipient: DeviceKeys, sender_public_key: bytes
 ) -> bytes:
-    """Open a wrapped team key; compare the sender's fingerprint with the coordinator's first."""
+    """Open a wrapped team key. It proves only that ``sender_public_key`` wrapped it: use the
+    key only from a sender a person confirmed by its fingerprint (``sync.key_senders``)."""
     context = _wrap_context(sender_public_key, recipient.public_key, key_id)
     if len(wrapped) < 12 + 16 or len(sender_public_key) != 32:
         raise KeyUnwrapError("wrapped key is malformed")

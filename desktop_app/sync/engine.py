@@ -24,7 +24,12 @@ from sqlalchemy.orm import Session
 from desktop_app.domain.hlc import Timestamp
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import MetaRow, OutboxRow, table
-from desktop_app.storage.sync_models import ConflictRow, TeamKeyRow
+from desktop_app.storage.sync_models import (
+    ConflictRow,
+    DeferredEnvelopeRow,
+    TeamKeyRow,
+    WaitingTeamKeyRow,
+)
 from desktop_app.sync import crypto
 from desktop_app.sync.http_client import SyncServerClient
 from desktop_app.sync.kinds import conflict_row_values
@@ -50,6 +55,9 @@ PULL_PAGE = 500
 APPLY_GROUP = 2000
 APPLY_SECONDS = 0.3
 MAX_ROUNDS = 4  # a refused push (same revision pushed elsewhere) needs a pull and a re-push
+# Envelopes kept for a team key that waits for its sender's confirmation; more are refused
+# (the server, not a colleague, would be the one to send that many).
+MAX_DEFERRED = 50_000
 
 # ``<13-digit wall ms>-<5-digit counter>-<device>``: fixed width, so string order is clock order.
 _WELL_FORMED_CLOCK = re.compile(r"[0-9]{13}-[0-9]{5}-.", re.DOTALL)
@@ -71,6 +79,8 @@ class SyncReport:
     applied: int = 0
     conflicts: int = 0
     refused: int = 0  # envelopes that failed authentication or were replays: never applied
+    # under a team key whose sender nobody here has confirmed yet: applied once someone has
+    deferred: int = 0
     rounds: int = 0
     refused_ids: list[str] = field(default_factory=list)
 
@@ -129,6 +139,7 @@ class SyncEngine:
     # --- the round -----------------------------------------------------------------------
     def sync(self) -> SyncReport:
         report = SyncReport()
+        self._apply_deferred(report)
         for _ in range(MAX_ROUNDS):
             report.rounds += 1
             self._pull(report)
@@ -200,6 +211,7 @@ class SyncEngine:
     ) -> None:
         """Open, check and merge one page; a few queries per page, not per record."""
         keys = keyring(session)
+        waiting_keys = set(session.scalars(select(WaitingTeamKeyRow.key_id)))
         # Our own pushes coming back. If the laptop crashed (or the answer was lost) after the
         # server stored one, this is the only news that it arrived: without it the outbox
         # would re-push the revision forever and be refused as a conflict.
@@ -215,6 +227,7 @@ class SyncEngine:
         opened: dict[str, list[tuple[wire.StoredEnvelope, RecordState, str]]] = {}
         opener = crypto.EnvelopeOpener(keys)
         clocks: list[str] = []
+        deferred: list[wire.StoredEnvelope] = []
         for envelope in foreign:
             if envelope.kind not in ADAPTERS:
                 log.warning("skipping envelope of unknown kind %s", envelope.kind)
@@ -222,6 +235,9 @@ class SyncEngine:
             known = seen.get(envelope.record_id)
             if known is not None and known >= envelope.revision:
                 self._refuse(report, envelope, "replayed or older revision")
+                continue
+            if envelope.key_id not in keys and envelope.key_id in waiting_keys:
+                deferred.append(envelope)
                 continue
             try:
                 incoming, author = decode(opener.open(envelope))
@@ -235,6 +251,44 @@ class SyncEngine:
         self._observe_newest(clocks)
         for kind, items in opened.items():
             self._merge_kind(session, kind, items, report)
+        if deferred:
+            self._defer(session, deferred, report)
+
+    def _defer(
+        self, session: Session, envelopes: list[wire.StoredEnvelope], report: SyncReport
+    ) -> None:
+        room = MAX_DEFERRED - int(
+            session.scalar(select(func.count()).select_from(DeferredEnvelopeRow)) or 0
+        )
+        for envelope in envelopes[max(room, 0) :]:
+            self._refuse(report, envelope, "too many envelopes wait for a team key")
+        rows = [
+            {"seq": e.seq, "key_id": e.key_id, "envelope": e.model_dump_json()}
+            for e in envelopes[: max(room, 0)]
+            if session.get(DeferredEnvelopeRow, e.seq) is None
+        ]
+        if rows:
+            session.execute(insert(DeferredEnvelopeRow), rows)
+        report.deferred += len(rows)
+
+    def _apply_deferred(self, report: SyncReport) -> None:
+        """Envelopes pulled while their team key waited for its sender's confirmation, applied
+        in the order the server gave them once this laptop holds the key (a page at a time)."""
+        while True:
+            with self.store.transaction() as session:
+                rows = session.scalars(
+                    select(DeferredEnvelopeRow)
+                    .where(DeferredEnvelopeRow.key_id.in_(select(TeamKeyRow.key_id)))
+                    .order_by(DeferredEnvelopeRow.seq)
+                    .limit(PULL_PAGE)
+                ).all()
+                if not rows:
+                    return
+                envelopes = [wire.StoredEnvelope.model_validate_json(r.envelope) for r in rows]
+                for row in rows:
+                    session.delete(row)
+                session.flush()
+                self._apply_page(session, envelopes, report)
 
     def _merge_kind(
         self,

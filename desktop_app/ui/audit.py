@@ -51,6 +51,7 @@ ACTION_NAMES = {
     "approve_laptop": N_("laptop approved"),
     "revoke_laptop": N_("laptop revoked"),
     "rotate_key": N_("team key renewed"),
+    "confirm_coordinator": N_("coordinator's laptop confirmed"),
 }
 KIND_NAMES = {
     "person": N_("person"),

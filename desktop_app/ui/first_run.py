@@ -393,7 +393,9 @@ class JoinedPage(QWizardPage):
         self.hint.setText(
             _(
                 "Tell your coordinator this laptop's fingerprint. When it matches the one on "
-                "the coordinator's screen, the laptop is approved and starts to sync."
+                "the coordinator's screen, the coordinator approves this laptop. Then compare "
+                "the other way round: after the next sync, File → Confirm the coordinator's "
+                "laptop asks for the fingerprint shown on the coordinator's laptop."
             )
         )
 

@@ -1,4 +1,5 @@
-"""Sync in the window: status bar, "Sync now", joining a server, approving laptops, conflicts.
+"""Sync in the window: status bar, "Sync now", joining a server, approving laptops and confirming
+the coordinator's laptop by its fingerprint, conflicts.
 
 The sync itself runs on a worker thread (``usecases.sync.sync_now``); this module only starts
 it, shows its progress and result, and never lets the UI wait for the network.
@@ -6,6 +7,7 @@ it, shows its progress and result, and never lets the UI wait for the network.
 
 from __future__ import annotations
 
+import html
 import socket
 from typing import TYPE_CHECKING, Any
 
@@ -25,7 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.i18n.messages import sync_message
+from desktop_app.domain.permissions import PermissionDenied
+from desktop_app.i18n.messages import confirm_message, error_message, sync_message
 from desktop_app.i18n.text import N_, _
 from desktop_app.sync.http_client import Offline, RequestRefused
 from desktop_app.ui.widgets import ErrorLabel
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
 AUTO_SYNC_MS = 60_000
+_FINGERPRINT_STYLE = "font-size: 16pt; font-family: monospace;"  # as on the first-run page
 FIELD_LABELS = {
     "given_name": N_("Given name"),
     "family_name": N_("Family name"),
@@ -80,6 +84,9 @@ class SyncController(QObject):
         self.sync_action.triggered.connect(self.start)
         self.join_action = QAction(window)
         self.join_action.triggered.connect(self._on_join_triggered)
+        self.confirm_action = QAction(window)
+        self.confirm_action.setEnabled(False)
+        self.confirm_action.triggered.connect(self.open_confirm_coordinator)
         self.devices_action = QAction(window)
         self.devices_action.triggered.connect(self._on_devices_triggered)
         self.conflicts_action = QAction(window)
@@ -88,6 +95,7 @@ class SyncController(QObject):
         for action in (
             self.sync_action,
             self.join_action,
+            self.confirm_action,
             self.devices_action,
             self.conflicts_action,
         ):
@@ -129,6 +137,8 @@ class SyncController(QObject):
         self.bar.hide()
         if isinstance(result, Offline):
             self.last_error = _("Offline")
+        elif isinstance(result, sync_uc.SyncSetupError) and result.code == "confirm_coordinator":
+            self.last_error = _("Waiting for confirmation")  # the status says of what
         elif isinstance(result, sync_uc.SyncSetupError):
             self.last_error = sync_message(result.code)
         elif isinstance(result, RequestRefused):
@@ -168,6 +178,7 @@ class SyncController(QObject):
     def show_status(self, state: sync_uc.SyncStatus) -> None:
         self.devices_action.setEnabled(state.approved)
         self.join_action.setEnabled(not state.joined)
+        self.confirm_action.setEnabled(bool(state.unconfirmed_senders))
         self.sync_action.setEnabled(state.joined)
         if self.running:
             return
@@ -186,11 +197,18 @@ class SyncController(QObject):
         parts.append(_("{count} pending").format(count=state.pending_changes))
         if state.open_conflicts:
             parts.append(_("{count} conflicts to decide").format(count=state.open_conflicts))
+        if state.unconfirmed_senders:
+            parts.append(
+                _("confirm “{name}” by its fingerprint (File menu)").format(
+                    name=", ".join(state.unconfirmed_senders)
+                )
+            )
         self.label.setText(" · ".join(parts))
 
     def retranslate(self) -> None:
         self.sync_action.setText(_("&Sync now"))
         self.join_action.setText(_("&Join an organisation…"))
+        self.confirm_action.setText(_("Con&firm the coordinator's laptop…"))
         self.devices_action.setText(_("&Laptops of the organisation…"))
         self.conflicts_action.setText(_("&Conflicts to decide…"))
         self.refresh()
@@ -201,6 +219,11 @@ class SyncController(QObject):
 
     def _on_devices_triggered(self) -> None:
         DevicesDialog(self, self.window).open()
+
+    def open_confirm_coordinator(self) -> ConfirmCoordinatorDialog:
+        dialog = ConfirmCoordinatorDialog(self, self.window)
+        dialog.open()
+        return dialog
 
     def open_conflicts(self) -> ConflictsDialog:
         dialog = ConflictsDialog(self, self.window)
@@ -271,14 +294,87 @@ class JoinDialog(QDialog):
         self.controller.refresh()
 
 
+class ConfirmCoordinatorDialog(QDialog):
+    """On a laptop being joined: the person types the fingerprint shown on the coordinator's
+    laptop; only a match lets this laptop use the team key that laptop sent (the server cannot
+    slip in a key of its own). The fingerprint is not shown here: it is to be compared."""
+
+    def __init__(self, controller: SyncController, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.setWindowTitle(_("Confirm the coordinator's laptop"))
+        self.setMinimumWidth(520)
+        names = [w.device_name for w in sync_uc.waiting_senders(controller.store)]
+        self.intro = QLabel(
+            _(
+                "The laptop “{name}” approved this laptop and sent it the team key. On that "
+                "laptop, open File → Laptops of the organisation: it shows “Fingerprint of this "
+                "laptop”. Type that fingerprint here. This laptop uses the key only if they match."
+            ).format(name=", ".join(names) or "—")
+        )
+        self.intro.setWordWrap(True)
+        self.fingerprint = QLineEdit()
+        self.fingerprint.setPlaceholderText("XXXX XXXX XXXX XXXX XXXX XXXX")
+        label = QLabel(_("&Fingerprint shown on the coordinator's laptop"))
+        label.setBuddy(self.fingerprint)
+        self.fingerprint.setAccessibleName(label.text().replace("&", ""))
+        self.error = ErrorLabel()
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("C&onfirm"))
+        self.buttons.accepted.connect(self._on_ok_clicked)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(label)
+        layout.addWidget(self.fingerprint)
+        layout.addWidget(self.error)
+        layout.addWidget(self.buttons)
+
+    def _on_ok_clicked(self) -> None:
+        try:
+            sync_uc.confirm_coordinator(
+                self.controller.store, self.controller.window.session.user, self.fingerprint.text()
+            )
+        except sync_uc.SyncSetupError as exc:
+            self.error.show_message(confirm_message(exc.code))
+            self.fingerprint.setFocus()
+            self.fingerprint.selectAll()
+            return
+        except PermissionDenied as exc:
+            self.error.show_message(error_message(exc.code))
+            return
+        self.error.show_message("")
+        self.accept()
+        self.controller.last_error = ""
+        if not self.controller.start():  # syncs under the key it now holds
+            self.controller.refresh()
+
+
 class DevicesDialog(QDialog):
-    """Coordinator: the organisation's laptops; approve one after comparing fingerprints."""
+    """Coordinator: the organisation's laptops; approve one after comparing fingerprints. Shows
+    this laptop's own fingerprint, which a new laptop compares before it takes the team key."""
 
     def __init__(self, controller: SyncController, parent: QWidget) -> None:
         super().__init__(parent)
         self.controller = controller
         self.setWindowTitle(_("Laptops of the organisation"))
         self.setMinimumWidth(560)
+        # From this laptop's own key, never from the server's list; on a line of its own, large,
+        # as the new laptop's person reads it from here.
+        own = sync_uc.fingerprint(controller.store)
+        template = _("Fingerprint of this laptop: {fp}")
+        self.own_fingerprint = QLabel(
+            html.escape(template).format(fp=f"<br><span style='{_FINGERPRINT_STYLE}'>{own}</span>")
+        )
+        self.own_fingerprint.setTextFormat(Qt.TextFormat.RichText)
+        self.own_fingerprint.setAccessibleName(template.format(fp=own))
+        self.own_fingerprint.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.own_fingerprint.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.list = QListWidget()
         self.list.setAccessibleName(_("Laptops"))
         self.fingerprint = QLineEdit()
@@ -290,11 +386,13 @@ class DevicesDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.own_fingerprint)
         layout.addWidget(self.list)
         layout.addWidget(self.fingerprint)
         layout.addWidget(self.approve)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
+        self.list.setFocus()  # the fingerprint above can be reached with Shift+Tab and copied
         self.reload()
 
     def reload(self) -> None:

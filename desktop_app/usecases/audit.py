@@ -49,6 +49,7 @@ class AuditAction(enum.StrEnum):
     APPROVE_LAPTOP = "approve_laptop"
     REVOKE_LAPTOP = "revoke_laptop"
     ROTATE_KEY = "rotate_key"
+    CONFIRM_COORDINATOR = "confirm_coordinator"
 
 
 DetailValue = str | int | bool | None

@@ -1,7 +1,15 @@
-"""Joining a sync server, approving laptops, rotating the team key, and syncing now."""
+"""Joining a sync server, approving laptops and confirming coordinators, rotating the team key,
+and syncing now.
+
+Joining compares fingerprints both ways: the coordinator approves a new laptop after comparing
+that laptop's fingerprint, and the new laptop uses the team key the coordinator sent only after
+a person at it has compared the coordinator's fingerprint (``confirm_coordinator``). So neither
+side takes the server's word for a public key.
+"""
 
 from __future__ import annotations
 
+import hmac
 import ipaddress
 import json
 import time
@@ -9,6 +17,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.hlc import field_clocks_after_change
 from desktop_app.domain.permissions import Action, require
@@ -17,7 +26,7 @@ from desktop_app.domain.users import User
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.sync_models import ConflictRow
-from desktop_app.sync import crypto
+from desktop_app.sync import crypto, key_senders
 from desktop_app.sync.engine import (
     CURSOR,
     DEVICE_ID,
@@ -58,6 +67,8 @@ class SyncStatus:
     pending_changes: int
     last_success: str
     open_conflicts: int
+    # Laptops that sent a team key whose fingerprint nobody here has confirmed yet.
+    unconfirmed_senders: tuple[str, ...] = ()
 
 
 def new_team_key() -> crypto.TeamKey:
@@ -111,15 +122,19 @@ def join(store: Store, server_url: str, code: str, device_name: str) -> wire.Reg
     with SyncServerClient(url) as client:
         result = client.register(code.strip(), device_name, keys.public_key)
     with store.transaction() as session:
+        hlc = str(store.clock.now())
         set_meta(session, SERVER_URL, url)
         set_meta(session, DEVICE_ID, result.device_id)
         set_meta(session, TOKEN, result.token)
         set_meta(session, PRIVATE_KEY, keys.private_key.hex())
         set_meta(session, STATUS, result.status)
         set_meta(session, CURSOR, "0")
+        # Only this laptop can wrap a key with its own private key: keys from itself (after a
+        # rotation it made) are safe to take. Every other sender is confirmed by a person.
+        key_senders.trust(session, keys.public_key, result.device_id, device_name, "self", hlc)
         if result.is_coordinator and result.status == "approved" and active_key(session) is None:
             team = new_team_key()
-            add_team_key(session, team.key_id, team.key, str(store.clock.now()), active=True)
+            add_team_key(session, team.key_id, team.key, hlc, active=True)
     return result
 
 
@@ -128,29 +143,121 @@ def fingerprint(store: Store) -> str:
 
 
 def fetch_keys(store: Store, client: SyncServerClient) -> int:
-    """Take the team keys wrapped for this laptop; returns how many were new."""
+    """Take the team keys wrapped for this laptop by a trusted sender; returns how many were new.
+
+    A key from any other sender is kept wrapped, waiting until a person here confirms that
+    sender's fingerprint (``confirm_coordinator``); until then nothing is sent under it."""
     keys = device_keys(store)
     listing = client.fetch_wrapped_keys()
-    added = 0
+    hlc = str(store.clock.now())
     with store.transaction() as session:
+        if keys.public_key not in key_senders.trusted_keys(session):
+            _trust_sender_of_key_in_use(session, keys, listing, hlc)
+        trusted = key_senders.trusted_keys(session)
         held = keyring(session)
-        newest = max((k.key_id for k in listing.keys), default=None)
+        fresh: dict[str, bytes] = {}
         for item in listing.keys:
-            if item.key_id in held:
+            if item.key_id in held or item.key_id in fresh:
                 continue
-            key = crypto.unwrap_team_key(
-                wire.b64decode(item.wrapped_key),
+            offered = key_senders.WaitingKey(
                 item.key_id,
-                keys,
+                wire.b64decode(item.wrapped_key),
                 wire.b64decode(item.sender_public_key),
+                item.sender_device,
+                item.sender_device_name,
             )
-            add_team_key(
-                session, item.key_id, key, str(store.clock.now()), active=item.key_id == newest
+            # Opened either way, so that a damaged key fails now rather than after a person
+            # confirmed its sender; an untrusted sender's key is not kept opened.
+            key = crypto.unwrap_team_key(
+                offered.wrapped_key, item.key_id, keys, offered.sender_public_key
             )
-            added += 1
-        if added:
-            set_meta(session, STATUS, "approved")
-    return added
+            if offered.sender_public_key in trusted:
+                fresh[item.key_id] = key
+            else:
+                key_senders.hold(session, offered, hlc)
+        _install_keys(session, fresh, hlc)
+        key_senders.forget_settled(session)
+    return len(fresh)
+
+
+def _install_keys(session: DbSession, fresh: dict[str, bytes], hlc: str) -> None:
+    """Add opened team keys; the newest of all (ids sort by creation) encrypts from now on."""
+    if not fresh:
+        return
+    newest = max([*keyring(session), *fresh])
+    for key_id, key in sorted(fresh.items()):
+        add_team_key(session, key_id, key, hlc, active=key_id == newest)
+    set_meta(session, STATUS, "approved")
+
+
+def _trust_sender_of_key_in_use(
+    session: DbSession, keys: crypto.DeviceKeys, listing: wire.WrappedKeyList, hlc: str
+) -> None:
+    """A store that joined before senders were confirmed: trust the laptop that wrapped the
+    key this laptop already encrypts with, if that wrapping opens to exactly this key. Such a
+    sender can read everything this laptop sends anyway. Trusting itself marks the store done."""
+    in_use = active_key(session)
+    item = next((k for k in listing.keys if in_use and k.key_id == in_use.key_id), None)
+    if in_use is not None and item is not None:
+        sender = wire.b64decode(item.sender_public_key)
+        try:
+            key = crypto.unwrap_team_key(
+                wire.b64decode(item.wrapped_key), item.key_id, keys, sender
+            )
+        except crypto.KeyUnwrapError:
+            key = b""
+        if hmac.compare_digest(key, in_use.key):
+            key_senders.trust(
+                session, sender, item.sender_device, item.sender_device_name, "held_key", hlc
+            )
+    device = get_meta(session, DEVICE_ID) or ""
+    key_senders.trust(session, keys.public_key, device, "", "self", hlc)
+
+
+def waiting_senders(store: Store) -> list[key_senders.WaitingSender]:
+    """Laptops that sent this one a team key it does not use until their fingerprint is
+    confirmed here (name as the server gives it, fingerprint computed here)."""
+    with store.reading() as session:
+        return key_senders.waiting_senders(session)
+
+
+def confirm_coordinator(
+    store: Store, user: User, typed_fingerprint: str
+) -> key_senders.WaitingSender:
+    """After comparing fingerprints: trust the laptop whose fingerprint was typed and take the
+    team keys it sent. Unless the typed fingerprint is a waiting sender's, nothing changes."""
+    require(user, Action.MANAGE_LAPTOPS)
+    keys = device_keys(store)
+    typed = _normal(typed_fingerprint)
+    hlc = str(store.clock.now())
+    with store.transaction() as session:
+        waiting = key_senders.waiting_senders(session)
+        if not waiting:
+            raise SyncSetupError("nothing_to_confirm")
+        sender = next((w for w in waiting if typed and _normal(w.fingerprint) == typed), None)
+        if sender is None:
+            raise SyncSetupError("fingerprint_mismatch")
+        held = keyring(session)
+        fresh = {
+            k.key_id: crypto.unwrap_team_key(k.wrapped_key, k.key_id, keys, k.sender_public_key)
+            for k in key_senders.waiting_keys(session, sender.public_key)
+            if k.key_id not in held
+        }
+        key_senders.trust(
+            session, sender.public_key, sender.device_id, sender.device_name, "confirmed", hlc
+        )
+        _install_keys(session, fresh, hlc)
+        key_senders.forget_settled(session)
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.CONFIRM_COORDINATOR,
+            "device",
+            sender.device_id,
+            {"fingerprint": sender.fingerprint},
+        )
+    return sender
 
 
 def list_devices(store: Store, user: User) -> list[wire.DeviceInfo]:
@@ -227,7 +334,8 @@ def sync_now(
             fetch_keys(store, client)
             with store.reading() as session:
                 if active_key(session) is None:
-                    raise SyncSetupError("not_approved")
+                    waiting = key_senders.waiting_senders(session)
+                    raise SyncSetupError("confirm_coordinator" if waiting else "not_approved")
         else:
             fetch_keys(store, client)  # a rotated key may be waiting
         return SyncEngine(store, client, progress).sync()
@@ -250,7 +358,10 @@ def status(store: Store) -> SyncStatus:
             )
             or 0
         )
-    return SyncStatus(bool(url), url, approved, pending_changes(store), last, conflicts)
+        unconfirmed = tuple(w.device_name for w in key_senders.waiting_senders(session))
+    return SyncStatus(
+        bool(url), url, approved, pending_changes(store), last, conflicts, unconfirmed
+    )
 
 
 def _normal(fp: str) -> str:

@@ -14,7 +14,10 @@ import httpx
 from sqlalchemy import Engine
 
 from desktop_app.sync import crypto
+from desktop_app.sync.engine import DEVICE_ID, get_meta
 from desktop_app.sync.http_client import SyncServerClient, wrapped_key
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import Session
 from sync_server import wire
 from sync_server.db import create_db_engine, resolve_database_url
 from sync_server.service import SyncService
@@ -105,13 +108,26 @@ class ServerProcess:
                 self.proc.wait(timeout=10)
         self.proc = None
 
-    def enroll(self, name: str = "Laptop", valid_hours: float = 24.0) -> str:
+    def enroll(
+        self, name: str = "Laptop", valid_hours: float = 24.0, *, coordinator: bool = False
+    ) -> str:
         """A one-time code, issued by the same code path as ``welcome-desk-server enroll``
         but in-process (the CLI itself is tested in test_server_cli.py)."""
-        if self._service is None:
+        return self.service.issue_code(name, valid_hours, coordinator).code
+
+    @property
+    def engine(self) -> Engine:
+        """The server's database itself, as its operator has it."""
+        if self._engine is None:
             self._engine = create_db_engine(resolve_database_url(self.db_url))
-            self._service = SyncService(self._engine)
-        return self._service.issue_code(name, valid_hours).code
+        return self._engine
+
+    @property
+    def service(self) -> SyncService:
+        """The server's own service on its database: what its operator can do."""
+        if self._service is None:
+            self._service = SyncService(self.engine)
+        return self._service
 
     def enroll_cli(self, name: str, *extra: str) -> str:
         return run_cli(self.db_url, "enroll", "--name", name, *extra).stdout.strip()
@@ -128,6 +144,25 @@ class ServerProcess:
 
     def log_text(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def device_id(session: Session) -> str:
+    with session.store.reading() as s:
+        value = get_meta(s, DEVICE_ID)
+    assert value, "this laptop has not joined"
+    return value
+
+
+def approve_and_confirm(coordinator: Session, laptop: Session) -> None:
+    """Both comparisons of joining, as the two people make them: the coordinator approves the
+    new laptop by its fingerprint; the new laptop fetches the key the coordinator sent and
+    confirms the coordinator's fingerprint (shown on the coordinator's screen)."""
+    sync_uc.approve_device(
+        coordinator.store, coordinator.user, device_id(laptop), sync_uc.fingerprint(laptop.store)
+    )
+    with sync_uc.client_for(laptop.store) as client:
+        sync_uc.fetch_keys(laptop.store, client)
+    sync_uc.confirm_coordinator(laptop.store, laptop.user, sync_uc.fingerprint(coordinator.store))
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""The headless sync commands end to end: init, join, approve by fingerprint, sync, search."""
+"""The headless sync commands end to end: init, join, approve by fingerprint, confirm the
+coordinator's fingerprint (``devices trust``), sync, search."""
 
 from __future__ import annotations
 
@@ -76,6 +77,18 @@ def test_two_laptops_join_and_sync_from_the_command_line(
         a,
     )
     assert ok.returncode == 0, ok.stderr
+    # B takes the team key only after its user confirms A's fingerprint, which A lists first.
+    waiting = wd("sync", "--data-dir", b)
+    assert waiting.returncode == 1 and "“Laptop A” sent a team key" in waiting.stderr
+    assert "welcome-desk devices trust --fingerprint" in waiting.stderr
+    own = re.match(r"# Fingerprint of this laptop: (.+)$", listed.stdout, re.MULTILINE)
+    assert own, listed.stdout
+    wrong_a = wd("devices", "trust", "--fingerprint", fingerprint.group(1), "--data-dir", b)
+    assert wrong_a.returncode == 1 and "not the fingerprint" in wrong_a.stderr
+    assert wd("sync", "--data-dir", b).returncode == 1  # nothing changed
+    trusted = wd("devices", "trust", "--fingerprint", own.group(1).lower(), "--data-dir", b)
+    assert trusted.returncode == 0, trusted.stderr
+    assert "Confirmed: Laptop A" in trusted.stdout
     assert (
         wd(
             "people",

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sync_harness import ServerProcess
+from sync_harness import ServerProcess, approve_and_confirm, device_id
 
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.person import PersonDraft
@@ -33,16 +33,13 @@ class Laptops:
         self.tmp_path = tmp_path
         self.sessions: list[Session] = []
 
-    def new(self, name: str, *, approve: bool = True) -> Session:
+    def new(self, name: str, *, approve: bool = True, coordinator: bool = False) -> Session:
         session = create_first_account(self.tmp_path / name, "anna", name, PASSWORD)
         self.sessions.append(session)
-        code = self.server.enroll(name)
+        code = self.server.enroll(name, coordinator=coordinator)
         result = sync_uc.join(session.store, self.server.base_url, code, name)
-        if approve and not result.is_coordinator:
-            first = self.sessions[0]
-            sync_uc.approve_device(
-                first.store, first.user, result.device_id, sync_uc.fingerprint(session.store)
-            )
+        if approve and result.status != "approved":  # all but the organisation's first
+            approve_and_confirm(self.sessions[0], session)
         return session
 
     def sync(self, *sessions: Session) -> list[sync_uc.SyncReport]:
@@ -158,31 +155,27 @@ def test_a_pending_laptop_cannot_sync_until_approved(laptops: Laptops) -> None:
         laptops.sync(b)
     assert info.value.code == "not_approved"
     with pytest.raises(sync_uc.SyncSetupError):  # a wrong fingerprint is refused
-        sync_uc.approve_device(a.store, a.user, _device_id(b), "AAAA-BBBB-CCCC")
+        sync_uc.approve_device(a.store, a.user, device_id(b), "AAAA-BBBB-CCCC")
     # Only a coordinator hands the team key on (checked in the use case, not only the UI).
     accounts.add_user(a, "ion", "Ion", Role.ADVISOR, "advisor pass 1")
     advisor = accounts.log_in(a.store.paths.data_dir, "ion", "advisor pass 1")
     try:
         with pytest.raises(PermissionDenied):
             sync_uc.approve_device(
-                advisor.store, advisor.user, _device_id(b), sync_uc.fingerprint(b.store)
+                advisor.store, advisor.user, device_id(b), sync_uc.fingerprint(b.store)
             )
         with pytest.raises(PermissionDenied):
-            sync_uc.revoke_device(advisor.store, advisor.user, _device_id(b))
+            sync_uc.revoke_device(advisor.store, advisor.user, device_id(b))
     finally:
         advisor.close()
-    sync_uc.approve_device(a.store, a.user, _device_id(b), sync_uc.fingerprint(b.store))
+    sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+    # Approved, but B takes the key only once its user confirmed A's fingerprint.
+    with pytest.raises(sync_uc.SyncSetupError) as info:
+        laptops.sync(b)
+    assert info.value.code == "confirm_coordinator"
+    sync_uc.confirm_coordinator(b.store, b.user, sync_uc.fingerprint(a.store))
     laptops.sync(b)
     assert _names(b) == {"Ana Pop"}
-
-
-def _device_id(session: Session) -> str:
-    from desktop_app.sync.engine import DEVICE_ID, get_meta
-
-    with session.store.reading() as s:
-        value = get_meta(s, DEVICE_ID)
-    assert value
-    return value
 
 
 def test_revoked_laptop_is_refused_and_cannot_read_after_rotation(
@@ -191,11 +184,11 @@ def test_revoked_laptop_is_refused_and_cannot_read_after_rotation(
     a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
     _add(a, "Before", "Rotation")
     laptops.sync()
-    sync_uc.revoke_device(a.store, a.user, _device_id(b))
+    sync_uc.revoke_device(a.store, a.user, device_id(b))
     with pytest.raises(Revoked):
         laptops.sync(b)
     new_key = sync_uc.rotate_team_key(a.store, a.user)
-    actions = [e.action for e in audit.list_entries(a.store, a.user, record_id=_device_id(b))]
+    actions = [e.action for e in audit.list_entries(a.store, a.user, record_id=device_id(b))]
     assert actions[:2] == ["revoke_laptop", "approve_laptop"]
     _add(a, "After", "Rotation")
     laptops.sync(a, c)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sync_harness import ServerProcess
+from sync_harness import ServerProcess, approve_and_confirm
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.sync import engine
@@ -19,10 +19,10 @@ from desktop_app.usecases.accounts import Session, create_first_account
 PEOPLE = 40
 
 
-def _laptop(server: ServerProcess, tmp_path: Path, name: str) -> tuple[Session, str]:
+def _laptop(server: ServerProcess, tmp_path: Path, name: str) -> Session:
     session = create_first_account(tmp_path / name, "anna", name, "laptop password 1")
-    joined = sync_uc.join(session.store, server.base_url, server.enroll(name), name)
-    return session, joined.device_id
+    sync_uc.join(session.store, server.base_url, server.enroll(name), name)
+    return session
 
 
 def _rows(session: Session) -> tuple[list[str], list[tuple[str, str, str]], list[str]]:
@@ -49,9 +49,9 @@ def test_a_pull_cut_off_by_a_server_crash_resumes_without_loss_or_doubles(
     failing_call: int,
     kept: int,
 ) -> None:
-    (a, _), (b, b_device) = _laptop(server, tmp_path, "A"), _laptop(server, tmp_path, "B")
+    a, b = _laptop(server, tmp_path, "A"), _laptop(server, tmp_path, "B")
     try:
-        sync_uc.approve_device(a.store, a.user, b_device, sync_uc.fingerprint(b.store))
+        approve_and_confirm(a, b)
         drafts = [
             PersonDraft(f"Name{i}", f"Family{i % 7}", phone=f"0176 {i:07d}") for i in range(PEOPLE)
         ]
@@ -90,7 +90,10 @@ def test_a_pull_cut_off_by_a_server_crash_resumes_without_loss_or_doubles(
         # Every person once, indexed exactly as on the laptop that registered them.
         assert _rows(b)[:2] == _rows(a)[:2]
         assert len(_rows(b)[0]) == PEOPLE
-        assert sorted(_rows(b)[2]) == sorted({e.record_id for e in stored})
+        # Everything on the server: A's records and B's own (its user's confirmation of A).
+        with sync_uc.client_for(b.store) as client:
+            everything = client.pull(0, 1000).envelopes
+        assert sorted(_rows(b)[2]) == sorted({e.record_id for e in everything})
         assert sync_uc.sync_now(b.store).applied == 0
     finally:
         a.close()

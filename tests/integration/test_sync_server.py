@@ -99,6 +99,7 @@ def test_enroll_register_approve_and_key_exchange(org: Organisation) -> None:
     assert status.device.status == "approved" and status.key_ids == [org.team.key_id]
     (got,) = laptop.fetch_wrapped_keys().keys
     assert got.sender_device == org.coordinator.device_id
+    assert got.sender_device_name == "Büro Nordstadt"  # for the person comparing fingerprints
     team_key = crypto.unwrap_team_key(
         wire.b64decode(got.wrapped_key),
         got.key_id,

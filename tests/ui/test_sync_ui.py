@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QDialogButtonBox, QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -14,7 +15,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, create_first_account
-from tests.integration.sync_harness import ServerProcess
+from tests.integration.sync_harness import ServerProcess, approve_and_confirm, device_id
 from tests.ui.conftest import type_text
 
 
@@ -31,9 +32,7 @@ def _laptop(tmp_path: Path, name: str, server: ServerProcess, first: Session | N
     session = create_first_account(tmp_path / name, "anna", name, "password 123")
     joined = sync_uc.join(session.store, server.base_url, server.enroll(name), name)
     if first is not None and not joined.is_coordinator:
-        sync_uc.approve_device(
-            first.store, first.user, joined.device_id, sync_uc.fingerprint(session.store)
-        )
+        approve_and_confirm(first, session)
     return session
 
 
@@ -95,3 +94,71 @@ def test_sync_runs_in_background_while_typing_and_resolves_conflicts(
     finally:
         a.close()
         b.close()
+
+
+def test_a_new_laptop_confirms_the_coordinators_fingerprint_in_a_dialog(
+    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+) -> None:
+    a = _laptop(tmp_path, "A", server, None)
+    b = create_first_account(tmp_path / "B", "anna", "B", "password 123")
+    try:
+        sync_uc.join(b.store, server.base_url, server.enroll("B"), "Laptop B")
+        people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
+        sync_uc.sync_now(a.store)
+        sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+        window = MainWindow(b)
+        qtbot.addWidget(window)
+        window.show()
+        controller = window.sync  # type: ignore[attr-defined]
+        with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as done:
+            assert controller.start()
+        assert isinstance(done.args[0], sync_uc.SyncSetupError)
+        text = controller.label.text()
+        assert "Waiting for confirmation" in text and "confirm “A” by its fingerprint" in text
+        assert controller.confirm_action.isEnabled() and "&" in controller.confirm_action.text()
+
+        dialog = controller.open_confirm_coordinator()
+        assert "“A”" in dialog.intro.text()
+        assert sync_uc.fingerprint(a.store) not in dialog.intro.text()  # to be compared, not read
+        label = next(w for w in dialog.findChildren(QLabel) if w.buddy() is dialog.fingerprint)
+        assert "&" in label.text() and dialog.fingerprint.accessibleName()
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        type_text(dialog.fingerprint, sync_uc.fingerprint(b.store))  # its own: wrong
+        ok.click()
+        assert dialog.isVisible() and dialog.error.isVisible()
+        assert "not the fingerprint of the laptop that sent the team key" in dialog.error.text()
+        assert dialog.fingerprint.hasFocus() or dialog.focusWidget() is dialog.fingerprint
+        assert sync_uc.waiting_senders(b.store) and not sync_uc.status(b.store).approved
+
+        dialog.fingerprint.clear()
+        type_text(dialog.fingerprint, sync_uc.fingerprint(a.store))
+        with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as done:
+            ok.click()
+        assert not dialog.isVisible()
+        assert not isinstance(done.args[0], Exception), done.args[0]
+        assert "last sync" in controller.label.text() and "confirm" not in controller.label.text()
+        assert not controller.confirm_action.isEnabled()
+        assert people.count_people(b.store) == 1
+        window.close()
+    finally:
+        a.close()
+        b.close()
+
+
+def test_the_laptops_dialog_shows_this_laptops_own_fingerprint(
+    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+) -> None:
+    from desktop_app.ui.sync_status import DevicesDialog
+
+    a = _laptop(tmp_path, "A", server, None)
+    try:
+        window = MainWindow(a)
+        qtbot.addWidget(window)
+        dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+        qtbot.addWidget(dialog)
+        own = sync_uc.fingerprint(a.store)
+        assert own in dialog.own_fingerprint.text()
+        assert dialog.own_fingerprint.accessibleName() == f"Fingerprint of this laptop: {own}"
+        window.close()
+    finally:
+        a.close()

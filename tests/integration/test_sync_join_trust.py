@@ -1,0 +1,293 @@
+"""Joining compares fingerprints both ways, against a real server process on 127.0.0.1.
+
+A new laptop uses a team key only when a person at it has confirmed the fingerprint of the
+laptop that wrapped it. A server operator who wraps a key of their own for the new laptop (with
+the server's database, or through its API from a coordinator device nobody confirmed) never gets
+anything that laptop sends under that key (architecture property 4).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+from sync_harness import ServerProcess, device_id
+from test_sync_client import Laptops
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.sync import crypto
+from desktop_app.sync.engine import active_key, keyring
+from desktop_app.usecases import audit, people
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import Session
+from sync_server import models, wire
+
+# Sorts after every key id the app makes ("k" + creation time): the key a laptop would have
+# made its active one, had it taken every key the server handed it.
+IMPOSTOR_KEY_ID = "kffffffffffffimpostor"
+
+
+@pytest.fixture
+def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
+    group = Laptops(server, tmp_path)
+    try:
+        yield group
+    finally:
+        group.close()
+
+
+def _add(session: Session, given: str, family: str) -> str:
+    return people.register_person(
+        session.store, session.user, PersonDraft(given, family), confirm_duplicates=True
+    ).id
+
+
+def _names(session: Session) -> set[str]:
+    return {f"{e.given_name} {e.family_name}" for e in people.list_people(session.store, 0, 1000)}
+
+
+def _keys(session: Session) -> dict[str, bytes]:
+    with session.store.reading() as s:
+        return keyring(s)
+
+
+def _active(session: Session) -> str | None:
+    with session.store.reading() as s:
+        row = active_key(s)
+        return row.key_id if row else None
+
+
+def _sent_by(server: ServerProcess, laptop: Session) -> list[wire.StoredEnvelope]:
+    """Everything on the server that ``laptop`` pushed (read as the operator would)."""
+    author = device_id(laptop)
+    with DbSession(server.engine) as s:
+        stored = models.StoredEnvelope
+        rows = s.scalars(select(stored).where(stored.author_device == author))
+        return [
+            wire.StoredEnvelope(
+                seq=r.seq,
+                record_id=r.record_id,
+                kind=r.kind,
+                revision=r.revision,
+                key_id=r.key_id,
+                nonce=wire.b64encode(r.nonce),
+                ciphertext=wire.b64encode(r.ciphertext),
+                author_device=r.author_device,
+                client_hlc=r.client_hlc,
+            )
+            for r in rows
+        ]
+
+
+def _slip_in_key(
+    server: ServerProcess, laptop: Session, posing_as: Session
+) -> tuple[crypto.DeviceKeys, crypto.TeamKey]:
+    """What a malicious operator can do with the server's own database: approve the laptop
+    behind the coordinator's back and hand it a team key the operator knows, wrapped with a key
+    pair of the operator's, labelled as coming from the coordinator's laptop."""
+    impostor = crypto.DeviceKeys.generate()
+    team = crypto.TeamKey(IMPOSTOR_KEY_ID, crypto.new_team_key().key)
+    with DbSession(server.engine) as s, s.begin():
+        device = s.get(models.Device, device_id(laptop))
+        assert device is not None
+        device.status = "approved"
+        wrapped = crypto.wrap_team_key(team.key, team.key_id, impostor, device.public_key)
+        s.add(
+            models.WrappedKey(
+                device_id=device.id,
+                key_id=team.key_id,
+                wrapped_key=wrapped,
+                sender_public_key=impostor.public_key,
+                sender_device=device_id(posing_as),
+                created_at=models.utcnow(),
+            )
+        )
+    return impostor, team
+
+
+def _cannot_open(envelopes: list[wire.StoredEnvelope], team: crypto.TeamKey) -> bool:
+    """Neither under its own id nor under the ids the envelopes name does ``team`` open any."""
+    for envelope in envelopes:
+        for ring in ({team.key_id: team.key}, {envelope.key_id: team.key}):
+            with pytest.raises(crypto.EnvelopeError):
+                crypto.open_envelope(ring, envelope)
+    return True
+
+
+def test_a_new_laptop_takes_the_key_only_after_confirming_the_coordinators_fingerprint(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a = laptops.new("A")
+    b = laptops.new("B", approve=False)
+    _add(a, "Ana", "Pop")
+    laptops.sync(a)
+    sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+    _add(b, "Bogdan", "Ionescu")  # registered while B waits
+    with pytest.raises(sync_uc.SyncSetupError) as info:
+        laptops.sync(b)
+    assert info.value.code == "confirm_coordinator"
+    # What B's user is shown: the approving laptop's name; its fingerprint, computed on B from
+    # the key that wrapped the team key, is what they compare with A's screen.
+    (sender,) = sync_uc.waiting_senders(b.store)
+    assert sender.device_name == "A" and sender.device_id == device_id(a)
+    assert sender.fingerprint == sync_uc.fingerprint(a.store)
+    state = sync_uc.status(b.store)
+    assert state.unconfirmed_senders == ("A",) and not state.approved
+    assert _keys(b) == {} and _sent_by(server, b) == []
+
+    # A wrong fingerprint (B's own, or nothing) is refused and changes nothing.
+    for wrong in (sync_uc.fingerprint(b.store), "", "AAAA BBBB CCCC DDDD EEEE FFFF"):
+        with pytest.raises(sync_uc.SyncSetupError) as refused:
+            sync_uc.confirm_coordinator(b.store, b.user, wrong)
+        assert refused.value.code == "fingerprint_mismatch"
+    assert _keys(b) == {} and len(sync_uc.waiting_senders(b.store)) == 1
+    assert not [e for e in audit.list_entries(b.store, b.user) if e.action == "confirm_coordinator"]
+
+    # Typed as a person might: small letters, dashes instead of spaces.
+    typed = sync_uc.fingerprint(a.store).lower().replace(" ", "-")
+    confirmed = sync_uc.confirm_coordinator(b.store, b.user, typed)
+    assert confirmed.device_id == device_id(a)
+    assert sync_uc.waiting_senders(b.store) == [] and set(_keys(b)) == set(_keys(a))
+    (entry,) = [e for e in audit.list_entries(b.store, b.user) if e.action == "confirm_coordinator"]
+    assert entry.record_kind == "device" and entry.record_id == device_id(a)
+    with pytest.raises(sync_uc.SyncSetupError) as again:
+        sync_uc.confirm_coordinator(b.store, b.user, typed)
+    assert again.value.code == "nothing_to_confirm"
+    laptops.sync(b, a)
+    assert _names(b) == _names(a) == {"Ana Pop", "Bogdan Ionescu"}
+
+    # A rotation by the coordinator B confirmed is taken without asking again.
+    new_key = sync_uc.rotate_team_key(a.store, a.user)
+    laptops.sync(a)
+    before = {e.seq for e in _sent_by(server, b)}
+    _add(b, "Bianca", "Stan")
+    laptops.sync(b)
+    assert _active(b) == new_key and sync_uc.waiting_senders(b.store) == []
+    after = [e for e in _sent_by(server, b) if e.seq not in before]
+    assert after and {e.key_id for e in after} == {new_key}
+
+
+def test_a_key_the_server_operator_wraps_for_a_new_laptop_is_never_used(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a = laptops.new("A")
+    b = laptops.new("B", approve=False)
+    _add(a, "Ana", "Pop")
+    laptops.sync(a)
+    _add(b, "Bogdan", "Ionescu")
+    impostor, fake = _slip_in_key(server, b, posing_as=a)
+
+    # B is "approved" and holds a key on the server, but does not open it into its keyring,
+    # so nothing leaves B.
+    with pytest.raises(sync_uc.SyncSetupError) as info:
+        laptops.sync(b)
+    assert info.value.code == "confirm_coordinator"
+    assert _keys(b) == {} and _sent_by(server, b) == []
+    (waiting,) = sync_uc.waiting_senders(b.store)
+    assert waiting.device_name == "A"  # the label lies; the fingerprint does not
+    assert waiting.fingerprint == impostor.fingerprint != sync_uc.fingerprint(a.store)
+    # The person at B compares with A's screen: that is not the sender of the waiting key.
+    with pytest.raises(sync_uc.SyncSetupError) as refused:
+        sync_uc.confirm_coordinator(b.store, b.user, sync_uc.fingerprint(a.store))
+    assert refused.value.code == "fingerprint_mismatch"
+    assert _keys(b) == {} and _sent_by(server, b) == []
+
+    # A approves B for real: two senders wait, and only A's fingerprint installs a key.
+    sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+    with pytest.raises(sync_uc.SyncSetupError):
+        laptops.sync(b)
+    assert {w.fingerprint for w in sync_uc.waiting_senders(b.store)} == {
+        impostor.fingerprint,
+        sync_uc.fingerprint(a.store),
+    }
+    sync_uc.confirm_coordinator(b.store, b.user, sync_uc.fingerprint(a.store))
+    assert set(_keys(b)) == set(_keys(a)) and fake.key_id not in _keys(b)
+    assert _active(b) == _active(a)  # though the impostor's key id sorts after it
+    laptops.sync(b, a)
+    assert _names(a) == _names(b) == {"Ana Pop", "Bogdan Ionescu"}
+    # The impostor still waits (and is shown), and can read nothing B sent.
+    assert [w.fingerprint for w in sync_uc.waiting_senders(b.store)] == [impostor.fingerprint]
+    assert sync_uc.status(b.store).unconfirmed_senders == ("A",)
+    sent = _sent_by(server, b)
+    assert sent and {e.key_id for e in sent} == {_active(a)}
+    assert _cannot_open(sent, fake)
+
+
+def test_a_key_from_a_coordinator_nobody_confirmed_waits_while_sync_goes_on(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """A second coordinator device, enrolled with a coordinator code (as an operator can issue
+    one), uploads keys through the server's API. Laptops that hold a key keep syncing with it;
+    the new key, and what is written under it, wait until its sender is confirmed."""
+    a, b = laptops.new("A"), laptops.new("B")
+    c = laptops.new("C", coordinator=True)  # approved by A; C confirmed A
+    old_key = _active(a)
+    _add(a, "Ana", "Pop")
+    laptops.sync(a, b, c)
+    rotated = sync_uc.rotate_team_key(c.store, c.user)  # uploads a key for A, B and C
+    _add(c, "Cezar", "Dumitru")  # sent under the new key
+    laptops.sync(c)
+    _add(b, "Bogdan", "Ionescu")
+    report = laptops.sync(b)[0]
+    assert report.deferred >= 1 and report.refused == 0
+    assert _active(b) == old_key and rotated not in _keys(b)
+    assert sync_uc.status(b.store).unconfirmed_senders == ("C",)
+    assert "Cezar Dumitru" not in _names(b)
+    new_from_b = [e for e in _sent_by(server, b) if e.key_id != old_key]
+    assert new_from_b == []  # B kept sending under the key it trusts
+    laptops.sync(a)
+    assert "Bogdan Ionescu" in _names(a)  # which A (and C) still read
+
+    with pytest.raises(sync_uc.SyncSetupError):
+        sync_uc.confirm_coordinator(b.store, b.user, sync_uc.fingerprint(a.store))
+    sync_uc.confirm_coordinator(b.store, b.user, sync_uc.fingerprint(c.store))
+    assert _active(b) == rotated
+    report = laptops.sync(b)[0]
+    # What C wrote under the new key while B waited arrives now: nothing was dropped.
+    assert "Cezar Dumitru" in _names(b) and report.refused == 0
+    _add(b, "Bianca", "Stan")
+    laptops.sync(b)
+    assert {e.key_id for e in _sent_by(server, b) if e.key_id != old_key} == {rotated}
+
+
+def test_a_store_joined_before_confirmation_existed_trusts_the_sender_of_its_key(
+    laptops: Laptops,
+) -> None:
+    """Upgrading: a laptop that joined under the old rules trusts only the laptop that wrapped
+    the key it already encrypts with (that wrapping must open to exactly this key)."""
+    from desktop_app.storage.sync_models import TrustedSenderRow
+
+    a, b = laptops.new("A"), laptops.new("B")
+    with b.store.transaction() as s:
+        s.query(TrustedSenderRow).delete()  # as the migration leaves a joined store
+    sync_uc.rotate_team_key(a.store, a.user)
+    laptops.sync(b)
+    assert _active(b) == _active(a) and sync_uc.waiting_senders(b.store) == []
+    with b.store.reading() as s:
+        reasons = {r.public_key: r.reason for r in s.scalars(select(TrustedSenderRow))}
+    assert reasons == {
+        sync_uc.device_keys(a.store).public_key: "held_key",
+        sync_uc.device_keys(b.store).public_key: "self",
+    }
+
+
+def test_only_a_coordinator_of_this_laptop_confirms(laptops: Laptops) -> None:
+    from desktop_app.domain.permissions import PermissionDenied
+    from desktop_app.domain.users import Role
+    from desktop_app.usecases import accounts
+
+    a, b = laptops.new("A"), laptops.new("B", approve=False)
+    sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+    with pytest.raises(sync_uc.SyncSetupError):
+        laptops.sync(b)
+    accounts.add_user(b, "ion", "Ion", Role.ADVISOR, "advisor pass 1")
+    advisor = accounts.log_in(b.store.paths.data_dir, "ion", "advisor pass 1")
+    try:
+        with pytest.raises(PermissionDenied):
+            sync_uc.confirm_coordinator(advisor.store, advisor.user, sync_uc.fingerprint(a.store))
+    finally:
+        advisor.close()
+    assert _keys(b) == {}
