@@ -28,7 +28,6 @@ from desktop_app.storage.sync_models import (
     ConflictRow,
     DeferredEnvelopeRow,
     TeamKeyRow,
-    WaitingTeamKeyRow,
 )
 from desktop_app.sync import crypto
 from desktop_app.sync.http_client import SyncServerClient
@@ -55,8 +54,8 @@ PULL_PAGE = 500
 APPLY_GROUP = 2000
 APPLY_SECONDS = 0.3
 MAX_ROUNDS = 4  # a refused push (same revision pushed elsewhere) needs a pull and a re-push
-# Envelopes kept for a team key that waits for its sender's confirmation; more are refused
-# (the server, not a colleague, would be the one to send that many).
+# Envelopes kept for a team key this laptop does not hold (yet); more are refused (the server,
+# not a colleague, would be the one to send that many).
 MAX_DEFERRED = 50_000
 
 # ``<13-digit wall ms>-<5-digit counter>-<device>``: fixed width, so string order is clock order.
@@ -211,7 +210,6 @@ class SyncEngine:
     ) -> None:
         """Open, check and merge one page; a few queries per page, not per record."""
         keys = keyring(session)
-        waiting_keys = set(session.scalars(select(WaitingTeamKeyRow.key_id)))
         # Our own pushes coming back. If the laptop crashed (or the answer was lost) after the
         # server stored one, this is the only news that it arrived: without it the outbox
         # would re-push the revision forever and be refused as a conflict.
@@ -236,7 +234,11 @@ class SyncEngine:
             if known is not None and known >= envelope.revision:
                 self._refuse(report, envelope, "replayed or older revision")
                 continue
-            if envelope.key_id not in keys and envelope.key_id in waiting_keys:
+            if envelope.key_id not in keys:
+                # Under a key that waits for its sender's confirmation, or one this laptop
+                # has not fetched yet (rotated since this round fetched keys): kept, and
+                # applied by a later round that holds the key. A key it never gets (a revoked
+                # laptop, a made-up id) leaves them unread.
                 deferred.append(envelope)
                 continue
             try:

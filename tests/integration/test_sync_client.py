@@ -206,6 +206,28 @@ def test_revoked_laptop_is_refused_and_cannot_read_after_rotation(
         crypto.open_envelope(b_keys, newest[0])
 
 
+def test_records_under_a_key_rotated_during_a_round_arrive_with_the_next_round(
+    laptops: Laptops,
+) -> None:
+    """The coordinator renews the team key after B fetched its keys and before B pulls: what
+    was written under the new key is kept on B, unread, and applied once B has the key."""
+    from desktop_app.sync.engine import SyncEngine
+
+    a, b = laptops.new("A"), laptops.new("B")
+    laptops.sync(a, b)
+    sync_uc.rotate_team_key(a.store, a.user)
+    pid = _add(a, "Nach", "Erneuerung")
+    laptops.sync(a)
+    with sync_uc.client_for(b.store) as client:  # a round whose key fetch came too early
+        early = SyncEngine(b.store, client).sync()
+    assert early.deferred >= 1 and early.refused == 0 and early.applied == 0
+    assert "Nach Erneuerung" not in _names(b)
+    (later,) = laptops.sync(b)
+    assert later.applied >= 1 and later.refused == 0
+    assert "Nach Erneuerung" in _names(b)
+    assert people.get_person(b.store, b.user, pid) is not None
+
+
 def test_tampered_swapped_and_replayed_envelopes_are_refused(
     laptops: Laptops, server: ServerProcess
 ) -> None:
