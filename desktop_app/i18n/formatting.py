@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
@@ -15,8 +16,18 @@ from desktop_app.i18n.text import current_language
 def format_partial_date(value: PartialDate | str | None, lang: str | None = None) -> str:
     if not value:
         return ""
-    date = PartialDate.parse(value) if isinstance(value, str) else value
-    locale = Locale.parse(lang or current_language())
+    if isinstance(value, str):  # as stored: painting the people list asks for each row's
+        return _format_stored_date(value, lang or current_language())
+    return _format_date(value, lang or current_language())
+
+
+@lru_cache(maxsize=4096)
+def _format_stored_date(value: str, lang: str) -> str:
+    return _format_date(PartialDate.parse(value), lang)
+
+
+def _format_date(date: PartialDate, lang: str) -> str:
+    locale = Locale.parse(lang)
     if date.day is not None:
         return format_date(date.earliest(), "medium", locale=locale)
     if date.month is not None:

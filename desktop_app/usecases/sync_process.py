@@ -47,7 +47,7 @@ from desktop_app.sync.http_client import (
 #: the first argument that makes ``welcome-desk`` (a bundle has no ``-m``) run as this child
 CHILD_FLAG = "--sync-process"
 LOG_NAME = "welcome-desk-sync.log"
-CHILD_NICENESS = 5
+CHILD_NICENESS = 10
 
 
 class SyncProcessFailed(Exception):
