@@ -9,13 +9,14 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sync_harness import ROOT, ServerProcess, free_port, run_cli
 
-from desktop_app.sync.http_client import SyncServerClient
+from desktop_app.sync.http_client import Offline, SyncServerClient
 
 
 def _serve(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -121,6 +122,12 @@ def test_tls_serving(tmp_path: Path) -> None:
             backoff_max=0.3,
         ) as client:
             assert client.health().status == "ok"
+        # Without being told to trust that certificate, a client refuses the server (the
+        # default authorities are loaded once per process and shared by every client).
+        for _ in range(2):
+            untrusting = SyncServerClient(f"https://127.0.0.1:{port}", max_retries=0)
+            with untrusting, pytest.raises(Offline):
+                untrusting.health()
     finally:
         proc.terminate()
         proc.wait(timeout=10)
