@@ -232,10 +232,16 @@ def _reply(out: IO[bytes], store: Store | None, message: dict[str, Any]) -> None
 
 def child_main() -> int:
     """Serve sync requests from the window until it closes the pipe."""
-    # The pipe to the window is ours alone: whatever a library prints goes to stderr.
-    out = os.fdopen(os.dup(sys.stdout.fileno()), "wb")
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
-    requests = sys.stdin.buffer
+    # The pipes are the window's (file descriptors 0 and 1, also where a windowed program has
+    # no sys.stdout): the answer pipe is ours alone, and whatever a library prints goes to
+    # stderr, or nowhere if there is none.
+    out = os.fdopen(os.dup(1), "wb")
+    requests = os.fdopen(0, "rb")
+    try:
+        os.dup2(sys.stderr.fileno(), 1)
+    except (AttributeError, OSError, ValueError):  # no stderr (a windowed program)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    sys.stdout = sys.stderr
     if hasattr(os, "nice"):
         os.nice(CHILD_NICENESS)  # background work: the window comes first for the processor
 
