@@ -5,6 +5,8 @@ thread runs a 5 ms timer and a keystroke into the search box every 50 ms (each a
 the store the sync writes to); a stall is the longest gap between two timer ticks. Baseline,
 same run: the same window, timer and typing for the same time without a sync. Laptop B pulls
 what laptop A pushed (the heavier half: decrypt, merge, write, index) while its window is open.
+The window syncs through its sync process (a child process, as the program does); its peak
+memory is printed too (this process holds laptop A as well, so its own figure would mislead).
 Uses $WELCOME_DESK_TEST_PG_URL when set, else SQLite for the server.
 """
 
@@ -86,6 +88,18 @@ def watch(app, window, run_sync) -> tuple[float, float, int]:  # type: ignore[no
     return ticks["max"], time.perf_counter() - started, ticks["keys"]
 
 
+def _peak_mb(pid: int) -> str:
+    """Peak resident memory of a process (Linux), e.g. ``"210 MB"``; ``"?"`` elsewhere."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return "?"
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return f"{int(line.split()[1]) // 1024} MB"
+    return "?"
+
+
 def main() -> int:
     from PySide6.QtWidgets import QApplication
 
@@ -107,6 +121,9 @@ def main() -> int:
             app.processEvents()
             pull_stall, pull_s, pull_keys = watch(app, window, None)
             assert people.count_people(b.store) == RECORDS, people.count_people(b.store)
+            child = window.sync.process.pid  # the window's sync process
+            assert child is not None and child != os.getpid()
+            memory = f"the sync process's peak memory {_peak_mb(child)}"
             base_stall, _s, _k = watch(app, window, pull_s)
             window.close()
             a.close()
@@ -116,7 +133,7 @@ def main() -> int:
     print(
         f"pull of {RECORDS:,} people in the background: {pull_s:.2f} s, {pull_keys} keystrokes "
         f"searched meanwhile; longest UI stall {pull_stall * 1000:.0f} ms "
-        f"(same window without a sync: {base_stall * 1000:.0f} ms)"
+        f"(same window without a sync: {base_stall * 1000:.0f} ms); {memory}"
     )
     return report(
         [
