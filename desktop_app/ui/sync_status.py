@@ -1,8 +1,9 @@
 """Sync in the window: status bar, "Sync now", joining a server, approving laptops and confirming
 the coordinator's laptop by its fingerprint, conflicts.
 
-The sync itself runs on a worker thread (``usecases.sync.sync_now``); this module only starts
-it, shows its progress and result, and never lets the UI wait for the network.
+The sync itself runs in the window's sync process (``usecases.sync_process``), waited for on a
+worker thread; this module only starts it, shows its progress and result, and never lets the UI
+wait for the network.
 """
 
 from __future__ import annotations
