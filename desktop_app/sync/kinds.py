@@ -32,6 +32,7 @@ class PersonAdapter:
     kind = "person"
     sticky_true: frozenset[str] = frozenset()
     last_writer_wins: frozenset[str] = frozenset()
+    greatest: frozenset[str] = frozenset()
 
     def load_many(self, session: Session, record_ids: list[str]) -> dict[str, LocalRecord]:
         # Plain tuples from the driver, not ORM objects or SQLAlchemy rows: loading is most
