@@ -91,9 +91,9 @@ def vouch(
     public_key: bytes,
     name: str,
     team: crypto.TeamKey,
-) -> bool:
+) -> None:
     """Vouch for the laptop and its key under ``team`` (nothing changes if the record was
-    vouched for under this key or a newer one already). True if the record changed."""
+    vouched for under this key or a newer one already)."""
     proof = crypto.laptop_vouch(team, laptop_id, public_key)
     row = session.get(LaptopRow, record_id(laptop_id, public_key))
     if row is None:
@@ -108,14 +108,13 @@ def vouch(
             revoked=False,
             vouch=proof,
         )
-        return True
+        return
     if row.deleted or max(row.vouch, proof) == row.vouch:
-        return False
+        return
     changes: dict[str, object] = {"vouch": proof}
     if not row.name and name:
         changes["name"] = name[:_MAX_TEXT]
     _write(session, store, author_id, row, **changes)
-    return True
 
 
 def revoke(
