@@ -112,11 +112,19 @@ def _clock(device: str, ahead_ms: int = 0) -> str:
 
 
 def _laptop_state(
-    laptop: str, public: bytes, clock: str, *, revoked: bool = False, vouch: str = ""
+    laptop: str,
+    public: bytes,
+    clock: str,
+    *,
+    revoked: bool = False,
+    vouch: str = "",
+    other_key: bytes | None = None,
 ) -> RecordState:
+    """A laptop record as a holder of a team key can write it; ``other_key`` goes into the
+    record that ``public`` names."""
     values = {
         "laptop_id": laptop,
-        "public_key": wire.b64encode(public),
+        "public_key": wire.b64encode(other_key or public),
         "name": "Laptop",
         "revoked": revoked,
         "vouch": vouch,
@@ -200,13 +208,15 @@ def test_a_laptop_whose_key_the_operator_swaps_gets_no_new_key(
     laptops.sync()
     operator = crypto.DeviceKeys.generate()
     with DbSession(server.engine) as s, s.begin():
-        device = s.get(models.Device, device_id(b))
-        assert device is not None
-        device.public_key = operator.public_key
+        for swapped in (b, a):  # a laptop's, and the rotating coordinator's own
+            device = s.get(models.Device, device_id(swapped))
+            assert device is not None
+            device.public_key = operator.public_key
     rotated = sync_uc.rotate_team_key(a.store, a.user)
-    assert _skipped(rotated) == {device_id(b): OTHER_KEY}
-    assert set(rotated.given) == _ids(a, c)
+    assert _skipped(rotated) == {device_id(b): OTHER_KEY, device_id(a): OTHER_KEY}
+    assert set(rotated.given) == _ids(c)
     assert rotated.key_id not in wrapped_key_ids(server, device_id(b))
+    assert rotated.key_id not in wrapped_key_ids(server, device_id(a))
     _add(a, "Nach", "Tausch")
     laptops.sync(a, c, b)
     assert "Nach Tausch" in _names(c) and _active(c) == rotated.key_id
@@ -320,26 +330,27 @@ def test_a_laptop_revoked_at_a_rotation_cannot_vouch_with_the_keys_it_kept(
     laptops: Laptops, server: ServerProcess
 ) -> None:
     """Revoked laptop and operator together: records sealed with the old key the laptop kept
-    are authentic, but vouch only under that key; a vouch for a key it never had does not hold,
-    its own revocation cannot be undone, nor can another laptop's record be erased."""
+    are authentic, but vouch only under that key; a vouch for a key it never had does not hold;
+    its own revocation cannot be undone; other laptops' records cannot be erased, given another
+    key, or set back to the old key."""
     a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    d, e = laptops.new("D"), laptops.new("E")
     laptops.sync()
     old_id = _active(b)
     assert old_id is not None
     kept = crypto.TeamKey(old_id, _keys(b)[old_id])
     sync_uc.revoke_device(a.store, a.user, device_id(b))
     rotated = sync_uc.rotate_team_key(a.store, a.user)
-    laptops.sync(a, c)
+    laptops.sync(a)
 
     first, second = add_impostor(server, "B1"), add_impostor(server, "B2")
-    b_public = sync_uc.device_keys(b.store).public_key
-    c_public = sync_uc.device_keys(c.store).public_key
-    later = _clock(device_id(b), ahead_ms=3_600_000)
-    erased_c = RecordState("laptop", record_id(device_id(c), c_public), {}, True, later)
+    public = {device_id(s): sync_uc.device_keys(s.store).public_key for s in (b, c, d, e)}
+    b_id, c_id, d_id, e_id = (device_id(s) for s in (b, c, d, e))
+    later = _clock(b_id, ahead_ms=3_600_000)
     _operator_stores(
         server,
         kept,
-        device_id(b),
+        b_id,
         [
             _laptop_state(
                 first.device_id,
@@ -354,24 +365,25 @@ def test_a_laptop_revoked_at_a_rotation_cannot_vouch_with_the_keys_it_kept(
                 vouch=f"{rotated.key_id}:{'0' * 64}",
             ),
             _laptop_state(
-                device_id(b),
-                b_public,
-                later,
-                vouch=crypto.laptop_vouch(kept, device_id(b), b_public),
+                b_id, public[b_id], later, vouch=crypto.laptop_vouch(kept, b_id, public[b_id])
             ),
-            erased_c,
+            RecordState("laptop", record_id(c_id, public[c_id]), {}, True, later),
+            _laptop_state(
+                d_id, public[d_id], later, vouch=crypto.laptop_vouch(kept, d_id, public[d_id])
+            ),
+            _laptop_state(e_id, public[e_id], later, other_key=first.keys.public_key),
         ],
     )
     _set_status(server, b, "approved")
     (report,) = laptops.sync(a)
-    assert report.refused == 2  # the claim of the new key, and the erasure
+    assert report.refused == 3  # the claim of the new key, the erasure, the other key
     renewed = sync_uc.rotate_team_key(a.store, a.user)
     assert _skipped(renewed) == {
         first.device_id: NOT_CURRENT,
         second.device_id: NOT_KNOWN,
         device_id(b): REVOKED,
     }
-    assert set(renewed.given) == _ids(a, c)
+    assert set(renewed.given) == _ids(a, c, d, e)
     for device in (first.device_id, second.device_id, device_id(b)):
         assert wrapped_key_ids(server, device) & {rotated.key_id, renewed.key_id} == set()
     _add(a, "Nach", "Versuch")
