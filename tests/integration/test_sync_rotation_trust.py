@@ -15,9 +15,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
-from sync_harness import ServerProcess, add_impostor, device_id, wrapped_key_ids
+from sync_harness import (
+    ServerProcess,
+    add_impostor,
+    approve_and_confirm,
+    device_id,
+    wrapped_key_ids,
+)
 from test_sync_client import Laptops
 
 from desktop_app.domain.person import PersonDraft
@@ -324,6 +330,48 @@ def test_a_second_coordinator_rotates_with_the_records_the_first_one_wrote(
     seen_by_d = wrapped_key_ids(server, device_id(d))
     assert seen_by_d & {by_a.key_id, by_c_again.key_id} == set()
     assert wrapped_key_ids(server, impostor.device_id) == set()
+
+
+def _team_records(session: Session) -> dict[str, tuple[object, ...]]:
+    with session.store.reading() as s:
+        return {
+            r.id: (r.laptop_id, r.public_key, r.name, r.revoked, r.vouch, r.deleted)
+            for r in s.scalars(select(LaptopRow))
+        }
+
+
+def test_coordinators_revoking_at_once_and_laptops_renewing_their_records_never_conflict(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a, b = laptops.new("A"), laptops.new("B")
+    c = laptops.new("C", coordinator=True)
+    d = laptops.new("D", approve=False)
+    # A's record of D gives D's name as the server lists it, D's own the name D joined with.
+    with DbSession(server.engine) as s, s.begin():
+        device = s.get(models.Device, device_id(d))
+        assert device is not None
+        device.name = "D (Büro Nordstadt)"
+    approve_and_confirm(a, d)
+    laptops.sync()
+    # Both coordinators revoke B before either has synced; A renews the key, vouching anew for
+    # C and D, which vouch anew for themselves once they take it.
+    sync_uc.revoke_device(a.store, a.user, device_id(b))
+    sync_uc.revoke_device(c.store, c.user, device_id(b))
+    rotated = sync_uc.rotate_team_key(a.store, a.user)
+    laptops.sync(c, d, a)
+    laptops.sync(c, d, a)
+    assert _active(c) == _active(d) == rotated.key_id
+    records = _team_records(a)
+    assert records == _team_records(c) == _team_records(d)
+    assert len(records) == 4 and [r[3] for r in records.values()].count(True) == 1
+    assert all(
+        crypto.vouch_key_id(str(r[4])) == rotated.key_id for r in records.values() if not r[3]
+    )
+    for laptop in (a, c, d):
+        assert (
+            sync_uc.open_conflicts(laptop.store) == []
+            and sync_uc.status(laptop.store).pending_changes == 0
+        )
 
 
 def test_a_laptop_revoked_at_a_rotation_cannot_vouch_with_the_keys_it_kept(

@@ -108,3 +108,25 @@ def test_vouches_only_grow_revocations_stick_and_every_change_goes_to_the_outbox
     ours = laptops.record_id(LAPTOP, KEY)
     theirs = laptops.record_id(LAPTOP, OTHER)
     assert sorted(queued) == sorted([(ours, 1), (ours, 2), (theirs, 1)])
+
+
+def test_erasing_a_person_leaves_the_laptops_alone(session: Any) -> None:
+    from desktop_app.domain.person import PersonDraft
+    from desktop_app.usecases import data_rights, people
+
+    store = session.store
+    with store.transaction() as db:
+        laptops.vouch(db, store, session.user.id, LAPTOP, KEY, "Laptop", NEW)
+    person = people.register_person(store, session.user, PersonDraft("Ana", "Pop"))
+
+    def laptop_rows() -> list[tuple[object, ...]]:
+        with store.reading() as db:
+            return [
+                (r.id, r.revision, r.vouch, r.revoked, r.deleted)
+                for r in db.scalars(select(LaptopRow))
+            ]
+
+    before = laptop_rows()
+    counts = data_rights.erase_person(store, session.user, person.id)
+    assert laptop_rows() == before and len(before) == 1
+    assert "laptop" not in counts
