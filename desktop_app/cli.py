@@ -23,6 +23,7 @@ from desktop_app.i18n.messages import (
     confirm_message,
     error_message,
     field_message,
+    laptops_not_given_the_key,
     sync_message,
 )
 from desktop_app.i18n.text import LANGUAGES, _, set_language, system_language
@@ -734,12 +735,27 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
     from desktop_app.usecases import sync as sync_uc
 
     session = open_session(args)
+
+    def go() -> int:
+        result = sync_uc.rotate_team_key(session.store, session.user)
+        print(_("A new team key is in use."))
+        left_out = [(s.name, s.device_id, s.reason) for s in result.skipped]
+        for line in laptops_not_given_the_key(left_out):
+            print(line)
+        if left_out:
+            print(
+                _(
+                    "If one of them is a laptop of the team, compare its fingerprint and approve "
+                    "it again (welcome-desk devices approve ID --fingerprint “…”): it then "
+                    "receives every team key."
+                )
+            )
+        return EXIT_OK
+
     try:
-        key_id = _sync_errors(lambda: len(sync_uc.rotate_team_key(session.store, session.user)))
+        return _sync_errors(go)
     finally:
         session.close()
-    print(_("A new team key is in use."))
-    return EXIT_OK if key_id else EXIT_INVALID
 
 
 def cmd_report(args: argparse.Namespace) -> int:

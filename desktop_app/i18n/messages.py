@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from desktop_app.domain.validation import FieldError
-from desktop_app.i18n.text import N_, _
+from desktop_app.i18n.text import N_, _, ngettext
 
 _FIELD_MESSAGES = {
     "required": N_("This field is required."),
@@ -79,6 +79,10 @@ _SYNC_MESSAGES = {
         "The fingerprint does not match this laptop. Do not approve it; ask who set it up."
     ),
     "no_team_key": N_("This laptop holds no team key to hand on."),
+    "revoked_laptop": N_(
+        "This laptop was revoked and cannot be approved again. It can join anew with a new code."
+    ),
+    "own_laptop": N_("A laptop cannot revoke itself. Revoke it from another coordinator's laptop."),
     "unknown_conflict": N_("This conflict was already decided."),
     "confirm_coordinator": N_(
         "A coordinator's laptop approved this laptop. Compare that laptop's fingerprint and "
@@ -96,6 +100,38 @@ _CONFIRM_MESSAGES = {
         "key; ask your coordinator."
     ),
 }
+
+
+# Why a rotation left out a laptop the server lists as approved (``sync.laptops``' verdicts).
+_NOT_GIVEN_REASONS = {
+    "not_known": N_(
+        "the team has no record of it: nobody approved it by its fingerprint, or it has not "
+        "synced since it was approved"
+    ),
+    "other_key": N_(
+        "the server gives it another key than the one the team knows: it may be another device"
+    ),
+    "revoked": N_("it was revoked, though the server lists it as approved"),
+    "not_current": N_("it does not hold the team key in use: an earlier renewal left it out"),
+}
+
+
+def laptops_not_given_the_key(laptops: list[tuple[str, str, str]]) -> list[str]:
+    """After a rotation: a heading and one line per laptop left out (name, device id, reason),
+    or nothing when every laptop got the new key."""
+    if not laptops:
+        return []
+    count = len(laptops)
+    heading = ngettext(
+        "{count} laptop was not given the new team key:",
+        "{count} laptops were not given the new team key:",
+        count,
+    ).format(count=count)
+    lines = [heading]
+    for name, device_id, reason in laptops:
+        why = _NOT_GIVEN_REASONS.get(reason)
+        lines.append(f"  {name} ({device_id}): {_(why) if why else reason}")
+    return lines
 
 
 def sync_message(code: str) -> str:

@@ -1,4 +1,5 @@
-"""Tables of the sync client: team keys, conflicts to decide, and per-record sync bookkeeping."""
+"""Tables of the sync client: team keys, the team's laptops, conflicts to decide, and per-record
+sync bookkeeping."""
 
 from __future__ import annotations
 
@@ -68,6 +69,20 @@ class ConflictRow(Base, SyncMixin):
     other_value: Mapped[str] = mapped_column(Text, nullable=False)  # JSON
     other_clock: Mapped[str] = mapped_column(String(64), nullable=False)
     resolved: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+
+
+class LaptopRow(Base, SyncMixin):
+    """A laptop of the team as the team itself knows it (synced as kind "laptop"; the server's
+    device list is only the server's word). Its id is derived from ``laptop_id`` and
+    ``public_key`` (see ``sync.laptops``), so a record never changes the key it is about."""
+
+    __tablename__ = "laptops"
+    laptop_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)  # the server's
+    public_key: Mapped[str] = mapped_column(String(64), nullable=False)  # X25519, base64
+    name: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    revoked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # "<team key id>:<HMAC>" (crypto.laptop_vouch): the newest team key it was vouched under.
+    vouch: Mapped[str] = mapped_column(String(200), nullable=False, default="")
 
 
 class SyncedRevisionRow(Base):

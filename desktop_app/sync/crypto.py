@@ -6,6 +6,8 @@ nonce and ciphertext themselves, so a swapped or altered envelope fails to open.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import re
 import secrets
@@ -34,16 +36,20 @@ __all__ = [
     "UnknownKeyError",
     "envelope_aad",
     "fingerprint",
+    "laptop_vouch",
+    "laptop_vouch_holds",
     "new_team_key",
     "open_envelope",
     "seal",
     "unwrap_team_key",
+    "vouch_key_id",
     "wrap_team_key",
 ]
 
 TEAM_KEY_BYTES = 32
 _ENVELOPE_DOMAIN = b"welcome-desk/envelope/v1"
 _WRAP_DOMAIN = b"welcome-desk/wrap-team-key/v1"
+_VOUCH_DOMAIN = b"welcome-desk/laptop-vouch/v1"
 
 
 class EnvelopeError(Exception):
@@ -291,3 +297,38 @@ def unwrap_team_key(
     if len(key) != TEAM_KEY_BYTES:
         raise KeyUnwrapError("wrapped key has the wrong length")
     return key
+
+
+def _vouch_mac(team_key: bytes, key_id: str, laptop_id: str, public_key: bytes) -> str:
+    # A key of its own for vouching (the team key itself only ever encrypts with AES-GCM).
+    mac_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_VOUCH_DOMAIN).derive(
+        team_key
+    )
+    message = b"".join(
+        [_field(_VOUCH_DOMAIN), _field(key_id.encode()), _field(laptop_id.encode()), public_key]
+    )
+    return hmac.new(mac_key, message, hashlib.sha256).hexdigest()
+
+
+def laptop_vouch(team_key: TeamKey, laptop_id: str, public_key: bytes) -> str:
+    """``<key id>:<HMAC>``: a holder of this team key vouches that the laptop ``laptop_id`` has
+    ``public_key``. Without the key nobody can make one (nor move one to another key id), so a
+    laptop revoked before that key was made cannot vouch under it."""
+    return f"{team_key.key_id}:{_vouch_mac(team_key.key, team_key.key_id, laptop_id, public_key)}"
+
+
+def vouch_key_id(vouch: str) -> str:
+    """The id of the team key a vouch was made with ("" for none)."""
+    return vouch.rpartition(":")[0]
+
+
+def laptop_vouch_holds(
+    keyring: Mapping[str, bytes], vouch: str, laptop_id: str, public_key: bytes
+) -> bool:
+    """Whether ``vouch`` was made for this laptop and key with a team key of ``keyring``."""
+    key_id, _sep, mac = vouch.rpartition(":")
+    team_key = keyring.get(key_id)
+    if not key_id or team_key is None or len(team_key) != TEAM_KEY_BYTES:
+        return False
+    expected = _vouch_mac(team_key, key_id, laptop_id, public_key)
+    return hmac.compare_digest(expected.encode(), mac.encode("utf-8", "replace"))

@@ -314,6 +314,7 @@ class SyncEngine:
                 me,
                 sticky_true=adapter.sticky_true,
                 last_writer_wins=adapter.last_writer_wins,
+                greatest=adapter.greatest,
             )
             ours_differs = result.state != incoming
             revision = max(envelope.revision, current.revision if current else 0)

@@ -48,6 +48,12 @@ def trusted_keys(session: Session) -> set[bytes]:
     return set(session.scalars(select(TrustedSenderRow.public_key)))
 
 
+def trusted_name(session: Session, public_key: bytes) -> str:
+    """The name a trusted laptop had when it was trusted ("" if unknown or not trusted)."""
+    row = session.get(TrustedSenderRow, public_key)
+    return row.device_name if row is not None else ""
+
+
 def trust(
     session: Session, public_key: bytes, device_id: str, device_name: str, reason: str, hlc: str
 ) -> None:

@@ -1,4 +1,4 @@
-"""The record kinds that sync, registered with their adapters (people, conflicts …)."""
+"""The record kinds that sync, registered with their adapters (people, conflicts, laptops …)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from desktop_app.domain.person import PERSON_FIELDS, Person, Sex
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import data_columns, table
 from desktop_app.storage.people_repo import PeopleRepository
-from desktop_app.storage.sync_models import ConflictRow
+from desktop_app.storage.sync_models import ConflictRow, LaptopRow
+from desktop_app.sync import laptops
 from desktop_app.sync.merge import FieldState, RecordState, clock_device
 from desktop_app.sync.records import (
     LOCAL_ONLY,
@@ -32,6 +33,7 @@ class PersonAdapter:
     kind = "person"
     sticky_true: frozenset[str] = frozenset()
     last_writer_wins: frozenset[str] = frozenset()
+    greatest: frozenset[str] = frozenset()
 
     def load_many(self, session: Session, record_ids: list[str]) -> dict[str, LocalRecord]:
         # Plain tuples from the driver, not ORM objects or SQLAlchemy rows: loading is most
@@ -203,6 +205,21 @@ def register_builtin_kinds() -> None:
     # A publication replaces the one before; two at once: the later one is in force everywhere.
     fields = data_columns(ReferenceRow)
     register(RowAdapter("reference", ReferenceRow, fields, last_writer_wins=frozenset(fields)))
+    # The team's laptops (see sync.laptops): a revocation anywhere stands, the newest vouch
+    # stands, and the rest (the same values from every writer; the name a label) never
+    # conflicts. Not about a person: erasure never reaches them.
+    fields = data_columns(LaptopRow)
+    register(
+        RowAdapter(
+            laptops.KIND,
+            LaptopRow,
+            fields,
+            on_save=laptops.check_saved,
+            sticky_true=frozenset({"revoked"}),
+            greatest=frozenset({"vouch"}),
+            last_writer_wins=frozenset(fields) - {"revoked", "vouch"},
+        )
+    )
 
 
 def _conflict_person(state: RecordState) -> str | None:

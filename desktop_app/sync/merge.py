@@ -106,6 +106,11 @@ def _merge_field(
     return newer, None
 
 
+def _text_then_clock(field: FieldState) -> tuple[bool, str, str]:
+    text = isinstance(field.value, str)
+    return text, field.value if text else "", field.clock
+
+
 def merge(
     local: RecordState | None,
     incoming: RecordState,
@@ -113,11 +118,14 @@ def merge(
     *,
     sticky_true: frozenset[str] = frozenset(),
     last_writer_wins: frozenset[str] = frozenset(),
+    greatest: frozenset[str] = frozenset(),
 ) -> MergeResult:
     """Merge an incoming state into the local one; ``me`` is this laptop's device id.
 
     Fields in ``sticky_true`` are flags that, once true anywhere, stay true (e.g. "resolved"):
-    they never conflict. In ``last_writer_wins`` the later clock wins without a conflict.
+    they never conflict. In ``last_writer_wins`` the later clock wins without a conflict. In
+    ``greatest`` the greater text wins whatever its clock (a value that only grows, such as
+    the team key a laptop was last vouched under); a value that is not text loses to any text.
     """
     if local is None:
         return MergeResult(incoming, (), True)
@@ -136,6 +144,9 @@ def merge(
         if name in sticky_true:
             flagged = [f for f in (ours, theirs) if f.value is True]
             fields[name] = max(flagged or (ours, theirs), key=lambda f: f.clock)
+            continue
+        if name in greatest:
+            fields[name] = max((ours, theirs), key=_text_then_clock)
             continue
         merged, conflict = _merge_field(name, ours, theirs, me, local)
         fields[name] = merged

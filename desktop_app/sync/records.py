@@ -44,6 +44,7 @@ class RecordAdapter(Protocol):
     sticky_true: frozenset[str]  # flags that stay true once set anywhere (never a conflict)
     # Fields where the later write simply wins, with no conflict (published reference data).
     last_writer_wins: frozenset[str]
+    greatest: frozenset[str]  # text that only grows: the greater value wins, never a conflict
 
     def load_many(self, session: Session, record_ids: list[str]) -> dict[str, LocalRecord]:
         """The local records among ``record_ids`` (one query, not one per record)."""
@@ -143,12 +144,14 @@ class RowAdapter:
         on_save: Callable[[Session, Any], None] | None = None,
         sticky_true: frozenset[str] = frozenset(),
         last_writer_wins: frozenset[str] = frozenset(),
+        greatest: frozenset[str] = frozenset(),
         person_column: str | None = None,
         person_of: Callable[[RecordState], str | None] | None = None,
     ) -> None:
         self.kind = kind
         self.sticky_true = sticky_true
         self.last_writer_wins = last_writer_wins
+        self.greatest = greatest
         # Records about a person that arrive after the person was erased here are dropped:
         # ``person_of`` names the person a record is about (default: its ``person_column``).
         self.person_column = person_column
@@ -256,6 +259,7 @@ class ImmutableRowAdapter:
 
     sticky_true: frozenset[str] = frozenset()
     last_writer_wins: frozenset[str] = frozenset()
+    greatest: frozenset[str] = frozenset()
 
     def __init__(self, kind: str, model: type[Base], fields: tuple[str, ...], clock: str) -> None:
         self.kind = kind

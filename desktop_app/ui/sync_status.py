@@ -29,7 +29,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.permissions import PermissionDenied
-from desktop_app.i18n.messages import confirm_message, error_message, sync_message
+from desktop_app.i18n.messages import (
+    confirm_message,
+    error_message,
+    laptops_not_given_the_key,
+    sync_message,
+)
 from desktop_app.i18n.text import N_, _
 from desktop_app.sync.http_client import Offline, RequestRefused
 from desktop_app.ui.widgets import ErrorLabel
@@ -354,8 +359,9 @@ class ConfirmCoordinatorDialog(QDialog):
 
 
 class DevicesDialog(QDialog):
-    """Coordinator: the organisation's laptops; approve one after comparing fingerprints. Shows
-    this laptop's own fingerprint, which a new laptop compares before it takes the team key."""
+    """Coordinator: the organisation's laptops; approve one after comparing fingerprints, renew
+    the team key (and see which laptops the server lists that the team does not vouch for).
+    Shows this laptop's own fingerprint, which a new laptop compares before it takes the key."""
 
     def __init__(self, controller: SyncController, parent: QWidget) -> None:
         super().__init__(parent)
@@ -383,6 +389,12 @@ class DevicesDialog(QDialog):
         self.fingerprint.setPlaceholderText(_("Fingerprint shown on the new laptop"))
         self.approve = QPushButton(_("&Approve selected laptop"))
         self.approve.clicked.connect(self._on_approve_clicked)
+        self.renew = QPushButton(_("&Renew the team key"))
+        self.renew.clicked.connect(self._on_renew_clicked)
+        self.renewed = QLabel()
+        self.renewed.setWordWrap(True)
+        self.renewed.setTextFormat(Qt.TextFormat.PlainText)  # names as the server gives them
+        self.renewed.hide()
         self.error = ErrorLabel()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -391,6 +403,8 @@ class DevicesDialog(QDialog):
         layout.addWidget(self.list)
         layout.addWidget(self.fingerprint)
         layout.addWidget(self.approve)
+        layout.addWidget(self.renew)
+        layout.addWidget(self.renewed)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.list.setFocus()  # the fingerprint above can be reached with Shift+Tab and copied
@@ -429,6 +443,33 @@ class DevicesDialog(QDialog):
             return
         self.error.show_message("")
         self.reload()
+
+    def _on_renew_clicked(self) -> None:
+        try:
+            result = sync_uc.rotate_team_key(
+                self.controller.store, self.controller.window.session.user
+            )
+        except sync_uc.SyncSetupError as exc:
+            self.error.show_message(sync_message(exc.code))
+            return
+        except PermissionDenied as exc:
+            self.error.show_message(error_message(exc.code))
+            return
+        except (Offline, RequestRefused):
+            self.error.show_message(_("The sync server cannot be reached. Nothing was lost."))
+            return
+        left_out = [(s.name, s.device_id, s.reason) for s in result.skipped]
+        lines = [_("A new team key is in use."), *laptops_not_given_the_key(left_out)]
+        if left_out:
+            lines.append(
+                _(
+                    "If one of them is a laptop of the team, compare its fingerprint and approve "
+                    "it again here: it then receives every team key."
+                )
+            )
+        self.renewed.setText("\n".join(lines))
+        self.renewed.show()
+        self.error.show_message("")
 
 
 class ConflictsDialog(QDialog):

@@ -4,7 +4,8 @@ and syncing now.
 Joining compares fingerprints both ways: the coordinator approves a new laptop after comparing
 that laptop's fingerprint, and the new laptop uses the team key the coordinator sent only after
 a person at it has compared the coordinator's fingerprint (``confirm_coordinator``). So neither
-side takes the server's word for a public key.
+side takes the server's word for a public key. Nor does a rotation: it wraps the new key only
+for laptops the team vouches for in its own records (``sync.laptops``).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import logging
 import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -26,7 +28,7 @@ from desktop_app.domain.users import User
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.sync_models import ConflictRow
-from desktop_app.sync import crypto, key_senders
+from desktop_app.sync import crypto, key_senders, laptops
 from desktop_app.sync.engine import (
     CURSOR,
     DEVICE_ID,
@@ -45,10 +47,12 @@ from desktop_app.sync.engine import (
     pending_changes,
     set_meta,
 )
-from desktop_app.sync.http_client import SyncServerClient, wrapped_key
+from desktop_app.sync.http_client import BadRequest, SyncServerClient, wrapped_key
 from desktop_app.sync.kinds import CONFLICT_FIELDS
 from desktop_app.usecases import audit, people
 from sync_server import wire
+
+log = logging.getLogger(__name__)
 
 
 class SyncSetupError(Exception):
@@ -69,6 +73,22 @@ class SyncStatus:
     open_conflicts: int
     # Laptops that sent a team key whose fingerprint nobody here has confirmed yet.
     unconfirmed_senders: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SkippedLaptop:
+    """A laptop the server lists as approved that a rotation did not give the new key."""
+
+    device_id: str
+    name: str  # as the server lists it (a label)
+    reason: str  # laptops.NOT_KNOWN, OTHER_KEY, REVOKED or NOT_CURRENT
+
+
+@dataclass(frozen=True)
+class RotationResult:
+    key_id: str
+    given: tuple[str, ...]  # device ids of the laptops the new key was wrapped for
+    skipped: tuple[SkippedLaptop, ...]
 
 
 def new_team_key() -> crypto.TeamKey:
@@ -135,6 +155,7 @@ def join(store: Store, server_url: str, code: str, device_name: str) -> wire.Reg
         if result.is_coordinator and result.status == "approved" and active_key(session) is None:
             team = new_team_key()
             add_team_key(session, team.key_id, team.key, hlc, active=True)
+            _vouch_for_self(session, store)
     return result
 
 
@@ -175,19 +196,52 @@ def fetch_keys(store: Store, client: SyncServerClient) -> int:
                 fresh[item.key_id] = key
             else:
                 key_senders.hold(session, offered, hlc)
-        _install_keys(session, fresh, hlc)
+        _install_keys(session, store, fresh, hlc)
         key_senders.forget_settled(session)
     return len(fresh)
 
 
-def _install_keys(session: DbSession, fresh: dict[str, bytes], hlc: str) -> None:
-    """Add opened team keys; the newest of all (ids sort by creation) encrypts from now on."""
+def _install_keys(session: DbSession, store: Store, fresh: dict[str, bytes], hlc: str) -> None:
+    """Add opened team keys; the newest of all (ids sort by creation) encrypts from now on, and
+    this laptop vouches for itself under it."""
     if not fresh:
         return
     newest = max([*keyring(session), *fresh])
     for key_id, key in sorted(fresh.items()):
         add_team_key(session, key_id, key, hlc, active=key_id == newest)
     set_meta(session, STATUS, "approved")
+    _vouch_for_self(session, store)
+
+
+def _own_laptop(session: DbSession) -> tuple[str, bytes, crypto.TeamKey] | None:
+    """This laptop's device id, its public key and the team key in use (None until it has all)."""
+    team = active_key(session)
+    device, private = get_meta(session, DEVICE_ID), get_meta(session, PRIVATE_KEY)
+    if team is None or not device or not private:
+        return None
+    public = crypto.DeviceKeys.from_private_bytes(bytes.fromhex(private)).public_key
+    return device, public, crypto.TeamKey(team.key_id, team.key)
+
+
+def _vouch_for_self(session: DbSession, store: Store) -> None:
+    """This laptop's own record, vouched for under the team key in use: only a holder of that
+    key can write it, so it shows the team let this laptop in."""
+    own = _own_laptop(session)
+    if own is not None:
+        device, public, team = own
+        name = key_senders.trusted_name(session, public)
+        laptops.vouch(session, store, "", device, public, name, team)
+
+
+def _ensure_own_record(store: Store) -> None:
+    """Laptops that joined before the team kept records of its laptops write theirs at their
+    next sync; a laptop also renews its own when a newer key came by another way."""
+    with store.reading() as session:
+        own = _own_laptop(session)
+        vouched = own is None or laptops.standing(session, *own) == laptops.VOUCHED
+    if not vouched:
+        with store.transaction() as session:
+            _vouch_for_self(session, store)
 
 
 def _trust_sender_of_key_in_use(
@@ -246,7 +300,7 @@ def confirm_coordinator(
         key_senders.trust(
             session, sender.public_key, sender.device_id, sender.device_name, "confirmed", hlc
         )
-        _install_keys(session, fresh, hlc)
+        _install_keys(session, store, fresh, hlc)
         key_senders.forget_settled(session)
         audit.record_in(
             session,
@@ -270,7 +324,9 @@ def list_devices(store: Store, user: User) -> list[wire.DeviceInfo]:
 def approve_device(
     store: Store, user: User, device_id: str, expected_fingerprint: str
 ) -> wire.DeviceInfo:
-    """Coordinator: after comparing fingerprints, hand the team keys to a new laptop."""
+    """Coordinator: after comparing fingerprints, hand the team keys to a new laptop and vouch
+    for it in the team's records. A laptop approved before (one a rotation left out) gets the
+    keys it lacks."""
     require(user, Action.MANAGE_LAPTOPS)
     own = device_keys(store)
     with client_for(store) as client:
@@ -282,45 +338,139 @@ def approve_device(
         public = wire.b64decode(device.public_key)
         with store.reading() as session:
             held = keyring(session)
-        if not held:
+            current = active_key(session)
+            revoked = laptops.is_revoked(session, device.device_id)
+        if not held or current is None:
             raise SyncSetupError("no_team_key")
-        wrapped = [
-            wrapped_key(key_id, crypto.wrap_team_key(key, key_id, own, public), own.public_key)
+        if revoked:
+            raise SyncSetupError("revoked_laptop")
+        wrapped = {
+            key_id: crypto.wrap_team_key(key, key_id, own, public)
             for key_id, key in sorted(held.items())
-        ]
-        approved = client.approve(device_id, wrapped)
-    audit.record(store, user, audit.AuditAction.APPROVE_LAPTOP, "device", approved.device_id)
+        }
+        if device.status == "approved":
+            for key_id, blob in wrapped.items():
+                try:
+                    client.upload_wrapped_key(device.device_id, key_id, blob, own.public_key)
+                except BadRequest as exc:  # it holds this key already
+                    if exc.code != "conflict":
+                        raise
+            approved = device
+        else:
+            approved = client.approve(
+                device.device_id,
+                [wrapped_key(key_id, blob, own.public_key) for key_id, blob in wrapped.items()],
+            )
+    with store.transaction() as session:
+        # The key compared by its fingerprint, not whatever the server's answer names.
+        in_use = crypto.TeamKey(current.key_id, current.key)
+        laptops.vouch(session, store, user.id, device.device_id, public, device.name, in_use)
+        audit.record_in(
+            session, store, user.id, audit.AuditAction.APPROVE_LAPTOP, "device", device.device_id
+        )
     return approved
 
 
 def revoke_device(store: Store, user: User, device: str) -> wire.DeviceInfo:
-    """Coordinator: the laptop (id or a unique prefix) is refused by the server from now on.
-    Rotate the team key afterwards so it cannot read what is written later."""
+    """Coordinator: the laptop (id or a unique prefix) is revoked in the team's records, and
+    refused by the server from now on. Rotate the team key afterwards so it cannot read what is
+    written later."""
     require(user, Action.MANAGE_LAPTOPS)
     with client_for(store) as client:
-        revoked = client.revoke(device)
-    audit.record(store, user, audit.AuditAction.REVOKE_LAPTOP, "device", revoked.device_id)
-    return revoked
+        listed = client.devices().devices
+        wanted = device.strip().lower()
+        matches = [d for d in listed if d.device_id == wanted] or [
+            d for d in listed if wanted and d.device_id.startswith(wanted)
+        ]
+        if len(matches) != 1:
+            raise SyncSetupError("unknown_device")
+        target = matches[0]
+        with store.transaction() as session:
+            if target.device_id == get_meta(session, DEVICE_ID):
+                raise SyncSetupError("own_laptop")
+            # The team's record first: should the server refuse or fail now, the next rotation
+            # leaves the laptop out all the same.
+            laptops.revoke(
+                session, store, user.id, target.device_id, _listed_key(target), target.name
+            )
+            audit.record_in(
+                session, store, user.id, audit.AuditAction.REVOKE_LAPTOP, "device", target.device_id
+            )
+        return client.revoke(target.device_id)
 
 
-def rotate_team_key(store: Store, user: User) -> str:
-    """Coordinator: a new team key for every laptop still approved (after a revocation)."""
+def _listed_key(device: wire.DeviceInfo) -> bytes | None:
+    """The public key the server lists for a device (None if it is no X25519 key at all)."""
+    try:
+        public = wire.b64decode(device.public_key)
+    except ValueError:
+        return None
+    return public if len(public) == wire.PUBLIC_KEY_BYTES else None
+
+
+def rotate_team_key(store: Store, user: User) -> RotationResult:
+    """Coordinator: a new team key (after a revocation) for every laptop the server lists as
+    approved and the team vouches for, under the key in use, with the same public key and never
+    revoked (``sync.laptops``). Every other laptop the server lists is left out and named in the
+    result: the server's list alone gives no laptop the key."""
     require(user, Action.MANAGE_LAPTOPS)
     own = device_keys(store)
     team = new_team_key()
+    given: list[tuple[wire.DeviceInfo, bytes]] = []
+    skipped: list[SkippedLaptop] = []
     with client_for(store) as client:
-        for device in client.devices().devices:
-            if device.status != "approved":
+        listed = [d for d in client.devices().devices if d.status == "approved"]
+        with store.reading() as session:
+            me = get_meta(session, DEVICE_ID)
+            current = active_key(session)
+            if current is None:
+                raise SyncSetupError("no_team_key")
+            in_use = crypto.TeamKey(current.key_id, current.key)
+            verdicts = []
+            for device in listed:
+                public = _listed_key(device)
+                if public is None:
+                    verdict = laptops.OTHER_KEY
+                elif device.device_id == me:
+                    verdict = laptops.VOUCHED if public == own.public_key else laptops.OTHER_KEY
+                else:
+                    verdict = laptops.standing(session, device.device_id, public, in_use)
+                verdicts.append((device, public, verdict))
+        for device, public, verdict in verdicts:
+            if verdict != laptops.VOUCHED or public is None:
+                skipped.append(SkippedLaptop(device.device_id, device.name, verdict))
                 continue
-            public = wire.b64decode(device.public_key)
+            if any(d.device_id == device.device_id for d, _p in given):
+                continue  # listed twice
             wrapped = crypto.wrap_team_key(team.key, team.key_id, own, public)
             client.upload_wrapped_key(device.device_id, team.key_id, wrapped, own.public_key)
+            given.append((device, public))
     with store.transaction() as session:
         add_team_key(session, team.key_id, team.key, str(store.clock.now()), active=True)
+        # Vouched for under the new key right away, so that a rotation soon after this one
+        # gives these laptops its key as well, synced or not.
+        for device, public in given:
+            if device.device_id != me:
+                laptops.vouch(session, store, user.id, device.device_id, public, device.name, team)
+        _vouch_for_self(session, store)
         audit.record_in(
-            session, store, user.id, audit.AuditAction.ROTATE_KEY, "device", store.device_id
+            session,
+            store,
+            user.id,
+            audit.AuditAction.ROTATE_KEY,
+            "device",
+            store.device_id,
+            {"key_id": team.key_id, "given": len(given), "skipped": len(skipped)},
         )
-    return team.key_id
+    result = RotationResult(team.key_id, tuple(d.device_id for d, _p in given), tuple(skipped))
+    # Ids only, as everywhere in the log.
+    log.info(
+        "team key %s wrapped for %s; not for %s",
+        team.key_id,
+        ",".join(result.given) or "-",
+        ",".join(f"{s.device_id}({s.reason})" for s in skipped) or "-",
+    )
+    return result
 
 
 def sync_now(
@@ -338,6 +488,7 @@ def sync_now(
                     raise SyncSetupError("confirm_coordinator" if waiting else "not_approved")
         else:
             fetch_keys(store, client)  # a rotated key may be waiting
+        _ensure_own_record(store)
         return SyncEngine(store, client, progress).sync()
 
 

@@ -2,25 +2,28 @@
 
 from __future__ import annotations
 
+import secrets
 import signal
 import socket
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.sync import crypto
 from desktop_app.sync.engine import DEVICE_ID, get_meta
 from desktop_app.sync.http_client import SyncServerClient, wrapped_key
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-from sync_server import wire
+from sync_server import models, wire
 from sync_server.db import create_db_engine, resolve_database_url
-from sync_server.service import SyncService
+from sync_server.service import SyncService, hash_secret
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
@@ -163,6 +166,49 @@ def approve_and_confirm(coordinator: Session, laptop: Session) -> None:
     with sync_uc.client_for(laptop.store) as client:
         sync_uc.fetch_keys(laptop.store, client)
     sync_uc.confirm_coordinator(laptop.store, laptop.user, sync_uc.fingerprint(coordinator.store))
+
+
+@dataclass(frozen=True)
+class Impostor:
+    """A device a malicious operator put into the server's database: its key pair and token are
+    the operator's."""
+
+    device_id: str
+    keys: crypto.DeviceKeys
+    token: str
+
+
+def add_impostor(server: ServerProcess, name: str = "Laptop") -> Impostor:
+    """What an operator can do with the server's own database: a device of its own, listed as
+    approved like any laptop the coordinator let in."""
+    keys = crypto.DeviceKeys.generate()
+    token = secrets.token_urlsafe(32)
+    device = str(uuid.uuid4())
+    with DbSession(server.engine) as s, s.begin():
+        now = models.utcnow()
+        s.add(
+            models.Device(
+                id=device,
+                name=name,
+                public_key=keys.public_key,
+                token_hash=hash_secret(token),
+                status="approved",
+                is_coordinator=False,
+                enrollment_name=name,
+                created_at=now,
+                approved_at=now,
+            )
+        )
+    return Impostor(device, keys, token)
+
+
+def wrapped_key_ids(server: ServerProcess, device: str) -> set[str]:
+    """The ids of the team keys wrapped for ``device``, read from the server's database."""
+    with DbSession(server.engine) as s:
+        rows = s.scalars(
+            select(models.WrappedKey.key_id).where(models.WrappedKey.device_id == device)
+        )
+        return set(rows)
 
 
 @dataclass

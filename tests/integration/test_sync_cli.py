@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sync_harness import ROOT, ServerProcess
+from sync_harness import ROOT, ServerProcess, add_impostor, wrapped_key_ids
 
 PW = "laptop password 1"
 
@@ -109,6 +109,17 @@ def test_two_laptops_join_and_sync_from_the_command_line(
     assert re.search(r"[1-9]\d* received", wd("sync", "--data-dir", b).stdout)
     found = wd("people", "search", "stoyanova", "--data-dir", b)
     assert "Стоянова, Радка" in found.stdout
+    # A device the server's operator listed as approved gets no renewed key, and is named.
+    impostor = add_impostor(server, "Laptop C")
+    rotated = wd("keys", "rotate", "--data-dir", a)
+    assert rotated.returncode == 0, rotated.stderr
+    assert "A new team key is in use." in rotated.stdout
+    assert "1 laptop was not given the new team key:" in rotated.stdout
+    assert f"Laptop C ({impostor.device_id}): the team has no record" in rotated.stdout
+    assert "Laptop B" not in rotated.stdout and device.group(1) not in rotated.stdout
+    assert "welcome-desk devices approve ID --fingerprint" in rotated.stdout
+    assert wrapped_key_ids(server, impostor.device_id) == set()
+    assert len(wrapped_key_ids(server, device.group(1))) == 2
     server.stop()
     offline = wd("sync", "--data-dir", b)
     assert offline.returncode == 5 and "Nothing was lost" in offline.stderr

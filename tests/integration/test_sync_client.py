@@ -187,7 +187,7 @@ def test_revoked_laptop_is_refused_and_cannot_read_after_rotation(
     sync_uc.revoke_device(a.store, a.user, device_id(b))
     with pytest.raises(Revoked):
         laptops.sync(b)
-    new_key = sync_uc.rotate_team_key(a.store, a.user)
+    new_key = sync_uc.rotate_team_key(a.store, a.user).key_id
     actions = [e.action for e in audit.list_entries(a.store, a.user, record_id=device_id(b))]
     assert actions[:2] == ["revoke_laptop", "approve_laptop"]
     _add(a, "After", "Rotation")

@@ -160,7 +160,7 @@ def test_a_new_laptop_takes_the_key_only_after_confirming_the_coordinators_finge
     assert _names(b) == _names(a) == {"Ana Pop", "Bogdan Ionescu"}
 
     # A rotation by the coordinator B confirmed is taken without asking again.
-    new_key = sync_uc.rotate_team_key(a.store, a.user)
+    new_key = sync_uc.rotate_team_key(a.store, a.user).key_id
     laptops.sync(a)
     before = {e.seq for e in _sent_by(server, b)}
     _add(b, "Bianca", "Stan")
@@ -227,7 +227,7 @@ def test_a_key_from_a_coordinator_nobody_confirmed_waits_while_sync_goes_on(
     old_key = _active(a)
     _add(a, "Ana", "Pop")
     laptops.sync(a, b, c)
-    rotated = sync_uc.rotate_team_key(c.store, c.user)  # uploads a key for A, B and C
+    rotated = sync_uc.rotate_team_key(c.store, c.user).key_id  # for A, B and C
     _add(c, "Cezar", "Dumitru")  # sent under the new key
     laptops.sync(c)
     _add(b, "Bogdan", "Ionescu")

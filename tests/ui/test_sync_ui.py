@@ -162,3 +162,34 @@ def test_the_laptops_dialog_shows_this_laptops_own_fingerprint(
         window.close()
     finally:
         a.close()
+
+
+def test_renewing_the_key_in_the_laptops_dialog_names_the_laptops_left_out(
+    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+) -> None:
+    from desktop_app.ui.sync_status import DevicesDialog
+    from tests.integration.sync_harness import add_impostor, wrapped_key_ids
+
+    a = _laptop(tmp_path, "A", server, None)
+    b = _laptop(tmp_path, "B", server, a)
+    try:
+        impostor = add_impostor(server, "<b>Laptop C</b>")  # the operator's device
+        window = MainWindow(a)
+        qtbot.addWidget(window)
+        dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+        qtbot.addWidget(dialog)
+        assert "&" in dialog.renew.text() and dialog.renewed.isHidden()
+        before = wrapped_key_ids(server, device_id(b))
+        dialog.renew.click()
+        text = dialog.renewed.text()
+        assert not dialog.renewed.isHidden() and not dialog.error.text()
+        assert text.startswith("A new team key is in use.")
+        assert "1 laptop was not given the new team key:" in text
+        assert f"<b>Laptop C</b> ({impostor.device_id}): the team has no record of it" in text
+        assert device_id(b) not in text and "approve it again here" in text
+        assert len(wrapped_key_ids(server, device_id(b)) - before) == 1
+        assert wrapped_key_ids(server, impostor.device_id) == set()
+        window.close()
+    finally:
+        a.close()
+        b.close()

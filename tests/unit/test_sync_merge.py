@@ -115,3 +115,20 @@ def test_sticky_flag_stays_true_and_never_conflicts() -> None:
     for local, incoming, me in ((on_a, on_b, A), (on_b, on_a, B)):
         result = merge(local, incoming, me, sticky_true=frozenset({"resolved"}))
         assert result.state.values() == {"resolved": True} and result.conflicts == ()
+
+
+def test_greatest_value_wins_whatever_its_clock_and_never_conflicts() -> None:
+    c0 = clock(1, C)
+    older_key = rec(vouch=FieldState("k0001:aa", clock(9, B), c0))  # written later
+    newer_key = rec(vouch=FieldState("k0002:bb", clock(5, A), c0))
+    not_text = rec(vouch=FieldState(7, clock(99, C), c0))
+    for local, incoming, me in (
+        (older_key, newer_key, B),
+        (newer_key, older_key, A),
+        (not_text, newer_key, C),
+        (newer_key, not_text, A),
+    ):
+        result = merge(local, incoming, me, greatest=frozenset({"vouch"}))
+        assert result.state.values() == {"vouch": "k0002:bb"} and result.conflicts == ()
+    # Without the rule the later clock would win.
+    assert merge(newer_key, older_key, A).state.values() == {"vouch": "k0001:aa"}

@@ -1,0 +1,439 @@
+"""A renewed team key reaches only the laptops the team itself vouches for, against a real server
+process on 127.0.0.1.
+
+The server's device list is its operator's word. An operator who adds a device of their own,
+swaps a laptop's public key, or lists a revoked laptop as approved again gets no new team key:
+the coordinator wraps it only for laptops with a "laptop" record that a holder of the team key
+wrote, for the same public key, vouched for under the key in use and never revoked (architecture
+properties 4 and 6). Each such laptop is named in the rotation's result.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session as DbSession
+from sync_harness import (
+    ServerProcess,
+    add_impostor,
+    approve_and_confirm,
+    device_id,
+    wrapped_key_ids,
+)
+from test_sync_client import Laptops
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.storage.models import OutboxRow
+from desktop_app.storage.sync_models import LaptopRow
+from desktop_app.sync import crypto
+from desktop_app.sync.engine import active_key, keyring
+from desktop_app.sync.laptops import (
+    NOT_CURRENT,
+    NOT_KNOWN,
+    OTHER_KEY,
+    REVOKED,
+    VOUCHED,
+    record_id,
+    standing,
+)
+from desktop_app.sync.merge import FieldState, RecordState
+from desktop_app.sync.records import LocalRecord, encode
+from desktop_app.usecases import people
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import Session
+from sync_server import models, wire
+
+
+@pytest.fixture
+def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
+    group = Laptops(server, tmp_path)
+    try:
+        yield group
+    finally:
+        group.close()
+
+
+def _add(session: Session, given: str, family: str) -> str:
+    return people.register_person(
+        session.store, session.user, PersonDraft(given, family), confirm_duplicates=True
+    ).id
+
+
+def _names(session: Session) -> set[str]:
+    return {f"{e.given_name} {e.family_name}" for e in people.list_people(session.store, 0, 1000)}
+
+
+def _keys(session: Session) -> dict[str, bytes]:
+    with session.store.reading() as s:
+        return keyring(s)
+
+
+def _active(session: Session) -> str | None:
+    with session.store.reading() as s:
+        row = active_key(s)
+        return row.key_id if row else None
+
+
+def _ids(*sessions: Session) -> set[str]:
+    return {device_id(s) for s in sessions}
+
+
+def _skipped(result: sync_uc.RotationResult) -> dict[str, str]:
+    return {s.device_id: s.reason for s in result.skipped}
+
+
+def _own_standing(session: Session) -> str:
+    """How the laptop's own store vouches for the laptop itself."""
+    public = sync_uc.device_keys(session.store).public_key
+    with session.store.reading() as s:
+        team = active_key(s)
+        assert team is not None
+        in_use = crypto.TeamKey(team.key_id, team.key)
+        return standing(s, device_id(session), public, in_use)
+
+
+def _set_status(server: ServerProcess, laptop: Session, status: str) -> None:
+    with DbSession(server.engine) as s, s.begin():
+        device = s.get(models.Device, device_id(laptop))
+        assert device is not None
+        device.status = status
+        device.revoked_at = None
+
+
+def _forget_laptop_records(*sessions: Session) -> None:
+    """As the migration leaves a store that joined before the team kept records of its laptops
+    (none of these has synced yet, so nothing of them is on the server either)."""
+    for session in sessions:
+        with session.store.transaction() as s:
+            s.execute(delete(LaptopRow))
+            s.execute(delete(OutboxRow).where(OutboxRow.record_kind == "laptop"))
+
+
+def _clock(device: str, ahead_ms: int = 0) -> str:
+    return f"{time.time_ns() // 1_000_000 + ahead_ms:013d}-00000-{device}"
+
+
+def _laptop_state(
+    laptop: str,
+    public: bytes,
+    clock: str,
+    *,
+    revoked: bool = False,
+    vouch: str = "",
+    other_key: bytes | None = None,
+) -> RecordState:
+    """A laptop record as a holder of a team key can write it; ``other_key`` goes into the
+    record that ``public`` names."""
+    values = {
+        "laptop_id": laptop,
+        "public_key": wire.b64encode(other_key or public),
+        "name": "Laptop",
+        "revoked": revoked,
+        "vouch": vouch,
+    }
+    fields = {name: FieldState(value, clock) for name, value in values.items()}
+    return RecordState("laptop", record_id(laptop, public), fields)
+
+
+def _operator_stores(
+    server: ServerProcess, team: crypto.TeamKey, author: str, states: list[RecordState]
+) -> None:
+    """Records sealed with a team key a revoked laptop kept, stored by the operator directly in
+    the server's database (the server refuses the revoked laptop's own pushes)."""
+    with DbSession(server.engine) as s, s.begin():
+        counter = s.get(models.SeqCounter, 1)
+        assert counter is not None
+        for state in states:
+            clock = _clock(author)
+            envelope = crypto.seal(
+                team.key,
+                team.key_id,
+                state.id,
+                state.kind,
+                100,
+                encode(LocalRecord(state, 100, "")),
+                author_device=author,
+                client_hlc=clock,
+            )
+            counter.last_seq += 1
+            s.add(
+                models.StoredEnvelope(
+                    seq=counter.last_seq,
+                    record_id=envelope.record_id,
+                    kind=envelope.kind,
+                    revision=envelope.revision,
+                    key_id=envelope.key_id,
+                    nonce=wire.b64decode(envelope.nonce),
+                    ciphertext=wire.b64decode(envelope.ciphertext),
+                    author_device=author,
+                    client_hlc=clock,
+                    received_at=models.utcnow(),
+                )
+            )
+
+
+def test_a_device_the_operator_adds_to_the_list_gets_no_new_key(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    # Joined and confirmed the normal way: vouched for before any sync, here and on A.
+    assert _own_standing(b) == _own_standing(c) == VOUCHED
+    impostor = add_impostor(server, "C")  # named like a laptop of the team
+    rotated = sync_uc.rotate_team_key(a.store, a.user)
+    assert set(rotated.given) == _ids(a, b, c)
+    assert _skipped(rotated) == {impostor.device_id: NOT_KNOWN}
+    assert rotated.key_id not in wrapped_key_ids(server, impostor.device_id)
+    assert rotated.key_id in wrapped_key_ids(server, device_id(b))
+    with server.client(impostor.token) as as_impostor:  # what the operator can fetch
+        assert as_impostor.fetch_wrapped_keys().keys == []
+
+    # A renewal right after this one reaches the same laptops, though none has synced since.
+    again = sync_uc.rotate_team_key(a.store, a.user)
+    assert set(again.given) == _ids(a, b, c)
+    assert _skipped(again) == {impostor.device_id: NOT_KNOWN}
+    assert wrapped_key_ids(server, impostor.device_id) == set()
+
+    # The laptops of the team take the new keys and go on syncing under the newest.
+    _add(a, "Ana", "Pop")
+    laptops.sync(a, b, c)
+    _add(b, "Bogdan", "Ionescu")
+    reports = laptops.sync(b, c, a)
+    assert all(r.refused == 0 for r in reports)
+    assert _active(a) == _active(b) == _active(c) == again.key_id
+    assert _names(a) == _names(c) == {"Ana Pop", "Bogdan Ionescu"}
+
+
+def test_a_laptop_whose_key_the_operator_swaps_gets_no_new_key(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    laptops.sync()
+    operator = crypto.DeviceKeys.generate()
+    with DbSession(server.engine) as s, s.begin():
+        for swapped in (b, a):  # a laptop's, and the rotating coordinator's own
+            device = s.get(models.Device, device_id(swapped))
+            assert device is not None
+            device.public_key = operator.public_key
+    rotated = sync_uc.rotate_team_key(a.store, a.user)
+    assert _skipped(rotated) == {device_id(b): OTHER_KEY, device_id(a): OTHER_KEY}
+    assert set(rotated.given) == _ids(c)
+    assert rotated.key_id not in wrapped_key_ids(server, device_id(b))
+    assert rotated.key_id not in wrapped_key_ids(server, device_id(a))
+    _add(a, "Nach", "Tausch")
+    laptops.sync(a, c, b)
+    assert "Nach Tausch" in _names(c) and _active(c) == rotated.key_id
+    assert rotated.key_id not in _keys(b) and "Nach Tausch" not in _names(b)
+
+
+def test_a_revoked_laptop_the_server_lists_as_approved_again_gets_no_new_key(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a, b = laptops.new("A"), laptops.new("B")
+    c = laptops.new("C", coordinator=True)
+    laptops.sync()
+    sync_uc.revoke_device(a.store, a.user, device_id(b))
+    _set_status(server, b, "approved")  # the operator lets B in again
+    rotated = sync_uc.rotate_team_key(a.store, a.user)
+    assert _skipped(rotated) == {device_id(b): REVOKED}
+    assert set(rotated.given) == _ids(a, c)
+    assert rotated.key_id not in wrapped_key_ids(server, device_id(b))
+    _add(a, "Nach", "Widerruf")
+    laptops.sync(a, b)  # the server lets B pull, but B cannot read what came after
+    assert rotated.key_id not in _keys(b) and "Nach Widerruf" not in _names(b)
+    # Nor does approving it again by its fingerprint help: revoked stays revoked.
+    with pytest.raises(sync_uc.SyncSetupError) as refused:
+        sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+    assert refused.value.code == "revoked_laptop"
+    assert rotated.key_id not in wrapped_key_ids(server, device_id(b))
+
+    # The other coordinator learns of the revocation by syncing, and leaves B out as well.
+    laptops.sync(c)
+    assert _active(c) == rotated.key_id  # from A, whom C confirmed when it joined
+    again = sync_uc.rotate_team_key(c.store, c.user)
+    assert _skipped(again) == {device_id(b): REVOKED}
+    assert set(again.given) == _ids(a, c)
+    assert wrapped_key_ids(server, device_id(b)) & {rotated.key_id, again.key_id} == set()
+
+
+def test_laptops_joined_before_the_team_kept_records_get_the_key_once_they_synced(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    _forget_laptop_records(a, b, c)
+    laptops.sync(b, c, a)  # each publishes its own record; A's sync brings theirs
+    rotated = sync_uc.rotate_team_key(a.store, a.user)
+    assert set(rotated.given) == _ids(a, b, c) and rotated.skipped == ()
+    _add(a, "Ana", "Pop")
+    laptops.sync(a, b, c)
+    assert _active(b) == _active(c) == rotated.key_id
+    assert "Ana Pop" in _names(b) and "Ana Pop" in _names(c)
+
+
+def test_a_laptop_a_rotation_left_out_gets_every_key_once_approved_again(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a, b = laptops.new("A"), laptops.new("B")
+    _forget_laptop_records(a, b)  # B joined before records were kept, and has not synced since
+    first = sync_uc.rotate_team_key(a.store, a.user)
+    assert _skipped(first) == {device_id(b): NOT_KNOWN}
+    _add(a, "Nach", "Erneuerung")
+    laptops.sync(a, b, a)  # B publishes its record, under the only key it has
+    second = sync_uc.rotate_team_key(a.store, a.user)
+    assert _skipped(second) == {device_id(b): NOT_CURRENT}
+    assert wrapped_key_ids(server, device_id(b)) & {first.key_id, second.key_id} == set()
+
+    # A's coordinator compares B's fingerprint and approves it again: B gets the keys it lacks
+    # (what was written under them arrives), and from now on every new key.
+    sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+    (report,) = laptops.sync(b)
+    assert {first.key_id, second.key_id} <= set(_keys(b)) and report.refused == 0
+    assert "Nach Erneuerung" in _names(b) and _active(b) == second.key_id
+    third = sync_uc.rotate_team_key(a.store, a.user)
+    assert set(third.given) == _ids(a, b) and third.skipped == ()
+
+
+def test_a_second_coordinator_rotates_with_the_records_the_first_one_wrote(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a, b = laptops.new("A"), laptops.new("B")
+    c = laptops.new("C", coordinator=True)
+    d = laptops.new("D")
+    laptops.sync(a, c)  # B and D have not synced: C knows them from what A wrote approving them
+    impostor = add_impostor(server, "D")
+    by_c = sync_uc.rotate_team_key(c.store, c.user)
+    assert set(by_c.given) == _ids(a, b, c, d)
+    assert _skipped(by_c) == {impostor.device_id: NOT_KNOWN}
+
+    # The others take C's key after comparing C's fingerprint, as from any new sender.
+    laptops.sync(c, a, b, d)
+    for laptop in (a, b, d):
+        sync_uc.confirm_coordinator(laptop.store, laptop.user, sync_uc.fingerprint(c.store))
+    _add(c, "Cezar", "Dumitru")
+    laptops.sync(c, a, b, d)
+    assert all(_active(s) == by_c.key_id for s in (a, b, d))
+    assert all("Cezar Dumitru" in _names(s) for s in (a, b, d))
+
+    # And the first coordinator renews it with the records C wrote under its key.
+    sync_uc.revoke_device(a.store, a.user, device_id(d))
+    by_a = sync_uc.rotate_team_key(a.store, a.user)
+    assert set(by_a.given) == _ids(a, b, c)
+    assert _skipped(by_a) == {impostor.device_id: NOT_KNOWN}  # D: revoked on the server too
+    laptops.sync(a, c)
+    _set_status(server, d, "approved")
+    by_c_again = sync_uc.rotate_team_key(c.store, c.user)
+    assert _skipped(by_c_again) == {impostor.device_id: NOT_KNOWN, device_id(d): REVOKED}
+    assert set(by_c_again.given) == _ids(a, b, c)
+    seen_by_d = wrapped_key_ids(server, device_id(d))
+    assert seen_by_d & {by_a.key_id, by_c_again.key_id} == set()
+    assert wrapped_key_ids(server, impostor.device_id) == set()
+
+
+def _team_records(session: Session) -> dict[str, tuple[object, ...]]:
+    with session.store.reading() as s:
+        return {
+            r.id: (r.laptop_id, r.public_key, r.name, r.revoked, r.vouch, r.deleted)
+            for r in s.scalars(select(LaptopRow))
+        }
+
+
+def test_coordinators_revoking_at_once_and_laptops_renewing_their_records_never_conflict(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a, b = laptops.new("A"), laptops.new("B")
+    c = laptops.new("C", coordinator=True)
+    d = laptops.new("D", approve=False)
+    # A's record of D gives D's name as the server lists it, D's own the name D joined with.
+    with DbSession(server.engine) as s, s.begin():
+        device = s.get(models.Device, device_id(d))
+        assert device is not None
+        device.name = "D (Büro Nordstadt)"
+    approve_and_confirm(a, d)
+    laptops.sync()
+    # Both coordinators revoke B before either has synced; A renews the key, vouching anew for
+    # C and D, which vouch anew for themselves once they take it.
+    sync_uc.revoke_device(a.store, a.user, device_id(b))
+    sync_uc.revoke_device(c.store, c.user, device_id(b))
+    rotated = sync_uc.rotate_team_key(a.store, a.user)
+    laptops.sync(c, d, a)
+    laptops.sync(c, d, a)
+    assert _active(c) == _active(d) == rotated.key_id
+    records = _team_records(a)
+    assert records == _team_records(c) == _team_records(d)
+    assert len(records) == 4 and [r[3] for r in records.values()].count(True) == 1
+    assert all(
+        crypto.vouch_key_id(str(r[4])) == rotated.key_id for r in records.values() if not r[3]
+    )
+    for laptop in (a, c, d):
+        assert (
+            sync_uc.open_conflicts(laptop.store) == []
+            and sync_uc.status(laptop.store).pending_changes == 0
+        )
+
+
+def test_a_laptop_revoked_at_a_rotation_cannot_vouch_with_the_keys_it_kept(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """Revoked laptop and operator together: records sealed with the old key the laptop kept
+    are authentic, but vouch only under that key; a vouch for a key it never had does not hold;
+    its own revocation cannot be undone; other laptops' records cannot be erased, given another
+    key, or set back to the old key."""
+    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    d, e = laptops.new("D"), laptops.new("E")
+    laptops.sync()
+    old_id = _active(b)
+    assert old_id is not None
+    kept = crypto.TeamKey(old_id, _keys(b)[old_id])
+    sync_uc.revoke_device(a.store, a.user, device_id(b))
+    rotated = sync_uc.rotate_team_key(a.store, a.user)
+    laptops.sync(a)
+
+    first, second = add_impostor(server, "B1"), add_impostor(server, "B2")
+    public = {device_id(s): sync_uc.device_keys(s.store).public_key for s in (b, c, d, e)}
+    b_id, c_id, d_id, e_id = (device_id(s) for s in (b, c, d, e))
+    later = _clock(b_id, ahead_ms=3_600_000)
+    _operator_stores(
+        server,
+        kept,
+        b_id,
+        [
+            _laptop_state(
+                first.device_id,
+                first.keys.public_key,
+                later,
+                vouch=crypto.laptop_vouch(kept, first.device_id, first.keys.public_key),
+            ),
+            _laptop_state(
+                second.device_id,
+                second.keys.public_key,
+                later,
+                vouch=f"{rotated.key_id}:{'0' * 64}",
+            ),
+            _laptop_state(
+                b_id, public[b_id], later, vouch=crypto.laptop_vouch(kept, b_id, public[b_id])
+            ),
+            RecordState("laptop", record_id(c_id, public[c_id]), {}, True, later),
+            _laptop_state(
+                d_id, public[d_id], later, vouch=crypto.laptop_vouch(kept, d_id, public[d_id])
+            ),
+            _laptop_state(e_id, public[e_id], later, other_key=first.keys.public_key),
+        ],
+    )
+    _set_status(server, b, "approved")
+    (report,) = laptops.sync(a)
+    assert report.refused == 3  # the claim of the new key, the erasure, the other key
+    renewed = sync_uc.rotate_team_key(a.store, a.user)
+    assert _skipped(renewed) == {
+        first.device_id: NOT_CURRENT,
+        second.device_id: NOT_KNOWN,
+        device_id(b): REVOKED,
+    }
+    assert set(renewed.given) == _ids(a, c, d, e)
+    for device in (first.device_id, second.device_id, device_id(b)):
+        assert wrapped_key_ids(server, device) & {rotated.key_id, renewed.key_id} == set()
+    _add(a, "Nach", "Versuch")
+    laptops.sync(a, c)
+    assert "Nach Versuch" in _names(c) and _active(c) == renewed.key_id
