@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sync_harness import Member, Organisation, ServerProcess
+from sync_harness import Laptops, Member, Organisation, ServerProcess
 
 from desktop_app.sync import crypto
 
@@ -77,3 +77,13 @@ def org(server: ServerProcess) -> Iterator[Organisation]:
         yield organisation
     finally:
         organisation.close()
+
+
+@pytest.fixture
+def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
+    """Laptops with real encrypted stores, joined to ``server`` (the first one coordinates)."""
+    group = Laptops(server, tmp_path)
+    try:
+        yield group
+    finally:
+        group.close()

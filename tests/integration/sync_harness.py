@@ -20,7 +20,7 @@ from desktop_app.sync import crypto
 from desktop_app.sync.engine import DEVICE_ID, get_meta
 from desktop_app.sync.http_client import SyncServerClient, wrapped_key
 from desktop_app.usecases import sync as sync_uc
-from desktop_app.usecases.accounts import Session
+from desktop_app.usecases.accounts import Session, create_first_account
 from sync_server import models, wire
 from sync_server.db import create_db_engine, resolve_database_url
 from sync_server.service import SyncService, hash_secret
@@ -272,3 +272,32 @@ class Organisation:
     def close(self) -> None:
         for m in [self.coordinator, *self.members]:
             m.client.close()
+
+
+PASSWORD = "laptop password 1"
+
+
+class Laptops:
+    def __init__(self, server: ServerProcess, tmp_path: Path) -> None:
+        self.server = server
+        self.tmp_path = tmp_path
+        self.sessions: list[Session] = []
+
+    def new(self, name: str, *, approve: bool = True, coordinator: bool = False) -> Session:
+        session = create_first_account(self.tmp_path / name, "anna", name, PASSWORD)
+        self.sessions.append(session)
+        code = self.server.enroll(name, coordinator=coordinator)
+        result = sync_uc.join(session.store, self.server.base_url, code, name)
+        if approve and result.status != "approved":  # all but the organisation's first
+            approve_and_confirm(self.sessions[0], session)
+        return session
+
+    def sync(self, *sessions: Session) -> list[sync_uc.SyncReport]:
+        return [
+            sync_uc.sync_now(s.store, max_retries=2, backoff_base=0.05)
+            for s in (sessions or self.sessions)
+        ]
+
+    def close(self) -> None:
+        for s in self.sessions:
+            s.close()

@@ -7,29 +7,17 @@ coordinator's dashboard figures on laptop B come from facts its triggers wrote w
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
-from sync_harness import ServerProcess
-from test_sync_client import Laptops, _add
+from sync_harness import Laptops
+from test_sync_client import _add
 
 from desktop_app.storage.models import table
 from desktop_app.storage.reports_models import ReportFactRow, ReportPersonRow
 from desktop_app.usecases import data_rights, visits
 from desktop_app.usecases.reports import build_report, parse_period
 from tests.unit.test_visits import consent_answers, full_life_situation
-
-
-@pytest.fixture
-def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
-    group = Laptops(server, tmp_path)
-    try:
-        yield group
-    finally:
-        group.close()
 
 
 def _facts(store: Any) -> dict[str, Any]:

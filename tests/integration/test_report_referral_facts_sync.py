@@ -5,14 +5,11 @@ with real encrypted stores, a real server on 127.0.0.1)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
-import pytest
 from sqlalchemy import select
-from sync_harness import ServerProcess
-from test_sync_client import Laptops, _add
+from sync_harness import Laptops
+from test_sync_client import _add
 
 from desktop_app.domain.referral import ReferralStatus
 from desktop_app.storage.models import table
@@ -24,15 +21,6 @@ from desktop_app.storage.reports_models import (
 from desktop_app.usecases import data_rights, referrals, visits
 from desktop_app.usecases.reports import build_report, parse_period
 from tests.unit.test_visits import consent_answers, full_life_situation
-
-
-@pytest.fixture
-def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
-    group = Laptops(server, tmp_path)
-    try:
-        yield group
-    finally:
-        group.close()
 
 
 def _counts(store: Any) -> dict[tuple[str, str], int]:

@@ -8,11 +8,10 @@ merging field by field, conflicts kept, interruption without loss or duplicates.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sync_harness import ServerProcess, approve_and_confirm, device_id
+from sync_harness import Laptops, ServerProcess, device_id
 
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.person import PersonDraft
@@ -21,45 +20,8 @@ from desktop_app.sync import crypto
 from desktop_app.sync.http_client import Offline, Revoked
 from desktop_app.usecases import accounts, audit, people
 from desktop_app.usecases import sync as sync_uc
-from desktop_app.usecases.accounts import Session, create_first_account
+from desktop_app.usecases.accounts import Session
 from sync_server import wire
-
-PASSWORD = "laptop password 1"
-
-
-class Laptops:
-    def __init__(self, server: ServerProcess, tmp_path: Path) -> None:
-        self.server = server
-        self.tmp_path = tmp_path
-        self.sessions: list[Session] = []
-
-    def new(self, name: str, *, approve: bool = True, coordinator: bool = False) -> Session:
-        session = create_first_account(self.tmp_path / name, "anna", name, PASSWORD)
-        self.sessions.append(session)
-        code = self.server.enroll(name, coordinator=coordinator)
-        result = sync_uc.join(session.store, self.server.base_url, code, name)
-        if approve and result.status != "approved":  # all but the organisation's first
-            approve_and_confirm(self.sessions[0], session)
-        return session
-
-    def sync(self, *sessions: Session) -> list[sync_uc.SyncReport]:
-        return [
-            sync_uc.sync_now(s.store, max_retries=2, backoff_base=0.05)
-            for s in (sessions or self.sessions)
-        ]
-
-    def close(self) -> None:
-        for s in self.sessions:
-            s.close()
-
-
-@pytest.fixture
-def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
-    group = Laptops(server, tmp_path)
-    try:
-        yield group
-    finally:
-        group.close()
 
 
 def _names(session: Session) -> set[str]:

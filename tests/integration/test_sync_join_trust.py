@@ -8,14 +8,10 @@ anything that laptop sends under that key (architecture property 4).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
-from sync_harness import ServerProcess, device_id
-from test_sync_client import Laptops
+from sync_harness import Laptops, ServerProcess, device_id
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.sync import crypto
@@ -28,15 +24,6 @@ from sync_server import models, wire
 # Sorts after every key id the app makes ("k" + creation time): the key a laptop would have
 # made its active one, had it taken every key the server handed it.
 IMPOSTOR_KEY_ID = "kffffffffffffimpostor"
-
-
-@pytest.fixture
-def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
-    group = Laptops(server, tmp_path)
-    try:
-        yield group
-    finally:
-        group.close()
 
 
 def _add(session: Session, given: str, family: str) -> str:

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sync_harness import ServerProcess
-from test_sync_client import Laptops, _add, _edit
+from sync_harness import Laptops, ServerProcess
+from test_sync_client import _add, _edit
 
 from desktop_app.domain.demo import generate_people
 from desktop_app.domain.hlc import HybridLogicalClock, Timestamp
@@ -22,15 +22,6 @@ from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.sync_process import LOG_NAME, SyncProcess, SyncProcessFailed
-
-
-@pytest.fixture
-def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
-    group = Laptops(server, tmp_path)
-    try:
-        yield group
-    finally:
-        group.close()
 
 
 @pytest.fixture

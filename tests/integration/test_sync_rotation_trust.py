@@ -11,20 +11,18 @@ properties 4 and 6). Each such laptop is named in the rotation's result.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 from sync_harness import (
+    Laptops,
     ServerProcess,
     add_impostor,
     approve_and_confirm,
     device_id,
     wrapped_key_ids,
 )
-from test_sync_client import Laptops
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.storage.models import OutboxRow
@@ -46,15 +44,6 @@ from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from sync_server import models, wire
-
-
-@pytest.fixture
-def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
-    group = Laptops(server, tmp_path)
-    try:
-        yield group
-    finally:
-        group.close()
 
 
 def _add(session: Session, given: str, family: str) -> str:

@@ -24,8 +24,7 @@ import campaign as _framework  # noqa: F401  (puts tests/integration on sys.path
 import httpx
 from campaign import PG_ENV, ROOT, Campaign
 from fault_proxy import FaultProxy
-from sync_harness import ServerProcess
-from test_sync_client import PASSWORD, Laptops
+from sync_harness import PASSWORD, Laptops, ServerProcess
 
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.storage.db import Store

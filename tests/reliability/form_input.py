@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from campaign import Campaign
-from test_sync_client import PASSWORD
+from sync_harness import PASSWORD
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.validation import ValidationFailed

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from campaigns import add_person, edit_person, erase_person, read_person, running_server
 from sqlalchemy import delete, select
-from test_sync_client import Laptops
+from sync_harness import Laptops
 
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow

@@ -25,8 +25,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from sqlalchemy import select
-from sync_harness import ServerProcess
-from test_sync_client import Laptops
+from sync_harness import Laptops, ServerProcess
 
 from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.usecases import people
