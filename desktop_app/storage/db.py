@@ -43,8 +43,13 @@ __all__ = [
 ]
 
 
-#: execution option of the engine that writing transactions use (``Store.transaction``)
-_WRITING = "welcome_desk_writing"
+# A writing transaction (``Store.transaction``, migrations) takes the write lock when it begins,
+# waiting up to the busy timeout, so what it reads first (the audit chain's head, a revision)
+# cannot be changed by another process's transaction before it writes; a transaction the driver
+# began at its first write would fail with "database is locked" instead, had another process
+# written meanwhile. Reading begins nothing: each statement reads the latest commit on its own.
+# (Issued by hand: a "begin" event listener made SQLAlchemy slower on every statement.)
+_BEGIN_WRITING = "BEGIN IMMEDIATE"
 
 
 def _engine(path: Path, key: bytes) -> Engine:
@@ -61,8 +66,8 @@ def _engine(path: Path, key: bytes) -> Engine:
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
-        # Transactions begin where SQLAlchemy begins them (``_begin`` below), not where the
-        # driver guesses (at the first write, after the reads the transaction relied on).
+        # Transactions begin where we say (``_BEGIN_WRITING``), not where the driver guesses
+        # (at the first write, after the reads the transaction relied on).
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA cipher_memory_security = OFF")
@@ -74,15 +79,6 @@ def _engine(path: Path, key: bytes) -> Engine:
         cur.execute("PRAGMA temp_store = MEMORY")
         cur.execute("PRAGMA cache_size = -32768")  # 32 MiB of decrypted pages
         cur.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn) -> None:  # type: ignore[no-untyped-def]
-        # A writing transaction takes the write lock when it begins (waiting up to the busy
-        # timeout), so what it reads first (the audit chain's head, a revision) cannot be
-        # changed by another process's transaction before it writes; a deferred one would
-        # fail with "database is locked" instead of waiting when another process had written.
-        immediate = conn.get_execution_options().get(_WRITING, False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
@@ -122,9 +118,11 @@ def migrate(engine: Engine) -> None:
             script.get_revision(current)
         except CommandError as exc:
             raise NewerSchema(current) from exc
-    with engine.begin() as conn:
+    with engine.connect() as conn:
+        conn.exec_driver_sql(_BEGIN_WRITING)
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+        conn.commit()
 
 
 class Store:
@@ -134,16 +132,13 @@ class Store:
         self.paths = paths
         self.engine = engine
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        # Writing transactions begin with BEGIN IMMEDIATE (see ``_begin``): one writer at a time
+        # Writing transactions begin IMMEDIATE (``_BEGIN_WRITING``): one writer at a time
         # across processes (the window and its sync process), each seeing what the one before
         # it committed. Within this process they also take a re-entrant lock, so threads queue
         # here rather than in SQLite's busy wait, and a use case may call another that opens
         # its own transaction.
-        self._writes = sessionmaker(
-            engine.execution_options(**{_WRITING: True}), expire_on_commit=False
-        )
         self._write_lock = threading.RLock()
-        with self._writes.begin() as session:
+        with self.transaction() as session:
             device = session.get(MetaRow, "device_id")
             if device is None:
                 device = MetaRow(key="device_id", value=str(uuid.uuid4()))
@@ -155,7 +150,8 @@ class Store:
     def transaction(self) -> Iterator[Session]:
         """A short read-write transaction: committed on success, rolled back on error; one at
         a time in this process (other threads' transactions wait for it)."""
-        with self._write_lock, self._writes.begin() as session:
+        with self._write_lock, self._sessions.begin() as session:
+            session.connection().exec_driver_sql(_BEGIN_WRITING)
             yield session
 
     @contextmanager
