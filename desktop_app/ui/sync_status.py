@@ -46,6 +46,11 @@ if TYPE_CHECKING:
 
 AUTO_SYNC_MS = 60_000
 _FINGERPRINT_STYLE = "font-size: 16pt; font-family: monospace;"  # as on the first-run page
+DEVICE_STATUS = {
+    "pending": N_("waiting for approval"),
+    "approved": N_("approved"),
+    "revoked": N_("revoked"),
+}
 FIELD_LABELS = {
     "given_name": N_("Given name"),
     "family_name": N_("Family name"),
@@ -420,7 +425,8 @@ class DevicesDialog(QDialog):
             self.error.show_message(_("The sync server cannot be reached. Nothing was lost."))
             return
         for d in devices:
-            item = QListWidgetItem(f"{d.name} · {d.status} · {d.fingerprint}")
+            status = _(DEVICE_STATUS.get(d.status, d.status))
+            item = QListWidgetItem(f"{d.name} · {status} · {d.fingerprint}")
             item.setData(Qt.ItemDataRole.UserRole, d.device_id)
             self.list.addItem(item)
 
