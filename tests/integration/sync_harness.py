@@ -17,7 +17,7 @@ from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.sync import crypto
-from desktop_app.sync.engine import DEVICE_ID, get_meta
+from desktop_app.sync.engine import DEVICE_ID, active_key, get_meta, keyring
 from desktop_app.sync.http_client import SyncServerClient, wrapped_key
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, create_first_account
@@ -301,3 +301,16 @@ class Laptops:
     def close(self) -> None:
         for s in self.sessions:
             s.close()
+
+
+def keyring_of(session: Session) -> dict[str, bytes]:
+    """The team keys a laptop holds, by key id."""
+    with session.store.reading() as s:
+        return keyring(s)
+
+
+def active_key_id(session: Session) -> str | None:
+    """The id of the team key a laptop encrypts with (None before it has one)."""
+    with session.store.reading() as s:
+        row = active_key(s)
+        return row.key_id if row else None

@@ -11,12 +11,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
-from sync_harness import Laptops, ServerProcess, device_id
+from sync_harness import Laptops, ServerProcess, active_key_id, device_id, keyring_of
+from test_sync_client import _add, _names
 
-from desktop_app.domain.person import PersonDraft
 from desktop_app.sync import crypto
-from desktop_app.sync.engine import active_key, keyring
-from desktop_app.usecases import audit, people
+from desktop_app.usecases import audit
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from sync_server import models, wire
@@ -24,27 +23,6 @@ from sync_server import models, wire
 # Sorts after every key id the app makes ("k" + creation time): the key a laptop would have
 # made its active one, had it taken every key the server handed it.
 IMPOSTOR_KEY_ID = "kffffffffffffimpostor"
-
-
-def _add(session: Session, given: str, family: str) -> str:
-    return people.register_person(
-        session.store, session.user, PersonDraft(given, family), confirm_duplicates=True
-    ).id
-
-
-def _names(session: Session) -> set[str]:
-    return {f"{e.given_name} {e.family_name}" for e in people.list_people(session.store, 0, 1000)}
-
-
-def _keys(session: Session) -> dict[str, bytes]:
-    with session.store.reading() as s:
-        return keyring(s)
-
-
-def _active(session: Session) -> str | None:
-    with session.store.reading() as s:
-        row = active_key(s)
-        return row.key_id if row else None
 
 
 def _sent_by(server: ServerProcess, laptop: Session) -> list[wire.StoredEnvelope]:
@@ -123,21 +101,21 @@ def test_a_new_laptop_takes_the_key_only_after_confirming_the_coordinators_finge
     assert sender.fingerprint == sync_uc.fingerprint(a.store)
     state = sync_uc.status(b.store)
     assert state.unconfirmed_senders == ("A",) and not state.approved
-    assert _keys(b) == {} and _sent_by(server, b) == []
+    assert keyring_of(b) == {} and _sent_by(server, b) == []
 
     # A wrong fingerprint (B's own, or nothing) is refused and changes nothing.
     for wrong in (sync_uc.fingerprint(b.store), "", "AAAA BBBB CCCC DDDD EEEE FFFF"):
         with pytest.raises(sync_uc.SyncSetupError) as refused:
             sync_uc.confirm_coordinator(b.store, b.user, wrong)
         assert refused.value.code == "fingerprint_mismatch"
-    assert _keys(b) == {} and len(sync_uc.waiting_senders(b.store)) == 1
+    assert keyring_of(b) == {} and len(sync_uc.waiting_senders(b.store)) == 1
     assert not [e for e in audit.list_entries(b.store, b.user) if e.action == "confirm_coordinator"]
 
     # Typed as a person might: small letters, dashes instead of spaces.
     typed = sync_uc.fingerprint(a.store).lower().replace(" ", "-")
     confirmed = sync_uc.confirm_coordinator(b.store, b.user, typed)
     assert confirmed.device_id == device_id(a)
-    assert sync_uc.waiting_senders(b.store) == [] and set(_keys(b)) == set(_keys(a))
+    assert sync_uc.waiting_senders(b.store) == [] and set(keyring_of(b)) == set(keyring_of(a))
     (entry,) = [e for e in audit.list_entries(b.store, b.user) if e.action == "confirm_coordinator"]
     assert entry.record_kind == "device" and entry.record_id == device_id(a)
     with pytest.raises(sync_uc.SyncSetupError) as again:
@@ -152,7 +130,7 @@ def test_a_new_laptop_takes_the_key_only_after_confirming_the_coordinators_finge
     before = {e.seq for e in _sent_by(server, b)}
     _add(b, "Bianca", "Stan")
     laptops.sync(b)
-    assert _active(b) == new_key and sync_uc.waiting_senders(b.store) == []
+    assert active_key_id(b) == new_key and sync_uc.waiting_senders(b.store) == []
     after = [e for e in _sent_by(server, b) if e.seq not in before]
     assert after and {e.key_id for e in after} == {new_key}
 
@@ -172,7 +150,7 @@ def test_a_key_the_server_operator_wraps_for_a_new_laptop_is_never_used(
     with pytest.raises(sync_uc.SyncSetupError) as info:
         laptops.sync(b)
     assert info.value.code == "confirm_coordinator"
-    assert _keys(b) == {} and _sent_by(server, b) == []
+    assert keyring_of(b) == {} and _sent_by(server, b) == []
     (waiting,) = sync_uc.waiting_senders(b.store)
     assert waiting.device_name == "A"  # the label lies; the fingerprint does not
     assert waiting.fingerprint == impostor.fingerprint != sync_uc.fingerprint(a.store)
@@ -180,7 +158,7 @@ def test_a_key_the_server_operator_wraps_for_a_new_laptop_is_never_used(
     with pytest.raises(sync_uc.SyncSetupError) as refused:
         sync_uc.confirm_coordinator(b.store, b.user, sync_uc.fingerprint(a.store))
     assert refused.value.code == "fingerprint_mismatch"
-    assert _keys(b) == {} and _sent_by(server, b) == []
+    assert keyring_of(b) == {} and _sent_by(server, b) == []
 
     # A approves B for real: two senders wait, and only A's fingerprint installs a key.
     sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
@@ -191,15 +169,15 @@ def test_a_key_the_server_operator_wraps_for_a_new_laptop_is_never_used(
         sync_uc.fingerprint(a.store),
     }
     sync_uc.confirm_coordinator(b.store, b.user, sync_uc.fingerprint(a.store))
-    assert set(_keys(b)) == set(_keys(a)) and fake.key_id not in _keys(b)
-    assert _active(b) == _active(a)  # though the impostor's key id sorts after it
+    assert set(keyring_of(b)) == set(keyring_of(a)) and fake.key_id not in keyring_of(b)
+    assert active_key_id(b) == active_key_id(a)  # though the impostor's key id sorts after it
     laptops.sync(b, a)
     assert _names(a) == _names(b) == {"Ana Pop", "Bogdan Ionescu"}
     # The impostor still waits (and is shown), and can read nothing B sent.
     assert [w.fingerprint for w in sync_uc.waiting_senders(b.store)] == [impostor.fingerprint]
     assert sync_uc.status(b.store).unconfirmed_senders == ("A",)
     sent = _sent_by(server, b)
-    assert sent and {e.key_id for e in sent} == {_active(a)}
+    assert sent and {e.key_id for e in sent} == {active_key_id(a)}
     assert _cannot_open(sent, fake)
 
 
@@ -211,7 +189,7 @@ def test_a_key_from_a_coordinator_nobody_confirmed_waits_while_sync_goes_on(
     the new key, and what is written under it, wait until its sender is confirmed."""
     a, b = laptops.new("A"), laptops.new("B")
     c = laptops.new("C", coordinator=True)  # approved by A; C confirmed A
-    old_key = _active(a)
+    old_key = active_key_id(a)
     _add(a, "Ana", "Pop")
     laptops.sync(a, b, c)
     rotated = sync_uc.rotate_team_key(c.store, c.user).key_id  # for A, B and C
@@ -220,7 +198,7 @@ def test_a_key_from_a_coordinator_nobody_confirmed_waits_while_sync_goes_on(
     _add(b, "Bogdan", "Ionescu")
     report = laptops.sync(b)[0]
     assert report.deferred >= 1 and report.refused == 0
-    assert _active(b) == old_key and rotated not in _keys(b)
+    assert active_key_id(b) == old_key and rotated not in keyring_of(b)
     assert sync_uc.status(b.store).unconfirmed_senders == ("C",)
     assert "Cezar Dumitru" not in _names(b)
     new_from_b = [e for e in _sent_by(server, b) if e.key_id != old_key]
@@ -231,7 +209,7 @@ def test_a_key_from_a_coordinator_nobody_confirmed_waits_while_sync_goes_on(
     with pytest.raises(sync_uc.SyncSetupError):
         sync_uc.confirm_coordinator(b.store, b.user, sync_uc.fingerprint(a.store))
     sync_uc.confirm_coordinator(b.store, b.user, sync_uc.fingerprint(c.store))
-    assert _active(b) == rotated
+    assert active_key_id(b) == rotated
     report = laptops.sync(b)[0]
     # What C wrote under the new key while B waited arrives now: nothing was dropped.
     assert "Cezar Dumitru" in _names(b) and report.refused == 0
@@ -252,7 +230,7 @@ def test_a_store_joined_before_confirmation_existed_trusts_the_sender_of_its_key
         s.query(TrustedSenderRow).delete()  # as the migration leaves a joined store
     sync_uc.rotate_team_key(a.store, a.user)
     laptops.sync(b)
-    assert _active(b) == _active(a) and sync_uc.waiting_senders(b.store) == []
+    assert active_key_id(b) == active_key_id(a) and sync_uc.waiting_senders(b.store) == []
     with b.store.reading() as s:
         reasons = {r.public_key: r.reason for r in s.scalars(select(TrustedSenderRow))}
     assert reasons == {
@@ -277,4 +255,4 @@ def test_only_a_coordinator_of_this_laptop_confirms(laptops: Laptops) -> None:
             sync_uc.confirm_coordinator(advisor.store, advisor.user, sync_uc.fingerprint(a.store))
     finally:
         advisor.close()
-    assert _keys(b) == {}
+    assert keyring_of(b) == {}

@@ -18,17 +18,19 @@ from sqlalchemy.orm import Session as DbSession
 from sync_harness import (
     Laptops,
     ServerProcess,
+    active_key_id,
     add_impostor,
     approve_and_confirm,
     device_id,
+    keyring_of,
     wrapped_key_ids,
 )
+from test_sync_client import _add, _names
 
-from desktop_app.domain.person import PersonDraft
 from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.sync_models import LaptopRow
 from desktop_app.sync import crypto
-from desktop_app.sync.engine import active_key, keyring
+from desktop_app.sync.engine import active_key
 from desktop_app.sync.laptops import (
     NOT_CURRENT,
     NOT_KNOWN,
@@ -40,31 +42,9 @@ from desktop_app.sync.laptops import (
 )
 from desktop_app.sync.merge import FieldState, RecordState
 from desktop_app.sync.records import LocalRecord, encode
-from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from sync_server import models, wire
-
-
-def _add(session: Session, given: str, family: str) -> str:
-    return people.register_person(
-        session.store, session.user, PersonDraft(given, family), confirm_duplicates=True
-    ).id
-
-
-def _names(session: Session) -> set[str]:
-    return {f"{e.given_name} {e.family_name}" for e in people.list_people(session.store, 0, 1000)}
-
-
-def _keys(session: Session) -> dict[str, bytes]:
-    with session.store.reading() as s:
-        return keyring(s)
-
-
-def _active(session: Session) -> str | None:
-    with session.store.reading() as s:
-        row = active_key(s)
-        return row.key_id if row else None
 
 
 def _ids(*sessions: Session) -> set[str]:
@@ -192,7 +172,7 @@ def test_a_device_the_operator_adds_to_the_list_gets_no_new_key(
     _add(b, "Bogdan", "Ionescu")
     reports = laptops.sync(b, c, a)
     assert all(r.refused == 0 for r in reports)
-    assert _active(a) == _active(b) == _active(c) == again.key_id
+    assert active_key_id(a) == active_key_id(b) == active_key_id(c) == again.key_id
     assert _names(a) == _names(c) == {"Ana Pop", "Bogdan Ionescu"}
 
 
@@ -214,8 +194,8 @@ def test_a_laptop_whose_key_the_operator_swaps_gets_no_new_key(
     assert rotated.key_id not in wrapped_key_ids(server, device_id(a))
     _add(a, "Nach", "Tausch")
     laptops.sync(a, c, b)
-    assert "Nach Tausch" in _names(c) and _active(c) == rotated.key_id
-    assert rotated.key_id not in _keys(b) and "Nach Tausch" not in _names(b)
+    assert "Nach Tausch" in _names(c) and active_key_id(c) == rotated.key_id
+    assert rotated.key_id not in keyring_of(b) and "Nach Tausch" not in _names(b)
 
 
 def test_a_revoked_laptop_the_server_lists_as_approved_again_gets_no_new_key(
@@ -232,7 +212,7 @@ def test_a_revoked_laptop_the_server_lists_as_approved_again_gets_no_new_key(
     assert rotated.key_id not in wrapped_key_ids(server, device_id(b))
     _add(a, "Nach", "Widerruf")
     laptops.sync(a, b)  # the server lets B pull, but B cannot read what came after
-    assert rotated.key_id not in _keys(b) and "Nach Widerruf" not in _names(b)
+    assert rotated.key_id not in keyring_of(b) and "Nach Widerruf" not in _names(b)
     # Nor does approving it again by its fingerprint help: revoked stays revoked.
     with pytest.raises(sync_uc.SyncSetupError) as refused:
         sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
@@ -241,7 +221,7 @@ def test_a_revoked_laptop_the_server_lists_as_approved_again_gets_no_new_key(
 
     # The other coordinator learns of the revocation by syncing, and leaves B out as well.
     laptops.sync(c)
-    assert _active(c) == rotated.key_id  # from A, whom C confirmed when it joined
+    assert active_key_id(c) == rotated.key_id  # from A, whom C confirmed when it joined
     again = sync_uc.rotate_team_key(c.store, c.user)
     assert _skipped(again) == {device_id(b): REVOKED}
     assert set(again.given) == _ids(a, c)
@@ -258,7 +238,7 @@ def test_laptops_joined_before_the_team_kept_records_get_the_key_once_they_synce
     assert set(rotated.given) == _ids(a, b, c) and rotated.skipped == ()
     _add(a, "Ana", "Pop")
     laptops.sync(a, b, c)
-    assert _active(b) == _active(c) == rotated.key_id
+    assert active_key_id(b) == active_key_id(c) == rotated.key_id
     assert "Ana Pop" in _names(b) and "Ana Pop" in _names(c)
 
 
@@ -279,8 +259,8 @@ def test_a_laptop_a_rotation_left_out_gets_every_key_once_approved_again(
     # (what was written under them arrives), and from now on every new key.
     sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
     (report,) = laptops.sync(b)
-    assert {first.key_id, second.key_id} <= set(_keys(b)) and report.refused == 0
-    assert "Nach Erneuerung" in _names(b) and _active(b) == second.key_id
+    assert {first.key_id, second.key_id} <= set(keyring_of(b)) and report.refused == 0
+    assert "Nach Erneuerung" in _names(b) and active_key_id(b) == second.key_id
     third = sync_uc.rotate_team_key(a.store, a.user)
     assert set(third.given) == _ids(a, b) and third.skipped == ()
 
@@ -303,7 +283,7 @@ def test_a_second_coordinator_rotates_with_the_records_the_first_one_wrote(
         sync_uc.confirm_coordinator(laptop.store, laptop.user, sync_uc.fingerprint(c.store))
     _add(c, "Cezar", "Dumitru")
     laptops.sync(c, a, b, d)
-    assert all(_active(s) == by_c.key_id for s in (a, b, d))
+    assert all(active_key_id(s) == by_c.key_id for s in (a, b, d))
     assert all("Cezar Dumitru" in _names(s) for s in (a, b, d))
 
     # And the first coordinator renews it with the records C wrote under its key.
@@ -349,7 +329,7 @@ def test_coordinators_revoking_at_once_and_laptops_renewing_their_records_never_
     rotated = sync_uc.rotate_team_key(a.store, a.user)
     laptops.sync(c, d, a)
     laptops.sync(c, d, a)
-    assert _active(c) == _active(d) == rotated.key_id
+    assert active_key_id(c) == active_key_id(d) == rotated.key_id
     records = _team_records(a)
     assert records == _team_records(c) == _team_records(d)
     assert len(records) == 4 and [r[3] for r in records.values()].count(True) == 1
@@ -373,9 +353,9 @@ def test_a_laptop_revoked_at_a_rotation_cannot_vouch_with_the_keys_it_kept(
     a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
     d, e = laptops.new("D"), laptops.new("E")
     laptops.sync()
-    old_id = _active(b)
+    old_id = active_key_id(b)
     assert old_id is not None
-    kept = crypto.TeamKey(old_id, _keys(b)[old_id])
+    kept = crypto.TeamKey(old_id, keyring_of(b)[old_id])
     sync_uc.revoke_device(a.store, a.user, device_id(b))
     rotated = sync_uc.rotate_team_key(a.store, a.user)
     laptops.sync(a)
@@ -425,4 +405,4 @@ def test_a_laptop_revoked_at_a_rotation_cannot_vouch_with_the_keys_it_kept(
         assert wrapped_key_ids(server, device) & {rotated.key_id, renewed.key_id} == set()
     _add(a, "Nach", "Versuch")
     laptops.sync(a, c)
-    assert "Nach Versuch" in _names(c) and _active(c) == renewed.key_id
+    assert "Nach Versuch" in _names(c) and active_key_id(c) == renewed.key_id
