@@ -26,18 +26,33 @@ as_pg() {
 
 case "${1:-}" in
 start)
+    # The cluster is throwaway: one left by an earlier run (still running, or a stale
+    # postmaster.pid after the machine was stopped) is stopped and replaced.
     if [ -f "$DIR/data/postmaster.pid" ]; then
-        echo "pg_cluster.sh: a cluster is already running in $DIR" >&2
-        exit 1
+        if as_pg "'$PG_BIN/pg_ctl' -D '$DIR/data' status" >/dev/null 2>&1; then
+            echo "pg_cluster.sh: stopping the cluster an earlier run left in $DIR" >&2
+            as_pg "'$PG_BIN/pg_ctl' -D '$DIR/data' -m immediate -w stop" >/dev/null
+        else
+            echo "pg_cluster.sh: removing the stale cluster an earlier run left in $DIR" >&2
+        fi
     fi
     rm -rf "$DIR"
     mkdir -p "$DIR"
     [ "$(id -u)" = 0 ] && chown postgres: "$DIR"
     as_pg "'$PG_BIN/initdb' -D '$DIR/data' -U postgres -A trust -E UTF8 --locale=C.UTF-8 -N" \
         >"$DIR/initdb.log" 2>&1
-    as_pg "'$PG_BIN/pg_ctl' -D '$DIR/data' -l '$DIR/pg.log' \
+    # A port held by something else (another PostgreSQL, say): try the next ones.
+    tries=0
+    until as_pg "'$PG_BIN/pg_ctl' -D '$DIR/data' -l '$DIR/pg.log' \
         -o \"-p $PORT -k '$DIR' -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=300\" \
-        -w start" >/dev/null
+        -w start" >/dev/null 2>&1; do
+        tries=$((tries + 1))
+        if [ "$tries" -ge 10 ]; then
+            echo "pg_cluster.sh: PostgreSQL did not start; see $DIR/pg.log" >&2
+            exit 1
+        fi
+        PORT=$((PORT + 1))
+    done
     as_pg "'$PG_BIN/psql' -h 127.0.0.1 -p $PORT -U postgres -q -c 'CREATE DATABASE $DB'" >/dev/null
     echo "export WELCOME_DESK_TEST_PG_URL=postgresql://postgres@127.0.0.1:$PORT/$DB"
     ;;
