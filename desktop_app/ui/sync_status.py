@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QProgressBar,
     QPushButton,
     QVBoxLayout,
@@ -45,6 +46,8 @@ if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
 AUTO_SYNC_MS = 60_000
+_NAME_ROLE = Qt.ItemDataRole.UserRole + 1
+_REVOCABLE_ROLE = Qt.ItemDataRole.UserRole + 2
 _FINGERPRINT_STYLE = "font-size: 16pt; font-family: monospace;"  # as on the first-run page
 DEVICE_STATUS = {
     "pending": N_("waiting for approval"),
@@ -364,9 +367,10 @@ class ConfirmCoordinatorDialog(QDialog):
 
 
 class DevicesDialog(QDialog):
-    """Coordinator: the organisation's laptops; approve one after comparing fingerprints, renew
-    the team key (and see which laptops the server lists that the team does not vouch for).
-    Shows this laptop's own fingerprint, which a new laptop compares before it takes the key."""
+    """Coordinator: the organisation's laptops; approve one after comparing fingerprints, revoke
+    one (a lost or stolen laptop: the team key is renewed with it), renew the team key (and see
+    which laptops the server lists that the team does not vouch for). Shows this laptop's own
+    fingerprint, which a new laptop compares before it takes the key."""
 
     def __init__(self, controller: SyncController, parent: QWidget) -> None:
         super().__init__(parent)
@@ -394,6 +398,10 @@ class DevicesDialog(QDialog):
         self.fingerprint.setPlaceholderText(_("Fingerprint shown on the new laptop"))
         self.approve = QPushButton(_("&Approve selected laptop"))
         self.approve.clicked.connect(self._on_approve_clicked)
+        self.revoke = QPushButton(_("Re&voke selected laptop…"))
+        self.revoke.clicked.connect(self._on_revoke_clicked)
+        self.revoke_question: QMessageBox | None = None
+        self.list.currentItemChanged.connect(self._update_buttons)
         self.renew = QPushButton(_("&Renew the team key"))
         self.renew.clicked.connect(self._on_renew_clicked)
         self.renewed = QLabel()
@@ -408,6 +416,7 @@ class DevicesDialog(QDialog):
         layout.addWidget(self.list)
         layout.addWidget(self.fingerprint)
         layout.addWidget(self.approve)
+        layout.addWidget(self.revoke)
         layout.addWidget(self.renew)
         layout.addWidget(self.renewed)
         layout.addWidget(self.error)
@@ -424,11 +433,23 @@ class DevicesDialog(QDialog):
         except (Offline, RequestRefused, sync_uc.SyncSetupError):
             self.error.show_message(_("The sync server cannot be reached. Nothing was lost."))
             return
+        own = sync_uc.own_device_id(self.controller.store)
         for d in devices:
             status = _(DEVICE_STATUS.get(d.status, d.status))
-            item = QListWidgetItem(f"{d.name} · {status} · {d.fingerprint}")
+            text = f"{d.name} · {status} · {d.fingerprint}"
+            if d.device_id == own:
+                text += " · " + _("this laptop")
+            item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, d.device_id)
+            item.setData(_NAME_ROLE, d.name)
+            item.setData(_REVOCABLE_ROLE, d.device_id != own and d.status != "revoked")
             self.list.addItem(item)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        item = self.list.currentItem()
+        self.approve.setEnabled(item is not None)
+        self.revoke.setEnabled(item is not None and bool(item.data(_REVOCABLE_ROLE)))
 
     def _on_approve_clicked(self) -> None:
         item = self.list.currentItem()
@@ -450,11 +471,43 @@ class DevicesDialog(QDialog):
         self.error.show_message("")
         self.reload()
 
-    def _on_renew_clicked(self) -> None:
+    def _on_revoke_clicked(self) -> None:
+        """Asks first (window-modal, not blocking): revoking cannot be undone."""
+        item = self.list.currentItem()
+        if item is None or not item.data(_REVOCABLE_ROLE):
+            return
+        device_id, name = str(item.data(Qt.ItemDataRole.UserRole)), str(item.data(_NAME_ROLE))
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(_("Revoke laptop"))
+        box.setTextFormat(Qt.TextFormat.PlainText)  # the name as the server gives it
+        box.setText(
+            _(
+                "Revoke “{name}”? It can no longer sync, and a new team key is made so that it "
+                "cannot read anything written from now on. What it holds already cannot be "
+                "taken back. This cannot be undone."
+            ).format(name=name)
+        )
+        confirm = box.addButton(
+            _("Revoke and renew the team key"), QMessageBox.ButtonRole.AcceptRole
+        )
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+
+        def answered() -> None:
+            self.revoke_question = None
+            if box.clickedButton() is confirm:
+                self._revoke_and_renew(device_id, name)
+
+        box.finished.connect(answered)
+        self.revoke_question = box
+        box.open()
+
+    def _revoke_and_renew(self, device_id: str, name: str) -> None:
+        store, user = self.controller.store, self.controller.window.session.user
         try:
-            result = sync_uc.rotate_team_key(
-                self.controller.store, self.controller.window.session.user
-            )
+            sync_uc.revoke_device(store, user, device_id)
         except sync_uc.SyncSetupError as exc:
             self.error.show_message(sync_message(exc.code))
             return
@@ -462,10 +515,39 @@ class DevicesDialog(QDialog):
             self.error.show_message(error_message(exc.code))
             return
         except (Offline, RequestRefused):
-            self.error.show_message(_("The sync server cannot be reached. Nothing was lost."))
+            self.error.show_message(
+                _(
+                    "The sync server cannot be reached, so “{name}” may still sync. Revoke it "
+                    "again here as soon as the server can be reached."
+                ).format(name=name)
+            )
+            return
+        self.reload()
+        revoked = _("“{name}” is revoked: it can no longer sync.").format(name=name)
+        self._renew(first_line=revoked)
+
+    def _on_renew_clicked(self) -> None:
+        self._renew()
+
+    def _renew(self, first_line: str = "") -> None:
+        lead = [first_line] if first_line else []
+        try:
+            result = sync_uc.rotate_team_key(
+                self.controller.store, self.controller.window.session.user
+            )
+        except sync_uc.SyncSetupError as exc:
+            self._show_renewal_failed(lead, sync_message(exc.code))
+            return
+        except PermissionDenied as exc:
+            self._show_renewal_failed(lead, error_message(exc.code))
+            return
+        except (Offline, RequestRefused):
+            self._show_renewal_failed(
+                lead, _("The sync server cannot be reached. Nothing was lost.")
+            )
             return
         left_out = [(s.name, s.device_id, s.reason) for s in result.skipped]
-        lines = [_("A new team key is in use."), *laptops_not_given_the_key(left_out)]
+        lines = [*lead, _("A new team key is in use."), *laptops_not_given_the_key(left_out)]
         if left_out:
             lines.append(
                 _(
@@ -476,6 +558,22 @@ class DevicesDialog(QDialog):
         self.renewed.setText("\n".join(lines))
         self.renewed.show()
         self.error.show_message("")
+
+    def _show_renewal_failed(self, lead: list[str], reason: str) -> None:
+        if lead:  # revoked, but the key is not renewed yet: say what is still to do
+            self.renewed.setText(
+                "\n".join(
+                    [
+                        *lead,
+                        _(
+                            "The team key was not renewed yet: renew it here as soon as the "
+                            "server can be reached."
+                        ),
+                    ]
+                )
+            )
+            self.renewed.show()
+        self.error.show_message(reason)
 
 
 class ConflictsDialog(QDialog):

@@ -492,6 +492,12 @@ def sync_now(
         return SyncEngine(store, client, progress).sync()
 
 
+def own_device_id(store: Store) -> str | None:
+    """This laptop's id on the sync server (None before it joined)."""
+    with store.reading() as session:
+        return get_meta(session, DEVICE_ID)
+
+
 def is_joined(store: Store) -> bool:
     """Whether this laptop has joined a server (cheap: no counting)."""
     with store.reading() as session:

@@ -193,3 +193,80 @@ def test_renewing_the_key_in_the_laptops_dialog_names_the_laptops_left_out(
     finally:
         a.close()
         b.close()
+
+
+def test_revoking_a_laptop_in_the_laptops_dialog_asks_then_renews_the_team_key(
+    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop_app.sync.http_client import Revoked
+    from desktop_app.ui.sync_status import DevicesDialog
+    from tests.integration.sync_harness import active_key_id, wrapped_key_ids
+
+    a = _laptop(tmp_path, "A", server, None)
+    b = _laptop(tmp_path, "B", server, a)
+    c = _laptop(tmp_path, "C", server, a)
+    try:
+        for session in (a, b, c):
+            sync_uc.sync_now(session.store)
+        window = MainWindow(a)
+        qtbot.addWidget(window)
+        dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+        qtbot.addWidget(dialog)
+        dialog.show()
+        rows = {dialog.list.item(i).text().split(" · ")[0]: i for i in range(dialog.list.count())}
+        assert set(rows) == {"A", "B", "C"}
+        assert dialog.list.item(rows["A"]).text().endswith(" · this laptop")
+        assert not dialog.revoke.isEnabled()  # nothing selected yet
+        dialog.list.setCurrentRow(rows["A"])
+        assert dialog.approve.isEnabled() and not dialog.revoke.isEnabled()  # not itself
+        assert "&" in dialog.revoke.text()
+
+        dialog.list.setCurrentRow(rows["B"])
+        assert dialog.revoke.isEnabled()
+        dialog.revoke.click()
+        question = dialog.revoke_question
+        assert question is not None and question.isVisible()
+        assert "Revoke “B”?" in question.text() and "cannot be undone" in question.text()
+        assert question.defaultButton() is question.button(QMessageBox.StandardButton.Cancel)
+        question.button(QMessageBox.StandardButton.Cancel).click()  # changed their mind
+        qtbot.waitUntil(lambda: dialog.revoke_question is None, timeout=2000)
+        key_before = active_key_id(a)
+        statuses = {d.name: d.status for d in sync_uc.list_devices(a.store, a.user)}
+        assert statuses["B"] == "approved" and dialog.renewed.isHidden()
+
+        dialog.revoke.click()
+        question = dialog.revoke_question
+        assert question is not None
+        confirm = next(b for b in question.buttons() if b.text() == "Revoke and renew the team key")
+        c_keys = wrapped_key_ids(server, device_id(c))
+        b_keys = wrapped_key_ids(server, device_id(b))
+        confirm.click()
+        qtbot.waitUntil(lambda: not dialog.renewed.isHidden(), timeout=10_000)
+        text = dialog.renewed.text()
+        assert text.startswith("“B” is revoked: it can no longer sync.\nA new team key is in use.")
+        assert not dialog.error.text()
+        assert active_key_id(a) != key_before
+        statuses = {d.name: d.status for d in sync_uc.list_devices(a.store, a.user)}
+        assert statuses == {"A": "approved", "B": "revoked", "C": "approved"}
+        # The list shows it revoked, and it cannot be revoked twice.
+        row = next(
+            i for i in range(dialog.list.count()) if dialog.list.item(i).text().startswith("B ·")
+        )
+        assert " · revoked · " in dialog.list.item(row).text()
+        dialog.list.setCurrentRow(row)
+        assert not dialog.revoke.isEnabled()
+        # C got the new key, B did not, and the server refuses B from now on.
+        assert wrapped_key_ids(server, device_id(c)) - c_keys == {active_key_id(a)}
+        assert wrapped_key_ids(server, device_id(b)) == b_keys
+        with pytest.raises(Revoked):
+            sync_uc.sync_now(b.store)
+        people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
+        sync_uc.sync_now(a.store)
+        sync_uc.sync_now(c.store)
+        assert people.count_people(c.store) == 1 and active_key_id(c) == active_key_id(a)
+        window.close()
+    finally:
+        for session in (a, b, c):
+            session.close()
