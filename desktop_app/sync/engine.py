@@ -117,6 +117,12 @@ def add_team_key(session: Session, key_id: str, key: bytes, hlc: str, *, active:
     session.add(TeamKeyRow(key_id=key_id, key=key, added_hlc=hlc, active=active))
 
 
+def activate_team_key(session: Session, key_id: str) -> None:
+    """The held key ``key_id`` encrypts from now on (no other does)."""
+    for row in session.scalars(select(TeamKeyRow)):
+        row.active = row.key_id == key_id
+
+
 def pending_changes(store: Store) -> int:
     with store.reading() as session:
         return int(session.scalar(select(func.count(func.distinct(OutboxRow.record_id)))) or 0)

@@ -40,6 +40,7 @@ from desktop_app.sync.engine import (
     Progress,
     SyncEngine,
     SyncReport,
+    activate_team_key,
     active_key,
     add_team_key,
     get_meta,
@@ -206,7 +207,10 @@ def _install_keys(session: DbSession, store: Store, fresh: dict[str, bytes], hlc
     this laptop vouches for itself under it."""
     if not fresh:
         return
-    newest = max([*keyring(session), *fresh])
+    # Against the key in use, not every key held: a coordinator keeps the key of a renewal that
+    # failed half-way unused (``rotate_team_key``).
+    in_use = active_key(session)
+    newest = max([*([in_use.key_id] if in_use else []), *fresh])
     for key_id, key in sorted(fresh.items()):
         add_team_key(session, key_id, key, hlc, active=key_id == newest)
     set_meta(session, STATUS, "approved")
@@ -350,11 +354,7 @@ def approve_device(
         }
         if device.status == "approved":
             for key_id, blob in wrapped.items():
-                try:
-                    client.upload_wrapped_key(device.device_id, key_id, blob, own.public_key)
-                except BadRequest as exc:  # it holds this key already
-                    if exc.code != "conflict":
-                        raise
+                _upload_unless_held(client, device.device_id, key_id, blob, own.public_key)
             approved = device
         else:
             approved = client.approve(
@@ -399,6 +399,16 @@ def revoke_device(store: Store, user: User, device: str) -> wire.DeviceInfo:
         return client.revoke(target.device_id)
 
 
+def _upload_unless_held(
+    client: SyncServerClient, device_id: str, key_id: str, blob: bytes, sender: bytes
+) -> None:
+    try:
+        client.upload_wrapped_key(device_id, key_id, blob, sender)
+    except BadRequest as exc:  # it holds this key already
+        if exc.code != "conflict":
+            raise
+
+
 def _listed_key(device: wire.DeviceInfo) -> bytes | None:
     """The public key the server lists for a device (None if it is no X25519 key at all)."""
     try:
@@ -416,6 +426,11 @@ def rotate_team_key(store: Store, user: User) -> RotationResult:
     require(user, Action.MANAGE_LAPTOPS)
     own = device_keys(store)
     team = new_team_key()
+    with store.transaction() as session:
+        # Kept before any laptop gets it, used only once every laptop has it: should the
+        # server or the network fail in between, this laptop can read what those that got it
+        # write, and the next renewal hands it on to the others (``unfinished``).
+        add_team_key(session, team.key_id, team.key, str(store.clock.now()), active=False)
     given: list[tuple[wire.DeviceInfo, bytes]] = []
     skipped: list[SkippedLaptop] = []
     with client_for(store) as client:
@@ -426,6 +441,11 @@ def rotate_team_key(store: Store, user: User) -> RotationResult:
             if current is None:
                 raise SyncSetupError("no_team_key")
             in_use = crypto.TeamKey(current.key_id, current.key)
+            unfinished = {
+                key_id: key
+                for key_id, key in keyring(session).items()
+                if key_id > current.key_id and key_id != team.key_id
+            }
             verdicts = []
             for device in listed:
                 public = _listed_key(device)
@@ -435,6 +455,14 @@ def rotate_team_key(store: Store, user: User) -> RotationResult:
                     verdict = laptops.VOUCHED if public == own.public_key else laptops.OTHER_KEY
                 else:
                     verdict = laptops.standing(session, device.device_id, public, in_use)
+                    # A laptop that took the key of a renewal that failed half-way vouches for
+                    # itself under that key: as good as under the key in use, which it also had.
+                    for key_id, key in sorted(unfinished.items()):
+                        if verdict == laptops.NOT_CURRENT:
+                            unfinished_key = crypto.TeamKey(key_id, key)
+                            verdict = laptops.standing(
+                                session, device.device_id, public, unfinished_key
+                            )
                 verdicts.append((device, public, verdict))
         for device, public, verdict in verdicts:
             if verdict != laptops.VOUCHED or public is None:
@@ -444,9 +472,13 @@ def rotate_team_key(store: Store, user: User) -> RotationResult:
                 continue  # listed twice
             wrapped = crypto.wrap_team_key(team.key, team.key_id, own, public)
             client.upload_wrapped_key(device.device_id, team.key_id, wrapped, own.public_key)
+            # Keys of renewals that failed half-way: some laptops may write under them.
+            for key_id, key in sorted(unfinished.items()):
+                blob = crypto.wrap_team_key(key, key_id, own, public)
+                _upload_unless_held(client, device.device_id, key_id, blob, own.public_key)
             given.append((device, public))
     with store.transaction() as session:
-        add_team_key(session, team.key_id, team.key, str(store.clock.now()), active=True)
+        activate_team_key(session, team.key_id)
         # Vouched for under the new key right away, so that a rotation soon after this one
         # gives these laptops its key as well, synced or not.
         for device, public in given:

@@ -7,9 +7,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import httpx
@@ -277,17 +280,80 @@ class Organisation:
 PASSWORD = "laptop password 1"
 
 
+class CuttingProxy:
+    """An HTTP proxy on 127.0.0.1 in front of a real server that goes away at a chosen request:
+    once ``cut_when(method, path)`` is true for a request, that request and every one after it
+    get no answer (the connection is closed), until ``restore()``.
+
+    Stands for the server or the network failing between two requests of one step."""
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self.cut_when: Callable[[str, str], bool] = lambda _method, _path: False
+        self.cut = False
+        self.forwarded: list[tuple[str, str]] = []
+        upstream = httpx.Client(base_url=target, timeout=30)
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                if proxy.cut or proxy.cut_when(self.command, self.path):
+                    proxy.cut = True
+                    self.close_connection = True
+                    return
+                headers = {
+                    k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")
+                }
+                answer = upstream.request(self.command, self.path, content=body, headers=headers)
+                proxy.forwarded.append((self.command, self.path))
+                self.send_response(answer.status_code)
+                for key, value in answer.headers.items():
+                    if key.lower() not in ("content-length", "transfer-encoding", "connection"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(answer.content)))
+                self.end_headers()
+                self.wfile.write(answer.content)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _forward
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        self._upstream = upstream
+        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
+
+    def restore(self) -> None:
+        self.cut = False
+        self.cut_when = lambda _method, _path: False
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._upstream.close()
+
+
 class Laptops:
-    def __init__(self, server: ServerProcess, tmp_path: Path) -> None:
+    def __init__(self, server: ServerProcess, tmp_path: Path, url: str = "") -> None:
         self.server = server
         self.tmp_path = tmp_path
+        self.url = url or server.base_url  # where the laptops join (a proxy in front, say)
         self.sessions: list[Session] = []
 
     def new(self, name: str, *, approve: bool = True, coordinator: bool = False) -> Session:
         session = create_first_account(self.tmp_path / name, "anna", name, PASSWORD)
         self.sessions.append(session)
         code = self.server.enroll(name, coordinator=coordinator)
-        result = sync_uc.join(session.store, self.server.base_url, code, name)
+        result = sync_uc.join(session.store, self.url, code, name)
         if approve and result.status != "approved":  # all but the organisation's first
             approve_and_confirm(self.sessions[0], session)
         return session

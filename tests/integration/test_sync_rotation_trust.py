@@ -11,11 +11,13 @@ properties 4 and 6). Each such laptop is named in the rotation's result.
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 from sync_harness import (
+    CuttingProxy,
     Laptops,
     ServerProcess,
     active_key_id,
@@ -31,6 +33,7 @@ from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.sync_models import LaptopRow
 from desktop_app.sync import crypto
 from desktop_app.sync.engine import active_key
+from desktop_app.sync.http_client import Offline
 from desktop_app.sync.laptops import (
     NOT_CURRENT,
     NOT_KNOWN,
@@ -406,3 +409,50 @@ def test_a_laptop_revoked_at_a_rotation_cannot_vouch_with_the_keys_it_kept(
     _add(a, "Nach", "Versuch")
     laptops.sync(a, c)
     assert "Nach Versuch" in _names(c) and active_key_id(c) == renewed.key_id
+
+
+def test_a_renewal_the_server_fails_in_the_middle_of_leaves_no_laptop_unable_to_read(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """The server goes away after the new key reached the coordinator itself and B, before C.
+    B encrypts with the new key from its next sync; once the coordinator renews again, C (and
+    every laptop) holds every key anything was written under, and they read the same people."""
+    proxy = CuttingProxy(server.base_url)
+    group = Laptops(server, tmp_path, url=proxy.url)
+    try:
+        a, b, c = group.new("A"), group.new("B"), group.new("C")
+        group.sync()
+        before = active_key_id(a)
+        uploads: list[str] = []
+
+        def third_key_upload(method: str, path: str) -> bool:
+            if method == "POST" and path == "/v1/keys":
+                uploads.append(path)
+            return len(uploads) == 3  # A's own and B's went through (devices by age)
+
+        proxy.cut_when = third_key_upload
+        with pytest.raises(Offline):
+            sync_uc.rotate_team_key(a.store, a.user)
+        proxy.restore()
+        unfinished = wrapped_key_ids(server, device_id(b)) - {before}
+        assert len(unfinished) == 1 and not wrapped_key_ids(server, device_id(c)) & unfinished
+        # The coordinator holds the key it handed out but goes on encrypting with the old one.
+        assert unfinished <= set(keyring_of(a)) and active_key_id(a) == before
+
+        group.sync(b)
+        assert active_key_id(b) in unfinished
+        _add(b, "Bogdan", "Ionescu")  # under the key C does not have
+        group.sync(b, c, a)
+        assert "Bogdan Ionescu" in _names(a)
+
+        again = sync_uc.rotate_team_key(a.store, a.user)
+        assert set(again.given) == _ids(a, b, c) and again.skipped == ()
+        _add(a, "Ana", "Pop")
+        reports = group.sync(a, b, c, a)
+        assert all(r.refused == 0 for r in reports)
+        assert active_key_id(a) == active_key_id(b) == active_key_id(c) == again.key_id
+        assert unfinished <= set(keyring_of(c))
+        assert _names(a) == _names(b) == _names(c) == {"Ana Pop", "Bogdan Ionescu"}
+    finally:
+        group.close()
+        proxy.close()
