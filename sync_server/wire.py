@@ -114,7 +114,16 @@ DeviceStatusName = Literal["pending", "approved", "revoked"]
 
 
 class _Strict(BaseModel):
+    """What a laptop sends: a field the server does not know is refused."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Answer(BaseModel):
+    """What the server answers: a laptop ignores fields it does not know, so that a newer
+    server may add some without stopping laptops that were not updated yet."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 class Envelope(_Strict):
@@ -133,6 +142,8 @@ class Envelope(_Strict):
 class StoredEnvelope(Envelope):
     """An envelope as the server hands it out, with its server-assigned sequence number."""
 
+    model_config = ConfigDict(extra="ignore", frozen=True)  # an answer (see ``_Answer``)
+
     seq: Annotated[int, Field(ge=1, le=MAX_SEQ)]
 
 
@@ -143,7 +154,7 @@ class PushRequest(_Strict):
 PushStatus = Literal["accepted", "duplicate", "refused"]
 
 
-class PushItemResult(_Strict):
+class PushItemResult(_Answer):
     """Outcome for one envelope, in request order. ``seq`` is set for accepted and duplicate."""
 
     record_id: str
@@ -154,14 +165,14 @@ class PushItemResult(_Strict):
     reason: str | None = None
 
 
-class PushResponse(_Strict):
+class PushResponse(_Answer):
     accepted: int
     duplicate: int
     refused: int
     results: list[PushItemResult]
 
 
-class PullResponse(_Strict):
+class PullResponse(_Answer):
     envelopes: list[StoredEnvelope]
     next_cursor: int  # pass as ``after`` next time; equals the last seq returned (or ``after``)
     has_more: bool
@@ -173,7 +184,7 @@ class RegisterRequest(_Strict):
     public_key: PublicKey
 
 
-class RegisterResponse(_Strict):
+class RegisterResponse(_Answer):
     """The token is shown once; the server keeps only its hash."""
 
     device_id: str
@@ -200,7 +211,7 @@ class ApproveRequest(_Strict):
     ]
 
 
-class WrappedKeyOut(_Strict):
+class WrappedKeyOut(_Answer):
     key_id: str
     wrapped_key: str
     sender_public_key: str
@@ -211,11 +222,11 @@ class WrappedKeyOut(_Strict):
     sender_device_name: str = ""
 
 
-class WrappedKeyList(_Strict):
+class WrappedKeyList(_Answer):
     keys: list[WrappedKeyOut]
 
 
-class DeviceInfo(_Strict):
+class DeviceInfo(_Answer):
     device_id: str
     name: str
     status: DeviceStatusName
@@ -228,11 +239,11 @@ class DeviceInfo(_Strict):
     last_seen_at: str | None = None
 
 
-class DeviceList(_Strict):
+class DeviceList(_Answer):
     devices: list[DeviceInfo]
 
 
-class DeviceStatus(_Strict):
+class DeviceStatus(_Answer):
     """What a device learns about itself (poll this while waiting for approval)."""
 
     device: DeviceInfo
@@ -240,17 +251,17 @@ class DeviceStatus(_Strict):
     latest_seq: int
 
 
-class Health(_Strict):
+class Health(_Answer):
     status: Literal["ok"]
     version: str
 
 
-class ErrorItem(_Strict):
+class ErrorItem(_Answer):
     loc: str
     msg: str
 
 
-class ErrorResponse(_Strict):
+class ErrorResponse(_Answer):
     """Every 4xx answer: a machine-readable ``code`` and a human-readable ``detail``."""
 
     code: str

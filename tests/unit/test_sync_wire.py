@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from sync_server import wire
 
@@ -88,3 +89,62 @@ def test_fingerprint_shape() -> None:
     assert fp != wire.public_key_fingerprint(b"\4" * 32)
     with pytest.raises(ValueError):
         wire.public_key_fingerprint(b"\3" * 31)
+
+
+def test_a_newer_servers_answers_with_fields_this_laptop_does_not_know_still_parse() -> None:
+    """A laptop that was not updated yet keeps syncing with a server that says more."""
+    stored = _env(seq=7, received_by="server 2")  # a field added in a later version
+    page = wire.PullResponse.model_validate_json(
+        json.dumps({"envelopes": [stored], "next_cursor": 7, "has_more": False, "page": 500})
+    )
+    assert page.envelopes[0].seq == 7 and page.next_cursor == 7
+    keys = wire.WrappedKeyList.model_validate(
+        {
+            "keys": [
+                {
+                    "key_id": "k1",
+                    "wrapped_key": "AAAA",
+                    "sender_public_key": "AAAA",
+                    "sender_device": DEVICE,
+                    "created_at": "2026-12-02T10:00:00+00:00",
+                    "sender_device_name": "A",
+                    "sender_role": "coordinator",
+                }
+            ]
+        }
+    )
+    assert keys.keys[0].sender_device_name == "A"
+    assert wire.Health.model_validate({"status": "ok", "version": "9", "uptime": 3}).version == "9"
+
+
+@pytest.mark.parametrize(
+    "model, data",
+    [
+        (wire.Envelope, _env(seq=7)),  # a laptop cannot choose its sequence number
+        (wire.PushRequest, {"envelopes": [_env()], "priority": 1}),
+        (
+            wire.RegisterRequest,
+            {
+                "code": "ABCD-EFGH",
+                "device_name": "A",
+                "public_key": wire.b64encode(b"\1" * 32),
+                "coordinator": True,
+            },
+        ),
+        (
+            wire.WrappedKeyUpload,
+            {
+                "device_id": DEVICE,
+                "key_id": "k1",
+                "wrapped_key": wire.b64encode(b"\1" * 60),
+                "sender_public_key": wire.b64encode(b"\1" * 32),
+                "sender_device_name": "C",
+            },
+        ),
+    ],
+)
+def test_what_a_laptop_sends_with_a_field_the_server_does_not_know_is_refused(
+    model: type[BaseModel], data: dict[str, object]
+) -> None:
+    with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
+        model.model_validate(data)
