@@ -141,14 +141,23 @@ def test_push_is_idempotent_and_conflicts_are_refused(org: Organisation) -> None
     mixed = laptop.client.push([other, fresh, fresh])
     assert [r.status for r in mixed.results] == ["refused", "accepted", "duplicate"]
     assert mixed.results[0].code == "conflict" and mixed.results[0].reason
+    assert mixed.results[1].seq == mixed.results[2].seq
+    # the same revision twice in one batch with different content: the second is a conflict
+    twin = _records(laptop, org.team, 1)[0]
+    other_twin = laptop.seal(org.team, twin.record_id, "person", 1, b"other content")
+    pair = laptop.client.push([twin, other_twin])
+    assert [(r.status, r.code) for r in pair.results] == [
+        ("accepted", None),
+        ("refused", "conflict"),
+    ]
     # a device cannot push in another device's name
     forged = org.coordinator.seal(org.team, str(uuid.uuid4()), "person", 1, b"x")
     assert laptop.client.push([forged]).results[0].code == "author_mismatch"
 
     stored = _pull_all(laptop.client)
-    assert len(stored) == 51
+    assert len(stored) == 52
     assert {(e.record_id, e.revision) for e in stored} == {
-        (e.record_id, e.revision) for e in [*batch, fresh]
+        (e.record_id, e.revision) for e in [*batch, fresh, twin]
     }
     by_id = {e.record_id: e for e in stored}
     assert by_id[batch[0].record_id].ciphertext == batch[0].ciphertext
