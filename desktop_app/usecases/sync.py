@@ -353,14 +353,19 @@ def approve_device(
             for key_id, key in sorted(held.items())
         }
         if device.status == "approved":
-            for key_id, blob in wrapped.items():
-                _upload_unless_held(client, device.device_id, key_id, blob, own.public_key)
+            rest = wrapped
             approved = device
         else:
+            # The newest keys with the approval (the server takes a bounded number at once),
+            # any older ones one by one after it.
+            newest = sorted(wrapped)[-wire.MAX_KEYS_PER_APPROVAL :]
+            rest = {key_id: blob for key_id, blob in wrapped.items() if key_id not in newest}
             approved = client.approve(
                 device.device_id,
-                [wrapped_key(key_id, blob, own.public_key) for key_id, blob in wrapped.items()],
+                [wrapped_key(key_id, wrapped[key_id], own.public_key) for key_id in newest],
             )
+        for key_id, blob in sorted(rest.items()):
+            _upload_unless_held(client, device.device_id, key_id, blob, own.public_key)
     with store.transaction() as session:
         # The key compared by its fingerprint, not whatever the server's answer names.
         in_use = crypto.TeamKey(current.key_id, current.key)

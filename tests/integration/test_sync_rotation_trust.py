@@ -456,3 +456,22 @@ def test_a_renewal_the_server_fails_in_the_middle_of_leaves_no_laptop_unable_to_
     finally:
         group.close()
         proxy.close()
+
+
+def test_a_laptop_approved_after_more_renewals_than_one_approval_carries_gets_every_key(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a = laptops.new("A")
+    sync_uc.rotate_team_key(a.store, a.user)
+    _add(a, "Ana", "Pop")  # under the second key of many
+    laptops.sync(a)
+    for _ in range(wire.MAX_KEYS_PER_APPROVAL):
+        sync_uc.rotate_team_key(a.store, a.user)
+    _add(a, "Bogdan", "Ionescu")  # under the newest
+    laptops.sync(a)
+    assert len(keyring_of(a)) == wire.MAX_KEYS_PER_APPROVAL + 2
+    b = laptops.new("B")  # approved by A, with every key A holds
+    (report,) = laptops.sync(b)
+    assert report.refused == 0 and keyring_of(b) == keyring_of(a)
+    assert active_key_id(b) == active_key_id(a)
+    assert _names(b) == {"Ana Pop", "Bogdan Ionescu"}
