@@ -15,6 +15,7 @@ import ipaddress
 import json
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -322,7 +323,30 @@ def list_devices(store: Store, user: User) -> list[wire.DeviceInfo]:
     """Coordinator: the organisation's laptops with their status and fingerprints."""
     require(user, Action.MANAGE_LAPTOPS)
     with client_for(store) as client:
-        return list(client.devices().devices)
+        devices = list(client.devices().devices)
+    _keep_revocations(store, user, devices)
+    return devices
+
+
+def _keep_revocations(store: Store, user: User, devices: Sequence[wire.DeviceInfo]) -> None:
+    """A revocation the server reports (``welcome-desk-server revoke``) is believed and kept in
+    the team's records: it only ever takes trust away, and so a server that lists the laptop as
+    approved again later gets it no new team key."""
+    with store.reading() as session:
+        me = get_meta(session, DEVICE_ID)
+        fresh = [
+            d
+            for d in devices
+            if d.status == "revoked"
+            and d.device_id != me
+            and not laptops.is_revoked(session, d.device_id)
+        ]
+    if fresh:
+        with store.transaction() as session:
+            for device in fresh:
+                laptops.revoke(
+                    session, store, user.id, device.device_id, _listed_key(device), device.name
+                )
 
 
 def approve_device(
@@ -439,7 +463,9 @@ def rotate_team_key(store: Store, user: User) -> RotationResult:
     given: list[tuple[wire.DeviceInfo, bytes]] = []
     skipped: list[SkippedLaptop] = []
     with client_for(store) as client:
-        listed = [d for d in client.devices().devices if d.status == "approved"]
+        every = client.devices().devices
+        _keep_revocations(store, user, every)
+        listed = [d for d in every if d.status == "approved"]
         with store.reading() as session:
             me = get_meta(session, DEVICE_ID)
             current = active_key(session)

@@ -40,6 +40,7 @@ from desktop_app.sync.laptops import (
     OTHER_KEY,
     REVOKED,
     VOUCHED,
+    is_revoked,
     record_id,
     standing,
 )
@@ -475,3 +476,21 @@ def test_a_laptop_approved_after_more_renewals_than_one_approval_carries_gets_ev
     assert report.refused == 0 and keyring_of(b) == keyring_of(a)
     assert active_key_id(b) == active_key_id(a)
     assert _names(b) == {"Ana Pop", "Bogdan Ionescu"}
+
+
+def test_a_laptop_revoked_on_the_server_alone_stays_revoked_in_the_teams_records(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    laptops.sync()
+    server.service.revoke(device_id(b))  # as `welcome-desk-server revoke` does
+    listed = {d.device_id: d.status for d in sync_uc.list_devices(a.store, a.user)}
+    assert listed[device_id(b)] == "revoked"  # the coordinator looked at the list
+    _set_status(server, b, "approved")  # later, the operator lets B in again
+    rotated = sync_uc.rotate_team_key(a.store, a.user)
+    assert _skipped(rotated) == {device_id(b): REVOKED}
+    assert set(rotated.given) == _ids(a, c)
+    assert rotated.key_id not in wrapped_key_ids(server, device_id(b))
+    laptops.sync(a, c)  # the revocation travels in the team's records
+    with c.store.reading() as s:
+        assert is_revoked(s, device_id(b))
