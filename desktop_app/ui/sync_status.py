@@ -48,6 +48,9 @@ if TYPE_CHECKING:
 AUTO_SYNC_MS = 60_000
 _NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 _REVOCABLE_ROLE = Qt.ItemDataRole.UserRole + 2
+_NOT_RENEWED_YET = N_(
+    "The team key was not renewed yet: renew it here as soon as the server can be reached."
+)
 _FINGERPRINT_STYLE = "font-size: 16pt; font-family: monospace;"  # as on the first-run page
 DEVICE_STATUS = {
     "pending": N_("waiting for approval"),
@@ -542,8 +545,10 @@ class DevicesDialog(QDialog):
             self._show_renewal_failed(lead, error_message(exc.code))
             return
         except (Offline, RequestRefused):
+            # Possibly half-way through: still to be done, whether or not a laptop was revoked.
             self._show_renewal_failed(
-                lead, _("The sync server cannot be reached. Nothing was lost.")
+                [*lead, _(_NOT_RENEWED_YET)],
+                _("The sync server cannot be reached. Nothing was lost."),
             )
             return
         left_out = [(s.name, s.device_id, s.reason) for s in result.skipped]
@@ -559,19 +564,10 @@ class DevicesDialog(QDialog):
         self.renewed.show()
         self.error.show_message("")
 
-    def _show_renewal_failed(self, lead: list[str], reason: str) -> None:
-        if lead:  # revoked, but the key is not renewed yet: say what is still to do
-            self.renewed.setText(
-                "\n".join(
-                    [
-                        *lead,
-                        _(
-                            "The team key was not renewed yet: renew it here as soon as the "
-                            "server can be reached."
-                        ),
-                    ]
-                )
-            )
+    def _show_renewal_failed(self, lines: list[str], reason: str) -> None:
+        """``lines``: what happened and what is still to do (none: only ``reason``)."""
+        if lines:
+            self.renewed.setText("\n".join(lines))
             self.renewed.show()
         self.error.show_message(reason)
 

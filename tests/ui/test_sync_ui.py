@@ -270,3 +270,52 @@ def test_revoking_a_laptop_in_the_laptops_dialog_asks_then_renews_the_team_key(
     finally:
         for session in (a, b, c):
             session.close()
+
+
+def test_a_renewal_the_server_breaks_off_says_it_is_still_to_do(
+    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+) -> None:
+    from desktop_app.ui.sync_status import DevicesDialog
+    from tests.integration.sync_harness import CuttingProxy, active_key_id, keyring_of
+
+    proxy = CuttingProxy(server.base_url)
+    a = create_first_account(tmp_path / "A", "anna", "A", "password 123")
+    b = create_first_account(tmp_path / "B", "anna", "B", "password 123")
+    try:
+        sync_uc.join(a.store, proxy.url, server.enroll("A"), "A")
+        sync_uc.join(b.store, proxy.url, server.enroll("B"), "B")
+        approve_and_confirm(a, b)
+        window = MainWindow(a)
+        qtbot.addWidget(window)
+        dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+        qtbot.addWidget(dialog)
+        before = active_key_id(a)
+        uploads: list[str] = []
+
+        def second_key_upload(method: str, path: str) -> bool:
+            if method == "POST" and path == "/v1/keys":
+                uploads.append(path)
+            return len(uploads) == 2  # A's own went through, B's did not
+
+        proxy.cut_when = second_key_upload
+        dialog.renew.click()
+        assert "The sync server cannot be reached. Nothing was lost." in dialog.error.text()
+        assert not dialog.renewed.isHidden()
+        assert dialog.renewed.text() == (
+            "The team key was not renewed yet: renew it here as soon as the server can be reached."
+        )
+        assert active_key_id(a) == before  # not used before every laptop has it
+
+        proxy.restore()
+        dialog.renew.click()
+        assert dialog.renewed.text().startswith("A new team key is in use.")
+        assert not dialog.error.text()
+        sync_uc.sync_now(a.store)
+        sync_uc.sync_now(b.store)
+        assert active_key_id(b) == active_key_id(a) != before
+        assert set(keyring_of(b)) == set(keyring_of(a))  # the unfinished key as well
+        window.close()
+    finally:
+        a.close()
+        b.close()
+        proxy.close()
