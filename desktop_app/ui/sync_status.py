@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import html
 import socket
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -373,11 +375,17 @@ class DevicesDialog(QDialog):
     """Coordinator: the organisation's laptops; approve one after comparing fingerprints, revoke
     one (a lost or stolen laptop: the team key is renewed with it), renew the team key (and see
     which laptops the server lists that the team does not vouch for). Shows this laptop's own
-    fingerprint, which a new laptop compares before it takes the key."""
+    fingerprint, which a new laptop compares before it takes the key.
+
+    Every call to the server runs on the window's worker threads: the window and this dialog
+    stay responsive while the server is slow or unreachable, and show that they are waiting."""
+
+    idle = Signal()  # the last call to the server this dialog made has been answered
 
     def __init__(self, controller: SyncController, parent: QWidget) -> None:
         super().__init__(parent)
         self.controller = controller
+        self._calls = 0
         self.setWindowTitle(_("Laptops of the organisation"))
         self.setMinimumWidth(560)
         # From this laptop's own key, never from the server's list; on a line of its own, large,
@@ -412,6 +420,13 @@ class DevicesDialog(QDialog):
         self.renewed.setTextFormat(Qt.TextFormat.PlainText)  # names as the server gives them
         self.renewed.hide()
         self.error = ErrorLabel()
+        self.working = QLabel(_("Waiting for the sync server…"))
+        self.working_bar = QProgressBar()
+        self.working_bar.setRange(0, 0)  # busy: how long cannot be known
+        self.working_bar.setTextVisible(False)
+        self.working_bar.setAccessibleName(self.working.text())
+        for widget in (self.working, self.working_bar):
+            widget.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -422,20 +437,69 @@ class DevicesDialog(QDialog):
         layout.addWidget(self.revoke)
         layout.addWidget(self.renew)
         layout.addWidget(self.renewed)
+        layout.addWidget(self.working)
+        layout.addWidget(self.working_bar)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.list.setFocus()  # the fingerprint above can be reached with Shift+Tab and copied
         self.reload()
 
-    def reload(self) -> None:
-        self.list.clear()
-        try:
-            devices = sync_uc.list_devices(
-                self.controller.store, self.controller.window.session.user
-            )
-        except (Offline, RequestRefused, sync_uc.SyncSetupError):
+    @property
+    def busy(self) -> bool:
+        return self._calls > 0
+
+    def _call_server(
+        self,
+        call: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_failed: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """``call`` on a worker thread; ``on_done(result)`` or ``on_failed(error)`` (default:
+        the error in the user's words) here afterwards, unless the dialog is gone by then."""
+
+        def finished(callback: Callable[[Any], None], value: Any) -> None:
+            if not shiboken6.isValid(self):
+                return
+            self._calls -= 1
+            self._show_busy()
+            try:
+                callback(value)
+            finally:
+                if not self._calls:
+                    self.idle.emit()
+
+        self._calls += 1
+        self._show_busy()
+        self.controller.window.tasks.run(
+            call,
+            lambda result: finished(on_done, result),
+            lambda exc: finished(on_failed or self._show_failure, exc),
+        )
+
+    def _show_busy(self) -> None:
+        busy = self.busy
+        self.working.setVisible(busy)
+        self.working_bar.setVisible(busy)
+        for widget in (self.list, self.fingerprint, self.renew):
+            widget.setEnabled(not busy)
+        self._update_buttons()
+
+    def _show_failure(self, exc: Exception) -> None:
+        if isinstance(exc, sync_uc.SyncSetupError):
+            self.error.show_message(sync_message(exc.code))
+        elif isinstance(exc, PermissionDenied):
+            self.error.show_message(error_message(exc.code))
+        elif isinstance(exc, (Offline, RequestRefused)):
             self.error.show_message(_("The sync server cannot be reached. Nothing was lost."))
-            return
+        else:
+            raise exc  # not one the user can act on: the application's error handler
+
+    def reload(self) -> None:
+        store, user = self.controller.store, self.controller.window.session.user
+        self._call_server(lambda: sync_uc.list_devices(store, user), self._show_devices)
+
+    def _show_devices(self, devices: list[Any]) -> None:
+        self.list.clear()
         own = sync_uc.own_device_id(self.controller.store)
         for d in devices:
             status = _(DEVICE_STATUS.get(d.status, d.status))
@@ -450,29 +514,22 @@ class DevicesDialog(QDialog):
         self._update_buttons()
 
     def _update_buttons(self) -> None:
-        item = self.list.currentItem()
+        item = None if self.busy else self.list.currentItem()
         self.approve.setEnabled(item is not None)
         self.revoke.setEnabled(item is not None and bool(item.data(_REVOCABLE_ROLE)))
 
     def _on_approve_clicked(self) -> None:
         item = self.list.currentItem()
-        if item is None:
+        if item is None or self.busy:
             return
-        try:
-            sync_uc.approve_device(
-                self.controller.store,
-                self.controller.window.session.user,
-                str(item.data(Qt.ItemDataRole.UserRole)),
-                self.fingerprint.text(),
-            )
-        except sync_uc.SyncSetupError as exc:
-            self.error.show_message(sync_message(exc.code))
-            return
-        except (Offline, RequestRefused):
-            self.error.show_message(_("The sync server cannot be reached. Nothing was lost."))
-            return
-        self.error.show_message("")
-        self.reload()
+        store, user = self.controller.store, self.controller.window.session.user
+        device_id, typed = str(item.data(Qt.ItemDataRole.UserRole)), self.fingerprint.text()
+
+        def approved(_result: object) -> None:
+            self.error.show_message("")
+            self.reload()
+
+        self._call_server(lambda: sync_uc.approve_device(store, user, device_id, typed), approved)
 
     def _on_revoke_clicked(self) -> None:
         """Asks first (window-modal, not blocking): revoking cannot be undone."""
@@ -509,67 +566,71 @@ class DevicesDialog(QDialog):
 
     def _revoke_and_renew(self, device_id: str, name: str) -> None:
         store, user = self.controller.store, self.controller.window.session.user
-        try:
-            sync_uc.revoke_device(store, user, device_id)
-        except sync_uc.SyncSetupError as exc:
-            self.error.show_message(sync_message(exc.code))
-            return
-        except PermissionDenied as exc:
-            self.error.show_message(error_message(exc.code))
-            return
-        except (Offline, RequestRefused):
+
+        def revoked(_device: object) -> None:
+            self.error.show_message("")
+            first = _("“{name}” is revoked: it can no longer sync.").format(name=name)
+            self._renew(first_line=first, then_reload=True)
+
+        def failed(exc: Exception) -> None:
+            if not isinstance(exc, (Offline, RequestRefused)):
+                self._show_failure(exc)
+                return
             self.error.show_message(
                 _(
                     "The sync server cannot be reached, so “{name}” may still sync. Revoke it "
                     "again here as soon as the server can be reached."
                 ).format(name=name)
             )
-            return
-        self.reload()
-        revoked = _("“{name}” is revoked: it can no longer sync.").format(name=name)
-        self._renew(first_line=revoked)
+
+        self._call_server(lambda: sync_uc.revoke_device(store, user, device_id), revoked, failed)
 
     def _on_renew_clicked(self) -> None:
-        self._renew()
+        if not self.busy:
+            self._renew()
 
-    def _renew(self, first_line: str = "") -> None:
+    def _renew(self, first_line: str = "", then_reload: bool = False) -> None:
+        store, user = self.controller.store, self.controller.window.session.user
         lead = [first_line] if first_line else []
-        try:
-            result = sync_uc.rotate_team_key(
-                self.controller.store, self.controller.window.session.user
-            )
-        except sync_uc.SyncSetupError as exc:
-            self._show_renewal_failed(lead, sync_message(exc.code))
-            return
-        except PermissionDenied as exc:
-            self._show_renewal_failed(lead, error_message(exc.code))
-            return
-        except (Offline, RequestRefused):
-            # Possibly half-way through: still to be done, whether or not a laptop was revoked.
-            self._show_renewal_failed(
-                [*lead, _(_NOT_RENEWED_YET)],
-                _("The sync server cannot be reached. Nothing was lost."),
-            )
-            return
-        left_out = [(s.name, s.device_id, s.reason) for s in result.skipped]
-        lines = [*lead, _("A new team key is in use."), *laptops_not_given_the_key(left_out)]
-        if left_out:
-            lines.append(
-                _(
-                    "If one of them is a laptop of the team, compare its fingerprint and approve "
-                    "it again here: it then receives every team key."
+
+        def renewed(result: sync_uc.RotationResult) -> None:
+            left_out = [(s.name, s.device_id, s.reason) for s in result.skipped]
+            lines = [*lead, _("A new team key is in use."), *laptops_not_given_the_key(left_out)]
+            if left_out:
+                lines.append(
+                    _(
+                        "If one of them is a laptop of the team, compare its fingerprint and "
+                        "approve it again here: it then receives every team key."
+                    )
                 )
-            )
-        self.renewed.setText("\n".join(lines))
-        self.renewed.show()
-        self.error.show_message("")
+            self.renewed.setText("\n".join(lines))
+            self.renewed.show()
+            self.error.show_message("")
+            if then_reload:
+                self.reload()
+
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, (Offline, RequestRefused)):
+                # Possibly half-way through: still to be done, revoked laptop or not.
+                self._show_renewal_failed(
+                    [*lead, _(_NOT_RENEWED_YET)],
+                    _("The sync server cannot be reached. Nothing was lost."),
+                )
+            else:
+                self._show_renewal_failed(lead, "")
+                self._show_failure(exc)
+            if then_reload:
+                self.reload()
+
+        self._call_server(lambda: sync_uc.rotate_team_key(store, user), renewed, failed)
 
     def _show_renewal_failed(self, lines: list[str], reason: str) -> None:
         """``lines``: what happened and what is still to do (none: only ``reason``)."""
         if lines:
             self.renewed.setText("\n".join(lines))
             self.renewed.show()
-        self.error.show_message(reason)
+        if reason:
+            self.error.show_message(reason)
 
 
 class ConflictsDialog(QDialog):

@@ -157,8 +157,10 @@ def test_the_laptops_dialog_shows_this_laptops_own_fingerprint(
         dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
         qtbot.addWidget(dialog)
         own = sync_uc.fingerprint(a.store)
-        assert own in dialog.own_fingerprint.text()
+        assert own in dialog.own_fingerprint.text()  # from this laptop, before any answer
         assert dialog.own_fingerprint.accessibleName() == f"Fingerprint of this laptop: {own}"
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+        assert dialog.list.count() == 1
         window.close()
     finally:
         a.close()
@@ -179,8 +181,10 @@ def test_renewing_the_key_in_the_laptops_dialog_names_the_laptops_left_out(
         dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
         qtbot.addWidget(dialog)
         assert "&" in dialog.renew.text() and dialog.renewed.isHidden()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
         before = wrapped_key_ids(server, device_id(b))
         dialog.renew.click()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
         text = dialog.renewed.text()
         assert not dialog.renewed.isHidden() and not dialog.error.text()
         assert text.startswith("A new team key is in use.")
@@ -215,6 +219,9 @@ def test_revoking_a_laptop_in_the_laptops_dialog_asks_then_renews_the_team_key(
         dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
         qtbot.addWidget(dialog)
         dialog.show()
+        assert dialog.busy and dialog.working.isVisible() and not dialog.renew.isEnabled()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+        assert not dialog.working.isVisible() and dialog.renew.isEnabled()
         rows = {dialog.list.item(i).text().split(" · ")[0]: i for i in range(dialog.list.count())}
         assert set(rows) == {"A", "B", "C"}
         assert dialog.list.item(rows["A"]).text().endswith(" · this laptop")
@@ -242,8 +249,8 @@ def test_revoking_a_laptop_in_the_laptops_dialog_asks_then_renews_the_team_key(
         confirm = next(b for b in question.buttons() if b.text() == "Revoke and renew the team key")
         c_keys = wrapped_key_ids(server, device_id(c))
         b_keys = wrapped_key_ids(server, device_id(b))
-        confirm.click()
-        qtbot.waitUntil(lambda: not dialog.renewed.isHidden(), timeout=10_000)
+        with qtbot.waitSignal(dialog.idle, timeout=20_000):  # revoked, renewed, listed again
+            confirm.click()
         text = dialog.renewed.text()
         assert text.startswith("“B” is revoked: it can no longer sync.\nA new team key is in use.")
         assert not dialog.error.text()
@@ -297,8 +304,11 @@ def test_a_renewal_the_server_breaks_off_says_it_is_still_to_do(
                 uploads.append(path)
             return len(uploads) == 2  # A's own went through, B's did not
 
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
         proxy.cut_when = second_key_upload
         dialog.renew.click()
+        assert not dialog.working.isHidden() and not dialog.renew.isEnabled()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
         assert "The sync server cannot be reached. Nothing was lost." in dialog.error.text()
         assert not dialog.renewed.isHidden()
         assert dialog.renewed.text() == (
@@ -308,6 +318,7 @@ def test_a_renewal_the_server_breaks_off_says_it_is_still_to_do(
 
         proxy.restore()
         dialog.renew.click()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
         assert dialog.renewed.text().startswith("A new team key is in use.")
         assert not dialog.error.text()
         sync_uc.sync_now(a.store)
