@@ -250,11 +250,70 @@ class SyncController(QObject):
         return dialog
 
 
+class ServerCalls(QObject):
+    """A dialog's calls to the sync server, run on the window's worker threads: the window and
+    the dialog stay responsive while the server is slow or unreachable, and ``label`` and
+    ``bar`` (for the dialog's layout) show that it is waiting."""
+
+    busy_changed = Signal(bool)
+    idle = Signal()  # the last call made has been answered
+
+    def __init__(self, dialog: QDialog, window: MainWindow) -> None:
+        super().__init__(dialog)  # goes with the dialog: no answer reaches a closed one
+        self._window = window
+        self._count = 0
+        self.label = QLabel(_("Waiting for the sync server…"))
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)  # busy: how long cannot be known
+        self.bar.setTextVisible(False)
+        self.bar.setAccessibleName(self.label.text())
+        for widget in (self.label, self.bar):
+            widget.hide()
+
+    @property
+    def busy(self) -> bool:
+        return self._count > 0
+
+    def run(
+        self,
+        call: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_failed: Callable[[Exception], None],
+    ) -> None:
+        """``call`` on a worker thread; ``on_done(result)`` or ``on_failed(error)`` here
+        afterwards, unless the dialog is gone by then."""
+
+        def finished(callback: Callable[[Any], None], value: Any) -> None:
+            if not shiboken6.isValid(self):
+                return
+            self._count -= 1
+            self._changed()
+            try:
+                callback(value)
+            finally:
+                if not self._count:
+                    self.idle.emit()
+
+        self._count += 1
+        self._changed()
+        self._window.tasks.run(
+            call,
+            lambda result: finished(on_done, result),
+            lambda exc: finished(on_failed, exc),
+        )
+
+    def _changed(self) -> None:
+        for widget in (self.label, self.bar):
+            widget.setVisible(self.busy)
+        self.busy_changed.emit(self.busy)
+
+
 class JoinDialog(QDialog):
     def __init__(self, controller: SyncController, parent: QWidget) -> None:
         super().__init__(parent)
         self.controller = controller
         self.setWindowTitle(_("Join an organisation"))
+        self.setMinimumWidth(460)
         self.server = QLineEdit()
         self.server.setPlaceholderText("https://sync.example.org")
         self.code = QLineEdit()
@@ -278,29 +337,46 @@ class JoinDialog(QDialog):
         )
         self.buttons.accepted.connect(self._on_ok_clicked)
         self.buttons.rejected.connect(self.reject)
+        self.calls = ServerCalls(self, controller.window)
+        self.calls.busy_changed.connect(self._show_busy)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
+        layout.addWidget(self.calls.label)
+        layout.addWidget(self.calls.bar)
         layout.addWidget(self.error)
         layout.addWidget(self.outcome)
         layout.addWidget(self.buttons)
 
     def _on_ok_clicked(self) -> None:
-        try:
-            joined = sync_uc.join(
-                self.controller.store, self.server.text(), self.code.text(), self.name.text()
-            )
-        except sync_uc.SyncSetupError as exc:
+        if self.calls.busy:
+            return
+        store = self.controller.store
+        server, code, name = self.server.text(), self.code.text(), self.name.text()
+        self.error.show_message("")
+        self.calls.run(
+            lambda: sync_uc.join(store, server, code, name), self._joined, self._join_failed
+        )
+
+    def _show_busy(self, busy: bool) -> None:
+        for widget in (self.server, self.code, self.name):
+            widget.setEnabled(not busy)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(
+            not busy and not self.outcome.text()
+        )
+
+    def _join_failed(self, exc: Exception) -> None:
+        if isinstance(exc, sync_uc.SyncSetupError):
             self.error.show_message(sync_message(exc.code))
-            return
-        except Offline:
+        elif isinstance(exc, Offline):
             self.error.show_message(_("The sync server cannot be reached. Nothing was lost."))
-            return
-        except RequestRefused as exc:
+        elif isinstance(exc, RequestRefused):
             self.error.show_message(
                 _("The sync server refused the request: {reason}").format(reason=exc.code)
             )
-            return
-        self.error.show_message("")
+        else:
+            raise exc  # not one the user can act on: the application's error handler
+
+    def _joined(self, joined: Any) -> None:
         text = _("Joined. Fingerprint of this laptop: {fp}").format(
             fp=sync_uc.fingerprint(self.controller.store)
         )
@@ -380,12 +456,10 @@ class DevicesDialog(QDialog):
     Every call to the server runs on the window's worker threads: the window and this dialog
     stay responsive while the server is slow or unreachable, and show that they are waiting."""
 
-    idle = Signal()  # the last call to the server this dialog made has been answered
-
     def __init__(self, controller: SyncController, parent: QWidget) -> None:
         super().__init__(parent)
         self.controller = controller
-        self._calls = 0
+        self.calls = ServerCalls(self, controller.window)
         self.setWindowTitle(_("Laptops of the organisation"))
         self.setMinimumWidth(560)
         # From this laptop's own key, never from the server's list; on a line of its own, large,
@@ -420,13 +494,7 @@ class DevicesDialog(QDialog):
         self.renewed.setTextFormat(Qt.TextFormat.PlainText)  # names as the server gives them
         self.renewed.hide()
         self.error = ErrorLabel()
-        self.working = QLabel(_("Waiting for the sync server…"))
-        self.working_bar = QProgressBar()
-        self.working_bar.setRange(0, 0)  # busy: how long cannot be known
-        self.working_bar.setTextVisible(False)
-        self.working_bar.setAccessibleName(self.working.text())
-        for widget in (self.working, self.working_bar):
-            widget.hide()
+        self.calls.busy_changed.connect(self._show_busy)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -437,8 +505,8 @@ class DevicesDialog(QDialog):
         layout.addWidget(self.revoke)
         layout.addWidget(self.renew)
         layout.addWidget(self.renewed)
-        layout.addWidget(self.working)
-        layout.addWidget(self.working_bar)
+        layout.addWidget(self.calls.label)
+        layout.addWidget(self.calls.bar)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.list.setFocus()  # the fingerprint above can be reached with Shift+Tab and copied
@@ -446,7 +514,7 @@ class DevicesDialog(QDialog):
 
     @property
     def busy(self) -> bool:
-        return self._calls > 0
+        return self.calls.busy
 
     def _call_server(
         self,
@@ -454,32 +522,10 @@ class DevicesDialog(QDialog):
         on_done: Callable[[Any], None],
         on_failed: Callable[[Exception], None] | None = None,
     ) -> None:
-        """``call`` on a worker thread; ``on_done(result)`` or ``on_failed(error)`` (default:
-        the error in the user's words) here afterwards, unless the dialog is gone by then."""
+        """``call`` off the UI thread; a failure is told in the user's words by default."""
+        self.calls.run(call, on_done, on_failed or self._show_failure)
 
-        def finished(callback: Callable[[Any], None], value: Any) -> None:
-            if not shiboken6.isValid(self):
-                return
-            self._calls -= 1
-            self._show_busy()
-            try:
-                callback(value)
-            finally:
-                if not self._calls:
-                    self.idle.emit()
-
-        self._calls += 1
-        self._show_busy()
-        self.controller.window.tasks.run(
-            call,
-            lambda result: finished(on_done, result),
-            lambda exc: finished(on_failed or self._show_failure, exc),
-        )
-
-    def _show_busy(self) -> None:
-        busy = self.busy
-        self.working.setVisible(busy)
-        self.working_bar.setVisible(busy)
+    def _show_busy(self, busy: bool) -> None:
         for widget in (self.list, self.fingerprint, self.renew):
             widget.setEnabled(not busy)
         self._update_buttons()

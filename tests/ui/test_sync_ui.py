@@ -219,9 +219,9 @@ def test_revoking_a_laptop_in_the_laptops_dialog_asks_then_renews_the_team_key(
         dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
         qtbot.addWidget(dialog)
         dialog.show()
-        assert dialog.busy and dialog.working.isVisible() and not dialog.renew.isEnabled()
+        assert dialog.busy and dialog.calls.label.isVisible() and not dialog.renew.isEnabled()
         qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
-        assert not dialog.working.isVisible() and dialog.renew.isEnabled()
+        assert not dialog.calls.label.isVisible() and dialog.renew.isEnabled()
         rows = {dialog.list.item(i).text().split(" · ")[0]: i for i in range(dialog.list.count())}
         assert set(rows) == {"A", "B", "C"}
         assert dialog.list.item(rows["A"]).text().endswith(" · this laptop")
@@ -249,7 +249,7 @@ def test_revoking_a_laptop_in_the_laptops_dialog_asks_then_renews_the_team_key(
         confirm = next(b for b in question.buttons() if b.text() == "Revoke and renew the team key")
         c_keys = wrapped_key_ids(server, device_id(c))
         b_keys = wrapped_key_ids(server, device_id(b))
-        with qtbot.waitSignal(dialog.idle, timeout=20_000):  # revoked, renewed, listed again
+        with qtbot.waitSignal(dialog.calls.idle, timeout=20_000):  # revoked, renewed, listed again
             confirm.click()
         text = dialog.renewed.text()
         assert text.startswith("“B” is revoked: it can no longer sync.\nA new team key is in use.")
@@ -307,7 +307,7 @@ def test_a_renewal_the_server_breaks_off_says_it_is_still_to_do(
         qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
         proxy.cut_when = second_key_upload
         dialog.renew.click()
-        assert not dialog.working.isHidden() and not dialog.renew.isEnabled()
+        assert not dialog.calls.label.isHidden() and not dialog.renew.isEnabled()
         qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
         assert "The sync server cannot be reached. Nothing was lost." in dialog.error.text()
         assert not dialog.renewed.isHidden()
@@ -330,3 +330,53 @@ def test_a_renewal_the_server_breaks_off_says_it_is_still_to_do(
         a.close()
         b.close()
         proxy.close()
+
+
+def test_joining_in_the_dialog_waits_for_the_server_without_freezing_the_window(
+    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+) -> None:
+    from desktop_app.ui.sync_status import JoinDialog
+    from tests.integration.sync_harness import free_port
+
+    session = create_first_account(tmp_path / "A", "anna", "A", "password 123")
+    try:
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        dialog = JoinDialog(window.sync, window)  # type: ignore[attr-defined]
+        qtbot.addWidget(dialog)
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        labels = [w for w in dialog.findChildren(QLabel) if w.buddy() is not None]
+        assert len(labels) == 3 and all("&" in label.text() for label in labels)
+
+        # Nothing listens there: refused, said in words, nothing joined.
+        type_text(dialog.server, f"http://127.0.0.1:{free_port()}")
+        type_text(dialog.code, server.enroll("A"))
+        ok.click()
+        assert dialog.calls.busy and not ok.isEnabled() and not dialog.server.isEnabled()
+        qtbot.waitUntil(lambda: not dialog.calls.busy, timeout=60_000)
+        assert dialog.error.text() == "The sync server cannot be reached. Nothing was lost."
+        assert ok.isEnabled() and dialog.server.isEnabled() and not sync_uc.is_joined(session.store)
+
+        # A code the server never gave.
+        dialog.server.clear()
+        type_text(dialog.server, server.base_url)
+        code = dialog.code.text()
+        dialog.code.clear()
+        type_text(dialog.code, "WRONG-CODE-1234")
+        ok.click()
+        qtbot.waitUntil(lambda: not dialog.calls.busy, timeout=30_000)
+        assert dialog.error.text().startswith("The sync server refused the request:")
+        assert not sync_uc.is_joined(session.store)
+
+        dialog.code.clear()
+        type_text(dialog.code, code)
+        with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
+            ok.click()
+        assert not dialog.error.text()
+        assert dialog.outcome.text().startswith(
+            f"Joined. Fingerprint of this laptop: {sync_uc.fingerprint(session.store)}"
+        )
+        assert not ok.isEnabled() and sync_uc.is_joined(session.store)
+        window.close()
+    finally:
+        session.close()
