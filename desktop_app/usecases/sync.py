@@ -456,6 +456,8 @@ def rotate_team_key(store: Store, user: User) -> RotationResult:
     own = device_keys(store)
     team = new_team_key()
     with store.transaction() as session:
+        if active_key(session) is None:
+            raise SyncSetupError("no_team_key")
         # Kept before any laptop gets it, used only once every laptop has it: should the
         # server or the network fail in between, this laptop can read what those that got it
         # write, and the next renewal hands it on to the others (``unfinished``).

@@ -494,3 +494,14 @@ def test_a_laptop_revoked_on_the_server_alone_stays_revoked_in_the_teams_records
     laptops.sync(a, c)  # the revocation travels in the team's records
     with c.store.reading() as s:
         assert is_revoked(s, device_id(b))
+
+
+def test_a_laptop_without_a_team_key_cannot_renew_one_and_keeps_none(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    laptops.new("A")
+    b = laptops.new("B", approve=False)  # joined, waiting for approval
+    with pytest.raises(sync_uc.SyncSetupError) as refused:
+        sync_uc.rotate_team_key(b.store, b.user)
+    assert refused.value.code == "no_team_key"
+    assert keyring_of(b) == {} and wrapped_key_ids(server, device_id(b)) == set()
