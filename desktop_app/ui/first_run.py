@@ -1,10 +1,13 @@
 """First-run wizard for a laptop without a data folder: language, then a new organisation,
-joining one (prepared; needs the sync component), or trying the app with demo data."""
+joining one through a sync server, or trying the app with demo data. Creating the store and
+registering with the server run on a worker thread (the wizard shows that it is busy)."""
 
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
@@ -13,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QProgressBar,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -28,10 +32,11 @@ from desktop_app.storage.db import StoreError
 from desktop_app.storage.keyslots import KeySlotError
 from desktop_app.sync.http_client import Offline, RequestRefused
 from desktop_app.ui.settings import KEY_LANGUAGE, LetterheadForm
+from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases import sync as sync_uc
-from desktop_app.usecases.accounts import Session, create_first_account
+from desktop_app.usecases.accounts import Session, create_first_account, validate_new_account
 
 (
     PAGE_LANGUAGE,
@@ -42,11 +47,6 @@ from desktop_app.usecases.accounts import Session, create_first_account
     PAGE_JOIN,
     PAGE_JOINED,
 ) = range(7)
-
-
-#: Joining needs the sync client's enrollment, which is not part of this version yet. When it
-#: lands, JoinPage gets a validatePage that enrolls and opens the session, and this turns True.
-JOIN_AVAILABLE = True
 
 
 class LanguagePage(QWizardPage):
@@ -168,6 +168,17 @@ class AccountPage(QWizardPage):
         self.errors = {k: ErrorLabel() for k in self.FIELDS}
         self.labels = {k: QLabel() for k in self.FIELDS}
         self.store_error = ErrorLabel()
+        self.busy = False
+        self._proceed = False  # the background work is done: the next validatePage passes
+        self.busy_label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)  # busy: how long cannot be known
+        self.bar.setTextVisible(False)
+        self.busy_label.hide()
+        self.bar.hide()
+        self.created = QLabel()
+        self.created.setWordWrap(True)
+        self.created.hide()
         form = QFormLayout()
         widgets = dict(zip(self.FIELDS, (self.account, self.display_name, self.password,
                                          self.repeat), strict=True))  # fmt: skip
@@ -182,6 +193,9 @@ class AccountPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.hint)
         layout.addLayout(form)
+        layout.addWidget(self.busy_label)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.created)
         layout.addWidget(self.store_error)
         layout.addStretch()
 
@@ -194,64 +208,126 @@ class AccountPage(QWizardPage):
                 "recovery code) nobody can read the data, not even you."
             )
         )
+        self.created.setText(
+            _(
+                "Your account on this laptop has been created. Next registers the laptop with "
+                "the server again; Back lets you correct the server address or the code."
+            )
+        )
         texts = (_("&Account name"), _("&Full name"), _("&Password"), _("&Repeat password"))
         for key, text in zip(self.FIELDS, texts, strict=True):
             self.labels[key].setText(text)
 
     def validatePage(self) -> bool:
-        """Create the store; a second press after an error never creates a second one."""
+        """Check the fields here, then create the store and (on the join path) register with
+        the server on a worker thread: the wizard stays responsive while the key is derived
+        and the server answers. When that has worked the wizard moves on by itself. A second
+        press after an error never creates a second store."""
+        if self._proceed:
+            self._proceed = False
+            return True
+        if self.busy:
+            return False
         for label in (*self.errors.values(), self.store_error):
             label.show_message("")
         if self._wizard.session is not None:
-            return True
+            return self._join()
+        account, name = self.account.text(), self.display_name.text()
+        password, repeat = self.password.text(), self.repeat.text()
         try:
-            session = create_first_account(
-                self._wizard.data_dir,
-                self.account.text(),
-                self.display_name.text(),
-                self.password.text(),
-                repeat=self.repeat.text(),
-            )
+            validate_new_account(account, name, password, repeat)
         except ValidationFailed as exc:
             for error in exc.errors:
                 self.errors.get(error.field, self.store_error).show_message(field_message(error))
             return False
-        except (KeySlotError, StoreError) as exc:
-            self.store_error.show_message(error_message(exc.code))
-            return False
+        organisation, data_dir = self._wizard.organisation, self._wizard.data_dir
+
+        def create() -> Session:
+            session = create_first_account(data_dir, account, name, password, repeat=repeat)
+            if organisation is not None:
+                store_settings.set_letterhead(session.store, organisation)
+            return session
+
+        self._run(_("Creating the encrypted data store…"), create, self._created)
+        return False
+
+    def _created(self, session: Session) -> None:
         self._wizard.session = session
-        if self._wizard.organisation is not None:
-            store_settings.set_letterhead(session.store, self._wizard.organisation)
         self._wizard.recovery_code = getattr(session, "recovery_code", None) or None
         self.password.clear()
         self.repeat.clear()
-        return self._join()
+        if self._join():
+            self._move_on()
 
     def _join(self) -> bool:
-        """On the join path: register this laptop; on failure stay here to try again."""
+        """On the join path: register this laptop (in the background; False meanwhile)."""
         wizard = self._wizard
         if not wizard.choice_page.join.isChecked() or wizard.fingerprint or wizard.session is None:
             return True
-        try:
-            sync_uc.join(
-                wizard.session.store,
-                wizard.join_page.server.text(),
-                wizard.join_page.code.text(),
-                socket.gethostname(),
-            )
-        except sync_uc.SyncSetupError as exc:
+        store = wizard.session.store
+        server, code = wizard.join_page.server.text(), wizard.join_page.code.text()
+        self._run(
+            _("Registering this laptop with the sync server…"),
+            lambda: sync_uc.join(store, server, code, socket.gethostname()),
+            lambda _joined: self._joined(),
+        )
+        return False
+
+    def _joined(self) -> None:
+        assert self._wizard.session is not None
+        self._wizard.fingerprint = sync_uc.fingerprint(self._wizard.session.store)
+        self._move_on()
+
+    def _move_on(self) -> None:
+        self._proceed = True
+        self._wizard.next()
+
+    def _run(self, what: str, call: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
+        self.busy_label.setText(what)
+        self.bar.setAccessibleName(what)
+        self._set_busy(True)
+
+        def done(result: Any) -> None:
+            self._set_busy(False)
+            on_done(result)
+
+        def failed(exc: Exception) -> None:
+            self._set_busy(False)
+            self._show_failure(exc)
+
+        self._wizard.tasks.run(call, done, failed)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for widget in (self.busy_label, self.bar):
+            widget.setVisible(busy)
+        made = self._wizard.session is not None  # the account exists: its fields are done
+        for field in (self.account, self.display_name, self.password, self.repeat):
+            field.setEnabled(not busy and not made)
+        self.created.setVisible(made and not busy)
+        self.completeChanged.emit()  # Next; the wizard re-enables Back with it
+        for which in (QWizard.WizardButton.BackButton, QWizard.WizardButton.CancelButton):
+            self._wizard.button(which).setEnabled(not busy)
+
+    def isComplete(self) -> bool:
+        return not self.busy
+
+    def _show_failure(self, exc: Exception) -> None:
+        if isinstance(exc, ValidationFailed):
+            for error in exc.errors:
+                self.errors.get(error.field, self.store_error).show_message(field_message(error))
+        elif isinstance(exc, KeySlotError | StoreError):
+            self.store_error.show_message(error_message(exc.code))
+        elif isinstance(exc, sync_uc.SyncSetupError):
             self.store_error.show_message(sync_message(exc.code))
-            return False
-        except Offline:
+        elif isinstance(exc, Offline):
             self.store_error.show_message(_("The sync server cannot be reached. Nothing was lost."))
-            return False
-        except RequestRefused as exc:
+        elif isinstance(exc, RequestRefused):
             self.store_error.show_message(
                 _("The sync server refused the request: {reason}").format(reason=exc.code)
             )
-            return False
-        wizard.fingerprint = sync_uc.fingerprint(wizard.session.store)
-        return True
+        else:
+            raise exc  # not one the user can act on: the application's error handler
 
     def nextId(self) -> int:
         if self._wizard.recovery_code:
@@ -300,7 +376,7 @@ class RecoveryPage(QWizardPage):
 
 
 class JoinPage(QWizardPage):
-    """Server address and enrollment code. Without the sync component it explains and stops."""
+    """Server address and enrollment code; the laptop registers after its account is made."""
 
     def __init__(self, wizard: FirstRunWizard) -> None:
         super().__init__()
@@ -363,7 +439,7 @@ class JoinPage(QWizardPage):
         )
 
     def isComplete(self) -> bool:
-        return JOIN_AVAILABLE and self.inputs_valid()
+        return self.inputs_valid()
 
     def nextId(self) -> int:
         return PAGE_ACCOUNT
@@ -420,6 +496,7 @@ class FirstRunWizard(QWizard):
         self.organisation: Organisation | None = None
         self.recovery_code: str | None = None
         self.demo = False
+        self.tasks = TaskRunner(self, max_threads=1)
         self.language_page = LanguagePage(self)
         self.choice_page = ChoicePage(self)
         self.organisation_page = OrganisationPage(self)
@@ -467,6 +544,8 @@ class FirstRunWizard(QWizard):
         super().accept()
 
     def reject(self) -> None:
+        if self.account_page.busy:
+            return  # Escape or the close button while the store is made or the server asked
         # A store created on the account page is kept: the next start asks for its password.
         if self.session is not None:
             super().accept()

@@ -87,7 +87,16 @@ def test_new_organisation_path_creates_store_account_and_letterhead(
     type_text(page.repeat, PASSWORD)
     assert wizard.session is None
     wizard.next()
-    assert wizard.session is not None
+    # The store is made (its key derived) on a worker thread: the wizard shows it and waits,
+    # Next, Back, Cancel and Escape do nothing meanwhile, then it moves on by itself.
+    assert page.busy and page.bar.isVisible() and page.busy_label.text()
+    for which in ("NextButton", "BackButton", "CancelButton"):
+        assert not wizard.button(getattr(QWizard.WizardButton, which)).isEnabled()
+    assert not page.password.isEnabled()
+    wizard.reject()
+    assert wizard.isVisible()
+    qtbot.waitUntil(lambda: wizard.currentPage() is not page, timeout=30_000)
+    assert wizard.session is not None and not page.busy
     # The coordinator's recovery code is shown once and must be confirmed as written down.
     assert wizard.currentPage() is wizard.recovery_page
     code = wizard.recovery_page.code.toPlainText()
@@ -120,9 +129,9 @@ def test_recovery_page_needs_confirmation(wizard: FirstRunWizard) -> None:
 
 
 def test_join_path_validates_registers_and_shows_the_fingerprint(
-    wizard: FirstRunWizard, data_dir: Path, tmp_path: Path
+    qtbot: QtBot, wizard: FirstRunWizard, data_dir: Path, tmp_path: Path
 ) -> None:
-    from tests.integration.sync_harness import ServerProcess
+    from tests.integration.sync_harness import ServerProcess, free_port
 
     wizard.next()
     wizard.choice_page.join.setChecked(True)
@@ -139,8 +148,10 @@ def test_join_path_validates_registers_and_shows_the_fingerprint(
     server = ServerProcess(db_url=f"sqlite:///{tmp_path / 's.db'}", log_path=tmp_path / "s.log")
     server.start()
     try:
+        # First an address where nothing listens: the store is made, the registration fails
+        # in words, the wizard stays on the page (responsive all along) and keeps the store.
         page.server.clear()
-        type_text(page.server, server.base_url)
+        type_text(page.server, f"http://127.0.0.1:{free_port()}")
         page.code.clear()
         type_text(page.code, server.enroll("Laptop Nordstadt").lower())
         assert page.server_error.text() == "" and page.code_error.text() == ""
@@ -153,7 +164,26 @@ def test_join_path_validates_registers_and_shows_the_fingerprint(
         type_text(account.password, PASSWORD)
         type_text(account.repeat, PASSWORD)
         wizard.next()
-        assert wizard.session is not None
+        assert account.busy
+        qtbot.waitUntil(lambda: not account.busy, timeout=60_000)
+        assert account.store_error.text() == "The sync server cannot be reached. Nothing was lost."
+        assert wizard.currentPage() is account and wizard.session is not None
+        assert not sync_uc.is_joined(wizard.session.store)
+        # The account exists now: its fields are done, and the page says what Next does.
+        assert account.created.isVisible() and not account.account.isEnabled()
+        assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+        store = wizard.session.store
+
+        # Back to the address, corrected: Next on the account page only registers now.
+        wizard.back()
+        assert wizard.currentPage() is page
+        page.server.clear()
+        type_text(page.server, server.base_url)
+        wizard.next()
+        wizard.next()
+        assert account.busy and "sync server" in account.busy_label.text()
+        qtbot.waitUntil(lambda: wizard.currentPage() is not account, timeout=60_000)
+        assert wizard.session.store is store  # the same store, not a second one
         assert wizard.currentPage() is wizard.recovery_page
         wizard.recovery_page.confirm.setChecked(True)
         wizard.next()
