@@ -596,6 +596,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
         # The keys it has still work; a key from a laptop not confirmed yet waits.
         for line in _senders_to_confirm(session.store):
             print(line, file=sys.stderr)
+        if sync_uc.renewal_unfinished(session.store):
+            print(
+                _(
+                    "Renewing the team key was broken off: renew it again "
+                    "(welcome-desk keys rotate)."
+                ),
+                file=sys.stderr,
+            )
         return EXIT_OK
 
     try:

@@ -222,6 +222,8 @@ class SyncController(QObject):
                     name=", ".join(state.unconfirmed_senders)
                 )
             )
+        if state.renewal_unfinished:
+            parts.append(_("team key renewal not finished (File → Laptops of the organisation)"))
         self.label.setText(" · ".join(parts))
 
     def retranslate(self) -> None:
@@ -510,6 +512,8 @@ class DevicesDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.list.setFocus()  # the fingerprint above can be reached with Shift+Tab and copied
+        if sync_uc.renewal_unfinished(controller.store):  # broken off, here or in an earlier one
+            self._show_renewal_failed([_(_NOT_RENEWED_YET)], "")
         self.reload()
 
     @property
@@ -652,6 +656,7 @@ class DevicesDialog(QDialog):
             self.renewed.setText("\n".join(lines))
             self.renewed.show()
             self.error.show_message("")
+            self.controller.refresh()  # the status bar's reminder goes
             if then_reload:
                 self.reload()
 
@@ -665,6 +670,7 @@ class DevicesDialog(QDialog):
             else:
                 self._show_renewal_failed(lead, "")
                 self._show_failure(exc)
+            self.controller.refresh()  # the status bar reminds until it is done
             if then_reload:
                 self.reload()
 

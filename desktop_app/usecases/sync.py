@@ -75,6 +75,8 @@ class SyncStatus:
     open_conflicts: int
     # Laptops that sent a team key whose fingerprint nobody here has confirmed yet.
     unconfirmed_senders: tuple[str, ...] = ()
+    # A renewal of the team key this laptop began was broken off: renew again (``rotate_team_key``).
+    renewal_unfinished: bool = False
 
 
 @dataclass(frozen=True)
@@ -581,9 +583,25 @@ def status(store: Store) -> SyncStatus:
             or 0
         )
         unconfirmed = tuple(w.device_name for w in key_senders.waiting_senders(session))
+        unfinished = _renewal_unfinished(session)
     return SyncStatus(
-        bool(url), url, approved, pending_changes(store), last, conflicts, unconfirmed
+        bool(url), url, approved, pending_changes(store), last, conflicts, unconfirmed, unfinished
     )
+
+
+def renewal_unfinished(store: Store) -> bool:
+    """Whether a renewal of the team key begun here was broken off (the server or the network
+    failed): its key is held but not used yet, and laptops that got it may write under it
+    that the others cannot read until the coordinator renews again."""
+    with store.reading() as session:
+        return _renewal_unfinished(session)
+
+
+def _renewal_unfinished(session: DbSession) -> bool:
+    current = active_key(session)
+    # Key ids sort by creation; a newer one than the key in use is a renewal's (see
+    # ``rotate_team_key``): fetched keys are always used, the newest first.
+    return current is not None and any(key_id > current.key_id for key_id in keyring(session))
 
 
 def _normal(fp: str) -> str:

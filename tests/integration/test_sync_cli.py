@@ -124,3 +124,16 @@ def test_two_laptops_join_and_sync_from_the_command_line(
     offline = wd("sync", "--data-dir", b)
     assert offline.returncode == 5 and "Nothing was lost" in offline.stderr
     assert "Traceback" not in offline.stderr
+    # A renewal the server is not there for: nothing given out, and said so until it is done.
+    broken_off = wd("keys", "rotate", "--data-dir", a)
+    assert broken_off.returncode == 5 and "Nothing was lost" in broken_off.stderr
+    server.start()
+    reminded = wd("sync", "--data-dir", a)
+    assert reminded.returncode == 0, reminded.stderr
+    reminder = "Renewing the team key was broken off: renew it again (welcome-desk keys rotate)."
+    assert reminder in reminded.stderr
+    assert wd("keys", "rotate", "--data-dir", a).returncode == 0
+    done = wd("sync", "--data-dir", a)
+    assert done.returncode == 0 and reminder not in done.stderr
+    assert len(wrapped_key_ids(server, device.group(1))) == 4  # the broken-off key as well
+    server.stop()

@@ -316,11 +316,26 @@ def test_a_renewal_the_server_breaks_off_says_it_is_still_to_do(
         )
         assert active_key_id(a) == before  # not used before every laptop has it
 
+        # Reminded later too: in the status bar, and when the dialog is opened again.
+        reminder = "team key renewal not finished (File → Laptops of the organisation)"
+        assert sync_uc.status(a.store).renewal_unfinished
+        qtbot.waitUntil(lambda: reminder in window.sync.label.text(), timeout=10_000)  # type: ignore[attr-defined]
+        dialog.close()
+        again = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+        qtbot.addWidget(again)
+        assert not again.renewed.isHidden() and again.renewed.text() == (
+            "The team key was not renewed yet: renew it here as soon as the server can be reached."
+        )
+        qtbot.waitUntil(lambda: not again.busy, timeout=10_000)
+        dialog = again
+
         proxy.restore()
         dialog.renew.click()
         qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
         assert dialog.renewed.text().startswith("A new team key is in use.")
         assert not dialog.error.text()
+        assert not sync_uc.status(a.store).renewal_unfinished
+        qtbot.waitUntil(lambda: reminder not in window.sync.label.text(), timeout=10_000)  # type: ignore[attr-defined]
         sync_uc.sync_now(a.store)
         sync_uc.sync_now(b.store)
         assert active_key_id(b) == active_key_id(a) != before
