@@ -170,6 +170,12 @@ class SyncEngine:
         # still resumes right after the last committed page. The transaction waits for the
         # next page only within that time; a slow or failing server gets the commit first.
         page: wire.PullResponse | None = self.client.pull(cursor, PULL_PAGE)
+        # How far there is to go, for the progress bar of a long pull (a first sync): the
+        # server's newest sequence number, asked once. Sequence numbers count every change,
+        # this laptop's own as well, so the share is close, not exact.
+        start = head = cursor
+        if page is not None and page.has_more:
+            head = self.client.status().latest_seq
         with contextlib.ExitStack() as stack:
             fetcher: ThreadPoolExecutor | None = None
             fetching: Future[wire.PullResponse] | None = None
@@ -193,6 +199,7 @@ class SyncEngine:
                             self._apply_page(session, page.envelopes, report)
                             applied += len(page.envelopes)
                             set_meta(session, CURSOR, str(page.next_cursor))
+                            cursor = page.next_cursor
                             page = None
                             now = time.monotonic()
                             # Room for one more page as long as this one took?
@@ -203,7 +210,8 @@ class SyncEngine:
                                 page, fetching = fetching.result(timeout=room), None
                             except Exception:  # not there yet (or failed): commit first
                                 break
-                    self.progress("pull", report.pulled, 0)
+                    head = max(head, cursor)  # changes pushed meanwhile
+                    self.progress("pull", cursor - start, head - start)
                     if page is None and fetching is not None:
                         page, fetching = fetching.result(), None
             except BaseException:

@@ -145,11 +145,18 @@ class SyncController(QObject):
         return True
 
     def _on_worker_progress(self, phase: str, done: int, total: int) -> None:
-        if total:
-            self.bar.setRange(0, total)
-            self.bar.setValue(done)
-        else:
+        if not self.running:
+            return  # a late report of a sync that has ended
+        if not total:
             self.bar.setRange(0, 0)
+            return
+        self.bar.setRange(0, total)
+        self.bar.setValue(done)
+        percent = 100 * min(done, total) // total
+        if phase == "push":
+            self.label.setText(_("Sending changes… {percent}%").format(percent=percent))
+        elif phase == "pull":
+            self.label.setText(_("Receiving changes… {percent}%").format(percent=percent))
 
     def _on_sync_done(self, result: Any) -> None:
         self.running = False

@@ -53,6 +53,12 @@ def test_sync_runs_in_background_while_typing_and_resolves_conflicts(
         window.show()
         controller = window.sync  # type: ignore[attr-defined]
         qtbot.waitUntil(lambda: "pending" in controller.label.text(), timeout=5000)
+        shown: list[tuple[str, int, int, str]] = []  # as the status bar showed each report
+        controller.progress.connect(
+            lambda phase, done, total: shown.append(
+                (phase, controller.bar.value(), controller.bar.maximum(), controller.label.text())
+            )
+        )
         with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as done:
             assert controller.start()
             assert controller.label.text() == "Syncing…"
@@ -60,6 +66,12 @@ def test_sync_runs_in_background_while_typing_and_resolves_conflicts(
             assert window.search.text() == "Radu"
         report = done.args[0]
         assert not isinstance(report, Exception), report
+        # More than a page to receive: the bar and the label say how far it has come.
+        received = [(v, m, text) for phase, v, m, text in shown if phase == "pull"]
+        assert len(received) >= 2 and all(0 < v <= m for v, m, _t in received)
+        first_value, first_max, first_text = received[0]
+        assert first_text == f"Receiving changes… {100 * first_value // first_max}%"
+        assert received[-1][2] == "Receiving changes… 100%"
         # It ran in the window's sync process, not in the window's own interpreter.
         child = controller.process.pid
         assert child is not None and child != os.getpid()
