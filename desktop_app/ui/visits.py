@@ -4,6 +4,7 @@ visit history on the person's page, and anonymous quick contacts."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
@@ -39,6 +40,7 @@ from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, N_, _, current_language, ngettext
 from desktop_app.storage.db import Store
 from desktop_app.ui.form_view import FormView
+from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import people, visits
 from desktop_app.usecases.accounts import Session
@@ -48,6 +50,9 @@ if TYPE_CHECKING:
 
 AUTOSAVE_DEBOUNCE_MS = 1000
 AUTOSAVE_PERIOD_MS = 5000
+# How long closing, finishing or discarding waits for an autosave in flight: it waits for the
+# store at most as long as a sync's transaction lasts (a few tenths of a second).
+DRAFT_WAIT_MS = 30_000
 CLIENT_LANGUAGES = ("bg", "ro", "de", "en")
 NATIONALITY_OF_COUNTRY = {"BG": "bulgarian", "RO": "romanian"}
 # fmt: off
@@ -199,6 +204,12 @@ class VisitWindow(QDialog):
         self.visit_id = visit.id if visit else (draft.visit_id if draft else "")
         self.dirty = False
         self.done_ = False
+        # Autosaves run here, one at a time in the order they were made: a sync writing to the
+        # store at the same moment holds it for a few tenths of a second, and typing must not
+        # wait for that. Closing, finishing and discarding wait for them, then act at once.
+        self.drafts = TaskRunner(self, max_threads=1)
+        self._saving = False  # an autosave is in flight
+        self._save_again = False  # asked for while one was in flight
         self.consent_dialog: ConsentDialog | None = None
         store = session.store
         consents = visits.granted_purposes(store, session.user, person.id)
@@ -308,33 +319,70 @@ class VisitWindow(QDialog):
             self.save_draft()
 
     def save_draft(self) -> None:
-        """A draft is a few kilobytes: saved at once on the UI thread, in the encrypted store."""
+        """Autosave: the answers as they are now, saved on a worker thread (a draft is a few
+        kilobytes, but a sync may be writing to the store). One in flight at a time; asked
+        for meanwhile, it runs again with what was typed by then."""
         if self.done_ or not self.dirty:
             return
         self.debounce.stop()
+        if self._saving:
+            self._save_again = True
+            return
+        save = self._draft_saver()
+        self.dirty, self._saving = False, True
+        self.drafts.run(save, self._on_draft_saved, self._on_draft_failed)
+
+    def save_draft_now(self) -> None:
+        """Save what is typed before this window closes: after any autosave in flight (which
+        holds older answers), on this thread."""
+        in_flight = self._saving  # its outcome is not known here yet: saved again to be sure
+        self.drafts.wait(DRAFT_WAIT_MS)
+        if self.done_ or not (self.dirty or in_flight):
+            return
         try:
-            visits.save_draft(
-                self.session.store,
-                self.session.user,
-                self.person.id,
-                self.form_id,
-                self.view.answers(),
-                next_steps=self.view.decisions(),
-                visit_id=self.visit_id,
-            )
+            self._draft_saver()()
         except PermissionDenied:  # e.g. an advisor closed this case to the helper meanwhile
             self.saved_label.setText(error_message("permission_denied"))
             return
         self.dirty = False
+
+    def _draft_saver(self) -> Callable[[], visits.Draft]:
+        """The save of the answers as they are now (read here, on the UI thread)."""
+        store, user, person_id, form_id = (
+            self.session.store,
+            self.session.user,
+            self.person.id,
+            self.form_id,
+        )
+        answers, steps, visit_id = self.view.answers(), self.view.decisions(), self.visit_id
+        return lambda: visits.save_draft(
+            store, user, person_id, form_id, answers, next_steps=steps, visit_id=visit_id
+        )
+
+    def _on_draft_saved(self, _draft: visits.Draft) -> None:
+        self._saving = False
+        if self.done_:
+            return
         self.saved_label.setText(
             _("Draft saved at {time}.").format(time=dt.datetime.now().strftime("%H:%M:%S"))
         )
+        if self._save_again:
+            self._save_again = False
+            self.save_draft()
+
+    def _on_draft_failed(self, exc: Exception) -> None:
+        self._saving = False
+        self.dirty = True  # not kept: the next autosave or closing tries again
+        if not isinstance(exc, PermissionDenied):
+            raise exc  # not one the user can act on: the application's error handler
+        self.saved_label.setText(error_message("permission_denied"))
 
     def _on_discard_clicked(self) -> None:
         answer = QMessageBox.question(
             self, _("Discard draft"), _("Throw away everything typed in this form?")
         )
         if answer == QMessageBox.StandardButton.Yes:
+            self.drafts.wait(DRAFT_WAIT_MS)  # an autosave in flight would bring it back
             visits.discard_draft(
                 self.session.store, self.session.user, self.person.id, self.form_id
             )
@@ -343,7 +391,7 @@ class VisitWindow(QDialog):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.periodic.stop()
-        self.save_draft()
+        self.save_draft_now()
         super().closeEvent(event)
 
     # --- consent, language --------------------------------------------------------------------
@@ -371,6 +419,7 @@ class VisitWindow(QDialog):
 
     def finish(self) -> visits.Visit | None:
         store, user = self.session.store, self.session.user
+        self.drafts.wait(DRAFT_WAIT_MS)  # an autosave in flight would leave a draft behind
         try:
             if self.visit_id:
                 visit = visits.edit_visit(

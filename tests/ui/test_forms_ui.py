@@ -3,6 +3,7 @@ a skills check with next steps, drafts that survive a killed window, bilingual l
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -275,6 +276,63 @@ def test_closing_keeps_the_draft(qtbot: QtBot, session: Session) -> None:
     win.close()  # before the autosave pause is over
     draft = visits.load_draft(session.store, session.user, person.id, "skills_check")
     assert draft is not None and draft.answers["latin_literacy"] == "partly"
+
+
+def _hold_the_store(session: Session, release: threading.Event, held: threading.Event) -> None:
+    """Hold the store's write transaction, as the sync does while it applies a page, until
+    ``release`` is set (or 10 s have passed: a bound, should the test fail)."""
+    with session.store.transaction():
+        held.set()
+        release.wait(10)
+    held.clear()
+
+
+def test_autosave_does_not_wait_while_a_sync_writes_to_the_store(
+    qtbot: QtBot, session: Session
+) -> None:
+    win, person = _open(qtbot, session, "life_situation")
+    release, held = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_the_store, args=(session, release, held))
+    holder.start()
+    try:
+        assert held.wait(5)
+        type_into(win.view, "phone", "+49 231 555")
+        win.save_draft()  # what the autosave timer calls, on the UI thread
+        assert held.is_set()  # it returned while the store was still held: nobody waited
+        type_into(win.view, "phone", "6")  # typing goes on meanwhile
+        win.save_draft()  # asked for again while the first is in flight
+    finally:
+        release.set()
+        holder.join()
+
+    def stored() -> str | None:
+        draft = visits.load_draft(session.store, session.user, person.id, "life_situation")
+        return None if draft is None else draft.answers.get("phone")
+
+    # Both saved in order: the second with what was typed by then.
+    qtbot.waitUntil(lambda: stored() == "+49 231 5556" and not win.dirty, timeout=10_000)
+    assert win.saved_label.text().startswith("Draft saved at")
+
+
+def test_closing_during_an_autosave_keeps_what_was_typed_last(
+    qtbot: QtBot, session: Session
+) -> None:
+    win, person = _open(qtbot, session, "life_situation")
+    release, held = threading.Event(), threading.Event()
+    holder = threading.Thread(target=_hold_the_store, args=(session, release, held))
+    holder.start()
+    try:
+        assert held.wait(5)
+        type_into(win.view, "phone", "0231 1")
+        win.save_draft()  # in flight with "0231 1" until the store is free
+        type_into(win.view, "phone", "2")
+        threading.Timer(0.3, release.set).start()  # the sync's transaction ends
+        win.close()  # waits for the autosave in flight, then saves what is typed now
+    finally:
+        release.set()
+        holder.join()
+    draft = visits.load_draft(session.store, session.user, person.id, "life_situation")
+    assert draft is not None and draft.answers["phone"] == "0231 12"
 
 
 def test_closing_the_main_window_flushes_open_forms(qtbot: QtBot, session: Session) -> None:
