@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -50,6 +52,19 @@ __all__ = [
 # written meanwhile. Reading begins nothing: each statement reads the latest commit on its own.
 # (Issued by hand: a "begin" event listener made SQLAlchemy slower on every statement.)
 _BEGIN_WRITING = "BEGIN IMMEDIATE"
+
+# Writers someone waits for (the window, the command line) go before background writers (the
+# sync): each process that is in or waiting for such a transaction keeps a file named after it
+# in ``WRITERS_DIR``, and a background transaction begins only when no other process has one.
+# Without this, a sync that began its next transaction right after each commit kept the window
+# waiting for seconds: SQLite's busy handler sleeps between its tries (up to 100 ms at a time)
+# and nearly always woke to find the store taken again (writer starvation).
+WRITERS_DIR = "writers"
+_YIELD_POLL_S = 0.002
+# A background writer waits at most this long per transaction (a process that died while it
+# wrote leaves its file; it is ignored once it is older than _STALE_WRITER_S).
+_MAX_YIELD_S = 2.0
+_STALE_WRITER_S = 30.0
 
 
 def _engine(path: Path, key: bytes) -> Engine:
@@ -138,6 +153,10 @@ class Store:
         # here rather than in SQLite's busy wait, and a use case may call another that opens
         # its own transaction.
         self._write_lock = threading.RLock()
+        self._writers_dir = paths.data_dir / WRITERS_DIR
+        self._writer_file = self._writers_dir / str(os.getpid())
+        self._foreground = 0  # this process's transactions in progress or waiting to begin
+        self._foreground_lock = threading.Lock()
         with self.transaction() as session:
             device = session.get(MetaRow, "device_id")
             if device is None:
@@ -149,10 +168,57 @@ class Store:
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """A short read-write transaction: committed on success, rolled back on error; one at
-        a time in this process (other threads' transactions wait for it)."""
+        a time in this process (other threads' transactions wait for it). Background writers
+        of other processes let it go first (``background_transaction``)."""
+        self._announce(+1)
+        try:
+            with self._write_lock, self._sessions.begin() as session:
+                session.connection().exec_driver_sql(_BEGIN_WRITING)
+                yield session
+        finally:
+            self._announce(-1)
+
+    @contextmanager
+    def background_transaction(self) -> Iterator[Session]:
+        """``transaction`` for work nobody waits for (the sync): it begins once no other
+        process is in or waiting for a ``transaction`` (for at most a moment)."""
+        deadline = time.monotonic() + _MAX_YIELD_S
+        while self._others_writing() and time.monotonic() < deadline:
+            time.sleep(_YIELD_POLL_S)
         with self._write_lock, self._sessions.begin() as session:
             session.connection().exec_driver_sql(_BEGIN_WRITING)
             yield session
+
+    def _announce(self, change: int) -> None:
+        """Keep this process's file in ``WRITERS_DIR`` while a transaction of it is in progress
+        or waiting. Best effort: without the file, the sync only does not step aside."""
+        with self._foreground_lock:
+            self._foreground += change
+            try:
+                if change > 0 and self._foreground == 1:
+                    self._writers_dir.mkdir(exist_ok=True)
+                    self._writer_file.touch()
+                elif change < 0 and self._foreground == 0:
+                    self._writer_file.unlink(missing_ok=True)
+            except OSError:
+                pass
+
+    def _others_writing(self) -> bool:
+        try:
+            entries = os.scandir(self._writers_dir)
+        except OSError:
+            return False
+        now = time.time()
+        with entries:
+            for entry in entries:
+                if entry.name == self._writer_file.name:
+                    continue
+                try:
+                    if now - entry.stat().st_mtime < _STALE_WRITER_S:
+                        return True
+                except OSError:
+                    continue  # gone meanwhile
+        return False
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

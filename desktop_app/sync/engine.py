@@ -151,7 +151,7 @@ class SyncEngine:
             refused_conflicts = self._push(report)
             if not refused_conflicts:
                 break
-        with self.store.transaction() as session:
+        with self.store.background_transaction() as session:
             set_meta(session, LAST_SUCCESS, str(self.store.clock.now()))
         return report
 
@@ -169,6 +169,8 @@ class SyncEngine:
         # cursor is written in the transaction that applies its records, so an interruption
         # still resumes right after the last committed page. The transaction waits for the
         # next page only within that time; a slow or failing server gets the commit first.
+        # Every transaction here is a background one: a write the window (or the command
+        # line) waits for goes in between two of them (``Store.background_transaction``).
         page: wire.PullResponse | None = self.client.pull(cursor, PULL_PAGE)
         # How far there is to go, for the progress bar of a long pull (a first sync): the
         # server's newest sequence number, asked once. Sequence numbers count every change,
@@ -181,7 +183,7 @@ class SyncEngine:
             fetching: Future[wire.PullResponse] | None = None
             try:
                 while page is not None:
-                    with self.store.transaction() as session:
+                    with self.store.background_transaction() as session:
                         started, applied = time.monotonic(), 0
                         while page is not None:
                             page_started = time.monotonic()
@@ -291,7 +293,7 @@ class SyncEngine:
         """Envelopes pulled while their team key waited for its sender's confirmation, applied
         in the order the server gave them once this laptop holds the key (a page at a time)."""
         while True:
-            with self.store.transaction() as session:
+            with self.store.background_transaction() as session:
                 rows = session.scalars(
                     select(DeferredEnvelopeRow)
                     .where(DeferredEnvelopeRow.key_id.in_(select(TeamKeyRow.key_id)))
@@ -494,7 +496,7 @@ class SyncEngine:
                 refused_conflict = True
             else:
                 log.warning("push of %s refused: %s", item.record_id, item.code)
-        with self.store.transaction() as session:
+        with self.store.background_transaction() as session:
             self._mark_synced(session, confirmed)
             done_ids = list(confirmed) + list(nothing_to_send)
             cursor = driver_cursor(session)

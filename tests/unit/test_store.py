@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -11,12 +14,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy import func, select
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.storage import db as storage_db
 from desktop_app.storage.db import NotAStore, StorePaths, open_with_key
 from desktop_app.storage.keyslots import UnknownAccount, WrongPassword, new_database_key
-from desktop_app.storage.models import Base
+from desktop_app.storage.models import Base, MetaRow
 from desktop_app.usecases import people
 from desktop_app.usecases.accounts import create_first_account, log_in
 from tests.conftest import PASSWORD
@@ -119,3 +123,55 @@ def test_store_written_by_newer_version_is_refused(tmp_path: Path) -> None:
     store.close()
     with pytest.raises(storage_db.NewerSchema):
         open_with_key(StorePaths(tmp_path), key)
+
+
+def _background_rows(store: storage_db.Store) -> int:
+    with store.reading() as session:
+        return int(
+            session.scalar(
+                select(func.count()).select_from(MetaRow).where(MetaRow.key.like("bg.%"))
+            )
+            or 0
+        )
+
+
+def test_a_writer_someone_waits_for_goes_before_a_background_writer(data_dir: Path) -> None:
+    """Another process writes back to back in background transactions of 100 ms each (as the
+    sync applies a long pull); a transaction here gets in after at most the one in progress,
+    instead of waiting until the other process has finished (or giving up after 5 s)."""
+    session = create_first_account(data_dir, "anna", "Anna", PASSWORD)
+    store = session.store
+    writer = subprocess.Popen(
+        [sys.executable, str(Path(__file__).with_name("background_writer.py")), str(data_dir),
+         "40", "100"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        assert writer.stdin is not None and writer.stdout is not None
+        writer.stdin.write(session.key.hex() + "\n")
+        writer.stdin.close()
+        assert writer.stdout.readline().strip() == "started"
+        seen = []
+        for n in range(3):
+            before = _background_rows(store)
+            with store.transaction() as s:
+                after = _background_rows(store)
+                s.add(MetaRow(key=f"fg.{n}", value="mine"))
+            # The other process finished the transaction it was in, if any, and stepped aside.
+            assert after - before <= 2, (before, after)
+            seen.append(before)
+            time.sleep(0.3)  # it goes on meanwhile
+        assert 0 < seen[0] < seen[1] < seen[2] < 40
+        assert writer.stdout.readline().strip() == "done"
+        assert writer.wait(30) == 0
+        assert _background_rows(store) == 40  # it went on afterwards
+        assert not list((data_dir / storage_db.WRITERS_DIR).iterdir())  # nothing left behind
+    finally:
+        if writer.poll() is None:
+            writer.kill()
+        writer.wait(10)
+        if writer.stdout is not None:
+            writer.stdout.close()
+        session.close()
