@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
@@ -61,10 +62,11 @@ _BEGIN_WRITING = "BEGIN IMMEDIATE"
 # and nearly always woke to find the store taken again (writer starvation).
 WRITERS_DIR = "writers"
 _YIELD_POLL_S = 0.002
-# A background writer waits at most this long per transaction (a process that died while it
-# wrote leaves its file; it is ignored once it is older than _STALE_WRITER_S).
-_MAX_YIELD_S = 2.0
-_STALE_WRITER_S = 30.0
+# A background writer waits at most this long per transaction. A process that died while it
+# wrote leaves its file: removed when found (POSIX: its pid is gone), else ignored once it is
+# older than _STALE_WRITER_S.
+_MAX_YIELD_S = 1.0
+_STALE_WRITER_S = 15.0
 
 
 def _engine(path: Path, key: bytes) -> Engine:
@@ -213,6 +215,10 @@ class Store:
             for entry in entries:
                 if entry.name == self._writer_file.name:
                     continue
+                if not _process_alive(entry.name):
+                    with contextlib.suppress(OSError):
+                        os.unlink(entry.path)
+                    continue
                 try:
                     if now - entry.stat().st_mtime < _STALE_WRITER_S:
                         return True
@@ -248,3 +254,17 @@ def open_with_key(paths: StorePaths, key: bytes, *, create: bool = False) -> Sto
     _check_readable(engine)
     migrate(engine)
     return Store(paths, engine)
+
+
+def _process_alive(name: str) -> bool:
+    """Whether the process a file in ``WRITERS_DIR`` is named after still runs (True where
+    that cannot be told: on Windows, signal 0 would end the process, not test it)."""
+    if os.name != "posix" or not name.isdigit():
+        return True
+    try:
+        os.kill(int(name), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # e.g. another user's process: it runs
+        return True
+    return True

@@ -175,3 +175,22 @@ def test_a_writer_someone_waits_for_goes_before_a_background_writer(data_dir: Pa
         if writer.stdout is not None:
             writer.stdout.close()
         session.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="a dead pid is told on POSIX only")
+def test_a_writer_that_died_holds_up_no_background_transaction(data_dir: Path) -> None:
+    """A process killed while it wrote leaves its file in ``writers/``: the next background
+    transaction removes it rather than waiting for it."""
+    session = create_first_account(data_dir, "anna", "Anna", PASSWORD)
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait(30)
+    writers = data_dir / storage_db.WRITERS_DIR
+    writers.mkdir(exist_ok=True)
+    (writers / str(dead.pid)).touch()
+    try:
+        with session.store.background_transaction() as s:
+            s.add(MetaRow(key="bg.after-a-crash", value="x"))
+        assert not (writers / str(dead.pid)).exists()
+        assert session.store.meta("bg.after-a-crash") == "x"
+    finally:
+        session.close()
