@@ -185,7 +185,7 @@ class Store:
         """``transaction`` for work nobody waits for (the sync): it begins once no other
         process is in or waiting for a ``transaction`` (for at most a moment)."""
         deadline = time.monotonic() + _MAX_YIELD_S
-        while self._others_writing() and time.monotonic() < deadline:
+        while self.others_writing() and time.monotonic() < deadline:
             time.sleep(_YIELD_POLL_S)
         with self._write_lock, self._sessions.begin() as session:
             session.connection().exec_driver_sql(_BEGIN_WRITING)
@@ -205,7 +205,9 @@ class Store:
             except OSError:
                 pass
 
-    def _others_writing(self) -> bool:
+    def others_writing(self) -> bool:
+        """Whether another process is in or waiting for a ``transaction`` (a long background
+        transaction ends early for it)."""
         try:
             entries = os.scandir(self._writers_dir)
         except OSError:

@@ -50,9 +50,10 @@ log = logging.getLogger(__name__)
 
 PULL_PAGE = 500
 # Pulled pages applied in one transaction: at most this many records, and about this long
-# (a page is only started when one more of the same size fits in the time).
-APPLY_GROUP = 2000
-APPLY_SECONDS = 0.3
+# (a page is only started when one more of the same size fits in the time), unless a write
+# the window waits for comes first: then it ends after the page it applies.
+APPLY_GROUP = 5000
+APPLY_SECONDS = 2.0
 MAX_ROUNDS = 4  # a refused push (same revision pushed elsewhere) needs a pull and a re-push
 # Envelopes kept for a team key this laptop does not hold (yet); more are refused (the server,
 # not a colleague, would be the one to send that many).
@@ -170,7 +171,9 @@ class SyncEngine:
         # still resumes right after the last committed page. The transaction waits for the
         # next page only within that time; a slow or failing server gets the commit first.
         # Every transaction here is a background one: a write the window (or the command
-        # line) waits for goes in between two of them (``Store.background_transaction``).
+        # line) waits for goes in between two of them (``Store.background_transaction``),
+        # and one that comes while pages are applied ends the transaction after the page in
+        # hand, so that it waits for one page at most, however long the groups are.
         page: wire.PullResponse | None = self.client.pull(cursor, PULL_PAGE)
         # How far there is to go, for the progress bar of a long pull (a first sync): the
         # server's newest sequence number, asked once. Sequence numbers count every change,
@@ -202,18 +205,23 @@ class SyncEngine:
                             applied += len(page.envelopes)
                             set_meta(session, CURSOR, str(page.next_cursor))
                             cursor = page.next_cursor
+                            head = max(head, cursor)  # changes pushed meanwhile
+                            self.progress("pull", cursor - start, head - start)
                             page = None
                             now = time.monotonic()
                             # Room for one more page as long as this one took?
                             room = APPLY_SECONDS - (now - started) - (now - page_started)
-                            if fetching is None or applied >= APPLY_GROUP or room <= 0:
+                            if (
+                                fetching is None
+                                or applied >= APPLY_GROUP
+                                or room <= 0
+                                or self.store.others_writing()
+                            ):
                                 break
                             try:
                                 page, fetching = fetching.result(timeout=room), None
                             except Exception:  # not there yet (or failed): commit first
                                 break
-                    head = max(head, cursor)  # changes pushed meanwhile
-                    self.progress("pull", cursor - start, head - start)
                     if page is None and fetching is not None:
                         page, fetching = fetching.result(), None
             except BaseException:

@@ -4,12 +4,14 @@ and the retry brings the rest with nothing lost or doubled (architecture propert
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from sync_harness import ServerProcess, approve_and_confirm
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.storage import db as storage_db
 from desktop_app.sync import engine
 from desktop_app.sync.http_client import Offline, SyncServerClient
 from desktop_app.usecases import people
@@ -95,6 +97,48 @@ def test_a_pull_cut_off_by_a_server_crash_resumes_without_loss_or_doubles(
             everything = client.pull(0, 1000).envelopes
         assert sorted(_rows(b)[2]) == sorted({e.record_id for e in everything})
         assert sync_uc.sync_now(b.store).applied == 0
+    finally:
+        a.close()
+        b.close()
+
+
+@pytest.mark.parametrize("window_writing", [False, True])
+def test_a_write_the_window_waits_for_ends_a_long_pull_transaction_after_the_page_in_hand(
+    server: ServerProcess,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    window_writing: bool,
+) -> None:
+    a, b = _laptop(server, tmp_path, "A"), _laptop(server, tmp_path, "B")
+    try:
+        approve_and_confirm(a, b)
+        drafts = [PersonDraft(f"Name{i}", f"Family{i % 7}") for i in range(PEOPLE)]
+        people.register_many(a.store, a.user, drafts)
+        sync_uc.sync_now(a.store)
+        monkeypatch.setattr(engine, "PULL_PAGE", 5)
+        monkeypatch.setattr(engine, "APPLY_GROUP", 10_000)
+        monkeypatch.setattr(engine, "APPLY_SECONDS", 600.0)  # one transaction, unless asked
+        monkeypatch.setattr(storage_db, "_MAX_YIELD_S", 0.05)
+        if window_writing:
+            # The file another process (here: the test runner's parent, which runs) keeps while
+            # it is in or waiting for a transaction: as the window does while it saves.
+            writers = b.store.paths.data_dir / storage_db.WRITERS_DIR
+            writers.mkdir(exist_ok=True)
+            (writers / str(os.getppid())).touch()
+        committed: list[str | None] = []  # the cursor committed, as each page is reported
+
+        def progress(phase: str, _done: int, _total: int) -> None:
+            if phase == "pull":
+                committed.append(b.store.meta(engine.CURSOR))
+
+        report = sync_uc.sync_now(b.store, progress=progress)
+        assert report.applied >= PEOPLE and len(committed) >= PEOPLE // 5
+        if window_writing:
+            # Each page was committed before the next one was applied.
+            assert committed == sorted(set(committed), key=lambda c: int(c or 0))
+        else:
+            assert set(committed) == {"0"}  # all in one transaction
+        assert len(_rows(b)[0]) == PEOPLE
     finally:
         a.close()
         b.close()
