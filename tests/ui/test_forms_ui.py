@@ -4,6 +4,8 @@ a skills check with next steps, drafts that survive a killed window, bilingual l
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -278,32 +280,39 @@ def test_closing_keeps_the_draft(qtbot: QtBot, session: Session) -> None:
     assert draft is not None and draft.answers["latin_literacy"] == "partly"
 
 
-def _hold_the_store(session: Session, release: threading.Event, held: threading.Event) -> None:
-    """Hold the store's write transaction, as the sync does while it applies a page, until
-    ``release`` is set (or 10 s have passed: a bound, should the test fail)."""
-    with session.store.transaction():
-        held.set()
-        release.wait(10)
-    held.clear()
+@contextmanager
+def _store_held(session: Session) -> Iterator[tuple[threading.Event, threading.Event]]:
+    """Hold the store's write transaction from another thread, as the sync does while it
+    applies a page, until the first event yielded is set (or 10 s have passed: a bound); the
+    second is set while it is held."""
+    release, held = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with session.store.transaction():
+            held.set()
+            release.wait(10)
+        held.clear()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(5)
+        yield release, held
+    finally:
+        release.set()
+        holder.join()
 
 
 def test_autosave_does_not_wait_while_a_sync_writes_to_the_store(
     qtbot: QtBot, session: Session
 ) -> None:
     win, person = _open(qtbot, session, "life_situation")
-    release, held = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_the_store, args=(session, release, held))
-    holder.start()
-    try:
-        assert held.wait(5)
+    with _store_held(session) as (_release, held):
         type_into(win.view, "phone", "+49 231 555")
         win.save_draft()  # what the autosave timer calls, on the UI thread
         assert held.is_set()  # it returned while the store was still held: nobody waited
         type_into(win.view, "phone", "6")  # typing goes on meanwhile
         win.save_draft()  # asked for again while the first is in flight
-    finally:
-        release.set()
-        holder.join()
 
     def stored() -> str | None:
         draft = visits.load_draft(session.store, session.user, person.id, "life_situation")
@@ -318,19 +327,14 @@ def test_closing_during_an_autosave_keeps_what_was_typed_last(
     qtbot: QtBot, session: Session
 ) -> None:
     win, person = _open(qtbot, session, "life_situation")
-    release, held = threading.Event(), threading.Event()
-    holder = threading.Thread(target=_hold_the_store, args=(session, release, held))
-    holder.start()
-    try:
-        assert held.wait(5)
+    with _store_held(session) as (release, _held):
         type_into(win.view, "phone", "0231 1")
         win.save_draft()  # in flight with "0231 1" until the store is free
         type_into(win.view, "phone", "2")
-        threading.Timer(0.3, release.set).start()  # the sync's transaction ends
-        win.close()  # waits for the autosave in flight, then saves what is typed now
-    finally:
-        release.set()
-        holder.join()
+        # The sync's transaction ends a moment later; closing waits for the autosave in
+        # flight, then saves what is typed now.
+        threading.Timer(0.3, release.set).start()
+        win.close()
     draft = visits.load_draft(session.store, session.user, person.id, "life_situation")
     assert draft is not None and draft.answers["phone"] == "0231 12"
 
