@@ -137,8 +137,10 @@ def test_advisor_sees_the_sections_and_opens_them_to_a_helper(
     access.close_case_to_helper(advisor.store, advisor.user, pid, helper.user.id, "health")
     health.editors["insurance_status"].set_value("private")
     helper_win.dirty = True
-    helper_win.save_draft()
-    assert helper_win.saved_label.text() == "Your role does not allow this."
+    helper_win.save_draft()  # on a worker thread: refused there, told here
+    refused = "Your role does not allow this."
+    qtbot.waitUntil(lambda: helper_win.saved_label.text() == refused, timeout=10_000)
+    assert helper_win.dirty  # not kept: the next autosave or closing tries again
     assert helper_win.finish() is None
     assert helper_win.view.banner.text() == "Your role does not allow this."
     helper_win.done_ = True  # nothing more to save when the test closes it
