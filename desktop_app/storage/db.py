@@ -159,6 +159,8 @@ class Store:
         self._writer_file = self._writers_dir / str(os.getpid())
         self._foreground = 0  # this process's transactions in progress or waiting to begin
         self._foreground_lock = threading.Lock()
+        with contextlib.suppress(OSError):
+            self._writers_dir.mkdir(exist_ok=True)
         with self.transaction() as session:
             device = session.get(MetaRow, "device_id")
             if device is None:
@@ -198,7 +200,6 @@ class Store:
             self._foreground += change
             try:
                 if change > 0 and self._foreground == 1:
-                    self._writers_dir.mkdir(exist_ok=True)
                     self._writer_file.touch()
                 elif change < 0 and self._foreground == 0:
                     self._writer_file.unlink(missing_ok=True)

@@ -478,8 +478,8 @@ def rotate_team_key(store: Store, user: User) -> RotationResult:
             in_use = crypto.TeamKey(current.key_id, current.key)
             unfinished = {
                 key_id: key
-                for key_id, key in keyring(session).items()
-                if key_id > current.key_id and key_id != team.key_id
+                for key_id, key in _unfinished_keys(session).items()
+                if key_id != team.key_id
             }
             verdicts = []
             for device in listed:
@@ -598,10 +598,16 @@ def renewal_unfinished(store: Store) -> bool:
 
 
 def _renewal_unfinished(session: DbSession) -> bool:
+    return bool(_unfinished_keys(session))
+
+
+def _unfinished_keys(session: DbSession) -> dict[str, bytes]:
+    """Keys of renewals begun here and broken off: held, newer than the key in use (key ids
+    sort by creation, and a fetched key is always used, the newest first)."""
     current = active_key(session)
-    # Key ids sort by creation; a newer one than the key in use is a renewal's (see
-    # ``rotate_team_key``): fetched keys are always used, the newest first.
-    return current is not None and any(key_id > current.key_id for key_id in keyring(session))
+    if current is None:
+        return {}
+    return {key_id: key for key_id, key in keyring(session).items() if key_id > current.key_id}
 
 
 def _normal(fp: str) -> str:
