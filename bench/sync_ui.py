@@ -131,11 +131,16 @@ def _peak_mb(pid: int) -> str:
 def main() -> int:
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.ui.application import load_fonts, share_interpreter_with_workers
+    from desktop_app.ui.application import (
+        collect_garbage_on_gui_thread,
+        load_fonts,
+        share_interpreter_with_workers,
+    )
     from desktop_app.ui.main_window import MainWindow
 
     share_interpreter_with_workers()  # as the program does
     app = QApplication([])
+    collect_garbage_on_gui_thread(app)  # as the program does
     load_fonts(app)
     folder = Path(tempfile.mkdtemp(prefix="wd-bench-sync-ui-"))
     try:

@@ -382,6 +382,7 @@ def _run_gui(
     from desktop_app.storage.quick import QuickStart
     from desktop_app.ui.application import (
         QtTranslations,
+        collect_garbage_on_gui_thread,
         load_fonts,
         share_interpreter_with_workers,
     )
@@ -389,6 +390,7 @@ def _run_gui(
     share_interpreter_with_workers()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
+    collect_garbage_on_gui_thread(app)
     app.setApplicationName("Welcome Desk")
     app.setOrganizationName("WelcomeDesk")
     load_fonts(app)

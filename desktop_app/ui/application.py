@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
@@ -27,6 +28,53 @@ def share_interpreter_with_workers() -> None:
     workers lose a few per cent.
     """
     sys.setswitchinterval(UI_SWITCH_INTERVAL_S)
+
+
+#: how often the UI thread looks whether Python's cycle collector has work to do
+GC_INTERVAL_MS = 250
+
+
+class GuiThreadCollector(QObject):
+    """Python's cycle collector runs on the UI thread only, driven by a timer.
+
+    Left alone, the collector runs in whichever thread allocates past its threshold. When that
+    is a worker (a sync, a letter being drawn) and the garbage holds a closed dialog, the
+    dialog's C++ side is destroyed off the UI thread and the program crashes (a test run died
+    so with a segmentation fault). Automatic collection is switched off; the timer collects
+    the generations whose counts passed Python's own thresholds, as Python would have, but on
+    the UI thread. Objects without cycles are freed at once as before.
+    """
+
+    def __init__(self, app: QApplication, interval_ms: int = GC_INTERVAL_MS) -> None:
+        super().__init__(app)
+        self._timer = QTimer(self)
+        self._timer.setInterval(interval_ms)
+        self._timer.timeout.connect(self.collect_due)
+        gc.disable()
+        self._timer.start()
+
+    def collect_due(self) -> None:
+        counts = gc.get_count()
+        limits = gc.get_threshold()
+        generation = -1
+        for gen in range(3):
+            if counts[gen] <= limits[gen]:
+                break
+            generation = gen
+        if generation >= 0:
+            gc.collect(generation)
+
+    def stop(self) -> None:
+        self._timer.stop()
+        gc.enable()
+
+
+def collect_garbage_on_gui_thread(app: QApplication) -> GuiThreadCollector:
+    """Install the collector once per application (later calls return the same one)."""
+    existing = app.findChild(GuiThreadCollector)
+    if isinstance(existing, GuiThreadCollector):
+        return existing
+    return GuiThreadCollector(app)
 
 
 def load_fonts(app: QApplication) -> None:

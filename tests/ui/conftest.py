@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QWidget
+
+from desktop_app.ui.application import collect_garbage_on_gui_thread
 
 
 def type_text(widget: QWidget, text: str) -> None:
@@ -14,3 +20,20 @@ def type_text(widget: QWidget, text: str) -> None:
         QTest.sendKeyEvent(
             QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier
         )
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _collect_on_gui_thread(qapp: QApplication) -> Iterator[None]:
+    """As the program does: cycles are collected on this thread only, never in a worker that
+    happens to allocate (a dialog left over from an earlier test, collected in a worker thread,
+    crashed a run with a segmentation fault)."""
+    collector = collect_garbage_on_gui_thread(qapp)
+    yield
+    collector.stop()
+
+
+@pytest.fixture(autouse=True)
+def _collect_after_test() -> Iterator[None]:
+    """What a test leaves behind goes on this thread before the next test starts workers."""
+    yield
+    gc.collect()

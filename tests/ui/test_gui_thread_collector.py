@@ -1,0 +1,71 @@
+"""Cycles holding Qt objects are collected on the UI thread, never in a worker thread."""
+
+from __future__ import annotations
+
+import threading
+
+from PySide6.QtWidgets import QApplication, QDialog
+
+from desktop_app.ui.application import collect_garbage_on_gui_thread
+
+
+class _Cycle:
+    def __init__(self) -> None:
+        self.me = self
+
+
+def test_a_dropped_dialog_in_a_cycle_is_destroyed_on_the_ui_thread(  # type: ignore[no-untyped-def]
+    qapp: QApplication, qtbot
+) -> None:
+    collect_garbage_on_gui_thread(qapp)
+    destroyed_in: list[str] = []
+
+    class Dropped(QDialog):
+        def __del__(self) -> None:
+            destroyed_in.append(threading.current_thread().name)
+
+    dialog = Dropped()
+    dialog.keep = dialog  # type: ignore[attr-defined]  # a cycle: only the collector frees it
+    del dialog
+
+    def allocate() -> None:  # a worker allocating enough to trigger Python's own collector
+        for _ in range(50_000):
+            _Cycle()
+
+    worker = threading.Thread(target=allocate, name="worker")
+    worker.start()
+    worker.join()
+    assert destroyed_in == []  # the worker's allocations did not collect it
+    qtbot.waitUntil(lambda: destroyed_in != [], timeout=3000)
+    assert destroyed_in == [threading.main_thread().name]
+
+
+def test_installing_twice_keeps_one_collector(qapp: QApplication) -> None:
+    assert collect_garbage_on_gui_thread(qapp) is collect_garbage_on_gui_thread(qapp)
+
+
+def test_a_window_a_finished_task_held_last_is_destroyed_on_the_ui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from desktop_app.ui.tasks import TaskRunner
+
+    runner = TaskRunner()
+    destroyed_in: list[str] = []
+    release = threading.Event()
+    answers: list[object] = []
+
+    class Closed(QDialog):
+        def __del__(self) -> None:
+            destroyed_in.append(threading.current_thread().name)
+
+    dialog = Closed()
+
+    def task(window: QDialog = dialog) -> str:  # the task holds the window, as callbacks do
+        release.wait(5)
+        return window.objectName() or "drawn"
+
+    runner.run(task, answers.append)
+    del task, dialog  # the window is closed and forgotten while its task still runs
+    release.set()
+    qtbot.waitUntil(lambda: answers == ["drawn"], timeout=5000)
+    assert runner.wait(5000)
+    qtbot.waitUntil(lambda: destroyed_in != [], timeout=3000)
+    assert destroyed_in == [threading.main_thread().name]
