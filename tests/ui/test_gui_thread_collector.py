@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import threading
+import time
 
 from PySide6.QtWidgets import QApplication, QDialog
 
-from desktop_app.ui.application import collect_garbage_on_gui_thread
+from desktop_app.ui.application import GC_FULL_MIN_INTERVAL_S, collect_garbage_on_gui_thread
 
 
 class _Cycle:
@@ -69,3 +71,33 @@ def test_a_window_a_finished_task_held_last_is_destroyed_on_the_ui_thread(qtbot)
     assert runner.wait(5000)
     qtbot.waitUntil(lambda: destroyed_in != [], timeout=3000)
     assert destroyed_in == [threading.main_thread().name]
+
+
+def test_old_cycles_go_in_a_full_collection_which_waits_its_turn(qapp: QApplication) -> None:
+    collector = collect_garbage_on_gui_thread(qapp)
+    freed: list[bool] = []
+
+    class Old:
+        def __init__(self) -> None:
+            self.me = self
+
+        def __del__(self) -> None:
+            freed.append(True)
+
+    old = Old()
+    gc.collect(1)  # it survives: now in the oldest generation
+    del old
+
+    def busy_ticks(ticks: int) -> None:  # allocation between timer ticks, as a sync makes
+        for _ in range(ticks):
+            for _ in range(gc.get_threshold()[0] + 100):
+                _Cycle()
+            collector.collect_due()
+
+    collector._next_full = time.monotonic() + 3600  # a full collection was just made
+    busy_ticks(300)  # enough for Python's counts to ask for a full one several times
+    assert freed == []
+    collector._next_full = 0.0  # its turn
+    busy_ticks(300)
+    assert freed == [True]
+    assert collector._next_full >= time.monotonic() + GC_FULL_MIN_INTERVAL_S - 1
