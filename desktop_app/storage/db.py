@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import threading
 import time
 import uuid
@@ -261,9 +262,11 @@ def open_with_key(paths: StorePaths, key: bytes, *, create: bool = False) -> Sto
 
 def _process_alive(name: str) -> bool:
     """Whether the process a file in ``WRITERS_DIR`` is named after still runs (True where
-    that cannot be told: on Windows, signal 0 would end the process, not test it)."""
-    if os.name != "posix" or not name.isdigit():
+    that cannot be told)."""
+    if not name.isdigit():
         return True
+    if sys.platform == "win32":  # signal 0 would end the process there, not test it
+        return _windows_process_alive(int(name))
     try:
         os.kill(int(name), 0)
     except ProcessLookupError:
@@ -271,3 +274,28 @@ def _process_alive(name: str) -> bool:
     except OSError:  # e.g. another user's process: it runs
         return True
     return True
+
+
+if sys.platform == "win32":
+
+    def _windows_process_alive(pid: int) -> bool:
+        """OpenProcess fails with ERROR_INVALID_PARAMETER for a pid no process has; a process
+        that ended but whose handle someone still holds reports an exit code other than
+        STILL_ACTIVE."""
+        import ctypes
+        from ctypes import wintypes
+
+        kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+        kernel32.OpenProcess.restype = wintypes.HANDLE
+        kernel32.OpenProcess.argtypes = (wintypes.DWORD, wintypes.BOOL, wintypes.DWORD)
+        query_limited_information, invalid_parameter, still_active = 0x1000, 87, 259
+        handle = kernel32.OpenProcess(query_limited_information, False, pid)
+        if not handle:
+            return ctypes.get_last_error() != invalid_parameter  # e.g. access denied: it runs
+        try:
+            code = wintypes.DWORD()
+            if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+                return True
+            return code.value == still_active
+        finally:
+            kernel32.CloseHandle(handle)

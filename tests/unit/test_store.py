@@ -177,7 +177,6 @@ def test_a_writer_someone_waits_for_goes_before_a_background_writer(data_dir: Pa
         session.close()
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="a dead pid is told on POSIX only")
 def test_a_writer_that_died_holds_up_no_background_transaction(data_dir: Path) -> None:
     """A process killed while it wrote leaves its file in ``writers/``: the next background
     transaction removes it rather than waiting for it."""
