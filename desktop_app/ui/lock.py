@@ -226,7 +226,7 @@ class Locker(QObject):
 
         window = self.window
         data_dir = window.session.store.paths.data_dir
-        window.tasks.wait(3000)
+        window.wait_for_background()
         window.hide()
         dialog = LoginDialog(data_dir, StorePaths(data_dir).keyslots.accounts())
         accepted = dialog.exec()

@@ -813,10 +813,12 @@ class ReferralsTab(QWidget):
         self.person = person
         session = self.feature.window.session
         self.referrals = (
-            uc.referrals_of(session.store, session.user, person.id, log_view=log_view)
+            uc.referrals_of(session.store, session.user, person.id, log_view=False)
             if person
             else []
         )
+        if log_view and person is not None:  # written off the UI thread
+            self.feature.window.log_view("referrals", person.id, {"count": len(self.referrals)})
         self.table.setRowCount(len(self.referrals))
         for row, referral in enumerate(self.referrals):
             status = status_label(referral.status)

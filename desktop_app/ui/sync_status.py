@@ -725,8 +725,13 @@ class ConflictsDialog(QDialog):
         self.list.clear()
         for c in self.conflicts:
             person = people.get_person(
-                self.controller.store, self.controller.window.session.user, c.record_id
+                self.controller.store,
+                self.controller.window.session.user,
+                c.record_id,
+                log_view=False,
             )
+            if person is not None:
+                self.controller.window.log_view("person", person.id)  # off the UI thread
             who = f"{person.given_name} {person.family_name}" if person else c.record_id
             label = _(FIELD_LABELS.get(c.field, c.field))
             self.list.addItem(f"{who} · {label}: «{c.kept_value}» / «{c.other_value}»")

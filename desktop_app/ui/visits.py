@@ -460,9 +460,12 @@ class VisitsTab(QWidget):
 
     open_visit = Signal(object)  # visits.Visit
 
-    def __init__(self, session: Session) -> None:
+    def __init__(
+        self, session: Session, log_view: Callable[[str, str, dict[str, str | int]], None]
+    ) -> None:
         super().__init__()
         self.session = session
+        self._log_view = log_view  # the window's: written off the UI thread
         self.person: Person | None = None
         self.visits: list[visits.Visit] = []
         self.tree = QTreeWidget()
@@ -511,11 +514,13 @@ class VisitsTab(QWidget):
         self.tree.clear()
         self.visits = (
             visits.visit_history(
-                self.session.store, self.session.user, self.person.id, log_view=log_view
+                self.session.store, self.session.user, self.person.id, log_view=False
             )
             if self.person
             else []
         )
+        if log_view and self.person is not None:
+            self._log_view("visits", self.person.id, {"count": len(self.visits)})
         kinds = sorted({kind for visit in self.visits for kind in visit.withheld})
         self.withheld_note.setText(withheld_text(kinds))
         self.withheld_note.setVisible(bool(kinds))
@@ -770,7 +775,7 @@ class VisitsFeature(QObject):
         self.skills_button.clicked.connect(lambda: self.start("skills_check"))
         page.add_action_button(self.start_button)
         page.add_action_button(self.skills_button)
-        self.tab = VisitsTab(self.session)
+        self.tab = VisitsTab(self.session, window.log_view)
         self.tab.open_visit.connect(self._on_tab_open_visit)
         page.add_tab(self.tab, lambda: _("Visits"))
         page.person_changed.connect(self.tab.show_person)
@@ -854,9 +859,12 @@ class VisitsFeature(QObject):
             referrals.open_refer_dialog()
 
     def _on_tab_open_visit(self, visit: visits.Visit) -> None:
-        # opening a visit is read afresh through the use case, which writes it to the audit log
-        opened = visits.get_visit(self.session.store, self.session.user, visit.id)
+        # opening a visit is read afresh, and written to the audit log off the UI thread
+        opened = visits.get_visit(self.session.store, self.session.user, visit.id, log_view=False)
         if opened is not None:
+            self.window.log_view(
+                "visit", opened.person_id, {"visit_id": opened.id, "form": opened.form_id}
+            )
             self.start(opened.form_id, visit=opened)
 
     def open_quick_contact(self) -> QuickContactDialog:
@@ -878,8 +886,11 @@ class VisitsFeature(QObject):
         dialog.open()
 
     def _on_draft_chosen(self, draft: visits.Draft) -> None:
-        person = people.get_person(self.session.store, self.session.user, draft.person_id)
+        person = people.get_person(
+            self.session.store, self.session.user, draft.person_id, log_view=False
+        )
         if person is not None:
+            self.window.log_view("person", person.id)
             self.window.person_page.show_person(person)
             self.start(draft.form_id, person=person)
 

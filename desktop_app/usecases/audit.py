@@ -172,6 +172,20 @@ def record(
         return record_in(session, store, user.id, action, kind, record_id, details)
 
 
+def record_view(
+    store: Store,
+    user: User,
+    kind: str,
+    record_id: str,
+    details: Mapping[str, DetailValue] | None = None,
+) -> AuditEntry:
+    """A view of a person's data (``kind``: person, visits, referrals …) that a window showed
+    first and logs afterwards on a worker thread (the use cases' ``log_view=False``), so that
+    showing never waits while the sync writes to the store."""
+    require(user, Action.VIEW_PERSON)
+    return record(store, user, AuditAction.VIEW, kind, record_id, details)
+
+
 def _entry(row: AuditRow) -> AuditEntry:
     return AuditEntry(
         row.id,

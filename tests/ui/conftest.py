@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from PySide6.QtCore import Qt
@@ -11,6 +13,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop_app.ui.application import collect_garbage_on_gui_thread
+from desktop_app.usecases.accounts import Session
 
 
 def type_text(widget: QWidget, text: str) -> None:
@@ -37,3 +40,26 @@ def _collect_after_test() -> Iterator[None]:
     """What a test leaves behind goes on this thread before the next test starts workers."""
     yield
     gc.collect()
+
+
+@contextmanager
+def store_held(session: Session) -> Iterator[tuple[threading.Event, threading.Event]]:
+    """Hold the store's write transaction from another thread, as the sync does while it
+    applies a page, until the first event yielded is set (or 10 s have passed: a bound); the
+    second is set while it is held."""
+    release, held = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with session.store.transaction():
+            held.set()
+            release.wait(10)
+        held.clear()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert held.wait(5)
+        yield release, held
+    finally:
+        release.set()
+        holder.join()

@@ -4,8 +4,6 @@ a skills check with next steps, drafts that survive a killed window, bilingual l
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -20,7 +18,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.visits import VisitsFeature, VisitWindow
 from desktop_app.usecases import people, visits
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import type_text
+from tests.ui.conftest import store_held, type_text
 
 
 def _person(session: Session) -> Person:
@@ -280,34 +278,11 @@ def test_closing_keeps_the_draft(qtbot: QtBot, session: Session) -> None:
     assert draft is not None and draft.answers["latin_literacy"] == "partly"
 
 
-@contextmanager
-def _store_held(session: Session) -> Iterator[tuple[threading.Event, threading.Event]]:
-    """Hold the store's write transaction from another thread, as the sync does while it
-    applies a page, until the first event yielded is set (or 10 s have passed: a bound); the
-    second is set while it is held."""
-    release, held = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with session.store.transaction():
-            held.set()
-            release.wait(10)
-        held.clear()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    try:
-        assert held.wait(5)
-        yield release, held
-    finally:
-        release.set()
-        holder.join()
-
-
 def test_autosave_does_not_wait_while_a_sync_writes_to_the_store(
     qtbot: QtBot, session: Session
 ) -> None:
     win, person = _open(qtbot, session, "life_situation")
-    with _store_held(session) as (_release, held):
+    with store_held(session) as (_release, held):
         type_into(win.view, "phone", "+49 231 555")
         win.save_draft()  # what the autosave timer calls, on the UI thread
         assert held.is_set()  # it returned while the store was still held: nobody waited
@@ -327,7 +302,7 @@ def test_closing_during_an_autosave_keeps_what_was_typed_last(
     qtbot: QtBot, session: Session
 ) -> None:
     win, person = _open(qtbot, session, "life_situation")
-    with _store_held(session) as (release, _held):
+    with store_held(session) as (release, _held):
         type_into(win.view, "phone", "0231 1")
         win.save_draft()  # in flight with "0231 1" until the store is free
         type_into(win.view, "phone", "2")

@@ -9,9 +9,9 @@ from pytestqt.qtbot import QtBot
 from desktop_app.domain.person import PersonDraft
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.person_dialog import RegisterPersonDialog
-from desktop_app.usecases import people
+from desktop_app.usecases import audit, people
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import type_text
+from tests.ui.conftest import store_held, type_text
 
 
 def _window(qtbot: QtBot, session: Session) -> MainWindow:
@@ -167,3 +167,25 @@ def test_the_list_is_read_off_the_ui_thread_when_the_search_is_cleared_or_scroll
     name = model.data(far, Qt.ItemDataRole.DisplayRole)
     assert name and name == model.entry(2 * PAGE + 5).family_name  # type: ignore[union-attr]
     assert threads and "MainThread" not in threads
+
+
+def test_opening_a_person_does_not_wait_while_a_sync_writes_and_the_views_are_logged(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Property 8: the window never waits for the sync. Opening a person writes views to the
+    audit log (the record, the visit history, the referrals); while the sync holds the store
+    those writes wait on a worker thread, and the page is there at once."""
+    person = people.register_person(session.store, session.user, PersonDraft("Ana", "Pop"))
+    window = _window(qtbot, session)
+    assert window.features_installed  # the Visits and Referrals tabs log their own views
+
+    def views() -> list[str]:
+        entries = audit.list_entries(session.store, session.user, action="view")
+        return sorted(e.record_kind for e in entries if e.record_id == person.id)
+
+    with store_held(session) as (_release, held):
+        window.show_person(person.id)
+        assert held.is_set()  # it returned while the store was still held: nobody waited
+        assert window.person_page.title.text() == "Ana Pop"
+        assert views() == []  # not written yet: the writes wait for the store
+    qtbot.waitUntil(lambda: views() == ["person", "referrals", "visits"], timeout=10_000)

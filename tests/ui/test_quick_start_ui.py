@@ -58,7 +58,7 @@ def test_list_and_search_work_before_the_store_opens_then_it_takes_over(
     assert window.has_session and window.new_action.isEnabled()
     assert window.person_page.person is not None
     assert window.person_page.person.id == entry.id
-    assert person_views() == views_before + 1
+    qtbot.waitUntil(lambda: person_views() == views_before + 1, timeout=5000)  # off the UI thread
 
     # From now on the store answers, also for pages not read yet: the quick reader can go.
     window.close_quick_reader()

@@ -41,7 +41,8 @@ def test_audit_window_lists_views_and_reports_the_chain(
 ) -> None:
     person = people.register_person(session.store, session.user, PersonDraft("Ana", "Pop"))
     window = _window(qtbot, session)
-    window.show_person(person.id)  # a view from the UI is logged
+    window.show_person(person.id)  # a view from the UI is logged (on a worker thread)
+    assert window.view_log.wait(5000)
     dialog = AuditWindow(session, window)
     qtbot.addWidget(dialog)
     dialog.filter_person(person.id)
