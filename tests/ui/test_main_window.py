@@ -31,8 +31,10 @@ def _search(qtbot: QtBot, window: MainWindow, query: str) -> list[str]:
     ]
 
 
-def _save(dialog: RegisterPersonDialog) -> None:
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+def _save(qtbot: QtBot, dialog: RegisterPersonDialog) -> None:
+    """Click Save and wait for its answer (the save runs on a worker thread)."""
+    with qtbot.waitSignal(dialog.save_finished, timeout=5000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
 
 
 def test_register_by_typing_cyrillic_then_find_with_latin(qtbot: QtBot, session: Session) -> None:
@@ -43,7 +45,7 @@ def test_register_by_typing_cyrillic_then_find_with_latin(qtbot: QtBot, session:
     type_text(dialog.dob, "14.03.1985")
     type_text(dialog.phone, "+359 88 123 4567")
     with qtbot.waitSignal(dialog.person_registered, timeout=3000) as blocker:
-        _save(dialog)
+        _save(qtbot, dialog)
     stored = blocker.args[0]
     assert (stored.given_name, stored.family_name) == ("Петър", "Петров")
     assert window.person_page.title.text() == "Петър Петров"
@@ -59,7 +61,7 @@ def test_field_errors_show_at_the_field_and_nothing_is_stored(
     dialog = window.open_register_dialog()
     type_text(dialog.family, "Popescu")
     type_text(dialog.dob, "31.02.2001")
-    _save(dialog)
+    _save(qtbot, dialog)
     assert dialog.isVisible()
     assert dialog.errors["given_name"].isVisible()
     assert dialog.errors["given_name"].text() == "This field is required."
@@ -77,13 +79,13 @@ def test_duplicate_warning_appears_before_saving(qtbot: QtBot, session: Session)
     type_text(dialog.given, "Ştefan")  # cedilla form
     type_text(dialog.family, "Taranu")
     type_text(dialog.dob, "1979-05-02")
-    _save(dialog)
+    _save(qtbot, dialog)
     assert dialog.duplicate_box.isVisible()
     assert dialog.duplicates.count() == 1
     assert "Țăranu" in dialog.duplicates.item(0).text()
     assert people.count_people(session.store) == 1
     with qtbot.waitSignal(dialog.person_registered, timeout=3000):
-        _save(dialog)  # second Save confirms: a different person with the same data
+        _save(qtbot, dialog)  # second Save confirms: a different person with the same data
     assert people.count_people(session.store) == 2
 
 
@@ -189,3 +191,43 @@ def test_opening_a_person_does_not_wait_while_a_sync_writes_and_the_views_are_lo
         assert window.person_page.title.text() == "Ana Pop"
         assert views() == []  # not written yet: the writes wait for the store
     qtbot.waitUntil(lambda: views() == ["person", "referrals", "visits"], timeout=10_000)
+
+
+def test_saving_a_new_person_does_not_wait_while_a_sync_writes(
+    qtbot: QtBot, session: Session
+) -> None:
+    window = _window(qtbot, session)
+    dialog = window.open_register_dialog()
+    type_text(dialog.given, "Ana")
+    type_text(dialog.family, "Pop")
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    with store_held(session) as (_release, held):
+        save.click()
+        assert held.is_set()  # the click returned while the store was held
+        assert dialog.saving and not save.isEnabled() and dialog.isVisible()
+        type_text(dialog.notes, "typed meanwhile")  # the window answers
+    with qtbot.waitSignal(dialog.person_registered, timeout=10_000) as registered:
+        pass
+    assert registered.args[0].family_name == "Pop"
+    qtbot.waitUntil(lambda: not dialog.isVisible())
+    assert window.person_page.title.text() == "Ana Pop"
+
+
+def test_a_dialog_closed_while_it_saves_keeps_the_person_and_says_nothing(
+    qtbot: QtBot, session: Session
+) -> None:
+    window = _window(qtbot, session)
+    dialog = window.open_register_dialog()
+    type_text(dialog.given, "Ana")
+    type_text(dialog.family, "Pop")
+    announced: list[object] = []
+    dialog.person_registered.connect(announced.append)
+    with store_held(session) as (release, _held):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        assert dialog.saving
+        release.set()  # the sync's transaction ends while the dialog is being closed
+        dialog.reject()  # Escape, or the lock closing every dialog
+    assert not dialog.isVisible()
+    assert [p.family_name for p in people.search_people(session.store, "pop")] == ["Pop"]
+    qtbot.wait(50)  # the save's answer arrives: the closed dialog does not announce it
+    assert announced == [] and window.person_page.person is None
