@@ -37,6 +37,17 @@ def _save(qtbot: QtBot, dialog: RegisterPersonDialog) -> None:
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
 
 
+def _register_dialog(
+    qtbot: QtBot, session: Session, **typed: str
+) -> tuple[MainWindow, RegisterPersonDialog]:
+    """The window and its register dialog, with ``typed`` typed into the named fields."""
+    window = _window(qtbot, session)
+    dialog = window.open_register_dialog()
+    for field_name, text in typed.items():
+        type_text(getattr(dialog, field_name), text)
+    return window, dialog
+
+
 def test_register_by_typing_cyrillic_then_find_with_latin(qtbot: QtBot, session: Session) -> None:
     window = _window(qtbot, session)
     dialog = window.open_register_dialog()
@@ -57,10 +68,7 @@ def test_register_by_typing_cyrillic_then_find_with_latin(qtbot: QtBot, session:
 def test_field_errors_show_at_the_field_and_nothing_is_stored(
     qtbot: QtBot, session: Session
 ) -> None:
-    window = _window(qtbot, session)
-    dialog = window.open_register_dialog()
-    type_text(dialog.family, "Popescu")
-    type_text(dialog.dob, "31.02.2001")
+    _, dialog = _register_dialog(qtbot, session, family="Popescu", dob="31.02.2001")
     _save(qtbot, dialog)
     assert dialog.isVisible()
     assert dialog.errors["given_name"].isVisible()
@@ -196,10 +204,7 @@ def test_opening_a_person_does_not_wait_while_a_sync_writes_and_the_views_are_lo
 def test_saving_a_new_person_does_not_wait_while_a_sync_writes(
     qtbot: QtBot, session: Session
 ) -> None:
-    window = _window(qtbot, session)
-    dialog = window.open_register_dialog()
-    type_text(dialog.given, "Ana")
-    type_text(dialog.family, "Pop")
+    window, dialog = _register_dialog(qtbot, session, given="Ana", family="Pop")
     save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
     with store_held(session) as (_release, held):
         save.click()
@@ -216,10 +221,7 @@ def test_saving_a_new_person_does_not_wait_while_a_sync_writes(
 def test_a_dialog_closed_while_it_saves_keeps_the_person_and_says_nothing(
     qtbot: QtBot, session: Session
 ) -> None:
-    window = _window(qtbot, session)
-    dialog = window.open_register_dialog()
-    type_text(dialog.given, "Ana")
-    type_text(dialog.family, "Pop")
+    window, dialog = _register_dialog(qtbot, session, given="Ana", family="Pop")
     announced: list[object] = []
     dialog.person_registered.connect(announced.append)
     with store_held(session) as (release, _held):
