@@ -389,10 +389,16 @@ class VisitWindow(QDialog):
             self.done_ = True
             self.close()
 
+    def reject(self) -> None:
+        """Escape closes the form as Close does, what was typed kept as a draft; a dialog's
+        own reject hid and deleted it without a close event, and what the autosave had not
+        stored yet was lost."""
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         self.periodic.stop()
         self.save_draft_now()
-        super().closeEvent(event)
+        QWidget.closeEvent(self, event)  # not QDialog's: it would reject, which closes again
 
     # --- consent, language --------------------------------------------------------------------
     def _on_client_language_changed(self, _index: int) -> None:

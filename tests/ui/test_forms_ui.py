@@ -435,3 +435,20 @@ def test_finish_and_refer_opens_the_referral_dialog_for_the_same_person(
     assert dialog is not None and dialog.isVisible()
     assert dialog.person.id == person.id
     dialog.close()
+
+
+def test_escape_closes_the_form_keeps_what_was_typed_and_start_opens_it_again(
+    qtbot: QtBot, session: Session
+) -> None:
+    win, person = _open(qtbot, session, "life_situation")
+    feature: VisitsFeature = win.parent().visits  # type: ignore[attr-defined]
+    type_into(win.view, "phone", "+49 231 555")
+    QTest.keyClick(win, Qt.Key.Key_Escape)  # before the autosave's debounce has run
+    assert not win.isVisible()
+    draft = visits.load_draft(session.store, session.user, person.id, "life_situation")
+    assert draft is not None and draft.answers.get("phone") == "+49 231 555"
+    qtbot.waitUntil(lambda: feature.open_windows == [])  # gone, not hidden
+    again = feature.start("life_situation", person=person)
+    assert again is not None and again is not win and again.isVisible()
+    assert again.view.input("phone").text() == "+49 231 555"
+    again.close()
