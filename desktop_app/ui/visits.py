@@ -184,6 +184,8 @@ class VisitWindow(QDialog):
     closing keeps the draft; finishing validates and stores the visit."""
 
     finished_visit = Signal(object)  # visits.Visit
+    # every answer to finish(): the stored visit, or None (problems shown, or refused)
+    finish_answered = Signal(object)
 
     def __init__(
         self,
@@ -210,6 +212,8 @@ class VisitWindow(QDialog):
         self.drafts = TaskRunner(self, max_threads=1)
         self._saving = False  # an autosave is in flight
         self._save_again = False  # asked for while one was in flight
+        # A finish in flight: the worker fills it in ({"visit": …} or {"error": …}).
+        self._finishing: dict[str, Any] | None = None
         self.consent_dialog: ConsentDialog | None = None
         store = session.store
         consents = visits.granted_purposes(store, session.user, person.id)
@@ -322,7 +326,7 @@ class VisitWindow(QDialog):
         """Autosave: the answers as they are now, saved on a worker thread (a draft is a few
         kilobytes, but a sync may be writing to the store). One in flight at a time; asked
         for meanwhile, it runs again with what was typed by then."""
-        if self.done_ or not self.dirty:
+        if self.done_ or not self.dirty or self._finishing is not None:
             return
         self.debounce.stop()
         if self._saving:
@@ -397,6 +401,9 @@ class VisitWindow(QDialog):
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.periodic.stop()
+        if self._finishing is not None:  # closed while the visit is stored: its outcome first
+            self.drafts.wait(DRAFT_WAIT_MS)
+            self._finished(self._finishing, closing=True)
         self.save_draft_now()
         QWidget.closeEvent(self, event)  # not QDialog's: it would reject, which closes again
 
@@ -420,41 +427,75 @@ class VisitWindow(QDialog):
     # --- finishing ------------------------------------------------------------------------
     def _on_refer_clicked(self) -> None:
         self.refer_after = True
-        if self.finish() is None:
-            self.refer_after = False
+        self.finish()
 
-    def finish(self) -> visits.Visit | None:
-        store, user = self.session.store, self.session.user
-        self.drafts.wait(DRAFT_WAIT_MS)  # an autosave in flight would leave a draft behind
-        try:
-            if self.visit_id:
-                visit = visits.edit_visit(
-                    store,
-                    user,
-                    self.visit_id,
-                    self.view.answers(),
-                    next_steps=self.view.decisions(),
-                )
-            else:
-                visit = visits.finish_visit(
-                    store,
-                    user,
-                    self.person.id,
-                    self.form_id,
-                    self.view.answers(),
-                    next_steps=self.view.decisions(),
-                )
-        except InvalidAnswers:
+    def finish(self) -> None:
+        """Store the visit on the worker thread that saves the drafts, after any autosave in
+        flight (the window does not wait while the sync writes to the store). The form and
+        its buttons wait meanwhile; ``finish_answered`` tells the outcome."""
+        if self.done_ or self._finishing is not None:
+            return
+        store, user, person_id, form_id = (
+            self.session.store,
+            self.session.user,
+            self.person.id,
+            self.form_id,
+        )
+        visit_id, answers, steps = self.visit_id, self.view.answers(), self.view.decisions()
+        outcome: dict[str, Any] = {}
+
+        def store_visit() -> dict[str, Any]:
+            try:
+                if visit_id:
+                    outcome["visit"] = visits.edit_visit(
+                        store, user, visit_id, answers, next_steps=steps
+                    )
+                else:
+                    outcome["visit"] = visits.finish_visit(
+                        store, user, person_id, form_id, answers, next_steps=steps
+                    )
+            except Exception as exc:  # told on the UI thread, in _finished
+                outcome["error"] = exc
+            return outcome
+
+        self.debounce.stop()
+        self._finishing = outcome
+        self._set_finishing(True)
+        self.drafts.run(store_visit, self._on_finish_answered)
+
+    def _set_finishing(self, finishing: bool) -> None:
+        self.view.setEnabled(not finishing)  # typed now, it would not be in the visit
+        for button in (self.finish_button, self.refer_button, self.discard_button):
+            button.setEnabled(not finishing)
+
+    def _on_finish_answered(self, outcome: dict[str, Any]) -> None:
+        if self._finishing is outcome:  # not already told by closing the window
+            self._finished(outcome, closing=False)
+
+    def _finished(self, outcome: dict[str, Any], *, closing: bool) -> visits.Visit | None:
+        self._finishing = None
+        self._set_finishing(False)
+        visit: visits.Visit | None = outcome.get("visit")
+        if visit is not None:
+            self.done_ = True
+            if closing:
+                self.refer_after = False  # the window was closed meanwhile: nothing opens
+            self.finished_visit.emit(visit)
+            self.finish_answered.emit(visit)
+            if not closing:
+                self.close()
+            return visit
+        self.refer_after = False
+        error = outcome.get("error")
+        if isinstance(error, InvalidAnswers):
             self.view.show_problems()
-            return None
-        except PermissionDenied:
+        elif isinstance(error, PermissionDenied):
             self.view.banner.setText(error_message("permission_denied"))
             self.view.banner.show()
-            return None
-        self.done_ = True
-        self.finished_visit.emit(visit)
-        self.close()
-        return visit
+        elif error is not None:
+            raise error  # not one the user can act on: the application's error handler
+        self.finish_answered.emit(None)
+        return None
 
 
 # ---------------------------------------------------------------------------------------------

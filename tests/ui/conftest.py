@@ -6,14 +6,20 @@ import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
+from pytestqt.qtbot import QtBot
 
 from desktop_app.ui.application import collect_garbage_on_gui_thread
 from desktop_app.usecases.accounts import Session
+
+if TYPE_CHECKING:
+    from desktop_app.ui.visits import VisitWindow
+    from desktop_app.usecases.visits import Visit
 
 
 def type_text(widget: QWidget, text: str) -> None:
@@ -63,3 +69,12 @@ def store_held(session: Session) -> Iterator[tuple[threading.Event, threading.Ev
     finally:
         release.set()
         holder.join()
+
+
+def finish_form(qtbot: QtBot, win: VisitWindow) -> Visit | None:
+    """Finish a visit form as its button does and wait for the answer (the visit is stored on
+    a worker thread): the stored visit, or None (problems shown, or refused)."""
+    with qtbot.waitSignal(win.finish_answered, timeout=10_000) as answered:
+        win.finish()
+    visit: Visit | None = answered.args[0]
+    return visit

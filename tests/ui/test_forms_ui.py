@@ -18,7 +18,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.visits import VisitsFeature, VisitWindow
 from desktop_app.usecases import people, visits
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import store_held, type_text
+from tests.ui.conftest import finish_form, store_held, type_text
 
 
 def _person(session: Session) -> Person:
@@ -211,7 +211,7 @@ def test_skills_check_by_keyboard_with_next_steps(qtbot: QtBot, session: Session
     assert {"integration_course", "recognition_advice", "job_centre_registration"} <= steps
     press(view.findChild(QRadioButton, "step:integration_course:accepted"))  # type: ignore[arg-type]
     press(view.findChild(QRadioButton, "step:recognition_advice:dismissed"))  # type: ignore[arg-type]
-    visit = win.finish()
+    visit = finish_form(qtbot, win)
     assert visit is not None
     assert visit.answers["language_levels"][1] == {
         "language": "other",
@@ -229,7 +229,7 @@ def test_incomplete_form_shows_what_is_missing_and_stores_nothing(
 ) -> None:
     win, person = _open(qtbot, session, "life_situation")
     type_into(win.view, "rent", "")  # nothing relevant there yet
-    assert win.finish() is None
+    assert finish_form(qtbot, win) is None
     assert win.view.banner.isVisible()
     assert "Address registration" in win.view.banner.text()
     assert win.view.current_section() == "person"
@@ -356,7 +356,8 @@ def test_bilingual_mode_shows_both_languages(qtbot: QtBot, session: Session) -> 
     assert combo.currentText() == "bulgarisch"
 
 
-def test_edit_from_the_visits_tab_makes_a_revision(qtbot: QtBot, session: Session) -> None:
+def _editing(qtbot: QtBot, session: Session) -> tuple[VisitsFeature, VisitWindow, Person]:
+    """A finished life-situation check (urgency: today), opened again from the Visits tab."""
     person = _person(session)
     answers = {
         "family_name": "Петрова",
@@ -381,9 +382,15 @@ def test_edit_from_the_visits_tab_makes_a_revision(qtbot: QtBot, session: Sessio
     press(feature.tab.edit_button)
     (win,) = feature.open_windows
     qtbot.addWidget(win)
+    return feature, win, person
+
+
+def test_edit_from_the_visits_tab_makes_a_revision(qtbot: QtBot, session: Session) -> None:
+    feature, win, person = _editing(qtbot, session)
+    tree = feature.tab.tree
     assert win.finish_button.text() == "&Save changes"
     choose(win.view, "urgency", "this_week")
-    assert win.finish() is not None
+    assert finish_form(qtbot, win) is not None
     top = tree.topLevelItem(0)
     assert top is not None and top.childCount() == 1
     assert top.text(1) == "Check on the life situation, version 2"
@@ -391,6 +398,39 @@ def test_edit_from_the_visits_tab_makes_a_revision(qtbot: QtBot, session: Sessio
     (visit,) = visits.visit_history(session.store, session.user, person.id)
     assert visit.answers["urgency"] == "this_week"
     assert visit.earlier[0].answers["urgency"] == "today"
+
+
+def test_finishing_does_not_wait_while_a_sync_writes(qtbot: QtBot, session: Session) -> None:
+    _feature, win, person = _editing(qtbot, session)
+    choose(win.view, "urgency", "this_week")
+    # The store is let go first, then the answer waited for (contexts end in reverse order).
+    with (
+        qtbot.waitSignal(win.finish_answered, timeout=10_000) as answered,
+        store_held(session) as (_release, held),
+    ):
+        win.finish()
+        assert held.is_set()  # it returned while the store was held
+        assert not win.view.isEnabled() and not win.finish_button.isEnabled()
+    assert answered.args[0] is not None and answered.args[0].revision == 2
+    (visit,) = visits.visit_history(session.store, session.user, person.id)
+    assert visit.answers["urgency"] == "this_week"
+
+
+def test_closing_while_finishing_stores_the_visit_and_leaves_no_draft(
+    qtbot: QtBot, session: Session
+) -> None:
+    feature, win, person = _editing(qtbot, session)
+    choose(win.view, "urgency", "this_week")
+    win.refer_after = True  # "Finish and refer": closed meanwhile, nothing opens
+    with store_held(session) as (release, _held):
+        win.finish()
+        release.set()
+        win.close()  # waits for the visit to be stored, then goes
+    (visit,) = visits.visit_history(session.store, session.user, person.id)
+    assert visit.answers["urgency"] == "this_week" and visit.revision == 2
+    assert visits.load_draft(session.store, session.user, person.id, "life_situation") is None
+    assert feature.tab.tree.topLevelItem(0).childCount() == 1  # the tab was told
+    assert feature.window.referrals.dialog is None  # type: ignore[attr-defined]
 
 
 def test_quick_contact_from_the_person_menu(qtbot: QtBot, session: Session) -> None:
@@ -428,7 +468,8 @@ def test_finish_and_refer_opens_the_referral_dialog_for_the_same_person(
     choose(view, "jobcenter_registration", "no")
     main = win.parent()
     assert win.refer_button.isVisible() and win.refer_button.text() == "Finish and &refer…"
-    press(win.refer_button)
+    with qtbot.waitSignal(win.finish_answered, timeout=10_000):
+        press(win.refer_button)
     assert win.done_, "the visit was not stored"
     referrals = main.referrals  # type: ignore[union-attr]
     dialog = referrals.dialog

@@ -19,6 +19,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.visits import VisitsFeature, VisitWindow
 from desktop_app.usecases import access, accounts, audit, people, visits
 from desktop_app.usecases.accounts import Session
+from tests.ui.conftest import finish_form
 from tests.unit.test_visits import consent_answers, full_life_situation
 
 TODAY = dt.date.today()
@@ -87,7 +88,7 @@ def test_helper_form_hides_restricted_sections_and_keeps_the_advisors_answers(
     win.grab().save(str(_shots(tmp_path) / "visit-helper-work.png"))
     assert not RESTRICTED & set(view.answers())
     # saving the helper's change keeps what the advisor recorded in the hidden sections
-    stored = win.finish()
+    stored = finish_form(qtbot, win)
     assert stored is not None and stored.revision == 2
     full = visits.get_visit(session.store, session.user, visit.id)
     assert full is not None
@@ -141,7 +142,7 @@ def test_advisor_sees_the_sections_and_opens_them_to_a_helper(
     refused = "Your role does not allow this."
     qtbot.waitUntil(lambda: helper_win.saved_label.text() == refused, timeout=10_000)
     assert helper_win.dirty  # not kept: the next autosave or closing tries again
-    assert helper_win.finish() is None
+    assert finish_form(qtbot, helper_win) is None
     assert helper_win.view.banner.text() == "Your role does not allow this."
     helper_win.done_ = True  # nothing more to save when the test closes it
     helper.close()
