@@ -467,6 +467,7 @@ class VisitWindow(QDialog):
         self.view.setEnabled(not finishing)  # typed now, it would not be in the visit
         for button in (self.finish_button, self.refer_button, self.discard_button):
             button.setEnabled(not finishing)
+        self.saved_label.setText(_("Storing the visit…") if finishing else "")
 
     def _on_finish_answered(self, outcome: dict[str, Any]) -> None:
         if self._finishing is outcome:  # not already told by closing the window
