@@ -26,7 +26,7 @@ from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.messages import field_message
 from desktop_app.i18n.text import N_, _
 from desktop_app.storage.people_sql import PersonListEntry
-from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import CountryCombo, ErrorLabel, LanguageList
 
 if TYPE_CHECKING:
@@ -41,30 +41,20 @@ SEX_OPTIONS = (
 )
 
 
-#: how long closing the dialog waits for a save in flight (a sync holds the store for less)
-SAVE_WAIT_MS = 5000
-
-
 class RegisterPersonDialog(QDialog):
     """Collects a ``PersonDraft``; ``person_registered`` carries the stored person.
 
-    Saving runs on a worker thread (it waits while the sync writes to the store, the window
-    does not); Save and Cancel wait for its answer, which closes the dialog or shows what to
-    correct. Closed meanwhile (Escape, the lock), the dialog waits for the save, which is
-    kept, and goes without announcing it. ``save_finished`` follows every answer."""
+    Saving runs on a worker thread (``save``, a ``DialogSave``): the answer closes the dialog
+    or shows what to correct."""
 
     person_registered = Signal(object)
     open_existing = Signal(str)
-    save_finished = Signal()
 
     def __init__(self, store: Store, user: User, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._store = store
         self._user = user
         self._confirmed_duplicates = False
-        self.tasks = TaskRunner(self, max_threads=1)
-        self.saving = False
-        self._dismissed = False
         self.setMinimumWidth(520)
 
         self.given = QLineEdit()
@@ -119,6 +109,7 @@ class RegisterPersonDialog(QDialog):
         )
         self.buttons.accepted.connect(self._on_save_clicked)
         self.buttons.rejected.connect(self.reject)
+        self.save = DialogSave(self, self.buttons)
 
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)
@@ -213,35 +204,23 @@ class RegisterPersonDialog(QDialog):
             focus.setFocus()
 
     def _on_save_clicked(self) -> None:
-        if self.saving:
-            return
         from desktop_app.usecases import people  # SQLAlchemy: not needed for the first paint
 
         store, user, draft = self._store, self._user, self.draft()
         confirm = self._confirmed_duplicates
-        self._set_saving(True)
-        self.tasks.run(
+        self.save.start(
             lambda: people.register_person(store, user, draft, confirm_duplicates=confirm),
             self._on_saved,
             self._on_save_failed,
         )
 
-    def _set_saving(self, saving: bool) -> None:
-        self.saving = saving
-        self.buttons.setEnabled(not saving)
-
     def _on_saved(self, person: Person) -> None:
-        self._set_saving(False)
-        if not self._dismissed:
-            self.person_registered.emit(person)
-            self.accept()
-        self.save_finished.emit()
+        self.person_registered.emit(person)
+        self.accept()
 
     def _on_save_failed(self, exc: Exception) -> None:
         from desktop_app.usecases import people
 
-        self._set_saving(False)
-        self.save_finished.emit()
         if isinstance(exc, ValidationFailed):
             self._show_errors(exc)
         elif isinstance(exc, people.DuplicatesFound):
@@ -251,9 +230,7 @@ class RegisterPersonDialog(QDialog):
             raise exc  # not one to correct here: the application's error handler
 
     def reject(self) -> None:
-        if self.saving:  # the save in flight is kept; the window hears of it no more
-            self.tasks.wait(SAVE_WAIT_MS)
-            self._dismissed = True
+        self.save.dismiss()
         super().reject()
 
     def _show_duplicates(self, candidates: list[PersonListEntry]) -> None:

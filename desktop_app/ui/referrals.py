@@ -64,6 +64,7 @@ from desktop_app.letters.directory import default_directory
 from desktop_app.letters.referral_letter import LetterError
 from desktop_app.letters.texts import default_letter_texts
 from desktop_app.storage.db import Store
+from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel, language_name
 from desktop_app.usecases import reference
 from desktop_app.usecases import referrals as uc
@@ -364,6 +365,7 @@ class ReferDialog(QDialog):
         self.create_button.setDefault(True)
         self.buttons.accepted.connect(self.issue)
         self.buttons.rejected.connect(self.reject)
+        self.save = DialogSave(self, self.buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(self.errors["person"])
         layout.addLayout(form)
@@ -482,33 +484,49 @@ class ReferDialog(QDialog):
         if errors and errors[0].field in focus:
             focus[errors[0].field].setFocus()
 
-    def issue(self) -> Referral | None:
+    def issue(self) -> None:
+        """Issue the referral on a worker thread (``save``): the answer closes the dialog and
+        announces the referral, or shows what to correct."""
         appointment: dt.datetime | None = None
         if self.has_appointment.isChecked():
             value = self.appointment.dateTime().toPython()
             assert isinstance(value, dt.datetime)
             appointment = value.replace(second=0, microsecond=0)
         session = self.window_.session
-        try:
-            referral = uc.issue_referral(
-                session.store,
-                session.user,
-                self.person.id,
-                self.service_id(),
-                str(self.reason.currentData() or ""),
+        store, user, person_id = session.store, session.user, self.person.id
+        service_id, reason = self.service_id(), str(self.reason.currentData() or "")
+        contact, documents = self.contact.text(), self.document_values()
+        client_lang, note = str(self.client_lang.currentData()), self.reason_note.toPlainText()
+        self.save.start(
+            lambda: uc.issue_referral(
+                store,
+                user,
+                person_id,
+                service_id,
+                reason,
                 appointment=appointment,
-                contact_person=self.contact.text(),
-                documents=self.document_values(),
-                client_lang=str(self.client_lang.currentData()),
-                reason_note=self.reason_note.toPlainText(),
-            )
-        except ValidationFailed as exc:
-            self._show_errors(exc.errors)
-            return None
+                contact_person=contact,
+                documents=documents,
+                client_lang=client_lang,
+                reason_note=note,
+            ),
+            self._on_issued,
+            self._on_issue_failed,
+        )
+
+    def _on_issued(self, referral: Referral) -> None:
         self._show_errors([])
         self.referral_issued.emit(referral)
         self.accept()
-        return referral
+
+    def _on_issue_failed(self, exc: Exception) -> None:
+        if not isinstance(exc, ValidationFailed):
+            raise exc  # not one to correct here: the application's error handler
+        self._show_errors(exc.errors)
+
+    def reject(self) -> None:
+        self.save.dismiss()
+        super().reject()
 
 
 # ------------------------------------------------------------------------------- preview

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QDialog, QDialogButtonBox
 
 log = logging.getLogger(__name__)
 
@@ -81,3 +82,56 @@ class TaskRunner(QObject):
 
     def wait(self, msecs: int = 5000) -> bool:
         return self._pool.waitForDone(msecs)
+
+
+#: how long closing a dialog waits for its save in flight (a sync holds the store for less)
+SAVE_WAIT_MS = 5000
+
+
+class DialogSave(QObject):
+    """A dialog's save (Save, Create …) on a worker thread: the window does not wait while
+    the sync writes to the store. The dialog's buttons wait for the answer, which goes to the
+    dialog's callbacks on the UI thread; ``answered`` follows every answer.
+
+    A dialog closed meanwhile (Escape, the lock) calls ``dismiss`` from its ``reject``: it
+    waits for the save, which is kept, and its answer goes to nobody (behind the lock the
+    window must not show what was saved)."""
+
+    answered = Signal()
+
+    def __init__(self, dialog: QDialog, buttons: QDialogButtonBox) -> None:
+        super().__init__(dialog)
+        self._buttons = buttons
+        self._runner = TaskRunner(self, max_threads=1)
+        self.saving = False
+        self.dismissed = False
+
+    def start(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None],
+        on_failed: Callable[[Exception], None],
+    ) -> None:
+        if self.saving or self.dismissed:
+            return
+        self.saving = True
+        self._buttons.setEnabled(False)
+        self._runner.run(
+            fn, lambda value: self._answer(on_done, value), lambda exc: self._answer(on_failed, exc)
+        )
+
+    def _answer(self, callback: Callable[[Any], None], value: Any) -> None:
+        self.saving = False
+        self._buttons.setEnabled(True)
+        try:
+            if not self.dismissed:
+                callback(value)
+            elif isinstance(value, Exception):
+                log.warning("a dismissed dialog's save failed: %s", type(value).__name__)
+        finally:
+            self.answered.emit()
+
+    def dismiss(self) -> None:
+        if self.saving:
+            self._runner.wait(SAVE_WAIT_MS)
+            self.dismissed = True

@@ -33,7 +33,7 @@ def _search(qtbot: QtBot, window: MainWindow, query: str) -> list[str]:
 
 def _save(qtbot: QtBot, dialog: RegisterPersonDialog) -> None:
     """Click Save and wait for its answer (the save runs on a worker thread)."""
-    with qtbot.waitSignal(dialog.save_finished, timeout=5000):
+    with qtbot.waitSignal(dialog.save.answered, timeout=5000):
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
 
 
@@ -209,7 +209,7 @@ def test_saving_a_new_person_does_not_wait_while_a_sync_writes(
     with store_held(session) as (_release, held):
         save.click()
         assert held.is_set()  # the click returned while the store was held
-        assert dialog.saving and not save.isEnabled() and dialog.isVisible()
+        assert dialog.save.saving and not save.isEnabled() and dialog.isVisible()
         type_text(dialog.notes, "typed meanwhile")  # the window answers
     with qtbot.waitSignal(dialog.person_registered, timeout=10_000) as registered:
         pass
@@ -226,7 +226,7 @@ def test_a_dialog_closed_while_it_saves_keeps_the_person_and_says_nothing(
     dialog.person_registered.connect(announced.append)
     with store_held(session) as (release, _held):
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
-        assert dialog.saving
+        assert dialog.save.saving
         release.set()  # the sync's transaction ends while the dialog is being closed
         dialog.reject()  # Escape, or the lock closing every dialog
     assert not dialog.isVisible()

@@ -20,7 +20,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import people
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import type_text
+from tests.ui.conftest import store_held, type_text
 
 needs_qtpdf = pytest.mark.skipif(
     not ui.HAVE_QTPDF, reason="QtPdf (PySide6-Pdf wheel) is not installed"
@@ -63,8 +63,10 @@ def _open_dialog(feature: ui.ReferralsFeature) -> ui.ReferDialog:
     return feature.dialog
 
 
-def _create(dialog: ui.ReferDialog) -> None:
-    dialog.create_button.click()
+def _create(qtbot: QtBot, dialog: ui.ReferDialog) -> None:
+    """Click Create letter and wait for its answer (issued on a worker thread)."""
+    with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
+        dialog.create_button.click()
 
 
 def _wait_loaded(qtbot: QtBot, feature: ui.ReferralsFeature) -> ui.LetterPreview:
@@ -94,7 +96,7 @@ def test_refer_preview_queue_and_print_leave_no_pdf_behind(
     assert dialog.documents.count() > 0  # pre-filled from the directory entry
     # no reason chosen: the message stands at the field and nothing is stored
     dialog.reason.setCurrentIndex(0)
-    _create(dialog)
+    _create(qtbot, dialog)
     assert dialog.isVisible()
     assert dialog.errors["reason"].isVisible()
     assert dialog.errors["reason"].text() == "This field is required."
@@ -105,7 +107,7 @@ def test_refer_preview_queue_and_print_leave_no_pdf_behind(
     type_text(dialog.contact, "Frau Schäfer")
     type_text(dialog.new_document, "Mietvertrag")
     dialog.new_document.returnPressed.emit()
-    _create(dialog)
+    _create(qtbot, dialog)
     [referral] = uc.referrals_of(session.store, session.user, person.id)
     assert referral.contact_person == "Frau Schäfer"
     assert referral.documents[-1] == "Mietvertrag"
@@ -239,18 +241,18 @@ def test_bad_input_is_refused_at_the_field_or_lays_out(qtbot: QtBot, session: Se
     dialog = _open_dialog(feature)
     dialog.select_service("wohnungsnotfallhilfe")
     dialog.reason.setCurrentIndex(dialog.reason.findData("other"))
-    _create(dialog)  # "other" needs the advisor's own words
+    _create(qtbot, dialog)  # "other" needs the advisor's own words
     assert dialog.errors["reason_note"].text() == "This field is required."
     type_text(dialog.reason_note, "Braucht dringend einen Schlafplatz für heute Nacht.")
     dialog.contact.setText("x" * 201)
-    _create(dialog)
+    _create(qtbot, dialog)
     assert dialog.errors["contact_person"].text() == "This is too long (at most 200 characters)."
     assert dialog.errors["reason_note"].isHidden()
     dialog.contact.setText("Herr Öztürk")
     for n in range(40):
         dialog.new_document.setText(f"Nachweis Nummer {n + 1} über frühere Wohnadressen")
         dialog.new_document.returnPressed.emit()
-    _create(dialog)
+    _create(qtbot, dialog)
     assert not dialog.isVisible()
     preview = _wait_loaded(qtbot, feature)
     assert preview.document.pageCount() >= 3
@@ -269,7 +271,7 @@ def test_without_qtpdf_the_letter_can_still_be_saved_and_queued(
     dialog = _open_dialog(feature)
     dialog.select_service("jobcenter")
     assert dialog.reason.currentData() == "buergergeld"  # the service's own reasons come first
-    _create(dialog)
+    _create(qtbot, dialog)
     preview = _wait_loaded(qtbot, feature)
     assert preview.view is None
     assert "Qt PDF" in preview.message.text()
@@ -317,3 +319,47 @@ def test_a_helpers_letter_is_a_draft_until_an_advisor_signs_it_off(
         assert "awaiting sign-off" not in advisor_feature.tab.table.item(0, 0).text()
     finally:
         helper.close()
+
+
+def _filled_dialog(
+    qtbot: QtBot, session: Session
+) -> tuple[Person, ui.ReferralsFeature, ui.ReferDialog]:
+    """A referral to the clearing centre for health insurance, ready to be created."""
+    person = _person(session)
+    _win, feature = _window(qtbot, session, person)
+    dialog = _open_dialog(feature)
+    type_text(dialog.search, "clearing")
+    dialog.reason.setCurrentIndex(dialog.reason.findData("health_insurance"))
+    return person, feature, dialog
+
+
+def test_creating_a_letter_does_not_wait_while_a_sync_writes(
+    qtbot: QtBot, session: Session
+) -> None:
+    person, _feature, dialog = _filled_dialog(qtbot, session)
+    issued: list[object] = []
+    dialog.referral_issued.connect(issued.append)
+    with (
+        qtbot.waitSignal(dialog.save.answered, timeout=10_000),
+        store_held(session) as (_release, held),
+    ):
+        dialog.create_button.click()
+        assert held.is_set()  # it returned while the store was held
+        assert dialog.save.saving and not dialog.create_button.isEnabled()
+        assert issued == []
+    assert len(issued) == 1 and not dialog.isVisible()
+    [referral] = uc.referrals_of(session.store, session.user, person.id)
+    assert referral.service_id == "clearingstelle"
+
+
+def test_a_letter_dialog_closed_while_it_creates_keeps_the_referral_and_opens_nothing(
+    qtbot: QtBot, session: Session
+) -> None:
+    person, feature, dialog = _filled_dialog(qtbot, session)
+    with store_held(session) as (release, _held):
+        dialog.create_button.click()
+        release.set()
+        dialog.reject()  # Escape, or the lock closing every dialog
+    assert len(uc.referrals_of(session.store, session.user, person.id)) == 1
+    qtbot.wait(50)  # the answer arrives: nobody hears of it
+    assert feature.preview is None
