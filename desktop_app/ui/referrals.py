@@ -751,6 +751,7 @@ class StatusDialog(QDialog):
         )
         self.buttons.accepted.connect(self.apply)
         self.buttons.rejected.connect(self.reject)
+        self.save = DialogSave(self, self.buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel(f"{referral.reference} · {service_name(referral.service_id, store)}")
@@ -762,31 +763,45 @@ class StatusDialog(QDialog):
     def set_status(self, status: ReferralStatus) -> None:
         self.status.setCurrentIndex(max(self.status.findData(status.value), 0))
 
-    def apply(self) -> Referral | None:
+    def apply(self) -> None:
+        """Change the status on a worker thread (``save``): the answer closes the dialog, or
+        shows what to correct."""
         follow_up = None
         if self.has_follow_up.isChecked():
             value = self.follow_up.date().toPython()
             assert isinstance(value, dt.date)
             follow_up = value
-        try:
-            changed = uc.change_status(
-                self.store,
-                self.user,
-                self.referral.id,
-                ReferralStatus(str(self.status.currentData())),
-                self.outcome.toPlainText(),
+        store, user, referral_id = self.store, self.user, self.referral.id
+        status, outcome = ReferralStatus(str(self.status.currentData())), self.outcome.toPlainText()
+        self.save.start(
+            lambda: uc.change_status(
+                store,
+                user,
+                referral_id,
+                status,
+                outcome,
                 follow_up=follow_up,
                 clear_follow_up=follow_up is None,
-            )
-        except ValidationFailed as exc:
-            self.error.show_message(field_message(exc.errors[0]))
-            return None
-        except ReferralStatusError:
-            self.error.show_message(_("A referral's status cannot go back."))
-            return None
+            ),
+            self._on_changed,
+            self._on_change_failed,
+        )
+
+    def _on_changed(self, changed: Referral) -> None:
         self.referral = changed
         self.accept()
-        return changed
+
+    def _on_change_failed(self, exc: Exception) -> None:
+        if isinstance(exc, ValidationFailed):
+            self.error.show_message(field_message(exc.errors[0]))
+        elif isinstance(exc, ReferralStatusError):
+            self.error.show_message(_("A referral's status cannot go back."))
+        else:
+            raise exc  # not one to correct here: the application's error handler
+
+    def reject(self) -> None:
+        self.save.dismiss()
+        super().reject()
 
 
 # ------------------------------------------------------------------------------- person tab

@@ -40,7 +40,7 @@ from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, N_, _, current_language, ngettext
 from desktop_app.storage.db import Store
 from desktop_app.ui.form_view import FormView
-from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.tasks import DialogSave, TaskRunner
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import people, visits
 from desktop_app.usecases.accounts import Session
@@ -147,6 +147,8 @@ class ConsentDialog(QDialog):
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self._on_save_clicked)
         self.buttons.rejected.connect(self.reject)
+        # recorded on a worker thread: the window does not wait while the sync writes
+        self.recording = DialogSave(self, self.buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(self.texts)
         layout.addWidget(self.view, 1)
@@ -162,17 +164,30 @@ class ConsentDialog(QDialog):
         self.texts.setText("".join(parts))
 
     def _on_save_clicked(self) -> None:
-        try:
-            visits.record_consent(
-                self.session.store, self.session.user, self.person.id, self.view.answers()
-            )
-        except InvalidAnswers:
-            self.view.show_problems()
-            return
-        self.recorded.emit(
-            visits.granted_purposes(self.session.store, self.session.user, self.person.id)
-        )
+        store, user, person_id = self.session.store, self.session.user, self.person.id
+        answers = self.view.answers()
+
+        def record() -> frozenset[str]:
+            visits.record_consent(store, user, person_id, answers)
+            return visits.granted_purposes(store, user, person_id)
+
+        self.recording.start(record, self._on_recorded, self._on_record_failed)
+
+    def _on_recorded(self, granted: frozenset[str]) -> None:
+        self.recorded.emit(granted)
         self.accept()
+        form = self.parentWidget()
+        if form is not None:  # typing goes on there (its shortcuts need it active)
+            form.activateWindow()
+
+    def _on_record_failed(self, exc: Exception) -> None:
+        if not isinstance(exc, InvalidAnswers):
+            raise exc  # not one to correct here: the application's error handler
+        self.view.show_problems()
+
+    def reject(self) -> None:
+        self.recording.dismiss()
+        super().reject()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -715,6 +730,7 @@ class QuickContactDialog(QDialog):
         )
         self.buttons.accepted.connect(self._on_save_clicked)
         self.buttons.rejected.connect(self.reject)
+        self.recording = DialogSave(self, self.buttons)  # on a worker thread
         layout = QVBoxLayout(self)
         layout.addWidget(self.hint)
         layout.addLayout(form)
@@ -733,11 +749,19 @@ class QuickContactDialog(QDialog):
         )
 
     def _on_save_clicked(self) -> None:
-        try:
-            contact_id = visits.record_quick_contact(
-                self.session.store, self.session.user, self.contact()
-            )
-        except ValidationFailed as exc:
+        store, user, contact = self.session.store, self.session.user, self.contact()
+        self.recording.start(
+            lambda: visits.record_quick_contact(store, user, contact),
+            self._on_recorded,
+            self._on_record_failed,
+        )
+
+    def _on_recorded(self, contact_id: str) -> None:
+        self.recorded.emit(contact_id)
+        self.accept()
+
+    def _on_record_failed(self, exc: Exception) -> None:
+        if isinstance(exc, ValidationFailed):
             names = {
                 "contact_date": _("Date"),
                 "session_language": _("Language of the session"),
@@ -748,9 +772,12 @@ class QuickContactDialog(QDialog):
             self.error.show_message(
                 "\n".join(f"{names.get(e.field, e.field)}: {field_message(e)}" for e in exc.errors)
             )
-            return
-        self.recorded.emit(contact_id)
-        self.accept()
+        else:
+            raise exc  # not one to correct here: the application's error handler
+
+    def reject(self) -> None:
+        self.recording.dismiss()
+        super().reject()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -137,11 +137,13 @@ def test_whole_life_situation_check_by_keyboard(qtbot: QtBot, session: Session) 
     choose(cview, "consent_central_storage", "given")
     choose(cview, "consent_referral_sharing", "refused")
     choose(cview, "consent_form", "signed")
-    dialog.save.click()
+    with qtbot.waitSignal(dialog.recording.answered, timeout=10_000):
+        dialog.save.click()
     assert visits.granted_purposes(session.store, session.user, person.id) == {
         "advice",
         "central_storage",
     }
+    qtbot.waitUntil(win.isActiveWindow, timeout=3000)  # typing goes on in the form
     assert view.current_section() == "health"
     assert not editor(view, "insurance_status").isHidden()
     choose(view, "insurance_status", "none")
@@ -438,7 +440,8 @@ def test_quick_contact_from_the_person_menu(qtbot: QtBot, session: Session) -> N
     feature.quick_action.trigger()
     dialog = feature.quick_dialog
     assert dialog is not None
-    dialog.buttons.accepted.emit()  # nothing chosen yet: errors, nothing stored
+    with qtbot.waitSignal(dialog.recording.answered, timeout=10_000):
+        dialog.buttons.accepted.emit()  # nothing chosen yet: errors, nothing stored
     assert dialog.error.isVisible() and "Topics" in dialog.error.text()
     dialog.language.setFocus()
     QTest.keyClick(dialog.language, Qt.Key.Key_Down)  # first language: Bulgarian

@@ -209,7 +209,8 @@ def test_status_changes_show_in_the_follow_up_list(qtbot: QtBot, session: Sessio
     assert dialog is not None
     dialog.set_status(ReferralStatus.ATTENDED)
     type_text(dialog.outcome, "Kurs ab Januar")
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert follow_ups.table.item(0, 3).text() == "Attended"
     assert feature.tab.table.item(0, 0).text() == "Attended"
     assert uc.get_referral(session.store, session.user, referral.id).outcome == "Kurs ab Januar"
@@ -224,7 +225,8 @@ def test_status_changes_show_in_the_follow_up_list(qtbot: QtBot, session: Sessio
     offered = [dialogs[0].status.itemData(i) for i in range(dialogs[0].status.count())]
     assert offered == ["attended", "outcome_noted", "closed"]
     dialogs[0].set_status(ReferralStatus.CLOSED)
-    dialogs[0].buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    with qtbot.waitSignal(dialogs[0].save.answered, timeout=10_000):
+        dialogs[0].buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert follow_ups.table.rowCount() == 0
     assert follow_ups.info.text() == "No follow-ups are due."
 
@@ -363,3 +365,22 @@ def test_a_letter_dialog_closed_while_it_creates_keeps_the_referral_and_opens_no
     assert len(uc.referrals_of(session.store, session.user, person.id)) == 1
     qtbot.wait(50)  # the answer arrives: nobody hears of it
     assert feature.preview is None
+
+
+def test_a_status_change_does_not_wait_while_a_sync_writes(qtbot: QtBot, session: Session) -> None:
+    person = _person(session)
+    _win, feature = _window(qtbot, session, person)
+    referral = uc.issue_referral(
+        session.store, session.user, person.id, "vhs", "integration_course"
+    )
+    dialog = feature.open_status_dialog(referral)
+    dialog.set_status(ReferralStatus.ATTENDED)
+    with (
+        qtbot.waitSignal(dialog.save.answered, timeout=10_000),
+        store_held(session) as (_release, held),
+    ):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        assert held.is_set() and dialog.save.saving  # it returned while the store was held
+    assert not dialog.isVisible()
+    changed = uc.get_referral(session.store, session.user, referral.id)
+    assert changed is not None and changed.status is ReferralStatus.ATTENDED
