@@ -212,6 +212,16 @@ def form_problem(form_id: str, code: str, where: str) -> str:
     return _("{file}: {problem}").format(file=f"{form_id}.yaml", problem=problem)
 
 
+# The kinds of record a conflict can be about (conflicts dialog, a person's data export).
+RECORD_KINDS = {
+    "person": N_("Personal data"),
+    "referral": N_("Referral"),
+    "visit": N_("Visit"),
+    "consent": N_("Consent"),
+    "quick_contact": N_("Quick contact"),
+    "case_opening": N_("Case opened to a helper"),
+}
+
 #: a referral's status (``domain.referral.ReferralStatus`` values) as people read it
 REFERRAL_STATUS = {
     "issued": N_("Issued"),

@@ -14,6 +14,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from desktop_app.i18n.formatting import format_long_date
+from desktop_app.i18n.messages import RECORD_KINDS
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.referral_letter import FONT, FONT_BOLD, register_fonts
 
@@ -49,6 +50,7 @@ KEY_LABELS = {
     "kind": N_("Section"),
     "helper_id": N_("Helper"),
     "since": N_("Since"),
+    "record": N_("Record"),
     "field": N_("Field"),
     "kept_value": N_("Value kept"),
     "other_value": N_("Other value"),
@@ -89,6 +91,8 @@ def render_person_data(
     def shown(key: str, value: object) -> str:
         if isinstance(value, bool):
             return t(YES if value else NO)
+        if key == "record" and isinstance(value, str) and value in RECORD_KINDS:
+            return t(RECORD_KINDS[value])
         if key == "field" and isinstance(value, str) and value in field_labels:
             return t(field_labels[value])
         return _fmt(value)

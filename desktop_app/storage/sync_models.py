@@ -63,6 +63,9 @@ class ConflictRow(Base, SyncMixin):
     __tablename__ = "conflicts"
     record_kind: Mapped[str] = mapped_column(String(40), nullable=False)
     record_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    # Whom the record is about ("" for records about no one): the conflict holds two of their
+    # values, so it is exported and erased with them, also once the record itself is gone.
+    person_id: Mapped[str] = mapped_column(String(36), nullable=False, default="", index=True)
     field: Mapped[str] = mapped_column(String(64), nullable=False)
     kept_value: Mapped[str] = mapped_column(Text, nullable=False)  # JSON
     kept_clock: Mapped[str] = mapped_column(String(64), nullable=False)

@@ -38,6 +38,7 @@ from desktop_app.sync.records import (
     LOCAL_ONLY,
     LocalRecord,
     PayloadError,
+    RecordAdapter,
     ToSave,
     decode,
     driver_cursor,
@@ -339,6 +340,7 @@ class SyncEngine:
                 sticky_true=adapter.sticky_true,
                 last_writer_wins=adapter.last_writer_wins,
                 greatest=adapter.greatest,
+                union_lists=adapter.union_lists,
             )
             ours_differs = result.state != incoming
             revision = max(envelope.revision, current.revision if current else 0)
@@ -373,8 +375,11 @@ class SyncEngine:
             session.execute(insert(table(OutboxRow)), outbox)
         for conflict in conflicts:
             # A record erased by a later envelope of the same page keeps no conflict (no data).
-            if conflict.record_id not in refused and not to_save[conflict.record_id].state.deleted:
-                report.conflicts += self._record_conflict(session, conflict)
+            state = to_save[conflict.record_id].state
+            if conflict.record_id not in refused and not state.deleted:
+                report.conflicts += self._record_conflict(
+                    session, conflict, _person(adapter, state)
+                )
 
     def _refuse(self, report: SyncReport, envelope: wire.Envelope, why: str) -> None:
         report.refused += 1
@@ -402,7 +407,7 @@ class SyncEngine:
         if newest:
             self._observe(newest)
 
-    def _record_conflict(self, session: Session, conflict: Conflict) -> int:
+    def _record_conflict(self, session: Session, conflict: Conflict, person_id: str) -> int:
         if session.get(ConflictRow, conflict.id) is not None:
             return 0
         hlc = str(self.store.clock.now())
@@ -411,6 +416,7 @@ class SyncEngine:
                 id=conflict.id,
                 record_kind=conflict.record_kind,
                 record_id=conflict.record_id,
+                person_id=person_id,
                 field=conflict.field,
                 kept_value=conflict_row_values(conflict.kept_value),
                 kept_clock=conflict.kept_clock,
@@ -580,3 +586,11 @@ def _synced_revisions(session: Session, record_ids: Sequence[str]) -> dict[str, 
 
 def new_record_id() -> str:
     return str(uuid.uuid4())
+
+
+def _person(adapter: RecordAdapter, state: RecordState) -> str:
+    """Whom a record is about ("" if no one): its conflicts are erased with that person."""
+    if state.kind == "person":
+        return state.id
+    person_of = getattr(adapter, "person_of", None)  # row adapters with a person column
+    return (person_of(state) or "") if person_of is not None else ""

@@ -34,6 +34,7 @@ class PersonAdapter:
     sticky_true: frozenset[str] = frozenset()
     last_writer_wins: frozenset[str] = frozenset()
     greatest: frozenset[str] = frozenset()
+    union_lists: frozenset[str] = frozenset()
 
     def load_many(self, session: Session, record_ids: list[str]) -> dict[str, LocalRecord]:
         # Plain tuples from the driver, not ORM objects or SQLAlchemy rows: loading is most
@@ -161,6 +162,7 @@ _PERSON_FIELD_SET = frozenset(PERSON_FIELDS)
 CONFLICT_FIELDS = (
     "record_kind",
     "record_id",
+    "person_id",
     "field",
     "kept_value",
     "kept_clock",
@@ -177,6 +179,14 @@ def register_builtin_kinds() -> None:
     register(PersonAdapter())
     from desktop_app.storage.audit_models import AuditRow, CaseOpeningRow
 
+    # Bookkeeping that comes with a change (when it was made, who signed off) follows the change
+    # that won, never a conflict of its own; a referral's status history keeps every step made
+    # on any laptop. What an advisor wrote or chose (answers, status, outcome) can conflict.
+    later_wins = {
+        "visit": frozenset({"finished_at", "form_version"}),
+        "referral": frozenset({"status_changed_at", "signed_off_by", "signed_off_at"}),
+    }
+    histories = {"referral": frozenset({"status_history"})}
     for kind, model in (
         ("visit", VisitRow),
         ("consent", ConsentRow),
@@ -185,7 +195,16 @@ def register_builtin_kinds() -> None:
         ("case_opening", CaseOpeningRow),
     ):
         owner = "person_id" if "person_id" in data_columns(model) else None
-        register(RowAdapter(kind, model, data_columns(model), person_column=owner))
+        register(
+            RowAdapter(
+                kind,
+                model,
+                data_columns(model),
+                person_column=owner,
+                last_writer_wins=later_wins.get(kind, frozenset()),
+                union_lists=histories.get(kind, frozenset()),
+            )
+        )
     # Audit entries travel whole (their chain needs every column, the device id included).
     # Accounts belong to one laptop (their key slots cannot travel): they never leave it.
     LOCAL_ONLY.add("user")
@@ -224,6 +243,9 @@ def register_builtin_kinds() -> None:
 
 def _conflict_person(state: RecordState) -> str | None:
     """The person a conflict is about: it is dropped where that person was erased."""
+    person = state.fields.get("person_id")
+    if person is not None and person.value:
+        return str(person.value)
     kind, record = state.fields.get("record_kind"), state.fields.get("record_id")
     if kind is None or record is None or kind.value != "person":
         return None

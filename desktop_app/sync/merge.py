@@ -14,6 +14,7 @@ same result whatever order changes arrive in.
 from __future__ import annotations
 
 import dataclasses
+import json
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -111,6 +112,44 @@ def _text_then_clock(field: FieldState) -> tuple[bool, str, str]:
     return text, field.value if text else "", field.clock
 
 
+def _entries(field: FieldState) -> dict[str, Any] | None:
+    """A JSON list's entries by their canonical text; None if the value is not such a list."""
+    try:
+        items = json.loads(field.value) if isinstance(field.value, str) else None
+    except ValueError:
+        return None
+    if not isinstance(items, list):
+        return None
+    return {json.dumps(item, sort_keys=True, ensure_ascii=False): item for item in items}
+
+
+def _union(ours: FieldState, theirs: FieldState) -> FieldState:
+    """Both sides' entries of a JSON list (a history that only grows), in ``at`` order.
+
+    A side holding every entry is kept as it is (no needless change); of two sides holding the
+    same entries the greater text is kept, so every laptop ends with the same text.
+    """
+    mine, other = _entries(ours), _entries(theirs)
+    if mine is None or other is None:  # not a list: the later clock wins, as for any field
+        return max((ours, theirs), key=lambda f: f.clock)
+    if mine.keys() == other.keys():
+        return max((ours, theirs), key=_text_then_clock)
+    if other.keys() <= mine.keys():
+        return ours
+    if mine.keys() <= other.keys():
+        return theirs
+    both = {**mine, **other}
+
+    def order(key: str) -> tuple[str, str]:
+        item = both[key]
+        at = item.get("at") if isinstance(item, dict) else None
+        return (at if isinstance(at, str) else "", key)
+
+    newer = max((ours, theirs), key=lambda f: f.clock)
+    text = json.dumps([both[k] for k in sorted(both, key=order)], ensure_ascii=False)
+    return FieldState(text, newer.clock, newer.base)
+
+
 def merge(
     local: RecordState | None,
     incoming: RecordState,
@@ -119,6 +158,7 @@ def merge(
     sticky_true: frozenset[str] = frozenset(),
     last_writer_wins: frozenset[str] = frozenset(),
     greatest: frozenset[str] = frozenset(),
+    union_lists: frozenset[str] = frozenset(),
 ) -> MergeResult:
     """Merge an incoming state into the local one; ``me`` is this laptop's device id.
 
@@ -126,6 +166,8 @@ def merge(
     they never conflict. In ``last_writer_wins`` the later clock wins without a conflict. In
     ``greatest`` the greater text wins whatever its clock (a value that only grows, such as
     the team key a laptop was last vouched under); a value that is not text loses to any text.
+    Fields in ``union_lists`` hold a JSON list that only grows (a referral's status history):
+    the entries of both sides are kept, never a conflict.
     """
     if local is None:
         return MergeResult(incoming, (), True)
@@ -147,6 +189,9 @@ def merge(
             continue
         if name in greatest:
             fields[name] = max((ours, theirs), key=_text_then_clock)
+            continue
+        if name in union_lists:
+            fields[name] = _union(ours, theirs)
             continue
         merged, conflict = _merge_field(name, ours, theirs, me, local)
         fields[name] = merged

@@ -45,6 +45,7 @@ class RecordAdapter(Protocol):
     # Fields where the later write simply wins, with no conflict (published reference data).
     last_writer_wins: frozenset[str]
     greatest: frozenset[str]  # text that only grows: the greater value wins, never a conflict
+    union_lists: frozenset[str]  # JSON lists that only grow: both sides' entries are kept
 
     def load_many(self, session: Session, record_ids: list[str]) -> dict[str, LocalRecord]:
         """The local records among ``record_ids`` (one query, not one per record)."""
@@ -145,6 +146,7 @@ class RowAdapter:
         sticky_true: frozenset[str] = frozenset(),
         last_writer_wins: frozenset[str] = frozenset(),
         greatest: frozenset[str] = frozenset(),
+        union_lists: frozenset[str] = frozenset(),
         person_column: str | None = None,
         person_of: Callable[[RecordState], str | None] | None = None,
     ) -> None:
@@ -152,6 +154,7 @@ class RowAdapter:
         self.sticky_true = sticky_true
         self.last_writer_wins = last_writer_wins
         self.greatest = greatest
+        self.union_lists = union_lists
         # Records about a person that arrive after the person was erased here are dropped:
         # ``person_of`` names the person a record is about (default: its ``person_column``).
         self.person_column = person_column
@@ -260,6 +263,7 @@ class ImmutableRowAdapter:
     sticky_true: frozenset[str] = frozenset()
     last_writer_wins: frozenset[str] = frozenset()
     greatest: frozenset[str] = frozenset()
+    union_lists: frozenset[str] = frozenset()
 
     def __init__(self, kind: str, model: type[Base], fields: tuple[str, ...], clock: str) -> None:
         self.kind = kind

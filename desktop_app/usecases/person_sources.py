@@ -149,15 +149,24 @@ register_person_data_source(
 
 
 def _about(person_id: str):  # type: ignore[no-untyped-def]
-    return (ConflictRow.record_kind == "person") & (ConflictRow.record_id == person_id)
+    """Conflicts over the person's own fields and over records about them (visits, referrals,
+    consents …): each holds two values of theirs."""
+    return (ConflictRow.person_id == person_id) | (
+        (ConflictRow.record_kind == "person") & (ConflictRow.record_id == person_id)
+    )
 
 
 def _collect_conflicts(db: DbSession, person_id: str) -> list[Row]:
-    """Values of the person's fields set differently on two laptops: both are held until an
+    """Values of the person's data set differently on two laptops: both are held until an
     advisor decides (and the other value stays in the record after that)."""
-    rows = db.scalars(select(ConflictRow).where(_about(person_id)).order_by(ConflictRow.field))
+    rows = db.scalars(
+        select(ConflictRow)
+        .where(_about(person_id))
+        .order_by(ConflictRow.record_kind, ConflictRow.field)
+    )
     return [
         {
+            "record": r.record_kind,
             "field": r.field,
             "kept_value": json.loads(r.kept_value),
             "other_value": json.loads(r.other_value),

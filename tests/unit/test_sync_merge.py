@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -132,3 +133,50 @@ def test_greatest_value_wins_whatever_its_clock_and_never_conflicts() -> None:
         assert result.state.values() == {"vouch": "k0002:bb"} and result.conflicts == ()
     # Without the rule the later clock would win.
     assert merge(newer_key, older_key, A).state.values() == {"vouch": "k0001:aa"}
+
+
+def _history(*steps: tuple[str, str]) -> str:
+    return json.dumps([{"status": s, "at": at} for s, at in steps], ensure_ascii=False)
+
+
+def test_a_growing_history_keeps_both_sides_steps_in_time_order_and_never_conflicts() -> None:
+    c0 = clock(1, C)
+    issued = ("issued", "2026-12-01T09:00:00")
+    base = _history(issued)
+    on_a = rec(
+        history=FieldState(_history(issued, ("closed", "2026-12-02T10:00:00")), clock(5, A), c0)
+    )
+    on_b = rec(
+        history=FieldState(
+            _history(issued, ("appointment_made", "2026-12-02T09:30:00")), clock(9, B), c0
+        )
+    )
+    union = frozenset({"history"})
+    merged = {
+        merge(local, incoming, me, union_lists=union).state.fields["history"]
+        for local, incoming, me in ((on_a, on_b, A), (on_b, on_a, B))
+    }
+    assert len(merged) == 1  # the same text on both laptops
+    (field,) = merged
+    assert [step["status"] for step in json.loads(field.value)] == [
+        "issued",
+        "appointment_made",
+        "closed",
+    ]
+    for local, incoming, me in ((on_a, on_b, A), (on_b, on_a, B)):
+        assert merge(local, incoming, me, union_lists=union).conflicts == ()
+    # A side that already holds every entry is kept unchanged.
+    older = rec(history=FieldState(base, clock(2, C), c0))
+    result = merge(on_a, older, A, union_lists=union)
+    assert result.state == on_a and not result.changed
+    # Without the rule both histories are a conflict.
+    assert len(merge(on_a, on_b, A).conflicts) == 1
+
+
+def test_a_history_that_is_not_a_list_falls_back_to_the_later_clock() -> None:
+    c0 = clock(1, C)
+    broken = rec(history=FieldState("not json", clock(9, B), c0))
+    good = rec(history=FieldState(_history(("issued", "x")), clock(5, A), c0))
+    for local, incoming, me in ((good, broken, A), (broken, good, B)):
+        result = merge(local, incoming, me, union_lists=frozenset({"history"}))
+        assert result.state.values() == {"history": "not json"} and result.conflicts == ()

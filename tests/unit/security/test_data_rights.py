@@ -165,6 +165,7 @@ def test_export_holds_both_values_of_an_open_conflict(session: Session) -> None:
     raw_json, pdf = data_rights.export_person(session.store, session.user, pid)
     assert json.loads(raw_json)["conflicts"] == [
         {
+            "record": "person",
             "field": "family_name",
             "kept_value": "Жечева",
             "other_value": "Жечева-Иванова",
