@@ -45,6 +45,7 @@ from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.sync_process import SyncProcess, SyncProcessFailed
 
 if TYPE_CHECKING:
+    from desktop_app.ui.conflicts import ConflictsDialog
     from desktop_app.ui.main_window import MainWindow
 
 AUTO_SYNC_MS = 60_000
@@ -58,16 +59,6 @@ DEVICE_STATUS = {
     "pending": N_("waiting for approval"),
     "approved": N_("approved"),
     "revoked": N_("revoked"),
-}
-FIELD_LABELS = {
-    "given_name": N_("Given name"),
-    "family_name": N_("Family name"),
-    "date_of_birth": N_("Date of birth"),
-    "sex": N_("Sex / gender"),
-    "nationality": N_("Nationality"),
-    "languages": N_("Languages spoken"),
-    "phone": N_("Phone"),
-    "notes": N_("Notes"),
 }
 
 
@@ -254,6 +245,8 @@ class SyncController(QObject):
         return dialog
 
     def open_conflicts(self) -> ConflictsDialog:
+        from desktop_app.ui.conflicts import ConflictsDialog
+
         dialog = ConflictsDialog(self, self.window)
         dialog.open()
         return dialog
@@ -690,75 +683,6 @@ class DevicesDialog(QDialog):
             self.renewed.show()
         if reason:
             self.error.show_message(reason)
-
-
-class ConflictsDialog(QDialog):
-    """Both values of each conflict; the advisor keeps one of them."""
-
-    def __init__(self, controller: SyncController, parent: QWidget) -> None:
-        super().__init__(parent)
-        self.controller = controller
-        self.setWindowTitle(_("Conflicts to decide"))
-        self.setMinimumWidth(560)
-        self.intro = QLabel(
-            _("The same field was changed on two laptops. Choose the value that is right.")
-        )
-        self.intro.setWordWrap(True)
-        self.list = QListWidget()
-        self.list.setAccessibleName(_("Conflicts"))
-        self.keep_first = QPushButton()
-        self.keep_second = QPushButton()
-        self.keep_first.clicked.connect(lambda: self._resolve(0))
-        self.keep_second.clicked.connect(lambda: self._resolve(1))
-        self.list.currentRowChanged.connect(self._on_list_current_changed)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        for w in (self.intro, self.list, self.keep_first, self.keep_second, buttons):
-            layout.addWidget(w)
-        self.reload()
-
-    def reload(self) -> None:
-        from desktop_app.usecases import people
-
-        self.conflicts = sync_uc.open_conflicts(self.controller.store)
-        self.list.clear()
-        for c in self.conflicts:
-            person = people.get_person(
-                self.controller.store,
-                self.controller.window.session.user,
-                c.record_id,
-                log_view=False,
-            )
-            if person is not None:
-                self.controller.window.log_view("person", person.id)  # off the UI thread
-            who = f"{person.given_name} {person.family_name}" if person else c.record_id
-            label = _(FIELD_LABELS.get(c.field, c.field))
-            self.list.addItem(f"{who} · {label}: «{c.kept_value}» / «{c.other_value}»")
-        self.list.setCurrentRow(0 if self.conflicts else -1)
-        self._on_list_current_changed(self.list.currentRow())
-
-    def _on_list_current_changed(self, row: int) -> None:
-        has = 0 <= row < len(self.conflicts)
-        self.keep_first.setEnabled(has)
-        self.keep_second.setEnabled(has)
-        if has:
-            c = self.conflicts[row]
-            self.keep_first.setText(_("Keep «{value}»").format(value=c.kept_value))
-            self.keep_second.setText(_("Keep «{value}»").format(value=c.other_value))
-
-    def _resolve(self, which: int) -> None:
-        row = self.list.currentRow()
-        if not 0 <= row < len(self.conflicts):
-            return
-        c = self.conflicts[row]
-        value = c.kept_value if which == 0 else c.other_value
-        sync_uc.resolve_conflict(
-            self.controller.store, self.controller.window.session.user, c.id, str(value)
-        )
-        self.reload()
-        self.controller.refresh()
-        self.controller.window.reload_all()
 
 
 def install(window: MainWindow) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
-from PySide6.QtWidgets import QDialog, QDialogButtonBox
+from PySide6.QtWidgets import QDialog, QWidget
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,8 @@ class DialogSave(QObject):
 
     answered = Signal()
 
-    def __init__(self, dialog: QDialog, buttons: QDialogButtonBox) -> None:
+    def __init__(self, dialog: QDialog, buttons: QWidget) -> None:
+        """``buttons``: what waits for the answer (the button box, or a panel of choices)."""
         super().__init__(dialog)
         self._buttons = buttons
         self._runner = TaskRunner(self, max_threads=1)

@@ -642,6 +642,33 @@ def change_status(
     return changed
 
 
+_DECIDED_TEXT = {"outcome": (MAX_NOTE, True), "contact_person": (MAX_TEXT, False)}
+
+
+def check_decided_text(field: str, value: object) -> None:
+    """A corrected text entered to decide a conflict over ``field``: as when first written."""
+    if field in _DECIDED_TEXT and isinstance(value, str):
+        limit, multiline = _DECIDED_TEXT[field]
+        if errors := _text_errors(field, value, limit, multiline=multiline):
+            raise ValidationFailed(errors)
+
+
+def apply_decision(row: ReferralRow, field: str, value: object, by: str) -> None:
+    """A conflict over ``field`` decided (inside the caller's transaction, which stamps the
+    change). A status may go back too: the advisor chose it. The history says who decided."""
+    if field != "status":
+        setattr(row, field, value)
+        return
+    now = _now()
+    decided = replace(to_referral(row), status=ReferralStatus(str(value)), status_changed_at=now)
+    columns = referral_columns(decided)
+    row.status = columns["status"]
+    row.status_changed_at = columns["status_changed_at"]
+    history = history_of(row)
+    history.append(StatusChange(decided.status, now, by, ""))
+    row.status_history = history_json(history)
+
+
 def referrals_of(
     store: Store, user: User, person_id: str, *, log_view: bool = True
 ) -> list[Referral]:

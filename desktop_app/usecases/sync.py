@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
-import json
 import logging
 import time
 from collections.abc import Sequence
@@ -22,12 +21,9 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
-from desktop_app.domain.hlc import field_clocks_after_change
 from desktop_app.domain.permissions import Action, require
-from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import User
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.sync import crypto, key_senders, laptops
 from desktop_app.sync.engine import (
@@ -50,8 +46,13 @@ from desktop_app.sync.engine import (
     set_meta,
 )
 from desktop_app.sync.http_client import BadRequest, SyncServerClient, wrapped_key
-from desktop_app.sync.kinds import CONFLICT_FIELDS
-from desktop_app.usecases import audit, people
+from desktop_app.usecases import audit
+from desktop_app.usecases.conflicts import (  # noqa: F401 - the sync's conflicts, as before
+    ConflictGone,
+    OpenConflict,
+    open_conflicts,
+    resolve_conflict,
+)
 from sync_server import wire
 
 log = logging.getLogger(__name__)
@@ -612,65 +613,3 @@ def _unfinished_keys(session: DbSession) -> dict[str, bytes]:
 
 def _normal(fp: str) -> str:
     return "".join(ch for ch in fp.upper() if ch.isalnum())
-
-
-@dataclass(frozen=True)
-class OpenConflict:
-    id: str
-    record_kind: str
-    record_id: str
-    field: str
-    kept_value: object
-    other_value: object
-
-
-def open_conflicts(store: Store) -> list[OpenConflict]:
-    with store.reading() as session:
-        rows = session.scalars(
-            select(ConflictRow)
-            .where(ConflictRow.resolved.is_(False), ConflictRow.deleted.is_(False))
-            .order_by(ConflictRow.updated_hlc)
-        ).all()
-        return [
-            OpenConflict(
-                r.id,
-                r.record_kind,
-                r.record_id,
-                r.field,
-                json.loads(r.kept_value),
-                json.loads(r.other_value),
-            )
-            for r in rows
-        ]
-
-
-def resolve_conflict(store: Store, user: User, conflict_id: str, value: str) -> None:
-    """An advisor's decision: the field gets ``value`` (either side's or a new one) everywhere."""
-    with store.reading() as session:
-        row = session.get(ConflictRow, conflict_id)
-        if row is None or row.resolved:
-            raise SyncSetupError("unknown_conflict")
-        kind, record_id, field_name = row.record_kind, row.record_id, row.field
-    if kind == "person":
-        person = people.get_person(store, user, record_id, log_view=False)
-        if person is not None:
-            values = people.person_values(person)
-            values[field_name] = value
-            languages = tuple(c for c in values.pop("languages").split(",") if c)
-            people.update_person(store, user, record_id, PersonDraft(**values, languages=languages))
-    with store.transaction() as session:
-        row = session.get(ConflictRow, conflict_id)
-        assert row is not None
-        hlc = str(store.clock.now())
-        stored = {k: (v[0], v[1]) for k, v in json.loads(row.field_clocks or "{}").items()}
-        clocks = field_clocks_after_change(
-            CONFLICT_FIELDS, stored, row.updated_hlc, {"resolved"}, hlc
-        )
-        row.resolved = True
-        row.field_clocks = json.dumps({k: list(v) for k, v in clocks.items()}, sort_keys=True)
-        row.revision += 1
-        row.updated_hlc = hlc
-        row.author_id = user.id
-        session.add(
-            OutboxRow(record_kind="conflict", record_id=conflict_id, revision=row.revision, hlc=hlc)
-        )

@@ -1,0 +1,380 @@
+"""The conflicts dialog: what two laptops recorded differently, and the advisor's decision.
+
+Each conflict names the person, the record (a referral by its reference, a visit by its form)
+and the field, and shows both values readably: a visit's differing answers by their labels, a
+status or an option by its name. The advisor keeps one value, or for text typed by hand
+enters the right one. The decision is stored on a worker thread (``DialogSave``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.permissions import PermissionDenied
+from desktop_app.domain.validation import ValidationFailed
+from desktop_app.forms import FormDefinition
+from desktop_app.forms import label as pick
+from desktop_app.i18n.formatting import format_partial_date
+from desktop_app.i18n.messages import (
+    RECORD_KINDS,
+    REFERRAL_STATUS,
+    error_message,
+    field_message,
+)
+from desktop_app.i18n.text import N_, _, current_language, ngettext
+from desktop_app.ui.tasks import DialogSave
+from desktop_app.ui.widgets import ErrorLabel, country_names, language_name
+from desktop_app.usecases import conflicts as conflicts_uc
+
+if TYPE_CHECKING:
+    from desktop_app.ui.sync_status import SyncController
+
+FIELD_LABELS = {
+    "given_name": N_("Given name"),
+    "family_name": N_("Family name"),
+    "date_of_birth": N_("Date of birth"),
+    "sex": N_("Sex / gender"),
+    "nationality": N_("Nationality"),
+    "languages": N_("Languages spoken"),
+    "phone": N_("Phone"),
+    "notes": N_("Notes"),
+    "status": N_("Status"),
+    "outcome": N_("Outcome"),
+    "follow_up": N_("Follow-up date"),
+    "appointment": N_("Appointment"),
+    "contact_person": N_("Contact person"),
+    "answers": N_("Answers"),
+    "next_steps": N_("Next steps"),
+    "granted": N_("Consent given"),
+}
+SEX_LABELS = {
+    "female": N_("female"),
+    "male": N_("male"),
+    "diverse": N_("diverse"),
+    "not_stated": N_("prefers not to say"),
+}
+_MULTILINE = frozenset({"notes", "outcome"})
+
+
+def field_label(field: str) -> str:
+    return _(FIELD_LABELS[field]) if field in FIELD_LABELS else field
+
+
+def _when(clock_time: dt.datetime | None) -> str:
+    if clock_time is None:
+        return "—"
+    return f"{format_partial_date(clock_time.date().isoformat())} {clock_time:%H:%M}"
+
+
+def _plain(value: object) -> str:
+    if value is None or value == "" or value == [] or value == {}:
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+    return str(value)
+
+
+def value_text(conflict: conflicts_uc.OpenConflict, value: object) -> str:
+    """A field's value as a reader understands it (names of codes, not the codes)."""
+    kind, field = conflict.record_kind, conflict.field
+    if not isinstance(value, str) or not value:
+        return _plain(value)
+    if field == "sex":
+        return _(SEX_LABELS[value]) if value in SEX_LABELS else value
+    if field == "nationality":
+        return country_names().get(value.upper(), value)
+    if field == "languages":
+        return ", ".join(language_name(code) for code in value.split(",") if code)
+    if field == "date_of_birth" or field == "follow_up":
+        return format_partial_date(value)
+    if kind == "referral" and field == "status":
+        return _(REFERRAL_STATUS[value]) if value in REFERRAL_STATUS else value
+    return value
+
+
+def answer_text(definition: FormDefinition | None, key: str, value: object) -> str:
+    """One answer of a visit, under its label, with the names of the options chosen."""
+    from desktop_app.forms.definition import FieldType
+    from desktop_app.ui.form_view import CEFR_LEVEL_TEXT, YES_NO_UNKNOWN_TEXT
+
+    lang = current_language()
+    try:
+        fdef = definition.field(key) if definition is not None else None
+    except KeyError:
+        fdef = None
+    if fdef is None:
+        return f"{key}: {_plain(value)}"
+
+    def shown(item: object) -> str:
+        if not isinstance(item, str):
+            return _plain(item)
+        if fdef.type == FieldType.YES_NO_UNKNOWN and item in YES_NO_UNKNOWN_TEXT:
+            return _(YES_NO_UNKNOWN_TEXT[item])
+        if fdef.type == FieldType.CEFR and item in CEFR_LEVEL_TEXT:
+            return _(CEFR_LEVEL_TEXT[item])
+        option = fdef.option(item)
+        return pick(option.label, lang) if option is not None else item
+
+    if isinstance(value, list) and not fdef.fields:
+        text = ", ".join(shown(v) for v in value) or "—"
+    elif isinstance(value, list):  # a repeated group (children …): one line per entry
+        text = ngettext("{n} entry", "{n} entries", len(value)).format(n=len(value))
+    else:
+        text = shown(value)
+    return f"{pick(fdef.label, lang)}: {text}"
+
+
+class ConflictsDialog(QDialog):
+    """Both values of each conflict; the advisor keeps one, or enters the right text."""
+
+    def __init__(self, controller: SyncController, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.controller = controller
+        self.setWindowTitle(_("Conflicts to decide"))
+        self.setMinimumWidth(640)
+        self.conflicts: list[conflicts_uc.OpenConflict] = []
+        self.intro = QLabel(
+            _(
+                "The same field was changed on two laptops. Keep the value that is right, or "
+                "enter the right one. Your decision reaches every laptop with the next sync."
+            )
+        )
+        self.intro.setWordWrap(True)
+        self.list = QListWidget()
+        self.list.setAccessibleName(_("Conflicts"))
+        self.list.setMinimumHeight(90)
+        self.list.currentRowChanged.connect(self._on_list_current_changed)
+
+        self.choice = QWidget()  # greyed out while a decision is being stored
+        self.kept_box, self.kept_text, self.keep_first = self._side(_("Keep the value &in force"))
+        self.other_box, self.other_text, self.keep_second = self._side(_("Take the &other value"))
+        self.keep_first.clicked.connect(lambda: self._resolve_with(self._kept_value()))
+        self.keep_second.clicked.connect(lambda: self._resolve_with(self._other_value()))
+        sides = QHBoxLayout()
+        sides.addWidget(self.kept_box)
+        sides.addWidget(self.other_box)
+        self.edit_label = QLabel(_("Or enter the right value:"))
+        self.edit_line = QLineEdit()
+        self.edit_text = QPlainTextEdit()
+        self.edit_text.setTabChangesFocus(True)
+        self.edit_text.setMaximumHeight(90)
+        self.edit_label.setBuddy(self.edit_line)
+        self.save_edit = QPushButton(_("&Save this value"))
+        self.save_edit.clicked.connect(lambda: self._resolve_with(self._edited_value()))
+        edit_row = QGridLayout()
+        edit_row.addWidget(self.edit_label, 0, 0, 1, 2)
+        edit_row.addWidget(self.edit_line, 1, 0)
+        edit_row.addWidget(self.edit_text, 2, 0)
+        edit_row.addWidget(self.save_edit, 1, 1)
+        self.error = ErrorLabel()
+        choice_layout = QVBoxLayout(self.choice)
+        choice_layout.setContentsMargins(0, 0, 0, 0)
+        choice_layout.addLayout(sides)
+        choice_layout.addLayout(edit_row)
+        choice_layout.addWidget(self.error)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        self.save = DialogSave(self, self.choice)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.choice, 2)
+        layout.addWidget(buttons)
+        self.reload()
+
+    def _side(self, button_text: str) -> tuple[QGroupBox, QLabel, QPushButton]:
+        box = QGroupBox()
+        text = QLabel()
+        text.setWordWrap(True)
+        text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        text.setMinimumHeight(60)
+        text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        button = QPushButton(button_text)
+        inner = QVBoxLayout(box)
+        inner.addWidget(text, 1)
+        inner.addWidget(button)
+        return box, text, button
+
+    # --- the list ------------------------------------------------------------------------
+    def reload(self) -> None:
+        from desktop_app.usecases import people
+
+        window = self.controller.window
+        self.conflicts = conflicts_uc.open_conflicts(self.controller.store, window.session.user)
+        self.list.clear()
+        names: dict[str, str] = {}
+        for c in self.conflicts:
+            if c.person_id and c.person_id not in names:
+                person = people.get_person(
+                    self.controller.store, window.session.user, c.person_id, log_view=False
+                )
+                if person is not None:
+                    window.log_view("person", person.id)  # off the UI thread
+                names[c.person_id] = (
+                    f"{person.given_name} {person.family_name}" if person else _("(erased)")
+                )
+            self.list.addItem(self._title(c, names.get(c.person_id, "")))
+        self.list.setCurrentRow(0 if self.conflicts else -1)
+        self._on_list_current_changed(self.list.currentRow())
+
+    def _title(self, c: conflicts_uc.OpenConflict, who: str) -> str:
+        parts = [who] if who else []
+        kind = _(RECORD_KINDS[c.record_kind]) if c.record_kind in RECORD_KINDS else c.record_kind
+        if c.record_kind == "visit" and c.about:
+            from desktop_app.ui.visits import form_title
+
+            kind = f"{kind} «{form_title(c.about)}»"
+        elif c.about:
+            kind = f"{kind} {c.about}"
+        if c.record_kind != "person":
+            parts.append(kind)
+        parts.append(field_label(c.field))
+        return " · ".join(parts)
+
+    def _current(self) -> conflicts_uc.OpenConflict | None:
+        row = self.list.currentRow()
+        return self.conflicts[row] if 0 <= row < len(self.conflicts) else None
+
+    def _on_list_current_changed(self, _row: int) -> None:
+        c = self._current()
+        self.error.show_message("")
+        self.kept_box.setEnabled(c is not None and not c.withheld)
+        self.other_box.setEnabled(c is not None and not c.withheld)
+        if c is None:
+            for label in (self.kept_text, self.other_text):
+                label.setText("")
+            self.kept_box.setTitle("")
+            self.other_box.setTitle("")
+            self._show_editor(None)
+            return
+        me = self.controller.store.device_id
+        for which, (box, label, value) in enumerate(
+            (
+                (self.kept_box, self.kept_text, c.kept_value),
+                (self.other_box, self.other_text, c.other_value),
+            )
+        ):
+            clock = c.kept_clock if which == 0 else c.other_clock
+            heading = _("In force now") if which == 0 else _("Not in force")
+            title = (
+                _("{state} · changed on this laptop, {when}")
+                if clock.endswith(me)
+                else _("{state} · changed on another laptop, {when}")
+            )
+            box.setTitle(title.format(state=heading, when=_when(c.changed_at(which))))
+            label.setText(self._shown(c, which, value))
+        if c.withheld:
+            self.error.show_message(
+                _(
+                    "The two versions differ in answers you may not see. An advisor decides "
+                    "this conflict."
+                )
+            )
+        self._show_editor(c if c.editable and not c.withheld else None)
+
+    def _shown(self, c: conflicts_uc.OpenConflict, which: int, value: object) -> str:
+        if c.record_kind == "visit" and c.field in ("answers", "next_steps"):
+            definition = self._form(c.about)
+            lines = [
+                answer_text(definition, d.key, d.kept if which == 0 else d.other)
+                for d in c.differences
+            ]
+            return "\n".join(lines) or "—"
+        return value_text(c, value)
+
+    def _form(self, form_id: str) -> FormDefinition | None:
+        from desktop_app.usecases import visits
+
+        try:
+            return visits.form(form_id, self.controller.store)
+        except KeyError:
+            return None
+
+    def _show_editor(self, c: conflicts_uc.OpenConflict | None) -> None:
+        multiline = c is not None and c.field in _MULTILINE
+        for widget in (self.edit_label, self.save_edit):
+            widget.setVisible(c is not None)
+        self.edit_line.setVisible(c is not None and not multiline)
+        self.edit_text.setVisible(multiline)
+        if c is None:
+            return
+        current = c.kept_value if isinstance(c.kept_value, str) else ""
+        if multiline:
+            self.edit_text.setPlainText(current)
+            self.edit_label.setBuddy(self.edit_text)
+        else:
+            self.edit_line.setText(current)
+            self.edit_label.setBuddy(self.edit_line)
+
+    # --- deciding ------------------------------------------------------------------------
+    def _kept_value(self) -> object:
+        c = self._current()
+        return None if c is None else c.kept_value
+
+    def _other_value(self) -> object:
+        c = self._current()
+        return None if c is None else c.other_value
+
+    def _edited_value(self) -> str:
+        c = self._current()
+        if c is not None and c.field in _MULTILINE:
+            return self.edit_text.toPlainText().strip()
+        return " ".join(self.edit_line.text().split())
+
+    def _resolve_with(self, value: object) -> None:
+        c = self._current()
+        if c is None or c.withheld:
+            return
+        store, user = self.controller.store, self.controller.window.session.user
+        self.save.start(
+            lambda: conflicts_uc.resolve_conflict(store, user, c.id, value),
+            self._on_decided,
+            self._on_decide_failed,
+        )
+
+    def _on_decided(self, _result: object) -> None:
+        row = self.list.currentRow()
+        self.reload()
+        if self.conflicts:
+            self.list.setCurrentRow(min(row, len(self.conflicts) - 1))
+        self.controller.refresh()
+        self.controller.window.reload_all()
+
+    def _on_decide_failed(self, exc: Exception) -> None:
+        if isinstance(exc, ValidationFailed):
+            self.error.show_message("\n".join(field_message(e) for e in exc.errors))
+        elif isinstance(exc, conflicts_uc.ConflictGone):
+            self.reload()
+            self.error.show_message(
+                _("This conflict was decided meanwhile, here or on another laptop.")
+            )
+        elif isinstance(exc, PermissionDenied):
+            self.error.show_message(error_message(exc.code))
+        else:
+            raise exc  # not one to correct here: the application's error handler
+
+    def reject(self) -> None:
+        self.save.dismiss()
+        super().reject()

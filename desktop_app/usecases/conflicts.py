@@ -1,0 +1,286 @@
+"""Conflicts between laptops: what each is about, and an advisor's decision (no Qt).
+
+Two laptops set the same field to different values without seeing each other's value: the
+merge keeps the later value on every laptop and a conflict record holds both (``sync.merge``).
+An advisor decides: either value, or for text typed by hand a corrected one. The decision is an
+ordinary change of the record, so it travels like any other, and the conflict record, marked
+resolved, ends the conflict on every laptop.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+
+from desktop_app.domain.hlc import field_clocks_after_change
+from desktop_app.domain.permissions import Action, PermissionDenied, require
+from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import User
+from desktop_app.storage.db import Store
+from desktop_app.storage.models import OutboxRow
+from desktop_app.storage.sync_models import ConflictRow
+from desktop_app.sync.kinds import CONFLICT_FIELDS
+from desktop_app.sync.records import ADAPTERS
+from desktop_app.usecases import audit, people
+
+# Text typed by hand: an advisor may enter a corrected value instead of either side's.
+# Codes (sex, nationality, a status), dates of a letter and form answers are chosen, not typed.
+EDITABLE: dict[str, frozenset[str]] = {
+    "person": frozenset({"given_name", "family_name", "date_of_birth", "phone", "notes"}),
+    "referral": frozenset({"outcome", "contact_person"}),
+}
+# Who may decide: whoever may make the change the decision is.
+_DECIDES = {
+    "person": Action.EDIT_PERSON,
+    "visit": Action.FILL_FORMS,
+    "consent": Action.FILL_FORMS,
+    "quick_contact": Action.FILL_FORMS,
+    "referral": Action.PREPARE_REFERRAL,
+    "case_opening": Action.OPEN_CASE_TO_HELPER,
+}
+# What names a record besides its person (shown with the conflict).
+_ABOUT = {
+    "referral": "reference",
+    "visit": "form_id",
+    "consent": "purpose",
+    "quick_contact": "contact_date",
+}
+_VISIT_JSON_FIELDS = ("answers", "next_steps")
+
+
+class ConflictGone(Exception):
+    """The conflict was decided meanwhile (here or on another laptop), or its record erased."""
+
+
+@dataclass(frozen=True)
+class Difference:
+    """One answer (or next step) of a visit that the two laptops' versions hold differently."""
+
+    key: str
+    kept: object
+    other: object
+
+
+@dataclass(frozen=True)
+class OpenConflict:
+    id: str
+    record_kind: str
+    record_id: str
+    field: str
+    kept_value: object  # on every laptop now, until decided
+    other_value: object
+    kept_clock: str = ""
+    other_clock: str = ""
+    person_id: str = ""  # whom the record is about
+    about: str = ""  # a referral's reference, a visit's form, a consent's purpose …
+    editable: bool = False  # a corrected text may be entered instead of either value
+    differences: tuple[Difference, ...] = ()  # of a visit's answers or next steps
+    withheld: bool = False  # some differing answers are of a kind the user may not see
+
+    def changed_at(self, which: int) -> dt.datetime | None:
+        """When the value was set (``which`` 0: the kept one, 1: the other), local time."""
+        clock = self.kept_clock if which == 0 else self.other_clock
+        try:
+            wall_ms = int(clock.split("-", 1)[0])
+        except ValueError:
+            return None
+        return dt.datetime.fromtimestamp(wall_ms / 1000, dt.UTC).astimezone()
+
+
+def open_conflicts(store: Store, user: User | None = None) -> list[OpenConflict]:
+    """The conflicts still to decide, the oldest first.
+
+    With ``user`` (the window), a visit's differing answers that the user may not see are left
+    out and the conflict is marked ``withheld``; neither whole version is handed out then.
+    """
+    with store.reading() as session:
+        rows = session.scalars(
+            select(ConflictRow)
+            .where(ConflictRow.resolved.is_(False), ConflictRow.deleted.is_(False))
+            .order_by(ConflictRow.updated_hlc)
+        ).all()
+        found = []
+        for r in rows:
+            person_id, about = _record_context(session, r.record_kind, r.record_id)
+            person_id = r.person_id or person_id
+            found.append(
+                OpenConflict(
+                    r.id,
+                    r.record_kind,
+                    r.record_id,
+                    r.field,
+                    json.loads(r.kept_value),
+                    json.loads(r.other_value),
+                    r.kept_clock,
+                    r.other_clock,
+                    person_id,
+                    about,
+                    r.field in EDITABLE.get(r.record_kind, ()),
+                )
+            )
+    return [_with_differences(store, user, c) for c in found]
+
+
+def _record_context(session: Any, kind: str, record_id: str) -> tuple[str, str]:
+    if kind == "person":
+        return record_id, ""
+    adapter = ADAPTERS.get(kind)
+    model: Any = getattr(adapter, "model", None)
+    if model is None:
+        return "", ""
+    row = session.scalars(select(model).where(model.id == record_id)).one_or_none()
+    if row is None:
+        return "", ""
+    about = _ABOUT.get(kind)
+    return str(getattr(row, "person_id", "")), str(getattr(row, about)) if about else ""
+
+
+def _with_differences(store: Store, user: User | None, c: OpenConflict) -> OpenConflict:
+    if c.record_kind != "visit" or c.field not in _VISIT_JSON_FIELDS:
+        return c
+    from dataclasses import replace
+
+    from desktop_app.usecases import visits
+
+    kept, other = _json_object(c.kept_value), _json_object(c.other_value)
+    differences = tuple(
+        Difference(key, kept.get(key), other.get(key))
+        for key in sorted(kept.keys() | other.keys())
+        if kept.get(key) != other.get(key)
+    )
+    hidden: frozenset[str] = frozenset()
+    if user is not None and c.person_id:
+        withheld = visits.withheld_kinds(store, user, c.person_id)
+        if withheld:
+            try:
+                hidden = visits.form(c.about, store).withheld_fields(withheld)
+            except KeyError:  # a form this laptop does not know: nothing of it is shown
+                return replace(c, kept_value=None, other_value=None, withheld=True)
+    if any(d.key in hidden for d in differences):
+        shown = tuple(d for d in differences if d.key not in hidden)
+        return replace(c, kept_value=None, other_value=None, differences=shown, withheld=True)
+    return replace(c, differences=differences)
+
+
+def _json_object(value: object) -> dict[str, Any]:
+    try:
+        loaded = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def resolve_conflict(store: Store, user: User, conflict_id: str, value: object) -> None:
+    """An advisor's decision: the field gets ``value`` (either side's, or for an editable field
+    a corrected text) on every laptop, and the conflict is resolved.
+
+    Raises ``ConflictGone`` if it was decided meanwhile, ``ValidationFailed`` for a corrected
+    value that is not valid, ``PermissionDenied`` if the user may not make the change (or may
+    not see what differs), and ``ValueError`` for a value that is neither side's where only a
+    choice is allowed.
+    """
+    conflict = next((c for c in open_conflicts(store, user) if c.id == conflict_id), None)
+    if conflict is None:
+        raise ConflictGone(conflict_id)
+    kind, field_name = conflict.record_kind, conflict.field
+    require(user, _DECIDES.get(kind, Action.EDIT_PERSON))
+    if conflict.withheld:
+        raise PermissionDenied(Action.VIEW_RESTRICTED, "differing answers withheld")
+    if value not in (conflict.kept_value, conflict.other_value) and not conflict.editable:
+        raise ValueError(f"{kind}.{field_name}: only one of the two values can be chosen")
+    if kind == "person":
+        _decide_person(store, user, conflict, value)
+    elif kind == "visit" and field_name in _VISIT_JSON_FIELDS:
+        _decide_visit(store, user, conflict, value)
+    else:
+        _decide_row(store, user, conflict, value)
+    _mark_resolved(store, user, conflict_id)
+
+
+def _decide_person(store: Store, user: User, c: OpenConflict, value: object) -> None:
+    person = people.get_person(store, user, c.record_id, log_view=False)
+    if person is None:  # erased meanwhile: nothing to set
+        return
+    values = people.person_values(person)
+    if values.get(c.field) == value:
+        return
+    values[c.field] = str(value)
+    languages = tuple(code for code in values.pop("languages").split(",") if code)
+    people.update_person(store, user, c.record_id, PersonDraft(**values, languages=languages))
+
+
+def _decide_visit(store: Store, user: User, c: OpenConflict, value: object) -> None:
+    """The visit as one laptop stored it: an edit like any other (a new revision, validated)."""
+    from desktop_app.storage.visits_models import VisitRow
+    from desktop_app.usecases import visits
+
+    with store.reading() as session:
+        row = session.get(VisitRow, c.record_id)
+        if row is None or row.deleted or getattr(row, c.field) == value:
+            return
+        answers, steps = json.loads(row.answers), json.loads(row.next_steps)
+    chosen = _json_object(value)
+    if c.field == "answers":
+        answers = chosen
+    else:
+        steps = chosen
+    visits.edit_visit(store, user, c.record_id, answers, next_steps=steps)
+
+
+def _decide_row(store: Store, user: User, c: OpenConflict, value: object) -> None:
+    """Any other record: the field set in one change, with its clock, outbox and audit entry."""
+    adapter = ADAPTERS[c.record_kind]
+    model: Any = adapter.model  # type: ignore[attr-defined]  # row adapters (see sync.kinds)
+    if c.record_kind == "referral":
+        from desktop_app.usecases import referrals
+
+        referrals.check_decided_text(c.field, value)
+    with store.transaction() as session:
+        row = session.scalars(select(model).where(model.id == c.record_id)).one_or_none()
+        if row is None or row.deleted or getattr(row, c.field) == value:
+            return
+        if c.record_kind == "referral":
+            referrals.apply_decision(row, c.field, value, user.display_name)
+        else:
+            setattr(row, c.field, value)
+        hlc = str(store.clock.now())
+        row.revision += 1
+        row.updated_hlc = hlc  # the changed field's clock is stamped on flush
+        row.device_id = store.device_id
+        row.author_id = user.id
+        session.add(
+            OutboxRow(record_kind=c.record_kind, record_id=row.id, revision=row.revision, hlc=hlc)
+        )
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.CHANGE,
+            c.record_kind,
+            c.person_id or row.id,
+            {"field": c.field, "conflict": c.id},
+        )
+
+
+def _mark_resolved(store: Store, user: User, conflict_id: str) -> None:
+    with store.transaction() as session:
+        row = session.get(ConflictRow, conflict_id)
+        if row is None or row.resolved:
+            return
+        hlc = str(store.clock.now())
+        stored = {k: (v[0], v[1]) for k, v in json.loads(row.field_clocks or "{}").items()}
+        clocks = field_clocks_after_change(
+            CONFLICT_FIELDS, stored, row.updated_hlc, {"resolved"}, hlc
+        )
+        row.resolved = True
+        row.field_clocks = json.dumps({k: list(v) for k, v in clocks.items()}, sort_keys=True)
+        row.revision += 1
+        row.updated_hlc = hlc
+        row.author_id = user.id
+        session.add(
+            OutboxRow(record_kind="conflict", record_id=conflict_id, revision=row.revision, hlc=hlc)
+        )

@@ -1,0 +1,184 @@
+"""Conflicts of every kind of record, decided by an advisor: by choosing or by correcting.
+
+Real encrypted stores syncing through a real server process on 127.0.0.1. Each decision is
+made on one laptop and must reach every other, with nothing left to decide anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sync_harness import Laptops
+from test_sync_client import _add, _edit
+
+from desktop_app.domain.permissions import PermissionDenied
+from desktop_app.domain.referral import ReferralStatus
+from desktop_app.domain.users import Role
+from desktop_app.domain.validation import ValidationFailed
+from desktop_app.usecases import accounts, people, referrals, visits
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.conflicts import ConflictGone
+from tests.unit.test_visits import consent_answers, full_life_situation
+
+
+def test_a_referral_moved_on_two_laptops_is_one_conflict_and_both_steps_stay_in_its_history(
+    laptops: Laptops,
+) -> None:
+    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    pid = _add(a, "Maria", "Ivanova", "1990")
+    referral = referrals.issue_referral(
+        a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="bg"
+    )
+    laptops.sync(a, b, c)
+    referrals.change_status(a.store, a.user, referral.id, ReferralStatus.APPOINTMENT_MADE)
+    referrals.change_status(b.store, b.user, referral.id, ReferralStatus.CLOSED)  # offline
+    laptops.sync(a, b, a, c)
+    found = [sync_uc.open_conflicts(s.store) for s in (a, b, c)]
+    # Only the status is in conflict: when it changed follows the winner, and the history
+    # keeps both steps (before, a second conflict over the history's JSON text was shown).
+    assert [(x.record_kind, x.field) for x in found[0]] == [("referral", "status")]
+    assert found[0] == found[1] == found[2]
+    conflict = found[0][0]
+    assert conflict.person_id == pid and conflict.about == referral.reference
+    assert not conflict.editable
+    assert {conflict.kept_value, conflict.other_value} == {"appointment_made", "closed"}
+    for s in (a, b):
+        steps = [x.status.value for x in referrals.status_history(s.store, s.user, referral.id)]
+        assert sorted(steps) == ["appointment_made", "closed", "issued"]
+    # B decides for the value that lost (whichever it is): it must reach every laptop.
+    sync_uc.resolve_conflict(b.store, b.user, conflict.id, conflict.other_value)
+    laptops.sync(b, a, c)
+    for s in (a, b, c):
+        moved = referrals.get_referral(s.store, s.user, referral.id)
+        assert moved.status.value == conflict.other_value
+        history = referrals.status_history(s.store, s.user, referral.id)
+        assert history[-1].status.value == conflict.other_value and history[-1].by == "B"
+        assert sync_uc.open_conflicts(s.store) == []
+
+
+def test_a_visit_edited_on_two_laptops_shows_the_differing_answers_and_the_choice_travels(
+    laptops: Laptops,
+) -> None:
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(a, "Maria", "Ivanova", "1990")
+    answers = full_life_situation()
+    visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
+    laptops.sync(a, b)
+    visits.edit_visit(a.store, a.user, visit.id, {**answers, "rent": 480})
+    visits.edit_visit(b.store, b.user, visit.id, {**answers, "rent": 520})
+    laptops.sync(a, b, a)
+    (conflict,) = sync_uc.open_conflicts(b.store, b.user)
+    assert (conflict.record_kind, conflict.field, conflict.about) == (
+        "visit",
+        "answers",
+        "life_situation",
+    )
+    assert [(d.key, {d.kept, d.other}) for d in conflict.differences] == [("rent", {480, 520})]
+    chosen = json.loads(str(conflict.other_value))["rent"]
+    sync_uc.resolve_conflict(b.store, b.user, conflict.id, conflict.other_value)
+    laptops.sync(b, a)
+    for s in (a, b):
+        (shown,) = visits.visit_history(s.store, s.user, pid)
+        assert shown.answers["rent"] == chosen
+        assert sync_uc.open_conflicts(s.store) == []
+    # The decision is a new revision: what each laptop had stays readable.
+    (on_b,) = visits.visit_history(b.store, b.user, pid)
+    assert {v.answers["rent"] for v in on_b.earlier} >= {450, 520}
+
+
+def test_a_helper_cannot_see_or_decide_a_visit_conflict_in_restricted_answers(
+    laptops: Laptops,
+) -> None:
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(a, "Maria", "Ivanova", "1990")
+    visits.record_consent(a.store, a.user, pid, consent_answers())  # health answers need it
+    answers = full_life_situation()
+    visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
+    laptops.sync(a, b)
+    visits.edit_visit(a.store, a.user, visit.id, {**answers, "pregnant": "yes"})
+    visits.edit_visit(b.store, b.user, visit.id, {**answers, "pregnant": "unknown"})
+    laptops.sync(a, b, a)
+    helper = accounts.add_user(a, "lena", "Lena", Role.HELPER, "helper pass 12")
+    (seen,) = sync_uc.open_conflicts(a.store, helper)
+    assert seen.withheld and seen.differences == ()
+    assert seen.kept_value is None and seen.other_value is None  # neither version handed out
+    with pytest.raises(PermissionDenied):
+        sync_uc.resolve_conflict(a.store, helper, seen.id, "{}")
+    (full,) = sync_uc.open_conflicts(a.store, a.user)  # an advisor sees what differs
+    assert not full.withheld and [d.key for d in full.differences] == ["pregnant"]
+
+
+def test_a_corrected_value_can_be_entered_for_text_typed_by_hand(laptops: Laptops) -> None:
+    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    pid = _add(a, "Elena", "Radu", phone="0176 1111111")
+    laptops.sync(a, b, c)
+    _edit(a, pid, phone="0176 2222222", sex="female")
+    _edit(b, pid, phone="0176 3333333", sex="diverse")
+    laptops.sync(a, b, a, c)
+    by_field = {x.field: x for x in sync_uc.open_conflicts(a.store)}
+    assert by_field["phone"].editable and not by_field["sex"].editable
+    # A code is chosen, never typed.
+    with pytest.raises(ValueError, match="only one of the two values"):
+        sync_uc.resolve_conflict(a.store, a.user, by_field["sex"].id, "male")
+    # A corrected text is checked as when first typed: the conflict stays open if it is wrong.
+    with pytest.raises(ValidationFailed):
+        sync_uc.resolve_conflict(a.store, a.user, by_field["phone"].id, "call me\x07")
+    assert len(sync_uc.open_conflicts(a.store)) == 2
+    sync_uc.resolve_conflict(a.store, a.user, by_field["phone"].id, "0176 4444444")
+    sync_uc.resolve_conflict(a.store, a.user, by_field["sex"].id, by_field["sex"].other_value)
+    laptops.sync(a, b, c)
+    for s in (a, b, c):
+        person = people.get_person(s.store, s.user, pid)
+        assert person is not None and person.phone == "0176 4444444"
+        assert person.sex is not None and person.sex.value == by_field["sex"].other_value
+        assert sync_uc.open_conflicts(s.store) == []
+
+
+def test_a_conflict_decided_on_another_laptop_meanwhile_is_gone(laptops: Laptops) -> None:
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(a, "Elena", "Radu", phone="0176 1111111")
+    laptops.sync(a, b)
+    _edit(a, pid, phone="0176 2222222")
+    _edit(b, pid, phone="0176 3333333")
+    laptops.sync(a, b, a)
+    (on_a,) = sync_uc.open_conflicts(a.store)
+    (on_b,) = sync_uc.open_conflicts(b.store)
+    sync_uc.resolve_conflict(a.store, a.user, on_a.id, on_a.kept_value)
+    laptops.sync(a, b)
+    with pytest.raises(ConflictGone):  # B's dialog still showed it
+        sync_uc.resolve_conflict(b.store, b.user, on_b.id, on_b.other_value)
+    person = people.get_person(b.store, b.user, pid)
+    assert person is not None and person.phone == on_a.kept_value  # A's decision stands
+
+
+def test_a_conflict_over_a_visit_is_exported_and_erased_with_the_person_on_every_laptop(
+    laptops: Laptops,
+) -> None:
+    """Art. 15 and 17: a conflict over a visit holds two versions of the person's answers."""
+    from desktop_app.storage.sync_models import ConflictRow
+    from desktop_app.usecases import data_rights
+
+    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    pid = _add(a, "Maria", "Ivanova", "1990")
+    answers = full_life_situation()
+    visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
+    laptops.sync(a, b, c)
+    visits.edit_visit(a.store, a.user, visit.id, {**answers, "rent": 480})
+    visits.edit_visit(b.store, b.user, visit.id, {**answers, "rent": 520})
+    laptops.sync(a, b)  # B finds the conflict; C has not heard of it yet
+    (conflict,) = sync_uc.open_conflicts(b.store)
+    assert conflict.person_id == pid
+    exported, _pdf = data_rights.export_person(b.store, b.user, pid)
+    held = json.loads(exported)["conflicts"]
+    assert [(x["record"], x["field"]) for x in held] == [("visit", "answers")]
+    # C erases the person before it pulls the conflict; the conflict arrives after.
+    data_rights.erase_person(c.store, c.user, pid)
+    laptops.sync(c, b, c)
+    for s in (b, c):
+        with s.store.reading() as db:
+            assert db.query(ConflictRow).count() == 0, s.user.display_name
+        assert sync_uc.open_conflicts(s.store) == []
+    laptops.sync(a)
+    with a.store.reading() as db:
+        assert db.query(ConflictRow).count() == 0

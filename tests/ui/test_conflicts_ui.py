@@ -1,0 +1,133 @@
+"""The conflicts dialog: every kind of conflict shown readably, decided by choosing or by
+entering the right text, stored on a worker thread, and reaching the other laptop."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.referral import ReferralStatus
+from desktop_app.i18n.text import set_language
+from desktop_app.ui.conflicts import ConflictsDialog
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.usecases import people, referrals, visits
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import Session
+from tests.integration.sync_harness import ServerProcess
+from tests.ui.conftest import store_held
+from tests.ui.test_sync_ui import _laptop, server  # noqa: F401 - the server fixture
+from tests.unit.test_visits import full_life_situation
+
+
+def _edit_person(session: Session, person_id: str, **changes: str) -> None:
+    person = people.get_person(session.store, session.user, person_id)
+    assert person is not None
+    values = people.person_values(person) | changes
+    langs = tuple(c for c in values.pop("languages").split(",") if c)
+    people.update_person(
+        session.store, session.user, person_id, PersonDraft(**values, languages=langs)
+    )
+
+
+def _titles(dialog: ConflictsDialog) -> list[str]:
+    return [dialog.list.item(i).text() for i in range(dialog.list.count())]
+
+
+def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_decided(
+    qtbot: QtBot,
+    tmp_path: Path,
+    server: ServerProcess,  # noqa: F811
+) -> None:
+    a = _laptop(tmp_path, "A", server, None)
+    b = _laptop(tmp_path, "B", server, a)
+    try:
+        pid = people.register_person(
+            a.store, a.user, PersonDraft("Elena", "Radu", phone="0176 1111111")
+        ).id
+        referral = referrals.issue_referral(
+            a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="ro"
+        )
+        answers = full_life_situation()
+        visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
+        for s in (a, b):
+            sync_uc.sync_now(s.store)
+        # Both laptops offline: the same things changed differently on each.
+        _edit_person(a, pid, phone="0176 2222222", sex="female")
+        _edit_person(b, pid, phone="0176 3333333", sex="diverse")
+        referrals.change_status(a.store, a.user, referral.id, ReferralStatus.APPOINTMENT_MADE)
+        referrals.change_status(b.store, b.user, referral.id, ReferralStatus.CLOSED)
+        visits.edit_visit(a.store, a.user, visit.id, {**answers, "housing_type": "own_rental"})
+        visits.edit_visit(b.store, b.user, visit.id, {**answers, "housing_type": "homeless"})
+        for s in (a, b, a):
+            sync_uc.sync_now(s.store)
+        assert len(sync_uc.open_conflicts(b.store)) == 4
+
+        set_language("en")
+        window = MainWindow(b)
+        qtbot.addWidget(window)
+        window.show()
+        dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
+        qtbot.addWidget(dialog)
+        titles = _titles(dialog)
+        assert len(titles) == 4 and all(t.startswith("Elena Radu · ") for t in titles)
+        assert "Elena Radu · Phone" in titles and "Elena Radu · Sex / gender" in titles
+        assert f"Elena Radu · Referral {referral.reference} · Status" in titles
+        assert any(t.startswith("Elena Radu · Visit «") and t.endswith("· Answers") for t in titles)
+
+        # The referral's status by its name, never its code.
+        dialog.list.setCurrentRow(
+            titles.index(f"Elena Radu · Referral {referral.reference} · Status")
+        )
+        shown = {dialog.kept_text.text(), dialog.other_text.text()}
+        assert shown == {"Appointment made", "Closed"}
+        assert dialog.edit_line.isHidden() and dialog.save_edit.isHidden()  # chosen, not typed
+        assert "changed on this laptop" in dialog.kept_box.title() + dialog.other_box.title()
+        other = dialog.other_text.text()
+        dialog.keep_second.click()
+        qtbot.waitUntil(lambda: dialog.list.count() == 3, timeout=5000)
+
+        # The visit: only the differing answer, under its label, with the option's name.
+        row = next(i for i, t in enumerate(_titles(dialog)) if "Visit" in t)
+        dialog.list.setCurrentRow(row)
+        life = visits.form("life_situation")
+        housing, rent = life.field("housing_type"), life.field("rent")
+        by_option = {o.id: o.label["en"] for o in housing.options or []}
+        lines = {dialog.kept_text.text(), dialog.other_text.text()}
+        assert lines == {
+            f"{housing.label['en']}: {by_option['homeless']}\n{rent.label['en']}: —",
+            f"{housing.label['en']}: {by_option['own_rental']}\n{rent.label['en']}: 450",
+        }
+
+        # The phone: the right number is entered by hand. A wrong one is refused in place.
+        dialog.list.setCurrentRow(_titles(dialog).index("Elena Radu · Phone"))
+        assert dialog.edit_line.isVisible() and dialog.save_edit.isVisible()
+        dialog.edit_line.setText("call me" + "9" * 60)
+        dialog.save_edit.click()
+        qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=5000)
+        assert dialog.list.count() == 3  # still open
+        dialog.edit_line.setText("0176 4444444")
+        with store_held(b) as (_release, held):  # the sync holds the store: no waiting
+            dialog.save_edit.click()
+            assert held.is_set()  # it returned while the store was held
+            assert not dialog.choice.isEnabled()  # the choices wait for the answer
+            assert dialog.save.saving
+        qtbot.waitUntil(lambda: dialog.list.count() == 2, timeout=5000)
+        assert dialog.choice.isEnabled()
+        dialog.reject()
+
+        for s in (b, a):
+            sync_uc.sync_now(s.store)
+        on_a = people.get_person(a.store, a.user, pid)
+        assert on_a is not None and on_a.phone == "0176 4444444"
+        status_on_a = referrals.get_referral(a.store, a.user, referral.id).status
+        assert (
+            status_on_a.value == {"Appointment made": "appointment_made", "Closed": "closed"}[other]
+        )
+        assert len(sync_uc.open_conflicts(a.store)) == 2  # sex and the visit: still to decide
+        window.close()
+    finally:
+        set_language("en")
+        a.close()
+        b.close()
