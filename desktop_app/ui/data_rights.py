@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMessageBox,
+    QProgressBar,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -27,6 +28,7 @@ from desktop_app.domain.person import Person
 from desktop_app.i18n.formatting import format_long_date, format_number
 from desktop_app.i18n.text import N_, _
 from desktop_app.ui.admin import admin_menu
+from desktop_app.ui.tasks import TaskRunner
 from desktop_app.usecases import data_rights
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.data_rights import RetentionEntry
@@ -104,8 +106,13 @@ class RetentionWindow(QDialog):
         self.erase_button = QPushButton(_("&Erase selected…"))
         self.erase_button.clicked.connect(self._on_erase_clicked)
         self.count = QLabel()
+        self.progress = QProgressBar()
+        self.progress.hide()
+        self.runner = TaskRunner(self, max_threads=1)
+        self.erasing = False
         row = QHBoxLayout()
         row.addWidget(self.count)
+        row.addWidget(self.progress)
         row.addStretch(1)
         row.addWidget(self.erase_button)
         layout = QVBoxLayout(self)
@@ -132,7 +139,7 @@ class RetentionWindow(QDialog):
 
     def _on_erase_clicked(self) -> None:
         rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
-        if not rows:
+        if not rows or self.erasing:
             return
         answer = QMessageBox.question(
             self,
@@ -141,16 +148,64 @@ class RetentionWindow(QDialog):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        for r in rows:
-            try:
-                data_rights.erase_person(
-                    self.session.store, self.session.user, self.entries[r].person_id
-                )
-            except data_rights.PersonNotFound:
-                continue
-        self.window_.person_page.show_person(None)
-        self.window_.reload_all()
-        self.refresh()
+        self._erase_from([self.entries[r].person_id for r in rows], 0)
+
+    def _erase_from(self, person_ids: list[str], done: int) -> None:
+        """Erase ``person_ids[done:]`` one by one on a worker thread (a sync may hold the
+        store meanwhile), with the progress shown; the list waits greyed out."""
+        self.erasing = done < len(person_ids)
+        self.table.setEnabled(not self.erasing)
+        self.erase_button.setEnabled(not self.erasing)
+        self.progress.setVisible(self.erasing)
+        if not self.erasing:
+            self.window_.person_page.show_person(None)
+            self.window_.reload_all()
+            self.refresh()
+            return
+        self.count.setText(
+            _("Erasing {number} of {count}…").format(number=done + 1, count=len(person_ids))
+        )
+        self.progress.setRange(0, len(person_ids))
+        self.progress.setValue(done)
+        store, user, person_id = self.session.store, self.session.user, person_ids[done]
+
+        def erase() -> None:
+            with contextlib.suppress(data_rights.PersonNotFound):  # erased meanwhile
+                data_rights.erase_person(store, user, person_id)
+
+        self.runner.run(
+            erase, lambda _none: self._erase_from(person_ids, done + 1), self._on_erase_failed
+        )
+
+    def _on_erase_failed(self, exc: Exception) -> None:
+        self._erase_from([], 0)  # what was erased stays erased; the list shows what is left
+        self.window_._on_task_failed(exc)
+
+
+def erase_shown_person(window: MainWindow, person_id: str) -> None:
+    """Erase the person on the page on a worker thread (a sync may hold the store meanwhile);
+    the page waits greyed out, then shows nobody."""
+    page, session = window.person_page, window.session
+    page.setEnabled(False)
+    window.statusBar().showMessage(_("Erasing…"))
+
+    def erase() -> None:
+        with contextlib.suppress(data_rights.PersonNotFound):  # erased meanwhile (a sync)
+            data_rights.erase_person(session.store, session.user, person_id)
+
+    def erased(_none: None) -> None:
+        page.setEnabled(True)
+        page.show_person(None)
+        window.search.clear()
+        window.reload_all()
+        window.statusBar().showMessage(_("The person was erased."), 5000)
+
+    def failed(exc: Exception) -> None:
+        page.setEnabled(True)
+        window.statusBar().clearMessage()
+        window._on_task_failed(exc)
+
+    window.tasks.run(erase, erased, failed)
 
 
 def export_person_to(session: Session, person_id: str, folder: Path) -> list[Path]:
@@ -199,14 +254,8 @@ def install(window: MainWindow) -> None:
             if person is None:
                 return
             dialog = EraseDialog(person, window)
-            if dialog.exec() != QDialog.DialogCode.Accepted:
-                return
-            with contextlib.suppress(data_rights.PersonNotFound):
-                data_rights.erase_person(window.session.store, window.session.user, person.id)
-            page.show_person(None)
-            window.search.clear()
-            window.reload_all()
-            window.statusBar().showMessage(_("The person was erased."), 5000)
+            if dialog.exec() == QDialog.DialogCode.Accepted:
+                erase_shown_person(window, person.id)
 
         erase_button.clicked.connect(on_erase)
     if allowed(user, Action.CONFIRM_RETENTION):

@@ -13,11 +13,16 @@ from desktop_app.domain.users import Role
 from desktop_app.storage.audit_models import AuditRow
 from desktop_app.ui.accounts import AddUserDialog, UsersDialog
 from desktop_app.ui.audit import AuditWindow
-from desktop_app.ui.data_rights import EraseDialog, RetentionWindow, export_person_to
+from desktop_app.ui.data_rights import (
+    EraseDialog,
+    RetentionWindow,
+    erase_shown_person,
+    export_person_to,
+)
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import accounts, audit, people
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import type_text
+from tests.ui.conftest import store_held, type_text
 
 
 def _shots(tmp_path: Path) -> Path:
@@ -115,3 +120,56 @@ def test_retention_window_opens_for_coordinators(qtbot: QtBot, session: Session)
     dialog = RetentionWindow(window)
     qtbot.addWidget(dialog)
     assert dialog.model.rowCount() == 0 and not dialog.erase_button.isEnabled()
+
+
+def test_erasing_from_the_person_page_does_not_wait_for_the_sync(
+    qtbot: QtBot, session: Session
+) -> None:
+    person = people.register_person(session.store, session.user, PersonDraft("Ivo", "Петков"))
+    keep = people.register_person(session.store, session.user, PersonDraft("Ana", "Popa"))
+    window = _window(qtbot, session)
+    window.show_person(person.id)
+    with store_held(session) as (_release, held):  # the sync applies a page meanwhile
+        erase_shown_person(window, person.id)
+        assert held.is_set()  # it returned while the store was held
+        assert not window.person_page.isEnabled()
+        assert window.statusBar().currentMessage() == "Erasing…"
+    qtbot.waitUntil(lambda: window.person_page.isEnabled(), timeout=5000)
+    assert window.statusBar().currentMessage() == "The person was erased."
+    assert people.get_person(session.store, session.user, person.id) is None
+    assert people.get_person(session.store, session.user, keep.id) is not None
+    assert window.person_page.person is None
+
+
+def test_retention_erases_the_selected_people_one_by_one_with_progress(
+    qtbot: QtBot, session: Session
+) -> None:
+    from desktop_app.storage.models import PersonRow
+
+    ids = [
+        people.register_person(session.store, session.user, PersonDraft(f"Ion{i}", "Vechi")).id
+        for i in range(3)
+    ]
+    stay = people.register_person(session.store, session.user, PersonDraft("Ana", "Popa")).id
+    with session.store.transaction() as db:  # last contact in 2019: past the retention period
+        for row in db.query(PersonRow).filter(PersonRow.id.in_(ids)):
+            row.updated_hlc = "1546300800000-00000-" + row.updated_hlc.split("-", 2)[2]
+    window = _window(qtbot, session)
+    dialog = RetentionWindow(window)
+    qtbot.addWidget(dialog)
+    assert dialog.model.rowCount() == 3
+    progress: list[tuple[int, int, str]] = []
+    dialog.progress.valueChanged.connect(
+        lambda value: progress.append((value, dialog.progress.maximum(), dialog.count.text()))
+    )
+    with store_held(session) as (_release, held):
+        dialog._erase_from([e.person_id for e in dialog.entries[:2]], 0)
+        assert held.is_set() and dialog.erasing
+        assert not dialog.table.isEnabled() and not dialog.erase_button.isEnabled()
+        assert dialog.count.text() == "Erasing 1 of 2…"
+    qtbot.waitUntil(lambda: not dialog.erasing, timeout=10_000)
+    assert progress == [(0, 2, "Erasing 1 of 2…"), (1, 2, "Erasing 2 of 2…")]
+    assert dialog.model.rowCount() == 1 and dialog.table.isEnabled()
+    left = {e.person_id for e in dialog.entries}
+    assert len(left) == 1 and left < set(ids)
+    assert people.get_person(session.store, session.user, stay) is not None
