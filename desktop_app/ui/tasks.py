@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QDialog, QWidget
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,22 @@ class _Task(QRunnable):
         (signals.done if ok else signals.failed).emit()
 
 
+_RELEASING: list[object] = []
+
+
+def release_later(*objects: object) -> None:
+    """Keep ``objects`` until the event loop is idle again, then let them go.
+
+    A task's callbacks often hold the last reference to a dialog without a parent. Were it
+    released inside the task's own signal (or when that signal object is destroyed), Qt would
+    destroy the dialog, and with it the runner and signal object it is in the middle of: a
+    crash. Released from a timer of its own, the dialog goes at a quiet moment.
+    """
+    if not _RELEASING:
+        QTimer.singleShot(0, _RELEASING.clear)
+    _RELEASING.extend(objects)
+
+
 class TaskRunner(QObject):
     """Runs callables on a thread pool; callbacks run on the thread that owns this object."""
 
@@ -68,16 +84,23 @@ class TaskRunner(QObject):
     ) -> None:
         signals = _Signals(self)
         self._alive[signals] = fn
+        # The connections below hold only this list: the callbacks (often holding a dialog)
+        # must not be released when ``signals`` is destroyed (see ``release_later``).
+        callbacks: list[Callable[[Any], None] | None] = [on_done, on_failed]
 
-        def finish(callback: Callable[[Any], None] | None) -> None:
-            self._alive.pop(signals, None)
+        def finish(ok: bool) -> None:
+            task = self._alive.pop(signals, None)
             value, signals.outcome = signals.outcome, None
             signals.deleteLater()
+            done, failed = callbacks
+            callbacks.clear()
+            release_later(task, done, failed, value)
+            callback = done if ok else failed
             if callback is not None:
                 callback(value)
 
-        signals.done.connect(lambda: finish(on_done))
-        signals.failed.connect(lambda: finish(on_failed))
+        signals.done.connect(lambda: finish(True))
+        signals.failed.connect(lambda: finish(False))
         self._pool.start(_Task(fn, signals))
 
     def wait(self, msecs: int = 5000) -> bool:

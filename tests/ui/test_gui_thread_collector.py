@@ -101,3 +101,31 @@ def test_old_cycles_go_in_a_full_collection_which_waits_its_turn(qapp: QApplicat
     busy_ticks(300)
     assert freed == [True]
     assert collector._next_full >= time.monotonic() + GC_FULL_MIN_INTERVAL_S - 1
+
+
+def test_a_dialog_without_parent_dropped_by_its_own_saves_callback_is_destroyed_safely(
+    qtbot,  # type: ignore[no-untyped-def]
+) -> None:
+    """The callback of a ``DialogSave`` held the last reference to its dialog. Released when
+    the task's signal object was destroyed, the dialog (no parent) was destroyed from inside
+    that object's destructor, which destroyed the object again: a segmentation fault."""
+    import shiboken6
+    from PySide6.QtWidgets import QDialogButtonBox, QVBoxLayout
+
+    from desktop_app.ui.tasks import DialogSave
+
+    class Saving(QDialog):
+        def __init__(self) -> None:
+            super().__init__()
+            self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+            QVBoxLayout(self).addWidget(self.buttons)
+            self.save = DialogSave(self, self.buttons)
+
+    dialog = Saving()
+    button_box = dialog.buttons
+    with qtbot.waitSignal(dialog.save.answered, timeout=5000):
+        # The callback holds the dialog itself (a default), not this test's variable.
+        dialog.save.start(lambda: 1, lambda _r, accept=dialog.accept: accept(), lambda _e: None)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    del dialog  # the callback's closure holds it now, and nothing else
+    qtbot.waitUntil(lambda: not shiboken6.isValid(button_box), timeout=5000)
