@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Protocol
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
@@ -128,7 +128,9 @@ class MainWindow(QMainWindow):
         # Views of a person go to the audit log here, in order, after the person is shown:
         # the write waits while the sync holds the store (a commit at 10,000 people takes
         # up to some 150 ms), the window does not.
-        self.view_log = TaskRunner(self, max_threads=1)
+        # What the window records besides saves (views for the audit log, a letter printed,
+        # a print job queued): written in order on one worker thread, never on the UI thread.
+        self.recorder = TaskRunner(self, max_threads=1)
         self._search_generation = 0
         self._total = 0
 
@@ -420,23 +422,29 @@ class MainWindow(QMainWindow):
     def log_view(
         self, kind: str, person_id: str, details: Mapping[str, str | int] | None = None
     ) -> None:
-        """Write a view of what the window shows of a person to the audit log, on
-        ``view_log`` (in order, off the UI thread)."""
+        """Write a view of what the window shows of a person to the audit log (``record``)."""
         from desktop_app.usecases import audit
 
         store, user = self.session.store, self.session.user
-        self.view_log.run(
-            lambda: audit.record_view(store, user, kind, person_id, details),
-            lambda _entry: None,
-            self._on_view_log_failed,
-        )
+        self.record(lambda: audit.record_view(store, user, kind, person_id, details))
 
-    def _on_view_log_failed(self, exc: Exception) -> None:
+    def record(
+        self,
+        fn: Callable[[], Any],
+        on_done: Callable[[Any], None] | None = None,
+        on_failed: Callable[[Exception], None] | None = None,
+    ) -> None:
+        """Run a write on ``recorder``: in order, off the UI thread (a sync may hold the store).
+        A failure goes to ``on_failed``, else to the application's error handler."""
+        failed = on_failed or self._on_record_failed
+        self.recorder.run(fn, on_done or (lambda _result: None), failed)
+
+    def _on_record_failed(self, exc: Exception) -> None:
         raise exc  # a store that cannot be written: the application's error handler says so
 
     def wait_for_background(self, msecs: int = 3000) -> None:
         """Let the window's worker threads finish (before the store is closed)."""
-        self.view_log.wait(msecs)
+        self.recorder.wait(msecs)
         self.tasks.wait(msecs)
 
     # --- registering ---------------------------------------------------------------------

@@ -668,17 +668,33 @@ class LetterPreview(QDialog):
         self.loaded.emit(False)
 
     def _on_sign_clicked(self) -> None:
-        session = self.window_.session
-        self.referral = uc.sign_off(session.store, session.user, self.referral.id)
+        store, user, referral_id = (
+            self.window_.session.store,
+            self.window_.session.user,
+            self.referral.id,
+        )
+        self.sign_button.setEnabled(False)  # until the sign-off is stored (a sync may hold it)
+        self.window_.record(
+            lambda: uc.sign_off(store, user, referral_id), self._on_signed, self._on_sign_failed
+        )
+
+    def _on_signed(self, referral: Referral) -> None:
+        self.referral = referral
         self.sign_button.setVisible(False)
         self.window_.statusBar().showMessage(_("Referral signed off."), 5000)
         self.signed_off.emit(self.referral)
         self._render()
 
+    def _on_sign_failed(self, exc: Exception) -> None:
+        self.sign_button.setEnabled(True)
+        self.window_._on_task_failed(exc)
+
     def _record(self, via: str) -> None:
-        session = self.window_.session
-        uc.record_letter_output(
-            session.store, session.user, self.referral.id, via, self.client_lang
+        """That the letter went out (printed, saved) is written for the audit, in the window's
+        order, off the UI thread."""
+        session, referral_id, lang = self.window_.session, self.referral.id, self.client_lang
+        self.window_.record(
+            lambda: uc.record_letter_output(session.store, session.user, referral_id, via, lang)
         )
 
     def _on_print_clicked(self) -> None:
@@ -697,16 +713,24 @@ class LetterPreview(QDialog):
                 _("Letter saved as {file}.").format(file=path.name), 5000
             )
 
-    def _on_queue_clicked(self) -> str:
-        session = self.window_.session
-        job = uc.queue_for_printing(
-            session.store, session.user, self.referral.id, self.pdf, self.client_lang
+    def _on_queue_clicked(self) -> None:
+        session, referral_id, lang = self.window_.session, self.referral.id, self.client_lang
+        pdf = self.pdf
+        self.queue_button.setEnabled(False)  # until the job is stored (a sync may hold it)
+        self.window_.record(
+            lambda: uc.queue_for_printing(session.store, session.user, referral_id, pdf, lang),
+            self._on_queued,
+            self._on_queue_failed,
         )
-        self.queue_button.setEnabled(False)
+
+    def _on_queued(self, job: str) -> None:
         self.queue_button.setText(_("In the print queue"))
         self.window_.statusBar().showMessage(_("Letter added to the print queue."), 5000)
         self.queued.emit(job)
-        return job
+
+    def _on_queue_failed(self, exc: Exception) -> None:
+        self.queue_button.setEnabled(True)
+        self.window_._on_task_failed(exc)
 
 
 # ------------------------------------------------------------------------------- status
@@ -976,9 +1000,14 @@ class PrintQueueWindow(QDialog):
         pdfs = [uc.print_job_pdf(store, user, job.id) for job in jobs]
         self.progress = QProgressDialog(self)
         printed = print_letters(self, pdfs, progress=self.progress)
-        for index in printed:
-            uc.mark_printed(store, user, jobs[index].id)
-        self.refresh()
+        done = [jobs[index].id for index in printed]
+        self.print_button.setEnabled(False)  # until the printed jobs are marked
+
+        def mark() -> None:
+            for job_id in done:
+                uc.mark_printed(store, user, job_id)
+
+        self.feature.window.record(mark, lambda _none: self.refresh(), self._on_mark_failed)
         if printed:
             self.feature.window.statusBar().showMessage(
                 ngettext(
@@ -988,12 +1017,19 @@ class PrintQueueWindow(QDialog):
             )
         return len(printed)
 
+    def _on_mark_failed(self, exc: Exception) -> None:
+        self.refresh()  # what was marked stays marked; the rest waits to be printed again
+        self.feature.window._on_task_failed(exc)
+
     def _on_remove_clicked(self) -> None:
         row = self.table.currentRow()
         if 0 <= row < len(self.jobs):
-            session = self.feature.window.session
-            uc.remove_from_queue(session.store, session.user, self.jobs[row].id)
-            self.refresh()
+            session, job_id = self.feature.window.session, self.jobs[row].id
+            self.remove_button.setEnabled(False)  # until it is removed
+            self.feature.window.record(
+                lambda: uc.remove_from_queue(session.store, session.user, job_id),
+                lambda _none: self.refresh(),
+            )
 
 
 class FollowUpsWindow(QDialog):

@@ -141,8 +141,11 @@ def test_refer_preview_queue_and_print_leave_no_pdf_behind(
 
     preview.queue_button.click()
     assert not preview.queue_button.isEnabled()
+    qtbot.waitUntil(lambda: preview.queue_button.text() == "In the print queue", timeout=5000)
+    assert not preview.queue_button.isEnabled()
     [job] = uc.print_queue(session.store, session.user)
     assert job.referral_id == referral.id and job.size == len(preview.pdf)
+    pages = preview.document.pageCount()
     preview.close()
 
     out = tmp_path / "printer" / "printed.pdf"
@@ -154,8 +157,9 @@ def test_refer_preview_queue_and_print_leave_no_pdf_behind(
     assert queue.print_all() == 1
     assert queue.progress is not None
     assert queue.progress.maximum() == 1 and queue.progress.value() == 1
+    qtbot.waitUntil(lambda: queue.table.rowCount() == 0, timeout=5000)  # marked printed
     printed = pypdf.PdfReader(out)
-    assert len(printed.pages) == preview.document.pageCount()
+    assert len(printed.pages) == pages
     width, height = (float(v) for v in printed.pages[0].mediabox.upper_right)
     assert abs(width - 595.3) < 2 and abs(height - 841.9) < 2  # A4
     assert uc.print_queue(session.store, session.user) == []
@@ -188,7 +192,7 @@ def test_print_queue_prints_many_letters_in_one_go(
     assert queue.print_all() == 3
     assert queue.progress is not None and queue.progress.value() == 3
     assert len(pypdf.PdfReader(out).pages) >= 6
-    assert "empty" in queue.info.text()
+    qtbot.waitUntil(lambda: "empty" in queue.info.text(), timeout=5000)
 
 
 def test_status_changes_show_in_the_follow_up_list(qtbot: QtBot, session: Session) -> None:
@@ -280,6 +284,7 @@ def test_without_qtpdf_the_letter_can_still_be_saved_and_queued(
     assert not preview.print_button.isEnabled()
     assert preview.save_button.isEnabled()
     preview.queue_button.click()
+    qtbot.waitUntil(lambda: preview.queue_button.text() == "In the print queue", timeout=5000)
     queue = feature.open_print_queue()
     assert queue.table.rowCount() == 1
     assert not queue.print_button.isEnabled()
@@ -384,3 +389,32 @@ def test_a_status_change_does_not_wait_while_a_sync_writes(qtbot: QtBot, session
     assert not dialog.isVisible()
     changed = uc.get_referral(session.store, session.user, referral.id)
     assert changed is not None and changed.status is ReferralStatus.ATTENDED
+
+
+def test_a_letter_saved_and_queued_does_not_wait_while_a_sync_writes(
+    qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recording that the letter left the app and queueing it are written off the UI thread,
+    in order; the queue button waits for the job."""
+    from desktop_app.usecases import audit
+
+    monkeypatch.setattr(ui, "HAVE_QTPDF", False)  # the preview is not what is tested here
+    person, feature, dialog = _filled_dialog(qtbot, session)
+    _create(qtbot, dialog)
+    preview = _wait_loaded(qtbot, feature)
+    saved = tmp_path / "letter.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(saved), ""))
+    with store_held(session) as (_release, held):
+        preview.save_button.click()
+        preview.queue_button.click()
+        assert held.is_set()  # both returned while the store was held
+        assert saved.read_bytes() == preview.pdf  # the file itself does not wait
+        assert not preview.queue_button.isEnabled()
+        assert preview.queue_button.text() == "Add to print queue"
+        assert uc.print_queue(session.store, session.user) == []
+    qtbot.waitUntil(lambda: preview.queue_button.text() == "In the print queue", timeout=5000)
+    assert not preview.queue_button.isEnabled()
+    [job] = uc.print_queue(session.store, session.user)
+    assert job.person_name.endswith(person.family_name)
+    entries = audit.list_entries(session.store, session.user, action="print")
+    assert sorted(str(e.details["via"]) for e in entries) == ["pdf", "queue"]  # both written
