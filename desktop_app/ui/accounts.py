@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,6 +33,7 @@ from desktop_app.i18n.text import N_, _
 from desktop_app.storage.db import StoreError
 from desktop_app.storage.keyslots import KeySlotError
 from desktop_app.ui.admin import admin_menu
+from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import accounts, backup
 from desktop_app.usecases.accounts import Session
@@ -75,6 +77,7 @@ class _FormDialog(QDialog):
         layout.addWidget(self.general)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(460)
+        self.save = DialogSave(self, self.buttons)
 
     def add_row(self, key: str, text: str, widget: QWidget) -> None:
         label = QLabel(text)
@@ -97,24 +100,34 @@ class _FormDialog(QDialog):
             self.general.show_message(error_message(getattr(exc, "code", "error")))
 
     def _on_ok_clicked(self) -> None:
+        """Checks what can be checked at once, then runs the work on a worker thread (password
+        hashing, a backup: up to a second, longer while a sync holds the store); the buttons
+        wait for the answer."""
         try:
-            self.apply()
-        except (
-            ValidationFailed,
-            KeySlotError,
-            StoreError,
-            PermissionDenied,
-            backup.BackupError,
-        ) as exc:
+            work = self.prepare()
+        except ValidationFailed as exc:
             self.show_errors(exc)
             return
-        except OSError:
-            self.general.show_message(error_message("backup_unreadable"))
-            return
-        self.accept()
+        self.save.start(work, lambda _result: self.accept(), self._on_failed)
 
-    def apply(self) -> None:
+    def _on_failed(self, exc: Exception) -> None:
+        if isinstance(
+            exc,
+            ValidationFailed | KeySlotError | StoreError | PermissionDenied | backup.BackupError,
+        ):
+            self.show_errors(exc)
+        elif isinstance(exc, OSError):
+            self.general.show_message(error_message("backup_unreadable"))
+        else:
+            raise exc  # not one to correct here: the application's error handler
+
+    def prepare(self) -> Callable[[], object]:
+        """Read the fields (on the UI thread) and return the work to run with them."""
         raise NotImplementedError
+
+    def reject(self) -> None:
+        self.save.dismiss()
+        super().reject()
 
 
 class AddUserDialog(_FormDialog):
@@ -132,15 +145,14 @@ class AddUserDialog(_FormDialog):
         self.add_row("password", _("&Password"), self.password)
         self.add_row("password_repeat", _("&Repeat password"), self.repeat)
 
-    def apply(self) -> None:
-        accounts.add_user(
-            self.session,
-            self.account.text(),
-            self.display_name.text(),
+    def prepare(self) -> Callable[[], object]:
+        session, account, name = self.session, self.account.text(), self.display_name.text()
+        role, password, repeat = (
             Role(self.role.currentData()),
             self.password.text(),
             self.repeat.text(),
         )
+        return lambda: accounts.add_user(session, account, name, role, password, repeat)
 
 
 class UsersDialog(QDialog):
@@ -276,8 +288,14 @@ class ChangePasswordDialog(_FormDialog):
         self.add_row("password", _("&New password"), self.new)
         self.add_row("password_repeat", _("&Repeat password"), self.repeat)
 
-    def apply(self) -> None:
-        accounts.change_password(self.session, self.old.text(), self.new.text(), self.repeat.text())
+    def prepare(self) -> Callable[[], object]:
+        session, old, new, repeat = (
+            self.session,
+            self.old.text(),
+            self.new.text(),
+            self.repeat.text(),
+        )
+        return lambda: accounts.change_password(session, old, new, repeat)
 
 
 class BackupDialog(_FormDialog):
@@ -314,12 +332,17 @@ class BackupDialog(_FormDialog):
         if path:
             self.file.setText(path)
 
-    def apply(self) -> None:
+    def prepare(self) -> Callable[[], object]:
         if self.passphrase.text() != self.repeat.text():
             raise ValidationFailed([FieldError("password_repeat", "passwords_differ")])
         if not self.file.text().strip():
             raise ValidationFailed([FieldError("file", "required")])
-        backup.write_backup(self.session, Path(self.file.text().strip()), self.passphrase.text())
+        session, path, passphrase = (
+            self.session,
+            Path(self.file.text().strip()),
+            self.passphrase.text(),
+        )
+        return lambda: backup.write_backup(session, path, passphrase)
 
 
 class RestoreDialog(_FormDialog):
@@ -333,12 +356,10 @@ class RestoreDialog(_FormDialog):
         self.add_row("folder", _("&New data folder"), self.folder)
         self.add_row("passphrase", _("&Passphrase"), self.passphrase)
 
-    def apply(self) -> None:
-        backup.restore_backup(
-            Path(self.file.text().strip()),
-            Path(self.folder.text().strip()),
-            self.passphrase.text(),
-        )
+    def prepare(self) -> Callable[[], object]:
+        source, folder = Path(self.file.text().strip()), Path(self.folder.text().strip())
+        passphrase = self.passphrase.text()
+        return lambda: backup.restore_backup(source, folder, passphrase)
 
 
 def install(window: MainWindow) -> None:

@@ -5,13 +5,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtWidgets import QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
 from desktop_app.storage.audit_models import AuditRow
-from desktop_app.ui.accounts import AddUserDialog, UsersDialog
+from desktop_app.ui.accounts import AddUserDialog, ChangePasswordDialog, UsersDialog
 from desktop_app.ui.audit import AuditWindow
 from desktop_app.ui.data_rights import (
     EraseDialog,
@@ -22,6 +22,7 @@ from desktop_app.ui.data_rights import (
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import accounts, audit, people
 from desktop_app.usecases.accounts import Session
+from tests.conftest import PASSWORD
 from tests.ui.conftest import store_held, type_text
 
 
@@ -47,7 +48,7 @@ def test_audit_window_lists_views_and_reports_the_chain(
     person = people.register_person(session.store, session.user, PersonDraft("Ana", "Pop"))
     window = _window(qtbot, session)
     window.show_person(person.id)  # a view from the UI is logged (on a worker thread)
-    assert window.view_log.wait(5000)
+    assert window.recorder.wait(5000)
     dialog = AuditWindow(session, window)
     qtbot.addWidget(dialog)
     dialog.filter_person(person.id)
@@ -101,12 +102,16 @@ def test_users_dialog_adds_an_account_that_can_log_in(qtbot: QtBot, session: Ses
     type_text(add.display_name, "Eva Ionescu")
     add.role.setCurrentIndex(add.role.findData("advisor"))
     type_text(add.password, "short")
-    add._on_ok_clicked()
+    with qtbot.waitSignal(add.save.answered, timeout=10_000):  # checked on a worker thread
+        add._on_ok_clicked()
     assert add.errors["password"].text()  # the message sits at the field
     add.password.clear()
     type_text(add.password, "advisor pass 1")
     type_text(add.repeat, "advisor pass 1")
-    add._on_ok_clicked()
+    with qtbot.waitSignal(add.save.answered, timeout=10_000):
+        add._on_ok_clicked()
+        assert not add.buttons.isEnabled()  # they wait for the answer
+    assert add.result() == QDialog.DialogCode.Accepted
     users.refresh()
     assert users.model.rowCount() == 2
     eva = accounts.log_in(session.store.paths.data_dir, "eva", "advisor pass 1")
@@ -173,3 +178,27 @@ def test_retention_erases_the_selected_people_one_by_one_with_progress(
     left = {e.person_id for e in dialog.entries}
     assert len(left) == 1 and left < set(ids)
     assert people.get_person(session.store, session.user, stay) is not None
+
+
+def test_changing_the_password_does_not_wait_while_a_sync_writes(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Hashing the password and storing its key slot run on a worker thread."""
+    dialog = ChangePasswordDialog(session)
+    qtbot.addWidget(dialog)
+    type_text(dialog.old, "wrong password")
+    type_text(dialog.new, "a new pass 123")
+    type_text(dialog.repeat, "a new pass 123")
+    with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
+        dialog._on_ok_clicked()
+    assert dialog.errors["old"].text() or dialog.general.text()  # refused, shown in place
+    dialog.old.clear()
+    type_text(dialog.old, PASSWORD)
+    with (
+        qtbot.waitSignal(dialog.save.answered, timeout=10_000),
+        store_held(session) as (_release, held),
+    ):
+        dialog._on_ok_clicked()
+        assert held.is_set() and dialog.save.saving and not dialog.buttons.isEnabled()
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    accounts.log_in(session.store.paths.data_dir, session.user.account, "a new pass 123").close()
