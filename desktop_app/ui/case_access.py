@@ -21,6 +21,7 @@ from desktop_app.domain.permissions import RESTRICTED_KINDS, Action, allowed
 from desktop_app.domain.person import Person
 from desktop_app.domain.users import Role
 from desktop_app.i18n.text import N_, _
+from desktop_app.ui.tasks import DialogSave
 from desktop_app.usecases import access
 from desktop_app.usecases.accounts import Session, list_users
 
@@ -74,24 +75,42 @@ class CaseAccessDialog(QDialog):
         )
         buttons.accepted.connect(self.apply)
         buttons.rejected.connect(self.reject)
+        self.save = DialogSave(self, buttons)
         layout.addStretch(1)
         layout.addWidget(buttons)
         self.resize(520, 160 + 28 * len(self.helpers))
 
-    def apply(self) -> int:
-        """Open or close what changed; the number of changes."""
-        store, user, changes = self.session.store, self.session.user, 0
-        for (helper_id, kind), box in self.boxes.items():
-            was = kind in self.before.get(helper_id, frozenset())
-            if box.isChecked() == was:
-                continue
-            if box.isChecked():
-                access.open_case_to_helper(store, user, self.person.id, helper_id, kind)
-            else:
-                access.close_case_to_helper(store, user, self.person.id, helper_id, kind)
-            changes += 1
-        self.accept()
-        return changes
+    def changes(self) -> list[tuple[str, str, bool]]:
+        """(helper id, kind, open) for every box changed since the dialog opened."""
+        return [
+            (helper_id, kind, box.isChecked())
+            for (helper_id, kind), box in self.boxes.items()
+            if box.isChecked() != (kind in self.before.get(helper_id, frozenset()))
+        ]
+
+    def apply(self) -> None:
+        """Open or close what changed, on a worker thread; the dialog closes when it is done."""
+        store, user, person_id, changes = (
+            self.session.store,
+            self.session.user,
+            self.person.id,
+            self.changes(),
+        )
+
+        def store_changes() -> int:
+            for helper_id, kind, opened in changes:
+                change = access.open_case_to_helper if opened else access.close_case_to_helper
+                change(store, user, person_id, helper_id, kind)
+            return len(changes)
+
+        self.save.start(store_changes, lambda _count: self.accept(), self._on_failed)
+
+    def _on_failed(self, exc: Exception) -> None:
+        raise exc  # the application's error handler (a permission taken away meanwhile …)
+
+    def reject(self) -> None:
+        self.save.dismiss()
+        super().reject()
 
 
 def install(window: MainWindow) -> None:

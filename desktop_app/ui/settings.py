@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.referral import Organisation
 from desktop_app.domain.validation import FieldError, ValidationFailed
 from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language
+from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases.accounts import Session
@@ -203,6 +204,7 @@ class SettingsDialog(QDialog):
         )
         self.buttons.accepted.connect(self._on_save_clicked)
         self.buttons.rejected.connect(self.reject)
+        self.save = DialogSave(self, self.buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(laptop)
         layout.addWidget(self.letterhead_box)
@@ -241,11 +243,23 @@ class SettingsDialog(QDialog):
         self.letterhead.show_errors(errors)
         if url_error or errors:
             return
-        try:
-            store_settings.set_letterhead(self.session.store, org)
-        except ValidationFailed as exc:  # a logo file removed meanwhile
-            self.letterhead.show_errors(exc.errors)
-            return
+        store = self.session.store
+        self.save.start(
+            lambda: store_settings.set_letterhead(store, org),  # off the UI thread
+            lambda _none: self._on_letterhead_stored(),
+            self._on_letterhead_failed,
+        )
+
+    def reject(self) -> None:
+        self.save.dismiss()
+        super().reject()
+
+    def _on_letterhead_failed(self, exc: Exception) -> None:
+        if not isinstance(exc, ValidationFailed):
+            raise exc  # the application's error handler
+        self.letterhead.show_errors(exc.errors)  # a logo file removed meanwhile
+
+    def _on_letterhead_stored(self) -> None:
         self.settings.setValue(KEY_IDLE_LOCK, self.idle_lock.value())
         self.settings.setValue(KEY_SERVER_URL, self.server.text().strip())
         lang = str(self.language.currentData())

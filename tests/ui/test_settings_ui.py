@@ -23,7 +23,7 @@ from desktop_app.ui.settings import (
 )
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import type_text
+from tests.ui.conftest import store_held, type_text
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
 
@@ -34,8 +34,10 @@ def qsettings(tmp_path: Path) -> Iterator[QSettings]:
     yield settings
 
 
-def save(dialog: SettingsDialog) -> None:
+def save(qtbot: QtBot, dialog: SettingsDialog) -> None:
+    """Save as the button does, and wait while the letterhead is stored (a worker thread)."""
     dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    qtbot.waitUntil(lambda: not dialog.save.saving, timeout=5000)
 
 
 def test_defaults_and_saving(
@@ -61,7 +63,7 @@ def test_defaults_and_saving(
     dialog.letterhead.address.setPlainText("Münsterstraße 5\n\n44145 Dortmund")
     dialog.letterhead.logo.setText(str(logo))
     with qtbot.waitSignal(dialog.saved, timeout=2000):
-        save(dialog)
+        save(qtbot, dialog)
     assert qsettings.value(KEY_IDLE_LOCK) in (12, "12")
     assert idle_lock_minutes(qsettings) == 12
     assert server_url(qsettings) == "https://sync.example.org"
@@ -81,7 +83,7 @@ def test_errors_are_shown_at_the_field_and_nothing_is_saved(
     dialog.letterhead.name.clear()
     type_text(dialog.letterhead.email, "@@")
     dialog.letterhead.logo.setText("/nowhere/logo.gif")
-    save(dialog)
+    save(qtbot, dialog)
     assert dialog.isVisible()
     assert dialog.server_error.text() == "The server address must start with https://."
     assert dialog.letterhead.errors["name"].text() == "This field is required."
@@ -102,7 +104,7 @@ def test_settings_from_the_file_menu_switch_the_language(
     window.settings_action.trigger()  # type: ignore[attr-defined]
     dialog: SettingsDialog = window.settings_dialog  # type: ignore[attr-defined]
     dialog.language.setCurrentIndex(dialog.language.findData("ro"))
-    save(dialog)
+    save(qtbot, dialog)
     assert current_language() == "ro"
     assert window.settings_action.text() == "&Setări…"  # type: ignore[attr-defined]
 
@@ -123,3 +125,22 @@ def test_letterhead_rules() -> None:
     assert store_settings.normalise_enrollment_code("k7qx 2mpa 9tzd") == "K7QX-2MPA-9TZD"
     bad = store_settings.enrollment_code_error("12345")
     assert bad is not None and bad.code == "enrollment_code_format"
+
+
+def test_saving_the_letterhead_does_not_wait_while_a_sync_writes(
+    qtbot: QtBot, session: Session, qsettings: QSettings
+) -> None:
+    dialog = SettingsDialog(session, qsettings)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.letterhead.name.clear()
+    type_text(dialog.letterhead.name, "Willkommen Dortmund e. V.")
+    with (
+        qtbot.waitSignal(dialog.saved, timeout=5000),
+        store_held(session) as (_release, held),
+    ):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        assert held.is_set() and dialog.save.saving  # it returned while the store was held
+        assert not dialog.buttons.isEnabled()
+    assert store_settings.get_letterhead(session.store).name == "Willkommen Dortmund e. V."
+    assert not dialog.isVisible()

@@ -122,7 +122,9 @@ def test_advisor_sees_the_sections_and_opens_them_to_a_helper(
     assert box is not None and not box.isChecked()
     box.setChecked(True)
     dialog.grab().save(str(_shots(tmp_path) / "open-to-helpers.png"))
-    assert dialog.apply() == 1
+    assert dialog.changes() == [(helper.user.id, "health", True)]
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):  # stored on a worker thread
+        dialog.apply()
     assert visits.withheld_kinds(helper.store, helper.user, pid) == {"exploitation"}
     opened = audit.list_entries(session.store, session.user, record_id=pid, action="open_case")
     assert [e.user_id for e in opened] == [advisor.user.id]
