@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
@@ -178,14 +178,17 @@ class UsersDialog(QDialog):
         self.recovery_button = QPushButton(_("New &recovery code…"))
         self.recovery_button.clicked.connect(self._on_recovery_clicked)
         self.error = ErrorLabel()
-        row = QHBoxLayout()
+        buttons = QWidget()
+        row = QHBoxLayout(buttons)
+        row.setContentsMargins(0, 0, 0, 0)
         for b in (self.add_button, self.remove_button, self.recovery_button):
             row.addWidget(b)
         row.addStretch(1)
+        self.save = DialogSave(self, buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.error)
-        layout.addLayout(row)
+        layout.addWidget(buttons)
         self.resize(620, 380)
         self.refresh()
 
@@ -221,12 +224,19 @@ class UsersDialog(QDialog):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            accounts.remove_user(self.session, user.id)
-        except (PermissionDenied, KeySlotError) as exc:
-            self.error.show_message(error_message(exc.code))
-            return
-        self.refresh()
+        session, user_id = self.session, user.id
+        self._run(lambda: accounts.remove_user(session, user_id), lambda _none: self.refresh())
+
+    def _run(self, work: Callable[[], object], on_done: Callable[[Any], None]) -> None:
+        """A change of the accounts on a worker thread (a key derivation takes a moment, and
+        a sync may hold the store); the buttons wait for the answer."""
+        self.error.show_message("")
+        self.save.start(work, on_done, self._on_failed)
+
+    def _on_failed(self, exc: Exception) -> None:
+        if not isinstance(exc, PermissionDenied | KeySlotError):
+            raise exc  # the application's error handler
+        self.error.show_message(error_message(exc.code))
 
     def _on_recovery_clicked(self) -> None:
         answer = QMessageBox.question(
@@ -235,7 +245,15 @@ class UsersDialog(QDialog):
             _("Make a new recovery code? The old one stops working at once."),
         )
         if answer == QMessageBox.StandardButton.Yes:
-            RecoveryCodeDialog(accounts.renew_recovery_code(self.session), self).exec()
+            session = self.session
+            self._run(
+                lambda: accounts.renew_recovery_code(session),
+                lambda code: RecoveryCodeDialog(code, self).open(),
+            )
+
+    def reject(self) -> None:
+        self.save.dismiss()
+        super().reject()
 
 
 class RecoveryCodeDialog(QDialog):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
@@ -202,3 +203,28 @@ def test_changing_the_password_does_not_wait_while_a_sync_writes(
         assert held.is_set() and dialog.save.saving and not dialog.buttons.isEnabled()
     assert dialog.result() == QDialog.DialogCode.Accepted
     accounts.log_in(session.store.paths.data_dir, session.user.account, "a new pass 123").close()
+
+
+def test_removing_a_user_and_a_new_recovery_code_do_not_wait_while_a_sync_writes(
+    qtbot: QtBot, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from desktop_app.ui.accounts import RecoveryCodeDialog
+
+    accounts.add_user(session, "eva", "Eva Ionescu", Role.ADVISOR, "advisor pass 1")
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    users = UsersDialog(session)
+    qtbot.addWidget(users)
+    users.table.selectRow([u.account for u in users.users].index("eva"))
+    with (
+        qtbot.waitSignal(users.save.answered, timeout=10_000),
+        store_held(session) as (_release, held),
+    ):
+        users.remove_button.click()
+        assert held.is_set() and not users.remove_button.isEnabled()
+    assert [u.account for u in users.users] == [session.user.account]
+    with qtbot.waitSignal(users.save.answered, timeout=10_000):
+        users.recovery_button.click()
+    shown = users.findChild(RecoveryCodeDialog)
+    assert shown is not None and shown.isVisible() and len(shown.code.text()) >= 20
