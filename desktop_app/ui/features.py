@@ -19,6 +19,7 @@ from desktop_app.ui import (
     directory,
     lock,
     people_import,
+    person_dialog,
     referrals,
     reports,
     settings,
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 FEATURES: list[Callable[[MainWindow], None]] = [
     visits.install,
     referrals.install,
+    person_dialog.install,
     sync_status.install,
     accounts.install,
     data_rights.install,

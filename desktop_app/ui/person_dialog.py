@@ -1,4 +1,5 @@
-"""Dialog to register a person: validation at the field, likely duplicates before saving."""
+"""Dialogs to register a person (validation at the field, likely duplicates before saving)
+and to edit a person's details."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.dates import PartialDate
 from desktop_app.domain.person import PERSON_FIELDS, Person, PersonDraft
 from desktop_app.domain.users import User
 from desktop_app.domain.validation import ValidationFailed
@@ -31,6 +33,7 @@ from desktop_app.ui.widgets import CountryCombo, ErrorLabel, LanguageList
 
 if TYPE_CHECKING:
     from desktop_app.storage.db import Store
+    from desktop_app.ui.main_window import MainWindow
 
 SEX_OPTIONS = (
     ("", N_("not recorded")),
@@ -255,3 +258,93 @@ class RegisterPersonDialog(QDialog):
         if item is not None:
             self.open_existing.emit(str(item.data(Qt.ItemDataRole.UserRole)))
             self.reject()
+
+
+def typed_date(value: PartialDate | None) -> str:
+    """A stored date of birth as it is typed in the form (``14.03.1985``, ``1985-03``,
+    ``1985``)."""
+    if value is None:
+        return ""
+    if value.day is not None and value.month is not None:
+        return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
+    return value.iso()
+
+
+class EditPersonDialog(RegisterPersonDialog):
+    """The person's details corrected or brought up to date; ``person_updated`` carries them.
+
+    Only the fields changed get a new clock, so changes made on two laptops meanwhile merge
+    field by field (the same field changed on both becomes a conflict to decide). Saved on a
+    worker thread, as registering is."""
+
+    person_updated = Signal(object)
+
+    def __init__(self, store: Store, user: User, person: Person, parent: QWidget | None = None):
+        self.person = person
+        super().__init__(store, user, parent)
+        self.given.setText(person.given_name)
+        self.family.setText(person.family_name)
+        self.dob.setText(typed_date(person.date_of_birth))
+        self.sex.setCurrentIndex(max(self.sex.findData(person.sex.value if person.sex else ""), 0))
+        self.nationality.set_code(person.nationality)
+        self.languages.set_codes(list(person.languages))
+        self.phone.setText(person.phone)
+        self.notes.setPlainText(person.notes)
+
+    def retranslate(self) -> None:
+        super().retranslate()
+        self.setWindowTitle(_("Edit personal data"))
+
+    def _on_save_clicked(self) -> None:
+        from desktop_app.usecases import people
+
+        store, user, person_id, draft = self._store, self._user, self.person.id, self.draft()
+        self.save.start(
+            lambda: people.update_person(store, user, person_id, draft),
+            self._on_updated,
+            self._on_save_failed,
+        )
+
+    def _on_updated(self, person: Person) -> None:
+        self.person_updated.emit(person)
+        self.accept()
+
+    def _on_save_failed(self, exc: Exception) -> None:
+        if isinstance(exc, KeyError):  # erased meanwhile (here, or a sync brought the erasure)
+            self.errors["given_name"].show_message(
+                _("This person was erased meanwhile. Nothing was saved.")
+            )
+            self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
+            return
+        super()._on_save_failed(exc)
+
+
+def install(window: MainWindow) -> None:
+    """The button "Edit personal data…" on the person's page, for whoever may change them."""
+    from PySide6.QtWidgets import QPushButton
+
+    from desktop_app.domain.permissions import Action, allowed
+
+    if not allowed(window.session.user, Action.EDIT_PERSON):
+        return
+    button = QPushButton()
+    button.setObjectName("edit_person")
+    window.person_page.add_action_button(button)
+
+    def on_clicked() -> None:
+        person = window.person_page.person
+        if person is None:
+            return
+        dialog = EditPersonDialog(window.session.store, window.session.user, person, window)
+        dialog.person_updated.connect(lambda updated: on_updated(updated))
+        window.edit_person_dialog = dialog  # type: ignore[attr-defined]  # for tests
+        dialog.open()
+
+    def on_updated(person: Person) -> None:
+        window.person_page.show_person(person)
+        window.reload_all()  # the list shows the name as it is now
+        window.statusBar().showMessage(_("Personal data saved."), 5000)
+
+    button.clicked.connect(on_clicked)
+    window.retranslated.connect(lambda: button.setText(_("Edit personal &data…")))
+    button.setText(_("Edit personal &data…"))

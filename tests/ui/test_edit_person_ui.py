@@ -1,0 +1,97 @@
+"""Editing a person's details from their page: prefilled, checked at the field, stored on a
+worker thread, and only the changed fields get a new clock (so edits merge per field)."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.person_dialog import EditPersonDialog
+from desktop_app.usecases import audit, data_rights, people
+from desktop_app.usecases.accounts import Session
+from tests.ui.conftest import store_held, type_text
+
+
+def _open_editor(qtbot: QtBot, session: Session, person_id: str) -> EditPersonDialog:
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.show()
+    window.show_person(person_id)
+    button = window.person_page.findChild(QPushButton, "edit_person")
+    assert button is not None and button.isVisible()
+    assert button.text() == "Edit personal &data…"
+    button.click()
+    dialog: EditPersonDialog = window.edit_person_dialog  # type: ignore[attr-defined]
+    return dialog
+
+
+def test_a_persons_phone_is_changed_from_their_page(qtbot: QtBot, session: Session) -> None:
+    person = people.register_person(
+        session.store,
+        session.user,
+        PersonDraft(
+            "Петър",
+            "Петров",
+            "14.03.1985",
+            sex="male",
+            nationality="BG",
+            languages=("bg", "tr"),
+            phone="+359 88 123 4567",
+            notes="Termin Jobcenter",
+        ),
+    )
+    dialog = _open_editor(qtbot, session, person.id)
+    assert dialog.windowTitle() == "Edit personal data"
+    # Prefilled as stored, the date as it is typed.
+    assert (dialog.given.text(), dialog.family.text(), dialog.dob.text()) == (
+        "Петър",
+        "Петров",
+        "14.03.1985",
+    )
+    assert dialog.sex.currentData() == "male" and dialog.nationality.code() == "BG"
+    assert dialog.languages.codes() == ["bg", "tr"]
+    assert dialog.notes.toPlainText() == "Termin Jobcenter"
+    # A wrong date is shown at the field; nothing is stored.
+    dialog.dob.clear()
+    type_text(dialog.dob, "31.02.1985")
+    with qtbot.waitSignal(dialog.save.answered, timeout=5000):
+        dialog._on_save_clicked()
+    assert dialog.errors["date_of_birth"].isVisible()
+    dialog.dob.clear()
+    type_text(dialog.dob, "14.03.1985")
+    dialog.phone.clear()
+    type_text(dialog.phone, "0176 5554443")
+    window = dialog.parent()
+    with (
+        qtbot.waitSignal(dialog.person_updated, timeout=5000),
+        store_held(session) as (_release, held),  # a sync writes: the window does not wait
+    ):
+        dialog._on_save_clicked()
+        assert held.is_set() and not dialog.buttons.isEnabled()
+    assert not dialog.isVisible()
+    stored = people.get_person(session.store, session.user, person.id)
+    assert stored is not None and stored.phone == "0176 5554443"
+    assert stored.given_name == "Петър" and stored.notes == "Termin Jobcenter"
+    # Only the phone got a new clock: an edit of another field elsewhere merges with it.
+    assert stored.field_clocks["phone"][0] != stored.field_clocks["given_name"][0]
+    assert window.person_page.values["phone"].text() == "0176 5554443"  # type: ignore[attr-defined]
+    [change] = audit.list_entries(session.store, session.user, action="change")
+    assert change.details == {"fields": "phone"}
+
+
+def test_a_person_erased_meanwhile_is_said_so_and_nothing_is_saved(
+    qtbot: QtBot, session: Session
+) -> None:
+    person = people.register_person(session.store, session.user, PersonDraft("Ion", "Lungu"))
+    dialog = _open_editor(qtbot, session, person.id)
+    data_rights.erase_person(session.store, session.user, person.id)  # a sync brought it
+    type_text(dialog.phone, "0176 1")
+    with qtbot.waitSignal(dialog.save.answered, timeout=5000):
+        dialog._on_save_clicked()
+    assert dialog.isVisible()
+    assert dialog.errors["given_name"].text() == (
+        "This person was erased meanwhile. Nothing was saved."
+    )
+    assert people.get_person(session.store, session.user, person.id) is None
