@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.hlc import field_clocks_after_change
 from desktop_app.domain.permissions import Action, PermissionDenied, require
@@ -192,46 +194,61 @@ def resolve_conflict(store: Store, user: User, conflict_id: str, value: object) 
         raise PermissionDenied(Action.VIEW_RESTRICTED, "differing answers withheld")
     if value not in (conflict.kept_value, conflict.other_value) and not conflict.editable:
         raise ValueError(f"{kind}.{field_name}: only one of the two values can be chosen")
+
+    def resolved(session: DbSession) -> None:
+        _mark_resolved(session, store, user, conflict_id)
+
+    # The value and the conflict's end are one transaction: a decision is never half made.
     if kind == "person":
-        _decide_person(store, user, conflict, value)
+        _decide_person(store, user, conflict, value, resolved)
     elif kind == "visit" and field_name in _VISIT_JSON_FIELDS:
-        _decide_visit(store, user, conflict, value)
+        _decide_visit(store, user, conflict, value, resolved)
     else:
-        _decide_row(store, user, conflict, value)
-    _mark_resolved(store, user, conflict_id)
+        _decide_row(store, user, conflict, value, resolved)
 
 
-def _decide_person(store: Store, user: User, c: OpenConflict, value: object) -> None:
+Resolved = Callable[[DbSession], None]
+
+
+def _decide_person(
+    store: Store, user: User, c: OpenConflict, value: object, resolved: Resolved
+) -> None:
     person = people.get_person(store, user, c.record_id, log_view=False)
-    if person is None:  # erased meanwhile: nothing to set
+    if person is None:  # erased meanwhile (its conflicts went with it)
         return
     values = people.person_values(person)
-    if values.get(c.field) == value:
-        return
     values[c.field] = str(value)
     languages = tuple(code for code in values.pop("languages").split(",") if code)
-    people.update_person(store, user, c.record_id, PersonDraft(**values, languages=languages))
+    draft = PersonDraft(**values, languages=languages)
+    people.update_person(store, user, c.record_id, draft, also=resolved)
 
 
-def _decide_visit(store: Store, user: User, c: OpenConflict, value: object) -> None:
+def _decide_visit(
+    store: Store, user: User, c: OpenConflict, value: object, resolved: Resolved
+) -> None:
     """The visit as one laptop stored it: an edit like any other (a new revision, validated)."""
     from desktop_app.storage.visits_models import VisitRow
     from desktop_app.usecases import visits
 
     with store.reading() as session:
         row = session.get(VisitRow, c.record_id)
-        if row is None or row.deleted or getattr(row, c.field) == value:
-            return
-        answers, steps = json.loads(row.answers), json.loads(row.next_steps)
+        held = None if row is None or row.deleted else (row.answers, row.next_steps)
+    if held is None or held[_VISIT_JSON_FIELDS.index(c.field)] == value:
+        with store.transaction() as session:  # gone, or it holds the chosen value already
+            resolved(session)
+        return
+    answers, steps = json.loads(held[0]), json.loads(held[1])
     chosen = _json_object(value)
     if c.field == "answers":
         answers = chosen
     else:
         steps = chosen
-    visits.edit_visit(store, user, c.record_id, answers, next_steps=steps)
+    visits.edit_visit(store, user, c.record_id, answers, next_steps=steps, also=resolved)
 
 
-def _decide_row(store: Store, user: User, c: OpenConflict, value: object) -> None:
+def _decide_row(
+    store: Store, user: User, c: OpenConflict, value: object, resolved: Resolved
+) -> None:
     """Any other record: the field set in one change, with its clock, outbox and audit entry."""
     adapter = ADAPTERS[c.record_kind]
     model: Any = adapter.model  # type: ignore[attr-defined]  # row adapters (see sync.kinds)
@@ -240,6 +257,7 @@ def _decide_row(store: Store, user: User, c: OpenConflict, value: object) -> Non
 
         referrals.check_decided_text(c.field, value)
     with store.transaction() as session:
+        resolved(session)
         row = session.scalars(select(model).where(model.id == c.record_id)).one_or_none()
         if row is None or row.deleted or getattr(row, c.field) == value:
             return
@@ -266,21 +284,18 @@ def _decide_row(store: Store, user: User, c: OpenConflict, value: object) -> Non
         )
 
 
-def _mark_resolved(store: Store, user: User, conflict_id: str) -> None:
-    with store.transaction() as session:
-        row = session.get(ConflictRow, conflict_id)
-        if row is None or row.resolved:
-            return
-        hlc = str(store.clock.now())
-        stored = {k: (v[0], v[1]) for k, v in json.loads(row.field_clocks or "{}").items()}
-        clocks = field_clocks_after_change(
-            CONFLICT_FIELDS, stored, row.updated_hlc, {"resolved"}, hlc
-        )
-        row.resolved = True
-        row.field_clocks = json.dumps({k: list(v) for k, v in clocks.items()}, sort_keys=True)
-        row.revision += 1
-        row.updated_hlc = hlc
-        row.author_id = user.id
-        session.add(
-            OutboxRow(record_kind="conflict", record_id=conflict_id, revision=row.revision, hlc=hlc)
-        )
+def _mark_resolved(session: DbSession, store: Store, user: User, conflict_id: str) -> None:
+    row = session.get(ConflictRow, conflict_id)
+    if row is None or row.resolved:
+        return
+    hlc = str(store.clock.now())
+    stored = {k: (v[0], v[1]) for k, v in json.loads(row.field_clocks or "{}").items()}
+    clocks = field_clocks_after_change(CONFLICT_FIELDS, stored, row.updated_hlc, {"resolved"}, hlc)
+    row.resolved = True
+    row.field_clocks = json.dumps({k: list(v) for k, v in clocks.items()}, sort_keys=True)
+    row.revision += 1
+    row.updated_hlc = hlc
+    row.author_id = user.id
+    session.add(
+        OutboxRow(record_kind="conflict", record_id=conflict_id, revision=row.revision, hlc=hlc)
+    )

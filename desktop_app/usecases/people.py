@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 from sqlalchemy import insert
+from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.hlc import field_clocks_after_change
 from desktop_app.domain.permissions import Action, require
@@ -141,8 +142,12 @@ def update_person(
     draft: PersonDraft,
     *,
     today: dt.date | None = None,
+    also: Callable[[DbSession], None] | None = None,
 ) -> Person:
-    """Change a person's details; only changed fields get a new clock, so edits merge per field."""
+    """Change a person's details; only changed fields get a new clock, so edits merge per field.
+
+    ``also`` writes something that belongs to the change in the same transaction (a conflict
+    the change decides), changed or not."""
     require(user, Action.EDIT_PERSON)
     checked = validate_person(draft, today or dt.date.today())
     with store.transaction() as session:
@@ -150,6 +155,8 @@ def update_person(
         current = repo.get(person_id)
         if current is None:
             raise KeyError(person_id)
+        if also is not None:
+            also(session)
         before, after = person_values(current), person_values(checked)
         changed = {name for name in PERSON_FIELDS if before[name] != after[name]}
         if not changed:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Any
@@ -613,10 +613,12 @@ def edit_visit(
     *,
     next_steps: Mapping[str, str] | None = None,
     today: dt.date | None = None,
+    also: Callable[[DbSession], None] | None = None,
 ) -> Visit:
     """Store changed answers as a new revision of a finished visit; the old one stays readable.
 
-    A helper's edit keeps the restricted answers they were not shown.
+    A helper's edit keeps the restricted answers they were not shown. ``also`` writes
+    something that belongs to the edit in the same transaction (a conflict it decides).
     """
     require(user, Action.FILL_FORMS)
     with store.reading() as session:
@@ -643,6 +645,8 @@ def edit_visit(
         row = session.get(VisitRow, visit_id)
         if row is None:
             raise VisitNotFound(visit_id)
+        if also is not None:
+            also(session)
         session.add(
             VisitRevisionRow(
                 visit_id=row.id,

@@ -182,3 +182,38 @@ def test_a_conflict_over_a_visit_is_exported_and_erased_with_the_person_on_every
     laptops.sync(a)
     with a.store.reading() as db:
         assert db.query(ConflictRow).count() == 0
+
+
+def test_a_decision_that_fails_half_way_changes_nothing(
+    laptops: Laptops, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The value and the conflict's end are written in one transaction: a failure while ending
+    the conflict (injected here) leaves the value as it was and the conflict open."""
+    from desktop_app.usecases import conflicts
+
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(a, "Maria", "Ivanova", "1990")
+    referral = referrals.issue_referral(
+        a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="bg"
+    )
+    laptops.sync(a, b)
+    referrals.change_status(a.store, a.user, referral.id, ReferralStatus.APPOINTMENT_MADE)
+    referrals.change_status(b.store, b.user, referral.id, ReferralStatus.CLOSED)
+    _edit(a, pid, phone="0176 2222222")
+    _edit(b, pid, phone="0176 3333333")
+    laptops.sync(a, b, a)
+    found = {c.field: c for c in sync_uc.open_conflicts(a.store)}
+    assert set(found) == {"status", "phone"}
+
+    def fail(*_args: object, **_kwargs: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(conflicts, "field_clocks_after_change", fail)
+    before = referrals.get_referral(a.store, a.user, referral.id).status
+    for c in found.values():
+        with pytest.raises(OSError, match="disk full"):
+            sync_uc.resolve_conflict(a.store, a.user, c.id, c.other_value)
+    assert referrals.get_referral(a.store, a.user, referral.id).status == before
+    person = people.get_person(a.store, a.user, pid)
+    assert person is not None and person.phone == found["phone"].kept_value
+    assert {c.field for c in sync_uc.open_conflicts(a.store)} == {"status", "phone"}
