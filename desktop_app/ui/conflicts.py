@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -147,6 +147,8 @@ def answer_text(definition: FormDefinition | None, key: str, value: object) -> s
 
 class ConflictsDialog(QDialog):
     """Both values of each conflict; the advisor keeps one, or enters the right text."""
+
+    decided = Signal()
 
     def __init__(self, controller: SyncController, parent: QWidget) -> None:
         super().__init__(parent)
@@ -354,6 +356,12 @@ class ConflictsDialog(QDialog):
             self._on_decide_failed,
         )
 
+    def select_person(self, person_id: str) -> None:
+        """Show the first conflict about ``person_id`` (opened from their page)."""
+        rows = [i for i, c in enumerate(self.conflicts) if c.person_id == person_id]
+        if rows:
+            self.list.setCurrentRow(rows[0])
+
     def _on_decided(self, _result: object) -> None:
         row = self.list.currentRow()
         self.reload()
@@ -361,6 +369,7 @@ class ConflictsDialog(QDialog):
             self.list.setCurrentRow(min(row, len(self.conflicts) - 1))
         self.controller.refresh()
         self.controller.window.reload_all()
+        self.decided.emit()
 
     def _on_decide_failed(self, exc: Exception) -> None:
         if isinstance(exc, ValidationFailed):
@@ -378,3 +387,63 @@ class ConflictsDialog(QDialog):
     def reject(self) -> None:
         self.save.dismiss()
         super().reject()
+
+
+class ConflictNotice(QWidget):
+    """On the person's page: values of this person still to decide, and the way to them."""
+
+    def __init__(self, controller: SyncController) -> None:
+        super().__init__()
+        self.controller = controller
+        self.person_id = ""
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.button = QPushButton()
+        self.button.clicked.connect(self._on_decide_clicked)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.button)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet("ConflictNotice { background: #fff4d6; border: 1px solid #e0b000; }")
+        self.setAccessibleName("conflicts notice")
+        self.hide()
+
+    def show_for(self, person_id: str | None) -> None:
+        self.person_id = person_id or ""
+        self.refresh()
+
+    def refresh(self) -> None:
+        count = (
+            conflicts_uc.open_count_about(self.controller.store, self.person_id)
+            if self.person_id
+            else 0
+        )
+        self.setVisible(count > 0)
+        self.text.setText(
+            ngettext(
+                "{count} value about this person was changed differently on two laptops.",
+                "{count} values about this person were changed differently on two laptops.",
+                count,
+            ).format(count=count)
+        )
+        self.button.setText(_("Dec&ide…"))
+
+    def _on_decide_clicked(self) -> None:
+        dialog = self.controller.open_conflicts()
+        dialog.select_person(self.person_id)
+        dialog.decided.connect(self.refresh)
+
+
+def install_notice(controller: SyncController) -> ConflictNotice:
+    """The notice on the person's page, kept up to date as people and syncs come and go."""
+    window = controller.window
+    notice = ConflictNotice(controller)
+    window.person_page.add_notice(notice)
+    window.person_page.person_changed.connect(
+        lambda person: notice.show_for(person.id if person is not None else None)
+    )
+    controller.sync_finished.connect(lambda _result: notice.refresh())
+    window.retranslated.connect(notice.refresh)
+    notice.show_for(window.person_page.person.id if window.person_page.person else None)
+    return notice

@@ -59,6 +59,8 @@ class PersonPage(QWidget):
         self.tabs.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        self.notices = QVBoxLayout()  # features' notices about the person (conflicts …)
+        layout.addLayout(self.notices)
         layout.addWidget(self.hint)
         layout.addLayout(self.form)
         layout.addLayout(self.actions_row)
@@ -92,6 +94,10 @@ class PersonPage(QWidget):
         self.actions_row.addWidget(button, n // ACTIONS_PER_ROW, n % ACTIONS_PER_ROW)
         self._action_buttons.append(button)
         button.setVisible(self.person is not None)
+
+    def add_notice(self, widget: QWidget) -> None:
+        """A feature's notice under the person's name; the feature shows and hides it."""
+        self.notices.addWidget(widget)
 
     def add_tab(self, widget: QWidget, title: Callable[[], str]) -> None:
         """A feature's tab on the person's page; ``title`` is called again on language change."""

@@ -686,4 +686,7 @@ class DevicesDialog(QDialog):
 
 
 def install(window: MainWindow) -> None:
+    from desktop_app.ui.conflicts import install_notice
+
     window.sync = SyncController(window)  # type: ignore[attr-defined]
+    window.conflict_notice = install_notice(window.sync)  # type: ignore[attr-defined]

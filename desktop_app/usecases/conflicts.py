@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.hlc import field_clocks_after_change
@@ -125,6 +125,26 @@ def open_conflicts(store: Store, user: User | None = None) -> list[OpenConflict]
                 )
             )
     return [_with_differences(store, user, c) for c in found]
+
+
+def open_count_about(store: Store, person_id: str) -> int:
+    """How many conflicts about the person (their fields, their records) are still open."""
+    with store.reading() as session:
+        return int(
+            session.scalar(
+                select(func.count())
+                .select_from(ConflictRow)
+                .where(
+                    ConflictRow.resolved.is_(False),
+                    ConflictRow.deleted.is_(False),
+                    (ConflictRow.person_id == person_id)
+                    | (
+                        (ConflictRow.record_kind == "person") & (ConflictRow.record_id == person_id)
+                    ),
+                )
+            )
+            or 0
+        )
 
 
 def _record_context(session: Any, kind: str, record_id: str) -> tuple[str, str]:

@@ -68,8 +68,18 @@ def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_dec
         window = MainWindow(b)
         qtbot.addWidget(window)
         window.show()
-        dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
-        qtbot.addWidget(dialog)
+        # The person's page says so, and leads to the dialog.
+        notice = window.conflict_notice  # type: ignore[attr-defined]
+        assert notice.isHidden()
+        window.show_person(pid)
+        assert notice.isVisible()
+        assert notice.text.text() == (
+            "4 values about this person were changed differently on two laptops."
+        )
+        notice.button.click()
+        dialog = window.findChild(ConflictsDialog)
+        assert dialog is not None and dialog.isVisible()
+        assert dialog.conflicts[dialog.list.currentRow()].person_id == pid
         titles = _titles(dialog)
         assert len(titles) == 4 and all(t.startswith("Elena Radu · ") for t in titles)
         assert "Elena Radu · Phone" in titles and "Elena Radu · Sex / gender" in titles
@@ -87,6 +97,7 @@ def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_dec
         other = dialog.other_text.text()
         dialog.keep_second.click()
         qtbot.waitUntil(lambda: dialog.list.count() == 3, timeout=5000)
+        assert notice.text.text().startswith("3 values about this person")
 
         # The visit: only the differing answer, under its label, with the option's name.
         row = next(i for i, t in enumerate(_titles(dialog)) if "Visit" in t)
