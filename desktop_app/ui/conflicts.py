@@ -39,6 +39,7 @@ from desktop_app.i18n.messages import (
     field_message,
 )
 from desktop_app.i18n.text import N_, _, current_language, ngettext
+from desktop_app.ui.person_dialog import SEX_OPTIONS
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel, country_names, language_name
 from desktop_app.usecases import conflicts as conflicts_uc
@@ -63,12 +64,6 @@ FIELD_LABELS = {
     "answers": N_("Answers"),
     "next_steps": N_("Next steps"),
     "granted": N_("Consent given"),
-}
-SEX_LABELS = {
-    "female": N_("female"),
-    "male": N_("male"),
-    "diverse": N_("diverse"),
-    "not_stated": N_("prefers not to say"),
 }
 _MULTILINE = frozenset({"notes", "outcome"})
 
@@ -101,7 +96,8 @@ def value_text(conflict: conflicts_uc.OpenConflict, value: object) -> str:
     if not isinstance(value, str) or not value:
         return _plain(value)
     if field == "sex":
-        return _(SEX_LABELS[value]) if value in SEX_LABELS else value
+        sexes = dict(SEX_OPTIONS)
+        return _(sexes[value]) if value in sexes else value
     if field == "nationality":
         return country_names().get(value.upper(), value)
     if field == "languages":
