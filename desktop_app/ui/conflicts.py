@@ -111,7 +111,7 @@ def value_text(conflict: conflicts_uc.OpenConflict, value: object) -> str:
 
 def answer_text(definition: FormDefinition | None, key: str, value: object) -> str:
     """One answer of a visit, under its label, with the names of the options chosen."""
-    from desktop_app.forms.definition import FieldType
+    from desktop_app.forms.definition import FieldDef, FieldType
     from desktop_app.ui.form_view import CEFR_LEVEL_TEXT, YES_NO_UNKNOWN_TEXT
 
     lang = current_language()
@@ -122,23 +122,31 @@ def answer_text(definition: FormDefinition | None, key: str, value: object) -> s
     if fdef is None:
         return f"{key}: {_plain(value)}"
 
-    def shown(item: object) -> str:
+    def shown(field: FieldDef, item: object) -> str:
+        if isinstance(item, list) and field.fields:  # a repeated group: each entry in brackets
+            return "; ".join(f"({entry_text(field, entry)})" for entry in item) or "—"
+        if isinstance(item, list):
+            return ", ".join(shown(field, v) for v in item) or "—"
         if not isinstance(item, str):
             return _plain(item)
-        if fdef.type == FieldType.YES_NO_UNKNOWN and item in YES_NO_UNKNOWN_TEXT:
+        if field.type == FieldType.YES_NO_UNKNOWN and item in YES_NO_UNKNOWN_TEXT:
             return _(YES_NO_UNKNOWN_TEXT[item])
-        if fdef.type == FieldType.CEFR and item in CEFR_LEVEL_TEXT:
+        if field.type == FieldType.CEFR and item in CEFR_LEVEL_TEXT:
             return _(CEFR_LEVEL_TEXT[item])
-        option = fdef.option(item)
+        option = field.option(item)
         return pick(option.label, lang) if option is not None else item
 
-    if isinstance(value, list) and not fdef.fields:
-        text = ", ".join(shown(v) for v in value) or "—"
-    elif isinstance(value, list):  # a repeated group (children …): one line per entry
-        text = ngettext("{n} entry", "{n} entries", len(value)).format(n=len(value))
-    else:
-        text = shown(value)
-    return f"{pick(fdef.label, lang)}: {text}"
+    def entry_text(group: FieldDef, entry: object) -> str:
+        if not isinstance(entry, dict):
+            return _plain(entry)
+        parts = []
+        for key, item in entry.items():
+            sub = group.subfield(key)
+            label = pick(sub.label, lang) if sub is not None else key
+            parts.append(f"{label}: {shown(sub, item) if sub is not None else _plain(item)}")
+        return ", ".join(parts)
+
+    return f"{pick(fdef.label, lang)}: {shown(fdef, value)}"
 
 
 class ConflictsDialog(QDialog):

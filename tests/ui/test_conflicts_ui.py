@@ -142,3 +142,20 @@ def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_dec
         set_language("en")
         a.close()
         b.close()
+
+
+def test_a_differing_answer_is_shown_under_its_label_with_the_names_of_its_options(
+    qapp: object,
+) -> None:
+    from desktop_app.ui.conflicts import answer_text
+
+    set_language("en")
+    life = visits.form("life_situation")
+    assert answer_text(life, "urgent_medical_need", "unknown") == "Urgent medical need?: don't know"
+    children = [{"child_birth": "2018-05-01", "child_lives": "with_person"}, {"child_name": "Ana"}]
+    assert answer_text(life, "children", children) == (
+        "Children: (Date or year of birth: 2018-05-01, Where does the child live?: in the same "
+        "household); (Given name: Ana)"
+    )
+    assert answer_text(life, "no_such_answer", [1, 2]) == "no_such_answer: 1, 2"
+    assert answer_text(life, "rent", None) == "Rent per month in euros (the person's share): —"
