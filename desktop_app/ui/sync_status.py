@@ -38,7 +38,7 @@ from desktop_app.i18n.messages import (
     laptops_not_given_the_key,
     sync_message,
 )
-from desktop_app.i18n.text import N_, _
+from desktop_app.i18n.text import N_, _, ngettext
 from desktop_app.sync.http_client import Offline, RequestRefused
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import sync as sync_uc
@@ -213,7 +213,12 @@ class SyncController(QObject):
             parts.append(_("last sync {time}").format(time=when))
         parts.append(_("{count} pending").format(count=state.pending_changes))
         if state.open_conflicts:
-            parts.append(_("{count} conflicts to decide").format(count=state.open_conflicts))
+            n = state.open_conflicts
+            parts.append(
+                ngettext("{count} conflict to decide", "{count} conflicts to decide", n).format(
+                    count=n
+                )
+            )
         if state.unconfirmed_senders:
             parts.append(
                 _("confirm “{name}” by its fingerprint (File menu)").format(

@@ -94,7 +94,7 @@ def test_sync_runs_in_background_while_typing_and_resolves_conflicts(
         sync_uc.sync_now(a.store)
         with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
             controller.start()
-        assert "1 conflicts to decide" in controller.label.text()
+        assert "1 conflict to decide" in controller.label.text()
         dialog = controller.open_conflicts()
         assert dialog.list.count() == 1 and "Elena Radu" in dialog.list.item(0).text()
         dialog.keep_second.click()  # stored on a worker thread
