@@ -9,6 +9,7 @@ enters the right one. The decision is stored on a worker thread (``DialogSave``)
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -61,6 +62,7 @@ FIELD_LABELS = {
     "follow_up": N_("Follow-up date"),
     "appointment": N_("Appointment"),
     "contact_person": N_("Contact person"),
+    "documents": N_("Documents to bring"),
     "answers": N_("Answers"),
     "next_steps": N_("Next steps"),
     "granted": N_("Consent given"),
@@ -104,6 +106,12 @@ def value_text(conflict: conflicts_uc.OpenConflict, value: object) -> str:
         return ", ".join(language_name(code) for code in value.split(",") if code)
     if field == "date_of_birth" or field == "follow_up":
         return format_partial_date(value)
+    if kind == "referral" and field == "documents":
+        try:
+            items = json.loads(value)
+        except ValueError:
+            return value
+        return ", ".join(str(i) for i in items) if isinstance(items, list) and items else "—"
     if kind == "referral" and field == "status":
         return _(REFERRAL_STATUS[value]) if value in REFERRAL_STATUS else value
     return value

@@ -159,3 +159,22 @@ def test_a_differing_answer_is_shown_under_its_label_with_the_names_of_its_optio
     )
     assert answer_text(life, "no_such_answer", [1, 2]) == "no_such_answer: 1, 2"
     assert answer_text(life, "rent", None) == "Rent per month in euros (the person's share): —"
+
+
+def test_a_referrals_values_are_shown_by_their_names(qapp: object) -> None:
+    from desktop_app.ui.conflicts import field_label, value_text
+    from desktop_app.usecases.conflicts import OpenConflict
+
+    set_language("en")
+
+    def shown(field: str, value: object) -> str:
+        return value_text(OpenConflict("c", "referral", "r", field, value, value), value)
+
+    assert shown("status", "appointment_made") == "Appointment made"
+    assert shown("documents", '["Mietvertrag", "Pass"]') == "Mietvertrag, Pass"
+    assert shown("documents", "[]") == "—"
+    assert shown("follow_up", "2026-12-24") == "Dec 24, 2026"
+    assert shown("outcome", "") == "—"
+    assert field_label("documents") == "Documents to bring"
+    person = OpenConflict("c", "person", "p", "nationality", "RO", "BG")
+    assert value_text(person, "RO") == "Romania"
