@@ -193,3 +193,46 @@ def test_a_writer_that_died_holds_up_no_background_transaction(data_dir: Path) -
         assert session.store.meta("bg.after-a-crash") == "x"
     finally:
         session.close()
+
+
+def test_conflicts_stored_before_they_named_their_person_get_it_from_their_record(
+    tmp_path: Path,
+) -> None:
+    """Migration ``conflict_person``: a conflict over a person or over a visit of theirs is
+    exported and erased with them, also one written by an earlier version."""
+    from alembic import command
+
+    key = new_database_key()
+    store = open_with_key(StorePaths(tmp_path), key, create=True)
+    config = Config()
+    config.set_main_option("script_location", str(Path(storage_db.__file__).parent / "migrations"))
+    with store.engine.connect() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "laptops")
+        sync = "1, '0000000000001-00000-x', 'x', '', 0, '{}'"
+        conn.exec_driver_sql(
+            "INSERT INTO visits (id, revision, updated_hlc, device_id, author_id, deleted, "
+            "field_clocks, person_id, form_id, form_version, answers, next_steps, status, "
+            f"started_at, finished_at) VALUES ('v1', {sync}, 'p2', 'life_situation', 1, '{{}}', "
+            "'{}', 'finished', '', '')"
+        )
+        for conflict, kind, record in (
+            ("c1", "person", "p1"),
+            ("c2", "visit", "v1"),
+            ("c3", "visit", "gone"),
+        ):
+            conn.exec_driver_sql(
+                "INSERT INTO conflicts (id, revision, updated_hlc, device_id, author_id, deleted, "
+                "field_clocks, record_kind, record_id, field, kept_value, kept_clock, "
+                f"other_value, other_clock, resolved) VALUES ('{conflict}', {sync}, '{kind}', "
+                f"'{record}', 'f', '\"a\"', 'k', '\"b\"', 'o', 0)"
+            )
+        conn.commit()
+    store.close()
+    store = open_with_key(StorePaths(tmp_path), key)  # migrates to head on opening
+    try:
+        with store.engine.connect() as conn:
+            rows = conn.exec_driver_sql("SELECT id, person_id FROM conflicts ORDER BY id").all()
+        assert [tuple(r) for r in rows] == [("c1", "p1"), ("c2", "p2"), ("c3", "")]
+    finally:
+        store.close()
