@@ -222,6 +222,27 @@ RECORD_KINDS = {
     "case_opening": N_("Case opened to a helper"),
 }
 
+# The fields a conflict can be about, as people read them (conflicts dialog, data export).
+FIELD_NAMES = {
+    "given_name": N_("Given name"),
+    "family_name": N_("Family name"),
+    "date_of_birth": N_("Date of birth"),
+    "sex": N_("Sex / gender"),
+    "nationality": N_("Nationality"),
+    "languages": N_("Languages spoken"),
+    "phone": N_("Phone"),
+    "notes": N_("Notes"),
+    "status": N_("Status"),
+    "outcome": N_("Outcome"),
+    "follow_up": N_("Follow-up date"),
+    "appointment": N_("Appointment"),
+    "contact_person": N_("Contact person"),
+    "documents": N_("Documents to bring"),
+    "answers": N_("Answers"),
+    "next_steps": N_("Next steps"),
+    "granted": N_("Consent given"),
+}
+
 #: a referral's status (``domain.referral.ReferralStatus`` values) as people read it
 REFERRAL_STATUS = {
     "issued": N_("Issued"),

@@ -34,12 +34,13 @@ from desktop_app.forms import FormDefinition
 from desktop_app.forms import label as pick
 from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.messages import (
+    FIELD_NAMES,
     RECORD_KINDS,
     REFERRAL_STATUS,
     error_message,
     field_message,
 )
-from desktop_app.i18n.text import N_, _, current_language, ngettext
+from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.ui.person_dialog import SEX_OPTIONS
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel, country_names, language_name
@@ -48,30 +49,11 @@ from desktop_app.usecases import conflicts as conflicts_uc
 if TYPE_CHECKING:
     from desktop_app.ui.sync_status import SyncController
 
-FIELD_LABELS = {
-    "given_name": N_("Given name"),
-    "family_name": N_("Family name"),
-    "date_of_birth": N_("Date of birth"),
-    "sex": N_("Sex / gender"),
-    "nationality": N_("Nationality"),
-    "languages": N_("Languages spoken"),
-    "phone": N_("Phone"),
-    "notes": N_("Notes"),
-    "status": N_("Status"),
-    "outcome": N_("Outcome"),
-    "follow_up": N_("Follow-up date"),
-    "appointment": N_("Appointment"),
-    "contact_person": N_("Contact person"),
-    "documents": N_("Documents to bring"),
-    "answers": N_("Answers"),
-    "next_steps": N_("Next steps"),
-    "granted": N_("Consent given"),
-}
 _MULTILINE = frozenset({"notes", "outcome"})
 
 
 def field_label(field: str) -> str:
-    return _(FIELD_LABELS[field]) if field in FIELD_LABELS else field
+    return _(FIELD_NAMES[field]) if field in FIELD_NAMES else field
 
 
 def _when(clock_time: dt.datetime | None) -> str:

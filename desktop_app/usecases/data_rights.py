@@ -16,6 +16,7 @@ from desktop_app.domain.permissions import Action, require
 from desktop_app.domain.person import Person
 from desktop_app.domain.users import Role, User
 from desktop_app.i18n.formatting import format_partial_date
+from desktop_app.i18n.messages import FIELD_NAMES
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.person_data_pdf import render_person_data
 from desktop_app.storage.db import Store
@@ -116,7 +117,7 @@ def export_person(
     sections = [
         (s.title, readable(s.kind, rows, doc_lang, forms, directory)) for s, rows in collected
     ]
-    pdf_bytes = render_person_data(doc_lang, person_rows, sections, today, dict(_LABELS))
+    pdf_bytes = render_person_data(doc_lang, person_rows, sections, today, FIELD_NAMES)
     audit.record(store, user, audit.AuditAction.EXPORT, "person", person_id, {"lang": doc_lang})
     return json_bytes, pdf_bytes
 
