@@ -1,11 +1,14 @@
-"""Model-based sync test: random registrations, field edits, erasures and syncs on three laptops
-in random orders (hypothesis stateful testing against a real server process on 127.0.0.1).
+"""Model-based sync test: random registrations, field edits, referrals moved on, conflicts
+decided, erasures and syncs on three laptops in random orders (hypothesis stateful testing
+against a real server process on 127.0.0.1).
 
 After a final round of syncs every laptop holds the same people with the same values and the
 same open conflicts, every erased person is gone everywhere (conflicts about them too: they
-hold two of their values), and every true conflict (the same field of a person changed on two
-laptops, neither having seen the other's change) is recorded as an open conflict. Erasures go
-through the data-rights use case (``campaigns.erase_person``).
+hold two of their values), every true conflict (the same field of a person changed on two
+laptops, neither having seen the other's change; a decision is such a change too) is recorded
+as a conflict, open or decided since, and every referral has the same status and the same
+history everywhere, holding every step made on any laptop. Erasures go through the
+data-rights use case (``campaigns.erase_person``).
 Examples: ``RELIABILITY_MODEL_EXAMPLES`` (default 6; ``run.py --full``: 150).
 """
 
@@ -27,8 +30,9 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from sqlalchemy import select
 from sync_harness import Laptops, ServerProcess
 
+from desktop_app.domain.referral import ReferralStatus, ReferralStatusError
 from desktop_app.storage.sync_models import ConflictRow
-from desktop_app.usecases import people
+from desktop_app.usecases import people, referrals
 from desktop_app.usecases import sync as sync_uc
 
 EXAMPLES = int(os.environ.get("RELIABILITY_MODEL_EXAMPLES", "6"))
@@ -38,6 +42,7 @@ LAPTOPS = st.integers(0, 2)
 # in the test is later in time" are explored too.
 CLOCKS = st.sampled_from(["right", "right", "behind", "ahead", "frozen"])
 FIELDS = st.sampled_from(["phone", "notes"])
+STATUSES = st.sampled_from(list(ReferralStatus))
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,8 @@ class ThreeLaptops(RuleBasedStateMachine):
         self.edits: list[Edit] = []
         self.created: set[str] = set()
         self.erased: set[str] = set()
+        self.referrals: dict[str, str] = {}  # referral id: person id
+        self.steps: dict[str, set[tuple[str, str]]] = {}  # referral id: {(status, by)}
         self.n = 0
 
     @initialize(clocks=st.lists(CLOCKS, min_size=3, max_size=3))
@@ -94,6 +101,52 @@ class ThreeLaptops(RuleBasedStateMachine):
         assert edit_person(self.laptops[laptop], pid, field, value)
         self.edits.append(Edit(self.n, laptop, pid, field, value, frozenset(self.knows[laptop])))
         self.knows[laptop].add(self.n)
+
+    @rule(laptop=LAPTOPS, pick=st.integers(0, 10**6))
+    def refer(self, laptop: int, pick: int) -> None:
+        ids = self._visible(laptop)
+        if ids:
+            session = self.laptops[laptop]
+            pid = ids[pick % len(ids)]
+            made = referrals.issue_referral(
+                session.store, session.user, pid, "vhs", "integration_course"
+            )
+            self.referrals[made.id] = pid
+            self.steps[made.id] = {("issued", session.user.display_name)}
+
+    @rule(laptop=LAPTOPS, pick=st.integers(0, 10**6), status=STATUSES)
+    def move_referral(self, laptop: int, pick: int, status: ReferralStatus) -> None:
+        session = self.laptops[laptop]
+        with session.store.reading() as db:
+            from desktop_app.storage.referrals_models import ReferralRow
+
+            held = sorted(db.scalars(select(ReferralRow.id).where(ReferralRow.deleted.is_(False))))
+        if not held:
+            return
+        rid = held[pick % len(held)]
+        try:
+            referrals.change_status(session.store, session.user, rid, status)
+        except ReferralStatusError:
+            return  # backwards is refused
+        self.steps[rid].add((status.value, session.user.display_name))
+
+    @rule(laptop=LAPTOPS, pick=st.integers(0, 10**6), other=st.booleans())
+    def decide(self, laptop: int, pick: int, other: bool) -> None:
+        """An advisor decides an open conflict: the value is a change like any other."""
+        session = self.laptops[laptop]
+        found = sync_uc.open_conflicts(session.store)
+        if not found:
+            return
+        c = found[pick % len(found)]
+        value = c.other_value if other else c.kept_value
+        before = read_person(session.store, c.record_id) if c.record_kind == "person" else None
+        sync_uc.resolve_conflict(session.store, session.user, c.id, value)
+        if before is not None and people.person_values(before)[c.field] != value:
+            # It changed the field (a decision that keeps what is there changes nothing).
+            self.n += 1
+            seen = frozenset(self.knows[laptop])
+            self.edits.append(Edit(self.n, laptop, c.record_id, c.field, str(value), seen))
+            self.knows[laptop].add(self.n)
 
     @rule(laptop=LAPTOPS, pick=st.integers(0, 10**6))
     def erase(self, laptop: int, pick: int) -> None:
@@ -136,13 +189,14 @@ class ThreeLaptops(RuleBasedStateMachine):
             with s.store.reading() as db:
                 about = set(db.scalars(select(ConflictRow.record_id)))
             assert not about & self.erased, "a conflict (two of their values) outlived an erasure"
-        recorded: set[tuple[str, str]] = set()
+        recorded: set[tuple[str, str]] = set()  # open, or decided since
         conflict_ids = []
         for s in self.laptops:
-            open_now = sync_uc.open_conflicts(s.store)
-            recorded |= {(x.record_id, x.field) for x in open_now}
-            conflict_ids.append({x.id for x in open_now})
+            with s.store.reading() as db:
+                recorded |= set(db.execute(select(ConflictRow.record_id, ConflictRow.field)))
+            conflict_ids.append({x.id for x in sync_uc.open_conflicts(s.store)})
         assert conflict_ids[0] == conflict_ids[1] == conflict_ids[2], "conflicts did not travel"
+        self._check_referrals()
         for i, first in enumerate(self.edits):
             for second in self.edits[i + 1 :]:
                 if (
@@ -156,6 +210,21 @@ class ThreeLaptops(RuleBasedStateMachine):
                     assert (first.person_id, first.field) in recorded, (
                         f"true conflict not recorded: {first} vs {second}"
                     )
+
+    def _check_referrals(self) -> None:
+        """The same status and history everywhere; every step made anywhere is in it."""
+        for rid, pid in self.referrals.items():
+            seen = []
+            for s in self.laptops:
+                if pid in self.erased:
+                    assert referrals.referrals_of(s.store, s.user, pid, log_view=False) == []
+                    continue
+                moved = referrals.get_referral(s.store, s.user, rid, log_view=False)
+                history = referrals.status_history(s.store, s.user, rid, log_view=False)
+                seen.append((moved.status, [(h.status.value, h.at, h.by) for h in history]))
+                steps = {(h.status.value, h.by) for h in history}
+                assert self.steps[rid] <= steps, f"a step was lost: {self.steps[rid] - steps}"
+            assert all(x == seen[0] for x in seen), f"referral {rid} differs: {seen}"
 
 
 ThreeLaptops.TestCase.settings = settings(
