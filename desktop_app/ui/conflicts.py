@@ -424,9 +424,7 @@ class ConflictNotice(QWidget):
         self.button.setText(_("Dec&ide…"))
 
     def _on_decide_clicked(self) -> None:
-        dialog = self.controller.open_conflicts()
-        dialog.select_person(self.person_id)
-        dialog.decided.connect(self.refresh)
+        self.controller.open_conflicts().select_person(self.person_id)
 
 
 def install_notice(controller: SyncController) -> ConflictNotice:

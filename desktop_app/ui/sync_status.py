@@ -253,6 +253,9 @@ class SyncController(QObject):
         from desktop_app.ui.conflicts import ConflictsDialog
 
         dialog = ConflictsDialog(self, self.window)
+        notice = getattr(self.window, "conflict_notice", None)
+        if notice is not None:  # the person's page counts what is left to decide
+            dialog.decided.connect(notice.refresh)
         dialog.open()
         return dialog
 
