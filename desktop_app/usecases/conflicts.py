@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import func, select
@@ -99,12 +99,17 @@ def open_conflicts(store: Store, user: User | None = None) -> list[OpenConflict]
     With ``user`` (the window), a visit's differing answers that the user may not see are left
     out and the conflict is marked ``withheld``; neither whole version is handed out then.
     """
+    return _open(store, user)
+
+
+def _open(store: Store, user: User | None, only: str | None = None) -> list[OpenConflict]:
+    query = select(ConflictRow).where(
+        ConflictRow.resolved.is_(False), ConflictRow.deleted.is_(False)
+    )
+    if only is not None:
+        query = query.where(ConflictRow.id == only)
     with store.reading() as session:
-        rows = session.scalars(
-            select(ConflictRow)
-            .where(ConflictRow.resolved.is_(False), ConflictRow.deleted.is_(False))
-            .order_by(ConflictRow.updated_hlc)
-        ).all()
+        rows = session.scalars(query.order_by(ConflictRow.updated_hlc)).all()
         found = []
         for r in rows:
             person_id, about = _record_context(session, r.record_kind, r.record_id)
@@ -164,8 +169,6 @@ def _record_context(session: Any, kind: str, record_id: str) -> tuple[str, str]:
 def _with_differences(store: Store, user: User | None, c: OpenConflict) -> OpenConflict:
     if c.record_kind != "visit" or c.field not in _VISIT_JSON_FIELDS:
         return c
-    from dataclasses import replace
-
     from desktop_app.usecases import visits
 
     kept, other = _json_object(c.kept_value), _json_object(c.other_value)
@@ -205,9 +208,10 @@ def resolve_conflict(store: Store, user: User, conflict_id: str, value: object) 
     not see what differs), and ``ValueError`` for a value that is neither side's where only a
     choice is allowed.
     """
-    conflict = next((c for c in open_conflicts(store, user) if c.id == conflict_id), None)
-    if conflict is None:
+    found = _open(store, user, only=conflict_id)
+    if not found:
         raise ConflictGone(conflict_id)
+    conflict = found[0]
     kind, field_name = conflict.record_kind, conflict.field
     require(user, _DECIDES.get(kind, Action.EDIT_PERSON))
     if conflict.withheld:
