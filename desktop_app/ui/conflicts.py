@@ -163,8 +163,14 @@ class ConflictsDialog(QDialog):
         self.list.currentRowChanged.connect(self._on_list_current_changed)
 
         self.choice = QWidget()  # greyed out while a decision is being stored
-        self.kept_box, self.kept_text, self.keep_first = self._side(_("Keep the value &in force"))
-        self.other_box, self.other_text, self.keep_second = self._side(_("Take the &other value"))
+        self.kept_box, self.kept_changed, self.kept_text, self.keep_first = self._side(
+            _("Keep the value &in force")
+        )
+        self.other_box, self.other_changed, self.other_text, self.keep_second = self._side(
+            _("Take the &other value")
+        )
+        self.kept_box.setTitle(_("In force now"))
+        self.other_box.setTitle(_("Not in force"))
         self.keep_first.clicked.connect(lambda: self._resolve_with(self._kept_value()))
         self.keep_second.clicked.connect(lambda: self._resolve_with(self._other_value()))
         sides = QHBoxLayout()
@@ -200,8 +206,11 @@ class ConflictsDialog(QDialog):
         layout.addWidget(buttons)
         self.reload()
 
-    def _side(self, button_text: str) -> tuple[QGroupBox, QLabel, QPushButton]:
+    def _side(self, button_text: str) -> tuple[QGroupBox, QLabel, QLabel, QPushButton]:
         box = QGroupBox()
+        changed = QLabel()  # where and when the value was set; wraps, unlike a box's title
+        changed.setWordWrap(True)
+        changed.setStyleSheet("color: #555;")
         text = QLabel()
         text.setWordWrap(True)
         text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -209,9 +218,10 @@ class ConflictsDialog(QDialog):
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         button = QPushButton(button_text)
         inner = QVBoxLayout(box)
+        inner.addWidget(changed)
         inner.addWidget(text, 1)
         inner.addWidget(button)
-        return box, text, button
+        return box, changed, text, button
 
     # --- the list ------------------------------------------------------------------------
     def reload(self) -> None:
@@ -259,27 +269,24 @@ class ConflictsDialog(QDialog):
         self.kept_box.setEnabled(c is not None and not c.withheld)
         self.other_box.setEnabled(c is not None and not c.withheld)
         if c is None:
-            for label in (self.kept_text, self.other_text):
+            for label in (self.kept_changed, self.kept_text, self.other_changed, self.other_text):
                 label.setText("")
-            self.kept_box.setTitle("")
-            self.other_box.setTitle("")
             self._show_editor(None)
             return
         me = self.controller.store.device_id
-        for which, (box, label, value) in enumerate(
+        for which, (changed, label, value) in enumerate(
             (
-                (self.kept_box, self.kept_text, c.kept_value),
-                (self.other_box, self.other_text, c.other_value),
+                (self.kept_changed, self.kept_text, c.kept_value),
+                (self.other_changed, self.other_text, c.other_value),
             )
         ):
             clock = c.kept_clock if which == 0 else c.other_clock
-            heading = _("In force now") if which == 0 else _("Not in force")
-            title = (
-                _("{state} · changed on this laptop, {when}")
+            where = (
+                _("changed on this laptop, {when}")
                 if clock.endswith(me)
-                else _("{state} · changed on another laptop, {when}")
+                else _("changed on another laptop, {when}")
             )
-            box.setTitle(title.format(state=heading, when=_when(c.changed_at(which))))
+            changed.setText(where.format(when=_when(c.changed_at(which))))
             label.setText(self._shown(c, which, value))
         if c.withheld:
             self.error.show_message(

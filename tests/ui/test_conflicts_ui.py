@@ -93,7 +93,11 @@ def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_dec
         shown = {dialog.kept_text.text(), dialog.other_text.text()}
         assert shown == {"Appointment made", "Closed"}
         assert dialog.edit_line.isHidden() and dialog.save_edit.isHidden()  # chosen, not typed
-        assert "changed on this laptop" in dialog.kept_box.title() + dialog.other_box.title()
+        assert (dialog.kept_box.title(), dialog.other_box.title()) == (
+            "In force now",
+            "Not in force",
+        )
+        assert "changed on this laptop" in dialog.kept_changed.text() + dialog.other_changed.text()
         other = dialog.other_text.text()
         dialog.keep_second.click()
         qtbot.waitUntil(lambda: dialog.list.count() == 3, timeout=5000)
