@@ -336,7 +336,7 @@ def install(window: MainWindow) -> None:
         if person is None:
             return
         dialog = EditPersonDialog(window.session.store, window.session.user, person, window)
-        dialog.person_updated.connect(lambda updated: on_updated(updated))
+        dialog.person_updated.connect(on_updated)
         window.edit_person_dialog = dialog  # type: ignore[attr-defined]  # for tests
         dialog.open()
 
