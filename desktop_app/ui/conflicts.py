@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -24,13 +25,14 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
+    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.validation import ValidationFailed
-from desktop_app.forms import FormDefinition
+from desktop_app.forms import FormDefinition, InvalidAnswers
 from desktop_app.forms import label as pick
 from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.messages import (
@@ -101,6 +103,12 @@ def value_text(conflict: conflicts_uc.OpenConflict, value: object) -> str:
 
 def answer_text(definition: FormDefinition | None, key: str, value: object) -> str:
     """One answer of a visit, under its label, with the names of the options chosen."""
+    label, text = answer_parts(definition, key, value)
+    return f"{label}: {text}"
+
+
+def answer_parts(definition: FormDefinition | None, key: str, value: object) -> tuple[str, str]:
+    """An answer's label and its value as read (the names of the options chosen)."""
     from desktop_app.forms.definition import FieldDef, FieldType
     from desktop_app.ui.form_view import CEFR_LEVEL_TEXT, YES_NO_UNKNOWN_TEXT
 
@@ -110,7 +118,7 @@ def answer_text(definition: FormDefinition | None, key: str, value: object) -> s
     except KeyError:
         fdef = None
     if fdef is None:
-        return f"{key}: {_plain(value)}"
+        return key, _plain(value)
 
     def shown(field: FieldDef, item: object) -> str:
         if isinstance(item, list) and field.fields:  # a repeated group: each entry in brackets
@@ -136,7 +144,7 @@ def answer_text(definition: FormDefinition | None, key: str, value: object) -> s
             parts.append(f"{label}: {shown(sub, item) if sub is not None else _plain(item)}")
         return ", ".join(parts)
 
-    return f"{pick(fdef.label, lang)}: {shown(fdef, value)}"
+    return pick(fdef.label, lang), shown(fdef, value)
 
 
 class ConflictsDialog(QDialog):
@@ -189,10 +197,16 @@ class ConflictsDialog(QDialog):
         edit_row.addWidget(self.edit_line, 1, 0)
         edit_row.addWidget(self.edit_text, 2, 0)
         edit_row.addWidget(self.save_edit, 1, 1)
+        self.combine = QGroupBox(_("Or take each answer from the version that is right"))
+        self.combine_grid = QGridLayout(self.combine)
+        self.save_combination = QPushButton(_("Save these &answers"))
+        self.save_combination.clicked.connect(lambda: self._resolve_with(self._combined_value()))
+        self.take_other: dict[str, QRadioButton] = {}
         self.error = ErrorLabel()
         choice_layout = QVBoxLayout(self.choice)
         choice_layout.setContentsMargins(0, 0, 0, 0)
         choice_layout.addLayout(sides)
+        choice_layout.addWidget(self.combine)
         choice_layout.addLayout(edit_row)
         choice_layout.addWidget(self.error)
 
@@ -272,6 +286,7 @@ class ConflictsDialog(QDialog):
             for label in (self.kept_changed, self.kept_text, self.other_changed, self.other_text):
                 label.setText("")
             self._show_editor(None)
+            self._show_combination(None)
             return
         me = self.controller.store.device_id
         for which, (changed, label, value) in enumerate(
@@ -296,6 +311,7 @@ class ConflictsDialog(QDialog):
                 )
             )
         self._show_editor(c if c.editable and not c.withheld else None)
+        self._show_combination(c)
 
     def _shown(self, c: conflicts_uc.OpenConflict, which: int, value: object) -> str:
         if c.record_kind == "visit" and c.field in ("answers", "next_steps"):
@@ -330,6 +346,43 @@ class ConflictsDialog(QDialog):
         else:
             self.edit_line.setText(current)
             self.edit_label.setBuddy(self.edit_line)
+
+    def _show_combination(self, c: conflicts_uc.OpenConflict | None) -> None:
+        """For a visit whose versions differ in several answers: one row per answer, the
+        value in force chosen, the other one choosable."""
+        while self.combine_grid.count():
+            item = self.combine_grid.takeAt(0)
+            widget = item.widget() if item is not None else None
+            if widget is not None and widget is not self.save_combination:
+                widget.deleteLater()
+        for group in self.combine.findChildren(QButtonGroup):
+            group.deleteLater()
+        self.take_other = {}
+        self.combine.setVisible(c is not None and c.combinable)
+        if c is None or not c.combinable:
+            return
+        definition = self._form(c.about)
+        for row, d in enumerate(c.differences):
+            label, kept = answer_parts(definition, d.key, d.kept)
+            _label, other = answer_parts(definition, d.key, d.other)
+            keep_button, other_button = QRadioButton(kept), QRadioButton(other)
+            keep_button.setChecked(True)
+            group = QButtonGroup(self.combine)
+            for button in (keep_button, other_button):
+                group.addButton(button)
+                button.setAccessibleName(f"{label}: {button.text()}")
+            self.combine_grid.addWidget(QLabel(label), row, 0)
+            self.combine_grid.addWidget(keep_button, row, 1)
+            self.combine_grid.addWidget(other_button, row, 2)
+            self.take_other[d.key] = other_button
+        self.combine_grid.addWidget(self.save_combination, len(c.differences), 2)
+
+    def _combined_value(self) -> str | None:
+        c = self._current()
+        if c is None:
+            return None
+        chosen = {key for key, button in self.take_other.items() if button.isChecked()}
+        return conflicts_uc.combination(c, chosen)
 
     # --- deciding ------------------------------------------------------------------------
     def _kept_value(self) -> object:
@@ -375,6 +428,8 @@ class ConflictsDialog(QDialog):
     def _on_decide_failed(self, exc: Exception) -> None:
         if isinstance(exc, ValidationFailed):
             self.error.show_message("\n".join(field_message(e) for e in exc.errors))
+        elif isinstance(exc, InvalidAnswers):  # answers taken from both that do not fit
+            self.error.show_message(self._problems(exc))
         elif isinstance(exc, conflicts_uc.ConflictGone):
             self.reload()
             self.error.show_message(
@@ -384,6 +439,20 @@ class ConflictsDialog(QDialog):
             self.error.show_message(error_message(exc.code))
         else:
             raise exc  # not one to correct here: the application's error handler
+
+    def _problems(self, exc: InvalidAnswers) -> str:
+        c = self._current()
+        definition = self._form(c.about) if c is not None else None
+        lang = current_language()
+        problems = []
+        for error in exc.errors:
+            key = error.field_path.split("[", 1)[0].split(".", 1)[0]
+            label = answer_parts(definition, key, None)[0] if key else ""
+            text = pick(error.message, lang) or error.code
+            problems.append(f"{label}: {text}" if label else text)
+        return _("These answers do not fit together: {problems}").format(
+            problems="; ".join(problems)
+        )
 
     def reject(self) -> None:
         self.save.dismiss()

@@ -83,6 +83,11 @@ class OpenConflict:
     differences: tuple[Difference, ...] = ()  # of a visit's answers or next steps
     withheld: bool = False  # some differing answers are of a kind the user may not see
 
+    @property
+    def combinable(self) -> bool:
+        """A visit's versions differ in several answers: each can be taken from either."""
+        return len(self.differences) > 1 and not self.withheld
+
     def changed_at(self, which: int) -> dt.datetime | None:
         """When the value was set (``which`` 0: the kept one, 1: the other), local time."""
         clock = self.kept_clock if which == 0 else self.other_clock
@@ -191,6 +196,35 @@ def _with_differences(store: Store, user: User | None, c: OpenConflict) -> OpenC
     return replace(c, differences=differences)
 
 
+def _combines(c: OpenConflict, value: object) -> bool:
+    """A visit's answers (or next steps) taken answer by answer from one version or the other."""
+    if c.record_kind != "visit" or c.field not in _VISIT_JSON_FIELDS or c.withheld:
+        return False
+    kept, other, combined = _json_object(c.kept_value), _json_object(c.other_value), None
+    if isinstance(value, str):
+        combined = _json_object(value)
+    if not combined:
+        return False
+    keys = kept.keys() | other.keys() | combined.keys()
+    missing = object()
+    return all(
+        combined.get(key, missing) in (kept.get(key, missing), other.get(key, missing))
+        for key in keys
+    )
+
+
+def combination(c: OpenConflict, take_other: set[str]) -> str:
+    """The visit's answers as kept, with the answers named in ``take_other`` from the other
+    version (an answer the other version does not have is left out)."""
+    kept, other = _json_object(c.kept_value), _json_object(c.other_value)
+    for key in take_other:
+        if key in other:
+            kept[key] = other[key]
+        else:
+            kept.pop(key, None)
+    return json.dumps(kept, ensure_ascii=False, sort_keys=True)
+
+
 def _json_object(value: object) -> dict[str, Any]:
     try:
         loaded = json.loads(value) if isinstance(value, str) else None
@@ -200,8 +234,9 @@ def _json_object(value: object) -> dict[str, Any]:
 
 
 def resolve_conflict(store: Store, user: User, conflict_id: str, value: object) -> None:
-    """An advisor's decision: the field gets ``value`` (either side's, or for an editable field
-    a corrected text) on every laptop, and the conflict is resolved.
+    """An advisor's decision: the field gets ``value`` (either side's; for an editable field a
+    corrected text; for a visit's answers a ``combination`` of both versions) on every laptop,
+    and the conflict is resolved.
 
     Raises ``ConflictGone`` if it was decided meanwhile, ``ValidationFailed`` for a corrected
     value that is not valid, ``PermissionDenied`` if the user may not make the change (or may
@@ -216,7 +251,8 @@ def resolve_conflict(store: Store, user: User, conflict_id: str, value: object) 
     require(user, _DECIDES.get(kind, Action.EDIT_PERSON))
     if conflict.withheld:
         raise PermissionDenied(Action.VIEW_RESTRICTED, "differing answers withheld")
-    if value not in (conflict.kept_value, conflict.other_value) and not conflict.editable:
+    chosen = value in (conflict.kept_value, conflict.other_value)
+    if not (chosen or conflict.editable or _combines(conflict, value)):
         raise ValueError(f"{kind}.{field_name}: only one of the two values can be chosen")
 
     def resolved(session: DbSession) -> None:

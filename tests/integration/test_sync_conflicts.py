@@ -217,3 +217,38 @@ def test_a_decision_that_fails_half_way_changes_nothing(
     person = people.get_person(a.store, a.user, pid)
     assert person is not None and person.phone == found["phone"].kept_value
     assert {c.field for c in sync_uc.open_conflicts(a.store)} == {"status", "phone"}
+
+
+def test_a_visit_conflict_is_decided_answer_by_answer(laptops: Laptops) -> None:
+    """A changed the rent, B the number of children of the same visit, both offline: the
+    advisor takes A's rent and B's children, and that combination reaches every laptop."""
+    from desktop_app.usecases.conflicts import combination
+
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(a, "Maria", "Ivanova", "1990")
+    answers = full_life_situation()
+    visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
+    laptops.sync(a, b)
+    visits.edit_visit(a.store, a.user, visit.id, {**answers, "rent": 480})
+    second = {"child_birth": "2020", "child_lives": "with_person", "child_care": "daycare"}
+    two_children = [*answers["children"], second]
+    visits.edit_visit(
+        b.store, b.user, visit.id, {**answers, "children_count": 2, "children": two_children}
+    )
+    laptops.sync(a, b, a)
+    (conflict,) = sync_uc.open_conflicts(a.store, a.user)
+    assert {d.key for d in conflict.differences} == {"rent", "children_count", "children"}
+    kept = json.loads(str(conflict.kept_value))
+    kept_is_b = kept["rent"] == 450  # the later change is in force: A's or B's version
+    take_other = {"rent"} if kept_is_b else {"children_count", "children"}
+    # Neither version, nor a value invented for an answer, is a combination.
+    invented = json.dumps({**kept, "rent": 999})
+    with pytest.raises(ValueError, match="only one of the two values"):
+        sync_uc.resolve_conflict(a.store, a.user, conflict.id, invented)
+    sync_uc.resolve_conflict(a.store, a.user, conflict.id, combination(conflict, take_other))
+    laptops.sync(a, b)
+    for s in (a, b):
+        (shown,) = visits.visit_history(s.store, s.user, pid)
+        assert (shown.answers["rent"], shown.answers["children_count"]) == (480, 2)
+        assert len(shown.answers["children"]) == 2
+        assert sync_uc.open_conflicts(s.store) == []

@@ -15,6 +15,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import people, referrals, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
+from desktop_app.usecases.conflicts import combination
 from tests.integration.sync_harness import ServerProcess
 from tests.ui.conftest import store_held
 from tests.ui.test_sync_ui import _laptop, server  # noqa: F401 - the server fixture
@@ -114,6 +115,16 @@ def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_dec
             f"{housing.label['en']}: {by_option['homeless']}\n{rent.label['en']}: —",
             f"{housing.label['en']}: {by_option['own_rental']}\n{rent.label['en']}: 450",
         }
+        # Or answer by answer: one row per differing answer, the value in force chosen.
+        assert dialog.combine.isVisible() and set(dialog.take_other) == {"housing_type", "rent"}
+        assert not any(b.isChecked() for b in dialog.take_other.values())
+        conflict = dialog.conflicts[row]
+        assert dialog._combined_value() == combination(conflict, set())
+        dialog.take_other["rent"].click()
+        assert dialog._combined_value() == combination(conflict, {"rent"})
+        qtbot.waitUntil(dialog.save_combination.isVisible, timeout=2000)  # shown when idle
+        dialog.list.setCurrentRow(_titles(dialog).index("Elena Radu · Sex / gender"))
+        assert not dialog.combine.isVisible()  # one value, nothing to combine
 
         # The phone: the right number is entered by hand. A wrong one is refused in place.
         dialog.list.setCurrentRow(_titles(dialog).index("Elena Radu · Phone"))
