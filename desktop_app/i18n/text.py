@@ -78,6 +78,11 @@ def on_language_changed(listener: Callable[[str], None]) -> None:
     _listeners.append(listener)
 
 
+def off_language_changed(listener: Callable[[str], None]) -> None:
+    if listener in _listeners:
+        _listeners.remove(listener)
+
+
 def _(message: str) -> str:
     return catalog(_current).gettext(message)
 

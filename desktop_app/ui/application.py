@@ -10,7 +10,7 @@ from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
-from desktop_app.i18n.text import on_language_changed
+from desktop_app.i18n.text import N_, gettext_in, off_language_changed, on_language_changed
 from desktop_app.paths import resource
 
 FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
@@ -102,13 +102,56 @@ def load_fonts(app: QApplication) -> None:
         app.setFont(QFont(families[0], 10))
 
 
+# Qt's own texts of standard buttons (OK, Cancel … in dialogs and message boxes), as Qt names
+# them (``QPlatformTheme``), with our catalogs' words for them.
+STANDARD_BUTTONS = {
+    "OK": N_("OK"),
+    "Save": N_("Save"),
+    "Open": N_("Open"),
+    "&Yes": N_("&Yes"),
+    "&No": N_("&No"),
+    "Close": N_("Close"),
+    "Cancel": N_("Cancel"),
+    "Discard": N_("Discard"),
+    "Apply": N_("Apply"),
+    "Help": N_("Help"),
+}
+
+
+class CatalogTranslator(QTranslator):
+    """Qt's standard button texts from our catalogs, for a language Qt ships none for
+    (Romanian: PySide6 has no ``qtbase_ro``)."""
+
+    def __init__(self, lang: str, parent: QObject) -> None:
+        super().__init__(parent)
+        self.lang = lang
+
+    def translate(
+        self, context: str, source: str, disambiguation: str | None = None, n: int = -1
+    ) -> str:
+        if context == "QPlatformTheme" and source in STANDARD_BUTTONS:
+            return gettext_in(self.lang, STANDARD_BUTTONS[source])
+        return ""  # not ours: Qt's source text
+
+    def isEmpty(self) -> bool:
+        return False
+
+
 class QtTranslations:
-    """Keeps Qt's own dialog strings (OK, Cancel …) in the UI language where Qt ships them."""
+    """Keeps Qt's own dialog strings (OK, Cancel …) in the UI language: Qt's translations
+    where Qt ships them, else our catalogs' words for the standard buttons."""
 
     def __init__(self, app: QApplication) -> None:
         self._app = app
         self._translator: QTranslator | None = None
         on_language_changed(self.apply)
+
+    def stop(self) -> None:
+        """Remove its translator and stop following the language (tests)."""
+        off_language_changed(self.apply)
+        if self._translator is not None:
+            self._app.removeTranslator(self._translator)
+            self._translator = None
 
     def apply(self, lang: str) -> None:
         if self._translator is not None:
@@ -118,5 +161,9 @@ class QtTranslations:
         translator = QTranslator(self._app)
         folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
         if translator.load(f"qtbase_{lang}", folder):
+            self._app.installTranslator(translator)
+            self._translator = translator
+        elif lang != "en":
+            translator = CatalogTranslator(lang, self._app)
             self._app.installTranslator(translator)
             self._translator = translator
