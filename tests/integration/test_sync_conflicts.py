@@ -7,6 +7,7 @@ made on one laptop and must reach every other, with nothing left to decide anywh
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from sync_harness import Laptops
@@ -18,8 +19,22 @@ from desktop_app.domain.users import Role
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.usecases import accounts, people, referrals, visits
 from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.conflicts import ConflictGone
 from tests.unit.test_visits import consent_answers, full_life_situation
+
+
+def _visit_with_rent_changed_on_a(
+    laptops: Laptops,
+) -> tuple[Session, Session, str, visits.Visit, dict[str, Any]]:
+    """A visit A stored and both laptops synced; then A, offline, changed the rent to 480."""
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(a, "Maria", "Ivanova", "1990")
+    answers = full_life_situation()
+    visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
+    laptops.sync(a, b)
+    visits.edit_visit(a.store, a.user, visit.id, {**answers, "rent": 480})
+    return a, b, pid, visit, answers
 
 
 def test_a_referral_moved_on_two_laptops_is_one_conflict_and_both_steps_stay_in_its_history(
@@ -60,12 +75,7 @@ def test_a_referral_moved_on_two_laptops_is_one_conflict_and_both_steps_stay_in_
 def test_a_visit_edited_on_two_laptops_shows_the_differing_answers_and_the_choice_travels(
     laptops: Laptops,
 ) -> None:
-    a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "1990")
-    answers = full_life_situation()
-    visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
-    laptops.sync(a, b)
-    visits.edit_visit(a.store, a.user, visit.id, {**answers, "rent": 480})
+    a, b, pid, visit, answers = _visit_with_rent_changed_on_a(laptops)
     visits.edit_visit(b.store, b.user, visit.id, {**answers, "rent": 520})
     laptops.sync(a, b, a)
     (conflict,) = sync_uc.open_conflicts(b.store, b.user)
@@ -224,12 +234,7 @@ def test_a_visit_conflict_is_decided_answer_by_answer(laptops: Laptops) -> None:
     advisor takes A's rent and B's children, and that combination reaches every laptop."""
     from desktop_app.usecases.conflicts import combination
 
-    a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "1990")
-    answers = full_life_situation()
-    visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
-    laptops.sync(a, b)
-    visits.edit_visit(a.store, a.user, visit.id, {**answers, "rent": 480})
+    a, b, pid, visit, answers = _visit_with_rent_changed_on_a(laptops)
     second = {"child_birth": "2020", "child_lives": "with_person", "child_care": "daycare"}
     two_children = [*answers["children"], second]
     visits.edit_visit(
