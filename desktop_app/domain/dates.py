@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
@@ -46,21 +47,33 @@ class PartialDate:
 
     def iso(self) -> str:
         """ISO 8601 with reduced precision: ``1985``, ``1985-03`` or ``1985-03-14``."""
-        text = f"{self.year:04d}"
-        if self.month is not None:
-            text += f"-{self.month:02d}"
-        if self.day is not None:
-            text += f"-{self.day:02d}"
-        return text
+        return _iso(self)
 
     @classmethod
     def parse(cls, text: str) -> PartialDate:
         """Read ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or the German ``DD.MM.YYYY``."""
-        text = text.strip()
-        if m := _ISO.match(text):
-            year, month, day = m.groups()
-            return cls(int(year), int(month) if month else None, int(day) if day else None)
-        if m := _DOTTED.match(text):
-            day, month, year = m.groups()
-            return cls(int(year), int(month), int(day))
-        raise PartialDateError("format")
+        return _parse(text.strip())
+
+
+# A first sync, an import or a push reads and writes the dates of thousands of people, most of
+# them more than once; dates are immutable, so a parsed date and its text are shared. (Only
+# dates that parse are kept, and they are at most ten characters long.)
+@lru_cache(maxsize=65536)
+def _parse(text: str) -> PartialDate:
+    if m := _ISO.match(text):
+        year, month, day = m.groups()
+        return PartialDate(int(year), int(month) if month else None, int(day) if day else None)
+    if m := _DOTTED.match(text):
+        day, month, year = m.groups()
+        return PartialDate(int(year), int(month), int(day))
+    raise PartialDateError("format")
+
+
+@lru_cache(maxsize=65536)
+def _iso(date: PartialDate) -> str:
+    text = f"{date.year:04d}"
+    if date.month is not None:
+        text += f"-{date.month:02d}"
+    if date.day is not None:
+        text += f"-{date.day:02d}"
+    return text

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import Any
 
+import pydantic_core
 from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select
 from sqlalchemy.orm import Session
 
@@ -40,8 +41,11 @@ def sort_key(person: Person) -> str:
 
 
 def name_key(person: Person) -> str:
-    """Folded name tokens in sorted order: swapped given/family names still collide."""
-    return " ".join(sorted(_fold(f"{person.given_name} {person.family_name}").split()))
+    """Folded name tokens in sorted order: swapped given/family names still collide.
+
+    Folding works word by word, so the two names are folded apart (each once, cached).
+    """
+    return " ".join(sorted(f"{_fold(person.given_name)} {_fold(person.family_name)}".split()))
 
 
 def phone_key(phone: str) -> str:
@@ -71,6 +75,12 @@ def _token_rows(pk: int, person: Person) -> list[dict[str, object]]:
     return [{"token": t, "sort_key": key, "person_pk": pk} for t in search_tokens(person)]
 
 
+def _clocks_text(clocks: dict[str, tuple[str, str]]) -> str:
+    """A person's field clocks as stored: compact JSON in field order (a first sync writes
+    thousands; pydantic-core writes them twice as fast as ``json.dumps``)."""
+    return pydantic_core.to_json(dict(sorted(clocks.items()))).decode()
+
+
 def _to_row(person: Person) -> dict[str, object]:
     return {
         "id": person.id,
@@ -83,7 +93,7 @@ def _to_row(person: Person) -> dict[str, object]:
         "device_id": person.device_id,
         "author_id": person.author_id,
         "deleted": person.deleted,
-        "field_clocks": json.dumps(person.field_clocks, sort_keys=True),
+        "field_clocks": _clocks_text(person.field_clocks),
     }
 
 
@@ -131,7 +141,7 @@ def _bulk_row(pk: int, person: Person) -> tuple[object, ...]:
         person.device_id,
         person.author_id,
         person.deleted,
-        json.dumps(person.field_clocks, sort_keys=True),
+        _clocks_text(person.field_clocks),
     )
 
 

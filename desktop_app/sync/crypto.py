@@ -15,6 +15,7 @@ import struct
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -85,8 +86,12 @@ def new_team_key() -> TeamKey:
     return TeamKey(key_id=secrets.token_hex(8), key=AESGCM.generate_key(bit_length=256))
 
 
+_LENGTH = struct.Struct(">I")
+_REVISION = struct.Struct(">Q")
+
+
 def _field(data: bytes) -> bytes:
-    return struct.pack(">I", len(data)) + data
+    return _LENGTH.pack(len(data)) + data
 
 
 _DOMAIN_FIELD = _field(_ENVELOPE_DOMAIN)
@@ -100,6 +105,19 @@ def _canonical_uuid(text: str) -> str:
     return str(uuid.UUID(text))
 
 
+# The kind and the (key id, author laptop) pair repeat across every envelope of a push or a
+# pull page: their encoded fields are built once. Bounded: an id that is not a UUID is refused
+# (ValueError) and not kept.
+@lru_cache(maxsize=64)
+def _kind_field(kind: str) -> bytes:
+    return _field(kind.encode())
+
+
+@lru_cache(maxsize=1024)
+def _key_and_author_fields(key_id: str, author_device: str) -> bytes:
+    return _field(key_id.encode()) + _field(_canonical_uuid(author_device).encode())
+
+
 def envelope_aad(
     record_id: str, kind: str, revision: int, key_id: str, author_device: str, client_hlc: str
 ) -> bytes:
@@ -108,10 +126,9 @@ def envelope_aad(
         [
             _DOMAIN_FIELD,
             _field(_canonical_uuid(record_id).encode()),
-            _field(kind.encode()),
-            struct.pack(">Q", revision),
-            _field(key_id.encode()),
-            _field(_canonical_uuid(author_device).encode()),
+            _kind_field(kind),
+            _REVISION.pack(revision),
+            _key_and_author_fields(key_id, author_device),
             _field(client_hlc.encode()),
         ]
     )

@@ -10,11 +10,12 @@ round continues where this one stopped.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -145,6 +146,10 @@ class SyncEngine:
 
     # --- the round -----------------------------------------------------------------------
     def sync(self) -> SyncReport:
+        with _collector_paused():
+            return self._sync()
+
+    def _sync(self) -> SyncReport:
         report = SyncReport()
         self._apply_deferred(report)
         for _ in range(MAX_ROUNDS):
@@ -471,6 +476,12 @@ class SyncEngine:
 
             sealed = self._seal(batches[0]) if batches else None
             sending = send(sealed[0]) if sealed is not None and sealed[0] else None
+            # Confirmations of consecutive batches are written in one transaction (up to
+            # APPLY_GROUP records or about APPLY_SECONDS, or sooner when a write the window
+            # waits for comes), as pulled pages are: a commit per batch was a sixth of a first
+            # push. A crash before that commit only makes the next push send those envelopes
+            # again, and the server answers "duplicate".
+            confirmed = _Confirmed()
             try:
                 for index, batch in enumerate(batches):
                     assert sealed is not None
@@ -481,38 +492,32 @@ class SyncEngine:
                     else:
                         response = wire.PushResponse(accepted=0, duplicate=0, refused=0, results=[])
                     sending = send(sealed[0]) if sealed is not None and sealed[0] else None
-                    refused_conflict |= self._confirm(
-                        report, response, revisions, nothing_to_send, last
-                    )
+                    refused_conflict |= confirmed.add(report, response, revisions, nothing_to_send)
                     done += len(batch)
+                    if (
+                        sealed is None
+                        or confirmed.count >= APPLY_GROUP
+                        or time.monotonic() - confirmed.since >= APPLY_SECONDS
+                        or self.store.others_writing()
+                    ):
+                        self._confirm(confirmed, last)
+                        confirmed = _Confirmed()
                     self.progress("push", done, total)
             except BaseException:
                 if sending is not None:
                     sending.cancel()
+                if confirmed.count:  # what the server confirmed before the failure
+                    with contextlib.suppress(Exception):  # else it is sent again next time
+                        self._confirm(confirmed, last)
                 raise
         return refused_conflict
 
-    def _confirm(
-        self,
-        report: SyncReport,
-        response: wire.PushResponse,
-        revisions: dict[str, tuple[str, int]],
-        nothing_to_send: set[str],
-        last: int,
-    ) -> bool:
-        """Drop confirmed records from the outbox; True if one was refused as a conflict."""
-        refused_conflict = False
-        confirmed: dict[str, tuple[str, int]] = {}
-        for item in response.results:
-            if item.status in ("accepted", "duplicate"):
-                confirmed[item.record_id] = (revisions[item.record_id][0], item.revision)
-            elif item.code == "conflict":
-                refused_conflict = True
-            else:
-                log.warning("push of %s refused: %s", item.record_id, item.code)
+    def _confirm(self, confirmed: _Confirmed, last: int) -> None:
+        """Note what the server holds and drop it from the outbox (outbox rows up to ``last``,
+        the newest when the push began: a change made meanwhile is pushed next time)."""
         with self.store.background_transaction() as session:
-            self._mark_synced(session, confirmed)
-            done_ids = list(confirmed) + list(nothing_to_send)
+            self._mark_synced(session, confirmed.revisions)
+            done_ids = list(confirmed.revisions) + list(confirmed.nothing_to_send)
             cursor = driver_cursor(session)
             for start in range(0, len(done_ids), 500):
                 chunk = done_ids[start : start + 500]
@@ -521,8 +526,6 @@ class SyncEngine:
                     f"({', '.join('?' * len(chunk))})",
                     [last, *chunk],
                 )
-        report.pushed += response.accepted
-        return refused_conflict
 
     def _seal(
         self, batch: Sequence[tuple[str, str]]
@@ -576,6 +579,59 @@ class SyncEngine:
                 "WHERE excluded.revision > synced_revisions.revision",
                 [(record_id, kind, revision) for record_id, (kind, revision) in revisions.items()],
             )
+
+
+@dataclass
+class _Confirmed:
+    """Push answers not yet written down: what the server holds, and outbox records with
+    nothing to send."""
+
+    revisions: dict[str, tuple[str, int]] = field(default_factory=dict)
+    nothing_to_send: set[str] = field(default_factory=set)
+    since: float = field(default_factory=time.monotonic)
+
+    @property
+    def count(self) -> int:
+        return len(self.revisions) + len(self.nothing_to_send)
+
+    def add(
+        self,
+        report: SyncReport,
+        response: wire.PushResponse,
+        revisions: dict[str, tuple[str, int]],
+        nothing_to_send: set[str],
+    ) -> bool:
+        """Take one batch's answer; True if a record was refused as a conflict."""
+        refused_conflict = False
+        for item in response.results:
+            if item.status in ("accepted", "duplicate"):
+                self.revisions[item.record_id] = (revisions[item.record_id][0], item.revision)
+            elif item.code == "conflict":
+                refused_conflict = True
+            else:
+                log.warning("push of %s refused: %s", item.record_id, item.code)
+        self.nothing_to_send |= nothing_to_send
+        report.pushed += response.accepted
+        return refused_conflict
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cyclic collector off for one round, if it was on.
+
+    A first sync holds thousands of records at once, and the collector walked them all again
+    and again: a fifth of sealing a push. A round makes few cycles, and they are collected
+    after it. Where the collector is off already (the window runs it itself, on its own
+    thread), it stays off.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
 
 
 def _synced_revisions(session: Session, record_ids: Sequence[str]) -> dict[str, int]:

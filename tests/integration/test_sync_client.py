@@ -7,6 +7,7 @@ merging field by field, conflicts kept, interruption without loss or duplicates.
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 from pathlib import Path
 
@@ -282,6 +283,63 @@ def test_server_down_then_back_loses_and_doubles_nothing(
     with sync_uc.client_for(a.store) as client:
         envelopes = client.pull(0, 1000).envelopes
     assert len({(e.record_id, e.revision) for e in envelopes}) == len(envelopes)
+
+
+def test_a_push_cut_after_its_first_batch_keeps_what_the_server_confirmed(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    # Three push batches; the server dies after answering the first (the second may be
+    # answered before it dies). Answers are written for several batches in one transaction:
+    # those that came before the failure are kept, the rest waits in the outbox.
+    a, b = laptops.new("A"), laptops.new("B")
+    count = 2 * wire.MAX_BATCH + 100
+    people.register_many(a.store, a.user, [PersonDraft(f"N{i}", "Cut") for i in range(count)])
+    waiting = sync_uc.status(a.store).pending_changes
+    assert waiting >= count
+
+    def kill_after_first_batch(phase: str, done: int, _total: int) -> None:
+        if phase == "push" and done == wire.MAX_BATCH:
+            server.kill()
+
+    with pytest.raises(Offline):
+        sync_uc.sync_now(a.store, kill_after_first_batch, max_retries=0)
+    left = sync_uc.status(a.store).pending_changes
+    assert waiting - 2 * wire.MAX_BATCH <= left <= waiting - wire.MAX_BATCH
+    server.start()
+    laptops.sync(a, b)
+    assert sync_uc.status(a.store).pending_changes == 0
+    assert people.count_people(b.store) == count
+    with sync_uc.client_for(a.store) as client:
+        envelopes, cursor = [], 0
+        while True:
+            page = client.pull(cursor, 1000)
+            envelopes += page.envelopes
+            cursor = page.next_cursor
+            if not page.has_more:
+                break
+    assert len({(e.record_id, e.revision) for e in envelopes}) == len(envelopes)
+
+
+def test_the_collector_rests_during_a_round_and_is_left_as_it_was(laptops: Laptops) -> None:
+    a = laptops.new("A")
+    _add(a, "Ana", "Pop")
+    during: list[bool] = []
+
+    def note(_phase: str, _done: int, _total: int) -> None:
+        during.append(gc.isenabled())
+
+    assert gc.isenabled()
+    sync_uc.sync_now(a.store, note)
+    assert during and not any(during)
+    assert gc.isenabled()
+    # Where the collector is off already (the window runs it itself), it stays off.
+    gc.disable()
+    try:
+        _add(a, "Ion", "Pop")
+        sync_uc.sync_now(a.store)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 def test_plain_http_to_another_host_is_refused() -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -113,9 +114,10 @@ def test_bulk_insert_writes_the_rows_tokens_and_facts_of_adding_one_by_one(
             stored = s.connection().exec_driver_sql(
                 "SELECT field_clocks FROM people WHERE id = ?", (people[1].id,)
             )
-            assert stored.scalar_one() == (
-                '{"family_name": ["' + CLOCK + '", ""], "notes": ["' + CLOCK + '", "x"]}'
-            )
+            assert json.loads(stored.scalar_one()) == {
+                "family_name": [CLOCK, ""],
+                "notes": [CLOCK, "x"],
+            }
         # Replacing a bulk-inserted person with itself (the one-by-one sync path) changes
         # nothing: both paths derive the same columns.
         with bulk.store.transaction() as s:
