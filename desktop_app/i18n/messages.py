@@ -213,6 +213,14 @@ def form_problem(form_id: str, code: str, where: str) -> str:
 
 
 # The kinds of record a conflict can be about (conflicts dialog, a person's data export).
+# A person's sex as a document names it (the access export).
+SEX_NAMES = {
+    "female": N_("female"),
+    "male": N_("male"),
+    "diverse": N_("diverse"),
+    "not_stated": N_("not stated"),
+}
+
 RECORD_KINDS = {
     "person": N_("Personal data"),
     "referral": N_("Referral"),

@@ -16,7 +16,7 @@ from desktop_app.domain.permissions import Action, require
 from desktop_app.domain.person import Person
 from desktop_app.domain.users import Role, User
 from desktop_app.i18n.formatting import format_partial_date
-from desktop_app.i18n.messages import FIELD_NAMES
+from desktop_app.i18n.messages import FIELD_NAMES, SEX_NAMES
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.person_data_pdf import render_person_data
 from desktop_app.storage.db import Store
@@ -40,12 +40,6 @@ _LABELS = (
     ("phone", N_("Phone")),
     ("notes", N_("Notes")),
 )
-_SEX = {
-    "female": N_("female"),
-    "male": N_("male"),
-    "diverse": N_("diverse"),
-    "not_stated": N_("not stated"),
-}
 
 
 class PersonNotFound(LookupError):
@@ -106,7 +100,7 @@ def export_person(
     json_bytes = json.dumps(data, ensure_ascii=False, indent=2, default=str).encode("utf-8")
     values = _person_dict(person)
     values["date_of_birth"] = format_partial_date(person.date_of_birth, doc_lang)
-    values["sex"] = gettext_in(doc_lang, _SEX[person.sex.value]) if person.sex else ""
+    values["sex"] = gettext_in(doc_lang, SEX_NAMES[person.sex.value]) if person.sex else ""
     names = Locale.parse(doc_lang)
     values["nationality"] = names.territories.get(person.nationality, person.nationality)
     values["languages"] = ", ".join(names.languages.get(c, c) for c in person.languages)

@@ -9,12 +9,14 @@ they are, so nothing held is left out.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from desktop_app.forms.definition import CEFR_LEVELS, FieldDef, FieldType, FormDefinition
 from desktop_app.forms.labels import label as pick
-from desktop_app.i18n.messages import REFERRAL_STATUS
+from desktop_app.i18n.formatting import format_partial_date
+from desktop_app.i18n.messages import REFERRAL_STATUS, SEX_NAMES
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.letters.texts import default_letter_texts
@@ -152,7 +154,71 @@ def _named(
                 named["status"] = gettext_in(lang, REFERRAL_STATUS[status])
             out.append(named)
         return out
+    if kind == "conflicts":
+        return [_named_conflict(row, lang, forms, directory) for row in rows]
     return [dict(row) for row in rows]
+
+
+def _named_conflict(
+    row: Row, lang: str, forms: Mapping[str, FormDefinition], directory: ServiceDirectory
+) -> Row:
+    """Both values of a conflict as the record's own entry names them."""
+    record, field = str(row.get("record")), str(row.get("field"))
+    form = forms.get(str(row.get("form")))
+    named = dict(row)
+    if form is not None:
+        named["form"] = pick(form.title, lang)
+    for key in ("kept_value", "other_value"):
+        named[key] = _conflict_value(record, field, row.get(key), form, lang, directory)
+    return named
+
+
+def _conflict_value(
+    record: str,
+    field: str,
+    value: object,
+    form: FormDefinition | None,
+    lang: str,
+    directory: ServiceDirectory,
+) -> object:
+    from babel import Locale
+
+    if not isinstance(value, str) or not value:
+        return value
+    if record == "visit" and field in ("answers", "next_steps"):
+        try:
+            parsed = json.loads(value)
+        except ValueError:
+            return value
+        return (_answers if field == "answers" else _next_steps)(form, parsed, lang)
+    if field == "sex":
+        return gettext_in(lang, SEX_NAMES[value]) if value in SEX_NAMES else value
+    if field == "nationality":
+        return Locale.parse(lang).territories.get(value.upper(), value)
+    if field == "languages":
+        names = Locale.parse(lang).languages
+        return ", ".join(names.get(code, code) for code in value.split(",") if code)
+    if field in ("date_of_birth", "follow_up"):
+        try:
+            return format_partial_date(value, lang)
+        except ValueError:
+            return value
+    if record == "referral":
+        if field == "status" and value in REFERRAL_STATUS:
+            return gettext_in(lang, REFERRAL_STATUS[value])
+        if field == "service_id" and (service := directory.find(value)):
+            return service.name.get(lang)
+        if field == "reason" and (reason := default_letter_texts().reasons.get(value)):
+            return reason.label.get(lang)
+        if field == "documents":
+            try:
+                items = json.loads(value)
+            except ValueError:
+                return value
+            return [str(item) for item in items] if isinstance(items, list) else value
+    if field in MOMENTS:
+        return _moment(value, lang)
+    return value
 
 
 def _with_moments(rows: list[Row], lang: str) -> list[Row]:

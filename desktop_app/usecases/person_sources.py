@@ -163,10 +163,16 @@ def _collect_conflicts(db: DbSession, person_id: str) -> list[Row]:
         select(ConflictRow)
         .where(_about(person_id))
         .order_by(ConflictRow.record_kind, ConflictRow.field)
+    ).all()
+    # A visit's answers are read by the questions of its form.
+    visit_ids = [r.record_id for r in rows if r.record_kind == "visit"]
+    forms = dict(
+        db.execute(select(VisitRow.id, VisitRow.form_id).where(VisitRow.id.in_(visit_ids))).all()
     )
     return [
         {
             "record": r.record_kind,
+            **({"form": forms[r.record_id]} if r.record_id in forms else {}),
             "field": r.field,
             "kept_value": json.loads(r.kept_value),
             "other_value": json.loads(r.other_value),

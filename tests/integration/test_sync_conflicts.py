@@ -6,10 +6,12 @@ made on one laptop and must reach every other, with nothing left to decide anywh
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 from sync_harness import Laptops
 from test_sync_client import _add, _edit
 
@@ -179,9 +181,21 @@ def test_a_conflict_over_a_visit_is_exported_and_erased_with_the_person_on_every
     laptops.sync(a, b)  # B finds the conflict; C has not heard of it yet
     (conflict,) = sync_uc.open_conflicts(b.store)
     assert conflict.person_id == pid
-    exported, _pdf = data_rights.export_person(b.store, b.user, pid)
+    exported, pdf = data_rights.export_person(b.store, b.user, pid, lang="de")
     held = json.loads(exported)["conflicts"]
-    assert [(x["record"], x["field"]) for x in held] == [("visit", "answers")]
+    assert [(x["record"], x["form"], x["field"]) for x in held] == [
+        ("visit", "life_situation", "answers")
+    ]
+    # The PDF reads both versions by the form's questions and options, as the visit itself
+    # is read there (they were raw JSON text before).
+    text = " ".join(
+        " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages
+    )
+    conflicts_part = text[text.index("Konflikte") :]
+    assert "Check der Lebenssituation" in conflicts_part
+    assert "Miete pro Monat in Euro (Anteil der Person): 480" in conflicts_part
+    assert "Miete pro Monat in Euro (Anteil der Person): 520" in conflicts_part
+    assert '"rent"' not in conflicts_part and "housing_type" not in conflicts_part
     # C erases the person before it pulls the conflict; the conflict arrives after.
     data_rights.erase_person(c.store, c.user, pid)
     laptops.sync(c, b, c)
