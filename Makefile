@@ -18,7 +18,7 @@ catalogs:  ## extract messages and merge them into every language's catalog
 	  -o translations/welcome_desk.pot desktop_app
 	for l in $(LANGS); do \
 	  if [ -f translations/$$l/LC_MESSAGES/welcome_desk.po ]; then \
-	    $(BABEL) update --no-fuzzy-matching --width 100 -D welcome_desk -i translations/welcome_desk.pot -d translations -l $$l; \
+	    $(BABEL) update --no-fuzzy-matching --ignore-obsolete --width 100 -D welcome_desk -i translations/welcome_desk.pot -d translations -l $$l; \
 	  else \
 	    $(BABEL) init -D welcome_desk -i translations/welcome_desk.pot -d translations -l $$l; \
 	  fi; \

@@ -86,6 +86,9 @@ class LaptopRow(Base, SyncMixin):
     revoked: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # "<team key id>:<HMAC>" (crypto.laptop_vouch): the newest team key it was vouched under.
     vouch: Mapped[str] = mapped_column(String(200), nullable=False, default="")
+    # The id of the laptop's store, which its changes carry in their clocks: "changed on the
+    # laptop …" in a conflict. Written by the laptop itself; a label, not a proof.
+    store_id: Mapped[str] = mapped_column(String(36), nullable=False, default="", index=True)
 
 
 class SyncedRevisionRow(Base):

@@ -117,6 +117,31 @@ def vouch(
     _write(session, store, author_id, row, **changes)
 
 
+def names_store(session: Session, store: Store, laptop_id: str, public_key: bytes) -> bool:
+    """Whether this laptop's own record names its store."""
+    row = session.get(LaptopRow, record_id(laptop_id, public_key))
+    return row is not None and row.store_id == store.device_id
+
+
+def claim_store(session: Session, store: Store, laptop_id: str, public_key: bytes) -> None:
+    """This laptop's own record names its store (a write only when it does not yet)."""
+    row = session.get(LaptopRow, record_id(laptop_id, public_key))
+    if row is not None and not row.deleted and row.store_id != store.device_id:
+        _write(session, store, "", row, store_id=store.device_id)
+
+
+def store_names(session: Session) -> dict[str, str]:
+    """The team's laptops' names by the ids of their stores (those that said theirs)."""
+    return {
+        store_id: name
+        for store_id, name in session.execute(
+            select(LaptopRow.store_id, LaptopRow.name).where(
+                LaptopRow.store_id != "", LaptopRow.name != "", LaptopRow.deleted.is_(False)
+            )
+        )
+    }
+
+
 def revoke(
     session: Session,
     store: Store,
@@ -178,9 +203,11 @@ def check_saved(session: Session, row: LaptopRow) -> None:
     about the laptop and key its id names, and its vouch holds under a team key held here."""
     if row.deleted:
         raise PayloadError("laptop: records of laptops are never erased")
-    texts = (row.laptop_id, row.public_key, row.name, row.vouch)
+    texts = (row.laptop_id, row.public_key, row.name, row.vouch, row.store_id)
     if not all(isinstance(t, str) for t in texts) or not isinstance(row.revoked, bool):
         raise PayloadError("laptop: unexpected field values")
+    if row.store_id and _canonical(row.store_id) != row.store_id:
+        raise PayloadError("laptop: the store id is not a UUID")
     try:
         public = wire.b64decode(row.public_key)
     except ValueError:

@@ -296,12 +296,15 @@ class ConflictsDialog(QDialog):
             )
         ):
             clock = c.kept_clock if which == 0 else c.other_clock
-            where = (
-                _("changed on this laptop, {when}")
-                if clock.endswith(me)
-                else _("changed on another laptop, {when}")
-            )
-            changed.setText(where.format(when=_when(c.changed_at(which))))
+            laptop = c.kept_laptop if which == 0 else c.other_laptop
+            if clock.endswith(me):
+                where = _("changed on this laptop, {when}")
+            elif laptop:
+                # The laptop's name as the team knows it, e.g. "Contact point north".
+                where = _("changed on the laptop “{laptop}”, {when}")
+            else:
+                where = _("changed on another laptop, {when}")
+            changed.setText(where.format(laptop=laptop, when=_when(c.changed_at(which))))
             label.setText(self._shown(c, which, value))
         if c.withheld:
             self.error.show_message(

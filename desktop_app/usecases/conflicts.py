@@ -25,7 +25,9 @@ from desktop_app.domain.users import User
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.sync_models import ConflictRow
+from desktop_app.sync import laptops
 from desktop_app.sync.kinds import CONFLICT_FIELDS
+from desktop_app.sync.merge import clock_device
 from desktop_app.sync.records import ADAPTERS
 from desktop_app.usecases import audit, people
 
@@ -82,6 +84,9 @@ class OpenConflict:
     editable: bool = False  # a corrected text may be entered instead of either value
     differences: tuple[Difference, ...] = ()  # of a visit's answers or next steps
     withheld: bool = False  # some differing answers are of a kind the user may not see
+    # The names of the laptops each value was set on ("" where not known, or this laptop).
+    kept_laptop: str = ""
+    other_laptop: str = ""
 
     @property
     def combinable(self) -> bool:
@@ -115,6 +120,8 @@ def _open(store: Store, user: User | None, only: str | None = None) -> list[Open
         query = query.where(ConflictRow.id == only)
     with store.reading() as session:
         rows = session.scalars(query.order_by(ConflictRow.updated_hlc)).all()
+        names = laptops.store_names(session)
+        names.pop(store.device_id, None)
         found = []
         for r in rows:
             person_id, about = _record_context(session, r.record_kind, r.record_id)
@@ -132,6 +139,8 @@ def _open(store: Store, user: User | None, only: str | None = None) -> list[Open
                     person_id,
                     about,
                     r.field in EDITABLE.get(r.record_kind, ()),
+                    kept_laptop=names.get(clock_device(r.kept_clock), ""),
+                    other_laptop=names.get(clock_device(r.other_clock), ""),
                 )
             )
     return [_with_differences(store, user, c) for c in found]

@@ -239,15 +239,20 @@ def _vouch_for_self(session: DbSession, store: Store) -> None:
         device, public, team = own
         name = key_senders.trusted_name(session, public)
         laptops.vouch(session, store, "", device, public, name, team)
+        laptops.claim_store(session, store, device, public)
 
 
 def _ensure_own_record(store: Store) -> None:
     """Laptops that joined before the team kept records of its laptops write theirs at their
-    next sync; a laptop also renews its own when a newer key came by another way."""
+    next sync; a laptop also renews its own when a newer key came by another way, and names
+    its store in it (laptops that joined before records named it)."""
     with store.reading() as session:
         own = _own_laptop(session)
-        vouched = own is None or laptops.standing(session, *own) == laptops.VOUCHED
-    if not vouched:
+        done = own is None or (
+            laptops.standing(session, *own) == laptops.VOUCHED
+            and laptops.names_store(session, store, own[0], own[1])
+        )
+    if not done:
         with store.transaction() as session:
             _vouch_for_self(session, store)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -55,7 +56,9 @@ def test_a_referral_moved_on_two_laptops_is_one_conflict_and_both_steps_stay_in_
     # Only the status is in conflict: when it changed follows the winner, and the history
     # keeps both steps (before, a second conflict over the history's JSON text was shown).
     assert [(x.record_kind, x.field) for x in found[0]] == [("referral", "status")]
-    assert found[0] == found[1] == found[2]
+    # The same everywhere, but for the names of the laptops (each laptop's own is "this laptop").
+    same = [[replace(x, kept_laptop="", other_laptop="") for x in f] for f in found]
+    assert same[0] == same[1] == same[2]
     conflict = found[0][0]
     assert conflict.person_id == pid and conflict.about == referral.reference
     assert not conflict.editable
@@ -145,6 +148,25 @@ def test_a_corrected_value_can_be_entered_for_text_typed_by_hand(laptops: Laptop
         assert person is not None and person.phone == "0176 4444444"
         assert person.sex is not None and person.sex.value == by_field["sex"].other_value
         assert sync_uc.open_conflicts(s.store) == []
+
+
+def test_a_conflict_names_the_laptops_its_values_were_set_on(laptops: Laptops) -> None:
+    from sqlalchemy import text
+
+    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    # A laptop that joined before records named stores: its record names none yet.
+    with a.store.transaction() as db:
+        db.execute(text("UPDATE laptops SET store_id = ''"))
+    pid = _add(a, "Elena", "Radu", phone="0176 1111111")
+    laptops.sync(a, b, c)
+    _edit(a, pid, phone="0176 2222222")
+    _edit(b, pid, phone="0176 3333333")
+    laptops.sync(a, b, a, c)
+    (on_c,) = sync_uc.open_conflicts(c.store)
+    assert {on_c.kept_laptop, on_c.other_laptop} == {"A", "B"}
+    (on_a,) = sync_uc.open_conflicts(a.store)
+    # This laptop's own value is "this laptop", not a name.
+    assert {on_a.kept_laptop, on_a.other_laptop} == {"", "B"}
 
 
 def test_a_conflict_decided_on_another_laptop_meanwhile_is_gone(laptops: Laptops) -> None:

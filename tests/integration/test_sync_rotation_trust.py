@@ -107,6 +107,7 @@ def _laptop_state(
         "name": "Laptop",
         "revoked": revoked,
         "vouch": vouch,
+        "store_id": "",
     }
     fields = {name: FieldState(value, clock) for name, value in values.items()}
     return RecordState("laptop", record_id(laptop, public), fields)

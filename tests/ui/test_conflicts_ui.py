@@ -98,7 +98,12 @@ def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_dec
             "In force now",
             "Not in force",
         )
-        assert "changed on this laptop" in dialog.kept_changed.text() + dialog.other_changed.text()
+        # Each value says where it was set: here, or on the laptop of the team by its name.
+        changed = {dialog.kept_changed.text(), dialog.other_changed.text()}
+        assert {c.split(",")[0] for c in changed} == {
+            "changed on this laptop",
+            "changed on the laptop “A”",
+        }
         other = dialog.other_text.text()
         dialog.keep_second.click()
         qtbot.waitUntil(lambda: dialog.list.count() == 3, timeout=5000)

@@ -46,6 +46,7 @@ def _row(**changes: Any) -> LaptopRow:
         "revoked": False,
         "vouch": crypto.laptop_vouch(NEW, LAPTOP, KEY),
         "deleted": False,
+        "store_id": "",
     }
     return LaptopRow(**(values | changes))
 
@@ -65,6 +66,9 @@ def _row(**changes: Any) -> LaptopRow:
         {"name": 7},
         {"name": "x" * 201},
         {"deleted": True},
+        {"store_id": "not a store"},
+        {"store_id": str(uuid.uuid4()).upper()},
+        {"store_id": 5},
     ],
 )
 def test_a_record_from_another_laptop_is_refused_unless_it_is_what_its_id_names(
@@ -75,6 +79,7 @@ def test_a_record_from_another_laptop_is_refused_unless_it_is_what_its_id_names(
     with session.store.reading() as db:
         laptops.check_saved(db, _row())  # as written by a holder of the key: taken
         laptops.check_saved(db, _row(vouch="", revoked=True))  # a revocation needs no vouch
+        laptops.check_saved(db, _row(store_id=str(uuid.uuid4())))  # its store named
         with pytest.raises(PayloadError):
             laptops.check_saved(db, _row(**changes))
 
