@@ -209,19 +209,12 @@ def install(window: MainWindow) -> None:
     action = QAction(window)
     action.triggered.connect(lambda: open_audit_window(window))
     admin_menu(window).addAction(action)
-    button = QPushButton()
-    button.clicked.connect(
-        lambda: (
-            open_audit_window(window, window.person_page.person.id)
-            if window.person_page.person
-            else None
-        )
+    window.person_page.add_person_action(
+        "access_log", lambda: _("Access log"), lambda person: open_audit_window(window, person.id)
     )
-    window.person_page.add_action_button(button)
 
     def retranslate() -> None:
         action.setText(_("&Audit log…"))
-        button.setText(_("Access log"))
 
     window.retranslated.connect(retranslate)
     retranslate()

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QGridLayout,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -116,14 +115,8 @@ class CaseAccessDialog(QDialog):
 def install(window: MainWindow) -> None:
     if not allowed(window.session.user, Action.OPEN_CASE_TO_HELPER):
         return
-    button = QPushButton()
-    button.setObjectName("open_to_helpers")
-    window.person_page.add_action_button(button)
 
-    def on_clicked() -> None:
-        person = window.person_page.person
-        if person is None:
-            return
+    def open_dialog(person: Person) -> None:
         dialog = CaseAccessDialog(window.session, person, window)
         dialog.accepted.connect(
             lambda: window.statusBar().showMessage(_("Access for helpers saved."), 5000)
@@ -131,10 +124,6 @@ def install(window: MainWindow) -> None:
         window.case_access_dialog = dialog  # type: ignore[attr-defined]
         dialog.open()
 
-    button.clicked.connect(on_clicked)
-
-    def retranslate() -> None:
-        button.setText(_("Open to helpers…"))
-
-    window.retranslated.connect(retranslate)
-    retranslate()
+    window.person_page.add_person_action(
+        "open_to_helpers", lambda: _("Open to helpers…"), open_dialog
+    )

@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.permissions import Action, allowed
 from desktop_app.domain.person import Person
 from desktop_app.i18n.formatting import format_long_date, format_number
-from desktop_app.i18n.text import N_, _
+from desktop_app.i18n.text import _
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.usecases import data_rights
@@ -221,16 +221,9 @@ def export_person_to(session: Session, person_id: str, folder: Path) -> list[Pat
 def install(window: MainWindow) -> None:
     user = window.session.user
     page = window.person_page
-    texts: list[tuple[QPushButton | QAction, str]] = []
     if allowed(user, Action.EXPORT_PERSON):
-        export_button = QPushButton()
-        texts.append((export_button, N_("Export data…")))
-        page.add_action_button(export_button)
 
-        def on_export() -> None:
-            person = page.person
-            if person is None:
-                return
+        def export(person: Person) -> None:
             folder = QFileDialog.getExistingDirectory(window, _("Folder for the data copy"))
             if not folder:
                 return
@@ -243,30 +236,22 @@ def install(window: MainWindow) -> None:
                 window._on_task_failed,
             )
 
-        export_button.clicked.connect(on_export)
+        page.add_person_action("export_person", lambda: _("Export data…"), export)
     if allowed(user, Action.ERASE_PERSON):
-        erase_button = QPushButton()
-        texts.append((erase_button, N_("Erase person…")))
-        page.add_action_button(erase_button)
 
-        def on_erase() -> None:
-            person = page.person
-            if person is None:
-                return
+        def erase(person: Person) -> None:
             dialog = EraseDialog(person, window)
             if dialog.exec() == QDialog.DialogCode.Accepted:
                 erase_shown_person(window, person.id)
 
-        erase_button.clicked.connect(on_erase)
+        page.add_person_action("erase_person", lambda: _("Erase person…"), erase)
     if allowed(user, Action.CONFIRM_RETENTION):
         retention = QAction(window)
-        texts.append((retention, N_("&Retention…")))
         retention.triggered.connect(lambda: RetentionWindow(window).open())
         admin_menu(window).addAction(retention)
 
-    def retranslate() -> None:
-        for widget, msgid in texts:
-            widget.setText(_(msgid))
+        def retranslate() -> None:
+            retention.setText(_("&Retention…"))
 
-    window.retranslated.connect(retranslate)
-    retranslate()
+        window.retranslated.connect(retranslate)
+        retranslate()

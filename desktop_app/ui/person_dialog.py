@@ -321,20 +321,12 @@ class EditPersonDialog(RegisterPersonDialog):
 
 def install(window: MainWindow) -> None:
     """The button "Edit personal data…" on the person's page, for whoever may change them."""
-    from PySide6.QtWidgets import QPushButton
-
     from desktop_app.domain.permissions import Action, allowed
 
     if not allowed(window.session.user, Action.EDIT_PERSON):
         return
-    button = QPushButton()
-    button.setObjectName("edit_person")
-    window.person_page.add_action_button(button)
 
-    def on_clicked() -> None:
-        person = window.person_page.person
-        if person is None:
-            return
+    def edit(person: Person) -> None:
         dialog = EditPersonDialog(window.session.store, window.session.user, person, window)
         dialog.person_updated.connect(on_updated)
         window.edit_person_dialog = dialog  # type: ignore[attr-defined]  # for tests
@@ -345,6 +337,4 @@ def install(window: MainWindow) -> None:
         window.reload_all()  # the list shows the name as it is now
         window.statusBar().showMessage(_("Personal data saved."), 5000)
 
-    button.clicked.connect(on_clicked)
-    window.retranslated.connect(lambda: button.setText(_("Edit personal &data…")))
-    button.setText(_("Edit personal &data…"))
+    window.person_page.add_person_action("edit_person", lambda: _("Edit personal &data…"), edit)

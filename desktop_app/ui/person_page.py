@@ -66,6 +66,7 @@ class PersonPage(QWidget):
         layout.addLayout(self.actions_row)
         layout.addWidget(self.tabs, 1)
         self._action_buttons: list[QPushButton] = []
+        self._action_texts: list[tuple[QPushButton, Callable[[], str]]] = []
         self._tab_titles: list[tuple[QWidget, Callable[[], str]]] = []
         self._stretch = QWidget()
         layout.addWidget(self._stretch, 1)
@@ -86,6 +87,8 @@ class PersonPage(QWidget):
         self.hint.setText(_("Search for a person or register a new one (Ctrl+N)."))
         for widget, title in self._tab_titles:
             self.tabs.setTabText(self.tabs.indexOf(widget), title())
+        for button, label in self._action_texts:
+            button.setText(label())
         self.show_person(self.person)
 
     def add_action_button(self, button: QPushButton) -> None:
@@ -94,6 +97,25 @@ class PersonPage(QWidget):
         self.actions_row.addWidget(button, n // ACTIONS_PER_ROW, n % ACTIONS_PER_ROW)
         self._action_buttons.append(button)
         button.setVisible(self.person is not None)
+
+    def add_person_action(
+        self, name: str, text: Callable[[], str], act: Callable[[Person], object]
+    ) -> QPushButton:
+        """An action button on the person shown: ``act`` gets them when it is clicked.
+
+        ``name`` is the button's object name; ``text`` gives its label in the language in use.
+        """
+        button = QPushButton(text())
+        button.setObjectName(name)
+        self._action_texts.append((button, text))
+
+        def on_clicked() -> None:
+            if self.person is not None:
+                act(self.person)
+
+        button.clicked.connect(on_clicked)
+        self.add_action_button(button)
+        return button
 
     def add_notice(self, widget: QWidget) -> None:
         """A feature's notice under the person's name; the feature shows and hides it."""
