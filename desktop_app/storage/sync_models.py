@@ -48,13 +48,19 @@ class WaitingTeamKeyRow(Base):
 
 
 class DeferredEnvelopeRow(Base):
-    """A pulled envelope under a team key that waits for its sender's confirmation: applied
-    once the key is taken, so a rotation confirmed later loses nothing written under it."""
+    """A pulled envelope this laptop cannot apply yet, kept so that nothing written is lost:
+    under a team key that waits for its sender's confirmation (applied once the key is taken,
+    so a rotation confirmed later loses nothing written under it), or a record of a kind or with
+    fields that a newer version of the app wrote (applied once this laptop runs a version that
+    reads it)."""
 
     __tablename__ = "deferred_envelopes"
     seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     key_id: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
     envelope: Mapped[str] = mapped_column(Text, nullable=False)  # wire.StoredEnvelope as JSON
+    # "" while it waits for its key; else ``records.reader_version()`` of the version that
+    # could not read it: tried again when that changes.
+    reader: Mapped[str] = mapped_column(String(64), nullable=False, default="")
 
 
 class ConflictRow(Base, SyncMixin):

@@ -37,13 +37,16 @@ from desktop_app.sync.merge import Conflict, RecordState, merge
 from desktop_app.sync.records import (
     ADAPTERS,
     LOCAL_ONLY,
+    NEWER_VERSION,
     LocalRecord,
+    NewerRecord,
     PayloadError,
     RecordAdapter,
     ToSave,
     decode,
     driver_cursor,
     encode,
+    reader_version,
     rows_for_ids,
 )
 from sync_server import wire
@@ -256,10 +259,8 @@ class SyncEngine:
         opener = crypto.EnvelopeOpener(keys)
         clocks: list[str] = []
         deferred: list[wire.StoredEnvelope] = []
+        newer: list[wire.StoredEnvelope] = []  # written by a newer version of the app
         for envelope in foreign:
-            if envelope.kind not in ADAPTERS:
-                log.warning("skipping envelope of unknown kind %s", envelope.kind)
-                continue
             known = seen.get(envelope.record_id)
             if known is not None and known >= envelope.revision:
                 self._refuse(report, envelope, "replayed or older revision")
@@ -275,6 +276,11 @@ class SyncEngine:
                 incoming, author = decode(opener.open(envelope))
                 if incoming.id != envelope.record_id or incoming.kind != envelope.kind:
                     raise PayloadError("payload does not match its envelope")
+                if envelope.kind not in ADAPTERS:
+                    raise NewerRecord("a kind a newer version added")
+            except NewerRecord:  # authentic, but written by a newer version of the app
+                newer.append(envelope)
+                continue
             except (crypto.EnvelopeError, PayloadError) as exc:
                 self._refuse(report, envelope, type(exc).__name__)
                 continue
@@ -282,20 +288,31 @@ class SyncEngine:
             opened.setdefault(envelope.kind, []).append((envelope, incoming, author))
         self._observe_newest(clocks)
         for kind, items in opened.items():
-            self._merge_kind(session, kind, items, report)
+            newer += self._merge_kind(session, kind, items, report)
         if deferred:
             self._defer(session, deferred, report)
+        if newer:
+            # Written by a newer version of the app: kept until this laptop runs one that
+            # reads them (``reader_version``), so an update loses none of them.
+            log.info("keeping %d envelopes of a newer version of the app", len(newer))
+            self._defer(session, newer, report, reader_version())
 
     def _defer(
-        self, session: Session, envelopes: list[wire.StoredEnvelope], report: SyncReport
+        self,
+        session: Session,
+        envelopes: list[wire.StoredEnvelope],
+        report: SyncReport,
+        reader: str = "",
     ) -> None:
+        """Keep envelopes to apply later: waiting for their team key (``reader`` ""), or
+        until a version other than ``reader`` runs."""
         room = MAX_DEFERRED - int(
             session.scalar(select(func.count()).select_from(DeferredEnvelopeRow)) or 0
         )
         for envelope in envelopes[max(room, 0) :]:
-            self._refuse(report, envelope, "too many envelopes wait for a team key")
+            self._refuse(report, envelope, "too many envelopes wait to be applied")
         rows = [
-            {"seq": e.seq, "key_id": e.key_id, "envelope": e.model_dump_json()}
+            {"seq": e.seq, "key_id": e.key_id, "envelope": e.model_dump_json(), "reader": reader}
             for e in envelopes[: max(room, 0)]
             if session.get(DeferredEnvelopeRow, e.seq) is None
         ]
@@ -304,13 +321,18 @@ class SyncEngine:
         report.deferred += len(rows)
 
     def _apply_deferred(self, report: SyncReport) -> None:
-        """Envelopes pulled while their team key waited for its sender's confirmation, applied
-        in the order the server gave them once this laptop holds the key (a page at a time)."""
+        """Kept envelopes that can be applied now, in the order the server gave them (a page
+        at a time): those whose team key this laptop holds now, and those a version of the app
+        other than this one could not read."""
+        reader = DeferredEnvelopeRow.reader
+        ready = ((reader == "") & DeferredEnvelopeRow.key_id.in_(select(TeamKeyRow.key_id))) | (
+            (reader != "") & (reader != reader_version())
+        )
         while True:
             with self.store.background_transaction() as session:
                 rows = session.scalars(
                     select(DeferredEnvelopeRow)
-                    .where(DeferredEnvelopeRow.key_id.in_(select(TeamKeyRow.key_id)))
+                    .where(ready)
                     .order_by(DeferredEnvelopeRow.seq)
                     .limit(PULL_PAGE)
                 ).all()
@@ -328,7 +350,9 @@ class SyncEngine:
         kind: str,
         items: list[tuple[wire.StoredEnvelope, RecordState, str]],
         report: SyncReport,
-    ) -> None:
+    ) -> list[wire.StoredEnvelope]:
+        """Merge and save one kind's records; returns the envelopes of records a newer version
+        of the app wrote (fields this one does not know), to be kept."""
         adapter = ADAPTERS[kind]
         local = adapter.load_many(session, list({e.record_id for e, _s, _a in items}))
         me = self.store.device_id
@@ -357,8 +381,10 @@ class SyncEngine:
             differs[envelope.record_id] = ours_differs
             conflicts.extend(result.conflicts)
         refused = adapter.save_many(session, self.store, list(to_save.values()))
+        newer = [envelope_of[rid] for rid, why in refused.items() if why == NEWER_VERSION]
         for record_id, why in refused.items():
-            self._refuse(report, envelope_of[record_id], why)
+            if why != NEWER_VERSION:
+                self._refuse(report, envelope_of[record_id], why)
         outbox = []
         synced: dict[str, tuple[str, int]] = {}
         for record_id, item in to_save.items():
@@ -385,6 +411,7 @@ class SyncEngine:
                 report.conflicts += self._record_conflict(
                     session, conflict, _person(adapter, state)
                 )
+        return newer
 
     def _refuse(self, report: SyncReport, envelope: wire.Envelope, why: str) -> None:
         report.refused += 1
@@ -621,7 +648,7 @@ def _collector_paused() -> Iterator[None]:
 
     A first sync holds thousands of records at once, and the collector walked them all again
     and again: a fifth of sealing a push. A round makes few cycles, and they are collected
-    after it. Where the collector is off already (the window runs it itself, on its own
+    after it. Where the collector is off already (the window runs it itself, on the UI
     thread), it stays off.
     """
     if not gc.isenabled():

@@ -17,8 +17,10 @@ from desktop_app.sync import laptops
 from desktop_app.sync.merge import FieldState, RecordState, clock_device
 from desktop_app.sync.records import (
     LOCAL_ONLY,
+    NEWER_VERSION,
     ImmutableRowAdapter,
     LocalRecord,
+    NewerRecord,
     PayloadError,
     RowAdapter,
     ToSave,
@@ -31,6 +33,7 @@ class PersonAdapter:
     """People sync through the repository, so their search tokens follow every change."""
 
     kind = "person"
+    fields: tuple[str, ...] = PERSON_FIELDS
     sticky_true: frozenset[str] = frozenset()
     last_writer_wins: frozenset[str] = frozenset()
     greatest: frozenset[str] = frozenset()
@@ -62,6 +65,8 @@ class PersonAdapter:
         for item in items:
             try:
                 ready.append(_person_from_item(item))
+            except NewerRecord:
+                refused[item.state.id] = NEWER_VERSION
             except PayloadError as exc:
                 refused[item.state.id] = str(exc)
         sql = "SELECT id FROM people WHERE id IN ({ids})"
@@ -127,6 +132,8 @@ def _person_from_item(item: ToSave) -> Person:
             deleted=True,
         )
     fields = state.fields
+    if not fields.keys() <= _PERSON_FIELD_SET:
+        raise NewerRecord("person: fields this version does not know")
     if fields.keys() != _PERSON_FIELD_SET:
         raise PayloadError("person: unexpected fields")
     v = {name: f.value for name, f in fields.items()}

@@ -6,6 +6,7 @@ feature adds its own tables to sync with one adapter. Payloads are JSON inside t
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -25,6 +26,17 @@ class PayloadError(ValueError):
     """A decrypted payload that does not describe a valid record: refused, nothing applied."""
 
 
+class NewerRecord(PayloadError):
+    """A record with fields this version does not know: written by a newer version of the app.
+    It is kept, not refused, and applied once this laptop runs a version that knows them."""
+
+
+# The reason ``save_many`` gives for a ``NewerRecord``.
+NEWER_VERSION = "written by a newer version"
+# The form of a record inside its envelope (``encode``); a greater one is a newer version's.
+PAYLOAD_VERSION = 1
+
+
 @dataclass(frozen=True)
 class LocalRecord:
     state: RecordState
@@ -41,6 +53,7 @@ class ToSave:
 
 class RecordAdapter(Protocol):
     kind: str
+    fields: tuple[str, ...]  # what a record of the kind holds
     sticky_true: frozenset[str]  # flags that stay true once set anywhere (never a conflict)
     # Fields where the later write simply wins, with no conflict (published reference data).
     last_writer_wins: frozenset[str]
@@ -91,10 +104,18 @@ def register(adapter: RecordAdapter) -> None:
     ADAPTERS[adapter.kind] = adapter
 
 
+def reader_version() -> str:
+    """Which records this version can read: a digest of its kinds and their fields. Records
+    kept because a version could not read them are tried again once this changes."""
+    known = sorted((kind, sorted(adapter.fields)) for kind, adapter in ADAPTERS.items())
+    text = json.dumps([PAYLOAD_VERSION, known, sorted(LOCAL_ONLY)])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
 def encode(record: LocalRecord) -> bytes:
     state = record.state
     payload = {
-        "v": 1,
+        "v": PAYLOAD_VERSION,
         "kind": state.kind,
         "id": state.id,
         "author": record.author_id,
@@ -113,7 +134,10 @@ def decode(data: bytes) -> tuple[RecordState, str]:
     try:
         # Strict JSON in UTF-8 (lone surrogates are refused too); twice as fast as json.loads.
         payload = pydantic_core.from_json(data)
-        if payload.get("v") != 1:
+        version = payload.get("v")
+        if type(version) is int and version > PAYLOAD_VERSION:
+            raise NewerRecord("a payload of a newer version")
+        if type(version) is not int or version != PAYLOAD_VERSION:  # not true, not 1.0
             raise PayloadError("unknown payload version")
         fields = {
             str(name): FieldState(value, str(clock), str(base))
@@ -206,6 +230,8 @@ class RowAdapter:
             try:
                 with session.begin_nested():
                     self._save(session, rows.get(item.state.id), item)
+            except NewerRecord:
+                refused[item.state.id] = NEWER_VERSION
             except PayloadError as exc:
                 refused[item.state.id] = str(exc)
         return refused
@@ -239,22 +265,35 @@ class RowAdapter:
             self.wipe(row)
             row.field_clocks = "{}"
         else:
-            if set(state.fields) != set(self.fields):
-                raise PayloadError(f"{self.kind}: unexpected fields")
+            if not state.fields.keys() <= set(self.fields):
+                raise NewerRecord(f"{self.kind}: fields this version does not know")
+            # A field an older version did not have yet takes its default, with the oldest
+            # clock: any value set for it anywhere wins over the default.
+            clocks = {n: [f.clock, f.base] for n, f in state.fields.items()}
             for name in self.fields:
-                setattr(row, name, state.fields[name].value)
-            row.field_clocks = json.dumps(
-                {n: [f.clock, f.base] for n, f in state.fields.items()}, sort_keys=True
-            )
+                field = state.fields.get(name)
+                if field is None:
+                    setattr(row, name, self.default(name))
+                    clocks[name] = ["", ""]
+                else:
+                    setattr(row, name, field.value)
+            row.field_clocks = json.dumps(clocks, sort_keys=True)
         if self._on_save is not None:
             self._on_save(session, row)
 
     def wipe(self, row: Any) -> None:
         """Remove personal content from a tombstone, keeping columns valid."""
         for name in self.fields:
-            column = self.model.__table__.c[name]
-            python_type = column.type.python_type
+            python_type = self.model.__table__.c[name].type.python_type
             setattr(row, name, python_type() if python_type in (str, int, bool) else None)
+
+    def default(self, name: str) -> Any:
+        """The column's own default (its type's empty value if it has none)."""
+        column = self.model.__table__.c[name]
+        if column.default is not None and column.default.is_scalar:
+            return column.default.arg
+        python_type = column.type.python_type
+        return python_type() if python_type in (str, int, bool) else None
 
 
 class ImmutableRowAdapter:
@@ -288,7 +327,11 @@ class ImmutableRowAdapter:
         for item in items:
             if item.state.id in existing:
                 continue
+            if not item.state.deleted and not item.state.fields.keys() <= set(self.fields):
+                refused[item.state.id] = NEWER_VERSION
+                continue
             if item.state.deleted or set(item.state.fields) != set(self.fields):
+                # Entries hash every column into their chain: one without all is not theirs.
                 refused[item.state.id] = f"{self.kind}: unexpected fields"
                 continue
             values = {name: f.value for name, f in item.state.fields.items()}

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -97,7 +98,11 @@ def test_same_field_edits_become_a_conflict_that_an_advisor_resolves(laptops: La
     phones = {people.get_person(s.store, s.user, pid).phone for s in (a, b)}  # type: ignore[union-attr]
     assert len(phones) == 1  # same winner everywhere
     conflicts = [sync_uc.open_conflicts(s.store) for s in (a, b)]
-    assert len(conflicts[0]) == 1 and conflicts[0] == conflicts[1]
+    # The same conflict on both, each naming the other laptop.
+    same = [[replace(c, kept_laptop="", other_laptop="") for c in found] for found in conflicts]
+    assert len(conflicts[0]) == 1 and same[0] == same[1]
+    assert {conflicts[0][0].kept_laptop, conflicts[0][0].other_laptop} == {"", "B"}
+    assert {conflicts[1][0].kept_laptop, conflicts[1][0].other_laptop} == {"", "A"}
     conflict = conflicts[0][0]
     assert conflict.field == "phone"
     assert {conflict.kept_value, conflict.other_value} == {"0176 2222222", "0176 3333333"}
