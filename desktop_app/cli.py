@@ -26,7 +26,7 @@ from desktop_app.i18n.messages import (
     laptops_not_given_the_key,
     sync_message,
 )
-from desktop_app.i18n.text import LANGUAGES, _, set_language, system_language
+from desktop_app.i18n.text import LANGUAGES, _, ngettext, set_language, system_language
 from desktop_app.paths import default_data_dir
 
 # Storage and use cases pull in SQLAlchemy (~0.2 s): imported where needed, so that the GUI
@@ -602,6 +602,17 @@ def cmd_sync(args: argparse.Namespace) -> int:
                     "Renewing the team key was broken off: renew it again "
                     "(welcome-desk keys rotate)."
                 ),
+                file=sys.stderr,
+            )
+        if waiting := sync_uc.status(session.store).need_update:
+            print(
+                ngettext(
+                    "{count} record from colleagues needs a newer version of Welcome Desk: "
+                    "it is kept and shown after an update.",
+                    "{count} records from colleagues need a newer version of Welcome Desk: "
+                    "they are kept and shown after an update.",
+                    waiting,
+                ).format(count=waiting),
                 file=sys.stderr,
             )
         return EXIT_OK

@@ -227,6 +227,15 @@ class SyncController(QObject):
             )
         if state.renewal_unfinished:
             parts.append(_("team key renewal not finished (File → Laptops of the organisation)"))
+        if state.need_update:
+            n = state.need_update
+            parts.append(
+                ngettext(
+                    "{count} record from colleagues needs a newer version of Welcome Desk",
+                    "{count} records from colleagues need a newer version of Welcome Desk",
+                    n,
+                ).format(count=n)
+            )
         self.label.setText(" · ".join(parts))
 
     def retranslate(self) -> None:

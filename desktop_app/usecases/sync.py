@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session as DbSession
 from desktop_app.domain.permissions import Action, require
 from desktop_app.domain.users import User
 from desktop_app.storage.db import Store
-from desktop_app.storage.sync_models import ConflictRow
+from desktop_app.storage.sync_models import ConflictRow, DeferredEnvelopeRow
 from desktop_app.sync import crypto, key_senders, laptops
 from desktop_app.sync.engine import (
     CURSOR,
@@ -46,6 +46,7 @@ from desktop_app.sync.engine import (
     set_meta,
 )
 from desktop_app.sync.http_client import BadRequest, SyncServerClient, wrapped_key
+from desktop_app.sync.records import reader_version
 from desktop_app.usecases import audit
 from desktop_app.usecases.conflicts import (  # noqa: F401 - the sync's conflicts, as before
     ConflictGone,
@@ -78,6 +79,9 @@ class SyncStatus:
     unconfirmed_senders: tuple[str, ...] = ()
     # A renewal of the team key this laptop began was broken off: renew again (``rotate_team_key``).
     renewal_unfinished: bool = False
+    # Records colleagues' laptops wrote with a newer version of the app: kept until this one is
+    # updated (``engine._defer``).
+    need_update: int = 0
 
 
 @dataclass(frozen=True)
@@ -590,8 +594,29 @@ def status(store: Store) -> SyncStatus:
         )
         unconfirmed = tuple(w.device_name for w in key_senders.waiting_senders(session))
         unfinished = _renewal_unfinished(session)
+        need_update = records_needing_update(session)
     return SyncStatus(
-        bool(url), url, approved, pending_changes(store), last, conflicts, unconfirmed, unfinished
+        bool(url),
+        url,
+        approved,
+        pending_changes(store),
+        last,
+        conflicts,
+        unconfirmed,
+        unfinished,
+        need_update,
+    )
+
+
+def records_needing_update(session: DbSession) -> int:
+    """Records kept because this version of the app cannot read them (a newer one wrote them)."""
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(DeferredEnvelopeRow)
+            .where(DeferredEnvelopeRow.reader == reader_version())
+        )
+        or 0
     )
 
 

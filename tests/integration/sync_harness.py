@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import httpx
 from sqlalchemy import Engine, select
@@ -22,6 +23,8 @@ from sqlalchemy.orm import Session as DbSession
 from desktop_app.sync import crypto
 from desktop_app.sync.engine import DEVICE_ID, active_key, get_meta, keyring
 from desktop_app.sync.http_client import SyncServerClient, wrapped_key
+from desktop_app.sync.merge import FieldState, RecordState
+from desktop_app.sync.records import LocalRecord, encode
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, create_first_account
 from sync_server import models, wire
@@ -380,3 +383,26 @@ def active_key_id(session: Session) -> str | None:
     with session.store.reading() as s:
         row = active_key(s)
         return row.key_id if row else None
+
+
+def record_state(kind: str, record_id: str, values: dict[str, Any], device: str) -> RecordState:
+    """A record as a laptop (``device``) writes it now, every field with the same clock."""
+    clock = f"{time.time_ns() // 1_000_000:013d}-00000-{device}"
+    return RecordState(kind, record_id, {n: FieldState(v, clock) for n, v in values.items()})
+
+
+def push_state(
+    session: Session, state: RecordState, revision: int = 1, payload: bytes | None = None
+) -> None:
+    """``state`` (or ``payload`` as its plaintext) sealed under the team key and pushed by the
+    laptop of ``session``, as another version of the app on that laptop would."""
+    with session.store.reading() as db:
+        key = active_key(db)
+        assert key is not None
+    device = device_id(session)
+    sealer = crypto.EnvelopeSealer(key.key, key.key_id, device)
+    clock = f"{time.time_ns() // 1_000_000:013d}-00000-{device}"
+    plaintext = payload or encode(LocalRecord(state, revision, ""))
+    envelope = sealer.seal(state.id, state.kind, revision, plaintext, clock)
+    with sync_uc.client_for(session.store) as client:
+        assert client.push([envelope]).accepted == 1

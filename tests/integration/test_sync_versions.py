@@ -11,22 +11,17 @@ sealed with the team key and pushed by a laptop, as that version would.
 from __future__ import annotations
 
 import json
-import time
 import uuid
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
-from sync_harness import Laptops, device_id
+from sync_harness import Laptops, device_id, push_state, record_state
 from test_sync_client import _add, _edit
 
 from desktop_app.storage.models import data_columns
 from desktop_app.storage.sync_models import ConflictRow, DeferredEnvelopeRow
 from desktop_app.storage.visits_models import QuickContactRow
-from desktop_app.sync import crypto
-from desktop_app.sync.engine import active_key
 from desktop_app.sync.kinds import CONFLICT_FIELDS
-from desktop_app.sync.merge import FieldState, RecordState
 from desktop_app.sync.records import (
     ADAPTERS,
     LocalRecord,
@@ -37,28 +32,6 @@ from desktop_app.sync.records import (
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-
-
-def _push(
-    session: Session, state: RecordState, revision: int = 1, payload: bytes | None = None
-) -> None:
-    """``state`` (or ``payload`` as its plaintext) sealed under the team key and pushed by the
-    laptop of ``session``."""
-    with session.store.reading() as db:
-        key = active_key(db)
-        assert key is not None
-    device = device_id(session)
-    sealer = crypto.EnvelopeSealer(key.key, key.key_id, device)
-    clock = f"{time.time_ns() // 1_000_000:013d}-00000-{device}"
-    plaintext = payload or encode(LocalRecord(state, revision, ""))
-    envelope = sealer.seal(state.id, state.kind, revision, plaintext, clock)
-    with sync_uc.client_for(session.store) as client:
-        assert client.push([envelope]).accepted == 1
-
-
-def _state(kind: str, record_id: str, values: dict[str, Any], device: str) -> RecordState:
-    clock = f"{time.time_ns() // 1_000_000:013d}-00000-{device}"
-    return RecordState(kind, record_id, {n: FieldState(v, clock) for n, v in values.items()})
 
 
 def _kept(session: Session) -> list[str]:
@@ -86,7 +59,7 @@ def test_a_conflict_from_an_older_version_takes_the_default_and_a_newer_value_wi
     }
     assert set(values) == set(CONFLICT_FIELDS) - {"person_id"}
     conflict_id = str(uuid.uuid4())
-    _push(a, _state("conflict", conflict_id, values, device_id(a)))
+    push_state(a, record_state("conflict", conflict_id, values, device_id(a)))
     (report,) = laptops.sync(b)
     assert report.refused == 0 and report.applied >= 1
     with b.store.reading() as db:
@@ -96,7 +69,9 @@ def test_a_conflict_from_an_older_version_takes_the_default_and_a_newer_value_wi
     (shown,) = sync_uc.open_conflicts(b.store)
     assert shown.person_id == pid  # found from its record, as for conflicts migrated
     # A newer laptop's value for the field wins over the default, wherever it arrives.
-    _push(a, _state("conflict", conflict_id, {**values, "person_id": pid}, device_id(a)), 2)
+    push_state(
+        a, record_state("conflict", conflict_id, {**values, "person_id": pid}, device_id(a)), 2
+    )
     laptops.sync(b)
     with b.store.reading() as db:
         row = db.get(ConflictRow, conflict_id)
@@ -122,7 +97,7 @@ def test_records_of_a_newer_version_are_kept_and_applied_after_the_update(
         "sex": "",
     }
     assert set(walk_in_values) == set(data_columns(QuickContactRow))
-    _push(a, _state("walk_in", walk_in, walk_in_values, device))
+    push_state(a, record_state("walk_in", walk_in, walk_in_values, device))
     conflict = str(uuid.uuid4())
     conflict_values = {
         "record_kind": "person",
@@ -136,16 +111,17 @@ def test_records_of_a_newer_version_are_kept_and_applied_after_the_update(
         "resolved": False,
         "priority": "high",
     }
-    _push(a, _state("conflict", conflict, conflict_values, device))
+    push_state(a, record_state("conflict", conflict, conflict_values, device))
     # And a record in a newer form of payload.
-    later = _state("person", str(uuid.uuid4()), {}, device)
+    later = record_state("person", str(uuid.uuid4()), {}, device)
     newer_form = json.loads(encode(LocalRecord(later, 1, "")))
-    _push(a, later, payload=json.dumps({**newer_form, "v": 2}).encode())
+    push_state(a, later, payload=json.dumps({**newer_form, "v": 2}).encode())
     _edit(a, pid, phone="0176 5555555")  # and a change this version reads
     (report,) = laptops.sync(a, b)[1:]
     # Kept, not refused, and nothing of them applied; what it can read is applied.
     assert report.refused == 0 and report.deferred == 3
     assert _kept(b) == [reader_version()] * 3
+    assert sync_uc.status(b.store).need_update == 3  # the status bar and the CLI say so
     with b.store.reading() as db:
         assert db.get(ConflictRow, conflict) is None
         assert db.scalar(select(func.count()).select_from(QuickContactRow)) == 0
@@ -167,3 +143,4 @@ def test_records_of_a_newer_version_are_kept_and_applied_after_the_update(
         assert db.get(ConflictRow, conflict) is None
     assert people.get_person(b.store, b.user, later.id) is None
     assert _kept(b) == [reader_version()] * 2
+    assert sync_uc.status(b.store).need_update == 2

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -11,11 +12,18 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.i18n.text import set_language
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, create_first_account
-from tests.integration.sync_harness import ServerProcess, approve_and_confirm, device_id
+from tests.integration.sync_harness import (
+    ServerProcess,
+    approve_and_confirm,
+    device_id,
+    push_state,
+    record_state,
+)
 from tests.ui.conftest import type_text
 
 
@@ -407,3 +415,31 @@ def test_joining_in_the_dialog_waits_for_the_server_without_freezing_the_window(
         window.close()
     finally:
         session.close()
+
+
+def test_the_status_bar_says_when_records_need_a_newer_version(
+    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+) -> None:
+    a = _laptop(tmp_path, "A", server, None)
+    b = _laptop(tmp_path, "B", server, a)
+    try:
+        sync_uc.sync_now(b.store)
+        # A colleague's laptop runs a newer version that syncs a kind this one does not know.
+        push_state(a, record_state("walk_in", str(uuid.uuid4()), {"x": "y"}, device_id(a)))
+        set_language("en")
+        window = MainWindow(b)
+        qtbot.addWidget(window)
+        window.show()
+        controller = window.sync  # type: ignore[attr-defined]
+        with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
+            controller.start()
+        qtbot.waitUntil(
+            lambda: (
+                "1 record from colleagues needs a newer version of Welcome Desk"
+                in controller.label.text()
+            ),
+            timeout=5000,
+        )
+    finally:
+        a.close()
+        b.close()
