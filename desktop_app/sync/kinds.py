@@ -135,7 +135,9 @@ def _person_from_item(item: ToSave) -> Person:
     if not fields.keys() <= _PERSON_FIELD_SET:
         raise NewerRecord("person: fields this version does not know")
     if fields.keys() != _PERSON_FIELD_SET:
-        raise PayloadError("person: unexpected fields")
+        # Written by an older version that did not have a field yet: empty, with the oldest
+        # clock, so a value set for it anywhere wins (as ``RowAdapter`` does for other kinds).
+        fields = {name: fields.get(name, _NOT_YET) for name in PERSON_FIELDS}
     v = {name: f.value for name, f in fields.items()}
     if not all(isinstance(value, str) for value in v.values()):
         raise PayloadError("person: field values must be text")
@@ -164,6 +166,7 @@ def _person_from_item(item: ToSave) -> Person:
 
 
 _PERSON_FIELD_SET = frozenset(PERSON_FIELDS)
+_NOT_YET = FieldState("", "", "")
 
 
 CONFLICT_FIELDS = (

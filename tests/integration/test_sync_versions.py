@@ -78,6 +78,35 @@ def test_a_conflict_from_an_older_version_takes_the_default_and_a_newer_value_wi
         assert row is not None and row.person_id == pid
 
 
+def test_a_person_from_an_older_version_without_a_field_is_applied(laptops: Laptops) -> None:
+    """As if ``notes`` had come later: an older version's person has no such field."""
+    a, b = laptops.new("A"), laptops.new("B")
+    laptops.sync(a, b)
+    pid = str(uuid.uuid4())
+    values = {
+        "given_name": "Ana",
+        "family_name": "Pop",
+        "date_of_birth": "1990",
+        "sex": "",
+        "nationality": "RO",
+        "languages": "ro",
+        "phone": "",
+    }
+    push_state(a, record_state("person", pid, values, device_id(a)))
+    (report,) = laptops.sync(b)
+    assert report.refused == 0
+    person = people.get_person(b.store, b.user, pid)
+    assert person is not None and person.notes == "" and person.nationality == "RO"
+    assert person.field_clocks["notes"] == ("", "")
+    # The newer laptop's notes win over the empty default.
+    push_state(
+        a, record_state("person", pid, {**values, "notes": "call in the morning"}, device_id(a)), 2
+    )
+    laptops.sync(b)
+    person = people.get_person(b.store, b.user, pid)
+    assert person is not None and person.notes == "call in the morning"
+
+
 def test_records_of_a_newer_version_are_kept_and_applied_after_the_update(
     laptops: Laptops, monkeypatch: pytest.MonkeyPatch
 ) -> None:
