@@ -6,10 +6,12 @@ A timestamp is rendered as a fixed-width string so that string order is clock or
 
 from __future__ import annotations
 
+import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, order=True)
@@ -83,4 +85,40 @@ def field_clocks_after_change(
     result = effective_field_clocks(fields, clocks, previous_hlc)
     for name in changed:
         result[name] = (new_hlc, result[name][0])
+    return result
+
+
+def json_object(value: object) -> dict[str, Any]:
+    """A JSON object's entries from its text; {} for anything else (not text, not an object)."""
+    try:
+        loaded = json.loads(value) if isinstance(value, str) else None
+    except ValueError:
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def entry_name(field: str, key: str) -> str:
+    """The name of one entry of a JSON-object field that merges entry by entry (a visit's
+    answer "rent": ``answers/rent``), in field clocks and in records that sync."""
+    return f"{field}/{key}"
+
+
+def entry_clocks_after_change(
+    field: str,
+    clocks: FieldClocks,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    new_hlc: str,
+) -> FieldClocks:
+    """The clocks of a JSON-object field's entries after an edit from ``before`` to ``after``.
+
+    Changed, added and removed entries get ``new_hlc`` on top of their old clock; the others
+    keep theirs. An entry without a clock of its own is as old as the field (``clocks[field]``).
+    """
+    result: FieldClocks = {}
+    for key in before.keys() | after.keys():
+        name = entry_name(field, key)
+        clock, base = clocks.get(name, clocks[field])
+        changed = before.get(key) != after.get(key) or (key in before) != (key in after)
+        result[name] = (new_hlc, clock) if changed else (clock, base)
     return result

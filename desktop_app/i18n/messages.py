@@ -214,6 +214,9 @@ def form_problem(form_id: str, code: str, where: str) -> str:
 
 # The kinds of record a conflict can be about (conflicts dialog, a person's data export).
 # A person's sex as a document names it (the access export).
+# An advisor's decision on a next step a form suggested.
+STEP_DECISIONS = {"accepted": N_("accepted"), "dismissed": N_("dismissed")}
+
 SEX_NAMES = {
     "female": N_("female"),
     "male": N_("male"),

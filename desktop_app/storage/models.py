@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import cast
+from typing import ClassVar, cast
 
 from sqlalchemy import (
     Boolean,
@@ -19,6 +19,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.orm import Session as OrmSession
+
+from desktop_app.domain.hlc import (
+    effective_field_clocks,
+    entry_clocks_after_change,
+    json_object,
+)
 
 
 class Base(DeclarativeBase):
@@ -41,6 +47,10 @@ class SyncMixin:
     deleted: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # JSON object: field name -> HLC of its last change; lets sync merge field by field.
     field_clocks: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
+    # Columns holding a JSON object whose entries change one by one (a visit's answers): each
+    # entry has its own clocks, under ``hlc.entry_name(column, key)``, so sync merges them
+    # entry by entry and two laptops that changed different answers of a visit keep both.
+    keyed_json: ClassVar[tuple[str, ...]] = ()
 
 
 SYNC_COLUMNS = frozenset(
@@ -58,7 +68,8 @@ def _stamp_field_clocks(session: OrmSession, _context: object, _instances: objec
     """Keep per-field clocks right for every edit of a synced row made through the ORM.
 
     A use case that changes a row moves its ``updated_hlc``; the fields whose values changed get
-    that clock, on top of the clock they had (so sync can tell an edit from a concurrent one).
+    that clock, on top of the clock they had (so sync can tell an edit from a concurrent one);
+    in a ``keyed_json`` column only the entries that changed do.
     Code that writes ``field_clocks`` itself (people, applying synced states) is left alone.
     """
     for obj in session.dirty:
@@ -70,12 +81,21 @@ def _stamp_field_clocks(session: OrmSession, _context: object, _instances: objec
             continue
         old_hlc = moved.deleted[0] if moved.deleted else obj.updated_hlc
         fields = data_columns(type(obj))  # type: ignore[arg-type]
-        stored = json.loads(obj.field_clocks or "{}")
-        clocks = {name: list(stored.get(name, (old_hlc, ""))) for name in fields}
+        stored = {k: (v[0], v[1]) for k, v in json.loads(obj.field_clocks or "{}").items()}
+        clocks = {**stored, **effective_field_clocks(fields, stored, old_hlc)}
         for name in fields:
-            if state.attrs[name].history.has_changes():
-                clocks[name] = [obj.updated_hlc, clocks[name][0]]
-        obj.field_clocks = json.dumps(clocks, sort_keys=True)
+            history = state.attrs[name].history
+            if not history.has_changes():
+                continue
+            if name in obj.keyed_json:
+                before = json_object(history.deleted[0] if history.deleted else None)
+                after = json_object(getattr(obj, name))
+                clocks.update(
+                    entry_clocks_after_change(name, clocks, before, after, obj.updated_hlc)
+                )
+            else:
+                clocks[name] = (obj.updated_hlc, clocks[name][0])
+        obj.field_clocks = json.dumps({k: list(v) for k, v in clocks.items()}, sort_keys=True)
 
 
 class MetaRow(Base):

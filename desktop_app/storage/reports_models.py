@@ -7,16 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop_app.storage.models import Base
 from desktop_app.storage.referrals_models import ReferralRow
-from desktop_app.storage.visits_models import VisitRow
-
-# Covers "who was advised in the period" and the monthly trend without reading the answers.
-ix_visits_finished = Index(
-    "ix_visits_finished",
-    VisitRow.finished_at,
-    VisitRow.deleted,
-    VisitRow.person_id,
-    VisitRow.form_id,
-)
 
 
 class ReportPersonRow(Base):

@@ -12,9 +12,12 @@ class VisitRow(Base, SyncMixin):
     """A finished form (life situation check, skills check) of one person; the current revision.
 
     ``answers`` holds the cleaned answers as JSON, read with the form version stored beside them.
+    Answers and next-step decisions sync one by one (``keyed_json``): two laptops that changed
+    different answers of the visit both keep theirs; the same answer changed is a conflict.
     """
 
     __tablename__ = "visits"
+    keyed_json = ("answers", "next_steps")
     person_id: Mapped[str] = mapped_column(String(36), nullable=False)
     form_id: Mapped[str] = mapped_column(String(63), nullable=False)
     form_version: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -25,7 +28,12 @@ class VisitRow(Base, SyncMixin):
     started_at: Mapped[str] = mapped_column(String(32), nullable=False)
     finished_at: Mapped[str] = mapped_column(String(32), nullable=False)
 
-    __table_args__ = (Index("ix_visits_person", "person_id", "finished_at"),)
+    __table_args__ = (
+        Index("ix_visits_person", "person_id", "finished_at"),
+        # Covers "who was advised in the period" and the monthly trend of the reports without
+        # reading the answers.
+        Index("ix_visits_finished", "finished_at", "deleted", "person_id", "form_id"),
+    )
 
 
 class VisitRevisionRow(Base):

@@ -362,6 +362,11 @@ class SyncEngine:
         conflicts: list[Conflict] = []
         for envelope, incoming, author in items:
             current = local.get(envelope.record_id)
+            try:
+                incoming = adapter.upgrade(incoming, current.state if current else None)
+            except PayloadError as exc:
+                self._refuse(report, envelope, str(exc))
+                continue
             result = merge(
                 current.state if current else None,
                 incoming,

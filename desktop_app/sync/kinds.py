@@ -59,6 +59,9 @@ class PersonAdapter:
             fields[name] = FieldState(values[name], clock, base)
         return LocalRecord(RecordState(self.kind, record_id, fields), revision, author_id)
 
+    def upgrade(self, state: RecordState, local: RecordState | None) -> RecordState:
+        return state  # an older version's person lacks fields at most: ``_person_from_item``
+
     def save_many(self, session: Session, store: Store, items: list[ToSave]) -> dict[str, str]:
         refused: dict[str, str] = {}
         ready: list[Person] = []

@@ -16,7 +16,7 @@ import pydantic_core
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from desktop_app.domain.hlc import effective_field_clocks
+from desktop_app.domain.hlc import effective_field_clocks, entry_name, json_object
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import Base
 from desktop_app.sync.merge import FieldState, RecordState, clock_device
@@ -68,6 +68,11 @@ class RecordAdapter(Protocol):
         """Write merged states; returns {record id: reason} for states it refused to write."""
         ...
 
+    def upgrade(self, state: RecordState, local: RecordState | None) -> RecordState:
+        """An incoming state in this version's form (an older version's record differs), given
+        the local state it merges into; raises ``PayloadError`` for one that cannot be."""
+        ...
+
 
 def driver_cursor(session: Session) -> Any:
     """A cursor of the session's own database connection, so inside its transaction.
@@ -107,7 +112,10 @@ def register(adapter: RecordAdapter) -> None:
 def reader_version() -> str:
     """Which records this version can read: a digest of its kinds and their fields. Records
     kept because a version could not read them are tried again once this changes."""
-    known = sorted((kind, sorted(adapter.fields)) for kind, adapter in ADAPTERS.items())
+    known = sorted(
+        (kind, sorted(adapter.fields), sorted(getattr(adapter, "keyed", ())))
+        for kind, adapter in ADAPTERS.items()
+    )
     text = json.dumps([PAYLOAD_VERSION, known, sorted(LOCAL_ONLY)])
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
@@ -192,6 +200,10 @@ class RowAdapter:
         self.person_of = person_of
         self.model = model
         self.fields = fields
+        # JSON-object columns that merge entry by entry (``SyncMixin.keyed_json``): in a record
+        # state each entry is a field of its own, ``entry_name(column, key)``, with its clocks;
+        # an entry removed here travels as ``None`` with the clock of its removal.
+        self.keyed: tuple[str, ...] = tuple(getattr(model, "keyed_json", ()))
         self._on_save = on_save
 
     def _rows(self, session: Session, record_ids: list[str]) -> dict[str, Any]:
@@ -213,12 +225,40 @@ class RowAdapter:
         if row.deleted:
             state = RecordState(self.kind, row.id, {}, True, row.updated_hlc)
         else:
-            state = RecordState(
-                self.kind,
-                row.id,
-                {f: FieldState(getattr(row, f), *clocks[f]) for f in self.fields},
-            )
+            plain = (f for f in self.fields if f not in self.keyed)
+            fields = {f: FieldState(getattr(row, f), *clocks[f]) for f in plain}
+            for name in self.keyed:
+                values, prefix = json_object(getattr(row, name)), entry_name(name, "")
+                keys = values.keys() | {n[len(prefix) :] for n in stored if n.startswith(prefix)}
+                for key in keys:
+                    entry = entry_name(name, key)
+                    fields[entry] = FieldState(values.get(key), *stored.get(entry, clocks[name]))
+            state = RecordState(self.kind, row.id, fields)
         return LocalRecord(state, row.revision, row.author_id)
+
+    def upgrade(self, state: RecordState, local: RecordState | None) -> RecordState:
+        """A record from a version before entries merged one by one holds a ``keyed`` column
+        whole, with one clock: each of its entries takes that clock. An entry the local state
+        holds and the record lacks is taken as removed then, so a removal is not lost; where
+        it was in fact added here meanwhile, the merge shows a conflict, never drops it."""
+        whole = [name for name in self.keyed if name in state.fields]
+        if state.deleted or not whole:
+            return state
+        fields = {n: f for n, f in state.fields.items() if n not in whole}
+        for name in whole:
+            field = state.fields[name]
+            try:
+                values = json.loads(field.value) if isinstance(field.value, str) else None
+            except ValueError:
+                values = None
+            if not isinstance(values, dict):
+                raise PayloadError(f"{self.kind}.{name}: not a JSON object")
+            prefix = entry_name(name, "")
+            ours = local.fields if local is not None else {}
+            held = {n[len(prefix) :] for n in ours if n.startswith(prefix)}
+            for key in values.keys() | held:
+                fields[entry_name(name, key)] = FieldState(values.get(key), field.clock, field.base)
+        return RecordState(state.kind, state.id, fields, state.deleted, state.deleted_clock)
 
     def save_many(self, session: Session, store: Store, items: list[ToSave]) -> dict[str, str]:
         rows = self._rows(session, [item.state.id for item in items])
@@ -265,21 +305,39 @@ class RowAdapter:
             self.wipe(row)
             row.field_clocks = "{}"
         else:
-            if not state.fields.keys() <= set(self.fields):
-                raise NewerRecord(f"{self.kind}: fields this version does not know")
-            # A field an older version did not have yet takes its default, with the oldest
-            # clock: any value set for it anywhere wins over the default.
-            clocks = {n: [f.clock, f.base] for n, f in state.fields.items()}
-            for name in self.fields:
-                field = state.fields.get(name)
-                if field is None:
-                    setattr(row, name, self.default(name))
-                    clocks[name] = ["", ""]
-                else:
-                    setattr(row, name, field.value)
+            values, clocks = self._columns(self.upgrade(state, None))
+            for name, value in values.items():
+                setattr(row, name, value)
             row.field_clocks = json.dumps(clocks, sort_keys=True)
         if self._on_save is not None:
             self._on_save(session, row)
+
+    def _columns(self, state: RecordState) -> tuple[dict[str, Any], dict[str, list[str]]]:
+        """The columns' values and the field clocks to store for a (live) state."""
+        values: dict[str, Any] = {}
+        clocks: dict[str, list[str]] = {}
+        entries: dict[str, dict[str, Any]] = {name: {} for name in self.keyed}
+        known = set(self.fields) - set(self.keyed)
+        for name, field in state.fields.items():
+            column, _sep, key = name.partition("/")
+            if key and column in entries:
+                clocks[name] = [field.clock, field.base]
+                if field.value is not None:
+                    entries[column][key] = field.value
+            elif name not in known:
+                raise NewerRecord(f"{self.kind}: fields this version does not know")
+            else:
+                values[name], clocks[name] = field.value, [field.clock, field.base]
+        for name in self.fields:
+            if name in entries:
+                values[name] = json.dumps(
+                    entries[name], ensure_ascii=False, separators=(",", ":"), sort_keys=True
+                )
+            elif name not in values:
+                # A field an older version did not have yet takes its default, with the
+                # oldest clock: any value set for it anywhere wins over the default.
+                values[name], clocks[name] = self.default(name), ["", ""]
+        return values, clocks
 
     def wipe(self, row: Any) -> None:
         """Remove personal content from a tombstone, keeping columns valid."""
@@ -320,6 +378,9 @@ class ImmutableRowAdapter:
                 fields = {f: FieldState(getattr(row, f), at) for f in self.fields}
                 found[row.id] = LocalRecord(RecordState(self.kind, row.id, fields), 1, "")
         return found
+
+    def upgrade(self, state: RecordState, local: RecordState | None) -> RecordState:
+        return state
 
     def save_many(self, session: Session, store: Store, items: list[ToSave]) -> dict[str, str]:
         existing = set(self.load_many(session, [i.state.id for i in items]))

@@ -39,6 +39,7 @@ from desktop_app.i18n.messages import (
     FIELD_NAMES,
     RECORD_KINDS,
     REFERRAL_STATUS,
+    STEP_DECISIONS,
     error_message,
     field_message,
 )
@@ -270,8 +271,19 @@ class ConflictsDialog(QDialog):
             kind = f"{kind} {c.about}"
         if c.record_kind != "person":
             parts.append(kind)
-        parts.append(field_label(c.field))
+        entry = conflicts_uc.visit_entry(c.record_kind, c.field)
+        if entry is not None and entry[0] == "answers":  # the question, by its label
+            parts.append(answer_parts(self._form(c.about), entry[1], None)[0])
+        elif entry is not None:
+            parts.append(f"{field_label(entry[0])}: {self._step_label(c.about, entry[1])}")
+        else:
+            parts.append(field_label(c.field))
         return " · ".join(parts)
+
+    def _step_label(self, form_id: str, step: str) -> str:
+        definition = self._form(form_id)
+        rules = {rule.id: rule for rule in definition.next_steps} if definition else {}
+        return pick(rules[step].label, current_language()) if step in rules else step
 
     def _current(self) -> conflicts_uc.OpenConflict | None:
         row = self.list.currentRow()
@@ -317,12 +329,17 @@ class ConflictsDialog(QDialog):
         self._show_combination(c)
 
     def _shown(self, c: conflicts_uc.OpenConflict, which: int, value: object) -> str:
-        if c.record_kind == "visit" and c.field in ("answers", "next_steps"):
+        if conflicts_uc.about_visit_answers(c):
             definition = self._form(c.about)
-            lines = [
-                answer_text(definition, d.key, d.kept if which == 0 else d.other)
-                for d in c.differences
-            ]
+            steps = c.field.partition("/")[0] == "next_steps"
+            lines = []
+            for d in c.differences:
+                chosen = d.kept if which == 0 else d.other
+                if steps:  # a next step's decision, by the step's and the decision's names
+                    decision = _(STEP_DECISIONS[chosen]) if chosen in STEP_DECISIONS else chosen
+                    lines.append(f"{self._step_label(c.about, d.key)}: {_plain(decision)}")
+                else:
+                    lines.append(answer_text(definition, d.key, chosen))
             return "\n".join(lines) or "—"
         return value_text(c, value)
 

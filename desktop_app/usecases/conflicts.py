@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
-from desktop_app.domain.hlc import field_clocks_after_change
+from desktop_app.domain.hlc import field_clocks_after_change, json_object
 from desktop_app.domain.permissions import Action, PermissionDenied, require
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import User
@@ -54,6 +54,22 @@ _ABOUT = {
     "quick_contact": "contact_date",
 }
 _VISIT_JSON_FIELDS = ("answers", "next_steps")
+
+
+def visit_entry(kind: str, field: str) -> tuple[str, str] | None:
+    """``(column, key)`` of a conflict over one answer (or next step) of a visit, e.g.
+    ("answers", "rent") for ``answers/rent``; None for any other field. Answers merge one by
+    one; a conflict over all of a visit's answers comes from a version before that."""
+    column, _sep, key = field.partition("/")
+    return (column, key) if kind == "visit" and key and column in _VISIT_JSON_FIELDS else None
+
+
+def about_visit_answers(c: OpenConflict) -> bool:
+    """A conflict over a visit's answers or next steps: one of them, or (from a version
+    before they merged one by one) all of them."""
+    return c.record_kind == "visit" and (
+        c.field in _VISIT_JSON_FIELDS or visit_entry(c.record_kind, c.field) is not None
+    )
 
 
 class ConflictGone(Exception):
@@ -181,16 +197,20 @@ def _record_context(session: Any, kind: str, record_id: str) -> tuple[str, str]:
 
 
 def _with_differences(store: Store, user: User | None, c: OpenConflict) -> OpenConflict:
-    if c.record_kind != "visit" or c.field not in _VISIT_JSON_FIELDS:
+    if not about_visit_answers(c):
         return c
     from desktop_app.usecases import visits
 
-    kept, other = _json_object(c.kept_value), _json_object(c.other_value)
-    differences = tuple(
-        Difference(key, kept.get(key), other.get(key))
-        for key in sorted(kept.keys() | other.keys())
-        if kept.get(key) != other.get(key)
-    )
+    entry = visit_entry(c.record_kind, c.field)
+    if entry is not None:
+        differences: tuple[Difference, ...] = (Difference(entry[1], c.kept_value, c.other_value),)
+    else:
+        kept, other = json_object(c.kept_value), json_object(c.other_value)
+        differences = tuple(
+            Difference(key, kept.get(key), other.get(key))
+            for key in sorted(kept.keys() | other.keys())
+            if kept.get(key) != other.get(key)
+        )
     hidden: frozenset[str] = frozenset()
     if user is not None and c.person_id:
         withheld = visits.withheld_kinds(store, user, c.person_id)
@@ -209,9 +229,9 @@ def _combines(c: OpenConflict, value: object) -> bool:
     """A visit's answers (or next steps) taken answer by answer from one version or the other."""
     if c.record_kind != "visit" or c.field not in _VISIT_JSON_FIELDS or c.withheld:
         return False
-    kept, other, combined = _json_object(c.kept_value), _json_object(c.other_value), None
+    kept, other, combined = json_object(c.kept_value), json_object(c.other_value), None
     if isinstance(value, str):
-        combined = _json_object(value)
+        combined = json_object(value)
     if not combined:
         return False
     keys = kept.keys() | other.keys() | combined.keys()
@@ -225,21 +245,13 @@ def _combines(c: OpenConflict, value: object) -> bool:
 def combination(c: OpenConflict, take_other: set[str]) -> str:
     """The visit's answers as kept, with the answers named in ``take_other`` from the other
     version (an answer the other version does not have is left out)."""
-    kept, other = _json_object(c.kept_value), _json_object(c.other_value)
+    kept, other = json_object(c.kept_value), json_object(c.other_value)
     for key in take_other:
         if key in other:
             kept[key] = other[key]
         else:
             kept.pop(key, None)
     return json.dumps(kept, ensure_ascii=False, sort_keys=True)
-
-
-def _json_object(value: object) -> dict[str, Any]:
-    try:
-        loaded = json.loads(value) if isinstance(value, str) else None
-    except ValueError:
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
 
 
 def resolve_conflict(store: Store, user: User, conflict_id: str, value: object) -> None:
@@ -270,7 +282,7 @@ def resolve_conflict(store: Store, user: User, conflict_id: str, value: object) 
     # The value and the conflict's end are one transaction: a decision is never half made.
     if kind == "person":
         _decide_person(store, user, conflict, value, resolved)
-    elif kind == "visit" and field_name in _VISIT_JSON_FIELDS:
+    elif about_visit_answers(conflict):
         _decide_visit(store, user, conflict, value, resolved)
     else:
         _decide_row(store, user, conflict, value, resolved)
@@ -302,16 +314,29 @@ def _decide_visit(
     with store.reading() as session:
         row = session.get(VisitRow, c.record_id)
         held = None if row is None or row.deleted else (row.answers, row.next_steps)
-    if held is None or held[_VISIT_JSON_FIELDS.index(c.field)] == value:
-        with store.transaction() as session:  # gone, or it holds the chosen value already
+    if held is None:  # erased meanwhile
+        with store.transaction() as session:
             resolved(session)
         return
     answers, steps = json.loads(held[0]), json.loads(held[1])
-    chosen = _json_object(value)
-    if c.field == "answers":
-        answers = chosen
+    entry = visit_entry(c.record_kind, c.field)
+    column = entry[0] if entry is not None else c.field
+    before = answers if column == "answers" else steps
+    if entry is None:
+        after = json_object(value)
+    else:  # one answer (or next step); None: the version without it
+        key = entry[1]
+        after = {k: v for k, v in before.items() if k != key}
+        if value is not None:
+            after[key] = value
+    if after == before:  # it holds the chosen value already
+        with store.transaction() as session:
+            resolved(session)
+        return
+    if column == "answers":
+        answers = after
     else:
-        steps = chosen
+        steps = after
     visits.edit_visit(store, user, c.record_id, answers, next_steps=steps, also=resolved)
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from desktop_app.forms.definition import CEFR_LEVELS, FieldDef, FieldType, FormDefinition
 from desktop_app.forms.labels import label as pick
 from desktop_app.i18n.formatting import format_partial_date
-from desktop_app.i18n.messages import REFERRAL_STATUS, SEX_NAMES
+from desktop_app.i18n.messages import REFERRAL_STATUS, SEX_NAMES, STEP_DECISIONS
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.letters.texts import default_letter_texts
@@ -27,7 +27,6 @@ Row = Mapping[str, object]
 MOMENTS = frozenset({"finished_at", "created_at", "given_on", "appointment", "since"})
 
 YES_NO_UNKNOWN = {"yes": N_("yes"), "no": N_("no"), "unknown": N_("don't know")}
-DECISIONS = {"accepted": N_("accepted"), "dismissed": N_("dismissed")}
 
 
 def _answer(fdef: FieldDef | None, value: Any, lang: str) -> object:
@@ -76,7 +75,7 @@ def _next_steps(form: FormDefinition | None, steps: object, lang: str) -> object
     rules = {rule.id: rule for rule in form.next_steps}
     return {
         pick(rules[s].label, lang) if s in rules else str(s): (
-            gettext_in(lang, DECISIONS[d]) if d in DECISIONS else d
+            gettext_in(lang, STEP_DECISIONS[d]) if d in STEP_DECISIONS else d
         )
         for s, d in steps.items()
     }
@@ -168,6 +167,14 @@ def _named_conflict(
     named = dict(row)
     if form is not None:
         named["form"] = pick(form.title, lang)
+    column, _sep, entry = field.partition("/")
+    if record == "visit" and entry and column in ("answers", "next_steps"):
+        # One answer (or next step): under the visit's field, by the question's label.
+        named["field"] = column
+        read = _answers if column == "answers" else _next_steps
+        for key in ("kept_value", "other_value"):
+            named[key] = read(form, {entry: row.get(key)}, lang)
+        return named
     for key in ("kept_value", "other_value"):
         named[key] = _conflict_value(record, field, row.get(key), form, lang, directory)
     return named

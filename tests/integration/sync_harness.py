@@ -406,3 +406,36 @@ def push_state(
     envelope = sealer.seal(state.id, state.kind, revision, plaintext, clock)
     with sync_uc.client_for(session.store) as client:
         assert client.push([envelope]).accepted == 1
+
+
+def older_answers_conflict(
+    session: Session, visit_id: str, person_id: str, kept: dict[str, Any], other: dict[str, Any]
+) -> str:
+    """A conflict over all of a visit's answers, as versions before answers merged one by one
+    stored it (both versions whole, as JSON text), held by the laptop of ``session``."""
+    import json
+
+    from desktop_app.storage.sync_models import ConflictRow
+
+    clock = f"{time.time_ns() // 1_000_000:013d}-00000-{'b' * 36}"
+    conflict_id = str(uuid.uuid4())
+    with session.store.transaction() as db:
+        db.add(
+            ConflictRow(
+                id=conflict_id,
+                record_kind="visit",
+                record_id=visit_id,
+                person_id=person_id,
+                field="answers",
+                kept_value=json.dumps(json.dumps(kept)),
+                kept_clock=clock,
+                other_value=json.dumps(json.dumps(other)),
+                other_clock=clock,
+                resolved=False,
+                revision=1,
+                updated_hlc=clock,
+                device_id="b" * 36,
+                author_id="",
+            )
+        )
+    return conflict_id

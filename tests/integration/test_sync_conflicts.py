@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from sync_harness import Laptops
+from sync_harness import Laptops, older_answers_conflict
 from test_sync_client import _add, _edit
 
 from desktop_app.domain.permissions import PermissionDenied
@@ -77,29 +77,65 @@ def test_a_referral_moved_on_two_laptops_is_one_conflict_and_both_steps_stay_in_
         assert sync_uc.open_conflicts(s.store) == []
 
 
-def test_a_visit_edited_on_two_laptops_shows_the_differing_answers_and_the_choice_travels(
+def test_the_same_answer_of_a_visit_changed_on_two_laptops_is_a_conflict_and_the_choice_travels(
     laptops: Laptops,
 ) -> None:
     a, b, pid, visit, answers = _visit_with_rent_changed_on_a(laptops)
     visits.edit_visit(b.store, b.user, visit.id, {**answers, "rent": 520})
     laptops.sync(a, b, a)
     (conflict,) = sync_uc.open_conflicts(b.store, b.user)
+    # The one answer both changed, not the whole visit.
     assert (conflict.record_kind, conflict.field, conflict.about) == (
         "visit",
-        "answers",
+        "answers/rent",
         "life_situation",
     )
+    assert {conflict.kept_value, conflict.other_value} == {480, 520}
     assert [(d.key, {d.kept, d.other}) for d in conflict.differences] == [("rent", {480, 520})]
-    chosen = json.loads(str(conflict.other_value))["rent"]
+    with pytest.raises(ValueError, match="only one of the two values"):
+        sync_uc.resolve_conflict(b.store, b.user, conflict.id, 999)
     sync_uc.resolve_conflict(b.store, b.user, conflict.id, conflict.other_value)
     laptops.sync(b, a)
     for s in (a, b):
         (shown,) = visits.visit_history(s.store, s.user, pid)
-        assert shown.answers["rent"] == chosen
+        assert shown.answers["rent"] == conflict.other_value
+        assert shown.answers == {**visit.answers, "rent": conflict.other_value}
         assert sync_uc.open_conflicts(s.store) == []
     # The decision is a new revision: what each laptop had stays readable.
     (on_b,) = visits.visit_history(b.store, b.user, pid)
     assert {v.answers["rent"] for v in on_b.earlier} >= {450, 520}
+
+
+def test_an_answer_removed_on_one_laptop_and_changed_on_another_is_a_conflict(
+    laptops: Laptops,
+) -> None:
+    """A records that the person has no home now, so the rent is no longer asked and goes;
+    B, offline, changed the rent. Neither is dropped silently: the rent is a conflict."""
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(a, "Maria", "Ivanova", "1990")
+    answers = full_life_situation()
+    visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
+    laptops.sync(a, b)
+    visits.edit_visit(a.store, a.user, visit.id, {**answers, "housing_type": "homeless"})
+    visits.edit_visit(b.store, b.user, visit.id, {**answers, "rent": 520})
+    laptops.sync(a, b, a)
+    found = [sync_uc.open_conflicts(s.store, s.user) for s in (a, b)]
+    assert [(c.field, {c.kept_value, c.other_value}) for c in found[0]] == [
+        ("answers/rent", {None, 520})
+    ]
+    assert [c.id for c in found[0]] == [c.id for c in found[1]]
+    for s in (a, b):  # the rest merged: A's housing on both
+        (shown,) = visits.visit_history(s.store, s.user, pid)
+        assert shown.answers["housing_type"] == "homeless"
+    # Taking the version without the rent removes it everywhere.
+    (conflict,) = found[0]
+    without = conflict.kept_value if conflict.kept_value is None else conflict.other_value
+    sync_uc.resolve_conflict(a.store, a.user, conflict.id, without)
+    laptops.sync(a, b)
+    for s in (a, b):
+        (shown,) = visits.visit_history(s.store, s.user, pid)
+        assert "rent" not in shown.answers and shown.answers["housing_type"] == "homeless"
+        assert sync_uc.open_conflicts(s.store) == []
 
 
 def test_a_helper_cannot_see_or_decide_a_visit_conflict_in_restricted_answers(
@@ -206,7 +242,7 @@ def test_a_conflict_over_a_visit_is_exported_and_erased_with_the_person_on_every
     exported, pdf = data_rights.export_person(b.store, b.user, pid, lang="de")
     held = json.loads(exported)["conflicts"]
     assert [(x["record"], x["form"], x["field"]) for x in held] == [
-        ("visit", "life_situation", "answers")
+        ("visit", "life_situation", "answers/rent")
     ]
     # The PDF reads both versions by the form's questions and options, as the visit itself
     # is read there (they were raw JSON text before).
@@ -265,31 +301,64 @@ def test_a_decision_that_fails_half_way_changes_nothing(
     assert {c.field for c in sync_uc.open_conflicts(a.store)} == {"status", "phone"}
 
 
-def test_a_visit_conflict_is_decided_answer_by_answer(laptops: Laptops) -> None:
-    """A changed the rent, B the number of children of the same visit, both offline: the
-    advisor takes A's rent and B's children, and that combination reaches every laptop."""
-    from desktop_app.usecases.conflicts import combination
-
-    a, b, pid, visit, answers = _visit_with_rent_changed_on_a(laptops)
+def test_different_answers_of_a_visit_changed_on_two_laptops_both_stay_without_a_conflict(
+    laptops: Laptops,
+) -> None:
+    """A changed the housing (and so the rent went), B added a child, both offline: every
+    laptop ends with both changes and nothing to decide (before, this was one conflict over
+    the visit's answers)."""
+    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    pid = _add(a, "Maria", "Ivanova", "1990")
+    answers = full_life_situation()
+    visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
+    laptops.sync(a, b, c)
+    visits.edit_visit(a.store, a.user, visit.id, {**answers, "housing_type": "homeless"})
     second = {"child_birth": "2020", "child_lives": "with_person", "child_care": "daycare"}
     two_children = [*answers["children"], second]
     visits.edit_visit(
         b.store, b.user, visit.id, {**answers, "children_count": 2, "children": two_children}
     )
-    laptops.sync(a, b, a)
+    laptops.sync(a, b, a, c)
+    expected = {k: v for k, v in visit.answers.items() if k not in ("rent", "children")}
+    expected.update(housing_type="homeless", children_count=2)
+    for s in (a, b, c):
+        (shown,) = visits.visit_history(s.store, s.user, pid)
+        assert {k: v for k, v in shown.answers.items() if k != "children"} == expected
+        assert len(shown.answers["children"]) == 2
+        assert sync_uc.open_conflicts(s.store) == []
+
+
+def test_a_conflict_over_all_answers_from_an_older_version_is_decided_answer_by_answer(
+    laptops: Laptops,
+) -> None:
+    """Versions before answers merged one by one stored one conflict over a visit's answers.
+    Such a record still opens, and the advisor takes each answer from either version."""
+    from desktop_app.usecases.conflicts import combination
+
+    a, b, pid, visit, _answers = _visit_with_rent_changed_on_a(laptops)
+    laptops.sync(a, b)
+    second = {"child_birth": "2020", "child_lives": "with_person", "child_care": "daycare"}
+    two_children = [*visit.answers["children"], second]
+    theirs = {**visit.answers, "rent": 450, "children_count": 2, "children": two_children}
+    ours = {**visit.answers, "rent": 480}
+    older_answers_conflict(a, visit.id, pid, ours, theirs)
     (conflict,) = sync_uc.open_conflicts(a.store, a.user)
+    assert conflict.combinable
     assert {d.key for d in conflict.differences} == {"rent", "children_count", "children"}
-    kept = json.loads(str(conflict.kept_value))
-    kept_is_b = kept["rent"] == 450  # the later change is in force: A's or B's version
-    take_other = {"rent"} if kept_is_b else {"children_count", "children"}
     # Neither version, nor a value invented for an answer, is a combination.
-    invented = json.dumps({**kept, "rent": 999})
     with pytest.raises(ValueError, match="only one of the two values"):
-        sync_uc.resolve_conflict(a.store, a.user, conflict.id, invented)
-    sync_uc.resolve_conflict(a.store, a.user, conflict.id, combination(conflict, take_other))
+        sync_uc.resolve_conflict(a.store, a.user, conflict.id, json.dumps({**ours, "rent": 9}))
+    # B's list of two children with A's count of one: the form checks the combination
+    # (more children listed than counted), so the conflict stays open.
+    from desktop_app.forms import InvalidAnswers
+
+    with pytest.raises(InvalidAnswers):
+        sync_uc.resolve_conflict(a.store, a.user, conflict.id, combination(conflict, {"children"}))
+    assert len(sync_uc.open_conflicts(a.store)) == 1
+    both = combination(conflict, {"children", "children_count"})  # A's rent, B's children
+    sync_uc.resolve_conflict(a.store, a.user, conflict.id, both)
     laptops.sync(a, b)
     for s in (a, b):
         (shown,) = visits.visit_history(s.store, s.user, pid)
-        assert (shown.answers["rent"], shown.answers["children_count"]) == (480, 2)
-        assert len(shown.answers["children"]) == 2
-        assert sync_uc.open_conflicts(s.store) == []
+        assert shown.answers == {**theirs, "rent": 480}
+    assert sync_uc.open_conflicts(a.store) == []

@@ -18,9 +18,9 @@ from sqlalchemy import func, select
 from sync_harness import Laptops, device_id, push_state, record_state
 from test_sync_client import _add, _edit
 
-from desktop_app.storage.models import data_columns
+from desktop_app.storage.models import OutboxRow, data_columns
 from desktop_app.storage.sync_models import ConflictRow, DeferredEnvelopeRow
-from desktop_app.storage.visits_models import QuickContactRow
+from desktop_app.storage.visits_models import QuickContactRow, VisitRow
 from desktop_app.sync.kinds import CONFLICT_FIELDS
 from desktop_app.sync.records import (
     ADAPTERS,
@@ -29,9 +29,10 @@ from desktop_app.sync.records import (
     encode,
     reader_version,
 )
-from desktop_app.usecases import people
+from desktop_app.usecases import people, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
+from tests.unit.test_visits import full_life_situation
 
 
 def _kept(session: Session) -> list[str]:
@@ -173,3 +174,47 @@ def test_records_of_a_newer_version_are_kept_and_applied_after_the_update(
     assert people.get_person(b.store, b.user, later.id) is None
     assert _kept(b) == [reader_version()] * 2
     assert sync_uc.status(b.store).need_update == 2
+
+
+def test_a_visit_from_a_version_before_answers_merged_one_by_one_is_applied_answer_by_answer(
+    laptops: Laptops,
+) -> None:
+    """Such a version sends a visit's answers whole, with one clock. Its answers take that
+    clock each; an answer it lacks is taken as removed; nothing is pushed back for it."""
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(a, "Maria", "Ivanova", "1990")
+    visit = visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
+    laptops.sync(a, b)
+    with a.store.reading() as db:
+        row = db.get(VisitRow, visit.id)
+        assert row is not None
+        values = {name: getattr(row, name) for name in data_columns(VisitRow)}
+    # The older version on A: the person has no home now, so the rent went.
+    older = {k: v for k, v in visit.answers.items() if k != "rent"}
+    older["housing_type"] = "homeless"
+    push_state(a, record_state("visit", visit.id, {**values, "answers": json.dumps(older)}, "x"), 2)
+    (report,) = laptops.sync(b)
+    assert report.refused == 0 and report.applied == 1 and report.conflicts == 0
+    (shown,) = visits.visit_history(b.store, b.user, pid)
+    assert shown.answers == older
+    with b.store.reading() as db:
+        row = db.get(VisitRow, visit.id)
+        assert row is not None
+        clocks = json.loads(row.field_clocks)
+    assert clocks["answers/housing_type"] == clocks["answers/rent"] == clocks["answers/urgency"]
+    with b.store.reading() as db:  # applied as it came: nothing to send back
+        outbox = db.scalars(select(OutboxRow.record_kind).where(OutboxRow.record_kind == "visit"))
+        assert list(outbox) == []
+
+    # B changes the urgency; then the older version sends the housing again. It cannot tell
+    # that it left the urgency alone (one clock for all answers): the urgency is a conflict,
+    # B's value is not lost.
+    visits.edit_visit(b.store, b.user, visit.id, {**older, "urgency": "today"})
+    again = {**older, "housing_type": "emergency_shelter"}
+    push_state(a, record_state("visit", visit.id, {**values, "answers": json.dumps(again)}, "x"), 3)
+    laptops.sync(b)
+    (shown,) = visits.visit_history(b.store, b.user, pid)
+    assert shown.answers["housing_type"] == "emergency_shelter"
+    (conflict,) = sync_uc.open_conflicts(b.store)
+    assert conflict.field == "answers/urgency"
+    assert {conflict.kept_value, conflict.other_value} == {"today", older["urgency"]}

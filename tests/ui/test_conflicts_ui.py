@@ -16,7 +16,7 @@ from desktop_app.usecases import people, referrals, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.conflicts import combination
-from tests.integration.sync_harness import ServerProcess
+from tests.integration.sync_harness import ServerProcess, older_answers_conflict
 from tests.ui.conftest import store_held
 from tests.ui.test_sync_ui import _laptop, server  # noqa: F401 - the server fixture
 from tests.unit.test_visits import full_life_situation
@@ -85,7 +85,11 @@ def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_dec
         assert len(titles) == 4 and all(t.startswith("Elena Radu · ") for t in titles)
         assert "Elena Radu · Phone" in titles and "Elena Radu · Sex / gender" in titles
         assert f"Elena Radu · Referral {referral.reference} · Status" in titles
-        assert any(t.startswith("Elena Radu · Visit «") and t.endswith("· Answers") for t in titles)
+        life = visits.form("life_situation")
+        housing = life.field("housing_type")
+        # A visit's conflict is about one answer, named by its question.
+        visit_title = f"· {housing.label['en']}"
+        assert any(t.startswith("Elena Radu · Visit «") and t.endswith(visit_title) for t in titles)
 
         # The referral's status by its name, never its code.
         dialog.list.setCurrentRow(
@@ -109,25 +113,17 @@ def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_dec
         qtbot.waitUntil(lambda: dialog.list.count() == 3, timeout=5000)
         assert notice.text.text().startswith("3 values about this person")
 
-        # The visit: only the differing answer, under its label, with the option's name.
+        # The visit: the answer both changed, under its label, with the option's name. The
+        # rent, which B removed (not asked for the homeless) and A left alone, merged.
         row = next(i for i, t in enumerate(_titles(dialog)) if "Visit" in t)
         dialog.list.setCurrentRow(row)
-        life = visits.form("life_situation")
-        housing, rent = life.field("housing_type"), life.field("rent")
         by_option = {o.id: o.label["en"] for o in housing.options or []}
         lines = {dialog.kept_text.text(), dialog.other_text.text()}
         assert lines == {
-            f"{housing.label['en']}: {by_option['homeless']}\n{rent.label['en']}: —",
-            f"{housing.label['en']}: {by_option['own_rental']}\n{rent.label['en']}: 450",
+            f"{housing.label['en']}: {by_option['homeless']}",
+            f"{housing.label['en']}: {by_option['own_rental']}",
         }
-        # Or answer by answer: one row per differing answer, the value in force chosen.
-        assert dialog.combine.isVisible() and set(dialog.take_other) == {"housing_type", "rent"}
-        assert not any(b.isChecked() for b in dialog.take_other.values())
-        conflict = dialog.conflicts[row]
-        assert dialog._combined_value() == combination(conflict, set())
-        dialog.take_other["rent"].click()
-        assert dialog._combined_value() == combination(conflict, {"rent"})
-        qtbot.waitUntil(dialog.save_combination.isVisible, timeout=2000)  # shown when idle
+        assert not dialog.combine.isVisible()  # one answer: either value, nothing to combine
         dialog.list.setCurrentRow(_titles(dialog).index("Elena Radu · Sex / gender"))
         assert not dialog.combine.isVisible()  # one value, nothing to combine
 
@@ -162,6 +158,56 @@ def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_dec
         set_language("en")
         a.close()
         b.close()
+
+
+def test_a_conflict_over_all_answers_from_an_older_version_is_combined_answer_by_answer(
+    qtbot: QtBot,
+    tmp_path: Path,
+    server: ServerProcess,  # noqa: F811
+) -> None:
+    """Versions before answers merged one by one stored a conflict over all of a visit's
+    answers: the dialog offers each differing answer from either version."""
+    a = _laptop(tmp_path, "A", server, None)
+    try:
+        pid = people.register_person(a.store, a.user, PersonDraft("Elena", "Radu")).id
+        visit = visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
+        theirs = {k: v for k, v in visit.answers.items() if k != "rent"}
+        theirs["housing_type"] = "homeless"
+        older_answers_conflict(a, visit.id, pid, visit.answers, theirs)
+
+        set_language("en")
+        window = MainWindow(a)
+        qtbot.addWidget(window)
+        window.show()
+        window.show_person(pid)
+        window.conflict_notice.button.click()  # type: ignore[attr-defined]
+        dialog = window.findChild(ConflictsDialog)
+        assert dialog is not None and _titles(dialog)[0].endswith("· Answers")
+        life = visits.form("life_situation")
+        housing, rent = life.field("housing_type"), life.field("rent")
+        by_option = {o.id: o.label["en"] for o in housing.options or []}
+        lines = {dialog.kept_text.text(), dialog.other_text.text()}
+        assert lines == {
+            f"{housing.label['en']}: {by_option['homeless']}\n{rent.label['en']}: —",
+            f"{housing.label['en']}: {by_option['sublet']}\n{rent.label['en']}: 450",
+        }
+        # One row per differing answer, the value in force chosen.
+        assert dialog.combine.isVisible() and set(dialog.take_other) == {"housing_type", "rent"}
+        assert not any(b.isChecked() for b in dialog.take_other.values())
+        conflict = dialog.conflicts[0]
+        assert dialog._combined_value() == combination(conflict, set())
+        dialog.take_other["rent"].click()
+        assert dialog._combined_value() == combination(conflict, {"rent"})
+        dialog.take_other["housing_type"].click()
+        dialog.save_combination.click()
+        qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=5000)
+        (shown,) = visits.visit_history(a.store, a.user, pid)
+        assert shown.answers == theirs
+        dialog.reject()
+        window.close()
+    finally:
+        set_language("en")
+        a.close()
 
 
 def test_a_differing_answer_is_shown_under_its_label_with_the_names_of_its_options(
