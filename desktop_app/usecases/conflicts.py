@@ -329,15 +329,22 @@ def _decide_visit(
         after = {k: v for k, v in before.items() if k != key}
         if value is not None:
             after[key] = value
-    if after == before:  # it holds the chosen value already
-        with store.transaction() as session:
-            resolved(session)
-        return
     if column == "answers":
         answers = after
     else:
         steps = after
-    visits.edit_visit(store, user, c.record_id, answers, next_steps=steps, also=resolved)
+    # The answer chosen must stay, not go as a question the other answers do not ask: answers
+    # merged from two laptops need not fit together.
+    keep = (entry[1],) if entry is not None and column == "answers" and value is not None else ()
+    if after == before:  # it holds the chosen value already
+        if keep:
+            visits.check_kept(store, user, c.record_id, answers, keep, next_steps=steps)
+        with store.transaction() as session:
+            resolved(session)
+        return
+    visits.edit_visit(
+        store, user, c.record_id, answers, next_steps=steps, also=resolved, must_keep=keep
+    )
 
 
 def _decide_row(

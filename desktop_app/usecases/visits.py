@@ -37,6 +37,7 @@ from desktop_app.domain.users import User
 from desktop_app.domain.validation import FieldError as PlainFieldError
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.forms import FormDefinition, InvalidAnswers, clean, evaluate, load_shipped_forms
+from desktop_app.forms.evaluator import FieldError, message
 from desktop_app.forms.expressions import is_empty
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow
@@ -614,32 +615,18 @@ def edit_visit(
     next_steps: Mapping[str, str] | None = None,
     today: dt.date | None = None,
     also: Callable[[DbSession], None] | None = None,
+    must_keep: Collection[str] = (),
 ) -> Visit:
     """Store changed answers as a new revision of a finished visit; the old one stays readable.
 
     A helper's edit keeps the restricted answers they were not shown. ``also`` writes
     something that belongs to the edit in the same transaction (a conflict it decides).
+    An answer named in ``must_keep`` that the form would not keep (a question not asked with
+    the other answers) raises ``InvalidAnswers`` instead of going unnoticed.
     """
     require(user, Action.FILL_FORMS)
-    with store.reading() as session:
-        current = session.get(VisitRow, visit_id)
-        if current is None or current.deleted:
-            raise VisitNotFound(visit_id)
-        person_id, form_id = current.person_id, current.form_id
-        consents = _granted(session, person_id)
-        kept, kept_steps = json.loads(current.answers), json.loads(current.next_steps)
-    withheld = withheld_kinds(store, user, person_id)
-    definition, cleaned, decisions = _validated(
-        store,
-        form_id,
-        answers,
-        consents,
-        today,
-        next_steps,
-        withheld=withheld,
-        kept_answers=kept,
-        kept_steps=kept_steps,
-    )
+    edit = _checked_edit(store, user, visit_id, answers, next_steps, today, must_keep)
+    person_id, form_id, definition, cleaned, decisions, withheld = edit
     hlc = str(store.clock.now())
     with store.transaction() as session:
         row = session.get(VisitRow, visit_id)
@@ -688,6 +675,57 @@ def edit_visit(
         )
         visit = _visit(row)
     return _visit_for(store, visit, withheld)
+
+
+def check_kept(
+    store: Store,
+    user: User,
+    visit_id: str,
+    answers: Mapping[str, Any],
+    keys: Collection[str],
+    *,
+    next_steps: Mapping[str, str] | None = None,
+) -> None:
+    """Raises ``InvalidAnswers`` as ``edit_visit(..., must_keep=keys)`` would, storing nothing:
+    for answers already stored that the form would not keep (merged from two laptops)."""
+    require(user, Action.FILL_FORMS)
+    _checked_edit(store, user, visit_id, answers, next_steps, None, keys)
+
+
+def _checked_edit(
+    store: Store,
+    user: User,
+    visit_id: str,
+    answers: Mapping[str, Any],
+    next_steps: Mapping[str, str] | None,
+    today: dt.date | None,
+    must_keep: Collection[str],
+) -> tuple[str, str, FormDefinition, dict[str, Any], dict[str, str], frozenset[str]]:
+    """An edit of a stored visit, validated: (person, form, definition, cleaned answers,
+    next-step decisions, the restriction kinds withheld from the user)."""
+    with store.reading() as session:
+        current = session.get(VisitRow, visit_id)
+        if current is None or current.deleted:
+            raise VisitNotFound(visit_id)
+        person_id, form_id = current.person_id, current.form_id
+        consents = _granted(session, person_id)
+        kept, kept_steps = json.loads(current.answers), json.loads(current.next_steps)
+    withheld = withheld_kinds(store, user, person_id)
+    definition, cleaned, decisions = _validated(
+        store,
+        form_id,
+        answers,
+        consents,
+        today,
+        next_steps,
+        withheld=withheld,
+        kept_answers=kept,
+        kept_steps=kept_steps,
+    )
+    dropped = [key for key in must_keep if key in answers and key not in cleaned]
+    if dropped:
+        raise InvalidAnswers([FieldError(k, "not_asked", message("not_asked")) for k in dropped])
+    return person_id, form_id, definition, cleaned, decisions, withheld
 
 
 def _visit_for(store: Store, visit: Visit, withheld: frozenset[str]) -> Visit:

@@ -127,8 +127,15 @@ def test_an_answer_removed_on_one_laptop_and_changed_on_another_is_a_conflict(
     for s in (a, b):  # the rest merged: A's housing on both
         (shown,) = visits.visit_history(s.store, s.user, pid)
         assert shown.answers["housing_type"] == "homeless"
-    # Taking the version without the rent removes it everywhere.
     (conflict,) = found[0]
+    # B's rent is not asked of a person without a home: taking it is refused, not dropped.
+    from desktop_app.forms import InvalidAnswers
+
+    with pytest.raises(InvalidAnswers) as refused:
+        sync_uc.resolve_conflict(a.store, a.user, conflict.id, 520)
+    assert [(e.field_path, e.code) for e in refused.value.errors] == [("rent", "not_asked")]
+    assert len(sync_uc.open_conflicts(a.store)) == 1
+    # Taking the version without the rent removes it everywhere.
     without = conflict.kept_value if conflict.kept_value is None else conflict.other_value
     sync_uc.resolve_conflict(a.store, a.user, conflict.id, without)
     laptops.sync(a, b)
