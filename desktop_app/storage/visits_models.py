@@ -65,6 +65,9 @@ class DraftRow(Base):
     next_steps: Mapped[str] = mapped_column(Text, nullable=False, default="{}")
     started_at: Mapped[str] = mapped_column(String(32), nullable=False)
     updated_at: Mapped[str] = mapped_column(String(32), nullable=False)
+    # Editing a finished visit: its answers and next steps when the edit began (JSON object
+    # {"answers": …, "next_steps": …}), "" otherwise. Finishing changes only what differs.
+    base: Mapped[str] = mapped_column(Text, nullable=False, default="")
 
 
 class ConsentRow(Base, SyncMixin):

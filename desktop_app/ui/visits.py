@@ -219,6 +219,13 @@ class VisitWindow(QDialog):
         self.person = person
         self.form_id = form_id
         self.visit_id = visit.id if visit else (draft.visit_id if draft else "")
+        # Editing a finished visit: what the edit starts from, so that saving changes only
+        # what was changed here (a sync may change other answers while the form is open).
+        self.base: visits.VisitBase | None = (
+            visits.VisitBase(visit.answers, visit.next_steps)
+            if visit is not None
+            else (draft.base if draft is not None else None)
+        )
         self.dirty = False
         self.done_ = False
         # Autosaves run here, one at a time in the order they were made: a sync writing to the
@@ -374,8 +381,9 @@ class VisitWindow(QDialog):
             self.form_id,
         )
         answers, steps, visit_id = self.view.answers(), self.view.decisions(), self.visit_id
+        base = self.base
         return lambda: visits.save_draft(
-            store, user, person_id, form_id, answers, next_steps=steps, visit_id=visit_id
+            store, user, person_id, form_id, answers, next_steps=steps, visit_id=visit_id, base=base
         )
 
     def _on_draft_saved(self, _draft: visits.Draft) -> None:
@@ -457,13 +465,14 @@ class VisitWindow(QDialog):
             self.form_id,
         )
         visit_id, answers, steps = self.visit_id, self.view.answers(), self.view.decisions()
+        base = self.base
         outcome: dict[str, Any] = {}
 
         def store_visit() -> dict[str, Any]:
             try:
                 if visit_id:
                     outcome["visit"] = visits.edit_visit(
-                        store, user, visit_id, answers, next_steps=steps
+                        store, user, visit_id, answers, next_steps=steps, base=base
                     )
                 else:
                     outcome["visit"] = visits.finish_visit(

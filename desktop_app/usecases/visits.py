@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 
+from desktop_app.domain.hlc import json_object
 from desktop_app.domain.permissions import (
     RESTRICTED_KINDS,
     Action,
@@ -103,6 +104,17 @@ class Draft:
     updated_at: str
     withheld: tuple[str, ...] = ()
     """Restriction kinds whose answers were removed for the reading user."""
+    # Editing a finished visit: its answers and next steps when the edit began (``edit_visit``
+    # changes only what differs from them); None for a new visit or a draft from before.
+    base: VisitBase | None = None
+
+
+@dataclass(frozen=True)
+class VisitBase:
+    """The answers and next steps an edit of a finished visit started from."""
+
+    answers: dict[str, Any]
+    next_steps: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -185,7 +197,30 @@ def _draft(row: DraftRow) -> Draft:
         visit_id=row.visit_id,
         started_at=row.started_at,
         updated_at=row.updated_at,
+        base=_base_from(row.base),
     )
+
+
+def _base_from(text: str) -> VisitBase | None:
+    loaded = json_object(text)
+    answers, steps = loaded.get("answers"), loaded.get("next_steps")
+    if not isinstance(answers, dict) or not isinstance(steps, dict):
+        return None
+    return VisitBase(answers, steps)
+
+
+def _rebased(
+    edited: Mapping[str, Any], base: Mapping[str, Any], current: Mapping[str, Any]
+) -> dict[str, Any]:
+    """``edited`` on top of ``current``: what the edit left as it was in ``base`` takes its
+    value now (changed by a sync meanwhile, e.g. on another laptop), the rest the edit's."""
+    result: dict[str, Any] = {}
+    for key in edited.keys() | base.keys() | current.keys():
+        untouched = (key in edited) == (key in base) and edited.get(key) == base.get(key)
+        source = current if untouched else edited
+        if key in source:
+            result[key] = source[key]
+    return result
 
 
 def _consent(row: ConsentRow) -> ConsentRecord:
@@ -289,6 +324,10 @@ def _draft_for(store: Store, user: User, draft: Draft) -> Draft:
         return draft
     definition = form(draft.form_id, store)
     visible, _hidden = _split(definition, draft.answers, withheld)
+    base = draft.base
+    if base is not None:
+        seen = _split(definition, base.answers, withheld)[0]
+        base = VisitBase(seen, _visible_steps(definition, seen, base.next_steps, withheld))
     return Draft(
         person_id=draft.person_id,
         form_id=draft.form_id,
@@ -298,6 +337,7 @@ def _draft_for(store: Store, user: User, draft: Draft) -> Draft:
         started_at=draft.started_at,
         updated_at=draft.updated_at,
         withheld=_form_withheld(definition, withheld),
+        base=base,
     )
 
 
@@ -310,8 +350,12 @@ def save_draft(
     *,
     next_steps: Mapping[str, str] | None = None,
     visit_id: str = "",
+    base: VisitBase | None = None,
 ) -> Draft:
     """Keep the answers typed so far (any state, also half-valid) until finished or discarded.
+
+    Editing a finished visit (``visit_id``), ``base`` is what the edit started from; the
+    draft keeps the first one given.
 
     A helper may not type restricted answers (``PermissionDenied``); restricted answers an
     advisor left in the same draft are kept as they were.
@@ -350,6 +394,8 @@ def save_draft(
         row.author_id = user.id
         if visit_id:
             row.visit_id = visit_id
+        if base is not None and not row.base:
+            row.base = _dump({"answers": base.answers, "next_steps": base.next_steps})
         draft = _draft(row)
     return _draft_for(store, user, draft)
 
@@ -616,16 +662,19 @@ def edit_visit(
     today: dt.date | None = None,
     also: Callable[[DbSession], None] | None = None,
     must_keep: Collection[str] = (),
+    base: VisitBase | None = None,
 ) -> Visit:
     """Store changed answers as a new revision of a finished visit; the old one stays readable.
 
     A helper's edit keeps the restricted answers they were not shown. ``also`` writes
     something that belongs to the edit in the same transaction (a conflict it decides).
     An answer named in ``must_keep`` that the form would not keep (a question not asked with
-    the other answers) raises ``InvalidAnswers`` instead of going unnoticed.
+    the other answers) raises ``InvalidAnswers`` instead of going unnoticed. With ``base``
+    (what the edit started from, e.g. in a form left open for days) only the answers and next
+    steps changed in the edit change: one a sync changed meanwhile keeps that change.
     """
     require(user, Action.FILL_FORMS)
-    edit = _checked_edit(store, user, visit_id, answers, next_steps, today, must_keep)
+    edit = _checked_edit(store, user, visit_id, answers, next_steps, today, must_keep, base)
     person_id, form_id, definition, cleaned, decisions, withheld = edit
     hlc = str(store.clock.now())
     with store.transaction() as session:
@@ -689,7 +738,7 @@ def check_kept(
     """Raises ``InvalidAnswers`` as ``edit_visit(..., must_keep=keys)`` would, storing nothing:
     for answers already stored that the form would not keep (merged from two laptops)."""
     require(user, Action.FILL_FORMS)
-    _checked_edit(store, user, visit_id, answers, next_steps, None, keys)
+    _checked_edit(store, user, visit_id, answers, next_steps, None, keys, None)
 
 
 def _checked_edit(
@@ -700,6 +749,7 @@ def _checked_edit(
     next_steps: Mapping[str, str] | None,
     today: dt.date | None,
     must_keep: Collection[str],
+    base: VisitBase | None,
 ) -> tuple[str, str, FormDefinition, dict[str, Any], dict[str, str], frozenset[str]]:
     """An edit of a stored visit, validated: (person, form, definition, cleaned answers,
     next-step decisions, the restriction kinds withheld from the user)."""
@@ -711,6 +761,13 @@ def _checked_edit(
         consents = _granted(session, person_id)
         kept, kept_steps = json.loads(current.answers), json.loads(current.next_steps)
     withheld = withheld_kinds(store, user, person_id)
+    if base is not None:
+        # A helper's edit holds no restricted answers: those are carried over as they are.
+        hidden = form(form_id, store).withheld_fields(withheld) if withheld else frozenset()
+        rebased = _rebased(answers, base.answers, kept)
+        answers = {k: v for k, v in rebased.items() if k not in hidden}
+        if next_steps is not None:
+            next_steps = _rebased(next_steps, base.next_steps, kept_steps)
     definition, cleaned, decisions = _validated(
         store,
         form_id,

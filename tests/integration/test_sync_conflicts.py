@@ -369,3 +369,30 @@ def test_a_conflict_over_all_answers_from_an_older_version_is_decided_answer_by_
         (shown,) = visits.visit_history(s.store, s.user, pid)
         assert shown.answers == {**theirs, "rent": 480}
     assert sync_uc.open_conflicts(a.store) == []
+
+
+def test_an_edit_left_open_while_a_colleagues_change_arrives_keeps_that_change(
+    laptops: Laptops,
+) -> None:
+    """A opened the visit for editing and changed the rent (a draft, kept across restarts);
+    meanwhile B's change of the urgency arrived. Saving A's edit keeps B's urgency, and no
+    laptop has anything to decide."""
+    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    pid = _add(a, "Maria", "Ivanova", "1990")
+    visit = visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
+    laptops.sync(a, b, c)
+    base = visits.VisitBase(visit.answers, visit.next_steps)
+    edited = {**visit.answers, "rent": 480}
+    visits.save_draft(a.store, a.user, pid, "life_situation", edited, visit_id=visit.id, base=base)
+    visits.edit_visit(b.store, b.user, visit.id, {**visit.answers, "urgency": "today"})
+    laptops.sync(b, a)
+    draft = visits.load_draft(a.store, a.user, pid, "life_situation")
+    assert draft is not None and draft.answers["urgency"] == "this_week"  # as it was opened
+    visits.edit_visit(
+        a.store, a.user, visit.id, draft.answers, next_steps=draft.next_steps, base=draft.base
+    )
+    laptops.sync(a, b, c)
+    for s in (a, b, c):
+        (shown,) = visits.visit_history(s.store, s.user, pid)
+        assert (shown.answers["rent"], shown.answers["urgency"]) == (480, "today")
+        assert sync_uc.open_conflicts(s.store) == []

@@ -402,6 +402,26 @@ def test_edit_from_the_visits_tab_makes_a_revision(qtbot: QtBot, session: Sessio
     assert visit.earlier[0].answers["urgency"] == "today"
 
 
+def test_saving_an_edit_keeps_answers_a_sync_changed_while_the_form_was_open(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The form was opened; meanwhile a sync brought another laptop's change of the work
+    status. Saving the urgency changed here must not put the old work status back."""
+    _feature, win, person = _editing(qtbot, session)
+    choose(win.view, "urgency", "this_week")
+    win.save_draft_now()  # the draft keeps what the edit started from, also across a restart
+    (visit,) = visits.visit_history(session.store, session.user, person.id)
+    draft = visits.load_draft(session.store, session.user, person.id, "life_situation")
+    assert draft is not None and draft.base is not None
+    assert draft.base.answers == visit.answers
+    synced = {**visit.answers, "work_status": ["employed"]}
+    visits.edit_visit(session.store, session.user, visit.id, synced)  # as a sync would
+    assert finish_form(qtbot, win) is not None
+    (visit,) = visits.visit_history(session.store, session.user, person.id)
+    assert visit.answers["urgency"] == "this_week"
+    assert visit.answers["work_status"] == ["employed"]
+
+
 def test_finishing_does_not_wait_while_a_sync_writes(qtbot: QtBot, session: Session) -> None:
     _feature, win, person = _editing(qtbot, session)
     choose(win.view, "urgency", "this_week")

@@ -169,6 +169,46 @@ def test_edit_makes_a_new_revision_and_keeps_the_old(session: Any) -> None:
     assert visits.visit_history(store, user, PERSON)[0].revision == 2
 
 
+def test_an_edit_changes_only_what_differs_from_where_it_started(session: Any) -> None:
+    """A form opened for editing, left open; meanwhile a sync changed other answers and a
+    next step's decision. Saving the edit keeps those changes."""
+    store, user = session.store, session.user
+    visits.record_consent(store, user, PERSON, consent_answers(), today=TODAY)
+    steps = {"health_clearing": "accepted"}
+    first = visits.finish_visit(
+        store, user, PERSON, "life_situation", full_life_situation(), next_steps=steps, today=TODAY
+    )
+    base = visits.VisitBase(first.answers, first.next_steps)
+    visits.save_draft(
+        store, user, PERSON, "life_situation", first.answers, visit_id=first.id, base=base
+    )
+    later = visits.VisitBase({"urgency": "today"}, {})  # a later base does not replace it
+    visits.save_draft(
+        store, user, PERSON, "life_situation", first.answers, visit_id=first.id, base=later
+    )
+    draft = visits.load_draft(store, user, PERSON, "life_situation")
+    assert draft is not None and draft.base == base
+    # What a sync brought meanwhile (here as an edit): the urgency and a decision.
+    synced = {**first.answers, "urgency": "today"}
+    visits.edit_visit(
+        store, user, first.id, synced, next_steps={"health_clearing": "dismissed"}, today=TODAY
+    )
+    # The edit changed the rent and removed the sex (from the answers it started from).
+    edited = {k: v for k, v in first.answers.items() if k != "sex"} | {"rent": 480}
+    visits.edit_visit(
+        store, user, first.id, edited, next_steps=first.next_steps, today=TODAY, base=base
+    )
+    (current,) = visits.visit_history(store, user, PERSON)
+    assert current.answers["rent"] == 480 and "sex" not in current.answers
+    assert current.answers["urgency"] == "today"  # the sync's change stayed
+    assert current.next_steps == {"health_clearing": "dismissed"}
+    assert visits.load_draft(store, user, PERSON, "life_situation") is None
+    # Without a base (as before), the whole edit is stored as it is.
+    visits.edit_visit(store, user, first.id, edited, next_steps=steps, today=TODAY)
+    (current,) = visits.visit_history(store, user, PERSON)
+    assert current.answers["urgency"] == "this_week"
+
+
 def test_skills_check_with_next_step_decisions(session: Any) -> None:
     store, user = session.store, session.user
     answers = {

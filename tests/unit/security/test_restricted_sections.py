@@ -172,6 +172,43 @@ def test_helper_edit_keeps_the_advisors_restricted_answers(
     assert not (HEALTH | EXPLOITATION) & set(fresh.answers)
 
 
+def test_a_helpers_edit_from_a_base_keeps_restricted_answers_and_never_shows_them(
+    session: Session, helper: Session, case: tuple[str, visits.Visit]
+) -> None:
+    """An advisor began editing the visit (the draft keeps where the edit started, restricted
+    answers included); a helper continues it. The helper gets no restricted answer back, also
+    not in the draft's base, and saving loses none of them."""
+    pid, visit = case
+    base = visits.VisitBase(visit.answers, visit.next_steps)
+    visits.save_draft(
+        session.store,
+        session.user,
+        pid,
+        "life_situation",
+        visit.answers,
+        visit_id=visit.id,
+        next_steps=visit.next_steps,
+        base=base,
+    )
+    draft = visits.load_draft(helper.store, helper.user, pid, "life_situation")
+    assert draft is not None and draft.base is not None
+    assert not (HEALTH | EXPLOITATION) & (set(draft.answers) | set(draft.base.answers))
+    edited = visits.edit_visit(
+        helper.store,
+        helper.user,
+        visit.id,
+        {**draft.answers, "urgency": "today"},
+        next_steps=draft.next_steps,
+        today=TODAY,
+        base=draft.base,
+    )
+    assert not (HEALTH | EXPLOITATION) & set(edited.answers)
+    full = visits.get_visit(session.store, session.user, visit.id)
+    assert full is not None and full.answers["urgency"] == "today"
+    for key in HEALTH | EXPLOITATION:
+        assert full.answers[key] == visit.answers[key]
+
+
 def test_helper_continuing_an_advisors_draft_keeps_its_restricted_answers(
     session: Session, helper: Session, case: tuple[str, visits.Visit]
 ) -> None:
