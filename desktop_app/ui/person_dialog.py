@@ -298,9 +298,10 @@ class EditPersonDialog(RegisterPersonDialog):
     def _on_save_clicked(self) -> None:
         from desktop_app.usecases import people
 
-        store, user, person_id, draft = self._store, self._user, self.person.id, self.draft()
+        store, user, person, draft = self._store, self._user, self.person, self.draft()
+        # Fields left as they were keep what a sync may have brought while the dialog was open.
         self.save.start(
-            lambda: people.update_person(store, user, person_id, draft),
+            lambda: people.update_person(store, user, person.id, draft, base=person),
             self._on_updated,
             self._on_save_failed,
         )

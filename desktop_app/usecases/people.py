@@ -143,11 +143,13 @@ def update_person(
     *,
     today: dt.date | None = None,
     also: Callable[[DbSession], None] | None = None,
+    base: Person | None = None,
 ) -> Person:
     """Change a person's details; only changed fields get a new clock, so edits merge per field.
 
     ``also`` writes something that belongs to the change in the same transaction (a conflict
-    the change decides), changed or not."""
+    the change decides), changed or not. With ``base``, the person as the edit began (a dialog
+    open while a sync ran), a field the edit left as it was keeps its value now."""
     require(user, Action.EDIT_PERSON)
     checked = validate_person(draft, today or dt.date.today())
     with store.transaction() as session:
@@ -158,6 +160,11 @@ def update_person(
         if also is not None:
             also(session)
         before, after = person_values(current), person_values(checked)
+        if base is not None:
+            began = person_values(base)
+            untouched = [name for name in PERSON_FIELDS if after[name] == began[name]]
+            checked = replace(checked, **{name: getattr(current, name) for name in untouched})
+            after = person_values(checked)
         changed = {name for name in PERSON_FIELDS if before[name] != after[name]}
         if not changed:
             return current

@@ -95,3 +95,23 @@ def test_a_person_erased_meanwhile_is_said_so_and_nothing_is_saved(
         "This person was erased meanwhile. Nothing was saved."
     )
     assert people.get_person(session.store, session.user, person.id) is None
+
+
+def test_saving_keeps_what_a_sync_changed_while_the_dialog_was_open(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The dialog shows the phone as it was; meanwhile a sync brings a colleague's new phone.
+    Saving a corrected given name must not put the old phone back."""
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Petar", "Petrov", phone="0176 1111111")
+    )
+    dialog = _open_editor(qtbot, session, person.id)
+    newer = PersonDraft("Petar", "Petrov", phone="0176 2222222")
+    people.update_person(session.store, session.user, person.id, newer)  # as a sync would
+    dialog.given.clear()
+    type_text(dialog.given, "Петър")
+    with qtbot.waitSignal(dialog.person_updated, timeout=5000):
+        dialog._on_save_clicked()
+    stored = people.get_person(session.store, session.user, person.id)
+    assert stored is not None
+    assert (stored.given_name, stored.phone) == ("Петър", "0176 2222222")
