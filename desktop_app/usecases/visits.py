@@ -216,11 +216,14 @@ def _rebased(
     value now (changed by a sync meanwhile, e.g. on another laptop), the rest the edit's."""
     result: dict[str, Any] = {}
     for key in edited.keys() | base.keys() | current.keys():
-        untouched = (key in edited) == (key in base) and edited.get(key) == base.get(key)
-        source = current if untouched else edited
+        source = edited if _edited(key, edited, base) else current
         if key in source:
             result[key] = source[key]
     return result
+
+
+def _edited(key: str, edited: Mapping[str, Any], base: Mapping[str, Any]) -> bool:
+    return (key in edited) != (key in base) or edited.get(key) != base.get(key)
 
 
 def _consent(row: ConsentRow) -> ConsentRecord:
@@ -762,10 +765,13 @@ def _checked_edit(
         kept, kept_steps = json.loads(current.answers), json.loads(current.next_steps)
     withheld = withheld_kinds(store, user, person_id)
     if base is not None:
-        # A helper's edit holds no restricted answers: those are carried over as they are.
+        # Restricted answers a helper may not see are carried over as they are (not taken
+        # from the current visit here); one the helper wrote is refused below.
         hidden = form(form_id, store).withheld_fields(withheld) if withheld else frozenset()
         rebased = _rebased(answers, base.answers, kept)
-        answers = {k: v for k, v in rebased.items() if k not in hidden}
+        answers = {
+            k: v for k, v in rebased.items() if k not in hidden or _edited(k, answers, base.answers)
+        }
         if next_steps is not None:
             next_steps = _rebased(next_steps, base.next_steps, kept_steps)
     definition, cleaned, decisions = _validated(

@@ -14,7 +14,9 @@ from desktop_app.storage.visits_models import VisitRow
 from desktop_app.sync.merge import FieldState, RecordState
 from desktop_app.sync.records import (
     ADAPTERS,
+    LocalRecord,
     PayloadError,
+    RowAdapter,
     ToSave,
     load_one,
     reader_version,
@@ -42,6 +44,17 @@ def _finished(session: Any) -> visits.Visit:
         next_steps={"health_clearing": "accepted"},
         today=TODAY,
     )
+
+
+def _loaded(session: Any) -> tuple[visits.Visit, RowAdapter, LocalRecord]:
+    """A finished visit, the visit kind's adapter and the record that would sync."""
+    visit = _finished(session)
+    adapter = ADAPTERS["visit"]
+    assert isinstance(adapter, RowAdapter)
+    with session.store.reading() as db:
+        local = load_one(adapter, db, visit.id)
+    assert local is not None
+    return visit, adapter, local
 
 
 def test_an_edit_moves_the_clocks_of_the_answers_it_changed_only(session: Any) -> None:
@@ -107,12 +120,7 @@ def test_the_record_that_syncs_holds_each_answer_as_a_field_and_reads_back(
 def test_an_older_versions_whole_answers_are_split_and_a_missing_answer_is_removed(
     session: Any,
 ) -> None:
-    store = session.store
-    visit = _finished(session)
-    adapter = ADAPTERS["visit"]
-    with store.reading() as db:
-        local = load_one(adapter, db, visit.id)
-    assert local is not None
+    visit, adapter, local = _loaded(session)
     older = {k: v for k, v in visit.answers.items() if k != "rent"}
     plain = {n: f for n, f in local.state.fields.items() if "/" not in n}
     whole = RecordState(
@@ -138,16 +146,11 @@ def test_an_older_versions_whole_answers_are_split_and_a_missing_answer_is_remov
 def test_an_entry_of_a_column_that_does_not_merge_by_entries_is_a_newer_versions(
     session: Any,
 ) -> None:
-    store = session.store
-    visit = _finished(session)
-    adapter = ADAPTERS["visit"]
-    with store.reading() as db:
-        local = load_one(adapter, db, visit.id)
-    assert local is not None
+    visit, adapter, local = _loaded(session)
     fields = {**local.state.fields, "status/x": FieldState("y", "c3", "")}
-    with store.transaction() as db:
+    with session.store.transaction() as db:
         newer = ToSave(replace(local.state, fields=fields), 5, "")
-        refused = adapter.save_many(db, store, [newer])
+        refused = adapter.save_many(db, session.store, [newer])
     assert refused == {visit.id: "written by a newer version"}
 
 
