@@ -221,7 +221,7 @@ SEX_NAMES = {
     "female": N_("female"),
     "male": N_("male"),
     "diverse": N_("diverse"),
-    "not_stated": N_("not stated"),
+    "not_stated": N_("prefers not to say"),
 }
 
 RECORD_KINDS = {

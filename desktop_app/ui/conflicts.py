@@ -9,7 +9,6 @@ enters the right one. The decision is stored on a worker thread (``DialogSave``)
 from __future__ import annotations
 
 import datetime as dt
-import json
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -38,18 +37,17 @@ from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.messages import (
     FIELD_NAMES,
     RECORD_KINDS,
-    REFERRAL_STATUS,
     STEP_DECISIONS,
     error_message,
     field_message,
 )
 from desktop_app.i18n.text import _, current_language, ngettext
-from desktop_app.ui.person_dialog import SEX_OPTIONS
 from desktop_app.ui.tasks import DialogSave
-from desktop_app.ui.widgets import ErrorLabel, country_names, language_name
+from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import conflicts as conflicts_uc
 
 if TYPE_CHECKING:
+    from desktop_app.letters.directory import ServiceDirectory
     from desktop_app.ui.sync_status import SyncController
 
 _MULTILINE = frozenset({"notes", "outcome"})
@@ -77,29 +75,19 @@ def _plain(value: object) -> str:
     return str(value)
 
 
-def value_text(conflict: conflicts_uc.OpenConflict, value: object) -> str:
-    """A field's value as a reader understands it (names of codes, not the codes)."""
-    kind, field = conflict.record_kind, conflict.field
-    if not isinstance(value, str) or not value:
-        return _plain(value)
-    if field == "sex":
-        sexes = dict(SEX_OPTIONS)
-        return _(sexes[value]) if value in sexes else value
-    if field == "nationality":
-        return country_names().get(value.upper(), value)
-    if field == "languages":
-        return ", ".join(language_name(code) for code in value.split(",") if code)
-    if field == "date_of_birth" or field == "follow_up":
-        return format_partial_date(value)
-    if kind == "referral" and field == "documents":
-        try:
-            items = json.loads(value)
-        except ValueError:
-            return value
-        return ", ".join(str(i) for i in items) if isinstance(items, list) and items else "—"
-    if kind == "referral" and field == "status":
-        return _(REFERRAL_STATUS[value]) if value in REFERRAL_STATUS else value
-    return value
+def value_text(
+    conflict: conflicts_uc.OpenConflict,
+    value: object,
+    directory: ServiceDirectory | None = None,
+) -> str:
+    """A field's value as a reader understands it (names of codes, not the codes), as the
+    person's data export names it; a referral's service by its name given the ``directory``."""
+    from desktop_app.usecases.person_data_text import conflict_value
+
+    lang = current_language()
+    return _plain(
+        conflict_value(conflict.record_kind, conflict.field, value, None, lang, directory)
+    )
 
 
 def answer_text(definition: FormDefinition | None, key: str, value: object) -> str:
@@ -240,9 +228,10 @@ class ConflictsDialog(QDialog):
 
     # --- the list ------------------------------------------------------------------------
     def reload(self) -> None:
-        from desktop_app.usecases import people
+        from desktop_app.usecases import people, reference
 
         window = self.controller.window
+        self.directory = reference.service_directory(self.controller.store)
         self.conflicts = conflicts_uc.open_conflicts(self.controller.store, window.session.user)
         self.list.clear()
         names: dict[str, str] = {}
@@ -341,7 +330,7 @@ class ConflictsDialog(QDialog):
                 else:
                     lines.append(answer_text(definition, d.key, chosen))
             return "\n".join(lines) or "—"
-        return value_text(c, value)
+        return value_text(c, value, self.directory)
 
     def _form(self, form_id: str) -> FormDefinition | None:
         from desktop_app.usecases import visits

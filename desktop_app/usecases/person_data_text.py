@@ -176,18 +176,21 @@ def _named_conflict(
             named[key] = read(form, {entry: row.get(key)}, lang)
         return named
     for key in ("kept_value", "other_value"):
-        named[key] = _conflict_value(record, field, row.get(key), form, lang, directory)
+        named[key] = conflict_value(record, field, row.get(key), form, lang, directory)
     return named
 
 
-def _conflict_value(
+def conflict_value(
     record: str,
     field: str,
     value: object,
     form: FormDefinition | None,
     lang: str,
-    directory: ServiceDirectory,
+    directory: ServiceDirectory | None,
 ) -> object:
+    """One value of a conflict over ``record``'s ``field`` as a reader understands it, in
+    ``lang``: names of codes, dates as the language writes them, a list of documents as a
+    list. The conflicts dialog shows values so too."""
     from babel import Locale
 
     if not isinstance(value, str) or not value:
@@ -213,7 +216,7 @@ def _conflict_value(
     if record == "referral":
         if field == "status" and value in REFERRAL_STATUS:
             return gettext_in(lang, REFERRAL_STATUS[value])
-        if field == "service_id" and (service := directory.find(value)):
+        if field == "service_id" and directory and (service := directory.find(value)):
             return service.name.get(lang)
         if field == "reason" and (reason := default_letter_texts().reasons.get(value)):
             return reason.label.get(lang)

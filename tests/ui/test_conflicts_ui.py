@@ -244,3 +244,17 @@ def test_a_referrals_values_are_shown_by_their_names(qapp: object) -> None:
     assert field_label("documents") == "Documents to bring"
     person = OpenConflict("c", "person", "p", "nationality", "RO", "BG")
     assert value_text(person, "RO") == "Romania"
+    sex = OpenConflict("c", "person", "p", "sex", "not_stated", "female")
+    assert value_text(sex, "not_stated") == "prefers not to say"
+    # A service by its name in the directory in force (the export reads it so too).
+    from desktop_app.letters.directory import default_directory
+
+    directory = default_directory()
+    service = directory.find("jobcenter")
+    assert service is not None
+    by_service = OpenConflict("c", "referral", "r", "service_id", "jobcenter", "other")
+    assert value_text(by_service, "jobcenter", directory) == service.name.get("en")
+    set_language("de")
+    assert value_text(by_service, "jobcenter", directory) == service.name.get("de")
+    assert shown("status", "appointment_made") == "Termin vereinbart"
+    set_language("en")
