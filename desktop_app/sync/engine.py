@@ -26,13 +26,12 @@ from desktop_app.domain.hlc import Timestamp
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import MetaRow, OutboxRow, table
 from desktop_app.storage.sync_models import (
-    ConflictRow,
     DeferredEnvelopeRow,
     TeamKeyRow,
 )
 from desktop_app.sync import crypto
+from desktop_app.sync.conflict_records import record_conflict
 from desktop_app.sync.http_client import SyncServerClient
-from desktop_app.sync.kinds import conflict_row_values
 from desktop_app.sync.merge import Conflict, RecordState, merge
 from desktop_app.sync.records import (
     ADAPTERS,
@@ -413,8 +412,8 @@ class SyncEngine:
             # A record erased by a later envelope of the same page keeps no conflict (no data).
             state = to_save[conflict.record_id].state
             if conflict.record_id not in refused and not state.deleted:
-                report.conflicts += self._record_conflict(
-                    session, conflict, _person(adapter, state)
+                report.conflicts += record_conflict(
+                    session, self.store, conflict, _person(adapter, state)
                 )
         return newer
 
@@ -443,33 +442,6 @@ class SyncEngine:
                 self._observe(clock)
         if newest:
             self._observe(newest)
-
-    def _record_conflict(self, session: Session, conflict: Conflict, person_id: str) -> int:
-        if session.get(ConflictRow, conflict.id) is not None:
-            return 0
-        hlc = str(self.store.clock.now())
-        session.add(
-            ConflictRow(
-                id=conflict.id,
-                record_kind=conflict.record_kind,
-                record_id=conflict.record_id,
-                person_id=person_id,
-                field=conflict.field,
-                kept_value=conflict_row_values(conflict.kept_value),
-                kept_clock=conflict.kept_clock,
-                other_value=conflict_row_values(conflict.other_value),
-                other_clock=conflict.other_clock,
-                resolved=False,
-                revision=1,
-                updated_hlc=hlc,
-                device_id=self.store.device_id,
-                author_id="",
-                deleted=False,
-                field_clocks="{}",
-            )
-        )
-        session.add(OutboxRow(record_kind="conflict", record_id=conflict.id, revision=1, hlc=hlc))
-        return 1
 
     # --- push ----------------------------------------------------------------------------
     def _push(self, report: SyncReport) -> bool:

@@ -266,7 +266,3 @@ def _conflict_person(state: RecordState) -> str | None:
 
 
 register_builtin_kinds()
-
-
-def conflict_row_values(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False)

@@ -521,6 +521,10 @@ def install_notice(controller: SyncController) -> ConflictNotice:
         lambda person: notice.show_for(person.id if person is not None else None)
     )
     controller.sync_finished.connect(lambda _result: notice.refresh())
+    # An edit left open while a sync ran can leave a value to decide (see
+    # ``sync.conflict_records.record_edit_conflicts``): shown as soon as it is saved.
+    window.person_data_saved.connect(lambda _person_id: notice.refresh())
+    window.person_data_saved.connect(lambda _person_id: controller.refresh())
     window.retranslated.connect(notice.refresh)
     notice.show_for(window.person_page.person.id if window.person_page.person else None)
     return notice

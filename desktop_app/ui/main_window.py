@@ -94,6 +94,9 @@ class MainWindow(QMainWindow):
 
     search_finished = Signal(int)  # number of results shown
     retranslated = Signal()
+    # A change about a person (their id) was stored on this laptop: a visit, a referral's status,
+    # their details. What shows counts (pending changes, conflicts to decide) may have moved.
+    person_data_saved = Signal(str)
     session_ready = Signal()  # the store is open: person pages, registering, features
     features_ready = Signal()
     closing = Signal()  # before the window waits for its background work and closes

@@ -336,6 +336,7 @@ def install(window: MainWindow) -> None:
     def on_updated(person: Person) -> None:
         window.person_page.show_person(person)
         window.reload_all()  # the list shows the name as it is now
+        window.person_data_saved.emit(person.id)
         window.statusBar().showMessage(_("Personal data saved."), 5000)
 
     window.person_page.add_person_action("edit_person", lambda: _("Edit personal &data…"), edit)

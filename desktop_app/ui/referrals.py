@@ -795,17 +795,18 @@ class StatusDialog(QDialog):
             value = self.follow_up.date().toPython()
             assert isinstance(value, dt.date)
             follow_up = value
-        store, user, referral_id = self.store, self.user, self.referral.id
+        store, user, shown = self.store, self.user, self.referral
         status, outcome = ReferralStatus(str(self.status.currentData())), self.outcome.toPlainText()
         self.save.start(
             lambda: uc.change_status(
                 store,
                 user,
-                referral_id,
+                shown.id,
                 status,
                 outcome,
                 follow_up=follow_up,
                 clear_follow_up=follow_up is None,
+                base=shown,  # what a sync changed meanwhile and the user did not stays
             ),
             self._on_changed,
             self._on_change_failed,
@@ -1168,7 +1169,7 @@ class ReferralsFeature:
     def open_preview(self, referral: Referral, client_lang: str | None = None) -> LetterPreview:
         preview = LetterPreview(self.window, referral, client_lang)
         preview.queued.connect(lambda _job: self._refresh_windows())
-        preview.signed_off.connect(lambda _referral: self._on_status_changed())
+        preview.signed_off.connect(lambda signed: self._on_status_changed(signed.person_id))
         preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         preview.open()
         self.preview = preview
@@ -1177,12 +1178,13 @@ class ReferralsFeature:
     def open_status_dialog(self, referral: Referral) -> StatusDialog:
         session = self.window.session
         dialog = StatusDialog(self.window, session.store, referral, session.user)
-        dialog.accepted.connect(self._on_status_changed)
+        dialog.accepted.connect(lambda: self._on_status_changed(dialog.referral.person_id))
         dialog.open()
         return dialog
 
-    def _on_status_changed(self) -> None:
+    def _on_status_changed(self, person_id: str) -> None:
         self.tab.refresh(self.window.person_page.person)
+        self.window.person_data_saved.emit(person_id)
         self._refresh_windows()
 
     def _refresh_windows(self) -> None:

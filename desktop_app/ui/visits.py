@@ -934,6 +934,7 @@ class VisitsFeature(QObject):
 
     def _on_visit_finished(self, visit: visits.Visit, win: VisitWindow | None = None) -> None:
         self.tab.reload()
+        self.window.person_data_saved.emit(visit.person_id)
         self.window.statusBar().showMessage(
             _("{form} stored.").format(form=form_title(visit.form_id)), 5000
         )

@@ -23,6 +23,7 @@ from desktop_app.domain.users import User
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow, table
 from desktop_app.storage.people_repo import PeopleRepository, PersonListEntry
+from desktop_app.sync.conflict_records import record_edit_conflicts, synced_state
 from desktop_app.usecases import audit
 
 
@@ -160,6 +161,7 @@ def update_person(
         if also is not None:
             also(session)
         before, after = person_values(current), person_values(checked)
+        edited, began = after, before
         if base is not None:
             began = person_values(base)
             untouched = [name for name in PERSON_FIELDS if after[name] == began[name]]
@@ -168,6 +170,7 @@ def update_person(
         changed = {name for name in PERSON_FIELDS if before[name] != after[name]}
         if not changed:
             return current
+        stored = synced_state(session, "person", person_id) if base is not None else None
         hlc = str(store.clock.now())
         updated = replace(
             checked,
@@ -193,4 +196,6 @@ def update_person(
             person_id,
             {"fields": ",".join(sorted(changed))},
         )
+        if stored is not None:
+            record_edit_conflicts(session, store, stored, began, edited, person_id)
     return updated

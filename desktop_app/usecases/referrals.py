@@ -43,6 +43,7 @@ from desktop_app.storage.referrals_repo import (
     referral_columns,
     to_referral,
 )
+from desktop_app.sync.conflict_records import record_edit_conflicts, synced_state
 from desktop_app.usecases import audit, reference
 
 RECORD_KIND = "referral"
@@ -614,9 +615,14 @@ def change_status(
     follow_up: dt.date | None = None,
     clear_follow_up: bool = False,
     now: dt.datetime | None = None,
+    base: Referral | None = None,
 ) -> Referral:
     """Move a referral on (never backwards, closing always allowed); raises
-    ``ReferralStatusError`` or ``ValidationFailed`` (outcome too long)."""
+    ``ReferralStatusError`` or ``ValidationFailed`` (outcome too long).
+
+    With ``base``, the referral as the dialog showed it: an outcome or follow-up date left as it
+    was keeps its value now (a sync may have brought a colleague's meanwhile), and one changed
+    here that a sync changed too is kept as a conflict to decide, not silently overwritten."""
     require(user, Action.PREPARE_REFERRAL)
     now = now or _now()
     if outcome is not None:
@@ -627,20 +633,36 @@ def change_status(
         row = ReferralRepository(session).row(referral_id)
         if row is None:
             raise ReferralNotFound(referral_id)
-        changed = to_referral(row).with_status(status, now, outcome=outcome)
+        current = to_referral(row)
+        changed = current.with_status(status, now, outcome=outcome)
         if clear_follow_up:
             changed = replace(changed, follow_up=None)
         elif follow_up is not None:
             changed = replace(changed, follow_up=follow_up)
+        stored, began, edited = None, {}, {}
+        if base is not None:
+            stored = synced_state(session, "referral", referral_id)
+            columns, as_shown = referral_columns(changed), referral_columns(base)
+            began = {key: as_shown[key] for key in _STATUS_TEXTS}
+            edited = {key: columns[key] for key in _STATUS_TEXTS}
+            # Left as it was: the value now stays (a sync may have brought a colleague's).
+            untouched = [key for key in _STATUS_TEXTS if edited[key] == began[key]]
+            changed = replace(changed, **{key: getattr(current, key) for key in untouched})
         history = history_of(row)
-        history.append(StatusChange(status, now, user.display_name, outcome or ""))
+        noted = changed.outcome if outcome is not None else ""
+        history.append(StatusChange(status, now, user.display_name, noted))
         columns = referral_columns(changed)
         for key in ("status", "outcome", "follow_up", "status_changed_at"):
             setattr(row, key, columns[key])
         row.status_history = history_json(history)
         _changed_row(session, store, user, row, audit.AuditAction.CHANGE, {"status": status.value})
+        if stored is not None:
+            record_edit_conflicts(session, store, stored, began, edited, row.person_id)
     return changed
 
+
+# What the status dialog writes besides the status.
+_STATUS_TEXTS = ("outcome", "follow_up")
 
 _DECIDED_TEXT = {"outcome": (MAX_NOTE, True), "contact_person": (MAX_TEXT, False)}
 

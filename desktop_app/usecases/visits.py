@@ -26,7 +26,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 
-from desktop_app.domain.hlc import json_object
+from desktop_app.domain.hlc import entry_name, json_object
 from desktop_app.domain.permissions import (
     RESTRICTED_KINDS,
     Action,
@@ -49,6 +49,7 @@ from desktop_app.storage.visits_models import (
     VisitRevisionRow,
     VisitRow,
 )
+from desktop_app.sync.conflict_records import record_edit_conflicts, synced_state
 from desktop_app.usecases import audit, reference
 
 VISIT_FORMS: tuple[str, ...] = ("life_situation", "skills_check")
@@ -677,56 +678,89 @@ def edit_visit(
     steps changed in the edit change: one a sync changed meanwhile keeps that change.
     """
     require(user, Action.FILL_FORMS)
-    edit = _checked_edit(store, user, visit_id, answers, next_steps, today, must_keep, base)
-    person_id, form_id, definition, cleaned, decisions, withheld = edit
+    for attempt in range(_REBASES):
+        edit = _checked_edit(store, user, visit_id, answers, next_steps, today, must_keep, base)
+        with store.transaction() as session:
+            row = session.get(VisitRow, visit_id)
+            if row is None:
+                raise VisitNotFound(visit_id)
+            if base is None:
+                visit = _save_edit(session, store, user, row, edit, also)
+                return _visit_for(store, visit, edit.withheld)
+            if (row.answers, row.next_steps) != edit.stored and attempt + 1 < _REBASES:
+                continue  # a sync changed it since it was read: rebase on that
+            before = synced_state(session, "visit", visit_id)
+            visit = _save_edit(session, store, user, row, edit, also)
+            if before is not None:
+                began = _entries(base.answers, base.next_steps if next_steps is not None else {})
+                edited = _entries(answers, next_steps or {})
+                record_edit_conflicts(session, store, before, began, edited, edit.person_id)
+            return _visit_for(store, visit, edit.withheld)
+    raise AssertionError("unreachable: the last attempt saves")
+
+
+# Times an edit from a base is validated again because a sync changed the visit between its
+# check and its transaction (each attempt takes milliseconds; a sync commits every few seconds).
+_REBASES = 3
+
+
+def _entries(answers: Mapping[str, Any], next_steps: Mapping[str, str]) -> dict[str, Any]:
+    """Answers and next-step decisions named as in the synced record (``answers/rent``)."""
+    named = {entry_name("answers", k): v for k, v in answers.items()}
+    named.update((entry_name("next_steps", k), v) for k, v in next_steps.items())
+    return named
+
+
+def _save_edit(
+    session: DbSession,
+    store: Store,
+    user: User,
+    row: VisitRow,
+    edit: _Edit,
+    also: Callable[[DbSession], None] | None,
+) -> Visit:
+    """The checked edit as the visit's next revision (in the caller's transaction)."""
     hlc = str(store.clock.now())
-    with store.transaction() as session:
-        row = session.get(VisitRow, visit_id)
-        if row is None:
-            raise VisitNotFound(visit_id)
-        if also is not None:
-            also(session)
-        session.add(
-            VisitRevisionRow(
-                visit_id=row.id,
-                revision=row.revision,
-                form_version=row.form_version,
-                answers=row.answers,
-                next_steps=row.next_steps,
-                author_id=row.author_id,
-                updated_hlc=row.updated_hlc,
-                saved_at=row.finished_at,
-            )
+    if also is not None:
+        also(session)
+    session.add(
+        VisitRevisionRow(
+            visit_id=row.id,
+            revision=row.revision,
+            form_version=row.form_version,
+            answers=row.answers,
+            next_steps=row.next_steps,
+            author_id=row.author_id,
+            updated_hlc=row.updated_hlc,
+            saved_at=row.finished_at,
         )
-        row.revision += 1
-        row.form_version = definition.version
-        row.answers = _dump(cleaned)
-        row.next_steps = _dump(decisions)
-        row.author_id = user.id
-        row.device_id = store.device_id
-        row.updated_hlc = hlc
-        row.finished_at = _now()
-        session.add(
-            OutboxRow(record_kind="visit", record_id=row.id, revision=row.revision, hlc=hlc)
+    )
+    row.revision += 1
+    row.form_version = edit.definition.version
+    row.answers = _dump(edit.answers)
+    row.next_steps = _dump(edit.next_steps)
+    row.author_id = user.id
+    row.device_id = store.device_id
+    row.updated_hlc = hlc
+    row.finished_at = _now()
+    session.add(OutboxRow(record_kind="visit", record_id=row.id, revision=row.revision, hlc=hlc))
+    session.execute(
+        delete(DraftRow).where(
+            DraftRow.person_id == row.person_id,
+            DraftRow.form_id == row.form_id,
+            DraftRow.visit_id == row.id,
         )
-        session.execute(
-            delete(DraftRow).where(
-                DraftRow.person_id == person_id,
-                DraftRow.form_id == form_id,
-                DraftRow.visit_id == visit_id,
-            )
-        )
-        audit.record_in(
-            session,
-            store,
-            user.id,
-            audit.AuditAction.CHANGE,
-            "visit",
-            person_id,
-            {"visit_id": row.id, "form": form_id, "revision": row.revision},
-        )
-        visit = _visit(row)
-    return _visit_for(store, visit, withheld)
+    )
+    audit.record_in(
+        session,
+        store,
+        user.id,
+        audit.AuditAction.CHANGE,
+        "visit",
+        row.person_id,
+        {"visit_id": row.id, "form": row.form_id, "revision": row.revision},
+    )
+    return _visit(row)
 
 
 def check_kept(
@@ -753,15 +787,15 @@ def _checked_edit(
     today: dt.date | None,
     must_keep: Collection[str],
     base: VisitBase | None,
-) -> tuple[str, str, FormDefinition, dict[str, Any], dict[str, str], frozenset[str]]:
-    """An edit of a stored visit, validated: (person, form, definition, cleaned answers,
-    next-step decisions, the restriction kinds withheld from the user)."""
+) -> _Edit:
+    """An edit of a stored visit, validated."""
     with store.reading() as session:
         current = session.get(VisitRow, visit_id)
         if current is None or current.deleted:
             raise VisitNotFound(visit_id)
         person_id, form_id = current.person_id, current.form_id
         consents = _granted(session, person_id)
+        stored = (current.answers, current.next_steps)
         kept, kept_steps = json.loads(current.answers), json.loads(current.next_steps)
     withheld = withheld_kinds(store, user, person_id)
     if base is not None:
@@ -788,7 +822,19 @@ def _checked_edit(
     dropped = [key for key in must_keep if key in answers and key not in cleaned]
     if dropped:
         raise InvalidAnswers([FieldError(k, "not_asked", message("not_asked")) for k in dropped])
-    return person_id, form_id, definition, cleaned, decisions, withheld
+    return _Edit(person_id, definition, cleaned, decisions, withheld, stored)
+
+
+@dataclass(frozen=True)
+class _Edit:
+    """A checked edit of a stored visit."""
+
+    person_id: str
+    definition: FormDefinition
+    answers: dict[str, Any]  # cleaned
+    next_steps: dict[str, str]  # the decisions kept
+    withheld: frozenset[str]  # restriction kinds withheld from the user
+    stored: tuple[str, str]  # the visit's answers and next steps (JSON) it was checked against
 
 
 def _visit_for(store: Store, visit: Visit, withheld: frozenset[str]) -> Visit:

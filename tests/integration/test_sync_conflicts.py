@@ -17,6 +17,7 @@ from sync_harness import Laptops, older_answers_conflict
 from test_sync_client import _add, _edit
 
 from desktop_app.domain.permissions import PermissionDenied
+from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.referral import ReferralStatus
 from desktop_app.domain.users import Role
 from desktop_app.domain.validation import ValidationFailed
@@ -396,3 +397,107 @@ def test_an_edit_left_open_while_a_colleagues_change_arrives_keeps_that_change(
         (shown,) = visits.visit_history(s.store, s.user, pid)
         assert (shown.answers["rent"], shown.answers["urgency"]) == (480, "today")
         assert sync_uc.open_conflicts(s.store) == []
+
+
+def test_an_answer_changed_in_an_edit_left_open_and_by_a_colleague_is_a_conflict_everywhere(
+    laptops: Laptops,
+) -> None:
+    """A opened the visit and changed the rent; meanwhile B's different rent arrived. A's save
+    keeps A's rent, and B's stays as a conflict to decide: on A at once, on every laptop after
+    a sync, once (B's merge of A's edit, which built on B's value, finds no second one)."""
+    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    pid = _add(a, "Maria", "Ivanova", "1990")
+    visit = visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
+    laptops.sync(a, b, c)
+    base = visits.VisitBase(visit.answers, visit.next_steps)
+    visits.edit_visit(b.store, b.user, visit.id, {**visit.answers, "rent": 520})
+    laptops.sync(b, a)
+    saved = visits.edit_visit(a.store, a.user, visit.id, {**visit.answers, "rent": 480}, base=base)
+    assert saved.answers["rent"] == 480
+    (on_a,) = sync_uc.open_conflicts(a.store, a.user)
+    assert (on_a.field, on_a.kept_value, on_a.other_value) == ("answers/rent", 480, 520)
+    assert on_a.other_laptop == "B" and on_a.person_id == pid
+    laptops.sync(a, b, c, a)
+    found = [sync_uc.open_conflicts(s.store, s.user) for s in (a, b, c)]
+    assert [[x.id for x in f] for f in found] == [[on_a.id]] * 3
+    sync_uc.resolve_conflict(c.store, c.user, on_a.id, 520)
+    laptops.sync(c, a, b)
+    for s in (a, b, c):
+        (shown,) = visits.visit_history(s.store, s.user, pid)
+        assert shown.answers["rent"] == 520
+        assert sync_uc.open_conflicts(s.store) == []
+
+
+def test_personal_data_changed_in_a_dialog_left_open_and_by_a_colleague_is_a_conflict(
+    laptops: Laptops,
+) -> None:
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(a, "Maria", "Ivanova", "1990", phone="0151 1111111")
+    laptops.sync(a, b)
+    as_opened = people.get_person(a.store, a.user, pid)
+    assert as_opened is not None
+    _edit(b, pid, phone="0151 2222222", notes="Wohnt jetzt bei der Schwester")
+    laptops.sync(b, a)
+    values = people.person_values(as_opened)
+    languages = tuple(c for c in values.pop("languages").split(",") if c)
+    edited = PersonDraft(**{**values, "phone": "0151 3333333"}, languages=languages)
+    people.update_person(a.store, a.user, pid, edited, base=as_opened)
+    laptops.sync(a, b)
+    for s in (a, b):
+        person = people.get_person(s.store, s.user, pid)
+        assert person is not None
+        # The notes only B changed stay B's; the phone both changed is A's, and B's is kept.
+        assert (person.phone, person.notes) == ("0151 3333333", "Wohnt jetzt bei der Schwester")
+        (conflict,) = sync_uc.open_conflicts(s.store, s.user)
+        assert (conflict.field, conflict.kept_value, conflict.other_value) == (
+            "phone",
+            "0151 3333333",
+            "0151 2222222",
+        )
+
+
+def test_a_status_dialog_left_open_keeps_a_colleagues_outcome_or_shows_both(
+    laptops: Laptops,
+) -> None:
+    """The status dialog shows the outcome as it was when opened. Left as it was, the outcome a
+    sync brought meanwhile stays (before, the dialog's old text overwrote it); changed in the
+    dialog too, both are kept as a conflict."""
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(a, "Maria", "Ivanova", "1990")
+    first = referrals.issue_referral(
+        a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="bg"
+    )
+    second = referrals.issue_referral(
+        a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="ro"
+    )
+    laptops.sync(a, b)
+    shown = {r.id: referrals.get_referral(a.store, a.user, r.id) for r in (first, second)}
+    for r in (first, second):
+        referrals.change_status(
+            b.store, b.user, r.id, ReferralStatus.APPOINTMENT_MADE, "Termin am 9.12., 10 Uhr"
+        )
+    laptops.sync(b, a)
+    untouched = shown[first.id]
+    referrals.change_status(
+        a.store, a.user, first.id, ReferralStatus.ATTENDED, untouched.outcome, base=untouched
+    )
+    referrals.change_status(
+        a.store,
+        a.user,
+        second.id,
+        ReferralStatus.ATTENDED,
+        "War dort, Unterlagen fehlen",
+        base=shown[second.id],
+    )
+    laptops.sync(a, b)
+    for s in (a, b):
+        kept = referrals.get_referral(s.store, s.user, first.id)
+        assert (kept.status, kept.outcome) == (ReferralStatus.ATTENDED, "Termin am 9.12., 10 Uhr")
+        changed = referrals.get_referral(s.store, s.user, second.id)
+        assert changed.outcome == "War dort, Unterlagen fehlen"
+        (conflict,) = sync_uc.open_conflicts(s.store, s.user)
+        assert (conflict.record_id, conflict.field, conflict.other_value) == (
+            second.id,
+            "outcome",
+            "Termin am 9.12., 10 Uhr",
+        )

@@ -10,6 +10,7 @@ from desktop_app.domain.person import PersonDraft
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.person_dialog import EditPersonDialog
 from desktop_app.usecases import audit, data_rights, people
+from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import store_held, type_text
 
@@ -115,3 +116,26 @@ def test_saving_keeps_what_a_sync_changed_while_the_dialog_was_open(
     stored = people.get_person(session.store, session.user, person.id)
     assert stored is not None
     assert (stored.given_name, stored.phone) == ("Петър", "0176 2222222")
+
+
+def test_a_phone_changed_here_and_by_a_sync_meanwhile_is_kept_to_decide(
+    qtbot: QtBot, session: Session
+) -> None:
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Petar", "Petrov", phone="0176 1111111")
+    )
+    dialog = _open_editor(qtbot, session, person.id)
+    window = dialog.parent()
+    notice = window.conflict_notice  # type: ignore[attr-defined]
+    assert not notice.isVisible()
+    newer = PersonDraft("Petar", "Petrov", phone="0176 2222222")
+    people.update_person(session.store, session.user, person.id, newer)  # as a sync would
+    dialog.phone.clear()
+    type_text(dialog.phone, "0176 3333333")
+    with qtbot.waitSignal(dialog.person_updated, timeout=5000):
+        dialog._on_save_clicked()
+    stored = people.get_person(session.store, session.user, person.id)
+    assert stored is not None and stored.phone == "0176 3333333"
+    qtbot.waitUntil(notice.isVisible, timeout=5000)
+    (conflict,) = sync_uc.open_conflicts(session.store, session.user)
+    assert (conflict.field, conflict.other_value) == ("phone", "0176 2222222")

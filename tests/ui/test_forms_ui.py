@@ -17,6 +17,7 @@ from desktop_app.ui.form_view import FieldEditor, FormView, GroupEditor
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.visits import VisitsFeature, VisitWindow
 from desktop_app.usecases import people, visits
+from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import finish_form, store_held, type_text
 
@@ -420,6 +421,34 @@ def test_saving_an_edit_keeps_answers_a_sync_changed_while_the_form_was_open(
     (visit,) = visits.visit_history(session.store, session.user, person.id)
     assert visit.answers["urgency"] == "this_week"
     assert visit.answers["work_status"] == ["employed"]
+
+
+def test_an_answer_changed_in_the_form_and_by_a_sync_meanwhile_shows_as_a_conflict(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The same answer changed in the open form and by a sync: the form's value is stored, and
+    the person's page tells at once that a value is to be decided (the sync's is kept)."""
+    feature, win, person = _editing(qtbot, session)
+    notice = feature.window.conflict_notice  # type: ignore[attr-defined]
+    assert not notice.isVisible()
+    choose(win.view, "urgency", "this_week")
+    (visit,) = visits.visit_history(session.store, session.user, person.id)
+    visits.edit_visit(  # as a sync would
+        session.store, session.user, visit.id, {**visit.answers, "urgency": "routine"}
+    )
+    assert finish_form(qtbot, win) is not None
+    (visit,) = visits.visit_history(session.store, session.user, person.id)
+    assert visit.answers["urgency"] == "this_week"
+    qtbot.waitUntil(notice.isVisible, timeout=5000)
+    assert notice.text.text() == (
+        "1 value about this person was changed differently on two laptops."
+    )
+    (conflict,) = sync_uc.open_conflicts(session.store, session.user)
+    assert (conflict.field, conflict.kept_value, conflict.other_value) == (
+        "answers/urgency",
+        "this_week",
+        "routine",
+    )
 
 
 def test_finishing_does_not_wait_while_a_sync_writes(qtbot: QtBot, session: Session) -> None:

@@ -209,6 +209,36 @@ def test_an_edit_changes_only_what_differs_from_where_it_started(session: Any) -
     assert current.answers["urgency"] == "this_week"
 
 
+def test_a_sync_between_an_edits_check_and_its_transaction_is_not_undone(
+    session: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit from a base is checked against the visit as read, then written in a
+    transaction of its own. A sync that commits in between (here: injected right after the
+    check) must not be overwritten with the answers as read: the edit is checked again."""
+    store, user = session.store, session.user
+    first = visits.finish_visit(
+        store, user, PERSON, "life_situation", full_life_situation(), today=TODAY
+    )
+    base = visits.VisitBase(first.answers, first.next_steps)
+    checked = visits._checked_edit
+    calls = []
+
+    def check_then_sync(*args: Any) -> Any:
+        result = checked(*args)
+        calls.append(result)
+        if len(calls) == 1:  # a sync brings a colleague's urgency just now
+            synced = {**first.answers, "urgency": "today"}
+            visits.edit_visit(store, user, first.id, synced, today=TODAY)
+        return result
+
+    monkeypatch.setattr(visits, "_checked_edit", check_then_sync)
+    edited = {**first.answers, "rent": 480}
+    visits.edit_visit(store, user, first.id, edited, today=TODAY, base=base)
+    (current,) = visits.visit_history(store, user, PERSON)
+    assert (current.answers["rent"], current.answers["urgency"]) == (480, "today")
+    assert len(calls) == 3  # the edit, the injected sync, the edit checked again
+
+
 def test_skills_check_with_next_step_decisions(session: Any) -> None:
     store, user = session.store, session.user
     answers = {

@@ -1,0 +1,99 @@
+"""Conflicts as rows: found by a merge, or by an edit that was left open while a sync ran.
+
+A conflict syncs like any record. The same conflict found on two laptops gets the same id
+(``merge.Conflict``), so it is stored once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from desktop_app.storage.db import Store
+from desktop_app.storage.models import OutboxRow
+from desktop_app.storage.sync_models import ConflictRow
+from desktop_app.sync.kinds import register_builtin_kinds as _registered  # noqa: F401
+from desktop_app.sync.merge import Conflict, RecordState
+from desktop_app.sync.records import ADAPTERS, load_one
+
+
+def conflict_row_values(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def record_conflict(session: Session, store: Store, conflict: Conflict, person_id: str) -> int:
+    """Store ``conflict`` (and queue it for the server) unless it is stored already; 1 if new."""
+    if session.get(ConflictRow, conflict.id) is not None:
+        return 0
+    hlc = str(store.clock.now())
+    session.add(
+        ConflictRow(
+            id=conflict.id,
+            record_kind=conflict.record_kind,
+            record_id=conflict.record_id,
+            person_id=person_id,
+            field=conflict.field,
+            kept_value=conflict_row_values(conflict.kept_value),
+            kept_clock=conflict.kept_clock,
+            other_value=conflict_row_values(conflict.other_value),
+            other_clock=conflict.other_clock,
+            resolved=False,
+            revision=1,
+            updated_hlc=hlc,
+            device_id=store.device_id,
+            author_id="",
+            deleted=False,
+            field_clocks="{}",
+        )
+    )
+    session.add(OutboxRow(record_kind="conflict", record_id=conflict.id, revision=1, hlc=hlc))
+    return 1
+
+
+def synced_state(session: Session, kind: str, record_id: str) -> RecordState | None:
+    """The record as it syncs (fields with their clocks), with the session's pending changes."""
+    session.flush()
+    local = load_one(ADAPTERS[kind], session, record_id)
+    return local.state if local is not None else None
+
+
+def record_edit_conflicts(
+    session: Session,
+    store: Store,
+    before: RecordState,
+    began: Mapping[str, Any],
+    edited: Mapping[str, Any],
+    person_id: str,
+) -> int:
+    """Conflicts for the fields an edit changed that a sync had changed too while it was open.
+
+    ``began`` and ``edited`` are the fields' values when the edit began and as the user left
+    them, named and written as in the synced record (a visit's answer "rent" is
+    ``answers/rent``; a missing entry is ``None``); ``before`` is the record as it was stored
+    just before the edit was saved, and the edit is saved in the session now. A field the edit
+    did not change, or the sync did not, is no conflict: the edit kept the sync's value (see
+    ``visits.edit_visit(base=…)``), or built on it. Where both changed it differently, the
+    saved value stands and the other is kept for an advisor to decide, as when two laptops
+    change one field offline: nothing is lost without anyone seeing it. Returns how many.
+    """
+    after = synced_state(session, before.kind, before.id)
+    if after is None or after.deleted or before.deleted:
+        return 0
+    found = 0
+    for name in sorted(edited.keys() | began.keys()):
+        if edited.get(name) == began.get(name):
+            continue  # left as it was
+        theirs = before.fields.get(name)
+        if theirs is None or theirs.value == began.get(name):
+            continue  # nobody changed it meanwhile
+        ours = after.fields.get(name)
+        if ours is None or ours.value == theirs.value:
+            continue  # the same change, or one the form's rules undid
+        conflict = Conflict(
+            before.kind, before.id, name, ours.value, ours.clock, theirs.value, theirs.clock
+        )
+        found += record_conflict(session, store, conflict, person_id)
+    return found
