@@ -391,6 +391,29 @@ def test_a_status_change_does_not_wait_while_a_sync_writes(qtbot: QtBot, session
     assert changed is not None and changed.status is ReferralStatus.ATTENDED
 
 
+def test_a_status_dialog_keeps_the_outcome_a_sync_brought_while_it_was_open(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The dialog shows the outcome as it was when opened. A colleague's outcome arrives
+    meanwhile; moving the status on without touching the outcome keeps the colleague's."""
+    person = _person(session)
+    _win, feature = _window(qtbot, session, person)
+    referral = uc.issue_referral(
+        session.store, session.user, person.id, "vhs", "integration_course"
+    )
+    dialog = feature.open_status_dialog(referral)
+    assert dialog.outcome.toPlainText() == ""
+    uc.change_status(  # as a sync would
+        session.store, session.user, referral.id, ReferralStatus.APPOINTMENT_MADE, "Test am 9.12."
+    )
+    dialog.set_status(ReferralStatus.ATTENDED)
+    with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    changed = uc.get_referral(session.store, session.user, referral.id)
+    assert (changed.status, changed.outcome) == (ReferralStatus.ATTENDED, "Test am 9.12.")
+    assert feature.tab.table.item(0, 0).text() == "Attended"
+
+
 def test_a_letter_saved_and_queued_does_not_wait_while_a_sync_writes(
     qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
