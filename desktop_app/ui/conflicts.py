@@ -144,51 +144,39 @@ class ConflictsDialog(QDialog):
     def __init__(self, controller: SyncController, parent: QWidget) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.setWindowTitle(_("Conflicts to decide"))
         self.setMinimumWidth(640)
         self.conflicts: list[conflicts_uc.OpenConflict] = []
-        self.intro = QLabel(
-            _(
-                "The same field was changed on two laptops. Keep the value that is right, or "
-                "enter the right one. Your decision reaches every laptop with the next sync."
-            )
-        )
+        self.names: dict[str, str | None] = {}  # person id -> name (None: erased)
+        self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.list = QListWidget()
-        self.list.setAccessibleName(_("Conflicts"))
         self.list.setMinimumHeight(90)
         self.list.currentRowChanged.connect(self._on_list_current_changed)
 
         self.choice = QWidget()  # greyed out while a decision is being stored
-        self.kept_box, self.kept_changed, self.kept_text, self.keep_first = self._side(
-            _("Keep the value &in force")
-        )
-        self.other_box, self.other_changed, self.other_text, self.keep_second = self._side(
-            _("Take the &other value")
-        )
-        self.kept_box.setTitle(_("In force now"))
-        self.other_box.setTitle(_("Not in force"))
+        self.kept_box, self.kept_changed, self.kept_text, self.keep_first = self._side()
+        self.other_box, self.other_changed, self.other_text, self.keep_second = self._side()
         self.keep_first.clicked.connect(lambda: self._resolve_with(self._kept_value()))
         self.keep_second.clicked.connect(lambda: self._resolve_with(self._other_value()))
         sides = QHBoxLayout()
         sides.addWidget(self.kept_box)
         sides.addWidget(self.other_box)
-        self.edit_label = QLabel(_("Or enter the right value:"))
+        self.edit_label = QLabel()
         self.edit_line = QLineEdit()
         self.edit_text = QPlainTextEdit()
         self.edit_text.setTabChangesFocus(True)
         self.edit_text.setMaximumHeight(90)
         self.edit_label.setBuddy(self.edit_line)
-        self.save_edit = QPushButton(_("&Save this value"))
+        self.save_edit = QPushButton()
         self.save_edit.clicked.connect(lambda: self._resolve_with(self._edited_value()))
         edit_row = QGridLayout()
         edit_row.addWidget(self.edit_label, 0, 0, 1, 2)
         edit_row.addWidget(self.edit_line, 1, 0)
         edit_row.addWidget(self.edit_text, 2, 0)
         edit_row.addWidget(self.save_edit, 1, 1)
-        self.combine = QGroupBox(_("Or take each answer from the version that is right"))
+        self.combine = QGroupBox()
         self.combine_grid = QGridLayout(self.combine)
-        self.save_combination = QPushButton(_("Save these &answers"))
+        self.save_combination = QPushButton()
         self.save_combination.clicked.connect(lambda: self._resolve_with(self._combined_value()))
         self.take_other: dict[str, QRadioButton] = {}
         self.error = ErrorLabel()
@@ -207,9 +195,39 @@ class ConflictsDialog(QDialog):
         layout.addWidget(self.list, 1)
         layout.addWidget(self.choice, 2)
         layout.addWidget(buttons)
+        self.retranslate()
         self.reload()
+        controller.window.retranslated.connect(self.retranslate)
 
-    def _side(self, button_text: str) -> tuple[QGroupBox, QLabel, QLabel, QPushButton]:
+    def retranslate(self) -> None:
+        """Texts in the language chosen now; what is chosen or typed in the dialog stays."""
+        self.setWindowTitle(_("Conflicts to decide"))
+        self.intro.setText(
+            _(
+                "The same field was changed on two laptops. Keep the value that is right, or "
+                "enter the right one. Your decision reaches every laptop with the next sync."
+            )
+        )
+        self.list.setAccessibleName(_("Conflicts"))
+        self.keep_first.setText(_("Keep the value &in force"))
+        self.keep_second.setText(_("Take the &other value"))
+        self.kept_box.setTitle(_("In force now"))
+        self.other_box.setTitle(_("Not in force"))
+        self.edit_label.setText(_("Or enter the right value:"))
+        self.save_edit.setText(_("&Save this value"))
+        self.combine.setTitle(_("Or take each answer from the version that is right"))
+        self.save_combination.setText(_("Save these &answers"))
+        for row, conflict in enumerate(self.conflicts):
+            self.list.item(row).setText(self._title(conflict))
+        shown = self._current()
+        if shown is not None:
+            self._show_sides(shown)
+            taken = {key for key, button in self.take_other.items() if button.isChecked()}
+            self._show_combination(shown)
+            for key, button in self.take_other.items():
+                button.setChecked(key in taken)
+
+    def _side(self) -> tuple[QGroupBox, QLabel, QLabel, QPushButton]:
         box = QGroupBox()
         changed = QLabel()  # where and when the value was set; wraps, unlike a box's title
         changed.setWordWrap(True)
@@ -219,7 +237,7 @@ class ConflictsDialog(QDialog):
         text.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         text.setMinimumHeight(60)
         text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        button = QPushButton(button_text)
+        button = QPushButton()
         inner = QVBoxLayout(box)
         inner.addWidget(changed)
         inner.addWidget(text, 1)
@@ -234,23 +252,24 @@ class ConflictsDialog(QDialog):
         self.directory = reference.service_directory(self.controller.store)
         self.conflicts = conflicts_uc.open_conflicts(self.controller.store, window.session.user)
         self.list.clear()
-        names: dict[str, str] = {}
+        self.names = {}
         for c in self.conflicts:
-            if c.person_id and c.person_id not in names:
+            if c.person_id and c.person_id not in self.names:
                 person = people.get_person(
                     self.controller.store, window.session.user, c.person_id, log_view=False
                 )
                 if person is not None:
                     window.log_view("person", person.id)  # off the UI thread
-                names[c.person_id] = (
-                    f"{person.given_name} {person.family_name}" if person else _("(erased)")
+                self.names[c.person_id] = (
+                    f"{person.given_name} {person.family_name}" if person else None
                 )
-            self.list.addItem(self._title(c, names.get(c.person_id, "")))
+            self.list.addItem(self._title(c))
         self.list.setCurrentRow(0 if self.conflicts else -1)
         self._on_list_current_changed(self.list.currentRow())
 
-    def _title(self, c: conflicts_uc.OpenConflict, who: str) -> str:
-        parts = [who] if who else []
+    def _title(self, c: conflicts_uc.OpenConflict) -> str:
+        who = self.names.get(c.person_id, "") if c.person_id else ""
+        parts = [_("(erased)") if who is None else who] if who != "" else []
         kind = _(RECORD_KINDS[c.record_kind]) if c.record_kind in RECORD_KINDS else c.record_kind
         if c.record_kind == "visit" and c.about:
             from desktop_app.ui.visits import form_title
@@ -289,6 +308,12 @@ class ConflictsDialog(QDialog):
             self._show_editor(None)
             self._show_combination(None)
             return
+        self._show_sides(c)
+        self._show_editor(c if c.editable and not c.withheld else None)
+        self._show_combination(c)
+
+    def _show_sides(self, c: conflicts_uc.OpenConflict) -> None:
+        """Both values, where and when each was set, and why a helper cannot decide."""
         me = self.controller.store.device_id
         for which, (changed, label, value) in enumerate(
             (
@@ -314,8 +339,6 @@ class ConflictsDialog(QDialog):
                     "this conflict."
                 )
             )
-        self._show_editor(c if c.editable and not c.withheld else None)
-        self._show_combination(c)
 
     def _shown(self, c: conflicts_uc.OpenConflict, which: int, value: object) -> str:
         if conflicts_uc.about_visit_answers(c):

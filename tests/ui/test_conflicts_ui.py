@@ -210,6 +210,47 @@ def test_a_conflict_over_all_answers_from_an_older_version_is_combined_answer_by
         a.close()
 
 
+def test_the_dialog_changes_language_with_the_window_and_keeps_what_was_chosen(
+    qtbot: QtBot,
+    tmp_path: Path,
+    server: ServerProcess,  # noqa: F811
+) -> None:
+    a = _laptop(tmp_path, "A", server, None)
+    try:
+        pid = people.register_person(a.store, a.user, PersonDraft("Elena", "Radu")).id
+        visit = visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
+        theirs = {k: v for k, v in visit.answers.items() if k != "rent"}
+        theirs["housing_type"] = "homeless"
+        older_answers_conflict(a, visit.id, pid, visit.answers, theirs)
+        set_language("en")
+        window = MainWindow(a)
+        qtbot.addWidget(window)
+        window.show()
+        dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
+        assert dialog.windowTitle() == "Conflicts to decide"
+        english_title = _titles(dialog)[0]
+        dialog.take_other["rent"].click()
+        window.switch_language("de")
+        assert dialog.windowTitle() == "Zu entscheidende Konflikte"
+        assert dialog.kept_box.title() == "Gilt jetzt"
+        assert dialog.keep_second.text() == "&Anderen Wert übernehmen"
+        life = visits.form("life_situation")
+        housing, rent = life.field("housing_type"), life.field("rent")
+        (title,) = _titles(dialog)
+        assert title != english_title and title.startswith("Elena Radu · ")
+        assert f"{rent.label['de']}: 450" in dialog.kept_text.text().splitlines()
+        # The answer taken from the other version is still taken.
+        assert dialog.take_other["rent"].isChecked()
+        assert not dialog.take_other["housing_type"].isChecked()
+        assert dialog.take_other["rent"].text() == "—"
+        assert housing.label["de"] in dialog.take_other["housing_type"].accessibleName()
+        dialog.reject()
+        window.close()
+    finally:
+        set_language("en")
+        a.close()
+
+
 def test_a_differing_answer_is_shown_under_its_label_with_the_names_of_its_options(
     qapp: object,
 ) -> None:
