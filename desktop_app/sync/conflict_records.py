@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.sync_models import ConflictRow
-from desktop_app.sync.kinds import register_builtin_kinds as _registered  # noqa: F401
+from desktop_app.sync import kinds as _kinds  # noqa: F401  (registers the record kinds)
 from desktop_app.sync.merge import Conflict, RecordState
 from desktop_app.sync.records import ADAPTERS, load_one
 

@@ -161,9 +161,8 @@ def update_person(
         if also is not None:
             also(session)
         before, after = person_values(current), person_values(checked)
-        edited, began = after, before
+        edited, began = after, person_values(base) if base is not None else {}
         if base is not None:
-            began = person_values(base)
             untouched = [name for name in PERSON_FIELDS if after[name] == began[name]]
             checked = replace(checked, **{name: getattr(current, name) for name in untouched})
             after = person_values(checked)

@@ -684,18 +684,16 @@ def edit_visit(
             row = session.get(VisitRow, visit_id)
             if row is None:
                 raise VisitNotFound(visit_id)
-            if base is None:
-                visit = _save_edit(session, store, user, row, edit, also)
-                return _visit_for(store, visit, edit.withheld)
-            if (row.answers, row.next_steps) != edit.stored and attempt + 1 < _REBASES:
+            rebase = base is not None and (row.answers, row.next_steps) != edit.stored
+            if rebase and attempt + 1 < _REBASES:
                 continue  # a sync changed it since it was read: rebase on that
-            before = synced_state(session, "visit", visit_id)
+            before = synced_state(session, "visit", visit_id) if base is not None else None
             visit = _save_edit(session, store, user, row, edit, also)
-            if before is not None:
+            if before is not None and base is not None:
                 began = _entries(base.answers, base.next_steps if next_steps is not None else {})
                 edited = _entries(answers, next_steps or {})
                 record_edit_conflicts(session, store, before, began, edited, edit.person_id)
-            return _visit_for(store, visit, edit.withheld)
+        return _visit_for(store, visit, edit.withheld)
     raise AssertionError("unreachable: the last attempt saves")
 
 

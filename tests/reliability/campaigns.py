@@ -120,15 +120,23 @@ def add_person(session: Session, given: str, family: str = "Test") -> str:
     ).id
 
 
-def edit_person(session: Session, person_id: str, field: str, value: str) -> bool:
-    person = read_person(session.store, person_id)
-    if person is None:
+def edit_person(
+    session: Session, person_id: str, field: str, value: str, *, base: Person | None = None
+) -> bool:
+    """Change one field of the person as read now, or as ``base`` shows them: an edit dialog
+    opened then and saved now (``people.update_person(base=…)``)."""
+    person = base or read_person(session.store, person_id)
+    if person is None or read_person(session.store, person_id) is None:
         return False
     values = people.person_values(person)
     values[field] = value
     languages = tuple(x for x in values.pop("languages").split(",") if x)
     people.update_person(
-        session.store, session.user, person_id, PersonDraft(**values, languages=languages)
+        session.store,
+        session.user,
+        person_id,
+        PersonDraft(**values, languages=languages),
+        base=base,
     )
     return True
 

@@ -1,12 +1,13 @@
-"""Model-based sync test: random registrations, field edits, referrals moved on, conflicts
-decided, erasures and syncs on three laptops in random orders (hypothesis stateful testing
-against a real server process on 127.0.0.1).
+"""Model-based sync test: random registrations, field edits (also from edit dialogs left open
+while syncs ran), referrals moved on, conflicts decided, erasures and syncs on three laptops in
+random orders (hypothesis stateful testing against a real server process on 127.0.0.1).
 
 After a final round of syncs every laptop holds the same people with the same values and the
 same open conflicts, every erased person is gone everywhere (conflicts about them too: they
 hold two of their values), every true conflict (the same field of a person changed on two
-laptops, neither having seen the other's change; a decision is such a change too) is recorded
-as a conflict, open or decided since, and every referral has the same status and the same
+laptops, neither having seen the other's change; a decision is such a change too; an edit
+dialog has seen what its laptop knew when it opened) is recorded as a conflict, open or
+decided since, and every referral has the same status and the same
 history everywhere, holding every step made on any laptop. Erasures go through the
 data-rights use case (``campaigns.erase_person``).
 Examples: ``RELIABILITY_MODEL_EXAMPLES`` (default 6; ``run.py --full``: 150).
@@ -30,6 +31,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from sqlalchemy import select
 from sync_harness import Laptops, ServerProcess
 
+from desktop_app.domain.person import Person
 from desktop_app.domain.referral import ReferralStatus, ReferralStatusError
 from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.usecases import people, referrals
@@ -70,6 +72,8 @@ class ThreeLaptops(RuleBasedStateMachine):
         self.erased: set[str] = set()
         self.referrals: dict[str, str] = {}  # referral id: person id
         self.steps: dict[str, set[tuple[str, str]]] = {}  # referral id: {(status, by)}
+        # An edit dialog open on each laptop: the person as shown, and the edits known then.
+        self.open: dict[int, tuple[Person, frozenset[int]]] = {}
         self.n = 0
 
     @initialize(clocks=st.lists(CLOCKS, min_size=3, max_size=3))
@@ -101,6 +105,35 @@ class ThreeLaptops(RuleBasedStateMachine):
         assert edit_person(self.laptops[laptop], pid, field, value)
         self.edits.append(Edit(self.n, laptop, pid, field, value, frozenset(self.knows[laptop])))
         self.knows[laptop].add(self.n)
+
+    @rule(laptop=LAPTOPS, pick=st.integers(0, 10**6))
+    def open_edit(self, laptop: int, pick: int) -> None:
+        """An advisor opens a person's details for editing and leaves the dialog open."""
+        ids = self._visible(laptop)
+        shown = read_person(self.laptops[laptop].store, ids[pick % len(ids)]) if ids else None
+        if shown is not None:
+            self.open[laptop] = (shown, frozenset(self.knows[laptop]))
+
+    @rule(laptop=LAPTOPS, field=FIELDS)
+    def save_open_edit(self, laptop: int, field: str) -> None:
+        """… and saves a change made in it, after whatever syncs came meanwhile: the edit knew
+        only what the laptop knew when the dialog opened."""
+        if laptop not in self.open:
+            return
+        shown, seen = self.open.pop(laptop)
+        self.n += 1
+        value = f"0176 {1000000 + self.n}" if field == "phone" else f"Notiz {self.n}"
+        if edit_person(self.laptops[laptop], shown.id, field, value, base=shown):
+            self.edits.append(Edit(self.n, laptop, shown.id, field, value, seen))
+            self.knows[laptop].add(self.n)
+
+    @rule(laptop=LAPTOPS, pick=st.integers(0, 10**6), field=FIELDS)
+    def edit_during_a_sync(self, laptop: int, pick: int, field: str) -> None:
+        """The background sync runs while an edit dialog is open (the usual case of the two
+        above): opened, synced, saved."""
+        self.open_edit(laptop, pick)
+        self.sync(laptop)
+        self.save_open_edit(laptop, field)
 
     @rule(laptop=LAPTOPS, pick=st.integers(0, 10**6))
     def refer(self, laptop: int, pick: int) -> None:
