@@ -90,10 +90,21 @@ def record_edit_conflicts(
         if theirs is None or theirs.value == began.get(name):
             continue  # nobody changed it meanwhile
         ours = after.fields.get(name)
-        if ours is None or ours.value == theirs.value:
-            continue  # the same change, or one the form's rules undid
-        conflict = Conflict(
-            before.kind, before.id, name, ours.value, ours.clock, theirs.value, theirs.clock
-        )
+        if ours is None:
+            continue
+        if ours.value != theirs.value:
+            conflict = Conflict(
+                before.kind, before.id, name, ours.value, ours.clock, theirs.value, theirs.clock
+            )
+        elif ours.value is None and edited.get(name) is not None:
+            # The edit's value was not kept: with the sync's other changes the form's rules
+            # drop it (a rent typed here, for a person recorded homeless on another laptop
+            # meanwhile). The sync's value stands; the typed one is kept to decide.
+            typed = str(store.clock.now())
+            conflict = Conflict(
+                before.kind, before.id, name, theirs.value, theirs.clock, edited.get(name), typed
+            )
+        else:
+            continue  # the same change on both
         found += record_conflict(session, store, conflict, person_id)
     return found

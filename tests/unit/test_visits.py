@@ -209,6 +209,35 @@ def test_an_edit_changes_only_what_differs_from_where_it_started(session: Any) -
     assert current.answers["urgency"] == "this_week"
 
 
+def test_an_edit_the_forms_rules_drop_after_a_sync_is_kept_to_decide(session: Any) -> None:
+    """The form was opened with the person renting; the rent was corrected in it. Meanwhile a
+    sync recorded them homeless, so the rent is no longer asked and the saved edit cannot keep
+    it: the typed rent is kept as a conflict, not dropped unseen."""
+    from desktop_app.usecases import sync as sync_uc
+
+    store, user = session.store, session.user
+    first = visits.finish_visit(
+        store, user, PERSON, "life_situation", full_life_situation(), today=TODAY
+    )
+    base = visits.VisitBase(first.answers, first.next_steps)
+    homeless = {k: v for k, v in first.answers.items() if k != "rent"}
+    visits.edit_visit(store, user, first.id, {**homeless, "housing_type": "homeless"}, today=TODAY)
+    visits.edit_visit(store, user, first.id, {**first.answers, "rent": 480}, today=TODAY, base=base)
+    (current,) = visits.visit_history(store, user, PERSON)
+    assert current.answers["housing_type"] == "homeless" and "rent" not in current.answers
+    (conflict,) = sync_uc.open_conflicts(store, user)
+    assert (conflict.field, conflict.kept_value, conflict.other_value) == (
+        "answers/rent",
+        None,
+        480,
+    )
+    with pytest.raises(InvalidAnswers) as refused:  # not asked of a person without a home
+        sync_uc.resolve_conflict(store, user, conflict.id, 480)
+    assert [e.code for e in refused.value.errors] == ["not_asked"]
+    sync_uc.resolve_conflict(store, user, conflict.id, None)
+    assert sync_uc.open_conflicts(store, user) == []
+
+
 def test_a_sync_between_an_edits_check_and_its_transaction_is_not_undone(
     session: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
