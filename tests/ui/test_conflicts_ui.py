@@ -160,6 +160,23 @@ def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_dec
         b.close()
 
 
+def _with_an_older_answers_conflict(
+    qtbot: QtBot, a: Session
+) -> tuple[MainWindow, str, dict[str, object]]:
+    """Elena Radu's visit, and a conflict over all its answers as an older version stored it
+    (the other version: homeless, no rent); the window shown in English."""
+    pid = people.register_person(a.store, a.user, PersonDraft("Elena", "Radu")).id
+    visit = visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
+    theirs = {k: v for k, v in visit.answers.items() if k != "rent"}
+    theirs["housing_type"] = "homeless"
+    older_answers_conflict(a, visit.id, pid, visit.answers, theirs)
+    set_language("en")
+    window = MainWindow(a)
+    qtbot.addWidget(window)
+    window.show()
+    return window, pid, theirs
+
+
 def test_a_conflict_over_all_answers_from_an_older_version_is_combined_answer_by_answer(
     qtbot: QtBot,
     tmp_path: Path,
@@ -169,16 +186,7 @@ def test_a_conflict_over_all_answers_from_an_older_version_is_combined_answer_by
     answers: the dialog offers each differing answer from either version."""
     a = _laptop(tmp_path, "A", server, None)
     try:
-        pid = people.register_person(a.store, a.user, PersonDraft("Elena", "Radu")).id
-        visit = visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
-        theirs = {k: v for k, v in visit.answers.items() if k != "rent"}
-        theirs["housing_type"] = "homeless"
-        older_answers_conflict(a, visit.id, pid, visit.answers, theirs)
-
-        set_language("en")
-        window = MainWindow(a)
-        qtbot.addWidget(window)
-        window.show()
+        window, pid, theirs = _with_an_older_answers_conflict(qtbot, a)
         window.show_person(pid)
         window.conflict_notice.button.click()  # type: ignore[attr-defined]
         dialog = window.findChild(ConflictsDialog)
@@ -217,15 +225,7 @@ def test_the_dialog_changes_language_with_the_window_and_keeps_what_was_chosen(
 ) -> None:
     a = _laptop(tmp_path, "A", server, None)
     try:
-        pid = people.register_person(a.store, a.user, PersonDraft("Elena", "Radu")).id
-        visit = visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
-        theirs = {k: v for k, v in visit.answers.items() if k != "rent"}
-        theirs["housing_type"] = "homeless"
-        older_answers_conflict(a, visit.id, pid, visit.answers, theirs)
-        set_language("en")
-        window = MainWindow(a)
-        qtbot.addWidget(window)
-        window.show()
+        window, _pid, _theirs = _with_an_older_answers_conflict(qtbot, a)
         dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
         assert dialog.windowTitle() == "Conflicts to decide"
         english_title = _titles(dialog)[0]
