@@ -268,8 +268,10 @@ class ConflictsDialog(QDialog):
         self._on_list_current_changed(self.list.currentRow())
 
     def _title(self, c: conflicts_uc.OpenConflict) -> str:
-        who = self.names.get(c.person_id, "") if c.person_id else ""
-        parts = [_("(erased)") if who is None else who] if who != "" else []
+        parts = []
+        if c.person_id in self.names:
+            name = self.names[c.person_id]
+            parts.append(_("(erased)") if name is None else name)
         kind = _(RECORD_KINDS[c.record_kind]) if c.record_kind in RECORD_KINDS else c.record_kind
         if c.record_kind == "visit" and c.about:
             from desktop_app.ui.visits import form_title
