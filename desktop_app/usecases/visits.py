@@ -678,14 +678,20 @@ def edit_visit(
     steps changed in the edit change: one a sync changed meanwhile keeps that change.
     """
     require(user, Action.FILL_FORMS)
+
+    def checked() -> _Edit:
+        return _checked_edit(store, user, visit_id, answers, next_steps, today, must_keep, base)
+
     for attempt in range(_REBASES):
-        edit = _checked_edit(store, user, visit_id, answers, next_steps, today, must_keep, base)
+        last = attempt + 1 == _REBASES
+        edit = None if last else checked()
         with store.transaction() as session:
+            # The last attempt is checked under the write lock, so no sync commits in between.
+            edit = edit or checked()
             row = session.get(VisitRow, visit_id)
             if row is None:
                 raise VisitNotFound(visit_id)
-            rebase = base is not None and (row.answers, row.next_steps) != edit.stored
-            if rebase and attempt + 1 < _REBASES:
+            if base is not None and (row.answers, row.next_steps) != edit.stored and not last:
                 continue  # a sync changed it since it was read: rebase on that
             before = synced_state(session, "visit", visit_id) if base is not None else None
             visit = _save_edit(session, store, user, row, edit, also)
@@ -697,8 +703,9 @@ def edit_visit(
     raise AssertionError("unreachable: the last attempt saves")
 
 
-# Times an edit from a base is validated again because a sync changed the visit between its
-# check and its transaction (each attempt takes milliseconds; a sync commits every few seconds).
+# Attempts at an edit from a base: it is checked, then saved in a transaction if no sync
+# changed the visit in between (each attempt takes milliseconds; a sync commits every few
+# seconds). The last one is checked inside the transaction, holding off syncs for that long.
 _REBASES = 3
 
 

@@ -243,29 +243,34 @@ def test_a_sync_between_an_edits_check_and_its_transaction_is_not_undone(
 ) -> None:
     """An edit from a base is checked against the visit as read, then written in a
     transaction of its own. A sync that commits in between (here: injected right after the
-    check) must not be overwritten with the answers as read: the edit is checked again."""
+    check) must not be overwritten with the answers as read: the edit is checked again, the
+    last time inside its transaction, where no sync can come between."""
     store, user = session.store, session.user
     first = visits.finish_visit(
         store, user, PERSON, "life_situation", full_life_situation(), today=TODAY
     )
     base = visits.VisitBase(first.answers, first.next_steps)
     checked = visits._checked_edit
-    calls = []
+    calls: list[Any] = []
+    syncs = [{"urgency": "today"}, {"work_status": ["employed"]}]
+    synced = dict(first.answers)
 
     def check_then_sync(*args: Any) -> Any:
         result = checked(*args)
         calls.append(result)
-        if len(calls) == 1:  # a sync brings a colleague's urgency just now
-            synced = {**first.answers, "urgency": "today"}
-            visits.edit_visit(store, user, first.id, synced, today=TODAY)
+        if args[-1] is base and syncs:  # the edit's check: a sync brings a change just now
+            synced.update(syncs.pop(0))
+            visits.edit_visit(store, user, first.id, dict(synced), today=TODAY)
         return result
 
     monkeypatch.setattr(visits, "_checked_edit", check_then_sync)
     edited = {**first.answers, "rent": 480}
     visits.edit_visit(store, user, first.id, edited, today=TODAY, base=base)
     (current,) = visits.visit_history(store, user, PERSON)
-    assert (current.answers["rent"], current.answers["urgency"]) == (480, "today")
-    assert len(calls) == 3  # the edit, the injected sync, the edit checked again
+    assert current.answers["rent"] == 480
+    assert current.answers["urgency"] == "today" and current.answers["work_status"] == ["employed"]
+    # Two checks with a sync after each, the syncs' own checks, and the last check.
+    assert len(calls) == 5
 
 
 def test_skills_check_with_next_step_decisions(session: Any) -> None:
