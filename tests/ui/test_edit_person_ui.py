@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.person_dialog import EditPersonDialog
 from desktop_app.usecases import audit, data_rights, people
@@ -98,17 +98,27 @@ def test_a_person_erased_meanwhile_is_said_so_and_nothing_is_saved(
     assert people.get_person(session.store, session.user, person.id) is None
 
 
+def _editor_while_a_sync_changes_the_phone(
+    qtbot: QtBot, session: Session
+) -> tuple[Person, EditPersonDialog]:
+    """Petar's details open for editing (phone …111); meanwhile a sync brings a colleague's
+    new phone (…222)."""
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Petar", "Petrov", phone="0176 1111111")
+    )
+    dialog = _open_editor(qtbot, session, person.id)
+    assert not dialog.parent().conflict_notice.isVisible()  # type: ignore[attr-defined]
+    newer = PersonDraft("Petar", "Petrov", phone="0176 2222222")
+    people.update_person(session.store, session.user, person.id, newer)  # as a sync would
+    return person, dialog
+
+
 def test_saving_keeps_what_a_sync_changed_while_the_dialog_was_open(
     qtbot: QtBot, session: Session
 ) -> None:
     """The dialog shows the phone as it was; meanwhile a sync brings a colleague's new phone.
     Saving a corrected given name must not put the old phone back."""
-    person = people.register_person(
-        session.store, session.user, PersonDraft("Petar", "Petrov", phone="0176 1111111")
-    )
-    dialog = _open_editor(qtbot, session, person.id)
-    newer = PersonDraft("Petar", "Petrov", phone="0176 2222222")
-    people.update_person(session.store, session.user, person.id, newer)  # as a sync would
+    person, dialog = _editor_while_a_sync_changes_the_phone(qtbot, session)
     dialog.given.clear()
     type_text(dialog.given, "Петър")
     with qtbot.waitSignal(dialog.person_updated, timeout=5000):
@@ -121,15 +131,8 @@ def test_saving_keeps_what_a_sync_changed_while_the_dialog_was_open(
 def test_a_phone_changed_here_and_by_a_sync_meanwhile_is_kept_to_decide(
     qtbot: QtBot, session: Session
 ) -> None:
-    person = people.register_person(
-        session.store, session.user, PersonDraft("Petar", "Petrov", phone="0176 1111111")
-    )
-    dialog = _open_editor(qtbot, session, person.id)
-    window = dialog.parent()
-    notice = window.conflict_notice  # type: ignore[attr-defined]
-    assert not notice.isVisible()
-    newer = PersonDraft("Petar", "Petrov", phone="0176 2222222")
-    people.update_person(session.store, session.user, person.id, newer)  # as a sync would
+    person, dialog = _editor_while_a_sync_changes_the_phone(qtbot, session)
+    notice = dialog.parent().conflict_notice  # type: ignore[attr-defined]
     dialog.phone.clear()
     type_text(dialog.phone, "0176 3333333")
     with qtbot.waitSignal(dialog.person_updated, timeout=5000):
