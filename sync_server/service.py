@@ -32,6 +32,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync_server import models, wire
@@ -204,6 +205,14 @@ class SyncService:
                 )
             yield session
 
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """A connection in autocommit mode, for statements that each stand alone (a read, or
+        one single-row update): no BEGIN and no ROLLBACK, so two round trips fewer per request
+        on PostgreSQL. A single statement sees one consistent snapshot all the same."""
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            yield connection
+
     # --- enrollment -------------------------------------------------------------------------
 
     def issue_code(self, name: str, valid_hours: float, coordinator: bool = False) -> IssuedCode:
@@ -271,9 +280,9 @@ class SyncService:
         if not token or len(token) > 200:
             raise ApiError(401, "unauthorized", "missing or malformed bearer token")
         d = models.Device
-        with self._sessions() as session:
+        with self._read() as connection:
             # Four columns, not an ORM object: every request of every laptop comes here.
-            device = session.execute(
+            device = connection.execute(
                 select(d.id, d.status, d.is_coordinator, d.last_seen_at).where(
                     d.token_hash == hash_secret(token)
                 )
@@ -282,17 +291,13 @@ class SyncService:
                 raise ApiError(401, "unauthorized", "unknown token")
             if device.status == "revoked":
                 raise ApiError(403, "revoked", "this device has been revoked")
-            result = AuthenticatedDevice(device.id, device.status, device.is_coordinator)
-            last_seen = device.last_seen_at
-        now = utcnow()
-        if last_seen is None or now - last_seen > LAST_SEEN_EVERY:
-            with self._write(serialise=False) as session:
-                session.execute(
-                    update(models.Device)
-                    .where(models.Device.id == result.id)
-                    .values(last_seen_at=now)
-                )
-        return result
+            now = utcnow()
+            if device.last_seen_at is None or now - device.last_seen_at > LAST_SEEN_EVERY:
+                # One statement, committed by itself (SQLite's writers queue in-process).
+                lock = self._write_lock if self._sqlite else contextlib.nullcontext()
+                with lock:
+                    connection.execute(update(d).where(d.id == device.id).values(last_seen_at=now))
+        return AuthenticatedDevice(device.id, device.status, device.is_coordinator)
 
     @staticmethod
     def require_approved(device: AuthenticatedDevice) -> None:
@@ -626,7 +631,7 @@ class SyncService:
     ) -> tuple[Sequence[Any], int, bool]:
         self.require_approved(device)
         t = models.StoredEnvelope
-        with self.engine.connect() as connection:
+        with self._read() as connection:
             # Plain rows, not ORM objects: a page of 500 costs half as much this way.
             rows = connection.execute(
                 select(
@@ -698,7 +703,7 @@ class SyncService:
     ) -> tuple[Sequence[Any], int, bool]:
         """``_pull_rows`` on PostgreSQL through the driver in binary: half the time."""
         self.require_approved(device)
-        with self.engine.connect() as connection:
+        with self._read() as connection:
             raw: Any = connection.connection.driver_connection
             with raw.cursor(binary=True) as cursor:
                 rows = cursor.execute(

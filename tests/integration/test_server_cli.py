@@ -164,3 +164,24 @@ def test_head_revision_constant_matches_migrations() -> None:
 
     script = ScriptDirectory.from_config(db.alembic_config())
     assert script.get_current_head() == db.HEAD_REVISION
+
+
+def test_serve_uses_the_c_http_parser_and_event_loop() -> None:
+    """httptools and uvloop are dependencies: with h11 and asyncio a push took a third more
+    server CPU (bench/sync_server_load.py). uvicorn's "auto" picks them when importable."""
+    import uvicorn
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    config = uvicorn.Config("sync_server.app:create_app_from_env", http="auto", loop="auto")
+    config.load()
+    assert config.http_protocol_class is HttpToolsProtocol
+    if sys.platform != "win32":
+        import uvloop
+
+        factory = config.get_loop_factory()
+        assert factory is not None
+        loop = factory()
+        try:
+            assert isinstance(loop, uvloop.Loop)
+        finally:
+            loop.close()
