@@ -243,6 +243,54 @@ def test_revoked_device_refused_at_once(org: Organisation) -> None:
     assert devices.count("revoked") == 2
 
 
+def test_a_push_waiting_for_the_counter_lock_is_refused_if_its_device_is_revoked_meanwhile(
+    org: Organisation,
+) -> None:
+    """The device's status is read again once the push holds the lock that orders every
+    server write: a revocation that commits while the push waits refuses it, nothing stored."""
+    laptop = org.join("Laptop")
+    other = org.join("Other laptop")
+    url = org.server.db_url
+    if url.startswith("sqlite"):
+        import sqlite3
+
+        holder = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")  # the write lock every server write takes first
+        paramstyle = "?"
+    else:
+        import psycopg
+        from sqlalchemy.engine import make_url
+
+        holder = psycopg.connect(  # type: ignore[assignment]
+            make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+        )
+        holder.execute("UPDATE seq_counter SET last_seq = last_seq WHERE id = 1")
+        paramstyle = "%s"
+    outcome: list[BaseException | wire.PushResponse] = []
+
+    def push() -> None:
+        try:
+            with org.server.client(laptop.client.token, max_retries=0, timeout=60) as client:
+                outcome.append(client.push(_records(laptop, org.team, 3)))
+        except BaseException as exc:
+            outcome.append(exc)
+
+    pushing = threading.Thread(target=push)
+    try:
+        pushing.start()
+        time.sleep(1.5)
+        assert pushing.is_alive() and not outcome, "the push did not wait for the lock"
+        holder.execute(
+            f"UPDATE devices SET status = 'revoked' WHERE id = {paramstyle}", (laptop.device_id,)
+        )
+        holder.execute("COMMIT") if url.startswith("sqlite") else holder.commit()
+    finally:
+        pushing.join(timeout=60)
+        holder.close()
+    assert len(outcome) == 1 and isinstance(outcome[0], Revoked), outcome
+    assert _pull_all(other.client) == []
+
+
 def test_bad_requests_get_4xx_with_reason(org: Organisation) -> None:
     laptop = org.join("Laptop")
     url = f"{org.server.base_url}/v1"
