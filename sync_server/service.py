@@ -119,24 +119,20 @@ class _PushItem(NamedTuple):
     client_hlc: str
 
 
-def _author_mismatch(env: wire.Envelope) -> wire.PushItemResult:
+_REFUSALS = {
+    "author_mismatch": "author_device must be the pushing device's id",
+    "conflict": "this revision is already stored with different content; "
+    "pull, merge and push a higher revision",
+}
+
+
+def _refused(env: wire.Envelope, code: str) -> wire.PushItemResult:
     return wire.PushItemResult(
         record_id=env.record_id,
         revision=env.revision,
         status="refused",
-        code="author_mismatch",
-        reason="author_device must be the pushing device's id",
-    )
-
-
-def _conflict(env: wire.Envelope) -> wire.PushItemResult:
-    return wire.PushItemResult(
-        record_id=env.record_id,
-        revision=env.revision,
-        status="refused",
-        code="conflict",
-        reason="this revision is already stored with different content; "
-        "pull, merge and push a higher revision",
+        code=code,
+        reason=_REFUSALS[code],
     )
 
 
@@ -470,12 +466,12 @@ class SyncService:
         kinds: set[str] = set()
         for index, env in enumerate(request.envelopes):
             if index in mismatched:
-                results.append(_author_mismatch(env))
+                results.append(_refused(env, "author_mismatch"))
                 continue
             (outcome, seq), item = next(outcomes)
             counts[outcome] += 1
             if outcome == "conflict":
-                results.append(_conflict(env))
+                results.append(_refused(env, "conflict"))
                 continue
             if outcome == "accepted":
                 stored_bytes += len(item.ciphertext)
