@@ -102,25 +102,91 @@ def load_fonts(app: QApplication) -> None:
         app.setFont(QFont(families[0], 10))
 
 
-# Qt's own texts of standard buttons (OK, Cancel … in dialogs and message boxes), as Qt names
-# them (``QPlatformTheme``), with our catalogs' words for them.
-STANDARD_BUTTONS = {
-    "OK": N_("OK"),
-    "Save": N_("Save"),
-    "Open": N_("Open"),
-    "&Yes": N_("&Yes"),
-    "&No": N_("&No"),
-    "Close": N_("Close"),
-    "Cancel": N_("Cancel"),
-    "Discard": N_("Discard"),
-    "Apply": N_("Apply"),
-    "Help": N_("Help"),
+# Qt's own texts where PySide6 ships no translation (Romanian), by Qt's context and source text,
+# with our catalogs' words for them: the standard buttons of dialogs and message boxes, the
+# context menus of text fields and spin boxes, and Qt's own file dialog (on a desktop without
+# a native one). Anything else stays in Qt's English.
+_EDIT_MENU = {
+    "&Undo": N_("&Undo"),
+    "&Redo": N_("&Redo"),
+    "Cu&t": N_("Cu&t"),
+    "&Copy": N_("&Copy"),
+    "&Paste": N_("&Paste"),
+    "Delete": N_("Delete"),
+    "Select All": N_("Select All"),
+}
+QT_TEXTS: dict[tuple[str, str], str] = {
+    **{
+        ("QPlatformTheme", source): message
+        for source, message in {
+            "OK": N_("OK"),
+            "Save": N_("Save"),
+            "Open": N_("Open"),
+            "&Yes": N_("&Yes"),
+            "&No": N_("&No"),
+            "Close": N_("Close"),
+            "Cancel": N_("Cancel"),
+            "Discard": N_("Discard"),
+            "Apply": N_("Apply"),
+            "Help": N_("Help"),
+        }.items()
+    },
+    ("QProgressDialog", "Cancel"): N_("Cancel"),
+    **{("QLineEdit", source): message for source, message in _EDIT_MENU.items()},
+    **{("QWidgetTextControl", source): message for source, message in _EDIT_MENU.items()},
+    ("QWidgetTextControl", "Copy &Link Location"): N_("Copy &Link Location"),
+    ("QAbstractSpinBox", "&Select All"): N_("&Select All"),
+    ("QAbstractSpinBox", "&Step up"): N_("&Step up"),
+    ("QAbstractSpinBox", "Step &down"): N_("Step &down"),
+    **{
+        ("QFileDialog", source): message
+        for source, message in {
+            "&Look in:": N_("&Look in:"),
+            "File &name:": N_("File &name:"),
+            "Files of &type:": N_("Files of &type:"),
+            "Directory:": N_("Directory:"),
+            "&Open": N_("&Open"),
+            "&Save": N_("&Save"),
+            "&Choose": N_("&Choose"),
+            "All Files (*)": N_("All Files (*)"),
+            "Back": N_("Back"),
+            "Forward": N_("Forward"),
+            "Go back": N_("Go back"),
+            "Go forward": N_("Go forward"),
+            "Parent Directory": N_("Parent Directory"),
+            "Go to the parent directory": N_("Go to the parent directory"),
+            "Create New Folder": N_("Create New Folder"),
+            "Create a New Folder": N_("Create a New Folder"),
+            "&New Folder": N_("&New Folder"),
+            "&Rename": N_("&Rename"),
+            "&Delete": N_("&Delete"),
+            "Show &hidden files": N_("Show &hidden files"),
+            "List View": N_("List View"),
+            "Detail View": N_("Detail View"),
+            "Change to list view mode": N_("Change to list view mode"),
+            "Change to detail view mode": N_("Change to detail view mode"),
+            "Sidebar": N_("Sidebar"),
+            "List of places and bookmarks": N_("List of places and bookmarks"),
+            "Files": N_("Files"),
+            "Directories": N_("Directories"),
+        }.items()
+    },
+    **{
+        ("QFileSystemModel", source): message
+        for source, message in {
+            "Name": N_("Name"),
+            "Size": N_("Size"),
+            "Type": N_("Type"),
+            "Date Modified": N_("Date Modified"),
+            "Computer": N_("Computer"),
+        }.items()
+    },
 }
 
 
 class CatalogTranslator(QTranslator):
-    """Qt's standard button texts from our catalogs, for a language Qt ships none for
-    (Romanian: PySide6 has no ``qtbase_ro``)."""
+    """Qt's own texts (``QT_TEXTS``) from our catalogs: for a language Qt ships none for
+    (Romanian: PySide6 has no ``qtbase_ro``), and beneath Qt's own where it has gaps."""
 
     def __init__(self, lang: str, parent: QObject) -> None:
         super().__init__(parent)
@@ -128,42 +194,49 @@ class CatalogTranslator(QTranslator):
 
     def translate(
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
-    ) -> str:
-        if context == "QPlatformTheme" and source in STANDARD_BUTTONS:
-            return gettext_in(self.lang, STANDARD_BUTTONS[source])
-        return ""  # not ours: Qt's source text
+    ) -> str | None:
+        message = QT_TEXTS.get((context, source))
+        if message is not None:
+            return gettext_in(self.lang, message)
+        # Not ours: a null string, so Qt uses its source text. An empty one ("") would be
+        # taken as the translation: blank context-menu entries, "\tZ" for "Ctrl+Z" in menus.
+        return None
 
     def isEmpty(self) -> bool:
         return False
 
 
 class QtTranslations:
-    """Keeps Qt's own dialog strings (OK, Cancel …) in the UI language: Qt's translations
-    where Qt ships them, else our catalogs' words for the standard buttons."""
+    """Keeps Qt's own texts (OK, Cancel, a text field's context menu …) in the UI language:
+    Qt's translations where Qt ships them, and our catalogs' words (``QT_TEXTS``) where it
+    does not: for Romanian, and for the few texts Qt's Bulgarian leaves untranslated."""
 
     def __init__(self, app: QApplication) -> None:
         self._app = app
-        self._translator: QTranslator | None = None
+        self._translators: list[QTranslator] = []
         on_language_changed(self.apply)
 
     def stop(self) -> None:
-        """Remove its translator and stop following the language (tests)."""
+        """Remove its translators and stop following the language (tests)."""
         off_language_changed(self.apply)
-        if self._translator is not None:
-            self._app.removeTranslator(self._translator)
-            self._translator = None
+        self._remove()
+
+    def _remove(self) -> None:
+        for translator in self._translators:
+            self._app.removeTranslator(translator)
+        self._translators = []
 
     def apply(self, lang: str) -> None:
-        if self._translator is not None:
-            self._app.removeTranslator(self._translator)
-            self._translator = None
+        self._remove()
         QLocale.setDefault(QLocale(lang))
-        translator = QTranslator(self._app)
-        folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-        if translator.load(f"qtbase_{lang}", folder):
-            self._app.installTranslator(translator)
-            self._translator = translator
-        elif lang != "en":
-            translator = CatalogTranslator(lang, self._app)
-            self._app.installTranslator(translator)
-            self._translator = translator
+        if lang == "en":
+            return
+        # Qt asks the translator installed last first, and the next one where it has none.
+        self._install(CatalogTranslator(lang, self._app))
+        qt = QTranslator(self._app)
+        if qt.load(f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+            self._install(qt)
+
+    def _install(self, translator: QTranslator) -> None:
+        self._app.installTranslator(translator)
+        self._translators.append(translator)

@@ -1,12 +1,25 @@
-"""Qt's own button texts (OK, Cancel, Close, Yes, No …) follow the UI language: Qt's
-translations where it ships them (de, bg), our catalogs where it does not (ro)."""
+"""Qt's own texts (OK, Cancel, Close, Yes, No, a text field's context menu, its file dialog …)
+follow the UI language: Qt's translations where it ships them (de, bg), our catalogs where it
+does not (ro, and gaps in Qt's Bulgarian); nothing is left blank."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QProgressBar,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
 
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.application import QtTranslations
@@ -54,7 +67,7 @@ def test_a_message_box_asks_yes_or_no_in_romanian(translations: QtTranslations) 
 
 def test_an_open_dialogs_buttons_follow_a_language_switch(
     translations: QtTranslations,
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot: QtBot,
 ) -> None:
     set_language("de")
     translations.apply("de")
@@ -64,3 +77,78 @@ def test_an_open_dialogs_buttons_follow_a_language_switch(
     set_language("ro")
     translations.apply("ro")
     qtbot.waitUntil(lambda: box.button(Std.Close).text() == "Închide", timeout=2000)
+
+
+def _menu_texts(widget: QWidget) -> list[str]:
+    menu = widget.createStandardContextMenu()  # type: ignore[attr-defined]
+    return [a.text() for a in menu.actions() if not a.isSeparator()]
+
+
+def test_a_text_fields_context_menu_is_in_romanian_with_its_shortcuts(
+    translations: QtTranslations,
+    qtbot: QtBot,
+) -> None:
+    set_language("ro")
+    translations.apply("ro")
+    field = QLineEdit()
+    qtbot.addWidget(field)
+    assert _menu_texts(field) == [
+        "&Anulează\tCtrl+Z",
+        "&Refă\tCtrl+Y",
+        "&Decupează\tCtrl+X",
+        "&Copiază\tCtrl+C",
+        "&Lipește\tCtrl+V",
+        "Șterge",
+        "Selectează tot\tCtrl+A",
+    ]
+    notes = QPlainTextEdit()
+    qtbot.addWidget(notes)
+    assert _menu_texts(notes)[3] == "&Copiază\tCtrl+C"
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_no_qt_text_is_left_blank(
+    translations: QtTranslations,
+    lang: str,
+    qtbot: QtBot,
+) -> None:
+    """A Qt text neither Qt nor our catalogs translate stays in Qt's English (key names in
+    menus, a progress bar's percentage): an empty translation would blank it."""
+    set_language(lang)
+    translations.apply(lang)
+    keys = QKeySequence("Ctrl+Shift+F").toString(QKeySequence.SequenceFormat.NativeText)
+    assert keys == ("Strg+Umschalt+F" if lang == "de" else "Ctrl+Shift+F")
+    bar = QProgressBar()
+    qtbot.addWidget(bar)
+    bar.setValue(40)
+    assert bar.text() == "40%"
+    for text in _menu_texts(QLineEdit()):
+        label, _tab, shortcut = text.partition("\t")
+        assert label.replace("&", "").strip(), text
+        assert not shortcut or len(shortcut.split("+")[0]) > 1, text
+
+
+@pytest.mark.parametrize(
+    ("lang", "look_in", "file_name"),
+    [
+        ("ro", "&Caută în:", "&Nume fișier:"),
+        # Qt's Bulgarian leaves "Look in" untranslated: ours fills the gap, Qt's own wins else.
+        ("bg", "&Търсене в:", "Име на &файла:"),
+        ("de", "&Suchen in:", "Datei&name:"),
+    ],
+)
+def test_qts_own_file_dialog_speaks_the_ui_language(
+    translations: QtTranslations,
+    lang: str,
+    look_in: str,
+    file_name: str,
+    qtbot: QtBot,
+) -> None:
+    set_language(lang)
+    translations.apply(lang)
+    dialog = QFileDialog(None, "")
+    dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+    dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
+    qtbot.addWidget(dialog)
+    labels = {label.text() for label in dialog.findChildren(QLabel)}
+    assert {look_in, file_name} <= labels, labels
