@@ -62,6 +62,7 @@ FOLD_MARKS = (105.0, 210.0)
 HOLE_MARK = 148.5
 BODY_LEFT, BODY_RIGHT = 25.0, 20.0
 BODY_TOP_FIRST = 98.5  # subject line: two blank lines below the address field
+CLIENT_TOP, CLIENT_BOTTOM = 14.0, 22.0  # the person's copy: frame top and bottom (mm)
 BODY_TOP_NEXT, BODY_BOTTOM = 20.0, 27.0
 
 _LOCALES = {"en": "en_GB"}  # day-month-year order, as our readers expect
@@ -239,7 +240,12 @@ def render_referral_letter(
     buffer = io.BytesIO()
     doc = _LetterDoc(buffer, ctx)
     story: list[Flowable] = [*_letter_story(ctx), NextPageTemplate("client"), PageBreak()]
-    story += _client_story(ctx)
+    copy = _client_story(ctx)
+    if _height(copy, PAGE_W - 40 * mm) > _y(CLIENT_TOP) - CLIENT_BOTTOM * mm:
+        # The copy on one sheet where it can be: its last block (who referred the person, how
+        # to reach them) must not go onto a page of its own, where it gets lost.
+        copy = _client_story(ctx, compact=True)
+    story += copy
     doc.build(story, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()
 
@@ -369,7 +375,7 @@ class _LetterDoc(BaseDocTemplate):
                 ),
                 PageTemplate(
                     "client",
-                    [frame("client", 14, 20, client_w, 22 * mm)],
+                    [frame("client", CLIENT_TOP, 20, client_w, CLIENT_BOTTOM * mm)],
                     onPage=self._client_page,
                 ),
             ]
@@ -669,7 +675,9 @@ def _letter_story(ctx: _Context) -> list[Flowable]:
 # ---------------------------------------------------------------- the person's copy
 
 
-def _client_story(ctx: _Context) -> list[Flowable]:
+def _client_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
+    """The person's copy, in their language; ``compact``, for a copy that does not fit one page
+    otherwise: the documents in two columns, after who referred the person."""
     s, t, r, lang, svc = _styles(), ctx.texts, ctx.referral, ctx.lang, ctx.service
     v = ctx.values(lang)
     width = PAGE_W - 40 * mm
@@ -742,21 +750,32 @@ def _client_story(ctx: _Context) -> list[Flowable]:
     story.append(_facts_table(where, width, LIGHT))
 
     documents = [ctx.directory.document_label(d, lang) for d in r.documents if d.strip()]
-    story.append(CondPageBreak(40 * mm))
-    story.append(_p(txt("heading_documents"), s["c_head"]))
+    bring: list[Flowable] = [CondPageBreak(40 * mm), _p(txt("heading_documents"), s["c_head"])]
     if documents:
-        story.append(_p(txt("documents_tip"), s["c_body"]))
+        bring.append(_p(txt("documents_tip"), s["c_body"]))
         box_w = 9 * mm
+        columns = 2 if compact and len(documents) > 1 else 1
+        col_w = width / columns
+        rows = -(-len(documents) // columns)
+        # Down the first column, then the second.
+        cells = [["☐", _cell(d, s["c_value"], col_w - box_w - 2 * mm)] for d in documents]
+        cells += [["", ""]] * (rows * columns - len(cells))
         checklist = Table(
-            [["☐", _cell(d, s["c_value"], width - box_w)] for d in documents],
-            colWidths=[box_w, width - box_w],
+            [[x for c in range(columns) for x in cells[c * rows + i]] for i in range(rows)],
+            colWidths=[box_w, col_w - box_w] * columns,
             hAlign="LEFT",
         )
         checklist.setStyle(
             _table_style(
                 [
-                    *_text_style((0, 0), (0, -1), s["c_box"]),
-                    *_text_style((1, 0), (1, -1), s["c_value"]),
+                    *(
+                        command
+                        for c in range(columns)
+                        for command in (
+                            *_text_style((2 * c, 0), (2 * c, -1), s["c_box"]),
+                            *_text_style((2 * c + 1, 0), (2 * c + 1, -1), s["c_value"]),
+                        )
+                    ),
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("TOPPADDING", (0, 0), (-1, -1), 1),
@@ -764,9 +783,9 @@ def _client_story(ctx: _Context) -> list[Flowable]:
                 ]
             )
         )
-        story.append(checklist)
+        bring.append(checklist)
     else:
-        story.append(_p(txt("no_documents"), s["c_body"]))
+        bring.append(_p(txt("no_documents"), s["c_body"]))
 
     org = ctx.organisation
     contact = "   ·   ".join(
@@ -781,10 +800,26 @@ def _client_story(ctx: _Context) -> list[Flowable]:
     if contact:
         who.append(("", contact, False))
     who.append(("", txt("questions"), False))
-    story.append(
-        KeepTogether([_p(txt("heading_referred_by"), s["c_head"]), _facts_table(who, width, LIGHT)])
+    referred_by = KeepTogether(
+        [_p(txt("heading_referred_by"), s["c_head"]), _facts_table(who, width, LIGHT)]
     )
-    return story
+    # Compact: who referred the person before the checklist, which can go on over the page
+    # (under its heading) where a block of its own would get lost.
+    return story + ([referred_by, *bring] if compact else [*bring, referred_by])
+
+
+def _height(story: Sequence[Flowable], width: float) -> float:
+    """How tall ``story`` is laid out at ``width`` (conditional page breaks take no room)."""
+    canvas = Canvas(io.BytesIO())
+    total = 0.0
+    for flowable in story:
+        if isinstance(flowable, CondPageBreak):
+            continue
+        # KeepTogether answers "taller than anything" to be split: measure what it holds.
+        for part in getattr(flowable, "_content", None) or [flowable]:
+            total += part.wrapOn(canvas, width, 10_000)[1]
+            total += part.getSpaceBefore() + part.getSpaceAfter()
+    return total
 
 
 def _bullets(items: Sequence[str], width: float) -> Table:

@@ -118,7 +118,7 @@ def demo_letters(
     letters = []
     created = dt.datetime.combine(today, dt.time(10, 15))
     for i, service in enumerate(directory.services):
-        reason = texts.reasons_for(service.topics)[0]
+        reason = texts.suggested_reason(service.topics) or texts.reasons_for(service.topics)[0]
         for lang in langs:
             people = DEMO_PEOPLE.get(lang) or DEMO_PEOPLE["en"]
             person = people[i % len(people)]

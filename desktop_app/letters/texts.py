@@ -151,9 +151,36 @@ class LetterTexts:
         return self.common[section][key].get(lang)
 
     def reasons_for(self, topics: tuple[str, ...]) -> list[ReferralReason]:
-        """Reasons that fit a service's topics first, then the rest (for the advisor's choice)."""
-        fitting = [r for r in self.reasons.values() if set(r.topics) & set(topics)]
-        return fitting + [r for r in self.reasons.values() if r not in fitting]
+        """Every reason, those that fit a service's topics (its main one first) first.
+
+        A reason is about its first topic: those about the service's main topic come first,
+        then those about its other topics in their order, then those that only touch one of
+        them (vaccinations of children touch the youth office's "children and family", and
+        are not what it does), then the rest. Within a rank, a reason all of whose topics the
+        service covers comes first; then the order of ``reasons.yaml``.
+        """
+        order = {reason.id: i for i, reason in enumerate(self.reasons.values())}
+
+        def rank(reason: ReferralReason) -> tuple[int, int, int]:
+            main = reason.topics[0] if reason.topics else ""
+            if main in topics:
+                about = topics.index(main)
+            elif set(reason.topics) & set(topics):
+                about = len(topics)
+            else:
+                about = len(topics) + 1
+            outside = len(set(reason.topics) - set(topics))
+            return about, outside, order[reason.id]
+
+        return sorted(self.reasons.values(), key=rank)
+
+    def suggested_reason(self, topics: tuple[str, ...]) -> ReferralReason | None:
+        """The reason to pre-select for a service: the one about its main topic (its first),
+        if there is one; else none, and the advisor chooses."""
+        if not topics:
+            return None
+        best = self.reasons_for(topics)[0]
+        return best if best.topics and best.topics[0] == topics[0] else None
 
     def error_message(self, key: str, lang: str) -> str:
         """The user-facing text of a ``LetterError`` key (``letter.reason_missing`` …)."""

@@ -417,8 +417,9 @@ class ReferDialog(QDialog):
         if service is not None:
             for reason in self.texts.reasons_for(service.topics):
                 self.reason.addItem(reason.label.get(lang), reason.id)
-            if self.reason.count() > 1:
-                self.reason.setCurrentIndex(1)
+            suggested = self.texts.suggested_reason(service.topics)
+            if suggested is not None:  # else "please choose": no reason the service misfits
+                self.reason.setCurrentIndex(self.reason.findData(suggested.id))
         self.reason.blockSignals(False)
         self._on_reason_changed()
         self.documents.clear()

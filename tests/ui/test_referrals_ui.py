@@ -290,6 +290,22 @@ def test_without_qtpdf_the_letter_can_still_be_saved_and_queued(
     assert not queue.print_button.isEnabled()
 
 
+def test_the_reason_pre_selected_is_the_one_about_the_services_main_topic(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The youth office gets support for the family, not the children's vaccinations that
+    only touch its topic (which the person's copy would then promise)."""
+    _win, feature = _window(qtbot, session, _person(session))
+    dialog = _open_dialog(feature)
+    dialog.select_service("jugendamt")
+    assert dialog.reason.currentData() == "family_support"
+    dialog.select_service("mitternachtsmission")
+    assert dialog.reason.currentData() == "trafficking"
+    dialog.select_service("vhs")
+    assert dialog.reason.currentData() == "integration_course"
+    assert dialog.reason.itemData(2) == "literacy_course"  # the service's other reason next
+
+
 def test_a_helpers_letter_is_a_draft_until_an_advisor_signs_it_off(
     qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:

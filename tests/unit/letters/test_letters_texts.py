@@ -41,6 +41,52 @@ def test_reasons_for_a_service_come_first() -> None:
     assert len(texts.reasons_for(("school",))) == len(texts.reasons)
 
 
+def test_a_reason_about_the_services_main_topic_comes_before_one_that_only_touches_it() -> None:
+    """Vaccinations of children (health care; children) touch the youth office's only topic,
+    children and family: support for the family comes first, and is the one suggested."""
+    texts = load_letter_texts()
+    ranked = [r.id for r in texts.reasons_for(("children_family",))]
+    assert ranked.index("family_support") < ranked.index("child_health")
+    assert texts.suggested_reason(("children_family",)).id == "family_support"  # type: ignore[union-attr]
+    # The main topic first: a trafficking advice centre that also counsels on exploitation.
+    ranked = [r.id for r in texts.reasons_for(("trafficking", "labour_exploitation"))]
+    assert ranked[:2] == ["trafficking", "labour_exploitation"]
+
+
+def test_no_reason_is_suggested_where_none_is_about_the_services_main_topic() -> None:
+    texts = load_letter_texts()
+    assert texts.suggested_reason(("debts", "housing")) is None  # no reason is about debts
+    assert texts.suggested_reason(()) is None
+    assert texts.reasons_for(("debts", "housing"))[0].id == "housing_emergency"
+
+
+def test_every_shipped_service_gets_the_reason_about_its_main_topic() -> None:
+    """What a referral pre-selects for each service of the shipped directory (a wrong one is
+    printed on the letter and the person's copy unless the advisor notices)."""
+    from desktop_app.letters.directory import default_directory
+
+    texts = load_letter_texts()
+    suggested = {
+        s.id: getattr(texts.suggested_reason(s.topics), "id", None)
+        for s in default_directory().services
+    }
+    assert suggested == {
+        "awo_migration": "migration_advice",
+        "caritas_migration": "migration_advice",
+        "clearingstelle": "health_insurance",
+        "diakonie_migration": "migration_advice",
+        "faire_mobilitaet": "labour_exploitation",
+        "familienkasse": "kindergeld",
+        "gesundheitsamt": "medical_care",
+        "jobcenter": "buergergeld",
+        "jugendamt": "family_support",
+        "mitternachtsmission": "trafficking",
+        "schulverwaltungsamt": "school_place",
+        "vhs": "integration_course",
+        "wohnungsnotfallhilfe": "housing_emergency",
+    }
+
+
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     target = tmp_path / "letters"

@@ -145,6 +145,24 @@ def test_long_names_and_forty_documents_flow_onto_more_pages() -> None:
     assert all(f"Nr.{i}:" in text for i in (0, 17, 39))
 
 
+def test_who_referred_the_person_never_stands_alone_on_a_page_of_the_copy() -> None:
+    """The copy's last block (who referred the person, how to reach them) must not be pushed
+    onto a page of its own by a long checklist, where it gets lost: a copy that does not fit
+    one page puts the checklist in two columns, and that block before it."""
+    for count in (7, 9, 16):
+        documents = tuple(f"Nachweis Nummer {i} über das Einkommen" for i in range(count))
+        pages = pdf_text(_render(documents=documents))
+        first = next(i for i, text in enumerate(pages) if "Здравейте" in text)
+        copy = [" ".join(text.split()) for text in pages[first:]]
+        assert "Кой Ви насочи?" in copy[0], count
+        assert all(f"Nummer {i} " in " ".join(copy) for i in range(count))
+    # Seven fit one page in two columns, after the block; a short list stays as it was.
+    pages = pdf_text(_render(documents=documents[:7]))
+    assert "Кой Ви насочи?" in pages[-1] and "Здравейте" in pages[-1]
+    short = " ".join(pdf_text(_render(documents=documents[:2]))[-1].split())
+    assert short.index("Nummer 1") < short.index("Кой Ви насочи?")
+
+
 def test_romanian_long_words_in_a_long_service_name_stay_in_the_window() -> None:
     long_service = replace(
         CLEARING,
