@@ -160,9 +160,8 @@ def render_pdf(
     )
     story += [meta, Spacer(1, 2 * mm), Paragraph(note(lang, threshold), small)]
     if created is not None:
-        story.append(
-            Paragraph(f"{gettext_in(lang, N_('Created on'))} {created.isoformat()}", small)
-        )
+        label = gettext_in(lang, N_("Created on"))  # not inside an f-string: not extracted there
+        story.append(Paragraph(f"{label} {created.isoformat()}", small))
     for table in report.tables:
         cells = list(table_rows(table, lang, threshold))
         ncols = len(cells[0])

@@ -171,6 +171,10 @@ QT_TEXTS: dict[tuple[str, str], str] = {
             "Directories": N_("Directories"),
         }.items()
     },
+    ("QAbstractFileIconProvider", "Folder"): N_("Folder"),
+    ("QAbstractFileIconProvider", "File Folder"): N_("Folder"),
+    ("QAbstractFileIconProvider", "Drive"): N_("Drive"),
+    ("QAbstractFileIconProvider", "File"): N_("File"),
     **{
         ("QFileSystemModel", source): message
         for source, message in {

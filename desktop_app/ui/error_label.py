@@ -3,7 +3,7 @@ and ``ui/widgets`` loads Babel and Qt's namespace enums (about 20 ms at start-up
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
 
 class ErrorLabel(QLabel):
@@ -19,3 +19,23 @@ class ErrorLabel(QLabel):
     def show_message(self, text: str) -> None:
         self.setText(text)
         self.setVisible(bool(text))
+        if text:
+            _make_room(self)
+
+
+def _make_room(widget: QWidget) -> None:
+    """Grow the dialog ``widget`` is in to the height its layout needs at its width.
+
+    Qt grows a dialog to its layout's minimum only, which counts a wrapped message as one
+    line: a message of two lines squeezed the fields above it to half their height (the login
+    after a wrong password).
+    """
+    window, layout = widget.window(), widget.window().layout()
+    if not isinstance(window, QDialog) or layout is None:
+        return
+    layout.activate()
+    width = window.width()
+    need = layout.heightForWidth(width) if layout.hasHeightForWidth() else -1
+    need = max(need, layout.sizeHint().height())
+    if window.height() < need:
+        window.resize(width, need)

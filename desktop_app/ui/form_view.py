@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -32,6 +33,9 @@ from PySide6.QtWidgets import (
     QSizePolicy,
     QSplitter,
     QStackedWidget,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -724,6 +728,31 @@ class NextStepsPage(QScrollArea):
 # the view
 
 
+class _WrappedRows(QStyledItemDelegate):
+    """Rows of a word-wrapping list as tall as their text wrapped at the width it is painted
+    at. Qt measures it a few pixels wider than it paints it: a line that just fitted the
+    measure was cut off with "…" ("Предложени следващи …")."""
+
+    def __init__(self, view: QListWidget) -> None:
+        super().__init__(view)
+        self._view = view
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        size = super().sizeHint(option, index)
+        view = self._view
+        margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+        width = view.viewport().width() - 2 * view.spacing() - 2 * margin - 4
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        if width <= 0 or not text:
+            return size
+        needed = option.fontMetrics.boundingRect(
+            QRect(0, 0, width, 100_000), int(Qt.TextFlag.TextWordWrap), text
+        )
+        return QSize(size.width(), max(size.height(), needed.height() + 4))
+
+
 class FormView(QWidget):
     """A whole form: navigator with completeness per section, one section at a time.
 
@@ -761,6 +790,9 @@ class FormView(QWidget):
         self.navigator.setObjectName("sections")
         self.navigator.setMinimumWidth(220)
         self.navigator.setWordWrap(True)
+        # Rows wrap at the list's width: laid out again when it changes.
+        self.navigator.setResizeMode(QListView.ResizeMode.Adjust)
+        self.navigator.setItemDelegate(_WrappedRows(self.navigator))
         self.navigator.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.navigator.setSpacing(2)
         self.navigator.currentRowChanged.connect(self._on_navigator_row_changed)
@@ -921,6 +953,14 @@ class FormView(QWidget):
         return purpose is not None and self.consents is not None and purpose not in self.consents
 
     def _update_navigator(self, state: FormState) -> None:
+        before = [self.navigator.item(row).text() for row in range(self.navigator.count())]
+        self._set_navigator_texts(state)
+        if any(self.navigator.item(row).text() != text for row, text in enumerate(before)):
+            # A list caches its rows' heights: a text that wraps differently now (a second
+            # language's line added) was cut off until the list laid its rows out anew.
+            self.navigator.doItemsLayout()
+
+    def _set_navigator_texts(self, state: FormState) -> None:
         for row, page in enumerate(self.pages):
             item = self.navigator.item(row)
             section = page.section

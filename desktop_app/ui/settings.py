@@ -141,6 +141,8 @@ class LetterheadForm(QWidget):
         self.phone.setText(org.phone)
         self.email.setText(org.email)
         self.logo.setText(org.logo_path or "")
+        for field in (self.name, self.subtitle, self.phone, self.email, self.logo):
+            field.setCursorPosition(0)  # a long text shows its start, not its end
 
     def organisation(self, web: str = "") -> Organisation:
         return Organisation(

@@ -710,12 +710,12 @@ class QuickContactDialog(QDialog):
         topics_box = QWidget()
         grid = QGridLayout(topics_box)
         grid.setContentsMargins(0, 0, 0, 0)
-        options = life.field("topics").options or []
-        rows = (len(options) + 1) // 2
-        for index, option in enumerate(options):
+        # One column: in Bulgarian and Romanian two columns of these labels made the dialog
+        # wider than the main window.
+        for index, option in enumerate(life.field("topics").options or []):
             check = QCheckBox(pick(option.label, lang))
             check.setObjectName(f"topic:{option.id}")
-            grid.addWidget(check, index % rows, index // rows)
+            grid.addWidget(check, index, 0)
             self.topics[option.id] = check
         self.referral = QCheckBox(_("&Referral given"))
         self.error = ErrorLabel()

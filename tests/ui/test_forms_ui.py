@@ -6,13 +6,22 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QCheckBox, QComboBox, QRadioButton, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QCheckBox,
+    QComboBox,
+    QRadioButton,
+    QStyle,
+    QStyleOptionViewItem,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.i18n.text import set_language
+from desktop_app.ui.application import load_fonts
 from desktop_app.ui.form_view import FieldEditor, FormView, GroupEditor
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.visits import VisitsFeature, VisitWindow
@@ -337,6 +346,56 @@ def test_switching_the_ui_language_retranslates_an_open_form(
     assert editor(win.view, "family_name").title.text() == "Nume de familie *"
     assert editor(win.view, "family_name").client_title.text() == "Фамилия"
     assert win.finish_button.text() == "&Finalizați vizita"
+
+
+def test_the_section_list_shows_every_row_whole_in_both_languages(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Each row is as tall as its text wrapped at the width it is painted at: "Suggested next
+    steps" in the second language was cut to "Предложени следващи …" (Romanian window)."""
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.font()
+    load_fonts(app)  # the app's own font, as the program runs with
+    try:
+        _every_section_row_whole(qtbot, session)
+    finally:
+        app.setFont(before)
+
+
+def _every_section_row_whole(qtbot: QtBot, session: Session) -> None:
+    set_language("ro")
+    win, _ = _open(qtbot, session, "life_situation")
+    win.resize(1080, 760)
+    nav = win.view.navigator
+    qtbot.waitUntil(lambda: nav.viewport().width() > 100)
+    # Qt text margin inside the painted rectangle (QCommonStyle's viewItemDrawText)
+    margin = nav.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, nav) + 1
+    for width in range(180, 330, 3):  # a row that just fits the measure is at some width
+        nav.setFixedWidth(width)
+        QApplication.processEvents()
+        nav.doItemsLayout()
+        for row in range(nav.count()):
+            item = nav.item(row)
+            if item.isHidden():
+                continue
+            rect = nav.visualItemRect(item)
+            option = QStyleOptionViewItem()
+            option.initFrom(nav)
+            option.rect = rect
+            nav.itemDelegate().initStyleOption(option, nav.indexFromItem(item))
+            painted = nav.style().subElementRect(
+                QStyle.SubElement.SE_ItemViewItemText, option, nav
+            )  # where Qt draws the text
+            text = nav.fontMetrics().boundingRect(
+                # Qt lays the text out with fractional widths: a line as wide as the room
+                # measured in whole pixels is elided; two pixels of slack.
+                QRect(0, 0, painted.width() - 2 * margin - 2, 100_000),
+                int(Qt.TextFlag.TextWordWrap),
+                item.text(),
+            )
+            assert text.height() <= rect.height(), (width, item.text(), rect)
+    assert "Предложени следващи стъпки" in nav.item(nav.count() - 1).text()
 
 
 def test_bilingual_mode_shows_both_languages(qtbot: QtBot, session: Session) -> None:

@@ -42,3 +42,23 @@ def test_recovery_dialog_sets_a_new_password(qtbot: QtBot, data_dir: Path) -> No
     assert dialog.session is not None, dialog.error.text()
     dialog.session.close()
     accounts.log_in(data_dir, "anna", "brand new pass").close()
+
+
+def test_a_wrong_password_message_leaves_the_fields_their_full_height(
+    qtbot: QtBot, data_dir: Path
+) -> None:
+    """The dialog grows for the message instead of squeezing the fields to half height."""
+    accounts.create_first_account(data_dir, "anna", "Anna", PASSWORD).close()
+    dialog = LoginDialog(data_dir, ["anna"], quick=False)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    full = dialog.password.height()
+    assert full >= dialog.password.sizeHint().height()
+    type_text(dialog.password, "wrong password")
+    dialog._on_ok_clicked()
+    assert dialog.error.isVisible()
+    qtbot.wait(50)  # the layout settles
+    assert dialog.password.height() == full
+    assert dialog.account.height() == full
+    assert dialog.error.geometry().bottom() <= dialog.forgot.geometry().top()
