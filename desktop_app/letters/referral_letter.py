@@ -185,7 +185,7 @@ class _Context:
             "nationality": _territory(p.nationality, lang),
             "languages": ", ".join(_language(code, lang) for code in p.languages),
             "service_name": _clean(self.service.name.get(lang)),
-            "contact_person": _clean(r.contact_person),
+            "contact_person": _contact_named(r.contact_person),
             "appointment_date": format_date(appointment.date(), "full", locale=_loc(lang))
             if appointment
             else "",
@@ -526,7 +526,7 @@ def _draw_address_field(canvas: Canvas, ctx: _Context) -> None:
         lines.append(
             _e(
                 ctx.texts.text("letter", "attention", "de").format(
-                    contact_person=_clean(ctx.referral.contact_person)
+                    contact_person=_contact_addressed(ctx.referral.contact_person)
                 )
             )
         )
@@ -820,6 +820,20 @@ def _height(story: Sequence[Flowable], width: float) -> float:
             total += part.wrapOn(canvas, width, 10_000)[1]
             total += part.getSpaceBefore() + part.getSpaceAfter()
     return total
+
+
+def _contact_named(contact: str) -> str:
+    """The contact person as named in a sentence or greeting: "Herrn Öztürk" (as typed for
+    the address) is "Herr Öztürk" there ("Guten Tag Herr Öztürk,", "Fragen Sie nach: …")."""
+    text = _clean(contact)
+    return "Herr " + text[6:] if text.startswith("Herrn ") else text
+
+
+def _contact_addressed(contact: str) -> str:
+    """The contact person in the address field (DIN 5008: a line of its own, no "z. Hd."),
+    "Herr Öztürk" in the accusative there: "Herrn Öztürk"."""
+    text = _clean(contact)
+    return "Herrn " + text[5:] if text.startswith("Herr ") else text
 
 
 def _bullets(items: Sequence[str], width: float) -> Table:

@@ -104,13 +104,13 @@ def test_address_field_lies_in_the_form_b_window(bg_letter: bytes) -> None:
         lines = [flat(line) for line in window.splitlines()]
         assert lines[1:] == [
             "Clearingstelle Gesundheit",
-            "z. Hd. Frau Schäfer",
+            "Frau Schäfer",  # DIN 5008: a line of its own, no "z. Hd."
             "Hövelstraße 8",
             "44137 Dortmund",
         ]
         assert lines[0].startswith("Welcome Europe – Anlaufstelle Dortmund · Musterstraße 1")
         for word in page.extract_words():
-            if word["text"] in {"Clearingstelle", "Hövelstraße", "44137", "z.", "Schäfer"}:
+            if word["text"] in {"Clearingstelle", "Hövelstraße", "44137", "Schäfer"}:
                 assert word["x0"] >= 25 * MM - 0.5 and word["x1"] <= 105 * MM
                 assert word["top"] >= (45 + 17.7) * MM and word["bottom"] <= 90 * MM
             if word["text"] == "Musterstraße" and 40 * MM < word["top"] < 100 * MM:
@@ -119,6 +119,15 @@ def test_address_field_lies_in_the_form_b_window(bg_letter: bytes) -> None:
                 assert word["x0"] >= 125 * MM - 0.5  # information block, form B
         marks = sorted(round(line["top"] / MM, 1) for line in page.lines if line["x1"] < 10 * MM)
         assert marks == [105.0, 148.5, 210.0]
+
+
+@pytest.mark.parametrize("typed", ["Herr Öztürk", "Herrn Öztürk"])
+def test_a_male_contact_is_addressed_herrn_and_greeted_herr(typed: str) -> None:
+    pdf = _render(STEFAN, "ro", contact_person=typed)
+    letter, copy = (" ".join(text.split()) for text in pdf_text(pdf))
+    assert "Herrn Öztürk Hövelstraße 8" in letter  # the address field
+    assert "Guten Tag Herr Öztürk," in letter and "Herrn Öztürk," not in letter
+    assert "Întrebați de: Herr Öztürk" in copy
 
 
 def _inside_page(pdf: bytes) -> int:
