@@ -172,12 +172,13 @@ class _Context:
     def values(self, lang: str) -> dict[str, str]:
         """Every placeholder of ``texts.PLACEHOLDERS``, formatted for ``lang``."""
         p, r = self.person, self.referral
-        full = _clean(f"{p.given_name} {p.family_name}")
+        given, family = _name(p.given_name, p), _name(p.family_name, p)
+        full = _clean(f"{given} {family}")
         latin = to_latin(full) if has_cyrillic(full) else full
         appointment = r.appointment
         return {
-            "given_name": _clean(p.given_name) or full,
-            "family_name": _clean(p.family_name),
+            "given_name": _clean(given) or full,
+            "family_name": _clean(family),
             "full_name": full,
             "latin_name": latin,
             "name_with_latin": f"{full} ({latin})" if latin != full else full,
@@ -569,22 +570,30 @@ def _draw_info_block(canvas: Canvas, ctx: _Context) -> None:
             continue
         label_text, shown = t.text("letter", key, "de") + ":", _clean(value)
         value_style = styles["info_value"]
-        if pdfmetrics.stringWidth(shown, FONT, value_style.fontSize) <= value_w:
+        contact = key in ("info_phone", "info_email")
+        # Contact data is never cut short: a smaller size, and an e-mail address on two lines
+        # (after its "@", never at a hyphen, which reads as a hyphenation) where it must.
+        lines, size = [shown], value_style.fontSize
+        if contact:
+            lines, size = _contact_lines(shown, value_style.fontSize, value_w)
+        if len(lines) > 1 or pdfmetrics.stringWidth(shown, FONT, size) <= value_w:
             # The usual case, one line each: plain strings are much cheaper than paragraphs.
             canvas.setFillColor(GREY)
             canvas.setFont(FONT, styles["info_label"].fontSize)
             canvas.drawString(INFO_LEFT * mm, y - 7.5, _fit(label_text, FONT, 7.5, label_w - 2))
             canvas.setFillColor(colors.black)
-            canvas.setFont(FONT, value_style.fontSize)
-            canvas.drawString(INFO_LEFT * mm + label_w, y - 7.5, shown)
-            y -= value_style.leading + 1.2
+            canvas.setFont(FONT, size)
+            for line in lines:
+                canvas.drawString(INFO_LEFT * mm + label_w, y - 7.5, line)
+                y -= size + 2
+            y -= value_style.leading + 1.2 - (size + 2)
             continue
         label = _p(label_text, styles["info_label"])
-        # Values are capped at two lines so the block never reaches the subject line.
-        val = _p(shown, styles["info_value"])
-        while val.wrap(value_w, 100 * mm)[1] > 2 * styles["info_value"].leading and len(shown) > 4:
+        # Other values are capped at two lines so the block never reaches the subject line.
+        val = _p(shown, value_style)
+        while val.wrap(value_w, 100 * mm)[1] > 2 * value_style.leading and len(shown) > 4:
             shown = shown[: int(len(shown) * 0.9)]
-            val = _p(shown.rstrip() + "…", styles["info_value"])
+            val = _p(shown.rstrip() + "…", value_style)
         label.wrap(label_w, 20 * mm)
         _, h = val.wrap(value_w, 20 * mm)
         label.drawOn(canvas, INFO_LEFT * mm, y - label.height)
@@ -659,7 +668,8 @@ def _letter_story(ctx: _Context) -> list[Flowable]:
         story.append(_bullets(documents, PAGE_W - (BODY_LEFT + BODY_RIGHT) * mm))
         story.append(Spacer(1, 2.5 * mm))
     story.append(_p(txt("consent"), s["body"]))
-    story.append(_p(txt("contact_back"), s["body"]))
+    # Asking whether the appointment took place only where there is one.
+    story.append(_p(txt("contact_back" if r.appointment else "contact_back_open"), s["body"]))
     closing = [
         _p(txt("closing"), s["body"]),
         Spacer(1, 8 * mm),
@@ -820,6 +830,35 @@ def _height(story: Sequence[Flowable], width: float) -> float:
             total += part.wrapOn(canvas, width, 10_000)[1]
             total += part.getSpaceBefore() + part.getSpaceAfter()
     return total
+
+
+# Romanian and Moldovan names typed on keyboards (or copied from systems) that only know the
+# cedilla forms: Romanian writes ș ț with a comma below, and so the letter does.
+_COMMA_BELOW = str.maketrans("şţŞŢ", "șțȘȚ")
+
+
+def _name(text: str, person: Person) -> str:
+    """A name part as printed: in Romanian spelling for a Romanian or Moldovan citizen (a
+    Turkish "Şahin" keeps its cedilla)."""
+    return text.translate(_COMMA_BELOW) if person.nationality in ("RO", "MD") else text
+
+
+def _contact_lines(text: str, size: float, width: float) -> tuple[list[str], float]:
+    """A phone number or e-mail address in the information block, whole: on one line at
+    ``size`` or smaller (down to 6.5 pt), else an address on two, broken after its "@" (at
+    the size that fits, down to 5.5 pt); the lines and their size."""
+    fits = lambda line, pt: pdfmetrics.stringWidth(line, FONT, pt) <= width  # noqa: E731
+    for pt in (size, size - 0.5, size - 1, size - 1.5, 6.5):
+        if fits(text, pt):
+            return [text], pt
+    local, at, domain = text.partition("@")
+    if at:
+        lines = [local + at, domain]
+        for pt in (size, size - 0.5, size - 1, size - 1.5, 6.5, 6.0, 5.5):
+            if all(fits(line, pt) for line in lines):
+                return lines, pt
+        return lines, 5.5
+    return [text], 6.5
 
 
 def _contact_named(contact: str) -> str:

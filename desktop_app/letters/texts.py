@@ -73,6 +73,7 @@ REQUIRED_COMMON: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "documents_intro",
             "consent",
             "contact_back",
+            "contact_back_open",
             "closing",
             "enclosure",
             "page",

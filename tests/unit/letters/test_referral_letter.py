@@ -130,6 +130,35 @@ def test_a_male_contact_is_addressed_herrn_and_greeted_herr(typed: str) -> None:
     assert "Întrebați de: Herr Öztürk" in copy
 
 
+def test_the_letter_asks_whether_the_appointment_took_place_only_where_there_is_one() -> None:
+    with_one = " ".join(pdf_text(_render())[0].split())
+    without = " ".join(pdf_text(_render(appointment=None, contact_person=""))[0].split())
+    assert "ob der Termin stattgefunden hat" in with_one
+    assert "ob der Termin stattgefunden hat" not in without
+    assert "wann ein Termin zustande gekommen ist" in without
+
+
+def test_a_romanian_name_typed_with_cedillas_is_printed_with_commas_below() -> None:
+    typed = replace(STEFAN, given_name="Ştefan", family_name="Ţărănescu")
+    text = " ".join(" ".join(pdf_text(_render(typed, "ro"))).split())
+    assert "Ștefan Țărănescu" in text and "Bună ziua, Ștefan!" in text
+    assert not {"ş", "ţ", "Ş", "Ţ"} & set(text)
+    turkish = replace(PETAR, given_name="Ayşe", family_name="Şahin", nationality="TR")
+    assert "Ayşe Şahin" in " ".join(" ".join(pdf_text(_render(turkish, "ro"))).split())
+
+
+def test_a_long_advisor_email_is_printed_whole_in_the_information_block() -> None:
+    email = "ralitsa.dimitrova-georgieva@welcome-europe-dortmund.example.org"
+    pdf = _render(advisor_email=email, advisor_phone="")
+    with plumber(pdf) as doc:
+        page = doc.pages[0]
+        block = page.crop((125 * MM, 50 * MM, 200 * MM, 97 * MM)).extract_text()
+    shown = "".join(block.split()).replace("\u200b", "").replace("\u2011", "-")
+    assert email in shown, block
+    assert "…" not in block
+    assert _inside_page(pdf) >= 2
+
+
 def _inside_page(pdf: bytes) -> int:
     """Every character lies inside the printable area; returns the page count."""
     with plumber(pdf) as doc:
