@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 _ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})$")
+_DOTTED = re.compile(r"^(?:(\d{1,2})\.)?(\d{1,2})\.(\d{4})$")  # DD.MM.YYYY or MM.YYYY
 
 
 class PartialDateError(ValueError):
@@ -51,7 +51,8 @@ class PartialDate:
 
     @classmethod
     def parse(cls, text: str) -> PartialDate:
-        """Read ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or the German ``DD.MM.YYYY``."""
+        """Read ``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD`` or the German ``DD.MM.YYYY`` and
+        ``MM.YYYY``."""
         return _parse(text.strip())
 
 
@@ -65,7 +66,7 @@ def _parse(text: str) -> PartialDate:
         return PartialDate(int(year), int(month) if month else None, int(day) if day else None)
     if m := _DOTTED.match(text):
         day, month, year = m.groups()
-        return PartialDate(int(year), int(month), int(day))
+        return PartialDate(int(year), int(month), int(day) if day else None)
     raise PartialDateError("format")
 
 

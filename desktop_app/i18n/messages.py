@@ -13,7 +13,7 @@ _FIELD_MESSAGES = {
     "mixed_scripts": N_(
         "A word here mixes Latin and Cyrillic letters; please type it in one alphabet."
     ),
-    "date_format": N_("Please enter a date as DD.MM.YYYY, or only the year (YYYY)."),
+    "date_format": N_("Please enter a date as DD.MM.YYYY or MM.YYYY, or only the year (YYYY)."),
     "date_impossible": N_("This date does not exist."),
     "date_day_without_month": N_("A day needs a month."),
     "date_in_future": N_("This date lies in the future."),

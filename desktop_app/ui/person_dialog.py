@@ -151,7 +151,7 @@ class RegisterPersonDialog(QDialog):
             widget.setAccessibleName(texts[name].replace("&", ""))
         self.given.setPlaceholderText(_("as written, in any alphabet"))
         self.family.setPlaceholderText(_("as written, in any alphabet"))
-        self.dob.setPlaceholderText(_("DD.MM.YYYY or YYYY"))
+        self.dob.setPlaceholderText(_("DD.MM.YYYY, MM.YYYY or YYYY"))
         self.phone.setPlaceholderText("+359 88 123 4567")
         current = self.sex.currentData()
         self.sex.clear()
@@ -261,12 +261,14 @@ class RegisterPersonDialog(QDialog):
 
 
 def typed_date(value: PartialDate | None) -> str:
-    """A stored date of birth as it is typed in the form (``14.03.1985``, ``1985-03``,
+    """A stored date of birth as it is typed in the form (``14.03.1985``, ``03.1985``,
     ``1985``)."""
     if value is None:
         return ""
     if value.day is not None and value.month is not None:
         return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
+    if value.month is not None:
+        return f"{value.month:02d}.{value.year:04d}"
     return value.iso()
 
 

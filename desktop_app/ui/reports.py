@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.permissions import Action, allowed
+from desktop_app.i18n.formatting import format_number
 from desktop_app.i18n.text import _, current_language
 from desktop_app.reports.exports import export
 from desktop_app.usecases.reports import (
@@ -81,10 +82,14 @@ def chart_view(table: Table, lang: str) -> QChartView:
     if table.chart == "line":
         axis_x = QBarCategoryAxis()
         axis_x.append([f"{r.key[5:7]}/{r.key[2:4]}" for r in table.rows])  # 10/26: fits 12
+        # Qt Charts cut every one of them to "12/…" (it measures a category axis's room for
+        # a line series wrongly); "10/26" fits the room there is.
+        axis_x.setTruncateLabels(False)
         axis_y = QValueAxis()
         axis_y.setLabelFormat("%d")
         top = max([max(r.values) for r in table.rows] + [1])
         axis_y.setRange(0, top)
+        axis_y.applyNiceNumbers()  # ticks at 0, 500, 1000 … rather than 0, 390, 780 …
         chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
         chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
         for j, column in enumerate(table.columns):
@@ -134,7 +139,7 @@ def table_widget(table: Table, lang: str) -> QTableWidget:
     for i, row in enumerate(table.rows):
         widget.setItem(i, 0, QTableWidgetItem(table.label(row.key, lang)))
         for j, value in enumerate(row.values):
-            item = QTableWidgetItem(str(value))
+            item = QTableWidgetItem(format_number(value, lang))  # 1.390, 1 390, 1,390
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             widget.setItem(i, j + 1, item)
     widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -142,13 +147,33 @@ def table_widget(table: Table, lang: str) -> QTableWidget:
     widget.setWordWrap(True)
     header = widget.horizontalHeader()
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+    counts = 0
     for j in range(1, len(table.columns) + 1):
         header.setSectionResizeMode(j, QHeaderView.ResizeMode.ResizeToContents)
+        counts += max(header.sectionSizeHint(j), widget.sizeHintForColumn(j))
+    # The row texts keep room for their longest line (up to 260 px, then they wrap): with
+    # wide count headers ("Консултирани хора") the stretching first column was squeezed to
+    # nothing ("…", "я…" for the months).
+    longest = max(
+        [widget.fontMetrics().horizontalAdvance(label) for label in _labels(table, lang)] + [40]
+    )
+    first = min(longest + 16, 260)
+    widget.setMinimumWidth(
+        max(460, first + counts + widget.verticalScrollBar().sizeHint().width() + 6)
+    )
+    # Wrapped row texts need their rows' heights again once the first column has its width.
+    header.sectionResized.connect(
+        lambda index, _old, _new: widget.resizeRowsToContents() if index == 0 else None
+    )
     widget.resizeRowsToContents()
     height = header.height() + sum(widget.rowHeight(i) for i in range(widget.rowCount())) + 6
-    widget.setMinimumSize(460, min(height, 560))
+    widget.setMinimumHeight(min(height, 560))
     widget.setMaximumHeight(max(height, 80))
     return widget
+
+
+def _labels(table: Table, lang: str) -> list[str]:
+    return [table.label(row.key, lang) for row in table.rows]
 
 
 class CasesDialog(QDialog):

@@ -142,3 +142,23 @@ def test_a_phone_changed_here_and_by_a_sync_meanwhile_is_kept_to_decide(
     qtbot.waitUntil(notice.isVisible, timeout=5000)
     (conflict,) = sync_uc.open_conflicts(session.store, session.user)
     assert (conflict.field, conflict.other_value) == ("phone", "0176 2222222")
+
+
+def test_a_month_and_year_of_birth_is_shown_and_kept_as_typed(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Prefilled as the form and the placeholder write it (03.1988, not 1988-03), and saved
+    unchanged when only the phone changes."""
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Ангел", "Ъгленов", "03.1988", nationality="BG")
+    )
+    assert person.date_of_birth is not None and person.date_of_birth.iso() == "1988-03"
+    dialog = _open_editor(qtbot, session, person.id)
+    assert dialog.dob.text() == "03.1988"
+    assert "MM.YYYY" in dialog.dob.placeholderText()
+    type_text(dialog.phone, "0176 5554443")
+    with qtbot.waitSignal(dialog.person_updated, timeout=5000):
+        dialog._on_save_clicked()
+    stored = people.get_person(session.store, session.user, person.id)
+    assert stored is not None and stored.date_of_birth == person.date_of_birth
+    assert stored.phone == "0176 5554443"

@@ -14,13 +14,14 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
+from desktop_app.i18n.formatting import format_number
 from desktop_app.ui import reports as ui
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import accounts
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.people import register_many
 from desktop_app.usecases.report_demo import add_demo_activity
-from desktop_app.usecases.reports import build_report, month_period
+from desktop_app.usecases.reports import Row, Table, build_report, month_period
 
 
 @pytest.fixture
@@ -59,7 +60,8 @@ def test_dashboard_shows_every_figure_with_chart_and_table(
     expected = build_report(busy.store, busy.user, report.period)
     overview = dashboard.findChild(QTableWidget, "table-overview")
     assert overview is not None
-    assert overview.item(0, 1).text() == str(expected.table("overview").value("people_advised"))
+    shown = format_number(expected.table("overview").value("people_advised"), "en")
+    assert overview.item(0, 1).text() == shown
     for key in ("trend", "topics", "referrals", "district"):
         chart = dashboard.findChild(QChartView, f"chart-{key}")
         assert chart is not None, key
@@ -126,3 +128,25 @@ def test_the_reports_entry_is_offered_to_coordinators_only(
         assert [a.text() for a in coordinator.file_menu.actions()].count("Reports…") == 1
     finally:
         other.close()
+
+
+def test_a_figures_table_keeps_room_for_its_row_texts_and_groups_thousands(
+    qtbot: QtBot,
+) -> None:
+    """Wide count headers (Bulgarian "Консултирани хора") squeezed the months beside them to
+    "…" at the table's smallest size; counts show their thousands as the language writes them."""
+    headers = ("Consultation of people with a very long heading",) * 4
+    rows = tuple(Row(f"2026-{m:02d}", (1390 + m, 7, 12, 1024)) for m in range(1, 13))
+    trend = Table("trend", "Trend", headers, rows, chart="line")
+    widget = ui.table_widget(trend, "de")
+    qtbot.addWidget(widget)
+    widget.resize(widget.minimumSize())
+    widget.show()
+    qtbot.waitExposed(widget)
+    longest = max(widget.fontMetrics().horizontalAdvance(trend.label(r.key, "de")) for r in rows)
+    # A layout never gives the table less than its minimum: room for the longest row text
+    # beside the count columns at their size.
+    counts = sum(widget.columnWidth(j) for j in range(1, 5))
+    assert widget.minimumWidth() >= longest + counts
+    assert widget.columnWidth(0) >= longest
+    assert widget.item(0, 1).text() == "1.391" and widget.item(0, 4).text() == "1.024"

@@ -16,6 +16,8 @@ from desktop_app.domain.hlc import HybridLogicalClock, Timestamp, field_clocks_a
         ("1985-03-14", "1985-03-14"),
         ("14.03.1985", "1985-03-14"),
         ("1.2.2001", "2001-02-01"),
+        ("03.1985", "1985-03"),  # month and year, as the visit form takes them
+        ("3.1985", "1985-03"),
         (" 2000 ", "2000"),
     ],
 )
@@ -28,6 +30,7 @@ def test_partial_dates_parse(text: str, iso: str) -> None:
     [
         ("29.02.2001", "impossible"),
         ("2001-13", "impossible"),
+        ("13.2001", "impossible"),
         ("03/14/1985", "format"),
         ("", "format"),
         ("85", "format"),
