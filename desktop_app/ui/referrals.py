@@ -1137,9 +1137,9 @@ class ReferralsFeature:
 
     def retranslate(self) -> None:
         self.refer_button.setText(_("Refer…"))
-        self.refer_action.setText(_("&Refer…"))
+        self.refer_action.setText(_("Re&fer…"))
         self.follow_ups_action.setText(_("Follow-ups &due…"))
-        self.queue_action.setText(_("Print &queue…"))
+        self.queue_action.setText(_("Print q&ueue…"))
         self.tab.retranslate()
         for window in (self.queue_window, self.follow_ups_window):
             if window is not None:

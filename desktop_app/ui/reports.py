@@ -390,7 +390,7 @@ def install(window: MainWindow) -> None:
     action = QAction(window)
 
     def retranslate() -> None:
-        action.setText(_("Reports…"))
+        action.setText(_("Rep&orts…"))
 
     def open_dashboard() -> None:
         dashboard = ReportsWindow(window.session, window.tasks, window)

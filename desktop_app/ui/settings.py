@@ -289,7 +289,7 @@ def install(window: MainWindow) -> None:
         dialog.open()
 
     def retranslate() -> None:
-        action.setText(_("&Settings…"))
+        action.setText(_("S&ettings…"))
 
     action.triggered.connect(open_dialog)
     window.retranslated.connect(retranslate)

@@ -242,7 +242,7 @@ class SyncController(QObject):
         self.sync_action.setText(_("&Sync now"))
         self.join_action.setText(_("&Join an organisation…"))
         self.confirm_action.setText(_("Con&firm the coordinator's laptop…"))
-        self.devices_action.setText(_("&Laptops of the organisation…"))
+        self.devices_action.setText(_("Lap&tops of the organisation…"))
         self.conflicts_action.setText(_("&Conflicts to decide…"))
         self.refresh()
 

@@ -233,3 +233,34 @@ def test_a_dialog_closed_while_it_saves_keeps_the_person_and_says_nothing(
     assert [p.family_name for p in people.search_people(session.store, "pop")] == ["Pop"]
     qtbot.wait(50)  # the save's answer arrives: the closed dialog does not announce it
     assert announced == [] and window.person_page.person is None
+
+
+def _access_key(text: str) -> str | None:
+    """The letter after a single "&" ("&&" is a literal ampersand)."""
+    plain = text.split("\t")[0].replace("&&", "")
+    at = plain.find("&")
+    return plain[at + 1].casefold() if 0 <= at < len(plain) - 1 else None
+
+
+def test_every_menu_entry_has_an_access_key_of_its_own_in_every_language(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Alt+letter reaches each entry at once: two entries sharing a letter ("&Sincronizează"
+    and "&Setări") only take turns, and an entry without one ("Reports…") is not reachable."""
+    window = _window(qtbot, session)
+    try:
+        for lang in ("de", "bg", "ro", "en"):
+            window.switch_language(lang)
+            titles = [a.text() for a in window.menuBar().actions() if a.menu() is not None]
+            keys = [_access_key(t) for t in titles]
+            assert None not in keys and len(set(keys)) == len(keys), (lang, titles)
+            for action in window.menuBar().actions():
+                menu = action.menu()
+                if menu is None or menu is window.language_menu:  # language names, as written
+                    continue
+                texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+                keys = [_access_key(t) for t in texts]
+                assert None not in keys, (lang, texts)
+                assert len(set(keys)) == len(keys), (lang, texts)
+    finally:
+        window.switch_language("en")

@@ -39,7 +39,7 @@ def busy(session: Session) -> Session:
 def _dashboard(qtbot: QtBot, session: Session) -> tuple[MainWindow, ui.ReportsWindow]:
     window = MainWindow(session)
     qtbot.addWidget(window)
-    actions = [a for a in window.file_menu.actions() if a.text() == "Reports…"]
+    actions = [a for a in window.file_menu.actions() if a.text() == "Rep&orts…"]
     assert len(actions) == 1
     actions[0].trigger()
     dashboards = window.findChildren(ui.ReportsWindow)
@@ -122,10 +122,10 @@ def test_the_reports_entry_is_offered_to_coordinators_only(
     try:
         window = MainWindow(other)
         qtbot.addWidget(window)
-        assert [a for a in window.file_menu.actions() if a.text() == "Reports…"] == []
+        assert [a for a in window.file_menu.actions() if a.text() == "Rep&orts…"] == []
         coordinator = MainWindow(session)
         qtbot.addWidget(coordinator)
-        assert [a.text() for a in coordinator.file_menu.actions()].count("Reports…") == 1
+        assert [a.text() for a in coordinator.file_menu.actions()].count("Rep&orts…") == 1
     finally:
         other.close()
 

@@ -106,7 +106,7 @@ def test_settings_from_the_file_menu_switch_the_language(
     dialog.language.setCurrentIndex(dialog.language.findData("ro"))
     save(qtbot, dialog)
     assert current_language() == "ro"
-    assert window.settings_action.text() == "&Setări…"  # type: ignore[attr-defined]
+    assert window.settings_action.text() == "S&etări…"  # type: ignore[attr-defined]
 
 
 def test_letterhead_rules() -> None:
