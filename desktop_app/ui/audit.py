@@ -3,6 +3,7 @@ log's hash chain is intact."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt
@@ -68,6 +69,59 @@ KIND_NAMES = {
     "reference": N_("service directory or forms"),
     "device": N_("laptop"),
 }
+
+# What an entry's details name, in the reader's words (anything else is shown by its key).
+DETAIL_NAMES = {
+    "visit_id": N_("visit"),
+    "referral_id": N_("referral"),
+    "helper_id": N_("helper"),
+    "key_id": N_("team key"),
+    "conflict": N_("conflict"),
+    "form": N_("form"),
+    "revision": N_("version"),
+    "service": N_("service"),
+    "lang": N_("language"),
+    "via": N_("via"),
+    "reprint": N_("printed again"),
+    "letters": N_("letters"),
+    "kind": N_("what"),
+    "opened": N_("opened"),
+    "name": N_("name"),
+    "role": N_("role"),
+    "fingerprint": N_("fingerprint"),
+    "given": N_("laptops given the key"),
+    "skipped": N_("laptops skipped"),
+    "purposes": N_("purposes"),
+    "field": N_("field"),
+    "fields": N_("fields"),
+    "people": N_("people"),
+    "import_count": N_("people imported"),
+    "count": N_("entries"),
+    "period": N_("period"),
+    "figure": N_("figure"),
+    "row": N_("row"),
+    "remote": N_("from another laptop"),
+    "visits": N_("visits"),
+    "consents": N_("consents"),
+    "referrals": N_("referrals"),
+    "conflicts": N_("conflicts"),
+    "search_tokens": N_("search entries"),
+}
+
+
+def detail_text(details: Mapping[str, object]) -> str:
+    """An entry's details as "people imported: 5.000 · remote: yes" in the UI language."""
+    parts = []
+    for key, value in details.items():
+        if isinstance(value, bool):
+            shown = _("yes") if value else _("no")
+        elif isinstance(value, int):
+            shown = format_number(value)
+        else:
+            shown = str(value)
+        name = _(DETAIL_NAMES[key]) if key in DETAIL_NAMES else key
+        parts.append(f"{name}: {shown}")
+    return " · ".join(parts)
 
 
 class AuditWindow(QDialog):
@@ -166,7 +220,7 @@ class AuditWindow(QDialog):
         )
         for e in entries:
             when = e.when.astimezone().strftime("%d.%m.%Y %H:%M:%S")
-            details = ", ".join(f"{k}={v}" for k, v in e.details.items())
+            details = detail_text(e.details)
             cells = [
                 when,
                 self.users.get(e.user_id, e.user_id[:8]),

@@ -11,9 +11,10 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
+from desktop_app.i18n.text import set_language
 from desktop_app.storage.audit_models import AuditRow
 from desktop_app.ui.accounts import AddUserDialog, ChangePasswordDialog, UsersDialog
-from desktop_app.ui.audit import AuditWindow
+from desktop_app.ui.audit import AuditWindow, detail_text
 from desktop_app.ui.data_rights import (
     EraseDialog,
     RetentionWindow,
@@ -61,6 +62,8 @@ def test_audit_window_lists_views_and_reports_the_chain(
     # view entry each, all under the person's id
     assert actions == ["viewed", "viewed", "viewed", "created"]
     assert kinds == {"person", "visit history", "referral list"}
+    details = {dialog.model.item(r, 5).text() for r in range(dialog.model.rowCount())}
+    assert "entries: 0" in details  # the visit history viewed had none (not "count=0")
     assert "intact" in dialog.chain.text()
     dialog.grab().save(str(_shots(tmp_path) / "audit-window.png"))
     with session.store.transaction() as db:
@@ -228,3 +231,17 @@ def test_removing_a_user_and_a_new_recovery_code_do_not_wait_while_a_sync_writes
         users.recovery_button.click()
     shown = users.findChild(RecoveryCodeDialog)
     assert shown is not None and shown.isVisible() and len(shown.code.text()) >= 20
+
+
+def test_audit_details_read_in_the_ui_language() -> None:
+    set_language("de")
+    try:
+        text = detail_text({"import_count": 5000, "remote": True, "via": "queue", "odd": "x"})
+        assert (
+            text
+            == "importierte Personen: 5.000 · von einem anderen Laptop: ja · über: queue · odd: x"
+        )
+        set_language("bg")
+        assert detail_text({"count": 2}) == "записи: 2"
+    finally:
+        set_language("en")
