@@ -159,6 +159,19 @@ def test_a_long_advisor_email_is_printed_whole_in_the_information_block() -> Non
     assert _inside_page(pdf) >= 2
 
 
+@pytest.mark.parametrize("reason", ["trafficking", "labour_exploitation"])
+@pytest.mark.parametrize(("person", "lang"), [(PETAR, "bg"), (STEFAN, "ro")])
+def test_a_letter_to_the_trafficking_advice_centre_names_no_trafficking(
+    reason: str, person: Person, lang: str
+) -> None:
+    """The person carries the letter and keeps the copy, maybe where whoever exploits them can
+    read it: neither names trafficking, in any of the languages printed."""
+    service = DIRECTORY.get("mitternachtsmission")
+    text = " ".join(pdf_text(_render(person, lang, service, reason=reason))).casefold()
+    for word in ("menschenhandel", "trafficking", "трафик", "trafic"):
+        assert word not in text, word
+
+
 def _inside_page(pdf: bytes) -> int:
     """Every character lies inside the printable area; returns the page count."""
     with plumber(pdf) as doc:
