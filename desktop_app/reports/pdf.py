@@ -206,7 +206,11 @@ def render_pdf(
         head = [Paragraph(gettext_in(lang, table.title), h2)]
         if drawing is not None:
             head.append(drawing)
-        story += [KeepTogether(head), t, Spacer(1, 3 * mm)]
+        if len(cells) <= 13:
+            # A short table goes with its heading and chart: not two rows alone on a page.
+            story += [KeepTogether([*head, t]), Spacer(1, 3 * mm)]
+        else:
+            story += [KeepTogether(head), t, Spacer(1, 3 * mm)]  # its header repeats
 
     def footer(canvas, doc) -> None:  # type: ignore[no-untyped-def]
         canvas.saveState()

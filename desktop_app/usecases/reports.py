@@ -71,7 +71,7 @@ LIFE_SITUATION = "life_situation"
 SKILLS_CHECK = "skills_check"
 DEFAULT_THRESHOLD = 5
 UNKNOWN = "unknown"
-CEFR_ORDER = ("A1", "A2", "B1", "B2", "C1", "C2", "none")
+CEFR_ORDER = ("none", "A1", "A2", "B1", "B2", "C1", "C2")  # a scale: no German first
 
 #: Member states other than Bulgaria and Romania, for the "other EU" group of nationalities.
 _EU_OTHER = frozenset(

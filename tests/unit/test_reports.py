@@ -16,6 +16,7 @@ from pypdf import PdfReader
 from desktop_app.domain.person import PersonDraft
 from desktop_app.reports.exports import export, to_csv, to_xlsx
 from desktop_app.reports.pdf import render_pdf
+from desktop_app.usecases import reports as reports_uc
 from desktop_app.usecases.people import list_people, register_many
 from desktop_app.usecases.report_demo import DemoActivity, generate_activity, insert_activity
 from desktop_app.usecases.reports import (
@@ -376,3 +377,33 @@ def test_demo_activity_is_deterministic_and_spread_over_the_year() -> None:
     assert all("2025-11-21" <= v["finished_at"][:10] <= "2026-11-20" for v in a.visits)
     assert a.referrals and a.quick_contacts
     assert isinstance(Report, type)
+
+
+def test_german_levels_read_as_a_scale_from_no_german_to_c2() -> None:
+    rows = reports_uc._ordered({"C1": (1,), "none": (4,), "A2": (2,)}, reports_uc.CEFR_ORDER)
+    assert [r.key for r in rows] == ["none", "A2", "C1"]
+
+
+def test_a_short_table_in_the_pdf_stays_on_the_page_of_its_heading() -> None:
+    """Short tables one after another: none leaves rows on a page without its heading (the
+    Bulgarian report's next steps left two rows alone on page 6)."""
+    tables = tuple(
+        Table(
+            f"t{t}",
+            f"Figure number {t}",
+            ("People",),
+            tuple(Row(f"row{t}x{r}", (10 + r,)) for r in range(5 + t % 7)),
+        )
+        for t in range(14)
+    )
+    report = Report(OCTOBER, ReportFilter(), AS_OF, tables)
+    pages = [
+        " ".join((p.extract_text() or "").split())
+        for p in PdfReader(io.BytesIO(render_pdf(report, "en"))).pages
+    ]
+    assert len(pages) >= 3
+    for table in tables:
+        on = [i for i, text in enumerate(pages) if f"{table.title} " in text]
+        assert len(on) == 1, (table.title, on)
+        rows = [i for i, text in enumerate(pages) if f"{table.rows[-1].key} " in text]
+        assert rows == on, (table.title, on, rows)
