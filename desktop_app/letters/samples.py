@@ -127,7 +127,10 @@ def demo_letters(
             appointment = None
             if i % 3 != 2:  # some samples without an appointment, to see both layouts
                 day = today + dt.timedelta(days=3 + i % 5)
-                appointment = dt.datetime.combine(day, dt.time(9 + i % 6, 30 if i % 2 else 0))
+                while day.weekday() >= 5:  # offices are closed at weekends
+                    day += dt.timedelta(days=1)
+                # Mornings, when every service in the directory is open.
+                appointment = dt.datetime.combine(day, dt.time(9 + i % 3, 30 if i % 2 else 0))
             referral = Referral(
                 id=referral_id,
                 person_id=person.id,

@@ -293,9 +293,9 @@ class MainWindow(QMainWindow):
         self.language_menu.setTitle(_("&Language"))
         self.help_menu.setTitle(_("&Help"))
         self.about_action.setText(_("&About Welcome Desk"))
-        self.search.setPlaceholderText(
-            _("Find a person: name in any alphabet, date of birth or phone (Ctrl+F)")
-        )
+        hint = _("Find a person: name in any alphabet, date of birth or phone (Ctrl+F)")
+        self.search.setPlaceholderText(hint)
+        self.search.setToolTip(hint)  # whole where a narrow window cuts the placeholder
         self.search.setAccessibleName(_("Find a person"))
         self.table.setAccessibleName(_("People"))
         self._show_user()

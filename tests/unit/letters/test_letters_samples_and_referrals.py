@@ -11,7 +11,7 @@ import pypdf
 import pytest
 
 from desktop_app.domain.referral import ReferralStatus, ReferralStatusError, new_referral
-from desktop_app.letters.samples import write_samples
+from desktop_app.letters.samples import demo_letters, write_samples
 from tests.unit.letters.letter_helpers import DIRECTORY, MM, flat, plumber
 
 
@@ -37,6 +37,14 @@ def test_write_samples_makes_one_letter_per_service_and_language(tmp_path: Path)
             assert "Здравейте" in copy
         else:
             assert "Bună ziua" in copy
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 11, 25) + dt.timedelta(days=d) for d in range(7)])
+def test_sample_appointments_fall_on_weekday_mornings(today: dt.date) -> None:
+    for letter in demo_letters(today=today):
+        when = letter.referral.appointment
+        if when is not None:
+            assert when.weekday() < 5 and dt.time(9) <= when.time() <= dt.time(11, 30), when
 
 
 def test_reference_numbers_are_unique_and_readable() -> None:
