@@ -727,7 +727,15 @@ def _client_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
             box.append([_p(txt("appointment_contact"), s["c_value"])])
         box.append([_p(txt("appointment_tip"), s["c_value"])])
     else:
-        box.append([_p(txt("no_appointment"), s["c_value"])])
+        # "Call and make an appointment" only where the copy gives a number to call.
+        box.append(
+            [
+                _p(
+                    txt("no_appointment" if svc.contact.phone else "no_appointment_ask_us"),
+                    s["c_value"],
+                )
+            ]
+        )
     box.append([_p(txt("show_letter"), s["c_value"])])
     story += [Spacer(1, 1 * mm), _boxed(box, width, HIGHLIGHT, HIGHLIGHT_EDGE)]
 
@@ -745,7 +753,8 @@ def _client_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
             False,
         )
     )
-    where.append((txt("label_hours"), svc.opening_hours.get(lang) or txt("hours_unknown"), False))
+    unknown = txt("hours_unknown" if svc.contact.phone else "hours_ask_us")
+    where.append((txt("label_hours"), svc.opening_hours.get(lang) or unknown, False))
     for key, value in (
         ("label_phone", svc.contact.phone),
         ("label_email", svc.contact.email),

@@ -172,6 +172,15 @@ def test_a_letter_to_the_trafficking_advice_centre_names_no_trafficking(
         assert word not in text, word
 
 
+def test_the_copy_asks_to_call_only_where_it_gives_a_number_to_call() -> None:
+    without_phone = DIRECTORY.get("faire_mobilitaet")
+    assert not without_phone.contact.phone
+    copy = " ".join(pdf_text(_render(service=without_phone, appointment=None))[-1].split())
+    assert "ние ще Ви запишем час – попитайте ни" in copy and "се обадете" not in copy
+    copy = " ".join(pdf_text(_render(appointment=None))[-1].split())  # the Clearingstelle
+    assert CLEARING.contact.phone and "се обадете по телефона" in copy
+
+
 def _inside_page(pdf: bytes) -> int:
     """Every character lies inside the printable area; returns the page count."""
     with plumber(pdf) as doc:
@@ -246,7 +255,7 @@ def test_missing_address_data_still_lays_out() -> None:
     letter, copy = pdf_text(pdf)
     assert "Ein Termin ist noch nicht vereinbart." in letter
     assert "Още нямаме точния адрес – моля, попитайте ни." in copy
-    assert "Моля, обадете се предварително." in copy
+    assert "Моля, попитайте ни кога можете да отидете." in copy  # no number to call
     assert "Не са нужни специални документи." in copy
 
 
