@@ -184,7 +184,11 @@ def test_reports_name_services_as_the_published_directory_does(
     text = (folder / "jobcenter.yaml").read_text(encoding="utf-8")
     text = text.replace("id: jobcenter", "id: nordstadt_hub", 1)
     text = text.replace("de: Jobcenter Dortmund\n", "de: Beratungsladen Nordstadt\n", 1)
-    text = text.replace("bg: Джобцентър Дортмунд\n", "bg: Консултантски център Нордщат\n", 1)
+    text = text.replace(
+        "bg: Jobcenter Dortmund (Джобцентър, служба за заетост и социални помощи)\n",
+        "bg: Консултантски център Нордщат\n",
+        1,
+    )
     (folder / "nordstadt_hub.yaml").write_text(text, encoding="utf-8")
     reference.publish_directory_folder(session.store, session.user, folder)
     person = people.register_person(
