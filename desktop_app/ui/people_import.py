@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -214,7 +213,7 @@ class PreviewPage(QWizardPage):
         self._generation = 0
         self.preview = QTableWidget(0, len(PREVIEW_FIELDS))
         self.preview.verticalHeader().hide()
-        self.preview.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.preview.horizontalHeader().setStretchLastSection(True)
         self.preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.preview.setMaximumHeight(220)
         self.summary = QLabel()
@@ -260,7 +259,14 @@ class PreviewPage(QWizardPage):
                 draft.phone,
             )
             for c, value in enumerate(values):
-                self.preview.setItem(r, c, QTableWidgetItem(value))
+                item = QTableWidgetItem(value)
+                item.setToolTip(value)
+                self.preview.setItem(r, c, item)
+        # Each column as wide as its header and values (up to 220 px, then a tooltip shows
+        # the rest); the table scrolls sideways rather than cutting every column short.
+        self.preview.resizeColumnsToContents()
+        for c in range(self.preview.columnCount()):
+            self.preview.setColumnWidth(c, min(self.preview.columnWidth(c), 220))
         self._report = None
         self.problems.clear()
         self.summary.setText(_("Checking every row…"))
