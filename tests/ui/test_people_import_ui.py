@@ -63,6 +63,13 @@ def test_import_csv_from_the_file_menu(qtbot: QtBot, session: Session, tmp_path:
     page = wizard.preview_page
     assert page.preview.item(0, 1).text() == "Петрова"
     assert page.preview.item(0, 5).text() == "Bulgarian, Romany"
+    # Every value fits its column (or the column is at its 220 px cap, with a tooltip).
+    metrics = page.preview.fontMetrics()
+    for c in range(page.preview.columnCount() - 1):  # the last one stretches
+        item = page.preview.item(0, c)
+        needed = metrics.horizontalAdvance(item.text())
+        assert page.preview.columnWidth(c) >= min(needed, 220), (c, item.text())
+        assert item.toolTip() == item.text()
     assert page.preview.item(0, 2).text() == "Mar 14, 1985"
     lines = [page.problems.item(i).text() for i in range(page.problems.count())]
     assert any(line.startswith("Line 4 (Popescu) refused:") for line in lines), lines
