@@ -8,6 +8,7 @@ wait for the network.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import socket
 from collections.abc import Callable
@@ -38,7 +39,7 @@ from desktop_app.i18n.messages import (
     laptops_not_given_the_key,
     sync_message,
 )
-from desktop_app.i18n.text import N_, _, ngettext
+from desktop_app.i18n.text import N_, _, current_language, ngettext
 from desktop_app.sync.http_client import Offline, RequestRefused
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import sync as sync_uc
@@ -62,6 +63,28 @@ DEVICE_STATUS = {
 }
 
 
+def refused_message(code: str) -> str:
+    """What a refusal of the server means for the user, and what to do."""
+    if code == "revoked":
+        return _("This laptop was revoked and no longer syncs. Ask your coordinator.")
+    if code == "unauthorized":
+        return _("The server does not know this laptop (any more). Ask your coordinator.")
+    return _("The server refused the sync. If it happens again, ask your coordinator.")
+
+
+def last_sync_time(wall: float, now: dt.datetime | None = None) -> str:
+    """When the last sync was: its time today, else its date as well (an offline laptop that
+    last synced days ago must not look up to date)."""
+    when = dt.datetime.fromtimestamp(wall)
+    now = now or dt.datetime.now()
+    if when.date() == now.date():
+        return when.strftime("%H:%M")
+    from babel.dates import format_skeleton  # not at start-up
+
+    day = format_skeleton("dMMM", when, locale=current_language())
+    return f"{day} {when.strftime('%H:%M')}"
+
+
 class SyncController(QObject):
     """Owns the status-bar widgets and runs at most one sync at a time."""
 
@@ -78,8 +101,8 @@ class SyncController(QObject):
         self.process = SyncProcess(self.store, window.session.key)
         window.closing.connect(self.process.close)
         self.last_error = ""
+        self.technical = ""  # the error behind ``last_error``, for the tooltip
         self.label = QLabel()
-        self.label.setAccessibleName("sync status")
         self.bar = QProgressBar()
         self.bar.setMaximumWidth(160)
         self.bar.setTextVisible(False)
@@ -152,6 +175,7 @@ class SyncController(QObject):
     def _on_sync_done(self, result: Any) -> None:
         self.running = False
         self.bar.hide()
+        self.technical = ""
         if isinstance(result, Offline):
             self.last_error = _("Offline")
         elif isinstance(result, sync_uc.SyncSetupError) and result.code == "confirm_coordinator":
@@ -159,11 +183,14 @@ class SyncController(QObject):
         elif isinstance(result, sync_uc.SyncSetupError):
             self.last_error = sync_message(result.code)
         elif isinstance(result, RequestRefused):
-            self.last_error = _("Refused by the server ({reason})").format(reason=result.code)
+            self.last_error = refused_message(result.code)
+            self.technical = f"{result.status} {result.code}: {result.reason}"
         elif isinstance(result, SyncProcessFailed):
-            self.last_error = _("Sync failed ({error})").format(error=result.kind)
+            self.last_error = _("Sync failed; it is tried again in a few minutes.")
+            self.technical = result.kind  # for whoever helps, in the tooltip
         elif isinstance(result, Exception):
-            self.last_error = _("Sync failed ({error})").format(error=type(result).__name__)
+            self.last_error = _("Sync failed; it is tried again in a few minutes.")
+            self.technical = type(result).__name__
         else:
             self.last_error = ""
             if result.applied:
@@ -201,24 +228,28 @@ class SyncController(QObject):
             return
         if not state.joined:
             self.label.setText(_("Not connected to a server · all data stays on this laptop"))
+            self.label.setToolTip("")
             return
-        parts = [self.last_error or _("Online")]
-        if state.last_success:
-            from desktop_app.domain.hlc import Timestamp
-
-            wall = Timestamp.parse(state.last_success).wall_ms / 1000
-            import datetime as dt
-
-            when = dt.datetime.fromtimestamp(wall).strftime("%H:%M")
-            parts.append(_("last sync {time}").format(time=when))
-        parts.append(_("{count} pending").format(count=state.pending_changes))
-        if state.open_conflicts:
+        # A long message (waiting for approval: what to compare) shows its first sentence
+        # here and whole in the tooltip, so the counts after it stay in view.
+        first, _dot, rest = self.last_error.partition(". ")
+        parts = [(first + "." if rest else first) or _("Online")]
+        if state.open_conflicts:  # what needs someone first
             n = state.open_conflicts
             parts.append(
                 ngettext("{count} conflict to decide", "{count} conflicts to decide", n).format(
                     count=n
                 )
             )
+        if state.last_success:
+            from desktop_app.domain.hlc import Timestamp
+
+            wall = Timestamp.parse(state.last_success).wall_ms / 1000
+            parts.append(_("last sync {time}").format(time=last_sync_time(wall)))
+        n = state.pending_changes
+        parts.append(
+            ngettext("{count} change to send", "{count} changes to send", n).format(count=n)
+        )
         if state.unconfirmed_senders:
             parts.append(
                 _("confirm “{name}” by its fingerprint (File menu)").format(
@@ -237,8 +268,12 @@ class SyncController(QObject):
                 ).format(count=n)
             )
         self.label.setText(" · ".join(parts))
+        self.label.setToolTip(
+            "\n".join(t for t in (self.last_error if rest else "", self.technical) if t)
+        )
 
     def retranslate(self) -> None:
+        self.label.setAccessibleName(_("Sync status"))
         self.sync_action.setText(_("&Sync now"))
         self.join_action.setText(_("&Join an organisation…"))
         self.confirm_action.setText(_("Con&firm the coordinator's laptop…"))

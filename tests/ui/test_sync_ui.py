@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import uuid
 from collections.abc import Iterator
@@ -12,8 +13,10 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.i18n.messages import sync_message
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.sync_status import last_sync_time
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, create_first_account
@@ -60,7 +63,7 @@ def test_sync_runs_in_background_while_typing_and_resolves_conflicts(
         qtbot.addWidget(window)
         window.show()
         controller = window.sync  # type: ignore[attr-defined]
-        qtbot.waitUntil(lambda: "pending" in controller.label.text(), timeout=5000)
+        qtbot.waitUntil(lambda: "to send" in controller.label.text(), timeout=5000)
         shown: list[tuple[str, int, int, str]] = []  # as the status bar showed each report
         controller.progress.connect(
             lambda phase, done, total: shown.append(
@@ -85,7 +88,10 @@ def test_sync_runs_in_background_while_typing_and_resolves_conflicts(
         assert child is not None and child != os.getpid()
         assert report.applied >= 301  # the people, and the audit entries of their registration
         assert people.count_people(b.store) == 301
-        assert "last sync" in controller.label.text() and "0 pending" in controller.label.text()
+        assert (
+            "last sync" in controller.label.text()
+            and "0 changes to send" in controller.label.text()
+        )
         with qtbot.waitSignal(window.search_finished, timeout=5000):
             window._on_search_timer_timeout()
         assert window.model.rowCount() == 1
@@ -289,6 +295,16 @@ def test_revoking_a_laptop_in_the_laptops_dialog_asks_then_renews_the_team_key(
         assert wrapped_key_ids(server, device_id(b)) == b_keys
         with pytest.raises(Revoked):
             sync_uc.sync_now(b.store)
+        # B's window says what that means, in words, and keeps the code for whoever helps.
+        b_window = MainWindow(b)
+        qtbot.addWidget(b_window)
+        b_sync = b_window.sync  # type: ignore[attr-defined]
+        with qtbot.waitSignal(b_sync.sync_finished, timeout=30_000):
+            assert b_sync.start()
+        qtbot.waitUntil(lambda: "to send" in b_sync.label.text(), timeout=5000)
+        assert b_sync.label.text().startswith("This laptop was revoked and no longer syncs.")
+        assert "(revoked)" not in b_sync.label.text() and "403 revoked" in b_sync.label.toolTip()
+        b_window.close()
         people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
         sync_uc.sync_now(a.store)
         sync_uc.sync_now(c.store)
@@ -443,3 +459,22 @@ def test_the_status_bar_says_when_records_need_a_newer_version(
     finally:
         a.close()
         b.close()
+
+
+def test_the_status_bar_keeps_its_counts_in_view_and_dates_an_old_sync(
+    qtbot: QtBot, session: Session
+) -> None:
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    controller = window.sync  # type: ignore[attr-defined]
+    controller.last_error = sync_message("not_approved")  # two sentences
+    yesterday = dt.datetime.now() - dt.timedelta(days=1)
+    clock = f"{int(yesterday.timestamp() * 1000):013d}-00000-{'d' * 8}"
+    controller.show_status(sync_uc.SyncStatus(True, "https://x", False, 1, clock, 2))
+    text = controller.label.text()
+    assert text.startswith("This laptop is waiting for a coordinator's approval. · 2 conflicts")
+    assert "Compare the fingerprint" in controller.label.toolTip()
+    when = text.split("last sync ")[1].split(" · ")[0]  # "Dec 2 23:15"
+    assert str(yesterday.day) in when.split() and ":" in when, when
+    assert "1 change to send" in text
+    assert last_sync_time(dt.datetime.now().timestamp()).count(":") == 1  # today: the time
