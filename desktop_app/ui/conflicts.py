@@ -8,6 +8,7 @@ enters the right one. The decision is stored on a worker thread (``DialogSave``)
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import TYPE_CHECKING
 
@@ -147,6 +148,7 @@ class ConflictsDialog(QDialog):
         self.setMinimumWidth(640)
         self.conflicts: list[conflicts_uc.OpenConflict] = []
         self.names: dict[str, str | None] = {}  # person id -> name (None: erased)
+        self.viewed: set[str] = set()  # people whose values were shown (view logged once)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
         self.list = QListWidget()
@@ -171,9 +173,10 @@ class ConflictsDialog(QDialog):
         self.save_edit.clicked.connect(lambda: self._resolve_with(self._edited_value()))
         edit_row = QGridLayout()
         edit_row.addWidget(self.edit_label, 0, 0, 1, 2)
+        # One row holds the field (a line or a text box, whichever is shown) and the button.
         edit_row.addWidget(self.edit_line, 1, 0)
-        edit_row.addWidget(self.edit_text, 2, 0)
-        edit_row.addWidget(self.save_edit, 1, 1)
+        edit_row.addWidget(self.edit_text, 1, 0)
+        edit_row.addWidget(self.save_edit, 1, 1, Qt.AlignmentFlag.AlignTop)
         self.combine = QGroupBox()
         self.combine_grid = QGridLayout(self.combine)
         self.save_combination = QPushButton()
@@ -255,11 +258,11 @@ class ConflictsDialog(QDialog):
         self.names = {}
         for c in self.conflicts:
             if c.person_id and c.person_id not in self.names:
+                # A name in the list is no look at the record (as in the people list): the
+                # view is logged when a conflict of the person is shown (``_log_view``).
                 person = people.get_person(
                     self.controller.store, window.session.user, c.person_id, log_view=False
                 )
-                if person is not None:
-                    window.log_view("person", person.id)  # off the UI thread
                 self.names[c.person_id] = (
                     f"{person.given_name} {person.family_name}" if person else None
                 )
@@ -276,7 +279,7 @@ class ConflictsDialog(QDialog):
         if c.record_kind == "visit" and c.about:
             from desktop_app.ui.visits import form_title
 
-            kind = f"{kind} «{form_title(c.about)}»"
+            kind = _("{kind} “{form}”").format(kind=kind, form=form_title(c.about))
         elif c.about:
             kind = f"{kind} {c.about}"
         if c.record_kind != "person":
@@ -313,6 +316,13 @@ class ConflictsDialog(QDialog):
         self._show_sides(c)
         self._show_editor(c if c.editable and not c.withheld else None)
         self._show_combination(c)
+        self._log_view(c)
+
+    def _log_view(self, c: conflicts_uc.OpenConflict) -> None:
+        """The person whose values are shown now, once while the dialog is open."""
+        if c.person_id and self.names.get(c.person_id) and c.person_id not in self.viewed:
+            self.viewed.add(c.person_id)
+            self.controller.window.log_view("person", c.person_id)  # off the UI thread
 
     def _show_sides(self, c: conflicts_uc.OpenConflict) -> None:
         """Both values, where and when each was set, and why a helper cannot decide."""
@@ -374,6 +384,13 @@ class ConflictsDialog(QDialog):
         if c is None:
             return
         current = c.kept_value if isinstance(c.kept_value, str) else ""
+        if c.record_kind == "person" and c.field == "date_of_birth" and current:
+            from desktop_app.domain.dates import PartialDate, PartialDateError
+            from desktop_app.ui.person_dialog import typed_date
+
+            # As it is typed (14.03.1985), not as it is stored (1985-03-14).
+            with contextlib.suppress(PartialDateError):
+                current = typed_date(PartialDate.parse(current))
         if multiline:
             self.edit_text.setPlainText(current)
             self.edit_label.setBuddy(self.edit_text)

@@ -89,7 +89,7 @@ def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_dec
         housing = life.field("housing_type")
         # A visit's conflict is about one answer, named by its question.
         visit_title = f"· {housing.label['en']}"
-        assert any(t.startswith("Elena Radu · Visit «") and t.endswith(visit_title) for t in titles)
+        assert any(t.startswith("Elena Radu · Visit “") and t.endswith(visit_title) for t in titles)
 
         # The referral's status by its name, never its code.
         dialog.list.setCurrentRow(
@@ -299,3 +299,72 @@ def test_a_referrals_values_are_shown_by_their_names(qapp: object) -> None:
     assert value_text(by_service, "jobcenter", directory) == service.name.get("de")
     assert shown("status", "appointment_made") == "Termin vereinbart"
     set_language("en")
+
+
+def test_the_dialog_logs_a_view_of_the_person_shown_not_of_everyone_listed(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Names in the list are no look at a record (as in the people list); showing a person's
+    two values is, once while the dialog is open."""
+    from desktop_app.sync.conflict_records import record_conflict
+    from desktop_app.sync.merge import Conflict
+    from desktop_app.usecases import audit
+
+    ids = [
+        people.register_person(session.store, session.user, PersonDraft(g, "Radu")).id
+        for g in ("Elena", "Ion")
+    ]
+    with session.store.transaction() as db:
+        values = (("0176 1", "0176 2"), ("0176 3", "0176 4"))
+        for pid, (mine, theirs) in zip(ids, values, strict=True):
+            clocks = (f"{'1' * 13}-00000-a", f"{'1' * 13}-00001-b")
+            conflict = Conflict("person", pid, "phone", mine, clocks[0], theirs, clocks[1])
+            record_conflict(db, session.store, conflict, pid)
+
+    def views() -> list[str]:
+        entries = audit.list_entries(session.store, session.user, action="view")
+        return [e.record_id for e in entries if e.record_kind == "person"]
+
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
+    assert dialog.list.count() == 2
+    first = dialog.conflicts[0].person_id
+    qtbot.waitUntil(lambda: views() == [first], timeout=5000)
+    dialog.list.setCurrentRow(1)
+    dialog.list.setCurrentRow(0)  # again: no second entry
+    other = dialog.conflicts[1].person_id
+    qtbot.waitUntil(lambda: sorted(views()) == sorted([first, other]), timeout=5000)
+    assert window.recorder.wait(5000)
+    assert sorted(views()) == sorted(ids)
+
+
+def test_a_date_of_birth_to_correct_is_offered_as_it_is_typed(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    from desktop_app.sync.conflict_records import record_conflict
+    from desktop_app.sync.merge import Conflict
+
+    pid = people.register_person(session.store, session.user, PersonDraft("Elena", "Radu")).id
+    with session.store.transaction() as db:
+        clocks = (f"{'1' * 13}-00000-a", f"{'1' * 13}-00001-b")
+        for field, mine, theirs in (
+            ("date_of_birth", "1991-02-04", "1991-04-02"),
+            ("notes", "Termin beim Jobcenter am Montag", "Termin abgesagt"),
+        ):
+            conflict = Conflict("person", pid, field, mine, clocks[0], theirs, clocks[1])
+            record_conflict(db, session.store, conflict, pid)
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.resize(900, 700)
+    dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
+    rows = {c.field: i for i, c in enumerate(dialog.conflicts)}
+    dialog.list.setCurrentRow(rows["date_of_birth"])
+    assert dialog.edit_line.text() == "04.02.1991"
+    dialog.list.setCurrentRow(rows["notes"])
+    qtbot.waitExposed(dialog)
+    # A text to edit stands beside its button, on the row under its label.
+    box, button = dialog.edit_text.geometry(), dialog.save_edit.geometry()
+    assert dialog.edit_text.isVisible() and button.top() == box.top()
+    assert dialog.edit_label.geometry().bottom() < box.top()
+    dialog.grab().save(str(tmp_path / "conflict-notes.png"))
