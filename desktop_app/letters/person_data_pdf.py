@@ -11,7 +11,15 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    Flowable,
+    KeepTogether,
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from desktop_app.i18n.formatting import format_long_date
 from desktop_app.i18n.messages import RECORD_KINDS
@@ -124,8 +132,9 @@ def render_person_data(
                 [para(t(KEY_LABELS[k]) if k in KEY_LABELS else str(k), bold), para(shown(k, v))]
                 for k, v in entry.items()
             ]
-            story += [Table(cells, colWidths=[55 * mm, 115 * mm], style=table_style)]
-            story.append(Spacer(1, 2 * mm))
+            # An entry on one page where it fits (a conflict lost its last row to the next).
+            table = Table(cells, colWidths=[55 * mm, 115 * mm], style=table_style)
+            story += [KeepTogether([table, Spacer(1, 2 * mm)])]
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,

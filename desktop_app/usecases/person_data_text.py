@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -38,6 +39,11 @@ def _answer(fdef: FieldDef | None, value: Any, lang: str) -> object:
         return [_answer(fdef, v, lang) for v in value]
     if not isinstance(value, str):
         return value
+    if fdef.type == FieldType.DATE:
+        try:
+            return format_partial_date(value, lang)  # 2. Apr. 1991, not 1991-04-02
+        except ValueError:
+            return value
     if fdef.type == FieldType.YES_NO_UNKNOWN and value in YES_NO_UNKNOWN:
         return gettext_in(lang, YES_NO_UNKNOWN[value])
     if fdef.type == FieldType.CEFR and value in CEFR_LEVELS:
@@ -82,21 +88,32 @@ def _next_steps(form: FormDefinition | None, steps: object, lang: str) -> object
 
 
 def _moment(value: object, lang: str) -> object:
-    """An ISO date or date-time as ``lang`` writes it (the time in the laptop's zone); anything
-    else (an empty value, a clock stamp) as it is."""
-    if not isinstance(value, str) or len(value) < 10 or value[4:5] != "-":
+    """An ISO date or date-time, or a record's clock stamp, as ``lang`` writes it (the time in
+    the laptop's zone, to the minute); anything else (an empty value) as it is."""
+    if not isinstance(value, str) or len(value) < 10:
         return value
-    from babel.dates import format_date, format_datetime
+    from babel.dates import format_date, format_time
 
-    try:
-        moment = dt.datetime.fromisoformat(value)
-    except ValueError:
+    if _CLOCK.match(value):  # "1796339381527-00000-<device>": its wall time
+        moment = dt.datetime.fromtimestamp(int(value[:13]) / 1000, dt.UTC)
+    elif value[4:5] == "-":
+        try:
+            moment = dt.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if len(value) == 10:
+            return format_date(moment.date(), "medium", locale=lang)
+    else:
         return value
-    if len(value) == 10:
-        return format_date(moment.date(), "medium", locale=lang)
     if moment.tzinfo is not None:
         moment = moment.astimezone()
-    return format_datetime(moment, "medium", locale=lang)
+    day = format_date(moment.date(), "medium", locale=lang)
+    return f"{day}, {format_time(moment.time(), 'short', locale=lang)}"
+
+
+_CLOCK = re.compile(r"[0-9]{13}-[0-9]{5}-")
+# The sections an advisor can open to a helper (``access``), as the person reads them.
+_SECTIONS = {"health": N_("Health details"), "exploitation": N_("Notes on exploitation")}
 
 
 def _purposes(forms: Mapping[str, FormDefinition]) -> dict[str, Mapping[str, str]]:
@@ -155,6 +172,17 @@ def _named(
         return out
     if kind == "conflicts":
         return [_named_conflict(row, lang, forms, directory) for row in rows]
+    if kind == "case_openings":
+        # Which section, since when; not the staff member's internal id (the JSON keeps it).
+        return [
+            {
+                "kind": gettext_in(lang, _SECTIONS[k])
+                if (k := str(row.get("kind"))) in _SECTIONS
+                else k,
+                "since": row.get("since"),
+            }
+            for row in rows
+        ]
     return [dict(row) for row in rows]
 
 

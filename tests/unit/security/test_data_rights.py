@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -297,3 +298,33 @@ def test_tombstone_from_sync_erases_the_person_on_a_second_laptop(
             )
     finally:
         second.close()
+
+
+def test_the_export_pdf_names_sections_opened_to_helpers_and_dates_without_internal_ids(
+    session: Session,
+) -> None:
+    """The section by its name and since when, to the minute; not the helper's internal id, not
+    the record's clock stamp (the JSON keeps both). A date answer as the language writes it."""
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import consent_answers, full_life_situation
+
+    pid = _person(session)
+    helper = _user(session, Role.HELPER)
+    access.open_case_to_helper(session.store, session.user, pid, helper.user.id, "health")
+    visits.record_consent(session.store, session.user, pid, consent_answers())
+    answers = full_life_situation()
+    visits.finish_visit(session.store, session.user, pid, "life_situation", answers)
+    raw_json, pdf = data_rights.export_person(session.store, session.user, pid)
+    opening = json.loads(raw_json)["case_openings"][0]
+    assert opening["helper_id"] == helper.user.id and opening["kind"] == "health"
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        content = " ".join((page.extract_text() or "").replace("\n", " ") for page in doc.pages)
+    assert "Здравни данни" in content  # the section's name
+    assert helper.user.id[:8] not in content
+    assert opening["since"][:13] not in content  # the clock stamp, not a time
+    assert not re.search(r"\d\d:\d\d:\d\d", content)  # times to the minute
+    dates = [
+        v for v in answers.values() if isinstance(v, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", v)
+    ]
+    assert dates and all(d not in content for d in dates), dates
+    helper.close()
