@@ -12,6 +12,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
+    CondPageBreak,
     Flowable,
     KeepTogether,
     Paragraph,
@@ -55,6 +56,14 @@ KEY_LABELS = {
     "appointment": N_("Appointment"),
     "status": N_("Status"),
     "outcome": N_("Outcome"),
+    "note": N_("Note"),
+    "contact_person": N_("Contact person"),
+    "documents": N_("Documents to bring"),
+    "follow_up": N_("Follow-up"),
+    "status_history": N_("Status history"),
+    "earlier_versions": N_("Earlier versions"),
+    "started_at": N_("Started"),
+    "updated_at": N_("Last saved"),
     "kind": N_("Section"),
     "helper_id": N_("Helper"),
     "since": N_("Since"),
@@ -124,17 +133,24 @@ def render_person_data(
     rows = [[para(t(label), bold), para(value or "—")] for label, value in person_rows]
     story.append(Table(rows, colWidths=[55 * mm, 115 * mm], style=table_style))
     for section_title, entries in sections:
-        story.append(para(t(section_title), heading))
+        title_par: list[Flowable] = [para(t(section_title), heading)]
         if not entries:
-            story.append(para(t(NOTHING)))
+            story += [KeepTogether([*title_par, para(t(NOTHING))])]
         for entry in entries:
             cells = [
                 [para(t(KEY_LABELS[k]) if k in KEY_LABELS else str(k), bold), para(shown(k, v))]
                 for k, v in entry.items()
             ]
-            # An entry on one page where it fits (a conflict lost its last row to the next).
             table = Table(cells, colWidths=[55 * mm, 115 * mm], style=table_style)
-            story += [KeepTogether([table, Spacer(1, 2 * mm)])]
+            if table.wrap(170 * mm, A4[1])[1] < A4[1] / 3:
+                # A short entry on one page, with its section's heading if it is the first (a
+                # conflict lost its last row to the next page).
+                story += [KeepTogether([*title_par, table, Spacer(1, 2 * mm)])]
+            else:
+                # A long one (a visit's answers) flows on, rather than leave a page half
+                # empty; its heading does not end a page.
+                story += [CondPageBreak(40 * mm), *title_par, table, Spacer(1, 2 * mm)]
+            title_par = []
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,

@@ -105,6 +105,8 @@ DETAIL_NAMES = {
     "consents": N_("consents"),
     "referrals": N_("referrals"),
     "conflicts": N_("conflicts"),
+    "drafts": N_("forms not yet finished"),
+    "case_openings": N_("sections opened to helpers"),
     "search_tokens": N_("search entries"),
 }
 

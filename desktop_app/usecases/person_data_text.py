@@ -25,7 +25,9 @@ from desktop_app.letters.texts import default_letter_texts
 Row = Mapping[str, object]
 
 #: keys whose values are moments or days, written as the document's language writes them
-MOMENTS = frozenset({"finished_at", "created_at", "given_on", "appointment", "since"})
+MOMENTS = frozenset(
+    {"finished_at", "created_at", "given_on", "appointment", "since", "started_at", "updated_at"}
+)
 
 YES_NO_UNKNOWN = {"yes": N_("yes"), "no": N_("no"), "unknown": N_("don't know")}
 
@@ -140,7 +142,7 @@ def _named(
 ) -> list[Row]:
     """``rows`` of the source ``kind`` with their codes named in ``lang``."""
     out: list[Row] = []
-    if kind == "visits":
+    if kind in ("visits", "drafts"):
         for row in rows:
             form = forms.get(str(row.get("form")))
             named = dict(row)
@@ -148,6 +150,11 @@ def _named(
                 named["form"] = pick(form.title, lang)
             named["answers"] = _answers(form, row.get("answers"), lang)
             named["next_steps"] = _next_steps(form, row.get("next_steps"), lang)
+            if "earlier_versions" in row:
+                named["earlier_versions"] = [
+                    _earlier_version(form, version, lang)
+                    for version in row["earlier_versions"]  # type: ignore[attr-defined]
+                ]
             out.append(named)
         return out
     if kind == "consents":
@@ -168,6 +175,12 @@ def _named(
                 named["reason"] = reason.label.get(lang)
             if (status := str(row.get("status"))) in REFERRAL_STATUS:
                 named["status"] = gettext_in(lang, REFERRAL_STATUS[status])
+            if isinstance(documents := row.get("documents"), list):
+                named["documents"] = [directory.document_label(str(d), lang) for d in documents]
+            if follow_up := row.get("follow_up"):
+                named["follow_up"] = _partial(str(follow_up), lang)
+            if isinstance(history := row.get("status_history"), list):
+                named["status_history"] = [_status_step(step, lang) for step in history]
             out.append(named)
         return out
     if kind == "conflicts":
@@ -184,6 +197,37 @@ def _named(
             for row in rows
         ]
     return [dict(row) for row in rows]
+
+
+def _earlier_version(form: FormDefinition | None, version: Mapping[str, Any], lang: str) -> Row:
+    """A visit as it was before an edit: when it was saved and its answers then."""
+    return {
+        gettext_in(lang, N_("Version")): version.get("revision"),
+        gettext_in(lang, N_("Saved")): _moment(version.get("saved_at"), lang),
+        gettext_in(lang, N_("Answers")): _answers(form, version.get("answers"), lang),
+        gettext_in(lang, N_("Next steps")): _next_steps(form, version.get("next_steps"), lang),
+    }
+
+
+def _status_step(step: object, lang: str) -> object:
+    """One step of a referral's status history: "12 Mar 2026, 10:00: Appointment made (by)"."""
+    if not isinstance(step, Mapping):
+        return step
+    status = str(step.get("status"))
+    text = f"{_moment(step.get('at'), lang)}: "
+    text += gettext_in(lang, REFERRAL_STATUS[status]) if status in REFERRAL_STATUS else status
+    if step.get("by"):
+        text += f" ({step['by']})"
+    if step.get("outcome"):
+        text += f" – {step['outcome']}"
+    return text
+
+
+def _partial(value: str, lang: str) -> str:
+    try:
+        return format_partial_date(value, lang)
+    except ValueError:
+        return value
 
 
 def _named_conflict(

@@ -31,7 +31,23 @@ def _date(text: str) -> dt.date | None:
 def _collect_visits(db: DbSession, person_id: str) -> list[Row]:
     rows = db.scalars(
         select(VisitRow).where(VisitRow.person_id == person_id, VisitRow.deleted.is_(False))
-    )
+    ).all()
+    # The versions a visit had before it was edited: held (and shown on the person's page)
+    # until the person is erased, so they are part of the copy too.
+    earlier: dict[str, list[Row]] = {}
+    for rev in db.scalars(
+        select(VisitRevisionRow)
+        .where(VisitRevisionRow.visit_id.in_([r.id for r in rows]))
+        .order_by(VisitRevisionRow.visit_id, VisitRevisionRow.revision)
+    ):
+        earlier.setdefault(rev.visit_id, []).append(
+            {
+                "revision": rev.revision,
+                "saved_at": rev.saved_at,
+                "answers": json.loads(rev.answers or "{}"),
+                "next_steps": json.loads(rev.next_steps or "{}"),
+            }
+        )
     return [
         {
             "form": r.form_id,
@@ -39,6 +55,7 @@ def _collect_visits(db: DbSession, person_id: str) -> list[Row]:
             "finished_at": r.finished_at,
             "answers": json.loads(r.answers or "{}"),
             "next_steps": json.loads(r.next_steps or "{}"),
+            **({"earlier_versions": earlier[r.id]} if r.id in earlier else {}),
         }
         for r in rows
     ]
@@ -49,9 +66,28 @@ def _erase_visits(db: DbSession, _store: Store, _user: User, person_id: str) -> 
     if ids:
         db.execute(delete(VisitRevisionRow).where(VisitRevisionRow.visit_id.in_(ids)))
         db.execute(delete(VisitRow).where(VisitRow.id.in_(ids)))
-    drafts = db.scalar(select(func.count()).where(DraftRow.person_id == person_id)) or 0
+    return len(ids)
+
+
+def _collect_drafts(db: DbSession, person_id: str) -> list[Row]:
+    """Forms begun and not finished (kept on this laptop until finished or discarded)."""
+    rows = db.scalars(select(DraftRow).where(DraftRow.person_id == person_id))
+    return [
+        {
+            "form": r.form_id,
+            "started_at": r.started_at,
+            "updated_at": r.updated_at,
+            "answers": json.loads(r.answers or "{}"),
+            "next_steps": json.loads(r.next_steps or "{}"),
+        }
+        for r in rows
+    ]
+
+
+def _erase_drafts(db: DbSession, _store: Store, _user: User, person_id: str) -> int:
+    count = db.scalar(select(func.count()).where(DraftRow.person_id == person_id)) or 0
     db.execute(delete(DraftRow).where(DraftRow.person_id == person_id))
-    return len(ids) + int(drafts)
+    return int(count)
 
 
 def _visits_last_contact(db: DbSession) -> dict[str, dt.date]:
@@ -95,6 +131,11 @@ def _collect_referrals(db: DbSession, person_id: str) -> list[Row]:
             "appointment": r.appointment,
             "status": r.status,
             "outcome": r.outcome,
+            "note": r.reason_note,
+            "contact_person": r.contact_person,
+            "documents": json.loads(r.documents or "[]"),
+            "follow_up": r.follow_up,
+            "status_history": json.loads(r.status_history or "[]"),
         }
         for r in rows
     ]
@@ -127,6 +168,14 @@ register_person_data_source(
         collect=_collect_visits,
         erase=_erase_visits,
         last_contact=_visits_last_contact,
+    )
+)
+register_person_data_source(
+    PersonDataSource(
+        kind="drafts",
+        title=N_("Forms not yet finished"),
+        collect=_collect_drafts,
+        erase=_erase_drafts,
     )
 )
 register_person_data_source(

@@ -328,3 +328,63 @@ def test_the_export_pdf_names_sections_opened_to_helpers_and_dates_without_inter
     ]
     assert dates and all(d not in content for d in dates), dates
     helper.close()
+
+
+def test_the_export_holds_earlier_versions_drafts_and_the_referrals_details(
+    session: Session,
+) -> None:
+    """Everything held about the person is in the copy: a visit as it was before an edit, a
+    form begun and not finished, a referral's note, contact person, documents, follow-up and
+    status history (the person's page and the erasure reach them all)."""
+    from desktop_app.domain.referral import ReferralStatus
+    from desktop_app.usecases import referrals, visits
+    from tests.unit.test_visits import full_life_situation
+
+    pid = _person(session)
+    answers = full_life_situation()
+    visit = visits.finish_visit(session.store, session.user, pid, "life_situation", answers)
+    visits.edit_visit(
+        session.store, session.user, visit.id, {**answers, "housing_type": "homeless"}
+    )
+    visits.save_draft(session.store, session.user, pid, "skills_check", {"family_name": "Жечева"})
+    referral = referrals.issue_referral(
+        session.store,
+        session.user,
+        pid,
+        "jobcenter",
+        "buergergeld",
+        client_lang="bg",
+        reason_note="Bescheid vom 3.11. mitbringen",
+        contact_person="Frau Schäfer",
+    )
+    referrals.change_status(
+        session.store, session.user, referral.id, ReferralStatus.APPOINTMENT_MADE
+    )
+    raw_json, pdf = data_rights.export_person(session.store, session.user, pid)
+    data = json.loads(raw_json)
+    (stored,) = data["visits"]
+    assert stored["answers"]["housing_type"] == "homeless"
+    assert [v["answers"]["housing_type"] for v in stored["earlier_versions"]] == [
+        answers["housing_type"]
+    ]
+    assert [d["form"] for d in data["drafts"]] == ["skills_check"]
+    (ref,) = data["referrals"]
+    assert (
+        ref["note"] == "Bescheid vom 3.11. mitbringen" and ref["contact_person"] == "Frau Schäfer"
+    )
+    assert ref["documents"] and ref["follow_up"]
+    assert [s["status"] for s in ref["status_history"]][-1] == "appointment_made"
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        content = " ".join((page.extract_text() or "").replace("\n", " ") for page in doc.pages)
+    for shown in (
+        "Предишни версии",
+        "Още незавършени формуляри",
+        "Бележка",
+        "Bescheid vom 3.11. mitbringen",
+        "Frau Schäfer",
+        "История на състоянието",
+        "Лична карта",  # a document by its name
+    ):
+        assert shown in content, shown
+    erased = data_rights.erase_person(session.store, session.user, pid)
+    assert erased["drafts"] == 1 and erased["visits"] == 1
