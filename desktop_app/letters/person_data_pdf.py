@@ -22,16 +22,19 @@ from reportlab.platypus import (
     TableStyle,
 )
 
+from desktop_app.domain.referral import Organisation
 from desktop_app.i18n.formatting import format_long_date
 from desktop_app.i18n.messages import RECORD_KINDS
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.referral_letter import FONT, FONT_BOLD, register_fonts
 
-TITLE = N_("Your data at Welcome Desk")
+TITLE = N_("Your data at {organisation}")
 INTRO = N_(
     "This is a copy of all data that the advice service holds about you on this laptop and "
     "in its encrypted copies (Art. 15 GDPR). You may ask for corrections or for erasure."
 )
+CONTACT = N_("For questions, corrections or erasure: {contact}")
+COMPLAINT = N_("You can also complain to a data protection supervisory authority.")
 AS_OF = N_("As of {date}")
 PERSON_HEADING = N_("About you")
 NOTHING = N_("No entries.")
@@ -92,6 +95,7 @@ def render_person_data(
     sections: Sequence[tuple[str, Sequence[Mapping[str, object]]]],
     today: dt.date,
     field_labels: Mapping[str, str] | None = None,
+    organisation: Organisation | None = None,
 ) -> bytes:
     """``person_rows``: (label msgid, value); ``sections``: (title msgid, rows) per source;
     ``field_labels``: msgids of the person's fields by name (a conflict names its field)."""
@@ -117,11 +121,18 @@ def render_person_data(
     def para(text: str, style: ParagraphStyle = base) -> Paragraph:
         return Paragraph(escape(text), style)
 
+    # Who holds the data, and how to reach them (the letterhead saved in the settings).
+    org = organisation or Organisation(name="Welcome Desk")
+    contact = " · ".join(x for x in (org.name, *org.address_lines, org.phone, org.email) if x)
     story: list[Flowable] = [
-        para(t(TITLE), title),
+        para(t(TITLE).format(organisation=org.name), title),
         para(t(AS_OF).format(date=format_long_date(today, lang))),
         Spacer(1, 3 * mm),
         para(t(INTRO)),
+        Spacer(1, 1.5 * mm),
+        para(t(CONTACT).format(contact=contact)),
+        Spacer(1, 1.5 * mm),
+        para(t(COMPLAINT)),
         para(t(PERSON_HEADING), heading),
     ]
     table_style = TableStyle(
@@ -159,7 +170,7 @@ def render_person_data(
         rightMargin=20 * mm,
         topMargin=20 * mm,
         bottomMargin=20 * mm,
-        title=t(TITLE),
+        title=t(TITLE).format(organisation=org.name),
         author="Welcome Desk",
     )
     doc.build(story)

@@ -111,7 +111,12 @@ def export_person(
     sections = [
         (s.title, readable(s.kind, rows, doc_lang, forms, directory)) for s, rows in collected
     ]
-    pdf_bytes = render_person_data(doc_lang, person_rows, sections, today, FIELD_NAMES)
+    from desktop_app.usecases.settings import get_letterhead
+
+    organisation = get_letterhead(store)
+    pdf_bytes = render_person_data(
+        doc_lang, person_rows, sections, today, FIELD_NAMES, organisation=organisation
+    )
     audit.record(store, user, audit.AuditAction.EXPORT, "person", person_id, {"lang": doc_lang})
     return json_bytes, pdf_bytes
 

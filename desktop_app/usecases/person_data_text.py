@@ -68,7 +68,12 @@ def _answers(form: FormDefinition | None, answers: object, lang: str) -> object:
     if form is None or not isinstance(answers, Mapping):
         return answers
     out: dict[str, object] = {}
-    for field_id, value in answers.items():
+    # In the form's order (answers are stored sorted by their internal keys), then any the
+    # form no longer asks.
+    order = {f.id: i for i, f in enumerate(form.fields())}
+    for field_id, value in sorted(
+        answers.items(), key=lambda kv: order.get(str(kv[0]), len(order))
+    ):
         try:
             fdef: FieldDef | None = form.field(str(field_id))
         except KeyError:

@@ -29,7 +29,7 @@ from desktop_app.domain.users import User
 from desktop_app.domain.validation import FieldError, ValidationFailed, has_control_characters
 from desktop_app.letters.directory import ServiceDirectory, default_directory
 from desktop_app.letters.referral_letter import render_referral_letter
-from desktop_app.letters.texts import LetterTexts, default_letter_texts, load_organisation
+from desktop_app.letters.texts import LetterTexts, default_letter_texts
 from desktop_app.storage.audit_models import AuditRow
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow, PersonRow
@@ -45,6 +45,7 @@ from desktop_app.storage.referrals_repo import (
 )
 from desktop_app.sync.conflict_records import record_edit_conflicts, synced_state
 from desktop_app.usecases import audit, reference
+from desktop_app.usecases.settings import get_letterhead
 
 RECORD_KIND = "referral"
 MAX_TEXT = 200
@@ -385,7 +386,7 @@ def render_letter(
         referral,
         person,
         directory.get(referral.service_id),
-        load_organisation(),
+        get_letterhead(store),  # as saved in the settings (the shipped one until then)
         lang,
         today=today or referral.created_at.date(),
         directory=directory,

@@ -116,6 +116,35 @@ def test_letter_renders_in_client_language_with_long_input(session: Session) -> 
     assert bg != pdf
 
 
+def test_a_letter_carries_the_letterhead_saved_in_the_settings(session: Session) -> None:
+    """Not the shipped example organisation once the organisation saved its own."""
+    from desktop_app.domain.referral import Organisation
+    from desktop_app.usecases import settings
+
+    person = _person(session, "Ion", "Popescu")
+    referral = _issue(session, person)
+    shipped = " ".join(
+        pypdf.PdfReader(io.BytesIO(uc.render_letter(session.store, session.user, referral.id)))
+        .pages[0]
+        .extract_text()
+        .split()
+    )
+    assert "Welcome Europe" in shipped
+    settings.set_letterhead(
+        session.store,
+        Organisation(
+            name="Asociația Bun venit Dortmund",
+            address_lines=("Münsterstraße 5", "44145 Dortmund"),
+            phone="0231 777-0",
+            email="info@bun-venit.example.org",
+        ),
+    )
+    pdf = uc.render_letter(session.store, session.user, referral.id)
+    text = " ".join(pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
+    assert "Asociația Bun venit Dortmund" in text and "Münsterstraße 5" in text
+    assert "0231 777-0" in text and "Welcome Europe" not in text
+
+
 def test_print_queue_keeps_pdf_in_the_store_and_drops_it_once_printed(
     session: Session, data_dir: Path
 ) -> None:

@@ -376,6 +376,9 @@ def test_the_export_holds_earlier_versions_drafts_and_the_referrals_details(
     assert [s["status"] for s in ref["status_history"]][-1] == "appointment_made"
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         content = " ".join((page.extract_text() or "").replace("\n", " ") for page in doc.pages)
+    # Answers in the form's order (personal data before the household), not by internal key.
+    answers_shown = content[content.index("Отговори") :]
+    assert answers_shown.index("Фамилия: ") < answers_shown.index("Деца: ")
     for shown in (
         "Предишни версии",
         "Още незавършени формуляри",
@@ -388,3 +391,28 @@ def test_the_export_holds_earlier_versions_drafts_and_the_referrals_details(
         assert shown in content, shown
     erased = data_rights.erase_person(session.store, session.user, pid)
     assert erased["drafts"] == 1 and erased["visits"] == 1
+
+
+def test_the_export_names_who_holds_the_data_and_how_to_reach_them(session: Session) -> None:
+    from desktop_app.domain.referral import Organisation
+    from desktop_app.usecases import settings
+
+    settings.set_letterhead(
+        session.store,
+        Organisation(
+            name="Asociația Bun venit Dortmund",
+            address_lines=("Münsterstraße 5", "44145 Dortmund"),
+            phone="0231 777-0",
+            email="info@bun-venit.example.org",
+        ),
+    )
+    _raw, pdf = data_rights.export_person(session.store, session.user, _person(session))
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        first = " ".join((doc.pages[0].extract_text() or "").split())
+    assert first.startswith("Вашите данни в Asociația Bun venit Dortmund")
+    assert (
+        "За въпроси, поправка или изтриване: Asociația Bun venit Dortmund · Münsterstraße 5"
+        in first
+    )
+    assert "0231 777-0 · info@bun-venit.example.org" in first
+    assert "надзорен орган за защита на данните" in first
