@@ -72,8 +72,8 @@ KEY_LABELS = {
     "since": N_("Since"),
     "record": N_("Record"),
     "field": N_("Field"),
-    "kept_value": N_("Value kept"),
-    "other_value": N_("Other value"),
+    "kept_value": N_("In force now"),  # as the conflicts dialog names the two values
+    "other_value": N_("Not in force"),
     "decided": N_("Decided"),
 }
 YES, NO = N_("yes"), N_("no")

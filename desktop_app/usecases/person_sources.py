@@ -249,7 +249,7 @@ def _erase_conflicts(db: DbSession, _store: Store, _user: User, person_id: str) 
 register_person_data_source(
     PersonDataSource(
         kind="conflicts",
-        title=N_("Conflicts"),
+        title=N_("Values recorded differently on two laptops"),
         collect=_collect_conflicts,
         erase=_erase_conflicts,
     )

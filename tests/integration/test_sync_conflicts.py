@@ -257,7 +257,7 @@ def test_a_conflict_over_a_visit_is_exported_and_erased_with_the_person_on_every
     text = " ".join(
         " ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages
     )
-    conflicts_part = text[text.index("Konflikte") :]
+    conflicts_part = text[text.index("Auf zwei Laptops unterschiedlich erfasste Angaben") :]
     assert "Check der Lebenssituation" in conflicts_part
     assert "Miete pro Monat in Euro (Anteil der Person): 480" in conflicts_part
     assert "Miete pro Monat in Euro (Anteil der Person): 520" in conflicts_part

@@ -175,9 +175,9 @@ def test_export_holds_both_values_of_an_open_conflict(session: Session) -> None:
     ]
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         content = "\n".join(page.extract_text() or "" for page in doc.pages)
-    assert "Жечева-Иванова" in content and "Конфликти" in content
+    assert "Жечева-Иванова" in content and "Данни, записани различно на два лаптопа" in content
     # in the person's language: the labels, the field and "no" (not decided yet)
-    assert "Запазена стойност" in content and "Друга стойност" in content
+    assert "В сила сега" in content and "Не е в сила" in content
     assert "kept_value" not in content and "family_name" not in content and "False" not in content
 
 
