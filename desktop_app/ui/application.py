@@ -191,14 +191,18 @@ class CatalogTranslator(QTranslator):
     """Qt's own texts (``QT_TEXTS``) from our catalogs: for a language Qt ships none for
     (Romanian: PySide6 has no ``qtbase_ro``), and beneath Qt's own where it has gaps."""
 
-    def __init__(self, lang: str, parent: QObject) -> None:
+    def __init__(
+        self, lang: str, parent: QObject, only: set[tuple[str, str]] | None = None
+    ) -> None:
         super().__init__(parent)
         self.lang = lang
+        # Which of QT_TEXTS it answers (all unless given: those Qt's own translation lacks).
+        self.texts = QT_TEXTS if only is None else {k: QT_TEXTS[k] for k in only}
 
     def translate(
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
     ) -> str | None:
-        message = QT_TEXTS.get((context, source))
+        message = self.texts.get((context, source))
         if message is not None:
             return gettext_in(self.lang, message)
         # Not ours: a null string, so Qt uses its source text. An empty one ("") would be
@@ -234,11 +238,20 @@ class QtTranslations:
         QLocale.setDefault(QLocale(lang))
         if lang == "en":
             return
-        # Qt asks the translator installed last first, and the next one where it has none.
-        self._install(CatalogTranslator(lang, self._app))
         qt = QTranslator(self._app)
-        if qt.load(f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
-            self._install(qt)
+        if not qt.load(
+            f"qtbase_{lang}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+        ):
+            self._install(CatalogTranslator(lang, self._app))  # Romanian: ours alone
+            return
+        # Ours beneath Qt's only for what Qt's leaves untranslated (Bulgarian: "Look in",
+        # "Folder" …): every translator installed makes every widget retranslate itself, which
+        # was a tenth of the start-up in German, where Qt's has all of them. Qt asks the
+        # translator installed last first, and the next one where it has none.
+        gaps = {key for key in QT_TEXTS if not qt.translate(*key)}
+        if gaps:
+            self._install(CatalogTranslator(lang, self._app, gaps))
+        self._install(qt)
 
     def _install(self, translator: QTranslator) -> None:
         self._app.installTranslator(translator)
