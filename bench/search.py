@@ -6,6 +6,7 @@ Baseline in the same run: a primary-key lookup on the same store (for scale, not
 
 from __future__ import annotations
 
+import gc
 import random
 import sys
 import time
@@ -95,6 +96,13 @@ def keystroke_latencies(session, queries: list[str]) -> list[float]:  # type: ig
         samples.append((time.perf_counter() - t) * 1000)
         window.search_finished.disconnect(loop.quit)
     window.close()
+    # Freed here, while the application lives: left to the interpreter's last collection the
+    # window's Qt objects were destroyed after the application and the process aborted
+    # ("bool_dealloc … Garbage-collecting") after printing its figures.
+    window.deleteLater()
+    app.processEvents()
+    del window
+    gc.collect()
     return samples
 
 
