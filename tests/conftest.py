@@ -12,9 +12,17 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.domain.referral import Organisation
 from desktop_app.i18n.text import set_language
 
 PASSWORD = "correct horse 42"
+# A letterhead an organisation saves in the settings (not the shipped example).
+SAVED_LETTERHEAD = Organisation(
+    name="Asociația Bun venit Dortmund",
+    address_lines=("Münsterstraße 5", "44145 Dortmund"),
+    phone="0231 777-0",
+    email="info@bun-venit.example.org",
+)
 
 
 @pytest.fixture(autouse=True)

@@ -85,8 +85,13 @@ def _collect_drafts(db: DbSession, person_id: str) -> list[Row]:
 
 
 def _erase_drafts(db: DbSession, _store: Store, _user: User, person_id: str) -> int:
-    count = db.scalar(select(func.count()).where(DraftRow.person_id == person_id)) or 0
-    db.execute(delete(DraftRow).where(DraftRow.person_id == person_id))
+    return _delete_rows_of(db, DraftRow, person_id)
+
+
+def _delete_rows_of(db: DbSession, model: type[DraftRow] | type[ConsentRow], person_id: str) -> int:
+    """Delete the person's rows of ``model``; how many there were."""
+    count = db.scalar(select(func.count()).where(model.person_id == person_id)) or 0
+    db.execute(delete(model).where(model.person_id == person_id))
     return int(count)
 
 
@@ -115,9 +120,7 @@ def _collect_consents(db: DbSession, person_id: str) -> list[Row]:
 
 
 def _erase_consents(db: DbSession, _store: Store, _user: User, person_id: str) -> int:
-    count = db.scalar(select(func.count()).where(ConsentRow.person_id == person_id)) or 0
-    db.execute(delete(ConsentRow).where(ConsentRow.person_id == person_id))
-    return int(count)
+    return _delete_rows_of(db, ConsentRow, person_id)
 
 
 def _collect_referrals(db: DbSession, person_id: str) -> list[Row]:

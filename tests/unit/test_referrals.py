@@ -118,8 +118,8 @@ def test_letter_renders_in_client_language_with_long_input(session: Session) -> 
 
 def test_a_letter_carries_the_letterhead_saved_in_the_settings(session: Session) -> None:
     """Not the shipped example organisation once the organisation saved its own."""
-    from desktop_app.domain.referral import Organisation
     from desktop_app.usecases import settings
+    from tests.conftest import SAVED_LETTERHEAD
 
     person = _person(session, "Ion", "Popescu")
     referral = _issue(session, person)
@@ -130,15 +130,7 @@ def test_a_letter_carries_the_letterhead_saved_in_the_settings(session: Session)
         .split()
     )
     assert "Welcome Europe" in shipped
-    settings.set_letterhead(
-        session.store,
-        Organisation(
-            name="Asociația Bun venit Dortmund",
-            address_lines=("Münsterstraße 5", "44145 Dortmund"),
-            phone="0231 777-0",
-            email="info@bun-venit.example.org",
-        ),
-    )
+    settings.set_letterhead(session.store, SAVED_LETTERHEAD)
     pdf = uc.render_letter(session.store, session.user, referral.id)
     text = " ".join(pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
     assert "Asociația Bun venit Dortmund" in text and "Münsterstraße 5" in text

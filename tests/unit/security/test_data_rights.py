@@ -394,18 +394,10 @@ def test_the_export_holds_earlier_versions_drafts_and_the_referrals_details(
 
 
 def test_the_export_names_who_holds_the_data_and_how_to_reach_them(session: Session) -> None:
-    from desktop_app.domain.referral import Organisation
     from desktop_app.usecases import settings
+    from tests.conftest import SAVED_LETTERHEAD
 
-    settings.set_letterhead(
-        session.store,
-        Organisation(
-            name="Asociația Bun venit Dortmund",
-            address_lines=("Münsterstraße 5", "44145 Dortmund"),
-            phone="0231 777-0",
-            email="info@bun-venit.example.org",
-        ),
-    )
+    settings.set_letterhead(session.store, SAVED_LETTERHEAD)
     _raw, pdf = data_rights.export_person(session.store, session.user, _person(session))
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         first = " ".join((doc.pages[0].extract_text() or "").split())
