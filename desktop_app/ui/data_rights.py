@@ -6,11 +6,14 @@ import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -26,7 +29,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.permissions import Action, allowed
 from desktop_app.domain.person import Person
 from desktop_app.i18n.formatting import format_long_date, format_number
-from desktop_app.i18n.text import _
+from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.usecases import data_rights
@@ -78,6 +81,73 @@ class EraseDialog(QDialog):
 
     def _on_confirm_text_changed(self, text: str) -> None:
         self.ok.setEnabled(_fold(text) == _fold(self.person.family_name))
+
+
+class ExportDialog(QDialog):
+    """Where to write the person's data copy, and in which language its PDF is written: by
+    default the person's own language when documents exist in it, else the UI's."""
+
+    def __init__(self, person: Person, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.person = person
+        self.setWindowTitle(_("Export data"))
+        intro = QLabel(
+            _(
+                "A copy of everything recorded about {name}: a PDF to read and a JSON file "
+                "with the same data for other programs."
+            ).format(name=f"{person.given_name} {person.family_name}")
+        )
+        intro.setWordWrap(True)
+        self.language = QComboBox()
+        for code in (c for c in LANGUAGES if c in data_rights.DOCUMENT_LANGUAGES):
+            # each language by its own name, so the person can point at theirs
+            self.language.addItem(LANGUAGE_NAMES[code], code)
+        self.language.setAccessibleName(_("Language of the PDF"))
+        default = data_rights.preferred_language(person) or current_language()
+        self.language.setCurrentIndex(max(self.language.findData(default), 0))
+        self.folder = QLineEdit()
+        self.folder.setAccessibleName(_("Folder for the data copy"))
+        choose = QPushButton(_("&Choose…"))
+        choose.clicked.connect(self._on_choose_clicked)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(choose)
+        form = QFormLayout()
+        form.addRow(_("&Language of the PDF:"), self.language)
+        folder_label = QLabel(_("&Folder:"))
+        folder_label.setBuddy(self.folder)  # a row holding a layout gets no buddy of its own
+        form.addRow(folder_label, folder_row)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(_("&Export"))
+        self.ok.setEnabled(False)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.folder.textChanged.connect(self._on_folder_text_changed)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        intro.setMinimumWidth(480)
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
+
+    def chosen_language(self) -> str:
+        return str(self.language.currentData())
+
+    def chosen_folder(self) -> Path:
+        return Path(self.folder.text().strip())
+
+    def _on_choose_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(
+            self, _("Folder for the data copy"), self.folder.text()
+        )
+        if folder:
+            self.folder.setText(folder)
+
+    def _on_folder_text_changed(self, text: str) -> None:
+        self.ok.setEnabled(bool(text.strip()) and Path(text.strip()).is_dir())
 
 
 class RetentionWindow(QDialog):
@@ -208,9 +278,14 @@ def erase_shown_person(window: MainWindow, person_id: str) -> None:
     window.tasks.run(erase, erased, failed)
 
 
-def export_person_to(session: Session, person_id: str, folder: Path) -> list[Path]:
-    """Write the JSON and PDF copies; file names carry only the record id, never a name."""
-    json_bytes, pdf_bytes = data_rights.export_person(session.store, session.user, person_id)
+def export_person_to(
+    session: Session, person_id: str, folder: Path, lang: str | None = None
+) -> list[Path]:
+    """Write the JSON and PDF copies (the PDF in ``lang``, by default the person's language);
+    file names carry only the record id, never a name."""
+    json_bytes, pdf_bytes = data_rights.export_person(
+        session.store, session.user, person_id, lang=lang
+    )
     stem = f"welcome-desk-data-{person_id[:8]}"
     paths = [folder / f"{stem}.json", folder / f"{stem}.pdf"]
     paths[0].write_bytes(json_bytes)
@@ -224,17 +299,24 @@ def install(window: MainWindow) -> None:
     if allowed(user, Action.EXPORT_PERSON):
 
         def export(person: Person) -> None:
-            folder = QFileDialog.getExistingDirectory(window, _("Folder for the data copy"))
-            if not folder:
-                return
-            window.tasks.run(
-                lambda: export_person_to(window.session, person.id, Path(folder)),
-                lambda paths: window.statusBar().showMessage(
-                    _("Data copy written: {files}").format(files=", ".join(p.name for p in paths)),
-                    8000,
-                ),
-                window._on_task_failed,
-            )
+            dialog = ExportDialog(person, window)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+            def accepted() -> None:
+                folder, lang = dialog.chosen_folder(), dialog.chosen_language()
+                window.tasks.run(
+                    lambda: export_person_to(window.session, person.id, folder, lang),
+                    lambda paths: window.statusBar().showMessage(
+                        _("Data copy written: {files}").format(
+                            files=", ".join(p.name for p in paths)
+                        ),
+                        8000,
+                    ),
+                    window._on_task_failed,
+                )
+
+            dialog.accepted.connect(accepted)
+            dialog.open()
 
         page.add_person_action("export_person", lambda: _("Export data…"), export)
     if allowed(user, Action.ERASE_PERSON):

@@ -46,12 +46,14 @@ class PersonNotFound(LookupError):
     code = "person_not_found"
 
 
+def preferred_language(person: Person) -> str | None:
+    """The first language the person speaks that documents exist in, if any."""
+    return next((code for code in person.languages if code in DOCUMENT_LANGUAGES), None)
+
+
 def document_language(person: Person) -> str:
     """The first language the person speaks that documents exist in; else by nationality."""
-    for code in person.languages:
-        if code in DOCUMENT_LANGUAGES:
-            return code
-    return {"BG": "bg", "RO": "ro"}.get(person.nationality, "de")
+    return preferred_language(person) or {"BG": "bg", "RO": "ro"}.get(person.nationality, "de")
 
 
 def _person_dict(person: Person) -> Row:
@@ -81,7 +83,8 @@ def export_person(
     lang: str | None = None,
     today: dt.date | None = None,
 ) -> tuple[bytes, bytes]:
-    """All data held about a person: (JSON bytes, PDF bytes in the person's language)."""
+    """All data held about a person: (JSON bytes, PDF bytes in ``lang``, by default the
+    person's language)."""
     require(user, Action.EXPORT_PERSON)
     with store.reading() as session:
         person = PeopleRepository(session).get(person_id)
@@ -90,6 +93,8 @@ def export_person(
         collected = [(s, s.collect(session, person_id)) for s in sources()]
     today = today or dt.date.today()
     doc_lang = lang or document_language(person)
+    if doc_lang not in DOCUMENT_LANGUAGES:
+        raise ValueError(f"no documents in {doc_lang!r}")
     data = {
         "format": EXPORT_FORMAT,
         "version": 1,

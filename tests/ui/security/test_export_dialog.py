@@ -1,0 +1,80 @@
+"""The person's data copy (Art. 15) in the language chosen in its dialog."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from pypdf import PdfReader
+from PySide6.QtWidgets import QPushButton
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.i18n.text import set_language
+from desktop_app.ui.data_rights import ExportDialog
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.usecases import audit, people
+from desktop_app.usecases.accounts import Session
+
+
+def _window(qtbot: QtBot, session: Session) -> MainWindow:
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _text(pdf: Path) -> str:
+    reader = PdfReader(io.BytesIO(pdf.read_bytes()))
+    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+
+
+def test_the_data_copy_is_written_in_the_language_chosen(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Ana", "Popa", languages=("bg",))
+    )
+    window = _window(qtbot, session)
+    window.show_person(person.id)
+    button = window.person_page.findChild(QPushButton, "export_person")
+    assert button is not None and button.text() == "Export data…"
+    button.click()
+    dialog = window.findChild(ExportDialog)
+    assert dialog is not None and dialog.isVisible()
+    # the languages by their own names; the person speaks Bulgarian, so that comes first
+    names = [dialog.language.itemText(i) for i in range(dialog.language.count())]
+    assert names == ["Deutsch", "Български", "Română", "English"]
+    assert dialog.chosen_language() == "bg"
+    assert not dialog.ok.isEnabled()  # no folder yet
+    dialog.language.setCurrentIndex(dialog.language.findText("Română"))
+    dialog.folder.setText(str(tmp_path))
+    assert dialog.ok.isEnabled()
+    dialog.ok.click()
+    pdf = tmp_path / f"welcome-desk-data-{person.id[:8]}.pdf"
+    qtbot.waitUntil(
+        lambda: "Data copy written" in window.statusBar().currentMessage(), timeout=10_000
+    )
+    content = _text(pdf)
+    assert "Datele dumneavoastră la" in content and "Despre dumneavoastră" in content
+    assert "Вашите данни" not in content and "Your data" not in content
+    assert "Prenume" in content  # a field's label, not only the title
+    (entry,) = audit.list_entries(session.store, session.user, record_id=person.id, action="export")
+    assert entry.details == {"lang": "ro"}
+
+
+def test_without_a_language_of_the_person_the_ui_language_is_proposed(
+    qtbot: QtBot, session: Session
+) -> None:
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Ana", "Popa", languages=("tr",))
+    )
+    set_language("de")
+    dialog = ExportDialog(person)
+    qtbot.addWidget(dialog)
+    assert dialog.chosen_language() == "de"
+    set_language("en")
+    dialog = ExportDialog(person)
+    qtbot.addWidget(dialog)
+    assert dialog.chosen_language() == "en"
