@@ -43,13 +43,13 @@ NOTHING = N_("No entries.")
 #: what the sources' entries hold (``usecases/person_sources`` and others), as the person reads it
 KEY_LABELS = {
     "form": N_("Form"),
-    "form_version": N_("Form version"),
+    "form_version": N_("Version of the form"),
     "finished_at": N_("Finished"),
     "answers": N_("Answers"),
     "next_steps": N_("Next steps"),
     "purpose": N_("Purpose"),
     "granted": N_("Granted"),
-    "text_version": N_("Text version"),
+    "text_version": N_("Consent text"),
     "language": N_("Language"),
     "given_on": N_("Given on"),
     "reference": N_("Reference"),

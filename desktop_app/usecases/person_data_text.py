@@ -153,6 +153,8 @@ def _named(
             named = dict(row)
             if form is not None:
                 named["form"] = pick(form.title, lang)
+            if "form_version" in row:
+                named["form_version"] = form_version_label(row["form_version"], lang, form)
             named["answers"] = _answers(form, row.get("answers"), lang)
             named["next_steps"] = _next_steps(form, row.get("next_steps"), lang)
             if "earlier_versions" in row:
@@ -164,12 +166,17 @@ def _named(
         return out
     if kind == "consents":
         purposes = _purposes(forms)
-        return [
-            {**row, "purpose": pick(purposes[p], lang)}
-            if (p := str(row.get("purpose"))) in purposes
-            else dict(row)
-            for row in rows
-        ]
+        consent_form = next((f for f in forms.values() if f.text_version), None)
+        for row in rows:
+            named = dict(row)
+            if (p := str(row.get("purpose"))) in purposes:
+                named["purpose"] = pick(purposes[p], lang)
+            if "text_version" in row:
+                named["text_version"] = text_version_label(
+                    str(row["text_version"]), lang, consent_form
+                )
+            out.append(named)
+        return out
     if kind == "referrals":
         reasons = default_letter_texts().reasons
         for row in rows:
@@ -202,6 +209,43 @@ def _named(
             for row in rows
         ]
     return [dict(row) for row in rows]
+
+
+_TEXT_VERSION = re.compile(r"([0-9]{4})-([0-9]{1,2})(?:-([0-9]+))?")
+
+
+def text_version_label(version: str, lang: str, form: FormDefinition | None = None) -> str:
+    """The consent text a person read, as they can tell it: the form's title and the month the
+    text was written ("2026-11-1": the first text of November 2026), not the stored code."""
+    from babel.dates import format_skeleton
+
+    title = pick(form.title, lang) if form is not None else ""
+    found = _TEXT_VERSION.fullmatch(version)
+    if found and 1 <= int(found[2]) <= 12:
+        month = format_skeleton("yMMMM", dt.date(int(found[1]), int(found[2]), 1), locale=lang)
+        number = int(found[3] or 1)
+        text = (
+            gettext_in(lang, N_("text of {month}")).format(month=month)
+            if number == 1
+            else gettext_in(lang, N_("text {number} of {month}")).format(number=number, month=month)
+        )
+    else:
+        text = gettext_in(lang, N_("text version {version}")).format(version=version)
+    return f"{title}, {text}" if title else text
+
+
+def form_version_label(version: object, lang: str, form: FormDefinition | None) -> object:
+    """Which version of its form a visit was recorded with, and whether the form still reads
+    so: the person cannot tell anything from a bare version number."""
+    if not isinstance(version, int):
+        return version
+    if form is not None and version == form.version:
+        return gettext_in(lang, N_("version {number}, still in use")).format(number=version)
+    if form is not None and version < form.version:
+        return gettext_in(lang, N_("version {number}, since replaced by version {current}")).format(
+            number=version, current=form.version
+        )
+    return gettext_in(lang, N_("version {number}")).format(number=version)
 
 
 def _earlier_version(form: FormDefinition | None, version: Mapping[str, Any], lang: str) -> Row:
@@ -303,6 +347,8 @@ def conflict_value(
             except ValueError:
                 return value
             return [str(item) for item in items] if isinstance(items, list) else value
+    if record == "consent" and field == "text_version":
+        return text_version_label(value, lang)
     if field in MOMENTS:
         return _moment(value, lang)
     return value

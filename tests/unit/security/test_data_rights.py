@@ -408,3 +408,45 @@ def test_the_export_names_who_holds_the_data_and_how_to_reach_them(session: Sess
     )
     assert "0231 777-0 · info@bun-venit.example.org" in first
     assert "надзорен орган за защита на данните" in first
+
+
+def test_the_export_pdf_names_consent_texts_and_form_versions_as_a_person_reads_them(
+    session: Session,
+) -> None:
+    """Not the stored codes ("2026-11-1", a bare version number): the consent form's title and
+    the month of its text; the form's version and whether it is still in use. In German one
+    word for a form throughout."""
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import consent_answers, full_life_situation
+
+    pid = _person(session)
+    visits.record_consent(session.store, session.user, pid, consent_answers())
+    visits.finish_visit(session.store, session.user, pid, "life_situation", full_life_situation())
+    raw_json, pdf = data_rights.export_person(session.store, session.user, pid, lang="de")
+    data = json.loads(raw_json)
+    assert {c["text_version"] for c in data["consents"]} == {"2026-11-1"}  # the JSON keeps codes
+    assert data["visits"][0]["form_version"] == 1
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        content = " ".join(" ".join((page.extract_text() or "").split()) for page in doc.pages)
+    assert "Einwilligungstext Einwilligung in die Datenverarbeitung, Fassung vom November 2026" in (
+        content
+    )
+    assert "Version des Formulars Version 1, wird weiterhin verwendet" in content
+    assert "2026-11-1" not in content
+    assert "Noch nicht abgeschlossene Formulare" in content
+    assert "Bogen" not in content and "Bögen" not in content
+
+
+def test_version_labels_for_texts_and_forms() -> None:
+    from desktop_app.usecases.person_data_text import form_version_label, text_version_label
+    from desktop_app.usecases.reference import shipped_forms
+
+    consent, life = shipped_forms()["consent"], shipped_forms()["life_situation"]
+    assert text_version_label("2026-11-2", "ro", consent) == (
+        "Consimțământ pentru prelucrarea datelor personale, textul 2 din noiembrie 2026"
+    )
+    assert text_version_label("2026-03-1", "bg") == "текст от март 2026\u202fг."
+    assert text_version_label("7", "en") == "text version 7"
+    newer = life.model_copy(update={"version": 3})
+    assert form_version_label(1, "en", newer) == "version 1, since replaced by version 3"
+    assert form_version_label(4, "en", newer) == "version 4"
