@@ -66,7 +66,14 @@ def chart(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Drawin
         d = Drawing(WIDTH, 62 * mm)
         lc = HorizontalLineChart()
         lc.x, lc.y, lc.width, lc.height = 12 * mm, 12 * mm, WIDTH - 60 * mm, 46 * mm
-        lc.data = [[row[i] for row in shown] for i in range(len(table.columns))]
+        # months still to come are not drawn: a line falling to 0 would read as a drop
+        lc.data = [
+            [
+                None if table.unfinished.get(r.key) == "not_yet" else row[i]
+                for r, row in zip(table.rows, shown, strict=True)
+            ]
+            for i in range(len(table.columns))
+        ]
         lc.categoryAxis.categoryNames = labels
         lc.categoryAxis.labels.fontName = FONT
         lc.categoryAxis.labels.fontSize = 6.5

@@ -59,6 +59,7 @@ from desktop_app.usecases.reports import (
     month_period,
     parse_period,
     period_label,
+    row_label,
 )
 
 if TYPE_CHECKING:
@@ -81,7 +82,17 @@ def chart_view(table: Table, lang: str) -> QChartView:
     labels = [table.label(r.key, lang) for r in table.rows]
     if table.chart == "line":
         axis_x = QBarCategoryAxis()
-        axis_x.append([f"{r.key[5:7]}/{r.key[2:4]}" for r in table.rows])  # 10/26: fits 12
+        # 10/26: fits 12; the month not over yet is starred and named in the chart's title
+        so_far = [r.key for r in table.rows if table.unfinished.get(r.key) == "so_far"]
+        axis_x.append(
+            [f"{r.key[5:7]}/{r.key[2:4]}{'*' if r.key in so_far else ''}" for r in table.rows]
+        )
+        if so_far:
+            chart.setTitle(
+                _("* {month}: counted so far, the month is not over yet").format(
+                    month=row_label(table.key, so_far[0], lang)
+                )
+            )
         # Qt Charts cut every one of them to "12/…" (it measures a category axis's room for
         # a line series wrongly); "10/26" fits the room there is.
         axis_x.setTruncateLabels(False)
@@ -96,7 +107,8 @@ def chart_view(table: Table, lang: str) -> QChartView:
             line = QLineSeries()
             line.setName(_(column))
             for i, row in enumerate(table.rows):
-                line.append(i, row.values[j])
+                if table.unfinished.get(row.key) != "not_yet":  # no fall to 0 ahead of time
+                    line.append(i, row.values[j])
             line.setColor(COLORS[j % len(COLORS)])
             chart.addSeries(line)
             line.attachAxis(axis_x)

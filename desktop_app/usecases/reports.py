@@ -227,6 +227,9 @@ class Row:
     values: tuple[int, ...]
 
 
+UNFINISHED = {"so_far": N_("{label} (so far)"), "not_yet": N_("{label} (not yet)")}
+
+
 @dataclass(frozen=True)
 class Table:
     """One figure of the report: ``title`` and ``columns`` are gettext msgids."""
@@ -241,13 +244,18 @@ class Table:
     #: names of rows by key in each language, where they come from data in force on this
     #: laptop (the services of the published directory) rather than from the program
     names: Mapping[str, LocalizedText] = field(default_factory=dict, compare=False)
+    #: rows counted over part of their time only: the trend's month that is not over on the
+    #: report's day ("so_far") and months after it ("not_yet"), so no reader takes the smaller
+    #: figures for a drop
+    unfinished: Mapping[str, str] = field(default_factory=dict)
 
     def label(self, row_key: str, lang: str) -> str:
         """The text of row ``row_key`` in ``lang`` (``row_label``, with this table's names)."""
         named = self.names.get(row_key)
-        if named:
-            return named.get(lang)
-        return row_label(self.key, row_key, lang)
+        text = named.get(lang) if named else row_label(self.key, row_key, lang)
+        if (state := self.unfinished.get(row_key)) in UNFINISHED:
+            return gettext_in(lang, UNFINISHED[state]).format(label=text)
+        return text
 
     def value(self, row_key: str, column: int = 0) -> int:
         for row in self.rows:
@@ -873,8 +881,25 @@ def _next_steps(groups: list[tuple[Any, ...]]) -> Table:
     )
 
 
+def unfinished_months(months: list[str], period: Period, as_of: dt.date) -> dict[str, str]:
+    """Which of the trend's ``months`` are counted in part only: the month of the last day
+    counted (the period's end or, before it, ``as_of``: today is not over) when that day is not
+    the month's last or is today, and every month after it."""
+    last_day = min(period.end, as_of)
+    current = f"{last_day.year:04d}-{last_day.month:02d}"
+    month_end = calendar.monthrange(last_day.year, last_day.month)[1]
+    out = {m: "not_yet" for m in months if m > current}
+    if current in months and (last_day.day < month_end or last_day == as_of):
+        out[current] = "so_far"
+    return out
+
+
 def _trend(
-    s: DbSession, period: Period, filters: ReportFilter, referral_groups: list[tuple[Any, ...]]
+    s: DbSession,
+    period: Period,
+    filters: ReportFilter,
+    referral_groups: list[tuple[Any, ...]],
+    as_of: dt.date,
 ) -> Table:
     months = trend_months(period)
     span = Period(
@@ -928,6 +953,7 @@ def _trend(
         (N_("People advised"), N_("Visits"), N_("Quick contacts"), N_("Referrals")),
         tuple(Row(m, tuple(acc[m])) for m in months),
         chart="line",
+        unfinished=unfinished_months(months, period, as_of),
     )
 
 
@@ -956,7 +982,7 @@ def build_report(
         referral_groups = _referral_groups(s, period, filters)
         tables = (
             _overview(s, period, filters, as_of, referral_groups),
-            _trend(s, period, filters, referral_groups),
+            _trend(s, period, filters, referral_groups, as_of),
             _nationality(s, period, filters),
             _district(s),
             _topics(s, period, filters, groups),

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtCharts import QChartView
+from PySide6.QtCharts import QBarCategoryAxis, QChartView, QLineSeries
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QTableWidget
 from pytestqt.qtbot import QtBot
@@ -150,3 +151,25 @@ def test_a_figures_table_keeps_room_for_its_row_texts_and_groups_thousands(
     assert widget.minimumWidth() >= longest + counts
     assert widget.columnWidth(0) >= longest
     assert widget.item(0, 1).text() == "1.391" and widget.item(0, 4).text() == "1.024"
+
+
+def test_the_trends_month_not_over_yet_is_marked_on_screen(qtbot: QtBot) -> None:
+    """The chart stars the month and names it in its title; months to come are not drawn (a
+    line falling to 0 looks like a drop); the table says "so far"."""
+    headers = ("People advised", "Visits")
+    rows = tuple(Row(f"2026-{m:02d}", (40 + m, 60 + m)) for m in range(1, 13))
+    unfinished = {"2026-06": "so_far", **{f"2026-{m:02d}": "not_yet" for m in range(7, 13)}}
+    trend = Table("trend", "Trend", headers, rows, chart="line", unfinished=unfinished)
+    view = ui.chart_view(trend, "en")
+    qtbot.addWidget(view)
+    chart = view.chart()
+    (axis_x,) = chart.axes(Qt.Orientation.Horizontal)
+    assert isinstance(axis_x, QBarCategoryAxis)
+    assert axis_x.categories()[5] == "06/26*" and axis_x.categories()[4] == "05/26"
+    assert chart.title() == "* Jun 2026: counted so far, the month is not over yet"
+    lines = chart.series()
+    assert lines and all(isinstance(s, QLineSeries) and s.count() == 6 for s in lines)  # to June
+    table = ui.table_widget(trend, "en")
+    qtbot.addWidget(table)
+    texts = [item.text() if (item := table.item(i, 0)) else "" for i in range(12)]
+    assert texts[4:7] == ["May 2026", "Jun 2026 (so far)", "Jul 2026 (not yet)"]

@@ -407,3 +407,48 @@ def test_a_short_table_in_the_pdf_stays_on_the_page_of_its_heading() -> None:
         assert len(on) == 1, (table.title, on)
         rows = [i for i, text in enumerate(pages) if f"{table.rows[-1].key} " in text]
         assert rows == on, (table.title, on, rows)
+
+
+# --------------------------------------------------------------------------------------------
+# The trend's month that is not over
+
+
+def test_the_trends_month_not_over_yet_is_marked_in_the_labels_and_the_pdf(session) -> None:  # type: ignore[no-untyped-def]
+    """A year report on 4 December: December's smaller figures are so far, not a drop."""
+    year = parse_period("2026")
+    report = build_report(session.store, session.user, year, as_of=dt.date(2026, 12, 4))
+    trend = report.table("trend")
+    assert dict(trend.unfinished) == {"2026-12": "so_far"}
+    assert trend.label("2026-12", "en") == "Dec 2026 (so far)"
+    assert trend.label("2026-11", "en") == "Nov 2026"
+    assert trend.label("2026-12", "de") == "Dez. 2026 (bisher)"
+    text = " ".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(render_pdf(report, "de"))).pages
+    )
+    assert "Dez. 2026 (bisher)" in text  # the table's row (the chart's label is drawn too)
+    assert "Nov. 2026 (bisher)" not in text
+    # the exports for funders say so too
+    assert "Dec 2026 (so far)" in to_csv(report, "en")
+    # a finished year: nothing marked
+    done = build_report(session.store, session.user, year, as_of=dt.date(2027, 1, 2))
+    assert not done.table("trend").unfinished
+
+
+def test_unfinished_months_of_a_period_in_progress_or_ending_inside_a_month() -> None:
+    months = reports_uc.trend_months(parse_period("2026"))
+    in_june = reports_uc.unfinished_months(months, parse_period("2026"), dt.date(2026, 6, 15))
+    assert in_june == {
+        "2026-06": "so_far",
+        **{f"2026-{m:02d}": "not_yet" for m in range(7, 13)},
+    }
+    custom = parse_period("2026-01-01..2026-03-15")
+    assert reports_uc.unfinished_months(
+        reports_uc.trend_months(custom), custom, dt.date(2026, 12, 4)
+    ) == {"2026-03": "so_far"}
+    # the last day of a month, seen later: the month is complete
+    q3 = parse_period("2026-Q3")
+    assert not reports_uc.unfinished_months(reports_uc.trend_months(q3), q3, dt.date(2026, 12, 4))
+    # today is the month's last day: not over until the day is
+    assert reports_uc.unfinished_months(
+        ["2026-11"], parse_period("2026-11"), dt.date(2026, 11, 30)
+    ) == {"2026-11": "so_far"}
