@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -31,7 +30,7 @@ from desktop_app.i18n.text import (
     set_language,
 )
 from desktop_app.storage.people_sql import PersonListEntry
-from desktop_app.ui.people_model import PAGE, PeopleTableModel
+from desktop_app.ui.people_model import PAGE, PeopleTable, PeopleTableModel
 from desktop_app.ui.person_dialog import RegisterPersonDialog
 from desktop_app.ui.person_page import PersonPage
 from desktop_app.ui.tasks import TaskRunner
@@ -149,14 +148,11 @@ class MainWindow(QMainWindow):
 
         self.model = PeopleTableModel(self)
         self.model.load_pages_with(self.tasks.run)
-        self.table = QTableView()
-        self.table.setModel(self.model)
+        self.table = PeopleTable(self.model)
         self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAlternatingRowColors(True)
         self.table.selectionModel().currentRowChanged.connect(self._on_table_current_changed)
         self.person_page = PersonPage()
@@ -300,7 +296,7 @@ class MainWindow(QMainWindow):
         self.table.setAccessibleName(_("People"))
         self._show_user()
         self.model.retranslate()
-        self._fit_columns()
+        self.table.fit_columns()
         self.person_page.retranslate()
         self._update_result_label()
         self.retranslated.emit()
@@ -308,13 +304,6 @@ class MainWindow(QMainWindow):
     def _show_user(self) -> None:
         name = self.user.display_name if self.user is not None else ""
         self.status_user.setText(_("Logged in: {name}").format(name=name) if name else "")
-
-    def _fit_columns(self) -> None:
-        """Wide enough for the header in the current language (rows are not measured: 100k)."""
-        metrics = self.table.horizontalHeader().fontMetrics()
-        for column, minimum in enumerate((150, 130, 110, 60, 140)):
-            header = str(self.model.headerData(column, Qt.Orientation.Horizontal) or "")
-            self.table.setColumnWidth(column, max(minimum, metrics.horizontalAdvance(header) + 28))
 
     # --- list and search -----------------------------------------------------------------
     def reload_all(self) -> None:

@@ -1,4 +1,5 @@
-"""Table model of the people list: lazily paged over the whole store, or a search result."""
+"""The people list: its table model, lazily paged over the whole store or a search result, and
+the view that sizes its columns to the texts of the UI language."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QHeaderView, QTableView, QWidget
 
 from desktop_app.i18n.formatting import format_partial_date
-from desktop_app.i18n.text import N_, _
+from desktop_app.i18n.text import N_, _, current_language
 from desktop_app.storage.people_sql import PersonListEntry
+from desktop_app.ui.widgets import FIRST_COUNTRIES, country_names
 
 COLUMNS = (
     ("family_name", N_("Family name")),
@@ -19,6 +23,12 @@ COLUMNS = (
     ("phone", N_("Phone")),
 )
 PAGE = 200
+NAME_COLUMNS = (0, 1)
+# What the other columns typically show, to size them by (rows are not measured: 100k).
+SAMPLE_DATES = ("1985-05-28", "1985-09-28", "1985-12-28")
+SAMPLE_PHONE = "+359 88 123 4567"
+CELL_PADDING = 12  # the delegate's margins around a cell's text (6), and a little air
+NAME_ROOM = 110  # what each name column keeps before the other columns widen to their headers
 
 Index = QModelIndex | QPersistentModelIndex
 #: runs ``fn`` on a worker, then ``on_done(result)`` or ``on_failed(exc)`` on the UI thread
@@ -37,6 +47,7 @@ class PeopleTableModel(QAbstractTableModel):
         self._background: Background | None = None
         self._loading: set[int] = set()
         self._generation = 0
+        self._countries: tuple[str, dict[str, str]] = ("", {})
 
     def load_pages_with(self, background: Background) -> None:
         """Read the pages that painting asks for with ``background(fn, on_done, on_failed)``
@@ -157,12 +168,25 @@ class PeopleTableModel(QAbstractTableModel):
         value = getattr(entry, key)
         if key == "date_of_birth":
             return format_partial_date(value)
+        if key == "nationality":
+            return self._country_name(value)
         return value
+
+    def _country_name(self, code: str) -> str:
+        """The country's name in the UI language (the person's page and dialog say the same);
+        the names are looked up once per language, not once per painted cell."""
+        lang = current_language()
+        if self._countries[0] != lang:
+            self._countries = (lang, country_names(lang))
+        return self._countries[1].get(code, code) if code else ""
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+        if orientation == Qt.Orientation.Horizontal and role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,  # whole where a narrow column elides the header
+        ):
             return _(COLUMNS[section][1])
         return None
 
@@ -172,3 +196,52 @@ class PeopleTableModel(QAbstractTableModel):
             self.dataChanged.emit(
                 self.index(0, 0), self.index(self.rowCount() - 1, len(COLUMNS) - 1)
             )
+
+
+class PeopleTable(QTableView):
+    """The people list. The name columns share what the others leave; date of birth,
+    nationality and phone are as wide as their typical texts in the UI language, and as wide
+    as their headers while the names keep ``NAME_ROOM``. Otherwise a header is elided, and its
+    tooltip, as every cell's, gives the whole text."""
+
+    def __init__(self, model: PeopleTableModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setModel(model)
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header = self.horizontalHeader()
+        header.setTextElideMode(Qt.TextElideMode.ElideRight)
+        header.setStretchLastSection(False)
+        for column in range(len(COLUMNS)):
+            header.setSectionResizeMode(
+                column,
+                QHeaderView.ResizeMode.Stretch
+                if column in NAME_COLUMNS
+                else QHeaderView.ResizeMode.Interactive,
+            )
+
+    def fit_columns(self) -> None:
+        """Size the columns for the UI language and the width there is (see the class)."""
+        header, metrics = self.horizontalHeader(), self.fontMetrics()
+        typical = {
+            "date_of_birth": [format_partial_date(d) for d in SAMPLE_DATES],
+            "nationality": list(map(country_names().get, FIRST_COUNTRIES, FIRST_COUNTRIES)),
+            "phone": [SAMPLE_PHONE],
+        }
+        least: dict[int, int] = {}
+        wanted: dict[int, int] = {}
+        for column, (key, _title) in enumerate(COLUMNS):
+            if key in typical:
+                text = max(metrics.horizontalAdvance(t) for t in typical[key]) + CELL_PADDING
+                least[column] = text
+                wanted[column] = max(text, header.sectionSizeFromContents(column).width())
+        room = self.viewport().width() - len(NAME_COLUMNS) * NAME_ROOM - sum(least.values())
+        extra = sum(wanted.values()) - sum(least.values())
+        room = max(room, 0)
+        share = 1.0 if extra <= room else room / extra
+        for column, width in least.items():
+            self.setColumnWidth(column, width + int((wanted[column] - width) * share))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.fit_columns()

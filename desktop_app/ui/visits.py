@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QListWidget,
     QListWidgetItem,
@@ -544,6 +545,15 @@ class VisitsTab(QWidget):
         self.tree.setObjectName("visit_history")
         self.tree.setColumnCount(3)
         self.tree.setRootIsDecorated(True)
+        # The form's title and what changed share the pane's width, elided with their whole
+        # text in a tooltip: sized to their contents, the long titles of Bulgarian, Romanian or
+        # German pushed the answers out of sight.
+        history_header = self.tree.header()
+        history_header.setStretchLastSection(False)
+        history_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
+        for column in (1, 2):
+            history_header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.itemActivated.connect(self._on_item_activated)
         self.tree.currentItemChanged.connect(self._on_current_item_changed)
         # the pane is narrow: the selected version's changes are also shown in full below
@@ -608,22 +618,24 @@ class VisitsTab(QWidget):
                 ]
             )
             item.setData(0, Qt.ItemDataRole.UserRole, index)
+            _whole_in_tooltips(item)
             for position, rev in enumerate(visit.earlier, start=1):
-                QTreeWidgetItem(
-                    item,
-                    [
-                        _date(rev.saved_at),
-                        _("earlier version {n}").format(n=rev.revision),
-                        _changes(self.session.store, visit.form_id, versions, position),
-                    ],
+                _whole_in_tooltips(
+                    QTreeWidgetItem(
+                        item,
+                        [
+                            _date(rev.saved_at),
+                            _("earlier version {n}").format(n=rev.revision),
+                            _changes(self.session.store, visit.form_id, versions, position),
+                        ],
+                    )
                 )
             self.tree.addTopLevelItem(item)
         self.tree.expandAll()
         if (first := self.tree.topLevelItem(0)) is not None:
             self.tree.setCurrentItem(first)
         self.detail.setVisible(bool(self.visits))
-        for column in range(2):
-            self.tree.resizeColumnToContents(column)
+        self.tree.resizeColumnToContents(0)
         self.empty.setVisible(not self.visits)
         self.edit_button.setEnabled(bool(self.visits))
 
@@ -644,6 +656,12 @@ class VisitsTab(QWidget):
         item = self.tree.currentItem() or self.tree.topLevelItem(0)
         if item is not None:
             self._on_item_activated(item, 0)
+
+
+def _whole_in_tooltips(item: QTreeWidgetItem) -> None:
+    """The form's title and the changes whole, where a narrow column elides them."""
+    for column in (1, 2):
+        item.setToolTip(column, item.text(column))
 
 
 def _changes(store: Store, form_id: str, versions: list[dict[str, Any]], position: int) -> str:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QStyle, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.ui.application import collect_garbage_on_gui_thread
@@ -78,3 +78,21 @@ def finish_form(qtbot: QtBot, win: VisitWindow) -> Visit | None:
         win.finish()
     visit: Visit | None = answered.args[0]
     return visit
+
+
+@pytest.fixture
+def program_font(qapp: QApplication) -> Iterator[None]:
+    """The program's own font (bundled), for tests of what fits where; the test's font after."""
+    from desktop_app.ui.application import load_fonts
+
+    before = qapp.font()
+    load_fonts(qapp)
+    yield
+    qapp.setFont(before)
+
+
+def shown_whole(view: QAbstractItemView, text: str, width: int) -> bool:
+    """Whether ``text`` fits a cell ``width`` wide of ``view`` unelided (Qt's text margins, and
+    a pixel of slack for the fractional widths Qt lays text out with)."""
+    margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+    return view.fontMetrics().horizontalAdvance(text) + 2 * margin <= width + 1

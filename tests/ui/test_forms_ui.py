@@ -28,7 +28,7 @@ from desktop_app.ui.visits import VisitsFeature, VisitWindow
 from desktop_app.usecases import people, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import finish_form, store_held, type_text
+from tests.ui.conftest import finish_form, shown_whole, store_held, type_text
 
 
 def _person(session: Session) -> Person:
@@ -418,24 +418,27 @@ def test_bilingual_mode_shows_both_languages(qtbot: QtBot, session: Session) -> 
     assert combo.currentText() == "bulgarisch"
 
 
+# A finished life-situation check of ``_person`` (urgency: today).
+CHECK_ANSWERS: dict[str, Any] = {
+    "family_name": "Петрова",
+    "given_names": "Мария",
+    "date_of_birth": "1991-04-02",
+    "nationality": "bulgarian",
+    "languages": ["bg"],
+    "address_registration": "registered",
+    "children_count": 0,
+    "housing_type": "homeless",
+    "work_status": ["looking"],
+    "session_language": "bg",
+    "topics": ["housing"],
+    "urgency": "today",
+}
+
+
 def _editing(qtbot: QtBot, session: Session) -> tuple[VisitsFeature, VisitWindow, Person]:
     """A finished life-situation check (urgency: today), opened again from the Visits tab."""
     person = _person(session)
-    answers = {
-        "family_name": "Петрова",
-        "given_names": "Мария",
-        "date_of_birth": "1991-04-02",
-        "nationality": "bulgarian",
-        "languages": ["bg"],
-        "address_registration": "registered",
-        "children_count": 0,
-        "housing_type": "homeless",
-        "work_status": ["looking"],
-        "session_language": "bg",
-        "topics": ["housing"],
-        "urgency": "today",
-    }
-    visits.finish_visit(session.store, session.user, person.id, "life_situation", answers)
+    visits.finish_visit(session.store, session.user, person.id, "life_situation", CHECK_ANSWERS)
     window, feature = _window(qtbot, session)
     window.show_person(person.id)
     tree = feature.tab.tree
@@ -445,6 +448,41 @@ def _editing(qtbot: QtBot, session: Session) -> tuple[VisitsFeature, VisitWindow
     (win,) = feature.open_windows
     qtbot.addWidget(win)
     return feature, win, person
+
+
+def test_at_1100_px_in_bulgarian_the_visit_history_shows_its_answers(
+    qtbot: QtBot, session: Session, program_font: None
+) -> None:
+    """The form's title sized to its contents ("Преглед на житейската ситуация, версия 1")
+    pushed the answers column out of the pane, cut off without an ellipsis. Title and answers
+    now share the pane, elided where they must be, whole in their tooltips."""
+    set_language("bg")
+    person = _person(session)
+    first = visits.finish_visit(
+        session.store, session.user, person.id, "life_situation", CHECK_ANSWERS
+    )
+    changed = {**CHECK_ANSWERS, "urgency": "this_week", "housing_type": "emergency_shelter"}
+    visits.edit_visit(session.store, session.user, first.id, changed)
+    window, feature = _window(qtbot, session)
+    window.resize(1100, 700)
+    window.show_person(person.id)
+    tree, page = feature.tab.tree, window.person_page
+    # the splitter gives the page the room its buttons need, as in use
+    qtbot.waitUntil(lambda: tree.isVisible() and page.width() >= page.minimumSizeHint().width())
+    header = tree.header()
+    assert header.sectionPosition(2) + header.sectionSize(2) <= tree.viewport().width()
+    assert tree.horizontalScrollBar().maximum() == 0
+    assert header.sectionSizeFromContents(2).width() <= header.sectionSize(2)  # "Отговори"
+    top = tree.topLevelItem(0)
+    assert top is not None and top.text(1) == "Преглед на житейската ситуация, версия 2"
+    assert top.text(2) == "променено: Жилищна ситуация, Спешност"
+    earlier = top.child(0)
+    assert earlier is not None and earlier.text(2) == "12 отговора"
+    assert shown_whole(tree, earlier.text(2), header.sectionSize(2))
+    for item in (top, earlier):
+        for column in (1, 2):
+            assert item.toolTip(column) == item.text(column)
+    set_language("en")
 
 
 def test_edit_from_the_visits_tab_makes_a_revision(qtbot: QtBot, session: Session) -> None:

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QLabel
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.i18n.text import _, set_language
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.people_model import COLUMNS, NAME_COLUMNS
 from desktop_app.ui.person_dialog import RegisterPersonDialog
 from desktop_app.usecases import audit, people
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import store_held, type_text
+from tests.ui.conftest import shown_whole, store_held, type_text
 
 
 def _window(qtbot: QtBot, session: Session) -> MainWindow:
@@ -264,3 +266,88 @@ def test_every_menu_entry_has_an_access_key_of_its_own_in_every_language(
                 assert len(set(keys)) == len(keys), (lang, texts)
     finally:
         window.switch_language("en")
+
+
+def test_the_list_names_the_nationality_in_the_ui_language(qtbot: QtBot, session: Session) -> None:
+    """The list said "BG" where the person's page says "Bulgaria"; the search still finds."""
+    people.register_person(
+        session.store, session.user, PersonDraft("Ion", "Popescu", nationality="RO")
+    )
+    people.register_person(session.store, session.user, PersonDraft("Ana", "Popa"))
+    window = _window(qtbot, session)
+    column = [key for key, _title in COLUMNS].index("nationality")
+
+    def nationality(name: str, role: Qt.ItemDataRole = Qt.ItemDataRole.DisplayRole) -> object:
+        model = window.model
+        (row,) = [r for r in range(model.rowCount()) if model.entry(r).given_name == name]  # type: ignore[union-attr]
+        return model.data(model.index(row, column), role)
+
+    assert nationality("Ion") == "Romania" and nationality("Ana") == ""
+    for lang, name in (("bg", "Румъния"), ("de", "Rumänien"), ("ro", "România")):
+        window.switch_language(lang)
+        assert nationality("Ion") == name
+        assert nationality("Ion", Qt.ItemDataRole.ToolTipRole) == name
+        assert nationality("Ion", Qt.ItemDataRole.AccessibleTextRole) == name
+    assert _search(qtbot, window, "popescu") == ["Ion Popescu"]
+    assert nationality("Ion") == "România"
+    window.switch_language("en")
+
+
+def _list_at(qtbot: QtBot, session: Session, lang: str, width: int) -> MainWindow:
+    from desktop_app.domain.demo import generate_people
+
+    people.register_many(session.store, session.user, generate_people(60, seed=3))
+    set_language(lang)
+    window = _window(qtbot, session)
+    window.resize(width, 700)
+    table = window.table
+    table.selectRow(0)  # a person's page beside the list, with its buttons, as in use
+    page = window.person_page
+    qtbot.waitUntil(lambda: page.person is not None)
+    qtbot.waitUntil(lambda: page.width() >= page.minimumSizeHint().width())
+    QApplication.processEvents()
+    return window
+
+
+def test_at_1100_px_in_bulgarian_every_column_of_the_list_is_in_view(
+    qtbot: QtBot, session: Session, program_font: None
+) -> None:
+    """In Bulgarian at the window's 1100 px the columns, sized for their headers, were 690 px
+    wide in a list of 480: the nationality was cut off at the edge without an ellipsis and the
+    phone was out of sight. Now all fit; a header that does not is elided, whole in its tooltip,
+    and the nationalities the list shows are whole."""
+    window = _list_at(qtbot, session, "bg", 1100)
+    table, model = window.table, window.model
+    header = table.horizontalHeader()
+    widths = [header.sectionSize(c) for c in range(len(COLUMNS))]
+    assert sum(widths) <= table.viewport().width(), widths
+    assert table.horizontalScrollBar().maximum() == 0
+    nationality = [key for key, _title in COLUMNS].index("nationality")
+    shown = {model.data(model.index(r, nationality)) for r in range(model.rowCount())}
+    assert "България" in shown and "Румъния" in shown
+    for text in shown:
+        assert shown_whole(table, str(text), widths[nationality]), (text, widths)
+    for column, (key, title) in enumerate(COLUMNS):
+        assert model.headerData(column, Qt.Orientation.Horizontal) == _(title)
+        if header.sectionSizeFromContents(column).width() > widths[column]:  # elided
+            tooltip = model.headerData(
+                column, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole
+            )
+            assert tooltip == _(title), key
+    for column in NAME_COLUMNS:  # the names keep room: most are whole
+        texts = [str(model.data(model.index(r, column))) for r in range(model.rowCount())]
+        whole = [t for t in texts if shown_whole(table, t, widths[column])]
+        assert len(whole) >= 0.8 * len(texts), (column, widths)
+    set_language("en")
+
+
+def test_a_wider_window_shows_the_whole_headers_of_the_list(
+    qtbot: QtBot, session: Session, program_font: None
+) -> None:
+    window = _list_at(qtbot, session, "de", 1600)
+    header = window.table.horizontalHeader()
+    for column in range(len(COLUMNS)):
+        if column not in NAME_COLUMNS:
+            assert header.sectionSizeFromContents(column).width() <= header.sectionSize(column)
+    assert window.table.horizontalScrollBar().maximum() == 0
+    set_language("en")
