@@ -26,7 +26,7 @@ from desktop_app.domain.referral import Organisation
 from desktop_app.i18n.formatting import format_long_date
 from desktop_app.i18n.messages import RECORD_KINDS
 from desktop_app.i18n.text import N_, gettext_in
-from desktop_app.letters.referral_letter import FONT, FONT_BOLD, register_fonts
+from desktop_app.letters.referral_letter import FONT, FONT_BOLD, register_fonts, unbroken
 
 TITLE = N_("Your data at {organisation}")
 INTRO = N_(
@@ -126,7 +126,7 @@ def render_person_data(
     contact = " · ".join(x for x in (org.name, *org.address_lines, org.phone, org.email) if x)
     story: list[Flowable] = [
         para(t(TITLE).format(organisation=org.name), title),
-        para(t(AS_OF).format(date=format_long_date(today, lang))),
+        para(t(AS_OF).format(date=unbroken(format_long_date(today, lang)))),
         Spacer(1, 3 * mm),
         para(t(INTRO)),
         Spacer(1, 1.5 * mm),

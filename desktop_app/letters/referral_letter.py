@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import math
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -182,12 +183,12 @@ class _Context:
             "full_name": full,
             "latin_name": latin,
             "name_with_latin": f"{full} ({latin})" if latin != full else full,
-            "date_of_birth": _birth(p.date_of_birth, lang),
+            "date_of_birth": unbroken(_birth(p.date_of_birth, lang)),
             "nationality": _territory(p.nationality, lang),
             "languages": ", ".join(_language(code, lang) for code in p.languages),
             "service_name": _clean(self.service.name.get(lang)),
             "contact_person": _contact_named(r.contact_person),
-            "appointment_date": format_date(appointment.date(), "full", locale=_loc(lang))
+            "appointment_date": unbroken(format_date(appointment.date(), "full", locale=_loc(lang)))
             if appointment
             else "",
             "appointment_time": format_time(appointment.time(), "HH:mm", locale=_loc(lang))
@@ -204,7 +205,7 @@ class _Context:
             "organisation_name": _clean(self.organisation.name),
             "client_language": _language(self.lang, lang),
             "reason_note": _clean(r.reason_note),
-            "today": format_date(self.today, "long", locale=_loc(lang)),
+            "today": unbroken(format_date(self.today, "long", locale=_loc(lang))),
             "page": "{page}",
             "pages": "{pages}",
         }
@@ -561,7 +562,7 @@ def _draw_info_block(canvas: Canvas, ctx: _Context) -> None:
         ("info_name", r.advisor_name),
         ("info_phone", r.advisor_phone or ctx.organisation.phone),
         ("info_email", r.advisor_email or ctx.organisation.email),
-        ("info_date", format_date(ctx.today, "long", locale="de")),
+        ("info_date", unbroken(format_date(ctx.today, "long", locale="de"))),
     ]
     label_w, value_w = 24 * mm, (INFO_W - 24 - 10) * mm
     y = _y(INFO_TOP)
@@ -990,13 +991,25 @@ def _table_style(commands: list[Any]) -> TableStyle:
     return TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), *commands])
 
 
+_SPACES = re.compile(r"[^\S\xa0]+")  # white space but the no-break space
+
+
+def unbroken(text: str) -> str:
+    """A date as one word: "3. Dezember 2026" must not end a line after "3." (DIN 5008); a
+    line may still end after a weekday's comma ("Donnerstag, | 3. Dezember 2026").
+
+    Babel's narrow no-break space ("2026 г.") becomes a plain one for that: ReportLab breaks
+    lines at U+202F, not at U+00A0 (which DejaVu Sans draws as a space).
+    """
+    return re.sub(r"(?<!,)\s+", "\xa0", text.strip())
+
+
 def _clean(text: str) -> str:
-    """User text without control characters, one line, trimmed."""
-    if text.isprintable():
-        return " ".join(text.split())
-    return " ".join(
-        "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text).split()
-    )
+    """User text without control characters, one line, trimmed; no-break spaces (in dates)
+    stay."""
+    if not text.isprintable():
+        text = "".join(ch if unicodedata.category(ch)[0] != "C" else " " for ch in text)
+    return _SPACES.sub(" ", text).strip()
 
 
 def _clean_lines(text: str) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 from dataclasses import replace
@@ -318,3 +319,24 @@ def test_other_reason_prints_the_advisors_note() -> None:
     letter, copy = pdf_text(_render(reason="other", reason_note=note))
     assert f"folgender Angelegenheit zu beraten: {note}" in letter
     assert note in copy
+
+
+def test_a_date_in_a_letter_never_ends_a_line_inside() -> None:
+    """ "geb. 14. | März 1985": with a name of some length the subject line broke inside the
+    date. Dates are one word now (no-break spaces, which ReportLab keeps together and DejaVu
+    draws as spaces); Babel's narrow no-break space ("2026 г.") is one of those too."""
+    from desktop_app.letters.referral_letter import unbroken
+
+    assert (
+        unbroken("четвъртък, 3 декември 2026\u202fг.") == "четвъртък, 3\xa0декември\xa02026\xa0г."
+    )
+    month = r"(?:März|Dezember|март|декември)"
+    # a line ending with the day or month, the next going on with the month or year
+    inside = re.compile(rf"(?:\b\d{{1,2}}\.?\n{month}|{month}\n\d{{4}}|\b\d{{4}}\nг\.)")
+    for n in range(12, 26):  # names that end the subject line at every place around the date
+        person = replace(PETAR, given_name="Петър" + " Ив" * (n // 3) + "а" * (n % 3))
+        pdf = _render(person, "bg", appointment=dt.datetime(2026, 12, 3, 10, 0))
+        pages = [page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages]
+        text = "\n".join(" ".join(line.split()) for page in pages for line in page.split("\n"))
+        assert "14. März 1985" in text and "3 декември 2026 г." in text
+        assert not inside.search(text), (n, inside.search(text))
