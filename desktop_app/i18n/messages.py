@@ -251,6 +251,8 @@ FIELD_NAMES = {
     "documents": N_("Documents to bring"),
     "answers": N_("Answers"),
     "next_steps": N_("Next steps"),
+    # Two versions of a visit's answers that do not fit together (sync.kinds.COMBINED_ANSWERS)
+    "answers+": N_("Answers that do not fit together"),
     "granted": N_("Consent given"),
 }
 

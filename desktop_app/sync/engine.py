@@ -376,6 +376,15 @@ class SyncEngine:
                 union_lists=adapter.union_lists,
             )
             ours_differs = result.state != incoming
+            check = getattr(adapter, "check_combination", None)
+            if check is not None and current is not None and not result.conflicts:
+                combined = (
+                    check(session, self.store, current.state, incoming, result.state)
+                    if ours_differs and result.changed
+                    else None
+                )
+                if combined is not None:
+                    conflicts.append(combined)
             revision = max(envelope.revision, current.revision if current else 0)
             if ours_differs:
                 revision += 1  # the merged state is news for the server

@@ -8,13 +8,14 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from desktop_app.domain.dates import PartialDate, PartialDateError
+from desktop_app.domain.hlc import entry_name
 from desktop_app.domain.person import PERSON_FIELDS, Person, Sex
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import data_columns, table
 from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.storage.sync_models import ConflictRow, LaptopRow
 from desktop_app.sync import laptops
-from desktop_app.sync.merge import FieldState, RecordState, clock_device
+from desktop_app.sync.merge import Conflict, FieldState, RecordState, clock_device
 from desktop_app.sync.records import (
     LOCAL_ONLY,
     NEWER_VERSION,
@@ -216,6 +217,7 @@ def register_builtin_kinds() -> None:
                 person_column=owner,
                 last_writer_wins=later_wins.get(kind, frozenset()),
                 union_lists=histories.get(kind, frozenset()),
+                check_combination=_visit_combination if kind == "visit" else None,
             )
         )
     # Audit entries travel whole (their chain needs every column, the device id included).
@@ -252,6 +254,65 @@ def register_builtin_kinds() -> None:
             last_writer_wins=frozenset(fields) - {"revoked", "vouch"},
         )
     )
+
+
+# The field of a conflict over a visit's answers that fit the form on each laptop but not
+# combined (``_visit_combination``): the two versions are its values, whole.
+COMBINED_ANSWERS = "answers+"
+
+
+def _answers(state: RecordState) -> tuple[dict[str, Any], str]:
+    """A visit state's answers, and the clock of the last change among them."""
+    prefix = entry_name("answers", "")
+    answers, newest = {}, ""
+    for name, field in state.fields.items():
+        if name.startswith(prefix):
+            newest = max(newest, field.clock)
+            if field.value is not None:
+                answers[name[len(prefix) :]] = field.value
+    return answers, newest
+
+
+def _visit_combination(
+    session: Session, store: Store, local: RecordState, incoming: RecordState, merged: RecordState
+) -> Conflict | None:
+    """A conflict when two laptops each changed answers of a visit so that each version fits
+    the form but the answers merged one by one do not (e.g. "employed: no" here, the employer's
+    name there): an advisor decides, instead of a later save dropping answers unseen."""
+    if merged.deleted or local.deleted or incoming.deleted:
+        return None
+    (mine, mine_clock), (theirs, theirs_clock) = _answers(local), _answers(incoming)
+    both, _newest = _answers(merged)
+    if both in (mine, theirs):
+        return None
+    from desktop_app.usecases import visits
+
+    form_id, person = merged.fields.get("form_id"), merged.fields.get("person_id")
+    if form_id is None or person is None:
+        return None
+
+    def fits(answers: dict[str, Any]) -> bool | None:
+        return visits.answers_fit(session, store, str(form_id.value), str(person.value), answers)
+
+    if fits(both) is not False or not fits(mine) or not fits(theirs):
+        return None  # it fits, or the form is unknown here, or a side did not fit on its own
+    # The same two versions give the same conflict (and id) on every laptop: newer one kept.
+    (kept, kept_clock), (other, other_clock) = sorted(
+        ((mine, mine_clock), (theirs, theirs_clock)), key=lambda side: side[1], reverse=True
+    )
+    return Conflict(
+        "visit",
+        merged.id,
+        COMBINED_ANSWERS,
+        _answers_text(kept),
+        kept_clock,
+        _answers_text(other),
+        other_clock,
+    )
+
+
+def _answers_text(answers: dict[str, Any]) -> str:
+    return json.dumps(answers, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def _conflict_person(state: RecordState) -> str | None:

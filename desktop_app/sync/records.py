@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from desktop_app.domain.hlc import effective_field_clocks, entry_name, json_object
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import Base
-from desktop_app.sync.merge import FieldState, RecordState, clock_device
+from desktop_app.sync.merge import Conflict, FieldState, RecordState, clock_device
 
 
 class PayloadError(ValueError):
@@ -165,6 +165,15 @@ def decode(data: bytes) -> tuple[RecordState, str]:
         raise PayloadError("malformed payload") from exc
 
 
+# A merge may combine two versions that each made sense into one that does not (a visit's
+# answers changed one by one on two laptops). Given the session, the store, the local and
+# the incoming state and the merged one, a check returns a conflict for an advisor to decide,
+# or None. The engine calls it only where a merge combined both sides without a conflict.
+CombinationCheck = Callable[
+    [Session, Store, RecordState, RecordState, RecordState], Conflict | None
+]
+
+
 class RowAdapter:
     """Adapter for a table with ``SyncMixin`` whose synced fields are plain columns."""
 
@@ -181,8 +190,11 @@ class RowAdapter:
         union_lists: frozenset[str] = frozenset(),
         person_column: str | None = None,
         person_of: Callable[[RecordState], str | None] | None = None,
+        check_combination: CombinationCheck | None = None,
     ) -> None:
         self.kind = kind
+        # Looks at a merged state that is neither side's (see ``CombinationCheck``).
+        self.check_combination = check_combination
         self.sticky_true = sticky_true
         self.last_writer_wins = last_writer_wins
         self.greatest = greatest

@@ -183,8 +183,12 @@ class ConflictsDialog(QDialog):
         self.save_combination.clicked.connect(lambda: self._resolve_with(self._combined_value()))
         self.take_other: dict[str, QRadioButton] = {}
         self.error = ErrorLabel()
+        self.why = QLabel()  # what kind of conflict it is, where the intro does not say
+        self.why.setWordWrap(True)
+        self.why.hide()
         choice_layout = QVBoxLayout(self.choice)
         choice_layout.setContentsMargins(0, 0, 0, 0)
+        choice_layout.addWidget(self.why)
         choice_layout.addLayout(sides)
         choice_layout.addWidget(self.combine)
         choice_layout.addLayout(edit_row)
@@ -212,10 +216,7 @@ class ConflictsDialog(QDialog):
             )
         )
         self.list.setAccessibleName(_("Conflicts"))
-        self.keep_first.setText(_("Keep the value &in force"))
-        self.keep_second.setText(_("Take the &other value"))
-        self.kept_box.setTitle(_("In force now"))
-        self.other_box.setTitle(_("Not in force"))
+        self._side_texts(self._current())
         self.edit_label.setText(_("Or enter the right value:"))
         self.save_edit.setText(_("&Save this value"))
         self.combine.setTitle(_("Or take each answer from the version that is right"))
@@ -229,6 +230,31 @@ class ConflictsDialog(QDialog):
             self._show_combination(shown)
             for key, button in self.take_other.items():
                 button.setChecked(key in taken)
+
+    def _side_texts(self, c: conflicts_uc.OpenConflict | None) -> None:
+        """The sides' titles and buttons: the value in force and the other one, or for answers
+        that fit the form on each laptop but not combined, the two versions (neither is in
+        force: the combination is, until an advisor decides)."""
+        versions = c is not None and c.field == conflicts_uc.COMBINED_ANSWERS
+        self.why.setVisible(versions)
+        if versions:
+            self.why.setText(
+                _(
+                    "Answers of this form were changed on two laptops. Each version is "
+                    "complete, but together they do not fit the form: an answer to a question "
+                    "the other answers no longer ask, or answers that contradict each other. "
+                    "Take the version that is right, or take each answer from one of them."
+                )
+            )
+            self.kept_box.setTitle(_("Newer version"))
+            self.other_box.setTitle(_("Older version"))
+            self.keep_first.setText(_("Take the &newer version"))
+            self.keep_second.setText(_("Take the o&lder version"))
+        else:
+            self.kept_box.setTitle(_("In force now"))
+            self.other_box.setTitle(_("Not in force"))
+            self.keep_first.setText(_("Keep the value &in force"))
+            self.keep_second.setText(_("Take the &other value"))
 
     def _side(self) -> tuple[QGroupBox, QLabel, QLabel, QPushButton]:
         box = QGroupBox()
@@ -279,7 +305,12 @@ class ConflictsDialog(QDialog):
         if c.record_kind == "visit" and c.about:
             from desktop_app.ui.visits import form_title
 
-            kind = _("{kind} “{form}”").format(kind=kind, form=form_title(c.about))
+            if c.visit_day:
+                kind = _("{kind} “{form}” of {date}").format(
+                    kind=kind, form=form_title(c.about), date=format_partial_date(c.visit_day)
+                )
+            else:
+                kind = _("{kind} “{form}”").format(kind=kind, form=form_title(c.about))
         elif c.about:
             kind = f"{kind} {c.about}"
         if c.record_kind != "person":
@@ -308,6 +339,7 @@ class ConflictsDialog(QDialog):
         self.kept_box.setEnabled(c is not None and not c.withheld)
         self.other_box.setEnabled(c is not None and not c.withheld)
         if c is None:
+            self._side_texts(None)
             for label in (self.kept_changed, self.kept_text, self.other_changed, self.other_text):
                 label.setText("")
             self._show_editor(None)
@@ -326,6 +358,7 @@ class ConflictsDialog(QDialog):
 
     def _show_sides(self, c: conflicts_uc.OpenConflict) -> None:
         """Both values, where and when each was set, and why a helper cannot decide."""
+        self._side_texts(c)
         me = self.controller.store.device_id
         for which, (changed, label, value) in enumerate(
             (

@@ -9,6 +9,7 @@ resolved, ends the conflict on every laptop.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 from collections.abc import Callable
@@ -26,7 +27,7 @@ from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.sync import laptops
-from desktop_app.sync.kinds import CONFLICT_FIELDS
+from desktop_app.sync.kinds import COMBINED_ANSWERS, CONFLICT_FIELDS
 from desktop_app.sync.merge import clock_device
 from desktop_app.sync.records import ADAPTERS
 from desktop_app.usecases import audit, people
@@ -54,6 +55,9 @@ _ABOUT = {
     "quick_contact": "contact_date",
 }
 _VISIT_JSON_FIELDS = ("answers", "next_steps")
+# Whole versions of a visit's answers: of a version before they merged one by one, or two
+# versions that each fit the form but not combined (``kinds.COMBINED_ANSWERS``).
+_WHOLE_ANSWERS = ("answers", "next_steps", COMBINED_ANSWERS)
 
 
 def visit_entry(kind: str, field: str) -> tuple[str, str] | None:
@@ -68,7 +72,7 @@ def about_visit_answers(c: OpenConflict) -> bool:
     """A conflict over a visit's answers or next steps: one of them, or (from a version
     before they merged one by one) all of them."""
     return c.record_kind == "visit" and (
-        c.field in _VISIT_JSON_FIELDS or visit_entry(c.record_kind, c.field) is not None
+        c.field in _WHOLE_ANSWERS or visit_entry(c.record_kind, c.field) is not None
     )
 
 
@@ -103,6 +107,8 @@ class OpenConflict:
     # The names of the laptops each value was set on ("" where not known, or this laptop).
     kept_laptop: str = ""
     other_laptop: str = ""
+    # The day a visit was held (ISO, local time), so two visits with one form are told apart.
+    visit_day: str = ""
 
     @property
     def combinable(self) -> bool:
@@ -140,7 +146,7 @@ def _open(store: Store, user: User | None, only: str | None = None) -> list[Open
         names.pop(store.device_id, None)
         found = []
         for r in rows:
-            person_id, about = _record_context(session, r.record_kind, r.record_id)
+            person_id, about, day = _record_context(session, r.record_kind, r.record_id)
             person_id = r.person_id or person_id
             found.append(
                 OpenConflict(
@@ -157,6 +163,7 @@ def _open(store: Store, user: User | None, only: str | None = None) -> list[Open
                     r.field in EDITABLE.get(r.record_kind, ()),
                     kept_laptop=names.get(clock_device(r.kept_clock), ""),
                     other_laptop=names.get(clock_device(r.other_clock), ""),
+                    visit_day=day,
                 )
             )
     return [_with_differences(store, user, c) for c in found]
@@ -182,18 +189,28 @@ def open_count_about(store: Store, person_id: str) -> int:
         )
 
 
-def _record_context(session: Any, kind: str, record_id: str) -> tuple[str, str]:
+def _record_context(session: Any, kind: str, record_id: str) -> tuple[str, str, str]:
+    """The person a record is about, what it is about (a form, a referral …) and, for a
+    visit, the day it was held."""
     if kind == "person":
-        return record_id, ""
+        return record_id, "", ""
     adapter = ADAPTERS.get(kind)
     model: Any = getattr(adapter, "model", None)
     if model is None:
-        return "", ""
+        return "", "", ""
     row = session.scalars(select(model).where(model.id == record_id)).one_or_none()
     if row is None:
-        return "", ""
+        return "", "", ""
     about = _ABOUT.get(kind)
-    return str(getattr(row, "person_id", "")), str(getattr(row, about)) if about else ""
+    day = ""
+    if kind == "visit":
+        with contextlib.suppress(ValueError):
+            day = dt.datetime.fromisoformat(row.started_at).astimezone().date().isoformat()
+    return (
+        str(getattr(row, "person_id", "")),
+        str(getattr(row, about)) if about else "",
+        day,
+    )
 
 
 def _with_differences(store: Store, user: User | None, c: OpenConflict) -> OpenConflict:
@@ -227,7 +244,7 @@ def _with_differences(store: Store, user: User | None, c: OpenConflict) -> OpenC
 
 def _combines(c: OpenConflict, value: object) -> bool:
     """A visit's answers (or next steps) taken answer by answer from one version or the other."""
-    if c.record_kind != "visit" or c.field not in _VISIT_JSON_FIELDS or c.withheld:
+    if c.record_kind != "visit" or c.field not in _WHOLE_ANSWERS or c.withheld:
         return False
     kept, other, combined = json_object(c.kept_value), json_object(c.other_value), None
     if isinstance(value, str):
@@ -321,6 +338,8 @@ def _decide_visit(
     answers, steps = json.loads(held[0]), json.loads(held[1])
     entry = visit_entry(c.record_kind, c.field)
     column = entry[0] if entry is not None else c.field
+    if column == COMBINED_ANSWERS:
+        column = "answers"
     before = answers if column == "answers" else steps
     if entry is None:
         after = json_object(value)
@@ -335,7 +354,11 @@ def _decide_visit(
         steps = after
     # The answer chosen must stay, not go as a question the other answers do not ask: answers
     # merged from two laptops need not fit together.
-    keep = (entry[1],) if entry is not None and column == "answers" and value is not None else ()
+    keep: tuple[str, ...] = ()
+    if entry is not None and column == "answers" and value is not None:
+        keep = (entry[1],)
+    elif c.field == COMBINED_ANSWERS:  # the answers chosen, every one of them
+        keep = tuple(after)
     if after == before:  # it holds the chosen value already
         if keep:
             visits.check_kept(store, user, c.record_id, answers, keep, next_steps=steps)

@@ -582,6 +582,22 @@ def _validated(
     return definition, cleaned, decisions
 
 
+def answers_fit(
+    session: DbSession, store: Store, form_id: str, person_id: str, answers: Mapping[str, Any]
+) -> bool | None:
+    """Whether a finished visit's answers fit its form as in force here, as a save would check
+    them: complete, no rule broken, and no answer to a question the other answers do not ask
+    (a save would drop it). None for a form this laptop does not know."""
+    try:
+        definition = form(form_id, store)
+    except UnknownForm:
+        return None
+    state = evaluate(
+        definition, answers, require_complete=True, consents=_granted(session, person_id)
+    )
+    return not state.errors and answers.keys() <= state.answers.keys()
+
+
 def finish_visit(
     store: Store,
     user: User,

@@ -409,10 +409,16 @@ def push_state(
 
 
 def older_answers_conflict(
-    session: Session, visit_id: str, person_id: str, kept: dict[str, Any], other: dict[str, Any]
+    session: Session,
+    visit_id: str,
+    person_id: str,
+    kept: dict[str, Any],
+    other: dict[str, Any],
+    field: str = "answers",
 ) -> str:
     """A conflict over all of a visit's answers, as versions before answers merged one by one
-    stored it (both versions whole, as JSON text), held by the laptop of ``session``."""
+    stored it (both versions whole, as JSON text), held by the laptop of ``session``; with
+    ``field="answers+"``, as a merge stores two versions that do not fit together."""
     import json
 
     from desktop_app.storage.sync_models import ConflictRow
@@ -426,7 +432,7 @@ def older_answers_conflict(
                 record_kind="visit",
                 record_id=visit_id,
                 person_id=person_id,
-                field="answers",
+                field=field,
                 kept_value=json.dumps(json.dumps(kept)),
                 kept_clock=clock,
                 other_value=json.dumps(json.dumps(other)),

@@ -146,6 +146,77 @@ def test_an_answer_removed_on_one_laptop_and_changed_on_another_is_a_conflict(
         assert sync_uc.open_conflicts(s.store) == []
 
 
+def test_answers_that_fit_on_each_laptop_but_not_combined_are_a_conflict_on_every_laptop(
+    laptops: Laptops,
+) -> None:
+    """A records that the person has no home now (the rent goes with it); B, offline, adds
+    that there is a written tenancy agreement. Each version fits the form; merged answer by
+    answer they do not (a tenancy agreement is not asked of a person without a home). That
+    is for an advisor to decide, on every laptop alike; a later save must not drop B's
+    answer unseen."""
+    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    pid = _add(a, "Maria", "Ivanova", "1990")
+    answers = full_life_situation()
+    visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
+    laptops.sync(a, b, c)
+    homeless = {k: v for k, v in answers.items() if k != "rent"} | {"housing_type": "homeless"}
+    visits.edit_visit(a.store, a.user, visit.id, homeless)
+    with_contract = {**answers, "rent_contract": "yes"}
+    visits.edit_visit(b.store, b.user, visit.id, with_contract)
+    laptops.sync(a, b, a, c)
+    found = [sync_uc.open_conflicts(s.store, s.user) for s in (a, b, c)]
+    assert [len(f) for f in found] == [1, 1, 1]
+    assert len({f[0].id for f in found}) == 1  # one conflict, found on two laptops alike
+    (conflict,) = found[2]
+    assert conflict.field == "answers+"
+    # The newer version (B's) is kept, the older (A's) is the other; each whole, as stored
+    # (the health answers need a consent this person has not given: never stored).
+    stored = visit.answers
+    assert json.loads(str(conflict.kept_value)) == {**stored, "rent_contract": "yes"}
+    a_version = {k: v for k, v in stored.items() if k != "rent"} | {"housing_type": "homeless"}
+    assert json.loads(str(conflict.other_value)) == a_version
+    assert {d.key for d in conflict.differences} == {"housing_type", "rent", "rent_contract"}
+    assert conflict.combinable
+    # What merged stays meanwhile (nothing is dropped before the decision).
+    (shown,) = visits.visit_history(c.store, c.user, pid)
+    assert shown.answers["housing_type"] == "homeless" and shown.answers["rent_contract"] == "yes"
+    from desktop_app.forms import InvalidAnswers
+    from desktop_app.usecases.conflicts import combination
+
+    # A's housing with B's agreement is what merged: refused, not saved with the answer gone.
+    with pytest.raises(InvalidAnswers) as refused:
+        sync_uc.resolve_conflict(
+            c.store, c.user, conflict.id, combination(conflict, {"housing_type", "rent"})
+        )
+    assert [(e.field_path, e.code) for e in refused.value.errors] == [
+        ("rent_contract", "not_asked")
+    ]
+    sync_uc.resolve_conflict(c.store, c.user, conflict.id, conflict.other_value)  # A's
+    laptops.sync(c, a, b)
+    for s in (a, b, c):
+        (shown,) = visits.visit_history(s.store, s.user, pid)
+        assert shown.answers == a_version
+        assert sync_uc.open_conflicts(s.store) == []
+
+
+def test_answers_merged_from_two_laptops_that_fit_the_form_are_no_conflict(
+    laptops: Laptops,
+) -> None:
+    """The check looks at what the merge made: two changes that fit together stay quiet."""
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(a, "Maria", "Ivanova", "1990")
+    answers = full_life_situation()
+    visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
+    laptops.sync(a, b)
+    visits.edit_visit(a.store, a.user, visit.id, {**answers, "rent": 480})
+    visits.edit_visit(b.store, b.user, visit.id, {**answers, "rent_contract": "yes"})
+    laptops.sync(a, b, a)
+    for s in (a, b):
+        (shown,) = visits.visit_history(s.store, s.user, pid)
+        assert shown.answers == {**visit.answers, "rent": 480, "rent_contract": "yes"}
+        assert sync_uc.open_conflicts(s.store) == []
+
+
 def test_a_helper_cannot_see_or_decide_a_visit_conflict_in_restricted_answers(
     laptops: Laptops,
 ) -> None:

@@ -3,15 +3,19 @@ entering the right text, stored on a worker thread, and reaching the other lapto
 
 from __future__ import annotations
 
+import datetime as dt
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.referral import ReferralStatus
+from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.conflicts import ConflictsDialog
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.visits import form_title
 from desktop_app.usecases import people, referrals, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
@@ -211,6 +215,57 @@ def test_a_conflict_over_all_answers_from_an_older_version_is_combined_answer_by
         qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=5000)
         (shown,) = visits.visit_history(a.store, a.user, pid)
         assert shown.answers == theirs
+        dialog.reject()
+        window.close()
+    finally:
+        set_language("en")
+        a.close()
+
+
+def test_two_versions_that_do_not_fit_together_are_offered_as_versions_not_as_values(
+    qtbot: QtBot,
+    tmp_path: Path,
+    server: ServerProcess,  # noqa: F811
+) -> None:
+    """A merge found that each laptop's answers fit the form but combined do not: neither
+    side is "in force" (the combination is), so the sides are the newer and older version,
+    with a word on what happened; the older one is taken by keyboard."""
+    a = _laptop(tmp_path, "A", server, None)
+    try:
+        pid = people.register_person(a.store, a.user, PersonDraft("Elena", "Radu")).id
+        visit = visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
+        older = {k: v for k, v in visit.answers.items() if k != "rent"}
+        older["housing_type"] = "homeless"
+        newer = {**visit.answers, "rent_contract": "yes"}
+        older_answers_conflict(a, visit.id, pid, newer, older, field="answers+")
+        set_language("en")
+        window = MainWindow(a)
+        qtbot.addWidget(window)
+        window.show()
+        dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
+        # Which visit: the form and the day it was held (a person may have several).
+        today = format_partial_date(dt.date.today().isoformat())
+        assert _titles(dialog)[0] == (
+            f"Elena Radu · Visit “{form_title('life_situation')}” of {today} · "
+            "Answers that do not fit together"
+        )
+        assert dialog.why.isVisible() and "do not fit the form" in dialog.why.text()
+        assert (dialog.kept_box.title(), dialog.other_box.title()) == (
+            "Newer version",
+            "Older version",
+        )
+        assert dialog.keep_second.text() == "Take the o&lder version"
+        assert set(dialog.take_other) == {"housing_type", "rent", "rent_contract"}
+        window.switch_language("ro")
+        assert dialog.other_box.title() not in ("Older version", "Not in force")
+        window.switch_language("en")
+        dialog.keep_second.setFocus()
+        qtbot.keyClick(dialog.keep_second, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=5000)
+        (shown,) = visits.visit_history(a.store, a.user, pid)
+        assert shown.answers == older
+        # With nothing left to decide, the usual titles are back and the word is gone.
+        assert dialog.kept_box.title() == "In force now" and not dialog.why.isVisible()
         dialog.reject()
         window.close()
     finally:
