@@ -8,6 +8,7 @@ they are, so nothing held is left out.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -175,6 +176,12 @@ def _named(
                 named["text_version"] = text_version_label(
                     str(row["text_version"]), lang, consent_form
                 )
+            if "how" in row and consent_form is not None:  # "signed", as the form names it
+                with contextlib.suppress(KeyError):
+                    options = consent_form.field("consent_form").options or []
+                    by_id = {o.id: o.label for o in options}
+                    if (how := str(row["how"])) in by_id:
+                        named["how"] = pick(by_id[how], lang)
             out.append(named)
         return out
     if kind == "referrals":

@@ -107,16 +107,22 @@ def _visits_last_contact(db: DbSession) -> dict[str, dt.date]:
 
 def _collect_consents(db: DbSession, person_id: str) -> list[Row]:
     rows = db.scalars(select(ConsentRow).where(ConsentRow.person_id == person_id))
-    return [
-        {
+    found: list[Row] = []
+    for r in rows:
+        row: Row = {
             "purpose": r.purpose,
             "granted": r.granted,
             "text_version": r.text_version,
             "language": r.language,
             "given_on": r.given_on,
         }
-        for r in rows
-    ]
+        # How it was given, before whom, and to which service a sharing consent reaches:
+        # where recorded (a witness only for an oral consent, a service only for sharing).
+        row.update((k, v) for k, v in (("how", r.how), ("witness", r.witness)) if v)
+        if r.shared_with:
+            row["shared_with"] = r.shared_with
+        found.append(row)
+    return found
 
 
 def _erase_consents(db: DbSession, _store: Store, _user: User, person_id: str) -> int:

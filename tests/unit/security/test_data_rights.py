@@ -437,6 +437,35 @@ def test_the_export_pdf_names_consent_texts_and_form_versions_as_a_person_reads_
     assert "Bogen" not in content and "Bögen" not in content
 
 
+def test_the_export_says_how_a_consent_was_given_before_whom_and_to_which_service(
+    session: Session,
+) -> None:
+    """Art. 15: everything stored with a consent is in the copy, the way given by its name."""
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import consent_answers
+
+    pid = _person(session)
+    oral = {
+        **consent_answers(),
+        "consent_form": "oral",
+        "witness": "Ana Pop",
+        "consent_referral_sharing": "given",
+        "shared_with_service": "Jobcenter Dortmund",
+    }
+    visits.record_consent(session.store, session.user, pid, oral)
+    raw_json, pdf = data_rights.export_person(session.store, session.user, pid, lang="de")
+    by_purpose = {c["purpose"]: c for c in json.loads(raw_json)["consents"]}
+    assert by_purpose["referral_sharing"]["shared_with"] == "Jobcenter Dortmund"
+    assert {c["how"] for c in by_purpose.values()} == {"oral"}
+    assert {c["witness"] for c in by_purpose.values()} == {"Ana Pop"}
+    assert "shared_with" not in by_purpose["advice"]  # only the sharing consent names one
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        content = " ".join(" ".join((page.extract_text() or "").split()) for page in doc.pages)
+    assert "Wie erteilt mündlich, mit Zeugin oder Zeuge" in content
+    assert "Zeugin oder Zeuge Ana Pop" in content
+    assert "Weitergegeben an Jobcenter Dortmund" in content
+
+
 def test_version_labels_for_texts_and_forms() -> None:
     from desktop_app.usecases.person_data_text import form_version_label, text_version_label
     from desktop_app.usecases.reference import shipped_forms
