@@ -265,8 +265,8 @@ def install(window: MainWindow) -> None:
     action = QAction(window)
     action.triggered.connect(lambda: open_audit_window(window))
     admin_menu(window).addAction(action)
-    window.person_page.add_person_action(
-        "access_log", lambda: _("Access log"), lambda person: open_audit_window(window, person.id)
+    window.person_page.add_more_action(
+        "access_log", lambda: _("&Access log"), lambda person: open_audit_window(window, person.id)
     )
 
     def retranslate() -> None:

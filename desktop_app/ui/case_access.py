@@ -124,6 +124,6 @@ def install(window: MainWindow) -> None:
         window.case_access_dialog = dialog  # type: ignore[attr-defined]
         dialog.open()
 
-    window.person_page.add_person_action(
-        "open_to_helpers", lambda: _("Open to helpers…"), open_dialog
+    window.person_page.add_more_action(
+        "open_to_helpers", lambda: _("Open to &helpers…"), open_dialog
     )

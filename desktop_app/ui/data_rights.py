@@ -318,7 +318,7 @@ def install(window: MainWindow) -> None:
             dialog.accepted.connect(accepted)
             dialog.open()
 
-        page.add_person_action("export_person", lambda: _("Export data…"), export)
+        page.add_more_action("export_person", lambda: _("&Export data…"), export)
     if allowed(user, Action.ERASE_PERSON):
 
         def erase(person: Person) -> None:
@@ -326,7 +326,7 @@ def install(window: MainWindow) -> None:
             if dialog.exec() == QDialog.DialogCode.Accepted:
                 erase_shown_person(window, person.id)
 
-        page.add_person_action("erase_person", lambda: _("Erase person…"), erase)
+        page.add_more_action("erase_person", lambda: _("E&rase person…"), erase, destructive=True)
     if allowed(user, Action.CONFIRM_RETENTION):
         retention = QAction(window)
         retention.triggered.connect(lambda: RetentionWindow(window).open())

@@ -167,7 +167,8 @@ class MainWindow(QMainWindow):
         splitter.addWidget(self.person_page)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
-        splitter.setSizes([700, 400])
+        # At 1100 px: some 640 for the list (names whole), 460 for the page (its visit history).
+        splitter.setSizes([640, 460])
         self.setCentralWidget(splitter)
         self.status_user = QLabel()
         self.statusBar().addPermanentWidget(self.status_user)

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFormLayout,
-    QGridLayout,
     QLabel,
+    QLayout,
+    QLayoutItem,
+    QMenu,
     QPushButton,
+    QSizePolicy,
     QTabWidget,
     QVBoxLayout,
     QWidget,
+    QWidgetItem,
 )
 
 from desktop_app.domain.person import Person
@@ -21,7 +26,83 @@ from desktop_app.i18n.text import _
 from desktop_app.ui.person_dialog import SEX_OPTIONS
 from desktop_app.ui.widgets import country_names, language_name
 
-ACTIONS_PER_ROW = 3
+
+class FlowLayout(QLayout):
+    """Widgets side by side, wrapping to the next row where the width ends (by their real
+    widths, so a long German label takes the room it needs and a short one no more)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._items: list[QLayoutItem] = []
+        self.setContentsMargins(0, 0, 0, 0)
+
+    def insert_widget(self, index: int, widget: QWidget) -> None:
+        self.addChildWidget(widget)
+        self._items.insert(index, QWidgetItem(widget))
+        self.invalidate()
+
+    def addItem(self, item: QLayoutItem) -> None:
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, index: int) -> QLayoutItem | None:
+        return self._items[index] if 0 <= index < len(self._items) else None
+
+    def takeAt(self, index: int) -> QLayoutItem | None:
+        return self._items.pop(index) if 0 <= index < len(self._items) else None
+
+    def expandingDirections(self) -> Qt.Orientation:
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return self._arrange(QRect(0, 0, width, 0), move=False)
+
+    def setGeometry(self, rect: QRect) -> None:
+        super().setGeometry(rect)
+        self._arrange(rect, move=True)
+
+    def sizeHint(self) -> QSize:
+        return self.minimumSize()
+
+    def minimumSize(self) -> QSize:
+        size = QSize()
+        for item in self._visible():
+            size = size.expandedTo(item.minimumSize())
+        m = self.contentsMargins()
+        return size + QSize(m.left() + m.right(), m.top() + m.bottom())
+
+    def _visible(self) -> list[QLayoutItem]:
+        return [i for i in self._items if not ((w := i.widget()) and w.isHidden())]
+
+    def _spacing(self, orientation: Qt.Orientation) -> int:
+        if self.spacing() >= 0:
+            return self.spacing()
+        parent = self.parentWidget()
+        if parent is None:
+            return 6
+        return parent.style().layoutSpacing(
+            QSizePolicy.ControlType.PushButton, QSizePolicy.ControlType.PushButton, orientation
+        )
+
+    def _arrange(self, rect: QRect, *, move: bool) -> int:
+        m = self.contentsMargins()
+        area = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
+        dx, dy = self._spacing(Qt.Orientation.Horizontal), self._spacing(Qt.Orientation.Vertical)
+        x, y, row_height = area.x(), area.y(), 0
+        for item in self._visible():
+            hint = item.sizeHint().boundedTo(QSize(area.width(), item.sizeHint().height()))
+            if x > area.x() and x + hint.width() > area.right() + 1:
+                x, y, row_height = area.x(), y + row_height + dy, 0
+            if move:
+                item.setGeometry(QRect(QPoint(x, y), hint))
+            x += hint.width() + dx
+            row_height = max(row_height, hint.height())
+        return y + row_height - rect.y() + m.bottom()
 
 
 class PersonPage(QWidget):
@@ -52,9 +133,16 @@ class PersonPage(QWidget):
             value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.labels[key], self.values[key] = label, value
             self.form.addRow(label, value)
-        # Feature buttons wrap into rows of three, so the page never squeezes the people list.
-        self.actions_row = QGridLayout()
-        self.actions_row.setColumnStretch(3, 1)
+        # The frequent actions are buttons that wrap by their widths; the rarer ones (export,
+        # erase, open to helpers, access log) wait in "More…", so the people list keeps room.
+        self.actions_row = FlowLayout()
+        self.more_menu = QMenu(self)
+        self.more_button = QPushButton()
+        self.more_button.setObjectName("more_actions")
+        self.more_button.setMenu(self.more_menu)
+        self.more_button.hide()
+        self._more_separator: QAction | None = None
+        self.actions_row.insert_widget(0, self.more_button)
         self.tabs = QTabWidget()
         self.tabs.hide()
         layout = QVBoxLayout(self)
@@ -66,7 +154,7 @@ class PersonPage(QWidget):
         layout.addLayout(self.actions_row)
         layout.addWidget(self.tabs, 1)
         self._action_buttons: list[QPushButton] = []
-        self._action_texts: list[tuple[QPushButton, Callable[[], str]]] = []
+        self._action_texts: list[tuple[QPushButton | QAction, Callable[[], str]]] = []
         self._tab_titles: list[tuple[QWidget, Callable[[], str]]] = []
         self._stretch = QWidget()
         layout.addWidget(self._stretch, 1)
@@ -89,12 +177,14 @@ class PersonPage(QWidget):
             self.tabs.setTabText(self.tabs.indexOf(widget), title())
         for button, label in self._action_texts:
             button.setText(label())
+        self.more_button.setText(_("&More…"))
+        self.more_button.setToolTip(_("Export, erase, open to helpers, access log"))
+        self.more_button.setAccessibleName(_("More actions on this person"))
         self.show_person(self.person)
 
     def add_action_button(self, button: QPushButton) -> None:
         """A feature's action on the selected person (e.g. "Start visit"); shown with a person."""
-        n = len(self._action_buttons)
-        self.actions_row.addWidget(button, n // ACTIONS_PER_ROW, n % ACTIONS_PER_ROW)
+        self.actions_row.insert_widget(len(self._action_buttons), button)  # before "More…"
         self._action_buttons.append(button)
         button.setVisible(self.person is not None)
 
@@ -117,6 +207,37 @@ class PersonPage(QWidget):
         self.add_action_button(button)
         return button
 
+    def add_more_action(
+        self,
+        name: str,
+        text: Callable[[], str],
+        act: Callable[[Person], object],
+        *,
+        destructive: bool = False,
+    ) -> QAction:
+        """A rarer action on the person shown, in the "More…" menu (``text`` with an access
+        key of its own in that menu); ``act`` gets the person when it is chosen. Destructive
+        ones (erasing) come last, apart, so that they are not chosen by a slip."""
+        action = QAction(text(), self.more_menu)
+        action.setObjectName(name)
+        self._action_texts.append((action, text))
+
+        def on_triggered() -> None:
+            if self.person is not None:
+                act(self.person)
+
+        action.triggered.connect(on_triggered)
+        if destructive:
+            if self._more_separator is None:
+                self._more_separator = self.more_menu.addSeparator()
+            self.more_menu.addAction(action)
+        elif self._more_separator is None:
+            self.more_menu.addAction(action)
+        else:
+            self.more_menu.insertAction(self._more_separator, action)
+        self._update_visibility()
+        return action
+
     def add_notice(self, widget: QWidget) -> None:
         """A feature's notice under the person's name; the feature shows and hides it."""
         self.notices.addWidget(widget)
@@ -131,6 +252,7 @@ class PersonPage(QWidget):
         shown = self.person is not None
         for button in self._action_buttons:
             button.setVisible(shown)
+        self.more_button.setVisible(shown and not self.more_menu.isEmpty())
         self.tabs.setVisible(shown and self.tabs.count() > 0)
         self._stretch.setVisible(not self.tabs.isVisible())
 

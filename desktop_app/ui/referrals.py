@@ -848,12 +848,16 @@ class ReferralsTab(QWidget):
         self.letter_button = QPushButton()
         self.letter_button.clicked.connect(self._on_letter_clicked)
         self.empty = QLabel()
+        self.empty.setWordWrap(True)
+        # The note has a line of its own: beside the buttons it made the tab (and the person's
+        # page) some 560 px wide in Bulgarian, squeezing the people list.
         buttons = QHBoxLayout()
-        buttons.addWidget(self.empty, 1)
+        buttons.addStretch(1)
         buttons.addWidget(self.status_button)
         buttons.addWidget(self.letter_button)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.empty)
         layout.addLayout(buttons)
         self.retranslate()
 

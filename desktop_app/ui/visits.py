@@ -561,6 +561,7 @@ class VisitsTab(QWidget):
         self.detail.setWordWrap(True)
         self.detail.setObjectName("visit_detail")
         self.empty = QLabel()
+        self.empty.setWordWrap(True)
         # a helper sees that restricted answers exist in the form but are not shown to them
         self.withheld_note = QLabel()
         self.withheld_note.setObjectName("withheld_note")
@@ -569,14 +570,14 @@ class VisitsTab(QWidget):
         self.withheld_note.hide()
         self.edit_button = QPushButton()
         self.edit_button.clicked.connect(self._on_edit_clicked)
-        row = QHBoxLayout()
-        row.addWidget(self.empty, 1)
-        row.addWidget(self.edit_button)
+        # The note has a line of its own: beside the button it made the tab (and the person's
+        # page) some 500 px wide in Bulgarian, squeezing the people list.
         layout = QVBoxLayout(self)
         layout.addWidget(self.withheld_note)
         layout.addWidget(self.tree)
         layout.addWidget(self.detail)
-        layout.addLayout(row)
+        layout.addWidget(self.empty)
+        layout.addWidget(self.edit_button)
         self.retranslate()
 
     def retranslate(self) -> None:

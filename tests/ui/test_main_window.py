@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QPushButton, QSplitter
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -351,3 +351,58 @@ def test_a_wider_window_shows_the_whole_headers_of_the_list(
             assert header.sectionSizeFromContents(column).width() <= header.sectionSize(column)
     assert window.table.horizontalScrollBar().maximum() == 0
     set_language("en")
+
+
+def test_at_1100_px_the_persons_actions_leave_the_list_room_in_every_language(
+    qtbot: QtBot, session: Session, program_font: None
+) -> None:
+    """Eight action buttons, three a row, made the person's page some 580 px wide: the list
+    had 480 and the names some 84 px. Now the frequent actions wrap by their widths and the
+    rarer ones (export, erase, open to helpers, access log) are in "More…": the list has
+    600 px and more, every button is whole and each has an access key of its own (Alt+letter,
+    the menu bar's included), and so has each entry in "More…"."""
+    window = _list_at(qtbot, session, "bg", 1100)
+    page = window.person_page
+    try:
+        for lang in ("bg", "de", "ro", "en"):
+            window.switch_language(lang)
+            qtbot.waitUntil(lambda: page.width() >= page.minimumSizeHint().width())
+            QApplication.processEvents()
+            splitter = window.centralWidget()
+            assert isinstance(splitter, QSplitter)
+            assert splitter.sizes()[0] >= 600, (lang, splitter.sizes())
+            header = window.table.horizontalHeader()
+            for column in NAME_COLUMNS:
+                assert header.sectionSize(column) >= 105, (lang, column)
+            buttons = [b for b in page.findChildren(QPushButton) if b.isVisible()]
+            assert page.more_button in buttons
+            for button in buttons:  # whole, inside the page
+                assert button.width() >= button.sizeHint().width(), (lang, button.text())
+                right = button.mapTo(page, button.rect().topRight()).x()
+                assert right < page.width(), (lang, button.text())
+            assert _access_key(page.more_button.text()) is not None, lang
+            keys = [_access_key(b.text()) for b in buttons if _access_key(b.text())]
+            keys += [_access_key(a.text()) for a in window.menuBar().actions()]
+            assert len(set(keys)) == len(keys), (lang, keys)
+            entries = [a for a in page.more_menu.actions() if not a.isSeparator()]
+            names = [a.objectName() for a in entries]
+            assert names == ["export_person", "open_to_helpers", "access_log", "erase_person"]
+            menu_keys = [_access_key(a.text()) for a in entries]
+            assert None not in menu_keys and len(set(menu_keys)) == len(menu_keys), lang
+            assert page.more_button.menu() is page.more_menu
+            assert page.more_button.focusPolicy() & Qt.FocusPolicy.TabFocus
+    finally:
+        window.switch_language("en")
+
+
+def test_the_more_menu_acts_on_the_person_shown(qtbot: QtBot, session: Session) -> None:
+    person = people.register_person(session.store, session.user, PersonDraft("Ana", "Popa"))
+    window = _window(qtbot, session)
+    page = window.person_page
+    assert not page.more_button.isVisible()  # nobody shown
+    window.show_person(person.id)
+    assert page.more_button.isVisible() and page.more_button.text() == "&More…"
+    shown: list[str] = []
+    action = page.add_more_action("test_action", lambda: "&Test", lambda p: shown.append(p.id))
+    action.trigger()
+    assert shown == [person.id]

@@ -6,7 +6,7 @@ import io
 from pathlib import Path
 
 from pypdf import PdfReader
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -38,9 +38,11 @@ def test_the_data_copy_is_written_in_the_language_chosen(
     )
     window = _window(qtbot, session)
     window.show_person(person.id)
-    button = window.person_page.findChild(QPushButton, "export_person")
-    assert button is not None and button.text() == "Export data…"
-    button.click()
+    page = window.person_page
+    action = page.more_menu.findChild(QAction, "export_person")  # in "More…"
+    assert page.more_button.isVisible()
+    assert action is not None and action.text() == "&Export data…"
+    action.trigger()
     dialog = window.findChild(ExportDialog)
     assert dialog is not None and dialog.isVisible()
     # the languages by their own names; the person speaks Bulgarian, so that comes first

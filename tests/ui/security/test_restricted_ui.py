@@ -8,7 +8,8 @@ import datetime as dt
 import os
 from pathlib import Path
 
-from PySide6.QtWidgets import QCheckBox, QPushButton
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QCheckBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -71,7 +72,7 @@ def test_helper_form_hides_restricted_sections_and_keeps_the_advisors_answers(
     feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
     assert feature.tab.withheld_note.isVisible()
     assert "health details" in feature.tab.withheld_note.text()
-    assert not {b.objectName() for b in window.findChildren(QPushButton)} & {"open_to_helpers"}
+    assert window.person_page.more_menu.findChild(QAction, "open_to_helpers") is None
     view = win.view
     view.show_section("health")
     health = next(p for p in view.pages if p.section.id == "health")
@@ -111,11 +112,11 @@ def test_advisor_sees_the_sections_and_opens_them_to_a_helper(
     win.grab().save(str(_shots(tmp_path) / "visit-advisor-health.png"))
     win.close()
 
-    button = next(
-        b for b in window.findChildren(QPushButton) if b.objectName() == "open_to_helpers"
-    )
-    assert button.isVisible() and button.text() == "Open to helpers…"
-    button.click()
+    page = window.person_page
+    action = page.more_menu.findChild(QAction, "open_to_helpers")  # in "More…"
+    assert page.more_button.isVisible()
+    assert action is not None and action.text() == "Open to &helpers…"
+    action.trigger()
     dialog = window.case_access_dialog  # type: ignore[attr-defined]
     assert isinstance(dialog, CaseAccessDialog)
     box = dialog.findChild(QCheckBox, "open:mihai:health")
