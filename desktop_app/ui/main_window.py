@@ -6,13 +6,14 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from PySide6.QtCore import QModelIndex, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -83,6 +84,43 @@ class _NoPeople:
         return []
 
 
+class SearchBox(QLineEdit):
+    """The people search: its placeholder says how to search where the box is wide enough,
+    else only what it is for (the tooltip keeps the whole explanation)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._hints = ("", "")
+
+    def set_hints(self, long: str, short: str) -> None:
+        self._hints = (long, short)
+        self.setToolTip(long)
+        self._fit_placeholder()
+
+    def text_width(self) -> int:
+        """The room for text: the box less its frame, Qt's margins and the clear button."""
+        frame = self.style().pixelMetric(QStyle.PixelMetric.PM_DefaultFrameWidth, None, self)
+        margins = self.textMargins()
+        clear_button = self.height() if self.isClearButtonEnabled() else 0
+        return (
+            self.contentsRect().width()
+            - 2 * frame
+            - 4  # QLineEdit's horizontal margin, 2 px a side
+            - margins.left()
+            - margins.right()
+            - clear_button
+        )
+
+    def _fit_placeholder(self) -> None:
+        long, short = self._hints
+        fits = self.fontMetrics().horizontalAdvance(long) <= self.text_width()
+        self.setPlaceholderText(long if fits else short)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_placeholder()
+
+
 class MainWindow(QMainWindow):
     """People list on the left, the person's page on the right.
 
@@ -136,7 +174,7 @@ class MainWindow(QMainWindow):
         self._search_generation = 0
         self._total = 0
 
-        self.search = QLineEdit()
+        self.search = SearchBox()
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._on_search_text_changed)
         self.search.returnPressed.connect(self._on_search_return_pressed)
@@ -290,9 +328,10 @@ class MainWindow(QMainWindow):
         self.language_menu.setTitle(_("&Language"))
         self.help_menu.setTitle(_("&Help"))
         self.about_action.setText(_("&About Welcome Desk"))
-        hint = _("Find a person: name in any alphabet, date of birth or phone (Ctrl+F)")
-        self.search.setPlaceholderText(hint)
-        self.search.setToolTip(hint)  # whole where a narrow window cuts the placeholder
+        self.search.set_hints(
+            _("Find a person: name in any alphabet, date of birth or phone (Ctrl+F)"),
+            _("Find a person (Ctrl+F)"),
+        )
         self.search.setAccessibleName(_("Find a person"))
         self.table.setAccessibleName(_("People"))
         self._show_user()

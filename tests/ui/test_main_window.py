@@ -406,3 +406,34 @@ def test_the_more_menu_acts_on_the_person_shown(qtbot: QtBot, session: Session) 
     action = page.add_more_action("test_action", lambda: "&Test", lambda p: shown.append(p.id))
     action.trigger()
     assert shown == [person.id]
+
+
+def test_the_search_box_shows_its_placeholder_whole_in_every_language(
+    qtbot: QtBot, session: Session, program_font: None
+) -> None:
+    """The placeholder was cut off in Bulgarian and German at 1100 px. It is whole there now,
+    and where the list is made narrower a short one ("Find a person (Ctrl+F)") takes its
+    place; the tooltip keeps the whole explanation."""
+    window = _list_at(qtbot, session, "bg", 1100)
+    search = window.search
+    long_hint = "Find a person: name in any alphabet, date of birth or phone (Ctrl+F)"
+    try:
+        for lang in ("bg", "de", "ro", "en"):
+            window.switch_language(lang)
+            QApplication.processEvents()
+            assert search.placeholderText() == _(long_hint), lang
+            assert search.toolTip() == _(long_hint)
+            width = search.fontMetrics().horizontalAdvance(search.placeholderText())
+            assert width <= search.text_width(), (lang, width, search.text_width())
+        splitter = window.centralWidget()
+        assert isinstance(splitter, QSplitter)
+        splitter.setSizes([300, 800])
+        QApplication.processEvents()
+        for lang in ("bg", "de", "ro", "en"):
+            window.switch_language(lang)
+            assert search.placeholderText() == _("Find a person (Ctrl+F)"), lang
+            assert search.toolTip() == _(long_hint)
+            width = search.fontMetrics().horizontalAdvance(search.placeholderText())
+            assert width <= search.text_width(), (lang, width, search.text_width())
+    finally:
+        window.switch_language("en")
