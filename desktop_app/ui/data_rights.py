@@ -31,6 +31,7 @@ from desktop_app.domain.person import Person
 from desktop_app.i18n.formatting import format_long_date, format_number
 from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language
 from desktop_app.ui.admin import admin_menu
+from desktop_app.ui.error_label import ErrorLabel
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.usecases import data_rights
 from desktop_app.usecases.accounts import Session
@@ -117,6 +118,18 @@ class ExportDialog(QDialog):
         folder_label = QLabel(_("&Folder:"))
         folder_label.setBuddy(self.folder)  # a row holding a layout gets no buddy of its own
         form.addRow(folder_label, folder_row)
+        # A folder typed that is not there: said at the field, with a way to create it (the
+        # Export button alone, staying disabled, did not say why).
+        self.folder_error = ErrorLabel()
+        self.folder_error.setAccessibleName(_("Problem with the folder"))
+        self.create_folder = QPushButton(_("C&reate folder"))
+        self.create_folder.setObjectName("create_folder")
+        self.create_folder.clicked.connect(self._on_create_folder_clicked)
+        self.create_folder.hide()
+        problem_row = QHBoxLayout()
+        problem_row.addWidget(self.folder_error, 1)
+        problem_row.addWidget(self.create_folder, 0, Qt.AlignmentFlag.AlignTop)
+        form.addRow("", problem_row)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -147,7 +160,31 @@ class ExportDialog(QDialog):
             self.folder.setText(folder)
 
     def _on_folder_text_changed(self, text: str) -> None:
-        self.ok.setEnabled(bool(text.strip()) and Path(text.strip()).is_dir())
+        path = Path(text.strip())
+        missing = bool(text.strip()) and not path.exists()
+        if not text.strip() or path.is_dir():
+            message = ""
+        elif missing:
+            message = _("This folder does not exist.")
+        else:
+            message = _("This is a file, not a folder.")
+        self.folder_error.show_message(message)
+        self.create_folder.setVisible(missing)
+        self.ok.setEnabled(bool(text.strip()) and path.is_dir())
+
+    def _on_create_folder_clicked(self) -> None:
+        try:
+            self.chosen_folder().mkdir(parents=True, exist_ok=True)
+        except PermissionError:
+            self.folder_error.show_message(
+                _("The folder could not be created: you may not write there.")
+            )
+            return
+        except OSError:  # a file where a folder of the path should be, a drive gone …
+            self.folder_error.show_message(_("The folder could not be created."))
+            return
+        self._on_folder_text_changed(self.folder.text())
+        self.ok.setFocus()  # the focus was on the button just hidden
 
 
 class RetentionWindow(QDialog):

@@ -6,6 +6,7 @@ import io
 from pathlib import Path
 
 from pypdf import PdfReader
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from pytestqt.qtbot import QtBot
 
@@ -80,3 +81,56 @@ def test_without_a_language_of_the_person_the_ui_language_is_proposed(
     dialog = ExportDialog(person)
     qtbot.addWidget(dialog)
     assert dialog.chosen_language() == "en"
+
+
+def test_a_folder_that_is_not_there_is_said_at_the_field_and_can_be_created(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """The Export button stayed disabled for a folder typed that does not exist, without a
+    word why. Now the field says so, in the UI language, and offers to create the folder."""
+    person = people.register_person(session.store, session.user, PersonDraft("Ana", "Popa"))
+    dialog = ExportDialog(person)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    target = tmp_path / "copies" / "ana"
+    dialog.folder.setText(str(target))
+    assert dialog.folder_error.isVisible()
+    assert dialog.folder_error.text() == "This folder does not exist."
+    assert dialog.create_folder.isVisible() and dialog.create_folder.text() == "C&reate folder"
+    assert dialog.create_folder.focusPolicy() & Qt.FocusPolicy.TabFocus
+    assert not dialog.ok.isEnabled()
+    dialog.create_folder.setFocus()
+    qtbot.keyClick(dialog.create_folder, Qt.Key.Key_Space)  # by keyboard
+    assert target.is_dir()
+    assert not dialog.folder_error.isVisible() and not dialog.create_folder.isVisible()
+    assert dialog.ok.isEnabled()
+    # a file is not a folder; nothing to create there
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x")
+    dialog.folder.setText(str(a_file))
+    assert dialog.folder_error.text() == "This is a file, not a folder."
+    assert not dialog.create_folder.isVisible() and not dialog.ok.isEnabled()
+    # a folder that cannot be created says so and stays disabled
+    dialog.folder.setText(str(a_file / "inside"))
+    dialog.create_folder.click()
+    assert dialog.folder_error.text() == "The folder could not be created."
+    assert not dialog.ok.isEnabled()
+    dialog.folder.clear()
+    assert not dialog.folder_error.isVisible()
+
+
+def test_the_missing_folder_is_said_in_the_ui_language(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    person = people.register_person(session.store, session.user, PersonDraft("Ana", "Popa"))
+    set_language("bg")
+    try:
+        dialog = ExportDialog(person)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.folder.setText(str(tmp_path / "няма"))
+        assert dialog.folder_error.text() == "Тази папка не съществува."
+        assert dialog.create_folder.text() == "&Създаване на папката"
+        dialog.grab().save(str(tmp_path / "export-missing-folder-bg.png"))
+    finally:
+        set_language("en")
