@@ -1,7 +1,9 @@
 """The PDF report for funders: each figure as a chart (reportlab.graphics) and its table.
 
-Counts below the threshold appear as "< 5" in the tables and are left out of the charts (a bar
-would show the exact small number).
+Counts below the threshold appear as "< 5" in the tables and are left out of the bar charts (a bar
+would show the exact small number). The trend's line breaks at such a count and a hollow marker
+at the threshold's height stands for it, named in the legend: a line falling to 0 would read as a
+month with nobody.
 """
 
 from __future__ import annotations
@@ -12,11 +14,14 @@ import io
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Drawing
+from reportlab.graphics.shapes import Circle, Drawing, Group, String
+from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import (
     KeepTogether,
     Paragraph,
@@ -28,6 +33,7 @@ from reportlab.platypus import (
     Table as PdfTable,
 )
 
+from desktop_app.i18n.formatting import format_number
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.referral_letter import FONT, FONT_BOLD, register_fonts
 from desktop_app.reports.exports import TITLE, header_lines, note, table_rows
@@ -47,6 +53,7 @@ PALETTE = (
     colors.HexColor("#7a7a7a"),
 )
 WIDTH = A4[0] - 36 * mm
+HIDDEN_NOTE = N_("fewer than {threshold} (not shown exactly)")
 
 
 def _short(text: str, n: int = 34) -> str:
@@ -54,40 +61,17 @@ def _short(text: str, n: int = 34) -> str:
 
 
 def chart(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Drawing | None:
-    """The table's chart, or None when there is nothing to draw."""
+    """The table's chart, or None when there is nothing to draw (fonts registered first:
+    ``register_fonts``)."""
     if not table.rows or table.key == "overview":
         return None
     labels = [_short(table.label(r.key, lang)) for r in table.rows]
+    if table.chart == "line":
+        return _trend_chart(table, labels, lang, threshold)
     # hidden (suppressed) counts are not drawn: a bar would show the exact number
     shown = [
         [int(c) if c.isdigit() else 0 for c in row] for row in suppressed_cells(table, threshold)
     ]
-    if table.chart == "line":
-        d = Drawing(WIDTH, 62 * mm)
-        lc = HorizontalLineChart()
-        lc.x, lc.y, lc.width, lc.height = 12 * mm, 12 * mm, WIDTH - 60 * mm, 46 * mm
-        # months still to come are not drawn: a line falling to 0 would read as a drop
-        lc.data = [
-            [
-                None if table.unfinished.get(r.key) == "not_yet" else row[i]
-                for r, row in zip(table.rows, shown, strict=True)
-            ]
-            for i in range(len(table.columns))
-        ]
-        lc.categoryAxis.categoryNames = labels
-        lc.categoryAxis.labels.fontName = FONT
-        lc.categoryAxis.labels.fontSize = 6.5
-        lc.categoryAxis.labels.angle = 30
-        lc.categoryAxis.labels.boxAnchor = "ne"
-        lc.valueAxis.labels.fontName = FONT
-        lc.valueAxis.labels.fontSize = 7
-        lc.valueAxis.valueMin = 0
-        for i in range(len(table.columns)):
-            lc.lines[i].strokeColor = PALETTE[i % len(PALETTE)]
-            lc.lines[i].strokeWidth = 1.5
-        d.add(lc)
-        d.add(_legend([gettext_in(lang, c) for c in table.columns], WIDTH - 44 * mm, 55 * mm))
-        return d
     # horizontal bars: one group per row, long labels fit on the left
     rows = len(table.rows)
     first = 1 if table.chart == "stacked" else 0
@@ -116,6 +100,102 @@ def chart(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Drawin
         names = [gettext_in(lang, c) for c in table.columns[first : first + series]]
         d.add(_legend(names, WIDTH - 36 * mm, height - 6 * mm))
     return d
+
+
+def _runs(values: list[int | None]) -> list[list[int | None]]:
+    """``values`` split at each None into rows of their own (None elsewhere): one line each, so
+    the line breaks where a count is hidden rather than joining its neighbours across it."""
+    rows: list[list[int | None]] = []
+    for i, v in enumerate(values):
+        if v is None:
+            continue
+        if i == 0 or values[i - 1] is None:
+            rows.append([None] * len(values))
+        rows[-1][i] = v
+    return rows
+
+
+def _trend_chart(table: Table, labels: list[str], lang: str, threshold: int) -> Drawing:
+    """Lines over months. A hidden count ("< 5") is neither a figure nor 0: the line breaks
+    there and a hollow marker sits at the threshold's height; months still to come are not
+    drawn (a line falling to 0 would read as a drop)."""
+    cells = suppressed_cells(table, threshold)
+    to_come = [table.unfinished.get(r.key) == "not_yet" for r in table.rows]
+    # the month names slant at 30°: room below for the longest ("Dez. 2026 (noch nicht)")
+    below = max(12 * mm, max(stringWidth(t, FONT, 6.5) for t in labels) / 2 + 4 * mm)
+    d = Drawing(WIDTH, below + 50 * mm)
+    lc = HorizontalLineChart()
+    lc.x, lc.y, lc.width, lc.height = 12 * mm, below, WIDTH - 60 * mm, 46 * mm
+    hidden = [
+        [j for j, c in enumerate(row) if not later and not c.isdigit()]
+        for row, later in zip(cells, to_come, strict=True)
+    ]
+    data: list[list[int | None]] = []
+    styles: list[tuple[int, float | None]] = []  # column; offset of hidden markers or None
+    for i in range(len(table.columns)):
+        shown = [
+            None if later or not row[i].isdigit() else int(row[i])
+            for row, later in zip(cells, to_come, strict=True)
+        ]
+        for run in _runs(shown):
+            data.append(run)
+            styles.append((i, None))
+    for i in range(len(table.columns)):  # after the lines: drawn over them
+        # markers of several counts hidden in one month stand side by side, not on each other
+        offsets: dict[float, list[int | None]] = {}
+        for r, columns in enumerate(hidden):
+            if i in columns:
+                shift = (columns.index(i) - (len(columns) - 1) / 2) * 5.5
+                offsets.setdefault(shift, [None] * len(cells))[r] = threshold
+        for shift, markers in offsets.items():
+            data.append(markers)
+            styles.append((i, shift))
+    if not data:  # nothing to draw yet (every month still to come): an empty row, no line
+        data, styles = [[None] * len(table.rows)], [(0, 0.0)]
+    lc.data = data
+    lc.categoryAxis.categoryNames = labels
+    lc.categoryAxis.labels.fontName = FONT
+    lc.categoryAxis.labels.fontSize = 6.5
+    lc.categoryAxis.labels.angle = 30
+    lc.categoryAxis.labels.boxAnchor = "ne"
+    lc.valueAxis.labels.fontName = FONT
+    lc.valueAxis.labels.fontSize = 7
+    lc.valueAxis.valueMin = 0
+    lc.valueAxis.labelTextFormat = lambda v: format_number(v, lang)  # 1.000, 1 000, 1,000
+    for k, (i, dx) in enumerate(styles):
+        color = PALETTE[i % len(PALETTE)]
+        if dx is not None:
+            lc.lines[k].strokeColor = None  # markers only: hidden months are not joined
+            lc.lines[k].symbol = _hidden_marker(color, dx)
+        else:
+            lc.lines[k].strokeColor = color
+            lc.lines[k].strokeWidth = 1.5
+            # a month between two hidden ones is a point, not a line
+            lc.lines[k].symbol = makeMarker("FilledCircle", size=3, fillColor=color)
+    d.add(lc)
+    legend = _legend([gettext_in(lang, c) for c in table.columns], WIDTH - 44 * mm, below + 43 * mm)
+    d.add(legend)
+    if any(hidden):
+        text = gettext_in(lang, HIDDEN_NOTE).format(threshold=threshold)
+        d.add(_hidden_legend(text, WIDTH - 44 * mm, legend.getBounds()[1] - 4 * mm))
+    return d
+
+
+def _hidden_marker(color: colors.Color, dx: float = 0) -> object:
+    """A hidden count's marker: hollow, where a figure's is filled."""
+    return makeMarker(
+        "Circle", size=5, strokeColor=color, strokeWidth=1.2, fillColor=colors.white, dx=dx
+    )
+
+
+def _hidden_legend(text: str, x: float, top: float) -> Group:
+    """A hollow marker and what it means, lined up with the legend above (swatch 10 pt wide,
+    text 10 pt after it) and wrapped to its width."""
+    g = Group()
+    g.add(Circle(x + 5, top - 3, 2.5, strokeColor=PALETTE[-1], strokeWidth=1.2, fillColor=None))
+    for n, line in enumerate(simpleSplit(text, FONT, 7, 44 * mm - 20)):
+        g.add(String(x + 20, top - 5.5 - n * 8.5, line, fontName=FONT, fontSize=7))
+    return g
 
 
 def _legend(names: list[str], x: float, y: float) -> Legend:

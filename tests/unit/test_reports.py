@@ -12,10 +12,14 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
+from reportlab.graphics.charts.linecharts import HorizontalLineChart
+from reportlab.graphics.shapes import String
+from reportlab.lib import colors
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.letters.referral_letter import register_fonts
 from desktop_app.reports.exports import export, to_csv, to_xlsx
-from desktop_app.reports.pdf import render_pdf
+from desktop_app.reports.pdf import PALETTE, chart, render_pdf
 from desktop_app.usecases import reports as reports_uc
 from desktop_app.usecases.people import list_people, register_many
 from desktop_app.usecases.report_demo import DemoActivity, generate_activity, insert_activity
@@ -452,3 +456,80 @@ def test_unfinished_months_of_a_period_in_progress_or_ending_inside_a_month() ->
     assert reports_uc.unfinished_months(
         ["2026-11"], parse_period("2026-11"), dt.date(2026, 11, 30)
     ) == {"2026-11": "so_far"}
+
+
+# --------------------------------------------------------------------------------------------
+# A hidden count in the trend's chart
+
+
+def _strings(node: Any) -> list[str]:
+    """The texts drawn in a ReportLab drawing or group, in order."""
+    if isinstance(node, String):
+        return [node.text]
+    return [t for child in getattr(node, "contents", []) for t in _strings(child)]
+
+
+def _quiet_march(unfinished: dict[str, str] | None = None) -> Table:
+    months = reports_uc.trend_months(parse_period("2026"))
+    values = {m: (100 + 10 * i, 40 + i) for i, m in enumerate(months)}
+    values["2026-03"] = (3, 0)  # 3 people: hidden; no quick contact at all: a real 0
+    return Table(
+        "trend",
+        "Trend over the last 12 months",
+        ("People advised", "Quick contacts"),
+        tuple(Row(m, values[m]) for m in months),
+        chart="line",
+        unfinished=unfinished or {},
+    )
+
+
+def test_a_hidden_month_in_the_trend_is_drawn_hollow_at_the_threshold_not_as_zero() -> None:
+    """A count shown as "< 5" is neither 0 nor a figure in the PDF's chart: the line breaks
+    there, a hollow marker at the threshold's height stands for it, and the legend says so."""
+    register_fonts()
+    drawing = chart(_quiet_march(), "en")
+    assert drawing is not None
+    lc = next(c for c in drawing.contents if isinstance(c, HorizontalLineChart))
+    march = 2
+    people = [k for k, row in enumerate(lc.data) if lc.lines[k].strokeColor == PALETTE[0]]
+    # the exact count is drawn nowhere, and the people's line does not fall to 0 in March
+    assert all(3 not in row for row in lc.data)
+    assert [lc.data[k][march] for k in people if lc.data[k][march] is not None] == []
+    # two lines: January-February and April-December, nothing joined across March
+    assert sorted(sum(v is not None for v in lc.data[k]) for k in people) == [2, 9]
+    # March's marker: at the threshold (5), hollow, not joined to anything
+    markers = [k for k, row in enumerate(lc.data) if row[march] == 5]
+    assert len(markers) == 1
+    style = lc.lines[markers[0]]
+    assert style.strokeColor is None
+    assert style.symbol.fillColor == colors.white
+    assert style.symbol.strokeColor == PALETTE[0]
+    assert [v for v in lc.data[markers[0]] if v is not None] == [5]
+    # the quick contacts' real 0 stays a point of their line
+    assert [row[march] for row in lc.data if row[march] is not None] == [0, 5]
+    assert " ".join(_strings(drawing)).count("fewer than 5 (not shown exactly)") == 1
+    # no hidden count, no marker and no note; months to come are still not drawn
+    quiet = _quiet_march()
+    none_hidden = Table(quiet.key, quiet.title, quiet.columns, quiet.rows[:2], chart="line")
+    drawn = chart(none_hidden, "en")
+    assert drawn is not None
+    assert "fewer than" not in " ".join(_strings(drawn))
+    later = chart(_quiet_march({f"2026-{m:02d}": "not_yet" for m in range(3, 13)}), "en")
+    assert later is not None
+    lc = next(c for c in later.contents if isinstance(c, HorizontalLineChart))
+    assert all(v is None for row in lc.data for v in row[march:])
+    assert "fewer than" not in " ".join(_strings(later))
+
+
+def test_the_pdf_names_a_hidden_count_in_the_trend_in_the_reports_language() -> None:
+    report = Report(parse_period("2026"), ReportFilter(), dt.date(2027, 1, 2), (_quiet_march(),))
+    for lang, words in (
+        ("en", "fewer than 5 (not shown exactly)"),
+        ("de", "weniger als 5 (nicht genau gezeigt)"),
+        ("bg", "по-малко от 5 (не се показва точно)"),
+        ("ro", "mai puțin de 5 (nu apare exact)"),
+    ):
+        pages = PdfReader(io.BytesIO(render_pdf(report, lang))).pages
+        text = " ".join(" ".join((p.extract_text() or "").split()) for p in pages)
+        assert words in text, lang
+        assert "< 5" in text  # the table says the same
