@@ -10,6 +10,7 @@ from pathlib import Path
 
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.usecases.reports import (
+    ALSO_HIDDEN,
     DEFAULT_THRESHOLD,
     Report,
     Table,
@@ -21,12 +22,16 @@ FORMATS = ("pdf", "xlsx", "csv")
 
 TITLE = N_("Welcome Desk report")
 SUPPRESSION_NOTE = N_(
-    "Counts from 1 to {below} are shown as “< {threshold}” so that no person can be recognised."
+    "Counts from 1 to {below} are shown as “< {threshold}” so that no person can be recognised; "
+    "“{also}” marks a count of any size hidden so that such a count cannot be worked out from "
+    "a total."
 )
 
 
 def note(lang: str, threshold: int = DEFAULT_THRESHOLD) -> str:
-    return gettext_in(lang, SUPPRESSION_NOTE).format(below=threshold - 1, threshold=threshold)
+    return gettext_in(lang, SUPPRESSION_NOTE).format(
+        below=threshold - 1, threshold=threshold, also=ALSO_HIDDEN
+    )
 
 
 def header_lines(report: Report, lang: str) -> list[tuple[str, str]]:
@@ -81,7 +86,7 @@ def _sheet_name(text: str, used: set[str]) -> str:
 
 def to_xlsx(report: Report, lang: str = "de", threshold: int = DEFAULT_THRESHOLD) -> bytes:
     """A workbook: a cover sheet (period, filters, the suppression note), then one sheet per
-    table. Counts are numbers; suppressed ones are the text ``< 5``."""
+    table. Counts are numbers; suppressed ones are the text ``< 5`` (or ``ALSO_HIDDEN``)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
     from openpyxl.utils import get_column_letter

@@ -1,7 +1,8 @@
 """The PDF report for funders: each figure as a chart (reportlab.graphics) and its table.
 
-Counts below the threshold appear as "< 5" in the tables and are left out of the bar charts (a bar
-would show the exact small number). The trend's line breaks at such a count and a hollow marker
+Counts below the threshold appear as "< 5" in the tables, a count hidden so that such a count
+cannot be worked out as "×". Bar charts draw neither (a bar would show the number) but put the
+mark where the bar would start. The trend's line breaks at a hidden count and a hollow marker
 at the threshold's height stands for it, named in the legend: a line falling to 0 would read as a
 month with nobody.
 """
@@ -68,10 +69,10 @@ def chart(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Drawin
     labels = [_short(table.label(r.key, lang)) for r in table.rows]
     if table.chart == "line":
         return _trend_chart(table, labels, lang, threshold)
-    # hidden (suppressed) counts are not drawn: a bar would show the exact number
-    shown = [
-        [int(c) if c.isdigit() else 0 for c in row] for row in suppressed_cells(table, threshold)
-    ]
+    # hidden (suppressed) counts are not drawn: a bar would show the exact number; the mark
+    # the table shows stands where the bar would start, so no bar does not read as 0
+    cells = suppressed_cells(table, threshold)
+    shown = [[int(c) if c.isdigit() else 0 for c in row] for row in cells]
     # horizontal bars: one group per row, long labels fit on the left
     rows = len(table.rows)
     first = 1 if table.chart == "stacked" else 0
@@ -92,6 +93,17 @@ def chart(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Drawin
     bc.valueAxis.valueMin = 0
     if table.chart == "stacked":
         bc.categoryAxis.style = "stacked"
+    else:
+        bc.barLabelFormat = "values"
+        bc.barLabelArray = [
+            ["" if row[first + i].isdigit() else row[first + i] for row in reversed(cells)]
+            for i in range(series)
+        ]
+        bc.barLabels.fontName = FONT
+        bc.barLabels.fontSize = 6
+        bc.barLabels.fillColor = colors.HexColor("#555555")
+        bc.barLabels.boxAnchor = "w"
+        bc.barLabels.dx = 1.5
     for i in range(series):
         bc.bars[i].fillColor = PALETTE[i % len(PALETTE)]
         bc.bars[i].strokeColor = None

@@ -281,6 +281,11 @@ class Report:
         raise KeyError(key)
 
 
+# A count hidden only so that a small one cannot be worked out from a total: it may be any
+# size, so it must not read as "< 5" (a funder would take 12 for fewer than 5).
+ALSO_HIDDEN = "×"
+
+
 def suppressed(value: int, threshold: int = DEFAULT_THRESHOLD) -> str:
     """The count as exports show it: 1 … threshold-1 become ``"< threshold"`` (0 stays 0)."""
     if 0 < value < threshold:
@@ -301,12 +306,12 @@ def suppressed_cells(table: Table, threshold: int = DEFAULT_THRESHOLD) -> list[l
 
     Counts from 1 to threshold-1 are hidden ("< 5"); then, so no hidden count can be recovered
     by subtraction, one more count is hidden in every column (whose sum another figure shows),
-    in rows that sum to their first column (referrals), and in new/returning people.
+    in rows that sum to their first column (referrals), and in new/returning people: shown as
+    ``ALSO_HIDDEN``, since it may be of any size.
     """
     values = [list(r.values) for r in table.rows]
-    hidden = {
-        (i, j) for i, row in enumerate(values) for j, v in enumerate(row) if 0 < v < threshold
-    }
+    small = {(i, j) for i, row in enumerate(values) for j, v in enumerate(row) if 0 < v < threshold}
+    hidden = set(small)
     if table.key == "overview":
         keys = [r.key for r in table.rows]
         if "new_people" in keys and "returning_people" in keys:
@@ -318,10 +323,13 @@ def suppressed_cells(table: Table, threshold: int = DEFAULT_THRESHOLD) -> list[l
     if table.key == "referrals":
         for i in range(len(values)):
             _hide_one_more([(i, j) for j in range(1, len(table.columns))], hidden, values)
-    return [
-        [f"< {threshold}" if (i, j) in hidden else str(v) for j, v in enumerate(row)]
-        for i, row in enumerate(values)
-    ]
+
+    def shown(cell: tuple[int, int], value: int) -> str:
+        if cell in small:
+            return f"< {threshold}"
+        return ALSO_HIDDEN if cell in hidden else str(value)
+
+    return [[shown((i, j), v) for j, v in enumerate(row)] for i, row in enumerate(values)]
 
 
 # --------------------------------------------------------------------------------------------

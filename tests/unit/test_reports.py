@@ -303,18 +303,32 @@ def test_cases_behind_a_figure(known) -> None:  # type: ignore[no-untyped-def]
 def test_small_counts_and_one_more_per_column_are_hidden() -> None:
     assert [suppressed(v) for v in (0, 1, 4, 5, 120)] == ["0", "< 5", "< 5", "5", "120"]
     t = Table("district", "x", ("People",), (Row("a", (3,)), Row("b", (40,)), Row("c", (9,))))
-    # 3 alone would be the total minus 49: the next smallest (9) is hidden as well
-    assert suppressed_cells(t) == [["< 5"], ["40"], ["< 5"]]
+    # 3 alone would be the total minus 49: the next smallest (9) is hidden as well, but as
+    # "×", not as "< 5": it may be of any size (9 is not fewer than 5)
+    assert suppressed_cells(t) == [["< 5"], ["40"], ["×"]]
     pair = Table(
         "overview", "x", ("Count",), (Row("new_people", (2,)), Row("returning_people", (30,)))
     )
-    assert suppressed_cells(pair) == [["< 5"], ["< 5"]]
+    assert suppressed_cells(pair) == [["< 5"], ["×"]]
     refs = Table("referrals", "x", ("R", "A", "N", "P"), (Row("s", (30, 22, 6, 2)),))
-    # the row sums to its first column: one more part is hidden; the column rule hides the rest
-    assert (
-        suppressed_cells(refs)[0][1:] == ["22", "< 5", "< 5"]
-        or "< 5" in suppressed_cells(refs)[0][2]
-    )
+    # the row sums to its first column: one more part is hidden too (6, the smallest shown)
+    assert suppressed_cells(refs) == [["30", "22", "×", "< 5"]]
+
+
+def test_a_hidden_count_in_a_bar_chart_is_marked_where_its_bar_would_start() -> None:
+    """No bar would read as 0: the table's mark ("< 5", or "×" for a count of any size hidden
+    alongside) stands at the bar's start; shown counts carry no label (the table has them)."""
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+
+    register_fonts()
+    t = Table("district", "x", ("People",), (Row("a", (3,)), Row("b", (40,)), Row("c", (9,))))
+    drawing = chart(t, "en")
+    assert drawing is not None
+    (bars,) = [c for c in drawing.contents if isinstance(c, HorizontalBarChart)]
+    # rows bottom-up, as drawn; the bar of a hidden count is 0 long and carries the mark
+    assert bars.data == [[0, 40, 0]]
+    assert bars.barLabelFormat == "values"
+    assert bars.barLabelArray == [["×", "", "< 5"]]
 
 
 def _names_absent(text: str) -> None:
@@ -353,7 +367,7 @@ def test_every_export_suppresses_and_names_nobody(known, tmp_path: Path) -> None
             if label in lines and table.key not in {"trend", "overview"}:
                 at = len(lines) - 1 - lines[::-1].index(label)  # the table follows the chart
                 cells = lines[at + 1 : at + 1 + len(table.columns)]
-                assert all(c in {"< 5", "0"} for c in cells), (label, cells)
+                assert all(c in {"< 5", "×", "0"} for c in cells), (label, cells)
                 checked += 1
     assert checked >= 10
 
