@@ -1140,7 +1140,7 @@ class ReferralsFeature:
         self._on_person_changed(window.person_page.person)
 
     def retranslate(self) -> None:
-        self.refer_button.setText(_("Refer…"))
+        self.refer_button.setText(_("&Refer…"))
         self.refer_action.setText(_("Re&fer…"))
         self.follow_ups_action.setText(_("Follow-ups &due…"))
         self.queue_action.setText(_("Print q&ueue…"))
