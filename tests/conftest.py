@@ -45,3 +45,21 @@ def session(data_dir: Path):  # type: ignore[no-untyped-def]
     s = create_first_account(data_dir, "anna", "Anna Schmidt", PASSWORD)
     yield s
     s.close()
+
+
+def record_sharing_consent(session, person_id: str, decision: str = "given") -> None:  # type: ignore[no-untyped-def]
+    """The person's consent form, with passing their data to a service ``decision`` ("given"
+    or "refused"): a referral letter goes to the service only where it is given."""
+    from desktop_app.usecases import visits
+
+    answers = {
+        "consent_language": "bg",
+        "consent_advice": "given",
+        "consent_central_storage": "given",
+        "consent_referral_sharing": decision,
+        "consent_date": "2026-11-25",
+        "consent_form": "signed",
+    }
+    if decision == "given":
+        answers["shared_with_service"] = "Clearingstelle Gesundheit"
+    visits.record_consent(session.store, session.user, person_id, answers)

@@ -221,11 +221,14 @@ def render_referral_letter(
     today: dt.date,
     directory: ServiceDirectory | None = None,
     texts: LetterTexts | None = None,
+    to_service: bool = True,
 ) -> bytes:
     """The referral letter as PDF bytes: German letter (DIN 5008 form B), then the person's copy.
 
     Raises ``LetterError`` (with a message ``key``) when the referral cannot make a sensible
-    letter, e.g. no reason chosen. Long names and many documents flow onto more pages.
+    letter, e.g. no reason chosen. Long names and many documents flow onto more pages. Without
+    ``to_service`` (the person has not agreed to their data being passed on) only the person's
+    sheet is made, and it says that the service got nothing from us.
     """
     texts = texts or default_letter_texts()
     ctx = _context(
@@ -240,13 +243,15 @@ def render_referral_letter(
     )
     register_fonts()
     buffer = io.BytesIO()
-    doc = _LetterDoc(buffer, ctx)
-    story: list[Flowable] = [*_letter_story(ctx), NextPageTemplate("client"), PageBreak()]
-    copy = _client_story(ctx)
+    doc = _LetterDoc(buffer, ctx, sheet_only=not to_service)
+    story: list[Flowable] = (
+        [*_letter_story(ctx), NextPageTemplate("client"), PageBreak()] if to_service else []
+    )
+    copy = _client_story(ctx, sheet_only=not to_service)
     if _height(copy, PAGE_W - 40 * mm) > _y(CLIENT_TOP) - CLIENT_BOTTOM * mm:
         # The copy on one sheet where it can be: its last block (who referred the person, how
         # to reach them) must not go onto a page of its own, where it gets lost.
-        copy = _client_story(ctx, compact=True)
+        copy = _client_story(ctx, compact=True, sheet_only=not to_service)
     story += copy
     doc.build(story, canvasmaker=_NumberedCanvas)
     return buffer.getvalue()
@@ -332,7 +337,7 @@ def _y(top_mm: float) -> float:
 
 
 class _LetterDoc(BaseDocTemplate):
-    def __init__(self, buffer: io.BytesIO, ctx: _Context) -> None:
+    def __init__(self, buffer: io.BytesIO, ctx: _Context, *, sheet_only: bool = False) -> None:
         super().__init__(
             buffer,
             pagesize=A4,
@@ -363,6 +368,14 @@ class _LetterDoc(BaseDocTemplate):
             )
 
         client_w = PAGE_W - 40 * mm
+        client = PageTemplate(
+            "client",
+            [frame("client", CLIENT_TOP, 20, client_w, CLIENT_BOTTOM * mm)],
+            onPage=self._client_page,
+        )
+        if sheet_only:  # the person's sheet alone: its pages from the first on
+            self.addPageTemplates([client])
+            return
         self.addPageTemplates(
             [
                 PageTemplate(
@@ -375,11 +388,7 @@ class _LetterDoc(BaseDocTemplate):
                     [frame("next", BODY_TOP_NEXT + 8)],
                     onPage=self._next_page,
                 ),
-                PageTemplate(
-                    "client",
-                    [frame("client", CLIENT_TOP, 20, client_w, CLIENT_BOTTOM * mm)],
-                    onPage=self._client_page,
-                ),
+                client,
             ]
         )
 
@@ -686,7 +695,9 @@ def _letter_story(ctx: _Context) -> list[Flowable]:
 # ---------------------------------------------------------------- the person's copy
 
 
-def _client_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
+def _client_story(
+    ctx: _Context, *, compact: bool = False, sheet_only: bool = False
+) -> list[Flowable]:
     """The person's copy, in their language; ``compact``, for a copy that does not fit one page
     otherwise: the documents in two columns, after who referred the person."""
     s, t, r, lang, svc = _styles(), ctx.texts, ctx.referral, ctx.lang, ctx.service
@@ -737,7 +748,7 @@ def _client_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
                 )
             ]
         )
-    box.append([_p(txt("show_letter"), s["c_value"])])
+    box.append([_p(txt("sheet_only" if sheet_only else "show_letter"), s["c_value"])])
     story += [Spacer(1, 1 * mm), _boxed(box, width, HIGHLIGHT, HIGHLIGHT_EDGE)]
 
     story.append(_p(txt("heading_where"), s["c_head"]))
@@ -805,7 +816,7 @@ def _client_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
         )
         bring.append(checklist)
     else:
-        bring.append(_p(txt("no_documents"), s["c_body"]))
+        bring.append(_p(txt("no_documents_sheet" if sheet_only else "no_documents"), s["c_body"]))
 
     org = ctx.organisation
     contact = "   ·   ".join(

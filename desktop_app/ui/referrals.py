@@ -254,6 +254,32 @@ def save_letter(parent: QWidget, pdf: bytes, suggested: str) -> Path | None:
 # ------------------------------------------------------------------------------- Refer dialog
 
 
+def sharing_text(consent: uc.SharingConsent | None, name: str) -> str:
+    """What the referral passes on, by the person's consent: the advisor sees it before the
+    letter is made (a letter to the service only where the person agreed)."""
+    if consent is not None and consent.granted:
+        when = format_partial_date(consent.given_on)
+        if consent.shared_with:
+            return _(
+                "{name} agreed on {date} to their data being passed on to: {service}. The "
+                "letter to the service and their own sheet are printed."
+            ).format(name=name, date=when, service=consent.shared_with)
+        return _(
+            "{name} agreed on {date} to their data being passed on to a service. The letter "
+            "to the service and their own sheet are printed."
+        ).format(name=name, date=when)
+    if consent is not None:
+        return _(
+            "{name} did not agree to their data being passed on to a service (consent form "
+            "of {date}). Only their own sheet is printed; the service gets nothing from us."
+        ).format(name=name, date=format_partial_date(consent.given_on))
+    return _(
+        "No consent of {name} to their data being passed on to a service is recorded. Only "
+        "their own sheet is printed; the service gets nothing from us. Record the consent "
+        "first to print the letter to the service too."
+    ).format(name=name)
+
+
 class ReferDialog(QDialog):
     """Choose service, reason, appointment, documents and language; issues the referral."""
 
@@ -366,8 +392,16 @@ class ReferDialog(QDialog):
         self.buttons.accepted.connect(self.issue)
         self.buttons.rejected.connect(self.reject)
         self.save = DialogSave(self, self.buttons)
+        consent = uc.sharing_consent(window.session.store, window.session.user, person.id)
+        self.consent_note = QLabel(
+            sharing_text(consent, f"{person.given_name} {person.family_name}")
+        )
+        self.consent_note.setWordWrap(True)
+        if consent is None or not consent.granted:  # as the preview marks a draft
+            self.consent_note.setStyleSheet("color: #8a5300; font-weight: bold;")
         layout = QVBoxLayout(self)
         layout.addWidget(self.errors["person"])
+        layout.addWidget(self.consent_note)
         layout.addLayout(form)
         layout.addWidget(self.errors["letter"])
         layout.addWidget(self.buttons)
@@ -551,6 +585,9 @@ class LetterPreview(QDialog):
         )
         self.pdf: bytes = b""
         self.document: Any = None
+        consent = uc.sharing_consent(window.session.store, window.session.user, referral.person_id)
+        # Without the person's consent the letter to the service is left out (usecase).
+        self.sheet_only = consent is None or not consent.granted
         self.setWindowTitle(_("Referral letter {reference}").format(reference=referral.reference))
         self.resize(760, 900)
         self.message = QLabel(_("Preparing the letter…"))
@@ -640,6 +677,16 @@ class LetterPreview(QDialog):
             self.message.setText(
                 ngettext("{count} page", "{count} pages", pages).format(count=pages)
             )
+            if self.sheet_only:
+                self.message.setText(
+                    ngettext(
+                        "{count} page: the person's own sheet only. They did not agree to "
+                        "their data being passed on to a service (or no consent is recorded).",
+                        "{count} pages: the person's own sheet only. They did not agree to "
+                        "their data being passed on to a service (or no consent is recorded).",
+                        pages,
+                    ).format(count=pages)
+                )
         else:
             self.message.setText(
                 _("The preview needs the Qt PDF module; you can still save or queue the letter.")

@@ -344,6 +344,41 @@ def record_letter_output(
     return again
 
 
+@dataclass(frozen=True)
+class SharingConsent:
+    """The person's latest recorded decision on passing their data to a service."""
+
+    granted: bool
+    given_on: str  # ISO date
+    shared_with: str  # the service the consent names, as written on the consent form
+
+
+def sharing_consent(store: Store, user: User, person_id: str) -> SharingConsent | None:
+    """The latest consent (or refusal) to pass the person's data to a service; None if none
+    was recorded. Without a granted one a referral prints the person's sheet only."""
+    from desktop_app.storage.visits_models import ConsentRow
+
+    require(user, Action.VIEW_PERSON)
+    with store.reading() as session:
+        row = session.scalars(
+            select(ConsentRow)
+            .where(
+                ConsentRow.person_id == person_id,
+                ConsentRow.purpose == SHARING_PURPOSE,
+                ConsentRow.deleted.is_(False),
+            )
+            .order_by(ConsentRow.updated_hlc.desc())
+            .limit(1)
+        ).one_or_none()
+        if row is None:
+            return None
+        return SharingConsent(row.granted, row.given_on, row.shared_with)
+
+
+# The consent form's purpose that covers a letter to a service (resources/forms/consent.yaml).
+SHARING_PURPOSE = "referral_sharing"
+
+
 def render_letter(
     store: Store,
     user: User,
@@ -382,6 +417,7 @@ def render_letter(
     directory = reference.service_directory(store)
     if directory.find(referral.service_id) is None:
         directory = default_directory()  # the service was taken out of a later publication
+    consent = sharing_consent(store, user, person.id)
     return render_referral_letter(
         referral,
         person,
@@ -390,6 +426,8 @@ def render_letter(
         lang,
         today=today or referral.created_at.date(),
         directory=directory,
+        # The letter passes the person's data to the service: only with their consent.
+        to_service=consent is not None and consent.granted,
     )
 
 

@@ -15,11 +15,13 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.domain.referral import ReferralStatus
+from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.ui import referrals as ui
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import people
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
+from tests.conftest import record_sharing_consent
 from tests.ui.conftest import store_held, type_text
 
 needs_qtpdf = pytest.mark.skipif(
@@ -37,13 +39,20 @@ def clean_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return folder
 
 
-def _person(session: Session, given: str = "Петър", family: str = "Петров") -> Person:
-    return people.register_person(
+def _person(
+    session: Session, given: str = "Петър", family: str = "Петров", *, sharing: str = "given"
+) -> Person:
+    """A person who agreed to their data being passed to a service (unless ``sharing`` says
+    "refused", or "" for no consent recorded)."""
+    person = people.register_person(
         session.store,
         session.user,
         PersonDraft(given, family, "1985-03-14", languages=("bg", "de")),
         confirm_duplicates=True,
     )
+    if sharing:
+        record_sharing_consent(session, person.id, sharing)
+    return person
 
 
 def _window(
@@ -457,3 +466,33 @@ def test_a_letter_saved_and_queued_does_not_wait_while_a_sync_writes(
     assert job.person_name.endswith(person.family_name)
     entries = audit.list_entries(session.store, session.user, action="print")
     assert sorted(str(e.details["via"]) for e in entries) == ["pdf", "queue"]  # both written
+
+
+@needs_qtpdf
+def test_the_dialog_and_preview_say_what_goes_to_the_service_by_the_persons_consent(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Before the letter is made the advisor reads what the person agreed to; without a
+    consent given the preview holds the person's sheet only and says why."""
+    person = _person(session, "Ана", "Иванова", sharing="")
+    _win, feature = _window(qtbot, session, person)
+    dialog = _open_dialog(feature)
+    assert dialog.consent_note.text().startswith("No consent of Ана Иванова")
+    type_text(dialog.search, "clearing")
+    dialog.reason.setCurrentIndex(dialog.reason.findData("health_insurance"))
+    _create(qtbot, dialog)
+    preview = _wait_loaded(qtbot, feature)
+    assert preview.document.pageCount() == 1
+    assert preview.message.text().startswith("1 page: the person's own sheet only.")
+    text = " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(preview.pdf)).pages)
+    assert "einverstanden" not in text and "Sehr geehrte" not in " ".join(text.split())
+    preview.reject()
+    # Given (on the consent form, naming a service): said with the date and the service.
+    record_sharing_consent(session, person.id, "given")
+    dialog = _open_dialog(feature)
+    when = format_partial_date("2026-11-25")
+    assert dialog.consent_note.text() == (
+        f"Ана Иванова agreed on {when} to their data being passed on to: Clearingstelle "
+        "Gesundheit. The letter to the service and their own sheet are printed."
+    )
+    dialog.reject()

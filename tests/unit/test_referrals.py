@@ -18,18 +18,25 @@ from desktop_app.storage.models import OutboxRow
 from desktop_app.usecases import people
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session, log_in
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, record_sharing_consent
 
 NOW = dt.datetime(2026, 11, 25, 10, 15)
 
 
-def _person(session: Session, given: str = "Петър", family: str = "Петров") -> Person:
-    return people.register_person(
+def _person(
+    session: Session, given: str = "Петър", family: str = "Петров", *, sharing: str = "given"
+) -> Person:
+    """A person who agreed to their data being passed to a service (``sharing``: "given",
+    "refused", or "" for no consent recorded)."""
+    person = people.register_person(
         session.store,
         session.user,
         PersonDraft(given, family, "1985-03-14", languages=("bg",)),
         confirm_duplicates=True,
     )
+    if sharing:
+        record_sharing_consent(session, person.id, sharing)
+    return person
 
 
 def _issue(session: Session, person: Person, **kw: object) -> uc.Referral:
@@ -228,3 +235,33 @@ def test_referrals_and_queue_survive_reopening(session: Session, data_dir: Path)
         assert referral.reference.encode() not in raw
     finally:
         again.close()
+
+
+@pytest.mark.parametrize("sharing", ["", "refused"])
+def test_without_consent_to_pass_data_on_only_the_persons_sheet_is_made(
+    session: Session, sharing: str
+) -> None:
+    """The letter to the service passes the person's name, birth date, phone and the
+    advisor's note on, and said "… ist mit der Weitergabe … einverstanden" whatever the
+    consent form said. Without a consent given (none recorded, or refused) the service gets
+    nothing: the person's sheet alone, saying so in their language."""
+    person = _person(session, "Йорданка", "Атанасова", sharing=sharing)
+    referral = _issue(session, person, reason_note="Braucht Hilfe beim Antrag")
+    consent = uc.sharing_consent(session.store, session.user, person.id)
+    assert (consent is None) == (sharing == "")
+    pdf = uc.render_letter(session.store, session.user, referral.id)
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+    assert len(reader.pages) == 1
+    for german in ("einverstanden", "Sehr geehrte", "Braucht Hilfe", "Mit freundlichen"):
+        assert german not in text
+    assert "Тази служба не е получила от нас данни за Вас" in text
+    assert "Вашето насочване" in text  # the sheet, in the person's language
+    # Once the person agrees, the letter to the service comes first again.
+    record_sharing_consent(session, person.id, "given")
+    full = uc.render_letter(session.store, session.user, referral.id)
+    full_text = " ".join(
+        " ".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(io.BytesIO(full)).pages
+    )
+    assert "einverstanden" in full_text and "Braucht Hilfe" in full_text
+    assert "Тази служба не е получила" not in full_text
