@@ -244,9 +244,18 @@ def render_referral_letter(
     register_fonts()
     buffer = io.BytesIO()
     doc = _LetterDoc(buffer, ctx, sheet_only=not to_service)
-    story: list[Flowable] = (
-        [*_letter_story(ctx), NextPageTemplate("client"), PageBreak()] if to_service else []
-    )
+    story: list[Flowable] = []
+    if to_service:
+        letter = _letter_story(ctx)
+        width = PAGE_W - (BODY_LEFT + BODY_RIGHT) * mm
+        first_h = _y(BODY_TOP_FIRST) - BODY_BOTTOM * mm
+        if _height(letter, width) > first_h:
+            # On one page where tighter spacing makes it fit (a long name or an extra line
+            # would otherwise put the closing alone on a second page).
+            tight = _letter_story(ctx, compact=True)
+            if _height(tight, width) <= first_h:
+                letter = tight
+        story += [*letter, NextPageTemplate("client"), PageBreak()]
     copy = _client_story(ctx, sheet_only=not to_service)
     if _height(copy, PAGE_W - 40 * mm) > _y(CLIENT_TOP) - CLIENT_BOTTOM * mm:
         # The copy on one sheet where it can be: its last block (who referred the person, how
@@ -625,9 +634,14 @@ def _draw_footer(canvas: Canvas, ctx: _Context) -> None:
 # ---------------------------------------------------------------- the letter to the service
 
 
-def _letter_story(ctx: _Context) -> list[Flowable]:
-    s, t, r = _styles(), ctx.texts, ctx.referral
+def _letter_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
+    """The German letter; ``compact``, for a letter just too long for one page: less space
+    between paragraphs and blocks (the type stays as it is)."""
+    s, t, r = dict(_styles()), ctx.texts, ctx.referral
     v = ctx.values("de")
+    gap = 0.6 if compact else 1.0  # vertical space between blocks, as a share of the usual
+    if compact:
+        s["body"] = ParagraphStyle("body_tight", parent=s["body"], spaceAfter=3.5)
 
     def txt(key: str) -> str:
         return t.text("letter", key, "de").format(**v)
@@ -636,7 +650,7 @@ def _letter_story(ctx: _Context) -> list[Flowable]:
     subject_person = txt("subject_person_born" if v["date_of_birth"] else "subject_person")
     story.append(_p(ctx.reason.letter_subject.get("de").format(**v), s["subject"]))
     story.append(_p(subject_person, s["subject"]))
-    story.append(Spacer(1, 6 * mm))
+    story.append(Spacer(1, 6 * mm * gap))
     story.append(_p(txt("salutation_contact" if v["contact_person"] else "salutation"), s["body"]))
     story.append(_p(txt("intro"), s["body"]))
     facts = [
@@ -663,7 +677,7 @@ def _letter_story(ctx: _Context) -> list[Flowable]:
                 ]
             )
         )
-        story += [table, Spacer(1, 3 * mm)]
+        story += [table, Spacer(1, 3 * mm * gap)]
     story.append(_p(ctx.reason.letter_body.get("de").format(**v), s["body"]))
     if v["reason_note"] and not ctx.reason.needs_note:
         story.append(_p(txt("note"), s["body"]))
@@ -676,16 +690,18 @@ def _letter_story(ctx: _Context) -> list[Flowable]:
             _p(txt("documents_intro"), ParagraphStyle("di", parent=s["body"], spaceAfter=2))
         )
         story.append(_bullets(documents, PAGE_W - (BODY_LEFT + BODY_RIGHT) * mm))
-        story.append(Spacer(1, 2.5 * mm))
+        story.append(Spacer(1, 2.5 * mm * gap))
     story.append(_p(txt("consent"), s["body"]))
     # Asking whether the appointment took place only where there is one.
-    story.append(_p(txt("contact_back" if r.appointment else "contact_back_open"), s["body"]))
+    last = _p(txt("contact_back" if r.appointment else "contact_back_open"), s["body"])
+    # The closing never goes onto a page of its own: it goes with the last paragraph.
     closing = [
+        last,
         _p(txt("closing"), s["body"]),
-        Spacer(1, 8 * mm),
+        Spacer(1, (8 if not compact else 7) * mm),
         _p(v["advisor_name"], ParagraphStyle("sig", parent=s["body"], spaceAfter=0)),
         _p(v["organisation_name"], s["body"]),
-        Spacer(1, 3 * mm),
+        Spacer(1, 3 * mm * gap),
         _p(txt("enclosure"), s["fact_label"]),
     ]
     story.append(KeepTogether(closing))

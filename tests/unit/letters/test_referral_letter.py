@@ -12,6 +12,7 @@ import pypdf
 import pytest
 from reportlab.lib.pagesizes import A4
 
+from desktop_app.domain.dates import PartialDate
 from desktop_app.domain.person import Person
 from desktop_app.domain.referral import Organisation
 from desktop_app.domain.service import Address, Contact, LocalizedText, Service
@@ -340,3 +341,40 @@ def test_a_date_in_a_letter_never_ends_a_line_inside() -> None:
         text = "\n".join(" ".join(line.split()) for page in pages for line in page.split("\n"))
         assert "14. März 1985" in text and "3 декември 2026 г." in text
         assert not inside.search(text), (n, inside.search(text))
+
+
+YORDANKA = replace(
+    PETAR,
+    given_name="Йорданка",
+    family_name="Христова-Атанасова",
+    date_of_birth=PartialDate(1979, 11, 3),
+)
+
+
+def test_a_letter_just_too_long_for_one_page_is_set_tighter_to_fit() -> None:
+    """A long name, a note and an interpreter's line made the letter to the service run about
+    4 pt over its first page, leaving only the closing on a second one; it fits one page now."""
+    service = DIRECTORY.get("diakonie_migration")
+    pdf = _render(
+        YORDANKA,
+        service=service,
+        reason="migration_advice",
+        reason_note="Bescheid vom 03.11.2026 liegt vor; Termin bitte mit Dolmetscherin.",
+        appointment=None,
+        contact_person="",
+        advisor_email="r.dimitrova@willkommen-europa.example.org",
+        documents=service.documents,
+    )
+    pages = pdf_text(pdf)
+    assert "Mit freundlichen Grüßen" in pages[0] and "Anlage: Kopie" in pages[0]
+    assert "Здравейте" in pages[1], "the person's copy begins on the second sheet"
+
+
+def test_the_closing_never_stands_alone_on_a_page() -> None:
+    """Where the letter cannot fit one page, the closing goes over with the last paragraph."""
+    for count in range(4, 12):
+        documents = tuple(f"Nachweis Nummer {i} über das Einkommen" for i in range(count))
+        note = "Bescheid liegt vor. " * 12
+        pages = pdf_text(_render(YORDANKA, documents=documents, reason_note=note))
+        closing = next(text for text in pages if "Mit freundlichen Grüßen" in text)
+        assert "Für Rückfragen erreichen Sie" in closing, count
