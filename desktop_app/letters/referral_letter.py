@@ -648,6 +648,8 @@ def _letter_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
 
     story: list[Flowable] = []
     subject_person = txt("subject_person_born" if v["date_of_birth"] else "subject_person")
+    # "geb. | 3. November 1979": the word before the date stays with it on its line.
+    subject_person = _glued_to(subject_person, v["date_of_birth"])
     story.append(_p(ctx.reason.letter_subject.get("de").format(**v), s["subject"]))
     story.append(_p(subject_person, s["subject"]))
     story.append(Spacer(1, 6 * mm * gap))
@@ -1029,6 +1031,14 @@ def unbroken(text: str) -> str:
     lines at U+202F, not at U+00A0 (which DejaVu Sans draws as a space).
     """
     return re.sub(r"(?<!,)\s+", "\xa0", text.strip())
+
+
+def _glued_to(text: str, date: str) -> str:
+    """``text`` with the space before ``date`` (an :func:`unbroken` one) a no-break space, so
+    that the word before it ("geb.", "роден(а) на") does not end a line on its own."""
+    if not date:
+        return text
+    return re.sub(rf"\s+(?={re.escape(date)})", "\xa0", text, count=1)
 
 
 def _clean(text: str) -> str:

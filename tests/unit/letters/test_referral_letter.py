@@ -378,3 +378,19 @@ def test_the_closing_never_stands_alone_on_a_page() -> None:
         pages = pdf_text(_render(YORDANKA, documents=documents, reason_note=note))
         closing = next(text for text in pages if "Mit freundlichen Grüßen" in text)
         assert "Für Rückfragen erreichen Sie" in closing, count
+
+
+def test_born_stays_with_the_date_of_birth_in_the_subject() -> None:
+    """ "… (Yordanka Hristova-Atanasova), geb." ended the line and the date began the next."""
+    for extra in ("", "а", "ан", " Ив", " Ива"):
+        person = replace(YORDANKA, family_name=YORDANKA.family_name + extra)
+        pdf = _render(person, "bg")
+        lines = [" ".join(line.split()) for line in pdf_text_lines(pdf)[0]]
+        assert not any(line.endswith("geb.") for line in lines), lines[:20]
+        assert any("geb. 3. November 1979" in line for line in lines), extra
+
+
+def pdf_text_lines(pdf: bytes) -> list[list[str]]:
+    return [
+        (page.extract_text() or "").split("\n") for page in pypdf.PdfReader(io.BytesIO(pdf)).pages
+    ]
