@@ -592,18 +592,23 @@ def _draw_info_block(canvas: Canvas, ctx: _Context) -> None:
         contact = key in ("info_phone", "info_email")
         # Contact data is never cut short: a smaller size, and an e-mail address on two lines
         # (after its "@", never at a hyphen, which reads as a hyphenation) where it must.
-        lines, size = [shown], value_style.fontSize
+        lines, size, under = [shown], value_style.fontSize, False
         if contact:
-            lines, size = _contact_lines(shown, value_style.fontSize, value_w)
-        if len(lines) > 1 or pdfmetrics.stringWidth(shown, FONT, size) <= value_w:
+            lines, size, under = _contact_lines(
+                shown, value_style.fontSize, value_w, (INFO_W - 10) * mm
+            )
+        if contact or pdfmetrics.stringWidth(shown, FONT, size) <= value_w:
             # The usual case, one line each: plain strings are much cheaper than paragraphs.
             canvas.setFillColor(GREY)
             canvas.setFont(FONT, styles["info_label"].fontSize)
             canvas.drawString(INFO_LEFT * mm, y - 7.5, _fit(label_text, FONT, 7.5, label_w - 2))
             canvas.setFillColor(colors.black)
             canvas.setFont(FONT, size)
+            x = INFO_LEFT * mm + label_w
+            if under:  # a long address on a line of its own, under its label
+                x, y = INFO_LEFT * mm, y - styles["info_label"].leading
             for line in lines:
-                canvas.drawString(INFO_LEFT * mm + label_w, y - 7.5, line)
+                canvas.drawString(x, y - 7.5, line)
                 y -= size + 2
             y -= value_style.leading + 1.2 - (size + 2)
             continue
@@ -882,22 +887,30 @@ def _name(text: str, person: Person) -> str:
     return text.translate(_COMMA_BELOW) if person.nationality in ("RO", "MD") else text
 
 
-def _contact_lines(text: str, size: float, width: float) -> tuple[list[str], float]:
-    """A phone number or e-mail address in the information block, whole: on one line at
-    ``size`` or smaller (down to 6.5 pt), else an address on two, broken after its "@" (at
-    the size that fits, down to 5.5 pt); the lines and their size."""
+def _contact_lines(
+    text: str, size: float, width: float, full_width: float
+) -> tuple[list[str], float, bool]:
+    """A phone number or e-mail address in the information block, whole: on one line beside
+    its label at ``size`` or a little smaller; else on one line of its own under the label,
+    across the block's ``full_width`` (down to 6.5 pt); only where that cannot be, an address
+    on two lines broken before its "@" (down to 5.5 pt). The lines, their size, and whether
+    they go under the label."""
     fits = lambda line, pt: pdfmetrics.stringWidth(line, FONT, pt) <= width  # noqa: E731
+    for pt in (size, size - 0.5, size - 1, size - 1.5):
+        if fits(text, pt):
+            return [text], pt, False
+    width = full_width
     for pt in (size, size - 0.5, size - 1, size - 1.5, 6.5):
         if fits(text, pt):
-            return [text], pt
+            return [text], pt, True
     local, at, domain = text.partition("@")
     if at:
-        lines = [local + at, domain]
+        lines = [local, at + domain]
         for pt in (size, size - 0.5, size - 1, size - 1.5, 6.5, 6.0, 5.5):
             if all(fits(line, pt) for line in lines):
-                return lines, pt
-        return lines, 5.5
-    return [text], 6.5
+                return lines, pt, True
+        return lines, 5.5, True
+    return [text], 6.5, True
 
 
 def _contact_named(contact: str) -> str:

@@ -394,3 +394,19 @@ def pdf_text_lines(pdf: bytes) -> list[list[str]]:
     return [
         (page.extract_text() or "").split("\n") for page in pypdf.PdfReader(io.BytesIO(pdf)).pages
     ]
+
+
+def test_an_advisors_email_is_on_one_line_in_the_information_block() -> None:
+    """ "r.dimitrova@" | "willkommen-europa.example.org" broke after its "@": too long beside
+    its label, it goes on a line of its own under it; only an address too long even for that
+    is broken, before the "@"."""
+    email = "r.dimitrova@willkommen-europa.example.org"
+    with plumber(_render(advisor_email=email)) as doc:
+        block = doc.pages[0].crop((125 * MM, 50 * MM, 200 * MM, 97 * MM)).extract_text()
+    assert email in block.split("\n"), block
+    longer = "ralitsa.dimitrova-georgieva@welcome-europe-dortmund.example.org"
+    with plumber(_render(advisor_email=longer)) as doc:
+        block = doc.pages[0].crop((125 * MM, 50 * MM, 200 * MM, 97 * MM)).extract_text()
+    lines = block.split("\n")
+    assert "ralitsa.dimitrova-georgieva" in lines, block
+    assert "@welcome-europe-dortmund.example.org" in lines, block
