@@ -14,13 +14,18 @@ from desktop_app.usecases.reports import (
     DEFAULT_THRESHOLD,
     Report,
     Table,
+    format_day,
+    period_days,
     period_label,
     suppressed_cells,
 )
 
 FORMATS = ("pdf", "xlsx", "csv")
 
-TITLE = N_("Welcome Desk report")
+# The report is the organisation's (Welcome Desk only makes it: the PDF says so in its
+# properties, not on the page).
+TITLE = N_("Report")
+TITLE_OF = N_("Report: {organisation}")
 SUPPRESSION_NOTE = N_(
     "Counts from 1 to {below} are shown as “< {threshold}” so that no person can be recognised; "
     "“{also}” marks a count of any size hidden so that such a count cannot be worked out from "
@@ -34,15 +39,26 @@ def note(lang: str, threshold: int = DEFAULT_THRESHOLD) -> str:
     )
 
 
+def title(report: Report, lang: str) -> str:
+    """The report's title, naming the organisation whose report it is."""
+    if report.organisation:
+        return gettext_in(lang, TITLE_OF).format(organisation=report.organisation)
+    return gettext_in(lang, TITLE)
+
+
+def period_text(report: Report, lang: str) -> str:
+    """``Oktober 2026 (01.–31.10.2026)``; a range of days alone where the period is one."""
+    days = period_days(report.period, lang)
+    if report.period.kind == "custom":
+        return days
+    return f"{period_label(report.period, lang)} ({days})"
+
+
 def header_lines(report: Report, lang: str) -> list[tuple[str, str]]:
     """(label, value) lines heading every export: period, filters, date of the figures."""
     lines = [
-        (gettext_in(lang, N_("Period")), period_label(report.period, lang)),
-        (
-            gettext_in(lang, N_("Days")),
-            f"{report.period.start.isoformat()} – {report.period.end.isoformat()}",
-        ),
-        (gettext_in(lang, N_("Figures as of")), report.as_of.isoformat()),
+        (gettext_in(lang, N_("Period")), period_text(report, lang)),
+        (gettext_in(lang, N_("Figures as of")), format_day(report.as_of, lang)),
     ]
     if report.filters.device_id:
         lines.append((gettext_in(lang, N_("Laptop")), report.filters.device_id))
@@ -63,7 +79,7 @@ def to_csv(report: Report, lang: str = "de", threshold: int = DEFAULT_THRESHOLD)
     expect); a title line before each table."""
     out = io.StringIO()
     w = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    w.writerow([gettext_in(lang, TITLE)])
+    w.writerow([title(report, lang)])
     for key, value in header_lines(report, lang):
         w.writerow([key, value])
     w.writerow([note(lang, threshold)])
@@ -96,7 +112,7 @@ def to_xlsx(report: Report, lang: str = "de", threshold: int = DEFAULT_THRESHOLD
     assert cover is not None
     used: set[str] = set()
     cover.title = _sheet_name(gettext_in(lang, N_("Overview")), used)
-    cover.append([gettext_in(lang, TITLE)])
+    cover.append([title(report, lang)])
     cover["A1"].font = Font(bold=True, size=14)
     for key, value in header_lines(report, lang):
         cover.append([key, value])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.legends import Legend
@@ -37,11 +38,13 @@ from reportlab.platypus import (
 from desktop_app.i18n.formatting import format_number
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.referral_letter import FONT, FONT_BOLD, register_fonts
-from desktop_app.reports.exports import TITLE, header_lines, note, table_rows
+from desktop_app.reports.exports import header_lines, note, table_rows, title
 from desktop_app.usecases.reports import (
     DEFAULT_THRESHOLD,
     Report,
     Table,
+    format_day,
+    period_label,
     suppressed_cells,
 )
 
@@ -248,7 +251,8 @@ def render_pdf(
         splitLongWords=False,
     )
     small = ParagraphStyle("rsmall", parent=base, fontSize=8, textColor=colors.HexColor("#555555"))
-    story: list = [Paragraph(gettext_in(lang, TITLE), h1), Spacer(1, 3 * mm)]
+    heading = title(report, lang)
+    story: list = [Paragraph(escape(heading), h1), Spacer(1, 3 * mm)]
     meta = PdfTable(
         [[k, v] for k, v in header_lines(report, lang)],
         colWidths=[40 * mm, WIDTH - 40 * mm],
@@ -260,7 +264,7 @@ def render_pdf(
     story += [meta, Spacer(1, 2 * mm), Paragraph(note(lang, threshold), small)]
     if created is not None:
         label = gettext_in(lang, N_("Created on"))  # not inside an f-string: not extracted there
-        story.append(Paragraph(f"{label} {created.isoformat()}", small))
+        story.append(Paragraph(f"{label} {format_day(created, lang)}", small))
     for table in report.tables:
         cells = list(table_rows(table, lang, threshold))
         ncols = len(cells[0])
@@ -315,7 +319,8 @@ def render_pdf(
         canvas.saveState()
         canvas.setFont(FONT, 7.5)
         canvas.setFillColor(colors.HexColor("#555555"))
-        canvas.drawString(18 * mm, 10 * mm, f"{gettext_in(lang, TITLE)} · {report.period.text}")
+        footer_text = f"{heading} · {period_label(report.period, lang)}"
+        canvas.drawString(18 * mm, 10 * mm, _short(footer_text, 110))
         canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, str(doc.page))
         canvas.restoreState()
 
@@ -327,8 +332,9 @@ def render_pdf(
         rightMargin=18 * mm,
         topMargin=16 * mm,
         bottomMargin=18 * mm,
-        title=gettext_in(lang, TITLE),
-        author="Welcome Desk",
+        title=heading,
+        author=report.organisation or "Welcome Desk",
+        creator="Welcome Desk",
         lang=lang,
     )
     doc.build(story, onFirstPage=footer, onLaterPages=footer)

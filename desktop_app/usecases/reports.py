@@ -273,6 +273,8 @@ class Report:
     filters: ReportFilter
     as_of: dt.date
     tables: tuple[Table, ...] = field(default_factory=tuple)
+    #: the organisation the report is of (the letterhead's name in the settings)
+    organisation: str = ""
 
     def table(self, key: str) -> Table:
         for t in self.tables:
@@ -1000,7 +1002,9 @@ def build_report(
             _next_steps(groups),
         )
         s.execute(_advised_tmp.delete())
-    return Report(period, filters, as_of, tables)
+    from desktop_app.usecases.settings import get_letterhead
+
+    return Report(period, filters, as_of, tables, get_letterhead(store).name.strip())
 
 
 # --------------------------------------------------------------------------------------------
@@ -1200,6 +1204,27 @@ def row_label(table_key: str, row_key: str, lang: str) -> str:
     return row_key
 
 
+def _babel_locale(lang: str) -> str:
+    return {"en": "en_GB"}.get(lang, lang)  # day-month-year order, as our readers expect
+
+
+def format_day(day: dt.date, lang: str) -> str:
+    """A date in ``lang``'s numeric form: ``04.12.2026``, ``4.12.2026 г.``, ``04/12/2026``."""
+    from babel.dates import format_date
+
+    return str(format_date(day, "yMd" if lang == "ro" else "medium", locale=_babel_locale(lang)))
+
+
+def period_days(period: Period, lang: str) -> str:
+    """The period's first and last day in ``lang``: ``01.–31.10.2026``, ``1.01. – 31.12.2026
+    г.``."""
+    from babel.dates import format_interval
+
+    if period.start == period.end:
+        return format_day(period.start, lang)
+    return str(format_interval(period.start, period.end, "yMd", locale=_babel_locale(lang)))
+
+
 def period_label(period: Period, lang: str) -> str:
     """``Oktober 2026``, ``Q3 2026``, ``2026`` or ``01.10.2026 – 31.12.2026`` in ``lang``."""
     from babel.dates import format_date
@@ -1210,6 +1235,4 @@ def period_label(period: Period, lang: str) -> str:
         return f"{period.text[-2:]} {period.start.year}"
     if period.kind == "year":
         return str(period.start.year)
-    a = format_date(period.start, "medium", locale=lang)
-    b = format_date(period.end, "medium", locale=lang)
-    return f"{a} – {b}"
+    return period_days(period, lang)

@@ -375,7 +375,7 @@ def test_every_export_suppresses_and_names_nobody(known, tmp_path: Path) -> None
 def test_pdf_report_in_every_ui_language(known) -> None:  # type: ignore[no-untyped-def]
     session, _ids = known
     report = build_report(session.store, session.user, OCTOBER, as_of=AS_OF)
-    for lang, word in (("de", "Bericht"), ("bg", "Отчет"), ("ro", "Raport"), ("en", "report")):
+    for lang, word in (("de", "Bericht"), ("bg", "Отчет"), ("ro", "Raport"), ("en", "Report")):
         pdf = render_pdf(report, lang)
         text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
         assert word in text, lang
@@ -547,3 +547,32 @@ def test_the_pdf_names_a_hidden_count_in_the_trend_in_the_reports_language() -> 
         text = " ".join(" ".join((p.extract_text() or "").split()) for p in pages)
         assert words in text, lang
         assert "< 5" in text  # the table says the same
+
+
+# --------------------------------------------------------------------------------------------
+# The header: the organisation's report, dates in the report's language
+
+
+def test_the_header_names_the_organisation_and_dates_read_in_the_reports_language() -> None:
+    """ "Bericht Welcome Desk", "Tage 2026-01-01 – 2026-12-31", "Erstellt am 2026-12-04": the
+    title names the organisation, the range is the period's, dates are the language's."""
+    tables = (Table("overview", "Overview", ("Count",), (Row("visits", (12,)),)),)
+    report = Report(
+        parse_period("2026"), ReportFilter(), dt.date(2026, 12, 4), tables, "Welcome Europe"
+    )
+    expected = {
+        "de": ("Welcome Europe", "Zeitraum 2026 (01.01. – 31.12.2026)", "04.12.2026"),
+        "bg": ("Welcome Europe", "Период 2026 (1.01. – 31.12.2026 г.)", "4.12.2026 г."),
+    }
+    iso = ("2026-01-01", "2026-12-31", "2026-12-04")
+    for lang, (org, period, day) in expected.items():
+        pdf = render_pdf(report, lang, created=dt.date(2026, 12, 4))
+        text = " ".join(
+            " ".join((p.extract_text() or "") for p in PdfReader(io.BytesIO(pdf)).pages).split()
+        )
+        assert org in text.split("·")[0] and "Welcome Desk" not in text, text[:200]
+        assert period.replace("\u202f", " ") in text.replace("\u202f", " "), text[:300]
+        assert day in text and not any(d in text for d in iso), text[:300]
+        assert "Tage" not in text and "Дни" not in text
+        csv_text = to_csv(report, lang)
+        assert org in csv_text.splitlines()[0] and not any(d in csv_text for d in iso)
