@@ -232,7 +232,9 @@ def test_known_store_gives_hand_checked_figures(known) -> None:  # type: ignore[
         "visits": 3,
         "quick_contacts": 2,
         "referrals": 4,
-        "follow_ups_overdue": 2,  # open, follow-up before November 1st
+        # of October's referrals, open with a follow-up before the report's day (November
+        # 1st): Raluca's Jobcenter one; Boris's September referral is not October's
+        "follow_ups_overdue": 1,
         "households_with_children": 1,
         "children_in_households": 2,  # Boris's third child lives in the home country
     }
@@ -576,3 +578,18 @@ def test_the_header_names_the_organisation_and_dates_read_in_the_reports_languag
         assert "Tage" not in text and "Дни" not in text
         csv_text = to_csv(report, lang)
         assert org in csv_text.splitlines()[0] and not any(d in csv_text for d in iso)
+
+
+def test_overdue_follow_ups_are_the_periods_referrals_as_of_the_reports_day(known) -> None:  # type: ignore[no-untyped-def]
+    """October's report showed 2633 overdue follow-ups beside 520 referrals: they were counted
+    over every referral ever made. They are the period's referrals now, dated in the label."""
+    session, _ids = known
+    report = build_report(session.store, session.user, OCTOBER, as_of=dt.date(2026, 12, 4))
+    overview = report.table("overview")
+    assert overview.value("follow_ups_overdue") == 1  # Raluca's Jobcenter referral
+    assert overview.value("follow_ups_overdue") <= overview.value("referrals")
+    assert overview.label("follow_ups_overdue", "de") == (
+        "davon mit überfälliger Nachfrage (Stand 04.12.2026)"
+    )
+    assert "4.12.2026" in overview.label("follow_ups_overdue", "bg")
+    assert "Stand 04.12.2026" in to_csv(report, "de")
