@@ -25,7 +25,7 @@ from PySide6.QtCore import (
     QTime,
     Signal,
 )
-from PySide6.QtGui import QAction, QGuiApplication, QPainter
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QPainter
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -312,6 +312,7 @@ class ReferDialog(QDialog):
         self.reason.currentIndexChanged.connect(self._on_reason_changed)
         self.reason_note = QPlainTextEdit()
         self.reason_note.setMaximumHeight(60)
+        self.reason_note.setTabChangesFocus(True)  # Tab leaves the note, as everywhere else
         self.reason_note.setPlaceholderText(_("Your own words for the letter (optional)"))
 
         self.has_appointment = QCheckBox(_("Appointment agreed"))
@@ -321,6 +322,7 @@ class ReferDialog(QDialog):
         tomorrow = QDate.currentDate().addDays(1)
         self.appointment.setDateTime(QDateTime(tomorrow, QTime(9, 0)))
         self.appointment.setEnabled(False)
+        self.appointment.setAccessibleName(_("Date and time of the appointment"))
         self.has_appointment.toggled.connect(self.appointment.setEnabled)
         appointment_row = QHBoxLayout()
         appointment_row.addWidget(self.has_appointment)
@@ -338,15 +340,20 @@ class ReferDialog(QDialog):
             wrapped.setResizeMode(QListWidget.ResizeMode.Adjust)
         self.new_document = QLineEdit()
         self.new_document.setPlaceholderText(_("Another document"))
+        self.new_document.setAccessibleName(_("Another document"))
         self.new_document.returnPressed.connect(self._on_add_document_clicked)
-        add = QPushButton(_("Add"))
-        add.clicked.connect(self._on_add_document_clicked)
-        remove = QPushButton(_("Remove"))
-        remove.clicked.connect(self._on_remove_document_clicked)
+        self.add_button = QPushButton(_("&Add"))
+        self.add_button.clicked.connect(self._on_add_document_clicked)
+        self.remove_button = QPushButton(_("R&emove"))
+        self.remove_button.clicked.connect(self._on_remove_document_clicked)
+        for button in (self.add_button, self.remove_button):
+            # Enter is for "Create letter": an auto-default button took it once focus passed
+            button.setAutoDefault(False)
+            button.setDefault(False)
         documents_row = QHBoxLayout()
         documents_row.addWidget(self.new_document, 1)
-        documents_row.addWidget(add)
-        documents_row.addWidget(remove)
+        documents_row.addWidget(self.add_button)
+        documents_row.addWidget(self.remove_button)
 
         self.client_lang = QComboBox()
         for code in CLIENT_LANGUAGES:
@@ -366,29 +373,36 @@ class ReferDialog(QDialog):
                 "letter",
             )
         }
+        self.services.setAccessibleName(_("Services found"))
         form = QFormLayout()
-        form.addRow(_("Service:"), self.search)
+
+        def label(text: str, buddy: QWidget) -> QLabel:
+            widget = QLabel(text)
+            widget.setBuddy(buddy)
+            buddy.setAccessibleName(text.replace("&", "").rstrip(":").strip())
+            return widget
+
+        form.addRow(label(_("&Service:"), self.search), self.search)
         form.addRow("", self.services)
         form.addRow("", self.service_info)
         form.addRow("", self.errors["service"])
-        form.addRow(_("Reason:"), self.reason)
+        form.addRow(label(_("&Reason:"), self.reason), self.reason)
         form.addRow("", self.errors["reason"])
-        form.addRow(_("Note:"), self.reason_note)
+        form.addRow(label(_("&Note:"), self.reason_note), self.reason_note)
         form.addRow("", self.errors["reason_note"])
-        form.addRow(_("Appointment:"), appointment_row)
-        form.addRow(_("Contact person:"), self.contact)
+        form.addRow(label(_("A&ppointment:"), self.has_appointment), appointment_row)
+        form.addRow(label(_("&Contact person:"), self.contact), self.contact)
         form.addRow("", self.errors["contact_person"])
-        form.addRow(_("Documents to bring:"), self.documents)
+        form.addRow(label(_("&Documents to bring:"), self.documents), self.documents)
         form.addRow("", documents_row)
         form.addRow("", self.errors["documents"])
-        form.addRow(_("Language of the person's copy:"), self.client_lang)
+        form.addRow(label(_("&Language of the person's copy:"), self.client_lang), self.client_lang)
         form.addRow("", self.errors["client_lang"])
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.create_button = self.buttons.addButton(
-            _("Create letter"), QDialogButtonBox.ButtonRole.AcceptRole
+            _("Create le&tter"), QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.create_button.setDefault(True)
         self.buttons.accepted.connect(self.issue)
         self.buttons.rejected.connect(self.reject)
         self.save = DialogSave(self, self.buttons)
@@ -405,8 +419,20 @@ class ReferDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.errors["letter"])
         layout.addWidget(self.buttons)
+        # only now, in the dialog: a default set before was not the dialog's, which then took
+        # the first auto-default button in the focus chain ("Add")
+        self.create_button.setDefault(True)
         self._fill_services("")
         self.search.setFocus()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Enter in the new-document field adds the document (returnPressed); the line edit
+        # passes it on too, where it would create the letter at once.
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and self.focusWidget() is self.new_document:
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     # --- services, reasons, documents ------------------------------------------------------
     def _fill_services(self, query: str) -> None:

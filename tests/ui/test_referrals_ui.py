@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from PySide6.QtWidgets import QDialogButtonBox, QFileDialog
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QFileDialog, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import Person, PersonDraft
@@ -496,3 +497,118 @@ def test_the_dialog_and_preview_say_what_goes_to_the_service_by_the_persons_cons
         "Gesundheit. The letter to the service and their own sheet are printed."
     )
     dialog.reject()
+
+
+def _access_key(text: str) -> str | None:
+    """The letter after a single "&" ("&&" is a literal ampersand)."""
+    plain = text.replace("&&", "")
+    at = plain.find("&")
+    return plain[at + 1].casefold() if 0 <= at < len(plain) - 1 else None
+
+
+def _tab(qtbot: QtBot, dialog: ui.ReferDialog, key: Qt.Key = Qt.Key.Key_Tab) -> QWidget:
+    focused = dialog.focusWidget()
+    assert focused is not None
+    qtbot.keyClick(focused, key)
+    after = dialog.focusWidget()
+    assert after is not None
+    return after
+
+
+def test_the_letter_dialog_is_filled_and_created_by_keyboard_alone(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Tab into the note wrote tab characters and stayed there, so nothing below it could be
+    reached; Enter pressed "Add" (the default button at runtime) and never made the letter."""
+    person = _person(session)
+    _win, feature = _window(qtbot, session, person)
+    dialog = _open_dialog(feature)
+    qtbot.waitUntil(lambda: dialog.search.hasFocus())
+    type_text(dialog.search, "clearing")
+    dialog.reason.setFocus()
+    reached: list[QWidget] = [_tab(qtbot, dialog)]
+    assert reached[0] is dialog.reason_note
+    type_text(dialog.reason_note, "Seit Mai ohne Krankenversicherung.")
+    for _ in range(12):
+        reached.append(_tab(qtbot, dialog))
+    assert dialog.reason_note.toPlainText() == "Seit Mai ohne Krankenversicherung."
+    for widget in (
+        dialog.has_appointment,
+        dialog.contact,
+        dialog.documents,
+        dialog.new_document,
+        dialog.add_button,
+        dialog.remove_button,
+        dialog.client_lang,
+        dialog.create_button,
+    ):
+        assert widget in reached, widget
+    # Space ticks the appointment; Tab then reaches its date
+    dialog.has_appointment.setFocus()
+    qtbot.keyClick(dialog.has_appointment, Qt.Key.Key_Space)
+    assert _tab(qtbot, dialog) is dialog.appointment
+    # Enter in the new-document field adds the document and makes no letter
+    type_text(dialog.new_document, "Mietvertrag")
+    qtbot.keyClick(dialog.new_document, Qt.Key.Key_Return)
+    assert dialog.isVisible()
+    assert "Mietvertrag" in dialog.document_values()
+    assert not dialog.add_button.isDefault() and not dialog.add_button.autoDefault()
+    assert not dialog.remove_button.autoDefault()
+    # Enter anywhere else makes the letter
+    type_text(dialog.contact, "Frau Schäfer")
+    with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
+        qtbot.keyClick(dialog.contact, Qt.Key.Key_Return)
+    assert not dialog.isVisible()
+    [referral] = uc.referrals_of(session.store, session.user, person.id)
+    assert referral.contact_person == "Frau Schäfer"
+    assert referral.reason_note == "Seit Mai ohne Krankenversicherung."
+    assert "Mietvertrag" in referral.documents and referral.appointment is not None
+    assert feature.preview is not None
+
+
+def test_every_field_of_the_letter_dialog_has_an_access_key_of_its_own(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Alt+letter reaches each field and button, in every language, and a screen reader
+    names each field."""
+    window, feature = _window(qtbot, session, _person(session))
+    try:
+        for lang in ("en", "de", "bg", "ro"):
+            window.switch_language(lang)
+            dialog = _open_dialog(feature)
+            labels = [
+                label
+                for label in dialog.findChildren(QLabel)
+                if label.buddy() is not None and label.isVisibleTo(dialog)
+            ]
+            buttons = [dialog.add_button, dialog.remove_button, dialog.create_button]
+            texts = [w.text() for w in labels] + [b.text() for b in buttons]
+            keys = [_access_key(t) for t in texts]
+            assert len(labels) == 7, (lang, [w.text() for w in labels])
+            assert None not in keys, (lang, texts)
+            others = [  # Cancel (Escape), the appointment's box (its label's key)
+                b.text()
+                for b in dialog.findChildren(QAbstractButton)
+                if b.isVisibleTo(dialog) and b not in buttons
+            ]
+            keys += [k for k in map(_access_key, others) if k is not None]
+            assert len(set(keys)) == len(keys), (lang, texts, others)
+            for label in labels:
+                buddy = label.buddy()
+                assert buddy.accessibleName() == label.text().replace("&", "").rstrip(":"), lang
+            for field in (dialog.services, dialog.appointment, dialog.new_document):
+                assert field.accessibleName(), (lang, field)
+            # Alt+key moves the focus to the field (QTest types Latin letters only)
+            note = next(w for w in labels if w.buddy() is dialog.reason_note)
+            key = _access_key(note.text())
+            assert key is not None
+            if not key.isascii():
+                dialog.reject()
+                continue
+            dialog.activateWindow()  # shortcuts go to the active window
+            qtbot.waitUntil(dialog.isActiveWindow)
+            qtbot.keyClick(dialog.search, key, Qt.KeyboardModifier.AltModifier)
+            assert dialog.focusWidget() is dialog.reason_note, lang
+            dialog.reject()
+    finally:
+        window.switch_language("en")
