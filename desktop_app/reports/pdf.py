@@ -2,7 +2,8 @@
 
 Counts below the threshold appear as "< 5" in the tables, a count hidden so that such a count
 cannot be worked out as "×". Bar charts draw neither (a bar would show the number) but put the
-mark where the bar would start. The trend's line breaks at a hidden count and a hollow marker
+mark where the bar would start; a stacked bar is followed by its hidden segments' marks, each
+after a swatch of the segment's colour. The trend's line breaks at a hidden count and a hollow marker
 at the threshold's height stands for it, named in the legend: a line falling to 0 would read as a
 month with nobody.
 """
@@ -16,7 +17,7 @@ from xml.sax.saxutils import escape
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Circle, Drawing, Group, String
+from reportlab.graphics.shapes import Circle, Drawing, Group, Rect, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -57,6 +58,7 @@ PALETTE = (
     colors.HexColor("#7a7a7a"),
 )
 WIDTH = A4[0] - 36 * mm
+HIDDEN_GREY = colors.HexColor("#555555")
 HIDDEN_NOTE = N_("fewer than {threshold} (not shown exactly)")
 
 
@@ -87,6 +89,8 @@ def chart(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Drawin
     bc.x, bc.y = 62 * mm, 8 * mm
     bc.width, bc.height = WIDTH - 62 * mm - (40 * mm if series > 1 else 6 * mm), height - 12 * mm
     bc.data = [[row[first + i] for row in reversed(shown)] for i in range(series)]
+    if table.chart == "stacked":  # room after the longest bar for its hidden marks
+        bc.width -= max((_marks_width(row[first : first + series]) for row in cells), default=0)
     bc.categoryAxis.categoryNames = list(reversed(labels))
     bc.categoryAxis.labels.fontName = FONT
     bc.categoryAxis.labels.fontSize = 7
@@ -111,10 +115,49 @@ def chart(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Drawin
         bc.bars[i].fillColor = PALETTE[i % len(PALETTE)]
         bc.bars[i].strokeColor = None
     d.add(bc)
+    if table.chart == "stacked":
+        _stacked_hidden_marks(d, bc, [row[first : first + series] for row in reversed(cells)])
     if series > 1:
         names = [gettext_in(lang, c) for c in table.columns[first : first + series]]
         d.add(_legend(names, WIDTH - 36 * mm, height - 6 * mm))
     return d
+
+
+def _marks_width(row: list[str]) -> float:
+    """How wide the hidden marks after a stacked bar are (see ``_stacked_hidden_marks``)."""
+    return sum(2 + 5.8 + stringWidth(c, FONT, 6) + 4 for c in row if not c.isdigit())
+
+
+def _stacked_hidden_marks(d: Drawing, bc: HorizontalBarChart, rows: list[list[str]]) -> None:
+    """After each stacked bar, the hidden segments' marks ("< 5", "×"), each after a swatch of
+    its segment's colour: a bar does not silently look shorter, or absent, for the parts it
+    does not show (single bars put the mark where the bar would start)."""
+    bc.draw()  # lays the bars out: their ends are where the marks go
+    positions = bc._barPositions  # [series][row] = (x, y, width, height)
+    for r, row in enumerate(rows):
+        marks = [(i, cell) for i, cell in enumerate(row) if not cell.isdigit()]
+        if not marks:
+            continue
+        x = max(px + max(w, 0) for px, _y, w, _h in (positions[i][r] for i in range(len(row))))
+        _x, y, _w, h = positions[0][r]
+        x, middle = x + 2, y + h / 2  # as _marks_width counts
+        for i, mark in marks:
+            d.add(
+                Rect(
+                    x,
+                    middle - 2.2,
+                    4.4,
+                    4.4,
+                    fillColor=PALETTE[i % len(PALETTE)],
+                    strokeColor=None,
+                )
+            )
+            d.add(
+                String(
+                    x + 5.8, middle - 2.1, mark, fontName=FONT, fontSize=6, fillColor=HIDDEN_GREY
+                )
+            )
+            x += 5.8 + stringWidth(mark, FONT, 6) + 4
 
 
 def _runs(values: list[int | None]) -> list[list[int | None]]:

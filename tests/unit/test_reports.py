@@ -593,3 +593,23 @@ def test_overdue_follow_ups_are_the_periods_referrals_as_of_the_reports_day(know
     )
     assert "4.12.2026" in overview.label("follow_ups_overdue", "bg")
     assert "Stand 04.12.2026" in to_csv(report, "de")
+
+
+def test_a_stacked_bar_marks_its_hidden_segments_after_the_bar() -> None:
+    """ "< 5" and "×" segments of 'referrals by service and outcome' were left out silently,
+    so bars looked shorter or absent: each hidden segment's mark follows its bar now."""
+    register_fonts()
+    table = Table(
+        "referrals",
+        "Referrals by service and outcome",
+        ("Referrals", "Attended", "Not attended", "Open"),
+        (Row("jobcenter", (40, 30, 3, 7)), Row("vhs", (3, 3, 0, 0)), Row("x", (20, 20, 0, 0))),
+        chart="stacked",
+    )
+    cells = suppressed_cells(table)
+    hidden = [c for row in cells for c in row[1:] if not c.isdigit()]
+    assert hidden  # the example hides some
+    drawing = chart(table, "en")
+    assert drawing is not None
+    marks = [t for t in _strings(drawing) if t in ("< 5", "×")]
+    assert sorted(marks) == sorted(hidden)
