@@ -106,7 +106,7 @@ def test_the_export_pdf_says_what_the_stored_codes_mean(session: Session) -> Non
         "Преглед на житейската ситуация",  # the form's title
         "Здравна осигуровка",  # a question
         "Консултация",  # a consent purpose
-        "Клирингов център",  # the service
+        "Clearingstelle Gesundheit (консултации по здравно осигуряване)",  # the service
         "Изясняване на здравната осигуровка",  # the reason
         "Издадено",  # the status
         "български",  # the consent's language
