@@ -345,7 +345,7 @@ def test_switching_the_ui_language_retranslates_an_open_form(
     main.switch_language("ro")
     assert editor(win.view, "family_name").title.text() == "Nume de familie *"
     assert editor(win.view, "family_name").client_title.text() == "Фамилия"
-    assert win.finish_button.text() == "&Finalizați vizita"
+    assert win.finish_button.text() == "&Finalizează vizita"
 
 
 def test_the_section_list_shows_every_row_whole_in_both_languages(

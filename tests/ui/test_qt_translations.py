@@ -43,7 +43,7 @@ def _texts(box: QDialogButtonBox) -> list[str]:
 @pytest.mark.parametrize(
     ("lang", "expected"),
     [
-        ("ro", ["OK", "Anulare", "Închide", "Salvează"]),
+        ("ro", ["OK", "Anulează", "Închide", "Salvează"]),
         ("de", ["OK", "Abbrechen", "Schließen", "Speichern"]),
         ("bg", ["Добре", "Отказ", "Затваряне", "Запазване"]),
         ("en", ["OK", "Cancel", "Close", "Save"]),
