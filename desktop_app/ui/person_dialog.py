@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -97,6 +98,7 @@ class RegisterPersonDialog(QDialog):
         self.duplicates_title.setStyleSheet("font-weight: bold; color: #8a5a00;")
         self.duplicates = QListWidget()
         self.duplicates.setMaximumHeight(100)
+        self.duplicates.itemDoubleClicked.connect(self._on_open_existing_clicked)
         self.open_button = QPushButton()
         self.open_button.clicked.connect(self._on_open_existing_clicked)
         self.duplicate_box = QWidget()
@@ -160,15 +162,30 @@ class RegisterPersonDialog(QDialog):
         self.sex.setCurrentIndex(max(self.sex.findData(current), 0))
         self.nationality.fill()
         self.languages.fill()
-        self.duplicates_title.setText(
-            _(
-                "Possibly already registered. Open the existing person, or press Save again "
-                "to register a new person anyway."
-            )
-        )
-        self.open_button.setText(_("Open the selected person"))
+        self._set_duplicates_title()
+        self.open_button.setText(_("Op&en the selected person"))
         self.open_button.setAccessibleName(_("Open the selected person"))
         self.duplicates.setAccessibleName(_("Possible duplicates"))
+
+    def _set_duplicates_title(self) -> None:
+        # the Save button's own words (Qt translates it): "Salvare" stood beside "Salvează"
+        save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.duplicates_title.setText(
+            _(
+                "Possibly already registered. Open the existing person, or press {button} "
+                "again to register a new person anyway."
+            ).format(button=save.text().replace("&", ""))
+        )
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Enter on a likely duplicate opens that person; passed on, it pressed Save and
+        # registered them a second time.
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and self.duplicate_box.isVisible() and self.focusWidget() is self.duplicates:
+            event.accept()
+            self._on_open_existing_clicked()
+            return
+        super().keyPressEvent(event)
 
     def draft(self) -> PersonDraft:
         return PersonDraft(
@@ -249,7 +266,13 @@ class RegisterPersonDialog(QDialog):
                 Qt.ItemDataRole.UserRole, entry.id
             )
         self.duplicates.setCurrentRow(0)
+        self._set_duplicates_title()
         self.duplicate_box.show()
+        # the dialog grows for the warning instead of taking its room from the fields
+        layout = self.layout()
+        assert layout is not None
+        layout.activate()
+        self.resize(self.width(), max(self.height(), self.sizeHint().height()))
         self._confirmed_duplicates = True
         self.duplicates.setFocus()
 

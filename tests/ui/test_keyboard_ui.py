@@ -1,0 +1,79 @@
+"""The main window, the register dialog and the visit window driven by keyboard alone."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.ui.person_dialog import RegisterPersonDialog
+from desktop_app.usecases import people
+from desktop_app.usecases.accounts import Session
+from tests.ui.conftest import type_text
+from tests.ui.test_main_window import _access_key, _window
+
+
+def _key(qtbot: QtBot, widget: QWidget, key: Qt.Key) -> QWidget | None:
+    """Press ``key`` on the focused widget of ``widget``'s window; the focus after it."""
+    focused = widget.window().focusWidget() or widget
+    qtbot.keyClick(focused, key)
+    return widget.window().focusWidget()
+
+
+def _duplicate_shown(qtbot: QtBot, session: Session, lang: str = "en") -> RegisterPersonDialog:
+    """The register dialog after Save (by Enter) found Ana Popa already registered."""
+    window = _window(qtbot, session)
+    window.switch_language(lang)
+    dialog = window.open_register_dialog()
+    type_text(dialog.given, "Ana")
+    type_text(dialog.family, "Popa")
+    type_text(dialog.dob, "14.03.1985")
+    with qtbot.waitSignal(dialog.save.answered, timeout=5000):
+        qtbot.keyClick(dialog.dob, Qt.Key.Key_Return)
+    assert dialog.duplicate_box.isVisible()
+    assert dialog.focusWidget() is dialog.duplicates
+    return dialog
+
+
+def test_enter_on_a_likely_duplicate_opens_that_person(qtbot: QtBot, session: Session) -> None:
+    """Enter on the highlighted existing person ran the dialog's Save and registered her a
+    second time; it opens her now."""
+    existing = people.register_person(
+        session.store, session.user, PersonDraft("Ana", "Popa", "14.03.1985")
+    )
+    dialog = _duplicate_shown(qtbot, session)
+    window = dialog.parent()
+    with qtbot.waitSignal(dialog.open_existing, timeout=3000) as opened:
+        qtbot.keyClick(dialog.duplicates, Qt.Key.Key_Return)
+    assert opened.args == [existing.id]
+    qtbot.wait(100)  # a save would answer from its worker thread
+    assert people.count_people(session.store) == 1
+    assert not dialog.isVisible()
+    assert window.person_page.person is not None  # type: ignore[union-attr]
+    assert window.person_page.person.id == existing.id  # type: ignore[union-attr]
+
+
+def test_the_duplicate_warning_names_the_save_button_and_squeezes_nothing(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Romanian said to press „Salvare” beside a button „Salvează”; the warning took its room
+    from "Languages spoken" (1.5 rows left); "Open the selected person" had no access key."""
+    people.register_person(session.store, session.user, PersonDraft("Ana", "Popa", "14.03.1985"))
+    for lang in ("en", "de", "bg", "ro"):
+        window = _window(qtbot, session)
+        window.switch_language(lang)
+        dialog = window.open_register_dialog()
+        qtbot.waitExposed(dialog)
+        languages_height = dialog.languages.height()
+        dialog.close()
+        dialog = _duplicate_shown(qtbot, session, lang)
+        qtbot.wait(50)
+        save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+        assert f"{save.text().replace('&', '')}" in dialog.duplicates_title.text(), lang
+        assert dialog.languages.height() >= languages_height, lang
+        labels = [label.text() for label in dialog._labels.values()]
+        keys = [_access_key(t) for t in [*labels, dialog.open_button.text()]]
+        assert None not in keys and len(set(keys)) == len(keys), (lang, labels)
+        dialog.reject()
+    window.switch_language("en")
