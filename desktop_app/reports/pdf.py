@@ -3,9 +3,10 @@
 Counts below the threshold appear as "< 5" in the tables, a count hidden so that such a count
 cannot be worked out as "×". Bar charts draw neither (a bar would show the number) but put the
 mark where the bar would start; a stacked bar is followed by its hidden segments' marks, each
-after a swatch of the segment's colour. The trend's line breaks at a hidden count and a hollow marker
-at the threshold's height stands for it, named in the legend: a line falling to 0 would read as a
-month with nobody.
+after a swatch of the segment's colour. The trend's line breaks at a hidden count and a hollow
+marker at the threshold's height stands for it, named in the legend: a line falling to 0 would
+read as a month with nobody. The month not over on the report's day is a dashed segment to a
+small ring, named in the legend too: its smaller figures are not a collapse.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from xml.sax.saxutils import escape
 from reportlab.graphics.charts.barcharts import HorizontalBarChart
 from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
-from reportlab.graphics.shapes import Circle, Drawing, Group, Rect, String
+from reportlab.graphics.shapes import Circle, Drawing, Group, Line, Rect, String
 from reportlab.graphics.widgets.markers import makeMarker
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -60,6 +61,7 @@ PALETTE = (
 WIDTH = A4[0] - 36 * mm
 HIDDEN_GREY = colors.HexColor("#555555")
 HIDDEN_NOTE = N_("fewer than {threshold} (not shown exactly)")
+SO_FAR_NOTE = N_("month not over yet: figures so far")
 
 
 def _short(text: str, n: int = 34) -> str:
@@ -188,13 +190,27 @@ def _trend_chart(table: Table, labels: list[str], lang: str, threshold: int) -> 
         [j for j, c in enumerate(row) if not later and not c.isdigit()]
         for row, later in zip(cells, to_come, strict=True)
     ]
+    # the month not over on the report's day: its figures are so far, drawn apart (a dashed
+    # segment to a hollow point), so a smaller figure does not read as a collapse
+    so_far = [table.unfinished.get(r.key) == "so_far" for r in table.rows]
     data: list[list[int | None]] = []
-    styles: list[tuple[int, float | None]] = []  # column; offset of hidden markers or None
+    # column; offset of hidden markers, None for a line, or SO_FAR for the unfinished month
+    styles: list[tuple[int, float | str | None]] = []
     for i in range(len(table.columns)):
         shown = [
             None if later or not row[i].isdigit() else int(row[i])
             for row, later in zip(cells, to_come, strict=True)
         ]
+        for k in (k for k, unfinished in enumerate(so_far) if unfinished and shown[k] is not None):
+            segment: list[int | None] = [None] * len(shown)
+            segment[k] = shown[k]
+            if k > 0 and shown[k - 1] is not None:
+                segment[k - 1] = shown[k - 1]
+            point: list[int | None] = [None] * len(shown)
+            point[k] = shown[k]
+            data += [segment, point]  # the ring apart: none on the finished month's point
+            styles += [(i, _SO_FAR), (i, _SO_FAR_POINT)]
+            shown[k] = None
         for run in _runs(shown):
             data.append(run)
             styles.append((i, None))
@@ -222,7 +238,15 @@ def _trend_chart(table: Table, labels: list[str], lang: str, threshold: int) -> 
     lc.valueAxis.labelTextFormat = lambda v: format_number(v, lang)  # 1.000, 1 000, 1,000
     for k, (i, dx) in enumerate(styles):
         color = PALETTE[i % len(PALETTE)]
-        if dx is not None:
+        if dx == _SO_FAR:
+            lc.lines[k].strokeColor = color
+            lc.lines[k].strokeWidth = 1.2
+            lc.lines[k].strokeDashArray = (3, 2)
+            lc.lines[k].symbol = None
+        elif dx == _SO_FAR_POINT:
+            lc.lines[k].strokeColor = None
+            lc.lines[k].symbol = _so_far_marker(color)
+        elif isinstance(dx, float):
             lc.lines[k].strokeColor = None  # markers only: hidden months are not joined
             lc.lines[k].symbol = _hidden_marker(color, dx)
         else:
@@ -233,10 +257,36 @@ def _trend_chart(table: Table, labels: list[str], lang: str, threshold: int) -> 
     d.add(lc)
     legend = _legend([gettext_in(lang, c) for c in table.columns], WIDTH - 44 * mm, below + 43 * mm)
     d.add(legend)
+    top = legend.getBounds()[1] - 4 * mm
     if any(hidden):
         text = gettext_in(lang, HIDDEN_NOTE).format(threshold=threshold)
-        d.add(_hidden_legend(text, WIDTH - 44 * mm, legend.getBounds()[1] - 4 * mm))
+        note = _hidden_legend(text, WIDTH - 44 * mm, top)
+        d.add(note)
+        top = note.getBounds()[1] - 3 * mm
+    if any(s == _SO_FAR for _i, s in styles):
+        d.add(_so_far_legend(gettext_in(lang, SO_FAR_NOTE), WIDTH - 44 * mm, top))
     return d
+
+
+_SO_FAR, _SO_FAR_POINT = "so_far", "so_far_point"
+
+
+def _so_far_marker(color: colors.Color) -> object:
+    """The unfinished month's point: a small ring (its figure is not the month's)."""
+    return makeMarker("Circle", size=4, strokeColor=color, strokeWidth=1.2, fillColor=colors.white)
+
+
+def _so_far_legend(text: str, x: float, top: float) -> Group:
+    """A dashed line to a ring and what it means, under the other legends."""
+    g = Group()
+    g.add(
+        Line(x, top - 3, x + 8, top - 3, strokeColor=PALETTE[-1], strokeWidth=1.2,
+             strokeDashArray=(3, 2))
+    )  # fmt: skip
+    g.add(Circle(x + 9.5, top - 3, 2, strokeColor=PALETTE[-1], strokeWidth=1.2, fillColor=None))
+    for n, line in enumerate(simpleSplit(text, FONT, 7, 44 * mm - 20)):
+        g.add(String(x + 20, top - 5.5 - n * 8.5, line, fontName=FONT, fontSize=7))
+    return g
 
 
 def _hidden_marker(color: colors.Color, dx: float = 0) -> object:

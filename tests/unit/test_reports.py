@@ -613,3 +613,28 @@ def test_a_stacked_bar_marks_its_hidden_segments_after_the_bar() -> None:
     assert drawing is not None
     marks = [t for t in _strings(drawing) if t in ("< 5", "×")]
     assert sorted(marks) == sorted(hidden)
+
+
+def test_the_trends_month_not_over_is_drawn_dashed_to_a_ring_and_named() -> None:
+    """December "(so far)" was drawn as a solid collapse from the month before: its segment is
+    dashed now, its point a ring, and the legend says what that means."""
+    register_fonts()
+    drawing = chart(_quiet_march({"2026-12": "so_far"}), "en")
+    assert drawing is not None
+    lc = next(c for c in drawing.contents if isinstance(c, HorizontalLineChart))
+    last = len(lc.data[0]) - 1
+    solid = [
+        k
+        for k, row in enumerate(lc.data)
+        if row[last] is not None
+        and lc.lines[k].strokeColor is not None
+        and not getattr(lc.lines[k], "strokeDashArray", None)
+    ]
+    assert not solid, "no solid line reaches the unfinished month"
+    dashed = [k for k, row in enumerate(lc.data) if getattr(lc.lines[k], "strokeDashArray", None)]
+    assert dashed and all(lc.data[k][last] is not None for k in dashed)
+    assert "month not over yet: figures so far" in " ".join(_strings(drawing))
+    # a finished year: no dashes, no note
+    drawing = chart(_quiet_march(), "en")
+    assert drawing is not None
+    assert "month not over yet: figures so far" not in " ".join(_strings(drawing))
