@@ -207,6 +207,8 @@ class PeopleTable(QTableView):
     def __init__(self, model: PeopleTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setModel(model)
+        # Tab goes on to the person's page; moving cell by cell opened every person passed
+        self.setTabKeyNavigation(False)
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         header = self.horizontalHeader()
         header.setTextElideMode(Qt.TextElideMode.ElideRight)

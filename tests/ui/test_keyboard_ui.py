@@ -77,3 +77,27 @@ def test_the_duplicate_warning_names_the_save_button_and_squeezes_nothing(
         assert None not in keys and len(set(keys)) == len(keys), (lang, labels)
         dialog.reject()
     window.switch_language("en")
+
+
+def test_tab_leaves_the_people_list_for_the_person_page(qtbot: QtBot, session: Session) -> None:
+    """Tab moved from cell to cell and row to row, opening each person it passed (and
+    logging a view of each); it goes on to the person's page now, arrows move the rows."""
+    for given in ("Ana", "Ion", "Maria"):
+        people.register_person(session.store, session.user, PersonDraft(given, "Popa"))
+    window = _window(qtbot, session)
+    table = window.table
+    qtbot.waitUntil(lambda: window.model.rowCount() == 3)
+    table.setFocus()
+    table.setCurrentIndex(window.model.index(0, 0))
+    shown = window.person_page.person
+    assert shown is not None
+    after = _key(qtbot, table, Qt.Key.Key_Tab)
+    assert after is not table and after is not None
+    assert window.person_page.isAncestorOf(after), after
+    assert table.currentIndex().row() == 0
+    assert window.person_page.person is not None
+    assert window.person_page.person.id == shown.id
+    table.setFocus()
+    _key(qtbot, table, Qt.Key.Key_Down)
+    assert table.currentIndex().row() == 1
+    assert window.person_page.person.id != shown.id
