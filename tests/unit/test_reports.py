@@ -638,3 +638,14 @@ def test_the_trends_month_not_over_is_drawn_dashed_to_a_ring_and_named() -> None
     drawing = chart(_quiet_march(), "en")
     assert drawing is not None
     assert "month not over yet: figures so far" not in " ".join(_strings(drawing))
+
+
+def test_new_and_returning_people_read_as_advised_for_the_first_time_and_again() -> None:
+    """bg "Завърнали се отново хора" read as people who went back home; "Neue Personen" as
+    newcomers: both name the advice."""
+    label = reports_uc.row_label
+    assert label("overview", "returning_people", "bg") == "Повторно консултирани хора"
+    assert label("overview", "returning_people", "de") == "Erneut beratene Personen"
+    assert label("overview", "returning_people", "ro") == "Persoane consiliate din nou"
+    assert label("overview", "new_people", "de") == "Erstmals beratene Personen"
+    assert label("overview", "new_people", "bg") == "За първи път консултирани хора"
