@@ -1,4 +1,5 @@
-"""Generated visits, referrals and quick contacts over the last 12 months, for demo reports.
+"""Generated visits, referrals, consents and quick contacts over the last 12 months, for demo
+reports and letters.
 
 Deterministic for a seed: the same people, day and seed give the same rows. Rows go in with bulk
 Core inserts (no outbox entries: demo activity never syncs).
@@ -11,7 +12,7 @@ import json
 import random
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -19,7 +20,7 @@ from sqlalchemy import insert, select
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import PersonRow, table
 from desktop_app.storage.referrals_models import ReferralRow
-from desktop_app.storage.visits_models import QuickContactRow, VisitRow
+from desktop_app.storage.visits_models import ConsentRow, QuickContactRow, VisitRow
 
 _TOPICS = (
     ("registration", 18), ("jobcenter", 16), ("kindergeld", 12), ("health_insurance", 12),
@@ -73,6 +74,7 @@ class DemoActivity:
     visits: list[dict[str, Any]]
     referrals: list[dict[str, Any]]
     quick_contacts: list[dict[str, Any]]
+    consents: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _sync(
@@ -126,8 +128,12 @@ def generate_activity(
     authors: Sequence[str] = ("demo",),
 ) -> DemoActivity:
     """Visits of the given people spread over the 12 months up to ``today`` (more in later
-    months, as a new advice centre grows), with referrals and anonymous quick contacts."""
+    months, as a new advice centre grows), with referrals and anonymous quick contacts, and
+    each person's consent form from their first visit (see ``_consents``)."""
     rng = random.Random(seed)
+    # consents from a generator of their own: the visits and referrals stay as they were
+    consent_rng = random.Random(f"consents-{seed}")
+    consents: list[dict[str, Any]] = []
     r = rng.random
     start = today - dt.timedelta(days=364)
     visits: list[dict[str, Any]] = []
@@ -145,6 +151,7 @@ def generate_activity(
         day = start + dt.timedelta(days=offset)
         n = max(1, int(rng.expovariate(1 / visits_per_person) + 0.5))
         first = True
+        referred: list[str] = []  # services, for the consent to pass data on
         for _ in range(n):
             if day > today:
                 break
@@ -218,8 +225,13 @@ def generate_activity(
                     status_history=json.dumps(history),
                 )
                 referrals.append(ref)
+                referred.append(service)
+            if first:
+                first_visit = (day, "bg" if person["nationality"] == "bulgarian" else "ro")
             first = False
             day += dt.timedelta(days=7 + int(r() * 60))
+        if not first:
+            consents += _consents(consent_rng, pid, *first_visit, referred, hlc, devices, authors)
     # quick contacts: about one per working day, more in later months
     day = start
     while day <= today:
@@ -239,7 +251,53 @@ def generate_activity(
                 )
                 quick.append(q)
         day += dt.timedelta(days=1)
-    return DemoActivity(visits, referrals, quick)
+    return DemoActivity(visits, referrals, quick, consents)
+
+
+# Consent form purposes (resources/forms/consent.yaml) and its text version
+_CONSENT_PURPOSES = ("advice", "central_storage", "referral_sharing")
+_CONSENT_TEXT_VERSION = "2026-11-1"
+
+
+def _consents(
+    rng: random.Random,
+    person_id: str,
+    day: dt.date,
+    lang: str,
+    referred: Sequence[str],
+    hlc: str,
+    devices: Sequence[str],
+    authors: Sequence[str],
+) -> list[dict[str, Any]]:
+    """The consent form filled in at a person's first visit: advice and storage given; passing
+    data on to a service given by most (naming the services they were referred to), refused by
+    about one in eight, whose referral letters then print the person's sheet only."""
+    from desktop_app.letters.directory import default_directory
+
+    directory = default_directory()
+    sharing = rng.random() >= 0.12
+    oral = rng.random() < 0.15
+    names = []
+    for service_id in dict.fromkeys(referred):
+        service = directory.find(service_id)
+        names.append(service.german_name if service is not None else service_id)
+    rows = []
+    for purpose in _CONSENT_PURPOSES:
+        row = _sync(rng, hlc, devices, authors)
+        granted = sharing if purpose == "referral_sharing" else True
+        row.update(
+            person_id=person_id,
+            purpose=purpose,
+            granted=granted,
+            text_version=_CONSENT_TEXT_VERSION,
+            language=lang,
+            given_on=day.isoformat(),
+            how="oral" if oral else "signed",
+            witness="Demo" if oral else "",
+            shared_with=", ".join(names)[:300] if purpose == "referral_sharing" and granted else "",
+        )
+        rows.append(row)
+    return rows
 
 
 def insert_activity(store: Store, activity: DemoActivity, chunk: int = 20_000) -> None:
@@ -250,6 +308,7 @@ def insert_activity(store: Store, activity: DemoActivity, chunk: int = 20_000) -
             (VisitRow, activity.visits),
             (ReferralRow, activity.referrals),
             (QuickContactRow, activity.quick_contacts),
+            (ConsentRow, activity.consents),
         ):
             for i in range(0, len(rows), chunk):
                 conn.execute(insert(table(model)), rows[i : i + chunk])

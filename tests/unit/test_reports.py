@@ -649,3 +649,43 @@ def test_new_and_returning_people_read_as_advised_for_the_first_time_and_again()
     assert label("overview", "returning_people", "ro") == "Persoane consiliate din nou"
     assert label("overview", "new_people", "de") == "Erstmals beratene Personen"
     assert label("overview", "new_people", "bg") == "За първи път консултирани хора"
+
+
+def test_demo_activity_records_consents_most_given_some_refused(session) -> None:  # type: ignore[no-untyped-def]
+    """Demo referral letters print the letter to the service only with a granted consent to
+    pass data on: the demo records one per person at their first visit, most given, some
+    refused, so both letters can be seen."""
+    from desktop_app.usecases import referrals as referrals_uc
+
+    today = dt.date(2026, 11, 20)
+    ids = [f"p{i}" for i in range(300)]
+    activity = generate_activity(ids, today, seed=3)
+    first_visit = {}
+    for v in sorted(activity.visits, key=lambda v: v["finished_at"]):
+        first_visit.setdefault(v["person_id"], v["finished_at"][:10])
+    sharing = [c for c in activity.consents if c["purpose"] == "referral_sharing"]
+    assert sorted(c["person_id"] for c in sharing) == sorted(first_visit)
+    assert all(c["given_on"] == first_visit[c["person_id"]] for c in activity.consents)
+    refused = [c for c in sharing if not c["granted"]]
+    assert 0.05 * len(sharing) < len(refused) < 0.25 * len(sharing)
+    assert all(c["granted"] for c in activity.consents if c["purpose"] != "referral_sharing")
+    # stored with the people, the letters show both cases
+    register_many(
+        session.store,
+        session.user,
+        [PersonDraft(f"Given{i}", f"Family{i}", "1980", nationality="BG") for i in range(40)],
+    )
+    people = [e.id for e in list_people(session.store, 0, 100)]
+    activity = generate_activity(people, today, seed=3)
+    insert_activity(session.store, activity)
+    decided = {
+        c["person_id"]: c["granted"]
+        for c in activity.consents
+        if c["purpose"] == "referral_sharing"
+    }
+    seen = set()
+    for ref in activity.referrals:
+        consent = referrals_uc.sharing_consent(session.store, session.user, ref["person_id"])
+        assert consent is not None and consent.granted == decided[ref["person_id"]]
+        seen.add(consent.granted)
+    assert seen == {True, False}
