@@ -1104,7 +1104,7 @@ class FormView(QWidget):
                     )
                 )
             )
-            page.consent_button.setText(_("Take &consent…"))
+            page.consent_button.setText(_("Take consen&t…"))
             page.withheld_note.setText(
                 _(
                     "Not shown to you. Only advisors see this section, or a helper to whom an "

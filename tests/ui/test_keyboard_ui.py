@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -101,3 +101,56 @@ def test_tab_leaves_the_people_list_for_the_person_page(qtbot: QtBot, session: S
     _key(qtbot, table, Qt.Key.Key_Down)
     assert table.currentIndex().row() == 1
     assert window.person_page.person.id != shown.id
+
+
+def _keyed_texts(top: QWidget) -> list[str]:
+    """The texts of the buttons and buddied labels the user sees in ``top`` now."""
+    texts = [
+        b.text()
+        for b in top.findChildren(QAbstractButton)
+        if b.isVisibleTo(top) and b.isEnabled() and _access_key(b.text())
+    ]
+    texts += [
+        label.text()
+        for label in top.findChildren(QLabel)
+        if label.buddy() is not None and label.isVisibleTo(top) and _access_key(label.text())
+    ]
+    return texts
+
+
+def _assert_unique(texts: list[str], where: object) -> None:
+    keys = [_access_key(t) for t in texts]
+    assert len(set(keys)) == len(keys), (where, sorted(texts, key=lambda t: _access_key(t) or ""))
+
+
+def test_the_visit_window_and_register_dialog_use_each_access_key_once(
+    qtbot: QtBot, session: Session
+) -> None:
+    """bg "&Напред ▶" and "Приключване и &насочване…" shared Н, "◀ На&зад" and "&Затваряне"
+    З; ro's health section "limba &clientului" and "Obțineți &consimțământul…" C; the register
+    dialog's bg "&Гражданство" and "&Говорими езици" Г: Alt+letter only took turns."""
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Ана", "Петрова", "02.04.1991")
+    )
+    window = _window(qtbot, session)
+    window.show_person(person.id)
+    feature = window.visits  # type: ignore[attr-defined]
+    win = feature.start("life_situation", person=person)
+    qtbot.addWidget(win)
+    view = win.view
+    try:
+        for lang in ("en", "de", "bg", "ro"):
+            window.switch_language(lang)
+            own = [win.close_button, win.finish_button, win.refer_button, view.next_button]
+            for button in own:
+                assert _access_key(button.text()) is not None, (lang, button.text())
+            for row in range(view.navigator.count()):
+                if view.navigator.item(row).isHidden():
+                    continue
+                view.show_section_row(row)
+                _assert_unique(_keyed_texts(win), (lang, view.current_section()))
+            dialog = window.open_register_dialog()
+            _assert_unique(_keyed_texts(dialog), (lang, "register"))
+            dialog.reject()
+    finally:
+        window.switch_language("en")
