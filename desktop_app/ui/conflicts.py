@@ -209,12 +209,7 @@ class ConflictsDialog(QDialog):
     def retranslate(self) -> None:
         """Texts in the language chosen now; what is chosen or typed in the dialog stays."""
         self.setWindowTitle(_("Conflicts to decide"))
-        self.intro.setText(
-            _(
-                "The same field was changed on two laptops. Keep the value that is right, or "
-                "enter the right one. Your decision reaches every laptop with the next sync."
-            )
-        )
+        self._set_intro()
         self.list.setAccessibleName(_("Conflicts"))
         self._side_texts(self._current())
         self.edit_label.setText(_("Or enter the right value:"))
@@ -230,6 +225,22 @@ class ConflictsDialog(QDialog):
             self._show_combination(shown)
             for key, button in self.take_other.items():
                 button.setChecked(key in taken)
+
+    def _set_intro(self) -> None:
+        """The instructions, or where nothing is left to decide only that (not the
+        instructions above an empty list and greyed panes)."""
+        if self.conflicts:
+            self.intro.setText(
+                _(
+                    "The same field was changed on two laptops. Keep the value that is right, "
+                    "or enter the right one. Your decision reaches every laptop with the next "
+                    "sync."
+                )
+            )
+        else:
+            self.intro.setText(_("Nothing to decide: there are no conflicts."))
+        self.list.setVisible(bool(self.conflicts))
+        self.choice.setVisible(bool(self.conflicts))
 
     def _side_texts(self, c: conflicts_uc.OpenConflict | None) -> None:
         """The sides' titles and buttons: the value in force and the other one, or for answers
@@ -295,6 +306,7 @@ class ConflictsDialog(QDialog):
             self.list.addItem(self._title(c))
         self.list.setCurrentRow(0 if self.conflicts else -1)
         self._on_list_current_changed(self.list.currentRow())
+        self._set_intro()
 
     def _title(self, c: conflicts_uc.OpenConflict) -> str:
         parts = []

@@ -423,3 +423,22 @@ def test_a_date_of_birth_to_correct_is_offered_as_it_is_typed(
     assert dialog.edit_text.isVisible() and button.top() == box.top()
     assert dialog.edit_label.geometry().bottom() < box.top()
     dialog.grab().save(str(tmp_path / "conflict-notes.png"))
+
+
+def test_with_no_conflicts_the_dialog_says_there_is_nothing_to_decide(
+    qtbot: QtBot, session: Session
+) -> None:
+    """It showed the instructions and two greyed panes with buttons to choose from."""
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.show()
+    dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
+    qtbot.waitExposed(dialog)
+    assert dialog.intro.text() == "Nothing to decide: there are no conflicts."
+    assert not dialog.list.isVisible() and not dialog.choice.isVisible()
+    window.switch_language("de")
+    try:
+        assert dialog.intro.text() == "Nichts zu entscheiden: Es gibt keine Konflikte."
+    finally:
+        window.switch_language("en")
+    dialog.reject()
