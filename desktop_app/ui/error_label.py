@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QLabel, QWidget
 
+from desktop_app.i18n.text import _
+
 
 class ErrorLabel(QLabel):
     """A message shown directly under a field; empty and hidden when the field is fine."""
@@ -13,10 +15,11 @@ class ErrorLabel(QLabel):
         super().__init__(parent)
         self.setWordWrap(True)
         self.setStyleSheet("color: #b00020;")
-        self.setAccessibleName("error")
+        self.setAccessibleName(_("Error"))
         self.hide()
 
     def show_message(self, text: str) -> None:
+        self.setAccessibleName(_("Error"))  # in the language chosen since it was made
         self.setText(text)
         self.setVisible(bool(text))
         if text:

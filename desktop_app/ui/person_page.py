@@ -158,10 +158,10 @@ class PersonPage(QWidget):
         self._tab_titles: list[tuple[QWidget, Callable[[], str]]] = []
         self._stretch = QWidget()
         layout.addWidget(self._stretch, 1)
-        self.setAccessibleName("person details")
         self.retranslate()
 
     def retranslate(self) -> None:
+        self.setAccessibleName(_("Person details"))
         texts = {
             "date_of_birth": _("Date of birth"),
             "sex": _("Sex / gender"),

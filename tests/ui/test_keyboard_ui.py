@@ -154,3 +154,24 @@ def test_the_visit_window_and_register_dialog_use_each_access_key_once(
             dialog.reject()
     finally:
         window.switch_language("en")
+
+
+def test_the_error_and_the_person_page_are_named_in_the_ui_language(
+    qtbot: QtBot, session: Session
+) -> None:
+    """A screen reader said "error" and "person details" in English in every language."""
+    window = _window(qtbot, session)
+    try:
+        window.switch_language("de")
+        assert window.person_page.accessibleName() == "Angaben zur Person"
+        dialog = window.open_register_dialog()
+        with qtbot.waitSignal(dialog.save.answered, timeout=5000):
+            qtbot.keyClick(dialog.given, Qt.Key.Key_Return)  # nothing typed
+        error = dialog.errors["given_name"]
+        assert error.isVisible() and error.accessibleName() == "Fehler"
+        window.switch_language("bg")
+        assert window.person_page.accessibleName() == "Данни за лицето"
+        dialog.reject()
+    finally:
+        window.switch_language("en")
+    assert window.person_page.accessibleName() == "Person details"
