@@ -8,7 +8,7 @@ import io
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -16,6 +16,7 @@ from xml.sax.saxutils import escape
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
+from babel.lists import format_list
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
@@ -42,7 +43,7 @@ from reportlab.platypus import (
 )
 
 from desktop_app.domain.dates import PartialDate
-from desktop_app.domain.person import Person
+from desktop_app.domain.person import Person, Sex
 from desktop_app.domain.referral import Organisation, Referral
 from desktop_app.domain.service import LANGUAGES, Service
 from desktop_app.letters._script import has_cyrillic, to_latin
@@ -176,6 +177,7 @@ class _Context:
         given, family = _name(p.given_name, p), _name(p.family_name, p)
         full = _clean(f"{given} {family}")
         latin = to_latin(full) if has_cyrillic(full) else full
+        again, again_object = _named_again(p, _clean(family), latin, lang)
         appointment = r.appointment
         return {
             "given_name": _clean(given) or full,
@@ -183,9 +185,15 @@ class _Context:
             "full_name": full,
             "latin_name": latin,
             "name_with_latin": f"{full} ({latin})" if latin != full else full,
+            "name_again": again,
+            "name_again_object": again_object,
             "date_of_birth": unbroken(_birth(p.date_of_birth, lang)),
             "nationality": _territory(p.nationality, lang),
-            "languages": ", ".join(_language(code, lang) for code in p.languages),
+            "languages": format_list(
+                [_language(code, lang) for code in p.languages], locale=_loc(lang)
+            )
+            if p.languages
+            else "",
             "service_name": _clean(self.service.name.get(lang)),
             "contact_person": _contact_named(r.contact_person),
             "appointment_date": unbroken(format_date(appointment.date(), "full", locale=_loc(lang)))
@@ -209,6 +217,19 @@ class _Context:
             "page": "{page}",
             "pages": "{pages}",
         }
+
+
+def _named_again(person: Person, family: str, latin: str, lang: str) -> tuple[str, str]:
+    """The person named after the first mention in a German letter, as a subject and as an
+    object ("Frau Ionescu" / "Herr Petrov", "Herrn Petrov"), so a long double name is not
+    written out in every sentence; where the sex is not recorded as female or male, or the
+    family name is empty, and in other languages, the whole name as in the first mention."""
+    if lang != "de" or not family or person.sex not in (Sex.FEMALE, Sex.MALE):
+        return latin, latin
+    family = to_latin(family) if has_cyrillic(family) else family
+    if person.sex == Sex.FEMALE:
+        return f"Frau\u00a0{family}", f"Frau\u00a0{family}"
+    return f"Herr\u00a0{family}", f"Herrn\u00a0{family}"
 
 
 def render_referral_letter(
@@ -658,7 +679,7 @@ def _letter_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
     story.append(_p(ctx.reason.letter_subject.get("de").format(**v), s["subject"]))
     story.append(_p(subject_person, s["subject"]))
     story.append(Spacer(1, 6 * mm * gap))
-    story.append(_p(txt("salutation_contact" if v["contact_person"] else "salutation"), s["body"]))
+    story.append(_p(_salutation(v["contact_person"], txt), s["body"]))
     story.append(_p(txt("intro"), s["body"]))
     facts = [
         ("label_nationality", v["nationality"]),
@@ -911,6 +932,18 @@ def _contact_lines(
                 return lines, pt, True
         return lines, 5.5, True
     return [text], 6.5, True
+
+
+def _salutation(contact: str, txt: Callable[[str], str]) -> str:
+    """To an authority "Sehr geehrte Frau Schäfer," / "Sehr geehrter Herr Öztürk,"; a contact
+    typed without Frau or Herr (a team, a first name) keeps the letter texts' greeting."""
+    if not contact:
+        return txt("salutation")
+    if contact.startswith("Frau "):
+        return f"Sehr geehrte {contact},"
+    if contact.startswith("Herr "):
+        return f"Sehr geehrter {contact},"
+    return txt("salutation_contact")
 
 
 def _contact_named(contact: str) -> str:

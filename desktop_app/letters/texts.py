@@ -27,6 +27,8 @@ PLACEHOLDERS: frozenset[str] = frozenset(
         "full_name",
         "latin_name",
         "name_with_latin",
+        "name_again",  # after the first mention: "Frau Ionescu" (German letter; else the name)
+        "name_again_object",  # the same as an object: "Herrn Petrov"
         "date_of_birth",
         "nationality",
         "languages",

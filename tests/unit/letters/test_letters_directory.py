@@ -110,7 +110,11 @@ def _error(folder: Path) -> DirectoryError:
 
 
 def test_missing_language_names_file_and_place(folder: Path) -> None:
-    _edit(folder / "vhs.yaml", "  ro: Volkshochschule Dortmund (VHS, centrul de educație pentru adulți)\n", "")
+    _edit(
+        folder / "vhs.yaml",
+        "  ro: Volkshochschule Dortmund (VHS, centrul de educație pentru adulți)\n",
+        "",
+    )
     err = _error(folder)
     assert (err.file.name, err.where, err.code) == ("vhs.yaml", "name.ro", "missing_language")
     assert str(err) == "vhs.yaml: name.ro: missing_language"

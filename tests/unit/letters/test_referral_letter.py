@@ -61,7 +61,7 @@ def test_bulgarian_letter_has_names_dates_and_umlauts(bg_letter: bytes) -> None:
     letter, copy = pages
     assert "Петър Петров (Petar Petrov), geb. 14. März 1985" in letter
     assert "Vermittlung zur Klärung des Krankenversicherungsschutzes" in letter
-    assert "Mit freundlichen Grüßen" in letter and "Guten Tag Frau Schäfer," in letter
+    assert "Mit freundlichen Grüßen" in letter and "Sehr geehrte Frau Schäfer," in letter
     assert "Datum: 25. November 2026" in letter
     assert "Donnerstag, 3. Dezember 2026, 09:30 Uhr" in letter
     assert "Seite 1 von 2" in letter
@@ -128,7 +128,7 @@ def test_a_male_contact_is_addressed_herrn_and_greeted_herr(typed: str) -> None:
     pdf = _render(STEFAN, "ro", contact_person=typed)
     letter, copy = (" ".join(text.split()) for text in pdf_text(pdf))
     assert "Herrn Öztürk Hövelstraße 8" in letter  # the address field
-    assert "Guten Tag Herr Öztürk," in letter and "Herrn Öztürk," not in letter
+    assert "Sehr geehrter Herr Öztürk," in letter and "Herrn Öztürk," not in letter
     assert "Întrebați de: Herr Öztürk" in copy
 
 
@@ -410,3 +410,29 @@ def test_an_advisors_email_is_on_one_line_in_the_information_block() -> None:
     lines = block.split("\n")
     assert "ralitsa.dimitrova-georgieva" in lines, block
     assert "@welcome-europe-dortmund.example.org" in lines, block
+
+
+def test_after_the_first_mention_the_letter_names_the_person_frau_or_herr_x() -> None:
+    """A long double name written out in every sentence (up to nine times on the page); now
+    the subject, the first sentence and the enclosure carry it whole, the rest say "Frau X"
+    (or "Herr X", "Herrn X" as an object); languages read "Rumänisch und Ungarisch"."""
+    from desktop_app.domain.person import Sex
+
+    ana = replace(
+        STEFAN,
+        given_name="Ana-Maria Țuțuianu",
+        family_name="Ștefănescu-Dumitrașcu",
+        sex=Sex.FEMALE,
+        languages=("ro", "hu"),
+    )
+    first = flat(pdf_text(_render(ana, "ro"))[0])
+    assert first.count("Ana-Maria Țuțuianu Ștefănescu-Dumitrașcu") == 3, first
+    assert "Frau Ștefănescu-Dumitrașcu spricht Rumänisch und Ungarisch." in first
+    assert "Wir haben Frau Ștefănescu-Dumitrașcu gebeten" in first
+    petar = replace(PETAR, sex=Sex.MALE)
+    bg = flat(pdf_text(_render(petar))[0])
+    assert "Herr Petrov spricht Bulgarisch und Türkisch." in bg
+    assert "Wir haben Herrn Petrov gebeten" in bg
+    # The sex not recorded: the whole name, as before (no guess at Frau or Herr).
+    unknown = flat(pdf_text(_render(PETAR))[0])
+    assert "Petar Petrov spricht" in unknown and "Herr" not in unknown.split("Petar Petrov")[1]
