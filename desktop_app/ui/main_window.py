@@ -163,6 +163,7 @@ class MainWindow(QMainWindow):
             self.user = quick.user
             self._people = quick.reader
         self._pending_person: str | None = None
+        self._select_when_found: str | None = None  # a person just registered
         self._features_wanted = False
         self.tasks = TaskRunner(self)
         # Views of a person go to the audit log here, in order, after the person is shown:
@@ -413,6 +414,16 @@ class MainWindow(QMainWindow):
             return  # a newer keystroke already asked again
         self.model.show_results(result)
         self._update_result_label()
+        registered, self._select_when_found = self._select_when_found, None
+        if registered is not None:
+            # The person just registered: their row current and the list focused, so the
+            # keyboard goes on from them (not from the search box holding their name).
+            for row in range(self.model.rowCount()):
+                entry = self.model.entry(row)
+                if entry is not None and entry.id == registered:
+                    self.table.setCurrentIndex(self.model.index(row, 0))
+                    self.table.setFocus()
+                    break
         self.search_finished.emit(len(result))
 
     def _on_task_failed(self, exc: Exception) -> None:
@@ -489,6 +500,7 @@ class MainWindow(QMainWindow):
 
     def _on_dialog_person_registered(self, person: Person) -> None:
         self._total += 1
+        self._select_when_found = person.id
         self.search.setText(f"{person.family_name} {person.given_name}")
         self._on_search_timer_timeout()
         self.person_page.show_person(person)

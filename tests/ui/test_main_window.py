@@ -67,6 +67,22 @@ def test_register_by_typing_cyrillic_then_find_with_latin(qtbot: QtBot, session:
     assert _search(qtbot, window, "0881234") == ["Петър Петров"]
 
 
+def test_after_registering_the_keyboard_goes_on_from_the_new_person(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Focus went back to the search box (holding the new name); now the new person's row
+    is current and the list has the focus, so Tab leads to their page."""
+    window, dialog = _register_dialog(qtbot, session, given="Ana", family="Popa")
+    with qtbot.waitSignal(dialog.person_registered, timeout=3000) as blocker:
+        _save(qtbot, dialog)
+    person = blocker.args[0]
+    # offscreen, the window need not be active again: the widget it gives the focus to
+    qtbot.waitUntil(lambda: window.focusWidget() is window.table, timeout=3000)
+    entry = window.model.entry(window.table.currentIndex().row())
+    assert entry is not None and entry.id == person.id
+    assert window.person_page.title.text() == "Ana Popa"
+
+
 def test_field_errors_show_at_the_field_and_nothing_is_stored(
     qtbot: QtBot, session: Session
 ) -> None:
