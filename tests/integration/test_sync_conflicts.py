@@ -41,6 +41,19 @@ def _visit_with_rent_changed_on_a(
     return a, b, pid, visit, answers
 
 
+def _visit_on(
+    laptops: Laptops, *names: str
+) -> tuple[list[Session], str, visits.Visit, dict[str, Any]]:
+    """Laptops ``names``; the first stored Maria Ivanova's life-situation check, all synced."""
+    sessions = [laptops.new(name) for name in names]
+    first = sessions[0]
+    pid = _add(first, "Maria", "Ivanova", "1990")
+    answers = full_life_situation()
+    visit = visits.finish_visit(first.store, first.user, pid, "life_situation", answers)
+    laptops.sync(*sessions)
+    return sessions, pid, visit, answers
+
+
 def test_a_referral_moved_on_two_laptops_is_one_conflict_and_both_steps_stay_in_its_history(
     laptops: Laptops,
 ) -> None:
@@ -112,11 +125,7 @@ def test_an_answer_removed_on_one_laptop_and_changed_on_another_is_a_conflict(
 ) -> None:
     """A records that the person has no home now, so the rent is no longer asked and goes;
     B, offline, changed the rent. Neither is dropped silently: the rent is a conflict."""
-    a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "1990")
-    answers = full_life_situation()
-    visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
-    laptops.sync(a, b)
+    (a, b), pid, visit, answers = _visit_on(laptops, "A", "B")
     visits.edit_visit(a.store, a.user, visit.id, {**answers, "housing_type": "homeless"})
     visits.edit_visit(b.store, b.user, visit.id, {**answers, "rent": 520})
     laptops.sync(a, b, a)
@@ -154,11 +163,7 @@ def test_answers_that_fit_on_each_laptop_but_not_combined_are_a_conflict_on_ever
     answer they do not (a tenancy agreement is not asked of a person without a home). That
     is for an advisor to decide, on every laptop alike; a later save must not drop B's
     answer unseen."""
-    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
-    pid = _add(a, "Maria", "Ivanova", "1990")
-    answers = full_life_situation()
-    visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
-    laptops.sync(a, b, c)
+    (a, b, c), pid, visit, answers = _visit_on(laptops, "A", "B", "C")
     homeless = {k: v for k, v in answers.items() if k != "rent"} | {"housing_type": "homeless"}
     visits.edit_visit(a.store, a.user, visit.id, homeless)
     with_contract = {**answers, "rent_contract": "yes"}
@@ -203,11 +208,7 @@ def test_answers_merged_from_two_laptops_that_fit_the_form_are_no_conflict(
     laptops: Laptops,
 ) -> None:
     """The check looks at what the merge made: two changes that fit together stay quiet."""
-    a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "1990")
-    answers = full_life_situation()
-    visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
-    laptops.sync(a, b)
+    (a, b), pid, visit, answers = _visit_on(laptops, "A", "B")
     visits.edit_visit(a.store, a.user, visit.id, {**answers, "rent": 480})
     visits.edit_visit(b.store, b.user, visit.id, {**answers, "rent_contract": "yes"})
     laptops.sync(a, b, a)
@@ -386,11 +387,7 @@ def test_different_answers_of_a_visit_changed_on_two_laptops_both_stay_without_a
     """A changed the housing (and so the rent went), B added a child, both offline: every
     laptop ends with both changes and nothing to decide (before, this was one conflict over
     the visit's answers)."""
-    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
-    pid = _add(a, "Maria", "Ivanova", "1990")
-    answers = full_life_situation()
-    visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
-    laptops.sync(a, b, c)
+    (a, b, c), pid, visit, answers = _visit_on(laptops, "A", "B", "C")
     visits.edit_visit(a.store, a.user, visit.id, {**answers, "housing_type": "homeless"})
     second = {"child_birth": "2020", "child_lives": "with_person", "child_care": "daycare"}
     two_children = [*answers["children"], second]

@@ -18,6 +18,7 @@ from desktop_app.ui.application import collect_garbage_on_gui_thread
 from desktop_app.usecases.accounts import Session
 
 if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.visits import VisitWindow
     from desktop_app.usecases.visits import Visit
 
@@ -96,3 +97,14 @@ def shown_whole(view: QAbstractItemView, text: str, width: int) -> bool:
     a pixel of slack for the fractional widths Qt lays text out with)."""
     margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
     return view.fontMetrics().horizontalAdvance(text) + 2 * margin <= width + 1
+
+
+def shown_window(qtbot: QtBot, session: Session) -> MainWindow:
+    """The main window of ``session``, shown (and exposed) offscreen."""
+    from desktop_app.ui.main_window import MainWindow
+
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    return window

@@ -16,14 +16,11 @@ from desktop_app.ui.data_rights import ExportDialog
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import audit, people
 from desktop_app.usecases.accounts import Session
+from tests.ui.conftest import shown_window
 
 
 def _window(qtbot: QtBot, session: Session) -> MainWindow:
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return shown_window(qtbot, session)
 
 
 def _text(pdf: Path) -> str:

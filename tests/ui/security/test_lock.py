@@ -16,7 +16,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import people
 from desktop_app.usecases.accounts import Session
 from tests.conftest import PASSWORD
-from tests.ui.conftest import type_text
+from tests.ui.conftest import shown_window, type_text
 
 NAMES = ("Жечева", "Радостина", "Țăranu", "Ștefan")
 
@@ -24,11 +24,7 @@ NAMES = ("Жечева", "Радостина", "Țăranu", "Ștefan")
 def _window(qtbot: QtBot, session: Session) -> MainWindow:
     people.register_person(session.store, session.user, PersonDraft("Радостина", "Жечева"))
     people.register_person(session.store, session.user, PersonDraft("Ștefan", "Țăranu"))
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return shown_window(qtbot, session)
 
 
 def _locker(window: MainWindow) -> Locker:

@@ -25,7 +25,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import accounts, audit, people
 from desktop_app.usecases.accounts import Session
 from tests.conftest import PASSWORD
-from tests.ui.conftest import store_held, type_text
+from tests.ui.conftest import shown_window, store_held, type_text
 
 
 def _shots(tmp_path: Path) -> Path:
@@ -33,15 +33,16 @@ def _shots(tmp_path: Path) -> Path:
 
 
 def _window(qtbot: QtBot, session: Session) -> MainWindow:
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitExposed(window)
-    return window
+    return shown_window(qtbot, session)
 
 
 def _buttons(window: MainWindow) -> set[str]:
-    return {b.text() for b in window.person_page.findChildren(QPushButton)}
+    """What the person's page offers: its buttons and the entries of its "More…" menu (where
+    export, erase and the access log went), without access-key marks."""
+    page = window.person_page
+    texts = [b.text() for b in page.findChildren(QPushButton)]
+    texts += [a.text() for a in page.more_menu.actions() if a.isVisible() and not a.isSeparator()]
+    return {t.replace("&", "") for t in texts}
 
 
 def test_audit_window_lists_views_and_reports_the_chain(
