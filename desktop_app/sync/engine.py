@@ -359,6 +359,8 @@ class SyncEngine:
         envelope_of: dict[str, wire.StoredEnvelope] = {}
         differs: dict[str, bool] = {}
         conflicts: list[Conflict] = []
+        # Visits: a merge that combined both sides is checked against the form (kinds.py).
+        check = getattr(adapter, "check_combination", None)
         for envelope, incoming, author in items:
             current = local.get(envelope.record_id)
             try:
@@ -376,7 +378,6 @@ class SyncEngine:
                 union_lists=adapter.union_lists,
             )
             ours_differs = result.state != incoming
-            check = getattr(adapter, "check_combination", None)
             if check is not None and current is not None and not result.conflicts:
                 combined = (
                     check(session, self.store, current.state, incoming, result.state)
