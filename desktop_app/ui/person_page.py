@@ -198,14 +198,18 @@ class PersonPage(QWidget):
         button = QPushButton(text())
         button.setObjectName(name)
         self._action_texts.append((button, text))
+        button.clicked.connect(self._on_person_shown(act))
+        self.add_action_button(button)
+        return button
 
-        def on_clicked() -> None:
+    def _on_person_shown(self, act: Callable[[Person], object]) -> Callable[[], None]:
+        """A slot that hands ``act`` the person shown when it fires (nothing if nobody is)."""
+
+        def slot() -> None:
             if self.person is not None:
                 act(self.person)
 
-        button.clicked.connect(on_clicked)
-        self.add_action_button(button)
-        return button
+        return slot
 
     def add_more_action(
         self,
@@ -221,12 +225,7 @@ class PersonPage(QWidget):
         action = QAction(text(), self.more_menu)
         action.setObjectName(name)
         self._action_texts.append((action, text))
-
-        def on_triggered() -> None:
-            if self.person is not None:
-                act(self.person)
-
-        action.triggered.connect(on_triggered)
+        action.triggered.connect(self._on_person_shown(act))
         if destructive:
             if self._more_separator is None:
                 self._more_separator = self.more_menu.addSeparator()
