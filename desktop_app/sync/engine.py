@@ -145,6 +145,7 @@ class SyncEngine:
         if device is None:
             raise RuntimeError("this laptop has not joined a sync server")
         self.device_id = device
+        self._sealing: crypto.EnvelopeSealer | None = None
 
     # --- the round -----------------------------------------------------------------------
     def sync(self) -> SyncReport:
@@ -552,10 +553,7 @@ class SyncEngine:
         revisions: dict[str, tuple[str, int]] = {}
         nothing_to_send: set[str] = set()
         with self.store.reading() as session:
-            key = active_key(session)
-            if key is None:
-                raise RuntimeError("no team key on this laptop yet (waiting for approval)")
-            sealer = crypto.EnvelopeSealer(key.key, key.key_id, self.device_id)
+            sealer = self._sealer(session)
             by_kind: dict[str, list[str]] = {}
             for kind, record_id in batch:
                 by_kind.setdefault(kind, []).append(record_id)
@@ -582,6 +580,21 @@ class SyncEngine:
                 )
                 revisions[record_id] = (kind, local.revision)
         return envelopes, revisions, nothing_to_send
+
+    def _sealer(self, session: Session) -> crypto.EnvelopeSealer:
+        """A sealer under the active team key, looked up for every batch (a key rotated
+        meanwhile seals the next batch); kept while the key stays the same."""
+        found = (
+            driver_cursor(session)
+            .execute("SELECT key_id, key FROM team_keys WHERE active = 1 LIMIT 1")
+            .fetchone()
+        )
+        if found is None:
+            raise RuntimeError("no team key on this laptop yet (waiting for approval)")
+        key_id, key = found
+        if self._sealing is None or self._sealing.key_id != key_id:
+            self._sealing = crypto.EnvelopeSealer(bytes(key), key_id, self.device_id)
+        return self._sealing
 
     @staticmethod
     def _mark_synced(session: Session, revisions: dict[str, tuple[str, int]]) -> None:

@@ -51,6 +51,18 @@ def test_nonces_differ(team: crypto.TeamKey) -> None:
     assert _seal(team).nonce != _seal(team).nonce
 
 
+def test_a_sealer_never_repeats_a_nonce_across_its_random_pools(team: crypto.TeamKey) -> None:
+    """The sealer cuts nonces from random bytes fetched for many at once: across several
+    refills every nonce is 12 bytes, none repeats, and each envelope opens."""
+    sealer = crypto.EnvelopeSealer(team.key, team.key_id, AUTHOR)
+    envelopes = [sealer.seal(RECORD, "person", n, SECRET, HLC) for n in range(1, 1001)]
+    nonces = [wire.b64decode(e.nonce) for e in envelopes]
+    assert {len(n) for n in nonces} == {12}
+    assert len(set(nonces)) == len(nonces)
+    opener = crypto.EnvelopeOpener({team.key_id: team.key})
+    assert all(opener.open(e) == SECRET for e in envelopes)
+
+
 def _flip(b64: str, index: int) -> str:
     raw = bytearray(wire.b64decode(b64))
     raw[index % len(raw)] ^= 0x01
