@@ -47,9 +47,13 @@ def session(data_dir: Path):  # type: ignore[no-untyped-def]
     s.close()
 
 
-def record_sharing_consent(session, person_id: str, decision: str = "given") -> None:  # type: ignore[no-untyped-def]
+def record_sharing_consent(  # type: ignore[no-untyped-def]
+    session, person_id: str, decision: str = "given", named: str | None = None
+) -> None:
     """The person's consent form, with passing their data to a service ``decision`` ("given"
-    or "refused"): a referral letter goes to the service only where it is given."""
+    or "refused"): a referral letter goes to a service only where a consent given names it;
+    ``named`` (None: every shipped service, by its short name) is what the form names."""
+    from desktop_app.letters.directory import default_directory
     from desktop_app.usecases import visits
 
     answers = {
@@ -61,5 +65,7 @@ def record_sharing_consent(session, person_id: str, decision: str = "given") -> 
         "consent_form": "signed",
     }
     if decision == "given":
-        answers["shared_with_service"] = "Clearingstelle Gesundheit"
+        answers["shared_with_service"] = named or ", ".join(
+            s.consent_names[0] for s in default_directory().services
+        )
     visits.record_consent(session.store, session.user, person_id, answers)

@@ -79,6 +79,8 @@ class Service:
     #: ids of the document catalogue usually required, pre-filled into a referral
     documents: tuple[str, ...] = ()
     description: LocalizedText = field(default_factory=LocalizedText)
+    #: short names a consent form may name the service by ("Jobcenter"), besides its full names
+    consent_names: tuple[str, ...] = ()
 
     @property
     def german_name(self) -> str:

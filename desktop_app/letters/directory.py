@@ -27,6 +27,7 @@ from desktop_app.paths import resource
 CATALOGUE_FILE = "catalogue.yaml"
 _SERVICE_KEYS = {
     "id",
+    "consent_names",
     "name",
     "description",
     "topics",
@@ -200,6 +201,7 @@ def _load_service(
         languages=languages,
         contact=_contact(path, data.get("contact")),
         documents=document_ids,
+        consent_names=res.text_list(path, data.get("consent_names"), "consent_names"),
     )
 
 

@@ -56,6 +56,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.permissions import Action, allowed
 from desktop_app.domain.person import Person
 from desktop_app.domain.referral import OTHER_REASON, Referral, ReferralStatus, ReferralStatusError
+from desktop_app.domain.service import Service
 from desktop_app.domain.validation import FieldError, ValidationFailed
 from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.messages import REFERRAL_STATUS, field_message
@@ -254,20 +255,28 @@ def save_letter(parent: QWidget, pdf: bytes, suggested: str) -> Path | None:
 # ------------------------------------------------------------------------------- Refer dialog
 
 
-def sharing_text(consent: uc.SharingConsent | None, name: str) -> str:
-    """What the referral passes on, by the person's consent: the advisor sees it before the
-    letter is made (a letter to the service only where the person agreed)."""
+def sharing_text(consent: uc.SharingConsent | None, name: str, service: str = "") -> str:
+    """What the referral to ``service`` (its name; "" while none is chosen) passes on, by
+    the person's consent: the advisor sees it before the letter is made (a letter to the
+    service only where the person agreed to their data going to that service)."""
     if consent is not None and consent.granted:
         when = format_partial_date(consent.given_on)
-        if consent.shared_with:
+        if consent.covers:
             return _(
                 "{name} agreed on {date} to their data being passed on to: {service}. The "
                 "letter to the service and their own sheet are printed."
             ).format(name=name, date=when, service=consent.shared_with)
+        if not service:
+            return _(
+                "{name} agreed on {date} to their data being passed on to: {service}. A "
+                "letter goes only to a service named there; for any other, only their own "
+                "sheet is printed."
+            ).format(name=name, date=when, service=consent.shared_with or "—")
         return _(
-            "{name} agreed on {date} to their data being passed on to a service. The letter "
-            "to the service and their own sheet are printed."
-        ).format(name=name, date=when)
+            "{name}'s consent of {date} names “{named}”, not {service}. Only their own sheet "
+            "is printed; the service gets nothing from us. Record a consent that names "
+            "{service} to print the letter to it too."
+        ).format(name=name, date=when, named=consent.shared_with or "—", service=service)
     if consent is not None:
         return _(
             "{name} did not agree to their data being passed on to a service (consent form "
@@ -406,13 +415,11 @@ class ReferDialog(QDialog):
         self.buttons.accepted.connect(self.issue)
         self.buttons.rejected.connect(self.reject)
         self.save = DialogSave(self, self.buttons)
-        consent = uc.sharing_consent(window.session.store, window.session.user, person.id)
-        self.consent_note = QLabel(
-            sharing_text(consent, f"{person.given_name} {person.family_name}")
-        )
+        # Read once: which service the letter may go to is worked out as services are chosen.
+        self.decisions = uc.sharing_decisions(window.session.store, window.session.user, person.id)
+        self.consent_note = QLabel()
         self.consent_note.setWordWrap(True)
-        if consent is None or not consent.granted:  # as the preview marks a draft
-            self.consent_note.setStyleSheet("color: #8a5300; font-weight: bold;")
+        self._show_consent(None)
         layout = QVBoxLayout(self)
         layout.addWidget(self.errors["person"])
         layout.addWidget(self.consent_note)
@@ -493,7 +500,23 @@ class ReferDialog(QDialog):
             self.service_info.setText(" · ".join(p for p in parts if p))
         else:
             self.service_info.setText("")
+        self._show_consent(service)
         self.errors["service"].show_message("")
+
+    def _show_consent(self, service: Service | None) -> None:
+        if service is None:  # the latest decision, and which services it names
+            consent = self.decisions[0] if self.decisions else None
+            letter = consent is not None and consent.granted
+        else:
+            consent = uc.consent_for(self.decisions, service)
+            letter = consent is not None and consent.covers
+        person = self.person
+        name = service.german_name if service is not None else ""
+        self.consent_note.setText(
+            sharing_text(consent, f"{person.given_name} {person.family_name}", name)
+        )
+        # amber where only the sheet is printed, as the preview marks a draft
+        self.consent_note.setStyleSheet("" if letter else "color: #8a5300; font-weight: bold;")
 
     def _on_reason_changed(self, _index: int = 0) -> None:
         other = self.reason.currentData() == OTHER_REASON
@@ -611,9 +634,11 @@ class LetterPreview(QDialog):
         )
         self.pdf: bytes = b""
         self.document: Any = None
-        consent = uc.sharing_consent(window.session.store, window.session.user, referral.person_id)
-        # Without the person's consent the letter to the service is left out (usecase).
-        self.sheet_only = consent is None or not consent.granted
+        store, user = window.session.store, window.session.user
+        service = uc.letter_directory(store, referral.service_id).get(referral.service_id)
+        consent = uc.sharing_consent(store, user, referral.person_id, service)
+        # Without the person's consent to this service the letter to it is left out (usecase).
+        self.sheet_only = consent is None or not consent.covers
         self.setWindowTitle(_("Referral letter {reference}").format(reference=referral.reference))
         self.resize(760, 900)
         self.message = QLabel(_("Preparing the letter…"))

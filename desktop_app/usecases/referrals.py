@@ -24,9 +24,10 @@ from desktop_app.domain.referral import (
     ReferralStatus,
     new_referral,
 )
-from desktop_app.domain.service import LANGUAGES
+from desktop_app.domain.service import LANGUAGES, Service
 from desktop_app.domain.users import User
 from desktop_app.domain.validation import FieldError, ValidationFailed, has_control_characters
+from desktop_app.i18n.translit import fold
 from desktop_app.letters.directory import ServiceDirectory, default_directory
 from desktop_app.letters.referral_letter import render_referral_letter
 from desktop_app.letters.texts import LetterTexts, default_letter_texts
@@ -346,33 +347,73 @@ def record_letter_output(
 
 @dataclass(frozen=True)
 class SharingConsent:
-    """The person's latest recorded decision on passing their data to a service."""
+    """The person's recorded decision on passing their data to the service of a referral."""
 
-    granted: bool
-    given_on: str  # ISO date
-    shared_with: str  # the service the consent names, as written on the consent form
+    granted: bool  # the latest decision is a consent (not a refusal)
+    given_on: str  # ISO date of the decision shown
+    shared_with: str  # the service(s) the consent names, as written on the consent form
+    covers: bool = False  # it names the referral's service: the letter may go to the service
 
 
-def sharing_consent(store: Store, user: User, person_id: str) -> SharingConsent | None:
-    """The latest consent (or refusal) to pass the person's data to a service; None if none
-    was recorded. Without a granted one a referral prints the person's sheet only."""
+def letter_directory(store: Store, service_id: str) -> ServiceDirectory:
+    """The directory a letter to ``service_id`` takes the service from: the published one,
+    or the shipped one where the service was taken out of a later publication."""
+    directory = reference.service_directory(store)
+    return directory if directory.find(service_id) is not None else default_directory()
+
+
+def sharing_consent(
+    store: Store, user: User, person_id: str, service: Service
+) -> SharingConsent | None:
+    """The person's decision on passing their data to ``service``; None if none recorded."""
+    return consent_for(sharing_decisions(store, user, person_id), service)
+
+
+def sharing_decisions(store: Store, user: User, person_id: str) -> list[SharingConsent]:
+    """The person's consents and refusals to pass their data to a service, newest first."""
     from desktop_app.storage.visits_models import ConsentRow
 
     require(user, Action.VIEW_PERSON)
     with store.reading() as session:
-        row = session.scalars(
-            select(ConsentRow)
+        rows = session.execute(
+            select(ConsentRow.granted, ConsentRow.given_on, ConsentRow.shared_with)
             .where(
                 ConsentRow.person_id == person_id,
                 ConsentRow.purpose == SHARING_PURPOSE,
                 ConsentRow.deleted.is_(False),
             )
             .order_by(ConsentRow.updated_hlc.desc())
-            .limit(1)
-        ).one_or_none()
-        if row is None:
-            return None
-        return SharingConsent(row.granted, row.given_on, row.shared_with)
+        ).all()
+    return [SharingConsent(bool(g), str(d), str(w)) for g, d, w in rows]
+
+
+def consent_for(decisions: list[SharingConsent], service: Service) -> SharingConsent | None:
+    """The decision (of ``decisions``, newest first) that rules a letter to ``service``.
+
+    A consent covers the services it names (``names_service``). Consents given since the
+    person's latest refusal count, the newest naming the service first; a refusal withdraws
+    every consent before it. Without a covering consent a referral prints the person's sheet
+    only, and the decision returned is the latest one, to tell the advisor why.
+    """
+    for decision in decisions:
+        if not decision.granted:
+            break
+        if names_service(decision.shared_with, service):
+            return replace(decision, covers=True)
+    return decisions[0] if decisions else None
+
+
+def names_service(written: str, service: Service) -> bool:
+    """Whether a consent form's "name of the service" names ``service``: one of its names
+    (full, in any language, or a short one such as "Jobcenter") as whole words, ignoring
+    case and diacritics. Anything else (another service, a misspelling) does not count: the
+    advisor then records a consent that names the service."""
+    words = f" {fold(written)} "
+    return any(
+        f" {name} " in words
+        for name in map(fold, (*service.consent_names, *service.name.values()))
+        if name
+    )
 
 
 # The consent form's purpose that covers a letter to a service (resources/forms/consent.yaml).
@@ -414,20 +455,19 @@ def render_letter(
             person.id,
             {"referral_id": referral_id, "lang": lang},
         )
-    directory = reference.service_directory(store)
-    if directory.find(referral.service_id) is None:
-        directory = default_directory()  # the service was taken out of a later publication
-    consent = sharing_consent(store, user, person.id)
+    directory = letter_directory(store, referral.service_id)
+    service = directory.get(referral.service_id)
+    consent = sharing_consent(store, user, person.id, service)
     return render_referral_letter(
         referral,
         person,
-        directory.get(referral.service_id),
+        service,
         get_letterhead(store),  # as saved in the settings (the shipped one until then)
         lang,
         today=today or referral.created_at.date(),
         directory=directory,
         # The letter passes the person's data to the service: only with their consent.
-        to_service=consent is not None and consent.granted,
+        to_service=consent is not None and consent.covers,
     )
 
 

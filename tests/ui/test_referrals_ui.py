@@ -489,14 +489,35 @@ def test_the_dialog_and_preview_say_what_goes_to_the_service_by_the_persons_cons
     assert "einverstanden" not in text and "Sehr geehrte" not in " ".join(text.split())
     preview.reject()
     # Given (on the consent form, naming a service): said with the date and the service.
-    record_sharing_consent(session, person.id, "given")
+    record_sharing_consent(session, person.id, "given", "Clearingstelle Gesundheit")
     dialog = _open_dialog(feature)
     when = format_partial_date("2026-11-25")
     assert dialog.consent_note.text() == (
         f"Ана Иванова agreed on {when} to their data being passed on to: Clearingstelle "
+        "Gesundheit. A letter goes only to a service named there; for any other, only their "
+        "own sheet is printed."
+    )
+    type_text(dialog.search, "clearing")
+    assert dialog.consent_note.text() == (
+        f"Ана Иванова agreed on {when} to their data being passed on to: Clearingstelle "
         "Gesundheit. The letter to the service and their own sheet are printed."
     )
-    dialog.reject()
+    assert not dialog.consent_note.styleSheet()
+    # A consent covers the services it names: not the Jobcenter, which gets nothing.
+    dialog.search.clear()
+    dialog.select_service("jobcenter")
+    assert dialog.consent_note.text() == (
+        f"Ана Иванова's consent of {when} names “Clearingstelle Gesundheit”, not Jobcenter "
+        "Dortmund. Only their own sheet is printed; the service gets nothing from us. Record "
+        "a consent that names Jobcenter Dortmund to print the letter to it too."
+    )
+    assert "#8a5300" in dialog.consent_note.styleSheet()
+    dialog.reason.setCurrentIndex(dialog.reason.findData("buergergeld"))
+    _create(qtbot, dialog)
+    preview = _wait_loaded(qtbot, feature)
+    assert preview.document.pageCount() == 1
+    assert preview.message.text().startswith("1 page: the person's own sheet only.")
+    preview.reject()
 
 
 def _access_key(text: str) -> str | None:

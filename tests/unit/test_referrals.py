@@ -247,7 +247,8 @@ def test_without_consent_to_pass_data_on_only_the_persons_sheet_is_made(
     nothing: the person's sheet alone, saying so in their language."""
     person = _person(session, "Йорданка", "Атанасова", sharing=sharing)
     referral = _issue(session, person, reason_note="Braucht Hilfe beim Antrag")
-    consent = uc.sharing_consent(session.store, session.user, person.id)
+    service = default_directory().get("clearingstelle")
+    consent = uc.sharing_consent(session.store, session.user, person.id, service)
     assert (consent is None) == (sharing == "")
     pdf = uc.render_letter(session.store, session.user, referral.id)
     reader = pypdf.PdfReader(io.BytesIO(pdf))
@@ -265,3 +266,52 @@ def test_without_consent_to_pass_data_on_only_the_persons_sheet_is_made(
     )
     assert "einverstanden" in full_text and "Braucht Hilfe" in full_text
     assert "Тази служба не е получила" not in full_text
+
+
+@pytest.mark.parametrize(
+    ("written", "covered"),
+    [
+        ("Jobcenter Dortmund", {"jobcenter"}),
+        ("jobcenter, FAMILIENKASSE", {"jobcenter", "familienkasse"}),
+        ("Faire Mobilitat", {"faire_mobilitaet"}),  # written without the umlaut
+        ("VHS", {"vhs"}),
+        ("Jobcentermitarbeiter", set()),  # not the name as a word
+        ("", set()),
+    ],
+)
+def test_a_consent_covers_the_services_it_names(written: str, covered: set[str]) -> None:
+    directory = default_directory()
+    assert {s.id for s in directory.services if uc.names_service(written, s)} == covered
+
+
+def test_a_consent_named_in_the_persons_language_covers_the_service_too() -> None:
+    service = default_directory().get("clearingstelle")
+    assert uc.names_service(service.name.get("bg"), service)
+
+
+def test_consents_since_the_latest_refusal_count_and_a_refusal_withdraws_older_ones(
+    session: Session,
+) -> None:
+    """A person agreed to the Jobcenter, later refused, then agreed to the Familienkasse:
+    the Familienkasse gets a letter, the Jobcenter does not (its consent was withdrawn)."""
+    person = _person(session, sharing="")
+    directory = default_directory()
+    jobcenter, familienkasse = directory.get("jobcenter"), directory.get("familienkasse")
+    record_sharing_consent(session, person.id, "given", "Jobcenter Dortmund")
+    consent = uc.sharing_consent(session.store, session.user, person.id, jobcenter)
+    assert consent is not None and consent.covers
+    other = uc.sharing_consent(session.store, session.user, person.id, familienkasse)
+    assert other is not None and other.granted and not other.covers
+    record_sharing_consent(session, person.id, "refused")
+    record_sharing_consent(session, person.id, "given", "Familienkasse")
+    decisions = uc.sharing_decisions(session.store, session.user, person.id)
+    assert [d.granted for d in decisions] == [True, False, True]
+    assert uc.consent_for(decisions, familienkasse) == uc.SharingConsent(
+        True, "2026-11-25", "Familienkasse", covers=True
+    )
+    withdrawn = uc.consent_for(decisions, jobcenter)
+    assert withdrawn is not None and not withdrawn.covers
+    referral = _issue(session, person, service_id="jobcenter", reason="buergergeld")
+    pdf = uc.render_letter(session.store, session.user, referral.id)
+    text = " ".join((p.extract_text() or "") for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "einverstanden" not in text and len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 1

@@ -17,6 +17,7 @@ from reportlab.graphics.shapes import String
 from reportlab.lib import colors
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.letters.directory import default_directory
 from desktop_app.letters.referral_letter import register_fonts
 from desktop_app.reports.exports import export, to_csv, to_xlsx
 from desktop_app.reports.pdf import PALETTE, chart, render_pdf
@@ -685,7 +686,12 @@ def test_demo_activity_records_consents_most_given_some_refused(session) -> None
     }
     seen = set()
     for ref in activity.referrals:
-        consent = referrals_uc.sharing_consent(session.store, session.user, ref["person_id"])
+        # the demo's consents name the services the person is referred to
+        service = default_directory().get(ref["service_id"])
+        consent = referrals_uc.sharing_consent(
+            session.store, session.user, ref["person_id"], service
+        )
         assert consent is not None and consent.granted == decided[ref["person_id"]]
+        assert consent.covers == consent.granted
         seen.add(consent.granted)
     assert seen == {True, False}
