@@ -15,7 +15,7 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -169,6 +169,7 @@ class SyncEngine:
     def _pull(self, report: SyncReport) -> None:
         with self.store.reading() as session:
             cursor = int(get_meta(session, CURSOR) or 0)
+            keys = keyring(session)  # to open pages ahead (a key added meanwhile: in order)
         # The next page is fetched while this one is applied: the server, the network and
         # the answer's parsing overlap with decrypting and writing here. A sync with one page
         # (the usual one) starts no thread.
@@ -184,6 +185,7 @@ class SyncEngine:
         # and one that comes while pages are applied ends the transaction after the page in
         # hand, so that it waits for one page at most, however long the groups are.
         page: wire.PullResponse | None = self.client.pull(cursor, PULL_PAGE)
+        opened: dict[int, _Opened] = {}
         # How far there is to go, for the progress bar of a long pull (a first sync): the
         # server's newest sequence number, asked once. Sequence numbers count every change,
         # this laptop's own as well, so the share is close, not exact.
@@ -192,7 +194,7 @@ class SyncEngine:
             head = self.client.status().latest_seq
         with contextlib.ExitStack() as stack:
             fetcher: ThreadPoolExecutor | None = None
-            fetching: Future[wire.PullResponse] | None = None
+            fetching: Future[tuple[wire.PullResponse, dict[int, _Opened]]] | None = None
             try:
                 while page is not None:
                     with self.store.background_transaction() as session:
@@ -207,10 +209,10 @@ class SyncEngine:
                                         )
                                     )
                                 fetching = fetcher.submit(
-                                    self.client.pull, page.next_cursor, PULL_PAGE
+                                    self._fetch_and_open, page.next_cursor, keys
                                 )
                             report.pulled += len(page.envelopes)
-                            self._apply_page(session, page.envelopes, report)
+                            self._apply_page(session, page.envelopes, report, opened)
                             applied += len(page.envelopes)
                             set_meta(session, CURSOR, str(page.next_cursor))
                             cursor = page.next_cursor
@@ -228,20 +230,42 @@ class SyncEngine:
                             ):
                                 break
                             try:
-                                page, fetching = fetching.result(timeout=room), None
+                                (page, opened), fetching = fetching.result(timeout=room), None
                             except Exception:  # not there yet (or failed): commit first
                                 break
                     if page is None and fetching is not None:
-                        page, fetching = fetching.result(), None
+                        (page, opened), fetching = fetching.result(), None
             except BaseException:
                 if fetching is not None:
                     fetching.cancel()
                 raise
 
+    def _fetch_and_open(
+        self, cursor: int, keys: Mapping[str, bytes]
+    ) -> tuple[wire.PullResponse, dict[int, _Opened]]:
+        """The page after ``cursor``, and its envelopes from other laptops opened ahead (by
+        sequence number: the payload, or why it could not be read).
+
+        Runs on the fetch thread while the page before is written: decrypting and decoding
+        is a third of applying a page, and the database work, which needs no interpreter
+        lock, leaves room for it. Nothing here reads or writes the store."""
+        page = self.client.pull(cursor, PULL_PAGE)
+        opener = crypto.EnvelopeOpener(keys)
+        ahead: dict[int, _Opened] = {}
+        for envelope in page.envelopes:
+            if envelope.author_device != self.device_id and envelope.key_id in keys:
+                ahead[envelope.seq] = _open(opener, envelope)
+        return page, ahead
+
     def _apply_page(
-        self, session: Session, envelopes: Sequence[wire.StoredEnvelope], report: SyncReport
+        self,
+        session: Session,
+        envelopes: Sequence[wire.StoredEnvelope],
+        report: SyncReport,
+        opened_ahead: Mapping[int, _Opened] | None = None,
     ) -> None:
-        """Open, check and merge one page; a few queries per page, not per record."""
+        """Open, check and merge one page; a few queries per page, not per record.
+        ``opened_ahead`` holds envelopes the fetch thread opened (``_fetch_and_open``)."""
         keys = keyring(session)
         # Our own pushes coming back. If the laptop crashed (or the answer was lost) after the
         # server stored one, this is the only news that it arrived: without it the outbox
@@ -272,18 +296,15 @@ class SyncEngine:
                 # laptop, a made-up id) leaves them unread.
                 deferred.append(envelope)
                 continue
-            try:
-                incoming, author = decode(opener.open(envelope))
-                if incoming.id != envelope.record_id or incoming.kind != envelope.kind:
-                    raise PayloadError("payload does not match its envelope")
-                if envelope.kind not in ADAPTERS:
-                    raise NewerRecord("a kind a newer version added")
-            except NewerRecord:  # authentic, but written by a newer version of the app
+            ahead = opened_ahead.get(envelope.seq) if opened_ahead else None
+            result = ahead if ahead is not None else _open(opener, envelope)
+            if isinstance(result, NewerRecord):  # authentic, but by a newer version of the app
                 newer.append(envelope)
                 continue
-            except (crypto.EnvelopeError, PayloadError) as exc:
-                self._refuse(report, envelope, type(exc).__name__)
+            if isinstance(result, Exception):
+                self._refuse(report, envelope, type(result).__name__)
                 continue
+            incoming, author = result
             clocks.extend(f.clock for f in incoming.fields.values())
             opened.setdefault(envelope.kind, []).append((envelope, incoming, author))
         self._observe_newest(clocks)
@@ -606,6 +627,24 @@ class SyncEngine:
                 "WHERE excluded.revision > synced_revisions.revision",
                 [(record_id, kind, revision) for record_id, (kind, revision) in revisions.items()],
             )
+
+
+# An envelope opened: its payload and author, or why it cannot be applied.
+_Opened = tuple[RecordState, str] | crypto.EnvelopeError | PayloadError
+
+
+def _open(opener: crypto.EnvelopeOpener, envelope: wire.StoredEnvelope) -> _Opened:
+    """Decrypt, authenticate and decode one envelope; the error instead of raising it (a
+    ``NewerRecord`` is a ``PayloadError``: authentic, written by a newer version)."""
+    try:
+        incoming, author = decode(opener.open(envelope))
+        if incoming.id != envelope.record_id or incoming.kind != envelope.kind:
+            raise PayloadError("payload does not match its envelope")
+        if envelope.kind not in ADAPTERS:
+            raise NewerRecord("a kind a newer version added")
+    except (crypto.EnvelopeError, PayloadError) as exc:
+        return exc
+    return incoming, author
 
 
 @dataclass
