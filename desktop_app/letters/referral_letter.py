@@ -17,6 +17,7 @@ from xml.sax.saxutils import escape
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
 from babel.lists import format_list
+from babel.units import format_unit
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
@@ -43,6 +44,7 @@ from reportlab.platypus import (
 )
 
 from desktop_app.domain.dates import PartialDate
+from desktop_app.domain.life_facts import Child, LifeFacts, documents_to_bring
 from desktop_app.domain.person import Person, Sex
 from desktop_app.domain.referral import Organisation, Referral
 from desktop_app.domain.service import LANGUAGES, Service
@@ -170,6 +172,17 @@ class _Context:
     texts: LetterTexts
     directory: ServiceDirectory
     logo: ImageReader | None
+    facts: LifeFacts | None = None
+
+    def documents(self, lang: str) -> list[str]:
+        """The documents to bring, as the letter and the person's sheet list them: without
+        those the person cannot have by their latest life situation (no tenancy agreement for
+        a person without a home …)."""
+        return [
+            self.directory.document_label(d, lang)
+            for d in documents_to_bring(self.referral.documents, self.facts)
+            if d.strip()
+        ]
 
     def values(self, lang: str) -> dict[str, str]:
         """Every placeholder of ``texts.PLACEHOLDERS``, formatted for ``lang``."""
@@ -243,6 +256,7 @@ def render_referral_letter(
     directory: ServiceDirectory | None = None,
     texts: LetterTexts | None = None,
     to_service: bool = True,
+    facts: LifeFacts | None = None,
 ) -> bytes:
     """The referral letter as PDF bytes: German letter (DIN 5008 form B), then the person's copy.
 
@@ -250,6 +264,10 @@ def render_referral_letter(
     letter, e.g. no reason chosen. Long names and many documents flow onto more pages. Without
     ``to_service`` (the person has not agreed to their data being passed on) only the person's
     sheet is made, and it says that the service got nothing from us.
+
+    ``facts``, from the person's latest life situation: the letter gives the services that need
+    them the children or the address registration (``_household_rows``), and documents the
+    person cannot have are left out of the lists.
     """
     texts = texts or default_letter_texts()
     ctx = _context(
@@ -261,6 +279,7 @@ def render_referral_letter(
         today,
         texts,
         directory or default_directory(),
+        facts,
     )
     register_fonts()
     buffer = io.BytesIO()
@@ -296,6 +315,7 @@ def _context(
     today: dt.date,
     texts: LetterTexts,
     directory: ServiceDirectory,
+    facts: LifeFacts | None = None,
 ) -> _Context:
     if lang not in LANGUAGES:
         raise LetterError("letter.language_unsupported", lang)
@@ -323,7 +343,7 @@ def _context(
         except Exception as exc:  # PIL raises many kinds; all mean "not a usable image"
             raise LetterError("letter.logo_unreadable", str(organisation.logo_path)) from exc
     return _Context(
-        referral, person, service, organisation, reason, lang, today, texts, directory, logo
+        referral, person, service, organisation, reason, lang, today, texts, directory, logo, facts
     )
 
 
@@ -687,8 +707,8 @@ def _letter_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
         ("label_person_phone", _clean(ctx.person.phone)),
     ]
     rows = [
-        [_cell(txt(k), s["fact_label"], 36 * mm), _cell(val, s["fact_value"], 125 * mm)]
-        for k, val in facts
+        [_cell(label, s["fact_label"], 36 * mm), _cell(val, s["fact_value"], 125 * mm)]
+        for label, val in [(txt(k), val) for k, val in facts] + _household_rows(ctx)
         if val
     ]
     if rows:
@@ -712,7 +732,7 @@ def _letter_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
     if ctx.person.languages and "de" not in ctx.person.languages:
         story.append(_p(txt("interpreter"), s["body"]))
     story.append(_p(txt("appointment") if r.appointment else txt("no_appointment"), s["body"]))
-    documents = [ctx.directory.document_label(d, "de") for d in r.documents if d.strip()]
+    documents = ctx.documents("de")
     if documents:
         story.append(
             _p(txt("documents_intro"), ParagraphStyle("di", parent=s["body"], spaceAfter=2))
@@ -734,6 +754,62 @@ def _letter_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
     ]
     story.append(KeepTogether(closing))
     return story
+
+
+# What a letter tells a service from the person's latest life situation, by the service's main
+# topic (its first): only what that service needs for the referral (GDPR data minimisation).
+#: The Familienkasse: every child the person has (Kindergeld is paid for children in the home
+#: country too), with where they live.
+CHILDREN_WHERE_TOPICS = frozenset({"kindergeld"})
+#: The Jugendamt and the Schulverwaltungsamt: the children in the household, with daycare or
+#: school.
+CHILDREN_CARE_TOPICS = frozenset({"children_family", "school"})
+#: The Jobcenter: the address registration (Bürgergeld needs it) and a missing home.
+ADDRESS_TOPICS = frozenset({"jobcenter_benefits"})
+
+
+def _household_rows(ctx: _Context) -> list[tuple[str, str]]:
+    """Label and value rows for the facts block of the letter to the service (German)."""
+    facts, topic = ctx.facts, ctx.service.topics[0] if ctx.service.topics else ""
+    if facts is None:
+        return []
+
+    def txt(key: str, **values: object) -> str:
+        return ctx.texts.text("household", key, "de").format(**values)
+
+    if topic in CHILDREN_WHERE_TOPICS and facts.children_count:
+        lines = [_child_line(c, f"lives_{c.lives}", ctx, txt) for c in facts.children]
+        count = txt("children_count", count=facts.children_count)
+        return [(txt("label_children"), "\n".join(filter(None, [count, *lines])))]
+    if topic in CHILDREN_CARE_TOPICS and facts.children_here:
+        here = facts.children_here
+        lines = [_child_line(c, f"care_{c.care}", ctx, txt) for c in here]
+        count = txt("children_count", count=len(here))
+        return [(txt("label_children_here"), "\n".join(filter(None, [count, *lines])))]
+    if topic in ADDRESS_TOPICS:
+        rows = []
+        if facts.address_registration in ("registered", "appointment", "not_registered"):
+            rows.append(
+                (txt("label_registration"), txt(f"registration_{facts.address_registration}"))
+            )
+        if facts.without_home:
+            rows.append((txt("label_housing"), txt(f"housing_{facts.housing_type}")))
+        return rows
+    return []
+
+
+def _child_line(child: Child, status_key: str, ctx: _Context, txt: Callable[..., str]) -> str:
+    """A child's line ("– 8 Jahre, besucht eine Schule", "– geb. 2019, lebt im Herkunftsland"): the
+    age where the birth date is complete, else the birth year (or month and year) as recorded."""
+    age = child.age(ctx.today)
+    parts = []
+    if age is not None:
+        parts.append(format_unit(age, "duration-year", length="long", locale="de"))
+    elif child.birth is not None:
+        parts.append(txt("child_born", birth=unbroken(_birth(child.birth, "de"))))
+    if status_key in ctx.texts.common["household"]:
+        parts.append(txt(status_key))
+    return "–  " + ", ".join(parts) if parts else ""
 
 
 # ---------------------------------------------------------------- the person's copy
@@ -824,7 +900,7 @@ def _client_story(
         )
     story.append(_facts_table(where, width, LIGHT))
 
-    documents = [ctx.directory.document_label(d, lang) for d in r.documents if d.strip()]
+    documents = ctx.documents(lang)
     bring: list[Flowable] = [CondPageBreak(40 * mm), _p(txt("heading_documents"), s["c_head"])]
     if documents:
         bring.append(_p(txt("documents_tip"), s["c_body"]))

@@ -48,6 +48,10 @@ PLACEHOLDERS: frozenset[str] = frozenset(
     }
 )
 
+#: Placeholders of the "household" texts: the lines on the children, the address registration
+#: and the housing that a letter gives the services that need them.
+HOUSEHOLD_PLACEHOLDERS: frozenset[str] = frozenset({"count", "birth"})
+
 _REASON_KEYS = ("label", "letter_subject", "letter_body", "client_purpose")
 #: Keys the renderer looks up in ``common.yaml``; missing ones are load errors.
 REQUIRED_COMMON: Mapping[str, tuple[str, ...]] = MappingProxyType(
@@ -112,6 +116,29 @@ REQUIRED_COMMON: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "label_date",
             "page",
         ),
+        "household": (
+            "label_children",
+            "label_children_here",
+            "children_count",
+            "child_born",
+            "lives_with_person",
+            "lives_elsewhere_de",
+            "lives_home_country",
+            "care_too_young",
+            "care_daycare",
+            "care_waiting_daycare",
+            "care_school",
+            "care_waiting_school",
+            "care_no_place",
+            "care_training_work",
+            "label_registration",
+            "registration_registered",
+            "registration_appointment",
+            "registration_not_registered",
+            "label_housing",
+            "housing_homeless",
+            "housing_emergency_shelter",
+        ),
         "errors": (
             "reason_missing",
             "reason_unknown",
@@ -151,7 +178,7 @@ class ReferralReason:
 @dataclass(frozen=True)
 class LetterTexts:
     reasons: Mapping[str, ReferralReason]
-    #: section ("letter", "client", "errors") → key → text
+    #: section ("letter", "client", "household", "errors") → key → text
     common: Mapping[str, Mapping[str, LocalizedText]]
 
     def text(self, section: str, key: str, lang: str) -> str:
@@ -240,7 +267,9 @@ def load_organisation(path: Path | None = None) -> Organisation:
         raise LetterTextsError(exc.file, exc.where, exc.code, exc.detail) from exc
 
 
-def _checked(path: Path, value: Any, where: str) -> LocalizedText:
+def _checked(
+    path: Path, value: Any, where: str, placeholders: frozenset[str] = PLACEHOLDERS
+) -> LocalizedText:
     texts = res.localized(path, value, where)
     for lang, template in texts.texts.items():
         try:
@@ -248,7 +277,7 @@ def _checked(path: Path, value: Any, where: str) -> LocalizedText:
         except ValueError as exc:  # a lone "{" or "}"
             raise res.ResourceError(path, f"{where}.{lang}", "bad_placeholder", str(exc)) from exc
         for name in fields:
-            if name not in PLACEHOLDERS:
+            if name not in placeholders:
                 raise res.ResourceError(
                     path, f"{where}.{lang}", "unknown_placeholder", name or "{}"
                 )
@@ -287,7 +316,8 @@ def _load_common(path: Path) -> dict[str, Mapping[str, LocalizedText]]:
         for key in keys:
             if key not in entries:
                 raise res.ResourceError(path, f"{section}.{key}", "missing")
+        allowed = HOUSEHOLD_PLACEHOLDERS if section == "household" else PLACEHOLDERS
         common[section] = MappingProxyType(
-            {key: _checked(path, entries[key], f"{section}.{key}") for key in keys}
+            {key: _checked(path, entries[key], f"{section}.{key}", allowed) for key in keys}
         )
     return common

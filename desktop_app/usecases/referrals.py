@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session as DbSession
 
+from desktop_app.domain.life_facts import LifeFacts, documents_to_bring
 from desktop_app.domain.permissions import Action, allowed, require
 from desktop_app.domain.referral import (
     OTHER_REASON,
@@ -167,16 +168,16 @@ def issue_referral(
 ) -> Referral:
     """Validate and store a new referral with its outbox entry; raises ``ValidationFailed``.
 
-    ``documents`` defaults to the service's usual documents; the reference number is unique
-    in the store (checked, and guarded by a unique index).
+    ``documents`` defaults to the service's usual documents, without those the person cannot
+    have by their latest life situation; the reference number is unique in the store
+    (checked, and guarded by a unique index).
     """
     require(user, Action.PREPARE_REFERRAL)
     directory = directory or reference.service_directory(store)
     service = directory.find(service_id)
-    documents = tuple(
-        " ".join(d.split())
-        for d in (service.documents if service and documents is None else documents or ())
-    )
+    if service and documents is None:
+        documents = documents_to_bring(service.documents, life_facts(store, user, person_id))
+    documents = tuple(" ".join(d.split()) for d in documents or ())
     documents = tuple(d for d in documents if d)
     reason_note = reason_note.strip()
     contact_person = " ".join(contact_person.split())
@@ -418,6 +419,28 @@ def names_service(written: str, service: Service) -> bool:
 
 # The consent form's purpose that covers a letter to a service (resources/forms/consent.yaml).
 SHARING_PURPOSE = "referral_sharing"
+LIFE_SITUATION_FORM = "life_situation"
+
+
+def life_facts(store: Store, user: User, person_id: str) -> LifeFacts | None:
+    """What referrals use of the person's latest life-situation visit (children, address
+    registration, housing, work); None where no visit was recorded. Read for a referral or its
+    letter, whose use is audited there."""
+    from desktop_app.storage.visits_models import VisitRow
+
+    require(user, Action.VIEW_PERSON)
+    with store.reading() as session:
+        answers = session.scalars(
+            select(VisitRow.answers)
+            .where(
+                VisitRow.person_id == person_id,
+                VisitRow.form_id == LIFE_SITUATION_FORM,
+                VisitRow.deleted.is_(False),
+            )
+            .order_by(VisitRow.finished_at.desc(), VisitRow.updated_hlc.desc())
+            .limit(1)
+        ).one_or_none()
+    return LifeFacts.from_answers(json.loads(answers)) if answers is not None else None
 
 
 def render_letter(
@@ -468,6 +491,7 @@ def render_letter(
         directory=directory,
         # The letter passes the person's data to the service: only with their consent.
         to_service=consent is not None and consent.covers,
+        facts=life_facts(store, user, person.id),
     )
 
 

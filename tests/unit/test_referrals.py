@@ -315,3 +315,63 @@ def test_consents_since_the_latest_refusal_count_and_a_refusal_withdraws_older_o
     pdf = uc.render_letter(session.store, session.user, referral.id)
     text = " ".join((p.extract_text() or "") for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
     assert "einverstanden" not in text and len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 1
+
+
+def _life_situation(session: Session, person: Person, **answers: object) -> None:
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import full_life_situation
+
+    visits.finish_visit(
+        session.store,
+        session.user,
+        person.id,
+        "life_situation",
+        {**full_life_situation(), **answers},
+    )
+
+
+def _text(pdf: bytes) -> str:
+    return " ".join(
+        " ".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages
+    )
+
+
+def test_the_letter_gives_the_children_of_the_latest_life_situation_with_consent_only(
+    session: Session,
+) -> None:
+    """The Familienkasse learns the children from the latest check on the life situation; a
+    person who did not agree to their data being passed on gets the sheet alone, without them."""
+    person = _person(session)
+    _life_situation(session, person, children_count=0, children=[])
+    _life_situation(
+        session,
+        person,
+        children_count=2,
+        children=[
+            {"child_birth": "2019-02-10", "child_lives": "with_person", "child_care": "school"},
+            {"child_birth": "2016", "child_lives": "home_country"},
+        ],
+    )
+    referral = _issue(session, person, service_id="familienkasse", reason="kindergeld")
+    text = _text(uc.render_letter(session.store, session.user, referral.id))
+    assert "Kinder Anzahl: 2 – 7 Jahre, lebt im Haushalt – geb. 2016, lebt im Herkunftsland" in text
+    record_sharing_consent(session, person.id, "refused")
+    sheet = _text(uc.render_letter(session.store, session.user, referral.id))
+    assert "Anzahl" not in sheet and "2016" not in sheet and "7 Jahre" not in sheet
+
+
+def test_a_homeless_persons_referral_does_not_ask_for_a_tenancy_agreement(
+    session: Session,
+) -> None:
+    person = _person(session)
+    _life_situation(session, person, housing_type="homeless", rent=None)
+    referral = _issue(session, person, service_id="jobcenter", reason="buergergeld")
+    usual = default_directory().get("jobcenter").documents
+    assert "rental_contract" in usual
+    assert "rental_contract" not in referral.documents
+    assert "registration" not in referral.documents  # the life situation: not registered
+    assert set(referral.documents) == set(usual) - {"rental_contract", "registration"}
+    text = _text(uc.render_letter(session.store, session.user, referral.id))
+    assert "Meldeadresse nicht angemeldet (keine Meldebescheinigung)" in text
+    assert "Wohnsituation wohnungslos, ohne Unterkunft" in text
+    assert "Mietvertrag" not in text and "Договор за наем" not in text

@@ -1,0 +1,121 @@
+"""What a referral needs from the person's latest life-situation check (resources/forms/
+life_situation.yaml): the children, the address registration and the housing, and which of a
+service's usual documents the person can have at all.
+
+Only facts the form records; an unanswered question is "not known" (an empty string), never
+a guess.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from desktop_app.domain.dates import PartialDate, PartialDateError
+
+#: ``housing_type`` answers where the form asks for a written tenancy agreement (``rent_contract``
+#: is relevant only there): in a shelter, on the street or with relatives there is none.
+TENANCY_HOUSING = ("own_rental", "sublet", "shared_overcrowded")
+#: ``housing_type`` answers of a person without a home of their own.
+NO_HOME = ("homeless", "emergency_shelter")
+#: ``address_registration`` answers of a person who has no Meldebescheinigung (yet).
+NOT_REGISTERED = ("not_registered", "appointment")
+#: ``work_status`` answers with an employer (the form asks for a work contract only there).
+EMPLOYED = ("employed", "minijob", "seasonal")
+
+
+@dataclass(frozen=True)
+class Child:
+    """A child as the form records it: birth date (often only the year), where they live and,
+    for a child in the person's household, daycare or school (``child_care`` option id)."""
+
+    birth: PartialDate | None
+    lives: str = ""
+    care: str = ""
+
+    def age(self, today: dt.date) -> int | None:
+        """Age in whole years; None where the birth date is not complete."""
+        if self.birth is None or not self.birth.is_full:
+            return None
+        born = self.birth.earliest()
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @property
+    def in_household(self) -> bool:
+        return self.lives == "with_person"
+
+
+@dataclass(frozen=True)
+class LifeFacts:
+    """The answers of one life-situation visit that referrals use."""
+
+    children_count: int = 0
+    children: tuple[Child, ...] = ()
+    address_registration: str = ""
+    housing_type: str = ""
+    rent_contract: str = ""
+    work_status: tuple[str, ...] = ()
+    work_contract: str = ""
+
+    @classmethod
+    def from_answers(cls, answers: Mapping[str, Any]) -> LifeFacts:
+        children = tuple(
+            _child(entry) for entry in answers.get("children") or () if isinstance(entry, Mapping)
+        )
+        count = answers.get("children_count")
+        return cls(
+            children_count=max(count if isinstance(count, int) else 0, len(children)),
+            children=children,
+            address_registration=_text(answers.get("address_registration")),
+            housing_type=_text(answers.get("housing_type")),
+            rent_contract=_text(answers.get("rent_contract")),
+            work_status=tuple(_text(x) for x in answers.get("work_status") or ()),
+            work_contract=_text(answers.get("work_contract")),
+        )
+
+    @property
+    def children_here(self) -> tuple[Child, ...]:
+        return tuple(child for child in self.children if child.in_household)
+
+    @property
+    def without_home(self) -> bool:
+        return self.housing_type in NO_HOME
+
+    def can_have(self, document: str) -> bool:
+        """Whether the person can have this catalogue document, by their answers: no tenancy
+        agreement without a tenancy, no Meldebescheinigung while not registered, no work
+        contract or payslips without an employer. Unanswered questions keep the document."""
+        if document == "rental_contract":
+            if self.housing_type and self.housing_type not in TENANCY_HOUSING:
+                return False
+            return self.rent_contract != "no"
+        if document == "registration":
+            return self.address_registration not in NOT_REGISTERED
+        if document in ("work_contract", "payslips"):
+            if self.work_status and not set(self.work_status) & set(EMPLOYED):
+                return False
+            return document != "work_contract" or self.work_contract != "no"
+        return True
+
+
+def documents_to_bring(documents: Sequence[str], facts: LifeFacts | None) -> tuple[str, ...]:
+    """``documents`` (catalogue ids or the advisor's own words) without those the person
+    cannot have (:meth:`LifeFacts.can_have`); all of them where no life situation is known."""
+    if facts is None:
+        return tuple(documents)
+    return tuple(d for d in documents if facts.can_have(d))
+
+
+def _text(value: Any) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _child(entry: Mapping[str, Any]) -> Child:
+    birth: PartialDate | None = None
+    # not recorded (or not readable): the letter leaves the age out
+    with contextlib.suppress(PartialDateError):
+        birth = PartialDate.parse(_text(entry.get("child_birth")))
+    return Child(birth, _text(entry.get("child_lives")), _text(entry.get("child_care")))

@@ -1,0 +1,154 @@
+"""What a letter gives each service from the person's latest life situation, read back from the
+PDF: the children to the Familienkasse, the Jugendamt and the Schulverwaltungsamt, the address
+registration to the Jobcenter, nothing to the others; documents the person cannot have left out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from desktop_app.domain.life_facts import LifeFacts, documents_to_bring
+from desktop_app.domain.person import Person
+from desktop_app.letters.referral_letter import render_referral_letter
+from tests.unit.letters.letter_helpers import (
+    DIRECTORY,
+    ORGANISATION,
+    PETAR,
+    TODAY,
+    pdf_text,
+    referral_for,
+)
+
+# Three children: one with a full birth date (8 on the letter's day, 25 November 2026), one
+# with the year only, one with month and year who lives in the home country.
+FAMILY: dict[str, Any] = {
+    "children_count": 3,
+    "children": [
+        {"child_birth": "2018-04-02", "child_lives": "with_person", "child_care": "school"},
+        {"child_birth": "2022", "child_lives": "with_person", "child_care": "waiting_daycare"},
+        {"child_birth": "2012-09", "child_lives": "home_country"},
+    ],
+    "address_registration": "registered",
+    "housing_type": "own_rental",
+    "work_status": ["minijob"],
+}
+HOMELESS: dict[str, Any] = {
+    "children_count": 0,
+    "address_registration": "not_registered",
+    "housing_type": "homeless",
+    "work_status": ["looking"],
+}
+REASONS = {
+    "familienkasse": "kindergeld",
+    "jugendamt": "family_support",
+    "schulverwaltungsamt": "school_place",
+    "jobcenter": "buergergeld",
+    "wohnungsnotfallhilfe": "housing_emergency",
+    "gesundheitsamt": "child_health",
+    "awo_migration": "migration_advice",
+    "clearingstelle": "health_insurance",
+}
+
+
+def _pages(
+    service_id: str, answers: dict[str, Any] | None, person: Person = PETAR
+) -> tuple[str, str]:
+    """The letter to the service and the person's sheet (in Bulgarian), as text."""
+    service = DIRECTORY.get(service_id)
+    referral = referral_for(service, person, reason=REASONS[service_id])
+    facts = LifeFacts.from_answers(answers) if answers is not None else None
+    pdf = render_referral_letter(
+        referral, person, service, ORGANISATION, "bg", today=TODAY, facts=facts
+    )
+    pages = pdf_text(pdf)
+    assert len(pages) == 2  # the letter still on one page, the sheet on the other
+    return pages[0], pages[1]
+
+
+def test_the_familienkasse_gets_every_child_with_age_and_where_they_live() -> None:
+    letter, sheet = _pages("familienkasse", FAMILY)
+    assert "Kinder Anzahl: 3" in letter
+    assert "– 8 Jahre, lebt im Haushalt" in letter
+    assert "– geb. 2022, lebt im Haushalt" in letter
+    assert "– geb. September 2012, lebt im Herkunftsland" in letter
+    assert "Schule" not in letter and "Kita" not in letter  # not what it needs
+    assert "Anzahl" not in sheet and "Herkunftsland" not in sheet
+
+
+@pytest.mark.parametrize("service_id", ["jugendamt", "schulverwaltungsamt"])
+def test_youth_and_school_offices_get_the_childrens_daycare_and_school(service_id: str) -> None:
+    letter, sheet = _pages(service_id, FAMILY)
+    assert "Kinder im Haushalt Anzahl: 2" in letter
+    assert "– 8 Jahre, besucht eine Schule" in letter
+    assert "– geb. 2022, wartet auf einen Kita-Platz" in letter
+    assert "2012" not in letter and "Herkunftsland" not in letter  # a child not living here
+    assert "Anzahl" not in sheet
+
+
+@pytest.mark.parametrize(
+    "service_id", ["jobcenter", "wohnungsnotfallhilfe", "gesundheitsamt", "awo_migration"]
+)
+def test_other_services_learn_nothing_about_the_children(service_id: str) -> None:
+    letter, _sheet = _pages(service_id, FAMILY)
+    assert "Anzahl" not in letter and "8 Jahre" not in letter and "2022" not in letter
+
+
+@pytest.mark.parametrize("answers", [None, {**FAMILY, "children_count": 0, "children": []}])
+def test_without_children_recorded_the_letter_has_no_children_lines(
+    answers: dict[str, Any] | None,
+) -> None:
+    letter, _sheet = _pages("familienkasse", answers)
+    assert "Anzahl" not in letter and "Kinder im Haushalt" not in letter
+    assert "Staatsangehörigkeit Bulgarien" in letter
+
+
+def test_the_jobcenter_learns_the_address_registration_and_a_missing_home() -> None:
+    letter, _sheet = _pages("jobcenter", HOMELESS)
+    assert "Meldeadresse nicht angemeldet (keine Meldebescheinigung)" in letter
+    assert "Wohnsituation wohnungslos, ohne Unterkunft" in letter
+    registered, _sheet = _pages("jobcenter", FAMILY)
+    assert "Meldeadresse beim Bürgerbüro angemeldet" in registered
+    assert "Wohnsituation" not in registered  # a flat of one's own is not its business here
+    unclear, _sheet = _pages("jobcenter", {**HOMELESS, "address_registration": "unknown"})
+    assert "Meldeadresse" not in unclear  # nothing invented where the intake has no answer
+    assert "Meldeadresse" not in _pages("familienkasse", HOMELESS)[0]
+
+
+def test_a_homeless_person_is_not_asked_for_a_tenancy_agreement_or_registration() -> None:
+    letter, sheet = _pages("jobcenter", HOMELESS)
+    for text in (letter, sheet):
+        assert "Mietvertrag" not in text and "Договор за наем" not in text
+        assert "Meldebescheinigung (Anmeldung)" not in text
+        assert "Arbeitsvertrag" not in text and "Трудов договор" not in text
+        assert "Lohnabrechnungen" not in text
+    assert "Personalausweis oder Reisepass" in letter and "Лична карта или паспорт" in sheet
+    housed_letter, housed_sheet = _pages("jobcenter", FAMILY)
+    assert "Mietvertrag" in housed_letter and "Договор за наем" in housed_sheet
+    assert "Meldebescheinigung (Anmeldung)" in housed_letter
+
+
+@pytest.mark.parametrize(
+    ("answers", "gone"),
+    [
+        ({"housing_type": "homeless"}, {"rental_contract"}),
+        ({"housing_type": "emergency_shelter"}, {"rental_contract"}),
+        ({"housing_type": "with_relatives"}, {"rental_contract"}),
+        ({"housing_type": "sublet", "rent_contract": "no"}, {"rental_contract"}),
+        ({"housing_type": "sublet", "rent_contract": "unknown"}, set()),
+        ({"address_registration": "appointment"}, {"registration"}),
+        ({"address_registration": "unknown"}, set()),
+        ({"work_status": ["looking", "not_working"]}, {"work_contract", "payslips"}),
+        ({"work_status": ["employed"], "work_contract": "no"}, {"work_contract"}),
+        ({"work_status": ["self_employed", "seasonal"]}, set()),
+        ({}, set()),  # nothing answered: nothing left out
+    ],
+)
+def test_documents_the_person_cannot_have_are_left_out(
+    answers: dict[str, Any], gone: set[str]
+) -> None:
+    usual = DIRECTORY.get("jobcenter").documents
+    kept = documents_to_bring((*usual, "Mietvertrag der Eltern"), LifeFacts.from_answers(answers))
+    assert set(usual) - set(kept) == gone
+    assert kept[-1] == "Mietvertrag der Eltern"  # the advisor's own words stay
+    assert documents_to_bring(usual, None) == usual
