@@ -11,19 +11,34 @@ from desktop_app.i18n.text import _
 class ErrorLabel(QLabel):
     """A message shown directly under a field; empty and hidden when the field is fine."""
 
+    COLOUR = "#b00020"
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
-        self.setStyleSheet("color: #b00020;")
-        self.setAccessibleName(_("Error"))
+        self.setStyleSheet(f"color: {self.COLOUR};")
+        self.setAccessibleName(self._kind())
         self.hide()
 
+    def _kind(self) -> str:
+        return _("Error")
+
     def show_message(self, text: str) -> None:
-        self.setAccessibleName(_("Error"))  # in the language chosen since it was made
+        self.setAccessibleName(self._kind())  # in the language chosen since it was made
         self.setText(text)
         self.setVisible(bool(text))
         if text:
             _make_room(self)
+
+
+class WarningLabel(ErrorLabel):
+    """A warning under a field that does not stop the user (amber, as a draft is marked): the
+    value may be right, and the user decides."""
+
+    COLOUR = "#8a5300"
+
+    def _kind(self) -> str:
+        return _("Warning")
 
 
 def _make_room(widget: QWidget) -> None:

@@ -53,6 +53,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.life_facts import documents_to_bring
+from desktop_app.domain.opening_hours import outside_opening_hours
 from desktop_app.domain.permissions import Action, allowed
 from desktop_app.domain.person import Person
 from desktop_app.domain.referral import OTHER_REASON, Referral, ReferralStatus, ReferralStatusError
@@ -65,6 +67,7 @@ from desktop_app.letters.directory import default_directory
 from desktop_app.letters.referral_letter import LetterError
 from desktop_app.letters.texts import default_letter_texts
 from desktop_app.storage.db import Store
+from desktop_app.ui.error_label import WarningLabel
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel, language_name
 from desktop_app.usecases import reference
@@ -300,6 +303,8 @@ class ReferDialog(QDialog):
         self.person = person
         self.directory = reference.service_directory(window.session.store)
         self.texts = default_letter_texts()
+        # the latest life situation: the usual documents the person cannot have are left out
+        self.facts = uc.life_facts(window.session.store, window.session.user, person.id)
         self.setWindowTitle(
             _("Refer {name}").format(name=f"{person.given_name} {person.family_name}")
         )
@@ -333,6 +338,9 @@ class ReferDialog(QDialog):
         self.appointment.setEnabled(False)
         self.appointment.setAccessibleName(_("Date and time of the appointment"))
         self.has_appointment.toggled.connect(self.appointment.setEnabled)
+        self.hours_warning = WarningLabel()
+        self.has_appointment.toggled.connect(self._check_opening_hours)
+        self.appointment.dateTimeChanged.connect(self._check_opening_hours)
         appointment_row = QHBoxLayout()
         appointment_row.addWidget(self.has_appointment)
         appointment_row.addWidget(self.appointment, 1)
@@ -400,6 +408,7 @@ class ReferDialog(QDialog):
         form.addRow(label(_("&Note:"), self.reason_note), self.reason_note)
         form.addRow("", self.errors["reason_note"])
         form.addRow(label(_("A&ppointment:"), self.has_appointment), appointment_row)
+        form.addRow("", self.hours_warning)
         form.addRow(label(_("&Contact person:"), self.contact), self.contact)
         form.addRow("", self.errors["contact_person"])
         form.addRow(label(_("&Documents to bring:"), self.documents), self.documents)
@@ -491,7 +500,7 @@ class ReferDialog(QDialog):
         self._on_reason_changed()
         self.documents.clear()
         if service is not None:
-            for document in service.documents:
+            for document in documents_to_bring(service.documents, self.facts):
                 self._add_document(self.directory.document_label(document, lang), document)
             parts = [
                 ", ".join(service.address.lines()) or _("Address not known"),
@@ -502,6 +511,25 @@ class ReferDialog(QDialog):
             self.service_info.setText("")
         self._show_consent(service)
         self.errors["service"].show_message("")
+        self._check_opening_hours()
+
+    def _check_opening_hours(self, *_args: object) -> None:
+        """Warn (not block: the advisor may know better) where the appointment lies outside
+        the opening hours the directory has for the service."""
+        service = self.directory.find(self.service_id())
+        text = ""
+        if service is not None and self.has_appointment.isChecked():
+            when = self.appointment.dateTime().toPython()
+            assert isinstance(when, dt.datetime)
+            if outside_opening_hours(service.opening_hours.get("de"), when):
+                text = _(
+                    "This appointment is outside the opening hours of {service}: {hours}. "
+                    "Please check the date and time."
+                ).format(
+                    service=service.name.get(current_language()),
+                    hours=service.opening_hours.get(current_language()),
+                )
+        self.hours_warning.show_message(text)
 
     def _show_consent(self, service: Service | None) -> None:
         if service is None:  # the latest decision, and which services it names

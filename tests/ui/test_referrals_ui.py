@@ -633,3 +633,79 @@ def test_every_field_of_the_letter_dialog_has_an_access_key_of_its_own(
             dialog.reject()
     finally:
         window.switch_language("en")
+
+
+def _appointment(dialog: ui.ReferDialog, when: dt.datetime) -> None:
+    from PySide6.QtCore import QDateTime
+
+    dialog.appointment.setDateTime(QDateTime(when))
+
+
+@pytest.mark.parametrize(
+    ("lang", "hours", "says"),
+    [
+        ("en", "Mon–Fri 8:00–12:30, Thu also 14:00–17:30", "outside the opening hours of"),
+        (
+            "de",
+            "Mo–Fr 8:00–12:30 Uhr, Do zusätzlich 14:00–17:30 Uhr",
+            "außerhalb der Öffnungszeiten von",
+        ),
+    ],
+)
+def test_an_appointment_outside_the_opening_hours_is_warned_of_not_refused(
+    qtbot: QtBot, session: Session, lang: str, hours: str, says: str
+) -> None:
+    from desktop_app.i18n.text import set_language
+
+    set_language(lang)
+    _win, feature = _window(qtbot, session, _person(session))
+    dialog = _open_dialog(feature)
+    dialog.select_service("jobcenter")
+    warning = dialog.hours_warning
+    # 30 November 2026 is a Monday
+    _appointment(dialog, dt.datetime(2026, 11, 30, 15, 0))
+    assert warning.isHidden()  # no appointment ticked yet
+    dialog.has_appointment.setChecked(True)
+    assert warning.isVisible() and hours in warning.text() and says in warning.text()
+    assert "Jobcenter Dortmund" in warning.text()
+    assert "#8a5300" in warning.styleSheet()  # amber: a warning, not an error
+    dialog.show()
+    warning.window().grab().save(f"/tmp/letters-scratch/refer-hours-{lang}.png")
+    _appointment(dialog, dt.datetime(2026, 11, 30, 9, 30))
+    assert warning.isHidden()
+    _appointment(dialog, dt.datetime(2026, 12, 3, 16, 0))  # Thursday afternoon: open
+    assert warning.isHidden()
+    _appointment(dialog, dt.datetime(2026, 12, 5, 10, 0))  # Saturday
+    assert warning.isVisible()
+    dialog.select_service("clearingstelle")  # "… und nach Vereinbarung": no warning possible
+    assert warning.isHidden()
+    dialog.select_service("jobcenter")
+    assert warning.isVisible()
+    dialog.has_appointment.setChecked(False)
+    assert warning.isHidden()
+    # Not blocking: the advisor may know better, the referral is made with the appointment.
+    dialog.has_appointment.setChecked(True)
+    _create(qtbot, dialog)
+    referral = uc.referrals_of(session.store, session.user, dialog.person.id)[0]
+    assert referral.appointment == dt.datetime(2026, 12, 5, 10, 0)
+
+
+def test_a_homeless_persons_documents_start_without_a_tenancy_agreement(
+    qtbot: QtBot, session: Session
+) -> None:
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import full_life_situation
+
+    person = _person(session)
+    answers = {**full_life_situation(), "housing_type": "homeless", "rent": None}
+    visits.finish_visit(session.store, session.user, person.id, "life_situation", answers)
+    _win, feature = _window(qtbot, session, person)
+    dialog = _open_dialog(feature)
+    dialog.select_service("jobcenter")
+    listed = [dialog.documents.item(i).text() for i in range(dialog.documents.count())]
+    assert "Identity card or passport" in listed
+    assert "Tenancy agreement" not in listed
+    assert "Certificate of address registration (Anmeldung)" not in listed  # not registered
+    dialog.select_service("wohnungsnotfallhilfe")
+    assert dialog.document_values()[:1] == ("id_card",)
+    assert "rental_contract" not in dialog.document_values()
