@@ -47,6 +47,18 @@ _STEPS = (
     ("recognition_advice", 8), ("vocational_training", 10), ("school_certificate", 7),
 )  # fmt: skip
 _LIFE_STEPS = (("health_clearing", 30), ("address_registration", 20))
+_HOUSING = (
+    ("own_rental", 25), ("sublet", 25), ("shared_overcrowded", 25), ("with_relatives", 15),
+    ("emergency_shelter", 10),
+)  # fmt: skip
+_REGISTRATION = (("registered", 60), ("appointment", 10), ("not_registered", 25), ("unknown", 5))
+# Daycare or school of a child in the household, by age (the choices of the form's child_care).
+_CARE = (
+    (3, (("too_young", 6), ("daycare", 2), ("waiting_daycare", 2))),
+    (6, (("daycare", 5), ("waiting_daycare", 4), ("no_place", 1))),
+    (16, (("school", 6), ("waiting_school", 3), ("no_place", 1))),
+    (18, (("school", 5), ("training_work", 4), ("waiting_school", 1))),
+)  # fmt: skip
 _SERVICES = (
     ("jobcenter", "buergergeld", 20), ("clearingstelle", "health_insurance", 16),
     ("familienkasse", "kindergeld", 12), ("vhs", "integration_course", 12),
@@ -93,8 +105,11 @@ def _sync(
 
 
 def _life_answers(
-    rng: random.Random, person: dict[str, Any], first: bool, day: dt.date
+    rng: random.Random, person: dict[str, Any], first: bool, day: dt.date, facts: random.Random
 ) -> dict[str, Any]:
+    """The answers of a life-situation visit; ``facts`` draws what only letters use (housing,
+    address registration, the children's daycare or school), from a generator of its own so
+    that the figures of the reports stay as they were."""
     kids = person["children"]
     answers: dict[str, Any] = {
         "nationality": person["nationality"] or "stateless_unclear",
@@ -105,6 +120,9 @@ def _life_answers(
         "topics": sorted({_pick(rng, _TOPICS) for _ in range(1 + int(rng.random() * 3))}),
         "urgency": _pick(rng, (("today", 1), ("this_week", 3), ("routine", 6))),
     }
+    # the form asks for no postal code of a homeless person
+    answers["housing_type"] = _pick(facts, _HOUSING) if answers["postal_code"] else "homeless"
+    answers["address_registration"] = _pick(facts, _REGISTRATION)
     if not answers["postal_code"]:
         del answers["postal_code"]
     if kids:
@@ -115,6 +133,11 @@ def _life_answers(
             }
             for _ in range(kids)
         ]
+        for child in answers["children"]:
+            if child["child_lives"] == "with_person":
+                age = day.year - int(child["child_birth"])
+                care = next(c for below, c in _CARE if age < below)
+                child["child_care"] = _pick(facts, care)
     return answers
 
 
@@ -133,6 +156,7 @@ def generate_activity(
     rng = random.Random(seed)
     # consents from a generator of their own: the visits and referrals stay as they were
     consent_rng = random.Random(f"consents-{seed}")
+    facts_rng = random.Random(f"facts-{seed}")
     consents: list[dict[str, Any]] = []
     r = rng.random
     start = today - dt.timedelta(days=364)
@@ -173,7 +197,7 @@ def generate_activity(
                     for _ in range(1 + int(r() * 2))
                 }
             else:
-                answers = _life_answers(rng, person, first, day)
+                answers = _life_answers(rng, person, first, day, facts_rng)
                 steps = {}
                 if answers["insurance_status"] in ("none", "unclear"):
                     steps["health_clearing"] = "accepted" if r() < 0.7 else "dismissed"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 from pathlib import Path
 
 import pypdf
@@ -375,3 +376,34 @@ def test_a_homeless_persons_referral_does_not_ask_for_a_tenancy_agreement(
     assert "Meldeadresse nicht angemeldet (keine Meldebescheinigung)" in text
     assert "Wohnsituation wohnungslos, ohne Unterkunft" in text
     assert "Mietvertrag" not in text and "Договор за наем" not in text
+
+
+def test_demo_people_with_children_get_the_children_lines(session: Session) -> None:
+    """The demo data (``scripts/start --demo``) lets one see the children in a letter: its
+    life situations give each child in the household their daycare or school, as the form."""
+    from desktop_app.domain.demo import generate_people
+    from desktop_app.usecases.people import register_many
+    from desktop_app.usecases.report_demo import add_demo_activity
+    from desktop_app.usecases.visits import form
+
+    register_many(session.store, session.user, generate_people(40, seed=1))
+    activity = add_demo_activity(session.store, session.user.id, today=NOW.date(), seed=1)
+    housing = form("life_situation").field("housing_type").option_ids()
+    latest: dict[str, dict[str, object]] = {}
+    for visit in sorted(activity.visits, key=lambda v: v["finished_at"]):
+        if visit["form_id"] == "life_situation":
+            latest[visit["person_id"]] = json.loads(visit["answers"])
+            assert latest[visit["person_id"]]["housing_type"] in housing
+    family = next(
+        pid
+        for pid, answers in latest.items()
+        if any(c["child_lives"] == "with_person" for c in answers.get("children", ()))  # type: ignore[attr-defined]
+    )
+    children = [c for c in latest[family]["children"] if c["child_lives"] == "with_person"]  # type: ignore[attr-defined]
+    assert all(c["child_care"] for c in children)
+    record_sharing_consent(session, family, "given")
+    referral = uc.issue_referral(
+        session.store, session.user, family, "schulverwaltungsamt", "school_place", now=NOW
+    )
+    text = _text(uc.render_letter(session.store, session.user, referral.id))
+    assert f"Kinder im Haushalt Anzahl: {len(children)} – geb. " in text
