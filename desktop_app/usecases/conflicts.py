@@ -12,9 +12,9 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeGuard
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
@@ -76,6 +76,28 @@ def about_visit_answers(c: OpenConflict) -> bool:
     )
 
 
+def both_entries(kept: object, other: object) -> list[Any] | None:
+    """A repeated group's entries (a visit's children) of both versions: those of ``kept`` (the
+    version in force, or the newer) first, then those of ``other`` not among them. An entry
+    equal in every sub-answer is the same one (a child recorded on both laptops is kept once;
+    twins entered twice on one laptop stay two). None where a version is no list of entries,
+    or where one version holds every entry of the other: taking that version is the same."""
+    if not _group_entries(kept) or not _group_entries(other):
+        return None
+    unmatched, added = list(kept), []
+    for entry in other:
+        if entry in unmatched:
+            unmatched.remove(entry)
+        else:
+            added.append(entry)
+    return [*kept, *added] if added and unmatched else None
+
+
+def _group_entries(value: object) -> TypeGuard[list[Any]]:
+    """A repeated group's answer: a list of entries, each an object of sub-answers."""
+    return isinstance(value, list) and all(isinstance(entry, dict) for entry in value)
+
+
 class ConflictGone(Exception):
     """The conflict was decided meanwhile (here or on another laptop), or its record erased."""
 
@@ -87,6 +109,11 @@ class Difference:
     key: str
     kept: object
     other: object
+
+    @property
+    def both(self) -> list[Any] | None:
+        """For a repeated group, the entries of both versions (``both_entries``)."""
+        return both_entries(self.kept, self.other)
 
 
 @dataclass(frozen=True)
@@ -109,6 +136,15 @@ class OpenConflict:
     other_laptop: str = ""
     # The day a visit was held (ISO, local time), so two visits with one form are told apart.
     visit_day: str = ""
+
+    @property
+    def both(self) -> list[Any] | None:
+        """For a conflict over one repeated group of a visit (its children, say): the entries
+        of both values, to keep instead of either (``both_entries``)."""
+        entry = visit_entry(self.record_kind, self.field)
+        if entry is None or entry[0] != "answers" or self.withheld:
+            return None
+        return both_entries(self.kept_value, self.other_value)
 
     @property
     def combinable(self) -> bool:
@@ -253,28 +289,38 @@ def _combines(c: OpenConflict, value: object) -> bool:
         return False
     keys = kept.keys() | other.keys() | combined.keys()
     missing = object()
-    return all(
-        combined.get(key, missing) in (kept.get(key, missing), other.get(key, missing))
-        for key in keys
-    )
+
+    def taken(key: str) -> bool:
+        mine, theirs = kept.get(key, missing), other.get(key, missing)
+        value, both = combined.get(key, missing), both_entries(mine, theirs)
+        return value in (mine, theirs) or (both is not None and value == both)
+
+    return all(taken(key) for key in keys)
 
 
-def combination(c: OpenConflict, take_other: set[str]) -> str:
+def combination(
+    c: OpenConflict, take_other: set[str], take_both: Collection[str] = frozenset()
+) -> str:
     """The visit's answers as kept, with the answers named in ``take_other`` from the other
-    version (an answer the other version does not have is left out)."""
+    version (an answer the other version does not have is left out), and for the repeated
+    groups named in ``take_both`` the entries of both versions (``both_entries``)."""
     kept, other = json_object(c.kept_value), json_object(c.other_value)
     for key in take_other:
         if key in other:
             kept[key] = other[key]
         else:
             kept.pop(key, None)
+    for key in take_both:
+        both = both_entries(kept.get(key), other.get(key))
+        if both is not None:
+            kept[key] = both
     return json.dumps(kept, ensure_ascii=False, sort_keys=True)
 
 
 def resolve_conflict(store: Store, user: User, conflict_id: str, value: object) -> None:
     """An advisor's decision: the field gets ``value`` (either side's; for an editable field a
-    corrected text; for a visit's answers a ``combination`` of both versions) on every laptop,
-    and the conflict is resolved.
+    corrected text; for a visit's repeated group the entries of ``both``; for a visit's answers
+    a ``combination`` of both versions) on every laptop, and the conflict is resolved.
 
     Raises ``ConflictGone`` if it was decided meanwhile, ``ValidationFailed`` for a corrected
     value that is not valid, ``PermissionDenied`` if the user may not make the change (or may
@@ -290,6 +336,7 @@ def resolve_conflict(store: Store, user: User, conflict_id: str, value: object) 
     if conflict.withheld:
         raise PermissionDenied(Action.VIEW_RESTRICTED, "differing answers withheld")
     chosen = value in (conflict.kept_value, conflict.other_value)
+    chosen = chosen or (conflict.both is not None and value == conflict.both)
     if not (chosen or conflict.editable or _combines(conflict, value)):
         raise ValueError(f"{kind}.{field_name}: only one of the two values can be chosen")
 

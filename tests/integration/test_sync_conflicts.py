@@ -404,6 +404,82 @@ def test_different_answers_of_a_visit_changed_on_two_laptops_both_stay_without_a
         assert sync_uc.open_conflicts(s.store) == []
 
 
+def _child(name: str, born: str = "2020") -> dict[str, Any]:
+    return {
+        "child_name": name,
+        "child_birth": born,
+        "child_lives": "with_person",
+        "child_care": "daycare",
+    }
+
+
+def _children_added_offline(
+    laptops: Laptops, count: int, *names: str
+) -> tuple[list[Session], str, visits.Visit, dict[str, Any]]:
+    """Laptops A, B (and C …) with Maria Ivanova's visit; then offline A adds Ana and Dora,
+    B adds Ana (the very same entry) and Ion, each recording ``count`` children; all synced."""
+    sessions, pid, visit, answers = _visit_on(laptops, "A", "B", *names)
+    a, b = sessions[:2]
+    for s, added in ((a, ("Ana", "Dora")), (b, ("Ana", "Ion"))):
+        children = [*answers["children"], *(_child(n) for n in added)]
+        changed = {**answers, "children_count": count, "children": children}
+        visits.edit_visit(s.store, s.user, visit.id, changed)
+    laptops.sync(a, b, *sessions)
+    return sessions, pid, visit, answers
+
+
+def test_children_added_on_two_laptops_are_kept_both_and_reach_every_laptop(
+    laptops: Laptops,
+) -> None:
+    """A child added on each laptop offline is a conflict over the list of children; the
+    advisor keeps both lists: every child once (Ana, entered alike on both, once), the
+    list in force first, on every laptop after the next sync."""
+    (a, b, c), pid, visit, answers = _children_added_offline(laptops, 4, "C")
+    found = [sync_uc.open_conflicts(s.store, s.user) for s in (a, b, c)]
+    assert [[x.field for x in f] for f in found] == [["answers/children"]] * 3
+    (conflict,) = found[2]
+    first = answers["children"][0]
+    assert conflict.kept_value[:2] == [first, _child("Ana")]
+    added = {conflict.kept_value[2]["child_name"], conflict.other_value[2]["child_name"]}
+    assert added == {"Dora", "Ion"}
+    both = [*conflict.kept_value, conflict.other_value[2]]
+    assert conflict.both == both
+    # Neither value, nor any other list, is "both": only the entries of the two, each once.
+    with pytest.raises(ValueError, match="only one of the two values"):
+        sync_uc.resolve_conflict(c.store, c.user, conflict.id, [*both, _child("Eva")])
+    sync_uc.resolve_conflict(c.store, c.user, conflict.id, conflict.both)
+    laptops.sync(c, a, b)
+    for s in (a, b, c):
+        (shown,) = visits.visit_history(s.store, s.user, pid)
+        assert shown.answers == {**visit.answers, "children_count": 4, "children": both}
+        assert sync_uc.open_conflicts(s.store) == []
+
+
+def test_both_lists_of_children_are_refused_while_more_than_counted(laptops: Laptops) -> None:
+    """Each laptop counted three children: both lists together hold four. The form's rule
+    refuses that (nothing stored, the conflict stays); with the count raised, both lists are
+    kept."""
+    from desktop_app.forms import InvalidAnswers
+
+    (a, b), pid, _visit, _answers = _children_added_offline(laptops, 3)
+    (conflict,) = sync_uc.open_conflicts(a.store, a.user)
+    assert conflict.both is not None and len(conflict.both) == 4
+    with pytest.raises(InvalidAnswers) as refused:
+        sync_uc.resolve_conflict(a.store, a.user, conflict.id, conflict.both)
+    assert [(e.field_path, e.code) for e in refused.value.errors] == [
+        ("children", "more_children_than_count")
+    ]
+    assert len(sync_uc.open_conflicts(a.store)) == 1
+    (shown,) = visits.visit_history(a.store, a.user, pid)
+    visits.edit_visit(a.store, a.user, shown.id, {**shown.answers, "children_count": 4})
+    sync_uc.resolve_conflict(a.store, a.user, conflict.id, conflict.both)
+    laptops.sync(a, b)
+    for s in (a, b):
+        (shown,) = visits.visit_history(s.store, s.user, pid)
+        assert shown.answers["children"] == conflict.both
+        assert sync_uc.open_conflicts(s.store) == []
+
+
 def test_a_conflict_over_all_answers_from_an_older_version_is_decided_answer_by_answer(
     laptops: Laptops,
 ) -> None:
