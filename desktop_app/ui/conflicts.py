@@ -137,6 +137,11 @@ def answer_parts(definition: FormDefinition | None, key: str, value: object) -> 
     return pick(fdef.label, lang), shown(fdef, value)
 
 
+def _checked(buttons: dict[str, QRadioButton]) -> set[str]:
+    """The answers whose button is chosen."""
+    return {key for key, button in buttons.items() if button.isChecked()}
+
+
 class ConflictsDialog(QDialog):
     """Both values of each conflict; the advisor keeps one, or enters the right text."""
 
@@ -158,11 +163,15 @@ class ConflictsDialog(QDialog):
         self.choice = QWidget()  # greyed out while a decision is being stored
         self.kept_box, self.kept_changed, self.kept_text, self.keep_first = self._side()
         self.other_box, self.other_changed, self.other_text, self.keep_second = self._side()
+        # A repeated group (a visit's children): the entries of both values may be kept.
+        self.both_box, self.both_count, self.both_text, self.keep_both = self._side()
         self.keep_first.clicked.connect(lambda: self._resolve_with(self._kept_value()))
         self.keep_second.clicked.connect(lambda: self._resolve_with(self._other_value()))
+        self.keep_both.clicked.connect(lambda: self._resolve_with(self._both_value()))
         sides = QHBoxLayout()
         sides.addWidget(self.kept_box)
         sides.addWidget(self.other_box)
+        sides.addWidget(self.both_box)
         self.edit_label = QLabel()
         self.edit_line = QLineEdit()
         self.edit_text = QPlainTextEdit()
@@ -182,6 +191,7 @@ class ConflictsDialog(QDialog):
         self.save_combination = QPushButton()
         self.save_combination.clicked.connect(lambda: self._resolve_with(self._combined_value()))
         self.take_other: dict[str, QRadioButton] = {}
+        self.take_both: dict[str, QRadioButton] = {}  # of the answers that are repeated groups
         self.error = ErrorLabel()
         self.why = QLabel()  # what kind of conflict it is, where the intro does not say
         self.why.setWordWrap(True)
@@ -221,10 +231,12 @@ class ConflictsDialog(QDialog):
         shown = self._current()
         if shown is not None:
             self._show_sides(shown)
-            taken = {key for key, button in self.take_other.items() if button.isChecked()}
+            taken = _checked(self.take_other)
+            both = _checked(self.take_both)
             self._show_combination(shown)
-            for key, button in self.take_other.items():
-                button.setChecked(key in taken)
+            for chosen, buttons in ((taken, self.take_other), (both, self.take_both)):
+                for key in chosen & buttons.keys():
+                    buttons[key].setChecked(True)
 
     def _set_intro(self) -> None:
         """The instructions, or where nothing is left to decide only that (not the
@@ -266,6 +278,8 @@ class ConflictsDialog(QDialog):
             self.other_box.setTitle(_("Not in force"))
             self.keep_first.setText(_("Keep the value &in force"))
             self.keep_second.setText(_("Take the &other value"))
+        self.both_box.setTitle(_("Both"))
+        self.keep_both.setText(_("Keep &both"))
 
     def _side(self) -> tuple[QGroupBox, QLabel, QLabel, QPushButton]:
         box = QGroupBox()
@@ -350,6 +364,7 @@ class ConflictsDialog(QDialog):
         self.error.show_message("")
         self.kept_box.setEnabled(c is not None and not c.withheld)
         self.other_box.setEnabled(c is not None and not c.withheld)
+        self.both_box.setVisible(c is not None and c.both is not None)
         if c is None:
             self._side_texts(None)
             for label in (self.kept_changed, self.kept_text, self.other_changed, self.other_text):
@@ -389,6 +404,15 @@ class ConflictsDialog(QDialog):
                 where = _("changed on another laptop, {when}")
             changed.setText(where.format(laptop=laptop, when=_when(c.changed_at(which))))
             label.setText(self._shown(c, which, value))
+        if c.both is not None:  # what keeping both gives, shown as the two values are
+            self.both_count.setText(
+                ngettext(
+                    "{count} entry from both values, each once",
+                    "{count} entries from both values, each once",
+                    len(c.both),
+                ).format(count=len(c.both))
+            )
+            self.both_text.setText(answer_text(self._form(c.about), c.differences[0].key, c.both))
         if c.withheld:
             self.error.show_message(
                 _(
@@ -453,7 +477,7 @@ class ConflictsDialog(QDialog):
                 widget.deleteLater()
         for group in self.combine.findChildren(QButtonGroup):
             group.deleteLater()
-        self.take_other = {}
+        self.take_other, self.take_both = {}, {}
         self.combine.setVisible(c is not None and c.combinable)
         if c is None or not c.combinable:
             return
@@ -463,22 +487,33 @@ class ConflictsDialog(QDialog):
             _label, other = answer_parts(definition, d.key, d.other)
             keep_button, other_button = QRadioButton(kept), QRadioButton(other)
             keep_button.setChecked(True)
+            buttons = [keep_button, other_button]
+            if d.both is not None:  # a repeated group: the entries of both, how many shown
+                _label, merged = answer_parts(definition, d.key, d.both)
+                both_button = QRadioButton(
+                    ngettext("Both: {count} entry", "Both: {count} entries", len(d.both)).format(
+                        count=len(d.both)
+                    )
+                )
+                both_button.setToolTip(merged)
+                buttons.append(both_button)
+                self.take_both[d.key] = both_button
             group = QButtonGroup(self.combine)
-            for button in (keep_button, other_button):
+            for column, button in enumerate(buttons, start=1):
                 group.addButton(button)
                 button.setAccessibleName(f"{label}: {button.text()}")
+                self.combine_grid.addWidget(button, row, column)
             self.combine_grid.addWidget(QLabel(label), row, 0)
-            self.combine_grid.addWidget(keep_button, row, 1)
-            self.combine_grid.addWidget(other_button, row, 2)
             self.take_other[d.key] = other_button
-        self.combine_grid.addWidget(self.save_combination, len(c.differences), 2)
+        # Under the choices, at the right: as wide as its text, however many columns.
+        right = Qt.AlignmentFlag.AlignRight
+        self.combine_grid.addWidget(self.save_combination, len(c.differences), 1, 1, -1, right)
 
     def _combined_value(self) -> str | None:
         c = self._current()
         if c is None:
             return None
-        chosen = {key for key, button in self.take_other.items() if button.isChecked()}
-        return conflicts_uc.combination(c, chosen)
+        return conflicts_uc.combination(c, _checked(self.take_other), _checked(self.take_both))
 
     # --- deciding ------------------------------------------------------------------------
     def _kept_value(self) -> object:
@@ -488,6 +523,10 @@ class ConflictsDialog(QDialog):
     def _other_value(self) -> object:
         c = self._current()
         return None if c is None else c.other_value
+
+    def _both_value(self) -> object:
+        c = self._current()
+        return None if c is None else c.both
 
     def _edited_value(self) -> str:
         c = self._current()

@@ -442,3 +442,146 @@ def test_with_no_conflicts_the_dialog_says_there_is_nothing_to_decide(
     finally:
         window.switch_language("en")
     dialog.reject()
+
+
+def _child(name: str) -> dict[str, str]:
+    return {
+        "child_name": name,
+        "child_birth": "2020",
+        "child_lives": "with_person",
+        "child_care": "daycare",
+    }
+
+
+def _children_conflict(session: Session, count: int) -> tuple[str, list[dict[str, str]]]:
+    """Elena Radu's visit listing her first child and Ana (in force, ``count`` children
+    counted), and a conflict over the list: another laptop listed her first child and Ion."""
+    from desktop_app.sync.conflict_records import record_conflict
+    from desktop_app.sync.merge import Conflict
+
+    pid = people.register_person(session.store, session.user, PersonDraft("Elena", "Radu")).id
+    answers = full_life_situation()
+    first = answers["children"][0]
+    kept = [first, _child("Ana")]
+    answers.update(children_count=count, children=kept)
+    visit = visits.finish_visit(session.store, session.user, pid, "life_situation", answers)
+    with session.store.transaction() as db:
+        mine, theirs = f"{'1' * 13}-00001-a", f"{'1' * 13}-00000-b"
+        other = [first, _child("Ion")]
+        conflict = Conflict("visit", visit.id, "answers/children", kept, mine, other, theirs)
+        record_conflict(db, session.store, conflict, pid)
+    return pid, [*kept, _child("Ion")]
+
+
+def test_both_lists_of_children_are_kept_by_keyboard_and_shown_before(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """A conflict over a visit's children offers a third choice: both lists, every child
+    once. The dialog shows what that gives, in the language chosen, and Alt+B takes it."""
+    pid, both = _children_conflict(session, count=3)
+    set_language("en")
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
+        qtbot.waitExposed(dialog)
+        assert dialog.both_box.isVisible() and dialog.both_box.title() == "Both"
+        assert dialog.keep_both.text() == "Keep &both"
+        assert dialog.both_count.text() == "3 entries from both values, each once"
+        shown = dialog.both_text.text()
+        assert shown.startswith("Children: (") and shown.count("(") == 3
+        assert shown.index("Ana") < shown.index("Ion")  # the list in force first
+        assert "Ion" not in dialog.kept_text.text() and "Ana" not in dialog.other_text.text()
+        window.switch_language("de")
+        assert (dialog.both_box.title(), dialog.keep_both.text()) == (
+            "Beide",
+            "Beide &zusammenführen",
+        )
+        assert dialog.both_count.text() == "3 Einträge aus beiden Werten, jeder einmal"
+        assert dialog.both_text.text().startswith("Kinder: (")
+        dialog.grab().save(str(tmp_path / "both-de.png"))
+        window.switch_language("en")
+        dialog.activateWindow()  # shortcuts go to the active window
+        qtbot.waitUntil(dialog.isActiveWindow)
+        qtbot.keyClick(dialog.list, Qt.Key.Key_B, Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=5000)
+        assert not dialog.both_box.isVisible()
+        (visit,) = visits.visit_history(session.store, session.user, pid)
+        assert visit.answers["children"] == both
+        dialog.reject()
+    finally:
+        set_language("en")
+        window.close()
+
+
+def test_both_lists_of_children_beyond_the_count_are_refused_with_the_forms_message(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Two children counted, three listed in both: the form's rule says why, in German."""
+    pid, _both = _children_conflict(session, count=2)
+    set_language("de")
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
+        qtbot.waitExposed(dialog)
+        assert dialog.both_count.text() == "3 Einträge aus beiden Werten, jeder einmal"
+        dialog.keep_both.setFocus()
+        qtbot.keyClick(dialog.keep_both, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=5000)
+        assert "Es sind mehr Kinder eingetragen als oben angegeben." in dialog.error.text()
+        assert dialog.list.count() == 1 and dialog.choice.isEnabled()
+        (visit,) = visits.visit_history(session.store, session.user, pid)
+        assert len(visit.answers["children"]) == 2  # nothing stored
+        dialog.reject()
+    finally:
+        set_language("en")
+        window.close()
+
+
+def test_two_versions_of_answers_keep_both_lists_of_children_chosen_by_keyboard(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Two versions that do not fit together (answers+): the children of both may be kept,
+    with the rest taken answer by answer. The choice is reached with the arrow keys."""
+    pid = people.register_person(session.store, session.user, PersonDraft("Elena", "Radu")).id
+    answers = {**full_life_situation(), "children_count": 3}
+    first = answers["children"][0]
+    visit = visits.finish_visit(session.store, session.user, pid, "life_situation", answers)
+    newer = {**visit.answers, "rent_contract": "yes", "children": [first, _child("Ana")]}
+    older = {k: v for k, v in visit.answers.items() if k != "rent"}
+    older.update(housing_type="homeless", children=[first, _child("Ion")])
+    older_answers_conflict(session, visit.id, pid, newer, older, field="answers+")
+    set_language("en")
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
+        qtbot.waitExposed(dialog)
+        assert not dialog.both_box.isVisible()  # both is chosen per answer here
+        assert set(dialog.take_both) == {"children"}
+        both_button = dialog.take_both["children"]
+        assert both_button.text() == "Both: 3 entries"
+        assert "Ana" in both_button.toolTip() and "Ion" in both_button.toolTip()
+        dialog.take_other["children"].click()
+        window.switch_language("ro")  # what is chosen stays
+        assert dialog.take_other["children"].isChecked()
+        assert dialog.take_both["children"].text() == "Ambele: 3 înregistrări"
+        window.switch_language("en")
+        both_button = dialog.take_both["children"]
+        dialog.activateWindow()  # the keys go to the focus of the active window
+        qtbot.waitUntil(dialog.isActiveWindow)
+        dialog.take_other["children"].setFocus()
+        qtbot.keyClick(dialog.take_other["children"], Qt.Key.Key_Right)
+        assert both_button.isChecked() and both_button.hasFocus()
+        dialog.save_combination.click()
+        qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=5000)
+        (shown,) = visits.visit_history(session.store, session.user, pid)
+        assert shown.answers == {**newer, "children": [first, _child("Ana"), _child("Ion")]}
+        dialog.reject()
+    finally:
+        set_language("en")
+        window.close()
