@@ -238,6 +238,54 @@ def test_an_edit_the_forms_rules_drop_after_a_sync_is_kept_to_decide(session: An
     assert sync_uc.open_conflicts(store, user) == []
 
 
+def _kid(name: str) -> dict[str, str]:
+    return {"child_name": name, "child_birth": "2020", "child_lives": "with_person"}
+
+
+def test_both_lists_of_a_group_keep_each_entry_once_the_list_in_force_first() -> None:
+    from desktop_app.usecases.conflicts import both_entries
+
+    ana, ion, eva = _kid("Ana"), _kid("Ion"), _kid("Eva")
+    assert both_entries([ana, ion], [ion, eva]) == [ana, ion, eva]
+    twin = {"child_birth": "2021", "child_lives": "with_person"}  # no names: alike
+    assert both_entries([twin, ana], [twin, twin]) == [twin, ana, twin]  # twins stay two
+    # Where one list holds every entry of the other, taking that one is the same: no third.
+    assert both_entries([ana], [ion, ana]) is None
+    assert both_entries([ana, ion], [ion]) is None
+    # Not a repeated group's entries (a multiple choice, an answer missing on one side).
+    assert both_entries(["minijob"], ["employed"]) is None
+    assert both_entries(None, [ana]) is None
+
+
+def test_both_lists_of_children_beyond_the_groups_maximum_are_refused(session: Any) -> None:
+    """Twenty children at most: a sync brought ten more children and an edit left open ten
+    others (a made-up case; the form's own rule). Both lists, 21 children, are refused with
+    the form's message, nothing stored; either list can still be kept."""
+    from desktop_app.usecases import sync as sync_uc
+
+    store, user = session.store, session.user
+    answers = {**full_life_situation(), "children_count": 20}
+    first = visits.finish_visit(store, user, PERSON, "life_situation", answers, today=TODAY)
+    base = visits.VisitBase(first.answers, first.next_steps)
+    for prefix, edit_base in (("A", None), ("B", base)):
+        added = [_kid(f"{prefix}{i}") | {"child_care": "daycare"} for i in range(10)]
+        children = {**first.answers, "children": [*first.answers["children"], *added]}
+        visits.edit_visit(store, user, first.id, children, today=TODAY, base=edit_base)
+    (conflict,) = sync_uc.open_conflicts(store, user)
+    assert conflict.field == "answers/children" and conflict.both is not None
+    assert len(conflict.both) == 21
+    with pytest.raises(InvalidAnswers) as refused:
+        sync_uc.resolve_conflict(store, user, conflict.id, conflict.both)
+    too_many = [e for e in refused.value.errors if e.code == "too_many_items"]
+    assert [(e.field_path, e.message["de"]) for e in too_many] == [
+        ("children", "Höchstens 20 Einträge sind möglich.")
+    ]
+    (current,) = visits.visit_history(store, user, PERSON)
+    assert len(current.answers["children"]) == 11 and len(sync_uc.open_conflicts(store)) == 1
+    sync_uc.resolve_conflict(store, user, conflict.id, conflict.other_value)
+    assert sync_uc.open_conflicts(store, user) == []
+
+
 def test_a_sync_between_an_edits_check_and_its_transaction_is_not_undone(
     session: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
