@@ -3,7 +3,8 @@
 Each conflict names the person, the record (a referral by its reference, a visit by its form)
 and the field, and shows both values readably: a visit's differing answers by their labels, a
 status or an option by its name. The advisor keeps one value, or for text typed by hand
-enters the right one. The decision is stored on a worker thread (``DialogSave``).
+enters the right one, or for a repeated group (a visit's children) keeps the entries of both.
+The decision is stored on a worker thread (``DialogSave``).
 """
 
 from __future__ import annotations
@@ -469,7 +470,7 @@ class ConflictsDialog(QDialog):
 
     def _show_combination(self, c: conflicts_uc.OpenConflict | None) -> None:
         """For a visit whose versions differ in several answers: one row per answer, the
-        value in force chosen, the other one choosable."""
+        value in force chosen, the other one (and for a repeated group, both) choosable."""
         while self.combine_grid.count():
             item = self.combine_grid.takeAt(0)
             widget = item.widget() if item is not None else None

@@ -2,9 +2,10 @@
 
 Two laptops set the same field to different values without seeing each other's value: the
 merge keeps the later value on every laptop and a conflict record holds both (``sync.merge``).
-An advisor decides: either value, or for text typed by hand a corrected one. The decision is an
-ordinary change of the record, so it travels like any other, and the conflict record, marked
-resolved, ends the conflict on every laptop.
+An advisor decides: either value, or for text typed by hand a corrected one, or for a visit's
+repeated group (its children) the entries of both. The decision is an ordinary change of the
+record, so it travels like any other, and the conflict record, marked resolved, ends the
+conflict on every laptop.
 """
 
 from __future__ import annotations
@@ -305,15 +306,15 @@ def combination(
     version (an answer the other version does not have is left out), and for the repeated
     groups named in ``take_both`` the entries of both versions (``both_entries``)."""
     kept, other = json_object(c.kept_value), json_object(c.other_value)
+    for key in take_both:  # before ``take_other`` changes what is kept
+        both = both_entries(kept.get(key), other.get(key))
+        if both is not None:
+            kept[key] = both
     for key in take_other:
         if key in other:
             kept[key] = other[key]
         else:
             kept.pop(key, None)
-    for key in take_both:
-        both = both_entries(kept.get(key), other.get(key))
-        if both is not None:
-            kept[key] = both
     return json.dumps(kept, ensure_ascii=False, sort_keys=True)
 
 
