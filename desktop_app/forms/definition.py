@@ -111,6 +111,9 @@ class FieldDef(_Model):
     min_items: int = Field(default=0, ge=0)
     max_items: int = Field(default=20, ge=1)
     add_label: LabelMap | None = None
+    # A group's integer answer that says how many entries there are (children_count): when
+    # the entries of two laptops are both kept (a sync conflict), it is raised to their count.
+    counted_by: Identifier | None = None
     constraints: list[Constraint] = []
     restricted: str | None = None
     requires_consent: str | None = None
@@ -471,11 +474,17 @@ class _Checker:
                 add(f"{where}: max_items {f.max_items} exceeds the limit {GROUP_MAX_ITEMS}")
             if f.min_items > f.max_items:
                 add(f"{where}: min_items is greater than max_items")
+            if f.counted_by is not None:
+                counter = next((x for x in self.form.fields() if x.id == f.counted_by), None)
+                if counter is None or counter.type != FieldType.INTEGER:
+                    add(f"{where}: counted_by must name a top-level integer field")
         else:
             if f.fields is not None:
                 add(f"{where}: sub-fields are only allowed for group fields")
             if f.add_label is not None:
                 add(f"{where}: add_label is only allowed for group fields")
+            if f.counted_by is not None:
+                add(f"{where}: counted_by is only allowed for group fields")
         if f.type != FieldType.DATE and (
             "date_precision" in f.model_fields_set or "allow_future" in f.model_fields_set
         ):

@@ -356,6 +356,28 @@ def resolve_conflict(store: Store, user: User, conflict_id: str, value: object) 
 Resolved = Callable[[DbSession], None]
 
 
+def _count_both(store: Store, form_id: str, group: str, answers: dict[str, Any]) -> None:
+    """The entries of both laptops kept: the answer that counts them (``counted_by``, e.g.
+    the number of children) is raised to their number. Each laptop that added a child also
+    raised the count, to the same number, so without this the form refused both lists."""
+    from desktop_app.usecases import visits
+
+    try:
+        definition = visits.form(form_id, store)
+        counter = definition.field(group).counted_by
+        most = definition.field(counter).max if counter is not None else None
+    except (KeyError, visits.UnknownForm):
+        return
+    entries = answers.get(group)
+    if counter is None or not isinstance(entries, list):
+        return
+    if most is not None and len(entries) > most:
+        return  # more than the form allows: refused with the group's own message
+    have = answers.get(counter)
+    if not isinstance(have, int) or isinstance(have, bool) or have < len(entries):
+        answers[counter] = len(entries)
+
+
 def _decide_person(
     store: Store, user: User, c: OpenConflict, value: object, resolved: Resolved
 ) -> None:
@@ -378,7 +400,7 @@ def _decide_visit(
 
     with store.reading() as session:
         row = session.get(VisitRow, c.record_id)
-        held = None if row is None or row.deleted else (row.answers, row.next_steps)
+        held = None if row is None or row.deleted else (row.answers, row.next_steps, row.form_id)
     if held is None:  # erased meanwhile
         with store.transaction() as session:
             resolved(session)
@@ -396,6 +418,8 @@ def _decide_visit(
         after = {k: v for k, v in before.items() if k != key}
         if value is not None:
             after[key] = value
+        if c.both is not None and value == c.both and column == "answers":
+            _count_both(store, held[2], key, after)
     if column == "answers":
         answers = after
     else:

@@ -453,24 +453,30 @@ def _child(name: str) -> dict[str, str]:
     }
 
 
-def _children_conflict(session: Session, count: int) -> tuple[str, list[dict[str, str]]]:
-    """Elena Radu's visit listing her first child and Ana (in force, ``count`` children
-    counted), and a conflict over the list: another laptop listed her first child and Ion."""
+def _children_conflict(
+    session: Session,
+    count: int,
+    mine: tuple[str, ...] = ("Ana",),
+    theirs: tuple[str, ...] = ("Ion",),
+) -> tuple[str, list[dict[str, str]]]:
+    """Elena Radu's visit listing her first child and Ana (``mine``; in force, ``count``
+    children counted), and a conflict over the list: another laptop listed her first child
+    and Ion (``theirs``)."""
     from desktop_app.sync.conflict_records import record_conflict
     from desktop_app.sync.merge import Conflict
 
     pid = people.register_person(session.store, session.user, PersonDraft("Elena", "Radu")).id
     answers = full_life_situation()
     first = answers["children"][0]
-    kept = [first, _child("Ana")]
+    kept = [first, *map(_child, mine)]
     answers.update(children_count=count, children=kept)
     visit = visits.finish_visit(session.store, session.user, pid, "life_situation", answers)
     with session.store.transaction() as db:
-        mine, theirs = f"{'1' * 13}-00001-a", f"{'1' * 13}-00000-b"
-        other = [first, _child("Ion")]
-        conflict = Conflict("visit", visit.id, "answers/children", kept, mine, other, theirs)
+        other = [first, *map(_child, theirs)]
+        ours_at, theirs_at = f"{'1' * 13}-00001-a", f"{'1' * 13}-00000-b"
+        conflict = Conflict("visit", visit.id, "answers/children", kept, ours_at, other, theirs_at)
         record_conflict(db, session.store, conflict, pid)
-    return pid, [*kept, _child("Ion")]
+    return pid, [*kept, *map(_child, theirs)]
 
 
 def test_both_lists_of_children_are_kept_by_keyboard_and_shown_before(
@@ -515,11 +521,15 @@ def test_both_lists_of_children_are_kept_by_keyboard_and_shown_before(
         window.close()
 
 
-def test_both_lists_of_children_beyond_the_count_are_refused_with_the_forms_message(
+def test_both_lists_of_children_raise_their_count_and_beyond_the_maximum_are_refused(
     qtbot: QtBot, session: Session
 ) -> None:
-    """Two children counted, three listed in both: the form's rule says why, in German."""
-    pid, _both = _children_conflict(session, count=2)
+    """Two children counted, three listed in both: keeping both counts three. Twenty-one
+    children (the form allows twenty) are refused with the form's message, in German."""
+    pid, both = _children_conflict(session, count=2)
+    many = _children_conflict(
+        session, 20, tuple(f"A{i}" for i in range(10)), tuple(f"B{i}" for i in range(10))
+    )[0]
     set_language("de")
     window = MainWindow(session)
     qtbot.addWidget(window)
@@ -527,14 +537,25 @@ def test_both_lists_of_children_beyond_the_count_are_refused_with_the_forms_mess
     try:
         dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
         qtbot.waitExposed(dialog)
+        assert dialog.list.count() == 2
+        dialog.list.setCurrentRow(
+            next(i for i, c in enumerate(dialog.conflicts) if c.person_id == pid)
+        )
         assert dialog.both_count.text() == "3 Einträge aus beiden Werten, jeder einmal"
         dialog.keep_both.setFocus()
         qtbot.keyClick(dialog.keep_both, Qt.Key.Key_Space)
-        qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=5000)
-        assert "Es sind mehr Kinder eingetragen als oben angegeben." in dialog.error.text()
-        assert dialog.list.count() == 1 and dialog.choice.isEnabled()
+        qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=5000)
         (visit,) = visits.visit_history(session.store, session.user, pid)
-        assert len(visit.answers["children"]) == 2  # nothing stored
+        assert visit.answers["children"] == both and visit.answers["children_count"] == 3
+        dialog.list.setCurrentRow(0)
+        assert dialog.both_count.text() == "21 Einträge aus beiden Werten, jeder einmal"
+        dialog.keep_both.setFocus()
+        qtbot.keyClick(dialog.keep_both, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=5000)
+        assert "Höchstens 20 Einträge sind möglich." in dialog.error.text()
+        assert dialog.list.count() == 1 and dialog.choice.isEnabled()
+        (visit,) = visits.visit_history(session.store, session.user, many)
+        assert len(visit.answers["children"]) == 11  # nothing stored
         dialog.reject()
     finally:
         set_language("en")

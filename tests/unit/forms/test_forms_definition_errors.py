@@ -174,6 +174,18 @@ def test_shape_problems(tmp_path: Path) -> None:
     assert any("field 'items': max_items 500 exceeds the limit" in p for p in found)
 
 
+def test_counted_by_names_a_top_level_integer_and_belongs_to_a_group(tmp_path: Path) -> None:
+    data = minimal()
+    fields = data["sections"][0]["fields"]
+    fields[2]["counted_by"] = "amount"
+    assert load_form(write(tmp_path, data)).field("items").counted_by == "amount"
+    fields[2]["counted_by"] = "status"  # not a number
+    fields[1]["counted_by"] = "amount"  # not a group
+    found = problems(tmp_path, data)
+    assert any("field 'items': counted_by must name a top-level integer field" in p for p in found)
+    assert any("field 'status': counted_by is only allowed for group fields" in p for p in found)
+
+
 def test_unknown_key_and_marks(tmp_path: Path) -> None:
     data = minimal()
     data["sections"][0]["fields"][0]["colour"] = "red"
