@@ -413,6 +413,12 @@ def _decide_visit(
     before = answers if column == "answers" else steps
     if entry is None:
         after = json_object(value)
+        if c.field == COMBINED_ANSWERS:  # a group kept with the entries of both versions
+            kept, other = json_object(c.kept_value), json_object(c.other_value)
+            for key in [
+                k for k, v in after.items() if v == both_entries(kept.get(k), other.get(k))
+            ]:
+                _count_both(store, held[2], key, after)
     else:  # one answer (or next step); None: the version without it
         key = entry[1]
         after = {k: v for k, v in before.items() if k != key}

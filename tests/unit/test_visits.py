@@ -286,6 +286,35 @@ def test_both_lists_of_children_beyond_the_groups_maximum_are_refused(session: A
     assert sync_uc.open_conflicts(store, user) == []
 
 
+def test_two_versions_with_both_lists_of_children_taken_count_them_all(session: Any) -> None:
+    """Two versions that do not fit together (answers+), each with two children counted and
+    a different second child: taking the children of both counts three."""
+    from desktop_app.usecases import sync as sync_uc
+    from desktop_app.usecases.conflicts import combination
+    from tests.integration.sync_harness import older_answers_conflict
+
+    store, user = session.store, session.user
+    answers = {**full_life_situation(), "children_count": 2}
+    first = answers["children"][0]
+    ana, ion = (_kid(n) | {"child_care": "daycare"} for n in ("Ana", "Ion"))
+    visit = visits.finish_visit(store, user, PERSON, "life_situation", answers, today=TODAY)
+    newer = {**visit.answers, "rent_contract": "yes", "children": [first, ana]}
+    older = {k: v for k, v in visit.answers.items() if k != "rent"}
+    older.update(housing_type="homeless", children=[first, ion])
+    older_answers_conflict(session, visit.id, PERSON, newer, older, field="answers+")
+    (conflict,) = sync_uc.open_conflicts(store, user)
+    chosen = combination(conflict, set(), take_both={"children"})
+    sync_uc.resolve_conflict(store, user, conflict.id, chosen)
+    (current,) = visits.visit_history(store, user, PERSON)
+    assert [c.get("child_name") for c in current.answers["children"]] == [
+        first.get("child_name"),
+        "Ana",
+        "Ion",
+    ]
+    assert current.answers["children_count"] == 3
+    assert sync_uc.open_conflicts(store, user) == []
+
+
 def test_a_sync_between_an_edits_check_and_its_transaction_is_not_undone(
     session: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
