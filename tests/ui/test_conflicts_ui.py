@@ -4,6 +4,8 @@ entering the right text, stored on a worker thread, and reaching the other lapto
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -479,19 +481,32 @@ def _children_conflict(
     return pid, [*kept, *map(_child, theirs)]
 
 
-def test_both_lists_of_children_are_kept_by_keyboard_and_shown_before(
-    qtbot: QtBot, session: Session, tmp_path: Path
-) -> None:
-    """A conflict over a visit's children offers a third choice: both lists, every child
-    once. The dialog shows what that gives, in the language chosen, and Alt+B takes it."""
-    pid, both = _children_conflict(session, count=3)
-    set_language("en")
+@contextmanager
+def _conflicts_dialog(
+    qtbot: QtBot, session: Session, lang: str
+) -> Iterator[tuple[MainWindow, ConflictsDialog]]:
+    """The window in ``lang`` with its conflicts dialog open; closed (and English) after."""
+    set_language(lang)
     window = MainWindow(session)
     qtbot.addWidget(window)
     window.show()
     try:
         dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
         qtbot.waitExposed(dialog)
+        yield window, dialog
+        dialog.reject()
+    finally:
+        set_language("en")
+        window.close()
+
+
+def test_both_lists_of_children_are_kept_by_keyboard_and_shown_before(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """A conflict over a visit's children offers a third choice: both lists, every child
+    once. The dialog shows what that gives, in the language chosen, and Alt+B takes it."""
+    pid, both = _children_conflict(session, count=3)
+    with _conflicts_dialog(qtbot, session, "en") as (window, dialog):
         assert dialog.both_box.isVisible() and dialog.both_box.title() == "Both"
         assert dialog.keep_both.text() == "Keep &both"
         assert dialog.both_count.text() == "3 entries from both values, each once"
@@ -515,10 +530,6 @@ def test_both_lists_of_children_are_kept_by_keyboard_and_shown_before(
         assert not dialog.both_box.isVisible()
         (visit,) = visits.visit_history(session.store, session.user, pid)
         assert visit.answers["children"] == both
-        dialog.reject()
-    finally:
-        set_language("en")
-        window.close()
 
 
 def test_both_lists_of_children_raise_their_count_and_beyond_the_maximum_are_refused(
@@ -530,13 +541,7 @@ def test_both_lists_of_children_raise_their_count_and_beyond_the_maximum_are_ref
     many = _children_conflict(
         session, 20, tuple(f"A{i}" for i in range(10)), tuple(f"B{i}" for i in range(10))
     )[0]
-    set_language("de")
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.show()
-    try:
-        dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
-        qtbot.waitExposed(dialog)
+    with _conflicts_dialog(qtbot, session, "de") as (_window, dialog):
         assert dialog.list.count() == 2
         dialog.list.setCurrentRow(
             next(i for i, c in enumerate(dialog.conflicts) if c.person_id == pid)
@@ -556,10 +561,6 @@ def test_both_lists_of_children_raise_their_count_and_beyond_the_maximum_are_ref
         assert dialog.list.count() == 1 and dialog.choice.isEnabled()
         (visit,) = visits.visit_history(session.store, session.user, many)
         assert len(visit.answers["children"]) == 11  # nothing stored
-        dialog.reject()
-    finally:
-        set_language("en")
-        window.close()
 
 
 def test_two_versions_of_answers_keep_both_lists_of_children_chosen_by_keyboard(
@@ -575,13 +576,7 @@ def test_two_versions_of_answers_keep_both_lists_of_children_chosen_by_keyboard(
     older = {k: v for k, v in visit.answers.items() if k != "rent"}
     older.update(housing_type="homeless", children=[first, _child("Ion")])
     older_answers_conflict(session, visit.id, pid, newer, older, field="answers+")
-    set_language("en")
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.show()
-    try:
-        dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
-        qtbot.waitExposed(dialog)
+    with _conflicts_dialog(qtbot, session, "en") as (window, dialog):
         assert not dialog.both_box.isVisible()  # both is chosen per answer here
         assert set(dialog.take_both) == {"children"}
         both_button = dialog.take_both["children"]
@@ -602,7 +597,3 @@ def test_two_versions_of_answers_keep_both_lists_of_children_chosen_by_keyboard(
         qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=5000)
         (shown,) = visits.visit_history(session.store, session.user, pid)
         assert shown.answers == {**newer, "children": [first, _child("Ana"), _child("Ion")]}
-        dialog.reject()
-    finally:
-        set_language("en")
-        window.close()
