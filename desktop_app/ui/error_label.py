@@ -28,7 +28,7 @@ class ErrorLabel(QLabel):
         self.setText(text)
         self.setVisible(bool(text))
         if text:
-            _make_room(self)
+            make_room(self)
 
 
 class WarningLabel(ErrorLabel):
@@ -41,19 +41,22 @@ class WarningLabel(ErrorLabel):
         return _("Warning")
 
 
-def _make_room(widget: QWidget) -> None:
-    """Grow the dialog ``widget`` is in to the height its layout needs at its width.
+def make_room(widget: QWidget) -> None:
+    """Grow the dialog ``widget`` is in to the height its layout needs at its width; call it
+    when a wrapped label's text changed.
 
     Qt grows a dialog to its layout's minimum only, which counts a wrapped message as one
     line: a message of two lines squeezed the fields above it to half their height (the login
-    after a wrong password).
+    after a wrong password), or laid it over the list above (a service's address and opening
+    hours in the letter dialog).
     """
     window, layout = widget.window(), widget.window().layout()
     if not isinstance(window, QDialog) or layout is None:
         return
     layout.activate()
     width = window.width()
-    need = layout.heightForWidth(width) if layout.hasHeightForWidth() else -1
-    need = max(need, layout.sizeHint().height())
+    # at its width: the size hint counts each wrapped label as if it were narrow (and tall)
+    has_hfw = layout.hasHeightForWidth()
+    need = layout.heightForWidth(width) if has_hfw else layout.sizeHint().height()
     if window.height() < need:
         window.resize(width, need)

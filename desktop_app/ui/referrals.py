@@ -67,9 +67,9 @@ from desktop_app.letters.directory import default_directory
 from desktop_app.letters.referral_letter import LetterError
 from desktop_app.letters.texts import default_letter_texts
 from desktop_app.storage.db import Store
-from desktop_app.ui.error_label import WarningLabel
+from desktop_app.ui.error_label import WarningLabel, make_room
 from desktop_app.ui.tasks import DialogSave
-from desktop_app.ui.widgets import ErrorLabel, language_name
+from desktop_app.ui.widgets import CompactList, ErrorLabel, language_name
 from desktop_app.usecases import reference
 from desktop_app.usecases import referrals as uc
 
@@ -315,7 +315,7 @@ class ReferDialog(QDialog):
         self.search.setPlaceholderText(_("Search a service by name or topic"))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._on_search_text_changed)
-        self.services = QListWidget()
+        self.services = CompactList()
         self.services.setMinimumHeight(150)
         self.services.currentItemChanged.connect(self._on_service_changed)
         self.service_info = QLabel()
@@ -348,7 +348,7 @@ class ReferDialog(QDialog):
         self.contact = QLineEdit()
         self.contact.setPlaceholderText(_("e.g. Ms Schäfer, room 204"))
 
-        self.documents = QListWidget()
+        self.documents = CompactList()
         self.documents.setMinimumHeight(110)
         for wrapped in (self.services, self.documents):
             # long service names and documents wrap instead of hiding behind a scroll bar
@@ -510,6 +510,7 @@ class ReferDialog(QDialog):
         else:
             self.service_info.setText("")
         self._show_consent(service)
+        make_room(self.service_info)  # its address may wrap: the dialog grows for it
         self.errors["service"].show_message("")
         self._check_opening_hours()
 
@@ -668,7 +669,7 @@ class LetterPreview(QDialog):
         # Without the person's consent to this service the letter to it is left out (usecase).
         self.sheet_only = consent is None or not consent.covers
         self.setWindowTitle(_("Referral letter {reference}").format(reference=referral.reference))
-        self.resize(760, 900)
+        self.resize(760, 680)  # within a laptop's room; the pages scroll
         self.message = QLabel(_("Preparing the letter…"))
         self.message.setWordWrap(True)
         self.language = QComboBox()

@@ -25,6 +25,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMessageBox,
     QPushButton,
+    QSizePolicy,
+    QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
     QVBoxLayout,
@@ -129,11 +131,11 @@ class ConsentDialog(QDialog):
         self.person = person
         self.definition = visits.form(visits.CONSENT_FORM, session.store)
         self.setWindowTitle(pick(self.definition.title, current_language()))
-        self.texts = QLabel()
-        self.texts.setWordWrap(True)
-        self.texts.setTextFormat(Qt.TextFormat.RichText)
+        # Scrolls where the texts are longer than their share of a laptop's screen (a label
+        # as tall as its text made the dialog 760 px high).
+        self.texts = QTextBrowser()
         self.texts.setObjectName("consent_texts")
-        self.texts.setStyleSheet("background: white; padding: 10px; border: 1px solid #ccc;")
+        self.texts.setStyleSheet("background: white; padding: 6px; border: 1px solid #ccc;")
         self.view = FormView(self.definition, client_lang=lang)
         self.view.navigator.hide()
         self.view.back_button.hide()
@@ -151,10 +153,10 @@ class ConsentDialog(QDialog):
         # recorded on a worker thread: the window does not wait while the sync writes
         self.recording = DialogSave(self, self.buttons)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.texts)
-        layout.addWidget(self.view, 1)
+        layout.addWidget(self.texts, 2)
+        layout.addWidget(self.view, 3)
         layout.addWidget(self.buttons)
-        self.resize(820, 760)
+        self.resize(820, 680)
         self._show_texts()
 
     def _show_texts(self) -> None:
@@ -162,7 +164,7 @@ class ConsentDialog(QDialog):
         parts = [f"<p>{pick(self.definition.help, lang)}</p>"]
         for purpose in self.definition.purposes:
             parts.append(f"<p><b>{pick(purpose.label, lang)}</b><br>{pick(purpose.text, lang)}</p>")
-        self.texts.setText("".join(parts))
+        self.texts.setHtml("".join(parts))
 
     def _on_save_clicked(self) -> None:
         store, user, person_id = self.session.store, self.session.user, self.person.id
@@ -276,6 +278,11 @@ class VisitWindow(QDialog):
 
         self.saved_label = QLabel()
         self.saved_label.setStyleSheet("color: #555;")
+        # The buttons keep their width and the message takes what is left, wrapped: beside
+        # the four buttons in Bulgarian it widened the window past a laptop's screen.
+        self.saved_label.setWordWrap(True)
+        self.saved_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.saved_label.setMinimumWidth(12 * self.saved_label.fontMetrics().averageCharWidth())
         self.close_button = QPushButton()
         self.discard_button = QPushButton()
         self.finish_button = QPushButton()
@@ -319,7 +326,7 @@ class VisitWindow(QDialog):
         self.periodic.timeout.connect(self._on_periodic_timeout)
         self.periodic.start()
         self.retranslate()
-        self.resize(1080, 760)
+        self.resize(1080, 680)  # within a laptop's room; the form scrolls
 
     def retranslate(self) -> None:
         name = f"{self.person.given_name} {self.person.family_name}"

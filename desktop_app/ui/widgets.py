@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from babel import Locale
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QComboBox, QListWidget, QListWidgetItem, QWidget
 
 from desktop_app.i18n.text import current_language
@@ -49,6 +49,15 @@ class CountryCombo(QComboBox):
     def set_code(self, code: str) -> None:
         i = self.findData(code)
         self.setCurrentIndex(max(i, 0))
+
+
+class CompactList(QListWidget):
+    """A list that asks for no more height than its minimum and takes what the window has
+    to spare: two lists of Qt's default 192 px made the letter dialog want more height than
+    a laptop's screen has."""
+
+    def sizeHint(self) -> QSize:
+        return QSize(super().sizeHint().width(), self.minimumHeight())
 
 
 class LanguageList(QListWidget):

@@ -141,7 +141,7 @@ def test_whole_life_situation_check_by_keyboard(qtbot: QtBot, session: Session) 
     press(page.consent_button)
     dialog = win.consent_dialog
     assert dialog is not None
-    assert "Съгласен/на съм" in dialog.texts.text()  # the text in the person's language
+    assert "Съгласен/на съм" in dialog.texts.toPlainText()  # the text in the person's language
     cview = dialog.view
     choose(cview, "consent_advice", "given")
     choose(cview, "consent_central_storage", "given")

@@ -11,12 +11,20 @@ from pathlib import Path
 import pypdf
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QFileDialog, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialogButtonBox,
+    QFileDialog,
+    QLabel,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.domain.referral import ReferralStatus
 from desktop_app.i18n.formatting import format_partial_date
+from desktop_app.i18n.text import set_language
 from desktop_app.ui import referrals as ui
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import people
@@ -275,6 +283,27 @@ def test_bad_input_is_refused_at_the_field_or_lays_out(qtbot: QtBot, session: Se
     text = " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(preview.pdf)).pages)
     assert "Nachweis Nummer 40" in " ".join(text.split())
     preview.close()
+
+
+def test_a_service_picked_by_its_code_shows_its_address_below_the_list_not_over_it(
+    qtbot: QtBot, session: Session, program_font: None
+) -> None:
+    """The address and opening hours, wrapped to three lines in Bulgarian, were laid over the
+    foot of the service list: the dialog had not grown for them."""
+    set_language("bg")
+    person = _person(session)
+    _win, feature = _window(qtbot, session, person)
+    dialog = _open_dialog(feature)
+    qtbot.waitExposed(dialog)
+    info, services = dialog.service_info, dialog.services
+    for code in ("caritas_migration", "jobcenter"):
+        dialog.search.clear()
+        type_text(dialog.search, code)
+        assert dialog.service_id() == code
+        QApplication.processEvents()  # the layout it asked for
+        assert "Dortmund" in info.text()
+        assert not info.geometry().intersects(services.geometry())
+        assert info.height() >= info.heightForWidth(info.width())  # every line shown
 
 
 def test_without_qtpdf_the_letter_can_still_be_saved_and_queued(

@@ -1,0 +1,124 @@
+"""The windows opened from a person's page fit the advisors' laptops (about 1100 × 700 px of
+usable window) in the longest languages, with the program's own font, and stay within it when
+their status lines change."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QRect, QSize
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import Person, PersonDraft
+from desktop_app.i18n.text import set_language
+from desktop_app.ui import referrals as referrals_ui
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.visits import VisitWindow
+from desktop_app.usecases import people
+from desktop_app.usecases import referrals as uc
+from desktop_app.usecases.accounts import Session
+from tests.conftest import record_sharing_consent
+from tests.ui.conftest import shown_window, type_text
+
+LAPTOP = QSize(1100, 700)
+LANGUAGES = ("bg", "ro", "de")
+
+
+def assert_fits(window: QWidget, *buttons: QWidget) -> None:
+    """``window`` is within the laptop's room, wants no more, and shows ``buttons`` whole."""
+    assert window.size().boundedTo(LAPTOP) == window.size(), window.size()
+    assert window.sizeHint().boundedTo(LAPTOP) == window.sizeHint(), window.sizeHint()
+    inside = window.rect()
+    for button in buttons:
+        assert button.isVisible(), button
+        where = QRect(button.mapTo(window, button.rect().topLeft()), button.size())
+        assert inside.contains(where), (button, where, inside)
+
+
+def _person_shown(qtbot: QtBot, session: Session, lang: str) -> tuple[MainWindow, Person]:
+    set_language(lang)
+    person = people.register_person(
+        session.store,
+        session.user,
+        PersonDraft("Мария", "Петрова", "1991-04-02", languages=("bg", "ro")),
+    )
+    record_sharing_consent(session, person.id)
+    window = shown_window(qtbot, session)
+    window.resize(LAPTOP)
+    window.show_person(person.id)
+    return window, person
+
+
+def _visit_window(qtbot: QtBot, session: Session, lang: str) -> VisitWindow:
+    """A life-situation check shown in the UI language ``lang``, the other client language
+    beside it (the widest form)."""
+    window, person = _person_shown(qtbot, session, lang)
+    client = "ro" if lang == "bg" else "bg"
+    win = VisitWindow(session, person, "life_situation", client_lang=client, parent=window)
+    qtbot.addWidget(win)
+    win.show()
+    qtbot.waitExposed(win)
+    return win
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_visit_window_fits_and_a_saved_draft_does_not_widen_it(
+    qtbot: QtBot, session: Session, program_font: None, lang: str
+) -> None:
+    """It opened 760 px high, and "Draft saved at …" beside the four buttons in Bulgarian
+    widened it to 1152 px."""
+    win = _visit_window(qtbot, session, lang)
+    buttons = (win.discard_button, win.close_button, win.refer_button, win.finish_button)
+    assert_fits(win, *buttons)
+    width = win.width()
+    type_text(win.view.input("phone"), "0176 555")
+    win.save_draft()
+    label = win.saved_label
+    qtbot.waitUntil(lambda: label.text() != "", timeout=10_000)
+    qtbot.waitUntil(lambda: label.height() >= label.heightForWidth(label.width()))
+    assert win.width() == width
+    assert_fits(win, *buttons)
+    assert label.isVisible() and label.width() > 0  # wrapped where it must, never cut
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_consent_dialog_fits(
+    qtbot: QtBot, session: Session, program_font: None, lang: str
+) -> None:
+    win = _visit_window(qtbot, session, lang)
+    dialog = win.open_consent()
+    qtbot.waitExposed(dialog)
+    assert_fits(dialog, dialog.save)
+
+
+@pytest.mark.skipif(not referrals_ui.HAVE_QTPDF, reason="QtPdf is not installed")
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_letter_preview_fits(
+    qtbot: QtBot, session: Session, program_font: None, lang: str
+) -> None:
+    window, person = _person_shown(qtbot, session, lang)
+    referral = uc.issue_referral(
+        session.store, session.user, person.id, "clearingstelle", "health_insurance"
+    )
+    feature: referrals_ui.ReferralsFeature = window.referrals  # type: ignore[attr-defined]
+    preview = feature.open_preview(referral, "ro")
+    with qtbot.waitSignal(preview.loaded, timeout=10_000):
+        pass
+    qtbot.waitExposed(preview)
+    assert_fits(preview, preview.print_button, preview.queue_button, preview.language)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_refer_dialog_fits_with_a_service_chosen(
+    qtbot: QtBot, session: Session, program_font: None, lang: str
+) -> None:
+    window, _person = _person_shown(qtbot, session, lang)
+    feature: referrals_ui.ReferralsFeature = window.referrals  # type: ignore[attr-defined]
+    feature.refer_button.click()
+    dialog = feature.dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    assert_fits(dialog, dialog.create_button)
+    type_text(dialog.search, "caritas_migration")  # its code
+    assert dialog.service_id() == "caritas_migration"
+    assert_fits(dialog, dialog.create_button)
