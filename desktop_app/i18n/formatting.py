@@ -32,7 +32,8 @@ def _format_date(date: PartialDate, lang: str) -> str:
         return format_date(date.earliest(), "medium", locale=locale)
     if date.month is not None:
         return format_skeleton("yMMM", dt.date(date.year, date.month, 1), locale=locale)
-    return str(date.year)
+    # the language's own way with a year alone, as with the month: Bulgarian "1992 г."
+    return format_skeleton("y", dt.date(date.year, 1, 1), locale=locale)
 
 
 def format_long_date(value: dt.date, lang: str | None = None) -> str:
