@@ -43,6 +43,8 @@ from desktop_app.letters.referral_letter import FONT, FONT_BOLD, register_fonts
 from desktop_app.reports.exports import header_lines, note, table_rows, title
 from desktop_app.usecases.reports import (
     DEFAULT_THRESHOLD,
+    HIDDEN_NOTE,
+    SO_FAR_NOTE,
     Report,
     Table,
     format_day,
@@ -60,8 +62,6 @@ PALETTE = (
 )
 WIDTH = A4[0] - 36 * mm
 HIDDEN_GREY = colors.HexColor("#555555")
-HIDDEN_NOTE = N_("fewer than {threshold} (not shown exactly)")
-SO_FAR_NOTE = N_("month not over yet: figures so far")
 
 
 def _short(text: str, n: int = 34) -> str:

@@ -7,21 +7,28 @@ list of cases behind a figure to coordinators.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCharts import (
+    QAbstractAxis,
+    QAbstractBarSeries,
     QBarCategoryAxis,
     QBarSet,
     QChart,
     QChartView,
     QHorizontalBarSeries,
     QHorizontalStackedBarSeries,
+    QLegend,
     QLineSeries,
+    QScatterSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QAction, QPainter
+from PySide6.QtCore import QDate, QObject, QPointF, QRectF, Qt
+from PySide6.QtGui import QAction, QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,6 +36,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QGraphicsTextItem,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
@@ -49,6 +57,9 @@ from desktop_app.i18n.formatting import format_number
 from desktop_app.i18n.text import _, current_language
 from desktop_app.reports.exports import export
 from desktop_app.usecases.reports import (
+    DEFAULT_THRESHOLD,
+    HIDDEN_NOTE,
+    SO_FAR_NOTE,
     Period,
     Report,
     ReportFilter,
@@ -60,6 +71,7 @@ from desktop_app.usecases.reports import (
     parse_period,
     period_label,
     row_label,
+    suppressed_cells,
 )
 
 if TYPE_CHECKING:
@@ -72,6 +84,84 @@ COLORS = ("#2f6b9a", "#e0913a", "#5a9e5a", "#b8504b")
 _WITH_CASES = {"overview", "nationality", "district", "topics", "referrals"}
 
 
+# ------------------------------------------------------------------------- what the charts draw
+# The export's decisions, not the dashboard's own: which counts are hidden
+# (``suppressed_cells``) and which month is not over (``Table.unfinished``). A coordinator
+# sees on screen the chart the funders get; the exact counts stand in the table beside it.
+
+
+@dataclass(frozen=True)
+class BarRow:
+    """One row of a bar chart: the counts drawn (0 where one is hidden) and the marks of the
+    hidden ones ("< 5", "×") by series, set after the bar in their series' colour."""
+
+    label: str
+    values: tuple[int, ...]
+    marks: tuple[tuple[int, str], ...]
+
+
+def bar_rows(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> list[BarRow]:
+    """The rows of a bar chart as the PDF draws them (first row first)."""
+    first = 1 if table.chart == "stacked" else 0
+    count = 1 if table.chart == "bars" else len(table.columns) - first
+    rows = []
+    for row, cells in zip(table.rows, suppressed_cells(table, threshold), strict=True):
+        drawn = cells[first : first + count]
+        rows.append(
+            BarRow(
+                table.label(row.key, lang),
+                tuple(int(c) if c.isdigit() else 0 for c in drawn),
+                tuple((i, c) for i, c in enumerate(drawn) if not c.isdigit()),
+            )
+        )
+    return rows
+
+
+@dataclass(frozen=True)
+class TrendLine:
+    """One column of the trend over its months (indexes): solid runs of counts shown, the
+    dashed step to the month not over yet (``so_far``, its last point ringed), and the months
+    whose count is hidden (a hollow marker at the threshold's height, the line broken)."""
+
+    runs: tuple[tuple[tuple[int, int], ...], ...]
+    so_far: tuple[tuple[int, int], ...]
+    hidden: tuple[int, ...]
+
+
+def trend_lines(table: Table, threshold: int = DEFAULT_THRESHOLD) -> list[TrendLine]:
+    """The trend's lines as the PDF draws them; months still to come are not drawn."""
+    cells = suppressed_cells(table, threshold)
+    states = [table.unfinished.get(r.key) for r in table.rows]
+    lines = []
+    for j in range(len(table.columns)):
+        shown = [
+            None if state == "not_yet" or not row[j].isdigit() else int(row[j])
+            for row, state in zip(cells, states, strict=True)
+        ]
+        so_far: list[tuple[int, int]] = []
+        for k, state in enumerate(states):
+            value = shown[k]
+            if state == "so_far" and value is not None:
+                before = shown[k - 1] if k > 0 else None
+                so_far = [(k - 1, before)] if before is not None else []
+                so_far.append((k, value))
+                shown[k] = None
+        runs: list[list[tuple[int, int]]] = []
+        for k, value in enumerate(shown):
+            if value is None:
+                continue
+            if k == 0 or shown[k - 1] is None:
+                runs.append([])
+            runs[-1].append((k, value))
+        hidden = tuple(
+            k
+            for k, (row, state) in enumerate(zip(cells, states, strict=True))
+            if state != "not_yet" and not row[j].isdigit()
+        )
+        lines.append(TrendLine(tuple(tuple(r) for r in runs), tuple(so_far), hidden))
+    return lines
+
+
 def chart_view(table: Table, lang: str) -> QChartView:
     """The table's chart: lines over months, or horizontal bars (grouped or stacked)."""
     chart = QChart()
@@ -79,68 +169,156 @@ def chart_view(table: Table, lang: str) -> QChartView:
     chart.setBackgroundRoundness(0)
     chart.legend().setVisible(len(table.columns) > 1)
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
-    labels = [table.label(r.key, lang) for r in table.rows]
     if table.chart == "line":
-        axis_x = QBarCategoryAxis()
-        # 10/26: fits 12; the month not over yet is starred and named in the chart's title
-        so_far = [r.key for r in table.rows if table.unfinished.get(r.key) == "so_far"]
-        axis_x.append(
-            [f"{r.key[5:7]}/{r.key[2:4]}{'*' if r.key in so_far else ''}" for r in table.rows]
-        )
-        if so_far:
-            chart.setTitle(
-                _("* {month}: counted so far, the month is not over yet").format(
-                    month=row_label(table.key, so_far[0], lang)
-                )
-            )
-        # Qt Charts cut every one of them to "12/…" (it measures a category axis's room for
-        # a line series wrongly); "10/26" fits the room there is.
-        axis_x.setTruncateLabels(False)
-        axis_y = QValueAxis()
-        axis_y.setLabelFormat("%d")
-        top = max([max(r.values) for r in table.rows] + [1])
-        axis_y.setRange(0, top)
-        axis_y.applyNiceNumbers()  # ticks at 0, 500, 1000 … rather than 0, 390, 780 …
-        chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
-        chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
-        for j, column in enumerate(table.columns):
-            line = QLineSeries()
-            line.setName(_(column))
-            for i, row in enumerate(table.rows):
-                if table.unfinished.get(row.key) != "not_yet":  # no fall to 0 ahead of time
-                    line.append(i, row.values[j])
-            line.setColor(COLORS[j % len(COLORS)])
-            chart.addSeries(line)
-            line.attachAxis(axis_x)
-            line.attachAxis(axis_y)
+        _draw_trend(chart, table, lang)
     else:
-        first = 1 if table.chart == "stacked" else 0
-        count = 1 if table.chart == "bars" else len(table.columns) - first
-        series: QHorizontalBarSeries | QHorizontalStackedBarSeries = (
-            QHorizontalStackedBarSeries() if table.chart == "stacked" else QHorizontalBarSeries()
-        )
-        for j in range(first, first + count):
-            bar_set = QBarSet(_(table.columns[j]))
-            bar_set.setColor(COLORS[(j - first) % len(COLORS)])
-            for row in reversed(table.rows):
-                bar_set.append(row.values[j])
-            series.append(bar_set)
-        chart.addSeries(series)
-        categories = QBarCategoryAxis()
-        categories.append([t if len(t) <= 26 else t[:25] + "…" for t in reversed(labels)])
-        font = categories.labelsFont()
-        font.setPointSizeF(8)
-        categories.setLabelsFont(font)
-        counts = QValueAxis()
-        counts.setLabelFormat("%d")
-        chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
-        chart.addAxis(counts, Qt.AlignmentFlag.AlignBottom)
-        series.attachAxis(categories)
-        series.attachAxis(counts)
+        _draw_bars(chart, table, lang)
     view = QChartView(chart)
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
     view.setMinimumSize(560, max(280, 30 * len(table.rows) + 110))
     return view
+
+
+def _draw_trend(chart: QChart, table: Table, lang: str) -> None:
+    # dashed lines and rings in the legend as in the chart
+    chart.legend().setMarkerShape(QLegend.MarkerShape.MarkerShapeFromSeries)
+    axis_x = QBarCategoryAxis()
+    # 10/26: fits 12; the month not over yet is starred and named in the chart's title
+    so_far = [r.key for r in table.rows if table.unfinished.get(r.key) == "so_far"]
+    axis_x.append(
+        [f"{r.key[5:7]}/{r.key[2:4]}{'*' if r.key in so_far else ''}" for r in table.rows]
+    )
+    if so_far:
+        chart.setTitle(
+            _("* {month}: counted so far, the month is not over yet").format(
+                month=row_label(table.key, so_far[0], lang)
+            )
+        )
+    # Qt Charts cut every one of them to "12/…" (it measures a category axis's room for
+    # a line series wrongly); "10/26" fits the room there is.
+    axis_x.setTruncateLabels(False)
+    lines = trend_lines(table)
+    drawn = [v for line in lines for run in (*line.runs, line.so_far) for _k, v in run]
+    hidden = any(line.hidden for line in lines)
+    axis_y = QValueAxis()
+    axis_y.setLabelFormat("%d")
+    axis_y.setRange(0, max([*drawn, DEFAULT_THRESHOLD if hidden else 1, 1]))
+    axis_y.applyNiceNumbers()  # ticks at 0, 500, 1000 … rather than 0, 390, 780 …
+    chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
+    notes = {"so_far": _(SO_FAR_NOTE), "hidden": _(HIDDEN_NOTE).format(threshold=DEFAULT_THRESHOLD)}
+    for j, (column, line) in enumerate(zip(table.columns, lines, strict=True)):
+        color = QColor(COLORS[j % len(COLORS)])
+        named = False
+        for run in line.runs:
+            series = QLineSeries()
+            series.setPen(QPen(color, 2))
+            series.setPointsVisible(True)  # a month between two hidden ones is a point
+            _add_points(chart, series, run, _(column) if not named else "", axis_x, axis_y)
+            named = True
+        if line.so_far:
+            dashed = QLineSeries()
+            dashed.setPen(QPen(color, 2, Qt.PenStyle.DashLine))
+            _add_points(chart, dashed, line.so_far, notes.pop("so_far", ""), axis_x, axis_y)
+            ring = _ring(color, 8)
+            _add_points(chart, ring, line.so_far[-1:], "", axis_x, axis_y)
+        if line.hidden:
+            markers = _ring(color, 10)
+            points = [(k, DEFAULT_THRESHOLD) for k in line.hidden]
+            _add_points(chart, markers, points, notes.pop("hidden", ""), axis_x, axis_y)
+
+
+def _ring(color: QColor, size: float) -> QScatterSeries:
+    """Hollow circles: a figure that is not the month's whole (so far, or hidden)."""
+    ring = QScatterSeries()
+    ring.setMarkerShape(QScatterSeries.MarkerShape.MarkerShapeCircle)
+    ring.setMarkerSize(size)
+    ring.setPen(QPen(color, 2))
+    ring.setBrush(QColor("white"))
+    return ring
+
+
+def _add_points(
+    chart: QChart,
+    series: QLineSeries | QScatterSeries,
+    points: Sequence[tuple[int, int]],
+    name: str,
+    *axes: QAbstractAxis,
+) -> None:
+    """Add ``series`` with ``points``; in the legend only where it has a ``name``."""
+    for k, value in points:
+        series.append(k, value)
+    series.setName(name)
+    chart.addSeries(series)
+    for axis in axes:
+        series.attachAxis(axis)
+    for marker in chart.legend().markers(series):
+        marker.setVisible(bool(name))
+
+
+def _draw_bars(chart: QChart, table: Table, lang: str) -> None:
+    first = 1 if table.chart == "stacked" else 0
+    rows = bar_rows(table, lang)
+    series: QHorizontalBarSeries | QHorizontalStackedBarSeries = (
+        QHorizontalStackedBarSeries() if table.chart == "stacked" else QHorizontalBarSeries()
+    )
+    for j in range(len(rows[0].values)):
+        bar_set = QBarSet(_(table.columns[first + j]))
+        bar_set.setColor(COLORS[j % len(COLORS)])
+        for row in reversed(rows):
+            bar_set.append(row.values[j])
+        series.append(bar_set)
+    chart.addSeries(series)
+    categories = QBarCategoryAxis()
+    labels = [row.label for row in reversed(rows)]
+    categories.append([t if len(t) <= 26 else t[:25] + "…" for t in labels])
+    font = categories.labelsFont()
+    font.setPointSizeF(8)
+    categories.setLabelsFont(font)
+    counts = QValueAxis()
+    counts.setLabelFormat("%d")
+    stacked = table.chart == "stacked"
+    ends = [sum(row.values) if stacked else max(row.values) for row in rows]
+    # room after the longest bar for its marks
+    room = 1.3 if any(row.marks for row in rows) else 1.0
+    counts.setRange(0, max(max(ends, default=0) * room, 1))
+    counts.applyNiceNumbers()
+    chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
+    chart.addAxis(counts, Qt.AlignmentFlag.AlignBottom)
+    series.attachAxis(categories)
+    series.attachAxis(counts)
+    BarMarks(chart, series, rows, ends)
+
+
+class BarMarks(QObject):
+    """The hidden counts' marks after each bar ("< 5", "×"), each after a swatch of its
+    series' colour, placed again whenever the plot area changes."""
+
+    def __init__(
+        self, chart: QChart, series: QAbstractBarSeries, rows: list[BarRow], ends: list[int]
+    ) -> None:
+        super().__init__(chart)  # lives as long as the chart
+        self.chart, self.series = chart, series
+        self.items: list[tuple[QGraphicsTextItem, QPointF]] = []
+        for r, (row, end) in enumerate(zip(rows, ends, strict=True)):
+            if not row.marks:
+                continue
+            text = "&nbsp;&nbsp;".join(  # mark per series after its colour
+                f'<span style="color:{COLORS[i % len(COLORS)]}">■</span>&nbsp;{escape(mark)}'
+                for i, mark in row.marks
+            )
+            item = QGraphicsTextItem(chart)
+            item.setHtml(f'<span style="color:#555; font-size:8pt">{text}</span>')
+            item.setZValue(10)
+            self.items.append((item, QPointF(end, len(rows) - 1 - r)))
+        chart.plotAreaChanged.connect(self._place)
+        self._place()
+
+    def _place(self, _area: QRectF | None = None) -> None:
+        for item, at in self.items:
+            point = self.chart.mapToPosition(at, self.series)
+            box = item.boundingRect()
+            item.setPos(point.x() + 2, point.y() - box.height() / 2)
 
 
 def table_widget(table: Table, lang: str) -> QTableWidget:

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from PySide6.QtCharts import QBarCategoryAxis, QChartView, QLineSeries
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QChartView,
+    QHorizontalStackedBarSeries,
+    QLineSeries,
+    QScatterSeries,
+    QXYSeries,
+)
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import QFileDialog, QTableWidget
@@ -22,7 +29,15 @@ from desktop_app.usecases import accounts
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.people import register_many
 from desktop_app.usecases.report_demo import add_demo_activity
-from desktop_app.usecases.reports import Row, Table, build_report, month_period
+from desktop_app.usecases.reports import (
+    ALSO_HIDDEN,
+    DEFAULT_THRESHOLD,
+    Row,
+    Table,
+    build_report,
+    month_period,
+    suppressed_cells,
+)
 
 
 @pytest.fixture
@@ -167,9 +182,96 @@ def test_the_trends_month_not_over_yet_is_marked_on_screen(qtbot: QtBot) -> None
     assert isinstance(axis_x, QBarCategoryAxis)
     assert axis_x.categories()[5] == "06/26*" and axis_x.categories()[4] == "05/26"
     assert chart.title() == "* Jun 2026: counted so far, the month is not over yet"
-    lines = chart.series()
-    assert lines and all(isinstance(s, QLineSeries) and s.count() == 6 for s in lines)  # to June
+    for series in chart.series():  # nothing after June
+        assert all(point.x() <= 5 for point in series.points()), series.name()
     table = ui.table_widget(trend, "en")
     qtbot.addWidget(table)
     texts = [item.text() if (item := table.item(i, 0)) else "" for i in range(12)]
     assert texts[4:7] == ["May 2026", "Jun 2026 (so far)", "Jul 2026 (not yet)"]
+
+
+def _xy(series: QXYSeries) -> list[tuple[int, int]]:
+    return [(round(p.x()), round(p.y())) for p in series.points()]
+
+
+def test_the_trends_month_not_over_yet_is_a_dashed_step_to_a_ring_as_in_the_pdf(
+    qtbot: QtBot,
+) -> None:
+    """The PDF draws the month not over yet as a dashed segment to a hollow point, named in
+    the legend; the screen drew it as the line's next point, a fall that read as a drop."""
+    headers = ("People advised", "Visits")
+    rows = tuple(Row(f"2026-{m:02d}", (40 + m, 60 + m)) for m in range(1, 13))
+    unfinished = {"2026-06": "so_far", **{f"2026-{m:02d}": "not_yet" for m in range(7, 13)}}
+    trend = Table("trend", "Trend", headers, rows, chart="line", unfinished=unfinished)
+    people, visits = ui.trend_lines(trend)
+    assert people.runs == (tuple((k, 41 + k) for k in range(5)),)  # January to May, solid
+    assert people.so_far == ((4, 45), (5, 46)) and visits.so_far == ((4, 65), (5, 66))
+    assert people.hidden == ()
+    view = ui.chart_view(trend, "en")
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    chart = view.chart()
+    dashed = [
+        s
+        for s in chart.series()
+        if isinstance(s, QLineSeries) and s.pen().style() == Qt.PenStyle.DashLine
+    ]
+    assert [_xy(s) for s in dashed] == [[(4, 45), (5, 46)], [(4, 65), (5, 66)]]
+    rings = [s for s in chart.series() if isinstance(s, QScatterSeries)]
+    assert [_xy(s) for s in rings] == [[(5, 46)], [(5, 66)]]
+    named = [m.label() for m in chart.legend().markers() if m.isVisible()]
+    assert named == ["People advised", "month not over yet: figures so far", "Visits"]
+
+
+def test_the_charts_hide_the_counts_the_export_hides_and_mark_them(qtbot: QtBot) -> None:
+    """Stacked bars as in the PDF: a hidden count ("< 5", or "×" where it would give a small
+    one away) draws no segment but a mark after the bar in its colour; the trend breaks at a
+    hidden month and marks it hollow at the threshold's height. The decisions are the
+    export's (``suppressed_cells``)."""
+    columns = ("Referrals", "Attended", "Not attended", "Pending")
+    referrals = Table(
+        "referrals",
+        "Referrals",
+        columns,
+        (Row("jobcenter", (40, 30, 7, 3)), Row("familienkasse", (20, 12, 8, 0))),
+        chart="stacked",
+    )
+    cells = suppressed_cells(referrals)
+    jobcenter, familienkasse = ui.bar_rows(referrals, "en")
+    assert cells[0][1:] == ["30", ALSO_HIDDEN, "< 5"]  # 7 gives the 3 away: hidden too
+    assert jobcenter.values == (30, 0, 0)
+    assert jobcenter.marks == ((1, ALSO_HIDDEN), (2, "< 5"))
+    assert familienkasse.marks == tuple(
+        (i, c) for i, c in enumerate(cells[1][1:]) if not c.isdigit()
+    )
+    view = ui.chart_view(referrals, "en")
+    qtbot.addWidget(view)
+    view.resize(700, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    (series,) = view.chart().series()
+    assert isinstance(series, QHorizontalStackedBarSeries)
+    sets = series.barSets()  # rows bottom up: Familienkasse, Jobcenter
+    assert [s.at(1) for s in sets] == [30, 0, 0]
+    marks = view.chart().findChild(ui.BarMarks)
+    assert marks is not None
+    [(item, at)] = [(i, p) for i, p in marks.items if p.y() == 1]
+    assert item.toPlainText() == f"■ {ALSO_HIDDEN}  ■ < 5"
+    assert at.x() == 30  # after the bar's end
+
+    trend = Table(
+        "trend",
+        "Trend",
+        ("People advised",),
+        tuple(Row(f"2026-{m:02d}", (v,)) for m, v in ((1, 12), (2, 3), (3, 14), (4, 15))),
+        chart="line",
+    )
+    (line,) = ui.trend_lines(trend)
+    assert line.runs == (((0, 12),), ((2, 14), (3, 15)))
+    assert line.hidden == (1,)
+    trend_view = ui.chart_view(trend, "en")
+    qtbot.addWidget(trend_view)
+    (hollow,) = [s for s in trend_view.chart().series() if isinstance(s, QScatterSeries)]
+    assert _xy(hollow) == [(1, DEFAULT_THRESHOLD)]
+    assert hollow.name() == "fewer than 5 (not shown exactly)"
