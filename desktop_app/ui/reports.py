@@ -431,10 +431,15 @@ class ReportsWindow(QMainWindow):
                   self.end, self.device, self.advisor, self.show_button):  # fmt: skip
             bar.addWidget(w)
         bar.addStretch(1)
-        for button in self.export_buttons:
-            bar.addWidget(button)
         self.status = QLabel(_("Click a row to list the people counted in it.") + " "
                              + _("Counts below 5 are shown as “< 5” in every export."))  # fmt: skip
+        self.status.setWordWrap(True)
+        # the exports beside the status, not after the period's choices: in one row they
+        # made the window 1150 px wide in Bulgarian
+        status_row = QHBoxLayout()
+        status_row.addWidget(self.status, 1)
+        for button in self.export_buttons:
+            status_row.addWidget(button)
         self.panels = QWidget()
         self.panels_layout = QVBoxLayout(self.panels)
         scroll = QScrollArea()
@@ -443,7 +448,7 @@ class ReportsWindow(QMainWindow):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(top)
-        layout.addWidget(self.status)
+        layout.addLayout(status_row)
         layout.addWidget(scroll, 1)
         self.setCentralWidget(body)
         self.kind.currentIndexChanged.connect(self._kind_changed)
@@ -454,7 +459,7 @@ class ReportsWindow(QMainWindow):
         self.year.setValue(last.year)
         self._kind_changed()
         self.part.setCurrentIndex(last.month - 1)
-        self.resize(1280, 860)
+        self.resize(1100, 680)  # within a laptop's room; the figures scroll
 
     def _fill_filters(self) -> None:
         choices = filter_choices(self.session.store, self.session.user)

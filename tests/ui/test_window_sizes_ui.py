@@ -13,6 +13,7 @@ from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.i18n.text import set_language
 from desktop_app.ui import referrals as referrals_ui
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.reports import ReportsWindow
 from desktop_app.ui.visits import VisitWindow
 from desktop_app.usecases import people
 from desktop_app.usecases import referrals as uc
@@ -122,3 +123,16 @@ def test_the_refer_dialog_fits_with_a_service_chosen(
     type_text(dialog.search, "caritas_migration")  # its code
     assert dialog.service_id() == "caritas_migration"
     assert_fits(dialog, dialog.create_button)
+
+
+def test_the_reports_window_fits(qtbot: QtBot, session: Session, program_font: None) -> None:
+    """It opened at 1280 × 860."""
+    set_language("bg")
+    window = shown_window(qtbot, session)
+    dashboard = ReportsWindow(session, window.tasks, window)
+    qtbot.addWidget(dashboard)
+    dashboard.show()
+    dashboard.refresh()
+    qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
+    assert dashboard.size().boundedTo(LAPTOP) == dashboard.size(), dashboard.size()
+    assert dashboard.minimumSizeHint().boundedTo(LAPTOP) == dashboard.minimumSizeHint()
