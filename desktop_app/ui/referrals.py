@@ -264,11 +264,11 @@ def sharing_text(consent: uc.SharingConsent | None, name: str, service: str = ""
     service only where the person agreed to their data going to that service)."""
     if consent is not None and consent.granted:
         when = format_partial_date(consent.given_on)
-        if consent.covers:
+        if consent.covers:  # the service chosen, of those the consent may list
             return _(
                 "{name} agreed on {date} to their data being passed on to: {service}. The "
                 "letter to the service and their own sheet are printed."
-            ).format(name=name, date=when, service=consent.shared_with)
+            ).format(name=name, date=when, service=service or consent.shared_with)
         if not service:
             return _(
                 "{name} agreed on {date} to their data being passed on to: {service}. A "
