@@ -44,7 +44,7 @@ from reportlab.platypus import (
 )
 
 from desktop_app.domain.dates import PartialDate
-from desktop_app.domain.life_facts import Child, LifeFacts, documents_to_bring
+from desktop_app.domain.life_facts import Child, LifeFacts
 from desktop_app.domain.person import Person, Sex
 from desktop_app.domain.referral import Organisation, Referral
 from desktop_app.domain.service import LANGUAGES, Service
@@ -175,13 +175,12 @@ class _Context:
     facts: LifeFacts | None = None
 
     def documents(self, lang: str) -> list[str]:
-        """The documents to bring, as the letter and the person's sheet list them: without
-        those the person cannot have by their latest life situation (no tenancy agreement for
-        a person without a home …)."""
+        """The documents to bring, as the letter and the person's sheet list them: those the
+        referral holds, as the advisor chose them (the choice began without those the person
+        cannot have by their life situation, ``documents_to_bring``; one the advisor put back
+        is asked for)."""
         return [
-            self.directory.document_label(d, lang)
-            for d in documents_to_bring(self.referral.documents, self.facts)
-            if d.strip()
+            self.directory.document_label(d, lang) for d in self.referral.documents if d.strip()
         ]
 
     def values(self, lang: str) -> dict[str, str]:

@@ -54,10 +54,12 @@ REASONS = {
 def _pages(
     service_id: str, answers: dict[str, Any] | None, person: Person = PETAR
 ) -> tuple[str, str]:
-    """The letter to the service and the person's sheet (in Bulgarian), as text."""
+    """The letter to the service and the person's sheet (in Bulgarian), as text; the referral
+    asks for the service's documents the person can have, as ``issue_referral`` chooses them."""
     service = DIRECTORY.get(service_id)
-    referral = referral_for(service, person, reason=REASONS[service_id])
     facts = LifeFacts.from_answers(answers) if answers is not None else None
+    documents = documents_to_bring(service.documents, facts)
+    referral = referral_for(service, person, reason=REASONS[service_id], documents=documents)
     pdf = render_referral_letter(
         referral, person, service, ORGANISATION, "bg", today=TODAY, facts=facts
     )
@@ -152,3 +154,16 @@ def test_documents_the_person_cannot_have_are_left_out(
     assert set(usual) - set(kept) == gone
     assert kept[-1] == "Mietvertrag der Eltern"  # the advisor's own words stay
     assert documents_to_bring(usual, None) == usual
+
+
+def test_a_document_the_advisor_kept_is_asked_for_whatever_the_life_situation() -> None:
+    """The letter lists what the referral holds: a tenancy agreement the advisor put back for
+    a person now homeless (an old one the Jobcenter wants to see) is asked for."""
+    service = DIRECTORY.get("jobcenter")
+    referral = referral_for(service, PETAR, reason="buergergeld", documents=("rental_contract",))
+    facts = LifeFacts.from_answers(HOMELESS)
+    pdf = render_referral_letter(
+        referral, PETAR, service, ORGANISATION, "bg", today=TODAY, facts=facts
+    )
+    letter, sheet = pdf_text(pdf)
+    assert "Mietvertrag" in letter and "Договор за наем" in sheet
