@@ -36,6 +36,18 @@ def _format_date(date: PartialDate, lang: str) -> str:
     return format_skeleton("y", dt.date(date.year, 1, 1), locale=locale)
 
 
+# Codes people here use that CLDR names by another code: Vlax Romani (rmy), the Romani most
+# speak, has no name of its own there ("Rmy" was shown); its macrolanguage's name fits.
+_LANGUAGE_ALIASES = {"rmy": "rom"}
+
+
+def language_name(code: str, lang: str | None = None) -> str:
+    """The name of the language ``code`` in ``lang`` (the UI language), lower case as the
+    language writes it mid-sentence ("ромски"); the code itself where CLDR has no name."""
+    languages = Locale.parse(lang or current_language()).languages
+    return str(languages.get(_LANGUAGE_ALIASES.get(code, code)) or languages.get(code, code))
+
+
 def format_long_date(value: dt.date, lang: str | None = None) -> str:
     return format_date(value, "long", locale=Locale.parse(lang or current_language()))
 

@@ -48,6 +48,7 @@ from desktop_app.domain.life_facts import Child, LifeFacts
 from desktop_app.domain.person import Person, Sex
 from desktop_app.domain.referral import Organisation, Referral
 from desktop_app.domain.service import LANGUAGES, Service
+from desktop_app.i18n.formatting import language_name
 from desktop_app.letters._script import has_cyrillic, to_latin
 from desktop_app.letters.directory import ServiceDirectory, default_directory
 from desktop_app.letters.texts import LetterTexts, ReferralReason, default_letter_texts
@@ -1210,7 +1211,7 @@ def _locale(lang: str) -> Locale:
 
 
 def _language(code: str, lang: str) -> str:
-    return str(_locale(lang).languages.get(code, code))
+    return language_name(code, _loc(lang))
 
 
 def _territory(code: str, lang: str) -> str:

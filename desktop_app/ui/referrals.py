@@ -528,7 +528,8 @@ class ReferDialog(QDialog):
                     "Please check the date and time."
                 ).format(
                     service=service.name.get(current_language()),
-                    hours=service.opening_hours.get(current_language()),
+                    # "… 12:00 ч." ends the sentence with its own full stop
+                    hours=service.opening_hours.get(current_language()).removesuffix("."),
                 )
         self.hours_warning.show_message(text)
 

@@ -6,6 +6,7 @@ from babel import Locale
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QComboBox, QListWidget, QListWidgetItem, QWidget
 
+from desktop_app.i18n import formatting
 from desktop_app.i18n.text import current_language
 from desktop_app.ui.error_label import ErrorLabel
 
@@ -21,7 +22,8 @@ def country_names(lang: str | None = None) -> dict[str, str]:
 
 
 def language_name(code: str, lang: str | None = None) -> str:
-    name = Locale.parse(lang or current_language()).languages.get(code, code)
+    """The language's name as a label begins: capitalised ("Ромски")."""
+    name = formatting.language_name(code, lang)
     return name[:1].upper() + name[1:]
 
 

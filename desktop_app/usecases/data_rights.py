@@ -15,7 +15,7 @@ from desktop_app.domain.hlc import Timestamp
 from desktop_app.domain.permissions import Action, require
 from desktop_app.domain.person import Person
 from desktop_app.domain.users import Role, User
-from desktop_app.i18n.formatting import format_partial_date
+from desktop_app.i18n.formatting import format_partial_date, language_name
 from desktop_app.i18n.messages import FIELD_NAMES, SEX_NAMES
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.person_data_pdf import render_person_data
@@ -108,7 +108,7 @@ def export_person(
     values["sex"] = gettext_in(doc_lang, SEX_NAMES[person.sex.value]) if person.sex else ""
     names = Locale.parse(doc_lang)
     values["nationality"] = names.territories.get(person.nationality, person.nationality)
-    values["languages"] = ", ".join(names.languages.get(c, c) for c in person.languages)
+    values["languages"] = ", ".join(language_name(c, doc_lang) for c in person.languages)
     person_rows = [(label, str(values[key])) for key, label in _LABELS]
     from desktop_app.usecases.person_data_text import readable
 

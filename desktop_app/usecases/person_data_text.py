@@ -17,7 +17,7 @@ from typing import Any
 
 from desktop_app.forms.definition import CEFR_LEVELS, FieldDef, FieldType, FormDefinition
 from desktop_app.forms.labels import label as pick
-from desktop_app.i18n.formatting import format_partial_date
+from desktop_app.i18n.formatting import format_partial_date, language_name
 from desktop_app.i18n.messages import REFERRAL_STATUS, SEX_NAMES, STEP_DECISIONS
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.directory import ServiceDirectory
@@ -334,8 +334,7 @@ def conflict_value(
     if field == "nationality":
         return Locale.parse(lang).territories.get(value.upper(), value)
     if field == "languages":
-        names = Locale.parse(lang).languages
-        return ", ".join(names.get(code, code) for code in value.split(",") if code)
+        return ", ".join(language_name(code, lang) for code in value.split(",") if code)
     if field in ("date_of_birth", "follow_up"):
         try:
             return format_partial_date(value, lang)
@@ -362,15 +361,11 @@ def conflict_value(
 
 
 def _with_moments(rows: list[Row], lang: str) -> list[Row]:
-    from babel import Locale
-
-    languages = Locale.parse(lang).languages
-
     def shown(key: str, value: object) -> object:
         if key in MOMENTS:
             return _moment(value, lang)
         if key == "language" and isinstance(value, str):
-            return languages.get(value, value)
+            return language_name(value, lang)
         return value
 
     return [{k: shown(k, v) for k, v in row.items()} for row in rows]

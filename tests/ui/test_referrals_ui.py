@@ -679,6 +679,8 @@ def _appointment(dialog: ui.ReferDialog, when: dt.datetime) -> None:
             "Mo–Fr 8:00–12:30 Uhr, Do zusätzlich 14:00–17:30 Uhr",
             "außerhalb der Öffnungszeiten von",
         ),
+        # the hours end with the abbreviation's full stop, which ends the sentence too
+        ("bg", "в четвъртък също 14:00–17:30 ч. Моля", "извън работното време на"),
     ],
 )
 def test_an_appointment_outside_the_opening_hours_is_warned_of_not_refused(
