@@ -126,17 +126,21 @@ def _life_answers(
     if not answers["postal_code"]:
         del answers["postal_code"]
     if kids:
-        answers["children"] = [
+        drawn = [
             {
                 "child_birth": str(day.year - 1 - int(rng.random() * 17)),
                 "child_lives": "with_person" if rng.random() < 0.85 else "home_country",
             }
             for _ in range(kids)
         ]
+        # The same children at every visit (born in the same years); drawn each time all the
+        # same, so that the rest of the activity stays as it was.
+        answers["children"] = [dict(c) for c in person.setdefault("children_drawn", drawn)]
         for child in answers["children"]:
             if child["child_lives"] == "with_person":
                 age = day.year - int(child["child_birth"])
-                care = next(c for below, c in _CARE if age < below)
+                # (17 at the first visit, 18 at a later one: still at school or in training)
+                care = next((c for below, c in _CARE if age < below), _CARE[-1][1])
                 child["child_care"] = _pick(facts, care)
     return answers
 

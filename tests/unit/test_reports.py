@@ -400,6 +400,21 @@ def test_demo_activity_is_deterministic_and_spread_over_the_year() -> None:
     assert isinstance(Report, type)
 
 
+def test_a_demo_persons_children_are_the_same_at_every_visit() -> None:
+    """Demo visits drew a person's children anew each time (born 2022, then 2013): the
+    visit history and the letters, which read the latest visit, showed other children."""
+    activity = generate_activity([f"p{i}" for i in range(200)], dt.date(2026, 11, 20), seed=3)
+    seen: dict[str, list[list[tuple[str, str]]]] = {}
+    for visit in activity.visits:
+        if visit["form_id"] == "life_situation":
+            children = json.loads(visit["answers"]).get("children", [])
+            kids = [(c["child_birth"], c["child_lives"]) for c in children]
+            seen.setdefault(visit["person_id"], []).append(kids)
+    several = [lists for lists in seen.values() if len(lists) > 1 and lists[0]]
+    assert len(several) > 20
+    assert all(kids == lists[0] for lists in several for kids in lists)
+
+
 def test_german_levels_read_as_a_scale_from_no_german_to_c2() -> None:
     rows = reports_uc._ordered({"C1": (1,), "none": (4,), "A2": (2,)}, reports_uc.CEFR_ORDER)
     assert [r.key for r in rows] == ["none", "A2", "C1"]
