@@ -27,10 +27,11 @@ from PySide6.QtCharts import (
     QScatterSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QObject, QPointF, QRectF, Qt
+from PySide6.QtCore import QDate, QEvent, QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import QAction, QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QBoxLayout,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -59,7 +60,6 @@ from desktop_app.reports.exports import export
 from desktop_app.usecases.reports import (
     DEFAULT_THRESHOLD,
     HIDDEN_NOTE,
-    SO_FAR_NOTE,
     Period,
     Report,
     ReportFilter,
@@ -71,6 +71,7 @@ from desktop_app.usecases.reports import (
     parse_period,
     period_label,
     row_label,
+    suppressed,
     suppressed_cells,
 )
 
@@ -169,6 +170,7 @@ def chart_view(table: Table, lang: str) -> QChartView:
     chart.setBackgroundRoundness(0)
     chart.legend().setVisible(len(table.columns) > 1)
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    chart.legend().setShowToolTips(True)  # the whole label of one cut for want of room
     if table.chart == "line":
         _draw_trend(chart, table, lang)
     else:
@@ -188,25 +190,23 @@ def _draw_trend(chart: QChart, table: Table, lang: str) -> None:
     axis_x.append(
         [f"{r.key[5:7]}/{r.key[2:4]}{'*' if r.key in so_far else ''}" for r in table.rows]
     )
-    if so_far:
-        chart.setTitle(
-            _("* {month}: counted so far, the month is not over yet").format(
-                month=row_label(table.key, so_far[0], lang)
-            )
-        )
+    lines = trend_lines(table)
+    hidden = any(line.hidden for line in lines)
+    _explain_marks(chart, table, lang, so_far[0] if so_far else None, hidden)
     # Qt Charts cut every one of them to "12/…" (it measures a category axis's room for
     # a line series wrongly); "10/26" fits the room there is.
     axis_x.setTruncateLabels(False)
-    lines = trend_lines(table)
     drawn = [v for line in lines for run in (*line.runs, line.so_far) for _k, v in run]
-    hidden = any(line.hidden for line in lines)
     axis_y = QValueAxis()
     axis_y.setLabelFormat("%d")
     axis_y.setRange(0, max([*drawn, DEFAULT_THRESHOLD if hidden else 1, 1]))
     axis_y.applyNiceNumbers()  # ticks at 0, 500, 1000 … rather than 0, 390, 780 …
     chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
-    notes = {"so_far": _(SO_FAR_NOTE), "hidden": _(HIDDEN_NOTE).format(threshold=DEFAULT_THRESHOLD)}
+    # The legend gives each entry the same share of one row and cuts the rest ("месецът
+    # още не е …"): the notes are short there, their whole text in the title above. Its
+    # labels are HTML ("< 5" drew nothing).
+    notes = {"so_far": _("* so far"), "hidden": escape(suppressed(1, DEFAULT_THRESHOLD))}
     for j, (column, line) in enumerate(zip(table.columns, lines, strict=True)):
         color = QColor(COLORS[j % len(COLORS)])
         named = False
@@ -226,6 +226,23 @@ def _draw_trend(chart: QChart, table: Table, lang: str) -> None:
             markers = _ring(color, 10)
             points = [(k, DEFAULT_THRESHOLD) for k in line.hidden]
             _add_points(chart, markers, points, notes.pop("hidden", ""), axis_x, axis_y)
+
+
+def _explain_marks(
+    chart: QChart, table: Table, lang: str, so_far: str | None, hidden: bool
+) -> None:
+    """The marks' whole meaning in the chart's title (it wraps) and the view's tool tip: the
+    month not over yet (``so_far``, a row key) and the ring of a hidden count."""
+    notes = []
+    if so_far is not None:
+        month = row_label(table.key, so_far, lang)
+        notes.append(_("* {month}: counted so far, the month is not over yet").format(month=month))
+    if hidden:
+        note = _(HIDDEN_NOTE).format(threshold=DEFAULT_THRESHOLD)
+        notes.append(f"{suppressed(1, DEFAULT_THRESHOLD)}: {note}")
+    if notes:
+        chart.setTitle("<br>".join(escape(n) for n in notes))
+        chart.setToolTip("\n".join(notes))
 
 
 def _ring(color: QColor, size: float) -> QScatterSeries:
@@ -366,6 +383,32 @@ def _labels(table: Table, lang: str) -> list[str]:
     return [table.label(row.key, lang) for row in table.rows]
 
 
+class FigurePanel(QGroupBox):
+    """One figure: its chart beside its table where the room allows, else the table below
+    the chart (side by side they want about 1230 px in Bulgarian, more than a laptop has)."""
+
+    def __init__(self, title: str, grid: QTableWidget, chart: QChartView | None) -> None:
+        super().__init__(title)
+        self.grid, self.chart = grid, chart
+        self.row = QBoxLayout(QBoxLayout.Direction.LeftToRight, self)
+        if chart is not None:
+            self.row.addWidget(chart, 3)
+        self.row.addWidget(grid, 2)
+
+    def fit(self, width: int) -> None:
+        """Lay the panel out for ``width`` px: side by side only where both keep their
+        minimum widths."""
+        parts = [w.minimumWidth() for w in (self.chart, self.grid) if w is not None]
+        # the group box keeps its frame and title out of its layout by its contents margins
+        frame, inner = self.contentsMargins(), self.row.contentsMargins()
+        needed = sum(parts) + self.row.spacing() * (len(parts) - 1)
+        needed += frame.left() + frame.right() + inner.left() + inner.right()
+        wide = width >= needed
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.row.direction() != direction:
+            self.row.setDirection(direction)
+
+
 class CasesDialog(QDialog):
     """The people counted in one figure (names for users allowed to see them)."""
 
@@ -385,7 +428,7 @@ class CasesDialog(QDialog):
 
 
 class ReportsWindow(QMainWindow):
-    """Period and filters on top; every figure below as a chart beside its table."""
+    """Period and filters on top; every figure below as a chart with its table."""
 
     def __init__(self, session: Session, tasks: TaskRunner, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -442,9 +485,10 @@ class ReportsWindow(QMainWindow):
             status_row.addWidget(button)
         self.panels = QWidget()
         self.panels_layout = QVBoxLayout(self.panels)
-        scroll = QScrollArea()
+        self.figures_area = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.panels)
+        scroll.viewport().installEventFilter(self)
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.addWidget(top)
@@ -531,20 +575,31 @@ class ReportsWindow(QMainWindow):
             if widget is not None:
                 widget.deleteLater()
         for table in report.tables:
-            box = QGroupBox(_(table.title))
-            row = QHBoxLayout(box)
             grid = table_widget(table, lang)
             grid.setObjectName(f"table-{table.key}")
             if table.key in listable:
                 grid.cellDoubleClicked.connect(lambda r, _c, t=table: self.show_cases(t, r))
                 grid.cellClicked.connect(lambda r, _c, t=table: self.show_cases(t, r))
+            view = None
             if table.key != "overview" and table.rows:
                 view = chart_view(table, lang)
                 view.setObjectName(f"chart-{table.key}")
-                row.addWidget(view, 3)
-            row.addWidget(grid, 2)
-            self.panels_layout.addWidget(box)
+            self.panels_layout.addWidget(FigurePanel(_(table.title), grid, view))
         self.panels_layout.addStretch(1)
+        self._fit_panels()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.figures_area.viewport() and event.type() == QEvent.Type.Resize:
+            self._fit_panels()
+        return super().eventFilter(watched, event)
+
+    def _fit_panels(self) -> None:
+        """Chart beside table, or table below, as the scroll area's width allows: a panel
+        wider than it would scroll sideways and cut the table's right-hand columns."""
+        margins = self.panels_layout.contentsMargins()
+        width = self.figures_area.viewport().width() - margins.left() - margins.right()
+        for panel in self.panels.findChildren(FigurePanel):
+            panel.fit(width)
 
     def show_cases(self, table: Table, row_index: int) -> None:
         if self.report is None or not 0 <= row_index < len(table.rows):

@@ -228,7 +228,7 @@ class Row:
 
 
 UNFINISHED = {"so_far": N_("{label} (so far)"), "not_yet": N_("{label} (not yet)")}
-# what the charts' marks mean, in their legends (the PDF's and the dashboard's)
+# what the charts' marks mean: in the PDF's legends; the dashboard's titles say them whole
 HIDDEN_NOTE = N_("fewer than {threshold} (not shown exactly)")
 SO_FAR_NOTE = N_("month not over yet: figures so far")
 

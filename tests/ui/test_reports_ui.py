@@ -221,8 +221,10 @@ def test_the_trends_month_not_over_yet_is_a_dashed_step_to_a_ring_as_in_the_pdf(
     assert [_xy(s) for s in dashed] == [[(4, 45), (5, 46)], [(4, 65), (5, 66)]]
     rings = [s for s in chart.series() if isinstance(s, QScatterSeries)]
     assert [_xy(s) for s in rings] == [[(5, 46)], [(5, 66)]]
+    # short in the legend (it cuts what does not fit its share of one row), whole above
     named = [m.label() for m in chart.legend().markers() if m.isVisible()]
-    assert named == ["People advised", "month not over yet: figures so far", "Visits"]
+    assert named == ["People advised", "* so far", "Visits"]
+    assert chart.title() == "* Jun 2026: counted so far, the month is not over yet"
 
 
 def test_the_charts_hide_the_counts_the_export_hides_and_mark_them(qtbot: QtBot) -> None:
@@ -275,4 +277,5 @@ def test_the_charts_hide_the_counts_the_export_hides_and_mark_them(qtbot: QtBot)
     qtbot.addWidget(trend_view)
     (hollow,) = [s for s in trend_view.chart().series() if isinstance(s, QScatterSeries)]
     assert _xy(hollow) == [(1, DEFAULT_THRESHOLD)]
-    assert hollow.name() == "fewer than 5 (not shown exactly)"
+    assert hollow.name() == "&lt; 5"  # legend labels are HTML
+    assert trend_view.chart().title() == "&lt; 5: fewer than 5 (not shown exactly)"
