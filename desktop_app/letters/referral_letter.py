@@ -48,7 +48,7 @@ from desktop_app.domain.life_facts import Child, LifeFacts
 from desktop_app.domain.person import Person, Sex
 from desktop_app.domain.referral import Organisation, Referral
 from desktop_app.domain.service import LANGUAGES, Service
-from desktop_app.i18n.formatting import language_name
+from desktop_app.i18n.formatting import format_partial_date, language_name
 from desktop_app.letters._script import has_cyrillic, to_latin
 from desktop_app.letters.directory import ServiceDirectory, default_directory
 from desktop_app.letters.texts import LetterTexts, ReferralReason, default_letter_texts
@@ -1225,4 +1225,5 @@ def _birth(date: PartialDate | None, lang: str) -> str:
         return format_date(dt.date(date.year, date.month, date.day), "long", locale=_loc(lang))
     if date.month is not None:
         return format_skeleton("yMMMM", dt.date(date.year, date.month, 1), locale=_loc(lang))
-    return str(date.year)
+    # a year alone as the program writes it everywhere: Bulgarian "1992 г.", German "1992"
+    return format_partial_date(date, _loc(lang))

@@ -18,6 +18,7 @@ from desktop_app.domain.referral import Organisation
 from desktop_app.domain.service import Address, Contact, LocalizedText, Service
 from desktop_app.letters.referral_letter import LetterError, render_referral_letter
 from desktop_app.letters.texts import load_letter_texts
+from desktop_app.paths import resource
 from tests.unit.letters.letter_helpers import (
     DIRECTORY,
     MM,
@@ -436,3 +437,31 @@ def test_after_the_first_mention_the_letter_names_the_person_frau_or_herr_x() ->
     # The sex not recorded: the whole name, as before (no guess at Frau or Herr).
     unknown = flat(pdf_text(_render(PETAR))[0])
     assert "Petar Petrov spricht" in unknown and "Herr" not in unknown.split("Petar Petrov")[1]
+
+
+def test_a_year_of_birth_alone_is_written_as_the_program_writes_it(tmp_path: Path) -> None:
+    """The person's sheet wrote a bare "1992" in Bulgarian where the program shows "1992 г.";
+    the German letter keeps German ("geb. 1992"). An organisation's own texts put the date of
+    birth on the sheet."""
+    shipped = resource("letters")
+    for name in ("reasons.yaml", "common.yaml"):
+        text = (shipped / name).read_text(encoding="utf-8")
+        if name == "common.yaml":  # the sheet's intro, with the date of birth first
+            for words in ("Днес Ви насочихме", "Astăzi v-am trimis"):
+                text = text.replace(words, "({date_of_birth}) " + words, 1)
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    texts = load_letter_texts(tmp_path)
+    for person, lang, year in ((PETAR, "bg", "1992\u202fг."), (STEFAN, "ro", "1992")):
+        born = replace(person, date_of_birth=PartialDate(1992))
+        pdf = render_referral_letter(
+            referral_for(CLEARING, born),
+            born,
+            CLEARING,
+            ORGANISATION,
+            lang,
+            today=TODAY,
+            texts=texts,
+        )
+        letter, sheet = (" ".join(page.split()) for page in pdf_text(pdf))
+        assert ", geb. 1992 " in letter
+        assert f"({flat(year)}) " in sheet, sheet[:300]
