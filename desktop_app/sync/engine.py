@@ -170,9 +170,10 @@ class SyncEngine:
         with self.store.reading() as session:
             cursor = int(get_meta(session, CURSOR) or 0)
             keys = keyring(session)  # to open pages ahead (a key added meanwhile: in order)
-        # The next page is fetched while this one is applied: the server, the network and
-        # the answer's parsing overlap with decrypting and writing here. A sync with one page
-        # (the usual one) starts no thread.
+        # The next page is fetched, and its envelopes decrypted (``_fetch_and_open``), while
+        # this one is applied: the server, the network, the answer's parsing and the opening
+        # overlap with merging and writing here. A sync with one page (the usual one) starts
+        # no thread.
         #
         # Consecutive pages are applied in one transaction, up to APPLY_GROUP records and about
         # APPLY_SECONDS: a commit rewrites every index page the transaction touched, so a
