@@ -1,10 +1,11 @@
 """Whether an edited form definition may replace the one in force.
 
-A coordinator may reword labels and help, add sections, fields, options and rules, and mark more
-sections restricted. Nothing that answers already stored depend on may go: no field removed or
-retyped, no option removed, no restriction or consent requirement lifted, no consent purpose
-removed, and a changed consent text needs a new ``text_version``. So every stored visit still
-reads correctly with the new definition, and the reports keep their fields.
+A coordinator may reword labels and help, add sections, fields, options and rules, mark more
+sections restricted, and add or drop a text field's ``suggest`` (a screen's hint only). Nothing
+that answers already stored depend on may go: no field removed or retyped, no option removed, no
+restriction or consent requirement lifted, no consent purpose removed, and a changed consent
+text needs a new ``text_version``. So every stored visit still reads correctly with the new
+definition, and the reports keep their fields.
 """
 
 from __future__ import annotations

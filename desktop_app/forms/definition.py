@@ -31,6 +31,9 @@ LANGUAGES: tuple[str, ...] = ("de", "bg", "ro", "en")
 
 RESTRICTION_KINDS = frozenset({"health", "exploitation"})
 CONSENT_PURPOSES = frozenset({"advice", "central_storage", "referral_sharing"})
+SUGGESTION_LISTS = frozenset({"services"})
+"""What a text field may offer to complete from (``suggest:``): ``services``, the names of the
+service directory in force, for the consent form's "name of the service"."""
 
 TEXT_MAX_LENGTH = 2_000
 MULTILINE_MAX_LENGTH = 10_000
@@ -118,6 +121,9 @@ class FieldDef(_Model):
     restricted: str | None = None
     requires_consent: str | None = None
     purpose: str | None = None
+    # A hint for the form's screen only: answers and reports never depend on it, so adding or
+    # dropping it is no incompatible change (forms.compat).
+    suggest: str | None = None
 
     @property
     def text_limit(self) -> int:
@@ -223,6 +229,13 @@ class FormDefinition(_Model):
         """The restriction kinds this form declares (on sections and top-level fields)."""
         kinds = {s.restricted for s in self.sections} | {f.restricted for f in self.fields()}
         return frozenset(k for k in kinds if k)
+
+    def suggestion_lists(self) -> frozenset[str]:
+        """The lists (``services`` …) this form's text fields offer completions from."""
+        found = set()
+        for field in self.fields():
+            found |= {f.suggest for f in (field, *(field.fields or [])) if f.suggest}
+        return frozenset(found)
 
     def consent_purpose_of(self, field_id: str) -> str | None:
         """The consent purpose a top-level field needs, from the field or its section."""
@@ -485,6 +498,14 @@ class _Checker:
                 add(f"{where}: add_label is only allowed for group fields")
             if f.counted_by is not None:
                 add(f"{where}: counted_by is only allowed for group fields")
+        if f.suggest is not None:
+            if f.suggest not in SUGGESTION_LISTS:
+                add(
+                    f"{where}: unknown suggestion list {f.suggest!r} "
+                    f"(known: {', '.join(sorted(SUGGESTION_LISTS))})"
+                )
+            if f.type != FieldType.TEXT:
+                add(f"{where}: suggest is only allowed for text fields")
         if f.type != FieldType.DATE and (
             "date_precision" in f.model_fields_set or "allow_future" in f.model_fields_set
         ):

@@ -143,6 +143,24 @@ def test_additions_are_allowed_and_a_later_edit_must_keep_them(session: Session)
     assert _codes(session, _shipped()) == {"field_removed", "version_lower"}
 
 
+def test_a_published_consent_form_without_the_service_suggestion_still_loads(
+    session: Session,
+) -> None:
+    """A coordinator's copy exported before the shipped form suggested service names: it
+    publishes, is in force, and its field just completes nothing; putting it back is fine too."""
+    suggest = "        suggest: services\n"
+    files = _shipped()
+    _edit(files, "consent.yaml", suggest, "")
+    _edit(files, "consent.yaml", 'en: "Name of the service"', 'en: "Service named"', bump=False)
+    reference.publish_forms(session.store, session.user, files)
+    consent = reference.forms_in_force(session.store)["consent"]
+    assert consent.version == 2 and consent.field("shared_with_service").suggest is None
+    assert consent.suggestion_lists() == frozenset()
+    _edit(files, "consent.yaml", "        max_length: 300\n", "        max_length: 300\n" + suggest)
+    files["consent.yaml"] = files["consent.yaml"].replace("\nversion: 2\n", "\nversion: 3\n")
+    assert set(reference.check_forms(session.store, files)) >= {"consent"}
+
+
 def test_unknown_missing_and_misnamed_forms_are_refused(session: Session) -> None:
     files = _shipped()
     with pytest.raises(reference.PublishRefused) as caught:

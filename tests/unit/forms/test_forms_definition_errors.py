@@ -242,3 +242,19 @@ def test_check_paths_exit_codes(tmp_path: Path) -> None:
     code, messages = check_paths([tmp_path])
     assert code == 1
     assert any("form id 'tiny' is also used" in m for m in messages)
+
+
+def test_suggest_is_for_text_fields_and_names_a_known_list(tmp_path: Path) -> None:
+    data = minimal()
+    fields = data["sections"][0]["fields"]
+    fields[2]["fields"][0]["suggest"] = "services"  # a text field inside a group
+    form = load_form(write(tmp_path, data))
+    assert form.field("items").subfield("name").suggest == "services"  # type: ignore[union-attr]
+    assert form.suggestion_lists() == {"services"}
+    fields[0]["suggest"] = "services"  # an integer
+    fields[2]["fields"][0]["suggest"] = "people"
+    found = problems(tmp_path, data)
+    assert any("field 'amount': suggest is only allowed for text fields" in p for p in found)
+    assert any(
+        "field 'items.name': unknown suggestion list 'people' (known: services)" in p for p in found
+    )
