@@ -89,6 +89,16 @@ class ServiceDirectory:
 
         return sorted(hits, key=name_first)
 
+    def named_in(self, written: str) -> list[Service]:
+        """The services a consent form's "name of the service" names (``names_service``)."""
+        return [s for s in self.services if names_service(written, s)]
+
+    def consent_names(self) -> list[str]:
+        """Names to write on a consent form, to complete from: each service's German name
+        followed by its short names ("Jobcenter Dortmund", "Jobcenter"), each once."""
+        names = (n for s in self.services for n in (s.german_name, *s.consent_names))
+        return list(dict.fromkeys(n for n in names if n))
+
     def by_topic(self, topic_id: str) -> list[Service]:
         return [s for s in self.services if topic_id in s.topics]
 
@@ -96,6 +106,19 @@ class ServiceDirectory:
         """A referral's document entry: catalogue id → label in ``lang``; free text as written."""
         label = self.documents.get(item)
         return label.get(lang) if label else item
+
+
+def names_service(written: str, service: Service) -> bool:
+    """Whether a consent form's "name of the service" names ``service``: one of its names
+    (full, in any language, or a short one such as "Jobcenter") as whole words, ignoring
+    case and diacritics. Anything else (another service, a misspelling) does not count: the
+    advisor then records a consent that names the service."""
+    words = f" {fold(written)} "
+    return any(
+        f" {name} " in words
+        for name in map(fold, (*service.consent_names, *service.name.values()))
+        if name
+    )
 
 
 def load_directory(folder: Path | None = None) -> ServiceDirectory:

@@ -28,8 +28,7 @@ from desktop_app.domain.referral import (
 from desktop_app.domain.service import LANGUAGES, Service
 from desktop_app.domain.users import User
 from desktop_app.domain.validation import FieldError, ValidationFailed, has_control_characters
-from desktop_app.i18n.translit import fold
-from desktop_app.letters.directory import ServiceDirectory, default_directory
+from desktop_app.letters.directory import ServiceDirectory, default_directory, names_service
 from desktop_app.letters.referral_letter import render_referral_letter
 from desktop_app.letters.texts import LetterTexts, default_letter_texts
 from desktop_app.storage.audit_models import AuditRow
@@ -402,19 +401,6 @@ def consent_for(decisions: list[SharingConsent], service: Service) -> SharingCon
         if names_service(decision.shared_with, service):
             return replace(decision, covers=True)
     return decisions[0] if decisions else None
-
-
-def names_service(written: str, service: Service) -> bool:
-    """Whether a consent form's "name of the service" names ``service``: one of its names
-    (full, in any language, or a short one such as "Jobcenter") as whole words, ignoring
-    case and diacritics. Anything else (another service, a misspelling) does not count: the
-    advisor then records a consent that names the service."""
-    words = f" {fold(written)} "
-    return any(
-        f" {name} " in words
-        for name in map(fold, (*service.consent_names, *service.name.values()))
-        if name
-    )
 
 
 # The consent form's purpose that covers a letter to a service (resources/forms/consent.yaml).

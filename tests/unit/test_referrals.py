@@ -14,7 +14,7 @@ from sqlalchemy import select
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.domain.referral import ReferralStatus, ReferralStatusError
 from desktop_app.domain.validation import ValidationFailed
-from desktop_app.letters.directory import default_directory
+from desktop_app.letters.directory import default_directory, names_service
 from desktop_app.storage.models import OutboxRow
 from desktop_app.usecases import people
 from desktop_app.usecases import referrals as uc
@@ -282,12 +282,24 @@ def test_without_consent_to_pass_data_on_only_the_persons_sheet_is_made(
 )
 def test_a_consent_covers_the_services_it_names(written: str, covered: set[str]) -> None:
     directory = default_directory()
-    assert {s.id for s in directory.services if uc.names_service(written, s)} == covered
+    assert {s.id for s in directory.services if names_service(written, s)} == covered
 
 
 def test_a_consent_named_in_the_persons_language_covers_the_service_too() -> None:
     service = default_directory().get("clearingstelle")
-    assert uc.names_service(service.name.get("bg"), service)
+    assert names_service(service.name.get("bg"), service)
+
+
+def test_the_directory_says_which_services_a_consent_names_and_offers_names_to_write() -> None:
+    directory = default_directory()
+    assert [s.id for s in directory.named_in("Jobcenter, VHS und Arbeitsamt")] == [
+        "jobcenter",
+        "vhs",
+    ]
+    names = directory.consent_names()
+    # the German name first, the short ones after it, each once
+    assert names.index("Jobcenter Dortmund") + 1 == names.index("Jobcenter")
+    assert "VHS" in names and len(names) == len(set(names))
 
 
 def test_consents_since_the_latest_refusal_count_and_a_refusal_withdraws_older_ones(
