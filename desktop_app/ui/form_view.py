@@ -12,12 +12,13 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QCompleter,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -44,6 +45,9 @@ from desktop_app.forms import FieldDef, FieldType, FormDefinition, FormState, Se
 from desktop_app.forms import label as pick
 from desktop_app.forms.definition import CEFR_ASSESSMENT, CEFR_LEVELS
 from desktop_app.i18n.text import N_, _, current_language, gettext_in
+from desktop_app.i18n.translit import fold
+from desktop_app.letters.directory import ServiceDirectory, names_service
+from desktop_app.ui.error_label import WarningLabel
 from desktop_app.ui.widgets import ErrorLabel
 
 CLIENT_COLOUR = "#1a5fb4"
@@ -133,11 +137,19 @@ class FieldEditor(QWidget):
 
     changed = Signal()
 
-    def __init__(self, fdef: FieldDef, path: str, langs: Languages) -> None:
+    def __init__(
+        self,
+        fdef: FieldDef,
+        path: str,
+        langs: Languages,
+        directory: ServiceDirectory | None = None,
+    ) -> None:
         super().__init__()
         self.fdef = fdef
         self.path = path
         self.langs = langs
+        # the service directory in force, for questions that suggest its names
+        self.directory = directory
         self.touched = False
         self.title = QLabel()
         self.title.setWordWrap(True)
@@ -222,6 +234,105 @@ class TextEditor(FieldEditor):
 
     def focus_widget(self) -> QWidget:
         return self.edit
+
+
+FOLDED_ROLE = Qt.ItemDataRole.UserRole + 1
+
+
+class LastPartCompleter(QCompleter):
+    """Completes the part after the last comma of a list of names ("Jobcenter Dortmund, Fam"),
+    ignoring case and diacritics (the typed part and the names compared folded)."""
+
+    def __init__(self, names: list[str], parent: QWidget) -> None:
+        model = QStandardItemModel(parent)
+        for name in names:
+            item = QStandardItem(name)
+            item.setData(fold(name), FOLDED_ROLE)
+            model.appendRow(item)
+        super().__init__(model, parent)
+        self.setCompletionRole(FOLDED_ROLE)
+        self.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self._head = ""
+
+    def splitPath(self, path: str) -> list[str]:
+        head, comma, last = path.rpartition(",")
+        # kept as typed: the names before the comma stay, the completion replaces the rest
+        self._head = f"{head}, " if comma else ""
+        return [fold(last)]
+
+    def pathFromIndex(self, index: QModelIndex | QPersistentModelIndex) -> str:
+        return self._head + str(index.data(Qt.ItemDataRole.DisplayRole))
+
+    def completes(self, part: str) -> bool:
+        """Whether some name would be offered for ``part``."""
+        folded = fold(part)
+        model = self.model()
+        return any(
+            folded in str(model.index(row, 0).data(FOLDED_ROLE)) for row in range(model.rowCount())
+        )
+
+
+class ServiceNamesEditor(TextEditor):
+    """Names of services separated by commas (a consent's "name of the service"): completes the
+    directory's names and says under the field which services the text names, warning about a
+    part that names none, since a letter goes only to a service the consent names."""
+
+    def build(self) -> None:
+        super().build()
+        assert self.directory is not None  # make_editor builds it with one only
+        self.services: ServiceDirectory = self.directory
+        self.completer = LastPartCompleter(self.services.consent_names(), self)
+        self.edit.setCompleter(self.completer)
+        # setText on accepting a completion emits no textEdited: the form must see it
+        self.completer.activated.connect(self._emit)
+        self.named = QLabel()
+        self.named.setObjectName(f"{self.path}:named")
+        self.named.setWordWrap(True)
+        self.named.setStyleSheet("color: #555; font-size: 9pt;")
+        self.unnamed = WarningLabel()
+        self.unnamed.setObjectName(f"{self.path}:unnamed")
+        self.box.addWidget(self.named)
+        self.box.addWidget(self.unnamed)
+        self.edit.textChanged.connect(self.show_naming)
+        self.edit.editingFinished.connect(self.show_naming)
+
+    def retranslate_input(self) -> None:
+        self.show_naming()
+
+    def show_naming(self) -> None:
+        parts = [p.strip() for p in self.edit.text().split(",")]
+        named = self.services.named_in(self.edit.text())
+        named.sort(key=lambda s: next((i for i, p in enumerate(parts) if names_service(p, s)), 0))
+        self.named.setText(
+            _("A letter can go to: {services}").format(
+                services=", ".join(s.german_name for s in named)
+            )
+            if named
+            else ""
+        )
+        self.named.setVisible(bool(named))
+        if self.edit.hasFocus() and self.completer.completes(parts[-1]):
+            parts.pop()  # still being typed: the popup offers names for it
+        unnamed = [p for p in parts if p and not self.services.named_in(p)]
+        self.unnamed.show_message(
+            "\n".join(
+                _("“{name}” names no service of the directory: a letter cannot go to it.").format(
+                    name=part
+                )
+                for part in unnamed
+            )
+        )
+        if self.edit.hasFocus() and (named or unnamed):
+            # below the field, where the page may end: scrolled to once laid out
+            QTimer.singleShot(0, self, self._reveal_naming)
+
+    def _reveal_naming(self) -> None:
+        page = self.parentWidget()
+        while page is not None and not isinstance(page, QScrollArea):
+            page = page.parentWidget()
+        if page is not None:
+            page.ensureWidgetVisible(self.unnamed if self.unnamed.isVisible() else self.named)
 
 
 class MultilineEditor(FieldEditor):
@@ -442,7 +553,13 @@ class CefrEditor(FieldEditor):
         self.assessed.setObjectName(f"{path}:assessed")
 
 
-def make_editor(fdef: FieldDef, path: str, langs: Languages) -> FieldEditor:
+def make_editor(
+    fdef: FieldDef, path: str, langs: Languages, directory: ServiceDirectory | None = None
+) -> FieldEditor:
+    """The editor of one question; ``directory`` serves the questions that suggest its names
+    (without one they are plain text)."""
+    if fdef.suggest == "services" and directory is not None:
+        return ServiceNamesEditor(fdef, path, langs, directory)
     kinds: dict[FieldType, type[FieldEditor]] = {
         FieldType.TEXT: TextEditor,
         FieldType.MULTILINE: MultilineEditor,
@@ -454,7 +571,7 @@ def make_editor(fdef: FieldDef, path: str, langs: Languages) -> FieldEditor:
         FieldType.CEFR: CefrEditor,
         FieldType.GROUP: GroupEditor,
     }
-    return kinds[fdef.type](fdef, path, langs)
+    return kinds[fdef.type](fdef, path, langs, directory)
 
 
 class GroupItem(QFrame):
@@ -475,7 +592,7 @@ class GroupItem(QFrame):
         layout.addLayout(top)
         self.editors: dict[str, FieldEditor] = {}
         for sub in group.fdef.fields or []:
-            editor = make_editor(sub, sub.id, group.langs)
+            editor = make_editor(sub, sub.id, group.langs, group.directory)
             editor.changed.connect(group._emit)
             layout.addWidget(editor)
             self.editors[sub.id] = editor
@@ -575,7 +692,9 @@ class GroupEditor(FieldEditor):
 class SectionPage(QScrollArea):
     """One section's questions, or, while its consent is missing, a closed notice."""
 
-    def __init__(self, section: Section, langs: Languages) -> None:
+    def __init__(
+        self, section: Section, langs: Languages, directory: ServiceDirectory | None = None
+    ) -> None:
         super().__init__()
         self.section = section
         self.setWidgetResizable(True)
@@ -616,7 +735,7 @@ class SectionPage(QScrollArea):
         self.layout_.addLayout(row)
         self.editors: dict[str, FieldEditor] = {}
         for fdef in section.fields:
-            editor = make_editor(fdef, fdef.id, langs)
+            editor = make_editor(fdef, fdef.id, langs, directory)
             self.layout_.addWidget(editor)
             self.editors[fdef.id] = editor
         self.layout_.addStretch(1)
@@ -759,7 +878,8 @@ class FormView(QWidget):
     ``consents`` (granted purpose ids) closes sections needing a purpose not granted; ``None``
     opens everything. ``withheld`` (restriction kinds the user may not see, e.g. a helper's
     ``health``) hides those sections and questions behind a short note. ``client_lang`` turns
-    on bilingual labels.
+    on bilingual labels. ``directory`` (the service directory in force) completes the questions
+    that suggest its names.
     """
 
     answers_changed = Signal()
@@ -773,6 +893,7 @@ class FormView(QWidget):
         consents: Collection[str] | None = None,
         withheld: Collection[str] = (),
         today: dt.date | None = None,
+        directory: ServiceDirectory | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -800,7 +921,7 @@ class FormView(QWidget):
         self.pages: list[SectionPage] = []
         self.editors: dict[str, FieldEditor] = {}
         for section in definition.sections:
-            page = SectionPage(section, self.langs)
+            page = SectionPage(section, self.langs, directory)
             page.consent_button.clicked.connect(
                 lambda _c=False, p=section.requires_consent: self.consent_requested.emit(p or "")
             )

@@ -36,16 +36,17 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.person import Person
 from desktop_app.domain.validation import ValidationFailed
-from desktop_app.forms import InvalidAnswers
+from desktop_app.forms import FormDefinition, InvalidAnswers
 from desktop_app.forms import label as pick
 from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, N_, _, current_language, ngettext
+from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.storage.db import Store
 from desktop_app.ui.form_view import FormView
 from desktop_app.ui.tasks import DialogSave, TaskRunner
 from desktop_app.ui.widgets import ErrorLabel
-from desktop_app.usecases import people, visits
+from desktop_app.usecases import people, reference, visits
 from desktop_app.usecases.accounts import Session
 
 if TYPE_CHECKING:
@@ -93,6 +94,13 @@ def client_language_of(person: Person | None) -> str | None:
     return None
 
 
+def suggested_directory(definition: FormDefinition, store: Store) -> ServiceDirectory | None:
+    """The service directory in force, for a form whose questions suggest its names."""
+    if "services" not in definition.suggestion_lists():
+        return None
+    return reference.service_directory(store)
+
+
 def answers_from_person(person: Person) -> dict[str, Any]:
     """Start a life situation check with what the person's record already says."""
     answers: dict[str, Any] = {
@@ -136,7 +144,11 @@ class ConsentDialog(QDialog):
         self.texts = QTextBrowser()
         self.texts.setObjectName("consent_texts")
         self.texts.setStyleSheet("background: white; padding: 6px; border: 1px solid #ccc;")
-        self.view = FormView(self.definition, client_lang=lang)
+        self.view = FormView(
+            self.definition,
+            client_lang=lang,
+            directory=suggested_directory(self.definition, session.store),
+        )
         self.view.navigator.hide()
         self.view.back_button.hide()
         self.view.next_button.hide()
@@ -245,11 +257,13 @@ class VisitWindow(QDialog):
         # restricted sections a helper may not see are closed in the view; the use cases
         # enforce the same rule (and would refuse restricted answers)
         self.withheld = visits.withheld_kinds(store, session.user, person.id)
+        definition = visits.form(form_id, store)
         self.view = FormView(
-            visits.form(form_id, store),
+            definition,
             client_lang=client_lang,
             consents=consents,
             withheld=self.withheld,
+            directory=suggested_directory(definition, store),
         )
         if draft is not None:
             self.view.set_answers(draft.answers, draft.next_steps)

@@ -7,12 +7,13 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCharts import QChart, QChartView
 from PySide6.QtCore import QRect, QSize
-from PySide6.QtWidgets import QGraphicsTextItem, QScrollArea, QTableWidget, QWidget
+from PySide6.QtWidgets import QComboBox, QGraphicsTextItem, QScrollArea, QTableWidget, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.i18n.text import set_language
 from desktop_app.ui import referrals as referrals_ui
+from desktop_app.ui.form_view import ServiceNamesEditor
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.reports import ReportsWindow
 from desktop_app.ui.visits import VisitWindow
@@ -92,6 +93,26 @@ def test_the_consent_dialog_fits(
     dialog = win.open_consent()
     qtbot.waitExposed(dialog)
     assert_fits(dialog, dialog.save)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_consent_dialog_fits_with_service_names_offered_and_one_warned_about(
+    qtbot: QtBot, session: Session, program_font: None, lang: str
+) -> None:
+    win = _visit_window(qtbot, session, lang)
+    dialog = win.open_consent()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()  # the name being typed is judged once the field loses the focus
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
+    sharing = dialog.view.input("consent_referral_sharing")
+    assert isinstance(sharing, QComboBox)
+    sharing.setCurrentIndex(sharing.findData("given"))
+    editor = dialog.view.editors["shared_with_service"]
+    assert isinstance(editor, ServiceNamesEditor)
+    type_text(editor.edit, "Arbeitsamt, Агенция по заетостта, Jobc")
+    assert editor.completer.popup().isVisible()
+    assert editor.unnamed.text().count("\n") == 1 and editor.unnamed.isVisible()
+    assert_fits(dialog, dialog.save, editor.edit)
 
 
 @pytest.mark.skipif(not referrals_ui.HAVE_QTPDF, reason="QtPdf is not installed")
