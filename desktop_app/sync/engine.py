@@ -268,20 +268,27 @@ class SyncEngine:
         """Open, check and merge one page; a few queries per page, not per record.
         ``opened_ahead`` holds envelopes the fetch thread opened (``_fetch_and_open``)."""
         keys = keyring(session)
+        opener = crypto.EnvelopeOpener(keys)
         # Our own pushes coming back. If the laptop crashed (or the answer was lost) after the
         # server stored one, this is the only news that it arrived: without it the outbox
-        # would re-push the revision forever and be refused as a conflict.
-        own = {
-            e.record_id: (e.kind, e.revision)
-            for e in envelopes
-            if e.author_device == self.device_id
-        }
+        # would re-push the revision forever and be refused as a conflict. Only an authentic
+        # one counts: the server could make one up in our name with a high revision, and the
+        # changes it claims to hold would never be sent (nor accepted from others) again.
+        own: dict[str, tuple[str, int]] = {}
+        for envelope in envelopes:
+            if envelope.author_device != self.device_id:
+                continue
+            try:
+                opener.open(envelope)
+            except crypto.EnvelopeError as exc:
+                self._refuse(report, envelope, type(exc).__name__)
+                continue
+            own[envelope.record_id] = (envelope.kind, envelope.revision)
         if own:
             self._mark_synced(session, own)
         foreign = [e for e in envelopes if e.author_device != self.device_id]
         seen = _synced_revisions(session, [e.record_id for e in foreign])
         opened: dict[str, list[tuple[wire.StoredEnvelope, RecordState, str]]] = {}
-        opener = crypto.EnvelopeOpener(keys)
         clocks: list[str] = []
         deferred: list[wire.StoredEnvelope] = []
         newer: list[wire.StoredEnvelope] = []  # written by a newer version of the app
