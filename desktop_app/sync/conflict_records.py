@@ -1,20 +1,23 @@
 """Conflicts as rows: found by a merge, or by an edit that was left open while a sync ran.
 
 A conflict syncs like any record. The same conflict found on two laptops gets the same id
-(``merge.Conflict``), so it is stored once.
+(from ``merge.Conflict.identity``), so it is stored once.
 """
 
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow
-from desktop_app.storage.sync_models import ConflictRow
+from desktop_app.storage.sync_models import ConflictRow, TeamKeyRow
+from desktop_app.sync import crypto
 from desktop_app.sync import kinds as _kinds  # noqa: F401  (registers the record kinds)
 from desktop_app.sync.merge import Conflict, RecordState
 from desktop_app.sync.records import ADAPTERS, load_one
@@ -24,14 +27,29 @@ def conflict_row_values(value: object) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def conflict_id(session: Session, conflict: Conflict) -> str:
+    """The id ``conflict`` syncs under: the same on every laptop of the team, and opaque to the
+    server. Its identity names the record, the field and a clock, all of which the server could
+    guess by trying (the record ids and times it sees, the field names the app has): a plain
+    hash of it would tell the operator which answer of whose visit two laptops disagreed on.
+    So it is keyed with the team's first key, which every laptop of the team holds (an approval
+    hands over every key). A laptop with no team key syncs nothing: a random id then."""
+    with session.no_autoflush:
+        first = session.scalar(select(TeamKeyRow.key).order_by(TeamKeyRow.key_id).limit(1))
+    if first is None:
+        return str(uuid.uuid4())
+    return crypto.keyed_record_id(bytes(first), conflict.identity)
+
+
 def record_conflict(session: Session, store: Store, conflict: Conflict, person_id: str) -> int:
     """Store ``conflict`` (and queue it for the server) unless it is stored already; 1 if new."""
-    if session.get(ConflictRow, conflict.id) is not None:
+    record_id = conflict_id(session, conflict)
+    if session.get(ConflictRow, record_id) is not None:
         return 0
     hlc = str(store.clock.now())
     session.add(
         ConflictRow(
-            id=conflict.id,
+            id=record_id,
             record_kind=conflict.record_kind,
             record_id=conflict.record_id,
             person_id=person_id,
@@ -49,7 +67,7 @@ def record_conflict(session: Session, store: Store, conflict: Conflict, person_i
             field_clocks="{}",
         )
     )
-    session.add(OutboxRow(record_kind="conflict", record_id=conflict.id, revision=1, hlc=hlc))
+    session.add(OutboxRow(record_kind="conflict", record_id=record_id, revision=1, hlc=hlc))
     return 1
 
 

@@ -37,6 +37,7 @@ __all__ = [
     "UnknownKeyError",
     "envelope_aad",
     "fingerprint",
+    "keyed_record_id",
     "laptop_vouch",
     "laptop_vouch_holds",
     "new_team_key",
@@ -51,6 +52,7 @@ TEAM_KEY_BYTES = 32
 _ENVELOPE_DOMAIN = b"welcome-desk/envelope/v1"
 _WRAP_DOMAIN = b"welcome-desk/wrap-team-key/v1"
 _VOUCH_DOMAIN = b"welcome-desk/laptop-vouch/v1"
+_RECORD_ID_DOMAIN = b"welcome-desk/keyed-record-id/v1"
 
 
 class EnvelopeError(Exception):
@@ -362,3 +364,17 @@ def laptop_vouch_holds(
         return False
     expected = _vouch_mac(team_key, key_id, laptop_id, public_key)
     return hmac.compare_digest(expected.encode(), mac.encode("utf-8", "replace"))
+
+
+def keyed_record_id(team_key: bytes, identity: str) -> str:
+    """A record id every holder of ``team_key`` derives alike from ``identity``, and nobody else
+    can tell from anything it might guess (a UUID in the form of a random one). For records that
+    laptops must find under the same id where that identity holds content, e.g. a field name."""
+    if len(team_key) != TEAM_KEY_BYTES:
+        raise ValueError("team key must be 32 bytes")
+    # A key of its own for ids (the team key itself only ever encrypts with AES-GCM).
+    id_key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_RECORD_ID_DOMAIN).derive(
+        team_key
+    )
+    digest = hmac.new(id_key, _field(identity.encode("utf-8")), hashlib.sha256).digest()
+    return str(uuid.UUID(bytes=digest[:16], version=4))

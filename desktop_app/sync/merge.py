@@ -13,15 +13,10 @@ same result whatever order changes arrive in.
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
-
-_CONFLICT_NS = uuid.UUID("7f0b1f3e-3c1a-4b8e-9a53-6f3f0d7c2a11")
-
 
 def clock_device(clock: str) -> str:
     """The device part of a rendered HLC timestamp (``<wall>-<counter>-<device>``)."""
@@ -70,13 +65,12 @@ class Conflict:
     kept_clock: str
     other_value: Any
     other_clock: str
-    id: str = dataclasses.field(default="")
 
-    def __post_init__(self) -> None:
-        if not self.id:
-            # The same conflict found on two laptops gets the same id: it is stored once.
-            key = f"{self.record_kind}/{self.record_id}/{self.field}/{self.other_clock}"
-            object.__setattr__(self, "id", str(uuid.uuid5(_CONFLICT_NS, key)))
+    @property
+    def identity(self) -> str:
+        """The same on every laptop that finds this conflict, so that it is stored once. Not an
+        id itself: it names the field, and the server sees ids (``conflict_records``)."""
+        return f"{self.record_kind}/{self.record_id}/{self.field}/{self.other_clock}"
 
 
 @dataclass(frozen=True)

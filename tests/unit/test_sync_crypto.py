@@ -211,3 +211,15 @@ def test_associated_data_binds_the_canonical_ids_whatever_their_spelling(
     assert crypto.envelope_aad(other, "person", 3, team.key_id, AUTHOR, HLC) != canonical
     with pytest.raises(ValueError):
         crypto.envelope_aad("not-a-uuid", "person", 3, team.key_id, AUTHOR, HLC)
+
+
+def test_a_keyed_record_id_is_the_same_for_every_holder_of_the_key_and_no_one_else() -> None:
+    key, other = crypto.new_team_key(), crypto.new_team_key()
+    identity = "person/6f47e651-7fd5-4ce2-bcfa-0142c4116b4c/family_name/1796380907394-00000-x"
+    first = crypto.keyed_record_id(key.key, identity)
+    assert first == crypto.keyed_record_id(bytes(key.key), identity)
+    assert uuid.UUID(first).version == 4  # looks like any random record id
+    assert first != crypto.keyed_record_id(other.key, identity)
+    assert first != crypto.keyed_record_id(key.key, identity.replace("family", "given"))
+    with pytest.raises(ValueError):
+        crypto.keyed_record_id(key.key[:16], identity)
