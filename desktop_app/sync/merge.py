@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+
 def clock_device(clock: str) -> str:
     """The device part of a rendered HLC timestamp (``<wall>-<counter>-<device>``)."""
     parts = clock.split("-", 2)
