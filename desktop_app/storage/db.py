@@ -17,7 +17,7 @@ from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool
 
-from desktop_app.domain.hlc import HybridLogicalClock
+from desktop_app.domain.hlc import HybridLogicalClock, Timestamp
 from desktop_app.storage.layout import (  # re-exported: the store's names live in one place
     DB_NAME,
     SCHEMA_HEAD,
@@ -160,6 +160,7 @@ class Store:
         self._writer_file = self._writers_dir / str(os.getpid())
         self._foreground = 0  # this process's transactions in progress or waiting to begin
         self._foreground_lock = threading.Lock()
+        self._clock_ready = False
         with contextlib.suppress(OSError):
             self._writers_dir.mkdir(exist_ok=True)
         with self.transaction() as session:
@@ -168,7 +169,15 @@ class Store:
                 device = MetaRow(key="device_id", value=str(uuid.uuid4()))
                 session.add(device)
             self.device_id = device.value
-        self.clock = HybridLogicalClock(self.device_id)
+            self.clock = HybridLogicalClock(self.device_id)
+            # The clock goes on from the newest time this store holds, not from this
+            # process's wall clock: a value from a laptop whose clock runs ahead, or one set
+            # before this laptop's clock was put back, would otherwise win over a change made
+            # on top of it after a restart, and that change would be lost everywhere.
+            newest = _held_clock(session)
+            if newest is not None:
+                self.clock.observe(newest)
+            self._clock_ready = True
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -180,6 +189,7 @@ class Store:
             with self._write_lock, self._sessions.begin() as session:
                 session.connection().exec_driver_sql(_BEGIN_WRITING)
                 yield session
+                self._keep_clock(session)
         finally:
             self._announce(-1)
 
@@ -193,6 +203,22 @@ class Store:
         with self._write_lock, self._sessions.begin() as session:
             session.connection().exec_driver_sql(_BEGIN_WRITING)
             yield session
+            self._keep_clock(session)
+
+    def _keep_clock(self, session: Session) -> None:
+        """Note the clock's newest time in the transaction that may store it (a change made
+        now, a record pulled from a laptop whose clock runs ahead), for the next start."""
+        if not self._clock_ready:
+            return
+        latest = self.clock.latest()
+        row = session.get(MetaRow, CLOCK_KEY)
+        held = _parsed(row.value) if row is not None else None
+        if held is not None and (held.wall_ms, held.counter) >= (latest.wall_ms, latest.counter):
+            return
+        if row is None:
+            session.add(MetaRow(key=CLOCK_KEY, value=str(latest)))
+        else:
+            row.value = str(latest)
 
     def _announce(self, change: int) -> None:
         """Keep this process's file in ``WRITERS_DIR`` while a transaction of it is in progress
@@ -245,6 +271,35 @@ class Store:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+# The meta row that holds the newest clock time this store has issued or observed.
+CLOCK_KEY = "clock.latest"
+
+
+def _parsed(text_value: str | None) -> Timestamp | None:
+    try:
+        return Timestamp.parse(text_value) if text_value else None
+    except ValueError:
+        return None
+
+
+def _held_clock(session: Session) -> Timestamp | None:
+    """The newest clock time the store holds: noted by ``Store._keep_clock``, or for a store
+    from before it noted one, the newest change of any synced record or audit entry."""
+    noted = _parsed(session.scalar(select(MetaRow.value).where(MetaRow.key == CLOCK_KEY)))
+    if noted is not None:
+        return noted
+    connection = session.connection()
+    tables = connection.exec_driver_sql(
+        "SELECT m.name FROM sqlite_master m JOIN pragma_table_info(m.name) c "
+        "WHERE m.type = 'table' AND c.name = 'updated_hlc'"
+    ).scalars()
+    queries = [f'SELECT max(updated_hlc) FROM "{name}"' for name in tables]
+    queries.append("SELECT max(at) FROM audit_log")
+    found = [_parsed(connection.exec_driver_sql(q).scalar()) for q in queries]
+    held = [t for t in found if t is not None]
+    return max(held, key=lambda t: (t.wall_ms, t.counter)) if held else None
 
 
 def open_with_key(paths: StorePaths, key: bytes, *, create: bool = False) -> Store:

@@ -236,3 +236,46 @@ def test_conflicts_stored_before_they_named_their_person_get_it_from_their_recor
         assert [tuple(r) for r in rows] == [("c1", "p1"), ("c2", "p2"), ("c3", "")]
     finally:
         store.close()
+
+
+def _ahead(store: storage_db.Store, minutes: int) -> str:
+    """A clock time ``minutes`` ahead of this laptop's wall clock, from another laptop."""
+    wall = time.time_ns() // 1_000_000 + minutes * 60_000
+    return f"{wall:013d}-00003-other-laptop"
+
+
+def test_the_clock_goes_on_after_a_restart_from_the_newest_time_it_saw(data_dir: Path) -> None:
+    """A time observed from a laptop whose clock runs ahead (stored with what it brought) is
+    not forgotten when the app closes: the next change sorts after it."""
+    s = create_first_account(data_dir, "anna", "Anna", PASSWORD)
+    seen = _ahead(s.store, 30)
+    s.store.clock.observe(storage_db.Timestamp.parse(seen))
+    people.register_person(s.store, s.user, PersonDraft("Ivan", "Kolev", "1980"))
+    s.close()
+    s2 = log_in(data_dir, "anna", PASSWORD)
+    try:
+        assert str(s2.store.clock.now()) > seen
+    finally:
+        s2.close()
+
+
+def test_a_store_from_before_the_clock_was_noted_takes_it_from_its_newest_record(
+    data_dir: Path,
+) -> None:
+    s = create_first_account(data_dir, "anna", "Anna", PASSWORD)
+    person = people.register_person(s.store, s.user, PersonDraft("Ivan", "Kolev", "1980"))
+    seen = _ahead(s.store, 45)
+    with s.store.transaction() as session:
+        # As a pull stores a record last changed on a laptop whose clock runs ahead, in a
+        # store written by a version that did not note the clock.
+        session.connection().exec_driver_sql(
+            "UPDATE people SET updated_hlc = ? WHERE id = ?", (seen, person.id)
+        )
+    with s.store.engine.begin() as connection:  # not a store transaction: it notes the clock
+        connection.execute(MetaRow.__table__.delete().where(MetaRow.key == storage_db.CLOCK_KEY))
+    s.close()
+    s2 = log_in(data_dir, "anna", PASSWORD)
+    try:
+        assert str(s2.store.clock.now()) > seen
+    finally:
+        s2.close()
