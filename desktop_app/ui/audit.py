@@ -53,6 +53,7 @@ ACTION_NAMES = {
     "revoke_laptop": N_("laptop revoked"),
     "rotate_key": N_("team key renewed"),
     "confirm_coordinator": N_("coordinator's laptop confirmed"),
+    "decide": N_("conflict decided"),
 }
 KIND_NAMES = {
     "person": N_("person"),

@@ -50,6 +50,7 @@ class AuditAction(enum.StrEnum):
     REVOKE_LAPTOP = "revoke_laptop"
     ROTATE_KEY = "rotate_key"
     CONFIRM_COORDINATOR = "confirm_coordinator"
+    DECIDE = "decide"  # a conflict between two laptops' values decided
 
 
 DetailValue = str | int | bool | None

@@ -501,3 +501,15 @@ def _mark_resolved(session: DbSession, store: Store, user: User, conflict_id: st
     session.add(
         OutboxRow(record_kind="conflict", record_id=conflict_id, revision=row.revision, hlc=hlc)
     )
+    # The decision itself, whether or not it changes a value: keeping the value a record holds
+    # is a decision about the person's data too, and changes nothing else that is audited.
+    person = row.person_id or (row.record_id if row.record_kind == "person" else "")
+    audit.record_in(
+        session,
+        store,
+        user.id,
+        audit.AuditAction.DECIDE,
+        row.record_kind,
+        person or row.record_id,
+        {"conflict": conflict_id, "field": row.field},
+    )
