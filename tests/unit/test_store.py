@@ -279,3 +279,23 @@ def test_a_store_from_before_the_clock_was_noted_takes_it_from_its_newest_record
         assert str(s2.store.clock.now()) > seen
     finally:
         s2.close()
+
+
+def test_a_process_whose_clock_is_behind_does_not_move_the_noted_time_back(
+    data_dir: Path,
+) -> None:
+    """The window and its sync process write the same store, each with its own clock: the
+    time noted for the next start is the newer of the two."""
+    s = create_first_account(data_dir, "anna", "Anna", PASSWORD)
+    window = storage_db.open_with_key(StorePaths(data_dir), s.key)  # a second process's store
+    seen = _ahead(s.store, 20)
+    s.store.clock.observe(storage_db.Timestamp.parse(seen))
+    people.register_person(s.store, s.user, PersonDraft("Ivan", "Kolev", "1980"))
+    people.register_person(window, s.user, PersonDraft("Elena", "Radu", "1985"))
+    window.close()
+    s.close()
+    s2 = log_in(data_dir, "anna", PASSWORD)
+    try:
+        assert str(s2.store.clock.now()) > seen
+    finally:
+        s2.close()
