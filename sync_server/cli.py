@@ -6,8 +6,12 @@ import argparse
 import ipaddress
 import logging
 import os
+import ssl
 import sys
 from collections.abc import Sequence
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from sync_server import db
 
@@ -74,11 +78,30 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _tls_problem(cert: str, key: str) -> str | None:
+    """Why the certificate and key cannot serve TLS, or None. Checked before anything starts:
+    uvicorn would otherwise fail with a traceback after the database was migrated."""
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(cert, key)
+    except ssl.SSLError as exc:
+        return f"not a PEM certificate chain and its private key ({exc.reason or exc})"
+    except OSError as exc:
+        return f"{exc.strerror or exc}: {exc.filename or cert}"
+    return None
+
+
 def _serve(args: argparse.Namespace, url: str) -> int:
     if bool(args.cert) != bool(args.key):
         print("error: --cert and --key must be given together", file=sys.stderr)
         return EXIT_USAGE
     tls = bool(args.cert)
+    if tls and (problem := _tls_problem(args.cert, args.key)):
+        print(
+            f"error: cannot load the TLS certificate {args.cert} with the key {args.key}: "
+            f"{problem}",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     if not tls and not _is_loopback(args.host) and not args.insecure_dev:
         print(
             f"error: refusing plain HTTP on {args.host}: records and tokens would cross the "
@@ -130,12 +153,50 @@ def _serve(args: argparse.Namespace, url: str) -> int:
     return 0
 
 
+def _database_problem(exc: DBAPIError, url: str) -> str:
+    """The driver's reason, first line only (no SQL, no parameters), never the password."""
+    reason = str(exc.orig or exc).strip().splitlines()[0] if str(exc.orig or exc).strip() else ""
+    password = make_url(url).password
+    if password:
+        reason = reason.replace(str(password), "***")
+    return reason or type(exc.orig or exc).__name__
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # Seven lines of Alembic's own plugin set-up at every migration say nothing to an operator.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     url = db.resolve_database_url(args.database_url)
+    try:
+        make_url(url)
+    except ArgumentError:
+        # Not echoed: the value may hold the database password.
+        print(
+            f"error: --database-url (or ${db.ENV_DATABASE_URL}) is not a database URL; "
+            "e.g. postgresql://user:password@host/db or sqlite:///path/server.db",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    # Expected failures of an operator's command end in one line, not a traceback.
+    try:
+        return _run(args, url)
+    except DBAPIError as exc:
+        print(
+            f"error: cannot use the database {db.safe_url(url)}: {_database_problem(exc, url)}",
+            file=sys.stderr,
+        )
+    except db.SchemaTooNew as exc:
+        print(f"error: {exc}", file=sys.stderr)
+    except ModuleNotFoundError as exc:  # e.g. mysql:// without its driver
+        print(f"error: no database driver for {db.safe_url(url)} ({exc.name})", file=sys.stderr)
+        return EXIT_USAGE
+    return 1
+
+
+def _run(args: argparse.Namespace, url: str) -> int:
     if args.command == "serve":
         return _serve(args, url)
 

@@ -114,14 +114,31 @@ def current_revision(engine: Engine) -> str | None:
             return None
 
 
+class SchemaTooNew(Exception):
+    """The database was migrated by a newer server than this one."""
+
+    def __init__(self, revision: str) -> None:
+        super().__init__(
+            f"the database has schema revision {revision}, newer than this server knows "
+            f"(up to {HEAD_REVISION}): update the server, or restore the database it wrote"
+        )
+        self.revision = revision
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest revision (safe to run on every start)."""
     # Importing Alembic costs about half a second; skip it when already up to date.
-    if current_revision(engine) == HEAD_REVISION:
+    current = current_revision(engine)
+    if current == HEAD_REVISION:
         return
     from alembic import command
+    from alembic.script import ScriptDirectory
 
     config = alembic_config()
+    # Alembic would fail with a traceback ("Can't locate revision"); say what it means.
+    known = {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+    if current is not None and current not in known:
+        raise SchemaTooNew(current)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "head")

@@ -185,3 +185,77 @@ def test_serve_uses_the_c_http_parser_and_event_loop() -> None:
             assert isinstance(loop, uvloop.Loop)
         finally:
             loop.close()
+
+
+def _no_traceback(result: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in result.stderr, result.stderr
+
+
+def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
+    # Nothing listens on this loopback port: PostgreSQL refuses the connection at once.
+    url = f"postgresql://welcome_desk:secret-pw@127.0.0.1:{free_port()}/welcome_desk"
+    for command in (["migrate"], ["enroll", "--name", "Laptop 3"], ["devices"]):
+        result = run_cli(url, *command, check=False)
+        _no_traceback(result)
+        assert result.returncode == 1
+        assert "error: cannot use the database postgresql+psycopg://welcome_desk:***@" in (
+            result.stderr
+        )
+        assert "secret-pw" not in result.stderr + result.stdout
+    served = _serve(tmp_path, "--database-url", url)
+    _no_traceback(served)
+    assert served.returncode == 1 and "cannot use the database" in served.stderr
+
+
+def test_malformed_database_url_is_a_usage_error(tmp_path: Path) -> None:
+    result = run_cli("not a url", "migrate", check=False)
+    _no_traceback(result)
+    assert result.returncode == 2 and "not a database URL" in result.stderr
+
+
+def test_database_of_a_newer_server_is_refused_clearly(tmp_path: Path) -> None:
+    import sqlite3
+
+    db_url = f"sqlite:///{tmp_path / 'newer.db'}"
+    run_cli(db_url, "migrate")
+    with sqlite3.connect(tmp_path / "newer.db") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    result = run_cli(db_url, "enroll", "--name", "x", check=False)
+    _no_traceback(result)
+    assert result.returncode == 1
+    assert "schema revision 9999" in result.stderr and "newer" in result.stderr
+
+
+def test_migrate_upgrades_a_database_of_the_previous_revision(tmp_path: Path) -> None:
+    """An existing server database one revision behind (downgraded with Alembic) is brought
+    up to date by ``migrate``, keeping its devices; a second ``migrate`` changes nothing."""
+    from alembic import command
+
+    from sync_server import db
+
+    db_url = f"sqlite:///{tmp_path / 'old.db'}"
+    run_cli(db_url, "migrate")
+    run_cli(db_url, "enroll", "--name", "Laptop 1")
+    engine = db.create_db_engine(db_url)
+    try:
+        config = db.alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "-1")
+        assert db.current_revision(engine) != db.HEAD_REVISION
+        assert "up to date" in run_cli(db_url, "migrate").stdout
+        assert db.current_revision(engine) == db.HEAD_REVISION
+        assert "up to date" in run_cli(db_url, "migrate").stdout
+    finally:
+        engine.dispose()
+
+
+def test_unreadable_tls_files_are_one_clear_line(tmp_path: Path) -> None:
+    cert, key = _self_signed(tmp_path)
+    missing = _serve(tmp_path, "--cert", str(tmp_path / "nope.pem"), "--key", str(key))
+    _no_traceback(missing)
+    assert missing.returncode == 2 and "cannot load the TLS certificate" in missing.stderr
+    swapped = _serve(tmp_path, "--cert", str(key), "--key", str(cert))
+    _no_traceback(swapped)
+    assert swapped.returncode == 2 and "cannot load the TLS certificate" in swapped.stderr
+    assert not (tmp_path / "s.db").exists()  # refused before touching the database
