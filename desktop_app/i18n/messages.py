@@ -88,11 +88,38 @@ _SYNC_MESSAGES = {
         "A coordinator's laptop approved this laptop. Compare that laptop's fingerprint and "
         "confirm it here before this laptop syncs."
     ),
+    "bad_code": N_(
+        "This is not an enrollment code. A code has 16 letters and digits, such as "
+        "K7QX-2MPA-9TZD-4HRB."
+    ),
+    "bad_device_name": N_(
+        "The name of this laptop must have 1 to 100 characters, without control characters."
+    ),
     "nothing_to_confirm": N_(
         "No team key is waiting for confirmation. Sync once the coordinator has approved this "
         "laptop, then confirm."
     ),
 }
+# What a refusal of the sync server (its stable ``code``) means, and what to do.
+_REFUSALS = {
+    "enrollment_invalid": N_(
+        "This enrollment code is not valid: it is unknown, has expired or was already used. "
+        "Ask for a new code."
+    ),
+    "revoked": N_("This laptop was revoked and no longer syncs. Ask your coordinator."),
+    "unauthorized": N_("The server does not know this laptop (any more). Ask your coordinator."),
+    "not_coordinator": N_("Only a coordinator's laptop may do this."),
+}
+
+
+def refusal_message(code: str) -> str:
+    """A refusal of the sync server as a sentence; an unexpected code is named as it is."""
+    template = _REFUSALS.get(code)
+    if template:
+        return _(template)
+    return _("The sync server refused the request: {reason}").format(reason=code)
+
+
 # Where the laptop being joined confirms the coordinator's laptop, a code means that side.
 _CONFIRM_MESSAGES = {
     "fingerprint_mismatch": N_(

@@ -53,11 +53,43 @@ def catalog(lang: str) -> gettext.NullTranslations:
         return _catalogs[lang]
 
 
+# Windows names the locale in English words ("Bulgarian_Bulgaria"), not ISO codes.
+_LANGUAGE_WORDS = {"german": "de", "bulgarian": "bg", "romanian": "ro", "english": "en"}
+# The POSIX variables that name the user's language, strongest first (as gettext reads them).
+_LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def _language_of(value: str) -> str | None:
+    """``de``, ``bg``, ``ro`` or ``en`` from a locale name such as bg_BG.UTF-8, ro-RO,
+    Bulgarian_Bulgaria.1251 or de; None for C, POSIX and languages the app lacks."""
+    word = value.split(".")[0].split("@")[0].replace("-", "_").split("_")[0].strip().lower()
+    code = _LANGUAGE_WORDS.get(word, word)
+    return code if code in LANGUAGES else None
+
+
 def system_language() -> str:
-    """The UI language to start with: WELCOME_DESK_LANG, else the OS locale if we have it."""
-    wanted = os.environ.get("WELCOME_DESK_LANG") or (locale.getlocale()[0] or "")
-    code = wanted.split("_")[0].lower()
-    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+    """The UI language to start with: WELCOME_DESK_LANG, else the user's locale if we have it.
+
+    The environment is read directly: Python's ``locale`` knows a locale only when the
+    system has it generated (a bg_BG.UTF-8 a minimal Linux lacks came out as C), and it
+    reports C.UTF-8 as en_US, so a user who named no language got English.
+    """
+    own = _language_of(os.environ.get("WELCOME_DESK_LANG", ""))
+    if own:
+        return own
+    for name in _LOCALE_VARIABLES:
+        value = os.environ.get(name)
+        if value:
+            # The first one set is in force; LANGUAGE (a list such as "bg:en") refines it
+            # unless that is C or POSIX, as in GNU gettext.
+            if _language_of(value) is None and value.split(".")[0] in ("C", "POSIX"):
+                return DEFAULT_LANGUAGE
+            for wanted in os.environ.get("LANGUAGE", "").split(":"):
+                if code := _language_of(wanted):
+                    return code
+            return _language_of(value) or DEFAULT_LANGUAGE
+    # No variable set (Windows, a macOS app bundle): the locale the OS reports.
+    return _language_of(locale.getlocale()[0] or "") or DEFAULT_LANGUAGE
 
 
 def set_language(lang: str) -> None:

@@ -29,6 +29,27 @@ class Offline(SyncError):
     """The server could not be reached (or kept failing) after the allowed retries."""
 
 
+class CertificateNotTrusted(Offline):
+    """The server's TLS certificate did not verify: nothing was sent, and trying again
+    cannot help until the certificate (or the trust in its authority) changes."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"the sync server's certificate is not trusted: {reason}")
+        self.reason = reason
+
+
+def _certificate_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate error behind a failed connection, if that was the cause."""
+    seen: BaseException | None = exc
+    for _depth in range(10):  # httpx wraps httpcore's error, which wraps the ssl one
+        if seen is None:
+            return None
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
 class ServerError(Offline):
     """The server answered 5xx on every attempt; treat like being offline and try later."""
 
@@ -72,10 +93,16 @@ class ProtocolError(SyncError):
 def _trusted_authorities() -> ssl.SSLContext:
     """The certificate authorities httpx trusts by default, loaded once per process: loading
     them took 50-100 ms, more than a whole sync with nothing to do, every time a client was
-    made (a context is safe to share between connections and threads)."""
+    made (a context is safe to share between connections and threads).
+
+    Those of the operating system as well: an organisation's own authority is installed
+    there (or named by SSL_CERT_FILE / SSL_CERT_DIR), and a server with a certificate from
+    it could not be joined at all with certifi's list alone."""
     import certifi
 
-    return ssl.create_default_context(cafile=certifi.where())
+    context = ssl.create_default_context(cafile=certifi.where())
+    context.load_default_certs()
+    return context
 
 
 class SyncServerClient:
@@ -151,6 +178,10 @@ class SyncServerClient:
                     method, path, json=json, content=content, params=params, headers=headers
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+                if untrusted := _certificate_failure(exc):
+                    raise CertificateNotTrusted(
+                        untrusted.verify_message or str(untrusted)
+                    ) from exc
                 failure: SyncError = Offline(f"cannot reach the sync server: {exc}")
             except httpx.TransportError as exc:
                 # The request may have reached the server; only idempotent calls may repeat.

@@ -110,7 +110,11 @@ def new_team_key() -> crypto.TeamKey:
 
 def check_server_url(url: str) -> str:
     """HTTPS always; plain HTTP only to this machine itself (tests, a local dev server)."""
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number or too big
+    except ValueError as exc:  # e.g. "http://[::1" or "https://host:99999"
+        raise SyncSetupError("bad_url", "not a URL") from exc
     if parts.scheme == "https" and parts.hostname:
         return url.strip().rstrip("/")
     if parts.scheme == "http" and parts.hostname:
@@ -148,6 +152,7 @@ def join(store: Store, server_url: str, code: str, device_name: str) -> wire.Reg
         if get_meta(session, DEVICE_ID):
             raise SyncSetupError("already_joined")
     keys = crypto.DeviceKeys.generate()
+    _check_join_request(code.strip(), device_name, keys.public_key)
     with SyncServerClient(url) as client:
         result = client.register(code.strip(), device_name, keys.public_key)
     with store.transaction() as session:
@@ -166,6 +171,22 @@ def join(store: Store, server_url: str, code: str, device_name: str) -> wire.Reg
             add_team_key(session, team.key_id, team.key, hlc, active=True)
             _vouch_for_self(session, store)
     return result
+
+
+def _check_join_request(code: str, device_name: str, public_key: bytes) -> None:
+    """The server's own rules for a code and a laptop name, checked here: a mistyped code
+    is said as such, not met with a validation error of the wire model."""
+    from pydantic import ValidationError
+
+    try:
+        wire.RegisterRequest(
+            code=code, device_name=device_name, public_key=wire.b64encode(public_key)
+        )
+    except ValidationError as exc:
+        fields = {str(error["loc"][0]) for error in exc.errors() if error["loc"]}
+        raise SyncSetupError(
+            "bad_device_name" if "device_name" in fields else "bad_code", "invalid join request"
+        ) from exc
 
 
 def fingerprint(store: Store) -> str:

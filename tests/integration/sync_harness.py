@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -60,13 +61,15 @@ class ServerProcess:
     log_path: Path
     port: int = field(default_factory=free_port)
     workers: int = 1  # server processes (``serve --workers``)
+    tls: tuple[Path, Path] | None = None  # certificate and key: serve HTTPS
     proc: subprocess.Popen[bytes] | None = None
     _engine: Engine | None = None
     _service: SyncService | None = None
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     def start(self) -> None:
         log = self.log_path.open("ab")
@@ -82,18 +85,21 @@ class ServerProcess:
                 self.db_url,
                 "--workers",
                 str(self.workers),
+                *(["--cert", str(self.tls[0]), "--key", str(self.tls[1])] if self.tls else []),
             ],
             cwd=ROOT,
             stdout=log,
             stderr=subprocess.STDOUT,
         )
         log.close()
+        verify = ssl.create_default_context(cafile=str(self.tls[0])) if self.tls else True
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited early:\n{self.log_path.read_text()}")
             try:
-                if httpx.get(f"{self.base_url}/v1/health", timeout=1).status_code == 200:
+                health = httpx.get(f"{self.base_url}/v1/health", timeout=1, verify=verify)
+                if health.status_code == 200:
                     return
             except httpx.TransportError:
                 pass

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from sync_harness import ROOT, ServerProcess, add_impostor, wrapped_key_ids
+from sync_harness import ROOT, ServerProcess, add_impostor, run_cli, wrapped_key_ids
 
 PW = "laptop password 1"
 
@@ -137,3 +137,128 @@ def test_two_laptops_join_and_sync_from_the_command_line(
     assert done.returncode == 0 and reminder not in done.stderr
     assert len(wrapped_key_ids(server, device.group(1))) == 4  # the broken-off key as well
     server.stop()
+
+
+def welcome_desk(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """``welcome-desk`` as a user runs it: no ``--lang``, the language from the environment."""
+    base = {k: v for k, v in os.environ.items() if k not in LOCALE_VARS}
+    return subprocess.run(
+        [sys.executable, "-m", "desktop_app.app", *args, "--password-stdin"],
+        input=PW + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**base, "WELCOME_DESK_FAST_KDF": "1", **(env or {})},
+        timeout=120,
+    )
+
+
+LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "WELCOME_DESK_LANG")
+
+
+def wd_lang(lang: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return welcome_desk(*args, "--lang", lang)
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_join_refusals_are_sentences_in_the_users_language(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    laptop = str(tmp_path / "laptop")
+    assert wd("init", "--data-dir", laptop, "--account", "anna").returncode == 0
+
+    def join(code: str, *extra: str, lang: str = "en") -> subprocess.CompletedProcess[str]:
+        return wd_lang(
+            lang, "join", "--data-dir", laptop, "--server", server.base_url, "--code", code, *extra
+        )
+
+    unknown = join("AAAA-BBBB-CCCC-DDDD")
+    assert unknown.returncode == 6, unknown.stderr
+    assert "This enrollment code is not valid" in unknown.stderr
+    assert "enrollment_invalid" not in unknown.stderr
+    bulgarian = join("AAAA-BBBB-CCCC-DDDD", lang="bg")
+    assert bulgarian.returncode == 6 and "enrollment_invalid" not in bulgarian.stderr
+    assert "код" in bulgarian.stderr
+    # Typed wrongly (too short, a character no code has), a name too long: said, no traceback.
+    for bad in (["abc"], ["K7QX_2MPA_9TZD_4HRB"], [server.enroll_cli("x"), "--name", "n" * 101]):
+        result = join(*bad)
+        assert result.returncode == 1, result.stderr
+        assert "Traceback" not in result.stderr and result.stderr.strip()
+    for url in ("http://[::1", "https://127.0.0.1:99999"):
+        result = wd("join", "--data-dir", laptop, "--server", url, "--code", "AAAA-BBBB-CCCC")
+        assert result.returncode == 1 and "not a server address" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_revoked_laptop_is_told_so(server: ServerProcess, tmp_path: Path) -> None:
+    laptop = str(tmp_path / "laptop")
+    assert wd("init", "--data-dir", laptop, "--account", "anna").returncode == 0
+    joined = wd(
+        "join", "--data-dir", laptop, "--server", server.base_url, "--code", server.enroll_cli("A")
+    )
+    assert joined.returncode == 0, joined.stderr
+    assert wd("sync", "--data-dir", laptop).returncode == 0
+    device = re.search(r"Joined as laptop (\S+)\.", joined.stdout)
+    assert device
+    run_cli(server.db_url, "revoke", device.group(1))
+    refused = wd("sync", "--data-dir", laptop)
+    assert refused.returncode == 6
+    assert "This laptop was revoked and no longer syncs." in refused.stderr, refused.stderr
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        # The locale need not be installed on the machine for its language to be meant.
+        ({"LANG": "bg_BG.UTF-8"}, "няма хранилище"),
+        ({"LC_ALL": "ro_RO.UTF-8", "LANG": "de_DE.UTF-8"}, "nu există"),
+        ({"LANGUAGE": "bg:en", "LANG": "en_US.UTF-8"}, "няма хранилище"),
+        # "C" says nothing about a language: the app's default, German.
+        ({"LANG": "C.UTF-8"}, "keinen Datenbestand"),
+        ({"WELCOME_DESK_LANG": "ro", "LANG": "bg_BG.UTF-8"}, "nu există"),
+    ],
+)
+def test_messages_follow_the_language_of_the_environment(
+    tmp_path: Path, env: dict[str, str], expected: str
+) -> None:
+    result = welcome_desk("sync", "--data-dir", str(tmp_path / "none"), env=env)
+    assert result.returncode == 4
+    assert expected in result.stderr, result.stderr
+
+
+def test_joining_a_server_with_a_certificate_of_the_organisation(tmp_path: Path) -> None:
+    """A self-signed certificate (or one of the organisation's own authority): refused with
+    a sentence saying so while the laptop does not trust it; joined once it does."""
+    from test_server_cli import _self_signed
+
+    cert, key = _self_signed(tmp_path)
+    db_url = f"sqlite:///{tmp_path / 'tls.db'}"
+    server = ServerProcess(db_url=db_url, log_path=tmp_path / "server.log", tls=(cert, key))
+    server.start()
+    try:
+        laptop = str(tmp_path / "laptop")
+        assert wd("init", "--data-dir", laptop, "--account", "anna").returncode == 0
+        code = server.enroll_cli("Laptop A")
+        url = f"https://127.0.0.1:{server.port}"
+        untrusted = wd("join", "--data-dir", laptop, "--server", url, "--code", code)
+        assert untrusted.returncode == 5, untrusted.stderr
+        assert "certificate is not trusted" in untrusted.stderr
+        assert "Traceback" not in untrusted.stderr
+        # OpenSSL's variable for an extra authority, as an administrator sets it on Linux.
+        trusted = welcome_desk(
+            "join",
+            "--data-dir",
+            laptop,
+            "--server",
+            url,
+            "--code",
+            code,
+            "--lang",
+            "en",
+            env={"SSL_CERT_FILE": str(cert)},
+        )
+        assert trusted.returncode == 0, trusted.stderr
+        assert "Joined as laptop" in trusted.stdout
+    finally:
+        server.stop()
+        server.dispose()
