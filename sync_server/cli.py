@@ -29,6 +29,25 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def read_env_file(path: str) -> dict[str, str]:
+    """KEY=VALUE lines as systemd's EnvironmentFile= reads them (comments, optional quotes).
+
+    Admin commands take the unit's own file, so the database password is neither typed nor
+    seen in the process list (``env $(cat server.env)`` put it on a command line)."""
+    pairs: dict[str, str] = {}
+    with open(path, encoding="utf-8") as fh:
+        for line in fh:
+            line = line.strip()
+            if not line or line[0] in "#;" or "=" not in line:
+                continue
+            key, _, value = line.partition("=")
+            value = value.strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            pairs[key.strip()] = value
+    return pairs
+
+
 def _parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument(
@@ -36,14 +55,24 @@ def _parser() -> argparse.ArgumentParser:
         help=f"SQLAlchemy URL (default: ${db.ENV_DATABASE_URL} or a SQLite file in the user data "
         "folder), e.g. postgresql://user@host/db or sqlite:///path/server.db",
     )
+    common.add_argument(
+        "--env-file",
+        metavar="FILE",
+        help="read settings such as the database URL from this file (KEY=VALUE lines, as "
+        "systemd's EnvironmentFile=), e.g. /etc/welcome-desk/server.env",
+    )
     parser = argparse.ArgumentParser(
         prog="welcome-desk-server", description="Welcome Desk central sync server."
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", parents=[common], help="migrate, then serve the sync API")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8765)
+    serve.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default 127.0.0.1); any but loopback needs --cert/--key",
+    )
+    serve.add_argument("--port", type=int, default=8765, help="TCP port (default 8765)")
     serve.add_argument("--cert", help="TLS certificate chain (PEM)")
     serve.add_argument("--key", help="TLS private key (PEM)")
     serve.add_argument(
@@ -64,7 +93,9 @@ def _parser() -> argparse.ArgumentParser:
 
     enroll = sub.add_parser("enroll", parents=[common], help="print a one-time enrollment code")
     enroll.add_argument("--name", required=True, help="who or which laptop the code is for")
-    enroll.add_argument("--valid-hours", type=float, default=24.0)
+    enroll.add_argument(
+        "--valid-hours", type=float, default=24.0, help="how long the code may be used (default 24)"
+    )
     enroll.add_argument(
         "--coordinator",
         action="store_true",
@@ -169,6 +200,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     # Seven lines of Alembic's own plugin set-up at every migration say nothing to an operator.
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    if args.env_file:
+        try:
+            os.environ.update(read_env_file(args.env_file))
+        except (OSError, UnicodeDecodeError) as exc:
+            print(f"error: cannot read {args.env_file}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     url = db.resolve_database_url(args.database_url)
     try:
         make_url(url)

@@ -81,3 +81,48 @@ def test_documented_postgres_setup_gives_a_database_the_server_migrates(tmp_path
     assert migrated.returncode == 0, migrated.stderr
     subprocess.run(["psql", "-q", "-c", f'DROP DATABASE "{db}" WITH (FORCE)'], env=env, check=True)
     subprocess.run(["psql", "-q", "-c", f'DROP ROLE "{role}"'], env=env, check=True)
+
+
+def test_documented_enroll_command_runs_with_the_example_environment(tmp_path: Path) -> None:
+    """The command installer/server/README.md gives for a first code, run as written against a
+    copy of server.env.example (its database URL pointed at a throwaway SQLite file)."""
+    readme = (SERVER / "README.md").read_text()
+    lines = [line for line in readme.splitlines() if "welcome-desk-server enroll" in line]
+    assert lines, "README names no enroll command"
+    argv = shlex.split(lines[0].strip().strip("`"))
+    start = next(i for i, arg in enumerate(argv) if arg.endswith("/welcome-desk-server"))
+    assert argv[:start] == ["sudo", "-u", "welcome-desk"], argv[:start]
+    args = argv[start + 1 :]
+    env_file = tmp_path / "server.env"
+    example = (SERVER / "server.env.example").read_text()
+    env_file.write_text(
+        re.sub(
+            r"^WELCOME_DESK_SERVER_DB=.*$",
+            f"WELCOME_DESK_SERVER_DB=sqlite:///{tmp_path / 'server.db'}",
+            example,
+            flags=re.MULTILINE,
+        )
+    )
+    assert "/etc/welcome-desk/server.env" in args
+    args = [str(env_file) if a == "/etc/welcome-desk/server.env" else a for a in args]
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("WELCOME_DESK_")}
+    done = subprocess.run(
+        [sys.executable, "-m", "sync_server.cli", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    assert re.fullmatch(r"[0-9A-Z]{4}(-[0-9A-Z]{4}){3}\n", done.stdout), done.stdout
+    assert (tmp_path / "server.db").exists()  # the database named in the file, none other
+    listed = subprocess.run(
+        [sys.executable, "-m", "sync_server.cli", "devices", "--env-file", str(env_file)],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert listed.returncode == 0 and listed.stdout.strip() == "no devices", listed.stderr
