@@ -121,6 +121,20 @@ def _tls_problem(cert: str, key: str) -> str | None:
     return None
 
 
+def _warn_insecure(host: str, port: int) -> None:
+    bar = "!" * 78
+    log.warning(
+        "\n%s\n!!! INSECURE DEVELOPMENT MODE (--insecure-dev): plain HTTP on %s:%d\n"
+        "!!! Device tokens and envelopes cross the network without TLS; anyone on the way\n"
+        "!!! can take over a laptop's identity. NEVER use this in production: give --cert\n"
+        "!!! and --key, or bind to 127.0.0.1.\n%s",
+        bar,
+        host,
+        port,
+        bar,
+    )
+
+
 def _serve(args: argparse.Namespace, url: str) -> int:
     if bool(args.cert) != bool(args.key):
         print("error: --cert and --key must be given together", file=sys.stderr)
@@ -146,13 +160,9 @@ def _serve(args: argparse.Namespace, url: str) -> int:
 
     from sync_server.app import Settings, create_app
 
-    if not tls and not _is_loopback(args.host):
-        log.warning(
-            "!!! INSECURE DEVELOPMENT MODE: serving plain HTTP on %s:%d. Tokens and envelopes "
-            "travel unencrypted by TLS. Never use this in production. !!!",
-            args.host,
-            args.port,
-        )
+    insecure = not tls and not _is_loopback(args.host)
+    if insecure:
+        _warn_insecure(args.host, args.port)
     log.info("database %s", db.safe_url(url))
     if not 1 <= args.workers <= 64:
         print("error: --workers must be between 1 and 64", file=sys.stderr)
@@ -169,6 +179,9 @@ def _serve(args: argparse.Namespace, url: str) -> int:
             engine.dispose()
         os.environ[db.ENV_DATABASE_URL] = url
         target = "sync_server.app:create_app_from_env"
+    if insecure:
+        # Again after the migrations' log lines, so that it is what an operator sees last.
+        _warn_insecure(args.host, args.port)
     uvicorn.run(
         target,
         factory=args.workers > 1,

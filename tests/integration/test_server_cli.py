@@ -56,6 +56,11 @@ def test_insecure_dev_mode_says_so_loudly(tmp_path: Path) -> None:
     result = _serve(tmp_path, "--host", "192.0.2.1", "--insecure-dev")
     assert "WARNING" in result.stderr and "INSECURE DEVELOPMENT MODE" in result.stderr
     assert result.returncode != 0
+    # A first start migrates a fresh database: a dozen log lines that scrolled the only
+    # warning out of sight. It is repeated after them, just before the server starts.
+    lines = result.stderr.splitlines()
+    last_migration = max(i for i, line in enumerate(lines) if "alembic" in line)
+    assert any("INSECURE DEVELOPMENT MODE" in line for line in lines[last_migration:])
 
 
 def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
