@@ -179,9 +179,7 @@ class SyncServerClient:
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 if untrusted := _certificate_failure(exc):
-                    raise CertificateNotTrusted(
-                        untrusted.verify_message or str(untrusted)
-                    ) from exc
+                    raise CertificateNotTrusted(untrusted.verify_message or str(untrusted)) from exc
                 failure: SyncError = Offline(f"cannot reach the sync server: {exc}")
             except httpx.TransportError as exc:
                 # The request may have reached the server; only idempotent calls may repeat.
