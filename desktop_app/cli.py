@@ -21,6 +21,7 @@ from desktop_app.exits import (
 )
 from desktop_app.i18n.messages import (
     confirm_message,
+    connection_message,
     error_message,
     field_message,
     laptops_not_given_the_key,
@@ -531,7 +532,12 @@ def cmd_letters_sample(args: argparse.Namespace) -> int:
 
 def _sync_errors(fn: Callable[[], int]) -> int:
     from desktop_app.domain.permissions import PermissionDenied
-    from desktop_app.sync.http_client import CertificateNotTrusted, Offline, RequestRefused
+    from desktop_app.sync.http_client import (
+        CertificateProblem,
+        Offline,
+        RequestRefused,
+        ServerError,
+    )
     from desktop_app.usecases.sync import SyncSetupError
 
     try:
@@ -540,17 +546,12 @@ def _sync_errors(fn: Callable[[], int]) -> int:
         raise CliError(error_message(exc.code), EXIT_AUTH) from exc
     except SyncSetupError as exc:
         raise CliError(sync_message(exc.code), EXIT_INVALID) from exc
-    except CertificateNotTrusted as exc:
-        raise CliError(
-            _(
-                "The sync server's certificate is not trusted, so nothing was sent ({reason}). "
-                "If the server uses a certificate of your organisation, its authority must be "
-                "installed on this computer; ask whoever runs the server."
-            ).format(reason=exc.reason),
-            5,
-        ) from exc
+    except CertificateProblem as exc:
+        raise CliError(f"{connection_message('certificate')} ({exc.reason})", 5) from exc
+    except ServerError as exc:
+        raise CliError(connection_message("server_fault"), 5) from exc
     except Offline as exc:
-        raise CliError(_("The sync server cannot be reached. Nothing was lost."), 5) from exc
+        raise CliError(connection_message("offline"), 5) from exc
     except RequestRefused as exc:
         raise CliError(refusal_message(exc.code), 6) from exc
 

@@ -100,24 +100,46 @@ _SYNC_MESSAGES = {
         "laptop, then confirm."
     ),
 }
-# What a refusal of the sync server (its stable ``code``) means, and what to do.
-_REFUSALS = {
+# Why a connection to the sync server failed: each asks something else of the user (wait, or
+# fix the network, or fetch help), so none may pass for another.
+_CONNECTION_MESSAGES = {
+    "offline": N_("The sync server cannot be reached. Nothing was lost."),
+    "server_fault": N_(
+        "The sync server has a fault. Nothing was lost; it is tried again automatically. If "
+        "it lasts, tell your coordinator."
+    ),
+    "certificate": N_(
+        "The sync server's certificate is not valid. Nothing was sent. On a public Wi-Fi, log "
+        "in to it first; otherwise ask your coordinator."
+    ),
+}
+# The sync server's refusals (its stable ``code``), in words the user can act on.
+_REFUSAL_MESSAGES = {
     "enrollment_invalid": N_(
-        "This enrollment code is not valid: it is unknown, has expired or was already used. "
-        "Ask for a new code."
+        "The server does not accept this enrollment code: it is mistyped, has expired or was "
+        "used already. Check it, or ask your coordinator for a new one."
+    ),
+    "invalid": N_(
+        "The server did not accept what was entered. An enrollment code has letters, digits "
+        "and dashes; the name of the laptop at most 100 characters."
+    ),
+    "not_coordinator": N_(
+        "Only the laptop of a coordinator can do this. Do it on your coordinator's laptop."
     ),
     "revoked": N_("This laptop was revoked and no longer syncs. Ask your coordinator."),
     "unauthorized": N_("The server does not know this laptop (any more). Ask your coordinator."),
-    "not_coordinator": N_("Only a coordinator's laptop may do this."),
 }
+_REFUSED = N_("The sync server refused the request. If it happens again, ask your coordinator.")
 
 
-def refusal_message(code: str) -> str:
-    """A refusal of the sync server as a sentence; an unexpected code is named as it is."""
-    template = _REFUSALS.get(code)
-    if template:
-        return _(template)
-    return _("The sync server refused the request: {reason}").format(reason=code)
+def connection_message(kind: str) -> str:
+    """``kind``: "offline", "server_fault" or "certificate"."""
+    return _(_CONNECTION_MESSAGES.get(kind, _CONNECTION_MESSAGES["offline"]))
+
+
+def refusal_message(code: str, default: str = _REFUSED) -> str:
+    """A refusal of the sync server; ``default`` (untranslated) for a code not listed."""
+    return _(_REFUSAL_MESSAGES.get(code, default))
 
 
 # Where the laptop being joined confirms the coordinator's laptop, a code means that side.

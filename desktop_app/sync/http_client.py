@@ -29,25 +29,16 @@ class Offline(SyncError):
     """The server could not be reached (or kept failing) after the allowed retries."""
 
 
-class CertificateNotTrusted(Offline):
-    """The server's TLS certificate did not verify: nothing was sent, and trying again
-    cannot help until the certificate (or the trust in its authority) changes."""
+class CertificateProblem(SyncError):
+    """No secure connection could be made: the server's certificate is not valid for its
+    address (a wrong server, a public Wi-Fi's login page, someone listening in). Not being
+    offline: retrying does not help, and the user must not be told to wait for a network.
+    ``reason`` is the check's own words (e.g. "self-signed certificate"), for the log and the
+    command line; a server using its organisation's own authority needs it installed here."""
 
     def __init__(self, reason: str) -> None:
-        super().__init__(f"the sync server's certificate is not trusted: {reason}")
+        super().__init__(f"the sync server's certificate is not valid: {reason}")
         self.reason = reason
-
-
-def _certificate_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
-    """The certificate error behind a failed connection, if that was the cause."""
-    seen: BaseException | None = exc
-    for _depth in range(10):  # httpx wraps httpcore's error, which wraps the ssl one
-        if seen is None:
-            return None
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return seen
-        seen = seen.__cause__ or seen.__context__
-    return None
 
 
 class ServerError(Offline):
@@ -87,6 +78,19 @@ class BadRequest(RequestRefused):
 
 class ProtocolError(SyncError):
     """The server's answer did not match the wire schema."""
+
+
+def _certificate_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
+    """The certificate error behind a failed connection, if that was the cause (httpx wraps
+    the ssl module's error, which stays in the chain of causes)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLCertVerificationError):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 @functools.cache
@@ -179,7 +183,7 @@ class SyncServerClient:
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 if untrusted := _certificate_failure(exc):
-                    raise CertificateNotTrusted(untrusted.verify_message or str(untrusted)) from exc
+                    raise CertificateProblem(untrusted.verify_message or str(untrusted)) from exc
                 failure: SyncError = Offline(f"cannot reach the sync server: {exc}")
             except httpx.TransportError as exc:
                 # The request may have reached the server; only idempotent calls may repeat.

@@ -26,12 +26,12 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.referral import Organisation
 from desktop_app.domain.validation import ValidationFailed
-from desktop_app.i18n.messages import error_message, field_message, sync_message
+from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language, set_language
 from desktop_app.storage.db import StoreError
 from desktop_app.storage.keyslots import KeySlotError
-from desktop_app.sync.http_client import Offline, RequestRefused
 from desktop_app.ui.settings import KEY_LANGUAGE, LetterheadForm
+from desktop_app.ui.sync_status import failure_message
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import settings as store_settings
@@ -318,14 +318,8 @@ class AccountPage(QWizardPage):
                 self.errors.get(error.field, self.store_error).show_message(field_message(error))
         elif isinstance(exc, KeySlotError | StoreError):
             self.store_error.show_message(error_message(exc.code))
-        elif isinstance(exc, sync_uc.SyncSetupError):
-            self.store_error.show_message(sync_message(exc.code))
-        elif isinstance(exc, Offline):
-            self.store_error.show_message(_("The sync server cannot be reached. Nothing was lost."))
-        elif isinstance(exc, RequestRefused):
-            self.store_error.show_message(
-                _("The sync server refused the request: {reason}").format(reason=exc.code)
-            )
+        elif (message := failure_message(exc)) is not None:  # joining: the server's answer
+            self.store_error.show_message(message)
         else:
             raise exc  # not one the user can act on: the application's error handler
 

@@ -35,12 +35,14 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.i18n.messages import (
     confirm_message,
+    connection_message,
     error_message,
     laptops_not_given_the_key,
+    refusal_message,
     sync_message,
 )
 from desktop_app.i18n.text import N_, _, current_language, ngettext
-from desktop_app.sync.http_client import Offline, RequestRefused
+from desktop_app.sync.http_client import CertificateProblem, Offline, RequestRefused, ServerError
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.sync_process import SyncProcess, SyncProcessFailed
@@ -63,13 +65,34 @@ DEVICE_STATUS = {
 }
 
 
+_SYNC_REFUSED = N_("The server refused the sync. If it happens again, ask your coordinator.")
+
+
 def refused_message(code: str) -> str:
     """What a refusal of the server means for the user, and what to do."""
-    if code == "revoked":
-        return _("This laptop was revoked and no longer syncs. Ask your coordinator.")
-    if code == "unauthorized":
-        return _("The server does not know this laptop (any more). Ask your coordinator.")
-    return _("The server refused the sync. If it happens again, ask your coordinator.")
+    return refusal_message(code, _SYNC_REFUSED)
+
+
+# What a call to the server may fail with half-way through a step of several calls.
+_SERVER_FAILURES = (Offline, RequestRefused, CertificateProblem)
+
+
+def failure_message(exc: Exception) -> str | None:
+    """What a failed call to the sync server means for the user, in the user's words; None
+    for an error no user can act on (the application's error handler takes those)."""
+    if isinstance(exc, CertificateProblem):
+        return connection_message("certificate")
+    if isinstance(exc, ServerError):  # it answered: not the network, and not offline
+        return connection_message("server_fault")
+    if isinstance(exc, Offline):
+        return connection_message("offline")
+    if isinstance(exc, RequestRefused):
+        return refusal_message(exc.code)
+    if isinstance(exc, sync_uc.SyncSetupError):
+        return sync_message(exc.code)
+    if isinstance(exc, PermissionDenied):
+        return error_message(exc.code)
+    return None
 
 
 def last_sync_time(wall: float, now: dt.datetime | None = None) -> str:
@@ -176,7 +199,12 @@ class SyncController(QObject):
         self.running = False
         self.bar.hide()
         self.technical = ""
-        if isinstance(result, Offline):
+        if isinstance(result, CertificateProblem):
+            self.last_error = connection_message("certificate")
+        elif isinstance(result, ServerError):
+            self.last_error = connection_message("server_fault")
+            self.technical = f"{result.status}"
+        elif isinstance(result, Offline):
             self.last_error = _("Offline")
         elif isinstance(result, sync_uc.SyncSetupError) and result.code == "confirm_coordinator":
             self.last_error = _("Waiting for confirmation")  # the status says of what
@@ -419,16 +447,10 @@ class JoinDialog(QDialog):
         )
 
     def _join_failed(self, exc: Exception) -> None:
-        if isinstance(exc, sync_uc.SyncSetupError):
-            self.error.show_message(sync_message(exc.code))
-        elif isinstance(exc, Offline):
-            self.error.show_message(_("The sync server cannot be reached. Nothing was lost."))
-        elif isinstance(exc, RequestRefused):
-            self.error.show_message(
-                _("The sync server refused the request: {reason}").format(reason=exc.code)
-            )
-        else:
+        message = failure_message(exc)
+        if message is None:
             raise exc  # not one the user can act on: the application's error handler
+        self.error.show_message(message)
 
     def _joined(self, joined: Any) -> None:
         text = _("Joined. Fingerprint of this laptop: {fp}").format(
@@ -587,14 +609,10 @@ class DevicesDialog(QDialog):
         self._update_buttons()
 
     def _show_failure(self, exc: Exception) -> None:
-        if isinstance(exc, sync_uc.SyncSetupError):
-            self.error.show_message(sync_message(exc.code))
-        elif isinstance(exc, PermissionDenied):
-            self.error.show_message(error_message(exc.code))
-        elif isinstance(exc, (Offline, RequestRefused)):
-            self.error.show_message(_("The sync server cannot be reached. Nothing was lost."))
-        else:
+        message = failure_message(exc)
+        if message is None:
             raise exc  # not one the user can act on: the application's error handler
+        self.error.show_message(message)
 
     def reload(self) -> None:
         store, user = self.controller.store, self.controller.window.session.user
@@ -675,14 +693,17 @@ class DevicesDialog(QDialog):
             self._renew(first_line=first, then_reload=True)
 
         def failed(exc: Exception) -> None:
-            if not isinstance(exc, (Offline, RequestRefused)):
+            message = failure_message(exc)
+            if message is None or not isinstance(exc, _SERVER_FAILURES):
                 self._show_failure(exc)
                 return
+            # Why it failed (the network, the server, a refusal), and that it is not done.
             self.error.show_message(
-                _(
-                    "The sync server cannot be reached, so “{name}” may still sync. Revoke it "
-                    "again here as soon as the server can be reached."
-                ).format(name=name)
+                message
+                + "\n"
+                + _("“{name}” may still sync: revoke it again here once this is solved.").format(
+                    name=name
+                )
             )
 
         self._call_server(lambda: sync_uc.revoke_device(store, user, device_id), revoked, failed)
@@ -713,12 +734,9 @@ class DevicesDialog(QDialog):
                 self.reload()
 
         def failed(exc: Exception) -> None:
-            if isinstance(exc, (Offline, RequestRefused)):
+            if isinstance(exc, _SERVER_FAILURES):
                 # Possibly half-way through: still to be done, revoked laptop or not.
-                self._show_renewal_failed(
-                    [*lead, _(_NOT_RENEWED_YET)],
-                    _("The sync server cannot be reached. Nothing was lost."),
-                )
+                self._show_renewal_failed([*lead, _(_NOT_RENEWED_YET)], failure_message(exc) or "")
             else:
                 self._show_renewal_failed(lead, "")
                 self._show_failure(exc)

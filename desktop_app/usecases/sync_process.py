@@ -35,6 +35,7 @@ from desktop_app.storage.db import Store
 from desktop_app.sync.engine import Progress, SyncReport
 from desktop_app.sync.http_client import (
     BadRequest,
+    CertificateProblem,
     Forbidden,
     Offline,
     ProtocolError,
@@ -76,6 +77,8 @@ def _describe(exc: BaseException) -> dict[str, Any]:
         described.update(status=exc.status, code=exc.code, reason=exc.reason)
     elif isinstance(exc, ServerError):
         described.update(status=exc.status, reason=exc.reason)
+    elif isinstance(exc, CertificateProblem):
+        described["reason"] = exc.reason
     return described
 
 
@@ -83,7 +86,9 @@ def _expected(exc: Exception) -> bool:
     """Errors the window explains itself (network, server, set-up), not worth a traceback."""
     from desktop_app.usecases.sync import SyncSetupError
 
-    return isinstance(exc, SyncSetupError | RequestRefused | Offline | ProtocolError)
+    return isinstance(
+        exc, SyncSetupError | RequestRefused | Offline | ProtocolError | CertificateProblem
+    )
 
 
 def _rebuild(described: dict[str, Any]) -> Exception:
@@ -102,6 +107,8 @@ def _rebuild(described: dict[str, Any]) -> Exception:
         return ServerError(int(described.get("status", 0)), str(described.get("reason", "")))
     if kind == "Offline":
         return Offline("the sync server cannot be reached")
+    if kind == "CertificateProblem":
+        return CertificateProblem(str(described.get("reason", "")))
     if kind == "ProtocolError":
         return ProtocolError("the server's answer did not match the wire schema")
     return SyncProcessFailed(kind or "unknown")

@@ -451,3 +451,114 @@ def older_answers_conflict(
             )
         )
     return conflict_id
+
+
+class AnsweringStub:
+    """A server on 127.0.0.1 that answers every request with ``status`` and an error body as
+    the sync server's (a server with a fault, behind a broken proxy …); with ``tls``, over
+    HTTPS with a self-signed certificate that no laptop trusts (a wrong server, a public
+    Wi-Fi's login page). ``connections`` and ``requests`` count what reached it."""
+
+    def __init__(self, status: int, tmp_path: Path, *, tls: bool = False) -> None:
+        self.connections = 0
+        self.requests = 0
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def _answer(self) -> None:
+                stub.requests += 1
+                length = int(self.headers.get("Content-Length") or 0)
+                if length:
+                    self.rfile.read(length)
+                body = b'{"code": "internal", "detail": "internal server error", "errors": []}'
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _answer
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        class Server(ThreadingHTTPServer):
+            def get_request(self) -> tuple[Any, Any]:
+                stub.connections += 1
+                return super().get_request()
+
+            def handle_error(self, request: object, client_address: object) -> None:
+                pass  # a client that refused the certificate: what the stub is for
+
+        self._httpd = Server(("127.0.0.1", 0), Handler)
+        self.scheme = "http"
+        if tls:
+            import ssl
+
+            cert, key = _self_signed_certificate(tmp_path)
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(cert, key)
+            # Handshakes in the request threads: a refused one must not stop the server.
+            self._httpd.socket = context.wrap_socket(
+                self._httpd.socket, server_side=True, do_handshake_on_connect=False
+            )
+            self.scheme = "https"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"{self.scheme}://127.0.0.1:{self._httpd.server_address[1]}"
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+def _self_signed_certificate(folder: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 signed by its own key: valid in form, trusted by nobody."""
+    import datetime as dt
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(days=1))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = folder / "stub-cert.pem", folder / "stub-key.pem"
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+def move_laptop_to(session: Session, url: str) -> None:
+    """The laptop's server address changed to ``url`` (as if the server moved there)."""
+    from desktop_app.sync.engine import SERVER_URL, set_meta
+
+    with session.store.transaction() as db:
+        set_meta(db, SERVER_URL, url)

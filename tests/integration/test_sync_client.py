@@ -477,3 +477,21 @@ def test_two_publications_at_once_end_with_the_later_one_everywhere(
     phones = {reference.service_directory(s.store).get("jobcenter").contact.phone for s in (a, b)}
     assert phones == {"0231 842-2000"}  # B published later: in force on both, no conflict
     assert sync_uc.open_conflicts(a.store) == sync_uc.open_conflicts(b.store) == []
+
+
+def test_a_certificate_nobody_trusts_is_no_offline_and_is_not_retried(tmp_path: Path) -> None:
+    from sync_harness import AnsweringStub
+
+    from desktop_app.sync.http_client import CertificateProblem, SyncServerClient
+
+    stub = AnsweringStub(200, tmp_path, tls=True)
+    try:
+        sleeps: list[float] = []
+        client = SyncServerClient(stub.url, "token", max_retries=4, sleep=sleeps.append)
+        with client, pytest.raises(CertificateProblem) as refused:
+            client.status()
+        # Not "offline, try later": waiting does not make the certificate valid.
+        assert not isinstance(refused.value, Offline)
+        assert stub.connections == 1 and sleeps == [] and stub.requests == 0
+    finally:
+        stub.close()

@@ -416,7 +416,10 @@ def test_joining_in_the_dialog_waits_for_the_server_without_freezing_the_window(
         type_text(dialog.code, "WRONG-CODE-1234")
         ok.click()
         qtbot.waitUntil(lambda: not dialog.calls.busy, timeout=30_000)
-        assert dialog.error.text().startswith("The sync server refused the request:")
+        assert dialog.error.text() == (
+            "The server does not accept this enrollment code: it is mistyped, has expired or was "
+            "used already. Check it, or ask your coordinator for a new one."
+        )
         assert not sync_uc.is_joined(session.store)
 
         dialog.code.clear()
@@ -478,3 +481,134 @@ def test_the_status_bar_keeps_its_counts_in_view_and_dates_an_old_sync(
     assert str(yesterday.day) in when.split() and ":" in when, when
     assert "1 change to send" in text
     assert last_sync_time(dt.datetime.now().timestamp()).count(":") == 1  # today: the time
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro"])
+def test_a_refused_enrollment_code_is_explained_in_the_users_language(
+    qtbot: QtBot, tmp_path: Path, server: ServerProcess, lang: str
+) -> None:
+    from desktop_app.i18n.messages import refusal_message
+    from desktop_app.ui.sync_status import JoinDialog
+
+    session = create_first_account(tmp_path / "A", "anna", "A", "password 123")
+    other = create_first_account(tmp_path / "B", "anna", "B", "password 123")
+    try:
+        used = server.enroll("A")
+        sync_uc.join(other.store, server.base_url, used, "B")  # the code is used up
+        set_language(lang)
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        dialog = JoinDialog(window.sync, window)  # type: ignore[attr-defined]
+        qtbot.addWidget(dialog)
+        type_text(dialog.server, server.base_url)
+        type_text(dialog.code, used)
+        with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        text = dialog.error.text()
+        assert "enrollment_invalid" not in text and "{" not in text
+        assert text == refusal_message("enrollment_invalid")
+        set_language("en")
+        assert text != refusal_message("enrollment_invalid")  # not the English words
+        assert not sync_uc.is_joined(session.store)
+        window.close()
+    finally:
+        session.close()
+        other.close()
+
+
+def test_the_status_bar_tells_a_server_fault_and_a_bad_certificate_from_being_offline(
+    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+) -> None:
+    from tests.integration.sync_harness import AnsweringStub, move_laptop_to
+
+    a = _laptop(tmp_path, "A", server, None)
+    faulty = AnsweringStub(503, tmp_path)
+    untrusted = AnsweringStub(200, tmp_path, tls=True)
+    try:
+        window = MainWindow(a)
+        qtbot.addWidget(window)
+        controller = window.sync  # type: ignore[attr-defined]
+        # The server answers, with a fault: the laptop is not offline, and the user need not
+        # look for a network.
+        move_laptop_to(a, faulty.url)
+        with qtbot.waitSignal(controller.sync_finished, timeout=60_000):
+            assert controller.start()
+        qtbot.waitUntil(lambda: "to send" in controller.label.text(), timeout=5000)
+        text = controller.label.text()
+        assert faulty.requests > 0
+        assert text.startswith("The sync server has a fault. ·") and "Offline" not in text
+        assert "tried again automatically" in controller.label.toolTip()
+        assert "503" in controller.label.toolTip()
+
+        # A certificate nobody trusts: no connection, and the user is told what to do.
+        move_laptop_to(a, untrusted.url)
+        with qtbot.waitSignal(controller.sync_finished, timeout=60_000):
+            assert controller.start()
+        qtbot.waitUntil(lambda: "to send" in controller.label.text(), timeout=5000)
+        text = controller.label.text()
+        assert text.startswith("The sync server's certificate is not valid. ·")
+        assert "Offline" not in text
+        assert "On a public Wi-Fi, log in to it first" in controller.label.toolTip()
+        assert untrusted.requests == 0  # nothing was sent
+        window.close()
+    finally:
+        a.close()
+        faulty.close()
+        untrusted.close()
+
+
+def test_joining_a_server_with_a_bad_certificate_or_a_fault_says_so(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    from desktop_app.ui.sync_status import JoinDialog
+    from tests.integration.sync_harness import AnsweringStub
+
+    session = create_first_account(tmp_path / "A", "anna", "A", "password 123")
+    untrusted = AnsweringStub(201, tmp_path, tls=True)
+    faulty = AnsweringStub(500, tmp_path)
+    try:
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        dialog = JoinDialog(window.sync, window)  # type: ignore[attr-defined]
+        qtbot.addWidget(dialog)
+        type_text(dialog.server, untrusted.url)
+        type_text(dialog.code, "7JM7-FX4J-A922-8BB2")
+        with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        assert dialog.error.text().startswith("The sync server's certificate is not valid")
+        assert untrusted.requests == 0
+
+        dialog.server.clear()
+        type_text(dialog.server, faulty.url)
+        with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        assert dialog.error.text().startswith("The sync server has a fault.")
+        assert faulty.requests > 0 and not sync_uc.is_joined(session.store)
+        window.close()
+    finally:
+        session.close()
+        untrusted.close()
+        faulty.close()
+
+
+def test_the_laptops_dialog_on_a_laptop_that_does_not_coordinate_says_so(
+    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+) -> None:
+    from desktop_app.ui.sync_status import DevicesDialog
+
+    a = _laptop(tmp_path, "A", server, None)
+    b = _laptop(tmp_path, "B", server, a)  # its user may manage laptops; the laptop may not
+    try:
+        window = MainWindow(b)
+        qtbot.addWidget(window)
+        dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+        # The server answered (403): it is not out of reach.
+        assert dialog.error.text() == (
+            "Only the laptop of a coordinator can do this. Do it on your coordinator's laptop."
+        )
+        window.close()
+    finally:
+        a.close()
+        b.close()
