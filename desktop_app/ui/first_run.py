@@ -31,7 +31,7 @@ from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language
 from desktop_app.storage.db import StoreError
 from desktop_app.storage.keyslots import KeySlotError
 from desktop_app.ui.settings import KEY_LANGUAGE, LetterheadForm
-from desktop_app.ui.sync_status import failure_message
+from desktop_app.ui.sync_status import NEXT_STEPS_AFTER_JOINING, failure_message
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import settings as store_settings
@@ -460,14 +460,7 @@ class JoinedPage(QWizardPage):
 
     def retranslate(self) -> None:
         self.setTitle(_("Registered with the server"))
-        self.hint.setText(
-            _(
-                "Tell your coordinator this laptop's fingerprint. When it matches the one on "
-                "the coordinator's screen, the coordinator approves this laptop. Then compare "
-                "the other way round: after the next sync, File → Confirm the coordinator's "
-                "laptop asks for the fingerprint shown on the coordinator's laptop."
-            )
-        )
+        self.hint.setText(_(NEXT_STEPS_AFTER_JOINING))
 
     def nextId(self) -> int:
         return -1

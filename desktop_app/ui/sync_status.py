@@ -58,6 +58,13 @@ _NOT_RENEWED_YET = N_(
     "The team key was not renewed yet: renew it here as soon as the server can be reached."
 )
 _FINGERPRINT_STYLE = "font-size: 16pt; font-family: monospace;"  # as on the first-run page
+# After joining, at a laptop that waits for approval (the first-run wizard says the same).
+NEXT_STEPS_AFTER_JOINING = N_(
+    "Tell your coordinator this laptop's fingerprint. When it matches the one on "
+    "the coordinator's screen, the coordinator approves this laptop. Then compare "
+    "the other way round: after the next sync, File → Confirm the coordinator's "
+    "laptop asks for the fingerprint shown on the coordinator's laptop."
+)
 DEVICE_STATUS = {
     "pending": N_("waiting for approval"),
     "approved": N_("approved"),
@@ -404,6 +411,18 @@ class JoinDialog(QDialog):
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)
         self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # Large and on one line, as on the first-run page: it is read out and compared, and
+        # a fingerprint broken across two lines was easy to misread.
+        self.joined_fingerprint = QLabel()
+        self.joined_fingerprint.setStyleSheet(_FINGERPRINT_STYLE)
+        self.joined_fingerprint.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.joined_fingerprint.hide()
+        self.next_steps = QLabel()
+        self.next_steps.setWordWrap(True)
+        self.next_steps.hide()
         form = QFormLayout()
         for text, widget in (
             (_("&Server address"), self.server),
@@ -427,6 +446,8 @@ class JoinDialog(QDialog):
         layout.addWidget(self.calls.bar)
         layout.addWidget(self.error)
         layout.addWidget(self.outcome)
+        layout.addWidget(self.joined_fingerprint)
+        layout.addWidget(self.next_steps)
         layout.addWidget(self.buttons)
 
     def _on_ok_clicked(self) -> None:
@@ -453,15 +474,19 @@ class JoinDialog(QDialog):
         self.error.show_message(message)
 
     def _joined(self, joined: Any) -> None:
-        text = _("Joined. Fingerprint of this laptop: {fp}").format(
-            fp=sync_uc.fingerprint(self.controller.store)
+        own = sync_uc.fingerprint(self.controller.store)
+        self.outcome.setText(_("Joined. Fingerprint of this laptop:"))
+        self.joined_fingerprint.setText(own)
+        self.joined_fingerprint.setAccessibleName(
+            _("Fingerprint of this laptop: {fp}").format(fp=own)
         )
+        self.joined_fingerprint.show()
         if joined.status != "approved":
-            text += "\n" + _(
-                "Waiting for a coordinator to approve this laptop (compare the fingerprint)."
-            )
-        self.outcome.setText(text)
+            self.next_steps.setText(_(NEXT_STEPS_AFTER_JOINING))
+            self.next_steps.show()
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setFocus()
+        self.adjustSize()  # grown by the lines shown now, none of them cut off
         self.controller.refresh()
 
 

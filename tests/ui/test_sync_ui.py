@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.messages import sync_message
-from desktop_app.i18n.text import set_language
+from desktop_app.i18n.text import _, set_language
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.sync_status import last_sync_time
 from desktop_app.usecases import people
@@ -427,9 +427,9 @@ def test_joining_in_the_dialog_waits_for_the_server_without_freezing_the_window(
         with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
             ok.click()
         assert not dialog.error.text()
-        assert dialog.outcome.text().startswith(
-            f"Joined. Fingerprint of this laptop: {sync_uc.fingerprint(session.store)}"
-        )
+        assert dialog.outcome.text() == "Joined. Fingerprint of this laptop:"
+        assert dialog.joined_fingerprint.text() == sync_uc.fingerprint(session.store)
+        assert dialog.next_steps.isHidden()  # the organisation's first laptop: approved
         assert not ok.isEnabled() and sync_uc.is_joined(session.store)
         window.close()
     finally:
@@ -608,6 +608,51 @@ def test_the_laptops_dialog_on_a_laptop_that_does_not_coordinate_says_so(
         assert dialog.error.text() == (
             "Only the laptop of a coordinator can do this. Do it on your coordinator's laptop."
         )
+        window.close()
+    finally:
+        a.close()
+        b.close()
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro"])
+def test_after_joining_the_dialog_shows_the_whole_fingerprint_and_what_comes_next(
+    qtbot: QtBot, tmp_path: Path, server: ServerProcess, lang: str
+) -> None:
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.ui.sync_status import _FINGERPRINT_STYLE, JoinDialog
+
+    a = _laptop(tmp_path, "A", server, None)  # the organisation's first laptop
+    b = create_first_account(tmp_path / "B", "anna", "B", "password 123")
+    try:
+        set_language(lang)
+        window = MainWindow(b)
+        qtbot.addWidget(window)
+        dialog = JoinDialog(window.sync, window)  # type: ignore[attr-defined]
+        qtbot.addWidget(dialog)
+        dialog.show()
+        type_text(dialog.server, server.base_url)
+        type_text(dialog.code, server.enroll("B"))
+        with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        QApplication.processEvents()
+        # Nothing of it cut off: the label has the height its text needs at its width.
+        label = dialog.next_steps
+        assert label.isVisible() and label.height() >= label.heightForWidth(label.width())
+        assert dialog.height() >= dialog.minimumSizeHint().height()
+        fingerprint = sync_uc.fingerprint(b.store)
+        # Large, on a line of its own, never broken across lines (it is read out and compared).
+        shown = dialog.joined_fingerprint
+        assert shown.isVisible() and shown.text() == fingerprint and not shown.wordWrap()
+        assert shown.styleSheet() == _FINGERPRINT_STYLE and fingerprint in shown.accessibleName()
+        said = dialog.next_steps.text()
+        next_steps = (
+            "Tell your coordinator this laptop's fingerprint. When it matches the one on "
+            "the coordinator's screen, the coordinator approves this laptop. Then compare "
+            "the other way round: after the next sync, File → Confirm the coordinator's "
+            "laptop asks for the fingerprint shown on the coordinator's laptop."
+        )
+        assert _(next_steps) != next_steps and _(next_steps) in said  # translated
         window.close()
     finally:
         a.close()
