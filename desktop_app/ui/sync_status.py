@@ -132,6 +132,9 @@ class SyncController(QObject):
         window.closing.connect(self.process.close)
         self.last_error = ""
         self.technical = ""  # the error behind ``last_error``, for the tooltip
+        # Whether the last sync of this window reached the server: until one has, nothing
+        # is known about the network, and the status bar must not say "Online".
+        self.reached = False
         self.label = QLabel()
         self.bar = QProgressBar()
         self.bar.setMaximumWidth(160)
@@ -230,6 +233,7 @@ class SyncController(QObject):
             self.last_error = ""
             if result.applied:
                 self.window.reload_all()
+        self.reached = not isinstance(result, Exception)
         self._status_generation += 1  # a reading from before the sync is out of date
 
         def shown(state: sync_uc.SyncStatus) -> None:
@@ -268,7 +272,13 @@ class SyncController(QObject):
         # A long message (waiting for approval: what to compare) shows its first sentence
         # here and whole in the tooltip, so the counts after it stay in view.
         first, _dot, rest = self.last_error.partition(". ")
-        parts = [(first + "." if rest else first) or _("Online")]
+        parts = []
+        if first:
+            parts.append(first + "." if rest else first)
+        elif self.reached:
+            parts.append(_("Online"))
+        elif not state.last_success:
+            parts.append(_("Not synced yet"))
         if state.open_conflicts:  # what needs someone first
             n = state.open_conflicts
             parts.append(
@@ -280,7 +290,8 @@ class SyncController(QObject):
             from desktop_app.domain.hlc import Timestamp
 
             wall = Timestamp.parse(state.last_success).wall_ms / 1000
-            parts.append(_("last sync {time}").format(time=last_sync_time(wall)))
+            template = _("last sync {time}") if parts else _("Last sync {time}")
+            parts.append(template.format(time=last_sync_time(wall)))
         n = state.pending_changes
         parts.append(
             ngettext("{count} change to send", "{count} changes to send", n).format(count=n)

@@ -657,3 +657,41 @@ def test_after_joining_the_dialog_shows_the_whole_fingerprint_and_what_comes_nex
     finally:
         a.close()
         b.close()
+
+
+def test_the_status_bar_claims_online_only_after_reaching_the_server(
+    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+) -> None:
+    a = _laptop(tmp_path, "A", server, None)
+    try:
+        people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
+        server.stop()  # the laptop opens where there is no network
+        window = MainWindow(a)
+        qtbot.addWidget(window)
+        controller = window.sync  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: "to send" in controller.label.text(), timeout=5000)
+        # Nothing has tried the server yet: neither "Online" nor a sync that never was.
+        text = controller.label.text()
+        assert text.startswith("Not synced yet · ") and "Online" not in text
+
+        with qtbot.waitSignal(controller.sync_finished, timeout=60_000):
+            assert controller.start()
+        assert controller.label.text().startswith("Offline · ")
+
+        server.start()
+        with qtbot.waitSignal(controller.sync_finished, timeout=60_000):
+            assert controller.start()
+        text = controller.label.text()
+        assert text.startswith("Online · last sync ") and "0 changes to send" in text
+
+        # A window opened later, before its first sync: when the last one was, not "Online".
+        window.close()
+        server.stop()
+        again = MainWindow(a)
+        qtbot.addWidget(again)
+        later = again.sync  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: "to send" in later.label.text(), timeout=5000)
+        assert later.label.text().startswith("Last sync ") and "Online" not in later.label.text()
+        again.close()
+    finally:
+        a.close()
