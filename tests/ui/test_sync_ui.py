@@ -695,3 +695,17 @@ def test_the_status_bar_claims_online_only_after_reaching_the_server(
         again.close()
     finally:
         a.close()
+
+
+def test_in_romanian_the_user_is_not_called_connected_beside_offline(
+    qtbot: QtBot, session: Session
+) -> None:
+    set_language("ro")
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    controller = window.sync  # type: ignore[attr-defined]
+    controller.last_error = _("Offline")
+    controller.show_status(sync_uc.SyncStatus(True, "https://x", True, 0, "", 0))
+    # "Conectat: Anna  Offline" read as "connected" and "offline" at once.
+    assert window.status_user.text() == "Utilizator: Anna Schmidt"
+    assert controller.label.text().startswith("Offline")
