@@ -592,7 +592,11 @@ class DevicesDialog(QDialog):
         self.list.setAccessibleName(_("Laptops"))
         self.fingerprint = QLineEdit()
         self.fingerprint.setAccessibleName(_("Fingerprint shown on the new laptop"))
-        self.fingerprint.setPlaceholderText(_("Fingerprint shown on the new laptop"))
+        self.fingerprint.setPlaceholderText("XXXX XXXX XXXX XXXX XXXX XXXX")
+        # A label that stays while typing (the placeholder went at the first key), with an
+        # access key of its own.
+        self.fingerprint_label = QLabel(_("Fingerprint shown on the &new laptop:"))
+        self.fingerprint_label.setBuddy(self.fingerprint)
         self.approve = QPushButton(_("&Approve selected laptop"))
         self.approve.clicked.connect(self._on_approve_clicked)
         self.revoke = QPushButton(_("Re&voke selected laptop…"))
@@ -612,6 +616,7 @@ class DevicesDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.own_fingerprint)
         layout.addWidget(self.list)
+        layout.addWidget(self.fingerprint_label)
         layout.addWidget(self.fingerprint)
         layout.addWidget(self.approve)
         layout.addWidget(self.revoke)

@@ -709,3 +709,42 @@ def test_in_romanian_the_user_is_not_called_connected_beside_offline(
     # "Conectat: Anna  Offline" read as "connected" and "offline" at once.
     assert window.status_user.text() == "Utilizator: Anna Schmidt"
     assert controller.label.text().startswith("Offline")
+
+
+def _access_keys(texts: list[str]) -> list[str]:
+    """The access key (the letter after a single "&") of each text that has one."""
+    import re
+
+    keys = []
+    for text in texts:
+        found = re.search(r"&([^&\s])", text.replace("&&", ""))
+        if found:
+            keys.append(found.group(1).lower())
+    return keys
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro"])
+def test_the_laptops_dialog_reaches_the_fingerprint_field_by_its_own_access_key(
+    qtbot: QtBot, tmp_path: Path, server: ServerProcess, lang: str
+) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    from desktop_app.ui.sync_status import DevicesDialog
+
+    a = _laptop(tmp_path, "A", server, None)
+    try:
+        set_language(lang)
+        window = MainWindow(a)
+        qtbot.addWidget(window)
+        dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+        # Labelled where it stays visible while typing (a placeholder goes at the first key).
+        label = next(w for w in dialog.findChildren(QLabel) if w.buddy() is dialog.fingerprint)
+        assert label.isVisibleTo(dialog) and "&" in label.text()
+        texts = [label.text()] + [b.text() for b in dialog.findChildren(QPushButton)]
+        keys = _access_keys(texts)
+        assert len(keys) == len(set(keys)), texts
+        window.close()
+    finally:
+        a.close()
