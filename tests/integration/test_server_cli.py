@@ -16,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 from sync_harness import ROOT, ServerProcess, free_port, run_cli
 
-from desktop_app.sync.http_client import Offline, SyncServerClient
+from desktop_app.sync.http_client import CertificateProblem, SyncServerClient
 
 
 def _serve(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -131,7 +131,7 @@ def test_tls_serving(tmp_path: Path) -> None:
         # default authorities are loaded once per process and shared by every client).
         for _ in range(2):
             untrusting = SyncServerClient(f"https://127.0.0.1:{port}", max_retries=0)
-            with untrusting, pytest.raises(Offline):
+            with untrusting, pytest.raises(CertificateProblem):
                 untrusting.health()
     finally:
         proc.terminate()
