@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QListView,
     QListWidget,
     QPlainTextEdit,
     QPushButton,
@@ -159,6 +160,11 @@ class ConflictsDialog(QDialog):
         self.intro.setWordWrap(True)
         self.list = QListWidget()
         self.list.setMinimumHeight(90)
+        # A visit's title can be longer than the list is wide (Bulgarian names it at length):
+        # it wraps onto a second line rather than being read by scrolling sideways.
+        self.list.setWordWrap(True)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentRowChanged.connect(self._on_list_current_changed)
 
         self.choice = QWidget()  # greyed out while a decision is being stored

@@ -130,6 +130,20 @@ def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_dec
             f"{housing.label['en']}: {by_option['own_rental']}",
         }
         assert not dialog.combine.isVisible()  # one answer: either value, nothing to combine
+        # In Bulgarian the visit's title is longer than the list is wide: it wraps onto a
+        # second line instead of being read by scrolling sideways.
+        window.switch_language("bg")
+        dialog.resize(dialog.minimumWidth(), dialog.height())
+        qtbot.wait(50)
+        view = dialog.list
+        line = view.fontMetrics()
+        assert line.horizontalAdvance(view.item(row).text()) > view.viewport().width() * 0.9
+        assert view.horizontalScrollBar().maximum() == 0
+        rect = view.visualRect(view.model().index(row, 0))
+        assert rect.right() <= view.viewport().width()
+        if line.horizontalAdvance(view.item(row).text()) >= rect.width() - 4:
+            assert rect.height() >= 2 * line.lineSpacing()  # wrapped, not cut or elided
+        window.switch_language("en")
         dialog.list.setCurrentRow(_titles(dialog).index("Elena Radu · Sex / gender"))
         assert not dialog.combine.isVisible()  # one value, nothing to combine
 
