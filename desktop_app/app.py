@@ -485,6 +485,12 @@ def _run_gui(
         window.close()
         window.session.close()
         return 0 if ok else 1
+    # A joined laptop syncs soon after the window opens, once the sync is installed with the
+    # other features (not only a minute later, on the regular timer).
+    if window.features_installed:
+        window.sync.start_soon()  # type: ignore[attr-defined]
+    else:
+        window.features_ready.connect(lambda: window.sync.start_soon())  # type: ignore[attr-defined]
     code = app.exec()
     _close_window_session(window)
     return failed[0] if failed else code

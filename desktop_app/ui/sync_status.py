@@ -52,6 +52,9 @@ if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
 AUTO_SYNC_MS = 60_000
+#: after the program opens its window, the first sync (the laptop may have been offline for
+#: days): soon, not a whole AUTO_SYNC_MS later, and after the window's first work is done
+FIRST_SYNC_MS = 3_000
 _NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 _REVOCABLE_ROLE = Qt.ItemDataRole.UserRole + 2
 _NOT_RENEWED_YET = N_(
@@ -176,6 +179,15 @@ class SyncController(QObject):
         self.retranslate()
 
     # --- running -------------------------------------------------------------------------
+    def start_soon(self, delay_ms: int = FIRST_SYNC_MS) -> None:
+        """The program's first sync, ``delay_ms`` after its window opened; the regular ones
+        follow every AUTO_SYNC_MS from then on."""
+        QTimer.singleShot(delay_ms, self._on_first_sync_due)
+
+    def _on_first_sync_due(self) -> None:
+        if self.start():
+            self.timer.start()  # the next automatic sync a full interval after this one
+
     def start(self) -> bool:
         """Start a sync in the background; False if one runs already or none is set up."""
         if self.running or not sync_uc.is_joined(self.store):

@@ -697,6 +697,29 @@ def test_the_status_bar_claims_online_only_after_reaching_the_server(
         a.close()
 
 
+def test_the_first_sync_comes_soon_after_the_window_opens_and_the_timer_restarts(
+    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+) -> None:
+    """The program asks for its first sync right after opening (a laptop back from days
+    offline), not only when the regular timer first fires a minute later."""
+    a = _laptop(tmp_path, "A", server, None)
+    try:
+        people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
+        window = MainWindow(a)
+        qtbot.addWidget(window)
+        controller = window.sync  # type: ignore[attr-defined]
+        assert controller.timer.remainingTime() > 30_000  # the regular one: far off
+        with qtbot.waitSignal(controller.sync_finished, timeout=60_000):
+            controller.start_soon(10)
+        assert sync_uc.status(a.store).pending_changes == 0  # Elena reached the server
+        assert controller.label.text().startswith("Online · last sync ")
+        # The next automatic sync is a whole interval after this one, not right after it.
+        assert controller.timer.remainingTime() > 30_000
+        window.close()
+    finally:
+        a.close()
+
+
 def test_in_romanian_the_user_is_not_called_connected_beside_offline(
     qtbot: QtBot, session: Session
 ) -> None:
