@@ -676,7 +676,10 @@ class DevicesDialog(QDialog):
         own = sync_uc.own_device_id(self.controller.store)
         for d in devices:
             status = _(DEVICE_STATUS.get(d.status, d.status))
-            text = f"{d.name} · {status} · {d.fingerprint}"
+            # A laptop waiting for approval is listed without its fingerprint: the one to type
+            # is read off that laptop's own screen, never copied from the server's answer here.
+            shown = "" if d.status == "pending" else f" · {d.fingerprint}"
+            text = f"{d.name} · {status}{shown}"
             if d.device_id == own:
                 text += " · " + _("this laptop")
             item = QListWidgetItem(text)
@@ -697,9 +700,19 @@ class DevicesDialog(QDialog):
             return
         store, user = self.controller.store, self.controller.window.session.user
         device_id, typed = str(item.data(Qt.ItemDataRole.UserRole)), self.fingerprint.text()
+        name = str(item.data(_NAME_ROLE))
 
         def approved(_result: object) -> None:
             self.error.show_message("")
+            self.fingerprint.clear()  # for the next laptop, which has another
+            self.renewed.setText(
+                _(
+                    "“{name}” is approved and was sent the team key. Now the other way round: on "
+                    "“{name}”, after its next sync, File → Confirm the coordinator's laptop asks "
+                    "for this laptop's fingerprint (shown above)."
+                ).format(name=name)
+            )
+            self.renewed.show()
             self.reload()
 
         self._call_server(lambda: sync_uc.approve_device(store, user, device_id, typed), approved)

@@ -192,6 +192,48 @@ def test_the_laptops_dialog_shows_this_laptops_own_fingerprint(
         a.close()
 
 
+def test_approving_a_laptop_in_the_laptops_dialog_says_what_comes_next(
+    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+) -> None:
+    """The coordinator types the fingerprint read off the new laptop (the list does not offer
+    the server's for copying), approves, and is told it worked and what the new laptop does."""
+    from desktop_app.ui.sync_status import DevicesDialog
+
+    a = _laptop(tmp_path, "A", server, None)
+    b = create_first_account(tmp_path / "B", "anna", "B", "password 123")
+    try:
+        sync_uc.join(b.store, server.base_url, server.enroll("B"), "Laptop B")
+        theirs = sync_uc.fingerprint(b.store)
+        window = MainWindow(a)
+        qtbot.addWidget(window)
+        dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+        qtbot.addWidget(dialog)
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+        texts = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+        row = next(i for i, t in enumerate(texts) if t.startswith("Laptop B ·"))
+        assert texts[row] == "Laptop B · waiting for approval"
+        assert not any(theirs in t for t in texts)
+        dialog.list.setCurrentRow(row)
+        type_text(dialog.fingerprint, sync_uc.fingerprint(a.store))  # A's own: wrong
+        dialog.approve.click()
+        qtbot.waitUntil(lambda: not dialog.busy and bool(dialog.error.text()), timeout=10_000)
+        assert dialog.renewed.isHidden()
+        dialog.fingerprint.clear()
+        type_text(dialog.fingerprint, theirs)
+        dialog.approve.click()
+        qtbot.waitUntil(lambda: not dialog.busy and not dialog.renewed.isHidden(), timeout=10_000)
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)  # listed again
+        assert dialog.renewed.text().startswith("“Laptop B” is approved and was sent the team key.")
+        assert "Confirm the coordinator's laptop" in dialog.renewed.text()
+        assert not dialog.error.text() and dialog.fingerprint.text() == ""
+        texts = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+        assert f"Laptop B · approved · {theirs}" in texts
+        window.close()
+    finally:
+        a.close()
+        b.close()
+
+
 def test_renewing_the_key_in_the_laptops_dialog_names_the_laptops_left_out(
     qtbot: QtBot, tmp_path: Path, server: ServerProcess
 ) -> None:
