@@ -236,10 +236,10 @@ class SyncController(QObject):
             self.last_error = refused_message(result.code)
             self.technical = f"{result.status} {result.code}: {result.reason}"
         elif isinstance(result, SyncProcessFailed):
-            self.last_error = _("Sync failed; it is tried again in a few minutes.")
+            self.last_error = _("Sync failed; it is tried again within a minute.")
             self.technical = result.kind  # for whoever helps, in the tooltip
         elif isinstance(result, Exception):
-            self.last_error = _("Sync failed; it is tried again in a few minutes.")
+            self.last_error = _("Sync failed; it is tried again within a minute.")
             self.technical = type(result).__name__
         else:
             self.last_error = ""
