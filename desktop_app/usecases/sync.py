@@ -356,7 +356,12 @@ def list_devices(store: Store, user: User) -> list[wire.DeviceInfo]:
     """Coordinator: the organisation's laptops with their status and fingerprints."""
     require(user, Action.MANAGE_LAPTOPS)
     with client_for(store) as client:
-        devices = list(client.devices().devices)
+        # Each fingerprint as computed here from the public key the server lists (the one a
+        # team key would be wrapped for), not as the server states it.
+        devices = [
+            d.model_copy(update={"fingerprint": crypto.fingerprint(wire.b64decode(d.public_key))})
+            for d in client.devices().devices
+        ]
     _keep_revocations(store, user, devices)
     return devices
 
@@ -394,9 +399,12 @@ def approve_device(
         device = next((d for d in client.devices().devices if d.device_id == device_id), None)
         if device is None:
             raise SyncSetupError("unknown_device")
-        if _normal(device.fingerprint) != _normal(expected_fingerprint):
-            raise SyncSetupError("fingerprint_mismatch")
+        # The fingerprint of the very key the team keys are wrapped for, computed here: the
+        # list's own ``fingerprint`` is the server's word, and a server could pair the new
+        # laptop's real fingerprint with a public key of its own.
         public = wire.b64decode(device.public_key)
+        if _normal(crypto.fingerprint(public)) != _normal(expected_fingerprint):
+            raise SyncSetupError("fingerprint_mismatch")
         with store.reading() as session:
             held = keyring(session)
             current = active_key(session)

@@ -294,11 +294,13 @@ class CuttingProxy:
     once ``cut_when(method, path)`` is true for a request, that request and every one after it
     get no answer (the connection is closed), until ``restore()``.
 
-    Stands for the server or the network failing between two requests of one step."""
+    Stands for the server or the network failing between two requests of one step. With
+    ``rewrite(method, path, body) -> body`` it stands for a server that lies in its answers."""
 
     def __init__(self, target: str) -> None:
         self.target = target
         self.cut_when: Callable[[str, str], bool] = lambda _method, _path: False
+        self.rewrite: Callable[[str, str, bytes], bytes] = lambda _method, _path, body: body
         self.cut = False
         self.forwarded: list[tuple[str, str]] = []
         upstream = httpx.Client(base_url=target, timeout=30)
@@ -319,13 +321,19 @@ class CuttingProxy:
                 }
                 answer = upstream.request(self.command, self.path, content=body, headers=headers)
                 proxy.forwarded.append((self.command, self.path))
+                content = proxy.rewrite(self.command, self.path, answer.content)
                 self.send_response(answer.status_code)
                 for key, value in answer.headers.items():
-                    if key.lower() not in ("content-length", "transfer-encoding", "connection"):
+                    if key.lower() not in (
+                        "content-length",
+                        "transfer-encoding",
+                        "connection",
+                        "content-encoding",
+                    ):
                         self.send_header(key, value)
-                self.send_header("Content-Length", str(len(answer.content)))
+                self.send_header("Content-Length", str(len(content)))
                 self.end_headers()
-                self.wfile.write(answer.content)
+                self.wfile.write(content)
 
             do_GET = do_POST = do_PUT = do_DELETE = _forward
 

@@ -8,10 +8,21 @@ anything that laptop sends under that key (architecture property 4).
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
-from sync_harness import Laptops, ServerProcess, active_key_id, device_id, keyring_of
+from sync_harness import (
+    CuttingProxy,
+    Laptops,
+    ServerProcess,
+    active_key_id,
+    device_id,
+    keyring_of,
+    wrapped_key_ids,
+)
 from test_sync_client import _add, _names
 
 from desktop_app.sync import crypto
@@ -256,3 +267,41 @@ def test_only_a_coordinator_of_this_laptop_confirms(laptops: Laptops) -> None:
     finally:
         advisor.close()
     assert keyring_of(b) == {}
+
+
+def test_a_coordinator_wraps_the_team_key_only_for_the_key_whose_fingerprint_was_compared(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """A server that lies in its list of laptops: the new laptop's fingerprint as it really
+    is, beside a public key of the operator's. Approving compares the fingerprint of the key
+    it wraps the team key for, so the operator never gets a team key it can open."""
+    proxy = CuttingProxy(server.base_url)
+    group = Laptops(server, tmp_path, url=proxy.url)
+    try:
+        a = group.new("A")
+        b = group.new("B", approve=False)
+        operator = crypto.DeviceKeys.generate()
+
+        def swap_key(method: str, path: str, body: bytes) -> bytes:
+            if method != "GET" or not path.endswith("/devices"):
+                return body
+            listed = json.loads(body)
+            for device in listed["devices"]:
+                if device["device_id"] == device_id(b):
+                    device["public_key"] = wire.b64encode(operator.public_key)
+            return json.dumps(listed).encode()
+
+        proxy.rewrite = swap_key
+        with pytest.raises(sync_uc.SyncSetupError) as refused:
+            sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+        assert refused.value.code == "fingerprint_mismatch"
+        assert wrapped_key_ids(server, device_id(b)) == set()  # nothing was wrapped for it
+        statuses = {d.name: d.status for d in sync_uc.list_devices(a.store, a.user)}
+        assert statuses["B"] == "pending"
+        # Told the truth, the same approval goes through.
+        proxy.rewrite = lambda _method, _path, body: body
+        sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+        assert wrapped_key_ids(server, device_id(b))
+    finally:
+        group.close()
+        proxy.close()
