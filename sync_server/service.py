@@ -123,6 +123,7 @@ _REFUSALS = {
     "author_mismatch": "author_device must be the pushing device's id",
     "conflict": "this revision is already stored with different content; "
     "pull, merge and push a higher revision",
+    "kind_mismatch": "this record id is already stored under another kind",
 }
 
 
@@ -439,6 +440,24 @@ class SyncService:
 
     def push(self, device: AuthenticatedDevice, request: wire.PushRequest) -> wire.PushResponse:
         self.require_approved(device)
+        if not device.is_coordinator:
+            # Reference data (service directory, forms) is printed on letters and shapes every
+            # form on every laptop: only a coordinator's laptop may change it. The whole push is
+            # refused, so a laptop that sends it learns at once and nothing of it is stored.
+            # (A device's role is set when it registers and never changes.)
+            held = sum(1 for env in request.envelopes if env.kind in wire.COORDINATOR_KINDS)
+            if held:
+                log.warning(
+                    "push refused device=%s: %d envelopes of coordinator kinds from a member",
+                    device.id,
+                    held,
+                )
+                raise ApiError(
+                    403,
+                    "publisher_not_coordinator",
+                    "only a coordinator's device may push reference data (kind "
+                    f"{', '.join(sorted(wire.COORDINATOR_KINDS))})",
+                )
         # Everything that needs no lock happens first: the counter lock serialises every push
         # of every laptop.
         items: list[_PushItem] = []
@@ -461,7 +480,7 @@ class SyncService:
         store = self._store_pg if self.engine.dialect.name == "postgresql" else self._store_locked
         outcomes = iter(zip(store(device.id, utcnow(), items), items, strict=True))
         results: list[wire.PushItemResult] = []
-        counts = {"accepted": 0, "duplicate": 0, "conflict": 0}
+        counts = {"accepted": 0, "duplicate": 0, "conflict": 0, "kind_mismatch": 0}
         stored_bytes = 0
         kinds: set[str] = set()
         for index, env in enumerate(request.envelopes):
@@ -470,8 +489,16 @@ class SyncService:
                 continue
             (outcome, seq), item = next(outcomes)
             counts[outcome] += 1
-            if outcome == "conflict":
-                results.append(_refused(env, "conflict"))
+            if outcome in ("conflict", "kind_mismatch"):
+                if outcome == "kind_mismatch":
+                    # Ids only: which record a laptop tried to pass off as another kind.
+                    log.warning(
+                        "push device=%s record=%s refused: stored under another kind than %s",
+                        device.id,
+                        env.record_id,
+                        env.kind,
+                    )
+                results.append(_refused(env, outcome))
                 continue
             if outcome == "accepted":
                 stored_bytes += len(item.ciphertext)
@@ -481,7 +508,7 @@ class SyncService:
                     record_id=env.record_id, revision=env.revision, status=outcome, seq=seq
                 )
             )
-        refused = counts["conflict"] + len(mismatched)
+        refused = counts["conflict"] + counts["kind_mismatch"] + len(mismatched)
         log.info(
             "push device=%s accepted=%d duplicate=%d refused=%d bytes=%d kinds=%s",
             device.id,
@@ -559,6 +586,19 @@ class SyncService:
                     "revoked" if status == "revoked" else "not_approved",
                     f"this device is {status}",
                 )
+            # The kind each pushed record id is stored under, if any: a record id belongs to
+            # one kind for good (see migration 0003). Where a database from before that rule
+            # holds two, the kind of the lowest revision counts: a record's own first one (a
+            # reused id comes later, with a higher revision). One index range per id.
+            ids = sorted({item.record_id for item in items})
+            kind_of: dict[str, str] = {}
+            if ids:
+                for record_id, kind in session.execute(
+                    select(t.record_id, t.kind)
+                    .where(t.record_id.in_(ids))
+                    .order_by(t.record_id, t.revision)
+                ):
+                    kind_of.setdefault(record_id, kind)
             first_seq: int = session.info["last_seq"]
             last_seq = first_seq
             known: dict[tuple[str, int], tuple[int, tuple[object, ...]]] = {
@@ -580,6 +620,9 @@ class SyncService:
                     device_id,
                     item.client_hlc,
                 )
+                if kind_of.setdefault(item.record_id, item.kind) != item.kind:
+                    outcomes.append(("kind_mismatch", None))
+                    continue
                 existing = known.get(key)
                 if existing is not None:
                     same = existing[1] == content

@@ -27,6 +27,9 @@ MAX_WRAPPED_KEY_BYTES = 1024
 MAX_BODY_BYTES = 8 * 1024 * 1024
 MAX_SEQ = 2**62  # fits a signed 64-bit column everywhere
 MAX_KEYS_PER_APPROVAL = 32
+# Record kinds only a coordinator's device may push (reference data: the service directory and
+# the form definitions every laptop uses); a push holding one from any other device is refused.
+COORDINATOR_KINDS = frozenset({"reference"})
 
 
 def _b64_len(raw: int) -> int:
@@ -161,7 +164,9 @@ class PushItemResult(_Answer):
     revision: int
     status: PushStatus
     seq: int | None = None
-    code: str | None = None  # for refused: "conflict" or "author_mismatch"
+    # for refused: "conflict", "author_mismatch" or "kind_mismatch" (the record id is stored
+    # under another kind)
+    code: str | None = None
     reason: str | None = None
 
 
