@@ -613,7 +613,19 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 ),
                 file=sys.stderr,
             )
-        if waiting := sync_uc.status(session.store).need_update:
+        state = sync_uc.status(session.store)
+        if state.held_back:
+            print(
+                ngettext(
+                    "{count} publication (service directory or forms) stays on this laptop: "
+                    "the server takes publications only from a coordinator's laptop.",
+                    "{count} publications (service directory or forms) stay on this laptop: "
+                    "the server takes publications only from a coordinator's laptop.",
+                    state.held_back,
+                ).format(count=state.held_back),
+                file=sys.stderr,
+            )
+        if waiting := state.need_update:
             print(
                 ngettext(
                     "{count} record from colleagues needs a newer version of Welcome Desk: "

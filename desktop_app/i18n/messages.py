@@ -95,6 +95,11 @@ _SYNC_MESSAGES = {
     "bad_device_name": N_(
         "The name of this laptop must have 1 to 100 characters, without control characters."
     ),
+    "publisher_not_coordinator": N_(
+        "The sync server takes the service directory and form definitions only from a "
+        "coordinator's laptop: what was published here stays on this laptop. Everything else "
+        "is sent with the next sync."
+    ),
     "nothing_to_confirm": N_(
         "No team key is waiting for confirmation. Sync once the coordinator has approved this "
         "laptop, then confirm."
@@ -139,6 +144,8 @@ def connection_message(kind: str) -> str:
 
 def refusal_message(code: str, default: str = _REFUSED) -> str:
     """A refusal of the sync server; ``default`` (untranslated) for a code not listed."""
+    if code == "publisher_not_coordinator":  # what stays on the laptop, said as the sync says it
+        return sync_message(code)
     return _(_REFUSAL_MESSAGES.get(code, default))
 
 
@@ -222,6 +229,15 @@ _DIRECTORY_PROBLEMS = {
     "unknown_form": N_("This is not one of the app's forms."),
     "form_missing": N_("A form is missing from the folder."),
     "form_id_not_file_name": N_("The form id must equal the file name without “.yaml”."),
+    "not_coordinator_laptop": N_(
+        "This laptop is a team member's laptop on the sync server, not a coordinator's: the "
+        "other laptops would not receive what it publishes. Please ask your coordinator to "
+        "publish the change from their laptop."
+    ),
+    "role_unknown": N_(
+        "This laptop does not know yet whether the sync server lists it as a coordinator's "
+        "laptop. Please sync once, then publish again."
+    ),
 }
 
 

@@ -31,7 +31,7 @@ from desktop_app.storage.sync_models import (
 )
 from desktop_app.sync import crypto
 from desktop_app.sync.conflict_records import record_conflict
-from desktop_app.sync.http_client import SyncServerClient
+from desktop_app.sync.http_client import Forbidden, SyncServerClient
 from desktop_app.sync.merge import Conflict, RecordState, merge
 from desktop_app.sync.records import (
     ADAPTERS,
@@ -74,6 +74,9 @@ PRIVATE_KEY = "sync.private_key"
 CURSOR = "sync.cursor"
 LAST_SUCCESS = "sync.last_success"
 STATUS = "sync.status"
+# "1" if the server registered this laptop's device as a coordinator's, "0" if not; missing on
+# a laptop that joined before it was kept (``usecases.sync.sync_now`` asks the server then).
+COORDINATOR = "sync.coordinator"
 
 
 @dataclass
@@ -87,6 +90,8 @@ class SyncReport:
     deferred: int = 0
     rounds: int = 0
     refused_ids: list[str] = field(default_factory=list)
+    # Records of coordinator kinds (wire.COORDINATOR_KINDS) this member's laptop keeps to itself
+    held_back: int = 0
 
 
 Progress = Callable[[str, int, int], None]  # phase, done, total (0 when unknown)
@@ -142,10 +147,14 @@ class SyncEngine:
         self.progress = progress or (lambda _phase, _done, _total: None)
         with store.reading() as session:
             device = get_meta(session, DEVICE_ID)
+            role = get_meta(session, COORDINATOR)
         if device is None:
             raise RuntimeError("this laptop has not joined a sync server")
         self.device_id = device
+        # Unknown ("" or missing): pushed, and the server's refusal teaches the laptop its role.
+        self.is_coordinator = role != "0"
         self._sealing: crypto.EnvelopeSealer | None = None
+        self._held_back = 0  # counted by ``_seal`` in the push under way
 
     # --- the round -----------------------------------------------------------------------
     def sync(self) -> SyncReport:
@@ -158,7 +167,19 @@ class SyncEngine:
         for _ in range(MAX_ROUNDS):
             report.rounds += 1
             self._pull(report)
-            refused_conflicts = self._push(report)
+            try:
+                refused_conflicts = self._push(report)
+            except Forbidden as exc:
+                # The server refuses a member's reference data, and with it the whole batch:
+                # from now on this laptop keeps that data to itself, and the rest goes out in
+                # the next round. Only once: the server's word is not asked twice a round.
+                if exc.code != "publisher_not_coordinator" or not self.is_coordinator:
+                    raise
+                log.warning("the server does not take reference data from this laptop")
+                self.is_coordinator = False
+                with self.store.background_transaction() as session:
+                    set_meta(session, COORDINATOR, "0")
+                continue
             if not refused_conflicts:
                 break
         with self.store.background_transaction() as session:
@@ -287,14 +308,23 @@ class SyncEngine:
         if own:
             self._mark_synced(session, own)
         foreign = [e for e in envelopes if e.author_device != self.device_id]
-        seen = _synced_revisions(session, [e.record_id for e in foreign])
+        seen = _synced_kinds_and_revisions(session, [e.record_id for e in foreign])
         opened: dict[str, list[tuple[wire.StoredEnvelope, RecordState, str]]] = {}
         clocks: list[str] = []
         deferred: list[wire.StoredEnvelope] = []
         newer: list[wire.StoredEnvelope] = []  # written by a newer version of the app
+        # The kind of records first met in this page (not noted as synced yet).
+        page_kinds: dict[str, str] = {}
         for envelope in foreign:
             known = seen.get(envelope.record_id)
-            if known is not None and known >= envelope.revision:
+            kind = known[0] if known is not None else page_kinds.get(envelope.record_id)
+            if kind is not None and kind != envelope.kind:
+                # A record id is one kind's for good. Under another kind (a colleague's laptop
+                # with the team key can make one up), a high revision would make this laptop
+                # refuse the record's real changes as replays: nothing of it is applied.
+                self._refuse(report, envelope, "record id known under another kind")
+                continue
+            if known is not None and known[1] >= envelope.revision:
                 self._refuse(report, envelope, "replayed or older revision")
                 continue
             if envelope.key_id not in keys:
@@ -313,6 +343,7 @@ class SyncEngine:
                 self._refuse(report, envelope, type(result).__name__)
                 continue
             incoming, author = result
+            page_kinds.setdefault(envelope.record_id, envelope.kind)
             clocks.extend(f.clock for f in incoming.fields.values())
             opened.setdefault(envelope.kind, []).append((envelope, incoming, author))
         self._observe_newest(clocks)
@@ -500,6 +531,7 @@ class SyncEngine:
                 )
             ]
         total, done, refused_conflict = len(pending), 0, False
+        self._held_back = 0
         batches = [pending[i : i + wire.MAX_BATCH] for i in range(0, total, wire.MAX_BATCH)]
         # One push in flight while the next batch is sealed here, and while the answer before
         # it is confirmed: the next batch goes out as soon as the previous answer is in.
@@ -554,6 +586,7 @@ class SyncEngine:
                     with contextlib.suppress(Exception):  # else it is sent again next time
                         self._confirm(confirmed, last)
                 raise
+        report.held_back = self._held_back
         return refused_conflict
 
     def _confirm(self, confirmed: _Confirmed, last: int) -> None:
@@ -591,6 +624,7 @@ class SyncEngine:
                 if kind in ADAPTERS:
                     loaded.update(ADAPTERS[kind].load_many(session, ids))
             synced = _synced_revisions(session, [rid for _k, rid in batch])
+            held_back = 0
             for kind, record_id in batch:
                 if kind in LOCAL_ONLY:
                     nothing_to_send.add(record_id)
@@ -602,12 +636,18 @@ class SyncEngine:
                 if local is None or (seen_revision is not None and seen_revision >= local.revision):
                     nothing_to_send.add(record_id)  # gone, or the server holds this revision
                     continue
+                if kind in wire.COORDINATOR_KINDS and not self.is_coordinator:
+                    # The server would refuse the whole batch: kept here (and in the outbox, so
+                    # the sync status can say why it is not sent).
+                    held_back += 1
+                    continue
                 envelopes.append(
                     sealer.seal(
                         record_id, kind, local.revision, encode(local), str(self.store.clock.now())
                     )
                 )
                 revisions[record_id] = (kind, local.revision)
+        self._held_back += held_back
         return envelopes, revisions, nothing_to_send
 
     def _sealer(self, session: Session) -> crypto.EnvelopeSealer:
@@ -632,7 +672,9 @@ class SyncEngine:
             driver_cursor(session).executemany(
                 "INSERT INTO synced_revisions (record_id, kind, revision) VALUES (?, ?, ?) "
                 "ON CONFLICT (record_id) DO UPDATE SET revision = excluded.revision "
-                "WHERE excluded.revision > synced_revisions.revision",
+                # Never through a record of another kind under the same id (``_apply_page``).
+                "WHERE excluded.revision > synced_revisions.revision "
+                "AND excluded.kind = synced_revisions.kind",
                 [(record_id, kind, revision) for record_id, (kind, revision) in revisions.items()],
             )
 
@@ -712,6 +754,15 @@ def _synced_revisions(session: Session, record_ids: Sequence[str]) -> dict[str, 
     """The highest revision of each of ``record_ids`` the server is known to hold."""
     sql = "SELECT record_id, revision FROM synced_revisions WHERE record_id IN ({ids})"
     return dict(rows_for_ids(session, sql, list(dict.fromkeys(record_ids))))
+
+
+def _synced_kinds_and_revisions(
+    session: Session, record_ids: Sequence[str]
+) -> dict[str, tuple[str, int]]:
+    """The kind and the highest revision the server is known to hold of each of ``record_ids``."""
+    sql = "SELECT record_id, kind, revision FROM synced_revisions WHERE record_id IN ({ids})"
+    rows = rows_for_ids(session, sql, list(dict.fromkeys(record_ids)))
+    return {record_id: (kind, revision) for record_id, kind, revision in rows}
 
 
 def new_record_id() -> str:

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.permissions import Action, allowed
 from desktop_app.forms.labels import label
 from desktop_app.i18n.formatting import format_long_date
+from desktop_app.i18n.messages import directory_problem
 from desktop_app.i18n.text import _, current_language
 from desktop_app.letters.directory import read_directory_files
 from desktop_app.ui.admin import admin_menu
@@ -123,6 +124,14 @@ class _ReferenceDialog(QDialog):
         row.addStretch(1)
         row.addWidget(close)
         layout.addLayout(row)
+        # A member's laptop on a sync server cannot publish to the team: said before anyone
+        # edits a folder for nothing.
+        refusal = reference.publish_refusal(session.store)
+        if refusal is not None:
+            reason = directory_problem("", "", refusal)
+            self.publish_button.setEnabled(False)
+            self.publish_button.setToolTip(reason)
+            self.message.setText(reason)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
@@ -212,6 +221,10 @@ class _ReferenceDialog(QDialog):
             return None
 
     def publish_from(self, folder: Path, confirm: PublishDialog | None = None) -> bool:
+        refusal = reference.publish_refusal(self.session.store)
+        if refusal is not None:
+            self._show_refusal(reference.PublishRefused(refusal))
+            return False
         count = self.check_folder(folder)
         if count is None:
             return False

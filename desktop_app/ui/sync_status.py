@@ -316,6 +316,17 @@ class SyncController(QObject):
             )
         if state.renewal_unfinished:
             parts.append(_("team key renewal not finished (File → Laptops of the organisation)"))
+        if state.held_back:
+            n = state.held_back
+            parts.append(
+                ngettext(
+                    "{count} publication stays on this laptop: only a coordinator's laptop "
+                    "can publish to the team",
+                    "{count} publications stay on this laptop: only a coordinator's laptop "
+                    "can publish to the team",
+                    n,
+                ).format(count=n)
+            )
         if state.need_update:
             n = state.need_update
             parts.append(

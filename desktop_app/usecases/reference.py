@@ -197,11 +197,35 @@ def check_files(files: Mapping[str, str]) -> ServiceDirectory:
     return directory_from_files(files)
 
 
+def publish_refusal(store: Store) -> str | None:
+    """Why this laptop may not publish (a ``PublishRefused`` code), or None if it may.
+
+    On a laptop joined to a sync server, a publication reaches the others only from a
+    coordinator's laptop (the server refuses it from any other): a member's laptop would change
+    its own letters and forms alone. A laptop used offline only publishes for itself."""
+    # Imported here: the sync machinery (cryptography, HTTP) is not needed to read the directory.
+    from desktop_app.usecases.sync import is_coordinator_laptop, is_joined
+
+    if not is_joined(store):
+        return None
+    coordinator = is_coordinator_laptop(store)
+    if coordinator is None:
+        return "role_unknown"
+    return None if coordinator else "not_coordinator_laptop"
+
+
+def _require_publishing_laptop(store: Store) -> None:
+    refusal = publish_refusal(store)
+    if refusal is not None:
+        raise PublishRefused(refusal)
+
+
 def publish_directory(
     store: Store, user: User, files: Mapping[str, str], note: str = ""
 ) -> Publication:
     """Validate and publish a directory to every laptop (coordinators only; audited)."""
     require(user, Action.MANAGE_DIRECTORY)
+    _require_publishing_laptop(store)
     note = _clean_note(note)
     directory = check_files(files)
     revision, now = _store_publication(
@@ -269,6 +293,7 @@ def _store_publication(
 
 def publish_directory_folder(store: Store, user: User, folder: Path, note: str = "") -> Publication:
     require(user, Action.MANAGE_DIRECTORY)
+    _require_publishing_laptop(store)
     if not folder.is_dir():
         raise PublishRefused("not_a_folder", str(folder))
     return publish_directory(store, user, read_directory_files(folder), note)
@@ -384,6 +409,7 @@ def publish_forms(
 ) -> Publication:
     """Check and publish form definitions to every laptop (coordinators only; audited)."""
     require(user, Action.MANAGE_DIRECTORY)
+    _require_publishing_laptop(store)
     note = _clean_note(note)
     forms = check_forms(store, files)
     revision, now = _store_publication(store, user, FORMS, files, note, {"forms": len(forms)})
@@ -392,6 +418,7 @@ def publish_forms(
 
 def publish_forms_folder(store: Store, user: User, folder: Path, note: str = "") -> Publication:
     require(user, Action.MANAGE_DIRECTORY)
+    _require_publishing_laptop(store)
     if not folder.is_dir():
         raise PublishRefused("not_a_folder", str(folder))
     return publish_forms(store, user, read_directory_files(folder), note)

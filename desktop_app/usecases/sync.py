@@ -24,9 +24,11 @@ from sqlalchemy.orm import Session as DbSession
 from desktop_app.domain.permissions import Action, require
 from desktop_app.domain.users import User
 from desktop_app.storage.db import Store
+from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.sync_models import ConflictRow, DeferredEnvelopeRow
 from desktop_app.sync import crypto, key_senders, laptops
 from desktop_app.sync.engine import (
+    COORDINATOR,
     CURSOR,
     DEVICE_ID,
     LAST_SUCCESS,
@@ -82,6 +84,9 @@ class SyncStatus:
     # Records colleagues' laptops wrote with a newer version of the app: kept until this one is
     # updated (``engine._defer``).
     need_update: int = 0
+    # Publications of reference data (service directory, forms) made on this laptop that stay
+    # on it: the server takes them only from a coordinator's laptop, and this is a member's.
+    held_back: int = 0
 
 
 @dataclass(frozen=True)
@@ -162,6 +167,7 @@ def join(store: Store, server_url: str, code: str, device_name: str) -> wire.Reg
         set_meta(session, TOKEN, result.token)
         set_meta(session, PRIVATE_KEY, keys.private_key.hex())
         set_meta(session, STATUS, result.status)
+        set_meta(session, COORDINATOR, "1" if result.is_coordinator else "0")
         set_meta(session, CURSOR, "0")
         # Only this laptop can wrap a key with its own private key: keys from itself (after a
         # rotation it made) are safe to take. Every other sender is confirmed by a person.
@@ -594,6 +600,12 @@ def sync_now(
                     raise SyncSetupError("confirm_coordinator" if waiting else "not_approved")
         else:
             fetch_keys(store, client)  # a rotated key may be waiting
+        with store.reading() as session:
+            role_known = get_meta(session, COORDINATOR) is not None
+        if not role_known:  # joined before the laptop kept its role: asked once
+            coordinator = client.status().device.is_coordinator
+            with store.transaction() as session:
+                set_meta(session, COORDINATOR, "1" if coordinator else "0")
         _ensure_own_record(store)
         return SyncEngine(store, client, progress).sync()
 
@@ -602,6 +614,30 @@ def own_device_id(store: Store) -> str | None:
     """This laptop's id on the sync server (None before it joined)."""
     with store.reading() as session:
         return get_meta(session, DEVICE_ID)
+
+
+def is_coordinator_laptop(store: Store) -> bool | None:
+    """Whether the server registered this laptop as a coordinator's (None: not joined, or joined
+    before the laptop kept its role and not synced since)."""
+    with store.reading() as session:
+        if not get_meta(session, SERVER_URL):
+            return None
+        role = get_meta(session, COORDINATOR)
+    return None if role is None else role == "1"
+
+
+def _held_back(session: DbSession) -> int:
+    """Reference records waiting in the outbox of a member's laptop (never sent from it)."""
+    if get_meta(session, COORDINATOR) != "0":
+        return 0
+    return int(
+        session.scalar(
+            select(func.count(func.distinct(OutboxRow.record_id))).where(
+                OutboxRow.record_kind.in_(wire.COORDINATOR_KINDS)
+            )
+        )
+        or 0
+    )
 
 
 def is_joined(store: Store) -> bool:
@@ -624,6 +660,7 @@ def status(store: Store) -> SyncStatus:
         unconfirmed = tuple(w.device_name for w in key_senders.waiting_senders(session))
         unfinished = _renewal_unfinished(session)
         need_update = records_needing_update(session)
+        held_back = _held_back(session) if url else 0
     return SyncStatus(
         bool(url),
         url,
@@ -634,6 +671,7 @@ def status(store: Store) -> SyncStatus:
         unconfirmed,
         unfinished,
         need_update,
+        held_back,
     )
 
 
