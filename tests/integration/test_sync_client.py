@@ -430,7 +430,8 @@ def test_a_published_service_directory_reaches_every_laptop(
 ) -> None:
     from desktop_app.usecases import reference
 
-    a, b = laptops.new("A"), laptops.new("B")
+    # Two coordinators' laptops: the server takes publications only from those.
+    a, b = laptops.new("A"), laptops.new("B", coordinator=True)
     folder = tmp_path / "directory"
     reference.export_directory(a.store, a.user, folder)
     job = folder / "jobcenter.yaml"
@@ -472,7 +473,7 @@ def test_two_publications_at_once_end_with_the_later_one_everywhere(
 ) -> None:
     from desktop_app.usecases import reference
 
-    a, b = laptops.new("A"), laptops.new("B")
+    a, b = laptops.new("A"), laptops.new("B", coordinator=True)
     files = reference.shipped_directory_files()
     for session, phone in ((a, "0231 842-1000"), (b, "0231 842-2000")):  # both offline
         changed = files["jobcenter.yaml"].replace("phone: 0231 842-0", f"phone: {phone}")
