@@ -316,14 +316,12 @@ class SyncController(QObject):
             )
         if state.renewal_unfinished:
             parts.append(_("team key renewal not finished (File → Laptops of the organisation)"))
-        if state.held_back:
+        if state.held_back:  # short here; why, and whom to ask, in the tooltip
             n = state.held_back
             parts.append(
                 ngettext(
-                    "{count} publication stays on this laptop: only a coordinator's laptop "
-                    "can publish to the team",
-                    "{count} publications stay on this laptop: only a coordinator's laptop "
-                    "can publish to the team",
+                    "{count} publication kept on this laptop",
+                    "{count} publications kept on this laptop",
                     n,
                 ).format(count=n)
             )
@@ -337,8 +335,9 @@ class SyncController(QObject):
                 ).format(count=n)
             )
         self.label.setText(" · ".join(parts))
+        held = sync_message("publisher_not_coordinator") if state.held_back else ""
         self.label.setToolTip(
-            "\n".join(t for t in (self.last_error if rest else "", self.technical) if t)
+            "\n".join(t for t in (self.last_error if rest else "", held, self.technical) if t)
         )
 
     def retranslate(self) -> None:

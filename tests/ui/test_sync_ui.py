@@ -29,6 +29,8 @@ from tests.integration.sync_harness import (
 )
 from tests.ui.conftest import type_text
 
+SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
+
 
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
@@ -813,3 +815,60 @@ def test_the_laptops_dialog_reaches_the_fingerprint_field_by_its_own_access_key(
         window.close()
     finally:
         a.close()
+
+
+def test_a_member_laptop_says_why_it_cannot_publish_and_what_stays_on_it(
+    qtbot: QtBot, server: ServerProcess, tmp_path: Path
+) -> None:
+    """A laptop the server lists as a team member's: the directory window says at once that it
+    cannot publish, and whom to ask; a publication made before it joined stays on it, and the
+    status bar says so."""
+    from desktop_app.ui.directory import DirectoryDialog, FormsDialog
+    from desktop_app.usecases import reference
+
+    a = _laptop(tmp_path, "A", server, None)
+    b = create_first_account(tmp_path / "B", "anna", "B", "password 123")
+    try:
+        reference.publish_directory(b.store, b.user, reference.shipped_directory_files(), "alt")
+        sync_uc.join(b.store, server.base_url, server.enroll("B"), "B")
+        approve_and_confirm(a, b)
+        set_language("de")
+        dialog = DirectoryDialog(b)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        reason = (
+            "Bitten Sie Ihre Koordination, die Änderung von ihrem Laptop aus zu veröffentlichen."
+        )
+        assert not dialog.publish_button.isEnabled()
+        assert reason in dialog.message.text() and reason in dialog.publish_button.toolTip()
+        folder = tmp_path / "edited"
+        assert dialog.export_to(folder)  # exporting to look at it is fine
+        assert not dialog.publish_from(folder)
+        assert reason in dialog.error.text() and dialog.error.isVisible()
+        if SHOTS:
+            dialog.grab().save(str(Path(SHOTS) / "directory-member.png"))
+        forms = FormsDialog(b)
+        qtbot.addWidget(forms)
+        assert not forms.publish_button.isEnabled() and reason in forms.message.text()
+        window = MainWindow(b)
+        qtbot.addWidget(window)
+        window.resize(1366, 700)
+        window.show()
+        controller = window.sync  # type: ignore[attr-defined]
+        with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
+            controller.start()
+        qtbot.waitUntil(
+            lambda: "1 Veröffentlichung bleibt auf diesem Laptop" in controller.label.text(),
+            timeout=5000,
+        )
+        assert "nur vom Laptop der Koordination an" in controller.label.toolTip()
+        if SHOTS:  # once the status bar has laid out the longer text
+            qtbot.waitUntil(lambda: controller.label.width() >= controller.label.sizeHint().width())
+            window.grab().save(str(Path(SHOTS) / "status-member-publication.png"))
+        assert reference.published_directory(a.store) is None
+        sync_uc.sync_now(a.store)
+        assert reference.published_directory(a.store) is None
+    finally:
+        set_language("en")
+        a.close()
+        b.close()
