@@ -172,7 +172,8 @@ class SyncEngine:
             except Forbidden as exc:
                 # The server refuses a member's reference data, and with it the whole batch:
                 # from now on this laptop keeps that data to itself, and the rest goes out in
-                # the next round. Only once: the server's word is not asked twice a round.
+                # the next round. A laptop that already knew it is a member's sent none, so a
+                # refusal then is an error like any other.
                 if exc.code != "publisher_not_coordinator" or not self.is_coordinator:
                     raise
                 log.warning("the server does not take reference data from this laptop")
