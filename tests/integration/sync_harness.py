@@ -505,7 +505,7 @@ class AnsweringStub:
         if tls:
             import ssl
 
-            cert, key = _self_signed_certificate(tmp_path)
+            cert, key = self_signed_certificate(tmp_path, "stub-")
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(cert, key)
             # Handshakes in the request threads: a refused one must not stop the server.
@@ -525,8 +525,9 @@ class AnsweringStub:
         self._httpd.server_close()
 
 
-def _self_signed_certificate(folder: Path) -> tuple[Path, Path]:
-    """A certificate for 127.0.0.1 signed by its own key: valid in form, trusted by nobody."""
+def self_signed_certificate(folder: Path, stem: str = "") -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 signed by its own key (``{stem}cert.pem``, ``{stem}key.pem``
+    in ``folder``): valid in form, trusted by nobody until told to (it is its own authority)."""
     import datetime as dt
     import ipaddress
 
@@ -550,9 +551,10 @@ def _self_signed_certificate(folder: Path) -> tuple[Path, Path]:
             x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
             critical=False,
         )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
         .sign(key, hashes.SHA256())
     )
-    cert_path, key_path = folder / "stub-cert.pem", folder / "stub-key.pem"
+    cert_path, key_path = folder / f"{stem}cert.pem", folder / f"{stem}key.pem"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     key_path.write_bytes(
         key.private_bytes(

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import ipaddress
 import ssl
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.x509.oid import NameOID
-from sync_harness import ROOT, ServerProcess, free_port, run_cli
+from sync_harness import ROOT, ServerProcess, free_port, run_cli, self_signed_certificate
 
 from desktop_app.sync.http_client import CertificateProblem, SyncServerClient
 
@@ -63,39 +57,8 @@ def test_insecure_dev_mode_says_so_loudly(tmp_path: Path) -> None:
     assert any("INSECURE DEVELOPMENT MODE" in line for line in lines[last_migration:])
 
 
-def _self_signed(tmp_path: Path) -> tuple[Path, Path]:
-    key = ec.generate_private_key(ec.SECP256R1())
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=1))
-        .add_extension(
-            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
-            critical=False,
-        )
-        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-        .sign(key, hashes.SHA256())
-    )
-    cert_path, key_path = tmp_path / "cert.pem", tmp_path / "key.pem"
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
-    )
-    return cert_path, key_path
-
-
 def test_tls_serving(tmp_path: Path) -> None:
-    cert, key = _self_signed(tmp_path)
+    cert, key = self_signed_certificate(tmp_path)
     db_url = f"sqlite:///{tmp_path / 'tls.db'}"
     port = free_port()
     proc = subprocess.Popen(
@@ -256,7 +219,7 @@ def test_migrate_upgrades_a_database_of_the_previous_revision(tmp_path: Path) ->
 
 
 def test_unreadable_tls_files_are_one_clear_line(tmp_path: Path) -> None:
-    cert, key = _self_signed(tmp_path)
+    cert, key = self_signed_certificate(tmp_path)
     missing = _serve(tmp_path, "--cert", str(tmp_path / "nope.pem"), "--key", str(key))
     _no_traceback(missing)
     assert missing.returncode == 2 and "cannot load the TLS certificate" in missing.stderr

@@ -229,9 +229,9 @@ def test_messages_follow_the_language_of_the_environment(
 def test_joining_a_server_with_a_certificate_of_the_organisation(tmp_path: Path) -> None:
     """A self-signed certificate (or one of the organisation's own authority): refused with
     a sentence saying so while the laptop does not trust it; joined once it does."""
-    from test_server_cli import _self_signed
+    from sync_harness import self_signed_certificate
 
-    cert, key = _self_signed(tmp_path)
+    cert, key = self_signed_certificate(tmp_path)
     db_url = f"sqlite:///{tmp_path / 'tls.db'}"
     server = ServerProcess(db_url=db_url, log_path=tmp_path / "server.log", tls=(cert, key))
     server.start()

@@ -8,30 +8,14 @@ import time
 from pathlib import Path
 
 from sync_harness import Laptops
+from test_sync_client import _add, _edit
 
 from desktop_app.domain.hlc import HybridLogicalClock
-from desktop_app.domain.person import PersonDraft
 from desktop_app.usecases import accounts, people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 
 AHEAD_MS = 10 * 60 * 1000  # a laptop whose clock runs ten minutes fast
-
-
-def _add(session: Session, given: str, family: str) -> str:
-    draft = PersonDraft(given, family, "1980")
-    return people.register_person(session.store, session.user, draft, confirm_duplicates=True).id
-
-
-def _edit(session: Session, person_id: str, **changes: str) -> None:
-    person = people.get_person(session.store, session.user, person_id)
-    assert person is not None
-    values = people.person_values(person)
-    values.update(changes)
-    languages = tuple(c for c in values.pop("languages").split(",") if c)
-    people.update_person(
-        session.store, session.user, person_id, PersonDraft(**values, languages=languages)
-    )
 
 
 def _phone(session: Session, person_id: str) -> str:

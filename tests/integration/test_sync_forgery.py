@@ -12,32 +12,12 @@ import uuid
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session as DbSession
 from sync_harness import Laptops, ServerProcess, active_key_id, device_id
+from test_sync_client import _add, _edit
 
-from desktop_app.domain.person import PERSON_FIELDS, PersonDraft
+from desktop_app.domain.person import PERSON_FIELDS
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
-from desktop_app.usecases.accounts import Session
 from sync_server import models
-
-
-def _add(session: Session, given: str, family: str, phone: str = "") -> str:
-    return people.register_person(
-        session.store,
-        session.user,
-        PersonDraft(given, family, phone=phone),
-        confirm_duplicates=True,
-    ).id
-
-
-def _edit(session: Session, person_id: str, **changes: str) -> None:
-    person = people.get_person(session.store, session.user, person_id)
-    assert person is not None
-    values = people.person_values(person)
-    values.update(changes)
-    languages = tuple(c for c in values.pop("languages").split(",") if c)
-    people.update_person(
-        session.store, session.user, person_id, PersonDraft(**values, languages=languages)
-    )
 
 
 def operator_inserts(server: ServerProcess, **envelope: object) -> int:
@@ -62,7 +42,7 @@ def test_an_envelope_forged_in_a_laptops_name_does_not_stop_its_changes_from_tra
     the server holds them. One the operator made up in its name, with a high revision and no
     valid ciphertext, must not count as held, or the laptop's later changes never leave it."""
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "0176 1111111")
+    pid = _add(a, "Maria", "Ivanova", phone="0176 1111111")
     laptops.sync(a, b)
     key_id = active_key_id(a)
     assert key_id is not None
