@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -106,6 +107,11 @@ class StoredEnvelope(Base):
     author_device: Mapped[str] = mapped_column(String(36), ForeignKey("devices.id"), nullable=False)
     client_hlc: Mapped[str] = mapped_column(String(96), nullable=False)
     received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
+    # A tombstone of an erased record (``wire.Envelope.erases``): stored, it is the record's
+    # only envelope (migration 0003).
+    erases: Mapped[bool] = mapped_column(
+        Boolean, nullable=False, default=False, server_default=false()
+    )
 
 
 class WrappedKey(Base):

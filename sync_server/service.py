@@ -21,6 +21,9 @@ from sqlalchemy import (
     ColumnElement,
     Engine,
     and_,
+    bindparam,
+    case,
+    delete,
     false,
     func,
     insert,
@@ -117,6 +120,7 @@ class _PushItem(NamedTuple):
     nonce: bytes
     ciphertext: bytes
     client_hlc: str
+    erases: bool
 
 
 _REFUSALS = {
@@ -146,6 +150,40 @@ def _page(
     next_cursor = rows[-1][0] if rows else after
     log.info("pull device=%s after=%d returned=%d", device.id, after, len(rows))
     return rows, next_cursor, has_more
+
+
+_ERASES = '"erases":true,'
+
+
+def _latest_revisions(session: Session, record_ids: set[str]) -> dict[str, tuple[int, int | None]]:
+    """Per stored record among ``record_ids``: its highest revision, and its tombstone's
+    (``erases``) revision if it has one."""
+    if not record_ids:
+        return {}
+    t = models.StoredEnvelope
+    rows = session.execute(
+        select(
+            t.record_id, func.max(t.revision), func.max(case((t.erases, t.revision)))
+        )
+        .where(t.record_id.in_(sorted(record_ids)))
+        .group_by(t.record_id)
+    )
+    return {record_id: (int(top), erased_at) for record_id, top, erased_at in rows}
+
+
+def _storable(item: _PushItem, top: int, erased_at: int | None) -> bool:
+    """Whether a new (record, revision) may be stored, given the record's highest stored
+    revision ``top`` (0: none) and its tombstone's revision, if any.
+
+    Erasure is final: after a tombstone only a later tombstone is stored. A tombstone below a
+    stored revision is refused too: the laptop pulls that revision, merges it into its
+    tombstone and pushes a later one, which then removes it. Both are refused as a conflict,
+    not acknowledged: a laptop counts an acknowledged revision as held by the server, and
+    would refuse the older tombstone as a replay when it pulls it (the person it changed
+    offline would stay on it). The same rule is ``wd_push_envelopes`` on PostgreSQL."""
+    if item.erases:
+        return item.revision > top
+    return erased_at is None
 
 
 class SyncService:
@@ -475,6 +513,7 @@ class SyncService:
                     wire.b64decode(env.nonce),
                     wire.b64decode(env.ciphertext),
                     env.client_hlc,
+                    env.erases,
                 )
             )
         store = self._store_pg if self.engine.dialect.name == "postgresql" else self._store_locked
@@ -529,8 +568,8 @@ class SyncService:
         self, device_id: str, now: dt.datetime, items: list[_PushItem]
     ) -> list[tuple[str, int | None]]:
         """Store a push on PostgreSQL: one statement, run by the database function of
-        migration 0002, so the counter lock is held only while PostgreSQL works."""
-        columns = list(zip(*items, strict=True)) if items else [()] * 7
+        migrations 0002 and 0003, so the counter lock is held only while PostgreSQL works."""
+        columns = list(zip(*items, strict=True)) if items else [()] * 8
         with self._read() as connection:  # autocommit: the statement is its transaction
             raw: Any = connection.connection.driver_connection
             with raw.cursor(binary=True) as cursor:
@@ -538,7 +577,8 @@ class SyncService:
                     # %b: binary parameters. Arrays in text form were escaped element by
                     # element here and parsed again there: 45 ms for a push of 500.
                     "SELECT idx, outcome, seq FROM wd_push_envelopes(%b, %b, %b::text[], "
-                    "%b::text[], %b::bigint[], %b::text[], %b::bytea[], %b::bytea[], %b::text[])",
+                    "%b::text[], %b::bigint[], %b::text[], %b::bytea[], %b::bytea[], %b::text[], "
+                    "%b::boolean[])",
                     (device_id, now, *(list(column) for column in columns)),
                 ).fetchall()
         if rows and rows[0][0] == 0:
@@ -574,6 +614,7 @@ class SyncService:
                     t.ciphertext,
                     t.author_device,
                     t.client_hlc,
+                    t.erases,
                 )
                 .select_from(d)
                 .outerjoin(t, self._pairs_condition(pairs) if pairs else false())
@@ -604,12 +645,22 @@ class SyncService:
             known: dict[tuple[str, int], tuple[int, tuple[object, ...]]] = {
                 (r.record_id, r.revision): (
                     r.seq,
-                    (r.kind, r.key_id, r.nonce, r.ciphertext, r.author_device, r.client_hlc),
+                    (
+                        r.kind,
+                        r.key_id,
+                        r.nonce,
+                        r.ciphertext,
+                        r.author_device,
+                        r.client_hlc,
+                        r.erases,
+                    ),
                 )
                 for r in found
                 if (r.record_id, r.revision) in pairs
             }
+            latest = _latest_revisions(session, {item.record_id for item in items})
             new_rows: list[dict[str, object]] = []
+            erased: list[dict[str, object]] = []
             for item in items:
                 key = (item.record_id, item.revision)
                 content = (
@@ -619,6 +670,7 @@ class SyncService:
                     item.ciphertext,
                     device_id,
                     item.client_hlc,
+                    item.erases,
                 )
                 if kind_of.setdefault(item.record_id, item.kind) != item.kind:
                     outcomes.append(("kind_mismatch", None))
@@ -628,6 +680,16 @@ class SyncService:
                     same = existing[1] == content
                     outcomes.append(("duplicate", existing[0]) if same else ("conflict", None))
                     continue
+                top, erased_at = latest.get(item.record_id, (0, None))
+                if not _storable(item, top, erased_at):
+                    outcomes.append(("conflict", None))
+                    continue
+                latest[item.record_id] = (
+                    max(top, item.revision),
+                    item.revision if item.erases else erased_at,
+                )
+                if item.erases:
+                    erased.append({"rid": item.record_id, "rev": item.revision})
                 last_seq += 1
                 known[key] = (last_seq, content)
                 new_rows.append(
@@ -642,11 +704,23 @@ class SyncService:
                         "author_device": device_id,
                         "client_hlc": item.client_hlc,
                         "received_at": now,
+                        "erases": item.erases,
                     }
                 )
                 outcomes.append(("accepted", last_seq))
             if new_rows:
                 session.execute(insert(models.StoredEnvelope), new_rows)
+            if erased:
+                # An erased record's earlier revisions go in the transaction that stores its
+                # tombstone: from then on the server holds no content of it.
+                envelopes = models.StoredEnvelope.__table__
+                session.connection().execute(
+                    delete(envelopes).where(
+                        envelopes.c.record_id == bindparam("rid"),
+                        envelopes.c.revision < bindparam("rev"),
+                    ),
+                    erased,
+                )
             if last_seq != first_seq + len(items):
                 # Duplicates or conflicts: hand back the unused part of the reserved range, so
                 # sequence numbers stay gapless (nobody outside this transaction saw it).
@@ -682,6 +756,7 @@ class SyncService:
                     t.ciphertext,
                     t.author_device,
                     t.client_hlc,
+                    t.erases,
                 )
                 .where(t.seq > after)
                 .order_by(t.seq)
@@ -702,6 +777,7 @@ class SyncService:
                 ciphertext=wire.b64encode(row.ciphertext),
                 author_device=row.author_device,
                 client_hlc=row.client_hlc,
+                erases=bool(row.erases),
             )
             for row in rows
         ]
@@ -727,7 +803,9 @@ class SyncService:
                 f'{{"record_id":"{r[1]}","kind":"{r[2]}","revision":{r[3]},"key_id":"{r[4]}",'
                 f'"nonce":"{b64(r[5], newline=False).decode()}",'
                 f'"ciphertext":"{b64(r[6], newline=False).decode()}",'
-                f'"author_device":"{r[7]}","client_hlc":"{r[8]}","seq":{r[0]}}}'
+                f'"author_device":"{r[7]}","client_hlc":"{r[8]}",'
+                # Only where true: the envelopes of laptops before it stay as they were.
+                f'{_ERASES if r[9] else ""}"seq":{r[0]}}}'
                 for r in rows
             ]
         )
@@ -746,7 +824,7 @@ class SyncService:
             with raw.cursor(binary=True) as cursor:
                 rows = cursor.execute(
                     "SELECT seq, record_id, kind, revision, key_id, nonce, ciphertext, "
-                    "author_device, client_hlc FROM envelopes WHERE seq > %s "
+                    "author_device, client_hlc, erases FROM envelopes WHERE seq > %s "
                     "ORDER BY seq LIMIT %s",
                     (after, limit + 1),
                 ).fetchall()

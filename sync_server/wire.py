@@ -140,6 +140,12 @@ class Envelope(_Strict):
     ciphertext: Ciphertext
     author_device: DeviceId
     client_hlc: Hlc
+    # The record is erased (its state is a tombstone): the server drops the record's earlier
+    # revisions and stores no later live one. Plaintext, like the kind: the server learns that
+    # a record was erased, never what it held. Not in the AEAD's associated data (laptops of
+    # versions before it open these envelopes too); a laptop refuses one whose authenticated
+    # payload is not a deleted state. Sent only when true, so servers before it accept pushes.
+    erases: bool = False
 
 
 class StoredEnvelope(Envelope):

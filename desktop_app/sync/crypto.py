@@ -146,8 +146,10 @@ def seal(
     *,
     author_device: str,
     client_hlc: str,
+    erases: bool = False,
 ) -> wire.Envelope:
-    """Encrypt one record revision into a wire envelope (fresh random 96-bit nonce)."""
+    """Encrypt one record revision into a wire envelope (fresh random 96-bit nonce);
+    ``erases`` marks a tombstone of an erased record (``wire.Envelope.erases``)."""
     if len(team_key) != TEAM_KEY_BYTES:
         raise ValueError("team key must be 32 bytes")
     if len(plaintext) + 16 > wire.MAX_CIPHERTEXT_BYTES:
@@ -164,6 +166,7 @@ def seal(
         ciphertext=wire.b64encode(ciphertext),
         author_device=author_device,
         client_hlc=client_hlc,
+        erases=erases,
     )
 
 
@@ -196,7 +199,13 @@ class EnvelopeSealer:
         return self._nonces[start : self._next]
 
     def seal(
-        self, record_id: str, kind: str, revision: int, plaintext: bytes, client_hlc: str
+        self,
+        record_id: str,
+        kind: str,
+        revision: int,
+        plaintext: bytes,
+        client_hlc: str,
+        erases: bool = False,
     ) -> wire.Envelope:
         """Like ``seal``; the envelope is built from canonical values without re-validation."""
         if len(plaintext) + 16 > wire.MAX_CIPHERTEXT_BYTES:
@@ -213,6 +222,7 @@ class EnvelopeSealer:
             ciphertext=wire.b64encode(self._aead.encrypt(nonce, plaintext, aad)),
             author_device=self.author_device,
             client_hlc=client_hlc,
+            erases=erases,
         )
 
 

@@ -254,7 +254,10 @@ class SyncServerClient:
         if len(envelopes) > wire.MAX_BATCH:
             raise ValueError(f"at most {wire.MAX_BATCH} envelopes per push")
         # The envelopes are already validated models: serialise without validating again.
-        body = wire.PushRequest.model_construct(envelopes=list(envelopes)).model_dump_json()
+        # Without defaults: ``erases`` only where true, so a server before it takes the rest.
+        body = wire.PushRequest.model_construct(envelopes=list(envelopes)).model_dump_json(
+            exclude_defaults=True
+        )
         response = self._request("POST", "/envelopes", content=body.encode())
         return self._parse(response, wire.PushResponse)
 
