@@ -15,11 +15,12 @@ import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import (
     ColumnElement,
     Engine,
+    Table,
     and_,
     bindparam,
     case,
@@ -162,9 +163,7 @@ def _latest_revisions(session: Session, record_ids: set[str]) -> dict[str, tuple
         return {}
     t = models.StoredEnvelope
     rows = session.execute(
-        select(
-            t.record_id, func.max(t.revision), func.max(case((t.erases, t.revision)))
-        )
+        select(t.record_id, func.max(t.revision), func.max(case((t.erases, t.revision))))
         .where(t.record_id.in_(sorted(record_ids)))
         .group_by(t.record_id)
     )
@@ -713,7 +712,7 @@ class SyncService:
             if erased:
                 # An erased record's earlier revisions go in the transaction that stores its
                 # tombstone: from then on the server holds no content of it.
-                envelopes = models.StoredEnvelope.__table__
+                envelopes = cast(Table, models.StoredEnvelope.__table__)
                 session.connection().execute(
                     delete(envelopes).where(
                         envelopes.c.record_id == bindparam("rid"),

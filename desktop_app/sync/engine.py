@@ -34,7 +34,9 @@ from desktop_app.sync.conflict_records import record_conflict
 from desktop_app.sync.http_client import Forbidden, SyncServerClient
 from desktop_app.sync.merge import Conflict, RecordState, merge
 from desktop_app.sync.records import (
+    ABOUT_ERASED,
     ADAPTERS,
+    DELETION_UNDONE,
     LOCAL_ONLY,
     NEWER_VERSION,
     LocalRecord,
@@ -458,11 +460,25 @@ class SyncEngine:
             conflicts.extend(result.conflicts)
         refused = adapter.save_many(session, self.store, list(to_save.values()))
         newer = [envelope_of[rid] for rid, why in refused.items() if why == NEWER_VERSION]
-        for record_id, why in refused.items():
-            if why != NEWER_VERSION:
-                self._refuse(report, envelope_of[record_id], why)
         outbox = []
         synced: dict[str, tuple[str, int]] = {}
+        for record_id, why in refused.items():
+            if why == ABOUT_ERASED:
+                # About a person erased here: not kept, and the server is to drop it too (a
+                # laptop that had not heard of the erasure yet pushed it). Its tombstone is
+                # queued here (a revision above the one pulled); several laptops queueing
+                # the same one is harmless: the server stores the first, the others pull it.
+                synced[record_id] = (kind, envelope_of[record_id].revision)
+                outbox.append(
+                    {
+                        "record_kind": kind,
+                        "record_id": record_id,
+                        "revision": to_save[record_id].revision + 1,
+                        "hlc": str(self.store.clock.now()),
+                    }
+                )
+            elif why != NEWER_VERSION:
+                self._refuse(report, envelope_of[record_id], why)
         for record_id, item in to_save.items():
             if record_id in refused:
                 continue
@@ -626,6 +642,8 @@ class SyncEngine:
                     loaded.update(ADAPTERS[kind].load_many(session, ids))
             synced = _synced_revisions(session, [rid for _k, rid in batch])
             held_back = 0
+            missing = [rid for kind, rid in batch if kind in ADAPTERS and rid not in loaded]
+            erased = _erased_here(session, missing) if missing else {}
             for kind, record_id in batch:
                 if kind in LOCAL_ONLY:
                     nothing_to_send.add(record_id)
@@ -633,6 +651,9 @@ class SyncEngine:
                 if kind not in ADAPTERS:
                     continue
                 local = loaded.get(record_id)
+                gone = local is None and record_id in erased
+                if gone:
+                    local = erased[record_id]
                 seen_revision = synced.get(record_id)
                 if local is None or (seen_revision is not None and seen_revision >= local.revision):
                     nothing_to_send.add(record_id)  # gone, or the server holds this revision
@@ -642,9 +663,16 @@ class SyncEngine:
                     # the sync status can say why it is not sent).
                     held_back += 1
                     continue
+                # A tombstone erases the record on the server too (``wire.Envelope.erases``).
+                erases = local.state.deleted and (gone or kind not in DELETION_UNDONE)
                 envelopes.append(
                     sealer.seal(
-                        record_id, kind, local.revision, encode(local), str(self.store.clock.now())
+                        record_id,
+                        kind,
+                        local.revision,
+                        encode(local),
+                        str(self.store.clock.now()),
+                        erases,
                     )
                 )
                 revisions[record_id] = (kind, local.revision)
@@ -693,6 +721,11 @@ def _open(opener: crypto.EnvelopeOpener, envelope: wire.StoredEnvelope) -> _Open
             raise PayloadError("payload does not match its envelope")
         if envelope.kind not in ADAPTERS:
             raise NewerRecord("a kind a newer version added")
+        if envelope.erases and not incoming.deleted:
+            # The flag is not authenticated (the server reads it, and laptops before it open
+            # these envelopes too): set on a live record, by the server or anyone, it would
+            # have the server drop the record's history; such an envelope is not taken.
+            raise PayloadError("an erasing envelope holding a live record")
     except (crypto.EnvelopeError, PayloadError) as exc:
         return exc
     return incoming, author
@@ -764,6 +797,20 @@ def _synced_kinds_and_revisions(
     sql = "SELECT record_id, kind, revision FROM synced_revisions WHERE record_id IN ({ids})"
     rows = rows_for_ids(session, sql, list(dict.fromkeys(record_ids)))
     return {record_id: (kind, revision) for record_id, kind, revision in rows}
+
+
+def _erased_here(session: Session, record_ids: Sequence[str]) -> dict[str, LocalRecord]:
+    """Tombstones of records in the outbox that this laptop holds no row of: records about a
+    person erased here (their rows are deleted, see ``person_sources``), at the outbox's
+    newest revision and clock. Nothing of the record but its kind and id is in them."""
+    sql = (
+        "SELECT record_kind, record_id, max(revision), max(hlc) FROM outbox "
+        "WHERE record_id IN ({ids}) GROUP BY record_kind, record_id"
+    )
+    return {
+        record_id: LocalRecord(RecordState(kind, record_id, {}, True, hlc), revision, "")
+        for kind, record_id, revision, hlc in rows_for_ids(session, sql, list(record_ids))
+    }
 
 
 def new_record_id() -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -17,6 +18,7 @@ from desktop_app.storage.sync_models import ConflictRow, LaptopRow
 from desktop_app.sync import laptops
 from desktop_app.sync.merge import Conflict, FieldState, RecordState, clock_device
 from desktop_app.sync.records import (
+    DELETION_UNDONE,
     LOCAL_ONLY,
     NEWER_VERSION,
     ImmutableRowAdapter,
@@ -218,8 +220,11 @@ def register_builtin_kinds() -> None:
                 last_writer_wins=later_wins.get(kind, frozenset()),
                 union_lists=histories.get(kind, frozenset()),
                 check_combination=_visit_combination if kind == "visit" else None,
+                erase_rows=_eraser(kind) if kind in ("visit", "consent", "referral") else None,
             )
         )
+    # A section closed to a helper is a deleted case opening that may be opened again.
+    DELETION_UNDONE.add("case_opening")
     # Audit entries travel whole (their chain needs every column, the device id included).
     # Accounts belong to one laptop (their key slots cannot travel): they never leave it.
     LOCAL_ONLY.add("user")
@@ -232,6 +237,7 @@ def register_builtin_kinds() -> None:
             CONFLICT_FIELDS,
             sticky_true=frozenset({"resolved"}),
             person_of=_conflict_person,
+            erase_rows=_eraser("conflict"),
         )
     )
     from desktop_app.storage.reference_models import ReferenceRow
@@ -254,6 +260,18 @@ def register_builtin_kinds() -> None:
             last_writer_wins=frozenset(fields) - {"revoked", "vouch"},
         )
     )
+
+
+def _eraser(kind: str) -> Callable[[Session, list[str]], None]:
+    """Deletes records of ``kind`` about a person whose tombstones arrived."""
+
+    def erase(session: Session, ids: list[str]) -> None:
+        # Imported here: the use cases import the sync package.
+        from desktop_app.usecases.person_sources import erase_records
+
+        erase_records(session, kind, ids)
+
+    return erase
 
 
 # The field of a conflict over a visit's answers that fit the form on each laptop but not

@@ -33,6 +33,13 @@ class NewerRecord(PayloadError):
 
 # The reason ``save_many`` gives for a ``NewerRecord``.
 NEWER_VERSION = "written by a newer version"
+# The reason ``save_many`` gives for a record about a person erased here: not saved, and the
+# engine queues a tombstone of it (the server may hold it only because a laptop that had not
+# heard of the erasure yet pushed it).
+ABOUT_ERASED = "about an erased person"
+# Kinds whose deleted state is not an erasure: it can be undone (a section closed to a helper
+# is opened again in the same record), so the server keeps the record's revisions.
+DELETION_UNDONE: set[str] = set()
 # The form of a record inside its envelope (``encode``); a greater one is a newer version's.
 PAYLOAD_VERSION = 1
 
@@ -191,8 +198,12 @@ class RowAdapter:
         person_column: str | None = None,
         person_of: Callable[[RecordState], str | None] | None = None,
         check_combination: CombinationCheck | None = None,
+        erase_rows: Callable[[Session, list[str]], None] | None = None,
     ) -> None:
         self.kind = kind
+        # Records about a person that go whole when erased: a tombstone arriving deletes the
+        # record's rows (``erase_rows``) instead of keeping a wiped row, and creates none.
+        self.erase_rows = erase_rows
         # Looks at a merged state that is neither side's (see ``CombinationCheck``).
         self.check_combination = check_combination
         self.sticky_true = sticky_true
@@ -276,8 +287,14 @@ class RowAdapter:
         rows = self._rows(session, [item.state.id for item in items])
         refused: dict[str, str] = {}
         erased = self._erased_people(session, items)
+        gone: list[str] = []
         for item in items:
+            if self.erase_rows is not None and item.state.deleted:
+                if item.state.id in rows:
+                    gone.append(item.state.id)
+                continue
             if self.person_of is not None and self.person_of(item.state) in erased:
+                refused[item.state.id] = ABOUT_ERASED
                 continue
             try:
                 with session.begin_nested():
@@ -286,6 +303,8 @@ class RowAdapter:
                 refused[item.state.id] = NEWER_VERSION
             except PayloadError as exc:
                 refused[item.state.id] = str(exc)
+        if gone and self.erase_rows is not None:
+            self.erase_rows(session, gone)
         return refused
 
     def _erased_people(self, session: Session, items: list[ToSave]) -> set[str]:

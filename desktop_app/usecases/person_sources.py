@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.users import User
 from desktop_app.i18n.text import N_
 from desktop_app.storage.db import Store
+from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.referrals_models import PrintJobRow, ReferralRow
 from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.storage.visits_models import ConsentRow, DraftRow, VisitRevisionRow, VisitRow
@@ -61,12 +63,56 @@ def _collect_visits(db: DbSession, person_id: str) -> list[Row]:
     ]
 
 
-def _erase_visits(db: DbSession, _store: Store, _user: User, person_id: str) -> int:
-    ids = list(db.scalars(select(VisitRow.id).where(VisitRow.person_id == person_id)))
-    if ids:
-        db.execute(delete(VisitRevisionRow).where(VisitRevisionRow.visit_id.in_(ids)))
-        db.execute(delete(VisitRow).where(VisitRow.id.in_(ids)))
-    return len(ids)
+# The synced kinds of records about a person, and their tables. Erasing the person deletes
+# them here and queues a tombstone of each (``_erase_synced``).
+_SYNCED: dict[str, Any] = {
+    "visit": VisitRow,
+    "consent": ConsentRow,
+    "referral": ReferralRow,
+    "conflict": ConflictRow,
+}
+
+
+def erase_records(db: DbSession, kind: str, ids: list[str]) -> None:
+    """Delete records of ``kind`` (one of ``_SYNCED``) about a person, with what hangs on them
+    (a visit's earlier versions, a referral's letters waiting to be printed).
+
+    For the erasure here, and for their tombstones arriving from another laptop: a record
+    about a person keeps no row once erased (a referral's wiped row would even clash with
+    another's empty reference); sync bookkeeping refuses replays of what it held."""
+    if not ids:
+        return
+    # Overwrite freed pages instead of leaving erased text in them.
+    db.connection().exec_driver_sql("PRAGMA secure_delete = ON")
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        if kind == "visit":
+            db.execute(delete(VisitRevisionRow).where(VisitRevisionRow.visit_id.in_(chunk)))
+        elif kind == "referral":
+            db.execute(delete(PrintJobRow).where(PrintJobRow.referral_id.in_(chunk)))
+        model = _SYNCED[kind]
+        db.execute(delete(model).where(model.id.in_(chunk)))
+
+
+def _erase_synced(db: DbSession, store: Store, kind: str, condition: ColumnElement[bool]) -> int:
+    """Delete the records of ``kind`` that ``condition`` selects, and queue a tombstone of
+    each: the server then drops every revision of them it holds, and laptops that hold them
+    erase them too (when the person's tombstone does not reach them first). A revision above
+    the one held here, so above any the server holds that this laptop knows of."""
+    model = _SYNCED[kind]
+    held: dict[str, int] = dict(db.execute(select(model.id, model.revision).where(condition)).all())
+    if held:
+        hlc = str(store.clock.now())
+        db.add_all(
+            OutboxRow(record_kind=kind, record_id=rid, revision=revision + 1, hlc=hlc)
+            for rid, revision in held.items()
+        )
+        erase_records(db, kind, list(held))
+    return len(held)
+
+
+def _erase_visits(db: DbSession, store: Store, _user: User, person_id: str) -> int:
+    return _erase_synced(db, store, "visit", VisitRow.person_id == person_id)
 
 
 def _collect_drafts(db: DbSession, person_id: str) -> list[Row]:
@@ -85,13 +131,9 @@ def _collect_drafts(db: DbSession, person_id: str) -> list[Row]:
 
 
 def _erase_drafts(db: DbSession, _store: Store, _user: User, person_id: str) -> int:
-    return _delete_rows_of(db, DraftRow, person_id)
-
-
-def _delete_rows_of(db: DbSession, model: type[DraftRow] | type[ConsentRow], person_id: str) -> int:
-    """Delete the person's rows of ``model``; how many there were."""
-    count = db.scalar(select(func.count()).where(model.person_id == person_id)) or 0
-    db.execute(delete(model).where(model.person_id == person_id))
+    """Drafts never leave this laptop: deleted, no tombstone."""
+    count = db.scalar(select(func.count()).where(DraftRow.person_id == person_id)) or 0
+    db.execute(delete(DraftRow).where(DraftRow.person_id == person_id))
     return int(count)
 
 
@@ -125,8 +167,8 @@ def _collect_consents(db: DbSession, person_id: str) -> list[Row]:
     return found
 
 
-def _erase_consents(db: DbSession, _store: Store, _user: User, person_id: str) -> int:
-    return _delete_rows_of(db, ConsentRow, person_id)
+def _erase_consents(db: DbSession, store: Store, _user: User, person_id: str) -> int:
+    return _erase_synced(db, store, "consent", ConsentRow.person_id == person_id)
 
 
 def _collect_referrals(db: DbSession, person_id: str) -> list[Row]:
@@ -150,12 +192,8 @@ def _collect_referrals(db: DbSession, person_id: str) -> list[Row]:
     ]
 
 
-def _erase_referrals(db: DbSession, _store: Store, _user: User, person_id: str) -> int:
-    ids = list(db.scalars(select(ReferralRow.id).where(ReferralRow.person_id == person_id)))
-    if ids:
-        db.execute(delete(PrintJobRow).where(PrintJobRow.referral_id.in_(ids)))
-        db.execute(delete(ReferralRow).where(ReferralRow.id.in_(ids)))
-    return len(ids)
+def _erase_referrals(db: DbSession, store: Store, _user: User, person_id: str) -> int:
+    return _erase_synced(db, store, "referral", ReferralRow.person_id == person_id)
 
 
 def _referrals_last_contact(db: DbSession) -> dict[str, dt.date]:
@@ -240,19 +278,14 @@ def _collect_conflicts(db: DbSession, person_id: str) -> list[Row]:
     ]
 
 
-def _erase_conflicts(db: DbSession, _store: Store, _user: User, person_id: str) -> int:
+def _erase_conflicts(db: DbSession, store: Store, _user: User, person_id: str) -> int:
     """Conflicts about the person hold two of their values: they go with the person.
 
     Every laptop does this when the person's tombstone arrives, and drops conflict records
     about an erased person that arrive later (``kinds.register_builtin_kinds``), so no conflict
     about an erased person stays open anywhere and none keeps their data.
     """
-    count = int(
-        db.scalar(select(func.count()).select_from(ConflictRow).where(_about(person_id))) or 0
-    )
-    if count:
-        db.execute(delete(ConflictRow).where(_about(person_id)))
-    return count
+    return _erase_synced(db, store, "conflict", _about(person_id))
 
 
 register_person_data_source(
