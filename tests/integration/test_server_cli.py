@@ -218,6 +218,67 @@ def test_migrate_upgrades_a_database_of_the_previous_revision(tmp_path: Path) ->
         engine.dispose()
 
 
+def test_a_database_of_revision_0002_upgraded_stores_erasing_envelopes(db_url: str) -> None:
+    """Migration 0003 on a database of 0002 (SQLite and PostgreSQL, whose push function it
+    replaces): the envelopes stored before keep their place; a tombstone pushed after the
+    upgrade drops its record's earlier revision, in the same push."""
+    import os
+    import uuid
+
+    from alembic import command
+    from sqlalchemy import select
+
+    from desktop_app.sync import crypto
+    from sync_server import db, models, wire
+    from sync_server.service import SyncService
+
+    run_cli(db_url, "migrate")
+    engine = db.create_db_engine(db.resolve_database_url(db_url))
+    try:
+        config = db.alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0002")
+        assert db.current_revision(engine) == "0002"
+        assert "up to date" in run_cli(db_url, "migrate").stdout
+        service = SyncService(engine)
+        keys = crypto.DeviceKeys.generate()
+        code = service.issue_code("Laptop", 1).code
+        reg = service.register(
+            wire.RegisterRequest(
+                code=code, device_name="Laptop", public_key=wire.b64encode(keys.public_key)
+            )
+        )
+        device = service.authenticate(reg.token)
+        team, record = crypto.new_team_key(), str(uuid.uuid4())
+
+        def envelope(revision: int, erases: bool) -> wire.Envelope:
+            return crypto.seal(
+                team.key,
+                team.key_id,
+                record,
+                "visit",
+                revision,
+                os.urandom(40),
+                author_device=device.id,
+                client_hlc=f"{revision:013d}-00000-{device.id}",
+                erases=erases,
+            )
+
+        first = service.push(device, wire.PushRequest(envelopes=[envelope(1, False)]))
+        assert first.accepted == 1
+        answer = service.push(
+            device, wire.PushRequest(envelopes=[envelope(2, True), envelope(3, False)])
+        )
+        assert [r.status for r in answer.results] == ["accepted", "refused"]
+        stored = models.StoredEnvelope
+        with engine.connect() as connection:
+            held = connection.execute(select(stored.revision, stored.erases)).all()
+        assert [tuple(row) for row in held] == [(2, True)]
+    finally:
+        engine.dispose()
+
+
 def test_unreadable_tls_files_are_one_clear_line(tmp_path: Path) -> None:
     cert, key = self_signed_certificate(tmp_path)
     missing = _serve(tmp_path, "--cert", str(tmp_path / "nope.pem"), "--key", str(key))
