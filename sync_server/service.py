@@ -567,8 +567,8 @@ class SyncService:
         self, device_id: str, now: dt.datetime, items: list[_PushItem]
     ) -> list[tuple[str, int | None]]:
         """Store a push on PostgreSQL: one statement, run by the database function of
-        migrations 0002 and 0003, so the counter lock is held only while PostgreSQL works."""
-        columns = list(zip(*items, strict=True)) if items else [()] * 8
+        migrations 0002 to 0004, so the counter lock is held only while PostgreSQL works."""
+        columns = list(zip(*items, strict=True)) if items else [()] * len(_PushItem._fields)
         with self._read() as connection:  # autocommit: the statement is its transaction
             raw: Any = connection.connection.driver_connection
             with raw.cursor(binary=True) as cursor:

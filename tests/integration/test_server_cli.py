@@ -219,9 +219,9 @@ def test_migrate_upgrades_a_database_of_the_previous_revision(tmp_path: Path) ->
 
 
 def test_a_database_of_revision_0002_upgraded_stores_erasing_envelopes(db_url: str) -> None:
-    """Migration 0003 on a database of 0002 (SQLite and PostgreSQL, whose push function it
-    replaces): the envelopes stored before keep their place; a tombstone pushed after the
-    upgrade drops its record's earlier revision, in the same push."""
+    """Migrations 0003 and 0004 on a database of 0002 (SQLite and PostgreSQL, whose push
+    function they replace): the envelopes stored before keep their place; a tombstone pushed
+    after the upgrade drops its record's earlier revision, in the same push."""
     import os
     import uuid
 

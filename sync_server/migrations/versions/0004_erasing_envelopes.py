@@ -6,10 +6,11 @@ later tombstone of the record is stored (erasure is final). Envelopes stored bef
 revision have the flag false: the server cannot tell an earlier tombstone from them.
 
 PostgreSQL: ``wd_push_envelopes`` takes the flags as a tenth argument and applies that rule
-(``service._storable`` is the same rule for SQLite).
+(``service._storable`` is the same rule for SQLite), after the rule of 0003 (a record id
+belongs to one kind for good: ``kind_mismatch``).
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 """
 
 from __future__ import annotations
@@ -19,14 +20,16 @@ import importlib
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
 _OLD_SIGNATURE = "text, timestamptz, text[], text[], bigint[], text[], bytea[], bytea[], text[]"
 
-# Outcomes as in 0002, and besides: an item of a record that has a stored tombstone is a
+# Outcomes as in 0003 ('kind_mismatch' first: the record id is stored under another kind, or
+# came earlier in this push under another kind; the kind of its lowest stored revision counts),
+# and besides: an item of a record that has a stored tombstone is a
 # 'conflict' unless it is a tombstone of a higher revision; a tombstone below a stored
 # revision of its record is a 'conflict' (the laptop pulls that revision and pushes a later
 # tombstone). Within a push, an item sees the items before it (``v_prev``: the previous item
@@ -56,6 +59,7 @@ DECLARE
     v_prev integer[];
     v_top bigint[];
     v_erased bigint[];
+    v_kind_of text[];
     v_new bigint[] := array_fill(NULL::bigint, ARRAY[v_n]);
     v_outcome text[] := array_fill(NULL::text, ARRAY[v_n]);
     v_seq bigint[] := array_fill(NULL::bigint, ARRAY[v_n]);
@@ -85,12 +89,14 @@ BEGIN
     -- record's highest stored revision and its tombstone's revision (index probes each).
     SELECT array_agg(e.seq ORDER BY k.ord), array_agg(k.first_ord ORDER BY k.ord),
            array_agg(k.prev_ord ORDER BY k.ord), array_agg(r.top ORDER BY k.ord),
-           array_agg(r.erased ORDER BY k.ord)
-    INTO v_stored, v_first, v_prev, v_top, v_erased
+           array_agg(r.erased ORDER BY k.ord),
+           array_agg(coalesce(sk.kind, p_kinds[k.first_id_ord]) ORDER BY k.ord)
+    INTO v_stored, v_first, v_prev, v_top, v_erased, v_kind_of
     FROM (
         SELECT u.ord::integer AS ord, u.record_id, u.revision,
                min(u.ord) OVER (PARTITION BY u.record_id, u.revision)::integer AS first_ord,
-               lag(u.ord) OVER (PARTITION BY u.record_id ORDER BY u.ord)::integer AS prev_ord
+               lag(u.ord) OVER (PARTITION BY u.record_id ORDER BY u.ord)::integer AS prev_ord,
+               min(u.ord) OVER (PARTITION BY u.record_id)::integer AS first_id_ord
         FROM unnest(p_record_ids, p_revisions) WITH ORDINALITY AS u(record_id, revision, ord)
     ) k
     LEFT JOIN LATERAL (
@@ -101,7 +107,11 @@ BEGIN
     LEFT JOIN LATERAL (
         SELECT max(s.revision) AS top, max(s.revision) FILTER (WHERE s.erases) AS erased
         FROM envelopes s WHERE s.record_id = k.record_id
-    ) r ON true;
+    ) r ON true
+    LEFT JOIN LATERAL (
+        SELECT s.kind FROM envelopes s WHERE s.record_id = k.record_id
+        ORDER BY s.revision LIMIT 1
+    ) sk ON true;
 
     v_next := v_base;
     FOR i IN 1 .. v_n LOOP
@@ -113,7 +123,9 @@ BEGIN
             v_cur_top := v_top[v_prev[i]];
             v_cur_erased := v_erased[v_prev[i]];
         END IF;
-        IF v_stored[i] IS NOT NULL THEN
+        IF v_kind_of[i] <> p_kinds[i] THEN
+            v_outcome[i] := 'kind_mismatch';
+        ELSIF v_stored[i] IS NOT NULL THEN
             -- Stored before: the same content is a duplicate, other content a conflict.
             SELECT s.kind = p_kinds[i] AND s.key_id = p_key_ids[i] AND s.nonce = p_nonces[i]
                    AND s.ciphertext = p_ciphertexts[i] AND s.author_device = p_device
@@ -191,7 +203,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"DROP FUNCTION IF EXISTS wd_push_envelopes({_OLD_SIGNATURE}, boolean[])")
-        previous = importlib.import_module("sync_server.migrations.versions.0002_push_function")
+        previous = importlib.import_module("sync_server.migrations.versions.0003_push_kind_check")
         op.execute(previous.PUSH_FUNCTION)
     with op.batch_alter_table("envelopes") as batch:
         batch.drop_column("erases")
