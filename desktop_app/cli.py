@@ -20,6 +20,7 @@ from desktop_app.exits import (
     CliError,
 )
 from desktop_app.i18n.messages import (
+    clock_warning,
     confirm_message,
     connection_message,
     error_message,
@@ -602,6 +603,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 refused=report.refused,
             )
         )
+        if report.clock_offset_ms is not None:  # the sync went on as always: a warning only
+            print(clock_warning(report.clock_offset_ms), file=sys.stderr)
         # The keys it has still work; a key from a laptop not confirmed yet waits.
         for line in _senders_to_confirm(session.store):
             print(line, file=sys.stderr)

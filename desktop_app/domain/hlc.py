@@ -49,6 +49,11 @@ class HybridLogicalClock:
             self._last = Timestamp(wall, counter, self._device)
             return self._last
 
+    def wall_ms(self) -> int:
+        """This laptop's wall clock as the clock reads it (ms since the epoch): what its
+        timestamps start from, to compare with the sync server's time."""
+        return self._now_ms()
+
     def latest(self) -> Timestamp:
         """The newest timestamp issued or observed, without issuing one."""
         with self._lock:

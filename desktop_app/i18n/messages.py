@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from desktop_app.domain.clock_check import rounded
 from desktop_app.domain.validation import FieldError
 from desktop_app.i18n.text import N_, _, ngettext
 
@@ -329,3 +330,48 @@ REFERRAL_STATUS = {
     "outcome_noted": N_("Outcome noted"),
     "closed": N_("Closed"),
 }
+
+
+def clock_warning(offset_ms: int) -> str:
+    """That this laptop's clock is ``offset_ms`` ahead of the sync server's (negative: behind),
+    and what to do. Whole sentences per unit and direction: the languages inflect differently."""
+    count, unit = rounded(offset_ms)
+    if offset_ms > 0:
+        if unit == "days":
+            text = ngettext(
+                "This laptop's clock is {count} day ahead of the server.",
+                "This laptop's clock is {count} days ahead of the server.",
+                count,
+            )
+        elif unit == "hours":
+            text = ngettext(
+                "This laptop's clock is {count} hour ahead of the server.",
+                "This laptop's clock is {count} hours ahead of the server.",
+                count,
+            )
+        else:
+            text = ngettext(
+                "This laptop's clock is {count} minute ahead of the server.",
+                "This laptop's clock is {count} minutes ahead of the server.",
+                count,
+            )
+    elif unit == "days":
+        text = ngettext(
+            "This laptop's clock is {count} day behind the server.",
+            "This laptop's clock is {count} days behind the server.",
+            count,
+        )
+    elif unit == "hours":
+        text = ngettext(
+            "This laptop's clock is {count} hour behind the server.",
+            "This laptop's clock is {count} hours behind the server.",
+            count,
+        )
+    else:
+        text = ngettext(
+            "This laptop's clock is {count} minute behind the server.",
+            "This laptop's clock is {count} minutes behind the server.",
+            count,
+        )
+    advice = _("Set the date and time right: changes made here get wrong times.")
+    return f"{text.format(count=count)} {advice}"

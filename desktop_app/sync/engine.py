@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from desktop_app.domain import clock_check
 from desktop_app.domain.hlc import Timestamp
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import MetaRow, OutboxRow, table
@@ -68,6 +69,10 @@ MAX_DEFERRED = 50_000
 # ``<13-digit wall ms>-<5-digit counter>-<device>``: fixed width, so string order is clock order.
 _WELL_FORMED_CLOCK = re.compile(r"[0-9]{13}-[0-9]{5}-.", re.DOTALL)
 
+# Records stamped far in the future logged one by one in a round; the rest only counted (a
+# laptop whose clock ran years ahead may have sent thousands).
+_FAR_FUTURE_LOGGED = 20
+
 # Keys of the store's meta table that hold this laptop's sync configuration.
 SERVER_URL = "sync.server_url"
 DEVICE_ID = "sync.device_id"
@@ -94,6 +99,11 @@ class SyncReport:
     refused_ids: list[str] = field(default_factory=list)
     # Records of coordinator kinds (wire.COORDINATOR_KINDS) this member's laptop keeps to itself
     held_back: int = 0
+    # How far this laptop's wall clock is ahead of the server's (ms; negative: behind), when
+    # that is more than ``clock_check.WARN_AFTER_MS``; None when it is right (or unknown).
+    clock_offset_ms: int | None = None
+    # Records received with a change stamped absurdly far in the future (applied all the same)
+    far_future: int = 0
 
 
 Progress = Callable[[str, int, int], None]  # phase, done, total (0 when unknown)
@@ -187,6 +197,14 @@ class SyncEngine:
                 break
         with self.store.background_transaction() as session:
             set_meta(session, LAST_SUCCESS, str(self.store.clock.now()))
+        # Told, never acted on: the round above went as with any clock.
+        report.clock_offset_ms = clock_check.offset_to_warn_of(
+            self.store.clock.wall_ms(), self.client.server_now_ms()
+        )
+        if report.clock_offset_ms is not None:
+            log.warning(
+                "this laptop's clock is %+d s off the server's", report.clock_offset_ms // 1000
+            )
         return report
 
     # --- pull ----------------------------------------------------------------------------
@@ -348,6 +366,7 @@ class SyncEngine:
             incoming, author = result
             page_kinds.setdefault(envelope.record_id, envelope.kind)
             clocks.extend(f.clock for f in incoming.fields.values())
+            self._note_far_future(report, envelope, incoming)
             opened.setdefault(envelope.kind, []).append((envelope, incoming, author))
         self._observe_newest(clocks)
         for kind, items in opened.items():
@@ -504,6 +523,37 @@ class SyncEngine:
                     session, self.store, conflict, _person(adapter, state)
                 )
         return newer
+
+    def _note_far_future(
+        self, report: SyncReport, envelope: wire.StoredEnvelope, incoming: RecordState
+    ) -> None:
+        """Log (by id, no content) a record whose newest change is stamped more than a year
+        ahead of this laptop's clock and the server's: its author's clock was absurdly wrong.
+
+        It is applied all the same: refusing it would lose a colleague's real work, and
+        leaving its clock out of ``observe`` would let edits made here on top of it lose to
+        it. Those who can fix the clock are told on that laptop (``clock_offset_ms``); the
+        log is for whoever looks into odd "changed at" times here."""
+        newest = incoming.newest_clock()
+        if not _WELL_FORMED_CLOCK.match(newest):
+            return
+        if not clock_check.far_in_future(
+            Timestamp.parse(newest).wall_ms,
+            self.store.clock.wall_ms(),
+            self.client.server_now_ms(),
+        ):
+            return
+        report.far_future += 1
+        if report.far_future <= _FAR_FUTURE_LOGGED:
+            log.warning(
+                "record %s rev %s from laptop %s is stamped far in the future (%s)",
+                envelope.record_id,
+                envelope.revision,
+                envelope.author_device,
+                newest.split("-", 1)[0],
+            )
+        elif report.far_future == _FAR_FUTURE_LOGGED + 1:
+            log.warning("more records stamped far in the future; only counted from here")
 
     def _refuse(self, report: SyncReport, envelope: wire.Envelope, why: str) -> None:
         report.refused += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import functools
 import random
 import ssl
@@ -132,6 +133,10 @@ class SyncServerClient:
         self.backoff_max = backoff_max
         self._sleep = sleep
         self._random = random.Random()
+        # The server's clock, from the Date header of its answers: the smallest difference
+        # "our monotonic clock at receipt - server's time" seen (the answer that came back
+        # fastest says the most), for ``server_now_ms``.
+        self._server_lag_ms: float | None = None
         import httpx
 
         self._http = httpx.Client(
@@ -191,6 +196,7 @@ class SyncServerClient:
                     raise Offline(f"connection lost during request: {exc}") from exc
                 failure = Offline(f"connection lost during request: {exc}")
             else:
+                self._note_server_time(response)
                 if response.status_code < 500:
                     return self._check(response)
                 if not retry_after_send:
@@ -200,6 +206,31 @@ class SyncServerClient:
                 raise failure
             self._sleep(self._backoff(attempt))
             attempt += 1
+
+    def _note_server_time(self, response: httpx.Response) -> None:
+        """Keep what the answer's Date header says of the server's clock; a missing or
+        malformed header (a proxy in between may drop or mangle it) only loses the hint."""
+        received = time.monotonic() * 1000
+        header = response.headers.get("date")
+        if not header:
+            return
+        try:
+            sent = email.utils.parsedate_to_datetime(header)
+        except (TypeError, ValueError, IndexError):
+            return
+        if sent.tzinfo is None:  # RFC 9110 dates are GMT; one without a zone is not one
+            return
+        # The header counts whole seconds: the answer left on average half a second later.
+        lag = received - (sent.timestamp() * 1000 + 500)
+        if self._server_lag_ms is None or lag < self._server_lag_ms:
+            self._server_lag_ms = lag
+
+    def server_now_ms(self) -> int | None:
+        """The server's wall clock now (ms since the epoch) as its answers' Date headers told
+        it, to within a second or so; None before an answer with one came."""
+        if self._server_lag_ms is None:
+            return None
+        return round(time.monotonic() * 1000 - self._server_lag_ms)
 
     @staticmethod
     def _check(response: httpx.Response) -> httpx.Response:

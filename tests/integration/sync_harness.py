@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import secrets
 import signal
 import socket
@@ -295,7 +296,10 @@ class CuttingProxy:
     get no answer (the connection is closed), until ``restore()``.
 
     Stands for the server or the network failing between two requests of one step. With
-    ``rewrite(method, path, body) -> body`` it stands for a server that lies in its answers."""
+    ``rewrite(method, path, body) -> body`` it stands for a server that lies in its answers.
+    Its answers carry a Date header of its own, ``date_shift_s`` behind this machine's clock: a
+    laptop in another process sees its own clock that far ahead of the server's (the laptop's
+    clock is what is wrong; only the difference counts)."""
 
     def __init__(self, target: str) -> None:
         self.target = target
@@ -303,6 +307,7 @@ class CuttingProxy:
         self.rewrite: Callable[[str, str, bytes], bytes] = lambda _method, _path, body: body
         self.cut = False
         self.forwarded: list[tuple[str, str]] = []
+        self.date_shift_s = 0.0
         upstream = httpx.Client(base_url=target, timeout=30)
         proxy = self
 
@@ -325,6 +330,8 @@ class CuttingProxy:
                 self.send_response(answer.status_code)
                 for key, value in answer.headers.items():
                     if key.lower() not in (
+                        "date",  # one of its own (``date_time_string``)
+                        "server",
                         "content-length",
                         "transfer-encoding",
                         "connection",
@@ -336,6 +343,11 @@ class CuttingProxy:
                 self.wfile.write(content)
 
             do_GET = do_POST = do_PUT = do_DELETE = _forward
+
+            def date_time_string(self, timestamp: float | None = None) -> str:
+                # The Date header ``send_response`` adds (the server's own is not forwarded).
+                when = time.time() if timestamp is None else timestamp
+                return email.utils.formatdate(when - proxy.date_shift_s, usegmt=True)
 
             def log_message(self, format: str, *args: object) -> None:
                 pass
