@@ -872,3 +872,106 @@ def test_a_member_laptop_says_why_it_cannot_publish_and_what_stays_on_it(
         set_language("en")
         a.close()
         b.close()
+
+
+def test_the_status_bar_warns_of_a_wrong_clock_until_a_sync_finds_it_right(
+    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+) -> None:
+    from desktop_app.i18n.messages import clock_warning
+    from tests.integration.sync_harness import CuttingProxy, move_laptop_to
+
+    a = _laptop(tmp_path, "A", server, None)
+    # The window syncs in a process of its own: its clock is three days ahead of the server's
+    # as the proxy puts the server's Date header three days back.
+    proxy = CuttingProxy(server.base_url)
+    proxy.date_shift_s = 3 * 24 * 3600
+    move_laptop_to(a, proxy.url)
+    try:
+        people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
+        set_language("en")
+        window = MainWindow(a)
+        qtbot.addWidget(window)
+        window.resize(1100, 700)
+        window.show()
+        controller = window.sync  # type: ignore[attr-defined]
+        warning = controller.clock_label
+        assert warning.isHidden()
+        with qtbot.waitSignal(controller.sync_finished, timeout=60_000) as done:
+            assert controller.start()
+        report = done.args[0]
+        assert not isinstance(report, Exception), report
+        assert report.pushed >= 1  # the sync went on as always
+        qtbot.waitUntil(lambda: "0 changes to send" in controller.label.text(), timeout=5000)
+        assert controller.label.text().startswith("Online · ")
+        assert warning.isVisible()
+        assert warning.text() == clock_warning(report.clock_offset_ms)
+        assert warning.text().startswith(
+            "This laptop's clock is 3 days ahead of the server. Set the date and time right"
+        )
+        assert warning.accessibleName() == "Warning"
+
+        # In the language chosen meanwhile.
+        window.switch_language("de")
+        assert warning.text().startswith("Die Uhr dieses Laptops geht 3 Tage")
+        window.switch_language("en")
+
+        # A sync that does not get through says nothing about the clock: the warning stays.
+        proxy.cut = True
+        with qtbot.waitSignal(controller.sync_finished, timeout=60_000) as failed:
+            assert controller.start()
+        assert isinstance(failed.args[0], Exception)
+        assert warning.isVisible() and "3 days ahead" in warning.text()
+
+        # The clock put right: the next sync takes the warning away.
+        proxy.restore()
+        proxy.date_shift_s = 0
+        with qtbot.waitSignal(controller.sync_finished, timeout=60_000) as right:
+            assert controller.start()
+        assert right.args[0].clock_offset_ms is None
+        assert warning.isHidden()
+        window.close()
+    finally:
+        a.close()
+        proxy.close()
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro"])
+def test_the_clock_warning_fits_the_status_bar_at_1100_pixels(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    from desktop_app.domain.clock_check import DAY_MS
+    from desktop_app.i18n.messages import clock_warning
+
+    set_language(lang)
+    try:
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        window.resize(1100, 700)
+        window.show()
+        controller = window.sync  # type: ignore[attr-defined]
+        # A joined laptop with the counts a busy day shows beside the warning.
+        clock = f"{int(dt.datetime.now().timestamp() * 1000):013d}-00000-{'d' * 8}"
+        controller.reached = True
+        controller.show_status(sync_uc.SyncStatus(True, "https://x", True, 2, clock, 14))
+        controller.clock_offset_ms = 3 * DAY_MS
+        controller.retranslate()  # shows the warning in the window's language
+        warning, status = controller.clock_label, controller.label
+        qtbot.waitUntil(lambda: warning.isVisible() and status.width() > 0, timeout=5000)
+        qtbot.waitUntil(
+            lambda: warning.height() >= warning.heightForWidth(warning.width()), timeout=5000
+        )
+        bar = window.statusBar()
+        # Wrapped, not cut off: every line of the warning is in the bar, beside the counts,
+        # which keep their whole width.
+        assert warning.text() == clock_warning(3 * DAY_MS) and "clock" not in warning.text()
+        assert warning.height() >= warning.heightForWidth(warning.width())
+        assert warning.geometry().right() < status.geometry().left()
+        assert bar.rect().contains(warning.geometry())
+        assert status.width() >= status.sizeHint().width()
+        assert window.width() == 1100
+        if SHOTS:
+            bar.grab().save(str(Path(SHOTS) / f"clock-warning-{lang}.png"))
+            window.grab().save(str(Path(SHOTS) / f"clock-warning-window-{lang}.png"))
+        window.close()
+    finally:
+        set_language("en")

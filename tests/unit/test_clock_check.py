@@ -1,0 +1,84 @@
+"""When a sync warns that this laptop's clock is wrong, and how it says by how much."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop_app.domain.clock_check import (
+    DAY_MS,
+    FAR_FUTURE_MS,
+    HOUR_MS,
+    MINUTE_MS,
+    WARN_AFTER_MS,
+    far_in_future,
+    offset_to_warn_of,
+    rounded,
+)
+from desktop_app.i18n.messages import clock_warning
+from desktop_app.i18n.text import set_language
+
+NOW = 1_796_000_000_000  # a moment in December 2026, in ms
+
+
+def test_an_offset_up_to_the_threshold_is_no_warning_beyond_it_one_either_way() -> None:
+    assert WARN_AFTER_MS == 5 * MINUTE_MS
+    assert offset_to_warn_of(NOW, NOW) is None
+    assert offset_to_warn_of(NOW + WARN_AFTER_MS, NOW) is None
+    assert offset_to_warn_of(NOW - WARN_AFTER_MS, NOW) is None
+    assert offset_to_warn_of(NOW + WARN_AFTER_MS + 1, NOW) == WARN_AFTER_MS + 1
+    assert offset_to_warn_of(NOW - 3 * DAY_MS, NOW) == -3 * DAY_MS
+    assert offset_to_warn_of(NOW + 3 * DAY_MS, None) is None  # no Date header: unknown
+
+
+@pytest.mark.parametrize(
+    ("offset", "expected"),
+    [
+        (5 * MINUTE_MS + 1, (5, "minutes")),
+        (-(7 * MINUTE_MS + 40_000), (8, "minutes")),
+        (59 * MINUTE_MS + 45_000, (1, "hours")),  # rounds to 60 minutes: an hour
+        (HOUR_MS, (1, "hours")),
+        (2 * HOUR_MS + 20 * MINUTE_MS, (2, "hours")),
+        (23 * HOUR_MS + 40 * MINUTE_MS, (1, "days")),
+        (3 * DAY_MS + 4 * HOUR_MS, (3, "days")),
+        (-400 * DAY_MS, (400, "days")),
+    ],
+)
+def test_the_offset_is_said_in_the_largest_unit_it_reaches(
+    offset: int, expected: tuple[int, str]
+) -> None:
+    assert rounded(offset) == expected
+
+
+def test_only_a_clock_a_year_ahead_of_both_clocks_is_far_in_the_future() -> None:
+    assert far_in_future(NOW + FAR_FUTURE_MS + 1, NOW, NOW)
+    assert not far_in_future(NOW + 30 * DAY_MS, NOW, NOW)
+    # This laptop's own clock is years behind, the server's is right: the change is not odd.
+    assert not far_in_future(NOW + DAY_MS, NOW - 3 * FAR_FUTURE_MS, NOW)
+    assert far_in_future(NOW + FAR_FUTURE_MS + 1, NOW, None)  # the server's time unknown
+
+
+@pytest.mark.parametrize(
+    ("lang", "offset", "expected"),
+    [
+        ("en", 3 * DAY_MS, "This laptop's clock is 3 days ahead of the server."),
+        ("en", -HOUR_MS, "This laptop's clock is 1 hour behind the server."),
+        ("de", 3 * DAY_MS, "Die Uhr dieses Laptops geht 3 Tage gegenüber dem Server vor."),
+        ("de", -MINUTE_MS * 6, "Die Uhr dieses Laptops geht 6 Minuten gegenüber dem Server nach."),
+        ("bg", DAY_MS, "Часовникът на този лаптоп избързва с 1 ден спрямо сървъра."),
+        ("bg", -5 * HOUR_MS, "Часовникът на този лаптоп изостава с 5 часа спрямо сървъра."),
+        ("ro", DAY_MS, "Ceasul acestui laptop este cu 1 zi înaintea serverului."),
+        ("ro", 3 * DAY_MS, "Ceasul acestui laptop este cu 3 zile înaintea serverului."),
+        ("ro", 21 * DAY_MS, "Ceasul acestui laptop este cu 21 de zile înaintea serverului."),
+        ("ro", -20 * MINUTE_MS, "Ceasul acestui laptop este cu 20 de minute în urma serverului."),
+    ],
+)
+def test_the_warning_speaks_the_users_language_with_its_plural_forms(
+    lang: str, offset: int, expected: str
+) -> None:
+    set_language(lang)
+    try:
+        text = clock_warning(offset)
+    finally:
+        set_language("en")
+    assert text.startswith(expected + " "), text
+    assert "{" not in text
