@@ -135,7 +135,8 @@ class SyncServerClient:
         self._random = random.Random()
         # The server's clock, from the Date header of its answers: the smallest difference
         # "our monotonic clock at receipt - server's time" seen (the answer that came back
-        # fastest says the most), for ``server_now_ms``.
+        # fastest says the most), for ``server_now_ms``. The pull and push threads of one
+        # round may both write it: a lost update only keeps a slightly worse reading.
         self._server_lag_ms: float | None = None
         import httpx
 
