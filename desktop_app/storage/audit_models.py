@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop_app.storage.models import Base, SyncMixin
@@ -38,11 +38,17 @@ class AuditRow(Base):
 
 
 class CaseOpeningRow(Base, SyncMixin):
-    """An advisor opened a person's restricted sections of one kind to one helper."""
+    """An advisor opened a person's restricted sections of one kind to one helper.
+
+    Closing them again sets ``opened`` false: an ordinary field, merged by its clock like any
+    other, so opening them again later holds on every laptop. (Versions before it deleted the
+    record to close, and a deletion cannot be undone by a merge.) ``deleted`` is an erasure.
+    """
 
     __tablename__ = "case_openings"
     person_id: Mapped[str] = mapped_column(String(36), nullable=False)
     helper_id: Mapped[str] = mapped_column(String(36), nullable=False)
     kind: Mapped[str] = mapped_column(String(20), nullable=False)
+    opened: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
 
     __table_args__ = (Index("ix_case_openings_person", "person_id", "helper_id"),)

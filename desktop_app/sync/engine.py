@@ -37,13 +37,14 @@ from desktop_app.sync.merge import Conflict, RecordState, merge
 from desktop_app.sync.records import (
     ABOUT_ERASED,
     ADAPTERS,
-    DELETION_UNDONE,
+    FORMERLY_DELETED,
     LOCAL_ONLY,
     NEWER_VERSION,
     LocalRecord,
     NewerRecord,
     PayloadError,
     RecordAdapter,
+    RowAdapter,
     ToSave,
     decode,
     driver_cursor,
@@ -446,6 +447,14 @@ class SyncEngine:
         check = getattr(adapter, "check_combination", None)
         for envelope, incoming, author in items:
             current = local.get(envelope.record_id)
+            if (
+                incoming.deleted
+                and not envelope.erases
+                and kind in FORMERLY_DELETED
+                and isinstance(adapter, RowAdapter)
+            ):
+                # An older version's way to clear a flag, not an erasure (``FORMERLY_DELETED``).
+                incoming = adapter.formerly_deleted(incoming, current.state if current else None)
             try:
                 incoming = adapter.upgrade(incoming, current.state if current else None)
             except PayloadError as exc:
@@ -714,7 +723,7 @@ class SyncEngine:
                     held_back += 1
                     continue
                 # A tombstone erases the record on the server too (``wire.Envelope.erases``).
-                erases = local.state.deleted and (gone or kind not in DELETION_UNDONE)
+                erases = local.state.deleted
                 envelopes.append(
                     sealer.seal(
                         record_id,

@@ -18,7 +18,7 @@ from desktop_app.storage.sync_models import ConflictRow, LaptopRow
 from desktop_app.sync import laptops
 from desktop_app.sync.merge import Conflict, FieldState, RecordState, clock_device
 from desktop_app.sync.records import (
-    DELETION_UNDONE,
+    FORMERLY_DELETED,
     LOCAL_ONLY,
     NEWER_VERSION,
     ImmutableRowAdapter,
@@ -188,6 +188,10 @@ CONFLICT_FIELDS = (
 )
 
 
+# Kinds about a person whose tombstones delete their rows (``RowAdapter.erase_rows``).
+_ERASED_WHOLE = frozenset({"visit", "consent", "referral", "case_opening"})
+
+
 def register_builtin_kinds() -> None:
     from desktop_app.storage.referrals_models import ReferralRow
     from desktop_app.storage.visits_models import ConsentRow, QuickContactRow, VisitRow
@@ -220,11 +224,11 @@ def register_builtin_kinds() -> None:
                 last_writer_wins=later_wins.get(kind, frozenset()),
                 union_lists=histories.get(kind, frozenset()),
                 check_combination=_visit_combination if kind == "visit" else None,
-                erase_rows=_eraser(kind) if kind in ("visit", "consent", "referral") else None,
+                erase_rows=_eraser(kind) if kind in _ERASED_WHOLE else None,
             )
         )
-    # A section closed to a helper is a deleted case opening that may be opened again.
-    DELETION_UNDONE.add("case_opening")
+    # A section closed to a helper: ``opened`` false (versions before it deleted the record).
+    FORMERLY_DELETED["case_opening"] = "opened"
     # Audit entries travel whole (their chain needs every column, the device id included).
     # Accounts belong to one laptop (their key slots cannot travel): they never leave it.
     LOCAL_ONLY.add("user")

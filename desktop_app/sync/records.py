@@ -37,9 +37,11 @@ NEWER_VERSION = "written by a newer version"
 # engine queues a tombstone of it (the server may hold it only because a laptop that had not
 # heard of the erasure yet pushed it).
 ABOUT_ERASED = "about an erased person"
-# Kinds whose deleted state is not an erasure: it can be undone (a section closed to a helper
-# is opened again in the same record), so the server keeps the record's revisions.
-DELETION_UNDONE: set[str] = set()
+# Kinds whose records an older version deleted for a state that can be undone, now a flag
+# field (kind -> field): its tombstones without the erasing flag (``wire.Envelope.erases``) are
+# read as that field false, its live records without the field as true (``RowAdapter``). A
+# deleted state of any kind is an erasure now, and tombstones erase on the server too.
+FORMERLY_DELETED: dict[str, str] = {}
 # The form of a record inside its envelope (``encode``); a greater one is a newer version's.
 PAYLOAD_VERSION = 1
 
@@ -263,7 +265,14 @@ class RowAdapter:
         """A record from a version before entries merged one by one holds a ``keyed`` column
         whole, with one clock: each of its entries takes that clock. An entry the local state
         holds and the record lacks is taken as removed then, so a removal is not lost; where
-        it was in fact added here meanwhile, the merge shows a conflict, never drops it."""
+        it was in fact added here meanwhile, the merge shows a conflict, never drops it.
+
+        A live record of a version before the flag of ``FORMERLY_DELETED`` has it true (that
+        version deleted the record otherwise), set when the record was last written."""
+        flag = FORMERLY_DELETED.get(self.kind)
+        if flag is not None and not state.deleted and flag not in state.fields:
+            fields = {**state.fields, flag: FieldState(True, state.newest_clock())}
+            state = RecordState(state.kind, state.id, fields)
         whole = [name for name in self.keyed if name in state.fields]
         if state.deleted or not whole:
             return state
@@ -282,6 +291,16 @@ class RowAdapter:
             for key in values.keys() | held:
                 fields[entry_name(name, key)] = FieldState(values.get(key), field.clock, field.base)
         return RecordState(state.kind, state.id, fields, state.deleted, state.deleted_clock)
+
+    def formerly_deleted(self, state: RecordState, local: RecordState | None) -> RecordState:
+        """A tombstone without the erasing flag of a ``FORMERLY_DELETED`` kind, written by a
+        version that deleted the record to clear its flag: the flag false, at the deletion's
+        clock. That version cannot tell what it had seen, so a later clock decides it: it is
+        taken as built on the local flag if that is older (no conflict)."""
+        flag = FORMERLY_DELETED[self.kind]
+        ours = local.fields.get(flag) if local is not None else None
+        base = ours.clock if ours is not None and ours.clock < state.deleted_clock else ""
+        return RecordState(state.kind, state.id, {flag: FieldState(False, state.deleted_clock, base)})
 
     def save_many(self, session: Session, store: Store, items: list[ToSave]) -> dict[str, str]:
         rows = self._rows(session, [item.state.id for item in items])

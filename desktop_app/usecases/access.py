@@ -47,6 +47,7 @@ def opened_kinds(store: Store, user: User, person_id: str) -> frozenset[str]:
                 CaseOpeningRow.person_id == person_id,
                 CaseOpeningRow.helper_id == user.id,
                 CaseOpeningRow.deleted.is_(False),
+                CaseOpeningRow.opened.is_(True),
             )
         ).all()
     return frozenset(kinds)
@@ -58,7 +59,9 @@ def openings_of(store: Store, advisor: User, person_id: str) -> dict[str, frozen
     with store.reading() as session:
         rows = session.execute(
             select(CaseOpeningRow.helper_id, CaseOpeningRow.kind).where(
-                CaseOpeningRow.person_id == person_id, CaseOpeningRow.deleted.is_(False)
+                CaseOpeningRow.person_id == person_id,
+                CaseOpeningRow.deleted.is_(False),
+                CaseOpeningRow.opened.is_(True),
             )
         ).all()
     out: dict[str, set[str]] = {}
@@ -95,6 +98,7 @@ def _set_opening(
                 CaseOpeningRow.person_id == person_id,
                 CaseOpeningRow.helper_id == helper_id,
                 CaseOpeningRow.kind == kind,
+                CaseOpeningRow.deleted.is_(False),
             )
         )
         if row is None:
@@ -109,7 +113,11 @@ def _set_opening(
                 field_clocks="{}",
             )
             session.add(row)
-        row.deleted = not opened
+        elif row.opened == opened:
+            return
+        # A field with its own clock (stamped on flush), not the record's deletion: opening
+        # it again later wins over the closing on every laptop (architecture.md, property 10).
+        row.opened = opened
         row.revision = (row.revision or 0) + 1
         row.updated_hlc = hlc
         row.device_id = store.device_id
@@ -145,28 +153,21 @@ def close_case_to_helper(
 def _collect_openings(session: DbSession, person_id: str) -> list[Row]:
     rows = session.scalars(
         select(CaseOpeningRow).where(
-            CaseOpeningRow.person_id == person_id, CaseOpeningRow.deleted.is_(False)
+            CaseOpeningRow.person_id == person_id,
+            CaseOpeningRow.deleted.is_(False),
+            CaseOpeningRow.opened.is_(True),
         )
     ).all()
     return [{"kind": r.kind, "helper_id": r.helper_id, "since": r.updated_hlc} for r in rows]
 
 
-def _erase_openings(session: DbSession, store: Store, user: User, person_id: str) -> int:
-    rows = session.scalars(
-        select(CaseOpeningRow).where(
-            CaseOpeningRow.person_id == person_id, CaseOpeningRow.deleted.is_(False)
-        )
-    ).all()
-    hlc = str(store.clock.now())
-    for row in rows:
-        row.deleted = True
-        row.revision += 1
-        row.updated_hlc = hlc
-        row.author_id = user.id
-        session.add(
-            OutboxRow(record_kind="case_opening", record_id=row.id, revision=row.revision, hlc=hlc)
-        )
-    return len(rows)
+def _erase_openings(session: DbSession, store: Store, _user: User, person_id: str) -> int:
+    # Imported here: person_data imports this module to register its source.
+    from desktop_app.usecases.person_sources import erase_synced
+
+    # Closed ones too (they still name the person, the helper and the section): the rows go
+    # and erasing tombstones are queued, so the server drops their earlier revisions.
+    return erase_synced(session, store, "case_opening", CaseOpeningRow.person_id == person_id)
 
 
 register_person_data_source(

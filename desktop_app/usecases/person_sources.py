@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.users import User
 from desktop_app.i18n.text import N_
+from desktop_app.storage.audit_models import CaseOpeningRow
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.referrals_models import PrintJobRow, ReferralRow
@@ -64,12 +65,13 @@ def _collect_visits(db: DbSession, person_id: str) -> list[Row]:
 
 
 # The synced kinds of records about a person, and their tables. Erasing the person deletes
-# them here and queues a tombstone of each (``_erase_synced``).
+# them here and queues a tombstone of each (``erase_synced``).
 _SYNCED: dict[str, Any] = {
     "visit": VisitRow,
     "consent": ConsentRow,
     "referral": ReferralRow,
     "conflict": ConflictRow,
+    "case_opening": CaseOpeningRow,  # erased by its own source (``access``)
 }
 
 
@@ -94,7 +96,7 @@ def erase_records(db: DbSession, kind: str, ids: list[str]) -> None:
         db.execute(delete(model).where(model.id.in_(chunk)))
 
 
-def _erase_synced(db: DbSession, store: Store, kind: str, condition: ColumnElement[bool]) -> int:
+def erase_synced(db: DbSession, store: Store, kind: str, condition: ColumnElement[bool]) -> int:
     """Delete the records of ``kind`` that ``condition`` selects, and queue a tombstone of
     each: the server then drops every revision of them it holds, and laptops that hold them
     erase them too (when the person's tombstone does not reach them first). A revision above
@@ -112,7 +114,7 @@ def _erase_synced(db: DbSession, store: Store, kind: str, condition: ColumnEleme
 
 
 def _erase_visits(db: DbSession, store: Store, _user: User, person_id: str) -> int:
-    return _erase_synced(db, store, "visit", VisitRow.person_id == person_id)
+    return erase_synced(db, store, "visit", VisitRow.person_id == person_id)
 
 
 def _collect_drafts(db: DbSession, person_id: str) -> list[Row]:
@@ -168,7 +170,7 @@ def _collect_consents(db: DbSession, person_id: str) -> list[Row]:
 
 
 def _erase_consents(db: DbSession, store: Store, _user: User, person_id: str) -> int:
-    return _erase_synced(db, store, "consent", ConsentRow.person_id == person_id)
+    return erase_synced(db, store, "consent", ConsentRow.person_id == person_id)
 
 
 def _collect_referrals(db: DbSession, person_id: str) -> list[Row]:
@@ -193,7 +195,7 @@ def _collect_referrals(db: DbSession, person_id: str) -> list[Row]:
 
 
 def _erase_referrals(db: DbSession, store: Store, _user: User, person_id: str) -> int:
-    return _erase_synced(db, store, "referral", ReferralRow.person_id == person_id)
+    return erase_synced(db, store, "referral", ReferralRow.person_id == person_id)
 
 
 def _referrals_last_contact(db: DbSession) -> dict[str, dt.date]:
@@ -285,7 +287,7 @@ def _erase_conflicts(db: DbSession, store: Store, _user: User, person_id: str) -
     about an erased person that arrive later (``kinds.register_builtin_kinds``), so no conflict
     about an erased person stays open anywhere and none keeps their data.
     """
-    return _erase_synced(db, store, "conflict", _about(person_id))
+    return erase_synced(db, store, "conflict", _about(person_id))
 
 
 register_person_data_source(

@@ -9,9 +9,10 @@ from sqlalchemy.orm import Session as DbSession
 from sync_harness import Laptops, ServerProcess, push_state, record_state
 from test_sync_client import _add, _edit
 
+from desktop_app.domain.users import Role
 from desktop_app.sync import engine
 from desktop_app.sync.merge import RecordState
-from desktop_app.usecases import data_rights, people, referrals, visits
+from desktop_app.usecases import access, accounts, data_rights, people, referrals, visits
 from desktop_app.usecases.accounts import Session
 from sync_server import models
 from tests.unit.test_visits import consent_answers, full_life_situation
@@ -51,6 +52,7 @@ def _records_about(session: Session, person_id: str) -> set[str]:
             "SELECT id FROM consents WHERE person_id = ?",
             "SELECT id FROM referrals WHERE person_id = ?",
             "SELECT id FROM conflicts WHERE person_id = ? OR record_id = ?",
+            "SELECT id FROM case_openings WHERE person_id = ?",
         ):
             found |= set(connection.exec_driver_sql(sql, (person_id,) * sql.count("?")).scalars())
     return found
@@ -89,13 +91,21 @@ def test_no_table_of_any_laptop_keeps_a_trace_of_an_erased_person(
     referrals.issue_referral(a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="bg")
     visits.record_consent(a.store, a.user, pid, consent_answers())
     visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
+    # Sections opened to a helper, one of them closed again: both name the person.
+    accounts.add_user(a, "mihai", "Mihai Student", Role.HELPER, "student pass 7")
+    helper = accounts.log_in(a.store.paths.data_dir, "mihai", "student pass 7")
+    helper.close()
+    for kind in ("health", "exploitation"):
+        access.open_case_to_helper(a.store, a.user, pid, helper.user.id, kind)
+    laptops.sync(a, b)
+    access.close_case_to_helper(a.store, a.user, pid, helper.user.id, "exploitation")
     laptops.sync(a, b)
     _edit(a, pid, phone="+359 88 765 1111")
     _edit(b, pid, phone="+359 88 765 9999")
     laptops.sync(a, b, a)
     assert _traces(b, ("765 1111",)) and _traces(a, ("765 9999",))  # the conflict holds both
     about = _records_about(a, pid) | _records_about(b, pid)
-    assert {"visit", "consent", "referral", "conflict"} <= {
+    assert {"visit", "consent", "referral", "conflict", "case_opening"} <= {
         kind for _id, kind, _e, _size in _held_by_server(laptops.server, about)
     }
     data_rights.erase_person(a.store, a.user, pid)
