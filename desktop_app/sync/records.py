@@ -300,7 +300,8 @@ class RowAdapter:
         flag = FORMERLY_DELETED[self.kind]
         ours = local.fields.get(flag) if local is not None else None
         base = ours.clock if ours is not None and ours.clock < state.deleted_clock else ""
-        return RecordState(state.kind, state.id, {flag: FieldState(False, state.deleted_clock, base)})
+        closed = FieldState(False, state.deleted_clock, base)
+        return RecordState(state.kind, state.id, {flag: closed})
 
     def save_many(self, session: Session, store: Store, items: list[ToSave]) -> dict[str, str]:
         rows = self._rows(session, [item.state.id for item in items])
