@@ -320,6 +320,8 @@ FIELD_NAMES = {
     # Two versions of a visit's answers that do not fit together (sync.kinds.COMBINED_ANSWERS)
     "answers+": N_("Answers that do not fit together"),
     "granted": N_("Consent given"),
+    # A section of a case open to a helper (kind "case_opening"), or closed to them again.
+    "opened": N_("Open to the helper"),
 }
 
 #: a referral's status (``domain.referral.ReferralStatus`` values) as people read it

@@ -611,3 +611,68 @@ def test_two_versions_of_answers_keep_both_lists_of_children_chosen_by_keyboard(
         qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=5000)
         (shown,) = visits.visit_history(session.store, session.user, pid)
         assert shown.answers == {**newer, "children": [first, _child("Ana"), _child("Ion")]}
+
+
+def test_a_section_closed_and_opened_again_at_once_is_decided_in_the_dialog(
+    qtbot: QtBot,
+    tmp_path: Path,
+    server: ServerProcess,  # noqa: F811
+) -> None:
+    """B closes a section to a helper while A opens it again, neither having seen the other's:
+    the conflict is shown as the field by its name, the values as yes and no; the advisor's
+    choice holds on both laptops."""
+    from sqlalchemy import select
+
+    from desktop_app.domain.users import Role
+    from desktop_app.storage.audit_models import CaseOpeningRow
+    from desktop_app.sync.merge import FieldState, RecordState
+    from desktop_app.usecases import access, accounts
+    from tests.integration.sync_harness import push_state, record_state
+
+    a = _laptop(tmp_path, "A", server, None)
+    b = _laptop(tmp_path, "B", server, a)
+    try:
+        pid = people.register_person(a.store, a.user, PersonDraft("Elena", "Radu")).id
+        accounts.add_user(a, "mihai", "Mihai Student", Role.HELPER, "student pass 7")
+        helper = accounts.log_in(a.store.paths.data_dir, "mihai", "student pass 7")
+        helper.close()
+        access.open_case_to_helper(a.store, a.user, pid, helper.user.id, "health")
+        access.close_case_to_helper(a.store, a.user, pid, helper.user.id, "health")
+        for s in (a, b):
+            sync_uc.sync_now(s.store)
+        with b.store.reading() as db:
+            row = db.scalars(select(CaseOpeningRow).where(CaseOpeningRow.person_id == pid)).one()
+            opening, base = row.id, row.updated_hlc
+        clock = record_state("x", opening, {"x": 1}, b.store.device_id).fields["x"].clock
+        fields = {
+            n: FieldState(v, base)
+            for n, v in {"person_id": pid, "helper_id": helper.user.id, "kind": "health"}.items()
+        }
+        fields["opened"] = FieldState(False, clock, base)
+        push_state(b, RecordState("case_opening", opening, fields), revision=4)
+        access.open_case_to_helper(a.store, a.user, pid, helper.user.id, "health")
+        for s in (a, b):
+            sync_uc.sync_now(s.store)
+
+        set_language("en")
+        window = MainWindow(a)
+        qtbot.addWidget(window)
+        window.show()
+        window.show_person(pid)
+        window.conflict_notice.button.click()  # type: ignore[attr-defined]
+        dialog = window.findChild(ConflictsDialog)
+        assert dialog is not None and dialog.isVisible()
+        assert _titles(dialog) == ["Elena Radu · Case opened to a helper · Open to the helper"]
+        assert (dialog.kept_text.text(), dialog.other_text.text()) == ("yes", "no")
+        dialog.grab().save(str(tmp_path / "case_opening_conflict.png"))
+        dialog.keep_second.click()  # closed after all
+        qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=5000)
+        dialog.reject()
+        window.close()
+        for s in (a, b):
+            sync_uc.sync_now(s.store)
+        assert [access.openings_of(s.store, s.user, pid) for s in (a, b)] == [{}, {}]
+    finally:
+        set_language("en")
+        a.close()
+        b.close()
