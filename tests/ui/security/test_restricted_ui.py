@@ -11,10 +11,12 @@ from pathlib import Path
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QCheckBox
 from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
 from desktop_app.i18n.text import set_language
+from desktop_app.storage.audit_models import CaseOpeningRow
 from desktop_app.ui.case_access import CaseAccessDialog
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.visits import VisitsFeature, VisitWindow
@@ -148,6 +150,24 @@ def test_advisor_sees_the_sections_and_opens_them_to_a_helper(
     assert finish_form(qtbot, helper_win) is None
     assert helper_win.view.banner.text() == "Your role does not allow this."
     helper_win.done_ = True  # nothing more to save when the test closes it
+
+    # Opened again from the dialog: the same record, its ``opened`` field set again.
+    action.trigger()
+    dialog = window.case_access_dialog  # type: ignore[attr-defined]
+    box = dialog.findChild(QCheckBox, "open:mihai:health")
+    assert box is not None and not box.isChecked()
+    box.setChecked(True)
+    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+        dialog.apply()
+    action.trigger()
+    dialog = window.case_access_dialog  # type: ignore[attr-defined]
+    box = dialog.findChild(QCheckBox, "open:mihai:health")
+    assert box is not None and box.isChecked()
+    dialog.grab().save(str(_shots(tmp_path) / "opened-again-to-helpers.png"))
+    dialog.reject()
+    assert visits.withheld_kinds(helper.store, helper.user, pid) == {"exploitation"}
+    with session.store.reading() as db:
+        assert db.scalars(select(func.count()).select_from(CaseOpeningRow)).one() == 1
     helper.close()
     advisor.close()
 
