@@ -345,7 +345,7 @@ class ConflictsDialog(QDialog):
             else:
                 kind = _("{kind} “{form}”").format(kind=kind, form=form_title(c.about))
         elif c.about:
-            kind = f"{kind} {c.about}"
+            kind = f"{kind} {self._about_text(c)}"
         if c.record_kind != "person":
             parts.append(kind)
         entry = conflicts_uc.visit_entry(c.record_kind, c.field)
@@ -442,6 +442,21 @@ class ConflictsDialog(QDialog):
                     lines.append(answer_text(definition, d.key, chosen))
             return "\n".join(lines) or "—"
         return value_text(c, value, self.directory)
+
+    def _about_text(self, c: conflicts_uc.OpenConflict) -> str:
+        """What a record is about as people read it: a consent's purpose and a case opening's
+        section by their names, a quick contact's day as a date (never a code or ISO date)."""
+        if c.record_kind == "consent":
+            form = self._form("consent")
+            labels = {p.id: p.label for p in form.purposes} if form is not None else {}
+            return pick(labels[c.about], current_language()) if c.about in labels else c.about
+        if c.record_kind == "quick_contact":
+            return format_partial_date(c.about)
+        if c.record_kind == "case_opening":
+            from desktop_app.ui.case_access import KIND_LABELS
+
+            return f"({_(KIND_LABELS[c.about]) if c.about in KIND_LABELS else c.about})"
+        return c.about
 
     def _form(self, form_id: str) -> FormDefinition | None:
         from desktop_app.usecases import visits

@@ -54,6 +54,7 @@ _ABOUT = {
     "visit": "form_id",
     "consent": "purpose",
     "quick_contact": "contact_date",
+    "case_opening": "kind",
 }
 _VISIT_JSON_FIELDS = ("answers", "next_steps")
 # Whole versions of a visit's answers: of a version before they merged one by one, or two

@@ -339,6 +339,38 @@ def test_a_differing_answer_is_shown_under_its_label_with_the_names_of_its_optio
     assert answer_text(life, "rent", None) == "Rent per month in euros (the person's share): —"
 
 
+def test_what_a_record_is_about_is_named_in_words_not_codes(qtbot: QtBot, session: Session) -> None:
+    """A consent's purpose, a case opening's section and a quick contact's day, as people read
+    them (they were the purpose's code and an ISO date)."""
+    from desktop_app.usecases.conflicts import OpenConflict
+
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    dialog = ConflictsDialog(window.sync, window)  # type: ignore[attr-defined]
+    qtbot.addWidget(dialog)
+
+    def title(kind: str, about: str, field: str) -> str:
+        return dialog._title(OpenConflict("c", kind, "r", field, "a", "b", about=about))
+
+    consent = visits.form("consent")
+    sharing = next(p for p in consent.purposes if p.id == "referral_sharing")
+    set_language("en")
+    try:
+        assert title("consent", "referral_sharing", "granted").startswith(
+            f"Consent {sharing.label['en']} · "
+        )
+        assert title("quick_contact", "2026-12-04", "note").startswith("Quick contact Dec 4, 2026")
+        assert title("case_opening", "health", "opened").startswith(
+            "Case opened to a helper (Health details) · "
+        )
+        set_language("de")
+        assert f" {sharing.label['de']} · " in title("consent", "referral_sharing", "granted")
+        assert "(Notizen zu Ausbeutung) · " in title("case_opening", "exploitation", "opened")
+        assert " 04.12.2026 · " in title("quick_contact", "2026-12-04", "note")
+    finally:
+        set_language("en")
+
+
 def test_a_referrals_values_are_shown_by_their_names(qapp: object) -> None:
     from desktop_app.ui.conflicts import field_label, value_text
     from desktop_app.usecases.conflicts import OpenConflict
@@ -662,7 +694,9 @@ def test_a_section_closed_and_opened_again_at_once_is_decided_in_the_dialog(
         window.conflict_notice.button.click()  # type: ignore[attr-defined]
         dialog = window.findChild(ConflictsDialog)
         assert dialog is not None and dialog.isVisible()
-        assert _titles(dialog) == ["Elena Radu · Case opened to a helper · Open to the helper"]
+        assert _titles(dialog) == [
+            "Elena Radu · Case opened to a helper (Health details) · Open to the helper"
+        ]
         assert (dialog.kept_text.text(), dialog.other_text.text()) == ("yes", "no")
         dialog.grab().save(str(tmp_path / "case_opening_conflict.png"))
         dialog.keep_second.click()  # closed after all
