@@ -141,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
         "list", parents=[common], help="this laptop's fingerprint, then the laptops"
     )
     approve = devices_sub.add_parser("approve", parents=[common], help="approve a laptop")
-    approve.add_argument("device")
+    approve.add_argument("device", help="laptop id (or a unique prefix of it)")
     approve.add_argument("--fingerprint", required=True, help="as shown on the new laptop")
     trust = devices_sub.add_parser(
         "trust",

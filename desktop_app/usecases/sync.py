@@ -402,9 +402,7 @@ def approve_device(
     require(user, Action.MANAGE_LAPTOPS)
     own = device_keys(store)
     with client_for(store) as client:
-        device = next((d for d in client.devices().devices if d.device_id == device_id), None)
-        if device is None:
-            raise SyncSetupError("unknown_device")
+        device = _listed_device(client.devices().devices, device_id)
         # The fingerprint of the very key the team keys are wrapped for, computed here: the
         # list's own ``fingerprint`` is the server's word, and a server could pair the new
         # laptop's real fingerprint with a public key of its own.
@@ -447,20 +445,25 @@ def approve_device(
     return approved
 
 
+def _listed_device(listed: Sequence[wire.DeviceInfo], device: str) -> wire.DeviceInfo:
+    """The laptop of the server's list that ``device`` names: its id, or a unique prefix of it
+    (as ``welcome-desk devices list`` and ``welcome-desk-server revoke`` show and take)."""
+    wanted = device.strip().lower()
+    matches = [d for d in listed if d.device_id == wanted] or [
+        d for d in listed if wanted and d.device_id.startswith(wanted)
+    ]
+    if len(matches) != 1:
+        raise SyncSetupError("unknown_device")
+    return matches[0]
+
+
 def revoke_device(store: Store, user: User, device: str) -> wire.DeviceInfo:
     """Coordinator: the laptop (id or a unique prefix) is revoked in the team's records, and
     refused by the server from now on. Rotate the team key afterwards so it cannot read what is
     written later."""
     require(user, Action.MANAGE_LAPTOPS)
     with client_for(store) as client:
-        listed = client.devices().devices
-        wanted = device.strip().lower()
-        matches = [d for d in listed if d.device_id == wanted] or [
-            d for d in listed if wanted and d.device_id.startswith(wanted)
-        ]
-        if len(matches) != 1:
-            raise SyncSetupError("unknown_device")
-        target = matches[0]
+        target = _listed_device(client.devices().devices, device)
         with store.transaction() as session:
             if target.device_id == get_meta(session, DEVICE_ID):
                 raise SyncSetupError("own_laptop")

@@ -67,10 +67,11 @@ def test_two_laptops_join_and_sync_from_the_command_line(
     assert device.group(1) in listed.stdout and "pending" in listed.stdout
     wrong = wd("devices", "approve", device.group(1), "--fingerprint", "XXXX", "--data-dir", a)
     assert wrong.returncode == 1 and "does not match" in wrong.stderr
+    # The id as `devices list` shows it, or a unique beginning of it, as the server's revoke.
     ok = wd(
         "devices",
         "approve",
-        device.group(1),
+        device.group(1)[:8],
         "--fingerprint",
         fingerprint.group(1),
         "--data-dir",
