@@ -45,6 +45,7 @@ from desktop_app.i18n.messages import (
     field_message,
 )
 from desktop_app.i18n.text import _, current_language, ngettext
+from desktop_app.ui.error_label import WARNING_BACKGROUND, WARNING_BORDER
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import conflicts as conflicts_uc
@@ -632,7 +633,10 @@ class ConflictNotice(QWidget):
         layout.addWidget(self.text, 1)
         layout.addWidget(self.button)
         self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet("ConflictNotice { background: #fff4d6; border: 1px solid #e0b000; }")
+        self.setStyleSheet(
+            f"ConflictNotice {{ background: {WARNING_BACKGROUND}; "
+            f"border: 1px solid {WARNING_BORDER}; }}"
+        )
         self.setAccessibleName("conflicts notice")
         self.hide()
 

@@ -31,6 +31,12 @@ class ErrorLabel(QLabel):
             make_room(self)
 
 
+#: behind a notice that asks for attention without stopping anyone (values to decide, a wrong
+#: clock), with WarningLabel.COLOUR's amber
+WARNING_BACKGROUND = "#fff4d6"
+WARNING_BORDER = "#e0b000"
+
+
 class WarningLabel(ErrorLabel):
     """A warning under a field that does not stop the user (amber, as a draft is marked): the
     value may be right, and the user decides."""
