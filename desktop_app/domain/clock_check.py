@@ -8,6 +8,7 @@ made later in real time on laptops that have not seen them yet, and pull every l
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Literal
 
 MINUTE_MS = 60_000
@@ -51,6 +52,40 @@ def rounded(offset_ms: int) -> tuple[int, Unit]:
     if hours < 24:
         return hours, "hours"
     return round(size / DAY_MS), "days"
+
+
+@dataclass(frozen=True)
+class ClockNotice:
+    """What the window shows of a wrong clock: the banner, or (hidden by the advisor for the
+    session) a short note in the status bar; nothing once a sync finds the clock right.
+
+    ``offset_ms``: the offset the last sync that got through found (None: right). A sync that
+    fails says nothing about the clock and leaves the notice as it is."""
+
+    offset_ms: int | None = None
+    hidden: bool = False
+
+    def after_sync(self, offset_ms: int | None) -> ClockNotice:
+        """After a sync that reached the server. Only an offset over WARN_AFTER_MS counts (the
+        sync reports no other, but a caller may pass a raw one). Once the clock is right, a
+        later wrong one is a new problem: shown in full again, not as it was hidden."""
+        if offset_ms is None or abs(offset_ms) <= WARN_AFTER_MS:
+            return ClockNotice()
+        return replace(self, offset_ms=offset_ms)
+
+    def hide(self) -> ClockNotice:
+        return replace(self, hidden=self.offset_ms is not None)
+
+    def unhide(self) -> ClockNotice:
+        return replace(self, hidden=False)
+
+    @property
+    def banner(self) -> bool:
+        return self.offset_ms is not None and not self.hidden
+
+    @property
+    def indicator(self) -> bool:
+        return self.offset_ms is not None and self.hidden
 
 
 def far_in_future(clock_wall_ms: int, local_ms: int, server_ms: int | None) -> bool:

@@ -336,7 +336,13 @@ REFERRAL_STATUS = {
 
 def clock_warning(offset_ms: int) -> str:
     """That this laptop's clock is ``offset_ms`` ahead of the sync server's (negative: behind),
-    and what to do. Whole sentences per unit and direction: the languages inflect differently."""
+    and what to do, in one line (the command line's warning)."""
+    return " ".join(clock_warning_parts(offset_ms))
+
+
+def clock_warning_parts(offset_ms: int) -> tuple[str, str]:
+    """``clock_warning`` as (what is wrong, what to do): the window's banner sets the first in
+    bold. Whole sentences per unit and direction: the languages inflect differently."""
     count, unit = rounded(offset_ms)
     if offset_ms > 0:
         if unit == "days":
@@ -376,4 +382,17 @@ def clock_warning(offset_ms: int) -> str:
             count,
         )
     advice = _("Set the date and time right: changes made here get wrong times.")
-    return f"{text.format(count=count)} {advice}"
+    return text.format(count=count), advice
+
+
+def clock_indicator(offset_ms: int) -> str:
+    """The status bar's short note of a wrong clock while its banner is hidden (which way it
+    is off is in the banner, one click away)."""
+    count, unit = rounded(offset_ms)
+    if unit == "days":
+        text = ngettext("Clock off by {count} day", "Clock off by {count} days", count)
+    elif unit == "hours":
+        text = ngettext("Clock off by {count} hour", "Clock off by {count} hours", count)
+    else:
+        text = ngettext("Clock off by {count} minute", "Clock off by {count} minutes", count)
+    return text.format(count=count)

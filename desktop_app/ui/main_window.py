@@ -208,7 +208,16 @@ class MainWindow(QMainWindow):
         splitter.setStretchFactor(1, 2)
         # At 1100 px: some 640 for the list (names whole), 460 for the page (its visit history).
         splitter.setSizes([640, 460])
-        self.setCentralWidget(splitter)
+        self.splitter = splitter
+        # Above the list and the page: banners of what concerns the whole laptop (a wrong
+        # clock), across the window's width. In the central widget, so that the lock screen,
+        # which takes its place, covers them as well.
+        content = QWidget()
+        self.banners = QVBoxLayout(content)
+        self.banners.setContentsMargins(0, 0, 0, 0)
+        self.banners.setSpacing(0)
+        self.banners.addWidget(splitter, 1)
+        self.setCentralWidget(content)
         self.status_user = QLabel()
         self.statusBar().addPermanentWidget(self.status_user)
 
@@ -221,6 +230,10 @@ class MainWindow(QMainWindow):
         self.resize(1100, 680)
         self.reload_all()
         self.search.setFocus()
+
+    def add_banner(self, banner: QWidget) -> None:
+        """``banner`` at the top of the window's content, above those added before it."""
+        self.banners.insertWidget(0, banner)
 
     @property
     def has_session(self) -> bool:

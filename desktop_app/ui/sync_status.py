@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.i18n.messages import (
-    clock_warning,
     confirm_message,
     connection_message,
     error_message,
@@ -44,7 +43,7 @@ from desktop_app.i18n.messages import (
 )
 from desktop_app.i18n.text import N_, _, current_language, ngettext
 from desktop_app.sync.http_client import CertificateProblem, Offline, RequestRefused, ServerError
-from desktop_app.ui.error_label import WarningLabel
+from desktop_app.ui.clock_banner import ClockWarning
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.sync_process import SyncProcess, SyncProcessFailed
@@ -147,14 +146,11 @@ class SyncController(QObject):
         self.bar.hide()
         window.statusBar().addPermanentWidget(self.bar)
         window.statusBar().addPermanentWidget(self.label)
-        # How far this laptop's clock was off the server's at the last sync that got through
-        # (None: right). Shown until a sync finds it right: a sync that fails says nothing
-        # about the clock. On the left, taking the room the counts leave, wrapped rather than
-        # cut off (a brief message in the status bar covers it for a few seconds).
-        self.clock_offset_ms: int | None = None
-        self.clock_label = WarningLabel()
-        self.clock_label.setTextFormat(Qt.TextFormat.PlainText)
-        window.statusBar().addWidget(self.clock_label, 1)
+        # How far this laptop's clock was off the server's at the last sync that got through:
+        # a banner above the content until a sync finds it right (a sync that fails says
+        # nothing about the clock). Not in the status bar: there the sentence and its advice
+        # took four or five lines in German and Bulgarian.
+        self.clock = ClockWarning(window)
         self.progress.connect(self._on_worker_progress)
         self._status_generation = 0
 
@@ -253,8 +249,7 @@ class SyncController(QObject):
             self.technical = type(result).__name__
         else:
             self.last_error = ""
-            self.clock_offset_ms = result.clock_offset_ms
-            self._show_clock_warning()
+            self.clock.after_sync(result.clock_offset_ms)
             if result.applied:
                 self.window.reload_all()
         self.reached = not isinstance(result, Exception)
@@ -352,12 +347,7 @@ class SyncController(QObject):
             "\n".join(t for t in (self.last_error if rest else "", held, self.technical) if t)
         )
 
-    def _show_clock_warning(self) -> None:
-        offset = self.clock_offset_ms
-        self.clock_label.show_message("" if offset is None else clock_warning(offset))
-
     def retranslate(self) -> None:
-        self._show_clock_warning()
         self.label.setAccessibleName(_("Sync status"))
         self.sync_action.setText(_("&Sync now"))
         self.join_action.setText(_("&Join an organisation…"))

@@ -384,7 +384,7 @@ def test_at_1100_px_the_persons_actions_leave_the_list_room_in_every_language(
             window.switch_language(lang)
             qtbot.waitUntil(lambda: page.width() >= page.minimumSizeHint().width())
             QApplication.processEvents()
-            splitter = window.centralWidget()
+            splitter = window.splitter
             assert isinstance(splitter, QSplitter)
             assert splitter.sizes()[0] >= 600, (lang, splitter.sizes())
             header = window.table.horizontalHeader()
@@ -442,7 +442,7 @@ def test_the_search_box_shows_its_placeholder_whole_in_every_language(
             assert search.toolTip() == _(long_hint)
             width = search.fontMetrics().horizontalAdvance(search.placeholderText())
             assert width <= search.text_width(), (lang, width, search.text_width())
-        splitter = window.centralWidget()
+        splitter = window.splitter
         assert isinstance(splitter, QSplitter)
         splitter.setSizes([300, 800])
         QApplication.processEvents()

@@ -10,11 +10,12 @@ from desktop_app.domain.clock_check import (
     HOUR_MS,
     MINUTE_MS,
     WARN_AFTER_MS,
+    ClockNotice,
     far_in_future,
     offset_to_warn_of,
     rounded,
 )
-from desktop_app.i18n.messages import clock_warning
+from desktop_app.i18n.messages import clock_indicator, clock_warning, clock_warning_parts
 from desktop_app.i18n.text import set_language
 
 NOW = 1_796_000_000_000  # a moment in December 2026, in ms
@@ -82,3 +83,49 @@ def test_the_warning_speaks_the_users_language_with_its_plural_forms(
         set_language("en")
     assert text.startswith(expected + " "), text
     assert "{" not in text
+
+
+def test_the_notice_shows_a_banner_until_hidden_and_goes_once_the_clock_is_right() -> None:
+    notice = ClockNotice()
+    assert not notice.banner and not notice.indicator
+    assert not notice.hide().indicator  # nothing to hide
+    notice = notice.after_sync(WARN_AFTER_MS)  # not over the threshold
+    assert (notice.banner, notice.indicator) == (False, False)
+    notice = notice.after_sync(3 * DAY_MS)
+    assert (notice.banner, notice.indicator) == (True, False)
+    notice = notice.hide()
+    assert (notice.banner, notice.indicator) == (False, True)
+    notice = notice.after_sync(-2 * HOUR_MS)  # still wrong: hidden for the session
+    assert (notice.banner, notice.indicator, notice.offset_ms) == (False, True, -2 * HOUR_MS)
+    notice = notice.unhide()
+    assert (notice.banner, notice.indicator) == (True, False)
+    notice = notice.hide().after_sync(None)  # right: nothing, and nothing left hidden
+    assert notice == ClockNotice()
+    notice = notice.after_sync(3 * DAY_MS)  # wrong again later: a new problem, in full
+    assert (notice.banner, notice.indicator) == (True, False)
+    assert notice.hide().after_sync(-WARN_AFTER_MS) == ClockNotice()
+
+
+@pytest.mark.parametrize(
+    ("lang", "offset", "expected"),
+    [
+        ("en", 3 * DAY_MS, "Clock off by 3 days"),
+        ("en", -HOUR_MS, "Clock off by 1 hour"),
+        ("de", -3 * DAY_MS, "Uhr geht 3 Tage falsch"),
+        ("de", 6 * MINUTE_MS, "Uhr geht 6 Minuten falsch"),
+        ("bg", DAY_MS, "Грешен час: 1 ден"),
+        ("bg", -5 * HOUR_MS, "Грешен час: 5 часа"),
+        ("ro", 3 * DAY_MS, "Ceas decalat cu 3 zile"),
+        ("ro", -20 * MINUTE_MS, "Ceas decalat cu 20 de minute"),
+    ],
+)
+def test_the_short_note_says_by_how_much_in_the_users_language(
+    lang: str, offset: int, expected: str
+) -> None:
+    set_language(lang)
+    try:
+        assert clock_indicator(offset) == expected
+        lead, advice = clock_warning_parts(offset)
+        assert clock_warning(offset) == f"{lead} {advice}"
+    finally:
+        set_language("en")
