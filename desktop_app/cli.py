@@ -19,6 +19,7 @@ from desktop_app.exits import (
     EXIT_USAGE,
     CliError,
 )
+from desktop_app.i18n.argparse_text import argparse_in_ui_language
 from desktop_app.i18n.messages import (
     clock_warning,
     confirm_message,
@@ -43,168 +44,348 @@ if TYPE_CHECKING:
     from desktop_app.usecases.accounts import Session
 
 
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    text: str,
+    *parents: argparse.ArgumentParser,
+) -> argparse.ArgumentParser:
+    """A subcommand: ``text`` in the parent's list of commands and atop its own --help."""
+    return commands.add_parser(name, parents=list(parents), help=text, description=text)
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """The parser, worded in the current UI language: set it first (``parse`` does). Every
+    help text and every metavar that is a word goes through the catalog; argparse's own words
+    (usage, headings, errors) come from it while the parser is used within
+    ``argparse_in_ui_language``."""
+    with argparse_in_ui_language():  # the help option's text and the headings: made here
+        return _build_parser()
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    folder, file, name, note = _("FOLDER"), _("FILE"), _("NAME"), _("NOTE")
+    laptop_id, fingerprint = _("LAPTOP_ID"), _("FINGERPRINT")
+    command = _("COMMAND")  # the commands themselves are listed below it, literally
     # Common options may stand before or after the subcommand. SUPPRESS keeps a subcommand's
     # unset option from overwriting the same option given before it; defaults come after parsing.
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
-    common.add_argument("--data-dir", type=Path, help="data folder (default: the user data folder)")
-    common.add_argument("--account", help="account name (default: the only account)")
     common.add_argument(
-        "--password-stdin", action="store_true", help="read the password from standard input"
+        "--data-dir",
+        type=Path,
+        metavar=folder,
+        help=_("data folder (default: the user data folder)"),
     )
-    common.add_argument("--demo", action="store_true", help="use a throwaway store of demo data")
-    common.add_argument("--lang", choices=LANGUAGES, help="language of messages and the UI")
+    common.add_argument(
+        "--account", metavar=_("ACCOUNT"), help=_("account name (default: the only account)")
+    )
+    common.add_argument(
+        "--password-stdin", action="store_true", help=_("read the password from standard input")
+    )
+    common.add_argument("--demo", action="store_true", help=_("use a throwaway store of demo data"))
+    common.add_argument("--lang", choices=LANGUAGES, help=_("language of messages and the UI"))
 
     parser = argparse.ArgumentParser(
-        prog="welcome-desk", parents=[common], description="Welcome Desk advice sessions"
+        prog="welcome-desk",
+        parents=[common],
+        description=_("Welcome Desk advice sessions. Without a command, the window opens."),
     )
-    parser.add_argument("--screenshot", type=Path, help="render the main window to PNG and exit")
+    parser.add_argument(
+        "--screenshot", type=Path, metavar=file, help=_("render the main window to PNG and exit")
+    )
     parser.add_argument(
         "--form",
         choices=["life_situation", "skills_check"],
-        help="with --screenshot: open this form for the first person and render it",
+        help=_("with --screenshot: open this form for the first person and render it"),
     )
     parser.add_argument(
         "--client-lang",
         choices=LANGUAGES,
-        help="with --form: show the questions also in this language (bilingual mode)",
+        help=_("with --form: show the questions also in this language (bilingual mode)"),
     )
-    parser.add_argument("--section", help="with --form: the section to show (its id)")
+    parser.add_argument(
+        "--section", metavar=_("SECTION"), help=_("with --form: the section to show (its id)")
+    )
     # For bench/startup.py: quit as soon as the main window is shown and idle.
     parser.add_argument("--startup-probe", action="store_true", help=argparse.SUPPRESS)
     # With --startup-probe at the login prompt: seconds of "typing" before the probe submits.
     parser.add_argument("--probe-typing-s", type=float, default=1.0, help=argparse.SUPPRESS)
-    commands = parser.add_subparsers(dest="command")
-
-    init = commands.add_parser("init", parents=[common], help="set up a new store")
-    init.add_argument("--display-name", default="")
-
-    people_cmd = commands.add_parser("people", help="register and find people")
-    people_sub = people_cmd.add_subparsers(dest="people_command", required=True)
-    add = people_sub.add_parser("add", parents=[common], help="register a person")
-    add.add_argument("--given", required=True)
-    add.add_argument("--family", required=True)
-    add.add_argument("--dob", default="", help="DD.MM.YYYY, YYYY-MM-DD or YYYY")
-    add.add_argument("--sex", default="", choices=["", "female", "male", "diverse", "not_stated"])
-    add.add_argument("--nationality", default="", help="ISO country code, e.g. BG")
-    add.add_argument("--language", action="append", default=[], help="ISO language code")
-    add.add_argument("--phone", default="")
-    add.add_argument("--notes", default="")
-    add.add_argument("--force", action="store_true", help="register even if duplicates exist")
-    imp = people_sub.add_parser(
-        "import", parents=[common], help="import people from a CSV or XLSX file"
+    commands = parser.add_subparsers(
+        dest="command",
+        metavar=command,
+        help=_("what to do; without a command, the window opens"),
     )
-    imp.add_argument("file", type=Path)
-    imp.add_argument("--mapping", help="name of a saved column mapping")
+
+    init = _command(commands, "init", _("set up a new store"), common)
+    init.add_argument(
+        "--display-name", default="", metavar=name, help=_("your name as colleagues see it")
+    )
+
+    people_cmd = _command(commands, "people", _("register and find people"))
+    people_sub = people_cmd.add_subparsers(
+        dest="people_command", required=True, metavar=command, help=_("what to do with people")
+    )
+    add = _command(people_sub, "add", _("register a person"), common)
+    add.add_argument("--given", required=True, metavar=_("GIVEN_NAME"), help=_("given name(s)"))
+    add.add_argument("--family", required=True, metavar=_("FAMILY_NAME"), help=_("family name"))
+    add.add_argument(
+        "--dob",
+        default="",
+        metavar=_("DATE"),
+        help=_("date of birth: DD.MM.YYYY, YYYY-MM-DD or YYYY"),
+    )
+    add.add_argument(
+        "--sex",
+        default="",
+        choices=["", "female", "male", "diverse", "not_stated"],
+        help=_("sex / gender (optional)"),
+    )
+    add.add_argument(
+        "--nationality", default="", metavar=_("COUNTRY"), help=_("ISO country code, e.g. BG")
+    )
+    add.add_argument(
+        "--language",
+        action="append",
+        default=[],
+        metavar=_("LANGUAGE"),
+        help=_("ISO language code, e.g. bg; once per language spoken"),
+    )
+    add.add_argument("--phone", default="", metavar=_("PHONE"), help=_("phone number"))
+    add.add_argument("--notes", default="", metavar=_("NOTES"), help=_("free notes"))
+    add.add_argument("--force", action="store_true", help=_("register even if duplicates exist"))
+    imp = _command(people_sub, "import", _("import people from a CSV or XLSX file"), common)
+    imp.add_argument(
+        "file",
+        type=Path,
+        metavar=file,
+        help=_("CSV or XLSX file, one person per row, column names in the first row"),
+    )
+    imp.add_argument("--mapping", metavar=name, help=_("name of a saved column mapping"))
     imp.add_argument(
         "--map",
         action="append",
         default=[],
-        metavar="FIELD=COLUMN",
-        help="map a field (given_name, family_name, full_name, date_of_birth, sex, nationality, "
-        "languages, phone, notes) to a column; unmapped fields are guessed from the headers",
+        metavar=_("FIELD=COLUMN"),
+        help=_(
+            "map a field (given_name, family_name, full_name, date_of_birth, sex, nationality, "
+            "languages, phone, notes) to a column; unmapped fields are guessed from the headers"
+        ),
     )
-    imp.add_argument("--save-mapping", metavar="NAME", help="save the mapping under this name")
-    imp.add_argument("--dry-run", action="store_true", help="report, store nothing")
+    imp.add_argument("--save-mapping", metavar=name, help=_("save the mapping under this name"))
+    imp.add_argument("--dry-run", action="store_true", help=_("report, store nothing"))
     dup = imp.add_mutually_exclusive_group()
-    dup.add_argument("--skip-duplicates", action="store_true", help="leave likely duplicates out")
-    dup.add_argument("--force", action="store_true", help="import likely duplicates as well")
-    search = people_sub.add_parser("search", parents=[common], help="find people")
-    search.add_argument("query")
-    search.add_argument("--limit", type=int, default=50)
+    dup.add_argument(
+        "--skip-duplicates", action="store_true", help=_("leave likely duplicates out")
+    )
+    dup.add_argument("--force", action="store_true", help=_("import likely duplicates as well"))
+    search = _command(people_sub, "search", _("find people"), common)
+    search.add_argument(
+        "query",
+        metavar=_("QUERY"),
+        help=_("name (in either alphabet), date of birth or phone number"),
+    )
+    search.add_argument(
+        "--limit",
+        type=int,
+        default=50,
+        metavar=_("COUNT"),
+        help=_("show at most this many people (default: 50)"),
+    )
 
-    forms_cmd = commands.add_parser("forms", help="form definitions")
-    forms_sub = forms_cmd.add_subparsers(dest="forms_command", required=True)
-    check = forms_sub.add_parser("check", parents=[common], help="validate form definitions")
-    check.add_argument("paths", nargs="+", type=Path, help="YAML files or folders")
-    forms_sub.add_parser("show", parents=[common], help="the form versions in force")
-    forms_export = forms_sub.add_parser(
-        "export", parents=[common], help="write the forms in force as YAML files for editing"
+    forms_cmd = _command(commands, "forms", _("form definitions"))
+    forms_sub = forms_cmd.add_subparsers(
+        dest="forms_command", required=True, metavar=command, help=_("what to do with the forms")
     )
-    forms_export.add_argument("--out", required=True, type=Path, help="an empty folder")
-    forms_publish = forms_sub.add_parser(
-        "publish", parents=[common], help="check edited forms and publish them to every laptop"
+    check = _command(forms_sub, "check", _("validate form definitions"), common)
+    check.add_argument(
+        "paths", nargs="+", type=Path, metavar=_("PATH"), help=_("YAML files or folders")
     )
-    forms_publish.add_argument("--from", dest="source", required=True, type=Path)
-    forms_publish.add_argument("--note", default="", help="what changed (shown to colleagues)")
+    _command(forms_sub, "show", _("the form versions in force"), common)
+    forms_export = _command(
+        forms_sub, "export", _("write the forms in force as YAML files for editing"), common
+    )
+    forms_export.add_argument(
+        "--out", required=True, type=Path, metavar=folder, help=_("an empty folder")
+    )
+    forms_publish = _command(
+        forms_sub, "publish", _("check edited forms and publish them to every laptop"), common
+    )
+    forms_publish.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        type=Path,
+        metavar=folder,
+        help=_("the folder with the edited forms"),
+    )
+    forms_publish.add_argument(
+        "--note", default="", metavar=note, help=_("what changed (shown to colleagues)")
+    )
 
-    join = commands.add_parser("join", parents=[common], help="join an organisation's server")
-    join.add_argument("--server", required=True, help="https:// address of the sync server")
-    join.add_argument("--code", required=True, help="one-time enrollment code")
-    join.add_argument("--name", default="", help="name of this laptop (default: host name)")
-    commands.add_parser("sync", parents=[common], help="sync once and print a summary")
-    devices = commands.add_parser(
-        "devices", help="laptops of the organisation (coordinator; trust: on a new laptop)"
+    join = _command(commands, "join", _("join an organisation's server"), common)
+    join.add_argument(
+        "--server",
+        required=True,
+        metavar=_("ADDRESS"),
+        help=_("https:// address of the sync server"),
     )
-    devices_sub = devices.add_subparsers(dest="devices_command", required=True)
-    devices_sub.add_parser(
-        "list", parents=[common], help="this laptop's fingerprint, then the laptops"
+    join.add_argument(
+        "--code", required=True, metavar=_("CODE"), help=_("one-time enrollment code")
     )
-    approve = devices_sub.add_parser("approve", parents=[common], help="approve a laptop")
-    approve.add_argument("device", help="laptop id (or a unique prefix of it)")
-    approve.add_argument("--fingerprint", required=True, help="as shown on the new laptop")
-    trust = devices_sub.add_parser(
+    join.add_argument(
+        "--name", default="", metavar=name, help=_("name of this laptop (default: host name)")
+    )
+    _command(commands, "sync", _("sync once and print a summary"), common)
+    devices = _command(
+        commands,
+        "devices",
+        _("laptops of the organisation (coordinator; trust: on a new laptop)"),
+    )
+    devices_sub = devices.add_subparsers(
+        dest="devices_command",
+        required=True,
+        metavar=command,
+        help=_("what to do with the laptops"),
+    )
+    _command(devices_sub, "list", _("this laptop's fingerprint, then the laptops"), common)
+    approve = _command(devices_sub, "approve", _("approve a laptop"), common)
+    approve.add_argument(
+        "device", metavar=laptop_id, help=_("laptop id (or a unique prefix of it)")
+    )
+    approve.add_argument(
+        "--fingerprint",
+        required=True,
+        metavar=fingerprint,
+        help=_("as shown on the new laptop"),
+    )
+    trust = _command(
+        devices_sub,
         "trust",
-        parents=[common],
-        help="on a new laptop: take the team key from the coordinator's laptop that approved it",
+        _("on a new laptop: take the team key from the coordinator's laptop that approved it"),
+        common,
     )
     trust.add_argument(
-        "--fingerprint", required=True, help="as shown on the coordinator's laptop (devices list)"
+        "--fingerprint",
+        required=True,
+        metavar=fingerprint,
+        help=_("as shown on the coordinator's laptop (devices list)"),
     )
-    revoke = devices_sub.add_parser("revoke", parents=[common], help="revoke a laptop")
-    revoke.add_argument("device")
-    directory = commands.add_parser(
-        "directory", help="the service directory used for referrals (coordinator)"
+    revoke = _command(devices_sub, "revoke", _("revoke a laptop"), common)
+    revoke.add_argument("device", metavar=laptop_id, help=_("laptop id (or a unique prefix of it)"))
+    directory = _command(
+        commands, "directory", _("the service directory used for referrals (coordinator)")
     )
-    directory_sub = directory.add_subparsers(dest="directory_command", required=True)
-    directory_sub.add_parser("show", parents=[common], help="which directory is in force")
-    export_dir = directory_sub.add_parser(
-        "export", parents=[common], help="write the directory as YAML files for editing"
+    directory_sub = directory.add_subparsers(
+        dest="directory_command",
+        required=True,
+        metavar=command,
+        help=_("what to do with the directory"),
     )
-    export_dir.add_argument("--out", required=True, type=Path, help="an empty folder")
-    publish = directory_sub.add_parser(
-        "publish", parents=[common], help="check a folder and publish it to every laptop"
+    _command(directory_sub, "show", _("which directory is in force"), common)
+    export_dir = _command(
+        directory_sub, "export", _("write the directory as YAML files for editing"), common
     )
-    publish.add_argument("--from", dest="source", required=True, type=Path, help="the folder")
-    publish.add_argument("--note", default="", help="what changed (shown to colleagues)")
-    keys = commands.add_parser("keys", help="the organisation's team key (coordinator)")
-    keys_sub = keys.add_subparsers(dest="keys_command", required=True)
-    keys_sub.add_parser("rotate", parents=[common], help="new team key for approved laptops")
-    backup_cmd = commands.add_parser(
-        "backup", parents=[common], help="write an encrypted backup of the store"
+    export_dir.add_argument(
+        "--out", required=True, type=Path, metavar=folder, help=_("an empty folder")
     )
-    backup_cmd.add_argument("--out", type=Path, required=True, help="backup file to write")
+    publish = _command(
+        directory_sub, "publish", _("check a folder and publish it to every laptop"), common
+    )
+    publish.add_argument(
+        "--from",
+        dest="source",
+        required=True,
+        type=Path,
+        metavar=folder,
+        help=_("the folder with the edited directory"),
+    )
+    publish.add_argument(
+        "--note", default="", metavar=note, help=_("what changed (shown to colleagues)")
+    )
+    keys = _command(commands, "keys", _("the organisation's team key (coordinator)"))
+    keys_sub = keys.add_subparsers(
+        dest="keys_command", required=True, metavar=command, help=_("what to do with the team key")
+    )
+    _command(keys_sub, "rotate", _("new team key for approved laptops"), common)
+    backup_cmd = _command(commands, "backup", _("write an encrypted backup of the store"), common)
+    backup_cmd.add_argument(
+        "--out", type=Path, required=True, metavar=file, help=_("backup file to write")
+    )
     backup_cmd.add_argument(
         "--passphrase-stdin",
         action="store_true",
-        help="read the backup passphrase from standard input (after the password, if both)",
+        help=_("read the backup passphrase from standard input (after the password, if both)"),
     )
-    restore_cmd = commands.add_parser(
-        "restore", parents=[common], help="restore a backup into a new data folder"
+    restore_cmd = _command(
+        commands, "restore", _("restore a backup into a new data folder"), common
     )
-    restore_cmd.add_argument("--in", dest="backup_in", type=Path, required=True)
-    restore_cmd.add_argument("--passphrase-stdin", action="store_true")
+    restore_cmd.add_argument(
+        "--in",
+        dest="backup_in",
+        type=Path,
+        required=True,
+        metavar=file,
+        help=_("backup file to read"),
+    )
+    restore_cmd.add_argument(
+        "--passphrase-stdin",
+        action="store_true",
+        help=_("read the backup passphrase from standard input"),
+    )
 
-    report = commands.add_parser(
-        "report", parents=[common], help="figures for a period as PDF, XLSX or CSV"
+    report = _command(commands, "report", _("figures for a period as PDF, XLSX or CSV"), common)
+    report.add_argument(
+        "--period",
+        required=True,
+        metavar=_("PERIOD"),
+        help=_(
+            "the period: a month (2026-10), quarter (2026-Q3), year (2026), week (2026-W40) "
+            "or days (2026-10-01..2026-12-31)"
+        ),
     )
     report.add_argument(
-        "--period", required=True, help="2026-10, 2026-Q3, 2026, 2026-W40 or 2026-10-01..2026-12-31"
+        "--format",
+        choices=("pdf", "xlsx", "csv"),
+        default="pdf",
+        help=_("file format (default: pdf)"),
     )
-    report.add_argument("--format", choices=("pdf", "xlsx", "csv"), default="pdf")
-    report.add_argument("--out", type=Path, required=True, help="file to write")
-    report.add_argument("--device", help="only records from this laptop (device id)")
-    report.add_argument("--advisor", help="only records by this advisor (user id)")
+    report.add_argument("--out", type=Path, required=True, metavar=file, help=_("file to write"))
     report.add_argument(
-        "--threshold", type=int, default=5, help="counts below this are shown as '< N'"
+        "--device", metavar=laptop_id, help=_("only records from this laptop (device id)")
     )
-    letters_cmd = commands.add_parser("letters", help="referral letters")
-    letters_sub = letters_cmd.add_subparsers(dest="letters_command", required=True)
-    sample = letters_sub.add_parser(
-        "sample", parents=[common], help="write a sample letter per service and client language"
+    report.add_argument(
+        "--advisor", metavar=_("USER_ID"), help=_("only records by this advisor (user id)")
     )
-    sample.add_argument("--out", type=Path, required=True, help="folder for the PDFs")
-    sample.add_argument("--client-lang", action="append", choices=LANGUAGES, default=None)
+    report.add_argument(
+        "--threshold",
+        type=int,
+        default=5,
+        metavar=_("COUNT"),
+        help=_("hide counts below this number (default: 5)"),
+    )
+    letters_cmd = _command(commands, "letters", _("referral letters"))
+    letters_sub = letters_cmd.add_subparsers(
+        dest="letters_command",
+        required=True,
+        metavar=command,
+        help=_("what to do with the letters"),
+    )
+    sample = _command(
+        letters_sub,
+        "sample",
+        _("write a sample letter per service and client language"),
+        common,
+    )
+    sample.add_argument(
+        "--out", type=Path, required=True, metavar=folder, help=_("folder for the PDFs")
+    )
+    sample.add_argument(
+        "--client-lang",
+        action="append",
+        choices=LANGUAGES,
+        default=None,
+        help=_("a client language of the letters; once per language (default: bg and ro)"),
+    )
     return parser
 
 
@@ -836,8 +1017,30 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def chosen_language(lang: str | None) -> str:
+    """The language of the command line: --lang if given, else the user's (WELCOME_DESK_LANG,
+    the locale). One rule for the parser's texts and for everything the commands print."""
+    return lang or system_language()
+
+
+def lang_option(argv: Sequence[str]) -> str | None:
+    """--lang X or --lang=X from ``argv`` before the parser exists (its texts are worded in
+    the language): the last one, as argparse takes; None if none or not one of ours, which
+    argparse then refuses in the user's language."""
+    found: str | None = None
+    tokens = list(argv)
+    for i, token in enumerate(tokens):
+        if token == "--":  # what follows is not an option
+            break
+        if token == "--lang" and i + 1 < len(tokens):
+            found = tokens[i + 1]
+        elif token.startswith("--lang="):
+            found = token.partition("=")[2]
+    return found if found in LANGUAGES else None
+
+
 def run(args: argparse.Namespace) -> int:
-    set_language(args.lang or system_language())
+    set_language(chosen_language(args.lang))
     handlers = {
         ("init", None): cmd_init,
         ("people", "add"): cmd_people_add,
@@ -886,7 +1089,11 @@ COMMON_DEFAULTS = {
 
 
 def parse(argv: Sequence[str] | None = None) -> argparse.Namespace:
-    args = build_parser().parse_args(argv)
+    """``argv`` read by the parser, which speaks (help, errors) the language chosen in it."""
+    argv = sys.argv[1:] if argv is None else list(argv)
+    set_language(chosen_language(lang_option(argv)))
+    with argparse_in_ui_language():  # "usage:" and the errors are worded while parsing
+        args = build_parser().parse_args(argv)
     for name, value in COMMON_DEFAULTS.items():
         if not hasattr(args, name):
             setattr(args, name, value)
