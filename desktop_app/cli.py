@@ -54,6 +54,17 @@ def _command(
     return commands.add_parser(name, parents=list(parents), help=text, description=text)
 
 
+def _whole_number() -> Callable[[str], int]:
+    """``int`` for argparse, named in the user's words: argparse calls a value it cannot
+    convert an "invalid <the type's __name__> value", which for ``int`` is "int"."""
+
+    def convert(text: str) -> int:
+        return int(text)
+
+    convert.__name__ = _("whole number")
+    return convert
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser, worded in the current UI language: set it first (``parse`` does). Every
     help text and every metavar that is a word goes through the catalog; argparse's own words
@@ -67,6 +78,7 @@ def _build_parser() -> argparse.ArgumentParser:
     folder, file, name, note = _("FOLDER"), _("FILE"), _("NAME"), _("NOTE")
     laptop_id, fingerprint = _("LAPTOP_ID"), _("FINGERPRINT")
     command = _("COMMAND")  # the commands themselves are listed below it, literally
+    whole_number = _whole_number()
     # Common options may stand before or after the subcommand. SUPPRESS keeps a subcommand's
     # unset option from overwriting the same option given before it; defaults come after parsing.
     common = argparse.ArgumentParser(add_help=False, argument_default=argparse.SUPPRESS)
@@ -186,7 +198,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     search.add_argument(
         "--limit",
-        type=int,
+        type=whole_number,
         default=50,
         metavar=_("COUNT"),
         help=_("show at most this many people (default: 50)"),
@@ -358,7 +370,7 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     report.add_argument(
         "--threshold",
-        type=int,
+        type=whole_number,
         default=5,
         metavar=_("COUNT"),
         help=_("hide counts below this number (default: 5)"),

@@ -111,7 +111,8 @@ def test_an_unknown_language_is_refused_in_the_users_language() -> None:
     [
         (
             ["people", "search", "--limit", "viele", "x"],
-            "welcome-desk people search: Fehler: Argument --limit: ungültiger int-Wert: 'viele'",
+            "welcome-desk people search: Fehler: Argument --limit: ungültiger Wert 'viele' "
+            "(erwartet: ganze Zahl)",
         ),
         (
             ["people", "add", "--given"],
@@ -197,6 +198,8 @@ def _texts(parser: argparse.ArgumentParser) -> list[tuple[str, str]]:
             texts.append((f"{where}: help", action.help or ""))
             if isinstance(action.metavar, str):
                 texts.append((f"{where}: metavar", action.metavar))
+            if getattr(action.type, "__module__", None) == cli.__name__:  # named for errors
+                texts.append((f"{where}: type", getattr(action.type, "__name__", "")))
             if isinstance(action, argparse._SubParsersAction):
                 for choice in action._choices_actions:
                     texts.append((f"{where} {choice.dest}: help", choice.help or ""))
