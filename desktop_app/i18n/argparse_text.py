@@ -5,7 +5,8 @@ Python's argparse asks ``gettext.gettext``/``ngettext`` for them through its mod
 ``argparse._`` and ``argparse.ngettext``, in the "argparse" domain that no system here has in
 our languages. ``argparse_in_ui_language`` binds those names to our catalog only while our
 parser is built and used, so that other parsers in the same process (the server's command line
-stays English) keep argparse's own.
+stays English) keep argparse's own. The names are module-wide: the command line is parsed on
+the main thread before any worker starts.
 """
 
 from __future__ import annotations

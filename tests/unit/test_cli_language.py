@@ -125,7 +125,7 @@ def test_an_unknown_language_is_refused_in_the_users_language() -> None:
         ),
         (
             ["people", "import", "f.csv", "--dry-run=ja"],
-            "Fehler: Argument --dry-run: angegebenes Argument 'ja' ignoriert",
+            "Fehler: Argument --dry-run: diese Option nimmt keinen Wert an: 'ja'",
         ),
         (["--d", "sync"], "Fehler: mehrdeutige Option: --d könnte --data-dir, --demo bedeuten"),
     ],
