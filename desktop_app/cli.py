@@ -29,6 +29,7 @@ from desktop_app.i18n.messages import (
     laptops_not_given_the_key,
     refusal_message,
     sync_message,
+    withdrawn_message,
 )
 from desktop_app.i18n.text import LANGUAGES, _, ngettext, set_language, system_language
 from desktop_app.paths import default_data_dir
@@ -809,6 +810,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 ),
                 file=sys.stderr,
             )
+        for name, folder in report.withdrawn.items():
+            print(withdrawn_message(name, folder), file=sys.stderr)
         state = sync_uc.status(session.store)
         if state.held_back:
             print(

@@ -196,6 +196,33 @@ def sync_message(code: str) -> str:
     return _(template) if template else error_message(code)
 
 
+def withdrawn_message(name: str, folder: str) -> str:
+    """Said once, after a member's laptop withdrew a publication it had made itself
+    (``reference.withdraw_own_publications``): what applies now, and where its copy is."""
+    if name == "forms":
+        text = _(
+            "The form definitions this laptop had published itself were withdrawn: the team's "
+            "apply here. A copy is in {folder}; should the team use it, give it to your "
+            "coordinator."
+        )
+    else:
+        text = _(
+            "The service directory this laptop had published itself was withdrawn: the team's "
+            "applies here. A copy is in {folder}; should the team use it, give it to your "
+            "coordinator."
+        )
+    return text.format(folder=folder)
+
+
+def withdrawn_short(count: int) -> str:
+    """The status bar's few words for ``withdrawn_message`` (the whole of it in the tooltip)."""
+    return ngettext(
+        "{count} own publication withdrawn, its copy kept",
+        "{count} own publications withdrawn, copies kept",
+        count,
+    ).format(count=count)
+
+
 def confirm_message(code: str) -> str:
     """A refusal of ``confirm_coordinator`` (which also raises the codes of ``sync_message``)."""
     template = _CONFIRM_MESSAGES.get(code)

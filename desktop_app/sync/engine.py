@@ -105,6 +105,9 @@ class SyncReport:
     clock_offset_ms: int | None = None
     # Records received with a change stamped absurdly far in the future (applied all the same)
     far_future: int = 0
+    # Publications this member's laptop made itself, withdrawn in this sync (the team's apply
+    # here): the folder each was saved to, by name (``reference.withdraw_own_publications``)
+    withdrawn: dict[str, str] = field(default_factory=dict)
 
 
 Progress = Callable[[str, int, int], None]  # phase, done, total (0 when unknown)
@@ -176,6 +179,8 @@ class SyncEngine:
 
     def _sync(self) -> SyncReport:
         report = SyncReport()
+        if not self.is_coordinator:
+            self._withdraw_own_publications(report)
         self._apply_deferred(report)
         for _ in range(MAX_ROUNDS):
             report.rounds += 1
@@ -193,6 +198,7 @@ class SyncEngine:
                 self.is_coordinator = False
                 with self.store.background_transaction() as session:
                     set_meta(session, COORDINATOR, "0")
+                self._withdraw_own_publications(report)
                 continue
             if not refused_conflicts:
                 break
@@ -207,6 +213,15 @@ class SyncEngine:
                 "this laptop's clock is %+d s off the server's", report.clock_offset_ms // 1000
             )
         return report
+
+    def _withdraw_own_publications(self, report: SyncReport) -> None:
+        """A member's laptop: the team's reference data applies here, not what this laptop
+        published itself (the server never takes it). Before the pull, so the team's arrives
+        on a laptop that holds nothing of its own to merge it with."""
+        # Imported here: the reference use case reads YAML and the service directory.
+        from desktop_app.usecases.reference import withdraw_own_publications
+
+        report.withdrawn.update(withdraw_own_publications(self.store))
 
     # --- pull ----------------------------------------------------------------------------
     def _pull(self, report: SyncReport) -> None:

@@ -40,6 +40,8 @@ from desktop_app.i18n.messages import (
     laptops_not_given_the_key,
     refusal_message,
     sync_message,
+    withdrawn_message,
+    withdrawn_short,
 )
 from desktop_app.i18n.text import N_, _, current_language, ngettext
 from desktop_app.sync.http_client import CertificateProblem, Offline, RequestRefused, ServerError
@@ -151,6 +153,10 @@ class SyncController(QObject):
         # nothing about the clock). Not in the status bar: there the sentence and its advice
         # took four or five lines in German and Bulgarian.
         self.clock = ClockWarning(window)
+        # Publications this member's laptop had made itself and a sync withdrew (name: the
+        # folder of its copy): said from then on while the window is open, so that whoever
+        # made them learns where they are (the sync that withdrew them is the only one to know).
+        self.withdrawn: dict[str, str] = {}
         self.progress.connect(self._on_worker_progress)
         self._status_generation = 0
 
@@ -250,6 +256,7 @@ class SyncController(QObject):
         else:
             self.last_error = ""
             self.clock.after_sync(result.clock_offset_ms)
+            self.withdrawn.update(result.withdrawn)
             if result.applied:
                 self.window.reload_all()
         self.reached = not isinstance(result, Exception)
@@ -341,10 +348,15 @@ class SyncController(QObject):
                     n,
                 ).format(count=n)
             )
+        if self.withdrawn:
+            parts.append(withdrawn_short(len(self.withdrawn)))
         self.label.setText(" · ".join(parts))
         held = sync_message("publisher_not_coordinator") if state.held_back else ""
+        withdrawn = [withdrawn_message(n, f) for n, f in sorted(self.withdrawn.items())]
         self.label.setToolTip(
-            "\n".join(t for t in (self.last_error if rest else "", held, self.technical) if t)
+            "\n".join(
+                t for t in (self.last_error if rest else "", held, *withdrawn, self.technical) if t
+            )
         )
 
     def retranslate(self) -> None:

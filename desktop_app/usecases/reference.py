@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
 import re
 import uuid
 from collections.abc import Callable, Mapping
@@ -23,7 +24,7 @@ from threading import Lock
 from typing import TypeVar
 
 import yaml
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.permissions import Action, PermissionDenied, require
@@ -44,6 +45,7 @@ from desktop_app.paths import resource
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.reference_models import ReferenceRow
+from desktop_app.storage.sync_models import SyncedRevisionRow
 from desktop_app.usecases import audit
 
 SERVICES = "services"
@@ -54,6 +56,10 @@ T = TypeVar("T")
 MAX_FILES = 200
 MAX_FILE_CHARS = 200_000
 MAX_NOTE = 200
+# Under the data folder: publications a member's laptop made for itself, withdrawn (see
+# ``withdraw_own_publications``), each a folder of YAML files as ``publish --from`` takes them.
+WITHDRAWN_FOLDER = "withdrawn-publications"
+log = logging.getLogger(__name__)
 _FILE_NAME = re.compile(r"[a-z0-9_]{1,60}\.yaml")
 
 
@@ -289,6 +295,63 @@ def _store_publication(
             {"name": name, **details},
         )
         return row.revision, now
+
+
+def withdraw_own_publications(store: Store) -> dict[str, str]:
+    """On a member's laptop: withdraw the publications it made itself, which the server never
+    takes from it; returns the folder each was saved to, by name.
+
+    Such a publication was made before the laptop joined (offline, a laptop publishes for
+    itself) or by a client that ignored its role. Kept, it would stay in force here for good:
+    a publication merges by the later clock, and one made here later than the team's would
+    win over it, so this laptop alone would print addresses and fill forms the team never
+    published, with nothing to tell. So the team's publications apply here as on every other
+    laptop (the shipped data until the team publishes), and the laptop's own is saved as a
+    folder its user can give the coordinator to publish. Only what waits in the outbox is
+    looked at: a record the server holds this revision of is the team's.
+    """
+    withdrawn: dict[str, str] = {}
+    with store.background_transaction() as session:
+        waiting = list(
+            session.scalars(
+                select(OutboxRow.record_id).where(OutboxRow.record_kind == "reference").distinct()
+            )
+        )
+        for record_id in waiting:
+            row = session.get(ReferenceRow, record_id)
+            synced = session.get(SyncedRevisionRow, record_id)
+            own = (
+                row is not None
+                and not row.deleted
+                and (synced is None or synced.revision < row.revision)
+            )
+            if own and row is not None:
+                try:
+                    folder = _save_withdrawn(store, row.name, _files(row.content))
+                except (OSError, *_BROKEN) as exc:
+                    # Kept (and held back) rather than lost: tried again at the next sync.
+                    log.warning("publication %s not withdrawn: %s", row.name, type(exc).__name__)
+                    continue
+                withdrawn[row.name] = str(folder)
+                # Gone, not marked deleted: a tombstone would absorb the team's publication.
+                # A record the server holds an older revision of (the team's, with this
+                # laptop's own on top) is gone as well: the team's next publication applies.
+                session.delete(row)
+                log.warning("own publication %s withdrawn on a member's laptop", row.name)
+            session.execute(delete(OutboxRow).where(OutboxRow.record_id == record_id))
+    return withdrawn
+
+
+def _save_withdrawn(store: Store, name: str, files: Mapping[str, str]) -> Path:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    root = store.paths.data_dir / WITHDRAWN_FOLDER
+    folder = root / f"{name}-{stamp}"
+    for number in range(2, 100):  # withdrawn twice within a second: a folder of its own
+        if not folder.exists():
+            break
+        folder = root / f"{name}-{stamp}-{number}"
+    _write_folder(folder, files)
+    return folder
 
 
 def publish_directory_folder(store: Store, user: User, folder: Path, note: str = "") -> Publication:

@@ -32,6 +32,7 @@ from test_sync_forgery import operator_inserts
 from desktop_app.domain.person import PersonDraft
 from desktop_app.exits import EXIT_INVALID
 from desktop_app.i18n.text import set_language
+from desktop_app.paths import resource
 from desktop_app.storage.models import MetaRow, OutboxRow
 from desktop_app.storage.sync_models import SyncedRevisionRow
 from desktop_app.storage.visits_models import ConsentRow
@@ -231,7 +232,8 @@ def test_a_client_ignoring_its_role_is_refused_and_the_rest_of_its_changes_still
     laptops: Laptops, server: ServerProcess
 ) -> None:
     """A modified (or confused) member's laptop that publishes anyway: the server refuses the
-    push with the publication, the laptop learns its role at once, and the people changed in the
+    push with the publication, the laptop learns its role at once, withdraws its publication
+    (saved as a folder; the team's data applies there again) and the people changed in the
     same outbox still reach the others, in the same sync; the next syncs do not try again."""
     a, b = laptops.new("A"), laptops.new("B")
     _set_role(b, "1")
@@ -239,26 +241,31 @@ def test_a_client_ignoring_its_role_is_refused_and_the_rest_of_its_changes_still
     pid = _add(b, "Maria", "Popescu", "0176 1111111")
     report = laptops.sync(b)[0]
     assert _role(b) == "0"
-    assert report.held_back == 1 and report.pushed >= 1
+    assert report.held_back == 0 and report.pushed >= 1
+    assert list(report.withdrawn) == [reference.SERVICES]
+    saved = Path(report.withdrawn[reference.SERVICES]) / "jobcenter.yaml"
+    assert NEW_PHONE in saved.read_text(encoding="utf-8")
     assert f"push refused device={device_id(b)}" in server.log_text()
     assert not any(kind == "reference" for _r, kind, _v, _a in _stored(server))
     state = sync_uc.status(b.store)
-    assert (state.held_back, state.pending_changes) == (1, 1)
+    assert (state.held_back, state.pending_changes) == (0, 0)
     laptops.sync(a)
     assert people.get_person(a.store, a.user, pid) is not None
     assert _jobcenter_phone(a) == "0231 842-0" and reference.published_directory(a.store) is None
     before = server.log_text().count("push refused")
     again = laptops.sync(b)[0]
-    assert again.held_back == 1 and again.rounds == 1
+    assert again.held_back == 0 and again.rounds == 1 and again.withdrawn == {}
     assert server.log_text().count("push refused") == before  # not sent again
-    assert _jobcenter_phone(b) == NEW_PHONE  # it stays in force where it was made
+    # What the team uses (nothing published: the shipped directory) is in force there too.
+    assert _jobcenter_phone(b) == "0231 842-0" and reference.published_directory(b.store) is None
 
 
-def test_a_publication_made_before_joining_stays_on_the_member_laptop(
+def test_a_publication_made_before_joining_is_withdrawn_on_the_member_laptop(
     laptops: Laptops, server: ServerProcess, tmp_path: Path
 ) -> None:
-    """Offline only, a laptop publishes for itself; joined later as a member's laptop, it keeps
-    that publication to itself and the sync status says why."""
+    """Offline only, a laptop publishes for itself; joined later as a member's laptop, it
+    withdraws that publication at its first sync (saved as a folder) and uses the team's data:
+    the shipped directory, as long as the team published none."""
     a = laptops.new("A")
     c = create_first_account(tmp_path / "C", "anna", "C", PASSWORD)
     laptops.sessions.append(c)
@@ -268,10 +275,13 @@ def test_a_publication_made_before_joining_stays_on_the_member_laptop(
     approve_and_confirm(a, c)
     _set_role(c, None)  # as a laptop that joined before it kept its role
     assert reference.publish_refusal(c.store) == "role_unknown"
-    laptops.sync(c, a)
+    report_c, _report_a = laptops.sync(c, a)
     assert _role(c) == "0"  # asked the server once
     assert reference.publish_refusal(c.store) == "not_coordinator_laptop"
-    assert sync_uc.status(c.store).held_back == 1
+    assert list(report_c.withdrawn) == [reference.SERVICES]
+    assert sync_uc.status(c.store).held_back == 0
+    assert _jobcenter_phone(c) == "0231 842-0" and reference.published_directory(c.store) is None
+    assert [f.name.split("-")[0] for f in _withdrawn_folders(c)] == [reference.SERVICES]
     assert reference.published_directory(a.store) is None
     assert sync_uc.status(a.store).held_back == 0
 
@@ -349,3 +359,108 @@ def test_a_laptop_applies_nothing_of_a_record_id_it_knows_under_another_kind(
         person = people.get_person(session.store, session.user, pid)
         assert person is not None and person.phone == NEW_PHONE
     assert "0176" not in server.log_text()
+
+
+# --- a laptop's own publications once it is a member's ---------------------------------------
+
+TEAM_PHONE = "0231 842-5555"
+
+
+def _directory_with_phone(phone: str) -> dict[str, str]:
+    files = reference.shipped_directory_files()
+    job = files["jobcenter.yaml"].replace("phone: 0231 842-0", f"phone: {phone}")
+    assert job != files["jobcenter.yaml"]
+    return {**files, "jobcenter.yaml": job}
+
+
+def _forms_with_label(label: str) -> dict[str, str]:
+    files = {p.name: p.read_text(encoding="utf-8") for p in resource("forms").glob("*.yaml")}
+    text = files["life_situation.yaml"]
+    assert 'de: "Krankenversicherung"' in text and "\nversion: 1\n" in text
+    text = text.replace('de: "Krankenversicherung"', f'de: "{label}"', 1)
+    files["life_situation.yaml"] = text.replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    return files
+
+
+def _insurance_label(session: Session) -> str:
+    form = reference.forms_in_force(session.store)["life_situation"]
+    return str(form.field("insurance_status").label["de"])
+
+
+def _withdrawn_folders(session: Session) -> list[Path]:
+    root = session.store.paths.data_dir / reference.WITHDRAWN_FOLDER
+    return sorted(root.iterdir()) if root.is_dir() else []
+
+
+def test_a_laptop_that_joins_as_a_members_uses_the_teams_publications_not_its_own(
+    laptops: Laptops, server: ServerProcess, tmp_path: Path
+) -> None:
+    """Used on its own first, a laptop published its own directory and forms; the team's
+    coordinator published others, earlier. Joined as a member's laptop, it used to keep its own
+    in force (its clock is the later one, and the merge takes the later clock), held back for
+    good: letters with addresses the team never published, forms the team does not use. Now
+    its own are withdrawn at its first sync (a copy kept as folders it can hand to the
+    coordinator) and the team's apply, as on every other laptop."""
+    a = laptops.new("A")
+    reference.publish_directory(a.store, a.user, _directory_with_phone(TEAM_PHONE), "team")
+    reference.publish_forms(a.store, a.user, _forms_with_label("Krankenkasse (Team)"), "team")
+    laptops.sync(a)
+    c = create_first_account(tmp_path / "C", "anna", "C", PASSWORD)
+    laptops.sessions.append(c)
+    reference.publish_directory(c.store, c.user, _changed_directory(), "own")
+    reference.publish_forms(c.store, c.user, _forms_with_label("Krankenkasse (eigene)"), "own")
+    assert _jobcenter_phone(c) == NEW_PHONE
+    sync_uc.join(c.store, server.base_url, server.enroll("C"), "C")
+    approve_and_confirm(a, c)
+    (report,) = laptops.sync(c)
+    assert _jobcenter_phone(c) == TEAM_PHONE
+    assert _insurance_label(c) == "Krankenkasse (Team)"
+    published = reference.published_directory(c.store)
+    assert published is not None and published.note == "team"
+    state = sync_uc.status(c.store)
+    assert (state.held_back, state.pending_changes) == (0, 0)
+    assert report.held_back == 0 and set(report.withdrawn) == {reference.SERVICES, reference.FORMS}
+    # Nothing of its own is lost: each withdrawn publication is a folder that publishes as is.
+    folders = _withdrawn_folders(c)
+    assert sorted(Path(f).parent for f in report.withdrawn.values()) == [f.parent for f in folders]
+    directory = Path(report.withdrawn[reference.SERVICES])
+    assert f"phone: {NEW_PHONE}" in (directory / "jobcenter.yaml").read_text(encoding="utf-8")
+    assert reference.check_files(reference.read_directory_files(directory))
+    forms = Path(report.withdrawn[reference.FORMS])
+    assert "Krankenkasse (eigene)" in (forms / "life_situation.yaml").read_text(encoding="utf-8")
+    # Told once: the next sync withdraws nothing more, and the team's stay in force.
+    (again,) = laptops.sync(c)
+    assert again.withdrawn == {} and _jobcenter_phone(c) == TEAM_PHONE
+    assert len(_withdrawn_folders(c)) == 2
+    # The server got nothing of the laptop's own, and the coordinator's stay as published.
+    assert {author for _r, kind, _v, author in _stored(server) if kind == "reference"} == {
+        device_id(a)
+    }
+    laptops.sync(a)
+    assert _jobcenter_phone(a) == TEAM_PHONE
+    # The reverse order: with the team's data here, publishing is refused before anything.
+    with pytest.raises(reference.PublishRefused) as refused:
+        reference.publish_directory(c.store, c.user, _changed_directory())
+    assert refused.value.code == "not_coordinator_laptop"
+    with pytest.raises(reference.PublishRefused):
+        reference.publish_forms(c.store, c.user, _forms_with_label("Noch eine"))
+    assert _jobcenter_phone(c) == TEAM_PHONE and _insurance_label(c) == "Krankenkasse (Team)"
+
+
+def test_a_team_publication_made_after_a_members_own_one_arrives_there_too(
+    laptops: Laptops, server: ServerProcess, tmp_path: Path
+) -> None:
+    """The other order of clocks: the laptop's own publication is the older one. The team's
+    applies (as before), and now the held-back state ends as well: nothing waits to be sent."""
+    a = laptops.new("A")
+    c = create_first_account(tmp_path / "C", "anna", "C", PASSWORD)
+    laptops.sessions.append(c)
+    reference.publish_directory(c.store, c.user, _changed_directory(), "own")
+    reference.publish_directory(a.store, a.user, _directory_with_phone(TEAM_PHONE), "team")
+    laptops.sync(a)
+    sync_uc.join(c.store, server.base_url, server.enroll("C"), "C")
+    approve_and_confirm(a, c)
+    (report,) = laptops.sync(c)
+    assert _jobcenter_phone(c) == TEAM_PHONE
+    assert sync_uc.status(c.store).held_back == 0
+    assert list(report.withdrawn) == [reference.SERVICES]

@@ -818,12 +818,12 @@ def test_the_laptops_dialog_reaches_the_fingerprint_field_by_its_own_access_key(
         a.close()
 
 
-def test_a_member_laptop_says_why_it_cannot_publish_and_what_stays_on_it(
+def test_a_member_laptop_says_why_it_cannot_publish_and_where_its_own_publication_went(
     qtbot: QtBot, server: ServerProcess, tmp_path: Path
 ) -> None:
     """A laptop the server lists as a team member's: the directory window says at once that it
-    cannot publish, and whom to ask; a publication made before it joined stays on it, and the
-    status bar says so."""
+    cannot publish, and whom to ask; a publication made before it joined is withdrawn at its
+    first sync (the team's applies), and the status bar says so and where its copy is."""
     from desktop_app.ui.directory import DirectoryDialog, FormsDialog
     from desktop_app.usecases import reference
 
@@ -859,13 +859,23 @@ def test_a_member_laptop_says_why_it_cannot_publish_and_what_stays_on_it(
         with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
             controller.start()
         qtbot.waitUntil(
-            lambda: "1 Veröffentlichung bleibt auf diesem Laptop" in controller.label.text(),
+            lambda: "1 eigene Veröffentlichung zurückgezogen" in controller.label.text(),
             timeout=5000,
         )
-        assert "nur vom Laptop der Koordination an" in controller.label.toolTip()
+        assert "bleibt auf diesem Laptop" not in controller.label.text()  # nothing held back
+        tip = controller.label.toolTip()
+        folder = controller.withdrawn[reference.SERVICES]
+        assert "Verzeichnis der Stellen, das dieser Laptop selbst" in tip and folder in tip
+        assert (Path(folder) / "jobcenter.yaml").is_file()
+        assert reference.published_directory(b.store) is None  # the team's: none published
         if SHOTS:  # once the status bar has laid out the longer text
             qtbot.waitUntil(lambda: controller.label.width() >= controller.label.sizeHint().width())
             window.grab().save(str(Path(SHOTS) / "status-member-publication.png"))
+        # Said while the window is open, though the next sync withdraws nothing more.
+        with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
+            controller.start()
+        # (sync_finished comes once the status bar shows the state after the sync)
+        assert "1 eigene Veröffentlichung zurückgezogen" in controller.label.text()
         assert reference.published_directory(a.store) is None
         sync_uc.sync_now(a.store)
         assert reference.published_directory(a.store) is None
