@@ -106,6 +106,12 @@ def _parser() -> argparse.ArgumentParser:
 
     revoke = sub.add_parser("revoke", parents=[common], help="revoke a device at once")
     revoke.add_argument("device", help="device id (or a unique prefix of it)")
+    revoke.add_argument(
+        "--force",
+        action="store_true",
+        help="revoke even the last approved coordinator device (then nobody can approve "
+        "laptops, renew the team key or publish reference data)",
+    )
     return parser
 
 
@@ -283,11 +289,34 @@ def _run(args: argparse.Namespace, url: str) -> int:
         elif args.command == "revoke":
             try:
                 device_id = service.find_device(args.device)
-                info = service.revoke(device_id)
-            except (LookupError, ApiError) as exc:
+                info = service.revoke(device_id, force=args.force)
+            except ApiError as exc:
+                if exc.code == "last_coordinator":
+                    print(
+                        f"error: {device_id} is the last approved coordinator device; revoked, "
+                        "nobody could approve new laptops, renew the team key or publish the "
+                        "service directory and forms. Enroll and approve another coordinator "
+                        "first (enroll --coordinator), or give --force.",
+                        file=sys.stderr,
+                    )
+                else:
+                    print(f"error: {exc}", file=sys.stderr)
+                return 1
+            except LookupError as exc:
                 print(f"error: {exc}", file=sys.stderr)
                 return 1
             print(f"revoked {info.device_id} ({info.name})")
+            left = [
+                d
+                for d in service.list_devices().devices
+                if d.is_coordinator and d.status == "approved"
+            ]
+            if info.is_coordinator and not left:
+                print(
+                    "warning: no approved coordinator device is left: no laptop can be "
+                    "approved, no team key renewed, no reference data published any more",
+                    file=sys.stderr,
+                )
     finally:
         engine.dispose()
     return 0

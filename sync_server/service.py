@@ -102,6 +102,18 @@ class IssuedCode:
     coordinator: bool
 
 
+def _other_approved_coordinators(session: Session, device_id: str) -> int:
+    d = models.Device
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(d)
+            .where(d.is_coordinator.is_(True), d.status == "approved", d.id != device_id)
+        )
+        or 0
+    )
+
+
 def _device_id(ref: str) -> str:
     """Canonical form of a device id from a URL; anything else names no device."""
     try:
@@ -363,7 +375,12 @@ class SyncService:
             )
         return matches[0]
 
-    def revoke(self, device_id: str, by: str | None = None) -> wire.DeviceInfo:
+    def revoke(
+        self, device_id: str, by: str | None = None, *, force: bool = False
+    ) -> wire.DeviceInfo:
+        """Revoke a device. The organisation's last approved coordinator device is revoked only
+        with ``force``: without one, nobody can approve a laptop, renew the team key or publish
+        reference data (a coordinator revoking through the API is always one left)."""
         device_id = _device_id(device_id)
         with self._write() as session:
             device = session.get(models.Device, device_id)
@@ -371,6 +388,20 @@ class SyncService:
                 raise ApiError(404, "not_found", "no such device")
             if by is not None and device.id == by:
                 raise ApiError(409, "conflict", "a coordinator cannot revoke its own device")
+            # Counted under the write lock (``_write``): two revocations at once cannot each
+            # leave the other's device as the last one.
+            if (
+                not force
+                and device.is_coordinator
+                and device.status == "approved"
+                and not _other_approved_coordinators(session, device.id)
+            ):
+                raise ApiError(
+                    409,
+                    "last_coordinator",
+                    "this is the last approved coordinator device: revoked, nobody could approve "
+                    "new laptops, renew the team key or publish the service directory and forms",
+                )
             if device.status != "revoked":
                 device.status = "revoked"
                 device.revoked_at = utcnow()

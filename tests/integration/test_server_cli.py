@@ -8,9 +8,19 @@ import sys
 from pathlib import Path
 
 import pytest
-from sync_harness import ROOT, ServerProcess, free_port, run_cli, self_signed_certificate
+from sync_harness import (
+    ROOT,
+    Laptops,
+    ServerProcess,
+    device_id,
+    free_port,
+    run_cli,
+    self_signed_certificate,
+)
 
 from desktop_app.sync.http_client import CertificateProblem, SyncServerClient
+from desktop_app.usecases import sync as sync_uc
+from sync_server.service import ApiError
 
 
 def _serve(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -288,3 +298,63 @@ def test_unreadable_tls_files_are_one_clear_line(tmp_path: Path) -> None:
     _no_traceback(swapped)
     assert swapped.returncode == 2 and "cannot load the TLS certificate" in swapped.stderr
     assert not (tmp_path / "s.db").exists()  # refused before touching the database
+
+
+def _statuses(db_url: str) -> dict[str, str]:
+    """Device id: status, as ``welcome-desk-server devices`` lists them."""
+    lines = run_cli(db_url, "devices").stdout.splitlines()
+    return {line.split()[0]: line.split()[1] for line in lines}
+
+
+def test_the_last_approved_coordinator_device_is_revoked_only_with_force(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """Revoked, the organisation's last coordinator device leaves nobody who can approve a
+    laptop, renew the team key or publish reference data (a coordinator enrolled but not
+    approved yet cannot: only a coordinator approves it). The operator is told so in one line
+    and nothing changes, unless ``--force``."""
+    a, b = laptops.new("A"), laptops.new("B")  # A coordinates, B is a member's laptop
+    waiting = laptops.new("W", approve=False, coordinator=True)  # enrolled, not approved
+    url = server.db_url
+    refused = run_cli(url, "revoke", device_id(a)[:8], check=False)
+    assert refused.returncode == 1 and refused.stdout == ""
+    (line,) = refused.stderr.strip().splitlines()
+    assert line.startswith(f"error: {device_id(a)} is the last approved coordinator device")
+    assert "nobody could approve new laptops" in line and "--force" in line
+    assert _statuses(url)[device_id(a)] == "approved"
+    laptops.sync(a)  # still syncs
+    # A member's laptop, and a coordinator's while another is left: revoked as before.
+    assert run_cli(url, "revoke", device_id(b)).returncode == 0
+    c = laptops.new("C", coordinator=True)  # approved by A
+    done = run_cli(url, "revoke", device_id(a))
+    assert done.stdout.startswith(f"revoked {device_id(a)}") and "warning" not in done.stderr
+    # Now C is the last one.
+    assert run_cli(url, "revoke", device_id(c), check=False).returncode == 1
+    assert _statuses(url)[device_id(c)] == "approved"
+    forced = run_cli(url, "revoke", device_id(c), "--force")
+    assert forced.stdout.startswith(f"revoked {device_id(c)}")
+    assert "warning: no approved coordinator device is left" in forced.stderr
+    statuses = _statuses(url)
+    assert [statuses[device_id(s)] for s in (a, b, c, waiting)] == [
+        "revoked",
+        "revoked",
+        "revoked",
+        "pending",
+    ]
+
+
+def test_two_coordinators_revoking_each_other_at_once_leave_one(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """What the server does with C's request to revoke A when A's revocation of C committed
+    between C's authentication and its write (the counted coordinators are read under the
+    write lock): the second is refused, and A remains."""
+    a = laptops.new("A")
+    c = laptops.new("C", coordinator=True)
+    with sync_uc.client_for(a.store) as client:
+        assert client.revoke(device_id(c)).status == "revoked"
+    with pytest.raises(ApiError) as refused:
+        server.service.revoke(device_id(a), by=device_id(c))  # as the API handler calls it
+    assert (refused.value.status, refused.value.code) == (409, "last_coordinator")
+    assert _statuses(server.db_url)[device_id(a)] == "approved"
+    laptops.sync(a)

@@ -12,6 +12,8 @@ from pathlib import Path
 import pytest
 from sync_harness import ROOT, ServerProcess, add_impostor, run_cli, wrapped_key_ids
 
+from desktop_app.exits import EXIT_INVALID
+
 PW = "laptop password 1"
 
 
@@ -201,7 +203,15 @@ def test_a_revoked_laptop_is_told_so(server: ServerProcess, tmp_path: Path) -> N
     assert wd("sync", "--data-dir", laptop).returncode == 0
     device = re.search(r"Joined as laptop (\S+)\.", joined.stdout)
     assert device
-    run_cli(server.db_url, "revoke", device.group(1))
+    # Its own laptop, from the coordinator's command line: refused there, before the server.
+    for lang, words in (("en", "A laptop cannot revoke itself."), ("de", "nicht selbst sperren")):
+        own = wd_lang(lang, "devices", "revoke", device.group(1)[:8], "--data-dir", laptop)
+        assert own.returncode == EXIT_INVALID and words in own.stderr, own.stderr
+        assert "Traceback" not in own.stderr
+    assert f"{device.group(1)}  approved" in run_cli(server.db_url, "devices").stdout
+    # The organisation's only coordinator: revoked only when the operator insists.
+    assert run_cli(server.db_url, "revoke", device.group(1), check=False).returncode == 1
+    run_cli(server.db_url, "revoke", device.group(1), "--force")
     refused = wd("sync", "--data-dir", laptop)
     assert refused.returncode == 6
     assert "This laptop was revoked and no longer syncs." in refused.stderr, refused.stderr
