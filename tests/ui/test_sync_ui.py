@@ -1063,7 +1063,7 @@ def test_the_clock_banner_hides_to_the_status_bar_and_comes_back_by_keyboard(
         (
             "bg",
             "Часовникът на този лаптоп избързва с 3 дни спрямо сървъра.",
-            "Грешен час: 3 дни",
+            "Часовник: 3 дни",
         ),
         (
             "ro",
@@ -1078,7 +1078,8 @@ def test_the_clock_banner_reads_whole_in_each_language_at_1100_pixels(
     """The warning took four or five lines of the status bar in German and Bulgarian: now a
     banner above the content, every line of it shown, the status bar one line high; hidden,
     a short note in the status bar, whole beside the counts."""
-    from desktop_app.domain.clock_check import DAY_MS
+    from desktop_app.domain.clock_check import DAY_MS, HOUR_MS, MINUTE_MS
+    from desktop_app.i18n.messages import clock_indicator
 
     person = people.register_person(session.store, session.user, PersonDraft("Elena", "Radu"))
     set_language(lang)
@@ -1132,6 +1133,15 @@ def test_the_clock_banner_reads_whole_in_each_language_at_1100_pixels(
         assert bar.height() < 3 * line
         if SHOTS:
             window.grab().save(str(Path(SHOTS) / f"clock-banner-hidden-{lang}.png"))
+        # The widest notes a wrong clock gives (two-digit minutes and hours, three-digit
+        # days) fit as well: the Bulgarian one for 59 minutes used to squeeze the counts.
+        for offset in (-59 * MINUTE_MS, 23 * HOUR_MS, -365 * DAY_MS):
+            controller.clock.after_sync(offset)  # hidden it stays: the note changes
+            assert indicator.isVisible() and indicator.text() == clock_indicator(offset)
+            qtbot.waitUntil(lambda: indicator.width() >= indicator.sizeHint().width(), timeout=5000)
+            assert status.width() >= status.sizeHint().width(), (indicator.text(), lang)
+            assert indicator.geometry().right() < status.geometry().left(), indicator.text()
+        controller.clock.after_sync(3 * DAY_MS)
         qtbot.mouseClick(indicator, Qt.MouseButton.LeftButton)
         assert banner.isVisible() and indicator.isHidden()
         window.close()
