@@ -1,0 +1,211 @@
+"""A sync server whose database is restored from an older backup (installer/server/README.md,
+"Backups"): laptops notice that the server went back in time, pull again and push back what it
+lost, so that they converge and the server holds every record again.
+
+Real server processes on 127.0.0.1; the backup is a copy of the SQLite file taken while the
+server is stopped, or on PostgreSQL a database created from it as a template.
+"""
+
+from __future__ import annotations
+
+import secrets
+import shutil
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+from sync_harness import Laptops, ServerProcess
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.storage.models import OutboxRow
+from desktop_app.sync import engine
+from desktop_app.usecases import people
+from desktop_app.usecases.accounts import Session
+
+
+class Backup:
+    """The server's database as it was when ``take`` ran; ``restore`` puts it back. The server
+    is stopped for both (as an operator restores: service stopped, dump loaded, started)."""
+
+    def __init__(self, server: ServerProcess, tmp_path: Path) -> None:
+        self.server = server
+        self.url = make_url(server.db_url)
+        self.sqlite = self.url.get_backend_name() == "sqlite"
+        self.copy = tmp_path / "backup.db"
+        self.copy_name = f"{self.url.database}_bak_{secrets.token_hex(3)}"
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        admin = self.url.set(drivername="postgresql", database="postgres")
+        with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
+            c.execute(sql)
+
+    def take(self) -> None:
+        self.server.stop()
+        self.server.dispose()  # no connection left open on the database
+        if self.sqlite:
+            # SQLite's own backup: the database with whatever its write-ahead log still holds.
+            with sqlite3.connect(str(self.url.database)) as src, sqlite3.connect(self.copy) as dst:
+                src.backup(dst)
+            src.close()
+            dst.close()
+        else:
+            self._admin(f'CREATE DATABASE "{self.copy_name}" TEMPLATE "{self.url.database}"')
+        self.server.start()
+
+    def restore(self) -> None:
+        self.server.stop()
+        self.server.dispose()
+        if self.sqlite:
+            # The log of the database replaced goes with it (left, it would be replayed).
+            for suffix in ("-wal", "-shm"):
+                Path(f"{self.url.database}{suffix}").unlink(missing_ok=True)
+            shutil.copyfile(self.copy, str(self.url.database))
+        else:
+            self._admin(f'DROP DATABASE "{self.url.database}" WITH (FORCE)')
+            self._admin(f'CREATE DATABASE "{self.url.database}" TEMPLATE "{self.copy_name}"')
+        self.server.start()
+
+    def drop(self) -> None:
+        if not self.sqlite:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.copy_name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def backup(server: ServerProcess, tmp_path: Path) -> Iterator[Backup]:
+    made = Backup(server, tmp_path)
+    try:
+        yield made
+    finally:
+        made.drop()
+
+
+def _holdings(session: Session) -> dict[str, tuple[int, str]]:
+    """Every person on a laptop: revision and phone (what an edit changed)."""
+    with session.store.reading() as s:
+        rows = s.connection().exec_driver_sql("SELECT id, revision, phone FROM people").all()
+    return {r[0]: (int(r[1]), str(r[2])) for r in rows}
+
+
+def _audit_ids(session: Session) -> set[str]:
+    with session.store.reading() as s:
+        return {r[0] for r in s.connection().exec_driver_sql("SELECT id FROM audit_log")}
+
+
+def _server_top_revisions(server: ServerProcess) -> dict[str, int]:
+    with server.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT record_id, max(revision) FROM envelopes GROUP BY record_id"
+        ).all()
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def _outbox(session: Session) -> int:
+    return engine.pending_changes(session.store)
+
+
+def _add(session: Session, *names: str) -> list[str]:
+    return [
+        people.register_person(
+            session.store, session.user, PersonDraft(n, "Ivanova", phone="0176 1"),
+            confirm_duplicates=True,
+        ).id
+        for n in names
+    ]
+
+
+def _assert_converged(server: ServerProcess, *laptops: Session) -> None:
+    first = _holdings(laptops[0])
+    for laptop in laptops[1:]:
+        assert _holdings(laptop) == first
+    on_server = _server_top_revisions(server)
+    for person_id, (revision, _phone) in first.items():
+        assert on_server.get(person_id) == revision, person_id
+    for laptop in laptops:
+        assert _audit_ids(laptop) <= set(on_server)
+        assert _outbox(laptop) == 0
+
+
+@pytest.mark.parametrize("a_first", [True, False], ids=["A-first", "B-first"])
+def test_after_a_restore_from_an_older_backup_the_laptops_converge_and_the_server_holds_all(
+    server: ServerProcess, laptops: Laptops, backup: Backup, a_first: bool
+) -> None:
+    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    _add(a, "Elena", "Mihai")
+    laptops.sync(a, b, c)
+    backup.take()
+    # After the backup: A adds people, B pulls them and edits one, C is away.
+    added = _add(a, "Radu", "Stoyan", "Daria")
+    laptops.sync(a)
+    laptops.sync(b)
+    current = people.get_person(b.store, b.user, added[0], log_view=False)
+    assert current is not None
+    people.update_person(
+        b.store, b.user, added[0], PersonDraft("Radu", "Ivanova", phone="0176 2"), base=current
+    )
+    laptops.sync(b)
+    before = _holdings(b)
+    backup.restore()
+
+    reports = laptops.sync(a, b) if a_first else laptops.sync(b, a)
+    assert all(r.server_restored for r in reports)
+    laptops.sync(a, b, c)
+    laptops.sync(a, b, c)  # a conflict refused in the round before settles here
+    assert _holdings(a) == before
+    assert _holdings(b)[added[0]][1] == "0176 2"
+    _assert_converged(server, a, b, c)
+    # Once told, never again: the server remembers what each laptop holds now.
+    assert not any(r.server_restored for r in laptops.sync(a, b, c))
+
+
+def test_a_laptop_that_pushed_after_the_backup_without_pulling_gets_its_records_back_on(
+    server: ServerProcess, laptops: Laptops, backup: Backup
+) -> None:
+    a, b = laptops.new("A"), laptops.new("B")
+    laptops.sync(a, b)
+    _add(a, "Elena")
+    laptops.sync(a, b)
+    backup.take()
+    # A's push is the last thing it did before the restore: its next pull came no more.
+    added = _add(a, "Ana", "Ion")
+    with server.client(_token(a)) as client:
+        refused = engine.SyncEngine(a.store, client)._push(engine.SyncReport())
+    assert not refused
+    assert _outbox(a) == 0
+    backup.restore()
+
+    (restored,) = laptops.sync(a)
+    assert restored.server_restored
+    on_server = _server_top_revisions(server)
+    assert all(person_id in on_server for person_id in added)
+    laptops.sync(b)
+    _assert_converged(server, a, b)
+
+
+def _token(session: Session) -> str:
+    with session.store.reading() as s:
+        token = engine.get_meta(s, engine.TOKEN)
+    assert token is not None
+    return token
+
+
+def test_no_false_alarm_without_a_restore(
+    server: ServerProcess, laptops: Laptops
+) -> None:
+    a, b = laptops.new("A"), laptops.new("B")
+    for round_ in range(4):
+        _add(a, f"Name{round_}")
+        _add(b, f"Other{round_}")
+        reports = laptops.sync(a, b)
+        assert not any(r.server_restored for r in reports)
+    server.stop()
+    server.start()  # restarted, not restored
+    reports = laptops.sync(a, b, a)
+    assert not any(r.server_restored for r in reports)
+    assert all(r.pushed == 0 for r in reports[1:])
+    with a.store.reading() as s:
+        assert s.query(OutboxRow).count() == 0
+    _assert_converged(server, a, b)
