@@ -78,6 +78,12 @@ class Device(Base):
     approved_by: Mapped[str | None] = mapped_column(String(36))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
     last_seen_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    # The highest sequence number handed out to the device in a pull, and the highest in its
+    # push results (accepted or duplicate); NULL: not known (before migration 0005). A laptop
+    # that holds more than these has synced with a later state of this database: it was
+    # restored from an older backup (``wire.PullResponse.device_pulled_seq``).
+    pulled_seq: Mapped[int | None] = mapped_column(BigInteger)
+    pushed_seq: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class EnrollmentCode(Base):

@@ -92,6 +92,9 @@ class AuthenticatedDevice:
     id: str
     status: str
     is_coordinator: bool
+    # ``models.Device.pulled_seq`` and ``pushed_seq`` as the request found them
+    pulled_seq: int | None = None
+    pushed_seq: int | None = None
 
 
 @dataclass(frozen=True)
@@ -163,6 +166,43 @@ def _page(
     next_cursor = rows[-1][0] if rows else after
     log.info("pull device=%s after=%d returned=%d", device.id, after, len(rows))
     return rows, next_cursor, has_more
+
+
+def _handed_out(device: AuthenticatedDevice, rows: Sequence[Any]) -> int | None:
+    """The page's last sequence number if it goes past what the device was handed before
+    (``models.Device.pulled_seq`` is to be raised to it), else None. Only a sequence number
+    handed out counts, never ``after``: a laptop's cursor from before a restore must not
+    become the restored server's own idea of it."""
+    if not rows:
+        return None
+    last = int(rows[-1][0])
+    return last if device.pulled_seq is None or last > device.pulled_seq else None
+
+
+def _raise_seq(column: str) -> Any:
+    """``UPDATE devices SET <column> = :n`` where it is lower or not known (one statement)."""
+    devices = cast(Table, models.Device.__table__)
+    target = devices.c[column]
+    return (
+        update(devices)
+        .where(devices.c.id == bindparam("device"), target.is_(None) | (target < bindparam("n")))
+        .values({column: bindparam("n")})
+    )
+
+
+_RAISE_PULLED = _raise_seq("pulled_seq")
+_RAISE_PUSHED = _raise_seq("pushed_seq")
+
+
+def _device_seqs_json(device: AuthenticatedDevice) -> str:
+    """The answer's ``device_pulled_seq`` and ``device_pushed_seq`` (JSON members), as the
+    request found them; left out when not known."""
+    parts = []
+    if device.pulled_seq is not None:
+        parts.append(f',"device_pulled_seq":{int(device.pulled_seq)}')
+    if device.pushed_seq is not None:
+        parts.append(f',"device_pushed_seq":{int(device.pushed_seq)}')
+    return "".join(parts)
 
 
 _ERASES = '"erases":true,'
@@ -308,11 +348,11 @@ class SyncService:
             raise ApiError(401, "unauthorized", "missing or malformed bearer token")
         d = models.Device
         with self._read() as connection:
-            # Four columns, not an ORM object: every request of every laptop comes here.
+            # A few columns, not an ORM object: every request of every laptop comes here.
             device = connection.execute(
-                select(d.id, d.status, d.is_coordinator, d.last_seen_at).where(
-                    d.token_hash == hash_secret(token)
-                )
+                select(
+                    d.id, d.status, d.is_coordinator, d.last_seen_at, d.pulled_seq, d.pushed_seq
+                ).where(d.token_hash == hash_secret(token))
             ).first()
             if device is None:
                 raise ApiError(401, "unauthorized", "unknown token")
@@ -324,7 +364,9 @@ class SyncService:
                 lock = self._write_lock if self._sqlite else contextlib.nullcontext()
                 with lock:
                     connection.execute(update(d).where(d.id == device.id).values(last_seen_at=now))
-        return AuthenticatedDevice(device.id, device.status, device.is_coordinator)
+        return AuthenticatedDevice(
+            device.id, device.status, device.is_coordinator, device.pulled_seq, device.pushed_seq
+        )
 
     @staticmethod
     def require_approved(device: AuthenticatedDevice) -> None:
@@ -606,10 +648,17 @@ class SyncService:
                 rows = cursor.execute(
                     # %b: binary parameters. Arrays in text form were escaped element by
                     # element here and parsed again there: 45 ms for a push of 500.
-                    "SELECT idx, outcome, seq FROM wd_push_envelopes(%b, %b, %b::text[], "
-                    "%b::text[], %b::bigint[], %b::text[], %b::bytea[], %b::bytea[], %b::text[], "
-                    "%b::boolean[])",
-                    (device_id, now, *(list(column) for column in columns)),
+                    # The device's ``pushed_seq`` is raised in the same statement, so in the
+                    # transaction that stores the push (and no round trip more).
+                    "WITH r AS (SELECT idx, outcome, seq FROM wd_push_envelopes(%b, %b, "
+                    "%b::text[], %b::text[], %b::bigint[], %b::text[], %b::bytea[], "
+                    "%b::bytea[], %b::text[], %b::boolean[])), "
+                    "top AS (SELECT max(seq) AS n FROM r WHERE idx > 0), "
+                    "u AS (UPDATE devices SET pushed_seq = top.n FROM top "
+                    "WHERE devices.id = %b AND top.n IS NOT NULL "
+                    "AND (devices.pushed_seq IS NULL OR devices.pushed_seq < top.n)) "
+                    "SELECT idx, outcome, seq FROM r ORDER BY idx",
+                    (device_id, now, *(list(column) for column in columns), device_id),
                 ).fetchall()
         if rows and rows[0][0] == 0:
             status = rows[0][1]
@@ -635,6 +684,7 @@ class SyncService:
             found = session.execute(
                 select(
                     d.status,
+                    d.pushed_seq,
                     t.record_id,
                     t.revision,
                     t.seq,
@@ -751,6 +801,12 @@ class SyncService:
                     ),
                     erased,
                 )
+            # The highest sequence number in the device's push results, in the transaction
+            # that stores them (``models.Device.pushed_seq``).
+            handed = max((seq for outcome, seq in outcomes if seq is not None), default=None)
+            stored_before = found[0].pushed_seq if found else None
+            if handed is not None and (stored_before is None or handed > stored_before):
+                session.execute(_RAISE_PUSHED, {"device": device_id, "n": handed})
             if last_seq != first_seq + len(items):
                 # Duplicates or conflicts: hand back the unused part of the reserved range, so
                 # sequence numbers stay gapless (nobody outside this transaction saw it).
@@ -792,7 +848,22 @@ class SyncService:
                 .order_by(t.seq)
                 .limit(limit + 1)
             ).all()
-        return _page(device, rows, after, limit)
+            page = _page(device, rows, after, limit)
+            self._note_pulled(connection, device, page[0])
+        return page
+
+    def _note_pulled(
+        self, connection: Connection, device: AuthenticatedDevice, rows: Sequence[Any]
+    ) -> None:
+        """Raise the device's ``pulled_seq`` to the page's last sequence number, only when
+        the page goes past it (a laptop that is up to date costs no write): one statement on
+        the pull's autocommit connection, committed by itself."""
+        handed = _handed_out(device, rows)
+        if handed is None:
+            return
+        lock = self._write_lock if self._sqlite else contextlib.nullcontext()
+        with lock:  # SQLite's writers queue in-process
+            connection.execute(_RAISE_PULLED, {"device": device.id, "n": handed})
 
     def pull(self, device: AuthenticatedDevice, after: int, limit: int) -> wire.PullResponse:
         rows, next_cursor, has_more = self._pull_rows(device, after, limit)
@@ -812,7 +883,11 @@ class SyncService:
             for row in rows
         ]
         return wire.PullResponse.model_construct(
-            envelopes=envelopes, next_cursor=next_cursor, has_more=has_more
+            envelopes=envelopes,
+            next_cursor=next_cursor,
+            has_more=has_more,
+            device_pulled_seq=device.pulled_seq,
+            device_pushed_seq=device.pushed_seq,
         )
 
     def pull_json(self, device: AuthenticatedDevice, after: int, limit: int) -> bytes:
@@ -840,8 +915,9 @@ class SyncService:
             ]
         )
         more = "true" if has_more else "false"
+        seen = _device_seqs_json(device)
         return (
-            f'{{"envelopes":[{envelopes}],"next_cursor":{next_cursor},"has_more":{more}}}'
+            f'{{"envelopes":[{envelopes}],"next_cursor":{next_cursor},"has_more":{more}{seen}}}'
         ).encode()
 
     def _pull_rows_binary(
@@ -858,4 +934,6 @@ class SyncService:
                     "ORDER BY seq LIMIT %s",
                     (after, limit + 1),
                 ).fetchall()
-        return _page(device, rows, after, limit)
+            page = _page(device, rows, after, limit)
+            self._note_pulled(connection, device, page[0])
+        return page

@@ -187,6 +187,12 @@ class PullResponse(_Answer):
     envelopes: list[StoredEnvelope]
     next_cursor: int  # pass as ``after`` next time; equals the last seq returned (or ``after``)
     has_more: bool
+    # What the server remembers of the pulling device, as before this pull (None: not known,
+    # e.g. on a server before them): the highest sequence number it handed out to it in a
+    # pull, and the highest in its push results. A laptop whose cursor or pushes went further
+    # synced with a later state of the server's database: it was restored from a backup.
+    device_pulled_seq: int | None = None
+    device_pushed_seq: int | None = None
 
 
 class RegisterRequest(_Strict):
