@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from desktop_app.domain import clock_check
@@ -82,6 +82,13 @@ PRIVATE_KEY = "sync.private_key"
 CURSOR = "sync.cursor"
 LAST_SUCCESS = "sync.last_success"
 STATUS = "sync.status"
+# The highest sequence number in the server's answers to this laptop's pushes (accepted or
+# duplicate): a server that remembers less was restored from an older backup (``_pull``).
+PUSHED_SEQ = "sync.pushed_seq"
+# "1" while this laptop pulls everything again after finding the server restored from a
+# backup, and has not yet put back into its outbox what the server lost (``_pull``): kept
+# across a crash, so the next sync finishes it.
+RESTORING = "sync.restoring"
 # "1" if the server registered this laptop's device as a coordinator's, "0" if not; missing on
 # a laptop that joined before it was kept (``usecases.sync.sync_now`` asks the server then).
 COORDINATOR = "sync.coordinator"
@@ -108,6 +115,9 @@ class SyncReport:
     # Publications this member's laptop made itself, withdrawn in this sync (the team's apply
     # here): the folder each was saved to, by name (``reference.withdraw_own_publications``)
     withdrawn: dict[str, str] = field(default_factory=dict)
+    # The server's database was restored from an older backup since this laptop last synced:
+    # it pulled everything again and pushed back what the server had lost (``_pull``).
+    server_restored: bool = False
 
 
 Progress = Callable[[str, int, int], None]  # phase, done, total (0 when unknown)
@@ -171,6 +181,10 @@ class SyncEngine:
         self.is_coordinator = role != "0"
         self._sealing: crypto.EnvelopeSealer | None = None
         self._held_back = 0  # counted by ``_seal`` in the push under way
+        # Whether this sync has looked at the server's memory of this laptop yet (the first
+        # page of its first pull does), and whether it pulls again after a restore.
+        self._restore_checked = False
+        self._restoring = False
 
     # --- the round -----------------------------------------------------------------------
     def sync(self) -> SyncReport:
@@ -179,6 +193,10 @@ class SyncEngine:
 
     def _sync(self) -> SyncReport:
         report = SyncReport()
+        self._restore_checked = False
+        with self.store.reading() as session:
+            # A restore found by a sync that was cut off: this one pulls everything again too.
+            self._restoring = get_meta(session, RESTORING) == "1"
         if not self.is_coordinator:
             self._withdraw_own_publications(report)
         self._apply_deferred(report)
@@ -244,6 +262,14 @@ class SyncEngine:
         # and one that comes while pages are applied ends the transaction after the page in
         # hand, so that it waits for one page at most, however long the groups are.
         page: wire.PullResponse | None = self.client.pull(cursor, PULL_PAGE)
+        if not self._restore_checked:  # once per sync: a recovery never starts another
+            self._restore_checked = True
+            assert page is not None
+            if self._server_went_back(page, cursor):
+                self._start_restoring(page, cursor, report)
+                # The page after the old cursor is not what this laptop lacks: from the start.
+                cursor = 0
+                page = self.client.pull(cursor, PULL_PAGE)
         opened: dict[int, _Opened] = {}
         # How far there is to go, for the progress bar of a long pull (a first sync): the
         # server's newest sequence number, asked once. Sequence numbers count every change,
@@ -298,6 +324,72 @@ class SyncEngine:
                 if fetching is not None:
                     fetching.cancel()
                 raise
+        if self._restoring:
+            self._finish_restoring()
+
+    # --- a server restored from a backup -------------------------------------------------
+    def _server_went_back(self, page: wire.PullResponse, cursor: int) -> bool:
+        """Whether the server remembers less of this laptop than the laptop holds: it handed
+        out, or took from it, sequence numbers its database no longer knows (restored from an
+        older backup). Not known on the server (None): nothing is concluded."""
+        with self.store.reading() as session:
+            pushed = int(get_meta(session, PUSHED_SEQ) or 0)
+        pulled_back = page.device_pulled_seq is not None and page.device_pulled_seq < cursor
+        pushed_back = page.device_pushed_seq is not None and page.device_pushed_seq < pushed
+        return pulled_back or pushed_back
+
+    def _start_restoring(self, page: wire.PullResponse, cursor: int, report: SyncReport) -> None:
+        """The server went back in time: pull everything again, from the start.
+
+        Only a pull of the whole log tells which records the restored server holds, and at
+        which revision: what this laptop noted as held (``synced_revisions``) is forgotten
+        and noted again from what comes. A pull from the server's idea of the cursor
+        instead would never bring back a record the server holds below it, so this laptop
+        could not tell it from one the server lost; pushed again, it would be refused as a
+        conflict (same revision, other ciphertext) round after round. Envelopes kept to
+        apply later go too: sequence numbers after the backup name other envelopes now, and
+        the pull brings back those the server still holds.
+
+        What the server lacks is put back into the outbox when the pull is through
+        (``_finish_restoring``): every record held here at a revision above the one the
+        server holds, whoever wrote it (a laptop that is gone may have written it).
+        """
+        log.warning(
+            "the sync server remembers less than this laptop holds (pulled %s < %d, pushed %s):"
+            " restored from an older backup; pulling everything again",
+            page.device_pulled_seq,
+            cursor,
+            page.device_pushed_seq,
+        )
+        with self.store.background_transaction() as session:
+            set_meta(session, CURSOR, "0")
+            set_meta(session, PUSHED_SEQ, str(page.device_pushed_seq or 0))
+            set_meta(session, RESTORING, "1")
+            driver_cursor(session).execute("DELETE FROM synced_revisions")
+            session.execute(delete(DeferredEnvelopeRow))
+        self._restoring = True
+        report.server_restored = True
+
+    def _finish_restoring(self) -> None:
+        """After the pull of the whole log: every record this laptop holds at a revision the
+        server does not (or not at all) goes into the outbox, in the transaction that ends
+        the recovery (``_start_restoring``)."""
+        queued = 0
+        with self.store.background_transaction() as session:
+            cursor = driver_cursor(session)
+            hlc = str(self.store.clock.now())
+            for kind, table_name, revision in _synced_tables():
+                cursor.execute(
+                    "INSERT INTO outbox (record_kind, record_id, revision, hlc) "
+                    f"SELECT ?, t.id, {revision}, ? FROM {table_name} t "
+                    "LEFT JOIN synced_revisions s ON s.record_id = t.id "
+                    f"WHERE s.revision IS NULL OR s.revision < {revision}",
+                    (kind, hlc),
+                )
+                queued += max(cursor.rowcount, 0)
+            set_meta(session, RESTORING, "0")
+        # Counts only, as always in the log.
+        log.warning("after the server's restore, %d records go to it again", queued)
 
     def _fetch_and_open(
         self, cursor: int, keys: Mapping[str, bytes]
@@ -362,7 +454,8 @@ class SyncEngine:
                 self._refuse(report, envelope, "record id known under another kind")
                 continue
             if known is not None and known[1] >= envelope.revision:
-                self._refuse(report, envelope, "replayed or older revision")
+                if not self._restoring:  # pulled again after a restore: expected
+                    self._refuse(report, envelope, "replayed or older revision")
                 continue
             if envelope.key_id not in keys:
                 # Under a key that waits for its sender's confirmation, or one this laptop
@@ -460,8 +553,15 @@ class SyncEngine:
         conflicts: list[Conflict] = []
         # Visits: a merge that combined both sides is checked against the form (kinds.py).
         check = getattr(adapter, "check_combination", None)
+        synced: dict[str, tuple[str, int]] = {}
         for envelope, incoming, author in items:
             current = local.get(envelope.record_id)
+            if self._restoring and current is not None and current.revision >= envelope.revision:
+                # Pulled again after a restore: held here already (or newer). Noted as held by
+                # the server, not merged again (an older state merged into a newer one would
+                # make a revision that changes nothing).
+                synced[envelope.record_id] = (kind, envelope.revision)
+                continue
             if (
                 incoming.deleted
                 and not envelope.erases
@@ -504,7 +604,6 @@ class SyncEngine:
         refused = adapter.save_many(session, self.store, list(to_save.values()))
         newer = [envelope_of[rid] for rid, why in refused.items() if why == NEWER_VERSION]
         outbox = []
-        synced: dict[str, tuple[str, int]] = {}
         for record_id, why in refused.items():
             if why == ABOUT_ERASED:
                 # About a person erased here: not kept, and the server is to drop it too (a
@@ -685,6 +784,8 @@ class SyncEngine:
         the newest when the push began: a change made meanwhile is pushed next time)."""
         with self.store.background_transaction() as session:
             self._mark_synced(session, confirmed.revisions)
+            if confirmed.top_seq > int(get_meta(session, PUSHED_SEQ) or 0):
+                set_meta(session, PUSHED_SEQ, str(confirmed.top_seq))
             done_ids = list(confirmed.revisions) + list(confirmed.nothing_to_send)
             cursor = driver_cursor(session)
             for start in range(0, len(done_ids), 500):
@@ -813,6 +914,7 @@ class _Confirmed:
     revisions: dict[str, tuple[str, int]] = field(default_factory=dict)
     nothing_to_send: set[str] = field(default_factory=set)
     since: float = field(default_factory=time.monotonic)
+    top_seq: int = 0  # the highest sequence number in the answers (``PUSHED_SEQ``)
 
     @property
     def count(self) -> int:
@@ -830,6 +932,7 @@ class _Confirmed:
         for item in response.results:
             if item.status in ("accepted", "duplicate"):
                 self.revisions[item.record_id] = (revisions[item.record_id][0], item.revision)
+                self.top_seq = max(self.top_seq, item.seq or 0)
             elif item.code == "conflict":
                 refused_conflict = True
             else:
@@ -856,6 +959,22 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+def _synced_tables() -> list[tuple[str, str, str]]:
+    """Each synced kind's table and the SQL of a row's revision (``_finish_restoring``)."""
+    found = []
+    for kind, adapter in ADAPTERS.items():
+        model = getattr(adapter, "model", None)
+        if kind in LOCAL_ONLY:
+            continue
+        if kind == "person":
+            found.append((kind, "people", "t.revision"))
+        elif model is not None:
+            columns = table(model).columns
+            # Append-only records (audit entries) have one revision, 1 (``ImmutableRowAdapter``).
+            found.append((kind, table(model).name, "t.revision" if "revision" in columns else "1"))
+    return found
 
 
 def _synced_revisions(session: Session, record_ids: Sequence[str]) -> dict[str, int]:

@@ -110,7 +110,9 @@ def _outbox(session: Session) -> int:
 def _add(session: Session, *names: str) -> list[str]:
     return [
         people.register_person(
-            session.store, session.user, PersonDraft(n, "Ivanova", phone="0176 1"),
+            session.store,
+            session.user,
+            PersonDraft(n, "Ivanova", phone="0176 1"),
             confirm_duplicates=True,
         ).id
         for n in names
@@ -152,8 +154,12 @@ def test_after_a_restore_from_an_older_backup_the_laptops_converge_and_the_serve
 
     reports = laptops.sync(a, b) if a_first else laptops.sync(b, a)
     assert all(r.server_restored for r in reports)
-    laptops.sync(a, b, c)
-    laptops.sync(a, b, c)  # a conflict refused in the round before settles here
+    # C synced last before the backup: the server remembers all it holds, nothing to recover.
+    reports += laptops.sync(a, b, c)
+    assert not reports[-1].server_restored
+    reports += laptops.sync(a, b, c)  # a conflict refused in the round before settles here
+    # Pulled again, what a laptop held already is no replay to warn of.
+    assert all(r.refused == 0 for r in reports)
     assert _holdings(a) == before
     assert _holdings(b)[added[0]][1] == "0176 2"
     _assert_converged(server, a, b, c)
@@ -192,9 +198,7 @@ def _token(session: Session) -> str:
     return token
 
 
-def test_no_false_alarm_without_a_restore(
-    server: ServerProcess, laptops: Laptops
-) -> None:
+def test_no_false_alarm_without_a_restore(server: ServerProcess, laptops: Laptops) -> None:
     a, b = laptops.new("A"), laptops.new("B")
     for round_ in range(4):
         _add(a, f"Name{round_}")
@@ -209,3 +213,66 @@ def test_no_false_alarm_without_a_restore(
     with a.store.reading() as s:
         assert s.query(OutboxRow).count() == 0
     _assert_converged(server, a, b)
+
+
+def test_no_false_alarm_on_a_server_migrated_from_0004(
+    server: ServerProcess, laptops: Laptops
+) -> None:
+    """Devices from before migration 0005 are not known to have pulled or pushed anything
+    (NULL): their laptops, far ahead of that, are not taken for ones of a restored server."""
+    from alembic import command
+
+    from sync_server import db
+
+    a, b = laptops.new("A"), laptops.new("B")
+    _add(a, "Elena")
+    _add(b, "Ion")
+    laptops.sync(a, b, a)
+    server.stop()
+    server.dispose()
+    config = db.alembic_config()
+    with server.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0004")
+        command.upgrade(config, "head")
+    with server.engine.connect() as connection:
+        seen = connection.exec_driver_sql("SELECT pulled_seq, pushed_seq FROM devices").all()
+    assert {tuple(row) for row in seen} == {(None, None)}
+    server.dispose()
+    server.start()
+    reports = laptops.sync(a, b)
+    assert not any(r.server_restored for r in reports)
+    assert all(r.pushed == 0 and r.refused == 0 for r in reports)
+    _add(a, "Mihai")
+    reports = laptops.sync(a, b, a)
+    assert not any(r.server_restored for r in reports)
+    _assert_converged(server, a, b)
+
+
+def test_a_record_pushed_back_by_two_laptops_at_once_settles_without_an_endless_outbox(
+    server: ServerProcess, laptops: Laptops, backup: Backup
+) -> None:
+    """Both laptops hold a record the restored server lost and both push it back: the second
+    push is refused as a conflict (same revision, other ciphertext); its next round pulls the
+    first one's and finds nothing left to send."""
+    a, b = laptops.new("A"), laptops.new("B")
+    laptops.sync(a, b)
+    backup.take()
+    added = _add(a, "Stoyan", "Daria")
+    laptops.sync(a, b)
+    backup.restore()
+
+    with server.client(_token(a)) as client:
+        first = engine.SyncEngine(a.store, client)
+        report = engine.SyncReport()
+        first._pull(report)  # A finds the restore, pulls everything, queues what was lost
+        # the two people and their audit entries
+        assert report.server_restored and _outbox(a) == 2 * len(added)
+        (b_report,) = laptops.sync(b)  # meanwhile B pushes the same records back first
+        assert b_report.server_restored
+        assert first._push(engine.SyncReport())  # refused: the server holds them now
+    assert _outbox(a) > 0
+    (settled,) = laptops.sync(a)
+    assert not settled.server_restored and settled.pushed == 0 and settled.refused == 0
+    _assert_converged(server, a, b)
+    assert set(added) <= set(_server_top_revisions(server))
