@@ -214,6 +214,20 @@ def withdrawn_message(name: str, folder: str) -> str:
     return text.format(folder=folder)
 
 
+def server_restored_message() -> str:
+    """Said once, after a sync found the sync server restored from an older backup
+    (``SyncReport.server_restored``): what this laptop did about it."""
+    return _(
+        "The sync server was restored from an older backup. This laptop fetched everything "
+        "from it again and sent back the records it had lost."
+    )
+
+
+def server_restored_short() -> str:
+    """The status bar's few words for ``server_restored_message`` (the whole in the tooltip)."""
+    return _("Server restored from a backup, records sent again")
+
+
 def withdrawn_short(count: int) -> str:
     """The status bar's few words for ``withdrawn_message`` (the whole of it in the tooltip)."""
     return ngettext(

@@ -39,6 +39,8 @@ from desktop_app.i18n.messages import (
     error_message,
     laptops_not_given_the_key,
     refusal_message,
+    server_restored_message,
+    server_restored_short,
     sync_message,
     withdrawn_message,
     withdrawn_short,
@@ -157,6 +159,9 @@ class SyncController(QObject):
         # folder of its copy): said from then on while the window is open, so that whoever
         # made them learns where they are (the sync that withdrew them is the only one to know).
         self.withdrawn: dict[str, str] = {}
+        # A sync found the server restored from an older backup and sent back what it had
+        # lost: said from then on while the window is open (no later sync knows of it).
+        self.server_restored = False
         self.progress.connect(self._on_worker_progress)
         self._status_generation = 0
 
@@ -257,6 +262,7 @@ class SyncController(QObject):
             self.last_error = ""
             self.clock.after_sync(result.clock_offset_ms)
             self.withdrawn.update(result.withdrawn)
+            self.server_restored |= result.server_restored
             if result.applied:
                 self.window.reload_all()
         self.reached = not isinstance(result, Exception)
@@ -350,12 +356,23 @@ class SyncController(QObject):
             )
         if self.withdrawn:
             parts.append(withdrawn_short(len(self.withdrawn)))
+        if self.server_restored:
+            parts.append(server_restored_short())
         self.label.setText(" · ".join(parts))
         held = sync_message("publisher_not_coordinator") if state.held_back else ""
         withdrawn = [withdrawn_message(n, f) for n, f in sorted(self.withdrawn.items())]
+        restored = server_restored_message() if self.server_restored else ""
         self.label.setToolTip(
             "\n".join(
-                t for t in (self.last_error if rest else "", held, *withdrawn, self.technical) if t
+                t
+                for t in (
+                    self.last_error if rest else "",
+                    held,
+                    *withdrawn,
+                    restored,
+                    self.technical,
+                )
+                if t
             )
         )
 

@@ -8,15 +8,18 @@ server is stopped, or on PostgreSQL a database created from it as a template.
 
 from __future__ import annotations
 
+import os
 import secrets
 import shutil
 import sqlite3
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
-from sync_harness import Laptops, ServerProcess
+from sync_harness import PASSWORD, ROOT, Laptops, ServerProcess
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.storage.models import OutboxRow
@@ -276,3 +279,41 @@ def test_a_record_pushed_back_by_two_laptops_at_once_settles_without_an_endless_
     assert not settled.server_restored and settled.pushed == 0 and settled.refused == 0
     _assert_converged(server, a, b)
     assert set(added) <= set(_server_top_revisions(server))
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_welcome_desk_sync_says_in_german_that_the_server_was_restored(
+    server: ServerProcess, laptops: Laptops, backup: Backup, tmp_path: Path
+) -> None:
+    a = laptops.new("A")
+    laptops.sync(a)
+    backup.take()
+    _add(a, "Elena")
+    laptops.sync(a)
+    backup.restore()
+    a.close()  # the command line opens the laptop's store itself
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop_app.app", "sync", "--data-dir", str(tmp_path / "A")]
+        + ["--password-stdin", "--lang", "de"],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "WELCOME_DESK_FAST_KDF": "1"},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert (
+        "Der Synchronisierungsserver wurde aus einer älteren Sicherung wiederhergestellt."
+        in done.stderr
+    )
+    again = subprocess.run(
+        done.args,
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "WELCOME_DESK_FAST_KDF": "1"},
+        timeout=120,
+    )
+    assert again.returncode == 0 and "Sicherung" not in again.stderr

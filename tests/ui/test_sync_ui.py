@@ -1147,3 +1147,68 @@ def test_the_clock_banner_reads_whole_in_each_language_at_1100_pixels(
         window.close()
     finally:
         set_language("en")
+
+
+def _backup_server(server: ServerProcess, copy: Path) -> None:
+    """The server's SQLite database as it is now, taken while the server is stopped."""
+    import sqlite3
+
+    server.stop()
+    server.dispose()
+    database = server.db_url.removeprefix("sqlite:///")
+    with sqlite3.connect(database) as src, sqlite3.connect(copy) as dst:
+        src.backup(dst)
+    src.close()
+    dst.close()
+    server.start()
+
+
+def _restore_server(server: ServerProcess, copy: Path) -> None:
+    import shutil
+
+    server.stop()
+    server.dispose()
+    database = server.db_url.removeprefix("sqlite:///")
+    for suffix in ("-wal", "-shm"):
+        Path(database + suffix).unlink(missing_ok=True)
+    shutil.copyfile(copy, database)
+    server.start()
+
+
+def test_the_status_bar_says_once_that_the_server_was_restored_from_a_backup(
+    qtbot: QtBot, server: ServerProcess, tmp_path: Path
+) -> None:
+    """A sync that finds the server restored from an older backup (and sends back what it
+    lost) says so in the status bar, in the user's language, for as long as the window is
+    open; the syncs after it find nothing more to recover."""
+    a = _laptop(tmp_path, "A", server, None)
+    try:
+        sync_uc.sync_now(a.store)
+        copy = tmp_path / "backup.db"
+        _backup_server(server, copy)
+        people.register_person(a.store, a.user, PersonDraft("Elena", "Radu", phone="0176 1"))
+        sync_uc.sync_now(a.store)
+        _restore_server(server, copy)
+        set_language("de")
+        window = MainWindow(a)
+        qtbot.addWidget(window)
+        window.resize(1366, 700)
+        window.show()
+        controller = window.sync  # type: ignore[attr-defined]
+        with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
+            controller.start()
+        short = "Server aus einer Sicherung wiederhergestellt, Datensätze erneut gesendet"
+        qtbot.waitUntil(lambda: short in controller.label.text(), timeout=5000)
+        assert "älteren Sicherung wiederhergestellt" in controller.label.toolTip()
+        if SHOTS:
+            qtbot.waitUntil(lambda: controller.label.width() >= controller.label.sizeHint().width())
+            window.grab().save(str(Path(SHOTS) / "status-server-restored.png"))
+        # Still said after the next sync, which has nothing to recover.
+        with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
+            controller.start()
+        assert short in controller.label.text()
+        report = sync_uc.sync_now(a.store)
+        assert not report.server_restored and report.pushed == 0
+    finally:
+        set_language("en")
+        a.close()
