@@ -47,7 +47,7 @@ from desktop_app.sync.engine import (
     pending_changes,
     set_meta,
 )
-from desktop_app.sync.http_client import BadRequest, SyncServerClient, wrapped_key
+from desktop_app.sync.http_client import BadRequest, SyncError, SyncServerClient, wrapped_key
 from desktop_app.sync.records import reader_version
 from desktop_app.usecases import audit
 from desktop_app.usecases.conflicts import (  # noqa: F401 - the sync's conflicts, as before
@@ -610,7 +610,37 @@ def sync_now(
             with store.transaction() as session:
                 set_meta(session, COORDINATOR, "1" if coordinator else "0")
         _ensure_own_record(store)
-        return SyncEngine(store, client, progress).sync()
+        report = SyncEngine(store, client, progress).sync()
+        if report.server_restored:
+            try:
+                _revoke_again(store, client)
+            except SyncError as exc:  # the sync itself went through: said in the log only
+                log.warning("no laptop revoked again after the server's restore: %s", exc)
+        return report
+
+
+def _revoke_again(store: Store, client: SyncServerClient) -> None:
+    """A coordinator's laptop, after finding the server restored from an older backup: every
+    laptop the team's records say is revoked, and the server lists as not revoked (revoked
+    after the backup), is revoked on the server again. Those records are written only by
+    holders of the team key, and a revocation only takes trust away. Ids only in the log; the
+    operator's list (``welcome-desk-server devices``) shows what is left if this fails."""
+    with store.reading() as session:
+        if get_meta(session, COORDINATOR) != "1":
+            return
+        me = get_meta(session, DEVICE_ID)
+    listed = client.devices().devices
+    with store.reading() as session:
+        again = [
+            d.device_id
+            for d in listed
+            if d.status != "revoked"
+            and d.device_id != me
+            and laptops.is_revoked(session, d.device_id)
+        ]
+    for device_id in again:
+        client.revoke(device_id)
+        log.warning("laptop %s revoked again after the server's restore", device_id)
 
 
 def own_device_id(store: Store) -> str | None:

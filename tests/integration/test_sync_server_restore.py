@@ -293,8 +293,10 @@ def test_welcome_desk_sync_says_in_german_that_the_server_was_restored(
     backup.restore()
     a.close()  # the command line opens the laptop's store itself
     done = subprocess.run(
-        [sys.executable, "-m", "desktop_app.app", "sync", "--data-dir", str(tmp_path / "A")]
-        + ["--password-stdin", "--lang", "de"],
+        [
+            *(sys.executable, "-m", "desktop_app.app", "sync"),
+            *("--data-dir", str(tmp_path / "A"), "--password-stdin", "--lang", "de"),
+        ],
         input=PASSWORD + "\n",
         capture_output=True,
         text=True,
@@ -317,3 +319,31 @@ def test_welcome_desk_sync_says_in_german_that_the_server_was_restored(
         timeout=120,
     )
     assert again.returncode == 0 and "Sicherung" not in again.stderr
+
+
+def test_a_coordinators_laptop_revokes_again_the_laptops_revoked_after_the_backup(
+    server: ServerProcess, laptops: Laptops, backup: Backup
+) -> None:
+    """The restored server lists a laptop revoked after the backup as approved again; the
+    coordinator's laptop that finds the restore revokes it there again (the team's records,
+    written only with the team key, say it is revoked)."""
+    from desktop_app.sync.http_client import Revoked
+    from desktop_app.usecases import sync as sync_uc
+
+    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    laptops.sync(a, b, c)
+    backup.take()
+    revoked = sync_uc.revoke_device(a.store, a.user, sync_uc.own_device_id(b.store) or "")
+    assert revoked.status == "revoked"
+    laptops.sync(a)
+    backup.restore()
+    statuses = {d.device_id: d.status for d in server.service.list_devices().devices}
+    assert statuses[revoked.device_id] == "approved"  # as in the backup
+
+    (report,) = laptops.sync(a)
+    assert report.server_restored
+    statuses = {d.device_id: d.status for d in server.service.list_devices().devices}
+    assert statuses[revoked.device_id] == "revoked"
+    assert statuses[sync_uc.own_device_id(c.store) or ""] == "approved"
+    with pytest.raises(Revoked):
+        laptops.sync(b)
