@@ -929,11 +929,18 @@ class SyncService:
             raw: Any = connection.connection.driver_connection
             with raw.cursor(binary=True) as cursor:
                 rows = cursor.execute(
-                    "SELECT seq, record_id, kind, revision, key_id, nonce, ciphertext, "
-                    "author_device, client_hlc, erases FROM envelopes WHERE seq > %s "
-                    "ORDER BY seq LIMIT %s",
-                    (after, limit + 1),
+                    # The device's ``pulled_seq`` is raised in the same statement (its own
+                    # request and commit per pull made the pull p95 under load twice as long):
+                    # to the last of the first ``limit`` rows, the page handed out.
+                    "WITH page AS (SELECT seq, record_id, kind, revision, key_id, nonce, "
+                    "ciphertext, author_device, client_hlc, erases FROM envelopes "
+                    "WHERE seq > %s ORDER BY seq LIMIT %s), "
+                    "top AS (SELECT max(seq) AS n FROM "
+                    "(SELECT seq FROM page ORDER BY seq LIMIT %s) handed), "
+                    "u AS (UPDATE devices SET pulled_seq = top.n FROM top "
+                    "WHERE devices.id = %s AND top.n IS NOT NULL "
+                    "AND (devices.pulled_seq IS NULL OR devices.pulled_seq < top.n)) "
+                    "SELECT * FROM page ORDER BY seq",
+                    (after, limit + 1, limit, device.id),
                 ).fetchall()
-            page = _page(device, rows, after, limit)
-            self._note_pulled(connection, device, page[0])
-        return page
+        return _page(device, rows, after, limit)
