@@ -195,8 +195,10 @@ class SyncEngine:
         report = SyncReport()
         self._restore_checked = False
         with self.store.reading() as session:
-            # A restore found by a sync that was cut off: this one pulls everything again too.
+            # A restore found by a sync that was cut off: this one pulls everything again too
+            # (and says so: the sync that found it ended in an error).
             self._restoring = get_meta(session, RESTORING) == "1"
+        report.server_restored = self._restoring
         if not self.is_coordinator:
             self._withdraw_own_publications(report)
         self._apply_deferred(report)

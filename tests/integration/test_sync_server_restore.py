@@ -26,6 +26,7 @@ from desktop_app.storage.models import OutboxRow
 from desktop_app.sync import engine
 from desktop_app.usecases import people
 from desktop_app.usecases.accounts import Session
+from sync_server import wire
 
 
 class Backup:
@@ -347,3 +348,38 @@ def test_a_coordinators_laptop_revokes_again_the_laptops_revoked_after_the_backu
     assert statuses[sync_uc.own_device_id(c.store) or ""] == "approved"
     with pytest.raises(Revoked):
         laptops.sync(b)
+
+
+def test_a_recovery_cut_off_by_a_lost_connection_is_finished_by_the_next_sync(
+    server: ServerProcess, laptops: Laptops, backup: Backup, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sync that finds the restore fails right after (the connection drops before the
+    pull from the start): the next one pulls everything, pushes back what the server lost,
+    and says so, though the server now remembers nothing more than the laptop's cursor."""
+    from desktop_app.sync.http_client import Offline, SyncServerClient
+
+    a, b = laptops.new("A"), laptops.new("B")
+    laptops.sync(a, b)
+    backup.take()
+    added = _add(a, "Ana", "Ion")
+    laptops.sync(a, b)
+    backup.restore()
+
+    real_pull = SyncServerClient.pull
+
+    def pull_from_the_start_fails(
+        self: SyncServerClient, cursor: int = 0, limit: int = 500
+    ) -> wire.PullResponse:
+        if cursor == 0:
+            raise Offline("connection lost")
+        return real_pull(self, cursor, limit)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(SyncServerClient, "pull", pull_from_the_start_fails)
+        with pytest.raises(Offline):
+            laptops.sync(a)
+    (finished,) = laptops.sync(a)
+    assert finished.server_restored
+    assert set(added) <= set(_server_top_revisions(server))
+    laptops.sync(b, a, b)
+    _assert_converged(server, a, b)
