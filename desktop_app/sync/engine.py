@@ -194,11 +194,7 @@ class SyncEngine:
     def _sync(self) -> SyncReport:
         report = SyncReport()
         self._restore_checked = False
-        with self.store.reading() as session:
-            # A restore found by a sync that was cut off: this one pulls everything again too
-            # (and says so: the sync that found it ended in an error).
-            self._restoring = get_meta(session, RESTORING) == "1"
-        report.server_restored = self._restoring
+        self._restoring = False
         if not self.is_coordinator:
             self._withdraw_own_publications(report)
         self._apply_deferred(report)
@@ -248,6 +244,10 @@ class SyncEngine:
         with self.store.reading() as session:
             cursor = int(get_meta(session, CURSOR) or 0)
             keys = keyring(session)  # to open pages ahead (a key added meanwhile: in order)
+            pushed = int(get_meta(session, PUSHED_SEQ) or 0)
+            # A restore found by a sync that was cut off: this one pulls everything again too
+            # (and says so: the sync that found it ended in an error).
+            restoring = get_meta(session, RESTORING) == "1"
         # The next page is fetched, and its envelopes decrypted (``_fetch_and_open``), while
         # this one is applied: the server, the network, the answer's parsing and the opening
         # overlap with merging and writing here. A sync with one page (the usual one) starts
@@ -266,8 +266,10 @@ class SyncEngine:
         page: wire.PullResponse | None = self.client.pull(cursor, PULL_PAGE)
         if not self._restore_checked:  # once per sync: a recovery never starts another
             self._restore_checked = True
+            if restoring:
+                self._restoring = report.server_restored = True
             assert page is not None
-            if self._server_went_back(page, cursor):
+            if not restoring and _server_went_back(page, cursor, pushed):
                 self._start_restoring(page, cursor, report)
                 # The page after the old cursor is not what this laptop lacks: from the start.
                 cursor = 0
@@ -330,16 +332,6 @@ class SyncEngine:
             self._finish_restoring()
 
     # --- a server restored from a backup -------------------------------------------------
-    def _server_went_back(self, page: wire.PullResponse, cursor: int) -> bool:
-        """Whether the server remembers less of this laptop than the laptop holds: it handed
-        out, or took from it, sequence numbers its database no longer knows (restored from an
-        older backup). Not known on the server (None): nothing is concluded."""
-        with self.store.reading() as session:
-            pushed = int(get_meta(session, PUSHED_SEQ) or 0)
-        pulled_back = page.device_pulled_seq is not None and page.device_pulled_seq < cursor
-        pushed_back = page.device_pushed_seq is not None and page.device_pushed_seq < pushed
-        return pulled_back or pushed_back
-
     def _start_restoring(self, page: wire.PullResponse, cursor: int, report: SyncReport) -> None:
         """The server went back in time: pull everything again, from the start.
 
@@ -961,6 +953,16 @@ def _collector_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
+
+
+def _server_went_back(page: wire.PullResponse, cursor: int, pushed: int) -> bool:
+    """Whether the server remembers less of this laptop than the laptop holds (its ``cursor``
+    and the highest sequence number of its ``pushed`` envelopes): it handed out, or took from
+    it, sequence numbers its database no longer knows (restored from an older backup). Not
+    known on the server (None): nothing is concluded."""
+    pulled_back = page.device_pulled_seq is not None and page.device_pulled_seq < cursor
+    pushed_back = page.device_pushed_seq is not None and page.device_pushed_seq < pushed
+    return pulled_back or pushed_back
 
 
 def _synced_tables() -> list[tuple[str, str, str]]:
