@@ -94,6 +94,13 @@ def _holdings(session: Session) -> dict[str, tuple[int, str]]:
     return {r[0]: (int(r[1]), str(r[2])) for r in rows}
 
 
+def _live(session: Session) -> set[str]:
+    """The people a laptop holds who were not erased."""
+    with session.store.reading() as s:
+        rows = s.connection().exec_driver_sql("SELECT id FROM people WHERE NOT deleted").all()
+    return {r[0] for r in rows}
+
+
 def _audit_ids(session: Session) -> set[str]:
     with session.store.reading() as s:
         return {r[0] for r in s.connection().exec_driver_sql("SELECT id FROM audit_log")}
@@ -383,3 +390,36 @@ def test_a_recovery_cut_off_by_a_lost_connection_is_finished_by_the_next_sync(
     assert set(added) <= set(_server_top_revisions(server))
     laptops.sync(b, a, b)
     _assert_converged(server, a, b)
+
+
+def test_an_erasure_lost_with_the_restore_reaches_the_server_and_every_laptop_again(
+    server: ServerProcess, laptops: Laptops, backup: Backup
+) -> None:
+    """A person erased after the backup: the restored server holds their record again; the
+    laptops that erased it send the erasure again, and a laptop that never heard of it (it
+    synced last before the erasure) erases them too (Art. 17)."""
+    from desktop_app.usecases import data_rights
+
+    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    (erased,) = _add(a, "Elena")
+    laptops.sync(a, b, c)
+    backup.take()
+    data_rights.erase_person(a.store, a.user, erased)
+    laptops.sync(a, b)
+    assert erased not in _live(b)
+    backup.restore()
+    assert erased in _server_top_revisions(server)  # the backup's copy
+
+    laptops.sync(a, b, c)
+    laptops.sync(a, b, c)
+    for laptop in (a, b, c):
+        assert erased not in _live(laptop)
+    with server.engine.connect() as conn:
+        left = conn.exec_driver_sql(
+            "SELECT erases FROM envelopes WHERE record_id = ?"
+            if backup.sqlite
+            else "SELECT erases FROM envelopes WHERE record_id = %s",
+            (erased,),
+        ).all()
+    assert [bool(row[0]) for row in left] == [True]  # only the tombstone is left
+    _assert_converged(server, a, b, c)
