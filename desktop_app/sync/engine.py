@@ -550,12 +550,6 @@ class SyncEngine:
         synced: dict[str, tuple[str, int]] = {}
         for envelope, incoming, author in items:
             current = local.get(envelope.record_id)
-            if self._restoring and current is not None and current.revision >= envelope.revision:
-                # Pulled again after a restore: held here already (or newer). Noted as held by
-                # the server, not merged again (an older state merged into a newer one would
-                # make a revision that changes nothing).
-                synced[envelope.record_id] = (kind, envelope.revision)
-                continue
             if (
                 incoming.deleted
                 and not envelope.erases
@@ -578,6 +572,19 @@ class SyncEngine:
                 greatest=adapter.greatest,
                 union_lists=adapter.union_lists,
             )
+            if (
+                self._restoring
+                and current is not None
+                and current.revision >= envelope.revision
+                and result.state == current.state
+            ):
+                # Pulled again after a restore, and held here already (or something newer
+                # that includes it): noted as held by the server, no revision made (one that
+                # changes nothing). Not judged by the revision alone: a change another laptop
+                # made at the same revision, which the restore took from the server, would
+                # never be merged here, nor this laptop's reach the others.
+                synced[envelope.record_id] = (kind, envelope.revision)
+                continue
             ours_differs = result.state != incoming
             if check is not None and current is not None and not result.conflicts:
                 combined = (

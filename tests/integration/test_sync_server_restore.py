@@ -423,3 +423,48 @@ def test_an_erasure_lost_with_the_restore_reaches_the_server_and_every_laptop_ag
         ).all()
     assert [bool(row[0]) for row in left] == [True]  # only the tombstone is left
     _assert_converged(server, a, b, c)
+
+
+def test_two_laptops_that_changed_one_person_after_the_backup_keep_both_changes(
+    server: ServerProcess, laptops: Laptops, backup: Backup
+) -> None:
+    """B's change reached the server and was lost with the restore; A changed another field of
+    the same person offline, at the same revision. Pulled again, A's revision is not B's: it
+    is merged, not taken for the one B holds already."""
+    a, b = laptops.new("A"), laptops.new("B")
+    (pid,) = _add(a, "Elena")
+    laptops.sync(a, b)
+    backup.take()
+
+    def change(session: Session, **fields: str) -> None:
+        current = people.get_person(session.store, session.user, pid, log_view=False)
+        assert current is not None
+        values = {"given_name": "Elena", "family_name": "Ivanova", "phone": current.phone}
+        values["notes"] = current.notes
+        values.update(fields)
+        people.update_person(
+            session.store,
+            session.user,
+            pid,
+            PersonDraft(
+                values["given_name"],
+                values["family_name"],
+                phone=values["phone"],
+                notes=values["notes"],
+            ),
+            base=current,
+        )
+
+    change(b, phone="0176 2")
+    laptops.sync(b)
+    change(a, notes="comes on Tuesdays")  # offline: not synced before the restore
+    backup.restore()
+
+    laptops.sync(a, b)
+    laptops.sync(a, b)
+    laptops.sync(a, b)
+    for session in (a, b):
+        person = people.get_person(session.store, session.user, pid, log_view=False)
+        assert person is not None
+        assert (person.phone, person.notes) == ("0176 2", "comes on Tuesdays"), session
+    _assert_converged(server, a, b)
