@@ -20,6 +20,7 @@ from sqlalchemy.pool import QueuePool
 from desktop_app.domain.hlc import HybridLogicalClock, Timestamp
 from desktop_app.storage.layout import (  # re-exported: the store's names live in one place
     DB_NAME,
+    RESTORED_MARKER,
     SCHEMA_HEAD,
     SLOTS_NAME,
     NewerSchema,
@@ -164,11 +165,19 @@ class Store:
         self._clock_noted = ""  # the clock time this process last noted in the store
         with contextlib.suppress(OSError):
             self._writers_dir.mkdir(exist_ok=True)
+        restored = paths.data_dir / RESTORED_MARKER
         with self.transaction() as session:
             device = session.get(MetaRow, "device_id")
             if device is None:
                 device = MetaRow(key="device_id", value=str(uuid.uuid4()))
                 session.add(device)
+            elif restored.exists():
+                # Restored from a backup: the laptop the backup was taken on may have gone on
+                # after it (audit entries, clock times under its id). The copy goes on under an
+                # id of its own, so that nothing it writes from now on can take a sequence
+                # number or a time that laptop used (its audit chain would fork: other laptops
+                # refuse a second entry with the same device and number).
+                device.value = str(uuid.uuid4())
             self.device_id = device.value
             self.clock = HybridLogicalClock(self.device_id)
             # The clock goes on from the newest time this store holds, not from this
@@ -179,6 +188,7 @@ class Store:
             if newest is not None:
                 self.clock.observe(newest)
             self._clock_ready = True
+        restored.unlink(missing_ok=True)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

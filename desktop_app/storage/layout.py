@@ -9,6 +9,9 @@ from desktop_app.storage.keyslots import KeySlotFile
 
 DB_NAME = "welcome-desk.db"
 SLOTS_NAME = "keyslots.json"
+# Left by ``usecases.backup.restore_backup`` beside a restored store: its first opening gives the
+# store an id of its own (``storage.db.Store``). Only a new id follows from it, nothing secret.
+RESTORED_MARKER = "restored-from-backup"
 # Kept in step with the newest file in migrations/versions (a unit test checks it), so that a
 # start-up with an up-to-date store needs no Alembic import at all.
 SCHEMA_HEAD = "case_opened"

@@ -419,6 +419,7 @@ class SyncEngine:
         # one counts: the server could make one up in our name with a high revision, and the
         # changes it claims to hold would never be sent (nor accepted from others) again.
         own: dict[str, tuple[str, int]] = {}
+        authentic: list[wire.StoredEnvelope] = []
         for envelope in envelopes:
             if envelope.author_device != self.device_id:
                 continue
@@ -427,10 +428,21 @@ class SyncEngine:
             except crypto.EnvelopeError as exc:
                 self._refuse(report, envelope, type(exc).__name__)
                 continue
-            own[envelope.record_id] = (envelope.kind, envelope.revision)
+            authentic.append(envelope)
+        # Our own, and yet not held here: a copy of this laptop restored from its backup, which
+        # lacks what the laptop sent after it. Applied as a colleague's would be.
+        lacking = self._own_not_held(session, authentic) if authentic else set()
+        for envelope in authentic:
+            if (envelope.record_id, envelope.revision) not in lacking:
+                own[envelope.record_id] = (envelope.kind, envelope.revision)
         if own:
             self._mark_synced(session, own)
-        foreign = [e for e in envelopes if e.author_device != self.device_id]
+        foreign = [
+            e
+            for e in envelopes
+            if e.author_device != self.device_id
+            or (lacking and (e.record_id, e.revision) in lacking)
+        ]
         seen = _synced_kinds_and_revisions(session, [e.record_id for e in foreign])
         opened: dict[str, list[tuple[wire.StoredEnvelope, RecordState, str]]] = {}
         clocks: list[str] = []
@@ -869,6 +881,50 @@ class SyncEngine:
         if self._sealing is None or self._sealing.key_id != key_id:
             self._sealing = crypto.EnvelopeSealer(bytes(key), key_id, self.device_id)
         return self._sealing
+
+    @staticmethod
+    def _own_not_held(session: Session, own: Sequence[wire.StoredEnvelope]) -> set[tuple[str, int]]:
+        """This laptop's own envelopes (record id, revision) that it does not hold as sent:
+        missing here, at a lower revision, or at the same revision with a change of its own
+        waiting to be sent (made on a restored copy: another content under that revision).
+
+        Only a copy restored from a backup of this laptop (``usecases.backup``) meets them; a
+        laptop that sent them holds them. One query per kind and page."""
+        tables = {kind: (name, revision) for kind, name, revision in _synced_tables()}
+        by_kind: dict[str, list[wire.StoredEnvelope]] = {}
+        for envelope in own:
+            if envelope.kind in tables:
+                by_kind.setdefault(envelope.kind, []).append(envelope)
+        cursor = driver_cursor(session)
+        ids = [e.record_id for items in by_kind.values() for e in items]
+        if not ids:
+            return set()
+        marks = ", ".join("?" * len(ids))
+        waiting = {
+            row[0]
+            for row in cursor.execute(
+                f"SELECT DISTINCT record_id FROM outbox WHERE record_id IN ({marks})", ids
+            )
+        }
+        lacking: set[tuple[str, int]] = set()
+        for kind, items in by_kind.items():
+            name, revision = tables[kind]
+            held = dict(
+                cursor.execute(
+                    f"SELECT t.id, {revision} FROM {name} t WHERE t.id IN "
+                    f"({', '.join('?' * len(items))})",
+                    [e.record_id for e in items],
+                ).fetchall()
+            )
+            for envelope in items:
+                here = held.get(envelope.record_id)
+                if (
+                    here is None
+                    or here < envelope.revision
+                    or (here == envelope.revision and envelope.record_id in waiting)
+                ):
+                    lacking.add((envelope.record_id, envelope.revision))
+        return lacking
 
     @staticmethod
     def _mark_synced(session: Session, revisions: dict[str, tuple[str, int]]) -> None:

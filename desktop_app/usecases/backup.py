@@ -26,7 +26,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from desktop_app.domain.permissions import Action, require
 from desktop_app.domain.validation import FieldError, ValidationFailed
-from desktop_app.storage.db import DB_NAME, SLOTS_NAME, StoreExists, StorePaths
+from desktop_app.storage.db import (
+    DB_NAME,
+    RESTORED_MARKER,
+    SLOTS_NAME,
+    StoreExists,
+    StorePaths,
+)
 from desktop_app.storage.keyslots import KdfParams
 from desktop_app.usecases import audit
 from desktop_app.usecases.accounts import PASSWORD_MIN, Session
@@ -236,6 +242,8 @@ def restore_backup(backup: Path, data_dir: Path, passphrase: str) -> None:
                 raise BackupError("bad archive") from exc
         if not all((work / name).exists() for name in _FILES):
             raise BackupError("incomplete")
+        # Before the store itself: a store in place is one that has been marked.
+        (data_dir / RESTORED_MARKER).touch()
         for name in _FILES:
             os.replace(work / name, data_dir / name)
     finally:
