@@ -249,6 +249,19 @@ def _build_parser() -> argparse.ArgumentParser:
     join.add_argument(
         "--name", default="", metavar=name, help=_("name of this laptop (default: host name)")
     )
+    join.add_argument(
+        "--again",
+        action="store_true",
+        help=_(
+            "join again with a new code, keeping this laptop's data (after the server forgot "
+            "this laptop, e.g. restored from a backup)"
+        ),
+    )
+    join.add_argument(
+        "--even-if-known",
+        action="store_true",
+        help=_("with --again: join again even though the server still knows this laptop"),
+    )
     _command(commands, "sync", _("sync once and print a summary"), common)
     devices = _command(
         commands,
@@ -761,8 +774,34 @@ def cmd_join(args: argparse.Namespace) -> int:
 
     def go() -> int:
         name = args.name or socket.gethostname()
-        result = sync_uc.join(session.store, args.server, args.code, name)
+        try:
+            result = sync_uc.join(
+                session.store,
+                args.server,
+                args.code,
+                name,
+                again=args.again,
+                even_if_known=args.even_if_known,
+            )
+        except sync_uc.SyncSetupError as exc:
+            if exc.code == "already_joined":
+                hint = _(
+                    "If the server no longer knows this laptop, join again with a new code "
+                    "and --again: what is recorded here stays."
+                )
+                raise CliError(f"{sync_message(exc.code)}\n{hint}", EXIT_INVALID) from exc
+            if exc.code == "still_known":
+                hint = _("To join again all the same, add --even-if-known.")
+                raise CliError(f"{sync_message(exc.code)}\n{hint}", EXIT_INVALID) from exc
+            raise
         print(_("Joined as laptop {device}.").format(device=result.device_id))
+        if args.again:
+            print(
+                _(
+                    "Joined again: once a coordinator has approved this laptop, the next sync "
+                    "sends everything recorded here that the server lacks."
+                )
+            )
         print(_("Fingerprint of this laptop: {fp}").format(fp=sync_uc.fingerprint(session.store)))
         if result.status != "approved":
             print(_("Waiting for a coordinator to approve this laptop (compare the fingerprint)."))

@@ -69,6 +69,10 @@ def error_message(code: str) -> str:
 _SYNC_MESSAGES = {
     "not_joined": N_("This laptop has not joined a sync server yet."),
     "already_joined": N_("This laptop has already joined a sync server."),
+    "still_known": N_(
+        "The sync server still knows this laptop and lets it sync: joining again would make "
+        "it a second laptop there. Sync as usual instead."
+    ),
     "not_approved": N_(
         "This laptop is waiting for a coordinator's approval. Compare the fingerprint shown "
         "here with the one on the coordinator's screen."
@@ -133,7 +137,11 @@ _REFUSAL_MESSAGES = {
         "Only the laptop of a coordinator can do this. Do it on your coordinator's laptop."
     ),
     "revoked": N_("This laptop was revoked and no longer syncs. Ask your coordinator."),
-    "unauthorized": N_("The server does not know this laptop (any more). Ask your coordinator."),
+    "unauthorized": N_(
+        "The sync server does not know this laptop (any more), e.g. after it was restored from "
+        "a backup. Ask your coordinator for a new enrollment code and join again: what is "
+        "recorded here stays and is sent once the laptop is approved."
+    ),
 }
 _REFUSED = N_("The sync server refused the request. If it happens again, ask your coordinator.")
 

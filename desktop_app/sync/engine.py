@@ -356,11 +356,7 @@ class SyncEngine:
             page.device_pushed_seq,
         )
         with self.store.background_transaction() as session:
-            set_meta(session, CURSOR, "0")
-            set_meta(session, PUSHED_SEQ, str(page.device_pushed_seq or 0))
-            set_meta(session, RESTORING, "1")
-            driver_cursor(session).execute("DELETE FROM synced_revisions")
-            session.execute(delete(DeferredEnvelopeRow))
+            pull_everything_again(session, page.device_pushed_seq or 0)
         self._restoring = True
         report.server_restored = True
 
@@ -1083,3 +1079,15 @@ def _person(adapter: RecordAdapter, state: RecordState) -> str:
         return state.id
     person_of = getattr(adapter, "person_of", None)  # row adapters with a person column
     return (person_of(state) or "") if person_of is not None else ""
+
+
+def pull_everything_again(session: Session, pushed_seq: int = 0) -> None:
+    """Make the next sync pull the whole log and then put back into the outbox every record
+    the server lacks (``SyncEngine._start_restoring``, ``_finish_restoring``). Also what a
+    laptop joining again as a new device does (``usecases.sync.join``): the server has never
+    seen what this laptop holds under the new device, or lost it with a restore."""
+    set_meta(session, CURSOR, "0")
+    set_meta(session, PUSHED_SEQ, str(pushed_seq))
+    set_meta(session, RESTORING, "1")
+    driver_cursor(session).execute("DELETE FROM synced_revisions")
+    session.execute(delete(DeferredEnvelopeRow))

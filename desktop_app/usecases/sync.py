@@ -45,9 +45,17 @@ from desktop_app.sync.engine import (
     get_meta,
     keyring,
     pending_changes,
+    pull_everything_again,
     set_meta,
 )
-from desktop_app.sync.http_client import BadRequest, SyncError, SyncServerClient, wrapped_key
+from desktop_app.sync.http_client import (
+    BadRequest,
+    Revoked,
+    SyncError,
+    SyncServerClient,
+    Unauthorized,
+    wrapped_key,
+)
 from desktop_app.sync.records import reader_version
 from desktop_app.usecases import audit
 from desktop_app.usecases.conflicts import (  # noqa: F401 - the sync's conflicts, as before
@@ -150,12 +158,34 @@ def device_keys(store: Store) -> crypto.DeviceKeys:
     return crypto.DeviceKeys.from_private_bytes(bytes.fromhex(private))
 
 
-def join(store: Store, server_url: str, code: str, device_name: str) -> wire.RegisterResponse:
-    """Register this laptop with a one-time code; the first laptop creates the team key."""
+def join(
+    store: Store,
+    server_url: str,
+    code: str,
+    device_name: str,
+    *,
+    again: bool = False,
+    even_if_known: bool = False,
+) -> wire.RegisterResponse:
+    """Register this laptop with a one-time code; the first laptop creates the team key.
+
+    ``again``: a laptop that has joined registers anew, e.g. after the server was restored
+    from a backup older than its enrollment (its syncs are refused as unauthorized). It gets
+    a new key pair and device, approved by a coordinator comparing the fingerprint like a
+    first join; it keeps what it holds, the team keys too, and its next sync pulls the whole
+    log and sends the server every record it lacks (``engine.pull_everything_again``).
+    Refused while the server it syncs with still knows this laptop and lets it sync
+    (approved or waiting for approval): that would make a second device of one laptop,
+    unless ``even_if_known``."""
     url = check_server_url(server_url)
     with store.reading() as session:
-        if get_meta(session, DEVICE_ID):
-            raise SyncSetupError("already_joined")
+        joined = bool(get_meta(session, DEVICE_ID))
+    if joined and not again:
+        raise SyncSetupError("already_joined")
+    if again and not joined:
+        raise SyncSetupError("not_joined")
+    if joined and not even_if_known:
+        _refuse_if_still_known(store)
     keys = crypto.DeviceKeys.generate()
     _check_join_request(code.strip(), device_name, keys.public_key)
     with SyncServerClient(url) as client:
@@ -169,6 +199,8 @@ def join(store: Store, server_url: str, code: str, device_name: str) -> wire.Reg
         set_meta(session, STATUS, result.status)
         set_meta(session, COORDINATOR, "1" if result.is_coordinator else "0")
         set_meta(session, CURSOR, "0")
+        if joined:
+            pull_everything_again(session)
         # Only this laptop can wrap a key with its own private key: keys from itself (after a
         # rotation it made) are safe to take. Every other sender is confirmed by a person.
         key_senders.trust(session, keys.public_key, result.device_id, device_name, "self", hlc)
@@ -176,7 +208,21 @@ def join(store: Store, server_url: str, code: str, device_name: str) -> wire.Reg
             team = new_team_key()
             add_team_key(session, team.key_id, team.key, hlc, active=True)
             _vouch_for_self(session, store)
+    if joined:
+        log.warning("joined again as a new device: the next sync pulls and sends everything")
     return result
+
+
+def _refuse_if_still_known(store: Store) -> None:
+    """Joining again only if the server this laptop syncs with no longer knows it (restored
+    from an older backup) or revoked it; a revoked laptop still needs a new code and a
+    coordinator's approval, as any new one."""
+    try:
+        with client_for(store) as client:
+            client.status()
+    except (Unauthorized, Revoked):
+        return
+    raise SyncSetupError("still_known")
 
 
 def _check_join_request(code: str, device_name: str, public_key: bytes) -> None:
@@ -603,6 +649,13 @@ def sync_now(
                     raise SyncSetupError("confirm_coordinator" if waiting else "not_approved")
         else:
             fetch_keys(store, client)  # a rotated key may be waiting
+            with store.reading() as session:
+                waiting = get_meta(session, STATUS) == "pending"
+            if waiting:  # joined again: holds the team keys, but is a new device to approve
+                if client.status().device.status != "approved":
+                    raise SyncSetupError("not_approved")
+                with store.transaction() as session:
+                    set_meta(session, STATUS, "approved")
         with store.reading() as session:
             role_known = get_meta(session, COORDINATOR) is not None
         if not role_known:  # joined before the laptop kept its role: asked once
