@@ -198,7 +198,7 @@ def test_joining_again_from_the_command_line_in_german(
     run_cli(server.db_url, "revoke", old.group(1))
     rejoined = join(b, "B", "--again")
     assert rejoined.returncode == 0, rejoined.stderr
-    assert "erneut" in rejoined.stdout and old.group(1) not in rejoined.stdout
+    assert "Erneut beigetreten" in rejoined.stdout and old.group(1) not in rejoined.stdout
     waiting = _wd("sync", "--data-dir", b)
     assert waiting.returncode == EXIT_INVALID and "Freigabe" in waiting.stderr
     helped = _wd("join", "--help")
