@@ -138,8 +138,8 @@ _REFUSAL_MESSAGES = {
     ),
     "revoked": N_("This laptop was revoked and no longer syncs. Ask your coordinator."),
     "unauthorized": N_(
-        "The sync server does not know this laptop (any more), e.g. after it was restored from "
-        "a backup. Ask your coordinator for a new enrollment code and join again: what is "
+        "The sync server does not know this laptop (any more). If it was restored from a "
+        "backup, ask your coordinator for a new enrollment code and join again: what is "
         "recorded here stays and is sent once the laptop is approved."
     ),
 }

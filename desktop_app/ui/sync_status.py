@@ -66,6 +66,13 @@ _NOT_RENEWED_YET = N_(
     "The team key was not renewed yet: renew it here as soon as the server can be reached."
 )
 _FINGERPRINT_STYLE = "font-size: 16pt; font-family: monospace;"  # as on the first-run page
+# After joining again: the laptop holds the team key and trusts the coordinator's laptop
+# already; only the coordinator's approval of its new fingerprint is missing.
+NEXT_STEPS_AFTER_JOINING_AGAIN = N_(
+    "Tell your coordinator this laptop's new fingerprint. When it matches the one on the "
+    "coordinator's screen, the coordinator approves this laptop. Then the next sync sends "
+    "everything recorded here that the server lacks."
+)
 # After joining, at a laptop that waits for approval (the first-run wizard says the same).
 NEXT_STEPS_AFTER_JOINING = N_(
     "Tell your coordinator this laptop's fingerprint. When it matches the one on "
@@ -162,6 +169,9 @@ class SyncController(QObject):
         # A sync found the server restored from an older backup and sent back what it had
         # lost: said from then on while the window is open (no later sync knows of it).
         self.server_restored = False
+        # The last sync was refused because the server no longer knows this laptop (restored
+        # from an older backup) or revoked it: the File menu offers to join again.
+        self.forgotten = False
         self.progress.connect(self._on_worker_progress)
         self._status_generation = 0
 
@@ -266,6 +276,10 @@ class SyncController(QObject):
             if result.applied:
                 self.window.reload_all()
         self.reached = not isinstance(result, Exception)
+        self.forgotten = isinstance(result, RequestRefused) and result.code in (
+            "unauthorized",
+            "revoked",
+        )
         self._status_generation += 1  # a reading from before the sync is out of date
 
         def shown(state: sync_uc.SyncStatus) -> None:
@@ -292,7 +306,9 @@ class SyncController(QObject):
 
     def show_status(self, state: sync_uc.SyncStatus) -> None:
         self.devices_action.setEnabled(state.approved)
-        self.join_action.setEnabled(not state.joined)
+        again = state.joined and self.forgotten
+        self.join_action.setEnabled(not state.joined or again)
+        self.join_action.setText(_("&Join again…") if again else _("&Join an organisation…"))
         self.confirm_action.setEnabled(bool(state.unconfirmed_senders))
         self.sync_action.setEnabled(state.joined)
         if self.running:
@@ -354,6 +370,8 @@ class SyncController(QObject):
                     n,
                 ).format(count=n)
             )
+        if again:
+            parts.append(_("join again (File menu)"))
         if self.withdrawn:
             parts.append(withdrawn_short(len(self.withdrawn)))
         if self.server_restored:
@@ -387,7 +405,8 @@ class SyncController(QObject):
 
     # --- dialogs -------------------------------------------------------------------------
     def _on_join_triggered(self) -> None:
-        JoinDialog(self, self.window).open()
+        again = self.forgotten and sync_uc.is_joined(self.store)
+        JoinDialog(self, self.window, again=again).open()
 
     def _on_devices_triggered(self) -> None:
         DevicesDialog(self, self.window).open()
@@ -467,12 +486,27 @@ class ServerCalls(QObject):
 
 
 class JoinDialog(QDialog):
-    def __init__(self, controller: SyncController, parent: QWidget) -> None:
+    """Joining a sync server; ``again``: a laptop the server no longer knows joins anew as a
+    new device, keeping what it holds (``usecases.sync.join``)."""
+
+    def __init__(self, controller: SyncController, parent: QWidget, *, again: bool = False) -> None:
         super().__init__(parent)
         self.controller = controller
-        self.setWindowTitle(_("Join an organisation"))
+        self.again = again
+        self.setWindowTitle(
+            _("Join the organisation again") if again else _("Join an organisation")
+        )
         self.setMinimumWidth(460)
-        self.server = QLineEdit()
+        self.intro = QLabel(
+            _(
+                "The sync server no longer knows this laptop. Join again with a new enrollment "
+                "code from your coordinator: everything recorded on this laptop stays here and "
+                "is sent once a coordinator has approved it."
+            )
+        )
+        self.intro.setWordWrap(True)
+        self.intro.setVisible(again)
+        self.server = QLineEdit(sync_uc.status(controller.store).server_url if again else "")
         self.server.setPlaceholderText("https://sync.example.org")
         self.code = QLineEdit()
         self.name = QLineEdit(socket.gethostname())
@@ -510,6 +544,7 @@ class JoinDialog(QDialog):
         self.calls = ServerCalls(self, controller.window)
         self.calls.busy_changed.connect(self._show_busy)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
         layout.addLayout(form)
         layout.addWidget(self.calls.label)
         layout.addWidget(self.calls.bar)
@@ -524,9 +559,12 @@ class JoinDialog(QDialog):
             return
         store = self.controller.store
         server, code, name = self.server.text(), self.code.text(), self.name.text()
+        again = self.again
         self.error.show_message("")
         self.calls.run(
-            lambda: sync_uc.join(store, server, code, name), self._joined, self._join_failed
+            lambda: sync_uc.join(store, server, code, name, again=again),
+            self._joined,
+            self._join_failed,
         )
 
     def _show_busy(self, busy: bool) -> None:
@@ -551,8 +589,11 @@ class JoinDialog(QDialog):
         )
         self.joined_fingerprint.show()
         if joined.status != "approved":
-            self.next_steps.setText(_(NEXT_STEPS_AFTER_JOINING))
+            steps = NEXT_STEPS_AFTER_JOINING_AGAIN if self.again else NEXT_STEPS_AFTER_JOINING
+            self.next_steps.setText(_(steps))
             self.next_steps.show()
+        if self.again:
+            self.controller.forgotten = False  # joined: the menu offers no second re-join
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setFocus()
         self.adjustSize()  # grown by the lines shown now, none of them cut off

@@ -1212,3 +1212,68 @@ def test_the_status_bar_says_once_that_the_server_was_restored_from_a_backup(
     finally:
         set_language("en")
         a.close()
+
+
+def test_a_laptop_the_restored_server_forgot_joins_again_from_the_file_menu(
+    qtbot: QtBot, server: ServerProcess, tmp_path: Path
+) -> None:
+    """A laptop enrolled after the server's backup is unknown to the restored server: the
+    status bar says to join again, the File menu's join action turns into "Join again…" and
+    opens the join dialog saying so; after the coordinator's approval the window's next sync
+    puts what was recorded only on this laptop on the server."""
+    from desktop_app.ui.sync_status import JoinDialog
+
+    a = _laptop(tmp_path, "A", server, None)
+    copy = tmp_path / "backup.db"
+    _backup_server(server, copy)
+    c = _laptop(tmp_path, "C", server, a)
+    try:
+        only_here = people.register_person(
+            c.store, c.user, PersonDraft("Elena", "Radu", phone="0176 1")
+        ).id
+        sync_uc.sync_now(c.store)
+        _restore_server(server, copy)
+        set_language("de")
+        window = MainWindow(c)
+        qtbot.addWidget(window)
+        window.resize(1366, 700)
+        window.show()
+        controller = window.sync  # type: ignore[attr-defined]
+        # Joined, and the server knows it (as far as this laptop can tell)
+        qtbot.waitUntil(lambda: not controller.join_action.isEnabled(), timeout=5000)
+        with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
+            controller.start()
+        qtbot.waitUntil(lambda: controller.join_action.isEnabled(), timeout=5000)
+        assert "kennt diesen Laptop nicht (mehr)." in controller.label.text()
+        assert "erneut beitreten (Menü Datei)" in controller.label.text()
+        assert "treten Sie erneut bei" in controller.label.toolTip()
+        assert controller.join_action.text() == "&Erneut beitreten…"
+        if SHOTS:
+            qtbot.waitUntil(lambda: controller.label.width() >= controller.label.sizeHint().width())
+            window.grab().save(str(Path(SHOTS) / "status-server-forgot-laptop.png"))
+        controller.join_action.trigger()
+        (dialog,) = window.findChildren(JoinDialog)
+        assert dialog.windowTitle() == "Der Organisation erneut beitreten"
+        assert dialog.intro.isVisible() and dialog.server.text() == server.base_url
+        type_text(dialog.code, server.enroll("C"))
+        with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        QApplication.processEvents()
+        assert dialog.joined_fingerprint.text() == sync_uc.fingerprint(c.store)
+        assert "neuen Fingerabdruck" in dialog.next_steps.text()
+        if SHOTS:
+            dialog.grab().save(str(Path(SHOTS) / "join-again-dialog.png"))
+        dialog.close()
+        qtbot.waitUntil(lambda: not controller.join_action.isEnabled(), timeout=5000)
+        assert controller.join_action.text() == "Einer &Organisation beitreten…"
+        sync_uc.approve_device(a.store, a.user, device_id(c), sync_uc.fingerprint(c.store))
+        with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as done:
+            controller.start()
+        assert not isinstance(done.args[0], Exception), done.args[0]
+        sync_uc.sync_now(a.store)
+        assert people.get_person(a.store, a.user, only_here, log_view=False) is not None
+        window.close()
+    finally:
+        set_language("en")
+        a.close()
+        c.close()
