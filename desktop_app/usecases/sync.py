@@ -650,8 +650,8 @@ def sync_now(
         else:
             fetch_keys(store, client)  # a rotated key may be waiting
             with store.reading() as session:
-                waiting = get_meta(session, STATUS) == "pending"
-            if waiting:  # joined again: holds the team keys, but is a new device to approve
+                pending = get_meta(session, STATUS) == "pending"
+            if pending:  # joined again: holds the team keys, but is a new device to approve
                 if client.status().device.status != "approved":
                     raise SyncSetupError("not_approved")
                 with store.transaction() as session:
