@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sync_harness import Laptops, Member, Organisation, ServerProcess
+from sync_harness import Backup, Laptops, Member, Organisation, ServerProcess
 
 from desktop_app.sync import crypto
 
@@ -87,3 +87,13 @@ def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
         yield group
     finally:
         group.close()
+
+
+@pytest.fixture
+def backup(server: ServerProcess, tmp_path: Path) -> Iterator[Backup]:
+    """The server's database, to be taken and put back (``sync_harness.Backup``)."""
+    made = Backup(server, tmp_path)
+    try:
+        yield made
+    finally:
+        made.drop()

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import email.utils
+import os
 import secrets
+import shutil
 import signal
 import socket
+import sqlite3
 import ssl
 import subprocess
 import sys
@@ -20,6 +23,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import Engine, select
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.sync import crypto
@@ -584,3 +588,67 @@ def move_laptop_to(session: Session, url: str) -> None:
 
     with session.store.transaction() as db:
         set_meta(db, SERVER_URL, url)
+
+
+class Backup:
+    """The server's database as it was when ``take`` ran; ``restore`` puts it back. The server
+    is stopped for both (as an operator restores: service stopped, dump loaded, started)."""
+
+    def __init__(self, server: ServerProcess, tmp_path: Path) -> None:
+        self.server = server
+        self.url = make_url(server.db_url)
+        self.sqlite = self.url.get_backend_name() == "sqlite"
+        self.copy = tmp_path / "backup.db"
+        self.copy_name = f"{self.url.database}_bak_{secrets.token_hex(3)}"
+
+    def _admin(self, sql: str) -> None:
+        import psycopg
+
+        admin = self.url.set(drivername="postgresql", database="postgres")
+        with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
+            c.execute(sql)
+
+    def take(self) -> None:
+        self.server.stop()
+        self.server.dispose()  # no connection left open on the database
+        if self.sqlite:
+            # SQLite's own backup: the database with whatever its write-ahead log still holds.
+            with sqlite3.connect(str(self.url.database)) as src, sqlite3.connect(self.copy) as dst:
+                src.backup(dst)
+            src.close()
+            dst.close()
+        else:
+            self._admin(f'CREATE DATABASE "{self.copy_name}" TEMPLATE "{self.url.database}"')
+        self.server.start()
+
+    def restore(self) -> None:
+        self.server.stop()
+        self.server.dispose()
+        if self.sqlite:
+            # The log of the database replaced goes with it (left, it would be replayed).
+            for suffix in ("-wal", "-shm"):
+                Path(f"{self.url.database}{suffix}").unlink(missing_ok=True)
+            shutil.copyfile(self.copy, str(self.url.database))
+        else:
+            self._admin(f'DROP DATABASE "{self.url.database}" WITH (FORCE)')
+            self._admin(f'CREATE DATABASE "{self.url.database}" TEMPLATE "{self.copy_name}"')
+        self.server.start()
+
+    def drop(self) -> None:
+        if not self.sqlite:
+            self._admin(f'DROP DATABASE IF EXISTS "{self.copy_name}" WITH (FORCE)')
+
+
+def run_desk(
+    *args: str, lang: str = "en", password: str = "laptop password 1"
+) -> subprocess.CompletedProcess[str]:
+    """``welcome-desk`` (the laptop's command line) in a subprocess, the password on stdin."""
+    return subprocess.run(
+        [sys.executable, "-m", "desktop_app.app", *args, "--password-stdin", "--lang", lang],
+        input=password + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "WELCOME_DESK_FAST_KDF": "1"},
+        timeout=120,
+    )

@@ -10,23 +10,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from sync_harness import ROOT, ServerProcess, add_impostor, run_cli, wrapped_key_ids
+from sync_harness import ROOT, ServerProcess, add_impostor, run_cli, run_desk, wrapped_key_ids
 
 from desktop_app.exits import EXIT_INVALID
 
 PW = "laptop password 1"
 
 
-def wd(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "desktop_app.app", *args, "--password-stdin", "--lang", "en"],
-        input=PW + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "WELCOME_DESK_FAST_KDF": "1"},
-        timeout=120,
-    )
+wd = run_desk  # the laptop's command line, in English
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

@@ -8,31 +8,19 @@ Real server processes on 127.0.0.1 (SQLite and PostgreSQL), real encrypted store
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sync_harness import ROOT, Laptops, ServerProcess, device_id, run_cli
-from test_sync_server_restore import Backup, _add, _assert_converged, _live, _token
+from sync_harness import Backup, Laptops, ServerProcess, device_id, run_cli, run_desk
+from test_sync_server_restore import _add, _assert_converged, _live, _token
 
 from desktop_app.exits import EXIT_INVALID
 from desktop_app.sync import engine
 from desktop_app.sync.http_client import Forbidden, Unauthorized
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-
-
-@pytest.fixture
-def backup(server: ServerProcess, tmp_path: Path) -> Iterator[Backup]:
-    made = Backup(server, tmp_path)
-    try:
-        yield made
-    finally:
-        made.drop()
 
 
 def _join_again(server: ServerProcess, laptop: Session, name: str, **options: bool) -> str:
@@ -145,19 +133,8 @@ def test_a_revoked_laptop_joining_again_waits_for_approval_and_gets_nothing_mean
     assert set(later) <= _live(b)
 
 
-PW = "laptop password 1"
-
-
 def _wd(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "desktop_app.app", *args, "--password-stdin", "--lang", "de"],
-        input=PW + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "WELCOME_DESK_FAST_KDF": "1"},
-        timeout=120,
-    )
+    return run_desk(*args, lang="de")
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

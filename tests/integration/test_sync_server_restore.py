@@ -10,17 +10,12 @@ server is stopped, or on PostgreSQL a database created from it as a template.
 from __future__ import annotations
 
 import os
-import secrets
-import shutil
-import sqlite3
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy.engine import make_url
-from sync_harness import PASSWORD, ROOT, Laptops, ServerProcess
+from sync_harness import PASSWORD, ROOT, Backup, Laptops, ServerProcess
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.storage.models import OutboxRow
@@ -28,64 +23,6 @@ from desktop_app.sync import engine
 from desktop_app.usecases import people
 from desktop_app.usecases.accounts import Session
 from sync_server import wire
-
-
-class Backup:
-    """The server's database as it was when ``take`` ran; ``restore`` puts it back. The server
-    is stopped for both (as an operator restores: service stopped, dump loaded, started)."""
-
-    def __init__(self, server: ServerProcess, tmp_path: Path) -> None:
-        self.server = server
-        self.url = make_url(server.db_url)
-        self.sqlite = self.url.get_backend_name() == "sqlite"
-        self.copy = tmp_path / "backup.db"
-        self.copy_name = f"{self.url.database}_bak_{secrets.token_hex(3)}"
-
-    def _admin(self, sql: str) -> None:
-        import psycopg
-
-        admin = self.url.set(drivername="postgresql", database="postgres")
-        with psycopg.connect(admin.render_as_string(hide_password=False), autocommit=True) as c:
-            c.execute(sql)
-
-    def take(self) -> None:
-        self.server.stop()
-        self.server.dispose()  # no connection left open on the database
-        if self.sqlite:
-            # SQLite's own backup: the database with whatever its write-ahead log still holds.
-            with sqlite3.connect(str(self.url.database)) as src, sqlite3.connect(self.copy) as dst:
-                src.backup(dst)
-            src.close()
-            dst.close()
-        else:
-            self._admin(f'CREATE DATABASE "{self.copy_name}" TEMPLATE "{self.url.database}"')
-        self.server.start()
-
-    def restore(self) -> None:
-        self.server.stop()
-        self.server.dispose()
-        if self.sqlite:
-            # The log of the database replaced goes with it (left, it would be replayed).
-            for suffix in ("-wal", "-shm"):
-                Path(f"{self.url.database}{suffix}").unlink(missing_ok=True)
-            shutil.copyfile(self.copy, str(self.url.database))
-        else:
-            self._admin(f'DROP DATABASE "{self.url.database}" WITH (FORCE)')
-            self._admin(f'CREATE DATABASE "{self.url.database}" TEMPLATE "{self.copy_name}"')
-        self.server.start()
-
-    def drop(self) -> None:
-        if not self.sqlite:
-            self._admin(f'DROP DATABASE IF EXISTS "{self.copy_name}" WITH (FORCE)')
-
-
-@pytest.fixture
-def backup(server: ServerProcess, tmp_path: Path) -> Iterator[Backup]:
-    made = Backup(server, tmp_path)
-    try:
-        yield made
-    finally:
-        made.drop()
 
 
 def _holdings(session: Session) -> dict[str, tuple[int, str]]:

@@ -22,6 +22,7 @@ from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, create_first_account
 from tests.integration.sync_harness import (
+    Backup,
     ServerProcess,
     approve_and_confirm,
     device_id,
@@ -1149,32 +1150,6 @@ def test_the_clock_banner_reads_whole_in_each_language_at_1100_pixels(
         set_language("en")
 
 
-def _backup_server(server: ServerProcess, copy: Path) -> None:
-    """The server's SQLite database as it is now, taken while the server is stopped."""
-    import sqlite3
-
-    server.stop()
-    server.dispose()
-    database = server.db_url.removeprefix("sqlite:///")
-    with sqlite3.connect(database) as src, sqlite3.connect(copy) as dst:
-        src.backup(dst)
-    src.close()
-    dst.close()
-    server.start()
-
-
-def _restore_server(server: ServerProcess, copy: Path) -> None:
-    import shutil
-
-    server.stop()
-    server.dispose()
-    database = server.db_url.removeprefix("sqlite:///")
-    for suffix in ("-wal", "-shm"):
-        Path(database + suffix).unlink(missing_ok=True)
-    shutil.copyfile(copy, database)
-    server.start()
-
-
 def test_the_status_bar_says_once_that_the_server_was_restored_from_a_backup(
     qtbot: QtBot, server: ServerProcess, tmp_path: Path
 ) -> None:
@@ -1184,11 +1159,11 @@ def test_the_status_bar_says_once_that_the_server_was_restored_from_a_backup(
     a = _laptop(tmp_path, "A", server, None)
     try:
         sync_uc.sync_now(a.store)
-        copy = tmp_path / "backup.db"
-        _backup_server(server, copy)
+        backup = Backup(server, tmp_path)
+        backup.take()
         people.register_person(a.store, a.user, PersonDraft("Elena", "Radu", phone="0176 1"))
         sync_uc.sync_now(a.store)
-        _restore_server(server, copy)
+        backup.restore()
         set_language("de")
         window = MainWindow(a)
         qtbot.addWidget(window)
@@ -1224,15 +1199,15 @@ def test_a_laptop_the_restored_server_forgot_joins_again_from_the_file_menu(
     from desktop_app.ui.sync_status import JoinDialog
 
     a = _laptop(tmp_path, "A", server, None)
-    copy = tmp_path / "backup.db"
-    _backup_server(server, copy)
+    backup = Backup(server, tmp_path)
+    backup.take()
     c = _laptop(tmp_path, "C", server, a)
     try:
         only_here = people.register_person(
             c.store, c.user, PersonDraft("Elena", "Radu", phone="0176 1")
         ).id
         sync_uc.sync_now(c.store)
-        _restore_server(server, copy)
+        backup.restore()
         set_language("de")
         window = MainWindow(c)
         qtbot.addWidget(window)
