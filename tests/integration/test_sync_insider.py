@@ -10,9 +10,6 @@ replays.
 from __future__ import annotations
 
 import dataclasses
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -20,12 +17,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 from sync_harness import (
     PASSWORD,
-    ROOT,
     Laptops,
     Organisation,
     ServerProcess,
     approve_and_confirm,
     device_id,
+    run_desk,
 )
 from test_sync_forgery import operator_inserts
 
@@ -202,27 +199,10 @@ def test_a_member_laptop_refuses_to_publish_and_says_why_in_each_language(
         assert s.scalar(select(OutboxRow).where(OutboxRow.record_kind == "reference")) is None
     # The command line refuses the same way, in the user's language.
     b.close()
-    answer = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "desktop_app.app",
-            "directory",
-            "publish",
-            "--from",
-            str(folder),
-            "--data-dir",
-            str(tmp_path / "B"),
-            "--password-stdin",
-            "--lang",
-            "ro",
-        ],
-        input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "WELCOME_DESK_FAST_KDF": "1"},
-        timeout=120,
+    answer = run_desk(
+        *("directory", "publish", "--from", str(folder), "--data-dir", str(tmp_path / "B")),
+        lang="ro",
+        password=PASSWORD,
     )
     assert answer.returncode == EXIT_INVALID, answer.stderr
     assert "Rugați-l pe coordonator" in answer.stderr and "Traceback" not in answer.stderr

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from sync_harness import PASSWORD, ROOT, Backup, Laptops, ServerProcess
+from sync_harness import PASSWORD, ROOT, Backup, Laptops, ServerProcess, run_desk
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.storage.models import OutboxRow
@@ -238,18 +237,7 @@ def test_welcome_desk_sync_says_in_german_that_the_server_was_restored(
     laptops.sync(a)
     backup.restore()
     a.close()  # the command line opens the laptop's store itself
-    done = subprocess.run(
-        [
-            *(sys.executable, "-m", "desktop_app.app", "sync"),
-            *("--data-dir", str(tmp_path / "A"), "--password-stdin", "--lang", "de"),
-        ],
-        input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "WELCOME_DESK_FAST_KDF": "1"},
-        timeout=120,
-    )
+    done = run_desk("sync", "--data-dir", str(tmp_path / "A"), lang="de", password=PASSWORD)
     assert done.returncode == 0, done.stderr
     assert (
         "Der Synchronisierungsserver wurde aus einer älteren Sicherung wiederhergestellt."
