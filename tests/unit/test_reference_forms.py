@@ -125,7 +125,7 @@ def test_consent_text_changes_need_a_new_text_version(session: Session) -> None:
     _edit(files, "consent.yaml", "Ich bin damit einverstanden", "Ich willige ein")
     assert _codes(session, files) == {"consent_text_without_version"}
     files["consent.yaml"] = files["consent.yaml"].replace(
-        'text_version: "2026-11-1"', 'text_version: "2026-12-1"'
+        'text_version: "2026-12-1"', 'text_version: "2026-12-2"'
     )
     assert set(reference.check_forms(session.store, files)) == {
         "consent",

@@ -424,15 +424,15 @@ def test_the_export_pdf_names_consent_texts_and_form_versions_as_a_person_reads_
     visits.finish_visit(session.store, session.user, pid, "life_situation", full_life_situation())
     raw_json, pdf = data_rights.export_person(session.store, session.user, pid, lang="de")
     data = json.loads(raw_json)
-    assert {c["text_version"] for c in data["consents"]} == {"2026-11-1"}  # the JSON keeps codes
+    assert {c["text_version"] for c in data["consents"]} == {"2026-12-1"}  # the JSON keeps codes
     assert data["visits"][0]["form_version"] == 1
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         content = " ".join(" ".join((page.extract_text() or "").split()) for page in doc.pages)
-    assert "Einwilligungstext Einwilligung in die Datenverarbeitung, Fassung vom November 2026" in (
+    assert "Einwilligungstext Einwilligung in die Datenverarbeitung, Fassung vom Dezember 2026" in (
         content
     )
     assert "Version des Formulars Version 1, wird weiterhin verwendet" in content
-    assert "2026-11-1" not in content
+    assert "2026-12-1" not in content
     assert "Noch nicht abgeschlossene Formulare" in content
     assert "Bogen" not in content and "Bögen" not in content
 
