@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import re
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -1080,20 +1081,116 @@ def chosen_language(lang: str | None) -> str:
     return lang or system_language()
 
 
-def lang_option(argv: Sequence[str]) -> str | None:
-    """--lang X or --lang=X from ``argv`` before the parser exists (its texts are worded in
-    the language): the last one, as argparse takes; None if none or not one of ours, which
-    argparse then refuses in the user's language."""
-    found: str | None = None
-    tokens = list(argv)
-    for i, token in enumerate(tokens):
-        if token == "--":  # what follows is not an option
-            break
-        if token == "--lang" and i + 1 < len(tokens):
-            found = tokens[i + 1]
-        elif token.startswith("--lang="):
-            found = token.partition("=")[2]
-    return found if found in LANGUAGES else None
+def lang_option(argv: Sequence[str], parser: argparse.ArgumentParser | None = None) -> str | None:
+    """The language --lang names in ``argv``, found before the parser is built in it (its
+    texts are worded in the language): the last value argparse would take as --lang, None if
+    none or not one of ours, which argparse then refuses in the user's language.
+
+    ``parser`` (default: ours, in any language) gives the options each (sub)parser knows,
+    which decide what argparse takes as --lang (``--la bg`` unless ambiguous there). Unlike
+    argparse, an error elsewhere in ``argv`` (or --help before --lang) does not end the
+    search, so that the error or the help is worded in the language asked for."""
+    found = _option_values(parser or build_parser(), list(argv), "lang")
+    return found[-1] if found and found[-1] in LANGUAGES else None
+
+
+# An option token as argparse reads it: its action (None: an option this parser does not
+# know), the option string it stands for and the value given with "=" (or glued to -x).
+_OptionToken = tuple[argparse.Action | None, str, str | None]
+
+
+def _option_values(parser: argparse.ArgumentParser, args: list[str], dest: str) -> list[str]:
+    """The values argparse gives the option ``dest`` in ``args``, in order, following its
+    ``_parse_known_args`` (Python 3.11): tokens are told apart as options and arguments by
+    this parser's own options; the first argument of a parser with subcommands names the
+    subcommand, whose parser reads all that follows."""
+    options: dict[int, _OptionToken] = {}
+    kinds = []  # argparse's pattern: O an option, A an argument, "-" the "--" ending options
+    ended = False
+    for i, token in enumerate(args):
+        if not ended and token == "--":
+            kinds.append("-")
+            ended = True
+        elif not ended and (option := _option_token(parser, token)) is not None:
+            options[i] = option
+            kinds.append("O")
+        else:
+            kinds.append("A")
+    pattern = "".join(kinds)
+    commands = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    values: list[str] = []
+    i = 0
+    while i < len(args):
+        if i not in options:
+            if commands:  # nargs=PARSER: the command's parser takes everything after it
+                sub = commands[0].choices.get(args[i])
+                return values + (_option_values(sub, args[i + 1 :], dest) if sub else [])
+            i += 1  # a positional argument: argparse gives those to no option
+            continue
+        action, option_string, explicit = options[i]
+        i += 1
+        while action is not None:
+            if explicit is None:  # the arguments that follow, as many as nargs matches
+                taken = re.match(parser._get_nargs_pattern(action), pattern[i:])
+                count = len(taken.group(1)) if taken else 0  # none: argparse's error
+                if action.dest == dest:
+                    values += args[i : i + count]
+                i += count
+                break
+            glued = re.match(parser._get_nargs_pattern(action), "A")
+            if glued and len(glued.group(1)) == 1:  # --lang=bg
+                if action.dest == dest:
+                    values.append(explicit)
+                break
+            if not glued or option_string[1] in parser.prefix_chars or not explicit:
+                break  # argparse: "ignored explicit argument"
+            # -xy of single-dash flags: -x, then -y with what is left
+            option_string = option_string[0] + explicit[0]
+            action = parser._option_string_actions.get(option_string)
+            explicit = explicit[1:] or None
+    return values
+
+
+def _option_token(parser: argparse.ArgumentParser, token: str) -> _OptionToken | None:
+    """argparse's ``_parse_optional`` (Python 3.11): None for an argument. An ambiguous
+    abbreviation, which argparse refuses, counts as an option this parser does not know."""
+    known = parser._option_string_actions
+    if not token or token[0] not in parser.prefix_chars:
+        return None
+    if token in known:
+        return known[token], token, None
+    if len(token) == 1:
+        return None
+    if "=" in token:
+        name, explicit = token.split("=", 1)
+        if name in known:
+            return known[name], name, explicit
+    matches = _abbreviated(parser, token)
+    if len(matches) == 1:
+        return matches[0]
+    if not matches:
+        negative = parser._negative_number_matcher.match(token)
+        if (negative and not parser._has_negative_number_optionals) or " " in token:
+            return None
+    return None, token, None
+
+
+def _abbreviated(parser: argparse.ArgumentParser, token: str) -> list[_OptionToken]:
+    """argparse's ``_get_option_tuples`` (Python 3.11): the options ``token`` may stand for.
+    A long option's prefix counts only with ``allow_abbrev``; -xVALUE always does."""
+    known = parser._option_string_actions
+    if token[1] in parser.prefix_chars:
+        if not parser.allow_abbrev:
+            return []
+        prefix, explicit = token.split("=", 1) if "=" in token else (token, None)
+        return [
+            (action, name, explicit) for name, action in known.items() if name.startswith(prefix)
+        ]
+    return [
+        (action, name, token[2:] if name == token[:2] else None)
+        for name, action in known.items()
+        if name == token[:2] or name.startswith(token)
+    ]
 
 
 def run(args: argparse.Namespace) -> int:

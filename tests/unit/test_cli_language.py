@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import inspect
+import io
+import itertools
 import os
 import re
 import subprocess
@@ -17,7 +20,7 @@ import pytest
 
 from desktop_app import cli
 from desktop_app.i18n.argparse_text import ARGPARSE_MESSAGES, argparse_in_ui_language
-from desktop_app.i18n.text import set_language
+from desktop_app.i18n.text import LANGUAGES, set_language
 
 ROOT = Path(__file__).resolve().parents[2]
 LOCALE_VARS = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG", "WELCOME_DESK_LANG")
@@ -164,10 +167,66 @@ def test_the_binding_ends_with_our_parser() -> None:
         (["--lang"], None),
         (["people", "search", "--", "--lang", "bg"], None),  # a query, not an option
         (["--language", "bg"], None),
+        # argparse takes an unambiguous abbreviation of an option the (sub)parser knows
+        (["--lan", "bg", "sync"], "bg"),
+        (["sync", "--la=ro"], "ro"),
+        (["--l", "bg"], "bg"),
+        (["people", "add", "--lan", "bg"], None),  # --lang or the person's --language
+        (["people", "add", "--langu", "bg"], None),  # the person's --language
+        (["people", "--lang", "bg", "add"], None),  # "people" itself has no --lang
+        (["--lang", "bg", "--", "--lang", "ro"], "bg"),
+        (["--lang", "--", "bg"], None),  # argparse: "expected one argument"
+        (["--d", "sync", "--lan", "de"], "de"),  # an ambiguous option does not end the search
     ],
 )
 def test_the_language_option_is_found_before_parsing(argv: list[str], expected: str | None) -> None:
     assert cli.lang_option(argv) == expected
+
+
+# Pieces of command lines, put together below in every order.
+PIECES = (
+    ["--lang", "bg"],
+    ["--lan", "ro"],
+    ["--la=de"],
+    ["--lang="],
+    ["--langu", "en"],
+    ["--demo"],
+    ["--data-dir", "d"],
+    ["--"],
+    ["sync"],
+    ["people", "add", "--given=x", "--family=y"],
+)
+
+
+def test_the_language_option_is_what_argparse_takes() -> None:
+    """Wherever argparse accepts the line, it sets --lang to what was found before parsing."""
+    parser = cli.build_parser()
+    accepted = 0
+    for n in range(1, 4):
+        for pieces in itertools.product(PIECES, repeat=n):
+            argv = [token for piece in pieces for token in piece]
+            try:
+                with contextlib.redirect_stderr(io.StringIO()):
+                    lang = getattr(parser.parse_args(argv), "lang", None)
+            except SystemExit:
+                continue
+            accepted += 1
+            assert cli.lang_option(argv, parser) == (lang if lang in LANGUAGES else None), argv
+    assert accepted > 100  # the lines argparse refuses are not all there is
+
+
+def test_an_abbreviated_language_option_words_the_help() -> None:
+    shown = welcome_desk("--lan", "bg", "--help", LANG="de_DE.UTF-8")
+    assert shown.returncode == 0, shown.stderr
+    assert shown.stdout.startswith("употреба: welcome-desk [-h]")
+    assert "регистриране и търсене на лица" in shown.stdout
+
+
+def test_an_abbreviated_language_option_words_the_errors() -> None:
+    refused = welcome_desk("people", "import", "--la=ro", LANG="de_DE.UTF-8")
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("utilizare: welcome-desk people import")
+    assert "Aufruf" not in refused.stderr and "Fehler" not in refused.stderr
 
 
 def test_without_the_option_the_users_language_applies(monkeypatch: pytest.MonkeyPatch) -> None:
