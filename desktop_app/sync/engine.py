@@ -92,6 +92,10 @@ RESTORING = "sync.restoring"
 # "1" if the server registered this laptop's device as a coordinator's, "0" if not; missing on
 # a laptop that joined before it was kept (``usecases.sync.sync_now`` asks the server then).
 COORDINATOR = "sync.coordinator"
+# "unauthorized" or "revoked" if the last sync was refused so (the server no longer knows this
+# laptop, or revoked it): kept, so that a window opened later offers to join again at once;
+# "" after a sync that went through or a completed join (``usecases.sync``).
+REFUSED = "sync.refused"
 
 
 @dataclass

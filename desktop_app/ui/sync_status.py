@@ -169,8 +169,9 @@ class SyncController(QObject):
         # A sync found the server restored from an older backup and sent back what it had
         # lost: said from then on while the window is open (no later sync knows of it).
         self.server_restored = False
-        # The last sync was refused because the server no longer knows this laptop (restored
-        # from an older backup) or revoked it: the File menu offers to join again.
+        # The last sync (of this window or an earlier one: ``SyncStatus.refused``) was refused
+        # because the server no longer knows this laptop (restored from an older backup) or
+        # revoked it: the File menu offers to join again.
         self.forgotten = False
         self.progress.connect(self._on_worker_progress)
         self._status_generation = 0
@@ -276,10 +277,6 @@ class SyncController(QObject):
             if result.applied:
                 self.window.reload_all()
         self.reached = not isinstance(result, Exception)
-        self.forgotten = isinstance(result, RequestRefused) and result.code in (
-            "unauthorized",
-            "revoked",
-        )
         self._status_generation += 1  # a reading from before the sync is out of date
 
         def shown(state: sync_uc.SyncStatus) -> None:
@@ -306,9 +303,10 @@ class SyncController(QObject):
 
     def show_status(self, state: sync_uc.SyncStatus) -> None:
         self.devices_action.setEnabled(state.approved)
+        self.forgotten = bool(state.refused)
         again = state.joined and self.forgotten
         self.join_action.setEnabled(not state.joined or again)
-        self.join_action.setText(_("&Join again…") if again else _("&Join an organisation…"))
+        self._name_join_action()
         self.confirm_action.setEnabled(bool(state.unconfirmed_senders))
         self.sync_action.setEnabled(state.joined)
         if self.running:
@@ -317,9 +315,12 @@ class SyncController(QObject):
             self.label.setText(_("Not connected to a server · all data stays on this laptop"))
             self.label.setToolTip("")
             return
+        # A refusal kept from an earlier sync (a window opened since, or the command line's)
+        # is said until a sync of this window has something to say.
+        error = self.last_error or (refused_message(state.refused) if state.refused else "")
         # A long message (waiting for approval: what to compare) shows its first sentence
         # here and whole in the tooltip, so the counts after it stay in view.
-        first, _dot, rest = self.last_error.partition(". ")
+        first, _dot, rest = error.partition(". ")
         parts = []
         if first:
             parts.append(first + "." if rest else first)
@@ -384,7 +385,7 @@ class SyncController(QObject):
             "\n".join(
                 t
                 for t in (
-                    self.last_error if rest else "",
+                    error if rest else "",
                     held,
                     *withdrawn,
                     restored,
@@ -394,10 +395,14 @@ class SyncController(QObject):
             )
         )
 
+    def _name_join_action(self) -> None:
+        again = self.forgotten  # only a laptop that has joined can be refused a sync
+        self.join_action.setText(_("&Join again…") if again else _("&Join an organisation…"))
+
     def retranslate(self) -> None:
         self.label.setAccessibleName(_("Sync status"))
         self.sync_action.setText(_("&Sync now"))
-        self.join_action.setText(_("&Join an organisation…"))
+        self._name_join_action()
         self.confirm_action.setText(_("Con&firm the coordinator's laptop…"))
         self.devices_action.setText(_("Lap&tops of the organisation…"))
         self.conflicts_action.setText(_("&Conflicts to decide…"))

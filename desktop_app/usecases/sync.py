@@ -33,6 +33,7 @@ from desktop_app.sync.engine import (
     DEVICE_ID,
     LAST_SUCCESS,
     PRIVATE_KEY,
+    REFUSED,
     SERVER_URL,
     STATUS,
     TOKEN,
@@ -95,6 +96,9 @@ class SyncStatus:
     # Publications of reference data (service directory, forms) made on this laptop that stay
     # on it: the server takes them only from a coordinator's laptop, and this is a member's.
     held_back: int = 0
+    # "unauthorized" or "revoked": the last sync was refused so, and this laptop needs to join
+    # again ("" if not). Kept in the store, so a window opened later knows it at once.
+    refused: str = ""
 
 
 @dataclass(frozen=True)
@@ -199,6 +203,7 @@ def join(
         set_meta(session, STATUS, result.status)
         set_meta(session, COORDINATOR, "1" if result.is_coordinator else "0")
         set_meta(session, CURSOR, "0")
+        set_meta(session, REFUSED, "")  # a new device: no refusal of the old one applies
         if joined:
             pull_everything_again(session)
         # Only this laptop can wrap a key with its own private key: keys from itself (after a
@@ -637,7 +642,27 @@ def rotate_team_key(store: Store, user: User) -> RotationResult:
 def sync_now(
     store: Store, progress: Progress | None = None, **client_options: object
 ) -> SyncReport:
-    """One full round: fetch new keys, pull, merge, push. Raises the client's errors."""
+    """One full round: fetch new keys, pull, merge, push. Raises the client's errors. A
+    refusal as unauthorized or revoked is kept in the store (``status().refused``) until a
+    sync goes through or the laptop joins again."""
+    try:
+        report = _sync_now(store, progress, client_options)
+    except (Unauthorized, Revoked) as exc:
+        _remember_refusal(store, "revoked" if isinstance(exc, Revoked) else "unauthorized")
+        raise
+    _remember_refusal(store, "")
+    return report
+
+
+def _remember_refusal(store: Store, code: str) -> None:
+    if (store.meta(REFUSED) or "") != code:  # no write lock taken by every sync
+        with store.transaction() as session:
+            set_meta(session, REFUSED, code)
+
+
+def _sync_now(
+    store: Store, progress: Progress | None, client_options: dict[str, object]
+) -> SyncReport:
     with client_for(store, **client_options) as client:
         with store.reading() as session:
             has_key = active_key(session) is not None
@@ -747,6 +772,7 @@ def status(store: Store) -> SyncStatus:
         unfinished = _renewal_unfinished(session)
         need_update = records_needing_update(session)
         held_back = _held_back(session) if url else 0
+        refused = get_meta(session, REFUSED) or ""
     return SyncStatus(
         bool(url),
         url,
@@ -758,6 +784,7 @@ def status(store: Store) -> SyncStatus:
         unfinished,
         need_update,
         held_back,
+        refused,
     )
 
 

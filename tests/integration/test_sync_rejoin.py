@@ -18,7 +18,7 @@ from test_sync_server_restore import _add, _assert_converged, _live, _token
 
 from desktop_app.exits import EXIT_INVALID
 from desktop_app.sync import engine
-from desktop_app.sync.http_client import Forbidden, Unauthorized
+from desktop_app.sync.http_client import Forbidden, Revoked, Unauthorized
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 
@@ -57,7 +57,9 @@ def test_a_laptop_enrolled_after_the_backup_joins_again_and_the_server_gets_all_
 
     with pytest.raises(Unauthorized):
         laptops.sync(c)
+    assert sync_uc.status(c.store).refused == "unauthorized"  # a window opened now says so
     new_device = _join_again(server, c, "C")
+    assert sync_uc.status(c.store).refused == ""
     assert new_device != old_device
     assert sync_uc.fingerprint(c.store) != old_fingerprint  # a new key pair
     # Waiting for approval, the laptop syncs nothing, though it holds the team key.
@@ -131,6 +133,39 @@ def test_a_revoked_laptop_joining_again_waits_for_approval_and_gets_nothing_mean
     _approve(a, b)
     laptops.sync(b)
     assert set(later) <= _live(b)
+
+
+def _set_token(laptop: Session, token: str) -> None:
+    with laptop.store.transaction() as s:
+        engine.set_meta(s, engine.TOKEN, token)
+
+
+def test_a_refusal_is_kept_until_a_sync_goes_through_or_the_laptop_joins_again(
+    server: ServerProcess, laptops: Laptops
+) -> None:
+    """What the window shows after a restart (``status().refused``): the last sync's refusal
+    as unauthorized or revoked, whoever ran that sync (window, command line)."""
+    a, b = laptops.new("A"), laptops.new("B")
+    laptops.sync(a, b)
+    assert sync_uc.status(b.store).refused == ""
+    token = _token(b)
+    _set_token(b, "not" + token[3:])  # a token the server does not know: 401
+    for _round in range(2):
+        with pytest.raises(Unauthorized):
+            laptops.sync(b)
+        assert sync_uc.status(b.store).refused == "unauthorized"
+    _set_token(b, token)
+    laptops.sync(b)
+    assert sync_uc.status(b.store).refused == ""
+    sync_uc.revoke_device(a.store, a.user, device_id(b))
+    with pytest.raises(Revoked):
+        laptops.sync(b)
+    assert sync_uc.status(b.store).refused == "revoked"
+    _join_again(server, b, "B")
+    assert sync_uc.status(b.store).refused == ""
+    with pytest.raises(sync_uc.SyncSetupError):  # waiting for approval: not a refusal to keep
+        laptops.sync(b)
+    assert sync_uc.status(b.store).refused == ""
 
 
 def _wd(*args: str) -> subprocess.CompletedProcess[str]:

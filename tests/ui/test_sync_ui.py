@@ -20,7 +20,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.sync_status import last_sync_time
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
-from desktop_app.usecases.accounts import Session, create_first_account
+from desktop_app.usecases.accounts import Session, create_first_account, log_in
 from tests.integration.sync_harness import (
     Backup,
     ServerProcess,
@@ -1194,8 +1194,9 @@ def test_a_laptop_the_restored_server_forgot_joins_again_from_the_file_menu(
 ) -> None:
     """A laptop enrolled after the server's backup is unknown to the restored server: the
     status bar says to join again, the File menu's join action turns into "Join again…" and
-    opens the join dialog saying so; after the coordinator's approval the window's next sync
-    puts what was recorded only on this laptop on the server."""
+    opens the join dialog saying so, in the window opened after a restart as well, before any
+    sync of its own; after the coordinator's approval the window's next sync puts what was
+    recorded only on this laptop on the server."""
     from desktop_app.ui.sync_status import JoinDialog
 
     a = _laptop(tmp_path, "A", server, None)
@@ -1226,6 +1227,28 @@ def test_a_laptop_the_restored_server_forgot_joins_again_from_the_file_menu(
         if SHOTS:
             qtbot.waitUntil(lambda: controller.label.width() >= controller.label.sizeHint().width())
             window.grab().save(str(Path(SHOTS) / "status-server-forgot-laptop.png"))
+        # The program closed and opened again: the new window knows before it syncs.
+        window.close()
+        c.close()
+        c = log_in(tmp_path / "C", "anna", "password 123")
+        window = MainWindow(c)
+        qtbot.addWidget(window)
+        window.resize(1366, 700)
+        window.show()
+        controller = window.sync  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: controller.join_action.text() == "&Erneut beitreten…", timeout=5000)
+        assert controller.join_action.isEnabled()
+        assert not controller.running and controller.last_error == ""
+        assert "kennt diesen Laptop nicht (mehr)." in controller.label.text()
+        assert "erneut beitreten (Menü Datei)" in controller.label.text()
+        assert "treten Sie erneut bei" in controller.label.toolTip()
+        if SHOTS:
+            qtbot.waitUntil(lambda: controller.label.width() >= controller.label.sizeHint().width())
+            window.grab().save(str(Path(SHOTS) / "status-server-forgot-laptop-restarted.png"))
+            window.file_menu.popup(window.mapToGlobal(window.rect().topLeft()))
+            qtbot.waitExposed(window.file_menu)
+            window.file_menu.grab().save(str(Path(SHOTS) / "file-menu-join-again.png"))
+            window.file_menu.close()
         controller.join_action.trigger()
         (dialog,) = window.findChildren(JoinDialog)
         assert dialog.windowTitle() == "Der Organisation erneut beitreten"
