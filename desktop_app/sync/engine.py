@@ -89,6 +89,10 @@ PUSHED_SEQ = "sync.pushed_seq"
 # backup, and has not yet put back into its outbox what the server lost (``_pull``): kept
 # across a crash, so the next sync finishes it.
 RESTORING = "sync.restoring"
+# "1" on a coordinator's laptop from the transaction that finds the server restored (or joins
+# again) until every laptop the team's records say is revoked is revoked on the server again
+# (``usecases.sync.sync_now``): kept across failures, so every later sync tries again.
+REVOKE_AGAIN = "sync.revoke_again"
 # "1" if the server registered this laptop's device as a coordinator's, "0" if not; missing on
 # a laptop that joined before it was kept (``usecases.sync.sync_now`` asks the server then).
 COORDINATOR = "sync.coordinator"
@@ -122,6 +126,9 @@ class SyncReport:
     # The server's database was restored from an older backup since this laptop last synced:
     # it pulled everything again and pushed back what the server had lost (``_pull``).
     server_restored: bool = False
+    # A coordinator's laptop: laptops revoked after the server's backup are approved on it
+    # again and could not all be revoked again in this sync (the next one tries again).
+    revoke_again_pending: bool = False
 
 
 Progress = Callable[[str, int, int], None]  # phase, done, total (0 when unknown)
@@ -1093,5 +1100,9 @@ def pull_everything_again(session: Session, pushed_seq: int = 0) -> None:
     set_meta(session, CURSOR, "0")
     set_meta(session, PUSHED_SEQ, str(pushed_seq))
     set_meta(session, RESTORING, "1")
+    # Laptops revoked after the server's backup are approved on it again: a coordinator's
+    # laptop revokes them again, until it has done so (``usecases.sync._revoke_again``).
+    if get_meta(session, COORDINATOR) == "1":
+        set_meta(session, REVOKE_AGAIN, "1")
     driver_cursor(session).execute("DELETE FROM synced_revisions")
     session.execute(delete(DeferredEnvelopeRow))

@@ -34,6 +34,7 @@ from desktop_app.sync.engine import (
     LAST_SUCCESS,
     PRIVATE_KEY,
     REFUSED,
+    REVOKE_AGAIN,
     SERVER_URL,
     STATUS,
     TOKEN,
@@ -51,6 +52,7 @@ from desktop_app.sync.engine import (
 )
 from desktop_app.sync.http_client import (
     BadRequest,
+    Forbidden,
     Revoked,
     SyncError,
     SyncServerClient,
@@ -689,12 +691,25 @@ def _sync_now(
                 set_meta(session, COORDINATOR, "1" if coordinator else "0")
         _ensure_own_record(store)
         report = SyncEngine(store, client, progress).sync()
-        if report.server_restored:
-            try:
-                _revoke_again(store, client)
-            except SyncError as exc:  # the sync itself went through: said in the log only
-                log.warning("no laptop revoked again after the server's restore: %s", exc)
+        report.revoke_again_pending = not _revoke_again_if_pending(store, client)
         return report
+
+
+def _revoke_again_if_pending(store: Store, client: SyncServerClient) -> bool:
+    """Revoke again on the server what a restore left approved, if a sync found one and that
+    is not done yet (``REVOKE_AGAIN``); True when nothing is left to do. An ordinary sync
+    reads one meta row here and sends nothing."""
+    with store.reading() as session:
+        if get_meta(session, REVOKE_AGAIN) != "1":
+            return True
+    try:
+        _revoke_again(store, client)
+    except SyncError as exc:  # the sync itself went through: tried again by the next one
+        log.warning("laptops not revoked again after the server's restore yet: %s", exc)
+        return False
+    with store.transaction() as session:
+        set_meta(session, REVOKE_AGAIN, "0")
+    return True
 
 
 def _revoke_again(store: Store, client: SyncServerClient) -> None:
@@ -702,12 +717,21 @@ def _revoke_again(store: Store, client: SyncServerClient) -> None:
     laptop the team's records say is revoked, and the server lists as not revoked (revoked
     after the backup), is revoked on the server again. Those records are written only by
     holders of the team key, and a revocation only takes trust away. Ids only in the log; the
-    operator's list (``welcome-desk-server devices``) shows what is left if this fails."""
+    operator's list (``welcome-desk-server devices``) shows what is left while this fails.
+
+    Raises the client's error when a revocation could not be made (the server or the network
+    failed): the caller keeps it pending. A laptop the server no longer knows needs none, and
+    a laptop the server does not let revoke (not a coordinator's there) never will: both
+    count as done."""
     with store.reading() as session:
         if get_meta(session, COORDINATOR) != "1":
             return
         me = get_meta(session, DEVICE_ID)
-    listed = client.devices().devices
+    try:
+        listed = client.devices().devices
+    except Forbidden:
+        log.warning("the restored server does not let this laptop revoke laptops")
+        return
     with store.reading() as session:
         again = [
             d.device_id
@@ -717,7 +741,12 @@ def _revoke_again(store: Store, client: SyncServerClient) -> None:
             and laptops.is_revoked(session, d.device_id)
         ]
     for device_id in again:
-        client.revoke(device_id)
+        try:
+            client.revoke(device_id)
+        except BadRequest as exc:
+            if exc.code != "not_found":
+                raise
+            continue  # gone from the server meanwhile: nothing to revoke
         log.warning("laptop %s revoked again after the server's restore", device_id)
 
 

@@ -14,7 +14,16 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sync_harness import PASSWORD, ROOT, Backup, Laptops, ServerProcess, run_desk
+from sync_harness import (
+    PASSWORD,
+    ROOT,
+    Backup,
+    CuttingProxy,
+    Laptops,
+    ServerProcess,
+    device_id,
+    run_desk,
+)
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.storage.models import OutboxRow
@@ -281,6 +290,66 @@ def test_a_coordinators_laptop_revokes_again_the_laptops_revoked_after_the_backu
     assert statuses[sync_uc.own_device_id(c.store) or ""] == "approved"
     with pytest.raises(Revoked):
         laptops.sync(b)
+
+
+def _server_status(server: ServerProcess, device: str) -> str:
+    return {d.device_id: d.status for d in server.service.list_devices().devices}[device]
+
+
+def _lists_devices(requests: list[tuple[str, str]]) -> bool:
+    """Whether a laptop asked for the server's list of laptops (a coordinator's re-revoke)."""
+    return ("GET", "/v1/devices") in requests
+
+
+def test_a_re_revocation_that_failed_is_made_by_a_later_sync_and_never_by_a_members_laptop(
+    server: ServerProcess, backup: Backup, tmp_path: Path
+) -> None:
+    """The coordinator's laptop finds the restore, but the revocation it makes again fails (the
+    connection drops at it): B stays approved on the server. The coordinator's next sync, which
+    finds no restore any more, revokes B all the same, and B's next sync is refused. A member's
+    laptop that finds the restore never lists or revokes laptops; nor does an ordinary sync
+    once nothing is left to revoke."""
+    from desktop_app.sync.http_client import Revoked
+    from desktop_app.usecases import sync as sync_uc
+
+    proxy = CuttingProxy(server.base_url)
+    group = Laptops(server, tmp_path, url=proxy.url)
+    try:
+        a, b, c = group.new("A"), group.new("B"), group.new("C")
+        group.sync(a, b, c)
+        backup.take()
+        revoked = sync_uc.revoke_device(a.store, a.user, device_id(b)).device_id
+        group.sync(a, c)  # C, a member's laptop, learns of it too
+        backup.restore()
+        assert _server_status(server, revoked) == "approved"  # as in the backup
+
+        seen = len(proxy.forwarded)
+        (member,) = group.sync(c)
+        assert member.server_restored and not member.revoke_again_pending
+        assert not _lists_devices(proxy.forwarded[seen:])
+        with c.store.reading() as s:
+            assert engine.get_meta(s, engine.REVOKE_AGAIN) is None
+
+        proxy.cut_when = lambda method, path: method == "POST" and path.endswith("/revoke")
+        (found,) = group.sync(a)  # the sync itself goes through
+        assert found.server_restored and found.revoke_again_pending
+        proxy.restore()
+        assert _server_status(server, revoked) == "approved"
+
+        (later,) = group.sync(a)
+        assert not later.server_restored and not later.revoke_again_pending
+        assert _server_status(server, revoked) == "revoked"
+        assert _server_status(server, device_id(c)) == "approved"
+        with pytest.raises(Revoked):
+            group.sync(b)
+
+        seen = len(proxy.forwarded)
+        (ordinary,) = group.sync(a)
+        assert not ordinary.revoke_again_pending
+        assert not _lists_devices(proxy.forwarded[seen:])
+    finally:
+        group.close()
+        proxy.close()
 
 
 def test_a_recovery_cut_off_by_a_lost_connection_is_finished_by_the_next_sync(
