@@ -191,6 +191,7 @@ def _raise_seq(column: str) -> Any:
 
 
 _RAISE_PULLED = _raise_seq("pulled_seq")
+_LATEST_SEQ = select(models.SeqCounter.last_seq).where(models.SeqCounter.id == 1)
 _RAISE_PUSHED = _raise_seq("pushed_seq")
 
 
@@ -826,10 +827,16 @@ class SyncService:
 
     def _pull_rows(
         self, device: AuthenticatedDevice, after: int, limit: int
-    ) -> tuple[Sequence[Any], int, bool]:
+    ) -> tuple[Sequence[Any], int, bool, int]:
+        """A page, its next cursor, whether more follow, and the server's highest sequence
+        number (``wire.PullResponse.latest_seq``)."""
         self.require_approved(device)
         t = models.StoredEnvelope
         with self._read() as connection:
+            # Read before the page: no envelope of it lies beyond, and a laptop's cursor
+            # comes from earlier pulls, so it is never beyond either unless the database
+            # went back in time.
+            latest = int(connection.execute(_LATEST_SEQ).scalar_one())
             # Plain rows, not ORM objects: a page of 500 costs half as much this way.
             rows = connection.execute(
                 select(
@@ -848,9 +855,9 @@ class SyncService:
                 .order_by(t.seq)
                 .limit(limit + 1)
             ).all()
-            page = _page(device, rows, after, limit)
-            self._note_pulled(connection, device, page[0])
-        return page
+            rows, next_cursor, has_more = _page(device, rows, after, limit)
+            self._note_pulled(connection, device, rows)
+        return rows, next_cursor, has_more, latest
 
     def _note_pulled(
         self, connection: Connection, device: AuthenticatedDevice, rows: Sequence[Any]
@@ -866,7 +873,7 @@ class SyncService:
             connection.execute(_RAISE_PULLED, {"device": device.id, "n": handed})
 
     def pull(self, device: AuthenticatedDevice, after: int, limit: int) -> wire.PullResponse:
-        rows, next_cursor, has_more = self._pull_rows(device, after, limit)
+        rows, next_cursor, has_more, latest = self._pull_rows(device, after, limit)
         envelopes = [
             wire.StoredEnvelope.model_construct(
                 seq=row.seq,
@@ -888,6 +895,7 @@ class SyncService:
             has_more=has_more,
             device_pulled_seq=device.pulled_seq,
             device_pushed_seq=device.pushed_seq,
+            latest_seq=latest,
         )
 
     def pull_json(self, device: AuthenticatedDevice, after: int, limit: int) -> bytes:
@@ -899,9 +907,9 @@ class SyncService:
         hold no character JSON escapes); a laptop validates the page it receives all the same.
         """
         if self.engine.dialect.name == "postgresql":
-            rows, next_cursor, has_more = self._pull_rows_binary(device, after, limit)
+            rows, next_cursor, has_more, latest = self._pull_rows_binary(device, after, limit)
         else:
-            rows, next_cursor, has_more = self._pull_rows(device, after, limit)
+            rows, next_cursor, has_more, latest = self._pull_rows(device, after, limit)
         b64 = binascii.b2a_base64
         envelopes = ",".join(
             [
@@ -917,12 +925,13 @@ class SyncService:
         more = "true" if has_more else "false"
         seen = _device_seqs_json(device)
         return (
-            f'{{"envelopes":[{envelopes}],"next_cursor":{next_cursor},"has_more":{more}{seen}}}'
+            f'{{"envelopes":[{envelopes}],"next_cursor":{next_cursor},"has_more":{more}{seen},'
+            f'"latest_seq":{latest}}}'
         ).encode()
 
     def _pull_rows_binary(
         self, device: AuthenticatedDevice, after: int, limit: int
-    ) -> tuple[Sequence[Any], int, bool]:
+    ) -> tuple[Sequence[Any], int, bool, int]:
         """``_pull_rows`` on PostgreSQL through the driver in binary: half the time."""
         self.require_approved(device)
         with self._read() as connection:
@@ -940,7 +949,14 @@ class SyncService:
                     "u AS (UPDATE devices SET pulled_seq = top.n FROM top "
                     "WHERE devices.id = %s AND top.n IS NOT NULL "
                     "AND (devices.pulled_seq IS NULL OR devices.pulled_seq < top.n)) "
-                    "SELECT * FROM page ORDER BY seq",
+                    # The server's highest sequence number rides along as the last column
+                    # of every row, and alone in one row of NULLs when the page is empty
+                    # (read in the statement's snapshot: nothing of the page lies beyond).
+                    "SELECT page.*, c.last_seq FROM seq_counter c LEFT JOIN page ON true "
+                    "WHERE c.id = 1 ORDER BY page.seq",
                     (after, limit + 1, limit, device.id),
                 ).fetchall()
-        return _page(device, rows, after, limit)
+        latest = int(rows[0][-1])
+        if rows[0][0] is None:
+            rows = []
+        return (*_page(device, rows, after, limit), latest)

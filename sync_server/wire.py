@@ -193,6 +193,10 @@ class PullResponse(_Answer):
     # synced with a later state of the server's database: it was restored from a backup.
     device_pulled_seq: int | None = None
     device_pushed_seq: int | None = None
+    # The highest sequence number the server has handed out (None: a server before it). A
+    # laptop whose cursor or pushes went beyond it synced with a later state of the server's
+    # database, though the server may not remember the device (a backup from before 0005).
+    latest_seq: int | None = None
 
 
 class RegisterRequest(_Strict):

@@ -287,11 +287,13 @@ class SyncEngine:
                 page = self.client.pull(cursor, PULL_PAGE)
         opened: dict[int, _Opened] = {}
         # How far there is to go, for the progress bar of a long pull (a first sync): the
-        # server's newest sequence number, asked once. Sequence numbers count every change,
-        # this laptop's own as well, so the share is close, not exact.
+        # server's newest sequence number, in the page (asked once from a server before it).
+        # Sequence numbers count every change, this laptop's own as well, so the share is
+        # close, not exact.
         start = head = cursor
         if page is not None and page.has_more:
-            head = self.client.status().latest_seq
+            latest = page.latest_seq
+            head = self.client.status().latest_seq if latest is None else latest
         with contextlib.ExitStack() as stack:
             fetcher: ThreadPoolExecutor | None = None
             fetching: Future[tuple[wire.PullResponse, dict[int, _Opened]]] | None = None
@@ -360,11 +362,12 @@ class SyncEngine:
         server holds, whoever wrote it (a laptop that is gone may have written it).
         """
         log.warning(
-            "the sync server remembers less than this laptop holds (pulled %s < %d, pushed %s):"
-            " restored from an older backup; pulling everything again",
+            "the sync server remembers less than this laptop holds (pulled %s < %d, pushed %s,"
+            " newest %s): restored from an older backup; pulling everything again",
             page.device_pulled_seq,
             cursor,
             page.device_pushed_seq,
+            page.latest_seq,
         )
         with self.store.background_transaction() as session:
             pull_everything_again(session, page.device_pushed_seq or 0)
@@ -1029,10 +1032,16 @@ def _server_went_back(page: wire.PullResponse, cursor: int, pushed: int) -> bool
     """Whether the server remembers less of this laptop than the laptop holds (its ``cursor``
     and the highest sequence number of its ``pushed`` envelopes): it handed out, or took from
     it, sequence numbers its database no longer knows (restored from an older backup). Not
-    known on the server (None): nothing is concluded."""
+    known on the server (None): nothing is concluded from it.
+
+    A server that does not remember the device (restored from a backup made before it kept
+    that, migration 0005) is found out all the same while this laptop holds a sequence
+    number beyond the highest the server has handed out (``latest_seq``). Not once other
+    laptops pushed past it: then only the device's own memory tells."""
     pulled_back = page.device_pulled_seq is not None and page.device_pulled_seq < cursor
     pushed_back = page.device_pushed_seq is not None and page.device_pushed_seq < pushed
-    return pulled_back or pushed_back
+    beyond = page.latest_seq is not None and max(cursor, pushed) > page.latest_seq
+    return pulled_back or pushed_back or beyond
 
 
 def _synced_tables() -> list[tuple[str, str, str]]:

@@ -157,6 +157,24 @@ class ServerProcess:
             self._engine.dispose()
         self._engine = self._service = None
 
+    def migrate_again_from(self, revision: str) -> None:
+        """Stopped, its database taken down to migration ``revision`` and up to the newest
+        again, started: what the columns added since hold for data from before them (as after
+        restoring a backup made under an older version of the server)."""
+        from alembic import command
+
+        from sync_server import db
+
+        self.stop()
+        self.dispose()
+        config = db.alembic_config()
+        with self.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+            command.upgrade(config, "head")
+        self.dispose()
+        self.start()
+
     def client(self, token: str | None = None, **kwargs: object) -> SyncServerClient:
         kwargs.setdefault("max_retries", 2)
         kwargs.setdefault("backoff_base", 0.05)

@@ -198,6 +198,8 @@ def test_pull_json_sends_exactly_the_pull_response(org: Organisation) -> None:
     for after, limit in ((0, 7), (0, 500), (5, 10), (30, 10), (35, 10)):
         sent = wire.PullResponse.model_validate_json(service.pull_json(device, after, limit))
         assert sent.model_dump() == service.pull(device, after, limit).model_dump()
+        # The server's highest sequence number, in an empty page too
+        assert sent.latest_seq == 35
     # What the device was handed before (``device_pulled_seq``) as the API request found it
     device = service.authenticate(a.client.token)
     assert device.pulled_seq == 35 and device.pushed_seq is not None
