@@ -29,6 +29,7 @@ from desktop_app.i18n.messages import (
     field_message,
     laptops_not_given_the_key,
     refusal_message,
+    revoke_again_pending_message,
     server_restored_message,
     sync_message,
     withdrawn_message,
@@ -855,6 +856,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             print(withdrawn_message(name, folder), file=sys.stderr)
         if report.server_restored:
             print(server_restored_message(), file=sys.stderr)
+        if report.revoke_again_pending:
+            print(revoke_again_pending_message(), file=sys.stderr)
         state = sync_uc.status(session.store)
         if state.held_back:
             print(

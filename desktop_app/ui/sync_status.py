@@ -39,6 +39,8 @@ from desktop_app.i18n.messages import (
     error_message,
     laptops_not_given_the_key,
     refusal_message,
+    revoke_again_pending_message,
+    revoke_again_pending_short,
     server_restored_message,
     server_restored_short,
     sync_message,
@@ -169,6 +171,9 @@ class SyncController(QObject):
         # A sync found the server restored from an older backup and sent back what it had
         # lost: said from then on while the window is open (no later sync knows of it).
         self.server_restored = False
+        # Laptops revoked after the server's backup are not revoked on it again yet: said
+        # while the last sync that got through left it so (each sync tries again).
+        self.revoke_again_pending = False
         # The last sync (of this window or an earlier one: ``SyncStatus.refused``) was refused
         # because the server no longer knows this laptop (restored from an older backup) or
         # revoked it: the File menu offers to join again.
@@ -274,6 +279,7 @@ class SyncController(QObject):
             self.clock.after_sync(result.clock_offset_ms)
             self.withdrawn.update(result.withdrawn)
             self.server_restored |= result.server_restored
+            self.revoke_again_pending = result.revoke_again_pending
             if result.applied:
                 self.window.reload_all()
         self.reached = not isinstance(result, Exception)
@@ -377,10 +383,13 @@ class SyncController(QObject):
             parts.append(withdrawn_short(len(self.withdrawn)))
         if self.server_restored:
             parts.append(server_restored_short())
+        if self.revoke_again_pending:
+            parts.append(revoke_again_pending_short())
         self.label.setText(" · ".join(parts))
         held = sync_message("publisher_not_coordinator") if state.held_back else ""
         withdrawn = [withdrawn_message(n, f) for n, f in sorted(self.withdrawn.items())]
         restored = server_restored_message() if self.server_restored else ""
+        unrevoked = revoke_again_pending_message() if self.revoke_again_pending else ""
         self.label.setToolTip(
             "\n".join(
                 t
@@ -389,6 +398,7 @@ class SyncController(QObject):
                     held,
                     *withdrawn,
                     restored,
+                    unrevoked,
                     self.technical,
                 )
                 if t

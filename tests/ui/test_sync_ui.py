@@ -1275,3 +1275,54 @@ def test_a_laptop_the_restored_server_forgot_joins_again_from_the_file_menu(
         set_language("en")
         a.close()
         c.close()
+
+
+def test_a_coordinators_status_bar_says_while_a_laptop_revoked_after_the_backup_can_sync(
+    qtbot: QtBot, server: ServerProcess, tmp_path: Path
+) -> None:
+    """The coordinator's laptop finds the server restored, but cannot revoke B there again (the
+    connection drops at it): the status bar says so, in the user's language, until a sync
+    has revoked it."""
+    from tests.integration.sync_harness import CuttingProxy
+
+    proxy = CuttingProxy(server.base_url)
+    a = create_first_account(tmp_path / "A", "anna", "A", "password 123")
+    b = create_first_account(tmp_path / "B", "anna", "B", "password 123")
+    try:
+        sync_uc.join(a.store, proxy.url, server.enroll("A"), "A")
+        sync_uc.join(b.store, proxy.url, server.enroll("B"), "B")
+        approve_and_confirm(a, b)
+        sync_uc.sync_now(a.store)
+        backup = Backup(server, tmp_path)
+        backup.take()
+        sync_uc.revoke_device(a.store, a.user, device_id(b))
+        sync_uc.sync_now(a.store)
+        backup.restore()
+        proxy.cut_when = lambda method, path: method == "POST" and path.endswith("/revoke")
+        set_language("de")
+        window = MainWindow(a)
+        qtbot.addWidget(window)
+        window.resize(1366, 700)
+        window.show()
+        controller = window.sync  # type: ignore[attr-defined]
+        with qtbot.waitSignal(controller.sync_finished, timeout=60_000) as done:
+            controller.start()
+        assert not isinstance(done.args[0], Exception), done.args[0]
+        short = "Gesperrte Laptops auf dem Server noch nicht erneut gesperrt"
+        qtbot.waitUntil(lambda: short in controller.label.text(), timeout=5000)
+        assert "konnte sie dort noch nicht erneut sperren" in controller.label.toolTip()
+        if SHOTS:
+            qtbot.waitUntil(lambda: controller.label.width() >= controller.label.sizeHint().width())
+            window.grab().save(str(Path(SHOTS) / "status-revoke-again-pending.png"))
+        proxy.restore()
+        with qtbot.waitSignal(controller.sync_finished, timeout=60_000):
+            controller.start()
+        qtbot.waitUntil(lambda: short not in controller.label.text(), timeout=5000)
+        statuses = {d.device_id: d.status for d in server.service.list_devices().devices}
+        assert statuses[device_id(b)] == "revoked"
+        window.close()
+    finally:
+        set_language("en")
+        a.close()
+        b.close()
+        proxy.close()
