@@ -411,6 +411,37 @@ def test_a_re_revocation_that_failed_is_made_by_a_later_sync_and_never_by_a_memb
         proxy.close()
 
 
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_welcome_desk_sync_says_in_german_while_a_laptop_revoked_after_the_backup_can_sync(
+    server: ServerProcess, backup: Backup, tmp_path: Path
+) -> None:
+    from desktop_app.usecases import sync as sync_uc
+
+    proxy = CuttingProxy(server.base_url)
+    group = Laptops(server, tmp_path, url=proxy.url)
+    try:
+        a, b = group.new("A"), group.new("B")
+        group.sync(a, b)
+        backup.take()
+        revoked = sync_uc.revoke_device(a.store, a.user, device_id(b)).device_id
+        group.sync(a)
+        backup.restore()
+        a.close()  # the command line opens the laptop's store itself
+        proxy.cut_when = lambda method, path: method == "POST" and path.endswith("/revoke")
+        done = run_desk("sync", "--data-dir", str(tmp_path / "A"), lang="de", password=PASSWORD)
+        assert done.returncode == 0, done.stderr
+        assert "wiederhergestellt" in done.stderr
+        assert "konnte sie dort noch nicht erneut sperren" in done.stderr
+        proxy.restore()
+        again = run_desk("sync", "--data-dir", str(tmp_path / "A"), lang="de", password=PASSWORD)
+        assert again.returncode == 0, again.stderr
+        assert "sperren" not in again.stderr and "wiederhergestellt" not in again.stderr
+        assert _server_status(server, revoked) == "revoked"
+    finally:
+        group.close()
+        proxy.close()
+
+
 def test_a_recovery_cut_off_by_a_lost_connection_is_finished_by_the_next_sync(
     server: ServerProcess, laptops: Laptops, backup: Backup, monkeypatch: pytest.MonkeyPatch
 ) -> None:
