@@ -232,18 +232,19 @@ def server_restored_message() -> str:
 
 
 def revoke_again_pending_message() -> str:
-    """A coordinator's laptop that found the server restored could not revoke again the
-    laptops revoked after the backup (``SyncReport.revoke_again_pending``): they can sync."""
+    """A coordinator's laptop could not make the server refuse laptops the team's records say
+    are revoked (``SyncReport.revoke_again_pending``): they can sync."""
     return _(
-        "Laptops revoked after the server's backup can sync with the restored server again: "
-        "this laptop could not revoke them there yet. It tries again at every sync; the "
-        "server's operator can also revoke them (welcome-desk-server revoke)."
+        "Laptops revoked in the team's records can still sync with the server: this laptop "
+        "could not revoke them there yet (the server was restored from an older backup, or "
+        "did not answer). It tries again at every sync; the server's operator can also revoke "
+        "them (welcome-desk-server revoke)."
     )
 
 
 def revoke_again_pending_short() -> str:
     """The status bar's few words for ``revoke_again_pending_message``."""
-    return _("Revoked laptops not yet revoked again on the server")
+    return _("Revoked laptops not yet revoked on the server")
 
 
 def server_restored_short() -> str:

@@ -89,9 +89,10 @@ PUSHED_SEQ = "sync.pushed_seq"
 # backup, and has not yet put back into its outbox what the server lost (``_pull``): kept
 # across a crash, so the next sync finishes it.
 RESTORING = "sync.restoring"
-# "1" on a coordinator's laptop from the transaction that finds the server restored (or joins
-# again) until every laptop the team's records say is revoked is revoked on the server again
-# (``usecases.sync.sync_now``): kept across failures, so every later sync tries again.
+# "1" on a coordinator's laptop from the transaction that revokes a laptop, finds the server
+# restored or joins again, until a sync has seen every laptop the team's records say is revoked
+# revoked on the server (``usecases.sync.sync_now``): kept across failures, so every later sync
+# tries again.
 REVOKE_AGAIN = "sync.revoke_again"
 # "1" if the server registered this laptop's device as a coordinator's, "0" if not; missing on
 # a laptop that joined before it was kept (``usecases.sync.sync_now`` asks the server then).

@@ -525,6 +525,10 @@ def revoke_device(store: Store, user: User, device: str) -> wire.DeviceInfo:
             laptops.revoke(
                 session, store, user.id, target.device_id, _listed_key(target), target.name
             )
+            # Until a later sync has seen the server list it revoked: the request below may
+            # fail, and a restore of the server from a backup made before it (before this
+            # laptop synced again, so before anything shows the restore) approves it again.
+            set_meta(session, REVOKE_AGAIN, "1")
             audit.record_in(
                 session, store, user.id, audit.AuditAction.REVOKE_LAPTOP, "device", target.device_id
             )
@@ -713,9 +717,10 @@ def _revoke_again_if_pending(store: Store, client: SyncServerClient) -> bool:
 
 
 def _revoke_again(store: Store, client: SyncServerClient) -> None:
-    """A coordinator's laptop, after finding the server restored from an older backup: every
-    laptop the team's records say is revoked, and the server lists as not revoked (revoked
-    after the backup), is revoked on the server again. Those records are written only by
+    """A coordinator's laptop, after it revoked a laptop or found the server restored from an
+    older backup: every laptop the team's records say is revoked, and the server lists as not
+    revoked (the revocation did not reach it, or was made after the backup), is revoked on
+    the server again. Those records are written only by
     holders of the team key, and a revocation only takes trust away. Ids only in the log; the
     operator's list (``welcome-desk-server devices``) shows what is left while this fails.
 

@@ -411,6 +411,65 @@ def test_a_re_revocation_that_failed_is_made_by_a_later_sync_and_never_by_a_memb
         proxy.close()
 
 
+def test_a_revocation_that_never_reached_the_server_is_made_by_the_next_sync(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """The coordinator revokes B; the team's record is written, but the connection drops at
+    the server's revoke: B is still approved there. The coordinator's next sync revokes it,
+    and B's next sync is refused; the sync after that asks nothing more."""
+    from desktop_app.sync.http_client import Revoked, SyncError
+    from desktop_app.usecases import sync as sync_uc
+
+    proxy = CuttingProxy(server.base_url)
+    group = Laptops(server, tmp_path, url=proxy.url)
+    try:
+        a, b = group.new("A"), group.new("B")
+        group.sync(a, b)
+        proxy.cut_when = lambda method, path: method == "POST" and path.endswith("/revoke")
+        with pytest.raises(SyncError):
+            sync_uc.revoke_device(a.store, a.user, device_id(b))
+        proxy.restore()
+        assert _server_status(server, device_id(b)) == "approved"
+        group.sync(b)  # nothing refuses it yet
+
+        (made,) = group.sync(a)
+        assert not made.revoke_again_pending and not made.server_restored
+        assert _server_status(server, device_id(b)) == "revoked"
+        with pytest.raises(Revoked):
+            group.sync(b)
+        seen = len(proxy.forwarded)
+        group.sync(a)
+        assert not _lists_devices(proxy.forwarded[seen:])
+    finally:
+        group.close()
+        proxy.close()
+
+
+def test_a_revocation_undone_by_a_restore_before_the_coordinator_synced_again_is_made_again(
+    server: ServerProcess, backup: Backup, laptops: Laptops
+) -> None:
+    """The server revoked B, then was restored from a backup made before that, and the
+    coordinator's laptop had not synced in between: nothing it holds is beyond the restored
+    server, so no sync finds the restore. B, approved again by the restore, is revoked again
+    by the coordinator's next sync all the same."""
+    from desktop_app.sync.http_client import Revoked
+    from desktop_app.usecases import sync as sync_uc
+
+    a, b = laptops.new("A"), laptops.new("B")
+    laptops.sync(a, b)
+    backup.take()
+    sync_uc.revoke_device(a.store, a.user, device_id(b))
+    assert _server_status(server, device_id(b)) == "revoked"
+    backup.restore()
+    assert _server_status(server, device_id(b)) == "approved"
+
+    (found,) = laptops.sync(a)
+    assert not found.server_restored and not found.revoke_again_pending
+    assert _server_status(server, device_id(b)) == "revoked"
+    with pytest.raises(Revoked):
+        laptops.sync(b)
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_welcome_desk_sync_says_in_german_while_a_laptop_revoked_after_the_backup_can_sync(
     server: ServerProcess, backup: Backup, tmp_path: Path

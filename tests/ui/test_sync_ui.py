@@ -1308,7 +1308,7 @@ def test_a_coordinators_status_bar_says_while_a_laptop_revoked_after_the_backup_
         with qtbot.waitSignal(controller.sync_finished, timeout=60_000) as done:
             controller.start()
         assert not isinstance(done.args[0], Exception), done.args[0]
-        short = "Gesperrte Laptops auf dem Server noch nicht erneut gesperrt"
+        short = "Gesperrte Laptops auf dem Server noch nicht gesperrt"
         qtbot.waitUntil(lambda: short in controller.label.text(), timeout=5000)
         assert "konnte sie dort noch nicht erneut sperren" in controller.label.toolTip()
         if SHOTS:
