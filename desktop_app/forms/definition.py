@@ -178,6 +178,15 @@ class Purpose(_Model):
     text: LabelMap
 
 
+class EarlierText(_Model):
+    """A consent text the form used before its current ``text_version``, kept whole (every
+    purpose it had, in every language) so that what a person agreed to can still be shown:
+    a consent stores only the version of the text it was given under."""
+
+    text_version: str = Field(min_length=1)
+    purposes: dict[Identifier, LabelMap] = Field(min_length=1)
+
+
 class FormDefinition(_Model):
     id: Identifier
     version: int = Field(ge=1)
@@ -185,6 +194,7 @@ class FormDefinition(_Model):
     help: LabelMap | None = None
     text_version: str | None = None
     purposes: list[Purpose] = []
+    earlier_texts: list[EarlierText] = []
     sections: list[Section] = Field(min_length=1)
     computed: list[Computed] = []
     next_steps: list[NextStepRule] = []
@@ -240,6 +250,16 @@ class FormDefinition(_Model):
     def consent_purpose_of(self, field_id: str) -> str | None:
         """The consent purpose a top-level field needs, from the field or its section."""
         return self.field(field_id).requires_consent or self.section_of(field_id).requires_consent
+
+    def consent_text(self, text_version: str, purpose_id: str) -> Mapping[str, str] | None:
+        """The text (by language) of ``purpose_id`` as it read under ``text_version``: the
+        current text or an earlier one; None if this form does not have that version."""
+        if text_version == self.text_version:
+            return next((p.text for p in self.purposes if p.id == purpose_id), None)
+        for earlier in self.earlier_texts:
+            if earlier.text_version == text_version:
+                return earlier.purposes.get(purpose_id)
+        return None
 
     def expression(self, source: str) -> Expression:
         """The parsed form of an expression that occurs in this definition."""
@@ -346,12 +366,16 @@ def _describe_location(data: Any, loc: tuple[int | str, ...]) -> str:
         "next_steps": "next step",
         "purposes": "purpose",
         "constraints": "constraint",
+        "earlier_texts": "earlier text",
     }
     pending: str | None = None
     for key in loc:
         if isinstance(key, int) and pending is not None:
             child = node[key] if isinstance(node, list) and key < len(node) else None
-            ident = child.get("id") if isinstance(child, Mapping) else None
+            # An earlier consent text is named by its version, everything else by its id.
+            ident = (
+                child.get("id", child.get("text_version")) if isinstance(child, Mapping) else None
+            )
             parts.append(f"{kinds[pending]} {ident!r}" if ident else f"{kinds[pending]} #{key + 1}")
             node, pending = child, None
             continue
@@ -682,3 +706,17 @@ class _Checker:
                 self.problems.append(f"purpose {pid!r}: duplicate id")
         if self.form.purposes and not self.form.text_version:
             self.problems.append("a form with consent purposes needs a text_version")
+        if self.form.earlier_texts and not self.form.purposes:
+            self.problems.append("earlier_texts: only a form with consent purposes has them")
+        seen: set[str] = set()
+        for earlier in self.form.earlier_texts:
+            where = f"earlier text {earlier.text_version!r}"
+            if earlier.text_version == self.form.text_version:
+                self.problems.append(f"{where}: is the current text_version")
+            if earlier.text_version in seen:
+                self.problems.append(f"{where}: text_version used twice")
+            seen.add(earlier.text_version)
+            for pid in earlier.purposes:
+                # A purpose is never removed (forms.compat), so every earlier one is current.
+                if pid not in ids:
+                    self.problems.append(f"{where} › {pid}: not a purpose of this form")

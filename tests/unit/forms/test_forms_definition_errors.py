@@ -199,6 +199,51 @@ def test_unknown_key_and_marks(tmp_path: Path) -> None:
     assert any("field 'amount': unknown consent purpose 'everything'" in p for p in found)
 
 
+def _with_consent(data: dict[str, Any]) -> dict[str, Any]:
+    data["text_version"] = "2026-12-1"
+    data["purposes"] = [{"id": "advice", "label": lab("Advice"), "text": lab("I agree, now")}]
+    data["earlier_texts"] = [
+        {"text_version": "2026-11-1", "purposes": {"advice": lab("I agree, then")}}
+    ]
+    return data
+
+
+def test_earlier_consent_texts_load_and_are_found_by_version(tmp_path: Path) -> None:
+    form = load_form(write(tmp_path, _with_consent(minimal())))
+    assert form.consent_text("2026-11-1", "advice") == lab("I agree, then")
+    assert form.consent_text("2026-12-1", "advice") == lab("I agree, now")
+    assert form.consent_text("2026-10-1", "advice") is None
+    assert form.consent_text("2026-11-1", "central_storage") is None
+
+
+def test_earlier_consent_texts_are_checked(tmp_path: Path) -> None:
+    data = _with_consent(minimal())
+    earlier = data["earlier_texts"]
+    del earlier[0]["purposes"]["advice"]["bg"]
+    (problem,) = problems(tmp_path, data)
+    assert "earlier text '2026-11-1' › purposes › advice: missing translation 'bg'" in problem
+    data = _with_consent(minimal())
+    earlier = data["earlier_texts"]
+    earlier.append(copy.deepcopy(earlier[0]))
+    earlier.append({"text_version": "2026-12-1", "purposes": {"advice": lab("Same as now")}})
+    earlier.append({"text_version": "2026-10-1", "purposes": {"referral_sharing": lab("x")}})
+    found = problems(tmp_path, data)
+    assert any("earlier text '2026-11-1': text_version used twice" in p for p in found)
+    assert any("earlier text '2026-12-1': is the current text_version" in p for p in found)
+    assert any(
+        "earlier text '2026-10-1' › referral_sharing: not a purpose of this form" in p
+        for p in found
+    )
+    data = _with_consent(minimal())
+    data["earlier_texts"][0]["purposes"] = {}
+    (problem,) = problems(tmp_path, data)
+    assert "earlier text '2026-11-1' › purposes: " in problem
+    data = minimal()
+    data["earlier_texts"] = _with_consent(minimal())["earlier_texts"]
+    found = problems(tmp_path, data)
+    assert any("earlier_texts: only a form with consent purposes has them" in p for p in found)
+
+
 def test_yaml_booleans_as_ids_are_caught(tmp_path: Path) -> None:
     path = tmp_path / "tiny.yaml"
     text = yaml.safe_dump(minimal(), allow_unicode=True).replace("id: a\n", "id: no\n")

@@ -48,6 +48,9 @@ def all_labels(form: FormDefinition) -> Iterator[tuple[str, dict[str, str]]]:
     for purpose in form.purposes:
         yield f"{form.id}.purpose.{purpose.id}", purpose.label
         yield f"{form.id}.purpose.{purpose.id}.text", purpose.text
+    for earlier in form.earlier_texts:
+        for pid, text in earlier.purposes.items():
+            yield f"{form.id}.earlier.{earlier.text_version}.{pid}", text
     for section in form.sections:
         yield f"{form.id}.{section.id}", section.label
         if section.help:
@@ -110,6 +113,24 @@ def test_special_categories_are_marked(forms: dict[str, FormDefinition]) -> None
     assert consent.text_version
     assert {p.id for p in consent.purposes} == {"advice", "central_storage", "referral_sharing"}
     assert {f.purpose for f in consent.fields() if f.purpose} == {p.id for p in consent.purposes}
+
+
+def test_the_consent_form_keeps_the_text_of_november_2026(
+    forms: dict[str, FormDefinition],
+) -> None:
+    """2026-12-1 reworded only the German sharing text; 2026-11-1 is kept whole, as it was."""
+    consent = forms["consent"]
+    assert consent.text_version == "2026-12-1"
+    assert [e.text_version for e in consent.earlier_texts] == ["2026-11-1"]
+    for purpose in consent.purposes:
+        old = consent.consent_text("2026-11-1", purpose.id)
+        assert old is not None and set(old) == {"de", "bg", "ro", "en"}
+        changed = {lang for lang in old if old[lang] != purpose.text[lang]}
+        assert changed == ({"de"} if purpose.id == "referral_sharing" else set()), purpose.id
+    old_sharing = consent.consent_text("2026-11-1", "referral_sharing")
+    assert old_sharing is not None and "Überweisungsschreiben" in old_sharing["de"]
+    assert consent.consent_text("2026-12-1", "referral_sharing") == consent.purposes[2].text
+    assert consent.consent_text("2026-10-1", "advice") is None
 
 
 def test_required_field_types_are_used(forms: dict[str, FormDefinition]) -> None:
