@@ -4,8 +4,11 @@ A coordinator may reword labels and help, add sections, fields, options and rule
 sections restricted, and add or drop a text field's ``suggest`` (a screen's hint only). Nothing
 that answers already stored depend on may go: no field removed or retyped, no option removed, no
 restriction or consent requirement lifted, no consent purpose removed, and a changed consent
-text needs a new ``text_version``. So every stored visit still reads correctly with the new
-definition, and the reports keep their fields.
+text needs a new ``text_version``. The consent texts are history: a new ``text_version`` keeps
+the previous text, word for word, among the ``earlier_texts``, and no earlier text is dropped or
+changed, so the text every stored consent was given under can still be shown. So every stored
+visit and consent still reads correctly with the new definition, and the reports keep their
+fields.
 """
 
 from __future__ import annotations
@@ -70,4 +73,22 @@ def incompatibilities(base: FormDefinition, new: FormDefinition) -> list[Incompa
             found.append(Incompatibility("purpose_removed", purpose.id))
         elif other_purpose.text != purpose.text and new.text_version == base.text_version:
             found.append(Incompatibility("consent_text_without_version", purpose.id))
+    found += _lost_texts(base, new)
+    return found
+
+
+def _lost_texts(base: FormDefinition, new: FormDefinition) -> list[Incompatibility]:
+    """Consent texts of ``base`` that ``new`` no longer holds as they were."""
+    kept = {e.text_version: dict(e.purposes) for e in new.earlier_texts}
+    texts = {e.text_version: dict(e.purposes) for e in base.earlier_texts}
+    if base.text_version and base.purposes and new.text_version != base.text_version:
+        texts[base.text_version] = {p.id: p.text for p in base.purposes}
+    found: list[Incompatibility] = []
+    for version, purposes in texts.items():
+        if version not in kept:
+            found.append(Incompatibility("earlier_text_removed", version))
+            continue
+        for pid in sorted(set(purposes) | set(kept[version])):
+            if purposes.get(pid) != kept[version].get(pid):
+                found.append(Incompatibility("earlier_text_changed", f"{version}: {pid}"))
     return found

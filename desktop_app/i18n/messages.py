@@ -333,6 +333,15 @@ _FORM_PROBLEMS = {
     "consent_text_without_version": N_(
         "The consent text of “{where}” was changed: please give the form a new text_version."
     ),
+    # A consent refers to its text by text_version: the texts of earlier versions are history.
+    "earlier_text_removed": N_(
+        "The consent text “{where}” must stay in the form under earlier_texts: consents given "
+        "under it refer to it."
+    ),
+    "earlier_text_changed": N_(
+        "The earlier consent text “{where}” must stay exactly as it was: consents given under it "
+        "refer to it."
+    ),
 }
 
 

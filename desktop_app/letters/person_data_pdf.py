@@ -50,6 +50,7 @@ KEY_LABELS = {
     "purpose": N_("Purpose"),
     "granted": N_("Granted"),
     "text_version": N_("Consent text"),
+    "text": N_("Wording"),
     "language": N_("Language"),
     "given_on": N_("Given on"),
     "how": N_("How given"),

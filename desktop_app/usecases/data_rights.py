@@ -95,6 +95,18 @@ def export_person(
     doc_lang = lang or document_language(person)
     if doc_lang not in DOCUMENT_LANGUAGES:
         raise ValueError(f"no documents in {doc_lang!r}")
+    from desktop_app.usecases.person_data_text import readable, with_consent_texts
+
+    forms, directory = reference.forms_in_force(store), reference.service_directory(store)
+    # The wording each consent was given under, in both copies: from the consent form in force,
+    # else the shipped one (a form published before forms kept their earlier texts lacks them).
+    consent_forms = [
+        f for f in (*forms.values(), *reference.shipped_forms().values()) if f.text_version
+    ]
+    collected = [
+        (s, with_consent_texts(rows, doc_lang, consent_forms) if s.kind == "consents" else rows)
+        for s, rows in collected
+    ]
     data = {
         "format": EXPORT_FORMAT,
         "version": 1,
@@ -110,9 +122,6 @@ def export_person(
     values["nationality"] = names.territories.get(person.nationality, person.nationality)
     values["languages"] = ", ".join(language_name(c, doc_lang) for c in person.languages)
     person_rows = [(label, str(values[key])) for key, label in _LABELS]
-    from desktop_app.usecases.person_data_text import readable
-
-    forms, directory = reference.forms_in_force(store), reference.service_directory(store)
     sections = [
         (s.title, readable(s.kind, rows, doc_lang, forms, directory)) for s, rows in collected
     ]

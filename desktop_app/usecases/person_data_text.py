@@ -128,6 +128,41 @@ def _purposes(forms: Mapping[str, FormDefinition]) -> dict[str, Mapping[str, str
     return {p.id: p.label for form in forms.values() for p in form.purposes}
 
 
+#: a consent whose text version no form here holds (a form published without its earlier texts)
+TEXT_UNKNOWN = N_(
+    "The wording of this version is not available in this copy. Please ask the advice service "
+    "for it."
+)
+#: the language the wording falls back to when the document's language lacks it
+TEXT_FALLBACK = "de"
+
+
+def with_consent_texts(
+    rows: Sequence[Row], lang: str, consent_forms: Sequence[FormDefinition]
+) -> list[dict[str, object]]:
+    """Each consent with the wording it was given under (``text``, after ``text_version``), in
+    ``lang`` or else German (``text_language`` says which); ``text`` is None when none of
+    ``consent_forms`` (the one in force first) has that version, current or earlier."""
+    out: list[dict[str, object]] = []
+    for row in rows:
+        wording: Mapping[str, str] | None = None
+        for form in consent_forms:
+            wording = form.consent_text(str(row.get("text_version")), str(row.get("purpose")))
+            if wording is not None:
+                break
+        text_lang = lang if wording and wording.get(lang) else TEXT_FALLBACK
+        added: dict[str, object] = {"text": wording.get(text_lang) if wording else None}
+        if added["text"] is not None:
+            added["text_language"] = text_lang
+        named: dict[str, object] = {}
+        for key, value in row.items():
+            named[key] = value
+            if key == "text_version":
+                named.update(added)
+        out.append(named)
+    return out
+
+
 def readable(
     kind: str,
     rows: Sequence[Row],
@@ -176,6 +211,9 @@ def _named(
                 named["text_version"] = text_version_label(
                     str(row["text_version"]), lang, consent_form
                 )
+            if "text" in row:
+                named["text"] = _wording(row, lang)
+                named.pop("text_language", None)
             if "how" in row and consent_form is not None:  # "signed", as the form names it
                 with contextlib.suppress(KeyError):
                     options = consent_form.field("consent_form").options or []
@@ -216,6 +254,19 @@ def _named(
             for row in rows
         ]
     return [dict(row) for row in rows]
+
+
+def _wording(row: Row, lang: str) -> str:
+    """A consent's wording as the PDF shows it: said so when it is in another language, said
+    plainly when it is not known."""
+    text, text_lang = row.get("text"), row.get("text_language")
+    if not isinstance(text, str):
+        return gettext_in(lang, TEXT_UNKNOWN)
+    if isinstance(text_lang, str) and text_lang != lang:
+        return gettext_in(lang, N_("In {language}: {text}")).format(
+            language=language_name(text_lang, lang), text=text
+        )
+    return text
 
 
 _TEXT_VERSION = re.compile(r"([0-9]{4})-([0-9]{1,2})(?:-([0-9]+))?")

@@ -120,18 +120,82 @@ def test_a_removed_option_is_refused_and_named(session: Session) -> None:
     assert message.startswith("life_situation.yaml:") and "Opțiunile" in message
 
 
+# The texts of 2026-12-1, as an earlier text a form with a newer text_version must keep.
+def _current_as_earlier(version: str = "2026-12-1") -> str:
+    consent = reference.shipped_forms()["consent"]
+    lines = [f'  - text_version: "{version}"', "    purposes:"]
+    for purpose in consent.purposes:
+        lines.append(f"      {purpose.id}:")
+        lines += [f'        {lang}: "{text}"' for lang, text in purpose.text.items()]
+    return "\n".join(lines) + "\n"
+
+
+EARLIER = "earlier_texts:\n"
+
+
 def test_consent_text_changes_need_a_new_text_version(session: Session) -> None:
+    """A new wording needs a new text_version, and the wording it replaces stays among the
+    earlier texts word for word: consents given under it still show what they agreed to."""
     files = _shipped()
     _edit(files, "consent.yaml", "Ich bin damit einverstanden", "Ich willige ein")
     assert _codes(session, files) == {"consent_text_without_version"}
+    _edit(files, "consent.yaml", 'text_version: "2026-12-1"', 'text_version: "2026-12-2"')
+    with pytest.raises(reference.IncompatibleForms) as caught:
+        reference.check_forms(session.store, files)
+    assert [(p.code, p.where) for _f, p in caught.value.problems] == [
+        ("earlier_text_removed", "2026-12-1")
+    ]
+    set_language("de")
+    assert reference.problem_messages(caught.value) == [
+        "consent.yaml: Der Einwilligungstext „2026-12-1“ muss unter earlier_texts im Formular "
+        "bleiben: Einwilligungen, die mit ihm erteilt wurden, verweisen auf ihn."
+    ]
+    # Kept, but not as it was (the new wording instead of the old): refused, per purpose.
+    reworded = _current_as_earlier().replace("Ich bin damit einverstanden", "Ich willige ein")
+    keeping = files["consent.yaml"].replace(EARLIER, f"{EARLIER}{reworded}", 1)
+    assert _codes(session, {**files, "consent.yaml": keeping}) == {"earlier_text_changed"}
     files["consent.yaml"] = files["consent.yaml"].replace(
-        'text_version: "2026-12-1"', 'text_version: "2026-12-2"'
+        EARLIER, f"{EARLIER}{_current_as_earlier()}", 1
     )
     assert set(reference.check_forms(session.store, files)) == {
         "consent",
         "life_situation",
         "skills_check",
     }
+    reference.publish_forms(session.store, session.user, files)
+    consent = reference.forms_in_force(session.store)["consent"]
+    assert consent.text_version == "2026-12-2"
+    assert [e.text_version for e in consent.earlier_texts] == ["2026-12-1", "2026-11-1"]
+    advice = consent.consent_text("2026-12-1", "advice")
+    assert advice is not None and advice["de"].startswith("Ich bin damit einverstanden")
+
+
+def test_an_earlier_consent_text_may_not_be_dropped_or_changed(session: Session) -> None:
+    files = _shipped()
+    text = files["consent.yaml"]
+    start, end = text.index("earlier_texts:\n"), text.index("\nsections:\n")
+    _edit(files, "consent.yaml", text[start:end], "")
+    with pytest.raises(reference.IncompatibleForms) as caught:
+        reference.check_forms(session.store, files)
+    assert [(p.code, p.where) for _f, p in caught.value.problems] == [
+        ("earlier_text_removed", "2026-11-1")
+    ]
+    set_language("bg")
+    [message] = reference.problem_messages(caught.value)
+    assert message.startswith("consent.yaml: Текстът за съгласие „2026-11-1“ трябва да остане")
+    files = _shipped()
+    _edit(files, "consent.yaml", "einem Überweisungsschreiben", "einem Vermittlungsschreiben")
+    with pytest.raises(reference.IncompatibleForms) as caught:
+        reference.check_forms(session.store, files)
+    assert [(p.code, p.where) for _f, p in caught.value.problems] == [
+        ("earlier_text_changed", "2026-11-1: referral_sharing")
+    ]
+    set_language("ro")
+    [message] = reference.problem_messages(caught.value)
+    assert message == (
+        "consent.yaml: Textul de consimțământ anterior „2026-11-1: referral_sharing” trebuie să "
+        "rămână exact așa cum a fost: consimțămintele acordate pe baza lui fac trimitere la el."
+    )
 
 
 def test_additions_are_allowed_and_a_later_edit_must_keep_them(session: Session) -> None:

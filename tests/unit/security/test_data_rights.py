@@ -479,3 +479,101 @@ def test_version_labels_for_texts_and_forms() -> None:
     newer = life.model_copy(update={"version": 3})
     assert form_version_label(1, "en", newer) == "version 1, since replaced by version 3"
     assert form_version_label(4, "en", newer) == "version 4"
+
+
+# The German referral-sharing text of 2026-11-1, which 2026-12-1 reworded.
+OLD_SHARING_DE = "(zum Beispiel mit einem Überweisungsschreiben)"
+NEW_SHARING_DE = "(zum Beispiel mit einem Vermittlungsschreiben)"
+SHARING_BG = "(например с писмо за насочване)"
+
+
+def _consents_under(session: Session, pid: str, text_version: str | None) -> None:
+    """Consents given with the sharing consent; ``text_version`` set as a consent recorded
+    before the current text (on an earlier release, or synced from a laptop still on it)
+    holds it, or left as recorded now."""
+    from desktop_app.storage.visits_models import ConsentRow
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import consent_answers
+
+    answers = {
+        **consent_answers(),
+        "consent_referral_sharing": "given",
+        "shared_with_service": "Jobcenter Dortmund",
+    }
+    visits.record_consent(session.store, session.user, pid, answers)
+    if text_version is not None:
+        with session.store.transaction() as db:
+            for row in db.scalars(select(ConsentRow).where(ConsentRow.person_id == pid)):
+                row.text_version = text_version
+
+
+def _export(session: Session, pid: str, lang: str) -> tuple[dict[str, dict[str, object]], str]:
+    raw_json, pdf = data_rights.export_person(session.store, session.user, pid, lang=lang)
+    by_purpose = {c["purpose"]: c for c in json.loads(raw_json)["consents"]}
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        content = " ".join(" ".join((page.extract_text() or "").split()) for page in doc.pages)
+    return by_purpose, content
+
+
+@pytest.mark.parametrize("text_version", ["2026-11-1", None])
+def test_the_export_shows_the_consent_text_the_person_agreed_to(
+    session: Session, text_version: str | None
+) -> None:
+    """Under 2026-11-1 the German sharing text said "Überweisungsschreiben", since 2026-12-1
+    "Vermittlungsschreiben": each consent's copy has the wording of its own version, in the
+    export's language (German, Bulgarian), in the JSON and in the PDF."""
+    pid = _person(session)
+    _consents_under(session, pid, text_version)
+    old = text_version == "2026-11-1"
+    shown, absent = (OLD_SHARING_DE, NEW_SHARING_DE) if old else (NEW_SHARING_DE, OLD_SHARING_DE)
+
+    consents, content = _export(session, pid, "de")
+    sharing = consents["referral_sharing"]
+    assert sharing["text_version"] == ("2026-11-1" if old else "2026-12-1")
+    assert isinstance(sharing["text"], str) and shown in sharing["text"]
+    assert sharing["text_language"] == "de"
+    assert str(consents["advice"]["text"]).startswith("Ich bin damit einverstanden, dass die")
+    assert "Wortlaut Ich bin damit einverstanden, dass die Beratungsstelle die für" in content
+    assert shown in content and absent not in content
+    assert ("Fassung vom November 2026" if old else "Fassung vom Dezember 2026") in content
+
+    consents, content = _export(session, pid, "bg")
+    sharing = consents["referral_sharing"]
+    assert SHARING_BG in str(sharing["text"]) and sharing["text_language"] == "bg"
+    assert "Дословен текст Съгласен/на съм консултантският център да предаде" in content
+    assert SHARING_BG in content
+    assert "Überweisungsschreiben" not in content and "Vermittlungsschreiben" not in content
+
+
+def test_a_consent_text_version_no_form_holds_is_said_plainly(session: Session) -> None:
+    """A version neither the form in force nor the shipped one has (a form published without
+    its earlier texts): no wording in the JSON, and the PDF says it is not there."""
+    pid = _person(session)
+    _consents_under(session, pid, "2026-10-1")
+    consents, content = _export(session, pid, "de")
+    assert {c["text"] for c in consents.values()} == {None}
+    assert all("text_language" not in c for c in consents.values())
+    assert (
+        content.count("Wortlaut Der Wortlaut dieser Fassung liegt in dieser Kopie nicht vor.") == 3
+    )
+    consents, content = _export(session, pid, "bg")
+    assert "Дословният текст на тази версия не е наличен в това копие." in content
+
+
+def test_a_consent_text_missing_in_the_exports_language_is_shown_in_german() -> None:
+    from desktop_app.letters.directory import ServiceDirectory
+    from desktop_app.usecases.person_data_text import readable, with_consent_texts
+    from desktop_app.usecases.reference import shipped_forms
+
+    consent = shipped_forms()["consent"]
+    advice = consent.purposes[0]
+    german_only = consent.model_copy(
+        update={"purposes": [advice.model_copy(update={"text": {"de": advice.text["de"]}})]}
+    )
+    row = {"purpose": "advice", "granted": True, "text_version": "2026-12-1", "language": "de"}
+    [with_text] = with_consent_texts([row], "bg", [german_only])
+    assert (with_text["text"], with_text["text_language"]) == (advice.text["de"], "de")
+    assert list(with_text)[:5] == ["purpose", "granted", "text_version", "text", "text_language"]
+    [named] = readable("consents", [with_text], "bg", {}, ServiceDirectory((), {}, {}))
+    assert named["text"] == f"На немски: {advice.text['de']}"
+    assert "text_language" not in named
