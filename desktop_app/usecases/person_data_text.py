@@ -2,8 +2,9 @@
 questions, answers, consent purposes and services named in the document's language.
 
 The JSON copy keeps the stored codes (machine-readable, Art. 20); the PDF (Art. 15) says what
-they mean. Codes that no longer have a label (a question taken out of a later form) stay as
-they are, so nothing held is left out.
+they mean. Both hold each consent's wording as it read under the text version it was given
+under (``with_consent_texts``). Codes that no longer have a label (a question taken out of a
+later form) stay as they are, so nothing held is left out.
 """
 
 from __future__ import annotations
