@@ -38,10 +38,14 @@ def _edit(files: dict[str, str], name: str, old: str, new: str, *, bump: bool = 
     files[name] = text
 
 
-def _codes(session: Session, files: dict[str, str]) -> set[str]:
+def _refused(session: Session, files: dict[str, str]) -> reference.IncompatibleForms:
     with pytest.raises(reference.IncompatibleForms) as caught:
         reference.check_forms(session.store, files)
-    return {p.code for _f, p in caught.value.problems}
+    return caught.value
+
+
+def _codes(session: Session, files: dict[str, str]) -> set[str]:
+    return {p.code for _f, p in _refused(session, files).problems}
 
 
 def test_a_reworded_form_with_a_new_version_is_in_force_after_publishing(
@@ -110,13 +114,12 @@ def test_a_removed_option_is_refused_and_named(session: Session) -> None:
     files["life_situation.yaml"] = text.replace(line + "\n", "").replace(
         "\nversion: 1\n", "\nversion: 2\n", 1
     )
-    with pytest.raises(reference.IncompatibleForms) as caught:
-        reference.check_forms(session.store, files)
-    [(form_id, problem)] = caught.value.problems
+    refused = _refused(session, files)
+    [(form_id, problem)] = refused.problems
     assert (form_id, problem.code) == ("life_situation", "option_removed")
     assert "freedom_restricted" in problem.where
     set_language("ro")
-    [message] = reference.problem_messages(caught.value)
+    [message] = reference.problem_messages(refused)
     assert message.startswith("life_situation.yaml:") and "Opțiunile" in message
 
 
@@ -140,13 +143,12 @@ def test_consent_text_changes_need_a_new_text_version(session: Session) -> None:
     _edit(files, "consent.yaml", "Ich bin damit einverstanden", "Ich willige ein")
     assert _codes(session, files) == {"consent_text_without_version"}
     _edit(files, "consent.yaml", 'text_version: "2026-12-1"', 'text_version: "2026-12-2"')
-    with pytest.raises(reference.IncompatibleForms) as caught:
-        reference.check_forms(session.store, files)
-    assert [(p.code, p.where) for _f, p in caught.value.problems] == [
+    refused = _refused(session, files)
+    assert [(p.code, p.where) for _f, p in refused.problems] == [
         ("earlier_text_removed", "2026-12-1")
     ]
     set_language("de")
-    assert reference.problem_messages(caught.value) == [
+    assert reference.problem_messages(refused) == [
         "consent.yaml: Der Einwilligungstext „2026-12-1“ muss unter earlier_texts im Formular "
         "bleiben: Einwilligungen, die mit ihm erteilt wurden, verweisen auf ihn."
     ]
@@ -175,23 +177,21 @@ def test_an_earlier_consent_text_may_not_be_dropped_or_changed(session: Session)
     text = files["consent.yaml"]
     start, end = text.index("earlier_texts:\n"), text.index("\nsections:\n")
     _edit(files, "consent.yaml", text[start:end], "")
-    with pytest.raises(reference.IncompatibleForms) as caught:
-        reference.check_forms(session.store, files)
-    assert [(p.code, p.where) for _f, p in caught.value.problems] == [
+    refused = _refused(session, files)
+    assert [(p.code, p.where) for _f, p in refused.problems] == [
         ("earlier_text_removed", "2026-11-1")
     ]
     set_language("bg")
-    [message] = reference.problem_messages(caught.value)
+    [message] = reference.problem_messages(refused)
     assert message.startswith("consent.yaml: Текстът за съгласие „2026-11-1“ трябва да остане")
     files = _shipped()
     _edit(files, "consent.yaml", "einem Überweisungsschreiben", "einem Vermittlungsschreiben")
-    with pytest.raises(reference.IncompatibleForms) as caught:
-        reference.check_forms(session.store, files)
-    assert [(p.code, p.where) for _f, p in caught.value.problems] == [
+    refused = _refused(session, files)
+    assert [(p.code, p.where) for _f, p in refused.problems] == [
         ("earlier_text_changed", "2026-11-1: referral_sharing")
     ]
     set_language("ro")
-    [message] = reference.problem_messages(caught.value)
+    [message] = reference.problem_messages(refused)
     assert message == (
         "consent.yaml: Textul de consimțământ anterior „2026-11-1: referral_sharing” trebuie să "
         "rămână exact așa cum a fost: consimțămintele acordate pe baza lui fac trimitere la el."
