@@ -51,6 +51,7 @@ KEY_LABELS = {
     "granted": N_("Granted"),
     "text_version": N_("Consent text"),
     "text": N_("Wording"),
+    "text_translation": N_("Translation"),
     "language": N_("Language"),
     "given_on": N_("Given on"),
     "how": N_("How given"),

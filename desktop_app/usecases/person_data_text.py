@@ -141,9 +141,11 @@ TEXT_FALLBACK = "de"
 def with_consent_texts(
     rows: Sequence[Row], lang: str, consent_forms: Sequence[FormDefinition]
 ) -> list[dict[str, object]]:
-    """Each consent with the wording it was given under (``text``, after ``text_version``), in
-    ``lang`` or else German (``text_language`` says which); ``text`` is None when none of
-    ``consent_forms`` (the one in force first) has that version, current or earlier."""
+    """Each consent with the wording it was given under (``text``, after ``text_version``):
+    in the language the person read it in (the consent's ``language``), else in ``lang``,
+    else German (``text_language`` says which). When that is not ``lang``, the same text in
+    ``lang`` follows as ``text_translation`` for the reader of this copy. ``text`` is None when
+    none of ``consent_forms`` (the one in force first) has that version, current or earlier."""
     out: list[dict[str, object]] = []
     for row in rows:
         wording: Mapping[str, str] | None = None
@@ -151,10 +153,15 @@ def with_consent_texts(
             wording = form.consent_text(str(row.get("text_version")), str(row.get("purpose")))
             if wording is not None:
                 break
-        text_lang = lang if wording and wording.get(lang) else TEXT_FALLBACK
-        added: dict[str, object] = {"text": wording.get(text_lang) if wording else None}
-        if added["text"] is not None:
-            added["text_language"] = text_lang
+        added: dict[str, object] = {"text": None}
+        if wording:
+            read_in = str(row.get("language") or "")
+            text_lang = next((code for code in (read_in, lang) if wording.get(code)), TEXT_FALLBACK)
+            added = {"text": wording.get(text_lang), "text_language": text_lang}
+            if added["text"] is None:
+                added = {"text": None}
+            elif text_lang != lang and wording.get(lang):
+                added["text_translation"] = wording[lang]
         named: dict[str, object] = {}
         for key, value in row.items():
             named[key] = value

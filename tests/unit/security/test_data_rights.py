@@ -487,10 +487,13 @@ NEW_SHARING_DE = "(zum Beispiel mit einem Vermittlungsschreiben)"
 SHARING_BG = "(например с писмо за насочване)"
 
 
-def _consents_under(session: Session, pid: str, text_version: str | None) -> None:
+def _consents_under(
+    session: Session, pid: str, text_version: str | None, read_in: str | None = None
+) -> None:
     """Consents given with the sharing consent; ``text_version`` set as a consent recorded
     before the current text (on an earlier release, or synced from a laptop still on it)
-    holds it, or left as recorded now."""
+    holds it, or left as recorded now; ``read_in``: the language the person read it in, if
+    not the one it is recorded in here (Bulgarian)."""
     from desktop_app.storage.visits_models import ConsentRow
     from desktop_app.usecases import visits
     from tests.unit.test_visits import consent_answers
@@ -501,10 +504,10 @@ def _consents_under(session: Session, pid: str, text_version: str | None) -> Non
         "shared_with_service": "Jobcenter Dortmund",
     }
     visits.record_consent(session.store, session.user, pid, answers)
-    if text_version is not None:
-        with session.store.transaction() as db:
-            for row in db.scalars(select(ConsentRow).where(ConsentRow.person_id == pid)):
-                row.text_version = text_version
+    with session.store.transaction() as db:
+        for row in db.scalars(select(ConsentRow).where(ConsentRow.person_id == pid)):
+            row.text_version = text_version or row.text_version
+            row.language = read_in or row.language
 
 
 def _export(session: Session, pid: str, lang: str) -> tuple[dict[str, dict[str, object]], str]:
@@ -521,9 +524,10 @@ def test_the_export_shows_the_consent_text_the_person_agreed_to(
 ) -> None:
     """Under 2026-11-1 the German sharing text said "Überweisungsschreiben", since 2026-12-1
     "Vermittlungsschreiben": each consent's copy has the wording of its own version, in the
-    export's language (German, Bulgarian), in the JSON and in the PDF."""
+    language the person read it in (German here), in the JSON and in the PDF; a copy in
+    Bulgarian adds the Bulgarian text as a translation."""
     pid = _person(session)
-    _consents_under(session, pid, text_version)
+    _consents_under(session, pid, text_version, read_in="de")
     old = text_version == "2026-11-1"
     shown, absent = (OLD_SHARING_DE, NEW_SHARING_DE) if old else (NEW_SHARING_DE, OLD_SHARING_DE)
 
@@ -531,18 +535,38 @@ def test_the_export_shows_the_consent_text_the_person_agreed_to(
     sharing = consents["referral_sharing"]
     assert sharing["text_version"] == ("2026-11-1" if old else "2026-12-1")
     assert isinstance(sharing["text"], str) and shown in sharing["text"]
-    assert sharing["text_language"] == "de"
+    assert sharing["text_language"] == "de" and "text_translation" not in sharing
     assert str(consents["advice"]["text"]).startswith("Ich bin damit einverstanden, dass die")
     assert "Wortlaut Ich bin damit einverstanden, dass die Beratungsstelle die für" in content
     assert shown in content and absent not in content
+    assert "Übersetzung" not in content
     assert ("Fassung vom November 2026" if old else "Fassung vom Dezember 2026") in content
 
     consents, content = _export(session, pid, "bg")
     sharing = consents["referral_sharing"]
+    assert shown in str(sharing["text"]) and sharing["text_language"] == "de"
+    assert SHARING_BG in str(sharing["text_translation"])
+    assert "Дословен текст На немски: Ich bin damit einverstanden, dass die" in content
+    assert shown in content and absent not in content
+    assert "Превод Съгласен/на съм консултантският център да предаде" in content
+
+
+def test_the_export_in_another_language_keeps_the_wording_the_person_read(
+    session: Session,
+) -> None:
+    """Read in Bulgarian, copied in German (for a lawyer, say): the wording is the Bulgarian
+    one the person agreed to, the German text follows as a translation."""
+    pid = _person(session)
+    _consents_under(session, pid, None, read_in="bg")
+    consents, content = _export(session, pid, "de")
+    sharing = consents["referral_sharing"]
     assert SHARING_BG in str(sharing["text"]) and sharing["text_language"] == "bg"
-    assert "Дословен текст Съгласен/на съм консултантският център да предаде" in content
-    assert SHARING_BG in content
-    assert "Überweisungsschreiben" not in content and "Vermittlungsschreiben" not in content
+    assert NEW_SHARING_DE in str(sharing["text_translation"])
+    assert "Wortlaut Auf Bulgarisch: Съгласен/на съм консултантският център да предаде" in content
+    assert "Übersetzung Ich bin damit einverstanden, dass die Beratungsstelle die für" in content
+    consents, content = _export(session, pid, "bg")
+    assert "text_translation" not in consents["referral_sharing"]
+    assert "Превод" not in content and "Vermittlungsschreiben" not in content
 
 
 def test_a_consent_text_version_no_form_holds_is_said_plainly(session: Session) -> None:
