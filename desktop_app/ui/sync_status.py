@@ -15,8 +15,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QHelpEvent, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -132,6 +133,51 @@ def last_sync_time(wall: float, now: dt.datetime | None = None) -> str:
     return f"{day} {when.strftime('%H:%M')}"
 
 
+class StatusLabel(QLabel):
+    """The sync status, one line in the status bar. Where the window is too narrow for it (a
+    1100 px laptop in German or Bulgarian, or several notes at once) the status bar squeezes
+    it: it then ends in "…" rather than being cut off mid-word without a sign, and its
+    tooltip begins with the whole line."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)  # laptops' names as the server gives them
+
+    def elided(self) -> bool:
+        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+
+    def tip(self) -> str:
+        """What the tooltip shows: the whole line first when it is elided."""
+        whole = self.text() if self.elided() else ""
+        return "\n".join(t for t in (whole, self.toolTip()) if t)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not self.elided():
+            super().paintEvent(event)
+            return
+        rect = self.contentsRect()
+        shown = self.fontMetrics().elidedText(
+            self.text(), Qt.TextElideMode.ElideRight, rect.width()
+        )
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter,
+            rect,
+            int(self.alignment().value),
+            self.palette(),
+            self.isEnabled(),
+            shown,
+            self.foregroundRole(),
+        )
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and self.elided():
+            assert isinstance(event, QHelpEvent)
+            QToolTip.showText(event.globalPos(), self.tip(), self)
+            return True
+        return super().event(event)
+
+
 class SyncController(QObject):
     """Owns the status-bar widgets and runs at most one sync at a time."""
 
@@ -152,7 +198,7 @@ class SyncController(QObject):
         # Whether the last sync of this window reached the server: until one has, nothing
         # is known about the network, and the status bar must not say "Online".
         self.reached = False
-        self.label = QLabel()
+        self.label = StatusLabel()
         self.bar = QProgressBar()
         self.bar.setMaximumWidth(160)
         self.bar.setTextVisible(False)
@@ -334,6 +380,9 @@ class SyncController(QObject):
             parts.append(_("Online"))
         elif not state.last_success:
             parts.append(_("Not synced yet"))
+        if again:  # right after the refusal it answers, before the counts (a narrow window
+            # squeezes the line's end away)
+            parts.append(_("join again (File menu)"))
         if state.open_conflicts:  # what needs someone first
             n = state.open_conflicts
             parts.append(
@@ -377,8 +426,6 @@ class SyncController(QObject):
                     n,
                 ).format(count=n)
             )
-        if again:
-            parts.append(_("join again (File menu)"))
         if self.withdrawn:
             parts.append(withdrawn_short(len(self.withdrawn)))
         if self.server_restored:

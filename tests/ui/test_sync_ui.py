@@ -1326,3 +1326,83 @@ def test_a_coordinators_status_bar_says_while_a_laptop_revoked_after_the_backup_
         a.close()
         b.close()
         proxy.close()
+
+
+def _clock(days_ago: int = 0) -> str:
+    when = dt.datetime.now() - dt.timedelta(days=days_ago)
+    return f"{int(when.timestamp() * 1000):013d}-00000-{'d' * 8}"
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro"])
+def test_a_status_too_long_for_a_small_laptop_ends_in_an_ellipsis_and_says_what_to_do_first(
+    qtbot: QtBot, session: Session, program_font: None, lang: str
+) -> None:
+    """At 1100 px the status bar cut the line off mid-word without a sign: in German and
+    Bulgarian a laptop the server no longer knows lost "join again (File menu)", the one
+    thing to do, behind the counts. Now the hint follows the refusal it answers, and a line
+    still too long ends in "…" with the whole of it in the tooltip."""
+    from PySide6.QtCore import QEvent, QPoint
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    set_language(lang)
+    try:
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        window.resize(1100, 700)
+        window.show()
+        qtbot.waitExposed(window)
+        controller = window.sync  # type: ignore[attr-defined]
+        status = controller.label
+        qtbot.waitUntil(lambda: status.text() != "", timeout=5000)  # the window's own reading
+        for refused in ("unauthorized", "revoked"):
+            controller.show_status(
+                sync_uc.SyncStatus(True, "https://x", True, 5, _clock(3), 0, refused=refused)
+            )
+            hint = _("join again (File menu)")
+            assert hint != "join again (File menu)"
+            text = status.text()
+            assert text.startswith(sync_uc_refusal(refused)) and hint in text, text
+            shown_up_to_hint = text[: text.index(hint) + len(hint)]
+            QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)  # laid out anew
+            width = status.contentsRect().width()
+            assert status.fontMetrics().horizontalAdvance(shown_up_to_hint) <= width, (lang, text)
+            if SHOTS:
+                window.grab().save(str(Path(SHOTS) / f"status-{refused}-1100-{lang}.png"))
+
+        # A busy day: every note at once is wider than any laptop's screen.
+        controller.reached = True
+        controller.server_restored = True
+        controller.show_status(
+            sync_uc.SyncStatus(True, "https://x", True, 4, _clock(), 1, held_back=1, need_update=2)
+        )
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)
+        assert status.sizeHint().width() > status.width()
+        assert status.elided()
+        where = QPoint(5, status.height() // 2)
+        QApplication.sendEvent(
+            status, QHelpEvent(QEvent.Type.ToolTip, where, status.mapToGlobal(where))
+        )
+        try:
+            tip = QToolTip.text()
+            assert tip.startswith(status.text() + "\n"), tip  # the whole line, then the notes
+            assert _("Online") in tip and status.toolTip() in tip
+        finally:
+            QToolTip.hideText()
+        if SHOTS:
+            window.grab().save(str(Path(SHOTS) / f"status-elided-1100-{lang}.png"))
+        # Wide enough: no ellipsis, and the tooltip only explains.
+        window.resize(4000, 700)
+        qtbot.waitUntil(lambda: status.width() >= status.sizeHint().width(), timeout=5000)
+        assert not status.elided() and status.tip() == status.toolTip()
+        window.close()
+    finally:
+        set_language("en")
+
+
+def sync_uc_refusal(code: str) -> str:
+    """The first sentence the status bar shows for a refusal (``refused_message``)."""
+    from desktop_app.ui.sync_status import refused_message
+
+    return refused_message(code).partition(". ")[0]
+
