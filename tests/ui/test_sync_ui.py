@@ -1223,7 +1223,7 @@ def test_a_laptop_the_restored_server_forgot_joins_again_from_the_file_menu(
         assert "kennt diesen Laptop nicht (mehr)." in controller.label.text()
         assert "erneut beitreten (Menü Datei)" in controller.label.text()
         assert "treten Sie erneut bei" in controller.label.toolTip()
-        assert controller.join_action.text() == "&Erneut beitreten…"
+        assert controller.join_action.text() == "Der &Organisation erneut beitreten…"
         if SHOTS:
             qtbot.waitUntil(lambda: controller.label.width() >= controller.label.sizeHint().width())
             window.grab().save(str(Path(SHOTS) / "status-server-forgot-laptop.png"))
@@ -1236,7 +1236,10 @@ def test_a_laptop_the_restored_server_forgot_joins_again_from_the_file_menu(
         window.resize(1366, 700)
         window.show()
         controller = window.sync  # type: ignore[attr-defined]
-        qtbot.waitUntil(lambda: controller.join_action.text() == "&Erneut beitreten…", timeout=5000)
+        qtbot.waitUntil(
+            lambda: controller.join_action.text() == "Der &Organisation erneut beitreten…",
+            timeout=5000,
+        )
         assert controller.join_action.isEnabled()
         assert not controller.running and controller.last_error == ""
         assert "kennt diesen Laptop nicht (mehr)." in controller.label.text()
@@ -1406,3 +1409,29 @@ def sync_uc_refusal(code: str) -> str:
 
     return refused_message(code).partition(". ")[0]
 
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_the_file_menu_uses_each_access_key_once_also_when_it_offers_to_join_again(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    """German "&Erneut beitreten…" shared E with "Jetzt sp&erren": Alt+D, E went to one of
+    them in turn."""
+    set_language(lang)
+    try:
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        controller = window.sync  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: controller.label.text() != "", timeout=5000)
+        for refused in ("", "unauthorized"):
+            controller.show_status(
+                sync_uc.SyncStatus(True, "https://x", True, 0, _clock(), 0, refused=refused)
+            )
+            assert controller.forgotten == bool(refused)
+            texts = [a.text() for a in window.file_menu.actions() if a.text()]
+            assert controller.join_action.text() in texts
+            keys = _access_keys(texts)
+            assert len(keys) == len(texts), texts  # every entry has one
+            assert len(set(keys)) == len(keys), (lang, refused, texts)
+        window.close()
+    finally:
+        set_language("en")
