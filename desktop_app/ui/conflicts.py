@@ -230,7 +230,7 @@ class ConflictsDialog(QDialog):
         self._set_intro()
         self.list.setAccessibleName(_("Conflicts"))
         self._side_texts(self._current())
-        self.edit_label.setText(_("Or enter the right value:"))
+        self.edit_label.setText(_("Or &enter the right value:"))
         self.save_edit.setText(_("&Save this value"))
         self.combine.setTitle(_("Or take each answer from the version that is right"))
         self.save_combination.setText(_("Save these &answers"))

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
@@ -710,3 +711,32 @@ def test_a_section_closed_and_opened_again_at_once_is_decided_in_the_dialog(
         set_language("en")
         a.close()
         b.close()
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_the_field_for_the_right_value_has_an_access_key_of_its_own(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    """The label "Or enter the right value:" named the field but had no access key: the
+    dialog's only field was reached by tabbing through every button before it."""
+    from tests.ui.test_keyboard_ui import _keyed_texts
+    from tests.ui.test_main_window import _access_key
+
+    pid = people.register_person(
+        session.store, session.user, PersonDraft("Elena", "Radu", phone="0176 1")
+    ).id
+    from desktop_app.sync.conflict_records import record_conflict
+    from desktop_app.sync.merge import Conflict
+
+    with session.store.transaction() as db:
+        clocks = (f"{'1' * 13}-00000-a", f"{'1' * 13}-00001-b")
+        conflict = Conflict("person", pid, "phone", "0176 1", clocks[0], "0176 2", clocks[1])
+        record_conflict(db, session.store, conflict, pid)
+    with _conflicts_dialog(qtbot, session, lang) as (_window, dialog):
+        qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=5000)
+        assert dialog.edit_line.isVisible() and dialog.edit_label.buddy() is dialog.edit_line
+        key = _access_key(dialog.edit_label.text())
+        assert key is not None, dialog.edit_label.text()
+        keys = [_access_key(t) for t in _keyed_texts(dialog)]
+        assert keys.count(key) == 1, (lang, _keyed_texts(dialog))
+        assert len(set(keys)) == len(keys), (lang, _keyed_texts(dialog))
