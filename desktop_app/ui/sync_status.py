@@ -601,6 +601,8 @@ class JoinDialog(QDialog):
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Close
         )
+        # Says what it does (an "OK" beside "Close" did not), with an access key of its own.
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("&Join"))
         self.buttons.accepted.connect(self._on_ok_clicked)
         self.buttons.rejected.connect(self.reject)
         self.calls = ServerCalls(self, controller.window)

@@ -1435,3 +1435,33 @@ def test_the_file_menu_uses_each_access_key_once_also_when_it_offers_to_join_aga
         window.close()
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_the_join_dialog_names_its_button_and_uses_each_access_key_once(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    """Its button said "OK" beside "Close", with no access key; it says what it does now."""
+    from desktop_app.ui.sync_status import JoinDialog
+    from tests.ui.test_keyboard_ui import _keyed_texts
+
+    set_language(lang)
+    try:
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        for again in (False, True):
+            dialog = JoinDialog(window.sync, window, again=again)  # type: ignore[attr-defined]
+            qtbot.addWidget(dialog)
+            dialog.show()
+            qtbot.waitExposed(dialog)
+            join = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+            assert join.text() == _("&Join") != "&Join" or lang == "en"
+            assert join.width() >= join.sizeHint().width()
+            texts = _keyed_texts(dialog)
+            assert join.text() in texts and len(texts) == 4, texts  # the three fields' labels
+            keys = _access_keys(texts)
+            assert len(set(keys)) == len(keys), (lang, texts)
+            dialog.close()
+        window.close()
+    finally:
+        set_language("en")
