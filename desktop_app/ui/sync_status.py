@@ -390,6 +390,16 @@ class SyncController(QObject):
                     count=n
                 )
             )
+        # Then what else is to be done, before the counts (a narrow window squeezes the
+        # line's end away).
+        if state.unconfirmed_senders:
+            parts.append(
+                _("confirm “{name}” by its fingerprint (File menu)").format(
+                    name=", ".join(state.unconfirmed_senders)
+                )
+            )
+        if state.renewal_unfinished:
+            parts.append(_("team key renewal not finished (File → Laptops of the organisation)"))
         if state.last_success:
             from desktop_app.domain.hlc import Timestamp
 
@@ -400,14 +410,6 @@ class SyncController(QObject):
         parts.append(
             ngettext("{count} change to send", "{count} changes to send", n).format(count=n)
         )
-        if state.unconfirmed_senders:
-            parts.append(
-                _("confirm “{name}” by its fingerprint (File menu)").format(
-                    name=", ".join(state.unconfirmed_senders)
-                )
-            )
-        if state.renewal_unfinished:
-            parts.append(_("team key renewal not finished (File → Laptops of the organisation)"))
         if state.held_back:  # short here; why, and whom to ask, in the tooltip
             n = state.held_back
             parts.append(

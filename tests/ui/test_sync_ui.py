@@ -1343,7 +1343,11 @@ def test_a_status_too_long_for_a_small_laptop_ends_in_an_ellipsis_and_says_what_
     """At 1100 px the status bar cut the line off mid-word without a sign: in German and
     Bulgarian a laptop the server no longer knows lost "join again (File menu)", the one
     thing to do, behind the counts. Now the hint follows the refusal it answers, and a line
-    still too long ends in "…" with the whole of it in the tooltip."""
+    still too long ends in "…" with the whole of it in the tooltip. What else is to be done
+    (confirm the coordinator's laptop, finish renewing the team key) comes before the counts
+    as well: the Bulgarian renewal note lost where to go."""
+    from dataclasses import replace
+
     from PySide6.QtCore import QEvent, QPoint
     from PySide6.QtGui import QHelpEvent
     from PySide6.QtWidgets import QToolTip
@@ -1358,20 +1362,34 @@ def test_a_status_too_long_for_a_small_laptop_ends_in_an_ellipsis_and_says_what_
         controller = window.sync  # type: ignore[attr-defined]
         status = controller.label
         qtbot.waitUntil(lambda: status.text() != "", timeout=5000)  # the window's own reading
-        for refused in ("unauthorized", "revoked"):
-            controller.show_status(
-                sync_uc.SyncStatus(True, "https://x", True, 5, _clock(3), 0, refused=refused)
-            )
-            hint = _("join again (File menu)")
-            assert hint != "join again (File menu)"
+        refusal = sync_uc.SyncStatus(True, "https://x", True, 5, _clock(3), 0)
+        key_work = sync_uc.SyncStatus(True, "https://x", True, 5, _clock(3), 2)
+        for name, state, hint in (
+            ("unauthorized", replace(refusal, refused="unauthorized"), "join again (File menu)"),
+            ("revoked", replace(refusal, refused="revoked"), "join again (File menu)"),
+            (
+                "renewal",
+                replace(key_work, renewal_unfinished=True),
+                "team key renewal not finished (File → Laptops of the organisation)",
+            ),
+            (
+                "unconfirmed",
+                replace(key_work, unconfirmed_senders=("Laptop Koordination Nordstadt",)),
+                "confirm “{name}” by its fingerprint (File menu)",
+            ),
+        ):
+            controller.show_status(state)
+            english, hint = hint, _(hint).format(name="Laptop Koordination Nordstadt")
             text = status.text()
-            assert text.startswith(sync_uc_refusal(refused)) and hint in text, text
+            assert hint in text and hint != english.format(name="Laptop Koordination Nordstadt")
+            if state.refused:
+                assert text.startswith(sync_uc_refusal(state.refused)), text
             shown_up_to_hint = text[: text.index(hint) + len(hint)]
             QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)  # laid out anew
             width = status.contentsRect().width()
             assert status.fontMetrics().horizontalAdvance(shown_up_to_hint) <= width, (lang, text)
             if SHOTS:
-                window.grab().save(str(Path(SHOTS) / f"status-{refused}-1100-{lang}.png"))
+                window.grab().save(str(Path(SHOTS) / f"status-{name}-1100-{lang}.png"))
 
         # A busy day: every note at once is wider than any laptop's screen.
         controller.reached = True
