@@ -79,3 +79,33 @@ def test_bulgarian_is_cyrillic_and_romanian_uses_comma_below() -> None:
     ro = " ".join(m.string for m in _catalog("ro") if isinstance(m.string, str))
     assert "ş" not in ro and "ţ" not in ro  # cedilla forms are wrong in Romanian text
     assert "ș" in ro and "ț" in ro
+
+
+# The glossary's terms, each used throughout: a second word for the same thing made users ask
+# whether it was another thing. (lang, what the English says, the term, words not to use)
+TERMS = [
+    ("bg", re.compile(r"\brevok", re.I), "блокир", ("отнет", "анулир")),
+    ("bg", re.compile(r"\baccounts?\b", re.I), "", ("акаунт",)),
+    ("de", re.compile(r"\brevok", re.I), "sperr", ("widerruf", "entzogen")),
+    ("de", re.compile(r"\bcoordinator", re.I), "", ("koordinator ", "koordinatorin")),
+    ("ro", re.compile(r"\brevok", re.I), "revoc", ()),
+]
+
+
+@pytest.mark.parametrize(("lang", "english", "term", "avoid"), TERMS)
+def test_the_glossary_terms_are_used_throughout(
+    lang: str, english: re.Pattern[str], term: str, avoid: tuple[str, ...]
+) -> None:
+    """Bulgarian said "отнет достъп" for a revoked laptop where the rest of the program (the
+    laptops dialog, the status bar) says "блокиран", and "акаунт" beside "профил"."""
+    wrong = []
+    for m in _catalog(lang):
+        ids = [m.id] if isinstance(m.id, str) else list(m.id)
+        strings = [m.string] if isinstance(m.string, str) else list(m.string)
+        if not any(english.search(i) for i in ids if i):
+            continue
+        for s in strings:
+            low = s.lower()
+            if (term and term not in low) or any(a in low for a in avoid):
+                wrong.append((ids[0], s))
+    assert wrong == [], wrong
