@@ -1483,3 +1483,36 @@ def test_the_join_dialog_names_its_button_and_uses_each_access_key_once(
         window.close()
     finally:
         set_language("en")
+
+
+def test_in_romanian_the_status_bar_says_what_to_do_in_the_words_of_the_file_menu(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Its hints said "alăturați-vă din nou", "confirmați …" (plural) for the File menu's
+    "Alătură-te din nou…", "Confirmă laptopul coordonatorului…": commands are in the second
+    person singular in Romanian, as in the menu they point to."""
+    set_language("ro")
+    try:
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        controller = window.sync  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: controller.label.text() != "", timeout=5000)
+        controller.show_status(
+            sync_uc.SyncStatus(
+                True, "https://x", True, 0, _clock(), 0, ("A",), refused="unauthorized"
+            )
+        )
+        parts = controller.label.text().split(" · ")
+
+        def menu_words(text: str) -> str:
+            return text.replace("&", "").rstrip("…").lower()
+
+        join = menu_words(controller.join_action.text())
+        assert join == "alătură-te din nou"
+        assert any(p.lower().startswith(join + " (meniul fișier)") for p in parts), parts
+        confirm = menu_words(controller.confirm_action.text()).split()[0]
+        assert confirm == "confirmă"
+        assert any(p.startswith(confirm + " „A”") for p in parts), parts
+        window.close()
+    finally:
+        set_language("en")
