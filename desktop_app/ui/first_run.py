@@ -31,7 +31,11 @@ from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language
 from desktop_app.storage.db import StoreError
 from desktop_app.storage.keyslots import KeySlotError
 from desktop_app.ui.settings import KEY_LANGUAGE, LetterheadForm
-from desktop_app.ui.sync_status import NEXT_STEPS_AFTER_JOINING, failure_message
+from desktop_app.ui.sync_status import (
+    FINGERPRINT_STYLE,
+    NEXT_STEPS_AFTER_JOINING,
+    failure_message,
+)
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import settings as store_settings
@@ -446,8 +450,13 @@ class JoinedPage(QWizardPage):
         super().__init__()
         self._wizard = wizard
         self.fingerprint = QLabel()
-        self.fingerprint.setStyleSheet("font-size: 16pt; font-family: monospace;")
-        self.fingerprint.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.fingerprint.setStyleSheet(FINGERPRINT_STYLE)
+        # As in the join dialog: reached and copied by keyboard too, and read out whole.
+        self.fingerprint.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.fingerprint.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -457,10 +466,16 @@ class JoinedPage(QWizardPage):
 
     def initializePage(self) -> None:
         self.fingerprint.setText(self._wizard.fingerprint)
+        self._name_fingerprint()
+
+    def _name_fingerprint(self) -> None:
+        fp = self.fingerprint.text()
+        self.fingerprint.setAccessibleName(_("Fingerprint of this laptop: {fp}").format(fp=fp))
 
     def retranslate(self) -> None:
         self.setTitle(_("Registered with the server"))
         self.hint.setText(_(NEXT_STEPS_AFTER_JOINING))
+        self._name_fingerprint()
 
     def nextId(self) -> int:
         return -1

@@ -68,7 +68,7 @@ _REVOCABLE_ROLE = Qt.ItemDataRole.UserRole + 2
 _NOT_RENEWED_YET = N_(
     "The team key was not renewed yet: renew it here as soon as the server can be reached."
 )
-_FINGERPRINT_STYLE = "font-size: 16pt; font-family: monospace;"  # as on the first-run page
+FINGERPRINT_STYLE = "font-size: 16pt; font-family: monospace;"  # as on the first-run page
 # After joining again: the laptop holds the team key and trusts the coordinator's laptop
 # already; only the coordinator's approval of its new fingerprint is missing.
 NEXT_STEPS_AFTER_JOINING_AGAIN = N_(
@@ -581,11 +581,12 @@ class JoinDialog(QDialog):
         # Large and on one line, as on the first-run page: it is read out and compared, and
         # a fingerprint broken across two lines was easy to misread.
         self.joined_fingerprint = QLabel()
-        self.joined_fingerprint.setStyleSheet(_FINGERPRINT_STYLE)
+        self.joined_fingerprint.setStyleSheet(FINGERPRINT_STYLE)
         self.joined_fingerprint.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
+        self.joined_fingerprint.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reached by Tab
         self.joined_fingerprint.hide()
         self.next_steps = QLabel()
         self.next_steps.setWordWrap(True)
@@ -744,7 +745,7 @@ class DevicesDialog(QDialog):
         own = sync_uc.fingerprint(controller.store)
         template = _("Fingerprint of this laptop: {fp}")
         self.own_fingerprint = QLabel(
-            html.escape(template).format(fp=f"<br><span style='{_FINGERPRINT_STYLE}'>{own}</span>")
+            html.escape(template).format(fp=f"<br><span style='{FINGERPRINT_STYLE}'>{own}</span>")
         )
         self.own_fingerprint.setTextFormat(Qt.TextFormat.RichText)
         self.own_fingerprint.setAccessibleName(template.format(fp=own))

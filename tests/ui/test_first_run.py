@@ -252,3 +252,31 @@ def test_app_start_without_data_folder_opens_the_wizard(
     assert session is not None and args.demo is True
     assert not StorePaths(data_dir).is_initialised()
     session.close()
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro"])
+def test_the_joined_page_lets_the_fingerprint_be_reached_and_read_out_by_keyboard(
+    qtbot: QtBot, wizard: FirstRunWizard, lang: str
+) -> None:
+    """It could be selected by mouse only and had no name for a screen reader; the join
+    dialog's (the same fingerprint, later) could be reached by keyboard and read out whole."""
+    from PySide6.QtCore import Qt
+
+    from desktop_app.i18n.text import _, set_language
+
+    fingerprint = "K7QX 2MPA 9TZD 4HNC WQ2E 8RJB"
+    try:
+        wizard.language_page.buttons[lang].setChecked(True)
+        wizard.fingerprint = fingerprint
+        wizard.joined_page.initializePage()
+        shown = wizard.joined_page.fingerprint
+        assert shown.text() == fingerprint
+        flags = shown.textInteractionFlags()
+        assert flags & Qt.TextInteractionFlag.TextSelectableByKeyboard
+        assert shown.focusPolicy() & Qt.FocusPolicy.TabFocus
+        name = _("Fingerprint of this laptop: {fp}").format(fp=fingerprint)
+        assert shown.accessibleName() == name and not name.startswith("Fingerprint")
+        wizard.language_page.buttons["en"].setChecked(True)  # named in the language chosen
+        assert shown.accessibleName() == f"Fingerprint of this laptop: {fingerprint}"
+    finally:
+        set_language("en")

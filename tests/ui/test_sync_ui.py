@@ -666,7 +666,7 @@ def test_after_joining_the_dialog_shows_the_whole_fingerprint_and_what_comes_nex
 ) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.ui.sync_status import _FINGERPRINT_STYLE, JoinDialog
+    from desktop_app.ui.sync_status import FINGERPRINT_STYLE, JoinDialog
 
     a = _laptop(tmp_path, "A", server, None)  # the organisation's first laptop
     b = create_first_account(tmp_path / "B", "anna", "B", "password 123")
@@ -690,7 +690,8 @@ def test_after_joining_the_dialog_shows_the_whole_fingerprint_and_what_comes_nex
         # Large, on a line of its own, never broken across lines (it is read out and compared).
         shown = dialog.joined_fingerprint
         assert shown.isVisible() and shown.text() == fingerprint and not shown.wordWrap()
-        assert shown.styleSheet() == _FINGERPRINT_STYLE and fingerprint in shown.accessibleName()
+        assert shown.styleSheet() == FINGERPRINT_STYLE and fingerprint in shown.accessibleName()
+        assert shown.focusPolicy() & Qt.FocusPolicy.TabFocus  # reached by Tab, to be copied
         said = dialog.next_steps.text()
         next_steps = (
             "Tell your coordinator this laptop's fingerprint. When it matches the one on "
