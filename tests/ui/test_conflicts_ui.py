@@ -740,3 +740,40 @@ def test_the_field_for_the_right_value_has_an_access_key_of_its_own(
         keys = [_access_key(t) for t in _keyed_texts(dialog)]
         assert keys.count(key) == 1, (lang, _keyed_texts(dialog))
         assert len(set(keys)) == len(keys), (lang, _keyed_texts(dialog))
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_the_notice_on_a_persons_page_has_an_access_key_of_its_own(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    """German "&Entscheiden…" shared E with the page's "Vermitt&eln…": Alt+E went to one of
+    them in turn. (Bulgarian said "Ре&шете…" where the page's buttons are nouns.)"""
+    from desktop_app.sync.conflict_records import record_conflict
+    from desktop_app.sync.merge import Conflict
+    from tests.ui.test_keyboard_ui import _keyed_texts
+    from tests.ui.test_main_window import _access_key
+
+    pid = people.register_person(
+        session.store, session.user, PersonDraft("Elena", "Radu", phone="0176 1")
+    ).id
+    with session.store.transaction() as db:
+        clocks = (f"{'1' * 13}-00000-a", f"{'1' * 13}-00001-b")
+        conflict = Conflict("person", pid, "phone", "0176 1", clocks[0], "0176 2", clocks[1])
+        record_conflict(db, session.store, conflict, pid)
+    set_language(lang)
+    try:
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        window.resize(1100, 700)
+        window.show()
+        window.show_person(pid)
+        notice = window.conflict_notice  # type: ignore[attr-defined]
+        qtbot.waitUntil(notice.isVisible, timeout=5000)
+        assert _access_key(notice.button.text()) is not None, notice.button.text()
+        texts = _keyed_texts(window) + [a.text() for a in window.menuBar().actions()]
+        assert notice.button.text() in texts
+        keys = [_access_key(t) for t in texts]
+        assert len(set(keys)) == len(keys), (lang, sorted(texts))
+        window.close()
+    finally:
+        set_language("en")
