@@ -365,15 +365,12 @@ def test_a_renewal_the_server_breaks_off_says_it_is_still_to_do(
     qtbot: QtBot, tmp_path: Path, server: ServerProcess
 ) -> None:
     from desktop_app.ui.sync_status import DevicesDialog
-    from tests.integration.sync_harness import CuttingProxy, active_key_id, keyring_of
+    from tests.integration.sync_harness import CuttingProxy, Laptops, active_key_id, keyring_of
 
     proxy = CuttingProxy(server.base_url)
-    a = create_first_account(tmp_path / "A", "anna", "A", "password 123")
-    b = create_first_account(tmp_path / "B", "anna", "B", "password 123")
+    group = Laptops(server, tmp_path, url=proxy.url)
     try:
-        sync_uc.join(a.store, proxy.url, server.enroll("A"), "A")
-        sync_uc.join(b.store, proxy.url, server.enroll("B"), "B")
-        approve_and_confirm(a, b)
+        a, b = group.new("A"), group.new("B")
         window = MainWindow(a)
         qtbot.addWidget(window)
         dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
@@ -424,8 +421,7 @@ def test_a_renewal_the_server_breaks_off_says_it_is_still_to_do(
         assert set(keyring_of(b)) == set(keyring_of(a))  # the unfinished key as well
         window.close()
     finally:
-        a.close()
-        b.close()
+        group.close()
         proxy.close()
 
 
@@ -1287,15 +1283,12 @@ def test_a_coordinators_status_bar_says_while_a_laptop_revoked_after_the_backup_
     """The coordinator's laptop finds the server restored, but cannot revoke B there again (the
     connection drops at it): the status bar says so, in the user's language, until a sync
     has revoked it."""
-    from tests.integration.sync_harness import CuttingProxy
+    from tests.integration.sync_harness import CuttingProxy, Laptops
 
     proxy = CuttingProxy(server.base_url)
-    a = create_first_account(tmp_path / "A", "anna", "A", "password 123")
-    b = create_first_account(tmp_path / "B", "anna", "B", "password 123")
+    group = Laptops(server, tmp_path, url=proxy.url)
     try:
-        sync_uc.join(a.store, proxy.url, server.enroll("A"), "A")
-        sync_uc.join(b.store, proxy.url, server.enroll("B"), "B")
-        approve_and_confirm(a, b)
+        a, b = group.new("A"), group.new("B")
         sync_uc.sync_now(a.store)
         backup = Backup(server, tmp_path)
         backup.take()
@@ -1327,8 +1320,7 @@ def test_a_coordinators_status_bar_says_while_a_laptop_revoked_after_the_backup_
         window.close()
     finally:
         set_language("en")
-        a.close()
-        b.close()
+        group.close()
         proxy.close()
 
 
