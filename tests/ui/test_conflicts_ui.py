@@ -39,6 +39,18 @@ def _edit_person(session: Session, person_id: str, **changes: str) -> None:
     )
 
 
+def _record_conflicts(session: Session, pid: str, *fields: tuple[str, str, str]) -> None:
+    """Open conflicts on the person's ``fields``: (field, the value kept here, the other's)."""
+    from desktop_app.sync.conflict_records import record_conflict
+    from desktop_app.sync.merge import Conflict
+
+    clocks = (f"{'1' * 13}-00000-a", f"{'1' * 13}-00001-b")
+    with session.store.transaction() as db:
+        for field, mine, theirs in fields:
+            conflict = Conflict("person", pid, field, mine, clocks[0], theirs, clocks[1])
+            record_conflict(db, session.store, conflict, pid)
+
+
 def _titles(dialog: ConflictsDialog) -> list[str]:
     return [dialog.list.item(i).text() for i in range(dialog.list.count())]
 
@@ -410,20 +422,15 @@ def test_the_dialog_logs_a_view_of_the_person_shown_not_of_everyone_listed(
 ) -> None:
     """Names in the list are no look at a record (as in the people list); showing a person's
     two values is, once while the dialog is open."""
-    from desktop_app.sync.conflict_records import record_conflict
-    from desktop_app.sync.merge import Conflict
     from desktop_app.usecases import audit
 
     ids = [
         people.register_person(session.store, session.user, PersonDraft(g, "Radu")).id
         for g in ("Elena", "Ion")
     ]
-    with session.store.transaction() as db:
-        values = (("0176 1", "0176 2"), ("0176 3", "0176 4"))
-        for pid, (mine, theirs) in zip(ids, values, strict=True):
-            clocks = (f"{'1' * 13}-00000-a", f"{'1' * 13}-00001-b")
-            conflict = Conflict("person", pid, "phone", mine, clocks[0], theirs, clocks[1])
-            record_conflict(db, session.store, conflict, pid)
+    values = (("0176 1", "0176 2"), ("0176 3", "0176 4"))
+    for pid, (mine, theirs) in zip(ids, values, strict=True):
+        _record_conflicts(session, pid, ("phone", mine, theirs))
 
     def views() -> list[str]:
         entries = audit.list_entries(session.store, session.user, action="view")
@@ -446,18 +453,13 @@ def test_the_dialog_logs_a_view_of_the_person_shown_not_of_everyone_listed(
 def test_a_date_of_birth_to_correct_is_offered_as_it_is_typed(
     qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
-    from desktop_app.sync.conflict_records import record_conflict
-    from desktop_app.sync.merge import Conflict
-
     pid = people.register_person(session.store, session.user, PersonDraft("Elena", "Radu")).id
-    with session.store.transaction() as db:
-        clocks = (f"{'1' * 13}-00000-a", f"{'1' * 13}-00001-b")
-        for field, mine, theirs in (
-            ("date_of_birth", "1991-02-04", "1991-04-02"),
-            ("notes", "Termin beim Jobcenter am Montag", "Termin abgesagt"),
-        ):
-            conflict = Conflict("person", pid, field, mine, clocks[0], theirs, clocks[1])
-            record_conflict(db, session.store, conflict, pid)
+    _record_conflicts(
+        session,
+        pid,
+        ("date_of_birth", "1991-02-04", "1991-04-02"),
+        ("notes", "Termin beim Jobcenter am Montag", "Termin abgesagt"),
+    )
     window = MainWindow(session)
     qtbot.addWidget(window)
     window.resize(900, 700)
@@ -725,13 +727,7 @@ def test_the_field_for_the_right_value_has_an_access_key_of_its_own(
     pid = people.register_person(
         session.store, session.user, PersonDraft("Elena", "Radu", phone="0176 1")
     ).id
-    from desktop_app.sync.conflict_records import record_conflict
-    from desktop_app.sync.merge import Conflict
-
-    with session.store.transaction() as db:
-        clocks = (f"{'1' * 13}-00000-a", f"{'1' * 13}-00001-b")
-        conflict = Conflict("person", pid, "phone", "0176 1", clocks[0], "0176 2", clocks[1])
-        record_conflict(db, session.store, conflict, pid)
+    _record_conflicts(session, pid, ("phone", "0176 1", "0176 2"))
     with _conflicts_dialog(qtbot, session, lang) as (_window, dialog):
         qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=5000)
         assert dialog.edit_line.isVisible() and dialog.edit_label.buddy() is dialog.edit_line
@@ -748,18 +744,13 @@ def test_the_notice_on_a_persons_page_has_an_access_key_of_its_own(
 ) -> None:
     """German "&Entscheiden…" shared E with the page's "Vermitt&eln…": Alt+E went to one of
     them in turn. (Bulgarian said "Ре&шете…" where the page's buttons are nouns.)"""
-    from desktop_app.sync.conflict_records import record_conflict
-    from desktop_app.sync.merge import Conflict
     from tests.ui.test_keyboard_ui import _keyed_texts
     from tests.ui.test_main_window import _access_key
 
     pid = people.register_person(
         session.store, session.user, PersonDraft("Elena", "Radu", phone="0176 1")
     ).id
-    with session.store.transaction() as db:
-        clocks = (f"{'1' * 13}-00000-a", f"{'1' * 13}-00001-b")
-        conflict = Conflict("person", pid, "phone", "0176 1", clocks[0], "0176 2", clocks[1])
-        record_conflict(db, session.store, conflict, pid)
+    _record_conflicts(session, pid, ("phone", "0176 1", "0176 2"))
     set_language(lang)
     try:
         window = MainWindow(session)
