@@ -183,6 +183,9 @@ class AccountPage(QWizardPage):
         self.created = QLabel()
         self.created.setWordWrap(True)
         self.created.hide()
+        # Once Next has made the store (and registered the laptop), nothing before can be
+        # changed: going back to the address and code only to have them ignored misled.
+        self.setCommitPage(True)
         form = QFormLayout()
         widgets = dict(zip(self.FIELDS, (self.account, self.display_name, self.password,
                                          self.repeat), strict=True))  # fmt: skip
@@ -203,9 +206,25 @@ class AccountPage(QWizardPage):
         layout.addWidget(self.store_error)
         layout.addStretch()
 
+    def initializePage(self) -> None:
+        self.retranslate()  # the title depends on the path chosen since the last retranslate
+
     def retranslate(self) -> None:
-        self.setTitle(_("The coordinator's account"))
-        self.setSubTitle(_("The first account of this laptop. It can add the others."))
+        if self._wizard.joining():
+            # Not the organisation's coordinator: the first account of any laptop gets the
+            # coordinator role on that laptop only (accounts never leave it), so that it can
+            # add the accounts of the others who use it. What the laptop may do in the
+            # organisation is the server's matter.
+            self.setTitle(_("This laptop's first account"))
+            self.setSubTitle(
+                _(
+                    "Your account here. As the first, it has the coordinator role on this "
+                    "laptop only: it adds the accounts of others who use it."
+                )
+            )
+        else:
+            self.setTitle(_("The coordinator's account"))
+            self.setSubTitle(_("The first account of this laptop. It can add the others."))
         self.hint.setText(
             _(
                 "The password protects all data stored on this laptop: without it (or the "
@@ -345,6 +364,9 @@ class RecoveryPage(QWizardPage):
         self.code.setStyleSheet("font-size: 14pt; font-family: monospace;")
         self.confirm = QCheckBox()
         self.confirm.toggled.connect(self.completeChanged)
+        # QWizard disables Back only on the page right after a commit page: the page after
+        # this one (the fingerprint, on the join path) must not lead back to it either.
+        self.setCommitPage(True)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -520,6 +542,10 @@ class FirstRunWizard(QWizard):
                 self.account_page, self.recovery_page, self.join_page,
                 self.joined_page)  # fmt: skip
 
+    def joining(self) -> bool:
+        """The join path was chosen (not a new organisation)."""
+        return self.choice_page.join.isChecked()
+
     def choose_language(self, code: str) -> None:
         set_language(code)
         self.settings.setValue(KEY_LANGUAGE, code)
@@ -530,6 +556,8 @@ class FirstRunWizard(QWizard):
         for page in self.pages():
             page.retranslate()  # type: ignore[attr-defined]
         self.setButtonText(QWizard.WizardButton.NextButton, _("&Next >"))
+        # The commit pages' Next: the same words (the pages say what it does)
+        self.setButtonText(QWizard.WizardButton.CommitButton, _("&Next >"))
         self.setButtonText(QWizard.WizardButton.BackButton, _("< &Back"))
         self.setButtonText(QWizard.WizardButton.CancelButton, _("Cancel"))
         self.update_buttons()

@@ -75,6 +75,7 @@ def test_new_organisation_path_creates_store_account_and_letterhead(
     wizard.next()
     assert wizard.currentPage() is wizard.account_page
     page = wizard.account_page
+    assert page.title() == "The coordinator's account"  # the organisation's first laptop
     type_text(page.account, "maria")
     type_text(page.display_name, "Мария Иванова")
     type_text(page.password, PASSWORD)
@@ -90,7 +91,7 @@ def test_new_organisation_path_creates_store_account_and_letterhead(
     # The store is made (its key derived) on a worker thread: the wizard shows it and waits,
     # Next, Back, Cancel and Escape do nothing meanwhile, then it moves on by itself.
     assert page.busy and page.bar.isVisible() and page.busy_label.text()
-    for which in ("NextButton", "BackButton", "CancelButton"):
+    for which in ("CommitButton", "BackButton", "CancelButton"):
         assert not wizard.button(getattr(QWizard.WizardButton, which)).isEnabled()
     assert not page.password.isEnabled()
     wizard.reject()
@@ -99,6 +100,7 @@ def test_new_organisation_path_creates_store_account_and_letterhead(
     assert wizard.session is not None and not page.busy
     # The coordinator's recovery code is shown once and must be confirmed as written down.
     assert wizard.currentPage() is wizard.recovery_page
+    assert not wizard.button(QWizard.WizardButton.BackButton).isEnabled()  # the store is made
     code = wizard.recovery_page.code.toPlainText()
     assert code and code == wizard.session.recovery_code
     assert not wizard.recovery_page.isComplete()
@@ -159,6 +161,8 @@ def test_join_path_validates_registers_and_shows_the_fingerprint(
         wizard.next()
         account = wizard.account_page
         assert wizard.currentPage() is account
+        assert account.title() == "This laptop's first account"  # not the coordinator's
+        assert "coordinator role on this laptop only" in account.subTitle()
         type_text(account.account, "ion")
         type_text(account.display_name, "Ion Popescu")
         type_text(account.password, PASSWORD)
@@ -171,7 +175,8 @@ def test_join_path_validates_registers_and_shows_the_fingerprint(
         assert not sync_uc.is_joined(wizard.session.store)
         # The account exists now: its fields are done, and the page says what Next does.
         assert account.created.isVisible() and not account.account.isEnabled()
-        assert wizard.button(QWizard.WizardButton.NextButton).isEnabled()
+        assert wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
+        assert wizard.button(QWizard.WizardButton.BackButton).isEnabled()  # not joined yet
         store = wizard.session.store
 
         # Back to the address, corrected: Next on the account page only registers now.
@@ -185,8 +190,15 @@ def test_join_path_validates_registers_and_shows_the_fingerprint(
         qtbot.waitUntil(lambda: wizard.currentPage() is not account, timeout=60_000)
         assert wizard.session.store is store  # the same store, not a second one
         assert wizard.currentPage() is wizard.recovery_page
+        # Joined: Back would lead to the address and code, whose changes went nowhere, and
+        # to a page saying that Next registers again, which it did not.
+        back = wizard.button(QWizard.WizardButton.BackButton)
+        assert not back.isEnabled()
         wizard.recovery_page.confirm.setChecked(True)
         wizard.next()
+        assert wizard.currentPage() is wizard.joined_page
+        assert not back.isEnabled()
+        back.click()
         assert wizard.currentPage() is wizard.joined_page
         assert wizard.joined_page.fingerprint.text() == sync_uc.fingerprint(wizard.session.store)
         shot(wizard, "6-joined")
@@ -278,5 +290,41 @@ def test_the_joined_page_lets_the_fingerprint_be_reached_and_read_out_by_keyboar
         assert shown.accessibleName() == name and not name.startswith("Fingerprint")
         wizard.language_page.buttons["en"].setChecked(True)  # named in the language chosen
         assert shown.accessibleName() == f"Fingerprint of this laptop: {fingerprint}"
+    finally:
+        set_language("en")
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro"])
+def test_the_join_paths_account_page_names_the_laptops_first_account(
+    wizard: FirstRunWizard, lang: str
+) -> None:
+    """It was titled "The coordinator's account" on the join path too, where an advisor or a
+    student helper sets up a member's laptop: the account made there is this laptop's first,
+    with the coordinator role on this laptop only."""
+    from desktop_app.i18n.text import _, set_language
+
+    try:
+        wizard.language_page.buttons[lang].setChecked(True)
+        wizard.next()
+        wizard.choice_page.join.setChecked(True)
+        wizard.next()
+        type_text(wizard.join_page.server, "https://sync.example.org")
+        type_text(wizard.join_page.code, "K7QX-2MPA-9TZD")
+        wizard.next()
+        page = wizard.account_page
+        assert wizard.currentPage() is page
+        title = _("This laptop's first account")
+        assert page.title() == title != "This laptop's first account"  # translated
+        assert page.title() != _("The coordinator's account")
+        shot(wizard, f"7-join-account-{lang}")
+        # Back to choose a new organisation: there it is the coordinator's account.
+        wizard.back()
+        wizard.back()
+        wizard.choice_page.new.setChecked(True)
+        wizard.next()
+        type_text(wizard.organisation_page.form.name, "Bun venit")
+        wizard.next()
+        assert wizard.currentPage() is page
+        assert page.title() == _("The coordinator's account")
     finally:
         set_language("en")
