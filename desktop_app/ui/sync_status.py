@@ -661,7 +661,16 @@ class JoinDialog(QDialog):
             self.next_steps.show()
         if self.again:
             self.controller.forgotten = False  # joined: the menu offers no second re-join
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        # Done: what was sent stays readable (and copyable), but neither looks editable nor
+        # can be sent again, so nobody thinks changing it here changes the laptop's joining.
+        for field in (self.server, self.code, self.name):
+            field.setReadOnly(True)
+            field.setFrame(False)
+            field.setStyleSheet("QLineEdit { background: transparent; }")  # a value, not a box
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        ok.setEnabled(False)
+        ok.hide()
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setDefault(True)
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setFocus()
         self.adjustSize()  # grown by the lines shown now, none of them cut off
         self.controller.refresh()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -473,6 +474,14 @@ def test_joining_in_the_dialog_waits_for_the_server_without_freezing_the_window(
         assert dialog.joined_fingerprint.text() == sync_uc.fingerprint(session.store)
         assert dialog.next_steps.isHidden()  # the organisation's first laptop: approved
         assert not ok.isEnabled() and sync_uc.is_joined(session.store)
+        # Joined: what was sent is shown, not offered for editing or for joining again (the
+        # fields stayed editable beside a greyed "Join", as if a change would do something).
+        fields = (dialog.server, dialog.code, dialog.name)
+        assert all(field.isReadOnly() for field in fields)
+        assert [field.text() for field in fields] == [server.base_url, code, socket.gethostname()]
+        shown = [b for b in dialog.buttons.buttons() if not b.isHidden()]
+        assert shown == [dialog.buttons.button(QDialogButtonBox.StandardButton.Close)]
+        assert shown[0].isDefault()
         window.close()
     finally:
         session.close()
@@ -678,6 +687,8 @@ def test_after_joining_the_dialog_shows_the_whole_fingerprint_and_what_comes_nex
         with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
             dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
         QApplication.processEvents()
+        if SHOTS:
+            dialog.grab().save(str(Path(SHOTS) / f"join-dialog-joined-{lang}.png"))
         # Nothing of it cut off: the label has the height its text needs at its width.
         label = dialog.next_steps
         assert label.isVisible() and label.height() >= label.heightForWidth(label.width())
