@@ -25,7 +25,7 @@ from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.conflicts import combination
 from tests.integration.sync_harness import ServerProcess, older_answers_conflict
 from tests.ui.conftest import store_held
-from tests.ui.test_sync_ui import _laptop, server  # noqa: F401 - the server fixture
+from tests.ui.test_sync_ui import SHOTS, _laptop, server  # noqa: F401 - the server fixture
 from tests.unit.test_visits import full_life_situation
 
 
@@ -768,3 +768,51 @@ def test_the_notice_on_a_persons_page_has_an_access_key_of_its_own(
         window.close()
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize("shape", ["value", "children", "versions"])
+def test_the_bulgarian_buttons_name_their_actions_with_nouns_each_key_once(
+    qtbot: QtBot, session: Session, tmp_path: Path, shape: str
+) -> None:
+    """Bulgarian said "Запази …" and "Вземи …" (imperatives) where the rest of its UI names
+    actions with nouns ("Блокиране", "Присъединяване", "Ре&шаване…"). Each of the dialog's
+    three shapes (a value, a visit's children, two versions of a visit's answers)."""
+    from PySide6.QtWidgets import QPushButton
+
+    from tests.ui.test_keyboard_ui import _keyed_texts
+    from tests.ui.test_main_window import _access_key
+
+    if shape == "value":
+        pid = people.register_person(
+            session.store, session.user, PersonDraft("Elena", "Radu", phone="0176 1")
+        ).id
+        _record_conflicts(session, pid, ("phone", "0176 1", "0176 2"))
+    elif shape == "children":
+        _children_conflict(session, count=3)
+    else:
+        pid = people.register_person(session.store, session.user, PersonDraft("Elena", "Radu")).id
+        answers = full_life_situation()
+        visit = visits.finish_visit(session.store, session.user, pid, "life_situation", answers)
+        older = {k: v for k, v in visit.answers.items() if k != "rent"}
+        older["housing_type"] = "homeless"
+        newer = {**visit.answers, "rent_contract": "yes"}
+        older_answers_conflict(session, visit.id, pid, newer, older, field="answers+")
+    with _conflicts_dialog(qtbot, session, "bg") as (_window, dialog):
+        qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=5000)
+        buttons = [
+            b
+            for b in dialog.findChildren(QPushButton)
+            if b.isVisibleTo(dialog) and _access_key(b.text())
+        ]
+        shown = [b.text() for b in buttons]
+        # Whole, also where three sides share the width (the nouns are longer)
+        cut = [b.text() for b in buttons if b.width() < b.sizeHint().width()]
+        assert cut == [], shown
+        assert len(shown) == 3, shown  # the two sides and the third choice of each shape
+        # A verbal noun ("Запазване", "Приемане"), as "&Затваряне" beside them
+        verbs = [t for t in shown if not t.replace("&", "").split()[0].endswith("не")]
+        assert verbs == [], shown
+        keys = [_access_key(t) for t in _keyed_texts(dialog)]
+        assert len(set(keys)) == len(keys), _keyed_texts(dialog)
+        if SHOTS:
+            dialog.grab().save(str(Path(SHOTS) / f"conflicts-bg-{shape}.png"))
