@@ -135,6 +135,10 @@ class ServerProcess:
         but in-process (the CLI itself is tested in test_server_cli.py)."""
         return self.service.issue_code(name, valid_hours, coordinator).code
 
+    def device_status(self, device_id: str) -> str:
+        """How the server lists a device now: "approved", "pending", "revoked"."""
+        return {d.device_id: d.status for d in self.service.list_devices().devices}[device_id]
+
     @property
     def engine(self) -> Engine:
         """The server's database itself, as its operator has it."""

@@ -339,20 +339,14 @@ def test_a_coordinators_laptop_revokes_again_the_laptops_revoked_after_the_backu
     assert revoked.status == "revoked"
     laptops.sync(a)
     backup.restore()
-    statuses = {d.device_id: d.status for d in server.service.list_devices().devices}
-    assert statuses[revoked.device_id] == "approved"  # as in the backup
+    assert server.device_status(revoked.device_id) == "approved"  # as in the backup
 
     (report,) = laptops.sync(a)
     assert report.server_restored
-    statuses = {d.device_id: d.status for d in server.service.list_devices().devices}
-    assert statuses[revoked.device_id] == "revoked"
-    assert statuses[sync_uc.own_device_id(c.store) or ""] == "approved"
+    assert server.device_status(revoked.device_id) == "revoked"
+    assert server.device_status(sync_uc.own_device_id(c.store) or "") == "approved"
     with pytest.raises(Revoked):
         laptops.sync(b)
-
-
-def _server_status(server: ServerProcess, device: str) -> str:
-    return {d.device_id: d.status for d in server.service.list_devices().devices}[device]
 
 
 def _lists_devices(requests: list[tuple[str, str]]) -> bool:
@@ -380,7 +374,7 @@ def test_a_re_revocation_that_failed_is_made_by_a_later_sync_and_never_by_a_memb
         revoked = sync_uc.revoke_device(a.store, a.user, device_id(b)).device_id
         group.sync(a, c)  # C, a member's laptop, learns of it too
         backup.restore()
-        assert _server_status(server, revoked) == "approved"  # as in the backup
+        assert server.device_status(revoked) == "approved"  # as in the backup
 
         seen = len(proxy.forwarded)
         (member,) = group.sync(c)
@@ -393,12 +387,12 @@ def test_a_re_revocation_that_failed_is_made_by_a_later_sync_and_never_by_a_memb
         (found,) = group.sync(a)  # the sync itself goes through
         assert found.server_restored and found.revoke_again_pending
         proxy.restore()
-        assert _server_status(server, revoked) == "approved"
+        assert server.device_status(revoked) == "approved"
 
         (later,) = group.sync(a)
         assert not later.server_restored and not later.revoke_again_pending
-        assert _server_status(server, revoked) == "revoked"
-        assert _server_status(server, device_id(c)) == "approved"
+        assert server.device_status(revoked) == "revoked"
+        assert server.device_status(device_id(c)) == "approved"
         with pytest.raises(Revoked):
             group.sync(b)
 
@@ -429,12 +423,12 @@ def test_a_revocation_that_never_reached_the_server_is_made_by_the_next_sync(
         with pytest.raises(SyncError):
             sync_uc.revoke_device(a.store, a.user, device_id(b))
         proxy.restore()
-        assert _server_status(server, device_id(b)) == "approved"
+        assert server.device_status(device_id(b)) == "approved"
         group.sync(b)  # nothing refuses it yet
 
         (made,) = group.sync(a)
         assert not made.revoke_again_pending and not made.server_restored
-        assert _server_status(server, device_id(b)) == "revoked"
+        assert server.device_status(device_id(b)) == "revoked"
         with pytest.raises(Revoked):
             group.sync(b)
         seen = len(proxy.forwarded)
@@ -459,13 +453,13 @@ def test_a_revocation_undone_by_a_restore_before_the_coordinator_synced_again_is
     laptops.sync(a, b)
     backup.take()
     sync_uc.revoke_device(a.store, a.user, device_id(b))
-    assert _server_status(server, device_id(b)) == "revoked"
+    assert server.device_status(device_id(b)) == "revoked"
     backup.restore()
-    assert _server_status(server, device_id(b)) == "approved"
+    assert server.device_status(device_id(b)) == "approved"
 
     (found,) = laptops.sync(a)
     assert not found.server_restored and not found.revoke_again_pending
-    assert _server_status(server, device_id(b)) == "revoked"
+    assert server.device_status(device_id(b)) == "revoked"
     with pytest.raises(Revoked):
         laptops.sync(b)
 
@@ -495,7 +489,7 @@ def test_welcome_desk_sync_says_in_german_while_a_laptop_revoked_after_the_backu
         again = run_desk("sync", "--data-dir", str(tmp_path / "A"), lang="de", password=PASSWORD)
         assert again.returncode == 0, again.stderr
         assert "sperren" not in again.stderr and "wiederhergestellt" not in again.stderr
-        assert _server_status(server, revoked) == "revoked"
+        assert server.device_status(revoked) == "revoked"
     finally:
         group.close()
         proxy.close()
