@@ -18,7 +18,7 @@ from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.messages import sync_message
 from desktop_app.i18n.text import _, set_language
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.sync_status import last_sync_time
+from desktop_app.ui.sync_status import SyncController, last_sync_time
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, create_first_account, log_in
@@ -52,6 +52,16 @@ def _laptop(tmp_path: Path, name: str, server: ServerProcess, first: Session | N
     return session
 
 
+def _window(qtbot: QtBot, session: Session, width: int = 0) -> tuple[MainWindow, SyncController]:
+    """The main window of ``session``, shown (``width`` × 700 if given), and its sync controller."""
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    if width:
+        window.resize(width, 700)
+    window.show()
+    return window, window.sync  # type: ignore[attr-defined]
+
+
 def test_sync_runs_in_background_while_typing_and_resolves_conflicts(
     qtbot: QtBot, tmp_path: Path, server: ServerProcess
 ) -> None:
@@ -64,10 +74,7 @@ def test_sync_runs_in_background_while_typing_and_resolves_conflicts(
         for i in range(300):  # enough records that the sync takes a while
             people.register_person(a.store, a.user, PersonDraft(f"Ion{i}", "Popescu"))
         sync_uc.sync_now(a.store)
-        window = MainWindow(b)
-        qtbot.addWidget(window)
-        window.show()
-        controller = window.sync  # type: ignore[attr-defined]
+        window, controller = _window(qtbot, b)
         qtbot.waitUntil(lambda: "to send" in controller.label.text(), timeout=5000)
         shown: list[tuple[str, int, int, str]] = []  # as the status bar showed each report
         controller.progress.connect(
@@ -137,10 +144,7 @@ def test_a_new_laptop_confirms_the_coordinators_fingerprint_in_a_dialog(
         people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
         sync_uc.sync_now(a.store)
         sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
-        window = MainWindow(b)
-        qtbot.addWidget(window)
-        window.show()
-        controller = window.sync  # type: ignore[attr-defined]
+        window, controller = _window(qtbot, b)
         with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as done:
             assert controller.start()
         assert isinstance(done.args[0], sync_uc.SyncSetupError)
@@ -497,10 +501,7 @@ def test_the_status_bar_says_when_records_need_a_newer_version(
         # A colleague's laptop runs a newer version that syncs a kind this one does not know.
         push_state(a, record_state("walk_in", str(uuid.uuid4()), {"x": "y"}, device_id(a)))
         set_language("en")
-        window = MainWindow(b)
-        qtbot.addWidget(window)
-        window.show()
-        controller = window.sync  # type: ignore[attr-defined]
+        _shown, controller = _window(qtbot, b)
         with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
             controller.start()
         qtbot.waitUntil(
@@ -860,11 +861,7 @@ def test_a_member_laptop_says_why_it_cannot_publish_and_where_its_own_publicatio
         forms = FormsDialog(b)
         qtbot.addWidget(forms)
         assert not forms.publish_button.isEnabled() and reason in forms.message.text()
-        window = MainWindow(b)
-        qtbot.addWidget(window)
-        window.resize(1366, 700)
-        window.show()
-        controller = window.sync  # type: ignore[attr-defined]
+        window, controller = _window(qtbot, b, 1366)
         with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
             controller.start()
         qtbot.waitUntil(
@@ -928,11 +925,7 @@ def test_a_wrong_clock_shows_a_banner_until_a_sync_finds_it_right(
     try:
         people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
         set_language("en")
-        window = MainWindow(a)
-        qtbot.addWidget(window)
-        window.resize(1100, 700)
-        window.show()
-        controller = window.sync  # type: ignore[attr-defined]
+        window, controller = _window(qtbot, a, 1100)
         banner, indicator = controller.clock.banner, controller.clock.indicator
 
         def sync() -> object:
@@ -1093,11 +1086,7 @@ def test_the_clock_banner_reads_whole_in_each_language_at_1100_pixels(
     person = people.register_person(session.store, session.user, PersonDraft("Elena", "Radu"))
     set_language(lang)
     try:
-        window = MainWindow(session)
-        qtbot.addWidget(window)
-        window.resize(1100, 700)
-        window.show()
-        controller = window.sync  # type: ignore[attr-defined]
+        window, controller = _window(qtbot, session, 1100)
         status = controller.label
         # A joined laptop with the counts a busy day shows beside the note; after the
         # window's own reading of the status (not joined), which would replace it.
@@ -1173,11 +1162,7 @@ def test_the_status_bar_says_once_that_the_server_was_restored_from_a_backup(
         sync_uc.sync_now(a.store)
         backup.restore()
         set_language("de")
-        window = MainWindow(a)
-        qtbot.addWidget(window)
-        window.resize(1366, 700)
-        window.show()
-        controller = window.sync  # type: ignore[attr-defined]
+        window, controller = _window(qtbot, a, 1366)
         with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
             controller.start()
         short = "Server aus einer Sicherung wiederhergestellt, Datensätze erneut gesendet"
@@ -1218,11 +1203,7 @@ def test_a_laptop_the_restored_server_forgot_joins_again_from_the_file_menu(
         sync_uc.sync_now(c.store)
         backup.restore()
         set_language("de")
-        window = MainWindow(c)
-        qtbot.addWidget(window)
-        window.resize(1366, 700)
-        window.show()
-        controller = window.sync  # type: ignore[attr-defined]
+        window, controller = _window(qtbot, c, 1366)
         # Joined, and the server knows it (as far as this laptop can tell)
         qtbot.waitUntil(lambda: not controller.join_action.isEnabled(), timeout=5000)
         with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
@@ -1239,11 +1220,7 @@ def test_a_laptop_the_restored_server_forgot_joins_again_from_the_file_menu(
         window.close()
         c.close()
         c = log_in(tmp_path / "C", "anna", "password 123")
-        window = MainWindow(c)
-        qtbot.addWidget(window)
-        window.resize(1366, 700)
-        window.show()
-        controller = window.sync  # type: ignore[attr-defined]
+        window, controller = _window(qtbot, c, 1366)
         qtbot.waitUntil(
             lambda: controller.join_action.text() == "Der &Organisation erneut beitreten…",
             timeout=5000,
@@ -1308,11 +1285,7 @@ def test_a_coordinators_status_bar_says_while_a_laptop_revoked_after_the_backup_
         backup.restore()
         proxy.cut_when = lambda method, path: method == "POST" and path.endswith("/revoke")
         set_language("de")
-        window = MainWindow(a)
-        qtbot.addWidget(window)
-        window.resize(1366, 700)
-        window.show()
-        controller = window.sync  # type: ignore[attr-defined]
+        window, controller = _window(qtbot, a, 1366)
         with qtbot.waitSignal(controller.sync_finished, timeout=60_000) as done:
             controller.start()
         assert not isinstance(done.args[0], Exception), done.args[0]
