@@ -9,14 +9,11 @@ server is stopped, or on PostgreSQL a database created from it as a template.
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path
 
 import pytest
 from sync_harness import (
     PASSWORD,
-    ROOT,
     Backup,
     CuttingProxy,
     Laptops,
@@ -311,15 +308,7 @@ def test_welcome_desk_sync_says_in_german_that_the_server_was_restored(
         "Der Synchronisierungsserver wurde aus einer älteren Sicherung wiederhergestellt."
         in done.stderr
     )
-    again = subprocess.run(
-        done.args,
-        input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "WELCOME_DESK_FAST_KDF": "1"},
-        timeout=120,
-    )
+    again = run_desk("sync", "--data-dir", str(tmp_path / "A"), lang="de", password=PASSWORD)
     assert again.returncode == 0 and "Sicherung" not in again.stderr
 
 
