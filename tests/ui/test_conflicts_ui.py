@@ -24,7 +24,7 @@ from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.conflicts import combination
 from tests.integration.sync_harness import Laptops, older_answers_conflict
-from tests.ui.conftest import store_held
+from tests.ui.conftest import shown_window, store_held
 from tests.ui.test_sync_ui import SHOTS, laptops, server  # noqa: F401 - the fixtures
 from tests.unit.test_visits import full_life_situation
 
@@ -84,9 +84,7 @@ def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_dec
         assert len(sync_uc.open_conflicts(b.store)) == 4
 
         set_language("en")
-        window = MainWindow(b)
-        qtbot.addWidget(window)
-        window.show()
+        window = shown_window(qtbot, b)
         # The person's page says so, and leads to the dialog.
         notice = window.conflict_notice  # type: ignore[attr-defined]
         assert notice.isHidden()
@@ -201,9 +199,7 @@ def _with_an_older_answers_conflict(
     theirs["housing_type"] = "homeless"
     older_answers_conflict(a, visit.id, pid, visit.answers, theirs)
     set_language("en")
-    window = MainWindow(a)
-    qtbot.addWidget(window)
-    window.show()
+    window = shown_window(qtbot, a)
     return window, pid, theirs
 
 
@@ -262,9 +258,7 @@ def test_two_versions_that_do_not_fit_together_are_offered_as_versions_not_as_va
         newer = {**visit.answers, "rent_contract": "yes"}
         older_answers_conflict(a, visit.id, pid, newer, older, field="answers+")
         set_language("en")
-        window = MainWindow(a)
-        qtbot.addWidget(window)
-        window.show()
+        window = shown_window(qtbot, a)
         dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
         # Which visit: the form and the day it was held (a person may have several).
         today = format_partial_date(dt.date.today().isoformat())
@@ -471,9 +465,7 @@ def test_with_no_conflicts_the_dialog_says_there_is_nothing_to_decide(
     qtbot: QtBot, session: Session
 ) -> None:
     """It showed the instructions and two greyed panes with buttons to choose from."""
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.show()
+    window = shown_window(qtbot, session)
     dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
     qtbot.waitExposed(dialog)
     assert dialog.intro.text() == "Nothing to decide: there are no conflicts."
@@ -527,9 +519,7 @@ def _conflicts_dialog(
 ) -> Iterator[tuple[MainWindow, ConflictsDialog]]:
     """The window in ``lang`` with its conflicts dialog open; closed (and English) after."""
     set_language(lang)
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.show()
+    window = shown_window(qtbot, session)
     try:
         dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
         qtbot.waitExposed(dialog)
@@ -681,9 +671,7 @@ def test_a_section_closed_and_opened_again_at_once_is_decided_in_the_dialog(
             sync_uc.sync_now(s.store)
 
         set_language("en")
-        window = MainWindow(a)
-        qtbot.addWidget(window)
-        window.show()
+        window = shown_window(qtbot, a)
         window.show_person(pid)
         window.conflict_notice.button.click()  # type: ignore[attr-defined]
         dialog = window.findChild(ConflictsDialog)
@@ -742,10 +730,7 @@ def test_the_notice_on_a_persons_page_has_an_access_key_of_its_own(
     _record_conflicts(session, pid, ("phone", "0176 1", "0176 2"))
     set_language(lang)
     try:
-        window = MainWindow(session)
-        qtbot.addWidget(window)
-        window.resize(1100, 700)
-        window.show()
+        window = shown_window(qtbot, session, 1100)
         window.show_person(pid)
         notice = window.conflict_notice  # type: ignore[attr-defined]
         qtbot.waitUntil(notice.isVisible, timeout=5000)
