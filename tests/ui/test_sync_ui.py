@@ -18,7 +18,7 @@ from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.messages import sync_message
 from desktop_app.i18n.text import _, set_language
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.sync_status import SyncController, last_sync_time
+from desktop_app.ui.sync_status import DevicesDialog, JoinDialog, SyncController, last_sync_time
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, log_in
@@ -58,6 +58,24 @@ def _window(qtbot: QtBot, session: Session, width: int = 0) -> tuple[MainWindow,
     """The main window of ``session``, shown (``width`` × 700 if given), and its sync controller."""
     window = shown_window(qtbot, session, width)
     return window, window.sync  # type: ignore[attr-defined]
+
+
+def _laptops_dialog(qtbot: QtBot, session: Session) -> tuple[MainWindow, DevicesDialog]:
+    """The main window of ``session``, shown, and its laptops dialog (File → Laptops of the
+    organisation), not shown: its first listing is under way."""
+    window, controller = _window(qtbot, session)
+    dialog = DevicesDialog(controller, window)
+    qtbot.addWidget(dialog)
+    return window, dialog
+
+
+def _join_dialog(qtbot: QtBot, session: Session) -> tuple[MainWindow, JoinDialog]:
+    """The main window of ``session``, shown, and its join dialog (File → Join an
+    organisation), not shown."""
+    window, controller = _window(qtbot, session)
+    dialog = JoinDialog(controller, window)
+    qtbot.addWidget(dialog)
+    return window, dialog
 
 
 def test_sync_runs_in_background_while_typing_and_resolves_conflicts(
@@ -170,12 +188,8 @@ def test_a_new_laptop_confirms_the_coordinators_fingerprint_in_a_dialog(
 def test_the_laptops_dialog_shows_this_laptops_own_fingerprint(
     qtbot: QtBot, laptops: Laptops
 ) -> None:
-    from desktop_app.ui.sync_status import DevicesDialog
-
     a = laptops.new("A")
-    window, controller = _window(qtbot, a)
-    dialog = DevicesDialog(controller, window)
-    qtbot.addWidget(dialog)
+    window, dialog = _laptops_dialog(qtbot, a)
     own = sync_uc.fingerprint(a.store)
     assert own in dialog.own_fingerprint.text()  # from this laptop, before any answer
     assert dialog.own_fingerprint.accessibleName() == f"Fingerprint of this laptop: {own}"
@@ -189,15 +203,12 @@ def test_approving_a_laptop_in_the_laptops_dialog_says_what_comes_next(
 ) -> None:
     """The coordinator types the fingerprint read off the new laptop (the list does not offer
     the server's for copying), approves, and is told it worked and what the new laptop does."""
-    from desktop_app.ui.sync_status import DevicesDialog
 
     a = laptops.new("A")
     b = laptops.account("B")
     sync_uc.join(b.store, server.base_url, server.enroll("B"), "Laptop B")
     theirs = sync_uc.fingerprint(b.store)
-    window, controller = _window(qtbot, a)
-    dialog = DevicesDialog(controller, window)
-    qtbot.addWidget(dialog)
+    window, dialog = _laptops_dialog(qtbot, a)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
     texts = [dialog.list.item(i).text() for i in range(dialog.list.count())]
     row = next(i for i, t in enumerate(texts) if t.startswith("Laptop B ·"))
@@ -224,15 +235,12 @@ def test_approving_a_laptop_in_the_laptops_dialog_says_what_comes_next(
 def test_renewing_the_key_in_the_laptops_dialog_names_the_laptops_left_out(
     qtbot: QtBot, server: ServerProcess, laptops: Laptops
 ) -> None:
-    from desktop_app.ui.sync_status import DevicesDialog
     from tests.integration.sync_harness import add_impostor, wrapped_key_ids
 
     a = laptops.new("A")
     b = laptops.new("B")
     impostor = add_impostor(server, "<b>Laptop C</b>")  # the operator's device
-    window, controller = _window(qtbot, a)
-    dialog = DevicesDialog(controller, window)
-    qtbot.addWidget(dialog)
+    window, dialog = _laptops_dialog(qtbot, a)
     assert "&" in dialog.renew.text() and dialog.renewed.isHidden()
     qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
     before = wrapped_key_ids(server, device_id(b))
@@ -255,7 +263,6 @@ def test_revoking_a_laptop_in_the_laptops_dialog_asks_then_renews_the_team_key(
     from PySide6.QtWidgets import QMessageBox
 
     from desktop_app.sync.http_client import Revoked
-    from desktop_app.ui.sync_status import DevicesDialog
     from tests.integration.sync_harness import active_key_id, wrapped_key_ids
 
     a = laptops.new("A")
@@ -263,9 +270,7 @@ def test_revoking_a_laptop_in_the_laptops_dialog_asks_then_renews_the_team_key(
     c = laptops.new("C")
     for session in (a, b, c):
         sync_uc.sync_now(session.store)
-    window, controller = _window(qtbot, a)
-    dialog = DevicesDialog(controller, window)
-    qtbot.addWidget(dialog)
+    window, dialog = _laptops_dialog(qtbot, a)
     dialog.show()
     assert dialog.busy and dialog.calls.label.isVisible() and not dialog.renew.isEnabled()
     qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
@@ -335,16 +340,14 @@ def test_revoking_a_laptop_in_the_laptops_dialog_asks_then_renews_the_team_key(
 def test_a_renewal_the_server_breaks_off_says_it_is_still_to_do(
     qtbot: QtBot, tmp_path: Path, server: ServerProcess
 ) -> None:
-    from desktop_app.ui.sync_status import DevicesDialog
-    from tests.integration.sync_harness import CuttingProxy, Laptops, active_key_id, keyring_of
+    from tests.integration.sync_harness import CuttingProxy, active_key_id, keyring_of
 
     proxy = CuttingProxy(server.base_url)
     group = Laptops(server, tmp_path, url=proxy.url)
     try:
         a, b = group.new("A"), group.new("B")
-        window, controller = _window(qtbot, a)
-        dialog = DevicesDialog(controller, window)
-        qtbot.addWidget(dialog)
+        window, dialog = _laptops_dialog(qtbot, a)
+        controller = dialog.controller
         before = active_key_id(a)
         uploads: list[str] = []
 
@@ -398,13 +401,10 @@ def test_a_renewal_the_server_breaks_off_says_it_is_still_to_do(
 def test_joining_in_the_dialog_waits_for_the_server_without_freezing_the_window(
     qtbot: QtBot, server: ServerProcess, laptops: Laptops
 ) -> None:
-    from desktop_app.ui.sync_status import JoinDialog
     from tests.integration.sync_harness import free_port
 
     session = laptops.account("A")
-    window, controller = _window(qtbot, session)
-    dialog = JoinDialog(controller, window)
-    qtbot.addWidget(dialog)
+    window, dialog = _join_dialog(qtbot, session)
     ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
     labels = [w for w in dialog.findChildren(QLabel) if w.buddy() is not None]
     assert len(labels) == 3 and all("&" in label.text() for label in labels)
@@ -495,16 +495,13 @@ def test_a_refused_enrollment_code_is_explained_in_the_users_language(
     qtbot: QtBot, server: ServerProcess, laptops: Laptops, lang: str
 ) -> None:
     from desktop_app.i18n.messages import refusal_message
-    from desktop_app.ui.sync_status import JoinDialog
 
     session = laptops.account("A")
     other = laptops.account("B")
     used = server.enroll("A")
     sync_uc.join(other.store, server.base_url, used, "B")  # the code is used up
     set_language(lang)
-    window, controller = _window(qtbot, session)
-    dialog = JoinDialog(controller, window)
-    qtbot.addWidget(dialog)
+    window, dialog = _join_dialog(qtbot, session)
     type_text(dialog.server, server.base_url)
     type_text(dialog.code, used)
     with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
@@ -559,15 +556,12 @@ def test_the_status_bar_tells_a_server_fault_and_a_bad_certificate_from_being_of
 def test_joining_a_server_with_a_bad_certificate_or_a_fault_says_so(
     qtbot: QtBot, tmp_path: Path, session: Session
 ) -> None:
-    from desktop_app.ui.sync_status import JoinDialog
     from tests.integration.sync_harness import AnsweringStub
 
     untrusted = AnsweringStub(201, tmp_path, tls=True)
     faulty = AnsweringStub(500, tmp_path)
     try:
-        window, controller = _window(qtbot, session)
-        dialog = JoinDialog(controller, window)
-        qtbot.addWidget(dialog)
+        window, dialog = _join_dialog(qtbot, session)
         type_text(dialog.server, untrusted.url)
         type_text(dialog.code, "7JM7-FX4J-A922-8BB2")
         with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
@@ -590,13 +584,9 @@ def test_joining_a_server_with_a_bad_certificate_or_a_fault_says_so(
 def test_the_laptops_dialog_on_a_laptop_that_does_not_coordinate_says_so(
     qtbot: QtBot, laptops: Laptops
 ) -> None:
-    from desktop_app.ui.sync_status import DevicesDialog
-
     laptops.new("A")
     b = laptops.new("B")  # its user may manage laptops; the laptop may not
-    window, controller = _window(qtbot, b)
-    dialog = DevicesDialog(controller, window)
-    qtbot.addWidget(dialog)
+    window, dialog = _laptops_dialog(qtbot, b)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
     # The server answered (403): it is not out of reach.
     assert dialog.error.text() == (
@@ -611,14 +601,12 @@ def test_after_joining_the_dialog_shows_the_whole_fingerprint_and_what_comes_nex
 ) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.ui.sync_status import FINGERPRINT_STYLE, JoinDialog
+    from desktop_app.ui.sync_status import FINGERPRINT_STYLE
 
     laptops.new("A")  # the organisation's first laptop
     b = laptops.account("B")
     set_language(lang)
-    window, controller = _window(qtbot, b)
-    dialog = JoinDialog(controller, window)
-    qtbot.addWidget(dialog)
+    window, dialog = _join_dialog(qtbot, b)
     dialog.show()
     type_text(dialog.server, server.base_url)
     type_text(dialog.code, server.enroll("B"))
@@ -727,13 +715,9 @@ def test_the_laptops_dialog_reaches_the_fingerprint_field_by_its_own_access_key(
 ) -> None:
     from PySide6.QtWidgets import QPushButton
 
-    from desktop_app.ui.sync_status import DevicesDialog
-
     a = laptops.new("A")
     set_language(lang)
-    window, controller = _window(qtbot, a)
-    dialog = DevicesDialog(controller, window)
-    qtbot.addWidget(dialog)
+    window, dialog = _laptops_dialog(qtbot, a)
     qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
     # Labelled where it stays visible while typing (a placeholder goes at the first key).
     label = next(w for w in dialog.findChildren(QLabel) if w.buddy() is dialog.fingerprint)
@@ -1099,7 +1083,6 @@ def test_a_laptop_the_restored_server_forgot_joins_again_from_the_file_menu(
     opens the join dialog saying so, in the window opened after a restart as well, before any
     sync of its own; after the coordinator's approval the window's next sync puts what was
     recorded only on this laptop on the server."""
-    from desktop_app.ui.sync_status import JoinDialog
 
     a = laptops.new("A")
     backup = Backup(server, tmp_path)
@@ -1179,7 +1162,7 @@ def test_a_coordinators_status_bar_says_while_a_laptop_revoked_after_the_backup_
     """The coordinator's laptop finds the server restored, but cannot revoke B there again (the
     connection drops at it): the status bar says so, in the user's language, until a sync
     has revoked it."""
-    from tests.integration.sync_harness import CuttingProxy, Laptops
+    from tests.integration.sync_harness import CuttingProxy
 
     proxy = CuttingProxy(server.base_url)
     group = Laptops(server, tmp_path, url=proxy.url)
@@ -1337,7 +1320,6 @@ def test_the_join_dialog_names_its_button_and_uses_each_access_key_once(
     qtbot: QtBot, session: Session, lang: str
 ) -> None:
     """Its button said "OK" beside "Close", with no access key; it says what it does now."""
-    from desktop_app.ui.sync_status import JoinDialog
     from tests.ui.test_keyboard_ui import _keyed_texts
 
     set_language(lang)
