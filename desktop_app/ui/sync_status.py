@@ -51,6 +51,7 @@ from desktop_app.i18n.messages import (
 from desktop_app.i18n.text import N_, _, current_language, ngettext
 from desktop_app.sync.http_client import CertificateProblem, Offline, RequestRefused, ServerError
 from desktop_app.ui.clock_banner import ClockWarning
+from desktop_app.ui.publication_notice import PublicationNotice
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.sync_process import SyncProcess, SyncProcessFailed
@@ -210,6 +211,12 @@ class SyncController(QObject):
         # nothing about the clock). Not in the status bar: there the sentence and its advice
         # took four or five lines in German and Bulgarian.
         self.clock = ClockWarning(window)
+        # Forms or a service directory the coordination published that this laptop cannot use
+        # (from a newer version, or damaged): a banner at start and after each sync, as long
+        # as the shipped ones are used instead.
+        self.publications = PublicationNotice(window)
+        self.sync_finished.connect(self.publications.check)
+        self.publications.check()
         # Publications this member's laptop had made itself and a sync withdrew (name: the
         # folder of its copy): said from then on while the window is open, so that whoever
         # made them learns where they are (the sync that withdrew them is the only one to know).
