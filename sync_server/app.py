@@ -114,12 +114,14 @@ def _loc(parts: tuple[Any, ...] | list[Any]) -> str:
 def current_device(
     request: Request,
     authorization: Annotated[str | None, Header(max_length=300)] = None,
+    # No length limit here: a bad version is ignored by the service, never a refused request.
+    welcome_desk_version: Annotated[str | None, Header()] = None,
 ) -> AuthenticatedDevice:
     token = None
     if authorization and authorization[:7].lower() == "bearer ":
         token = authorization[7:].strip()
     service: SyncService = request.app.state.service
-    return service.authenticate(token)
+    return service.authenticate(token, welcome_desk_version)
 
 
 CurrentDevice = Annotated[AuthenticatedDevice, Depends(current_device)]
