@@ -178,8 +178,11 @@ def create_app(settings: Settings) -> FastAPI:
         return wire.Health(status="ok", version=__version__)
 
     @app.post(f"{p}/register", response_model=wire.RegisterResponse, status_code=201)
-    def register(body: wire.RegisterRequest) -> wire.RegisterResponse:
-        return service.register(body)
+    def register(
+        body: wire.RegisterRequest,
+        welcome_desk_version: Annotated[str | None, Header()] = None,
+    ) -> wire.RegisterResponse:
+        return service.register(body, welcome_desk_version)
 
     @app.get(f"{p}/devices/me", response_model=wire.DeviceStatus)
     def status(device: CurrentDevice) -> wire.DeviceStatus:

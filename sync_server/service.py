@@ -45,7 +45,7 @@ CODE_LENGTH = 16  # 80 bits
 LAST_SEEN_EVERY = dt.timedelta(seconds=30)
 APP_VERSION_MAX = 32
 # A version as a laptop states it ("0.1.0", "1.2.0rc1", "1.0+local"): short, printable ASCII.
-_APP_VERSION = re.compile(r"[0-9A-Za-z.+!_-]{1,%d}" % APP_VERSION_MAX)
+_APP_VERSION = re.compile(rf"[0-9A-Za-z.+!_-]{{1,{APP_VERSION_MAX}}}")
 
 
 class ApiError(Exception):
@@ -65,6 +65,11 @@ def hash_secret(secret: str) -> str:
 
 def normalize_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def _checked_version(value: str | None) -> str | None:
+    """A version a request states, if it is one (anything else is ignored, never refused)."""
+    return value if value and _APP_VERSION.fullmatch(value) else None
 
 
 def new_enrollment_code() -> str:
@@ -309,7 +314,10 @@ class SyncService:
         log.info("enrollment code issued name_len=%d coordinator=%s", len(name), coordinator)
         return IssuedCode(code=code, name=name.strip(), expires_at=expires, coordinator=coordinator)
 
-    def register(self, request: wire.RegisterRequest) -> wire.RegisterResponse:
+    def register(
+        self, request: wire.RegisterRequest, app_version: str | None = None
+    ) -> wire.RegisterResponse:
+        """A new device; ``app_version`` as for ``authenticate`` (shown while it waits)."""
         now = utcnow()
         token = secrets.token_urlsafe(32)
         with self._write() as session:
@@ -335,6 +343,7 @@ class SyncService:
                 enrollment_name=code.name,
                 created_at=now,
                 approved_at=now if first else None,
+                app_version=_checked_version(app_version),
             )
             session.add(device)
             code.used_at = now
@@ -357,7 +366,7 @@ class SyncService:
         ignored: it never costs a laptop its sync)."""
         if not token or len(token) > 200:
             raise ApiError(401, "unauthorized", "missing or malformed bearer token")
-        version = app_version if app_version and _APP_VERSION.fullmatch(app_version) else None
+        version = _checked_version(app_version)
         d = models.Device
         with self._read() as connection:
             # A few columns, not an ORM object: every request of every laptop comes here.

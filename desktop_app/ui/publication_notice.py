@@ -98,7 +98,9 @@ class PublicationNotice(QObject):
                 self.found = unusable
                 self._show()
 
-        self.window.tasks.run(lambda: reference.unusable_publications(store), found, lambda _e: None)
+        self.window.tasks.run(
+            lambda: reference.unusable_publications(store), found, lambda _e: None
+        )
 
     def _show(self) -> None:
         self.banner.show_unusable(self.found)

@@ -33,7 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app import __version__
 from desktop_app.domain.permissions import PermissionDenied
+from desktop_app.domain.versions import is_older
 from desktop_app.i18n.messages import (
     confirm_message,
     connection_message,
@@ -755,7 +757,8 @@ class DevicesDialog(QDialog):
         self.controller = controller
         self.calls = ServerCalls(self, controller.window)
         self.setWindowTitle(_("Laptops of the organisation"))
-        self.setMinimumWidth(560)
+        # Wide enough for a line's name, status, fingerprint and version in German/Bulgarian.
+        self.setMinimumWidth(640)
         # From this laptop's own key, never from the server's list; on a line of its own, large,
         # as the new laptop's person reads it from here.
         own = sync_uc.fingerprint(controller.store)
@@ -849,6 +852,11 @@ class DevicesDialog(QDialog):
             # A laptop waiting for approval is listed without its fingerprint: the one to type
             # is read off that laptop's own screen, never copied from the server's answer here.
             shown = "" if d.status == "pending" else f" · {d.fingerprint}"
+            # Which laptops need an update before they can read what is published.
+            version = d.app_version or "–"
+            if d.app_version and is_older(d.app_version, __version__):
+                version = _("{version} (older)").format(version=d.app_version)
+            shown += " · " + _("Version {version}").format(version=version)
             text = f"{d.name} · {status}{shown}"
             if d.device_id == own:
                 text += " · " + _("this laptop")

@@ -184,7 +184,7 @@ def _unusable(name: str, revision: int, data: object, exc: Exception) -> Unusabl
     form = stated.get("format")
     version = stated.get("app_version")
     version = version if isinstance(version, str) and _VERSION_TEXT.fullmatch(version) else ""
-    newer_format = isinstance(form, int) and not isinstance(form, bool) and form > PUBLICATION_FORMAT
+    newer_format = type(form) is int and form > PUBLICATION_FORMAT  # not a bool's True
     newer = newer_format or bool(version and versions.is_newer(version, __version__))
     if not newer and "format" not in stated and "app_version" not in stated:
         # From before publications stated their version: keys this version does not know are

@@ -24,6 +24,7 @@ from sync_harness import (
 
 from desktop_app import __version__
 from desktop_app.paths import resource
+from desktop_app.sync import crypto
 from desktop_app.usecases import reference
 from desktop_app.usecases import sync as sync_uc
 from sync_server import wire
@@ -37,9 +38,10 @@ def _stored_versions(server: ServerProcess) -> dict[str, str | None]:
 
 def test_the_server_keeps_the_version_each_laptop_states_and_lists_it(org: Organisation) -> None:
     a = org.join("A")  # its approval fetched its key: one request with this version
+    waiting = org.join("W", approve=False)  # only registered: its version from then
     coordinator = org.coordinator
     listed = {d.device_id: d.app_version for d in coordinator.client.devices().devices}
-    assert listed[a.device_id] == __version__
+    assert listed[a.device_id] == listed[waiting.device_id] == __version__
     # The laptop updated (or put back): the list says so at its next request, not throttled.
     with org.server.client(a.client.token, app_version="0.2.0") as updated:
         updated.pull(0, 10)
@@ -56,9 +58,7 @@ def test_the_server_keeps_the_version_each_laptop_states_and_lists_it(org: Organ
     ["9" * 200, "1.0\t2", "1.0 beta", "0.3.0;drop", "0.3.0\x80", ""],
     ids=["too-long", "tab", "space", "punctuation", "not-ascii", "empty"],
 )
-def test_a_bad_version_header_is_ignored_and_the_sync_goes_on(
-    org: Organisation, bad: str
-) -> None:
+def test_a_bad_version_header_is_ignored_and_the_sync_goes_on(org: Organisation, bad: str) -> None:
     a = org.join("A")
     envelope = a.seal(org.team, "5f0c1d8e-0000-4000-8000-000000000001", "person", 1, b"{}")
     headers = {
@@ -75,6 +75,21 @@ def test_a_bad_version_header_is_ignored_and_the_sync_goes_on(
     assert pushed.json()["accepted"] == 1
     assert pulled.status_code == 200, pulled.text
     assert _stored_versions(org.server)[a.device_id] == __version__  # kept as it was
+    # A laptop that joins with it is registered all the same, its version not known.
+    keys = crypto.DeviceKeys.generate()
+    body = {
+        "code": org.server.enroll("N"),
+        "device_name": "N",
+        "public_key": wire.b64encode(keys.public_key),
+    }
+    with httpx.Client(base_url=base, timeout=10) as http:
+        joined = http.post(
+            "/register",
+            json=body,
+            headers={"Welcome-Desk-Version": headers["Welcome-Desk-Version"]},
+        )
+    assert joined.status_code == 201, joined.text
+    assert _stored_versions(org.server)[joined.json()["device_id"]] is None
 
 
 def test_migration_0006_upgrades_a_database_with_devices_and_the_next_sync_fills_it_in(
