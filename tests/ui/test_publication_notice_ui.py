@@ -23,9 +23,9 @@ from desktop_app.ui.sync_status import DevicesDialog
 from desktop_app.usecases import reference
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-from tests.integration.sync_harness import ServerProcess
+from tests.integration.sync_harness import Laptops, ServerProcess
 from tests.ui.conftest import shown_window
-from tests.ui.test_sync_ui import _laptop, server  # noqa: F401 - the server fixture
+from tests.ui.test_sync_ui import laptops, server  # noqa: F401 - the fixtures
 from tests.unit.test_reference_unusable import _arrive, _content, _forms_with_unknown_key, _shipped
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
@@ -123,69 +123,66 @@ def test_the_laptops_dialog_shows_each_version_and_publishing_names_the_older_la
     qtbot: QtBot,
     tmp_path: Path,
     server: ServerProcess,  # noqa: F811 - the fixture
+    laptops: Laptops,  # noqa: F811 - the fixture
     lang: str,
 ) -> None:
     set_language(lang)
-    a = _laptop(tmp_path, "Büro", server, None)
-    b = _laptop(tmp_path, "Laptop Kasia", server, a)
-    try:
-        _as_older_version(server, b, "0.0.9")
-        window = shown_window(qtbot, a)
-        # Nothing known yet (the list was not fetched here): publishing names nobody.
-        assert sync_uc.laptops_on_older_versions(a.store) == []
-        dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
-        qtbot.addWidget(dialog)
-        dialog.show()  # at the size it opens with
-        qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == 2, timeout=10_000)
-        lines = {dialog.list.item(i).text() for i in range(dialog.list.count())}
-        # Each line whole, the version at its end included.
-        room = dialog.list.viewport().width()
-        assert all(dialog.list.fontMetrics().horizontalAdvance(x) + 8 <= room for x in lines)
-        (own,) = [x for x in lines if x.startswith("Büro")]
-        (other,) = [x for x in lines if x.startswith("Laptop Kasia")]
-        older = {
-            "en": "Version 0.0.9 (older)",
-            "de": "Version 0.0.9 (älter)",
-            "bg": "Версия 0.0.9 (по-стара)",
-        }[lang]
-        assert older in other
-        version = older.split()[0]
-        assert f"{version} {__version__}" in own and "(" not in own.split(version)[1]
-        _shot(dialog, f"laptops-versions-{lang}", tmp_path)
-        dialog.close()
-        assert sync_uc.laptops_on_older_versions(a.store) == ["Laptop Kasia"]
+    a = laptops.new("Büro")
+    b = laptops.new("Laptop Kasia")
+    _as_older_version(server, b, "0.0.9")
+    window = shown_window(qtbot, a)
+    # Nothing known yet (the list was not fetched here): publishing names nobody.
+    assert sync_uc.laptops_on_older_versions(a.store) == []
+    dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+    qtbot.addWidget(dialog)
+    dialog.show()  # at the size it opens with
+    qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == 2, timeout=10_000)
+    lines = {dialog.list.item(i).text() for i in range(dialog.list.count())}
+    # Each line whole, the version at its end included.
+    room = dialog.list.viewport().width()
+    assert all(dialog.list.fontMetrics().horizontalAdvance(x) + 8 <= room for x in lines)
+    (own,) = [x for x in lines if x.startswith("Büro")]
+    (other,) = [x for x in lines if x.startswith("Laptop Kasia")]
+    older = {
+        "en": "Version 0.0.9 (older)",
+        "de": "Version 0.0.9 (älter)",
+        "bg": "Версия 0.0.9 (по-стара)",
+    }[lang]
+    assert older in other
+    version = older.split()[0]
+    assert f"{version} {__version__}" in own and "(" not in own.split(version)[1]
+    _shot(dialog, f"laptops-versions-{lang}", tmp_path)
+    dialog.close()
+    assert sync_uc.laptops_on_older_versions(a.store) == ["Laptop Kasia"]
 
-        forms = FormsDialog(a, window)
-        qtbot.addWidget(forms)
-        folder = tmp_path / "forms"
-        reference.export_forms(a.store, a.user, folder)
-        text = (folder / "consent.yaml").read_text(encoding="utf-8")
-        (folder / "consent.yaml").write_text(
-            text.replace("\nversion: 1\n", "\nversion: 2\n", 1), encoding="utf-8"
-        )
-        seen: list[str] = []
+    forms = FormsDialog(a, window)
+    qtbot.addWidget(forms)
+    folder = tmp_path / "forms"
+    reference.export_forms(a.store, a.user, folder)
+    text = (folder / "consent.yaml").read_text(encoding="utf-8")
+    (folder / "consent.yaml").write_text(
+        text.replace("\nversion: 1\n", "\nversion: 2\n", 1), encoding="utf-8"
+    )
+    seen: list[str] = []
 
-        def answer(tries: int = 100) -> None:
-            shown = QApplication.activeModalWidget()
-            if isinstance(shown, PublishDialog):
-                seen.extend(lbl.text() for lbl in shown.findChildren(QLabel))
-                _shot(shown, f"publish-older-laptops-{lang}", tmp_path)
-                shown.reject()
-            elif tries:
-                QTimer.singleShot(20, lambda: answer(tries - 1))
+    def answer(tries: int = 100) -> None:
+        shown = QApplication.activeModalWidget()
+        if isinstance(shown, PublishDialog):
+            seen.extend(lbl.text() for lbl in shown.findChildren(QLabel))
+            _shot(shown, f"publish-older-laptops-{lang}", tmp_path)
+            shown.reject()
+        elif tries:
+            QTimer.singleShot(20, lambda: answer(tries - 1))
 
-        QTimer.singleShot(0, answer)
-        assert not forms.publish_from(folder)  # the question was answered "Cancel"
-        said = {
-            "en": "These laptops run an older version of Welcome Desk and may not be able to "
-            "use what you publish until they are updated: Laptop Kasia",
-            "de": "Auf diesen Laptops läuft eine ältere Version von Welcome Desk; sie können das "
-            "Veröffentlichte möglicherweise erst nach einem Update verwenden: Laptop Kasia",
-            "bg": "Тези лаптопи са с по-стара версия на Welcome Desk и може да не могат да "
-            "използват публикуваното, докато не бъдат обновени: Laptop Kasia",
-        }[lang]
-        assert any(said in t for t in seen), seen
-        window.close()
-    finally:
-        b.close()
-        a.close()
+    QTimer.singleShot(0, answer)
+    assert not forms.publish_from(folder)  # the question was answered "Cancel"
+    said = {
+        "en": "These laptops run an older version of Welcome Desk and may not be able to "
+        "use what you publish until they are updated: Laptop Kasia",
+        "de": "Auf diesen Laptops läuft eine ältere Version von Welcome Desk; sie können das "
+        "Veröffentlichte möglicherweise erst nach einem Update verwenden: Laptop Kasia",
+        "bg": "Тези лаптопи са с по-стара версия на Welcome Desk и може да не могат да "
+        "използват публикуваното, докато не бъдат обновени: Laptop Kasia",
+    }[lang]
+    assert any(said in t for t in seen), seen
+    window.close()

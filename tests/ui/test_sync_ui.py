@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
+from desktop_app import __version__
 from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.messages import sync_message
 from desktop_app.i18n.text import _, set_language
@@ -212,7 +213,7 @@ def test_approving_a_laptop_in_the_laptops_dialog_says_what_comes_next(
     qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
     texts = [dialog.list.item(i).text() for i in range(dialog.list.count())]
     row = next(i for i, t in enumerate(texts) if t.startswith("Laptop B ·"))
-    assert texts[row] == "Laptop B · waiting for approval"
+    assert texts[row] == f"Laptop B · waiting for approval · Version {__version__}"
     assert not any(theirs in t for t in texts)
     dialog.list.setCurrentRow(row)
     type_text(dialog.fingerprint, sync_uc.fingerprint(a.store))  # A's own: wrong
@@ -228,7 +229,7 @@ def test_approving_a_laptop_in_the_laptops_dialog_says_what_comes_next(
     assert "Confirm the coordinator's laptop" in dialog.renewed.text()
     assert not dialog.error.text() and dialog.fingerprint.text() == ""
     texts = [dialog.list.item(i).text() for i in range(dialog.list.count())]
-    assert f"Laptop B · approved · {theirs}" in texts
+    assert f"Laptop B · approved · {theirs} · Version {__version__}" in texts
     window.close()
 
 
