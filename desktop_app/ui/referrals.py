@@ -882,7 +882,7 @@ class StatusDialog(QDialog):
             self.status.setCurrentIndex(1)
         self.outcome = QPlainTextEdit(referral.outcome)
         self.outcome.setMaximumHeight(80)
-        self.has_follow_up = QCheckBox(_("Follow up on"))
+        self.has_follow_up = QCheckBox(_("&Follow up on"))
         self.follow_up = QDateEdit()
         self.follow_up.setCalendarPopup(True)
         self.follow_up.setDisplayFormat("dd.MM.yyyy")
@@ -896,8 +896,8 @@ class StatusDialog(QDialog):
         row.addWidget(self.follow_up, 1)
         self.error = ErrorLabel()
         form = QFormLayout()
-        form.addRow(_("Status:"), self.status)
-        form.addRow(_("Outcome:"), self.outcome)
+        form.addRow(_("&Status:"), self.status)
+        form.addRow(_("&Outcome:"), self.outcome)
         form.addRow("", row)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
