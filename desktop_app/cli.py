@@ -32,6 +32,8 @@ from desktop_app.i18n.messages import (
     revoke_again_pending_message,
     server_restored_message,
     sync_message,
+    unusable_publication_detail,
+    unusable_publication_message,
     withdrawn_message,
 )
 from desktop_app.i18n.text import LANGUAGES, _, ngettext, set_language, system_language
@@ -881,6 +883,15 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 ).format(count=waiting),
                 file=sys.stderr,
             )
+        from desktop_app import __version__
+        from desktop_app.usecases import reference
+
+        for unusable in reference.unusable_publications(session.store):
+            print(unusable_publication_message(unusable.name, unusable.reason), file=sys.stderr)
+            detail = unusable_publication_detail(
+                unusable.reason, unusable.publisher_version, __version__
+            )
+            print(detail, file=sys.stderr)
         return EXIT_OK
 
     try:

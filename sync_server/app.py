@@ -114,12 +114,14 @@ def _loc(parts: tuple[Any, ...] | list[Any]) -> str:
 def current_device(
     request: Request,
     authorization: Annotated[str | None, Header(max_length=300)] = None,
+    # No length limit here: a bad version is ignored by the service, never a refused request.
+    welcome_desk_version: Annotated[str | None, Header()] = None,
 ) -> AuthenticatedDevice:
     token = None
     if authorization and authorization[:7].lower() == "bearer ":
         token = authorization[7:].strip()
     service: SyncService = request.app.state.service
-    return service.authenticate(token)
+    return service.authenticate(token, welcome_desk_version)
 
 
 CurrentDevice = Annotated[AuthenticatedDevice, Depends(current_device)]
@@ -176,8 +178,11 @@ def create_app(settings: Settings) -> FastAPI:
         return wire.Health(status="ok", version=__version__)
 
     @app.post(f"{p}/register", response_model=wire.RegisterResponse, status_code=201)
-    def register(body: wire.RegisterRequest) -> wire.RegisterResponse:
-        return service.register(body)
+    def register(
+        body: wire.RegisterRequest,
+        welcome_desk_version: Annotated[str | None, Header()] = None,
+    ) -> wire.RegisterResponse:
+        return service.register(body, welcome_desk_version)
 
     @app.get(f"{p}/devices/me", response_model=wire.DeviceStatus)
     def status(device: CurrentDevice) -> wire.DeviceStatus:

@@ -284,7 +284,8 @@ def _run(args: argparse.Namespace, url: str) -> int:
                 role = "coordinator" if d.is_coordinator else "member"
                 print(
                     f"{d.device_id}  {d.status:<8}  {role:<11}  {d.fingerprint}  "
-                    f"last seen {d.last_seen_at or '-'}  {d.name}"
+                    f"last seen {d.last_seen_at or '-'}  version {d.app_version or '-'}  "
+                    f"{d.name}"
                 )
         elif args.command == "revoke":
             try:

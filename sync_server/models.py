@@ -84,6 +84,10 @@ class Device(Base):
     # restored from an older backup (``wire.PullResponse.device_pulled_seq``).
     pulled_seq: Mapped[int | None] = mapped_column(BigInteger)
     pushed_seq: Mapped[int | None] = mapped_column(BigInteger)
+    # The Welcome Desk version the device's last requests stated (``Welcome-Desk-Version``);
+    # NULL: none stated yet (older versions, or before migration 0006). For the coordinator
+    # to see which laptops need an update.
+    app_version: Mapped[str | None] = mapped_column(String(32))
 
 
 class EnrollmentCode(Base):

@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import hashlib
 import logging
+import re
 import secrets
 import threading
 import uuid
@@ -42,6 +43,9 @@ log = logging.getLogger("sync_server")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no I, O, 0, 1: read aloud and typed by hand
 CODE_LENGTH = 16  # 80 bits
 LAST_SEEN_EVERY = dt.timedelta(seconds=30)
+APP_VERSION_MAX = 32
+# A version as a laptop states it ("0.1.0", "1.2.0rc1", "1.0+local"): short, printable ASCII.
+_APP_VERSION = re.compile(rf"[0-9A-Za-z.+!_-]{{1,{APP_VERSION_MAX}}}")
 
 
 class ApiError(Exception):
@@ -61,6 +65,11 @@ def hash_secret(secret: str) -> str:
 
 def normalize_code(code: str) -> str:
     return "".join(ch for ch in code.upper() if ch.isalnum())
+
+
+def _checked_version(value: str | None) -> str | None:
+    """A version a request states, if it is one (anything else is ignored, never refused)."""
+    return value if value and _APP_VERSION.fullmatch(value) else None
 
 
 def new_enrollment_code() -> str:
@@ -84,6 +93,7 @@ def device_info(device: models.Device) -> wire.DeviceInfo:
         approved_at=_iso(device.approved_at),
         revoked_at=_iso(device.revoked_at),
         last_seen_at=_iso(device.last_seen_at),
+        app_version=device.app_version,
     )
 
 
@@ -304,7 +314,10 @@ class SyncService:
         log.info("enrollment code issued name_len=%d coordinator=%s", len(name), coordinator)
         return IssuedCode(code=code, name=name.strip(), expires_at=expires, coordinator=coordinator)
 
-    def register(self, request: wire.RegisterRequest) -> wire.RegisterResponse:
+    def register(
+        self, request: wire.RegisterRequest, app_version: str | None = None
+    ) -> wire.RegisterResponse:
+        """A new device; ``app_version`` as for ``authenticate`` (shown while it waits)."""
         now = utcnow()
         token = secrets.token_urlsafe(32)
         with self._write() as session:
@@ -330,6 +343,7 @@ class SyncService:
                 enrollment_name=code.name,
                 created_at=now,
                 approved_at=now if first else None,
+                app_version=_checked_version(app_version),
             )
             session.add(device)
             code.used_at = now
@@ -344,15 +358,27 @@ class SyncService:
 
     # --- authentication ---------------------------------------------------------------------
 
-    def authenticate(self, token: str | None) -> AuthenticatedDevice:
+    def authenticate(
+        self, token: str | None, app_version: str | None = None
+    ) -> AuthenticatedDevice:
+        """The device of ``token``; ``app_version`` is the Welcome Desk version its request
+        states, kept for the coordinator's list (a value that is not a plain short version is
+        ignored: it never costs a laptop its sync)."""
         if not token or len(token) > 200:
             raise ApiError(401, "unauthorized", "missing or malformed bearer token")
+        version = _checked_version(app_version)
         d = models.Device
         with self._read() as connection:
             # A few columns, not an ORM object: every request of every laptop comes here.
             device = connection.execute(
                 select(
-                    d.id, d.status, d.is_coordinator, d.last_seen_at, d.pulled_seq, d.pushed_seq
+                    d.id,
+                    d.status,
+                    d.is_coordinator,
+                    d.last_seen_at,
+                    d.pulled_seq,
+                    d.pushed_seq,
+                    d.app_version,
                 ).where(d.token_hash == hash_secret(token))
             ).first()
             if device is None:
@@ -360,11 +386,18 @@ class SyncService:
             if device.status == "revoked":
                 raise ApiError(403, "revoked", "this device has been revoked")
             now = utcnow()
+            values: dict[str, object] = {}
             if device.last_seen_at is None or now - device.last_seen_at > LAST_SEEN_EVERY:
+                values["last_seen_at"] = now
+            if version is not None and version != device.app_version:
+                # At once, not throttled: the laptop was just updated (or put back), and the
+                # coordinator may be looking at the list now.
+                values.update(last_seen_at=now, app_version=version)
+            if values:
                 # One statement, committed by itself (SQLite's writers queue in-process).
                 lock = self._write_lock if self._sqlite else contextlib.nullcontext()
                 with lock:
-                    connection.execute(update(d).where(d.id == device.id).values(last_seen_at=now))
+                    connection.execute(update(d).where(d.id == device.id).values(**values))
         return AuthenticatedDevice(
             device.id, device.status, device.is_coordinator, device.pulled_seq, device.pushed_seq
         )

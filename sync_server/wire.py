@@ -258,6 +258,8 @@ class DeviceInfo(_Answer):
     approved_at: str | None = None
     revoked_at: str | None = None
     last_seen_at: str | None = None
+    # The Welcome Desk version the device last stated; None: not known.
+    app_version: str | None = None
 
 
 class DeviceList(_Answer):

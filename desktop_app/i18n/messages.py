@@ -222,6 +222,45 @@ def withdrawn_message(name: str, folder: str) -> str:
     return text.format(folder=folder)
 
 
+def unusable_publication_message(name: str, reason: str) -> str:
+    """A publication this laptop cannot use (``reference.unusable_publications``): whose data
+    applies instead. ``name`` "forms" or "services"; ``reason`` "newer" or "damaged"."""
+    if name == "forms":
+        if reason == "newer":
+            return _(
+                "The coordination published forms that this version of Welcome Desk cannot "
+                "read. This laptop uses the forms it came with until it is updated."
+            )
+        return _(
+            "The forms the coordination published are damaged. This laptop uses the forms it "
+            "came with."
+        )
+    if reason == "newer":
+        return _(
+            "The coordination published a service directory that this version of Welcome Desk "
+            "cannot read. This laptop uses the addresses it came with until it is updated."
+        )
+    return _(
+        "The service directory the coordination published is damaged. This laptop uses the "
+        "addresses it came with."
+    )
+
+
+def unusable_publication_detail(reason: str, publisher_version: str, own_version: str) -> str:
+    """What to do about it, for the tooltip and the command line."""
+    if reason == "newer":
+        if publisher_version:
+            text = _(
+                "Published with Welcome Desk {theirs}; this laptop has {ours}. Ask your "
+                "coordinator for the update."
+            )
+        else:
+            text = _("This laptop has Welcome Desk {ours}. Ask your coordinator for the update.")
+    else:
+        text = _("Ask your coordinator to publish it again.")
+    return text.format(theirs=publisher_version, ours=own_version)
+
+
 def server_restored_message() -> str:
     """Said once, after a sync found the sync server restored from an older backup
     (``SyncReport.server_restored``): what this laptop did about it."""

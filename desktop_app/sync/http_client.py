@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from desktop_app import __version__
 from sync_server import wire
 
 # httpx loads when a client is made, not with the window's features: importing it pulls in its
@@ -126,6 +127,7 @@ class SyncServerClient:
         verify: bool | ssl.SSLContext = True,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
+        app_version: str = __version__,
     ) -> None:
         self.token = token
         self.max_retries = max_retries
@@ -145,7 +147,12 @@ class SyncServerClient:
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
             verify=_trusted_authorities() if verify is True else verify,
             transport=transport,
-            headers={"User-Agent": "welcome-desk-sync/1"},
+            # The version on every request: the server keeps it for the coordinator's list of
+            # laptops (which need an update before they can read what is published).
+            headers={
+                "User-Agent": f"welcome-desk-sync/1 (welcome-desk {app_version})",
+                "Welcome-Desk-Version": app_version,
+            },
         )
 
     def close(self) -> None:

@@ -55,6 +55,7 @@ class PublishDialog(QDialog):
         layout = QVBoxLayout(self)
         text = QLabel(summary)
         text.setWordWrap(True)
+        text.setTextFormat(Qt.TextFormat.PlainText)  # laptops' names as the server lists them
         layout.addWidget(text)
         form = QFormLayout()
         self.note = QLineEdit()
@@ -229,7 +230,18 @@ class _ReferenceDialog(QDialog):
         count = self.check_folder(folder)
         if count is None:
             return False
-        dialog = confirm or PublishDialog(self._summary(folder, count), self)
+        summary = self._summary(folder, count)
+        # From the last list of laptops fetched here (never a network call on this thread).
+        # Imported here: the sync machinery is not needed to show the directory.
+        from desktop_app.usecases import sync as sync_uc
+
+        older = sync_uc.laptops_on_older_versions(self.session.store)
+        if older:
+            summary += "\n\n" + _(
+                "These laptops run an older version of Welcome Desk and may not be able to use "
+                "what you publish until they are updated: {names}"
+            ).format(names=", ".join(older))
+        dialog = confirm or PublishDialog(summary, self)
         if confirm is None and dialog.exec() != QDialog.DialogCode.Accepted:
             return False
         try:

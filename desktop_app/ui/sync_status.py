@@ -33,7 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app import __version__
 from desktop_app.domain.permissions import PermissionDenied
+from desktop_app.domain.versions import is_older
 from desktop_app.i18n.messages import (
     confirm_message,
     connection_message,
@@ -51,6 +53,7 @@ from desktop_app.i18n.messages import (
 from desktop_app.i18n.text import N_, _, current_language, ngettext
 from desktop_app.sync.http_client import CertificateProblem, Offline, RequestRefused, ServerError
 from desktop_app.ui.clock_banner import ClockWarning
+from desktop_app.ui.publication_notice import PublicationNotice
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.sync_process import SyncProcess, SyncProcessFailed
@@ -210,6 +213,12 @@ class SyncController(QObject):
         # nothing about the clock). Not in the status bar: there the sentence and its advice
         # took four or five lines in German and Bulgarian.
         self.clock = ClockWarning(window)
+        # Forms or a service directory the coordination published that this laptop cannot use
+        # (from a newer version, or damaged): a banner at start and after each sync, as long
+        # as the shipped ones are used instead.
+        self.publications = PublicationNotice(window)
+        self.sync_finished.connect(self.publications.check)
+        self.publications.check()
         # Publications this member's laptop had made itself and a sync withdrew (name: the
         # folder of its copy): said from then on while the window is open, so that whoever
         # made them learns where they are (the sync that withdrew them is the only one to know).
@@ -748,7 +757,8 @@ class DevicesDialog(QDialog):
         self.controller = controller
         self.calls = ServerCalls(self, controller.window)
         self.setWindowTitle(_("Laptops of the organisation"))
-        self.setMinimumWidth(560)
+        # Wide enough for a line's name, status, fingerprint and version in German/Bulgarian.
+        self.setMinimumWidth(640)
         # From this laptop's own key, never from the server's list; on a line of its own, large,
         # as the new laptop's person reads it from here.
         own = sync_uc.fingerprint(controller.store)
@@ -842,6 +852,11 @@ class DevicesDialog(QDialog):
             # A laptop waiting for approval is listed without its fingerprint: the one to type
             # is read off that laptop's own screen, never copied from the server's answer here.
             shown = "" if d.status == "pending" else f" · {d.fingerprint}"
+            # Which laptops need an update before they can read what is published.
+            version = d.app_version or "–"
+            if d.app_version and is_older(d.app_version, __version__):
+                version = _("{version} (older)").format(version=d.app_version)
+            shown += " · " + _("Version {version}").format(version=version)
             text = f"{d.name} · {status}{shown}"
             if d.device_id == own:
                 text += " · " + _("this laptop")

@@ -27,6 +27,8 @@ import yaml
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 
+from desktop_app import __version__
+from desktop_app.domain import versions
 from desktop_app.domain.permissions import Action, PermissionDenied, require
 from desktop_app.domain.users import User
 from desktop_app.forms import FormDefinition, FormDefinitionError, load_shipped_forms
@@ -101,8 +103,14 @@ class Publication:
 _BROKEN = (ValueError, KeyError, TypeError, AttributeError, DirectoryError, FormDefinitionError)
 
 
+def _files_of(data: object) -> dict[str, str]:
+    if not isinstance(data, dict):
+        raise TypeError("a publication is a JSON object")
+    return {str(k): str(v) for k, v in data["files"].items()}
+
+
 def _files(content: str) -> dict[str, str]:
-    return {str(k): str(v) for k, v in json.loads(content)["files"].items()}
+    return _files_of(json.loads(content))
 
 
 def _row(session: DbSession, name: str) -> ReferenceRow | None:
@@ -132,12 +140,64 @@ def _published(
     return Publication(name, files, note, publisher, when, revision, counted)
 
 
+# The format of a publication's content (its files and what they may hold): bump it whenever
+# forms or the directory gain something an older version refuses (a new key, a new field
+# type), so that a laptop of an older version can say that it needs an update rather than
+# silently keep its shipped data. Laptops before this number read a publication without it.
+PUBLICATION_FORMAT = 1
+NEWER = "newer"
+DAMAGED = "damaged"
+# A publisher's version as a publication states it: short and printable, else not shown.
+_VERSION_TEXT = re.compile(r"[0-9A-Za-z.+!_-]{1,32}")
+
+
+@dataclass(frozen=True)
+class Unusable:
+    """A publication this laptop cannot use (its shipped data applies instead): ``reason`` is
+    NEWER (made by a newer Welcome Desk: an update helps) or DAMAGED; ``publisher_version``
+    as the publication states it ("" when it does not)."""
+
+    name: str
+    reason: str
+    publisher_version: str
+    revision: int
+
+
 _cache_lock = Lock()
-_cache: dict[str, tuple[tuple[str, int, str], object]] = {}
+_cache: dict[str, tuple[tuple[str, int, str], object, Unusable | None]] = {}
 
 
-def _in_force(store: Store, name: str, build: Callable[[dict[str, str]], T]) -> T | None:
-    """What the publication ``name`` holds, built once per revision; None: nothing usable.
+def _only_unknown_keys(exc: Exception) -> bool:
+    """Whether ``exc`` names only keys or field types this version does not know: what a
+    newer version's forms or directory look like here, rather than damage."""
+    if isinstance(exc, FormDefinitionError):
+        return bool(exc.problems) and all(
+            ": unknown key " in p or ": unknown field type " in p for p in exc.problems
+        )
+    if isinstance(exc, DirectoryError):
+        return exc.code == "unknown_key"
+    return False
+
+
+def _unusable(name: str, revision: int, data: object, exc: Exception) -> Unusable:
+    stated = data if isinstance(data, dict) else {}
+    form = stated.get("format")
+    version = stated.get("app_version")
+    version = version if isinstance(version, str) and _VERSION_TEXT.fullmatch(version) else ""
+    newer_format = type(form) is int and form > PUBLICATION_FORMAT  # not a bool's True
+    newer = newer_format or bool(version and versions.is_newer(version, __version__))
+    if not newer and "format" not in stated and "app_version" not in stated:
+        # From before publications stated their version: keys this version does not know are
+        # most likely a newer version's.
+        newer = _only_unknown_keys(exc)
+    return Unusable(name, NEWER if newer else DAMAGED, version, revision)
+
+
+def _in_force_entry(
+    store: Store, name: str, build: Callable[[dict[str, str]], T]
+) -> tuple[T | None, Unusable | None]:
+    """What the publication ``name`` holds, built once per revision (None: nothing usable),
+    and, when there is one it cannot use, why.
 
     Cheap when nothing changed (lists call this per row): only the revision is read, and the
     content (tens of KB) is read and parsed once per revision, a broken one included.
@@ -150,20 +210,49 @@ def _in_force(store: Store, name: str, build: Callable[[dict[str, str]], T]) -> 
             )
         ).first()
         if found is None:
-            return None
+            return None, None
         key = (str(store.paths.database), found.revision, found.updated_hlc)
         with _cache_lock:
             cached = _cache.get(name)
         if cached is not None and cached[0] == key:
-            return cached[1]  # type: ignore[return-value]
+            return cached[1], cached[2]  # type: ignore[return-value]
         content = session.scalar(select(ReferenceRow.content).where(ReferenceRow.id == record_id))
+    data: object = None
+    unusable: Unusable | None = None
     try:
-        built: T | None = build(_files(content or ""))
-    except _BROKEN:
-        built = None  # damaged or from a newer version: what was shipped applies
+        data = json.loads(content or "")
+        built: T | None = build(_files_of(data))
+    except _BROKEN as exc:
+        built = None  # what was shipped applies, and the window says why
+        unusable = _unusable(name, found.revision, data, exc)
+        # Once per revision (this is cached); names and versions only, no content.
+        log.warning(
+            "publication %s revision %s not usable (%s, %s, published by version %s): "
+            "the shipped one applies",
+            name,
+            found.revision,
+            unusable.reason,
+            type(exc).__name__,
+            unusable.publisher_version or "unknown",
+        )
     with _cache_lock:
-        _cache[name] = (key, built)
-    return built
+        _cache[name] = (key, built, unusable)
+    return built, unusable
+
+
+def _in_force(store: Store, name: str, build: Callable[[dict[str, str]], T]) -> T | None:
+    return _in_force_entry(store, name, build)[0]
+
+
+def unusable_publications(store: Store) -> list[Unusable]:
+    """The publications present on this laptop that it cannot use (forms first, then the
+    service directory); empty when every one is in force or nothing is published. As cheap as
+    ``forms_in_force`` and ``service_directory``: the same per-revision cache."""
+    found = [
+        _in_force_entry(store, FORMS, _forms_from_files)[1],
+        _in_force_entry(store, SERVICES, directory_from_files)[1],
+    ]
+    return [u for u in found if u is not None]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -262,6 +351,10 @@ def _store_publication(
             "note": note,
             "publisher": user.display_name,
             "published_at": now.isoformat(),
+            # What a laptop that cannot use it says (``unusable_publications``); laptops of
+            # versions before these keys ignore them.
+            "app_version": __version__,
+            "format": PUBLICATION_FORMAT,
         },
         ensure_ascii=False,
         sort_keys=True,

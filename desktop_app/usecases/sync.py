@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+import json
 import logging
 import time
 from collections.abc import Sequence
@@ -422,7 +423,39 @@ def list_devices(store: Store, user: User) -> list[wire.DeviceInfo]:
             for d in client.devices().devices
         ]
     _keep_revocations(store, user, devices)
+    _remember_older_laptops(store, devices)
     return devices
+
+
+# The names of the approved laptops an older Welcome Desk than this laptop's, as the last list
+# of laptops fetched here said (a JSON list): publishing names them without asking the server.
+OLDER_LAPTOPS = "sync.older_laptops"
+
+
+def _remember_older_laptops(store: Store, devices: Sequence[wire.DeviceInfo]) -> None:
+    from desktop_app import __version__
+    from desktop_app.domain.versions import is_older
+
+    older = sorted(
+        d.name
+        for d in devices
+        if d.status == "approved" and d.app_version and is_older(d.app_version, __version__)
+    )
+    with store.transaction() as session:
+        set_meta(session, OLDER_LAPTOPS, json.dumps(older, ensure_ascii=False))
+
+
+def laptops_on_older_versions(store: Store) -> list[str]:
+    """The approved laptops that ran an older Welcome Desk than this one when the list of
+    laptops was last fetched here (the Laptops dialog); empty when none did, or nothing is
+    known. Read from the store: no network."""
+    with store.reading() as session:
+        stored = get_meta(session, OLDER_LAPTOPS)
+    try:
+        names = json.loads(stored) if stored else []
+    except ValueError:
+        return []
+    return [str(n) for n in names] if isinstance(names, list) else []
 
 
 def _keep_revocations(store: Store, user: User, devices: Sequence[wire.DeviceInfo]) -> None:

@@ -404,9 +404,14 @@ class Laptops:
         self.url = url or server.base_url  # where the laptops join (a proxy in front, say)
         self.sessions: list[Session] = []
 
-    def new(self, name: str, *, approve: bool = True, coordinator: bool = False) -> Session:
+    def account(self, name: str) -> Session:
+        """A new laptop's account, not joined to any organisation yet (closed with the rest)."""
         session = create_first_account(self.tmp_path / name, "anna", name, PASSWORD)
         self.sessions.append(session)
+        return session
+
+    def new(self, name: str, *, approve: bool = True, coordinator: bool = False) -> Session:
+        session = self.account(name)
         code = self.server.enroll(name, coordinator=coordinator)
         result = sync_uc.join(session.store, self.url, code, name)
         if approve and result.status != "approved":  # all but the organisation's first

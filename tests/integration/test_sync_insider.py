@@ -39,7 +39,7 @@ from desktop_app.sync.http_client import Forbidden
 from desktop_app.sync.records import ADAPTERS, LocalRecord, encode
 from desktop_app.usecases import people, reference, visits
 from desktop_app.usecases import sync as sync_uc
-from desktop_app.usecases.accounts import Session, create_first_account
+from desktop_app.usecases.accounts import Session
 from sync_server import models, wire
 from tests.unit.test_visits import consent_answers
 
@@ -241,14 +241,13 @@ def test_a_client_ignoring_its_role_is_refused_and_the_rest_of_its_changes_still
 
 
 def test_a_publication_made_before_joining_is_withdrawn_on_the_member_laptop(
-    laptops: Laptops, server: ServerProcess, tmp_path: Path
+    laptops: Laptops, server: ServerProcess
 ) -> None:
     """Offline only, a laptop publishes for itself; joined later as a member's laptop, it
     withdraws that publication at its first sync (saved as a folder) and uses the team's data:
     the shipped directory, as long as the team published none."""
     a = laptops.new("A")
-    c = create_first_account(tmp_path / "C", "anna", "C", PASSWORD)
-    laptops.sessions.append(c)
+    c = laptops.account("C")
     assert reference.publish_refusal(c.store) is None
     reference.publish_directory(c.store, c.user, _changed_directory(), "offline")
     sync_uc.join(c.store, server.base_url, server.enroll("C"), "C")
@@ -376,7 +375,7 @@ def _withdrawn_folders(session: Session) -> list[Path]:
 
 
 def test_a_laptop_that_joins_as_a_members_uses_the_teams_publications_not_its_own(
-    laptops: Laptops, server: ServerProcess, tmp_path: Path
+    laptops: Laptops, server: ServerProcess
 ) -> None:
     """Used on its own first, a laptop published its own directory and forms; the team's
     coordinator published others, earlier. Joined as a member's laptop, it used to keep its own
@@ -388,8 +387,7 @@ def test_a_laptop_that_joins_as_a_members_uses_the_teams_publications_not_its_ow
     reference.publish_directory(a.store, a.user, _directory_with_phone(TEAM_PHONE), "team")
     reference.publish_forms(a.store, a.user, _forms_with_label("Krankenkasse (Team)"), "team")
     laptops.sync(a)
-    c = create_first_account(tmp_path / "C", "anna", "C", PASSWORD)
-    laptops.sessions.append(c)
+    c = laptops.account("C")
     reference.publish_directory(c.store, c.user, _changed_directory(), "own")
     reference.publish_forms(c.store, c.user, _forms_with_label("Krankenkasse (eigene)"), "own")
     assert _jobcenter_phone(c) == NEW_PHONE
@@ -431,13 +429,12 @@ def test_a_laptop_that_joins_as_a_members_uses_the_teams_publications_not_its_ow
 
 
 def test_a_team_publication_made_after_a_members_own_one_arrives_there_too(
-    laptops: Laptops, server: ServerProcess, tmp_path: Path
+    laptops: Laptops, server: ServerProcess
 ) -> None:
     """The other order of clocks: the laptop's own publication is the older one. The team's
     applies (as before), and now the held-back state ends as well: nothing waits to be sent."""
     a = laptops.new("A")
-    c = create_first_account(tmp_path / "C", "anna", "C", PASSWORD)
-    laptops.sessions.append(c)
+    c = laptops.account("C")
     reference.publish_directory(c.store, c.user, _changed_directory(), "own")
     reference.publish_directory(a.store, a.user, _directory_with_phone(TEAM_PHONE), "team")
     laptops.sync(a)

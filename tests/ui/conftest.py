@@ -99,12 +99,15 @@ def shown_whole(view: QAbstractItemView, text: str, width: int) -> bool:
     return view.fontMetrics().horizontalAdvance(text) + 2 * margin <= width + 1
 
 
-def shown_window(qtbot: QtBot, session: Session) -> MainWindow:
-    """The main window of ``session``, shown (and exposed) offscreen."""
+def shown_window(qtbot: QtBot, session: Session, width: int = 0) -> MainWindow:
+    """The main window of ``session``, shown (and exposed) offscreen; ``width`` × 700 (a
+    laptop's screen) if given, set before it is shown so that it is laid out at that size."""
     from desktop_app.ui.main_window import MainWindow
 
     window = MainWindow(session)
     qtbot.addWidget(window)
+    if width:
+        window.resize(width, 700)
     window.show()
     qtbot.waitExposed(window)
     return window

@@ -23,9 +23,9 @@ from desktop_app.usecases import people, referrals, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.conflicts import combination
-from tests.integration.sync_harness import ServerProcess, older_answers_conflict
-from tests.ui.conftest import store_held
-from tests.ui.test_sync_ui import SHOTS, _laptop, server  # noqa: F401 - the server fixture
+from tests.integration.sync_harness import Laptops, older_answers_conflict
+from tests.ui.conftest import shown_window, store_held
+from tests.ui.test_sync_ui import SHOTS, laptops, server  # noqa: F401 - the fixtures
 from tests.unit.test_visits import full_life_situation
 
 
@@ -57,11 +57,10 @@ def _titles(dialog: ConflictsDialog) -> list[str]:
 
 def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_decided(
     qtbot: QtBot,
-    tmp_path: Path,
-    server: ServerProcess,  # noqa: F811
+    laptops: Laptops,  # noqa: F811
 ) -> None:
-    a = _laptop(tmp_path, "A", server, None)
-    b = _laptop(tmp_path, "B", server, a)
+    a = laptops.new("A")
+    b = laptops.new("B")
     try:
         pid = people.register_person(
             a.store, a.user, PersonDraft("Elena", "Radu", phone="0176 1111111")
@@ -85,9 +84,7 @@ def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_dec
         assert len(sync_uc.open_conflicts(b.store)) == 4
 
         set_language("en")
-        window = MainWindow(b)
-        qtbot.addWidget(window)
-        window.show()
+        window = shown_window(qtbot, b)
         # The person's page says so, and leads to the dialog.
         notice = window.conflict_notice  # type: ignore[attr-defined]
         assert notice.isHidden()
@@ -189,8 +186,6 @@ def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_dec
         window.close()
     finally:
         set_language("en")
-        a.close()
-        b.close()
 
 
 def _with_an_older_answers_conflict(
@@ -204,20 +199,17 @@ def _with_an_older_answers_conflict(
     theirs["housing_type"] = "homeless"
     older_answers_conflict(a, visit.id, pid, visit.answers, theirs)
     set_language("en")
-    window = MainWindow(a)
-    qtbot.addWidget(window)
-    window.show()
+    window = shown_window(qtbot, a)
     return window, pid, theirs
 
 
 def test_a_conflict_over_all_answers_from_an_older_version_is_combined_answer_by_answer(
     qtbot: QtBot,
-    tmp_path: Path,
-    server: ServerProcess,  # noqa: F811
+    laptops: Laptops,  # noqa: F811
 ) -> None:
     """Versions before answers merged one by one stored a conflict over all of a visit's
     answers: the dialog offers each differing answer from either version."""
-    a = _laptop(tmp_path, "A", server, None)
+    a = laptops.new("A")
     try:
         window, pid, theirs = _with_an_older_answers_conflict(qtbot, a)
         window.show_person(pid)
@@ -248,18 +240,16 @@ def test_a_conflict_over_all_answers_from_an_older_version_is_combined_answer_by
         window.close()
     finally:
         set_language("en")
-        a.close()
 
 
 def test_two_versions_that_do_not_fit_together_are_offered_as_versions_not_as_values(
     qtbot: QtBot,
-    tmp_path: Path,
-    server: ServerProcess,  # noqa: F811
+    laptops: Laptops,  # noqa: F811
 ) -> None:
     """A merge found that each laptop's answers fit the form but combined do not: neither
     side is "in force" (the combination is), so the sides are the newer and older version,
     with a word on what happened; the older one is taken by keyboard."""
-    a = _laptop(tmp_path, "A", server, None)
+    a = laptops.new("A")
     try:
         pid = people.register_person(a.store, a.user, PersonDraft("Elena", "Radu")).id
         visit = visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
@@ -268,9 +258,7 @@ def test_two_versions_that_do_not_fit_together_are_offered_as_versions_not_as_va
         newer = {**visit.answers, "rent_contract": "yes"}
         older_answers_conflict(a, visit.id, pid, newer, older, field="answers+")
         set_language("en")
-        window = MainWindow(a)
-        qtbot.addWidget(window)
-        window.show()
+        window = shown_window(qtbot, a)
         dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
         # Which visit: the form and the day it was held (a person may have several).
         today = format_partial_date(dt.date.today().isoformat())
@@ -299,15 +287,13 @@ def test_two_versions_that_do_not_fit_together_are_offered_as_versions_not_as_va
         window.close()
     finally:
         set_language("en")
-        a.close()
 
 
 def test_the_dialog_changes_language_with_the_window_and_keeps_what_was_chosen(
     qtbot: QtBot,
-    tmp_path: Path,
-    server: ServerProcess,  # noqa: F811
+    laptops: Laptops,  # noqa: F811
 ) -> None:
-    a = _laptop(tmp_path, "A", server, None)
+    a = laptops.new("A")
     try:
         window, _pid, _theirs = _with_an_older_answers_conflict(qtbot, a)
         dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
@@ -332,7 +318,6 @@ def test_the_dialog_changes_language_with_the_window_and_keeps_what_was_chosen(
         window.close()
     finally:
         set_language("en")
-        a.close()
 
 
 def test_a_differing_answer_is_shown_under_its_label_with_the_names_of_its_options(
@@ -480,9 +465,7 @@ def test_with_no_conflicts_the_dialog_says_there_is_nothing_to_decide(
     qtbot: QtBot, session: Session
 ) -> None:
     """It showed the instructions and two greyed panes with buttons to choose from."""
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.show()
+    window = shown_window(qtbot, session)
     dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
     qtbot.waitExposed(dialog)
     assert dialog.intro.text() == "Nothing to decide: there are no conflicts."
@@ -536,9 +519,7 @@ def _conflicts_dialog(
 ) -> Iterator[tuple[MainWindow, ConflictsDialog]]:
     """The window in ``lang`` with its conflicts dialog open; closed (and English) after."""
     set_language(lang)
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.show()
+    window = shown_window(qtbot, session)
     try:
         dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
         qtbot.waitExposed(dialog)
@@ -651,7 +632,7 @@ def test_two_versions_of_answers_keep_both_lists_of_children_chosen_by_keyboard(
 def test_a_section_closed_and_opened_again_at_once_is_decided_in_the_dialog(
     qtbot: QtBot,
     tmp_path: Path,
-    server: ServerProcess,  # noqa: F811
+    laptops: Laptops,  # noqa: F811
 ) -> None:
     """B closes a section to a helper while A opens it again, neither having seen the other's:
     the conflict is shown as the field by its name, the values as yes and no; the advisor's
@@ -664,8 +645,8 @@ def test_a_section_closed_and_opened_again_at_once_is_decided_in_the_dialog(
     from desktop_app.usecases import access, accounts
     from tests.integration.sync_harness import push_state, record_state
 
-    a = _laptop(tmp_path, "A", server, None)
-    b = _laptop(tmp_path, "B", server, a)
+    a = laptops.new("A")
+    b = laptops.new("B")
     try:
         pid = people.register_person(a.store, a.user, PersonDraft("Elena", "Radu")).id
         accounts.add_user(a, "mihai", "Mihai Student", Role.HELPER, "student pass 7")
@@ -690,9 +671,7 @@ def test_a_section_closed_and_opened_again_at_once_is_decided_in_the_dialog(
             sync_uc.sync_now(s.store)
 
         set_language("en")
-        window = MainWindow(a)
-        qtbot.addWidget(window)
-        window.show()
+        window = shown_window(qtbot, a)
         window.show_person(pid)
         window.conflict_notice.button.click()  # type: ignore[attr-defined]
         dialog = window.findChild(ConflictsDialog)
@@ -711,8 +690,6 @@ def test_a_section_closed_and_opened_again_at_once_is_decided_in_the_dialog(
         assert [access.openings_of(s.store, s.user, pid) for s in (a, b)] == [{}, {}]
     finally:
         set_language("en")
-        a.close()
-        b.close()
 
 
 @pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
@@ -753,10 +730,7 @@ def test_the_notice_on_a_persons_page_has_an_access_key_of_its_own(
     _record_conflicts(session, pid, ("phone", "0176 1", "0176 2"))
     set_language(lang)
     try:
-        window = MainWindow(session)
-        qtbot.addWidget(window)
-        window.resize(1100, 700)
-        window.show()
+        window = shown_window(qtbot, session, 1100)
         window.show_person(pid)
         notice = window.conflict_notice  # type: ignore[attr-defined]
         qtbot.waitUntil(notice.isVisible, timeout=5000)

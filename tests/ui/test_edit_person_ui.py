@@ -7,18 +7,15 @@ from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import Person, PersonDraft
-from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.person_dialog import EditPersonDialog
 from desktop_app.usecases import audit, data_rights, people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import store_held, type_text
+from tests.ui.conftest import shown_window, store_held, type_text
 
 
 def _open_editor(qtbot: QtBot, session: Session, person_id: str) -> EditPersonDialog:
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.show()
+    window = shown_window(qtbot, session)
     window.show_person(person_id)
     button = window.person_page.findChild(QPushButton, "edit_person")
     assert button is not None and button.isVisible()

@@ -28,7 +28,7 @@ from desktop_app.ui.visits import VisitsFeature, VisitWindow
 from desktop_app.usecases import people, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import finish_form, shown_whole, store_held, type_text
+from tests.ui.conftest import finish_form, shown_whole, shown_window, store_held, type_text
 
 
 def _person(session: Session) -> Person:
@@ -47,9 +47,7 @@ def _person(session: Session) -> Person:
 
 
 def _window(qtbot: QtBot, session: Session) -> tuple[MainWindow, VisitsFeature]:
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.show()
+    window = shown_window(qtbot, session)
     feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
     return window, feature
 

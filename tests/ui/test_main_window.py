@@ -13,14 +13,11 @@ from desktop_app.ui.people_model import COLUMNS, NAME_COLUMNS
 from desktop_app.ui.person_dialog import RegisterPersonDialog
 from desktop_app.usecases import audit, people
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import shown_whole, store_held, type_text
+from tests.ui.conftest import shown_whole, shown_window, store_held, type_text
 
 
 def _window(qtbot: QtBot, session: Session) -> MainWindow:
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.show()
-    return window
+    return shown_window(qtbot, session)  # under this name, as test_keyboard_ui imports it
 
 
 def _search(qtbot: QtBot, window: MainWindow, query: str) -> list[str]:

@@ -13,7 +13,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.people_import import PeopleImportWizard
 from desktop_app.usecases import people, people_import
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import type_text
+from tests.ui.conftest import shown_window, type_text
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")  # a folder to save screenshots into, if set
 
@@ -32,9 +32,7 @@ def shot(widget, name: str) -> None:  # type: ignore[no-untyped-def]
 
 
 def open_wizard(qtbot: QtBot, session: Session) -> tuple[MainWindow, PeopleImportWizard]:
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.show()
+    window = shown_window(qtbot, session)
     window.import_action.trigger()  # type: ignore[attr-defined]
     wizard: PeopleImportWizard = window.import_wizard  # type: ignore[attr-defined]
     return window, wizard

@@ -31,7 +31,7 @@ from desktop_app.usecases import people
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
-from tests.ui.conftest import store_held, type_text
+from tests.ui.conftest import shown_window, store_held, type_text
 
 needs_qtpdf = pytest.mark.skipif(
     not ui.HAVE_QTPDF, reason="QtPdf (PySide6-Pdf wheel) is not installed"
@@ -67,9 +67,7 @@ def _person(
 def _window(
     qtbot: QtBot, session: Session, person: Person
 ) -> tuple[MainWindow, ui.ReferralsFeature]:
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.show()
+    window = shown_window(qtbot, session)
     window.show_person(person.id)
     return window, window.referrals  # type: ignore[attr-defined]
 

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app.i18n.text import current_language
-from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.settings import (
     KEY_IDLE_LOCK,
     KEY_SERVER_URL,
@@ -23,7 +22,7 @@ from desktop_app.ui.settings import (
 )
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import store_held, type_text
+from tests.ui.conftest import shown_window, store_held, type_text
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
 
@@ -98,9 +97,7 @@ def test_settings_from_the_file_menu_switch_the_language(
 ) -> None:
     QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.show()
+    window = shown_window(qtbot, session)
     window.settings_action.trigger()  # type: ignore[attr-defined]
     dialog: SettingsDialog = window.settings_dialog  # type: ignore[attr-defined]
     dialog.language.setCurrentIndex(dialog.language.findData("ro"))

@@ -14,23 +14,26 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QPushButton
 from pytestqt.qtbot import QtBot
 
+from desktop_app import __version__
 from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.messages import sync_message
 from desktop_app.i18n.text import _, set_language
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.sync_status import SyncController, last_sync_time
+from desktop_app.ui.sync_status import DevicesDialog, JoinDialog, SyncController, last_sync_time
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
-from desktop_app.usecases.accounts import Session, create_first_account, log_in
+from desktop_app.usecases.accounts import Session, log_in
 from tests.integration.sync_harness import (
+    PASSWORD,
     Backup,
+    Laptops,
     ServerProcess,
     approve_and_confirm,
     device_id,
     push_state,
     record_state,
 )
-from tests.ui.conftest import type_text
+from tests.ui.conftest import shown_window, type_text
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
 
@@ -44,342 +47,308 @@ def server(tmp_path: Path) -> Iterator[ServerProcess]:
     proc.dispose()
 
 
-def _laptop(tmp_path: Path, name: str, server: ServerProcess, first: Session | None) -> Session:
-    session = create_first_account(tmp_path / name, "anna", name, "password 123")
-    joined = sync_uc.join(session.store, server.base_url, server.enroll(name), name)
-    if first is not None and not joined.is_coordinator:
-        approve_and_confirm(first, session)
-    return session
+@pytest.fixture
+def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
+    """Laptops joined to ``server`` (the first one coordinates), closed after the test."""
+    group = Laptops(server, tmp_path)
+    yield group
+    group.close()
 
 
 def _window(qtbot: QtBot, session: Session, width: int = 0) -> tuple[MainWindow, SyncController]:
     """The main window of ``session``, shown (``width`` × 700 if given), and its sync controller."""
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    if width:
-        window.resize(width, 700)
-    window.show()
+    window = shown_window(qtbot, session, width)
     return window, window.sync  # type: ignore[attr-defined]
 
 
-def test_sync_runs_in_background_while_typing_and_resolves_conflicts(
-    qtbot: QtBot, tmp_path: Path, server: ServerProcess
-) -> None:
-    a = _laptop(tmp_path, "A", server, None)
-    b = _laptop(tmp_path, "B", server, a)
-    try:
-        pid = people.register_person(
-            a.store, a.user, PersonDraft("Elena", "Radu", phone="0176 1111111")
-        ).id
-        for i in range(300):  # enough records that the sync takes a while
-            people.register_person(a.store, a.user, PersonDraft(f"Ion{i}", "Popescu"))
-        sync_uc.sync_now(a.store)
-        window, controller = _window(qtbot, b)
-        qtbot.waitUntil(lambda: "to send" in controller.label.text(), timeout=5000)
-        shown: list[tuple[str, int, int, str]] = []  # as the status bar showed each report
-        controller.progress.connect(
-            lambda phase, done, total: shown.append(
-                (phase, controller.bar.value(), controller.bar.maximum(), controller.label.text())
-            )
-        )
-        with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as done:
-            assert controller.start()
-            assert controller.label.text() == "Syncing…"
-            type_text(window.search, "Radu")  # the UI thread keeps working meanwhile
-            assert window.search.text() == "Radu"
-        report = done.args[0]
-        assert not isinstance(report, Exception), report
-        # More than a page to receive: the bar and the label say how far it has come.
-        received = [(v, m, text) for phase, v, m, text in shown if phase == "pull"]
-        assert len(received) >= 2 and all(0 < v <= m for v, m, _t in received)
-        first_value, first_max, first_text = received[0]
-        assert first_text == f"Receiving changes… {100 * first_value // first_max}%"
-        assert received[-1][2] == "Receiving changes… 100%"
-        # It ran in the window's sync process, not in the window's own interpreter.
-        child = controller.process.pid
-        assert child is not None and child != os.getpid()
-        assert report.applied >= 301  # the people, and the audit entries of their registration
-        assert people.count_people(b.store) == 301
-        assert (
-            "last sync" in controller.label.text()
-            and "0 changes to send" in controller.label.text()
-        )
-        with qtbot.waitSignal(window.search_finished, timeout=5000):
-            window._on_search_timer_timeout()
-        assert window.model.rowCount() == 1
+def _laptops_dialog(qtbot: QtBot, session: Session) -> tuple[MainWindow, DevicesDialog]:
+    """The main window of ``session``, shown, and its laptops dialog (File → Laptops of the
+    organisation), not shown: its first listing is under way."""
+    window, controller = _window(qtbot, session)
+    dialog = DevicesDialog(controller, window)
+    qtbot.addWidget(dialog)
+    return window, dialog
 
-        # A conflict: both laptops change the same phone number, then sync.
-        for session, phone in ((a, "0176 2222222"), (b, "0176 3333333")):
-            person = people.get_person(session.store, session.user, pid)
-            assert person is not None
-            values = people.person_values(person) | {"phone": phone}
-            langs = tuple(c for c in values.pop("languages").split(",") if c)
-            people.update_person(
-                session.store, session.user, pid, PersonDraft(**values, languages=langs)
-            )
-        sync_uc.sync_now(a.store)
-        with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
-            controller.start()
-        assert "1 conflict to decide" in controller.label.text()
-        dialog = controller.open_conflicts()
-        assert dialog.list.count() == 1 and "Elena Radu" in dialog.list.item(0).text()
-        dialog.keep_second.click()  # stored on a worker thread
-        qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=5000)
-        assert sync_uc.open_conflicts(b.store) == []
-        assert controller.process.pid == child  # one sync process served every sync
-        window.close()
-        assert controller.process.pid is None  # closing the window ended it
-    finally:
-        a.close()
-        b.close()
+
+def _join_dialog(qtbot: QtBot, session: Session) -> tuple[MainWindow, JoinDialog]:
+    """The main window of ``session``, shown, and its join dialog (File → Join an
+    organisation), not shown."""
+    window, controller = _window(qtbot, session)
+    dialog = JoinDialog(controller, window)
+    qtbot.addWidget(dialog)
+    return window, dialog
+
+
+def test_sync_runs_in_background_while_typing_and_resolves_conflicts(
+    qtbot: QtBot, laptops: Laptops
+) -> None:
+    a = laptops.new("A")
+    b = laptops.new("B")
+    pid = people.register_person(
+        a.store, a.user, PersonDraft("Elena", "Radu", phone="0176 1111111")
+    ).id
+    for i in range(300):  # enough records that the sync takes a while
+        people.register_person(a.store, a.user, PersonDraft(f"Ion{i}", "Popescu"))
+    sync_uc.sync_now(a.store)
+    window, controller = _window(qtbot, b)
+    qtbot.waitUntil(lambda: "to send" in controller.label.text(), timeout=5000)
+    shown: list[tuple[str, int, int, str]] = []  # as the status bar showed each report
+    controller.progress.connect(
+        lambda phase, done, total: shown.append(
+            (phase, controller.bar.value(), controller.bar.maximum(), controller.label.text())
+        )
+    )
+    with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as done:
+        assert controller.start()
+        assert controller.label.text() == "Syncing…"
+        type_text(window.search, "Radu")  # the UI thread keeps working meanwhile
+        assert window.search.text() == "Radu"
+    report = done.args[0]
+    assert not isinstance(report, Exception), report
+    # More than a page to receive: the bar and the label say how far it has come.
+    received = [(v, m, text) for phase, v, m, text in shown if phase == "pull"]
+    assert len(received) >= 2 and all(0 < v <= m for v, m, _t in received)
+    first_value, first_max, first_text = received[0]
+    assert first_text == f"Receiving changes… {100 * first_value // first_max}%"
+    assert received[-1][2] == "Receiving changes… 100%"
+    # It ran in the window's sync process, not in the window's own interpreter.
+    child = controller.process.pid
+    assert child is not None and child != os.getpid()
+    assert report.applied >= 301  # the people, and the audit entries of their registration
+    assert people.count_people(b.store) == 301
+    assert "last sync" in controller.label.text() and "0 changes to send" in controller.label.text()
+    with qtbot.waitSignal(window.search_finished, timeout=5000):
+        window._on_search_timer_timeout()
+    assert window.model.rowCount() == 1
+
+    # A conflict: both laptops change the same phone number, then sync.
+    for session, phone in ((a, "0176 2222222"), (b, "0176 3333333")):
+        person = people.get_person(session.store, session.user, pid)
+        assert person is not None
+        values = people.person_values(person) | {"phone": phone}
+        langs = tuple(c for c in values.pop("languages").split(",") if c)
+        people.update_person(
+            session.store, session.user, pid, PersonDraft(**values, languages=langs)
+        )
+    sync_uc.sync_now(a.store)
+    with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
+        controller.start()
+    assert "1 conflict to decide" in controller.label.text()
+    dialog = controller.open_conflicts()
+    assert dialog.list.count() == 1 and "Elena Radu" in dialog.list.item(0).text()
+    dialog.keep_second.click()  # stored on a worker thread
+    qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=5000)
+    assert sync_uc.open_conflicts(b.store) == []
+    assert controller.process.pid == child  # one sync process served every sync
+    window.close()
+    assert controller.process.pid is None  # closing the window ended it
 
 
 def test_a_new_laptop_confirms_the_coordinators_fingerprint_in_a_dialog(
-    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops
 ) -> None:
-    a = _laptop(tmp_path, "A", server, None)
-    b = create_first_account(tmp_path / "B", "anna", "B", "password 123")
-    try:
-        sync_uc.join(b.store, server.base_url, server.enroll("B"), "Laptop B")
-        people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
-        sync_uc.sync_now(a.store)
-        sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
-        window, controller = _window(qtbot, b)
-        with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as done:
-            assert controller.start()
-        assert isinstance(done.args[0], sync_uc.SyncSetupError)
-        text = controller.label.text()
-        assert "Waiting for confirmation" in text and "confirm “A” by its fingerprint" in text
-        assert controller.confirm_action.isEnabled() and "&" in controller.confirm_action.text()
+    a = laptops.new("A")
+    b = laptops.account("B")
+    sync_uc.join(b.store, server.base_url, server.enroll("B"), "Laptop B")
+    people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
+    sync_uc.sync_now(a.store)
+    sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+    window, controller = _window(qtbot, b)
+    with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as done:
+        assert controller.start()
+    assert isinstance(done.args[0], sync_uc.SyncSetupError)
+    text = controller.label.text()
+    assert "Waiting for confirmation" in text and "confirm “A” by its fingerprint" in text
+    assert controller.confirm_action.isEnabled() and "&" in controller.confirm_action.text()
 
-        dialog = controller.open_confirm_coordinator()
-        assert "“A”" in dialog.intro.text()
-        assert sync_uc.fingerprint(a.store) not in dialog.intro.text()  # to be compared, not read
-        label = next(w for w in dialog.findChildren(QLabel) if w.buddy() is dialog.fingerprint)
-        assert "&" in label.text() and dialog.fingerprint.accessibleName()
-        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        type_text(dialog.fingerprint, sync_uc.fingerprint(b.store))  # its own: wrong
+    dialog = controller.open_confirm_coordinator()
+    assert "“A”" in dialog.intro.text()
+    assert sync_uc.fingerprint(a.store) not in dialog.intro.text()  # to be compared, not read
+    label = next(w for w in dialog.findChildren(QLabel) if w.buddy() is dialog.fingerprint)
+    assert "&" in label.text() and dialog.fingerprint.accessibleName()
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    type_text(dialog.fingerprint, sync_uc.fingerprint(b.store))  # its own: wrong
+    ok.click()
+    assert dialog.isVisible() and dialog.error.isVisible()
+    assert "not the fingerprint of the laptop that sent the team key" in dialog.error.text()
+    assert dialog.fingerprint.hasFocus() or dialog.focusWidget() is dialog.fingerprint
+    assert sync_uc.waiting_senders(b.store) and not sync_uc.status(b.store).approved
+
+    dialog.fingerprint.clear()
+    type_text(dialog.fingerprint, sync_uc.fingerprint(a.store))
+    with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as done:
         ok.click()
-        assert dialog.isVisible() and dialog.error.isVisible()
-        assert "not the fingerprint of the laptop that sent the team key" in dialog.error.text()
-        assert dialog.fingerprint.hasFocus() or dialog.focusWidget() is dialog.fingerprint
-        assert sync_uc.waiting_senders(b.store) and not sync_uc.status(b.store).approved
-
-        dialog.fingerprint.clear()
-        type_text(dialog.fingerprint, sync_uc.fingerprint(a.store))
-        with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as done:
-            ok.click()
-        assert not dialog.isVisible()
-        assert not isinstance(done.args[0], Exception), done.args[0]
-        assert "last sync" in controller.label.text() and "confirm" not in controller.label.text()
-        assert not controller.confirm_action.isEnabled()
-        assert people.count_people(b.store) == 1
-        window.close()
-    finally:
-        a.close()
-        b.close()
+    assert not dialog.isVisible()
+    assert not isinstance(done.args[0], Exception), done.args[0]
+    assert "last sync" in controller.label.text() and "confirm" not in controller.label.text()
+    assert not controller.confirm_action.isEnabled()
+    assert people.count_people(b.store) == 1
+    window.close()
 
 
 def test_the_laptops_dialog_shows_this_laptops_own_fingerprint(
-    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+    qtbot: QtBot, laptops: Laptops
 ) -> None:
-    from desktop_app.ui.sync_status import DevicesDialog
-
-    a = _laptop(tmp_path, "A", server, None)
-    try:
-        window = MainWindow(a)
-        qtbot.addWidget(window)
-        dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
-        qtbot.addWidget(dialog)
-        own = sync_uc.fingerprint(a.store)
-        assert own in dialog.own_fingerprint.text()  # from this laptop, before any answer
-        assert dialog.own_fingerprint.accessibleName() == f"Fingerprint of this laptop: {own}"
-        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
-        assert dialog.list.count() == 1
-        window.close()
-    finally:
-        a.close()
+    a = laptops.new("A")
+    window, dialog = _laptops_dialog(qtbot, a)
+    own = sync_uc.fingerprint(a.store)
+    assert own in dialog.own_fingerprint.text()  # from this laptop, before any answer
+    assert dialog.own_fingerprint.accessibleName() == f"Fingerprint of this laptop: {own}"
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+    assert dialog.list.count() == 1
+    window.close()
 
 
 def test_approving_a_laptop_in_the_laptops_dialog_says_what_comes_next(
-    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops
 ) -> None:
     """The coordinator types the fingerprint read off the new laptop (the list does not offer
     the server's for copying), approves, and is told it worked and what the new laptop does."""
-    from desktop_app.ui.sync_status import DevicesDialog
 
-    a = _laptop(tmp_path, "A", server, None)
-    b = create_first_account(tmp_path / "B", "anna", "B", "password 123")
-    try:
-        sync_uc.join(b.store, server.base_url, server.enroll("B"), "Laptop B")
-        theirs = sync_uc.fingerprint(b.store)
-        window = MainWindow(a)
-        qtbot.addWidget(window)
-        dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
-        qtbot.addWidget(dialog)
-        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
-        texts = [dialog.list.item(i).text() for i in range(dialog.list.count())]
-        row = next(i for i, t in enumerate(texts) if t.startswith("Laptop B ·"))
-        assert texts[row] == "Laptop B · waiting for approval"
-        assert not any(theirs in t for t in texts)
-        dialog.list.setCurrentRow(row)
-        type_text(dialog.fingerprint, sync_uc.fingerprint(a.store))  # A's own: wrong
-        dialog.approve.click()
-        qtbot.waitUntil(lambda: not dialog.busy and bool(dialog.error.text()), timeout=10_000)
-        assert dialog.renewed.isHidden()
-        dialog.fingerprint.clear()
-        type_text(dialog.fingerprint, theirs)
-        dialog.approve.click()
-        qtbot.waitUntil(lambda: not dialog.busy and not dialog.renewed.isHidden(), timeout=10_000)
-        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)  # listed again
-        assert dialog.renewed.text().startswith("“Laptop B” is approved and was sent the team key.")
-        assert "Confirm the coordinator's laptop" in dialog.renewed.text()
-        assert not dialog.error.text() and dialog.fingerprint.text() == ""
-        texts = [dialog.list.item(i).text() for i in range(dialog.list.count())]
-        assert f"Laptop B · approved · {theirs}" in texts
-        window.close()
-    finally:
-        a.close()
-        b.close()
+    a = laptops.new("A")
+    b = laptops.account("B")
+    sync_uc.join(b.store, server.base_url, server.enroll("B"), "Laptop B")
+    theirs = sync_uc.fingerprint(b.store)
+    window, dialog = _laptops_dialog(qtbot, a)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+    texts = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+    row = next(i for i, t in enumerate(texts) if t.startswith("Laptop B ·"))
+    assert texts[row] == f"Laptop B · waiting for approval · Version {__version__}"
+    assert not any(theirs in t for t in texts)
+    dialog.list.setCurrentRow(row)
+    type_text(dialog.fingerprint, sync_uc.fingerprint(a.store))  # A's own: wrong
+    dialog.approve.click()
+    qtbot.waitUntil(lambda: not dialog.busy and bool(dialog.error.text()), timeout=10_000)
+    assert dialog.renewed.isHidden()
+    dialog.fingerprint.clear()
+    type_text(dialog.fingerprint, theirs)
+    dialog.approve.click()
+    qtbot.waitUntil(lambda: not dialog.busy and not dialog.renewed.isHidden(), timeout=10_000)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)  # listed again
+    assert dialog.renewed.text().startswith("“Laptop B” is approved and was sent the team key.")
+    assert "Confirm the coordinator's laptop" in dialog.renewed.text()
+    assert not dialog.error.text() and dialog.fingerprint.text() == ""
+    texts = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+    assert f"Laptop B · approved · {theirs} · Version {__version__}" in texts
+    window.close()
 
 
 def test_renewing_the_key_in_the_laptops_dialog_names_the_laptops_left_out(
-    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops
 ) -> None:
-    from desktop_app.ui.sync_status import DevicesDialog
     from tests.integration.sync_harness import add_impostor, wrapped_key_ids
 
-    a = _laptop(tmp_path, "A", server, None)
-    b = _laptop(tmp_path, "B", server, a)
-    try:
-        impostor = add_impostor(server, "<b>Laptop C</b>")  # the operator's device
-        window = MainWindow(a)
-        qtbot.addWidget(window)
-        dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
-        qtbot.addWidget(dialog)
-        assert "&" in dialog.renew.text() and dialog.renewed.isHidden()
-        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
-        before = wrapped_key_ids(server, device_id(b))
-        dialog.renew.click()
-        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
-        text = dialog.renewed.text()
-        assert not dialog.renewed.isHidden() and not dialog.error.text()
-        assert text.startswith("A new team key is in use.")
-        assert "1 laptop was not given the new team key:" in text
-        assert f"<b>Laptop C</b> ({impostor.device_id}): the team has no record of it" in text
-        assert device_id(b) not in text and "approve it again here" in text
-        assert len(wrapped_key_ids(server, device_id(b)) - before) == 1
-        assert wrapped_key_ids(server, impostor.device_id) == set()
-        window.close()
-    finally:
-        a.close()
-        b.close()
+    a = laptops.new("A")
+    b = laptops.new("B")
+    impostor = add_impostor(server, "<b>Laptop C</b>")  # the operator's device
+    window, dialog = _laptops_dialog(qtbot, a)
+    assert "&" in dialog.renew.text() and dialog.renewed.isHidden()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+    before = wrapped_key_ids(server, device_id(b))
+    dialog.renew.click()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+    text = dialog.renewed.text()
+    assert not dialog.renewed.isHidden() and not dialog.error.text()
+    assert text.startswith("A new team key is in use.")
+    assert "1 laptop was not given the new team key:" in text
+    assert f"<b>Laptop C</b> ({impostor.device_id}): the team has no record of it" in text
+    assert device_id(b) not in text and "approve it again here" in text
+    assert len(wrapped_key_ids(server, device_id(b)) - before) == 1
+    assert wrapped_key_ids(server, impostor.device_id) == set()
+    window.close()
 
 
 def test_revoking_a_laptop_in_the_laptops_dialog_asks_then_renews_the_team_key(
-    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops
 ) -> None:
     from PySide6.QtWidgets import QMessageBox
 
     from desktop_app.sync.http_client import Revoked
-    from desktop_app.ui.sync_status import DevicesDialog
     from tests.integration.sync_harness import active_key_id, wrapped_key_ids
 
-    a = _laptop(tmp_path, "A", server, None)
-    b = _laptop(tmp_path, "B", server, a)
-    c = _laptop(tmp_path, "C", server, a)
-    try:
-        for session in (a, b, c):
-            sync_uc.sync_now(session.store)
-        window = MainWindow(a)
-        qtbot.addWidget(window)
-        dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
-        qtbot.addWidget(dialog)
-        dialog.show()
-        assert dialog.busy and dialog.calls.label.isVisible() and not dialog.renew.isEnabled()
-        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
-        assert not dialog.calls.label.isVisible() and dialog.renew.isEnabled()
-        rows = {dialog.list.item(i).text().split(" · ")[0]: i for i in range(dialog.list.count())}
-        assert set(rows) == {"A", "B", "C"}
-        assert dialog.list.item(rows["A"]).text().endswith(" · this laptop")
-        assert not dialog.revoke.isEnabled()  # nothing selected yet
-        dialog.list.setCurrentRow(rows["A"])
-        assert dialog.approve.isEnabled() and not dialog.revoke.isEnabled()  # not itself
-        assert "&" in dialog.revoke.text()
+    a = laptops.new("A")
+    b = laptops.new("B")
+    c = laptops.new("C")
+    for session in (a, b, c):
+        sync_uc.sync_now(session.store)
+    window, dialog = _laptops_dialog(qtbot, a)
+    dialog.show()
+    assert dialog.busy and dialog.calls.label.isVisible() and not dialog.renew.isEnabled()
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+    assert not dialog.calls.label.isVisible() and dialog.renew.isEnabled()
+    rows = {dialog.list.item(i).text().split(" · ")[0]: i for i in range(dialog.list.count())}
+    assert set(rows) == {"A", "B", "C"}
+    assert dialog.list.item(rows["A"]).text().endswith(" · this laptop")
+    assert not dialog.revoke.isEnabled()  # nothing selected yet
+    dialog.list.setCurrentRow(rows["A"])
+    assert dialog.approve.isEnabled() and not dialog.revoke.isEnabled()  # not itself
+    assert "&" in dialog.revoke.text()
 
-        dialog.list.setCurrentRow(rows["B"])
-        assert dialog.revoke.isEnabled()
-        dialog.revoke.click()
-        question = dialog.revoke_question
-        assert question is not None and question.isVisible()
-        assert "Revoke “B”?" in question.text() and "cannot be undone" in question.text()
-        assert question.defaultButton() is question.button(QMessageBox.StandardButton.Cancel)
-        question.button(QMessageBox.StandardButton.Cancel).click()  # changed their mind
-        qtbot.waitUntil(lambda: dialog.revoke_question is None, timeout=2000)
-        key_before = active_key_id(a)
-        statuses = {d.name: d.status for d in sync_uc.list_devices(a.store, a.user)}
-        assert statuses["B"] == "approved" and dialog.renewed.isHidden()
+    dialog.list.setCurrentRow(rows["B"])
+    assert dialog.revoke.isEnabled()
+    dialog.revoke.click()
+    question = dialog.revoke_question
+    assert question is not None and question.isVisible()
+    assert "Revoke “B”?" in question.text() and "cannot be undone" in question.text()
+    assert question.defaultButton() is question.button(QMessageBox.StandardButton.Cancel)
+    question.button(QMessageBox.StandardButton.Cancel).click()  # changed their mind
+    qtbot.waitUntil(lambda: dialog.revoke_question is None, timeout=2000)
+    key_before = active_key_id(a)
+    statuses = {d.name: d.status for d in sync_uc.list_devices(a.store, a.user)}
+    assert statuses["B"] == "approved" and dialog.renewed.isHidden()
 
-        dialog.revoke.click()
-        question = dialog.revoke_question
-        assert question is not None
-        confirm = next(b for b in question.buttons() if b.text() == "Revoke and renew the team key")
-        c_keys = wrapped_key_ids(server, device_id(c))
-        b_keys = wrapped_key_ids(server, device_id(b))
-        with qtbot.waitSignal(dialog.calls.idle, timeout=20_000):  # revoked, renewed, listed again
-            confirm.click()
-        text = dialog.renewed.text()
-        assert text.startswith("“B” is revoked: it can no longer sync.\nA new team key is in use.")
-        assert not dialog.error.text()
-        assert active_key_id(a) != key_before
-        statuses = {d.name: d.status for d in sync_uc.list_devices(a.store, a.user)}
-        assert statuses == {"A": "approved", "B": "revoked", "C": "approved"}
-        # The list shows it revoked, and it cannot be revoked twice.
-        row = next(
-            i for i in range(dialog.list.count()) if dialog.list.item(i).text().startswith("B ·")
-        )
-        assert " · revoked · " in dialog.list.item(row).text()
-        dialog.list.setCurrentRow(row)
-        assert not dialog.revoke.isEnabled()
-        # C got the new key, B did not, and the server refuses B from now on.
-        assert wrapped_key_ids(server, device_id(c)) - c_keys == {active_key_id(a)}
-        assert wrapped_key_ids(server, device_id(b)) == b_keys
-        with pytest.raises(Revoked):
-            sync_uc.sync_now(b.store)
-        # B's window says what that means, in words, and keeps the code for whoever helps.
-        b_window = MainWindow(b)
-        qtbot.addWidget(b_window)
-        b_sync = b_window.sync  # type: ignore[attr-defined]
-        with qtbot.waitSignal(b_sync.sync_finished, timeout=30_000):
-            assert b_sync.start()
-        qtbot.waitUntil(lambda: "to send" in b_sync.label.text(), timeout=5000)
-        assert b_sync.label.text().startswith("This laptop was revoked and no longer syncs.")
-        assert "(revoked)" not in b_sync.label.text() and "403 revoked" in b_sync.label.toolTip()
-        b_window.close()
-        people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
-        sync_uc.sync_now(a.store)
-        sync_uc.sync_now(c.store)
-        assert people.count_people(c.store) == 1 and active_key_id(c) == active_key_id(a)
-        window.close()
-    finally:
-        for session in (a, b, c):
-            session.close()
+    dialog.revoke.click()
+    question = dialog.revoke_question
+    assert question is not None
+    confirm = next(b for b in question.buttons() if b.text() == "Revoke and renew the team key")
+    c_keys = wrapped_key_ids(server, device_id(c))
+    b_keys = wrapped_key_ids(server, device_id(b))
+    with qtbot.waitSignal(dialog.calls.idle, timeout=20_000):  # revoked, renewed, listed again
+        confirm.click()
+    text = dialog.renewed.text()
+    assert text.startswith("“B” is revoked: it can no longer sync.\nA new team key is in use.")
+    assert not dialog.error.text()
+    assert active_key_id(a) != key_before
+    statuses = {d.name: d.status for d in sync_uc.list_devices(a.store, a.user)}
+    assert statuses == {"A": "approved", "B": "revoked", "C": "approved"}
+    # The list shows it revoked, and it cannot be revoked twice.
+    row = next(
+        i for i in range(dialog.list.count()) if dialog.list.item(i).text().startswith("B ·")
+    )
+    assert " · revoked · " in dialog.list.item(row).text()
+    dialog.list.setCurrentRow(row)
+    assert not dialog.revoke.isEnabled()
+    # C got the new key, B did not, and the server refuses B from now on.
+    assert wrapped_key_ids(server, device_id(c)) - c_keys == {active_key_id(a)}
+    assert wrapped_key_ids(server, device_id(b)) == b_keys
+    with pytest.raises(Revoked):
+        sync_uc.sync_now(b.store)
+    # B's window says what that means, in words, and keeps the code for whoever helps.
+    b_window, b_sync = _window(qtbot, b)
+    with qtbot.waitSignal(b_sync.sync_finished, timeout=30_000):
+        assert b_sync.start()
+    qtbot.waitUntil(lambda: "to send" in b_sync.label.text(), timeout=5000)
+    assert b_sync.label.text().startswith("This laptop was revoked and no longer syncs.")
+    assert "(revoked)" not in b_sync.label.text() and "403 revoked" in b_sync.label.toolTip()
+    b_window.close()
+    people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
+    sync_uc.sync_now(a.store)
+    sync_uc.sync_now(c.store)
+    assert people.count_people(c.store) == 1 and active_key_id(c) == active_key_id(a)
+    window.close()
 
 
 def test_a_renewal_the_server_breaks_off_says_it_is_still_to_do(
     qtbot: QtBot, tmp_path: Path, server: ServerProcess
 ) -> None:
-    from desktop_app.ui.sync_status import DevicesDialog
-    from tests.integration.sync_harness import CuttingProxy, Laptops, active_key_id, keyring_of
+    from tests.integration.sync_harness import CuttingProxy, active_key_id, keyring_of
 
     proxy = CuttingProxy(server.base_url)
     group = Laptops(server, tmp_path, url=proxy.url)
     try:
         a, b = group.new("A"), group.new("B")
-        window = MainWindow(a)
-        qtbot.addWidget(window)
-        dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
-        qtbot.addWidget(dialog)
+        window, dialog = _laptops_dialog(qtbot, a)
+        controller = dialog.controller
         before = active_key_id(a)
         uploads: list[str] = []
 
@@ -403,9 +372,9 @@ def test_a_renewal_the_server_breaks_off_says_it_is_still_to_do(
         # Reminded later too: in the status bar, and when the dialog is opened again.
         reminder = "team key renewal not finished (File → Laptops of the organisation)"
         assert sync_uc.status(a.store).renewal_unfinished
-        qtbot.waitUntil(lambda: reminder in window.sync.label.text(), timeout=10_000)  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: reminder in controller.label.text(), timeout=10_000)
         dialog.close()
-        again = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+        again = DevicesDialog(controller, window)
         qtbot.addWidget(again)
         assert not again.renewed.isHidden() and again.renewed.text() == (
             "The team key was not renewed yet: renew it here as soon as the server can be reached."
@@ -419,7 +388,7 @@ def test_a_renewal_the_server_breaks_off_says_it_is_still_to_do(
         assert dialog.renewed.text().startswith("A new team key is in use.")
         assert not dialog.error.text()
         assert not sync_uc.status(a.store).renewal_unfinished
-        qtbot.waitUntil(lambda: reminder not in window.sync.label.text(), timeout=10_000)  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: reminder not in controller.label.text(), timeout=10_000)
         sync_uc.sync_now(a.store)
         sync_uc.sync_now(b.store)
         assert active_key_id(b) == active_key_id(a) != before
@@ -431,97 +400,84 @@ def test_a_renewal_the_server_breaks_off_says_it_is_still_to_do(
 
 
 def test_joining_in_the_dialog_waits_for_the_server_without_freezing_the_window(
-    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops
 ) -> None:
-    from desktop_app.ui.sync_status import JoinDialog
     from tests.integration.sync_harness import free_port
 
-    session = create_first_account(tmp_path / "A", "anna", "A", "password 123")
-    try:
-        window = MainWindow(session)
-        qtbot.addWidget(window)
-        dialog = JoinDialog(window.sync, window)  # type: ignore[attr-defined]
-        qtbot.addWidget(dialog)
-        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        labels = [w for w in dialog.findChildren(QLabel) if w.buddy() is not None]
-        assert len(labels) == 3 and all("&" in label.text() for label in labels)
+    session = laptops.account("A")
+    window, dialog = _join_dialog(qtbot, session)
+    ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    labels = [w for w in dialog.findChildren(QLabel) if w.buddy() is not None]
+    assert len(labels) == 3 and all("&" in label.text() for label in labels)
 
-        # Nothing listens there: refused, said in words, nothing joined.
-        type_text(dialog.server, f"http://127.0.0.1:{free_port()}")
-        type_text(dialog.code, server.enroll("A"))
+    # Nothing listens there: refused, said in words, nothing joined.
+    type_text(dialog.server, f"http://127.0.0.1:{free_port()}")
+    type_text(dialog.code, server.enroll("A"))
+    ok.click()
+    assert dialog.calls.busy and not ok.isEnabled() and not dialog.server.isEnabled()
+    qtbot.waitUntil(lambda: not dialog.calls.busy, timeout=60_000)
+    assert dialog.error.text() == "The sync server cannot be reached. Nothing was lost."
+    assert ok.isEnabled() and dialog.server.isEnabled() and not sync_uc.is_joined(session.store)
+
+    # A code the server never gave.
+    dialog.server.clear()
+    type_text(dialog.server, server.base_url)
+    code = dialog.code.text()
+    dialog.code.clear()
+    type_text(dialog.code, "WRONG-CODE-1234")
+    ok.click()
+    qtbot.waitUntil(lambda: not dialog.calls.busy, timeout=30_000)
+    assert dialog.error.text() == (
+        "The server does not accept this enrollment code: it is mistyped, has expired or was "
+        "used already. Check it, or ask your coordinator for a new one."
+    )
+    assert not sync_uc.is_joined(session.store)
+
+    dialog.code.clear()
+    type_text(dialog.code, code)
+    with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
         ok.click()
-        assert dialog.calls.busy and not ok.isEnabled() and not dialog.server.isEnabled()
-        qtbot.waitUntil(lambda: not dialog.calls.busy, timeout=60_000)
-        assert dialog.error.text() == "The sync server cannot be reached. Nothing was lost."
-        assert ok.isEnabled() and dialog.server.isEnabled() and not sync_uc.is_joined(session.store)
-
-        # A code the server never gave.
-        dialog.server.clear()
-        type_text(dialog.server, server.base_url)
-        code = dialog.code.text()
-        dialog.code.clear()
-        type_text(dialog.code, "WRONG-CODE-1234")
-        ok.click()
-        qtbot.waitUntil(lambda: not dialog.calls.busy, timeout=30_000)
-        assert dialog.error.text() == (
-            "The server does not accept this enrollment code: it is mistyped, has expired or was "
-            "used already. Check it, or ask your coordinator for a new one."
-        )
-        assert not sync_uc.is_joined(session.store)
-
-        dialog.code.clear()
-        type_text(dialog.code, code)
-        with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
-            ok.click()
-        assert not dialog.error.text()
-        assert dialog.outcome.text() == "Joined. Fingerprint of this laptop:"
-        assert dialog.joined_fingerprint.text() == sync_uc.fingerprint(session.store)
-        assert dialog.next_steps.isHidden()  # the organisation's first laptop: approved
-        assert not ok.isEnabled() and sync_uc.is_joined(session.store)
-        # Joined: what was sent is shown, not offered for editing or for joining again (the
-        # fields stayed editable beside a greyed "Join", as if a change would do something).
-        fields = (dialog.server, dialog.code, dialog.name)
-        assert all(field.isReadOnly() for field in fields)
-        assert [field.text() for field in fields] == [server.base_url, code, socket.gethostname()]
-        shown = [b for b in dialog.buttons.buttons() if not b.isHidden()]
-        assert shown == [dialog.buttons.button(QDialogButtonBox.StandardButton.Close)]
-        assert shown[0].isDefault()
-        window.close()
-    finally:
-        session.close()
+    assert not dialog.error.text()
+    assert dialog.outcome.text() == "Joined. Fingerprint of this laptop:"
+    assert dialog.joined_fingerprint.text() == sync_uc.fingerprint(session.store)
+    assert dialog.next_steps.isHidden()  # the organisation's first laptop: approved
+    assert not ok.isEnabled() and sync_uc.is_joined(session.store)
+    # Joined: what was sent is shown, not offered for editing or for joining again (the
+    # fields stayed editable beside a greyed "Join", as if a change would do something).
+    fields = (dialog.server, dialog.code, dialog.name)
+    assert all(field.isReadOnly() for field in fields)
+    assert [field.text() for field in fields] == [server.base_url, code, socket.gethostname()]
+    shown = [b for b in dialog.buttons.buttons() if not b.isHidden()]
+    assert shown == [dialog.buttons.button(QDialogButtonBox.StandardButton.Close)]
+    assert shown[0].isDefault()
+    window.close()
 
 
 def test_the_status_bar_says_when_records_need_a_newer_version(
-    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+    qtbot: QtBot, laptops: Laptops
 ) -> None:
-    a = _laptop(tmp_path, "A", server, None)
-    b = _laptop(tmp_path, "B", server, a)
-    try:
-        sync_uc.sync_now(b.store)
-        # A colleague's laptop runs a newer version that syncs a kind this one does not know.
-        push_state(a, record_state("walk_in", str(uuid.uuid4()), {"x": "y"}, device_id(a)))
-        set_language("en")
-        _shown, controller = _window(qtbot, b)
-        with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
-            controller.start()
-        qtbot.waitUntil(
-            lambda: (
-                "1 record from colleagues needs a newer version of Welcome Desk"
-                in controller.label.text()
-            ),
-            timeout=5000,
-        )
-    finally:
-        a.close()
-        b.close()
+    a = laptops.new("A")
+    b = laptops.new("B")
+    sync_uc.sync_now(b.store)
+    # A colleague's laptop runs a newer version that syncs a kind this one does not know.
+    push_state(a, record_state("walk_in", str(uuid.uuid4()), {"x": "y"}, device_id(a)))
+    set_language("en")
+    _shown, controller = _window(qtbot, b)
+    with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
+        controller.start()
+    qtbot.waitUntil(
+        lambda: (
+            "1 record from colleagues needs a newer version of Welcome Desk"
+            in controller.label.text()
+        ),
+        timeout=5000,
+    )
 
 
 def test_the_status_bar_keeps_its_counts_in_view_and_dates_an_old_sync(
     qtbot: QtBot, session: Session
 ) -> None:
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    controller = window.sync  # type: ignore[attr-defined]
+    _shown, controller = _window(qtbot, session)
     controller.last_error = sync_message("not_approved")  # two sentences
     yesterday = dt.datetime.now() - dt.timedelta(days=1)
     clock = f"{int(yesterday.timestamp() * 1000):013d}-00000-{'d' * 8}"
@@ -537,49 +493,39 @@ def test_the_status_bar_keeps_its_counts_in_view_and_dates_an_old_sync(
 
 @pytest.mark.parametrize("lang", ["de", "bg", "ro"])
 def test_a_refused_enrollment_code_is_explained_in_the_users_language(
-    qtbot: QtBot, tmp_path: Path, server: ServerProcess, lang: str
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops, lang: str
 ) -> None:
     from desktop_app.i18n.messages import refusal_message
-    from desktop_app.ui.sync_status import JoinDialog
 
-    session = create_first_account(tmp_path / "A", "anna", "A", "password 123")
-    other = create_first_account(tmp_path / "B", "anna", "B", "password 123")
-    try:
-        used = server.enroll("A")
-        sync_uc.join(other.store, server.base_url, used, "B")  # the code is used up
-        set_language(lang)
-        window = MainWindow(session)
-        qtbot.addWidget(window)
-        dialog = JoinDialog(window.sync, window)  # type: ignore[attr-defined]
-        qtbot.addWidget(dialog)
-        type_text(dialog.server, server.base_url)
-        type_text(dialog.code, used)
-        with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
-            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-        text = dialog.error.text()
-        assert "enrollment_invalid" not in text and "{" not in text
-        assert text == refusal_message("enrollment_invalid")
-        set_language("en")
-        assert text != refusal_message("enrollment_invalid")  # not the English words
-        assert not sync_uc.is_joined(session.store)
-        window.close()
-    finally:
-        session.close()
-        other.close()
+    session = laptops.account("A")
+    other = laptops.account("B")
+    used = server.enroll("A")
+    sync_uc.join(other.store, server.base_url, used, "B")  # the code is used up
+    set_language(lang)
+    window, dialog = _join_dialog(qtbot, session)
+    type_text(dialog.server, server.base_url)
+    type_text(dialog.code, used)
+    with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    text = dialog.error.text()
+    assert "enrollment_invalid" not in text and "{" not in text
+    assert text == refusal_message("enrollment_invalid")
+    set_language("en")
+    assert text != refusal_message("enrollment_invalid")  # not the English words
+    assert not sync_uc.is_joined(session.store)
+    window.close()
 
 
 def test_the_status_bar_tells_a_server_fault_and_a_bad_certificate_from_being_offline(
-    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+    qtbot: QtBot, tmp_path: Path, laptops: Laptops
 ) -> None:
     from tests.integration.sync_harness import AnsweringStub, move_laptop_to
 
-    a = _laptop(tmp_path, "A", server, None)
+    a = laptops.new("A")
     faulty = AnsweringStub(503, tmp_path)
     untrusted = AnsweringStub(200, tmp_path, tls=True)
     try:
-        window = MainWindow(a)
-        qtbot.addWidget(window)
-        controller = window.sync  # type: ignore[attr-defined]
+        window, controller = _window(qtbot, a)
         # The server answers, with a fault: the laptop is not offline, and the user need not
         # look for a network.
         move_laptop_to(a, faulty.url)
@@ -604,25 +550,19 @@ def test_the_status_bar_tells_a_server_fault_and_a_bad_certificate_from_being_of
         assert untrusted.requests == 0  # nothing was sent
         window.close()
     finally:
-        a.close()
         faulty.close()
         untrusted.close()
 
 
 def test_joining_a_server_with_a_bad_certificate_or_a_fault_says_so(
-    qtbot: QtBot, tmp_path: Path
+    qtbot: QtBot, tmp_path: Path, session: Session
 ) -> None:
-    from desktop_app.ui.sync_status import JoinDialog
     from tests.integration.sync_harness import AnsweringStub
 
-    session = create_first_account(tmp_path / "A", "anna", "A", "password 123")
     untrusted = AnsweringStub(201, tmp_path, tls=True)
     faulty = AnsweringStub(500, tmp_path)
     try:
-        window = MainWindow(session)
-        qtbot.addWidget(window)
-        dialog = JoinDialog(window.sync, window)  # type: ignore[attr-defined]
-        qtbot.addWidget(dialog)
+        window, dialog = _join_dialog(qtbot, session)
         type_text(dialog.server, untrusted.url)
         type_text(dialog.code, "7JM7-FX4J-A922-8BB2")
         with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
@@ -638,150 +578,119 @@ def test_joining_a_server_with_a_bad_certificate_or_a_fault_says_so(
         assert faulty.requests > 0 and not sync_uc.is_joined(session.store)
         window.close()
     finally:
-        session.close()
         untrusted.close()
         faulty.close()
 
 
 def test_the_laptops_dialog_on_a_laptop_that_does_not_coordinate_says_so(
-    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+    qtbot: QtBot, laptops: Laptops
 ) -> None:
-    from desktop_app.ui.sync_status import DevicesDialog
-
-    a = _laptop(tmp_path, "A", server, None)
-    b = _laptop(tmp_path, "B", server, a)  # its user may manage laptops; the laptop may not
-    try:
-        window = MainWindow(b)
-        qtbot.addWidget(window)
-        dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
-        qtbot.addWidget(dialog)
-        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
-        # The server answered (403): it is not out of reach.
-        assert dialog.error.text() == (
-            "Only the laptop of a coordinator can do this. Do it on your coordinator's laptop."
-        )
-        window.close()
-    finally:
-        a.close()
-        b.close()
+    laptops.new("A")
+    b = laptops.new("B")  # its user may manage laptops; the laptop may not
+    window, dialog = _laptops_dialog(qtbot, b)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+    # The server answered (403): it is not out of reach.
+    assert dialog.error.text() == (
+        "Only the laptop of a coordinator can do this. Do it on your coordinator's laptop."
+    )
+    window.close()
 
 
 @pytest.mark.parametrize("lang", ["de", "bg", "ro"])
 def test_after_joining_the_dialog_shows_the_whole_fingerprint_and_what_comes_next(
-    qtbot: QtBot, tmp_path: Path, server: ServerProcess, lang: str
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops, lang: str
 ) -> None:
     from PySide6.QtWidgets import QApplication
 
-    from desktop_app.ui.sync_status import FINGERPRINT_STYLE, JoinDialog
+    from desktop_app.ui.sync_status import FINGERPRINT_STYLE
 
-    a = _laptop(tmp_path, "A", server, None)  # the organisation's first laptop
-    b = create_first_account(tmp_path / "B", "anna", "B", "password 123")
-    try:
-        set_language(lang)
-        window = MainWindow(b)
-        qtbot.addWidget(window)
-        dialog = JoinDialog(window.sync, window)  # type: ignore[attr-defined]
-        qtbot.addWidget(dialog)
-        dialog.show()
-        type_text(dialog.server, server.base_url)
-        type_text(dialog.code, server.enroll("B"))
-        with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
-            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
-        QApplication.processEvents()
-        if SHOTS:
-            dialog.grab().save(str(Path(SHOTS) / f"join-dialog-joined-{lang}.png"))
-        # Nothing of it cut off: the label has the height its text needs at its width.
-        label = dialog.next_steps
-        assert label.isVisible() and label.height() >= label.heightForWidth(label.width())
-        assert dialog.height() >= dialog.minimumSizeHint().height()
-        fingerprint = sync_uc.fingerprint(b.store)
-        # Large, on a line of its own, never broken across lines (it is read out and compared).
-        shown = dialog.joined_fingerprint
-        assert shown.isVisible() and shown.text() == fingerprint and not shown.wordWrap()
-        assert shown.styleSheet() == FINGERPRINT_STYLE and fingerprint in shown.accessibleName()
-        assert shown.focusPolicy() & Qt.FocusPolicy.TabFocus  # reached by Tab, to be copied
-        said = dialog.next_steps.text()
-        next_steps = (
-            "Tell your coordinator this laptop's fingerprint. When it matches the one on "
-            "the coordinator's screen, the coordinator approves this laptop. Then compare "
-            "the other way round: after the next sync, File → Confirm the coordinator's "
-            "laptop asks for the fingerprint shown on the coordinator's laptop."
-        )
-        assert _(next_steps) != next_steps and _(next_steps) in said  # translated
-        window.close()
-    finally:
-        a.close()
-        b.close()
+    laptops.new("A")  # the organisation's first laptop
+    b = laptops.account("B")
+    set_language(lang)
+    window, dialog = _join_dialog(qtbot, b)
+    dialog.show()
+    type_text(dialog.server, server.base_url)
+    type_text(dialog.code, server.enroll("B"))
+    with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    QApplication.processEvents()
+    if SHOTS:
+        dialog.grab().save(str(Path(SHOTS) / f"join-dialog-joined-{lang}.png"))
+    # Nothing of it cut off: the label has the height its text needs at its width.
+    label = dialog.next_steps
+    assert label.isVisible() and label.height() >= label.heightForWidth(label.width())
+    assert dialog.height() >= dialog.minimumSizeHint().height()
+    fingerprint = sync_uc.fingerprint(b.store)
+    # Large, on a line of its own, never broken across lines (it is read out and compared).
+    shown = dialog.joined_fingerprint
+    assert shown.isVisible() and shown.text() == fingerprint and not shown.wordWrap()
+    assert shown.styleSheet() == FINGERPRINT_STYLE and fingerprint in shown.accessibleName()
+    assert shown.focusPolicy() & Qt.FocusPolicy.TabFocus  # reached by Tab, to be copied
+    said = dialog.next_steps.text()
+    next_steps = (
+        "Tell your coordinator this laptop's fingerprint. When it matches the one on "
+        "the coordinator's screen, the coordinator approves this laptop. Then compare "
+        "the other way round: after the next sync, File → Confirm the coordinator's "
+        "laptop asks for the fingerprint shown on the coordinator's laptop."
+    )
+    assert _(next_steps) != next_steps and _(next_steps) in said  # translated
+    window.close()
 
 
 def test_the_status_bar_claims_online_only_after_reaching_the_server(
-    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops
 ) -> None:
-    a = _laptop(tmp_path, "A", server, None)
-    try:
-        people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
-        server.stop()  # the laptop opens where there is no network
-        window = MainWindow(a)
-        qtbot.addWidget(window)
-        controller = window.sync  # type: ignore[attr-defined]
-        qtbot.waitUntil(lambda: "to send" in controller.label.text(), timeout=5000)
-        # Nothing has tried the server yet: neither "Online" nor a sync that never was.
-        text = controller.label.text()
-        assert text.startswith("Not synced yet · ") and "Online" not in text
+    a = laptops.new("A")
+    people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
+    server.stop()  # the laptop opens where there is no network
+    window, controller = _window(qtbot, a)
+    qtbot.waitUntil(lambda: "to send" in controller.label.text(), timeout=5000)
+    # Nothing has tried the server yet: neither "Online" nor a sync that never was.
+    text = controller.label.text()
+    assert text.startswith("Not synced yet · ") and "Online" not in text
 
-        with qtbot.waitSignal(controller.sync_finished, timeout=60_000):
-            assert controller.start()
-        assert controller.label.text().startswith("Offline · ")
+    with qtbot.waitSignal(controller.sync_finished, timeout=60_000):
+        assert controller.start()
+    assert controller.label.text().startswith("Offline · ")
 
-        server.start()
-        with qtbot.waitSignal(controller.sync_finished, timeout=60_000):
-            assert controller.start()
-        text = controller.label.text()
-        assert text.startswith("Online · last sync ") and "0 changes to send" in text
+    server.start()
+    with qtbot.waitSignal(controller.sync_finished, timeout=60_000):
+        assert controller.start()
+    text = controller.label.text()
+    assert text.startswith("Online · last sync ") and "0 changes to send" in text
 
-        # A window opened later, before its first sync: when the last one was, not "Online".
-        window.close()
-        server.stop()
-        again = MainWindow(a)
-        qtbot.addWidget(again)
-        later = again.sync  # type: ignore[attr-defined]
-        qtbot.waitUntil(lambda: "to send" in later.label.text(), timeout=5000)
-        assert later.label.text().startswith("Last sync ") and "Online" not in later.label.text()
-        again.close()
-    finally:
-        a.close()
+    # A window opened later, before its first sync: when the last one was, not "Online".
+    window.close()
+    server.stop()
+    again, later = _window(qtbot, a)
+    qtbot.waitUntil(lambda: "to send" in later.label.text(), timeout=5000)
+    assert later.label.text().startswith("Last sync ") and "Online" not in later.label.text()
+    again.close()
 
 
 def test_the_first_sync_comes_soon_after_the_window_opens_and_the_timer_restarts(
-    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+    qtbot: QtBot, laptops: Laptops
 ) -> None:
     """The program asks for its first sync right after opening (a laptop back from days
     offline), not only when the regular timer first fires a minute later."""
-    a = _laptop(tmp_path, "A", server, None)
-    try:
-        people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
-        window = MainWindow(a)
-        qtbot.addWidget(window)
-        controller = window.sync  # type: ignore[attr-defined]
-        assert controller.timer.remainingTime() > 30_000  # the regular one: far off
-        with qtbot.waitSignal(controller.sync_finished, timeout=60_000):
-            controller.start_soon(10)
-        assert sync_uc.status(a.store).pending_changes == 0  # Elena reached the server
-        assert controller.label.text().startswith("Online · last sync ")
-        # The next automatic sync is a whole interval after this one, not right after it.
-        assert controller.timer.remainingTime() > 30_000
-        window.close()
-    finally:
-        a.close()
+    a = laptops.new("A")
+    people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
+    window, controller = _window(qtbot, a)
+    assert controller.timer.remainingTime() > 30_000  # the regular one: far off
+    with qtbot.waitSignal(controller.sync_finished, timeout=60_000):
+        controller.start_soon(10)
+    assert sync_uc.status(a.store).pending_changes == 0  # Elena reached the server
+    assert controller.label.text().startswith("Online · last sync ")
+    # The next automatic sync is a whole interval after this one, not right after it.
+    assert controller.timer.remainingTime() > 30_000
+    window.close()
 
 
 def test_in_romanian_the_user_is_not_called_connected_beside_offline(
     qtbot: QtBot, session: Session
 ) -> None:
     set_language("ro")
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    controller = window.sync  # type: ignore[attr-defined]
+    window, controller = _window(qtbot, session)
     controller.last_error = _("Offline")
     controller.show_status(sync_uc.SyncStatus(True, "https://x", True, 0, "", 0))
     # "Conectat: Anna  Offline" read as "connected" and "offline" at once.
@@ -803,33 +712,25 @@ def _access_keys(texts: list[str]) -> list[str]:
 
 @pytest.mark.parametrize("lang", ["de", "bg", "ro"])
 def test_the_laptops_dialog_reaches_the_fingerprint_field_by_its_own_access_key(
-    qtbot: QtBot, tmp_path: Path, server: ServerProcess, lang: str
+    qtbot: QtBot, laptops: Laptops, lang: str
 ) -> None:
     from PySide6.QtWidgets import QPushButton
 
-    from desktop_app.ui.sync_status import DevicesDialog
-
-    a = _laptop(tmp_path, "A", server, None)
-    try:
-        set_language(lang)
-        window = MainWindow(a)
-        qtbot.addWidget(window)
-        dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
-        qtbot.addWidget(dialog)
-        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
-        # Labelled where it stays visible while typing (a placeholder goes at the first key).
-        label = next(w for w in dialog.findChildren(QLabel) if w.buddy() is dialog.fingerprint)
-        assert label.isVisibleTo(dialog) and "&" in label.text()
-        texts = [label.text()] + [b.text() for b in dialog.findChildren(QPushButton)]
-        keys = _access_keys(texts)
-        assert len(keys) == len(set(keys)), texts
-        window.close()
-    finally:
-        a.close()
+    a = laptops.new("A")
+    set_language(lang)
+    window, dialog = _laptops_dialog(qtbot, a)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+    # Labelled where it stays visible while typing (a placeholder goes at the first key).
+    label = next(w for w in dialog.findChildren(QLabel) if w.buddy() is dialog.fingerprint)
+    assert label.isVisibleTo(dialog) and "&" in label.text()
+    texts = [label.text()] + [b.text() for b in dialog.findChildren(QPushButton)]
+    keys = _access_keys(texts)
+    assert len(keys) == len(set(keys)), texts
+    window.close()
 
 
 def test_a_member_laptop_says_why_it_cannot_publish_and_where_its_own_publication_went(
-    qtbot: QtBot, server: ServerProcess, tmp_path: Path
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops, tmp_path: Path
 ) -> None:
     """A laptop the server lists as a team member's: the directory window says at once that it
     cannot publish, and whom to ask; a publication made before it joined is withdrawn at its
@@ -837,8 +738,8 @@ def test_a_member_laptop_says_why_it_cannot_publish_and_where_its_own_publicatio
     from desktop_app.ui.directory import DirectoryDialog, FormsDialog
     from desktop_app.usecases import reference
 
-    a = _laptop(tmp_path, "A", server, None)
-    b = create_first_account(tmp_path / "B", "anna", "B", "password 123")
+    a = laptops.new("A")
+    b = laptops.account("B")
     try:
         reference.publish_directory(b.store, b.user, reference.shipped_directory_files(), "alt")
         sync_uc.join(b.store, server.base_url, server.enroll("B"), "B")
@@ -887,8 +788,6 @@ def test_a_member_laptop_says_why_it_cannot_publish_and_where_its_own_publicatio
         assert reference.published_directory(a.store) is None
     finally:
         set_language("en")
-        a.close()
-        b.close()
 
 
 def _access_key(text: str) -> str | None:
@@ -908,7 +807,7 @@ def _hide_key_is_its_own(window: MainWindow) -> bool:
 
 
 def test_a_wrong_clock_shows_a_banner_until_a_sync_finds_it_right(
-    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops
 ) -> None:
     """Offsets measured by real syncs (the server's Date header, shifted by a proxy): none
     under five minutes, a banner for three days ahead and for two hours behind; a sync that
@@ -916,7 +815,7 @@ def test_a_wrong_clock_shows_a_banner_until_a_sync_finds_it_right(
     from desktop_app.i18n.messages import clock_warning
     from tests.integration.sync_harness import CuttingProxy, move_laptop_to
 
-    a = _laptop(tmp_path, "A", server, None)
+    a = laptops.new("A")
     # The window syncs in a process of its own: its clock is ahead of the server's by as much
     # as the proxy puts the server's Date header back.
     proxy = CuttingProxy(server.base_url)
@@ -985,7 +884,6 @@ def test_a_wrong_clock_shows_a_banner_until_a_sync_finds_it_right(
         assert banner.isHidden() and indicator.isHidden()
         window.close()
     finally:
-        a.close()
         proxy.close()
 
 
@@ -994,13 +892,10 @@ def test_the_clock_banner_hides_to_the_status_bar_and_comes_back_by_keyboard(
 ) -> None:
     from desktop_app.domain.clock_check import DAY_MS, MINUTE_MS
 
-    window = MainWindow(session)
-    qtbot.addWidget(window)
-    window.resize(1100, 700)
-    window.show()
+    window, controller = _window(qtbot, session, 1100)
     window.activateWindow()  # access keys go to the active window
     qtbot.waitUntil(window.isActiveWindow)
-    clock = window.sync.clock  # type: ignore[attr-defined]
+    clock = controller.clock
     banner, indicator = clock.banner, clock.indicator
     clock.after_sync(3 * DAY_MS)
     assert banner.isVisible() and indicator.isHidden()
@@ -1148,12 +1043,12 @@ def test_the_clock_banner_reads_whole_in_each_language_at_1100_pixels(
 
 
 def test_the_status_bar_says_once_that_the_server_was_restored_from_a_backup(
-    qtbot: QtBot, server: ServerProcess, tmp_path: Path
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops, tmp_path: Path
 ) -> None:
     """A sync that finds the server restored from an older backup (and sends back what it
     lost) says so in the status bar, in the user's language, for as long as the window is
     open; the syncs after it find nothing more to recover."""
-    a = _laptop(tmp_path, "A", server, None)
+    a = laptops.new("A")
     try:
         sync_uc.sync_now(a.store)
         backup = Backup(server, tmp_path)
@@ -1179,23 +1074,21 @@ def test_the_status_bar_says_once_that_the_server_was_restored_from_a_backup(
         assert not report.server_restored and report.pushed == 0
     finally:
         set_language("en")
-        a.close()
 
 
 def test_a_laptop_the_restored_server_forgot_joins_again_from_the_file_menu(
-    qtbot: QtBot, server: ServerProcess, tmp_path: Path
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops, tmp_path: Path
 ) -> None:
     """A laptop enrolled after the server's backup is unknown to the restored server: the
     status bar says to join again, the File menu's join action turns into "Join again…" and
     opens the join dialog saying so, in the window opened after a restart as well, before any
     sync of its own; after the coordinator's approval the window's next sync puts what was
     recorded only on this laptop on the server."""
-    from desktop_app.ui.sync_status import JoinDialog
 
-    a = _laptop(tmp_path, "A", server, None)
+    a = laptops.new("A")
     backup = Backup(server, tmp_path)
     backup.take()
-    c = _laptop(tmp_path, "C", server, a)
+    c = laptops.new("C")
     try:
         only_here = people.register_person(
             c.store, c.user, PersonDraft("Elena", "Radu", phone="0176 1")
@@ -1219,7 +1112,8 @@ def test_a_laptop_the_restored_server_forgot_joins_again_from_the_file_menu(
         # The program closed and opened again: the new window knows before it syncs.
         window.close()
         c.close()
-        c = log_in(tmp_path / "C", "anna", "password 123")
+        c = log_in(tmp_path / "C", "anna", PASSWORD)
+        laptops.sessions.append(c)  # closed with the others
         window, controller = _window(qtbot, c, 1366)
         qtbot.waitUntil(
             lambda: controller.join_action.text() == "Der &Organisation erneut beitreten…",
@@ -1261,8 +1155,6 @@ def test_a_laptop_the_restored_server_forgot_joins_again_from_the_file_menu(
         window.close()
     finally:
         set_language("en")
-        a.close()
-        c.close()
 
 
 def test_a_coordinators_status_bar_says_while_a_laptop_revoked_after_the_backup_can_sync(
@@ -1271,7 +1163,7 @@ def test_a_coordinators_status_bar_says_while_a_laptop_revoked_after_the_backup_
     """The coordinator's laptop finds the server restored, but cannot revoke B there again (the
     connection drops at it): the status bar says so, in the user's language, until a sync
     has revoked it."""
-    from tests.integration.sync_harness import CuttingProxy, Laptops
+    from tests.integration.sync_harness import CuttingProxy
 
     proxy = CuttingProxy(server.base_url)
     group = Laptops(server, tmp_path, url=proxy.url)
@@ -1330,12 +1222,7 @@ def test_a_status_too_long_for_a_small_laptop_ends_in_an_ellipsis_and_says_what_
 
     set_language(lang)
     try:
-        window = MainWindow(session)
-        qtbot.addWidget(window)
-        window.resize(1100, 700)
-        window.show()
-        qtbot.waitExposed(window)
-        controller = window.sync  # type: ignore[attr-defined]
+        window, controller = _window(qtbot, session, 1100)
         status = controller.label
         qtbot.waitUntil(lambda: status.text() != "", timeout=5000)  # the window's own reading
         refusal = sync_uc.SyncStatus(True, "https://x", True, 5, _clock(3), 0)
@@ -1412,9 +1299,7 @@ def test_the_file_menu_uses_each_access_key_once_also_when_it_offers_to_join_aga
     them in turn."""
     set_language(lang)
     try:
-        window = MainWindow(session)
-        qtbot.addWidget(window)
-        controller = window.sync  # type: ignore[attr-defined]
+        window, controller = _window(qtbot, session)
         qtbot.waitUntil(lambda: controller.label.text() != "", timeout=5000)
         for refused in ("", "unauthorized"):
             controller.show_status(
@@ -1436,15 +1321,13 @@ def test_the_join_dialog_names_its_button_and_uses_each_access_key_once(
     qtbot: QtBot, session: Session, lang: str
 ) -> None:
     """Its button said "OK" beside "Close", with no access key; it says what it does now."""
-    from desktop_app.ui.sync_status import JoinDialog
     from tests.ui.test_keyboard_ui import _keyed_texts
 
     set_language(lang)
     try:
-        window = MainWindow(session)
-        qtbot.addWidget(window)
+        window, controller = _window(qtbot, session)
         for again in (False, True):
-            dialog = JoinDialog(window.sync, window, again=again)  # type: ignore[attr-defined]
+            dialog = JoinDialog(controller, window, again=again)
             qtbot.addWidget(dialog)
             dialog.show()
             qtbot.waitExposed(dialog)
@@ -1469,9 +1352,7 @@ def test_in_romanian_the_status_bar_says_what_to_do_in_the_words_of_the_file_men
     person singular in Romanian, as in the menu they point to."""
     set_language("ro")
     try:
-        window = MainWindow(session)
-        qtbot.addWidget(window)
-        controller = window.sync  # type: ignore[attr-defined]
+        window, controller = _window(qtbot, session)
         qtbot.waitUntil(lambda: controller.label.text() != "", timeout=5000)
         controller.show_status(
             sync_uc.SyncStatus(

@@ -22,7 +22,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.visits import VisitsFeature, VisitWindow
 from desktop_app.usecases import access, accounts, audit, people, visits
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import finish_form
+from tests.ui.conftest import finish_form, shown_window
 from tests.unit.test_visits import consent_answers, full_life_situation
 
 TODAY = dt.date.today()
@@ -51,9 +51,7 @@ def _case(session: Session) -> tuple[str, visits.Visit]:
 
 
 def _open_visit(qtbot: QtBot, user: Session, pid: str) -> tuple[MainWindow, VisitWindow]:
-    window = MainWindow(user)
-    qtbot.addWidget(window)
-    window.show()
+    window = shown_window(qtbot, user)
     window.show_person(pid)
     feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
     assert len(feature.tab.visits) == 1

@@ -1,0 +1,106 @@
+"""The window's notice of a publication this laptop cannot use (forms or the service directory
+from a newer Welcome Desk, or damaged): an amber banner above the list and the person's page,
+so that an advisor does not fill in outdated forms or print outdated addresses unawares. Read
+at start and after every sync; it goes once the publication is usable (an update, or a new
+publication)."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QSize, Qt
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QWidget
+
+from desktop_app import __version__
+from desktop_app.i18n.messages import unusable_publication_detail, unusable_publication_message
+from desktop_app.i18n.text import _
+from desktop_app.ui.error_label import WARNING_BACKGROUND, WARNING_BORDER
+from desktop_app.usecases import reference
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
+
+
+class PublicationBanner(QFrame):
+    """One sentence per unusable publication; what to do in the tooltip. Nothing to hide: it
+    stays while the shipped data is used instead of what the coordination published."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("publication_banner")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        # As the clock's banner (the two may show at once, one above the other).
+        self.setStyleSheet(
+            f"#publication_banner {{ background: {WARNING_BACKGROUND}; "
+            f"border: 1px solid {WARNING_BORDER}; border-radius: 4px; margin: 6px 9px 0 9px; }}"
+        )
+        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, self)
+        self.icon = QLabel()
+        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning, None, self)
+        self.icon.setPixmap(icon.pixmap(QSize(size, size)))
+        self.icon.setAlignment(Qt.AlignmentFlag.AlignTop)
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.text.setTextInteractionFlags(
+            Qt.TextInteractionFlag.TextSelectableByMouse
+            | Qt.TextInteractionFlag.TextSelectableByKeyboard
+        )
+        self.text.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a screen reader reaches it
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(18, 10, 18, 4)  # inside the margin above
+        layout.setSpacing(10)
+        layout.addWidget(self.icon)
+        layout.addWidget(self.text, 1)
+        self.hide()
+
+    def show_unusable(self, found: list[reference.Unusable]) -> None:
+        lines = [unusable_publication_message(u.name, u.reason) for u in found]
+        details = list(
+            dict.fromkeys(
+                unusable_publication_detail(u.reason, u.publisher_version, __version__)
+                for u in found
+            )
+        )
+        self.text.setText("\n".join(lines))
+        tip = "\n".join([*lines, *details])
+        self.text.setToolTip(html.escape(tip).replace("\n", "<br>"))
+        self.setToolTip(self.text.toolTip())
+        self.setAccessibleName(_("Warning"))
+        self.setAccessibleDescription(tip)
+        self.text.setAccessibleName(tip)
+        self.setVisible(bool(found))
+
+    def plain_text(self) -> str:
+        return self.text.text()
+
+
+class PublicationNotice(QObject):
+    """Keeps the banner as ``reference.unusable_publications`` says, read off the UI thread."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.found: list[reference.Unusable] = []
+        self.banner = PublicationBanner()
+        window.add_banner(self.banner)
+        window.retranslated.connect(self._show)
+        self._generation = 0
+
+    def check(self, _result: Any = None) -> None:
+        """Read which publications cannot be used (at start, and after every sync)."""
+        self._generation += 1
+        generation, store = self._generation, self.window.session.store
+
+        def found(unusable: list[reference.Unusable]) -> None:
+            if generation == self._generation:  # a later reading is under way or shown
+                self.found = unusable
+                self._show()
+
+        self.window.tasks.run(
+            lambda: reference.unusable_publications(store), found, lambda _e: None
+        )
+
+    def _show(self) -> None:
+        self.banner.show_unusable(self.found)

@@ -1,0 +1,188 @@
+"""The window says when a publication cannot be used here (forms or a directory from a newer
+Welcome Desk, or damaged), the Laptops dialog shows each laptop's version, and publishing names
+the laptops that run an older one. Real stores, a real server process on 127.0.0.1, real
+widgets offscreen."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QLabel
+from pytestqt.qtbot import QtBot
+
+from desktop_app import __version__
+from desktop_app.i18n.text import set_language
+from desktop_app.sync.engine import TOKEN, get_meta
+from desktop_app.sync.http_client import SyncServerClient
+from desktop_app.ui.directory import FormsDialog, PublishDialog
+from desktop_app.ui.publication_notice import PublicationBanner
+from desktop_app.ui.sync_status import DevicesDialog
+from desktop_app.usecases import reference
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import Session
+from tests.integration.sync_harness import Laptops, ServerProcess
+from tests.ui.conftest import shown_window
+from tests.ui.test_sync_ui import laptops, server  # noqa: F401 - the fixtures
+from tests.unit.test_reference_unusable import _arrive, _content, _forms_with_unknown_key, _shipped
+
+SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
+
+
+def _shot(widget: object, name: str, tmp_path: Path) -> None:
+    folder = Path(SHOTS) if SHOTS else tmp_path
+    widget.grab().save(str(folder / f"{name}.png"))  # type: ignore[attr-defined]
+
+
+def _banner(window: object) -> PublicationBanner:
+    return window.sync.publications.banner  # type: ignore[attr-defined, no-any-return]
+
+
+@pytest.mark.parametrize(
+    ("lang", "forms_text", "directory_text"),
+    [
+        (
+            "de",
+            "Die Koordination hat Formulare veröffentlicht, die diese Version von Welcome Desk "
+            "nicht lesen kann. Dieser Laptop verwendet bis zu einem Update die mitgelieferten "
+            "Formulare.",
+            "Das von der Koordination veröffentlichte Verzeichnis der Stellen ist beschädigt.",
+        ),
+        (
+            "bg",
+            "Координаторът публикува формуляри, които тази версия на Welcome Desk не може да "
+            "прочете.",
+            "Указателят на службите, публикуван от координатора, е повреден.",
+        ),
+    ],
+)
+def test_forms_from_a_newer_version_and_a_damaged_directory_are_said_in_a_banner(
+    qtbot: QtBot,
+    session: Session,
+    tmp_path: Path,
+    lang: str,
+    forms_text: str,
+    directory_text: str,
+) -> None:
+    set_language(lang)
+    _arrive(
+        session, reference.FORMS, _content(_forms_with_unknown_key(), format=2, app_version="0.4.0")
+    )
+    _arrive(session, reference.SERVICES, _content({"jobcenter.yaml": "id: [unclosed"}))
+    window = shown_window(qtbot, session)
+    banner = _banner(window)
+    qtbot.waitUntil(banner.isVisible, timeout=10_000)
+    text = banner.plain_text()
+    assert forms_text in text and directory_text in text
+    assert "0.4.0" in banner.toolTip() and __version__ in banner.toolTip()
+    # Whole at a small laptop's 1100 px: the two sentences wrap, nothing is cut off.
+    window.resize(1100, 700)
+    qtbot.wait(50)
+    label = banner.text
+    assert label.height() >= label.heightForWidth(label.width())
+    assert banner.width() <= window.width()
+    _shot(window, f"publication-banner-{lang}", tmp_path)
+    # The coordination publishes usable forms and a directory: after the next sync it is gone.
+    files = _shipped("forms")
+    files["consent.yaml"] = files["consent.yaml"].replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    _arrive(session, reference.FORMS, _content(files, format=1, app_version=__version__))
+    _arrive(session, reference.SERVICES, _content(_shipped("services"), format=1))
+    window.sync.sync_finished.emit(None)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: not banner.isVisible(), timeout=10_000)
+    window.close()
+
+
+def test_no_banner_with_a_usable_publication(qtbot: QtBot, session: Session) -> None:
+    files = _shipped("forms")
+    files["consent.yaml"] = files["consent.yaml"].replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    reference.publish_forms(session.store, session.user, files)
+    window = shown_window(qtbot, session)
+    generation = window.sync.publications._generation  # type: ignore[attr-defined]
+    done: list[bool] = []
+    window.tasks.run(lambda: None, lambda _r: done.append(True))  # after the check's task
+    qtbot.waitUntil(lambda: bool(done), timeout=10_000)
+    qtbot.wait(50)
+    assert window.sync.publications._generation == generation  # type: ignore[attr-defined]
+    assert not _banner(window).isVisible()
+    assert window.sync.publications.found == []  # type: ignore[attr-defined]
+    window.close()
+
+
+def _as_older_version(at: ServerProcess, session: Session, version: str) -> None:
+    """A request of ``session``'s laptop as Welcome Desk ``version`` would make it."""
+    with session.store.reading() as db:
+        token = get_meta(db, TOKEN)
+    with SyncServerClient(at.base_url, token, app_version=version, max_retries=1) as client:
+        client.pull(0, 1)
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "bg"])
+def test_the_laptops_dialog_shows_each_version_and_publishing_names_the_older_laptops(
+    qtbot: QtBot,
+    tmp_path: Path,
+    server: ServerProcess,  # noqa: F811 - the fixture
+    laptops: Laptops,  # noqa: F811 - the fixture
+    lang: str,
+) -> None:
+    set_language(lang)
+    a = laptops.new("Büro")
+    b = laptops.new("Laptop Kasia")
+    _as_older_version(server, b, "0.0.9")
+    window = shown_window(qtbot, a)
+    # Nothing known yet (the list was not fetched here): publishing names nobody.
+    assert sync_uc.laptops_on_older_versions(a.store) == []
+    dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+    qtbot.addWidget(dialog)
+    dialog.show()  # at the size it opens with
+    qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == 2, timeout=10_000)
+    lines = {dialog.list.item(i).text() for i in range(dialog.list.count())}
+    # Each line whole, the version at its end included.
+    room = dialog.list.viewport().width()
+    assert all(dialog.list.fontMetrics().horizontalAdvance(x) + 8 <= room for x in lines)
+    (own,) = [x for x in lines if x.startswith("Büro")]
+    (other,) = [x for x in lines if x.startswith("Laptop Kasia")]
+    older = {
+        "en": "Version 0.0.9 (older)",
+        "de": "Version 0.0.9 (älter)",
+        "bg": "Версия 0.0.9 (по-стара)",
+    }[lang]
+    assert older in other
+    version = older.split()[0]
+    assert f"{version} {__version__}" in own and "(" not in own.split(version)[1]
+    _shot(dialog, f"laptops-versions-{lang}", tmp_path)
+    dialog.close()
+    assert sync_uc.laptops_on_older_versions(a.store) == ["Laptop Kasia"]
+
+    forms = FormsDialog(a, window)
+    qtbot.addWidget(forms)
+    folder = tmp_path / "forms"
+    reference.export_forms(a.store, a.user, folder)
+    text = (folder / "consent.yaml").read_text(encoding="utf-8")
+    (folder / "consent.yaml").write_text(
+        text.replace("\nversion: 1\n", "\nversion: 2\n", 1), encoding="utf-8"
+    )
+    seen: list[str] = []
+
+    def answer(tries: int = 100) -> None:
+        shown = QApplication.activeModalWidget()
+        if isinstance(shown, PublishDialog):
+            seen.extend(lbl.text() for lbl in shown.findChildren(QLabel))
+            _shot(shown, f"publish-older-laptops-{lang}", tmp_path)
+            shown.reject()
+        elif tries:
+            QTimer.singleShot(20, lambda: answer(tries - 1))
+
+    QTimer.singleShot(0, answer)
+    assert not forms.publish_from(folder)  # the question was answered "Cancel"
+    said = {
+        "en": "These laptops run an older version of Welcome Desk and may not be able to "
+        "use what you publish until they are updated: Laptop Kasia",
+        "de": "Auf diesen Laptops läuft eine ältere Version von Welcome Desk; sie können das "
+        "Veröffentlichte möglicherweise erst nach einem Update verwenden: Laptop Kasia",
+        "bg": "Тези лаптопи са с по-стара версия на Welcome Desk и може да не могат да "
+        "използват публикуваното, докато не бъдат обновени: Laptop Kasia",
+    }[lang]
+    assert any(said in t for t in seen), seen
+    window.close()

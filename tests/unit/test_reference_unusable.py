@@ -1,0 +1,177 @@
+"""A publication this laptop cannot use is told apart, not silently replaced by what was shipped:
+one from a newer Welcome Desk (a newer format or version, or keys this version does not know)
+from a damaged one. Real encrypted stores; the publication's content as another laptop's
+publication arrives in the store (the sync writes the record's columns as they came)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from desktop_app import __version__
+from desktop_app.domain import versions
+from desktop_app.paths import resource
+from desktop_app.storage.reference_models import ReferenceRow
+from desktop_app.usecases import reference
+from desktop_app.usecases.accounts import Session
+
+# A key a later version may add to a field, which this version's loader refuses.
+NEW_KEY = "        hint_later: {de: a, bg: b, ro: c, en: d}\n"
+
+
+def _shipped(kind: str) -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in resource(kind).glob("*.yaml")}
+
+
+def _forms_with_unknown_key() -> dict[str, str]:
+    files = _shipped("forms")
+    text = files["consent.yaml"]
+    anchor = "        suggest: services\n"
+    assert anchor in text
+    files["consent.yaml"] = text.replace(anchor, anchor + NEW_KEY, 1).replace(
+        "\nversion: 1\n", "\nversion: 2\n", 1
+    )
+    return files
+
+
+def _arrive(session: Session, name: str, content: dict[str, object] | str) -> None:
+    """``content`` as the publication ``name`` of another laptop, stored as a sync stores it:
+    the record's columns, a new revision."""
+    text = content if isinstance(content, str) else json.dumps(content, ensure_ascii=False)
+    record_id = reference.reference_id(name)
+    with session.store.transaction() as db:
+        row = db.get(ReferenceRow, record_id)
+        if row is None:
+            row = ReferenceRow(id=record_id, name=name, revision=0, field_clocks="{}")
+            db.add(row)
+        row.content = text
+        row.deleted = False
+        row.revision = (row.revision or 0) + 1
+        row.updated_hlc = str(session.store.clock.now())
+        row.device_id = "other-laptop"
+        row.author_id = "someone"
+
+
+def _content(files: dict[str, str], **extra: object) -> dict[str, object]:
+    return {
+        "files": files,
+        "note": "",
+        "publisher": "Maria",
+        "published_at": "2026-11-30T10:00:00+00:00",
+        **extra,
+    }
+
+
+def test_a_publication_states_the_publishers_version_and_format_and_is_in_force(
+    session: Session,
+) -> None:
+    files = _shipped("forms")
+    files["consent.yaml"] = files["consent.yaml"].replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    reference.publish_forms(session.store, session.user, files)
+    with session.store.reading() as db:
+        content = json.loads(db.scalars(select(ReferenceRow.content)).one())
+    assert content["app_version"] == __version__
+    assert content["format"] == reference.PUBLICATION_FORMAT == 1
+    assert reference.published_forms(session.store) is not None
+    assert reference.forms_in_force(session.store)["consent"].version == 2
+    assert reference.unusable_publications(session.store) == []
+
+
+def test_nothing_published_is_nothing_unusable(session: Session) -> None:
+    assert reference.unusable_publications(session.store) == []
+
+
+@pytest.mark.parametrize(
+    "stated",
+    [
+        {"format": 2, "app_version": "0.3.0"},  # a newer format
+        {"format": 1, "app_version": "9.0.0"},  # the same format, a newer version
+        {"format": 2},  # no readable version
+        {},  # from before publications stated either: only unknown keys
+    ],
+    ids=["format", "version", "format-only", "unstated"],
+)
+def test_forms_from_a_newer_version_are_reported_newer_and_the_shipped_ones_apply(
+    session: Session, stated: dict[str, object], caplog: pytest.LogCaptureFixture
+) -> None:
+    _arrive(session, reference.FORMS, _content(_forms_with_unknown_key(), **stated))
+    with caplog.at_level(logging.WARNING, logger="desktop_app.usecases.reference"):
+        found = reference.unusable_publications(session.store)
+        assert reference.forms_in_force(session.store) == reference.shipped_forms()
+        assert reference.unusable_publications(session.store) == found  # cached
+    version = str(stated.get("app_version", ""))
+    assert found == [reference.Unusable(reference.FORMS, reference.NEWER, version, 1)]
+    # Logged once for the revision, naming neither the publisher nor anything of the content.
+    logged = [r.getMessage() for r in caplog.records if "not usable" in r.getMessage()]
+    assert len(logged) == 1 and "newer" in logged[0] and "Maria" not in logged[0]
+
+
+def test_a_newer_format_that_is_damaged_as_well_is_still_reported_newer(session: Session) -> None:
+    """An update is what helps first: the newer version may read it."""
+    files = _shipped("services")
+    files["jobcenter.yaml"] = "id: [unclosed"
+    _arrive(session, reference.SERVICES, _content(files, format=7, app_version="1.0"))
+    (found,) = reference.unusable_publications(session.store)
+    assert (found.name, found.reason, found.publisher_version) == ("services", "newer", "1.0")
+
+
+def test_a_directory_with_an_unknown_key_and_no_stated_version_is_probably_newer(
+    session: Session,
+) -> None:
+    files = _shipped("services")
+    files["jobcenter.yaml"] += "accessibility: {de: x, bg: x, ro: x, en: x}\n"
+    _arrive(session, reference.SERVICES, _content(files))
+    assert [u.reason for u in reference.unusable_publications(session.store)] == ["newer"]
+    assert reference.service_directory(session.store).get("jobcenter") is not None
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        (reference.FORMS, "{not json"),
+        (reference.FORMS, json.dumps({"note": "no files"})),
+        (reference.SERVICES, _content({"jobcenter.yaml": "id: [unclosed"})),
+        # Stated by this very version, an unknown key is damage (publishing checks the forms).
+        (reference.FORMS, _content(_forms_with_unknown_key(), format=1, app_version=__version__)),
+        # Not from a newer version, and not only unknown keys.
+        (reference.FORMS, _content({"consent.yaml": "id: consent\n"})),
+    ],
+    ids=["not-json", "no-files", "broken-yaml", "own-version", "broken-form"],
+)
+def test_a_damaged_publication_is_reported_damaged(
+    session: Session, name: str, content: dict[str, object] | str
+) -> None:
+    _arrive(session, name, content)
+    (found,) = reference.unusable_publications(session.store)
+    assert (found.name, found.reason) == (name, "damaged")
+    assert reference.forms_in_force(session.store) == reference.shipped_forms()
+
+
+def test_a_usable_publication_after_an_unusable_one_clears_the_report(
+    session: Session, tmp_path: Path
+) -> None:
+    _arrive(session, reference.FORMS, _content(_forms_with_unknown_key(), format=2))
+    assert len(reference.unusable_publications(session.store)) == 1
+    files = _shipped("forms")
+    files["consent.yaml"] = files["consent.yaml"].replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    _arrive(session, reference.FORMS, _content(files, format=1, app_version=__version__))
+    assert reference.unusable_publications(session.store) == []
+    assert reference.forms_in_force(session.store)["consent"].version == 2
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("0.1.0", "0.2.0", -1),
+        ("0.10.0", "0.9.1", 1),
+        ("1.0", "1.0.0", 0),
+        ("1.0.0rc1", "1.0.0", -1),
+        ("0.1.0", "nonsense", None),
+    ],
+)
+def test_versions_compare_as_numbers(a: str, b: str, expected: int | None) -> None:
+    assert versions.compare(a, b) == expected
