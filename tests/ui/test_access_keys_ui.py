@@ -36,6 +36,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.domain.referral import Referral
 from desktop_app.i18n.text import _, set_language
+from desktop_app.ui.application import QtTranslations
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import people, visits
 from desktop_app.usecases import referrals as referrals_uc
@@ -204,7 +205,7 @@ def desk(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     px wide (the advisors' laptops). As the program runs: its own font, and Qt's own texts
     (OK, Cancel, Close …, some with keys of their own) in the UI language."""
     from desktop_app.domain.users import Role
-    from desktop_app.ui.application import QtTranslations, load_fonts
+    from desktop_app.ui.application import load_fonts
     from desktop_app.usecases import accounts
     from desktop_app.usecases.accounts import create_first_account
     from tests.integration.sync_harness import older_answers_conflict
@@ -453,8 +454,7 @@ def _join(desk: Desk) -> Iterator[View]:
         dialog.reject()
 
 
-# The laptops dialog (File → Laptops of the organisation) opens on a laptop joined to a server
-# only; test_sync_ui.py checks its keys against a real server.
+# The laptops dialog (File → Laptops of the organisation): at the end, with a server.
 
 
 @opener("confirm coordinator")
@@ -650,6 +650,15 @@ def _first_run(desk: Desk) -> Iterator[View]:
     wizard.deleteLater()
 
 
+def _problems(shown: list[View]) -> list[str]:
+    problems = [
+        f"{v.where}: {key!r} shared by {texts}" for v in shown for key, texts in v.clashes().items()
+    ]
+    problems += [f"{v.where}: no access key on {v.unkeyed}" for v in shown if v.unkeyed]
+    problems += [f"{v.where}: cut off {v.cut}" for v in shown if v.cut]
+    return problems
+
+
 def _close_new_windows(desk: Desk, before: set[QWidget]) -> None:
     """The windows an opener made, gone (not only hidden): each language switch retranslates
     every widget alive, and the module's time grew with each one kept."""
@@ -677,9 +686,72 @@ def test_each_access_key_once_and_every_button_with_one(
         desk.window.switch_language("en")
     # The sweep sees the controls (a window without any key at all is a finding of its own).
     assert any(view.keyed for view in shown) or name in NO_KEYS, (name, shown)
-    problems = [
-        f"{v.where}: {key!r} shared by {texts}" for v in shown for key, texts in v.clashes().items()
-    ]
-    problems += [f"{v.where}: no access key on {v.unkeyed}" for v in shown if v.unkeyed]
-    problems += [f"{v.where}: cut off {v.cut}" for v in shown if v.cut]
+    problems = _problems(shown)
     assert not problems, "\n".join([f"{name} [{lang}]", *problems])
+
+
+# --- the laptops dialog: it opens on a laptop joined to a server only ---------------------------
+
+
+@pytest.fixture(scope="module")
+def joined(
+    qapp: QApplication, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[MainWindow, QtTranslations]]:
+    """A coordinator's laptop joined to a real server on 127.0.0.1, a second laptop waiting
+    for approval; the coordinator's main window."""
+    from tests.integration.sync_harness import Laptops, ServerProcess
+
+    folder = tmp_path_factory.mktemp("laptops")
+    server = ServerProcess(db_url=f"sqlite:///{folder / 'server.db'}", log_path=folder / "s.log")
+    server.start()
+    group = Laptops(server, folder)
+    try:
+        coordinator = group.new("A")
+        group.new("B", approve=False)
+        qt_texts = QtTranslations(qapp)
+        set_language("en")
+        window = MainWindow(coordinator)
+        window.sync.timer.stop()  # type: ignore[attr-defined]
+        window.show()
+        yield window, qt_texts
+        window.close()
+        window.deleteLater()
+        QApplication.processEvents()
+        qt_texts.stop()
+    finally:
+        group.close()
+        server.stop()
+        server.dispose()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_laptops_dialog_and_its_revoke_question_use_each_access_key_once(
+    qtbot: QtBot, joined: tuple[MainWindow, QtTranslations], lang: str
+) -> None:
+    from desktop_app.ui.sync_status import DevicesDialog
+
+    window, _qt_texts = joined
+    window.switch_language(lang)
+    dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+    qtbot.addWidget(dialog)
+    try:
+        dialog.show()
+        qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == 2, timeout=10_000)
+        waiting = next(
+            row
+            for row in range(dialog.list.count())
+            if dialog.list.item(row).text().startswith("B ")
+        )
+        dialog.list.setCurrentRow(waiting)  # Approve and Revoke offered
+        shown = list(views(dialog, "laptops"))
+        dialog.revoke.click()
+        box = dialog.revoke_question
+        assert box is not None
+        qtbot.waitExposed(box)
+        shown += views(box, "revoke question")
+        box.reject()
+    finally:
+        dialog.reject()
+        window.switch_language("en")
+    assert any(view.keyed for view in shown)
+    assert not _problems(shown), "\n".join([f"laptops [{lang}]", *_problems(shown)])
