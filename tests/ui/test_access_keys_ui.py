@@ -650,6 +650,15 @@ def _first_run(desk: Desk) -> Iterator[View]:
     wizard.deleteLater()
 
 
+def _switch(window: MainWindow, lang: str) -> None:
+    """The UI language switched, as the Language menu does, and Qt's own change of language
+    delivered to every widget before a window is opened (as by the time a user opens one):
+    delivered to a window made meanwhile, Qt's would put its own texts back on the standard
+    buttons the window names itself ("&Save")."""
+    window.switch_language(lang)
+    QApplication.processEvents()
+
+
 def _problems(shown: list[View]) -> list[str]:
     problems = [
         f"{v.where}: {key!r} shared by {texts}" for v in shown for key, texts in v.clashes().items()
@@ -678,7 +687,7 @@ def test_each_access_key_once_and_every_button_with_one(
 ) -> None:
     desk.qtbot = qtbot
     before = set(QApplication.topLevelWidgets())
-    desk.window.switch_language(lang)
+    _switch(desk.window, lang)
     try:
         shown = list(OPENERS[name](desk))
     finally:
@@ -731,7 +740,7 @@ def test_the_laptops_dialog_and_its_revoke_question_use_each_access_key_once(
     from desktop_app.ui.sync_status import DevicesDialog
 
     window, _qt_texts = joined
-    window.switch_language(lang)
+    _switch(window, lang)
     dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
     qtbot.addWidget(dialog)
     try:
