@@ -141,7 +141,7 @@ class AddUserDialog(_FormDialog):
         self.password, self.repeat = password_field(), password_field()
         self.add_row("account", _("&Account name"), self.account)
         self.add_row("display_name", _("&Full name"), self.display_name)
-        self.add_row("role", _("&Role"), self.role)
+        self.add_row("role", _("R&ole"), self.role)
         self.add_row("password", _("&Password"), self.password)
         self.add_row("password_repeat", _("&Repeat password"), self.repeat)
 
@@ -175,7 +175,7 @@ class UsersDialog(QDialog):
         self.add_button.clicked.connect(self._on_add_clicked)
         self.remove_button = QPushButton(_("&Remove user"))
         self.remove_button.clicked.connect(self._on_remove_clicked)
-        self.recovery_button = QPushButton(_("New &recovery code…"))
+        self.recovery_button = QPushButton(_("New recovery &code…"))
         self.recovery_button.clicked.connect(self._on_recovery_clicked)
         self.error = ErrorLabel()
         buttons = QWidget()

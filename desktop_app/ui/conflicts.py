@@ -13,7 +13,8 @@ import contextlib
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -383,7 +384,24 @@ class ConflictsDialog(QDialog):
         self._show_sides(c)
         self._show_editor(c if c.editable and not c.withheld else None)
         self._show_combination(c)
+        # Once the new rows are laid out (the old ones are deleted later).
+        QTimer.singleShot(0, self._grow)
         self._log_view(c)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        QTimer.singleShot(0, self._grow)
+
+    def _grow(self) -> None:
+        """As wide and high as the conflict shown wants, within a laptop's 1100 × 680, never
+        smaller than it is: the two versions' answers side by side want some 860 px in
+        Bulgarian, and at the 640 px the dialog opened with their choices and labels were cut
+        off (the explicit minimum width keeps the layout from enforcing its own)."""
+        if not self.isVisible():
+            return
+        wanted = self.sizeHint().boundedTo(QSize(1100, 680)).expandedTo(self.minimumSizeHint())
+        if self.size().expandedTo(wanted) != self.size():
+            self.resize(self.size().expandedTo(wanted))
 
     def _log_view(self, c: conflicts_uc.OpenConflict) -> None:
         """The person whose values are shown now, once while the dialog is open."""

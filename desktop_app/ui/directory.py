@@ -116,10 +116,11 @@ class _ReferenceDialog(QDialog):
         self.publish_button.setToolTip(
             _("Checks an edited folder and sends it to every laptop of the organisation.")
         )
-        close = QPushButton(_("Close"))
+        # Qt's own Close, as in every other dialog: Escape is its key.
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.export_button.clicked.connect(self._choose_export)
         self.publish_button.clicked.connect(self._choose_publish)
-        close.clicked.connect(self.accept)
+        close.rejected.connect(self.accept)
         row.addWidget(self.export_button)
         row.addWidget(self.publish_button)
         row.addStretch(1)

@@ -100,7 +100,7 @@ class ChoicePage(QWizardPage):
 
     def retranslate(self) -> None:
         self.setTitle(_("How do you want to start?"))
-        self.new.setText(_("Set up a &new organisation"))
+        self.new.setText(_("Set up a new &organisation"))
         self.join.setText(_("&Join an organisation"))
         self.demo.setText(_("&Try with demo data"))
         self.notes["new"].setText(

@@ -694,13 +694,13 @@ class LetterPreview(QDialog):
             layout.addStretch(1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.print_button = self.buttons.addButton(
-            _("Print…"), QDialogButtonBox.ButtonRole.ActionRole
+            _("&Print…"), QDialogButtonBox.ButtonRole.ActionRole
         )
         self.save_button = self.buttons.addButton(
-            _("Save as PDF…"), QDialogButtonBox.ButtonRole.ActionRole
+            _("Save as P&DF…"), QDialogButtonBox.ButtonRole.ActionRole
         )
         self.queue_button = self.buttons.addButton(
-            _("Add to print queue"), QDialogButtonBox.ButtonRole.ActionRole
+            _("Add to print &queue"), QDialogButtonBox.ButtonRole.ActionRole
         )
         self.sign_button = self.buttons.addButton(
             _("&Sign off"), QDialogButtonBox.ButtonRole.ActionRole
@@ -732,7 +732,7 @@ class LetterPreview(QDialog):
         self.pdf = b""
         for button in (self.print_button, self.save_button, self.queue_button):
             button.setEnabled(False)
-        self.queue_button.setText(_("Add to print queue"))
+        self.queue_button.setText(_("Add to print &queue"))
         self.message.setText(_("Preparing the letter…"))
         self.message.setStyleSheet("")
         store, referral_id, lang = self.window_.session.store, self.referral.id, self.client_lang
@@ -882,7 +882,7 @@ class StatusDialog(QDialog):
             self.status.setCurrentIndex(1)
         self.outcome = QPlainTextEdit(referral.outcome)
         self.outcome.setMaximumHeight(80)
-        self.has_follow_up = QCheckBox(_("Follow up on"))
+        self.has_follow_up = QCheckBox(_("&Follow up on"))
         self.follow_up = QDateEdit()
         self.follow_up.setCalendarPopup(True)
         self.follow_up.setDisplayFormat("dd.MM.yyyy")
@@ -896,8 +896,8 @@ class StatusDialog(QDialog):
         row.addWidget(self.follow_up, 1)
         self.error = ErrorLabel()
         form = QFormLayout()
-        form.addRow(_("Status:"), self.status)
-        form.addRow(_("Outcome:"), self.outcome)
+        form.addRow(_("&Status:"), self.status)
+        form.addRow(_("&Outcome:"), self.outcome)
         form.addRow("", row)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -993,8 +993,8 @@ class ReferralsTab(QWidget):
         self.table.setHorizontalHeaderLabels(
             [_("Status"), _("Follow-up"), _("Service"), _("Appointment"), _("Issued"), _("Reason")]
         )
-        self.status_button.setText(_("Change status…"))
-        self.letter_button.setText(_("Show letter…"))
+        self.status_button.setText(_("Change &status…"))
+        self.letter_button.setText(_("Show le&tter…"))
         self.empty.setText(_("No referrals yet."))
         self.refresh(self.person)
 
@@ -1098,8 +1098,8 @@ class PrintQueueWindow(QDialog):
         self.table.setHorizontalHeaderLabels(
             [_("Queued"), _("Person"), _("Service"), _("Language"), _("Reference")]
         )
-        self.print_button.setText(_("Print all…"))
-        self.remove_button.setText(_("Remove"))
+        self.print_button.setText(_("&Print all…"))
+        self.remove_button.setText(_("&Remove"))
         self.refresh()
 
     def refresh(self) -> None:
@@ -1200,7 +1200,7 @@ class FollowUpsWindow(QDialog):
                 _("Reference"),
             ]
         )
-        self.open_button.setText(_("Open person"))
+        self.open_button.setText(_("&Open person"))
         self.refresh()
 
     def refresh(self, today: dt.date | None = None) -> None:

@@ -459,12 +459,12 @@ class ReportsWindow(QMainWindow):
         self.from_label, self.to_label = QLabel(_("From")), QLabel(_("To"))
         self.device = QComboBox()
         self.advisor = QComboBox()
-        self.show_button = QPushButton(_("Show"))
+        self.show_button = QPushButton(_("&Show"))
         self.export_buttons = []
         for fmt, text in (
-            ("pdf", _("Export PDF…")),
-            ("xlsx", _("Export XLSX…")),
-            ("csv", _("Export CSV…")),
+            ("pdf", _("Export &PDF…")),
+            ("xlsx", _("Export &XLSX…")),
+            ("csv", _("Export &CSV…")),
         ):
             button = QPushButton(text)
             button.clicked.connect(lambda _checked=False, f=fmt: self.export(f))

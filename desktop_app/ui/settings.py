@@ -114,7 +114,7 @@ class LetterheadForm(QWidget):
 
     def retranslate(self) -> None:
         texts = {
-            "name": _("Organisation &name"),
+            "name": _("&Organisation name"),
             "subtitle": _("Second line (programme)"),
             "address_lines": _("&Address (one line each)"),
             "phone": _("Phone"),
@@ -125,7 +125,7 @@ class LetterheadForm(QWidget):
             self.labels[name].setText(text)
         self.name.setAccessibleName(texts["name"].replace("&", ""))
         self.address.setAccessibleName(texts["address_lines"].replace("&", ""))
-        self.logo_button.setText(_("Choose…"))
+        self.logo_button.setText(_("&Choose…"))
 
     def _on_logo_clicked(self) -> None:
         name, _filter = QFileDialog.getOpenFileName(
@@ -221,8 +221,8 @@ class SettingsDialog(QDialog):
         self.laptop_box.setTitle(_("This laptop"))
         self.letterhead_box.setTitle(_("Letterhead of referral letters"))
         self.labels["language"].setText(_("&Language of the program"))
-        self.labels["idle_lock"].setText(_("&Lock after minutes without use"))
-        self.labels["server"].setText(_("Sync &server address"))
+        self.labels["idle_lock"].setText(_("Loc&k after minutes without use"))
+        self.labels["server"].setText(_("S&ync server address"))
         self.idle_lock.setSuffix(" " + _("min"))
         # Qt ships no Romanian catalogue for its own buttons: name them ourselves.
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(_("&Save"))

@@ -486,7 +486,7 @@ def test_a_letter_saved_and_queued_does_not_wait_while_a_sync_writes(
         assert held.is_set()  # both returned while the store was held
         assert saved.read_bytes() == preview.pdf  # the file itself does not wait
         assert not preview.queue_button.isEnabled()
-        assert preview.queue_button.text() == "Add to print queue"
+        assert preview.queue_button.text() == "Add to print &queue"
         assert uc.print_queue(session.store, session.user) == []
     qtbot.waitUntil(lambda: preview.queue_button.text() == "In the print queue", timeout=5000)
     assert not preview.queue_button.isEnabled()

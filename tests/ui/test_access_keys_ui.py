@@ -1,0 +1,766 @@
+"""Every window, dialog and wizard page the program shows, in each UI language: what is in
+sight at once (a wizard page, a tab, a form's section, one menu) uses each access key once,
+and every push button has one.
+
+Alt+letter with two controls sharing the letter only moves between them in turn (Qt calls the
+shortcut ambiguous), and a button without one is reached by tabbing only: advisors at a busy
+contact point work by keyboard. Sittings found such clashes window by window by looking; this
+sweeps them all. Each window is opened once per language and every check runs on what it shows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QSettings
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialogButtonBox,
+    QGroupBox,
+    QLabel,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QTabBar,
+    QTabWidget,
+    QWidget,
+    QWizard,
+)
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import Person, PersonDraft
+from desktop_app.domain.referral import Referral
+from desktop_app.i18n.text import _, set_language
+from desktop_app.ui.application import QtTranslations
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.usecases import people, visits
+from desktop_app.usecases import referrals as referrals_uc
+from desktop_app.usecases.accounts import Session
+from tests.conftest import PASSWORD, record_sharing_consent
+from tests.ui.test_main_window import _access_key
+
+LANGS = ("en", "de", "bg", "ro")
+LAPTOP_WIDTH = 1100  # the advisors' laptops: no window wider, no button cut off within it
+
+# Push buttons deliberately without an access key (English msgids; compared in the language
+# shown). Each says why.
+UNKEYED_BY_DESIGN = frozenset(
+    {
+        # The destructive confirmation of revoking a laptop: chosen by mouse or Tab only, never
+        # by a letter typed out of habit (Cancel is the default and the escape button).
+        "Revoke and renew the team key",
+    }
+)
+
+
+# Windows with no access key at all, and why.
+NO_KEYS = {
+    # A grid of check boxes, one per helper and section, and Save/Cancel: Tab and Space.
+    "open to helpers": "a grid of check boxes",
+}
+
+
+@dataclass
+class View:
+    """What one view of a window offers the keyboard."""
+
+    where: str
+    keyed: list[str] = field(default_factory=list)  # texts with an access key
+    unkeyed: list[str] = field(default_factory=list)  # push buttons that need one and lack it
+    cut: list[str] = field(default_factory=list)  # buttons narrower than their text wants
+
+    def clashes(self) -> dict[str, list[str]]:
+        by_key: dict[str, list[str]] = {}
+        for text in self.keyed:
+            key = _access_key(text)
+            assert key is not None
+            by_key.setdefault(key, []).append(text)
+        return {key: texts for key, texts in by_key.items() if len(texts) > 1}
+
+
+def _exempt(button: QPushButton, top: QWidget) -> bool:
+    """Buttons fine without a key: a button box's standard ones (OK, Cancel, Close … in Qt's
+    own words), a wizard's Cancel (its escape button), the allow-listed ones."""
+    from desktop_app.ui.form_view import GroupEditor, GroupItem
+
+    box = button.parent()
+    standard = QDialogButtonBox.StandardButton.NoButton
+    if isinstance(box, QDialogButtonBox) and box.standardButton(button) != standard:
+        return True
+    if isinstance(top, QWizard) and button is top.button(QWizard.WizardButton.CancelButton):
+        return True
+    # A form's repeated group (children, languages …): "Remove" is repeated on every entry,
+    # one key would be shared by all of them; reached by Tab from the entry's fields.
+    if isinstance(box, GroupItem) and button is box.remove:
+        return True
+    # NOT YET: its "Add a child" / "Add a language" … is the form definition's own text
+    # (resources/forms/*.yaml, publishable by the coordinator), which marks no key; reached
+    # by Tab after the group's last field.
+    if isinstance(box, GroupEditor) and button is box.add:
+        return True
+    return button.text() in {_(msgid) for msgid in UNKEYED_BY_DESIGN}
+
+
+def scan(top: QWidget, where: str, extra: Iterable[str] = ()) -> View:
+    """The view of ``top`` (a window) as it is shown now: its controls in sight (enabled or
+    not: a button greyed until a field is filled clashes once it is not), its tab titles, its
+    menu bar's titles; ``extra``: texts shown with it that are not its children."""
+    view = View(where, keyed=[t for t in extra if _access_key(t)])
+    if top.width() > LAPTOP_WIDTH:
+        view.cut.append(f"the window itself ({top.width()} > {LAPTOP_WIDTH})")
+
+    def mine(widget: QWidget) -> bool:
+        return widget.window() is top and widget.isVisibleTo(top)
+
+    for button in top.findChildren(QAbstractButton):
+        if not mine(button) or not button.text() or isinstance(button.parent(), QTabBar):
+            continue
+        if button.width() < button.sizeHint().width():
+            view.cut.append(f"{button.text()} ({button.width()} < {button.sizeHint().width()})")
+        if _access_key(button.text()):
+            view.keyed.append(button.text())
+        elif isinstance(button, QPushButton) and not _exempt(button, top):
+            view.unkeyed.append(button.text())
+    for label in top.findChildren(QLabel):
+        if label.buddy() is not None and mine(label) and _access_key(label.text()):
+            view.keyed.append(label.text())
+    for box in top.findChildren(QGroupBox):
+        if mine(box) and _access_key(box.title()):
+            view.keyed.append(box.title())
+    for bar in top.findChildren(QTabBar):
+        if mine(bar):
+            texts = [bar.tabText(i) for i in range(bar.count()) if bar.isTabVisible(i)]
+            view.keyed += [t for t in texts if _access_key(t)]
+    if isinstance(top, QMainWindow) and top.menuWidget() is not None and mine(top.menuBar()):
+        titles = [a.text() for a in top.menuBar().actions() if a.isVisible() and a.menu()]
+        view.keyed += [t for t in titles if _access_key(t)]
+    return view
+
+
+def menu_views(menu: QMenu, where: str) -> Iterator[View]:
+    """One view per menu (and submenu): each entry with a key of its own in it."""
+    view = View(where)
+    for action in menu.actions():
+        if action.isSeparator() or not action.isVisible() or not action.text():
+            continue
+        (view.keyed if _access_key(action.text()) else view.unkeyed).append(action.text())
+        submenu = action.menu()
+        if isinstance(submenu, QMenu):
+            yield from menu_views(submenu, f"{where} › {action.text()}")
+    yield view
+
+
+def _settled(top: QWidget) -> None:
+    """What is pending done, and ``top`` laid out for its texts now (a window kept from an
+    earlier language gets its new widths at the next layout pass)."""
+    for _pass in range(3):  # a new text asks for a new layout, which asks for another
+        QApplication.processEvents()
+
+
+def views(top: QWidget, where: str, extra: Iterable[str] = ()) -> Iterator[View]:
+    """``top`` as shown, then with each tab of each of its tab widgets in front in turn."""
+    _settled(top)
+    extra = list(extra)
+    yield scan(top, where, extra)
+    for tabs in top.findChildren(QTabWidget):
+        if tabs.window() is not top or not tabs.isVisibleTo(top):
+            continue
+        before = tabs.currentIndex()
+        for index in range(tabs.count()):
+            if index != before and tabs.isTabVisible(index):
+                tabs.setCurrentIndex(index)
+                _settled(top)
+                yield scan(top, f"{where}, tab {tabs.tabText(index)!r}", extra)
+        tabs.setCurrentIndex(before)
+
+
+# --- what the windows need ---------------------------------------------------------------------
+
+
+@dataclass
+class Desk:
+    session: Session
+    window: MainWindow
+    person: Person
+    referral: Referral
+    visit: visits.Visit
+    folder: Path
+    qtbot: QtBot | None = None
+
+    @property
+    def bot(self) -> QtBot:
+        assert self.qtbot is not None
+        return self.qtbot
+
+
+@pytest.fixture(scope="module")
+def desk(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Desk]:
+    """One coordinator's store (everything offered) with a person who has a consent, a
+    referral, a finished visit, a draft and conflicts to decide; the main window on it, 1100
+    px wide (the advisors' laptops). As the program runs: its own font, and Qt's own texts
+    (OK, Cancel, Close …, some with keys of their own) in the UI language."""
+    from desktop_app.domain.users import Role
+    from desktop_app.ui.application import load_fonts
+    from desktop_app.usecases import accounts
+    from desktop_app.usecases.accounts import create_first_account
+    from tests.integration.sync_harness import older_answers_conflict
+    from tests.ui.test_conflicts_ui import _children_conflict, _record_conflicts
+    from tests.unit.test_visits import full_life_situation
+
+    folder = tmp_path_factory.mktemp("keys")
+    session = create_first_account(folder / "data", "anna", "Anna Schmidt", PASSWORD)
+    store, user = session.store, session.user
+    accounts.add_user(session, "mihai", "Mihai", Role.HELPER, "helper pass 12")  # users, cases
+    person = people.register_person(
+        store,
+        user,
+        PersonDraft("Мария", "Петрова", "1991-04-02", languages=("bg", "ro"), phone="0176 1"),
+    )
+    record_sharing_consent(session, person.id)
+    today = dt.date.today()
+    referral = referrals_uc.issue_referral(
+        store, user, person.id, "vhs", "integration_course", client_lang="bg", follow_up=today
+    )
+    referrals_uc.queue_for_printing(store, user, referral.id)
+    visit = visits.finish_visit(store, user, person.id, "life_situation", full_life_situation())
+    visits.save_draft(store, user, person.id, "skills_check", {})
+    _record_conflicts(session, person.id, ("phone", "0176 1", "0176 2"))
+    _children_conflict(session, count=3)
+    # The dialog's third shape: two versions of a visit's answers that do not fit together.
+    other = people.register_person(store, user, PersonDraft("Ion", "Popa"))
+    answers = full_life_situation()
+    theirs = visits.finish_visit(store, user, other.id, "life_situation", answers)
+    older = {k: v for k, v in theirs.answers.items() if k != "rent"} | {"housing_type": "homeless"}
+    newer = {**theirs.answers, "rent_contract": "yes"}
+    older_answers_conflict(session, theirs.id, other.id, newer, older, field="answers+")
+    font = qapp.font()
+    load_fonts(qapp)
+    qt_texts = QtTranslations(qapp)
+    set_language("en")
+    window = MainWindow(session)
+    # Not to sync (no server) while the module runs.
+    window.sync.timer.stop()  # type: ignore[attr-defined]
+    window.resize(LAPTOP_WIDTH, 700)
+    window.show()
+    # The unfinished forms offered at start (checked by their own opener below) out of the way.
+    QApplication.processEvents()
+    drafts = window.visits.drafts_dialog  # type: ignore[attr-defined]
+    if drafts is not None:
+        drafts.reject()
+    window.show_person(person.id)
+    yield Desk(session, window, person, referral, visit, folder)
+    set_language("en")
+    for widget in QApplication.topLevelWidgets():
+        if widget is not window:
+            widget.close()
+    window.close()
+    window.deleteLater()
+    QApplication.processEvents()
+    session.close()
+    qt_texts.stop()
+    qapp.setFont(font)
+
+
+Opener = Callable[[Desk], Iterator[View]]
+OPENERS: dict[str, Opener] = {}
+
+
+def opener(name: str) -> Callable[[Opener], Opener]:
+    def register(function: Opener) -> Opener:
+        OPENERS[name] = function
+        return function
+
+    return register
+
+
+def _person_shown(desk: Desk) -> None:
+    """The person on the main window's page again (locking the window empties it)."""
+    desk.window.show_person(desk.person.id)
+    desk.bot.waitUntil(lambda: desk.window.person_page.person is not None, timeout=5000)
+
+
+def _shown(desk: Desk, widget: QWidget) -> QWidget:
+    widget.show()
+    desk.bot.waitExposed(widget)
+    return widget
+
+
+@opener("main window")
+def _main(desk: Desk) -> Iterator[View]:
+    window = desk.window
+    window.show_person(None)
+    yield from views(window, "no one selected")
+    _person_shown(desk)
+    notice = window.conflict_notice  # type: ignore[attr-defined]
+    desk.bot.waitUntil(notice.isVisible, timeout=5000)
+    yield from views(window, "a person shown")
+    for action in window.menuBar().actions():
+        menu = action.menu()
+        if isinstance(menu, QMenu):
+            for view in menu_views(menu, f"menu {action.text()!r}"):
+                if menu is window.language_menu:
+                    view.unkeyed = []  # each language's name as it writes it, no letter marked
+                yield view
+    yield from menu_views(window.person_page.more_menu, "menu More…")
+
+
+@opener("lock screen")
+def _lock(desk: Desk) -> Iterator[View]:
+    locker = desk.window.locker  # type: ignore[attr-defined]
+    locker.lock()
+    try:
+        yield from views(desk.window, "locked")
+    finally:
+        locker.unlock()
+
+
+@opener("register person")
+def _register(desk: Desk) -> Iterator[View]:
+    dialog = desk.window.open_register_dialog()
+    yield from views(_shown(desk, dialog), "register")
+    dialog.reject()
+
+
+@opener("edit person")
+def _edit_person(desk: Desk) -> Iterator[View]:
+    from desktop_app.ui.person_dialog import EditPersonDialog
+
+    s = desk.session
+    dialog = EditPersonDialog(s.store, s.user, desk.person, desk.window)
+    yield from views(_shown(desk, dialog), "edit person")
+    dialog.reject()
+
+
+def _visit_window_views(desk: Desk, form_id: str, visit: visits.Visit | None) -> Iterator[View]:
+    from desktop_app.ui.visits import VisitWindow
+
+    win = VisitWindow(
+        desk.session, desk.person, form_id, visit=visit, client_lang="ro", parent=desk.window
+    )
+    _shown(desk, win)
+    view = win.view
+    for row in range(view.navigator.count()):
+        if not view.navigator.item(row).isHidden():
+            view.show_section_row(row)
+            yield from views(win, f"{form_id}, section {view.current_section()}")
+    if form_id == "life_situation" and visit is None:
+        consent = win.open_consent()
+        yield from views(_shown(desk, consent), "consent")
+        consent.reject()
+    win.close()
+
+
+@opener("visit: life situation")
+def _life_situation(desk: Desk) -> Iterator[View]:
+    yield from _visit_window_views(desk, "life_situation", None)
+
+
+@opener("visit: a finished one opened")
+def _visit_opened(desk: Desk) -> Iterator[View]:
+    yield from _visit_window_views(desk, "life_situation", desk.visit)
+
+
+@opener("visit: skills check")
+def _skills(desk: Desk) -> Iterator[View]:
+    yield from _visit_window_views(desk, "skills_check", None)
+
+
+@opener("quick contact")
+def _quick_contact(desk: Desk) -> Iterator[View]:
+    dialog = desk.window.visits.open_quick_contact()  # type: ignore[attr-defined]
+    yield from views(_shown(desk, dialog), "quick contact")
+    dialog.reject()
+
+
+@opener("unfinished forms")
+def _drafts(desk: Desk) -> Iterator[View]:
+    from desktop_app.ui.visits import DraftsDialog
+
+    s = desk.session
+    drafts = visits.list_open_drafts(s.store, s.user)
+    assert drafts
+    dialog = DraftsDialog(s, drafts, desk.window)
+    yield from views(_shown(desk, dialog), "drafts")
+    dialog.reject()
+
+
+@opener("refer")
+def _refer(desk: Desk) -> Iterator[View]:
+    _person_shown(desk)
+    dialog = desk.window.referrals.open_refer_dialog()  # type: ignore[attr-defined]
+    assert dialog is not None
+    yield from views(_shown(desk, dialog), "refer")
+    dialog.reject()
+
+
+@opener("letter preview")
+def _preview(desk: Desk) -> Iterator[View]:
+    from desktop_app.ui import referrals as referrals_ui
+
+    if not referrals_ui.HAVE_QTPDF:
+        pytest.skip("QtPdf is not installed")
+    feature = desk.window.referrals  # type: ignore[attr-defined]
+    with desk.bot.waitSignal(feature.open_preview(desk.referral).loaded, timeout=10_000):
+        pass
+    yield from views(_shown(desk, feature.preview), "letter preview")
+    feature.preview.reject()
+
+
+@opener("referral status")
+def _status(desk: Desk) -> Iterator[View]:
+    dialog = desk.window.referrals.open_status_dialog(desk.referral)  # type: ignore[attr-defined]
+    yield from views(_shown(desk, dialog), "status")
+    dialog.reject()
+
+
+@opener("print queue")
+def _queue(desk: Desk) -> Iterator[View]:
+    queue = desk.window.referrals.open_print_queue()  # type: ignore[attr-defined]
+    queue.table.selectRow(0)
+    yield from views(_shown(desk, queue), "print queue")
+    queue.close()
+
+
+@opener("follow-ups due")
+def _follow_ups(desk: Desk) -> Iterator[View]:
+    window = desk.window.referrals.open_follow_ups()  # type: ignore[attr-defined]
+    window.table.selectRow(0)
+    yield from views(_shown(desk, window), "follow-ups")
+    window.close()
+
+
+@opener("conflicts")
+def _conflicts(desk: Desk) -> Iterator[View]:
+    dialog = desk.window.sync.open_conflicts()  # type: ignore[attr-defined]
+    desk.bot.waitUntil(lambda: dialog.list.count() >= 3, timeout=5000)
+    for row in range(dialog.list.count()):
+        dialog.list.setCurrentRow(row)
+        yield from views(_shown(desk, dialog), f"conflict {dialog.list.item(row).text()!r}")
+    dialog.reject()
+
+
+@opener("join")
+def _join(desk: Desk) -> Iterator[View]:
+    from desktop_app.ui.sync_status import JoinDialog
+
+    for again in (False, True):
+        dialog = JoinDialog(desk.window.sync, desk.window, again=again)  # type: ignore[attr-defined]
+        yield from views(_shown(desk, dialog), f"join (again: {again})")
+        dialog.reject()
+
+
+# The laptops dialog (File → Laptops of the organisation): at the end, with a server.
+
+
+@opener("confirm coordinator")
+def _confirm(desk: Desk) -> Iterator[View]:
+    from desktop_app.ui.sync_status import ConfirmCoordinatorDialog
+
+    dialog = ConfirmCoordinatorDialog(desk.window.sync, desk.window)  # type: ignore[attr-defined]
+    yield from views(_shown(desk, dialog), "confirm coordinator")
+    dialog.reject()
+
+
+@opener("users")
+def _users(desk: Desk) -> Iterator[View]:
+    from desktop_app.ui.accounts import AddUserDialog, UsersDialog
+
+    users = UsersDialog(desk.session, desk.window)
+    users.table.selectRow(0)
+    yield from views(_shown(desk, users), "users")
+    add = AddUserDialog(desk.session, users)
+    yield from views(_shown(desk, add), "add user")
+    add.reject()
+    users.reject()
+
+
+@opener("recovery code")
+def _recovery_code(desk: Desk) -> Iterator[View]:
+    from desktop_app.ui.accounts import RecoveryCodeDialog
+
+    dialog = RecoveryCodeDialog("ABCD-EFGH-IJKL-MNOP", desk.window)
+    yield from views(_shown(desk, dialog), "recovery code")
+    dialog.reject()
+
+
+@opener("change password, backup, restore")
+def _password_backup(desk: Desk) -> Iterator[View]:
+    from desktop_app.ui.accounts import BackupDialog, ChangePasswordDialog, RestoreDialog
+
+    for dialog in (
+        ChangePasswordDialog(desk.session, desk.window),
+        BackupDialog(desk.session, desk.window),
+        RestoreDialog(desk.window),
+    ):
+        yield from views(_shown(desk, dialog), type(dialog).__name__)
+        dialog.reject()
+
+
+@opener("login")
+def _login(desk: Desk) -> Iterator[View]:
+    from desktop_app.ui.login import FirstAccountDialog, LoginDialog, RecoveryLoginDialog
+
+    data = desk.folder / "data"
+    for dialog in (
+        LoginDialog(data, ["anna", "ion"]),
+        RecoveryLoginDialog(data, "anna"),
+        FirstAccountDialog(desk.folder / "empty"),
+    ):
+        yield from views(_shown(desk, dialog), type(dialog).__name__)
+        dialog.reject()
+        dialog.deleteLater()
+
+
+@opener("erase, export")
+def _data_rights(desk: Desk) -> Iterator[View]:
+    from desktop_app.ui.data_rights import EraseDialog, ExportDialog
+
+    for dialog in (EraseDialog(desk.person, desk.window), ExportDialog(desk.person, desk.window)):
+        yield from views(_shown(desk, dialog), type(dialog).__name__)
+        dialog.reject()
+
+
+@opener("retention")
+def _retention(desk: Desk) -> Iterator[View]:
+    from desktop_app.ui.data_rights import RetentionWindow
+
+    dialog = RetentionWindow(desk.window)
+    yield from views(_shown(desk, dialog), "retention")
+    dialog.reject()
+
+
+@opener("open to helpers")
+def _case_access(desk: Desk) -> Iterator[View]:
+    from desktop_app.ui.case_access import CaseAccessDialog
+
+    dialog = CaseAccessDialog(desk.session, desk.person, desk.window)
+    yield from views(_shown(desk, dialog), "case access")
+    dialog.reject()
+
+
+@opener("audit log")
+def _audit(desk: Desk) -> Iterator[View]:
+    from desktop_app.ui.audit import AuditWindow
+
+    dialog = AuditWindow(desk.session, desk.window)
+    yield from views(_shown(desk, dialog), "audit")
+    dialog.reject()
+
+
+@opener("service directory, forms, publish")
+def _directory(desk: Desk) -> Iterator[View]:
+    from desktop_app.ui.directory import DirectoryDialog, FormsDialog, PublishDialog
+
+    for dialog in (
+        DirectoryDialog(desk.session, desk.window),
+        FormsDialog(desk.session, desk.window),
+    ):
+        yield from views(_shown(desk, dialog), type(dialog).__name__)
+        if isinstance(dialog, DirectoryDialog):
+            confirm = PublishDialog(dialog._summary(desk.folder, 13), dialog)
+            yield from views(_shown(desk, confirm), "publish")
+            confirm.reject()
+        dialog.reject()
+
+
+@opener("settings")
+def _settings(desk: Desk) -> Iterator[View]:
+    from desktop_app.ui.settings import SettingsDialog
+
+    qsettings = QSettings(str(desk.folder / "settings.ini"), QSettings.Format.IniFormat)
+    dialog = SettingsDialog(desk.session, qsettings, desk.window)
+    yield from views(_shown(desk, dialog), "settings")
+    dialog.reject()
+
+
+@opener("reports")
+def _reports(desk: Desk) -> Iterator[View]:
+    from desktop_app.ui.reports import CasesDialog, ReportsWindow
+
+    dashboard = ReportsWindow(desk.session, desk.window.tasks, desk.window)
+    _shown(desk, dashboard)
+    dashboard.refresh()
+    desk.bot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
+    yield from views(dashboard, "reports")
+    for action in dashboard.menuBar().actions() if dashboard.menuWidget() else []:
+        menu = action.menu()
+        if isinstance(menu, QMenu):
+            yield from menu_views(menu, f"reports menu {action.text()!r}")
+    cases = CasesDialog("Visits", ["Мария Петрова"], dashboard)
+    yield from views(_shown(desk, cases), "cases")
+    cases.reject()
+    dashboard.close()
+
+
+@opener("import people")
+def _import(desk: Desk) -> Iterator[View]:
+    from desktop_app.ui.people_import import PeopleImportWizard
+    from tests.ui.test_people_import_ui import CSV
+
+    path = desk.folder / "clients.csv"
+    path.write_text(CSV, encoding="utf-8-sig")
+    wizard = PeopleImportWizard(desk.session, desk.window.tasks, desk.window)
+    _shown(desk, wizard)
+    yield from views(wizard, "file")
+    wizard.file_page.path.setText(str(path))
+    wizard.next()
+    assert wizard.currentPage() is wizard.mapping_page
+    yield from views(wizard, "mapping")
+    wizard.next()
+    page = wizard.preview_page
+    desk.bot.waitUntil(lambda: page.report() is not None, timeout=10_000)
+    yield from views(wizard, "preview")
+    wizard.reject()
+
+
+@opener("first start")
+def _first_run(desk: Desk) -> Iterator[View]:
+    from desktop_app.ui.first_run import FirstRunWizard
+
+    settings = QSettings(str(desk.folder / "first.ini"), QSettings.Format.IniFormat)
+    wizard = FirstRunWizard(desk.folder / "first", settings)
+    _shown(desk, wizard)
+    back = wizard.buttonText(QWizard.WizardButton.BackButton)
+
+    def at(page: QWidget, where: str, with_back: bool = True) -> Iterator[View]:
+        """The wizard started at ``page``, as reached from the page before it (Back shown)."""
+        wizard.setStartId(wizard.pageIds()[wizard.pages().index(page)])
+        wizard.restart()
+        yield from views(wizard, where, [back] if with_back else [])
+
+    yield from at(wizard.language_page, "language", with_back=False)
+    for choice in (wizard.choice_page.new, wizard.choice_page.join, wizard.choice_page.demo):
+        choice.setChecked(True)
+        yield from at(wizard.choice_page, f"choice {choice.text()!r}")
+    wizard.choice_page.new.setChecked(True)
+    yield from at(wizard.organisation_page, "organisation")
+    yield from at(wizard.account_page, "account")
+    wizard.choice_page.join.setChecked(True)
+    yield from at(wizard.join_page, "join")
+    yield from at(wizard.account_page, "account (joining)")
+    # After the commit page (the account): no way back.
+    yield from at(wizard.recovery_page, "recovery", with_back=False)
+    yield from at(wizard.joined_page, "joined", with_back=False)
+    wizard.close()
+    wizard.deleteLater()
+
+
+def _switch(window: MainWindow, lang: str) -> None:
+    """The UI language switched, as the Language menu does, and Qt's own change of language
+    delivered to every widget before a window is opened (as by the time a user opens one):
+    delivered to a window made meanwhile, Qt's would put its own texts back on the standard
+    buttons the window names itself ("&Save")."""
+    window.switch_language(lang)
+    QApplication.processEvents()
+
+
+def _problems(shown: list[View]) -> list[str]:
+    problems = [
+        f"{v.where}: {key!r} shared by {texts}" for v in shown for key, texts in v.clashes().items()
+    ]
+    problems += [f"{v.where}: no access key on {v.unkeyed}" for v in shown if v.unkeyed]
+    problems += [f"{v.where}: cut off {v.cut}" for v in shown if v.cut]
+    return problems
+
+
+def _close_new_windows(desk: Desk, before: set[QWidget]) -> None:
+    """The windows an opener made, gone (not only hidden): each language switch retranslates
+    every widget alive, and the module's time grew with each one kept."""
+    feature = desk.window.referrals  # type: ignore[attr-defined]
+    kept = {desk.window, feature.queue_window, feature.follow_ups_window}  # the feature's own
+    for widget in QApplication.topLevelWidgets():
+        if widget not in before and widget not in kept:
+            widget.close()
+            widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("name", list(OPENERS))
+def test_each_access_key_once_and_every_button_with_one(
+    qtbot: QtBot, desk: Desk, name: str, lang: str
+) -> None:
+    desk.qtbot = qtbot
+    before = set(QApplication.topLevelWidgets())
+    _switch(desk.window, lang)
+    try:
+        shown = list(OPENERS[name](desk))
+    finally:
+        _close_new_windows(desk, before)
+        desk.window.switch_language("en")
+    # The sweep sees the controls (a window without any key at all is a finding of its own).
+    assert any(view.keyed for view in shown) or name in NO_KEYS, (name, shown)
+    problems = _problems(shown)
+    assert not problems, "\n".join([f"{name} [{lang}]", *problems])
+
+
+# --- the laptops dialog: it opens on a laptop joined to a server only ---------------------------
+
+
+@pytest.fixture(scope="module")
+def joined(
+    qapp: QApplication, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[MainWindow, QtTranslations]]:
+    """A coordinator's laptop joined to a real server on 127.0.0.1, a second laptop waiting
+    for approval; the coordinator's main window."""
+    from tests.integration.sync_harness import Laptops, ServerProcess
+
+    folder = tmp_path_factory.mktemp("laptops")
+    server = ServerProcess(db_url=f"sqlite:///{folder / 'server.db'}", log_path=folder / "s.log")
+    server.start()
+    group = Laptops(server, folder)
+    try:
+        coordinator = group.new("A")
+        group.new("B", approve=False)
+        qt_texts = QtTranslations(qapp)
+        set_language("en")
+        window = MainWindow(coordinator)
+        window.sync.timer.stop()  # type: ignore[attr-defined]
+        window.show()
+        yield window, qt_texts
+        window.close()
+        window.deleteLater()
+        QApplication.processEvents()
+        qt_texts.stop()
+    finally:
+        group.close()
+        server.stop()
+        server.dispose()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_laptops_dialog_and_its_revoke_question_use_each_access_key_once(
+    qtbot: QtBot, joined: tuple[MainWindow, QtTranslations], lang: str
+) -> None:
+    from desktop_app.ui.sync_status import DevicesDialog
+
+    window, _qt_texts = joined
+    _switch(window, lang)
+    dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+    qtbot.addWidget(dialog)
+    try:
+        dialog.show()
+        qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == 2, timeout=10_000)
+        waiting = next(
+            row
+            for row in range(dialog.list.count())
+            if dialog.list.item(row).text().startswith("B ")
+        )
+        dialog.list.setCurrentRow(waiting)  # Approve and Revoke offered
+        shown = list(views(dialog, "laptops"))
+        dialog.revoke.click()
+        box = dialog.revoke_question
+        assert box is not None
+        qtbot.waitExposed(box)
+        shown += views(box, "revoke question")
+        box.reject()
+    finally:
+        dialog.reject()
+        window.switch_language("en")
+    assert any(view.keyed for view in shown)
+    assert not _problems(shown), "\n".join([f"laptops [{lang}]", *_problems(shown)])
