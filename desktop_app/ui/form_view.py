@@ -52,6 +52,9 @@ from desktop_app.ui.widgets import ErrorLabel
 
 CLIENT_COLOUR = "#1a5fb4"
 SUMMARY = "__next_steps__"
+# The keys that move through a form's sections (also listed by Help → Keyboard shortcuts).
+NEXT_SECTION_KEY = "Ctrl+PgDown"
+PREVIOUS_SECTION_KEY = "Ctrl+PgUp"
 
 YES_NO_UNKNOWN_TEXT = {"yes": N_("yes"), "no": N_("no"), "unknown": N_("don't know")}
 CEFR_LEVEL_TEXT = {
@@ -951,8 +954,8 @@ class FormView(QWidget):
             button.setAutoDefault(False)
         self.back_button.clicked.connect(lambda: self.step_section(-1))
         self.next_button.clicked.connect(lambda: self.step_section(+1))
-        QShortcut(QKeySequence("Ctrl+PgDown"), self, lambda: self.step_section(+1))
-        QShortcut(QKeySequence("Ctrl+PgUp"), self, lambda: self.step_section(-1))
+        QShortcut(QKeySequence(NEXT_SECTION_KEY), self, lambda: self.step_section(+1))
+        QShortcut(QKeySequence(PREVIOUS_SECTION_KEY), self, lambda: self.step_section(-1))
 
         right = QWidget()
         right_box = QVBoxLayout(right)
@@ -1241,8 +1244,8 @@ class FormView(QWidget):
                 editor.retranslate(editor.fdef.required is not False)
         self.back_button.setText(_("◀ &Back"))
         self.next_button.setText(_("&Next ▶"))
-        self.back_button.setToolTip("Ctrl+PgUp")
-        self.next_button.setToolTip("Ctrl+PgDown")
+        self.back_button.setToolTip(PREVIOUS_SECTION_KEY)
+        self.next_button.setToolTip(NEXT_SECTION_KEY)
         self.navigator.setAccessibleName(_("Sections"))
         if self.has_steps:
             self.steps_page.show_steps(state.next_steps, force=True)

@@ -319,6 +319,14 @@ class MainWindow(QMainWindow):
             self.language_actions[code] = action
 
         self.help_menu = bar.addMenu("")
+        self.guide_action = QAction(self)
+        self.guide_action.setShortcut(QKeySequence.StandardKey.HelpContents)  # F1
+        self.guide_action.triggered.connect(self._on_guide_triggered)
+        self.help_menu.addAction(self.guide_action)
+        self.shortcuts_action = QAction(self)
+        self.shortcuts_action.triggered.connect(self._on_shortcuts_triggered)
+        self.help_menu.addAction(self.shortcuts_action)
+        self.help_menu.addSeparator()
         self.about_action = QAction(self)
         self.about_action.triggered.connect(self._on_about_triggered)
         self.help_menu.addAction(self.about_action)
@@ -341,6 +349,8 @@ class MainWindow(QMainWindow):
         self.find_action.setText(_("&Find person"))
         self.language_menu.setTitle(_("&Language"))
         self.help_menu.setTitle(_("&Help"))
+        self.guide_action.setText(_("&Guide"))
+        self.shortcuts_action.setText(_("&Keyboard shortcuts"))
         self.about_action.setText(_("&About Welcome Desk"))
         self.search.set_hints(
             _("Find a person: name in any alphabet, date of birth or phone (Ctrl+F)"),
@@ -523,6 +533,16 @@ class MainWindow(QMainWindow):
 
     def _on_dialog_open_existing(self, person_id: str) -> None:
         self.show_person(person_id)
+
+    def _on_guide_triggered(self) -> None:
+        from desktop_app.ui.help import open_guide
+
+        open_guide(self)
+
+    def _on_shortcuts_triggered(self) -> None:
+        from desktop_app.ui.help import open_shortcuts
+
+        open_shortcuts(self)
 
     def _on_about_triggered(self) -> None:
         QMessageBox.about(

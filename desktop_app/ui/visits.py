@@ -54,6 +54,8 @@ if TYPE_CHECKING:
 
 AUTOSAVE_DEBOUNCE_MS = 1000
 AUTOSAVE_PERIOD_MS = 5000
+# Finishes the visit form (also listed by Help → Keyboard shortcuts).
+FINISH_KEY = "Ctrl+Return"
 # How long closing, finishing or discarding waits for an autosave in flight: it waits for the
 # store at most as long as a sync's transaction lasts (a few tenths of a second).
 DRAFT_WAIT_MS = 30_000
@@ -316,7 +318,7 @@ class VisitWindow(QDialog):
         self.discard_button.clicked.connect(self._on_discard_clicked)
         self.finish_button.clicked.connect(self.finish)
         self.refer_button.clicked.connect(self._on_refer_clicked)
-        QShortcut(QKeySequence("Ctrl+Return"), self, self.finish)
+        QShortcut(QKeySequence(FINISH_KEY), self, self.finish)
         bottom = QHBoxLayout()
         bottom.addWidget(self.saved_label, 1)
         bottom.addWidget(self.discard_button)
@@ -354,7 +356,7 @@ class VisitWindow(QDialog):
         self.finish_button.setText(_("&Save changes") if self.visit_id else _("&Finish visit"))
         self.refer_button.setText(_("Finish and &refer…"))
         self.refer_button.setVisible(not self.visit_id)
-        self.finish_button.setToolTip("Ctrl+Return")
+        self.finish_button.setToolTip(FINISH_KEY)
         self.view.retranslate()
 
     # --- drafts ---------------------------------------------------------------------------
