@@ -70,9 +70,9 @@ def window_entries(window: MainWindow) -> list[Entry]:
     of a button's own menu, such as "More…" on the person's page)."""
     entries: list[Entry] = []
     for top in window.menuBar().actions():
-        menu = top.menu()
-        if isinstance(menu, QMenu):
-            entries.extend(_menu_entries(menu, (plain(top.text()),)))
+        top_menu = top.menu()
+        if isinstance(top_menu, QMenu):
+            entries.extend(_menu_entries(top_menu, (plain(top.text()),)))
     for button in window.findChildren(QAbstractButton):
         if not button.text():
             continue
@@ -188,8 +188,10 @@ class ShortcutsDialog(QDialog):
         shown = []
         for i in range(self.tree.topLevelItemCount()):
             group = self.tree.topLevelItem(i)
+            assert group is not None
             for j in range(group.childCount()):
                 item = group.child(j)
+                assert item is not None
                 shown.append((group.text(0), item.text(0), item.text(1)))
         return shown
 
