@@ -55,7 +55,7 @@ class Entry:
 
 def _menu_entries(menu: QMenu, path: tuple[str, ...]) -> Iterator[Entry]:
     for action in menu.actions():
-        if action.isSeparator() or not action.text():
+        if action.isSeparator() or not action.text() or not action.isVisible():
             continue
         sub = action.menu()
         here = (*path, plain(action.text()))
