@@ -244,6 +244,15 @@ def fill(text: str, **refs: str) -> str:
     return html.escape(text, quote=False).format(**refs)
 
 
+def visit_keys() -> dict[str, str]:
+    """The visit form's keys as the guide names them (from the constants the form uses)."""
+    from desktop_app.ui.form_view import NEXT_SECTION_KEY, PREVIOUS_SECTION_KEY
+    from desktop_app.ui.visits import FINISH_KEY
+
+    keys = {"next": NEXT_SECTION_KEY, "previous": PREVIOUS_SECTION_KEY, "finish_key": FINISH_KEY}
+    return {name: f"<b>{html.escape(native(QKeySequence(k)))}</b>" for name, k in keys.items()}
+
+
 def build_guide(window: MainWindow) -> Guide:
     user = window.user
     may: Callable[[Action], bool] = lambda a: user is not None and allowed(user, a)  # noqa: E731
@@ -311,6 +320,13 @@ def build_guide(window: MainWindow) -> Guide:
                 "to them."
             ),
             client_language=b.button(N_("Also show in the client's lan&guage:")),
+        ),
+        fill(
+            _(
+                "In the form, {next} and {previous} go to the next or the previous section, "
+                "and {finish_key} finishes the visit."
+            ),
+            **visit_keys(),
         ),
     )
     b.section(

@@ -158,6 +158,7 @@ def test_every_menu_and_button_the_guide_names_exists(
     for path in dialog.guide.paths:
         assert " → ".join(path) in text
     assert "(Ctrl+N)" in text and "(F5)" in text  # the entries' own keys beside them
+    assert "Ctrl+PgDown" in text  # the visit form's, from the constants its shortcuts use
 
 
 def test_buttons_of_other_windows_the_guide_names_are_the_uis_own(
