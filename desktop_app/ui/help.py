@@ -232,7 +232,9 @@ class _Builder:
 
     @staticmethod
     def quote(text: str) -> str:
-        return "“" + html.escape(plain(text)) + "”"
+        """What the status bar says, in the language's quotation marks."""
+        # Translators: quotation marks around a text the program shows, e.g. „…“ in German.
+        return html.escape(_("“{text}”").format(text=plain(text)))
 
     def section(self, heading: str, *paragraphs: str) -> None:
         self.parts.append(f"<h3>{html.escape(heading)}</h3>")

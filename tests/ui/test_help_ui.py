@@ -136,6 +136,7 @@ def test_the_guide_speaks_the_ui_language(qtbot: QtBot, session: Session) -> Non
     text = dialog.browser.toPlainText()
     assert "Person suchen oder aufnehmen" in text
     assert "Vermittlungsschreiben" in text and "Sie" in text
+    assert "„Offline“" in text  # the status bar's words in German quotation marks
     window.switch_language("bg")
     text = dialog.browser.toPlainText()
     assert "Търсене или регистриране на лице" in text
