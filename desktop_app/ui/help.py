@@ -123,7 +123,9 @@ def shortcut_rows(window: MainWindow) -> list[ShortcutRow]:
         rows.append(ShortcutRow(ARROW.join(entry.path[:-1]), entry.path[-1], keys_of(action)))
     elsewhere = _("Main window")
     for action in window.findChildren(QAction):
-        if id(action) in seen or not action.text() or not keys_of(action):
+        if id(action) in seen or not action.isVisible() or not action.text():
+            continue
+        if not keys_of(action):
             continue
         seen.add(id(action))
         rows.append(ShortcutRow(elsewhere, plain(action.text()), keys_of(action)))
@@ -156,6 +158,7 @@ class ShortcutsDialog(QDialog):
         window.retranslated.connect(self.retranslate)
         self.retranslate()
         self.resize(DIALOG_WIDTH, 480)
+        self.tree.setFocus()  # arrows and Page Down go through the list at once
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Keyboard shortcuts"))

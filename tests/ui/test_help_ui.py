@@ -83,7 +83,13 @@ def test_every_action_with_keys_is_listed_with_them(qtbot: QtBot, session: Sessi
     assert ("Edit", "Find person", "Ctrl+F") in rows
     assert ("Help", "Guide", "F1") in rows
     assert ("Visit form", "Next section", "Ctrl+PgDown") in rows
-    assert "Alt" in window.shortcuts_dialog.intro.text()  # type: ignore[attr-defined]
+    dialog = window.shortcuts_dialog  # type: ignore[attr-defined]
+    assert "Alt" in dialog.intro.text()
+    with qtbot.waitActive(dialog):
+        dialog.activateWindow()
+    assert QApplication.focusWidget() is dialog.tree
+    qtbot.keyClick(dialog.tree, Qt.Key.Key_Escape)
+    assert not dialog.isVisible()
 
 
 def test_shortcuts_follow_the_language_and_the_actions(qtbot: QtBot, session: Session) -> None:
