@@ -358,7 +358,7 @@ def build_guide(window: MainWindow) -> Guide:
                 "With no printer at hand, choose {add_to_queue}: the letters wait in {queue} "
                 "until you print them all at the contact point."
             ),
-            add_to_queue=b.button(N_("Add to print queue")),
+            add_to_queue=b.button(N_("Add to print &queue")),
             queue=b.ref("&File", "Print q&ueue…"),
         ),
         fill(
