@@ -396,6 +396,22 @@ def form_problem(form_id: str, code: str, where: str) -> str:
 # An advisor's decision on a next step a form suggested.
 STEP_DECISIONS = {"accepted": N_("accepted"), "dismissed": N_("dismissed")}
 
+# A language level (forms' cefr fields): the level, and how it was assessed (form, data export).
+CEFR_LEVEL_TEXT = {
+    "A0": N_("A0 – no knowledge"),
+    "A1": N_("A1 – beginner"),
+    "A2": N_("A2 – elementary"),
+    "B1": N_("B1 – intermediate"),
+    "B2": N_("B2 – upper intermediate"),
+    "C1": N_("C1 – advanced"),
+    "C2": N_("C2 – near-native"),
+}
+CEFR_ASSESSMENT_TEXT = {
+    "self": N_("self-assessed"),
+    "tested": N_("tested"),
+    "certificate": N_("certificate"),
+}
+
 SEX_NAMES = {
     "female": N_("female"),
     "male": N_("male"),

@@ -104,7 +104,8 @@ def answer_text(definition: FormDefinition | None, key: str, value: object) -> s
 def answer_parts(definition: FormDefinition | None, key: str, value: object) -> tuple[str, str]:
     """An answer's label and its value as read (the names of the options chosen)."""
     from desktop_app.forms.definition import FieldDef, FieldType
-    from desktop_app.ui.form_view import CEFR_LEVEL_TEXT, YES_NO_UNKNOWN_TEXT
+    from desktop_app.i18n.messages import CEFR_LEVEL_TEXT
+    from desktop_app.ui.form_view import YES_NO_UNKNOWN_TEXT
 
     lang = current_language()
     try:

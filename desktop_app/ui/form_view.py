@@ -44,6 +44,7 @@ from PySide6.QtWidgets import (
 from desktop_app.forms import FieldDef, FieldType, FormDefinition, FormState, Section, evaluate
 from desktop_app.forms import label as pick
 from desktop_app.forms.definition import CEFR_ASSESSMENT, CEFR_LEVELS
+from desktop_app.i18n.messages import CEFR_ASSESSMENT_TEXT, CEFR_LEVEL_TEXT
 from desktop_app.i18n.text import N_, _, current_language, gettext_in
 from desktop_app.i18n.translit import fold
 from desktop_app.letters.directory import ServiceDirectory, names_service
@@ -57,20 +58,6 @@ NEXT_SECTION_KEY = "Ctrl+PgDown"
 PREVIOUS_SECTION_KEY = "Ctrl+PgUp"
 
 YES_NO_UNKNOWN_TEXT = {"yes": N_("yes"), "no": N_("no"), "unknown": N_("don't know")}
-CEFR_LEVEL_TEXT = {
-    "A0": N_("A0 – no knowledge"),
-    "A1": N_("A1 – beginner"),
-    "A2": N_("A2 – elementary"),
-    "B1": N_("B1 – intermediate"),
-    "B2": N_("B2 – upper intermediate"),
-    "C1": N_("C1 – advanced"),
-    "C2": N_("C2 – near-native"),
-}
-CEFR_ASSESSMENT_TEXT = {
-    "self": N_("self-assessed"),
-    "tested": N_("tested"),
-    "certificate": N_("certificate"),
-}
 
 _DOTTED = re.compile(r"^\s*(?:(\d{1,2})\.)?(\d{1,2})\.(\d{4})\s*$")
 _INTEGER = re.compile(r"^\s*-?\d{1,9}\s*$")

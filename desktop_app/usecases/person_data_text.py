@@ -19,7 +19,13 @@ from typing import Any
 from desktop_app.forms.definition import CEFR_LEVELS, FieldDef, FieldType, FormDefinition
 from desktop_app.forms.labels import label as pick
 from desktop_app.i18n.formatting import format_partial_date, language_name
-from desktop_app.i18n.messages import REFERRAL_STATUS, SEX_NAMES, STEP_DECISIONS
+from desktop_app.i18n.messages import (
+    CEFR_ASSESSMENT_TEXT,
+    CEFR_LEVEL_TEXT,
+    REFERRAL_STATUS,
+    SEX_NAMES,
+    STEP_DECISIONS,
+)
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.letters.texts import default_letter_texts
@@ -41,6 +47,8 @@ def _answer(fdef: FieldDef | None, value: Any, lang: str) -> object:
         if fdef.type == FieldType.GROUP:
             return [_group_item(fdef, item, lang) for item in value]
         return [_answer(fdef, v, lang) for v in value]
+    if fdef.type == FieldType.CEFR and isinstance(value, Mapping):
+        return _language_level(value, lang)
     if not isinstance(value, str):
         return value
     if fdef.type == FieldType.DATE:
@@ -51,9 +59,19 @@ def _answer(fdef: FieldDef | None, value: Any, lang: str) -> object:
     if fdef.type == FieldType.YES_NO_UNKNOWN and value in YES_NO_UNKNOWN:
         return gettext_in(lang, YES_NO_UNKNOWN[value])
     if fdef.type == FieldType.CEFR and value in CEFR_LEVELS:
-        return value
+        return gettext_in(lang, CEFR_LEVEL_TEXT[value])
     option = fdef.option(value)
     return pick(option.label, lang) if option is not None else value
+
+
+def _language_level(value: Mapping[str, Any], lang: str) -> object:
+    """A language level as stored ({"level": "A2", "assessed": "self"}) as the person reads
+    it, "A2 – elementary (self-assessed)"; a value of another shape stays as it is."""
+    level, how = value.get("level"), value.get("assessed")
+    if level not in CEFR_LEVEL_TEXT or (how is not None and how not in CEFR_ASSESSMENT_TEXT):
+        return dict(value)
+    text = gettext_in(lang, CEFR_LEVEL_TEXT[level])
+    return f"{text} ({gettext_in(lang, CEFR_ASSESSMENT_TEXT[how])})" if how else text
 
 
 def _group_item(fdef: FieldDef, item: Any, lang: str) -> object:

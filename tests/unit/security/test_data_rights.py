@@ -601,3 +601,44 @@ def test_a_consent_text_missing_in_the_exports_language_is_shown_in_german() -> 
     [named] = readable("consents", [with_text], "bg", {}, ServiceDirectory((), {}, {}))
     assert named["text"] == f"На немски: {advice.text['de']}"
     assert "text_language" not in named
+
+
+@pytest.mark.parametrize(
+    ("lang", "level", "assessed"),
+    [
+        ("ro", "A2 – elementar", "autoevaluare"),
+        ("bg", "A2 – основни познания", "самооценка"),
+    ],
+)
+def test_a_language_level_in_the_export_reads_as_level_and_how_it_was_assessed(
+    session: Session, lang: str, level: str, assessed: str
+) -> None:
+    """A skills check's language level is stored as level and how it was assessed: the copy
+    printed "assessed: self; level: A2", the stored keys in English, in a Romanian copy."""
+    from desktop_app.usecases import visits
+
+    pid = _person(session)
+    visits.finish_visit(
+        session.store,
+        session.user,
+        pid,
+        "skills_check",
+        {
+            "language_levels": [{"language": "de", "level": {"level": "A2", "assessed": "self"}}],
+            "latin_literacy": "fluent",
+            "school_years": 8,
+            "school_certificate": "lower_secondary",
+            "looking_for_work": "yes",
+            "jobcenter_registration": "no",
+        },
+    )
+    raw_json, pdf = data_rights.export_person(session.store, session.user, pid, lang=lang)
+    assert json.loads(raw_json)["visits"][0]["answers"]["language_levels"][0]["level"] == {
+        "level": "A2",
+        "assessed": "self",
+    }  # the JSON keeps the codes
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        content = " ".join(" ".join((page.extract_text() or "").split()) for page in doc.pages)
+    assert f"{level} ({assessed})" in content
+    for code in ("assessed", "self", "level:"):
+        assert code not in content, code
