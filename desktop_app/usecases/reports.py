@@ -1228,9 +1228,11 @@ def _babel_locale(lang: str) -> str:
 
 def format_day(day: dt.date, lang: str) -> str:
     """A date in ``lang``'s numeric form: ``04.12.2026``, ``4.12.2026 г.``, ``04/12/2026``."""
-    from babel.dates import format_date
+    from babel.dates import format_date, format_skeleton
 
-    return str(format_date(day, "yMd" if lang == "ro" else "medium", locale=_babel_locale(lang)))
+    if lang == "ro":  # Romanian's "medium" is "4 dec. 2026"; "yMd" is a skeleton, no pattern
+        return str(format_skeleton("yMd", day, locale=_babel_locale(lang)))
+    return str(format_date(day, "medium", locale=_babel_locale(lang)))
 
 
 def period_days(period: Period, lang: str) -> str:

@@ -581,6 +581,8 @@ def test_the_header_names_the_organisation_and_dates_read_in_the_reports_languag
     expected = {
         "de": ("Welcome Europe", "Zeitraum 2026 (01.01. – 31.12.2026)", "04.12.2026"),
         "bg": ("Welcome Europe", "Период 2026 (1.01. – 31.12.2026 г.)", "4.12.2026 г."),
+        # "2026124": the Romanian day was formatted with "yMd" as a pattern, not a skeleton
+        "ro": ("Welcome Europe", "Perioadă 2026 (01.01.2026 – 31.12.2026)", "04.12.2026"),
     }
     iso = ("2026-01-01", "2026-12-31", "2026-12-04")
     for lang, (org, period, day) in expected.items():
@@ -608,6 +610,9 @@ def test_overdue_follow_ups_are_the_periods_referrals_as_of_the_reports_day(know
         "davon mit überfälliger Nachfrage (Stand 04.12.2026)"
     )
     assert "4.12.2026" in overview.label("follow_ups_overdue", "bg")
+    assert overview.label("follow_ups_overdue", "ro") == (
+        "dintre acestea, cu urmărire restantă (la 04.12.2026)"
+    )
     assert "Stand 04.12.2026" in to_csv(report, "de")
 
 
