@@ -140,13 +140,21 @@ def _item(text: str, data: Any = None) -> QTableWidgetItem:
     return item
 
 
-def _table(columns: int) -> QTableWidget:
+def _table(columns: int, fill: int | None = None) -> QTableWidget:
+    """A read-only list; column ``fill`` (if given) takes the room the others leave, its text
+    elided: a service's full name ("Familienkasse Nordrhein-Westfalen Ost (каса за семейни
+    помощи)") pushed the status and the language out of the follow-ups and the print queue."""
     table = QTableWidget(0, columns)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.verticalHeader().hide()
-    table.horizontalHeader().setStretchLastSection(True)
-    table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if fill is None:
+        header.setStretchLastSection(True)
+    else:
+        header.setSectionResizeMode(fill, QHeaderView.ResizeMode.Stretch)
+        table.setWordWrap(False)  # elided within a word: more of the name shows
     table.setAlternatingRowColors(True)
     return table
 
@@ -1077,7 +1085,7 @@ class PrintQueueWindow(QDialog):
         self.jobs: list[uc.PrintJob] = []
         self.progress: QProgressDialog | None = None
         self.resize(760, 420)
-        self.table = _table(5)
+        self.table = _table(5, fill=2)
         self.info = QLabel()
         self.print_button = QPushButton()
         self.print_button.clicked.connect(self.print_all)
@@ -1115,7 +1123,9 @@ class PrintQueueWindow(QDialog):
                 job.reference,
             )
             for column, text in enumerate(values):
-                self.table.setItem(row, column, _item(text, job.id))
+                cell = _item(text, job.id)
+                cell.setToolTip(text)  # the service's name may be elided
+                self.table.setItem(row, column, cell)
         self.info.setText(
             ngettext(
                 "{count} letter waiting to be printed.",
@@ -1173,8 +1183,8 @@ class FollowUpsWindow(QDialog):
         super().__init__(feature.window)
         self.feature = feature
         self.due: list[uc.FollowUp] = []
-        self.resize(820, 420)
-        self.table = _table(6)
+        self.resize(980, 440)  # a laptop's 1100 px: the service's name has room beside the rest
+        self.table = _table(6, fill=2)
         self.table.doubleClicked.connect(lambda _index: self._on_open_clicked())
         self.info = QLabel()
         self.open_button = QPushButton()
@@ -1218,7 +1228,9 @@ class FollowUpsWindow(QDialog):
                 r.reference,
             )
             for column, text in enumerate(values):
-                self.table.setItem(row, column, _item(text, r.person_id))
+                cell = _item(text, r.person_id)
+                cell.setToolTip(text)  # the service's name may be elided
+                self.table.setItem(row, column, cell)
         self.info.setText(
             ngettext(
                 "{count} referral needs a follow-up.",

@@ -740,3 +740,30 @@ def test_a_homeless_persons_documents_start_without_a_tenancy_agreement(
     dialog.select_service("wohnungsnotfallhilfe")
     assert dialog.document_values()[:1] == ("id_card",)
     assert "rental_contract" not in dialog.document_values()
+
+
+@pytest.mark.parametrize("lang", ["bg", "ro"])
+def test_the_follow_ups_and_the_print_queue_show_every_column_without_scrolling(
+    qtbot: QtBot, session: Session, program_font: None, lang: str
+) -> None:
+    """A service's full name ("Familienkasse Nordrhein-Westfalen Ost (каса за семейни
+    помощи)") took the follow-ups' width: the status, the appointment and the reference, and
+    the print queue's language, were out of sight to the right. The name is elided now, whole
+    in its tooltip."""
+    set_language(lang)
+    person = _person(session)
+    for service, reason in (("familienkasse", "kindergeld"), ("jobcenter", "buergergeld")):
+        referral = uc.issue_referral(
+            session.store, session.user, person.id, service, reason, follow_up=dt.date.today()
+        )
+        uc.queue_for_printing(session.store, session.user, referral.id)
+    _win, feature = _window(qtbot, session, person)
+    for window in (feature.open_follow_ups(), feature.open_print_queue()):
+        qtbot.waitExposed(window)
+        table = window.table
+        assert table.rowCount() == 2
+        assert table.horizontalHeader().length() <= table.viewport().width(), lang
+        assert not table.horizontalScrollBar().isVisible()
+        names = {table.item(row, 2).toolTip() for row in range(2)}
+        assert any(name.startswith("Familienkasse Nordrhein-Westfalen Ost (") for name in names)
+        window.close()
