@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.permissions import Action, allowed
 from desktop_app.domain.person import Person
 from desktop_app.i18n.formatting import format_long_date, format_number
-from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language
+from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language, ngettext
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.error_label import ErrorLabel
 from desktop_app.ui.tasks import TaskRunner
@@ -195,12 +195,7 @@ class RetentionWindow(QDialog):
         self.window_ = window
         self.session: Session = window.session
         self.setWindowTitle(_("Retention: people without contact"))
-        self.intro = QLabel(
-            _(
-                "These people have had no contact for {years} years. Check each one, then erase "
-                "the selected people."
-            ).format(years=data_rights.RETENTION_YEARS)
-        )
+        self.intro = QLabel()  # what the list holds, or that it is empty (refresh)
         self.intro.setWordWrap(True)
         self.model = QStandardItemModel(self)
         self.table = QTableView()
@@ -241,7 +236,24 @@ class RetentionWindow(QDialog):
                     QStandardItem(format_long_date(e.last_contact)),
                 ]
             )
-        self.count.setText(_("{count} people").format(count=format_number(len(self.entries))))
+        years = data_rights.RETENTION_YEARS
+        self.intro.setText(
+            _(
+                "These people have had no contact for {years} years. Check each one, then erase "
+                "the selected people."
+            ).format(years=years)
+            if self.entries
+            # An empty list under "These people …" said nothing of why it was empty.
+            else _(
+                "No one is due for deletion: everyone on this laptop has had contact within "
+                "the last {years} years."
+            ).format(years=years)
+        )
+        count = len(self.entries)
+        self.count.setText(
+            ngettext("{count} person", "{count} people", count).format(count=format_number(count))
+        )
+        self.count.setVisible(bool(self.entries))
         self.erase_button.setEnabled(bool(self.entries))
 
     def _on_erase_clicked(self) -> None:
@@ -251,7 +263,11 @@ class RetentionWindow(QDialog):
         answer = QMessageBox.question(
             self,
             _("Erase people"),
-            _("Erase {count} people and all their data for good?").format(count=len(rows)),
+            ngettext(
+                "Erase {count} person and all their data for good?",
+                "Erase {count} people and all their data for good?",
+                len(rows),
+            ).format(count=len(rows)),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return

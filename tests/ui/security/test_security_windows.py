@@ -132,6 +132,33 @@ def test_retention_window_opens_for_coordinators(qtbot: QtBot, session: Session)
     assert dialog.model.rowCount() == 0 and not dialog.erase_button.isEnabled()
 
 
+def test_the_retention_list_says_why_it_is_empty_and_counts_one_person_as_one(
+    qtbot: QtBot, session: Session
+) -> None:
+    """An empty list stood under "These people have had no contact for 3 years" beside
+    "0 persoane"; one person was counted "1 persoane" (Romanian's three plural forms)."""
+    from desktop_app.storage.models import PersonRow
+
+    set_language("ro")
+    window = _window(qtbot, session)
+    dialog = RetentionWindow(window)
+    qtbot.addWidget(dialog)
+    assert dialog.intro.text().startswith("Nicio persoană nu trebuie ștearsă")
+    assert "3 ani" in dialog.intro.text()
+    assert dialog.count.isHidden()
+    dialog.close()
+
+    old = people.register_person(session.store, session.user, PersonDraft("Ion", "Vechi")).id
+    with session.store.transaction() as db:  # last contact in 2019: past the retention period
+        [row] = db.query(PersonRow).filter(PersonRow.id == old)
+        row.updated_hlc = "1546300800000-00000-" + row.updated_hlc.split("-", 2)[2]
+    dialog = RetentionWindow(window)
+    qtbot.addWidget(dialog)
+    assert dialog.intro.text().startswith("Aceste persoane nu au mai avut contact de 3 ani")
+    assert dialog.count.text() == "1 persoană"
+    assert not dialog.count.isHidden()
+
+
 def test_erasing_from_the_person_page_does_not_wait_for_the_sync(
     qtbot: QtBot, session: Session
 ) -> None:
