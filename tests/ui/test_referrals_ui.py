@@ -767,3 +767,20 @@ def test_the_follow_ups_and_the_print_queue_show_every_column_without_scrolling(
         names = {table.item(row, 2).toolTip() for row in range(2)}
         assert any(name.startswith("Familienkasse Nordrhein-Westfalen Ost (") for name in names)
         window.close()
+
+
+def test_the_refer_dialogs_commands_in_romanian_are_imperatives(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Romanian commands are the imperative, 2nd person singular, as "Anulează" beside them
+    and "Caută o persoană" in the main window: the dialog said "Adăugare", "Eliminare",
+    "Creare scrisoare" (nouns) and "Căutați un serviciu" (plural)."""
+    set_language("ro")
+    person = _person(session)
+    _win, feature = _window(qtbot, session, person)
+    dialog = _open_dialog(feature)
+    assert dialog.add_button.text() == "&Adaugă"
+    assert dialog.remove_button.text() == "&Elimină"
+    assert dialog.create_button.text() == "Creează sc&risoarea"
+    assert dialog.search.placeholderText() == "Caută un serviciu după nume sau temă"
+    dialog.reject()
