@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.permissions import Action, allowed
-from desktop_app.i18n.formatting import format_number
+from desktop_app.i18n.formatting import format_number, language_name
 from desktop_app.i18n.text import N_, _
 from desktop_app.ui.admin import admin_menu
 from desktop_app.usecases import audit
@@ -112,6 +112,27 @@ DETAIL_NAMES = {
 }
 
 
+# How a letter left the program (details "via"), in the reader's words: the log showed the
+# codes ("via: queue", "language: ro").
+VIA_NAMES = {
+    "print": N_("printer"),
+    "pdf": N_("PDF file"),
+    "queue": N_("print queue"),
+    "queue_print": N_("printing from the print queue"),
+}
+
+
+def _form_title(form_id: str) -> str:
+    """The shipped form's title in the UI language; the id of a form it does not ship."""
+    from desktop_app.ui.visits import form_title
+    from desktop_app.usecases.visits import UnknownForm
+
+    try:
+        return form_title(form_id)
+    except UnknownForm:
+        return form_id
+
+
 def detail_text(details: Mapping[str, object]) -> str:
     """An entry's details as "people imported: 5.000 · remote: yes" in the UI language."""
     parts = []
@@ -120,6 +141,12 @@ def detail_text(details: Mapping[str, object]) -> str:
             shown = _("yes") if value else _("no")
         elif isinstance(value, int):
             shown = format_number(value)
+        elif key == "via" and value in VIA_NAMES:
+            shown = _(VIA_NAMES[str(value)])
+        elif key == "lang" and isinstance(value, str):
+            shown = language_name(value)  # the code itself where it has no name
+        elif key == "form" and isinstance(value, str):
+            shown = _form_title(value)
         else:
             shown = str(value)
         name = _(DETAIL_NAMES[key]) if key in DETAIL_NAMES else key

@@ -264,12 +264,20 @@ def test_removing_a_user_and_a_new_recovery_code_do_not_wait_while_a_sync_writes
 def test_audit_details_read_in_the_ui_language() -> None:
     set_language("de")
     try:
-        text = detail_text({"import_count": 5000, "remote": True, "via": "queue", "odd": "x"})
+        text = detail_text({"import_count": 5000, "remote": True, "via": "post", "odd": "x"})
         assert (
             text
-            == "importierte Personen: 5.000 · von einem anderen Laptop: ja · über: queue · odd: x"
+            == "importierte Personen: 5.000 · von einem anderen Laptop: ja · über: post · odd: x"
         )
         set_language("bg")
         assert detail_text({"count": 2}) == "записи: 2"
+        # how a letter left and its language, named, not "via: queue · lang: ro"
+        assert detail_text({"via": "queue", "lang": "ro"}) == (
+            "чрез: опашка за печат · език: румънски"
+        )
+        set_language("ro")
+        assert detail_text({"via": "pdf", "lang": "bg"}) == "prin: fișier PDF · limba: bulgară"
+        assert detail_text({"form": "life_situation"}) == "formular: Evaluarea situației de viață"
+        assert detail_text({"form": "gone"}) == "formular: gone"
     finally:
         set_language("en")
