@@ -972,12 +972,20 @@ class StatusDialog(QDialog):
 class ReferralsTab(QWidget):
     """The person's referrals with status and follow-up, newest first."""
 
+    SERVICE = 3  # the service's column
+    SERVICE_WIDTH = 240
+
     def __init__(self, feature: ReferralsFeature) -> None:
         super().__init__()
         self.feature = feature
         self.person: Person | None = None
         self.referrals: list[Referral] = []
         self.table = _table(6)
+        # Status and dates first, where a narrow page shows them; the service elided after.
+        self.table.horizontalHeader().setSectionResizeMode(
+            self.SERVICE, QHeaderView.ResizeMode.Interactive
+        )
+        self.table.setWordWrap(False)
         self.table.doubleClicked.connect(lambda _index: self._on_status_clicked())
         self.status_button = QPushButton()
         self.status_button.clicked.connect(self._on_status_clicked)
@@ -999,7 +1007,7 @@ class ReferralsTab(QWidget):
 
     def retranslate(self) -> None:
         self.table.setHorizontalHeaderLabels(
-            [_("Status"), _("Follow-up"), _("Service"), _("Appointment"), _("Issued"), _("Reason")]
+            [_("Status"), _("Follow-up"), _("Appointment"), _("Service"), _("Issued"), _("Reason")]
         )
         self.status_button.setText(_("Change &status…"))
         self.letter_button.setText(_("Show le&tter…"))
@@ -1026,22 +1034,30 @@ class ReferralsTab(QWidget):
             values = (
                 status,
                 _date(referral.follow_up),
-                service_name(referral.service_id, self.feature.window.session.store),
                 _date(referral.appointment),
+                service_name(referral.service_id, self.feature.window.session.store),
                 _date(referral.created_at.date()),
                 reason_label(referral.reason),
             )
             for column, text in enumerate(values):
                 cell = _item(text, referral.id)
-                if column == 0:
-                    cell.setToolTip(self._history(referral))
+                cell.setToolTip(self._history(referral) if column == 0 else text)
                 self.table.setItem(row, column, cell)
+        self._fit_service_column()
         self.empty.setVisible(not self.referrals)
         has = bool(self.referrals)
         self.status_button.setEnabled(has)
         self.letter_button.setEnabled(has)
         if has and self.table.currentRow() < 0:
             self.table.selectRow(0)
+
+    def _fit_service_column(self) -> None:
+        """The service's name at most SERVICE_WIDTH wide, elided (whole in its tooltip): at its
+        full length ("Familienkasse Nordrhein-Westfalen Ost (casa pentru alocații familiale)")
+        it filled the person's page and hid everything after it."""
+        self.table.resizeColumnToContents(self.SERVICE)
+        width = self.table.columnWidth(self.SERVICE)
+        self.table.setColumnWidth(self.SERVICE, min(width, self.SERVICE_WIDTH))
 
     def selected(self) -> Referral | None:
         row = self.table.currentRow()

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QFileDialog,
     QLabel,
+    QTabWidget,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -784,3 +785,32 @@ def test_the_refer_dialogs_commands_in_romanian_are_imperatives(
     assert dialog.create_button.text() == "Creează sc&risoarea"
     assert dialog.search.placeholderText() == "Caută un serviciu după nume sau temă"
     dialog.reject()
+
+
+def test_the_persons_referrals_show_the_appointment_at_a_laptops_width(
+    qtbot: QtBot, session: Session, program_font: None
+) -> None:
+    """On a 1100 px screen in Bulgarian the service's full name filled the person's referrals
+    and the appointment, after it, was out of sight. The dates come first now, the service's
+    name is elided (whole in its tooltip)."""
+    set_language("bg")
+    person = _person(session)
+    when = dt.datetime.combine(dt.date.today() + dt.timedelta(days=5), dt.time(9, 30))
+    uc.issue_referral(
+        session.store, session.user, person.id, "familienkasse", "kindergeld", appointment=when
+    )
+    window = shown_window(qtbot, session, 1100)
+    window.show_person(person.id)
+    tab = window.referrals.tab  # type: ignore[attr-defined]
+    [tabs] = [t for t in window.findChildren(QTabWidget) if t.indexOf(tab) >= 0]
+    tabs.setCurrentWidget(tab)
+    qtbot.waitUntil(tab.table.isVisible, timeout=5000)
+    table, header = tab.table, tab.table.horizontalHeader()
+    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
+    appointment = headers.index("Час")
+    assert table.item(0, appointment).text() == ui._date(when)
+    assert header.sectionViewportPosition(appointment) + header.sectionSize(appointment) <= (
+        table.viewport().width()
+    )
+    service = headers.index("Служба")
+    assert table.item(0, service).toolTip().startswith("Familienkasse Nordrhein-Westfalen Ost (")
