@@ -873,6 +873,20 @@ class LetterPreview(QDialog):
 # ------------------------------------------------------------------------------- status
 
 
+def history_lines(store: Store, user: Any, referral: Referral) -> list[str]:
+    """Every status step of ``referral``, oldest first: date, status, who, outcome. Read as
+    part of the person's referrals, whose view was logged."""
+    lines = []
+    for step in uc.status_history(store, user, referral.id, log_view=False):
+        line = f"{_date(step.at)}  {status_label(step.status)}"
+        if step.by:
+            line += f" ({step.by})"
+        if step.outcome:
+            line += f": {step.outcome}"
+        lines.append(line)
+    return lines
+
+
 class StatusDialog(QDialog):
     """Move a referral on: new status, outcome, next follow-up date."""
 
@@ -903,7 +917,12 @@ class StatusDialog(QDialog):
         row.addWidget(self.has_follow_up)
         row.addWidget(self.follow_up, 1)
         self.error = ErrorLabel()
+        # The steps so far, here too: the status cell's tooltip showed them to the mouse only.
+        self.history = QLabel("\n".join(history_lines(store, user, referral)))
+        self.history.setWordWrap(True)
+        self.history.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
+        form.addRow(_("History:"), self.history)
         form.addRow(_("&Status:"), self.status)
         form.addRow(_("&Outcome:"), self.outcome)
         form.addRow("", row)
@@ -1066,17 +1085,8 @@ class ReferralsTab(QWidget):
     def _history(self, referral: Referral) -> str:
         """Every status step with date and advisor, for the status cell's tooltip."""
         session = self.feature.window.session
-        # part of the list whose view referrals_of logged
-        steps = uc.status_history(session.store, session.user, referral.id, log_view=False)
-        lines = [f"{referral.reference} · {reason_label(referral.reason)}"]
-        for step in steps:
-            line = f"{_date(step.at)}  {status_label(step.status)}"
-            if step.by:
-                line += f" ({step.by})"
-            if step.outcome:
-                line += f": {step.outcome}"
-            lines.append(line)
-        return "\n".join(lines)
+        header = f"{referral.reference} · {reason_label(referral.reason)}"
+        return "\n".join([header, *history_lines(session.store, session.user, referral)])
 
     def _on_status_clicked(self) -> None:
         referral = self.selected()

@@ -814,3 +814,26 @@ def test_the_persons_referrals_show_the_appointment_at_a_laptops_width(
     )
     service = headers.index("Служба")
     assert table.item(0, service).toolTip().startswith("Familienkasse Nordrhein-Westfalen Ost (")
+
+
+def test_the_status_dialog_shows_the_steps_so_far(qtbot: QtBot, session: Session) -> None:
+    """The status history was only in the status cell's tooltip, out of a keyboard's reach;
+    the dialog that changes the status lists it."""
+    set_language("ro")
+    person = _person(session, "Ștefan", "Țărănescu")
+    referral = uc.issue_referral(
+        session.store, session.user, person.id, "vhs", "integration_course"
+    )
+    uc.change_status(
+        session.store, session.user, referral.id, ReferralStatus.ATTENDED, "Kurs ab Januar"
+    )
+    window, feature = _window(qtbot, session, person)
+    feature.tab.table.selectRow(0)
+    feature.tab.status_button.click()
+    dialog = window.findChild(ui.StatusDialog)
+    assert dialog is not None
+    lines = dialog.history.text().splitlines()
+    assert len(lines) == 2
+    assert lines[0].endswith("Emisă (Anna Schmidt)")
+    assert lines[1].endswith("S-a prezentat (Anna Schmidt): Kurs ab Januar")
+    dialog.reject()
