@@ -624,7 +624,10 @@ def test_a_language_level_in_the_export_reads_as_level_and_how_it_was_assessed(
         pid,
         "skills_check",
         {
-            "language_levels": [{"language": "de", "level": {"level": "A2", "assessed": "self"}}],
+            "language_levels": [
+                {"language": "de", "level": {"level": "A2", "assessed": "self"}},
+                {"language": "ro", "level": {"level": "C2", "assessed": "self"}},
+            ],
             "latin_literacy": "fluent",
             "school_years": 8,
             "school_certificate": "lower_secondary",
@@ -640,5 +643,7 @@ def test_a_language_level_in_the_export_reads_as_level_and_how_it_was_assessed(
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         content = " ".join(" ".join((page.extract_text() or "").split()) for page in doc.pages)
     assert f"{level} ({assessed})" in content
+    # two languages, each entry of the group in brackets
+    assert f"{level} ({assessed})), (" in content
     for code in ("assessed", "self", "level:"):
         assert code not in content, code
