@@ -91,8 +91,7 @@ def _fmt(value: object) -> str:
         # An entry of a repeated group in brackets, as the conflicts dialog shows it: joined
         # by commas alone, where one child or language ended and the next began was lost.
         return (
-            ", ".join(f"({_fmt(v)})" if isinstance(v, Mapping) else _fmt(v) for v in value)
-            or "—"
+            ", ".join(f"({_fmt(v)})" if isinstance(v, Mapping) else _fmt(v) for v in value) or "—"
         )
     if isinstance(value, Mapping):
         return "; ".join(f"{k}: {_fmt(v)}" for k, v in value.items()) or "—"
