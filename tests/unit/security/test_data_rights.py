@@ -109,6 +109,7 @@ def test_the_export_pdf_says_what_the_stored_codes_mean(session: Session) -> Non
         "Clearingstelle Gesundheit (консултации по здравно осигуряване)",  # the service
         "Изясняване на здравната осигуровка",  # the reason
         "Издадено",  # the status
+        "История на статуса",  # "статус" as beside it, not "състояние"
         "български",  # the consent's language
     ):
         assert bulgarian in content, bulgarian
