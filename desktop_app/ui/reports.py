@@ -412,19 +412,33 @@ class FigurePanel(QGroupBox):
 class CasesDialog(QDialog):
     """The people counted in one figure (names for users allowed to see them)."""
 
-    def __init__(self, title: str, names: list[str], parent: QWidget | None = None) -> None:
+    def __init__(self, title: str, names: list[str] | None, parent: QWidget | None = None) -> None:
+        """``names`` None: the figure counts no people (visits, referrals …)."""
         super().__init__(parent)
         self.setWindowTitle(_("Cases behind the figure: {label}").format(label=title))
         layout = QVBoxLayout(self)
         self.list = QListWidget()
-        self.list.addItems(names)
+        self.list.addItems(names or [])
         layout.addWidget(self.list)
-        if not names:
-            layout.addWidget(QLabel(_("No people to list here: quick contacts are anonymous.")))
+        self.empty = QLabel()
+        self.empty.setWordWrap(True)
+        if names is None:
+            # "quick contacts are anonymous" was said of visits and referrals too
+            self.empty.setText(
+                _(
+                    "This figure counts visits, referrals, households or children, not people "
+                    "one by one: no list of names stands behind it."
+                )
+            )
+        elif not names:
+            self.empty.setText(_("No people to list here: quick contacts are anonymous."))
+        if names is None or not names:
+            self.list.hide()  # an empty box above the sentence said nothing more
+            layout.addWidget(self.empty)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(420, 480)
+        self.resize(420, 480 if names else 120)
 
 
 class ReportsWindow(QMainWindow):
@@ -609,7 +623,9 @@ class ReportsWindow(QMainWindow):
         label = table.label(key, current_language())
 
         def listed(cases: Any) -> None:
-            CasesDialog(label, [c.name for c in cases], self).exec()
+            if cases is None and key == "quick_contacts":
+                cases = []  # said so: quick contacts are anonymous
+            CasesDialog(label, None if cases is None else [c.name for c in cases], self).exec()
 
         self.tasks.run(
             lambda: cases_behind(store, user, report.period, report.filters, table.key, key),

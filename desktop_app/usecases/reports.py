@@ -1125,14 +1125,16 @@ def cases_behind(
     filters: ReportFilter | None,
     table_key: str,
     row_key: str,
-) -> list[Case]:
-    """The people counted in one figure, by name; empty where a figure has no people behind it
-    (quick contacts are anonymous). Only for users who may see them (coordinators); the list
-    being shown is audited (the figure and how many people, no names)."""
+) -> list[Case] | None:
+    """The people counted in one figure, by name; empty where none is (the figure's count may
+    be of quick contacts, which are anonymous); None where the figure does not count people
+    (visits, referrals, households, children, quick contacts). Only for users who may see
+    them (coordinators); the list being shown is audited (the figure and how many people, no
+    names)."""
     require(user, Action.VIEW_REPORT_CASES)
     stmt = _people_select(period, filters or ReportFilter(), table_key, row_key)
     if stmt is None:
-        return []
+        return None
     ids = stmt.subquery("ids")
     with store.transaction() as s:
         rows = s.execute(

@@ -130,6 +130,28 @@ def test_clicking_a_figure_lists_the_people_behind_it(
     assert all(name.startswith("Name") for name in shown[0])
 
 
+def test_a_figure_of_visits_or_referrals_says_it_lists_no_people(
+    qtbot: QtBot, busy: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Clicking "Visits" or "Referrals" said "quick contacts are anonymous": these figures
+    count no people one by one; quick contacts alone are anonymous."""
+    _window, dashboard = _dashboard(qtbot, busy)
+    shown: list[tuple[int, str]] = []
+    monkeypatch.setattr(
+        ui.CasesDialog, "exec", lambda self: shown.append((self.list.count(), self.empty.text()))
+    )
+    assert dashboard.report is not None
+    keys = [row.key for row in dashboard.report.table("overview").rows]
+    overview = dashboard.findChild(QTableWidget, "table-overview")
+    for done, key in enumerate(("visits", "referrals", "quick_contacts"), 1):
+        overview.cellClicked.emit(keys.index(key), 0)
+        qtbot.waitUntil(lambda done=done: len(shown) == done, timeout=20_000)
+    not_people = "This figure counts visits, referrals, households or children, not people"
+    assert [count for count, _text in shown] == [0, 0, 0]
+    assert shown[0][1].startswith(not_people) and shown[1][1].startswith(not_people)
+    assert shown[2][1] == "No people to list here: quick contacts are anonymous."
+
+
 @pytest.mark.parametrize("role", [Role.HELPER, Role.ADVISOR])
 def test_the_reports_entry_is_offered_to_coordinators_only(
     qtbot: QtBot, session: Session, role: Role
