@@ -386,7 +386,7 @@ def test_the_export_holds_earlier_versions_drafts_and_the_referrals_details(
         "Бележка",
         "Bescheid vom 3.11. mitbringen",
         "Frau Schäfer",
-        "История на състоянието",
+        "История на статуса",
         "Лична карта",  # a document by its name
     ):
         assert shown in content, shown
