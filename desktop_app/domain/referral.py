@@ -7,6 +7,8 @@ import enum
 import uuid
 from dataclasses import dataclass, replace
 
+from desktop_app.domain.validation import FieldError
+
 #: Reason id for referrals whose reason is only the advisor's free text (``reason_note``).
 OTHER_REASON = "other"
 
@@ -22,6 +24,29 @@ class ReferralStatus(enum.StrEnum):
 
 
 _ORDER = list(ReferralStatus)
+
+#: An appointment further ahead than this is a slip of the year (2062 for 2026), not a plan.
+APPOINTMENT_MAX_AHEAD_YEARS = 2
+
+
+def appointment_errors(
+    appointment: dt.datetime, issued: dt.datetime, today: dt.date
+) -> list[FieldError]:
+    """Field errors of an appointment recorded for a referral issued at ``issued``: not before
+    the day of issue (the person went there with the letter), nor years ahead."""
+    if appointment.date() < issued.date():
+        return [FieldError("appointment", "appointment_before_issue")]
+    try:
+        latest = today.replace(year=today.year + APPOINTMENT_MAX_AHEAD_YEARS)
+    except ValueError:  # 29 February
+        latest = today.replace(year=today.year + APPOINTMENT_MAX_AHEAD_YEARS, day=28)
+    if appointment.date() > latest:
+        return [
+            FieldError(
+                "appointment", "appointment_too_far_ahead", {"years": APPOINTMENT_MAX_AHEAD_YEARS}
+            )
+        ]
+    return []
 
 
 class ReferralStatusError(ValueError):

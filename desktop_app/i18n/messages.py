@@ -19,6 +19,12 @@ _FIELD_MESSAGES = {
     "date_day_without_month": N_("A day needs a month."),
     "date_in_future": N_("This date lies in the future."),
     "date_before_1900": N_("This date is before 1900."),
+    "appointment_before_issue": N_(
+        "The appointment lies before the day the referral was issued; please check the date."
+    ),
+    "appointment_too_far_ahead": N_(
+        "The appointment lies more than {years} years ahead; please check the year."
+    ),
     "not_an_option": N_("Please choose one of the options."),
     "phone_characters": N_("A phone number may contain only digits, spaces and + - / ( )."),
     "phone_length": N_("A phone number has between 5 and 15 digits."),

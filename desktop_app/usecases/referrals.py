@@ -23,6 +23,7 @@ from desktop_app.domain.referral import (
     OTHER_REASON,
     Referral,
     ReferralStatus,
+    appointment_errors,
     new_referral,
 )
 from desktop_app.domain.service import LANGUAGES, Service
@@ -703,15 +704,22 @@ def change_status(
     *,
     follow_up: dt.date | None = None,
     clear_follow_up: bool = False,
+    appointment: dt.datetime | None = None,
+    clear_appointment: bool = False,
     now: dt.datetime | None = None,
     base: Referral | None = None,
 ) -> Referral:
     """Move a referral on (never backwards, closing always allowed); raises
-    ``ReferralStatusError`` or ``ValidationFailed`` (outcome too long).
+    ``ReferralStatusError`` or ``ValidationFailed`` (outcome too long, an appointment before
+    the day of issue or years ahead).
 
-    With ``base``, the referral as the dialog showed it: an outcome or follow-up date left as it
-    was keeps its value now (a sync may have brought a colleague's meanwhile), and one changed
-    here that a sync changed too is kept as a conflict to decide, not silently overwritten."""
+    The appointment is often arranged after the letter was issued (a phone call the next
+    day): ``appointment`` sets or changes it, ``clear_appointment`` removes it.
+
+    With ``base``, the referral as the dialog showed it: an outcome, follow-up date or
+    appointment left as it was keeps its value now (a sync may have brought a colleague's
+    meanwhile), and one changed here that a sync changed too is kept as a conflict to decide,
+    not silently overwritten."""
     require(user, Action.PREPARE_REFERRAL)
     now = now or _now()
     if outcome is not None:
@@ -728,6 +736,17 @@ def change_status(
             changed = replace(changed, follow_up=None)
         elif follow_up is not None:
             changed = replace(changed, follow_up=follow_up)
+        if clear_appointment:
+            changed = replace(changed, appointment=None)
+        elif appointment is not None:
+            appointment = appointment.replace(second=0, microsecond=0)
+            # Only a value typed now is checked: one stored or shown before stands as agreed.
+            earlier = {current.appointment, base.appointment if base else None}
+            if appointment not in earlier and (
+                errors := appointment_errors(appointment, current.created_at, now.date())
+            ):
+                raise ValidationFailed(errors)
+            changed = replace(changed, appointment=appointment)
         stored, began, edited = None, {}, {}
         if base is not None:
             stored = synced_state(session, "referral", referral_id)
@@ -741,17 +760,20 @@ def change_status(
         noted = changed.outcome if outcome is not None else ""
         history.append(StatusChange(status, now, user.display_name, noted))
         columns = referral_columns(changed)
-        for key in ("status", "outcome", "follow_up", "status_changed_at"):
+        for key in ("status", "outcome", "follow_up", "appointment", "status_changed_at"):
             setattr(row, key, columns[key])
         row.status_history = history_json(history)
-        _changed_row(session, store, user, row, audit.AuditAction.CHANGE, {"status": status.value})
+        details = {"status": status.value}
+        if changed.appointment != current.appointment:  # that it moved, not when (ids only)
+            details["appointment"] = "cleared" if changed.appointment is None else "set"
+        _changed_row(session, store, user, row, audit.AuditAction.CHANGE, details)
         if stored is not None:
             record_edit_conflicts(session, store, stored, began, edited, row.person_id)
     return changed
 
 
 # What the status dialog writes besides the status.
-_STATUS_TEXTS = ("outcome", "follow_up")
+_STATUS_TEXTS = ("outcome", "follow_up", "appointment")
 
 _DECIDED_TEXT = {"outcome": (MAX_NOTE, True), "contact_person": (MAX_TEXT, False)}
 

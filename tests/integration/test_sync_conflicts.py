@@ -638,3 +638,68 @@ def test_a_status_dialog_left_open_keeps_a_colleagues_outcome_or_shows_both(
             "outcome",
             "Termin am 9.12., 10 Uhr",
         )
+
+
+def test_an_appointment_recorded_later_travels_and_a_dialog_left_open_keeps_or_shows_both(
+    laptops: Laptops,
+) -> None:
+    """B phones the service the day after and records the appointment: it reaches A. A's
+    status dialog, open since before that sync, keeps B's appointment where A left the field as
+    it was; where A entered another one, A's stands and B's is kept as a conflict, which the
+    conflicts dialog shows with date and time as the language writes them."""
+    import datetime as dt
+
+    from desktop_app.usecases.person_data_text import conflict_value
+
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(a, "Maria", "Ivanova", "1990")
+    first = referrals.issue_referral(a.store, a.user, pid, "jobcenter", "buergergeld")
+    second = referrals.issue_referral(a.store, a.user, pid, "jobcenter", "buergergeld")
+    laptops.sync(a, b)
+    shown = {r.id: referrals.get_referral(a.store, a.user, r.id) for r in (first, second)}
+    day = dt.date.today() + dt.timedelta(days=7)
+    bs, as_ = dt.datetime.combine(day, dt.time(10, 30)), dt.datetime.combine(day, dt.time(14, 0))
+    for r in (first, second):
+        referrals.change_status(
+            b.store, b.user, r.id, ReferralStatus.APPOINTMENT_MADE, appointment=bs, base=r
+        )
+    laptops.sync(b, a)
+    assert referrals.get_referral(a.store, a.user, first.id).appointment == bs
+    # A's dialog shows no appointment: left unticked (as the dialog then passes it) ...
+    referrals.change_status(
+        a.store,
+        a.user,
+        first.id,
+        ReferralStatus.ATTENDED,
+        clear_appointment=True,
+        base=shown[first.id],
+    )
+    # ... and entered there too, at another time
+    referrals.change_status(
+        a.store,
+        a.user,
+        second.id,
+        ReferralStatus.APPOINTMENT_MADE,
+        appointment=as_,
+        base=shown[second.id],
+    )
+    laptops.sync(a, b)
+    for s in (a, b):
+        kept = referrals.get_referral(s.store, s.user, first.id)
+        assert (kept.status, kept.appointment) == (ReferralStatus.ATTENDED, bs)
+        assert referrals.get_referral(s.store, s.user, second.id).appointment == as_
+        (conflict,) = sync_uc.open_conflicts(s.store, s.user)
+        assert (conflict.record_id, conflict.field) == (second.id, "appointment")
+        assert (conflict.kept_value, conflict.other_value) == (as_.isoformat(), bs.isoformat())
+        assert not conflict.editable  # chosen, not typed
+    de = conflict_value("referral", "appointment", bs.isoformat(), None, "de", None)
+    assert de == f"{day.day:02d}.{day.month:02d}.{day.year}, 10:30"
+    ro = conflict_value("referral", "appointment", bs.isoformat(), None, "ro", None)
+    assert isinstance(ro, str) and str(day.year) in ro and "10:30" in ro and "T" not in ro
+    # B decides for its own time: it reaches A
+    (conflict,) = sync_uc.open_conflicts(b.store, b.user)
+    sync_uc.resolve_conflict(b.store, b.user, conflict.id, conflict.other_value)
+    laptops.sync(b, a)
+    for s in (a, b):
+        assert referrals.get_referral(s.store, s.user, second.id).appointment == bs
+        assert sync_uc.open_conflicts(s.store, s.user) == []

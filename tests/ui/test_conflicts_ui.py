@@ -399,6 +399,12 @@ def test_a_referrals_values_are_shown_by_their_names(qapp: object) -> None:
     set_language("de")
     assert value_text(by_service, "jobcenter", directory) == service.name.get("de")
     assert shown("status", "appointment_made") == "Termin vereinbart"
+    # An appointment (recorded with a status change, so a conflict can be over it): its date
+    # and time as the language writes them, not the ISO text stored.
+    assert shown("appointment", "2026-12-09T10:30:00") == "09.12.2026, 10:30"
+    assert field_label("appointment") == "Termin"
+    set_language("ro")
+    assert shown("appointment", "2026-12-09T10:30:00") == "9 dec. 2026, 10:30"
     set_language("en")
 
 

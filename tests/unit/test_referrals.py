@@ -419,3 +419,155 @@ def test_demo_people_with_children_get_the_children_lines(session: Session) -> N
     )
     text = _text(uc.render_letter(session.store, session.user, referral.id))
     assert f"Kinder im Haushalt Anzahl: {len(children)} – geb. " in text
+
+
+def _appointment_audit(session: Session, person: Person) -> list[tuple[str, object]]:
+    """The status changes of the person's referrals in the audit log, oldest first: the status
+    and what happened to the appointment (None: nothing)."""
+    from desktop_app.usecases import audit
+
+    entries = reversed(audit.list_entries(session.store, session.user, record_id=person.id))
+    return [
+        (str(e.details["status"]), e.details.get("appointment"))
+        for e in entries
+        if e.action == "change" and e.record_kind == "referral"
+    ]
+
+
+def test_an_appointment_arranged_later_is_set_changed_and_cleared_with_the_status(
+    session: Session,
+) -> None:
+    """The advisor phones the service the day after issuing: the appointment is recorded
+    with the status, changed when it moves, and cleared when it is cancelled; each change
+    travels (outbox) and is audited without the date itself."""
+    person = _person(session)
+    referral = _issue(session, person)
+    assert referral.appointment is None
+    first = dt.datetime(2026, 12, 3, 9, 30)
+    set_ = uc.change_status(
+        session.store,
+        session.user,
+        referral.id,
+        ReferralStatus.APPOINTMENT_MADE,
+        appointment=first,
+        now=NOW + dt.timedelta(days=1),
+        base=referral,
+    )
+    assert set_.appointment == first
+    stored = uc.get_referral(session.store, session.user, referral.id, log_view=False)
+    assert (stored.status, stored.appointment) == (ReferralStatus.APPOINTMENT_MADE, first)
+    moved = dt.datetime(2026, 12, 4, 14, 0)
+    uc.change_status(
+        session.store,
+        session.user,
+        referral.id,
+        ReferralStatus.APPOINTMENT_MADE,
+        appointment=moved,
+        now=NOW + dt.timedelta(days=2),
+        base=stored,
+    )
+    stored = uc.get_referral(session.store, session.user, referral.id, log_view=False)
+    assert stored.appointment == moved
+    # Left as shown with a later status: it stays.
+    uc.change_status(
+        session.store,
+        session.user,
+        referral.id,
+        ReferralStatus.ATTENDED,
+        appointment=moved,
+        now=NOW + dt.timedelta(days=10),
+        base=stored,
+    )
+    stored = uc.get_referral(session.store, session.user, referral.id, log_view=False)
+    assert (stored.status, stored.appointment) == (ReferralStatus.ATTENDED, moved)
+    cleared = uc.change_status(
+        session.store,
+        session.user,
+        referral.id,
+        ReferralStatus.ATTENDED,
+        clear_appointment=True,
+        now=NOW + dt.timedelta(days=11),
+        base=stored,
+    )
+    assert cleared.appointment is None
+    assert uc.get_referral(session.store, session.user, referral.id).appointment is None
+    assert _appointment_audit(session, person) == [
+        ("appointment_made", "set"),
+        ("appointment_made", "set"),
+        ("attended", None),
+        ("attended", "cleared"),
+    ]
+    with session.store.reading() as s:
+        revisions = [
+            r.revision
+            for r in s.scalars(select(OutboxRow).where(OutboxRow.record_id == referral.id))
+        ]
+    assert revisions == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize(
+    ("when", "code"),
+    [
+        (dt.datetime(2026, 11, 24, 9, 0), "appointment_before_issue"),  # the day before issue
+        (dt.datetime(2062, 12, 3, 9, 0), "appointment_too_far_ahead"),  # a slip of the year
+    ],
+)
+def test_an_appointment_before_the_issue_or_years_ahead_is_refused_with_a_message(
+    session: Session, when: dt.datetime, code: str
+) -> None:
+    from desktop_app.i18n.messages import field_message
+    from desktop_app.i18n.text import set_language
+
+    person = _person(session)
+    referral = _issue(session, person)
+    with pytest.raises(ValidationFailed) as exc:
+        uc.change_status(
+            session.store,
+            session.user,
+            referral.id,
+            ReferralStatus.APPOINTMENT_MADE,
+            appointment=when,
+            now=NOW + dt.timedelta(days=1),
+        )
+    assert _codes(exc) == {("appointment", code)}
+    stored = uc.get_referral(session.store, session.user, referral.id, log_view=False)
+    assert (stored.status, stored.appointment) == (ReferralStatus.ISSUED, None)
+    set_language("ro")  # the conftest sets English again after the test
+    text = field_message(exc.value.errors[0])
+    assert "programarea" in text.casefold() and "{" not in text
+    # the day of issue itself, and up to two years ahead, are fine
+    for fine in (dt.datetime(2026, 11, 25, 16, 0), dt.datetime(2028, 11, 1, 9, 0)):
+        uc.change_status(
+            session.store,
+            session.user,
+            referral.id,
+            ReferralStatus.APPOINTMENT_MADE,
+            appointment=fine,
+            now=NOW + dt.timedelta(days=1),
+        )
+
+
+def test_a_reprinted_copy_names_the_appointment_recorded_later(session: Session) -> None:
+    person = _person(session)
+    referral = _issue(session, person, client_lang="ro")
+
+    def text_of(pdf: bytes) -> str:
+        reader = pypdf.PdfReader(io.BytesIO(pdf))
+        return " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+
+    before = text_of(uc.render_letter(session.store, session.user, referral.id))
+    assert "Încă nu aveți o programare" in before
+    uc.change_status(
+        session.store,
+        session.user,
+        referral.id,
+        ReferralStatus.APPOINTMENT_MADE,
+        appointment=dt.datetime(2026, 12, 9, 10, 30),
+        now=NOW + dt.timedelta(days=1),
+        base=referral,
+    )
+    after = text_of(uc.render_letter(session.store, session.user, referral.id))
+    assert "Încă nu aveți o programare" not in after
+    assert "9 decembrie 2026" in after and "ora 10:30" in after
+    bg = text_of(uc.render_letter(session.store, session.user, referral.id, "bg"))
+    assert "9 декември 2026" in bg and "10:30 ч." in bg
