@@ -300,6 +300,45 @@ def sharing_text(consent: uc.SharingConsent | None, name: str, service: str = ""
     ).format(name=name)
 
 
+def opening_hours_warning(service: Service, field: QDateTimeEdit) -> str:
+    """The warning where the appointment in ``field`` lies outside the opening hours the
+    directory has for ``service`` ("" where it does not, or the hours say nothing sure)."""
+    when = field.dateTime().toPython()
+    assert isinstance(when, dt.datetime)
+    if not outside_opening_hours(service.opening_hours.get("de"), when):
+        return ""
+    return _(
+        "This appointment is outside the opening hours of {service}: {hours}. "
+        "Please check the date and time."
+    ).format(
+        service=service.name.get(current_language()),
+        # "… 12:00 ч." ends the sentence with its own full stop
+        hours=service.opening_hours.get(current_language()).removesuffix("."),
+    )
+
+
+def appointment_field(value: dt.datetime | None) -> QDateTimeEdit:
+    """The date and time of an appointment, as the refer and the status dialog take it: the
+    ``value`` given, else tomorrow at 9:00 (a field left unticked beside it)."""
+    field = QDateTimeEdit()
+    field.setCalendarPopup(True)
+    field.setDisplayFormat("dd.MM.yyyy HH:mm")
+    if value is None:
+        field.setDateTime(QDateTime(QDate.currentDate().addDays(1), QTime(9, 0)))
+    else:
+        field.setDateTime(
+            QDateTime(QDate(value.year, value.month, value.day), QTime(value.hour, value.minute))
+        )
+    field.setAccessibleName(_("Date and time of the appointment"))
+    return field
+
+
+def appointment_value(field: QDateTimeEdit) -> dt.datetime:
+    value = field.dateTime().toPython()
+    assert isinstance(value, dt.datetime)
+    return value.replace(second=0, microsecond=0)
+
+
 class ReferDialog(QDialog):
     """Choose service, reason, appointment, documents and language; issues the referral."""
 
@@ -338,13 +377,8 @@ class ReferDialog(QDialog):
         self.reason_note.setPlaceholderText(_("Your own words for the letter (optional)"))
 
         self.has_appointment = QCheckBox(_("Appointment agreed"))
-        self.appointment = QDateTimeEdit()
-        self.appointment.setCalendarPopup(True)
-        self.appointment.setDisplayFormat("dd.MM.yyyy HH:mm")
-        tomorrow = QDate.currentDate().addDays(1)
-        self.appointment.setDateTime(QDateTime(tomorrow, QTime(9, 0)))
+        self.appointment = appointment_field(None)
         self.appointment.setEnabled(False)
-        self.appointment.setAccessibleName(_("Date and time of the appointment"))
         self.has_appointment.toggled.connect(self.appointment.setEnabled)
         self.hours_warning = WarningLabel()
         self.has_appointment.toggled.connect(self._check_opening_hours)
@@ -528,17 +562,7 @@ class ReferDialog(QDialog):
         service = self.directory.find(self.service_id())
         text = ""
         if service is not None and self.has_appointment.isChecked():
-            when = self.appointment.dateTime().toPython()
-            assert isinstance(when, dt.datetime)
-            if outside_opening_hours(service.opening_hours.get("de"), when):
-                text = _(
-                    "This appointment is outside the opening hours of {service}: {hours}. "
-                    "Please check the date and time."
-                ).format(
-                    service=service.name.get(current_language()),
-                    # "… 12:00 ч." ends the sentence with its own full stop
-                    hours=service.opening_hours.get(current_language()).removesuffix("."),
-                )
+            text = opening_hours_warning(service, self.appointment)
         self.hours_warning.show_message(text)
 
     def _show_consent(self, service: Service | None) -> None:
@@ -611,9 +635,7 @@ class ReferDialog(QDialog):
         announces the referral, or shows what to correct."""
         appointment: dt.datetime | None = None
         if self.has_appointment.isChecked():
-            value = self.appointment.dateTime().toPython()
-            assert isinstance(value, dt.datetime)
-            appointment = value.replace(second=0, microsecond=0)
+            appointment = appointment_value(self.appointment)
         session = self.window_.session
         store, user, person_id = session.store, session.user, self.person.id
         service_id, reason = self.service_id(), str(self.reason.currentData() or "")
@@ -888,7 +910,8 @@ def history_lines(store: Store, user: Any, referral: Referral) -> list[str]:
 
 
 class StatusDialog(QDialog):
-    """Move a referral on: new status, outcome, next follow-up date."""
+    """Move a referral on: new status, outcome, the appointment (often arranged only after the
+    letter was issued), next follow-up date."""
 
     def __init__(self, parent: QWidget, store: Store, referral: Referral, user: Any) -> None:
         super().__init__(parent)
@@ -916,6 +939,26 @@ class StatusDialog(QDialog):
         row = QHBoxLayout()
         row.addWidget(self.has_follow_up)
         row.addWidget(self.follow_up, 1)
+        # As the refer dialog takes it; unticked, the referral has no appointment (yet).
+        self.has_appointment = QCheckBox(_("Appointment agreed"))
+        self.appointment = appointment_field(referral.appointment)
+        self.has_appointment.setChecked(referral.appointment is not None)
+        self.appointment.setEnabled(referral.appointment is not None)
+        self.has_appointment.toggled.connect(self.appointment.setEnabled)
+        self.no_date = QLabel(_("Date not known yet"))
+        self.no_date.setStyleSheet("color: #555;")
+        self.service = reference.service_directory(store).find(referral.service_id)
+        self.hours_warning = WarningLabel()
+        self.has_appointment.toggled.connect(self._on_appointment_changed)
+        self.appointment.dateTimeChanged.connect(self._on_appointment_changed)
+        self.status.currentIndexChanged.connect(self._on_appointment_changed)
+        appointment_row = QHBoxLayout()
+        appointment_row.addWidget(self.has_appointment)
+        appointment_row.addWidget(self.appointment, 1)
+        appointment_row.addWidget(self.no_date)
+        appointment_label = QLabel(_("A&ppointment:"))
+        appointment_label.setBuddy(self.has_appointment)
+        self.has_appointment.setAccessibleName(_("Appointment agreed"))
         self.error = ErrorLabel()
         # The steps so far, here too: the status cell's tooltip showed them to the mouse only.
         self.history = QLabel("\n".join(history_lines(store, user, referral)))
@@ -925,6 +968,8 @@ class StatusDialog(QDialog):
         form.addRow(_("History:"), self.history)
         form.addRow(_("&Status:"), self.status)
         form.addRow(_("&Outcome:"), self.outcome)
+        form.addRow(appointment_label, appointment_row)
+        form.addRow("", self.hours_warning)
         form.addRow("", row)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -939,9 +984,37 @@ class StatusDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
+        self._on_appointment_changed()
 
     def set_status(self, status: ReferralStatus) -> None:
         self.status.setCurrentIndex(max(self.status.findData(status.value), 0))
+
+    def _on_appointment_changed(self, *_args: object) -> None:
+        """The status "Appointment made" with no date ticked is allowed (the date may come
+        later): said beside the field; an appointment outside the service's hours is warned
+        about."""
+        agreed = self.has_appointment.isChecked()
+        made = ReferralStatus(str(self.status.currentData())) is not ReferralStatus.ISSUED
+        self.no_date.setVisible(made and not agreed)
+        text = ""
+        if agreed and self.service is not None:
+            text = opening_hours_warning(self.service, self.appointment)
+        shown = self.hours_warning.isVisibleTo(self)
+        self.hours_warning.show_message(text)
+        if shown and not text:
+            # The room the warning took goes again (a Saturday passed on the way to the date
+            # meant left a gap between the appointment and the follow-up).
+            layout = self.layout()
+            if layout is None:
+                return
+            layout.activate()
+            need = (
+                layout.heightForWidth(self.width())
+                if layout.hasHeightForWidth()
+                else layout.sizeHint().height()
+            )
+            if self.height() > need:
+                self.resize(self.width(), need)
 
     def apply(self) -> None:
         """Change the status on a worker thread (``save``): the answer closes the dialog, or
@@ -951,6 +1024,9 @@ class StatusDialog(QDialog):
             value = self.follow_up.date().toPython()
             assert isinstance(value, dt.date)
             follow_up = value
+        appointment = None
+        if self.has_appointment.isChecked():
+            appointment = appointment_value(self.appointment)
         store, user, shown = self.store, self.user, self.referral
         status, outcome = ReferralStatus(str(self.status.currentData())), self.outcome.toPlainText()
         self.save.start(
@@ -962,6 +1038,8 @@ class StatusDialog(QDialog):
                 outcome,
                 follow_up=follow_up,
                 clear_follow_up=follow_up is None,
+                appointment=appointment,
+                clear_appointment=appointment is None,
                 base=shown,  # what a sync changed meanwhile and the user did not stays
             ),
             self._on_changed,
@@ -975,6 +1053,8 @@ class StatusDialog(QDialog):
     def _on_change_failed(self, exc: Exception) -> None:
         if isinstance(exc, ValidationFailed):
             self.error.show_message(field_message(exc.errors[0]))
+            if exc.errors[0].field == "appointment":
+                self.appointment.setFocus()
         elif isinstance(exc, ReferralStatusError):
             self.error.show_message(_("A referral's status cannot go back."))
         else:

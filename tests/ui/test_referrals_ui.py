@@ -25,6 +25,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.domain.referral import ReferralStatus
 from desktop_app.i18n.formatting import format_partial_date
+from desktop_app.i18n.text import _ as gettext
 from desktop_app.i18n.text import set_language
 from desktop_app.ui import referrals as ui
 from desktop_app.ui.main_window import MainWindow
@@ -836,4 +837,98 @@ def test_the_status_dialog_shows_the_steps_so_far(qtbot: QtBot, session: Session
     assert len(lines) == 2
     assert lines[0].endswith("Emisă (Anna Schmidt)")
     assert lines[1].endswith("S-a prezentat (Anna Schmidt): Kurs ab Januar")
+    dialog.reject()
+
+
+@pytest.mark.parametrize(
+    ("lang", "made", "no_date"),
+    [
+        ("de", "Termin vereinbart", "Datum noch nicht bekannt"),
+        ("ro", "Programare făcută", "Data nu se știe încă"),
+    ],
+)
+def test_an_appointment_arranged_after_issuing_is_entered_in_the_status_dialog_by_keyboard(
+    qtbot: QtBot, session: Session, lang: str, made: str, no_date: str
+) -> None:
+    """The advisor phones the job centre the day after issuing the letter. The status dialog
+    offered "Appointment made" but nowhere to say when: the person's referrals, the
+    follow-ups and a reprinted copy went on saying there was no appointment."""
+    set_language(lang)
+    person = _person(session, "Ștefan", "Țărănescu")
+    referral = uc.issue_referral(
+        session.store,
+        session.user,
+        person.id,
+        "jobcenter",
+        "buergergeld",
+        follow_up=dt.date.today(),
+    )
+    window, feature = _window(qtbot, session, person)
+    follow_ups = feature.open_follow_ups()
+    headers = [follow_ups.table.horizontalHeaderItem(c).text() for c in range(6)]
+    in_follow_ups = headers.index(gettext("Appointment"))
+    assert follow_ups.table.item(0, in_follow_ups).text() == "—"
+    feature.tab.table.selectRow(0)
+    feature.tab.status_button.click()
+    dialog = window.findChild(ui.StatusDialog)
+    assert dialog is not None
+    assert dialog.status.currentText() == made
+    # "Appointment made" with no date yet is allowed, and said so beside the field
+    assert not dialog.has_appointment.isChecked() and not dialog.appointment.isEnabled()
+    assert dialog.no_date.isVisibleTo(dialog) and dialog.no_date.text() == no_date
+    [label] = [w for w in dialog.findChildren(QLabel) if w.buddy() is dialog.has_appointment]
+    key = _access_key(label.text())
+    assert key is not None
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    focused = dialog.focusWidget()
+    assert focused is not None
+    qtbot.keyClick(focused, Qt.Key(ord(key.upper())), Qt.KeyboardModifier.AltModifier)
+    assert dialog.focusWidget() is dialog.has_appointment
+    qtbot.keyClick(dialog.has_appointment, Qt.Key.Key_Space)
+    assert dialog.appointment.isEnabled() and not dialog.no_date.isVisibleTo(dialog)
+    assert _tab(qtbot, dialog) is dialog.appointment
+    when = dt.datetime.combine(dt.date.today() + dt.timedelta(days=6), dt.time(10, 30))
+    qtbot.keyClicks(dialog.appointment, f"{when:%d%m%Y%H%M}")
+    assert dialog.appointment.dateTime().toPython() == when
+    with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
+        qtbot.keyClick(dialog.appointment, Qt.Key.Key_Return)
+    assert not dialog.isVisible()
+    stored = uc.get_referral(session.store, session.user, referral.id)
+    assert (stored.status, stored.appointment) == (ReferralStatus.APPOINTMENT_MADE, when)
+    headers = [feature.tab.table.horizontalHeaderItem(c).text() for c in range(6)]
+    in_tab = headers.index(gettext("Appointment"))
+    assert feature.tab.table.item(0, in_tab).text() == ui._date(when)
+    assert follow_ups.table.item(0, in_follow_ups).text() == ui._date(when)
+    # Opened again, the dialog shows it; unticked and saved, it is gone again
+    feature.tab.status_button.click()
+    [again] = [d for d in window.findChildren(ui.StatusDialog) if d.isVisible()]
+    assert again.has_appointment.isChecked()
+    assert again.appointment.dateTime().toPython() == when
+    again.has_appointment.setChecked(False)
+    with qtbot.waitSignal(again.save.answered, timeout=10_000):
+        again.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert uc.get_referral(session.store, session.user, referral.id).appointment is None
+    assert feature.tab.table.item(0, in_tab).text() == "—"
+
+
+def test_an_appointment_before_the_letter_was_issued_is_refused_in_the_status_dialog(
+    qtbot: QtBot, session: Session
+) -> None:
+    set_language("de")
+    person = _person(session)
+    referral = uc.issue_referral(
+        session.store, session.user, person.id, "vhs", "integration_course"
+    )
+    _win, feature = _window(qtbot, session, person)
+    dialog = feature.open_status_dialog(referral)
+    dialog.has_appointment.setChecked(True)
+    from PySide6.QtCore import QDateTime
+
+    dialog.appointment.setDateTime(QDateTime(referral.created_at - dt.timedelta(days=3)))
+    with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert dialog.isVisible()
+    assert dialog.error.text().startswith("Der Termin liegt vor dem Tag")
+    assert uc.get_referral(session.store, session.user, referral.id).appointment is None
     dialog.reject()
