@@ -348,6 +348,16 @@ def build_guide(window: MainWindow) -> Guide:
         ),
         fill(
             _(
+                "An appointment made later (after a phone call, say) is entered on the person's "
+                "{referrals} tab: {change_status}, tick {agreed} and give the date and time. The "
+                "follow-ups and a letter shown or printed again name it."
+            ),
+            referrals=b.button(N_("Referrals")),
+            change_status=b.button(N_("Change &status…")),
+            agreed=b.button(N_("Appointment agreed")),
+        ),
+        fill(
+            _(
                 "The referral letter to the service is in German; the copy for the person is in "
                 "their language and says where to go, when, and which documents to bring. The "
                 "preview shows both before anything is printed."
