@@ -8,54 +8,28 @@ import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSize, Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QStyle, QWidget
+from PySide6.QtWidgets import QPushButton, QStyle, QWidget
 
 from desktop_app.domain.clock_check import ClockNotice
 from desktop_app.i18n.messages import clock_indicator, clock_warning_parts
 from desktop_app.i18n.text import _
-from desktop_app.ui.error_label import WARNING_BACKGROUND, WARNING_BORDER, WarningLabel
+from desktop_app.ui.banner import WarningBanner
+from desktop_app.ui.error_label import WARNING_BACKGROUND, WarningLabel
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
 
-class ClockBanner(QFrame):
+class ClockBanner(WarningBanner):
     """What is wrong (bold), what to do, and "Hide"; there is nothing to close: it stays while
     the clock is wrong."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("clock_banner")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        # The margin keeps it off the window's edges and the list's search box below.
-        self.setStyleSheet(
-            f"#clock_banner {{ background: {WARNING_BACKGROUND}; "
-            f"border: 1px solid {WARNING_BORDER}; border-radius: 4px; margin: 6px 9px 0 9px; }}"
-        )
-        size = self.style().pixelMetric(QStyle.PixelMetric.PM_MessageBoxIconSize, None, self)
-        self.icon = QLabel()
-        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning, None, self)
-        self.icon.setPixmap(icon.pixmap(QSize(size, size)))
-        self.icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.text = QLabel()
-        self.text.setWordWrap(True)
+        super().__init__("clock_banner", parent)
         self.text.setTextFormat(Qt.TextFormat.RichText)
-        # Selectable, and reachable with Tab: a screen reader reads it, and whoever helps over
-        # the phone can be read the sentence.
-        self.text.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
-        self.text.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.hide_button = QPushButton()
         self.hide_button.setAutoDefault(False)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(18, 12, 18, 6)  # inside the margin above
-        layout.setSpacing(10)
-        layout.addWidget(self.icon)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.hide_button, 0, Qt.AlignmentFlag.AlignVCenter)
-        self.hide()
+        self.row.addWidget(self.hide_button, 0, Qt.AlignmentFlag.AlignVCenter)
 
     def show_warning(self, offset_ms: int) -> None:
         lead, advice = clock_warning_parts(offset_ms)

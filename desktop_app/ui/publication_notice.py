@@ -9,51 +9,26 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QSize, Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QWidget
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtWidgets import QWidget
 
 from desktop_app import __version__
 from desktop_app.i18n.messages import unusable_publication_detail, unusable_publication_message
 from desktop_app.i18n.text import _
-from desktop_app.ui.error_label import WARNING_BACKGROUND, WARNING_BORDER
+from desktop_app.ui.banner import WarningBanner
 from desktop_app.usecases import reference
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
 
-class PublicationBanner(QFrame):
+class PublicationBanner(WarningBanner):
     """One sentence per unusable publication; what to do in the tooltip. Nothing to hide: it
     stays while the shipped data is used instead of what the coordination published."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("publication_banner")
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        # As the clock's banner (the two may show at once, one above the other).
-        self.setStyleSheet(
-            f"#publication_banner {{ background: {WARNING_BACKGROUND}; "
-            f"border: 1px solid {WARNING_BORDER}; border-radius: 4px; margin: 6px 9px 0 9px; }}"
-        )
-        size = self.style().pixelMetric(QStyle.PixelMetric.PM_SmallIconSize, None, self)
-        self.icon = QLabel()
-        icon = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning, None, self)
-        self.icon.setPixmap(icon.pixmap(QSize(size, size)))
-        self.icon.setAlignment(Qt.AlignmentFlag.AlignTop)
-        self.text = QLabel()
-        self.text.setWordWrap(True)
+        super().__init__("publication_banner", parent)
         self.text.setTextFormat(Qt.TextFormat.PlainText)
-        self.text.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
-        self.text.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # a screen reader reaches it
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(18, 10, 18, 4)  # inside the margin above
-        layout.setSpacing(10)
-        layout.addWidget(self.icon)
-        layout.addWidget(self.text, 1)
-        self.hide()
 
     def show_unusable(self, found: list[reference.Unusable]) -> None:
         lines = [unusable_publication_message(u.name, u.reason) for u in found]
