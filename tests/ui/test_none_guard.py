@@ -26,17 +26,22 @@ print("survived", file=sys.stderr)
 """
 
 
-def test_a_day_of_qt_calls_does_not_abort_python() -> None:
+def _python(*args: str) -> subprocess.CompletedProcess[str]:
+    """This Python run offscreen in the repository with ``args``, to its end."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    done = subprocess.run(
-        [sys.executable, "-c", SCRIPT],
+    return subprocess.run(
+        [sys.executable, *args],
         cwd=ROOT,
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,
         check=False,
     )
+
+
+def test_a_day_of_qt_calls_does_not_abort_python() -> None:
+    done = _python("-c", SCRIPT)
     assert done.returncode == 0, done.stderr[-2000:]
     assert "survived" in done.stderr
 
@@ -46,24 +51,14 @@ def test_a_test_run_of_many_windows_in_three_languages_does_not_abort_at_exit() 
     consent or referral window opened and closed); this run of real windows in bg, ro and de,
     then Qt's texts switched between languages, ended with "Fatal Python error: bool_dealloc"
     (exit status 134) after every test had passed, until the guard covered them as well."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:randomly",
-            "tests/ui/test_window_sizes_ui.py",
-            "tests/ui/test_qt_translations.py",
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
+    done = _python(
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:randomly",
+        "tests/ui/test_window_sizes_ui.py",
+        "tests/ui/test_qt_translations.py",
     )
     assert "Fatal Python error" not in done.stderr, done.stderr[-2000:]
     assert done.returncode == 0, (done.stdout[-2000:], done.stderr[-2000:])
