@@ -161,6 +161,8 @@ def generate_activity(
     # consents from a generator of their own: the visits and referrals stay as they were
     consent_rng = random.Random(f"consents-{seed}")
     facts_rng = random.Random(f"facts-{seed}")
+    # the times of the status steps too (the report figures read only the statuses)
+    history_rng = random.Random(f"history-{seed}")
     consents: list[dict[str, Any]] = []
     r = rng.random
     start = today - dt.timedelta(days=364)
@@ -228,11 +230,8 @@ def generate_activity(
                     status = "closed"
                 else:
                     status = "appointment_made" if r() < 0.5 else "issued"
-                history = [{"status": "issued", "at": at.isoformat(), "by": "", "outcome": ""}]
-                if status == "closed" and r() < 0.6:
-                    history.append(
-                        {"status": "attended", "at": at.isoformat(), "by": "", "outcome": ""}
-                    )
+                went = status == "closed" and r() < 0.6
+                history = _status_steps(history_rng, status, went, at, today)
                 ref = _sync(rng, hlc, devices, authors)
                 ref.update(
                     person_id=pid,
@@ -249,7 +248,7 @@ def generate_activity(
                     status=status,
                     follow_up=(day + dt.timedelta(days=14)).isoformat(),
                     outcome="",
-                    status_changed_at=at.isoformat(),
+                    status_changed_at=history[-1]["at"],
                     status_history=json.dumps(history),
                 )
                 referrals.append(ref)
@@ -282,9 +281,63 @@ def generate_activity(
     return DemoActivity(visits, referrals, quick, consents)
 
 
-# Consent form purposes (resources/forms/consent.yaml) and its text version
+def _status_steps(
+    rng: random.Random, status: str, went: bool, issued: dt.datetime, today: dt.date
+) -> list[dict[str, Any]]:
+    """A referral's status history up to ``status``, each step as the status dialog records
+    it, in order, at plausible times after the issue and not after ``today``: the appointment
+    a few days after the letter, the visit there within weeks, the outcome a few days later.
+    A closed referral went there (``went``: attended first) or was closed without a visit,
+    sometimes after an appointment was made."""
+    if status == "closed":
+        steps = ["appointment_made", "attended"] if went else (
+            ["appointment_made"] if rng.random() < 0.4 else []
+        )
+        steps.append("closed")
+    else:
+        order = ["appointment_made", "attended", "outcome_noted"]
+        steps = order[: order.index(status) + 1] if status in order else []
+    gaps = {"appointment_made": (1, 5), "attended": (3, 21), "outcome_noted": (0, 7),
+            "closed": (1, 14)}  # fmt: skip
+    latest = dt.datetime(today.year, today.month, today.day, 18, 0)
+    history = [{"status": "issued", "at": issued.isoformat(), "by": "Demo", "outcome": ""}]
+    at = issued
+    for step in steps:
+        low, high = gaps[step]
+        day = at.date() + dt.timedelta(days=low + int(rng.random() * (high - low + 1)))
+        later = dt.datetime(day.year, day.month, day.day, 9 + int(rng.random() * 8),
+                            int(rng.random() * 60))  # fmt: skip
+        if later <= at or later > latest:
+            # a recent letter: the steps follow within the hour, still in order
+            later = at + dt.timedelta(minutes=5 + int(rng.random() * 25))
+        at = later
+        history.append({"status": step, "at": at.isoformat(), "by": "Demo", "outcome": ""})
+    return history
+
+
+# Consent form purposes (resources/forms/consent.yaml)
 _CONSENT_PURPOSES = ("advice", "central_storage", "referral_sharing")
-_CONSENT_TEXT_VERSION = "2026-11-1"
+
+
+def consent_text_version(day: dt.date) -> str:
+    """The consent text in force on ``day``. A text version names the month it was written
+    ("2026-11-1": the first text of November 2026) and carries no other date, so it is taken
+    to be in force from the first of that month until the next; a consent dated before the
+    earliest version gets the earliest text (the demo's year reaches back before it)."""
+    from desktop_app.usecases.visits import CONSENT_FORM, shipped_forms
+
+    form = shipped_forms()[CONSENT_FORM]
+    names = [e.text_version for e in form.earlier_texts]
+    if form.text_version:
+        names.append(form.text_version)
+
+    def starts(name: str) -> tuple[int, int, int]:
+        year, month, *number = (int(part) for part in name.split("-"))
+        return (year, month, number[0] if number else 1)
+
+    ordered = sorted(names, key=starts)
+    in_force = [n for n in ordered if starts(n)[:2] <= (day.year, day.month)]
+    return in_force[-1] if in_force else ordered[0]
 
 
 def _consents(
@@ -317,7 +370,7 @@ def _consents(
             person_id=person_id,
             purpose=purpose,
             granted=granted,
-            text_version=_CONSENT_TEXT_VERSION,
+            text_version=consent_text_version(day),
             language=lang,
             given_on=day.isoformat(),
             how="oral" if oral else "signed",

@@ -400,6 +400,58 @@ def test_demo_activity_is_deterministic_and_spread_over_the_year() -> None:
     assert isinstance(Report, type)
 
 
+def test_demo_histories_reach_their_status_and_consents_carry_the_text_of_their_day(
+    session: Any,
+) -> None:
+    """The demo showed referrals at "Appointment made" or later whose history held only
+    "Issued", and consents of April 2026 given under the text of November 2026: each step up
+    to the status must be there, in order, and a consent must carry the text in force on its
+    day (the earliest text before the first version's month)."""
+    from sqlalchemy import select
+
+    from desktop_app.domain.referral import ReferralStatus
+    from desktop_app.storage.referrals_models import ReferralRow
+    from desktop_app.storage.visits_models import ConsentRow
+    from desktop_app.usecases import referrals as referrals_uc
+    from desktop_app.usecases.report_demo import add_demo_activity
+
+    register_many(
+        session.store,
+        session.user,
+        [PersonDraft(f"Given{i}", f"Family{i}", "1980", nationality="RO") for i in range(150)],
+    )
+    today = dt.date(2027, 1, 29)  # the year reaches back before the first text (2026-11)
+    add_demo_activity(session.store, session.user.id, today=today, seed=3)
+    with session.store.reading() as s:
+        rows = [(r.id, r.status, r.status_changed_at) for r in s.scalars(select(ReferralRow))]
+        consents = [(c.given_on, c.text_version) for c in s.scalars(select(ConsentRow))]
+    order = list(ReferralStatus)
+    kinds = set()
+    for referral_id, status, changed_at in rows:
+        history = referrals_uc.status_history(session.store, session.user, referral_id)
+        steps = [h.status for h in history]
+        kinds.add(tuple(steps))
+        assert steps[0] is ReferralStatus.ISSUED and steps[-1] == status
+        if status != "closed":  # every step up to the status; closing may skip the rest
+            assert steps == order[: order.index(ReferralStatus(status)) + 1]
+        else:
+            assert steps[:-1] == order[: len(steps) - 1]
+        times = [h.at for h in history]
+        assert times == sorted(times) and len(set(times)) == len(times)
+        assert times[-1].date() <= today and times[-1].isoformat() == changed_at
+    assert len(kinds) >= 5  # issued, appointment made, attended, outcome noted, closed ones
+    earliest = "2026-11-1"
+    seen = set()
+    for given_on, version in consents:
+        seen.add(version)
+        year, month, _n = (int(x) for x in version.split("-"))
+        if version == earliest:
+            assert given_on < "2026-12-01"
+        else:
+            assert (year, month) <= (int(given_on[:4]), int(given_on[5:7]))
+    assert seen == {"2026-11-1", "2026-12-1"}
+
+
 def test_a_demo_persons_children_are_the_same_at_every_visit() -> None:
     """Demo visits drew a person's children anew each time (born 2022, then 2013): the
     visit history and the letters, which read the latest visit, showed other children."""
