@@ -290,8 +290,10 @@ def _status_steps(
     A closed referral went there (``went``: attended first) or was closed without a visit,
     sometimes after an appointment was made."""
     if status == "closed":
-        steps = ["appointment_made", "attended"] if went else (
-            ["appointment_made"] if rng.random() < 0.4 else []
+        steps = (
+            ["appointment_made", "attended"]
+            if went
+            else (["appointment_made"] if rng.random() < 0.4 else [])
         )
         steps.append("closed")
     else:
