@@ -125,6 +125,21 @@ class Referral:
         )
 
 
+#: How long after the appointment (or the day of issue, without one) to ask how it went.
+FOLLOW_UP_AFTER = dt.timedelta(days=14)
+
+
+def default_follow_up(
+    issued: dt.datetime,
+    appointment: dt.datetime | None,
+    after: dt.timedelta = FOLLOW_UP_AFTER,
+) -> dt.date:
+    """The follow-up date a referral gets: ``after`` past the appointment, or past the day of
+    issue when there is no appointment yet. The one rule for issuing and for an appointment
+    recorded later (the status dialog proposes it)."""
+    return (appointment.date() if appointment else issued.date()) + after
+
+
 def new_referral(
     *,
     person_id: str,
@@ -139,7 +154,7 @@ def new_referral(
     contact_person: str = "",
     documents: tuple[str, ...] = (),
     follow_up: dt.date | None = None,
-    follow_up_after: dt.timedelta = dt.timedelta(days=14),
+    follow_up_after: dt.timedelta = FOLLOW_UP_AFTER,
 ) -> Referral:
     """A freshly issued referral with a new id and its reference number.
 
@@ -148,8 +163,7 @@ def new_referral(
     """
     referral_id = str(uuid.uuid4())
     if follow_up is None:
-        base = appointment.date() if appointment else created_at.date()
-        follow_up = base + follow_up_after
+        follow_up = default_follow_up(created_at, appointment, follow_up_after)
     return Referral(
         id=referral_id,
         person_id=person_id,

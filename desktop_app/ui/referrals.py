@@ -57,7 +57,13 @@ from desktop_app.domain.life_facts import documents_to_bring
 from desktop_app.domain.opening_hours import outside_opening_hours
 from desktop_app.domain.permissions import Action, allowed
 from desktop_app.domain.person import Person
-from desktop_app.domain.referral import OTHER_REASON, Referral, ReferralStatus, ReferralStatusError
+from desktop_app.domain.referral import (
+    OTHER_REASON,
+    Referral,
+    ReferralStatus,
+    ReferralStatusError,
+    default_follow_up,
+)
 from desktop_app.domain.service import Service
 from desktop_app.domain.validation import FieldError, ValidationFailed
 from desktop_app.i18n.formatting import format_partial_date
@@ -936,6 +942,13 @@ class StatusDialog(QDialog):
         self.has_follow_up.setChecked(referral.follow_up is not None)
         self.follow_up.setEnabled(referral.follow_up is not None)
         self.has_follow_up.toggled.connect(self.follow_up.setEnabled)
+        # A date the user picks here is theirs: a later appointment no longer moves it.
+        self._follow_up_typed = False
+        self._proposing = False
+        # what the proposal starts from each time, so that it follows the appointment as it
+        # is typed (tomorrow at 9:00 when ticked, then the date meant) and goes back unticked
+        self._follow_up_start = start
+        self.follow_up.dateChanged.connect(self._on_follow_up_edited)
         row = QHBoxLayout()
         row.addWidget(self.has_follow_up)
         row.addWidget(self.follow_up, 1)
@@ -952,6 +965,9 @@ class StatusDialog(QDialog):
         self.has_appointment.toggled.connect(self._on_appointment_changed)
         self.appointment.dateTimeChanged.connect(self._on_appointment_changed)
         self.status.currentIndexChanged.connect(self._on_appointment_changed)
+        self.has_appointment.toggled.connect(self._propose_follow_up)
+        self.appointment.dateTimeChanged.connect(self._propose_follow_up)
+        self.has_follow_up.toggled.connect(self._propose_follow_up)
         appointment_row = QHBoxLayout()
         appointment_row.addWidget(self.has_appointment)
         appointment_row.addWidget(self.appointment, 1)
@@ -1015,6 +1031,27 @@ class StatusDialog(QDialog):
             )
             if self.height() > need:
                 self.resize(self.width(), need)
+
+    def _on_follow_up_edited(self, _date: QDate) -> None:
+        if not self._proposing:
+            self._follow_up_typed = True
+
+    def _propose_follow_up(self, *_args: object) -> None:
+        """An appointment set or moved past the (ticked) follow-up date: propose the date the
+        referral would have got had the appointment been known at issue, in the field, where
+        the user can still change it; never over a date they picked in this dialog."""
+        if not self.has_follow_up.isChecked() or self._follow_up_typed:
+            return
+        proposed = self._follow_up_start
+        if self.has_appointment.isChecked():
+            appointment = appointment_value(self.appointment)
+            if proposed < appointment.date():
+                proposed = default_follow_up(self.referral.created_at, appointment)
+        self._proposing = True
+        try:
+            self.follow_up.setDate(QDate(proposed.year, proposed.month, proposed.day))
+        finally:
+            self._proposing = False
 
     def apply(self) -> None:
         """Change the status on a worker thread (``save``): the answer closes the dialog, or

@@ -891,14 +891,20 @@ def test_an_appointment_arranged_after_issuing_is_entered_in_the_status_dialog_b
     when = dt.datetime.combine(dt.date.today() + dt.timedelta(days=6), dt.time(10, 30))
     qtbot.keyClicks(dialog.appointment, f"{when:%d%m%Y%H%M}")
     assert dialog.appointment.dateTime().toPython() == when
+    # the follow-up due today was before it: two weeks after the appointment is proposed
+    follow_up = when.date() + dt.timedelta(days=14)
+    assert dialog.follow_up.date().toPython() == follow_up
     with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
         qtbot.keyClick(dialog.appointment, Qt.Key.Key_Return)
     assert not dialog.isVisible()
     stored = uc.get_referral(session.store, session.user, referral.id)
     assert (stored.status, stored.appointment) == (ReferralStatus.APPOINTMENT_MADE, when)
+    assert stored.follow_up == follow_up
     headers = [feature.tab.table.horizontalHeaderItem(c).text() for c in range(6)]
     in_tab = headers.index(gettext("Appointment"))
     assert feature.tab.table.item(0, in_tab).text() == ui._date(when)
+    assert follow_ups.table.rowCount() == 0  # no longer due today
+    follow_ups.refresh(follow_up)
     assert follow_ups.table.item(0, in_follow_ups).text() == ui._date(when)
     # Opened again, the dialog shows it; unticked and saved, it is gone again
     feature.tab.status_button.click()
@@ -931,4 +937,77 @@ def test_an_appointment_before_the_letter_was_issued_is_refused_in_the_status_di
     assert dialog.isVisible()
     assert dialog.error.text().startswith("Der Termin liegt vor dem Tag")
     assert uc.get_referral(session.store, session.user, referral.id).appointment is None
+    dialog.reject()
+
+
+def test_an_appointment_recorded_later_moves_a_follow_up_before_it_in_the_status_dialog(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The letter went out with the usual follow-up in two weeks; the appointment, arranged
+    later, is in five weeks: saved as it was, the follow-up asked how an appointment went
+    three weeks before it. The dialog proposes the date issuing would have given (two weeks
+    after the appointment), in the field, and leaves a date the user picked here alone."""
+    set_language("bg")
+    person = _person(session)
+    referral = uc.issue_referral(session.store, session.user, person.id, "jobcenter", "buergergeld")
+    issued_follow_up = referral.follow_up
+    assert issued_follow_up == referral.created_at.date() + dt.timedelta(days=14)
+    _win, feature = _window(qtbot, session, person)
+    dialog = feature.open_status_dialog(referral)
+    assert dialog.has_follow_up.isChecked()
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog.has_appointment.setFocus()
+    qtbot.keyClick(dialog.has_appointment, Qt.Key.Key_Space)
+    assert _tab(qtbot, dialog) is dialog.appointment
+    when = dt.datetime.combine(referral.created_at.date() + dt.timedelta(days=35), dt.time(10, 0))
+    qtbot.keyClicks(dialog.appointment, f"{when:%d%m%Y%H%M}")
+    assert dialog.appointment.dateTime().toPython() == when
+    proposed = when.date() + dt.timedelta(days=14)
+    assert dialog.follow_up.date().toPython() == proposed
+    # the user can still pick another date
+    dialog.has_follow_up.setFocus()
+    assert _tab(qtbot, dialog) is dialog.follow_up
+    own = when.date() + dt.timedelta(days=3)
+    qtbot.keyClicks(dialog.follow_up, f"{own:%d%m%Y}")
+    assert dialog.follow_up.date().toPython() == own
+    # and moving the appointment past it now leaves the user's date as it is
+    dialog.has_appointment.setFocus()
+    assert _tab(qtbot, dialog) is dialog.appointment
+    later = when + dt.timedelta(days=10)
+    qtbot.keyClicks(dialog.appointment, f"{later:%d%m%Y%H%M}")
+    assert dialog.appointment.dateTime().toPython() == later
+    assert dialog.follow_up.date().toPython() == own
+    with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    stored = uc.get_referral(session.store, session.user, referral.id)
+    assert (stored.appointment, stored.follow_up) == (later, own)
+
+
+def test_the_status_dialog_proposes_no_follow_up_when_none_is_ticked_or_it_is_after(
+    qtbot: QtBot, session: Session
+) -> None:
+    set_language("de")
+    person = _person(session)
+    far = dt.date.today() + dt.timedelta(days=90)
+    referral = uc.issue_referral(
+        session.store, session.user, person.id, "vhs", "integration_course", follow_up=far
+    )
+    _win, feature = _window(qtbot, session, person)
+    dialog = feature.open_status_dialog(referral)
+    dialog.has_appointment.setChecked(True)
+    from PySide6.QtCore import QDateTime
+
+    dialog.appointment.setDateTime(QDateTime(referral.created_at + dt.timedelta(days=20)))
+    assert dialog.follow_up.date().toPython() == far  # already after the appointment
+    later = referral.created_at + dt.timedelta(days=120)
+    dialog.appointment.setDateTime(QDateTime(later))
+    assert dialog.follow_up.date().toPython() == later.date() + dt.timedelta(days=14)
+    dialog.has_appointment.setChecked(False)  # no appointment after all: as it was
+    assert dialog.follow_up.date().toPython() == far
+    dialog.has_appointment.setChecked(True)
+    dialog.appointment.setDateTime(QDateTime(referral.created_at + dt.timedelta(days=20)))
+    dialog.has_follow_up.setChecked(False)
+    dialog.appointment.setDateTime(QDateTime(referral.created_at + dt.timedelta(days=200)))
+    assert dialog.follow_up.date().toPython() == far  # no follow-up wanted: nothing proposed
     dialog.reject()
