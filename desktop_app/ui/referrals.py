@@ -432,6 +432,7 @@ class ReferDialog(QDialog):
                 "service",
                 "reason",
                 "reason_note",
+                "appointment",
                 "contact_person",
                 "documents",
                 "client_lang",
@@ -456,6 +457,7 @@ class ReferDialog(QDialog):
         form.addRow(label(_("&Note:"), self.reason_note), self.reason_note)
         form.addRow("", self.errors["reason_note"])
         form.addRow(label(_("A&ppointment:"), self.has_appointment), appointment_row)
+        form.addRow("", self.errors["appointment"])
         form.addRow("", self.hours_warning)
         form.addRow(label(_("&Contact person:"), self.contact), self.contact)
         form.addRow("", self.errors["contact_person"])
@@ -630,6 +632,7 @@ class ReferDialog(QDialog):
             "service": self.search,
             "reason": self.reason,
             "reason_note": self.reason_note,
+            "appointment": self.appointment,
             "contact_person": self.contact,
             "documents": self.documents,
         }

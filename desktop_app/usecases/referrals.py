@@ -166,7 +166,8 @@ def issue_referral(
     directory: ServiceDirectory | None = None,
     texts: LetterTexts | None = None,
 ) -> Referral:
-    """Validate and store a new referral with its outbox entry; raises ``ValidationFailed``.
+    """Validate and store a new referral with its outbox entry; raises ``ValidationFailed``
+    (an appointment before the day of issue or years ahead too).
 
     ``documents`` defaults to the service's usual documents, without those the person cannot
     have by their latest life situation; the reference number is unique in the store
@@ -192,6 +193,9 @@ def issue_referral(
         texts=texts,
     )
     now = now or _now()
+    if appointment is not None:
+        # as change_status checks one recorded later: not before today, nor years ahead
+        errors += appointment_errors(appointment, now, now.date())
     with store.transaction() as session:
         if PeopleRepository(session).get(person_id) is None:
             errors.insert(0, FieldError("person", "required"))

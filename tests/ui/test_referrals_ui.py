@@ -1011,3 +1011,36 @@ def test_the_status_dialog_proposes_no_follow_up_when_none_is_ticked_or_it_is_af
     dialog.appointment.setDateTime(QDateTime(referral.created_at + dt.timedelta(days=200)))
     assert dialog.follow_up.date().toPython() == far  # no follow-up wanted: nothing proposed
     dialog.reject()
+
+
+def test_the_refer_dialog_refuses_an_appointment_before_today_at_the_field_in_romanian(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The refer dialog issued a letter naming an appointment of the day before (the status
+    dialog refused that): the message now stands at the appointment, which gets the focus."""
+    from PySide6.QtCore import QDateTime
+
+    set_language("ro")
+    person = _person(session, "Ștefan", "Țărănescu")
+    _win, feature = _window(qtbot, session, person)
+    dialog = _open_dialog(feature)
+    dialog.select_service("vhs")
+    dialog.reason.setCurrentIndex(dialog.reason.findData("integration_course"))
+    dialog.has_appointment.setChecked(True)
+    yesterday = dt.datetime.combine(dt.date.today() - dt.timedelta(days=1), dt.time(10, 0))
+    dialog.appointment.setDateTime(QDateTime(yesterday))
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    _create(qtbot, dialog)
+    assert dialog.isVisible()
+    error = dialog.errors["appointment"]
+    assert error.isVisible()
+    assert error.text().startswith("Programarea este înainte de ziua")
+    assert dialog.focusWidget() is dialog.appointment
+    assert uc.referrals_of(session.store, session.user, person.id) == []
+    tomorrow = yesterday + dt.timedelta(days=2)
+    dialog.appointment.setDateTime(QDateTime(tomorrow))
+    _create(qtbot, dialog)
+    assert not dialog.isVisible()
+    [referral] = uc.referrals_of(session.store, session.user, person.id)
+    assert referral.appointment == tomorrow

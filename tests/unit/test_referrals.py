@@ -508,6 +508,30 @@ def test_an_appointment_arranged_later_is_set_changed_and_cleared_with_the_statu
 @pytest.mark.parametrize(
     ("when", "code"),
     [
+        (dt.datetime(2026, 11, 24, 17, 0), "appointment_before_issue"),  # yesterday
+        (dt.datetime(2028, 11, 26, 9, 0), "appointment_too_far_ahead"),  # two years and a day
+        (dt.datetime(2062, 11, 26, 9, 0), "appointment_too_far_ahead"),  # a slip of the year
+    ],
+)
+def test_issuing_checks_the_appointment_as_a_status_change_does(
+    session: Session, when: dt.datetime, code: str
+) -> None:
+    """change_status refused an appointment before the day of issue or years ahead, but the
+    refer dialog issued one dated yesterday (the letter then names a past appointment) or in
+    2062: the same check on both paths."""
+    person = _person(session)
+    with pytest.raises(ValidationFailed) as exc:
+        _issue(session, person, appointment=when)
+    assert _codes(exc) == {("appointment", code)}
+    assert uc.referrals_of(session.store, session.user, person.id) == []
+    # earlier today, and exactly two years ahead, are fine
+    for fine in (dt.datetime(2026, 11, 25, 8, 0), dt.datetime(2028, 11, 25, 9, 0)):
+        assert _issue(session, person, appointment=fine).appointment == fine
+
+
+@pytest.mark.parametrize(
+    ("when", "code"),
+    [
         (dt.datetime(2026, 11, 24, 9, 0), "appointment_before_issue"),  # the day before issue
         (dt.datetime(2062, 12, 3, 9, 0), "appointment_too_far_ahead"),  # a slip of the year
     ],
