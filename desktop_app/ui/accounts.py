@@ -185,10 +185,17 @@ class UsersDialog(QDialog):
             row.addWidget(b)
         row.addStretch(1)
         self.save = DialogSave(self, buttons)
+        # Closing was only Esc or the title bar; beside the buttons that wait for a change,
+        # not among them, so that it stays usable meanwhile.
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.reject)
+        bottom = QHBoxLayout()
+        bottom.addWidget(buttons, 1)
+        bottom.addWidget(self.buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.error)
-        layout.addWidget(buttons)
+        layout.addLayout(bottom)
         self.resize(620, 380)
         self.refresh()
 

@@ -217,6 +217,10 @@ class RetentionWindow(QDialog):
         row.addWidget(self.progress)
         row.addStretch(1)
         row.addWidget(self.erase_button)
+        # Closing was only Esc or the title bar.
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.reject)
+        row.addWidget(self.buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(self.table, 1)

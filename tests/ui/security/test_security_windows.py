@@ -281,3 +281,26 @@ def test_audit_details_read_in_the_ui_language() -> None:
         assert detail_text({"form": "gone"}) == "formular: gone"
     finally:
         set_language("en")
+
+
+def test_the_users_dialog_and_the_retention_window_close_with_a_close_button(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Both closed only by Esc or the title bar: a standard Close button, as in the other
+    dialogs (Qt's text, translated by the program's catalogs), closes them."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    window = _window(qtbot, session)
+    for dialog in (UsersDialog(session, window), RetentionWindow(window)):
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        boxes = [
+            b.button(QDialogButtonBox.StandardButton.Close)
+            for b in dialog.findChildren(QDialogButtonBox)
+        ]
+        [close] = [b for b in boxes if b is not None]
+        assert close.isVisible() and close.isEnabled()
+        close.click()
+        assert not dialog.isVisible()
+        assert dialog.result() == QDialog.DialogCode.Rejected
