@@ -1013,7 +1013,9 @@ class StatusDialog(QDialog):
         later): said beside the field; an appointment outside the service's hours is warned
         about."""
         agreed = self.has_appointment.isChecked()
-        made = ReferralStatus(str(self.status.currentData())) is not ReferralStatus.ISSUED
+        # Only while the appointment is what is awaited: attended or closed, a missing date is
+        # history (a closed referral may never have had one), not something still to come.
+        made = ReferralStatus(str(self.status.currentData())) is ReferralStatus.APPOINTMENT_MADE
         self.no_date.setVisible(made and not agreed)
         text = ""
         if agreed and self.service is not None:

@@ -876,6 +876,11 @@ def test_an_appointment_arranged_after_issuing_is_entered_in_the_status_dialog_b
     # "Appointment made" with no date yet is allowed, and said so beside the field
     assert not dialog.has_appointment.isChecked() and not dialog.appointment.isEnabled()
     assert dialog.no_date.isVisibleTo(dialog) and dialog.no_date.text() == no_date
+    # Closed (or attended) without one: nothing is awaited any more, so nothing is said
+    dialog.set_status(ReferralStatus.CLOSED)
+    assert not dialog.no_date.isVisibleTo(dialog)
+    dialog.set_status(ReferralStatus.APPOINTMENT_MADE)
+    assert dialog.no_date.isVisibleTo(dialog)
     [label] = [w for w in dialog.findChildren(QLabel) if w.buddy() is dialog.has_appointment]
     key = _access_key(label.text())
     assert key is not None
