@@ -241,7 +241,7 @@ def generate_activity(
                     created_at=at.isoformat(),
                     reference=f"WD-DEMO-{len(referrals):08d}",
                     advisor_name="Demo",
-                    appointment="",
+                    appointment=_demo_appointment(history_rng, history),
                     contact_person="",
                     documents="[]",
                     client_lang="bg" if person["nationality"] == "bulgarian" else "ro",
@@ -315,6 +315,27 @@ def _status_steps(
         at = later
         history.append({"status": step, "at": at.isoformat(), "by": "Demo", "outcome": ""})
     return history
+
+
+def _demo_appointment(rng: random.Random, history: list[dict[str, Any]]) -> str:
+    """The appointment of a referral whose history has one made: the day the person went there
+    where they did, else a working morning or afternoon 3 to 14 days after it was made
+    (stored as ``change_status`` stores it, to the minute). Without one: none."""
+    made = [h for h in history if h["status"] == "appointment_made"]
+    if not made:
+        return ""
+    attended = [h for h in history if h["status"] == "attended"]
+    if attended:
+        went = dt.datetime.fromisoformat(attended[0]["at"])
+        return went.replace(second=0, microsecond=0).isoformat()
+    day = dt.datetime.fromisoformat(made[0]["at"]).date()
+    day += dt.timedelta(days=3 + int(rng.random() * 12))
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    hour = (8, 9, 10, 11, 14, 15)[int(rng.random() * 6)]
+    return dt.datetime(
+        day.year, day.month, day.day, hour, (0, 30)[int(rng.random() * 2)]
+    ).isoformat()
 
 
 # Consent form purposes (resources/forms/consent.yaml)

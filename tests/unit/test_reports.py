@@ -439,6 +439,17 @@ def test_demo_histories_reach_their_status_and_consents_carry_the_text_of_their_
         times = [h.at for h in history]
         assert times == sorted(times) and len(set(times)) == len(times)
         assert times[-1].date() <= today and times[-1].isoformat() == changed_at
+        # an appointment made has its date (the status dialog said "date not known yet" for
+        # every demo referral), after it was made, on a working day
+        appointment = referrals_uc.get_referral(
+            session.store, session.user, referral_id, log_view=False
+        ).appointment
+        if ReferralStatus.APPOINTMENT_MADE in steps:
+            assert appointment is not None
+            assert appointment >= history[steps.index(ReferralStatus.APPOINTMENT_MADE)].at
+            assert appointment.weekday() < 5 or ReferralStatus.ATTENDED in steps
+        else:
+            assert appointment is None
     assert len(kinds) >= 5  # issued, appointment made, attended, outcome noted, closed ones
     earliest = "2026-11-1"
     seen = set()
