@@ -8,6 +8,7 @@ from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QStyle, QWidget
 
 from desktop_app.ui.error_label import WARNING_BACKGROUND, WARNING_BORDER
+from desktop_app.ui.widgets import reachable_text
 
 
 class WarningBanner(QFrame):
@@ -30,11 +31,7 @@ class WarningBanner(QFrame):
         self.icon.setAlignment(Qt.AlignmentFlag.AlignTop)
         self.text = QLabel()
         self.text.setWordWrap(True)
-        self.text.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
-        self.text.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        reachable_text(self.text)
         self.row = QHBoxLayout(self)
         self.row.setContentsMargins(18, 12, 18, 6)  # inside the margin above
         self.row.setSpacing(10)

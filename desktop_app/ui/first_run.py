@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -37,7 +37,7 @@ from desktop_app.ui.sync_status import (
     failure_message,
 )
 from desktop_app.ui.tasks import TaskRunner
-from desktop_app.ui.widgets import ErrorLabel
+from desktop_app.ui.widgets import ErrorLabel, reachable_text
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, create_first_account, validate_new_account
@@ -474,11 +474,7 @@ class JoinedPage(QWizardPage):
         self.fingerprint = QLabel()
         self.fingerprint.setStyleSheet(FINGERPRINT_STYLE)
         # As in the join dialog: reached and copied by keyboard too, and read out whole.
-        self.fingerprint.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
-        self.fingerprint.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        reachable_text(self.fingerprint)
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         layout = QVBoxLayout(self)

@@ -54,7 +54,7 @@ from desktop_app.i18n.text import N_, _, current_language, ngettext
 from desktop_app.sync.http_client import CertificateProblem, Offline, RequestRefused, ServerError
 from desktop_app.ui.clock_banner import ClockWarning
 from desktop_app.ui.publication_notice import PublicationNotice
-from desktop_app.ui.widgets import ErrorLabel
+from desktop_app.ui.widgets import ErrorLabel, reachable_text
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.sync_process import SyncProcess, SyncProcessFailed
 
@@ -591,11 +591,7 @@ class JoinDialog(QDialog):
         # a fingerprint broken across two lines was easy to misread.
         self.joined_fingerprint = QLabel()
         self.joined_fingerprint.setStyleSheet(FINGERPRINT_STYLE)
-        self.joined_fingerprint.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
-        self.joined_fingerprint.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # reached by Tab
+        reachable_text(self.joined_fingerprint)  # reached by Tab
         self.joined_fingerprint.hide()
         self.next_steps = QLabel()
         self.next_steps.setWordWrap(True)
@@ -768,11 +764,7 @@ class DevicesDialog(QDialog):
         )
         self.own_fingerprint.setTextFormat(Qt.TextFormat.RichText)
         self.own_fingerprint.setAccessibleName(template.format(fp=own))
-        self.own_fingerprint.setTextInteractionFlags(
-            Qt.TextInteractionFlag.TextSelectableByMouse
-            | Qt.TextInteractionFlag.TextSelectableByKeyboard
-        )
-        self.own_fingerprint.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        reachable_text(self.own_fingerprint)
         self.list = QListWidget()
         self.list.setAccessibleName(_("Laptops"))
         self.fingerprint = QLineEdit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from babel import Locale
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtWidgets import QComboBox, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QListWidgetItem, QWidget
 
 from desktop_app.i18n import formatting
 from desktop_app.i18n.text import current_language
@@ -14,6 +14,17 @@ __all__ = ["ErrorLabel"]  # kept here for the forms that import it with the othe
 
 FIRST_COUNTRIES = ("BG", "RO", "DE", "TR", "PL", "HU", "SK", "GR", "UA", "SY")
 LANGUAGE_CODES = ("bg", "ro", "de", "tr", "rom", "en", "ru", "pl", "hu", "ar", "uk", "fr")
+
+
+def reachable_text(label: QLabel) -> QLabel:
+    """``label`` selectable by mouse and keyboard and reached by Tab: a screen reader reads it,
+    and a fingerprint or a warning can be copied, or read out over the phone, whole."""
+    label.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse
+        | Qt.TextInteractionFlag.TextSelectableByKeyboard
+    )
+    label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+    return label
 
 
 def country_names(lang: str | None = None) -> dict[str, str]:
