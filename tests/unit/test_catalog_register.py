@@ -1,0 +1,121 @@
+"""One register per kind of text in Romanian and Bulgarian.
+
+Romanian: commands (buttons, menu items, check boxes, command-line help) are in the imperative,
+2nd person singular (Salvează, Caută…); every sentence addressed to the reader (messages,
+explanations, the guide) is in the polite plural (Alegeți…, dumneavoastră). The guide under
+Help said "alege", "scrii", "parola ta" beside dialogs saying "Introduceți", "vă rugăm".
+Bulgarian: commands are verbal nouns (Запазване, Отваряне); sentences use the formal "вие", in
+lower case in the program and capitalised (Вие, Вас, Ваш) in what is written to one person (the
+person's copy of their data, their referral sheet), as Bulgarian letters do.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+from desktop_app.letters import person_data_pdf
+from desktop_app.letters.texts import default_letter_texts
+from desktop_app.usecases.person_data_text import TEXT_UNKNOWN
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# Forms of the familiar "tu" that cannot be read otherwise: pronouns, and 2nd person singular
+# verbs (present and imperative) of the kinds running text uses.
+RO_FAMILIAR = re.compile(
+    r"(?<![\w-])(tu|te|tău|ta|tale|tăi|ție|ți|îți|ești|poți|vrei|știi|introdu|alegi|scrii|"
+    r"decizi|salvezi|imprimi|pleci|lași|compari|cere-l|schimb-o|blochează-l|"
+    r"deschide-o|păstrează-le|ștergi|nu da)(?![\w])",
+    re.IGNORECASE,
+)
+# A polite plural: the pronoun, its clitics, or a 2nd person plural verb (-ați, -eți, -iți, -îți).
+RO_POLITE = re.compile(r"dumneavoastră|(?<![\w])vă(?![\w])|-vă|\w+(ați|eți|iți|îți)(?![\w])", re.I)
+# In what is written to one person, "Вие" and its forms are capitalised; lower case there reads
+# as addressing many.
+BG_LOWER_VIE = re.compile(r"(?<![\w])(вие|вас|ви|ваш|ваша|вашия|вашият|вашето|вашите)(?![\w])")
+BG_FORMAL = re.compile(r"(?<![\w])(Вие|Вас|Ви|Ваш\w*)(?![\w])|\w+те(?![\w])")
+
+
+def _catalog(lang: str) -> dict[str, list[str]]:
+    with open(ROOT / "translations" / lang / "LC_MESSAGES" / "welcome_desk.po", "rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    return {
+        (m.id if isinstance(m.id, str) else m.id[0]): (
+            [m.string] if isinstance(m.string, str) else list(m.string)
+        )
+        for m in catalog
+        if m.id
+    }
+
+
+def _running_text(msgid: str) -> bool:
+    """A sentence addressed to the reader, not a command: it starts with a capital letter or a
+    placeholder and holds a full stop or question mark that ends a sentence. Command-line help
+    ("render the main window to PNG and exit") starts in lower case and names a command."""
+    return bool(re.match(r"[A-Z{“]", msgid)) and bool(re.search(r"[.?](\s|$)", msgid))
+
+
+def test_romanian_running_text_uses_the_polite_plural() -> None:
+    familiar = [
+        (msgid, s)
+        for msgid, strings in _catalog("ro").items()
+        if _running_text(msgid) or msgid == "Leaving the laptop"
+        for s in strings
+        if RO_FAMILIAR.search(s)
+    ]
+    assert familiar == []
+
+
+def test_romanian_commands_stay_in_the_singular() -> None:
+    """The other half of the convention: a button's accessible name is a command like its text
+    ("Elimină"), not the polite plural of running text."""
+    ro = _catalog("ro")
+    assert ro["Remove entry {n}"] == ["Elimină intrarea {n}"]
+    assert ro["&Save"] == ["&Salvează"]
+
+
+def _addressed_to_the_person() -> dict[str, dict[str, str]]:
+    """What the person reads about themselves: their data copy's sentences (from the catalog)
+    and their referral sheet (from the letter texts), per language."""
+    catalogs = {lang: _catalog(lang) for lang in ("ro", "bg")}
+    msgids = [person_data_pdf.INTRO, person_data_pdf.COMPLAINT, TEXT_UNKNOWN]
+    texts: dict[str, dict[str, str]] = {
+        lang: {msgid: catalogs[lang][msgid][0] for msgid in msgids} for lang in catalogs
+    }
+    letter = default_letter_texts()
+    for lang in texts:
+        for key, text in letter.common["client"].items():
+            texts[lang][f"client.{key}"] = text.get(lang)
+        for reason in letter.reasons.values():
+            texts[lang][f"{reason.id}.client_purpose"] = reason.client_purpose.get(lang)
+    return texts
+
+
+@pytest.mark.parametrize("lang", ["ro", "bg"])
+def test_what_the_person_reads_is_in_the_polite_form(lang: str) -> None:
+    texts = _addressed_to_the_person()[lang]
+    if lang == "ro":
+        wrong = {k: t for k, t in texts.items() if RO_FAMILIAR.search(t)}
+    else:
+        wrong = {k: t for k, t in texts.items() if BG_LOWER_VIE.search(t)}
+    assert wrong == {}
+    # The sentences that ask the person to do something say so politely.
+    for key in (TEXT_UNKNOWN, person_data_pdf.COMPLAINT, "client.appointment_tip"):
+        assert (RO_POLITE if lang == "ro" else BG_FORMAL).search(texts[key]), (key, texts[key])
+
+
+def test_bulgarian_commands_are_verbal_nouns() -> None:
+    """"&Публикувай" (an imperative) stood among "&Запазване", "&Отваряне" …: a label with an
+    access key does not start with a 2nd person singular imperative (-ай, -яй, -ей)."""
+    imperative = re.compile(r"^[\w&]*(ай|яй|ей)(?![\w])")
+    wrong = [
+        (msgid, s)
+        for msgid, strings in _catalog("bg").items()
+        if "&" in msgid
+        for s in strings
+        if imperative.search(s.replace("&", ""))
+    ]
+    assert wrong == []
