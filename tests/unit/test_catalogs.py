@@ -89,6 +89,9 @@ TERMS = [
     ("de", re.compile(r"\brevok", re.I), "sperr", ("widerruf", "entzogen")),
     ("de", re.compile(r"\bcoordinator", re.I), "", ("koordinator ", "koordinatorin")),
     ("ro", re.compile(r"\brevok", re.I), "revoc", ()),
+    # A helper is "asistent (de integrare)" everywhere else; "ajutor" is Help.
+    ("ro", re.compile(r"\bhelpers?\b", re.I), "asisten", ("ajutor",)),
+    ("bg", re.compile(r"\bhelpers?\b", re.I), "помощни", ()),
 ]
 
 
@@ -109,3 +112,17 @@ def test_the_glossary_terms_are_used_throughout(
             if (term and term not in low) or any(a in low for a in avoid):
                 wrong.append((ids[0], s))
     assert wrong == [], wrong
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro"])
+def test_a_sentence_keeps_its_full_stop(lang: str) -> None:
+    """The directory dialog showed "Формулярите са публикувани от … на …" without the full stop
+    the other languages end the sentence with."""
+    wrong = [
+        (m.id, s)
+        for m in _catalog(lang)
+        if isinstance(m.id, str) and m.id.endswith(".")
+        for s in ([m.string] if isinstance(m.string, str) else list(m.string))
+        if not s.endswith(".")
+    ]
+    assert wrong == []
