@@ -108,8 +108,8 @@ def test_what_the_person_reads_is_in_the_polite_form(lang: str) -> None:
 
 
 def test_bulgarian_commands_are_verbal_nouns() -> None:
-    """"&Публикувай" (an imperative) stood among "&Запазване", "&Отваряне" …: a label with an
-    access key does not start with a 2nd person singular imperative (-ай, -яй, -ей)."""
+    """A label with an access key does not start with a 2nd person singular imperative (-ай,
+    -яй, -ей): "&Публикувай" stood among "&Запазване", "&Отваряне" …"""
     imperative = re.compile(r"^[\w&]*(ай|яй|ей)(?![\w])")
     wrong = [
         (msgid, s)
