@@ -52,5 +52,13 @@ def format_long_date(value: dt.date, lang: str | None = None) -> str:
     return format_date(value, "long", locale=Locale.parse(lang or current_language()))
 
 
+def format_appointment(value: dt.datetime, lang: str | None = None) -> str:
+    """An appointment with its weekday and time: "Di., 12. Jan. 2027, 10:00" ("Tue, Jan 12,
+    2027, 10:00"); the weekday catches a date typed a week off."""
+    locale = Locale.parse(lang or current_language())
+    day = format_skeleton("yMMMEd", value, locale=locale)
+    return f"{day}, {format_skeleton('Hm', value, locale=locale)}"
+
+
 def format_number(value: int | float, lang: str | None = None) -> str:
     return format_decimal(value, locale=Locale.parse(lang or current_language()))

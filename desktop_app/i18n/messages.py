@@ -468,6 +468,13 @@ REFERRAL_STATUS = {
     "closed": N_("Closed"),
 }
 
+#: What a step of a referral's history did to the appointment ({when}: the new one).
+APPOINTMENT_CHANGE = {
+    "set": N_("Appointment set: {when}"),
+    "moved": N_("Appointment moved to {when}"),
+    "removed": N_("Appointment removed"),
+}
+
 
 def clock_warning(offset_ms: int) -> str:
     """That this laptop's clock is ``offset_ms`` ahead of the sync server's (negative: behind),

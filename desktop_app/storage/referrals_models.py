@@ -56,5 +56,11 @@ class PrintJobRow(Base):
     # again from the referral), so the store keeps no needless copies of personal data
     state: Mapped[str] = mapped_column(String(10), nullable=False, default="queued")
     printed_at: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+    # A fingerprint of what the letter was rendered from (referral, person, service, letterhead,
+    # consent, life situation): when it changes the letter is rendered again before printing.
+    # Empty for letters queued before it was kept: rendered again, and compared, once.
+    inputs: Mapped[str] = mapped_column(String(64), nullable=False, default="")
+    # when the letter was last rendered again and came out different; empty: as queued
+    updated_at: Mapped[str] = mapped_column(String(32), nullable=False, default="")
 
     __table_args__ = (Index("ix_print_queue_state", "state", "created_at"),)

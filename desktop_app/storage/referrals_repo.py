@@ -22,6 +22,26 @@ class StatusChange:
     at: dt.datetime
     by: str
     outcome: str = ""
+    #: what the step did to the appointment: "set" (there was none), "moved", "removed";
+    #: empty where it left it as it was (and in steps recorded before this was kept)
+    appointment_change: str = ""
+    #: the appointment after the step ("set", "moved"); None where removed or unchanged
+    appointment: dt.datetime | None = None
+
+
+APPOINTMENT_CHANGES = ("set", "moved", "removed")
+
+
+def appointment_change(
+    before: dt.datetime | None, after: dt.datetime | None
+) -> tuple[str, dt.datetime | None]:
+    """What a step did to the appointment, as its history entry keeps it (decided once, by
+    the laptop that made the step: every laptop then shows the same)."""
+    if before == after:
+        return "", None
+    if after is None:
+        return "removed", None
+    return ("set" if before is None else "moved"), after
 
 
 def _dt(text: str) -> dt.datetime | None:
@@ -88,20 +108,37 @@ def history_of(row: ReferralRow) -> list[StatusChange]:
     for entry in json.loads(row.status_history or "[]"):
         at = _dt(entry["at"])
         assert at is not None
+        change = entry.get("appointment_change", "")
+        appointment = entry.get("appointment", "")
         changes.append(
-            StatusChange(ReferralStatus(entry["status"]), at, entry["by"], entry.get("outcome", ""))
+            StatusChange(
+                ReferralStatus(entry["status"]),
+                at,
+                entry["by"],
+                entry.get("outcome", ""),
+                change if change in APPOINTMENT_CHANGES else "",
+                _dt(appointment) if isinstance(appointment, str) else None,
+            )
         )
-    return changes
+    # A version before the appointment was kept writes the history back without it, and a
+    # sync then holds the step twice (the merge keeps both texts): shown once, with it.
+    detailed = {(c.status, c.at, c.by, c.outcome) for c in changes if c.appointment_change}
+    return [
+        c
+        for c in changes
+        if c.appointment_change or (c.status, c.at, c.by, c.outcome) not in detailed
+    ]
 
 
 def history_json(changes: list[StatusChange]) -> str:
-    return json.dumps(
-        [
-            {"status": c.status.value, "at": _iso(c.at), "by": c.by, "outcome": c.outcome}
-            for c in changes
-        ],
-        ensure_ascii=False,
-    )
+    entries: list[dict[str, str]] = []
+    for c in changes:
+        entry = {"status": c.status.value, "at": _iso(c.at), "by": c.by, "outcome": c.outcome}
+        if c.appointment_change:  # only then: the steps before keep their text (and sync key)
+            entry["appointment_change"] = c.appointment_change
+            entry["appointment"] = _iso(c.appointment)
+        entries.append(entry)
+    return json.dumps(entries, ensure_ascii=False)
 
 
 class ReferralRepository:

@@ -66,8 +66,8 @@ from desktop_app.domain.referral import (
 )
 from desktop_app.domain.service import Service
 from desktop_app.domain.validation import FieldError, ValidationFailed
-from desktop_app.i18n.formatting import format_partial_date
-from desktop_app.i18n.messages import REFERRAL_STATUS, field_message
+from desktop_app.i18n.formatting import format_appointment, format_partial_date
+from desktop_app.i18n.messages import APPOINTMENT_CHANGE, REFERRAL_STATUS, field_message
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import default_directory
 from desktop_app.letters.referral_letter import LetterError
@@ -883,10 +883,10 @@ class LetterPreview(QDialog):
 
     def _on_queue_clicked(self) -> None:
         session, referral_id, lang = self.window_.session, self.referral.id, self.client_lang
-        pdf = self.pdf
         self.queue_button.setEnabled(False)  # until the job is stored (a sync may hold it)
         self.window_.record(
-            lambda: uc.queue_for_printing(session.store, session.user, referral_id, pdf, lang),
+            # rendered again there: a sync may have changed the referral since the preview
+            lambda: uc.queue_for_printing(session.store, session.user, referral_id, lang),
             self._on_queued,
             self._on_queue_failed,
         )
@@ -905,8 +905,8 @@ class LetterPreview(QDialog):
 
 
 def history_lines(store: Store, user: Any, referral: Referral) -> list[str]:
-    """Every status step of ``referral``, oldest first: date, status, who, outcome. Read as
-    part of the person's referrals, whose view was logged."""
+    """Every status step of ``referral``, oldest first: date, status, who, outcome, what it did
+    to the appointment. Read as part of the person's referrals, whose view was logged."""
     lines = []
     for step in uc.status_history(store, user, referral.id, log_view=False):
         line = f"{_date(step.at)}  {status_label(step.status)}"
@@ -914,8 +914,16 @@ def history_lines(store: Store, user: Any, referral: Referral) -> list[str]:
             line += f" ({step.by})"
         if step.outcome:
             line += f": {step.outcome}"
+        if step.appointment_change:
+            line += f" · {appointment_step(step.appointment_change, step.appointment)}"
         lines.append(line)
     return lines
+
+
+def appointment_step(change: str, appointment: dt.datetime | None) -> str:
+    """What a history step did to the appointment, in the UI language."""
+    when = format_appointment(appointment) if appointment is not None else ""
+    return _(APPOINTMENT_CHANGE[change]).format(when=when)
 
 
 class StatusDialog(QDialog):
@@ -1232,9 +1240,11 @@ class PrintQueueWindow(QDialog):
         self.feature = feature
         self.jobs: list[uc.PrintJob] = []
         self.progress: QProgressDialog | None = None
-        self.resize(760, 420)
-        self.table = _table(5, fill=2)
+        self.resize(900, 420)  # the letter column says when a letter was updated
+        self.table = _table(6, fill=2)
         self.info = QLabel()
+        self.info.setWordWrap(True)
+        self.notice = WarningLabel()
         self.print_button = QPushButton()
         self.print_button.clicked.connect(self.print_all)
         self.remove_button = QPushButton()
@@ -1243,38 +1253,67 @@ class PrintQueueWindow(QDialog):
         self.buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.remove_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.rejected.connect(self.reject)
+        self._updating = False
         layout = QVBoxLayout(self)
         layout.addWidget(self.info)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.notice)
         layout.addWidget(self.buttons)
         self.retranslate()
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Print queue"))
         self.table.setHorizontalHeaderLabels(
-            [_("Queued"), _("Person"), _("Service"), _("Language"), _("Reference")]
+            [_("Queued"), _("Person"), _("Service"), _("Language"), _("Reference"), _("Letter")]
         )
         self.print_button.setText(_("&Print all…"))
         self.remove_button.setText(_("&Remove"))
         self.refresh()
 
     def refresh(self) -> None:
+        """List the queue, then render again, off the UI thread, the letters whose referral
+        changed since they were queued (an appointment made meanwhile, here or by a sync), and
+        list again where one came out different."""
+        self.show_jobs()
+        if self._updating or not any(not job.closed for job in self.jobs):
+            return
+        self._updating = True
+        session = self.feature.window.session
+
+        def updated(count: int) -> None:
+            self._updating = False
+            if count:
+                self.show_jobs()
+
+        def failed(exc: Exception) -> None:
+            self._updating = False
+            self.feature.window._on_task_failed(exc)
+
+        self.feature.window.record(
+            lambda: uc.update_queued_letters(session.store, session.user), updated, failed
+        )
+
+    def show_jobs(self) -> None:
         session = self.feature.window.session
         self.jobs = uc.print_queue(session.store, session.user)
         self.table.setRowCount(len(self.jobs))
         for row, job in enumerate(self.jobs):
+            letter, why = self._letter_state(job)
             values = (
                 _date(job.created_at),
                 job.person_name,
                 service_name(job.service_id, self.feature.window.session.store),
                 language_name(job.client_lang),
                 job.reference,
+                letter,
             )
             for column, text in enumerate(values):
                 cell = _item(text, job.id)
-                cell.setToolTip(text)  # the service's name may be elided
+                # the service's name may be elided; the letter's state says why
+                cell.setToolTip(why if column == 5 and why else text)
                 self.table.setItem(row, column, cell)
-        self.info.setText(
+        closed = sum(job.closed for job in self.jobs)
+        text = (
             ngettext(
                 "{count} letter waiting to be printed.",
                 "{count} letters waiting to be printed.",
@@ -1283,13 +1322,58 @@ class PrintQueueWindow(QDialog):
             if self.jobs
             else _("The print queue is empty.")
         )
-        self.print_button.setEnabled(bool(self.jobs) and HAVE_QTPDF)
+        if closed:
+            text += " " + ngettext(
+                "{count} of them is not printed: its referral was closed after it was queued.",
+                "{count} of them are not printed: their referrals were closed after they were "
+                "queued.",
+                closed,
+            ).format(count=closed)
+        self.info.setText(text)
+        self.print_button.setEnabled(closed < len(self.jobs) and HAVE_QTPDF)
         self.remove_button.setEnabled(bool(self.jobs))
 
+    @staticmethod
+    def _letter_state(job: uc.PrintJob) -> tuple[str, str]:
+        """What the letter column says of ``job``, and why (its tooltip)."""
+        if job.closed:
+            return _("Not printed: referral closed"), _(
+                "The referral was closed after the letter was queued, so the letter is not "
+                "printed. Remove it from the queue."
+            )
+        if job.updated_at is not None:
+            return _("Updated {when}").format(when=_date(job.updated_at)), _(
+                "The referral changed after the letter was queued (an appointment, the "
+                "service's address, …): the letter was made again and prints as it is now."
+            )
+        return "", ""
+
     def print_all(self) -> int:
+        """Print every letter that may be printed, each as it is now (made again where its
+        referral changed); one whose referral was closed meanwhile is left, and said so."""
         store, user = self.feature.window.session.store, self.feature.window.session.user
-        jobs = list(self.jobs)
-        pdfs = [uc.print_job_pdf(store, user, job.id) for job in jobs]
+        jobs: list[uc.PrintJob] = []
+        pdfs: list[bytes] = []
+        skipped: list[str] = []
+        for job in self.jobs:
+            try:
+                pdf = uc.print_job_pdf(store, user, job.id)
+            except uc.LetterWithdrawn:
+                skipped.append(
+                    _("{reference}: not printed, the referral was closed.").format(
+                        reference=job.reference
+                    )
+                )
+                continue
+            except LetterError as exc:
+                skipped.append(f"{job.reference}: {letter_error_message(exc)}")
+                continue
+            jobs.append(job)
+            pdfs.append(pdf)
+        self.notice.show_message("\n".join(skipped))
+        if not pdfs:
+            self.show_jobs()
+            return 0
         self.progress = QProgressDialog(self)
         printed = print_letters(self, pdfs, progress=self.progress)
         done = [jobs[index].id for index in printed]
@@ -1299,7 +1383,7 @@ class PrintQueueWindow(QDialog):
             for job_id in done:
                 uc.mark_printed(store, user, job_id)
 
-        self.feature.window.record(mark, lambda _none: self.refresh(), self._on_mark_failed)
+        self.feature.window.record(mark, lambda _none: self.show_jobs(), self._on_mark_failed)
         if printed:
             self.feature.window.statusBar().showMessage(
                 ngettext(
@@ -1310,7 +1394,7 @@ class PrintQueueWindow(QDialog):
         return len(printed)
 
     def _on_mark_failed(self, exc: Exception) -> None:
-        self.refresh()  # what was marked stays marked; the rest waits to be printed again
+        self.show_jobs()  # what was marked stays marked; the rest waits to be printed again
         self.feature.window._on_task_failed(exc)
 
     def _on_remove_clicked(self) -> None:
@@ -1320,7 +1404,7 @@ class PrintQueueWindow(QDialog):
             self.remove_button.setEnabled(False)  # until it is removed
             self.feature.window.record(
                 lambda: uc.remove_from_queue(session.store, session.user, job_id),
-                lambda _none: self.refresh(),
+                lambda _none: self.show_jobs(),
             )
 
 

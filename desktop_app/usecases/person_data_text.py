@@ -18,8 +18,9 @@ from typing import Any
 
 from desktop_app.forms.definition import CEFR_LEVELS, FieldDef, FieldType, FormDefinition
 from desktop_app.forms.labels import label as pick
-from desktop_app.i18n.formatting import format_partial_date, language_name
+from desktop_app.i18n.formatting import format_appointment, format_partial_date, language_name
 from desktop_app.i18n.messages import (
+    APPOINTMENT_CHANGE,
     CEFR_ASSESSMENT_TEXT,
     CEFR_LEVEL_TEXT,
     REFERRAL_STATUS,
@@ -353,6 +354,15 @@ def _status_step(step: object, lang: str) -> object:
         text += f" ({step['by']})"
     if step.get("outcome"):
         text += f" – {step['outcome']}"
+    change = step.get("appointment_change")
+    if isinstance(change, str) and change in APPOINTMENT_CHANGE:
+        when = step.get("appointment")
+        try:
+            moment = dt.datetime.fromisoformat(when) if isinstance(when, str) and when else None
+        except ValueError:
+            moment = None
+        shown = format_appointment(moment, lang) if moment is not None else ""
+        text += " · " + gettext_in(lang, APPOINTMENT_CHANGE[change]).format(when=shown)
     return text
 
 

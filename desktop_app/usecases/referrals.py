@@ -10,6 +10,7 @@ audit log; the entry's record id is the person's id, details hold ids only.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import uuid
 from dataclasses import dataclass, replace
@@ -19,8 +20,10 @@ from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.life_facts import LifeFacts, documents_to_bring
 from desktop_app.domain.permissions import Action, allowed, require
+from desktop_app.domain.person import Person
 from desktop_app.domain.referral import (
     OTHER_REASON,
+    Organisation,
     Referral,
     ReferralStatus,
     appointment_errors,
@@ -30,7 +33,7 @@ from desktop_app.domain.service import LANGUAGES, Service
 from desktop_app.domain.users import User
 from desktop_app.domain.validation import FieldError, ValidationFailed, has_control_characters
 from desktop_app.letters.directory import ServiceDirectory, default_directory, names_service
-from desktop_app.letters.referral_letter import render_referral_letter
+from desktop_app.letters.referral_letter import LetterError, render_referral_letter
 from desktop_app.letters.texts import LetterTexts, default_letter_texts
 from desktop_app.storage.audit_models import AuditRow
 from desktop_app.storage.db import Store
@@ -40,6 +43,7 @@ from desktop_app.storage.referrals_models import PrintJobRow, ReferralRow
 from desktop_app.storage.referrals_repo import (
     ReferralRepository,
     StatusChange,
+    appointment_change,
     history_json,
     history_of,
     referral_columns,
@@ -70,6 +74,17 @@ class ReferralNotFound(KeyError):
     """No referral (or print job) with this id in the store."""
 
 
+class LetterWithdrawn(Exception):
+    """A queued letter whose referral was closed since: it is not printed (the person would
+    go to a service about a matter that is over)."""
+
+    code = "letter_withdrawn"
+
+    def __init__(self, job_id: str) -> None:
+        super().__init__(job_id)
+        self.job_id = job_id
+
+
 @dataclass(frozen=True)
 class PrintJob:
     """A letter in the print queue, without its PDF bytes (fetched with ``print_job_pdf``)."""
@@ -84,6 +99,10 @@ class PrintJob:
     state: str
     printed_at: dt.datetime | None
     size: int
+    #: when the letter was rendered again because what it shows changed after it was queued
+    updated_at: dt.datetime | None = None
+    #: the referral was closed after the letter was queued: the letter is not printed
+    closed: bool = False
 
 
 @dataclass(frozen=True)
@@ -229,7 +248,15 @@ def issue_referral(
                 **referral_columns(referral),
                 client_lang=client_lang,
                 status_history=history_json(
-                    [StatusChange(ReferralStatus.ISSUED, now, user.display_name)]
+                    [
+                        StatusChange(
+                            ReferralStatus.ISSUED,
+                            now,
+                            user.display_name,
+                            "",
+                            *appointment_change(None, referral.appointment),
+                        )
+                    ]
                 ),
                 revision=1,
                 updated_hlc=hlc,
@@ -434,6 +461,104 @@ def life_facts(store: Store, user: User, person_id: str) -> LifeFacts | None:
     return LifeFacts.from_answers(json.loads(answers)) if answers is not None else None
 
 
+@dataclass(frozen=True)
+class _LetterInputs:
+    """Everything a referral letter is rendered from, read in one go."""
+
+    referral: Referral
+    person: Person
+    service: Service
+    organisation: Organisation
+    lang: str
+    today: dt.date
+    directory: ServiceDirectory
+    to_service: bool
+    facts: LifeFacts | None
+
+    def digest(self) -> str:
+        """A fingerprint of what the letter shows: equal inputs, equal letter (the PDF is
+        rendered invariant). The status bookkeeping (status, outcome, follow-up) is left out:
+        the letter never shows it, and a status change alone must not flag a queued letter as
+        updated. The directory enters by the labels of the referral's documents, the only part
+        the letter takes from it besides the service."""
+        shown = replace(
+            self.referral,
+            status=ReferralStatus.ISSUED,
+            outcome="",
+            follow_up=None,
+            status_changed_at=None,
+        )
+        labels = [
+            (item, self.directory.document_label(item, lang))
+            for item in self.referral.documents
+            for lang in sorted({self.lang, "de"})
+        ]
+        text = repr(
+            (
+                _LETTER_FORMAT,
+                shown,
+                self.person,
+                self.service,
+                self.organisation,
+                self.lang,
+                self.today,
+                labels,
+                self.to_service,
+                self.facts,
+            )
+        )
+        return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# Part of every digest: bump it when the letter's layout or texts change in a way that should
+# make letters queued under the older version render again.
+_LETTER_FORMAT = 1
+
+
+def _letter_inputs(
+    store: Store, user: User, referral_id: str, client_lang: str | None, today: dt.date | None
+) -> _LetterInputs:
+    with store.reading() as session:
+        row = ReferralRepository(session).row(referral_id)
+        if row is None:
+            raise ReferralNotFound(referral_id)
+        referral = to_referral(row)
+        lang = client_lang or row.client_lang
+        person = PeopleRepository(session).get(referral.person_id)
+    if person is None:
+        raise ReferralNotFound(referral.person_id)
+    directory = letter_directory(store, referral.service_id)
+    service = directory.get(referral.service_id)
+    consent = sharing_consent(store, user, person.id, service)
+    return _LetterInputs(
+        referral,
+        person,
+        service,
+        get_letterhead(store),  # as saved in the settings (the shipped one until then)
+        lang,
+        # the letter is dated the day of issue, however often it is printed
+        today or referral.created_at.date(),
+        directory,
+        # The letter passes the person's data to the service: only with their consent.
+        consent is not None and consent.covers,
+        life_facts(store, user, person.id),
+    )
+
+
+def _render(inputs: _LetterInputs) -> bytes:
+    return render_referral_letter(
+        inputs.referral,
+        inputs.person,
+        inputs.service,
+        inputs.organisation,
+        inputs.lang,
+        today=inputs.today,
+        directory=inputs.directory,
+        to_service=inputs.to_service,
+        facts=inputs.facts,
+    )
+
+
 def render_letter(
     store: Store,
     user: User,
@@ -451,58 +576,37 @@ def render_letter(
     ``client_lang`` defaults to the language the referral was issued with.
     """
     require(user, Action.PRINT)
-    with store.reading() as session:
-        row = ReferralRepository(session).row(referral_id)
-        if row is None:
-            raise ReferralNotFound(referral_id)
-        referral = to_referral(row)
-        lang = client_lang or row.client_lang
-        person = PeopleRepository(session).get(referral.person_id)
-    if person is None:
-        raise ReferralNotFound(referral.person_id)
+    inputs = _letter_inputs(store, user, referral_id, client_lang, today)
     if log_view:
         audit.record(
             store,
             user,
             audit.AuditAction.VIEW,
             "letter",
-            person.id,
-            {"referral_id": referral_id, "lang": lang},
+            inputs.person.id,
+            {"referral_id": referral_id, "lang": inputs.lang},
         )
-    directory = letter_directory(store, referral.service_id)
-    service = directory.get(referral.service_id)
-    consent = sharing_consent(store, user, person.id, service)
-    return render_referral_letter(
-        referral,
-        person,
-        service,
-        get_letterhead(store),  # as saved in the settings (the shipped one until then)
-        lang,
-        today=today or referral.created_at.date(),
-        directory=directory,
-        # The letter passes the person's data to the service: only with their consent.
-        to_service=consent is not None and consent.covers,
-        facts=life_facts(store, user, person.id),
-    )
+    return _render(inputs)
 
 
 def queue_for_printing(
     store: Store,
     user: User,
     referral_id: str,
-    pdf: bytes | None = None,
     client_lang: str | None = None,
     *,
     now: dt.datetime | None = None,
 ) -> str:
     """Put a letter into this laptop's print queue (inside the encrypted store); the job id.
 
-    ``pdf`` is the letter already rendered for the preview; without it the letter is rendered.
+    The letter is rendered here, from the data as it is now (a preview open for a while may
+    show what a sync changed since), and the job keeps a fingerprint of what it was rendered
+    from: :func:`print_job_pdf` renders it again when that changes.
     """
     require(user, Action.PRINT)
     lang = client_lang or referral_language(store, user, referral_id)
-    if pdf is None:
-        pdf = render_letter(store, user, referral_id, lang, log_view=False)  # PRINT below
+    inputs = _letter_inputs(store, user, referral_id, lang, None)
+    pdf = _render(inputs)  # no view: the PRINT entry below
     job_id = str(uuid.uuid4())
     with store.transaction() as session:
         referral_row = ReferralRepository(session).row(referral_id)
@@ -533,6 +637,8 @@ def queue_for_printing(
                 created_at=(now or _now()).isoformat(),
                 state="queued",
                 printed_at="",
+                inputs=inputs.digest(),
+                updated_at="",
             )
         )
     return job_id
@@ -556,6 +662,8 @@ def print_queue(store: Store, user: User, *, include_printed: bool = False) -> l
             PrintJobRow.state,
             PrintJobRow.printed_at,
             func.length(PrintJobRow.pdf),
+            PrintJobRow.updated_at,
+            ReferralRow.status,
         )
         .join(ReferralRow, ReferralRow.id == PrintJobRow.referral_id)
         .outerjoin(PersonRow, PersonRow.id == ReferralRow.person_id)
@@ -593,18 +701,76 @@ def print_queue(store: Store, user: User, *, include_printed: bool = False) -> l
             state=r[9],
             printed_at=dt.datetime.fromisoformat(r[10]) if r[10] else None,
             size=int(r[11] or 0),
+            updated_at=dt.datetime.fromisoformat(r[12]) if r[12] else None,
+            closed=r[13] == ReferralStatus.CLOSED.value,
         )
         for r in rows
     ]
 
 
-def print_job_pdf(store: Store, user: User, job_id: str) -> bytes:
+def print_job_pdf(
+    store: Store, user: User, job_id: str, *, now: dt.datetime | None = None
+) -> bytes:
+    """The queued letter as it prints now. When what it was rendered from changed since (an
+    appointment made or moved, the service's address, the person's name; here or by a sync)
+    it is rendered again, in the job's language and dated the day of issue as any reprint,
+    and kept so, with the time it was updated. Raises ``LetterWithdrawn`` when the referral
+    was closed since it was queued, ``LetterError`` when the letter cannot be made now."""
+    require(user, Action.PRINT)
+    return _job_letter(store, user, job_id, now)[0]
+
+
+def _job_letter(
+    store: Store, user: User, job_id: str, now: dt.datetime | None
+) -> tuple[bytes, bool]:
+    """The queued letter as it prints now, and whether it was rendered anew and came out
+    different from the one kept."""
+    with store.reading() as session:
+        job = session.get(PrintJobRow, job_id)
+        if job is None:
+            raise ReferralNotFound(job_id)
+        state, referral_id, lang, digest = job.state, job.referral_id, job.client_lang, job.inputs
+        pdf = bytes(job.pdf)
+        row = ReferralRepository(session).row(referral_id)
+        if row is None:
+            raise ReferralNotFound(referral_id)
+        closed = row.status == ReferralStatus.CLOSED.value
+    if state != "queued":
+        return pdf, False  # printed: its bytes were dropped
+    if closed:
+        raise LetterWithdrawn(job_id)
+    inputs = _letter_inputs(store, user, referral_id, lang, None)
+    current = inputs.digest()
+    if current == digest:
+        return pdf, False
+    fresh = _render(inputs)
+    values: dict[str, object] = {"inputs": current}
+    if fresh != pdf:  # rendered invariant: other bytes, another letter
+        values.update(pdf=fresh, updated_at=(now or _now()).isoformat())
+    with store.transaction() as session:
+        session.execute(
+            update(PrintJobRow)
+            .where(PrintJobRow.id == job_id, PrintJobRow.state == "queued")
+            .values(**values)
+        )
+    return fresh, fresh != pdf
+
+
+def update_queued_letters(store: Store, user: User, *, now: dt.datetime | None = None) -> int:
+    """Render again every queued letter whose data changed since it was queued (see
+    :func:`print_job_pdf`), so that the queue shows which letters were updated; the number
+    of letters that came out different. Letters that cannot be made now, or whose referral
+    was closed, stay as they are (the queue says so; printing tells)."""
     require(user, Action.PRINT)
     with store.reading() as session:
-        pdf = session.scalar(select(PrintJobRow.pdf).where(PrintJobRow.id == job_id))
-    if pdf is None:
-        raise ReferralNotFound(job_id)
-    return bytes(pdf)
+        jobs = list(session.scalars(select(PrintJobRow.id).where(PrintJobRow.state == "queued")))
+    changed = 0
+    for job_id in jobs:
+        try:
+            changed += _job_letter(store, user, job_id, now)[1]
+        except (LetterWithdrawn, LetterError, ReferralNotFound):
+            continue
+    return changed
 
 
 def mark_printed(store: Store, user: User, job_id: str, *, at: dt.datetime | None = None) -> None:
@@ -762,7 +928,8 @@ def change_status(
             changed = replace(changed, **{key: getattr(current, key) for key in untouched})
         history = history_of(row)
         noted = changed.outcome if outcome is not None else ""
-        history.append(StatusChange(status, now, user.display_name, noted))
+        moved, to = appointment_change(current.appointment, changed.appointment)
+        history.append(StatusChange(status, now, user.display_name, noted, moved, to))
         columns = referral_columns(changed)
         for key in ("status", "outcome", "follow_up", "appointment", "status_changed_at"):
             setattr(row, key, columns[key])

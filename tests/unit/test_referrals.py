@@ -153,9 +153,7 @@ def test_print_queue_keeps_pdf_in_the_store_and_drops_it_once_printed(
     second = _issue(session, person, service_id="vhs", reason="integration_course")
     job1 = uc.queue_for_printing(session.store, session.user, first.id, now=NOW)
     pdf2 = uc.render_letter(session.store, session.user, second.id)
-    job2 = uc.queue_for_printing(
-        session.store, session.user, second.id, pdf2, now=NOW + dt.timedelta(1)
-    )
+    job2 = uc.queue_for_printing(session.store, session.user, second.id, now=NOW + dt.timedelta(1))
     queue = uc.print_queue(session.store, session.user)
     assert [j.id for j in queue] == [job1, job2]
     assert queue[0].person_name == "Петър Петров" and queue[0].reference == first.reference

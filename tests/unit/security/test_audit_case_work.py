@@ -57,7 +57,7 @@ def test_views_prints_export_and_erasure_are_audited_and_the_chain_holds(
         assert pdf.startswith(b"%PDF")
         assert not referrals.record_letter_output(eva.store, eva.user, referral.id, "print", "bg")
         assert referrals.record_letter_output(eva.store, eva.user, referral.id, "pdf", "de")
-        job = referrals.queue_for_printing(eva.store, eva.user, referral.id, pdf)
+        job = referrals.queue_for_printing(eva.store, eva.user, referral.id)
         # the queue names the person: looking at it is a view of them
         assert [j.id for j in referrals.print_queue(eva.store, eva.user)] == [job]
         referrals.mark_printed(eva.store, eva.user, job)
