@@ -1,0 +1,244 @@
+"""A letter waiting in the print queue prints as the referral is now, on a real encrypted
+store: an appointment made, moved or removed after it was queued, the service's address
+published anew, the referral closed or the person erased. Status history steps say what they
+did to the appointment."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import pypdf
+import pytest
+from alembic import command
+from alembic.config import Config
+
+from desktop_app.domain.referral import ReferralStatus
+from desktop_app.storage import db as storage_db
+from desktop_app.storage.referrals_models import PrintJobRow, ReferralRow
+from desktop_app.storage.referrals_repo import StatusChange, history_json, history_of
+from desktop_app.usecases import data_rights, reference
+from desktop_app.usecases import referrals as uc
+from desktop_app.usecases.accounts import Session, log_in
+from tests.conftest import PASSWORD
+from tests.unit.test_reference import _edited
+from tests.unit.test_referrals import NOW, _issue, _person
+
+LATER = NOW + dt.timedelta(days=1)
+APPOINTMENT = dt.datetime(2026, 12, 8, 10, 0)
+
+
+def _text(pdf: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+
+
+def _job(session: Session, job_id: str) -> uc.PrintJob:
+    [job] = [j for j in uc.print_queue(session.store, session.user) if j.id == job_id]
+    return job
+
+
+def test_a_queued_letter_prints_the_appointment_made_after_it_was_queued(
+    session: Session,
+) -> None:
+    person = _person(session)
+    referral = _issue(session, person, client_lang="ro")
+    in_ro = uc.queue_for_printing(session.store, session.user, referral.id)
+    in_de = uc.queue_for_printing(session.store, session.user, referral.id, "de")
+    queued = _text(uc.print_job_pdf(session.store, session.user, in_ro))
+    assert "Încă nu aveți o programare" in queued and "Datum: 25. November 2026" in queued
+    assert _job(session, in_ro).updated_at is None
+
+    uc.change_status(
+        session.store,
+        session.user,
+        referral.id,
+        ReferralStatus.APPOINTMENT_MADE,
+        appointment=APPOINTMENT,
+        now=LATER,
+    )
+    ro = _text(uc.print_job_pdf(session.store, session.user, in_ro, now=LATER))
+    assert "marți, 8 decembrie 2026, ora 10:00" in ro
+    assert "Încă nu aveți o programare" not in ro
+    # dated the day of issue as any reprint, the copy still in the job's language
+    assert "Datum: 25. November 2026" in ro and "Data: 25 noiembrie 2026" in ro
+    de = _text(uc.print_job_pdf(session.store, session.user, in_de, now=LATER))
+    assert "Ein Termin bei Ihnen ist vereinbart: Dienstag, 8. Dezember 2026, 10:00 Uhr" in de
+    assert "Termin ist noch nicht vereinbart" not in de and "Data: 25 noiembrie" not in de
+    # the queue says the letters were made again, and keeps the new ones
+    assert _job(session, in_ro).updated_at == LATER
+    assert _job(session, in_de).updated_at == LATER
+    with session.store.reading() as s:
+        kept = s.get(PrintJobRow, in_ro)
+        assert kept is not None and "ora 10:00" in _text(kept.pdf)
+
+    # moved, then removed: each time the letter follows
+    uc.change_status(
+        session.store,
+        session.user,
+        referral.id,
+        ReferralStatus.APPOINTMENT_MADE,
+        appointment=APPOINTMENT + dt.timedelta(days=2, hours=3),
+    )
+    assert "joi, 10 decembrie 2026, ora 13:00" in _text(
+        uc.print_job_pdf(session.store, session.user, in_ro)
+    )
+    uc.change_status(
+        session.store,
+        session.user,
+        referral.id,
+        ReferralStatus.APPOINTMENT_MADE,
+        clear_appointment=True,
+    )
+    assert "Încă nu aveți o programare" in _text(
+        uc.print_job_pdf(session.store, session.user, in_ro)
+    )
+
+
+def test_a_status_change_alone_leaves_the_queued_letter_as_it_was(session: Session) -> None:
+    person = _person(session)
+    referral = _issue(session, person)
+    job = uc.queue_for_printing(session.store, session.user, referral.id)
+    before = uc.print_job_pdf(session.store, session.user, job)
+    uc.change_status(
+        session.store, session.user, referral.id, ReferralStatus.APPOINTMENT_MADE, "angerufen"
+    )
+    assert uc.update_queued_letters(session.store, session.user) == 0
+    assert uc.print_job_pdf(session.store, session.user, job) == before
+    assert _job(session, job).updated_at is None
+
+
+def test_a_new_address_of_the_service_reaches_the_queued_letter(
+    session: Session, tmp_path: Path
+) -> None:
+    person = _person(session)
+    referral = _issue(session, person, service_id="jobcenter", reason="buergergeld")
+    job = uc.queue_for_printing(session.store, session.user, referral.id, "de")
+    assert "0231 842-4242" not in _text(uc.print_job_pdf(session.store, session.user, job))
+    folder = _edited(session, tmp_path, phone="0231 842-4242")
+    reference.publish_directory_folder(session.store, session.user, folder)
+    assert uc.update_queued_letters(session.store, session.user, now=LATER) == 1
+    assert _job(session, job).updated_at == LATER
+    assert "0231 842-4242" in _text(uc.print_job_pdf(session.store, session.user, job))
+
+
+def test_a_closed_referral_s_letter_is_not_printed(session: Session) -> None:
+    person = _person(session)
+    referral = _issue(session, person)
+    job = uc.queue_for_printing(session.store, session.user, referral.id)
+    uc.change_status(session.store, session.user, referral.id, ReferralStatus.CLOSED, "zog weg")
+    assert _job(session, job).closed
+    with pytest.raises(uc.LetterWithdrawn):
+        uc.print_job_pdf(session.store, session.user, job)
+    assert uc.update_queued_letters(session.store, session.user) == 0  # left as it is
+    uc.remove_from_queue(session.store, session.user, job)
+    assert uc.print_queue(session.store, session.user) == []
+
+
+def test_erasing_the_person_leaves_no_queued_letter_behind(
+    session: Session, data_dir: Path
+) -> None:
+    person = _person(session, "Ивелина", "Заркова")
+    referral = _issue(session, person)
+    job = uc.queue_for_printing(session.store, session.user, referral.id)
+    assert uc.print_job_pdf(session.store, session.user, job)
+    data_rights.erase_person(session.store, session.user, person.id)
+    assert uc.print_queue(session.store, session.user, include_printed=True) == []
+    with pytest.raises(uc.ReferralNotFound):
+        uc.print_job_pdf(session.store, session.user, job)
+    with session.store.reading() as s:
+        assert s.get(PrintJobRow, job) is None
+
+
+def test_letters_queued_before_the_migration_are_checked_once(
+    session: Session, data_dir: Path
+) -> None:
+    person = _person(session)
+    referral = _issue(session, person)
+    uc.change_status(
+        session.store,
+        session.user,
+        referral.id,
+        ReferralStatus.APPOINTMENT_MADE,
+        appointment=APPOINTMENT,
+    )
+    current = uc.render_letter(session.store, session.user, referral.id, log_view=False)
+    config = Config()
+    config.set_main_option("script_location", str(Path(storage_db.__file__).parent / "migrations"))
+    with session.store.engine.connect() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "case_opened")
+        for job_id, pdf in (("same", current), ("stale", b"%PDF-1.4 an older letter")):
+            conn.exec_driver_sql(
+                "INSERT INTO print_queue (id, referral_id, client_lang, pdf, created_at, state, "
+                "printed_at) VALUES (?, ?, 'bg', ?, ?, 'queued', '')",
+                (job_id, referral.id, pdf, NOW.isoformat()),
+            )
+        conn.commit()
+    session.close()
+    session = log_in(data_dir, "anna", PASSWORD)  # migrates to head
+    try:
+        assert {j.id: j.updated_at for j in uc.print_queue(session.store, session.user)} == {
+            "same": None,
+            "stale": None,
+        }
+        assert uc.update_queued_letters(session.store, session.user, now=LATER) == 1
+        queue = {j.id: j.updated_at for j in uc.print_queue(session.store, session.user)}
+        assert queue == {"same": None, "stale": LATER}
+        assert uc.print_job_pdf(session.store, session.user, "stale") == current
+        with session.store.reading() as s:
+            assert all(len(job.inputs) == 64 for job in s.query(PrintJobRow))
+    finally:
+        session.close()
+
+
+def test_history_steps_say_what_they_did_to_the_appointment(session: Session) -> None:
+    person = _person(session)
+    referral = _issue(session, person, appointment=APPOINTMENT)
+    moved_to = APPOINTMENT + dt.timedelta(days=1)
+    for kwargs in (
+        {"appointment": moved_to},
+        {"outcome": "angerufen"},  # the appointment left as it was
+        {"clear_appointment": True},
+        {"appointment": APPOINTMENT},
+    ):
+        uc.change_status(
+            session.store,
+            session.user,
+            referral.id,
+            ReferralStatus.APPOINTMENT_MADE,
+            **kwargs,  # type: ignore[arg-type]
+        )
+    steps = uc.status_history(session.store, session.user, referral.id)
+    assert [(s.appointment_change, s.appointment) for s in steps] == [
+        ("set", APPOINTMENT),  # issued with one
+        ("moved", moved_to),
+        ("", None),
+        ("removed", None),
+        ("set", APPOINTMENT),
+    ]
+    with session.store.reading() as s:
+        row = s.get(ReferralRow, referral.id)
+        assert row is not None
+        stored = json.loads(row.status_history)
+    # the step that left it keeps the text of steps before this was kept (one sync key)
+    assert set(stored[2]) == {"status", "at", "by", "outcome"}
+    assert stored[1]["appointment_change"] == "moved"
+    assert stored[1]["appointment"] == moved_to.isoformat()
+
+
+def test_a_step_written_back_by_an_older_version_shows_once_with_its_appointment() -> None:
+    detailed = StatusChange(
+        ReferralStatus.APPOINTMENT_MADE, LATER, "Anna Schmidt", "", "set", APPOINTMENT
+    )
+    plain = StatusChange(ReferralStatus.ISSUED, NOW, "Anna Schmidt")
+    # what a sync union of this version's history and an older version's copy of it holds
+    entries = json.loads(history_json([plain, detailed]))
+    older = {k: v for k, v in entries[1].items() if not k.startswith("appointment")}
+    row = ReferralRow(status_history=json.dumps([entries[0], older, entries[1]]))
+    assert history_of(row) == [plain, detailed]
+    # a history written before the detail was kept reads as it did
+    row = ReferralRow(status_history=json.dumps([entries[0], older]))
+    assert [s.appointment_change for s in history_of(row)] == ["", ""]
