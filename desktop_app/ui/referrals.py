@@ -1253,7 +1253,7 @@ class PrintQueueWindow(QDialog):
         self.buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.addButton(self.remove_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.rejected.connect(self.reject)
-        self._updating = False
+        self._updating = self._update_again = False
         layout = QVBoxLayout(self)
         layout.addWidget(self.info)
         layout.addWidget(self.table, 1)
@@ -1275,14 +1275,19 @@ class PrintQueueWindow(QDialog):
         changed since they were queued (an appointment made meanwhile, here or by a sync), and
         list again where one came out different."""
         self.show_jobs()
-        if self._updating or not any(not job.closed for job in self.jobs):
+        if self._updating:  # once it is done: what changed since it began
+            self._update_again = True
             return
-        self._updating = True
+        if not any(not job.closed for job in self.jobs):
+            return
+        self._updating, self._update_again = True, False
         session = self.feature.window.session
 
         def updated(count: int) -> None:
             self._updating = False
-            if count:
+            if self._update_again:
+                self.refresh()
+            elif count:
                 self.show_jobs()
 
         def failed(exc: Exception) -> None:

@@ -1,0 +1,155 @@
+"""The print queue and the status history as a user sees them: a letter whose referral changed
+after it was queued says it was updated, one whose referral was closed is not printed, and
+the status dialog says what each step did to the appointment, in the UI language."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pypdf
+import pytest
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.referral import ReferralStatus
+from desktop_app.i18n.text import set_language
+from desktop_app.ui import referrals as ui
+from desktop_app.usecases import referrals as uc
+from desktop_app.usecases.accounts import Session
+from tests.ui.test_referrals_ui import _person, _window, needs_qtpdf
+
+ISSUED = dt.datetime(2026, 11, 25, 10, 15)
+APPOINTMENT = dt.datetime(2026, 12, 8, 10, 0)  # a Tuesday
+
+
+def _text(pdf: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in reader.pages)
+
+
+@needs_qtpdf
+def test_the_queue_says_a_letter_was_updated_and_prints_it_as_it_is_now(
+    qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_language("de")
+    person = _person(session)
+    referral = uc.issue_referral(
+        session.store, session.user, person.id, "jobcenter", "buergergeld", client_lang="ro"
+    )
+    job = uc.queue_for_printing(session.store, session.user, referral.id)
+    _win, feature = _window(qtbot, session, person)
+    queue = feature.open_print_queue()
+    assert queue.table.horizontalHeaderItem(5).text() == "Schreiben"
+    assert queue.table.item(0, 5).text() == ""  # as queued
+    queue.close()
+    # the job centre gave an appointment on the phone, after the letter was queued
+    when = dt.datetime.combine(dt.date.today() + dt.timedelta(days=7), dt.time(10, 0))
+    uc.change_status(
+        session.store, session.user, referral.id, ReferralStatus.APPOINTMENT_MADE, appointment=when
+    )
+    queue = feature.open_print_queue()
+    qtbot.waitUntil(lambda: queue.table.item(0, 5).text().startswith("Aktualisiert am "))
+    assert "neu erstellt" in queue.table.item(0, 5).toolTip()
+    letter = uc.print_job_pdf(session.store, session.user, job)
+    kept = _text(letter)
+    assert f"ora {when:%H:%M}" in kept and "Încă nu aveți o programare" not in kept
+    out = tmp_path / "printed.pdf"
+    monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
+    assert queue.print_all() == 1
+    qtbot.waitUntil(lambda: queue.table.rowCount() == 0, timeout=5000)
+    assert len(pypdf.PdfReader(out).pages) == len(pypdf.PdfReader(io.BytesIO(letter)).pages)
+
+
+@needs_qtpdf
+def test_a_closed_referrals_letter_is_marked_in_the_queue_and_left_unprinted(
+    qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_language("bg")
+    person = _person(session)
+    kept = uc.issue_referral(session.store, session.user, person.id, "vhs", "integration_course")
+    withdrawn = uc.issue_referral(
+        session.store, session.user, person.id, "jobcenter", "buergergeld"
+    )
+    for referral in (kept, withdrawn):
+        uc.queue_for_printing(session.store, session.user, referral.id)
+    uc.change_status(session.store, session.user, withdrawn.id, ReferralStatus.CLOSED)
+    _win, feature = _window(qtbot, session, person)
+    queue = feature.open_print_queue()
+    states = {queue.table.item(row, 4).text(): queue.table.item(row, 5).text() for row in range(2)}
+    assert states == {
+        kept.reference: "",
+        withdrawn.reference: "Няма да се отпечата: насочването е приключено",
+    }
+    assert "1 от тях няма да се отпечата" in queue.info.text()
+    monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(tmp_path / "printed.pdf"))
+    assert queue.print_all() == 1
+    assert queue.notice.isVisibleTo(queue)
+    assert (
+        queue.notice.text() == f"{withdrawn.reference}: не е отпечатано, насочването е приключено."
+    )
+    qtbot.waitUntil(lambda: queue.table.rowCount() == 1, timeout=5000)
+    assert queue.table.item(0, 4).text() == withdrawn.reference  # left for the user to remove
+    assert not queue.print_button.isEnabled()
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        (
+            "de",
+            [
+                "Ausgestellt (Anna Schmidt)",
+                "Termin vereinbart (Anna Schmidt) · Termin eingetragen: Di., 8. Dez. 2026, 10:00",
+                "Termin vereinbart (Anna Schmidt) · Termin verschoben auf Do., 10. Dez. 2026, "
+                "13:30",
+                "Termin vereinbart (Anna Schmidt): angerufen",
+                "Termin vereinbart (Anna Schmidt) · Termin entfernt",
+            ],
+        ),
+        (
+            "bg",
+            [
+                "Издадено (Anna Schmidt)",
+                "Записан час (Anna Schmidt) · Насрочен час: вт, 8.12.2026\u202fг., 10:00 ч.",
+                "Записан час (Anna Schmidt) · Часът е преместен на чт, 10.12.2026\u202fг., "
+                "13:30 ч.",
+                "Записан час (Anna Schmidt): angerufen",
+                "Записан час (Anna Schmidt) · Часът е премахнат",
+            ],
+        ),
+    ],
+)
+def test_the_status_history_says_what_each_step_did_to_the_appointment(
+    qtbot: QtBot, session: Session, lang: str, expected: list[str]
+) -> None:
+    set_language(lang)
+    person = _person(session)
+    referral = uc.issue_referral(
+        session.store, session.user, person.id, "jobcenter", "buergergeld", now=ISSUED
+    )
+    for day, kwargs in enumerate(
+        (
+            {"appointment": APPOINTMENT},
+            {"appointment": APPOINTMENT + dt.timedelta(days=2, hours=3, minutes=30)},
+            {"outcome": "angerufen"},
+            {"clear_appointment": True},
+        ),
+        start=1,
+    ):
+        uc.change_status(
+            session.store,
+            session.user,
+            referral.id,
+            ReferralStatus.APPOINTMENT_MADE,
+            now=ISSUED + dt.timedelta(days=day),
+            **kwargs,  # type: ignore[arg-type]
+        )
+    window, feature = _window(qtbot, session, person)
+    feature.tab.table.selectRow(0)
+    feature.tab.status_button.click()
+    dialog = window.findChild(ui.StatusDialog)
+    assert dialog is not None
+    lines = dialog.history.text().splitlines()
+    assert [line.split("  ", 1)[1] for line in lines] == expected
+    dialog.reject()
