@@ -907,16 +907,21 @@ class LetterPreview(QDialog):
 def history_lines(store: Store, user: Any, referral: Referral) -> list[str]:
     """Every status step of ``referral``, oldest first: date, status, who, outcome, what it did
     to the appointment. Read as part of the person's referrals, whose view was logged."""
-    lines = []
+    lines: list[str] = []
+    before: ReferralStatus | None = None
     for step in uc.status_history(store, user, referral.id, log_view=False):
-        line = f"{_date(step.at)}  {status_label(step.status)}"
+        what = status_label(step.status)
+        if step.appointment_change:
+            moved = appointment_step(step.appointment_change, step.appointment)
+            # a step that only moved the appointment says that, not the status again
+            what = moved if step.status is before else f"{what} · {moved}"
+        line = f"{_date(step.at)}  {what}"
         if step.by:
             line += f" ({step.by})"
         if step.outcome:
             line += f": {step.outcome}"
-        if step.appointment_change:
-            line += f" · {appointment_step(step.appointment_change, step.appointment)}"
         lines.append(line)
+        before = step.status
     return lines
 
 
@@ -988,8 +993,14 @@ class StatusDialog(QDialog):
         self.has_appointment.setAccessibleName(_("Appointment agreed"))
         self.error = ErrorLabel()
         # The steps so far, here too: the status cell's tooltip showed them to the mouse only.
-        self.history = QLabel("\n".join(history_lines(store, user, referral)))
+        steps = history_lines(store, user, referral)
+        self.history = QLabel("\n".join(steps))
         self.history.setWordWrap(True)
+        # A step with its appointment ("Appointment moved to Thu, 10 Dec 2026, 13:30") on one
+        # line where the screen has room: wrapped at the dialog's narrow width it read as two.
+        metrics = self.history.fontMetrics()
+        longest = max((metrics.horizontalAdvance(step) for step in steps), default=0)
+        self.history.setMinimumWidth(min(longest + 2, metrics.averageCharWidth() * 100))
         self.history.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
         form.addRow(_("History:"), self.history)
@@ -1240,7 +1251,7 @@ class PrintQueueWindow(QDialog):
         self.feature = feature
         self.jobs: list[uc.PrintJob] = []
         self.progress: QProgressDialog | None = None
-        self.resize(900, 420)  # the letter column says when a letter was updated
+        self.resize(1000, 420)  # as the follow-ups: the letter column needs room too
         self.table = _table(6, fill=2)
         self.info = QLabel()
         self.info.setWordWrap(True)

@@ -100,22 +100,20 @@ def test_a_closed_referrals_letter_is_marked_in_the_queue_and_left_unprinted(
             "de",
             [
                 "Ausgestellt (Anna Schmidt)",
-                "Termin vereinbart (Anna Schmidt) · Termin eingetragen: Di., 8. Dez. 2026, 10:00",
-                "Termin vereinbart (Anna Schmidt) · Termin verschoben auf Do., 10. Dez. 2026, "
-                "13:30",
+                "Termin vereinbart · Termin eingetragen: Di., 8. Dez. 2026, 10:00 (Anna Schmidt)",
+                "Termin verschoben auf Do., 10. Dez. 2026, 13:30 (Anna Schmidt)",
                 "Termin vereinbart (Anna Schmidt): angerufen",
-                "Termin vereinbart (Anna Schmidt) · Termin entfernt",
+                "Termin entfernt (Anna Schmidt)",
             ],
         ),
         (
             "bg",
             [
                 "Издадено (Anna Schmidt)",
-                "Записан час (Anna Schmidt) · Насрочен час: вт, 8.12.2026\u202fг., 10:00 ч.",
-                "Записан час (Anna Schmidt) · Часът е преместен на чт, 10.12.2026\u202fг., "
-                "13:30 ч.",
+                "Записан час · Насрочен час: вт, 8.12.2026\u202fг., 10:00 ч. (Anna Schmidt)",
+                "Часът е преместен на чт, 10.12.2026\u202fг., 13:30 ч. (Anna Schmidt)",
                 "Записан час (Anna Schmidt): angerufen",
-                "Записан час (Anna Schmidt) · Часът е премахнат",
+                "Часът е премахнат (Anna Schmidt)",
             ],
         ),
     ],
