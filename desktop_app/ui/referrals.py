@@ -1298,8 +1298,8 @@ class PrintQueueWindow(QDialog):
             self._updating = False
             if self._update_again:
                 self.refresh()
-            elif count:
-                self.show_jobs()
+            elif count:  # the same list, some letters made again: no new view of it
+                self.show_jobs(log_view=False)
 
         def failed(exc: Exception) -> None:
             self._updating = False
@@ -1309,9 +1309,9 @@ class PrintQueueWindow(QDialog):
             lambda: uc.update_queued_letters(session.store, session.user), updated, failed
         )
 
-    def show_jobs(self) -> None:
+    def show_jobs(self, *, log_view: bool = True) -> None:
         session = self.feature.window.session
-        self.jobs = uc.print_queue(session.store, session.user)
+        self.jobs = uc.print_queue(session.store, session.user, log_view=log_view)
         self.table.setRowCount(len(self.jobs))
         for row, job in enumerate(self.jobs):
             letter, why = self._letter_state(job)

@@ -644,9 +644,12 @@ def queue_for_printing(
     return job_id
 
 
-def print_queue(store: Store, user: User, *, include_printed: bool = False) -> list[PrintJob]:
+def print_queue(
+    store: Store, user: User, *, include_printed: bool = False, log_view: bool = True
+) -> list[PrintJob]:
     """Letters waiting to be printed, oldest first (without their PDF bytes). The list names
-    people: each person in it gets an entry in the audit log (a view of the print queue)."""
+    people: each person in it gets an entry in the audit log (a view of the print queue;
+    ``log_view=False`` only to re-display a list whose view was already logged)."""
     require(user, Action.PRINT)
     stmt = (
         select(
@@ -677,7 +680,7 @@ def print_queue(store: Store, user: User, *, include_printed: bool = False) -> l
     for r in rows:
         if r[0]:
             letters[r[0]] = letters.get(r[0], 0) + 1
-    if letters:
+    if letters and log_view:
         with store.transaction() as session:
             for person_id, n in letters.items():
                 audit.record_in(

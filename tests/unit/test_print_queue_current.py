@@ -242,3 +242,51 @@ def test_a_step_written_back_by_an_older_version_shows_once_with_its_appointment
     # a history written before the detail was kept reads as it did
     row = ReferralRow(status_history=json.dumps([entries[0], older]))
     assert [s.appointment_change for s in history_of(row)] == ["", ""]
+
+
+def test_the_persons_copy_of_their_data_says_what_a_step_did_to_the_appointment() -> None:
+    """The copy of a person's data (GDPR access) names each status step: the appointment
+    set there too, in the copy's language; a step recorded before this was kept as it was."""
+    from desktop_app.letters.directory import ServiceDirectory
+    from desktop_app.usecases.person_data_text import readable
+
+    steps = json.loads(
+        history_json(
+            [
+                StatusChange(ReferralStatus.ISSUED, NOW, "Anna Schmidt"),
+                StatusChange(
+                    ReferralStatus.APPOINTMENT_MADE, LATER, "Anna Schmidt", "", "set", APPOINTMENT
+                ),
+                StatusChange(ReferralStatus.APPOINTMENT_MADE, LATER, "Anna Schmidt", "", "removed"),
+            ]
+        )
+    )
+    [row] = readable(
+        "referrals", [{"status_history": steps}], "ro", {}, ServiceDirectory((), {}, {})
+    )
+    first, made, removed = row["status_history"]  # type: ignore[misc]
+    assert first.endswith("Emisă (Anna Schmidt)")
+    assert made.endswith(
+        "Programare făcută (Anna Schmidt) · Programare stabilită: mar., 8 dec. 2026, 10:00"
+    )
+    assert removed.endswith("Programare făcută (Anna Schmidt) · Programare eliminată")
+
+
+def test_the_queue_listed_again_after_letters_were_made_again_is_no_new_view(
+    session: Session,
+) -> None:
+    from sqlalchemy import func, select
+
+    from desktop_app.storage.audit_models import AuditRow
+
+    def views() -> int:
+        with session.store.reading() as s:
+            count = s.scalar(select(func.count()).where(AuditRow.record_kind == "print_queue"))
+        return int(count or 0)
+
+    referral = _issue(session, _person(session))
+    uc.queue_for_printing(session.store, session.user, referral.id)
+    uc.print_queue(session.store, session.user)
+    assert views() == 1
+    assert len(uc.print_queue(session.store, session.user, log_view=False)) == 1
+    assert views() == 1
