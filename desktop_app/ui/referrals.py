@@ -1374,7 +1374,7 @@ class PrintQueueWindow(QDialog):
         for job in self.jobs:
             try:
                 pdf = uc.print_job_pdf(store, user, job.id)
-            except uc.LetterWithdrawn:
+            except (uc.LetterWithdrawn, uc.ReferralNotFound):  # closed (or erased) meanwhile
                 skipped.append(
                     _("{reference}: not printed, the referral was closed.").format(
                         reference=job.reference
