@@ -578,15 +578,62 @@ def render_letter(
     require(user, Action.PRINT)
     inputs = _letter_inputs(store, user, referral_id, client_lang, today)
     if log_view:
-        audit.record(
-            store,
-            user,
-            audit.AuditAction.VIEW,
-            "letter",
-            inputs.person.id,
-            {"referral_id": referral_id, "lang": inputs.lang},
-        )
+        _log_letter_view(store, user, referral_id, inputs)
     return _render(inputs)
+
+
+def _log_letter_view(store: Store, user: User, referral_id: str, inputs: _LetterInputs) -> None:
+    audit.record(
+        store,
+        user,
+        audit.AuditAction.VIEW,
+        "letter",
+        inputs.person.id,
+        {"referral_id": referral_id, "lang": inputs.lang},
+    )
+
+
+@dataclass(frozen=True)
+class Letter:
+    """A letter as the preview shows it, with what it was made from."""
+
+    referral_id: str
+    lang: str
+    pdf: bytes
+    #: the fingerprint of what it was rendered from (as a queued letter keeps it)
+    inputs: str
+    #: whether the letter to the service is in it (the person's consent covers the service);
+    #: else it is the person's own sheet only
+    to_service: bool
+
+
+def make_letter(
+    store: Store, user: User, referral_id: str, client_lang: str | None = None
+) -> Letter:
+    """The referral letter for the preview, dated the day of issue (:func:`render_letter`,
+    whose view it logs), with the fingerprint :func:`current_letter` checks it against."""
+    require(user, Action.PRINT)
+    inputs = _letter_inputs(store, user, referral_id, client_lang, None)
+    _log_letter_view(store, user, referral_id, inputs)
+    return Letter(referral_id, inputs.lang, _render(inputs), inputs.digest(), inputs.to_service)
+
+
+def current_letter(store: Store, user: User, shown: Letter) -> Letter:
+    """The letter as it prints now: ``shown`` when nothing it shows changed since it was
+    made, else the letter made again from the data as it is (a sync may have brought a new
+    appointment, the service's new address or the person's consent while the preview was
+    open). A letter made again is shown to the user before it leaves the app: its view is
+    logged. Raises ``ReferralNotFound`` (erased meanwhile) or ``LetterError``."""
+    require(user, Action.PRINT)
+    inputs = _letter_inputs(store, user, shown.referral_id, shown.lang, None)
+    digest = inputs.digest()
+    if digest == shown.inputs:
+        return shown
+    fresh = _render(inputs)
+    if fresh == shown.pdf:  # rendered invariant: the same bytes are the same letter
+        return replace(shown, inputs=digest, to_service=inputs.to_service)
+    _log_letter_view(store, user, shown.referral_id, inputs)
+    return Letter(shown.referral_id, inputs.lang, fresh, digest, inputs.to_service)
 
 
 def queue_for_printing(
