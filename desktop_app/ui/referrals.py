@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -702,12 +702,12 @@ class LetterPreview(QDialog):
             window.session.store, window.session.user, referral.id
         )
         self.pdf: bytes = b""
+        #: the letter shown, with the fingerprint of what it was made from
+        self.letter: uc.Letter | None = None
         self.document: Any = None
-        store, user = window.session.store, window.session.user
-        service = uc.letter_directory(store, referral.service_id).get(referral.service_id)
-        consent = uc.sharing_consent(store, user, referral.person_id, service)
-        # Without the person's consent to this service the letter to it is left out (usecase).
-        self.sheet_only = consent is None or not consent.covers
+        # Without the person's consent to this service the letter to it is left out (usecase):
+        # the letter made says whether it is in.
+        self.sheet_only = False
         self.setWindowTitle(_("Referral letter {reference}").format(reference=referral.reference))
         self.resize(760, 680)  # within a laptop's room; the pages scroll
         self.message = QLabel(_("Preparing the letter…"))
@@ -721,8 +721,12 @@ class LetterPreview(QDialog):
         top.addWidget(self.message, 1)
         top.addWidget(QLabel(_("Language of the person's copy:")))
         top.addWidget(self.language)
+        # Said when Print or Save found the letter changed since it was shown: it shows the
+        # letter made again instead, to be looked at before it is printed.
+        self.notice = WarningLabel()
         layout = QVBoxLayout(self)
         layout.addLayout(top)
+        layout.addWidget(self.notice)
         self.view: Any = None
         if HAVE_QTPDF:
             self.view = QPdfView(self)
@@ -762,13 +766,18 @@ class LetterPreview(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
         self._generation = 0
+        self._checking = False  # Print or Save is checking the letter is current
+        self._queueing = False  # the letter shown is being queued, or is queued
         self._render()
 
     def _render(self) -> None:
         """Render the letter off the UI thread; a newer request makes older results stale."""
         self._generation += 1
         generation = self._generation
-        self.pdf = b""
+        self.pdf, self.letter = b"", None
+        self._checking = False  # its answer is stale now: it prints or saves nothing
+        self._queueing = False  # another letter (language): it may be queued too
+        self.notice.show_message("")
         for button in (self.print_button, self.save_button, self.queue_button):
             button.setEnabled(False)
         self.queue_button.setText(_("Add to print &queue"))
@@ -777,8 +786,8 @@ class LetterPreview(QDialog):
         store, referral_id, lang = self.window_.session.store, self.referral.id, self.client_lang
         user = self.window_.session.user
         self.window_.tasks.run(
-            lambda: uc.render_letter(store, user, referral_id, lang),
-            lambda pdf: self._on_rendered(pdf) if generation == self._generation else None,
+            lambda: uc.make_letter(store, user, referral_id, lang),
+            lambda letter: self._on_rendered(letter) if generation == self._generation else None,
             lambda exc: self._on_render_failed(exc) if generation == self._generation else None,
         )
 
@@ -786,10 +795,12 @@ class LetterPreview(QDialog):
         self.client_lang = str(self.language.currentData())
         self._render()
 
-    def _on_rendered(self, pdf: bytes) -> None:
-        self.pdf = pdf
+    def _on_rendered(self, letter: uc.Letter) -> None:
+        self.letter, self.pdf = letter, letter.pdf
+        # by the consent as it is now (it may have come or gone with a sync)
+        self.sheet_only = not letter.to_service
         if HAVE_QTPDF:
-            previous, self.document = self.document, _load_pdf(pdf, self)
+            previous, self.document = self.document, _load_pdf(letter.pdf, self)
             self.view.setDocument(self.document)
             if previous is not None:
                 previous.deleteLater()
@@ -821,14 +832,22 @@ class LetterPreview(QDialog):
             self.message.setStyleSheet("color: #8a5300;")
             self.loaded.emit(True)
             return
+        self._enable_output()
+        self.loaded.emit(True)
+
+    def _enable_output(self) -> None:
         self.print_button.setEnabled(HAVE_QTPDF)
         self.save_button.setEnabled(True)
-        self.queue_button.setEnabled(True)
-        self.loaded.emit(True)
+        self.queue_button.setEnabled(not self._queueing)
 
     def _on_render_failed(self, exc: Exception) -> None:
         if isinstance(exc, LetterError):
             text = letter_error_message(exc)
+        elif isinstance(exc, uc.ReferralNotFound):  # erased meanwhile (a sync)
+            text = _(
+                "The letter cannot be made any more: the referral is no longer in the records "
+                "(the person's data was erased)."
+            )
         else:
             text = _("The letter could not be made: {error}").format(error=type(exc).__name__)
         self.message.setText(text)
@@ -866,6 +885,9 @@ class LetterPreview(QDialog):
         )
 
     def _on_print_clicked(self) -> None:
+        self._when_current(self._print)
+
+    def _print(self) -> None:
         if print_letters(self, [self.pdf]):
             self._record("print")
             self.window_.statusBar().showMessage(_("Letter printed."), 5000)
@@ -874,6 +896,50 @@ class LetterPreview(QDialog):
         return f"{self.referral.reference}.pdf"
 
     def _on_save_clicked(self) -> None:
+        self._when_current(self._save)
+
+    def _when_current(self, then: Callable[[], None]) -> None:
+        """Print or save the letter shown, once a check off the UI thread found it still
+        current. Where the referral, the service's entry or the person's consent changed since
+        it was made (a sync while the preview was open), the preview shows the letter made
+        again and says so, and nothing leaves the app: the user prints what they have seen."""
+        shown = self.letter
+        if shown is None or self._checking:
+            return
+        self._checking = True
+        for button in (self.print_button, self.save_button, self.queue_button):
+            button.setEnabled(False)  # until the answer: one click, one letter
+        generation = self._generation
+        store, user = self.window_.session.store, self.window_.session.user
+
+        def checked(letter: uc.Letter) -> None:
+            if generation != self._generation or not self._checking:
+                return  # another language or a sign-off renders it anew
+            self._checking = False
+            if letter.pdf != shown.pdf:
+                self._on_rendered(letter)
+                self.notice.show_message(
+                    _(
+                        "The letter was made again: the referral, the service's details or the "
+                        "person's consent changed since it was shown. Check it, then print or "
+                        "save it."
+                    )
+                )
+                return
+            self.letter = letter
+            self._enable_output()
+            then()
+
+        def failed(exc: Exception) -> None:
+            if generation != self._generation or not self._checking:
+                return
+            self._checking = False
+            self.letter = None  # the letter shown cannot be made now: it does not leave
+            self._on_render_failed(exc)
+
+        self.window_.tasks.run(lambda: uc.current_letter(store, user, shown), checked, failed)
+
+    def _save(self) -> None:
         path = save_letter(self, self.pdf, self.suggested_file_name())
         if path is not None:
             self._record("pdf")
@@ -884,6 +950,7 @@ class LetterPreview(QDialog):
     def _on_queue_clicked(self) -> None:
         session, referral_id, lang = self.window_.session, self.referral.id, self.client_lang
         self.queue_button.setEnabled(False)  # until the job is stored (a sync may hold it)
+        self._queueing = True
         self.window_.record(
             # rendered again there: a sync may have changed the referral since the preview
             lambda: uc.queue_for_printing(session.store, session.user, referral_id, lang),
@@ -897,6 +964,7 @@ class LetterPreview(QDialog):
         self.queued.emit(job)
 
     def _on_queue_failed(self, exc: Exception) -> None:
+        self._queueing = False
         self.queue_button.setEnabled(True)
         self.window_._on_task_failed(exc)
 
@@ -1246,6 +1314,9 @@ class ReferralsTab(QWidget):
 class PrintQueueWindow(QDialog):
     """Letters waiting for a printer; printed in one go with a progress bar."""
 
+    preparing = Signal(int, int)  # Print all: letters fetched (made again) so far, of how many
+    printed = Signal(int)  # Print all done and marked: how many letters were printed
+
     def __init__(self, feature: ReferralsFeature) -> None:
         super().__init__(feature.window)
         self.feature = feature
@@ -1265,6 +1336,8 @@ class PrintQueueWindow(QDialog):
         self.buttons.addButton(self.remove_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.rejected.connect(self.reject)
         self._updating = self._update_again = False
+        #: from Print all until the letters printed are marked: another click starts nothing
+        self._printing = self._stop_preparing = False
         layout = QVBoxLayout(self)
         layout.addWidget(self.info)
         layout.addWidget(self.table, 1)
@@ -1346,8 +1419,8 @@ class PrintQueueWindow(QDialog):
                 closed,
             ).format(count=closed)
         self.info.setText(text)
-        self.print_button.setEnabled(closed < len(self.jobs) and HAVE_QTPDF)
-        self.remove_button.setEnabled(bool(self.jobs))
+        self.print_button.setEnabled(closed < len(self.jobs) and HAVE_QTPDF and not self._printing)
+        self.remove_button.setEnabled(bool(self.jobs) and not self._printing)
 
     @staticmethod
     def _letter_state(job: uc.PrintJob) -> tuple[str, str]:
@@ -1364,42 +1437,106 @@ class PrintQueueWindow(QDialog):
             )
         return "", ""
 
-    def print_all(self) -> int:
-        """Print every letter that may be printed, each as it is now (made again where its
-        referral changed); one whose referral was closed meanwhile is left, and said so."""
+    def print_all(self) -> None:
+        """Print every letter that may be printed, each as it is now: the letters are fetched,
+        and made again where their referral changed (some 60 ms each), off the UI thread one
+        after another, with progress; then printed in one job (``printed`` says how many once
+        they are marked). One whose referral was closed meanwhile is left, and said so. Until
+        the printed letters are marked, Print all starts nothing: none is printed twice."""
+        if self._printing or not self.jobs:
+            return
+        self._printing, self._stop_preparing = True, False
+        self.print_button.setEnabled(False)
+        self.remove_button.setEnabled(False)  # a letter removed meanwhile would be printed
         store, user = self.feature.window.session.store, self.feature.window.session.user
-        jobs: list[uc.PrintJob] = []
-        pdfs: list[bytes] = []
+        pending = list(self.jobs)
+        ready: list[tuple[uc.PrintJob, bytes]] = []
         skipped: list[str] = []
-        for job in self.jobs:
-            try:
-                pdf = uc.print_job_pdf(store, user, job.id)
-            except (uc.LetterWithdrawn, uc.ReferralNotFound):  # closed (or erased) meanwhile
-                skipped.append(
-                    _("{reference}: not printed, the referral was closed.").format(
-                        reference=job.reference
-                    )
+        progress = self.progress = QProgressDialog(self)
+        progress.setWindowTitle(_("Print"))
+        progress.setCancelButtonText(_("Cancel"))
+        progress.setRange(0, len(pending))
+        progress.setAutoReset(False)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(500)  # a few letters are ready before it would show
+        progress.canceled.connect(self._stop_printing)
+
+        def fetch(index: int) -> None:
+            if self._stop_preparing or progress.wasCanceled():
+                progress.hide()  # close() would cancel and reset the shown value
+                self._done_printing(0)
+                return
+            if index == len(pending):
+                self._print_prepared(ready, skipped)
+                return
+            job = pending[index]
+            progress.setLabelText(
+                _("Preparing letter {number} of {count}…").format(
+                    number=index + 1, count=len(pending)
                 )
-                continue
-            except LetterError as exc:
-                skipped.append(f"{job.reference}: {letter_error_message(exc)}")
-                continue
-            jobs.append(job)
-            pdfs.append(pdf)
+            )
+
+            def fetched(pdf: bytes) -> None:
+                ready.append((job, pdf))
+                advance()
+
+            def failed(exc: Exception) -> None:
+                if isinstance(exc, (uc.LetterWithdrawn, uc.ReferralNotFound)):
+                    # closed (or erased) meanwhile
+                    skipped.append(
+                        _("{reference}: not printed, the referral was closed.").format(
+                            reference=job.reference
+                        )
+                    )
+                elif isinstance(exc, LetterError):
+                    skipped.append(f"{job.reference}: {letter_error_message(exc)}")
+                else:  # the store: the application's error handler says so
+                    progress.hide()
+                    self._done_printing(0)
+                    self.feature.window._on_task_failed(exc)
+                    return
+                advance()
+
+            def advance() -> None:
+                if not (self._stop_preparing or progress.wasCanceled()):
+                    progress.setValue(index + 1)
+                self.preparing.emit(index + 1, len(pending))
+                fetch(index + 1)
+
+            # in the window's order of writes: a letter made again is kept in its job
+            self.feature.window.record(
+                lambda: uc.print_job_pdf(store, user, job.id), fetched, failed
+            )
+
+        fetch(0)
+
+    def _stop_printing(self) -> None:
+        """Cancel while the letters are prepared (or the window closed): nothing is printed."""
+        self._stop_preparing = True
+
+    def _print_prepared(self, ready: list[tuple[uc.PrintJob, bytes]], skipped: list[str]) -> None:
         self.notice.show_message("\n".join(skipped))
-        if not pdfs:
-            self.show_jobs()
-            return 0
-        self.progress = QProgressDialog(self)
-        printed = print_letters(self, pdfs, progress=self.progress)
-        done = [jobs[index].id for index in printed]
-        self.print_button.setEnabled(False)  # until the printed jobs are marked
+        if not ready:
+            if self.progress is not None:
+                self.progress.hide()
+            self._done_printing(0)
+            return
+        store, user = self.feature.window.session.store, self.feature.window.session.user
+        printed = print_letters(self, [pdf for _job, pdf in ready], progress=self.progress)
+        done = [ready[index][0].id for index in printed]
 
         def mark() -> None:
             for job_id in done:
                 uc.mark_printed(store, user, job_id)
 
-        self.feature.window.record(mark, lambda _none: self.show_jobs(), self._on_mark_failed)
+        def marked(_none: None) -> None:
+            self._done_printing(len(done))
+
+        def mark_failed(exc: Exception) -> None:
+            self._done_printing(0)  # what was marked stays marked; the rest waits
+            self.feature.window._on_task_failed(exc)
+
+        self.feature.window.record(mark, marked, mark_failed)
         if printed:
             self.feature.window.statusBar().showMessage(
                 ngettext(
@@ -1407,11 +1544,15 @@ class PrintQueueWindow(QDialog):
                 ).format(count=len(printed)),
                 5000,
             )
-        return len(printed)
 
-    def _on_mark_failed(self, exc: Exception) -> None:
-        self.show_jobs()  # what was marked stays marked; the rest waits to be printed again
-        self.feature.window._on_task_failed(exc)
+    def _done_printing(self, count: int) -> None:
+        self._printing = False
+        self.show_jobs(log_view=False)  # the same queue, less what was printed
+        self.printed.emit(count)
+
+    def reject(self) -> None:
+        self._stop_printing()  # closed (or locked) while the letters are prepared
+        super().reject()
 
     def _on_remove_clicked(self) -> None:
         row = self.table.currentRow()

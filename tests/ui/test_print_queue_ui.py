@@ -15,9 +15,11 @@ from pytestqt.qtbot import QtBot
 from desktop_app.domain.referral import ReferralStatus
 from desktop_app.i18n.text import set_language
 from desktop_app.ui import referrals as ui
+from desktop_app.usecases import audit
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
-from tests.ui.test_referrals_ui import _person, _window, needs_qtpdf
+from tests.ui.conftest import store_held
+from tests.ui.test_referrals_ui import _person, _window, needs_qtpdf, print_all
 
 ISSUED = dt.datetime(2026, 11, 25, 10, 15)
 APPOINTMENT = dt.datetime(2026, 12, 8, 10, 0)  # a Tuesday
@@ -56,7 +58,7 @@ def test_the_queue_says_a_letter_was_updated_and_prints_it_as_it_is_now(
     assert f"ora {when:%H:%M}" in kept and "Încă nu aveți o programare" not in kept
     out = tmp_path / "printed.pdf"
     monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
-    assert queue.print_all() == 1
+    assert print_all(qtbot, queue) == 1
     qtbot.waitUntil(lambda: queue.table.rowCount() == 0, timeout=5000)
     assert len(pypdf.PdfReader(out).pages) == len(pypdf.PdfReader(io.BytesIO(letter)).pages)
 
@@ -83,7 +85,7 @@ def test_a_closed_referrals_letter_is_marked_in_the_queue_and_left_unprinted(
     }
     assert "1 от тях няма да се отпечата" in queue.info.text()
     monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(tmp_path / "printed.pdf"))
-    assert queue.print_all() == 1
+    assert print_all(qtbot, queue) == 1
     assert queue.notice.isVisibleTo(queue)
     assert (
         queue.notice.text() == f"{withdrawn.reference}: не е отпечатано, насочването е приключено."
@@ -91,6 +93,92 @@ def test_a_closed_referrals_letter_is_marked_in_the_queue_and_left_unprinted(
     qtbot.waitUntil(lambda: queue.table.rowCount() == 1, timeout=5000)
     assert queue.table.item(0, 4).text() == withdrawn.reference  # left for the user to remove
     assert not queue.print_button.isEnabled()
+
+
+def _queued_with_appointments_made_since(
+    qtbot: QtBot, session: Session, count: int
+) -> tuple[list[str], ui.PrintQueueWindow]:
+    """``count`` letters queued, the queue window open (its own re-check done), then an
+    appointment made for each referral: every letter must be made again to be printed."""
+    person = _person(session)
+    services = (
+        ("jobcenter", "buergergeld"),
+        ("vhs", "integration_course"),
+        ("familienkasse", "kindergeld"),
+    )
+    referrals = [
+        uc.issue_referral(session.store, session.user, person.id, service, reason)
+        for service, reason in services[:count]
+    ]
+    jobs = [uc.queue_for_printing(session.store, session.user, r.id, "ro") for r in referrals]
+    _win, feature = _window(qtbot, session, person)
+    queue = feature.open_print_queue()
+    qtbot.waitUntil(lambda: not queue._updating, timeout=10000)
+    when = dt.datetime.combine(dt.date.today() + dt.timedelta(days=7), dt.time(10, 0))
+    for referral in referrals:
+        uc.change_status(
+            session.store,
+            session.user,
+            referral.id,
+            ReferralStatus.APPOINTMENT_MADE,
+            appointment=when,
+        )
+    return jobs, queue
+
+
+@needs_qtpdf
+def test_print_all_makes_the_letters_again_off_the_ui_thread_and_prints_each_once(
+    qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_language("ro")
+    jobs, queue = _queued_with_appointments_made_since(qtbot, session, 3)
+    out = tmp_path / "printed.pdf"
+    monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
+    prepared: list[tuple[int, int]] = []
+    queue.preparing.connect(lambda done, total: prepared.append((done, total)))
+    printed: list[int] = []
+    queue.printed.connect(printed.append)
+    with store_held(session) as (release, held):  # as a sync writing a page
+        queue.print_button.click()
+        assert held.is_set()  # it returned while the store was held: the UI does not wait
+        assert not queue.print_button.isEnabled() and not queue.remove_button.isEnabled()
+        assert queue.progress is not None and queue.progress.maximum() == 3
+        assert queue.progress.labelText() == "Se pregătește scrisoarea 1 din 3…"
+        queue.print_all()  # clicked again (or its key pressed): nothing more starts
+        assert prepared == [] and not out.exists()
+        release.set()
+    qtbot.waitUntil(lambda: printed != [], timeout=20000)
+    assert printed == [3]
+    assert prepared == [(1, 3), (2, 3), (3, 3)]
+    assert queue.table.rowCount() == 0
+    done = uc.print_queue(session.store, session.user, include_printed=True)
+    assert {j.id for j in done} == set(jobs)
+    # each made again (the appointment) before it was printed, and printed once
+    assert all(j.state == "printed" and j.updated_at is not None for j in done)
+    entries = audit.list_entries(session.store, session.user, action="print")
+    assert sorted(
+        str(e.details["referral_id"]) for e in entries if e.details["via"] == ("queue_print")
+    ) == sorted(j.referral_id for j in done)
+    assert len(pypdf.PdfReader(out).pages) == queue.progress.maximum() * 2  # 3 of 2 pages
+
+
+@needs_qtpdf
+def test_print_all_cancelled_while_the_letters_are_prepared_prints_nothing(
+    qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_language("de")
+    jobs, queue = _queued_with_appointments_made_since(qtbot, session, 2)
+    out = tmp_path / "printed.pdf"
+    monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
+    with qtbot.waitSignal(queue.printed, timeout=20000) as finished, store_held(session):
+        queue.print_button.click()
+        assert queue.progress is not None
+        assert queue.progress.labelText() == "Schreiben 1 von 2 wird vorbereitet…"
+        queue.progress.cancel()
+    assert finished.args == [0]
+    assert not out.exists()
+    assert {j.id for j in uc.print_queue(session.store, session.user)} == set(jobs)
+    assert queue.table.rowCount() == 2 and queue.print_button.isEnabled()
 
 
 @pytest.mark.parametrize(

@@ -87,6 +87,15 @@ def _create(qtbot: QtBot, dialog: ui.ReferDialog) -> None:
         dialog.create_button.click()
 
 
+def print_all(qtbot: QtBot, queue: ui.PrintQueueWindow) -> int:
+    """Click Print all and wait until it is done (the letters are fetched off the UI thread,
+    printed, and marked): how many were printed."""
+    with qtbot.waitSignal(queue.printed, timeout=20_000) as done:
+        queue.print_button.click()
+    count: int = done.args[0]
+    return count
+
+
 def _wait_loaded(qtbot: QtBot, feature: ui.ReferralsFeature) -> ui.LetterPreview:
     preview = feature.preview
     assert preview is not None
@@ -154,7 +163,8 @@ def test_refer_preview_queue_and_print_leave_no_pdf_behind(
     saved = tmp_path / "saved" / "letter"
     saved.parent.mkdir()
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(saved), ""))
-    preview.save_button.click()
+    preview.save_button.click()  # once a check off the UI thread found the letter current
+    qtbot.waitUntil((tmp_path / "saved" / "letter.pdf").exists, timeout=10000)
     assert (tmp_path / "saved" / "letter.pdf").read_bytes() == preview.pdf
 
     preview.queue_button.click()
@@ -172,7 +182,7 @@ def test_refer_preview_queue_and_print_leave_no_pdf_behind(
     queue = feature.open_print_queue()
     assert queue.table.rowCount() == 1
     assert queue.table.item(0, 1).text() == "Петър Петров"
-    assert queue.print_all() == 1
+    assert print_all(qtbot, queue) == 1
     assert queue.progress is not None
     assert queue.progress.maximum() == 1 and queue.progress.value() == 1
     qtbot.waitUntil(lambda: queue.table.rowCount() == 0, timeout=5000)  # marked printed
@@ -207,7 +217,7 @@ def test_print_queue_prints_many_letters_in_one_go(
     monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
     queue = feature.open_print_queue()
     assert queue.table.rowCount() == 3
-    assert queue.print_all() == 3
+    assert print_all(qtbot, queue) == 3
     assert queue.progress is not None and queue.progress.value() == 3
     assert len(pypdf.PdfReader(out).pages) >= 6
     qtbot.waitUntil(lambda: "empty" in queue.info.text(), timeout=5000)
@@ -484,9 +494,12 @@ def test_a_letter_saved_and_queued_does_not_wait_while_a_sync_writes(
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(saved), ""))
     with store_held(session) as (_release, held):
         preview.save_button.click()
+        assert held.is_set()  # it returned while the store was held
+        # the file itself does not wait (the check that the letter is current only reads)
+        qtbot.waitUntil(saved.exists, timeout=10000)
+        assert saved.read_bytes() == preview.pdf
         preview.queue_button.click()
-        assert held.is_set()  # both returned while the store was held
-        assert saved.read_bytes() == preview.pdf  # the file itself does not wait
+        assert held.is_set()
         assert not preview.queue_button.isEnabled()
         assert preview.queue_button.text() == "Add to print &queue"
         assert uc.print_queue(session.store, session.user) == []
