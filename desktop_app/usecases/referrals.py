@@ -1007,13 +1007,30 @@ def check_decided_text(field: str, value: object) -> None:
             raise ValidationFailed(errors)
 
 
-def apply_decision(row: ReferralRow, field: str, value: object, by: str) -> None:
+def apply_decision(
+    row: ReferralRow, field: str, value: object, by: str, *, now: dt.datetime | None = None
+) -> None:
     """A conflict over ``field`` decided (inside the caller's transaction, which stamps the
-    change). A status may go back too: the advisor chose it. The history says who decided."""
+    change). A status may go back too: the advisor chose it. The history says who decided.
+
+    A decided appointment is a step of the history too, as the status dialog's: set, moved
+    or removed, with the one now in force. It is worked out here, once, from the appointment
+    this laptop held before the decision, and kept in the step: the step travels with the
+    history, and every laptop shows what the deciding one recorded."""
+    now = now or _now()
+    if field == "appointment":
+        before = to_referral(row).appointment
+        row.appointment = value
+        moved, to = appointment_change(before, to_referral(row).appointment)
+        if moved:
+            history = history_of(row)
+            status = ReferralStatus(row.status)  # the step leaves the status as it is
+            history.append(StatusChange(status, now, by, "", moved, to))
+            row.status_history = history_json(history)
+        return
     if field != "status":
         setattr(row, field, value)
         return
-    now = _now()
     decided = replace(to_referral(row), status=ReferralStatus(str(value)), status_changed_at=now)
     columns = referral_columns(decided)
     row.status = columns["status"]

@@ -703,3 +703,65 @@ def test_an_appointment_recorded_later_travels_and_a_dialog_left_open_keeps_or_s
     for s in (a, b):
         assert referrals.get_referral(s.store, s.user, second.id).appointment == bs
         assert sync_uc.open_conflicts(s.store, s.user) == []
+
+
+def test_a_decided_appointment_is_a_step_of_the_history_that_reads_the_same_everywhere(
+    laptops: Laptops,
+) -> None:
+    """Two laptops entered different appointments (or one removed it): the advisor's choice
+    is a step of the status history like one made in the status dialog, moved or removed,
+    by who decided, worked out on the deciding laptop, and every laptop shows that step."""
+    import datetime as dt
+
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(a, "Maria", "Ivanova", "1990")
+    day = dt.date.today() + dt.timedelta(days=7)
+    bs, as_ = dt.datetime.combine(day, dt.time(10, 30)), dt.datetime.combine(day, dt.time(14, 0))
+    moved = referrals.issue_referral(a.store, a.user, pid, "jobcenter", "buergergeld")
+    removed = referrals.issue_referral(
+        a.store, a.user, pid, "vhs", "integration_course", appointment=bs
+    )
+    laptops.sync(a, b)
+    shown = {r.id: referrals.get_referral(b.store, b.user, r.id) for r in (moved, removed)}
+
+    def step(s: Session, r: referrals.Referral, **change: Any) -> None:
+        referrals.change_status(
+            s.store, s.user, r.id, ReferralStatus.APPOINTMENT_MADE, base=shown[r.id], **change
+        )
+
+    # offline, one after the other: the later change stands, the other is kept to decide
+    step(b, moved, appointment=bs)
+    step(a, moved, appointment=as_)
+    step(a, removed, clear_appointment=True)
+    step(b, removed, appointment=as_)
+    laptops.sync(b, a, b)
+    conflicts = {c.record_id: c for c in sync_uc.open_conflicts(b.store, b.user)}
+    assert {(c.record_id, c.field) for c in conflicts.values()} == {
+        (moved.id, "appointment"),
+        (removed.id, "appointment"),
+    }
+    # B decides for what lost: the job centre's time it entered, the course's removal
+    for conflict in conflicts.values():
+        assert conflict.kept_value == as_.isoformat()
+        sync_uc.resolve_conflict(b.store, b.user, conflict.id, conflict.other_value)
+    laptops.sync(b, a)
+    for s in (a, b):
+        assert referrals.get_referral(s.store, s.user, moved.id).appointment == bs
+        assert referrals.get_referral(s.store, s.user, removed.id).appointment is None
+        assert sync_uc.open_conflicts(s.store, s.user) == []
+    for referral, steps, decided in (
+        (moved, [("A", "set"), ("B", "set")], ("moved", bs)),
+        (removed, [("A", "removed"), ("B", "moved")], ("removed", None)),
+    ):
+        there = referrals.status_history(a.store, a.user, referral.id)
+        here = referrals.status_history(b.store, b.user, referral.id)
+        assert here == there  # one history on every laptop
+        # issued, what each laptop entered, and the decision (the order within a second is
+        # the merge's; the steps here were made within one)
+        made = [x for x in here if x.status is not ReferralStatus.ISSUED]
+        assert sorted((x.by, x.appointment_change) for x in made) == sorted(
+            [*steps, ("B", decided[0])]
+        )
+        [decision] = [x for x in made if (x.by, x.appointment_change) == ("B", decided[0])]
+        assert (decision.status, decision.outcome) == (ReferralStatus.APPOINTMENT_MADE, "")
+        assert decision.appointment == decided[1]
