@@ -1020,7 +1020,7 @@ def apply_decision(
     now = now or _now()
     if field == "appointment":
         before = to_referral(row).appointment
-        row.appointment = value
+        setattr(row, field, value)  # the text one laptop stored (the choice made)
         moved, to = appointment_change(before, to_referral(row).appointment)
         if moved:
             history = history_of(row)
