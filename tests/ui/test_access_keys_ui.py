@@ -86,7 +86,7 @@ class View:
 def _exempt(button: QPushButton, top: QWidget) -> bool:
     """Buttons fine without a key: a button box's standard ones (OK, Cancel, Close … in Qt's
     own words), a wizard's Cancel (its escape button), the allow-listed ones."""
-    from desktop_app.ui.form_view import GroupEditor, GroupItem
+    from desktop_app.ui.form_view import GroupItem
 
     box = button.parent()
     standard = QDialogButtonBox.StandardButton.NoButton
@@ -97,11 +97,6 @@ def _exempt(button: QPushButton, top: QWidget) -> bool:
     # A form's repeated group (children, languages …): "Remove" is repeated on every entry,
     # one key would be shared by all of them; reached by Tab from the entry's fields.
     if isinstance(box, GroupItem) and button is box.remove:
-        return True
-    # NOT YET: its "Add a child" / "Add a language" … is the form definition's own text
-    # (resources/forms/*.yaml, publishable by the coordinator), which marks no key; reached
-    # by Tab after the group's last field.
-    if isinstance(box, GroupEditor) and button is box.add:
         return True
     return button.text() in {_(msgid) for msgid in UNKEYED_BY_DESIGN}
 
