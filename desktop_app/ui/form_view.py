@@ -649,6 +649,10 @@ class GroupEditor(FieldEditor):
         self.items.append(item)
         self.items_box.addWidget(item)
         self._renumber()
+        # Named now: an entry added by Add showed its inputs without questions (and choices
+        # by their ids) until the next change of language.
+        for editor in item.editors.values():
+            editor.retranslate(editor.fdef.required is not False)
         self.add.setEnabled(len(self.items) < self.fdef.max_items)
         return item
 
