@@ -48,7 +48,7 @@ from desktop_app.i18n.messages import CEFR_ASSESSMENT_TEXT, CEFR_LEVEL_TEXT
 from desktop_app.i18n.text import N_, _, current_language, gettext_in
 from desktop_app.i18n.translit import fold
 from desktop_app.letters.directory import ServiceDirectory, names_service
-from desktop_app.ui.access_keys import choose_key, escaped, key_of, keys_in, marked
+from desktop_app.ui.access_keys import choose_keys, escaped, key_of, keys_in, marked
 from desktop_app.ui.error_label import WarningLabel
 from desktop_app.ui.widgets import ErrorLabel
 
@@ -782,18 +782,15 @@ class SectionPage(QScrollArea):
             taken.add(consent)
         groups = [e for e in self.editors.values() if isinstance(e, GroupEditor)]
         labels = [e for e in self.editors.values() if e.title.buddy() is not None]
-        # Add first: a button without a key is reached by Tab only, a label's is a shortcut.
-        for group in groups:
-            text = group.add_text()
-            group.add_key = choose_key(text, taken)
-            if group.add_key is not None:
-                taken.add(text[group.add_key].casefold())
+        # Add first: a button without a key is reached by Tab only, a label's is a shortcut
+        # (and choose_keys never takes a key away, only moves it to another letter).
+        texts = [g.add_text() for g in groups] + [e.langs.text(e.fdef.label) for e in labels]
+        chosen = choose_keys(texts, taken)
+        for group, at in zip(groups, chosen, strict=False):
+            group.add_key = at
             group.show_add()
-        for editor in labels:
-            text = editor.langs.text(editor.fdef.label)
-            editor.label_key = choose_key(text, taken)
-            if editor.label_key is not None:
-                taken.add(text[editor.label_key].casefold())
+        for editor, at in zip(labels, chosen[len(groups) :], strict=True):
+            editor.label_key = at
             editor.show_title()
 
     def set_locked(self, locked: bool) -> None:
@@ -1257,7 +1254,7 @@ class FormView(QWidget):
         """Access keys for the definition's texts (Add buttons, question labels), letters the
         rest of the window does not use: its buttons are named before this runs (retranslate)
         and again once it is shown in its window (the window may be built after the view)."""
-        reserved = keys_in(self.window(), outside=self.stack)
+        reserved = keys_in(self.window(), outside=[self.stack])
         consent = _(CONSENT_BUTTON_TEXT)
         for page in self.pages:
             page.assign_keys(reserved, consent)

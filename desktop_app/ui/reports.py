@@ -470,9 +470,29 @@ class ReportsWindow(QMainWindow):
             edit.setDisplayFormat("yyyy-MM-dd")
         self.start.setDate(QDate(today.year, 1, 1))
         self.end.setDate(QDate(today.year, today.month, today.day))
-        self.from_label, self.to_label = QLabel(_("From")), QLabel(_("To"))
+        self.from_label, self.to_label = QLabel(_("&From")), QLabel(_("&To"))
+        self.from_label.setBuddy(self.start)
+        self.to_label.setBuddy(self.end)
         self.device = QComboBox()
         self.advisor = QComboBox()
+        # The choices named, each label leading to its choice by its key: the boxes alone
+        # ("Month", "All laptops") left the keyboard to Tab and a screen reader to guess.
+        self.period_label = QLabel(_("P&eriod"))
+        self.period_label.setBuddy(self.kind)
+        self.device_label = QLabel(_("&Laptop"))
+        self.device_label.setBuddy(self.device)
+        self.advisor_label = QLabel(_("Ad&visor"))
+        self.advisor_label.setBuddy(self.advisor)
+        for label, box in (
+            (self.period_label, self.kind),
+            (self.from_label, self.start),
+            (self.to_label, self.end),
+            (self.device_label, self.device),
+            (self.advisor_label, self.advisor),
+        ):
+            box.setAccessibleName(label.text().replace("&", ""))
+        self.year.setAccessibleName(_("Year"))
+        self.part.setAccessibleName(_("Month or quarter"))
         self.show_button = QPushButton(_("&Show"))
         self.export_buttons = []
         for fmt, text in (
@@ -484,8 +504,9 @@ class ReportsWindow(QMainWindow):
             button.clicked.connect(lambda _checked=False, f=fmt: self.export(f))
             button.setEnabled(False)
             self.export_buttons.append(button)
-        for w in (self.kind, self.year, self.part, self.from_label, self.start, self.to_label,
-                  self.end, self.device, self.advisor, self.show_button):  # fmt: skip
+        for w in (self.period_label, self.kind, self.year, self.part, self.from_label, self.start,
+                  self.to_label, self.end, self.device_label, self.device, self.advisor_label,
+                  self.advisor, self.show_button):  # fmt: skip
             bar.addWidget(w)
         bar.addStretch(1)
         self.status = QLabel(_("Click a row to list the people counted in it.") + " "

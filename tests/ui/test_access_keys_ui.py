@@ -36,7 +36,9 @@ from pytestqt.qtbot import QtBot
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.domain.referral import Referral
 from desktop_app.i18n.text import _, set_language
+from desktop_app.ui.access_keys import keys_in
 from desktop_app.ui.application import QtTranslations
+from desktop_app.ui.form_view import GroupEditor
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import people, visits
 from desktop_app.usecases import referrals as referrals_uc
@@ -101,6 +103,33 @@ def _exempt(button: QPushButton, top: QWidget) -> bool:
     return button.text() in {_(msgid) for msgid in UNKEYED_BY_DESIGN}
 
 
+def _no_letter_left(label: QLabel) -> bool:
+    """A form question's label (its key chosen by the view) without a key because each of its
+    letters is taken in its section: by the window, or by the section's Add buttons and
+    questions, shown or not (a key stays with its question while answers show and hide
+    others). Twelve questions in Romanian used them up."""
+    from desktop_app.ui.form_view import FieldEditor, FormView, SectionPage
+
+    editor = label.parentWidget()
+    if not isinstance(editor, FieldEditor) or editor.title is not label:
+        return False
+    page, view = editor.parentWidget(), None
+    while page is not None and not isinstance(page, SectionPage):
+        page = page.parentWidget()
+    view = page
+    while view is not None and not isinstance(view, FormView):
+        view = view.parentWidget()
+    assert isinstance(page, SectionPage) and isinstance(view, FormView)
+    texts = [page.consent_button.text()]
+    for other in page.editors.values():
+        texts.append(other.title.text() if other.title.buddy() else "")
+        texts.append(other.add.text() if isinstance(other, GroupEditor) else "")
+    taken = keys_in(label.window(), outside=[view.stack])
+    taken |= {key for key in map(_access_key, texts) if key}
+    letters = {c.casefold() for c in label.text() if c.isalpha() and len(c.casefold()) == 1}
+    return letters <= taken
+
+
 def scan(top: QWidget, where: str, extra: Iterable[str] = ()) -> View:
     """The view of ``top`` (a window) as it is shown now: its controls in sight (enabled or
     not: a button greyed until a field is filled clashes once it is not), its tab titles, its
@@ -121,9 +150,15 @@ def scan(top: QWidget, where: str, extra: Iterable[str] = ()) -> View:
             view.keyed.append(button.text())
         elif isinstance(button, QPushButton) and not _exempt(button, top):
             view.unkeyed.append(button.text())
+    # A label with a buddy names an input: its key moves there (a form's questions, the
+    # settings' fields); one without a key leaves the input to Tab alone.
     for label in top.findChildren(QLabel):
-        if label.buddy() is not None and mine(label) and _access_key(label.text()):
+        if label.buddy() is None or not mine(label) or not label.text():
+            continue
+        if _access_key(label.text()):
             view.keyed.append(label.text())
+        elif not _no_letter_left(label):
+            view.unkeyed.append(f"label {label.text()!r}")
     for box in top.findChildren(QGroupBox):
         if mine(box) and _access_key(box.title()):
             view.keyed.append(box.title())

@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.forms.definition import form_from_mapping
 from desktop_app.i18n.text import set_language
-from desktop_app.ui.access_keys import choose_key, key_of, marked
+from desktop_app.ui.access_keys import choose_key, choose_keys, key_of, marked
 from desktop_app.ui.form_view import FormView, GroupEditor, MultiChoiceEditor
 
 LANGS = ("en", "de", "bg", "ro")
@@ -230,3 +230,12 @@ def test_marked() -> None:
     assert marked("R & D", 4) == "R && &D"
     assert marked("R & D", None) == "R && D"
     assert marked("Ox", 7) == "Ox"  # an index from another text: no key rather than a wrong one
+
+
+def test_choose_keys_moves_an_earlier_key_so_that_a_later_text_gets_one() -> None:
+    # Each in turn left the last of the import's fields without a key in German ("Notizen"):
+    # an earlier text gives up its first choice for another of its letters instead.
+    assert choose_keys(["Ab", "A"], set()) == [1, 0]  # "A&b", "&A"
+    assert choose_keys(["Ab", "A", "B"], set()).count(None) == 1  # two letters, three texts
+    assert choose_keys(["Ab", "A"], {"b"}) == [0, None]  # the first keeps its key
+    assert choose_keys([], {"a"}) == []
