@@ -617,6 +617,9 @@ def _reports(desk: Desk) -> Iterator[View]:
     dashboard.refresh()
     desk.bot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
     yield from views(dashboard, "reports")
+    # A period of one's own: its From and To shown, with keys of their own.
+    dashboard.kind.setCurrentIndex(dashboard.kind.findData("custom"))
+    yield from views(dashboard, "reports, a period of one's own")
     for action in dashboard.menuBar().actions() if dashboard.menuWidget() else []:
         menu = action.menu()
         if isinstance(menu, QMenu):
