@@ -514,9 +514,9 @@ class ReportsWindow(QMainWindow):
                   self.to_label, self.end):  # fmt: skip
             bar.addWidget(w)
         bar.addStretch(1)
-        for w in (self.device_label, self.device, self.advisor_label, self.advisor,
-                  self.show_button):  # fmt: skip
-            filters_bar.addWidget(w)
+        for other in (self.device_label, self.device, self.advisor_label, self.advisor,
+                      self.show_button):  # fmt: skip
+            filters_bar.addWidget(other)
         filters_bar.addStretch(1)
         self.status = QLabel(_("Click a row to list the people counted in it.") + " "
                              + _("Counts below 5 are shown as “< 5” in every export."))  # fmt: skip
