@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QSettings
+from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -730,6 +731,60 @@ def test_each_access_key_once_and_every_button_with_one(
     assert any(view.keyed for view in shown) or name in NO_KEYS, (name, shown)
     problems = _problems(shown)
     assert not problems, "\n".join([f"{name} [{lang}]", *problems])
+
+
+def _press_label_key(desk: Desk, label: QLabel) -> None:
+    """Alt and ``label``'s key, in its window made active; its buddy then has the focus."""
+    window = label.window()
+    window.activateWindow()
+    desk.bot.waitUntil(window.isActiveWindow, timeout=5000)
+    key = _access_key(label.text())
+    assert key is not None, label.text()
+    QTest.keyClick(window, Qt.Key(ord(key.upper())), Qt.KeyboardModifier.AltModifier)
+    buddy = label.buddy()
+    assert buddy is not None
+    desk.bot.waitUntil(buddy.hasFocus, timeout=5000)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_labels_that_had_no_key_lead_to_their_fields(
+    qtbot: QtBot, desk: Desk, lang: str
+) -> None:
+    """The letterhead's lines, the audit log's period and the preview's language were named
+    by labels without a key (or without a buddy): reached by Tab alone."""
+    from desktop_app.ui import referrals as referrals_ui
+    from desktop_app.ui.audit import AuditWindow
+    from desktop_app.ui.settings import SettingsDialog
+
+    desk.qtbot = qtbot
+    before = set(QApplication.topLevelWidgets())
+    _switch(desk.window, lang)
+    try:
+        qsettings = QSettings(str(desk.folder / "settings.ini"), QSettings.Format.IniFormat)
+        settings = _shown(desk, SettingsDialog(desk.session, qsettings, desk.window))
+        assert isinstance(settings, SettingsDialog)
+        form = settings.letterhead
+        for name in ("subtitle", "phone", "email", "logo_path"):
+            _press_label_key(desk, form.labels[name])
+        settings.reject()
+        audit = _shown(desk, AuditWindow(desk.session, desk.window))
+        assert isinstance(audit, AuditWindow)
+        (period,) = [lab for lab in audit.findChildren(QLabel) if lab.buddy() is audit.since]
+        _press_label_key(desk, period)
+        audit.reject()
+        if referrals_ui.HAVE_QTPDF:
+            feature = desk.window.referrals  # type: ignore[attr-defined]
+            with desk.bot.waitSignal(feature.open_preview(desk.referral).loaded, timeout=10_000):
+                pass
+            preview = _shown(desk, feature.preview)
+            (language,) = [
+                lab for lab in preview.findChildren(QLabel) if lab.buddy() is preview.language
+            ]
+            _press_label_key(desk, language)
+            preview.reject()
+    finally:
+        _close_new_windows(desk, before)
+        desk.window.switch_language("en")
 
 
 # --- the laptops dialog: it opens on a laptop joined to a server only ---------------------------
