@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import (
     QBuffer,
     QByteArray,
@@ -778,10 +779,16 @@ class LetterPreview(QDialog):
         self.message.setStyleSheet("")
         store, referral_id, lang = self.window_.session.store, self.referral.id, self.client_lang
         user = self.window_.session.user
+
+        def current() -> bool:
+            # Closed before the letter was ready, the preview is gone (deleted on close): its
+            # result went to a deleted dialog and raised.
+            return shiboken6.isValid(self) and generation == self._generation
+
         self.window_.tasks.run(
             lambda: uc.render_letter(store, user, referral_id, lang),
-            lambda pdf: self._on_rendered(pdf) if generation == self._generation else None,
-            lambda exc: self._on_render_failed(exc) if generation == self._generation else None,
+            lambda pdf: self._on_rendered(pdf) if current() else None,
+            lambda exc: self._on_render_failed(exc) if current() else None,
         )
 
     def _on_language_changed(self, _index: int) -> None:
