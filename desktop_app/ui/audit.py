@@ -203,7 +203,9 @@ class AuditWindow(QDialog):
         dates.addStretch(1)
         self.since.setAccessibleName(_("From"))
         self.until.setAccessibleName(_("To"))
-        form.addRow(QLabel(_("Period")), dates)
+        period = QLabel(_("P&eriod"))
+        period.setBuddy(self.since)  # its key leads to the first date
+        form.addRow(period, dates)
 
         self.model = QStandardItemModel(self)
         self.table = QTableView()

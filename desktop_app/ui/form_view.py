@@ -13,7 +13,7 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -48,6 +48,7 @@ from desktop_app.i18n.messages import CEFR_ASSESSMENT_TEXT, CEFR_LEVEL_TEXT
 from desktop_app.i18n.text import N_, _, current_language, gettext_in
 from desktop_app.i18n.translit import fold
 from desktop_app.letters.directory import ServiceDirectory, names_service
+from desktop_app.ui.access_keys import choose_keys, escaped, key_of, keys_in, marked
 from desktop_app.ui.error_label import WarningLabel
 from desktop_app.ui.widgets import ErrorLabel
 
@@ -56,6 +57,8 @@ SUMMARY = "__next_steps__"
 # The keys that move through a form's sections (also listed by Help → Keyboard shortcuts).
 NEXT_SECTION_KEY = "Ctrl+PgDown"
 PREVIOUS_SECTION_KEY = "Ctrl+PgUp"
+
+CONSENT_BUTTON_TEXT = N_("Take consen&t…")
 
 YES_NO_UNKNOWN_TEXT = {"yes": N_("yes"), "no": N_("no"), "unknown": N_("don't know")}
 
@@ -141,6 +144,10 @@ class FieldEditor(QWidget):
         # the service directory in force, for questions that suggest its names
         self.directory = directory
         self.touched = False
+        # Where the access key sits in the label (UI language), chosen by the section page
+        # for a label with a buddy; None: no key (none left, or the label has no buddy).
+        self.label_key: int | None = None
+        self._required = False
         self.title = QLabel()
         self.title.setWordWrap(True)
         self.title.setStyleSheet("font-weight: bold;")
@@ -190,9 +197,21 @@ class FieldEditor(QWidget):
         self.touched = True
         self.changed.emit()
 
+    def takes_buddy(self) -> bool:
+        """Whether the label can lead to the input by its access key: not when the input
+        is a button (the label's key would press it: a group's Add, a first check box)."""
+        return True
+
+    def show_title(self) -> None:
+        text = self.langs.text(self.fdef.label)
+        # A label with a buddy reads "&" as a key's mark, one without shows it as written.
+        shown = marked(text, self.label_key) if self.title.buddy() is not None else text
+        self.title.setText(shown + (" *" if self._required else ""))
+
     def retranslate(self, required: bool) -> None:
         text = self.langs.text(self.fdef.label)
-        self.title.setText(text + (" *" if required else ""))
+        self._required = required
+        self.show_title()
         client = self.langs.client_text(self.fdef.label)
         self.client_title.setText(client)
         self.client_title.setVisible(bool(client))
@@ -459,7 +478,7 @@ class MultiChoiceEditor(FieldEditor):
         for option_id, check in self.checks.items():
             option = self.fdef.option(option_id)
             labels = option.label if option else None
-            check.setText(self.langs.text(labels))
+            check.setText(escaped(self.langs.text(labels)))  # "Kinder & Jugend" as written
             other = self.langs.client_text(labels)
             self.client_texts[option_id].setText(other)
             self.client_texts[option_id].setVisible(bool(other))
@@ -476,6 +495,9 @@ class MultiChoiceEditor(FieldEditor):
 
     def focus_widget(self) -> QWidget:
         return next(iter(self.checks.values()))
+
+    def takes_buddy(self) -> bool:
+        return False
 
     def rename(self, path: str) -> None:
         self.path = path
@@ -602,6 +624,8 @@ class GroupEditor(FieldEditor):
 
     def build(self) -> None:
         self.items: list[GroupItem] = []
+        # Where Add's access key sits in its text, chosen by the section page.
+        self.add_key: int | None = None
         self.items_box = QVBoxLayout()
         self.items_box.setSpacing(6)
         self.add = QPushButton()
@@ -625,6 +649,10 @@ class GroupEditor(FieldEditor):
         self.items.append(item)
         self.items_box.addWidget(item)
         self._renumber()
+        # Named now: an entry added by Add showed its inputs without questions (and choices
+        # by their ids) until the next change of language.
+        for editor in item.editors.values():
+            editor.retranslate(editor.fdef.required is not False)
         self.add.setEnabled(len(self.items) < self.fdef.max_items)
         return item
 
@@ -645,8 +673,18 @@ class GroupEditor(FieldEditor):
             for sub_id, editor in item.editors.items():
                 editor.rename(f"{self.path}[{index}].{sub_id}")
 
+    def add_text(self) -> str:
+        """Add's text as the definition words it (no key marked), in the UI language."""
+        return self.langs.text(self.fdef.add_label) or _("Add")
+
+    def show_add(self) -> None:
+        self.add.setText(marked(self.add_text(), self.add_key))
+
+    def takes_buddy(self) -> bool:
+        return False  # Add has a key of its own
+
     def retranslate_input(self) -> None:
-        self.add.setText(self.langs.text(self.fdef.add_label) or _("Add"))
+        self.show_add()
         self._renumber()
 
     def retranslate(self, required: bool) -> None:
@@ -726,11 +764,34 @@ class SectionPage(QScrollArea):
         self.editors: dict[str, FieldEditor] = {}
         for fdef in section.fields:
             editor = make_editor(fdef, fdef.id, langs, directory)
+            if editor.takes_buddy():
+                editor.title.setBuddy(editor.focus_widget())
             self.layout_.addWidget(editor)
             self.editors[fdef.id] = editor
         self.layout_.addStretch(1)
         self.setWidget(inner)
         self.set_locked(False)
+
+    def assign_keys(self, reserved: set[str], consent_text: str) -> None:
+        """Access keys for the Add buttons, then for the labels, each a letter that neither
+        ``reserved`` (the window's keys) nor this page's consent button nor an earlier one
+        here uses. Chosen for every question of the section, shown or not: a key must not
+        move to another question as answers show and hide them."""
+        taken = set(reserved)
+        if consent := key_of(consent_text):
+            taken.add(consent)
+        groups = [e for e in self.editors.values() if isinstance(e, GroupEditor)]
+        labels = [e for e in self.editors.values() if e.title.buddy() is not None]
+        # Add first: a button without a key is reached by Tab only, a label's is a shortcut
+        # (and choose_keys never takes a key away, only moves it to another letter).
+        texts = [g.add_text() for g in groups] + [e.langs.text(e.fdef.label) for e in labels]
+        chosen = choose_keys(texts, taken)
+        for group, at in zip(groups, chosen, strict=False):
+            group.add_key = at
+            group.show_add()
+        for editor, at in zip(labels, chosen[len(groups) :], strict=True):
+            editor.label_key = at
+            editor.show_title()
 
     def set_locked(self, locked: bool) -> None:
         self.locked.setVisible(locked)
@@ -1188,6 +1249,20 @@ class FormView(QWidget):
                 self.show_section(first_section)
         return state
 
+    # --- access keys -------------------------------------------------------------------------
+    def assign_keys(self) -> None:
+        """Access keys for the definition's texts (Add buttons, question labels), letters the
+        rest of the window does not use: its buttons are named before this runs (retranslate)
+        and again once it is shown in its window (the window may be built after the view)."""
+        reserved = keys_in(self.window(), outside=[self.stack])
+        consent = _(CONSENT_BUTTON_TEXT)
+        for page in self.pages:
+            page.assign_keys(reserved, consent)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.assign_keys()
+        super().showEvent(event)
+
     # --- language ----------------------------------------------------------------------------
     def retranslate(self) -> None:
         state = evaluate(
@@ -1198,6 +1273,10 @@ class FormView(QWidget):
             consents=self.consents,
             withheld=self.withheld,
         )
+        self.back_button.setText(_("◀ &Back"))
+        self.next_button.setText(_("&Next ▶"))
+        # before the questions are named: they show the keys chosen for the new language
+        self.assign_keys()
         for page in self.pages:
             section = page.section
             page.title.setText(self.langs.text(section.label))
@@ -1215,7 +1294,7 @@ class FormView(QWidget):
                     )
                 )
             )
-            page.consent_button.setText(_("Take consen&t…"))
+            page.consent_button.setText(_(CONSENT_BUTTON_TEXT))
             page.withheld_note.setText(
                 _(
                     "Not shown to you. Only advisors see this section, or a helper to whom an "
@@ -1229,8 +1308,6 @@ class FormView(QWidget):
             )
             for editor in page.editors.values():
                 editor.retranslate(editor.fdef.required is not False)
-        self.back_button.setText(_("◀ &Back"))
-        self.next_button.setText(_("&Next ▶"))
         self.back_button.setToolTip(PREVIOUS_SECTION_KEY)
         self.next_button.setToolTip(NEXT_SECTION_KEY)
         self.navigator.setAccessibleName(_("Sections"))

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.i18n.formatting import format_number, format_partial_date
 from desktop_app.i18n.text import _
+from desktop_app.ui.access_keys import give_keys, keys_in
 from desktop_app.ui.person_dialog import SEX_OPTIONS
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import ErrorLabel, country_names, language_name
@@ -144,6 +145,7 @@ class MappingPage(QWizardPage):
         save_row.addWidget(self.save_name)
         save_row.addWidget(self.save_button)
         self.save_label = QLabel()
+        self.save_label.setBuddy(self.save_name)
         form.addRow(self.save_label, save_row)
         self.error = ErrorLabel()
         layout = QVBoxLayout(self)
@@ -154,7 +156,7 @@ class MappingPage(QWizardPage):
             _("Guessed from the column names. Fields that are not in the file stay empty.")
         )
         self.saved_label.setText(_("Saved &mapping"))
-        self.save_label.setText(_("Save mapping as"))
+        self.save_label.setText(_("Save mapping &as"))
         self.save_button.setText(_("&Save"))
         self.save_name.setAccessibleName(_("Name of the mapping"))
 
@@ -172,6 +174,11 @@ class MappingPage(QWizardPage):
         for name in sorted(self._saved):
             self.saved.addItem(name, name)
         self.set_mapping(pi.guess_mapping(table.headers))
+        # The fields' names (the preview's column titles too) mark no key: each gets a letter
+        # the page's other controls and the wizard's buttons, named by now, leave free.
+        wizard = self.wizard()
+        taken = keys_in(wizard, outside=self.labels.values()) if wizard else set()
+        give_keys([(label, pi.field_label(name)) for name, label in self.labels.items()], taken)
 
     def set_mapping(self, mapping: dict[str, str]) -> None:
         for name, combo in self.combos.items():

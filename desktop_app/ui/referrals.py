@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import shiboken6
 from PySide6.QtCore import (
     QBuffer,
     QByteArray,
@@ -719,7 +720,9 @@ class LetterPreview(QDialog):
         self.language.currentIndexChanged.connect(self._on_language_changed)
         top = QHBoxLayout()
         top.addWidget(self.message, 1)
-        top.addWidget(QLabel(_("Language of the person's copy:")))
+        language_label = QLabel(_("&Language of the person's copy:"))
+        language_label.setBuddy(self.language)
+        top.addWidget(language_label)
         top.addWidget(self.language)
         # Said when Print or Save found the letter changed since it was shown: it shows the
         # letter made again instead, to be looked at before it is printed.
@@ -785,10 +788,16 @@ class LetterPreview(QDialog):
         self.message.setStyleSheet("")
         store, referral_id, lang = self.window_.session.store, self.referral.id, self.client_lang
         user = self.window_.session.user
+
+        def current() -> bool:
+            # Closed before the letter was ready, the preview is gone (deleted on close): its
+            # result went to a deleted dialog and raised.
+            return shiboken6.isValid(self) and generation == self._generation
+
         self.window_.tasks.run(
             lambda: uc.make_letter(store, user, referral_id, lang),
-            lambda letter: self._on_rendered(letter) if generation == self._generation else None,
-            lambda exc: self._on_render_failed(exc) if generation == self._generation else None,
+            lambda letter: self._on_rendered(letter) if current() else None,
+            lambda exc: self._on_render_failed(exc) if current() else None,
         )
 
     def _on_language_changed(self, _index: int) -> None:
@@ -912,9 +921,16 @@ class LetterPreview(QDialog):
         generation = self._generation
         store, user = self.window_.session.store, self.window_.session.user
 
+        def stale() -> bool:
+            # closed meanwhile (deleted on close), or another language or a sign-off renders
+            # the letter anew: the answer goes to nobody
+            return (
+                not shiboken6.isValid(self) or generation != self._generation or not self._checking
+            )
+
         def checked(letter: uc.Letter) -> None:
-            if generation != self._generation or not self._checking:
-                return  # another language or a sign-off renders it anew
+            if stale():
+                return
             self._checking = False
             if letter.pdf != shown.pdf:
                 self._on_rendered(letter)
@@ -931,7 +947,7 @@ class LetterPreview(QDialog):
             then()
 
         def failed(exc: Exception) -> None:
-            if generation != self._generation or not self._checking:
+            if stale():
                 return
             self._checking = False
             self.letter = None  # the letter shown cannot be made now: it does not leave
@@ -1071,7 +1087,8 @@ class StatusDialog(QDialog):
         self.history.setMinimumWidth(min(longest + 2, metrics.averageCharWidth() * 100))
         self.history.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         form = QFormLayout()
-        form.addRow(_("History:"), self.history)
+        # Not a buddy: the history takes no focus, a key of its label would lead nowhere.
+        form.addRow(QLabel(_("History:")), self.history)
         form.addRow(_("&Status:"), self.status)
         form.addRow(_("&Outcome:"), self.outcome)
         form.addRow(appointment_label, appointment_row)

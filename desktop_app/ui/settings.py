@@ -115,16 +115,23 @@ class LetterheadForm(QWidget):
     def retranslate(self) -> None:
         texts = {
             "name": _("&Organisation name"),
-            "subtitle": _("Second line (programme)"),
+            "subtitle": _("S&econd line (programme)"),
             "address_lines": _("&Address (one line each)"),
-            "phone": _("Phone"),
-            "email": _("E-mail"),
-            "logo_path": _("Logo (PNG or JPEG)"),
+            "phone": _("&Phone"),
+            "email": _("E-&mail"),
+            "logo_path": _("Lo&go (PNG or JPEG)"),
         }
         for name, text in texts.items():
             self.labels[name].setText(text)
-        self.name.setAccessibleName(texts["name"].replace("&", ""))
-        self.address.setAccessibleName(texts["address_lines"].replace("&", ""))
+        for name, edit in (
+            ("name", self.name),
+            ("subtitle", self.subtitle),
+            ("address_lines", self.address),
+            ("phone", self.phone),
+            ("email", self.email),
+            ("logo_path", self.logo),
+        ):
+            edit.setAccessibleName(texts[name].replace("&", ""))
         self.logo_button.setText(_("&Choose…"))
 
     def _on_logo_clicked(self) -> None:

@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QEvent, QSettings
+from PySide6.QtCore import QEvent, QSettings, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -36,7 +37,9 @@ from pytestqt.qtbot import QtBot
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.domain.referral import Referral
 from desktop_app.i18n.text import _, set_language
+from desktop_app.ui.access_keys import keys_in
 from desktop_app.ui.application import QtTranslations
+from desktop_app.ui.form_view import GroupEditor
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import people, visits
 from desktop_app.usecases import referrals as referrals_uc
@@ -86,7 +89,7 @@ class View:
 def _exempt(button: QPushButton, top: QWidget) -> bool:
     """Buttons fine without a key: a button box's standard ones (OK, Cancel, Close … in Qt's
     own words), a wizard's Cancel (its escape button), the allow-listed ones."""
-    from desktop_app.ui.form_view import GroupEditor, GroupItem
+    from desktop_app.ui.form_view import GroupItem
 
     box = button.parent()
     standard = QDialogButtonBox.StandardButton.NoButton
@@ -98,12 +101,34 @@ def _exempt(button: QPushButton, top: QWidget) -> bool:
     # one key would be shared by all of them; reached by Tab from the entry's fields.
     if isinstance(box, GroupItem) and button is box.remove:
         return True
-    # NOT YET: its "Add a child" / "Add a language" … is the form definition's own text
-    # (resources/forms/*.yaml, publishable by the coordinator), which marks no key; reached
-    # by Tab after the group's last field.
-    if isinstance(box, GroupEditor) and button is box.add:
-        return True
     return button.text() in {_(msgid) for msgid in UNKEYED_BY_DESIGN}
+
+
+def _no_letter_left(label: QLabel) -> bool:
+    """A form question's label (its key chosen by the view) without a key because each of its
+    letters is taken in its section: by the window, or by the section's Add buttons and
+    questions, shown or not (a key stays with its question while answers show and hide
+    others). Twelve questions in Romanian used them up."""
+    from desktop_app.ui.form_view import FieldEditor, FormView, SectionPage
+
+    editor = label.parentWidget()
+    if not isinstance(editor, FieldEditor) or editor.title is not label:
+        return False
+    page, view = editor.parentWidget(), None
+    while page is not None and not isinstance(page, SectionPage):
+        page = page.parentWidget()
+    view = page
+    while view is not None and not isinstance(view, FormView):
+        view = view.parentWidget()
+    assert isinstance(page, SectionPage) and isinstance(view, FormView)
+    texts = [page.consent_button.text()]
+    for other in page.editors.values():
+        texts.append(other.title.text() if other.title.buddy() else "")
+        texts.append(other.add.text() if isinstance(other, GroupEditor) else "")
+    taken = keys_in(label.window(), outside=[view.stack])
+    taken |= {key for key in map(_access_key, texts) if key}
+    letters = {c.casefold() for c in label.text() if c.isalpha() and len(c.casefold()) == 1}
+    return letters <= taken
 
 
 def scan(top: QWidget, where: str, extra: Iterable[str] = ()) -> View:
@@ -126,9 +151,15 @@ def scan(top: QWidget, where: str, extra: Iterable[str] = ()) -> View:
             view.keyed.append(button.text())
         elif isinstance(button, QPushButton) and not _exempt(button, top):
             view.unkeyed.append(button.text())
+    # A label with a buddy names an input: its key moves there (a form's questions, the
+    # settings' fields); one without a key leaves the input to Tab alone.
     for label in top.findChildren(QLabel):
-        if label.buddy() is not None and mine(label) and _access_key(label.text()):
+        if label.buddy() is None or not mine(label) or not label.text():
+            continue
+        if _access_key(label.text()):
             view.keyed.append(label.text())
+        elif not _no_letter_left(label):
+            view.unkeyed.append(f"label {label.text()!r}")
     for box in top.findChildren(QGroupBox):
         if mine(box) and _access_key(box.title()):
             view.keyed.append(box.title())
@@ -587,6 +618,9 @@ def _reports(desk: Desk) -> Iterator[View]:
     dashboard.refresh()
     desk.bot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
     yield from views(dashboard, "reports")
+    # A period of one's own: its From and To shown, with keys of their own.
+    dashboard.kind.setCurrentIndex(dashboard.kind.findData("custom"))
+    yield from views(dashboard, "reports, a period of one's own")
     for action in dashboard.menuBar().actions() if dashboard.menuWidget() else []:
         menu = action.menu()
         if isinstance(menu, QMenu):
@@ -697,6 +731,60 @@ def test_each_access_key_once_and_every_button_with_one(
     assert any(view.keyed for view in shown) or name in NO_KEYS, (name, shown)
     problems = _problems(shown)
     assert not problems, "\n".join([f"{name} [{lang}]", *problems])
+
+
+def _press_label_key(desk: Desk, label: QLabel) -> None:
+    """Alt and ``label``'s key, in its window made active; its buddy then has the focus."""
+    window = label.window()
+    window.activateWindow()
+    desk.bot.waitUntil(window.isActiveWindow, timeout=5000)
+    key = _access_key(label.text())
+    assert key is not None, label.text()
+    QTest.keyClick(window, Qt.Key(ord(key.upper())), Qt.KeyboardModifier.AltModifier)
+    buddy = label.buddy()
+    assert buddy is not None
+    desk.bot.waitUntil(buddy.hasFocus, timeout=5000)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_labels_that_had_no_key_lead_to_their_fields(
+    qtbot: QtBot, desk: Desk, lang: str
+) -> None:
+    """The letterhead's lines, the audit log's period and the preview's language were named
+    by labels without a key (or without a buddy): reached by Tab alone."""
+    from desktop_app.ui import referrals as referrals_ui
+    from desktop_app.ui.audit import AuditWindow
+    from desktop_app.ui.settings import SettingsDialog
+
+    desk.qtbot = qtbot
+    before = set(QApplication.topLevelWidgets())
+    _switch(desk.window, lang)
+    try:
+        qsettings = QSettings(str(desk.folder / "settings.ini"), QSettings.Format.IniFormat)
+        settings = _shown(desk, SettingsDialog(desk.session, qsettings, desk.window))
+        assert isinstance(settings, SettingsDialog)
+        form = settings.letterhead
+        for name in ("subtitle", "phone", "email", "logo_path"):
+            _press_label_key(desk, form.labels[name])
+        settings.reject()
+        audit = _shown(desk, AuditWindow(desk.session, desk.window))
+        assert isinstance(audit, AuditWindow)
+        (period,) = [lab for lab in audit.findChildren(QLabel) if lab.buddy() is audit.since]
+        _press_label_key(desk, period)
+        audit.reject()
+        if referrals_ui.HAVE_QTPDF:
+            feature = desk.window.referrals  # type: ignore[attr-defined]
+            with desk.bot.waitSignal(feature.open_preview(desk.referral).loaded, timeout=10_000):
+                pass
+            preview = _shown(desk, feature.preview)
+            (language,) = [
+                lab for lab in preview.findChildren(QLabel) if lab.buddy() is preview.language
+            ]
+            _press_label_key(desk, language)
+            preview.reject()
+    finally:
+        _close_new_windows(desk, before)
+        desk.window.switch_language("en")
 
 
 # --- the laptops dialog: it opens on a laptop joined to a server only ---------------------------

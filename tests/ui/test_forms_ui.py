@@ -341,9 +341,40 @@ def test_switching_the_ui_language_retranslates_an_open_form(
     main = win.parentWidget()
     assert isinstance(main, MainWindow)
     main.switch_language("ro")
-    assert editor(win.view, "family_name").title.text() == "Nume de familie *"
+    # its access key chosen anew: "N" is Next's ("Înai&nte"), and the section's twelve
+    # questions share the letters so that each has one (the last had none when each took
+    # its first choice in turn)
+    assert editor(win.view, "family_name").title.text() == "N&ume de familie *"
     assert editor(win.view, "family_name").client_title.text() == "Фамилия"
     assert win.finish_button.text() == "&Finalizează vizita"
+
+
+def test_an_entry_added_by_its_access_key_shows_its_questions(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Alt and the letter chosen for "Adaugă o calificare" adds an entry; the entry's questions
+    are named at once (an entry added by Add showed bare inputs, its choices by their ids)."""
+    set_language("ro")
+    try:
+        win, _ = _open(qtbot, session, "skills_check")
+        view = win.view
+        view.show_section("qualifications")
+        group = editor(view, "qualifications")
+        assert isinstance(group, GroupEditor) and not group.items
+        text = group.add.text()
+        key = text[text.index("&") + 1]
+        assert text.replace("&", "") == "Adaugă o calificare"
+        QTest.keyClick(win, Qt.Key(ord(key.upper())), Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(lambda: len(group.items) == 1, timeout=5000)
+        (item,) = group.items
+        assert item.editors["q_kind"].title.text() == "Tipul *"
+        combo = view.input("qualifications[0].q_kind")
+        assert isinstance(combo, QComboBox)
+        texts = [combo.itemText(i) for i in range(1, combo.count())]
+        assert "studii universitare · висше образование" in texts, texts
+        assert all(e.title.text() for e in item.editors.values())
+    finally:
+        set_language("en")
 
 
 def test_the_section_list_shows_every_row_whole_in_both_languages(
@@ -402,7 +433,7 @@ def test_bilingual_mode_shows_both_languages(qtbot: QtBot, session: Session) -> 
     view = win.view
     assert win.client_combo.currentData() == "bg"  # from the person's languages
     family = editor(view, "family_name")
-    assert family.title.text() == "Familienname *"
+    assert family.title.text() == "Fa&milienname *"  # "a" is "Besuch &abschließen"'s
     assert family.client_title.text() == "Фамилия" and not family.client_title.isHidden()
     combo = view.input("nationality")
     assert isinstance(combo, QComboBox)

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from PySide6.QtWidgets import QFileDialog
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QFileDialog
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.referral import ReferralStatus
@@ -140,3 +142,26 @@ def test_a_letter_that_cannot_be_made_any_more_is_not_printed(
     )
     assert not out.exists()
     assert not preview.print_button.isEnabled() and not preview.save_button.isEnabled()
+
+
+@needs_qtpdf
+def test_a_preview_closed_while_print_checks_the_letter_prints_nothing_and_stays_quiet(
+    qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Print, then Escape at once: the preview is deleted on close, and the check's answer
+    goes to nobody (not to the deleted dialog, not to the printer)."""
+    person = _person(session)
+    referral = uc.issue_referral(
+        session.store, session.user, person.id, "vhs", "integration_course"
+    )
+    window, feature = _window(qtbot, session, person)
+    feature.open_preview(referral)
+    preview = _wait_loaded(qtbot, feature)
+    out = tmp_path / "printed.pdf"
+    monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
+    preview.print_button.click()
+    QTest.keyClick(preview, Qt.Key.Key_Escape)
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # deleted on close
+    assert window.tasks.wait(20_000)  # type: ignore[attr-defined]
+    QApplication.processEvents()  # the check's answer delivered: to nobody
+    assert not out.exists()

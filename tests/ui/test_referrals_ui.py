@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -1062,3 +1063,21 @@ def test_the_refer_dialog_refuses_an_appointment_before_today_at_the_field_in_ro
     assert not dialog.isVisible()
     [referral] = uc.referrals_of(session.store, session.user, person.id)
     assert referral.appointment == tomorrow
+
+
+def test_a_preview_closed_before_its_letter_is_ready_takes_the_letter_quietly(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Escape at once after opening the preview: the preview is deleted on close, and the
+    letter rendered meanwhile went to it ("Internal C++ object (LetterPreview) already
+    deleted" to the error handler)."""
+    person = _person(session, "Ion", "Popa")
+    window, feature = _window(qtbot, session, person)
+    referral = uc.issue_referral(
+        session.store, session.user, person.id, "vhs", "integration_course", client_lang="ro"
+    )
+    preview = feature.open_preview(referral)
+    QTest.keyClick(preview, Qt.Key.Key_Escape)
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # deleted on close
+    assert window.tasks.wait(20_000)  # type: ignore[attr-defined]
+    QApplication.processEvents()  # the rendered letter delivered: to nobody

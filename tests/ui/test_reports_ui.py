@@ -17,12 +17,14 @@ from PySide6.QtCharts import (
 )
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
 from desktop_app.i18n.formatting import format_number
+from desktop_app.i18n.text import set_language
 from desktop_app.ui import reports as ui
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import accounts
@@ -301,3 +303,36 @@ def test_the_charts_hide_the_counts_the_export_hides_and_mark_them(qtbot: QtBot)
     assert _xy(hollow) == [(1, DEFAULT_THRESHOLD)]
     assert hollow.name() == "&lt; 5"  # legend labels are HTML
     assert trend_view.chart().title() == "&lt; 5: fewer than 5 (not shown exactly)"
+
+
+@pytest.mark.parametrize("lang", ["en", "bg"])
+def test_each_filter_is_named_and_reached_by_its_labels_key(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    """The period's and the filters' boxes had no labels: a screen reader said "combo box",
+    the keyboard reached them by Tab only. Each label's Alt+letter moves to its box."""
+    set_language(lang)
+    try:
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        dashboard = ui.ReportsWindow(session, window.tasks, window)
+        dashboard.show()
+        dashboard.kind.setCurrentIndex(dashboard.kind.findData("custom"))
+        dashboard.activateWindow()
+        qtbot.waitUntil(dashboard.isActiveWindow, timeout=5000)
+        pairs = [
+            (dashboard.period_label, dashboard.kind),
+            (dashboard.from_label, dashboard.start),
+            (dashboard.to_label, dashboard.end),
+            (dashboard.device_label, dashboard.device),
+            (dashboard.advisor_label, dashboard.advisor),
+        ]
+        for label, box in pairs:
+            assert label.buddy() is box and label.isVisible()
+            assert box.accessibleName() == label.text().replace("&", "")
+            text = label.text()
+            key = text[text.index("&") + 1]
+            QTest.keyClick(dashboard, Qt.Key(ord(key.upper())), Qt.KeyboardModifier.AltModifier)
+            qtbot.waitUntil(box.hasFocus, timeout=5000)
+    finally:
+        set_language("en")

@@ -77,6 +77,17 @@ def test_romanian_commands_stay_in_the_singular() -> None:
     assert ro["&Save"] == ["&Salvează"]
 
 
+def test_romanian_add_buttons_of_the_shipped_forms_are_commands() -> None:
+    """The forms' "Add …" buttons are commands like every other button ("Adaugă o limbă"); they
+    said "Adăugați o limbă", the polite plural of running text."""
+    labels = re.findall(
+        r'add_label:.*?ro: "([^"]+)"',
+        "".join(p.read_text(encoding="utf-8") for p in (ROOT / "resources/forms").glob("*.yaml")),
+    )
+    assert len(labels) >= 4
+    assert [s for s in labels if RO_POLITE.search(s) or not s.startswith("Adaugă ")] == []
+
+
 def _addressed_to_the_person() -> dict[str, dict[str, str]]:
     """What the person reads about themselves: their data copy's sentences (from the catalog)
     and their referral sheet (from the letter texts), per language."""
