@@ -16,7 +16,7 @@ class _Cycle:
         self.me = self
 
 
-def test_a_dropped_dialog_in_a_cycle_is_destroyed_on_the_ui_thread(  # type: ignore[no-untyped-def]
+def test_a_dropped_dialog_in_a_cycle_is_destroyed_on_the_ui_thread(
     qapp: QApplication, qtbot
 ) -> None:
     collect_garbage_on_gui_thread(qapp)
@@ -46,7 +46,7 @@ def test_installing_twice_keeps_one_collector(qapp: QApplication) -> None:
     assert collect_garbage_on_gui_thread(qapp) is collect_garbage_on_gui_thread(qapp)
 
 
-def test_a_window_a_finished_task_held_last_is_destroyed_on_the_ui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_window_a_finished_task_held_last_is_destroyed_on_the_ui_thread(qtbot) -> None:
     from desktop_app.ui.tasks import TaskRunner
 
     runner = TaskRunner()
@@ -104,7 +104,7 @@ def test_old_cycles_go_in_a_full_collection_which_waits_its_turn(qapp: QApplicat
 
 
 def test_a_dialog_without_parent_dropped_by_its_own_saves_callback_is_destroyed_safely(
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot,
 ) -> None:
     """The callback of a ``DialogSave`` held the last reference to its dialog. Released when
     the task's signal object was destroyed, the dialog (no parent) was destroyed from inside

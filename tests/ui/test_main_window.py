@@ -174,7 +174,7 @@ def test_the_list_is_read_off_the_ui_thread_when_the_search_is_cleared_or_scroll
     threads: set[str] = set()
     original = window._people.page
 
-    def page(offset: int, limit: int):  # type: ignore[no-untyped-def]
+    def page(offset: int, limit: int):
         threads.add(threading.current_thread().name)
         return original(offset, limit)
 

@@ -26,7 +26,7 @@ CSV = (
 )
 
 
-def shot(widget, name: str) -> None:  # type: ignore[no-untyped-def]
+def shot(widget, name: str) -> None:
     if SHOTS:
         widget.grab().save(str(Path(SHOTS) / f"{name}.png"))
 

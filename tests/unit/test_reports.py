@@ -173,7 +173,7 @@ def _level(language: str, level: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def known(session):  # type: ignore[no-untyped-def]
+def known(session):
     """Three people: Boris (BG), Raluca (RO), Piotr (PL) and their visits in Sept–Nov 2026."""
     register_many(
         session.store,
@@ -223,7 +223,7 @@ def known(session):  # type: ignore[no-untyped-def]
     return session, {"boris": boris, "raluca": raluca, "piotr": piotr}
 
 
-def test_known_store_gives_hand_checked_figures(known) -> None:  # type: ignore[no-untyped-def]
+def test_known_store_gives_hand_checked_figures(known) -> None:
     session, _ids = known
     report = build_report(session.store, session.user, OCTOBER, as_of=AS_OF)
     assert report.table("overview").as_dict() == {
@@ -271,7 +271,7 @@ def test_known_store_gives_hand_checked_figures(known) -> None:  # type: ignore[
     assert trend["2025-11"] == (0, 0, 0, 0)
 
 
-def test_filters_by_advisor_and_laptop(known) -> None:  # type: ignore[no-untyped-def]
+def test_filters_by_advisor_and_laptop(known) -> None:
     session, _ids = known
     only_bogdan = build_report(
         session.store, session.user, OCTOBER, ReportFilter(author_id="bogdan"), as_of=AS_OF
@@ -284,7 +284,7 @@ def test_filters_by_advisor_and_laptop(known) -> None:  # type: ignore[no-untype
     assert elsewhere.table("overview").as_dict()["visits"] == 0
 
 
-def test_cases_behind_a_figure(known) -> None:  # type: ignore[no-untyped-def]
+def test_cases_behind_a_figure(known) -> None:
     session, ids = known
     north = cases_behind(session.store, session.user, OCTOBER, None, "district", "innenstadt_nord")
     assert [(c.person_id, c.name) for c in north] == [(ids["boris"], "Boris Petrov")]
@@ -339,7 +339,7 @@ def _names_absent(text: str) -> None:
         assert name not in text
 
 
-def test_every_export_suppresses_and_names_nobody(known, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_every_export_suppresses_and_names_nobody(known, tmp_path: Path) -> None:
     session, _ids = known
     report = build_report(session.store, session.user, OCTOBER, as_of=AS_OF)
     # CSV: every count in the known store is below 5, so none may appear as a digit 1-4
@@ -375,7 +375,7 @@ def test_every_export_suppresses_and_names_nobody(known, tmp_path: Path) -> None
     assert checked >= 10
 
 
-def test_pdf_report_in_every_ui_language(known) -> None:  # type: ignore[no-untyped-def]
+def test_pdf_report_in_every_ui_language(known) -> None:
     session, _ids = known
     report = build_report(session.store, session.user, OCTOBER, as_of=AS_OF)
     for lang, word in (("de", "Bericht"), ("bg", "Отчет"), ("ro", "Raport"), ("en", "Report")):
@@ -512,7 +512,7 @@ def test_a_short_table_in_the_pdf_stays_on_the_page_of_its_heading() -> None:
 # The trend's month that is not over
 
 
-def test_the_trends_month_not_over_yet_is_marked_in_the_labels_and_the_pdf(session) -> None:  # type: ignore[no-untyped-def]
+def test_the_trends_month_not_over_yet_is_marked_in_the_labels_and_the_pdf(session) -> None:
     """A year report on 4 December: December's smaller figures are so far, not a drop."""
     year = parse_period("2026")
     report = build_report(session.store, session.user, year, as_of=dt.date(2026, 12, 4))
@@ -661,7 +661,7 @@ def test_the_header_names_the_organisation_and_dates_read_in_the_reports_languag
         assert org in csv_text.splitlines()[0] and not any(d in csv_text for d in iso)
 
 
-def test_overdue_follow_ups_are_the_periods_referrals_as_of_the_reports_day(known) -> None:  # type: ignore[no-untyped-def]
+def test_overdue_follow_ups_are_the_periods_referrals_as_of_the_reports_day(known) -> None:
     """October's report showed 2633 overdue follow-ups beside 520 referrals: they were counted
     over every referral ever made. They are the period's referrals now, dated in the label."""
     session, _ids = known
@@ -735,7 +735,7 @@ def test_new_and_returning_people_read_as_advised_for_the_first_time_and_again()
     assert label("overview", "new_people", "bg") == "За първи път консултирани хора"
 
 
-def test_demo_activity_records_consents_most_given_some_refused(session) -> None:  # type: ignore[no-untyped-def]
+def test_demo_activity_records_consents_most_given_some_refused(session) -> None:
     """Demo referral letters print the letter to the service only with a granted consent to
     pass data on: the demo records one per person at their first visit, most given, some
     refused, so both letters can be seen."""
