@@ -25,6 +25,7 @@ from desktop_app.usecases import reports as reports_uc
 from desktop_app.usecases.people import list_people, register_many
 from desktop_app.usecases.report_demo import DemoActivity, generate_activity, insert_activity
 from desktop_app.usecases.reports import (
+    Case,
     PeriodError,
     Report,
     ReportFilter,
@@ -286,17 +287,18 @@ def test_filters_by_advisor_and_laptop(known) -> None:
 
 def test_cases_behind_a_figure(known) -> None:
     session, ids = known
-    north = cases_behind(session.store, session.user, OCTOBER, None, "district", "innenstadt_nord")
+
+    def people_behind(table_key: str, row_key: str) -> list[Case]:
+        cases = cases_behind(session.store, session.user, OCTOBER, None, table_key, row_key)
+        assert cases is not None, "each of these figures counts people"
+        return cases
+
+    north = people_behind("district", "innenstadt_nord")
     assert [(c.person_id, c.name) for c in north] == [(ids["boris"], "Boris Petrov")]
-    new = cases_behind(session.store, session.user, OCTOBER, None, "overview", "new_people")
+    new = people_behind("overview", "new_people")
     assert [c.name for c in new] == ["Raluca Ionescu"]
-    assert {
-        c.name
-        for c in cases_behind(session.store, session.user, OCTOBER, None, "nationality", "romanian")
-    } == {"Raluca Ionescu"}
-    assert [
-        c.name for c in cases_behind(session.store, session.user, OCTOBER, None, "referrals", "vhs")
-    ] == ["Raluca Ionescu"]
+    assert {c.name for c in people_behind("nationality", "romanian")} == {"Raluca Ionescu"}
+    assert [c.name for c in people_behind("referrals", "vhs")] == ["Raluca Ionescu"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -744,7 +746,7 @@ def test_demo_activity_records_consents_most_given_some_refused(session) -> None
     today = dt.date(2026, 11, 20)
     ids = [f"p{i}" for i in range(300)]
     activity = generate_activity(ids, today, seed=3)
-    first_visit = {}
+    first_visit: dict[str, str] = {}
     for v in sorted(activity.visits, key=lambda v: v["finished_at"]):
         first_visit.setdefault(v["person_id"], v["finished_at"][:10])
     sharing = [c for c in activity.consents if c["purpose"] == "referral_sharing"]
