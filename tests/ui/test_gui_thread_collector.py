@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
+from collections.abc import Callable
 
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -123,9 +124,13 @@ def test_a_dialog_without_parent_dropped_by_its_own_saves_callback_is_destroyed_
 
     dialog = Saving()
     button_box = dialog.buttons
+
+    # The callback holds the dialog itself (a default), not this test's variable.
+    def accepted(_result: object, accept: Callable[[], None] = dialog.accept) -> None:
+        accept()
+
     with qtbot.waitSignal(dialog.save.answered, timeout=5000):
-        # The callback holds the dialog itself (a default), not this test's variable.
-        dialog.save.start(lambda: 1, lambda _r, accept=dialog.accept: accept(), lambda _e: None)
+        dialog.save.start(lambda: 1, accepted, lambda _e: None)
     assert dialog.result() == QDialog.DialogCode.Accepted
-    del dialog  # the callback's closure holds it now, and nothing else
+    del dialog, accepted  # the callback's closure holds it now, and nothing else
     qtbot.waitUntil(lambda: not shiboken6.isValid(button_box), timeout=5000)
