@@ -1066,5 +1066,5 @@ def test_a_preview_closed_before_its_letter_is_ready_takes_the_letter_quietly(
     preview = feature.open_preview(referral)
     QTest.keyClick(preview, Qt.Key.Key_Escape)
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # deleted on close
-    assert window.tasks.wait(20_000)  # type: ignore[attr-defined]
+    assert window.tasks.wait(20_000)
     QApplication.processEvents()  # the rendered letter delivered: to nobody
