@@ -54,7 +54,7 @@ def timed_import(folder: Path, name: str, path: Path) -> tuple[float, float, int
     mapping = guess_mapping(table.headers)
     read_s = time.perf_counter() - started
     dry_run(session.store, table, mapping)
-    result = import_people(session.store, session.user.id, table, mapping, policy="import")
+    result = import_people(session.store, session.user, table, mapping, policy="import")
     total = time.perf_counter() - started
     session.close()
     return read_s, total, result.stored
@@ -73,7 +73,7 @@ def main() -> int:
         csv_path, xlsx_path = write_files(folder)
         base = create_first_account(folder / "base", "bench", "Bench", "bench-password-1")
         started = time.perf_counter()
-        register_many(base.store, base.user.id, generate_people(ROWS, seed=11))
+        register_many(base.store, base.user, generate_people(ROWS, seed=11))
         baseline = time.perf_counter() - started
         base.close()
         csv_read, csv_total, csv_stored = timed_import(folder, "csv", csv_path)

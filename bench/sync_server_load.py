@@ -346,7 +346,7 @@ def plain_http_seconds(bodies: list[bytes]) -> float:
         return time.perf_counter() - started
 
 
-def two_laptops(folder: Path, db_url: str, base: str):  # type: ignore[no-untyped-def]
+def two_laptops(folder: Path, db_url: str, base: str):
     """Two real laptop stores in ``folder`` joined to the server at ``base`` (database
     ``db_url``), the second approved by the first and confirming it: ``(a, b)`` sessions."""
     from desktop_app.usecases import sync as sync_uc

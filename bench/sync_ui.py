@@ -42,7 +42,7 @@ OPEN_EVERY_MS = 700  # a person opened (its views are written to the audit log)
 BOUND_S = 120  # a sync that has not finished by then counts as failed
 
 
-def watch(app, window, run_sync, drafting_in, opened):  # type: ignore[no-untyped-def]
+def watch(app, window, run_sync, drafting_in, opened):
     """(longest gap between ticks in s, seconds watched, keystrokes, longest wait for a draft
     to be stored in s) while ``run_sync`` runs (or for ``run_sync`` seconds when it is a
     number: the baseline); ``drafting_in`` is the open visit form typed in, ``opened`` the

@@ -39,7 +39,7 @@ def data_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def session(data_dir: Path):  # type: ignore[no-untyped-def]
+def session(data_dir: Path):
     from desktop_app.usecases.accounts import create_first_account
 
     s = create_first_account(data_dir, "anna", "Anna Schmidt", PASSWORD)
@@ -47,7 +47,7 @@ def session(data_dir: Path):  # type: ignore[no-untyped-def]
     s.close()
 
 
-def record_sharing_consent(  # type: ignore[no-untyped-def]
+def record_sharing_consent(
     session, person_id: str, decision: str = "given", named: str | None = None
 ) -> None:
     """The person's consent form, with passing their data to a service ``decision`` ("given"

@@ -62,8 +62,8 @@ def test_a_bad_version_header_is_ignored_and_the_sync_goes_on(org: Organisation,
     a = org.join("A")
     envelope = a.seal(org.team, "5f0c1d8e-0000-4000-8000-000000000001", "person", 1, b"{}")
     headers = {
-        "Authorization": f"Bearer {a.client.token}",
-        "Welcome-Desk-Version": bad.encode("latin-1"),  # as sent, byte for byte
+        b"Authorization": f"Bearer {a.client.token}".encode("ascii"),
+        b"Welcome-Desk-Version": bad.encode("latin-1"),  # as sent, byte for byte
     }
     base = org.server.base_url + wire.API_PREFIX
     with httpx.Client(base_url=base, timeout=10) as http:
@@ -86,7 +86,7 @@ def test_a_bad_version_header_is_ignored_and_the_sync_goes_on(org: Organisation,
         joined = http.post(
             "/register",
             json=body,
-            headers={"Welcome-Desk-Version": headers["Welcome-Desk-Version"]},
+            headers={b"Welcome-Desk-Version": headers[b"Welcome-Desk-Version"]},
         )
     assert joined.status_code == 201, joined.text
     assert _stored_versions(org.server)[joined.json()["device_id"]] is None

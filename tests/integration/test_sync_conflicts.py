@@ -439,10 +439,12 @@ def test_children_added_on_two_laptops_are_kept_both_and_reach_every_laptop(
     assert [[x.field for x in f] for f in found] == [["answers/children"]] * 3
     (conflict,) = found[2]
     first = answers["children"][0]
-    assert conflict.kept_value[:2] == [first, _child("Ana")]
-    added = {conflict.kept_value[2]["child_name"], conflict.other_value[2]["child_name"]}
+    kept, other = conflict.kept_value, conflict.other_value
+    assert isinstance(kept, list) and isinstance(other, list)  # lists of children
+    assert kept[:2] == [first, _child("Ana")]
+    added = {kept[2]["child_name"], other[2]["child_name"]}
     assert added == {"Dora", "Ion"}
-    both = [*conflict.kept_value, conflict.other_value[2]]
+    both = [*kept, other[2]]
     assert conflict.both == both
     # Neither value, nor any other list, is "both": only the entries of the two, each once.
     with pytest.raises(ValueError, match="only one of the two values"):

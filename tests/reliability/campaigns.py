@@ -250,7 +250,8 @@ def visit_tags(store: Store) -> dict[str, list[str]]:
     return found
 
 
-def _outbox(store: Store) -> list[tuple[str, str, int]]:
+def _outbox(store: Store) -> list[tuple[str, str, int, int | None]]:
+    """Each pending entry: its kind, id, revision and the revision the server last acknowledged."""
     from sqlalchemy import select
 
     from desktop_app.storage.sync_models import SyncedRevisionRow
@@ -265,7 +266,7 @@ def _outbox(store: Store) -> list[tuple[str, str, int]]:
                 getattr(s.get(SyncedRevisionRow, r.record_id), "revision", None),
             )
             for r in rows
-        ]  # type: ignore[misc]
+        ]
 
 
 def _start_worker(data_dir: Path, journal: Path, seed: int) -> subprocess.Popen[str]:

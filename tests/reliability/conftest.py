@@ -11,7 +11,7 @@ for extra in (HERE, HERE.parent / "integration"):
         sys.path.insert(0, str(extra))
 
 
-def pytest_configure(config) -> None:  # type: ignore[no-untyped-def]
+def pytest_configure(config) -> None:
     config.addinivalue_line(
         "markers", "reliability: a fault campaign (short counts; full counts: make reliability)"
     )

@@ -148,7 +148,17 @@ def bad_form_input(c: Campaign, workdir: Path) -> Campaign:
             count = people.count_people(store)
             try:
                 people.register_person(
-                    store, session.user, PersonDraft(**draft_values), confirm_duplicates=True
+                    store,
+                    session.user,
+                    PersonDraft(
+                        given_name=draft_values["given_name"],
+                        family_name=draft_values["family_name"],
+                        date_of_birth=draft_values["date_of_birth"],
+                        phone=draft_values["phone"],
+                        notes=draft_values["notes"],
+                        nationality=draft_values["nationality"],
+                    ),
+                    confirm_duplicates=True,
                 )
                 c.note("people stored")
                 added = 1

@@ -11,7 +11,15 @@ from typing import TYPE_CHECKING
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QStyle, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QCompleter,
+    QStyle,
+    QTableWidget,
+    QTableWidgetItem,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from desktop_app.ui.application import collect_garbage_on_gui_thread
@@ -21,6 +29,27 @@ if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.visits import VisitWindow
     from desktop_app.usecases.visits import Visit
+
+
+def cell(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
+    """The item in a cell that must have one (Qt's ``item`` gives None for an empty cell)."""
+    item = table.item(row, column)
+    assert item is not None, (row, column)
+    return item
+
+
+def header_cell(table: QTableWidget, column: int) -> QTableWidgetItem:
+    """The header item of a column whose header was set."""
+    item = table.horizontalHeaderItem(column)
+    assert item is not None, column
+    return item
+
+
+def completer_popup(completer: QCompleter) -> QAbstractItemView:
+    """The list a completer offers its completions in (made with the completer)."""
+    popup = completer.popup()
+    assert popup is not None
+    return popup
 
 
 def type_text(widget: QWidget, text: str) -> None:

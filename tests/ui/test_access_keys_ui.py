@@ -114,7 +114,8 @@ def _no_letter_left(label: QLabel) -> bool:
     editor = label.parentWidget()
     if not isinstance(editor, FieldEditor) or editor.title is not label:
         return False
-    page, view = editor.parentWidget(), None
+    page: QWidget | None = editor.parentWidget()
+    view: QWidget | None = None
     while page is not None and not isinstance(page, SectionPage):
         page = page.parentWidget()
     view = page
@@ -777,6 +778,7 @@ def test_the_labels_that_had_no_key_lead_to_their_fields(
             with desk.bot.waitSignal(feature.open_preview(desk.referral).loaded, timeout=10_000):
                 pass
             preview = _shown(desk, feature.preview)
+            assert isinstance(preview, referrals_ui.LetterPreview)
             (language,) = [
                 lab for lab in preview.findChildren(QLabel) if lab.buddy() is preview.language
             ]

@@ -15,7 +15,7 @@ from desktop_app.ui.visits import ConsentDialog, VisitWindow
 from desktop_app.usecases import people
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import shown_window
+from tests.ui.conftest import completer_popup, shown_window
 
 FIELD = "shared_with_service"
 
@@ -82,7 +82,7 @@ def test_names_complete_after_each_comma_and_enter_accepts_without_recording(
     edit = editor.edit
     edit.setFocus()
     _type("jobc")  # any case
-    popup = editor.completer.popup()
+    popup = completer_popup(editor.completer)
     qtbot.waitUntil(popup.isVisible)
     assert _offered(editor)[0] == "Jobcenter Dortmund"
     assert not editor.unnamed.isVisible()  # still being typed, with names offered for it
@@ -114,7 +114,7 @@ def test_a_name_the_directory_does_not_know_is_warned_about_and_saved_as_typed(
     editor = _names_editor(dialog)
     editor.edit.setFocus()
     _type("Arbeitsamt")  # nothing to offer for it: judged at once
-    assert not editor.completer.popup().isVisible()
+    assert not completer_popup(editor.completer).isVisible()
     assert editor.unnamed.isVisible()
     assert editor.unnamed.text() == (
         "“Arbeitsamt” names no service of the directory: a letter cannot go to it."
@@ -122,7 +122,7 @@ def test_a_name_the_directory_does_not_know_is_warned_about_and_saved_as_typed(
     assert editor.unnamed.palette().color(editor.unnamed.foregroundRole()).name() == "#8a5300"
     assert not editor.named.isVisible()
     _type(", faire mobilitat")  # without the umlaut, and a known name: no warning for it
-    qtbot.waitUntil(editor.completer.popup().isVisible)
+    qtbot.waitUntil(completer_popup(editor.completer).isVisible)
     assert _offered(editor) == ["Faire Mobilität – Beratungsstelle Dortmund", "Faire Mobilität"]
     _press(Qt.Key.Key_Escape)
     assert editor.unnamed.text().count("names no service") == 1

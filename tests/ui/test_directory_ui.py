@@ -13,7 +13,7 @@ from desktop_app.ui.directory import DirectoryDialog, FormsDialog, PublishDialog
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import accounts, reference
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import type_text
+from tests.ui.conftest import cell, type_text
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
 
@@ -72,7 +72,7 @@ def test_export_edit_and_publish_from_the_window(
     assert dialog.publish_from(folder, confirm)
     assert "veröffentlicht von Anna Schmidt" in dialog.status.text()
     assert dialog.note.text() == "Geändert: Neue Telefonnummer Jobcenter"
-    phones = [dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())]
+    phones = [cell(dialog.table, r, 2).text() for r in range(dialog.table.rowCount())]
     assert "0231 842-7777" in phones
     if SHOTS:
         dialog.grab().save(str(Path(SHOTS) / "directory.png"))
@@ -85,7 +85,7 @@ def test_forms_window_refuses_a_removed_field_and_publishes_a_rewording(
     dialog = FormsDialog(session)
     qtbot.addWidget(dialog)
     dialog.show()
-    sources = {dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())}
+    sources = {cell(dialog.table, r, 2).text() for r in range(dialog.table.rowCount())}
     assert dialog.table.rowCount() == 3 and sources == {"доставен"}
     folder = tmp_path / "forms"
     assert dialog.export_to(folder)
@@ -102,7 +102,7 @@ def test_forms_window_refuses_a_removed_field_and_publishes_a_rewording(
     qtbot.addWidget(confirm)
     assert dialog.publish_from(folder, confirm)
     rows = {
-        dialog.table.item(r, 1).text(): dialog.table.item(r, 2).text()
+        cell(dialog.table, r, 1).text(): cell(dialog.table, r, 2).text()
         for r in range(dialog.table.rowCount())
     }
     assert rows["2"] == "публикуван"

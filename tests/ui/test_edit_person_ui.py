@@ -7,6 +7,8 @@ from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import Person, PersonDraft
+from desktop_app.ui.conflicts import ConflictNotice
+from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.person_dialog import EditPersonDialog
 from desktop_app.usecases import audit, data_rights, people
 from desktop_app.usecases import sync as sync_uc
@@ -23,6 +25,13 @@ def _open_editor(qtbot: QtBot, session: Session, person_id: str) -> EditPersonDi
     button.click()
     dialog: EditPersonDialog = window.edit_person_dialog  # type: ignore[attr-defined]
     return dialog
+
+
+def _conflict_notice(dialog: EditPersonDialog) -> ConflictNotice:
+    window = dialog.parent()
+    assert isinstance(window, MainWindow)
+    notice: ConflictNotice = window.conflict_notice  # type: ignore[attr-defined]  # a feature's
+    return notice
 
 
 def test_a_persons_phone_is_changed_from_their_page(qtbot: QtBot, session: Session) -> None:
@@ -74,7 +83,8 @@ def test_a_persons_phone_is_changed_from_their_page(qtbot: QtBot, session: Sessi
     assert stored.given_name == "Петър" and stored.notes == "Termin Jobcenter"
     # Only the phone got a new clock: an edit of another field elsewhere merges with it.
     assert stored.field_clocks["phone"][0] != stored.field_clocks["given_name"][0]
-    assert window.person_page.values["phone"].text() == "0176 5554443"  # type: ignore[attr-defined]
+    assert isinstance(window, MainWindow)
+    assert window.person_page.values["phone"].text() == "0176 5554443"
     [change] = audit.list_entries(session.store, session.user, action="change")
     assert change.details == {"fields": "phone"}
 
@@ -104,7 +114,7 @@ def _editor_while_a_sync_changes_the_phone(
         session.store, session.user, PersonDraft("Petar", "Petrov", phone="0176 1111111")
     )
     dialog = _open_editor(qtbot, session, person.id)
-    assert not dialog.parent().conflict_notice.isVisible()  # type: ignore[attr-defined]
+    assert not _conflict_notice(dialog).isVisible()
     newer = PersonDraft("Petar", "Petrov", phone="0176 2222222")
     people.update_person(session.store, session.user, person.id, newer)  # as a sync would
     return person, dialog
@@ -129,7 +139,7 @@ def test_a_phone_changed_here_and_by_a_sync_meanwhile_is_kept_to_decide(
     qtbot: QtBot, session: Session
 ) -> None:
     person, dialog = _editor_while_a_sync_changes_the_phone(qtbot, session)
-    notice = dialog.parent().conflict_notice  # type: ignore[attr-defined]
+    notice = _conflict_notice(dialog)
     dialog.phone.clear()
     type_text(dialog.phone, "0176 3333333")
     with qtbot.waitSignal(dialog.person_updated, timeout=5000):

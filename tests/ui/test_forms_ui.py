@@ -12,8 +12,10 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
+    QLineEdit,
     QRadioButton,
     QStyle,
+    QStyledItemDelegate,
     QStyleOptionViewItem,
     QWidget,
 )
@@ -119,9 +121,9 @@ def test_whole_life_situation_check_by_keyboard(qtbot: QtBot, session: Session) 
     press(children.add)
     type_into(view, "children[0].child_name", "Ана")
     type_into(view, "children[0].child_birth", "05.2018")
-    assert editor(view, "children").items[0].editors["child_care"].isHidden()
+    assert children.items[0].editors["child_care"].isHidden()
     choose(view, "children[0].child_lives", "with_person")
-    assert not editor(view, "children").items[0].editors["child_care"].isHidden()
+    assert not children.items[0].editors["child_care"].isHidden()
     choose(view, "children[0].child_care", "waiting_school")
 
     press(view.next_button)
@@ -412,7 +414,9 @@ def _every_section_row_whole(qtbot: QtBot, session: Session) -> None:
             option = QStyleOptionViewItem()
             option.initFrom(nav)
             option.rect = rect
-            nav.itemDelegate().initStyleOption(option, nav.indexFromItem(item))
+            delegate = nav.itemDelegate()
+            assert isinstance(delegate, QStyledItemDelegate)
+            delegate.initStyleOption(option, nav.indexFromItem(item))
             painted = nav.style().subElementRect(
                 QStyle.SubElement.SE_ItemViewItemText, option, nav
             )  # where Qt draws the text
@@ -472,7 +476,9 @@ def _editing(qtbot: QtBot, session: Session) -> tuple[VisitsFeature, VisitWindow
     window.show_person(person.id)
     tree = feature.tab.tree
     assert tree.topLevelItemCount() == 1
-    tree.setCurrentItem(tree.topLevelItem(0))
+    visit_item = tree.topLevelItem(0)
+    assert visit_item is not None
+    tree.setCurrentItem(visit_item)
     press(feature.tab.edit_button)
     (win,) = feature.open_windows
     qtbot.addWidget(win)
@@ -606,7 +612,8 @@ def test_closing_while_finishing_stores_the_visit_and_leaves_no_draft(
     (visit,) = visits.visit_history(session.store, session.user, person.id)
     assert visit.answers["urgency"] == "this_week" and visit.revision == 2
     assert visits.load_draft(session.store, session.user, person.id, "life_situation") is None
-    assert feature.tab.tree.topLevelItem(0).childCount() == 1  # the tab was told
+    visit_item = feature.tab.tree.topLevelItem(0)
+    assert visit_item is not None and visit_item.childCount() == 1  # the tab was told
     assert feature.window.referrals.dialog is None  # type: ignore[attr-defined]
 
 
@@ -660,7 +667,9 @@ def test_escape_closes_the_form_keeps_what_was_typed_and_start_opens_it_again(
     qtbot: QtBot, session: Session
 ) -> None:
     win, person = _open(qtbot, session, "life_situation")
-    feature: VisitsFeature = win.parent().visits  # type: ignore[attr-defined]
+    window = win.parent()
+    assert isinstance(window, MainWindow)
+    feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
     type_into(win.view, "phone", "+49 231 555")
     QTest.keyClick(win, Qt.Key.Key_Escape)  # before the autosave's debounce has run
     assert not win.isVisible()
@@ -669,5 +678,6 @@ def test_escape_closes_the_form_keeps_what_was_typed_and_start_opens_it_again(
     qtbot.waitUntil(lambda: feature.open_windows == [])  # gone, not hidden
     again = feature.start("life_situation", person=person)
     assert again is not None and again is not win and again.isVisible()
-    assert again.view.input("phone").text() == "+49 231 555"
+    phone = again.view.input("phone")
+    assert isinstance(phone, QLineEdit) and phone.text() == "+49 231 555"
     again.close()

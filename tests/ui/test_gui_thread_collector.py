@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import threading
 import time
+from collections.abc import Callable
 
 from PySide6.QtWidgets import QApplication, QDialog
 
@@ -16,7 +17,7 @@ class _Cycle:
         self.me = self
 
 
-def test_a_dropped_dialog_in_a_cycle_is_destroyed_on_the_ui_thread(  # type: ignore[no-untyped-def]
+def test_a_dropped_dialog_in_a_cycle_is_destroyed_on_the_ui_thread(
     qapp: QApplication, qtbot
 ) -> None:
     collect_garbage_on_gui_thread(qapp)
@@ -46,7 +47,7 @@ def test_installing_twice_keeps_one_collector(qapp: QApplication) -> None:
     assert collect_garbage_on_gui_thread(qapp) is collect_garbage_on_gui_thread(qapp)
 
 
-def test_a_window_a_finished_task_held_last_is_destroyed_on_the_ui_thread(qtbot) -> None:  # type: ignore[no-untyped-def]
+def test_a_window_a_finished_task_held_last_is_destroyed_on_the_ui_thread(qtbot) -> None:
     from desktop_app.ui.tasks import TaskRunner
 
     runner = TaskRunner()
@@ -104,7 +105,7 @@ def test_old_cycles_go_in_a_full_collection_which_waits_its_turn(qapp: QApplicat
 
 
 def test_a_dialog_without_parent_dropped_by_its_own_saves_callback_is_destroyed_safely(
-    qtbot,  # type: ignore[no-untyped-def]
+    qtbot,
 ) -> None:
     """The callback of a ``DialogSave`` held the last reference to its dialog. Released when
     the task's signal object was destroyed, the dialog (no parent) was destroyed from inside
@@ -123,9 +124,13 @@ def test_a_dialog_without_parent_dropped_by_its_own_saves_callback_is_destroyed_
 
     dialog = Saving()
     button_box = dialog.buttons
+
+    # The callback holds the dialog itself (a default), not this test's variable.
+    def accepted(_result: object, accept: Callable[[], None] = dialog.accept) -> None:
+        accept()
+
     with qtbot.waitSignal(dialog.save.answered, timeout=5000):
-        # The callback holds the dialog itself (a default), not this test's variable.
-        dialog.save.start(lambda: 1, lambda _r, accept=dialog.accept: accept(), lambda _e: None)
+        dialog.save.start(lambda: 1, accepted, lambda _e: None)
     assert dialog.result() == QDialog.DialogCode.Accepted
-    del dialog  # the callback's closure holds it now, and nothing else
+    del dialog, accepted  # the callback's closure holds it now, and nothing else
     qtbot.waitUntil(lambda: not shiboken6.isValid(button_box), timeout=5000)

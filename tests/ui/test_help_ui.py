@@ -58,8 +58,9 @@ def _reachable(window: MainWindow) -> set[tuple[str, ...]]:
 
     paths: set[tuple[str, ...]] = set()
     for top in window.menuBar().actions():
-        if isinstance(top.menu(), QMenu):
-            paths |= walk(top.menu(), (_plain(top.text()),))
+        menu = top.menu()
+        if isinstance(menu, QMenu):
+            paths |= walk(menu, (_plain(top.text()),))
     for button in window.findChildren(QAbstractButton):
         paths.add((_plain(button.text()),))
         if hasattr(button, "menu") and isinstance(button.menu(), QMenu):

@@ -162,6 +162,6 @@ def test_a_preview_closed_while_print_checks_the_letter_prints_nothing_and_stays
     preview.print_button.click()
     QTest.keyClick(preview, Qt.Key.Key_Escape)
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # deleted on close
-    assert window.tasks.wait(20_000)  # type: ignore[attr-defined]
+    assert window.tasks.wait(20_000)
     QApplication.processEvents()  # the check's answer delivered: to nobody
     assert not out.exists()

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QPushButton, QSplitter
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialogButtonBox,
+    QLabel,
+    QMenu,
+    QPushButton,
+    QSplitter,
+)
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -174,7 +181,7 @@ def test_the_list_is_read_off_the_ui_thread_when_the_search_is_cleared_or_scroll
     threads: set[str] = set()
     original = window._people.page
 
-    def page(offset: int, limit: int):  # type: ignore[no-untyped-def]
+    def page(offset: int, limit: int):
         threads.add(threading.current_thread().name)
         return original(offset, limit)
 
@@ -271,7 +278,7 @@ def test_every_menu_entry_has_an_access_key_of_its_own_in_every_language(
             assert None not in keys and len(set(keys)) == len(keys), (lang, titles)
             for action in window.menuBar().actions():
                 menu = action.menu()
-                if menu is None or menu is window.language_menu:  # language names, as written
+                if not isinstance(menu, QMenu) or menu is window.language_menu:  # names as written
                     continue
                 texts = [a.text() for a in menu.actions() if not a.isSeparator()]
                 keys = [_access_key(t) for t in texts]

@@ -13,7 +13,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.people_import import PeopleImportWizard
 from desktop_app.usecases import people, people_import
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import shown_window, type_text
+from tests.ui.conftest import cell, shown_window, type_text
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")  # a folder to save screenshots into, if set
 
@@ -26,7 +26,7 @@ CSV = (
 )
 
 
-def shot(widget, name: str) -> None:  # type: ignore[no-untyped-def]
+def shot(widget, name: str) -> None:
     if SHOTS:
         widget.grab().save(str(Path(SHOTS) / f"{name}.png"))
 
@@ -59,16 +59,16 @@ def test_import_csv_from_the_file_menu(qtbot: QtBot, session: Session, tmp_path:
     assert wizard.mapping["family_name"] == "Фамилия"
     assert wizard.mapping["languages"] == "Езици"
     page = wizard.preview_page
-    assert page.preview.item(0, 1).text() == "Петрова"
-    assert page.preview.item(0, 5).text() == "Bulgarian, Romany"
+    assert cell(page.preview, 0, 1).text() == "Петрова"
+    assert cell(page.preview, 0, 5).text() == "Bulgarian, Romany"
     # Every value fits its column (or the column is at its 220 px cap, with a tooltip).
     metrics = page.preview.fontMetrics()
     for c in range(page.preview.columnCount() - 1):  # the last one stretches
-        item = page.preview.item(0, c)
+        item = cell(page.preview, 0, c)
         needed = metrics.horizontalAdvance(item.text())
         assert page.preview.columnWidth(c) >= min(needed, 220), (c, item.text())
         assert item.toolTip() == item.text()
-    assert page.preview.item(0, 2).text() == "Mar 14, 1985"
+    assert cell(page.preview, 0, 2).text() == "Mar 14, 1985"
     lines = [page.problems.item(i).text() for i in range(page.problems.count())]
     assert any(line.startswith("Line 4 (Popescu) refused:") for line in lines), lines
     assert "Line 5 (Maria Petrova) is likely the same person as line 2." in lines
@@ -112,7 +112,7 @@ def test_xlsx_with_saved_mapping_and_unknown_name_column(
     with qtbot.waitSignal(wizard.preview_page.completeChanged, timeout=10_000):
         wizard.next()
     qtbot.waitUntil(lambda: wizard.preview_page.report() is not None, timeout=10_000)
-    assert wizard.preview_page.preview.item(0, 0).text() == "Ana"
+    assert cell(wizard.preview_page.preview, 0, 0).text() == "Ana"
     with qtbot.waitSignal(wizard.imported, timeout=10_000):
         wizard.button(QWizard.WizardButton.FinishButton).click()
     found = people.search_people(session.store, "ionescu")
@@ -140,7 +140,9 @@ def test_cancelled_import_stores_nothing(qtbot: QtBot, session: Session, tmp_pat
         assert wizard.progress is not None
         # Pressed at once: the worker sees it at its next progress report, at the latest
         # after 500 rows, long before the 3,000 are written.
-        wizard.progress.findChild(QPushButton).click()
+        cancel = wizard.progress.findChild(QPushButton)
+        assert cancel is not None
+        cancel.click()
     assert failed.args == ["Import cancelled. Nothing was imported."]
     assert people.count_people(session.store) == 0
     assert wizard.isVisible()

@@ -18,7 +18,7 @@ from desktop_app.ui import referrals as ui
 from desktop_app.usecases import audit
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import store_held
+from tests.ui.conftest import cell, header_cell, store_held
 from tests.ui.test_referrals_ui import _person, _window, needs_qtpdf, print_all
 
 ISSUED = dt.datetime(2026, 11, 25, 10, 15)
@@ -42,8 +42,8 @@ def test_the_queue_says_a_letter_was_updated_and_prints_it_as_it_is_now(
     job = uc.queue_for_printing(session.store, session.user, referral.id)
     _win, feature = _window(qtbot, session, person)
     queue = feature.open_print_queue()
-    assert queue.table.horizontalHeaderItem(5).text() == "Schreiben"
-    assert queue.table.item(0, 5).text() == ""  # as queued
+    assert header_cell(queue.table, 5).text() == "Schreiben"
+    assert cell(queue.table, 0, 5).text() == ""  # as queued
     queue.close()
     # the job centre gave an appointment on the phone, after the letter was queued
     when = dt.datetime.combine(dt.date.today() + dt.timedelta(days=7), dt.time(10, 0))
@@ -51,8 +51,8 @@ def test_the_queue_says_a_letter_was_updated_and_prints_it_as_it_is_now(
         session.store, session.user, referral.id, ReferralStatus.APPOINTMENT_MADE, appointment=when
     )
     queue = feature.open_print_queue()
-    qtbot.waitUntil(lambda: queue.table.item(0, 5).text().startswith("Aktualisiert am "))
-    assert "neu erstellt" in queue.table.item(0, 5).toolTip()
+    qtbot.waitUntil(lambda: cell(queue.table, 0, 5).text().startswith("Aktualisiert am "))
+    assert "neu erstellt" in cell(queue.table, 0, 5).toolTip()
     letter = uc.print_job_pdf(session.store, session.user, job)
     kept = _text(letter)
     assert f"ora {when:%H:%M}" in kept and "Încă nu aveți o programare" not in kept
@@ -78,7 +78,9 @@ def test_a_closed_referrals_letter_is_marked_in_the_queue_and_left_unprinted(
     uc.change_status(session.store, session.user, withdrawn.id, ReferralStatus.CLOSED)
     _win, feature = _window(qtbot, session, person)
     queue = feature.open_print_queue()
-    states = {queue.table.item(row, 4).text(): queue.table.item(row, 5).text() for row in range(2)}
+    states = {
+        cell(queue.table, row, 4).text(): cell(queue.table, row, 5).text() for row in range(2)
+    }
     assert states == {
         kept.reference: "",
         withdrawn.reference: "Няма да се отпечата: насочването е приключено",
@@ -91,7 +93,7 @@ def test_a_closed_referrals_letter_is_marked_in_the_queue_and_left_unprinted(
         queue.notice.text() == f"{withdrawn.reference}: не е отпечатано, насочването е приключено."
     )
     qtbot.waitUntil(lambda: queue.table.rowCount() == 1, timeout=5000)
-    assert queue.table.item(0, 4).text() == withdrawn.reference  # left for the user to remove
+    assert cell(queue.table, 0, 4).text() == withdrawn.reference  # left for the user to remove
     assert not queue.print_button.isEnabled()
 
 

@@ -37,7 +37,7 @@ def _shot(widget: object, name: str, tmp_path: Path) -> None:
 
 
 def _banner(window: object) -> PublicationBanner:
-    return window.sync.publications.banner  # type: ignore[attr-defined, no-any-return]
+    return window.sync.publications.banner  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize(

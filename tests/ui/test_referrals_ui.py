@@ -34,7 +34,7 @@ from desktop_app.usecases import people
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
-from tests.ui.conftest import shown_window, store_held, type_text
+from tests.ui.conftest import cell, header_cell, shown_window, store_held, type_text
 
 needs_qtpdf = pytest.mark.skipif(
     not ui.HAVE_QTPDF, reason="QtPdf (PySide6-Pdf wheel) is not installed"
@@ -141,7 +141,7 @@ def test_refer_preview_queue_and_print_leave_no_pdf_behind(
     assert referral.documents[-1] == "Mietvertrag"
     assert referral.appointment is not None
     assert feature.tab.table.rowCount() == 1
-    assert feature.tab.table.item(0, 0).text() == "Issued"
+    assert cell(feature.tab.table, 0, 0).text() == "Issued"
 
     preview = _wait_loaded(qtbot, feature)
     assert preview.document.status() == ui.QPdfDocument.Status.Ready
@@ -182,7 +182,7 @@ def test_refer_preview_queue_and_print_leave_no_pdf_behind(
     monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
     queue = feature.open_print_queue()
     assert queue.table.rowCount() == 1
-    assert queue.table.item(0, 1).text() == "Петър Петров"
+    assert cell(queue.table, 0, 1).text() == "Петър Петров"
     assert print_all(qtbot, queue) == 1
     assert queue.progress is not None
     assert queue.progress.maximum() == 1 and queue.progress.value() == 1
@@ -233,8 +233,8 @@ def test_status_changes_show_in_the_follow_up_list(qtbot: QtBot, session: Sessio
     window, feature = _window(qtbot, session, person)
     follow_ups = feature.open_follow_ups()
     assert follow_ups.table.rowCount() == 1
-    assert follow_ups.table.item(0, 1).text() == "Ștefan Țărănescu"
-    assert follow_ups.table.item(0, 3).text() == "Issued"
+    assert cell(follow_ups.table, 0, 1).text() == "Ștefan Țărănescu"
+    assert cell(follow_ups.table, 0, 3).text() == "Issued"
 
     feature.tab.table.selectRow(0)
     feature.tab.status_button.click()
@@ -244,10 +244,10 @@ def test_status_changes_show_in_the_follow_up_list(qtbot: QtBot, session: Sessio
     type_text(dialog.outcome, "Kurs ab Januar")
     with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
-    assert follow_ups.table.item(0, 3).text() == "Attended"
-    assert feature.tab.table.item(0, 0).text() == "Attended"
+    assert cell(follow_ups.table, 0, 3).text() == "Attended"
+    assert cell(feature.tab.table, 0, 0).text() == "Attended"
     assert uc.get_referral(session.store, session.user, referral.id).outcome == "Kurs ab Januar"
-    history = feature.tab.table.item(0, 0).toolTip()
+    history = cell(feature.tab.table, 0, 0).toolTip()
     assert "Issued (Anna Schmidt)" in history
     assert "Attended (Anna Schmidt): Kurs ab Januar" in history
 
@@ -370,7 +370,7 @@ def test_a_helpers_letter_is_a_draft_until_an_advisor_signs_it_off(
             helper.store, helper.user, person.id, service_id="vhs", reason="integration_course"
         )
         _helper_window, feature = _window(qtbot, helper, person)
-        assert "awaiting sign-off" in feature.tab.table.item(0, 0).text()
+        assert "awaiting sign-off" in cell(feature.tab.table, 0, 0).text()
         feature.open_preview(referral)
         preview = _wait_loaded(qtbot, feature)
         qtbot.waitUntil(lambda: "draft" in preview.message.text(), timeout=10000)
@@ -389,7 +389,7 @@ def test_a_helpers_letter_is_a_draft_until_an_advisor_signs_it_off(
         qtbot.waitUntil(lambda: preview.queue_button.isEnabled(), timeout=10000)
         assert not preview.sign_button.isVisible()
         assert uc.get_referral(session.store, session.user, referral.id).signed_off
-        assert "awaiting sign-off" not in advisor_feature.tab.table.item(0, 0).text()
+        assert "awaiting sign-off" not in cell(advisor_feature.tab.table, 0, 0).text()
     finally:
         helper.close()
 
@@ -477,7 +477,7 @@ def test_a_status_dialog_keeps_the_outcome_a_sync_brought_while_it_was_open(
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     changed = uc.get_referral(session.store, session.user, referral.id)
     assert (changed.status, changed.outcome) == (ReferralStatus.ATTENDED, "Test am 9.12.")
-    assert feature.tab.table.item(0, 0).text() == "Attended"
+    assert cell(feature.tab.table, 0, 0).text() == "Attended"
 
 
 def test_a_letter_saved_and_queued_does_not_wait_while_a_sync_writes(
@@ -570,7 +570,7 @@ def _access_key(text: str) -> str | None:
     return plain[at + 1].casefold() if 0 <= at < len(plain) - 1 else None
 
 
-def _tab(qtbot: QtBot, dialog: ui.ReferDialog, key: Qt.Key = Qt.Key.Key_Tab) -> QWidget:
+def _tab(qtbot: QtBot, dialog: QWidget, key: Qt.Key = Qt.Key.Key_Tab) -> QWidget:
     focused = dialog.focusWidget()
     assert focused is not None
     qtbot.keyClick(focused, key)
@@ -780,7 +780,7 @@ def test_the_follow_ups_and_the_print_queue_show_every_column_without_scrolling(
         assert table.rowCount() == 2
         assert table.horizontalHeader().length() <= table.viewport().width(), lang
         assert not table.horizontalScrollBar().isVisible()
-        names = {table.item(row, 2).toolTip() for row in range(2)}
+        names = {cell(table, row, 2).toolTip() for row in range(2)}
         assert any(name.startswith("Familienkasse Nordrhein-Westfalen Ost (") for name in names)
         window.close()
 
@@ -879,9 +879,9 @@ def test_an_appointment_arranged_after_issuing_is_entered_in_the_status_dialog_b
     )
     window, feature = _window(qtbot, session, person)
     follow_ups = feature.open_follow_ups()
-    headers = [follow_ups.table.horizontalHeaderItem(c).text() for c in range(6)]
+    headers = [header_cell(follow_ups.table, c).text() for c in range(6)]
     in_follow_ups = headers.index(gettext("Appointment"))
-    assert follow_ups.table.item(0, in_follow_ups).text() == "—"
+    assert cell(follow_ups.table, 0, in_follow_ups).text() == "—"
     feature.tab.table.selectRow(0)
     feature.tab.status_button.click()
     dialog = window.findChild(ui.StatusDialog)
@@ -919,12 +919,12 @@ def test_an_appointment_arranged_after_issuing_is_entered_in_the_status_dialog_b
     stored = uc.get_referral(session.store, session.user, referral.id)
     assert (stored.status, stored.appointment) == (ReferralStatus.APPOINTMENT_MADE, when)
     assert stored.follow_up == follow_up
-    headers = [feature.tab.table.horizontalHeaderItem(c).text() for c in range(6)]
+    headers = [header_cell(feature.tab.table, c).text() for c in range(6)]
     in_tab = headers.index(gettext("Appointment"))
-    assert feature.tab.table.item(0, in_tab).text() == ui._date(when)
+    assert cell(feature.tab.table, 0, in_tab).text() == ui._date(when)
     assert follow_ups.table.rowCount() == 0  # no longer due today
     follow_ups.refresh(follow_up)
-    assert follow_ups.table.item(0, in_follow_ups).text() == ui._date(when)
+    assert cell(follow_ups.table, 0, in_follow_ups).text() == ui._date(when)
     # Opened again, the dialog shows it; unticked and saved, it is gone again
     feature.tab.status_button.click()
     [again] = [d for d in window.findChildren(ui.StatusDialog) if d.isVisible()]
@@ -934,7 +934,7 @@ def test_an_appointment_arranged_after_issuing_is_entered_in_the_status_dialog_b
     with qtbot.waitSignal(again.save.answered, timeout=10_000):
         again.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert uc.get_referral(session.store, session.user, referral.id).appointment is None
-    assert feature.tab.table.item(0, in_tab).text() == "—"
+    assert cell(feature.tab.table, 0, in_tab).text() == "—"
 
 
 def test_an_appointment_before_the_letter_was_issued_is_refused_in_the_status_dialog(
@@ -1079,5 +1079,5 @@ def test_a_preview_closed_before_its_letter_is_ready_takes_the_letter_quietly(
     preview = feature.open_preview(referral)
     QTest.keyClick(preview, Qt.Key.Key_Escape)
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # deleted on close
-    assert window.tasks.wait(20_000)  # type: ignore[attr-defined]
+    assert window.tasks.wait(20_000)
     QApplication.processEvents()  # the rendered letter delivered: to nobody

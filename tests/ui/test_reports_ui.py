@@ -40,6 +40,7 @@ from desktop_app.usecases.reports import (
     month_period,
     suppressed_cells,
 )
+from tests.ui.conftest import cell
 
 
 @pytest.fixture
@@ -79,12 +80,13 @@ def test_dashboard_shows_every_figure_with_chart_and_table(
     overview = dashboard.findChild(QTableWidget, "table-overview")
     assert overview is not None
     shown = format_number(expected.table("overview").value("people_advised"), "en")
-    assert overview.item(0, 1).text() == shown
+    assert cell(overview, 0, 1).text() == shown
     for key in ("trend", "topics", "referrals", "district"):
         chart = dashboard.findChild(QChartView, f"chart-{key}")
         assert chart is not None, key
     # a chart rendered offscreen, saved as PNG and read back
     chart = dashboard.findChild(QChartView, "chart-trend")
+    assert chart is not None
     path = tmp_path / "trend.png"
     assert chart.grab().save(str(path))
     image = QImage(str(path))
@@ -125,6 +127,7 @@ def test_clicking_a_figure_lists_the_people_behind_it(
         lambda self: shown.append([self.list.item(i).text() for i in range(self.list.count())]),
     )
     overview = dashboard.findChild(QTableWidget, "table-overview")
+    assert overview is not None
     overview.cellClicked.emit(0, 0)  # people advised
     qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
     assert dashboard.report is not None
@@ -145,9 +148,14 @@ def test_a_figure_of_visits_or_referrals_says_it_lists_no_people(
     assert dashboard.report is not None
     keys = [row.key for row in dashboard.report.table("overview").rows]
     overview = dashboard.findChild(QTableWidget, "table-overview")
+    assert overview is not None
     for done, key in enumerate(("visits", "referrals", "quick_contacts"), 1):
         overview.cellClicked.emit(keys.index(key), 0)
-        qtbot.waitUntil(lambda done=done: len(shown) == done, timeout=20_000)
+
+        def listed(done: int = done) -> bool:
+            return len(shown) == done
+
+        qtbot.waitUntil(listed, timeout=20_000)
     not_people = "This figure counts visits, referrals, households or children, not people"
     assert [count for count, _text in shown] == [0, 0, 0]
     assert shown[0][1].startswith(not_people) and shown[1][1].startswith(not_people)
@@ -190,7 +198,7 @@ def test_a_figures_table_keeps_room_for_its_row_texts_and_groups_thousands(
     counts = sum(widget.columnWidth(j) for j in range(1, 5))
     assert widget.minimumWidth() >= longest + counts
     assert widget.columnWidth(0) >= longest
-    assert widget.item(0, 1).text() == "1.391" and widget.item(0, 4).text() == "1.024"
+    assert cell(widget, 0, 1).text() == "1.391" and cell(widget, 0, 4).text() == "1.024"
 
 
 def test_the_trends_month_not_over_yet_is_marked_on_screen(qtbot: QtBot) -> None:
@@ -208,6 +216,7 @@ def test_the_trends_month_not_over_yet_is_marked_on_screen(qtbot: QtBot) -> None
     assert axis_x.categories()[5] == "06/26*" and axis_x.categories()[4] == "05/26"
     assert chart.title() == "* Jun 2026: counted so far, the month is not over yet"
     for series in chart.series():  # nothing after June
+        assert isinstance(series, QXYSeries)
         assert all(point.x() <= 5 for point in series.points()), series.name()
     table = ui.table_widget(trend, "en")
     qtbot.addWidget(table)

@@ -449,7 +449,7 @@ def test_joining_in_the_dialog_waits_for_the_server_without_freezing_the_window(
     assert [field.text() for field in fields] == [server.base_url, code, socket.gethostname()]
     shown = [b for b in dialog.buttons.buttons() if not b.isHidden()]
     assert shown == [dialog.buttons.button(QDialogButtonBox.StandardButton.Close)]
-    assert shown[0].isDefault()
+    assert isinstance(shown[0], QPushButton) and shown[0].isDefault()
     window.close()
 
 
@@ -771,9 +771,9 @@ def test_a_member_laptop_says_why_it_cannot_publish_and_where_its_own_publicatio
         )
         assert "bleibt auf diesem Laptop" not in controller.label.text()  # nothing held back
         tip = controller.label.toolTip()
-        folder = controller.withdrawn[reference.SERVICES]
-        assert "Verzeichnis der Stellen, das dieser Laptop selbst" in tip and folder in tip
-        assert (Path(folder) / "jobcenter.yaml").is_file()
+        kept_in = controller.withdrawn[reference.SERVICES]
+        assert "Verzeichnis der Stellen, das dieser Laptop selbst" in tip and kept_in in tip
+        assert (Path(kept_in) / "jobcenter.yaml").is_file()
         assert reference.published_directory(b.store) is None  # the team's: none published
         if SHOTS:  # once the status bar has laid out the longer text
             qtbot.waitUntil(lambda: controller.label.width() >= controller.label.sizeHint().width())
@@ -857,7 +857,8 @@ def test_a_wrong_clock_shows_a_banner_until_a_sync_finds_it_right(
         # Across the top of the content, above the list and the person's page.
         top = banner.mapTo(window, banner.rect().bottomLeft()).y()
         assert top < window.search.mapTo(window, window.search.rect().topLeft()).y()
-        assert banner.width() >= window.centralWidget().width() - 1
+        central = window.centralWidget()
+        assert central is not None and banner.width() >= central.width() - 1
 
         # In the language chosen meanwhile.
         window.switch_language("de")

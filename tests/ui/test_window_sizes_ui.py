@@ -22,7 +22,7 @@ from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.report_demo import add_demo_activity
 from tests.conftest import record_sharing_consent
-from tests.ui.conftest import shown_window, type_text
+from tests.ui.conftest import completer_popup, shown_window, type_text
 
 LAPTOP = QSize(1100, 700)
 LANGUAGES = ("bg", "ro", "de")
@@ -110,7 +110,7 @@ def test_the_consent_dialog_fits_with_service_names_offered_and_one_warned_about
     editor = dialog.view.editors["shared_with_service"]
     assert isinstance(editor, ServiceNamesEditor)
     type_text(editor.edit, "Arbeitsamt, Агенция по заетостта, Jobc")
-    assert editor.completer.popup().isVisible()
+    assert completer_popup(editor.completer).isVisible()
     assert editor.unnamed.text().count("\n") == 1 and editor.unnamed.isVisible()
     assert_fits(dialog, dialog.save, editor.edit)
 

@@ -44,7 +44,7 @@ def _catalog(lang: str) -> dict[str, list[str]]:
         catalog = read_po(fh, locale=lang)
     return {
         (m.id if isinstance(m.id, str) else m.id[0]): (
-            [m.string] if isinstance(m.string, str) else list(m.string)
+            [m.string] if isinstance(m.string, str) else list(m.string or ())
         )
         for m in catalog
         if m.id

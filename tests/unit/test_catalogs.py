@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 PLACEHOLDER = re.compile(r"\{[a-z_]+\}")
 
 
-def _catalog(lang: str):  # type: ignore[no-untyped-def]
+def _catalog(lang: str):
     with open(ROOT / "translations" / lang / "LC_MESSAGES" / "welcome_desk.po", "rb") as fh:
         return read_po(fh, locale=lang)
 

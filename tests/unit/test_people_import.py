@@ -47,7 +47,7 @@ def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
     return path
 
 
-def count(session, model) -> int:  # type: ignore[no-untyped-def]
+def count(session, model) -> int:
     with session.store.reading() as db:
         return int(db.scalar(select(func.count()).select_from(model)) or 0)
 
@@ -186,7 +186,7 @@ def test_mapping_needs_a_name_and_known_columns() -> None:
     assert check_mapping({"full_name": "Name"}, ["Name"]) == []
 
 
-def test_dry_run_reports_every_refused_row_and_why(session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_dry_run_reports_every_refused_row_and_why(session, tmp_path: Path) -> None:
     table = read_table(write_csv(tmp_path / "list.csv", GERMAN_CSV))
     mapping = guess_mapping(table.headers)
     report = dry_run(session.store, table, mapping, today=TODAY)
@@ -209,7 +209,7 @@ def test_dry_run_reports_every_refused_row_and_why(session, tmp_path: Path) -> N
     assert count(session, PersonRow) == 0  # a dry run writes nothing
 
 
-def test_import_is_one_transaction_with_tokens_and_outbox(session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_import_is_one_transaction_with_tokens_and_outbox(session, tmp_path: Path) -> None:
     table = read_table(write_csv(tmp_path / "list.csv", GERMAN_CSV))
     mapping = guess_mapping(table.headers)
     with pytest.raises(DuplicatesInImport) as refused:
@@ -245,7 +245,7 @@ def test_import_is_one_transaction_with_tokens_and_outbox(session, tmp_path: Pat
     assert sorted(v.line for v in again.duplicates if v.duplicate_of) == [2, 3, 5]
 
 
-def test_failure_midway_leaves_zero_new_rows(session, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def test_failure_midway_leaves_zero_new_rows(session, tmp_path: Path) -> None:
     lines = ["Vorname;Nachname;Geburtsdatum"]
     lines += [f"Ana{n};Pop{n};{1 + n % 28:02d}.05.1980" for n in range(1600)]
     table = read_table(write_csv(tmp_path / "big.csv", "\n".join(lines)))
@@ -282,7 +282,7 @@ def test_failure_midway_leaves_zero_new_rows(session, tmp_path: Path) -> None:  
     assert people.count_people(session.store) == 1601
 
 
-def test_saved_mappings_live_in_the_store(session) -> None:  # type: ignore[no-untyped-def]
+def test_saved_mappings_live_in_the_store(session) -> None:
     assert people_import.saved_mappings(session.store) == {}
     people_import.save_mapping(session.store, "Caritas list", {"full_name": "Name", "phone": ""})
     people_import.save_mapping(session.store, "AWO", {"given_name": "Vorname"})

@@ -209,7 +209,7 @@ def test_history_steps_say_what_they_did_to_the_appointment(session: Session) ->
             session.user,
             referral.id,
             ReferralStatus.APPOINTMENT_MADE,
-            **kwargs,  # type: ignore[arg-type]
+            **kwargs,
         )
     steps = uc.status_history(session.store, session.user, referral.id)
     assert [(s.appointment_change, s.appointment) for s in steps] == [
@@ -264,7 +264,9 @@ def test_the_persons_copy_of_their_data_says_what_a_step_did_to_the_appointment(
     [row] = readable(
         "referrals", [{"status_history": steps}], "ro", {}, ServiceDirectory((), {}, {})
     )
-    first, made, removed = row["status_history"]  # type: ignore[misc]
+    history = row["status_history"]
+    assert isinstance(history, list)
+    first, made, removed = history
     assert first.endswith("Emisă (Anna Schmidt)")
     assert made.endswith(
         "Programare făcută (Anna Schmidt) · Programare stabilită: mar., 8 dec. 2026, 10:00"

@@ -14,7 +14,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.storage import db as storage_db
@@ -272,7 +272,7 @@ def test_a_store_from_before_the_clock_was_noted_takes_it_from_its_newest_record
             "UPDATE people SET updated_hlc = ? WHERE id = ?", (seen, person.id)
         )
     with s.store.engine.begin() as connection:  # not a store transaction: it notes the clock
-        connection.execute(MetaRow.__table__.delete().where(MetaRow.key == storage_db.CLOCK_KEY))
+        connection.execute(delete(MetaRow).where(MetaRow.key == storage_db.CLOCK_KEY))
     s.close()
     s2 = log_in(data_dir, "anna", PASSWORD)
     try:

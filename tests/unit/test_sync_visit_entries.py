@@ -62,7 +62,7 @@ def test_an_edit_moves_the_clocks_of_the_answers_it_changed_only(session: Any) -
     visit = _finished(session)
     assert _clocks(store, visit.id) == {}  # a new visit: every answer as old as the visit
     with store.reading() as db:
-        created = db.get(VisitRow, visit.id).updated_hlc  # type: ignore[union-attr]
+        created = db.get(VisitRow, visit.id).updated_hlc
     without_rent = {k: v for k, v in visit.answers.items() if k != "rent"}
     steps = visit.next_steps
     visits.edit_visit(  # one answer changed, one removed

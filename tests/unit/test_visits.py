@@ -329,7 +329,7 @@ def test_a_sync_between_an_edits_check_and_its_transaction_is_not_undone(
     base = visits.VisitBase(first.answers, first.next_steps)
     checked = visits._checked_edit
     calls: list[Any] = []
-    syncs = [{"urgency": "today"}, {"work_status": ["employed"]}]
+    syncs: list[dict[str, Any]] = [{"urgency": "today"}, {"work_status": ["employed"]}]
     synced = dict(first.answers)
 
     def check_then_sync(*args: Any) -> Any:
@@ -432,7 +432,7 @@ def test_generated_bad_answers_store_nothing_half_valid(
     # accepted: what was stored must be exactly clean, complete answers
     assert _count(store, VisitRow) == before + 1
     with store.reading() as s:
-        stored = json.loads(s.get(VisitRow, visit.id).answers)  # type: ignore[union-attr]
+        stored = json.loads(s.get(VisitRow, visit.id).answers)
     from desktop_app.forms import validate
 
     assert validate(visits.form("life_situation"), stored, today=TODAY, consents=()) == []

@@ -55,7 +55,9 @@ def _open_visit(qtbot: QtBot, user: Session, pid: str) -> tuple[MainWindow, Visi
     window.show_person(pid)
     feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
     assert len(feature.tab.visits) == 1
-    feature.tab.tree.setCurrentItem(feature.tab.tree.topLevelItem(0))
+    visit_item = feature.tab.tree.topLevelItem(0)
+    assert visit_item is not None
+    feature.tab.tree.setCurrentItem(visit_item)
     feature.tab.edit_button.click()
     (win,) = feature.open_windows
     qtbot.addWidget(win)

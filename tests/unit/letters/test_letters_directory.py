@@ -14,7 +14,7 @@ from desktop_app.paths import resource
 SHIPPED = resource("services")
 
 
-def _ids(services: list) -> list[str]:  # type: ignore[type-arg]
+def _ids(services: list) -> list[str]:
     return [s.id for s in services]
 
 

@@ -87,7 +87,11 @@ def test_fonts_are_embedded_subsets_and_pages_are_a4(bg_letter: bytes) -> None:
     seen = set()
     for page in reader.pages:
         assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A4)
-        for font in page["/Resources"]["/Font"].values():
+        resources = page["/Resources"]
+        assert isinstance(resources, pypdf.generic.DictionaryObject)
+        fonts = resources["/Font"]
+        assert isinstance(fonts, pypdf.generic.DictionaryObject)
+        for font in fonts.values():
             font = font.get_object()
             descendant = (
                 font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
@@ -302,7 +306,7 @@ def test_referrals_that_cannot_make_a_letter_raise_letter_error(
     changes: dict[str, object], lang: str, key: str
 ) -> None:
     with pytest.raises(LetterError) as info:
-        _render(lang=lang, **changes)
+        _render(PETAR, lang, CLEARING, ORGANISATION, **changes)
     assert info.value.key == key
     assert load_letter_texts().error_message(key, "bg")
 

@@ -71,7 +71,7 @@ def test_deleted_case_openings_become_closed_ones_or_go_with_an_erased_person(
                 )
                 .all()
             )
-            raw = dict(
+            raw: dict[str, str] = dict(
                 db.connection().exec_driver_sql("SELECT id, field_clocks FROM case_openings").all()
             )
         assert sorted(local) == ["o1", "o2", "o3"]
