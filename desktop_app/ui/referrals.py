@@ -307,6 +307,19 @@ def sharing_text(consent: uc.SharingConsent | None, name: str, service: str = ""
     ).format(name=name)
 
 
+def sheet_only_reason(consent: uc.SharingConsent | None, service: str) -> str:
+    """Why a referral to ``service`` (its German name, as the consent form names it) prints
+    the person's own sheet only, by the consent that rules it: the preview said "did not agree
+    … (or no consent is recorded)" also where the person had agreed, to another service."""
+    if consent is None:
+        return _("No consent to their data being passed on to a service is recorded.")
+    if not consent.granted:
+        return _("They did not agree to their data being passed on to a service.")
+    return _("Their consent names “{named}”, not {service}.").format(
+        named=consent.shared_with, service=service
+    )
+
+
 def opening_hours_warning(service: Service, field: QDateTimeEdit) -> str:
     """The warning where the appointment in ``field`` lies outside the opening hours the
     directory has for ``service`` ("" where it does not, or the hours say nothing sure)."""
@@ -820,12 +833,12 @@ class LetterPreview(QDialog):
             if self.sheet_only:
                 self.message.setText(
                     ngettext(
-                        "{count} page: the person's own sheet only. They did not agree to "
-                        "their data being passed on to a service (or no consent is recorded).",
-                        "{count} pages: the person's own sheet only. They did not agree to "
-                        "their data being passed on to a service (or no consent is recorded).",
+                        "{count} page: the person's own sheet only.",
+                        "{count} pages: the person's own sheet only.",
                         pages,
                     ).format(count=pages)
+                    + " "
+                    + sheet_only_reason(letter.consent, letter.service_name)
                 )
         else:
             self.message.setText(

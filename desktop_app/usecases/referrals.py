@@ -474,6 +474,9 @@ class _LetterInputs:
     directory: ServiceDirectory
     to_service: bool
     facts: LifeFacts | None
+    #: the consent that rules whether the letter to the service is in (its effect, to_service,
+    #: is in the digest; the consent itself says why, for the preview)
+    consent: SharingConsent | None = None
 
     def digest(self) -> str:
         """A fingerprint of what the letter shows: equal inputs, equal letter (the PDF is
@@ -542,6 +545,7 @@ def _letter_inputs(
         # The letter passes the person's data to the service: only with their consent.
         consent is not None and consent.covers,
         life_facts(store, user, person.id),
+        consent,
     )
 
 
@@ -605,6 +609,10 @@ class Letter:
     #: whether the letter to the service is in it (the person's consent covers the service);
     #: else it is the person's own sheet only
     to_service: bool
+    #: the person's consent that rules it (None: none recorded), to say why a sheet is alone
+    consent: SharingConsent | None = None
+    #: the service's German name, as consent forms name it
+    service_name: str = ""
 
 
 def make_letter(
@@ -615,7 +623,15 @@ def make_letter(
     require(user, Action.PRINT)
     inputs = _letter_inputs(store, user, referral_id, client_lang, None)
     _log_letter_view(store, user, referral_id, inputs)
-    return Letter(referral_id, inputs.lang, _render(inputs), inputs.digest(), inputs.to_service)
+    return Letter(
+        referral_id,
+        inputs.lang,
+        _render(inputs),
+        inputs.digest(),
+        inputs.to_service,
+        inputs.consent,
+        inputs.service.german_name,
+    )
 
 
 def current_letter(store: Store, user: User, shown: Letter) -> Letter:
@@ -631,9 +647,23 @@ def current_letter(store: Store, user: User, shown: Letter) -> Letter:
         return shown
     fresh = _render(inputs)
     if fresh == shown.pdf:  # rendered invariant: the same bytes are the same letter
-        return replace(shown, inputs=digest, to_service=inputs.to_service)
+        return replace(
+            shown,
+            inputs=digest,
+            to_service=inputs.to_service,
+            consent=inputs.consent,
+            service_name=inputs.service.german_name,
+        )
     _log_letter_view(store, user, shown.referral_id, inputs)
-    return Letter(shown.referral_id, inputs.lang, fresh, digest, inputs.to_service)
+    return Letter(
+        shown.referral_id,
+        inputs.lang,
+        fresh,
+        digest,
+        inputs.to_service,
+        inputs.consent,
+        inputs.service.german_name,
+    )
 
 
 def queue_for_printing(

@@ -385,6 +385,12 @@ def _consents(
     for service_id in dict.fromkeys(referred):
         service = directory.find(service_id)
         names.append(service.german_name if service is not None else service_id)
+    if not names:
+        # The form requires a service where passing data on is agreed: one named by none
+        # showed as "agreed … to: —" in the refer dialog. Not drawn from ``rng``, so that the
+        # rest of the generated data stays as it was for every seed.
+        jobcenter = directory.find("jobcenter")
+        names.append(jobcenter.german_name if jobcenter is not None else "Jobcenter")
     rows = []
     for purpose in _CONSENT_PURPOSES:
         row = _sync(rng, hlc, devices, authors)

@@ -527,7 +527,10 @@ def test_the_dialog_and_preview_say_what_goes_to_the_service_by_the_persons_cons
     _create(qtbot, dialog)
     preview = _wait_loaded(qtbot, feature)
     assert preview.document.pageCount() == 1
-    assert preview.message.text().startswith("1 page: the person's own sheet only.")
+    assert preview.message.text() == (
+        "1 page: the person's own sheet only. No consent to their data being passed on to a "
+        "service is recorded."
+    )
     text = " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(preview.pdf)).pages)
     assert "einverstanden" not in text and "Sehr geehrte" not in " ".join(text.split())
     preview.reject()
@@ -559,7 +562,12 @@ def test_the_dialog_and_preview_say_what_goes_to_the_service_by_the_persons_cons
     _create(qtbot, dialog)
     preview = _wait_loaded(qtbot, feature)
     assert preview.document.pageCount() == 1
-    assert preview.message.text().startswith("1 page: the person's own sheet only.")
+    # Why, as the dialog said: the person did agree, to another service. The preview said
+    # "They did not agree … (or no consent is recorded)", which was not so.
+    assert preview.message.text() == (
+        "1 page: the person's own sheet only. Their consent names “Clearingstelle "
+        "Gesundheit”, not Jobcenter Dortmund."
+    )
     preview.reject()
 
 

@@ -419,6 +419,25 @@ def test_demo_people_with_children_get_the_children_lines(session: Session) -> N
     assert f"Kinder im Haushalt Anzahl: {len(children)} – geb. " in text
 
 
+def test_every_demo_consent_to_passing_data_on_names_a_service(session: Session) -> None:
+    """As the consent form requires: a demo person who agreed but was referred nowhere had a
+    consent naming no service, which the refer dialog showed as "agreed … to: —"."""
+    from desktop_app.domain.demo import generate_people
+    from desktop_app.usecases.people import register_many
+    from desktop_app.usecases.report_demo import add_demo_activity
+
+    register_many(session.store, session.user, generate_people(60, seed=1))
+    add_demo_activity(session.store, session.user.id, today=NOW.date(), seed=1)
+    granted = [
+        decision
+        for entry in people.list_people(session.store, 0, 100)
+        for decision in uc.sharing_decisions(session.store, session.user, entry.id)
+        if decision.granted
+    ]
+    assert len(granted) > 20
+    assert all(decision.shared_with.strip() for decision in granted)
+
+
 def _appointment_audit(session: Session, person: Person) -> list[tuple[str, object]]:
     """The status changes of the person's referrals in the audit log, oldest first: the status
     and what happened to the appointment (None: nothing)."""
