@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -551,6 +551,28 @@ class VisitWindow(QDialog):
 # history tab
 
 
+class _HistoryTree(QTreeWidget):
+    """The visit history: the date, the form's title and what changed. The title takes the
+    room it needs where what changed leaves it (a form's first version: "10 answers"), and at
+    least half of what the date leaves, elided beyond (its whole text in a tooltip). Shared
+    half and half, "Check der Lebenssituation, Version 1" was cut off at 1366 px beside
+    "10 Antworten" in a column three times as wide as that."""
+
+    def fit_columns(self) -> None:
+        header = self.header()
+        room = self.viewport().width() - header.sectionSize(0)
+        if room <= 0:
+            return
+        title = self.sizeHintForColumn(1)
+        changes = self.sizeHintForColumn(2)
+        wanted = min(title, max(room // 2, room - changes)) if title > 0 else room // 2
+        header.resizeSection(1, wanted)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_columns()
+
+
 class VisitsTab(QWidget):
     """The person's visits, newest first; earlier revisions under each visit."""
 
@@ -564,7 +586,7 @@ class VisitsTab(QWidget):
         self._log_view = log_view  # the window's: written off the UI thread
         self.person: Person | None = None
         self.visits: list[visits.Visit] = []
-        self.tree = QTreeWidget()
+        self.tree = _HistoryTree()
         self.tree.setObjectName("visit_history")
         self.tree.setColumnCount(3)
         self.tree.setRootIsDecorated(True)
@@ -572,10 +594,9 @@ class VisitsTab(QWidget):
         # text in a tooltip: sized to their contents, the long titles of Bulgarian, Romanian or
         # German pushed the answers out of sight.
         history_header = self.tree.header()
-        history_header.setStretchLastSection(False)
-        history_header.setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
-        for column in (1, 2):
-            history_header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
+        history_header.setStretchLastSection(True)
+        for column in (0, 1):
+            history_header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         self.tree.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.tree.itemActivated.connect(self._on_item_activated)
         self.tree.currentItemChanged.connect(self._on_current_item_changed)
@@ -660,6 +681,7 @@ class VisitsTab(QWidget):
             self.tree.setCurrentItem(first)
         self.detail.setVisible(bool(self.visits))
         self.tree.resizeColumnToContents(0)
+        self.tree.fit_columns()
         self.empty.setVisible(not self.visits)
         self.edit_button.setEnabled(bool(self.visits))
 

@@ -520,6 +520,31 @@ def test_at_1100_px_in_bulgarian_the_visit_history_shows_its_answers(
     set_language("en")
 
 
+def test_at_1366_px_in_german_the_visit_history_shows_the_forms_title_whole(
+    qtbot: QtBot, session: Session, program_font: None
+) -> None:
+    """Title and answers shared the pane half and half: "Check der Lebenssituation, Version 1"
+    was cut off beside "12 Antworten" in a column three times as wide as that. The title now
+    takes what it needs where the answers leave room."""
+    set_language("de")
+    person = _person(session)
+    visits.finish_visit(session.store, session.user, person.id, "life_situation", CHECK_ANSWERS)
+    window, feature = _window(qtbot, session)
+    window.resize(1366, 740)
+    window.show_person(person.id)
+    tree, page = feature.tab.tree, window.person_page
+    qtbot.waitUntil(lambda: tree.isVisible() and page.width() >= page.minimumSizeHint().width())
+    header = tree.header()
+    top = tree.topLevelItem(0)
+    assert top is not None and top.text(1) == "Check der Lebenssituation, Version 1"
+    assert top.text(2) == "12 Antworten"
+    assert shown_whole(tree, top.text(1), header.sectionSize(1))
+    assert shown_whole(tree, top.text(2), header.sectionSize(2))
+    assert header.sectionPosition(2) + header.sectionSize(2) <= tree.viewport().width()
+    assert tree.horizontalScrollBar().maximum() == 0
+    set_language("en")
+
+
 def test_edit_from_the_visits_tab_makes_a_revision(qtbot: QtBot, session: Session) -> None:
     feature, win, person = _editing(qtbot, session)
     tree = feature.tab.tree
