@@ -1020,6 +1020,8 @@ class FormView(QWidget):
         splitter.addWidget(right)
         splitter.setStretchFactor(1, 1)
         splitter.setSizes([240, 700])
+        self.splitter = splitter
+        self._navigator_fitted = False
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
@@ -1028,6 +1030,36 @@ class FormView(QWidget):
                 editor.set_value(None)
         self.retranslate()
         self.navigator.setCurrentRow(0)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if not self._navigator_fitted:
+            self._navigator_fitted = True
+            self.fit_navigator()
+
+    def fit_navigator(self) -> None:
+        """The sections' list as wide as its longest line where the window has room for it (at
+        most 30 % of its width), each line unwrapped: at 240 px "→ Vorgeschlagene nächste
+        Schritte  0" broke after "Schritte" and the wrapped lines lost their indent. The
+        user's own dragging of the divider is kept (only the first showing fits it)."""
+        nav = self.navigator
+        metrics = nav.fontMetrics()
+        widest = max(
+            (
+                metrics.horizontalAdvance(line)
+                for row in range(nav.count())
+                for line in nav.item(row).text().split("\n")
+            ),
+            default=0,
+        )
+        # what _WrappedRows leaves beside the text, the frame and a scroll bar
+        margin = nav.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, nav) + 1
+        extra = 2 * nav.spacing() + 2 * margin + 8 + 2 * nav.frameWidth()
+        extra += nav.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, nav)
+        total = sum(self.splitter.sizes())
+        wanted = min(max(widest + extra, nav.width()), total * 3 // 10)
+        if wanted > nav.width():
+            self.splitter.setSizes([wanted, total - wanted])
 
     # --- answers ---------------------------------------------------------------------------
     def answers(self) -> dict[str, Any]:

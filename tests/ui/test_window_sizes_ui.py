@@ -7,7 +7,14 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCharts import QChart, QChartView
 from PySide6.QtCore import QRect, QSize
-from PySide6.QtWidgets import QComboBox, QGraphicsTextItem, QScrollArea, QTableWidget, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QGraphicsTextItem,
+    QScrollArea,
+    QStyle,
+    QTableWidget,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import Person, PersonDraft
@@ -196,3 +203,32 @@ def test_the_reports_window_fits_without_scrolling_sideways(
         assert table.horizontalScrollBar().maximum() == 0
         corner = table.mapTo(scroll.viewport(), table.rect().topRight())
         assert corner.x() <= scroll.viewport().width(), name
+
+
+@pytest.mark.parametrize("form_id", ["life_situation", "skills_check"])
+def test_at_1366_px_the_sections_list_shows_each_line_unbroken(
+    qtbot: QtBot, session: Session, program_font: None, form_id: str
+) -> None:
+    """At 240 px "→ Vorgeschlagene nächste Schritte  0" broke after "Schritte", and the
+    Bulgarian "Професионални и академични квалификации" too, the wrapped lines without their
+    indent, while the form beside them had a thousand pixels."""
+    window, person = _person_shown(qtbot, session, "de")
+    win = VisitWindow(session, person, form_id, client_lang="bg", parent=window)
+    qtbot.addWidget(win)
+    win.resize(1366, 740)
+    win.show()
+    qtbot.waitExposed(win)
+    nav = win.view.navigator
+    # the room _WrappedRows gives a row's text
+    margin = nav.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, nav) + 1
+    room = nav.viewport().width() - 2 * nav.spacing() - 2 * margin - 4
+    lines = [
+        line
+        for row in range(nav.count())
+        if not nav.item(row).isHidden()
+        for line in nav.item(row).text().split("\n")
+    ]
+    assert any("Vorgeschlagene nächste Schritte" in line for line in lines)
+    for line in lines:
+        assert nav.fontMetrics().horizontalAdvance(line) <= room, (line, room)
+    assert win.view.stack.width() >= 900  # the form keeps the most of the window
