@@ -182,3 +182,13 @@ def test_restriction_and_consent_lookups(forms: dict[str, FormDefinition]) -> No
     assert life.restriction_of("exploitation_notes") == "exploitation"
     assert life.restriction_of("family_name") is None
     assert life.consent_purpose_of("family_name") is None
+
+
+def test_the_german_topics_are_capitalised_alike(forms: dict[str, FormDefinition]) -> None:
+    """The topics (a visit's and a quick contact's list) are headings, each beginning with a
+    capital: "medizinische Versorgung / Gesundheitsamt" stood lower-case among "Anmeldung /
+    Dokumente", "Wohnen / Wohnungslosenhilfe" …"""
+    topics = forms["life_situation"].field("topics")
+    labels = [option.label["de"] for option in topics.options or []]
+    assert len(labels) > 10
+    assert [label for label in labels if not label[0].isupper()] == []
