@@ -81,13 +81,27 @@ class _FormDialog(QDialog):
 
     def add_row(self, key: str, text: str, widget: QWidget) -> None:
         label = QLabel(text)
-        label.setBuddy(widget)
+        label.setBuddy(widget.focusProxy() or widget)  # a row of field and button: the field
         widget.setAccessibleName(text.replace("&", ""))
         self.errors[key] = ErrorLabel()
         box = QVBoxLayout()
         box.addWidget(widget)
         box.addWidget(self.errors[key])
         self.form.addRow(label, box)
+
+    def file_row(self, field: QLineEdit, choose: Callable[[], None]) -> QWidget:
+        """``field`` with a "Choose…" button beside it, as one row whose label's access key
+        reaches the field (``add_row``): the row itself takes no focus, and Alt+F in the backup
+        dialog left the focus where it was."""
+        browse = QPushButton(_("&Choose…"))
+        browse.clicked.connect(choose)
+        row = QWidget()
+        box = QHBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(field, 1)
+        box.addWidget(browse)
+        row.setFocusProxy(field)
+        return row
 
     def show_errors(self, exc: Exception) -> None:
         for label in [*self.errors.values(), self.general]:
@@ -337,13 +351,7 @@ class BackupDialog(_FormDialog):
         )
         self.intro.show()
         self.file = QLineEdit()
-        browse = QPushButton(_("&Choose…"))
-        browse.clicked.connect(self._on_browse_clicked)
-        row = QWidget()
-        box = QHBoxLayout(row)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addWidget(self.file, 1)
-        box.addWidget(browse)
+        row = self.file_row(self.file, self._on_browse_clicked)
         self.file.setAccessibleName(_("Backup file"))
         self.passphrase, self.repeat = password_field(), password_field()
         self.add_row("file", _("Backup &file"), row)
@@ -377,9 +385,17 @@ class RestoreDialog(_FormDialog):
         super().__init__(_("Restore backup"), parent)
         self.file, self.folder = QLineEdit(), QLineEdit()
         self.passphrase = password_field()
-        self.add_row("file", _("Backup &file"), self.file)
+        # The backup is chosen, not typed: its whole path had to be typed by hand.
+        row = self.file_row(self.file, self._on_browse_clicked)
+        self.file.setAccessibleName(_("Backup file"))
+        self.add_row("file", _("Backup &file"), row)
         self.add_row("folder", _("&New data folder"), self.folder)
         self.add_row("passphrase", _("&Passphrase"), self.passphrase)
+
+    def _on_browse_clicked(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(self, _("Backup file"), "", "*.wdbackup")
+        if path:
+            self.file.setText(path)
 
     def prepare(self) -> Callable[[], object]:
         source, folder = Path(self.file.text().strip()), Path(self.folder.text().strip())
