@@ -68,14 +68,33 @@ def _short(text: str, n: int = 34) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
+# Room for a bar chart's row labels, left of its axis: as much as the widest needs (the gap to
+# the axis included) within these bounds, and their size.
+LABEL_ROOM = 80 * mm
+LABEL_ROOM_LEAST = 62 * mm
+LABEL_GAP = 4 * mm
+LABEL_SIZE = 7
+
+
+def _fitted(text: str, width: float = LABEL_ROOM - LABEL_GAP, size: float = LABEL_SIZE) -> str:
+    """``text`` whole where it fits ``width`` at ``size``, else cut with "…": cut at 34
+    characters, "Staatsangehörigkeit außerhalb der EU" lost its "EU" with half the room left."""
+    if stringWidth(text, FONT, size) <= width:
+        return text
+    while text and stringWidth(text.rstrip() + "…", FONT, size) > width:
+        text = text[:-1]
+    return text.rstrip() + "…"
+
+
 def chart(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Drawing | None:
     """The table's chart, or None when there is nothing to draw (fonts registered first:
     ``register_fonts``)."""
     if not table.rows or table.key == "overview":
         return None
-    labels = [_short(table.label(r.key, lang)) for r in table.rows]
     if table.chart == "line":
+        labels = [_short(table.label(r.key, lang)) for r in table.rows]
         return _trend_chart(table, labels, lang, threshold)
+    labels = [_fitted(table.label(r.key, lang)) for r in table.rows]
     # hidden (suppressed) counts are not drawn: a bar would show the exact number; the mark
     # the table shows stands where the bar would start, so no bar does not read as 0
     cells = suppressed_cells(table, threshold)
@@ -88,14 +107,16 @@ def chart(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Drawin
     height = max(30 * mm, rows * per_row + 14 * mm)
     d = Drawing(WIDTH, height)
     bc = HorizontalBarChart()
-    bc.x, bc.y = 62 * mm, 8 * mm
-    bc.width, bc.height = WIDTH - 62 * mm - (40 * mm if series > 1 else 6 * mm), height - 12 * mm
+    widest = max(stringWidth(label, FONT, LABEL_SIZE) for label in labels)
+    room = min(max(widest + LABEL_GAP, LABEL_ROOM_LEAST), LABEL_ROOM)
+    bc.x, bc.y = room, 8 * mm
+    bc.width, bc.height = WIDTH - room - (40 * mm if series > 1 else 6 * mm), height - 12 * mm
     bc.data = [[row[first + i] for row in reversed(shown)] for i in range(series)]
     if table.chart == "stacked":  # room after the longest bar for its hidden marks
         bc.width -= max((_marks_width(row[first : first + series]) for row in cells), default=0)
     bc.categoryAxis.categoryNames = list(reversed(labels))
     bc.categoryAxis.labels.fontName = FONT
-    bc.categoryAxis.labels.fontSize = 7
+    bc.categoryAxis.labels.fontSize = LABEL_SIZE
     bc.categoryAxis.labels.boxAnchor = "e"
     bc.valueAxis.labels.fontName = FONT
     bc.valueAxis.labels.fontSize = 7

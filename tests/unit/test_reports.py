@@ -336,6 +336,48 @@ def test_a_hidden_count_in_a_bar_chart_is_marked_where_its_bar_would_start() -> 
     assert bars.barLabelArray == [["×", "", "< 5"]]
 
 
+HEALTH = "Krankenversicherung (Clearingstelle Gesundheit)"
+
+
+def test_a_bar_charts_labels_are_cut_only_where_they_do_not_fit() -> None:
+    """Cut at 34 characters, "Staatsangehörigkeit außerhalb der EU" lost its "EU" in the
+    German PDF with half the labels' room left, "Krankenversicherung (Clearingstelle
+    Gesundheit)" its "heit)": the room grows to the widest label (within bounds), and only a
+    label too wide for the most room is cut."""
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from desktop_app.letters.referral_letter import FONT
+    from desktop_app.reports.pdf import LABEL_GAP, LABEL_ROOM, LABEL_SIZE
+
+    register_fonts()
+    too_long = "Familienkasse Nordrhein-Westfalen Ost – Kindergeld und Kinderzuschlag für alle"
+    t = Table(
+        "nationality",
+        "x",
+        ("People",),
+        (
+            Row("non_eu", (30,)),
+            Row("other_eu", (40,)),
+            Row("health", (7,)),
+            Row("long", (20,)),
+        ),
+        names={"long": {"de": too_long}, "health": {"de": HEALTH}},
+    )
+    drawing = chart(t, "de")
+    assert drawing is not None
+    (bars,) = [c for c in drawing.contents if isinstance(c, HorizontalBarChart)]
+    names = list(reversed(bars.categoryAxis.categoryNames))
+    assert names[:3] == [
+        "Staatsangehörigkeit außerhalb der EU",
+        "andere EU-Staatsangehörigkeit",
+        HEALTH,
+    ]
+    assert names[3].endswith("…") and too_long.startswith(names[3][:-1])
+    assert all(stringWidth(n, FONT, LABEL_SIZE) <= LABEL_ROOM - LABEL_GAP for n in names)
+    assert bars.x == pytest.approx(LABEL_ROOM, abs=1)  # the bars begin after the widest label
+
+
 def _names_absent(text: str) -> None:
     for name in ("Boris", "Petrov", "Raluca", "Ionescu", "Piotr", "Nowak"):
         assert name not in text
