@@ -92,6 +92,9 @@ TERMS = [
     # A helper is "asistent (de integrare)" everywhere else; "ajutor" is Help.
     ("ro", re.compile(r"\bhelpers?\b", re.I), "asisten", ("ajutor",)),
     ("bg", re.compile(r"\bhelpers?\b", re.I), "помощни", ()),
+    # a referral's follow-up: "Nachfassen" in its column and date, "Fällige Nachverfolgungen"
+    # in the window listing them, "überfällige Nachfrage" in the report
+    ("de", re.compile(r"\bfollow[- ]?ups?\b", re.I), "nachverfolg", ("nachfass", "nachfrage")),
 ]
 
 

@@ -714,7 +714,7 @@ def test_overdue_follow_ups_are_the_periods_referrals_as_of_the_reports_day(know
     assert overview.value("follow_ups_overdue") == 1  # Raluca's Jobcenter referral
     assert overview.value("follow_ups_overdue") <= overview.value("referrals")
     assert overview.label("follow_ups_overdue", "de") == (
-        "davon mit überfälliger Nachfrage (Stand 04.12.2026)"
+        "davon mit überfälliger Nachverfolgung (Stand 04.12.2026)"
     )
     assert "4.12.2026" in overview.label("follow_ups_overdue", "bg")
     assert overview.label("follow_ups_overdue", "ro") == (
