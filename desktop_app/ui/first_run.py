@@ -347,7 +347,9 @@ class AccountPage(QWizardPage):
             raise exc  # not one the user can act on: the application's error handler
 
     def nextId(self) -> int:
-        if self._wizard.recovery_code:
+        # Before the store is made, too: its recovery code comes next. Taken for the last page,
+        # this one offered "Start", which then showed the recovery code instead of starting.
+        if self._wizard.recovery_code or self._wizard.session is None:
             return PAGE_RECOVERY
         return PAGE_JOINED if self._wizard.choice_page.join.isChecked() else -1
 

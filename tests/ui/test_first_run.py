@@ -76,6 +76,10 @@ def test_new_organisation_path_creates_store_account_and_letterhead(
     assert wizard.currentPage() is wizard.account_page
     page = wizard.account_page
     assert page.title() == "The coordinator's account"  # the organisation's first laptop
+    # The recovery code comes next: not "Start", which showed the code instead of starting.
+    next_button = wizard.button(QWizard.WizardButton.CommitButton)
+    assert next_button.isVisible() and next_button.text() == "&Next >"
+    assert not wizard.button(QWizard.WizardButton.FinishButton).isVisible()
     type_text(page.account, "maria")
     type_text(page.display_name, "Мария Иванова")
     type_text(page.password, PASSWORD)
