@@ -129,3 +129,16 @@ def test_a_sentence_keeps_its_full_stop(lang: str) -> None:
         if not s.endswith(".")
     ]
     assert wrong == []
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_the_phone_numbers_characters_stay_on_one_line(lang: str) -> None:
+    """Wrapped under the phone field (wizard, settings), "+ - / ( )" broke between "(" and
+    ")": the characters are joined by no-break spaces, and wrap only as one."""
+    from desktop_app.domain.validation import FieldError
+    from desktop_app.i18n.messages import field_message
+    from desktop_app.i18n.text import set_language
+
+    set_language(lang)
+    text = field_message(FieldError("phone", "phone_characters"))
+    assert "+\u00a0-\u00a0/\u00a0(\u00a0)" in text, text
