@@ -95,6 +95,8 @@ TERMS = [
     # a referral's follow-up: "Nachfassen" in its column and date, "Fällige Nachverfolgungen"
     # in the window listing them, "überfällige Nachfrage" in the report
     ("de", re.compile(r"\bfollow[- ]?ups?\b", re.I), "nachverfolg", ("nachfass", "nachfrage")),
+    # Dortmund's twelve Stadtbezirke, as the report's table names them ("Stadtteil" in the guide)
+    ("de", re.compile(r"\bdistricts?\b", re.I), "stadtbezirk", ("stadtteil",)),
 ]
 
 
