@@ -1132,10 +1132,14 @@ class StatusDialog(QDialog):
         agreed = self.has_appointment.isChecked()
         # Only while the appointment is what is awaited: attended or closed, a missing date is
         # history (a closed referral may never have had one), not something still to come.
-        made = ReferralStatus(str(self.status.currentData())) is ReferralStatus.APPOINTMENT_MADE
+        status = ReferralStatus(str(self.status.currentData()))
+        made = status is ReferralStatus.APPOINTMENT_MADE
         self.no_date.setVisible(made and not agreed)
         text = ""
-        if agreed and self.service is not None:
+        # Nor is an attended appointment to be checked against the opening hours: "Please
+        # check the date and time" stood under one that had taken place.
+        ahead = status in (ReferralStatus.ISSUED, ReferralStatus.APPOINTMENT_MADE)
+        if agreed and ahead and self.service is not None:
             text = opening_hours_warning(self.service, self.appointment)
         shown = self.hours_warning.isVisibleTo(self)
         self.hours_warning.show_message(text)

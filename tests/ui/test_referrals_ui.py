@@ -745,6 +745,44 @@ def test_an_appointment_outside_the_opening_hours_is_warned_of_not_refused(
     assert referral.appointment == dt.datetime(2026, 12, 5, 10, 0)
 
 
+def test_the_status_dialog_warns_of_the_opening_hours_only_while_the_appointment_is_ahead(
+    qtbot: QtBot, session: Session
+) -> None:
+    """A referral attended or closed showed "outside the opening hours … Please check the date
+    and time" under an appointment that had taken place (the demo's, every few referrals)."""
+    person = _person(session)
+    issued = dt.datetime(2026, 11, 20, 9, 0)
+    saturday = dt.datetime(2026, 11, 28, 10, 0)  # the Jobcenter is closed
+    referral = uc.issue_referral(
+        session.store,
+        session.user,
+        person.id,
+        "jobcenter",
+        "buergergeld",
+        appointment=saturday,
+        now=issued,
+    )
+    _win, feature = _window(qtbot, session, person)
+    dialog = feature.open_status_dialog(referral)
+    assert dialog.has_appointment.isChecked()
+    assert dialog.hours_warning.isVisible()  # still to come: worth checking
+    dialog.status.setCurrentIndex(dialog.status.findData(str(ReferralStatus.ATTENDED)))
+    assert dialog.hours_warning.isHidden()
+    dialog.reject()
+    went = uc.change_status(
+        session.store,
+        session.user,
+        referral.id,
+        ReferralStatus.CLOSED,
+        "Antrag gestellt",
+        now=dt.datetime(2026, 11, 30, 9, 0),
+    )
+    dialog = feature.open_status_dialog(went)
+    assert dialog.has_appointment.isChecked()
+    assert dialog.hours_warning.isHidden()
+    dialog.reject()
+
+
 def test_a_homeless_persons_documents_start_without_a_tenancy_agreement(
     qtbot: QtBot, session: Session
 ) -> None:
