@@ -33,6 +33,7 @@ from desktop_app.i18n.text import N_, _
 from desktop_app.storage.db import StoreError
 from desktop_app.storage.keyslots import KeySlotError
 from desktop_app.ui.admin import admin_menu
+from desktop_app.ui.lock import own_password_message
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import accounts, backup
@@ -103,10 +104,16 @@ class _FormDialog(QDialog):
         row.setFocusProxy(field)
         return row
 
+    # The row under which a refused password of the user logged in is said (None: none asked).
+    own_password: str | None = None
+
     def show_errors(self, exc: Exception) -> None:
         for label in [*self.errors.values(), self.general]:
             label.show_message("")
-        if isinstance(exc, ValidationFailed):
+        code = getattr(exc, "code", "")
+        if self.own_password is not None and code == "wrong_password":
+            self.errors[self.own_password].show_message(own_password_message(code))
+        elif isinstance(exc, ValidationFailed):
             for error in exc.errors:
                 target = self.errors.get(error.field, self.general)
                 target.show_message(field_message(error))
@@ -319,6 +326,8 @@ class RecoveryCodeDialog(QDialog):
 
 
 class ChangePasswordDialog(_FormDialog):
+    own_password = "old"
+
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(_("Change password"), parent)
         self.session = session

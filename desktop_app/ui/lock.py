@@ -54,6 +54,15 @@ def idle_minutes() -> int:
         return IDLE_MINUTES_DEFAULT
 
 
+def own_password_message(code: str) -> str:
+    """The message for a refused password of the user logged in, where only a password was
+    typed: "The account name or password is not correct" sent them looking for an account
+    name field on the lock screen."""
+    if code == "wrong_password":
+        return _("The password is not correct.")
+    return error_message(code)
+
+
 class LockScreen(QWidget):
     """What the window shows while locked: who is logged in, a password field, two buttons."""
 
@@ -192,7 +201,7 @@ class Locker(QObject):
             self.screen.error.show_message(delay_message(exc.seconds))
             return
         except KeySlotError as exc:
-            self.screen.error.show_message(error_message(exc.code))
+            self.screen.error.show_message(own_password_message(exc.code))
             return
         self.unlock()
 

@@ -90,7 +90,8 @@ def test_unlock_needs_the_same_users_password(qtbot: QtBot, session: Session) ->
     assert screen is not None
     type_text(screen.password, "wrong password")
     screen.unlock_button.click()
-    assert locker.is_locked and screen.error.text()
+    # only a password is typed here: no account name to look for
+    assert locker.is_locked and screen.error.text() == "The password is not correct."
     LoginGuard(session.store.paths.data_dir).succeeded()
     type_text(screen.password, PASSWORD)
     screen.unlock_button.click()

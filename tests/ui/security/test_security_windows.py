@@ -223,7 +223,9 @@ def test_changing_the_password_does_not_wait_while_a_sync_writes(
     type_text(dialog.repeat, "a new pass 123")
     with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
         dialog._on_ok_clicked()
-    assert dialog.errors["old"].text() or dialog.general.text()  # refused, shown in place
+    # refused, said at the current password ("The account name or password …" was shown)
+    assert dialog.errors["old"].text() == "The password is not correct."
+    assert not dialog.general.text()
     dialog.old.clear()
     type_text(dialog.old, PASSWORD)
     with (
