@@ -51,14 +51,17 @@ class CaseAccessDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         self.boxes: dict[tuple[str, str], QCheckBox] = {}
+        # Without helpers: the note and Close, not an empty table's headings above a Save that
+        # saves nothing.
         if not self.helpers:
             layout.addWidget(QLabel(_("There are no helper accounts on this laptop.")))
         grid = QGridLayout()
         grid.setHorizontalSpacing(24)
         helper_title = _("Integration helper")
-        grid.addWidget(QLabel(f"<b>{helper_title}</b>"), 0, 0)
-        for column, kind in enumerate(RESTRICTED_KINDS, start=1):
-            grid.addWidget(QLabel(f"<b>{_(KIND_LABELS[kind])}</b>"), 0, column)
+        if self.helpers:
+            grid.addWidget(QLabel(f"<b>{helper_title}</b>"), 0, 0)
+            for column, kind in enumerate(RESTRICTED_KINDS, start=1):
+                grid.addWidget(QLabel(f"<b>{_(KIND_LABELS[kind])}</b>"), 0, column)
         for row, helper in enumerate(self.helpers, start=1):
             grid.addWidget(QLabel(helper.display_name), row, 0)
             for column, kind in enumerate(RESTRICTED_KINDS, start=1):
@@ -71,7 +74,10 @@ class CaseAccessDialog(QDialog):
         layout.addLayout(grid)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+            if self.helpers
+            else QDialogButtonBox.StandardButton.Close
         )
+        self.buttons = buttons
         buttons.accepted.connect(self.apply)
         buttons.rejected.connect(self.reject)
         self.save = DialogSave(self, buttons)

@@ -182,3 +182,26 @@ def test_withheld_notes_are_translated(qtbot: QtBot, session: Session) -> None:
     feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
     assert "Gesundheit" in feature.tab.withheld_note.text()
     helper.close()
+
+
+def test_without_helper_accounts_the_dialog_says_so_and_offers_close_only(
+    qtbot: QtBot, session: Session
+) -> None:
+    """It showed the note above an empty table's headings and a Save that saved nothing."""
+    from PySide6.QtWidgets import QDialogButtonBox, QLabel
+
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Мария", "Петрова", "1991-04-02")
+    )
+    dialog = CaseAccessDialog(session, person)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    texts = [label.text() for label in dialog.findChildren(QLabel) if label.isVisible()]
+    assert "There are no helper accounts on this laptop." in texts
+    assert not any("Integration helper" in text for text in texts)
+    Button = QDialogButtonBox.StandardButton
+    assert dialog.buttons.button(Button.Save) is None
+    close = dialog.buttons.button(Button.Close)
+    assert close is not None and close.isVisible()
+    close.click()
+    assert not dialog.isVisible() and dialog.changes() == []
