@@ -471,7 +471,7 @@ class ReportsWindow(QMainWindow):
         self.start, self.end = QDateEdit(), QDateEdit()
         for edit in (self.start, self.end):
             edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+            edit.setDisplayFormat("dd.MM.yyyy")  # as every date field of the program
         self.start.setDate(QDate(today.year, 1, 1))
         self.end.setDate(QDate(today.year, today.month, today.day))
         self.from_label, self.to_label = QLabel(_("&From")), QLabel(_("&To"))

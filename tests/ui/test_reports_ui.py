@@ -15,10 +15,10 @@ from PySide6.QtCharts import (
     QScatterSeries,
     QXYSeries,
 )
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QFileDialog, QTableWidget
+from PySide6.QtWidgets import QDateEdit, QFileDialog, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -345,3 +345,21 @@ def test_each_filter_is_named_and_reached_by_its_labels_key(
             qtbot.waitUntil(box.hasFocus, timeout=5000)
     finally:
         set_language("en")
+
+
+def test_a_custom_periods_dates_are_typed_as_everywhere_else(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The custom period alone took "2026-01-01"; every other date field (the audit log's
+    period, appointments, follow-ups, the person's date of birth) takes "01.01.2026"."""
+    from desktop_app.ui.audit import AuditWindow
+
+    _window, dashboard = _dashboard(qtbot, session)
+    dashboard.kind.setCurrentIndex(dashboard.kind.findData("custom"))
+    audit_window = AuditWindow(session)
+    qtbot.addWidget(audit_window)
+    (audit_from, *_rest) = audit_window.findChildren(QDateEdit)
+    for edit in (dashboard.start, dashboard.end):
+        assert edit.displayFormat() == audit_from.displayFormat() == "dd.MM.yyyy"
+    dashboard.start.setDate(QDate(2026, 3, 1))
+    assert dashboard.start.text() == "01.03.2026"
