@@ -79,6 +79,8 @@ class LockScreen(QWidget):
         self._user_name = user_name
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
+        # Centred, it took its size hint: some 140 px, a third of a passphrase in view.
+        self.password.setMinimumWidth(280)
         self.password.setMaximumWidth(320)
         self.password.returnPressed.connect(self._on_unlock_clicked)
         self.error = ErrorLabel()

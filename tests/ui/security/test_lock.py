@@ -89,6 +89,11 @@ def test_unlock_needs_the_same_users_password(qtbot: QtBot, session: Session) ->
     screen = locker.screen
     assert screen is not None
     type_text(screen.password, "wrong password")
+    qtbot.waitUntil(screen.isVisible)
+    layout = screen.layout()
+    assert layout is not None
+    layout.activate()  # laid out now, as when it is painted
+    assert screen.password.width() >= 280  # a passphrase in view, not a third of it
     screen.unlock_button.click()
     # only a password is typed here: no account name to look for
     assert locker.is_locked and screen.error.text() == "The password is not correct."
