@@ -39,13 +39,20 @@ def _format_date(date: PartialDate, lang: str) -> str:
 # Codes people here use that CLDR names by another code: Vlax Romani (rmy), the Romani most
 # speak, has no name of its own there ("Rmy" was shown); its macrolanguage's name fits.
 _LANGUAGE_ALIASES = {"rmy": "rom"}
+# Where CLDR's name differs from the one the forms use: English CLDR says "Romany", the forms
+# (and current usage) "Romani"; the person's page said one, the visit form the other.
+_LANGUAGE_NAMES = {("rom", "en"): "Romani"}
 
 
 def language_name(code: str, lang: str | None = None) -> str:
     """The name of the language ``code`` in ``lang`` (the UI language), lower case as the
     language writes it mid-sentence ("ромски"); the code itself where CLDR has no name."""
-    languages = Locale.parse(lang or current_language()).languages
-    return str(languages.get(_LANGUAGE_ALIASES.get(code, code)) or languages.get(code, code))
+    lang = lang or current_language()
+    code = _LANGUAGE_ALIASES.get(code, code)
+    if (named := _LANGUAGE_NAMES.get((code, lang))) is not None:
+        return named
+    languages = Locale.parse(lang).languages
+    return str(languages.get(code) or code)
 
 
 def format_long_date(value: dt.date, lang: str | None = None) -> str:

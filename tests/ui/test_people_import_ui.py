@@ -60,7 +60,7 @@ def test_import_csv_from_the_file_menu(qtbot: QtBot, session: Session, tmp_path:
     assert wizard.mapping["languages"] == "Езици"
     page = wizard.preview_page
     assert cell(page.preview, 0, 1).text() == "Петрова"
-    assert cell(page.preview, 0, 5).text() == "Bulgarian, Romany"
+    assert cell(page.preview, 0, 5).text() == "Bulgarian, Romani"
     # Every value fits its column (or the column is at its 220 px cap, with a tooltip).
     metrics = page.preview.fontMetrics()
     for c in range(page.preview.columnCount() - 1):  # the last one stretches

@@ -25,3 +25,14 @@ def test_a_code_without_a_name_is_shown_as_it_is() -> None:
 def test_a_conflict_over_languages_names_them() -> None:
     shown = conflict_value("person", "languages", "bg,rmy", None, "bg", None)
     assert shown == "български, ромски"
+
+
+@pytest.mark.parametrize("lang", ["de", "en", "bg", "ro"])
+def test_romani_is_named_as_the_forms_name_it(lang: str) -> None:
+    """The person's page said "Romani" (de) and "Romany" (en), the visit form's languages
+    "Romanes" and "Romani"."""
+    from desktop_app.forms import load_shipped_forms
+
+    option = load_shipped_forms()["life_situation"].field("languages").option("rom")
+    assert option is not None
+    assert option.label[lang] == language_name("rmy", lang) == language_name("rom", lang)
