@@ -97,6 +97,8 @@ TERMS = [
     ("de", re.compile(r"\bfollow[- ]?ups?\b", re.I), "nachverfolg", ("nachfass", "nachfrage")),
     # Dortmund's twelve Stadtbezirke, as the report's table names them ("Stadtteil" in the guide)
     ("de", re.compile(r"\bdistricts?\b", re.I), "stadtbezirk", ("stadtteil",)),
+    # the role: "Integrationshelfer/in" ("für Helfer/in freigegeben" in the access log)
+    ("de", re.compile(r"\bhelpers?\b", re.I), "integrationshelfer", ()),
 ]
 
 
