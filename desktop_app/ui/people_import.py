@@ -49,11 +49,13 @@ PREVIEW_FIELDS = ("given_name", "family_name", "date_of_birth", "sex", "national
                   "languages", "phone")  # fmt: skip
 
 
-def _shown_date(text: str) -> str:
+def _shown_date(text: str, written: str = "") -> str:
+    """A date of birth as the program shows dates; one that is no date as the file has it
+    ("31.02.1980"), not as read ("1980-02-31"): the dry run names the problem."""
     try:
         return format_partial_date(text)
-    except ValueError:  # shown as written; the dry run names the problem
-        return text
+    except ValueError:
+        return written or text
 
 
 class ImportCancelled(Exception):
@@ -259,7 +261,7 @@ class PreviewPage(QWizardPage):
             values = (
                 draft.given_name,
                 draft.family_name,
-                _shown_date(draft.date_of_birth),
+                _shown_date(draft.date_of_birth, row.written_date),
                 sex_labels.get(draft.sex, draft.sex),
                 countries.get(draft.nationality, ""),
                 ", ".join(language_name(c) for c in draft.languages),

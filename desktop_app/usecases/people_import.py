@@ -465,6 +465,7 @@ def split_full_name(text: str) -> tuple[str, str]:
 class ConvertedRow:
     draft: PersonDraft
     errors: tuple[FieldError, ...] = ()
+    written_date: str = ""  # the date of birth as the file has it (a preview shows it so)
 
 
 def convert_record(record: Mapping[str, str], mapping: Mapping[str, str]) -> ConvertedRow:
@@ -513,7 +514,7 @@ def convert_record(record: Mapping[str, str], mapping: Mapping[str, str]) -> Con
         phone=cell("phone"),
         notes=cell("notes"),
     )
-    return ConvertedRow(draft, tuple(errors))
+    return ConvertedRow(draft, tuple(errors), dob)
 
 
 def preview(table_: ImportTable, mapping: Mapping[str, str], rows: int = 10) -> list[ConvertedRow]:

@@ -61,6 +61,10 @@ def test_import_csv_from_the_file_menu(qtbot: QtBot, session: Session, tmp_path:
     page = wizard.preview_page
     assert cell(page.preview, 0, 1).text() == "Петрова"
     assert cell(page.preview, 0, 5).text() == "Bulgarian, Romani"
+    # A date as the program shows dates; one that is no date as the file has it, not as read
+    # ("1990-02-31", in a form the user never typed).
+    assert cell(page.preview, 0, 2).text() == "Mar 14, 1985"
+    assert cell(page.preview, 2, 2).text() == "31.02.1990"
     # Every value fits its column (or the column is at its 220 px cap, with a tooltip).
     metrics = page.preview.fontMetrics()
     for c in range(page.preview.columnCount() - 1):  # the last one stretches
