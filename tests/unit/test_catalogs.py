@@ -99,6 +99,10 @@ TERMS = [
     ("de", re.compile(r"\bdistricts?\b", re.I), "stadtbezirk", ("stadtteil",)),
     # the role: "Integrationshelfer/in" ("für Helfer/in freigegeben" in the access log)
     ("de", re.compile(r"\bhelpers?\b", re.I), "integrationshelfer", ()),
+    # the people advised are "the person" on every screen ("Also show in the client's
+    # language" beside "Language of the person's copy"); the command line's "client
+    # language of the letters" is the letters' term
+    ("en", re.compile(r"\bclient's\b", re.I), "", ("client",)),
 ]
 
 
