@@ -78,10 +78,10 @@ def test_helper_sees_no_export_erase_or_admin(qtbot: QtBot, session: Session) ->
     accounts.add_user(session, "mihai", "Mihai", Role.HELPER, "helper pass 1")
     helper = accounts.log_in(session.store.paths.data_dir, "mihai", "helper pass 1")
     window = _window(qtbot, helper)
-    assert not {"Export data…", "Erase person…", "Access log"} & _buttons(window)
+    assert not {"Export data…", "Erase person…", "Audit log"} & _buttons(window)
     assert not hasattr(window, "admin_menu")
     coordinator = _window(qtbot, session)
-    assert {"Export data…", "Erase person…", "Access log"} <= _buttons(coordinator)
+    assert {"Export data…", "Erase person…", "Audit log"} <= _buttons(coordinator)
     helper.close()
 
 
