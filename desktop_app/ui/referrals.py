@@ -337,14 +337,25 @@ def opening_hours_warning(service: Service, field: QDateTimeEdit) -> str:
     )
 
 
+def next_working_day(today: dt.date) -> dt.date:
+    """The first day after ``today`` from Monday to Friday."""
+    day = today + dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day += dt.timedelta(days=1)
+    return day
+
+
 def appointment_field(value: dt.datetime | None) -> QDateTimeEdit:
     """The date and time of an appointment, as the refer and the status dialog take it: the
-    ``value`` given, else tomorrow at 9:00 (a field left unticked beside it)."""
+    ``value`` given, else the next working day at 9:00 (a field left unticked beside it).
+    Tomorrow was a Saturday on Fridays: ticking "Appointment agreed" warned at once that the
+    service was closed."""
     field = QDateTimeEdit()
     field.setCalendarPopup(True)
     field.setDisplayFormat("dd.MM.yyyy HH:mm")
     if value is None:
-        field.setDateTime(QDateTime(QDate.currentDate().addDays(1), QTime(9, 0)))
+        day = next_working_day(dt.date.today())
+        field.setDateTime(QDateTime(QDate(day.year, day.month, day.day), QTime(9, 0)))
     else:
         field.setDateTime(
             QDateTime(QDate(value.year, value.month, value.day), QTime(value.hour, value.minute))

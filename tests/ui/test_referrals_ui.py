@@ -745,6 +745,19 @@ def test_an_appointment_outside_the_opening_hours_is_warned_of_not_refused(
     assert referral.appointment == dt.datetime(2026, 12, 5, 10, 0)
 
 
+def test_an_appointment_is_offered_on_the_next_working_day() -> None:
+    """Offered for tomorrow at 9:00, it was a Saturday on Fridays (the Jobcenter closed: a
+    warning as soon as "Appointment agreed" was ticked)."""
+    friday, saturday, sunday, monday = (dt.date(2026, 12, d) for d in (4, 5, 6, 7))
+    assert ui.next_working_day(friday) == monday
+    assert ui.next_working_day(saturday) == monday
+    assert ui.next_working_day(sunday) == monday
+    assert ui.next_working_day(monday) == dt.date(2026, 12, 8)
+    offered = ui.appointment_field(None).dateTime().toPython()
+    assert isinstance(offered, dt.datetime)
+    assert offered == dt.datetime.combine(ui.next_working_day(dt.date.today()), dt.time(9, 0))
+
+
 def test_the_status_dialog_warns_of_the_opening_hours_only_while_the_appointment_is_ahead(
     qtbot: QtBot, session: Session
 ) -> None:
