@@ -107,6 +107,9 @@ TERMS = [
     # "More…" "Zugriffsprotokoll"; in English "Audit log" and "Access log"
     ("de", re.compile(r"\b(audit|access) log\b", re.I), "zugriffsprotokoll", ()),
     ("en", re.compile(r"\b(audit|access) log\b", re.I), "audit log", ("access log",)),
+    # "Synchronisierung" as in "Jetzt synchronisieren" and the guide, not "Synchronisation"
+    # (settings, erasure) or "Abgleich" (conflicts)
+    ("de", re.compile(r"\bsync(ed|s|ing)?\b", re.I), "", ("synchronisation", "abgleich")),
 ]
 
 
