@@ -1032,6 +1032,7 @@ class FormView(QWidget):
         self.navigator.setCurrentRow(0)
 
     def showEvent(self, event: QShowEvent) -> None:
+        self.assign_keys()
         super().showEvent(event)
         if not self._navigator_fitted:
             self._navigator_fitted = True
@@ -1290,10 +1291,6 @@ class FormView(QWidget):
         consent = _(CONSENT_BUTTON_TEXT)
         for page in self.pages:
             page.assign_keys(reserved, consent)
-
-    def showEvent(self, event: QShowEvent) -> None:
-        self.assign_keys()
-        super().showEvent(event)
 
     # --- language ----------------------------------------------------------------------------
     def retranslate(self) -> None:

@@ -347,6 +347,7 @@ def test_a_bar_charts_labels_are_cut_only_where_they_do_not_fit() -> None:
     from reportlab.graphics.charts.barcharts import HorizontalBarChart
     from reportlab.pdfbase.pdfmetrics import stringWidth
 
+    from desktop_app.domain.service import LocalizedText
     from desktop_app.letters.referral_letter import FONT
     from desktop_app.reports.pdf import LABEL_GAP, LABEL_ROOM, LABEL_SIZE
 
@@ -362,7 +363,7 @@ def test_a_bar_charts_labels_are_cut_only_where_they_do_not_fit() -> None:
             Row("health", (7,)),
             Row("long", (20,)),
         ),
-        names={"long": {"de": too_long}, "health": {"de": HEALTH}},
+        names={"long": LocalizedText({"de": too_long}), "health": LocalizedText({"de": HEALTH})},
     )
     drawing = chart(t, "de")
     assert drawing is not None
