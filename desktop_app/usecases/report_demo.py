@@ -241,6 +241,10 @@ def generate_activity(
                     created_at=at.isoformat(),
                     reference=f"WD-DEMO-{len(referrals):08d}",
                     advisor_name="Demo",
+                    # issued by an advisor, so signed off as it was made (the referrals tab
+                    # said "awaiting sign-off" beside closed ones)
+                    signed_off_by="Demo",
+                    signed_off_at=at.isoformat(),
                     appointment=_demo_appointment(history_rng, history),
                     contact_person="",
                     documents="[]",
@@ -326,8 +330,17 @@ def _demo_appointment(rng: random.Random, history: list[dict[str, Any]]) -> str:
         return ""
     attended = [h for h in history if h["status"] == "attended"]
     if attended:
-        went = dt.datetime.fromisoformat(attended[0]["at"])
-        return went.replace(second=0, microsecond=0).isoformat()
+        # That day at an office's usual time (on the hour or half hour, 8:00 to 15:30) before
+        # the visit was noted and after the appointment was made: the noting time itself
+        # showed appointments at 13:43.
+        went = dt.datetime.fromisoformat(attended[0]["at"]).replace(second=0, microsecond=0)
+        after = dt.datetime.fromisoformat(made[0]["at"])
+        slots = [went.replace(hour=h, minute=m) for h in range(8, 16) for m in (0, 30)]
+        fitting = [s for s in slots if after <= s <= went]
+        if fitting:
+            return fitting[-1].isoformat()
+        quarter = went.replace(minute=went.minute - went.minute % 15)
+        return (quarter if quarter >= after else went).isoformat()
     day = dt.datetime.fromisoformat(made[0]["at"]).date()
     day += dt.timedelta(days=3 + int(rng.random() * 12))
     while day.weekday() >= 5:

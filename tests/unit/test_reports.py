@@ -472,6 +472,7 @@ def test_demo_histories_reach_their_status_and_consents_carry_the_text_of_their_
         consents = [(c.given_on, c.text_version) for c in s.scalars(select(ConsentRow))]
     order = list(ReferralStatus)
     kinds = set()
+    slotted = attended = 0
     for referral_id, status, changed_at in rows:
         history = referrals_uc.status_history(session.store, session.user, referral_id)
         steps = [h.status for h in history]
@@ -486,15 +487,23 @@ def test_demo_histories_reach_their_status_and_consents_carry_the_text_of_their_
         assert times[-1].date() <= today and times[-1].isoformat() == changed_at
         # an appointment made has its date (the status dialog said "date not known yet" for
         # every demo referral), after it was made, on a working day
-        appointment = referrals_uc.get_referral(
+        referral = referrals_uc.get_referral(
             session.store, session.user, referral_id, log_view=False
-        ).appointment
+        )
+        appointment = referral.appointment
+        assert referral.signed_off_at is not None  # every demo referral was issued
         if ReferralStatus.APPOINTMENT_MADE in steps:
             assert appointment is not None
+            # at an office's usual time where the person went (it was when the visit was
+            # noted: 13:43), on the hour or half hour where it is one the demo chose
+            if ReferralStatus.ATTENDED in steps and appointment.minute % 15 == 0:
+                slotted += 1
             assert appointment >= history[steps.index(ReferralStatus.APPOINTMENT_MADE)].at
             assert appointment.weekday() < 5 or ReferralStatus.ATTENDED in steps
         else:
             assert appointment is None
+        attended += ReferralStatus.ATTENDED in steps
+    assert attended > 10 and slotted == attended
     assert len(kinds) >= 5  # issued, appointment made, attended, outcome noted, closed ones
     earliest = "2026-11-1"
     seen = set()
