@@ -34,6 +34,8 @@ class Action(enum.StrEnum):
     VIEW_REPORT_CASES = "view_report_cases"  # the people behind a report figure, by name
     VIEW_AUDIT = "view_audit"
     BACKUP = "backup"
+    # The organisation's letterhead and the laptop's idle lock and sync server address.
+    MANAGE_SETTINGS = "manage_settings"
 
 
 _HELPER = frozenset(
@@ -62,6 +64,7 @@ _COORDINATOR = _ADVISOR | {
     Action.VIEW_REPORT_CASES,
     Action.VIEW_AUDIT,
     Action.BACKUP,
+    Action.MANAGE_SETTINGS,
 }
 
 PERMISSIONS: dict[Role, frozenset[Action]] = {

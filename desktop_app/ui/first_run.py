@@ -268,7 +268,7 @@ class AccountPage(QWizardPage):
         def create() -> Session:
             session = create_first_account(data_dir, account, name, password, repeat=repeat)
             if organisation is not None:
-                store_settings.set_letterhead(session.store, organisation)
+                store_settings.set_letterhead(session.store, session.user, organisation)
             return session
 
         self._run(_("Creating the encrypted data store…"), create, self._created)

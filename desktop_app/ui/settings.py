@@ -32,7 +32,7 @@ from desktop_app.domain.referral import Organisation
 from desktop_app.domain.validation import FieldError, ValidationFailed
 from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language
 from desktop_app.ui.tasks import DialogSave
-from desktop_app.ui.widgets import ErrorLabel
+from desktop_app.ui.widgets import ErrorLabel, reachable_text
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases.accounts import Session
 
@@ -171,7 +171,11 @@ class LetterheadForm(QWidget):
 
 
 class SettingsDialog(QDialog):
-    """Edits the settings; ``saved`` is emitted after everything was stored."""
+    """Edits the settings; ``saved`` is emitted after everything was stored.
+
+    Everyone may change the language of the program (it is personal); the letterhead, the idle
+    lock time and the server address are shown read-only to anyone but a coordinator.
+    """
 
     saved = Signal()
 
@@ -199,6 +203,12 @@ class SettingsDialog(QDialog):
         self.labels["idle_lock"].setBuddy(self.idle_lock)
         self.labels["server"].setBuddy(self.server)
         self.store_error = ErrorLabel()
+        self.may_change_shared = store_settings.may_change_shared_settings(session.user)
+        self.role_note = reachable_text(QLabel())
+        self.role_note.setWordWrap(True)
+        self.role_note.setVisible(not self.may_change_shared)
+        for widget in (self.idle_lock, self.server, self.letterhead):
+            widget.setEnabled(self.may_change_shared)
         laptop = QGroupBox()
         self.laptop_box = laptop
         form = QFormLayout(laptop)
@@ -215,6 +225,7 @@ class SettingsDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.save = DialogSave(self, self.buttons)
         layout = QVBoxLayout(self)
+        layout.addWidget(self.role_note)
         layout.addWidget(laptop)
         layout.addWidget(self.letterhead_box)
         layout.addWidget(self.store_error)
@@ -231,6 +242,9 @@ class SettingsDialog(QDialog):
         self.labels["idle_lock"].setText(_("Loc&k after minutes without use"))
         self.labels["server"].setText(_("S&ync server address"))
         self.idle_lock.setSuffix(" " + _("min"))
+        self.role_note.setText(
+            _("Only a coordinator can change the lock time, the server address and the letterhead.")
+        )
         # Qt ships no Romanian catalogue for its own buttons: name them ourselves.
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(_("&Save"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
@@ -245,6 +259,9 @@ class SettingsDialog(QDialog):
         self.letterhead.set_organisation(org)
 
     def _on_save_clicked(self) -> None:
+        if not self.may_change_shared:
+            self._store_preferences()  # the language only: the rest is read-only here
+            return
         url_error = store_settings.server_url_error(self.server.text())
         self.server_error.show_message(store_settings.describe(url_error) if url_error else "")
         org = self.letterhead.organisation(self._web)
@@ -252,9 +269,9 @@ class SettingsDialog(QDialog):
         self.letterhead.show_errors(errors)
         if url_error or errors:
             return
-        store = self.session.store
+        store, user = self.session.store, self.session.user
         self.save.start(
-            lambda: store_settings.set_letterhead(store, org),  # off the UI thread
+            lambda: store_settings.set_letterhead(store, user, org),  # off the UI thread
             lambda _none: self._on_letterhead_stored(),
             self._on_letterhead_failed,
         )
@@ -269,8 +286,14 @@ class SettingsDialog(QDialog):
         self.letterhead.show_errors(exc.errors)  # a logo file removed meanwhile
 
     def _on_letterhead_stored(self) -> None:
-        self.settings.setValue(KEY_IDLE_LOCK, self.idle_lock.value())
-        self.settings.setValue(KEY_SERVER_URL, self.server.text().strip())
+        self._store_preferences()
+
+    def _store_preferences(self) -> None:
+        """Write this laptop's values: the language always, the rest for a coordinator."""
+        # Asked again at the write, of the non-Qt rule, not of the widgets' state.
+        if store_settings.may_change_shared_settings(self.session.user):
+            self.settings.setValue(KEY_IDLE_LOCK, self.idle_lock.value())
+            self.settings.setValue(KEY_SERVER_URL, self.server.text().strip())
         lang = str(self.language.currentData())
         self.settings.setValue(KEY_LANGUAGE, lang)
         self.settings.sync()

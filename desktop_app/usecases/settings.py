@@ -12,7 +12,9 @@ from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from desktop_app.domain.permissions import Action, allowed, require
 from desktop_app.domain.referral import Organisation
+from desktop_app.domain.users import User
 from desktop_app.domain.validation import FieldError, ValidationFailed, has_control_characters
 from desktop_app.i18n.messages import field_message
 from desktop_app.i18n.text import N_, _
@@ -94,8 +96,13 @@ def has_letterhead(store: Store) -> bool:
     return store.meta(LETTERHEAD_META_KEY) is not None
 
 
-def set_letterhead(store: Store, org: Organisation) -> Organisation:
-    """Check and save the letterhead; raises ValidationFailed with errors per field."""
+def set_letterhead(store: Store, user: User, org: Organisation) -> Organisation:
+    """Check and save the letterhead; raises ValidationFailed with errors per field.
+
+    Only a coordinator may: the letterhead is printed on every referral letter and names the
+    data controller in a person's data copy (``PermissionDenied`` otherwise).
+    """
+    require(user, Action.MANAGE_SETTINGS)
     org = clean_letterhead(org)
     if errors := letterhead_errors(org):
         raise ValidationFailed(errors)
@@ -107,6 +114,22 @@ def set_letterhead(store: Store, org: Organisation) -> Organisation:
         else:
             row.value = value
     return org
+
+
+def may_change_shared_settings(user: User) -> bool:
+    """Whether ``user`` may change the letterhead, the idle lock time and the server address.
+
+    The idle lock and the server address live in QSettings (per OS user, outside the encrypted
+    store), which only ``desktop_app/ui`` writes, so no use case stands between them and the
+    dialog: the UI asks here, and ``require_change_shared_settings`` before it writes them. The
+    language of the program is personal and stays open to everyone.
+    """
+    return allowed(user, Action.MANAGE_SETTINGS)
+
+
+def require_change_shared_settings(user: User) -> None:
+    """Raise ``PermissionDenied`` unless ``user`` may change the shared settings."""
+    require(user, Action.MANAGE_SETTINGS)
 
 
 def server_url_error(text: str) -> FieldError | None:

@@ -138,7 +138,7 @@ def test_a_letter_carries_the_letterhead_saved_in_the_settings(session: Session)
         .split()
     )
     assert "Welcome Europe" in shipped
-    settings.set_letterhead(session.store, SAVED_LETTERHEAD)
+    settings.set_letterhead(session.store, session.user, SAVED_LETTERHEAD)
     pdf = uc.render_letter(session.store, session.user, referral.id)
     text = " ".join(pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text().split())
     assert "Asociația Bun venit Dortmund" in text and "Münsterstraße 5" in text

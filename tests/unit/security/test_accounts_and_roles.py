@@ -11,6 +11,7 @@ import pytest
 
 from desktop_app.domain.permissions import PERMISSIONS, Action, PermissionDenied
 from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.referral import Organisation
 from desktop_app.domain.users import Role
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.storage.keyslots import (
@@ -20,7 +21,7 @@ from desktop_app.storage.keyslots import (
     WrongPassword,
 )
 from desktop_app.storage.login_guard import LoginGuard, delay_after
-from desktop_app.usecases import access, accounts, people
+from desktop_app.usecases import access, accounts, people, settings
 from desktop_app.usecases.accounts import Session
 from tests.conftest import PASSWORD
 
@@ -38,6 +39,7 @@ def test_permissions_table_separates_the_roles() -> None:
     assert Action.VIEW_RESTRICTED not in helper and Action.ERASE_PERSON not in helper
     assert Action.VIEW_RESTRICTED in advisor and Action.ERASE_PERSON not in advisor
     assert helper < advisor < coord and Action.MANAGE_USERS in coord
+    assert Action.MANAGE_SETTINGS in coord and Action.MANAGE_SETTINGS not in advisor
 
 
 def test_helper_is_refused_restricted_sections_until_an_advisor_opens_the_case(
@@ -79,6 +81,30 @@ def test_only_a_coordinator_manages_users(session: Session) -> None:
         accounts.add_user(session, "mihai", "Again", Role.HELPER, "long enough 1")
     with pytest.raises(ValidationFailed):
         accounts.add_user(session, "#recovery", "x", Role.HELPER, "long enough 1")
+
+
+def test_only_a_coordinator_changes_the_letterhead_and_shared_settings(session: Session) -> None:
+    """The letterhead is printed on every referral letter and names the data controller; a
+    helper or an advisor could change it through the settings (no check below the UI)."""
+    accounts.add_user(session, "eva", "Eva Beraterin", Role.ADVISOR, "advisor pass 8")
+    helper = _helper(session)
+    advisor = accounts.log_in(session.store.paths.data_dir, "eva", "advisor pass 8")
+    forged = Organisation(name="Someone Else e. V.", address_lines=("Elsewhere 1",))
+    try:
+        for other in (helper, advisor):
+            assert not settings.may_change_shared_settings(other.user)
+            with pytest.raises(PermissionDenied):
+                settings.require_change_shared_settings(other.user)
+            with pytest.raises(PermissionDenied):
+                settings.set_letterhead(other.store, other.user, forged)
+            assert not settings.has_letterhead(other.store)
+    finally:
+        helper.close()
+        advisor.close()
+    assert settings.may_change_shared_settings(session.user)
+    settings.require_change_shared_settings(session.user)
+    settings.set_letterhead(session.store, session.user, forged)
+    assert settings.get_letterhead(session.store).name == "Someone Else e. V."
 
 
 def test_each_account_has_its_own_slot_and_removal_locks_it_out(session: Session) -> None:

@@ -398,7 +398,7 @@ def test_the_export_names_who_holds_the_data_and_how_to_reach_them(session: Sess
     from desktop_app.usecases import settings
     from tests.conftest import SAVED_LETTERHEAD
 
-    settings.set_letterhead(session.store, SAVED_LETTERHEAD)
+    settings.set_letterhead(session.store, session.user, SAVED_LETTERHEAD)
     _raw, pdf = data_rights.export_person(session.store, session.user, _person(session))
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         first = " ".join((doc.pages[0].extract_text() or "").split())
