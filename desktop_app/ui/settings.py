@@ -206,6 +206,7 @@ class SettingsDialog(QDialog):
         self.may_change_shared = store_settings.may_change_shared_settings(session.user)
         self.role_note = reachable_text(QLabel())
         self.role_note.setWordWrap(True)
+        self.role_note.setContentsMargins(0, 0, 0, 6)  # apart from the first group's title
         self.role_note.setVisible(not self.may_change_shared)
         for widget in (self.idle_lock, self.server, self.letterhead):
             widget.setEnabled(self.may_change_shared)

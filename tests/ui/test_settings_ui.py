@@ -12,14 +12,17 @@ from PySide6.QtGui import QColor, QImage
 from PySide6.QtWidgets import QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
-from desktop_app.i18n.text import current_language
+from desktop_app.domain.users import Role
+from desktop_app.i18n.text import current_language, set_language
 from desktop_app.ui.settings import (
     KEY_IDLE_LOCK,
+    KEY_LANGUAGE,
     KEY_SERVER_URL,
     SettingsDialog,
     idle_lock_minutes,
     server_url,
 )
+from desktop_app.usecases import accounts
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import shown_window, store_held, type_text
@@ -49,6 +52,10 @@ def test_defaults_and_saving(
     dialog.show()
     # Until the coordinator saves one, the shipped default letterhead is shown.
     assert dialog.letterhead.name.text().startswith("Welcome Europe")
+    # A coordinator changes everything: no note that only a coordinator may.
+    assert not dialog.role_note.isVisible()
+    assert dialog.idle_lock.isEnabled() and dialog.server.isEnabled()
+    assert dialog.letterhead.name.isEnabled() and dialog.letterhead.logo_button.isEnabled()
     if SHOTS:
         dialog.grab().save(str(Path(SHOTS) / "settings.png"))
     logo = tmp_path / "logo.png"
@@ -141,3 +148,56 @@ def test_saving_the_letterhead_does_not_wait_while_a_sync_writes(
         assert not dialog.buttons.isEnabled()
     assert store_settings.get_letterhead(session.store).name == "Willkommen Dortmund e. V."
     assert not dialog.isVisible()
+
+
+@pytest.mark.parametrize("role", [Role.HELPER, Role.ADVISOR])
+def test_only_a_coordinator_changes_the_shared_settings_but_everyone_the_language(
+    qtbot: QtBot, session: Session, qsettings: QSettings, tmp_path: Path, role: Role
+) -> None:
+    """A helper or an advisor changed the letterhead, the idle lock and the server address
+    through this dialog; now they see them read-only, with a note, and Save keeps the language."""
+    qsettings.setValue(KEY_IDLE_LOCK, 7)
+    qsettings.setValue(KEY_SERVER_URL, "https://sync.example.org")
+    accounts.add_user(session, "mihai", "Mihai Student", role, "student pass 7")
+    other = accounts.log_in(session.store.paths.data_dir, "mihai", "student pass 7")
+    try:
+        dialog = SettingsDialog(other, qsettings)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        assert dialog.role_note.isVisible()
+        assert dialog.role_note.text() == (
+            "Only a coordinator can change the lock time, the server address and the letterhead."
+        )
+        assert dialog.language.isEnabled()
+        assert not dialog.idle_lock.isEnabled() and not dialog.server.isEnabled()
+        form = dialog.letterhead
+        for field in (form.name, form.subtitle, form.address, form.phone, form.email, form.logo):
+            assert not field.isEnabled()
+        assert not form.logo_button.isEnabled()
+        assert dialog.idle_lock.value() == 7  # shown, as they are
+        assert dialog.server.text() == "https://sync.example.org"
+        assert form.name.text().startswith("Welcome Europe")
+        if SHOTS:
+            for lang in ("de", "bg"):
+                set_language(lang)
+                shown = SettingsDialog(other, qsettings)
+                qtbot.addWidget(shown)
+                shown.show()
+                qtbot.waitExposed(shown)
+                shown.grab().save(str(Path(SHOTS) / f"settings-{role.value}-{lang}.png"))
+                shown.close()
+            set_language("en")
+        # Values put into the disabled fields by other means are not stored either.
+        dialog.idle_lock.setValue(240)
+        dialog.server.setText("https://elsewhere.example.org")
+        form.name.setText("Someone Else e. V.")
+        dialog.language.setCurrentIndex(dialog.language.findData("bg"))
+        with qtbot.waitSignal(dialog.saved, timeout=2000):
+            save(qtbot, dialog)
+        assert not dialog.isVisible()
+        assert dialog.chosen_language == "bg" and qsettings.value(KEY_LANGUAGE) == "bg"
+        assert idle_lock_minutes(qsettings) == 7
+        assert server_url(qsettings) == "https://sync.example.org"
+        assert not store_settings.has_letterhead(session.store)
+    finally:
+        other.close()
