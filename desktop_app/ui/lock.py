@@ -27,14 +27,19 @@ from PySide6.QtWidgets import (
 from desktop_app.i18n.messages import error_message
 from desktop_app.i18n.text import _
 from desktop_app.storage.keyslots import KeySlotError, LoginDelayed
+from desktop_app.ui.settings import KEY_IDLE_LOCK, idle_lock_minutes
 from desktop_app.ui.widgets import ErrorLabel
+from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases.accounts import verify_password
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
-IDLE_MINUTES_DEFAULT = 5
-SETTING = "security/idle_minutes"
+IDLE_MINUTES_DEFAULT = store_settings.IDLE_LOCK_DEFAULT
+# The key the settings dialog writes. This module had its own ("security/idle_minutes"), so the
+# time chosen in the settings never reached the lock; that old value is ignored on purpose, as
+# anyone could set it (up to 120 minutes) through File → Lock after….
+SETTING = KEY_IDLE_LOCK
 _INPUT_EVENTS = {
     QEvent.Type.KeyPress,
     QEvent.Type.MouseButtonPress,
@@ -47,11 +52,7 @@ _windows: list[QWidget] = []
 
 
 def idle_minutes() -> int:
-    value = QSettings().value(SETTING, IDLE_MINUTES_DEFAULT)
-    try:
-        return max(1, int(str(value)))
-    except ValueError:
-        return IDLE_MINUTES_DEFAULT
+    return idle_lock_minutes(QSettings())
 
 
 def own_password_message(code: str) -> str:
@@ -252,10 +253,17 @@ class Locker(QObject):
 
 
 def set_idle_minutes(window: MainWindow, minutes: int) -> None:
-    """Store the idle time for this laptop's user and apply it at once."""
+    """Store the idle time for this laptop's user and apply it at once (coordinator only:
+    ``PermissionDenied`` otherwise, or a helper could keep the laptop unlocked for hours)."""
+    store_settings.require_change_shared_settings(window.session.user)
     QSettings().setValue(SETTING, minutes)
+    apply_idle_minutes(window)
+
+
+def apply_idle_minutes(window: MainWindow) -> None:
+    """Let the running lock timer use the stored idle time (after the settings were saved)."""
     locker: Locker = window.locker  # type: ignore[attr-defined]
-    locker.timer.setInterval(minutes * 60_000)
+    locker.timer.setInterval(idle_minutes() * 60_000)
     if not locker.is_locked:
         locker.timer.start()
 
@@ -268,8 +276,8 @@ def _ask_idle_minutes(window: MainWindow) -> None:
         _("Lock after"),
         _("Lock Welcome Desk after this many minutes without input:"),
         idle_minutes(),
-        1,
-        120,
+        store_settings.IDLE_LOCK_MIN,
+        store_settings.IDLE_LOCK_MAX,
     )
     if ok:
         set_idle_minutes(window, minutes)
@@ -284,7 +292,10 @@ def install(window: MainWindow) -> None:
     window.addAction(action)
     idle_action = QAction(window)
     idle_action.triggered.connect(lambda: _ask_idle_minutes(window))
+    # Only a coordinator sets the idle time; the others' menu does not offer it.
+    idle_action.setVisible(store_settings.may_change_shared_settings(window.session.user))
     window.file_menu.insertAction(window.quit_action, idle_action)
+    window.idle_lock_action = idle_action  # type: ignore[attr-defined]  # for tests
 
     def retranslate() -> None:
         action.setText(_("&Lock now"))

@@ -313,6 +313,10 @@ def install(window: MainWindow) -> None:
         window.settings_dialog = dialog  # type: ignore[attr-defined]  # for tests
 
         def on_saved() -> None:
+            if hasattr(window, "locker"):  # the idle time takes effect now, not at next start
+                from desktop_app.ui.lock import apply_idle_minutes
+
+                apply_idle_minutes(window)
             if dialog.chosen_language != current_language():
                 window.switch_language(dialog.chosen_language)
 

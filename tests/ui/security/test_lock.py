@@ -5,15 +5,18 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QAbstractItemModel, Qt
 from PySide6.QtWidgets import QAbstractItemView, QDialog, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
+from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import Role
 from desktop_app.storage.login_guard import LoginGuard
 from desktop_app.ui.lock import Locker
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.usecases import people
+from desktop_app.usecases import accounts, people
 from desktop_app.usecases.accounts import Session
 from tests.conftest import PASSWORD
 from tests.ui.conftest import shown_window, type_text
@@ -130,3 +133,55 @@ def test_idle_minutes_are_configurable(qtbot: QtBot, session: Session, tmp_path:
         assert idle_minutes() == 9 and _locker(window).timer.interval() == 9 * 60_000
     finally:
         QSettings.setDefaultFormat(QSettings.Format.NativeFormat)
+
+
+def test_the_idle_time_saved_in_the_settings_is_the_one_that_locks(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """The settings dialog wrote "security/idle_lock_minutes", the lock read
+    "security/idle_minutes": the time chosen in the settings never took effect."""
+    from PySide6.QtCore import QSettings
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from desktop_app.ui.lock import idle_minutes
+    from desktop_app.ui.settings import SettingsDialog
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    try:
+        window = _window(qtbot, session)
+        window.settings_action.trigger()  # type: ignore[attr-defined]
+        dialog: SettingsDialog = window.settings_dialog  # type: ignore[attr-defined]
+        dialog.idle_lock.setValue(12)
+        with qtbot.waitSignal(dialog.saved, timeout=5000):
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        assert idle_minutes() == 12
+        assert _locker(window).timer.interval() == 12 * 60_000  # at once, not at next start
+    finally:
+        QSettings.setDefaultFormat(QSettings.Format.NativeFormat)
+
+
+def test_a_helper_cannot_change_the_idle_time(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """File → Lock after… let a helper keep the laptop unlocked for up to two hours."""
+    from PySide6.QtCore import QSettings
+
+    from desktop_app.ui.lock import idle_minutes, set_idle_minutes
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    accounts.add_user(session, "mihai", "Mihai Student", Role.HELPER, "student pass 7")
+    helper = accounts.log_in(session.store.paths.data_dir, "mihai", "student pass 7")
+    try:
+        window = shown_window(qtbot, helper)
+        action = window.idle_lock_action  # type: ignore[attr-defined]
+        assert action not in [a for a in window.file_menu.actions() if a.isVisible()]
+        with pytest.raises(PermissionDenied):
+            set_idle_minutes(window, 120)
+        assert idle_minutes() == 5 and _locker(window).timer.interval() == 5 * 60_000
+        coordinator = shown_window(qtbot, session)
+        assert coordinator.idle_lock_action.isVisible()  # type: ignore[attr-defined]
+    finally:
+        QSettings.setDefaultFormat(QSettings.Format.NativeFormat)
+        helper.close()
