@@ -127,3 +127,23 @@ def entry_clocks_after_change(
         changed = before.get(key) != after.get(key) or (key in before) != (key in after)
         result[name] = (new_hlc, clock) if changed else (clock, base)
     return result
+
+
+def history_step_time(entry: object) -> tuple[str, str]:
+    """When an entry of a history that only grows (a referral's status steps) was made: its
+    ``at`` (the time shown, kept to the second), then the clock of the step (``hlc``: steps
+    of the same second in the order they were made, a step seen by another laptop before
+    the one made there after it). ``at`` comes first so that an older history keeps its
+    order and the times shown never go backwards; entries written before steps kept a clock
+    have none ("")."""
+    if not isinstance(entry, dict):
+        return "", ""
+    at, clock = entry.get("at"), entry.get("hlc")
+    return (at if isinstance(at, str) else "", clock if isinstance(clock, str) else "")
+
+
+def history_entry_order(entry: object) -> tuple[str, str, str]:
+    """Where an entry goes when a sync merges two sides of such a history, the same on every
+    laptop whatever order the entries arrived in: by :func:`history_step_time`, then by its
+    canonical text (steps without a clock within one second: some order, always the same)."""
+    return (*history_step_time(entry), json.dumps(entry, sort_keys=True, ensure_ascii=False))

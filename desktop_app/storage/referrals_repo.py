@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from desktop_app.domain.hlc import history_step_time
 from desktop_app.domain.referral import Referral, ReferralStatus
 from desktop_app.storage.referrals_models import PrintJobRow, ReferralRow
 
@@ -27,6 +28,10 @@ class StatusChange:
     appointment_change: str = ""
     #: the appointment after the step ("set", "moved"); None where removed or unchanged
     appointment: dt.datetime | None = None
+    #: the laptop's hybrid-logical-clock time of the step: orders steps made within the same
+    #: second (``at`` is kept to the second) and tells two alike steps apart; empty in steps
+    #: recorded before it was kept
+    hlc: str = ""
 
 
 APPOINTMENT_CHANGES = ("set", "moved", "removed")
@@ -104,12 +109,18 @@ def referral_columns(referral: Referral) -> dict[str, Any]:
 
 
 def history_of(row: ReferralRow) -> list[StatusChange]:
+    """The referral's steps in the order they were made (:func:`history_step_time`), the same
+    on every laptop: a step a sync brought, made on a laptop whose clock runs ahead, may come
+    after one made here since. Steps without a clock within one second keep the stored order
+    (the order made on the laptop that made them; a sync's merge orders them by text)."""
+    entries = json.loads(row.status_history or "[]")
     changes = []
-    for entry in json.loads(row.status_history or "[]"):
+    for entry in sorted(entries, key=history_step_time):  # stable
         at = _dt(entry["at"])
         assert at is not None
         change = entry.get("appointment_change", "")
         appointment = entry.get("appointment", "")
+        clock = entry.get("hlc", "")
         changes.append(
             StatusChange(
                 ReferralStatus(entry["status"]),
@@ -118,16 +129,28 @@ def history_of(row: ReferralRow) -> list[StatusChange]:
                 entry.get("outcome", ""),
                 change if change in APPOINTMENT_CHANGES else "",
                 _dt(appointment) if isinstance(appointment, str) else None,
+                clock if isinstance(clock, str) else "",
             )
         )
-    # A version before the appointment was kept writes the history back without it, and a
-    # sync then holds the step twice (the merge keeps both texts): shown once, with it.
+    # A version before the appointment (or the step's clock) was kept writes the history back
+    # without it, and a sync then holds the step twice (the merge keeps both texts): shown
+    # once, with it. A step with a clock is always a step of its own.
     detailed = {(c.status, c.at, c.by, c.outcome) for c in changes if c.appointment_change}
-    return [
-        c
-        for c in changes
-        if c.appointment_change or (c.status, c.at, c.by, c.outcome) not in detailed
-    ]
+    clocked = {replace(c, hlc="") for c in changes if c.hlc}
+    return [c for c in changes if c.hlc or not _twin(c, detailed, clocked)]
+
+
+def _twin(
+    change: StatusChange,
+    detailed: set[tuple[ReferralStatus, dt.datetime, str, str]],
+    clocked: set[StatusChange],
+) -> bool:
+    """Whether a step without a clock is another step written back by an older version."""
+    if change in clocked:
+        return True
+    return not change.appointment_change and (
+        (change.status, change.at, change.by, change.outcome) in detailed
+    )
 
 
 def history_json(changes: list[StatusChange]) -> str:
@@ -137,6 +160,8 @@ def history_json(changes: list[StatusChange]) -> str:
         if c.appointment_change:  # only then: the steps before keep their text (and sync key)
             entry["appointment_change"] = c.appointment_change
             entry["appointment"] = _iso(c.appointment)
+        if c.hlc:  # likewise
+            entry["hlc"] = c.hlc
         entries.append(entry)
     return json.dumps(entries, ensure_ascii=False)
 

@@ -18,6 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from desktop_app.domain.hlc import history_entry_order
+
 
 def clock_device(clock: str) -> str:
     """The device part of a rendered HLC timestamp (``<wall>-<counter>-<device>``)."""
@@ -119,7 +121,9 @@ def _entries(field: FieldState) -> dict[str, Any] | None:
 
 
 def _union(ours: FieldState, theirs: FieldState) -> FieldState:
-    """Both sides' entries of a JSON list (a history that only grows), in ``at`` order.
+    """Both sides' entries of a JSON list (a history that only grows), in the order they were
+    made (:func:`history_entry_order`: ``at``, then the step's clock). Entries are told apart
+    by their whole text: two steps alike but for their clock are two steps.
 
     A side holding every entry is kept as it is (no needless change); of two sides holding the
     same entries the greater text is kept, so every laptop ends with the same text.
@@ -134,14 +138,8 @@ def _union(ours: FieldState, theirs: FieldState) -> FieldState:
     if mine.keys() <= other.keys():
         return theirs
     both = {**mine, **other}
-
-    def order(key: str) -> tuple[str, str]:
-        item = both[key]
-        at = item.get("at") if isinstance(item, dict) else None
-        return (at if isinstance(at, str) else "", key)
-
     newer = max((ours, theirs), key=lambda f: f.clock)
-    text = json.dumps([both[k] for k in sorted(both, key=order)], ensure_ascii=False)
+    text = json.dumps(sorted(both.values(), key=history_entry_order), ensure_ascii=False)
     return FieldState(text, newer.clock, newer.base)
 
 

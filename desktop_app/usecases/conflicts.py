@@ -464,11 +464,11 @@ def _decide_row(
         row = session.scalars(select(model).where(model.id == c.record_id)).one_or_none()
         if row is None or row.deleted or getattr(row, c.field) == value:
             return
+        hlc = str(store.clock.now())
         if c.record_kind == "referral":
-            referrals.apply_decision(row, c.field, value, user.display_name)
+            referrals.apply_decision(row, c.field, value, user.display_name, hlc=hlc)
         else:
             setattr(row, c.field, value)
-        hlc = str(store.clock.now())
         row.revision += 1
         row.updated_hlc = hlc  # the changed field's clock is stamped on flush
         row.device_id = store.device_id

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.orm import Session as DbSession
 
+from desktop_app.domain.hlc import history_step_time
 from desktop_app.domain.users import User
 from desktop_app.i18n.text import N_
 from desktop_app.storage.audit_models import CaseOpeningRow
@@ -188,9 +189,19 @@ def _collect_referrals(db: DbSession, person_id: str) -> list[Row]:
             "contact_person": r.contact_person,
             "documents": json.loads(r.documents or "[]"),
             "follow_up": r.follow_up,
-            "status_history": json.loads(r.status_history or "[]"),
+            "status_history": _steps(r.status_history),
         }
         for r in rows
+    ]
+
+
+def _steps(stored: str) -> list[Any]:
+    """The status steps in the order they were made, as the app shows them; without the
+    clock of each step (sync bookkeeping, naming the laptop, as no other record's)."""
+    steps = sorted(json.loads(stored or "[]"), key=history_step_time)
+    return [
+        {k: v for k, v in step.items() if k != "hlc"} if isinstance(step, dict) else step
+        for step in steps
     ]
 
 

@@ -255,6 +255,7 @@ def issue_referral(
                             user.display_name,
                             "",
                             *appointment_change(None, referral.appointment),
+                            hlc,
                         )
                     ]
                 ),
@@ -902,11 +903,14 @@ def _changed_row(
     row: ReferralRow,
     action: audit.AuditAction,
     details: dict[str, str],
+    *,
+    hlc: str = "",
 ) -> None:
-    """A referral row changed by ``user``: new revision and clock, outbox entry, audit entry.
+    """A referral row changed by ``user``: new revision and clock (``hlc``, a new one unless
+    given), outbox entry, audit entry.
 
     The changed fields' clocks are stamped on flush (storage.models._stamp_field_clocks)."""
-    hlc = str(store.clock.now())
+    hlc = hlc or str(store.clock.now())
     row.revision += 1
     row.updated_hlc = hlc
     row.device_id = store.device_id
@@ -1009,7 +1013,9 @@ def change_status(
         history = history_of(row)
         noted = changed.outcome if outcome is not None else ""
         moved, to = appointment_change(current.appointment, changed.appointment)
-        history.append(StatusChange(status, now, user.display_name, noted, moved, to))
+        # The change's clock orders the step among those of the same second, on every laptop.
+        hlc = str(store.clock.now())
+        history.append(StatusChange(status, now, user.display_name, noted, moved, to, hlc))
         columns = referral_columns(changed)
         for key in ("status", "outcome", "follow_up", "appointment", "status_changed_at"):
             setattr(row, key, columns[key])
@@ -1017,7 +1023,7 @@ def change_status(
         details = {"status": status.value}
         if changed.appointment != current.appointment:  # that it moved, not when (ids only)
             details["appointment"] = "cleared" if changed.appointment is None else "set"
-        _changed_row(session, store, user, row, audit.AuditAction.CHANGE, details)
+        _changed_row(session, store, user, row, audit.AuditAction.CHANGE, details, hlc=hlc)
         if stored is not None:
             record_edit_conflicts(session, store, stored, began, edited, row.person_id)
     return changed
@@ -1038,7 +1044,13 @@ def check_decided_text(field: str, value: object) -> None:
 
 
 def apply_decision(
-    row: ReferralRow, field: str, value: object, by: str, *, now: dt.datetime | None = None
+    row: ReferralRow,
+    field: str,
+    value: object,
+    by: str,
+    *,
+    now: dt.datetime | None = None,
+    hlc: str = "",
 ) -> None:
     """A conflict over ``field`` decided (inside the caller's transaction, which stamps the
     change). A status may go back too: the advisor chose it. The history says who decided.
@@ -1046,7 +1058,8 @@ def apply_decision(
     A decided appointment is a step of the history too, as the status dialog's: set, moved
     or removed, with the one now in force. It is worked out here, once, from the appointment
     this laptop held before the decision, and kept in the step: the step travels with the
-    history, and every laptop shows what the deciding one recorded."""
+    history, and every laptop shows what the deciding one recorded. ``hlc`` is the decision's
+    clock, kept in the step (it orders the steps of one second)."""
     now = now or _now()
     if field == "appointment":
         before = to_referral(row).appointment
@@ -1055,7 +1068,7 @@ def apply_decision(
         if moved:
             history = history_of(row)
             status = ReferralStatus(row.status)  # the step leaves the status as it is
-            history.append(StatusChange(status, now, by, "", moved, to))
+            history.append(StatusChange(status, now, by, "", moved, to, hlc))
             row.status_history = history_json(history)
         return
     if field != "status":
@@ -1066,7 +1079,7 @@ def apply_decision(
     row.status = columns["status"]
     row.status_changed_at = columns["status_changed_at"]
     history = history_of(row)
-    history.append(StatusChange(decided.status, now, by, ""))
+    history.append(StatusChange(decided.status, now, by, "", hlc=hlc))
     row.status_history = history_json(history)
 
 

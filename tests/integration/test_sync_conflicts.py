@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from dataclasses import replace
 from typing import Any
 
@@ -21,6 +22,7 @@ from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.referral import ReferralStatus
 from desktop_app.domain.users import Role
 from desktop_app.domain.validation import ValidationFailed
+from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.usecases import accounts, people, referrals, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
@@ -767,3 +769,46 @@ def test_a_decided_appointment_is_a_step_of_the_history_that_reads_the_same_ever
         [decision] = [x for x in made if (x.by, x.appointment_change) == ("B", decided[0])]
         assert (decision.status, decision.outcome) == (ReferralStatus.APPOINTMENT_MADE, "")
         assert decision.appointment == decided[1]
+
+
+def test_steps_of_one_second_on_two_laptops_read_in_the_order_made_and_alike_ones_stay_two(
+    laptops: Laptops,
+) -> None:
+    """Steps are kept to the second: within one, the merge ordered them by their text (A's
+    before B's, whenever made) and two alike steps of one second were one. Each step keeps
+    its laptop's clock: every laptop reads the steps in the order they were made."""
+    import datetime as dt
+
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = _add(a, "Maria", "Ivanova", "1990")
+    referral = referrals.issue_referral(a.store, a.user, pid, "jobcenter", "buergergeld")
+    laptops.sync(a, b)
+    second = dt.datetime.now().replace(microsecond=0)
+    # offline, within one second: B notes the appointment twice (the dialog applied twice),
+    # then A notes it was attended
+    for _ in range(2):
+        referrals.change_status(
+            b.store, b.user, referral.id, ReferralStatus.APPOINTMENT_MADE, now=second
+        )
+    made_on_b = b.store.clock.latest().wall_ms
+    for _ in range(1000):  # A's clock past B's last step: made after it (a millisecond)
+        if a.store.clock.wall_ms() > made_on_b:
+            break
+        time.sleep(0.001)
+    referrals.change_status(a.store, a.user, referral.id, ReferralStatus.ATTENDED, now=second)
+    laptops.sync(a, b, a)
+    histories = [referrals.status_history(s.store, s.user, referral.id) for s in (a, b)]
+    assert histories[0] == histories[1]
+    assert [(x.status.value, x.by) for x in histories[0]] == [
+        ("issued", "A"),
+        ("appointment_made", "B"),
+        ("appointment_made", "B"),
+        ("attended", "A"),
+    ]
+    stored = []
+    for s in (a, b):
+        with s.store.reading() as db:
+            row = db.get(ReferralRow, referral.id)
+            assert row is not None
+            stored.append(json.loads(row.status_history))
+    assert stored[0] == stored[1]  # the same text synced everywhere
