@@ -855,6 +855,15 @@ class LetterPreview(QDialog):
             self.message.setText(
                 _("The preview needs the Qt PDF module; you can still save or queue the letter.")
             )
+        if letter.closed:  # shown to be looked at; it leaves the app no more
+            self._show_closed(
+                _(
+                    "This referral is closed. Its letter is only shown here: it is not "
+                    "printed, saved or added to the print queue."
+                )
+            )
+            self.loaded.emit(True)
+            return
         if not self.referral.signed_off:
             self.message.setText(
                 _(
@@ -867,6 +876,17 @@ class LetterPreview(QDialog):
             return
         self._enable_output()
         self.loaded.emit(True)
+
+    def _show_closed(self, text: str) -> None:
+        """The referral is closed: the letter stays on screen, and nothing of it leaves the
+        app, not even a PDF for the file (why: ``uc.current_letter``), as the print queue
+        withdraws a closed referral's letter."""
+        for button in (self.print_button, self.save_button, self.queue_button):
+            button.setEnabled(False)
+        self.notice.show_message(text)
+
+    def _closed_meanwhile(self) -> None:
+        self._show_closed(closed_meanwhile_text())
 
     def _enable_output(self) -> None:
         self.print_button.setEnabled(HAVE_QTPDF)
@@ -975,6 +995,9 @@ class LetterPreview(QDialog):
                 return
             self._checking = False
             self.letter = None  # the letter shown cannot be made now: it does not leave
+            if isinstance(exc, uc.ReferralClosed):  # here or by a sync, since it was shown
+                self._closed_meanwhile()
+                return
             self._on_render_failed(exc)
 
         self.window_.tasks.run(lambda: uc.current_letter(store, user, shown), checked, failed)
@@ -991,22 +1014,46 @@ class LetterPreview(QDialog):
         session, referral_id, lang = self.window_.session, self.referral.id, self.client_lang
         self.queue_button.setEnabled(False)  # until the job is stored (a sync may hold it)
         self._queueing = True
+        # The letter queued is the one of this generation: another language chosen meanwhile
+        # shows another letter, whose button the answer must leave alone.
+        generation = self._generation
         self.window_.record(
             # rendered again there: a sync may have changed the referral since the preview
             lambda: uc.queue_for_printing(session.store, session.user, referral_id, lang),
-            self._on_queued,
-            self._on_queue_failed,
+            lambda job: self._on_queued(job, generation),
+            lambda exc: self._on_queue_failed(exc, generation),
         )
 
-    def _on_queued(self, job: str) -> None:
-        self.queue_button.setText(_("In the print queue"))
+    def _on_queued(self, job: str, generation: int) -> None:
+        if not shiboken6.isValid(self):  # closed meanwhile (deleted on close)
+            return
+        if generation == self._generation:
+            self.queue_button.setText(_("In the print queue"))
         self.window_.statusBar().showMessage(_("Letter added to the print queue."), 5000)
         self.queued.emit(job)
 
-    def _on_queue_failed(self, exc: Exception) -> None:
-        self._queueing = False
-        self.queue_button.setEnabled(True)
+    def _on_queue_failed(self, exc: Exception, generation: int) -> None:
+        valid = shiboken6.isValid(self)  # else closed meanwhile (deleted on close)
+        if isinstance(exc, uc.ReferralClosed):  # closed for the letter in any language
+            if valid:
+                self._closed_meanwhile()
+            else:
+                self.window_.statusBar().showMessage(closed_meanwhile_text(), 10000)
+            return
+        if not valid:
+            self.window_._on_task_failed(exc)
+            return
+        if generation == self._generation:  # else the new letter's button is as it should be
+            self._queueing = False
+            self.queue_button.setEnabled(True)
         self.window_._on_task_failed(exc)
+
+
+def closed_meanwhile_text() -> str:
+    return _(
+        "The referral was closed meanwhile (here or on another laptop). The letter is not "
+        "printed, saved or added to the print queue."
+    )
 
 
 # ------------------------------------------------------------------------------- status

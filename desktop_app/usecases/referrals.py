@@ -85,6 +85,17 @@ class LetterWithdrawn(Exception):
         self.job_id = job_id
 
 
+class ReferralClosed(Exception):
+    """The letter of a closed referral does not leave the app: not printed, not saved as a
+    PDF, not queued (as :class:`LetterWithdrawn` for a queued one). It may still be shown."""
+
+    code = "referral_closed"
+
+    def __init__(self, referral_id: str) -> None:
+        super().__init__(referral_id)
+        self.referral_id = referral_id
+
+
 @dataclass(frozen=True)
 class PrintJob:
     """A letter in the print queue, without its PDF bytes (fetched with ``print_job_pdf``)."""
@@ -614,13 +625,16 @@ class Letter:
     consent: SharingConsent | None = None
     #: the service's German name, as consent forms name it
     service_name: str = ""
+    #: the referral is closed: the letter is shown, and does not leave the app
+    closed: bool = False
 
 
 def make_letter(
     store: Store, user: User, referral_id: str, client_lang: str | None = None
 ) -> Letter:
     """The referral letter for the preview, dated the day of issue (:func:`render_letter`,
-    whose view it logs), with the fingerprint :func:`current_letter` checks it against."""
+    whose view it logs), with the fingerprint :func:`current_letter` checks it against. The
+    letter of a closed referral is made too (to be looked at), and says it is closed."""
     require(user, Action.PRINT)
     inputs = _letter_inputs(store, user, referral_id, client_lang, None)
     _log_letter_view(store, user, referral_id, inputs)
@@ -632,7 +646,12 @@ def make_letter(
         inputs.to_service,
         inputs.consent,
         inputs.service.german_name,
+        _closed(inputs.referral),
     )
+
+
+def _closed(referral: Referral) -> bool:
+    return referral.status is ReferralStatus.CLOSED
 
 
 def current_letter(store: Store, user: User, shown: Letter) -> Letter:
@@ -640,9 +659,18 @@ def current_letter(store: Store, user: User, shown: Letter) -> Letter:
     made, else the letter made again from the data as it is (a sync may have brought a new
     appointment, the service's new address or the person's consent while the preview was
     open). A letter made again is shown to the user before it leaves the app: its view is
-    logged. Raises ``ReferralNotFound`` (erased meanwhile) or ``LetterError``."""
+    logged. Raises ``ReferralNotFound`` (erased meanwhile), ``ReferralClosed`` (closed, here
+    or by a sync; the digest leaves the status out) or ``LetterError``.
+
+    Closed, the letter is not saved as a PDF either: a PDF on the disk is a letter that can
+    be printed and handed over as any other, outside the app and its audit, for a matter
+    that is over (the print queue withdraws such letters); and what the person was given
+    is not what it would show now. The referral, its history and the person's copy of their
+    data stay in the app; the preview still shows the letter."""
     require(user, Action.PRINT)
     inputs = _letter_inputs(store, user, shown.referral_id, shown.lang, None)
+    if _closed(inputs.referral):
+        raise ReferralClosed(shown.referral_id)
     digest = inputs.digest()
     if digest == shown.inputs:
         return shown
@@ -679,7 +707,8 @@ def queue_for_printing(
 
     The letter is rendered here, from the data as it is now (a preview open for a while may
     show what a sync changed since), and the job keeps a fingerprint of what it was rendered
-    from: :func:`print_job_pdf` renders it again when that changes.
+    from: :func:`print_job_pdf` renders it again when that changes. Raises
+    ``ReferralClosed`` for a closed referral (the queue would withdraw its letter).
     """
     require(user, Action.PRINT)
     lang = client_lang or referral_language(store, user, referral_id)
@@ -692,6 +721,8 @@ def queue_for_printing(
             raise ReferralNotFound(referral_id)
         if not referral_row.signed_off_at:
             raise NotSignedOff(referral_id)
+        if referral_row.status == ReferralStatus.CLOSED.value:  # here, as it is now
+            raise ReferralClosed(referral_id)
         audit.record_in(
             session,
             store,

@@ -1,0 +1,127 @@
+"""The letter preview and a closed referral: opened on one, or the referral closed while it
+was open (on another laptop, synced), the preview says so in the user's language and the
+letter is not printed, saved or queued, as the print queue withdraws such a letter. And the
+Queue button of a letter in another language, chosen while the first was being queued."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QFileDialog
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.referral import ReferralStatus
+from desktop_app.i18n.text import set_language
+from desktop_app.ui import referrals as ui
+from desktop_app.usecases import referrals as uc
+from desktop_app.usecases.accounts import Session
+from tests.ui.test_letter_preview_current_ui import _shot
+from tests.ui.test_referrals_ui import _person, _wait_loaded, _window, needs_qtpdf
+
+
+def _outputs_disabled(preview: ui.LetterPreview) -> bool:
+    buttons = (preview.print_button, preview.save_button, preview.queue_button)
+    return not any(b.isEnabled() for b in buttons)
+
+
+@needs_qtpdf
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        (
+            "de",
+            "Diese Vermittlung ist abgeschlossen. Ihr Schreiben wird hier nur angezeigt: Es wird "
+            "nicht gedruckt, gespeichert oder in die Druckwarteschlange gestellt.",
+        ),
+        (
+            "bg",
+            "Това насочване е приключено. Писмото към него само се показва тук: не се "
+            "отпечатва, не се запазва и не се добавя към опашката за печат.",
+        ),
+    ],
+)
+def test_a_preview_opened_on_a_closed_referral_shows_the_letter_and_says_it_stays_here(
+    qtbot: QtBot, session: Session, tmp_path: Path, lang: str, said: str
+) -> None:
+    set_language(lang)
+    person = _person(session)
+    referral = uc.issue_referral(
+        session.store, session.user, person.id, "jobcenter", "buergergeld", client_lang="bg"
+    )
+    uc.change_status(session.store, session.user, referral.id, ReferralStatus.CLOSED)
+    _win, feature = _window(qtbot, session, person)
+    feature.open_preview(referral)
+    preview = _wait_loaded(qtbot, feature)
+    assert preview.pdf and preview.document.pageCount() > 0  # to be looked at
+    assert preview.notice.isVisibleTo(preview) and preview.notice.text() == said
+    assert _outputs_disabled(preview)
+    _shot(qtbot, preview, tmp_path, f"preview-closed-{lang}.png")
+    # another language: the same
+    preview.language.setCurrentIndex(preview.language.findData("ro"))
+    qtbot.waitUntil(lambda: bool(preview.pdf), timeout=10000)
+    assert preview.notice.text() == said and _outputs_disabled(preview)
+
+
+@needs_qtpdf
+def test_print_save_and_queue_of_a_letter_whose_referral_was_closed_meanwhile_do_nothing(
+    qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_language("ro")
+    person = _person(session)
+    _win, feature = _window(qtbot, session, person)
+    said = (
+        "Trimiterea a fost închisă între timp (aici sau pe alt laptop). Scrisoarea nu se "
+        "imprimă, nu se salvează și nu se adaugă în coada de imprimare."
+    )
+    out, saved = tmp_path / "printed.pdf", tmp_path / "letter.pdf"
+    monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(saved), ""))
+    for button in ("print_button", "save_button", "queue_button"):
+        referral = uc.issue_referral(
+            session.store, session.user, person.id, "jobcenter", "buergergeld", client_lang="ro"
+        )
+        feature.open_preview(referral)
+        preview = _wait_loaded(qtbot, feature)
+        assert preview.print_button.isEnabled() and not preview.notice.isVisibleTo(preview)
+        # a colleague closes the referral on another laptop; the sync brings it here
+        uc.change_status(session.store, session.user, referral.id, ReferralStatus.CLOSED)
+        getattr(preview, button).click()
+        notice = preview.notice
+        qtbot.waitUntil(notice.isVisible, timeout=10000)
+        assert preview.notice.text() == said, button
+        assert _outputs_disabled(preview)
+        assert preview.queue_button.text() == "Adaugă în &coada de imprimare"
+        _shot(qtbot, preview, tmp_path, f"preview-closed-meanwhile-{button}-ro.png")
+        preview.close()
+    assert not out.exists() and not saved.exists()
+    assert uc.print_queue(session.store, session.user) == []
+
+
+@needs_qtpdf
+def test_a_letter_in_another_language_chosen_while_one_was_queued_is_not_said_to_be_queued(
+    qtbot: QtBot, session: Session
+) -> None:
+    person = _person(session)
+    referral = uc.issue_referral(
+        session.store, session.user, person.id, "jobcenter", "buergergeld", client_lang="bg"
+    )
+    window, feature = _window(qtbot, session, person)
+    feature.open_preview(referral)
+    preview = _wait_loaded(qtbot, feature)
+    with qtbot.waitSignals([preview.queued, preview.loaded], timeout=10000):
+        preview.queue_button.click()
+        # at once, before the queue's answer: the Romanian copy
+        preview.language.setCurrentIndex(preview.language.findData("ro"))
+    assert window.recorder.wait(10_000) and window.tasks.wait(10_000)
+    qtbot.waitUntil(lambda: bool(preview.pdf), timeout=10000)
+    # the Bulgarian letter went into the queue; the Romanian one shown is not in it
+    assert [job.client_lang for job in uc.print_queue(session.store, session.user)] == ["bg"]
+    assert preview.queue_button.text() == "Add to print &queue"
+    assert preview.queue_button.isEnabled()
+    with qtbot.waitSignal(preview.queued, timeout=10000):
+        preview.queue_button.click()
+    assert preview.queue_button.text() == "In the print queue"
+    assert not preview.queue_button.isEnabled()
+    jobs = uc.print_queue(session.store, session.user)
+    assert sorted(job.client_lang for job in jobs) == ["bg", "ro"]
