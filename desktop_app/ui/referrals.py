@@ -1025,11 +1025,11 @@ class LetterPreview(QDialog):
         )
 
     def _on_queued(self, job: str, generation: int) -> None:
+        self.window_.statusBar().showMessage(_("Letter added to the print queue."), 5000)
         if not shiboken6.isValid(self):  # closed meanwhile (deleted on close)
             return
         if generation == self._generation:
             self.queue_button.setText(_("In the print queue"))
-        self.window_.statusBar().showMessage(_("Letter added to the print queue."), 5000)
         self.queued.emit(job)
 
     def _on_queue_failed(self, exc: Exception, generation: int) -> None:

@@ -125,3 +125,31 @@ def test_a_letter_in_another_language_chosen_while_one_was_queued_is_not_said_to
     assert not preview.queue_button.isEnabled()
     jobs = uc.print_queue(session.store, session.user)
     assert sorted(job.client_lang for job in jobs) == ["bg", "ro"]
+
+
+@needs_qtpdf
+def test_a_preview_closed_while_its_letter_is_queued_gets_no_answer_the_window_says_it(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Queue, then Escape at once: the preview is deleted on close; the letter is queued and
+    the main window says so (the answer went to the deleted dialog: RuntimeError)."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    person = _person(session)
+    referral = uc.issue_referral(
+        session.store, session.user, person.id, "jobcenter", "buergergeld", client_lang="bg"
+    )
+    window, feature = _window(qtbot, session, person)
+    feature.open_preview(referral)
+    preview = _wait_loaded(qtbot, feature)
+    preview.queue_button.click()
+    QTest.keyClick(preview, Qt.Key.Key_Escape)
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # deleted on close
+    assert window.recorder.wait(10_000)
+    qtbot.waitUntil(
+        lambda: window.statusBar().currentMessage() == "Letter added to the print queue.",
+        timeout=10000,
+    )
+    assert [job.client_lang for job in uc.print_queue(session.store, session.user)] == ["bg"]
