@@ -53,6 +53,7 @@ ACTION_NAMES = {
     "revoke_laptop": N_("laptop revoked"),
     "rotate_key": N_("team key renewed"),
     "confirm_coordinator": N_("coordinator's laptop confirmed"),
+    "change_server": N_("sync server address changed"),
     "decide": N_("conflict decided"),
 }
 KIND_NAMES = {
@@ -77,6 +78,7 @@ DETAIL_NAMES = {
     "referral_id": N_("referral"),
     "helper_id": N_("helper"),
     "key_id": N_("team key"),
+    "server_url": N_("server address"),
     "conflict": N_("conflict"),
     "form": N_("form"),
     "revision": N_("version"),

@@ -50,6 +50,7 @@ class AuditAction(enum.StrEnum):
     REVOKE_LAPTOP = "revoke_laptop"
     ROTATE_KEY = "rotate_key"
     CONFIRM_COORDINATOR = "confirm_coordinator"
+    CHANGE_SERVER = "change_server"  # the sync server's address this laptop uses
     DECIDE = "decide"  # a conflict between two laptops' values decided
 
 

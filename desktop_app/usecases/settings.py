@@ -1,7 +1,8 @@
 """Settings kept inside the encrypted store (the letterhead), and checks of per-laptop settings.
 
-Per-laptop preferences (UI language, idle lock minutes, server URL) live in QSettings, which
-only ``desktop_app/ui`` touches; their checks are here so that the CLI can share them.
+Per-laptop preferences (UI language, idle lock minutes) live in QSettings, which only
+``desktop_app/ui`` touches; their checks are here so that the CLI can share them. The sync
+server's address lives in the store (``usecases.sync.change_server_url``).
 """
 
 from __future__ import annotations
@@ -119,9 +120,10 @@ def set_letterhead(store: Store, user: User, org: Organisation) -> Organisation:
 def may_change_shared_settings(user: User) -> bool:
     """Whether ``user`` may change the letterhead, the idle lock time and the server address.
 
-    The idle lock and the server address live in QSettings (per OS user, outside the encrypted
-    store), which only ``desktop_app/ui`` writes, so no use case stands between them and the
-    dialog: the UI asks here, and ``require_change_shared_settings`` before it writes them. The
+    The idle lock lives in QSettings (per OS user, outside the encrypted store), which only
+    ``desktop_app/ui`` writes, so no use case stands between it and the dialog: the UI asks
+    here, and ``require_change_shared_settings`` before it writes it. The server address is
+    changed by a use case that checks this itself (``usecases.sync.change_server_url``). The
     language of the program is personal and stays open to everyone.
     """
     return allowed(user, Action.MANAGE_SETTINGS)
@@ -133,7 +135,8 @@ def require_change_shared_settings(user: User) -> None:
 
 
 def server_url_error(text: str) -> FieldError | None:
-    """An empty address is fine (no sync yet); otherwise https, or http to this laptop only."""
+    """The first-run wizard's check of the address it joins (empty: no sync yet); otherwise
+    https, or http to this laptop only."""
     text = text.strip()
     if not text:
         return None

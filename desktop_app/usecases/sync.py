@@ -149,6 +149,45 @@ def check_server_url(url: str) -> str:
     raise SyncSetupError("bad_url", "not an https:// address")
 
 
+def server_url(store: Store) -> str:
+    """The address this laptop syncs with ("" before it joined): the one ``client_for`` uses."""
+    with store.reading() as session:
+        return get_meta(session, SERVER_URL) or ""
+
+
+def change_server_url(store: Store, user: User, url: str) -> str:
+    """The sync server moved to ``url``: this laptop syncs there from its next sync on.
+
+    Only the address changes. The device, its token and the cursor stay, so this is for the
+    same server (the same database) at a new address; a laptop that is to sync with another
+    server joins it anew. A coordinator only (``PermissionDenied`` otherwise), and by the rules
+    of joining (``check_server_url``: ``SyncSetupError`` "bad_url" or "insecure_url"); a laptop
+    that has not joined is refused ("not_joined"): it joins with the address. Returns the address
+    as stored; a change is written to the audit log, as the other changes to this laptop's sync.
+    """
+    require(user, Action.MANAGE_SETTINGS)
+    new = check_server_url(url)
+    with store.transaction() as session:
+        old = get_meta(session, SERVER_URL)
+        if not old:
+            raise SyncSetupError("not_joined")
+        if old == new:
+            return new
+        set_meta(session, SERVER_URL, new)
+        # A refusal by the old address says nothing of the new one: the next sync tells.
+        set_meta(session, REFUSED, "")
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.CHANGE_SERVER,
+            "device",
+            get_meta(session, DEVICE_ID) or "",
+            {"server_url": new},
+        )
+    return new
+
+
 def client_for(store: Store, **kwargs: object) -> SyncServerClient:
     with store.reading() as session:
         url, token = get_meta(session, SERVER_URL), get_meta(session, TOKEN)
