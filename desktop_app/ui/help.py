@@ -40,6 +40,11 @@ def plain(text: str) -> str:
     return text.replace("&&", "\0").replace("&", "").replace("\0", "&")
 
 
+def menu_path(*msgids: str) -> str:
+    """A menu path as the guide names it (``File → Sync now``), from the msgids the menus use."""
+    return ARROW.join(plain(_(m)) for m in msgids)
+
+
 def native(sequence: QKeySequence) -> str:
     return sequence.toString(QKeySequence.SequenceFormat.NativeText)
 
@@ -227,7 +232,7 @@ class _Builder:
         self.msgids.extend(msgids)
         path = tuple(plain(_(m)) for m in msgids)
         self.paths.append(path)
-        shown = f"<b>{html.escape(ARROW.join(path))}</b>"
+        shown = f"<b>{html.escape(menu_path(*msgids))}</b>"
         entry = self.entries.get(path)
         if entry is not None and entry.action is not None and not entry.action.shortcut().isEmpty():
             shown += f" ({html.escape(native(entry.action.shortcut()))})"

@@ -1,15 +1,16 @@
-"""Settings screen: UI language, idle lock, server address (per laptop) and the letterhead.
+"""Settings screen: UI language, idle lock, sync server address (per laptop) and the letterhead.
 
-Per-laptop values live in QSettings under the keys below; the letterhead lives in the
-encrypted store (``usecases.settings``). Feature module: ``install(window)`` adds
-"Settings…" to the File menu.
+The language and the idle lock live in QSettings under the keys below; the letterhead and the
+server address this laptop syncs with live in the encrypted store (``usecases.settings``,
+``usecases.sync``). Feature module: ``install(window)`` adds "Settings…" to the File menu.
 """
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Signal
+from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
@@ -30,10 +31,13 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.referral import Organisation
 from desktop_app.domain.validation import FieldError, ValidationFailed
+from desktop_app.i18n.messages import sync_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language
+from desktop_app.ui.help import menu_path
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel, reachable_text
 from desktop_app.usecases import settings as store_settings
+from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 
 if TYPE_CHECKING:
@@ -41,7 +45,6 @@ if TYPE_CHECKING:
 
 KEY_LANGUAGE = "ui/language"
 KEY_IDLE_LOCK = "security/idle_lock_minutes"
-KEY_SERVER_URL = "sync/server_url"
 
 
 def idle_lock_minutes(settings: QSettings | None = None) -> int:
@@ -54,10 +57,6 @@ def idle_lock_minutes(settings: QSettings | None = None) -> int:
     if store_settings.idle_lock_error(minutes) is not None:
         return store_settings.IDLE_LOCK_DEFAULT
     return minutes
-
-
-def server_url(settings: QSettings | None = None) -> str:
-    return str((settings or QSettings()).value(KEY_SERVER_URL, "") or "")
 
 
 class LetterheadForm(QWidget):
@@ -174,7 +173,9 @@ class SettingsDialog(QDialog):
     """Edits the settings; ``saved`` is emitted after everything was stored.
 
     Everyone may change the language of the program (it is personal); the letterhead, the idle
-    lock time and the server address are shown read-only to anyone but a coordinator.
+    lock time and the server address are shown read-only to anyone but a coordinator. The server
+    address is the one this laptop syncs with; a laptop that has not joined an organisation has
+    none to change (it joins with one), and the dialog says where to join instead.
     """
 
     saved = Signal()
@@ -192,16 +193,25 @@ class SettingsDialog(QDialog):
             self.language.addItem(LANGUAGE_NAMES[code], code)
         self.idle_lock = QSpinBox()
         self.idle_lock.setRange(store_settings.IDLE_LOCK_MIN, store_settings.IDLE_LOCK_MAX)
+        # Read when the dialog opens; the sync reads it from the store at each round.
+        self.joined_server = sync_uc.server_url(session.store)
+        self.server_changed = False  # saved a new address: the window syncs there at once
         self.server = QLineEdit()
         self.server.setPlaceholderText("https://sync.example.org")
+        self.server.setVisible(bool(self.joined_server))
         self.server_error = ErrorLabel()
+        self.server.textChanged.connect(lambda _t: self.server_error.show_message(""))
+        self.not_joined_note = reachable_text(QLabel())
+        self.not_joined_note.setWordWrap(True)
+        self.not_joined_note.setTextFormat(Qt.TextFormat.RichText)
+        self.not_joined_note.setVisible(not self.joined_server)
         self.letterhead = LetterheadForm()
         self.letterhead_box = QGroupBox()
         QVBoxLayout(self.letterhead_box).addWidget(self.letterhead)
         self.labels = {k: QLabel() for k in ("language", "idle_lock", "server")}
         self.labels["language"].setBuddy(self.language)
         self.labels["idle_lock"].setBuddy(self.idle_lock)
-        self.labels["server"].setBuddy(self.server)
+        self.labels["server"].setBuddy(self.server if self.joined_server else self.not_joined_note)
         self.store_error = ErrorLabel()
         self.may_change_shared = store_settings.may_change_shared_settings(session.user)
         self.role_note = reachable_text(QLabel())
@@ -217,6 +227,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.labels["idle_lock"], self.idle_lock)
         server_box = QVBoxLayout()
         server_box.addWidget(self.server)
+        server_box.addWidget(self.not_joined_note)
         server_box.addWidget(self.server_error)
         form.addRow(self.labels["server"], server_box)
         self.buttons = QDialogButtonBox(
@@ -243,6 +254,13 @@ class SettingsDialog(QDialog):
         self.labels["idle_lock"].setText(_("Loc&k after minutes without use"))
         self.labels["server"].setText(_("S&ync server address"))
         self.idle_lock.setSuffix(" " + _("min"))
+        self.server.setAccessibleName(_("Sync server address"))
+        # The menu path in bold, as the Help guide shows it: its "…" then stays apart from
+        # the sentence's full stop.
+        menu = menu_path("&File", "&Join an organisation…")
+        note = _("This laptop has not joined a sync server yet. To join one, choose {menu}.")
+        self.not_joined_note.setText(html.escape(note).format(menu=f"<b>{html.escape(menu)}</b>"))
+        self.not_joined_note.setAccessibleName(note.format(menu=menu))
         self.role_note.setText(
             _("Only a coordinator can change the lock time, the server address and the letterhead.")
         )
@@ -254,7 +272,8 @@ class SettingsDialog(QDialog):
     def load(self) -> None:
         self.language.setCurrentIndex(max(self.language.findData(current_language()), 0))
         self.idle_lock.setValue(idle_lock_minutes(self.settings))
-        self.server.setText(server_url(self.settings))
+        self.server.setText(self.joined_server)
+        self.server.setCursorPosition(0)
         org = store_settings.get_letterhead(self.session.store)
         self._web = org.web
         self.letterhead.set_organisation(org)
@@ -263,30 +282,51 @@ class SettingsDialog(QDialog):
         if not self.may_change_shared:
             self._store_preferences()  # the language only: the rest is read-only here
             return
-        url_error = store_settings.server_url_error(self.server.text())
-        self.server_error.show_message(store_settings.describe(url_error) if url_error else "")
+        new_server = self._new_server_url()
         org = self.letterhead.organisation(self._web)
         errors = store_settings.letterhead_errors(store_settings.clean_letterhead(org))
         self.letterhead.show_errors(errors)
-        if url_error or errors:
+        if self.server_error.text() or errors:
             return
         store, user = self.session.store, self.session.user
-        self.save.start(
-            lambda: store_settings.set_letterhead(store, user, org),  # off the UI thread
-            lambda _none: self._on_letterhead_stored(),
-            self._on_letterhead_failed,
-        )
+
+        def store_shared() -> bool:  # off the UI thread
+            store_settings.set_letterhead(store, user, org)
+            if new_server is None:
+                return False
+            sync_uc.change_server_url(store, user, new_server)
+            return True
+
+        self.save.start(store_shared, self._on_letterhead_stored, self._on_letterhead_failed)
+
+    def _new_server_url(self) -> str | None:
+        """The address typed, if it is another than the one this laptop syncs with (None if
+        not, or if it has joined none); a message at the field if joining would refuse it."""
+        self.server_error.show_message("")
+        text = self.server.text()
+        if not self.joined_server or text.strip() == self.joined_server:
+            return None
+        try:
+            url = sync_uc.check_server_url(text)
+        except sync_uc.SyncSetupError as exc:
+            self.server_error.show_message(sync_message(exc.code))
+            return None
+        return None if url == self.joined_server else url
 
     def reject(self) -> None:
         self.save.dismiss()
         super().reject()
 
     def _on_letterhead_failed(self, exc: Exception) -> None:
+        if isinstance(exc, sync_uc.SyncSetupError):  # the address, after the letterhead
+            self.server_error.show_message(sync_message(exc.code))
+            return
         if not isinstance(exc, ValidationFailed):
             raise exc  # the application's error handler
         self.letterhead.show_errors(exc.errors)  # a logo file removed meanwhile
 
-    def _on_letterhead_stored(self) -> None:
+    def _on_letterhead_stored(self, server_changed: bool) -> None:
+        self.server_changed = server_changed
         self._store_preferences()
 
     def _store_preferences(self) -> None:
@@ -294,7 +334,6 @@ class SettingsDialog(QDialog):
         # Asked again at the write, of the non-Qt rule, not of the widgets' state.
         if store_settings.may_change_shared_settings(self.session.user):
             self.settings.setValue(KEY_IDLE_LOCK, self.idle_lock.value())
-            self.settings.setValue(KEY_SERVER_URL, self.server.text().strip())
         lang = str(self.language.currentData())
         self.settings.setValue(KEY_LANGUAGE, lang)
         self.settings.sync()
@@ -317,6 +356,9 @@ def install(window: MainWindow) -> None:
                 from desktop_app.ui.lock import apply_idle_minutes
 
                 apply_idle_minutes(window)
+            sync = getattr(window, "sync", None)
+            if dialog.server_changed and sync is not None:
+                sync.start()  # the status bar says at once whether the new address answers
             if dialog.chosen_language != current_language():
                 window.switch_language(dialog.chosen_language)
 

@@ -45,9 +45,7 @@ def test_the_next_sync_goes_to_the_address_a_coordinator_changed_to(
         assert report.pushed >= 1
         assert sync_uc.status(a.store).pending_changes == 0
         # Audited as the other changes to this laptop's sync, by whom and to where.
-        (entry,) = [
-            e for e in audit.list_entries(a.store, a.user) if e.action == "change_server"
-        ]
+        (entry,) = [e for e in audit.list_entries(a.store, a.user) if e.action == "change_server"]
         assert entry.user_id == a.user.id
         assert entry.record_id == device_id(a)
         assert entry.details == {"server_url": moved.base_url}

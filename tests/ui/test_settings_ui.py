@@ -1,4 +1,5 @@
-"""Settings screen: per-laptop values in QSettings, the letterhead in the store, field messages."""
+"""Settings screen: per-laptop values in QSettings, the letterhead and the sync server's address
+in the store, field messages."""
 
 from __future__ import annotations
 
@@ -17,17 +18,34 @@ from desktop_app.i18n.text import current_language, set_language
 from desktop_app.ui.settings import (
     KEY_IDLE_LOCK,
     KEY_LANGUAGE,
-    KEY_SERVER_URL,
     SettingsDialog,
     idle_lock_minutes,
-    server_url,
 )
-from desktop_app.usecases import accounts
+from desktop_app.usecases import accounts, audit
 from desktop_app.usecases import settings as store_settings
+from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
+from tests.integration.sync_harness import ServerProcess, free_port
 from tests.ui.conftest import shown_window, store_held, type_text
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
+# Where the dialog kept an address that nothing read (the sync reads the store's): gone.
+DEAD_SERVER_KEY = "sync/server_url"
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ServerProcess]:
+    proc = ServerProcess(db_url=f"sqlite:///{tmp_path / 'server.db'}", log_path=tmp_path / "s.log")
+    proc.start()
+    yield proc
+    proc.stop()
+    proc.dispose()
+
+
+def join(session: Session, server: ServerProcess) -> None:
+    """The laptop of ``session`` joins ``server`` as the organisation's first (coordinator's)."""
+    code = server.enroll("Büro Nordstadt", coordinator=True)
+    sync_uc.join(session.store, server.base_url, code, "Büro Nordstadt")
 
 
 @pytest.fixture
@@ -46,7 +64,6 @@ def test_defaults_and_saving(
     qtbot: QtBot, session: Session, qsettings: QSettings, tmp_path: Path
 ) -> None:
     assert idle_lock_minutes(qsettings) == 5
-    assert server_url(qsettings) == ""
     dialog = SettingsDialog(session, qsettings)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -54,7 +71,14 @@ def test_defaults_and_saving(
     assert dialog.letterhead.name.text().startswith("Welcome Europe")
     # A coordinator changes everything: no note that only a coordinator may.
     assert not dialog.role_note.isVisible()
-    assert dialog.idle_lock.isEnabled() and dialog.server.isEnabled()
+    assert dialog.idle_lock.isEnabled()
+    # Not joined: no address to change, but where to join (named as the menu names it).
+    assert not dialog.server.isVisible() and dialog.not_joined_note.isVisible()
+    assert dialog.not_joined_note.accessibleName() == (
+        "This laptop has not joined a sync server yet. To join one, choose "
+        "File → Join an organisation…."
+    )
+    assert "<b>File → Join an organisation…</b>." in dialog.not_joined_note.text()
     assert dialog.letterhead.name.isEnabled() and dialog.letterhead.logo_button.isEnabled()
     if SHOTS:
         dialog.grab().save(str(Path(SHOTS) / "settings.png"))
@@ -63,7 +87,6 @@ def test_defaults_and_saving(
     image.fill(QColor("#1f6f8b"))
     assert image.save(str(logo))
     dialog.idle_lock.setValue(12)
-    type_text(dialog.server, "https://sync.example.org")
     dialog.letterhead.name.clear()
     type_text(dialog.letterhead.name, "Асоциация „Добре дошли“ Dortmund")
     dialog.letterhead.address.setPlainText("Münsterstraße 5\n\n44145 Dortmund")
@@ -72,7 +95,9 @@ def test_defaults_and_saving(
         save(qtbot, dialog)
     assert qsettings.value(KEY_IDLE_LOCK) in (12, "12")
     assert idle_lock_minutes(qsettings) == 12
-    assert server_url(qsettings) == "https://sync.example.org"
+    assert qsettings.value(DEAD_SERVER_KEY) is None
+    assert sync_uc.server_url(session.store) == ""
+    assert not dialog.server_changed
     org = store_settings.get_letterhead(session.store)
     assert org.name == "Асоциация „Добре дошли“ Dortmund"
     assert org.address_lines == ("Münsterstraße 5", "44145 Dortmund")
@@ -85,18 +110,15 @@ def test_errors_are_shown_at_the_field_and_nothing_is_saved(
     dialog = SettingsDialog(session, qsettings)
     qtbot.addWidget(dialog)
     dialog.show()
-    type_text(dialog.server, "http://sync.example.org")
     dialog.letterhead.name.clear()
     type_text(dialog.letterhead.email, "@@")
     dialog.letterhead.logo.setText("/nowhere/logo.gif")
     save(qtbot, dialog)
     assert dialog.isVisible()
-    assert dialog.server_error.text() == "The server address must start with https://."
     assert dialog.letterhead.errors["name"].text() == "This field is required."
     assert dialog.letterhead.errors["email"].text().startswith("This is not an e-mail address")
     assert dialog.letterhead.errors["logo_path"].text() == "The logo must be a PNG or JPEG file."
     assert not store_settings.has_letterhead(session.store)
-    assert qsettings.value(KEY_SERVER_URL) is None
 
 
 def test_settings_from_the_file_menu_switch_the_language(
@@ -152,12 +174,17 @@ def test_saving_the_letterhead_does_not_wait_while_a_sync_writes(
 
 @pytest.mark.parametrize("role", [Role.HELPER, Role.ADVISOR])
 def test_only_a_coordinator_changes_the_shared_settings_but_everyone_the_language(
-    qtbot: QtBot, session: Session, qsettings: QSettings, tmp_path: Path, role: Role
+    qtbot: QtBot,
+    session: Session,
+    qsettings: QSettings,
+    tmp_path: Path,
+    role: Role,
+    server: ServerProcess,
 ) -> None:
     """A helper or an advisor changed the letterhead, the idle lock and the server address
     through this dialog; now they see them read-only, with a note, and Save keeps the language."""
     qsettings.setValue(KEY_IDLE_LOCK, 7)
-    qsettings.setValue(KEY_SERVER_URL, "https://sync.example.org")
+    join(session, server)
     accounts.add_user(session, "mihai", "Mihai Student", role, "student pass 7")
     other = accounts.log_in(session.store.paths.data_dir, "mihai", "student pass 7")
     try:
@@ -175,7 +202,7 @@ def test_only_a_coordinator_changes_the_shared_settings_but_everyone_the_languag
             assert not field.isEnabled()
         assert not form.logo_button.isEnabled()
         assert dialog.idle_lock.value() == 7  # shown, as they are
-        assert dialog.server.text() == "https://sync.example.org"
+        assert dialog.server.text() == server.base_url  # the address this laptop syncs with
         assert form.name.text().startswith("Welcome Europe")
         if SHOTS:
             for lang in ("de", "bg"):
@@ -197,7 +224,139 @@ def test_only_a_coordinator_changes_the_shared_settings_but_everyone_the_languag
         assert not dialog.isVisible()
         assert dialog.chosen_language == "bg" and qsettings.value(KEY_LANGUAGE) == "bg"
         assert idle_lock_minutes(qsettings) == 7
-        assert server_url(qsettings) == "https://sync.example.org"
+        assert sync_uc.server_url(session.store) == server.base_url
+        assert qsettings.value(DEAD_SERVER_KEY) is None
         assert not store_settings.has_letterhead(session.store)
     finally:
         other.close()
+
+
+def _shots(qtbot: QtBot, session: Session, qsettings: QSettings, name: str) -> None:
+    """The dialog as ``session``'s user sees it, in German and Romanian (if shots are wanted)."""
+    if not SHOTS:
+        return
+    for lang in ("de", "ro"):
+        set_language(lang)
+        shown = SettingsDialog(session, qsettings)
+        qtbot.addWidget(shown)
+        shown.show()
+        qtbot.waitExposed(shown)
+        shown.grab().save(str(Path(SHOTS) / f"settings-{name}-{lang}.png"))
+        shown.close()
+    set_language("en")
+
+
+def test_a_laptop_that_has_not_joined_names_where_to_join(
+    qtbot: QtBot, session: Session, qsettings: QSettings
+) -> None:
+    set_language("de")
+    try:
+        dialog = SettingsDialog(session, qsettings)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        assert dialog.not_joined_note.accessibleName() == (
+            "Dieser Laptop ist noch mit keinem Synchronisierungsserver verbunden. Zum Beitreten "
+            "wählen Sie Datei → Einer Organisation beitreten…."
+        )
+        # Its access key reaches the line, which is read out and selectable.
+        assert dialog.labels["server"].buddy() is dialog.not_joined_note
+    finally:
+        set_language("en")
+    _shots(qtbot, session, qsettings, "not-joined")
+
+
+def test_a_joined_coordinator_sees_and_changes_the_address_this_laptop_syncs_with(
+    qtbot: QtBot, session: Session, qsettings: QSettings, server: ServerProcess
+) -> None:
+    join(session, server)
+    _shots(qtbot, session, qsettings, "joined")
+    dialog = SettingsDialog(session, qsettings)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.server.isVisible() and dialog.server.isEnabled()
+    assert not dialog.not_joined_note.isVisible()
+    assert dialog.server.text() == server.base_url
+
+    # Refused as joining refuses it, at the field; nothing is stored.
+    dialog.server.clear()
+    type_text(dialog.server, "http://sync.example.org")
+    save(qtbot, dialog)
+    assert dialog.isVisible()
+    assert dialog.server_error.text() == (
+        "The server address must start with https:// (encrypted connection)."
+    )
+    assert sync_uc.server_url(session.store) == server.base_url
+    assert not store_settings.has_letterhead(session.store)
+    type_text(dialog.server, "x")
+    assert dialog.server_error.text() == ""  # edited: the message was about the old text
+
+    dialog.server.clear()
+    type_text(dialog.server, "https://sync.example.org/ ")
+    with qtbot.waitSignal(dialog.saved, timeout=5000):
+        save(qtbot, dialog)
+    assert dialog.server_changed
+    assert sync_uc.server_url(session.store) == "https://sync.example.org"
+    assert qsettings.value(DEAD_SERVER_KEY) is None
+    (entry,) = [
+        e for e in audit.list_entries(session.store, session.user) if e.action == "change_server"
+    ]
+    assert entry.details == {"server_url": "https://sync.example.org"}
+
+    # Saved again unchanged: nothing to change, nothing audited, no sync started for it.
+    again = SettingsDialog(session, qsettings)
+    qtbot.addWidget(again)
+    again.show()
+    assert again.server.text() == "https://sync.example.org"
+    with qtbot.waitSignal(again.saved, timeout=5000):
+        save(qtbot, again)
+    assert not again.server_changed
+    assert (
+        len(
+            [
+                e
+                for e in audit.list_entries(session.store, session.user)
+                if e.action == "change_server"
+            ]
+        )
+        == 1
+    )
+
+
+def test_the_window_syncs_at_the_new_address_at_once_and_says_if_it_cannot(
+    qtbot: QtBot, session: Session, server: ServerProcess, tmp_path: Path
+) -> None:
+    """The server moved (same database, another address): a coordinator types the new one in
+    File → Settings; the window's next sync goes there, without a restart, and the status bar
+    says whether it got through."""
+    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
+    join(session, server)
+    moved = ServerProcess(db_url=server.db_url, log_path=tmp_path / "moved.log")
+    moved.start()
+    try:
+        server.stop()
+        window = shown_window(qtbot, session)
+        controller = window.sync  # type: ignore[attr-defined]
+
+        def change_to(url: str) -> None:
+            window.settings_action.trigger()  # type: ignore[attr-defined]
+            dialog: SettingsDialog = window.settings_dialog  # type: ignore[attr-defined]
+            assert dialog.server.isEnabled()
+            dialog.server.clear()
+            type_text(dialog.server, url)
+            with qtbot.waitSignal(controller.sync_finished, timeout=60_000):
+                save(qtbot, dialog)  # starts a sync at once
+
+        change_to(moved.base_url)
+        text = controller.label.text()
+        assert text.startswith("Online · last sync "), text
+        assert sync_uc.status(session.store).last_success
+
+        nobody = f"http://127.0.0.1:{free_port()}"  # nothing listens there
+        change_to(nobody)
+        assert controller.label.text().startswith("Offline · "), controller.label.text()
+        assert sync_uc.server_url(session.store) == nobody
+        window.close()
+    finally:
+        moved.stop()
+        moved.dispose()
