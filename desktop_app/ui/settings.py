@@ -358,7 +358,7 @@ def install(window: MainWindow) -> None:
                 apply_idle_minutes(window)
             sync = getattr(window, "sync", None)
             if dialog.server_changed and sync is not None:
-                sync.start()  # the status bar says at once whether the new address answers
+                sync.start_anew()  # the status bar says soon whether the new address answers
             if dialog.chosen_language != current_language():
                 window.switch_language(dialog.chosen_language)
 

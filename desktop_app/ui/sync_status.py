@@ -201,6 +201,9 @@ class SyncController(QObject):
         # Whether the last sync of this window reached the server: until one has, nothing
         # is known about the network, and the status bar must not say "Online".
         self.reached = False
+        # A sync is to follow the one running (``start_anew``): that one may have set out for
+        # the server's old address.
+        self.again_after_running = False
         self.label = StatusLabel()
         self.bar = QProgressBar()
         self.bar.setMaximumWidth(160)
@@ -291,6 +294,14 @@ class SyncController(QObject):
         )
         return True
 
+    def start_anew(self) -> None:
+        """Sync at once with what the store says now (the server's address was changed), or
+        right after the sync that runs: it may have read the old one."""
+        if self.running:
+            self.again_after_running = True
+        else:
+            self.start()
+
     def _on_worker_progress(self, phase: str, done: int, total: int) -> None:
         if not self.running:
             return  # a late report of a sync that has ended
@@ -343,6 +354,9 @@ class SyncController(QObject):
         def shown(state: sync_uc.SyncStatus) -> None:
             self.show_status(state)
             self.sync_finished.emit(result)
+            if self.again_after_running:
+                self.again_after_running = False
+                self.start()
 
         self.window.tasks.run(
             lambda: sync_uc.status(self.store), shown, lambda _exc: self.sync_finished.emit(result)

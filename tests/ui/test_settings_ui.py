@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.users import Role
 from desktop_app.i18n.text import current_language, set_language
+from desktop_app.sync.engine import SyncReport
 from desktop_app.ui.settings import (
     KEY_IDLE_LOCK,
     KEY_LANGUAGE,
@@ -356,6 +357,34 @@ def test_the_window_syncs_at_the_new_address_at_once_and_says_if_it_cannot(
         change_to(nobody)
         assert controller.label.text().startswith("Offline · "), controller.label.text()
         assert sync_uc.server_url(session.store) == nobody
+        window.close()
+    finally:
+        moved.stop()
+        moved.dispose()
+
+
+def test_a_sync_under_way_when_the_address_changes_is_followed_by_one_to_the_new_address(
+    qtbot: QtBot, session: Session, server: ServerProcess, tmp_path: Path
+) -> None:
+    """The sync running when the address is saved may have read the old one: another follows
+    it, to the new one, instead of a minute later."""
+    join(session, server)
+    moved = ServerProcess(db_url=server.db_url, log_path=tmp_path / "moved.log")
+    moved.start()
+    try:
+        server.stop()
+        window = shown_window(qtbot, session)
+        controller = window.sync  # type: ignore[attr-defined]
+        results: list[object] = []
+        controller.sync_finished.connect(results.append)
+        assert controller.start()
+        sync_uc.change_server_url(session.store, session.user, moved.base_url)
+        controller.start_anew()  # as the settings dialog does after saving
+        assert controller.again_after_running  # the first one has not ended: none started
+        qtbot.waitUntil(lambda: len(results) == 2, timeout=60_000)
+        assert isinstance(results[1], SyncReport)
+        assert controller.label.text().startswith("Online · last sync ")
+        assert not controller.running and not controller.again_after_running
         window.close()
     finally:
         moved.stop()
