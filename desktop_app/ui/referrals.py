@@ -1292,7 +1292,11 @@ class StatusDialog(QDialog):
 class ReferralsTab(QWidget):
     """The person's referrals with status and follow-up, newest first."""
 
-    SERVICE = 3  # the service's column
+    # The service first, then the appointment: at 1100 px the tab is some 420 px wide, and with
+    # the status and the dates first the service was cut to "Jobc…" or out of sight, the rows
+    # told apart only by scrolling. Service (at most SERVICE_WIDTH) and appointment fit it in
+    # all four languages; the status and the rest follow.
+    SERVICE, APPOINTMENT, STATUS, FOLLOW_UP, ISSUED, REASON = range(6)
     SERVICE_WIDTH = 240
 
     def __init__(self, feature: ReferralsFeature) -> None:
@@ -1301,7 +1305,7 @@ class ReferralsTab(QWidget):
         self.person: Person | None = None
         self.referrals: list[Referral] = []
         self.table = _table(6)
-        # Status and dates first, where a narrow page shows them; the service elided after.
+        # the service's name elided at SERVICE_WIDTH (whole in its tooltip), not stretched
         self.table.horizontalHeader().setSectionResizeMode(
             self.SERVICE, QHeaderView.ResizeMode.Interactive
         )
@@ -1327,7 +1331,7 @@ class ReferralsTab(QWidget):
 
     def retranslate(self) -> None:
         self.table.setHorizontalHeaderLabels(
-            [_("Status"), _("Follow-up"), _("Appointment"), _("Service"), _("Issued"), _("Reason")]
+            [_("Service"), _("Appointment"), _("Status"), _("Follow-up"), _("Issued"), _("Reason")]
         )
         self.status_button.setText(_("Change &status…"))
         self.letter_button.setText(_("Show le&tter…"))
@@ -1352,16 +1356,16 @@ class ReferralsTab(QWidget):
             if not referral.signed_off:
                 status = _("{status} – awaiting sign-off").format(status=status)
             values = (
+                service_name(referral.service_id, self.feature.window.session.store),
+                _date(referral.appointment),
                 status,
                 _date(referral.follow_up),
-                _date(referral.appointment),
-                service_name(referral.service_id, self.feature.window.session.store),
                 _date(referral.created_at.date()),
                 reason_label(referral.reason),
             )
             for column, text in enumerate(values):
                 cell = _item(text, referral.id)
-                cell.setToolTip(self._history(referral) if column == 0 else text)
+                cell.setToolTip(self._history(referral) if column == self.STATUS else text)
                 self.table.setItem(row, column, cell)
         self._fit_service_column()
         self.empty.setVisible(not self.referrals)

@@ -141,7 +141,7 @@ def test_refer_preview_queue_and_print_leave_no_pdf_behind(
     assert referral.documents[-1] == "Mietvertrag"
     assert referral.appointment is not None
     assert feature.tab.table.rowCount() == 1
-    assert cell(feature.tab.table, 0, 0).text() == "Issued"
+    assert cell(feature.tab.table, 0, feature.tab.STATUS).text() == "Issued"
 
     preview = _wait_loaded(qtbot, feature)
     assert preview.document.status() == ui.QPdfDocument.Status.Ready
@@ -245,9 +245,9 @@ def test_status_changes_show_in_the_follow_up_list(qtbot: QtBot, session: Sessio
     with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert cell(follow_ups.table, 0, 3).text() == "Attended"
-    assert cell(feature.tab.table, 0, 0).text() == "Attended"
+    assert cell(feature.tab.table, 0, feature.tab.STATUS).text() == "Attended"
     assert uc.get_referral(session.store, session.user, referral.id).outcome == "Kurs ab Januar"
-    history = cell(feature.tab.table, 0, 0).toolTip()
+    history = cell(feature.tab.table, 0, feature.tab.STATUS).toolTip()
     assert "Issued (Anna Schmidt)" in history
     assert "Attended (Anna Schmidt): Kurs ab Januar" in history
 
@@ -370,7 +370,7 @@ def test_a_helpers_letter_is_a_draft_until_an_advisor_signs_it_off(
             helper.store, helper.user, person.id, service_id="vhs", reason="integration_course"
         )
         _helper_window, feature = _window(qtbot, helper, person)
-        assert "awaiting sign-off" in cell(feature.tab.table, 0, 0).text()
+        assert "awaiting sign-off" in cell(feature.tab.table, 0, feature.tab.STATUS).text()
         feature.open_preview(referral)
         preview = _wait_loaded(qtbot, feature)
         qtbot.waitUntil(lambda: "draft" in preview.message.text(), timeout=10000)
@@ -389,7 +389,8 @@ def test_a_helpers_letter_is_a_draft_until_an_advisor_signs_it_off(
         qtbot.waitUntil(lambda: preview.queue_button.isEnabled(), timeout=10000)
         assert not preview.sign_button.isVisible()
         assert uc.get_referral(session.store, session.user, referral.id).signed_off
-        assert "awaiting sign-off" not in cell(advisor_feature.tab.table, 0, 0).text()
+        advisor_tab = advisor_feature.tab
+        assert "awaiting sign-off" not in cell(advisor_tab.table, 0, advisor_tab.STATUS).text()
     finally:
         helper.close()
 
@@ -477,7 +478,7 @@ def test_a_status_dialog_keeps_the_outcome_a_sync_brought_while_it_was_open(
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     changed = uc.get_referral(session.store, session.user, referral.id)
     assert (changed.status, changed.outcome) == (ReferralStatus.ATTENDED, "Test am 9.12.")
-    assert cell(feature.tab.table, 0, 0).text() == "Attended"
+    assert cell(feature.tab.table, 0, feature.tab.STATUS).text() == "Attended"
 
 
 def test_a_letter_saved_and_queued_does_not_wait_while_a_sync_writes(
@@ -861,18 +862,36 @@ def test_the_refer_dialogs_commands_in_romanian_are_imperatives(
     dialog.reject()
 
 
-def test_the_persons_referrals_show_the_appointment_at_a_laptops_width(
-    qtbot: QtBot, session: Session, program_font: None
+# a long name in both languages, the service's German name first in each
+LAPTOP_SERVICES = ("familienkasse", "jobcenter", "wohnungsnotfallhilfe")
+
+
+@pytest.mark.parametrize(
+    ("lang", "service_header", "appointment_header"),
+    [
+        ("bg", "Служба", "Час"),
+        ("de", "Stelle", "Termin"),
+    ],
+)
+def test_the_persons_referrals_show_service_and_appointment_at_a_laptops_width(
+    qtbot: QtBot,
+    session: Session,
+    program_font: None,
+    lang: str,
+    service_header: str,
+    appointment_header: str,
 ) -> None:
     """On a 1100 px screen in Bulgarian the service's full name filled the person's referrals
-    and the appointment, after it, was out of sight. The dates come first now, the service's
-    name is elided (whole in its tooltip)."""
-    set_language("bg")
+    and the appointment, after it, was out of sight; then with the status and dates first the
+    service, fourth, was cut to "Jobc…" or off the tab: rows told apart only by scrolling. The
+    service comes first now, elided (whole in its tooltip), the appointment beside it."""
+    set_language(lang)
     person = _person(session)
     when = dt.datetime.combine(dt.date.today() + dt.timedelta(days=5), dt.time(9, 30))
-    uc.issue_referral(
-        session.store, session.user, person.id, "familienkasse", "kindergeld", appointment=when
-    )
+    for service_id in LAPTOP_SERVICES:
+        uc.issue_referral(
+            session.store, session.user, person.id, service_id, "kindergeld", appointment=when
+        )
     window = shown_window(qtbot, session, 1100)
     window.show_person(person.id)
     tab = window.referrals.tab  # type: ignore[attr-defined]
@@ -880,14 +899,29 @@ def test_the_persons_referrals_show_the_appointment_at_a_laptops_width(
     tabs.setCurrentWidget(tab)
     qtbot.waitUntil(tab.table.isVisible, timeout=5000)
     table, header = tab.table, tab.table.horizontalHeader()
-    headers = [table.horizontalHeaderItem(c).text() for c in range(table.columnCount())]
-    appointment = headers.index("Час")
-    assert table.item(0, appointment).text() == ui._date(when)
-    assert header.sectionViewportPosition(appointment) + header.sectionSize(appointment) <= (
-        table.viewport().width()
-    )
-    service = headers.index("Служба")
-    assert table.item(0, service).toolTip().startswith("Familienkasse Nordrhein-Westfalen Ost (")
+    headers = [header_cell(table, c).text() for c in range(table.columnCount())]
+    service, appointment = headers.index(service_header), headers.index(appointment_header)
+    room = table.viewport().width()
+    for column in (service, appointment):
+        assert header.sectionViewportPosition(column) >= 0
+        assert header.sectionViewportPosition(column) + header.sectionSize(column) <= room
+    names = {ui.service_name(s, session.store) for s in LAPTOP_SERVICES}
+    assert table.rowCount() == len(names)
+    shown = set()
+    for row in range(table.rowCount()):
+        assert cell(table, row, appointment).text() == ui._date(when)
+        name = cell(table, row, service).text()
+        assert name in names and cell(table, row, service).toolTip() == name
+        # what the cell draws: Qt's margins (about 4 px each side) leave the rest for the text
+        drawn = table.fontMetrics().elidedText(
+            name, Qt.TextElideMode.ElideRight, header.sectionSize(service) - 8
+        )
+        # the real name from its start, its first word whole at least ("Familienkasse
+        # Nordrhein-Westfal…", not "Fam…"): enough to tell the rows apart
+        assert name.startswith(drawn.removesuffix("…")), (drawn, name)
+        assert len(drawn.removesuffix("…")) >= len(name.split(" ")[0]) + 8, (drawn, name)
+        shown.add(drawn)
+    assert len(shown) == len(names)
 
 
 def test_the_status_dialog_shows_the_steps_so_far(qtbot: QtBot, session: Session) -> None:
