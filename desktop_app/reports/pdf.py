@@ -121,6 +121,7 @@ def chart(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Drawin
     bc.valueAxis.labels.fontName = FONT
     bc.valueAxis.labels.fontSize = 7
     bc.valueAxis.valueMin = 0
+    bc.valueAxis.labelTextFormat = lambda v: format_number(v, lang)  # as the trend's axis
     if table.chart == "stacked":
         bc.categoryAxis.style = "stacked"
     else:
@@ -144,6 +145,12 @@ def chart(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Drawin
         names = [gettext_in(lang, c) for c in table.columns[first : first + series]]
         d.add(_legend(names, WIDTH - 36 * mm, height - 6 * mm))
     return d
+
+
+def _count(cell: str, lang: str) -> str:
+    """A table's cell as the PDF prints it: a count with the language's digit grouping, a
+    hidden count's mark unchanged."""
+    return format_number(int(cell), lang) if cell.isdigit() else cell
 
 
 def _marks_width(row: list[str]) -> float:
@@ -381,6 +388,13 @@ def render_pdf(
         story.append(Paragraph(f"{label} {format_day(created, lang)}", small))
     for table in report.tables:
         cells = list(table_rows(table, lang, threshold))
+        # counts grouped as the charts' axes and the dashboard show them ("1.396" in German,
+        # it was "1396"); the hidden ones ("< 5", "×") as they are. The CSV and the workbook
+        # keep plain numbers (table_rows): a spreadsheet reads them.
+        cells = [
+            row if i == 0 else [row[0], *(_count(c, lang) for c in row[1:])]
+            for i, row in enumerate(cells)
+        ]
         ncols = len(cells[0])
         first_w = 60 * mm if ncols > 4 else 80 * mm if ncols > 2 else 110 * mm
         other_w = min(30 * mm, (WIDTH - first_w) / max(1, ncols - 1))

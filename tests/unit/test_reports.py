@@ -17,6 +17,7 @@ from reportlab.graphics.shapes import String
 from reportlab.lib import colors
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.i18n.formatting import format_number
 from desktop_app.letters.directory import default_directory
 from desktop_app.letters.referral_letter import register_fonts
 from desktop_app.reports.exports import export, to_csv, to_xlsx
@@ -832,3 +833,45 @@ def test_demo_activity_records_consents_most_given_some_refused(session) -> None
         assert consent.covers == consent.granted
         seen.add(consent.granted)
     assert seen == {True, False}
+
+
+# --------------------------------------------------------------------------------------------
+# Counts in the language's digit grouping (the PDF), plain in the CSV and the workbook
+
+
+def test_the_pdf_groups_counts_as_its_axes_do_and_the_exports_keep_plain_numbers() -> None:
+    """The PDF's tables printed "1396" under an axis reading "1.000": counts stand in the
+    report language's grouping now; the hidden ones' marks as they were. A spreadsheet reads
+    the CSV's digits and the workbook's numbers, not "1.396"."""
+    table = Table(
+        "topics",
+        "Topics",
+        ("People",),
+        (
+            Row("housing", (1396,)),
+            Row("health_insurance", (1203,)),
+            Row("work", (3,)),
+            Row("school", (27,)),
+        ),
+    )
+    assert suppressed_cells(table) == [["1396"], ["1203"], ["< 5"], ["×"]]
+    report = Report(OCTOBER, ReportFilter(), AS_OF, (table,))
+    # as Babel gives CLDR's separators: a no-break space (U+00A0) in Bulgarian
+    for lang, grouped in (("de", "1.396"), ("bg", "1\u00a0396"), ("en", "1,396")):
+        pages = PdfReader(io.BytesIO(render_pdf(report, lang))).pages
+        text = "\n".join(p.extract_text() or "" for p in pages)
+        lines = [line.strip() for line in text.splitlines()]
+        # the table's cells, each on a line of its own as pypdf reads them back (the embedded
+        # font's subset maps the no-break space to a space)
+        assert format_number(1396, lang) == grouped
+        assert grouped.replace("\u00a0", " ") in lines and "1396" not in text, (lang, lines)
+        assert "< 5" in lines and "×" in lines, (lang, lines)
+        # the bar chart's axis above it reads the same way (it said "1000")
+        assert format_number(1000, lang).replace("\u00a0", " ") in lines, (lang, lines)
+        csv_rows = list(csv.reader(io.StringIO(to_csv(report, lang)), delimiter=";"))
+        assert [table.label("housing", lang), "1396"] in csv_rows, lang
+        assert [table.label("work", lang), "< 5"] in csv_rows, lang
+        sheet = load_workbook(io.BytesIO(to_xlsx(report, lang))).active
+        assert sheet is not None
+        counts = [row[1] for row in sheet.iter_rows(values_only=True) if row[0] and len(row) > 1]
+        assert 1396 in counts and 1203 in counts and "< 5" in counts, (lang, counts)
