@@ -27,7 +27,7 @@ from PySide6.QtCharts import (
     QScatterSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QEvent, QObject, QPointF, QRectF, Qt
+from PySide6.QtCore import QDate, QEvent, QLocale, QObject, QPointF, QRectF, Qt
 from PySide6.QtGui import QAction, QColor, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -171,6 +171,12 @@ def chart_view(table: Table, lang: str) -> QChartView:
     chart.legend().setVisible(len(table.columns) > 1)
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
     chart.legend().setShowToolTips(True)  # the whole label of one cut for want of room
+    # the axes' counts grouped in the report's language as the table beside them ("1.000",
+    # not "1000"); Qt leaves a four-digit Bulgarian count whole ("1500": CLDR's least
+    # grouping), as Bulgarian writes it. The axes' format is "%.0d": Qt localizes only a
+    # format with a precision, "%d" lost every label.
+    chart.setLocalizeNumbers(True)
+    chart.setLocale(QLocale(lang))
     if table.chart == "line":
         _draw_trend(chart, table, lang)
     else:
@@ -198,7 +204,7 @@ def _draw_trend(chart: QChart, table: Table, lang: str) -> None:
     axis_x.setTruncateLabels(False)
     drawn = [v for line in lines for run in (*line.runs, line.so_far) for _k, v in run]
     axis_y = QValueAxis()
-    axis_y.setLabelFormat("%d")
+    axis_y.setLabelFormat("%.0d")
     axis_y.setRange(0, max([*drawn, DEFAULT_THRESHOLD if hidden else 1, 1]))
     axis_y.applyNiceNumbers()  # ticks at 0, 500, 1000 … rather than 0, 390, 780 …
     chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
@@ -293,7 +299,7 @@ def _draw_bars(chart: QChart, table: Table, lang: str) -> None:
     font.setPointSizeF(8)
     categories.setLabelsFont(font)
     counts = QValueAxis()
-    counts.setLabelFormat("%d")
+    counts.setLabelFormat("%.0d")
     stacked = table.chart == "stacked"
     ends = [sum(row.values) if stacked else max(row.values) for row in rows]
     # room after the longest bar for its marks

@@ -18,7 +18,7 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDateEdit, QFileDialog, QTableWidget
+from PySide6.QtWidgets import QDateEdit, QFileDialog, QGraphicsTextItem, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -363,3 +363,38 @@ def test_a_custom_periods_dates_are_typed_as_everywhere_else(
         assert edit.displayFormat() == audit_from.displayFormat() == "dd.MM.yyyy"
     dashboard.start.setDate(QDate(2026, 3, 1))
     assert dashboard.start.text() == "01.03.2026"
+
+
+def _axis_labels(view: QChartView) -> list[str]:
+    """The texts the chart draws (axis labels, titles, legend), as shown."""
+    items = list(view.chart().childItems())
+    texts = []
+    while items:
+        item = items.pop()
+        items.extend(item.childItems())
+        if isinstance(item, QGraphicsTextItem) and item.isVisible() and item.toPlainText():
+            texts.append(item.toPlainText())
+    return texts
+
+
+@pytest.mark.parametrize(
+    ("lang", "count", "axis"),
+    [("de", "1.396", "1.000"), ("bg", "1\u00a0396", "1000"), ("en", "1,396", "1,000")],
+)
+def test_a_figures_table_and_its_charts_axis_group_thousands_in_the_language(
+    qtbot: QtBot, lang: str, count: str, axis: str
+) -> None:
+    """The table beside a chart writes 1.396 in German; the chart's axis said "1000". Both in
+    the report's language now (Bulgarian: Babel groups 1 396 in the table; Qt, following
+    CLDR's least grouping, leaves the axis' four digits whole, 10 000 grouped)."""
+    rows = (Row("housing", (1396,)), Row("health_insurance", (1203,)), Row("work", (12,)))
+    table = Table("topics", "Topics", ("People",), rows)
+    widget = ui.table_widget(table, lang)
+    qtbot.addWidget(widget)
+    assert cell(widget, 0, 1).text() == count and cell(widget, 2, 1).text() == "12"
+    view = ui.chart_view(table, lang)
+    qtbot.addWidget(view)
+    view.resize(700, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    assert axis in _axis_labels(view)
