@@ -94,6 +94,8 @@ def test_flipped_nonce_bit_refused(team: crypto.TeamKey) -> None:
         ("author_device", str(uuid.uuid4())),
         ("client_hlc", f"1764067200001-00001-{AUTHOR}"),
     ],
+    # Ids without the random values: every xdist worker must collect the same test names.
+    ids=["record_id", "kind", "revision-2", "revision-4", "author_device", "client_hlc"],
 )
 def test_changed_metadata_refused(team: crypto.TeamKey, field: str, value: object) -> None:
     env = _seal(team)
@@ -188,6 +190,7 @@ def test_device_keys_round_trip_and_fingerprint() -> None:
 @pytest.mark.parametrize(
     "spelling",
     [RECORD.upper(), uuid.UUID(RECORD).hex, "{" + RECORD + "}", f"urn:uuid:{RECORD}"],
+    ids=["upper", "hex", "braces", "urn"],  # RECORD is random: the same names on every worker
 )
 def test_associated_data_binds_the_canonical_ids_whatever_their_spelling(
     team: crypto.TeamKey, spelling: str
