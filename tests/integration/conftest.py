@@ -57,6 +57,7 @@ def server(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Itera
     finally:
         proc.stop()
         proc.dispose()
+        proc.release_port()
     # Property 13: whatever a test sent, the server never failed internally.
     log = proc.log_text()
     assert "internal error" not in log and "Traceback" not in log, log[-3000:]

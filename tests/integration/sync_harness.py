@@ -15,6 +15,7 @@ import sys
 import threading
 import time
 import uuid
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,10 +42,30 @@ ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT = 30.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
+class PortReservation:
+    """A loopback port held for as long as this lives (or until ``release``): a socket bound to
+    it with SO_REUSEADDR that never listens. The kernel's bind(0) (another test worker's
+    reservation, a client's outgoing connection) never hands out a port so held, in any process;
+    the server's own bind, with SO_REUSEADDR too (uvicorn, asyncio), may share it; and as nothing
+    listens, a connection to it is refused while no server runs. A port found free, closed and
+    then bound by the server left a window in which a test on another xdist worker got it too."""
+
+    def __init__(self) -> None:
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+        self.port = int(sock.getsockname()[1])
+        # Closed explicitly (no ResourceWarning) when the holder is let go without ``release``.
+        self._release = weakref.finalize(self, sock.close)
+
+    def release(self) -> None:
+        self._release()
+
+    def __enter__(self) -> int:
+        return self.port
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 def run_cli(db_url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -58,18 +79,29 @@ def run_cli(db_url: str, *args: str, check: bool = True) -> subprocess.Completed
     )
 
 
+class _PortTaken(RuntimeError):
+    """The server could not bind its port: something else listens there."""
+
+
 @dataclass
 class ServerProcess:
     """One ``welcome-desk-server serve`` subprocess; restartable on the same port and database."""
 
     db_url: str
     log_path: Path
-    port: int = field(default_factory=free_port)
+    port: int = 0  # 0: a port reserved for this server (PortReservation), kept across restarts
     workers: int = 1  # server processes (``serve --workers``)
     tls: tuple[Path, Path] | None = None  # certificate and key: serve HTTPS
     proc: subprocess.Popen[bytes] | None = None
     _engine: Engine | None = None
     _service: SyncService | None = None
+    _reservation: PortReservation | None = None
+    _started: bool = False
+
+    def __post_init__(self) -> None:
+        if not self.port:
+            self._reservation = PortReservation()
+            self.port = self._reservation.port
 
     @property
     def base_url(self) -> str:
@@ -77,6 +109,24 @@ class ServerProcess:
         return f"{scheme}://127.0.0.1:{self.port}"
 
     def start(self) -> None:
+        # A process outside this test run that found the port free before it was reserved may
+        # still bind it (SO_REUSEADDR) and listen: on a first start, take another port then.
+        for _ in range(5):
+            try:
+                self._start()
+            except _PortTaken:
+                if self._started or self._reservation is None:
+                    raise
+                self._reservation.release()
+                self._reservation = PortReservation()
+                self.port = self._reservation.port
+            else:
+                self._started = True
+                return
+        raise RuntimeError("no port the server could bind in 5 tries")
+
+    def _start(self) -> None:
+        logged = self.log_path.stat().st_size if self.log_path.exists() else 0
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(
             [
@@ -101,7 +151,11 @@ class ServerProcess:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"server exited early:\n{self.log_path.read_text()}")
+                text = self.log_path.read_text(errors="replace")
+                if "address already in use" in text[logged:].lower():
+                    self.proc = None
+                    raise _PortTaken(text[logged:])
+                raise RuntimeError(f"server exited early:\n{text}")
             try:
                 health = httpx.get(f"{self.base_url}/v1/health", timeout=1, verify=verify)
                 if health.status_code == 200:
@@ -160,6 +214,11 @@ class ServerProcess:
         if self._engine is not None:
             self._engine.dispose()
         self._engine = self._service = None
+
+    def release_port(self) -> None:
+        """Done with this server for good: its port may go to another test."""
+        if self._reservation is not None:
+            self._reservation.release()
 
     def migrate_again_from(self, revision: str) -> None:
         """Stopped, its database taken down to migration ``revision`` and up to the newest

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import errno
+import socket
 import ssl
 import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from sync_harness import (
     ROOT,
     Laptops,
+    PortReservation,
     ServerProcess,
     device_id,
-    free_port,
     run_cli,
     self_signed_certificate,
 )
@@ -24,23 +27,24 @@ from sync_server.service import ApiError
 
 
 def _serve(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sync_server.cli",
-            "serve",
-            "--database-url",
-            f"sqlite:///{tmp_path / 's.db'}",
-            "--port",
-            str(free_port()),
-            *args,
-        ],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    with PortReservation() as port:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sync_server.cli",
+                "serve",
+                "--database-url",
+                f"sqlite:///{tmp_path / 's.db'}",
+                "--port",
+                str(port),
+                *args,
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
 
 
 def test_plain_http_refused_off_loopback(tmp_path: Path) -> None:
@@ -70,7 +74,8 @@ def test_insecure_dev_mode_says_so_loudly(tmp_path: Path) -> None:
 def test_tls_serving(tmp_path: Path) -> None:
     cert, key = self_signed_certificate(tmp_path)
     db_url = f"sqlite:///{tmp_path / 'tls.db'}"
-    port = free_port()
+    held = PortReservation()  # the server's bind shares it; no other worker gets it meanwhile
+    port = held.port
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -135,6 +140,62 @@ def test_server_process_fixture_is_restartable(tmp_path: Path) -> None:
     server.stop()
 
 
+def _bind_fails(port: int) -> bool:
+    """Whether another process binding ``port`` (as a server on another test worker would,
+    after its own bind(0) handed it out) is refused."""
+    with socket.socket() as other:
+        try:
+            other.bind(("127.0.0.1", port))
+        except OSError as exc:
+            return exc.errno == errno.EADDRINUSE
+        return False
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_server_port_is_held_from_creation_to_release(tmp_path: Path, workers: int) -> None:
+    """Under pytest-xdist, a port found free and closed again before the server bound it could
+    go to a server on the other worker in between; so could the port of a stopped server
+    before its restart. The port stays bound from the ServerProcess's creation on."""
+    server = ServerProcess(
+        db_url=f"sqlite:///{tmp_path / 'p.db'}", log_path=tmp_path / "p.log", workers=workers
+    )
+    port = server.port
+    assert _bind_fails(port)  # before the first start
+    server.start()
+    server.stop()
+    assert _bind_fails(port)  # between a stop and the restart
+    with pytest.raises(httpx.ConnectError):  # and nothing answers there meanwhile
+        httpx.get(f"{server.base_url}/v1/health", timeout=5)
+    server.start()
+    assert server.port == port
+    with server.client() as client:
+        assert client.health().status == "ok"
+    server.stop()
+    server.release_port()
+    assert not _bind_fails(port)
+
+
+def test_server_moves_to_another_port_if_its_first_is_taken(tmp_path: Path) -> None:
+    """A process outside the test run may have found the port free before it was reserved and
+    listen on it (SO_REUSEADDR binds share a port nobody listens on): the first start then
+    takes another port instead of failing the test."""
+    server = ServerProcess(db_url=f"sqlite:///{tmp_path / 't.db'}", log_path=tmp_path / "t.log")
+    taken = server.port
+    with socket.socket() as squatter:
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        squatter.bind(("127.0.0.1", taken))
+        squatter.listen()
+        server.start()
+        try:
+            assert server.port != taken
+            with server.client() as client:
+                assert client.health().status == "ok"
+        finally:
+            server.stop()
+            server.release_port()
+    assert "address already in use" in server.log_text().lower()
+
+
 def test_head_revision_constant_matches_migrations() -> None:
     from alembic.script import ScriptDirectory
 
@@ -171,7 +232,8 @@ def _no_traceback(result: subprocess.CompletedProcess[str]) -> None:
 
 def test_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
     # Nothing listens on this loopback port: PostgreSQL refuses the connection at once.
-    url = f"postgresql://welcome_desk:secret-pw@127.0.0.1:{free_port()}/welcome_desk"
+    nobody = PortReservation()  # held for the test: no other worker's server listens there
+    url = f"postgresql://welcome_desk:secret-pw@127.0.0.1:{nobody.port}/welcome_desk"
     for command in (["migrate"], ["enroll", "--name", "Laptop 3"], ["devices"]):
         result = run_cli(url, *command, check=False)
         _no_traceback(result)

@@ -137,7 +137,7 @@ def test_recovery_page_needs_confirmation(wizard: FirstRunWizard) -> None:
 def test_join_path_validates_registers_and_shows_the_fingerprint(
     qtbot: QtBot, wizard: FirstRunWizard, data_dir: Path, tmp_path: Path
 ) -> None:
-    from tests.integration.sync_harness import ServerProcess, free_port
+    from tests.integration.sync_harness import PortReservation, ServerProcess
 
     wizard.next()
     wizard.choice_page.join.setChecked(True)
@@ -157,7 +157,8 @@ def test_join_path_validates_registers_and_shows_the_fingerprint(
         # First an address where nothing listens: the store is made, the registration fails
         # in words, the wizard stays on the page (responsive all along) and keeps the store.
         page.server.clear()
-        type_text(page.server, f"http://127.0.0.1:{free_port()}")
+        nobody = PortReservation()  # held for this test: no other worker's server gets it
+        type_text(page.server, f"http://127.0.0.1:{nobody.port}")
         page.code.clear()
         type_text(page.code, server.enroll("Laptop Nordstadt").lower())
         assert page.server_error.text() == "" and page.code_error.text() == ""

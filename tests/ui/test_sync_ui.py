@@ -402,7 +402,7 @@ def test_a_renewal_the_server_breaks_off_says_it_is_still_to_do(
 def test_joining_in_the_dialog_waits_for_the_server_without_freezing_the_window(
     qtbot: QtBot, server: ServerProcess, laptops: Laptops
 ) -> None:
-    from tests.integration.sync_harness import free_port
+    from tests.integration.sync_harness import PortReservation
 
     session = laptops.account("A")
     window, dialog = _join_dialog(qtbot, session)
@@ -410,8 +410,9 @@ def test_joining_in_the_dialog_waits_for_the_server_without_freezing_the_window(
     labels = [w for w in dialog.findChildren(QLabel) if w.buddy() is not None]
     assert len(labels) == 3 and all("&" in label.text() for label in labels)
 
-    # Nothing listens there: refused, said in words, nothing joined.
-    type_text(dialog.server, f"http://127.0.0.1:{free_port()}")
+    # Nothing listens there (a port held for this test): refused, said in words, nothing joined.
+    nobody = PortReservation()
+    type_text(dialog.server, f"http://127.0.0.1:{nobody.port}")
     type_text(dialog.code, server.enroll("A"))
     ok.click()
     assert dialog.calls.busy and not ok.isEnabled() and not dialog.server.isEnabled()
