@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -69,6 +69,16 @@ def _collect_on_gui_thread(qapp: QApplication) -> Iterator[None]:
     collector = collect_garbage_on_gui_thread(qapp)
     yield
     collector.stop()
+
+
+@pytest.fixture(autouse=True)
+def _own_qsettings(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The program's QSettings() of each test in a folder of its own: not the user's ~/.config
+    (which the other xdist worker writes at the same time), nor a folder an earlier test on the
+    same worker pointed QSettings at (which test ran before which depends on the workers)."""
+    folder = str(tmp_path_factory.mktemp("qsettings"))
+    for fmt in (QSettings.Format.NativeFormat, QSettings.Format.IniFormat):
+        QSettings.setPath(fmt, QSettings.Scope.UserScope, folder)
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.users import Role
@@ -389,3 +389,14 @@ def test_a_sync_under_way_when_the_address_changes_is_followed_by_one_to_the_new
     finally:
         moved.stop()
         moved.dispose()
+
+
+def test_each_test_has_settings_of_its_own(qapp: QApplication) -> None:
+    """tests/ui/conftest.py: what the program keeps in QSettings() during a test is that
+    test's alone, never the user's ~/.config, which the other xdist worker writes as well."""
+    settings = QSettings()
+    settings.setValue("test/isolation", "mine")
+    settings.sync()
+    where = Path(settings.fileName()).resolve()
+    assert not where.is_relative_to(Path.home().resolve()), where
+    assert where.exists() and "qsettings" in where.parent.parent.name
