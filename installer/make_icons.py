@@ -32,8 +32,12 @@ def main() -> int:
         renderer.render(painter)
         painter.end()
         path = ICONS / f"welcome-desk-{size}.png"
-        if not image.save(str(path), "PNG"):
+        # Written whole, then put in place: a program starting meanwhile (the test suite builds
+        # the bundle while other tests run) reads the old icon or the new one, never half of one.
+        partial = path.with_name(f".{path.name}.partial")
+        if not image.save(str(partial), "PNG"):
             return 1
+        partial.replace(path)
         written.append(path)
     from PIL import Image  # Pillow writes multi-size .ico files
 

@@ -74,10 +74,17 @@ def test_bundle_builds_and_starts_offscreen(tmp_path: Path) -> None:
     if tool is None:
         pytest.skip("PyInstaller not installed (set WELCOME_DESK_PYINSTALLER or `make bundle`)")
     dist, build = tmp_path / "dist", tmp_path / "build"
+    catalogs = sorted((ROOT / "translations").glob("*/LC_MESSAGES/welcome_desk.mo"))
+    assert catalogs, "scripts/setup compiles the catalogs"
+    written = [mo.stat().st_mtime_ns for mo in catalogs]
     started = time.perf_counter()
     subprocess.run(
         [
             "make",
+            # Not `compile` again (scripts/setup compiled the catalogs): it rewrites the .mo
+            # files in place, and a program the other xdist worker starts meanwhile would read
+            # a half-written catalog.
+            "--old-file=compile",
             "bundle",
             f"PY={sys.executable}",
             f"PYINSTALLER={' '.join(tool)}",
@@ -91,6 +98,8 @@ def test_bundle_builds_and_starts_offscreen(tmp_path: Path) -> None:
         timeout=900,
     )
     built = time.perf_counter() - started
+    # The catalogs other tests' programs read at the same time were left as they were.
+    assert [mo.stat().st_mtime_ns for mo in catalogs] == written
     folder = dist / "welcome-desk"
     for part in (
         "welcome-desk",
