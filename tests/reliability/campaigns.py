@@ -85,6 +85,7 @@ def running_server(workdir: Path, database: str = "sqlite") -> Iterator[ServerPr
         finally:
             server.stop()
             server.dispose()
+            server.release_port()
 
 
 def check_server_log(c: Campaign, server: ServerProcess) -> None:

@@ -726,7 +726,6 @@ def test_an_appointment_outside_the_opening_hours_is_warned_of_not_refused(
     assert "Jobcenter Dortmund" in warning.text()
     assert "#8a5300" in warning.styleSheet()  # amber: a warning, not an error
     dialog.show()
-    warning.window().grab().save(f"/tmp/letters-scratch/refer-hours-{lang}.png")
     _appointment(dialog, dt.datetime(2026, 11, 30, 9, 30))
     assert warning.isHidden()
     _appointment(dialog, dt.datetime(2026, 12, 3, 16, 0))  # Thursday afternoon: open
