@@ -11,9 +11,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from desktop_app.domain.referral import Organisation
 from desktop_app.i18n.text import set_language
+
+# Generated tests count examples, never time: with two xdist workers (and whatever else runs on
+# the machine) an example or its data may take longer than hypothesis' 200 ms deadline or its
+# "too slow" health check allow, and that is not a failure of the code under test.
+settings.register_profile(
+    "welcome-desk", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("welcome-desk")
 
 PASSWORD = "correct horse 42"
 # A letterhead an organisation saves in the settings (not the shipped example).

@@ -64,3 +64,12 @@ def test_field_clocks_are_written_out_when_a_record_is_edited() -> None:
     assert first == {"a": ("t2", "t1"), "b": ("t1", ""), "c": ("t1", "")}
     second = field_clocks_after_change(fields, first, "t2", {"c", "a"}, "t3")
     assert second == {"a": ("t3", "t2"), "b": ("t1", ""), "c": ("t3", "t1")}
+
+
+def test_generated_tests_are_not_timed() -> None:
+    """tests/conftest.py: hypothesis counts examples; a machine busy with the other test
+    worker does not fail a generated test by its deadline or its "too slow" check."""
+    from hypothesis import HealthCheck, settings
+
+    assert settings.default.deadline is None
+    assert HealthCheck.too_slow in settings.default.suppress_health_check
