@@ -71,5 +71,7 @@ def test_generated_tests_are_not_timed() -> None:
     worker does not fail a generated test by its deadline or its "too slow" check."""
     from hypothesis import HealthCheck, settings
 
-    assert settings.default.deadline is None
-    assert HealthCheck.too_slow in settings.default.suppress_health_check
+    active = settings.default
+    assert active is not None
+    assert active.deadline is None
+    assert HealthCheck.too_slow in active.suppress_health_check
