@@ -26,7 +26,7 @@ from desktop_app.usecases import accounts, audit
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-from tests.integration.sync_harness import ServerProcess, free_port
+from tests.integration.sync_harness import PortReservation, ServerProcess
 from tests.ui.conftest import shown_window, store_held, type_text
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
@@ -353,10 +353,11 @@ def test_the_window_syncs_at_the_new_address_at_once_and_says_if_it_cannot(
         assert text.startswith("Online · last sync "), text
         assert sync_uc.status(session.store).last_success
 
-        nobody = f"http://127.0.0.1:{free_port()}"  # nothing listens there
-        change_to(nobody)
-        assert controller.label.text().startswith("Offline · "), controller.label.text()
-        assert sync_uc.server_url(session.store) == nobody
+        with PortReservation() as port:  # held, nothing listens there
+            nobody = f"http://127.0.0.1:{port}"
+            change_to(nobody)
+            assert controller.label.text().startswith("Offline · "), controller.label.text()
+            assert sync_uc.server_url(session.store) == nobody
         window.close()
     finally:
         moved.stop()
