@@ -159,8 +159,11 @@ def test_a_writer_someone_waits_for_goes_before_a_background_writer(data_dir: Pa
             with store.transaction() as s:
                 after = _background_rows(store)
                 s.add(MetaRow(key=f"fg.{n}", value="mine"))
-            # The other process finished the transaction it was in, if any, and stepped aside.
-            assert after - before <= 2, (before, after)
+            # The other process finished the transaction it was in, if any, and stepped aside:
+            # one or two of its 100 ms transactions, not the 40 it means to write. The bound
+            # leaves room for this process being paused a moment between reading ``before`` and
+            # asking (a busy machine, the other test worker), which lets a few more through.
+            assert after - before <= 8 and after < 40, (before, after)
             seen.append(before)
             time.sleep(0.3)  # it goes on meanwhile
         assert 0 < seen[0] < seen[1] < seen[2] < 40
