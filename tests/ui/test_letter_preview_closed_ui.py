@@ -17,7 +17,13 @@ from desktop_app.ui import referrals as ui
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.ui.test_letter_preview_current_ui import _shot
-from tests.ui.test_referrals_ui import _person, _wait_loaded, _window, needs_qtpdf
+from tests.ui.test_referrals_ui import (
+    _person,
+    _preview_of_new_referral,
+    _wait_loaded,
+    _window,
+    needs_qtpdf,
+)
 
 
 def _outputs_disabled(preview: ui.LetterPreview) -> bool:
@@ -102,13 +108,9 @@ def test_print_save_and_queue_of_a_letter_whose_referral_was_closed_meanwhile_do
 def test_a_letter_in_another_language_chosen_while_one_was_queued_is_not_said_to_be_queued(
     qtbot: QtBot, session: Session
 ) -> None:
-    person = _person(session)
-    referral = uc.issue_referral(
-        session.store, session.user, person.id, "jobcenter", "buergergeld", client_lang="bg"
+    _, _, window, _, preview = _preview_of_new_referral(
+        qtbot, session, "jobcenter", "buergergeld", client_lang="bg"
     )
-    window, feature = _window(qtbot, session, person)
-    feature.open_preview(referral)
-    preview = _wait_loaded(qtbot, feature)
     with qtbot.waitSignals([preview.queued, preview.loaded], timeout=10000):
         preview.queue_button.click()
         # at once, before the queue's answer: the Romanian copy
@@ -137,13 +139,9 @@ def test_a_preview_closed_while_its_letter_is_queued_gets_no_answer_the_window_s
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication
 
-    person = _person(session)
-    referral = uc.issue_referral(
-        session.store, session.user, person.id, "jobcenter", "buergergeld", client_lang="bg"
+    _, _, window, _, preview = _preview_of_new_referral(
+        qtbot, session, "jobcenter", "buergergeld", client_lang="bg"
     )
-    window, feature = _window(qtbot, session, person)
-    feature.open_preview(referral)
-    preview = _wait_loaded(qtbot, feature)
     preview.queue_button.click()
     QTest.keyClick(preview, Qt.Key.Key_Escape)
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # deleted on close

@@ -23,7 +23,10 @@ from desktop_app.ui import referrals as ui
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
-from tests.ui.test_referrals_ui import _person, _wait_loaded, _window, needs_qtpdf
+from tests.ui.test_referrals_ui import (
+    _preview_of_new_referral,
+    needs_qtpdf,
+)
 
 
 def _text(pdf: bytes) -> str:
@@ -49,13 +52,9 @@ def test_print_shows_the_letter_made_again_after_a_sync_and_prints_it_once_seen(
     qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     set_language("de")
-    person = _person(session)
-    referral = uc.issue_referral(
-        session.store, session.user, person.id, "jobcenter", "buergergeld", client_lang="ro"
+    _, referral, _win, _, preview = _preview_of_new_referral(
+        qtbot, session, "jobcenter", "buergergeld", client_lang="ro"
     )
-    _win, feature = _window(qtbot, session, person)
-    feature.open_preview(referral)
-    preview = _wait_loaded(qtbot, feature)
     assert "Încă nu aveți o programare" in _text(preview.pdf)
     assert not preview.notice.isVisibleTo(preview)
     # a sync lands while the preview is open: a colleague made the appointment
@@ -92,13 +91,9 @@ def test_save_after_the_consent_changed_saves_the_letter_as_it_is_now(
     qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     set_language("ro")
-    person = _person(session)
-    referral = uc.issue_referral(
-        session.store, session.user, person.id, "jobcenter", "buergergeld", client_lang="ro"
+    person, _, _win, _, preview = _preview_of_new_referral(
+        qtbot, session, "jobcenter", "buergergeld", client_lang="ro"
     )
-    _win, feature = _window(qtbot, session, person)
-    feature.open_preview(referral)
-    preview = _wait_loaded(qtbot, feature)
     pages = preview.document.pageCount()
     # the person's new consent form, synced from another laptop: nothing to the service
     record_sharing_consent(session, person.id, "refused")
@@ -126,11 +121,9 @@ def test_a_letter_that_cannot_be_made_any_more_is_not_printed(
     from desktop_app.usecases import data_rights
 
     set_language("en")
-    person = _person(session)
-    referral = uc.issue_referral(session.store, session.user, person.id, "jobcenter", "buergergeld")
-    _win, feature = _window(qtbot, session, person)
-    feature.open_preview(referral)
-    preview = _wait_loaded(qtbot, feature)
+    person, _, _win, _, preview = _preview_of_new_referral(
+        qtbot, session, "jobcenter", "buergergeld"
+    )
     data_rights.erase_person(session.store, session.user, person.id)
     out = tmp_path / "printed.pdf"
     monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
@@ -150,13 +143,7 @@ def test_a_preview_closed_while_print_checks_the_letter_prints_nothing_and_stays
 ) -> None:
     """Print, then Escape at once: the preview is deleted on close, and the check's answer
     goes to nobody (not to the deleted dialog, not to the printer)."""
-    person = _person(session)
-    referral = uc.issue_referral(
-        session.store, session.user, person.id, "vhs", "integration_course"
-    )
-    window, feature = _window(qtbot, session, person)
-    feature.open_preview(referral)
-    preview = _wait_loaded(qtbot, feature)
+    _, _, window, _, preview = _preview_of_new_referral(qtbot, session, "vhs", "integration_course")
     out = tmp_path / "printed.pdf"
     monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
     preview.print_button.click()

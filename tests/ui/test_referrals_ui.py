@@ -7,6 +7,7 @@ import io
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pypdf
 import pytest
@@ -24,7 +25,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import Person, PersonDraft
-from desktop_app.domain.referral import ReferralStatus
+from desktop_app.domain.referral import Referral, ReferralStatus
 from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.text import _ as gettext
 from desktop_app.i18n.text import set_language
@@ -102,6 +103,22 @@ def _wait_loaded(qtbot: QtBot, feature: ui.ReferralsFeature) -> ui.LetterPreview
     assert preview is not None
     qtbot.waitUntil(lambda: bool(preview.pdf) or preview.message.styleSheet() != "", timeout=10000)
     return preview
+
+
+def _preview_of_new_referral(
+    qtbot: QtBot,
+    session: Session,
+    service: str = "jobcenter",
+    reason: str = "buergergeld",
+    **issue: Any,
+) -> tuple[Person, Referral, MainWindow, ui.ReferralsFeature, ui.LetterPreview]:
+    """A person referred to ``service`` (issued with ``issue``), shown in the main window, and
+    the preview of the letter opened and loaded."""
+    person = _person(session)
+    referral = uc.issue_referral(session.store, session.user, person.id, service, reason, **issue)
+    window, feature = _window(qtbot, session, person)
+    feature.open_preview(referral)
+    return person, referral, window, feature, _wait_loaded(qtbot, feature)
 
 
 @needs_qtpdf

@@ -205,16 +205,7 @@ def test_only_a_coordinator_changes_the_shared_settings_but_everyone_the_languag
         assert dialog.idle_lock.value() == 7  # shown, as they are
         assert dialog.server.text() == server.base_url  # the address this laptop syncs with
         assert form.name.text().startswith("Welcome Europe")
-        if SHOTS:
-            for lang in ("de", "bg"):
-                set_language(lang)
-                shown = SettingsDialog(other, qsettings)
-                qtbot.addWidget(shown)
-                shown.show()
-                qtbot.waitExposed(shown)
-                shown.grab().save(str(Path(SHOTS) / f"settings-{role.value}-{lang}.png"))
-                shown.close()
-            set_language("en")
+        _shots(qtbot, other, qsettings, role.value, ("de", "bg"))
         # Values put into the disabled fields by other means are not stored either.
         dialog.idle_lock.setValue(240)
         dialog.server.setText("https://elsewhere.example.org")
@@ -232,11 +223,17 @@ def test_only_a_coordinator_changes_the_shared_settings_but_everyone_the_languag
         other.close()
 
 
-def _shots(qtbot: QtBot, session: Session, qsettings: QSettings, name: str) -> None:
-    """The dialog as ``session``'s user sees it, in German and Romanian (if shots are wanted)."""
+def _shots(
+    qtbot: QtBot,
+    session: Session,
+    qsettings: QSettings,
+    name: str,
+    langs: tuple[str, ...] = ("de", "ro"),
+) -> None:
+    """The dialog as ``session``'s user sees it, in ``langs`` (if shots are wanted)."""
     if not SHOTS:
         return
-    for lang in ("de", "ro"):
+    for lang in langs:
         set_language(lang)
         shown = SettingsDialog(session, qsettings)
         qtbot.addWidget(shown)
