@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RO_FAMILIAR = re.compile(
     r"(?<![\w-])(tu|te|tău|ta|tale|tăi|ție|ți|îți|ești|poți|vrei|știi|introdu|alegi|scrii|"
     r"decizi|salvezi|imprimi|pleci|lași|compari|cere-l|schimb-o|blochează-l|"
-    r"deschide-o|păstrează-le|ștergi|nu da)(?![\w])",
+    r"deschide-o|păstrează-le|elimin-o|ștergi|nu da)(?![\w])",
     re.IGNORECASE,
 )
 # A polite plural: the pronoun, its clitics, or a 2nd person plural verb (-ați, -eți, -iți, -îți).
