@@ -132,12 +132,6 @@ def main() -> int:
         f"{TRIALS})"
     )
     print(shown.cpu_line.replace("load generator", "laptops"))
-    # The budget proposed in place of "<= 10 x plain HTTP", which a laptop that stores what it
-    # receives cannot meet (writing the people alone takes some 25 x): see issue 5's notes.
-    print(
-        f"  first sync / importing the same people: {first / imported:.2f} x "
-        "(proposed budget: <= 2.5 x)"
-    )
     return report(
         [
             ("first sync, push + pull (s)", first, "<= 5 s", first <= 5),
@@ -146,6 +140,14 @@ def main() -> int:
                 first / shown.baseline,
                 "<= 10 x",
                 first / shown.baseline <= 10,
+            ),
+            # Proposed in place of "<= 10 x plain HTTP", which a laptop that stores what it
+            # receives cannot meet (writing the people alone takes some 20 x): issue 5's notes.
+            (
+                "ratio to importing the same people (proposed in place of the one above)",
+                first / imported,
+                "<= 3 x",
+                first / imported <= 3,
             ),
             (
                 "nothing to do, median (ms)",
