@@ -4,32 +4,21 @@
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sync_harness import Backup, Laptops, Member, Organisation, ServerProcess
 
 from desktop_app.sync import crypto
-
-PG_ENV = "WELCOME_DESK_TEST_PG_URL"
-
-
-def _pg_database(base_url: str) -> Iterator[str]:
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    name = f"wd_test_{secrets.token_hex(6)}"
-    admin = make_url(base_url).set(drivername="postgresql")
-    conninfo = admin.render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+from tests.integration.sync_harness import (
+    PG_ENV,
+    Backup,
+    Laptops,
+    Member,
+    Organisation,
+    ServerProcess,
+    pg_database,
+)
 
 
 @pytest.fixture(
@@ -42,7 +31,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     base = os.environ.get(PG_ENV)
     if not base:
         pytest.skip(f"{PG_ENV} not set (start a cluster with tests/integration/pg_cluster.sh)")
-    yield from _pg_database(base)
+    with pg_database(base) as url:
+        yield url
 
 
 @pytest.fixture

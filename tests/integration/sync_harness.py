@@ -16,22 +16,25 @@ import threading
 import time
 import uuid
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session as DbSession
 
-from desktop_app.sync import crypto
+from desktop_app.domain.person import PersonDraft
+from desktop_app.sync import crypto, engine
 from desktop_app.sync.engine import DEVICE_ID, active_key, get_meta, keyring
 from desktop_app.sync.http_client import SyncServerClient, wrapped_key
 from desktop_app.sync.merge import FieldState, RecordState
 from desktop_app.sync.records import LocalRecord, encode
+from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, create_first_account
 from sync_server import models, wire
@@ -39,6 +42,7 @@ from sync_server.db import create_db_engine, resolve_database_url
 from sync_server.service import SyncService, hash_secret
 
 ROOT = Path(__file__).resolve().parents[2]
+PG_ENV = "WELCOME_DESK_TEST_PG_URL"  # a throwaway PostgreSQL cluster (pg_cluster.sh)
 START_TIMEOUT = 30.0
 
 
@@ -738,3 +742,124 @@ def run_desk(
         env={**os.environ, "WELCOME_DESK_FAST_KDF": "1"},
         timeout=120,
     )
+
+
+# People on laptops, as the integration tests add, edit and compare them.
+
+
+def person_names(session: Session) -> set[str]:
+    return {f"{e.given_name} {e.family_name}" for e in people.list_people(session.store, 0, 1000)}
+
+
+def add_person(session: Session, given: str, family: str, dob: str = "", phone: str = "") -> str:
+    return people.register_person(
+        session.store,
+        session.user,
+        PersonDraft(given, family, dob, phone=phone),
+        confirm_duplicates=True,
+    ).id
+
+
+def edit_person(session: Session, person_id: str, **changes: str) -> None:
+    person = people.get_person(session.store, session.user, person_id)
+    assert person is not None
+    values = people.person_values(person)
+    values.update(changes)
+    languages = tuple(c for c in values.pop("languages").split(",") if c)
+    people.update_person(
+        session.store, session.user, person_id, PersonDraft(**values, languages=languages)
+    )
+
+
+def holdings(session: Session) -> dict[str, tuple[int, str]]:
+    """Every person on a laptop: revision and phone (what an edit changed)."""
+    with session.store.reading() as s:
+        rows = s.connection().exec_driver_sql("SELECT id, revision, phone FROM people").all()
+    return {r[0]: (int(r[1]), str(r[2])) for r in rows}
+
+
+def live_people(session: Session) -> set[str]:
+    """The people a laptop holds who were not erased."""
+    with session.store.reading() as s:
+        rows = s.connection().exec_driver_sql("SELECT id FROM people WHERE NOT deleted").all()
+    return {r[0] for r in rows}
+
+
+def audit_ids(session: Session) -> set[str]:
+    with session.store.reading() as s:
+        return {r[0] for r in s.connection().exec_driver_sql("SELECT id FROM audit_log")}
+
+
+def server_top_revisions(server: ServerProcess) -> dict[str, int]:
+    with server.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT record_id, max(revision) FROM envelopes GROUP BY record_id"
+        ).all()
+    return {r[0]: int(r[1]) for r in rows}
+
+
+def outbox_size(session: Session) -> int:
+    return engine.pending_changes(session.store)
+
+
+def add_people(session: Session, *names: str) -> list[str]:
+    return [
+        people.register_person(
+            session.store,
+            session.user,
+            PersonDraft(n, "Ivanova", phone="0176 1"),
+            confirm_duplicates=True,
+        ).id
+        for n in names
+    ]
+
+
+def assert_converged(server: ServerProcess, *laptops: Session) -> None:
+    first = holdings(laptops[0])
+    for laptop in laptops[1:]:
+        assert holdings(laptop) == first
+    on_server = server_top_revisions(server)
+    for person_id, (revision, _phone) in first.items():
+        assert on_server.get(person_id) == revision, person_id
+    for laptop in laptops:
+        assert audit_ids(laptop) <= set(on_server)
+        assert outbox_size(laptop) == 0
+
+
+def device_token(session: Session) -> str:
+    with session.store.reading() as s:
+        token = engine.get_meta(s, engine.TOKEN)
+    assert token is not None
+    return token
+
+
+def operator_inserts(server: ServerProcess, **envelope: object) -> int:
+    """An envelope the operator writes into the server's database itself, with the next
+    sequence number, as if a laptop had pushed it; returns that sequence number."""
+    counter = models.SeqCounter
+    with DbSession(server.engine) as s, s.begin():
+        seq = s.execute(
+            update(counter)
+            .where(counter.id == 1)
+            .values(last_seq=counter.last_seq + 1)
+            .returning(counter.last_seq)
+        ).scalar_one()
+        s.add(models.StoredEnvelope(seq=seq, received_at=models.utcnow(), **envelope))
+    return int(seq)
+
+
+@contextmanager
+def pg_database(base_url: str) -> Iterator[str]:
+    """A fresh database in the throwaway PostgreSQL cluster at ``base_url``, dropped after."""
+    import psycopg
+
+    name = f"wd_test_{secrets.token_hex(6)}"
+    admin = make_url(base_url).set(drivername="postgresql")
+    conninfo = admin.render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

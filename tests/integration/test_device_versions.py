@@ -10,7 +10,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sync_harness import (
+
+from desktop_app import __version__
+from desktop_app.paths import resource
+from desktop_app.sync import crypto
+from desktop_app.usecases import reference
+from desktop_app.usecases import sync as sync_uc
+from sync_server import wire
+from tests.integration.sync_harness import (
     PASSWORD,
     Laptops,
     Organisation,
@@ -21,13 +28,6 @@ from sync_harness import (
     run_cli,
     run_desk,
 )
-
-from desktop_app import __version__
-from desktop_app.paths import resource
-from desktop_app.sync import crypto
-from desktop_app.usecases import reference
-from desktop_app.usecases import sync as sync_uc
-from sync_server import wire
 
 
 def _stored_versions(server: ServerProcess) -> dict[str, str | None]:

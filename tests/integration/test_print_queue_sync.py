@@ -10,11 +10,10 @@ import io
 
 import pypdf
 import pytest
-from sync_harness import Laptops
-from test_sync_client import _add
 
 from desktop_app.domain.referral import ReferralStatus
 from desktop_app.usecases import data_rights, referrals
+from tests.integration.sync_harness import Laptops, add_person
 
 
 def _text(pdf: bytes) -> str:
@@ -26,7 +25,7 @@ def test_a_queued_letter_follows_the_referral_as_another_laptop_changes_it(
     laptops: Laptops,
 ) -> None:
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "1990")
+    pid = add_person(a, "Maria", "Ivanova", "1990")
     referral = referrals.issue_referral(
         a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="ro"
     )

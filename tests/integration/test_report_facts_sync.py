@@ -10,13 +10,12 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
-from sync_harness import Laptops
-from test_sync_client import _add
 
 from desktop_app.storage.models import table
 from desktop_app.storage.reports_models import ReportFactRow, ReportPersonRow
 from desktop_app.usecases import data_rights, visits
 from desktop_app.usecases.reports import build_report, parse_period
+from tests.integration.sync_harness import Laptops, add_person
 from tests.unit.test_visits import consent_answers, full_life_situation
 
 
@@ -34,7 +33,7 @@ def test_visits_arriving_changing_and_erased_by_sync_update_the_facts(laptops: L
     today = dt.date.today()
     year = parse_period(str(today.year))
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "1990")
+    pid = add_person(a, "Maria", "Ivanova", "1990")
     visits.record_consent(a.store, a.user, pid, consent_answers(), today=today)
     answers = {**full_life_situation(), "postal_code": "44145", "topics": ["jobcenter"]}
     visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers, today=today)

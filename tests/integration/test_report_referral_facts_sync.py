@@ -8,8 +8,6 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
-from sync_harness import Laptops
-from test_sync_client import _add
 
 from desktop_app.domain.referral import ReferralStatus
 from desktop_app.storage.models import table
@@ -20,6 +18,7 @@ from desktop_app.storage.reports_models import (
 )
 from desktop_app.usecases import data_rights, referrals, visits
 from desktop_app.usecases.reports import build_report, parse_period
+from tests.integration.sync_harness import Laptops, add_person
 from tests.unit.test_visits import consent_answers, full_life_situation
 
 
@@ -35,7 +34,7 @@ def _counts(store: Any) -> dict[tuple[str, str], int]:
 def test_referrals_arriving_and_changing_by_sync_update_the_counts(laptops: Laptops) -> None:
     today = dt.date.today()
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "1990")
+    pid = add_person(a, "Maria", "Ivanova", "1990")
     went = referrals.issue_referral(
         a.store, a.user, pid, service_id="vhs", reason="integration_course"
     )
@@ -64,7 +63,7 @@ def _person_periods(store: Any) -> tuple[list[tuple[int, int]], list[tuple[int, 
 def test_visits_arriving_and_erased_by_sync_update_the_person_periods(laptops: Laptops) -> None:
     today = dt.date.today()
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "1990")
+    pid = add_person(a, "Maria", "Ivanova", "1990")
     visits.record_consent(a.store, a.user, pid, consent_answers(), today=today)
     for _ in range(2):
         visits.finish_visit(

@@ -11,7 +11,11 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sync_harness import (
+
+from desktop_app.sync.http_client import CertificateProblem, SyncServerClient
+from desktop_app.usecases import sync as sync_uc
+from sync_server.service import ApiError
+from tests.integration.sync_harness import (
     ROOT,
     Laptops,
     PortReservation,
@@ -20,10 +24,6 @@ from sync_harness import (
     run_cli,
     self_signed_certificate,
 )
-
-from desktop_app.sync.http_client import CertificateProblem, SyncServerClient
-from desktop_app.usecases import sync as sync_uc
-from sync_server.service import ApiError
 
 
 def _serve(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:

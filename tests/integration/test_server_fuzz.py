@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from sync_harness import Organisation
+
+from tests.integration.sync_harness import Organisation
 
 # Test cases per operation: a count, not a time budget. With "--max-time 10" a slow or busy
 # machine spent the budget before one operation finished and schemathesis reported an empty

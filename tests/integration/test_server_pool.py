@@ -10,10 +10,10 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from conftest import PG_ENV, _pg_database
 from sqlalchemy import text
 
 from sync_server import db
+from tests.integration.sync_harness import PG_ENV, pg_database
 
 pytestmark = pytest.mark.postgres
 
@@ -23,7 +23,8 @@ def pg_url() -> Iterator[str]:
     base = os.environ.get(PG_ENV)
     if not base:
         pytest.skip(f"{PG_ENV} not set (start a cluster with tests/integration/pg_cluster.sh)")
-    yield from _pg_database(base)
+    with pg_database(base) as url:
+        yield url
 
 
 def _backend_pid(engine: object) -> int:

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from sync_harness import Laptops, push_state, record_state
-from test_sync_client import _add
 
 from desktop_app.domain.users import Role
 from desktop_app.storage.audit_models import CaseOpeningRow
@@ -15,6 +13,7 @@ from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.sync.merge import FieldState, RecordState
 from desktop_app.usecases import access, accounts
 from desktop_app.usecases.accounts import Session
+from tests.integration.sync_harness import Laptops, add_person, push_state, record_state
 
 
 def _helper(advisor: Session) -> str:
@@ -39,7 +38,7 @@ def test_a_section_opened_again_is_open_on_every_laptop(laptops: Laptops) -> Non
     """A closes a section B and C have seen open, they see it closed; A opens it again: it is
     open everywhere (it stayed closed on B and C, and came back closed to A)."""
     a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
-    pid = _add(a, "Радка", "Стоянова", "1990")
+    pid = add_person(a, "Радка", "Стоянова", "1990")
     helper = _helper(a)
     access.open_case_to_helper(a.store, a.user, pid, helper, "health")
     laptops.sync(a, b, c)
@@ -69,7 +68,7 @@ def test_a_closing_stored_as_a_deletion_by_an_older_version_reads_as_closed(
     tombstone without the erasing flag) and opened it again by a live revision without the
     field: laptops of this version read the first as closed and the second as open."""
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Радка", "Стоянова", "1990")
+    pid = add_person(a, "Радка", "Стоянова", "1990")
     helper = _helper(a)
     access.open_case_to_helper(a.store, a.user, pid, helper, "health")
     laptops.sync(a, b)
@@ -97,7 +96,7 @@ def test_a_concurrent_close_and_reopen_end_the_same_everywhere_with_a_conflict(
     """B closes (as another copy of the account could) while A reopens, neither having seen
     the other's: the later decision holds on both and the other is kept as a conflict."""
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Радка", "Стоянова", "1990")
+    pid = add_person(a, "Радка", "Стоянова", "1990")
     helper = _helper(a)
     access.open_case_to_helper(a.store, a.user, pid, helper, "health")
     access.close_case_to_helper(a.store, a.user, pid, helper, "health")

@@ -10,9 +10,16 @@ import sys
 from pathlib import Path
 
 import pytest
-from sync_harness import ROOT, ServerProcess, add_impostor, run_cli, run_desk, wrapped_key_ids
 
 from desktop_app.exits import EXIT_INVALID
+from tests.integration.sync_harness import (
+    ROOT,
+    ServerProcess,
+    add_impostor,
+    run_cli,
+    run_desk,
+    wrapped_key_ids,
+)
 
 PW = "laptop password 1"
 
@@ -231,7 +238,7 @@ def test_messages_follow_the_language_of_the_environment(
 def test_joining_a_server_with_a_certificate_of_the_organisation(tmp_path: Path) -> None:
     """A self-signed certificate (or one of the organisation's own authority): refused with
     a sentence saying so while the laptop does not trust it; joined once it does."""
-    from sync_harness import self_signed_certificate
+    from tests.integration.sync_harness import self_signed_certificate
 
     cert, key = self_signed_certificate(tmp_path)
     db_url = f"sqlite:///{tmp_path / 'tls.db'}"

@@ -13,7 +13,6 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from sync_harness import Laptops, ServerProcess, device_id
 
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.person import PersonDraft
@@ -22,45 +21,28 @@ from desktop_app.sync import crypto
 from desktop_app.sync.http_client import Offline, Revoked
 from desktop_app.usecases import accounts, audit, people
 from desktop_app.usecases import sync as sync_uc
-from desktop_app.usecases.accounts import Session
 from sync_server import wire
-
-
-def _names(session: Session) -> set[str]:
-    return {f"{e.given_name} {e.family_name}" for e in people.list_people(session.store, 0, 1000)}
-
-
-def _add(session: Session, given: str, family: str, dob: str = "", phone: str = "") -> str:
-    return people.register_person(
-        session.store,
-        session.user,
-        PersonDraft(given, family, dob, phone=phone),
-        confirm_duplicates=True,
-    ).id
-
-
-def _edit(session: Session, person_id: str, **changes: str) -> None:
-    person = people.get_person(session.store, session.user, person_id)
-    assert person is not None
-    values = people.person_values(person)
-    values.update(changes)
-    languages = tuple(c for c in values.pop("languages").split(",") if c)
-    people.update_person(
-        session.store, session.user, person_id, PersonDraft(**values, languages=languages)
-    )
+from tests.integration.sync_harness import (
+    Laptops,
+    ServerProcess,
+    add_person,
+    device_id,
+    edit_person,
+    person_names,
+)
 
 
 def test_three_laptops_converge_and_names_never_reach_the_server(
     laptops: Laptops, server: ServerProcess
 ) -> None:
     a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
-    _add(a, "Петър", "Петров", "14.03.1985", "+359 88 123 4567")
-    _add(b, "Ștefan", "Țăranu", "1979")
-    _add(c, "Jürgen", "Müller")
+    add_person(a, "Петър", "Петров", "14.03.1985", "+359 88 123 4567")
+    add_person(b, "Ștefan", "Țăranu", "1979")
+    add_person(c, "Jürgen", "Müller")
     laptops.sync()
     laptops.sync()
     expected = {"Петър Петров", "Ștefan Țăranu", "Jürgen Müller"}
-    assert _names(a) == _names(b) == _names(c) == expected
+    assert person_names(a) == person_names(b) == person_names(c) == expected
     # Type-ahead search works on synced people too (tokens follow the record).
     assert [e.family_name for e in people.search_people(c.store, "petrov")] == ["Петров"]
     assert all(sync_uc.status(s.store).pending_changes == 0 for s in (a, b, c))
@@ -90,10 +72,10 @@ def test_three_laptops_converge_and_names_never_reach_the_server(
 
 def test_offline_edits_to_different_fields_merge(laptops: Laptops) -> None:
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Ion", "Lungu", "1985", "+40 721 123 456")
+    pid = add_person(a, "Ion", "Lungu", "1985", "+40 721 123 456")
     laptops.sync(a, b)
-    _edit(a, pid, phone="0176 5554443")  # both offline, different fields
-    _edit(b, pid, notes="Termin beim Jobcenter vereinbart")
+    edit_person(a, pid, phone="0176 5554443")  # both offline, different fields
+    edit_person(b, pid, notes="Termin beim Jobcenter vereinbart")
     laptops.sync(a, b, a)
     for s in (a, b):
         person = people.get_person(s.store, s.user, pid)
@@ -104,10 +86,10 @@ def test_offline_edits_to_different_fields_merge(laptops: Laptops) -> None:
 
 def test_same_field_edits_become_a_conflict_that_an_advisor_resolves(laptops: Laptops) -> None:
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Elena", "Radu", phone="0176 1111111")
+    pid = add_person(a, "Elena", "Radu", phone="0176 1111111")
     laptops.sync(a, b)
-    _edit(a, pid, phone="0176 2222222")
-    _edit(b, pid, phone="0176 3333333")
+    edit_person(a, pid, phone="0176 2222222")
+    edit_person(b, pid, phone="0176 3333333")
     laptops.sync(a, b, a)
     phones = {people.get_person(s.store, s.user, pid).phone for s in (a, b)}  # type: ignore[union-attr]
     assert len(phones) == 1  # same winner everywhere
@@ -131,7 +113,7 @@ def test_same_field_edits_become_a_conflict_that_an_advisor_resolves(laptops: La
 def test_a_pending_laptop_cannot_sync_until_approved(laptops: Laptops) -> None:
     a = laptops.new("A")
     b = laptops.new("B", approve=False)
-    _add(a, "Ana", "Pop")
+    add_person(a, "Ana", "Pop")
     laptops.sync(a)
     with pytest.raises(sync_uc.SyncSetupError) as info:
         laptops.sync(b)
@@ -157,14 +139,14 @@ def test_a_pending_laptop_cannot_sync_until_approved(laptops: Laptops) -> None:
     assert info.value.code == "confirm_coordinator"
     sync_uc.confirm_coordinator(b.store, b.user, sync_uc.fingerprint(a.store))
     laptops.sync(b)
-    assert _names(b) == {"Ana Pop"}
+    assert person_names(b) == {"Ana Pop"}
 
 
 def test_revoked_laptop_is_refused_and_cannot_read_after_rotation(
     laptops: Laptops, server: ServerProcess
 ) -> None:
     a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
-    _add(a, "Before", "Rotation")
+    add_person(a, "Before", "Rotation")
     laptops.sync()
     sync_uc.revoke_device(a.store, a.user, device_id(b))
     with pytest.raises(Revoked):
@@ -172,9 +154,9 @@ def test_revoked_laptop_is_refused_and_cannot_read_after_rotation(
     new_key = sync_uc.rotate_team_key(a.store, a.user).key_id
     actions = [e.action for e in audit.list_entries(a.store, a.user, record_id=device_id(b))]
     assert actions[:2] == ["revoke_laptop", "approve_laptop"]
-    _add(a, "After", "Rotation")
+    add_person(a, "After", "Rotation")
     laptops.sync(a, c)
-    assert "After Rotation" in _names(c)
+    assert "After Rotation" in person_names(c)
     # B's old keys cannot open what was written after the rotation.
     from desktop_app.sync.engine import keyring
 
@@ -198,15 +180,15 @@ def test_records_under_a_key_rotated_during_a_round_arrive_with_the_next_round(
     a, b = laptops.new("A"), laptops.new("B")
     laptops.sync(a, b)
     sync_uc.rotate_team_key(a.store, a.user)
-    pid = _add(a, "Nach", "Erneuerung")
+    pid = add_person(a, "Nach", "Erneuerung")
     laptops.sync(a)
     with sync_uc.client_for(b.store) as client:  # a round whose key fetch came too early
         early = SyncEngine(b.store, client).sync()
     assert early.deferred >= 1 and early.refused == 0 and early.applied == 0
-    assert "Nach Erneuerung" not in _names(b)
+    assert "Nach Erneuerung" not in person_names(b)
     (later,) = laptops.sync(b)
     assert later.applied >= 1 and later.refused == 0
-    assert "Nach Erneuerung" in _names(b)
+    assert "Nach Erneuerung" in person_names(b)
     assert people.get_person(b.store, b.user, pid) is not None
 
 
@@ -214,9 +196,9 @@ def test_tampered_swapped_and_replayed_envelopes_are_refused(
     laptops: Laptops, server: ServerProcess
 ) -> None:
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(b, "Maria", "Ivanova")
+    pid = add_person(b, "Maria", "Ivanova")
     laptops.sync(b, a)
-    target = _add(b, "Georgi", "Dimitrov")
+    target = add_person(b, "Georgi", "Dimitrov")
     laptops.sync(b, a)
     with sync_uc.client_for(b.store) as client:
         mine = next(e for e in client.pull(0, 1000).envelopes if e.record_id == pid)
@@ -247,9 +229,9 @@ def test_replayed_old_revision_from_the_server_is_refused(
     if not server.db_url.startswith("sqlite"):
         pytest.skip("the replay is staged by editing the server's SQLite file")
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(b, "Vasile", "Munteanu")
+    pid = add_person(b, "Vasile", "Munteanu")
     laptops.sync(b, a)
-    _edit(b, pid, phone="0176 9999999")
+    edit_person(b, pid, phone="0176 9999999")
     laptops.sync(b, a)
     # A malicious or broken server hands out revision 1 again, under a new sequence number.
     # Staged in its SQLite file: the table is rebuilt without its uniqueness rule first.
@@ -289,7 +271,7 @@ def test_server_down_then_back_loses_and_doubles_nothing(
     laptops: Laptops, server: ServerProcess
 ) -> None:
     a, b = laptops.new("A"), laptops.new("B")
-    ids = [_add(a, f"Name{i}", "Offline") for i in range(30)]
+    ids = [add_person(a, f"Name{i}", "Offline") for i in range(30)]
     server.kill()
     with pytest.raises(Offline):
         laptops.sync(a)
@@ -341,7 +323,7 @@ def test_a_push_cut_after_its_first_batch_keeps_what_the_server_confirmed(
 
 def test_the_collector_rests_during_a_round_and_is_left_as_it_was(laptops: Laptops) -> None:
     a = laptops.new("A")
-    _add(a, "Ana", "Pop")
+    add_person(a, "Ana", "Pop")
     during: list[bool] = []
 
     def note(_phase: str, _done: int, _total: int) -> None:
@@ -357,7 +339,7 @@ def test_the_collector_rests_during_a_round_and_is_left_as_it_was(laptops: Lapto
         assert gc.isenabled()
         # Where the collector is off already (the window runs it itself), it stays off.
         gc.disable()
-        _add(a, "Ion", "Pop")
+        add_person(a, "Ion", "Pop")
         sync_uc.sync_now(a.store)
         assert not gc.isenabled()
     finally:
@@ -384,7 +366,7 @@ def test_visits_and_referrals_travel_and_status_edits_merge_without_false_confli
     from desktop_app.usecases import referrals, visits
 
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "1990")
+    pid = add_person(a, "Maria", "Ivanova", "1990")
     referral = referrals.issue_referral(
         a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="bg"
     )
@@ -411,8 +393,8 @@ def test_erasure_on_one_laptop_removes_the_person_everywhere(laptops: Laptops) -
     from tests.unit.test_visits import consent_answers, full_life_situation
 
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Радка", "Стоянова", "1990", "+359 88 765 4321")
-    keep = _add(a, "Ivan", "Kolev")
+    pid = add_person(a, "Радка", "Стоянова", "1990", "+359 88 765 4321")
+    keep = add_person(a, "Ivan", "Kolev")
     referrals.issue_referral(a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="bg")
     visits.record_consent(a.store, a.user, pid, consent_answers())
     visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
@@ -501,9 +483,8 @@ def test_two_publications_at_once_end_with_the_later_one_everywhere(
 
 
 def test_a_certificate_nobody_trusts_is_no_offline_and_is_not_retried(tmp_path: Path) -> None:
-    from sync_harness import AnsweringStub
-
     from desktop_app.sync.http_client import CertificateProblem, SyncServerClient
+    from tests.integration.sync_harness import AnsweringStub
 
     stub = AnsweringStub(200, tmp_path, tls=True)
     try:

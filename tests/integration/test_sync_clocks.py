@@ -11,15 +11,20 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sync_harness import CuttingProxy, Laptops, ServerProcess
-from test_sync_cli import wd
-from test_sync_client import _add, _edit
 
 from desktop_app.domain.clock_check import DAY_MS, WARN_AFTER_MS
 from desktop_app.domain.hlc import HybridLogicalClock
 from desktop_app.usecases import accounts, people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
+from tests.integration.sync_harness import (
+    CuttingProxy,
+    Laptops,
+    ServerProcess,
+    add_person,
+    edit_person,
+    run_desk,
+)
 
 AHEAD_MS = 10 * 60 * 1000  # a laptop whose clock runs ten minutes fast
 
@@ -53,14 +58,14 @@ def test_an_edit_after_a_restart_wins_over_a_value_from_a_laptop_whose_clock_run
         a.store.device_id, now_ms=lambda: time.time_ns() // 1_000_000 + AHEAD_MS
     )
     a.store.clock = fast
-    pid = _add(a, "Ivan", "Kolev")
+    pid = add_person(a, "Ivan", "Kolev")
     laptops.sync(a, b)
-    _edit(a, pid, phone="0176 111")
+    edit_person(a, pid, phone="0176 111")
     laptops.sync(a, b)
     assert _phone(b, pid) == "0176 111"
     b = _restart(laptops, b, tmp_path, "B")
     # B's advisor corrects the number A entered: a change made on top of A's, after it.
-    _edit(b, pid, phone="0176 222")
+    edit_person(b, pid, phone="0176 222")
     laptops.sync(b, a, b)
     assert _phone(b, pid) == "0176 222"
     assert _phone(a, pid) == "0176 222"
@@ -75,7 +80,7 @@ def test_a_sync_tells_a_laptop_whose_clock_is_days_off_and_goes_on_as_before(
     assert httpx.get(f"{server.base_url}/v1/health").headers.get("date")
     a, b = laptops.new("A"), laptops.new("B")
     _shift(a, 3 * DAY_MS)  # a wrong date
-    pid = _add(a, "Ivan", "Kolev", phone="0176 111")
+    pid = add_person(a, "Ivan", "Kolev", phone="0176 111")
     report_a, report_b = laptops.sync(a, b)
     assert report_a.clock_offset_ms is not None
     # Three days, to within the measurement's second or so.
@@ -103,7 +108,7 @@ def test_a_change_stamped_years_ahead_is_applied_and_logged_by_record_id(
     a, b = laptops.new("A"), laptops.new("B")
     laptops.sync(a, b)
     _shift(a, 2 * 365 * DAY_MS)  # a dead CMOS battery and a BIOS date far off
-    pid = _add(a, "Ivan", "Kolevski", phone="0176 999")
+    pid = add_person(a, "Ivan", "Kolevski", phone="0176 999")
     laptops.sync(a)
     with caplog.at_level(logging.WARNING, logger="desktop_app.sync.engine"):
         (report,) = laptops.sync(b)
@@ -114,7 +119,7 @@ def test_a_change_stamped_years_ahead_is_applied_and_logged_by_record_id(
     assert not any("Kolevski" in line or "0176 999" in line for line in logged)  # ids only
     # Changes from a laptop whose clock is right are not logged.
     caplog.clear()
-    _add(b, "Elena", "Radu")
+    add_person(b, "Elena", "Radu")
     with caplog.at_level(logging.WARNING, logger="desktop_app.sync.engine"):
         laptops.sync(b)
     assert not [r for r in caplog.records if "far in the future" in r.getMessage()]
@@ -130,12 +135,12 @@ def test_the_sync_command_warns_of_a_wrong_clock_on_stderr_and_still_succeeds(
     proxy.date_shift_s = 3 * 24 * 3600
     try:
         folder = str(tmp_path / "a")
-        assert wd("init", "--data-dir", folder, "--account", "anna").returncode == 0
-        joined = wd(
+        assert run_desk("init", "--data-dir", folder, "--account", "anna").returncode == 0
+        joined = run_desk(
             "join", "--data-dir", folder, "--server", proxy.url, "--code", server.enroll_cli("A")
         )
         assert joined.returncode == 0, joined.stderr
-        synced = wd("sync", "--data-dir", folder)
+        synced = run_desk("sync", "--data-dir", folder)
         assert synced.returncode == 0, synced.stderr
         assert "Sync done" in synced.stdout
         assert (
@@ -143,7 +148,7 @@ def test_the_sync_command_warns_of_a_wrong_clock_on_stderr_and_still_succeeds(
             "changes made here get wrong times." in synced.stderr
         )
         proxy.date_shift_s = 0  # the clock put right
-        again = wd("sync", "--data-dir", folder)
+        again = run_desk("sync", "--data-dir", folder)
         assert again.returncode == 0 and "clock" not in again.stderr, again.stderr
     finally:
         proxy.close()

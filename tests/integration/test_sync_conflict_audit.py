@@ -3,11 +3,9 @@ of the laptop it was made on and of every other, whichever value was chosen."""
 
 from __future__ import annotations
 
-from sync_harness import Laptops
-from test_sync_client import _add, _edit
-
 from desktop_app.usecases import audit, visits
 from desktop_app.usecases import sync as sync_uc
+from tests.integration.sync_harness import Laptops, add_person, edit_person
 from tests.unit.test_visits import full_life_situation
 
 
@@ -15,10 +13,10 @@ def test_keeping_the_value_a_person_holds_is_an_audited_decision_on_every_laptop
     laptops: Laptops,
 ) -> None:
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Elena", "Radu", phone="0176 1111111")
+    pid = add_person(a, "Elena", "Radu", phone="0176 1111111")
     laptops.sync(a, b)
-    _edit(a, pid, phone="0176 2222222")
-    _edit(b, pid, phone="0176 3333333")
+    edit_person(a, pid, phone="0176 2222222")
+    edit_person(b, pid, phone="0176 3333333")
     laptops.sync(a, b, a)
     (conflict,) = sync_uc.open_conflicts(a.store)
     # The value the person holds now stays: nothing about the person changes but the decision.
@@ -36,7 +34,7 @@ def test_keeping_the_value_a_person_holds_is_an_audited_decision_on_every_laptop
 
 def test_keeping_a_visits_answer_as_it_is_is_an_audited_decision(laptops: Laptops) -> None:
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "1990")
+    pid = add_person(a, "Maria", "Ivanova", "1990")
     answers = full_life_situation()
     visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
     laptops.sync(a, b)

@@ -14,8 +14,6 @@ from typing import Any
 
 import pytest
 from pypdf import PdfReader
-from sync_harness import Laptops, older_answers_conflict
-from test_sync_client import _add, _edit
 
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.person import PersonDraft
@@ -27,6 +25,7 @@ from desktop_app.usecases import accounts, people, referrals, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.conflicts import ConflictGone
+from tests.integration.sync_harness import Laptops, add_person, edit_person, older_answers_conflict
 from tests.unit.test_visits import consent_answers, full_life_situation
 
 
@@ -35,7 +34,7 @@ def _visit_with_rent_changed_on_a(
 ) -> tuple[Session, Session, str, visits.Visit, dict[str, Any]]:
     """A visit A stored and both laptops synced; then A, offline, changed the rent to 480."""
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "1990")
+    pid = add_person(a, "Maria", "Ivanova", "1990")
     answers = full_life_situation()
     visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
     laptops.sync(a, b)
@@ -49,7 +48,7 @@ def _visit_on(
     """Laptops ``names``; the first stored Maria Ivanova's life-situation check, all synced."""
     sessions = [laptops.new(name) for name in names]
     first = sessions[0]
-    pid = _add(first, "Maria", "Ivanova", "1990")
+    pid = add_person(first, "Maria", "Ivanova", "1990")
     answers = full_life_situation()
     visit = visits.finish_visit(first.store, first.user, pid, "life_situation", answers)
     laptops.sync(*sessions)
@@ -60,7 +59,7 @@ def test_a_referral_moved_on_two_laptops_is_one_conflict_and_both_steps_stay_in_
     laptops: Laptops,
 ) -> None:
     a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
-    pid = _add(a, "Maria", "Ivanova", "1990")
+    pid = add_person(a, "Maria", "Ivanova", "1990")
     referral = referrals.issue_referral(
         a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="bg"
     )
@@ -224,7 +223,7 @@ def test_a_helper_cannot_see_or_decide_a_visit_conflict_in_restricted_answers(
     laptops: Laptops,
 ) -> None:
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "1990")
+    pid = add_person(a, "Maria", "Ivanova", "1990")
     visits.record_consent(a.store, a.user, pid, consent_answers())  # health answers need it
     answers = full_life_situation()
     visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
@@ -244,10 +243,10 @@ def test_a_helper_cannot_see_or_decide_a_visit_conflict_in_restricted_answers(
 
 def test_a_corrected_value_can_be_entered_for_text_typed_by_hand(laptops: Laptops) -> None:
     a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
-    pid = _add(a, "Elena", "Radu", phone="0176 1111111")
+    pid = add_person(a, "Elena", "Radu", phone="0176 1111111")
     laptops.sync(a, b, c)
-    _edit(a, pid, phone="0176 2222222", sex="female")
-    _edit(b, pid, phone="0176 3333333", sex="diverse")
+    edit_person(a, pid, phone="0176 2222222", sex="female")
+    edit_person(b, pid, phone="0176 3333333", sex="diverse")
     laptops.sync(a, b, a, c)
     by_field = {x.field: x for x in sync_uc.open_conflicts(a.store)}
     assert by_field["phone"].editable and not by_field["sex"].editable
@@ -275,10 +274,10 @@ def test_a_conflict_names_the_laptops_its_values_were_set_on(laptops: Laptops) -
     # A laptop that joined before records named stores: its record names none yet.
     with a.store.transaction() as db:
         db.execute(text("UPDATE laptops SET store_id = ''"))
-    pid = _add(a, "Elena", "Radu", phone="0176 1111111")
+    pid = add_person(a, "Elena", "Radu", phone="0176 1111111")
     laptops.sync(a, b, c)
-    _edit(a, pid, phone="0176 2222222")
-    _edit(b, pid, phone="0176 3333333")
+    edit_person(a, pid, phone="0176 2222222")
+    edit_person(b, pid, phone="0176 3333333")
     laptops.sync(a, b, a, c)
     (on_c,) = sync_uc.open_conflicts(c.store)
     assert {on_c.kept_laptop, on_c.other_laptop} == {"A", "B"}
@@ -289,10 +288,10 @@ def test_a_conflict_names_the_laptops_its_values_were_set_on(laptops: Laptops) -
 
 def test_a_conflict_decided_on_another_laptop_meanwhile_is_gone(laptops: Laptops) -> None:
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Elena", "Radu", phone="0176 1111111")
+    pid = add_person(a, "Elena", "Radu", phone="0176 1111111")
     laptops.sync(a, b)
-    _edit(a, pid, phone="0176 2222222")
-    _edit(b, pid, phone="0176 3333333")
+    edit_person(a, pid, phone="0176 2222222")
+    edit_person(b, pid, phone="0176 3333333")
     laptops.sync(a, b, a)
     (on_a,) = sync_uc.open_conflicts(a.store)
     (on_b,) = sync_uc.open_conflicts(b.store)
@@ -312,7 +311,7 @@ def test_a_conflict_over_a_visit_is_exported_and_erased_with_the_person_on_every
     from desktop_app.usecases import data_rights
 
     a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
-    pid = _add(a, "Maria", "Ivanova", "1990")
+    pid = add_person(a, "Maria", "Ivanova", "1990")
     answers = full_life_situation()
     visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
     laptops.sync(a, b, c)
@@ -356,15 +355,15 @@ def test_a_decision_that_fails_half_way_changes_nothing(
     from desktop_app.usecases import conflicts
 
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "1990")
+    pid = add_person(a, "Maria", "Ivanova", "1990")
     referral = referrals.issue_referral(
         a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="bg"
     )
     laptops.sync(a, b)
     referrals.change_status(a.store, a.user, referral.id, ReferralStatus.APPOINTMENT_MADE)
     referrals.change_status(b.store, b.user, referral.id, ReferralStatus.CLOSED)
-    _edit(a, pid, phone="0176 2222222")
-    _edit(b, pid, phone="0176 3333333")
+    edit_person(a, pid, phone="0176 2222222")
+    edit_person(b, pid, phone="0176 3333333")
     laptops.sync(a, b, a)
     found = {c.field: c for c in sync_uc.open_conflicts(a.store)}
     assert set(found) == {"status", "phone"}
@@ -520,7 +519,7 @@ def test_an_edit_left_open_while_a_colleagues_change_arrives_keeps_that_change(
     meanwhile B's change of the urgency arrived. Saving A's edit keeps B's urgency, and no
     laptop has anything to decide."""
     a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
-    pid = _add(a, "Maria", "Ivanova", "1990")
+    pid = add_person(a, "Maria", "Ivanova", "1990")
     visit = visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
     laptops.sync(a, b, c)
     base = visits.VisitBase(visit.answers, visit.next_steps)
@@ -547,7 +546,7 @@ def test_an_answer_changed_in_an_edit_left_open_and_by_a_colleague_is_a_conflict
     keeps A's rent, and B's stays as a conflict to decide: on A at once, on every laptop after
     a sync, once (B's merge of A's edit, which built on B's value, finds no second one)."""
     a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
-    pid = _add(a, "Maria", "Ivanova", "1990")
+    pid = add_person(a, "Maria", "Ivanova", "1990")
     visit = visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
     laptops.sync(a, b, c)
     base = visits.VisitBase(visit.answers, visit.next_steps)
@@ -573,11 +572,11 @@ def test_personal_data_changed_in_a_dialog_left_open_and_by_a_colleague_is_a_con
     laptops: Laptops,
 ) -> None:
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "1990", phone="0151 1111111")
+    pid = add_person(a, "Maria", "Ivanova", "1990", phone="0151 1111111")
     laptops.sync(a, b)
     as_opened = people.get_person(a.store, a.user, pid)
     assert as_opened is not None
-    _edit(b, pid, phone="0151 2222222", notes="Wohnt jetzt bei der Schwester")
+    edit_person(b, pid, phone="0151 2222222", notes="Wohnt jetzt bei der Schwester")
     laptops.sync(b, a)
     values = people.person_values(as_opened)
     languages = tuple(c for c in values.pop("languages").split(",") if c)
@@ -604,7 +603,7 @@ def test_a_status_dialog_left_open_keeps_a_colleagues_outcome_or_shows_both(
     sync brought meanwhile stays (before, the dialog's old text overwrote it); changed in the
     dialog too, both are kept as a conflict."""
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "1990")
+    pid = add_person(a, "Maria", "Ivanova", "1990")
     first = referrals.issue_referral(
         a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="bg"
     )
@@ -656,7 +655,7 @@ def test_an_appointment_recorded_later_travels_and_a_dialog_left_open_keeps_or_s
     from desktop_app.usecases.person_data_text import conflict_value
 
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "1990")
+    pid = add_person(a, "Maria", "Ivanova", "1990")
     first = referrals.issue_referral(a.store, a.user, pid, "jobcenter", "buergergeld")
     second = referrals.issue_referral(a.store, a.user, pid, "jobcenter", "buergergeld")
     laptops.sync(a, b)
@@ -718,7 +717,7 @@ def test_a_decided_appointment_is_a_step_of_the_history_that_reads_the_same_ever
     import datetime as dt
 
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "1990")
+    pid = add_person(a, "Maria", "Ivanova", "1990")
     day = dt.date.today() + dt.timedelta(days=7)
     bs, as_ = dt.datetime.combine(day, dt.time(10, 30)), dt.datetime.combine(day, dt.time(14, 0))
     moved = referrals.issue_referral(a.store, a.user, pid, "jobcenter", "buergergeld")
@@ -780,7 +779,7 @@ def test_steps_of_one_second_on_two_laptops_read_in_the_order_made_and_alike_one
     import datetime as dt
 
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "1990")
+    pid = add_person(a, "Maria", "Ivanova", "1990")
     referral = referrals.issue_referral(a.store, a.user, pid, "jobcenter", "buergergeld")
     laptops.sync(a, b)
     second = dt.datetime.now().replace(microsecond=0)

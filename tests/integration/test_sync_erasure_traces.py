@@ -6,8 +6,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session as DbSession
-from sync_harness import Laptops, ServerProcess, push_state, record_state
-from test_sync_client import _add, _edit
 
 from desktop_app.domain.users import Role
 from desktop_app.sync import engine
@@ -15,6 +13,14 @@ from desktop_app.sync.merge import RecordState
 from desktop_app.usecases import access, accounts, data_rights, people, referrals, visits
 from desktop_app.usecases.accounts import Session
 from sync_server import models
+from tests.integration.sync_harness import (
+    Laptops,
+    ServerProcess,
+    add_person,
+    edit_person,
+    push_state,
+    record_state,
+)
 from tests.unit.test_visits import consent_answers, full_life_situation
 
 # Tables where an erased person's id stays: the tombstone, the audit log (ids, never values),
@@ -87,7 +93,7 @@ def test_no_table_of_any_laptop_keeps_a_trace_of_an_erased_person(
 ) -> None:
     monkeypatch.setattr(engine, "PULL_PAGE", page)
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Радка", "Стоянова", "1990", "+359 88 765 4321")
+    pid = add_person(a, "Радка", "Стоянова", "1990", "+359 88 765 4321")
     referrals.issue_referral(a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="bg")
     visits.record_consent(a.store, a.user, pid, consent_answers())
     visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
@@ -100,8 +106,8 @@ def test_no_table_of_any_laptop_keeps_a_trace_of_an_erased_person(
     laptops.sync(a, b)
     access.close_case_to_helper(a.store, a.user, pid, helper.user.id, "exploitation")
     laptops.sync(a, b)
-    _edit(a, pid, phone="+359 88 765 1111")
-    _edit(b, pid, phone="+359 88 765 9999")
+    edit_person(a, pid, phone="+359 88 765 1111")
+    edit_person(b, pid, phone="+359 88 765 9999")
     laptops.sync(a, b, a)
     assert _traces(b, ("765 1111",)) and _traces(a, ("765 9999",))  # the conflict holds both
     about = _records_about(a, pid) | _records_about(b, pid)
@@ -130,10 +136,10 @@ def test_changes_made_offline_for_a_person_erased_meanwhile_resurrect_nothing(
     from desktop_app.sync.engine import SyncEngine, SyncReport
 
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Радка", "Стоянова", "1990", "+359 88 765 4321")
+    pid = add_person(a, "Радка", "Стоянова", "1990", "+359 88 765 4321")
     laptops.sync(a, b)
-    _edit(b, pid, given_name="Радка-Мария")
-    _edit(b, pid, phone="+359 88 765 9999")  # revision 3: above A's tombstone
+    edit_person(b, pid, given_name="Радка-Мария")
+    edit_person(b, pid, phone="+359 88 765 9999")  # revision 3: above A's tombstone
     visits.finish_visit(b.store, b.user, pid, "life_situation", full_life_situation())
     referrals.issue_referral(b.store, b.user, pid, "jobcenter", "buergergeld", client_lang="bg")
     from desktop_app.usecases import sync as sync_uc
@@ -173,7 +179,7 @@ def test_a_visit_pushed_after_the_erasure_by_a_laptop_never_seen_again_is_droppe
     from desktop_app.usecases import sync as sync_uc
 
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Радка", "Стоянова", "1990", "+359 88 765 4321")
+    pid = add_person(a, "Радка", "Стоянова", "1990", "+359 88 765 4321")
     laptops.sync(a, b)
     data_rights.erase_person(a.store, a.user, pid)
     laptops.sync(a)
@@ -195,7 +201,7 @@ def test_an_erasing_flag_set_on_a_live_record_is_refused_by_the_laptop(
     """The flag travels outside the encryption (the server acts on it). The operator sets it
     on a person's live envelope: a laptop does not take that envelope as the person."""
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "1990", "0176 1111111")
+    pid = add_person(a, "Maria", "Ivanova", "1990", "0176 1111111")
     laptops.sync(a)
     stored = models.StoredEnvelope
     with DbSession(server.engine) as s, s.begin():
@@ -211,7 +217,7 @@ def test_a_tombstone_without_the_flag_still_erases_on_laptops(
     """A laptop of a version before the flag pushes tombstones without it: laptops erase the
     person all the same (the server, not knowing it for one, keeps the earlier revisions)."""
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Радка", "Стоянова", "1990", "+359 88 765 4321")
+    pid = add_person(a, "Радка", "Стоянова", "1990", "+359 88 765 4321")
     visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
     laptops.sync(a, b)
     clock = record_state("person", pid, {"x": 1}, a.store.device_id).fields["x"].clock

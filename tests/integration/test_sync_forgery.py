@@ -9,30 +9,22 @@ from __future__ import annotations
 import os
 import uuid
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
-from sync_harness import Laptops, ServerProcess, active_key_id, device_id
-from test_sync_client import _add, _edit
 
 from desktop_app.domain.person import PERSON_FIELDS
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from sync_server import models
-
-
-def operator_inserts(server: ServerProcess, **envelope: object) -> int:
-    """An envelope the operator writes into the server's database itself, with the next
-    sequence number, as if a laptop had pushed it; returns that sequence number."""
-    counter = models.SeqCounter
-    with DbSession(server.engine) as s, s.begin():
-        seq = s.execute(
-            update(counter)
-            .where(counter.id == 1)
-            .values(last_seq=counter.last_seq + 1)
-            .returning(counter.last_seq)
-        ).scalar_one()
-        s.add(models.StoredEnvelope(seq=seq, received_at=models.utcnow(), **envelope))
-    return int(seq)
+from tests.integration.sync_harness import (
+    Laptops,
+    ServerProcess,
+    active_key_id,
+    add_person,
+    device_id,
+    edit_person,
+    operator_inserts,
+)
 
 
 def test_an_envelope_forged_in_a_laptops_name_does_not_stop_its_changes_from_travelling(
@@ -42,7 +34,7 @@ def test_an_envelope_forged_in_a_laptops_name_does_not_stop_its_changes_from_tra
     the server holds them. One the operator made up in its name, with a high revision and no
     valid ciphertext, must not count as held, or the laptop's later changes never leave it."""
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", phone="0176 1111111")
+    pid = add_person(a, "Maria", "Ivanova", phone="0176 1111111")
     laptops.sync(a, b)
     key_id = active_key_id(a)
     assert key_id is not None
@@ -59,7 +51,7 @@ def test_an_envelope_forged_in_a_laptops_name_does_not_stop_its_changes_from_tra
     )
     first = laptops.sync(a)[0]
     assert first.refused_ids == [pid]
-    _edit(a, pid, phone="0176 2222222")
+    edit_person(a, pid, phone="0176 2222222")
     assert sync_uc.status(a.store).pending_changes >= 1
     laptops.sync(a, b)
     assert sync_uc.status(a.store).pending_changes == 0
@@ -80,10 +72,10 @@ def test_the_operator_cannot_tell_from_a_conflicts_id_which_field_it_is_about(
     which answer, e.g. about health). The operator knows the app, the record ids, the laptops'
     clocks' device parts and the times; it must still learn nothing from the id."""
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Elena", "Radu")
+    pid = add_person(a, "Elena", "Radu")
     laptops.sync(a, b)
-    _edit(a, pid, family_name="Radu-Pop")
-    _edit(b, pid, family_name="Radu-Ionescu")
+    edit_person(a, pid, family_name="Radu-Pop")
+    edit_person(b, pid, family_name="Radu-Ionescu")
     laptops.sync(a, b, a)
     assert len(sync_uc.open_conflicts(a.store)) == 1
     stored = models.StoredEnvelope

@@ -15,16 +15,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
-from sync_harness import (
-    PASSWORD,
-    Laptops,
-    Organisation,
-    ServerProcess,
-    approve_and_confirm,
-    device_id,
-    run_desk,
-)
-from test_sync_forgery import operator_inserts
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.exits import EXIT_INVALID
@@ -41,6 +31,16 @@ from desktop_app.usecases import people, reference, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from sync_server import models, wire
+from tests.integration.sync_harness import (
+    PASSWORD,
+    Laptops,
+    Organisation,
+    ServerProcess,
+    approve_and_confirm,
+    device_id,
+    operator_inserts,
+    run_desk,
+)
 from tests.unit.test_visits import consent_answers
 
 NEW_PHONE = "0231 842-6666"

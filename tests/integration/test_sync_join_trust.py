@@ -14,22 +14,23 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
-from sync_harness import (
-    CuttingProxy,
-    Laptops,
-    ServerProcess,
-    active_key_id,
-    device_id,
-    keyring_of,
-    wrapped_key_ids,
-)
-from test_sync_client import _add, _names
 
 from desktop_app.sync import crypto
 from desktop_app.usecases import audit
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from sync_server import models, wire
+from tests.integration.sync_harness import (
+    CuttingProxy,
+    Laptops,
+    ServerProcess,
+    active_key_id,
+    add_person,
+    device_id,
+    keyring_of,
+    person_names,
+    wrapped_key_ids,
+)
 
 # Sorts after every key id the app makes ("k" + creation time): the key a laptop would have
 # made its active one, had it taken every key the server handed it.
@@ -98,10 +99,10 @@ def test_a_new_laptop_takes_the_key_only_after_confirming_the_coordinators_finge
 ) -> None:
     a = laptops.new("A")
     b = laptops.new("B", approve=False)
-    _add(a, "Ana", "Pop")
+    add_person(a, "Ana", "Pop")
     laptops.sync(a)
     sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
-    _add(b, "Bogdan", "Ionescu")  # registered while B waits
+    add_person(b, "Bogdan", "Ionescu")  # registered while B waits
     with pytest.raises(sync_uc.SyncSetupError) as info:
         laptops.sync(b)
     assert info.value.code == "confirm_coordinator"
@@ -133,13 +134,13 @@ def test_a_new_laptop_takes_the_key_only_after_confirming_the_coordinators_finge
         sync_uc.confirm_coordinator(b.store, b.user, typed)
     assert again.value.code == "nothing_to_confirm"
     laptops.sync(b, a)
-    assert _names(b) == _names(a) == {"Ana Pop", "Bogdan Ionescu"}
+    assert person_names(b) == person_names(a) == {"Ana Pop", "Bogdan Ionescu"}
 
     # A rotation by the coordinator B confirmed is taken without asking again.
     new_key = sync_uc.rotate_team_key(a.store, a.user).key_id
     laptops.sync(a)
     before = {e.seq for e in _sent_by(server, b)}
-    _add(b, "Bianca", "Stan")
+    add_person(b, "Bianca", "Stan")
     laptops.sync(b)
     assert active_key_id(b) == new_key and sync_uc.waiting_senders(b.store) == []
     after = [e for e in _sent_by(server, b) if e.seq not in before]
@@ -151,9 +152,9 @@ def test_a_key_the_server_operator_wraps_for_a_new_laptop_is_never_used(
 ) -> None:
     a = laptops.new("A")
     b = laptops.new("B", approve=False)
-    _add(a, "Ana", "Pop")
+    add_person(a, "Ana", "Pop")
     laptops.sync(a)
-    _add(b, "Bogdan", "Ionescu")
+    add_person(b, "Bogdan", "Ionescu")
     impostor, fake = _slip_in_key(server, b, posing_as=a)
 
     # B is "approved" and holds a key on the server, but does not open it into its keyring,
@@ -183,7 +184,7 @@ def test_a_key_the_server_operator_wraps_for_a_new_laptop_is_never_used(
     assert set(keyring_of(b)) == set(keyring_of(a)) and fake.key_id not in keyring_of(b)
     assert active_key_id(b) == active_key_id(a)  # though the impostor's key id sorts after it
     laptops.sync(b, a)
-    assert _names(a) == _names(b) == {"Ana Pop", "Bogdan Ionescu"}
+    assert person_names(a) == person_names(b) == {"Ana Pop", "Bogdan Ionescu"}
     # The impostor still waits (and is shown), and can read nothing B sent.
     assert [w.fingerprint for w in sync_uc.waiting_senders(b.store)] == [impostor.fingerprint]
     assert sync_uc.status(b.store).unconfirmed_senders == ("A",)
@@ -201,21 +202,21 @@ def test_a_key_from_a_coordinator_nobody_confirmed_waits_while_sync_goes_on(
     a, b = laptops.new("A"), laptops.new("B")
     c = laptops.new("C", coordinator=True)  # approved by A; C confirmed A
     old_key = active_key_id(a)
-    _add(a, "Ana", "Pop")
+    add_person(a, "Ana", "Pop")
     laptops.sync(a, b, c)
     rotated = sync_uc.rotate_team_key(c.store, c.user).key_id  # for A, B and C
-    _add(c, "Cezar", "Dumitru")  # sent under the new key
+    add_person(c, "Cezar", "Dumitru")  # sent under the new key
     laptops.sync(c)
-    _add(b, "Bogdan", "Ionescu")
+    add_person(b, "Bogdan", "Ionescu")
     report = laptops.sync(b)[0]
     assert report.deferred >= 1 and report.refused == 0
     assert active_key_id(b) == old_key and rotated not in keyring_of(b)
     assert sync_uc.status(b.store).unconfirmed_senders == ("C",)
-    assert "Cezar Dumitru" not in _names(b)
+    assert "Cezar Dumitru" not in person_names(b)
     new_from_b = [e for e in _sent_by(server, b) if e.key_id != old_key]
     assert new_from_b == []  # B kept sending under the key it trusts
     laptops.sync(a)
-    assert "Bogdan Ionescu" in _names(a)  # which A (and C) still read
+    assert "Bogdan Ionescu" in person_names(a)  # which A (and C) still read
 
     with pytest.raises(sync_uc.SyncSetupError):
         sync_uc.confirm_coordinator(b.store, b.user, sync_uc.fingerprint(a.store))
@@ -223,8 +224,8 @@ def test_a_key_from_a_coordinator_nobody_confirmed_waits_while_sync_goes_on(
     assert active_key_id(b) == rotated
     report = laptops.sync(b)[0]
     # What C wrote under the new key while B waited arrives now: nothing was dropped.
-    assert "Cezar Dumitru" in _names(b) and report.refused == 0
-    _add(b, "Bianca", "Stan")
+    assert "Cezar Dumitru" in person_names(b) and report.refused == 0
+    add_person(b, "Bianca", "Stan")
     laptops.sync(b)
     assert {e.key_id for e in _sent_by(server, b) if e.key_id != old_key} == {rotated}
 

@@ -10,8 +10,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sync_harness import Laptops, ServerProcess
-from test_sync_client import _add, _edit
 
 from desktop_app.domain.demo import generate_people
 from desktop_app.domain.hlc import HybridLogicalClock, Timestamp
@@ -22,6 +20,7 @@ from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.sync_process import LOG_NAME, SyncProcess, SyncProcessFailed
+from tests.integration.sync_harness import Laptops, ServerProcess, add_person, edit_person
 
 
 @pytest.fixture
@@ -68,7 +67,7 @@ def test_the_sync_process_pulls_with_progress_and_stays_for_the_next_sync(
     pid = process.pid
     assert pid is not None and pid != os.getpid()
 
-    _add(a, "Radu", "Ionescu")
+    add_person(a, "Radu", "Ionescu")
     laptops.sync(a)
     again = process.sync()
     assert again.applied >= 1 and process.pid == pid  # the same child served both
@@ -94,16 +93,16 @@ def test_an_edit_after_a_background_pull_wins_over_what_the_pull_brought(
     the same field right after. B's edit builds on A's value, so it must win everywhere; it
     can only sort after A's if the window's clock heard of A's clock from its sync process."""
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Elena", "Radu", phone="0176 1111111")
+    pid = add_person(a, "Elena", "Radu", phone="0176 1111111")
     laptops.sync(a, b)
     a.store.clock = HybridLogicalClock(
         a.store.device_id, now_ms=lambda: time.time_ns() // 1_000_000 + 90_000
     )
-    _edit(a, pid, phone="0176 2222222")
+    edit_person(a, pid, phone="0176 2222222")
     laptops.sync(a)
     _process(b, processes).sync()
     assert people.get_person(b.store, b.user, pid).phone == "0176 2222222"  # type: ignore[union-attr]
-    _edit(b, pid, phone="0176 3333333")
+    edit_person(b, pid, phone="0176 3333333")
     laptops.sync(b, a)
     for s in (a, b):
         assert people.get_person(s.store, s.user, pid).phone == "0176 3333333"  # type: ignore[union-attr]
@@ -130,7 +129,7 @@ def test_errors_reach_the_window_and_a_lost_sync_process_is_replaced(
     assert first is not None
     os.kill(first, 9)
     time.sleep(0.2)
-    _add(a, "Ana", "Pop")
+    add_person(a, "Ana", "Pop")
     assert process.sync().pushed >= 1  # a new child took over
     assert process.pid not in (None, first)
 

@@ -8,7 +8,6 @@ import os
 from pathlib import Path
 
 import pytest
-from sync_harness import ServerProcess, approve_and_confirm
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.storage import db as storage_db
@@ -17,6 +16,7 @@ from desktop_app.sync.http_client import Offline, SyncServerClient
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, create_first_account
+from tests.integration.sync_harness import ServerProcess, approve_and_confirm
 
 PEOPLE = 40
 

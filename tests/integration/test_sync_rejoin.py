@@ -13,14 +13,24 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from sync_harness import Backup, Laptops, ServerProcess, device_id, run_cli, run_desk
-from test_sync_server_restore import _add, _assert_converged, _live, _token
 
 from desktop_app.exits import EXIT_INVALID
 from desktop_app.sync import engine
 from desktop_app.sync.http_client import Forbidden, Revoked, Unauthorized
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
+from tests.integration.sync_harness import (
+    Backup,
+    Laptops,
+    ServerProcess,
+    add_people,
+    assert_converged,
+    device_id,
+    device_token,
+    live_people,
+    run_cli,
+    run_desk,
+)
 
 
 def _join_again(server: ServerProcess, laptop: Session, name: str, **options: bool) -> str:
@@ -42,15 +52,15 @@ def test_a_laptop_enrolled_after_the_backup_joins_again_and_the_server_gets_all_
     server: ServerProcess, laptops: Laptops, backup: Backup
 ) -> None:
     a, b = laptops.new("A"), laptops.new("B")
-    _add(a, "Elena")
+    add_people(a, "Elena")
     laptops.sync(a, b)
     backup.take()
     c = laptops.new("C")  # enrolled after the backup
     laptops.sync(c)
-    sent = _add(c, "Ana", "Ion")  # on the server, then lost with the restore
+    sent = add_people(c, "Ana", "Ion")  # on the server, then lost with the restore
     laptops.sync(c)
-    unsent = _add(c, "Daria")  # never sent
-    from_a = _add(a, "Radu")  # A's, also lost with the restore (A puts it back itself)
+    unsent = add_people(c, "Daria")  # never sent
+    from_a = add_people(a, "Radu")  # A's, also lost with the restore (A puts it back itself)
     laptops.sync(a, c)
     old_device, old_fingerprint = device_id(c), sync_uc.fingerprint(c.store)
     backup.restore()
@@ -66,7 +76,7 @@ def test_a_laptop_enrolled_after_the_backup_joins_again_and_the_server_gets_all_
     with pytest.raises(sync_uc.SyncSetupError) as waiting:
         laptops.sync(c)
     assert waiting.value.code == "not_approved"
-    assert set(sent + unsent) <= _live(c)
+    assert set(sent + unsent) <= live_people(c)
 
     laptops.sync(a)  # the coordinator's laptop finds the restore and puts Radu back
     _approve(a, c)
@@ -79,9 +89,9 @@ def test_a_laptop_enrolled_after_the_backup_joins_again_and_the_server_gets_all_
     assert set(sent + unsent) <= on_server
     laptops.sync(a, b, c)
     laptops.sync(a, b, c)
-    assert set(sent + unsent + from_a) <= _live(b)
-    assert set(from_a) <= _live(c)
-    _assert_converged(server, a, b, c)
+    assert set(sent + unsent + from_a) <= live_people(b)
+    assert set(from_a) <= live_people(c)
+    assert_converged(server, a, b, c)
     assert all(r.refused == 0 and not r.server_restored for r in laptops.sync(a, b, c))
     with c.store.reading() as s:
         assert engine.get_meta(s, engine.RESTORING) == "0"
@@ -91,13 +101,13 @@ def test_a_laptop_the_server_still_knows_is_refused_unless_the_user_insists(
     server: ServerProcess, laptops: Laptops
 ) -> None:
     a, b = laptops.new("A"), laptops.new("B")
-    _add(b, "Elena")
+    add_people(b, "Elena")
     laptops.sync(a, b)
-    before = (device_id(b), _token(b), sync_uc.fingerprint(b.store))
+    before = (device_id(b), device_token(b), sync_uc.fingerprint(b.store))
     with pytest.raises(sync_uc.SyncSetupError) as refused:
         _join_again(server, b, "B")
     assert refused.value.code == "still_known"
-    assert (device_id(b), _token(b), sync_uc.fingerprint(b.store)) == before
+    assert (device_id(b), device_token(b), sync_uc.fingerprint(b.store)) == before
     # Without "again", a laptop that has joined is refused whatever the server says.
     with pytest.raises(sync_uc.SyncSetupError) as joined:
         sync_uc.join(b.store, server.base_url, server.enroll("B"), "B")
@@ -107,7 +117,7 @@ def test_a_laptop_the_server_still_knows_is_refused_unless_the_user_insists(
     assert device_id(b) != before[0]
     _approve(a, b)
     laptops.sync(b, a)
-    _assert_converged(server, a, b)
+    assert_converged(server, a, b)
 
 
 def test_a_revoked_laptop_joining_again_waits_for_approval_and_gets_nothing_meanwhile(
@@ -118,21 +128,21 @@ def test_a_revoked_laptop_joining_again_waits_for_approval_and_gets_nothing_mean
     sync_uc.revoke_device(a.store, a.user, device_id(b))
     # A joining again needs the server's word that it no longer takes this laptop: revoked.
     _join_again(server, b, "B")
-    later = _add(a, "Secret")
+    later = add_people(a, "Secret")
     laptops.sync(a)
     for _round in range(2):
         with pytest.raises(sync_uc.SyncSetupError) as waiting:
             laptops.sync(b)
         assert waiting.value.code == "not_approved"
     # Asked directly with its new token, the server gives it nothing either.
-    with server.client(_token(b)) as client:
+    with server.client(device_token(b)) as client:
         with pytest.raises(Forbidden):
             client.pull(0)
         assert client.fetch_wrapped_keys().keys == []
-    assert not set(later) & _live(b)
+    assert not set(later) & live_people(b)
     _approve(a, b)
     laptops.sync(b)
-    assert set(later) <= _live(b)
+    assert set(later) <= live_people(b)
 
 
 def _set_token(laptop: Session, token: str) -> None:
@@ -148,7 +158,7 @@ def test_a_refusal_is_kept_until_a_sync_goes_through_or_the_laptop_joins_again(
     a, b = laptops.new("A"), laptops.new("B")
     laptops.sync(a, b)
     assert sync_uc.status(b.store).refused == ""
-    token = _token(b)
+    token = device_token(b)
     _set_token(b, "not" + token[3:])  # a token the server does not know: 401
     for _round in range(2):
         with pytest.raises(Unauthorized):

@@ -16,18 +16,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
-from sync_harness import (
-    CuttingProxy,
-    Laptops,
-    ServerProcess,
-    active_key_id,
-    add_impostor,
-    approve_and_confirm,
-    device_id,
-    keyring_of,
-    wrapped_key_ids,
-)
-from test_sync_client import _add, _names
 
 from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.sync_models import LaptopRow
@@ -49,6 +37,19 @@ from desktop_app.sync.records import LocalRecord, encode
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from sync_server import models, wire
+from tests.integration.sync_harness import (
+    CuttingProxy,
+    Laptops,
+    ServerProcess,
+    active_key_id,
+    add_impostor,
+    add_person,
+    approve_and_confirm,
+    device_id,
+    keyring_of,
+    person_names,
+    wrapped_key_ids,
+)
 
 
 def _ids(*sessions: Session) -> set[str]:
@@ -172,13 +173,13 @@ def test_a_device_the_operator_adds_to_the_list_gets_no_new_key(
     assert wrapped_key_ids(server, impostor.device_id) == set()
 
     # The laptops of the team take the new keys and go on syncing under the newest.
-    _add(a, "Ana", "Pop")
+    add_person(a, "Ana", "Pop")
     laptops.sync(a, b, c)
-    _add(b, "Bogdan", "Ionescu")
+    add_person(b, "Bogdan", "Ionescu")
     reports = laptops.sync(b, c, a)
     assert all(r.refused == 0 for r in reports)
     assert active_key_id(a) == active_key_id(b) == active_key_id(c) == again.key_id
-    assert _names(a) == _names(c) == {"Ana Pop", "Bogdan Ionescu"}
+    assert person_names(a) == person_names(c) == {"Ana Pop", "Bogdan Ionescu"}
 
 
 def test_a_laptop_whose_key_the_operator_swaps_gets_no_new_key(
@@ -197,10 +198,10 @@ def test_a_laptop_whose_key_the_operator_swaps_gets_no_new_key(
     assert set(rotated.given) == _ids(c)
     assert rotated.key_id not in wrapped_key_ids(server, device_id(b))
     assert rotated.key_id not in wrapped_key_ids(server, device_id(a))
-    _add(a, "Nach", "Tausch")
+    add_person(a, "Nach", "Tausch")
     laptops.sync(a, c, b)
-    assert "Nach Tausch" in _names(c) and active_key_id(c) == rotated.key_id
-    assert rotated.key_id not in keyring_of(b) and "Nach Tausch" not in _names(b)
+    assert "Nach Tausch" in person_names(c) and active_key_id(c) == rotated.key_id
+    assert rotated.key_id not in keyring_of(b) and "Nach Tausch" not in person_names(b)
 
 
 def test_a_revoked_laptop_the_server_lists_as_approved_again_gets_no_new_key(
@@ -215,14 +216,14 @@ def test_a_revoked_laptop_the_server_lists_as_approved_again_gets_no_new_key(
     assert _skipped(rotated) == {device_id(b): REVOKED}
     assert set(rotated.given) == _ids(a, c)
     assert rotated.key_id not in wrapped_key_ids(server, device_id(b))
-    _add(a, "Nach", "Widerruf")
+    add_person(a, "Nach", "Widerruf")
     laptops.sync(a)
     # A's first sync after the revocation sees B approved on the server and revokes it there
     # again; the operator lets it in once more.
     assert server.device_status(device_id(b)) == "revoked"
     _set_status(server, b, "approved")
     laptops.sync(b)  # the server lets B pull, but B cannot read what came after
-    assert rotated.key_id not in keyring_of(b) and "Nach Widerruf" not in _names(b)
+    assert rotated.key_id not in keyring_of(b) and "Nach Widerruf" not in person_names(b)
     # Nor does approving it again by its fingerprint help: revoked stays revoked.
     with pytest.raises(sync_uc.SyncSetupError) as refused:
         sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
@@ -246,10 +247,10 @@ def test_laptops_joined_before_the_team_kept_records_get_the_key_once_they_synce
     laptops.sync(b, c, a)  # each publishes its own record; A's sync brings theirs
     rotated = sync_uc.rotate_team_key(a.store, a.user)
     assert set(rotated.given) == _ids(a, b, c) and rotated.skipped == ()
-    _add(a, "Ana", "Pop")
+    add_person(a, "Ana", "Pop")
     laptops.sync(a, b, c)
     assert active_key_id(b) == active_key_id(c) == rotated.key_id
-    assert "Ana Pop" in _names(b) and "Ana Pop" in _names(c)
+    assert "Ana Pop" in person_names(b) and "Ana Pop" in person_names(c)
 
 
 def test_a_laptop_a_rotation_left_out_gets_every_key_once_approved_again(
@@ -259,7 +260,7 @@ def test_a_laptop_a_rotation_left_out_gets_every_key_once_approved_again(
     _forget_laptop_records(a, b)  # B joined before records were kept, and has not synced since
     first = sync_uc.rotate_team_key(a.store, a.user)
     assert _skipped(first) == {device_id(b): NOT_KNOWN}
-    _add(a, "Nach", "Erneuerung")
+    add_person(a, "Nach", "Erneuerung")
     laptops.sync(a, b, a)  # B publishes its record, under the only key it has
     second = sync_uc.rotate_team_key(a.store, a.user)
     assert _skipped(second) == {device_id(b): NOT_CURRENT}
@@ -270,7 +271,7 @@ def test_a_laptop_a_rotation_left_out_gets_every_key_once_approved_again(
     sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
     (report,) = laptops.sync(b)
     assert {first.key_id, second.key_id} <= set(keyring_of(b)) and report.refused == 0
-    assert "Nach Erneuerung" in _names(b) and active_key_id(b) == second.key_id
+    assert "Nach Erneuerung" in person_names(b) and active_key_id(b) == second.key_id
     third = sync_uc.rotate_team_key(a.store, a.user)
     assert set(third.given) == _ids(a, b) and third.skipped == ()
 
@@ -291,10 +292,10 @@ def test_a_second_coordinator_rotates_with_the_records_the_first_one_wrote(
     laptops.sync(c, a, b, d)
     for laptop in (a, b, d):
         sync_uc.confirm_coordinator(laptop.store, laptop.user, sync_uc.fingerprint(c.store))
-    _add(c, "Cezar", "Dumitru")
+    add_person(c, "Cezar", "Dumitru")
     laptops.sync(c, a, b, d)
     assert all(active_key_id(s) == by_c.key_id for s in (a, b, d))
-    assert all("Cezar Dumitru" in _names(s) for s in (a, b, d))
+    assert all("Cezar Dumitru" in person_names(s) for s in (a, b, d))
 
     # And the first coordinator renews it with the records C wrote under its key.
     sync_uc.revoke_device(a.store, a.user, device_id(d))
@@ -413,9 +414,9 @@ def test_a_laptop_revoked_at_a_rotation_cannot_vouch_with_the_keys_it_kept(
     assert set(renewed.given) == _ids(a, c, d, e)
     for device in (first.device_id, second.device_id, device_id(b)):
         assert wrapped_key_ids(server, device) & {rotated.key_id, renewed.key_id} == set()
-    _add(a, "Nach", "Versuch")
+    add_person(a, "Nach", "Versuch")
     laptops.sync(a, c)
-    assert "Nach Versuch" in _names(c) and active_key_id(c) == renewed.key_id
+    assert "Nach Versuch" in person_names(c) and active_key_id(c) == renewed.key_id
 
 
 def test_a_renewal_the_server_fails_in_the_middle_of_leaves_no_laptop_unable_to_read(
@@ -448,18 +449,20 @@ def test_a_renewal_the_server_fails_in_the_middle_of_leaves_no_laptop_unable_to_
 
         group.sync(b)
         assert active_key_id(b) in unfinished
-        _add(b, "Bogdan", "Ionescu")  # under the key C does not have
+        add_person(b, "Bogdan", "Ionescu")  # under the key C does not have
         group.sync(b, c, a)
-        assert "Bogdan Ionescu" in _names(a)
+        assert "Bogdan Ionescu" in person_names(a)
 
         again = sync_uc.rotate_team_key(a.store, a.user)
         assert set(again.given) == _ids(a, b, c) and again.skipped == ()
-        _add(a, "Ana", "Pop")
+        add_person(a, "Ana", "Pop")
         reports = group.sync(a, b, c, a)
         assert all(r.refused == 0 for r in reports)
         assert active_key_id(a) == active_key_id(b) == active_key_id(c) == again.key_id
         assert unfinished <= set(keyring_of(c))
-        assert _names(a) == _names(b) == _names(c) == {"Ana Pop", "Bogdan Ionescu"}
+        assert (
+            person_names(a) == person_names(b) == person_names(c) == {"Ana Pop", "Bogdan Ionescu"}
+        )
     finally:
         group.close()
         proxy.close()
@@ -470,18 +473,18 @@ def test_a_laptop_approved_after_more_renewals_than_one_approval_carries_gets_ev
 ) -> None:
     a = laptops.new("A")
     sync_uc.rotate_team_key(a.store, a.user)
-    _add(a, "Ana", "Pop")  # under the second key of many
+    add_person(a, "Ana", "Pop")  # under the second key of many
     laptops.sync(a)
     for _ in range(wire.MAX_KEYS_PER_APPROVAL):
         sync_uc.rotate_team_key(a.store, a.user)
-    _add(a, "Bogdan", "Ionescu")  # under the newest
+    add_person(a, "Bogdan", "Ionescu")  # under the newest
     laptops.sync(a)
     assert len(keyring_of(a)) == wire.MAX_KEYS_PER_APPROVAL + 2
     b = laptops.new("B")  # approved by A, with every key A holds
     (report,) = laptops.sync(b)
     assert report.refused == 0 and keyring_of(b) == keyring_of(a)
     assert active_key_id(b) == active_key_id(a)
-    assert _names(b) == {"Ana Pop", "Bogdan Ionescu"}
+    assert person_names(b) == {"Ana Pop", "Bogdan Ionescu"}
 
 
 def test_a_laptop_revoked_on_the_server_alone_stays_revoked_in_the_teams_records(

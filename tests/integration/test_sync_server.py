@@ -9,7 +9,6 @@ import uuid
 
 import httpx
 import pytest
-from sync_harness import Member, Organisation, ServerProcess, run_cli
 
 from desktop_app.sync import crypto
 from desktop_app.sync.http_client import (
@@ -22,6 +21,7 @@ from desktop_app.sync.http_client import (
     wrapped_key,
 )
 from sync_server import wire
+from tests.integration.sync_harness import Member, Organisation, ServerProcess, run_cli
 
 
 def _records(

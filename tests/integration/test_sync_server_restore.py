@@ -12,15 +12,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sync_harness import (
-    PASSWORD,
-    Backup,
-    CuttingProxy,
-    Laptops,
-    ServerProcess,
-    device_id,
-    run_desk,
-)
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.storage.models import OutboxRow
@@ -28,61 +19,22 @@ from desktop_app.sync import engine
 from desktop_app.usecases import people
 from desktop_app.usecases.accounts import Session
 from sync_server import wire
-
-
-def _holdings(session: Session) -> dict[str, tuple[int, str]]:
-    """Every person on a laptop: revision and phone (what an edit changed)."""
-    with session.store.reading() as s:
-        rows = s.connection().exec_driver_sql("SELECT id, revision, phone FROM people").all()
-    return {r[0]: (int(r[1]), str(r[2])) for r in rows}
-
-
-def _live(session: Session) -> set[str]:
-    """The people a laptop holds who were not erased."""
-    with session.store.reading() as s:
-        rows = s.connection().exec_driver_sql("SELECT id FROM people WHERE NOT deleted").all()
-    return {r[0] for r in rows}
-
-
-def _audit_ids(session: Session) -> set[str]:
-    with session.store.reading() as s:
-        return {r[0] for r in s.connection().exec_driver_sql("SELECT id FROM audit_log")}
-
-
-def _server_top_revisions(server: ServerProcess) -> dict[str, int]:
-    with server.engine.connect() as conn:
-        rows = conn.exec_driver_sql(
-            "SELECT record_id, max(revision) FROM envelopes GROUP BY record_id"
-        ).all()
-    return {r[0]: int(r[1]) for r in rows}
-
-
-def _outbox(session: Session) -> int:
-    return engine.pending_changes(session.store)
-
-
-def _add(session: Session, *names: str) -> list[str]:
-    return [
-        people.register_person(
-            session.store,
-            session.user,
-            PersonDraft(n, "Ivanova", phone="0176 1"),
-            confirm_duplicates=True,
-        ).id
-        for n in names
-    ]
-
-
-def _assert_converged(server: ServerProcess, *laptops: Session) -> None:
-    first = _holdings(laptops[0])
-    for laptop in laptops[1:]:
-        assert _holdings(laptop) == first
-    on_server = _server_top_revisions(server)
-    for person_id, (revision, _phone) in first.items():
-        assert on_server.get(person_id) == revision, person_id
-    for laptop in laptops:
-        assert _audit_ids(laptop) <= set(on_server)
-        assert _outbox(laptop) == 0
+from tests.integration.sync_harness import (
+    PASSWORD,
+    Backup,
+    CuttingProxy,
+    Laptops,
+    ServerProcess,
+    add_people,
+    assert_converged,
+    device_id,
+    device_token,
+    holdings,
+    live_people,
+    outbox_size,
+    run_desk,
+    server_top_revisions,
+)
 
 
 @pytest.mark.parametrize("a_first", [True, False], ids=["A-first", "B-first"])
@@ -90,11 +42,11 @@ def test_after_a_restore_from_an_older_backup_the_laptops_converge_and_the_serve
     server: ServerProcess, laptops: Laptops, backup: Backup, a_first: bool
 ) -> None:
     a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
-    _add(a, "Elena", "Mihai")
+    add_people(a, "Elena", "Mihai")
     laptops.sync(a, b, c)
     backup.take()
     # After the backup: A adds people, B pulls them and edits one, C is away.
-    added = _add(a, "Radu", "Stoyan", "Daria")
+    added = add_people(a, "Radu", "Stoyan", "Daria")
     laptops.sync(a)
     laptops.sync(b)
     current = people.get_person(b.store, b.user, added[0], log_view=False)
@@ -103,7 +55,7 @@ def test_after_a_restore_from_an_older_backup_the_laptops_converge_and_the_serve
         b.store, b.user, added[0], PersonDraft("Radu", "Ivanova", phone="0176 2"), base=current
     )
     laptops.sync(b)
-    before = _holdings(b)
+    before = holdings(b)
     backup.restore()
 
     reports = laptops.sync(a, b) if a_first else laptops.sync(b, a)
@@ -114,9 +66,9 @@ def test_after_a_restore_from_an_older_backup_the_laptops_converge_and_the_serve
     reports += laptops.sync(a, b, c)  # a conflict refused in the round before settles here
     # Pulled again, what a laptop held already is no replay to warn of.
     assert all(r.refused == 0 for r in reports)
-    assert _holdings(a) == before
-    assert _holdings(b)[added[0]][1] == "0176 2"
-    _assert_converged(server, a, b, c)
+    assert holdings(a) == before
+    assert holdings(b)[added[0]][1] == "0176 2"
+    assert_converged(server, a, b, c)
     # Once told, never again: the server remembers what each laptop holds now.
     assert not any(r.server_restored for r in laptops.sync(a, b, c))
 
@@ -126,37 +78,30 @@ def test_a_laptop_that_pushed_after_the_backup_without_pulling_gets_its_records_
 ) -> None:
     a, b = laptops.new("A"), laptops.new("B")
     laptops.sync(a, b)
-    _add(a, "Elena")
+    add_people(a, "Elena")
     laptops.sync(a, b)
     backup.take()
     # A's push is the last thing it did before the restore: its next pull came no more.
-    added = _add(a, "Ana", "Ion")
-    with server.client(_token(a)) as client:
+    added = add_people(a, "Ana", "Ion")
+    with server.client(device_token(a)) as client:
         refused = engine.SyncEngine(a.store, client)._push(engine.SyncReport())
     assert not refused
-    assert _outbox(a) == 0
+    assert outbox_size(a) == 0
     backup.restore()
 
     (restored,) = laptops.sync(a)
     assert restored.server_restored
-    on_server = _server_top_revisions(server)
+    on_server = server_top_revisions(server)
     assert all(person_id in on_server for person_id in added)
     laptops.sync(b)
-    _assert_converged(server, a, b)
-
-
-def _token(session: Session) -> str:
-    with session.store.reading() as s:
-        token = engine.get_meta(s, engine.TOKEN)
-    assert token is not None
-    return token
+    assert_converged(server, a, b)
 
 
 def test_no_false_alarm_without_a_restore(server: ServerProcess, laptops: Laptops) -> None:
     a, b = laptops.new("A"), laptops.new("B")
     for round_ in range(4):
-        _add(a, f"Name{round_}")
-        _add(b, f"Other{round_}")
+        add_people(a, f"Name{round_}")
+        add_people(b, f"Other{round_}")
         reports = laptops.sync(a, b)
         assert not any(r.server_restored for r in reports)
     server.stop()
@@ -166,7 +111,7 @@ def test_no_false_alarm_without_a_restore(server: ServerProcess, laptops: Laptop
     assert all(r.pushed == 0 for r in reports[1:])
     with a.store.reading() as s:
         assert s.query(OutboxRow).count() == 0
-    _assert_converged(server, a, b)
+    assert_converged(server, a, b)
 
 
 def test_no_false_alarm_on_a_server_migrated_from_0004(
@@ -175,18 +120,18 @@ def test_no_false_alarm_on_a_server_migrated_from_0004(
     """Devices from before migration 0005 are not known to have pulled or pushed anything
     (NULL): their laptops, far ahead of that, are not taken for ones of a restored server."""
     a, b = laptops.new("A"), laptops.new("B")
-    _add(a, "Elena")
-    _add(b, "Ion")
+    add_people(a, "Elena")
+    add_people(b, "Ion")
     laptops.sync(a, b, a)
     server.migrate_again_from("0004")
     _assert_devices_not_remembered(server)
     reports = laptops.sync(a, b)
     assert not any(r.server_restored for r in reports)
     assert all(r.pushed == 0 and r.refused == 0 for r in reports)
-    _add(a, "Mihai")
+    add_people(a, "Mihai")
     reports = laptops.sync(a, b, a)
     assert not any(r.server_restored for r in reports)
-    _assert_converged(server, a, b)
+    assert_converged(server, a, b)
 
 
 def _assert_devices_not_remembered(server: ServerProcess) -> None:
@@ -204,27 +149,27 @@ def test_a_restore_from_a_backup_made_before_migration_0005_is_found_by_the_lapt
     and pushes back what was lost: first A (its pushes went beyond), then B (its own pushes
     went beyond the records A pushed back)."""
     a, b = laptops.new("A"), laptops.new("B")
-    _add(a, "Elena")
+    add_people(a, "Elena")
     laptops.sync(a, b, a)
     backup.take()
-    radu = _add(a, "Radu")
+    radu = add_people(a, "Radu")
     laptops.sync(a)
-    ion = _add(b, "Ion", "Daria")
+    ion = add_people(b, "Ion", "Daria")
     laptops.sync(b)
     backup.restore()
     server.migrate_again_from("0004")
     _assert_devices_not_remembered(server)
     lost = set(radu + ion)
-    assert not lost & set(_server_top_revisions(server))
+    assert not lost & set(server_top_revisions(server))
 
     reports = laptops.sync(a, b)
     assert [r.server_restored for r in reports] == [True, True]
     reports = laptops.sync(a, b, a)
     assert not any(r.server_restored for r in reports)
     assert all(r.refused == 0 for r in reports)
-    assert lost <= set(_server_top_revisions(server))
-    assert lost <= _live(a) and lost <= _live(b)
-    _assert_converged(server, a, b)
+    assert lost <= set(server_top_revisions(server))
+    assert lost <= live_people(a) and lost <= live_people(b)
+    assert_converged(server, a, b)
 
 
 def test_an_older_server_without_the_highest_sequence_number_in_its_pulls_raises_no_alarm(
@@ -248,10 +193,10 @@ def test_an_older_server_without_the_highest_sequence_number_in_its_pulls_raises
     group = Laptops(server, tmp_path, url=proxy.url)
     try:
         a = group.new("A")
-        _add(a, "Elena")
+        add_people(a, "Elena")
         group.sync(a)
         backup.take()
-        _add(a, "Radu")
+        add_people(a, "Radu")
         group.sync(a)
         backup.restore()
         server.migrate_again_from("0004")
@@ -271,24 +216,24 @@ def test_a_record_pushed_back_by_two_laptops_at_once_settles_without_an_endless_
     a, b = laptops.new("A"), laptops.new("B")
     laptops.sync(a, b)
     backup.take()
-    added = _add(a, "Stoyan", "Daria")
+    added = add_people(a, "Stoyan", "Daria")
     laptops.sync(a, b)
     backup.restore()
 
-    with server.client(_token(a)) as client:
+    with server.client(device_token(a)) as client:
         first = engine.SyncEngine(a.store, client)
         report = engine.SyncReport()
         first._pull(report)  # A finds the restore, pulls everything, queues what was lost
         # the two people and their audit entries
-        assert report.server_restored and _outbox(a) == 2 * len(added)
+        assert report.server_restored and outbox_size(a) == 2 * len(added)
         (b_report,) = laptops.sync(b)  # meanwhile B pushes the same records back first
         assert b_report.server_restored
         assert first._push(engine.SyncReport())  # refused: the server holds them now
-    assert _outbox(a) > 0
+    assert outbox_size(a) > 0
     (settled,) = laptops.sync(a)
     assert not settled.server_restored and settled.pushed == 0 and settled.refused == 0
-    _assert_converged(server, a, b)
-    assert set(added) <= set(_server_top_revisions(server))
+    assert_converged(server, a, b)
+    assert set(added) <= set(server_top_revisions(server))
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -298,7 +243,7 @@ def test_welcome_desk_sync_says_in_german_that_the_server_was_restored(
     a = laptops.new("A")
     laptops.sync(a)
     backup.take()
-    _add(a, "Elena")
+    add_people(a, "Elena")
     laptops.sync(a)
     backup.restore()
     a.close()  # the command line opens the laptop's store itself
@@ -495,7 +440,7 @@ def test_a_recovery_cut_off_by_a_lost_connection_is_finished_by_the_next_sync(
     a, b = laptops.new("A"), laptops.new("B")
     laptops.sync(a, b)
     backup.take()
-    added = _add(a, "Ana", "Ion")
+    added = add_people(a, "Ana", "Ion")
     laptops.sync(a, b)
     backup.restore()
 
@@ -514,9 +459,9 @@ def test_a_recovery_cut_off_by_a_lost_connection_is_finished_by_the_next_sync(
             laptops.sync(a)
     (finished,) = laptops.sync(a)
     assert finished.server_restored
-    assert set(added) <= set(_server_top_revisions(server))
+    assert set(added) <= set(server_top_revisions(server))
     laptops.sync(b, a, b)
-    _assert_converged(server, a, b)
+    assert_converged(server, a, b)
 
 
 def test_an_erasure_lost_with_the_restore_reaches_the_server_and_every_laptop_again(
@@ -528,19 +473,19 @@ def test_an_erasure_lost_with_the_restore_reaches_the_server_and_every_laptop_ag
     from desktop_app.usecases import data_rights
 
     a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
-    (erased,) = _add(a, "Elena")
+    (erased,) = add_people(a, "Elena")
     laptops.sync(a, b, c)
     backup.take()
     data_rights.erase_person(a.store, a.user, erased)
     laptops.sync(a, b)
-    assert erased not in _live(b)
+    assert erased not in live_people(b)
     backup.restore()
-    assert erased in _server_top_revisions(server)  # the backup's copy
+    assert erased in server_top_revisions(server)  # the backup's copy
 
     laptops.sync(a, b, c)
     laptops.sync(a, b, c)
     for laptop in (a, b, c):
-        assert erased not in _live(laptop)
+        assert erased not in live_people(laptop)
     with server.engine.connect() as conn:
         left = conn.exec_driver_sql(
             "SELECT erases FROM envelopes WHERE record_id = ?"
@@ -549,7 +494,7 @@ def test_an_erasure_lost_with_the_restore_reaches_the_server_and_every_laptop_ag
             (erased,),
         ).all()
     assert [bool(row[0]) for row in left] == [True]  # only the tombstone is left
-    _assert_converged(server, a, b, c)
+    assert_converged(server, a, b, c)
 
 
 def test_two_laptops_that_changed_one_person_after_the_backup_keep_both_changes(
@@ -559,7 +504,7 @@ def test_two_laptops_that_changed_one_person_after_the_backup_keep_both_changes(
     the same person offline, at the same revision. Pulled again, A's revision is not B's: it
     is merged, not taken for the one B holds already."""
     a, b = laptops.new("A"), laptops.new("B")
-    (pid,) = _add(a, "Elena")
+    (pid,) = add_people(a, "Elena")
     laptops.sync(a, b)
     backup.take()
 
@@ -594,7 +539,7 @@ def test_two_laptops_that_changed_one_person_after_the_backup_keep_both_changes(
         person = people.get_person(session.store, session.user, pid, log_view=False)
         assert person is not None
         assert (person.phone, person.notes) == ("0176 2", "comes on Tuesdays"), session
-    _assert_converged(server, a, b)
+    assert_converged(server, a, b)
 
 
 # --- the other way round: a laptop restored from its own backup ------------------------------
@@ -611,12 +556,12 @@ def test_a_laptop_restored_from_its_own_backup_gets_back_what_it_synced_after_it
     from desktop_app.usecases import backup as laptop_backup
 
     a, b = laptops.new("A"), laptops.new("B")
-    (pid,) = _add(a, "Elena")
+    (pid,) = add_people(a, "Elena")
     laptops.sync(a, b)
     saved = tmp_path / "a.wdbackup"
     laptop_backup.write_backup(a, saved, "a long backup passphrase")
     # After the backup, A adds a person and changes Elena; both reach the server and B.
-    (later,) = _add(a, "Mihai")
+    (later,) = add_people(a, "Mihai")
     current = people.get_person(a.store, a.user, pid, log_view=False)
     assert current is not None
     people.update_person(
@@ -631,7 +576,7 @@ def test_a_laptop_restored_from_its_own_backup_gets_back_what_it_synced_after_it
     laptop_backup.restore_backup(saved, restored_dir, "a long backup passphrase")
     restored = accounts.log_in(restored_dir, "anna", PASSWORD)
     laptops.sessions.append(restored)
-    assert later not in _live(restored)  # as at the backup
+    assert later not in live_people(restored)  # as at the backup
     # Its own store id from now on: its audit chain cannot take the numbers A used after
     # the backup (other laptops refuse a second entry under the same device and number).
     assert restored.store.device_id != old_id
@@ -651,9 +596,9 @@ def test_a_laptop_restored_from_its_own_backup_gets_back_what_it_synced_after_it
     reports = laptops.sync(restored, b) + laptops.sync(restored, b)
     assert all(r.refused == 0 for r in reports)
     assert not any(r.server_restored for r in reports)
-    assert later in _live(restored)
+    assert later in live_people(restored)
     for session in (restored, b):
         person = people.get_person(session.store, session.user, pid, log_view=False)
         assert person is not None
         assert (person.phone, person.notes) == ("0176 2", "comes on Tuesdays")
-    _assert_converged(server, restored, b)
+    assert_converged(server, restored, b)

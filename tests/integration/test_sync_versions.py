@@ -15,8 +15,6 @@ import uuid
 
 import pytest
 from sqlalchemy import func, select
-from sync_harness import Laptops, device_id, push_state, record_state
-from test_sync_client import _add, _edit
 
 from desktop_app.storage.models import OutboxRow, data_columns
 from desktop_app.storage.sync_models import ConflictRow, DeferredEnvelopeRow
@@ -32,6 +30,14 @@ from desktop_app.sync.records import (
 from desktop_app.usecases import people, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
+from tests.integration.sync_harness import (
+    Laptops,
+    add_person,
+    device_id,
+    edit_person,
+    push_state,
+    record_state,
+)
 from tests.unit.test_visits import full_life_situation
 
 
@@ -45,7 +51,7 @@ def test_a_conflict_from_an_older_version_takes_the_default_and_a_newer_value_wi
     laptops: Laptops,
 ) -> None:
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Elena", "Radu", phone="0176 1111111")
+    pid = add_person(a, "Elena", "Radu", phone="0176 1111111")
     laptops.sync(a, b)
     # The previous version's conflict records had no ``person_id``.
     values = {
@@ -112,7 +118,7 @@ def test_records_of_a_newer_version_are_kept_and_applied_after_the_update(
     laptops: Laptops, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Elena", "Radu")
+    pid = add_person(a, "Elena", "Radu")
     laptops.sync(a, b)
     device = device_id(a)
     # A kind this version does not know ("walk_in" here, an anonymous contact), and a conflict
@@ -146,7 +152,7 @@ def test_records_of_a_newer_version_are_kept_and_applied_after_the_update(
     later = record_state("person", str(uuid.uuid4()), {}, device)
     newer_form = json.loads(encode(LocalRecord(later, 1, "")))
     push_state(a, later, payload=json.dumps({**newer_form, "v": 2}).encode())
-    _edit(a, pid, phone="0176 5555555")  # and a change this version reads
+    edit_person(a, pid, phone="0176 5555555")  # and a change this version reads
     (report,) = laptops.sync(a, b)[1:]
     # Kept, not refused, and nothing of them applied; what it can read is applied.
     assert report.refused == 0 and report.deferred == 3
@@ -182,7 +188,7 @@ def test_a_visit_from_a_version_before_answers_merged_one_by_one_is_applied_answ
     """Such a version sends a visit's answers whole, with one clock. Its answers take that
     clock each; an answer it lacks is taken as removed; nothing is pushed back for it."""
     a, b = laptops.new("A"), laptops.new("B")
-    pid = _add(a, "Maria", "Ivanova", "1990")
+    pid = add_person(a, "Maria", "Ivanova", "1990")
     visit = visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
     laptops.sync(a, b)
     with a.store.reading() as db:

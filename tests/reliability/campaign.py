@@ -12,9 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-for extra in (ROOT, ROOT / "tests" / "integration", ROOT / "tests" / "reliability"):
-    if str(extra) not in sys.path:
-        sys.path.insert(0, str(extra))
+if str(ROOT) not in sys.path:  # run.py may be started by path, not with -m
+    sys.path.insert(0, str(ROOT))
 
 os.environ.setdefault("WELCOME_DESK_FAST_KDF", "1")
 

@@ -20,11 +20,7 @@ from contextlib import ExitStack, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-import campaign as _framework  # noqa: F401  (puts tests/integration on sys.path)
 import httpx
-from campaign import PG_ENV, ROOT, Campaign
-from fault_proxy import FaultProxy
-from sync_harness import PASSWORD, Laptops, ServerProcess
 
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.storage.db import Store
@@ -36,6 +32,9 @@ from desktop_app.usecases import people, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, log_in
 from sync_server import wire
+from tests.integration.sync_harness import PASSWORD, Laptops, ServerProcess, pg_database
+from tests.reliability.campaign import PG_ENV, ROOT, Campaign
+from tests.reliability.fault_proxy import FaultProxy
 
 WORKER = ROOT / "tests" / "reliability" / "client_worker.py"
 EVER = (dt.date(2000, 1, 1), dt.date(2100, 1, 1))
@@ -44,26 +43,6 @@ State = dict[str, dict[str, str]]  # person id -> synced field values
 
 
 # --- shared helpers ------------------------------------------------------------------------
-
-
-@contextmanager
-def pg_database(base_url: str) -> Iterator[str]:
-    """A fresh database in the throwaway PostgreSQL cluster, dropped afterwards."""
-    import secrets
-
-    import psycopg
-    from sqlalchemy.engine import make_url
-
-    name = f"wd_rel_{secrets.token_hex(6)}"
-    admin = make_url(base_url).set(drivername="postgresql")
-    conninfo = admin.render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @contextmanager
@@ -891,6 +870,6 @@ CAMPAIGNS: dict[str, Callable[[Campaign, Path], Campaign]] = {
 }
 
 with suppress(ImportError):  # the form campaign lives with its generators
-    from form_input import bad_form_input
+    from tests.reliability.form_input import bad_form_input
 
     CAMPAIGNS["bad_form_input"] = bad_form_input

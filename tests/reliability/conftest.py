@@ -2,14 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
-for extra in (HERE, HERE.parent / "integration"):
-    if str(extra) not in sys.path:
-        sys.path.insert(0, str(extra))
-
 
 def pytest_configure(config) -> None:
     config.addinivalue_line(

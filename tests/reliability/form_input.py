@@ -8,14 +8,13 @@ import math
 from pathlib import Path
 from typing import Any
 
-from campaign import Campaign
-from sync_harness import PASSWORD
-
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.forms import FieldDef, FieldType, InvalidAnswers, clean
 from desktop_app.usecases import people, visits
 from desktop_app.usecases.accounts import create_first_account
+from tests.integration.sync_harness import PASSWORD
+from tests.reliability.campaign import Campaign
 
 LANGS = ("de", "bg", "ro", "en")
 

@@ -16,9 +16,9 @@ import time
 import traceback
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # also when run by path
 
-from campaign import COUNTS, PG_CAMPAIGNS, PG_ENV, CampaignFailed, campaign
+from tests.reliability.campaign import COUNTS, PG_CAMPAIGNS, PG_ENV, CampaignFailed, campaign
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
     if database != "sqlite" and not os.environ.get(PG_ENV):
         parser.error(f"{PG_ENV} is not set (tests/integration/pg_cluster.sh start)")
     logging.getLogger("desktop_app.sync").setLevel(logging.ERROR)  # refusals are counted instead
-    from campaigns import CAMPAIGNS
+    from tests.reliability.campaigns import CAMPAIGNS
 
     runs = [
         (name, db)

@@ -10,8 +10,9 @@ import os
 from pathlib import Path
 
 import pytest
-from campaign import PG_CAMPAIGNS, PG_ENV, campaign
-from campaigns import CAMPAIGNS
+
+from tests.reliability.campaign import PG_CAMPAIGNS, PG_ENV, campaign
+from tests.reliability.campaigns import CAMPAIGNS
 
 CASES = [pytest.param(name, "sqlite", id=name) for name in sorted(CAMPAIGNS)] + [
     pytest.param(name, "postgres", id=f"{name}-postgres", marks=pytest.mark.postgres)

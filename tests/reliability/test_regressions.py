@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from campaigns import add_person, edit_person, erase_person, read_person, running_server
 from sqlalchemy import delete, select
-from sync_harness import Laptops
 
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.sync_models import ConflictRow, SyncedRevisionRow
 from desktop_app.sync.engine import CURSOR, set_meta
 from desktop_app.usecases import sync as sync_uc
+from tests.integration.sync_harness import Laptops
+from tests.reliability.campaigns import (
+    add_person,
+    edit_person,
+    erase_person,
+    read_person,
+    running_server,
+)
 
 
 def test_a_push_stored_before_a_crash_is_not_pushed_again_forever(tmp_path: Path) -> None:

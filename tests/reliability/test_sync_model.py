@@ -15,6 +15,7 @@ Examples: ``RELIABILITY_MODEL_EXAMPLES`` (default 6; ``run.py --full``: 150).
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import tempfile
@@ -23,19 +24,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from campaign import Campaign
-from campaigns import add_person, converge, edit_person, erase_person, read_person
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 from sqlalchemy import select
-from sync_harness import Laptops, ServerProcess
 
 from desktop_app.domain.person import Person
 from desktop_app.domain.referral import ReferralStatus, ReferralStatusError
 from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.usecases import people, referrals
 from desktop_app.usecases import sync as sync_uc
+from tests.integration.sync_harness import Laptops, ServerProcess
+from tests.reliability.campaign import Campaign
+from tests.reliability.campaigns import add_person, converge, edit_person, erase_person, read_person
 
 EXAMPLES = int(os.environ.get("RELIABILITY_MODEL_EXAMPLES", "6"))
 LAPTOPS = st.integers(0, 2)
@@ -45,6 +46,11 @@ LAPTOPS = st.integers(0, 2)
 CLOCKS = st.sampled_from(["right", "right", "behind", "ahead", "frozen"])
 FIELDS = st.sampled_from(["phone", "notes"])
 STATUSES = st.sampled_from(list(ReferralStatus))
+
+
+def _skewed_ms(skew: int) -> int:
+    """A laptop's wall clock ``skew`` milliseconds off."""
+    return time.time_ns() // 1_000_000 + skew
 
 
 @dataclass(frozen=True)
@@ -81,10 +87,10 @@ class ThreeLaptops(RuleBasedStateMachine):
         start = time.time_ns() // 1_000_000
         for laptop, mode in zip(self.laptops, clocks, strict=True):
             if mode == "frozen":
-                laptop.store.clock._now_ms = lambda at=start: at
+                laptop.store.clock._now_ms = functools.partial(int, start)
             elif mode != "right":
                 skew = 90_000 if mode == "ahead" else -90_000
-                laptop.store.clock._now_ms = lambda skew=skew: time.time_ns() // 1_000_000 + skew
+                laptop.store.clock._now_ms = functools.partial(_skewed_ms, skew)
 
     def _visible(self, laptop: int) -> list[str]:
         return sorted(e.id for e in people.list_people(self.laptops[laptop].store, 0, 10**6))
