@@ -20,6 +20,7 @@ from PySide6.QtCore import (
     QDate,
     QDateTime,
     QIODevice,
+    QObject,
     QRect,
     QSize,
     Qt,
@@ -710,6 +711,21 @@ class ReferDialog(QDialog):
 # ------------------------------------------------------------------------------- preview
 
 
+class PrintQueueEvents(QObject):
+    """The main window's notice board for its print queue: whatever queues, prints, removes or
+    makes a queued letter again, anywhere in the window (a preview, Print all, a sync), says
+    so here, and an open print-queue window lists the queue anew. A preview cannot tell the
+    queue window itself: it may be closed (and deleted) before its letter is stored."""
+
+    changed = Signal()
+
+
+def queue_events(window: QWidget) -> PrintQueueEvents:
+    """The print queue's notice board of ``window`` (made the first time it is asked for)."""
+    events = window.findChild(PrintQueueEvents, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    return events if events is not None else PrintQueueEvents(window)
+
+
 class LetterPreview(QDialog):
     """The letter as it will print, shown from memory, with Print / Save / Queue."""
 
@@ -1026,6 +1042,7 @@ class LetterPreview(QDialog):
 
     def _on_queued(self, job: str, generation: int) -> None:
         self.window_.statusBar().showMessage(_("Letter added to the print queue."), 5000)
+        queue_events(self.window_).changed.emit()  # also when the preview was closed meanwhile
         if not shiboken6.isValid(self):  # closed meanwhile (deleted on close)
             return
         if generation == self._generation:
@@ -1758,6 +1775,10 @@ class ReferralsFeature:
         window.person_page.person_changed.connect(self._on_person_changed)
         window.retranslated.connect(self.retranslate)
         self.queue_window: PrintQueueWindow | None = None
+        self.queue_events = queue_events(window)
+        self.queue_events.changed.connect(self._on_queue_changed)
+        # the sync controller is installed after this feature
+        window.features_ready.connect(self._follow_syncs)
         self.dialog: ReferDialog | None = None
         self.preview: LetterPreview | None = None
         self.follow_ups_window: FollowUpsWindow | None = None
@@ -1798,7 +1819,6 @@ class ReferralsFeature:
 
     def open_preview(self, referral: Referral, client_lang: str | None = None) -> LetterPreview:
         preview = LetterPreview(self.window, referral, client_lang)
-        preview.queued.connect(lambda _job: self._refresh_windows())
         preview.signed_off.connect(lambda signed: self._on_status_changed(signed.person_id))
         preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         preview.open()
@@ -1818,10 +1838,26 @@ class ReferralsFeature:
         self._refresh_windows()
 
     def _refresh_windows(self) -> None:
-        if self.queue_window is not None:
-            self.queue_window.refresh()
+        self._on_queue_changed()
         if self.follow_ups_window is not None:
             self.follow_ups_window.refresh()
+
+    def _on_queue_changed(self) -> None:
+        """An open queue window lists the queue anew. A closed one is left as it is: listing
+        it logs a view of the people it names, which nobody saw (opening it lists it)."""
+        if self.queue_window is not None and self.queue_window.isVisible():
+            self.queue_window.refresh()
+
+    def _follow_syncs(self) -> None:
+        controller = getattr(self.window, "sync", None)
+        if controller is not None:
+            controller.sync_finished.connect(self._on_sync_finished)
+
+    def _on_sync_finished(self, result: object) -> None:
+        """A sync that brought changes may have closed a queued letter's referral or changed
+        what the letter shows (an appointment, the person's name): the open queue says so."""
+        if not isinstance(result, Exception) and getattr(result, "applied", 0):
+            self.queue_events.changed.emit()
 
     def open_print_queue(self) -> PrintQueueWindow:
         if self.queue_window is None:

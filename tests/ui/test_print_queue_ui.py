@@ -17,9 +17,12 @@ from desktop_app.i18n.text import set_language
 from desktop_app.ui import referrals as ui
 from desktop_app.usecases import audit
 from desktop_app.usecases import referrals as uc
+from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
+from tests.integration.sync_harness import Laptops
 from tests.ui.conftest import cell, header_cell, store_held
-from tests.ui.test_referrals_ui import _person, _window, needs_qtpdf, print_all
+from tests.ui.test_referrals_ui import _person, _wait_loaded, _window, needs_qtpdf, print_all
+from tests.ui.test_sync_ui import laptops, server  # noqa: F401 - the fixtures
 
 ISSUED = dt.datetime(2026, 11, 25, 10, 15)
 APPOINTMENT = dt.datetime(2026, 12, 8, 10, 0)  # a Tuesday
@@ -241,3 +244,90 @@ def test_the_status_history_says_what_each_step_did_to_the_appointment(
     lines = dialog.history.text().splitlines()
     assert [line.split("  ", 1)[1] for line in lines] == expected
     dialog.reject()
+
+
+def _queue_views(session: Session) -> int:
+    """How many views of the print queue the audit log holds."""
+    entries = audit.list_entries(session.store, session.user, action="view")
+    return sum(e.record_kind == "print_queue" for e in entries)
+
+
+def test_an_open_queue_shows_a_letter_queued_from_a_preview_closed_before_it_was_stored(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The queue window is open; a preview opened after it queues its letter and is closed
+    while a sync holds the store: once the letter is stored, the queue window lists it. The
+    preview was gone by then, and only it told the queue window."""
+    set_language("en")
+    person = _person(session)
+    referral = uc.issue_referral(
+        session.store, session.user, person.id, "vhs", "integration_course"
+    )
+    _win, feature = _window(qtbot, session, person)
+    queue = feature.open_print_queue()
+    assert queue.table.rowCount() == 0 and queue.info.text() == "The print queue is empty."
+    feature.open_preview(referral)
+    preview = _wait_loaded(qtbot, feature)
+    qtbot.waitUntil(preview.queue_button.isEnabled, timeout=10000)
+    with store_held(session) as (release, _held):  # as a sync writing a page
+        preview.queue_button.click()
+        preview.close()  # deleted on close, before the letter is stored
+        release.set()
+    qtbot.waitUntil(lambda: queue.table.rowCount() == 1, timeout=10000)
+    assert cell(queue.table, 0, 4).text() == referral.reference
+    assert queue.info.text() == "1 letter waiting to be printed."
+
+
+def test_a_closed_queue_window_is_not_listed_again_behind_the_users_back(
+    qtbot: QtBot, session: Session
+) -> None:
+    """A letter queued while the queue window is closed does not list the queue in the
+    hidden window: its view (names of people) would go into the audit log unseen. Opened
+    again, the window shows the letter, and that view is logged."""
+    set_language("en")
+    person = _person(session)
+    referral = uc.issue_referral(
+        session.store, session.user, person.id, "vhs", "integration_course"
+    )
+    _win, feature = _window(qtbot, session, person)
+    queue = feature.open_print_queue()
+    queue.close()
+    before = _queue_views(session)
+    feature.open_preview(referral)
+    preview = _wait_loaded(qtbot, feature)
+    qtbot.waitUntil(preview.queue_button.isEnabled, timeout=10000)
+    with qtbot.waitSignal(preview.queued, timeout=10000):
+        preview.queue_button.click()
+    assert queue.table.rowCount() == 0  # as it was when closed
+    assert _queue_views(session) == before
+    assert feature.open_print_queue() is queue
+    assert queue.table.rowCount() == 1
+    assert _queue_views(session) == before + 1
+
+
+def test_an_open_queue_shows_what_a_sync_brought_about_its_letters(
+    qtbot: QtBot,
+    laptops: Laptops,  # noqa: F811 - the fixture
+) -> None:
+    """Laptop B has its print queue open; laptop A closes the letter's referral; B syncs: its
+    open queue says the letter is not printed, without being opened again."""
+    set_language("en")
+    a, b = laptops.new("A"), laptops.new("B")
+    person = _person(a)
+    referral = uc.issue_referral(a.store, a.user, person.id, "jobcenter", "buergergeld")
+    laptops.sync(a, b)
+    uc.queue_for_printing(b.store, b.user, referral.id)
+    _win, feature = _window(qtbot, b, person)
+    queue = feature.open_print_queue()
+    assert cell(queue.table, 0, 5).text() == ""
+    uc.change_status(a.store, a.user, referral.id, ReferralStatus.CLOSED, "moved away")
+    sync_uc.sync_now(a.store)
+    controller = _win.sync  # type: ignore[attr-defined]
+    with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as done:
+        assert controller.start()
+    assert not isinstance(done.args[0], Exception), done.args[0]
+    qtbot.waitUntil(
+        lambda: cell(queue.table, 0, 5).text() == "Not printed: referral closed", timeout=10000
+    )
+    assert "1 of them is not printed" in queue.info.text()
+    assert not queue.print_button.isEnabled()
