@@ -797,8 +797,11 @@ class LetterPreview(QDialog):
                 "printed."
             )
         )
+        # a closed draft cannot be signed off (uc.sign_off): its letter does not leave the app
         self.sign_button.setVisible(
-            not referral.signed_off and allowed(window.session.user, Action.SIGN_REFERRAL)
+            not referral.signed_off
+            and referral.status is not ReferralStatus.CLOSED
+            and allowed(window.session.user, Action.SIGN_REFERRAL)
         )
         self.sign_button.clicked.connect(self._on_sign_clicked)
         for button in (self.print_button, self.save_button, self.queue_button):
@@ -899,6 +902,7 @@ class LetterPreview(QDialog):
         withdraws a closed referral's letter."""
         for button in (self.print_button, self.save_button, self.queue_button):
             button.setEnabled(False)
+        self.sign_button.setVisible(False)  # closed, a draft stays one (uc.sign_off refuses)
         self.notice.show_message(text)
 
     def _closed_meanwhile(self) -> None:
@@ -942,6 +946,15 @@ class LetterPreview(QDialog):
         self._render()
 
     def _on_sign_failed(self, exc: Exception) -> None:
+        if not shiboken6.isValid(self):  # closed meanwhile (deleted on close)
+            if isinstance(exc, uc.ReferralClosed):
+                self.window_.statusBar().showMessage(closed_meanwhile_text(), 10000)
+            else:
+                self.window_._on_task_failed(exc)
+            return
+        if isinstance(exc, uc.ReferralClosed):  # here or by a sync, since the preview opened
+            self._render()  # the letter as it is now: closed, no longer a draft to sign off
+            return
         self.sign_button.setEnabled(True)
         self.window_._on_task_failed(exc)
 
@@ -1370,7 +1383,8 @@ class ReferralsTab(QWidget):
         self.table.setRowCount(len(self.referrals))
         for row, referral in enumerate(self.referrals):
             status = status_label(referral.status)
-            if not referral.signed_off:
+            if not referral.signed_off and referral.status is not ReferralStatus.CLOSED:
+                # a closed draft awaits nothing: it cannot be signed off (uc.sign_off)
                 status = _("{status} – awaiting sign-off").format(status=status)
             values = (
                 service_name(referral.service_id, self.feature.window.session.store),

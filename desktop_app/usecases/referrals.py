@@ -963,7 +963,9 @@ def _changed_row(
 def sign_off(
     store: Store, user: User, referral_id: str, *, now: dt.datetime | None = None
 ) -> Referral:
-    """An advisor signs off a referral a helper prepared: its letter may then be printed."""
+    """An advisor signs off a referral a helper prepared: its letter may then be printed.
+    Raises ``ReferralClosed`` for a draft closed meanwhile (here or by a sync): a sign-off
+    would let its letter leave the app for a matter that is over."""
     require(user, Action.SIGN_REFERRAL)
     now = now or _now()
     with store.transaction() as session:
@@ -972,6 +974,8 @@ def sign_off(
             raise ReferralNotFound(referral_id)
         if row.signed_off_at:
             return to_referral(row)
+        if row.status == ReferralStatus.CLOSED.value:  # as it is now, in this transaction
+            raise ReferralClosed(referral_id)
         signed = replace(to_referral(row), signed_off_by=user.display_name, signed_off_at=now)
         columns = referral_columns(signed)
         row.signed_off_by = columns["signed_off_by"]

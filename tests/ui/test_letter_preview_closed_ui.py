@@ -151,3 +151,59 @@ def test_a_preview_closed_while_its_letter_is_queued_gets_no_answer_the_window_s
         timeout=10000,
     )
     assert [job.client_lang for job in uc.print_queue(session.store, session.user)] == ["bg"]
+
+
+@needs_qtpdf
+def test_a_closed_draft_offers_no_sign_off_and_one_closed_meanwhile_is_not_signed(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """A helper's referral closed before an advisor signed it off: the advisor's preview shows
+    the letter and offers no Sign off, and the person's referrals do not say it awaits one. A
+    draft closed while its preview is open (a sync) is not signed off by the click: the
+    preview says it was closed and the button goes."""
+    from desktop_app.domain.users import Role
+    from desktop_app.usecases import accounts
+
+    set_language("en")
+    accounts.add_user(session, "mihai", "Mihai", Role.HELPER, "helper pass 12")
+    helper = accounts.log_in(session.store.paths.data_dir, "mihai", "helper pass 12")
+    try:
+        person = _person(helper)
+        closed, meanwhile = (
+            uc.issue_referral(helper.store, helper.user, person.id, service, reason)
+            for service, reason in (("vhs", "integration_course"), ("jobcenter", "buergergeld"))
+        )
+        uc.change_status(helper.store, helper.user, closed.id, ReferralStatus.CLOSED)
+    finally:
+        helper.close()
+    _win, feature = _window(qtbot, session, person)
+    statuses = {
+        r.id: feature.tab.table.item(row, feature.tab.STATUS).text()
+        for row, r in enumerate(feature.tab.referrals)
+    }
+    assert statuses == {closed.id: "Closed", meanwhile.id: "Issued – awaiting sign-off"}
+
+    feature.open_preview(closed)
+    preview = _wait_loaded(qtbot, feature)
+    qtbot.waitUntil(preview.notice.isVisible, timeout=10000)
+    assert preview.notice.text().startswith("This referral is closed.")
+    assert not preview.sign_button.isVisible()
+    assert _outputs_disabled(preview)
+    _shot(qtbot, preview, tmp_path, "preview-closed-draft.png")
+    preview.close()
+
+    feature.open_preview(meanwhile)
+    preview = _wait_loaded(qtbot, feature)
+    qtbot.waitUntil(lambda: "draft" in preview.message.text(), timeout=10000)
+    assert preview.sign_button.isVisible()
+    # the helper closes it on their laptop; the sync brings it here
+    uc.change_status(session.store, session.user, meanwhile.id, ReferralStatus.CLOSED)
+    with qtbot.waitSignal(preview.loaded, timeout=10000):  # shown again, as it is now
+        preview.sign_button.click()
+    assert preview.notice.isVisible()
+    assert preview.notice.text().startswith("This referral is closed.")
+    assert "draft" not in preview.message.text()
+    assert not preview.sign_button.isVisible()
+    assert _outputs_disabled(preview)
+    assert not uc.get_referral(session.store, session.user, meanwhile.id).signed_off
+    _shot(qtbot, preview, tmp_path, "preview-draft-closed-meanwhile.png")

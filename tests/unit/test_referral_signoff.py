@@ -67,3 +67,28 @@ def test_an_advisors_referral_is_signed_off_as_it_is_issued(session: Session) ->
     assert referral.signed_off and referral.signed_off_by == "Anna Schmidt"
     assert "ENTWURF" not in _text(uc.render_letter(session.store, session.user, referral.id))
     uc.queue_for_printing(session.store, session.user, referral.id)
+
+
+def test_a_closed_draft_cannot_be_signed_off(session: Session) -> None:
+    """A helper's referral closed before anyone signed it off stays a draft: a sign-off would
+    make its letter one that may be printed, for a matter that is over."""
+    from desktop_app.domain.referral import ReferralStatus
+
+    accounts.add_user(session, "mihai", "Mihai", Role.HELPER, HELPER_PASSWORD)
+    helper = accounts.log_in(session.store.paths.data_dir, "mihai", HELPER_PASSWORD)
+    try:
+        person = people.register_person(
+            helper.store, helper.user, PersonDraft("Ион", "Попа", "1988"), confirm_duplicates=True
+        )
+        prepared = uc.issue_referral(
+            helper.store, helper.user, person.id, service_id="jobcenter", reason="buergergeld"
+        )
+        uc.change_status(helper.store, helper.user, prepared.id, ReferralStatus.CLOSED)
+    finally:
+        helper.close()
+    before = audit.list_entries(session.store, session.user, action="sign_off")
+    with pytest.raises(uc.ReferralClosed):
+        uc.sign_off(session.store, session.user, prepared.id)
+    kept = uc.get_referral(session.store, session.user, prepared.id)
+    assert not kept.signed_off and kept.status is ReferralStatus.CLOSED
+    assert audit.list_entries(session.store, session.user, action="sign_off") == before
