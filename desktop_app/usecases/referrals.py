@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import uuid
 from dataclasses import dataclass, replace
 
@@ -508,13 +509,18 @@ class _LetterInputs:
             for item in self.referral.documents
             for lang in sorted({self.lang, "de"})
         ]
+        # the logo by what it looks like: a new logo saved over the old file is another
+        # letter, the same logo moved to another folder the same one
+        organisation = replace(
+            self.organisation, logo_path=logo_fingerprint(self.organisation.logo_path)
+        )
         text = repr(
             (
                 _LETTER_FORMAT,
                 shown,
                 self.person,
                 self.service,
-                self.organisation,
+                organisation,
                 self.lang,
                 self.today,
                 labels,
@@ -523,6 +529,37 @@ class _LetterInputs:
             )
         )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+#: logo digests by (path, inode, size, modified, changed): a letter's fingerprint is taken
+#: for every queued letter each time the queue is listed, and for every print or save
+_LOGO_DIGESTS: dict[tuple[str, int, int, int, int], str] = {}
+_LOGO_DIGESTS_MAX = 16
+
+
+def logo_fingerprint(path: str | None) -> str | None:
+    """What a letterhead's logo file holds, as a SHA-256 of its bytes (None: no logo). A
+    file that cannot be read has none (``"unreadable"``): rendering the letter says why.
+    The digest is kept while the file's size and times stay as they are; the change time
+    moves with every write or rename and cannot be set back by copying tools."""
+    if not path:
+        return None
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return "unreadable"
+    key = (path, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    digest = _LOGO_DIGESTS.get(key)
+    if digest is None:
+        try:
+            with open(path, "rb") as logo:
+                digest = hashlib.file_digest(logo, "sha256").hexdigest()
+        except OSError:
+            return "unreadable"
+        if len(_LOGO_DIGESTS) >= _LOGO_DIGESTS_MAX:  # logos replaced over a long session
+            _LOGO_DIGESTS.clear()
+        _LOGO_DIGESTS[key] = digest
+    return digest
 
 
 # Part of every digest: bump it when the letter's layout or texts change in a way that should

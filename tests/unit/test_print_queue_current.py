@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pypdf
@@ -293,3 +294,55 @@ def test_the_queue_listed_again_after_letters_were_made_again_is_no_new_view(
     assert views() == 1
     assert len(uc.print_queue(session.store, session.user, log_view=False)) == 1
     assert views() == 1
+
+
+def _logo(path: Path, colour: tuple[int, int, int]) -> Path:
+    """A small PNG logo of one colour at ``path``."""
+    from PIL import Image
+
+    Image.new("RGB", (40, 20), colour).save(path, format="PNG")
+    return path
+
+
+def _images(pdf: bytes) -> list[bytes]:
+    """The raw data of every image on the letter's pages (the logo)."""
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    return [image.data for page in reader.pages for image in page.images]
+
+
+def test_the_logo_enters_a_queued_letter_by_its_content_not_its_path(
+    session: Session, tmp_path: Path
+) -> None:
+    """The coordinator replaces the logo file in place: the queued letter is made again with
+    the new logo. The same logo moved to another folder (the letterhead saved with the new
+    path): the same letter, nothing made again."""
+    from desktop_app.usecases import settings
+
+    logo = _logo(tmp_path / "logo.png", (200, 0, 0))
+    letterhead = settings.get_letterhead(session.store)
+    settings.set_letterhead(session.store, session.user, replace(letterhead, logo_path=str(logo)))
+    referral = _issue(session, _person(session))
+    job = uc.queue_for_printing(session.store, session.user, referral.id)
+    red = _images(uc.print_job_pdf(session.store, session.user, job))
+    assert red  # the logo is on the letter
+    shown = uc.make_letter(session.store, session.user, referral.id)
+
+    _logo(logo, (0, 0, 200))  # a new logo, saved over the old file
+    assert uc.update_queued_letters(session.store, session.user, now=LATER) == 1
+    assert _job(session, job).updated_at == LATER
+    blue = _images(uc.print_job_pdf(session.store, session.user, job))
+    assert blue and blue != red
+    assert uc.current_letter(session.store, session.user, shown).inputs != shown.inputs
+
+    shown = uc.make_letter(session.store, session.user, referral.id)
+    moved = tmp_path / "elsewhere" / "logo.png"
+    moved.parent.mkdir()
+    moved.write_bytes(logo.read_bytes())
+    logo.unlink()
+    settings.set_letterhead(session.store, session.user, replace(letterhead, logo_path=str(moved)))
+    with session.store.reading() as db:
+        kept = db.get(PrintJobRow, job).inputs
+    assert uc.update_queued_letters(session.store, session.user, now=LATER) == 0
+    with session.store.reading() as db:
+        assert db.get(PrintJobRow, job).inputs == kept  # not even made again to compare
+    assert uc.current_letter(session.store, session.user, shown) is shown
