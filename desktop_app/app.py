@@ -383,6 +383,7 @@ def _run_gui(
     from desktop_app.ui.application import (
         QtTranslations,
         collect_garbage_on_gui_thread,
+        drop_stale_settings,
         load_fonts,
         share_interpreter_with_workers,
     )
@@ -401,6 +402,7 @@ def _run_gui(
     icon = resource("icons", "welcome-desk-256.png")  # rendered at build time; SVG otherwise
     app.setWindowIcon(QIcon(str(icon if icon.exists() else resource("icons", "welcome-desk.svg"))))
     settings = QSettings()
+    drop_stale_settings(settings)
     qt_translations = QtTranslations(app)
     saved = str(settings.value("ui/language", ""))
     lang = args.lang or (saved if saved in LANGUAGES else system_language())

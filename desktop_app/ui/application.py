@@ -1,4 +1,5 @@
-"""Qt application set-up: bundled fonts, Qt's own translations following the UI language."""
+"""Qt application set-up: bundled fonts, Qt's own translations following the UI language,
+per-laptop settings older versions left behind."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import gc
 import sys
 import time
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication
 
@@ -14,6 +15,25 @@ from desktop_app.i18n.text import N_, gettext_in, off_language_changed, on_langu
 from desktop_app.paths import resource
 
 FONT_FILES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf")
+
+
+#: QSettings keys older versions wrote that nothing reads any more. "security/idle_minutes":
+#: the lock's own key (File → Lock after…, which anyone could set up to 120 minutes); the lock
+#: reads "security/idle_lock_minutes" now, which only the settings dialog writes. Left in place,
+#: a version that read it again would lock after a helper's time. "sync/server_url": where the
+#: settings dialog kept an address nobody read (the sync reads the store's).
+STALE_SETTINGS = ("security/idle_minutes", "sync/server_url")
+
+
+def drop_stale_settings(settings: QSettings) -> list[str]:
+    """Remove ``STALE_SETTINGS`` from this laptop's settings (once: at each start-up, where an
+    old install still has them); the keys removed."""
+    stale = [key for key in STALE_SETTINGS if settings.contains(key)]
+    for key in stale:
+        settings.remove(key)
+    if stale:
+        settings.sync()  # written now, not when the program ends (it may not end cleanly)
+    return stale
 
 
 #: how long a thread keeps Python's interpreter lock while another waits (Python's default 5 ms)

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 IDLE_MINUTES_DEFAULT = store_settings.IDLE_LOCK_DEFAULT
 # The key the settings dialog writes. This module had its own ("security/idle_minutes"), so the
 # time chosen in the settings never reached the lock; that old value is ignored on purpose, as
-# anyone could set it (up to 120 minutes) through File → Lock after….
+# anyone could set it (up to 120 minutes) through File → Lock after…, and removed at start-up
+# (ui.application.drop_stale_settings).
 SETTING = KEY_IDLE_LOCK
 _INPUT_EVENTS = {
     QEvent.Type.KeyPress,

@@ -27,8 +27,15 @@ def store(tmp_path: Path) -> Path:
     return data
 
 
-def _start(data: Path, *args: str, stdin: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "WELCOME_DESK_FAST_KDF": "1"}
+def _start(
+    data: Path, *args: str, stdin: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "QT_QPA_PLATFORM": "offscreen",
+        "WELCOME_DESK_FAST_KDF": "1",
+        **(env or {}),
+    }
     return subprocess.run(
         [sys.executable, "-m", "desktop_app.app", "--data-dir", str(data), *args, "--lang", "en"],
         input=stdin,
@@ -141,3 +148,47 @@ def test_password_stdin_on_an_older_store_migrates_it_then_lists(store: Path) ->
 
         assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == SCHEMA_HEAD
     session.close()
+
+
+def test_start_up_removes_the_settings_old_versions_left_behind(
+    store: Path, tmp_path: Path
+) -> None:
+    """An old install's settings still hold "security/idle_minutes" (set by anyone through
+    File → Lock after…) and "sync/server_url" (read by nothing): the program removes them
+    as it starts, and keeps the rest."""
+    from PySide6.QtCore import QSettings
+
+    config = tmp_path / "config"
+    path = config / "WelcomeDesk" / "Welcome Desk.conf"  # Qt's user settings on Linux
+    old = QSettings(str(path), QSettings.Format.IniFormat)
+    for key, value in (
+        ("security/idle_minutes", 120),
+        ("sync/server_url", "https://old.example.org"),
+        ("security/idle_lock_minutes", 7),
+        ("ui/language", "bg"),
+    ):
+        old.setValue(key, value)
+    old.sync()
+    del old
+    env = {"XDG_CONFIG_HOME": str(config)}
+    done = _start(store, "--password-stdin", "--startup-probe", stdin="a good password\n", env=env)
+    assert done.returncode == 0, done.stderr
+    kept = QSettings(str(path), QSettings.Format.IniFormat)
+    assert sorted(kept.allKeys()) == ["security/idle_lock_minutes", "ui/language"]
+    assert kept.value("security/idle_lock_minutes") in (7, "7")
+    assert kept.value("ui/language") == "bg"
+
+
+def test_stale_settings_are_removed_once_and_nothing_else(tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    from desktop_app.ui.application import drop_stale_settings
+
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("security/idle_minutes", 120)
+    settings.setValue("sync/server_url", "https://old.example.org")
+    settings.setValue("security/idle_lock_minutes", 7)
+    assert drop_stale_settings(settings) == ["security/idle_minutes", "sync/server_url"]
+    assert drop_stale_settings(settings) == []  # a later start finds nothing to remove
+    on_disk = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    assert on_disk.allKeys() == ["security/idle_lock_minutes"]
