@@ -1463,6 +1463,9 @@ class PrintQueueWindow(QDialog):
         self.buttons.addButton(self.remove_button, QDialogButtonBox.ButtonRole.ActionRole)
         self.buttons.rejected.connect(self.reject)
         self._updating = self._update_again = False
+        #: the people whose view in this window is in the audit log since it was opened: the
+        #: queue listed anew while it is open (a sync, a letter queued) logs only newcomers
+        self._logged: set[str] = set()
         #: from Print all until the letters printed are marked: another click starts nothing
         self._printing = self._stop_preparing = False
         layout = QVBoxLayout(self)
@@ -1511,7 +1514,11 @@ class PrintQueueWindow(QDialog):
 
     def show_jobs(self, *, log_view: bool = True) -> None:
         session = self.feature.window.session
-        self.jobs = uc.print_queue(session.store, session.user, log_view=log_view)
+        self.jobs = uc.print_queue(
+            session.store, session.user, log_view=log_view, logged=self._logged
+        )
+        if log_view:
+            self._logged.update(job.person_id for job in self.jobs if job.person_id)
         self.table.setRowCount(len(self.jobs))
         for row, job in enumerate(self.jobs):
             letter, why = self._letter_state(job)
@@ -1679,6 +1686,7 @@ class PrintQueueWindow(QDialog):
 
     def reject(self) -> None:
         self._stop_printing()  # closed (or locked) while the letters are prepared
+        self._logged.clear()  # opened again, it is another view
         super().reject()
 
     def _on_remove_clicked(self) -> None:

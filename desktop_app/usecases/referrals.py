@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, replace
 
 from sqlalchemy import delete, func, select, update
@@ -115,6 +116,8 @@ class PrintJob:
     updated_at: dt.datetime | None = None
     #: the referral was closed after the letter was queued: the letter is not printed
     closed: bool = False
+    #: whose letter it is ("" where the person was erased meanwhile)
+    person_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -791,11 +794,20 @@ def queue_for_printing(
 
 
 def print_queue(
-    store: Store, user: User, *, include_printed: bool = False, log_view: bool = True
+    store: Store,
+    user: User,
+    *,
+    include_printed: bool = False,
+    log_view: bool = True,
+    logged: Collection[str] = (),
 ) -> list[PrintJob]:
     """Letters waiting to be printed, oldest first (without their PDF bytes). The list names
     people: each person in it gets an entry in the audit log (a view of the print queue;
-    ``log_view=False`` only to re-display a list whose view was already logged)."""
+    ``log_view=False`` only to re-display a list whose view was already logged), but for the
+    people in ``logged``, whose view in the same open window was logged already. An open
+    queue is listed anew after each sync that brought changes; audit entries travel with the
+    sync, so two laptops with the queue open would otherwise log views of each other's
+    entries without end."""
     require(user, Action.PRINT)
     stmt = (
         select(
@@ -824,7 +836,7 @@ def print_queue(
         rows = session.execute(stmt).all()
     letters: dict[str, int] = {}
     for r in rows:
-        if r[0]:
+        if r[0] and r[0] not in logged:
             letters[r[0]] = letters.get(r[0], 0) + 1
     if letters and log_view:
         with store.transaction() as session:
@@ -852,6 +864,7 @@ def print_queue(
             size=int(r[11] or 0),
             updated_at=dt.datetime.fromisoformat(r[12]) if r[12] else None,
             closed=r[13] == ReferralStatus.CLOSED.value,
+            person_id=r[0] or "",
         )
         for r in rows
     ]

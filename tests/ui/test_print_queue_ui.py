@@ -310,7 +310,9 @@ def test_an_open_queue_shows_what_a_sync_brought_about_its_letters(
     laptops: Laptops,  # noqa: F811 - the fixture
 ) -> None:
     """Laptop B has its print queue open; laptop A closes the letter's referral; B syncs: its
-    open queue says the letter is not printed, without being opened again."""
+    open queue says the letter is not printed, without being opened again. Listed anew, it
+    logs no second view of the same person: audit entries travel with the sync, and two
+    laptops with the queue open would log views of each other's entries without end."""
     set_language("en")
     a, b = laptops.new("A"), laptops.new("B")
     person = _person(a)
@@ -320,6 +322,7 @@ def test_an_open_queue_shows_what_a_sync_brought_about_its_letters(
     _win, feature = _window(qtbot, b, person)
     queue = feature.open_print_queue()
     assert cell(queue.table, 0, 5).text() == ""
+    views = _queue_views(b)
     uc.change_status(a.store, a.user, referral.id, ReferralStatus.CLOSED, "moved away")
     sync_uc.sync_now(a.store)
     controller = _win.sync  # type: ignore[attr-defined]
@@ -331,3 +334,13 @@ def test_an_open_queue_shows_what_a_sync_brought_about_its_letters(
     )
     assert "1 of them is not printed" in queue.info.text()
     assert not queue.print_button.isEnabled()
+    assert _queue_views(b) == views
+    # a letter for someone not in the list yet: their view is logged, and only theirs
+    other = _person(b, "Ioana", "Popa")
+    second = uc.issue_referral(b.store, b.user, other.id, "vhs", "integration_course")
+    uc.queue_for_printing(b.store, b.user, second.id)
+    feature.queue_events.changed.emit()
+    assert queue.table.rowCount() == 2
+    logged = audit.list_entries(b.store, b.user, action="view")
+    assert [e.record_id for e in logged if e.record_kind == "print_queue"][:1] == [other.id]
+    assert _queue_views(b) == views + 1
