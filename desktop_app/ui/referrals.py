@@ -80,6 +80,7 @@ from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import CompactList, ErrorLabel, language_name
 from desktop_app.usecases import reference
 from desktop_app.usecases import referrals as uc
+from desktop_app.usecases import sync as sync_uc
 
 try:  # QtPdf ships as its own wheel (PySide6-Pdf) from PySide6 6.12 on
     from PySide6.QtPdf import QPdfDocument
@@ -1878,7 +1879,7 @@ class ReferralsFeature:
     def _on_sync_finished(self, result: object) -> None:
         """A sync that brought changes may have closed a queued letter's referral or changed
         what the letter shows (an appointment, the person's name): the open queue says so."""
-        if not isinstance(result, Exception) and getattr(result, "applied", 0):
+        if isinstance(result, sync_uc.SyncReport) and result.applied:
             self.queue_events.changed.emit()
 
     def open_print_queue(self) -> PrintQueueWindow:

@@ -16,6 +16,7 @@ from desktop_app.i18n.text import set_language
 from desktop_app.ui import referrals as ui
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
+from tests.ui.conftest import cell
 from tests.ui.test_letter_preview_current_ui import _shot
 from tests.ui.test_referrals_ui import (
     _person,
@@ -178,7 +179,7 @@ def test_a_closed_draft_offers_no_sign_off_and_one_closed_meanwhile_is_not_signe
         helper.close()
     _win, feature = _window(qtbot, session, person)
     statuses = {
-        r.id: feature.tab.table.item(row, feature.tab.STATUS).text()
+        r.id: cell(feature.tab.table, row, feature.tab.STATUS).text()
         for row, r in enumerate(feature.tab.referrals)
     }
     assert statuses == {closed.id: "Closed", meanwhile.id: "Issued – awaiting sign-off"}

@@ -310,6 +310,14 @@ def _images(pdf: bytes) -> list[bytes]:
     return [image.data for page in reader.pages for image in page.images]
 
 
+def _inputs(session: Session, job_id: str) -> str:
+    """The fingerprint a queued letter keeps of what it was made from."""
+    with session.store.reading() as db:
+        row = db.get(PrintJobRow, job_id)
+        assert row is not None
+        return row.inputs
+
+
 def test_the_logo_enters_a_queued_letter_by_its_content_not_its_path(
     session: Session, tmp_path: Path
 ) -> None:
@@ -340,9 +348,7 @@ def test_the_logo_enters_a_queued_letter_by_its_content_not_its_path(
     moved.write_bytes(logo.read_bytes())
     logo.unlink()
     settings.set_letterhead(session.store, session.user, replace(letterhead, logo_path=str(moved)))
-    with session.store.reading() as db:
-        kept = db.get(PrintJobRow, job).inputs
+    kept = _inputs(session, job)
     assert uc.update_queued_letters(session.store, session.user, now=LATER) == 0
-    with session.store.reading() as db:
-        assert db.get(PrintJobRow, job).inputs == kept  # not even made again to compare
+    assert _inputs(session, job) == kept  # not even made again to compare it
     assert uc.current_letter(session.store, session.user, shown) is shown
