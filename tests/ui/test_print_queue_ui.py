@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from pathlib import Path
 
 import pypdf
@@ -253,7 +254,7 @@ def _queue_views(session: Session) -> int:
 
 
 def test_an_open_queue_shows_a_letter_queued_from_a_preview_closed_before_it_was_stored(
-    qtbot: QtBot, session: Session
+    qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
     """The queue window is open; a preview opened after it queues its letter and is closed
     while a sync holds the store: once the letter is stored, the queue window lists it. The
@@ -276,6 +277,7 @@ def test_an_open_queue_shows_a_letter_queued_from_a_preview_closed_before_it_was
     qtbot.waitUntil(lambda: queue.table.rowCount() == 1, timeout=10000)
     assert cell(queue.table, 0, 4).text() == referral.reference
     assert queue.info.text() == "1 letter waiting to be printed."
+    queue.grab().save(str(Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path)) / "queue-new.png"))
 
 
 def test_a_closed_queue_window_is_not_listed_again_behind_the_users_back(
@@ -308,6 +310,7 @@ def test_a_closed_queue_window_is_not_listed_again_behind_the_users_back(
 def test_an_open_queue_shows_what_a_sync_brought_about_its_letters(
     qtbot: QtBot,
     laptops: Laptops,  # noqa: F811 - the fixture
+    tmp_path: Path,
 ) -> None:
     """Laptop B has its print queue open; laptop A closes the letter's referral; B syncs: its
     open queue says the letter is not printed, without being opened again. Listed anew, it
@@ -335,6 +338,7 @@ def test_an_open_queue_shows_what_a_sync_brought_about_its_letters(
     assert "1 of them is not printed" in queue.info.text()
     assert not queue.print_button.isEnabled()
     assert _queue_views(b) == views
+    queue.grab().save(str(Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path)) / "queue-sync.png"))
     # a letter for someone not in the list yet: their view is logged, and only theirs
     other = _person(b, "Ioana", "Popa")
     second = uc.issue_referral(b.store, b.user, other.id, "vhs", "integration_course")
