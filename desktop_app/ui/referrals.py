@@ -712,19 +712,21 @@ class ReferDialog(QDialog):
 # ------------------------------------------------------------------------------- preview
 
 
-class PrintQueueEvents(QObject):
-    """The main window's notice board for its print queue: whatever queues, prints, removes or
-    makes a queued letter again, anywhere in the window (a preview, Print all, a sync), says
-    so here, and an open print-queue window lists the queue anew. A preview cannot tell the
-    queue window itself: it may be closed (and deleted) before its letter is stored."""
+class LetterEvents(QObject):
+    """The main window's notice board for letters: whatever queues, prints, removes or makes a
+    queued letter again, anywhere in the window (a preview, Print all, a sync), says so here,
+    and an open print-queue window lists the queue anew; a sign-off is said here too, for the
+    person's referrals. A preview cannot tell them itself: it may be closed (and deleted)
+    before its answer comes."""
 
-    changed = Signal()
+    queue_changed = Signal()
+    signed_off = Signal(object)  # Referral
 
 
-def queue_events(window: QWidget) -> PrintQueueEvents:
-    """The print queue's notice board of ``window`` (made the first time it is asked for)."""
-    events = window.findChild(PrintQueueEvents, options=Qt.FindChildOption.FindDirectChildrenOnly)
-    return events if events is not None else PrintQueueEvents(window)
+def letter_events(window: QWidget) -> LetterEvents:
+    """The letters' notice board of ``window`` (made the first time it is asked for)."""
+    events = window.findChild(LetterEvents, options=Qt.FindChildOption.FindDirectChildrenOnly)
+    return events if events is not None else LetterEvents(window)
 
 
 class LetterPreview(QDialog):
@@ -940,9 +942,12 @@ class LetterPreview(QDialog):
         )
 
     def _on_signed(self, referral: Referral) -> None:
+        self.window_.statusBar().showMessage(_("Referral signed off."), 5000)
+        letter_events(self.window_).signed_off.emit(referral)  # also when closed meanwhile
+        if not shiboken6.isValid(self):  # closed meanwhile (deleted on close)
+            return
         self.referral = referral
         self.sign_button.setVisible(False)
-        self.window_.statusBar().showMessage(_("Referral signed off."), 5000)
         self.signed_off.emit(self.referral)
         self._render()
 
@@ -1056,7 +1061,7 @@ class LetterPreview(QDialog):
 
     def _on_queued(self, job: str, generation: int) -> None:
         self.window_.statusBar().showMessage(_("Letter added to the print queue."), 5000)
-        queue_events(self.window_).changed.emit()  # also when the preview was closed meanwhile
+        letter_events(self.window_).queue_changed.emit()  # also when the preview was closed
         if not shiboken6.isValid(self):  # closed meanwhile (deleted on close)
             return
         if generation == self._generation:
@@ -1798,8 +1803,11 @@ class ReferralsFeature:
         window.person_page.person_changed.connect(self._on_person_changed)
         window.retranslated.connect(self.retranslate)
         self.queue_window: PrintQueueWindow | None = None
-        self.queue_events = queue_events(window)
-        self.queue_events.changed.connect(self._on_queue_changed)
+        self.letter_events = letter_events(window)
+        self.letter_events.queue_changed.connect(self._on_queue_changed)
+        self.letter_events.signed_off.connect(
+            lambda signed: self._on_status_changed(signed.person_id)
+        )
         # the sync controller is installed after this feature
         window.features_ready.connect(self._follow_syncs)
         self.dialog: ReferDialog | None = None
@@ -1842,7 +1850,6 @@ class ReferralsFeature:
 
     def open_preview(self, referral: Referral, client_lang: str | None = None) -> LetterPreview:
         preview = LetterPreview(self.window, referral, client_lang)
-        preview.signed_off.connect(lambda signed: self._on_status_changed(signed.person_id))
         preview.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         preview.open()
         self.preview = preview
@@ -1880,7 +1887,7 @@ class ReferralsFeature:
         """A sync that brought changes may have closed a queued letter's referral or changed
         what the letter shows (an appointment, the person's name): the open queue says so."""
         if isinstance(result, sync_uc.SyncReport) and result.applied:
-            self.queue_events.changed.emit()
+            self.letter_events.queue_changed.emit()
 
     def open_print_queue(self) -> PrintQueueWindow:
         if self.queue_window is None:

@@ -208,3 +208,40 @@ def test_a_closed_draft_offers_no_sign_off_and_one_closed_meanwhile_is_not_signe
     assert _outputs_disabled(preview)
     assert not uc.get_referral(session.store, session.user, meanwhile.id).signed_off
     _shot(qtbot, preview, tmp_path, "preview-draft-closed-meanwhile.png")
+
+
+@needs_qtpdf
+def test_a_preview_closed_while_its_sign_off_is_stored_leaves_the_referral_signed_and_said(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Sign off, then Escape at once (the preview is deleted on close): the sign-off is
+    stored, the main window says so and the person's referrals no longer await it (the
+    answer went to the deleted dialog: RuntimeError)."""
+    from PySide6.QtCore import QEvent, Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.domain.users import Role
+    from desktop_app.usecases import accounts
+
+    set_language("en")
+    accounts.add_user(session, "mihai", "Mihai", Role.HELPER, "helper pass 12")
+    helper = accounts.log_in(session.store.paths.data_dir, "mihai", "helper pass 12")
+    try:
+        person = _person(helper)
+        draft = uc.issue_referral(helper.store, helper.user, person.id, "vhs", "integration_course")
+    finally:
+        helper.close()
+    window, feature = _window(qtbot, session, person)
+    feature.open_preview(draft)
+    preview = _wait_loaded(qtbot, feature)
+    qtbot.waitUntil(lambda: "draft" in preview.message.text(), timeout=10000)
+    preview.sign_button.click()
+    QTest.keyClick(preview, Qt.Key.Key_Escape)
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # deleted on close
+    assert window.recorder.wait(10_000)
+    qtbot.waitUntil(
+        lambda: window.statusBar().currentMessage() == "Referral signed off.", timeout=10000
+    )
+    assert uc.get_referral(session.store, session.user, draft.id).signed_off
+    assert cell(feature.tab.table, 0, feature.tab.STATUS).text() == "Issued"

@@ -343,7 +343,7 @@ def test_an_open_queue_shows_what_a_sync_brought_about_its_letters(
     other = _person(b, "Ioana", "Popa")
     second = uc.issue_referral(b.store, b.user, other.id, "vhs", "integration_course")
     uc.queue_for_printing(b.store, b.user, second.id)
-    feature.queue_events.changed.emit()
+    feature.letter_events.queue_changed.emit()
     assert queue.table.rowCount() == 2
     logged = audit.list_entries(b.store, b.user, action="view")
     assert [e.record_id for e in logged if e.record_kind == "print_queue"][:1] == [other.id]
