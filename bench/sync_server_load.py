@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import secrets
 import signal
 import socket
 import subprocess
@@ -62,19 +61,10 @@ def database(url: str | None) -> Iterator[str]:
     if base.startswith("sqlite"):
         yield base
         return
-    import psycopg
-    from sqlalchemy.engine import make_url
+    from tests.integration.sync_harness import pg_database
 
-    admin = make_url(base).set(drivername="postgresql")
-    conninfo = admin.render_as_string(hide_password=False)
-    name = f"wd_bench_{secrets.token_hex(4)}"
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield admin.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with pg_database(base) as pg_url:
+        yield pg_url
 
 
 @contextmanager
