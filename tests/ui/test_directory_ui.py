@@ -86,7 +86,7 @@ def test_forms_window_refuses_a_removed_field_and_publishes_a_rewording(
     qtbot.addWidget(dialog)
     dialog.show()
     sources = {cell(dialog.table, r, 2).text() for r in range(dialog.table.rowCount())}
-    assert dialog.table.rowCount() == 3 and sources == {"доставен"}
+    assert dialog.table.rowCount() == 3 and sources == {"вграден"}
     folder = tmp_path / "forms"
     assert dialog.export_to(folder)
     life = folder / "life_situation.yaml"
