@@ -873,9 +873,13 @@ def _client_story(
 
     story.append(_p(txt("heading_where"), s["c_head"]))
     where: list[tuple[str, str, bool]] = []
+    # The German name as on the door, then the name in the copy's language; where that name is
+    # the German one explained ("Jobcenter Dortmund (Джобцентър, …)") it alone: the Bulgarian
+    # copy printed "Jobcenter Dortmund" twice, one line under the other.
     names = svc.german_name
-    if svc.name.get(lang) != svc.german_name:
-        names = f"{svc.german_name}\n{svc.name.get(lang)}"
+    local = svc.name.get(lang)
+    if local != svc.german_name:
+        names = local if local.startswith(svc.german_name) else f"{svc.german_name}\n{local}"
     where.append(("", names, True))
     address = "\n".join([*svc.address.lines(), svc.address.extra.get(lang)]).strip()
     where.append(

@@ -469,3 +469,30 @@ def test_a_year_of_birth_alone_is_written_as_the_program_writes_it(tmp_path: Pat
         letter, sheet = (" ".join(page.split()) for page in pdf_text(pdf))
         assert ", geb. 1992 " in letter
         assert f"({flat(year)}) " in sheet, sheet[:300]
+
+
+@pytest.mark.parametrize(
+    ("service_id", "where"),
+    [
+        # the Bulgarian name is the German one explained: printed once
+        (
+            "clearingstelle",
+            ["Clearingstelle Gesundheit (консултации по здравно осигуряване)"],
+        ),
+        # a Bulgarian name of its own: the German one (as on the door) above it
+        (
+            "awo_migration",
+            ["AWO Dortmund – Migrationsberatung", "AWO Dortmund – консултации за мигранти"],
+        ),
+    ],
+)
+def test_the_copy_names_the_service_once_where_its_name_explains_the_german_one(
+    service_id: str, where: list[str]
+) -> None:
+    """The Bulgarian copy said "Clearingstelle Gesundheit" and, on the next line,
+    "Clearingstelle Gesundheit (консултации по здравно осигуряване)"."""
+    service = DIRECTORY.get(service_id)
+    lines = pdf_text_lines(_render(service=service))[-1]
+    heading = lines.index("Къде?")
+    assert lines[heading + 1 : heading + 1 + len(where)] == where
+    assert lines[heading + 1 + len(where)] == "Адрес"
