@@ -567,6 +567,12 @@ class _HistoryTree(QTreeWidget):
         changes = self.sizeHintForColumn(2)
         wanted = min(title, max(room // 2, room - changes)) if title > 0 else room // 2
         header.resizeSection(1, wanted)
+        # The stretched last column does not shrink below a width of its own (Qt keeps it at
+        # least the default section size, 100 px): beside "10 отговора" (89 px) the Bulgarian
+        # title took the 11 px left and the tree scrolled sideways, cutting the answers off.
+        overflow = header.length() - self.viewport().width()
+        if overflow > 0:
+            header.resizeSection(1, max(header.minimumSectionSize(), wanted - overflow))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

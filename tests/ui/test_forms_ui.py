@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
+import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -542,6 +543,31 @@ def test_at_1366_px_in_german_the_visit_history_shows_the_forms_title_whole(
     assert shown_whole(tree, top.text(2), header.sectionSize(2))
     assert header.sectionPosition(2) + header.sectionSize(2) <= tree.viewport().width()
     assert tree.horizontalScrollBar().maximum() == 0
+    set_language("en")
+
+
+@pytest.mark.parametrize("width", [1366, 1100])
+def test_in_bulgarian_a_first_visit_leaves_its_answers_in_view(
+    qtbot: QtBot, session: Session, program_font: None, width: int
+) -> None:
+    """Beside "12 отговора" the title took all the room the answers left, but the stretched
+    last column keeps 100 px of its own: the tree scrolled sideways by the difference and cut
+    the answers off at the pane's edge, at 1366 px as at 1100."""
+    set_language("bg")
+    person = _person(session)
+    visits.finish_visit(session.store, session.user, person.id, "life_situation", CHECK_ANSWERS)
+    window, feature = _window(qtbot, session)
+    window.resize(width, 700)
+    window.show_person(person.id)
+    tree, page = feature.tab.tree, window.person_page
+    qtbot.waitUntil(lambda: tree.isVisible() and page.width() >= page.minimumSizeHint().width())
+    header = tree.header()
+    top = tree.topLevelItem(0)
+    assert top is not None and top.text(2) == "12 отговора"
+    assert header.sectionPosition(2) + header.sectionSize(2) <= tree.viewport().width()
+    assert tree.horizontalScrollBar().maximum() == 0
+    assert shown_whole(tree, top.text(2), header.sectionSize(2))
+    assert top.toolTip(1) == top.text(1)  # the title, elided, whole in its tooltip
     set_language("en")
 
 
