@@ -26,71 +26,118 @@ def escaped(text: str) -> str:
     return text.replace("&", "&&")
 
 
-def _plain(char: str) -> bool:
-    """A letter typed without a dead key on the layouts its language is written with ("a",
-    "д"), not "ä", "ș" or "й" (kept for when nothing else is left)."""
-    return len(unicodedata.normalize("NFD", char)) == 1
+# Where a text's key sits: the index of one of its letters, a digit put after the text ("1"),
+# or None for no key.
+Place = int | str | None
+
+# A digit after a text whose typable letters are all taken: "Cetățenie (&1)". Alt+digit is
+# typed alike on German, Romanian and Bulgarian keyboards.
+DIGITS = "1234567890"
 
 
-def _ranked(text: str, used: set[str]) -> list[int]:
-    """The indices of the letters of ``text`` not in ``used``, best first: a word's first
-    letter (it is where a reader looks for it), then any other letter; letters without
-    diacritics before those with."""
-    candidates: list[tuple[int, int]] = []
+def _tier(char: str) -> int | None:
+    """How well a letter serves as an access key on the helpers' keyboards, mostly German
+    ones; lower is better, None: not typed on them.
+
+    Qt matches Alt+key to a mnemonic by the key's own character, not by a letter's base:
+    offscreen, Alt+A does not reach "&ă" nor Alt+I "&Име" (tested), and on a German layout no
+    key types "ă", "ș" or a Cyrillic letter. So: ASCII letters first (typed on every layout
+    the program meets; Qt also matches them on a Cyrillic layout); Cyrillic letters next: the
+    Bulgarian program marks its own keys in Cyrillic (its catalogue does, nearly all), so its
+    users switch to a Bulgarian layout to use any of them, and there "й" is a key of its own;
+    then "ä", "ö", "ü", keys of the German layout. Any other letter with a diacritic ("ă",
+    "ț", "é") only after a digit."""
+    folded = char.casefold()
+    if folded.isascii():
+        return 0
+    if unicodedata.name(char, "").startswith("CYRILLIC"):
+        return 1
+    if folded in "äöü":
+        return 2
+    return None
+
+
+def _ranked(text: str, used: set[str], fallback: bool = True) -> list[tuple[int | str, str]]:
+    """Where ``text``'s key may sit, best first, with the key each gives; none of ``used``.
+    Its letters by their tier (see _tier), a word's first letter before the others in a tier
+    (it is where a reader looks for it); then (``fallback``) a digit after the text, then the
+    letters no German keyboard types (a Romanian layout does)."""
+    candidates: list[tuple[int, int, int | str, str]] = []
     for index, char in enumerate(text):
+        folded = char.casefold()
         # One letter, one key: "ß" folds to "ss", which no Alt+letter types.
-        if not char.isalpha() or len(char.casefold()) != 1 or char.casefold() in used:
+        if not char.isalpha() or len(folded) != 1 or folded in used:
             continue
         word_start = index == 0 or not text[index - 1].isalnum()
-        rank = (0 if word_start else 1) + (0 if _plain(char) else 2)
-        candidates.append((rank, index))
-    return [index for _rank, index in sorted(candidates)]
+        tier = _tier(char)
+        if tier is None and not fallback:
+            continue
+        rank = 2 * (tier if tier is not None else 4) + (0 if word_start else 1)
+        candidates.append((rank, index, index, folded))
+    for order, digit in enumerate(DIGITS if fallback else ""):
+        if digit not in used:
+            candidates.append((6, order, digit, digit))
+    return [(place, key) for _rank, _order, place, key in sorted(candidates)]
 
 
-def choose_key(text: str, taken: Iterable[str]) -> int | None:
-    """The index in ``text`` of the letter to be its access key, or None when every letter of
-    it is taken."""
+def choose_key(text: str, taken: Iterable[str]) -> int | str | None:
+    """Where ``text``'s access key goes (see Place), or None when every letter of it and
+    every digit is taken."""
     ranked = _ranked(text, {key.casefold() for key in taken})
-    return ranked[0] if ranked else None
+    return ranked[0][0] if ranked else None
 
 
-def choose_keys(texts: Sequence[str], taken: Iterable[str]) -> list[int | None]:
+def choose_keys(texts: Sequence[str], taken: Iterable[str]) -> list[Place]:
     """Keys for texts shown together, none of ``taken``: each its best letter in turn, and
     one that finds none left gets one an earlier text can give up for another of its own
-    letters (as many texts keyed as the letters allow; one keyed keeps a key)."""
+    (as many texts keyed by a letter as the letters allow; one keyed keeps a key). Only then
+    does a text still without one get a digit (or, with every digit taken, a letter only a
+    Romanian keyboard types)."""
     used = {key.casefold() for key in taken}
-    chosen: list[int | None] = []
-    owner: dict[str, int] = {}  # letter -> the text holding it
+    chosen: list[Place] = []
+    owner: dict[str, int] = {}  # key -> the text holding it
     for text in texts:
-        at = choose_key(text, used | set(owner))
-        chosen.append(at)
-        if at is not None:
-            owner[text[at].casefold()] = len(chosen) - 1
+        ranked = _ranked(text, used | set(owner), fallback=False)
+        chosen.append(ranked[0][0] if ranked else None)
+        if ranked:
+            owner[ranked[0][1]] = len(chosen) - 1
 
-    def move(i: int, seen: set[str]) -> bool:
-        """Text ``i`` a letter: a free one, or one whose holder can move (an augmenting path,
-        each letter tried once)."""
-        for at in _ranked(texts[i], used):
-            letter = texts[i][at].casefold()
-            if letter in seen:
+    def move(i: int, seen: set[str], fallback: bool) -> bool:
+        """Text ``i`` a key: a free one, or one whose holder can move (an augmenting path,
+        each key tried once)."""
+        for place, key in _ranked(texts[i], used, fallback):
+            if key in seen:
                 continue
-            seen.add(letter)
-            holder = owner.get(letter)
-            if holder is None or move(holder, seen):
-                owner[letter] = i
-                chosen[i] = at
+            seen.add(key)
+            holder = owner.get(key)
+            if holder is None or move(holder, seen, fallback):
+                owner[key] = i
+                chosen[i] = place
                 return True
         return False
 
     for i in range(len(texts)):
         if chosen[i] is None:
-            move(i, set())
+            move(i, set(), fallback=False)
+    for i in range(len(texts)):
+        if chosen[i] is None:
+            # A digit free for it before one taken from another text's letter: the earlier
+            # texts (Add buttons first) keep their letters.
+            free = _ranked(texts[i], used | set(owner))
+            if free:
+                chosen[i], key = free[0]
+                owner[key] = i
+            else:
+                move(i, set(), fallback=True)
     return chosen
 
 
-def marked(text: str, at: int | None) -> str:
+def marked(text: str, at: Place) -> str:
     """``text`` for a control that reads ``&``: its own ampersands doubled, ``&`` before the
-    letter at index ``at`` (none if ``at`` is None or no longer points into it)."""
+    letter at index ``at`` (none if ``at`` is None or no longer points into it), or a digit
+    ``at`` after it."""
+    if isinstance(at, str):
+        return f"{escaped(text)} (&{at})"
     if at is None or not 0 <= at < len(text):
         return escaped(text)
     return escaped(text[:at]) + "&" + escaped(text[at:])

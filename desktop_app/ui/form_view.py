@@ -48,7 +48,7 @@ from desktop_app.i18n.messages import CEFR_ASSESSMENT_TEXT, CEFR_LEVEL_TEXT
 from desktop_app.i18n.text import N_, _, current_language, gettext_in
 from desktop_app.i18n.translit import fold
 from desktop_app.letters.directory import ServiceDirectory, names_service
-from desktop_app.ui.access_keys import choose_keys, escaped, key_of, keys_in, marked
+from desktop_app.ui.access_keys import Place, choose_keys, escaped, key_of, keys_in, marked
 from desktop_app.ui.error_label import WarningLabel
 from desktop_app.ui.widgets import ErrorLabel
 
@@ -145,8 +145,9 @@ class FieldEditor(QWidget):
         self.directory = directory
         self.touched = False
         # Where the access key sits in the label (UI language), chosen by the section page
-        # for a label with a buddy; None: no key (none left, or the label has no buddy).
-        self.label_key: int | None = None
+        # for a label with a buddy; None: no key (none left, the label has no buddy, or it
+        # is a question of a group's entry other than the newest).
+        self.label_key: Place = None
         self._required = False
         self.title = QLabel()
         self.title.setWordWrap(True)
@@ -199,8 +200,17 @@ class FieldEditor(QWidget):
 
     def takes_buddy(self) -> bool:
         """Whether the label can lead to the input by its access key: not when the input
-        is a button (the label's key would press it: a group's Add, a first check box)."""
+        is a button (the label's key would press it: a group's Add)."""
         return True
+
+    def buddy_widget(self) -> QWidget:
+        """Where the label's access key leads."""
+        return self.focus_widget()
+
+    def take_buddy(self) -> None:
+        """The label leads to the input, if it can (see takes_buddy)."""
+        if self.takes_buddy():
+            self.title.setBuddy(self.buddy_widget())
 
     def show_title(self) -> None:
         text = self.langs.text(self.fdef.label)
@@ -472,6 +482,13 @@ class MultiChoiceEditor(FieldEditor):
             self.checks[option.id] = check
             self.client_texts[option.id] = other
         self.holder = holder
+        # The question's key leads to the first box without ticking it: a label's key presses
+        # a button that is its buddy, so the buddy is the boxes' holder, which hands the focus
+        # on (Tab then Space, as for the other boxes). Not a key per box: eight options would
+        # take eight of the section's letters, and a key typed out of habit would tick one.
+        if self.checks:
+            holder.setFocusProxy(next(iter(self.checks.values())))
+            holder.setFocusPolicy(Qt.FocusPolicy.TabFocus)  # a label leads to no NoFocus buddy
         self.box.addWidget(holder)
 
     def retranslate_input(self) -> None:
@@ -497,7 +514,10 @@ class MultiChoiceEditor(FieldEditor):
         return next(iter(self.checks.values()))
 
     def takes_buddy(self) -> bool:
-        return False
+        return bool(self.checks)
+
+    def buddy_widget(self) -> QWidget:
+        return self.holder
 
     def rename(self, path: str) -> None:
         self.path = path
@@ -605,6 +625,7 @@ class GroupItem(QFrame):
         self.editors: dict[str, FieldEditor] = {}
         for sub in group.fdef.fields or []:
             editor = make_editor(sub, sub.id, group.langs, group.directory)
+            editor.take_buddy()  # a key of its own while the entry is the newest
             editor.changed.connect(group._emit)
             layout.addWidget(editor)
             self.editors[sub.id] = editor
@@ -625,7 +646,10 @@ class GroupEditor(FieldEditor):
     def build(self) -> None:
         self.items: list[GroupItem] = []
         # Where Add's access key sits in its text, chosen by the section page.
-        self.add_key: int | None = None
+        self.add_key: Place = None
+        # Where each question of an entry has its key (by the question's id), chosen by the
+        # section page with the others: a letter of the window, given to the newest entry.
+        self.sub_keys: dict[str, Place] = {}
         self.items_box = QVBoxLayout()
         self.items_box.setSpacing(6)
         self.add = QPushButton()
@@ -653,6 +677,7 @@ class GroupEditor(FieldEditor):
         # by their ids) until the next change of language.
         for editor in item.editors.values():
             editor.retranslate(editor.fdef.required is not False)
+        self.show_keys()
         self.add.setEnabled(len(self.items) < self.fdef.max_items)
         return item
 
@@ -661,6 +686,7 @@ class GroupEditor(FieldEditor):
         item.setParent(None)
         item.deleteLater()
         self._renumber()
+        self.show_keys()
         self.add.setEnabled(True)
         self._emit()
         self.add.setFocus()
@@ -679,6 +705,20 @@ class GroupEditor(FieldEditor):
 
     def show_add(self) -> None:
         self.add.setText(marked(self.add_text(), self.add_key))
+
+    def show_keys(self) -> None:
+        """The entries' questions with their keys in the newest entry, none in the others.
+
+        Every entry repeats the same questions and the letters of a window are few: one
+        letter per question, not per entry. The newest entry has them: Add puts the focus
+        there and it is the one being filled in; the keys move to the entry before it when it
+        is removed, and stay the same letters however many entries there are (chosen from
+        the questions, not the entries). The other entries are reached by Tab."""
+        for item in self.items:
+            newest = item is self.items[-1]
+            for sub_id, editor in item.editors.items():
+                editor.label_key = self.sub_keys.get(sub_id) if newest else None
+                editor.show_title()
 
     def takes_buddy(self) -> bool:
         return False  # Add has a key of its own
@@ -764,8 +804,7 @@ class SectionPage(QScrollArea):
         self.editors: dict[str, FieldEditor] = {}
         for fdef in section.fields:
             editor = make_editor(fdef, fdef.id, langs, directory)
-            if editor.takes_buddy():
-                editor.title.setBuddy(editor.focus_widget())
+            editor.take_buddy()
             self.layout_.addWidget(editor)
             self.editors[fdef.id] = editor
         self.layout_.addStretch(1)
@@ -782,16 +821,26 @@ class SectionPage(QScrollArea):
             taken.add(consent)
         groups = [e for e in self.editors.values() if isinstance(e, GroupEditor)]
         labels = [e for e in self.editors.values() if e.title.buddy() is not None]
+        # The questions of the groups' entries last, whether an entry is shown or not (see
+        # GroupEditor.show_keys); groups are never nested.
+        subs = [(g, sub) for g in groups for sub in g.fdef.fields or []]
         # Add first: a button without a key is reached by Tab only, a label's is a shortcut
         # (and choose_keys never takes a key away, only moves it to another letter).
         texts = [g.add_text() for g in groups] + [e.langs.text(e.fdef.label) for e in labels]
+        texts += [g.langs.text(sub.label) for g, sub in subs]
         chosen = choose_keys(texts, taken)
         for group, at in zip(groups, chosen, strict=False):
             group.add_key = at
             group.show_add()
-        for editor, at in zip(labels, chosen[len(groups) :], strict=True):
+        for editor, at in zip(labels, chosen[len(groups) : len(groups) + len(labels)], strict=True):
             editor.label_key = at
             editor.show_title()
+        for group in groups:
+            group.sub_keys = {}
+        for (group, sub), at in zip(subs, chosen[len(groups) + len(labels) :], strict=True):
+            group.sub_keys[sub.id] = at
+        for group in groups:
+            group.show_keys()
 
     def set_locked(self, locked: bool) -> None:
         self.locked.setVisible(locked)

@@ -37,9 +37,9 @@ from pytestqt.qtbot import QtBot
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.domain.referral import Referral
 from desktop_app.i18n.text import _, set_language
-from desktop_app.ui.access_keys import keys_in
+from desktop_app.ui.access_keys import DIGITS, keys_in, marked
 from desktop_app.ui.application import QtTranslations
-from desktop_app.ui.form_view import GroupEditor
+from desktop_app.ui.form_view import FieldEditor, GroupEditor
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import people, visits
 from desktop_app.usecases import referrals as referrals_uc
@@ -104,17 +104,39 @@ def _exempt(button: QPushButton, top: QWidget) -> bool:
     return button.text() in {_(msgid) for msgid in UNKEYED_BY_DESIGN}
 
 
-def _no_letter_left(label: QLabel) -> bool:
-    """A form question's label (its key chosen by the view) without a key because each of its
-    letters is taken in its section: by the window, or by the section's Add buttons and
-    questions, shown or not (a key stays with its question while answers show and hide
-    others). Twelve questions in Romanian used them up."""
-    from desktop_app.ui.form_view import FieldEditor, FormView, SectionPage
+def _question(label: QLabel) -> FieldEditor | None:
+    """The form question ``label`` names, if it names one."""
+    from desktop_app.ui.form_view import FieldEditor
 
     editor = label.parentWidget()
-    if not isinstance(editor, FieldEditor) or editor.title is not label:
+    return editor if isinstance(editor, FieldEditor) and editor.title is label else None
+
+
+def _keyed_elsewhere(label: QLabel) -> bool:
+    """A question of a group's entry other than the newest: the newest entry's questions have
+    the keys (one letter per question, not per entry; see GroupEditor.show_keys)."""
+    from desktop_app.ui.form_view import GroupItem
+
+    entry = label.parentWidget().parentWidget() if _question(label) else None
+    if not isinstance(entry, GroupItem):
         return False
-    page: QWidget | None = editor.parentWidget()
+    group = entry.parentWidget()
+    while group is not None and not isinstance(group, GroupEditor):
+        group = group.parentWidget()
+    assert isinstance(group, GroupEditor)
+    return entry is not group.items[-1]
+
+
+def _no_letter_left(label: QLabel) -> bool:
+    """A form question's label (its key chosen by the view) without a key because each of its
+    letters and each digit is taken in its section: by the window, or by the section's Add
+    buttons and questions, its entries' too, shown or not (a key stays with its question while
+    answers show and hide others, and entries come and go)."""
+    from desktop_app.ui.form_view import FormView, SectionPage
+
+    if _question(label) is None:
+        return False
+    page: QWidget | None = label.parentWidget()
     view: QWidget | None = None
     while page is not None and not isinstance(page, SectionPage):
         page = page.parentWidget()
@@ -125,11 +147,14 @@ def _no_letter_left(label: QLabel) -> bool:
     texts = [page.consent_button.text()]
     for other in page.editors.values():
         texts.append(other.title.text() if other.title.buddy() else "")
-        texts.append(other.add.text() if isinstance(other, GroupEditor) else "")
+        if isinstance(other, GroupEditor):
+            texts.append(other.add.text())
+            for sub in other.fdef.fields or []:
+                texts.append(marked(other.langs.text(sub.label), other.sub_keys.get(sub.id)))
     taken = keys_in(label.window(), outside=[view.stack])
     taken |= {key for key in map(_access_key, texts) if key}
     letters = {c.casefold() for c in label.text() if c.isalpha() and len(c.casefold()) == 1}
-    return letters <= taken
+    return letters | set(DIGITS) <= taken
 
 
 def scan(top: QWidget, where: str, extra: Iterable[str] = ()) -> View:
@@ -155,11 +180,18 @@ def scan(top: QWidget, where: str, extra: Iterable[str] = ()) -> View:
     # A label with a buddy names an input: its key moves there (a form's questions, the
     # settings' fields); one without a key leaves the input to Tab alone.
     for label in top.findChildren(QLabel):
-        if label.buddy() is None or not mine(label) or not label.text():
+        if not mine(label) or not label.text():
+            continue
+        if label.buddy() is None:
+            # A form's question names its input, a multiple choice's boxes and an entry's
+            # questions too; a group's leads nowhere (its Add has a key of its own).
+            question = _question(label)
+            if question is not None and not isinstance(question, GroupEditor):
+                view.unkeyed.append(f"question without a buddy {label.text()!r}")
             continue
         if _access_key(label.text()):
             view.keyed.append(label.text())
-        elif not _no_letter_left(label):
+        elif not _no_letter_left(label) and not _keyed_elsewhere(label):
             view.unkeyed.append(f"label {label.text()!r}")
     for box in top.findChildren(QGroupBox):
         if mine(box) and _access_key(box.title()):
@@ -380,6 +412,14 @@ def _visit_window_views(desk: Desk, form_id: str, visit: visits.Visit | None) ->
         if not view.navigator.item(row).isHidden():
             view.show_section_row(row)
             yield from views(win, f"{form_id}, section {view.current_section()}")
+            # Two entries of each group shown (a new form has none): their questions too.
+            editors = view.pages[row].editors.values() if row < len(view.pages) else []
+            groups = [e for e in editors if isinstance(e, GroupEditor) and e.isVisibleTo(win)]
+            for group in groups:
+                while len(group.items) < 2 and group.add.isEnabled():
+                    group.add.click()
+            if groups:
+                yield from views(win, f"{form_id}, section {view.current_section()}, entries")
     if form_id == "life_situation" and visit is None:
         consent = win.open_consent()
         yield from views(_shown(desk, consent), "consent")
