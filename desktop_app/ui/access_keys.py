@@ -2,7 +2,8 @@
 written by coordinators in four languages and mark no key, yet advisors work by keyboard.
 
 A letter is chosen from the text as shown, one the controls already in sight do not use, and
-``&`` is put before it; a literal ``&`` of the text is doubled so that Qt shows it as written.
+``&`` is put before it (or, with its letters taken, a digit after it: "Cetățenie (&1)"); a
+literal ``&`` of the text is doubled so that Qt shows it as written.
 """
 
 from __future__ import annotations

@@ -117,7 +117,8 @@ def _keyed_elsewhere(label: QLabel) -> bool:
     the keys (one letter per question, not per entry; see GroupEditor.show_keys)."""
     from desktop_app.ui.form_view import GroupItem
 
-    entry = label.parentWidget().parentWidget() if _question(label) else None
+    question = _question(label)
+    entry = question.parentWidget() if question is not None else None
     if not isinstance(entry, GroupItem):
         return False
     group = entry.parentWidget()
@@ -648,6 +649,18 @@ def _settings(desk: Desk) -> Iterator[View]:
     dialog = SettingsDialog(desk.session, qsettings, desk.window)
     yield from views(_shown(desk, dialog), "settings")
     dialog.reject()
+    # As a helper sees it: the shared settings read-only, with a note why.
+    from desktop_app.usecases import accounts
+
+    helper = accounts.log_in(desk.session.store.paths.data_dir, "mihai", "helper pass 12")
+    try:
+        dialog = SettingsDialog(helper, qsettings, desk.window)
+        assert dialog.role_note.isVisibleTo(dialog) and not dialog.idle_lock.isEnabled()
+        yield from views(_shown(desk, dialog), "settings (a helper's)")
+        dialog.reject()
+        dialog.deleteLater()
+    finally:
+        helper.close()
 
 
 @opener("reports")

@@ -344,10 +344,10 @@ def test_switching_the_ui_language_retranslates_an_open_form(
     main = win.parentWidget()
     assert isinstance(main, MainWindow)
     main.switch_language("ro")
-    # its access key chosen anew: "N" is Next's ("Înai&nte"), and the section's twelve
-    # questions share the letters so that each has one (the last had none when each took
-    # its first choice in turn)
-    assert editor(win.view, "family_name").title.text() == "N&ume de familie *"
+    # its access key chosen anew: "N" is Next's ("Înai&nte"), and the section's questions
+    # (the languages' multiple choice among them) share the letters so that each has one
+    # (the last had none when each took its first choice in turn)
+    assert editor(win.view, "family_name").title.text() == "Nume &de familie *"
     assert editor(win.view, "family_name").client_title.text() == "Фамилия"
     assert win.finish_button.text() == "&Finalizează vizita"
 
@@ -356,7 +356,8 @@ def test_an_entry_added_by_its_access_key_shows_its_questions(
     qtbot: QtBot, session: Session
 ) -> None:
     """Alt and the letter chosen for "Adaugă o calificare" adds an entry; the entry's questions
-    are named at once (an entry added by Add showed bare inputs, its choices by their ids)."""
+    are named at once (an entry added by Add showed bare inputs, its choices by their ids),
+    with keys of their own (the newest entry's)."""
     set_language("ro")
     try:
         win, _ = _open(qtbot, session, "skills_check")
@@ -370,7 +371,7 @@ def test_an_entry_added_by_its_access_key_shows_its_questions(
         QTest.keyClick(win, Qt.Key(ord(key.upper())), Qt.KeyboardModifier.AltModifier)
         qtbot.waitUntil(lambda: len(group.items) == 1, timeout=5000)
         (item,) = group.items
-        assert item.editors["q_kind"].title.text() == "Tipul *"
+        assert item.editors["q_kind"].title.text() == "T&ipul *"
         combo = view.input("qualifications[0].q_kind")
         assert isinstance(combo, QComboBox)
         texts = [combo.itemText(i) for i in range(1, combo.count())]
