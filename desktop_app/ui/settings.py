@@ -220,6 +220,11 @@ class SettingsDialog(QDialog):
         self.role_note.setVisible(not self.may_change_shared)
         for widget in (self.idle_lock, self.server, self.letterhead):
             widget.setEnabled(self.may_change_shared)
+        # Their labels greyed with them, as the letterhead's are: a label shown usable offered
+        # an Alt+letter that led nowhere (Qt does not focus a disabled buddy).
+        self.labels["idle_lock"].setEnabled(self.may_change_shared)
+        if self.joined_server:  # else its label leads to the note on joining, readable by all
+            self.labels["server"].setEnabled(self.may_change_shared)
         laptop = QGroupBox()
         self.laptop_box = laptop
         form = QFormLayout(laptop)

@@ -76,6 +76,7 @@ class View:
     keyed: list[str] = field(default_factory=list)  # texts with an access key
     unkeyed: list[str] = field(default_factory=list)  # push buttons that need one and lack it
     cut: list[str] = field(default_factory=list)  # buttons narrower than their text wants
+    dead: list[str] = field(default_factory=list)  # labels whose key leads to a disabled input
 
     def clashes(self) -> dict[str, list[str]]:
         by_key: dict[str, list[str]] = {}
@@ -192,6 +193,11 @@ def scan(top: QWidget, where: str, extra: Iterable[str] = ()) -> View:
             continue
         if _access_key(label.text()):
             view.keyed.append(label.text())
+            # Alt+letter does nothing there: a label shown usable with a key that leads
+            # nowhere (a helper's settings had them beside greyed fields).
+            buddy = label.buddy()
+            if label.isEnabled() and buddy is not None and not buddy.isEnabled():
+                view.dead.append(label.text())
         elif not _no_letter_left(label) and not _keyed_elsewhere(label):
             view.unkeyed.append(f"label {label.text()!r}")
     for box in top.findChildren(QGroupBox):
@@ -753,6 +759,7 @@ def _problems(shown: list[View]) -> list[str]:
     ]
     problems += [f"{v.where}: no access key on {v.unkeyed}" for v in shown if v.unkeyed]
     problems += [f"{v.where}: cut off {v.cut}" for v in shown if v.cut]
+    problems += [f"{v.where}: keys leading to disabled inputs {v.dead}" for v in shown if v.dead]
     return problems
 
 

@@ -198,6 +198,10 @@ def test_only_a_coordinator_changes_the_shared_settings_but_everyone_the_languag
         )
         assert dialog.language.isEnabled()
         assert not dialog.idle_lock.isEnabled() and not dialog.server.isEnabled()
+        # Their labels greyed too: their keys (Alt+K, Alt+Y) led to fields that take no focus.
+        assert not dialog.labels["idle_lock"].isEnabled()
+        assert not dialog.labels["server"].isEnabled()
+        assert dialog.labels["language"].isEnabled()
         form = dialog.letterhead
         for field in (form.name, form.subtitle, form.address, form.phone, form.email, form.logo):
             assert not field.isEnabled()
