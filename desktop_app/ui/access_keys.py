@@ -58,6 +58,12 @@ def _tier(char: str) -> int | None:
     return None
 
 
+def typable(key: str) -> bool:
+    """Whether an access key is typed on the helpers' keyboards (see _tier): a digit, or a
+    letter other than "ă", "ș", "ț", "î", "é" …"""
+    return key.isdigit() or _tier(key) is not None
+
+
 def _ranked(text: str, used: set[str], fallback: bool = True) -> list[tuple[int | str, str]]:
     """Where ``text``'s key may sit, best first, with the key each gives; none of ``used``.
     Its letters by their tier (see _tier), a word's first letter before the others in a tier

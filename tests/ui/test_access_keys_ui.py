@@ -37,7 +37,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.domain.referral import Referral
 from desktop_app.i18n.text import _, set_language
-from desktop_app.ui.access_keys import DIGITS, keys_in, marked
+from desktop_app.ui.access_keys import DIGITS, keys_in, marked, typable
 from desktop_app.ui.application import QtTranslations
 from desktop_app.ui.form_view import FieldEditor, GroupEditor
 from desktop_app.ui.main_window import MainWindow
@@ -77,6 +77,12 @@ class View:
     unkeyed: list[str] = field(default_factory=list)  # push buttons that need one and lack it
     cut: list[str] = field(default_factory=list)  # buttons narrower than their text wants
     dead: list[str] = field(default_factory=list)  # labels whose key leads to a disabled input
+
+    def untypable(self) -> list[str]:
+        """Texts whose key a German keyboard does not type ("&Înregistrează": Alt+I does not
+        reach "&Î"); a Cyrillic one is typed as the Bulgarian program's other keys are, on
+        a Bulgarian layout (see access_keys._tier)."""
+        return [t for t in self.keyed if not typable(_access_key(t) or "")]
 
     def clashes(self) -> dict[str, list[str]]:
         by_key: dict[str, list[str]] = {}
@@ -760,6 +766,9 @@ def _problems(shown: list[View]) -> list[str]:
     problems += [f"{v.where}: no access key on {v.unkeyed}" for v in shown if v.unkeyed]
     problems += [f"{v.where}: cut off {v.cut}" for v in shown if v.cut]
     problems += [f"{v.where}: keys leading to disabled inputs {v.dead}" for v in shown if v.dead]
+    problems += [
+        f"{v.where}: keys no German keyboard types {u}" for v in shown if (u := v.untypable())
+    ]
     return problems
 
 
