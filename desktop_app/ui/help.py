@@ -338,6 +338,15 @@ def build_guide(window: MainWindow) -> Guide:
             ),
             **visit_keys(),
         ),
+        # Where the keys of repeated entries are is not to be seen from one entry alone
+        # (see GroupEditor.show_keys).
+        fill(
+            _(
+                "Alt and a question's underlined letter go to its answer. In a list of entries "
+                "(children, languages …) the letters lead into the newest entry; Tab reaches "
+                "the others."
+            )
+        ),
     )
     b.section(
         _("Refer and print"),
