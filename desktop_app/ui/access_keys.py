@@ -61,7 +61,7 @@ def _tier(char: str) -> int | None:
 def typable(key: str) -> bool:
     """Whether an access key is typed on the helpers' keyboards (see _tier): a digit, or a
     letter other than "ă", "ș", "ț", "î", "é" …"""
-    return key.isdigit() or _tier(key) is not None
+    return key.isdigit() or (key.isalpha() and _tier(key) is not None)
 
 
 def _ranked(text: str, used: set[str], fallback: bool = True) -> list[tuple[int | str, str]]:

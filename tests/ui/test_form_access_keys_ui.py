@@ -16,7 +16,14 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.forms.definition import form_from_mapping
 from desktop_app.i18n.text import set_language
-from desktop_app.ui.access_keys import choose_key, choose_keys, escaped, key_of, marked
+from desktop_app.ui.access_keys import (
+    choose_key,
+    choose_keys,
+    escaped,
+    key_of,
+    marked,
+    typable,
+)
 from desktop_app.ui.form_view import FormView, GroupEditor, GroupItem, MultiChoiceEditor
 
 LANGS = ("en", "de", "bg", "ro")
@@ -244,6 +251,13 @@ def test_keys_are_chosen_anew_for_another_language(qtbot: QtBot) -> None:
 def test_choose_key(text: str, taken: set[str], expected: str | None) -> None:
     at = choose_key(text, taken)
     assert (at if not isinstance(at, int) else text[at]) == expected
+
+
+def test_typable() -> None:
+    """The keys the helpers' German keyboards type (a Cyrillic one on the Bulgarian layout the
+    Bulgarian program's own keys need)."""
+    assert all(map(typable, ["a", "Q", "и", "й", "ü", "Ö", "1"]))
+    assert not any(map(typable, ["ă", "Î", "ș", "ț", "é", "&", " "]))
 
 
 def test_marked() -> None:
