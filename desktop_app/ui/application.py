@@ -205,19 +205,34 @@ QT_TEXTS: dict[tuple[str, str], str] = {
     for context, texts in _QT_CONTEXTS.items()
     for source, message in texts.items()
 }
+# Key names Qt shows in shortcuts (menus, the shortcuts list, tooltips) that ours replace in
+# every language, Qt's own translation included: Qt names the big key "Return" (German too:
+# "Strg+Return"), while the keyboards and the users say Enter (German: Eingabe). Both Qt
+# names, as the keypad's Enter is the same key to a user.
+KEY_NAMES: dict[tuple[str, str], str] = {
+    ("QShortcut", "Return"): N_("Enter (key)"),
+    ("QShortcut", "Enter"): N_("Enter (key)"),
+}
 
 
 class CatalogTranslator(QTranslator):
-    """Qt's own texts (``QT_TEXTS``) from our catalogs: for a language Qt ships none for
-    (Romanian: PySide6 has no ``qtbase_ro``), and beneath Qt's own where it has gaps."""
+    """Qt's own texts from our catalogs: the key names (``KEY_NAMES``) always, before Qt's own
+    translation (``beneath``, if Qt ships one); the texts of ``QT_TEXTS`` where Qt has none
+    (Romanian: PySide6 has no ``qtbase_ro``; gaps in Qt's Bulgarian)."""
 
     def __init__(
-        self, lang: str, parent: QObject, only: set[tuple[str, str]] | None = None
+        self,
+        lang: str,
+        parent: QObject,
+        only: set[tuple[str, str]] | None = None,
+        beneath: QTranslator | None = None,
     ) -> None:
         super().__init__(parent)
         self.lang = lang
         # Which of QT_TEXTS it answers (all unless given: those Qt's own translation lacks).
-        self.texts = QT_TEXTS if only is None else {k: QT_TEXTS[k] for k in only}
+        chosen = QT_TEXTS if only is None else {k: QT_TEXTS[k] for k in only}
+        self.texts = {**chosen, **KEY_NAMES}
+        self.beneath = beneath
 
     def translate(
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
@@ -225,6 +240,10 @@ class CatalogTranslator(QTranslator):
         message = self.texts.get((context, source))
         if message is not None:
             return gettext_in(self.lang, message)
+        if self.beneath is not None:
+            theirs = self.beneath.translate(context, source, disambiguation, n)
+            if theirs:
+                return theirs
         # Not ours: a null string, so Qt uses its source text. An empty one ("") would be
         # taken as the translation: blank context-menu entries, "\tZ" for "Ctrl+Z" in menus.
         return None
@@ -234,9 +253,10 @@ class CatalogTranslator(QTranslator):
 
 
 class QtTranslations:
-    """Keeps Qt's own texts (OK, Cancel, a text field's context menu …) in the UI language:
-    Qt's translations where Qt ships them, and our catalogs' words (``QT_TEXTS``) where it
-    does not: for Romanian, and for the few texts Qt's Bulgarian leaves untranslated."""
+    """Keeps Qt's own texts (OK, Cancel, a text field's context menu, key names …) in the UI
+    language: Qt's translations where Qt ships them, and our catalogs' words where it does
+    not (Romanian, the few texts Qt's Bulgarian leaves untranslated), and for the key names
+    in every language, English too."""
 
     def __init__(self, app: QApplication) -> None:
         self._app = app
@@ -257,6 +277,7 @@ class QtTranslations:
         self._remove()
         QLocale.setDefault(QLocale(lang))
         if lang == "en":
+            self._install(CatalogTranslator(lang, self._app, set()))  # the key names alone
             return
         qt = QTranslator(self._app)
         if not qt.load(
@@ -264,14 +285,12 @@ class QtTranslations:
         ):
             self._install(CatalogTranslator(lang, self._app))  # Romanian: ours alone
             return
-        # Ours beneath Qt's only for what Qt's leaves untranslated (Bulgarian: "Look in",
-        # "Folder" …): every translator installed makes every widget retranslate itself, which
-        # was a tenth of the start-up in German, where Qt's has all of them. Qt asks the
-        # translator installed last first, and the next one where it has none.
+        # One translator, ours with Qt's beneath it: every translator installed makes every
+        # widget retranslate itself, which was a tenth of the start-up in German. Ours answers
+        # the key names, and of QT_TEXTS only what Qt's leaves untranslated (Bulgarian: "Look
+        # in", "Folder" …); Qt's answers the rest.
         gaps = {key for key in QT_TEXTS if not qt.translate(*key)}
-        if gaps:
-            self._install(CatalogTranslator(lang, self._app, gaps))
-        self._install(qt)
+        self._install(CatalogTranslator(lang, self._app, gaps, beneath=qt))
 
     def _install(self, translator: QTranslator) -> None:
         self._app.installTranslator(translator)

@@ -50,7 +50,7 @@ from desktop_app.i18n.translit import fold
 from desktop_app.letters.directory import ServiceDirectory, names_service
 from desktop_app.ui.access_keys import Place, choose_keys, escaped, key_of, keys_in, marked
 from desktop_app.ui.error_label import WarningLabel
-from desktop_app.ui.widgets import ErrorLabel
+from desktop_app.ui.widgets import ErrorLabel, key_text
 
 CLIENT_COLOUR = "#1a5fb4"
 SUMMARY = "__next_steps__"
@@ -1386,8 +1386,8 @@ class FormView(QWidget):
             )
             for editor in page.editors.values():
                 editor.retranslate(editor.fdef.required is not False)
-        self.back_button.setToolTip(PREVIOUS_SECTION_KEY)
-        self.next_button.setToolTip(NEXT_SECTION_KEY)
+        self.back_button.setToolTip(key_text(PREVIOUS_SECTION_KEY))
+        self.next_button.setToolTip(key_text(NEXT_SECTION_KEY))
         self.navigator.setAccessibleName(_("Sections"))
         if self.has_steps:
             self.steps_page.show_steps(state.next_steps, force=True)

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.permissions import Action, allowed
 from desktop_app.i18n.text import N_, _, ngettext
+from desktop_app.ui.widgets import key_text
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
@@ -43,10 +44,6 @@ def plain(text: str) -> str:
 def menu_path(*msgids: str) -> str:
     """A menu path as the guide names it (``File → Sync now``), from the msgids the menus use."""
     return ARROW.join(plain(_(m)) for m in msgids)
-
-
-def native(sequence: QKeySequence) -> str:
-    return sequence.toString(QKeySequence.SequenceFormat.NativeText)
 
 
 # --- what the window has -----------------------------------------------------------------
@@ -103,10 +100,10 @@ def _visit_rows() -> list[ShortcutRow]:
 
     group = _("Visit form")
     return [
-        ShortcutRow(group, _("Next section"), native(QKeySequence(NEXT_SECTION_KEY))),
-        ShortcutRow(group, _("Previous section"), native(QKeySequence(PREVIOUS_SECTION_KEY))),
+        ShortcutRow(group, _("Next section"), key_text(QKeySequence(NEXT_SECTION_KEY))),
+        ShortcutRow(group, _("Previous section"), key_text(QKeySequence(PREVIOUS_SECTION_KEY))),
         ShortcutRow(
-            group, _("Finish the visit or save the changes"), native(QKeySequence(FINISH_KEY))
+            group, _("Finish the visit or save the changes"), key_text(QKeySequence(FINISH_KEY))
         ),
     ]
 
@@ -118,7 +115,7 @@ def shortcut_rows(window: MainWindow) -> list[ShortcutRow]:
     seen: set[int] = set()
 
     def keys_of(action: QAction) -> str:
-        return ", ".join(native(k) for k in action.shortcuts() if not k.isEmpty())
+        return ", ".join(key_text(k) for k in action.shortcuts() if not k.isEmpty())
 
     for entry in window_entries(window):
         action = entry.action
@@ -135,7 +132,7 @@ def shortcut_rows(window: MainWindow) -> list[ShortcutRow]:
         seen.add(id(action))
         rows.append(ShortcutRow(elsewhere, plain(action.text()), keys_of(action)))
     for shortcut in window.findChildren(QShortcut):
-        keys = native(shortcut.key())
+        keys = key_text(shortcut.key())
         # A shortcut says what it does in its "What's this" text; one without it is not listed.
         if keys and shortcut.whatsThis():
             rows.append(ShortcutRow(elsewhere, shortcut.whatsThis(), keys))
@@ -235,7 +232,7 @@ class _Builder:
         shown = f"<b>{html.escape(menu_path(*msgids))}</b>"
         entry = self.entries.get(path)
         if entry is not None and entry.action is not None and not entry.action.shortcut().isEmpty():
-            shown += f" ({html.escape(native(entry.action.shortcut()))})"
+            shown += f" ({html.escape(key_text(entry.action.shortcut()))})"
         return shown
 
     @staticmethod
@@ -260,7 +257,7 @@ def visit_keys() -> dict[str, str]:
     from desktop_app.ui.visits import FINISH_KEY
 
     keys = {"next": NEXT_SECTION_KEY, "previous": PREVIOUS_SECTION_KEY, "finish_key": FINISH_KEY}
-    return {name: f"<b>{html.escape(native(QKeySequence(k)))}</b>" for name, k in keys.items()}
+    return {name: f"<b>{html.escape(key_text(QKeySequence(k)))}</b>" for name, k in keys.items()}
 
 
 def build_guide(window: MainWindow) -> Guide:

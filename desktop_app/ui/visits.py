@@ -45,7 +45,7 @@ from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.storage.db import Store
 from desktop_app.ui.form_view import FormView
 from desktop_app.ui.tasks import DialogSave, TaskRunner
-from desktop_app.ui.widgets import ErrorLabel
+from desktop_app.ui.widgets import ErrorLabel, key_text
 from desktop_app.usecases import people, reference, visits
 from desktop_app.usecases.accounts import Session
 
@@ -356,7 +356,7 @@ class VisitWindow(QDialog):
         self.finish_button.setText(_("&Save changes") if self.visit_id else _("&Finish visit"))
         self.refer_button.setText(_("Finish and &refer…"))
         self.refer_button.setVisible(not self.visit_id)
-        self.finish_button.setToolTip(FINISH_KEY)
+        self.finish_button.setToolTip(key_text(FINISH_KEY))
         self.view.retranslate()
 
     # --- drafts ---------------------------------------------------------------------------

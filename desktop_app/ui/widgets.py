@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from babel import Locale
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QListWidgetItem, QWidget
 
 from desktop_app.i18n import formatting
@@ -14,6 +15,13 @@ __all__ = ["ErrorLabel"]  # kept here for the forms that import it with the othe
 
 FIRST_COUNTRIES = ("BG", "RO", "DE", "TR", "PL", "HU", "SK", "GR", "UA", "SY")
 LANGUAGE_CODES = ("bg", "ro", "de", "tr", "rom", "en", "ru", "pl", "hu", "ar", "uk", "fr")
+
+
+def key_text(keys: QKeySequence | str) -> str:
+    """Keys as the user reads them, in the UI language ("Strg+Eingabe"), not in the portable
+    form the code writes them in ("Ctrl+Return"): for tooltips, the shortcuts list, the guide."""
+    sequence = keys if isinstance(keys, QKeySequence) else QKeySequence(keys)
+    return sequence.toString(QKeySequence.SequenceFormat.NativeText)
 
 
 def reachable_text(label: QLabel) -> QLabel:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,10 +12,14 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QAbstractButton, QApplication, QMenu
 from pytestqt.qtbot import QtBot
 
+from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
+from desktop_app.i18n.text import set_language
+from desktop_app.ui.application import QtTranslations
 from desktop_app.ui.help import GuideDialog, ShortcutsDialog
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.usecases import accounts
+from desktop_app.ui.visits import VisitWindow
+from desktop_app.usecases import accounts, people
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import shown_window
 
@@ -221,3 +226,48 @@ def test_the_guide_by_keyboard(qtbot: QtBot, session: Session) -> None:
     assert QApplication.focusWidget() is browser
     qtbot.keyClick(browser, Qt.Key.Key_Escape)
     assert not dialog.isVisible()
+
+
+@pytest.fixture
+def qt_texts(qapp: QApplication) -> Iterator[QtTranslations]:
+    """Qt's own texts (key names among them) following the UI language, as in the program."""
+    installed = QtTranslations(qapp)
+    yield installed
+    installed.stop()
+    set_language("en")
+
+
+@pytest.mark.parametrize(
+    ("lang", "finish", "next_section"),
+    [
+        ("de", "Strg+Eingabe", "Strg+Bild abwärts"),
+        ("bg", "Ctrl+Enter", "Ctrl+PgDown"),
+        ("ro", "Ctrl+Enter", "Ctrl+PgDown"),
+        ("en", "Ctrl+Enter", "Ctrl+PgDown"),
+    ],
+)
+def test_the_visit_forms_keys_are_named_in_the_ui_language(
+    qtbot: QtBot,
+    session: Session,
+    qt_texts: QtTranslations,
+    lang: str,
+    finish: str,
+    next_section: str,
+) -> None:
+    """The shortcuts list, the guide and the visit form's tooltips said "Strg+Return" (German)
+    or "Ctrl+Return"; the tooltips even in the code's own spelling in every language."""
+    window = shown_window(qtbot, session)
+    window.switch_language(lang)
+    finish_rows = [r for r in _shortcuts(qtbot, window).rows() if r[2].endswith(finish)]
+    assert len(finish_rows) == 1, finish_rows
+    assert not any("Return" in keys for _g, _t, keys in _shortcuts(qtbot, window).rows())
+    text = _guide(qtbot, window).browser.toPlainText()
+    assert finish in text and next_section in text and "Return" not in text
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Maria", "Petrova", "1991-04-02")
+    )
+    visit = VisitWindow(session, person, "life_situation", parent=window)
+    qtbot.addWidget(visit)
+    visit.show()
+    assert visit.finish_button.toolTip() == finish
+    assert visit.view.next_button.toolTip() == next_section

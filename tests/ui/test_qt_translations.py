@@ -23,6 +23,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.application import QtTranslations
+from desktop_app.ui.widgets import key_text
 
 Std = QDialogButtonBox.StandardButton
 Msg = QMessageBox.StandardButton
@@ -152,3 +153,37 @@ def test_qts_own_file_dialog_speaks_the_ui_language(
     qtbot.addWidget(dialog)
     labels = {label.text() for label in dialog.findChildren(QLabel)}
     assert {look_in, file_name} <= labels, labels
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        # Qt's own names were "Strg+Return" (German) and "Ctrl+Return" (all others).
+        ("de", "Strg+Eingabe"),
+        ("bg", "Ctrl+Enter"),
+        ("ro", "Ctrl+Enter"),
+        ("en", "Ctrl+Enter"),
+    ],
+)
+def test_the_enter_key_has_the_name_on_the_keyboard(
+    translations: QtTranslations, lang: str, expected: str
+) -> None:
+    set_language(lang)
+    translations.apply(lang)
+    assert key_text("Ctrl+Return") == expected
+    assert key_text("Ctrl+Enter") == expected  # the keypad's: the same key to a user
+    # Qt's own translation still names the other keys.
+    page_down = {"de": "Strg+Bild abwärts"}.get(lang, "Ctrl+PgDown")
+    assert key_text(QKeySequence("Ctrl+PgDown")) == page_down
+
+
+def test_the_german_key_names_and_buttons_come_from_one_translator(
+    translations: QtTranslations, qapp: QApplication
+) -> None:
+    """Ours answers before Qt's German without a second translator: each one installed makes
+    every widget retranslate itself."""
+    set_language("de")
+    translations.apply("de")
+    assert len(translations._translators) == 1
+    assert QApplication.translate("QPlatformTheme", "Cancel") == "Abbrechen"
+    assert QApplication.translate("QShortcut", "Return") == "Eingabe"
