@@ -12,6 +12,23 @@ from babel.numbers import format_decimal
 from desktop_app.domain.dates import PartialDate
 from desktop_app.i18n.text import current_language
 
+# The English of a program used in Germany writes dates as Europe does: day, month, year ("5 Dec
+# 2026", "Sat, 5 Dec 2026") with the 24-hour clock, as CLDR's British English does; plain "en" is
+# American ("Dec 5, 2026", "12/5/26" in figures, which a reader here takes for 12 May). The
+# letters and the reports had written English so already; the screens had not.
+DATE_LOCALES = {"en": "en_GB"}
+
+
+def date_locale(lang: str | None = None) -> Locale:
+    """The locale whose CLDR data writes dates for the UI language ``lang`` (numbers and names
+    stay ``lang``'s own)."""
+    return _date_locale(lang or current_language())
+
+
+@lru_cache(maxsize=8)
+def _date_locale(lang: str) -> Locale:
+    return Locale.parse(DATE_LOCALES.get(lang, lang))
+
 
 def format_partial_date(value: PartialDate | str | None, lang: str | None = None) -> str:
     if not value:
@@ -27,7 +44,7 @@ def _format_stored_date(value: str, lang: str) -> str:
 
 
 def _format_date(date: PartialDate, lang: str) -> str:
-    locale = Locale.parse(lang)
+    locale = date_locale(lang)
     if date.day is not None:
         return format_date(date.earliest(), "medium", locale=locale)
     if date.month is not None:
@@ -56,13 +73,13 @@ def language_name(code: str, lang: str | None = None) -> str:
 
 
 def format_long_date(value: dt.date, lang: str | None = None) -> str:
-    return format_date(value, "long", locale=Locale.parse(lang or current_language()))
+    return format_date(value, "long", locale=date_locale(lang))
 
 
 def format_appointment(value: dt.datetime, lang: str | None = None) -> str:
-    """An appointment with its weekday and time: "Di., 12. Jan. 2027, 10:00" ("Tue, Jan 12,
+    """An appointment with its weekday and time: "Di., 12. Jan. 2027, 10:00" ("Tue, 12 Jan
     2027, 10:00"); the weekday catches a date typed a week off."""
-    locale = Locale.parse(lang or current_language())
+    locale = date_locale(lang)
     day = format_skeleton("yMMMEd", value, locale=locale)
     return f"{day}, {format_skeleton('Hm', value, locale=locale)}"
 

@@ -48,7 +48,7 @@ from desktop_app.domain.life_facts import Child, LifeFacts
 from desktop_app.domain.person import Person, Sex
 from desktop_app.domain.referral import Organisation, Referral
 from desktop_app.domain.service import LANGUAGES, Service
-from desktop_app.i18n.formatting import format_partial_date, language_name
+from desktop_app.i18n.formatting import DATE_LOCALES, format_partial_date, language_name
 from desktop_app.letters._script import has_cyrillic, to_latin
 from desktop_app.letters.directory import ServiceDirectory, default_directory
 from desktop_app.letters.texts import LetterTexts, ReferralReason, default_letter_texts
@@ -70,7 +70,7 @@ BODY_TOP_FIRST = 98.5  # subject line: two blank lines below the address field
 CLIENT_TOP, CLIENT_BOTTOM = 14.0, 22.0  # the person's copy: frame top and bottom (mm)
 BODY_TOP_NEXT, BODY_BOTTOM = 20.0, 27.0
 
-_LOCALES = {"en": "en_GB"}  # day-month-year order, as our readers expect
+_LOCALES = DATE_LOCALES  # day-month-year order in English too, as our readers expect
 TEAL = colors.HexColor("#1F5F6B")
 GREY = colors.HexColor("#555555")
 LIGHT = colors.HexColor("#EEF3F4")

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.permissions import Action, allowed
-from desktop_app.i18n.formatting import format_number, language_name
+from desktop_app.i18n.formatting import format_number, format_partial_date, language_name
 from desktop_app.i18n.text import N_, _
 from desktop_app.ui.admin import admin_menu
 from desktop_app.usecases import audit
@@ -253,7 +253,9 @@ class AuditWindow(QDialog):
             [_("When"), _("User"), _("Action"), _("Record"), _("Record id"), _("Details")]
         )
         for e in entries:
-            when = e.when.astimezone().strftime("%d.%m.%Y %H:%M:%S")
+            # The day as every screen writes it (English too: "5 Dec 2026", not "05.12.2026").
+            moment = e.when.astimezone()
+            when = f"{format_partial_date(moment.date().isoformat())} {moment:%H:%M:%S}"
             details = detail_text(e.details)
             cells = [
                 when,

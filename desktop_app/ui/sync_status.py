@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
 from desktop_app import __version__
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.versions import is_older
+from desktop_app.i18n.formatting import date_locale
 from desktop_app.i18n.messages import (
     confirm_message,
     connection_message,
@@ -50,7 +51,7 @@ from desktop_app.i18n.messages import (
     withdrawn_message,
     withdrawn_short,
 )
-from desktop_app.i18n.text import N_, _, current_language, ngettext
+from desktop_app.i18n.text import N_, _, ngettext
 from desktop_app.sync.http_client import CertificateProblem, Offline, RequestRefused, ServerError
 from desktop_app.ui.clock_banner import ClockWarning
 from desktop_app.ui.publication_notice import PublicationNotice
@@ -132,7 +133,7 @@ def last_sync_time(wall: float, now: dt.datetime | None = None) -> str:
         return when.strftime("%H:%M")
     from babel.dates import format_skeleton  # not at start-up
 
-    day = format_skeleton("dMMM", when, locale=current_language())
+    day = format_skeleton("dMMM", when, locale=date_locale())
     return f"{day} {when.strftime('%H:%M')}"
 
 

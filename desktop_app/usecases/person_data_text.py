@@ -18,7 +18,12 @@ from typing import Any
 
 from desktop_app.forms.definition import CEFR_LEVELS, FieldDef, FieldType, FormDefinition
 from desktop_app.forms.labels import label as pick
-from desktop_app.i18n.formatting import format_appointment, format_partial_date, language_name
+from desktop_app.i18n.formatting import (
+    date_locale,
+    format_appointment,
+    format_partial_date,
+    language_name,
+)
 from desktop_app.i18n.messages import (
     APPOINTMENT_CHANGE,
     CEFR_ASSESSMENT_TEXT,
@@ -130,13 +135,13 @@ def _moment(value: object, lang: str) -> object:
         except ValueError:
             return value
         if len(value) == 10:
-            return format_date(moment.date(), "medium", locale=lang)
+            return format_date(moment.date(), "medium", locale=date_locale(lang))
     else:
         return value
     if moment.tzinfo is not None:
         moment = moment.astimezone()
-    day = format_date(moment.date(), "medium", locale=lang)
-    return f"{day}, {format_time(moment.time(), 'short', locale=lang)}"
+    day = format_date(moment.date(), "medium", locale=date_locale(lang))
+    return f"{day}, {format_time(moment.time(), 'short', locale=date_locale(lang))}"
 
 
 _CLOCK = re.compile(r"[0-9]{13}-[0-9]{5}-")
@@ -307,7 +312,9 @@ def text_version_label(version: str, lang: str, form: FormDefinition | None = No
     title = pick(form.title, lang) if form is not None else ""
     found = _TEXT_VERSION.fullmatch(version)
     if found and 1 <= int(found[2]) <= 12:
-        month = format_skeleton("yMMMM", dt.date(int(found[1]), int(found[2]), 1), locale=lang)
+        month = format_skeleton(
+            "yMMMM", dt.date(int(found[1]), int(found[2]), 1), locale=date_locale(lang)
+        )
         number = int(found[3] or 1)
         text = (
             gettext_in(lang, N_("text of {month}")).format(month=month)

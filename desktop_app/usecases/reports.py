@@ -50,6 +50,7 @@ from desktop_app.domain.permissions import Action, require
 from desktop_app.domain.service import LANGUAGES, LocalizedText
 from desktop_app.domain.users import User
 from desktop_app.forms.labels import label as pick_label
+from desktop_app.i18n.formatting import date_locale
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.paths import resource
@@ -1224,8 +1225,8 @@ def row_label(table_key: str, row_key: str, lang: str) -> str:
     return row_key
 
 
-def _babel_locale(lang: str) -> str:
-    return {"en": "en_GB"}.get(lang, lang)  # day-month-year order, as our readers expect
+def _babel_locale(lang: str) -> Locale:
+    return date_locale(lang)  # day-month-year order in English too, as our readers expect
 
 
 def format_day(day: dt.date, lang: str) -> str:

@@ -357,7 +357,7 @@ def test_what_a_record_is_about_is_named_in_words_not_codes(qtbot: QtBot, sessio
         assert title("consent", "referral_sharing", "granted").startswith(
             f"Consent {sharing.label['en']} · "
         )
-        assert title("quick_contact", "2026-12-04", "note").startswith("Quick contact Dec 4, 2026")
+        assert title("quick_contact", "2026-12-04", "note").startswith("Quick contact 4 Dec 2026")
         assert title("case_opening", "health", "opened").startswith(
             "Case opened to a helper (Health details) · "
         )
@@ -381,7 +381,7 @@ def test_a_referrals_values_are_shown_by_their_names(qapp: object) -> None:
     assert shown("status", "appointment_made") == "Appointment made"
     assert shown("documents", '["Mietvertrag", "Pass"]') == "Mietvertrag, Pass"
     assert shown("documents", "[]") == "—"
-    assert shown("follow_up", "2026-12-24") == "Dec 24, 2026"
+    assert shown("follow_up", "2026-12-24") == "24 Dec 2026"
     assert shown("outcome", "") == "—"
     assert field_label("documents") == "Documents to bring"
     person = OpenConflict("c", "person", "p", "nationality", "RO", "BG")

@@ -486,7 +486,7 @@ def test_the_status_bar_keeps_its_counts_in_view_and_dates_an_old_sync(
     text = controller.label.text()
     assert text.startswith("This laptop is waiting for a coordinator's approval. · 2 conflicts")
     assert "Compare the fingerprint" in controller.label.toolTip()
-    when = text.split("last sync ")[1].split(" · ")[0]  # "Dec 2 23:15"
+    when = text.split("last sync ")[1].split(" · ")[0]  # "2 Dec 23:15"
     assert str(yesterday.day) in when.split() and ":" in when, when
     assert "1 change to send" in text
     assert last_sync_time(dt.datetime.now().timestamp()).count(":") == 1  # today: the time
@@ -1373,5 +1373,21 @@ def test_in_romanian_the_status_bar_says_what_to_do_in_the_words_of_the_file_men
         assert confirm == "confirmă"
         assert any(p.startswith(confirm + " „A”") for p in parts), parts
         window.close()
+    finally:
+        set_language("en")
+
+
+@pytest.mark.parametrize(
+    ("lang", "day"),
+    [("en", "4 Dec"), ("de", "4. Dez."), ("bg", "4.12."), ("ro", "4 dec.")],
+)
+def test_an_old_sync_is_dated_day_first(lang: str, day: str) -> None:
+    """English said "Dec 4 09:30"."""
+    set_language(lang)
+    try:
+        when = dt.datetime(2026, 12, 4, 9, 30)
+        assert last_sync_time(when.timestamp(), now=dt.datetime(2026, 12, 6, 8, 0)) == (
+            f"{day} 09:30"
+        )
     finally:
         set_language("en")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -306,3 +307,29 @@ def test_the_users_dialog_and_the_retention_window_close_with_a_close_button(
         close.click()
         assert not dialog.isVisible()
         assert dialog.result() == QDialog.DialogCode.Rejected
+
+
+@pytest.mark.parametrize(
+    ("lang", "day"),
+    [
+        ("en", r"\d{1,2} [A-Z][a-z]{2} \d{4}"),  # "5 Dec 2026": it was "05.12.2026"
+        ("de", r"\d\d\.\d\d\.\d{4}"),
+        ("bg", r"\d{1,2}\.\d\d\.\d{4}\u202fг\."),
+        ("ro", r"\d{1,2} [a-z]{3,4}\. \d{4}"),
+    ],
+)
+def test_the_audit_log_writes_the_day_as_the_other_screens_do(
+    qtbot: QtBot, session: Session, lang: str, day: str
+) -> None:
+    set_language(lang)
+    try:
+        people.register_person(session.store, session.user, PersonDraft("Ana", "Pop"))
+        dialog = AuditWindow(session)
+        qtbot.addWidget(dialog)
+        dialog.refresh()
+        shown = [dialog.model.item(r, 0).text() for r in range(dialog.model.rowCount())]
+        assert shown
+        for text in shown:
+            assert re.fullmatch(day + r" \d\d:\d\d:\d\d", text), text
+    finally:
+        set_language("en")
