@@ -19,8 +19,11 @@ from PySide6.QtCore import (
     QByteArray,
     QDate,
     QDateTime,
+    QEvent,
     QIODevice,
+    QModelIndex,
     QObject,
+    QPersistentModelIndex,
     QRect,
     QSize,
     Qt,
@@ -49,6 +52,9 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressDialog,
     QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -1325,6 +1331,48 @@ class StatusDialog(QDialog):
 # ------------------------------------------------------------------------------- person tab
 
 
+class _WrappedColumn(QStyledItemDelegate):
+    """One column of a table that elides the others: its text wrapped at the column's width,
+    its rows as tall as that needs. Measured a few pixels narrower than Qt paints it, as
+    ``form_view._WrappedRows`` found: a line that just fitted Qt's measure was cut with "…"."""
+
+    def __init__(self, table: QTableWidget) -> None:
+        super().__init__(table)
+        self._table = table
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        option.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
+
+    def padding(self) -> int:
+        """How much wider a column is than the text wrapped in it."""
+        table = self._table
+        margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table)
+        return 2 * (margin + 1) + 4
+
+    def widths(self, texts: Sequence[str]) -> tuple[int, int]:
+        """The column width ``texts`` need unwrapped, and the width of their longest word."""
+        metrics = self._table.fontMetrics()
+        whole = max((metrics.horizontalAdvance(t) for t in texts), default=0)
+        word = max((metrics.horizontalAdvance(w) for t in texts for w in t.split()), default=0)
+        return whole + self.padding() + 2, word + self.padding() + 2
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        size = super().sizeHint(option, index)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        width = self._table.columnWidth(index.column()) - self.padding()
+        if width <= 0 or not text:
+            return size
+        needed = option.fontMetrics.boundingRect(
+            QRect(0, 0, width, 100_000), int(Qt.TextFlag.TextWordWrap), text
+        )
+        return QSize(size.width(), max(size.height(), needed.height() + 4))
+
+
 class ReferralsTab(QWidget):
     """The person's referrals with status and follow-up, newest first."""
 
@@ -1332,8 +1380,17 @@ class ReferralsTab(QWidget):
     # the status and the dates first the service was cut to "Jobc…" or out of sight, the rows
     # told apart only by scrolling. Service (at most SERVICE_WIDTH) and appointment fit it in
     # all four languages; the status and the rest follow.
+    #
+    # The status must be read too, and at 1100 px only some 40 px of it were left ("Изда…",
+    # "Резу…"). It wraps within its column (two lines for "Резултатът е отбелязан", three with
+    # "– очаква одобрение"), and the service gives way for it, down to SERVICE_MIN_WIDTH, which
+    # still tells the services apart ("Familienkasse Nordrh…"): service, appointment and status
+    # are then in view together in all four languages. Shorter status words would have had to
+    # differ from those of the status dialog and the history, and still did not fit beside the
+    # sign-off note. With more room every column has its own width again.
     SERVICE, APPOINTMENT, STATUS, FOLLOW_UP, ISSUED, REASON = range(6)
     SERVICE_WIDTH = 240
+    SERVICE_MIN_WIDTH = 160
 
     def __init__(self, feature: ReferralsFeature) -> None:
         super().__init__()
@@ -1341,11 +1398,18 @@ class ReferralsTab(QWidget):
         self.person: Person | None = None
         self.referrals: list[Referral] = []
         self.table = _table(6)
-        # the service's name elided at SERVICE_WIDTH (whole in its tooltip), not stretched
-        self.table.horizontalHeader().setSectionResizeMode(
-            self.SERVICE, QHeaderView.ResizeMode.Interactive
-        )
+        # the service's name elided at SERVICE_WIDTH (whole in its tooltip), not stretched;
+        # the status's width set by _fit_columns, its text wrapped
+        header = self.table.horizontalHeader()
+        for column in (self.SERVICE, self.STATUS):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        self.status_delegate = _WrappedColumn(self.table)
+        self.table.setItemDelegateForColumn(self.STATUS, self.status_delegate)
+        rows = self.table.verticalHeader()
+        rows.setMinimumSectionSize(rows.defaultSectionSize())  # one line as tall as before
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setWordWrap(False)
+        self.table.viewport().installEventFilter(self)
         self.table.doubleClicked.connect(lambda _index: self._on_status_clicked())
         self.status_button = QPushButton()
         self.status_button.clicked.connect(self._on_status_clicked)
@@ -1404,7 +1468,7 @@ class ReferralsTab(QWidget):
                 cell = _item(text, referral.id)
                 cell.setToolTip(self._history(referral) if column == self.STATUS else text)
                 self.table.setItem(row, column, cell)
-        self._fit_service_column()
+        self._fit_columns()
         self.empty.setVisible(not self.referrals)
         has = bool(self.referrals)
         self.status_button.setEnabled(has)
@@ -1412,13 +1476,33 @@ class ReferralsTab(QWidget):
         if has and self.table.currentRow() < 0:
             self.table.selectRow(0)
 
-    def _fit_service_column(self) -> None:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        # The table's room, not the tab's: it is laid out only once the tab is first shown,
+        # and a scroll bar coming or going changes it too.
+        if event.type() == QEvent.Type.Resize and watched is self.table.viewport():
+            self._fit_columns()
+        return False
+
+    def _fit_columns(self) -> None:
         """The service's name at most SERVICE_WIDTH wide, elided (whole in its tooltip): at its
         full length ("Familienkasse Nordrhein-Westfalen Ost (casa pentru alocații familiale)")
-        it filled the person's page and hid everything after it."""
-        self.table.resizeColumnToContents(self.SERVICE)
-        width = self.table.columnWidth(self.SERVICE)
-        self.table.setColumnWidth(self.SERVICE, min(width, self.SERVICE_WIDTH))
+        it filled the person's page and hid everything after it. The status as wide as its
+        longest text, or as the room left beside the service (at SERVICE_MIN_WIDTH) and the
+        appointment, wrapped there, never narrower than its longest word."""
+        table = self.table
+        header = table.horizontalHeader()
+        table.resizeColumnToContents(self.SERVICE)
+        service = min(table.columnWidth(self.SERVICE), self.SERVICE_WIDTH)
+        appointment = table.columnWidth(self.APPOINTMENT)
+        texts = [
+            cell.text() for row in range(table.rowCount()) if (cell := table.item(row, self.STATUS))
+        ]
+        whole, word = self.status_delegate.widths(texts)
+        room = table.viewport().width() - appointment - self.SERVICE_MIN_WIDTH
+        status = max(word, header.sectionSizeHint(self.STATUS), min(whole, room))
+        service = max(self.SERVICE_MIN_WIDTH, min(service, room + self.SERVICE_MIN_WIDTH - status))
+        table.setColumnWidth(self.SERVICE, service)
+        table.setColumnWidth(self.STATUS, status)
 
     def selected(self) -> Referral | None:
         row = self.table.currentRow()

@@ -4,9 +4,11 @@ their status lines change."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from PySide6.QtCharts import QChart, QChartView
-from PySide6.QtCore import QRect, QSize
+from PySide6.QtCore import QRect, QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QGraphicsTextItem,
@@ -29,7 +31,7 @@ from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.report_demo import add_demo_activity
 from tests.conftest import record_sharing_consent
-from tests.ui.conftest import completer_popup, shown_window, type_text
+from tests.ui.conftest import cell, completer_popup, shown_window, type_text
 
 LAPTOP = QSize(1100, 700)
 LANGUAGES = ("bg", "ro", "de")
@@ -232,3 +234,76 @@ def test_at_1366_px_the_sections_list_shows_each_line_unbroken(
     for line in lines:
         assert nav.fontMetrics().horizontalAdvance(line) <= room, (line, room)
     assert win.view.stack.width() >= 900  # the form keeps the most of the window
+
+
+def _referrals_in_every_status(session: Session, person: Person) -> None:
+    """One referral per status (each with an appointment), and one a helper made: its status
+    says "– awaiting sign-off", the longest."""
+    from desktop_app.domain.referral import ReferralStatus
+    from desktop_app.domain.users import Role
+    from desktop_app.usecases import accounts
+
+    steps = list(ReferralStatus)
+    services = ("jobcenter", "clearingstelle", "familienkasse", "caritas_migration", "vhs")
+    for service, status in zip(services, steps, strict=True):
+        referral = uc.issue_referral(
+            session.store,
+            session.user,
+            person.id,
+            service,
+            "health_insurance",
+            appointment=dt.datetime(2027, 1, 12, 10, 0),
+        )
+        for step in steps[1 : steps.index(status) + 1]:
+            outcome = "done" if step == ReferralStatus.OUTCOME_NOTED else None
+            uc.change_status(session.store, session.user, referral.id, step, outcome)
+    accounts.add_user(session, "mihai", "Mihai", Role.HELPER, "helper pass 12")
+    helper = accounts.log_in(session.store.paths.data_dir, "mihai", "helper pass 12")
+    try:
+        uc.issue_referral(helper.store, helper.user, person.id, "vhs", "integration_course")
+    finally:
+        helper.close()
+
+
+@pytest.mark.parametrize("lang", [*LANGUAGES, "en"])
+def test_the_referrals_tab_shows_service_appointment_and_status_at_1100_px(
+    qtbot: QtBot, session: Session, program_font: None, lang: str
+) -> None:
+    """The status was cut to its first letters ("Изда…", "Резу…"): 40 px of it were left at
+    1100 px beside the service and the appointment. It wraps now, the service giving way."""
+    set_language("en")
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Мария", "Петрова", "1991-04-02")
+    )
+    record_sharing_consent(session, person.id)
+    _referrals_in_every_status(session, person)
+    set_language(lang)
+    window = shown_window(qtbot, session)
+    window.resize(LAPTOP)
+    window.show_person(person.id)
+    tab = window.referrals.tab  # type: ignore[attr-defined]
+    window.person_page.tabs.setCurrentWidget(tab)
+    qtbot.waitExposed(tab.table)
+    table = tab.table
+    assert table.rowCount() == 6
+    room = table.viewport().width()
+    for column in (tab.SERVICE, tab.APPOINTMENT, tab.STATUS):
+        assert table.columnViewportPosition(column) + table.columnWidth(column) <= room, column
+    assert table.columnWidth(tab.SERVICE) >= tab.SERVICE_MIN_WIDTH
+    # Each status whole: every word within the text's room in its cell (as the style lays it
+    # out), the lines it wraps to within the row's height.
+    metrics = table.fontMetrics()
+    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table)
+    width = table.columnWidth(tab.STATUS) - 2 * (margin + 1)
+    statuses = [cell(table, row, tab.STATUS).text() for row in range(table.rowCount())]
+    assert any("–" in text for text in statuses)  # the helper's, awaiting sign-off
+    for row, text in enumerate(statuses):
+        assert all(metrics.horizontalAdvance(word) <= width for word in text.split()), text
+        lines = metrics.boundingRect(QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, text)
+        assert lines.height() <= table.rowHeight(row), (text, lines, table.rowHeight(row))
+    # With room, it takes one line as before, and the service its full SERVICE_WIDTH.
+    window.resize(1600, 700)
+    qtbot.waitUntil(lambda: table.viewport().width() > room + 200)
+    assert table.columnWidth(tab.SERVICE) == tab.SERVICE_WIDTH
+    width = table.columnWidth(tab.STATUS) - 2 * (margin + 1)
+    assert all(metrics.horizontalAdvance(text) <= width for text in statuses), width
