@@ -27,6 +27,7 @@ from desktop_app.domain.permissions import Action, allowed
 from desktop_app.i18n.formatting import format_number, format_partial_date, language_name
 from desktop_app.i18n.text import N_, _
 from desktop_app.ui.admin import admin_menu
+from desktop_app.ui.widgets import width_for_columns
 from desktop_app.usecases import audit
 from desktop_app.usecases.accounts import Session, list_users
 
@@ -217,6 +218,9 @@ class AuditWindow(QDialog):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
+        # Long details elided within the line (whole in their tooltip): wrapped, a row one line
+        # high showed "purposes: …" with the rest on a second line out of sight.
+        self.table.setWordWrap(False)
         self.table.setAccessibleName(_("Audit log"))
 
         buttons = QHBoxLayout()
@@ -229,9 +233,11 @@ class AuditWindow(QDialog):
         layout.addLayout(buttons)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.chain)
-        self.resize(980, 600)
         self.refresh()
         self.verify()
+        # As wide as the entries' columns want, within a laptop's 1100 px (it opened at 980,
+        # the details cut short with room to spare).
+        self.resize(width_for_columns(self, self.table), 600)
 
     def filter_person(self, person_id: str) -> None:
         self.record.setText(person_id)
@@ -267,6 +273,7 @@ class AuditWindow(QDialog):
             ]
             row = [QStandardItem(text) for text in cells]
             row[0].setData(e.device_id, Qt.ItemDataRole.ToolTipRole)
+            row[5].setToolTip(details)  # the details may be elided
             self.model.appendRow(row)
         self.count.setText(_("{count} entries").format(count=format_number(len(entries))))
 

@@ -83,7 +83,7 @@ from desktop_app.letters.texts import default_letter_texts
 from desktop_app.storage.db import Store
 from desktop_app.ui.error_label import WarningLabel, make_room
 from desktop_app.ui.tasks import DialogSave
-from desktop_app.ui.widgets import CompactList, ErrorLabel, language_name
+from desktop_app.ui.widgets import CompactList, ErrorLabel, language_name, width_for_columns
 from desktop_app.usecases import reference
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases import sync as sync_uc
@@ -1797,7 +1797,6 @@ class FollowUpsWindow(QDialog):
         super().__init__(feature.window)
         self.feature = feature
         self.due: list[uc.FollowUp] = []
-        self.resize(980, 440)  # a laptop's 1100 px: the service's name has room beside the rest
         self.table = _table(6, fill=2)
         self.table.doubleClicked.connect(lambda _index: self._on_open_clicked())
         self.info = QLabel()
@@ -1811,6 +1810,9 @@ class FollowUpsWindow(QDialog):
         layout.addWidget(self.table, 1)
         layout.addWidget(self.buttons)
         self.retranslate()
+        # As wide as the columns want, within a laptop's 1100 px: at a fixed 980 px a long
+        # service's name was cut to half its length in Bulgarian with room to spare.
+        self.resize(width_for_columns(self, self.table), 440)
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Follow-ups due"))

@@ -5,7 +5,15 @@ from __future__ import annotations
 from babel import Locale
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import QComboBox, QLabel, QListWidget, QListWidgetItem, QWidget
+from PySide6.QtWidgets import (
+    QComboBox,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QStyle,
+    QTableView,
+    QWidget,
+)
 
 from desktop_app.i18n import formatting
 from desktop_app.i18n.text import current_language
@@ -22,6 +30,30 @@ def key_text(keys: QKeySequence | str) -> str:
     form the code writes them in ("Ctrl+Return"): for tooltips, the shortcuts list, the guide."""
     sequence = keys if isinstance(keys, QKeySequence) else QKeySequence(keys)
     return sequence.toString(QKeySequence.SequenceFormat.NativeText)
+
+
+#: the width a window may take on the advisors' laptops (1366 px screens, with the desktop's
+#: panels and the window's frame)
+LAPTOP_WIDTH = 1100
+
+
+def width_for_columns(window: QWidget, table: QTableView) -> int:
+    """The width at which ``window`` shows every column of ``table`` as wide as its contents
+    and its header want (room kept for a vertical scroll bar), at most LAPTOP_WIDTH. Call it
+    once the table is filled; a column that stretches takes what is left below the cap."""
+    header = table.horizontalHeader()
+    model = table.model()
+    columns = sum(
+        max(table.sizeHintForColumn(column), header.sectionSizeHint(column))
+        for column in range(model.columnCount())
+        if not table.isColumnHidden(column)
+    )
+    layout = window.layout()
+    margins = layout.contentsMargins() if layout is not None else None
+    outside = (margins.left() + margins.right()) if margins is not None else 0
+    outside += 2 * table.frameWidth()
+    outside += table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, table)
+    return min(LAPTOP_WIDTH, columns + outside)
 
 
 def reachable_text(label: QLabel) -> QLabel:

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QGraphicsTextItem,
     QScrollArea,
     QStyle,
+    QTableView,
     QTableWidget,
     QWidget,
 )
@@ -307,3 +308,92 @@ def test_the_referrals_tab_shows_service_appointment_and_status_at_1100_px(
     assert table.columnWidth(tab.SERVICE) == tab.SERVICE_WIDTH
     width = table.columnWidth(tab.STATUS) - 2 * (margin + 1)
     assert all(metrics.horizontalAdvance(text) <= width for text in statuses), width
+
+
+def _columns_whole(table: QTableView, *except_: int) -> None:
+    """Every column but ``except_`` as wide as its contents and header want, and in view."""
+    header = table.horizontalHeader()
+    for column in range(table.model().columnCount()):
+        if column in except_:
+            continue
+        wanted = max(table.sizeHintForColumn(column), header.sectionSizeHint(column))
+        assert table.columnWidth(column) >= wanted, (column, table.columnWidth(column), wanted)
+        right = table.columnViewportPosition(column) + table.columnWidth(column)
+        assert right <= table.viewport().width(), (column, right)
+
+
+def _wanted(table: QTableView, column: int) -> int:
+    return max(table.sizeHintForColumn(column), table.horizontalHeader().sectionSizeHint(column))
+
+
+def _follow_ups_due(session: Session) -> None:
+    """Three referrals due today, with long names of people and services."""
+    set_language("en")
+    named = (("Мария", "Петрова-Димитрова"), ("Ștefan", "Constantinescu"), ("Ана", "Попова"))
+    services = ("familienkasse", "clearingstelle", "jobcenter")
+    for (given, family), service in zip(named, services, strict=True):
+        person = people.register_person(
+            session.store, session.user, PersonDraft(given, family, "1991-04-02")
+        )
+        record_sharing_consent(session, person.id)
+        uc.issue_referral(
+            session.store,
+            session.user,
+            person.id,
+            service,
+            "health_insurance",
+            appointment=dt.datetime(2027, 1, 12, 10, 0),
+            follow_up=dt.date.today(),
+        )
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_follow_ups_open_as_wide_as_their_columns_want_within_1100_px(
+    qtbot: QtBot, session: Session, program_font: None, lang: str
+) -> None:
+    """They opened at 980 px: in Bulgarian the service's name was cut to half with 120 px of
+    the laptop's width unused."""
+    _follow_ups_due(session)
+    set_language(lang)
+    window = shown_window(qtbot, session)
+    window.resize(LAPTOP)
+    follow_ups = window.referrals.open_follow_ups()  # type: ignore[attr-defined]
+    qtbot.waitExposed(follow_ups)
+    assert_fits(follow_ups, follow_ups.open_button)
+    table = follow_ups.table
+    assert table.rowCount() == 3
+    service = 2
+    _columns_whole(table, service)
+    # The service's name whole, or the window as wide as a laptop allows.
+    whole = table.columnWidth(service) >= _wanted(table, service)
+    assert whole or follow_ups.width() == LAPTOP.width(), (follow_ups.width(), lang)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_audit_log_opens_as_wide_as_its_columns_want_within_1100_px(
+    qtbot: QtBot, session: Session, program_font: None, lang: str
+) -> None:
+    """It opened at 980 px, and the details wrapped out of sight in a one-line row
+    ("purposes: …"); they are elided now, whole in their tooltip."""
+    from desktop_app.ui.audit import AuditWindow
+
+    _follow_ups_due(session)  # people, consents and referrals: entries with long details
+    set_language(lang)
+    window = shown_window(qtbot, session)
+    window.resize(LAPTOP)
+    audit_window = AuditWindow(session, window)
+    qtbot.addWidget(audit_window)
+    audit_window.show()
+    qtbot.waitExposed(audit_window)
+    assert_fits(audit_window, audit_window.show_button, audit_window.verify_button)
+    table = audit_window.table
+    details = 5
+    _columns_whole(table, details)
+    whole = table.columnWidth(details) >= _wanted(table, details)
+    assert whole or audit_window.width() == LAPTOP.width()
+    assert not table.wordWrap()
+    model = audit_window.model
+    shown = [model.item(row, details) for row in range(model.rowCount())]
+    assert any(item.text() for item in shown)
+    for item in shown:
+        assert item.toolTip() == item.text()
