@@ -84,5 +84,16 @@ def format_appointment(value: dt.datetime, lang: str | None = None) -> str:
     return f"{day}, {format_skeleton('Hm', value, locale=locale)}"
 
 
+# CLDR's least number of digits before the first group separator, where not 1 (its
+# minimumGroupingDigits): Bulgarian writes four digits whole, "1396", and groups from five on,
+# "12 345". Babel (2.19) leaves the field out and grouped "1 396"; Qt follows it, so the screen
+# charts' axes said "1500" beside a table and a PDF with "1 396". Both now follow CLDR.
+MIN_GROUPING_DIGITS = {"bg": 2}
+
+
 def format_number(value: int | float, lang: str | None = None) -> str:
-    return format_decimal(value, locale=Locale.parse(lang or current_language()))
+    lang = lang or current_language()
+    least = MIN_GROUPING_DIGITS.get(lang, 1)
+    # The integer part needs ``least`` digits beyond the first group of three to be grouped.
+    grouped = abs(value) >= 10 ** (3 + least - 1)
+    return format_decimal(value, locale=Locale.parse(lang), group_separator=grouped)

@@ -263,7 +263,7 @@ def _trend_chart(table: Table, labels: list[str], lang: str, threshold: int) -> 
     lc.valueAxis.labels.fontName = FONT
     lc.valueAxis.labels.fontSize = 7
     lc.valueAxis.valueMin = 0
-    lc.valueAxis.labelTextFormat = lambda v: format_number(v, lang)  # 1.000, 1 000, 1,000
+    lc.valueAxis.labelTextFormat = lambda v: format_number(v, lang)  # 1.000, 1000, 1,000
     for k, (i, dx) in enumerate(styles):
         color = PALETTE[i % len(PALETTE)]
         if dx == _SO_FAR:

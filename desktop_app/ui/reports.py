@@ -173,8 +173,8 @@ def chart_view(table: Table, lang: str) -> QChartView:
     chart.legend().setShowToolTips(True)  # the whole label of one cut for want of room
     # the axes' counts grouped in the report's language as the table beside them ("1.000",
     # not "1000"); Qt leaves a four-digit Bulgarian count whole ("1500": CLDR's least
-    # grouping), as Bulgarian writes it. The axes' format is "%.0d": Qt localizes only a
-    # format with a precision, "%d" lost every label.
+    # grouping), as Bulgarian writes it and format_number does. The axes' format is "%.0d":
+    # Qt localizes only a format with a precision, "%d" lost every label.
     chart.setLocalizeNumbers(True)
     chart.setLocale(QLocale(lang))
     if table.chart == "line":
@@ -352,7 +352,7 @@ def table_widget(table: Table, lang: str) -> QTableWidget:
     for i, row in enumerate(table.rows):
         widget.setItem(i, 0, QTableWidgetItem(table.label(row.key, lang)))
         for j, value in enumerate(row.values):
-            item = QTableWidgetItem(format_number(value, lang))  # 1.390, 1 390, 1,390
+            item = QTableWidgetItem(format_number(value, lang))  # 1.390, 1390, 1,390
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
             widget.setItem(i, j + 1, item)
     widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from PySide6.QtCharts import (
     QBarCategoryAxis,
     QChartView,
@@ -25,6 +27,7 @@ from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
 from desktop_app.i18n.formatting import format_number
 from desktop_app.i18n.text import set_language
+from desktop_app.reports.pdf import render_pdf
 from desktop_app.ui import reports as ui
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import accounts
@@ -34,10 +37,13 @@ from desktop_app.usecases.report_demo import add_demo_activity
 from desktop_app.usecases.reports import (
     ALSO_HIDDEN,
     DEFAULT_THRESHOLD,
+    Report,
+    ReportFilter,
     Row,
     Table,
     build_report,
     month_period,
+    parse_period,
     suppressed_cells,
 )
 from tests.ui.conftest import cell
@@ -379,14 +385,14 @@ def _axis_labels(view: QChartView) -> list[str]:
 
 @pytest.mark.parametrize(
     ("lang", "count", "axis"),
-    [("de", "1.396", "1.000"), ("bg", "1\u00a0396", "1000"), ("en", "1,396", "1,000")],
+    [("de", "1.396", "1.000"), ("bg", "1396", "1000"), ("en", "1,396", "1,000")],
 )
 def test_a_figures_table_and_its_charts_axis_group_thousands_in_the_language(
     qtbot: QtBot, lang: str, count: str, axis: str
 ) -> None:
     """The table beside a chart writes 1.396 in German; the chart's axis said "1000". Both in
-    the report's language now (Bulgarian: Babel groups 1 396 in the table; Qt, following
-    CLDR's least grouping, leaves the axis' four digits whole, 10 000 grouped)."""
+    the report's language now (Bulgarian, by CLDR's least grouping: four digits whole in the
+    table as on the axis, five grouped)."""
     rows = (Row("housing", (1396,)), Row("health_insurance", (1203,)), Row("work", (12,)))
     table = Table("topics", "Topics", ("People",), rows)
     widget = ui.table_widget(table, lang)
@@ -398,3 +404,34 @@ def test_a_figures_table_and_its_charts_axis_group_thousands_in_the_language(
     view.show()
     qtbot.waitExposed(view)
     assert axis in _axis_labels(view)
+
+
+def test_bulgarian_counts_are_grouped_alike_in_the_table_the_chart_and_the_pdf(
+    qtbot: QtBot,
+) -> None:
+    """Bulgarian writes four digits whole and groups five (CLDR's least grouping, which Qt
+    follows). The table and the PDF (Babel) wrote "1 396" while the chart's axis (Qt) wrote
+    "1500"; all three agree now."""
+    rows = (Row("housing", (23456,)), Row("health_insurance", (1396,)), Row("work", (12,)))
+    table = Table("topics", "Topics", ("People",), rows)
+    widget = ui.table_widget(table, "bg")
+    qtbot.addWidget(widget)
+    assert [cell(widget, r, 1).text() for r in range(3)] == ["23\u00a0456", "1396", "12"]
+    view = ui.chart_view(table, "bg")
+    qtbot.addWidget(view)
+    view.resize(700, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    # as drawn (QGraphicsTextItem's plain text has a space for the no-break one)
+    axis = [t for t in _axis_labels(view) if t.replace(" ", "").isdigit()]
+    assert "10 000" in axis, axis
+    assert axis == [
+        format_number(int(t.replace(" ", "")), "bg").replace("\u00a0", " ") for t in axis
+    ]
+    report = Report(parse_period("2026-10"), ReportFilter(), dt.date(2026, 11, 2), (table,))
+    pages = PdfReader(io.BytesIO(render_pdf(report, "bg"))).pages
+    text = "\n".join(p.extract_text() or "" for p in pages)
+    lines = [line.strip() for line in text.splitlines()]
+    # the embedded font's subset maps the no-break space to a space
+    assert "23 456" in lines and "1396" in lines and "1 396" not in text, lines
+    assert "10 000" in lines and "5000" in lines, lines  # the PDF chart's axis, as the screen's
