@@ -37,7 +37,7 @@ from desktop_app.i18n.text import _
 from desktop_app.ui.access_keys import give_keys, keys_in
 from desktop_app.ui.person_dialog import SEX_OPTIONS
 from desktop_app.ui.tasks import TaskRunner
-from desktop_app.ui.widgets import ErrorLabel, country_names, language_name
+from desktop_app.ui.widgets import ErrorLabel, country_names, language_names
 from desktop_app.usecases import people_import as pi
 from desktop_app.usecases.accounts import Session
 
@@ -264,7 +264,7 @@ class PreviewPage(QWizardPage):
                 _shown_date(draft.date_of_birth, row.written_date),
                 sex_labels.get(draft.sex, draft.sex),
                 countries.get(draft.nationality, ""),
-                ", ".join(language_name(c) for c in draft.languages),
+                language_names(draft.languages),
                 draft.phone,
             )
             for c, value in enumerate(values):

@@ -24,7 +24,7 @@ from desktop_app.domain.person import Person
 from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.text import _
 from desktop_app.ui.person_dialog import SEX_OPTIONS
-from desktop_app.ui.widgets import country_names, language_name
+from desktop_app.ui.widgets import country_names, language_names
 
 
 class FlowLayout(QLayout):
@@ -274,7 +274,7 @@ class PersonPage(QWidget):
             country_names().get(person.nationality, person.nationality) or "—"
         )
         self.values["languages"].setText(
-            ", ".join(language_name(c) for c in person.languages) or "—"
+            language_names(person.languages) or "—"
         )
         self.values["phone"].setText(person.phone or "—")
         self.values["notes"].setText(person.notes or "—")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from babel import Locale
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QKeySequence
@@ -76,6 +78,14 @@ def language_name(code: str, lang: str | None = None) -> str:
     """The language's name as a label begins: capitalised ("Ромски")."""
     name = formatting.language_name(code, lang)
     return name[:1].upper() + name[1:]
+
+
+def language_names(codes: Iterable[str], lang: str | None = None) -> str:
+    """The names of ``codes`` as one value: only the first capitalised, the others as the
+    language writes them mid-sentence ("Български, ромски", where Bulgarian and Romanian
+    write language names in lower case; "Bulgarisch, Romani" as before)."""
+    names = ", ".join(formatting.language_name(code, lang) for code in codes)
+    return names[:1].upper() + names[1:]
 
 
 class CountryCombo(QComboBox):

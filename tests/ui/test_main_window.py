@@ -313,6 +313,31 @@ def test_the_list_names_the_nationality_in_the_ui_language(qtbot: QtBot, session
     window.switch_language("en")
 
 
+def test_the_persons_languages_are_written_as_each_ui_language_writes_them(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The page said "Български, Ромски": Bulgarian and Romanian write a language's name in
+    lower case; only the value's first letter is a capital, German's nouns keep theirs."""
+    people.register_person(
+        session.store,
+        session.user,
+        PersonDraft("Христо", "Петров", languages=("bg", "rmy", "tr")),
+    )
+    window = _window(qtbot, session)
+    window.table.selectRow(0)
+    page = window.person_page
+    qtbot.waitUntil(lambda: page.person is not None)
+    shown = {
+        "bg": "Български, ромски, турски",
+        "ro": "Bulgară, romani, turcă",
+        "de": "Bulgarisch, Romani, Türkisch",
+        "en": "Bulgarian, Romani, Turkish",
+    }
+    for lang, languages in shown.items():
+        window.switch_language(lang)
+        assert page.values["languages"].text() == languages, lang
+
+
 def _list_at(qtbot: QtBot, session: Session, lang: str, width: int) -> MainWindow:
     from desktop_app.domain.demo import generate_people
 
