@@ -16,3 +16,10 @@ def label(labels: Mapping[str, str] | None, lang: str) -> str:
         if text:
             return text
     return next((text for text in labels.values() if text), "")
+
+
+def labelled(text: str, value: str) -> str:
+    """An answer after its label: "Situation: homeless", but a question keeps its own mark
+    and takes no colon after it ("Where does the child live? in the same household"; it read
+    "Unde locuiește copilul?: în aceeași gospodărie")."""
+    return f"{text} {value}" if text.rstrip().endswith("?") else f"{text}: {value}"

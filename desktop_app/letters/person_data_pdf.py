@@ -23,6 +23,7 @@ from reportlab.platypus import (
 )
 
 from desktop_app.domain.referral import Organisation
+from desktop_app.forms.labels import labelled
 from desktop_app.i18n.formatting import format_long_date
 from desktop_app.i18n.messages import RECORD_KINDS
 from desktop_app.i18n.text import N_, gettext_in
@@ -94,7 +95,7 @@ def _fmt(value: object) -> str:
             ", ".join(f"({_fmt(v)})" if isinstance(v, Mapping) else _fmt(v) for v in value) or "—"
         )
     if isinstance(value, Mapping):
-        return "; ".join(f"{k}: {_fmt(v)}" for k, v in value.items()) or "—"
+        return "; ".join(labelled(str(k), _fmt(v)) for k, v in value.items()) or "—"
     return str(value)
 
 

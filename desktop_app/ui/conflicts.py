@@ -37,6 +37,7 @@ from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.forms import FormDefinition, InvalidAnswers
 from desktop_app.forms import label as pick
+from desktop_app.forms.labels import labelled
 from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.messages import (
     FIELD_NAMES,
@@ -76,7 +77,7 @@ def _plain(value: object) -> str:
     if isinstance(value, list):
         return ", ".join(_plain(v) for v in value)
     if isinstance(value, dict):
-        return "; ".join(f"{k}: {_plain(v)}" for k, v in value.items())
+        return "; ".join(labelled(str(k), _plain(v)) for k, v in value.items())
     return str(value)
 
 
@@ -98,7 +99,7 @@ def value_text(
 def answer_text(definition: FormDefinition | None, key: str, value: object) -> str:
     """One answer of a visit, under its label, with the names of the options chosen."""
     label, text = answer_parts(definition, key, value)
-    return f"{label}: {text}"
+    return labelled(label, text)
 
 
 def answer_parts(definition: FormDefinition | None, key: str, value: object) -> tuple[str, str]:
@@ -136,7 +137,7 @@ def answer_parts(definition: FormDefinition | None, key: str, value: object) -> 
         for key, item in entry.items():
             sub = group.subfield(key)
             label = pick(sub.label, lang) if sub is not None else key
-            parts.append(f"{label}: {shown(sub, item) if sub is not None else _plain(item)}")
+            parts.append(labelled(label, shown(sub, item) if sub is not None else _plain(item)))
         return ", ".join(parts)
 
     return pick(fdef.label, lang), shown(fdef, value)

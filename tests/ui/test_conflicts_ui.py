@@ -327,10 +327,11 @@ def test_a_differing_answer_is_shown_under_its_label_with_the_names_of_its_optio
 
     set_language("en")
     life = visits.form("life_situation")
-    assert answer_text(life, "urgent_medical_need", "unknown") == "Urgent medical need?: don't know"
+    # A question keeps its mark, with no colon after it (it read "Urgent medical need?: …").
+    assert answer_text(life, "urgent_medical_need", "unknown") == "Urgent medical need? don't know"
     children = [{"child_birth": "2018-05-01", "child_lives": "with_person"}, {"child_name": "Ana"}]
     assert answer_text(life, "children", children) == (
-        "Children: (Date or year of birth: 2018-05-01, Where does the child live?: in the same "
+        "Children: (Date or year of birth: 2018-05-01, Where does the child live? in the same "
         "household); (Given name: Ana)"
     )
     assert answer_text(life, "no_such_answer", [1, 2]) == "no_such_answer: 1, 2"

@@ -648,3 +648,18 @@ def test_a_language_level_in_the_export_reads_as_level_and_how_it_was_assessed(
     assert f"{level} ({assessed})), (" in content
     for code in ("assessed", "self", "level:"):
         assert code not in content, code
+
+
+def test_a_question_in_the_export_takes_no_colon_after_its_question_mark(
+    session: Session,
+) -> None:
+    """The Romanian copy read "Unde locuiește copilul?: în aceeași gospodărie"."""
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import full_life_situation
+
+    pid = _person(session)
+    visits.finish_visit(session.store, session.user, pid, "life_situation", full_life_situation())
+    _consents, content = _export(session, pid, "ro")
+    assert "Unde locuiește copilul? în aceeași gospodărie" in content
+    assert "Numărul copiilor sub 18 ani: 1" in content  # a label that is no question keeps it
+    assert "?:" not in content
