@@ -7,6 +7,7 @@ list of cases behind a figure to coordinators.
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -207,6 +208,7 @@ def _draw_trend(chart: QChart, table: Table, lang: str) -> None:
     axis_y.setLabelFormat("%.0d")
     axis_y.setRange(0, max([*drawn, DEFAULT_THRESHOLD if hidden else 1, 1]))
     axis_y.applyNiceNumbers()  # ticks at 0, 500, 1000 … rather than 0, 390, 780 …
+    _whole_ticks(axis_y)
     chart.addAxis(axis_x, Qt.AlignmentFlag.AlignBottom)
     chart.addAxis(axis_y, Qt.AlignmentFlag.AlignLeft)
     # The legend gives each entry the same share of one row and cuts the rest ("месецът
@@ -306,11 +308,22 @@ def _draw_bars(chart: QChart, table: Table, lang: str) -> None:
     room = 1.3 if any(row.marks for row in rows) else 1.0
     counts.setRange(0, max(max(ends, default=0) * room, 1))
     counts.applyNiceNumbers()
+    _whole_ticks(counts)
     chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
     chart.addAxis(counts, Qt.AlignmentFlag.AlignBottom)
     series.attachAxis(categories)
     series.attachAxis(counts)
     BarMarks(chart, series, rows, ends)
+
+
+def _whole_ticks(axis: QValueAxis) -> None:
+    """Ticks on whole counts only. Nice numbers put a short axis's ticks between them: a chart
+    whose counts were all hidden (0 to 1) labelled its five ticks "0 0 0 0 1"."""
+    top = axis.max()
+    if top < axis.tickCount() - 1:
+        whole = max(math.ceil(top), 1)
+        axis.setRange(0, whole)
+        axis.setTickCount(whole + 1)
 
 
 class BarMarks(QObject):

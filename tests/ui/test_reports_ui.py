@@ -15,6 +15,7 @@ from PySide6.QtCharts import (
     QHorizontalStackedBarSeries,
     QLineSeries,
     QScatterSeries,
+    QValueAxis,
     QXYSeries,
 )
 from PySide6.QtCore import QDate, Qt
@@ -404,6 +405,28 @@ def test_a_figures_table_and_its_charts_axis_group_thousands_in_the_language(
     view.show()
     qtbot.waitExposed(view)
     assert axis in _axis_labels(view)
+
+
+def test_a_chart_whose_counts_are_all_hidden_labels_its_ticks_with_whole_counts(
+    qtbot: QtBot,
+) -> None:
+    """German levels, each below 5 and hidden: the axis ran 0 to 1 in five ticks, every one
+    labelled as a whole count ("0 0 0 0 1")."""
+    levels = Table(
+        "german_levels",
+        "German level",
+        ("Skills checks",),
+        (Row("A1", (1,)), Row("A2", (3,)), Row("B1", (2,))),
+    )
+    view = ui.chart_view(levels, "ro")
+    qtbot.addWidget(view)
+    view.resize(700, 300)
+    view.show()
+    qtbot.waitExposed(view)
+    (axis,) = view.chart().axes(Qt.Orientation.Horizontal)
+    assert isinstance(axis, QValueAxis)
+    step = (axis.max() - axis.min()) / (axis.tickCount() - 1)
+    assert step >= 1 and step == int(step), (axis.min(), axis.max(), axis.tickCount())
 
 
 def test_bulgarian_counts_are_grouped_alike_in_the_table_the_chart_and_the_pdf(
