@@ -77,8 +77,23 @@ def test_bulgarian_is_cyrillic_and_romanian_uses_comma_below() -> None:
     bg = " ".join(m.string for m in _catalog("bg") if isinstance(m.string, str))
     assert sum("а" <= c.lower() <= "я" for c in bg) > 500
     ro = " ".join(m.string for m in _catalog("ro") if isinstance(m.string, str))
-    assert "ş" not in ro and "ţ" not in ro  # cedilla forms are wrong in Romanian text
+    # cedilla forms are wrong in Romanian text, capitals too ("Ştergere" beside "Ștergere")
+    assert not [c for c in "şţŞŢ" if c in ro]
     assert "ș" in ro and "ț" in ro
+
+
+def test_no_text_the_program_ships_uses_romanian_cedillas() -> None:
+    """The letters' texts, the service directory, the districts and the forms: what the
+    catalog test checks for the program's own strings (names people type may have them)."""
+    shipped = [p for p in (ROOT / "resources").rglob("*") if p.suffix in {".yaml", ".yml"}]
+    assert len(shipped) > 5
+    cedillas = [
+        (str(p.relative_to(ROOT)), n)
+        for p in shipped
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if any(c in line for c in "şţŞŢ")
+    ]
+    assert cedillas == []
 
 
 # The glossary's terms, each used throughout: a second word for the same thing made users ask
