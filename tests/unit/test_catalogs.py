@@ -104,6 +104,12 @@ TERMS = [
     ("de", re.compile(r"\brevok", re.I), "sperr", ("widerruf", "entzogen")),
     ("de", re.compile(r"\bcoordinator", re.I), "", ("koordinator ", "koordinatorin")),
     ("ro", re.compile(r"\brevok", re.I), "revoc", ()),
+    # one word for a folder ("Dosar nou", "Alege dosarul"), one for a backup; "Folder nou de
+    # date" and "copie de rezervă" stood beside them; a person's case is "caz" ("dosar" is
+    # the folder)
+    ("ro", re.compile(r"(?<!{)\bfolders?\b(?!})", re.I), "dosar", ("folder ", " folder")),
+    ("ro", re.compile(r"\bbackups?\b", re.I), "", ("rezervă",)),
+    ("ro", re.compile(r"\bperson's case\b", re.I), "caz", ()),
     # A helper is "asistent (de integrare)" everywhere else; "ajutor" is Help.
     ("ro", re.compile(r"\bhelpers?\b", re.I), "asisten", ("ajutor",)),
     ("bg", re.compile(r"\bhelpers?\b", re.I), "помощни", ()),
