@@ -484,8 +484,32 @@ def open_session_quickly(args: argparse.Namespace) -> QuickStart | Session:
         raise login_error(exc) from exc
 
 
+# The option that carries each checked field: a problem is named by what was typed
+# ("--dob: This date does not exist."), not by the program's field ("date_of_birth: …", in
+# English inside a Romanian or Bulgarian message). Passwords are typed at a prompt, and their
+# messages name them.
+_OPTION_OF_FIELD = {
+    "given_name": "--given",
+    "family_name": "--family",
+    "date_of_birth": "--dob",
+    "sex": "--sex",
+    "nationality": "--nationality",
+    "languages": "--language",
+    "phone": "--phone",
+    "notes": "--notes",
+    "account": "--account",
+    "display_name": "--display-name",
+}
+_PROMPTED_FIELDS = {"password", "password_repeat", "passphrase"}
+
+
 def _validation_report(exc: ValidationFailed) -> str:
-    return "\n".join(f"{e.field}: {field_message(e)}" for e in exc.errors)
+    return "\n".join(
+        field_message(e)
+        if e.field in _PROMPTED_FIELDS
+        else f"{_OPTION_OF_FIELD.get(e.field, e.field)}: {field_message(e)}"
+        for e in exc.errors
+    )
 
 
 def cmd_init(args: argparse.Namespace) -> int:

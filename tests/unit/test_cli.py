@@ -106,9 +106,32 @@ def test_bad_input_is_reported_per_field(tmp_path: Path) -> None:
         lang="bg",
     )
     assert result.returncode == 1
-    assert "given_name: Това поле е задължително." in result.stderr
-    assert "date_of_birth: Тази дата е в бъдещето." in result.stderr
+    # named by the option typed, not the program's field ("date_of_birth: Această dată …")
+    assert "--given: Това поле е задължително." in result.stderr
+    assert "--dob: Тази дата е в бъдещето." in result.stderr
     assert "Traceback" not in result.stderr
+    result = run(
+        "people",
+        "add",
+        "--data-dir",
+        d,
+        "--password-stdin",
+        "--given",
+        "Ion",
+        "--family",
+        "Popescu",
+        "--dob",
+        "31.02.1990",
+        "--phone",
+        "12",
+        password=pw,
+        lang="ro",
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "--dob: Această dată nu există.",
+        "--phone: Un număr de telefon are între 5 și 15 cifre.",
+    ]
 
 
 def test_foreign_database_file_is_refused_and_kept(tmp_path: Path) -> None:
