@@ -350,3 +350,36 @@ def test_argparse_translations_keep_the_placeholders(lang: str) -> None:
         assert sorted(PERCENT.findall(_(msgid))) == sorted(PERCENT.findall(msgid)), msgid
         assert _(msgid).endswith("\n") == msgid.endswith("\n")
         assert _(msgid).endswith(" ") == msgid.endswith(" ")
+
+
+def _helps(parser: argparse.ArgumentParser) -> Iterator[str]:
+    """Every help text of ``parser`` and its commands', their descriptions too."""
+    if parser.description:
+        yield parser.description
+    for action in parser._actions:
+        if action.help and action.help != argparse.SUPPRESS:
+            yield action.help
+        if isinstance(action, argparse._SubParsersAction):
+            for choice in action._choices_actions:
+                if choice.help:
+                    yield choice.help
+            for sub in action.choices.values():
+                yield from _helps(sub)
+
+
+def test_the_romanian_command_line_help_words_commands_in_the_singular() -> None:
+    """A command's help says what it does as a command, in the imperative singular
+    ("alătură-te serverului unei organizații", "afișează acest ajutor și ieși"), as the
+    window's buttons; the polite plural of the window's sentences ("alăturați-vă") does not
+    belong there."""
+    from tests.unit.test_catalog_register import RO_POLITE
+
+    set_language("ro")
+    try:
+        helps = list(_helps(cli.build_parser()))
+    finally:
+        set_language("en")
+    assert len(helps) > 60
+    polite = [h for h in helps if RO_POLITE.search(h)]
+    assert polite == []
+    assert "alătură-te serverului unei organizații" in helps
