@@ -19,6 +19,7 @@ from babel.messages.pofile import read_po
 
 from desktop_app.letters import person_data_pdf
 from desktop_app.letters.texts import default_letter_texts
+from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.person_data_text import TEXT_UNKNOWN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,3 +131,20 @@ def test_bulgarian_commands_are_verbal_nouns() -> None:
         if imperative.search(s.replace("&", ""))
     ]
     assert wrong == []
+
+
+def test_romanian_report_headers_are_labels_not_commands(session: Session) -> None:
+    """A column header names what is counted: alone above its column, "Acceptați" (accepted
+    steps) read as the polite command "Accept!"; it is "Acceptate" beside "Propuneri". (The
+    table's title keeps its participles after their noun: "Pașii următori: propuși și
+    acceptați".)"""
+    from desktop_app.i18n.text import gettext_in
+    from desktop_app.usecases.reports import build_report, parse_period
+
+    report = build_report(session.store, session.user, parse_period("2026-10"))
+    headers = {c for table in report.tables for c in table.columns}
+    assert "Accepted" in headers
+    commands = [
+        (h, gettext_in("ro", h)) for h in headers if RO_POLITE.search(gettext_in("ro", h))
+    ]
+    assert commands == []
