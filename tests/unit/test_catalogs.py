@@ -128,6 +128,7 @@ TERMS = [
     # "More…" "Zugriffsprotokoll"; in English "Audit log" and "Access log"
     ("de", re.compile(r"\b(audit|access) log\b", re.I), "zugriffsprotokoll", ()),
     ("en", re.compile(r"\b(audit|access) log\b", re.I), "audit log", ("access log",)),
+    ("ro", re.compile(r"\b(audit|access) log\b", re.I), "jurnal", ("de acces",)),
     # "Synchronisierung" as in "Jetzt synchronisieren" and the guide, not "Synchronisation"
     # (settings, erasure) or "Abgleich" (conflicts)
     ("de", re.compile(r"\bsync(ed|s|ing)?\b", re.I), "", ("synchronisation", "abgleich")),
