@@ -110,6 +110,8 @@ TERMS = [
     ("ro", re.compile(r"(?<!{)\bfolders?\b(?!})", re.I), "dosar", ("folder ", " folder")),
     ("ro", re.compile(r"\bbackups?\b", re.I), "", ("rezervă",)),
     ("ro", re.compile(r"\bperson's case\b", re.I), "caz", ()),
+    # printing is "imprimare" as on the buttons (Imprimă…, Coadă de imprimare), not "tipărire"
+    ("ro", re.compile(r"\bprint", re.I), "", ("tipăr",)),
     # A helper is "asistent (de integrare)" everywhere else; "ajutor" is Help.
     ("ro", re.compile(r"\bhelpers?\b", re.I), "asisten", ("ajutor",)),
     ("bg", re.compile(r"\bhelpers?\b", re.I), "помощни", ()),
