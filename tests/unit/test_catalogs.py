@@ -126,6 +126,7 @@ TERMS = [
     # language" beside "Language of the person's copy"); the command line's "client
     # language of the letters" is the letters' term
     ("en", re.compile(r"\bclient's\b", re.I), "", ("client",)),
+    ("ro", re.compile(r"\bclient's\b", re.I), "", ("client",)),
     # one log, one name: the menu said "Protokoll der Zugriffe", its window and the person's
     # "More…" "Zugriffsprotokoll"; in English "Audit log" and "Access log"
     ("de", re.compile(r"\b(audit|access) log\b", re.I), "zugriffsprotokoll", ()),
