@@ -273,9 +273,7 @@ class PersonPage(QWidget):
         self.values["nationality"].setText(
             country_names().get(person.nationality, person.nationality) or "—"
         )
-        self.values["languages"].setText(
-            language_names(person.languages) or "—"
-        )
+        self.values["languages"].setText(language_names(person.languages) or "—")
         self.values["phone"].setText(person.phone or "—")
         self.values["notes"].setText(person.notes or "—")
         self.setAccessibleDescription(self.title.text())

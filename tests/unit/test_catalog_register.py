@@ -144,7 +144,5 @@ def test_romanian_report_headers_are_labels_not_commands(session: Session) -> No
     report = build_report(session.store, session.user, parse_period("2026-10"))
     headers = {c for table in report.tables for c in table.columns}
     assert "Accepted" in headers
-    commands = [
-        (h, gettext_in("ro", h)) for h in headers if RO_POLITE.search(gettext_in("ro", h))
-    ]
+    commands = [(h, gettext_in("ro", h)) for h in headers if RO_POLITE.search(gettext_in("ro", h))]
     assert commands == []
