@@ -7,6 +7,7 @@ msgid the UI itself uses, so that a renamed entry cannot leave the guide naming 
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -44,6 +45,16 @@ def plain(text: str) -> str:
 def menu_path(*msgids: str) -> str:
     """A menu path as the guide names it (``File → Sync now``), from the msgids the menus use."""
     return ARROW.join(plain(_(m)) for m in msgids)
+
+
+# A sentence that ends with a menu entry such as "Change password…" ends with its "…" (also
+# when the entry is in bold): a full stop after it would read "…." in every language.
+_STOP_AFTER_ELLIPSIS = re.compile(r"…((?:</[a-z]+>)*)\.(?!\.)")
+
+
+def end_cleanly(text: str) -> str:
+    """``text`` (plain or HTML) without a sentence's full stop right after a closing "…"."""
+    return _STOP_AFTER_ELLIPSIS.sub(r"…\1", text)
 
 
 # --- what the window has -----------------------------------------------------------------
@@ -248,7 +259,7 @@ class _Builder:
 
 def fill(text: str, **refs: str) -> str:
     """A translated paragraph with its references (already HTML) put in."""
-    return html.escape(text, quote=False).format(**refs)
+    return end_cleanly(html.escape(text, quote=False).format(**refs))
 
 
 def visit_keys() -> dict[str, str]:

@@ -33,7 +33,7 @@ from desktop_app.domain.referral import Organisation
 from desktop_app.domain.validation import FieldError, ValidationFailed
 from desktop_app.i18n.messages import sync_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language
-from desktop_app.ui.help import menu_path
+from desktop_app.ui.help import end_cleanly, menu_path
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel, reachable_text
 from desktop_app.usecases import settings as store_settings
@@ -260,12 +260,12 @@ class SettingsDialog(QDialog):
         self.labels["server"].setText(_("S&ync server address"))
         self.idle_lock.setSuffix(" " + _("min"))
         self.server.setAccessibleName(_("Sync server address"))
-        # The menu path in bold, as the Help guide shows it: its "…" then stays apart from
-        # the sentence's full stop.
+        # The menu path in bold, as the Help guide shows it; its "…" ends the sentence.
         menu = menu_path("&File", "&Join an organisation…")
         note = _("This laptop has not joined a sync server yet. To join one, choose {menu}.")
-        self.not_joined_note.setText(html.escape(note).format(menu=f"<b>{html.escape(menu)}</b>"))
-        self.not_joined_note.setAccessibleName(note.format(menu=menu))
+        shown = html.escape(note).format(menu=f"<b>{html.escape(menu)}</b>")
+        self.not_joined_note.setText(end_cleanly(shown))
+        self.not_joined_note.setAccessibleName(end_cleanly(note.format(menu=menu)))
         self.role_note.setText(
             _("Only a coordinator can change the lock time, the server address and the letterhead.")
         )

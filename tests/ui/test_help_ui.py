@@ -14,7 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
-from desktop_app.i18n.text import set_language
+from desktop_app.i18n.text import _, set_language
 from desktop_app.ui.application import QtTranslations
 from desktop_app.ui.help import GuideDialog, ShortcutsDialog
 from desktop_app.ui.main_window import MainWindow
@@ -172,6 +172,19 @@ def test_every_menu_and_button_the_guide_names_exists(
         assert " → ".join(path) in text
     assert "(Ctrl+N)" in text and "(F5)" in text  # the entries' own keys beside them
     assert "Ctrl+PgDown" in text  # the visit form's, from the constants its shortcuts use
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "bg", "ro"])
+def test_a_sentence_ending_with_a_menu_entrys_dots_has_no_full_stop_after_them(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    """"… change it with File → Change password…." read as a typo: the entry's "…" ends it."""
+    window = shown_window(qtbot, session)  # a coordinator: the guide names the most
+    window.switch_language(lang)
+    text = _guide(qtbot, window).browser.toPlainText()
+    assert "…." not in text
+    change = " → ".join(_plain(_(m)) for m in ("&File", "Change &password…"))
+    assert re.search(re.escape(change) + r"(\n|$)", text), change  # the paragraph's end
 
 
 def test_buttons_of_other_windows_the_guide_names_are_the_uis_own(

@@ -77,9 +77,9 @@ def test_defaults_and_saving(
     assert not dialog.server.isVisible() and dialog.not_joined_note.isVisible()
     assert dialog.not_joined_note.accessibleName() == (
         "This laptop has not joined a sync server yet. To join one, choose "
-        "File → Join an organisation…."
+        "File → Join an organisation…"
     )
-    assert "<b>File → Join an organisation…</b>." in dialog.not_joined_note.text()
+    assert dialog.not_joined_note.text().endswith("<b>File → Join an organisation…</b>")
     assert dialog.letterhead.name.isEnabled() and dialog.letterhead.logo_button.isEnabled()
     if SHOTS:
         dialog.grab().save(str(Path(SHOTS) / "settings.png"))
@@ -258,10 +258,18 @@ def test_a_laptop_that_has_not_joined_names_where_to_join(
         dialog.show()
         assert dialog.not_joined_note.accessibleName() == (
             "Dieser Laptop ist noch mit keinem Synchronisierungsserver verbunden. Zum Beitreten "
-            "wählen Sie Datei → Einer Organisation beitreten…."
+            "wählen Sie Datei → Einer Organisation beitreten…"
         )
         # Its access key reaches the line, which is read out and selectable.
         assert dialog.labels["server"].buddy() is dialog.not_joined_note
+        # The menu entry's "…" ends the sentence: no full stop after it, in no language.
+        for lang in ("en", "de", "bg", "ro"):
+            set_language(lang)
+            shown = SettingsDialog(session, qsettings)
+            qtbot.addWidget(shown)
+            assert shown.not_joined_note.accessibleName().endswith("…"), lang
+            assert "…." not in shown.not_joined_note.accessibleName(), lang
+            assert shown.not_joined_note.text().endswith("…</b>"), lang
     finally:
         set_language("en")
     _shots(qtbot, session, qsettings, "not-joined")
