@@ -192,3 +192,28 @@ def test_the_german_topics_are_capitalised_alike(forms: dict[str, FormDefinition
     labels = [option.label["de"] for option in topics.options or []]
     assert len(labels) > 10
     assert [label for label in labels if not label[0].isupper()] == []
+
+
+def test_the_european_health_insurance_card_has_one_name_per_language(
+    forms: dict[str, FormDefinition],
+) -> None:
+    """Reports (the form's answer) said "Европейска здравноосигурителна карта (EHIC)" while the
+    letter (the directory's document) said "(ЕЗОК)": each language names the card, and
+    abbreviates it, as that language's authorities do (CEASS in Romanian)."""
+    catalogue = yaml.safe_load(resource("services", "catalogue.yaml").read_text("utf-8"))
+    names = catalogue["documents"]["ehic"]
+    assert names == {
+        "de": "Europäische Krankenversicherungskarte (EHIC)",
+        "bg": "Европейска здравноосигурителна карта (ЕЗОК)",
+        "ro": "Cardul european de asigurări sociale de sănătate (CEASS)",
+        "en": "European Health Insurance Card (EHIC)",
+    }
+    option = next(
+        o for o in forms["life_situation"].field("insurance_status").options or [] if o.id == "ehic"
+    )
+    for lang, name in names.items():
+        assert name.casefold() in option.label[lang].casefold(), lang
+    for form in forms.values():
+        for where, label in all_labels(form):
+            for lang in ("bg", "ro"):
+                assert "EHIC" not in label.get(lang, ""), (where, lang)
