@@ -29,7 +29,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QDate, QEvent, QLocale, QObject, QPointF, QRectF, Qt
-from PySide6.QtGui import QAction, QColor, QPainter, QPen
+from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QBoxLayout,
@@ -178,13 +178,14 @@ def chart_view(table: Table, lang: str) -> QChartView:
     # Qt localizes only a format with a precision, "%d" lost every label.
     chart.setLocalizeNumbers(True)
     chart.setLocale(QLocale(lang))
+    row_height = 30.0
     if table.chart == "line":
         _draw_trend(chart, table, lang)
     else:
-        _draw_bars(chart, table, lang)
+        row_height = _draw_bars(chart, table, lang)
     view = QChartView(chart)
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
-    view.setMinimumSize(560, max(280, 30 * len(table.rows) + 110))
+    view.setMinimumSize(560, max(280, round(row_height * len(table.rows)) + 110))
     return view
 
 
@@ -281,7 +282,36 @@ def _add_points(
         marker.setVisible(bool(name))
 
 
-def _draw_bars(chart: QChart, table: Table, lang: str) -> None:
+# A bar chart's row names, left of its axis, take at most this width (px) and wrap onto up to
+# three lines, every row as tall as the most lines need. Cut at 26 characters ("задължително
+# осигурен/а в…"), the longest names lost what they named while the table beside them showed
+# them whole. Bounded like the PDF's label room, so that the bars keep most of a 560 px chart.
+LABEL_WIDTH = 260
+LABEL_LINES = 3
+LABEL_POINTS = 8
+
+
+def wrapped(
+    text: str, font: QFont, width: float = LABEL_WIDTH, most: int = LABEL_LINES
+) -> list[str]:
+    """``text`` in lines no wider than ``width`` (broken between words; a word wider stays
+    whole), at most ``most`` of them: the last cut with "…" only if even those do not hold it."""
+    metrics = QFontMetricsF(font)
+    lines: list[str] = []
+    for word in text.split():
+        if lines and metrics.horizontalAdvance(f"{lines[-1]} {word}") <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    if len(lines) > most:
+        rest = " ".join(lines[most - 1 :])
+        lines[most - 1 :] = [metrics.elidedText(rest, Qt.TextElideMode.ElideRight, width)]
+    return lines or [text]
+
+
+def _draw_bars(chart: QChart, table: Table, lang: str) -> float:
+    """Draws the bars; returns the height (px) a row needs: every row is as tall as the one
+    with most lines, and Qt hides a name that overlaps its neighbour's."""
     first = 1 if table.chart == "stacked" else 0
     rows = bar_rows(table, lang)
     series: QHorizontalBarSeries | QHorizontalStackedBarSeries = (
@@ -295,11 +325,14 @@ def _draw_bars(chart: QChart, table: Table, lang: str) -> None:
         series.append(bar_set)
     chart.addSeries(series)
     categories = QBarCategoryAxis()
-    labels = [row.label for row in reversed(rows)]
-    categories.append([t if len(t) <= 26 else t[:25] + "…" for t in labels])
     font = categories.labelsFont()
-    font.setPointSizeF(8)
+    font.setPointSizeF(LABEL_POINTS)
     categories.setLabelsFont(font)
+    # Qt draws a category as rich text: its lines joined by <br>, and not cut again by Qt
+    # (which measures each line against the axis' room as if it were one).
+    names = [wrapped(row.label, font) for row in rows]
+    categories.append(["<br>".join(escape(line) for line in lines) for lines in reversed(names)])
+    categories.setTruncateLabels(False)
     counts = QValueAxis()
     counts.setLabelFormat("%.0d")
     stacked = table.chart == "stacked"
@@ -314,6 +347,8 @@ def _draw_bars(chart: QChart, table: Table, lang: str) -> None:
     series.attachAxis(categories)
     series.attachAxis(counts)
     BarMarks(chart, series, rows, ends)
+    most = max((len(lines) for lines in names), default=1)
+    return max(30.0, QFontMetricsF(font).lineSpacing() * most + 12)
 
 
 def _whole_ticks(axis: QValueAxis) -> None:

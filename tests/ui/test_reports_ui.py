@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -48,6 +49,8 @@ from desktop_app.usecases.reports import (
     suppressed_cells,
 )
 from tests.ui.conftest import cell
+
+SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
 
 
 @pytest.fixture
@@ -458,3 +461,39 @@ def test_bulgarian_counts_are_grouped_alike_in_the_table_the_chart_and_the_pdf(
     # the embedded font's subset maps the no-break space to a space
     assert "23 456" in lines and "1396" in lines and "1 396" not in text, lines
     assert "10 000" in lines and "5000" in lines, lines  # the PDF chart's axis, as the screen's
+
+
+@pytest.mark.parametrize(("lang", "width"), [("bg", 1100), ("ro", 1100), ("bg", 1366)])
+def test_a_bar_charts_category_names_are_shown_whole(
+    qtbot: QtBot, busy: Session, program_font: None, lang: str, width: int
+) -> None:
+    """The insurance chart's axis cut "задължително осигурен/а в…" while the table below named
+    it in full: a long name wraps onto a second line instead (every bar chart's names)."""
+    set_language(lang)
+    try:
+        window = MainWindow(busy)
+        qtbot.addWidget(window)
+        dashboard = ui.ReportsWindow(busy, window.tasks, window)
+        qtbot.addWidget(dashboard)
+        dashboard.resize(width, 700)
+        dashboard.show()
+        dashboard.refresh()
+        qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
+        qtbot.waitExposed(dashboard)
+        report = dashboard.report
+        assert report is not None
+        bars = [t.key for t in report.tables if t.key != "overview" and t.chart != "line"]
+        assert "insurance" in bars and "topics" in bars
+        for key in bars:
+            view = dashboard.findChild(QChartView, f"chart-{key}")
+            if view is None:
+                continue  # a figure without rows
+            names = [report.table(key).label(r.key, lang) for r in report.table(key).rows]
+            qtbot.waitUntil(lambda v=view, n=len(names): len(_axis_labels(v)) > n)  # laid out
+            shown = [" ".join(t.split()) for t in _axis_labels(view)]
+            if SHOTS:
+                view.grab().save(str(Path(SHOTS) / f"report-{key}-{lang}-{width}.png"))
+            missing = [name for name in names if " ".join(name.split()) not in shown]
+            assert missing == [], (missing, shown)
+    finally:
+        set_language("en")
