@@ -489,7 +489,8 @@ def test_a_bar_charts_category_names_are_shown_whole(
             if view is None:
                 continue  # a figure without rows
             names = [report.table(key).label(r.key, lang) for r in report.table(key).rows]
-            qtbot.waitUntil(lambda v=view, n=len(names): len(_axis_labels(v)) > n)  # laid out
+            count = len(names)
+            qtbot.waitUntil(lambda v=view, n=count: len(_axis_labels(v)) > n)  # laid out
             shown = [" ".join(t.split()) for t in _axis_labels(view)]
             if SHOTS:
                 view.grab().save(str(Path(SHOTS) / f"report-{key}-{lang}-{width}.png"))
