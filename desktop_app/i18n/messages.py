@@ -528,13 +528,21 @@ def clock_warning_parts(offset_ms: int) -> tuple[str, str]:
 
 
 def clock_indicator(offset_ms: int) -> str:
-    """The status bar's short note of a wrong clock while its banner is hidden (which way it
-    is off is in the banner, one click away)."""
+    """The status bar's short note of a wrong clock while its banner is hidden: which way and
+    by how much ("Clock 3 days ahead"; "Clock: 3 days" left the reader guessing what was wrong).
+    Whole phrases per unit and direction, as the banner's: the languages inflect differently."""
     count, unit = rounded(offset_ms)
-    if unit == "days":
-        text = ngettext("Clock off by {count} day", "Clock off by {count} days", count)
+    if offset_ms > 0:
+        if unit == "days":
+            text = ngettext("Clock {count} day ahead", "Clock {count} days ahead", count)
+        elif unit == "hours":
+            text = ngettext("Clock {count} hour ahead", "Clock {count} hours ahead", count)
+        else:
+            text = ngettext("Clock {count} minute ahead", "Clock {count} minutes ahead", count)
+    elif unit == "days":
+        text = ngettext("Clock {count} day behind", "Clock {count} days behind", count)
     elif unit == "hours":
-        text = ngettext("Clock off by {count} hour", "Clock off by {count} hours", count)
+        text = ngettext("Clock {count} hour behind", "Clock {count} hours behind", count)
     else:
-        text = ngettext("Clock off by {count} minute", "Clock off by {count} minutes", count)
+        text = ngettext("Clock {count} minute behind", "Clock {count} minutes behind", count)
     return text.format(count=count)

@@ -51,8 +51,8 @@ class ClockBanner(WarningBanner):
 
 
 class ClockIndicator(QPushButton):
-    """In the status bar while the banner is hidden: how far the clock is off; activating it
-    (click, Space or Enter) shows the banner again."""
+    """In the status bar while the banner is hidden: which way and how far the clock is off;
+    activating it (click, Space or Enter) shows the banner again."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -78,8 +78,8 @@ class ClockIndicator(QPushButton):
     def show_offset(self, offset_ms: int) -> None:
         self.setText(clock_indicator(offset_ms))
         self.setAccessibleName(self.text())
-        # Short to fit beside the sync's counts; the whole sentence (which way the clock is
-        # off) for the tooltip and the screen reader.
+        # Short to fit beside the sync's counts at 1100 px (which way and by how much); the
+        # whole sentence for the tooltip and the screen reader.
         lead = clock_warning_parts(offset_ms)[0]
         tip = f"{lead} {_('Shows the clock warning again.')}"
         self.setToolTip(tip)

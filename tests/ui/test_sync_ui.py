@@ -911,9 +911,9 @@ def test_the_clock_banner_hides_to_the_status_bar_and_comes_back_by_keyboard(
     # Alt+W from wherever the focus is: the short note in the status bar, focused.
     qtbot.keyClick(window.search, Qt.Key.Key_W, Qt.KeyboardModifier.AltModifier)
     qtbot.waitUntil(banner.isHidden)
-    assert indicator.isVisible() and indicator.text() == "Clock off by 3 days"
+    assert indicator.isVisible() and indicator.text() == "Clock 3 days ahead"
     assert window.statusBar().isAncestorOf(indicator)
-    assert indicator.accessibleName() == "Clock off by 3 days"
+    assert indicator.accessibleName() == "Clock 3 days ahead"
     assert indicator.accessibleDescription() == (
         "This laptop's clock is 3 days ahead of the server. Shows the clock warning again."
     )
@@ -957,17 +957,17 @@ def test_the_clock_banner_hides_to_the_status_bar_and_comes_back_by_keyboard(
         (
             "de",
             "Die Uhr dieses Laptops geht 3 Tage gegenüber dem Server vor.",
-            "Uhr geht 3 Tage falsch",
+            "Uhr geht 3 Tage vor",
         ),
         (
             "bg",
             "Часовникът на този лаптоп избързва с 3 дни спрямо сървъра.",
-            "Часовник: 3 дни",
+            "Часът: 3 дни напред",
         ),
         (
             "ro",
             "Ceasul acestui laptop este cu 3 zile înaintea serverului.",
-            "Ceas decalat cu 3 zile",
+            "Ceasul este cu 3 zile înainte",
         ),
     ],
 )

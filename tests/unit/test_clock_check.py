@@ -109,17 +109,23 @@ def test_the_notice_shows_a_banner_until_hidden_and_goes_once_the_clock_is_right
 @pytest.mark.parametrize(
     ("lang", "offset", "expected"),
     [
-        ("en", 3 * DAY_MS, "Clock off by 3 days"),
-        ("en", -HOUR_MS, "Clock off by 1 hour"),
-        ("de", -3 * DAY_MS, "Uhr geht 3 Tage falsch"),
-        ("de", 6 * MINUTE_MS, "Uhr geht 6 Minuten falsch"),
-        ("bg", DAY_MS, "Часовник: 1 ден"),
-        ("bg", -5 * HOUR_MS, "Часовник: 5 часа"),
-        ("ro", 3 * DAY_MS, "Ceas decalat cu 3 zile"),
-        ("ro", -20 * MINUTE_MS, "Ceas decalat cu 20 de minute"),
+        ("en", 3 * DAY_MS, "Clock 3 days ahead"),
+        ("en", -HOUR_MS, "Clock 1 hour behind"),
+        ("en", 6 * MINUTE_MS, "Clock 6 minutes ahead"),
+        ("de", -3 * DAY_MS, "Uhr geht 3 Tage nach"),
+        ("de", 6 * MINUTE_MS, "Uhr geht 6 Minuten vor"),
+        ("de", HOUR_MS, "Uhr geht 1 Stunde vor"),
+        ("bg", DAY_MS, "Часът: 1 ден напред"),
+        ("bg", -3 * DAY_MS, "Часът: 3 дни назад"),
+        ("bg", -5 * HOUR_MS, "Часът: 5 ч. назад"),
+        ("bg", 59 * MINUTE_MS, "Часът: 59 мин. напред"),
+        ("ro", 3 * DAY_MS, "Ceasul este cu 3 zile înainte"),
+        ("ro", -DAY_MS, "Ceasul este cu 1 zi în urmă"),
+        ("ro", -20 * MINUTE_MS, "Ceasul este cu 20 de minute în urmă"),
+        ("ro", 2 * HOUR_MS, "Ceasul este cu 2 ore înainte"),
     ],
 )
-def test_the_short_note_says_by_how_much_in_the_users_language(
+def test_the_short_note_says_which_way_and_by_how_much_in_the_users_language(
     lang: str, offset: int, expected: str
 ) -> None:
     set_language(lang)
