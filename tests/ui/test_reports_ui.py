@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -375,6 +376,10 @@ def test_a_custom_periods_dates_are_typed_as_everywhere_else(
     assert dashboard.start.text() == "01.03.2026"
 
 
+def _drawn_more_than(view: QChartView, count: int) -> bool:
+    return len(_axis_labels(view)) > count
+
+
 def _axis_labels(view: QChartView) -> list[str]:
     """The texts the chart draws (axis labels, titles, legend), as shown."""
     items = list(view.chart().childItems())
@@ -489,8 +494,7 @@ def test_a_bar_charts_category_names_are_shown_whole(
             if view is None:
                 continue  # a figure without rows
             names = [report.table(key).label(r.key, lang) for r in report.table(key).rows]
-            count = len(names)
-            qtbot.waitUntil(lambda v=view, n=count: len(_axis_labels(v)) > n)  # laid out
+            qtbot.waitUntil(partial(_drawn_more_than, view, len(names)))  # laid out
             shown = [" ".join(t.split()) for t in _axis_labels(view)]
             if SHOTS:
                 view.grab().save(str(Path(SHOTS) / f"report-{key}-{lang}-{width}.png"))
