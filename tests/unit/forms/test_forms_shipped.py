@@ -211,8 +211,11 @@ def test_the_european_health_insurance_card_has_one_name_per_language(
     option = next(
         o for o in forms["life_situation"].field("insurance_status").options or [] if o.id == "ehic"
     )
+    from desktop_app.usecases.reports import row_label
+
     for lang, name in names.items():
         assert name.casefold() in option.label[lang].casefold(), lang
+        assert name.casefold() in row_label("insurance", "ehic", lang).casefold(), lang  # reports
     for form in forms.values():
         for where, label in all_labels(form):
             for lang in ("bg", "ro"):
