@@ -178,7 +178,7 @@ def test_every_menu_and_button_the_guide_names_exists(
 def test_a_sentence_ending_with_a_menu_entrys_dots_has_no_full_stop_after_them(
     qtbot: QtBot, session: Session, lang: str
 ) -> None:
-    """"… change it with File → Change password…." read as a typo: the entry's "…" ends it."""
+    """ "… change it with File → Change password…." read as a typo: the entry's "…" ends it."""
     window = shown_window(qtbot, session)  # a coordinator: the guide names the most
     window.switch_language(lang)
     text = _guide(qtbot, window).browser.toPlainText()

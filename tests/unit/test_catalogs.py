@@ -173,7 +173,7 @@ def test_a_sentence_keeps_its_full_stop(lang: str) -> None:
 
 @pytest.mark.parametrize("lang", ["en", "de", "bg", "ro"])
 def test_no_full_stop_after_dots(lang: str) -> None:
-    """"Смяна на паролата…." read as a typo: a text ending with a menu entry's "…" ends with
+    """ "Смяна на паролата…." read as a typo: a text ending with a menu entry's "…" ends with
     it (menu entries put into a sentence are checked where the guide and settings show them)."""
     wrong = [
         s
