@@ -7,7 +7,18 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QDate, QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import (
+    QDate,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -26,6 +37,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSizePolicy,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
@@ -551,12 +564,63 @@ class VisitWindow(QDialog):
 # history tab
 
 
+class _WrappingDelegate(QStyledItemDelegate):
+    """A cell as tall as its text wrapped to its column's width. Qt's own size hint measures
+    the text on one line whatever the column (a tree has no width to give it), so a wrapped
+    title was cut to its first line."""
+
+    def __init__(self, tree: QTreeWidget) -> None:
+        super().__init__(tree)
+        self._tree = tree
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        # a row's cells start on its first line, read across as one line
+        option.displayAlignment = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        sized = QStyleOptionViewItem(option)
+        width = self._tree.header().sectionSize(index.column())
+        if index.column() == 0:
+            width -= self._tree.indentation() * (1 + _depth(index))
+        sized.rect = QRect(0, 0, max(width, 1), 10_000)  # valid: Qt wraps only within a valid rect
+        # the width its text wants on one line (the columns are fitted to it), the height of
+        # the lines it wraps to in its column
+        return QSize(
+            super().sizeHint(option, index).width(), super().sizeHint(sized, index).height()
+        )
+
+
+def _depth(index: QModelIndex | QPersistentModelIndex) -> int:
+    depth = 0
+    while (index := index.parent()).isValid():
+        depth += 1
+    return depth
+
+
 class _HistoryTree(QTreeWidget):
     """The visit history: the date, the form's title and what changed. The title takes the
     room it needs where what changed leaves it (a form's first version: "10 answers"), and at
-    least half of what the date leaves, elided beyond (its whole text in a tooltip). Shared
-    half and half, "Check der Lebenssituation, Version 1" was cut off at 1366 px beside
-    "10 Antworten" in a column three times as wide as that."""
+    least half of what the date leaves; both wrap to further lines where their column is too
+    narrow (at 1100 px the person's pane leaves 416 px: in Bulgarian "Преглед на житейската
+    ситуация, версия 2" wants 308 beside the date's 168, and elided it read "Преглед на жи…")."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setWordWrap(True)
+        self.setUniformRowHeights(False)
+        self.setItemDelegate(_WrappingDelegate(self))
+        # rows take their new heights when a column's width changes (at once: scheduled, the
+        # scroll range kept the wider columns' for a moment and the tree scrolled sideways)
+        self.header().sectionResized.connect(self._on_section_resized)
+
+    def _on_section_resized(self, _index: int, old: int, new: int) -> None:
+        if old != new:
+            self.doItemsLayout()
 
     def fit_columns(self) -> None:
         header = self.header()

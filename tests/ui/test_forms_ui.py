@@ -522,6 +522,44 @@ def test_at_1100_px_in_bulgarian_the_visit_history_shows_its_answers(
     set_language("en")
 
 
+@pytest.mark.parametrize("lang", ["bg", "ro", "de", "en"])
+def test_at_1100_px_every_column_of_the_visit_history_is_shown_whole(
+    qtbot: QtBot, session: Session, program_font: None, lang: str
+) -> None:
+    """The pane leaves 416 px at 1100: the form's title ("Преглед на житейската ситуация,
+    версия 2", 308 px) was elided to "Преглед на жи…", readable only in the line below. Title
+    and answers wrap now, each row as tall as its lines."""
+    set_language(lang)
+    person = _person(session)
+    first = visits.finish_visit(
+        session.store, session.user, person.id, "life_situation", CHECK_ANSWERS
+    )
+    changed = {**CHECK_ANSWERS, "urgency": "this_week", "housing_type": "emergency_shelter"}
+    visits.edit_visit(session.store, session.user, first.id, changed)
+    window, feature = _window(qtbot, session)
+    window.resize(1100, 700)
+    window.show_person(person.id)
+    tree, page = feature.tab.tree, window.person_page
+    qtbot.waitUntil(lambda: tree.isVisible() and page.width() >= page.minimumSizeHint().width())
+    top = tree.topLevelItem(0)
+    assert top is not None and (earlier := top.child(0)) is not None
+    header = tree.header()
+    assert header.sectionPosition(2) + header.sectionSize(2) <= tree.viewport().width()
+    assert tree.horizontalScrollBar().maximum() == 0
+    metrics = tree.fontMetrics()
+    margin = tree.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, tree) + 1
+    assert not shown_whole(tree, top.text(1), header.sectionSize(1))  # it has to wrap
+    for item in (top, earlier):
+        assert shown_whole(tree, item.text(0), header.sectionSize(0) - tree.indentation() * 2)
+        for column in (1, 2):
+            text, room = item.text(column), header.sectionSize(column) - 2 * margin
+            assert all(metrics.horizontalAdvance(word) <= room for word in text.split()), text
+            lines = metrics.boundingRect(QRect(0, 0, room, 10_000), Qt.TextFlag.TextWordWrap, text)
+            cell = tree.visualItemRect(item)
+            assert lines.height() <= cell.height(), (text, lines, cell)
+    set_language("en")
+
+
 def test_at_1366_px_in_german_the_visit_history_shows_the_forms_title_whole(
     qtbot: QtBot, session: Session, program_font: None
 ) -> None:
