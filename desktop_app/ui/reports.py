@@ -422,15 +422,25 @@ def table_widget(table: Table, lang: str) -> QTableWidget:
     widget.setMinimumWidth(
         max(460, first + counts + widget.verticalScrollBar().sizeHint().width() + 6)
     )
-    # Wrapped row texts need their rows' heights again once the first column has its width.
+    # Wrapped row texts need their rows' heights again once the first column has its width,
+    # and the table its own height again: fixed while the first column still had Qt's default
+    # width, the rows wrapped to two or three lines left a tall empty area below them once it
+    # widened ("Trimiteri pe servicii": 90 px for five one-line rows).
     header.sectionResized.connect(
-        lambda index, _old, _new: widget.resizeRowsToContents() if index == 0 else None
+        lambda index, _old, _new: _fit_rows(widget) if index == 0 else None
     )
-    widget.resizeRowsToContents()
-    height = header.height() + sum(widget.rowHeight(i) for i in range(widget.rowCount())) + 6
-    widget.setMinimumHeight(min(height, 560))
-    widget.setMaximumHeight(max(height, 80))
+    _fit_rows(widget)
     return widget
+
+
+def _fit_rows(widget: QTableWidget) -> None:
+    """Rows as tall as their wrapped texts, the table as tall as its rows: up to 560 px it
+    shows them all; beyond, the window may give it less and it scrolls."""
+    widget.resizeRowsToContents()
+    rows = sum(widget.rowHeight(i) for i in range(widget.rowCount()))
+    height = widget.horizontalHeader().sizeHint().height() + rows + 2 * widget.frameWidth()
+    widget.setMinimumHeight(min(height, 560))
+    widget.setMaximumHeight(height)
 
 
 def _labels(table: Table, lang: str) -> list[str]:

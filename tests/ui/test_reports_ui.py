@@ -212,6 +212,25 @@ def test_a_figures_table_keeps_room_for_its_row_texts_and_groups_thousands(
     assert cell(widget, 0, 1).text() == "1.391" and cell(widget, 0, 4).text() == "1.024"
 
 
+def test_a_long_figures_table_shows_560_px_at_least_and_scrolls_below_that(
+    qtbot: QtBot,
+) -> None:
+    """As tall as its rows where the window has room; a very long one may be given less and
+    scrolls."""
+    rows = tuple(
+        Row(f"{year}-{month:02d}", (month,))
+        for year in (2024, 2025, 2026)
+        for month in range(1, 13)
+    )
+    table = Table("trend", "Trend", ("Referrals",), rows, chart="line")
+    widget = ui.table_widget(table, "en")
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitExposed(widget)
+    wanted = sum(widget.rowHeight(row) for row in range(widget.rowCount()))
+    assert widget.minimumHeight() == 560 < wanted <= widget.maximumHeight()
+
+
 def test_the_trends_month_not_over_yet_is_marked_on_screen(qtbot: QtBot) -> None:
     """The chart stars the month and names it in its title; months to come are not drawn (a
     line falling to 0 looks like a drop); the table says "so far"."""

@@ -208,6 +208,36 @@ def test_the_reports_window_fits_without_scrolling_sideways(
         assert corner.x() <= scroll.viewport().width(), name
 
 
+@pytest.mark.parametrize("lang", [*LANGUAGES, "en"])
+def test_each_figures_table_is_as_tall_as_its_rows(
+    qtbot: QtBot, session: Session, program_font: None, lang: str
+) -> None:
+    """A table's height was fixed when it was made, while its first column still had Qt's
+    default width and its row texts wrapped to two or three lines; widened, the rows took one
+    line and left an empty area below them ("Trimiteri pe servicii": 223 px for 133 of rows
+    and header in Romanian, in every language alike)."""
+    drafts = [PersonDraft(f"Name{i}", f"Family{i}", "1980") for i in range(30)]
+    people.register_many(session.store, session.user, drafts)
+    add_demo_activity(session.store, session.user.id, seed=5)
+    set_language(lang)
+    window = shown_window(qtbot, session)
+    dashboard = ReportsWindow(session, window.tasks, window)
+    qtbot.addWidget(dashboard)
+    dashboard.show()
+    dashboard.refresh()
+    qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
+    qtbot.waitExposed(dashboard)
+    tables = dashboard.panels.findChildren(QTableWidget)
+    assert {"table-referrals", "table-insurance"} <= {t.objectName() for t in tables}
+    qtbot.waitUntil(lambda: all(table.isVisible() for table in tables))
+    for table in tables:
+        rows = sum(table.rowHeight(row) for row in range(table.rowCount()))
+        # every row in view, and no room below the last one
+        assert table.verticalScrollBar().maximum() == 0, table.objectName()
+        assert table.viewport().height() <= rows, (table.objectName(), rows)
+    set_language("en")
+
+
 @pytest.mark.parametrize("form_id", ["life_situation", "skills_check"])
 def test_at_1366_px_the_sections_list_shows_each_line_unbroken(
     qtbot: QtBot, session: Session, program_font: None, form_id: str
