@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QComboBox,
@@ -45,6 +45,8 @@ if TYPE_CHECKING:
 
 KEY_LANGUAGE = "ui/language"
 KEY_IDLE_LOCK = "security/idle_lock_minutes"
+# the labels' column, in average characters: most labels on one line, the longest on two
+LABEL_COLUMN_CHARS = 30
 
 
 def idle_lock_minutes(settings: QSettings | None = None) -> int:
@@ -57,6 +59,17 @@ def idle_lock_minutes(settings: QSettings | None = None) -> int:
     if store_settings.idle_lock_error(minutes) is not None:
         return store_settings.IDLE_LOCK_DEFAULT
     return minutes
+
+
+def label_column(form: QFormLayout, labels: list[QLabel]) -> None:
+    """Give ``form``'s labels a column of one width, wrapping the longer ones: sized to its
+    longest label, the column took the fields' room in Romanian ("Al doilea rând (numele
+    proiectului)" left 282 px to the fields, English 342) and set the letterhead's fields apart
+    from the laptop's above them. Every language now has fields of one width, in line."""
+    for label in labels:
+        label.setWordWrap(True)
+        label.setFixedWidth(LABEL_COLUMN_CHARS * label.fontMetrics().averageCharWidth())
+    form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
 
 
 class LetterheadForm(QWidget):
@@ -99,6 +112,7 @@ class LetterheadForm(QWidget):
             box.addWidget(self.errors[name])
             self.labels[name].setBuddy(self.logo if name == "logo_path" else widgets[name])
             form.addRow(self.labels[name], box)
+        label_column(form, list(self.labels.values()))
         # A message stays until the field is edited: it then describes an older value.
         for name, edit in (
             ("name", self.name),
@@ -235,6 +249,7 @@ class SettingsDialog(QDialog):
         server_box.addWidget(self.not_joined_note)
         server_box.addWidget(self.server_error)
         form.addRow(self.labels["server"], server_box)
+        label_column(form, list(self.labels.values()))
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -247,9 +262,18 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.letterhead_box)
         layout.addWidget(self.store_error)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(560)
+        self.setMinimumWidth(640)  # the fields about 370 px beside the labels' column
         self.load()
         self.retranslate()
+
+    def sizeHint(self) -> QSize:
+        # As tall as the wrapped labels are at the width the dialog opens with: Qt measured
+        # them at the layout's own narrower width, and the logo's row took the 30 to 50 px
+        # too many, its field below its label.
+        width = max(super().sizeHint().width(), self.minimumWidth())
+        layout = self.layout()
+        height = layout.totalHeightForWidth(width) if layout is not None else -1
+        return QSize(width, height if height > 0 else super().sizeHint().height())
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Settings"))

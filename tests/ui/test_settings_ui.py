@@ -410,3 +410,43 @@ def test_each_test_has_settings_of_its_own(qapp: QApplication) -> None:
     where = Path(settings.fileName()).resolve()
     assert not where.is_relative_to(Path.home().resolve()), where
     assert where.exists() and "qsettings" in where.parent.parent.name
+
+
+def test_the_fields_have_one_width_in_every_language_beside_labels_shown_whole(
+    qtbot: QtBot, session: Session, qsettings: QSettings, program_font: None
+) -> None:
+    """The labels' column was as wide as the longest label: the Romanian "Al doilea rând
+    (numele proiectului)" left the letterhead's fields 282 px (English 342), out of line with
+    the laptop's fields above. The labels wrap in a column of one width now."""
+    widths: dict[str, int] = {}
+    for lang in ("en", "de", "bg", "ro"):
+        set_language(lang)
+        dialog = SettingsDialog(session, qsettings)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        letterhead = dialog.letterhead
+        fields = (
+            dialog.language,
+            dialog.idle_lock,
+            letterhead.name,
+            letterhead.subtitle,
+            letterhead.address,
+            letterhead.phone,
+            letterhead.email,
+        )
+        assert len({field.width() for field in fields}) == 1, [f.width() for f in fields]
+        widths[lang] = letterhead.subtitle.width()
+        left = {field.mapTo(dialog, field.rect().topLeft()).x() for field in fields}
+        assert len(left) == 1, left  # in line, the laptop's and the letterhead's
+        for label in [*dialog.labels.values(), *letterhead.labels.values()]:
+            assert label.height() >= label.heightForWidth(label.width()), label.text()
+            words = label.text().replace("&", "").split()
+            assert all(label.fontMetrics().horizontalAdvance(w) < label.width() for w in words)
+        # the logo's field beside its label, as every other (not pushed below it)
+        logo_label = letterhead.labels["logo_path"]
+        tops = [w.mapTo(dialog, w.rect().topLeft()).y() for w in (logo_label, letterhead.logo)]
+        assert abs(tops[0] - tops[1]) <= 2, tops
+        dialog.close()
+    assert len(set(widths.values())) == 1 and min(widths.values()) >= 360, widths
+    set_language("en")
