@@ -152,3 +152,30 @@ def test_the_names_in_the_users_language(qtbot: QtBot, session: Session) -> None
         "„Джобцентър“ не е име на служба от указателя: до нея не може да се изпрати писмо."
     )
     assert editor.named.text() == "Писмо може да се изпрати до: Volkshochschule Dortmund"
+
+
+def test_the_romanian_consent_text_names_the_referral_letter_as_the_program_does(
+    qtbot: QtBot, session: Session
+) -> None:
+    """It said "scrisoare de recomandare" (a letter of recommendation); the text of 2026-12-2
+    says "scrisoare de trimitere", as the program names a referral letter."""
+    set_language("ro")
+    try:
+        person = people.register_person(
+            session.store,
+            session.user,
+            PersonDraft("Ioana", "Mureșan", "1990-05-02", languages=("ro",)),
+        )
+        window = shown_window(qtbot, session)
+        window.show_person(person.id)
+        win = VisitWindow(session, person, "life_situation", client_lang="ro", parent=window)
+        qtbot.addWidget(win)
+        win.show()
+        dialog = win.open_consent()
+        qtbot.waitExposed(dialog)
+        shown = " ".join(dialog.texts.toPlainText().split())
+        assert "(de exemplu printr-o scrisoare de trimitere)" in shown
+        assert "recomandare" not in shown
+        dialog.reject()
+    finally:
+        set_language("en")

@@ -123,8 +123,8 @@ def test_a_removed_option_is_refused_and_named(session: Session) -> None:
     assert message.startswith("life_situation.yaml:") and "Opțiunile" in message
 
 
-# The texts of 2026-12-1, as an earlier text a form with a newer text_version must keep.
-def _current_as_earlier(version: str = "2026-12-1") -> str:
+# The texts of 2026-12-2, as an earlier text a form with a newer text_version must keep.
+def _current_as_earlier(version: str = "2026-12-2") -> str:
     consent = reference.shipped_forms()["consent"]
     lines = [f'  - text_version: "{version}"', "    purposes:"]
     for purpose in consent.purposes:
@@ -142,14 +142,14 @@ def test_consent_text_changes_need_a_new_text_version(session: Session) -> None:
     files = _shipped()
     _edit(files, "consent.yaml", "Ich bin damit einverstanden", "Ich willige ein")
     assert _codes(session, files) == {"consent_text_without_version"}
-    _edit(files, "consent.yaml", 'text_version: "2026-12-1"', 'text_version: "2026-12-2"')
+    _edit(files, "consent.yaml", 'text_version: "2026-12-2"', 'text_version: "2026-12-3"')
     refused = _refused(session, files)
     assert [(p.code, p.where) for _f, p in refused.problems] == [
-        ("earlier_text_removed", "2026-12-1")
+        ("earlier_text_removed", "2026-12-2")
     ]
     set_language("de")
     assert reference.problem_messages(refused) == [
-        "consent.yaml: Der Einwilligungstext „2026-12-1“ muss unter earlier_texts im Formular "
+        "consent.yaml: Der Einwilligungstext „2026-12-2“ muss unter earlier_texts im Formular "
         "bleiben: Einwilligungen, die mit ihm erteilt wurden, verweisen auf ihn."
     ]
     # Kept, but not as it was (the new wording instead of the old): refused, per purpose.
@@ -166,9 +166,13 @@ def test_consent_text_changes_need_a_new_text_version(session: Session) -> None:
     }
     reference.publish_forms(session.store, session.user, files)
     consent = reference.forms_in_force(session.store)["consent"]
-    assert consent.text_version == "2026-12-2"
-    assert [e.text_version for e in consent.earlier_texts] == ["2026-12-1", "2026-11-1"]
-    advice = consent.consent_text("2026-12-1", "advice")
+    assert consent.text_version == "2026-12-3"
+    assert [e.text_version for e in consent.earlier_texts] == [
+        "2026-12-2",
+        "2026-12-1",
+        "2026-11-1",
+    ]
+    advice = consent.consent_text("2026-12-2", "advice")
     assert advice is not None and advice["de"].startswith("Ich bin damit einverstanden")
 
 
@@ -179,10 +183,11 @@ def test_an_earlier_consent_text_may_not_be_dropped_or_changed(session: Session)
     _edit(files, "consent.yaml", text[start:end], "")
     refused = _refused(session, files)
     assert [(p.code, p.where) for _f, p in refused.problems] == [
-        ("earlier_text_removed", "2026-11-1")
+        ("earlier_text_removed", "2026-12-1"),
+        ("earlier_text_removed", "2026-11-1"),
     ]
     set_language("bg")
-    [message] = reference.problem_messages(refused)
+    message = reference.problem_messages(refused)[1]
     assert message.startswith("consent.yaml: Текстът за съгласие „2026-11-1“ трябва да остане")
     files = _shipped()
     _edit(files, "consent.yaml", "einem Überweisungsschreiben", "einem Vermittlungsschreiben")

@@ -136,7 +136,7 @@ def test_health_section_closed_without_consent(session: Any) -> None:
     records = visits.consents_of(store, user, PERSON)
     assert len(records) == 6
     assert {r.language for r in records} == {"bg"}
-    assert {r.text_version for r in records} == {"2026-12-1"}
+    assert {r.text_version for r in records} == {"2026-12-2"}
 
 
 def test_consent_needs_complete_form(session: Any) -> None:

@@ -118,18 +118,24 @@ def test_special_categories_are_marked(forms: dict[str, FormDefinition]) -> None
 def test_the_consent_form_keeps_the_text_of_november_2026(
     forms: dict[str, FormDefinition],
 ) -> None:
-    """2026-12-1 reworded only the German sharing text; 2026-11-1 is kept whole, as it was."""
+    """2026-12-1 reworded only the German sharing text, 2026-12-2 only the Romanian one
+    ("scrisoare de trimitere", not "de recomandare"); the earlier texts are kept whole."""
     consent = forms["consent"]
-    assert consent.text_version == "2026-12-1"
-    assert [e.text_version for e in consent.earlier_texts] == ["2026-11-1"]
-    for purpose in consent.purposes:
-        old = consent.consent_text("2026-11-1", purpose.id)
-        assert old is not None and set(old) == {"de", "bg", "ro", "en"}
-        changed = {lang for lang in old if old[lang] != purpose.text[lang]}
-        assert changed == ({"de"} if purpose.id == "referral_sharing" else set()), purpose.id
+    assert consent.text_version == "2026-12-2"
+    assert [e.text_version for e in consent.earlier_texts] == ["2026-12-1", "2026-11-1"]
+    for version, reworded in (("2026-11-1", {"de", "ro"}), ("2026-12-1", {"ro"})):
+        for purpose in consent.purposes:
+            old = consent.consent_text(version, purpose.id)
+            assert old is not None and set(old) == {"de", "bg", "ro", "en"}
+            changed = {lang for lang in old if old[lang] != purpose.text[lang]}
+            expected = reworded if purpose.id == "referral_sharing" else set()
+            assert changed == expected, (version, purpose.id)
     old_sharing = consent.consent_text("2026-11-1", "referral_sharing")
     assert old_sharing is not None and "Überweisungsschreiben" in old_sharing["de"]
-    assert consent.consent_text("2026-12-1", "referral_sharing") == consent.purposes[2].text
+    sharing = consent.consent_text("2026-12-1", "referral_sharing")
+    assert sharing is not None and "scrisoare de recomandare" in sharing["ro"]
+    assert consent.consent_text("2026-12-2", "referral_sharing") == consent.purposes[2].text
+    assert "scrisoare de trimitere" in consent.purposes[2].text["ro"]
     assert consent.consent_text("2026-10-1", "advice") is None
 
 

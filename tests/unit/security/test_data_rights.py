@@ -425,15 +425,16 @@ def test_the_export_pdf_names_consent_texts_and_form_versions_as_a_person_reads_
     visits.finish_visit(session.store, session.user, pid, "life_situation", full_life_situation())
     raw_json, pdf = data_rights.export_person(session.store, session.user, pid, lang="de")
     data = json.loads(raw_json)
-    assert {c["text_version"] for c in data["consents"]} == {"2026-12-1"}  # the JSON keeps codes
+    assert {c["text_version"] for c in data["consents"]} == {"2026-12-2"}  # the JSON keeps codes
     assert data["visits"][0]["form_version"] == 1
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         content = " ".join(" ".join((page.extract_text() or "").split()) for page in doc.pages)
-    assert "Einwilligungstext Einwilligung in die Datenverarbeitung, Fassung vom Dezember 2026" in (
-        content
+    assert (
+        "Einwilligungstext Einwilligung in die Datenverarbeitung, 2. Fassung vom Dezember 2026"
+        in (content)
     )
     assert "Version des Formulars Version 1, wird weiterhin verwendet" in content
-    assert "2026-12-1" not in content
+    assert "2026-12-2" not in content
     assert "Noch nicht abgeschlossene Formulare" in content
     assert "Bogen" not in content and "Bögen" not in content
 
@@ -534,14 +535,14 @@ def test_the_export_shows_the_consent_text_the_person_agreed_to(
 
     consents, content = _export(session, pid, "de")
     sharing = consents["referral_sharing"]
-    assert sharing["text_version"] == ("2026-11-1" if old else "2026-12-1")
+    assert sharing["text_version"] == ("2026-11-1" if old else "2026-12-2")
     assert isinstance(sharing["text"], str) and shown in sharing["text"]
     assert sharing["text_language"] == "de" and "text_translation" not in sharing
     assert str(consents["advice"]["text"]).startswith("Ich bin damit einverstanden, dass die")
     assert "Wortlaut Ich bin damit einverstanden, dass die Beratungsstelle die für" in content
     assert shown in content and absent not in content
     assert "Übersetzung" not in content
-    assert ("Fassung vom November 2026" if old else "Fassung vom Dezember 2026") in content
+    assert ("Fassung vom November 2026" if old else "2. Fassung vom Dezember 2026") in content
 
     consents, content = _export(session, pid, "bg")
     sharing = consents["referral_sharing"]
@@ -663,3 +664,38 @@ def test_a_question_in_the_export_takes_no_colon_after_its_question_mark(
     assert "Unde locuiește copilul? în aceeași gospodărie" in content
     assert "Numărul copiilor sub 18 ani: 1" in content  # a label that is no question keeps it
     assert "?:" not in content
+
+
+SHARING_RO_OLD = "(de exemplu printr-o scrisoare de recomandare)"
+SHARING_RO = "(de exemplu printr-o scrisoare de trimitere)"
+
+
+def test_a_consent_given_before_2026_12_2_keeps_its_text_a_new_one_says_scrisoare_de_trimitere(
+    session: Session,
+) -> None:
+    """The Romanian sharing text said "scrisoare de recomandare" (a letter of recommendation)
+    where the program says "scrisoare de trimitere" (a referral letter): 2026-12-2 corrects it.
+    A consent recorded under 2026-12-1 keeps that version and its wording; one recorded now gets
+    2026-12-2, in the JSON and the PDF of the person's data copy."""
+    from desktop_app.usecases import visits
+
+    consent = visits.form(visits.CONSENT_FORM, session.store)
+    assert consent.text_version == "2026-12-2"
+    current = consent.consent_text("2026-12-2", "referral_sharing")
+    assert current is not None and SHARING_RO in current["ro"]
+    assert SHARING_BG in current["bg"] and NEW_SHARING_DE in current["de"]  # bg, de were right
+    before = _person(session)
+    draft = PersonDraft("Ioana", "Mureșan", "02.05.1990", "female", "RO", ("ro",), "0176 5550102")
+    now = people.register_person(session.store, session.user, draft).id
+    _consents_under(session, before, "2026-12-1", read_in="ro")
+    _consents_under(session, now, None, read_in="ro")
+    for pid, version, shown, absent, label in (
+        (before, "2026-12-1", SHARING_RO_OLD, SHARING_RO, "textul din decembrie 2026"),
+        (now, "2026-12-2", SHARING_RO, SHARING_RO_OLD, "textul 2 din decembrie 2026"),
+    ):
+        consents, content = _export(session, pid, "ro")
+        sharing = consents["referral_sharing"]
+        assert sharing["text_version"] == version and sharing["text_language"] == "ro"
+        assert shown in str(sharing["text"]) and absent not in str(sharing["text"])
+        assert shown in content and absent not in content
+        assert label in content, version
