@@ -542,7 +542,9 @@ def test_at_1100_px_every_column_of_the_visit_history_is_shown_whole(
     tree, page = feature.tab.tree, window.person_page
     qtbot.waitUntil(lambda: tree.isVisible() and page.width() >= page.minimumSizeHint().width())
     top = tree.topLevelItem(0)
-    assert top is not None and (earlier := top.child(0)) is not None
+    assert top is not None
+    earlier = top.child(0)
+    assert earlier is not None
     header = tree.header()
     assert header.sectionPosition(2) + header.sectionSize(2) <= tree.viewport().width()
     assert tree.horizontalScrollBar().maximum() == 0
