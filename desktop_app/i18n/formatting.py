@@ -6,7 +6,7 @@ import datetime as dt
 from functools import lru_cache
 
 from babel import Locale
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date, format_skeleton, format_time
 from babel.numbers import format_decimal
 
 from desktop_app.domain.dates import PartialDate
@@ -76,12 +76,47 @@ def format_long_date(value: dt.date, lang: str | None = None) -> str:
     return format_date(value, "long", locale=date_locale(lang))
 
 
+# One way to write a moment in each language, on every screen, in the data copy, the audit log
+# and the status bar: CLDR's medium date and short time (seconds: medium time), joined as the
+# language joins them ("{1}, {0}"). Before, tables wrote "2.08.2026 г. 09:50" beside the data
+# copy's "2.08.2026 г., 9:50". Letters keep their own long forms.
+def _local(value: dt.datetime) -> dt.datetime:
+    # a stored instant (UTC) is read in the laptop's zone; a naive one is already local
+    return value.astimezone() if value.tzinfo is not None else value
+
+
+def format_time_of_day(value: dt.datetime, lang: str | None = None, *, seconds: bool = False) -> str:
+    """The time of ``value`` as ``lang`` writes it: "9:50" (bg), "09:50" (de, ro, en)."""
+    return str(
+        format_time(_local(value), "medium" if seconds else "short", locale=date_locale(lang))
+    )
+
+
+def _join(day: str, time: str, lang: str | None) -> str:
+    pattern = str(date_locale(lang).datetime_formats["medium"])
+    return pattern.replace("{1}", day).replace("{0}", time)
+
+
+def format_moment(value: dt.datetime, lang: str | None = None, *, seconds: bool = False) -> str:
+    """A date with its time, as tables, history and the data copy write it: "2.08.2026 г.,
+    9:50", "2 aug. 2026, 09:50", "02.08.2026, 09:50", "2 Aug 2026, 09:50"."""
+    local = _local(value)
+    day = format_date(local.date(), "medium", locale=date_locale(lang))
+    return _join(day, format_time_of_day(local, lang, seconds=seconds), lang)
+
+
+def format_short_moment(value: dt.datetime, lang: str | None = None) -> str:
+    """A day and time without the year, where space is short (the status bar): "2.08, 9:50"."""
+    local = _local(value)
+    day = format_skeleton("dMMM", local, locale=date_locale(lang))
+    return _join(day, format_time_of_day(local, lang), lang)
+
+
 def format_appointment(value: dt.datetime, lang: str | None = None) -> str:
     """An appointment with its weekday and time: "Di., 12. Jan. 2027, 10:00" ("Tue, 12 Jan
-    2027, 10:00"); the weekday catches a date typed a week off."""
-    locale = date_locale(lang)
-    day = format_skeleton("yMMMEd", value, locale=locale)
-    return f"{day}, {format_skeleton('Hm', value, locale=locale)}"
+    2027, 10:00"); the weekday catches a date typed a week off. The time as in format_moment."""
+    day = format_skeleton("yMMMEd", value, locale=date_locale(lang))
+    return _join(day, format_time_of_day(value, lang), lang)
 
 
 # CLDR's least number of digits before the first group separator, where not 1 (its

@@ -24,7 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.permissions import Action, allowed
-from desktop_app.i18n.formatting import format_number, format_partial_date, language_name
+from desktop_app.i18n.formatting import (
+    format_moment,
+    format_number,
+    format_partial_date,
+    language_name,
+)
 from desktop_app.i18n.text import N_, _
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.widgets import width_for_columns
@@ -261,7 +266,7 @@ class AuditWindow(QDialog):
         for e in entries:
             # The day as every screen writes it (English too: "5 Dec 2026", not "05.12.2026").
             moment = e.when.astimezone()
-            when = f"{format_partial_date(moment.date().isoformat())} {moment:%H:%M:%S}"
+            when = format_moment(moment, seconds=True)
             details = detail_text(e.details)
             cells = [
                 when,

@@ -38,7 +38,7 @@ from desktop_app.domain.validation import ValidationFailed
 from desktop_app.forms import FormDefinition, InvalidAnswers
 from desktop_app.forms import label as pick
 from desktop_app.forms.labels import labelled
-from desktop_app.i18n.formatting import format_partial_date
+from desktop_app.i18n.formatting import format_moment, format_partial_date
 from desktop_app.i18n.messages import (
     FIELD_NAMES,
     RECORD_KINDS,
@@ -66,7 +66,7 @@ def field_label(field: str) -> str:
 def _when(clock_time: dt.datetime | None) -> str:
     if clock_time is None:
         return "—"
-    return f"{format_partial_date(clock_time.date().isoformat())} {clock_time:%H:%M}"
+    return format_moment(clock_time)
 
 
 def _plain(value: object) -> str:

@@ -74,7 +74,7 @@ from desktop_app.domain.referral import (
 )
 from desktop_app.domain.service import Service
 from desktop_app.domain.validation import FieldError, ValidationFailed
-from desktop_app.i18n.formatting import format_appointment, format_partial_date
+from desktop_app.i18n.formatting import format_appointment, format_moment, format_partial_date
 from desktop_app.i18n.messages import APPOINTMENT_CHANGE, REFERRAL_STATUS, field_message
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import default_directory
@@ -143,7 +143,7 @@ def _date(value: dt.date | dt.datetime | None) -> str:
     if value is None:
         return "—"
     if isinstance(value, dt.datetime):
-        return f"{format_partial_date(value.date().isoformat())} {value:%H:%M}"
+        return format_moment(value)
     return format_partial_date(value.isoformat())
 
 

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from desktop_app import __version__
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.versions import is_older
-from desktop_app.i18n.formatting import date_locale
+from desktop_app.i18n.formatting import format_short_moment, format_time_of_day
 from desktop_app.i18n.messages import (
     confirm_message,
     connection_message,
@@ -130,11 +130,8 @@ def last_sync_time(wall: float, now: dt.datetime | None = None) -> str:
     when = dt.datetime.fromtimestamp(wall)
     now = now or dt.datetime.now()
     if when.date() == now.date():
-        return when.strftime("%H:%M")
-    from babel.dates import format_skeleton  # not at start-up
-
-    day = format_skeleton("dMMM", when, locale=date_locale())
-    return f"{day} {when.strftime('%H:%M')}"
+        return format_time_of_day(when)
+    return format_short_moment(when)
 
 
 class StatusLabel(QLabel):

@@ -51,7 +51,7 @@ from desktop_app.domain.person import Person
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.forms import FormDefinition, InvalidAnswers
 from desktop_app.forms import label as pick
-from desktop_app.i18n.formatting import format_partial_date
+from desktop_app.i18n.formatting import format_moment, format_partial_date, format_time_of_day
 from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, N_, _, current_language, ngettext
 from desktop_app.letters.directory import ServiceDirectory
@@ -428,7 +428,9 @@ class VisitWindow(QDialog):
         if self.done_:
             return
         self.saved_label.setText(
-            _("Draft saved at {time}.").format(time=dt.datetime.now().strftime("%H:%M:%S"))
+            _("Draft saved at {time}.").format(
+                time=format_time_of_day(dt.datetime.now(), seconds=True)
+            )
         )
         if self._save_again:
             self._save_again = False
@@ -802,7 +804,7 @@ def _date(iso_timestamp: str) -> str:
         when = dt.datetime.fromisoformat(iso_timestamp).astimezone()
     except ValueError:
         return iso_timestamp
-    return f"{format_partial_date(when.date().isoformat())} {when:%H:%M}"
+    return format_moment(when)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from desktop_app.forms.labels import label as pick
 from desktop_app.i18n.formatting import (
     date_locale,
     format_appointment,
+    format_moment,
     format_partial_date,
     language_name,
 )
@@ -125,7 +126,7 @@ def _moment(value: object, lang: str) -> object:
     the laptop's zone, to the minute); anything else (an empty value) as it is."""
     if not isinstance(value, str) or len(value) < 10:
         return value
-    from babel.dates import format_date, format_time
+    from babel.dates import format_date
 
     if _CLOCK.match(value):  # "1796339381527-00000-<device>": its wall time
         moment = dt.datetime.fromtimestamp(int(value[:13]) / 1000, dt.UTC)
@@ -140,8 +141,7 @@ def _moment(value: object, lang: str) -> object:
         return value
     if moment.tzinfo is not None:
         moment = moment.astimezone()
-    day = format_date(moment.date(), "medium", locale=date_locale(lang))
-    return f"{day}, {format_time(moment.time(), 'short', locale=date_locale(lang))}"
+    return format_moment(moment, lang)
 
 
 _CLOCK = re.compile(r"[0-9]{13}-[0-9]{5}-")

@@ -7,7 +7,12 @@ import datetime as dt
 import pytest
 
 from desktop_app.domain.dates import PartialDate
-from desktop_app.i18n.formatting import format_appointment, format_long_date, format_partial_date
+from desktop_app.i18n.formatting import (
+    format_appointment,
+    format_long_date,
+    format_moment,
+    format_partial_date,
+)
 
 
 @pytest.mark.parametrize(
@@ -37,7 +42,7 @@ def test_a_partial_date_is_written_as_the_language_writes_its_year(
         ("en", "Tue, 12 Jan 2027, 10:00", "12 January 2027"),
         ("de", "Di., 12. Jan. 2027, 10:00", "12. Januar 2027"),
         ("ro", "mar., 12 ian. 2027, 10:00", "12 ianuarie 2027"),
-        ("bg", "вт, 12.01.2027\u202fг., 10:00 ч.", "12 януари 2027\u202fг."),
+        ("bg", "вт, 12.01.2027\u202fг., 10:00", "12 януари 2027\u202fг."),
     ],
 )
 def test_an_english_ui_writes_the_day_before_the_month_as_the_others_do(
@@ -48,3 +53,24 @@ def test_an_english_ui_writes_the_day_before_the_month_as_the_others_do(
     when = dt.datetime(2027, 1, 12, 10, 0)
     assert format_appointment(when, lang) == appointment
     assert format_long_date(when.date(), lang) == long
+
+
+@pytest.mark.parametrize(
+    ("lang", "moment", "with_seconds"),
+    [
+        # CLDR's medium date, short time, joined by the language's own pattern ("{1}, {0}");
+        # Bulgarian tables wrote "2.08.2026 г. 09:50" beside the data copy's "2.08.2026 г., 9:50"
+        ("bg", "2.08.2026\u202fг., 9:50", "2.08.2026\u202fг., 9:50:07"),
+        ("ro", "2 aug. 2026, 09:50", "2 aug. 2026, 09:50:07"),
+        ("de", "02.08.2026, 09:50", "02.08.2026, 09:50:07"),
+        ("en", "2 Aug 2026, 09:50", "2 Aug 2026, 09:50:07"),
+    ],
+)
+def test_a_moment_is_written_one_way_in_each_language(
+    lang: str, moment: str, with_seconds: str
+) -> None:
+    when = dt.datetime(2026, 8, 2, 9, 50, 7)
+    assert format_moment(when, lang) == moment
+    assert format_moment(when, lang, seconds=True) == with_seconds
+    # an appointment (with its weekday) gives its time as the tables do
+    assert format_appointment(when, lang).endswith(", " + moment.rsplit(", ", 1)[1])
