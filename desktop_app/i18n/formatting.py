@@ -85,7 +85,9 @@ def _local(value: dt.datetime) -> dt.datetime:
     return value.astimezone() if value.tzinfo is not None else value
 
 
-def format_time_of_day(value: dt.datetime, lang: str | None = None, *, seconds: bool = False) -> str:
+def format_time_of_day(
+    value: dt.datetime, lang: str | None = None, *, seconds: bool = False
+) -> str:
     """The time of ``value`` as ``lang`` writes it: "9:50" (bg), "09:50" (de, ro, en)."""
     return str(
         format_time(_local(value), "medium" if seconds else "short", locale=date_locale(lang))

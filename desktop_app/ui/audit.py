@@ -27,16 +27,20 @@ from desktop_app.domain.permissions import Action, allowed
 from desktop_app.i18n.formatting import (
     format_moment,
     format_number,
-    format_partial_date,
     language_name,
 )
-from desktop_app.i18n.text import N_, _
+from desktop_app.i18n.messages import FIELD_NAMES, REFERRAL_STATUS
+from desktop_app.i18n.text import N_, _, current_language
+from desktop_app.ui.accounts import ROLE_NAMES as _ROLE_NAMES
 from desktop_app.ui.admin import admin_menu
+from desktop_app.ui.case_access import KIND_LABELS as SECTION_NAMES
 from desktop_app.ui.widgets import width_for_columns
 from desktop_app.usecases import audit
 from desktop_app.usecases.accounts import Session, list_users
+from desktop_app.usecases.reports import TABLE_TITLES, parse_period, period_label, row_label
 
 if TYPE_CHECKING:
+    from desktop_app.storage.db import Store
     from desktop_app.ui.main_window import MainWindow
 
 ACTION_NAMES = {
@@ -76,6 +80,10 @@ KIND_NAMES = {
     "print_queue": N_("print queue"),
     "reference": N_("service directory or forms"),
     "device": N_("laptop"),
+    "quick_contact": N_("quick contact"),
+    "case_opening": N_("section opened to a helper"),
+    "person_import": N_("people import"),
+    "report_cases": N_("people behind a report figure"),
 }
 
 # What an entry's details name, in the reader's words (anything else is shown by its key).
@@ -117,6 +125,12 @@ DETAIL_NAMES = {
     "drafts": N_("forms not yet finished"),
     "case_openings": N_("sections opened to helpers"),
     "search_tokens": N_("search entries"),
+    "part": N_("part viewed"),
+    "services": N_("services"),
+    "files": N_("files"),
+    "forms": N_("forms"),
+    "status": N_("status"),
+    "appointment": N_("appointment"),
 }
 
 
@@ -130,6 +144,14 @@ VIA_NAMES = {
 }
 
 
+# What an entry's "part" names (a view of part of a record).
+PART_NAMES = {"status_history": N_("status history")}
+# What a status change did to the appointment (details "appointment": that it moved, not when).
+APPOINTMENT_NAMES = {"set": N_("date set"), "cleared": N_("date removed")}
+# What was published to all laptops (details "name").
+PUBLICATION_NAMES = {"services": N_("service directory"), "forms": N_("forms")}
+
+
 def _form_title(form_id: str) -> str:
     """The shipped form's title in the UI language; the id of a form it does not ship."""
     from desktop_app.ui.visits import form_title
@@ -141,25 +163,111 @@ def _form_title(form_id: str) -> str:
         return form_id
 
 
-def detail_text(details: Mapping[str, object]) -> str:
-    """An entry's details as "people imported: 5.000 · remote: yes" in the UI language."""
-    parts = []
-    for key, value in details.items():
+class DetailReader:
+    """Reads entries' details in the UI language: the codes they store (consent purposes,
+    roles, services, fields, report figures) by the names the screens give them. The stored
+    entries stay as they were written (they are hashed into the chain); only the display
+    names them. Labels looked up once per reader, not per row."""
+
+    def __init__(self, store: Store | None = None, users: Mapping[str, str] | None = None) -> None:
+        self.store = store
+        self.users = users or {}  # user id -> name, as the "User" column shows them
+        self._purposes: dict[str, str] | None = None
+        self._services: dict[str, str] = {}
+
+    def purpose(self, code: str) -> str:
+        """As the consent dialog names it ("Beratung", not "advice")."""
+        if self._purposes is None:
+            from desktop_app.forms import label as pick
+            from desktop_app.usecases import visits
+
+            try:
+                definition = visits.form(visits.CONSENT_FORM, self.store)
+            except visits.UnknownForm:
+                self._purposes = {}
+            else:
+                lang = current_language()
+                self._purposes = {p.id: pick(p.label, lang) for p in definition.purposes}
+        return self._purposes.get(code, code)
+
+    def service(self, code: str) -> str:
+        if code not in self._services:
+            if self.store is None:
+                from desktop_app.letters.directory import default_directory
+
+                found = default_directory().find(code)
+                self._services[code] = found.name.get(current_language()) if found else code
+            else:
+                from desktop_app.ui.referrals import service_name
+
+                self._services[code] = service_name(code, self.store)
+        return self._services[code]
+
+    def value(self, key: str, value: object, details: Mapping[str, object]) -> str:
         if isinstance(value, bool):
-            shown = _("yes") if value else _("no")
-        elif isinstance(value, int):
-            shown = format_number(value)
-        elif key == "via" and value in VIA_NAMES:
-            shown = _(VIA_NAMES[str(value)])
-        elif key == "lang" and isinstance(value, str):
-            shown = language_name(value)  # the code itself where it has no name
-        elif key == "form" and isinstance(value, str):
-            shown = _form_title(value)
-        else:
-            shown = str(value)
-        name = _(DETAIL_NAMES[key]) if key in DETAIL_NAMES else key
-        parts.append(f"{name}: {shown}")
-    return " · ".join(parts)
+            return _("yes") if value else _("no")
+        if isinstance(value, int):
+            return format_number(value)
+        if not isinstance(value, str):
+            return str(value)
+        if key == "via" and value in VIA_NAMES:
+            return _(VIA_NAMES[value])
+        if key == "lang":
+            return language_name(value)  # the code itself where it has no name
+        if key == "form":
+            return _form_title(value)
+        if key == "purposes":
+            return ", ".join(self.purpose(p) for p in value.split(",") if p)
+        if key == "role" and value in _ROLE_NAMES:
+            return _(_ROLE_NAMES[value])
+        if key == "kind" and value in SECTION_NAMES:  # a section opened to a helper
+            return _(SECTION_NAMES[value])
+        if key == "service":
+            return self.service(value)
+        if key == "helper_id" and value in self.users:
+            return self.users[value]
+        if key == "part" and value in PART_NAMES:
+            return _(PART_NAMES[value])
+        if key == "status" and value in REFERRAL_STATUS:
+            return _(REFERRAL_STATUS[value])
+        if key == "appointment" and value in APPOINTMENT_NAMES:
+            return _(APPOINTMENT_NAMES[value])
+        if key == "name" and value in PUBLICATION_NAMES:
+            return _(PUBLICATION_NAMES[value])
+        if key in ("field", "fields"):
+            return ", ".join(_field_name(f) for f in value.split(",") if f)
+        if key == "period":
+            return _period_name(value)
+        if key == "figure":
+            return _(TABLE_TITLES[value]) if value in TABLE_TITLES else value
+        if key == "row" and isinstance(figure := details.get("figure"), str):
+            return row_label(figure, value, current_language())
+        return value
+
+    def text(self, details: Mapping[str, object]) -> str:
+        """An entry's details as "people imported: 5.000 · remote: yes" in the UI language."""
+        parts = []
+        for key, value in details.items():
+            name = _(DETAIL_NAMES[key]) if key in DETAIL_NAMES else key
+            parts.append(f"{name}: {self.value(key, value, details)}")
+        return " · ".join(parts)
+
+
+def _field_name(field: str) -> str:
+    return _(FIELD_NAMES[field]) if field in FIELD_NAMES else field
+
+
+def _period_name(text: str) -> str:
+    """The report's period as the report names it ("Oktober 2026"), its code if not one."""
+    try:
+        return period_label(parse_period(text), current_language())
+    except ValueError:
+        return text
+
+
+def detail_text(details: Mapping[str, object], store: Store | None = None) -> str:
+    """An entry's details as "people imported: 5.000 · remote: yes" in the UI language."""
+    return DetailReader(store).text(details)
 
 
 class AuditWindow(QDialog):
@@ -263,11 +371,13 @@ class AuditWindow(QDialog):
         self.model.setHorizontalHeaderLabels(
             [_("When"), _("User"), _("Action"), _("Record"), _("Record id"), _("Details")]
         )
+        # names looked up once for all the rows
+        reader = DetailReader(self.session.store, self.users)
         for e in entries:
             # The day as every screen writes it (English too: "5 Dec 2026", not "05.12.2026").
             moment = e.when.astimezone()
             when = format_moment(moment, seconds=True)
-            details = detail_text(e.details)
+            details = reader.text(e.details)
             cells = [
                 when,
                 self.users.get(e.user_id, e.user_id[:8]),

@@ -51,7 +51,7 @@ from desktop_app.domain.person import Person
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.forms import FormDefinition, InvalidAnswers
 from desktop_app.forms import label as pick
-from desktop_app.i18n.formatting import format_moment, format_partial_date, format_time_of_day
+from desktop_app.i18n.formatting import format_moment, format_time_of_day
 from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, N_, _, current_language, ngettext
 from desktop_app.letters.directory import ServiceDirectory

@@ -1158,6 +1158,20 @@ def cases_behind(
 # --------------------------------------------------------------------------------------------
 # Labels of rows and columns, in any UI language
 
+# Each figure's title by its key, as the audit log names the figure a list of people was
+# shown for (its entry stores the key); the same msgids as the tables' own titles.
+TABLE_TITLES: dict[str, str] = {
+    "overview": N_("Overview"),
+    "nationality": N_("People by nationality"),
+    "district": N_("People by district"),
+    "topics": N_("Topics of the visits"),
+    "insurance": N_("Health insurance: first contact and latest"),
+    "referrals": N_("Referrals per service and their outcome"),
+    "german_levels": N_("Skills checks: German level (CEFR)"),
+    "next_steps": N_("Next steps: suggested and accepted"),
+    "trend": N_("Trend over the last 12 months"),
+}
+
 ROW_TEXTS: dict[str, str] = {
     "people_advised": N_("People advised"),
     "new_people": N_("New people"),

@@ -204,8 +204,8 @@ def test_print_all_cancelled_while_the_letters_are_prepared_prints_nothing(
             "bg",
             [
                 "Издадено (Anna Schmidt)",
-                "Записан час · Насрочен час: вт, 8.12.2026\u202fг., 10:00 ч. (Anna Schmidt)",
-                "Часът е преместен на чт, 10.12.2026\u202fг., 13:30 ч. (Anna Schmidt)",
+                "Записан час · Насрочен час: вт, 8.12.2026\u202fг., 10:00 (Anna Schmidt)",
+                "Часът е преместен на чт, 10.12.2026\u202fг., 13:30 (Anna Schmidt)",
                 "Записан час (Anna Schmidt): angerufen",
                 "Часът е премахнат (Anna Schmidt)",
             ],

@@ -334,3 +334,95 @@ def test_the_audit_log_writes_the_day_as_the_other_screens_do(
             assert re.fullmatch(day + r", \d{1,2}:\d\d:\d\d", text), text
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown", "codes"),
+    [
+        (
+            "bg",
+            [
+                "цели: Консултация, Съхранение и синхронизиране с централния офис, "
+                "Предаване на данни на посочена служба",
+                "служба: Volkshochschule Dortmund",
+                "статус: Записан час",
+                "час: датата е определена",
+                "помощник: Ion Helper",
+                "роля: Помощник по интеграция",
+                "какво: Здравни данни",
+                "полета: Телефон",
+                "прегледана част: история на статуса",
+            ],
+            ["advice", "central_storage", "vhs", "appointment_made", "helper", "health"],
+        ),
+        (
+            "ro",
+            [
+                "scopuri: Consiliere, Stocare și sincronizare cu biroul central, "
+                "Transmiterea datelor către un serviciu numit",
+                "serviciu: Volkshochschule Dortmund",
+                "stare: Programare făcută",
+                "programare: data a fost stabilită",
+                "asistent: Ion Helper",
+                "rol: Asistent de integrare",
+                "ce: Date despre sănătate",
+                "câmpuri: Telefon",
+                "parte vizualizată: istoricul stării",
+            ],
+            ["advice", "central_storage", "vhs", "appointment_made", "helper", "health"],
+        ),
+    ],
+)
+def test_the_audit_log_names_what_its_entries_store_as_codes(
+    qtbot: QtBot, session: Session, tmp_path: Path, lang: str, shown: list[str], codes: list[str]
+) -> None:
+    """Consent purposes, services, statuses, roles, sections and fields by the names the
+    screens give them ("цели: advice,central_storage,referral_sharing" was shown); the stored
+    entries keep their codes, and the chain stays intact."""
+    import dataclasses
+    import datetime as dt
+
+    from desktop_app.domain.referral import ReferralStatus
+    from desktop_app.usecases import access, referrals, visits
+    from tests.unit.test_visits import consent_answers
+
+    set_language(lang)
+    try:
+        draft = PersonDraft("Ana", "Pop", "1985-03-14", languages=("ro",))
+        person = people.register_person(session.store, session.user, draft)
+        visits.record_consent(session.store, session.user, person.id, consent_answers())
+        referral = referrals.issue_referral(
+            session.store, session.user, person.id, "vhs", "integration_course"
+        )
+        referrals.change_status(
+            session.store,
+            session.user,
+            referral.id,
+            ReferralStatus.APPOINTMENT_MADE,
+            appointment=dt.datetime(2027, 1, 12, 10, 0),
+        )
+        referrals.status_history(session.store, session.user, referral.id)
+        accounts.add_user(session, "helper", "Ion Helper", Role.HELPER, "role pass 123")
+        helper = next(u for u in accounts.list_users(session.store) if u.account == "helper")
+        access.open_case_to_helper(session.store, session.user, person.id, helper.id, "health")
+        people.update_person(
+            session.store, session.user, person.id, dataclasses.replace(draft, phone="0176 5550101")
+        )
+        dialog = AuditWindow(session)
+        qtbot.addWidget(dialog)
+        dialog.refresh()
+        details = " | ".join(dialog.model.item(r, 5).text() for r in range(dialog.model.rowCount()))
+        for text in shown:
+            assert text in details, (text, details)
+        for code in codes:
+            assert not re.search(rf"\b{code}\b", details), (code, details)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        dialog.resize(1400, 500)
+        dialog.grab().save(str(_shots(tmp_path) / f"audit-details-{lang}.png"))
+        # only the display names them: the entries as stored, the chain unbroken
+        stored = [e.details for e in audit.list_entries(session.store, session.user)]
+        assert {"purposes": "advice,central_storage,referral_sharing"} in stored
+        assert not audit.verify_chain(session.store)
+    finally:
+        set_language("en")
