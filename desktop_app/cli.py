@@ -763,7 +763,12 @@ def cmd_letters_sample(args: argparse.Namespace) -> int:
     written = write_samples(args.out, langs=langs)
     for path in written:
         print(path)
-    print(_("{count} letters written.").format(count=len(written)), file=sys.stderr)
+    print(
+        ngettext("{count} letter written.", "{count} letters written.", len(written)).format(
+            count=len(written)
+        ),
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 
@@ -1011,11 +1016,20 @@ def cmd_reference(args: argparse.Namespace) -> int:
     try:
         if action == "show" and directory:
             count = len(reference.service_directory(store).services)
+            published = reference.published_directory(store)
             print(
                 _published_line(
-                    reference.published_directory(store),
-                    _("The shipped directory is in force ({count} services).").format(count=count),
-                    _("Published by {name} on {when}: {count} services."),
+                    published,
+                    ngettext(
+                        "The shipped directory is in force ({count} service).",
+                        "The shipped directory is in force ({count} services).",
+                        count,
+                    ).format(count=count),
+                    ngettext(
+                        "Published by {name} on {when}: {count} service.",
+                        "Published by {name} on {when}: {count} services.",
+                        published.count if published is not None else 0,
+                    ),
                 )
             )
         elif action == "show":
@@ -1031,16 +1045,28 @@ def cmd_reference(args: argparse.Namespace) -> int:
         elif action == "export":
             export = reference.export_directory if directory else reference.export_forms
             count = export(store, user, args.out)
-            print(_("{count} files written to {folder}.").format(count=count, folder=args.out))
+            print(
+                ngettext(
+                    "{count} file written to {folder}.", "{count} files written to {folder}.", count
+                ).format(count=count, folder=args.out)
+            )
         else:
             publish = (
                 reference.publish_directory_folder if directory else reference.publish_forms_folder
             )
             done = publish(store, user, args.source, args.note)
             message = (
-                _("Published: {count} services. Other laptops use them after their next sync.")
+                ngettext(
+                    "Published: {count} service. Other laptops use it after their next sync.",
+                    "Published: {count} services. Other laptops use them after their next sync.",
+                    done.count,
+                )
                 if directory
-                else _("Published: {count} forms. Other laptops use them after their next sync.")
+                else ngettext(
+                    "Published: {count} form. Other laptops use it after their next sync.",
+                    "Published: {count} forms. Other laptops use them after their next sync.",
+                    done.count,
+                )
             )
             print(message.format(count=done.count))
     except reference.REFUSALS as exc:

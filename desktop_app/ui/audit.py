@@ -30,7 +30,7 @@ from desktop_app.i18n.formatting import (
     language_name,
 )
 from desktop_app.i18n.messages import FIELD_NAMES, REFERRAL_STATUS
-from desktop_app.i18n.text import N_, _, current_language
+from desktop_app.i18n.text import N_, _, current_language, ngettext
 from desktop_app.ui.accounts import ROLE_NAMES as _ROLE_NAMES
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.case_access import KIND_LABELS as SECTION_NAMES
@@ -390,7 +390,11 @@ class AuditWindow(QDialog):
             row[0].setData(e.device_id, Qt.ItemDataRole.ToolTipRole)
             row[5].setToolTip(details)  # the details may be elided
             self.model.appendRow(row)
-        self.count.setText(_("{count} entries").format(count=format_number(len(entries))))
+        self.count.setText(
+            ngettext("{count} entry", "{count} entries", len(entries)).format(
+                count=format_number(len(entries))
+            )
+        )
 
     def verify(self) -> None:
         problems = audit.verify_chain(self.session.store)
@@ -399,8 +403,10 @@ class AuditWindow(QDialog):
             self.chain.setStyleSheet("color: #1b5e20;")
         else:
             self.chain.setText(
-                _(
-                    "The audit log was tampered with: {count} problems, first at entry {seq}."
+                ngettext(
+                    "The audit log was tampered with: {count} problem, at entry {seq}.",
+                    "The audit log was tampered with: {count} problems, first at entry {seq}.",
+                    len(problems),
                 ).format(count=len(problems), seq=problems[0].seq)
             )
             self.chain.setStyleSheet("color: #b00020; font-weight: bold;")

@@ -242,15 +242,21 @@ class RetentionWindow(QDialog):
             )
         years = data_rights.RETENTION_YEARS
         self.intro.setText(
-            _(
+            ngettext(
+                "These people have had no contact for {years} year. Check each one, then erase "
+                "the selected people.",
                 "These people have had no contact for {years} years. Check each one, then erase "
-                "the selected people."
+                "the selected people.",
+                years,
             ).format(years=years)
             if self.entries
             # An empty list under "These people …" said nothing of why it was empty.
-            else _(
+            else ngettext(
                 "No one is due for deletion: everyone on this laptop has had contact within "
-                "the last {years} years."
+                "the last {years} year.",
+                "No one is due for deletion: everyone on this laptop has had contact within "
+                "the last {years} years.",
+                years,
             ).format(years=years)
         )
         count = len(self.entries)

@@ -33,7 +33,7 @@ from desktop_app.domain.permissions import Action, allowed
 from desktop_app.forms.labels import label
 from desktop_app.i18n.formatting import format_long_date
 from desktop_app.i18n.messages import directory_problem
-from desktop_app.i18n.text import _, current_language
+from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import read_directory_files
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.widgets import ErrorLabel
@@ -207,9 +207,11 @@ class _ReferenceDialog(QDialog):
             self._show_refusal(exc)
             return False
         self.message.setText(
-            _("{count} files written to {folder}. Edit them, then publish the folder.").format(
-                count=count, folder=folder
-            )
+            ngettext(
+                "{count} file written to {folder}. Edit it, then publish the folder.",
+                "{count} files written to {folder}. Edit them, then publish the folder.",
+                count,
+            ).format(count=count, folder=folder)
         )
         return True
 
@@ -269,12 +271,18 @@ class DirectoryDialog(_ReferenceDialog):
 
     def _shipped_text(self) -> str:
         count = len(reference.service_directory(self.session.store).services)
-        return _("In force: the directory shipped with Welcome Desk ({count} services).").format(
-            count=count
-        )
+        return ngettext(
+            "In force: the directory shipped with Welcome Desk ({count} service).",
+            "In force: the directory shipped with Welcome Desk ({count} services).",
+            count,
+        ).format(count=count)
 
     def _published_text(self, published: reference.Publication) -> str:
-        return _("In force: published by {name} on {when} ({count} services).").format(
+        return ngettext(
+            "In force: published by {name} on {when} ({count} service).",
+            "In force: published by {name} on {when} ({count} services).",
+            published.count,
+        ).format(
             name=published.publisher,
             when=format_long_date(published.published_at.date()),
             count=published.count,
@@ -308,14 +316,19 @@ class DirectoryDialog(_ReferenceDialog):
         return reference.publish_directory_folder(store, user, folder, note)
 
     def _summary(self, folder: Path, count: int) -> str:
-        return _(
+        return ngettext(
+            "The folder {folder} was checked: {count} service, no problems. After publishing, "
+            "every laptop uses it for new referral letters after its next sync.",
             "The folder {folder} was checked: {count} services, no problems. After publishing, "
-            "every laptop uses it for new referral letters after its next sync."
+            "every laptop uses it for new referral letters after its next sync.",
+            count,
         ).format(folder=folder, count=count)
 
     def _done(self, count: int) -> str:
-        return _(
-            "Published: {count} services. Other laptops use them after their next sync."
+        return ngettext(
+            "Published: {count} service. Other laptops use it after their next sync.",
+            "Published: {count} services. Other laptops use them after their next sync.",
+            count,
         ).format(count=count)
 
 
@@ -363,15 +376,20 @@ class FormsDialog(_ReferenceDialog):
         return reference.publish_forms_folder(store, user, folder, note)
 
     def _summary(self, folder: Path, count: int) -> str:
-        return _(
+        return ngettext(
+            "The folder {folder} was checked: {count} form, no problems, every stored answer "
+            "stays readable. After publishing, every laptop uses it after its next sync.",
             "The folder {folder} was checked: {count} forms, no problems, every stored answer "
-            "stays readable. After publishing, every laptop uses them after its next sync."
+            "stays readable. After publishing, every laptop uses them after its next sync.",
+            count,
         ).format(folder=folder, count=count)
 
     def _done(self, count: int) -> str:
-        return _("Published: {count} forms. Other laptops use them after their next sync.").format(
-            count=count
-        )
+        return ngettext(
+            "Published: {count} form. Other laptops use it after their next sync.",
+            "Published: {count} forms. Other laptops use them after their next sync.",
+            count,
+        ).format(count=count)
 
 
 def _menu_action(

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.i18n.messages import error_message, field_message
-from desktop_app.i18n.text import _
+from desktop_app.i18n.text import _, ngettext
 from desktop_app.storage.keyslots import KeySlotError, LoginDelayed
 from desktop_app.storage.layout import StoreError
 from desktop_app.ui.error_label import ErrorLabel
@@ -133,9 +133,12 @@ class LoginDialog(QDialog):
 
 
 def delay_message(seconds: float) -> str:
-    return _("Too many failed attempts. Please wait {seconds} seconds.").format(
-        seconds=int(seconds + 0.999)
-    )
+    whole = int(seconds + 0.999)
+    return ngettext(
+        "Too many failed attempts. Please wait {seconds} second.",
+        "Too many failed attempts. Please wait {seconds} seconds.",
+        whole,
+    ).format(seconds=whole)
 
 
 class RecoveryLoginDialog(QDialog):

@@ -383,7 +383,11 @@ class MainWindow(QMainWindow):
     def _update_result_label(self) -> None:
         if self.model.is_search_result():
             n = self.model.rowCount()
-            text = _("{count} found").format(count=format_number(n)) if n else _("Nobody found.")
+            text = (
+                ngettext("{count} found", "{count} found", n).format(count=format_number(n))
+                if n
+                else _("Nobody found.")
+            )
         else:
             text = ngettext(
                 "{count} person registered", "{count} people registered", self._total

@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.i18n.formatting import format_number, format_partial_date
-from desktop_app.i18n.text import _
+from desktop_app.i18n.text import _, ngettext
 from desktop_app.ui.access_keys import give_keys, keys_in
 from desktop_app.ui.person_dialog import SEX_OPTIONS
 from desktop_app.ui.tasks import TaskRunner
@@ -428,7 +428,11 @@ class PeopleImportWizard(QWizard):
         self.outcome = report
         if self.progress is not None:
             self.progress.close()
-        self.status(_("{count} people imported.").format(count=format_number(report.stored)))
+        self.status(
+            ngettext("{count} person imported.", "{count} people imported.", report.stored).format(
+                count=format_number(report.stored)
+            )
+        )
         self.imported.emit(report.stored)
         super().accept()
 

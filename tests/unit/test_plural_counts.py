@@ -1,0 +1,97 @@
+"""Counts of things take the language's plural forms: a message that puts a number before a
+noun goes through ngettext, so that Romanian can write "1 serviciu", "3 servicii", "20 de
+servicii" and Bulgarian "1 файл", "5 файла" (the catalogs had "{count} găsite" for any number,
+or dodged it with "Servicii: {count}")."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parents[2]
+# Placeholders that stand for a number of things.
+COUNTS = re.compile(r"\{(count|seconds|years|minutes|days)\}")
+
+# Messages with a number placeholder that are no count of things, and why.
+NOT_COUNTS = {
+    # progress "3 of 20": the total follows "of" with no noun after it (ro "3 din 20")
+    "Erasing {number} of {count}…": "a position in a total, no noun after the number",
+    "Preparing letter {number} of {count}…": "a position in a total, no noun after the number",
+    "Printing letter {number} of {count}…": "a position in a total, no noun after the number",
+    # a fixed limit (domain.referral.APPOINTMENT_MAX_AHEAD_YEARS = 2), never 1 nor 20 or more;
+    # the field messages table is formatted without a count to choose a form by
+    "The appointment lies more than {years} years ahead; please check the year.": (
+        "a fixed limit of 2 years"
+    ),
+}
+
+
+def _read(path: Path, locale: str | None = None):
+    with open(path, "rb") as fh:
+        return read_po(fh, locale=locale)
+
+
+def test_every_count_of_things_has_plural_forms() -> None:
+    template = _read(ROOT / "translations" / "welcome_desk.pot")
+    flagged = sorted(
+        m.id
+        for m in template
+        if isinstance(m.id, str) and COUNTS.search(m.id) and m.id not in NOT_COUNTS
+    )
+    assert flagged == [], (
+        f"use ngettext for these counts (or allow-list them with a reason): {flagged}"
+    )
+    # the allow-list holds only messages that still exist without a plural
+    singular_ids = {m.id for m in template if isinstance(m.id, str)}
+    assert set(NOT_COUNTS) <= singular_ids, set(NOT_COUNTS) - singular_ids
+
+
+def test_romanian_counts_of_twenty_and_more_take_de() -> None:
+    """Romanian's third form (0, 20 and more: "20 de servicii") is not a copy of the second
+    where a noun follows the number."""
+    catalog = _read(ROOT / "translations" / "ro" / "LC_MESSAGES" / "welcome_desk.po", "ro")
+    assert catalog.num_plurals == 3
+    checked = 0
+    for m in catalog:
+        if not isinstance(m.id, tuple) or not COUNTS.search(m.id[0]):
+            continue
+        one, few, many = m.string
+        assert one and few and many, m.id
+        number = COUNTS.search(few)
+        assert number is not None, (m.id, few)
+        # a noun follows the number ("20 dintre ele", "of them", takes no "de")
+        if re.match(r" (?!dintre |din )[^\W\d]", few[number.end() :]):
+            assert re.search(COUNTS.pattern + r" de ", many), (m.id, many)
+            checked += 1
+    assert checked >= 15
+
+
+@pytest.mark.parametrize(
+    ("lang", "n", "expected"),
+    [
+        ("ro", 1, "1 serviciu"),
+        ("ro", 3, "3 servicii"),
+        ("ro", 20, "20 de servicii"),
+        ("ro", 101, "101 servicii"),
+        ("bg", 1, "1 служба"),
+        ("bg", 5, "5 служби"),
+        ("de", 1, "1 Stelle"),
+        ("en", 1, "1 service)"),
+    ],
+)
+def test_a_count_reads_with_the_form_its_number_takes(lang: str, n: int, expected: str) -> None:
+    from desktop_app.i18n.text import ngettext, set_language
+
+    set_language(lang)
+    try:
+        text = ngettext(
+            "The shipped directory is in force ({count} service).",
+            "The shipped directory is in force ({count} services).",
+            n,
+        ).format(count=n)
+    finally:
+        set_language("en")
+    assert expected in text, text
