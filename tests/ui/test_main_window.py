@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QApplication,
@@ -483,3 +486,34 @@ def test_the_search_box_shows_its_placeholder_whole_in_every_language(
             assert width <= search.text_width(), (lang, width, search.text_width())
     finally:
         window.switch_language("en")
+
+
+@pytest.mark.parametrize(
+    ("lang", "found"),
+    [
+        # Romanian takes "de" from 20 on; it said "1 găsite" and "20 găsite"
+        ("ro", ["1 persoană găsită", "2 persoane găsite", "20 de persoane găsite"]),
+        ("bg", ["1 намерено лице", "2 намерени лица", "20 намерени лица"]),
+        ("de", ["1 gefunden", "2 gefunden", "20 gefunden"]),
+        ("en", ["1 found", "2 found", "20 found"]),
+    ],
+)
+def test_the_number_found_takes_the_form_its_count_needs(
+    qtbot: QtBot, session: Session, lang: str, found: list[str]
+) -> None:
+    drafts = [PersonDraft("Ana", "Pop", "1990-01-01")]
+    drafts += [PersonDraft("Ion", "Ionescu", f"1990-01-{day:02d}") for day in (2, 3)]
+    drafts += [PersonDraft("Maria", "Marinescu", f"1991-02-{day:02d}") for day in range(1, 21)]
+    people.register_many(session.store, session.user, drafts)
+    set_language(lang)
+    try:
+        window = _window(qtbot, session)
+        shown = []
+        for query in ("Pop", "Ionescu", "Marinescu"):
+            _search(qtbot, window, query)
+            shown.append(window.result_label.text())
+        if shots := os.environ.get("WELCOME_DESK_SHOTS"):
+            window.grab().save(f"{shots}/found-{lang}.png")
+        assert shown == found
+    finally:
+        set_language("en")
