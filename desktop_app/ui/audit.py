@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.permissions import Action, allowed
+from desktop_app.domain.users import Role
 from desktop_app.i18n.formatting import (
     format_moment,
     format_number,
@@ -218,8 +219,8 @@ class DetailReader:
             return _form_title(value)
         if key == "purposes":
             return ", ".join(self.purpose(p) for p in value.split(",") if p)
-        if key == "role" and value in _ROLE_NAMES:
-            return _(_ROLE_NAMES[value])
+        if key == "role" and value in set(Role):
+            return _(_ROLE_NAMES[Role(value)])
         if key == "kind" and value in SECTION_NAMES:  # a section opened to a helper
             return _(SECTION_NAMES[value])
         if key == "service":
