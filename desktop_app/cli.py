@@ -861,12 +861,14 @@ def cmd_sync(args: argparse.Namespace) -> int:
             raise CliError("\n".join(lines), EXIT_INVALID) from exc
         print(
             _(
-                "Sync done: {pushed} sent, {pulled} received, {conflicts} conflicts, "
-                "{refused} refused."
+                "Sync done: {pushed} sent, {pulled} received, {conflicts}, {refused} refused."
             ).format(
                 pushed=report.pushed,
                 pulled=report.pulled,
-                conflicts=report.conflicts,
+                # the one count of a noun, in its plural form (ro "20 de conflicte")
+                conflicts=ngettext(
+                    "{count} conflict", "{count} conflicts", report.conflicts
+                ).format(count=report.conflicts),
                 refused=report.refused,
             )
         )
