@@ -13,7 +13,7 @@ BUILD ?= build/pyinstaller
 .PHONY: catalogs compile test lint bench bundle reliability
 
 catalogs:  ## extract messages and merge them into every language's catalog
-	$(BABEL) extract -k N_ -k gettext_in:2 -k ngettext:1,2 --no-location --sort-output \
+	$(BABEL) extract -k N_ -k Nn_:1,2 -k gettext_in:2 -k ngettext:1,2 --no-location --sort-output \
 	  --project "Welcome Desk" --copyright-holder "Welcome Desk contributors" \
 	  -o translations/welcome_desk.pot desktop_app
 	for l in $(LANGS); do \

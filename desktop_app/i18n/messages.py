@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from desktop_app.domain.clock_check import rounded
 from desktop_app.domain.validation import FieldError
-from desktop_app.i18n.text import N_, _, ngettext
+from desktop_app.i18n.text import N_, Nn_, PluralMessage, _, format_message, ngettext
 
-_FIELD_MESSAGES = {
+_FIELD_MESSAGES: dict[str, str | PluralMessage] = {
     "required": N_("This field is required."),
-    "too_long": N_("This is too long (at most {max} characters)."),
+    "too_long": Nn_(
+        "This is too long (at most {max} character).",
+        "This is too long (at most {max} characters).",
+        "max",
+    ),
     "control_characters": N_("This contains invisible control characters; please retype it."),
     "no_letters": N_("A name needs at least one letter."),
     "mixed_scripts": N_(
@@ -22,14 +26,20 @@ _FIELD_MESSAGES = {
     "appointment_before_issue": N_(
         "The appointment lies before the day the referral was issued; please check the date."
     ),
-    "appointment_too_far_ahead": N_(
-        "The appointment lies more than {years} years ahead; please check the year."
+    "appointment_too_far_ahead": Nn_(
+        "The appointment lies more than {years} year ahead; please check the year.",
+        "The appointment lies more than {years} years ahead; please check the year.",
+        "years",
     ),
     "not_an_option": N_("Please choose one of the options."),
     "phone_characters": N_("A phone number may contain only digits, spaces and + - / ( )."),
     "phone_length": N_("A phone number has between 5 and 15 digits."),
     "account_invalid": N_("Please use a shorter account name without special characters."),
-    "password_too_short": N_("The password needs at least {min} characters."),
+    "password_too_short": Nn_(
+        "The password needs at least {min} character.",
+        "The password needs at least {min} characters.",
+        "min",
+    ),
     "passwords_differ": N_("The two passwords are not the same."),
     "account_taken": N_("This account name is already in use."),
 }
@@ -64,7 +74,7 @@ def field_message(error: FieldError) -> str:
     template = _FIELD_MESSAGES.get(error.code)
     if template is None:
         return error.code
-    return _(template).format(**error.params)
+    return format_message(template, error.params)
 
 
 def error_message(code: str) -> str:

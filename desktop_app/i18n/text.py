@@ -11,7 +11,8 @@ import io
 import locale
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import NamedTuple
 
 from desktop_app.paths import translations_dir
 
@@ -131,3 +132,27 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:
     """Mark a message for extraction; it is translated where it is shown."""
     return message
+
+
+class PluralMessage(NamedTuple):
+    """A message kept in a table to be shown later, with its plural: the parameter ``number``
+    chooses the form ("at most 200 characters", ro "200 de caractere")."""
+
+    singular: str
+    plural: str
+    number: str
+
+
+def Nn_(singular: str, plural: str, number: str) -> PluralMessage:
+    """Mark a message and its plural for extraction (``Nn_:1,2``); shown by format_message."""
+    return PluralMessage(singular, plural, number)
+
+
+def format_message(template: str | PluralMessage, params: Mapping[str, object]) -> str:
+    """A table's message in the UI language, with its parameters (in its plural form where it
+    has one)."""
+    if isinstance(template, PluralMessage):
+        number = params.get(template.number)
+        count = number if isinstance(number, int) else 2  # no number: the general form
+        return ngettext(template.singular, template.plural, count).format(**params)
+    return _(template).format(**params)

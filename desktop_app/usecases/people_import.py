@@ -29,7 +29,7 @@ from desktop_app.domain.person import Person, PersonDraft, validate_person
 from desktop_app.domain.users import User
 from desktop_app.domain.validation import FieldError, ValidationFailed
 from desktop_app.i18n.messages import field_message
-from desktop_app.i18n.text import N_, _
+from desktop_app.i18n.text import N_, Nn_, PluralMessage, _, format_message
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import MetaRow, OutboxRow, PersonRow, table
 from desktop_app.storage.people_repo import (
@@ -734,7 +734,7 @@ def _stamp(store: Store, person: Person, author_id: str) -> Person:
 
 # --- messages -----------------------------------------------------------------------------
 
-_MESSAGES = {
+_MESSAGES: dict[str, str | PluralMessage] = {
     "import_unknown_country": N_("Unknown country: “{value}”."),
     "import_unknown_language": N_("Unknown language: “{value}”."),
     "import_unknown_field": N_("This is not a field of a person."),
@@ -743,7 +743,11 @@ _MESSAGES = {
         "Please choose a column for the family and given name, or one for the full name."
     ),
     "import_empty": N_("The file holds no table."),
-    "import_too_many_rows": N_("The file has more than {max} rows; please split it."),
+    "import_too_many_rows": Nn_(
+        "The file has more than {max} row; please split it.",
+        "The file has more than {max} rows; please split it.",
+        "max",
+    ),
     "import_unreadable": N_("The file cannot be read as a table (CSV or XLSX)."),
     "import_no_file": N_("The file does not exist."),
     "import_old_excel": N_(
@@ -757,12 +761,12 @@ def describe(error: FieldError) -> str:
     template = _MESSAGES.get(error.code)
     if template is None:
         return field_message(error)
-    return _(template).format(**error.params)
+    return format_message(template, error.params)
 
 
 def file_error_message(exc: ImportFileError) -> str:
     params = {"max": MAX_ROWS} if exc.code == "import_too_many_rows" else {}
-    return _(_MESSAGES.get(exc.code, exc.code)).format(**params)
+    return format_message(_MESSAGES.get(exc.code, exc.code), params)
 
 
 FIELD_LABELS = {

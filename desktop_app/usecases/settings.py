@@ -18,7 +18,7 @@ from desktop_app.domain.referral import Organisation
 from desktop_app.domain.users import User
 from desktop_app.domain.validation import FieldError, ValidationFailed, has_control_characters
 from desktop_app.i18n.messages import field_message
-from desktop_app.i18n.text import N_, _
+from desktop_app.i18n.text import N_, Nn_, PluralMessage, format_message
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import MetaRow
 
@@ -173,8 +173,10 @@ def enrollment_code_error(text: str) -> FieldError | None:
     return None
 
 
-_MESSAGES = {
-    "too_many_lines": N_("Please use at most {max} lines."),
+_MESSAGES: dict[str, str | PluralMessage] = {
+    "too_many_lines": Nn_(
+        "Please use at most {max} line.", "Please use at most {max} lines.", "max"
+    ),
     "email_invalid": N_("This is not an e-mail address (name@example.org)."),
     "logo_format": N_("The logo must be a PNG or JPEG file."),
     "logo_missing": N_("This file does not exist."),
@@ -189,4 +191,4 @@ _MESSAGES = {
 
 def describe(error: FieldError) -> str:
     template = _MESSAGES.get(error.code)
-    return _(template).format(**error.params) if template else field_message(error)
+    return format_message(template, error.params) if template else field_message(error)

@@ -31,6 +31,8 @@ def _extracted(tmp_path: Path) -> set[str]:
             "-k",
             "N_",
             "-k",
+            "Nn_:1,2",
+            "-k",
             "gettext_in:2",
             "-k",
             "ngettext:1,2",

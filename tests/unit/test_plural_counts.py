@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 # Placeholders that stand for a number of things.
-COUNTS = re.compile(r"\{(count|seconds|years|minutes|days)\}")
+COUNTS = re.compile(r"\{(count|seconds|years|minutes|days|max|min)\}")
 
 # Messages with a number placeholder that are no count of things, and why.
 NOT_COUNTS = {
@@ -21,11 +21,7 @@ NOT_COUNTS = {
     "Erasing {number} of {count}…": "a position in a total, no noun after the number",
     "Preparing letter {number} of {count}…": "a position in a total, no noun after the number",
     "Printing letter {number} of {count}…": "a position in a total, no noun after the number",
-    # a fixed limit (domain.referral.APPOINTMENT_MAX_AHEAD_YEARS = 2), never 1 nor 20 or more;
-    # the field messages table is formatted without a count to choose a form by
-    "The appointment lies more than {years} years ahead; please check the year.": (
-        "a fixed limit of 2 years"
-    ),
+    "Please enter a number from {min} to {max}.": "a range of values, no noun after them",
 }
 
 
@@ -95,3 +91,31 @@ def test_a_count_reads_with_the_form_its_number_takes(lang: str, n: int, expecte
     finally:
         set_language("en")
     assert expected in text, text
+
+
+@pytest.mark.parametrize(
+    ("lang", "limit", "expected"),
+    [
+        # a message kept in a table (Nn_) takes its form when shown: it said "cel mult 200
+        # caractere" for any limit
+        ("ro", 200, "Textul este prea lung (cel mult 200 de caractere)."),
+        ("ro", 12, "Textul este prea lung (cel mult 12 caractere)."),
+        ("ro", 1, "Textul este prea lung (cel mult 1 caracter)."),
+        ("bg", 1, "Текстът е твърде дълъг (най-много 1 знак)."),
+        ("bg", 200, "Текстът е твърде дълъг (най-много 200 знака)."),
+        ("de", 200, "Das ist zu lang (höchstens 200 Zeichen)."),
+        ("en", 1, "This is too long (at most 1 character)."),
+    ],
+)
+def test_a_field_message_takes_the_form_its_limit_needs(
+    lang: str, limit: int, expected: str
+) -> None:
+    from desktop_app.domain.validation import FieldError
+    from desktop_app.i18n.messages import field_message
+    from desktop_app.i18n.text import set_language
+
+    set_language(lang)
+    try:
+        assert field_message(FieldError("notes", "too_long", {"max": limit})) == expected
+    finally:
+        set_language("en")
