@@ -1384,13 +1384,13 @@ class ReferralsTab(QWidget):
     # The status must be read too, and at 1100 px only some 40 px of it were left ("Изда…",
     # "Резу…"). It wraps within its column (two lines for "Резултатът е отбелязан", three with
     # "– очаква одобрение"), and the service gives way for it, down to SERVICE_MIN_WIDTH, which
-    # still tells the services apart ("Familienkasse Nordrh…"): service, appointment and status
+    # still tells the services apart ("Familienkasse Nord…"): service, appointment and status
     # are then in view together in all four languages. Shorter status words would have had to
     # differ from those of the status dialog and the history, and still did not fit beside the
     # sign-off note. With more room every column has its own width again.
     SERVICE, APPOINTMENT, STATUS, FOLLOW_UP, ISSUED, REASON = range(6)
     SERVICE_WIDTH = 240
-    SERVICE_MIN_WIDTH = 160
+    SERVICE_MIN_WIDTH = 150
 
     def __init__(self, feature: ReferralsFeature) -> None:
         super().__init__()
