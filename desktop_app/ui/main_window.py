@@ -173,6 +173,7 @@ class MainWindow(QMainWindow):
         # a print job queued): written in order on one worker thread, never on the UI thread.
         self.recorder = TaskRunner(self, max_threads=1)
         self._search_generation = 0
+        self._keeping_place = False  # the list is refilled after a sync (``refresh_after_sync``)
         self._total = 0
 
         self.search = SearchBox()
@@ -380,6 +381,41 @@ class MainWindow(QMainWindow):
         )
         self._update_result_label()
 
+    def refresh_after_sync(self) -> None:
+        """A sync brought changes: the list (the search typed, the row selected, where it was
+        scrolled to) and the person's page show them; what the user was at stays. A person
+        erased by the sync: their page says so. No view is logged again (nobody opened one)."""
+        shown = self.person_page.person
+        chosen, row = self._selected_person_id(), self.table.currentIndex().row()
+        scroll = self.table.verticalScrollBar().value()
+        self._keeping_place = True
+        try:
+            query = self.search.text().strip()
+            if self.model.is_search_result() and query:
+                self._search_generation += 1  # a search under way read the store before
+                self.model.show_results(self._people.search(query))
+                self._update_result_label()
+                row = self.model.row_of(chosen) if chosen else -1
+            else:
+                self.reload_all()
+                entry = self.model.entry(row) if chosen and row >= 0 else None
+                row = row if entry is not None and entry.id == chosen else -1
+            if row >= 0:
+                self.table.setCurrentIndex(self.model.index(row, 0))
+            self.table.verticalScrollBar().setValue(scroll)
+        finally:
+            self._keeping_place = False
+        if shown is None or not self.has_session:
+            return
+        from desktop_app.usecases import people
+
+        session = self.session
+        person = people.get_person(session.store, session.user, shown.id, log_view=False)
+        if person is None:
+            self.person_page.show_erased()
+        else:
+            self.person_page.show_person(person, reread=True)
+
     def _update_result_label(self) -> None:
         if self.model.is_search_result():
             n = self.model.rowCount()
@@ -465,6 +501,8 @@ class MainWindow(QMainWindow):
         self.search.selectAll()
 
     def _on_table_current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if self._keeping_place:
+            return  # the row selected again after a sync: its person's page is shown already
         entry = self.model.entry(current.row()) if current.isValid() else None
         self.show_person(entry.id if entry else None)
 

@@ -112,12 +112,16 @@ class PersonPage(QWidget):
     """
 
     person_changed = Signal(object)  # Person | None
+    # The person shown, read again because a sync brought changes: the tabs show them as they
+    # are now, keeping what is selected, and log no view (the person was not opened again).
+    person_reread = Signal(object)  # Person
 
     FIELDS = ("name", "date_of_birth", "sex", "nationality", "languages", "phone", "notes")
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.person: Person | None = None
+        self.erased_name = ""  # of the person shown until a sync erased them (``show_erased``)
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
         self.title.setWordWrap(True)
@@ -172,7 +176,14 @@ class PersonPage(QWidget):
         }
         for key, text in texts.items():
             self.labels[key].setText(text + ":")
-        self.hint.setText(_("Search for a person or register a new one (Ctrl+N)."))
+        self.hint.setText(
+            _(
+                "{name} was erased on another laptop (received with the last sync). "
+                "Search for a person or register a new one (Ctrl+N)."
+            ).format(name=self.erased_name)
+            if self.erased_name
+            else _("Search for a person or register a new one (Ctrl+N).")
+        )
         for widget, title in self._tab_titles:
             self.tabs.setTabText(self.tabs.indexOf(widget), title())
         for button, label in self._action_texts:
@@ -180,7 +191,7 @@ class PersonPage(QWidget):
         self.more_button.setText(_("&More…"))
         self.more_button.setToolTip(_("Export, erase, open to helpers, access log"))
         self.more_button.setAccessibleName(_("More actions on this person"))
-        self.show_person(self.person)
+        self._show(self.person)
 
     def add_action_button(self, button: QPushButton) -> None:
         """A feature's action on the selected person (e.g. "Start visit"); shown with a person."""
@@ -255,7 +266,24 @@ class PersonPage(QWidget):
         self.tabs.setVisible(shown and self.tabs.count() > 0)
         self._stretch.setVisible(not self.tabs.isVisible())
 
-    def show_person(self, person: Person | None) -> None:
+    def show_erased(self) -> None:
+        """The person shown was erased by a sync: the page says so and shows nobody."""
+        if self.person is not None:
+            self.erased_name = f"{self.person.given_name} {self.person.family_name}"
+        self._show(None)
+        self.retranslate()
+
+    def show_person(self, person: Person | None, *, reread: bool = False) -> None:
+        """``person`` opened (``person_changed``); ``reread``: the one shown, read again
+        after a sync (``person_reread``)."""
+        self.erased_name = ""
+        if person is not None and reread and self.person is not None:
+            self._show(person, reread=True)
+        else:
+            self._show(person)
+        self.hint.setText(_("Search for a person or register a new one (Ctrl+N)."))
+
+    def _show(self, person: Person | None, *, reread: bool = False) -> None:
         self.person = person
         self.hint.setVisible(person is None)
         for key in self.values:
@@ -277,4 +305,7 @@ class PersonPage(QWidget):
         self.values["phone"].setText(person.phone or "—")
         self.values["notes"].setText(person.notes or "—")
         self.setAccessibleDescription(self.title.text())
-        self.person_changed.emit(person)
+        if reread:
+            self.person_reread.emit(person)
+        else:
+            self.person_changed.emit(person)

@@ -155,6 +155,24 @@ def _item(text: str, data: Any = None) -> QTableWidgetItem:
     return item
 
 
+def _place(table: QTableWidget, keys: Sequence[str]) -> tuple[str | None, int]:
+    """The row selected (by ``keys``, one per row: its record's id) and the scroll position,
+    to be kept when the list is filled anew (a sync brought changes: ``_restore_place``)."""
+    row = table.currentRow()
+    return (keys[row] if 0 <= row < len(keys) else None), table.verticalScrollBar().value()
+
+
+def _restore_place(
+    table: QTableWidget, keys: Sequence[str], place: tuple[str | None, int]
+) -> None:
+    """The row of the record selected before selected again (rows above it may have come or
+    gone), and the list scrolled as it was."""
+    chosen, scroll = place
+    if chosen is not None and chosen in keys:
+        table.setCurrentCell(keys.index(chosen), max(table.currentColumn(), 0))
+    table.verticalScrollBar().setValue(scroll)
+
+
 def _table(columns: int, fill: int | None = None) -> QTableWidget:
     """A read-only list; column ``fill`` (if given) takes the room the others leave, its text
     elided: a service's full name ("Familienkasse Nordrhein-Westfalen Ost (каса за семейни
@@ -1441,6 +1459,9 @@ class ReferralsTab(QWidget):
     def refresh(self, person: Person | None, *, log_view: bool = False) -> None:
         """Show the person's referrals; ``log_view`` when the person was just opened (one
         audit entry per opening, not per re-display)."""
+        # The same person again (a sync or a status change): the referral selected stays.
+        same = person is not None and self.person is not None and person.id == self.person.id
+        place = _place(self.table, [r.id for r in self.referrals]) if same else (None, 0)
         self.person = person
         session = self.feature.window.session
         self.referrals = (
@@ -1473,6 +1494,7 @@ class ReferralsTab(QWidget):
         has = bool(self.referrals)
         self.status_button.setEnabled(has)
         self.letter_button.setEnabled(has)
+        _restore_place(self.table, [r.id for r in self.referrals], place)
         if has and self.table.currentRow() < 0:
             self.table.selectRow(0)
 
@@ -1831,6 +1853,7 @@ class FollowUpsWindow(QDialog):
 
     def refresh(self, today: dt.date | None = None) -> None:
         session = self.feature.window.session
+        place = _place(self.table, [f.referral.id for f in self.due])
         self.due = uc.follow_ups_due(session.store, session.user, today or dt.date.today())
         self.table.setRowCount(len(self.due))
         for row, item in enumerate(self.due):
@@ -1857,6 +1880,7 @@ class FollowUpsWindow(QDialog):
             else _("No follow-ups are due.")
         )
         self.open_button.setEnabled(bool(self.due))
+        _restore_place(self.table, [f.referral.id for f in self.due], place)
 
     def _on_open_clicked(self) -> None:
         row = self.table.currentRow()
@@ -1887,6 +1911,8 @@ class ReferralsFeature:
         self.tab = ReferralsTab(self)
         window.person_page.add_tab(self.tab, lambda: _("Referrals"))
         window.person_page.person_changed.connect(self._on_person_changed)
+        # the same person read again (a sync brought changes): no new view to log
+        window.person_page.person_reread.connect(self.tab.refresh)
         window.retranslated.connect(self.retranslate)
         self.queue_window: PrintQueueWindow | None = None
         self.letter_events = letter_events(window)
@@ -1974,6 +2000,10 @@ class ReferralsFeature:
         what the letter shows (an appointment, the person's name): the open queue says so."""
         if isinstance(result, sync_uc.SyncReport) and result.applied:
             self.letter_events.queue_changed.emit()
+            # An open follow-ups list too (a referral closed, a follow-up set); one closed is
+            # listed anew when it is opened. The person's tab: ``PersonPage.person_reread``.
+            if self.follow_ups_window is not None and self.follow_ups_window.isVisible():
+                self.follow_ups_window.refresh()
 
     def open_print_queue(self) -> PrintQueueWindow:
         if self.queue_window is None:

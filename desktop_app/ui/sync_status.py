@@ -345,7 +345,7 @@ class SyncController(QObject):
             self.server_restored |= result.server_restored
             self.revoke_again_pending = result.revoke_again_pending
             if result.applied:
-                self.window.reload_all()
+                self.window.refresh_after_sync()
         self.reached = not isinstance(result, Exception)
         self._status_generation += 1  # a reading from before the sync is out of date
 

@@ -707,6 +707,28 @@ class VisitsTab(QWidget):
         self.person = person
         self.reload(log_view=True)
 
+    def reread(self, person: Person) -> None:
+        """The person shown, read again after a sync: their visits as they are now, the version
+        selected and the scroll position kept, no new view logged."""
+        current = self.tree.currentItem()
+        top = current.parent() or current if current is not None else None
+        chosen: tuple[str | None, int] = (None, 0)
+        if top is not None and current is not None:
+            index = top.data(0, Qt.ItemDataRole.UserRole)
+            if isinstance(index, int) and 0 <= index < len(self.visits):
+                child = top.indexOfChild(current) + 1 if current is not top else 0
+                chosen = (self.visits[index].id, child)
+        scroll = self.tree.verticalScrollBar().value()
+        self.person = person
+        self.reload()
+        ids = [visit.id for visit in self.visits]
+        if chosen[0] in ids and (item := self.tree.topLevelItem(ids.index(chosen[0]))):
+            child = chosen[1]
+            if 0 < child <= item.childCount():
+                item = item.child(child - 1)
+            self.tree.setCurrentItem(item)
+        self.tree.verticalScrollBar().setValue(scroll)
+
     def reload(self, *, log_view: bool = False) -> None:
         """Show the person's visits; ``log_view`` when the person was just opened (one audit
         entry per opening, not per re-display after a language change or a save)."""
@@ -999,6 +1021,7 @@ class VisitsFeature(QObject):
         self.tab.open_visit.connect(self._on_tab_open_visit)
         page.add_tab(self.tab, lambda: _("Visits"))
         page.person_changed.connect(self.tab.show_person)
+        page.person_reread.connect(self.tab.reread)
         self.quick_action = QAction(window)
         self.quick_action.setShortcut(QKeySequence("Ctrl+Shift+K"))
         self.quick_action.triggered.connect(self.open_quick_contact)

@@ -1,0 +1,213 @@
+"""What a sync brings shows in the windows open on the other laptop, without reopening them:
+the people list (its search, selection and scroll kept), the person's page (its details and
+tabs), the follow-ups due; a person erased meanwhile is said so; no view is logged again."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.referral import ReferralStatus
+from desktop_app.i18n.text import set_language
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.usecases import audit, data_rights, people, visits
+from desktop_app.usecases import referrals as uc
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import Session
+from tests.integration.sync_harness import Laptops
+from tests.ui.conftest import cell, shown_window
+from tests.ui.test_referrals_ui import _person
+from tests.ui.test_sync_ui import laptops, server  # noqa: F401 - the fixtures
+from tests.unit.test_visits import full_life_situation
+
+
+def _shot(widget: object, tmp_path: Path, name: str) -> None:
+    folder = Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path))
+    widget.grab().save(str(folder / name))  # type: ignore[attr-defined]
+
+
+def _sync(qtbot: QtBot, window: MainWindow) -> sync_uc.SyncReport:
+    """A sync of ``window``'s laptop as the timer starts it, waited for."""
+    controller = window.sync  # type: ignore[attr-defined]
+    with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as done:
+        assert controller.start()
+    report = done.args[0]
+    assert isinstance(report, sync_uc.SyncReport), report
+    return report
+
+
+def _views(session: Session) -> list[tuple[str, str]]:
+    """The views logged on this laptop, (kind, person id), oldest first."""
+    entries = audit.list_entries(session.store, session.user, action="view")
+    return sorted((e.record_kind, e.record_id) for e in entries)
+
+
+def _select(qtbot: QtBot, window: MainWindow, person_id: str) -> None:
+    """Find the person by name in the search box and make their row current."""
+    person = people.get_person(window.session.store, window.session.user, person_id, log_view=False)
+    assert person is not None
+    with qtbot.waitSignal(window.search_finished, timeout=10_000):
+        window.search.setText(person.family_name)
+    row = window.model.row_of(person_id)
+    assert row >= 0
+    window.table.setCurrentIndex(window.model.index(row, 0))
+    assert window.person_page.person is not None
+    assert window.person_page.person.id == person_id
+
+
+def test_the_open_person_page_shows_what_a_sync_brought(
+    qtbot: QtBot,
+    laptops: Laptops,  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> None:
+    """B has Petrov's page open (found by a search, the row selected); A changes his phone,
+    records a visit, issues a referral and closes another; B's timer syncs. The page shows the
+    new phone, the visit and both referrals as they are now, the referral selected stays
+    selected, the search and the row stay, and no view is logged again (views travel with the
+    sync: two laptops with a page open would log views of each other without end)."""
+    set_language("en")
+    a, b = laptops.new("A"), laptops.new("B")
+    person = _person(a)
+    _person(a, "Ioana", "Popa")
+    old = uc.issue_referral(a.store, a.user, person.id, "jobcenter", "buergergeld")
+    laptops.sync(a, b)
+    window = shown_window(qtbot, b, 1100)
+    _select(qtbot, window, person.id)
+    feature = window.referrals  # type: ignore[attr-defined]
+    tab = feature.tab
+    assert tab.table.rowCount() == 1
+    tab.table.selectRow(0)
+    visits_tab = window.visits.tab  # type: ignore[attr-defined]
+    assert visits_tab.tree.topLevelItemCount() == 0
+    window.wait_for_background()  # the views of opening the page written
+    views = _views(b)
+
+    draft = PersonDraft("Петър", "Петров", "1985-03-14", languages=("bg", "de"), phone="0151 2345")
+    people.update_person(a.store, a.user, person.id, draft)
+    visits.finish_visit(a.store, a.user, person.id, "life_situation", full_life_situation())
+    new = uc.issue_referral(a.store, a.user, person.id, "vhs", "integration_course")
+    uc.change_status(a.store, a.user, old.id, ReferralStatus.CLOSED, "moved away")
+    sync_uc.sync_now(a.store)
+    assert _sync(qtbot, window).applied
+
+    page = window.person_page
+    assert page.values["phone"].text() == "0151 2345"
+    assert visits_tab.tree.topLevelItemCount() == 1
+    assert {r.id for r in tab.referrals} == {old.id, new.id}
+    closed = next(r for r in range(tab.table.rowCount()) if tab.referrals[r].id == old.id)
+    assert cell(tab.table, closed, 2).text().startswith("Closed")
+    assert tab.table.currentRow() == closed  # the referral selected is still selected
+    assert window.search.text() == "Петров"
+    assert window.model.is_search_result()
+    assert window._selected_person_id() == person.id
+    window.wait_for_background()
+    assert _views(b) == views
+    _shot(window, tmp_path, "sync-refresh-page.png")
+
+
+def test_the_whole_list_keeps_its_row_and_scroll_after_a_sync(
+    qtbot: QtBot,
+    laptops: Laptops,  # noqa: F811 - the fixture
+) -> None:
+    """Without a search: the list of everyone is read anew (a person A registered is counted),
+    the row selected and the list's scroll position stay, and the page is not emptied."""
+    set_language("en")
+    a, b = laptops.new("A"), laptops.new("B")
+    for n in range(60):
+        people.register_person(
+            a.store, a.user, PersonDraft(f"Name{n:02d}", f"Family{n:02d}"), confirm_duplicates=True
+        )
+    laptops.sync(a, b)
+    window = shown_window(qtbot, b, 1100)
+    table = window.table
+    table.scrollToBottom()
+    row = window.model.rowCount() - 3
+    table.setCurrentIndex(window.model.index(row, 0))
+    chosen = window._selected_person_id()
+    assert chosen is not None and window.person_page.person is not None
+    scroll = table.verticalScrollBar().value()
+    assert scroll > 0
+    window.wait_for_background()  # the views of opening the page written
+    views = _views(b)
+
+    people.register_person(a.store, a.user, PersonDraft("Zoe", "Zzz"), confirm_duplicates=True)
+    sync_uc.sync_now(a.store)
+    assert _sync(qtbot, window).applied
+
+    assert "61 people registered" in window.result_label.text()
+    assert window._selected_person_id() == chosen
+    assert window.person_page.person is not None and window.person_page.person.id == chosen
+    assert table.verticalScrollBar().value() == scroll
+    window.wait_for_background()
+    assert _views(b) == views
+
+
+def test_an_open_follow_ups_window_shows_what_a_sync_brought(
+    qtbot: QtBot,
+    laptops: Laptops,  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> None:
+    """B has its follow-ups open, one row selected; A sets a follow-up on another referral and
+    closes one; B syncs: the list is as it is now, the row selected (if still due) stays."""
+    set_language("en")
+    a, b = laptops.new("A"), laptops.new("B")
+    person, other = _person(a), _person(a, "Ioana", "Popa")
+    yesterday = dt.date.today() - dt.timedelta(days=1)
+    kept = uc.issue_referral(a.store, a.user, person.id, "jobcenter", "buergergeld")
+    gone = uc.issue_referral(a.store, a.user, other.id, "vhs", "integration_course")
+    later = uc.issue_referral(a.store, a.user, other.id, "jobcenter", "buergergeld")
+    for r in (kept, gone):
+        uc.change_status(a.store, a.user, r.id, ReferralStatus.APPOINTMENT_MADE, "", follow_up=yesterday)
+    laptops.sync(a, b)
+    window = shown_window(qtbot, b, 1100)
+    feature = window.referrals  # type: ignore[attr-defined]
+    follow_ups = feature.open_follow_ups()
+    assert [f.referral.id for f in follow_ups.due] == [kept.id, gone.id] or [
+        f.referral.id for f in follow_ups.due
+    ] == [gone.id, kept.id]
+    kept_row = next(i for i, f in enumerate(follow_ups.due) if f.referral.id == kept.id)
+    follow_ups.table.selectRow(kept_row)
+
+    uc.change_status(a.store, a.user, gone.id, ReferralStatus.CLOSED, "done")
+    uc.change_status(a.store, a.user, later.id, ReferralStatus.APPOINTMENT_MADE, "", follow_up=yesterday)
+    sync_uc.sync_now(a.store)
+    assert _sync(qtbot, window).applied
+
+    assert {f.referral.id for f in follow_ups.due} == {kept.id, later.id}
+    assert follow_ups.table.rowCount() == 2
+    current = follow_ups.table.currentRow()
+    assert follow_ups.due[current].referral.id == kept.id
+    _shot(follow_ups, tmp_path, "sync-refresh-follow-ups.png")
+
+
+def test_a_person_erased_by_a_sync_while_their_page_is_open(
+    qtbot: QtBot,
+    laptops: Laptops,  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> None:
+    """A erases the person B has open; B syncs: B's page says so plainly and shows nobody
+    (no tab, no action on the person gone), and the list no longer has them."""
+    set_language("en")
+    a, b = laptops.new("A"), laptops.new("B")
+    person = _person(a)
+    _person(a, "Ioana", "Popa")
+    uc.issue_referral(a.store, a.user, person.id, "jobcenter", "buergergeld")
+    laptops.sync(a, b)
+    window = shown_window(qtbot, b, 1100)
+    _select(qtbot, window, person.id)
+
+    data_rights.erase_person(a.store, a.user, person.id)
+    sync_uc.sync_now(a.store)
+    assert _sync(qtbot, window).applied
+
+    page = window.person_page
+    assert page.person is None
+    assert not page.tabs.isVisible()
+    assert "Петър Петров" in page.hint.text() and "erased" in page.hint.text()
+    assert window.model.rowCount() == 0  # the search for "Петров" finds nobody now
+    assert window.referrals.tab.referrals == []  # type: ignore[attr-defined]
+    _shot(window, tmp_path, "sync-refresh-erased.png")
