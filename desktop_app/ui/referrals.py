@@ -1647,24 +1647,29 @@ class PrintQueueWindow(QDialog):
                 # the service's name may be elided; the letter's state says why
                 cell.setToolTip(why if column == 5 and why else text)
                 self.table.setItem(row, column, cell)
+        # Those that print and those that do not are counted apart: "1 letter waiting to be
+        # printed. 1 of them is not printed …" said of one letter read as if of two.
         closed = sum(job.closed for job in self.jobs)
-        text = (
-            ngettext(
-                "{count} letter waiting to be printed.",
-                "{count} letters waiting to be printed.",
-                len(self.jobs),
-            ).format(count=len(self.jobs))
-            if self.jobs
-            else _("The print queue is empty.")
-        )
+        waiting = len(self.jobs) - closed
+        parts = []
+        if waiting:
+            parts.append(
+                ngettext(
+                    "{count} letter waiting to be printed.",
+                    "{count} letters waiting to be printed.",
+                    waiting,
+                ).format(count=waiting)
+            )
         if closed:
-            text += " " + ngettext(
-                "{count} of them is not printed: its referral was closed after it was queued.",
-                "{count} of them are not printed: their referrals were closed after they were "
-                "queued.",
-                closed,
-            ).format(count=closed)
-        self.info.setText(text)
+            parts.append(
+                ngettext(
+                    "{count} letter is not printed: its referral was closed after it was queued.",
+                    "{count} letters are not printed: their referrals were closed after they "
+                    "were queued.",
+                    closed,
+                ).format(count=closed)
+            )
+        self.info.setText(" ".join(parts) if parts else _("The print queue is empty."))
         self.print_button.setEnabled(closed < len(self.jobs) and HAVE_QTPDF and not self._printing)
         self.remove_button.setEnabled(bool(self.jobs) and not self._printing)
 

@@ -89,7 +89,7 @@ def test_a_closed_referrals_letter_is_marked_in_the_queue_and_left_unprinted(
         kept.reference: "",
         withdrawn.reference: "Няма да се отпечата: насочването е приключено",
     }
-    assert "1 от тях няма да се отпечата" in queue.info.text()
+    assert "1 писмо няма да се отпечата" in queue.info.text()
     monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(tmp_path / "printed.pdf"))
     assert print_all(qtbot, queue) == 1
     assert queue.notice.isVisibleTo(queue)
@@ -335,7 +335,9 @@ def test_an_open_queue_shows_what_a_sync_brought_about_its_letters(
     qtbot.waitUntil(
         lambda: cell(queue.table, 0, 5).text() == "Not printed: referral closed", timeout=10000
     )
-    assert "1 of them is not printed" in queue.info.text()
+    assert queue.info.text() == (
+        "1 letter is not printed: its referral was closed after it was queued."
+    )
     assert not queue.print_button.isEnabled()
     assert _queue_views(b) == views
     queue.grab().save(str(Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path)) / "queue-sync.png"))
@@ -345,6 +347,53 @@ def test_an_open_queue_shows_what_a_sync_brought_about_its_letters(
     uc.queue_for_printing(b.store, b.user, second.id)
     feature.letter_events.queue_changed.emit()
     assert queue.table.rowCount() == 2
+    assert queue.info.text() == (
+        "1 letter waiting to be printed. "
+        "1 letter is not printed: its referral was closed after it was queued."
+    )
     logged = audit.list_entries(b.store, b.user, action="view")
     assert [e.record_id for e in logged if e.record_kind == "print_queue"][:1] == [other.id]
     assert _queue_views(b) == views + 1
+
+
+def test_the_queue_summary_counts_letters_that_print_apart_from_those_that_do_not(
+    qtbot: QtBot, session: Session
+) -> None:
+    """One letter not printed is not "1 letter waiting … 1 of them is not printed" (read as
+    two letters): the summary counts the letters waiting and those not printed apart, each
+    with its plural, in every language."""
+    set_language("en")
+    person = _person(session)
+    ids = [
+        uc.issue_referral(session.store, session.user, person.id, "vhs", "integration_course").id
+        for _ in range(3)
+    ]
+    for referral_id in ids:
+        uc.queue_for_printing(session.store, session.user, referral_id)
+    _win, feature = _window(qtbot, session, person)
+    queue = feature.open_print_queue()
+    assert queue.info.text() == "3 letters waiting to be printed."
+    for referral_id in ids[:2]:
+        uc.change_status(session.store, session.user, referral_id, ReferralStatus.CLOSED, "")
+    expected = {
+        "en": "1 letter waiting to be printed. 2 letters are not printed: their referrals were "
+        "closed after they were queued.",
+        "de": "1 Schreiben wartet auf den Druck. 2 Schreiben werden nicht gedruckt: Die "
+        "Vermittlungen wurden abgeschlossen, nachdem sie eingereiht wurden.",
+        "bg": "1 писмо чака за печат. 2 писма няма да се отпечатат: насочванията са приключени, "
+        "след като писмата са добавени в опашката.",
+        "ro": "1 scrisoare așteaptă imprimarea. 2 scrisori nu se imprimă: trimiterile au fost "
+        "închise după ce scrisorile au fost adăugate în coadă.",
+    }
+    for lang, text in expected.items():
+        set_language(lang)
+        queue.show_jobs(log_view=False)
+        assert queue.info.text() == text
+    uc.change_status(session.store, session.user, ids[2], ReferralStatus.CLOSED, "")
+    set_language("de")
+    queue.show_jobs(log_view=False)
+    assert queue.info.text() == (
+        "3 Schreiben werden nicht gedruckt: Die Vermittlungen wurden abgeschlossen, nachdem sie "
+        "eingereiht wurden."
+    )
+    set_language("en")
