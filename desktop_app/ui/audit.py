@@ -37,12 +37,17 @@ from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.case_access import KIND_LABELS as SECTION_NAMES
 from desktop_app.ui.widgets import width_for_columns
 from desktop_app.usecases import audit
+from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, list_users
 from desktop_app.usecases.reports import TABLE_TITLES, parse_period, period_label, row_label
 
 if TYPE_CHECKING:
     from desktop_app.storage.db import Store
     from desktop_app.ui.main_window import MainWindow
+
+# The entry's id on a row's first cell: the entry selected stays selected when the log is
+# listed anew after a sync.
+ENTRY_ID = Qt.ItemDataRole.UserRole + 1
 
 ACTION_NAMES = {
     "view": N_("viewed"),
@@ -358,7 +363,18 @@ class AuditWindow(QDialog):
         self.since.setDate(QDate(2000, 1, 1))
         self.refresh()
 
+    def after_sync(self, result: object) -> None:
+        """A sync that brought changes brings the other laptops' entries: listed anew with the
+        filters as set, the entry selected and the scroll position kept (listing the log
+        logs nothing: it is not a look at a person)."""
+        if isinstance(result, sync_uc.SyncReport) and result.applied and self.isVisible():
+            self.refresh()
+
     def refresh(self) -> None:
+        current = self.table.currentIndex()
+        chosen = self.model.item(current.row(), 0) if current.isValid() else None
+        chosen_id = chosen.data(ENTRY_ID) if chosen is not None else None
+        scroll = self.table.verticalScrollBar().value()
         entries = audit.list_entries(
             self.session.store,
             self.session.user,
@@ -390,7 +406,11 @@ class AuditWindow(QDialog):
             row = [QStandardItem(text) for text in cells]
             row[0].setData(e.device_id, Qt.ItemDataRole.ToolTipRole)
             row[5].setToolTip(details)  # the details may be elided
+            row[0].setData(e.id, ENTRY_ID)
             self.model.appendRow(row)
+            if e.id == chosen_id:
+                self.table.setCurrentIndex(self.model.index(self.model.rowCount() - 1, 0))
+        self.table.verticalScrollBar().setValue(scroll)
         self.count.setText(
             ngettext("{count} entry", "{count} entries", len(entries)).format(
                 count=format_number(len(entries))
@@ -418,6 +438,9 @@ def open_audit_window(window: MainWindow, person_id: str | None = None) -> Audit
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     if person_id:
         dialog.filter_person(person_id)
+    controller = getattr(window, "sync", None)  # None without the sync feature
+    if controller is not None:
+        controller.sync_finished.connect(dialog.after_sync)
     dialog.show()
     return dialog
 

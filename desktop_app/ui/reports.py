@@ -28,7 +28,7 @@ from PySide6.QtCharts import (
     QScatterSeries,
     QValueAxis,
 )
-from PySide6.QtCore import QDate, QEvent, QLocale, QObject, QPointF, QRectF, Qt
+from PySide6.QtCore import QDate, QEvent, QLocale, QObject, QPointF, QRectF, Qt, QTimer
 from PySide6.QtGui import QAction, QColor, QFont, QFontMetricsF, QPainter, QPen
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -58,6 +58,7 @@ from desktop_app.domain.permissions import Action, allowed
 from desktop_app.i18n.formatting import format_number
 from desktop_app.i18n.text import _, current_language
 from desktop_app.reports.exports import export
+from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.reports import (
     DEFAULT_THRESHOLD,
     HIDDEN_NOTE,
@@ -593,6 +594,7 @@ class ReportsWindow(QMainWindow):
             status_row.addWidget(button)
         self.panels = QWidget()
         self.panels_layout = QVBoxLayout(self.panels)
+        self._keep_scroll = 0  # where the figures were scrolled to before a sync's refresh
         self.figures_area = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.panels)
@@ -653,6 +655,13 @@ class ReportsWindow(QMainWindow):
     def filters(self) -> ReportFilter:
         return ReportFilter(self.device.currentData() or None, self.advisor.currentData() or None)
 
+    def after_sync(self, result: object) -> None:
+        """A sync that brought changes (other laptops' visits, referrals): the figures for the
+        period and filters as set are computed anew, the view left scrolled where it was."""
+        if isinstance(result, sync_uc.SyncReport) and result.applied and self.isVisible():
+            self._keep_scroll = self.figures_area.verticalScrollBar().value()
+            self.refresh()
+
     def refresh(self) -> None:
         period, filters, store = self.period(), self.filters(), self.session.store
         user = self.session.user
@@ -695,6 +704,10 @@ class ReportsWindow(QMainWindow):
             self.panels_layout.addWidget(FigurePanel(_(table.title), grid, view))
         self.panels_layout.addStretch(1)
         self._fit_panels()
+        scroll, self._keep_scroll = self._keep_scroll, 0
+        if scroll:  # once the new panels are laid out (the range is 0 until then)
+            bar = self.figures_area.verticalScrollBar()
+            QTimer.singleShot(0, self, lambda: bar.setValue(scroll))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.figures_area.viewport() and event.type() == QEvent.Type.Resize:
@@ -755,6 +768,9 @@ def install(window: MainWindow) -> None:
     def open_dashboard() -> None:
         dashboard = ReportsWindow(window.session, window.tasks, window)
         dashboard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        controller = getattr(window, "sync", None)  # None without the sync feature
+        if controller is not None:
+            controller.sync_finished.connect(dashboard.after_sync)
         dashboard.show()
         dashboard.refresh()
 

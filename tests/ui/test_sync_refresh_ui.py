@@ -211,3 +211,78 @@ def test_a_person_erased_by_a_sync_while_their_page_is_open(
     assert window.model.rowCount() == 0  # the search for "Петров" finds nobody now
     assert window.referrals.tab.referrals == []  # type: ignore[attr-defined]
     _shot(window, tmp_path, "sync-refresh-erased.png")
+
+
+def test_an_open_audit_log_lists_what_a_sync_brought(
+    qtbot: QtBot,
+    laptops: Laptops,  # noqa: F811 - the fixture
+) -> None:
+    """B's coordinator has the audit log open, an entry selected; A registers someone and
+    B syncs: A's entries are listed, with the filters as set and the entry still selected."""
+    from desktop_app.ui.audit import ENTRY_ID, open_audit_window
+
+    set_language("en")
+    a, b = laptops.new("A"), laptops.new("B")
+    _person(a)
+    laptops.sync(a, b)
+    window = shown_window(qtbot, b, 1100)
+    log = open_audit_window(window)
+    before = log.model.rowCount()
+    assert before > 2
+    log.table.setCurrentIndex(log.model.index(2, 0))
+    chosen = log.model.item(2, 0).data(ENTRY_ID)
+
+    _person(a, "Ioana", "Popa")
+    sync_uc.sync_now(a.store)
+    assert _sync(qtbot, window).applied
+
+    assert log.model.rowCount() > before
+    current = log.table.currentIndex()
+    assert current.isValid() and log.model.item(current.row(), 0).data(ENTRY_ID) == chosen
+    log.close()
+
+
+def test_an_open_report_is_computed_anew_after_a_sync(
+    qtbot: QtBot,
+    laptops: Laptops,  # noqa: F811 - the fixture
+) -> None:
+    """B's coordinator has the figures of the last weeks open; A registers and visits
+    someone; B syncs: the figures count them, for the same period."""
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QTableWidget
+
+    from desktop_app.ui.reports import ReportsWindow
+
+    set_language("en")
+    a, b = laptops.new("A"), laptops.new("B")
+    laptops.sync(a, b)
+    window = shown_window(qtbot, b, 1100)
+    [action] = [x for x in window.file_menu.actions() if x.text() == "Rep&orts…"]
+    action.trigger()
+    [dashboard] = window.findChildren(ReportsWindow)
+    dashboard.kind.setCurrentIndex(dashboard.kind.findData("custom"))
+    dashboard.start.setDate(QDate.currentDate().addDays(-30))
+    dashboard.end.setDate(QDate.currentDate().addDays(1))
+    qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
+    first = dashboard.report
+    dashboard.refresh()
+    qtbot.waitUntil(lambda: dashboard.report is not first, timeout=20_000)
+
+    def overview() -> list[str]:
+        grid = dashboard.findChild(QTableWidget, "table-overview")
+        assert grid is not None
+        return [
+            grid.item(r, c).text() if grid.item(r, c) else ""
+            for r in range(grid.rowCount())
+            for c in range(grid.columnCount())
+        ]
+
+    shown, report = overview(), dashboard.report
+    person = _person(a)
+    visits.finish_visit(a.store, a.user, person.id, "life_situation", full_life_situation())
+    sync_uc.sync_now(a.store)
+    assert _sync(qtbot, window).applied
+    qtbot.waitUntil(lambda: dashboard.report is not report, timeout=20_000)
+    assert dashboard.report is not None and dashboard.report.period == report.period
+    assert overview() != shown
+    dashboard.close()
