@@ -333,6 +333,27 @@ class ConflictsDialog(QDialog):
         self._on_list_current_changed(self.list.currentRow())
         self._set_intro()
 
+    def after_sync(self, result: object) -> None:
+        """A sync that brought changes may bring conflicts or decide some elsewhere: listed
+        anew, the conflict shown stays shown, with what was typed in its field (a new view
+        is not logged: ``viewed``). Not while a decision is being stored (the next sync)."""
+        from desktop_app.usecases import sync as sync_uc
+
+        if not (isinstance(result, sync_uc.SyncReport) and result.applied and self.isVisible()):
+            return
+        if not self.choice.isEnabled():
+            return
+        shown = self._current()
+        typed = self.edit_line.text(), self.edit_text.toPlainText()
+        scroll = self.list.verticalScrollBar().value()
+        self.reload()
+        ids = [c.id for c in self.conflicts]
+        if shown is not None and shown.id in ids:
+            self.list.setCurrentRow(ids.index(shown.id))  # shows its values again
+            self.edit_line.setText(typed[0])
+            self.edit_text.setPlainText(typed[1])
+        self.list.verticalScrollBar().setValue(scroll)
+
     def _title(self, c: conflicts_uc.OpenConflict) -> str:
         parts = []
         if c.person_id in self.names:

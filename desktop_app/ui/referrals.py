@@ -162,9 +162,7 @@ def _place(table: QTableWidget, keys: Sequence[str]) -> tuple[str | None, int]:
     return (keys[row] if 0 <= row < len(keys) else None), table.verticalScrollBar().value()
 
 
-def _restore_place(
-    table: QTableWidget, keys: Sequence[str], place: tuple[str | None, int]
-) -> None:
+def _restore_place(table: QTableWidget, keys: Sequence[str], place: tuple[str | None, int]) -> None:
     """The row of the record selected before selected again (rows above it may have come or
     gone), and the list scrolled as it was."""
     chosen, scroll = place

@@ -505,6 +505,7 @@ class SyncController(QObject):
         from desktop_app.ui.conflicts import ConflictsDialog
 
         dialog = ConflictsDialog(self, self.window)
+        self.sync_finished.connect(dialog.after_sync)  # what a sync brings, listed while open
         notice = getattr(self.window, "conflict_notice", None)
         if notice is not None:  # the person's page counts what is left to decide
             dialog.decided.connect(notice.refresh)

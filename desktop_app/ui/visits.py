@@ -724,9 +724,8 @@ class VisitsTab(QWidget):
         ids = [visit.id for visit in self.visits]
         if chosen[0] in ids and (item := self.tree.topLevelItem(ids.index(chosen[0]))):
             child = chosen[1]
-            if 0 < child <= item.childCount():
-                item = item.child(child - 1)
-            self.tree.setCurrentItem(item)
+            version = item.child(child - 1) if 0 < child <= item.childCount() else None
+            self.tree.setCurrentItem(version or item)
         self.tree.verticalScrollBar().setValue(scroll)
 
     def reload(self, *, log_view: bool = False) -> None:

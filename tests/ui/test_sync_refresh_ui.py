@@ -41,9 +41,10 @@ def _sync(qtbot: QtBot, window: MainWindow) -> sync_uc.SyncReport:
 
 
 def _views(session: Session) -> list[tuple[str, str]]:
-    """The views logged on this laptop, (kind, person id), oldest first."""
+    """The views logged on this laptop (not those a sync brought), (kind, person id)."""
     entries = audit.list_entries(session.store, session.user, action="view")
-    return sorted((e.record_kind, e.record_id) for e in entries)
+    here = session.store.device_id
+    return sorted((e.record_kind, e.record_id) for e in entries if e.device_id == here)
 
 
 def _select(qtbot: QtBot, window: MainWindow, person_id: str) -> None:
@@ -160,20 +161,19 @@ def test_an_open_follow_ups_window_shows_what_a_sync_brought(
     kept = uc.issue_referral(a.store, a.user, person.id, "jobcenter", "buergergeld")
     gone = uc.issue_referral(a.store, a.user, other.id, "vhs", "integration_course")
     later = uc.issue_referral(a.store, a.user, other.id, "jobcenter", "buergergeld")
+    made = ReferralStatus.APPOINTMENT_MADE
     for r in (kept, gone):
-        uc.change_status(a.store, a.user, r.id, ReferralStatus.APPOINTMENT_MADE, "", follow_up=yesterday)
+        uc.change_status(a.store, a.user, r.id, made, "", follow_up=yesterday)
     laptops.sync(a, b)
     window = shown_window(qtbot, b, 1100)
     feature = window.referrals  # type: ignore[attr-defined]
     follow_ups = feature.open_follow_ups()
-    assert [f.referral.id for f in follow_ups.due] == [kept.id, gone.id] or [
-        f.referral.id for f in follow_ups.due
-    ] == [gone.id, kept.id]
+    assert {f.referral.id for f in follow_ups.due} == {kept.id, gone.id}
     kept_row = next(i for i, f in enumerate(follow_ups.due) if f.referral.id == kept.id)
     follow_ups.table.selectRow(kept_row)
 
     uc.change_status(a.store, a.user, gone.id, ReferralStatus.CLOSED, "done")
-    uc.change_status(a.store, a.user, later.id, ReferralStatus.APPOINTMENT_MADE, "", follow_up=yesterday)
+    uc.change_status(a.store, a.user, later.id, made, "", follow_up=yesterday)
     sync_uc.sync_now(a.store)
     assert _sync(qtbot, window).applied
 
@@ -271,11 +271,8 @@ def test_an_open_report_is_computed_anew_after_a_sync(
     def overview() -> list[str]:
         grid = dashboard.findChild(QTableWidget, "table-overview")
         assert grid is not None
-        return [
-            grid.item(r, c).text() if grid.item(r, c) else ""
-            for r in range(grid.rowCount())
-            for c in range(grid.columnCount())
-        ]
+        items = [grid.item(r, c) for r in range(grid.rowCount()) for c in range(grid.columnCount())]
+        return [item.text() if item is not None else "" for item in items]
 
     shown, report = overview(), dashboard.report
     person = _person(a)
@@ -283,6 +280,44 @@ def test_an_open_report_is_computed_anew_after_a_sync(
     sync_uc.sync_now(a.store)
     assert _sync(qtbot, window).applied
     qtbot.waitUntil(lambda: dashboard.report is not report, timeout=20_000)
-    assert dashboard.report is not None and dashboard.report.period == report.period
-    assert overview() != shown
+    assert dashboard.report is not None and report is not None
+    assert dashboard.report.period == report.period
+    assert overview() != shown, (shown, overview())
     dashboard.close()
+
+
+def test_an_open_conflicts_list_shows_what_a_sync_brought_and_keeps_what_was_typed(
+    qtbot: QtBot,
+    laptops: Laptops,  # noqa: F811 - the fixture
+) -> None:
+    """B decides the phone number's conflict, a number half typed; its timer syncs and brings
+    another conflict (the notes): listed, while the phone's conflict stays shown with what was
+    typed, and the person's view is not logged again."""
+    from tests.ui.test_conflicts_ui import _edit_person
+
+    set_language("en")
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = people.register_person(
+        a.store, a.user, PersonDraft("Elena", "Radu", phone="0176 1111111")
+    ).id
+    laptops.sync(a, b)
+    _edit_person(a, pid, phone="0176 2222222")
+    _edit_person(b, pid, phone="0176 3333333")
+    for s in (a, b, a):
+        sync_uc.sync_now(s.store)
+    window = shown_window(qtbot, b, 1100)
+    dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
+    assert dialog.list.count() == 1
+    dialog.edit_line.setText("0176 44")
+    _edit_person(a, pid, notes="speaks some German")
+    _edit_person(b, pid, notes="needs an interpreter")
+    window.wait_for_background()
+    views = _views(b)
+    sync_uc.sync_now(a.store)
+    assert _sync(qtbot, window).applied
+
+    assert dialog.list.count() == 2
+    assert dialog.conflicts[dialog.list.currentRow()].field == "phone"
+    assert dialog.edit_line.text() == "0176 44"
+    window.wait_for_background()
+    assert _views(b) == views
