@@ -234,6 +234,11 @@ class PeopleRepository:
     def _row(self, person_id: str) -> PersonRow | None:
         return self.session.scalar(select(PersonRow).where(PersonRow.id == person_id))
 
+    def is_erased(self, person_id: str) -> bool:
+        """Whether the person was erased: their row is a tombstone (here, or brought by a sync)."""
+        row = self._row(person_id)
+        return row is not None and row.deleted
+
     def get(self, person_id: str) -> Person | None:
         row = self._row(person_id)
         return None if row is None or row.deleted else person_from_row(row)

@@ -556,6 +556,12 @@ class VisitWindow(QDialog):
         elif isinstance(error, PermissionDenied):
             self.view.banner.setText(error_message("permission_denied"))
             self.view.banner.show()
+        elif isinstance(error, visits.PersonErased | visits.VisitNotFound):
+            # a sync brought the person's erasure while the form was open (or erased here)
+            self.view.banner.setText(_("This person was erased meanwhile. Nothing was saved."))
+            self.view.banner.show()
+            self.finish_button.setEnabled(False)
+            self.refer_button.setEnabled(False)
         elif error is not None:
             raise error  # not one the user can act on: the application's error handler
         self.finish_answered.emit(None)

@@ -42,6 +42,7 @@ from desktop_app.forms.evaluator import FieldError, message
 from desktop_app.forms.expressions import is_empty
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow
+from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.storage.visits_models import (
     ConsentRow,
     DraftRow,
@@ -80,6 +81,11 @@ class UnknownForm(KeyError):
 
 class VisitNotFound(LookupError):
     pass
+
+
+class PersonErased(LookupError):
+    """The person was erased (here, or a sync brought the erasure) while their form was open:
+    a visit stored now would be data about them again, and go out to every laptop."""
 
 
 def _now() -> str:
@@ -637,6 +643,8 @@ def finish_visit(
     now = _now()
     hlc = str(store.clock.now())
     with store.transaction() as session:
+        if PeopleRepository(session).is_erased(person_id):
+            raise PersonErased(person_id)
         draft = session.get(DraftRow, (person_id, form_id))
         row = VisitRow(
             id=str(uuid.uuid4()),

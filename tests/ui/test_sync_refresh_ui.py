@@ -321,3 +321,36 @@ def test_an_open_conflicts_list_shows_what_a_sync_brought_and_keeps_what_was_typ
     assert dialog.edit_line.text() == "0176 44"
     window.wait_for_background()
     assert _views(b) == views
+
+
+def test_a_visit_form_open_while_a_sync_erases_its_person_stores_nothing(
+    qtbot: QtBot,
+    laptops: Laptops,  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> None:
+    """B has a visit form open, every answer given; A erases the person; B syncs, then
+    finishes the form: nothing is stored (a visit would be data about the erased person
+    again, sent to every laptop), and the form says why; nothing crashes."""
+    from tests.ui.conftest import finish_form
+
+    set_language("en")
+    a, b = laptops.new("A"), laptops.new("B")
+    person = _person(a)
+    laptops.sync(a, b)
+    window = shown_window(qtbot, b, 1100)
+    window.show_person(person.id)
+    form = window.visits.start("life_situation")  # type: ignore[attr-defined]
+    assert form is not None
+    form.view.set_answers(full_life_situation())
+
+    data_rights.erase_person(a.store, a.user, person.id)
+    sync_uc.sync_now(a.store)
+    assert _sync(qtbot, window).applied
+    assert window.person_page.person is None
+
+    assert finish_form(qtbot, form) is None
+    assert form.view.banner.text() == "This person was erased meanwhile. Nothing was saved."
+    assert not form.finish_button.isEnabled() and not form.refer_button.isEnabled()
+    assert visits.visit_history(b.store, b.user, person.id, log_view=False) == []
+    _shot(form, tmp_path, "sync-refresh-erased-form.png")
+    form.close()
