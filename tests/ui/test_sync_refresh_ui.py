@@ -248,8 +248,8 @@ def test_an_open_report_is_computed_anew_after_a_sync(
 ) -> None:
     """B's coordinator has the figures of the last weeks open; A registers and visits
     someone; B syncs: the figures count them, for the same period."""
-    from PySide6.QtCore import QDate
-    from PySide6.QtWidgets import QTableWidget
+    from PySide6.QtCore import QDate, QEvent
+    from PySide6.QtWidgets import QApplication, QTableWidget
 
     from desktop_app.ui.reports import ReportsWindow
 
@@ -269,6 +269,8 @@ def test_an_open_report_is_computed_anew_after_a_sync(
     qtbot.waitUntil(lambda: dashboard.report is not first, timeout=20_000)
 
     def overview() -> list[str]:
+        # the panels of the report before are deleted later: gone first, not found instead
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         grid = dashboard.findChild(QTableWidget, "table-overview")
         assert grid is not None
         items = [grid.item(r, c) for r in range(grid.rowCount()) for c in range(grid.columnCount())]
