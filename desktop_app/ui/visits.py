@@ -407,6 +407,9 @@ class VisitWindow(QDialog):
         except PermissionDenied:  # e.g. an advisor closed this case to the helper meanwhile
             self.saved_label.setText(error_message("permission_denied"))
             return
+        except visits.PersonErased:
+            self._person_erased()
+            return
         self.dirty = False
 
     def _draft_saver(self) -> Callable[[], visits.Draft]:
@@ -439,9 +442,24 @@ class VisitWindow(QDialog):
     def _on_draft_failed(self, exc: Exception) -> None:
         self._saving = False
         self.dirty = True  # not kept: the next autosave or closing tries again
+        if isinstance(exc, visits.PersonErased):
+            self._person_erased()
+            return
         if not isinstance(exc, PermissionDenied):
             raise exc  # not one the user can act on: the application's error handler
         self.saved_label.setText(error_message("permission_denied"))
+
+    def _person_erased(self) -> None:
+        """A sync brought the person's erasure while the form was open (or they were erased
+        here): nothing more of it is kept, neither as a visit nor as a draft."""
+        self.done_ = True  # no autosave, and closing keeps no draft
+        self.dirty = False
+        self.saved_label.clear()
+        self.view.banner.setText(_("This person was erased meanwhile. Nothing was saved."))
+        self.view.banner.show()
+        self.finish_button.setEnabled(False)
+        self.refer_button.setEnabled(False)
+        self.discard_button.setEnabled(False)
 
     def _on_discard_clicked(self) -> None:
         answer = QMessageBox.question(
@@ -557,11 +575,7 @@ class VisitWindow(QDialog):
             self.view.banner.setText(error_message("permission_denied"))
             self.view.banner.show()
         elif isinstance(error, visits.PersonErased | visits.VisitNotFound):
-            # a sync brought the person's erasure while the form was open (or erased here)
-            self.view.banner.setText(_("This person was erased meanwhile. Nothing was saved."))
-            self.view.banner.show()
-            self.finish_button.setEnabled(False)
-            self.refer_button.setEnabled(False)
+            self._person_erased()
         elif error is not None:
             raise error  # not one the user can act on: the application's error handler
         self.finish_answered.emit(None)

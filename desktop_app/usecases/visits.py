@@ -368,7 +368,8 @@ def save_draft(
     draft keeps the first one given.
 
     A helper may not type restricted answers (``PermissionDenied``); restricted answers an
-    advisor left in the same draft are kept as they were.
+    advisor left in the same draft are kept as they were. Nothing is kept about a person
+    erased meanwhile (``PersonErased``).
     """
     require(user, Action.FILL_FORMS)
     definition = form(form_id, store)
@@ -377,6 +378,10 @@ def save_draft(
     decided = _check_decisions(next_steps)
     now = _now()
     with store.transaction() as session:
+        # A form left open while a sync brought the person's erasure (which deleted their
+        # drafts): its autosave must not keep their answers on this laptop again.
+        if PeopleRepository(session).is_erased(person_id):
+            raise PersonErased(person_id)
         row = session.get(DraftRow, (person_id, form_id))
         merged = dict(answers)
         if withheld and row is not None:

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.referral import ReferralStatus
 from desktop_app.i18n.text import set_language
+from desktop_app.storage.visits_models import DraftRow
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import audit, data_rights, people, visits
 from desktop_app.usecases import referrals as uc
@@ -20,6 +21,7 @@ from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops
 from tests.ui.conftest import cell, shown_window
+from tests.ui.test_forms_ui import type_into
 from tests.ui.test_referrals_ui import _person
 from tests.ui.test_sync_ui import laptops, server  # noqa: F401 - the fixtures
 from tests.unit.test_visits import full_life_situation
@@ -355,4 +357,9 @@ def test_a_visit_form_open_while_a_sync_erases_its_person_stores_nothing(
     assert not form.finish_button.isEnabled() and not form.refer_button.isEnabled()
     assert visits.visit_history(b.store, b.user, person.id, log_view=False) == []
     _shot(form, tmp_path, "sync-refresh-erased-form.png")
-    form.close()
+    type_into(form.view, "phone", "+49 231 777")  # typed after the erasure: autosaved…
+    qtbot.waitUntil(lambda: not form.debounce.isActive() and not form._saving, timeout=10_000)
+    type_into(form.view, "phone", "+49 231 778")
+    form.close()  # …and "Close (draft is kept)": no draft of an erased person is kept either
+    with b.store.reading() as s:
+        assert s.query(DraftRow).filter_by(person_id=person.id).count() == 0

@@ -83,6 +83,22 @@ def test_draft_round_trip_and_open_drafts(session: Any) -> None:
     assert _count(store, OutboxRow) == outbox_before  # drafts never sync
 
 
+def test_no_draft_is_kept_about_a_person_erased_meanwhile(session: Any) -> None:
+    """A form left open while the person was erased (here, or by a sync): its autosave is
+    refused, and the erasure's removal of their drafts stays done."""
+    from desktop_app.domain.person import PersonDraft
+    from desktop_app.usecases import data_rights, people
+
+    store, user = session.store, session.user
+    person = people.register_person(store, user, PersonDraft("Ioana", "Mureșan", "1990"))
+    visits.save_draft(store, user, person.id, "life_situation", {"family_name": "Mureșan"})
+    data_rights.erase_person(store, user, person.id)
+    assert visits.load_draft(store, user, person.id, "life_situation") is None
+    with pytest.raises(visits.PersonErased):
+        visits.save_draft(store, user, person.id, "life_situation", {"family_name": "Mureșan"})
+    assert _count(store, DraftRow) == 0
+
+
 def test_finish_validates_stores_and_deletes_draft(session: Any) -> None:
     store, user = session.store, session.user
     visits.record_consent(store, user, PERSON, consent_answers(), today=TODAY)
