@@ -150,9 +150,19 @@ def Nn_(singular: str, plural: str, number: str) -> PluralMessage:
 
 def format_message(template: str | PluralMessage, params: Mapping[str, object]) -> str:
     """A table's message in the UI language, with its parameters (in its plural form where it
-    has one)."""
+    has one). Whole numbers are written as the language groups them ("100.000", bg "100 000")."""
+    # Here, late: formatting imports this module for current_language.
+    from desktop_app.i18n.formatting import format_number
+
+    shown = {
+        key: format_number(value)
+        if isinstance(value, int) and not isinstance(value, bool)
+        else value
+        for key, value in params.items()
+    }
     if isinstance(template, PluralMessage):
+        # The plural form follows the integer, not its grouped text.
         number = params.get(template.number)
         count = number if isinstance(number, int) else 2  # no number: the general form
-        return ngettext(template.singular, template.plural, count).format(**params)
-    return _(template).format(**params)
+        return ngettext(template.singular, template.plural, count).format(**shown)
+    return _(template).format(**shown)

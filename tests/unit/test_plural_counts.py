@@ -119,3 +119,45 @@ def test_a_field_message_takes_the_form_its_limit_needs(
         assert field_message(FieldError("notes", "too_long", {"max": limit})) == expected
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize(
+    ("lang", "limit", "expected"),
+    [
+        # the number in a message is grouped as the language writes numbers; it read
+        # "100000 de caractere" beside tables that wrote "100.000"
+        ("de", 100_000, "Das ist zu lang (höchstens 100.000 Zeichen)."),
+        ("ro", 100_000, "Textul este prea lung (cel mult 100.000 de caractere)."),
+        ("bg", 100_000, "Текстът е твърде дълъг (най-много 100\u00a0000 знака)."),
+        ("en", 100_000, "This is too long (at most 100,000 characters)."),
+        # Bulgarian groups only from five digits on
+        ("bg", 1500, "Текстът е твърде дълъг (най-много 1500 знака)."),
+        # the plural form still follows the integer, not its grouped text (ro 1001 is
+        # counted as 2 to 19)
+        ("ro", 1001, "Textul este prea lung (cel mult 1.001 caractere)."),
+    ],
+)
+def test_a_number_in_a_message_is_grouped_as_the_language_writes_it(
+    lang: str, limit: int, expected: str
+) -> None:
+    from desktop_app.domain.validation import FieldError
+    from desktop_app.i18n.messages import field_message
+    from desktop_app.i18n.text import set_language
+
+    set_language(lang)
+    try:
+        assert field_message(FieldError("notes", "too_long", {"max": limit})) == expected
+    finally:
+        set_language("en")
+
+
+def test_the_import_row_limit_reads_grouped() -> None:
+    from desktop_app.i18n.text import set_language
+    from desktop_app.usecases.people_import import MAX_ROWS, ImportFileError, file_error_message
+
+    set_language("ro")
+    try:
+        text = file_error_message(ImportFileError("import_too_many_rows"))
+    finally:
+        set_language("en")
+    assert f"{MAX_ROWS:,}".replace(",", ".") in text, text
