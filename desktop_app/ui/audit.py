@@ -140,6 +140,53 @@ DETAIL_NAMES = {
 }
 
 
+# The order a reader takes an entry's details in: what happened first (the status set, the
+# purposes agreed, the service, the form, the fields), then how many and how; the ids of the
+# records it concerns last. The entries store their details with sorted keys (they are hashed
+# into the chain), so a status change read "referral: 3f2a… · status: Appointment made".
+# Keys not named here keep their stored order, between the two.
+DETAIL_ORDER = (
+    "status",
+    "appointment",
+    "purposes",
+    "service",
+    "form",
+    "field",
+    "fields",
+    "role",
+    "kind",
+    "helper_id",
+    "opened",
+    "name",
+    "server_url",
+    "fingerprint",
+    "part",
+    "period",
+    "figure",
+    "row",
+    "people",
+    "import_count",
+    "count",
+    "letters",
+    "given",
+    "skipped",
+    "remote",
+    "via",
+    "lang",
+    "reprint",
+)
+# Which records an entry concerns: shown after what was done to them.
+DETAIL_IDS = ("referral_id", "visit_id", "conflict", "revision", "key_id")
+
+
+def _detail_rank(key: str) -> int:
+    if key in DETAIL_ORDER:
+        return DETAIL_ORDER.index(key)
+    if key in DETAIL_IDS:
+        return len(DETAIL_ORDER) + 1 + DETAIL_IDS.index(key)
+    return len(DETAIL_ORDER)
+
+
 # How a letter left the program (details "via"), in the reader's words: the log showed the
 # codes ("via: queue", "language: ro").
 VIA_NAMES = {
@@ -253,7 +300,8 @@ class DetailReader:
     def text(self, details: Mapping[str, object]) -> str:
         """An entry's details as "people imported: 5.000 · remote: yes" in the UI language."""
         parts = []
-        for key, value in details.items():
+        # sorted() is stable: keys of equal rank (those not named) keep their stored order.
+        for key, value in sorted(details.items(), key=lambda item: _detail_rank(item[0])):
             name = _(DETAIL_NAMES[key]) if key in DETAIL_NAMES else key
             parts.append(f"{name}: {self.value(key, value, details)}")
         return " · ".join(parts)

@@ -426,3 +426,45 @@ def test_the_audit_log_names_what_its_entries_store_as_codes(
         assert not audit.verify_chain(session.store)
     finally:
         set_language("en")
+
+
+def test_the_audit_log_shows_what_happened_before_the_ids(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """A status change read "referral: 3f2a… · status: Appointment made" (the details in their
+    stored, sorted key order): what was done comes first, the record's id last; the entry as
+    stored, and the chain, are unchanged."""
+    import datetime as dt
+
+    from desktop_app.domain.referral import ReferralStatus
+    from desktop_app.usecases import referrals
+
+    set_language("en")
+    person = people.register_person(session.store, session.user, PersonDraft("Ana", "Pop"))
+    referral = referrals.issue_referral(
+        session.store, session.user, person.id, "vhs", "integration_course"
+    )
+    referrals.change_status(
+        session.store,
+        session.user,
+        referral.id,
+        ReferralStatus.APPOINTMENT_MADE,
+        appointment=dt.datetime(2027, 1, 12, 10, 0),
+    )
+    dialog = AuditWindow(session)
+    qtbot.addWidget(dialog)
+    dialog.refresh()
+    details = [dialog.model.item(r, 5).text() for r in range(dialog.model.rowCount())]
+    assert (
+        f"status: Appointment made · appointment: date set · referral: {referral.id}" in details
+    ), details
+    issued = [d for d in details if d.startswith("service: ")]
+    assert issued and issued[0].endswith(f"· referral: {referral.id}"), details
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.resize(1400, 500)
+    dialog.grab().save(str(_shots(tmp_path) / "audit-detail-order.png"))
+    stored = [e.details for e in audit.list_entries(session.store, session.user)]
+    changed = next(d for d in stored if "status" in d)
+    assert list(changed) == ["appointment", "referral_id", "status"]  # as hashed
+    assert not audit.verify_chain(session.store)
