@@ -26,7 +26,25 @@ class ErrorLabel(QLabel):
     def show_message(self, text: str) -> None:
         self.setAccessibleName(self._kind())  # in the language chosen since it was made
         self.setText(text)
-        self.setVisible(bool(text))
+        if self.isHidden() == bool(text):
+            self.setVisible(bool(text))
+            # The layouts above cache their widgets' height for a width: a form whose message
+            # came and went kept its taller height, and the spare 20 px went to its last row
+            # (the first-run organisation page: the Logo row 38 px under the E-mail row, not
+            # 28), or a message that came squeezed the fields above it.
+            above: list[QWidget] = []
+            parent = self.parentWidget()
+            while parent is not None:
+                above.append(parent)
+                if parent.isWindow():
+                    break
+                parent.updateGeometry()
+                parent = parent.parentWidget()
+            # Laid out now, from the window down, not a round of events later for each level:
+            # a screen grabbed (or painted) in between showed the message's room still there.
+            for widget in reversed(above):
+                if (layout := widget.layout()) is not None:
+                    layout.activate()
         if text:
             make_room(self)
 

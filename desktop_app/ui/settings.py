@@ -107,11 +107,13 @@ class LetterheadForm(QWidget):
         form = QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         for name in self.FIELDS:
-            box = QVBoxLayout()
-            box.addWidget(widgets[name])
-            box.addWidget(self.errors[name])
             self.labels[name].setBuddy(self.logo if name == "logo_path" else widgets[name])
-            form.addRow(self.labels[name], box)
+            form.addRow(self.labels[name], widgets[name])
+            # The message in a row of its own under its field, which the form leaves out while
+            # it is hidden: in a box with the field, the form sized the row by the message's
+            # two-line hint (the address squeezed, a gap under the E-mail) and kept that room a
+            # round of events after the message went (the Logo row 40 px under the E-mail).
+            form.setWidget(form.rowCount(), QFormLayout.ItemRole.FieldRole, self.errors[name])
         label_column(form, list(self.labels.values()))
         # A message stays until the field is edited: it then describes an older value.
         for name, edit in (
