@@ -226,3 +226,18 @@ def test_the_european_health_insurance_card_has_one_name_per_language(
         for where, label in all_labels(form):
             for lang in ("bg", "ro"):
                 assert "EHIC" not in label.get(lang, ""), (where, lang)
+
+
+def test_the_bulgarian_texts_call_the_client_лицето(forms: dict[str, FormDefinition]) -> None:
+    """The program calls the person advised "лицето"; the shipped forms still said "човекът",
+    "самия човек", "на човека". The consent's legal texts (purpose texts, earlier texts) are
+    versioned and stay as they were given."""
+    legal = re.compile(r"^consent\.(purpose\.[^.]+\.text|earlier\.)")
+    checked = 0
+    for form in forms.values():
+        for where, labels in (*all_labels(form), *validation_messages()):
+            if legal.match(where):
+                continue
+            checked += 1
+            assert "човек" not in labels["bg"].lower(), (where, labels["bg"])
+    assert checked > 100
