@@ -757,6 +757,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_letters_sample(args: argparse.Namespace) -> int:
+    from desktop_app.i18n.formatting import format_number
     from desktop_app.letters.samples import write_samples
 
     langs = tuple(args.client_lang or ("bg", "ro"))
@@ -765,7 +766,7 @@ def cmd_letters_sample(args: argparse.Namespace) -> int:
         print(path)
     print(
         ngettext("{count} letter written.", "{count} letters written.", len(written)).format(
-            count=len(written)
+            count=format_number(len(written))
         ),
         file=sys.stderr,
     )
@@ -847,6 +848,7 @@ def cmd_join(args: argparse.Namespace) -> int:
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
+    from desktop_app.i18n.formatting import format_number
     from desktop_app.usecases import sync as sync_uc
 
     session = open_session(args)
@@ -868,7 +870,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 # the one count of a noun, in its plural form (ro "20 de conflicte")
                 conflicts=ngettext(
                     "{count} conflict", "{count} conflicts", report.conflicts
-                ).format(count=report.conflicts),
+                ).format(count=format_number(report.conflicts)),
                 refused=report.refused,
             )
         )
@@ -900,7 +902,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
                     "{count} publications (service directory or forms) stay on this laptop: "
                     "the server takes publications only from a coordinator's laptop.",
                     state.held_back,
-                ).format(count=state.held_back),
+                ).format(count=format_number(state.held_back)),
                 file=sys.stderr,
             )
         if waiting := state.need_update:
@@ -911,7 +913,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
                     "{count} records from colleagues need a newer version of Welcome Desk: "
                     "they are kept and shown after an update.",
                     waiting,
-                ).format(count=waiting),
+                ).format(count=format_number(waiting)),
                 file=sys.stderr,
             )
         from desktop_app import __version__
@@ -994,14 +996,14 @@ def cmd_devices(args: argparse.Namespace) -> int:
 
 
 def _published_line(published: reference_uc.Publication | None, shipped: str, template: str) -> str:
-    from desktop_app.i18n.formatting import format_long_date
+    from desktop_app.i18n.formatting import format_long_date, format_number
 
     if published is None:
         return shipped
     line = template.format(
         name=published.publisher,
         when=format_long_date(published.published_at.date()),
-        count=published.count,
+        count=format_number(published.count),
     )
     return f"{line}\n{published.note}" if published.note else line
 
@@ -1009,6 +1011,7 @@ def _published_line(published: reference_uc.Publication | None, shipped: str, te
 def cmd_reference(args: argparse.Namespace) -> int:
     """``directory show|export|publish`` and ``forms show|export|publish``."""
     from desktop_app.domain.permissions import PermissionDenied
+    from desktop_app.i18n.formatting import format_number
     from desktop_app.usecases import reference
 
     directory = args.command == "directory"
@@ -1026,7 +1029,7 @@ def cmd_reference(args: argparse.Namespace) -> int:
                         "The shipped directory is in force ({count} service).",
                         "The shipped directory is in force ({count} services).",
                         count,
-                    ).format(count=count),
+                    ).format(count=format_number(count)),
                     ngettext(
                         "Published by {name} on {when}: {count} service.",
                         "Published by {name} on {when}: {count} services.",
@@ -1050,7 +1053,7 @@ def cmd_reference(args: argparse.Namespace) -> int:
             print(
                 ngettext(
                     "{count} file written to {folder}.", "{count} files written to {folder}.", count
-                ).format(count=count, folder=args.out)
+                ).format(count=format_number(count), folder=args.out)
             )
         else:
             publish = (
@@ -1070,7 +1073,7 @@ def cmd_reference(args: argparse.Namespace) -> int:
                     done.count,
                 )
             )
-            print(message.format(count=done.count))
+            print(message.format(count=format_number(done.count)))
     except reference.REFUSALS as exc:
         code = EXIT_AUTH if isinstance(exc, PermissionDenied) else EXIT_INVALID
         raise CliError("\n".join(reference.problem_messages(exc)), code) from exc

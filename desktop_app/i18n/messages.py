@@ -200,6 +200,9 @@ _NOT_GIVEN_REASONS = {
 def laptops_not_given_the_key(laptops: list[tuple[str, str, str]]) -> list[str]:
     """After a rotation: a heading and one line per laptop left out (name, device id, reason),
     or nothing when every laptop got the new key."""
+    # Here, not at the top: importing formatting loads Babel.
+    from desktop_app.i18n.formatting import format_number
+
     if not laptops:
         return []
     count = len(laptops)
@@ -207,7 +210,7 @@ def laptops_not_given_the_key(laptops: list[tuple[str, str, str]]) -> list[str]:
         "{count} laptop was not given the new team key:",
         "{count} laptops were not given the new team key:",
         count,
-    ).format(count=count)
+    ).format(count=format_number(count))
     lines = [heading]
     for name, device_id, reason in laptops:
         why = _NOT_GIVEN_REASONS.get(reason)
@@ -309,11 +312,14 @@ def server_restored_short() -> str:
 
 def withdrawn_short(count: int) -> str:
     """The status bar's few words for ``withdrawn_message`` (the whole of it in the tooltip)."""
+    # Here, not at the top: importing formatting loads Babel.
+    from desktop_app.i18n.formatting import format_number
+
     return ngettext(
         "{count} own publication withdrawn, its copy kept",
         "{count} own publications withdrawn, copies kept",
         count,
-    ).format(count=count)
+    ).format(count=format_number(count))
 
 
 def confirm_message(code: str) -> str:
@@ -495,6 +501,9 @@ def clock_warning(offset_ms: int) -> str:
 def clock_warning_parts(offset_ms: int) -> tuple[str, str]:
     """``clock_warning`` as (what is wrong, what to do): the window's banner sets the first in
     bold. Whole sentences per unit and direction: the languages inflect differently."""
+    # Here, not at the top: importing formatting loads Babel.
+    from desktop_app.i18n.formatting import format_number
+
     count, unit = rounded(offset_ms)
     if offset_ms > 0:
         if unit == "days":
@@ -534,13 +543,16 @@ def clock_warning_parts(offset_ms: int) -> tuple[str, str]:
             count,
         )
     advice = _("Set the date and time right: changes made here get wrong times.")
-    return text.format(count=count), advice
+    return text.format(count=format_number(count)), advice
 
 
 def clock_indicator(offset_ms: int) -> str:
     """The status bar's short note of a wrong clock while its banner is hidden: which way and
     by how much ("Clock 3 days ahead"; "Clock: 3 days" left the reader guessing what was wrong).
     Whole phrases per unit and direction, as the banner's: the languages inflect differently."""
+    # Here, not at the top: importing formatting loads Babel.
+    from desktop_app.i18n.formatting import format_number
+
     count, unit = rounded(offset_ms)
     if offset_ms > 0:
         if unit == "days":
@@ -555,4 +567,4 @@ def clock_indicator(offset_ms: int) -> str:
         text = ngettext("Clock {count} hour behind", "Clock {count} hours behind", count)
     else:
         text = ngettext("Clock {count} minute behind", "Clock {count} minutes behind", count)
-    return text.format(count=count)
+    return text.format(count=format_number(count))

@@ -476,7 +476,7 @@ class AuditWindow(QDialog):
                     "The audit log was tampered with: {count} problem, at entry {seq}.",
                     "The audit log was tampered with: {count} problems, first at entry {seq}.",
                     len(problems),
-                ).format(count=len(problems), seq=problems[0].seq)
+                ).format(count=format_number(len(problems)), seq=problems[0].seq)
             )
             self.chain.setStyleSheet("color: #b00020; font-weight: bold;")
 

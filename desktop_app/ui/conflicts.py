@@ -38,7 +38,7 @@ from desktop_app.domain.validation import ValidationFailed
 from desktop_app.forms import FormDefinition, InvalidAnswers
 from desktop_app.forms import label as pick
 from desktop_app.forms.labels import labelled
-from desktop_app.i18n.formatting import format_moment, format_partial_date
+from desktop_app.i18n.formatting import format_moment, format_number, format_partial_date
 from desktop_app.i18n.messages import (
     FIELD_NAMES,
     RECORD_KINDS,
@@ -459,7 +459,7 @@ class ConflictsDialog(QDialog):
                     "{count} entry from both values, each once",
                     "{count} entries from both values, each once",
                     len(c.both),
-                ).format(count=len(c.both))
+                ).format(count=format_number(len(c.both)))
             )
             self.both_text.setText(answer_text(self._form(c.about), c.differences[0].key, c.both))
         if c.withheld:
@@ -556,7 +556,7 @@ class ConflictsDialog(QDialog):
                 _label, merged = answer_parts(definition, d.key, d.both)
                 both_button = QRadioButton(
                     ngettext("Both: {count} entry", "Both: {count} entries", len(d.both)).format(
-                        count=len(d.both)
+                        count=format_number(len(d.both))
                     )
                 )
                 both_button.setToolTip(merged)
@@ -697,7 +697,7 @@ class ConflictNotice(QWidget):
                 "{count} value about this person was changed differently on two laptops.",
                 "{count} values about this person were changed differently on two laptops.",
                 count,
-            ).format(count=count)
+            ).format(count=format_number(count))
         )
         self.button.setText(_("Dec&ide…"))
 

@@ -248,7 +248,7 @@ class RetentionWindow(QDialog):
                 "These people have had no contact for {years} years. Check each one, then erase "
                 "the selected people.",
                 years,
-            ).format(years=years)
+            ).format(years=format_number(years))
             if self.entries
             # An empty list under "These people …" said nothing of why it was empty.
             else ngettext(
@@ -257,7 +257,7 @@ class RetentionWindow(QDialog):
                 "No one is due for deletion: everyone on this laptop has had contact within "
                 "the last {years} years.",
                 years,
-            ).format(years=years)
+            ).format(years=format_number(years))
         )
         count = len(self.entries)
         self.count.setText(
@@ -277,7 +277,7 @@ class RetentionWindow(QDialog):
                 "Erase {count} person and all their data for good?",
                 "Erase {count} people and all their data for good?",
                 len(rows),
-            ).format(count=len(rows)),
+            ).format(count=format_number(len(rows))),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
@@ -296,7 +296,9 @@ class RetentionWindow(QDialog):
             self.refresh()
             return
         self.count.setText(
-            _("Erasing {number} of {count}…").format(number=done + 1, count=len(person_ids))
+            _("Erasing {number} of {count}…").format(
+                number=format_number(done + 1), count=format_number(len(person_ids))
+            )
         )
         self.progress.setRange(0, len(person_ids))
         self.progress.setValue(done)

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.permissions import Action, allowed
 from desktop_app.forms.labels import label
-from desktop_app.i18n.formatting import format_long_date
+from desktop_app.i18n.formatting import format_long_date, format_number
 from desktop_app.i18n.messages import directory_problem
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import read_directory_files
@@ -211,7 +211,7 @@ class _ReferenceDialog(QDialog):
                 "{count} file written to {folder}. Edit it, then publish the folder.",
                 "{count} files written to {folder}. Edit them, then publish the folder.",
                 count,
-            ).format(count=count, folder=folder)
+            ).format(count=format_number(count), folder=folder)
         )
         return True
 
@@ -275,7 +275,7 @@ class DirectoryDialog(_ReferenceDialog):
             "In force: the directory shipped with Welcome Desk ({count} service).",
             "In force: the directory shipped with Welcome Desk ({count} services).",
             count,
-        ).format(count=count)
+        ).format(count=format_number(count))
 
     def _published_text(self, published: reference.Publication) -> str:
         return ngettext(
@@ -285,7 +285,7 @@ class DirectoryDialog(_ReferenceDialog):
         ).format(
             name=published.publisher,
             when=format_long_date(published.published_at.date()),
-            count=published.count,
+            count=format_number(published.count),
         )
 
     def _rows(self) -> list[tuple[str, ...]]:
@@ -322,14 +322,14 @@ class DirectoryDialog(_ReferenceDialog):
             "The folder {folder} was checked: {count} services, no problems. After publishing, "
             "every laptop uses it for new referral letters after its next sync.",
             count,
-        ).format(folder=folder, count=count)
+        ).format(folder=folder, count=format_number(count))
 
     def _done(self, count: int) -> str:
         return ngettext(
             "Published: {count} service. Other laptops use it after their next sync.",
             "Published: {count} services. Other laptops use them after their next sync.",
             count,
-        ).format(count=count)
+        ).format(count=format_number(count))
 
 
 class FormsDialog(_ReferenceDialog):
@@ -382,14 +382,14 @@ class FormsDialog(_ReferenceDialog):
             "The folder {folder} was checked: {count} forms, no problems, every stored answer "
             "stays readable. After publishing, every laptop uses them after its next sync.",
             count,
-        ).format(folder=folder, count=count)
+        ).format(folder=folder, count=format_number(count))
 
     def _done(self, count: int) -> str:
         return ngettext(
             "Published: {count} form. Other laptops use it after their next sync.",
             "Published: {count} forms. Other laptops use them after their next sync.",
             count,
-        ).format(count=count)
+        ).format(count=format_number(count))
 
 
 def _menu_action(

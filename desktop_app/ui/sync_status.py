@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 from desktop_app import __version__
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.versions import is_older
-from desktop_app.i18n.formatting import format_short_moment, format_time_of_day
+from desktop_app.i18n.formatting import format_number, format_short_moment, format_time_of_day
 from desktop_app.i18n.messages import (
     confirm_message,
     connection_message,
@@ -408,7 +408,7 @@ class SyncController(QObject):
             n = state.open_conflicts
             parts.append(
                 ngettext("{count} conflict to decide", "{count} conflicts to decide", n).format(
-                    count=n
+                    count=format_number(n)
                 )
             )
         # Then what else is to be done, before the counts (a narrow window squeezes the
@@ -429,7 +429,9 @@ class SyncController(QObject):
             parts.append(template.format(time=last_sync_time(wall)))
         n = state.pending_changes
         parts.append(
-            ngettext("{count} change to send", "{count} changes to send", n).format(count=n)
+            ngettext("{count} change to send", "{count} changes to send", n).format(
+                count=format_number(n)
+            )
         )
         if state.held_back:  # short here; why, and whom to ask, in the tooltip
             n = state.held_back
@@ -438,7 +440,7 @@ class SyncController(QObject):
                     "{count} publication kept on this laptop",
                     "{count} publications kept on this laptop",
                     n,
-                ).format(count=n)
+                ).format(count=format_number(n))
             )
         if state.need_update:
             n = state.need_update
@@ -447,7 +449,7 @@ class SyncController(QObject):
                     "{count} record from colleagues needs a newer version of Welcome Desk",
                     "{count} records from colleagues need a newer version of Welcome Desk",
                     n,
-                ).format(count=n)
+                ).format(count=format_number(n))
             )
         if self.withdrawn:
             parts.append(withdrawn_short(len(self.withdrawn)))

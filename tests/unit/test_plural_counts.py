@@ -161,3 +161,24 @@ def test_the_import_row_limit_reads_grouped() -> None:
     finally:
         set_language("en")
     assert f"{MAX_ROWS:,}".replace(",", ".") in text, text
+
+
+@pytest.mark.parametrize(
+    ("lang", "count", "expected"),
+    [
+        ("de", 12_345, "12.345 eigene Veröffentlichungen zurückgezogen, Kopien aufbewahrt"),
+        ("bg", 12_345, "12\u00a0345 собствени публикации са оттеглени, копията са запазени"),
+        ("bg", 1500, "1500 собствени публикации са оттеглени, копията са запазени"),
+    ],
+)
+def test_a_count_written_by_ngettext_is_grouped_too(lang: str, count: int, expected: str) -> None:
+    """The counts that call ngettext themselves (services, files, changes to send) wrote
+    "12345" where the tables beside them wrote "12.345"."""
+    from desktop_app.i18n.messages import withdrawn_short
+    from desktop_app.i18n.text import set_language
+
+    set_language(lang)
+    try:
+        assert withdrawn_short(count) == expected
+    finally:
+        set_language("en")
