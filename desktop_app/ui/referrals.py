@@ -74,7 +74,12 @@ from desktop_app.domain.referral import (
 )
 from desktop_app.domain.service import Service
 from desktop_app.domain.validation import FieldError, ValidationFailed
-from desktop_app.i18n.formatting import format_appointment, format_moment, format_partial_date
+from desktop_app.i18n.formatting import (
+    format_appointment,
+    format_moment,
+    format_number,
+    format_partial_date,
+)
 from desktop_app.i18n.messages import APPOINTMENT_CHANGE, REFERRAL_STATUS, field_message
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import default_directory
@@ -258,7 +263,7 @@ def print_letters(
                 break
             progress.setLabelText(
                 _("Printing letter {number} of {count}…").format(
-                    number=index + 1, count=len(letters)
+                    number=format_number(index + 1), count=format_number(len(letters))
                 )
             )
             document = _load_pdf(pdf)
@@ -883,7 +888,7 @@ class LetterPreview(QDialog):
                 previous.deleteLater()
             pages = self.document.pageCount()
             self.message.setText(
-                ngettext("{count} page", "{count} pages", pages).format(count=pages)
+                ngettext("{count} page", "{count} pages", pages).format(count=format_number(pages))
             )
             if self.sheet_only:
                 self.message.setText(
@@ -891,7 +896,7 @@ class LetterPreview(QDialog):
                         "{count} page: the person's own sheet only.",
                         "{count} pages: the person's own sheet only.",
                         pages,
-                    ).format(count=pages)
+                    ).format(count=format_number(pages))
                     + " "
                     + sheet_only_reason(letter.consent, letter.service_name)
                 )
@@ -1656,7 +1661,7 @@ class PrintQueueWindow(QDialog):
                     "{count} letter waiting to be printed.",
                     "{count} letters waiting to be printed.",
                     waiting,
-                ).format(count=waiting)
+                ).format(count=format_number(waiting))
             )
         if closed:
             parts.append(
@@ -1665,7 +1670,7 @@ class PrintQueueWindow(QDialog):
                     "{count} letters are not printed: their referrals were closed after they "
                     "were queued.",
                     closed,
-                ).format(count=closed)
+                ).format(count=format_number(closed))
             )
         self.info.setText(" ".join(parts) if parts else _("The print queue is empty."))
         self.print_button.setEnabled(closed < len(self.jobs) and HAVE_QTPDF and not self._printing)
@@ -1721,7 +1726,7 @@ class PrintQueueWindow(QDialog):
             job = pending[index]
             progress.setLabelText(
                 _("Preparing letter {number} of {count}…").format(
-                    number=index + 1, count=len(pending)
+                    number=format_number(index + 1), count=format_number(len(pending))
                 )
             )
 
@@ -1790,7 +1795,7 @@ class PrintQueueWindow(QDialog):
             self.feature.window.statusBar().showMessage(
                 ngettext(
                     "{count} letter printed.", "{count} letters printed.", len(printed)
-                ).format(count=len(printed)),
+                ).format(count=format_number(len(printed))),
                 5000,
             )
 
@@ -1878,7 +1883,7 @@ class FollowUpsWindow(QDialog):
                 "{count} referral needs a follow-up.",
                 "{count} referrals need a follow-up.",
                 len(self.due),
-            ).format(count=len(self.due))
+            ).format(count=format_number(len(self.due)))
             if self.due
             else _("No follow-ups are due.")
         )

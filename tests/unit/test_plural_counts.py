@@ -182,3 +182,37 @@ def test_a_count_written_by_ngettext_is_grouped_too(lang: str, count: int, expec
         assert withdrawn_short(count) == expected
     finally:
         set_language("en")
+
+
+def _ungrouped_counts() -> list[str]:
+    """Places in the program that fill a count into an ngettext message without
+    ``format_number``: ``ngettext(…).format(count=n)``."""
+    import ast
+
+    found = []
+    for path in sorted(Path("desktop_app").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "format"
+                and isinstance(node.func.value, ast.Call)
+                and getattr(node.func.value.func, "id", "") == "ngettext"
+            ):
+                continue
+            for keyword in node.keywords:
+                value = keyword.value
+                grouped = isinstance(value, ast.Call) and getattr(value.func, "id", "") == (
+                    "format_number"
+                )
+                example = isinstance(value, ast.Constant)  # the guide's "3 changes to send"
+                if keyword.arg == "count" and not (grouped or example):
+                    found.append(f"{path}:{node.lineno}")
+    return found
+
+
+def test_every_count_filled_into_an_ngettext_message_is_grouped() -> None:
+    """A count of 1,234 letters read "1234" beside tables that wrote "1.234": each count an
+    ngettext message takes goes through format_number (which keeps Bulgarian's four digits
+    whole)."""
+    assert _ungrouped_counts() == []
