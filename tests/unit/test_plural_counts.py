@@ -105,25 +105,6 @@ def test_a_count_reads_with_the_form_its_number_takes(lang: str, n: int, expecte
         ("bg", 200, "Текстът е твърде дълъг (най-много 200 знака)."),
         ("de", 200, "Das ist zu lang (höchstens 200 Zeichen)."),
         ("en", 1, "This is too long (at most 1 character)."),
-    ],
-)
-def test_a_field_message_takes_the_form_its_limit_needs(
-    lang: str, limit: int, expected: str
-) -> None:
-    from desktop_app.domain.validation import FieldError
-    from desktop_app.i18n.messages import field_message
-    from desktop_app.i18n.text import set_language
-
-    set_language(lang)
-    try:
-        assert field_message(FieldError("notes", "too_long", {"max": limit})) == expected
-    finally:
-        set_language("en")
-
-
-@pytest.mark.parametrize(
-    ("lang", "limit", "expected"),
-    [
         # the number in a message is grouped as the language writes numbers; it read
         # "100000 de caractere" beside tables that wrote "100.000"
         ("de", 100_000, "Das ist zu lang (höchstens 100.000 Zeichen)."),
@@ -137,7 +118,7 @@ def test_a_field_message_takes_the_form_its_limit_needs(
         ("ro", 1001, "Textul este prea lung (cel mult 1.001 caractere)."),
     ],
 )
-def test_a_number_in_a_message_is_grouped_as_the_language_writes_it(
+def test_a_field_message_takes_the_form_its_limit_needs_and_groups_it(
     lang: str, limit: int, expected: str
 ) -> None:
     from desktop_app.domain.validation import FieldError
