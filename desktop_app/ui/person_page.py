@@ -191,7 +191,9 @@ class PersonPage(QWidget):
         self.more_button.setText(_("&More…"))
         self.more_button.setToolTip(_("Export, erase, open to helpers, access log"))
         self.more_button.setAccessibleName(_("More actions on this person"))
-        self._show(self.person)
+        # The same person shown again in the new language: re-read, not opened (opening logs a
+        # view of their visits and referrals, and nobody opened anything)
+        self._show(self.person, reread=True)
 
     def add_action_button(self, button: QPushButton) -> None:
         """A feature's action on the selected person (e.g. "Start visit"); shown with a person."""

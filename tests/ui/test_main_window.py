@@ -517,3 +517,35 @@ def test_the_number_found_takes_the_form_its_count_needs(
         assert shown == found
     finally:
         set_language("en")
+
+
+def test_changing_the_language_shows_the_open_person_again_without_logging_a_view(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Switching the language re-read the open person as if opened anew: their visits and
+    referrals were logged as viewed again at every switch, though nobody opened anything."""
+    from desktop_app.usecases import referrals
+
+    set_language("en")
+    person = people.register_person(session.store, session.user, PersonDraft("Ana", "Pop"))
+    referrals.issue_referral(session.store, session.user, person.id, "vhs", "integration_course")
+    window = _window(qtbot, session)
+    window.show_person(person.id)
+    tab = window.referrals.tab  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: tab.table.rowCount() == 1, timeout=10_000)
+    window.wait_for_background()
+
+    def views() -> int:
+        return len(audit.list_entries(session.store, session.user, action="view"))
+
+    before = views()
+    try:
+        window.switch_language("bg")
+        window.wait_for_background()
+        assert views() == before
+        # the page and its tabs are in the new language all the same
+        assert window.person_page.labels["phone"].text() == "Телефон:"
+        qtbot.waitUntil(lambda: tab.table.rowCount() == 1, timeout=10_000)
+        assert tab.table.item(0, tab.STATUS).text() == "Издадено"
+    finally:
+        window.switch_language("en")
