@@ -170,13 +170,8 @@ def _legend_texts(chart: QChart) -> list[str]:
     return texts
 
 
-@pytest.mark.parametrize("lang", LANGUAGES)
-def test_the_reports_window_fits_without_scrolling_sideways(
-    qtbot: QtBot, session: Session, program_font: None, lang: str
-) -> None:
-    """It opened at 1280 × 860; then its figures wanted 1226 px in Bulgarian (a chart beside
-    the trend table), cutting the table's right-hand columns, and the trend's legend cut its
-    notes ("месецът още не е …")."""
+def _demo_dashboard(qtbot: QtBot, session: Session, lang: str) -> ReportsWindow:
+    """The reports window in ``lang`` over 30 people and the demo's activity, computed and shown."""
     drafts = [PersonDraft(f"Name{i}", f"Family{i}", "1980") for i in range(30)]
     people.register_many(session.store, session.user, drafts)
     add_demo_activity(session.store, session.user.id, seed=5)
@@ -188,6 +183,17 @@ def test_the_reports_window_fits_without_scrolling_sideways(
     dashboard.refresh()
     qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
     qtbot.waitExposed(dashboard)
+    return dashboard
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_reports_window_fits_without_scrolling_sideways(
+    qtbot: QtBot, session: Session, program_font: None, lang: str
+) -> None:
+    """It opened at 1280 × 860; then its figures wanted 1226 px in Bulgarian (a chart beside
+    the trend table), cutting the table's right-hand columns, and the trend's legend cut its
+    notes ("месецът още не е …")."""
+    dashboard = _demo_dashboard(qtbot, session, lang)
     assert dashboard.size().boundedTo(LAPTOP) == dashboard.size(), dashboard.size()
     assert dashboard.minimumSizeHint().boundedTo(LAPTOP) == dashboard.minimumSizeHint()
     scroll = dashboard.findChild(QScrollArea)
@@ -216,17 +222,7 @@ def test_each_figures_table_is_as_tall_as_its_rows(
     default width and its row texts wrapped to two or three lines; widened, the rows took one
     line and left an empty area below them ("Trimiteri pe servicii": 223 px for 133 of rows
     and header in Romanian, in every language alike)."""
-    drafts = [PersonDraft(f"Name{i}", f"Family{i}", "1980") for i in range(30)]
-    people.register_many(session.store, session.user, drafts)
-    add_demo_activity(session.store, session.user.id, seed=5)
-    set_language(lang)
-    window = shown_window(qtbot, session)
-    dashboard = ReportsWindow(session, window.tasks, window)
-    qtbot.addWidget(dashboard)
-    dashboard.show()
-    dashboard.refresh()
-    qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
-    qtbot.waitExposed(dashboard)
+    dashboard = _demo_dashboard(qtbot, session, lang)
     tables = dashboard.panels.findChildren(QTableWidget)
     assert {"table-referrals", "table-insurance"} <= {t.objectName() for t in tables}
     qtbot.waitUntil(lambda: all(table.isVisible() for table in tables))
