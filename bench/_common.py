@@ -16,6 +16,32 @@ PASSWORD = "bench-password-1"
 ACCOUNT = "bench"
 
 
+def compiled_catalogs() -> None:
+    """Compile every catalog whose .mo is missing or older than its .po. The program reads a
+    stale .mo's .po instead (about 45 ms of parsing per language at start), which a start-up
+    figure would count as the program's own: a developer's tree after editing a .po, not a
+    user's installation, where the .mo files are built with the program."""
+    from desktop_app.i18n.text import DOMAIN, translations_dir
+
+    stale = [
+        po
+        for po in translations_dir().glob(f"*/LC_MESSAGES/{DOMAIN}.po")
+        if not po.with_suffix(".mo").exists()
+        or po.with_suffix(".mo").stat().st_mtime < po.stat().st_mtime
+    ]
+    if not stale:
+        return
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    for po in stale:
+        with po.open("rb") as fh:
+            catalog = read_po(fh, locale=po.parent.parent.name)
+        with po.with_suffix(".mo").open("wb") as fh:
+            write_mo(fh, catalog)
+    print(f"compiled {len(stale)} stale catalog(s) first (as `make compile`)")
+
+
 def p95(samples: list[float]) -> float:
     ordered = sorted(samples)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
