@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QListWidget,
-    QListWidgetItem,
     QMessageBox,
     QPushButton,
     QSizePolicy,
@@ -56,6 +55,7 @@ from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, N_, _, current_language, ngettext
 from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.storage.db import Store
+from desktop_app.ui.error_label import WarningLabel
 from desktop_app.ui.form_view import FormView
 from desktop_app.ui.tasks import DialogSave, TaskRunner
 from desktop_app.ui.widgets import ErrorLabel, key_text
@@ -971,45 +971,111 @@ class QuickContactDialog(QDialog):
 
 
 class DraftsDialog(QDialog):
-    """Drafts left open (after a crash or a closed window), offered to continue."""
+    """Drafts left open (after a crash or a closed window), offered to continue. Listed anew
+    after a sync (``refresh``): the drafts of a person it erased went with their record."""
 
     chosen = Signal(object)  # visits.Draft
 
     def __init__(self, session: Session, drafts: list[visits.Draft], parent: QWidget) -> None:
         super().__init__(parent)
+        self.session = session
         self.setWindowTitle(_("Unfinished forms"))
-        self.drafts = drafts
+        self.drafts: list[visits.Draft] = []
+        # The people listed since the dialog opened, by id: their view is logged once, when
+        # first listed (listed anew after a sync, nobody opened anything).
+        self.names: dict[str, str] = {}
         self.list = QListWidget()
         self.list.setObjectName("drafts")
-        for draft in drafts:
-            person = people.get_person(session.store, session.user, draft.person_id)
-            name = f"{person.given_name} {person.family_name}" if person else "?"
-            item = QListWidgetItem(
-                f"{name} – {form_title(draft.form_id)} ({_date(draft.updated_at)})"
-            )
-            self.list.addItem(item)
-        self.list.setCurrentRow(0)
         self.list.itemActivated.connect(lambda _item: self._on_continue_clicked())
-        label = QLabel(_("These forms were not finished. Continue one now?"))
-        label.setWordWrap(True)
+        self.label = QLabel(_("These forms were not finished. Continue one now?"))
+        self.label.setWordWrap(True)
+        self.notice = WarningLabel()  # whose drafts went with their erasure
         self.buttons = QDialogButtonBox()
         self.continue_button = self.buttons.addButton(
             _("&Continue"), QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.buttons.addButton(_("&Later"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.later_button = self.buttons.addButton(
+            _("&Later"), QDialogButtonBox.ButtonRole.RejectRole
+        )
         self.buttons.accepted.connect(self._on_continue_clicked)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addWidget(label)
-        layout.addWidget(self.list)
+        layout.addWidget(self.label)
+        layout.addWidget(self.list, 1)
+        layout.addWidget(self.notice)
+        layout.addStretch(0)  # the room of the list, once none is left: the notice stays on top
         layout.addWidget(self.buttons)
         self.resize(560, 300)
+        self._show(drafts)
+
+    def _show(self, drafts: list[visits.Draft]) -> None:
+        """List ``drafts`` of the people still on record, the row chosen kept chosen."""
+        store, user = self.session.store, self.session.user
+        current = self.list.currentRow()
+        chosen = self._key(self.drafts[current]) if 0 <= current < len(self.drafts) else None
+        self.drafts = []
+        self.list.clear()
+        for draft in drafts:
+            first = draft.person_id not in self.names
+            person = people.get_person(store, user, draft.person_id, log_view=first)
+            if person is None:
+                continue  # erased: there is nothing to continue
+            self.names[draft.person_id] = f"{person.given_name} {person.family_name}"
+            self.drafts.append(draft)
+            self.list.addItem(
+                f"{self.names[draft.person_id]} – {form_title(draft.form_id)} "
+                f"({_date(draft.updated_at)})"
+            )
+        keys = [self._key(d) for d in self.drafts]
+        self.list.setCurrentRow(keys.index(chosen) if chosen in keys else 0)
+        # None left (a sync erased whom they were about): only why, and a way out.
+        left = bool(self.drafts)
+        for widget in (self.label, self.list, self.continue_button):
+            widget.setVisible(left)
+        self.later_button.setText(_("&Later") if left else _("Close"))
+
+    @staticmethod
+    def _key(draft: visits.Draft) -> tuple[str, str]:
+        return draft.person_id, draft.form_id
+
+    def refresh(self) -> None:
+        """The drafts as they are now: a sync that erased a person took their drafts along
+        (their row goes, and the dialog says why); no view is logged of anyone listed before."""
+        store, user = self.session.store, self.session.user
+        listed = {d.person_id for d in self.drafts}
+        self._show(visits.list_open_drafts(store, user))
+        gone = listed - {d.person_id for d in self.drafts}
+        erased = [
+            pid for pid in gone if people.get_person(store, user, pid, log_view=False) is None
+        ]
+        if erased:
+            self._say_erased(erased)
+
+    def _say_erased(self, person_ids: list[str]) -> None:
+        names = ", ".join(sorted(self.names[pid] for pid in person_ids))
+        self.notice.show_message(
+            ngettext(
+                "{names} was erased on another laptop (received with a sync); their unfinished "
+                "forms went with the record.",
+                "{names} were erased on another laptop (received with a sync); their unfinished "
+                "forms went with the records.",
+                len(person_ids),
+            ).format(names=names)
+        )
 
     def _on_continue_clicked(self) -> None:
         row = self.list.currentRow()
-        if 0 <= row < len(self.drafts):
-            self.chosen.emit(self.drafts[row])
-            self.accept()
+        if not 0 <= row < len(self.drafts):
+            return
+        draft = self.drafts[row]
+        store, user = self.session.store, self.session.user
+        if people.get_person(store, user, draft.person_id, log_view=False) is None:
+            # A sync erased them and the dialog was not listed anew yet (the sync's end is
+            # reported a moment after its changes are stored): said, and listed anew.
+            self.refresh()
+            return
+        self.chosen.emit(draft)
+        self.accept()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1046,8 +1112,25 @@ class VisitsFeature(QObject):
         self.quick_action.triggered.connect(self.open_quick_contact)
         window.person_menu.addAction(self.quick_action)
         window.retranslated.connect(self.retranslate)
+        # the sync controller is installed after this feature
+        window.features_ready.connect(self._follow_syncs)
         self.retranslate()
         QTimer.singleShot(0, self.offer_drafts)
+
+    def _follow_syncs(self) -> None:
+        controller = getattr(self.window, "sync", None)
+        if controller is not None:
+            controller.sync_finished.connect(self._on_sync_finished)
+
+    def _on_sync_finished(self, result: object) -> None:
+        """A sync that brought a person's erasure took their drafts along: an open list of
+        drafts shows what is left."""
+        from desktop_app.usecases import sync as sync_uc
+
+        dialog = self.drafts_dialog
+        applied = isinstance(result, sync_uc.SyncReport) and result.applied
+        if applied and dialog is not None and dialog.isVisible():
+            dialog.refresh()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close:

@@ -363,3 +363,95 @@ def test_a_visit_form_open_while_a_sync_erases_its_person_stores_nothing(
     form.close()  # …and "Close (draft is kept)": no draft of an erased person is kept either
     with b.store.reading() as s:
         assert s.query(DraftRow).filter_by(person_id=person.id).count() == 0
+
+
+def _drafts_dialog(qtbot: QtBot, group: Laptops) -> tuple[Session, Session, list[str], MainWindow]:
+    """Petrov and Popa registered on A and synced to B, where a form of each was left
+    unfinished; B's window open, offering both drafts. (a, b, [Petrov, Popa], the dialog)."""
+    from desktop_app.ui.visits import DraftsDialog
+
+    a, b = group.new("A"), group.new("B")
+    petrov, popa = _person(a), _person(a, "Ioana", "Popa")
+    group.sync(a, b)
+    for person_id in (petrov.id, popa.id):
+        visits.save_draft(b.store, b.user, person_id, "life_situation", {"phone": "0151 1"})
+    window = shown_window(qtbot, b, 1100)
+    feature = window.visits  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: feature.drafts_dialog is not None, timeout=10_000)
+    dialog = feature.drafts_dialog
+    assert isinstance(dialog, DraftsDialog) and dialog.list.count() == 2
+    qtbot.waitExposed(dialog)
+    return a, b, [petrov.id, popa.id], window
+
+
+def test_an_open_drafts_list_drops_the_draft_of_a_person_a_sync_erased(
+    qtbot: QtBot,
+    laptops: Laptops,  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> None:
+    """B offers its unfinished forms (Popa's row chosen); A erases Petrov; B's timer syncs:
+    the erasure deleted Petrov's draft on B too (GDPR: erasure reaches every laptop), the
+    open list drops it and says why, Popa's row stays chosen, and no view is logged again."""
+    set_language("en")
+    a, b, (petrov, popa), window = _drafts_dialog(qtbot, laptops)
+    dialog = window.visits.drafts_dialog  # type: ignore[attr-defined]
+    dialog.list.setCurrentRow([d.person_id for d in dialog.drafts].index(popa))
+    window.wait_for_background()
+    views = _views(b)
+
+    data_rights.erase_person(a.store, a.user, petrov)
+    sync_uc.sync_now(a.store)
+    assert _sync(qtbot, window).applied
+
+    with b.store.reading() as s:
+        assert s.query(DraftRow).filter_by(person_id=petrov).count() == 0
+    assert [d.person_id for d in dialog.drafts] == [popa]
+    assert dialog.list.count() == 1 and "Ioana Popa" in dialog.list.item(0).text()
+    assert dialog.list.currentRow() == 0
+    assert dialog.notice.isVisible()
+    assert dialog.notice.text().startswith("Петър Петров was erased on another laptop")
+    window.wait_for_background()
+    assert _views(b) == views
+    _shot(dialog, tmp_path, "sync-refresh-drafts.png")
+
+
+def test_continuing_the_draft_of_a_person_a_sync_erased_says_so(
+    qtbot: QtBot,
+    laptops: Laptops,  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> None:
+    """B's drafts dialog has Petrov's row chosen; a sync stores his erasure, and Continue is
+    pressed before the window hears of it: no form opens, the dialog says (in German here)
+    that his record was erased, and his row goes; Popa's draft is still offered. Popa
+    erased too, the dialog says so and offers only to close."""
+    from tests.ui.test_forms_ui import press
+
+    set_language("de")
+    try:
+        a, b, (petrov, popa), window = _drafts_dialog(qtbot, laptops)
+        dialog = window.visits.drafts_dialog  # type: ignore[attr-defined]
+        rows = [d.person_id for d in dialog.drafts]
+        dialog.list.setCurrentRow(rows.index(petrov))
+        data_rights.erase_person(a.store, a.user, petrov)
+        sync_uc.sync_now(a.store)
+        # The sync's changes stored; the window hears of it only once the sync has ended.
+        assert sync_uc.sync_now(b.store).applied
+        press(dialog.continue_button)
+
+        assert window.visits.open_windows == []  # type: ignore[attr-defined]
+        assert dialog.isVisible()
+        assert [d.person_id for d in dialog.drafts] == [popa]
+        assert dialog.notice.text().startswith("Петър Петров wurde auf einem anderen Laptop")
+        assert dialog.continue_button.isVisible()
+        _shot(dialog, tmp_path, "sync-refresh-drafts-continue-de.png")
+
+        # Popa erased too: nothing left to continue, only why, and the way out.
+        data_rights.erase_person(a.store, a.user, popa)
+        sync_uc.sync_now(a.store)
+        assert _sync(qtbot, window).applied
+        assert dialog.drafts == [] and not dialog.list.isVisible()
+        assert not dialog.continue_button.isVisible() and dialog.later_button.text() == "Schließen"
+        assert dialog.notice.text().startswith("Ioana Popa wurde")
+        _shot(dialog, tmp_path, "sync-refresh-drafts-none-left-de.png")
+    finally:
+        set_language("en")
