@@ -47,7 +47,7 @@ from desktop_app.i18n.messages import (
     field_message,
 )
 from desktop_app.i18n.text import _, current_language, ngettext
-from desktop_app.ui.error_label import WARNING_BACKGROUND, WARNING_BORDER
+from desktop_app.ui.error_label import WARNING_BACKGROUND, WARNING_BORDER, WarningLabel
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel
 from desktop_app.usecases import conflicts as conflicts_uc
@@ -148,6 +148,12 @@ def _checked(buttons: dict[str, QRadioButton]) -> set[str]:
     return {key for key, button in buttons.items() if button.isChecked()}
 
 
+def _values(c: conflicts_uc.OpenConflict) -> tuple[object, ...]:
+    """What a decision about ``c`` is made on: its values (and which of them the user may
+    see). The same conflict listed anew with these unchanged keeps what was chosen in it."""
+    return (c.field, c.kept_value, c.other_value, c.differences, c.withheld)
+
+
 class ConflictsDialog(QDialog):
     """Both values of each conflict; the advisor keeps one, or enters the right text."""
 
@@ -162,6 +168,7 @@ class ConflictsDialog(QDialog):
         self.viewed: set[str] = set()  # people whose values were shown (view logged once)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
+        self.notice = WarningLabel()  # what a sync did to the conflict being decided
         self.list = QListWidget()
         self.list.setMinimumHeight(90)
         # A visit's title can be longer than the list is wide (Bulgarian names it at length):
@@ -220,8 +227,10 @@ class ConflictsDialog(QDialog):
         self.save = DialogSave(self, self.choice)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
+        layout.addWidget(self.notice)
         layout.addWidget(self.list, 1)
         layout.addWidget(self.choice, 2)
+        layout.addStretch(0)  # with nothing left to decide, the words stay at the top
         layout.addWidget(buttons)
         self.retranslate()
         self.reload()
@@ -245,9 +254,13 @@ class ConflictsDialog(QDialog):
             taken = _checked(self.take_other)
             both = _checked(self.take_both)
             self._show_combination(shown)
-            for chosen, buttons in ((taken, self.take_other), (both, self.take_both)):
-                for key in chosen & buttons.keys():
-                    buttons[key].setChecked(True)
+            self._choose(taken, both)
+
+    def _choose(self, taken: set[str], both: set[str]) -> None:
+        """The answers taken from the other version (``taken``) or from both chosen again."""
+        for chosen, buttons in ((taken, self.take_other), (both, self.take_both)):
+            for key in chosen & buttons.keys():
+                buttons[key].setChecked(True)
 
     def _set_intro(self) -> None:
         """The instructions, or where nothing is left to decide only that (not the
@@ -335,8 +348,10 @@ class ConflictsDialog(QDialog):
 
     def after_sync(self, result: object) -> None:
         """A sync that brought changes may bring conflicts or decide some elsewhere: listed
-        anew, the conflict shown stays shown, with what was typed in its field (a new view
-        is not logged: ``viewed``). Not while a decision is being stored (the next sync)."""
+        anew, the conflict shown stays shown. While its values are the same, with what was
+        typed in its field and chosen answer by answer; changed or decided by the sync, as it
+        is now, and said so (a new view is not logged: ``viewed``). Not while a decision is
+        being stored (the next sync)."""
         from desktop_app.usecases import sync as sync_uc
 
         if not (isinstance(result, sync_uc.SyncReport) and result.applied and self.isVisible()):
@@ -345,13 +360,27 @@ class ConflictsDialog(QDialog):
             return
         shown = self._current()
         typed = self.edit_line.text(), self.edit_text.toPlainText()
+        taken, both = _checked(self.take_other), _checked(self.take_both)
         scroll = self.list.verticalScrollBar().value()
         self.reload()
         ids = [c.id for c in self.conflicts]
         if shown is not None and shown.id in ids:
             self.list.setCurrentRow(ids.index(shown.id))  # shows its values again
-            self.edit_line.setText(typed[0])
-            self.edit_text.setPlainText(typed[1])
+            if _values(self.conflicts[ids.index(shown.id)]) == _values(shown):
+                self.edit_line.setText(typed[0])
+                self.edit_text.setPlainText(typed[1])
+                self._choose(taken, both)
+            else:  # what was chosen was chosen between values that are no longer these
+                self.notice.show_message(
+                    _("A sync changed this conflict: it is shown as it is now. Decide again.")
+                )
+        elif shown is not None:
+            self.notice.show_message(
+                _(
+                    "The conflict you had open was decided on another laptop, or the person it "
+                    "is about was erased (received with a sync)."
+                )
+            )
         self.list.verticalScrollBar().setValue(scroll)
 
     def _title(self, c: conflicts_uc.OpenConflict) -> str:
@@ -394,6 +423,7 @@ class ConflictsDialog(QDialog):
     def _on_list_current_changed(self, _row: int) -> None:
         c = self._current()
         self.error.show_message("")
+        self.notice.show_message("")
         self.kept_box.setEnabled(c is not None and not c.withheld)
         self.other_box.setEnabled(c is not None and not c.withheld)
         self.both_box.setVisible(c is not None and c.both is not None)

@@ -5,6 +5,7 @@ tabs), the follow-ups due; a person erased meanwhile is said so; no view is logg
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from pathlib import Path
 
@@ -13,13 +14,21 @@ from pytestqt.qtbot import QtBot
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.referral import ReferralStatus
 from desktop_app.i18n.text import set_language
+from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.storage.visits_models import DraftRow
+from desktop_app.sync.kinds import CONFLICT_FIELDS
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import audit, data_rights, people, visits
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-from tests.integration.sync_harness import Laptops
+from tests.integration.sync_harness import (
+    Laptops,
+    device_id,
+    older_answers_conflict,
+    push_state,
+    record_state,
+)
 from tests.ui.conftest import cell, shown_window
 from tests.ui.test_forms_ui import type_into
 from tests.ui.test_referrals_ui import _person
@@ -28,6 +37,13 @@ from tests.unit.test_visits import full_life_situation
 
 
 def _shot(widget: object, tmp_path: Path, name: str) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication
+
+    # What a refresh built is shown, and what it replaced deleted, by the event loop: both
+    # done first, as before the next paint.
+    QApplication.processEvents()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     folder = Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path))
     widget.grab().save(str(folder / name))  # type: ignore[attr-defined]
 
@@ -455,3 +471,72 @@ def test_continuing_the_draft_of_a_person_a_sync_erased_says_so(
         _shot(dialog, tmp_path, "sync-refresh-drafts-none-left-de.png")
     finally:
         set_language("en")
+
+
+def test_an_open_visit_conflict_keeps_the_answers_chosen_while_a_sync_leaves_it_as_it_was(
+    qtbot: QtBot,
+    laptops: Laptops,  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> None:
+    """B decides a conflict over Elena Radu's answers answer by answer, the rent taken from
+    the other version. Its timer syncs and brings only someone registered on A: the rent
+    stays taken (no new view logged). Then another laptop's version of the same conflict
+    holds another rent: the conflict is shown as it is now, nothing chosen, and the dialog
+    says why. Then it is decided on another laptop: gone, and said so."""
+    set_language("en")
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = people.register_person(a.store, a.user, PersonDraft("Elena", "Radu")).id
+    visit = visits.finish_visit(a.store, a.user, pid, "life_situation", full_life_situation())
+    laptops.sync(a, b)
+    older = {k: v for k, v in visit.answers.items() if k != "rent"} | {"housing_type": "homeless"}
+    newer = {**visit.answers, "rent_contract": "yes"}
+    # Held by B as a merge on a third laptop found it (that laptop's clocks).
+    conflict_id = older_answers_conflict(b, visit.id, pid, newer, older, field="answers+")
+    window = shown_window(qtbot, b, 1100)
+    dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
+    qtbot.waitExposed(dialog)
+    assert set(dialog.take_other) == {"housing_type", "rent", "rent_contract"}
+    dialog.take_other["rent"].click()
+    window.wait_for_background()
+    views = _views(b)
+
+    _person(a, "Ioana", "Popa")
+    sync_uc.sync_now(a.store)
+    assert _sync(qtbot, window).applied
+    assert dialog.conflicts[dialog.list.currentRow()].id == conflict_id
+    assert dialog.take_other["rent"].isChecked()
+    assert not dialog.take_other["housing_type"].isChecked()
+    assert not dialog.take_other["rent_contract"].isChecked()
+    assert not dialog.notice.isVisible()
+    window.wait_for_background()
+    assert _views(b) == views
+
+    def pushed_by_a(revision: int, **changes: object) -> None:
+        """The conflict as another laptop holds it now, sent through A."""
+        with b.store.reading() as s:
+            row = s.get(ConflictRow, conflict_id)
+            assert row is not None
+            values = {name: getattr(row, name) for name in CONFLICT_FIELDS} | changes
+        state = record_state("conflict", conflict_id, values, device_id(a))
+        push_state(a, state, revision=revision)
+
+    other_rent = {**newer, "rent": 520}
+    pushed_by_a(2, kept_value=json.dumps(json.dumps(other_rent)))
+    assert _sync(qtbot, window).applied
+    assert dialog.conflicts[dialog.list.currentRow()].id == conflict_id
+    assert "520" in dialog.kept_text.text()
+    assert not any(button.isChecked() for button in dialog.take_other.values())
+    assert dialog.notice.isVisible()
+    assert dialog.notice.text() == (
+        "A sync changed this conflict: it is shown as it is now. Decide again."
+    )
+    _shot(dialog, tmp_path, "sync-refresh-conflict-changed.png")
+
+    pushed_by_a(3, resolved=True)
+    assert _sync(qtbot, window).applied
+    assert dialog.conflicts == []
+    assert dialog.notice.isVisible()
+    assert dialog.notice.text().startswith("The conflict you had open was decided on another")
+    _shot(dialog, tmp_path, "sync-refresh-conflict-decided.png")
+    window.wait_for_background()
+    assert _views(b) == views
