@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCharts import (
     QAbstractAxis,
@@ -62,6 +62,7 @@ from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.reports import (
     DEFAULT_THRESHOLD,
     HIDDEN_NOTE,
+    Case,
     Period,
     Report,
     ReportFilter,
@@ -481,6 +482,10 @@ class CasesDialog(QDialog):
         """``names`` None: the figure counts no people (visits, referrals …)."""
         super().__init__(parent)
         self.setWindowTitle(_("Cases behind the figure: {label}").format(label=title))
+        # Of a list of people (``follow``): what it lists, listed anew after a sync.
+        self.query: tuple[Period, ReportFilter | None, str, str] | None = None
+        self.cases: list[Case] = []
+        self.logged: set[str] = set()  # the people whose view in it is logged
         layout = QVBoxLayout(self)
         self.list = QListWidget()
         self.list.addItems(names or [])
@@ -495,15 +500,38 @@ class CasesDialog(QDialog):
                     "one by one: no list of names stands behind it."
                 )
             )
-        elif not names:
+        else:
             self.empty.setText(_("No people to list here: quick contacts are anonymous."))
-        if names is None or not names:
-            self.list.hide()  # an empty box above the sentence said nothing more
-            layout.addWidget(self.empty)
+        # an empty box above the sentence said nothing more
+        self.list.setVisible(bool(names))
+        self.empty.setVisible(not names)
+        layout.addWidget(self.empty)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
         self.resize(420, 480 if names else 120)
+
+    def follow(
+        self, query: tuple[Period, ReportFilter | None, str, str], cases: list[Case]
+    ) -> None:
+        """The people ``cases`` listed for ``query`` (period, filters, figure, row), their view
+        logged: ``ReportsWindow.after_sync`` lists them anew."""
+        self.query, self.cases = query, cases
+        self.logged = {case.person_id for case in cases}
+
+    def show_cases(self, cases: list[Case]) -> None:
+        """The people listed anew (their view logged), the one chosen still chosen."""
+        row = self.list.currentRow()
+        chosen = self.cases[row].person_id if 0 <= row < len(self.cases) else None
+        self.cases = cases
+        self.logged.update(case.person_id for case in cases)
+        self.list.clear()
+        self.list.addItems([case.name for case in cases])
+        ids = [case.person_id for case in cases]
+        if chosen in ids:
+            self.list.setCurrentRow(ids.index(chosen))
+        self.list.setVisible(bool(cases))
+        self.empty.setVisible(not cases)
 
 
 class ReportsWindow(QMainWindow):
@@ -513,6 +541,7 @@ class ReportsWindow(QMainWindow):
         super().__init__(parent)
         self.session, self.tasks = session, tasks
         self.report: Report | None = None
+        self.cases: CasesDialog | None = None  # the people behind a figure, listed last
         self.setWindowTitle(_("Reports"))
         today = dt.date.today()
         top = QWidget()
@@ -657,10 +686,30 @@ class ReportsWindow(QMainWindow):
 
     def after_sync(self, result: object) -> None:
         """A sync that brought changes (other laptops' visits, referrals): the figures for the
-        period and filters as set are computed anew, the view left scrolled where it was."""
+        period and filters as set are computed anew, the view left scrolled where it was, and
+        an open list of the people behind a figure is listed anew."""
         if isinstance(result, sync_uc.SyncReport) and result.applied and self.isVisible():
             self._keep_scroll = self.figures_area.verticalScrollBar().value()
             self.refresh()
+            self._refresh_cases()
+
+    def _refresh_cases(self) -> None:
+        """The open list of people again; a view is logged only of people it did not show."""
+        dialog = self.cases
+        if dialog is None or dialog.query is None or not dialog.isVisible():
+            return
+        (period, filters, table_key, row_key), logged = dialog.query, set(dialog.logged)
+        store, user = self.session.store, self.session.user
+
+        def listed(cases: list[Case] | None) -> None:
+            if dialog is self.cases and cases is not None:
+                dialog.show_cases(cases)
+
+        self.tasks.run(
+            lambda: cases_behind(store, user, period, filters, table_key, row_key, logged=logged),
+            listed,
+            self._failed,
+        )
 
     def refresh(self) -> None:
         period, filters, store = self.period(), self.filters(), self.session.store
@@ -729,10 +778,17 @@ class ReportsWindow(QMainWindow):
         report, store, user = self.report, self.session.store, self.session.user
         label = table.label(key, current_language())
 
-        def listed(cases: Any) -> None:
+        def listed(cases: list[Case] | None) -> None:
+            names = None if cases is None else [c.name for c in cases]
             if cases is None and key == "quick_contacts":
-                cases = []  # said so: quick contacts are anonymous
-            CasesDialog(label, None if cases is None else [c.name for c in cases], self).exec()
+                names = []  # said so: quick contacts are anonymous
+            dialog = CasesDialog(label, names, self)
+            if cases is not None:  # people: listed anew after a sync while it is open
+                dialog.follow((report.period, report.filters, table.key, key), cases)
+            if self.cases is not None:
+                self.cases.deleteLater()
+            self.cases = dialog
+            dialog.open()
 
         self.tasks.run(
             lambda: cases_behind(store, user, report.period, report.filters, table.key, key),

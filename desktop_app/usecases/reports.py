@@ -15,7 +15,7 @@ import datetime as dt
 import json
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import pairwise
@@ -1126,12 +1126,19 @@ def cases_behind(
     filters: ReportFilter | None,
     table_key: str,
     row_key: str,
+    *,
+    logged: Collection[str] | None = None,
 ) -> list[Case] | None:
     """The people counted in one figure, by name; empty where none is (the figure's count may
     be of quick contacts, which are anonymous); None where the figure does not count people
     (visits, referrals, households, children, quick contacts). Only for users who may see
     them (coordinators); the list being shown is audited (the figure and how many people, no
-    names)."""
+    names).
+
+    ``logged``: the people of this list whose view is logged already (the list open, listed
+    anew after a sync): a view is logged only where it shows others, and counts them. Audit
+    entries travel with the sync: two laptops with such a list open would otherwise log views
+    of each other's entries without end."""
     require(user, Action.VIEW_REPORT_CASES)
     stmt = _people_select(period, filters or ReportFilter(), table_key, row_key)
     if stmt is None:
@@ -1143,15 +1150,17 @@ def cases_behind(
             .join(ids, ids.c[ids.c.keys()[0]] == people.c.id)
             .order_by(people.c.sort_key)
         ).all()
-        audit.record_in(
-            s,
-            store,
-            user.id,
-            audit.AuditAction.VIEW,
-            "report_cases",
-            str(uuid.uuid4()),
-            {"period": period.text, "figure": table_key, "row": row_key, "people": len(rows)},
-        )
+        shown = len(rows) if logged is None else sum(pid not in logged for pid, *_name in rows)
+        if logged is None or shown:
+            audit.record_in(
+                s,
+                store,
+                user.id,
+                audit.AuditAction.VIEW,
+                "report_cases",
+                str(uuid.uuid4()),
+                {"period": period.text, "figure": table_key, "row": row_key, "people": shown},
+            )
     return [Case(pid, f"{given} {family}".strip()) for pid, given, family in rows]
 
 

@@ -127,46 +127,44 @@ def test_switching_to_a_year_and_exporting(
     assert len(wb.sheetnames) == len(dashboard.report.tables)
 
 
-def test_clicking_a_figure_lists_the_people_behind_it(
-    qtbot: QtBot, busy: Session, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_clicking_a_figure_lists_the_people_behind_it(qtbot: QtBot, busy: Session) -> None:
     _window, dashboard = _dashboard(qtbot, busy)
-    shown: list[list[str]] = []
-    monkeypatch.setattr(
-        ui.CasesDialog,
-        "exec",
-        lambda self: shown.append([self.list.item(i).text() for i in range(self.list.count())]),
-    )
     overview = dashboard.findChild(QTableWidget, "table-overview")
     assert overview is not None
     overview.cellClicked.emit(0, 0)  # people advised
-    qtbot.waitUntil(lambda: bool(shown), timeout=20_000)
+    qtbot.waitUntil(lambda: dashboard.cases is not None, timeout=20_000)
+    cases = dashboard.cases
+    assert cases is not None and cases.isVisible()
+    shown = [cases.list.item(i).text() for i in range(cases.list.count())]
     assert dashboard.report is not None
-    assert len(shown[0]) == dashboard.report.table("overview").value("people_advised")
-    assert all(name.startswith("Name") for name in shown[0])
+    assert len(shown) == dashboard.report.table("overview").value("people_advised")
+    assert all(name.startswith("Name") for name in shown)
+    cases.reject()
 
 
 def test_a_figure_of_visits_or_referrals_says_it_lists_no_people(
-    qtbot: QtBot, busy: Session, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, busy: Session
 ) -> None:
     """Clicking "Visits" or "Referrals" said "quick contacts are anonymous": these figures
     count no people one by one; quick contacts alone are anonymous."""
     _window, dashboard = _dashboard(qtbot, busy)
     shown: list[tuple[int, str]] = []
-    monkeypatch.setattr(
-        ui.CasesDialog, "exec", lambda self: shown.append((self.list.count(), self.empty.text()))
-    )
     assert dashboard.report is not None
     keys = [row.key for row in dashboard.report.table("overview").rows]
     overview = dashboard.findChild(QTableWidget, "table-overview")
     assert overview is not None
-    for done, key in enumerate(("visits", "referrals", "quick_contacts"), 1):
+    for key in ("visits", "referrals", "quick_contacts"):
+        before = dashboard.cases
+
+        def listed(before: ui.CasesDialog | None = before) -> bool:
+            return dashboard.cases is not before
+
         overview.cellClicked.emit(keys.index(key), 0)
-
-        def listed(done: int = done) -> bool:
-            return len(shown) == done
-
         qtbot.waitUntil(listed, timeout=20_000)
+        cases = dashboard.cases
+        assert cases is not None and cases.isVisible() and not cases.list.isVisible()
+        shown.append((cases.list.count(), cases.empty.text()))
+        cases.reject()
     not_people = "This figure counts visits, referrals, households or children, not people"
     assert [count for count, _text in shown] == [0, 0, 0]
     assert shown[0][1].startswith(not_people) and shown[1][1].startswith(not_people)

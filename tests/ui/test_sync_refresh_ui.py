@@ -540,3 +540,81 @@ def test_an_open_visit_conflict_keeps_the_answers_chosen_while_a_sync_leaves_it_
     _shot(dialog, tmp_path, "sync-refresh-conflict-decided.png")
     window.wait_for_background()
     assert _views(b) == views
+
+
+def test_an_open_list_of_the_people_behind_a_figure_follows_a_sync(
+    qtbot: QtBot,
+    laptops: Laptops,  # noqa: F811 - the fixture
+    tmp_path: Path,
+) -> None:
+    """B's coordinator lists the people advised in the last weeks (Petrov, his row chosen).
+    A advises Popa; B syncs: she is listed too, Petrov still chosen, and the one view logged
+    counts only her. A erases her: she goes, and nothing is logged. Closed, the list is not
+    read again (no view of it is logged either)."""
+    from PySide6.QtCore import QDate
+    from PySide6.QtWidgets import QTableWidget
+
+    from desktop_app.ui.reports import ReportsWindow
+
+    set_language("en")
+    a, b = laptops.new("A"), laptops.new("B")
+    petrov = _person(a)
+    visits.finish_visit(a.store, a.user, petrov.id, "life_situation", full_life_situation())
+    laptops.sync(a, b)
+    window = shown_window(qtbot, b, 1100)
+    [action] = [x for x in window.file_menu.actions() if x.text() == "Rep&orts…"]
+    action.trigger()
+    [dashboard] = window.findChildren(ReportsWindow)
+    dashboard.kind.setCurrentIndex(dashboard.kind.findData("custom"))
+    dashboard.start.setDate(QDate.currentDate().addDays(-30))
+    dashboard.end.setDate(QDate.currentDate().addDays(1))
+    qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
+    first = dashboard.report
+    dashboard.refresh()  # the period set
+    qtbot.waitUntil(lambda: dashboard.report is not first, timeout=20_000)
+    assert dashboard.report is not None
+    keys = [row.key for row in dashboard.report.table("overview").rows]
+    overview = dashboard.findChild(QTableWidget, "table-overview")
+    assert overview is not None
+    overview.cellClicked.emit(keys.index("people_advised"), 0)
+    qtbot.waitUntil(lambda: dashboard.cases is not None, timeout=20_000)
+    cases = dashboard.cases
+    assert cases is not None and cases.list.count() == 1
+    cases.list.setCurrentRow(0)
+    window.wait_for_background()
+    views = _views(b)
+
+    def names() -> list[str]:
+        return [cases.list.item(i).text() for i in range(cases.list.count())]
+
+    popa = _person(a, "Ioana", "Popa")
+    visits.finish_visit(a.store, a.user, popa.id, "life_situation", full_life_situation())
+    sync_uc.sync_now(a.store)
+    assert _sync(qtbot, window).applied
+    qtbot.waitUntil(lambda: len(names()) == 2, timeout=20_000)
+    assert set(names()) == {"Петър Петров", "Ioana Popa"}
+    assert cases.list.currentItem().text() == "Петър Петров"
+    [new] = [v for v in _views(b) if v not in views]
+    assert new[0] == "report_cases"
+    [entry] = audit.list_entries(b.store, b.user, record_id=new[1])
+    assert entry.details["people"] == 1  # Popa only
+    _shot(cases, tmp_path, "sync-refresh-report-cases.png")
+    views = _views(b)
+
+    data_rights.erase_person(a.store, a.user, popa.id)
+    sync_uc.sync_now(a.store)
+    assert _sync(qtbot, window).applied
+    qtbot.waitUntil(lambda: names() == ["Петър Петров"], timeout=20_000)
+    window.wait_for_background()
+    assert _views(b) == views
+
+    cases.reject()
+    other = _person(a, "Maria", "Ivanova")
+    visits.finish_visit(a.store, a.user, other.id, "life_situation", full_life_situation())
+    sync_uc.sync_now(a.store)
+    report = dashboard.report
+    assert _sync(qtbot, window).applied
+    qtbot.waitUntil(lambda: dashboard.report is not report, timeout=20_000)
+    window.wait_for_background()
+    assert _views(b) == views
+    assert names() == ["Петър Петров"]

@@ -285,6 +285,29 @@ def test_listing_the_cases_behind_a_figure_is_audited(session: Any) -> None:
     )
 
 
+def test_a_list_of_cases_listed_anew_logs_a_view_only_of_the_people_it_did_not_show(
+    session: Any,
+) -> None:
+    """An open list is listed anew after each sync: the people shown before are no new view
+    (audit entries sync too: two laptops would log each other's views without end)."""
+    (maria,) = _people(session, "Maria")
+    _finish(session, maria, full_life_situation())
+
+    def entries() -> list[dict[str, Any]]:
+        with session.store.reading() as s:
+            rows = s.scalars(select(AuditRow).where(AuditRow.record_kind == "report_cases"))
+            return [json.loads(row.details) for row in rows]
+
+    args = (session.store, session.user, THIS_YEAR, None, "overview", "people_advised")
+    cases_behind(*args, logged={maria})
+    assert entries() == []
+    (ion,) = _people(session, "Ion")
+    _finish(session, ion, full_life_situation())
+    cases = cases_behind(*args, logged={maria})
+    assert cases is not None and {c.person_id for c in cases} == {maria, ion}
+    assert [e["people"] for e in entries()] == [1]  # Ion, newly shown
+
+
 def _periods(today: dt.date) -> list[Any]:
     """Every month of the last year, the quarters, the year and two ranges cutting months."""
     out = []
