@@ -9,6 +9,7 @@ import json
 import os
 from pathlib import Path
 
+from PySide6.QtCore import QDate
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -18,6 +19,7 @@ from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.storage.visits_models import DraftRow
 from desktop_app.sync.kinds import CONFLICT_FIELDS
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.reports import ReportsWindow
 from desktop_app.usecases import audit, data_rights, people, visits
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases import sync as sync_uc
@@ -260,21 +262,9 @@ def test_an_open_audit_log_lists_what_a_sync_brought(
     log.close()
 
 
-def test_an_open_report_is_computed_anew_after_a_sync(
-    qtbot: QtBot,
-    laptops: Laptops,  # noqa: F811 - the fixture
-) -> None:
-    """B's coordinator has the figures of the last weeks open; A registers and visits
-    someone; B syncs: the figures count them, for the same period."""
-    from PySide6.QtCore import QDate, QEvent
-    from PySide6.QtWidgets import QApplication, QTableWidget
-
-    from desktop_app.ui.reports import ReportsWindow
-
-    set_language("en")
-    a, b = laptops.new("A"), laptops.new("B")
-    laptops.sync(a, b)
-    window = shown_window(qtbot, b, 1100)
+def _last_weeks_report(qtbot: QtBot, window: MainWindow) -> ReportsWindow:
+    """The reports window opened from ``window``'s menu, showing the figures of the last 30
+    days (up to tomorrow)."""
     [action] = [x for x in window.file_menu.actions() if x.text() == "Rep&orts…"]
     action.trigger()
     [dashboard] = window.findChildren(ReportsWindow)
@@ -283,8 +273,25 @@ def test_an_open_report_is_computed_anew_after_a_sync(
     dashboard.end.setDate(QDate.currentDate().addDays(1))
     qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
     first = dashboard.report
-    dashboard.refresh()
+    dashboard.refresh()  # the period set
     qtbot.waitUntil(lambda: dashboard.report is not first, timeout=20_000)
+    return dashboard
+
+
+def test_an_open_report_is_computed_anew_after_a_sync(
+    qtbot: QtBot,
+    laptops: Laptops,  # noqa: F811 - the fixture
+) -> None:
+    """B's coordinator has the figures of the last weeks open; A registers and visits
+    someone; B syncs: the figures count them, for the same period."""
+    from PySide6.QtCore import QEvent
+    from PySide6.QtWidgets import QApplication, QTableWidget
+
+    set_language("en")
+    a, b = laptops.new("A"), laptops.new("B")
+    laptops.sync(a, b)
+    window = shown_window(qtbot, b, 1100)
+    dashboard = _last_weeks_report(qtbot, window)
 
     def overview() -> list[str]:
         # the panels of the report before are deleted later: gone first, not found instead
@@ -551,10 +558,7 @@ def test_an_open_list_of_the_people_behind_a_figure_follows_a_sync(
     A advises Popa; B syncs: she is listed too, Petrov still chosen, and the one view logged
     counts only her. A erases her: she goes, and nothing is logged. Closed, the list is not
     read again (no view of it is logged either)."""
-    from PySide6.QtCore import QDate
     from PySide6.QtWidgets import QTableWidget
-
-    from desktop_app.ui.reports import ReportsWindow
 
     set_language("en")
     a, b = laptops.new("A"), laptops.new("B")
@@ -562,16 +566,7 @@ def test_an_open_list_of_the_people_behind_a_figure_follows_a_sync(
     visits.finish_visit(a.store, a.user, petrov.id, "life_situation", full_life_situation())
     laptops.sync(a, b)
     window = shown_window(qtbot, b, 1100)
-    [action] = [x for x in window.file_menu.actions() if x.text() == "Rep&orts…"]
-    action.trigger()
-    [dashboard] = window.findChildren(ReportsWindow)
-    dashboard.kind.setCurrentIndex(dashboard.kind.findData("custom"))
-    dashboard.start.setDate(QDate.currentDate().addDays(-30))
-    dashboard.end.setDate(QDate.currentDate().addDays(1))
-    qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
-    first = dashboard.report
-    dashboard.refresh()  # the period set
-    qtbot.waitUntil(lambda: dashboard.report is not first, timeout=20_000)
+    dashboard = _last_weeks_report(qtbot, window)
     assert dashboard.report is not None
     keys = [row.key for row in dashboard.report.table("overview").rows]
     overview = dashboard.findChild(QTableWidget, "table-overview")
