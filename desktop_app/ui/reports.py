@@ -478,8 +478,15 @@ class FigurePanel(QGroupBox):
 class CasesDialog(QDialog):
     """The people counted in one figure (names for users allowed to see them)."""
 
-    def __init__(self, title: str, names: list[str] | None, parent: QWidget | None = None) -> None:
-        """``names`` None: the figure counts no people (visits, referrals …)."""
+    def __init__(
+        self,
+        title: str,
+        names: list[str] | None,
+        parent: QWidget | None = None,
+        anonymous: bool = False,
+    ) -> None:
+        """``names`` None: the figure counts no people (visits, referrals …); ``anonymous``:
+        it counts people who gave no name (quick contacts)."""
         super().__init__(parent)
         self.setWindowTitle(_("Cases behind the figure: {label}").format(label=title))
         # Of a list of people (``follow``): what it lists, listed anew after a sync.
@@ -500,8 +507,12 @@ class CasesDialog(QDialog):
                     "one by one: no list of names stands behind it."
                 )
             )
-        else:
+        elif anonymous:
             self.empty.setText(_("No people to list here: quick contacts are anonymous."))
+        else:
+            # people counted, none left (erased by a sync while it was open) or none at all:
+            # not "quick contacts are anonymous", which it said of every empty list
+            self.empty.setText(_("No people are counted in this figure now."))
         # an empty box above the sentence said nothing more
         self.list.setVisible(bool(names))
         self.empty.setVisible(not names)
@@ -780,9 +791,10 @@ class ReportsWindow(QMainWindow):
 
         def listed(cases: list[Case] | None) -> None:
             names = None if cases is None else [c.name for c in cases]
-            if cases is None and key == "quick_contacts":
-                names = []  # said so: quick contacts are anonymous
-            dialog = CasesDialog(label, names, self)
+            anonymous = cases is None and key == "quick_contacts"
+            if anonymous:
+                names = []  # people, who gave no name: said so
+            dialog = CasesDialog(label, names, self, anonymous)
             if cases is not None:  # people: listed anew after a sync while it is open
                 dialog.follow((report.period, report.filters, table.key, key), cases)
             if self.cases is not None:

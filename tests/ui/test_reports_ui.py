@@ -171,6 +171,18 @@ def test_a_figure_of_visits_or_referrals_says_it_lists_no_people(
     assert shown[2][1] == "No people to list here: quick contacts are anonymous."
 
 
+def test_a_list_of_people_a_sync_emptied_does_not_call_them_anonymous(qtbot: QtBot) -> None:
+    """An empty list of people said "quick contacts are anonymous" whatever it listed: after
+    a sync erased the people of "People advised", too."""
+    cases = ui.CasesDialog("People advised", ["Ioana Popa"])
+    qtbot.addWidget(cases)
+    cases.show()
+    assert cases.list.isVisible() and not cases.empty.isVisible()
+    cases.show_cases([])
+    assert not cases.list.isVisible() and cases.empty.isVisible()
+    assert cases.empty.text() == "No people are counted in this figure now."
+
+
 @pytest.mark.parametrize("role", [Role.HELPER, Role.ADVISOR])
 def test_the_reports_entry_is_offered_to_coordinators_only(
     qtbot: QtBot, session: Session, role: Role
