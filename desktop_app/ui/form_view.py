@@ -12,7 +12,7 @@ import re
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -35,8 +35,6 @@ from PySide6.QtWidgets import (
     QSplitter,
     QStackedWidget,
     QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QVBoxLayout,
     QWidget,
 )
@@ -50,7 +48,7 @@ from desktop_app.i18n.translit import fold
 from desktop_app.letters.directory import ServiceDirectory, names_service
 from desktop_app.ui.access_keys import Place, choose_keys, escaped, key_of, keys_in, marked
 from desktop_app.ui.error_label import WarningLabel
-from desktop_app.ui.widgets import ErrorLabel, key_text
+from desktop_app.ui.widgets import ErrorLabel, WrappingDelegate, key_text
 
 CLIENT_COLOUR = "#1a5fb4"
 SUMMARY = "__next_steps__"
@@ -947,31 +945,6 @@ class NextStepsPage(QScrollArea):
 # the view
 
 
-class _WrappedRows(QStyledItemDelegate):
-    """Rows of a word-wrapping list as tall as their text wrapped at the width it is painted
-    at. Qt measures it a few pixels wider than it paints it: a line that just fitted the
-    measure was cut off with "…" ("Предложени следващи …")."""
-
-    def __init__(self, view: QListWidget) -> None:
-        super().__init__(view)
-        self._view = view
-
-    def sizeHint(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
-        size = super().sizeHint(option, index)
-        view = self._view
-        margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
-        width = view.viewport().width() - 2 * view.spacing() - 2 * margin - 4
-        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        if width <= 0 or not text:
-            return size
-        needed = option.fontMetrics.boundingRect(
-            QRect(0, 0, width, 100_000), int(Qt.TextFlag.TextWordWrap), text
-        )
-        return QSize(size.width(), max(size.height(), needed.height() + 4))
-
-
 class FormView(QWidget):
     """A whole form: navigator with completeness per section, one section at a time.
 
@@ -1013,7 +986,8 @@ class FormView(QWidget):
         self.navigator.setWordWrap(True)
         # Rows wrap at the list's width: laid out again when it changes.
         self.navigator.setResizeMode(QListView.ResizeMode.Adjust)
-        self.navigator.setItemDelegate(_WrappedRows(self.navigator))
+        self.rows_delegate = WrappingDelegate(self.navigator)
+        self.navigator.setItemDelegate(self.rows_delegate)
         self.navigator.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.navigator.setSpacing(2)
         self.navigator.currentRowChanged.connect(self._on_navigator_row_changed)
@@ -1102,9 +1076,9 @@ class FormView(QWidget):
             ),
             default=0,
         )
-        # what _WrappedRows leaves beside the text, the frame and a scroll bar
-        margin = nav.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, nav) + 1
-        extra = 2 * nav.spacing() + 2 * margin + 8 + 2 * nav.frameWidth()
+        # what the rows' delegate leaves beside the text (and 4 px to spare), the frame and a
+        # scroll bar
+        extra = 2 * nav.spacing() + self.rows_delegate.padding() + 4 + 2 * nav.frameWidth()
         extra += nav.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, nav)
         total = sum(self.splitter.sizes())
         wanted = min(max(widest + extra, nav.width()), total * 3 // 10)

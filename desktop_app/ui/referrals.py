@@ -21,9 +21,7 @@ from PySide6.QtCore import (
     QDateTime,
     QEvent,
     QIODevice,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
     QRect,
     QSize,
     Qt,
@@ -52,9 +50,6 @@ from PySide6.QtWidgets import (
     QPlainTextEdit,
     QProgressDialog,
     QPushButton,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
@@ -88,7 +83,13 @@ from desktop_app.letters.texts import default_letter_texts
 from desktop_app.storage.db import Store
 from desktop_app.ui.error_label import WarningLabel, make_room
 from desktop_app.ui.tasks import DialogSave
-from desktop_app.ui.widgets import CompactList, ErrorLabel, language_name, width_for_columns
+from desktop_app.ui.widgets import (
+    CompactList,
+    ErrorLabel,
+    WrappingDelegate,
+    language_name,
+    width_for_columns,
+)
 from desktop_app.usecases import reference
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases import sync as sync_uc
@@ -1352,48 +1353,6 @@ class StatusDialog(QDialog):
 # ------------------------------------------------------------------------------- person tab
 
 
-class _WrappedColumn(QStyledItemDelegate):
-    """One column of a table that elides the others: its text wrapped at the column's width,
-    its rows as tall as that needs. Measured a few pixels narrower than Qt paints it, as
-    ``form_view._WrappedRows`` found: a line that just fitted Qt's measure was cut with "…"."""
-
-    def __init__(self, table: QTableWidget) -> None:
-        super().__init__(table)
-        self._table = table
-
-    def initStyleOption(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        super().initStyleOption(option, index)
-        option.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
-
-    def padding(self) -> int:
-        """How much wider a column is than the text wrapped in it."""
-        table = self._table
-        margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table)
-        return 2 * (margin + 1) + 4
-
-    def widths(self, texts: Sequence[str]) -> tuple[int, int]:
-        """The column width ``texts`` need unwrapped, and the width of their longest word."""
-        metrics = self._table.fontMetrics()
-        whole = max((metrics.horizontalAdvance(t) for t in texts), default=0)
-        word = max((metrics.horizontalAdvance(w) for t in texts for w in t.split()), default=0)
-        return whole + self.padding() + 2, word + self.padding() + 2
-
-    def sizeHint(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
-        size = super().sizeHint(option, index)
-        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        width = self._table.columnWidth(index.column()) - self.padding()
-        if width <= 0 or not text:
-            return size
-        needed = option.fontMetrics.boundingRect(
-            QRect(0, 0, width, 100_000), int(Qt.TextFlag.TextWordWrap), text
-        )
-        return QSize(size.width(), max(size.height(), needed.height() + 4))
-
-
 class ReferralsTab(QWidget):
     """The person's referrals with status and follow-up, newest first."""
 
@@ -1424,7 +1383,7 @@ class ReferralsTab(QWidget):
         header = self.table.horizontalHeader()
         for column in (self.SERVICE, self.STATUS):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
-        self.status_delegate = _WrappedColumn(self.table)
+        self.status_delegate = WrappingDelegate(self.table)
         self.table.setItemDelegateForColumn(self.STATUS, self.status_delegate)
         rows = self.table.verticalHeader()
         rows.setMinimumSectionSize(rows.defaultSectionSize())  # one line as tall as before

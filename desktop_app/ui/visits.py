@@ -10,11 +10,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import (
     QDate,
     QEvent,
-    QModelIndex,
     QObject,
-    QPersistentModelIndex,
-    QRect,
-    QSize,
     Qt,
     QTimer,
     Signal,
@@ -36,8 +32,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QSizePolicy,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
     QTextBrowser,
     QTreeWidget,
     QTreeWidgetItem,
@@ -58,7 +52,7 @@ from desktop_app.storage.db import Store
 from desktop_app.ui.error_label import WarningLabel
 from desktop_app.ui.form_view import FormView
 from desktop_app.ui.tasks import DialogSave, TaskRunner
-from desktop_app.ui.widgets import ErrorLabel, key_text
+from desktop_app.ui.widgets import ErrorLabel, WrappingDelegate, key_text
 from desktop_app.usecases import people, reference, visits
 from desktop_app.usecases.accounts import Session
 
@@ -586,44 +580,6 @@ class VisitWindow(QDialog):
 # history tab
 
 
-class _WrappingDelegate(QStyledItemDelegate):
-    """A cell as tall as its text wrapped to its column's width. Qt's own size hint measures
-    the text on one line whatever the column (a tree has no width to give it), so a wrapped
-    title was cut to its first line."""
-
-    def __init__(self, tree: QTreeWidget) -> None:
-        super().__init__(tree)
-        self._tree = tree
-
-    def initStyleOption(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> None:
-        super().initStyleOption(option, index)
-        # a row's cells start on its first line, read across as one line
-        option.displayAlignment = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
-
-    def sizeHint(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:
-        sized = QStyleOptionViewItem(option)
-        width = self._tree.header().sectionSize(index.column())
-        if index.column() == 0:
-            width -= self._tree.indentation() * (1 + _depth(index))
-        sized.rect = QRect(0, 0, max(width, 1), 10_000)  # valid: Qt wraps only within a valid rect
-        # the width its text wants on one line (the columns are fitted to it), the height of
-        # the lines it wraps to in its column
-        return QSize(
-            super().sizeHint(option, index).width(), super().sizeHint(sized, index).height()
-        )
-
-
-def _depth(index: QModelIndex | QPersistentModelIndex) -> int:
-    depth = 0
-    while (index := index.parent()).isValid():
-        depth += 1
-    return depth
-
-
 class _HistoryTree(QTreeWidget):
     """The visit history: the date, the form's title and what changed. The title takes the
     room it needs where what changed leaves it (a form's first version: "10 answers"), and at
@@ -635,7 +591,8 @@ class _HistoryTree(QTreeWidget):
         super().__init__()
         self.setWordWrap(True)
         self.setUniformRowHeights(False)
-        self.setItemDelegate(_WrappingDelegate(self))
+        # Qt's own layout measures the rows: the tree paints a cell's text at its section's width
+        self.setItemDelegate(WrappingDelegate(self, by_style=True, top_aligned=True))
         # rows take their new heights when a column's width changes (at once: scheduled, the
         # scroll range kept the wider columns' for a moment and the tree scrolled sideways)
         self.header().sectionResized.connect(self._on_section_resized)

@@ -1,19 +1,25 @@
-"""Small shared widgets and helpers: field error labels, country and language choices."""
+"""Small shared widgets and helpers: field error labels, country and language choices, cells
+that wrap their text."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from babel import Locale
-from PySide6.QtCore import QSize, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableView,
+    QTreeView,
     QWidget,
 )
 
@@ -56,6 +62,94 @@ def width_for_columns(window: QWidget, table: QTableView) -> int:
     outside += 2 * table.frameWidth()
     outside += table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, table)
     return min(LAPTOP_WIDTH, columns + outside)
+
+
+class WrappingDelegate(QStyledItemDelegate):
+    """Cells whose text wraps at the width their view gives them, each row as tall as the lines
+    that makes. Qt's own size hint measures the text on one line where the view gives it no
+    width (a tree's wrapped title was cut to its first line), or wider than it paints it (a
+    line that just fitted the measure was cut with "…": "Предложени следващи …").
+
+    The width is asked of the view: a table's column, a tree's section (less the indentation of
+    its first column), a list's viewport (less its spacing). ``by_style``: the height is the
+    style's own layout of the cell at that width, for a view that paints its text at exactly
+    that width (a tree); otherwise the font's measure of the text ``SLACK`` pixels narrower,
+    with a margin, for a view that paints it a little narrower than its column or row (a table's
+    grid line, a list's spacing). ``top_aligned``: a row's cells start on its first line, read
+    across as one line."""
+
+    #: how much narrower than its room a cell's text is measured when not ``by_style``
+    SLACK = 4
+
+    def __init__(
+        self, view: QAbstractItemView, *, by_style: bool = False, top_aligned: bool = False
+    ) -> None:
+        super().__init__(view)
+        self._view = view
+        self._by_style = by_style
+        self._top_aligned = top_aligned
+
+    def initStyleOption(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> None:
+        super().initStyleOption(option, index)
+        # wrapped in a view that elides its other columns (a table's word wrap is the view's)
+        option.features |= QStyleOptionViewItem.ViewItemFeature.WrapText
+        if self._top_aligned:
+            option.displayAlignment = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop
+
+    def room(self, index: QModelIndex | QPersistentModelIndex) -> int:
+        """The width the view gives the cell of ``index``."""
+        view = self._view
+        if isinstance(view, QTreeView):
+            width = view.header().sectionSize(index.column())
+            if index.column() == 0:  # the branches are drawn in the first column's width
+                width -= view.indentation() * (1 + _depth(index))
+            return width
+        if isinstance(view, QTableView):
+            return view.columnWidth(index.column())
+        if isinstance(view, QListView):
+            return view.viewport().width() - 2 * view.spacing()
+        return view.viewport().width()
+
+    def padding(self) -> int:
+        """How much wider a cell is than the text wrapped in it: the style's text margins (and
+        the slack of the font's measure)."""
+        view = self._view
+        margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view)
+        return 2 * (margin + 1) + (0 if self._by_style else self.SLACK)
+
+    def widths(self, texts: Sequence[str]) -> tuple[int, int]:
+        """The width a cell needs to show ``texts`` unwrapped, and to show their longest word."""
+        metrics = self._view.fontMetrics()
+        whole = max((metrics.horizontalAdvance(t) for t in texts), default=0)
+        word = max((metrics.horizontalAdvance(w) for t in texts for w in t.split()), default=0)
+        return whole + self.padding() + 2, word + self.padding() + 2
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        size = super().sizeHint(option, index)  # its width: the text's on one line
+        room = self.room(index)
+        if self._by_style:
+            sized = QStyleOptionViewItem(option)
+            sized.rect = QRect(0, 0, max(room, 1), 10_000)  # Qt wraps only within a valid rect
+            return QSize(size.width(), super().sizeHint(sized, index).height())
+        width = room - self.padding()
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        if width <= 0 or not text:
+            return size
+        needed = option.fontMetrics.boundingRect(
+            QRect(0, 0, width, 100_000), int(Qt.TextFlag.TextWordWrap), text
+        )
+        return QSize(size.width(), max(size.height(), needed.height() + 4))
+
+
+def _depth(index: QModelIndex | QPersistentModelIndex) -> int:
+    depth = 0
+    while (index := index.parent()).isValid():
+        depth += 1
+    return depth
 
 
 def reachable_text(label: QLabel) -> QLabel:
