@@ -4,10 +4,12 @@ text whole in it, and shrinks to one line when its column widens."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 import pytest
-from PySide6.QtCore import QModelIndex, QRect, Qt
+from PySide6.QtCore import QModelIndex, QPointF, QRect, Qt
+from PySide6.QtGui import QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -93,23 +95,37 @@ def _set_room(view: QAbstractItemView, width: int) -> None:
     view.doItemsLayout()
 
 
-def _shown_whole(view: QAbstractItemView, index: QModelIndex) -> bool:
-    """Whether the text of ``index``, wrapped where the style paints it, fits its row's height
-    (two pixels of slack for the fractional widths Qt lays text out with)."""
-    rect = view.visualRect(index)
+def _text_rect(view: QAbstractItemView, index: QModelIndex) -> QRect:
+    """Where the style paints the text of ``index`` (QCommonStyle's viewItemDrawText: the
+    text's rectangle less a margin on either side)."""
     option = QStyleOptionViewItem()
     option.initFrom(view)
-    option.rect = rect
+    option.rect = view.visualRect(index)
     delegate = view.itemDelegateForIndex(index)
     assert isinstance(delegate, WrappingDelegate)
     delegate.initStyleOption(option, index)
     painted = view.style().subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, view)
     margin = view.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
-    text = str(index.data())
-    lines = view.fontMetrics().boundingRect(
-        QRect(0, 0, painted.width() - 2 * margin - 2, 100_000), int(Qt.TextFlag.TextWordWrap), text
-    )
-    return lines.height() <= rect.height()
+    return painted.adjusted(margin, 0, -margin, 0)
+
+
+def _shown_whole(view: QAbstractItemView, index: QModelIndex) -> bool:
+    """Whether the text of ``index``, laid out as the style paints it, has no line elided ("…"
+    where it is wider than its room) and no line cut off below."""
+    room = _text_rect(view, index)
+    layout = QTextLayout(str(index.data()), view.font())
+    wrap = QTextOption()
+    wrap.setWrapMode(QTextOption.WrapMode.WordWrap)
+    layout.setTextOption(wrap)
+    layout.beginLayout()
+    height = widest = 0.0
+    while (line := layout.createLine()).isValid():
+        line.setLineWidth(room.width())
+        line.setPosition(QPointF(0, height))
+        height += line.height()
+        widest = max(widest, line.naturalTextWidth())
+    layout.endLayout()
+    return widest <= room.width() and math.ceil(height) <= room.height()
 
 
 @pytest.mark.parametrize("make", [_table, _tree, _list], ids=["table", "tree", "list"])
@@ -136,6 +152,16 @@ def test_rows_grow_with_their_wrapped_text_and_shrink_when_the_column_widens(
     fewer = view.visualRect(long).height()
     assert one_line < fewer < narrow, (one_line, fewer, narrow)
     assert _shown_whole(view, long)
+
+    checked = 0
+    for width in range(words, metrics.horizontalAdvance(LONG) + 20, 3):
+        # a line that just fits the measure is at some width: whole there too (where each
+        # word fits: a longer one is elided whatever the row's height)
+        _set_room(view, width)
+        if words <= _text_rect(view, long).width():
+            assert _shown_whole(view, long), width
+            checked += 1
+    assert checked > 50
 
     _set_room(view, metrics.horizontalAdvance(LONG) + 120)  # one line, as tall as the short one
     assert view.visualRect(long).height() == one_line
