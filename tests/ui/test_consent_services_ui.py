@@ -20,20 +20,26 @@ from tests.ui.conftest import completer_popup, shown_window
 FIELD = "shared_with_service"
 
 
-def _consent_dialog(qtbot: QtBot, session: Session) -> tuple[ConsentDialog, Person]:
-    """The consent dialog opened from a life-situation check, sharing consent given."""
-    person = people.register_person(
-        session.store,
-        session.user,
-        PersonDraft("Мария", "Петрова", "1991-04-02", languages=("bg",)),
-    )
+def _opened_consent(
+    qtbot: QtBot, session: Session, draft: PersonDraft, client_lang: str
+) -> tuple[ConsentDialog, Person]:
+    """The consent dialog opened from a life-situation check of a person registered from
+    ``draft``, shown in ``client_lang`` beside the UI language."""
+    person = people.register_person(session.store, session.user, draft)
     window = shown_window(qtbot, session)
     window.show_person(person.id)
-    win = VisitWindow(session, person, "life_situation", client_lang="bg", parent=window)
+    win = VisitWindow(session, person, "life_situation", client_lang=client_lang, parent=window)
     qtbot.addWidget(win)
     win.show()
     dialog = win.open_consent()
     qtbot.waitExposed(dialog)
+    return dialog, person
+
+
+def _consent_dialog(qtbot: QtBot, session: Session) -> tuple[ConsentDialog, Person]:
+    """The consent dialog opened from a life-situation check, sharing consent given."""
+    draft = PersonDraft("Мария", "Петрова", "1991-04-02", languages=("bg",))
+    dialog, person = _opened_consent(qtbot, session, draft, "bg")
     dialog.activateWindow()
     qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
     for field_id in ("consent_advice", "consent_central_storage", "consent_referral_sharing"):
@@ -161,18 +167,8 @@ def test_the_romanian_consent_text_names_the_referral_letter_as_the_program_does
     says "scrisoare de trimitere", as the program names a referral letter."""
     set_language("ro")
     try:
-        person = people.register_person(
-            session.store,
-            session.user,
-            PersonDraft("Ioana", "Mureșan", "1990-05-02", languages=("ro",)),
-        )
-        window = shown_window(qtbot, session)
-        window.show_person(person.id)
-        win = VisitWindow(session, person, "life_situation", client_lang="ro", parent=window)
-        qtbot.addWidget(win)
-        win.show()
-        dialog = win.open_consent()
-        qtbot.waitExposed(dialog)
+        draft = PersonDraft("Ioana", "Mureșan", "1990-05-02", languages=("ro",))
+        dialog, _person = _opened_consent(qtbot, session, draft, "ro")
         shown = " ".join(dialog.texts.toPlainText().split())
         assert "(de exemplu printr-o scrisoare de trimitere)" in shown
         assert "recomandare" not in shown

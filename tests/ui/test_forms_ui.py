@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
+    QTreeWidget,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -487,25 +488,35 @@ def _editing(qtbot: QtBot, session: Session) -> tuple[VisitsFeature, VisitWindow
     return feature, win, person
 
 
+def _history_shown(
+    qtbot: QtBot, session: Session, lang: str, size: tuple[int, int], *, edited: bool
+) -> QTreeWidget:
+    """The Visits tab of ``_person`` in ``lang``, the window ``size`` large, the person's page
+    given the room its buttons need (as the splitter does in use): a finished life-situation
+    check, and with ``edited`` its second version (housing and urgency changed)."""
+    set_language(lang)
+    person = _person(session)
+    first = visits.finish_visit(
+        session.store, session.user, person.id, "life_situation", CHECK_ANSWERS
+    )
+    if edited:
+        changed = {**CHECK_ANSWERS, "urgency": "this_week", "housing_type": "emergency_shelter"}
+        visits.edit_visit(session.store, session.user, first.id, changed)
+    window, feature = _window(qtbot, session)
+    window.resize(*size)
+    window.show_person(person.id)
+    tree, page = feature.tab.tree, window.person_page
+    qtbot.waitUntil(lambda: tree.isVisible() and page.width() >= page.minimumSizeHint().width())
+    return tree
+
+
 def test_at_1100_px_in_bulgarian_the_visit_history_shows_its_answers(
     qtbot: QtBot, session: Session, program_font: None
 ) -> None:
     """The form's title sized to its contents ("Преглед на житейската ситуация, версия 1")
     pushed the answers column out of the pane, cut off without an ellipsis. Title and answers
     now share the pane, elided where they must be, whole in their tooltips."""
-    set_language("bg")
-    person = _person(session)
-    first = visits.finish_visit(
-        session.store, session.user, person.id, "life_situation", CHECK_ANSWERS
-    )
-    changed = {**CHECK_ANSWERS, "urgency": "this_week", "housing_type": "emergency_shelter"}
-    visits.edit_visit(session.store, session.user, first.id, changed)
-    window, feature = _window(qtbot, session)
-    window.resize(1100, 700)
-    window.show_person(person.id)
-    tree, page = feature.tab.tree, window.person_page
-    # the splitter gives the page the room its buttons need, as in use
-    qtbot.waitUntil(lambda: tree.isVisible() and page.width() >= page.minimumSizeHint().width())
+    tree = _history_shown(qtbot, session, "bg", (1100, 700), edited=True)
     header = tree.header()
     assert header.sectionPosition(2) + header.sectionSize(2) <= tree.viewport().width()
     assert tree.horizontalScrollBar().maximum() == 0
@@ -529,18 +540,7 @@ def test_at_1100_px_every_column_of_the_visit_history_is_shown_whole(
     """The pane leaves 416 px at 1100: the form's title ("Преглед на житейската ситуация,
     версия 2", 308 px) was elided to "Преглед на жи…", readable only in the line below. Title
     and answers wrap now, each row as tall as its lines."""
-    set_language(lang)
-    person = _person(session)
-    first = visits.finish_visit(
-        session.store, session.user, person.id, "life_situation", CHECK_ANSWERS
-    )
-    changed = {**CHECK_ANSWERS, "urgency": "this_week", "housing_type": "emergency_shelter"}
-    visits.edit_visit(session.store, session.user, first.id, changed)
-    window, feature = _window(qtbot, session)
-    window.resize(1100, 700)
-    window.show_person(person.id)
-    tree, page = feature.tab.tree, window.person_page
-    qtbot.waitUntil(lambda: tree.isVisible() and page.width() >= page.minimumSizeHint().width())
+    tree = _history_shown(qtbot, session, lang, (1100, 700), edited=True)
     top = tree.topLevelItem(0)
     assert top is not None
     earlier = top.child(0)
@@ -568,14 +568,7 @@ def test_at_1366_px_in_german_the_visit_history_shows_the_forms_title_whole(
     """Title and answers shared the pane half and half: "Check der Lebenssituation, Version 1"
     was cut off beside "12 Antworten" in a column three times as wide as that. The title now
     takes what it needs where the answers leave room."""
-    set_language("de")
-    person = _person(session)
-    visits.finish_visit(session.store, session.user, person.id, "life_situation", CHECK_ANSWERS)
-    window, feature = _window(qtbot, session)
-    window.resize(1366, 740)
-    window.show_person(person.id)
-    tree, page = feature.tab.tree, window.person_page
-    qtbot.waitUntil(lambda: tree.isVisible() and page.width() >= page.minimumSizeHint().width())
+    tree = _history_shown(qtbot, session, "de", (1366, 740), edited=False)
     header = tree.header()
     top = tree.topLevelItem(0)
     assert top is not None and top.text(1) == "Check der Lebenssituation, Version 1"
@@ -594,14 +587,7 @@ def test_in_bulgarian_a_first_visit_leaves_its_answers_in_view(
     """Beside "12 отговора" the title took all the room the answers left, but the stretched
     last column keeps 100 px of its own: the tree scrolled sideways by the difference and cut
     the answers off at the pane's edge, at 1366 px as at 1100."""
-    set_language("bg")
-    person = _person(session)
-    visits.finish_visit(session.store, session.user, person.id, "life_situation", CHECK_ANSWERS)
-    window, feature = _window(qtbot, session)
-    window.resize(width, 700)
-    window.show_person(person.id)
-    tree, page = feature.tab.tree, window.person_page
-    qtbot.waitUntil(lambda: tree.isVisible() and page.width() >= page.minimumSizeHint().width())
+    tree = _history_shown(qtbot, session, "bg", (width, 700), edited=False)
     header = tree.header()
     top = tree.topLevelItem(0)
     assert top is not None and top.text(2) == "12 отговора"

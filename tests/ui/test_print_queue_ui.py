@@ -13,7 +13,7 @@ import pypdf
 import pytest
 from pytestqt.qtbot import QtBot
 
-from desktop_app.domain.referral import ReferralStatus
+from desktop_app.domain.referral import Referral, ReferralStatus
 from desktop_app.i18n.text import set_language
 from desktop_app.ui import referrals as ui
 from desktop_app.usecases import audit
@@ -132,14 +132,20 @@ def _queued_with_appointments_made_since(
     return jobs, queue
 
 
+@pytest.fixture
+def printed_pdf(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where the printer writes what is printed (a PDF file), not written yet."""
+    out = tmp_path / "printed.pdf"
+    monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
+    return out
+
+
 @needs_qtpdf
 def test_print_all_makes_the_letters_again_off_the_ui_thread_and_prints_each_once(
-    qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, session: Session, printed_pdf: Path
 ) -> None:
     set_language("ro")
     jobs, queue = _queued_with_appointments_made_since(qtbot, session, 3)
-    out = tmp_path / "printed.pdf"
-    monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
     prepared: list[tuple[int, int]] = []
     queue.preparing.connect(lambda done, total: prepared.append((done, total)))
     printed: list[int] = []
@@ -151,7 +157,7 @@ def test_print_all_makes_the_letters_again_off_the_ui_thread_and_prints_each_onc
         assert queue.progress is not None and queue.progress.maximum() == 3
         assert queue.progress.labelText() == "Se pregătește scrisoarea 1 din 3…"
         queue.print_all()  # clicked again (or its key pressed): nothing more starts
-        assert prepared == [] and not out.exists()
+        assert prepared == [] and not printed_pdf.exists()
         release.set()
     qtbot.waitUntil(lambda: printed != [], timeout=20000)
     assert printed == [3]
@@ -165,24 +171,22 @@ def test_print_all_makes_the_letters_again_off_the_ui_thread_and_prints_each_onc
     assert sorted(
         str(e.details["referral_id"]) for e in entries if e.details["via"] == ("queue_print")
     ) == sorted(j.referral_id for j in done)
-    assert len(pypdf.PdfReader(out).pages) == queue.progress.maximum() * 2  # 3 of 2 pages
+    assert len(pypdf.PdfReader(printed_pdf).pages) == queue.progress.maximum() * 2  # 3 of 2 pages
 
 
 @needs_qtpdf
 def test_print_all_cancelled_while_the_letters_are_prepared_prints_nothing(
-    qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, session: Session, printed_pdf: Path
 ) -> None:
     set_language("de")
     jobs, queue = _queued_with_appointments_made_since(qtbot, session, 2)
-    out = tmp_path / "printed.pdf"
-    monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
     with qtbot.waitSignal(queue.printed, timeout=20000) as finished, store_held(session):
         queue.print_button.click()
         assert queue.progress is not None
         assert queue.progress.labelText() == "Schreiben 1 von 2 wird vorbereitet…"
         queue.progress.cancel()
     assert finished.args == [0]
-    assert not out.exists()
+    assert not printed_pdf.exists()
     assert {j.id for j in uc.print_queue(session.store, session.user)} == set(jobs)
     assert queue.table.rowCount() == 2 and queue.print_button.isEnabled()
 
@@ -253,23 +257,39 @@ def _queue_views(session: Session) -> int:
     return sum(e.record_kind == "print_queue" for e in entries)
 
 
-def test_an_open_queue_shows_a_letter_queued_from_a_preview_closed_before_it_was_stored(
-    qtbot: QtBot, session: Session, tmp_path: Path
-) -> None:
-    """The queue window is open; a preview opened after it queues its letter and is closed
-    while a sync holds the store: once the letter is stored, the queue window lists it. The
-    preview was gone by then, and only it told the queue window."""
+def _queue_and_a_referral(
+    qtbot: QtBot, session: Session
+) -> tuple[ui.ReferralsFeature, ui.PrintQueueWindow, Referral]:
+    """The print queue window opened (in English) on an empty queue, and a referral whose
+    letter is not queued."""
     set_language("en")
     person = _person(session)
     referral = uc.issue_referral(
         session.store, session.user, person.id, "vhs", "integration_course"
     )
     _win, feature = _window(qtbot, session, person)
-    queue = feature.open_print_queue()
-    assert queue.table.rowCount() == 0 and queue.info.text() == "The print queue is empty."
+    return feature, feature.open_print_queue(), referral
+
+
+def _preview_to_queue(
+    qtbot: QtBot, feature: ui.ReferralsFeature, referral: Referral
+) -> ui.LetterPreview:
+    """The letter of ``referral`` previewed, ready to be queued."""
     feature.open_preview(referral)
     preview = _wait_loaded(qtbot, feature)
     qtbot.waitUntil(preview.queue_button.isEnabled, timeout=10000)
+    return preview
+
+
+def test_an_open_queue_shows_a_letter_queued_from_a_preview_closed_before_it_was_stored(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """The queue window is open; a preview opened after it queues its letter and is closed
+    while a sync holds the store: once the letter is stored, the queue window lists it. The
+    preview was gone by then, and only it told the queue window."""
+    feature, queue, referral = _queue_and_a_referral(qtbot, session)
+    assert queue.table.rowCount() == 0 and queue.info.text() == "The print queue is empty."
+    preview = _preview_to_queue(qtbot, feature, referral)
     with store_held(session) as (release, _held):  # as a sync writing a page
         preview.queue_button.click()
         preview.close()  # deleted on close, before the letter is stored
@@ -286,18 +306,10 @@ def test_a_closed_queue_window_is_not_listed_again_behind_the_users_back(
     """A letter queued while the queue window is closed does not list the queue in the
     hidden window: its view (names of people) would go into the audit log unseen. Opened
     again, the window shows the letter, and that view is logged."""
-    set_language("en")
-    person = _person(session)
-    referral = uc.issue_referral(
-        session.store, session.user, person.id, "vhs", "integration_course"
-    )
-    _win, feature = _window(qtbot, session, person)
-    queue = feature.open_print_queue()
+    feature, queue, referral = _queue_and_a_referral(qtbot, session)
     queue.close()
     before = _queue_views(session)
-    feature.open_preview(referral)
-    preview = _wait_loaded(qtbot, feature)
-    qtbot.waitUntil(preview.queue_button.isEnabled, timeout=10000)
+    preview = _preview_to_queue(qtbot, feature, referral)
     with qtbot.waitSignal(preview.queued, timeout=10000):
         preview.queue_button.click()
     assert queue.table.rowCount() == 0  # as it was when closed

@@ -50,6 +50,21 @@ def join(session: Session, server: ServerProcess) -> None:
 
 
 @pytest.fixture
+def moved(session: Session, server: ServerProcess, tmp_path: Path) -> Iterator[ServerProcess]:
+    """The server moved: the laptop of ``session`` joined ``server``, which stopped; this one
+    serves the same database at another address."""
+    join(session, server)
+    proc = ServerProcess(db_url=server.db_url, log_path=tmp_path / "moved.log")
+    proc.start()
+    try:
+        server.stop()
+        yield proc
+    finally:
+        proc.stop()
+        proc.dispose()
+
+
+@pytest.fixture
 def qsettings(tmp_path: Path) -> Iterator[QSettings]:
     settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
     yield settings
@@ -333,72 +348,54 @@ def test_a_joined_coordinator_sees_and_changes_the_address_this_laptop_syncs_wit
 
 
 def test_the_window_syncs_at_the_new_address_at_once_and_says_if_it_cannot(
-    qtbot: QtBot, session: Session, server: ServerProcess, tmp_path: Path
+    qtbot: QtBot, session: Session, moved: ServerProcess
 ) -> None:
     """The server moved (same database, another address): a coordinator types the new one in
     File → Settings; the window's next sync goes there, without a restart, and the status bar
     says whether it got through."""
-    QSettings.setPath(QSettings.Format.NativeFormat, QSettings.Scope.UserScope, str(tmp_path))
-    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path))
-    join(session, server)
-    moved = ServerProcess(db_url=server.db_url, log_path=tmp_path / "moved.log")
-    moved.start()
-    try:
-        server.stop()
-        window = shown_window(qtbot, session)
-        controller = window.sync  # type: ignore[attr-defined]
+    window = shown_window(qtbot, session)
+    controller = window.sync  # type: ignore[attr-defined]
 
-        def change_to(url: str) -> None:
-            window.settings_action.trigger()  # type: ignore[attr-defined]
-            dialog: SettingsDialog = window.settings_dialog  # type: ignore[attr-defined]
-            assert dialog.server.isEnabled()
-            dialog.server.clear()
-            type_text(dialog.server, url)
-            with qtbot.waitSignal(controller.sync_finished, timeout=60_000):
-                save(qtbot, dialog)  # starts a sync at once
+    def change_to(url: str) -> None:
+        window.settings_action.trigger()  # type: ignore[attr-defined]
+        dialog: SettingsDialog = window.settings_dialog  # type: ignore[attr-defined]
+        assert dialog.server.isEnabled()
+        dialog.server.clear()
+        type_text(dialog.server, url)
+        with qtbot.waitSignal(controller.sync_finished, timeout=60_000):
+            save(qtbot, dialog)  # starts a sync at once
 
-        change_to(moved.base_url)
-        text = controller.label.text()
-        assert text.startswith("Online · last sync "), text
-        assert sync_uc.status(session.store).last_success
+    change_to(moved.base_url)
+    text = controller.label.text()
+    assert text.startswith("Online · last sync "), text
+    assert sync_uc.status(session.store).last_success
 
-        with PortReservation() as port:  # held, nothing listens there
-            nobody = f"http://127.0.0.1:{port}"
-            change_to(nobody)
-            assert controller.label.text().startswith("Offline · "), controller.label.text()
-            assert sync_uc.server_url(session.store) == nobody
-        window.close()
-    finally:
-        moved.stop()
-        moved.dispose()
+    with PortReservation() as port:  # held, nothing listens there
+        nobody = f"http://127.0.0.1:{port}"
+        change_to(nobody)
+        assert controller.label.text().startswith("Offline · "), controller.label.text()
+        assert sync_uc.server_url(session.store) == nobody
+    window.close()
 
 
 def test_a_sync_under_way_when_the_address_changes_is_followed_by_one_to_the_new_address(
-    qtbot: QtBot, session: Session, server: ServerProcess, tmp_path: Path
+    qtbot: QtBot, session: Session, moved: ServerProcess
 ) -> None:
     """The sync running when the address is saved may have read the old one: another follows
     it, to the new one, instead of a minute later."""
-    join(session, server)
-    moved = ServerProcess(db_url=server.db_url, log_path=tmp_path / "moved.log")
-    moved.start()
-    try:
-        server.stop()
-        window = shown_window(qtbot, session)
-        controller = window.sync  # type: ignore[attr-defined]
-        results: list[object] = []
-        controller.sync_finished.connect(results.append)
-        assert controller.start()
-        sync_uc.change_server_url(session.store, session.user, moved.base_url)
-        controller.start_anew()  # as the settings dialog does after saving
-        assert controller.again_after_running  # the first one has not ended: none started
-        qtbot.waitUntil(lambda: len(results) == 2, timeout=60_000)
-        assert isinstance(results[1], SyncReport)
-        assert controller.label.text().startswith("Online · last sync ")
-        assert not controller.running and not controller.again_after_running
-        window.close()
-    finally:
-        moved.stop()
-        moved.dispose()
+    window = shown_window(qtbot, session)
+    controller = window.sync  # type: ignore[attr-defined]
+    results: list[object] = []
+    controller.sync_finished.connect(results.append)
+    assert controller.start()
+    sync_uc.change_server_url(session.store, session.user, moved.base_url)
+    controller.start_anew()  # as the settings dialog does after saving
+    assert controller.again_after_running  # the first one has not ended: none started
+    qtbot.waitUntil(lambda: len(results) == 2, timeout=60_000)
+    assert isinstance(results[1], SyncReport)
+    assert controller.label.text().startswith("Online · last sync ")
+    assert not controller.running and not controller.again_after_running
+    window.close()
 
 
 def test_each_test_has_settings_of_its_own(qapp: QApplication) -> None:

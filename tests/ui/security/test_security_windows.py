@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
@@ -11,6 +12,7 @@ from PySide6.QtWidgets import QDialog, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.referral import Referral, ReferralStatus
 from desktop_app.domain.users import Role
 from desktop_app.i18n.text import set_language
 from desktop_app.storage.audit_models import AuditRow
@@ -23,7 +25,7 @@ from desktop_app.ui.data_rights import (
     export_person_to,
 )
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.usecases import accounts, audit, people
+from desktop_app.usecases import accounts, audit, people, referrals
 from desktop_app.usecases.accounts import Session
 from tests.conftest import PASSWORD
 from tests.ui.conftest import shown_window, store_held, type_text
@@ -46,6 +48,41 @@ def _buttons(window: MainWindow) -> set[str]:
     return {t.replace("&", "") for t in texts}
 
 
+def _audit_window(qtbot: QtBot, session: Session) -> AuditWindow:
+    """The audit log window of ``session``, its entries listed."""
+    dialog = AuditWindow(session)
+    qtbot.addWidget(dialog)
+    dialog.refresh()
+    return dialog
+
+
+def _column(dialog: AuditWindow, column: int) -> list[str]:
+    """The texts of one column of the audit log, top to bottom (5: the details)."""
+    return [dialog.model.item(r, column).text() for r in range(dialog.model.rowCount())]
+
+
+def _shot(qtbot: QtBot, dialog: AuditWindow, path: Path) -> None:
+    """``dialog`` shown 1400 × 500 (every column whole), saved as a picture to look at."""
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.resize(1400, 500)
+    dialog.grab().save(str(path))
+
+
+def _appointment_made(session: Session, person_id: str) -> Referral:
+    """A referral of the person to the adult education centre, with an appointment made."""
+    referral = referrals.issue_referral(
+        session.store, session.user, person_id, "vhs", "integration_course"
+    )
+    return referrals.change_status(
+        session.store,
+        session.user,
+        referral.id,
+        ReferralStatus.APPOINTMENT_MADE,
+        appointment=dt.datetime(2027, 1, 12, 10, 0),
+    )
+
+
 def test_audit_window_lists_views_and_reports_the_chain(
     qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
@@ -58,13 +95,13 @@ def test_audit_window_lists_views_and_reports_the_chain(
     dialog.filter_person(person.id)
     dialog.show()
     qtbot.waitExposed(dialog)
-    actions = [dialog.model.item(r, 2).text() for r in range(dialog.model.rowCount())]
-    kinds = {dialog.model.item(r, 3).text() for r in range(dialog.model.rowCount() - 1)}
+    actions = _column(dialog, 2)
+    kinds = set(_column(dialog, 3)[:-1])
     # opening the person shows the record, their visit history and their referrals: one
     # view entry each, all under the person's id
     assert actions == ["viewed", "viewed", "viewed", "created"]
     assert kinds == {"person", "visit history", "referral list"}
-    details = {dialog.model.item(r, 5).text() for r in range(dialog.model.rowCount())}
+    details = set(_column(dialog, 5))
     assert "entries: 0" in details  # the visit history viewed had none (not "count=0")
     assert "intact" in dialog.chain.text()
     dialog.grab().save(str(_shots(tmp_path) / "audit-window.png"))
@@ -324,10 +361,7 @@ def test_the_audit_log_writes_the_day_as_the_other_screens_do(
     set_language(lang)
     try:
         people.register_person(session.store, session.user, PersonDraft("Ana", "Pop"))
-        dialog = AuditWindow(session)
-        qtbot.addWidget(dialog)
-        dialog.refresh()
-        shown = [dialog.model.item(r, 0).text() for r in range(dialog.model.rowCount())]
+        shown = _column(_audit_window(qtbot, session), 0)
         assert shown
         for text in shown:
             # the time as every table writes it, after the language's comma (bg "9:50:07")
@@ -380,10 +414,8 @@ def test_the_audit_log_names_what_its_entries_store_as_codes(
     screens give them ("цели: advice,central_storage,referral_sharing" was shown); the stored
     entries keep their codes, and the chain stays intact."""
     import dataclasses
-    import datetime as dt
 
-    from desktop_app.domain.referral import ReferralStatus
-    from desktop_app.usecases import access, referrals, visits
+    from desktop_app.usecases import access, visits
     from tests.unit.test_visits import consent_answers
 
     set_language(lang)
@@ -391,16 +423,7 @@ def test_the_audit_log_names_what_its_entries_store_as_codes(
         draft = PersonDraft("Ana", "Pop", "1985-03-14", languages=("ro",))
         person = people.register_person(session.store, session.user, draft)
         visits.record_consent(session.store, session.user, person.id, consent_answers())
-        referral = referrals.issue_referral(
-            session.store, session.user, person.id, "vhs", "integration_course"
-        )
-        referrals.change_status(
-            session.store,
-            session.user,
-            referral.id,
-            ReferralStatus.APPOINTMENT_MADE,
-            appointment=dt.datetime(2027, 1, 12, 10, 0),
-        )
+        referral = _appointment_made(session, person.id)
         referrals.status_history(session.store, session.user, referral.id)
         accounts.add_user(session, "helper", "Ion Helper", Role.HELPER, "role pass 123")
         helper = next(u for u in accounts.list_users(session.store) if u.account == "helper")
@@ -408,18 +431,13 @@ def test_the_audit_log_names_what_its_entries_store_as_codes(
         people.update_person(
             session.store, session.user, person.id, dataclasses.replace(draft, phone="0176 5550101")
         )
-        dialog = AuditWindow(session)
-        qtbot.addWidget(dialog)
-        dialog.refresh()
-        details = " | ".join(dialog.model.item(r, 5).text() for r in range(dialog.model.rowCount()))
+        dialog = _audit_window(qtbot, session)
+        details = " | ".join(_column(dialog, 5))
         for text in shown:
             assert text in details, (text, details)
         for code in codes:
             assert not re.search(rf"\b{code}\b", details), (code, details)
-        dialog.show()
-        qtbot.waitExposed(dialog)
-        dialog.resize(1400, 500)
-        dialog.grab().save(str(_shots(tmp_path) / f"audit-details-{lang}.png"))
+        _shot(qtbot, dialog, _shots(tmp_path) / f"audit-details-{lang}.png")
         # only the display names them: the entries as stored, the chain unbroken
         stored = [e.details for e in audit.list_entries(session.store, session.user)]
         assert {"purposes": "advice,central_storage,referral_sharing"} in stored
@@ -434,36 +452,17 @@ def test_the_audit_log_shows_what_happened_before_the_ids(
     """A status change read "referral: 3f2a… · status: Appointment made" (the details in their
     stored, sorted key order): what was done comes first, the record's id last; the entry as
     stored, and the chain, are unchanged."""
-    import datetime as dt
-
-    from desktop_app.domain.referral import ReferralStatus
-    from desktop_app.usecases import referrals
-
     set_language("en")
     person = people.register_person(session.store, session.user, PersonDraft("Ana", "Pop"))
-    referral = referrals.issue_referral(
-        session.store, session.user, person.id, "vhs", "integration_course"
-    )
-    referrals.change_status(
-        session.store,
-        session.user,
-        referral.id,
-        ReferralStatus.APPOINTMENT_MADE,
-        appointment=dt.datetime(2027, 1, 12, 10, 0),
-    )
-    dialog = AuditWindow(session)
-    qtbot.addWidget(dialog)
-    dialog.refresh()
-    details = [dialog.model.item(r, 5).text() for r in range(dialog.model.rowCount())]
+    referral = _appointment_made(session, person.id)
+    dialog = _audit_window(qtbot, session)
+    details = _column(dialog, 5)
     assert (
         f"status: Appointment made · appointment: date set · referral: {referral.id}" in details
     ), details
     issued = [d for d in details if d.startswith("service: ")]
     assert issued and issued[0].endswith(f"· referral: {referral.id}"), details
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.resize(1400, 500)
-    dialog.grab().save(str(_shots(tmp_path) / "audit-detail-order.png"))
+    _shot(qtbot, dialog, _shots(tmp_path) / "audit-detail-order.png")
     stored = [e.details for e in audit.list_entries(session.store, session.user)]
     changed = next(d for d in stored if "status" in d)
     assert list(changed) == ["appointment", "referral_id", "status"]  # as hashed
