@@ -347,6 +347,17 @@ def _day(day: dt.date) -> int:
     return day.year * 10_000 + day.month * 100 + day.day
 
 
+def _chosen(t: Any, filters: ReportFilter) -> list[ColumnElement[bool]]:
+    """Conditions on table ``t`` (its ``device_id`` and ``author_id``) for the laptop and the
+    advisor ``filters`` choose: none where it chooses all."""
+    conds: list[ColumnElement[bool]] = []
+    if filters.device_id:
+        conds.append(t.c.device_id == filters.device_id)
+    if filters.author_id:
+        conds.append(t.c.author_id == filters.author_id)
+    return conds
+
+
 def _fact_filter(
     period: Period, filters: ReportFilter, form_id: str | None = None
 ) -> list[ColumnElement[bool]]:
@@ -356,26 +367,18 @@ def _fact_filter(
     ]
     if form_id is not None:
         conds.append(facts.c.form_id == form_id)
-    if filters.device_id:
-        conds.append(facts.c.device_id == filters.device_id)
-    if filters.author_id:
-        conds.append(facts.c.author_id == filters.author_id)
-    return conds
+    return conds + _chosen(facts, filters)
 
 
 def _dated_filter(
     t: Any, column: Any, period: Period, filters: ReportFilter
 ) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = [
+    return [
         t.c.deleted == false(),
         column >= period.start.isoformat(),
         column < period.end_exclusive.isoformat(),
+        *_chosen(t, filters),
     ]
-    if filters.device_id:
-        conds.append(t.c.device_id == filters.device_id)
-    if filters.author_id:
-        conds.append(t.c.author_id == filters.author_id)
-    return conds
 
 
 #: ``person_key`` as an expression: keeps SQLite from walking ix_report_facts_person (all the
@@ -584,11 +587,7 @@ def _referral_groups(s: DbSession, period: Period, filters: ReportFilter) -> lis
             _referrals_of_part(s, part, period, filters, found)
     if whole:
         mr = month_referrals
-        conds: list[Any] = [mr.c.month.in_(whole)]
-        if filters.device_id:
-            conds.append(mr.c.device_id == filters.device_id)
-        if filters.author_id:
-            conds.append(mr.c.author_id == filters.author_id)
+        conds: list[Any] = [mr.c.month.in_(whole), *_chosen(mr, filters)]
         first = period.start.year * 100 + period.start.month
         for m, service, outcome, n in s.execute(
             select(mr.c.month, mr.c.service_id, mr.c.outcome, func.sum(mr.c.referrals))
@@ -776,11 +775,7 @@ def _answer_groups(s: DbSession, period: Period, filters: ReportFilter) -> list[
     queries: list[Select[Any]] = []
     if whole:
         a = answers
-        conds: list[Any] = [a.c.month.in_(whole)]
-        if filters.device_id:
-            conds.append(a.c.device_id == filters.device_id)
-        if filters.author_id:
-            conds.append(a.c.author_id == filters.author_id)
+        conds: list[Any] = [a.c.month.in_(whole), *_chosen(a, filters)]
         counted: list[Any] = [a.c.form_id, a.c.topics, a.c.german_level, a.c.next_steps]
         queries.append(select(*counted, func.sum(a.c.visits)).where(*conds).group_by(*counted))
     for part in parts:
@@ -952,10 +947,7 @@ def _trend(
         conds: list[Any] = [facts.c.month >= first, facts.c.month <= last]
         if cut:
             conds.append(facts.c.day <= _day(period.end))
-        if filters.device_id:
-            conds.append(facts.c.device_id == filters.device_id)
-        if filters.author_id:
-            conds.append(facts.c.author_id == filters.author_id)
+        conds += _chosen(facts, filters)
         stmt = (
             select(facts.c.month, func.count(distinct(facts.c.person_key)), func.count())
             .where(*conds)
