@@ -35,7 +35,7 @@ from desktop_app.storage.keyslots import KeySlotError
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.lock import own_password_message
 from desktop_app.ui.tasks import DialogSave
-from desktop_app.ui.widgets import ErrorLabel
+from desktop_app.ui.widgets import ErrorLabel, record_table
 from desktop_app.usecases import accounts, backup
 from desktop_app.usecases.accounts import Session
 
@@ -184,14 +184,10 @@ class UsersDialog(QDialog):
         self.session = session
         self.setWindowTitle(_("Users of this laptop"))
         self.model = QStandardItemModel(self)
-        self.table = QTableView()
+        self.table = record_table(QTableView(), _("Users"))
         self.table.setModel(self.model)
-        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setAccessibleName(_("Users"))
         self.add_button = QPushButton(_("&Add user…"))
         self.add_button.clicked.connect(self._on_add_clicked)
         self.remove_button = QPushButton(_("&Remove user"))

@@ -35,7 +35,7 @@ from desktop_app.i18n.text import N_, _, current_language, ngettext
 from desktop_app.ui.accounts import ROLE_NAMES as _ROLE_NAMES
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.case_access import KIND_LABELS as SECTION_NAMES
-from desktop_app.ui.widgets import width_for_columns
+from desktop_app.ui.widgets import record_table, width_for_columns
 from desktop_app.usecases import audit
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, list_users
@@ -378,17 +378,13 @@ class AuditWindow(QDialog):
         form.addRow(period, dates)
 
         self.model = QStandardItemModel(self)
-        self.table = QTableView()
+        self.table = record_table(QTableView(), _("Audit log"))
         self.table.setModel(self.model)
-        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setStretchLastSection(True)
         # Long details elided within the line (whole in their tooltip): wrapped, a row one line
         # high showed "purposes: …" with the rest on a second line out of sight.
         self.table.setWordWrap(False)
-        self.table.setAccessibleName(_("Audit log"))
 
         buttons = QHBoxLayout()
         buttons.addWidget(self.show_button)

@@ -33,6 +33,7 @@ from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.error_label import ErrorLabel
 from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.widgets import record_table
 from desktop_app.usecases import data_rights
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.data_rights import RetentionEntry
@@ -198,13 +199,9 @@ class RetentionWindow(QDialog):
         self.intro = QLabel()  # what the list holds, or that it is empty (refresh)
         self.intro.setWordWrap(True)
         self.model = QStandardItemModel(self)
-        self.table = QTableView()
+        self.table = record_table(QTableView(), _("People due for deletion"))
         self.table.setModel(self.model)
-        self.table.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setAccessibleName(_("People due for deletion"))
         self.erase_button = QPushButton(_("&Erase selected…"))
         self.erase_button.clicked.connect(self._on_erase_clicked)
         self.count = QLabel()

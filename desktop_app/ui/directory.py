@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -36,7 +35,7 @@ from desktop_app.i18n.messages import directory_problem
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import read_directory_files
 from desktop_app.ui.admin import admin_menu
-from desktop_app.ui.widgets import ErrorLabel
+from desktop_app.ui.widgets import ErrorLabel, record_table
 from desktop_app.usecases import reference
 from desktop_app.usecases.accounts import Session
 
@@ -91,11 +90,7 @@ class _ReferenceDialog(QDialog):
         self.note = QLabel()
         self.note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.note)
-        self.table = QTableWidget(0, len(headers))
-        self.table.setAccessibleName(title)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
+        self.table = record_table(QTableWidget(0, len(headers)), title)
         self.table.setHorizontalHeaderLabels(headers)
         self.table.setWordWrap(True)
         header = self.table.horizontalHeader()

@@ -4,6 +4,7 @@ that wrap their text."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 from babel import Locale
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
@@ -150,6 +151,19 @@ def _depth(index: QModelIndex | QPersistentModelIndex) -> int:
     while (index := index.parent()).isValid():
         depth += 1
     return depth
+
+
+TableT = TypeVar("TableT", bound=QTableView)
+
+
+def record_table(table: TableT, name: str) -> TableT:
+    """``table`` as a read-only list of records: nothing edited in place, a row selected
+    whole, no row numbers; ``name`` is what a screen reader calls it."""
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.verticalHeader().hide()
+    table.setAccessibleName(name)
+    return table
 
 
 def reachable_text(label: QLabel) -> QLabel:

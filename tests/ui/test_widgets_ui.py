@@ -1,6 +1,7 @@
-"""The shared word-wrapping delegate in each kind of view it serves (the referrals' table, the
-visit history's tree, a form's sections list): a row grows by the lines its text wraps to, its
-text whole in it, and shrinks to one line when its column widens."""
+"""Shared widgets (desktop_app/ui/widgets.py). The word-wrapping delegate in each kind of view
+it serves (the referrals' table, the visit history's tree, a form's sections list): a row grows
+by the lines its text wraps to, its text whole in it, and shrinks to one line when its column
+widens. The read-only record lists of the coordinator's windows."""
 
 from __future__ import annotations
 
@@ -12,11 +13,13 @@ from PySide6.QtCore import QModelIndex, QPointF, QRect, Qt
 from PySide6.QtGui import QTextLayout, QTextOption
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
     QHeaderView,
     QListView,
     QListWidget,
     QStyle,
     QStyleOptionViewItem,
+    QTableView,
     QTableWidget,
     QTableWidgetItem,
     QTreeWidget,
@@ -24,7 +27,14 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from desktop_app.ui.accounts import UsersDialog
+from desktop_app.ui.audit import AuditWindow
+from desktop_app.ui.data_rights import RetentionWindow
+from desktop_app.ui.directory import DirectoryDialog, FormsDialog
+from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.widgets import WrappingDelegate
+from desktop_app.usecases.accounts import Session
+from tests.ui.conftest import shown_window
 
 LONG = "Издадено – очаква одобрение от консултант на службата"
 SHORT = "Издадено"
@@ -166,3 +176,30 @@ def test_rows_grow_with_their_wrapped_text_and_shrink_when_the_column_widens(
     _set_room(view, metrics.horizontalAdvance(LONG) + 120)  # one line, as tall as the short one
     assert view.visualRect(long).height() == one_line
     assert view.visualRect(short).height() == one_line
+
+
+@pytest.mark.parametrize(
+    "open_window",
+    [
+        lambda window: UsersDialog(window.session),
+        lambda window: RetentionWindow(window),
+        lambda window: AuditWindow(window.session),
+        lambda window: DirectoryDialog(window.session),
+        lambda window: FormsDialog(window.session),
+    ],
+    ids=["users", "retention", "audit", "directory", "forms"],
+)
+def test_the_coordinators_lists_are_read_only_and_named(
+    qtbot: QtBot, session: Session, open_window: Callable[[MainWindow], QDialog]
+) -> None:
+    """A double click or a typed key selects a record, never edits its cell in place; a row is
+    selected whole; a screen reader names the list."""
+    window = shown_window(qtbot, session)
+    dialog = open_window(window)
+    qtbot.addWidget(dialog)
+    table = dialog.table  # type: ignore[attr-defined]
+    assert isinstance(table, QTableView)
+    assert table.editTriggers() == QAbstractItemView.EditTrigger.NoEditTriggers
+    assert table.selectionBehavior() == QAbstractItemView.SelectionBehavior.SelectRows
+    assert table.verticalHeader().isHidden()
+    assert table.accessibleName()
