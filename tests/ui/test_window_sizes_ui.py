@@ -248,7 +248,7 @@ def test_at_1366_px_the_sections_list_shows_each_line_unbroken(
     win.show()
     qtbot.waitExposed(win)
     nav = win.view.navigator
-    # the room _WrappedRows gives a row's text
+    # the room the navigator's WrappingDelegate gives a row's text
     margin = nav.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, nav) + 1
     room = nav.viewport().width() - 2 * nav.spacing() - 2 * margin - 4
     lines = [
