@@ -6,6 +6,7 @@ A timestamp is rendered as a fixed-width string so that string order is clock or
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import threading
 import time
@@ -129,20 +130,44 @@ def entry_clocks_after_change(
     return result
 
 
-def history_step_time(entry: object) -> tuple[str, str]:
-    """When an entry of a history that only grows (a referral's status steps) was made: its
-    ``at`` (the time shown, kept to the second), then the clock of the step (``hlc``: steps
-    of the same second in the order they were made, a step seen by another laptop before
-    the one made there after it). ``at`` comes first so that an older history keeps its
-    order and the times shown never go backwards; entries written before steps kept a clock
-    have none ("")."""
+StepTime = tuple[int, int, str]  # (wall ms, counter, device): a Timestamp's fields in order
+
+
+def history_step_time(entry: object) -> StepTime:
+    """When an entry of a history that only grows (a referral's status steps) was made, by
+    the hybrid logical clock of the step (``hlc``): a step made after its laptop received
+    another has the greater clock, however far the two laptops' wall clocks disagree (``at``,
+    the time shown, is each laptop's own wall clock and may read before the step it follows).
+
+    Entries written before steps kept a clock have none: theirs is derived from ``at``, in
+    the clock's unit (ms since the epoch; ``at`` is the local time of the laptop that made
+    it, read in this one's zone: the laptops of one advice centre share it), with counter 0
+    and no device: so such a step comes before a step with a clock made in the same
+    millisecond, and all keys compare as Timestamps do. The order is total but for steps
+    without a clock of one second (the caller's tie-break)."""
     if not isinstance(entry, dict):
-        return "", ""
-    at, clock = entry.get("at"), entry.get("hlc")
-    return (at if isinstance(at, str) else "", clock if isinstance(clock, str) else "")
+        return (0, 0, "")
+    clock = entry.get("hlc")
+    if isinstance(clock, str) and clock:
+        try:
+            stamp = Timestamp.parse(clock)
+        except ValueError:
+            pass  # not a clock this app wrote: placed by its time, as an older step
+        else:
+            return (stamp.wall_ms, stamp.counter, stamp.device)
+    at = entry.get("at")
+    try:
+        moment = dt.datetime.fromisoformat(at) if isinstance(at, str) else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        return (0, 0, "")
+    # integer arithmetic: a float's rounding must not move a step across a millisecond
+    epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    return ((moment.astimezone() - epoch) // dt.timedelta(milliseconds=1), 0, "")
 
 
-def history_entry_order(entry: object) -> tuple[str, str, str]:
+def history_entry_order(entry: object) -> tuple[int, int, str, str]:
     """Where an entry goes when a sync merges two sides of such a history, the same on every
     laptop whatever order the entries arrived in: by :func:`history_step_time`, then by its
     canonical text (steps without a clock within one second: some order, always the same)."""

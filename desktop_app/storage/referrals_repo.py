@@ -28,9 +28,9 @@ class StatusChange:
     appointment_change: str = ""
     #: the appointment after the step ("set", "moved"); None where removed or unchanged
     appointment: dt.datetime | None = None
-    #: the laptop's hybrid-logical-clock time of the step: orders steps made within the same
-    #: second (``at`` is kept to the second) and tells two alike steps apart; empty in steps
-    #: recorded before it was kept
+    #: the laptop's hybrid-logical-clock time of the step: orders the steps as they were made
+    #: (``at`` is the laptop's wall clock, to the second, and may be minutes off) and tells two
+    #: alike steps apart; empty in steps recorded before it was kept
     hlc: str = ""
 
 
@@ -109,10 +109,11 @@ def referral_columns(referral: Referral) -> dict[str, Any]:
 
 
 def history_of(row: ReferralRow) -> list[StatusChange]:
-    """The referral's steps in the order they were made (:func:`history_step_time`), the same
-    on every laptop: a step a sync brought, made on a laptop whose clock runs ahead, may come
-    after one made here since. Steps without a clock within one second keep the stored order
-    (the order made on the laptop that made them; a sync's merge orders them by text)."""
+    """The referral's steps in the order they were made (:func:`history_step_time`: by their
+    clocks), the same on every laptop: a step made after one a sync brought comes after it,
+    even where this laptop's wall clock (its ``at``) runs behind the other's. Steps without a
+    clock within one second keep the stored order (the order made on the laptop that made
+    them; a sync's merge orders them by text)."""
     entries = json.loads(row.status_history or "[]")
     changes = []
     for entry in sorted(entries, key=history_step_time):  # stable

@@ -122,8 +122,8 @@ def _entries(field: FieldState) -> dict[str, Any] | None:
 
 def _union(ours: FieldState, theirs: FieldState) -> FieldState:
     """Both sides' entries of a JSON list (a history that only grows), in the order they were
-    made (:func:`history_entry_order`: ``at``, then the step's clock). Entries are told apart
-    by their whole text: two steps alike but for their clock are two steps.
+    made (:func:`history_entry_order`: the step's clock, or one from its ``at``). Entries are
+    told apart by their whole text: two steps alike but for their clock are two steps.
 
     A side holding every entry is kept as it is (no needless change); of two sides holding the
     same entries the greater text is kept, so every laptop ends with the same text.

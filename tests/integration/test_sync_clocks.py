@@ -5,6 +5,8 @@ sync goes on); a change stamped absurdly far ahead is logged by its record's id.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 import time
 from pathlib import Path
@@ -14,7 +16,9 @@ import pytest
 
 from desktop_app.domain.clock_check import DAY_MS, WARN_AFTER_MS
 from desktop_app.domain.hlc import HybridLogicalClock
-from desktop_app.usecases import accounts, people
+from desktop_app.domain.referral import ReferralStatus
+from desktop_app.storage.referrals_models import ReferralRow
+from desktop_app.usecases import accounts, people, referrals
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import (
@@ -70,6 +74,44 @@ def test_an_edit_after_a_restart_wins_over_a_value_from_a_laptop_whose_clock_run
     assert _phone(b, pid) == "0176 222"
     assert _phone(a, pid) == "0176 222"
     assert sync_uc.open_conflicts(a.store) == [] and sync_uc.open_conflicts(b.store) == []
+
+
+def test_a_status_step_made_after_another_reads_after_it_though_its_laptops_clock_runs_behind(
+    laptops: Laptops,
+) -> None:
+    """Steps were ordered by their time shown (each laptop's own wall clock): a step B made
+    after it had A's read before A's, B's clock being minutes behind. By the steps' clocks
+    (B's has seen A's), every laptop reads them in the order they were made."""
+    behind_ms = 7 * 60 * 1000
+    a, b = laptops.new("A"), laptops.new("B")
+    _shift(b, -behind_ms)
+    pid = add_person(a, "Maria", "Ivanova", "1990")
+    referral = referrals.issue_referral(a.store, a.user, pid, "jobcenter", "buergergeld")
+    laptops.sync(a, b)
+    referrals.change_status(a.store, a.user, referral.id, ReferralStatus.APPOINTMENT_MADE)
+    laptops.sync(a, b)
+    # B's advisor sees the appointment and notes it was attended; B's time reads 7 minutes back
+    b_time = dt.datetime.now().replace(microsecond=0) - dt.timedelta(milliseconds=behind_ms)
+    referrals.change_status(b.store, b.user, referral.id, ReferralStatus.ATTENDED, now=b_time)
+    laptops.sync(b, a)
+    histories = [
+        referrals.status_history(s.store, s.user, referral.id, log_view=False) for s in (a, b)
+    ]
+    assert [(h.status, h.by) for h in histories[0]] == [
+        (ReferralStatus.ISSUED, "A"),
+        (ReferralStatus.APPOINTMENT_MADE, "A"),
+        (ReferralStatus.ATTENDED, "B"),
+    ]
+    assert histories[1] == histories[0]
+    assert histories[0][2].at < histories[0][1].at  # the times as each laptop's clock read
+    stored = []
+    for s in (a, b):
+        with s.store.reading() as db:
+            row = db.get(ReferralRow, referral.id)
+            assert row is not None
+            stored.append(json.loads(row.status_history))
+    assert stored[0] == stored[1]  # the same text on both laptops
+    assert [step["status"] for step in stored[0]] == ["issued", "appointment_made", "attended"]
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

@@ -11,7 +11,10 @@ import datetime as dt
 import itertools
 import json
 
-from desktop_app.domain.hlc import HybridLogicalClock
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from desktop_app.domain.hlc import HybridLogicalClock, Timestamp
 from desktop_app.domain.referral import ReferralStatus
 from desktop_app.storage import models  # noqa: F401  # the models in the order they load
 from desktop_app.storage.referrals_models import ReferralRow
@@ -19,12 +22,12 @@ from desktop_app.storage.referrals_repo import StatusChange, history_json, histo
 from desktop_app.sync.merge import FieldState, RecordState, merge
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
-from tests.unit.test_referrals import _issue, _person
+from tests.unit.test_referrals import NOW, _issue, _person
 
 A, B, C = "dev-a", "dev-b", "dev-c"
 ISSUED = dt.datetime(2026, 11, 25, 9, 0)
 SECOND = dt.datetime(2026, 11, 26, 10, 15, 7)  # steps made within this second
-WALL_MS = 1_795_000_000_000
+WALL_MS = round(SECOND.timestamp() * 1000)  # the laptops' clocks: at SECOND (local time)
 
 
 def _clocks(device: str) -> HybridLogicalClock:
@@ -139,7 +142,11 @@ def test_a_step_written_back_without_its_clock_by_an_older_version_shows_once() 
 def test_the_status_dialogs_steps_of_one_second_read_in_the_order_made(session: Session) -> None:
     """On a real store: each step keeps the clock of its change; steps made within one second
     (and two alike ones) read back in the order made, as they sync."""
+    # the laptop's wall clock as the steps' times say: the day before at issue, then SECOND
+    wall = [round(NOW.timestamp() * 1000)]
+    session.store.clock = HybridLogicalClock(session.store.device_id, lambda: wall[0])
     referral = _issue(session, _person(session))
+    wall[0] = WALL_MS
     for status, outcome in (
         (ReferralStatus.ATTENDED, None),
         (ReferralStatus.OUTCOME_NOTED, "Termin wahrgenommen"),
@@ -164,7 +171,10 @@ def test_the_status_dialogs_steps_of_one_second_read_in_the_order_made(session: 
     assert steps[-1].hlc == changed  # the step's clock is its change's
     # merged with another laptop's step of that morning: nothing lost or moved
     other = StatusChange(
-        ReferralStatus.APPOINTMENT_MADE, SECOND - dt.timedelta(hours=2), "Zoe Weber", hlc="1"
+        ReferralStatus.APPOINTMENT_MADE,
+        SECOND - dt.timedelta(hours=2),
+        "Zoe Weber",
+        hlc=str(Timestamp(WALL_MS - 2 * 3600 * 1000, 0, B)),
     )
     (text,) = _merged(_state(_read(stored), 5, A), _state([steps[0], other], 9, B))
     assert _read(text) == [steps[0], other, *steps[1:]]
@@ -183,3 +193,63 @@ def test_the_persons_copy_lists_the_steps_as_made_without_their_clocks(session: 
     assert [s["status"] for s in steps] == ["issued", "attended", "closed"]
     # the clock names the laptop, sync bookkeeping as no other record's in the copy
     assert not any("hlc" in s for s in steps)
+
+
+BY = ("Anna Schmidt", "Zoe Weber", "Petra Ionescu")
+
+
+@st.composite
+def _mixed_steps(draw: st.DrawFn) -> list[StatusChange]:
+    """Steps as laptops of several versions made them: older ones without a clock (each in a
+    second of its own: those of one second keep their stored order, tested above), newer
+    ones with a clock that may read minutes off their time shown (a laptop's wall clock)."""
+    seconds = draw(st.lists(st.integers(0, 3600), min_size=1, max_size=8, unique=True))
+    steps = []
+    for n, offset in enumerate(seconds):
+        at = SECOND + dt.timedelta(seconds=offset)
+        status = draw(st.sampled_from(list(ReferralStatus)))
+        by = draw(st.sampled_from(BY))
+        if draw(st.booleans()):
+            skew = draw(st.integers(-600_000, 600_000))
+            device = draw(st.sampled_from((A, B, C)))
+            clock = Timestamp(round(at.timestamp() * 1000) + skew, n, device)
+            steps.append(StatusChange(status, at, by, hlc=str(clock)))
+        else:
+            steps.append(StatusChange(status, at, by))
+    return steps
+
+
+def _made_order(step: StatusChange) -> tuple[int, int, str]:
+    """The order the steps were made in, written out apart from the code under test: by
+    the clock where a step has one, else by its time (the same unit: ms)."""
+    if step.hlc:
+        clock = Timestamp.parse(step.hlc)
+        return clock.wall_ms, clock.counter, clock.device
+    return round(step.at.timestamp() * 1000), 0, ""
+
+
+@settings(max_examples=200, deadline=None)
+@given(steps=_mixed_steps(), data=st.data())
+def test_mixed_histories_merge_alike_in_every_order_and_read_in_the_order_made(
+    steps: list[StatusChange], data: st.DataObject
+) -> None:
+    """Old steps without a clock and new ones with: whichever laptop held which steps, in
+    whatever order they stored them and merged, every laptop ends with the same history,
+    the steps with a clock in clock order (not by their time shown), the others by time."""
+    issued = StatusChange(ReferralStatus.ISSUED, ISSUED, "Anna Schmidt")
+    sides, held_somewhere = [], []
+    for tick, device in enumerate((A, B, C), start=2):
+        held = data.draw(st.lists(st.sampled_from(steps), unique=True), label=device)
+        sides.append(_state([issued, *held], tick, device))
+        held_somewhere.extend(held)
+    rest = [s for s in steps if s not in held_somewhere]  # every step is held somewhere
+    sides.append(_state([issued, *rest], 1, "dev-d"))
+    union = frozenset({"status_history"})
+    read = set()
+    for order in itertools.permutations(sides):
+        state = order[0]
+        for other in order[1:]:
+            state = merge(state, other, A, union_lists=union).state
+        read.add(tuple(_read(state.fields["status_history"].value)))
+    (history,) = read
+    assert history == (issued, *sorted(steps, key=_made_order))
