@@ -26,6 +26,7 @@ from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops, ServerProcess
 from tests.ui.conftest import shown_window
 from tests.ui.test_sync_ui import laptops, server  # noqa: F401 - the fixtures
+from tests.unit.test_reference_forms import raised_version
 from tests.unit.test_reference_unusable import _arrive, _content, _forms_with_unknown_key, _shipped
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
@@ -86,7 +87,7 @@ def test_forms_from_a_newer_version_and_a_damaged_directory_are_said_in_a_banner
     _shot(window, f"publication-banner-{lang}", tmp_path)
     # The coordination publishes usable forms and a directory: after the next sync it is gone.
     files = _shipped("forms")
-    files["consent.yaml"] = files["consent.yaml"].replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    files["consent.yaml"] = raised_version(files["consent.yaml"])
     _arrive(session, reference.FORMS, _content(files, format=1, app_version=__version__))
     _arrive(session, reference.SERVICES, _content(_shipped("services"), format=1))
     window.sync.sync_finished.emit(None)  # type: ignore[attr-defined]
@@ -96,7 +97,7 @@ def test_forms_from_a_newer_version_and_a_damaged_directory_are_said_in_a_banner
 
 def test_no_banner_with_a_usable_publication(qtbot: QtBot, session: Session) -> None:
     files = _shipped("forms")
-    files["consent.yaml"] = files["consent.yaml"].replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    files["consent.yaml"] = raised_version(files["consent.yaml"])
     reference.publish_forms(session.store, session.user, files)
     window = shown_window(qtbot, session)
     generation = window.sync.publications._generation  # type: ignore[attr-defined]
@@ -160,9 +161,7 @@ def test_the_laptops_dialog_shows_each_version_and_publishing_names_the_older_la
     folder = tmp_path / "forms"
     reference.export_forms(a.store, a.user, folder)
     text = (folder / "consent.yaml").read_text(encoding="utf-8")
-    (folder / "consent.yaml").write_text(
-        text.replace("\nversion: 1\n", "\nversion: 2\n", 1), encoding="utf-8"
-    )
+    (folder / "consent.yaml").write_text(raised_version(text), encoding="utf-8")
     seen: list[str] = []
 
     def answer(tries: int = 100) -> None:

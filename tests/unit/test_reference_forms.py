@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
 
 import pytest
+import yaml
 
 from desktop_app.domain.permissions import PermissionDenied
+from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
 from desktop_app.forms import FormDefinitionError
+from desktop_app.forms.definition import form_from_mapping
 from desktop_app.i18n.text import set_language
 from desktop_app.paths import resource
-from desktop_app.usecases import accounts, reference
+from desktop_app.usecases import accounts, people, reference
 from desktop_app.usecases.accounts import Session
 
 PASSWORD = "correct horse 42"
@@ -29,12 +34,19 @@ def _shipped() -> dict[str, str]:
     return {p.name: p.read_text(encoding="utf-8") for p in resource("forms").glob("*.yaml")}
 
 
+def raised_version(text: str) -> str:
+    """A form definition's text with its ``version`` one higher (an edit to publish)."""
+    return re.sub(
+        r"^version: (\d+)$", lambda m: f"version: {int(m[1]) + 1}", text, count=1, flags=re.M
+    )
+
+
 def _edit(files: dict[str, str], name: str, old: str, new: str, *, bump: bool = True) -> None:
     text = files[name]
     assert old in text, old
     text = text.replace(old, new, 1)
     if bump:
-        text = text.replace("\nversion: 1\n", "\nversion: 2\n", 1)
+        text = raised_version(text)
     files[name] = text
 
 
@@ -223,10 +235,11 @@ def test_a_published_consent_form_without_the_service_suggestion_still_loads(
     _edit(files, "consent.yaml", 'en: "Name of the service"', 'en: "Service named"', bump=False)
     reference.publish_forms(session.store, session.user, files)
     consent = reference.forms_in_force(session.store)["consent"]
-    assert consent.version == 2 and consent.field("shared_with_service").suggest is None
+    shipped = reference.shipped_forms()["consent"].version
+    assert consent.version == shipped + 1 and consent.field("shared_with_service").suggest is None
     assert consent.suggestion_lists() == frozenset()
     _edit(files, "consent.yaml", "        max_length: 300\n", "        max_length: 300\n" + suggest)
-    files["consent.yaml"] = files["consent.yaml"].replace("\nversion: 2\n", "\nversion: 3\n")
+    files["consent.yaml"] = raised_version(files["consent.yaml"])
     assert set(reference.check_forms(session.store, files)) >= {"consent"}
 
 
@@ -299,3 +312,77 @@ def test_visits_use_the_published_form(session: Session) -> None:
     # The visit stored under version 1 still reads with the published form.
     history = visits.visit_history(store, user, PERSON)
     assert {v.form_version for v in history} == {1, 2}
+
+
+def test_the_shipped_consent_form_raised_its_version_with_each_text() -> None:
+    """The README's rule: a new consent text raises ``text_version`` and ``version``. The
+    form began at version 1 with no earlier texts; each new text adds one."""
+    consent = reference.shipped_forms()["consent"]
+    assert consent.version >= 1 + len(consent.earlier_texts)
+
+
+def _consent_form_of(text_version: str, version: int) -> str:
+    """The shipped consent form as it was while ``text_version`` was its text (that text in
+    force, the texts before it earlier), at ``version``."""
+    data = yaml.safe_load(_shipped()["consent.yaml"])
+    earlier = data["earlier_texts"]
+    kept = next(i for i, e in enumerate(earlier) if e["text_version"] == text_version)
+    for purpose in data["purposes"]:
+        purpose["text"] = earlier[kept]["purposes"][purpose["id"]]
+    data.update(version=version, text_version=text_version, earlier_texts=earlier[kept + 1 :])
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+
+
+def test_a_new_shipped_consent_text_outranks_a_form_published_under_the_old_one(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The shipped consent form kept version 1 through two new texts: a coordinator's form
+    published under an older text (version 2, the least they could publish) stayed in force
+    after the update, and consents went on being recorded under the old wording. Raised, the
+    shipped text is in force; consents recorded before keep their text in the data copy."""
+    from desktop_app.usecases import data_rights, visits
+    from tests.unit.test_visits import consent_answers
+
+    store, user = session.store, session.user
+    person = people.register_person(
+        store, user, PersonDraft("Ioana", "Popa", "1990"), confirm_duplicates=True
+    ).id
+    answers = {**consent_answers(), "consent_language": "ro"}
+    answers.update(consent_referral_sharing="given", shared_with_service="Jobcenter Dortmund")
+    shipped = reference.shipped_forms()
+    # The Welcome Desk before the text of 2026-12-2: its consent form at version 1.
+    before = form_from_mapping(yaml.safe_load(_consent_form_of("2026-12-1", 1)))
+    with monkeypatch.context() as older:
+        older.setattr(reference, "shipped_forms", lambda: {**shipped, "consent": before})
+        files = _shipped()
+        files["consent.yaml"] = _consent_form_of("2026-12-1", 2).replace(
+            "Name der Stelle", "Name der Stelle (wie im Schreiben)"
+        )
+        reference.publish_forms(store, user, files)
+        assert reference.forms_in_force(store)["consent"].version == 2
+        [recorded] = {c.text_version for c in visits.record_consent(store, user, person, answers)}
+        assert recorded == "2026-12-1"
+    # Updated: the shipped text is in force, not the publication under the old one.
+    in_force = reference.forms_in_force(store)["consent"]
+    assert in_force is shipped["consent"] and in_force.text_version == "2026-12-2"
+    [recorded] = {c.text_version for c in visits.record_consent(store, user, person, answers)}
+    assert recorded == "2026-12-2"
+    raw, _pdf = data_rights.export_person(store, user, person, lang="ro")
+    sharing = {
+        c["text_version"]: c["text"]
+        for c in json.loads(raw)["consents"]
+        if c["purpose"] == "referral_sharing"
+    }
+    assert "scrisoare de recomandare" in sharing["2026-12-1"]
+    assert "scrisoare de trimitere" in sharing["2026-12-2"]
+    # A coordinator's next edit starts from the shipped form; a laptop not yet updated (its
+    # form still at version 1) uses it too, with the new text.
+    files = _shipped()
+    _edit(files, "consent.yaml", "Name der Stelle", "Name der Stelle (wie im Schreiben)")
+    reference.publish_forms(store, user, files)
+    published = reference.forms_in_force(store)["consent"]
+    assert published.version == shipped["consent"].version + 1
+    with monkeypatch.context() as older:
+        older.setattr(reference, "shipped_forms", lambda: {**shipped, "consent": before})
+        on_older = reference.forms_in_force(store)["consent"]
+        assert on_older.version == published.version and on_older.text_version == "2026-12-2"

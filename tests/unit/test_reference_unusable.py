@@ -18,9 +18,11 @@ from desktop_app.paths import resource
 from desktop_app.storage.reference_models import ReferenceRow
 from desktop_app.usecases import reference
 from desktop_app.usecases.accounts import Session
+from tests.unit.test_reference_forms import raised_version
 
 # A key a later version may add to a field, which this version's loader refuses.
 NEW_KEY = "        hint_later: {de: a, bg: b, ro: c, en: d}\n"
+CONSENT_RAISED = reference.shipped_forms()["consent"].version + 1  # a coordinator's edit
 
 
 def _shipped(kind: str) -> dict[str, str]:
@@ -32,9 +34,7 @@ def _forms_with_unknown_key() -> dict[str, str]:
     text = files["consent.yaml"]
     anchor = "        suggest: services\n"
     assert anchor in text
-    files["consent.yaml"] = text.replace(anchor, anchor + NEW_KEY, 1).replace(
-        "\nversion: 1\n", "\nversion: 2\n", 1
-    )
+    files["consent.yaml"] = raised_version(text.replace(anchor, anchor + NEW_KEY, 1))
     return files
 
 
@@ -70,14 +70,14 @@ def test_a_publication_states_the_publishers_version_and_format_and_is_in_force(
     session: Session,
 ) -> None:
     files = _shipped("forms")
-    files["consent.yaml"] = files["consent.yaml"].replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    files["consent.yaml"] = raised_version(files["consent.yaml"])
     reference.publish_forms(session.store, session.user, files)
     with session.store.reading() as db:
         content = json.loads(db.scalars(select(ReferenceRow.content)).one())
     assert content["app_version"] == __version__
     assert content["format"] == reference.PUBLICATION_FORMAT == 1
     assert reference.published_forms(session.store) is not None
-    assert reference.forms_in_force(session.store)["consent"].version == 2
+    assert reference.forms_in_force(session.store)["consent"].version == CONSENT_RAISED
     assert reference.unusable_publications(session.store) == []
 
 
@@ -157,10 +157,10 @@ def test_a_usable_publication_after_an_unusable_one_clears_the_report(
     _arrive(session, reference.FORMS, _content(_forms_with_unknown_key(), format=2))
     assert len(reference.unusable_publications(session.store)) == 1
     files = _shipped("forms")
-    files["consent.yaml"] = files["consent.yaml"].replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    files["consent.yaml"] = raised_version(files["consent.yaml"])
     _arrive(session, reference.FORMS, _content(files, format=1, app_version=__version__))
     assert reference.unusable_publications(session.store) == []
-    assert reference.forms_in_force(session.store)["consent"].version == 2
+    assert reference.forms_in_force(session.store)["consent"].version == CONSENT_RAISED
 
 
 @pytest.mark.parametrize(
