@@ -48,7 +48,13 @@ from desktop_app.i18n.translit import fold
 from desktop_app.letters.directory import ServiceDirectory, names_service
 from desktop_app.ui.access_keys import Place, choose_keys, escaped, key_of, keys_in, marked
 from desktop_app.ui.error_label import WarningLabel
-from desktop_app.ui.widgets import ErrorLabel, WrappingDelegate, key_text
+from desktop_app.ui.widgets import (
+    ErrorLabel,
+    WrappingDelegate,
+    key_text,
+    names_languages,
+    standing_alone,
+)
 
 CLIENT_COLOUR = "#1a5fb4"
 SUMMARY = "__next_steps__"
@@ -192,6 +198,18 @@ class FieldEditor(QWidget):
         self.focus_widget().setObjectName(path)
 
     # shared --------------------------------------------------------------------------------
+    def option_labels(self, option_id: str) -> Mapping[str, str] | None:
+        """An option's labels as its entry shows them: a language question's entries are
+        names standing alone, upper case in every language (``standing_alone``); the form
+        writes them as in a sentence ("български"), as the data copy and summaries use them."""
+        option = self.fdef.option(option_id)
+        if option is None:
+            return None
+        options = self.fdef.options or []
+        if not names_languages((o.id, pick(o.label, "de")) for o in options):
+            return option.label
+        return {lang: standing_alone(text) for lang, text in option.label.items()}
+
     def _emit(self, *_args: object) -> None:
         self.touched = True
         self.changed.emit()
@@ -430,8 +448,7 @@ class ChoiceEditor(FieldEditor):
             if self.fdef.type == FieldType.YES_NO_UNKNOWN:
                 text = self.langs.msg(YES_NO_UNKNOWN_TEXT[option_id])
             else:
-                option = self.fdef.option(option_id)
-                text = self.langs.both(option.label if option else None)
+                text = self.langs.both(self.option_labels(option_id))
             self.combo.setItemText(index, text)
 
     def value(self) -> Any:
@@ -491,8 +508,7 @@ class MultiChoiceEditor(FieldEditor):
 
     def retranslate_input(self) -> None:
         for option_id, check in self.checks.items():
-            option = self.fdef.option(option_id)
-            labels = option.label if option else None
+            labels = self.option_labels(option_id)
             check.setText(escaped(self.langs.text(labels)))  # "Kinder & Jugend" as written
             other = self.langs.client_text(labels)
             self.client_texts[option_id].setText(other)

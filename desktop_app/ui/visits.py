@@ -52,7 +52,7 @@ from desktop_app.storage.db import Store
 from desktop_app.ui.error_label import WarningLabel
 from desktop_app.ui.form_view import FormView
 from desktop_app.ui.tasks import DialogSave, TaskRunner
-from desktop_app.ui.widgets import ErrorLabel, WrappingDelegate, key_text
+from desktop_app.ui.widgets import ErrorLabel, WrappingDelegate, key_text, standing_alone
 from desktop_app.usecases import people, reference, visits
 from desktop_app.usecases.accounts import Session
 
@@ -839,7 +839,9 @@ class QuickContactDialog(QDialog):
                 combo.addItem(_("(not stated)"), "")
             fdef = life.field(field_id)
             for option in fdef.options or []:
-                combo.addItem(pick(option.label, lang), option.id)
+                text = pick(option.label, lang)
+                # languages standing alone start upper case (widgets.standing_alone)
+                combo.addItem(standing_alone(text) if combo is self.language else text, option.id)
         self.topics: dict[str, QCheckBox] = {}
         topics_box = QWidget()
         grid = QGridLayout(topics_box)

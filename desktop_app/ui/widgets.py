@@ -182,10 +182,33 @@ def country_names(lang: str | None = None) -> dict[str, str]:
     return {code: name for code, name in territories.items() if len(code) == 2 and code.isalpha()}
 
 
+def standing_alone(text: str) -> str:
+    """``text`` as an item standing alone: an entry of a list or a drop-down, a check box.
+
+    The rule for language names (which Bulgarian and Romanian write in lower case inside a
+    sentence): standing alone, a name starts upper case in every UI language, as native UIs
+    list languages ("Български", "Română", LibreOffice's and Windows' language lists); inside
+    running text and joined values it is written as the language writes it in a sentence
+    (:func:`language_names`: "Български, ромски"). The other entries of such a list ("друг
+    език") follow it."""
+    return text[:1].upper() + text[1:]
+
+
 def language_name(code: str, lang: str | None = None) -> str:
-    """The language's name as a label begins: capitalised ("Ромски")."""
-    name = formatting.language_name(code, lang)
-    return name[:1].upper() + name[1:]
+    """The language's name standing alone (:func:`standing_alone`: "Ромски")."""
+    return standing_alone(formatting.language_name(code, lang))
+
+
+def names_languages(options: Iterable[tuple[str, str]]) -> bool:
+    """Whether the entries of a choice, as (code, German label), are languages: each but
+    "other" labelled with the name of the language its code stands for (a form's language
+    questions; a choice of countries coded alike, "bg" for "Bulgarien", is not one)."""
+    named = [
+        label.casefold() == formatting.language_name(code, "de").casefold()
+        for code, label in options
+        if code != "other"
+    ]
+    return bool(named) and all(named)
 
 
 def language_names(codes: Iterable[str], lang: str | None = None) -> str:
