@@ -18,6 +18,7 @@ __all__ = [
     "phone_query",
     "phone_tokens",
     "query_tokens",
+    "sort_form",
 ]
 
 # The official Bulgarian Streamlined System (Закон за транслитерацията, 2009).
@@ -100,10 +101,30 @@ def _finish(text: str) -> str:
     return " ".join(_NOT_WORD.sub(" ", text).split())
 
 
-def _official(prepared: str) -> str:
+def _official(prepared: str, table: dict[int, str] = _OFFICIAL) -> str:
     if "ия" in prepared:
         prepared = _IA_AT_END.sub("ia", _BULGARIA.sub("bulgaria", prepared))
-    return _finish(prepared.translate(_OFFICIAL))
+    return _finish(prepared.translate(table))
+
+
+# For the list order only: "ъ" becomes a letter that survives _finish ("ɑ", Latin alpha) and
+# then "a~", which sorts after "a" followed by any letter ("~" after "z") and before "b".
+_SORT_A = "ɑ"
+_SORTING = str.maketrans({**_BASE, "ъ": _SORT_A})
+
+
+def sort_form(text: str) -> str:
+    """``text`` as the people list orders it: :func:`fold`, but "ъ" as a letter of its own
+    among the a's, after every "а"/"a": "Ъгленов" ("Aglenov" by the official system) after
+    "Ангелов" and "Атанасов", "Бъчваров" after every "Ба…", as a Bulgarian reader expects
+    А before Ъ; Latin and Cyrillic names still sort together by their Latin form.
+
+    >>> sort_form("Ъгленов") > sort_form("Атанасов")
+    True
+    >>> sort_form("Ъгленов") < sort_form("Бачев") < sort_form("Бъчваров") < sort_form("Вълков")
+    True
+    """
+    return _official(_prepare(text), _SORTING).replace(_SORT_A, "a~")
 
 
 def fold(text: str) -> str:

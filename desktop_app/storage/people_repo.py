@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.domain.dates import PartialDate
 from desktop_app.domain.person import PERSON_FIELDS, Person, Sex, person_values
-from desktop_app.i18n.translit import fold, name_tokens, phone_tokens
+from desktop_app.i18n.translit import fold, name_tokens, phone_tokens, sort_form
 from desktop_app.storage import people_sql
 from desktop_app.storage.models import PersonRow, SearchTokenRow, table
 from desktop_app.storage.people_sql import PersonListEntry
@@ -36,8 +36,17 @@ def _phone_tokens(phone: str) -> frozenset[str]:
     return frozenset(phone_tokens(phone))
 
 
+_sort_form = lru_cache(maxsize=32768)(sort_form)
+
+
 def sort_key(person: Person) -> str:
-    return f"{_fold(person.family_name)}\x1f{_fold(person.given_name)}"
+    """The list order: family name, then given name, by their Latin form (``sort_form``)."""
+    return names_sort_key(person.family_name, person.given_name)
+
+
+def names_sort_key(family_name: str, given_name: str) -> str:
+    """:func:`sort_key` from the names as stored (migration ``sort_keys`` writes it too)."""
+    return f"{_sort_form(family_name)}\x1f{_sort_form(given_name)}"
 
 
 def name_key(person: Person) -> str:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.validation import ValidationFailed
+from desktop_app.i18n.translit import fold
 from desktop_app.storage.models import OutboxRow, PersonRow, SearchTokenRow
 from desktop_app.usecases import people
-from desktop_app.usecases.accounts import Session
+from desktop_app.usecases.accounts import Session, log_in
+from tests.conftest import PASSWORD
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -160,6 +163,75 @@ def test_list_pages_in_name_order(session: Session) -> None:
     assert [e.family_name for e in entries] == ["Ангелов", "Ärger", "bauer", "Zed"]
     assert [e.family_name for e in people.list_people(session.store, 1, 2)] == ["Ärger", "bauer"]
     assert people.count_people(session.store) == 4
+
+
+# Names in both scripts in the order a Bulgarian reader expects within the Latin-based
+# order: "ъ" (Latin "a" by the official system) among the a's, after every "а"/"a".
+IN_ORDER = [
+    "Абаджиев",
+    "Adams",
+    "Ангелов",
+    "Атанасов",
+    "Azov",
+    "Ъгленов",
+    "Ърнев",
+    "Бачев",
+    "Bazar",
+    "Бъчваров",
+    "Бялков",
+    "Вълков",
+]
+
+
+def _listed(session: Session) -> list[str]:
+    return [e.family_name for e in people.list_people(session.store, 0, 100)]
+
+
+def test_names_with_a_hard_sign_sort_after_those_with_an_a(session: Session) -> None:
+    """Both fold to a Latin "a": "Ъгленов" came before "Ангелов" and "Атанасов" (aglenov <
+    angelov), "Бъчваров" before "Бачев"."""
+    for family in reversed(IN_ORDER):
+        _add(session, "Мария", family)
+    assert _listed(session) == IN_ORDER
+    # a search's matches are ranked by the same key (the index keeps its first characters)
+    assert [e.family_name for e in people.search_people(session.store, "Мария")] == IN_ORDER
+
+
+def test_a_store_keyed_before_gets_the_new_order_when_opened(
+    session: Session, data_dir: Path
+) -> None:
+    """Keys are stored: a store of an older version had "ъ" as "a" in them. Opening it
+    migrates (only the rows with an "ъ" change)."""
+    for family in reversed(IN_ORDER):
+        _add(session, "Мария", family)
+    with session.store.transaction() as db:
+        rows = db.scalars(select(PersonRow)).all()
+        keys_now = {row.pk: row.sort_key for row in rows}
+        for row in rows:  # as the older version keyed them
+            row.sort_key = f"{fold(row.family_name)}\x1f{fold(row.given_name)}"
+        db.execute(
+            update(SearchTokenRow).values(
+                sort_key=func.substr(
+                    select(PersonRow.sort_key)
+                    .where(PersonRow.pk == SearchTokenRow.person_pk)
+                    .scalar_subquery(),
+                    1,
+                    32,
+                )
+            )
+        )
+        db.execute(text("UPDATE alembic_version SET version_num = 'print_inputs'"))
+    assert _listed(session)[:6] == ["Абаджиев", "Adams", "Ъгленов", "Ангелов", "Ърнев", "Атанасов"]
+    session.close()
+    again = log_in(data_dir, "anna", PASSWORD)  # migrates to head
+    try:
+        assert _listed(again) == IN_ORDER
+        with again.store.reading() as db:
+            assert {row.pk: row.sort_key for row in db.scalars(select(PersonRow))} == keys_now
+            tokens = db.execute(select(SearchTokenRow.person_pk, SearchTokenRow.sort_key)).all()
+        assert tokens and all(key == keys_now[pk][:32] for pk, key in tokens)
+    finally:
+        again.close()
 
 
 def test_update_changes_only_edited_fields_clocks_and_reindexes(session: Session) -> None:
