@@ -33,6 +33,7 @@ from desktop_app.i18n.text import N_, _
 from desktop_app.storage.db import StoreError
 from desktop_app.storage.keyslots import KeySlotError
 from desktop_app.ui.admin import admin_menu
+from desktop_app.ui.error_label import with_error
 from desktop_app.ui.lock import own_password_message
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel, record_table
@@ -85,10 +86,7 @@ class _FormDialog(QDialog):
         label.setBuddy(widget.focusProxy() or widget)  # a row of field and button: the field
         widget.setAccessibleName(text.replace("&", ""))
         self.errors[key] = ErrorLabel()
-        box = QVBoxLayout()
-        box.addWidget(widget)
-        box.addWidget(self.errors[key])
-        self.form.addRow(label, box)
+        self.form.addRow(label, with_error(widget, self.errors[key]))
 
     def file_row(self, field: QLineEdit, choose: Callable[[], None]) -> QWidget:
         """``field`` with a "Choose…" button beside it, as one row whose label's access key

@@ -3,7 +3,8 @@ and ``ui/widgets`` loads Babel and Qt's namespace enums (about 20 ms at start-up
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QLabel, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLabel, QLayout, QVBoxLayout, QWidget
 
 from desktop_app.i18n.text import _
 
@@ -16,6 +17,10 @@ class ErrorLabel(QLabel):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWordWrap(True)
+        # At the top of its room: a layout that gives it the height its size hint asks (two
+        # lines: a wrapped label's hint is worked out narrow) centred one line in it, 7 px
+        # under where it belongs.
+        self.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.setStyleSheet(f"color: {self.COLOUR};")
         self.setAccessibleName(self._kind())
         self.hide()
@@ -47,6 +52,25 @@ class ErrorLabel(QLabel):
                     layout.activate()
         if text:
             make_room(self)
+
+
+#: between a field and the message under it: the message belongs to the field above
+FIELD_ERROR_SPACING = 2
+
+
+def with_error(field: QWidget | QLayout, error: ErrorLabel) -> QVBoxLayout:
+    """``field`` with its message right under it, as one row of a form. A row of its own
+    for the message took the form's row spacing (6 px) and, in a QFormLayout, the height of
+    the message's size hint (two lines), centring a one-line message 13 px under the field;
+    its empty row took the spacing while no message showed too."""
+    box = QVBoxLayout()
+    box.setSpacing(FIELD_ERROR_SPACING)
+    if isinstance(field, QLayout):
+        box.addLayout(field)
+    else:
+        box.addWidget(field)
+    box.addWidget(error)
+    return box
 
 
 #: behind a notice that asks for attention without stopping anyone (values to decide, a wrong

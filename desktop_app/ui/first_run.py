@@ -30,6 +30,7 @@ from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language, set_language
 from desktop_app.storage.db import StoreError
 from desktop_app.storage.keyslots import KeySlotError
+from desktop_app.ui.error_label import with_error
 from desktop_app.ui.settings import KEY_LANGUAGE, LetterheadForm
 from desktop_app.ui.sync_status import (
     FINGERPRINT_STYLE,
@@ -191,10 +192,7 @@ class AccountPage(QWizardPage):
                                          self.repeat), strict=True))  # fmt: skip
         for key, widget in widgets.items():
             self.labels[key].setBuddy(widget)
-            box = QVBoxLayout()
-            box.addWidget(widget)
-            box.addWidget(self.errors[key])
-            form.addRow(self.labels[key], box)
+            form.addRow(self.labels[key], with_error(widget, self.errors[key]))
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         layout = QVBoxLayout(self)

@@ -22,7 +22,7 @@ from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import _, ngettext
 from desktop_app.storage.keyslots import KeySlotError, LoginDelayed
 from desktop_app.storage.layout import StoreError
-from desktop_app.ui.error_label import ErrorLabel
+from desktop_app.ui.error_label import ErrorLabel, with_error
 
 # The account use cases pull in SQLAlchemy: imported when a button is pressed, so the login
 # prompt shows at once (start-up loads them on a worker meanwhile, see app.py).
@@ -235,10 +235,7 @@ class FirstAccountDialog(QDialog):
             label = QLabel(text)
             label.setBuddy(widget)
             widget.setAccessibleName(text.replace("&", ""))
-            box = QVBoxLayout()
-            box.addWidget(widget)
-            box.addWidget(self.errors[key])
-            form.addRow(label, box)
+            form.addRow(label, with_error(widget, self.errors[key]))
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )

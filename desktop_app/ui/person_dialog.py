@@ -29,6 +29,7 @@ from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.messages import field_message
 from desktop_app.i18n.text import N_, _
 from desktop_app.storage.people_sql import PersonListEntry
+from desktop_app.ui.error_label import with_error
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import CountryCombo, ErrorLabel, LanguageList
 
@@ -87,11 +88,7 @@ class RegisterPersonDialog(QDialog):
             label = QLabel()
             label.setBuddy(widget)
             self._labels[name] = label
-            box = QVBoxLayout()
-            box.setSpacing(2)
-            box.addWidget(widget)
-            box.addWidget(self.errors[name])
-            self.form.addRow(label, box)
+            self.form.addRow(label, with_error(widget, self.errors[name]))
 
         self.duplicates_title = QLabel()
         self.duplicates_title.setWordWrap(True)

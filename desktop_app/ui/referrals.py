@@ -81,7 +81,7 @@ from desktop_app.letters.directory import default_directory
 from desktop_app.letters.referral_letter import LetterError
 from desktop_app.letters.texts import default_letter_texts
 from desktop_app.storage.db import Store
-from desktop_app.ui.error_label import WarningLabel, make_room
+from desktop_app.ui.error_label import WarningLabel, make_room, with_error
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import (
     CompactList,
@@ -503,24 +503,29 @@ class ReferDialog(QDialog):
             buddy.setAccessibleName(text.replace("&", "").rstrip(":").strip())
             return widget
 
+        errors = self.errors
         form.addRow(label(_("&Service:"), self.search), self.search)
-        form.addRow("", self.services)
+        form.addRow("", with_error(self.services, errors["service"]))
         form.addRow("", self.service_info)
-        form.addRow("", self.errors["service"])
-        form.addRow(label(_("&Reason:"), self.reason), self.reason)
-        form.addRow("", self.errors["reason"])
-        form.addRow(label(_("&Note:"), self.reason_note), self.reason_note)
-        form.addRow("", self.errors["reason_note"])
-        form.addRow(label(_("A&ppointment:"), self.has_appointment), appointment_row)
-        form.addRow("", self.errors["appointment"])
-        form.addRow("", self.hours_warning)
-        form.addRow(label(_("&Contact person:"), self.contact), self.contact)
-        form.addRow("", self.errors["contact_person"])
+        form.addRow(label(_("&Reason:"), self.reason), with_error(self.reason, errors["reason"]))
+        form.addRow(
+            label(_("&Note:"), self.reason_note),
+            with_error(self.reason_note, errors["reason_note"]),
+        )
+        form.addRow(
+            label(_("A&ppointment:"), self.has_appointment),
+            with_error(with_error(appointment_row, errors["appointment"]), self.hours_warning),
+        )
+        form.addRow(
+            label(_("&Contact person:"), self.contact),
+            with_error(self.contact, errors["contact_person"]),
+        )
         form.addRow(label(_("&Documents to bring:"), self.documents), self.documents)
-        form.addRow("", documents_row)
-        form.addRow("", self.errors["documents"])
-        form.addRow(label(_("&Language of the person's copy:"), self.client_lang), self.client_lang)
-        form.addRow("", self.errors["client_lang"])
+        form.addRow("", with_error(documents_row, errors["documents"]))
+        form.addRow(
+            label(_("&Language of the person's copy:"), self.client_lang),
+            with_error(self.client_lang, errors["client_lang"]),
+        )
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.create_button = self.buttons.addButton(
