@@ -6,7 +6,6 @@ sync goes on); a change stamped absurdly far ahead is logged by its record's id.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import time
 from pathlib import Path
@@ -17,7 +16,6 @@ import pytest
 from desktop_app.domain.clock_check import DAY_MS, WARN_AFTER_MS
 from desktop_app.domain.hlc import HybridLogicalClock
 from desktop_app.domain.referral import ReferralStatus
-from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.usecases import accounts, people, referrals
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
@@ -29,6 +27,7 @@ from tests.integration.sync_harness import (
     edit_person,
     run_desk,
 )
+from tests.integration.test_sync_conflicts import stored_histories
 
 AHEAD_MS = 10 * 60 * 1000  # a laptop whose clock runs ten minutes fast
 
@@ -104,12 +103,7 @@ def test_a_status_step_made_after_another_reads_after_it_though_its_laptops_cloc
     ]
     assert histories[1] == histories[0]
     assert histories[0][2].at < histories[0][1].at  # the times as each laptop's clock read
-    stored = []
-    for s in (a, b):
-        with s.store.reading() as db:
-            row = db.get(ReferralRow, referral.id)
-            assert row is not None
-            stored.append(json.loads(row.status_history))
+    stored = stored_histories(referral.id, a, b)
     assert stored[0] == stored[1]  # the same text on both laptops
     assert [step["status"] for step in stored[0]] == ["issued", "appointment_made", "attended"]
 

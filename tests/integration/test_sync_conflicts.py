@@ -804,10 +804,16 @@ def test_steps_of_one_second_on_two_laptops_read_in_the_order_made_and_alike_one
         ("appointment_made", "B"),
         ("attended", "A"),
     ]
+    stored = stored_histories(referral.id, a, b)
+    assert stored[0] == stored[1]  # the same text synced everywhere
+
+
+def stored_histories(referral_id: str, *laptops: Session) -> list[Any]:
+    """The referral's status history as each laptop stores it (the text a sync sends)."""
     stored = []
-    for s in (a, b):
+    for s in laptops:
         with s.store.reading() as db:
-            row = db.get(ReferralRow, referral.id)
+            row = db.get(ReferralRow, referral_id)
             assert row is not None
             stored.append(json.loads(row.status_history))
-    assert stored[0] == stored[1]  # the same text synced everywhere
+    return stored

@@ -244,12 +244,6 @@ def test_mixed_histories_merge_alike_in_every_order_and_read_in_the_order_made(
         held_somewhere.extend(held)
     rest = [s for s in steps if s not in held_somewhere]  # every step is held somewhere
     sides.append(_state([issued, *rest], 1, "dev-d"))
-    union = frozenset({"status_history"})
-    read = set()
-    for order in itertools.permutations(sides):
-        state = order[0]
-        for other in order[1:]:
-            state = merge(state, other, A, union_lists=union).state
-        read.add(tuple(_read(state.fields["status_history"].value)))
-    (history,) = read
+    # the texts may differ in the order a side that held every step stored them; not as read
+    (history,) = {tuple(_read(text)) for text in _merged(*sides)}
     assert history == (issued, *sorted(steps, key=_made_order))
