@@ -401,9 +401,64 @@ class RestoreDialog(_FormDialog):
             self.file.setText(path)
 
     def prepare(self) -> Callable[[], object]:
+        # An empty field is Path(""), the program's working folder: the backup was unpacked
+        # there, silently, wherever the program happened to be started from.
+        missing = [
+            FieldError(key, "required")
+            for key, field in (("file", self.file), ("folder", self.folder))
+            if not field.text().strip()
+        ]
+        if missing:
+            raise ValidationFailed(missing)
         source, folder = Path(self.file.text().strip()), Path(self.folder.text().strip())
         passphrase = self.passphrase.text()
         return lambda: backup.restore_backup(source, folder, passphrase)
+
+    def restored_folder(self) -> Path:
+        return Path(self.folder.text().strip()).absolute()
+
+
+def tell_restored(window: QWidget, folder: Path) -> QMessageBox:
+    """Where the backup went and how to work with it: the dialog closed without a word, and
+    this window goes on with the data it had, which read as if nothing had been restored."""
+    box = QMessageBox(
+        QMessageBox.Icon.Information,
+        _("Restore backup"),
+        _(
+            "The backup was restored into the folder {folder}. This window goes on with the "
+            "data it has open. To work with the restored data, start Welcome Desk with this "
+            "data folder (--data-dir)."
+        ).format(folder=folder),
+        QMessageBox.StandardButton.Ok,
+        window,
+    )
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
+
+
+def _open_backup(window: MainWindow) -> BackupDialog:
+    dialog = BackupDialog(window.session, window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    path = dialog.file
+
+    def saved() -> None:
+        # The dialog closed without a word: whether, and where, the backup was written
+        # was left to guess.
+        written = Path(path.text().strip()).absolute()
+        window.statusBar().showMessage(_("Backup written to {file}.").format(file=written), 15000)
+
+    dialog.accepted.connect(saved)
+    dialog.open()
+    return dialog
+
+
+def _open_restore(window: MainWindow) -> RestoreDialog:
+    dialog = RestoreDialog(window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.accepted.connect(lambda: tell_restored(window, dialog.restored_folder()))
+    dialog.open()
+    return dialog
 
 
 def install(window: MainWindow) -> None:
@@ -415,9 +470,9 @@ def install(window: MainWindow) -> None:
     texts.append((change, N_("Change &password…")))
     if allowed(session.user, Action.BACKUP):
         make = QAction(window)
-        make.triggered.connect(lambda: BackupDialog(window.session, window).open())
+        make.triggered.connect(lambda: _open_backup(window))
         restore = QAction(window)
-        restore.triggered.connect(lambda: RestoreDialog(window).open())
+        restore.triggered.connect(lambda: _open_restore(window))
         window.file_menu.insertAction(window.quit_action, make)
         window.file_menu.insertAction(window.quit_action, restore)
         texts += [(make, N_("&Backup…")), (restore, N_("&Restore backup…"))]

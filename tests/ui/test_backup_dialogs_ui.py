@@ -7,13 +7,16 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QPushButton
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop_app.ui.accounts import BackupDialog, RestoreDialog
+from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import backup
 from desktop_app.usecases.accounts import Session, log_in
 from tests.conftest import PASSWORD
+from tests.ui.conftest import shown_window
 
 PASSPHRASE = "a long backup passphrase 7"
 
@@ -64,3 +67,76 @@ def test_the_backup_to_restore_is_chosen_and_restored(
     restored = log_in(target, "anna", PASSWORD)
     assert restored.user.display_name == "Anna Schmidt"
     restored.close()
+
+
+def _file_action(window: MainWindow, text: str) -> QAction:
+    (action,) = [a for a in window.file_menu.actions() if a.text() == text]
+    return action
+
+
+def test_a_restore_without_a_data_folder_is_refused_at_the_field(
+    qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An empty "New data folder" was Path(""), the program's working folder: the backup was
+    unpacked there (store, key slots) and the dialog closed as if all was well."""
+    written = tmp_path / "store.wdbackup"
+    backup.write_backup(session, written, PASSPHRASE)
+    started_in = tmp_path / "started-here"
+    started_in.mkdir()
+    monkeypatch.chdir(started_in)
+    window = shown_window(qtbot, session)
+    _file_action(window, "&Restore backup…").trigger()
+    (dialog,) = window.findChildren(RestoreDialog)
+    qtbot.waitExposed(dialog)
+    dialog.file.setText(str(written))
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.buttons.accepted.emit()
+    assert dialog.isVisible()
+    assert dialog.errors["folder"].text() == "This field is required."
+    assert dialog.errors["file"].text() == ""
+    window.wait_for_background()
+    assert list(started_in.iterdir()) == []
+    dialog.reject()
+
+
+def test_after_a_restore_the_coordinator_is_told_where_the_data_went_and_how_to_open_it(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """The dialog closed without a word, and the window went on with the data it had: as if
+    nothing had been restored."""
+    written = tmp_path / "store.wdbackup"
+    backup.write_backup(session, written, PASSPHRASE)
+    window = shown_window(qtbot, session)
+    _file_action(window, "&Restore backup…").trigger()
+    (dialog,) = window.findChildren(RestoreDialog)
+    target = tmp_path / "replacement"
+    dialog.file.setText(str(written))
+    dialog.folder.setText(str(target))
+    dialog.passphrase.setText(PASSPHRASE)
+    with qtbot.waitSignal(dialog.accepted, timeout=20_000):
+        dialog.buttons.accepted.emit()
+    boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    assert len(boxes) == 1
+    assert str(target) in boxes[0].text()
+    assert "--data-dir" in boxes[0].text()
+    boxes[0].accept()
+    restored = log_in(target, "anna", PASSWORD)
+    restored.close()
+
+
+def test_a_backup_made_from_the_menu_says_where_it_was_saved(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """The dialog closed without a word: whether, and where, the backup was written was left
+    to guess."""
+    window = shown_window(qtbot, session)
+    _file_action(window, "&Backup…").trigger()
+    (dialog,) = window.findChildren(BackupDialog)
+    target = tmp_path / "monday.wdbackup"
+    dialog.file.setText(str(target))
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.repeat.setText(PASSPHRASE)
+    with qtbot.waitSignal(dialog.accepted, timeout=20_000):
+        dialog.buttons.accepted.emit()
+    assert target.exists()
+    assert window.statusBar().currentMessage() == f"Backup written to {target}."
