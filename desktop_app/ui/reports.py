@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -476,30 +476,34 @@ class FigurePanel(QGroupBox):
 
 
 class CasesDialog(QDialog):
-    """The people counted in one figure (names for users allowed to see them)."""
+    """The people counted in one figure (names for users allowed to see them); a name opens
+    that person's page in the main window (``open_person``)."""
 
     def __init__(
         self,
         title: str,
-        names: list[str] | None,
+        cases: list[Case] | None,
         parent: QWidget | None = None,
+        open_person: Callable[[str], None] | None = None,
         anonymous: bool = False,
     ) -> None:
-        """``names`` None: the figure counts no people (visits, referrals …); ``anonymous``:
+        """``cases`` None: the figure counts no people (visits, referrals …); ``anonymous``:
         it counts people who gave no name (quick contacts)."""
         super().__init__(parent)
         self.setWindowTitle(_("Cases behind the figure: {label}").format(label=title))
         # Of a list of people (``follow``): what it lists, listed anew after a sync.
         self.query: tuple[Period, ReportFilter | None, str, str] | None = None
-        self.cases: list[Case] = []
+        self.cases: list[Case] = cases or []
         self.logged: set[str] = set()  # the people whose view in it is logged
+        self._open_person = open_person
         layout = QVBoxLayout(self)
         self.list = QListWidget()
-        self.list.addItems(names or [])
+        self.list.addItems([case.name for case in self.cases])
+        self.list.setAccessibleName(title)
         layout.addWidget(self.list)
         self.empty = QLabel()
         self.empty.setWordWrap(True)
-        if names is None:
+        if cases is None and not anonymous:
             # "quick contacts are anonymous" was said of visits and referrals too
             self.empty.setText(
                 _(
@@ -514,13 +518,36 @@ class CasesDialog(QDialog):
             # not "quick contacts are anonymous", which it said of every empty list
             self.empty.setText(_("No people are counted in this figure now."))
         # an empty box above the sentence said nothing more
-        self.list.setVisible(bool(names))
-        self.empty.setVisible(not names)
+        self.list.setVisible(bool(self.cases))
+        self.empty.setVisible(not self.cases)
         layout.addWidget(self.empty)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
+        # The names were a list to read and nothing more: to look at one of the people, the
+        # coordinator closed the reports and searched for the name (which two may share).
+        self.open_button = QPushButton(_("&Open person"))
+        self.open_button.setEnabled(False)
+        self.open_button.setVisible(bool(self.cases) and open_person is not None)
+        buttons.addButton(self.open_button, QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_button.clicked.connect(self._on_open_clicked)
+        self.list.currentRowChanged.connect(
+            lambda row: self.open_button.setEnabled(0 <= row < len(self.cases))
+        )
+        # Enter reaches the default button (the list passes it on), a double click the list.
+        self.list.itemDoubleClicked.connect(lambda _item: self._on_open_clicked())
         layout.addWidget(buttons)
-        self.resize(420, 480 if names else 120)
+        if self.cases and open_person is not None:
+            self.open_button.setDefault(True)
+            self.list.setCurrentRow(0)
+            self.list.setFocus()
+        self.resize(420, 480 if self.cases else 120)
+
+    def _on_open_clicked(self) -> None:
+        row = self.list.currentRow()
+        if self._open_person is None or not 0 <= row < len(self.cases):
+            return
+        self.accept()
+        self._open_person(self.cases[row].person_id)
 
     def follow(
         self, query: tuple[Period, ReportFilter | None, str, str], cases: list[Case]
@@ -543,6 +570,8 @@ class CasesDialog(QDialog):
             self.list.setCurrentRow(ids.index(chosen))
         self.list.setVisible(bool(cases))
         self.empty.setVisible(not cases)
+        self.open_button.setVisible(bool(cases) and self._open_person is not None)
+        self.open_button.setEnabled(0 <= self.list.currentRow() < len(cases))
 
 
 class ReportsWindow(QMainWindow):
@@ -790,11 +819,8 @@ class ReportsWindow(QMainWindow):
         label = table.label(key, current_language())
 
         def listed(cases: list[Case] | None) -> None:
-            names = None if cases is None else [c.name for c in cases]
-            anonymous = cases is None and key == "quick_contacts"
-            if anonymous:
-                names = []  # people, who gave no name: said so
-            dialog = CasesDialog(label, names, self, anonymous)
+            anonymous = cases is None and key == "quick_contacts"  # people who gave no name
+            dialog = CasesDialog(label, cases, self, self._open_person, anonymous)
             if cases is not None:  # people: listed anew after a sync while it is open
                 dialog.follow((report.period, report.filters, table.key, key), cases)
             if self.cases is not None:
@@ -807,6 +833,17 @@ class ReportsWindow(QMainWindow):
             listed,
             self._failed,
         )
+
+    def _open_person(self, person_id: str) -> None:
+        """The person's page in the main window, brought to the front (the reports stay open
+        behind it)."""
+        window = self.parentWidget()
+        show = getattr(window, "show_person", None)
+        if window is None or show is None:
+            return
+        show(person_id)
+        window.raise_()
+        window.activateWindow()
 
     def export(self, fmt: str) -> None:
         if self.report is None:

@@ -678,6 +678,7 @@ def _settings(desk: Desk) -> Iterator[View]:
 @opener("reports")
 def _reports(desk: Desk) -> Iterator[View]:
     from desktop_app.ui.reports import CasesDialog, ReportsWindow
+    from desktop_app.usecases.reports import Case
 
     dashboard = ReportsWindow(desk.session, desk.window.tasks, desk.window)
     _shown(desk, dashboard)
@@ -691,7 +692,9 @@ def _reports(desk: Desk) -> Iterator[View]:
         menu = action.menu()
         if isinstance(menu, QMenu):
             yield from menu_views(menu, f"reports menu {action.text()!r}")
-    cases = CasesDialog("Visits", ["Мария Петрова"], dashboard)
+    cases = CasesDialog(
+        "Visits", [Case("id", "Мария Петрова")], dashboard, open_person=lambda _id: None
+    )
     yield from views(_shown(desk, cases), "cases")
     cases.reject()
     dashboard.close()

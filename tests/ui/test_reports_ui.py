@@ -33,7 +33,7 @@ from desktop_app.i18n.text import set_language
 from desktop_app.reports.pdf import render_pdf
 from desktop_app.ui import reports as ui
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.usecases import accounts
+from desktop_app.usecases import accounts, audit
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.people import register_many
 from desktop_app.usecases.report_demo import add_demo_activity
@@ -140,6 +140,45 @@ def test_clicking_a_figure_lists_the_people_behind_it(qtbot: QtBot, busy: Sessio
     assert len(shown) == dashboard.report.table("overview").value("people_advised")
     assert all(name.startswith("Name") for name in shown)
     cases.reject()
+
+
+def test_a_person_behind_a_figure_opens_on_the_main_windows_page(
+    qtbot: QtBot, busy: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The names behind a figure were a list to read and nothing more: to look at one of the
+    people, the coordinator closed the reports and searched for the name (which two people
+    may share). Enter on a name (or "Open person") shows that person's page, and the view is
+    logged as any other."""
+    window, dashboard = _dashboard(qtbot, busy)
+    window.show()
+    qtbot.waitExposed(window)
+    opened: list[ui.CasesDialog] = []
+
+    def shown(self: ui.CasesDialog) -> int:
+        opened.append(self)
+        self.show()
+        return 0
+
+    monkeypatch.setattr(ui.CasesDialog, "exec", shown)
+    overview = dashboard.findChild(QTableWidget, "table-overview")
+    assert overview is not None
+    overview.cellClicked.emit(0, 0)  # people advised
+    qtbot.waitUntil(lambda: bool(opened), timeout=20_000)
+    cases = opened[0]
+    qtbot.waitExposed(cases)
+    assert cases.open_button.isVisible()
+    assert cases.open_button.text() == "&Open person"
+    cases.list.setCurrentRow(1)
+    chosen = cases.cases[1]
+    qtbot.keyClick(cases.list, Qt.Key.Key_Return)
+    assert not cases.isVisible()
+    page_person = window.person_page.person
+    assert page_person is not None
+    assert page_person.id == chosen.person_id
+    assert f"{page_person.given_name} {page_person.family_name}" in chosen.name
+    window.wait_for_background()
+    views = audit.list_entries(busy.store, busy.user, action="view")
+    assert any(e.record_kind == "person" and e.record_id == chosen.person_id for e in views)
 
 
 def test_a_figure_of_visits_or_referrals_says_it_lists_no_people(
