@@ -687,8 +687,11 @@ class ReportsWindow(QMainWindow):
     def _fill_filters(self) -> None:
         choices = filter_choices(self.session.store, self.session.user)
         self.device.addItem(_("All laptops"), "")
-        for device in choices.devices:
-            self.device.addItem(device[:8], device)
+        own = self.session.store.device_id
+        for device, name in choices.devices:
+            if not name:  # a laptop no team record names (this one, before it joined)
+                name = _("This laptop") if device == own else device[:8]
+            self.device.addItem(name, device)
         self.advisor.addItem(_("All advisors"), "")
         for author_id, name in choices.advisors:
             self.advisor.addItem(name, author_id)

@@ -66,6 +66,7 @@ from desktop_app.storage.reports_models import (
     ReportPersonYearRow,
 )
 from desktop_app.storage.visits_models import QuickContactRow
+from desktop_app.sync import laptops
 from desktop_app.usecases import audit, reference
 
 LIFE_SITUATION = "life_situation"
@@ -1024,7 +1025,8 @@ def build_report(
 
 @dataclass(frozen=True)
 class FilterChoices:
-    devices: tuple[str, ...]
+    #: (device id, the laptop's name in the team's records; "" where none names it)
+    devices: tuple[tuple[str, str], ...]
     #: (author id, display name)
     advisors: tuple[tuple[str, str], ...]
 
@@ -1035,9 +1037,18 @@ def filter_choices(store: Store, user: User) -> FilterChoices:
 
     require(user, Action.VIEW_REPORTS)
     with store.reading() as s:
-        devices = tuple(s.scalars(select(facts.c.device_id).distinct().order_by(facts.c.device_id)))
+        device_ids = set(s.scalars(select(facts.c.device_id).distinct()))
         authors = set(s.scalars(select(facts.c.author_id).distinct()))
         names = {uid: name for uid, name in s.execute(select(UserRow.id, UserRow.display_name))}
+        # The laptops by the names the team gave them when they joined: the dashboard offered
+        # the first 8 characters of each store's id, which told the coordinator nothing.
+        laptop_names = laptops.store_names(s)
+    devices = tuple(
+        sorted(
+            ((d, laptop_names.get(d, "")) for d in device_ids),
+            key=lambda x: (not x[1], x[1].casefold(), x[0]),
+        )
+    )
     advisors = tuple(sorted(((a, names.get(a, a[:8])) for a in authors), key=lambda x: x[1]))
     return FilterChoices(devices, advisors)
 

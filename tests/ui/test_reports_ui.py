@@ -33,9 +33,9 @@ from desktop_app.i18n.text import set_language
 from desktop_app.reports.pdf import render_pdf
 from desktop_app.ui import reports as ui
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.usecases import accounts, audit
+from desktop_app.usecases import accounts, audit, visits
 from desktop_app.usecases.accounts import Session
-from desktop_app.usecases.people import register_many
+from desktop_app.usecases.people import register_many, register_person
 from desktop_app.usecases.report_demo import add_demo_activity
 from desktop_app.usecases.reports import (
     ALSO_HIDDEN,
@@ -49,7 +49,10 @@ from desktop_app.usecases.reports import (
     parse_period,
     suppressed_cells,
 )
+from tests.integration.sync_harness import Laptops
 from tests.ui.conftest import cell
+from tests.ui.test_sync_ui import laptops, server  # noqa: F401 - the fixtures
+from tests.unit.test_visits import full_life_situation
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
 
@@ -570,3 +573,38 @@ def test_a_bar_charts_category_names_are_shown_whole(
             assert missing == [], (missing, shown)
     finally:
         set_language("en")
+
+
+def test_the_laptop_filter_names_the_laptops_as_they_joined(
+    qtbot: QtBot,
+    laptops: Laptops,  # noqa: F811 - the fixture
+) -> None:
+    """The dashboard's laptop filter offered the first 8 characters of each laptop's store id
+    ("3f9a0c1e"): nothing a coordinator could tell the contact point's laptop by. It names
+    them as they joined the organisation."""
+    a = laptops.new("Koordination Innenstadt", coordinator=True)
+    b = laptops.new("Kontaktstelle Nord")
+    for session, name in ((a, "Maria"), (b, "Ioana")):
+        draft = PersonDraft(name, "Popa", "1980", nationality="RO")
+        person = register_person(session.store, session.user, draft)
+        visits.finish_visit(
+            session.store, session.user, person.id, "life_situation", full_life_situation()
+        )
+    laptops.sync(a, b, a)
+    window = MainWindow(a)
+    qtbot.addWidget(window)
+    dashboard = ui.ReportsWindow(a, window.tasks, window)
+    qtbot.addWidget(dashboard)
+    shown = [dashboard.device.itemText(i) for i in range(dashboard.device.count())]
+    assert shown == ["All laptops", "Kontaktstelle Nord", "Koordination Innenstadt"]
+    assert dashboard.device.itemData(1) == b.store.device_id
+
+
+def test_a_laptop_that_has_not_joined_is_offered_as_this_laptop(
+    qtbot: QtBot, busy: Session
+) -> None:
+    """Before joining no team record names the laptop: it is "This laptop", not its id."""
+    _window, dashboard = _dashboard(qtbot, busy)
+    own = dashboard.device.findData(busy.store.device_id)
+    assert own > 0
+    assert dashboard.device.itemText(own) == "This laptop"
