@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import shiboken6
+
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -140,6 +142,7 @@ class Locker(QObject):
         self._hidden_docks: list[QDockWidget] = []
         self._disabled_actions: list[QAction] = []
         self._search_text = ""
+        self._focus: QWidget | None = None  # where the keyboard was when the window locked
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -159,6 +162,11 @@ class Locker(QObject):
         if self.is_locked:
             return
         self.timer.stop()
+        self._focus = window.focusWidget()
+        # One of this program's windows has the keyboard (not some other program's): the lock
+        # screen is to have it then, also when that was a dialog the lock closes below; the
+        # window under a closed dialog was left inactive, the password typed went nowhere.
+        active = QApplication.activeWindow() is not None
         for widget in QApplication.topLevelWidgets():
             if widget is window or not widget.isVisible():
                 continue
@@ -192,6 +200,8 @@ class Locker(QObject):
         self.screen.switch_user_requested.connect(self._on_switch_user_requested)
         self.screen.switch_button.setVisible(not window.demo)
         window.setCentralWidget(self.screen)
+        if active:
+            window.activateWindow()
         self.screen.password.setFocus()
         self.locked_changed.emit(True)
 
@@ -229,8 +239,26 @@ class Locker(QObject):
         window.search.setText(self._search_text)  # searches again, as if typed
         if not self._search_text:
             window.reload_all()
+        self._give_back_focus()
         self.timer.start()
         self.locked_changed.emit(False)
+
+    def _give_back_focus(self) -> None:
+        """The keyboard where it was before the lock, or in the search box where that is gone
+        (a button of the person page, emptied by the lock): the focus was on the password
+        field taken away, so after unlocking by keyboard no widget had it and keys went
+        nowhere."""
+        window, focus, self._focus = self.window, self._focus, None
+        if (
+            focus is not None
+            and shiboken6.isValid(focus)
+            and window.isAncestorOf(focus)
+            and focus.isVisibleTo(window)
+            and focus.isEnabled()
+        ):
+            focus.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            window.search.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _on_switch_user_requested(self) -> None:
         from desktop_app.storage.db import StorePaths

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QAbstractItemModel, Qt
-from PySide6.QtWidgets import QAbstractItemView, QDialog, QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QDialog,
+    QLabel,
+    QLineEdit,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.permissions import PermissionDenied
@@ -107,6 +114,54 @@ def test_unlock_needs_the_same_users_password(qtbot: QtBot, session: Session) ->
     assert window.centralWidget().isVisible() and window.menuBar().isVisible()
     qtbot.waitUntil(lambda: window.model.rowCount() == 1)  # the search comes back
     assert window.new_action.isEnabled()
+
+
+def _unlock_by_keyboard(qtbot: QtBot, window: MainWindow) -> None:
+    screen = _locker(window).screen
+    assert screen is not None
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is screen.password)
+    type_text(screen.password, PASSWORD)
+    qtbot.keyClick(screen.password, Qt.Key.Key_Return)
+    assert not _locker(window).is_locked
+
+
+def test_after_unlocking_by_keyboard_the_focus_is_where_it_was(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The focus was on the lock screen's password field, which unlocking takes away: no
+    widget had it then, and the keys typed next went nowhere. It goes back where it was
+    before the lock, also when a dialog was open then (the lock closes it)."""
+    window = _window(qtbot, session)
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2)
+    window.table.setFocus()
+    qtbot.waitUntil(window.table.hasFocus)
+    dialog = window.open_register_dialog()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is not window.table)
+    _locker(window).lock()
+    assert not dialog.isVisible()
+    _unlock_by_keyboard(qtbot, window)
+    assert QApplication.focusWidget() is window.table
+
+
+def test_after_unlocking_a_focus_on_the_emptied_person_page_goes_to_the_search(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The lock empties the person's page: a button of it focused before is gone after, and
+    the keyboard starts from the search box."""
+    window = _window(qtbot, session)
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2)
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.person_page.person is not None)
+    button = window.person_page.more_button
+    button.setFocus()
+    qtbot.waitUntil(button.hasFocus)
+    _locker(window).lock()
+    _unlock_by_keyboard(qtbot, window)
+    assert QApplication.focusWidget() is window.search
 
 
 def test_idle_time_locks_by_itself(qtbot: QtBot, session: Session) -> None:
