@@ -872,7 +872,32 @@ class DevicesDialog(QDialog):
             item.setData(_NAME_ROLE, d.name)
             item.setData(_REVOCABLE_ROLE, d.device_id != own and d.status != "revoked")
             self.list.addItem(item)
+        self._fit_lines()
         self._update_buttons()
+
+    def _fit_lines(self) -> None:
+        """Wide enough for the longest line, up to the screen's width: at its 640 px the
+        lines of a laptop with a longer name were cut off (its version, "this laptop") behind
+        a sideways scroll bar, also on a 1366 px laptop."""
+        metrics = self.list.fontMetrics()
+        texts = [self.list.item(i).text() for i in range(self.list.count())]
+        widest = max((metrics.horizontalAdvance(t) for t in texts), default=0)
+        if not widest:
+            return
+        margins = self.layout().contentsMargins()
+        needed = (
+            widest
+            + 2 * self.list.frameWidth()
+            + 4 * self.list.spacing()
+            + self.list.verticalScrollBar().sizeHint().width()
+            + metrics.averageCharWidth() * 2  # the item's own text margins
+            + margins.left()
+            + margins.right()
+        )
+        screen = self.screen().availableGeometry().width()
+        width = min(needed, screen - 40)
+        if width > self.width():
+            self.resize(width, self.height())
 
     def _update_buttons(self) -> None:
         item = None if self.busy else self.list.currentItem()

@@ -1394,3 +1394,26 @@ def test_an_old_sync_is_dated_day_first(lang: str, shown: str) -> None:
         assert last_sync_time(when.timestamp(), now=dt.datetime(2026, 12, 6, 8, 0)) == shown
     finally:
         set_language("en")
+
+
+def test_the_laptops_dialog_shows_each_laptops_line_whole(
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops
+) -> None:
+    """At a fixed 640 px a laptop's line with a longer name ran past the list's edge (its
+    version, "dieser Laptop" cut off behind a sideways scroll bar). The dialog is as wide as
+    its longest line (the screen allowing)."""
+    set_language("de")
+    a = laptops.new("Koordination Innenstadt")
+    laptops.new("Laptop Gesundheitsamt Nord")
+    window, dialog = _laptops_dialog(qtbot, a)
+    dialog.show()
+    qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == 2, timeout=10_000)
+    texts = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+    assert any(t.endswith(" · dieser Laptop") for t in texts)
+    metrics = dialog.list.fontMetrics()
+    assert max(metrics.horizontalAdvance(t) for t in texts) > 600  # wider than it was
+    qtbot.waitUntil(lambda: dialog.list.viewport().width() > 0)
+    for text in texts:
+        assert metrics.horizontalAdvance(text) <= dialog.list.viewport().width(), text
+    assert dialog.list.horizontalScrollBar().maximum() == 0
+    window.close()
