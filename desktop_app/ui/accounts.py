@@ -82,11 +82,17 @@ class _FormDialog(QDialog):
         self.save = DialogSave(self, self.buttons)
 
     def add_row(self, key: str, text: str, widget: QWidget) -> None:
+        first = not self.errors
         label = QLabel(text)
         label.setBuddy(widget.focusProxy() or widget)  # a row of field and button: the field
         widget.setAccessibleName(text.replace("&", ""))
         self.errors[key] = ErrorLabel()
         self.form.addRow(label, with_error(widget, self.errors[key]))
+        if first:
+            # The first field has the keyboard when the dialog opens: the buttons, made before
+            # any row, came first in the focus chain, so it opened on "OK" and what was typed
+            # went nowhere (Enter sent the empty form).
+            (widget.focusProxy() or widget).setFocus()
 
     def file_row(self, field: QLineEdit, choose: Callable[[], None]) -> QWidget:
         """``field`` with a "Choose…" button beside it, as one row whose label's access key

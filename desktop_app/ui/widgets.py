@@ -158,7 +158,9 @@ TableT = TypeVar("TableT", bound=QTableView)
 
 def record_table(table: TableT, name: str) -> TableT:
     """``table`` as a read-only list of records: nothing edited in place, a row selected
-    whole, no row numbers; ``name`` is what a screen reader calls it."""
+    whole, no row numbers, Tab leaving it for the buttons (it went from cell to cell, a trap
+    for the keyboard); ``name`` is what a screen reader calls it."""
+    table.setTabKeyNavigation(False)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     table.verticalHeader().hide()

@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractButton, QDialogButtonBox, QLabel, QWidget
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QDialog,
+    QDialogButtonBox,
+    QLabel,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -175,3 +181,66 @@ def test_the_error_and_the_person_page_are_named_in_the_ui_language(
     finally:
         window.switch_language("en")
     assert window.person_page.accessibleName() == "Person details"
+
+
+def _form_dialogs(session: Session) -> list[tuple[QDialog, QWidget]]:
+    """The small form dialogs of the File and Administration menus, with their first field."""
+    from desktop_app.ui.accounts import (
+        AddUserDialog,
+        BackupDialog,
+        ChangePasswordDialog,
+        RestoreDialog,
+    )
+
+    backup, restore = BackupDialog(session), RestoreDialog()
+    password, user = ChangePasswordDialog(session), AddUserDialog(session)
+    return [
+        (backup, backup.file),
+        (restore, restore.file),
+        (password, password.old),
+        (user, user.account),
+    ]
+
+
+def test_the_form_dialogs_open_with_the_keyboard_in_their_first_field(
+    qtbot: QtBot, session: Session
+) -> None:
+    """They opened on "OK" (their buttons were made before their fields): what was typed went
+    nowhere, and Enter sent the empty form."""
+    for dialog, first in _form_dialogs(session):
+        qtbot.addWidget(dialog)
+        dialog.open()
+        qtbot.waitExposed(dialog)
+        assert dialog.focusWidget() is first, type(dialog).__name__
+        dialog.reject()
+
+
+def test_tab_leaves_the_coordinators_lists_for_their_buttons(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Tab went from cell to cell in the service directory, the users, the audit log and the
+    retention list: the keyboard never reached the buttons below them."""
+    from desktop_app.ui.accounts import UsersDialog
+    from desktop_app.ui.audit import AuditWindow
+    from desktop_app.ui.data_rights import RetentionWindow
+    from desktop_app.ui.directory import DirectoryDialog
+
+    window = _window(qtbot, session)
+    people.register_person(session.store, session.user, PersonDraft("Ana", "Popa"))
+    for dialog in (
+        DirectoryDialog(session, window),
+        UsersDialog(session, window),
+        AuditWindow(session, window),
+        RetentionWindow(window),
+    ):
+        table = dialog.table  # type: ignore[attr-defined]
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        dialog.activateWindow()
+        qtbot.waitActive(dialog)
+        table.setFocus()
+        qtbot.waitUntil(table.hasFocus)
+        after = _key(qtbot, table, Qt.Key.Key_Tab)
+        assert after is not None and after is not table, type(dialog).__name__
+        assert not table.isAncestorOf(after)
+        dialog.close()
