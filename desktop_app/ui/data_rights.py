@@ -350,9 +350,27 @@ def export_person_to(
     )
     stem = f"welcome-desk-data-{person_id[:8]}"
     paths = [folder / f"{stem}.json", folder / f"{stem}.pdf"]
-    paths[0].write_bytes(json_bytes)
-    paths[1].write_bytes(pdf_bytes)
+    written: list[Path] = []
+    try:
+        for path, data in zip(paths, (json_bytes, pdf_bytes), strict=True):
+            written.append(path)
+            path.write_bytes(data)
+    except OSError:
+        # Half a copy (the JSON without the PDF, a PDF cut short) is personal data left on a
+        # stick or share for nothing: what was written goes again.
+        for path in written:
+            with contextlib.suppress(OSError):
+                if path.is_file():
+                    path.unlink()
+        raise
     return paths
+
+
+def export_failed_message(folder: Path) -> str:
+    return _(
+        "The data copy could not be written to the folder {folder}. Check that the folder "
+        "can be written to and has room left, or choose another folder."
+    ).format(folder=folder)
 
 
 def install(window: MainWindow) -> None:
@@ -366,6 +384,14 @@ def install(window: MainWindow) -> None:
 
             def accepted() -> None:
                 folder, lang = dialog.chosen_folder(), dialog.chosen_language()
+                def failed(exc: Exception) -> None:
+                    # A full stick or a share it may not write to was told as "The action
+                    # failed: PermissionError", in English whatever the language.
+                    if not isinstance(exc, OSError):
+                        window._on_task_failed(exc)
+                        return
+                    QMessageBox.warning(window, _("Export data"), export_failed_message(folder))
+
                 window.tasks.run(
                     lambda: export_person_to(window.session, person.id, folder, lang),
                     lambda paths: window.statusBar().showMessage(
@@ -374,7 +400,7 @@ def install(window: MainWindow) -> None:
                         ),
                         8000,
                     ),
-                    window._on_task_failed,
+                    failed,
                 )
 
             dialog.accepted.connect(accepted)

@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -131,3 +133,35 @@ def test_the_missing_folder_is_said_in_the_ui_language(
         dialog.grab().save(str(tmp_path / "export-missing-folder-bg.png"))
     finally:
         set_language("en")
+
+
+def test_a_copy_that_cannot_be_written_is_said_in_the_ui_language_and_leaves_nothing_behind(
+    qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A stick without room or a share it may not write to was told as "Die Aktion ist
+    fehlgeschlagen: IsADirectoryError" (the exception's English name), and the JSON written
+    before the PDF failed stayed there: half a copy of personal data left behind."""
+    set_language("de")
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Ana", "Popa", languages=("bg",))
+    )
+    stem = f"welcome-desk-data-{person.id[:8]}"
+    (tmp_path / f"{stem}.pdf").mkdir()  # the PDF cannot be written where a folder is
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
+    window = _window(qtbot, session)
+    window.show_person(person.id)
+    action = window.person_page.more_menu.findChild(QAction, "export_person")
+    assert action is not None
+    action.trigger()
+    dialog = window.findChild(ExportDialog)
+    assert dialog is not None
+    dialog.folder.setText(str(tmp_path))
+    dialog.ok.click()
+    qtbot.waitUntil(lambda: bool(warned), timeout=10_000)
+    assert warned == [
+        f"Die Datenkopie konnte nicht in den Ordner {tmp_path} geschrieben werden. Prüfen Sie, "
+        "ob in den Ordner geschrieben werden darf und noch Platz frei ist, oder wählen Sie "
+        "einen anderen Ordner."
+    ]
+    assert not (tmp_path / f"{stem}.json").exists()
