@@ -384,6 +384,7 @@ def install(window: MainWindow) -> None:
 
             def accepted() -> None:
                 folder, lang = dialog.chosen_folder(), dialog.chosen_language()
+
                 def failed(exc: Exception) -> None:
                     # A full stick or a share it may not write to was told as "The action
                     # failed: PermissionError", in English whatever the language.
