@@ -332,6 +332,7 @@ class AuditWindow(QDialog):
         self.session = session
         self.setWindowTitle(_("Audit log"))
         self.users = {u.id: u.display_name for u in list_users(session.store)}
+        self.laptops = audit.laptop_names(session.store, session.user)
         self.record = QLineEdit()
         self.record.setClearButtonEnabled(True)
         self.user = QComboBox()
@@ -441,7 +442,7 @@ class AuditWindow(QDialog):
             details = reader.text(e.details)
             cells = [
                 when,
-                self.users.get(e.user_id, e.user_id[:8]),
+                self._user_name(e),
                 _(ACTION_NAMES[e.action]) if e.action in ACTION_NAMES else e.action,
                 _(KIND_NAMES[e.record_kind]) if e.record_kind in KIND_NAMES else e.record_kind,
                 e.record_id,
@@ -460,6 +461,16 @@ class AuditWindow(QDialog):
                 count=format_number(len(entries))
             )
         )
+
+    def _user_name(self, entry: audit.AuditEntry) -> str:
+        """The user's name where they have an account on this laptop; else their id and the
+        laptop they worked on (the accounts of other laptops do not sync): the id alone
+        ("dfee83c6") did not tell the coordinator whose entry it was."""
+        name = self.users.get(entry.user_id)
+        if name is not None:
+            return name
+        laptop = self.laptops.get(entry.device_id)
+        return f"{entry.user_id[:8]} ({laptop})" if laptop else entry.user_id[:8]
 
     def verify(self) -> None:
         problems = audit.verify_chain(self.session.store)

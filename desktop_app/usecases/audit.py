@@ -233,6 +233,16 @@ def _wall_prefix(day: dt.date) -> str:
     return f"{int(start.timestamp() * 1000):013d}"
 
 
+def laptop_names(store: Store, user: User) -> dict[str, str]:
+    """The team's laptops' names by the store ids the entries carry (``device_id``): a user
+    of another laptop is known here only by an id, and the laptop at least says where."""
+    from desktop_app.sync import laptops  # the sync machinery only when the log is read
+
+    require(user, Action.VIEW_AUDIT)
+    with store.reading() as session:
+        return laptops.store_names(session)
+
+
 def list_entries(
     store: Store,
     user: User,

@@ -1037,19 +1037,36 @@ def filter_choices(store: Store, user: User) -> FilterChoices:
 
     require(user, Action.VIEW_REPORTS)
     with store.reading() as s:
-        device_ids = set(s.scalars(select(facts.c.device_id).distinct()))
-        authors = set(s.scalars(select(facts.c.author_id).distinct()))
+        pairs: set[tuple[str, str]] = {
+            (author, device)
+            for author, device in s.execute(select(facts.c.author_id, facts.c.device_id).distinct())
+        }
         names = {uid: name for uid, name in s.execute(select(UserRow.id, UserRow.display_name))}
         # The laptops by the names the team gave them when they joined: the dashboard offered
         # the first 8 characters of each store's id, which told the coordinator nothing.
         laptop_names = laptops.store_names(s)
     devices = tuple(
         sorted(
-            ((d, laptop_names.get(d, "")) for d in device_ids),
+            {(d, laptop_names.get(d, "")) for _a, d in pairs},
             key=lambda x: (not x[1], x[1].casefold(), x[0]),
         )
     )
-    advisors = tuple(sorted(((a, names.get(a, a[:8])) for a in authors), key=lambda x: x[1]))
+    # An advisor with no account here (accounts do not sync) by their id and the laptop they
+    # worked on.
+    where: dict[str, str] = {}
+    for author, device in sorted(pairs):
+        if author not in names and device in laptop_names:
+            where.setdefault(author, laptop_names[device])
+    authors = {a for a, _d in pairs}
+    advisors = tuple(
+        sorted(
+            (
+                (a, names.get(a) or (f"{a[:8]} ({where[a]})" if a in where else a[:8]))
+                for a in authors
+            ),
+            key=lambda x: x[1],
+        )
+    )
     return FilterChoices(devices, advisors)
 
 

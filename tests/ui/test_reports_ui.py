@@ -581,7 +581,7 @@ def test_the_laptop_filter_names_the_laptops_as_they_joined(
 ) -> None:
     """The dashboard's laptop filter offered the first 8 characters of each laptop's store id
     ("3f9a0c1e"): nothing a coordinator could tell the contact point's laptop by. It names
-    them as they joined the organisation."""
+    them as they joined the organisation, and an advisor of another laptop by that laptop."""
     a = laptops.new("Koordination Innenstadt", coordinator=True)
     b = laptops.new("Kontaktstelle Nord")
     for session, name in ((a, "Maria"), (b, "Ioana")):
@@ -598,6 +598,10 @@ def test_the_laptop_filter_names_the_laptops_as_they_joined(
     shown = [dashboard.device.itemText(i) for i in range(dashboard.device.count())]
     assert shown == ["All laptops", "Kontaktstelle Nord", "Koordination Innenstadt"]
     assert dashboard.device.itemData(1) == b.store.device_id
+    # B's advisor has no account on A (accounts do not sync): their id and where they work.
+    advisors = [dashboard.advisor.itemText(i) for i in range(dashboard.advisor.count())]
+    assert advisors[0] == "All advisors"
+    assert set(advisors[1:]) == {f"{b.user.id[:8]} (Kontaktstelle Nord)", "Koordination Innenstadt"}
 
 
 def test_a_laptop_that_has_not_joined_is_offered_as_this_laptop(

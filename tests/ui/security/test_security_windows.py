@@ -28,7 +28,9 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import accounts, audit, people, referrals
 from desktop_app.usecases.accounts import Session
 from tests.conftest import PASSWORD
+from tests.integration.sync_harness import Laptops
 from tests.ui.conftest import shown_window, store_held, type_text
+from tests.ui.test_sync_ui import laptops, server  # noqa: F401 - the fixtures
 
 
 def _shots(tmp_path: Path) -> Path:
@@ -467,3 +469,26 @@ def test_the_audit_log_shows_what_happened_before_the_ids(
     changed = next(d for d in stored if "status" in d)
     assert list(changed) == ["appointment", "referral_id", "status"]  # as hashed
     assert not audit.verify_chain(session.store)
+
+
+def test_the_audit_log_says_on_which_laptop_a_user_of_another_laptop_worked(
+    qtbot: QtBot,
+    laptops: Laptops,  # noqa: F811 - the fixture
+) -> None:
+    """Accounts do not sync: a user of another laptop was shown as "dfee83c6" alone, and the
+    coordinator could not tell whose entry it was. The laptop's name says where."""
+    a = laptops.new("Koordination")
+    b = laptops.new("Kontaktstelle Nord")
+    person = people.register_person(b.store, b.user, PersonDraft("Ana", "Popa"))
+    laptops.sync(b, a)
+    window = shown_window(qtbot, a)
+    dialog = AuditWindow(a, window)
+    qtbot.addWidget(dialog)
+    users = {
+        dialog.model.item(r, 1).text()
+        for r in range(dialog.model.rowCount())
+        if dialog.model.item(r, 4).text() == person.id
+    }
+    assert users == {f"{b.user.id[:8]} (Kontaktstelle Nord)"}
+    own = {dialog.model.item(r, 1).text() for r in range(dialog.model.rowCount())}
+    assert "Koordination" in own  # a user with an account here by their name
