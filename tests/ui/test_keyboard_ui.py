@@ -233,7 +233,7 @@ def test_tab_leaves_the_coordinators_lists_for_their_buttons(
         AuditWindow(session, window),
         RetentionWindow(window),
     ):
-        table = dialog.table  # type: ignore[attr-defined]
+        table = dialog.table
         dialog.show()
         qtbot.waitExposed(dialog)
         dialog.activateWindow()
