@@ -94,11 +94,13 @@ class _FormDialog(QDialog):
             # went nowhere (Enter sent the empty form).
             (widget.focusProxy() or widget).setFocus()
 
-    def file_row(self, field: QLineEdit, choose: Callable[[], None]) -> QWidget:
+    def file_row(
+        self, field: QLineEdit, choose: Callable[[], None], text: str | None = None
+    ) -> QWidget:
         """``field`` with a "Choose…" button beside it, as one row whose label's access key
         reaches the field (``add_row``): the row itself takes no focus, and Alt+F in the backup
         dialog left the focus where it was."""
-        browse = QPushButton(_("&Choose…"))
+        browse = QPushButton(text or _("&Choose…"))
         browse.clicked.connect(choose)
         row = QWidget()
         box = QHBoxLayout(row)
@@ -398,13 +400,23 @@ class RestoreDialog(_FormDialog):
         row = self.file_row(self.file, self._on_browse_clicked)
         self.file.setAccessibleName(_("Backup file"))
         self.add_row("file", _("Backup &file"), row)
-        self.add_row("folder", _("&New data folder"), self.folder)
+        # Chosen too: its whole path had to be typed by hand.
+        folder_row = self.file_row(
+            self.folder, self._on_choose_folder_clicked, _("Choose fol&der…")
+        )
+        self.folder.setAccessibleName(_("&New data folder").replace("&", ""))
+        self.add_row("folder", _("&New data folder"), folder_row)
         self.add_row("passphrase", _("&Passphrase"), self.passphrase)
 
     def _on_browse_clicked(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(self, _("Backup file"), "", "*.wdbackup")
         if path:
             self.file.setText(path)
+
+    def _on_choose_folder_clicked(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, _("&New data folder").replace("&", ""))
+        if folder:
+            self.folder.setText(folder)
 
     def prepare(self) -> Callable[[], object]:
         # An empty field is Path(""), the program's working folder: the backup was unpacked

@@ -140,3 +140,32 @@ def test_a_backup_made_from_the_menu_says_where_it_was_saved(
         dialog.buttons.accepted.emit()
     assert target.exists()
     assert window.statusBar().currentMessage() == f"Backup written to {target}."
+
+
+def test_the_new_data_folder_of_a_restore_is_chosen_too(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Beside the backup file a "Choose…", beside the new data folder nothing: its whole path
+    (C:\\Users\\…\\WelcomeDesk) had to be typed by hand. Its button has an access key of its
+    own, and the label's key still reaches the field."""
+    dialog = RestoreDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    chosen = tmp_path / "replacement laptop"
+    asked: list[str] = []
+
+    def choose(_parent: object, title: str) -> str:
+        asked.append(title)
+        return str(chosen)
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", choose)
+    (button,) = [b for b in dialog.findChildren(QPushButton) if b.text() == "Choose fol&der…"]
+    button.click()
+    assert asked == ["New data folder"]
+    assert dialog.folder.text() == str(chosen)
+    dialog.file.setFocus()
+    qtbot.waitUntil(dialog.file.hasFocus)
+    qtbot.keyClick(dialog.file, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
+    assert QApplication.focusWidget() is dialog.folder
+    dialog.reject()
