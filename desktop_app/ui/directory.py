@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -35,6 +35,7 @@ from desktop_app.i18n.messages import directory_problem
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import read_directory_files
 from desktop_app.ui.admin import admin_menu
+from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel, record_table
 from desktop_app.usecases import reference
 from desktop_app.usecases.accounts import Session
@@ -76,6 +77,8 @@ class PublishDialog(QDialog):
 
 class _ReferenceDialog(QDialog):
     """What is in force (status, note, a table), export for editing, publish from a folder."""
+
+    published = Signal()  # a publication was stored (on a worker thread) and is shown
 
     def __init__(self, session: Session, title: str, headers: list[str], parent: QWidget | None):
         super().__init__(parent)
@@ -121,6 +124,9 @@ class _ReferenceDialog(QDialog):
         row.addStretch(1)
         row.addWidget(close)
         layout.addLayout(row)
+        # Publishing writes to the store, which a sync may hold meanwhile: on a worker thread,
+        # or the window froze until the sync let go.
+        self.save = DialogSave(self, self.publish_button)
         # A member's laptop on a sync server cannot publish to the team: said before anyone
         # edits a folder for nothing.
         refusal = reference.publish_refusal(session.store)
@@ -241,14 +247,28 @@ class _ReferenceDialog(QDialog):
         dialog = confirm or PublishDialog(summary, self)
         if confirm is None and dialog.exec() != QDialog.DialogCode.Accepted:
             return False
-        try:
-            done = self._publish(folder, dialog.note.text())
-        except _REFUSALS as exc:
-            self._show_refusal(exc)
-            return False
+        note = dialog.note.text()
+        self.message.setText(_("Publishing…"))
+        self.save.start(
+            lambda: self._publish(folder, note), self._on_published, self._on_publish_failed
+        )
+        return True
+
+    def _on_published(self, done: reference.Publication) -> None:
         self.message.setText(self._done(done.count))
         self.refresh()
-        return True
+        self.published.emit()
+
+    def _on_publish_failed(self, exc: Exception) -> None:
+        self.message.setText("")
+        if not isinstance(exc, _REFUSALS):
+            raise exc  # not one to correct here: the application's error handler
+        self._show_refusal(exc)
+
+    def done(self, result: int) -> None:
+        # Closed while publishing (Close, Escape, the lock): the publication is kept.
+        self.save.dismiss()
+        super().done(result)
 
 
 class DirectoryDialog(_ReferenceDialog):

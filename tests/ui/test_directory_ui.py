@@ -13,7 +13,7 @@ from desktop_app.ui.directory import DirectoryDialog, FormsDialog, PublishDialog
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import accounts, reference
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import cell, type_text
+from tests.ui.conftest import cell, store_held, type_text
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
 
@@ -69,7 +69,8 @@ def test_export_edit_and_publish_from_the_window(
     type_text(confirm.note, "Neue Telefonnummer Jobcenter")
     if SHOTS:
         confirm.grab().save(str(Path(SHOTS) / "directory-publish.png"))
-    assert dialog.publish_from(folder, confirm)
+    with qtbot.waitSignal(dialog.published, timeout=10_000):
+        assert dialog.publish_from(folder, confirm)
     assert "veröffentlicht von Anna Schmidt" in dialog.status.text()
     assert dialog.note.text() == "Geändert: Neue Telefonnummer Jobcenter"
     phones = [cell(dialog.table, r, 2).text() for r in range(dialog.table.rowCount())]
@@ -100,7 +101,8 @@ def test_forms_window_refuses_a_removed_field_and_publishes_a_rewording(
     assert dialog.check_folder(folder) == 3
     confirm = PublishDialog(dialog._summary(folder, 3), dialog)
     qtbot.addWidget(confirm)
-    assert dialog.publish_from(folder, confirm)
+    with qtbot.waitSignal(dialog.published, timeout=10_000):
+        assert dialog.publish_from(folder, confirm)
     rows = {
         cell(dialog.table, r, 1).text(): cell(dialog.table, r, 2).text()
         for r in range(dialog.table.rowCount())
@@ -109,3 +111,36 @@ def test_forms_window_refuses_a_removed_field_and_publishes_a_rewording(
     assert reference.forms_in_force(session.store)["life_situation"].version == 2
     if SHOTS:
         dialog.grab().save(str(Path(SHOTS) / "forms.png"))
+
+
+def test_publishing_does_not_wait_while_a_sync_writes(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """Publishing wrote to the store on the UI thread: while a sync held the store (applying
+    a page it fetched) the whole window froze until the sync let go. It publishes on a worker
+    thread; the window says so meanwhile and shows the publication when it is stored."""
+    dialog = DirectoryDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    folder = tmp_path / "dir"
+    assert dialog.export_to(folder)
+    job = folder / "jobcenter.yaml"
+    job.write_text(
+        job.read_text(encoding="utf-8").replace("phone: 0231 842-0", "phone: 0231 842-7777"),
+        encoding="utf-8",
+    )
+    confirm = PublishDialog(dialog._summary(folder, 13), dialog)
+    qtbot.addWidget(confirm)
+    with store_held(session) as (release, held):
+        assert dialog.publish_from(folder, confirm)
+        assert held.is_set()  # returned while the sync still holds the store
+        assert dialog.message.text() == "Publishing…"
+        assert not dialog.publish_button.isEnabled()
+        with qtbot.waitSignal(dialog.published, timeout=10_000):
+            release.set()
+    assert dialog.publish_button.isEnabled()
+    assert dialog.message.text().startswith("Published: 13 services.")
+    phones = [cell(dialog.table, r, 2).text() for r in range(dialog.table.rowCount())]
+    assert "0231 842-7777" in phones
+    published = reference.published_directory(session.store)
+    assert published is not None and published.count == 13
