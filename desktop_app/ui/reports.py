@@ -676,6 +676,14 @@ class ReportsWindow(QMainWindow):
         self.setCentralWidget(body)
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self.show_button.clicked.connect(self.refresh)
+        # A period or filter changed but not yet shown: the figures and exports below are
+        # still those of the last one shown, so the exports wait for "Show". The November
+        # report was exported with "01.01.–05.12." set above it, and sent on as that.
+        for box in (self.kind, self.part, self.device, self.advisor):
+            box.currentIndexChanged.connect(self._on_choice_changed)
+        self.year.valueChanged.connect(self._on_choice_changed)
+        for edit in (self.start, self.end):
+            edit.dateChanged.connect(self._on_choice_changed)
         self._fill_filters()
         # start on the last complete month: the figures funders ask for
         last = today.replace(day=1) - dt.timedelta(days=1)
@@ -723,6 +731,29 @@ class ReportsWindow(QMainWindow):
         a: dt.date = self.start.date().toPython()  # type: ignore[assignment]
         b: dt.date = self.end.date().toPython()  # type: ignore[assignment]
         return parse_period(f"{min(a, b).isoformat()}..{max(a, b).isoformat()}")
+
+    def _on_choice_changed(self) -> None:
+        report = self.report
+        if report is None or not self.show_button.isEnabled():
+            return  # none shown yet, or being computed (its answer decides)
+        try:
+            shown = (self.period(), self.filters()) == (report.period, report.filters)
+        except ValueError:  # a period that is no period: not the one shown
+            shown = False
+        for button in self.export_buttons:
+            button.setEnabled(shown)
+        if shown:
+            self.status.setText(self._shown_text(report))
+        else:
+            self.status.setText(
+                _("The period or the filters were changed: click Show to compute their figures.")
+            )
+
+    def _shown_text(self, report: Report) -> str:
+        return (
+            f"{period_label(report.period, current_language())} · "
+            + _("Click a row to list the people counted in it.")
+        )
 
     def filters(self) -> ReportFilter:
         return ReportFilter(self.device.currentData() or None, self.advisor.currentData() or None)
@@ -774,10 +805,8 @@ class ReportsWindow(QMainWindow):
             button.setEnabled(True)
         lang = current_language()
         listable = _WITH_CASES if allowed(self.session.user, Action.VIEW_REPORT_CASES) else set()
-        self.status.setText(
-            f"{period_label(report.period, lang)} · "
-            + _("Click a row to list the people counted in it.")
-        )
+        self.status.setText(self._shown_text(report))
+        self._on_choice_changed()  # changed again while these were computed
         while self.panels_layout.count():
             item = self.panels_layout.takeAt(0)
             widget = item.widget() if item is not None else None

@@ -612,3 +612,31 @@ def test_a_laptop_that_has_not_joined_is_offered_as_this_laptop(
     own = dashboard.device.findData(busy.store.device_id)
     assert own > 0
     assert dashboard.device.itemText(own) == "This laptop"
+
+
+def test_a_period_changed_but_not_shown_cannot_be_exported_as_if_it_were(
+    qtbot: QtBot, busy: Session
+) -> None:
+    """The exports wrote the figures shown, whatever the period set above them: a coordinator
+    who set "the whole year" and exported without "Show" sent last month's report on as the
+    year's. Until "Show" the exports wait and the status line says why."""
+    _window, dashboard = _dashboard(qtbot, busy)
+    assert dashboard.report is not None
+    month = dashboard.report.period
+    assert all(button.isEnabled() for button in dashboard.export_buttons)
+    dashboard.kind.setCurrentIndex(dashboard.kind.findData("year"))
+    assert not any(button.isEnabled() for button in dashboard.export_buttons)
+    assert dashboard.status.text() == (
+        "The period or the filters were changed: click Show to compute their figures."
+    )
+    # back to the month shown: its figures may be exported again
+    dashboard.kind.setCurrentIndex(dashboard.kind.findData("month"))
+    dashboard.part.setCurrentIndex(dashboard.part.findData(month.start.month))
+    dashboard.year.setValue(month.start.year)
+    assert all(button.isEnabled() for button in dashboard.export_buttons)
+    assert dashboard.status.text().endswith("Click a row to list the people counted in it.")
+    dashboard.kind.setCurrentIndex(dashboard.kind.findData("year"))
+    dashboard.show_button.click()
+    qtbot.waitUntil(lambda: dashboard.report is not None and dashboard.report.period != month)
+    assert dashboard.report is not None and dashboard.report.period == dashboard.period()
+    assert all(button.isEnabled() for button in dashboard.export_buttons)
