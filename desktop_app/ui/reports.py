@@ -885,10 +885,24 @@ class ReportsWindow(QMainWindow):
         if not path:
             return
         report, lang = self.report, current_language()
+
+        def failed(exc: Exception) -> None:
+            # A folder it may not write to was told as "Could not compute the figures:
+            # [Errno 13] Permission denied: …", the wrong step in the system's English.
+            if not isinstance(exc, OSError):
+                self._failed(exc)
+                return
+            self.status.setText(
+                _(
+                    "The report could not be saved as {path}. Check that the folder can be "
+                    "written to and has room left, or choose another place."
+                ).format(path=path)
+            )
+
         self.tasks.run(
             lambda: export(report, fmt, Path(path), lang),
             lambda out: self.status.setText(_("Report saved: {path}").format(path=out)),
-            self._failed,
+            failed,
         )
 
 

@@ -640,3 +640,22 @@ def test_a_period_changed_but_not_shown_cannot_be_exported_as_if_it_were(
     qtbot.waitUntil(lambda: dashboard.report is not None and dashboard.report.period != month)
     assert dashboard.report is not None and dashboard.report.period == dashboard.period()
     assert all(button.isEnabled() for button in dashboard.export_buttons)
+
+
+def test_a_report_that_cannot_be_saved_says_so_in_the_ui_language(
+    qtbot: QtBot, busy: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saving where the report cannot be written said "Die Zahlen konnten nicht berechnet
+    werden: [Errno 21] Is a directory: …": the wrong step, in the system's English."""
+    _window, dashboard = _dashboard(qtbot, busy)
+    set_language("de")
+    target = tmp_path / "bericht.pdf"
+    target.mkdir()  # a folder where the file was to be written
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args: (str(target), ""))
+    dashboard.export("pdf")
+    qtbot.waitUntil(lambda: str(target) in dashboard.status.text(), timeout=20_000)
+    assert dashboard.status.text() == (
+        f"Der Bericht konnte nicht als {target} gespeichert werden. Prüfen Sie, ob in den "
+        "Ordner geschrieben werden darf und noch Platz frei ist, oder wählen Sie einen "
+        "anderen Ort."
+    )
