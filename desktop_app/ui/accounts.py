@@ -348,6 +348,9 @@ class ChangePasswordDialog(_FormDialog):
         return lambda: accounts.change_password(session, old, new, repeat)
 
 
+_IS_FOLDER = "is_folder"  # a backup file's path that names a folder
+
+
 class BackupDialog(_FormDialog):
     """Passphrase and file for an encrypted backup."""
 
@@ -386,7 +389,32 @@ class BackupDialog(_FormDialog):
             Path(self.file.text().strip()),
             self.passphrase.text(),
         )
+        if path.is_dir():
+            # The stick's folder typed as the file: it failed with "The backup file cannot be
+            # read" and left "<folder>.part" beside it.
+            raise ValidationFailed([FieldError("file", _IS_FOLDER)])
         return lambda: backup.write_backup(session, path, passphrase)
+
+    def show_errors(self, exc: Exception) -> None:
+        super().show_errors(exc)
+        if isinstance(exc, ValidationFailed) and any(e.code == _IS_FOLDER for e in exc.errors):
+            self.errors["file"].show_message(
+                _(
+                    "This is a folder. Add the backup's file name to it, for example "
+                    "{example}."
+                ).format(example=Path(self.file.text().strip()) / "welcome-desk.wdbackup")
+            )
+
+    def _on_failed(self, exc: Exception) -> None:
+        if isinstance(exc, OSError):  # writing, not reading: "cannot be read" was said
+            self.general.show_message(
+                _(
+                    "The backup could not be written to {file}. Check that the folder can be "
+                    "written to and has room left, or choose another place."
+                ).format(file=self.file.text().strip())
+            )
+            return
+        super()._on_failed(exc)
 
 
 class RestoreDialog(_FormDialog):

@@ -9,6 +9,7 @@ Restoring needs the passphrase; opening the restored store then needs an account
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -206,15 +207,21 @@ def write_backup(session: Session, out: Path, passphrase: str) -> None:
         audit.record(store, session.user, audit.AuditAction.BACKUP, "store", store.device_id)
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_name(out.name + ".part")
-        with open(tmp, "wb") as fh:
-            writer = _EncryptingWriter(fh, passphrase)
-            with tarfile.open(fileobj=writer, mode="w|") as tar:
-                tar.add(snapshot, arcname=DB_NAME)
-                tar.add(data_dir / SLOTS_NAME, arcname=SLOTS_NAME)
-            writer.finish()
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, out)
+        try:
+            with open(tmp, "wb") as fh:
+                writer = _EncryptingWriter(fh, passphrase)
+                with tarfile.open(fileobj=writer, mode="w|") as tar:
+                    tar.add(snapshot, arcname=DB_NAME)
+                    tar.add(data_dir / SLOTS_NAME, arcname=SLOTS_NAME)
+                writer.finish()
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.replace(tmp, out)
+        except BaseException:
+            # A stick full or pulled out: no half-written ".part" left beside the backups.
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+            raise
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

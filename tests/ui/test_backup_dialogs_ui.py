@@ -169,3 +169,62 @@ def test_the_new_data_folder_of_a_restore_is_chosen_too(
     qtbot.keyClick(dialog.file, Qt.Key.Key_N, Qt.KeyboardModifier.AltModifier)
     assert QApplication.focusWidget() is dialog.folder
     dialog.reject()
+
+
+def test_a_backup_to_a_folder_asks_for_a_file_name_at_the_field(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """The stick's folder typed as the backup file was refused with "The backup file cannot
+    be read" (a backup being written, not read) and left "stick.part" beside the folder."""
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    dialog = BackupDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.file.setText(str(stick))
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.repeat.setText(PASSPHRASE)
+    dialog.buttons.accepted.emit()
+    assert dialog.isVisible()
+    assert dialog.errors["file"].text() == (
+        "This is a folder. Add the backup's file name to it, for example "
+        f"{stick / 'welcome-desk.wdbackup'}."
+    )
+    assert dialog.general.text() == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "stick"]
+    dialog.reject()
+
+
+def test_a_backup_that_cannot_be_written_says_it_could_not_be_written(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """Writing failed (here: the "folder" is a file) was told as "The backup file cannot be
+    read"."""
+    not_a_folder = tmp_path / "stick"
+    not_a_folder.write_text("a file", encoding="utf-8")
+    target = not_a_folder / "welcome-desk.wdbackup"
+    dialog = BackupDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.file.setText(str(target))
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.repeat.setText(PASSPHRASE)
+    with qtbot.waitSignal(dialog.save.answered, timeout=20_000):
+        dialog.buttons.accepted.emit()
+    assert dialog.isVisible()
+    assert dialog.general.text() == (
+        f"The backup could not be written to {target}. Check that the folder can be written "
+        "to and has room left, or choose another place."
+    )
+
+
+def test_a_backup_written_over_a_folder_leaves_no_part_file(
+    session: Session, tmp_path: Path
+) -> None:
+    """A backup that fails half-way (the stick full or pulled out; here its name is taken by
+    a folder) left its encrypted "….part" beside the backups."""
+    taken = tmp_path / "welcome-desk.wdbackup"
+    taken.mkdir()
+    with pytest.raises(OSError):
+        backup.write_backup(session, taken, PASSPHRASE)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "welcome-desk.wdbackup"]
