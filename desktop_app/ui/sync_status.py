@@ -69,6 +69,7 @@ AUTO_SYNC_MS = 60_000
 FIRST_SYNC_MS = 3_000
 _NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 _REVOCABLE_ROLE = Qt.ItemDataRole.UserRole + 2
+_OTHER_ROLE = Qt.ItemDataRole.UserRole + 3  # a laptop other than this one (approvable)
 _NOT_RENEWED_YET = N_(
     "The team key was not renewed yet: renew it here as soon as the server can be reached."
 )
@@ -795,6 +796,7 @@ class DevicesDialog(QDialog):
         self.revoke.clicked.connect(self._on_revoke_clicked)
         self.revoke_question: QMessageBox | None = None
         self.list.currentItemChanged.connect(self._update_buttons)
+        self.fingerprint.textChanged.connect(self._update_buttons)
         self.renew = QPushButton(_("&Renew the team key"))
         self.renew.clicked.connect(self._on_renew_clicked)
         self.renewed = QLabel()
@@ -871,6 +873,7 @@ class DevicesDialog(QDialog):
             item.setData(Qt.ItemDataRole.UserRole, d.device_id)
             item.setData(_NAME_ROLE, d.name)
             item.setData(_REVOCABLE_ROLE, d.device_id != own and d.status != "revoked")
+            item.setData(_OTHER_ROLE, d.device_id != own)
             self.list.addItem(item)
         self._fit_lines()
         self._update_buttons()
@@ -902,7 +905,13 @@ class DevicesDialog(QDialog):
 
     def _update_buttons(self) -> None:
         item = None if self.busy else self.list.currentItem()
-        self.approve.setEnabled(item is not None)
+        # Not this laptop (approving it told the coordinator to confirm their own laptop on
+        # itself), and only with a fingerprint typed to compare.
+        self.approve.setEnabled(
+            item is not None
+            and bool(item.data(_OTHER_ROLE))
+            and bool(self.fingerprint.text().strip())
+        )
         self.revoke.setEnabled(item is not None and bool(item.data(_REVOCABLE_ROLE)))
 
     def _on_approve_clicked(self) -> None:

@@ -281,7 +281,7 @@ def test_revoking_a_laptop_in_the_laptops_dialog_asks_then_renews_the_team_key(
     assert dialog.list.item(rows["A"]).text().endswith(" · this laptop")
     assert not dialog.revoke.isEnabled()  # nothing selected yet
     dialog.list.setCurrentRow(rows["A"])
-    assert dialog.approve.isEnabled() and not dialog.revoke.isEnabled()  # not itself
+    assert not dialog.approve.isEnabled() and not dialog.revoke.isEnabled()  # not itself
     assert "&" in dialog.revoke.text()
 
     dialog.list.setCurrentRow(rows["B"])
@@ -1416,4 +1416,28 @@ def test_the_laptops_dialog_shows_each_laptops_line_whole(
     for text in texts:
         assert metrics.horizontalAdvance(text) <= dialog.list.viewport().width(), text
     assert dialog.list.horizontalScrollBar().maximum() == 0
+    window.close()
+
+
+def test_the_laptops_dialog_approves_only_another_laptop_and_only_with_a_fingerprint(
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops
+) -> None:
+    """"Approve" was offered for the coordinator's own laptop: with its own fingerprint typed
+    it said this laptop was approved and should now confirm the coordinator's laptop, itself.
+    With no fingerprint typed it said the fingerprint did not match."""
+    a = laptops.new("A")
+    b = laptops.account("B")
+    sync_uc.join(b.store, server.base_url, server.enroll("B"), "B")
+    window, dialog = _laptops_dialog(qtbot, a)
+    qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == 2, timeout=10_000)
+    rows = {dialog.list.item(i).text().split(" · ")[0]: i for i in range(dialog.list.count())}
+    dialog.list.setCurrentRow(rows["A"])
+    type_text(dialog.fingerprint, sync_uc.fingerprint(a.store))
+    assert not dialog.approve.isEnabled()
+    dialog.list.setCurrentRow(rows["B"])
+    assert dialog.approve.isEnabled()
+    dialog.fingerprint.clear()
+    assert not dialog.approve.isEnabled()
+    type_text(dialog.fingerprint, sync_uc.fingerprint(b.store))
+    assert dialog.approve.isEnabled()
     window.close()
