@@ -400,8 +400,7 @@ class BackupDialog(_FormDialog):
         if isinstance(exc, ValidationFailed) and any(e.code == _IS_FOLDER for e in exc.errors):
             self.errors["file"].show_message(
                 _(
-                    "This is a folder. Add the backup's file name to it, for example "
-                    "{example}."
+                    "This is a folder. Add the backup's file name to it, for example {example}."
                 ).format(example=Path(self.file.text().strip()) / "welcome-desk.wdbackup")
             )
 

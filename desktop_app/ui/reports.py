@@ -750,10 +750,8 @@ class ReportsWindow(QMainWindow):
             )
 
     def _shown_text(self, report: Report) -> str:
-        return (
-            f"{period_label(report.period, current_language())} · "
-            + _("Click a row to list the people counted in it.")
-        )
+        shown = period_label(report.period, current_language())
+        return f"{shown} · " + _("Click a row to list the people counted in it.")
 
     def filters(self) -> ReportFilter:
         return ReportFilter(self.device.currentData() or None, self.advisor.currentData() or None)

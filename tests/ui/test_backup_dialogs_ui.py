@@ -171,6 +171,17 @@ def test_the_new_data_folder_of_a_restore_is_chosen_too(
     dialog.reject()
 
 
+def _filled_backup_dialog(qtbot: QtBot, session: Session, file: Path) -> BackupDialog:
+    """The backup dialog shown, its file and both passphrases typed, not yet sent."""
+    dialog = BackupDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.file.setText(str(file))
+    dialog.passphrase.setText(PASSPHRASE)
+    dialog.repeat.setText(PASSPHRASE)
+    return dialog
+
+
 def test_a_backup_to_a_folder_asks_for_a_file_name_at_the_field(
     qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
@@ -178,12 +189,7 @@ def test_a_backup_to_a_folder_asks_for_a_file_name_at_the_field(
     be read" (a backup being written, not read) and left "stick.part" beside the folder."""
     stick = tmp_path / "stick"
     stick.mkdir()
-    dialog = BackupDialog(session)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.file.setText(str(stick))
-    dialog.passphrase.setText(PASSPHRASE)
-    dialog.repeat.setText(PASSPHRASE)
+    dialog = _filled_backup_dialog(qtbot, session, stick)
     dialog.buttons.accepted.emit()
     assert dialog.isVisible()
     assert dialog.errors["file"].text() == (
@@ -203,12 +209,7 @@ def test_a_backup_that_cannot_be_written_says_it_could_not_be_written(
     not_a_folder = tmp_path / "stick"
     not_a_folder.write_text("a file", encoding="utf-8")
     target = not_a_folder / "welcome-desk.wdbackup"
-    dialog = BackupDialog(session)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    dialog.file.setText(str(target))
-    dialog.passphrase.setText(PASSPHRASE)
-    dialog.repeat.setText(PASSPHRASE)
+    dialog = _filled_backup_dialog(qtbot, session, target)
     with qtbot.waitSignal(dialog.save.answered, timeout=20_000):
         dialog.buttons.accepted.emit()
     assert dialog.isVisible()

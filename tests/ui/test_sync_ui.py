@@ -1422,8 +1422,9 @@ def test_the_laptops_dialog_shows_each_laptops_line_whole(
 def test_the_laptops_dialog_approves_only_another_laptop_and_only_with_a_fingerprint(
     qtbot: QtBot, server: ServerProcess, laptops: Laptops
 ) -> None:
-    """"Approve" was offered for the coordinator's own laptop: with its own fingerprint typed
-    it said this laptop was approved and should now confirm the coordinator's laptop, itself.
+    """The approve button was offered for the coordinator's own laptop: with its own
+    fingerprint typed it said this laptop was approved and should now confirm the
+    coordinator's laptop, itself.
     With no fingerprint typed it said the fingerprint did not match."""
     a = laptops.new("A")
     b = laptops.account("B")
