@@ -135,6 +135,10 @@ class _FormDialog(QDialog):
         except ValidationFailed as exc:
             self.show_errors(exc)
             return
+        # What was said of the last try goes: a folder's "add a file name" stayed under the
+        # field corrected, beside the answer to this try.
+        for label in [*self.errors.values(), self.general]:
+            label.show_message("")
         self.save.start(work, lambda _result: self.accept(), self._on_failed)
 
     def _on_failed(self, exc: Exception) -> None:

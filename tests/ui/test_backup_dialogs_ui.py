@@ -198,7 +198,12 @@ def test_a_backup_to_a_folder_asks_for_a_file_name_at_the_field(
     )
     assert dialog.general.text() == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "stick"]
-    dialog.reject()
+    # corrected: what was said of the folder goes
+    dialog.file.setText(str(stick / "welcome-desk.wdbackup"))
+    with qtbot.waitSignal(dialog.accepted, timeout=20_000):
+        dialog.buttons.accepted.emit()
+    assert dialog.errors["file"].text() == ""
+    assert (stick / "welcome-desk.wdbackup").is_file()
 
 
 def test_a_backup_that_cannot_be_written_says_it_could_not_be_written(
