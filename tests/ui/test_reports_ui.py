@@ -40,6 +40,7 @@ from desktop_app.usecases.report_demo import add_demo_activity
 from desktop_app.usecases.reports import (
     ALSO_HIDDEN,
     DEFAULT_THRESHOLD,
+    Case,
     Report,
     ReportFilter,
     Row,
@@ -146,7 +147,7 @@ def test_clicking_a_figure_lists_the_people_behind_it(qtbot: QtBot, busy: Sessio
 
 
 def test_a_person_behind_a_figure_opens_on_the_main_windows_page(
-    qtbot: QtBot, busy: Session, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, busy: Session
 ) -> None:
     """The names behind a figure were a list to read and nothing more: to look at one of the
     people, the coordinator closed the reports and searched for the name (which two people
@@ -155,19 +156,12 @@ def test_a_person_behind_a_figure_opens_on_the_main_windows_page(
     window, dashboard = _dashboard(qtbot, busy)
     window.show()
     qtbot.waitExposed(window)
-    opened: list[ui.CasesDialog] = []
-
-    def shown(self: ui.CasesDialog) -> int:
-        opened.append(self)
-        self.show()
-        return 0
-
-    monkeypatch.setattr(ui.CasesDialog, "exec", shown)
     overview = dashboard.findChild(QTableWidget, "table-overview")
     assert overview is not None
     overview.cellClicked.emit(0, 0)  # people advised
-    qtbot.waitUntil(lambda: bool(opened), timeout=20_000)
-    cases = opened[0]
+    qtbot.waitUntil(lambda: dashboard.cases is not None, timeout=20_000)
+    cases = dashboard.cases
+    assert cases is not None
     qtbot.waitExposed(cases)
     assert cases.open_button.isVisible()
     assert cases.open_button.text() == "&Open person"
@@ -216,7 +210,7 @@ def test_a_figure_of_visits_or_referrals_says_it_lists_no_people(
 def test_a_list_of_people_a_sync_emptied_does_not_call_them_anonymous(qtbot: QtBot) -> None:
     """An empty list of people said "quick contacts are anonymous" whatever it listed: after
     a sync erased the people of "People advised", too."""
-    cases = ui.CasesDialog("People advised", ["Ioana Popa"])
+    cases = ui.CasesDialog("People advised", [Case("p1", "Ioana Popa")])
     qtbot.addWidget(cases)
     cases.show()
     assert cases.list.isVisible() and not cases.empty.isVisible()
