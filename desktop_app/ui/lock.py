@@ -1,16 +1,16 @@
 """Idle lock: after some minutes without input the main window shows only a lock screen.
 
-While locked, nothing personal is on screen or in the window's models: dialogs and other
-windows are closed, the people list and the person's page are emptied, menus are hidden.
-Unlocking needs the same user's password (with the same growing wait as logging in);
-"Switch user" logs out and shows the login dialog.
+While locked, nothing personal is on screen or in the window's models: the people list and
+the person's page are emptied, menus are hidden, forms and dialogs are hidden (and shown
+again, as they were, after unlocking), any other window is closed. Unlocking needs the same
+user's password (with the same growing wait as logging in); "Switch user" logs out and shows
+the login dialog.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import shiboken6
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from shiboken6 import isValid
 
 from desktop_app.i18n.messages import error_message
 from desktop_app.i18n.text import _
@@ -141,7 +143,10 @@ class Locker(QObject):
         self._hidden_docks: list[QDockWidget] = []
         self._disabled_actions: list[QAction] = []
         self._search_text = ""
-        self._focus: QWidget | None = None  # where the keyboard was when the window locked
+        self._person_id = ""
+        # Hidden while locked, each with the widget that had its focus: shown again on unlock
+        self._kept: list[tuple[QWidget, QWidget | None]] = []
+        self._active: QWidget | None = None
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -161,13 +166,15 @@ class Locker(QObject):
         if self.is_locked:
             return
         self.timer.stop()
-        self._focus = window.focusWidget()
-        # One of this program's windows has the keyboard (not some other program's): the lock
-        # screen is to have it then, also when that was a dialog the lock closes below; the
-        # window under a closed dialog was left inactive, the password typed went nowhere.
-        active = QApplication.activeWindow() is not None
+        self._active = QApplication.activeWindow()
         for widget in QApplication.topLevelWidgets():
             if widget is window or not widget.isVisible():
+                continue
+            if _kept_through_lock(widget):
+                # Closed, a form or dialog lost the user's place in it (and a dialog what was
+                # typed): hidden, it shows nothing and comes back as it was.
+                self._kept.append((widget, widget.focusWidget()))
+                widget.hide()
                 continue
             if isinstance(widget, QDialog):
                 widget.reject()
@@ -178,6 +185,8 @@ class Locker(QObject):
                 self._hidden_docks.append(dock)
         # Empty what holds names, so neither the screen nor the models show anyone.
         self._search_text = window.search.text()
+        shown = window.person_page.person
+        self._person_id = shown.id if shown is not None else ""
         window.search.blockSignals(True)
         window.search.clear()
         window.search.blockSignals(False)
@@ -199,8 +208,6 @@ class Locker(QObject):
         self.screen.switch_user_requested.connect(self._on_switch_user_requested)
         self.screen.switch_button.setVisible(not window.demo)
         window.setCentralWidget(self.screen)
-        if active:
-            window.activateWindow()
         self.screen.password.setFocus()
         self.locked_changed.emit(True)
 
@@ -238,26 +245,38 @@ class Locker(QObject):
         window.search.setText(self._search_text)  # searches again, as if typed
         if not self._search_text:
             window.reload_all()
-        self._give_back_focus()
+        if self._person_id:
+            window.show_person(self._person_id)  # on screen again: a view, as when opened
+            self._person_id = ""
+        self._show_kept()
         self.timer.start()
         self.locked_changed.emit(False)
 
-    def _give_back_focus(self) -> None:
-        """The keyboard where it was before the lock, or in the search box where that is gone
-        (a button of the person page, emptied by the lock): the focus was on the password
-        field taken away, so after unlocking by keyboard no widget had it and keys went
-        nowhere."""
-        window, focus, self._focus = self.window, self._focus, None
-        if (
-            focus is not None
-            and shiboken6.isValid(focus)
-            and window.isAncestorOf(focus)
-            and focus.isVisibleTo(window)
-            and focus.isEnabled()
-        ):
-            focus.setFocus(Qt.FocusReason.OtherFocusReason)
-        else:
-            window.search.setFocus(Qt.FocusReason.OtherFocusReason)
+    def _show_kept(self) -> None:
+        """The forms and dialogs hidden by the lock, shown again (a dialog before those opened
+        from it), the one in use active, with the focus where it was."""
+        kept, self._kept = self._kept, []
+        active, self._active = self._active, None
+        alive = [(w, f) for w, f in kept if isValid(w)]
+        for widget, _focus in sorted(alive, key=lambda pair: _depth(pair[0])):
+            widget.show()
+        for widget, focus in alive:
+            if widget is active:
+                widget.raise_()
+                widget.activateWindow()
+            if focus is not None and isValid(focus):
+                focus.setFocus()
+
+    def close_kept(self) -> None:
+        """Close what the lock hid, as its own Close does (a form keeps its draft): before
+        another user's login closes this window's store."""
+        kept, self._kept = self._kept, []
+        for widget, _focus in kept:
+            if not isValid(widget):
+                continue
+            if isinstance(widget, QDialog):
+                widget.reject()
+            widget.close()
 
     def _on_switch_user_requested(self) -> None:
         from desktop_app.storage.db import StorePaths
@@ -271,6 +290,8 @@ class Locker(QObject):
         dialog = LoginDialog(data_dir, StorePaths(data_dir).keyslots.accounts())
         accepted = dialog.exec()
         if accepted and dialog.session is not None:
+            self.close_kept()
+            window.wait_for_background()
             window.session.close()
             new = MainWindow(dialog.session)
             _windows.append(new)
@@ -278,6 +299,24 @@ class Locker(QObject):
             window.close()
         else:
             window.show()  # still locked: cancelling the switch opens nothing
+
+
+def _kept_through_lock(widget: QWidget) -> bool:
+    """Whether ``widget`` is hidden by the lock rather than closed: a form or dialog the user
+    works in. A dialog that blocks the whole program (a question waiting for its answer in a
+    nested event loop) is answered with Cancel and closed, as are other windows."""
+    return (
+        isinstance(widget, QDialog)
+        and widget.windowModality() is not Qt.WindowModality.ApplicationModal
+    )
+
+
+def _depth(widget: QWidget) -> int:
+    """How many widgets ``widget`` lies under (a dialog's parent comes before it)."""
+    depth, parent = 0, widget.parentWidget()
+    while parent is not None:
+        depth, parent = depth + 1, parent.parentWidget()
+    return depth
 
 
 def set_idle_minutes(window: MainWindow, minutes: int) -> None:

@@ -240,3 +240,103 @@ def test_a_helper_cannot_change_the_idle_time(
     finally:
         QSettings.setDefaultFormat(QSettings.Format.NativeFormat)
         helper.close()
+
+
+def _unlock(qtbot: QtBot, locker: Locker) -> None:
+    """Type the password on the lock screen and press Enter, as the user does."""
+    screen = locker.screen
+    assert screen is not None
+    type_text(screen.password, PASSWORD)
+    qtbot.keyClick(screen.password, Qt.Key.Key_Return)
+    assert not locker.is_locked
+
+
+def test_a_form_and_a_dialog_open_at_the_lock_come_back_as_they_were_after_unlocking(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The lock closed every window: after unlocking, the visit form the user was typing in
+    was gone (its draft kept, but to be found again: the person's page was empty too), and a
+    person half registered was lost with the dialog. Now they are hidden while locked and
+    shown again, at the same section and field, with what was typed."""
+    from desktop_app.ui.visits import VisitsFeature
+
+    window = _window(qtbot, session)
+    window.search.setText("Țăranu")
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: window.person_page.person is not None)
+    person = window.person_page.person
+    assert person is not None
+    feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
+    form = feature.start("life_situation")
+    assert form is not None
+    form.view.show_section("household")
+    type_text(form.view.input("household_size"), "3")
+    dialog = window.open_register_dialog()
+    type_text(dialog.family, "Bălănescu")
+
+    locker = _locker(window)
+    locker.lock()
+    qtbot.wait(50)
+    assert not form.isVisible() and not dialog.isVisible()
+    texts = _visible_texts(window) + _model_texts(window.model)
+    assert not [t for t in texts if any(n in t for n in (*NAMES, "Bălănescu"))]
+
+    _unlock(qtbot, locker)
+    assert window.person_page.person is not None and window.person_page.person.id == person.id
+    assert form.isVisible() and feature.open_windows == [form]
+    assert form.view.current_section() == "household"
+    assert form.view.input("household_size").text() == "3"  # type: ignore[attr-defined]
+    assert form.focusWidget() is form.view.input("household_size")
+    assert dialog.isVisible() and dialog.family.text() == "Bălănescu"
+    assert dialog.focusWidget() is dialog.family
+
+
+def test_switching_user_at_the_lock_keeps_the_form_open_there_as_a_draft(
+    qtbot: QtBot, session: Session
+) -> None:
+    """A form hidden by the lock is closed, its draft stored under the user who typed it,
+    before a colleague's login replaces the window (and its store is closed)."""
+    from PySide6.QtCore import QTimer
+
+    from desktop_app.ui.lock import LockScreen
+    from desktop_app.ui.lock import _windows as lock_windows
+    from desktop_app.ui.login import LoginDialog
+    from desktop_app.ui.visits import VisitsFeature
+    from desktop_app.usecases import visits
+
+    window = _window(qtbot, session)
+    person = people.search_people(session.store, "Țăranu")[0]
+    window.show_person(person.id)
+    feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
+    form = feature.start("life_situation")
+    assert form is not None
+    form.view.show_section("household")
+    type_text(form.view.input("household_size"), "4")
+    locker = _locker(window)
+    locker.lock()
+    assert not form.isVisible()
+
+    def log_in_again() -> None:
+        dialog = next(
+            w for w in QApplication.topLevelWidgets() if isinstance(w, LoginDialog) and w.isVisible()
+        )
+        dialog.account.setText("anna")
+        type_text(dialog.password, PASSWORD)
+        dialog.buttons.accepted.emit()
+
+    QTimer.singleShot(100, log_in_again)
+    screen = locker.screen
+    assert isinstance(screen, LockScreen)
+    screen.switch_button.click()
+    again = accounts.log_in(session.store.paths.data_dir, "anna", PASSWORD)
+    try:
+        draft = visits.load_draft(again.store, again.user, person.id, "life_situation")
+        assert draft is not None and draft.answers.get("household_size") == 4
+    finally:
+        again.close()
+        for new in lock_windows:  # the colleague's window
+            assert isinstance(new, MainWindow)
+            new.close()
+            new.session.close()
+        lock_windows.clear()
