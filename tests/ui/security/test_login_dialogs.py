@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pytestqt.qtbot import QtBot
 
+from desktop_app.i18n.text import set_language
 from desktop_app.storage.login_guard import LoginGuard
 from desktop_app.ui.login import LoginDialog, RecoveryLoginDialog
 from desktop_app.usecases import accounts
@@ -62,3 +64,23 @@ def test_a_wrong_password_message_leaves_the_fields_their_full_height(
     assert dialog.password.height() == full
     assert dialog.account.height() == full
     assert dialog.error.geometry().bottom() <= dialog.forgot.geometry().top()
+
+
+@pytest.mark.parametrize(
+    ("lang", "forgot"),
+    [
+        ("ro", "Parolă &uitată? Folosește codul de recuperare…"),
+        ("bg", "&Забравена парола? Вход с кода за възстановяване…"),
+    ],
+)
+def test_the_forgotten_password_button_is_worded_as_the_languages_other_buttons(
+    qtbot: QtBot, data_dir: Path, lang: str, forgot: str
+) -> None:
+    """A button says what it does as every other button of the language does: the Romanian
+    imperative singular ("Folosește", as "Deblochează" on the lock screen), the Bulgarian verbal
+    noun ("Вход", as "Отключване"); both said "Use" in the plural of polite running text."""
+    accounts.create_first_account(data_dir, "anna", "Anna", PASSWORD).close()
+    set_language(lang)
+    dialog = LoginDialog(data_dir, ["anna"])
+    qtbot.addWidget(dialog)
+    assert dialog.forgot.text() == forgot
