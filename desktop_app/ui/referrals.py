@@ -558,6 +558,15 @@ class ReferDialog(QDialog):
         if enter and self.focusWidget() is self.new_document:
             event.accept()
             return
+        step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1}.get(Qt.Key(event.key()), 0)
+        if step and self.focusWidget() is self.search and self.services.count():
+            # The arrows choose among the services found while the typing goes on, as in a
+            # completion list: a search finding several chose none, and Enter then refused.
+            row = self.services.currentRow()
+            row = 0 if row < 0 else min(max(row + step, 0), self.services.count() - 1)
+            self.services.setCurrentRow(row)
+            event.accept()
+            return
         super().keyPressEvent(event)
 
     # --- services, reasons, documents ------------------------------------------------------

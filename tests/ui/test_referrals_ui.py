@@ -656,6 +656,35 @@ def test_the_letter_dialog_is_filled_and_created_by_keyboard_alone(
     assert feature.preview is not None
 
 
+def test_the_arrow_keys_in_the_service_search_choose_among_the_services_found(
+    qtbot: QtBot, session: Session
+) -> None:
+    """"jugend" finds the Jugendamt by its name and four more by a topic: none was chosen, the
+    Down key in the search did nothing, and Enter only said the service was missing. Now Down
+    and Up move through the services found, the typing stays in the search, Enter makes the
+    letter."""
+    person = _person(session)
+    _win, feature = _window(qtbot, session, person)
+    dialog = _open_dialog(feature)
+    qtbot.waitUntil(lambda: dialog.search.hasFocus())
+    type_text(dialog.search, "jugend")
+    assert dialog.services.count() > 1 and dialog.service_id() == ""
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Down)
+    assert dialog.service_id() == "jugendamt"  # the name's match comes first
+    assert dialog.search.hasFocus() and dialog.search.text() == "jugend"
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Down)
+    second = dialog.service_id()
+    assert second not in ("", "jugendamt")
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Up)
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Up)  # stays on the first
+    assert dialog.service_id() == "jugendamt"
+    assert dialog.reason.currentData()  # the reason about its main topic, pre-selected
+    with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
+        qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
+    [referral] = uc.referrals_of(session.store, session.user, person.id)
+    assert referral.service_id == "jugendamt"
+
+
 def test_every_field_of_the_letter_dialog_has_an_access_key_of_its_own(
     qtbot: QtBot, session: Session
 ) -> None:
