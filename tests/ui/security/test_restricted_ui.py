@@ -65,6 +65,29 @@ def _open_visit(qtbot: QtBot, user: Session, pid: str) -> tuple[MainWindow, Visi
     return window, win
 
 
+def test_in_romanian_the_withheld_section_is_named_in_words_that_agree_with_it(
+    qtbot: QtBot, session: Session
+) -> None:
+    """"Sănătate – nu vă este afișat" and "Nu vă este afișat: note despre exploatare, …" put
+    a masculine participle after feminine and plural names; "nu aveți acces" agrees with any
+    section, and the note names "secțiunea" it speaks of."""
+    pid, _visit = _case(session)
+    helper = _login(session, "mihai", Role.HELPER)
+    set_language("ro")
+    window, win = _open_visit(qtbot, helper, pid)
+    feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
+    assert feature.tab.withheld_note.text().startswith(
+        "Nu aveți acces la: note despre exploatare, date despre sănătate."
+    )
+    view = win.view
+    view.show_section("health")
+    health = next(p for p in view.pages if p.section.id == "health")
+    assert health.withheld_note.text().startswith("Această secțiune nu vă este afișată.")
+    rows = [view.navigator.item(r).text() for r in range(view.navigator.count())]
+    assert "⊘ Sănătate – nu aveți acces" in rows
+    assert not [text for text in rows if "afișat" in text]
+
+
 def test_helper_form_hides_restricted_sections_and_keeps_the_advisors_answers(
     qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
