@@ -13,7 +13,14 @@ from collections.abc import Collection, Mapping
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt, QTimer, Signal
-from PySide6.QtGui import QKeySequence, QShortcut, QShowEvent, QStandardItem, QStandardItemModel
+from PySide6.QtGui import (
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+    QStandardItem,
+    QStandardItemModel,
+    QTextCursor,
+)
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
@@ -1287,6 +1294,30 @@ class FormView(QWidget):
             if not editor.isHidden():
                 editor.focus_widget().setFocus()
                 return
+
+    def focus_where_left(self, answers: Mapping[str, Any]) -> None:
+        """Go to the question answered last in the form's order, its text's end: where a draft
+        was left off (forms are filled from the top; after a crash the first section with the
+        person's name was shown, and the helper had to find their place)."""
+        last: FieldEditor | None = None
+        last_row = 0
+        for row, page in enumerate(self.pages):
+            if self._locked(page.section):
+                continue
+            for field_id, editor in page.editors.items():
+                if not editor.isHidden() and answers.get(field_id) not in (None, "", [], {}):
+                    last, last_row = editor, row
+        if last is None:
+            self.focus_first()
+            return
+        self.navigator.setCurrentRow(last_row)
+        widget = last.focus_widget()
+        widget.setFocus()
+        if isinstance(widget, QLineEdit):
+            widget.end(False)
+        elif isinstance(widget, QPlainTextEdit):
+            widget.moveCursor(QTextCursor.MoveOperation.End)
+        self.pages[last_row].ensureWidgetVisible(widget)
 
     def input(self, path: str) -> QWidget:
         """The input widget of a field path (``"rent"``, ``"children[0].child_birth"``)."""

@@ -1145,7 +1145,10 @@ class VisitsFeature(QObject):
         win.destroyed.connect(lambda _obj=None, w=win: self._forget(w))
         self.open_windows.append(win)
         win.show()
-        win.view.focus_first()
+        if draft is not None:
+            win.view.focus_where_left(draft.answers)  # where the typing stopped
+        else:
+            win.view.focus_first()
         return win
 
     def _forget(self, win: VisitWindow) -> None:

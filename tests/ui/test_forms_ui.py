@@ -284,6 +284,41 @@ def test_killed_window_draft_is_offered_and_restored(qtbot: QtBot, session: Sess
     assert window.person_page.person is not None and window.person_page.person.id == person.id
 
 
+def test_a_draft_continued_after_a_crash_opens_where_the_typing_stopped(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The restored form showed its first section with the focus in the family name: the
+    helper, who had been writing the notes of the last section, had to find the place."""
+    win, person = _open(qtbot, session, "life_situation")
+    win.view.show_section("visit")
+    type_into(win.view, "notes", "Caută locuință")
+    qtbot.waitUntil(
+        lambda: (
+            (d := visits.load_draft(session.store, session.user, person.id, "life_situation"))
+            is not None
+            and d.answers.get("notes") == "Caută locuință"
+        ),
+        timeout=4000,
+    )
+    win.periodic.stop()  # the window dies without a close event
+    win.done_ = True
+    win.deleteLater()
+    qtbot.wait(10)
+
+    _main, feature = _window(qtbot, session)
+    qtbot.waitUntil(lambda: feature.drafts_dialog is not None, timeout=3000)
+    dialog = feature.drafts_dialog
+    assert dialog is not None
+    press(dialog.continue_button)
+    (restored,) = feature.open_windows
+    qtbot.addWidget(restored)
+    assert restored.view.current_section() == "visit"
+    notes = restored.view.input("notes")
+    assert restored.focusWidget() is notes
+    type_text(notes, " în Dortmund")  # goes on at the end of what was written
+    assert restored.view.answers()["notes"] == "Caută locuință în Dortmund"
+
+
 def test_closing_keeps_the_draft(qtbot: QtBot, session: Session) -> None:
     win, person = _open(qtbot, session, "skills_check")
     choose(win.view, "latin_literacy", "partly")
