@@ -659,10 +659,10 @@ def test_the_letter_dialog_is_filled_and_created_by_keyboard_alone(
 def test_the_arrow_keys_in_the_service_search_choose_among_the_services_found(
     qtbot: QtBot, session: Session
 ) -> None:
-    """"jugend" finds the Jugendamt by its name and four more by a topic: none was chosen, the
-    Down key in the search did nothing, and Enter only said the service was missing. Now Down
-    and Up move through the services found, the typing stays in the search, Enter makes the
-    letter."""
+    """A search for "jugend" finds the Jugendamt by its name and four more by a topic: none was
+    chosen, the Down key in the search did nothing, and Enter only said the service was
+    missing. Now Down and Up move through the services found, the typing stays in the search,
+    Enter makes the letter."""
     person = _person(session)
     _win, feature = _window(qtbot, session, person)
     dialog = _open_dialog(feature)

@@ -319,7 +319,9 @@ def test_switching_user_at_the_lock_keeps_the_form_open_there_as_a_draft(
 
     def log_in_again() -> None:
         dialog = next(
-            w for w in QApplication.topLevelWidgets() if isinstance(w, LoginDialog) and w.isVisible()
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, LoginDialog) and w.isVisible()
         )
         dialog.account.setText("anna")
         type_text(dialog.password, PASSWORD)

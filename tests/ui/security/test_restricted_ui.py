@@ -68,9 +68,9 @@ def _open_visit(qtbot: QtBot, user: Session, pid: str) -> tuple[MainWindow, Visi
 def test_in_romanian_the_withheld_section_is_named_in_words_that_agree_with_it(
     qtbot: QtBot, session: Session
 ) -> None:
-    """"Sănătate – nu vă este afișat" and "Nu vă este afișat: note despre exploatare, …" put
-    a masculine participle after feminine and plural names; "nu aveți acces" agrees with any
-    section, and the note names "secțiunea" it speaks of."""
+    """A helper's form said "Sănătate – nu vă este afișat" and "Nu vă este afișat: note despre
+    exploatare, …", a masculine participle after feminine and plural names; "nu aveți acces"
+    agrees with any section, and the note names "secțiunea" it speaks of."""
     pid, _visit = _case(session)
     helper = _login(session, "mihai", Role.HELPER)
     set_language("ro")
