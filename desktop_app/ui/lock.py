@@ -146,6 +146,7 @@ class Locker(QObject):
         # Hidden while locked, each with the widget that had its focus: shown again on unlock
         self._kept: list[tuple[QWidget, QWidget | None]] = []
         self._active: QWidget | None = None
+        self._focus: QWidget | None = None  # the window's own, for the keyboard after unlocking
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
@@ -166,6 +167,7 @@ class Locker(QObject):
             return
         self.timer.stop()
         self._active = QApplication.activeWindow()
+        self._focus = window.focusWidget()
         for widget in QApplication.topLevelWidgets():
             if widget is window or not widget.isVisible():
                 continue
@@ -256,6 +258,7 @@ class Locker(QObject):
         from it), the one in use active, with the focus where it was."""
         kept, self._kept = self._kept, []
         active, self._active = self._active, None
+        own, self._focus = self._focus, None
         alive = [(w, f) for w, f in kept if isValid(w)]
         for widget, _focus in sorted(alive, key=lambda pair: _depth(pair[0])):
             widget.show()
@@ -265,6 +268,12 @@ class Locker(QObject):
                 widget.activateWindow()
             if focus is not None and isValid(focus):
                 focus.setFocus()
+        if not any(widget is active for widget, _focus in alive):
+            # The lock screen's password field had the focus, and went: nothing had it, and
+            # the keyboard reached nothing until a click.
+            self.window.activateWindow()
+            target = own if own is not None and isValid(own) else self.window.search
+            target.setFocus()
 
     def close_kept(self) -> None:
         """Close what the lock hid, as its own Close does (a form keeps its draft): before

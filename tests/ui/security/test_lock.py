@@ -342,3 +342,19 @@ def test_switching_user_at_the_lock_keeps_the_form_open_there_as_a_draft(
             new.close()
             new.session.close()
         lock_windows.clear()
+
+
+def test_after_unlocking_the_keyboard_goes_on_where_it_was(qtbot: QtBot, session: Session) -> None:
+    """The lock screen's password field had the focus and was deleted on unlocking: no widget
+    had the focus, and a user of the keyboard reached nothing until they clicked."""
+    window = _window(qtbot, session)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    type_text(window.search, "Țăranu")
+    qtbot.keyClick(window.search, Qt.Key.Key_Return)
+    assert window.focusWidget() is window.table
+    qtbot.keyClick(window.table, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    locker = _locker(window)
+    assert locker.is_locked
+    _unlock(qtbot, locker)
+    assert window.focusWidget() is window.table
