@@ -319,6 +319,23 @@ def test_a_draft_continued_after_a_crash_opens_where_the_typing_stopped(
     assert restored.view.answers()["notes"] == "Caută locuință în Dortmund"
 
 
+def test_in_romanian_a_repeated_entry_is_headed_by_its_number(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Each language of the skills check (each child of the household …) was headed "Intrarea
+    1", "the entrance 1": a form's entry is "Nr. 1" in Romanian."""
+    set_language("ro")
+    win, _person = _open(qtbot, session, "skills_check")
+    group = next(
+        e for p in win.view.pages for e in p.editors.values() if isinstance(e, GroupEditor)
+    )
+    if not group.items:
+        press(group.add)
+    item = group.items[0]
+    assert item.header.text() == "Nr. 1"
+    assert item.remove.accessibleName() == "Elimină nr. 1"
+
+
 def test_closing_keeps_the_draft(qtbot: QtBot, session: Session) -> None:
     win, person = _open(qtbot, session, "skills_check")
     choose(win.view, "latin_literacy", "partly")

@@ -74,7 +74,7 @@ def test_romanian_commands_stay_in_the_singular() -> None:
     """The other half of the convention: a button's accessible name is a command like its text
     ("Elimină"), not the polite plural of running text."""
     ro = _catalog("ro")
-    assert ro["Remove entry {n}"] == ["Elimină intrarea {n}"]
+    assert ro["Remove entry {n}"] == ["Elimină nr. {n}"]
     assert ro["&Save"] == ["&Salvează"]
 
 
