@@ -28,7 +28,7 @@ from desktop_app.i18n.text import set_language
 from desktop_app.ui.application import load_fonts
 from desktop_app.ui.form_view import FieldEditor, FormView, GroupEditor
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.visits import VisitsFeature, VisitWindow
+from desktop_app.ui.visits import DraftsDialog, VisitsFeature, VisitWindow
 from desktop_app.usecases import people, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
@@ -252,29 +252,39 @@ def test_incomplete_form_shows_what_is_missing_and_stores_nothing(
     assert visits.visit_history(session.store, session.user, person.id) == []
 
 
-def test_killed_window_draft_is_offered_and_restored(qtbot: QtBot, session: Session) -> None:
-    win, person = _open(qtbot, session, "life_situation")
-    type_into(win.view, "phone", "+49 231 555")
-    choose(win.view, "address_registration", "appointment")
-    # autosave after a short pause, without closing anything
+def _crash_after_autosave(
+    qtbot: QtBot, session: Session, win: VisitWindow, field: str, value: Any
+) -> tuple[MainWindow, VisitsFeature, DraftsDialog]:
+    """Once the autosave (after a short pause, nothing closed) holds ``value`` for ``field``,
+    the form's window dies without a close event (a crash, a power cut); then the program is
+    started again: its window, the visits feature, and the unfinished forms it offers."""
+    person_id, form_id = win.person.id, win.form_id
     qtbot.waitUntil(
         lambda: (
-            (d := visits.load_draft(session.store, session.user, person.id, "life_situation"))
-            is not None
-            and d.answers.get("address_registration") == "appointment"
+            (d := visits.load_draft(session.store, session.user, person_id, form_id)) is not None
+            and d.answers.get(field) == value
         ),
         timeout=4000,
     )
-    # the window dies without a close event (crash, power cut)
     win.periodic.stop()
     win.done_ = True
     win.deleteLater()
     qtbot.wait(10)
-
     window, feature = _window(qtbot, session)
     qtbot.waitUntil(lambda: feature.drafts_dialog is not None, timeout=3000)
     dialog = feature.drafts_dialog
-    assert dialog is not None and dialog.list.count() == 1
+    assert dialog is not None
+    return window, feature, dialog
+
+
+def test_killed_window_draft_is_offered_and_restored(qtbot: QtBot, session: Session) -> None:
+    win, person = _open(qtbot, session, "life_situation")
+    type_into(win.view, "phone", "+49 231 555")
+    choose(win.view, "address_registration", "appointment")
+    window, feature, dialog = _crash_after_autosave(
+        qtbot, session, win, "address_registration", "appointment"
+    )
+    assert dialog.list.count() == 1
     assert "Петрова" in dialog.list.item(0).text()
     press(dialog.continue_button)
     (restored,) = feature.open_windows
@@ -289,26 +299,10 @@ def test_a_draft_continued_after_a_crash_opens_where_the_typing_stopped(
 ) -> None:
     """The restored form showed its first section with the focus in the family name: the
     helper, who had been writing the notes of the last section, had to find the place."""
-    win, person = _open(qtbot, session, "life_situation")
+    win, _person = _open(qtbot, session, "life_situation")
     win.view.show_section("visit")
     type_into(win.view, "notes", "Caută locuință")
-    qtbot.waitUntil(
-        lambda: (
-            (d := visits.load_draft(session.store, session.user, person.id, "life_situation"))
-            is not None
-            and d.answers.get("notes") == "Caută locuință"
-        ),
-        timeout=4000,
-    )
-    win.periodic.stop()  # the window dies without a close event
-    win.done_ = True
-    win.deleteLater()
-    qtbot.wait(10)
-
-    _main, feature = _window(qtbot, session)
-    qtbot.waitUntil(lambda: feature.drafts_dialog is not None, timeout=3000)
-    dialog = feature.drafts_dialog
-    assert dialog is not None
+    _main, feature, dialog = _crash_after_autosave(qtbot, session, win, "notes", "Caută locuință")
     press(dialog.continue_button)
     (restored,) = feature.open_windows
     qtbot.addWidget(restored)
