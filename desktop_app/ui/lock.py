@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -50,6 +50,8 @@ _INPUT_EVENTS = {
     QEvent.Type.Wheel,
     QEvent.Type.TouchBegin,
 }
+LOCK_KEYS = QKeySequence("Ctrl+L")
+_Cursor = tuple[int, int, int]  # a line's cursor position, selection start and length
 # Windows opened after a user switch must outlive the function that made them.
 _windows: list[QWidget] = []
 
@@ -143,8 +145,9 @@ class Locker(QObject):
         self._disabled_actions: list[QAction] = []
         self._search_text = ""
         self._person_id = ""
-        # Hidden while locked, each with the widget that had its focus: shown again on unlock
-        self._kept: list[tuple[QWidget, QWidget | None]] = []
+        # Hidden while locked, each with the widget that had its focus (and a line's cursor and
+        # selection): shown again on unlock
+        self._kept: list[tuple[QWidget, QWidget | None, _Cursor | None]] = []
         self._active: QWidget | None = None
         self._focus: QWidget | None = None  # the window's own, for the keyboard after unlocking
         app = QApplication.instance()
@@ -159,6 +162,11 @@ class Locker(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in _INPUT_EVENTS and not self.is_locked:
             self.timer.start()
+            # "Lock now" is the main window's: its shortcut did nothing in a form or dialog, the
+            # window a helper stepping away was typing in.
+            if isinstance(event, QKeyEvent) and QKeySequence(event.keyCombination()) == LOCK_KEYS:
+                self.lock()
+                return True
         return False
 
     def lock(self) -> None:
@@ -174,7 +182,8 @@ class Locker(QObject):
             if _kept_through_lock(widget):
                 # Closed, a form or dialog lost the user's place in it (and a dialog what was
                 # typed): hidden, it shows nothing and comes back as it was.
-                self._kept.append((widget, widget.focusWidget()))
+                focus = widget.focusWidget()
+                self._kept.append((widget, focus, _cursor_of(focus)))
                 widget.hide()
                 continue
             if isinstance(widget, QDialog):
@@ -259,16 +268,25 @@ class Locker(QObject):
         kept, self._kept = self._kept, []
         active, self._active = self._active, None
         own, self._focus = self._focus, None
-        alive = [(w, f) for w, f in kept if isValid(w)]
-        for widget, _focus in sorted(alive, key=lambda pair: _depth(pair[0])):
+        alive = [(w, f, c) for w, f, c in kept if isValid(w)]
+        for widget, _focus, _cursor in sorted(alive, key=lambda kept: _depth(kept[0])):
             widget.show()
-        for widget, focus in alive:
+        for widget, focus, cursor in alive:
             if widget is active:
                 widget.raise_()
                 widget.activateWindow()
             if focus is not None and isValid(focus):
                 focus.setFocus()
-        if not any(widget is active for widget, _focus in alive):
+                if isinstance(focus, QLineEdit) and cursor is not None:
+                    # A dialog shown selects its focused line's whole text (as if tabbed into),
+                    # and the next key typed replaced it: "3" became "0", not "30".
+                    position, start, length = cursor
+                    if length:
+                        focus.setSelection(start, length)
+                    else:
+                        focus.deselect()
+                        focus.setCursorPosition(position)
+        if not any(widget is active for widget, _focus, _cursor in alive):
             # The lock screen's password field had the focus, and went: nothing had it, and
             # the keyboard reached nothing until a click.
             self.window.activateWindow()
@@ -279,7 +297,7 @@ class Locker(QObject):
         """Close what the lock hid, as its own Close does (a form keeps its draft): before
         another user's login closes this window's store."""
         kept, self._kept = self._kept, []
-        for widget, _focus in kept:
+        for widget, _focus, _cursor in kept:
             if not isValid(widget):
                 continue
             if isinstance(widget, QDialog):
@@ -316,6 +334,18 @@ def _kept_through_lock(widget: QWidget) -> bool:
     return (
         isinstance(widget, QDialog)
         and widget.windowModality() is not Qt.WindowModality.ApplicationModal
+    )
+
+
+def _cursor_of(widget: QWidget | None) -> _Cursor | None:
+    """A line's cursor position and selection (start, length); None for any other widget."""
+    if not isinstance(widget, QLineEdit):
+        return None
+    selected = widget.hasSelectedText()
+    return (
+        widget.cursorPosition(),
+        widget.selectionStart() if selected else 0,
+        widget.selectionLength() if selected else 0,
     )
 
 
@@ -361,7 +391,7 @@ def _ask_idle_minutes(window: MainWindow) -> None:
 def install(window: MainWindow) -> None:
     window.locker = Locker(window, idle_minutes() * 60_000)  # type: ignore[attr-defined]
     action = QAction(window)
-    action.setShortcut(QKeySequence("Ctrl+L"))
+    action.setShortcut(LOCK_KEYS)
     action.triggered.connect(window.locker.lock)  # type: ignore[attr-defined]
     window.file_menu.insertAction(window.quit_action, action)
     window.addAction(action)

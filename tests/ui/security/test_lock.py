@@ -271,6 +271,8 @@ def test_a_form_and_a_dialog_open_at_the_lock_come_back_as_they_were_after_unloc
     form = feature.start("life_situation")
     assert form is not None
     form.view.show_section("household")
+    form.activateWindow()  # the user types in it
+    qtbot.waitUntil(form.isActiveWindow)
     type_text(form.view.input("household_size"), "3")
     dialog = window.open_register_dialog()
     type_text(dialog.family, "Bălănescu")
@@ -290,6 +292,12 @@ def test_a_form_and_a_dialog_open_at_the_lock_come_back_as_they_were_after_unloc
     assert form.focusWidget() is form.view.input("household_size")
     assert dialog.isVisible() and dialog.family.text() == "Bălănescu"
     assert dialog.focusWidget() is dialog.family
+    # the typing goes on after what was there (a dialog shown selects its line's text, and the
+    # next key replaced it)
+    type_text(dialog.family, "-Pop")
+    assert dialog.family.text() == "Bălănescu-Pop"
+    type_text(form.view.input("household_size"), "0")
+    assert form.view.answers()["household_size"] == 30
 
 
 def test_switching_user_at_the_lock_keeps_the_form_open_there_as_a_draft(
@@ -358,3 +366,26 @@ def test_after_unlocking_the_keyboard_goes_on_where_it_was(qtbot: QtBot, session
     assert locker.is_locked
     _unlock(qtbot, locker)
     assert window.focusWidget() is window.table
+
+
+def test_lock_now_locks_from_a_form_too(qtbot: QtBot, session: Session) -> None:
+    """Ctrl+L (File → Lock now) is the main window's: pressed in a visit form, the window a
+    helper about to step away was typing in, it did nothing."""
+    from desktop_app.ui.visits import VisitsFeature
+
+    window = _window(qtbot, session)
+    person = people.search_people(session.store, "Țăranu")[0]
+    window.show_person(person.id)
+    feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
+    form = feature.start("life_situation")
+    assert form is not None
+    form.activateWindow()
+    qtbot.waitUntil(form.isActiveWindow)
+    field = form.view.input("phone")
+    type_text(field, "0176")
+    qtbot.keyClick(field, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    locker = _locker(window)
+    assert locker.is_locked and not form.isVisible()
+    assert form.view.answers()["phone"] == "0176"  # no "l" typed into the form
+    _unlock(qtbot, locker)
+    assert form.isVisible() and form.focusWidget() is field
