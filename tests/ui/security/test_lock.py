@@ -23,6 +23,7 @@ from desktop_app.domain.users import Role
 from desktop_app.storage.login_guard import LoginGuard
 from desktop_app.ui.lock import Locker
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.visits import VisitWindow
 from desktop_app.usecases import accounts, people
 from desktop_app.usecases.accounts import Session
 from tests.conftest import PASSWORD
@@ -242,6 +243,19 @@ def test_a_helper_cannot_change_the_idle_time(
         helper.close()
 
 
+def _form_open(qtbot: QtBot, session: Session) -> tuple[MainWindow, VisitWindow]:
+    """The window, Țăranu's page shown, and the life situation form started for him."""
+    from desktop_app.ui.visits import VisitsFeature
+
+    window = _window(qtbot, session)
+    person = people.search_people(session.store, "Țăranu")[0]
+    window.show_person(person.id)
+    feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
+    form = feature.start("life_situation")
+    assert form is not None
+    return window, form
+
+
 def _unlock(qtbot: QtBot, locker: Locker) -> None:
     """Type the password on the lock screen and press Enter, as the user does."""
     screen = locker.screen
@@ -310,15 +324,10 @@ def test_switching_user_at_the_lock_keeps_the_form_open_there_as_a_draft(
     from desktop_app.ui.lock import LockScreen
     from desktop_app.ui.lock import _windows as lock_windows
     from desktop_app.ui.login import LoginDialog
-    from desktop_app.ui.visits import VisitsFeature
     from desktop_app.usecases import visits
 
-    window = _window(qtbot, session)
-    person = people.search_people(session.store, "Țăranu")[0]
-    window.show_person(person.id)
-    feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
-    form = feature.start("life_situation")
-    assert form is not None
+    window, form = _form_open(qtbot, session)
+    person = form.person
     form.view.show_section("household")
     type_text(form.view.input("household_size"), "4")
     locker = _locker(window)
@@ -371,14 +380,7 @@ def test_after_unlocking_the_keyboard_goes_on_where_it_was(qtbot: QtBot, session
 def test_lock_now_locks_from_a_form_too(qtbot: QtBot, session: Session) -> None:
     """Ctrl+L (File → Lock now) is the main window's: pressed in a visit form, the window a
     helper about to step away was typing in, it did nothing."""
-    from desktop_app.ui.visits import VisitsFeature
-
-    window = _window(qtbot, session)
-    person = people.search_people(session.store, "Țăranu")[0]
-    window.show_person(person.id)
-    feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
-    form = feature.start("life_situation")
-    assert form is not None
+    window, form = _form_open(qtbot, session)
     form.activateWindow()
     qtbot.waitUntil(form.isActiveWindow)
     field = form.view.input("phone")
