@@ -218,6 +218,11 @@ class Locker(QObject):
         self.screen.switch_user_requested.connect(self._on_switch_user_requested)
         self.screen.switch_button.setVisible(not window.demo)
         window.setCentralWidget(self.screen)
+        if self._active is not None:
+            # One of this program's windows had the keyboard (not some other program's): the
+            # lock screen takes it, also when that was a form or dialog hidden or closed above;
+            # the window under it was left inactive, and the password typed went nowhere.
+            window.activateWindow()
         self.screen.password.setFocus()
         self.locked_changed.emit(True)
 
@@ -289,9 +294,19 @@ class Locker(QObject):
         if not any(widget is active for widget, _focus, _cursor in alive):
             # The lock screen's password field had the focus, and went: nothing had it, and
             # the keyboard reached nothing until a click.
-            self.window.activateWindow()
-            target = own if own is not None and isValid(own) else self.window.search
-            target.setFocus()
+            # Where it was, or the search box where that is gone (a button of the person page
+            # emptied by the lock).
+            window = self.window
+            window.activateWindow()
+            usable = (
+                own is not None
+                and isValid(own)
+                and window.isAncestorOf(own)
+                and own.isVisibleTo(window)
+                and own.isEnabled()
+            )
+            target = own if usable and own is not None else window.search
+            target.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def close_kept(self) -> None:
         """Close what the lock hid, as its own Close does (a form keeps its draft): before

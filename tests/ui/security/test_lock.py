@@ -131,38 +131,65 @@ def test_after_unlocking_by_keyboard_the_focus_is_where_it_was(
 ) -> None:
     """The focus was on the lock screen's password field, which unlocking takes away: no
     widget had it then, and the keys typed next went nowhere. It goes back where it was
-    before the lock, also when a dialog was open then (the lock closes it)."""
+    before the lock."""
     window = _window(qtbot, session)
     window.activateWindow()
     qtbot.waitActive(window)
     qtbot.waitUntil(lambda: window.model.rowCount() == 2)
     window.table.setFocus()
     qtbot.waitUntil(window.table.hasFocus)
-    dialog = window.open_register_dialog()
-    qtbot.waitUntil(lambda: QApplication.focusWidget() is not window.table)
     _locker(window).lock()
-    assert not dialog.isVisible()
     _unlock_by_keyboard(qtbot, window)
     assert QApplication.focusWidget() is window.table
 
 
-def test_after_unlocking_a_focus_on_the_emptied_person_page_goes_to_the_search(
+def test_locking_a_dialog_in_use_gives_the_lock_screen_the_keyboard(
     qtbot: QtBot, session: Session
 ) -> None:
-    """The lock empties the person's page: a button of it focused before is gone after, and
-    the keyboard starts from the search box."""
+    """A dialog had the keyboard: the lock hides it, and the window under it was left
+    inactive, so the password typed on the lock screen went nowhere. The lock screen takes
+    the keyboard, and after unlocking the dialog is back with it."""
+    window = _window(qtbot, session)
+    window.activateWindow()
+    qtbot.waitActive(window)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 2)
+    dialog = window.open_register_dialog()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is dialog)
+    _locker(window).lock()
+    assert not dialog.isVisible()
+    _unlock_by_keyboard(qtbot, window)  # the password typed reaches the lock screen
+    qtbot.waitUntil(dialog.isVisible)
+
+    def in_dialog() -> bool:
+        focus = QApplication.focusWidget()
+        return focus is not None and dialog.isAncestorOf(focus)
+
+    qtbot.waitUntil(in_dialog)
+    dialog.reject()
+
+
+def test_after_unlocking_the_person_page_is_back_with_the_keyboard_on_its_button(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The lock empties the person's page and unlocking shows the person again: a button of
+    the page focused before the lock has the keyboard again (it had none: the lock screen's
+    password field, which had it, is gone)."""
     window = _window(qtbot, session)
     window.activateWindow()
     qtbot.waitActive(window)
     qtbot.waitUntil(lambda: window.model.rowCount() == 2)
     window.table.selectRow(0)
     qtbot.waitUntil(lambda: window.person_page.person is not None)
+    shown = window.person_page.person
     button = window.person_page.more_button
     button.setFocus()
     qtbot.waitUntil(button.hasFocus)
     _locker(window).lock()
+    assert window.person_page.person is None
     _unlock_by_keyboard(qtbot, window)
-    assert QApplication.focusWidget() is window.search
+    assert window.person_page.person is not None and shown is not None
+    assert window.person_page.person.id == shown.id
+    assert QApplication.focusWidget() is button
 
 
 def test_idle_time_locks_by_itself(qtbot: QtBot, session: Session) -> None:
