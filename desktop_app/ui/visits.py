@@ -935,9 +935,18 @@ class DraftsDialog(QDialog):
 
     chosen = Signal(object)  # visits.Draft
 
-    def __init__(self, session: Session, drafts: list[visits.Draft], parent: QWidget) -> None:
+    def __init__(
+        self,
+        session: Session,
+        drafts: list[visits.Draft],
+        parent: QWidget,
+        log_view: Callable[[str, str], None],
+    ) -> None:
         super().__init__(parent)
         self.session = session
+        # The window's: the views are written off the UI thread, so the dialog opens at once
+        # while a sync holds the store (it waited for the store with a view written per name).
+        self._log_view = log_view
         self.setWindowTitle(_("Unfinished forms"))
         self.drafts: list[visits.Draft] = []
         # The people listed since the dialog opened, by id: their view is logged once, when
@@ -976,9 +985,13 @@ class DraftsDialog(QDialog):
         self.list.clear()
         for draft in drafts:
             first = draft.person_id not in self.names
-            person = people.get_person(store, user, draft.person_id, log_view=first)
+            person = people.get_person(store, user, draft.person_id, log_view=False)
             if person is None:
                 continue  # erased: there is nothing to continue
+            if first:
+                # Listed with what form of theirs is unfinished: more than the people list's
+                # names, so a view of them (property 14), as before, only written later.
+                self._log_view("person", draft.person_id)
             self.names[draft.person_id] = f"{person.given_name} {person.family_name}"
             self.drafts.append(draft)
             self.list.addItem(
@@ -1188,7 +1201,7 @@ class VisitsFeature(QObject):
         drafts = visits.list_open_drafts(self.session.store, self.session.user)
         if not drafts:
             return
-        dialog = DraftsDialog(self.session, drafts, self.window)
+        dialog = DraftsDialog(self.session, drafts, self.window, self.window.log_view)
         dialog.chosen.connect(self._on_draft_chosen)
         self.drafts_dialog = dialog
         dialog.open()

@@ -469,7 +469,7 @@ def _drafts(desk: Desk) -> Iterator[View]:
     s = desk.session
     drafts = visits.list_open_drafts(s.store, s.user)
     assert drafts
-    dialog = DraftsDialog(s, drafts, desk.window)
+    dialog = DraftsDialog(s, drafts, desk.window, desk.window.log_view)
     yield from views(_shown(desk, dialog), "drafts")
     dialog.reject()
 
