@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QModelIndex, Qt
 from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
+    QCompleter,
     QDateEdit,
     QDialog,
     QFormLayout,
@@ -28,6 +29,7 @@ from desktop_app.domain.users import Role
 from desktop_app.i18n.formatting import (
     format_moment,
     format_number,
+    format_partial_date,
     language_name,
 )
 from desktop_app.i18n.messages import FIELD_NAMES, REFERRAL_STATUS
@@ -36,13 +38,14 @@ from desktop_app.ui.accounts import ROLE_NAMES as _ROLE_NAMES
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.case_access import KIND_LABELS as SECTION_NAMES
 from desktop_app.ui.widgets import record_table, width_for_columns
-from desktop_app.usecases import audit
+from desktop_app.usecases import audit, people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, list_users
 from desktop_app.usecases.reports import TABLE_TITLES, parse_period, period_label, row_label
 
 if TYPE_CHECKING:
     from desktop_app.storage.db import Store
+    from desktop_app.storage.people_sql import PersonListEntry
     from desktop_app.ui.main_window import MainWindow
 
 # The entry's id on a row's first cell: the entry selected stays selected when the log is
@@ -324,8 +327,57 @@ def detail_text(details: Mapping[str, object], store: Store | None = None) -> st
     return DetailReader(store).text(details)
 
 
+# A match's person id, on its row of the person field's completions.
+PERSON_ID = Qt.ItemDataRole.UserRole + 2
+# How many people the person field offers: enough for a family name shared by many.
+PERSON_MATCHES = 20
+
+
+def person_line(entry: PersonListEntry) -> str:
+    """A match as the people list tells people apart: "Петров, Иван (01.02.1990)"."""
+    name = ", ".join(part for part in (entry.family_name, entry.given_name) if part)
+    born = format_partial_date(entry.date_of_birth) if entry.date_of_birth else ""
+    return f"{name} ({born})" if born else name
+
+
+class PersonField(QLineEdit):
+    """Finds a person for the log's filter by part of their name (any script: "Petrov" finds
+    "Петров") or date of birth, through the people search; Down chooses among the matches,
+    Enter takes the one chosen. Like the people list it shows names only and logs no view:
+    a list of names is not a look at anyone's record (opening one is)."""
+
+    def __init__(self, store: Store, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.store = store
+        self.setClearButtonEnabled(True)
+        self.matches = QStandardItemModel(self)
+        self.finder = QCompleter(self.matches, self)
+        # The search has filtered (and transliterated) already: the completer's own prefix
+        # filter would drop "Петров" for "Petrov".
+        self.finder.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self.finder.setMaxVisibleItems(10)
+        self.setCompleter(self.finder)
+        self.textEdited.connect(self._search)
+
+    def _search(self, text: str) -> None:
+        self.matches.clear()
+        query = text.strip()
+        if not query:
+            self.finder.popup().hide()
+            return
+        for entry in people.search_people(self.store, query, PERSON_MATCHES):
+            item = QStandardItem(person_line(entry))
+            item.setData(entry.id, PERSON_ID)
+            self.matches.appendRow(item)
+        if self.matches.rowCount():
+            self.finder.complete()
+        else:
+            self.finder.popup().hide()
+
+
 class AuditWindow(QDialog):
-    """Filters (person id, user, action, dates), the entries newest first, the chain check."""
+    """Filters (a person by name or record id, user, action, dates), the entries newest first,
+    the chain check."""
 
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -333,8 +385,23 @@ class AuditWindow(QDialog):
         self.setWindowTitle(_("Audit log"))
         self.users = {u.id: u.display_name for u in list_users(session.store)}
         self.laptops = audit.laptop_names(session.store, session.user)
+        self.person = PersonField(session.store)
+        self.person.setPlaceholderText(_("Name or date of birth"))
+        self.person.setToolTip(
+            _("Part of a name or a date of birth; choose the person with Down, then Enter.")
+        )
+        self.person.finder.activated[QModelIndex].connect(self._on_person_chosen)
+        self.person.textEdited.connect(self._on_person_edited)
         self.record = QLineEdit()
         self.record.setClearButtonEnabled(True)
+        # An erased person's name is gone from every laptop; the log keeps their record's id.
+        self.record.setToolTip(
+            _(
+                "The id of the record. Also finds the entries about a person whose record was "
+                "erased: their name is gone, the log keeps the id."
+            )
+        )
+        self.record.textEdited.connect(lambda _text: self.person.clear())
         self.user = QComboBox()
         self.user.addItem(_("Everyone"), "")
         for user_id, name in sorted(self.users.items(), key=lambda kv: kv[1]):
@@ -358,6 +425,7 @@ class AuditWindow(QDialog):
 
         form = QFormLayout()
         labels = (
+            (_("&Person"), self.person),
             (_("&Record id (person)"), self.record),
             (_("&User"), self.user),
             (_("&Action"), self.action),
@@ -402,6 +470,20 @@ class AuditWindow(QDialog):
         # As wide as the entries' columns want, within a laptop's 1100 px (it opened at 980,
         # the details cut short with room to spare).
         self.resize(width_for_columns(self, self.table), 600)
+
+    def _on_person_chosen(self, index: QModelIndex) -> None:
+        """The log of the person chosen among the matches (by their id)."""
+        person_id = index.data(PERSON_ID)
+        if not person_id:
+            return
+        self.record.setText(person_id)
+        self.refresh()
+
+    def _on_person_edited(self, text: str) -> None:
+        """The person's name taken out: the whole log again, not that person's still."""
+        if not text.strip() and self.record.text():
+            self.record.clear()
+            self.refresh()
 
     def filter_person(self, person_id: str) -> None:
         self.record.setText(person_id)

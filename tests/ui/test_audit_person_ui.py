@@ -1,0 +1,153 @@
+"""The audit log found by a person's name: the coordinator answering "who looked at my data?"
+knows the name, not the record's id."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QAbstractItemView, QApplication
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import Person, PersonDraft
+from desktop_app.i18n.text import set_language
+from desktop_app.ui.audit import AuditWindow
+from desktop_app.usecases import audit, data_rights, people
+from desktop_app.usecases.accounts import Session
+from tests.ui.conftest import completer_popup, type_text
+
+SHOTS = Path("/tmp/h29-an")
+
+
+def _people(session: Session) -> tuple[Person, Person]:
+    """Иван Петров and Ana Pop registered, each opened once (a view in the log)."""
+    s, u = session.store, session.user
+    ivan = people.register_person(s, u, PersonDraft("Иван", "Петров", "14.03.1985"))
+    ana = people.register_person(s, u, PersonDraft("Ana", "Pop", "02.07.1991"))
+    for person in (ivan, ana):
+        people.get_person(s, u, person.id)
+    return ivan, ana
+
+
+def _window(qtbot: QtBot, session: Session) -> AuditWindow:
+    window = AuditWindow(session)
+    qtbot.addWidget(window)
+    window.resize(1100, 600)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def _views(session: Session) -> int:
+    return len(audit.list_entries(session.store, session.user, action="view"))
+
+
+def _record_ids(window: AuditWindow) -> set[str]:
+    return {window.model.item(row, 4).text() for row in range(window.model.rowCount())}
+
+
+def _matches(window: AuditWindow) -> list[str]:
+    model = window.person.matches
+    return [model.item(row).text() for row in range(model.rowCount())]
+
+
+def _choose(qtbot: QtBot, window: AuditWindow, typed: str, downs: int = 1) -> QAbstractItemView:
+    """Type into the person field; Down (``downs`` times) and Enter in the matches offered."""
+    type_text(window.person, typed)
+    popup = completer_popup(window.person.finder)
+    qtbot.waitUntil(popup.isVisible)
+    for _ in range(downs):
+        QTest.keyClick(popup, Qt.Key.Key_Down)
+    QTest.keyClick(popup, Qt.Key.Key_Return)
+    return popup
+
+
+def test_a_person_found_by_a_latin_spelling_of_their_name_filters_the_log(
+    qtbot: QtBot, session: Session
+) -> None:
+    ivan, ana = _people(session)
+    window = _window(qtbot, session)
+    assert _record_ids(window) >= {ivan.id, ana.id}
+    views = _views(session)
+
+    # the access key leads to the field
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    QTest.keyClick(window, Qt.Key.Key_P, Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(window.person.hasFocus)
+    type_text(window.person, "Petrov")
+    assert _matches(window) == ["Петров, Иван (14 Mar 1985)"]
+    popup = completer_popup(window.person.finder)
+    qtbot.waitUntil(popup.isVisible)
+    assert window.record.text() == ""  # nothing chosen yet: the whole log still
+    QTest.keyClick(popup, Qt.Key.Key_Down)
+    QTest.keyClick(popup, Qt.Key.Key_Return)
+
+    assert window.record.text() == ivan.id
+    assert window.person.text() == "Петров, Иван (14 Mar 1985)"
+    assert _record_ids(window) == {ivan.id}
+    assert window.count.text() == "2 entries"  # created, viewed
+    # Listing the matches is not a look at anyone's record: no view logged.
+    assert _views(session) == views
+
+    # The name taken out: the whole log again.
+    window.person.setFocus()
+    window.person.selectAll()
+    QTest.keyClick(window.person, Qt.Key.Key_Backspace)
+    assert window.record.text() == ""
+    assert _record_ids(window) >= {ivan.id, ana.id}
+
+
+def test_a_person_is_found_by_the_date_of_birth_and_chosen_among_several(
+    qtbot: QtBot, session: Session
+) -> None:
+    ivan, ana = _people(session)
+    popa = people.register_person(
+        session.store, session.user, PersonDraft("Maria", "Popa", "02.07.1991")
+    )
+    window = _window(qtbot, session)
+    type_text(window.person, "02.07.1991")
+    assert sorted(_matches(window)) == ["Pop, Ana (2 Jul 1991)", "Popa, Maria (2 Jul 1991)"]
+    window.person.clear()
+    ordered = [window.person.matches.item(r).data(Qt.ItemDataRole.UserRole + 2) for r in (0, 1)]
+    _choose(qtbot, window, "02.07.1991", downs=2)  # the second of the two
+    assert window.record.text() == ordered[1]
+    assert _record_ids(window) == {ordered[1]} and ordered[1] in (ana.id, popa.id)
+    assert ivan.id not in _record_ids(window)
+
+
+def test_an_erased_person_is_found_by_the_record_id_their_name_gone(
+    qtbot: QtBot, session: Session
+) -> None:
+    ivan, _ana = _people(session)
+    data_rights.erase_person(session.store, session.user, ivan.id)
+    window = _window(qtbot, session)
+    type_text(window.person, "Petrov")
+    assert _matches(window) == []  # the name is gone with the record
+    assert "erased" in window.record.toolTip()
+    window.person.clear()
+    type_text(window.record, ivan.id)
+    QTest.keyClick(window.record, Qt.Key.Key_Return)  # the dialog's Show
+    actions = sorted(window.model.item(r, 2).text() for r in range(window.model.rowCount()))
+    assert actions == ["created", "erased", "viewed"]
+
+
+def test_screenshots_of_the_person_field_in_german_and_bulgarian(
+    qtbot: QtBot, session: Session
+) -> None:
+    _people(session)
+    SHOTS.mkdir(exist_ok=True)
+    for lang, typed in (("de", "Petr"), ("bg", "Pop")):
+        set_language(lang)
+        window = _window(qtbot, session)
+        type_text(window.person, typed)
+        popup = completer_popup(window.person.finder)
+        qtbot.waitUntil(popup.isVisible)
+        QApplication.processEvents()
+        assert window.grab().save(str(SHOTS / f"audit-person-{lang}.png"))
+        assert popup.grab().save(str(SHOTS / f"audit-person-{lang}-matches.png"))
+        QTest.keyClick(popup, Qt.Key.Key_Down)
+        QTest.keyClick(popup, Qt.Key.Key_Return)
+        assert window.grab().save(str(SHOTS / f"audit-person-{lang}-chosen.png"))
+        window.close()
