@@ -425,7 +425,7 @@ class AuditWindow(QDialog):
 
         form = QFormLayout()
         labels = (
-            (_("&Person"), self.person),
+            (_("Person (&name)"), self.person),
             (_("&Record id (person)"), self.record),
             (_("&User"), self.user),
             (_("&Action"), self.action),
@@ -476,6 +476,9 @@ class AuditWindow(QDialog):
         person_id = index.data(PERSON_ID)
         if not person_id:
             return
+        # whom the log is filtered on, also where the field had lost the focus (Qt's line edit
+        # takes a completion's text only while it has the focus)
+        self.person.setText(index.data(Qt.ItemDataRole.DisplayRole))
         self.record.setText(person_id)
         self.refresh()
 
