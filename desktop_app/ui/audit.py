@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, QModelIndex, Qt
+from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QComboBox,
@@ -344,11 +344,15 @@ class PersonField(QLineEdit):
     """Finds a person for the log's filter by part of their name (any script: "Petrov" finds
     "Петров") or date of birth, through the people search; Down chooses among the matches,
     Enter takes the one chosen. Like the people list it shows names only and logs no view:
-    a list of names is not a look at anyone's record (opening one is)."""
+    a list of names is not a look at anyone's record (opening one is). Enter without a match
+    chosen takes the only one, or offers the matches with the first chosen."""
+
+    chosen = Signal(str)  # the person's id
 
     def __init__(self, store: Store, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.store = store
+        self._taken = ""  # the line of the person chosen last, as the field shows it
         self.setClearButtonEnabled(True)
         self.matches = QStandardItemModel(self)
         self.finder = QCompleter(self.matches, self)
@@ -357,7 +361,34 @@ class PersonField(QLineEdit):
         self.finder.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.finder.setMaxVisibleItems(10)
         self.setCompleter(self.finder)
+        self.finder.activated[QModelIndex].connect(self._take)
         self.textEdited.connect(self._search)
+        self.returnPressed.connect(self._on_enter)
+
+    def _take(self, index: QModelIndex) -> None:
+        person_id = index.data(PERSON_ID)
+        if not person_id:
+            return
+        # The line also where the field had lost the focus (Qt's line edit takes a
+        # completion's text only while it has the focus).
+        self._taken = index.data(Qt.ItemDataRole.DisplayRole)
+        self.setText(self._taken)
+        self.chosen.emit(person_id)
+
+    def _on_enter(self) -> None:
+        """Enter after typing "Petrov": the log of the only match; of several, none taken
+        unasked (the wrong person's log is easily mistaken for theirs): the choice offered."""
+        if self.text() == self._taken or not self.matches.rowCount():
+            return
+        if self.matches.rowCount() == 1:
+            self._take(self.matches.index(0, 0))
+            return
+        # After the completer's own handling of this Enter, which closes its list.
+        QTimer.singleShot(0, self._offer)
+
+    def _offer(self) -> None:
+        self.finder.complete()
+        self.finder.popup().setCurrentIndex(self.finder.completionModel().index(0, 0))
 
     def _search(self, text: str) -> None:
         self.matches.clear()
@@ -390,7 +421,7 @@ class AuditWindow(QDialog):
         self.person.setToolTip(
             _("Part of a name or a date of birth; choose the person with Down, then Enter.")
         )
-        self.person.finder.activated[QModelIndex].connect(self._on_person_chosen)
+        self.person.chosen.connect(self._on_person_chosen)
         self.person.textEdited.connect(self._on_person_edited)
         self.record = QLineEdit()
         self.record.setClearButtonEnabled(True)
@@ -471,14 +502,8 @@ class AuditWindow(QDialog):
         # the details cut short with room to spare).
         self.resize(width_for_columns(self, self.table), 600)
 
-    def _on_person_chosen(self, index: QModelIndex) -> None:
+    def _on_person_chosen(self, person_id: str) -> None:
         """The log of the person chosen among the matches (by their id)."""
-        person_id = index.data(PERSON_ID)
-        if not person_id:
-            return
-        # whom the log is filtered on, also where the field had lost the focus (Qt's line edit
-        # takes a completion's text only while it has the focus)
-        self.person.setText(index.data(Qt.ItemDataRole.DisplayRole))
         self.record.setText(person_id)
         self.refresh()
 

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.i18n.text import set_language
-from desktop_app.ui.audit import AuditWindow
+from desktop_app.ui.audit import PERSON_ID, AuditWindow
 from desktop_app.usecases import audit, data_rights, people
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import completer_popup, type_text
@@ -102,19 +102,19 @@ def test_a_person_found_by_a_latin_spelling_of_their_name_filters_the_log(
 def test_a_person_is_found_by_the_date_of_birth_and_chosen_among_several(
     qtbot: QtBot, session: Session
 ) -> None:
-    ivan, ana = _people(session)
+    _ivan, ana = _people(session)
     popa = people.register_person(
         session.store, session.user, PersonDraft("Maria", "Popa", "02.07.1991")
     )
     window = _window(qtbot, session)
     type_text(window.person, "02.07.1991")
     assert sorted(_matches(window)) == ["Pop, Ana (2 Jul 1991)", "Popa, Maria (2 Jul 1991)"]
+    second = window.person.matches.item(1).data(PERSON_ID)
+    assert second in (ana.id, popa.id)
     window.person.clear()
-    ordered = [window.person.matches.item(r).data(Qt.ItemDataRole.UserRole + 2) for r in (0, 1)]
     _choose(qtbot, window, "02.07.1991", downs=2)  # the second of the two
-    assert window.record.text() == ordered[1]
-    assert _record_ids(window) == {ordered[1]} and ordered[1] in (ana.id, popa.id)
-    assert ivan.id not in _record_ids(window)
+    assert window.record.text() == second
+    assert _record_ids(window) == {second}
 
 
 def test_an_erased_person_is_found_by_the_record_id_their_name_gone(
@@ -151,3 +151,34 @@ def test_screenshots_of_the_person_field_in_german_and_bulgarian(
         QTest.keyClick(popup, Qt.Key.Key_Return)
         assert window.grab().save(str(SHOTS / f"audit-person-{lang}-chosen.png"))
         window.close()
+
+
+def test_enter_takes_the_only_match_and_offers_several_to_choose_from(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Enter straight after typing: the only match taken; of two, neither taken unasked (the
+    first offered, chosen in the list), the second Enter takes it."""
+    ivan, _ana = _people(session)
+    people.register_person(session.store, session.user, PersonDraft("Maria", "Popa", "02.07.1991"))
+    window = _window(qtbot, session)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    type_text(window.person, "Petrov")
+    popup = completer_popup(window.person.finder)
+    qtbot.waitUntil(popup.isVisible)
+    assert not popup.currentIndex().isValid()
+    QTest.keyClick(popup, Qt.Key.Key_Return)
+    assert window.record.text() == ivan.id and _record_ids(window) == {ivan.id}
+
+    window.person.clear()
+    type_text(window.person, "02.07.1991")
+    qtbot.waitUntil(popup.isVisible)
+    QTest.keyClick(popup, Qt.Key.Key_Return)
+    assert window.record.text() == ivan.id  # not taken unasked: the choice offered
+    qtbot.waitUntil(popup.isVisible)
+    first = popup.currentIndex()
+    assert first.isValid() and first.row() == 0
+    QTest.keyClick(popup, Qt.Key.Key_Return)
+    assert window.record.text() == first.data(PERSON_ID) != ivan.id
+    assert _record_ids(window) == {window.record.text()}
+    assert window.person.text() == first.data()
