@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QDate, QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QCompleter,
     QDateEdit,
@@ -361,7 +362,8 @@ class PersonField(QLineEdit):
         self.finder.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self.finder.setMaxVisibleItems(10)
         self.setCompleter(self.finder)
-        self.finder.activated[QModelIndex].connect(self._take)
+        # The index overload: two people may share a line (the same name and date of birth).
+        self.finder.activated[QModelIndex].connect(self._take)  # type: ignore[index]
         self.textEdited.connect(self._search)
         self.returnPressed.connect(self._on_enter)
 
@@ -388,13 +390,18 @@ class PersonField(QLineEdit):
 
     def _offer(self) -> None:
         self.finder.complete()
-        self.finder.popup().setCurrentIndex(self.finder.completionModel().index(0, 0))
+        self._matches_list().setCurrentIndex(self.finder.completionModel().index(0, 0))
+
+    def _matches_list(self) -> QAbstractItemView:
+        popup = self.finder.popup()
+        assert popup is not None  # made with the completer
+        return popup
 
     def _search(self, text: str) -> None:
         self.matches.clear()
         query = text.strip()
         if not query:
-            self.finder.popup().hide()
+            self._matches_list().hide()
             return
         for entry in people.search_people(self.store, query, PERSON_MATCHES):
             item = QStandardItem(person_line(entry))
@@ -403,7 +410,7 @@ class PersonField(QLineEdit):
         if self.matches.rowCount():
             self.finder.complete()
         else:
-            self.finder.popup().hide()
+            self._matches_list().hide()
 
 
 class AuditWindow(QDialog):
@@ -503,9 +510,9 @@ class AuditWindow(QDialog):
         self.resize(width_for_columns(self, self.table), 600)
 
     def _on_person_chosen(self, person_id: str) -> None:
-        """The log of the person chosen among the matches (by their id)."""
-        self.record.setText(person_id)
-        self.refresh()
+        """The log of the person chosen among the matches (by their id), all of it, as the
+        person page's "Access log" shows it: "who looked at my data?" asks for every year."""
+        self.filter_person(person_id)
 
     def _on_person_edited(self, text: str) -> None:
         """The person's name taken out: the whole log again, not that person's still."""

@@ -88,6 +88,7 @@ def test_a_person_found_by_a_latin_spelling_of_their_name_filters_the_log(
     assert window.person.text() == "Петров, Иван (14 Mar 1985)"
     assert _record_ids(window) == {ivan.id}
     assert window.count.text() == "2 entries"  # created, viewed
+    assert window.since.date().year() == 2000  # all of their log, as the person page's
     # Listing the matches is not a look at anyone's record: no view logged.
     assert _views(session) == views
 
