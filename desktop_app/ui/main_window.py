@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import __version__
-from desktop_app.domain.person import Person
+from desktop_app.domain.person import Person, Sex
 from desktop_app.i18n.formatting import format_number
 from desktop_app.i18n.text import (
     LANGUAGE_NAMES,
@@ -44,6 +44,20 @@ if TYPE_CHECKING:
     from desktop_app.usecases.accounts import Session
 
 SEARCH_DEBOUNCE_MS = 25
+
+
+def registered_text(person: Person) -> str:
+    """The status bar's word that ``person`` was registered. Romanian and Bulgarian write the
+    participle by the person's sex ("înregistrată", "регистрирана"): a message per sex
+    recorded, and the one with both endings ("înregistrat(ă)") where none is, or "diverse".
+    The code has no gettext contexts, so the English msgids differ by a note in brackets,
+    which the English catalog leaves out."""
+    name = f"{person.given_name} {person.family_name}"
+    if person.sex is Sex.FEMALE:
+        return _("{name} registered (female).").format(name=name)
+    if person.sex is Sex.MALE:
+        return _("{name} registered (male).").format(name=name)
+    return _("{name} registered.").format(name=name)
 
 
 class PeopleSource(Protocol):
@@ -569,9 +583,7 @@ class MainWindow(QMainWindow):
         self.search.setText(f"{person.family_name} {person.given_name}")
         self._on_search_timer_timeout()
         self.person_page.show_person(person)
-        self.statusBar().showMessage(
-            _("{name} registered.").format(name=f"{person.given_name} {person.family_name}"), 5000
-        )
+        self.statusBar().showMessage(registered_text(person), 5000)
 
     def _on_dialog_open_existing(self, person_id: str) -> None:
         self.show_person(person_id)

@@ -549,3 +549,31 @@ def test_changing_the_language_shows_the_open_person_again_without_logging_a_vie
         assert tab.table.item(0, tab.STATUS).text() == "Издадено"
     finally:
         window.switch_language("en")
+
+
+@pytest.mark.parametrize(
+    ("lang", "sex", "said"),
+    [
+        ("ro", "female", "Ana Pop a fost înregistrată."),
+        ("ro", "male", "Ana Pop a fost înregistrat."),
+        ("ro", "diverse", "Ana Pop a fost înregistrat(ă)."),
+        ("ro", "", "Ana Pop a fost înregistrat(ă)."),
+        ("bg", "female", "Ana Pop е регистрирана."),
+        ("bg", "male", "Ana Pop е регистриран."),
+        ("bg", "not_stated", "Ana Pop е регистриран(а)."),
+        ("de", "female", "Ana Pop wurde aufgenommen."),
+    ],
+)
+def test_the_status_bar_says_registered_as_the_persons_recorded_sex_asks(
+    qtbot: QtBot, session: Session, lang: str, sex: str, said: str
+) -> None:
+    """Romanian said "a fost înregistrat(ă)" and Bulgarian "е регистриран(а)" for everyone:
+    the participle agrees with the sex recorded now, both endings only where none is, or
+    "diverse"."""
+    set_language(lang)
+    window, dialog = _register_dialog(qtbot, session, given="Ana", family="Pop")
+    assert dialog.sex.findData(sex) >= 0
+    dialog.sex.setCurrentIndex(dialog.sex.findData(sex))
+    with qtbot.waitSignal(dialog.person_registered, timeout=10_000):
+        _save(qtbot, dialog)
+    assert window.statusBar().currentMessage() == said
