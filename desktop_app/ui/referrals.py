@@ -88,6 +88,7 @@ from desktop_app.ui.widgets import (
     ErrorLabel,
     WrappingDelegate,
     language_name,
+    record_table,
     width_for_columns,
 )
 from desktop_app.usecases import reference
@@ -180,11 +181,11 @@ def _restore_place(table: QTableWidget, keys: Sequence[str], place: tuple[str | 
 def _table(columns: int, fill: int | None = None) -> QTableWidget:
     """A read-only list; column ``fill`` (if given) takes the room the others leave, its text
     elided: a service's full name ("Familienkasse Nordrhein-Westfalen Ost (каса за семейни
-    помощи)") pushed the status and the language out of the follow-ups and the print queue."""
-    table = QTableWidget(0, columns)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    помощи)") pushed the status and the language out of the follow-ups and the print queue.
+    A record list as the others (``record_table``): Tab went from cell to cell, never on to
+    the buttons. Its accessible name is set by each window's ``retranslate``."""
+    table = record_table(QTableWidget(0, columns), "")
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.verticalHeader().hide()
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     if fill is None:
@@ -1427,6 +1428,7 @@ class ReferralsTab(QWidget):
         self.table.setHorizontalHeaderLabels(
             [_("Service"), _("Appointment"), _("Status"), _("Follow-up"), _("Issued"), _("Reason")]
         )
+        self.table.setAccessibleName(_("Referrals"))
         self.status_button.setText(_("Change &status…"))
         self.letter_button.setText(_("Show le&tter…"))
         self.empty.setText(_("No referrals yet."))
@@ -1565,6 +1567,7 @@ class PrintQueueWindow(QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Print queue"))
+        self.table.setAccessibleName(self.windowTitle())
         self.table.setHorizontalHeaderLabels(
             [_("Queued"), _("Person"), _("Service"), _("Language"), _("Reference"), _("Letter")]
         )
@@ -1819,6 +1822,7 @@ class FollowUpsWindow(QDialog):
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Follow-ups due"))
+        self.table.setAccessibleName(self.windowTitle())
         self.table.setHorizontalHeaderLabels(
             [
                 _("Follow-up"),

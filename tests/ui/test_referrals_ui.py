@@ -1219,3 +1219,33 @@ def test_a_preview_closed_before_its_letter_is_ready_takes_the_letter_quietly(
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)  # deleted on close
     assert window.tasks.wait(20_000)
     QApplication.processEvents()  # the rendered letter delivered: to nobody
+
+
+def test_tab_leaves_the_referral_lists_for_their_buttons(qtbot: QtBot, session: Session) -> None:
+    """Tab in the follow-ups, the print queue and a person's referrals went from cell to cell
+    and never reached the buttons under them, as the record lists did before record_table."""
+    person = _person(session)
+    for service, reason in (("familienkasse", "kindergeld"), ("jobcenter", "buergergeld")):
+        referral = uc.issue_referral(
+            session.store, session.user, person.id, service, reason, follow_up=dt.date.today()
+        )
+        uc.queue_for_printing(session.store, session.user, referral.id)
+    win, feature = _window(qtbot, session, person)
+    [tabs] = [t for t in win.findChildren(QTabWidget) if t.indexOf(feature.tab) >= 0]
+    tabs.setCurrentWidget(feature.tab)
+    follow_ups, queue = feature.open_follow_ups(), feature.open_print_queue()
+    for table, buttons in (
+        (follow_ups.table, follow_ups.buttons.buttons()),
+        (queue.table, queue.buttons.buttons()),
+        (feature.tab.table, [feature.tab.status_button, feature.tab.letter_button]),
+    ):
+        qtbot.waitExposed(table)
+        assert table.rowCount() == 2
+        table.setFocus()
+        table.setCurrentCell(0, 0)
+        qtbot.keyClick(table, Qt.Key.Key_Tab)
+        assert table.window().focusWidget() in buttons, table.accessibleName()
+        assert table.currentColumn() == 0
+        assert table.accessibleName()  # what a screen reader calls it
+    follow_ups.close()
+    queue.close()
