@@ -28,7 +28,7 @@ from PySide6.QtCore import (
     QTime,
     Signal,
 )
-from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QPainter
+from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QPainter, QShowEvent
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -508,6 +508,10 @@ class ReferDialog(QDialog):
         form.addRow(label(_("&Service:"), self.search), self.search)
         form.addRow("", with_error(self.services, errors["service"]))
         form.addRow("", self.service_info)
+        # hidden while no service is chosen: its empty row took the form's spacing twice and
+        # the label's height, a gap of some 30 px above "Reason"
+        form.setRowVisible(self.service_info, False)
+        self.form = form
         form.addRow(label(_("&Reason:"), self.reason), with_error(self.reason, errors["reason"]))
         form.addRow(
             label(_("&Note:"), self.reason_note),
@@ -552,6 +556,14 @@ class ReferDialog(QDialog):
         self._fill_services("")
         self.search.setFocus()
 
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        # Qt opens a dialog at most two thirds of the screen high, and no lower than its
+        # layout's minimum, which counts the wrapped consent note as if it were one line wide:
+        # on a 768 px screen (and offscreen) "Reason" lay over the service list until a chosen
+        # service grew the dialog, and every field then jumped.
+        make_room(self.consent_note)
+
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Enter in the new-document field adds the document (returnPressed); the line edit
         # passes it on too, where it would create the letter at once.
@@ -590,6 +602,10 @@ class ReferDialog(QDialog):
         self.services.blockSignals(False)
         if self.services.currentItem() is None and self.services.count() == 1:
             self.services.setCurrentRow(0)
+        elif self.service_id() != current:
+            # the service chosen is no longer found, so none is chosen: its address, reasons
+            # and documents went on showing (the list was cleared without a word)
+            self._on_service_changed(None, None)
 
     def _on_search_text_changed(self, text: str) -> None:
         self._fill_services(text)
@@ -629,6 +645,7 @@ class ReferDialog(QDialog):
             self.service_info.setText(" · ".join(p for p in parts if p))
         else:
             self.service_info.setText("")
+        self.form.setRowVisible(self.service_info, service is not None)
         self._show_consent(service)
         make_room(self.service_info)  # its address may wrap: the dialog grows for it
         self.errors["service"].show_message("")

@@ -11,7 +11,7 @@ from typing import Any
 
 import pypdf
 import pytest
-from PySide6.QtCore import QEvent, Qt
+from PySide6.QtCore import QEvent, QRect, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -1249,3 +1249,59 @@ def test_tab_leaves_the_referral_lists_for_their_buttons(qtbot: QtBot, session: 
         assert table.accessibleName()  # what a screen reader calls it
     follow_ups.close()
     queue.close()
+
+
+def _gap(above: QWidget, below: QWidget) -> int:
+    """The pixels between two widgets of one dialog, one under the other."""
+    return below.geometry().top() - above.geometry().bottom() - 1
+
+
+def test_the_services_address_row_takes_no_room_until_a_service_is_chosen(
+    qtbot: QtBot, session: Session, program_font: None
+) -> None:
+    """With no service chosen, the empty row of its address took the form's spacing twice and
+    a line: some 30 px between the service list's message and "Reason" ("Motiv" in Romanian),
+    where the other rows are a spacing apart. The row shows when a service is chosen, and
+    moves down only what is under it, by its own height."""
+    set_language("ro")
+    person = _person(session)
+    _win, feature = _window(qtbot, session, person)
+    dialog = _open_dialog(feature)
+    qtbot.waitExposed(dialog)
+    spacing = dialog.form.verticalSpacing()
+
+    def form_places() -> dict[QWidget, QRect]:
+        """Where the fields are in the form (the consent note above it says other words
+        for the service chosen, moving the whole form)."""
+        top = dialog.search.geometry().top()
+        return {
+            w: w.geometry().translated(0, -top)
+            for w in (dialog.services, dialog.reason, dialog.reason_note, dialog.contact)
+        }
+
+    before = form_places()
+    assert _gap(dialog.services, dialog.reason) == spacing
+    assert dialog.service_info.isHidden()
+    type_text(dialog.search, "jobcenter")
+    assert dialog.service_id() == "jobcenter"
+    QApplication.processEvents()  # the layout the row asked for
+    assert dialog.service_info.isVisible() and "Dortmund" in dialog.service_info.text()
+    assert _gap(dialog.services, dialog.service_info) == spacing
+    moved = dialog.service_info.height() + spacing
+    after = form_places()
+    assert after[dialog.services] == before[dialog.services]
+    for field in (dialog.reason, dialog.reason_note, dialog.contact):
+        assert after[field] == before[field].translated(0, moved)
+
+    dialog.search.clear()
+    type_text(dialog.search, "zzz")  # nothing found: none chosen, the row hidden again
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Return)  # Enter: the list says it is required
+    qtbot.waitUntil(lambda: dialog.errors["service"].isVisible(), timeout=10_000)
+    QApplication.processEvents()
+    assert dialog.service_id() == "" and dialog.service_info.isHidden()
+    assert dialog.reason.count() == 1 and dialog.documents.count() == 0  # the Jobcenter's
+    assert dialog.errors["reason"].isVisible()
+    # the list's message is a spacing above "Reason", as the reason's one above "Note"
+    assert _gap(dialog.errors["service"], dialog.reason) == spacing
+    assert _gap(dialog.errors["reason"], dialog.reason_note) == spacing
+    dialog.reject()
