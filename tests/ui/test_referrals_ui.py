@@ -1305,3 +1305,32 @@ def test_the_services_address_row_takes_no_room_until_a_service_is_chosen(
     assert _gap(dialog.errors["service"], dialog.reason) == spacing
     assert _gap(dialog.errors["reason"], dialog.reason_note) == spacing
     dialog.reject()
+
+
+def test_enter_in_the_service_search_chooses_the_first_service_found(
+    qtbot: QtBot, session: Session
+) -> None:
+    """A search finding several services chose none, and Enter only said "This field is
+    required". Enter chooses the first found now and makes no letter yet: the typing stays in
+    the search, the service shows chosen (arrows change it), and Enter again makes the letter.
+    A search finding one service has it chosen at once: Enter makes the letter."""
+    person = _person(session)
+    _win, feature = _window(qtbot, session, person)
+    dialog = _open_dialog(feature)
+    qtbot.waitUntil(lambda: dialog.search.hasFocus())
+    type_text(dialog.search, "jugend")
+    assert dialog.services.count() > 1 and dialog.service_id() == ""
+    qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
+    assert dialog.service_id() == "jugendamt"  # the first found
+    assert dialog.isVisible() and dialog.search.hasFocus() and dialog.search.text() == "jugend"
+    assert dialog.errors["service"].isHidden() and dialog.errors["reason"].isHidden()
+    assert not dialog.save.saving
+    assert uc.referrals_of(session.store, session.user, person.id) == []
+
+    dialog.search.clear()
+    type_text(dialog.search, "jobcenter")
+    assert dialog.services.count() == 1 and dialog.service_id() == "jobcenter"
+    with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
+        qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
+    [referral] = uc.referrals_of(session.store, session.user, person.id)
+    assert referral.service_id == "jobcenter"
