@@ -686,6 +686,8 @@ class ReferDialog(QDialog):
         self.consent_note.setStyleSheet("" if letter else "color: #8a5300; font-weight: bold;")
 
     def _on_reason_changed(self, _index: int = 0) -> None:
+        if self.reason.currentData():  # "required" stayed under a reason chosen since
+            self.errors["reason"].show_message("")
         other = self.reason.currentData() == OTHER_REASON
         self.reason_note.setPlaceholderText(
             _("Describe the reason in one sentence (required)")

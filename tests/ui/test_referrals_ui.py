@@ -1318,10 +1318,13 @@ def test_enter_in_the_service_search_chooses_the_first_service_found(
     _win, feature = _window(qtbot, session, person)
     dialog = _open_dialog(feature)
     qtbot.waitUntil(lambda: dialog.search.hasFocus())
+    _create(qtbot, dialog)  # nothing chosen: the service and the reason are required
+    assert dialog.errors["service"].isVisible() and dialog.errors["reason"].isVisible()
     type_text(dialog.search, "jugend")
     assert dialog.services.count() > 1 and dialog.service_id() == ""
     qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
     assert dialog.service_id() == "jugendamt"  # the first found
+    assert dialog.reason.currentData()  # the reason about its main topic: no longer required
     assert dialog.isVisible() and dialog.search.hasFocus() and dialog.search.text() == "jugend"
     assert dialog.errors["service"].isHidden() and dialog.errors["reason"].isHidden()
     assert not dialog.save.saving
