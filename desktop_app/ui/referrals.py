@@ -571,18 +571,20 @@ class ReferDialog(QDialog):
         if enter and self.focusWidget() is self.new_document:
             event.accept()
             return
-        if enter and self.focusWidget() is self.search and not self.service_id():
-            if self.services.count():
-                # A search finding several chose none, and Enter only said the service was
-                # missing: it chooses the first found now, as a completion list does, and the
-                # typing stays in the search so the choice is seen (and changed by the arrows)
-                # before a second Enter makes the letter.
-                self.services.setCurrentRow(0)
-                self.services.scrollToItem(self.services.currentItem())
-                event.accept()
-                return
+        searching = self.focusWidget() is self.search
+        typed = searching and bool(self.search.text().strip())
+        if enter and typed and not self.service_id() and self.services.count():
+            # A search finding several chose none, and Enter only said the service was
+            # missing: it chooses the first found now, as a completion list does, and the
+            # typing stays in the search so the choice is seen (and changed by the arrows)
+            # before a second Enter makes the letter. Not with nothing typed: the first of
+            # the whole directory is no choice.
+            self.services.setCurrentRow(0)
+            self.services.scrollToItem(self.services.currentItem())
+            event.accept()
+            return
         step = {Qt.Key.Key_Down: 1, Qt.Key.Key_Up: -1}.get(Qt.Key(event.key()), 0)
-        if step and self.focusWidget() is self.search and self.services.count():
+        if step and searching and self.services.count():
             # The arrows choose among the services found while the typing goes on, as in a
             # completion list: a search finding several chose none, and Enter then refused.
             row = self.services.currentRow()

@@ -1313,12 +1313,15 @@ def test_enter_in_the_service_search_chooses_the_first_service_found(
     """A search finding several services chose none, and Enter only said "This field is
     required". Enter chooses the first found now and makes no letter yet: the typing stays in
     the search, the service shows chosen (arrows change it), and Enter again makes the letter.
-    A search finding one service has it chosen at once: Enter makes the letter."""
+    A search finding one service has it chosen at once: Enter makes the letter. With nothing
+    typed, Enter still says a service is required."""
     person = _person(session)
     _win, feature = _window(qtbot, session, person)
     dialog = _open_dialog(feature)
     qtbot.waitUntil(lambda: dialog.search.hasFocus())
-    _create(qtbot, dialog)  # nothing chosen: the service and the reason are required
+    with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
+        qtbot.keyClick(dialog.search, Qt.Key.Key_Return)  # nothing typed: nothing chosen
+    assert dialog.service_id() == ""
     assert dialog.errors["service"].isVisible() and dialog.errors["reason"].isVisible()
     type_text(dialog.search, "jugend")
     assert dialog.services.count() > 1 and dialog.service_id() == ""
