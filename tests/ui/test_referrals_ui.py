@@ -863,6 +863,18 @@ def test_a_homeless_persons_documents_start_without_a_tenancy_agreement(
     assert "rental_contract" not in dialog.document_values()
 
 
+def _two_due_and_queued(session: Session) -> Person:
+    """A person with two referrals (one to the Familienkasse, with its long name), each due
+    for a follow-up today and its letter in the print queue."""
+    person = _person(session)
+    for service, reason in (("familienkasse", "kindergeld"), ("jobcenter", "buergergeld")):
+        referral = uc.issue_referral(
+            session.store, session.user, person.id, service, reason, follow_up=dt.date.today()
+        )
+        uc.queue_for_printing(session.store, session.user, referral.id)
+    return person
+
+
 @pytest.mark.parametrize("lang", ["bg", "ro"])
 def test_the_follow_ups_and_the_print_queue_show_every_column_without_scrolling(
     qtbot: QtBot, session: Session, program_font: None, lang: str
@@ -872,12 +884,7 @@ def test_the_follow_ups_and_the_print_queue_show_every_column_without_scrolling(
     the print queue's language, were out of sight to the right. The name is elided now, whole
     in its tooltip."""
     set_language(lang)
-    person = _person(session)
-    for service, reason in (("familienkasse", "kindergeld"), ("jobcenter", "buergergeld")):
-        referral = uc.issue_referral(
-            session.store, session.user, person.id, service, reason, follow_up=dt.date.today()
-        )
-        uc.queue_for_printing(session.store, session.user, referral.id)
+    person = _two_due_and_queued(session)
     _win, feature = _window(qtbot, session, person)
     for window in (feature.open_follow_ups(), feature.open_print_queue()):
         qtbot.waitExposed(window)
@@ -1224,12 +1231,7 @@ def test_a_preview_closed_before_its_letter_is_ready_takes_the_letter_quietly(
 def test_tab_leaves_the_referral_lists_for_their_buttons(qtbot: QtBot, session: Session) -> None:
     """Tab in the follow-ups, the print queue and a person's referrals went from cell to cell
     and never reached the buttons under them, as the record lists did before record_table."""
-    person = _person(session)
-    for service, reason in (("familienkasse", "kindergeld"), ("jobcenter", "buergergeld")):
-        referral = uc.issue_referral(
-            session.store, session.user, person.id, service, reason, follow_up=dt.date.today()
-        )
-        uc.queue_for_printing(session.store, session.user, referral.id)
+    person = _two_due_and_queued(session)
     win, feature = _window(qtbot, session, person)
     [tabs] = [t for t in win.findChildren(QTabWidget) if t.indexOf(feature.tab) >= 0]
     tabs.setCurrentWidget(feature.tab)
