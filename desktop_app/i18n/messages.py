@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import errno
+import logging
+
 from desktop_app.domain.clock_check import rounded
 from desktop_app.domain.validation import FieldError
 from desktop_app.i18n.text import N_, Nn_, PluralMessage, _, format_message, ngettext
+
+log = logging.getLogger(__name__)
 
 _FIELD_MESSAGES: dict[str, str | PluralMessage] = {
     "required": N_("This field is required."),
@@ -568,3 +573,101 @@ def clock_indicator(offset_ms: int) -> str:
     else:
         text = ngettext("Clock {count} minute behind", "Clock {count} minutes behind", count)
     return text.format(count=format_number(count))
+
+
+# Why an action failed, for the failures a laptop really meets, each with what the user can do.
+# The exception's class name was shown instead ("…: IsADirectoryError"): nobody can act on it.
+_FAILURE_CAUSES = {
+    "disk_full": N_(
+        "The disk is full. Free some space (delete files that are no longer needed), then try "
+        "again."
+    ),
+    "no_permission": N_(
+        "Welcome Desk is not allowed to use this file or folder. Choose another place, or ask "
+        "whoever looks after this laptop."
+    ),
+    "read_only": N_(
+        "Nothing can be written there: the drive or the file is write-protected. Choose "
+        "another place, or ask whoever looks after this laptop."
+    ),
+    "is_folder": N_("The path names a folder, not a file. Add a file name to it."),
+    "missing": N_(
+        "A file or folder is not there (any more). Check that the USB stick or drive is "
+        "connected, or choose another place."
+    ),
+    "store_busy": N_(
+        "The records are busy: a sync or another Welcome Desk window is writing to them. "
+        "Wait a moment, then try again."
+    ),
+    "person_erased": N_(
+        "The person was erased meanwhile (here or by a sync); there is nothing left to change."
+    ),
+}
+_UNKNOWN_FAILURE = N_(
+    "An unexpected error occurred. Try again; if it happens again, tell your coordinator (the "
+    "details are in the program's log)."
+)
+_OS_CAUSES = {
+    errno.ENOSPC: "disk_full",
+    errno.EDQUOT: "disk_full",
+    errno.EROFS: "read_only",
+    errno.EACCES: "no_permission",
+    errno.EPERM: "no_permission",
+    errno.EISDIR: "is_folder",
+    errno.ENOENT: "missing",
+    errno.ENOTDIR: "missing",
+}
+# What SQLite (SQLCipher) says, lower case: its errors carry no errno.
+_STORE_CAUSES = (
+    ("database is locked", "store_busy"),
+    ("database table is locked", "store_busy"),
+    ("database is busy", "store_busy"),
+    ("database or disk is full", "disk_full"),
+    ("readonly database", "read_only"),
+)
+
+
+def _exception_chain(exc: BaseException) -> list[BaseException]:
+    """``exc``, the driver's error a SQLAlchemy error wraps (``orig``), and the exceptions it
+    was raised from or during: the cause is often a layer down."""
+    chain: list[BaseException] = []
+    todo: list[object] = [exc]
+    while todo:
+        item = todo.pop(0)
+        if not isinstance(item, BaseException) or any(item is seen for seen in chain):
+            continue
+        chain.append(item)
+        todo += [getattr(item, "orig", None), item.__cause__, item.__context__]
+    return chain
+
+
+def failure_cause(exc: BaseException) -> str | None:
+    """The key of ``_FAILURE_CAUSES`` that explains ``exc``, or None for any other failure."""
+    # Here, not at the top: the use cases load the storage layer.
+    from desktop_app.usecases.data_rights import PersonNotFound
+    from desktop_app.usecases.visits import PersonErased
+
+    for item in _exception_chain(exc):
+        if isinstance(item, PersonErased | PersonNotFound):
+            return "person_erased"
+        if isinstance(item, OSError) and item.errno in _OS_CAUSES:
+            return _OS_CAUSES[item.errno]
+        if not isinstance(item, OSError):
+            text = str(item).lower()
+            for words, cause in _STORE_CAUSES:
+                if words in text:
+                    return cause
+    return None
+
+
+def failure_message(exc: BaseException, what: str | None = None) -> str:
+    """What failed (``what``, translated; by default "The action could not be completed."),
+    why, and what to do, in the UI language: never the exception's class name or text.
+
+    The failure goes to the program's log with its traceback: the log keeps the exception's
+    type, files and lines, never its text (``desktop_app.logs``), which may quote a name."""
+    cause = failure_cause(exc)
+    log.warning("a failure was shown to the user: %s", cause or "unexpected", exc_info=exc)
+    lead = what if what is not None else _("The action could not be completed.")
+    reason = _(_FAILURE_CAUSES[cause]) if cause else _(_UNKNOWN_FAILURE)
+    return f"{lead} {reason}"

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.permissions import Action, PermissionDenied, allowed
 from desktop_app.domain.users import Role
 from desktop_app.domain.validation import FieldError, ValidationFailed
-from desktop_app.i18n.messages import error_message, field_message
+from desktop_app.i18n.messages import error_message, failure_message, field_message
 from desktop_app.i18n.text import N_, _
 from desktop_app.storage.db import StoreError
 from desktop_app.storage.keyslots import KeySlotError
@@ -375,6 +375,10 @@ class BackupDialog(_FormDialog):
         self.add_row("file", _("Backup &file"), row)
         self.add_row("passphrase", _("&Passphrase"), self.passphrase)
         self.add_row("password_repeat", _("&Repeat passphrase"), self.repeat)
+        #: the file the file picker chose: it asked before replacing it already
+        self._picked: Path | None = None
+        #: the question whether to replace an existing file, while it is open
+        self.replace_question: QMessageBox | None = None
 
     def _on_browse_clicked(self) -> None:
         path, _filter = QFileDialog.getSaveFileName(
@@ -382,6 +386,51 @@ class BackupDialog(_FormDialog):
         )
         if path:
             self.file.setText(path)
+            self._picked = Path(path)
+
+    def _on_ok_clicked(self) -> None:
+        """A typed path of an existing file is replaced only when the user says so: the file
+        picker asks, but a typed path overwrote last week's backup without a word."""
+        try:
+            self.prepare()
+        except ValidationFailed:
+            super()._on_ok_clicked()  # says what to correct first
+            return
+        path = Path(self.file.text().strip())
+        if path.is_file() and path != self._picked:
+            self._ask_replace(path)
+            return
+        super()._on_ok_clicked()
+
+    def _ask_replace(self, path: Path) -> None:
+        """Asks window-modal (not blocking); Enter or Escape keeps the file."""
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Warning)
+        box.setWindowTitle(_("Encrypted backup"))
+        box.setTextFormat(Qt.TextFormat.PlainText)  # a path may hold any character
+        box.setText(
+            _(
+                "The file {file} exists already. Replace it with the new backup? The backup "
+                "it holds now is lost."
+            ).format(file=path)
+        )
+        replace = box.addButton(_("&Replace"), QMessageBox.ButtonRole.AcceptRole)
+        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(cancel)
+        box.setEscapeButton(cancel)
+
+        def answered() -> None:
+            self.replace_question = None
+            if box.clickedButton() is replace:
+                self._picked = path  # asked: not again
+                super(BackupDialog, self)._on_ok_clicked()
+            else:
+                self.file.setFocus()
+                self.file.selectAll()
+
+        box.finished.connect(answered)
+        self.replace_question = box
+        box.open()
 
     def prepare(self) -> Callable[[], object]:
         if self.passphrase.text() != self.repeat.text():
@@ -410,11 +459,14 @@ class BackupDialog(_FormDialog):
 
     def _on_failed(self, exc: Exception) -> None:
         if isinstance(exc, OSError):  # writing, not reading: "cannot be read" was said
+            # Why (a full stick, a write-protected one, no permission), not every cause at once.
             self.general.show_message(
-                _(
-                    "The backup could not be written to {file}. Check that the folder can be "
-                    "written to and has room left, or choose another place."
-                ).format(file=self.file.text().strip())
+                failure_message(
+                    exc,
+                    _("The backup could not be written to {file}.").format(
+                        file=self.file.text().strip()
+                    ),
+                )
             )
             return
         super()._on_failed(exc)

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.permissions import Action, allowed
 from desktop_app.domain.person import Person
 from desktop_app.i18n.formatting import format_long_date, format_number
+from desktop_app.i18n.messages import failure_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language, ngettext
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.error_label import ErrorLabel
@@ -311,7 +312,9 @@ class RetentionWindow(QDialog):
 
     def _on_erase_failed(self, exc: Exception) -> None:
         self._erase_from([], 0)  # what was erased stays erased; the list shows what is left
-        self.window_._on_task_failed(exc)
+        self.window_._on_task_failed(
+            exc, _("Erasing stopped; the people erased before stay erased.")
+        )
 
 
 def erase_shown_person(window: MainWindow, person_id: str) -> None:
@@ -335,7 +338,7 @@ def erase_shown_person(window: MainWindow, person_id: str) -> None:
     def failed(exc: Exception) -> None:
         page.setEnabled(True)
         window.statusBar().clearMessage()
-        window._on_task_failed(exc)
+        window._on_task_failed(exc, _("The person could not be erased."))
 
     window.tasks.run(erase, erased, failed)
 
@@ -366,11 +369,11 @@ def export_person_to(
     return paths
 
 
-def export_failed_message(folder: Path) -> str:
-    return _(
-        "The data copy could not be written to the folder {folder}. Check that the folder "
-        "can be written to and has room left, or choose another folder."
-    ).format(folder=folder)
+def export_failed_message(folder: Path, exc: OSError) -> str:
+    """Why (a full stick, a write-protected one, no permission), not every cause at once."""
+    return failure_message(
+        exc, _("The data copy could not be written to the folder {folder}.").format(folder=folder)
+    )
 
 
 def install(window: MainWindow) -> None:
@@ -391,7 +394,9 @@ def install(window: MainWindow) -> None:
                     if not isinstance(exc, OSError):
                         window._on_task_failed(exc)
                         return
-                    QMessageBox.warning(window, _("Export data"), export_failed_message(folder))
+                    QMessageBox.warning(
+                        window, _("Export data"), export_failed_message(folder, exc)
+                    )
 
                 window.tasks.run(
                     lambda: export_person_to(window.session, person.id, folder, lang),

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from desktop_app import __version__
 from desktop_app.domain.person import Person, Sex
 from desktop_app.i18n.formatting import format_number
+from desktop_app.i18n.messages import failure_message
 from desktop_app.i18n.text import (
     LANGUAGE_NAMES,
     LANGUAGES,
@@ -503,12 +504,10 @@ class MainWindow(QMainWindow):
                     break
         self.search_finished.emit(len(result))
 
-    def _on_task_failed(self, exc: Exception) -> None:
-        QMessageBox.warning(
-            self,
-            _("Welcome Desk"),
-            _("The action failed: {error}").format(error=type(exc).__name__),
-        )
+    def _on_task_failed(self, exc: Exception, what: str | None = None) -> None:
+        """A background task's failure, said as what failed (``what``, translated), why, and
+        what to do: the exception's class name was shown, and nobody could act on it."""
+        QMessageBox.warning(self, _("Welcome Desk"), failure_message(exc, what))
 
     def _on_find_triggered(self) -> None:
         self.search.setFocus()

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.i18n.formatting import format_number, format_partial_date
+from desktop_app.i18n.messages import failure_message
 from desktop_app.i18n.text import _, ngettext
 from desktop_app.ui.access_keys import give_keys, keys_in
 from desktop_app.ui.person_dialog import SEX_OPTIONS
@@ -385,9 +386,7 @@ class PeopleImportWizard(QWizard):
             parent.statusBar().showMessage(text, 5000)
 
     def task_failed(self, exc: Exception) -> None:
-        self.preview_page.summary.setText(
-            _("The action failed: {error}").format(error=type(exc).__name__)
-        )
+        self.preview_page.summary.setText(failure_message(exc))
 
     def accept(self) -> None:
         """Run the import in the background behind a progress dialog; close when it is done."""
@@ -443,9 +442,7 @@ class PeopleImportWizard(QWizard):
         if isinstance(exc, ImportCancelled):
             message = _("Import cancelled. Nothing was imported.")
         else:
-            message = _("The import failed; nothing was imported ({error}).").format(
-                error=type(exc).__name__
-            )
+            message = failure_message(exc, _("The import failed; nothing was imported."))
         self.preview_page.summary.setText(message)
         self.failed.emit(message)
 

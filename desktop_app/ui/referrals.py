@@ -75,7 +75,12 @@ from desktop_app.i18n.formatting import (
     format_number,
     format_partial_date,
 )
-from desktop_app.i18n.messages import APPOINTMENT_CHANGE, REFERRAL_STATUS, field_message
+from desktop_app.i18n.messages import (
+    APPOINTMENT_CHANGE,
+    REFERRAL_STATUS,
+    failure_message,
+    field_message,
+)
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import default_directory
 from desktop_app.letters.referral_letter import LetterError
@@ -999,7 +1004,7 @@ class LetterPreview(QDialog):
                 "(the person's data was erased)."
             )
         else:
-            text = _("The letter could not be made: {error}").format(error=type(exc).__name__)
+            text = failure_message(exc, _("The letter could not be made."))
         self.message.setText(text)
         self.message.setStyleSheet("color: #b00020;")
         self.loaded.emit(False)

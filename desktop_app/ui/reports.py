@@ -56,6 +56,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.permissions import Action, allowed
 from desktop_app.i18n.formatting import format_number
+from desktop_app.i18n.messages import failure_message
 from desktop_app.i18n.text import _, current_language
 from desktop_app.reports.exports import export
 from desktop_app.usecases import sync as sync_uc
@@ -794,7 +795,7 @@ class ReportsWindow(QMainWindow):
 
     def _failed(self, exc: Exception) -> None:
         self.show_button.setEnabled(True)
-        self.status.setText(_("Could not compute the figures: {error}").format(error=exc))
+        self.status.setText(failure_message(exc, _("Could not compute the figures.")))
 
     def show_report(self, report: Report) -> None:
         self.report = report
