@@ -590,7 +590,12 @@ _FAILURE_CAUSES = {
         "Nothing can be written there: the drive or the file is write-protected. Choose "
         "another place, or ask whoever looks after this laptop."
     ),
-    "is_folder": N_("The path names a folder, not a file. Add a file name to it."),
+    "is_folder": N_(
+        "A folder of the same name stands where the file should be. Choose another name or place."
+    ),
+    "file_in_the_way": N_(
+        "A file of the same name stands where a folder should be. Choose another name or place."
+    ),
     "missing": N_(
         "A file or folder is not there (any more). Check that the USB stick or drive is "
         "connected, or choose another place."
@@ -615,7 +620,9 @@ _OS_CAUSES = {
     errno.EPERM: "no_permission",
     errno.EISDIR: "is_folder",
     errno.ENOENT: "missing",
-    errno.ENOTDIR: "missing",
+    # a file where a folder of the path should be: open() says ENOTDIR, mkdir() EEXIST
+    errno.ENOTDIR: "file_in_the_way",
+    errno.EEXIST: "file_in_the_way",
 }
 # What SQLite (SQLCipher) says, lower case: its errors carry no errno.
 _STORE_CAUSES = (

@@ -219,8 +219,8 @@ def test_a_backup_that_cannot_be_written_says_it_could_not_be_written(
         dialog.buttons.accepted.emit()
     assert dialog.isVisible()
     assert dialog.general.text() == (
-        f"The backup could not be written to {target}. Check that the folder can be written "
-        "to and has room left, or choose another place."
+        f"The backup could not be written to {target}. A file of the same name stands where a "
+        "folder should be. Choose another name or place."
     )
 
 

@@ -160,8 +160,8 @@ def test_a_copy_that_cannot_be_written_is_said_in_the_ui_language_and_leaves_not
     dialog.ok.click()
     qtbot.waitUntil(lambda: bool(warned), timeout=10_000)
     assert warned == [
-        f"Die Datenkopie konnte nicht in den Ordner {tmp_path} geschrieben werden. Prüfen Sie, "
-        "ob in den Ordner geschrieben werden darf und noch Platz frei ist, oder wählen Sie "
-        "einen anderen Ordner."
+        f"Die Datenkopie konnte nicht in den Ordner {tmp_path} geschrieben werden. Wo die Datei "
+        "stehen soll, steht ein Ordner mit demselben Namen. Wählen Sie einen anderen Namen "
+        "oder Ort."
     ]
     assert not (tmp_path / f"{stem}.json").exists()
