@@ -6,6 +6,7 @@ import gc
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -150,3 +151,23 @@ def shown_window(qtbot: QtBot, session: Session, width: int = 0) -> MainWindow:
     window.show()
     qtbot.waitExposed(window)
     return window
+
+
+def unwritable_folder(tmp_path: Path) -> Path:
+    """A real folder nobody may write to: chmod'ed read-only; as root (who may write anyway)
+    /sys, whose folder the kernel refuses to create files in, even for root."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    probe = folder / "probe"
+    try:
+        probe.write_bytes(b"")
+    except PermissionError:
+        return folder
+    probe.unlink()
+    folder.chmod(0o755)
+    try:
+        Path("/sys/welcome-desk-probe").write_bytes(b"")
+    except PermissionError:
+        return Path("/sys")
+    pytest.skip("no folder here refuses writing")

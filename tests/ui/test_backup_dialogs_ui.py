@@ -11,12 +11,13 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
+from desktop_app.i18n.text import set_language
 from desktop_app.ui.accounts import BackupDialog, RestoreDialog
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import backup
 from desktop_app.usecases.accounts import Session, log_in
 from tests.conftest import PASSWORD
-from tests.ui.conftest import shown_window
+from tests.ui.conftest import shown_window, unwritable_folder
 
 PASSPHRASE = "a long backup passphrase 7"
 
@@ -234,3 +235,96 @@ def test_a_backup_written_over_a_folder_leaves_no_part_file(
     with pytest.raises(OSError):
         backup.write_backup(session, taken, PASSPHRASE)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "welcome-desk.wdbackup"]
+
+
+def test_a_backup_to_a_folder_it_may_not_write_to_says_why_in_german(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """Said as "check that the folder can be written to and has room left": not which."""
+    set_language("de")
+    target = unwritable_folder(tmp_path) / "welcome-desk.wdbackup"
+    dialog = _filled_backup_dialog(qtbot, session, target)
+    with qtbot.waitSignal(dialog.save.answered, timeout=20_000):
+        dialog.buttons.accepted.emit()
+    assert dialog.isVisible()
+    assert dialog.general.text() == (
+        f"Die Sicherung konnte nicht in {target} geschrieben werden. Welcome Desk darf diese "
+        "Datei oder diesen Ordner nicht verwenden. Wählen Sie einen anderen Ort, oder fragen "
+        "Sie die Person, die diesen Laptop betreut."
+    )
+    assert not target.exists()
+
+
+REPLACE_RO = "Înl&ocuiește"
+
+
+def _asked_to_replace(qtbot: QtBot, session: Session, tmp_path: Path) -> BackupDialog:
+    """Last week's backup's path typed in the Romanian dialog and sent: the question is open."""
+    set_language("ro")
+    earlier = tmp_path / "monday.wdbackup"
+    earlier.write_bytes(b"last week's backup")
+    dialog = _filled_backup_dialog(qtbot, session, earlier)
+    dialog.buttons.accepted.emit()
+    box = dialog.replace_question
+    assert box is not None and box.isVisible()
+    assert box.text() == (
+        f"Fișierul {earlier} există deja. Doriți să-l înlocuiți cu noua copie de siguranță? "
+        "Copia de siguranță pe care o conține acum se pierde."
+    )
+    # Enter and Escape keep the file
+    assert box.defaultButton() is box.escapeButton()
+    assert box.defaultButton().text() != REPLACE_RO
+    return dialog
+
+
+def _answer(qtbot: QtBot, dialog: BackupDialog, text: str | None) -> None:
+    """Click the question's button named ``text`` (None: its default)."""
+    box = dialog.replace_question
+    assert box is not None
+    (
+        box.defaultButton() if text is None else next(b for b in box.buttons() if b.text() == text)
+    ).click()
+    qtbot.waitUntil(lambda: dialog.replace_question is None)
+
+
+def test_a_typed_path_of_an_existing_backup_is_kept_when_the_user_says_no(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """A typed path overwrote last week's backup without a word (the file picker asks)."""
+    dialog = _asked_to_replace(qtbot, session, tmp_path)
+    _answer(qtbot, dialog, None)
+    assert dialog.isVisible()
+    assert dialog.focusWidget() is dialog.file  # to type another name
+    assert (tmp_path / "monday.wdbackup").read_bytes() == b"last week's backup"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "monday.wdbackup"]
+
+
+def test_a_typed_path_of_an_existing_backup_is_replaced_when_the_user_says_so(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    dialog = _asked_to_replace(qtbot, session, tmp_path)
+    with qtbot.waitSignal(dialog.accepted, timeout=20_000):
+        _answer(qtbot, dialog, REPLACE_RO)
+    replaced = tmp_path / "monday.wdbackup"
+    assert replaced.read_bytes() != b"last week's backup"
+    backup.restore_backup(replaced, tmp_path / "restored", PASSPHRASE)  # a backup now
+    log_in(tmp_path / "restored", "anna", PASSWORD).close()
+
+
+def test_a_new_file_or_one_the_file_picker_asked_about_is_not_asked_again(
+    qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "new.wdbackup"
+    dialog = _filled_backup_dialog(qtbot, session, target)
+    with qtbot.waitSignal(dialog.accepted, timeout=20_000):
+        dialog.buttons.accepted.emit()
+    assert dialog.replace_question is None
+    assert target.is_file()
+    # the picker asked before replacing it (Qt's save dialog does): not a second time
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args: (str(target), "*.wdbackup"))
+    again = _filled_backup_dialog(qtbot, session, tmp_path / "other.wdbackup")
+    (browse,) = [b for b in again.findChildren(QPushButton) if b.text() == "&Choose…"]
+    browse.click()
+    with qtbot.waitSignal(again.accepted, timeout=20_000):
+        again.buttons.accepted.emit()
+    assert again.replace_question is None

@@ -22,13 +22,11 @@ from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.messages import failure_cause, failure_message
 from desktop_app.i18n.text import set_language
 from desktop_app.logs import configure_logging
-from desktop_app.ui.accounts import BackupDialog
 from desktop_app.ui.data_rights import erase_shown_person
 from desktop_app.usecases import data_rights, people, visits
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import shown_window
+from tests.ui.conftest import shown_window, unwritable_folder
 
-PASSPHRASE = "a long backup passphrase 7"
 CLASS_NAMES = (
     "Error",
     "Exception",
@@ -46,26 +44,6 @@ def _raised(action: Callable[[], object]) -> Exception:
     except Exception as exc:
         return exc
     raise AssertionError("the action did not fail")
-
-
-def _unwritable_folder(tmp_path: Path) -> Path:
-    """A real folder nobody may write to: chmod'ed read-only; as root (who may write anyway)
-    /sys, whose folder the kernel refuses to create files in, even for root."""
-    folder = tmp_path / "read-only"
-    folder.mkdir()
-    folder.chmod(0o555)
-    probe = folder / "probe"
-    try:
-        probe.write_bytes(b"")
-    except PermissionError:
-        return folder
-    probe.unlink()
-    folder.chmod(0o755)
-    try:
-        Path("/sys/welcome-desk-probe").write_bytes(b"")
-    except PermissionError:
-        return Path("/sys")
-    pytest.skip("no folder here refuses writing")
 
 
 @contextlib.contextmanager
@@ -99,12 +77,17 @@ def _disk_full(_session: Session, _tmp_path: Path) -> Exception:
 
 
 def _no_permission(_session: Session, tmp_path: Path) -> Exception:
-    return _raised(lambda: (_unwritable_folder(tmp_path) / "x.wdbackup").write_bytes(b"x"))
+    return _raised(lambda: (unwritable_folder(tmp_path) / "x.wdbackup").write_bytes(b"x"))
 
 
 def _is_folder(_session: Session, tmp_path: Path) -> Exception:
     (tmp_path / "welcome-desk.wdbackup").mkdir()
     return _raised(lambda: (tmp_path / "welcome-desk.wdbackup").write_bytes(b"x"))
+
+
+def _file_in_the_way(_session: Session, tmp_path: Path) -> Exception:
+    (tmp_path / "stick").write_bytes(b"a file")
+    return _raised(lambda: (tmp_path / "stick" / "x.wdbackup").write_bytes(b"x"))
 
 
 def _missing(_session: Session, tmp_path: Path) -> Exception:
@@ -161,6 +144,12 @@ CASES: dict[str, tuple[Callable[[Session, Path], Exception], str, str]] = {
         "Wo die Datei stehen soll, steht ein Ordner mit demselben Namen. Wählen Sie einen "
         "anderen Namen oder Ort.",
         "În locul fișierului se află un dosar cu același nume. Alegeți alt nume sau alt loc.",
+    ),
+    "file_in_the_way": (
+        _file_in_the_way,
+        "Wo ein Ordner stehen soll, steht eine Datei mit demselben Namen. Wählen Sie einen "
+        "anderen Namen oder Ort.",
+        "În locul dosarului se află un fișier cu același nume. Alegeți alt nume sau alt loc.",
     ),
     "missing": (
         _missing,
@@ -265,106 +254,12 @@ def test_erasing_while_another_connection_holds_the_store_says_so_in_romanian(
     data_rights.erase_person(session.store, session.user, person.id)
 
 
-def _backup_dialog(qtbot: QtBot, session: Session, file: Path) -> BackupDialog:
-    dialog = BackupDialog(session)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.file.setText(str(file))
-    dialog.passphrase.setText(PASSPHRASE)
-    dialog.repeat.setText(PASSPHRASE)
-    return dialog
-
-
-def test_a_backup_to_a_folder_it_may_not_write_to_says_why_in_german(
-    qtbot: QtBot, session: Session, tmp_path: Path
-) -> None:
-    set_language("de")
-    target = _unwritable_folder(tmp_path) / "welcome-desk.wdbackup"
-    dialog = _backup_dialog(qtbot, session, target)
-    with qtbot.waitSignal(dialog.save.answered, timeout=20_000):
-        dialog.buttons.accepted.emit()
-    assert dialog.isVisible()
-    assert dialog.general.text() == (
-        f"Die Sicherung konnte nicht in {target} geschrieben werden. Welcome Desk darf diese "
-        "Datei oder diesen Ordner nicht verwenden. Wählen Sie einen anderen Ort, oder fragen "
-        "Sie die Person, die diesen Laptop betreut."
-    )
-    assert not target.exists()
-
-
-def _answer_replace(qtbot: QtBot, dialog: BackupDialog, replace: bool) -> None:
-    box = dialog.replace_question
-    assert box is not None and box.isVisible()
-    buttons = {b.text(): b for b in box.buttons()}
-    assert box.defaultButton() is box.escapeButton()  # Enter and Escape keep the file
-    assert box.defaultButton() is not buttons.get("Înl&ocuiește")
-    (buttons["Înl&ocuiește"] if replace else box.defaultButton()).click()
-    qtbot.waitUntil(lambda: dialog.replace_question is None)
-
-
-def test_a_typed_path_of_an_existing_backup_is_kept_when_the_user_says_no(
-    qtbot: QtBot, session: Session, tmp_path: Path
-) -> None:
-    """A typed path overwrote last week's backup without a word (the file picker asks)."""
-    set_language("ro")
-    earlier = tmp_path / "monday.wdbackup"
-    earlier.write_bytes(b"last week's backup")
-    dialog = _backup_dialog(qtbot, session, earlier)
-    dialog.buttons.accepted.emit()
-    box = dialog.replace_question
-    assert box is not None
-    assert box.text() == (
-        f"Fișierul {earlier} există deja. Doriți să-l înlocuiți cu noua copie de siguranță? "
-        "Copia de siguranță pe care o conține acum se pierde."
-    )
-    box.grab().save(str(tmp_path / "replace-question.png"))
-    _answer_replace(qtbot, dialog, replace=False)
-    assert dialog.isVisible()
-    assert earlier.read_bytes() == b"last week's backup"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "data",
-        "monday.wdbackup",
-        "replace-question.png",
-    ]
-
-
-def test_a_typed_path_of_an_existing_backup_is_replaced_when_the_user_says_so(
-    qtbot: QtBot, session: Session, tmp_path: Path
-) -> None:
-    set_language("ro")
-    earlier = tmp_path / "monday.wdbackup"
-    earlier.write_bytes(b"last week's backup")
-    dialog = _backup_dialog(qtbot, session, earlier)
-    dialog.buttons.accepted.emit()
-    with qtbot.waitSignal(dialog.accepted, timeout=20_000):
-        _answer_replace(qtbot, dialog, replace=True)
-    assert earlier.read_bytes() != b"last week's backup"
-    assert earlier.stat().st_size > 0
-
-
-def test_a_backup_to_a_new_file_asks_nothing(
-    qtbot: QtBot, session: Session, tmp_path: Path
-) -> None:
-    target = tmp_path / "new.wdbackup"
-    dialog = _backup_dialog(qtbot, session, target)
-    with qtbot.waitSignal(dialog.accepted, timeout=20_000):
-        dialog.buttons.accepted.emit()
-    assert dialog.replace_question is None
-    assert target.is_file()
-
-
-def _os_error(code: int) -> OSError:
-    return OSError(code, os.strerror(code))
-
-
-def test_the_error_numbers_of_a_laptop_each_have_their_sentence() -> None:
-    """Those not caused above for real (a write-protected stick, a quota, EPERM) map too."""
-    causes: dict[int, Any] = {
+def test_the_error_numbers_not_caused_here_have_their_sentence_too() -> None:
+    """Those that cannot be caused here for real (a write-protected stick, a quota, EPERM)."""
+    causes = {
         errno.EROFS: "read_only",
         errno.EDQUOT: "disk_full",
         errno.EPERM: "no_permission",
-        errno.ENOTDIR: "file_in_the_way",
     }
     for code, cause in causes.items():
-        assert failure_cause(_os_error(code)) == cause
+        assert failure_cause(OSError(code, os.strerror(code))) == cause
