@@ -207,6 +207,15 @@ def test_a_backup_to_a_folder_asks_for_a_file_name_at_the_field(
     assert (stick / "welcome-desk.wdbackup").is_file()
 
 
+def _said_when_writing_fails(qtbot: QtBot, session: Session, target: Path) -> str:
+    """What the dialog says under its fields after writing the backup to ``target`` failed."""
+    dialog = _filled_backup_dialog(qtbot, session, target)
+    with qtbot.waitSignal(dialog.save.answered, timeout=20_000):
+        dialog.buttons.accepted.emit()
+    assert dialog.isVisible()
+    return dialog.general.text()
+
+
 def test_a_backup_that_cannot_be_written_says_it_could_not_be_written(
     qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
@@ -215,11 +224,7 @@ def test_a_backup_that_cannot_be_written_says_it_could_not_be_written(
     not_a_folder = tmp_path / "stick"
     not_a_folder.write_text("a file", encoding="utf-8")
     target = not_a_folder / "welcome-desk.wdbackup"
-    dialog = _filled_backup_dialog(qtbot, session, target)
-    with qtbot.waitSignal(dialog.save.answered, timeout=20_000):
-        dialog.buttons.accepted.emit()
-    assert dialog.isVisible()
-    assert dialog.general.text() == (
+    assert _said_when_writing_fails(qtbot, session, target) == (
         f"The backup could not be written to {target}. A file of the same name stands where a "
         "folder should be. Choose another name or place."
     )
@@ -243,11 +248,7 @@ def test_a_backup_to_a_folder_it_may_not_write_to_says_why_in_german(
     """Said as "check that the folder can be written to and has room left": not which."""
     set_language("de")
     target = unwritable_folder(tmp_path) / "welcome-desk.wdbackup"
-    dialog = _filled_backup_dialog(qtbot, session, target)
-    with qtbot.waitSignal(dialog.save.answered, timeout=20_000):
-        dialog.buttons.accepted.emit()
-    assert dialog.isVisible()
-    assert dialog.general.text() == (
+    assert _said_when_writing_fails(qtbot, session, target) == (
         f"Die Sicherung konnte nicht in {target} geschrieben werden. Welcome Desk darf diese "
         "Datei oder diesen Ordner nicht verwenden. Wählen Sie einen anderen Ort, oder fragen "
         "Sie die Person, die diesen Laptop betreut."
