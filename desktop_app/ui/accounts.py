@@ -150,7 +150,9 @@ class _FormDialog(QDialog):
         elif isinstance(exc, OSError):
             self.general.show_message(error_message("backup_unreadable"))
         else:
-            raise exc  # not one to correct here: the application's error handler
+            # The store busy (a sync), the disk full …: the application's error handler only
+            # logged it, and the dialog waited with nothing said.
+            self.general.show_message(failure_message(exc))
 
     def prepare(self) -> Callable[[], object]:
         """Read the fields (on the UI thread) and return the work to run with them."""
@@ -268,9 +270,10 @@ class UsersDialog(QDialog):
         self.save.start(work, on_done, self._on_failed)
 
     def _on_failed(self, exc: Exception) -> None:
-        if not isinstance(exc, PermissionDenied | KeySlotError):
-            raise exc  # the application's error handler
-        self.error.show_message(error_message(exc.code))
+        if isinstance(exc, PermissionDenied | KeySlotError):
+            self.error.show_message(error_message(exc.code))
+        else:  # the application's error handler only logged it: nothing was said
+            self.error.show_message(failure_message(exc))
 
     def _on_recovery_clicked(self) -> None:
         answer = QMessageBox.question(

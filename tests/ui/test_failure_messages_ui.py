@@ -19,12 +19,15 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import Role
 from desktop_app.i18n.messages import failure_cause, failure_message
 from desktop_app.i18n.text import set_language
 from desktop_app.logs import configure_logging
+from desktop_app.ui.accounts import AddUserDialog, UsersDialog
 from desktop_app.ui.data_rights import erase_shown_person
-from desktop_app.usecases import data_rights, people, visits
+from desktop_app.usecases import accounts, data_rights, people, visits
 from desktop_app.usecases.accounts import Session
+from tests.conftest import PASSWORD
 from tests.ui.conftest import shown_window, unwritable_folder
 
 CLASS_NAMES = (
@@ -263,3 +266,37 @@ def test_the_error_numbers_not_caused_here_have_their_sentence_too() -> None:
     }
     for code, cause in causes.items():
         assert failure_cause(OSError(code, os.strerror(code))) == cause
+
+
+def test_adding_a_user_while_another_connection_holds_the_store_says_so_in_german(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The failure went to the application's error handler, which only logs: the dialog
+    stayed open with nothing said."""
+    set_language("de")
+    dialog = AddUserDialog(session)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.account.setText("ion")
+    dialog.display_name.setText("Ion Țăranu")
+    dialog.password.setText(PASSWORD)
+    dialog.repeat.setText(PASSWORD)
+    with _write_locked(session), qtbot.waitSignal(dialog.save.answered, timeout=20_000):
+        dialog.buttons.accepted.emit()
+    assert dialog.isVisible()
+    assert dialog.general.text() == f"{LEAD_DE} {CASES['store_busy'][1]}"
+
+
+def test_removing_a_user_while_another_connection_holds_the_store_says_so_in_romanian(
+    qtbot: QtBot, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    set_language("ro")
+    accounts.add_user(session, "eva", "Eva Ionescu", Role.ADVISOR, "advisor pass 1")
+    monkeypatch.setattr(QMessageBox, "question", lambda *_a: QMessageBox.StandardButton.Yes)
+    users = UsersDialog(session)
+    qtbot.addWidget(users)
+    users.table.selectRow([u.account for u in users.users].index("eva"))
+    with _write_locked(session), qtbot.waitSignal(users.save.answered, timeout=20_000):
+        users.remove_button.click()
+    assert users.error.text() == f"{LEAD_RO} {CASES['store_busy'][2]}"
+    assert "eva" in [u.account for u in accounts.list_users(session.store)]
