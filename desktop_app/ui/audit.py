@@ -385,8 +385,9 @@ class PersonField(QLineEdit):
         if self.matches.rowCount() == 1:
             self._take(self.matches.index(0, 0))
             return
-        # After the completer's own handling of this Enter, which closes its list.
-        QTimer.singleShot(0, self._offer)
+        # After the completer's own handling of this Enter, which closes its list; not at all
+        # where the field is gone by then (the window closed straight after the Enter).
+        QTimer.singleShot(0, self, self._offer)
 
     def _offer(self) -> None:
         self.finder.complete()
