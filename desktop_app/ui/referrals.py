@@ -437,6 +437,8 @@ class ReferDialog(QDialog):
         self.service_info.setStyleSheet("color: #555;")
 
         self.reason = QComboBox()
+        # Shown while it lists nothing: its reasons are the chosen service's.
+        self.reason.setPlaceholderText(_("Choose a service first"))
         self.reason.currentIndexChanged.connect(self._on_reason_changed)
         self.reason_note = QPlainTextEdit()
         self.reason_note.setMaximumHeight(60)
@@ -641,9 +643,9 @@ class ReferDialog(QDialog):
         service = self.directory.find(self.service_id()) if current is not None else None
         lang = current_language()
         self.reason.blockSignals(True)
-        self.reason.clear()
-        self.reason.addItem(_("— please choose —"), "")
+        self.reason.clear()  # none chosen: the placeholder says to choose a service first
         if service is not None:
+            self.reason.addItem(_("— please choose —"), "")
             for reason in self.texts.reasons_for(service.topics):
                 self.reason.addItem(reason.label.get(lang), reason.id)
             suggested = self.texts.suggested_reason(service.topics)

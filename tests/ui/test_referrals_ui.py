@@ -1301,7 +1301,7 @@ def test_the_services_address_row_takes_no_room_until_a_service_is_chosen(
     qtbot.waitUntil(lambda: dialog.errors["service"].isVisible(), timeout=10_000)
     QApplication.processEvents()
     assert dialog.service_id() == "" and dialog.service_info.isHidden()
-    assert dialog.reason.count() == 1 and dialog.documents.count() == 0  # the Jobcenter's
+    assert dialog.reason.count() == 0 and dialog.documents.count() == 0  # the Jobcenter's
     assert dialog.errors["reason"].isVisible()
     # the list's message is a spacing above "Reason", as the reason's one above "Note"
     assert _gap(dialog.errors["service"], dialog.reason) == spacing
@@ -1342,3 +1342,36 @@ def test_enter_in_the_service_search_chooses_the_first_service_found(
         qtbot.keyClick(dialog.search, Qt.Key.Key_Return)
     [referral] = uc.referrals_of(session.store, session.user, person.id)
     assert referral.service_id == "jobcenter"
+
+
+def test_the_reason_says_to_choose_a_service_until_one_is_chosen(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """The reason list was empty and said nothing until a service was chosen: its reasons
+    are the service's. It says to choose a service first now, in the user's language; the
+    service's reasons replace the hint, and it comes back when no service is chosen."""
+    hints = {"de": "Wählen Sie zuerst eine Stelle", "ro": "Alege mai întâi un serviciu"}
+    person = _person(session)
+    for lang, hint in hints.items():
+        set_language(lang)
+        _win, feature = _window(qtbot, session, person)
+        dialog = _open_dialog(feature)
+        qtbot.waitExposed(dialog)
+        reason = dialog.reason
+        assert reason.count() == 0 and reason.currentIndex() == -1
+        assert reason.placeholderText() == hint
+        assert reason.currentText() == ""  # the placeholder is what it shows
+        assert dialog.grab().save(str(tmp_path / f"refer-no-service-{lang}.png"))
+        assert reason.grab().save(str(tmp_path / f"refer-reason-hint-{lang}.png"))
+
+        type_text(dialog.search, "jobcenter")
+        assert dialog.service_id() == "jobcenter"
+        assert reason.currentIndex() >= 0 and reason.currentData() == "buergergeld"
+        assert reason.count() > 2  # "please choose" and the Jobcenter's reasons
+        assert dialog.grab().save(str(tmp_path / f"refer-jobcenter-{lang}.png"))
+
+        dialog.search.clear()
+        type_text(dialog.search, "zzz")  # nothing found: none chosen, the hint again
+        assert dialog.service_id() == ""
+        assert reason.count() == 0 and reason.currentIndex() == -1
+        dialog.reject()
