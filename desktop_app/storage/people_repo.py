@@ -262,6 +262,10 @@ class PeopleRepository:
         """People in list order (family name, given name), for lazy loading of long lists."""
         return people_sql.page(self._execute, offset, limit)
 
+    def entry(self, person_id: str) -> PersonListEntry | None:
+        """The person as the people list shows them (no record read): None where erased."""
+        return people_sql.entry(self._execute, person_id)
+
     def search(self, query: str, limit: int = 50) -> list[PersonListEntry]:
         """Type-ahead search over the name, date and phone tokens (``storage/people_sql``)."""
         return people_sql.search(self._execute, query, limit)

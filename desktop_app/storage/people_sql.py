@@ -58,6 +58,14 @@ def page(execute: Execute, offset: int, limit: int) -> list[PersonListEntry]:
     )
 
 
+def entry(execute: Execute, person_id: str) -> PersonListEntry | None:
+    """One person as the people list shows them (None where erased or unknown)."""
+    found = _entries(
+        execute(f"SELECT {_LIST_COLUMNS} FROM people WHERE id = ? AND deleted = 0", (person_id,))
+    )
+    return found[0] if found else None
+
+
 def word_ranges(word: str) -> list[str]:
     """Token prefixes one typed word may match: a name, or a date of birth / phone number."""
     if any(ch.isdigit() for ch in word):

@@ -341,6 +341,11 @@ def person_line(entry: PersonListEntry) -> str:
     return f"{name} ({born})" if born else name
 
 
+def person_hint() -> str:
+    """The person field's placeholder, in the UI language at the time."""
+    return _("Name or date of birth")
+
+
 class PersonField(QLineEdit):
     """Finds a person for the log's filter by part of their name (any script: "Petrov" finds
     "Петров") or date of birth, through the people search; Down chooses among the matches,
@@ -398,6 +403,12 @@ class PersonField(QLineEdit):
         assert popup is not None  # made with the completer
         return popup
 
+    def show_person(self, line: str) -> None:
+        """The person whose log is shown, set from outside (the person page): their line as
+        if chosen among the matches, so Enter does not offer them again."""
+        self._taken = line
+        self.setText(line)
+
     def _search(self, text: str) -> None:
         self.matches.clear()
         query = text.strip()
@@ -425,7 +436,7 @@ class AuditWindow(QDialog):
         self.users = {u.id: u.display_name for u in list_users(session.store)}
         self.laptops = audit.laptop_names(session.store, session.user)
         self.person = PersonField(session.store)
-        self.person.setPlaceholderText(_("Name or date of birth"))
+        self.person.setPlaceholderText(person_hint())
         self.person.setToolTip(
             _("Part of a name or a date of birth; choose the person with Down, then Enter.")
         )
@@ -440,7 +451,7 @@ class AuditWindow(QDialog):
                 "erased: their name is gone, the log keeps the id."
             )
         )
-        self.record.textEdited.connect(lambda _text: self.person.clear())
+        self.record.textEdited.connect(self._on_record_edited)
         self.user = QComboBox()
         self.user.addItem(_("Everyone"), "")
         for user_id, name in sorted(self.users.items(), key=lambda kv: kv[1]):
@@ -519,7 +530,29 @@ class AuditWindow(QDialog):
         """The person's name taken out: the whole log again, not that person's still."""
         if not text.strip() and self.record.text():
             self.record.clear()
+            self.person.setPlaceholderText(person_hint())
             self.refresh()
+
+    def _on_record_edited(self, _text: str) -> None:
+        """Another id typed: the name (or the erased person's note) no longer says whose."""
+        self.person.clear()
+        self.person.setPlaceholderText(person_hint())
+
+    def show_person_log(self, person_id: str) -> None:
+        """The log of the person the person page shows, all of it, with their name in the
+        person field ("Petrov, Ivan (14.03.1985)"): the id alone did not say whose log it
+        was. The name read as the people list reads it, logging no view (opening the log
+        is not a look at the record). An erased person's name is gone: the field says so."""
+        entry, erased = people.list_entry(self.session.store, person_id)
+        if entry is not None:
+            self.person.show_person(person_line(entry))
+            self.person.setPlaceholderText(person_hint())
+        else:
+            self.person.show_person("")
+            self.person.setPlaceholderText(
+                _("The person was erased: their name is gone.") if erased else person_hint()
+            )
+        self.filter_person(person_id)
 
     def filter_person(self, person_id: str) -> None:
         self.record.setText(person_id)
@@ -610,7 +643,7 @@ def open_audit_window(window: MainWindow, person_id: str | None = None) -> Audit
     dialog = AuditWindow(window.session, window)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     if person_id:
-        dialog.filter_person(person_id)
+        dialog.show_person_log(person_id)
     controller = getattr(window, "sync", None)  # None without the sync feature
     if controller is not None:
         controller.sync_finished.connect(dialog.after_sync)

@@ -120,6 +120,14 @@ def list_people(store: Store, offset: int, limit: int) -> list[PersonListEntry]:
         return PeopleRepository(session).page(offset, limit)
 
 
+def list_entry(store: Store, person_id: str) -> tuple[PersonListEntry | None, bool]:
+    """The person as the people list shows them, and whether they were erased. Like the list
+    and the search it logs no view: a name is not a look at the record."""
+    with store.reading() as session:
+        repo = PeopleRepository(session)
+        return repo.entry(person_id), repo.is_erased(person_id)
+
+
 def count_people(store: Store) -> int:
     with store.reading() as session:
         return PeopleRepository(session).count()

@@ -12,10 +12,11 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.i18n.text import set_language
-from desktop_app.ui.audit import PERSON_ID, AuditWindow
+from desktop_app.ui.audit import PERSON_ID, AuditWindow, open_audit_window
+from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import audit, data_rights, people
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import completer_popup, type_text
+from tests.ui.conftest import completer_popup, shown_window, type_text
 
 SHOTS = Path("/tmp/h29-an")
 
@@ -183,3 +184,103 @@ def test_enter_takes_the_only_match_and_offers_several_to_choose_from(
     assert window.record.text() == first.data(PERSON_ID) != ivan.id
     assert _record_ids(window) == {window.record.text()}
     assert window.person.text() == first.data()
+
+
+def _entries(session: Session) -> int:
+    return len(audit.list_entries(session.store, session.user))
+
+
+def _show(qtbot: QtBot, session: Session, window: MainWindow, person_id: str) -> None:
+    """The person shown on the page, and its looks at the record (the person, their visits
+    and referrals, the last two read on worker threads) logged: the log holds still after."""
+    before = _entries(session)
+    window.show_person(person_id)
+
+    def looked_at() -> bool:
+        new = audit.list_entries(session.store, session.user)[: _entries(session) - before]
+        return {e.record_kind for e in new if e.action == "view"} >= {
+            "person",
+            "visits",
+            "referrals",
+        }
+
+    qtbot.waitUntil(looked_at, timeout=10_000)
+
+
+def _access_log(window: MainWindow) -> AuditWindow:
+    """The person page's "Access log" chosen for the person shown: the log window it opens."""
+    page = window.person_page
+    (action,) = [a for a in page.more_menu.actions() if a.objectName() == "access_log"]
+    action.trigger()
+    (log,) = window.findChildren(AuditWindow)
+    return log
+
+
+def test_the_access_log_names_the_person_without_logging_a_view(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Opened from the person page the name field was empty: only the id said whose log it
+    was. The name now, as the search would show it, read without a view logged."""
+    set_language("de")
+    ivan, _ana = _people(session)
+    window = shown_window(qtbot, session, 1100)
+    _show(qtbot, session, window, ivan.id)  # the page's own look at the record, logged
+    entries = _entries(session)
+    log = _access_log(window)
+    assert _entries(session) == entries  # opening the log logs nothing more
+    assert log.person.text() == "Петров, Иван (14.03.1985)"
+    assert log.record.text() == ivan.id  # the filter as it was
+    assert _record_ids(log) == {ivan.id}
+    assert log.since.date().year() == 2000
+    views = _views(session)
+    log.refresh()
+    assert _views(session) == views
+    SHOTS.mkdir(exist_ok=True)
+    assert log.grab().save(str(SHOTS / "audit-access-log-de.png"))
+
+    # Enter in the field does not offer him again (he is the one taken).
+    log.person.setFocus()
+    QTest.keyClick(log.person, Qt.Key.Key_Return)
+    assert not completer_popup(log.person.finder).isVisible()
+    assert log.record.text() == ivan.id
+
+    # Another id typed: the name no longer says whose log it is.
+    type_text(log.record, "x")
+    assert log.person.text() == ""
+
+
+def test_opening_the_log_for_a_person_writes_no_entry(qtbot: QtBot, session: Session) -> None:
+    set_language("de")
+    ivan, _ana = _people(session)
+    window = shown_window(qtbot, session, 1100)
+    entries = _entries(session)
+    log = open_audit_window(window, ivan.id)
+    assert log.person.text() == "Петров, Иван (14.03.1985)"
+    assert _entries(session) == entries
+
+
+def test_the_access_log_of_a_person_erased_meanwhile_says_so_in_the_name_field(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The page still shows a person erased meanwhile (on another laptop, brought by a sync):
+    their name is gone, the field's placeholder says why it is empty."""
+    set_language("ro")
+    ivan, _ana = _people(session)
+    window = shown_window(qtbot, session, 1100)
+    _show(qtbot, session, window, ivan.id)
+    data_rights.erase_person(session.store, session.user, ivan.id)
+    entries = _entries(session)
+    log = _access_log(window)
+    assert _entries(session) == entries
+    assert log.person.text() == ""
+    assert log.person.placeholderText() == "Persoana a fost ștearsă: numele ei nu mai există."
+    assert log.record.text() == ivan.id
+    actions = {log.model.item(r, 2).text() for r in range(log.model.rowCount())}
+    assert len(actions) == 3  # created, viewed, erased: the log keeps the id
+    SHOTS.mkdir(exist_ok=True)
+    assert log.grab().save(str(SHOTS / "audit-access-log-erased-ro.png"))
+
+    # The id taken out: the field's usual hint again.
+    log.record.selectAll()
+    type_text(log.record, "y")
+    assert log.person.placeholderText() == "Nume sau data nașterii"

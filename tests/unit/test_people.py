@@ -165,6 +165,25 @@ def test_list_pages_in_name_order(session: Session) -> None:
     assert people.count_people(session.store) == 4
 
 
+def test_one_persons_list_entry_is_read_without_a_view_logged(session: Session) -> None:
+    """The audit log names the person it was opened for as the list shows them; reading the
+    name is no look at the record (no view logged). An erased person has no name any more."""
+    from desktop_app.usecases import audit, data_rights
+
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Иван", "Петров", "14.03.1985")
+    )
+    entries = len(audit.list_entries(session.store, session.user))
+    entry, erased = people.list_entry(session.store, person.id)
+    assert entry is not None and not erased
+    assert (entry.id, entry.family_name, entry.given_name) == (person.id, "Петров", "Иван")
+    assert entry.date_of_birth == people.search_people(session.store, "Petrov")[0].date_of_birth
+    assert len(audit.list_entries(session.store, session.user)) == entries
+    assert people.list_entry(session.store, "no-such-id") == (None, False)
+    data_rights.erase_person(session.store, session.user, person.id)
+    assert people.list_entry(session.store, person.id) == (None, True)
+
+
 # Names in both scripts in the order a Bulgarian reader expects within the Latin-based
 # order: "ъ" (Latin "a" by the official system) among the a's, after every "а"/"a".
 IN_ORDER = [
