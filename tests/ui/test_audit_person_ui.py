@@ -18,8 +18,6 @@ from desktop_app.usecases import audit, data_rights, people
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import completer_popup, shown_window, type_text
 
-SHOTS = Path("/tmp/h29-an")
-
 
 def _people(session: Session) -> tuple[Person, Person]:
     """Иван Петров and Ana Pop registered, each opened once (a view in the log)."""
@@ -136,10 +134,9 @@ def test_an_erased_person_is_found_by_the_record_id_their_name_gone(
 
 
 def test_screenshots_of_the_person_field_in_german_and_bulgarian(
-    qtbot: QtBot, session: Session
+    qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
     _people(session)
-    SHOTS.mkdir(exist_ok=True)
     for lang, typed in (("de", "Petr"), ("bg", "Pop")):
         set_language(lang)
         window = _window(qtbot, session)
@@ -147,11 +144,11 @@ def test_screenshots_of_the_person_field_in_german_and_bulgarian(
         popup = completer_popup(window.person.finder)
         qtbot.waitUntil(popup.isVisible)
         QApplication.processEvents()
-        assert window.grab().save(str(SHOTS / f"audit-person-{lang}.png"))
-        assert popup.grab().save(str(SHOTS / f"audit-person-{lang}-matches.png"))
+        assert window.grab().save(str(tmp_path / f"audit-person-{lang}.png"))
+        assert popup.grab().save(str(tmp_path / f"audit-person-{lang}-matches.png"))
         QTest.keyClick(popup, Qt.Key.Key_Down)
         QTest.keyClick(popup, Qt.Key.Key_Return)
-        assert window.grab().save(str(SHOTS / f"audit-person-{lang}-chosen.png"))
+        assert window.grab().save(str(tmp_path / f"audit-person-{lang}-chosen.png"))
         window.close()
 
 
@@ -217,7 +214,7 @@ def _access_log(window: MainWindow) -> AuditWindow:
 
 
 def test_the_access_log_names_the_person_without_logging_a_view(
-    qtbot: QtBot, session: Session
+    qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
     """Opened from the person page the name field was empty: only the id said whose log it
     was. The name now, as the search would show it, read without a view logged."""
@@ -235,8 +232,7 @@ def test_the_access_log_names_the_person_without_logging_a_view(
     views = _views(session)
     log.refresh()
     assert _views(session) == views
-    SHOTS.mkdir(exist_ok=True)
-    assert log.grab().save(str(SHOTS / "audit-access-log-de.png"))
+    assert log.grab().save(str(tmp_path / "audit-access-log-de.png"))
 
     # Enter in the field does not offer him again (he is the one taken).
     log.person.setFocus()
@@ -260,7 +256,7 @@ def test_opening_the_log_for_a_person_writes_no_entry(qtbot: QtBot, session: Ses
 
 
 def test_the_access_log_of_a_person_erased_meanwhile_says_so_in_the_name_field(
-    qtbot: QtBot, session: Session
+    qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
     """The page still shows a person erased meanwhile (on another laptop, brought by a sync):
     their name is gone, the field's placeholder says why it is empty."""
@@ -277,8 +273,7 @@ def test_the_access_log_of_a_person_erased_meanwhile_says_so_in_the_name_field(
     assert log.record.text() == ivan.id
     actions = {log.model.item(r, 2).text() for r in range(log.model.rowCount())}
     assert len(actions) == 3  # created, viewed, erased: the log keeps the id
-    SHOTS.mkdir(exist_ok=True)
-    assert log.grab().save(str(SHOTS / "audit-access-log-erased-ro.png"))
+    assert log.grab().save(str(tmp_path / "audit-access-log-erased-ro.png"))
 
     # The id taken out: the field's usual hint again.
     log.record.selectAll()
