@@ -69,8 +69,18 @@ _ERROR_MESSAGES = {
     "login_delayed": N_("Too many failed attempts. Please wait a moment and try again."),
     "permission_denied": N_("Your role does not allow this."),
     "person_not_found": N_("This person is no longer in the records."),
-    "wrong_passphrase": N_("The passphrase does not fit this backup."),
-    "backup_damaged": N_("This file is not a Welcome Desk backup, or it is damaged."),
+    "wrong_passphrase": N_(
+        "The passphrase does not fit this backup. Type the passphrase chosen when the backup "
+        "was written (capital and small letters count)."
+    ),
+    "not_a_backup": N_(
+        "This file is not a Welcome Desk backup. Choose the backup file (its name ends in "
+        "“.wdbackup”)."
+    ),
+    "backup_damaged": N_(
+        "This backup is damaged (cut short or altered) and cannot be restored. Nothing was "
+        "restored; choose another backup, such as an earlier one."
+    ),
     "backup_unreadable": N_("The backup file cannot be read."),
 }
 

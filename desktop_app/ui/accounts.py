@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -517,6 +518,27 @@ class RestoreDialog(_FormDialog):
         source, folder = Path(self.file.text().strip()), Path(self.folder.text().strip())
         passphrase = self.passphrase.text()
         return lambda: backup.restore_backup(source, folder, passphrase)
+
+    def show_errors(self, exc: Exception) -> None:
+        super().show_errors(exc)
+        if isinstance(exc, backup.WrongPassphrase):  # under the field to correct
+            self.general.show_message("")
+            self.errors["passphrase"].show_message(error_message(exc.code))
+
+    def _on_failed(self, exc: Exception) -> None:
+        if isinstance(exc, OSError):
+            # "The backup file cannot be read" was said for every such failure, also for a new
+            # data folder that could not be written: which file, why, and what to do.
+            source = Path(self.file.text().strip())
+            if exc.filename is not None and Path(os.fsdecode(exc.filename)) == source:
+                what = _("The backup file {file} cannot be read.").format(file=source)
+            else:
+                what = _("The backup could not be restored into the folder {folder}.").format(
+                    folder=self.folder.text().strip()
+                )
+            self.general.show_message(failure_message(exc, what))
+            return
+        super()._on_failed(exc)
 
     def restored_folder(self) -> Path:
         return Path(self.folder.text().strip()).absolute()

@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.permissions import RESTRICTED_KINDS, Action, allowed
 from desktop_app.domain.person import Person
 from desktop_app.domain.users import Role
+from desktop_app.i18n.messages import failure_message
 from desktop_app.i18n.text import N_, _
+from desktop_app.ui.error_label import ErrorLabel
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.usecases import access
 from desktop_app.usecases.accounts import Session, list_users
@@ -81,7 +83,11 @@ class CaseAccessDialog(QDialog):
         buttons.accepted.connect(self.apply)
         buttons.rejected.connect(self.reject)
         self.save = DialogSave(self, buttons)
+        # Beside Save, where the user is: a failure went to the application's error handler,
+        # which only logs, and the dialog stayed open with nothing said.
+        self.error = ErrorLabel()
         layout.addStretch(1)
+        layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.resize(520, 160 + 28 * len(self.helpers))
 
@@ -108,10 +114,14 @@ class CaseAccessDialog(QDialog):
                 change(store, user, person_id, helper_id, kind)
             return len(changes)
 
+        self.error.show_message("")
         self.save.start(store_changes, lambda _count: self.accept(), self._on_failed)
 
     def _on_failed(self, exc: Exception) -> None:
-        raise exc  # the application's error handler (a permission taken away meanwhile …)
+        # The store busy (a sync), the disk full, the person erased meanwhile …: one
+        # transaction per change, so those saved before the failure stay saved.
+        what = _("The access for helpers could not be saved.")
+        self.error.show_message(failure_message(exc, what))
 
     def reject(self) -> None:
         self.save.dismiss()

@@ -44,6 +44,7 @@ from desktop_app.i18n.messages import (
     RECORD_KINDS,
     STEP_DECISIONS,
     error_message,
+    failure_message,
     field_message,
 )
 from desktop_app.i18n.text import _, current_language, ngettext
@@ -667,7 +668,10 @@ class ConflictsDialog(QDialog):
         elif isinstance(exc, PermissionDenied):
             self.error.show_message(error_message(exc.code))
         else:
-            raise exc  # not one to correct here: the application's error handler
+            # The store busy (a sync), the disk full …: the application's error handler only
+            # logged it, and the conflict stayed with nothing said.
+            what = _("The decision could not be saved.")
+            self.error.show_message(failure_message(exc, what))
 
     def _problems(self, exc: InvalidAnswers) -> str:
         c = self._current()

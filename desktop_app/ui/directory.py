@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.permissions import Action, allowed
 from desktop_app.forms.labels import label
 from desktop_app.i18n.formatting import format_long_date, format_number
-from desktop_app.i18n.messages import directory_problem
+from desktop_app.i18n.messages import directory_problem, failure_message
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import read_directory_files
 from desktop_app.ui.admin import admin_menu
@@ -261,9 +261,12 @@ class _ReferenceDialog(QDialog):
 
     def _on_publish_failed(self, exc: Exception) -> None:
         self.message.setText("")
-        if not isinstance(exc, _REFUSALS):
-            raise exc  # not one to correct here: the application's error handler
-        self._show_refusal(exc)
+        if isinstance(exc, _REFUSALS):
+            self._show_refusal(exc)
+        else:
+            # The store busy (a sync), the disk full …: the application's error handler only
+            # logged it, and "Publishing…" went with nothing said.
+            self.error.show_message(failure_message(exc, _("Nothing was published.")))
 
     def done(self, result: int) -> None:
         # Closed while publishing (Close, Escape, the lock): the publication is kept.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -38,6 +39,8 @@ from desktop_app.ui.person_page import PersonPage
 from desktop_app.ui.tasks import TaskRunner
 
 # The store's modules (SQLAlchemy) load after the first paint: imported where used.
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
     from desktop_app.domain.users import User
     from desktop_app.storage.db import Store
@@ -187,6 +190,8 @@ class MainWindow(QMainWindow):
         # What the window records besides saves (views for the audit log, a letter printed,
         # a print job queued): written in order on one worker thread, never on the UI thread.
         self.recorder = TaskRunner(self, max_threads=1)
+        # An audit write's failure is said once, until one succeeds again (``record``).
+        self._audit_failure_said = False
         self._search_generation = 0
         self._keeping_place = False  # the list is refilled after a sync (``refresh_after_sync``)
         self._total = 0
@@ -556,12 +561,28 @@ class MainWindow(QMainWindow):
         on_failed: Callable[[Exception], None] | None = None,
     ) -> None:
         """Run a write on ``recorder``: in order, off the UI thread (a sync may hold the store).
-        A failure goes to ``on_failed``, else to the application's error handler."""
-        failed = on_failed or self._on_record_failed
-        self.recorder.run(fn, on_done or (lambda _result: None), failed)
+        A failure goes to ``on_failed``, else it is an audit write's (``_on_record_failed``)."""
+        done = on_done or (lambda _result: None)
+        if on_failed is None:  # an audit write: once one succeeds, a new failure is said again
+
+            def written(result: Any) -> None:
+                self._audit_failure_said = False
+                done(result)
+
+            self.recorder.run(fn, written, self._on_record_failed)
+        else:
+            self.recorder.run(fn, done, on_failed)
 
     def _on_record_failed(self, exc: Exception) -> None:
-        raise exc  # a store that cannot be written: the application's error handler says so
+        """An audit write failed (a view, a letter sent out): a security matter (property 14),
+        so said, but once, not for every row shown while the store stays unwritable. It went
+        to the application's error handler, which only logs: nobody learned of it."""
+        if self._audit_failure_said:  # the user was told already: the log keeps each one
+            log.warning("an audit write failed again", exc_info=exc)
+            return
+        self._audit_failure_said = True
+        what = _("What you viewed or did could not be written to the audit log.")
+        self._on_task_failed(exc, what)
 
     def wait_for_background(self, msecs: int = 3000) -> None:
         """Let the window's worker threads finish (before the store is closed)."""

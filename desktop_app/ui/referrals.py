@@ -1828,9 +1828,17 @@ class PrintQueueWindow(QDialog):
         if 0 <= row < len(self.jobs):
             session, job_id = self.feature.window.session, self.jobs[row].id
             self.remove_button.setEnabled(False)  # until it is removed
+
+            def remove_failed(exc: Exception) -> None:
+                # not an audit write's failure: the window's own sentence would say it was one
+                self.remove_button.setEnabled(True)
+                what = _("The letter could not be removed from the print queue.")
+                self.feature.window._on_task_failed(exc, what)
+
             self.feature.window.record(
                 lambda: uc.remove_from_queue(session.store, session.user, job_id),
                 lambda _none: self.show_jobs(),
+                remove_failed,
             )
 
 

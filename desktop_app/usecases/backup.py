@@ -54,6 +54,13 @@ class WrongPassphrase(BackupError):
     code = "wrong_passphrase"
 
 
+class NotABackup(BackupError):
+    """A file that does not begin as a backup does (another file chosen): told apart from a
+    damaged backup, since the user chooses another file rather than another backup."""
+
+    code = "not_a_backup"
+
+
 def _derive(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
     return hash_secret_raw(
         passphrase.encode("utf-8"),
@@ -124,7 +131,7 @@ class _DecryptingReader(io.RawIOBase):
     def __init__(self, src: BinaryIO, passphrase: str) -> None:
         super().__init__()
         if src.read(len(MAGIC)) != MAGIC:
-            raise BackupError("not a backup")
+            raise NotABackup("not a backup")
         try:
             (size,) = _LEN.unpack(src.read(_LEN.size))
             self._header = src.read(size)
