@@ -159,6 +159,8 @@ class _DecryptingReader(io.RawIOBase):
             raise BackupError("truncated")
         (size,) = _LEN.unpack(raw_len)
         sealed = self._src.read(size)
+        if len(sealed) != size:  # cut short: said as a wrong passphrase were it the first chunk
+            raise BackupError("truncated")
         nonce = self._prefix + struct.pack(">Q", self._index)
         for final in (False, True):
             try:
