@@ -110,9 +110,7 @@ def test_views_not_logged_while_the_store_is_busy_are_said_once_in_romanian(
     warned: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
     before = len(audit.list_entries(session.store, session.user, record_id=first))
-    said = (
-        "Ce ați vizualizat sau ați făcut nu a putut fi scris în jurnalul de audit. " + BUSY_RO
-    )
+    said = "Ce ați vizualizat sau ați făcut nu a putut fi scris în jurnalul de audit. " + BUSY_RO
     with _write_locked(session):
         window.show_person(first)
         window.show_person(second)
