@@ -47,6 +47,8 @@ def test_a_conflict_decided_while_the_store_is_busy_says_so_in_the_dialog_in_ger
             dialog.keep_second.click()
         assert dialog.error.text() == f"Die Entscheidung konnte nicht gespeichert werden. {BUSY_DE}"
         assert len(dialog.conflicts) == 1  # still to decide: nothing half done
+        if SHOTS:
+            dialog.grab().save(str(Path(SHOTS) / "conflict-failed.png"))
 
 
 def test_publishing_while_the_store_is_busy_says_nothing_was_published_in_romanian(
@@ -70,6 +72,8 @@ def test_publishing_while_the_store_is_busy_says_nothing_was_published_in_romani
     assert dialog.error.text() == f"Nu s-a publicat nimic. {BUSY_RO}"
     assert dialog.message.text() == ""  # not "Se publică…" any more
     assert reference.published_directory(session.store) is None
+    if SHOTS:
+        dialog.grab().save(str(Path(SHOTS) / "publish-failed.png"))
 
 
 def test_opening_a_case_to_a_helper_while_the_store_is_busy_says_so_in_german(
@@ -181,6 +185,8 @@ def test_a_restore_says_which_reading_failed_and_what_to_do_in_german_and_romani
     assert dialog.general.text() == (
         f"Fișierul copiei de siguranță {gone} nu poate fi citit. {CASES['missing'][2]}"
     )
+    if SHOTS:
+        dialog.grab().save(str(Path(SHOTS) / "restore-failed.png"))
     for name in "abcd":
         assert not (tmp_path / name / "welcome-desk.db").exists()
 
