@@ -19,10 +19,13 @@ from desktop_app.ui.accounts import RestoreDialog
 from desktop_app.ui.case_access import CaseAccessDialog
 from desktop_app.ui.directory import DirectoryDialog, PublishDialog
 from desktop_app.usecases import access, accounts, audit, backup, people, reference
+from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import shown_window, unwritable_folder
 from tests.ui.test_conflicts_ui import _conflicts_dialog, _record_conflicts
 from tests.ui.test_failure_messages_ui import CASES, _write_locked
+from tests.ui.test_referrals_ui import _person as _referral_person
+from tests.ui.test_referrals_ui import _window
 
 BUSY_DE, BUSY_RO = CASES["store_busy"][1], CASES["store_busy"][2]
 PASSPHRASE = "a long backup passphrase 7"
@@ -201,3 +204,32 @@ def test_a_new_data_folder_that_may_not_be_written_is_not_said_as_an_unreadable_
         f"Die Sicherung konnte nicht in den Ordner {folder} wiederhergestellt werden. "
         f"{CASES['no_permission'][1]}"
     )
+
+
+def test_a_letter_not_removed_from_the_queue_is_said_as_such_not_as_an_audit_failure(
+    qtbot: QtBot, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Removing went to the window's audit writer's failure: its sentence would have said an
+    audit write failed, and the Remove button stayed disabled."""
+    set_language("de")
+    person = _referral_person(session)
+    referral = referrals_uc.issue_referral(
+        session.store, session.user, person.id, "jobcenter", "buergergeld", client_lang="ro"
+    )
+    referrals_uc.queue_for_printing(session.store, session.user, referral.id)
+    window, feature = _window(qtbot, session, person)
+    queue = feature.open_print_queue()
+    assert window.recorder.wait(10_000) and window.tasks.wait(10_000)
+    QApplication.processEvents()
+    warned: list[str] = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
+    queue.table.selectRow(0)
+    with _write_locked(session):
+        queue.remove_button.click()
+        assert window.recorder.wait(60_000)
+        QApplication.processEvents()
+    assert warned == [
+        f"Das Schreiben konnte nicht aus der Druckwarteschlange entfernt werden. {BUSY_DE}"
+    ]
+    assert queue.remove_button.isEnabled()
+    assert len(referrals_uc.print_queue(session.store, session.user)) == 1
