@@ -113,12 +113,11 @@ def test_forms_window_refuses_a_removed_field_and_publishes_a_rewording(
         dialog.grab().save(str(Path(SHOTS) / "forms.png"))
 
 
-def test_publishing_does_not_wait_while_a_sync_writes(
+def edited_directory(
     qtbot: QtBot, session: Session, tmp_path: Path
-) -> None:
-    """Publishing wrote to the store on the UI thread: while a sync held the store (applying
-    a page it fetched) the whole window froze until the sync let go. It publishes on a worker
-    thread; the window says so meanwhile and shows the publication when it is stored."""
+) -> tuple[DirectoryDialog, Path, PublishDialog]:
+    """The directory dialog shown, its export with the job centre's phone changed, and the
+    question before publishing it (to pass to ``publish_from``)."""
     dialog = DirectoryDialog(session)
     qtbot.addWidget(dialog)
     dialog.show()
@@ -131,6 +130,16 @@ def test_publishing_does_not_wait_while_a_sync_writes(
     )
     confirm = PublishDialog(dialog._summary(folder, 13), dialog)
     qtbot.addWidget(confirm)
+    return dialog, folder, confirm
+
+
+def test_publishing_does_not_wait_while_a_sync_writes(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """Publishing wrote to the store on the UI thread: while a sync held the store (applying
+    a page it fetched) the whole window froze until the sync let go. It publishes on a worker
+    thread; the window says so meanwhile and shows the publication when it is stored."""
+    dialog, folder, confirm = edited_directory(qtbot, session, tmp_path)
     with store_held(session) as (release, held):
         assert dialog.publish_from(folder, confirm)
         assert held.is_set()  # returned while the sync still holds the store

@@ -17,12 +17,12 @@ from desktop_app.domain.users import Role
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.accounts import RestoreDialog
 from desktop_app.ui.case_access import CaseAccessDialog
-from desktop_app.ui.directory import DirectoryDialog, PublishDialog
 from desktop_app.usecases import access, accounts, audit, backup, people, reference
 from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import shown_window, unwritable_folder
 from tests.ui.test_conflicts_ui import _conflicts_dialog, _record_conflicts
+from tests.ui.test_directory_ui import edited_directory
 from tests.ui.test_failure_messages_ui import CASES, _write_locked
 from tests.ui.test_referrals_ui import _person as _referral_person
 from tests.ui.test_referrals_ui import _window
@@ -58,18 +58,7 @@ def test_publishing_while_the_store_is_busy_says_nothing_was_published_in_romani
     qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
     set_language("ro")
-    dialog = DirectoryDialog(session)
-    qtbot.addWidget(dialog)
-    dialog.show()
-    folder = tmp_path / "dir"
-    assert dialog.export_to(folder)
-    job = folder / "jobcenter.yaml"
-    job.write_text(
-        job.read_text(encoding="utf-8").replace("phone: 0231 842-0", "phone: 0231 842-7777"),
-        encoding="utf-8",
-    )
-    confirm = PublishDialog(dialog._summary(folder, 13), dialog)
-    qtbot.addWidget(confirm)
+    dialog, folder, confirm = edited_directory(qtbot, session, tmp_path)
     with _write_locked(session), qtbot.waitSignal(dialog.save.answered, timeout=20_000):
         assert dialog.publish_from(folder, confirm)
     assert dialog.error.text() == f"Nu s-a publicat nimic. {BUSY_RO}"
