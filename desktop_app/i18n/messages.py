@@ -69,6 +69,9 @@ _ERROR_MESSAGES = {
     "login_delayed": N_("Too many failed attempts. Please wait a moment and try again."),
     "permission_denied": N_("Your role does not allow this."),
     "person_not_found": N_("This person is no longer in the records."),
+    "person_erased": N_(
+        "The person was erased meanwhile (here or by a sync); there is nothing left to change."
+    ),
     "wrong_passphrase": N_(
         "The passphrase does not fit this backup. Type the passphrase chosen when the backup "
         "was written (capital and small letters count)."
@@ -634,6 +637,7 @@ _OS_CAUSES = {
     errno.ENOTDIR: "file_in_the_way",
     errno.EEXIST: "file_in_the_way",
 }
+_ERASED_CODES = {"person_erased", "person_not_found"}
 # What SQLite (SQLCipher) says, lower case: its errors carry no errno.
 _STORE_CAUSES = (
     ("database is locked", "store_busy"),
@@ -660,12 +664,9 @@ def _exception_chain(exc: BaseException) -> list[BaseException]:
 
 def failure_cause(exc: BaseException) -> str | None:
     """The key of ``_FAILURE_CAUSES`` that explains ``exc``, or None for any other failure."""
-    # Here, not at the top: the use cases load the storage layer.
-    from desktop_app.usecases.data_rights import PersonNotFound
-    from desktop_app.usecases.visits import PersonErased
-
     for item in _exception_chain(exc):
-        if isinstance(item, PersonErased | PersonNotFound):
+        # by their codes: the texts know no use cases (PersonErased, PersonNotFound)
+        if getattr(item, "code", None) in _ERASED_CODES:
             return "person_erased"
         if isinstance(item, OSError) and item.errno in _OS_CAUSES:
             return _OS_CAUSES[item.errno]

@@ -87,6 +87,8 @@ class PersonErased(LookupError):
     """The person was erased (here, or a sync brought the erasure) while their form was open:
     a visit stored now would be data about them again, and go out to every laptop."""
 
+    code = "person_erased"
+
 
 def _now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
