@@ -29,6 +29,7 @@ from desktop_app.i18n.messages import (
     field_message,
     laptops_not_given_the_key,
     refusal_message,
+    restore_failure_message,
     revoke_again_pending_message,
     server_restored_message,
     sync_message,
@@ -750,8 +751,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
         restore_backup(args.backup_in, data_dir, _read_passphrase(args, repeat=False))
     except (BackupError, StoreError) as exc:
         raise CliError(error_message(exc.code), EXIT_STORE) from exc
-    except OSError as exc:
-        raise CliError(error_message("backup_unreadable"), EXIT_STORE) from exc
+    except OSError as exc:  # which file, why and what to do, as the restore dialog says it
+        message = restore_failure_message(exc, args.backup_in, data_dir)
+        raise CliError(message, EXIT_STORE) from exc
     print(_("Backup restored into {folder}.").format(folder=data_dir))
     return EXIT_OK
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import errno
 import logging
+import os
+from pathlib import Path
 
 from desktop_app.domain.clock_check import rounded
 from desktop_app.domain.validation import FieldError
@@ -689,3 +691,14 @@ def failure_message(exc: BaseException, what: str | None = None) -> str:
     lead = what if what is not None else _("The action could not be completed.")
     reason = _(_FAILURE_CAUSES[cause]) if cause else _(_UNKNOWN_FAILURE)
     return f"{lead} {reason}"
+
+
+def restore_failure_message(exc: OSError, source: Path, folder: Path | str) -> str:
+    """A restore that failed on a file: the backup ``source`` that cannot be read, or the new
+    data ``folder`` that cannot be written, why, and what to do ("The backup file cannot be
+    read" was said for both, whatever the reason). The dialog and the command line alike."""
+    if exc.filename is not None and Path(os.fsdecode(exc.filename)) == source:
+        what = _("The backup file {file} cannot be read.").format(file=source)
+    else:
+        what = _("The backup could not be restored into the folder {folder}.").format(folder=folder)
+    return failure_message(exc, what)

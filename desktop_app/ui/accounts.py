@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +28,12 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.permissions import Action, PermissionDenied, allowed
 from desktop_app.domain.users import Role
 from desktop_app.domain.validation import FieldError, ValidationFailed
-from desktop_app.i18n.messages import error_message, failure_message, field_message
+from desktop_app.i18n.messages import (
+    error_message,
+    failure_message,
+    field_message,
+    restore_failure_message,
+)
 from desktop_app.i18n.text import N_, _
 from desktop_app.storage.db import StoreError
 from desktop_app.storage.keyslots import KeySlotError
@@ -529,14 +533,8 @@ class RestoreDialog(_FormDialog):
         if isinstance(exc, OSError):
             # "The backup file cannot be read" was said for every such failure, also for a new
             # data folder that could not be written: which file, why, and what to do.
-            source = Path(self.file.text().strip())
-            if exc.filename is not None and Path(os.fsdecode(exc.filename)) == source:
-                what = _("The backup file {file} cannot be read.").format(file=source)
-            else:
-                what = _("The backup could not be restored into the folder {folder}.").format(
-                    folder=self.folder.text().strip()
-                )
-            self.general.show_message(failure_message(exc, what))
+            source, folder = Path(self.file.text().strip()), self.folder.text().strip()
+            self.general.show_message(restore_failure_message(exc, source, folder))
             return
         super()._on_failed(exc)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from desktop_app.exits import EXIT_STORE
 from tests.unit.test_cli import run
 
 PW = "a good password"
@@ -38,3 +39,22 @@ def test_backup_and_restore_round_trip_on_the_command_line(tmp_path: Path) -> No
     assert restored.returncode == 0, restored.stderr
     found = run("people", "search", "петков", "--data-dir", new, "--password-stdin", password=PW)
     assert found.returncode == 0 and "Петков" in found.stdout
+
+
+def test_a_restore_from_a_missing_file_says_which_file_and_why(tmp_path: Path) -> None:
+    """The command line said "The backup file cannot be read." for every file error, as the
+    restore dialog did: which file, why, and what to do, as the dialog now says it."""
+    missing = tmp_path / "stick" / "b.wdbackup"  # a USB stick pulled out
+    refused = run(
+        "restore",
+        "--in",
+        str(missing),
+        "--data-dir",
+        str(tmp_path / "new"),
+        "--passphrase-stdin",
+        password=PHRASE,
+    )
+    assert refused.returncode == EXIT_STORE, refused.stderr
+    assert f"The backup file {missing} cannot be read." in refused.stderr
+    assert "is not there (any more)" in refused.stderr
+    assert "Traceback" not in refused.stderr and "FileNotFoundError" not in refused.stderr
