@@ -41,7 +41,7 @@ from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.error_label import with_error
 from desktop_app.ui.lock import own_password_message
 from desktop_app.ui.tasks import DialogSave
-from desktop_app.ui.widgets import ErrorLabel, record_table
+from desktop_app.ui.widgets import ErrorLabel, ask_to_confirm, record_table
 from desktop_app.usecases import accounts, backup
 from desktop_app.usecases.accounts import Session
 
@@ -412,33 +412,26 @@ class BackupDialog(_FormDialog):
 
     def _ask_replace(self, path: Path) -> None:
         """Asks window-modal (not blocking); Enter or Escape keeps the file."""
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle(_("Encrypted backup"))
-        box.setTextFormat(Qt.TextFormat.PlainText)  # a path may hold any character
-        box.setText(
-            _(
-                "The file {file} exists already. Replace it with the new backup? The backup "
-                "it holds now is lost."
-            ).format(file=path)
-        )
-        replace = box.addButton(_("&Replace"), QMessageBox.ButtonRole.AcceptRole)
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.setEscapeButton(cancel)
 
-        def answered() -> None:
+        def answered(replace: bool) -> None:
             self.replace_question = None
-            if box.clickedButton() is replace:
+            if replace:
                 self._picked = path  # asked: not again
                 super(BackupDialog, self)._on_ok_clicked()
             else:
                 self.file.setFocus()
                 self.file.selectAll()
 
-        box.finished.connect(answered)
-        self.replace_question = box
-        box.open()
+        self.replace_question = ask_to_confirm(
+            self,
+            _("Encrypted backup"),
+            _(
+                "The file {file} exists already. Replace it with the new backup? The backup "
+                "it holds now is lost."
+            ).format(file=path),
+            _("&Replace"),
+            answered,
+        )
 
     def prepare(self) -> Callable[[], object]:
         if self.passphrase.text() != self.repeat.text():

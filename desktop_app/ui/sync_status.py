@@ -55,7 +55,7 @@ from desktop_app.i18n.text import N_, _, ngettext
 from desktop_app.sync.http_client import CertificateProblem, Offline, RequestRefused, ServerError
 from desktop_app.ui.clock_banner import ClockWarning
 from desktop_app.ui.publication_notice import PublicationNotice
-from desktop_app.ui.widgets import ErrorLabel, reachable_text
+from desktop_app.ui.widgets import ErrorLabel, ask_to_confirm, reachable_text
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.sync_process import SyncProcess, SyncProcessFailed
 
@@ -943,32 +943,23 @@ class DevicesDialog(QDialog):
         if item is None or not item.data(_REVOCABLE_ROLE):
             return
         device_id, name = str(item.data(Qt.ItemDataRole.UserRole)), str(item.data(_NAME_ROLE))
-        box = QMessageBox(self)
-        box.setIcon(QMessageBox.Icon.Warning)
-        box.setWindowTitle(_("Revoke laptop"))
-        box.setTextFormat(Qt.TextFormat.PlainText)  # the name as the server gives it
-        box.setText(
+
+        def answered(revoke: bool) -> None:
+            self.revoke_question = None
+            if revoke:
+                self._revoke_and_renew(device_id, name)
+
+        self.revoke_question = ask_to_confirm(
+            self,
+            _("Revoke laptop"),
             _(
                 "Revoke “{name}”? It can no longer sync, and a new team key is made so that it "
                 "cannot read anything written from now on. What it holds already cannot be "
                 "taken back. This cannot be undone."
-            ).format(name=name)
+            ).format(name=name),
+            _("Revoke and renew the team key"),
+            answered,
         )
-        confirm = box.addButton(
-            _("Revoke and renew the team key"), QMessageBox.ButtonRole.AcceptRole
-        )
-        cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-        box.setDefaultButton(cancel)
-        box.setEscapeButton(cancel)
-
-        def answered() -> None:
-            self.revoke_question = None
-            if box.clickedButton() is confirm:
-                self._revoke_and_renew(device_id, name)
-
-        box.finished.connect(answered)
-        self.revoke_question = box
-        box.open()
 
     def _revoke_and_renew(self, device_id: str, name: str) -> None:
         store, user = self.controller.store, self.controller.window.session.user

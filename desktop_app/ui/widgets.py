@@ -3,7 +3,7 @@ that wrap their text."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from babel import Locale
@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -288,3 +289,24 @@ class LanguageList(QListWidget):
             item = self.item(i)
             on = item.data(Qt.ItemDataRole.UserRole) in codes
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
+
+
+def ask_to_confirm(
+    parent: QWidget, title: str, text: str, confirm: str, answered: Callable[[bool], None]
+) -> QMessageBox:
+    """A warning asking before something that cannot be undone, window-modal and not blocking:
+    ``confirm`` the button that goes ahead, Cancel the default and Escape's (Enter keeps what
+    is); ``answered(True)`` once the user went ahead, ``answered(False)`` otherwise. ``text``
+    is plain (a path or a name may hold any character). Returns the question, opened."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.setText(text)
+    go_ahead = box.addButton(confirm, QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    box.finished.connect(lambda _result: answered(box.clickedButton() is go_ahead))
+    box.open()
+    return box
