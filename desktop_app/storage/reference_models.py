@@ -1,8 +1,9 @@
-"""Reference data a coordinator publishes to every laptop (the service directory)."""
+"""Reference data a coordinator publishes to every laptop (the service directory, forms), and
+the consent texts that were in force here."""
 
 from __future__ import annotations
 
-from sqlalchemy import String, Text
+from sqlalchemy import Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop_app.storage.models import Base, SyncMixin
@@ -19,3 +20,26 @@ class ReferenceRow(Base, SyncMixin):
     __tablename__ = "reference_data"
     name: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)
     content: Mapped[str] = mapped_column(Text, nullable=False)
+
+
+class ConsentTextRow(Base):
+    """A consent text that was in force on this laptop (shipped or published), by version and
+    purpose: a consent stores only its ``text_version``, and the form in force may no longer
+    hold that text (a publication outranked by a newer shipped form, or replaced by one made
+    from it). Kept for the data copy (Art. 15); never changed or removed, not synced (every
+    laptop keeps what was in force on it, publications received by sync included).
+
+    ``wording`` is a JSON object, language -> text. Two texts under one version (a laptop's
+    own publication that happened to pick the team's version name) are both kept.
+    """
+
+    __tablename__ = "consent_texts"
+    pk: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    text_version: Mapped[str] = mapped_column(String(40), nullable=False)
+    purpose: Mapped[str] = mapped_column(String(40), nullable=False)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)
+    wording: Mapped[str] = mapped_column(Text, nullable=False)
+
+    __table_args__ = (
+        UniqueConstraint("text_version", "purpose", "digest", name="uq_consent_texts"),
+    )

@@ -248,7 +248,15 @@ def register_builtin_kinds() -> None:
 
     # A publication replaces the one before; two at once: the later one is in force everywhere.
     fields = data_columns(ReferenceRow)
-    register(RowAdapter("reference", ReferenceRow, fields, last_writer_wins=frozenset(fields)))
+    register(
+        RowAdapter(
+            "reference",
+            ReferenceRow,
+            fields,
+            last_writer_wins=frozenset(fields),
+            on_save=_keep_consent_texts,
+        )
+    )
     # The team's laptops (see sync.laptops): a revocation anywhere stands, the newest vouch
     # stands, and the rest (the same values from every writer; the name a label) never
     # conflicts. Not about a person: erasure never reaches them.
@@ -264,6 +272,16 @@ def register_builtin_kinds() -> None:
             last_writer_wins=frozenset(fields) - {"revoked", "vouch"},
         )
     )
+
+
+def _keep_consent_texts(session: Session, row: Any) -> None:
+    """A forms publication that arrives: its consent texts are kept, so that a consent given
+    under one reads in the data copy after a later publication or update replaced it."""
+    if row.name == "forms" and not row.deleted:
+        # Imported here: the use cases import the sync package.
+        from desktop_app.usecases.consent_texts import keep_publication
+
+        keep_publication(session, row.content)
 
 
 def _eraser(kind: str) -> Callable[[Session, list[str]], None]:

@@ -22,7 +22,7 @@ from desktop_app.letters.person_data_pdf import render_person_data
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow, PersonRow, SearchTokenRow
 from desktop_app.storage.people_repo import PeopleRepository
-from desktop_app.usecases import audit, reference
+from desktop_app.usecases import audit, consent_texts, reference
 from desktop_app.usecases.person_data import Row, sources
 
 log = logging.getLogger(__name__)
@@ -99,12 +99,20 @@ def export_person(
 
     forms, directory = reference.forms_in_force(store), reference.service_directory(store)
     # The wording each consent was given under, in both copies: from the consent form in force,
-    # else the shipped one (a form published before forms kept their earlier texts lacks them).
+    # else the shipped one, else the texts kept of every consent form in force here before (a
+    # publication outranked by an update, or replaced by one made from the shipped form).
     consent_forms = [
         f for f in (*forms.values(), *reference.shipped_forms().values()) if f.text_version
     ]
+    with store.reading() as session:
+        kept = consent_texts.kept(session)
     collected = [
-        (s, with_consent_texts(rows, doc_lang, consent_forms) if s.kind == "consents" else rows)
+        (
+            s,
+            with_consent_texts(rows, doc_lang, consent_forms, kept)
+            if s.kind == "consents"
+            else rows,
+        )
         for s, rows in collected
     ]
     data = {

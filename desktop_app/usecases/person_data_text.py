@@ -153,7 +153,8 @@ def _purposes(forms: Mapping[str, FormDefinition]) -> dict[str, Mapping[str, str
     return {p.id: p.label for form in forms.values() for p in form.purposes}
 
 
-#: a consent whose text version no form here holds (a form published without its earlier texts)
+#: a consent whose text version was never in force here (given on another laptop under a
+#: publication this one never received) nor is in a form here
 TEXT_UNKNOWN = N_(
     "The wording of this version is not available in this copy. Please ask the advice service "
     "for it."
@@ -163,29 +164,37 @@ TEXT_FALLBACK = "de"
 
 
 def with_consent_texts(
-    rows: Sequence[Row], lang: str, consent_forms: Sequence[FormDefinition]
+    rows: Sequence[Row],
+    lang: str,
+    consent_forms: Sequence[FormDefinition],
+    kept: Mapping[tuple[str, str], Mapping[str, str]] | None = None,
 ) -> list[dict[str, object]]:
     """Each consent with the wording it was given under (``text``, after ``text_version``):
     in the language the person read it in (the consent's ``language``), else in ``lang``,
     else German (``text_language`` says which). When that is not ``lang``, the same text in
-    ``lang`` follows as ``text_translation`` for the reader of this copy. ``text`` is None when
-    none of ``consent_forms`` (the one in force first) has that version, current or earlier."""
+    ``lang`` follows as ``text_translation`` for the reader of this copy. The wording is looked
+    up in ``consent_forms`` (the one in force first), current or earlier texts, then among the
+    texts ``kept`` on this laptop by (text version, purpose). Where neither has it (given on
+    another laptop under a text never in force here), ``text`` says so in ``lang`` and
+    ``text_missing`` is true."""
     out: list[dict[str, object]] = []
     for row in rows:
+        version, purpose = str(row.get("text_version")), str(row.get("purpose"))
         wording: Mapping[str, str] | None = None
         for form in consent_forms:
-            wording = form.consent_text(str(row.get("text_version")), str(row.get("purpose")))
+            wording = form.consent_text(version, purpose)
             if wording is not None:
                 break
-        added: dict[str, object] = {"text": None}
+        if wording is None and kept:
+            wording = kept.get((version, purpose))
+        added: dict[str, object] = _text_missing(lang)
         if wording:
             read_in = str(row.get("language") or "")
             text_lang = next((code for code in (read_in, lang) if wording.get(code)), TEXT_FALLBACK)
-            added = {"text": wording.get(text_lang), "text_language": text_lang}
-            if added["text"] is None:
-                added = {"text": None}
-            elif text_lang != lang and wording.get(lang):
-                added["text_translation"] = wording[lang]
+            if wording.get(text_lang):
+                added = {"text": wording[text_lang], "text_language": text_lang}
+                if text_lang != lang and wording.get(lang):
+                    added["text_translation"] = wording[lang]
         named: dict[str, object] = {}
         for key, value in row.items():
             named[key] = value
@@ -193,6 +202,10 @@ def with_consent_texts(
                 named.update(added)
         out.append(named)
     return out
+
+
+def _text_missing(lang: str) -> dict[str, object]:
+    return {"text": gettext_in(lang, TEXT_UNKNOWN), "text_language": lang, "text_missing": True}
 
 
 def readable(
@@ -246,6 +259,7 @@ def _named(
             if "text" in row:
                 named["text"] = _wording(row, lang)
                 named.pop("text_language", None)
+                named.pop("text_missing", None)
             if "how" in row and consent_form is not None:  # "signed", as the form names it
                 with contextlib.suppress(KeyError):
                     options = consent_form.field("consent_form").options or []
@@ -292,7 +306,7 @@ def _wording(row: Row, lang: str) -> str:
     """A consent's wording as the PDF shows it: said so when it is in another language, said
     plainly when it is not known."""
     text, text_lang = row.get("text"), row.get("text_language")
-    if not isinstance(text, str):
+    if not isinstance(text, str) or row.get("text_missing"):
         return gettext_in(lang, TEXT_UNKNOWN)
     if isinstance(text_lang, str) and text_lang != lang:
         return gettext_in(lang, N_("In {language}: {text}")).format(

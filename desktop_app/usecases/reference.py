@@ -48,7 +48,7 @@ from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.reference_models import ReferenceRow
 from desktop_app.storage.sync_models import SyncedRevisionRow
-from desktop_app.usecases import audit
+from desktop_app.usecases import audit, consent_texts
 
 SERVICES = "services"
 FORMS = "forms"
@@ -375,6 +375,8 @@ def _store_publication(
         row.device_id = store.device_id
         row.author_id = user.id
         session.flush()
+        if name == FORMS:
+            consent_texts.keep_publication(session, content)
         session.add(
             OutboxRow(record_kind="reference", record_id=record_id, revision=row.revision, hlc=hlc)
         )

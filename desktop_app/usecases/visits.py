@@ -51,7 +51,7 @@ from desktop_app.storage.visits_models import (
     VisitRow,
 )
 from desktop_app.sync.conflict_records import record_edit_conflicts, synced_state
-from desktop_app.usecases import audit, reference
+from desktop_app.usecases import audit, consent_texts, reference
 
 VISIT_FORMS: tuple[str, ...] = ("life_situation", "skills_check")
 CONSENT_FORM = "consent"
@@ -482,6 +482,8 @@ def record_consent(
     cleaned = clean(consent_form, answers, today=today, require_complete=True)
     records: list[ConsentRecord] = []
     with store.transaction() as session:
+        # The wording stays readable for the data copy once this form is no longer in force.
+        consent_texts.keep_form(session, consent_form)
         for f in consent_form.fields():
             if f.purpose is None or f.id not in cleaned:
                 continue

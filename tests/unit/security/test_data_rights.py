@@ -572,18 +572,21 @@ def test_the_export_in_another_language_keeps_the_wording_the_person_read(
 
 
 def test_a_consent_text_version_no_form_holds_is_said_plainly(session: Session) -> None:
-    """A version neither the form in force nor the shipped one has (a form published without
-    its earlier texts): no wording in the JSON, and the PDF says it is not there."""
+    """A version never in force here (given on another laptop under a publication this one
+    never received): the JSON says in the copy's language that the wording is not there
+    (``text_missing``), and so does the PDF."""
     pid = _person(session)
     _consents_under(session, pid, "2026-10-1")
     consents, content = _export(session, pid, "de")
-    assert {c["text"] for c in consents.values()} == {None}
-    assert all("text_language" not in c for c in consents.values())
+    missing = "Der Wortlaut dieser Fassung liegt in dieser Kopie nicht vor."
+    assert all(str(c["text"]).startswith(missing) for c in consents.values())
+    assert {(c["text_language"], c["text_missing"]) for c in consents.values()} == {("de", True)}
     assert (
         content.count("Wortlaut Der Wortlaut dieser Fassung liegt in dieser Kopie nicht vor.") == 3
     )
     consents, content = _export(session, pid, "bg")
     assert "Дословният текст на тази версия не е наличен в това копие." in content
+    assert all(str(c["text"]).startswith("Дословният текст") for c in consents.values())
 
 
 def test_a_consent_text_missing_in_the_exports_language_is_shown_in_german() -> None:

@@ -1,0 +1,85 @@
+"""Every consent text that was in force on this laptop, kept for the person's data copy.
+
+A consent stores only the ``text_version`` it was given under; the form in force may later lack
+that text (a coordinator's publication outranked by a newer shipped form, and the next
+publication made from that form). So each text is kept when it comes into force here: when a
+consent is recorded under it, when a forms publication is made here or arrives by sync.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Iterable, Mapping
+
+import yaml
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.orm import Session as DbSession
+
+from desktop_app.forms.consent_texts import ConsentText, texts_of_form, texts_of_mapping
+from desktop_app.forms.definition import FormDefinition
+from desktop_app.storage.reference_models import ConsentTextRow
+
+log = logging.getLogger(__name__)
+Wording = Mapping[str, str]
+
+
+def _canonical(wording: Mapping[str, str]) -> str:
+    return json.dumps(dict(wording), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def keep(session: DbSession | Connection, texts: Iterable[ConsentText]) -> None:
+    """Keep ``texts`` (those already kept stay as they are); in a session or, in a migration,
+    on its connection."""
+    rows = []
+    for version, purpose, wording in texts:
+        canonical = _canonical(wording)
+        digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        if len(version) <= 40 and len(purpose) <= 40:  # the columns' sizes, as the forms'
+            row = {"text_version": version, "purpose": purpose, "digest": digest}
+            rows.append({**row, "wording": canonical})
+    if rows:
+        session.execute(insert(ConsentTextRow).values(rows).on_conflict_do_nothing())
+
+
+def keep_form(session: DbSession, form: FormDefinition) -> None:
+    keep(session, texts_of_form(form))
+
+
+def texts_of_publication(content: str) -> list[ConsentText]:
+    """The consent texts in a forms publication's content (its files as JSON); a damaged one or
+    one this version cannot use gives what it can."""
+    try:
+        files = json.loads(content)["files"]
+    except (ValueError, KeyError, TypeError):
+        return []
+    found: list[ConsentText] = []
+    for text in files.values() if isinstance(files, dict) else []:
+        try:
+            data = yaml.safe_load(text) if isinstance(text, str) else None
+        except yaml.YAMLError:
+            continue
+        found += texts_of_mapping(data)
+    return found
+
+
+def keep_publication(session: DbSession | Connection, content: str) -> None:
+    keep(session, texts_of_publication(content))
+
+
+def kept(session: DbSession) -> dict[tuple[str, str], Wording]:
+    """The kept texts by (text version, purpose); of two under one version, the first kept."""
+    found: dict[tuple[str, str], Wording] = {}
+    rows = session.execute(
+        select(
+            ConsentTextRow.text_version, ConsentTextRow.purpose, ConsentTextRow.wording
+        ).order_by(ConsentTextRow.pk)
+    )
+    for version, purpose, wording in rows:
+        try:
+            found.setdefault((version, purpose), json.loads(wording))
+        except ValueError:
+            log.warning("consent text %s/%s not readable", version, purpose)
+    return found

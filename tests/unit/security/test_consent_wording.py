@@ -1,0 +1,159 @@
+"""A consent's wording stays in the person's data copy (Art. 15) after the form it was given
+under went out of force: a coordinator's publication outranked by a newer shipped form, whose
+next publication no longer carries that text. Real encrypted stores; PDFs read back."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+from typing import Any
+
+import pdfplumber
+import pytest
+import yaml
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.forms.definition import FormDefinition, form_from_mapping
+from desktop_app.paths import resource
+from desktop_app.usecases import data_rights, people, reference, visits
+from desktop_app.usecases.accounts import Session
+
+# The coordinator's own wording of the sharing consent (text version 2026-12-3).
+OWN_SHARING = {
+    "de": "Meine Angaben gehen nur an die Stelle, die ich unten nenne (Text der Zentrale).",
+    "bg": "Данните ми отиват само до службата, посочена по-долу (текст на централата).",
+    "ro": "Datele mele merg doar la serviciul numit mai jos (textul centralei).",
+    "en": "My details go only to the service named below (the central office's text).",
+}
+OWN_VERSION = "2026-12-3"
+# The wording a later Welcome Desk ships (text version 2027-01-1), knowing nothing of the above.
+SHIPPED_LATER = "Ich bin damit einverstanden (Text von 2027)."
+
+
+def consent_data() -> dict[str, Any]:
+    data = yaml.safe_load((resource("forms") / "consent.yaml").read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def new_text(data: dict[str, Any], version: int, text_version: str, sharing: dict[str, str]) -> str:
+    """``data`` (a consent form) with a new text: the current one kept among the earlier texts,
+    the sharing purpose reworded, at ``version``; as YAML."""
+    current = {p["id"]: dict(p["text"]) for p in data["purposes"]}
+    earlier = [{"text_version": data["text_version"], "purposes": current}, *data["earlier_texts"]]
+    changed = {**data, "version": version, "text_version": text_version, "earlier_texts": earlier}
+    changed["purposes"] = [
+        {**p, "text": dict(sharing)} if p["id"] == "referral_sharing" else p
+        for p in data["purposes"]
+    ]
+    return yaml.safe_dump(changed, allow_unicode=True, sort_keys=False)
+
+
+def later_shipped() -> FormDefinition:
+    """The consent form of a later release: version 5, its own new text; it keeps the shipped
+    texts before it but never saw the coordinator's."""
+    text = new_text(consent_data(), 5, "2027-01-1", dict.fromkeys(OWN_SHARING, SHIPPED_LATER))
+    return form_from_mapping(yaml.safe_load(text))
+
+
+def shipped_files() -> dict[str, str]:
+    return {p.name: p.read_text(encoding="utf-8") for p in resource("forms").glob("*.yaml")}
+
+
+def publish_own_text(session: Session) -> None:
+    files = shipped_files()
+    files["consent.yaml"] = new_text(consent_data(), 4, OWN_VERSION, OWN_SHARING)
+    reference.publish_forms(session.store, session.user, files)
+    assert reference.forms_in_force(session.store)["consent"].text_version == OWN_VERSION
+
+
+def record_sharing(session: Session, read_in: str = "ro") -> str:
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Ioana", "Popa", "1990"), confirm_duplicates=True
+    ).id
+    answers = {
+        "consent_language": read_in,
+        "consent_advice": "given",
+        "consent_central_storage": "given",
+        "consent_referral_sharing": "given",
+        "shared_with_service": "Jobcenter Dortmund",
+        "consent_date": "2026-12-01",
+        "consent_form": "signed",
+    }
+    recorded = visits.record_consent(session.store, session.user, person, answers)
+    assert {c.text_version for c in recorded} == {OWN_VERSION}
+    return person
+
+
+def later_release(monkeypatch: pytest.MonkeyPatch) -> None:
+    shipped = dict(reference.shipped_forms())
+    monkeypatch.setattr(reference, "shipped_forms", lambda: {**shipped, "consent": later_shipped()})
+
+
+def sharing_of(session: Session, person: str, lang: str) -> tuple[dict[str, Any], str]:
+    raw, pdf = data_rights.export_person(session.store, session.user, person, lang=lang)
+    [sharing] = [c for c in json.loads(raw)["consents"] if c["purpose"] == "referral_sharing"]
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        content = " ".join(" ".join((page.extract_text() or "").split()) for page in doc.pages)
+    return sharing, content
+
+
+def test_a_consent_keeps_its_wording_when_its_publication_is_outranked(
+    session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given under the coordinator's text, read in Romanian; then an update ships a consent form
+    of a higher version (the publication is no longer in force), and the coordinator's next
+    publication, checked against that shipped form only, no longer carries the text."""
+    publish_own_text(session)
+    person = record_sharing(session)
+    later_release(monkeypatch)
+    assert reference.forms_in_force(session.store)["consent"].text_version == "2027-01-1"
+    files = shipped_files()
+    files["consent.yaml"] = yaml.safe_dump(
+        {**yaml.safe_load(new_text(consent_data(), 5, "2027-01-1", {})), "version": 6}
+        | {"purposes": later_shipped().model_dump(mode="json")["purposes"]},
+        allow_unicode=True,
+        sort_keys=False,
+    )
+    reference.publish_forms(session.store, session.user, files)
+    in_force = reference.forms_in_force(session.store)["consent"]
+    assert in_force.version == 6 and in_force.consent_text(OWN_VERSION, "advice") is None
+
+    sharing, content = sharing_of(session, person, "ro")
+    assert (sharing["text"], sharing["text_language"]) == (OWN_SHARING["ro"], "ro")
+    assert OWN_SHARING["ro"] in content
+    sharing, content = sharing_of(session, person, "de")
+    assert sharing["text"] == OWN_SHARING["ro"] and sharing["text_translation"] == OWN_SHARING["de"]
+    assert f"Auf Rumänisch: {OWN_SHARING['ro']}" in content and OWN_SHARING["de"] in content
+
+
+def test_a_publication_made_before_texts_were_kept_gives_its_texts_at_the_upgrade(
+    session: Session, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store of the version before: the coordinator's text only in the publication it holds
+    (no text kept). The upgrade keeps that publication's texts, so the consent still reads once
+    an update outranks the publication."""
+    from alembic import command
+    from alembic.config import Config
+
+    from desktop_app.storage import db as storage_db
+    from desktop_app.usecases.accounts import log_in
+    from tests.conftest import PASSWORD
+
+    publish_own_text(session)
+    person = record_sharing(session)
+    config = Config()
+    config.set_main_option("script_location", str(Path(storage_db.__file__).parent / "migrations"))
+    with session.store.engine.connect() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, "sort_keys")
+        conn.commit()
+    session.close()
+    session = log_in(data_dir, "anna", PASSWORD)  # migrates to head
+    try:
+        later_release(monkeypatch)
+        sharing, _content = sharing_of(session, person, "ro")
+        assert sharing["text"] == OWN_SHARING["ro"] and "text_missing" not in sharing
+    finally:
+        session.close()
