@@ -410,6 +410,7 @@ class PersonField(QLineEdit):
         self.setText(line)
 
     def _search(self, text: str) -> None:
+        self._taken = ""  # edited: no longer the line of the person chosen, Enter takes again
         self.matches.clear()
         query = text.strip()
         if not query:
@@ -526,9 +527,11 @@ class AuditWindow(QDialog):
         person page's "Access log" shows it: "who looked at my data?" asks for every year."""
         self.filter_person(person_id)
 
-    def _on_person_edited(self, text: str) -> None:
-        """The person's name taken out: the whole log again, not that person's still."""
-        if not text.strip() and self.record.text():
+    def _on_person_edited(self, _text: str) -> None:
+        """The chosen person's name edited (another name typed over it, or taken out): the
+        whole log again at once, not that person's still under a name no longer theirs,
+        until a person is chosen among the matches."""
+        if self.record.text():
             self.record.clear()
             self.person.setPlaceholderText(person_hint())
             self.refresh()
