@@ -1350,7 +1350,7 @@ def test_the_reason_says_to_choose_a_service_until_one_is_chosen(
     """The reason list was empty and said nothing until a service was chosen: its reasons
     are the service's. It says to choose a service first now, in the user's language; the
     service's reasons replace the hint, and it comes back when no service is chosen."""
-    hints = {"de": "Wählen Sie zuerst eine Stelle", "ro": "Alege mai întâi un serviciu"}
+    hints = {"de": "Wählen Sie zuerst eine Stelle", "ro": "Alegeți mai întâi un serviciu"}
     person = _person(session)
     for lang, hint in hints.items():
         set_language(lang)
