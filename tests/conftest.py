@@ -78,3 +78,18 @@ def record_sharing_consent(
             s.consent_names[0] for s in default_directory().services
         )
     visits.record_consent(session.store, session.user, person_id, answers)
+
+
+def downgrade_store(store, revision: str) -> None:
+    """The open ``store``'s schema taken back to ``revision`` (a store of an earlier version,
+    which its next opening migrates to the head)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from desktop_app.storage import db as storage_db
+
+    config = Config()
+    config.set_main_option("script_location", str(Path(storage_db.__file__).parent / "migrations"))
+    with store.engine.begin() as conn:
+        config.attributes["connection"] = conn
+        command.downgrade(config, revision)

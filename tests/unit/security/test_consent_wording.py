@@ -134,21 +134,12 @@ def test_a_publication_made_before_texts_were_kept_gives_its_texts_at_the_upgrad
     """A store of the version before: the coordinator's text only in the publication it holds
     (no text kept). The upgrade keeps that publication's texts, so the consent still reads once
     an update outranks the publication."""
-    from alembic import command
-    from alembic.config import Config
-
-    from desktop_app.storage import db as storage_db
     from desktop_app.usecases.accounts import log_in
-    from tests.conftest import PASSWORD
+    from tests.conftest import PASSWORD, downgrade_store
 
     publish_own_text(session)
     person = record_sharing(session)
-    config = Config()
-    config.set_main_option("script_location", str(Path(storage_db.__file__).parent / "migrations"))
-    with session.store.engine.connect() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "sort_keys")
-        conn.commit()
+    downgrade_store(session.store, "sort_keys")
     session.close()
     session = log_in(data_dir, "anna", PASSWORD)  # migrates to head
     try:
