@@ -5,11 +5,19 @@ key) and the key slot file, packed as a tar stream and encrypted as a whole unde
 from a passphrase (Argon2id, AES-256-GCM in 1 MiB chunks). Each chunk's associated data binds
 the header, its index and whether it is the last, so a cut, reordered or altered file is refused.
 Restoring needs the passphrase; opening the restored store then needs an account's password.
+
+Format 2 adds two fields to the header, which readers of format 1 ignore (they restore it as
+before): ``key_check``, a value derived from the passphrase's key, and ``digest``, a SHA-256 of
+the other fields. A chunk that fails to open cannot tell a wrong key from altered data; the key
+check can, so a damaged backup is no longer said to have a wrong passphrase. The digest tells a
+damaged header (a changed salt fails the key check too) from a wrong passphrase.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import hmac
 import io
 import json
 import os
@@ -24,6 +32,8 @@ from typing import BinaryIO
 from argon2.low_level import Type, hash_secret_raw
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from desktop_app.domain.permissions import Action, require
 from desktop_app.domain.validation import FieldError, ValidationFailed
@@ -40,6 +50,11 @@ from desktop_app.usecases.accounts import PASSWORD_MIN, Session
 
 MAGIC = b"WELCOME-DESK-BACKUP\n"
 CHUNK = 1 << 20
+FORMAT = 2
+# The formats this version reads: 1 has no key check (a wrong passphrase is told only by the
+# first chunk, which altered data fails alike).
+_READABLE = (1, FORMAT)
+_KEY_CHECK_LABEL = b"welcome-desk backup key check v2"
 _LEN = struct.Struct(">I")
 _FILES = (DB_NAME, SLOTS_NAME)
 
@@ -61,6 +76,12 @@ class NotABackup(BackupError):
     code = "not_a_backup"
 
 
+class NewerBackup(BackupError):
+    """A backup written in a format this version does not know (by a newer version)."""
+
+    code = "newer_schema"
+
+
 def _derive(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
     return hash_secret_raw(
         passphrase.encode("utf-8"),
@@ -71,6 +92,18 @@ def _derive(passphrase: str, salt: bytes, params: KdfParams) -> bytes:
         hash_len=32,
         type=Type.ID,
     )
+
+
+def _key_check(key: bytes) -> bytes:
+    """A value that tells whether ``key`` is the one a backup was written with, without giving
+    the key away (a one-way derivation under a label of its own). It is derived from the slow
+    Argon2id output, never from the passphrase: testing a guess against it costs the same KDF
+    as testing it against the first chunk."""
+    return HKDF(SHA256(), length=16, salt=None, info=_KEY_CHECK_LABEL).derive(key)
+
+
+def _digest(fields: dict[str, object]) -> str:
+    return hashlib.sha256(json.dumps(fields, sort_keys=True).encode("ascii")).hexdigest()
 
 
 def _aad(header: bytes, index: int, final: bool) -> bytes:
@@ -85,22 +118,24 @@ class _EncryptingWriter(io.RawIOBase):
         params = KdfParams.default()
         salt = secrets.token_bytes(16)
         self._prefix = secrets.token_bytes(4)
-        self._header = json.dumps(
-            {
-                "format": 1,
-                "kdf": {
-                    "alg": "argon2id",
-                    "salt": salt.hex(),
-                    "time_cost": params.time_cost,
-                    "memory_kib": params.memory_kib,
-                    "parallelism": params.parallelism,
-                },
-                "nonce_prefix": self._prefix.hex(),
-                "chunk": CHUNK,
+        # The key itself stays as in format 1, so that version's readers restore this format too.
+        key = _derive(passphrase, salt, params)
+        fields: dict[str, object] = {
+            "format": FORMAT,
+            "kdf": {
+                "alg": "argon2id",
+                "salt": salt.hex(),
+                "time_cost": params.time_cost,
+                "memory_kib": params.memory_kib,
+                "parallelism": params.parallelism,
             },
-            sort_keys=True,
-        ).encode("ascii")
-        self._aes = AESGCM(_derive(passphrase, salt, params))
+            "nonce_prefix": self._prefix.hex(),
+            "chunk": CHUNK,
+            "key_check": _key_check(key).hex(),
+        }
+        fields["digest"] = _digest(fields)
+        self._header = json.dumps(fields, sort_keys=True).encode("ascii")
+        self._aes = AESGCM(key)
         self._out = out
         self._buffer = bytearray()
         self._index = 0
@@ -136,15 +171,29 @@ class _DecryptingReader(io.RawIOBase):
             (size,) = _LEN.unpack(src.read(_LEN.size))
             self._header = src.read(size)
             head = json.loads(self._header)
+            fmt = int(head.get("format", 1))
+            if fmt > FORMAT:
+                raise NewerBackup(f"format {fmt}")
+            if fmt not in _READABLE:
+                raise BackupError(f"format {fmt}")
             kdf = head["kdf"]
             params = KdfParams(
                 int(kdf["time_cost"]), int(kdf["memory_kib"]), int(kdf["parallelism"])
             )
             self._prefix = bytes.fromhex(head["nonce_prefix"])
             salt = bytes.fromhex(kdf["salt"])
-        except (struct.error, ValueError, KeyError, TypeError) as exc:
+            check = bytes.fromhex(head["key_check"]) if fmt >= 2 else None
+            if fmt >= 2 and head.pop("digest") != _digest(head):
+                raise BackupError("damaged header")
+        except (struct.error, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise BackupError("bad header") from exc
-        self._aes = AESGCM(_derive(passphrase, salt, params))
+        key = _derive(passphrase, salt, params)
+        # Only the key check says "wrong passphrase" when there is one; a chunk that fails to
+        # open after it passed is damaged. Format 1 has only the first chunk to go by.
+        if check is not None and not hmac.compare_digest(_key_check(key), check):
+            raise WrongPassphrase()
+        self._checked = check is not None
+        self._aes = AESGCM(key)
         self._src = src
         self._index = 0
         self._plain = b""
@@ -172,7 +221,9 @@ class _DecryptingReader(io.RawIOBase):
             self._done = final
             self._index += 1
             return
-        raise WrongPassphrase() if self._index == 0 else BackupError("damaged chunk")
+        if self._index == 0 and not self._checked:
+            raise WrongPassphrase()
+        raise BackupError("damaged chunk")
 
     def readinto(self, buffer: memoryview) -> int:  # type: ignore[override]
         while not self._plain and not self._done:

@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
+from desktop_app.exits import EXIT_STORE
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.accounts import BackupDialog, RestoreDialog
 from desktop_app.ui.main_window import MainWindow
@@ -18,6 +19,7 @@ from desktop_app.usecases import backup
 from desktop_app.usecases.accounts import Session, log_in
 from tests.conftest import PASSWORD
 from tests.ui.conftest import shown_window, unwritable_folder
+from tests.unit.test_cli import run
 
 PASSPHRASE = "a long backup passphrase 7"
 
@@ -329,3 +331,64 @@ def test_a_new_file_or_one_the_file_picker_asked_about_is_not_asked_again(
     with qtbot.waitSignal(again.accepted, timeout=20_000):
         again.buttons.accepted.emit()
     assert again.replace_question is None
+
+
+def _restore_said(qtbot: QtBot, source: Path, target: Path, passphrase: str) -> RestoreDialog:
+    """The restore dialog after restoring ``source`` into ``target`` failed."""
+    dialog = RestoreDialog()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.file.setText(str(source))
+    dialog.folder.setText(str(target))
+    dialog.passphrase.setText(passphrase)
+    with qtbot.waitSignal(dialog.save.answered, timeout=20_000):
+        dialog.buttons.accepted.emit()
+    assert dialog.isVisible()
+    return dialog
+
+
+def test_a_damaged_backup_is_said_as_damaged_and_a_wrong_passphrase_at_its_field(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """A bit changed in the first chunk was said as a wrong passphrase, under the passphrase
+    field: the coordinator tried passphrase after passphrase on a damaged file. The command
+    line says what the dialog says."""
+    written = tmp_path / "store.wdbackup"
+    backup.write_backup(session, written, PASSPHRASE)
+    raw = bytearray(written.read_bytes())
+    header_size = int.from_bytes(raw[len(backup.MAGIC) : len(backup.MAGIC) + 4], "big")
+    first_chunk = len(backup.MAGIC) + 4 + header_size + 4  # magic, header, the chunk's length
+    raw[first_chunk + 100] ^= 1
+    damaged = tmp_path / "damaged.wdbackup"
+    damaged.write_bytes(raw)
+
+    dialog = _restore_said(qtbot, damaged, tmp_path / "new", PASSPHRASE)
+    said = (
+        "This backup is damaged (cut short or altered) and cannot be restored. Nothing was "
+        "restored; choose another backup, such as an earlier one."
+    )
+    assert dialog.general.text() == said
+    assert dialog.errors["passphrase"].text() == ""
+    dialog.grab().save(str(tmp_path / "damaged.png"))
+    dialog.reject()
+    assert not (tmp_path / "new" / "welcome-desk.db").exists()
+    cli = run(
+        "restore",
+        "--in",
+        str(damaged),
+        "--data-dir",
+        str(tmp_path / "new"),
+        "--passphrase-stdin",
+        password=PASSPHRASE,
+    )
+    assert cli.returncode == EXIT_STORE and said in " ".join(cli.stderr.split())
+
+    dialog = _restore_said(qtbot, written, tmp_path / "new", "not the passphrase")
+    assert dialog.errors["passphrase"].text() == (
+        "The passphrase does not fit this backup. Type the passphrase chosen when the backup "
+        "was written (capital and small letters count)."
+    )
+    assert dialog.general.text() == ""
+    dialog.grab().save(str(tmp_path / "wrong.png"))
+    dialog.reject()
