@@ -74,6 +74,10 @@ _ERROR_MESSAGES = {
     "person_erased": N_(
         "The person was erased meanwhile (here or by a sync); there is nothing left to change."
     ),
+    "helper_removed": N_(
+        "A helper account in this list was removed meanwhile. Nothing was saved: close this "
+        "window and open it again."
+    ),
     "wrong_passphrase": N_(
         "The passphrase does not fit this backup. Type the passphrase chosen when the backup "
         "was written (capital and small letters count)."

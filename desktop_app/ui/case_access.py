@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.permissions import RESTRICTED_KINDS, Action, allowed
 from desktop_app.domain.person import Person
 from desktop_app.domain.users import Role
-from desktop_app.i18n.messages import failure_message
+from desktop_app.i18n.messages import error_message, failure_message
 from desktop_app.i18n.text import N_, _
 from desktop_app.ui.error_label import ErrorLabel
 from desktop_app.ui.tasks import DialogSave
@@ -109,19 +109,19 @@ class CaseAccessDialog(QDialog):
         )
 
         def store_changes() -> int:
-            for helper_id, kind, opened in changes:
-                change = access.open_case_to_helper if opened else access.close_case_to_helper
-                change(store, user, person_id, helper_id, kind)
-            return len(changes)
+            return access.set_openings(store, user, person_id, changes)
 
         self.error.show_message("")
         self.save.start(store_changes, lambda _count: self.accept(), self._on_failed)
 
     def _on_failed(self, exc: Exception) -> None:
-        # The store busy (a sync), the disk full, the person erased meanwhile …: one
-        # transaction per change, so those saved before the failure stay saved.
+        # The store busy (a sync), the disk full, a helper removed meanwhile …: all changes
+        # are one transaction, so none of them was saved.
         what = _("The access for helpers could not be saved.")
-        self.error.show_message(failure_message(exc, what))
+        if isinstance(exc, access.HelperRemoved):
+            self.error.show_message(f"{what} {error_message(exc.code)}")
+        else:
+            self.error.show_message(failure_message(exc, what))
 
     def reject(self) -> None:
         self.save.dismiss()

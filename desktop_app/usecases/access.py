@@ -7,6 +7,7 @@ reads a section marked ``restricted: health|exploitation`` calls ``require_restr
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
@@ -28,6 +29,7 @@ from desktop_app.usecases.person_data import PersonDataSource, Row, register_per
 
 __all__ = [
     "Action",
+    "HelperRemoved",
     "PermissionDenied",
     "can_read_restricted",
     "close_case_to_helper",
@@ -36,6 +38,7 @@ __all__ = [
     "openings_of",
     "require",
     "require_restricted",
+    "set_openings",
 ]
 
 
@@ -82,72 +85,98 @@ def require_restricted(store: Store, user: User, person_id: str, kind: str | Non
         raise PermissionDenied(Action.VIEW_RESTRICTED, str(kind))
 
 
+class HelperRemoved(ValueError):
+    """The helper account is not there (any more): removed while the advisor's dialog stood
+    open with it."""
+
+    code = "helper_removed"
+
+
 def _set_opening(
-    store: Store, advisor: User, person_id: str, helper_id: str, kind: str, opened: bool
+    session: DbSession,
+    store: Store,
+    advisor: User,
+    person_id: str,
+    helper_id: str,
+    kind: str,
+    opened: bool,
 ) -> None:
-    require(advisor, Action.OPEN_CASE_TO_HELPER)
-    if kind not in RESTRICTED_KINDS:
-        raise ValueError(kind)
     hlc = str(store.clock.now())
-    with store.transaction() as session:
-        helper = session.get(UserRow, helper_id)
-        if helper is None or helper.deleted or helper.role != Role.HELPER.value:
-            raise ValueError("not a helper account")
-        row = session.scalar(
-            select(CaseOpeningRow).where(
-                CaseOpeningRow.person_id == person_id,
-                CaseOpeningRow.helper_id == helper_id,
-                CaseOpeningRow.kind == kind,
-                CaseOpeningRow.deleted.is_(False),
-            )
+    helper = session.get(UserRow, helper_id)
+    if helper is None or helper.deleted or helper.role != Role.HELPER.value:
+        raise HelperRemoved(helper_id)
+    row = session.scalar(
+        select(CaseOpeningRow).where(
+            CaseOpeningRow.person_id == person_id,
+            CaseOpeningRow.helper_id == helper_id,
+            CaseOpeningRow.kind == kind,
+            CaseOpeningRow.deleted.is_(False),
         )
-        if row is None:
-            if not opened:
-                return
-            row = CaseOpeningRow(
-                id=str(uuid.uuid4()),
-                person_id=person_id,
-                helper_id=helper_id,
-                kind=kind,
-                revision=0,
-                field_clocks="{}",
-            )
-            session.add(row)
-        elif row.opened == opened:
+    )
+    if row is None:
+        if not opened:
             return
-        # A field with its own clock (stamped on flush), not the record's deletion: opening
-        # it again later wins over the closing on every laptop (architecture.md, property 10).
-        row.opened = opened
-        row.revision = (row.revision or 0) + 1
-        row.updated_hlc = hlc
-        row.device_id = store.device_id
-        row.author_id = advisor.id
-        session.flush()
-        session.add(
-            OutboxRow(record_kind="case_opening", record_id=row.id, revision=row.revision, hlc=hlc)
+        row = CaseOpeningRow(
+            id=str(uuid.uuid4()),
+            person_id=person_id,
+            helper_id=helper_id,
+            kind=kind,
+            revision=0,
+            field_clocks="{}",
         )
-        audit.record_in(
-            session,
-            store,
-            advisor.id,
-            audit.AuditAction.OPEN_CASE,
-            "person",
-            person_id,
-            {"helper_id": helper_id, "kind": kind, "opened": opened},
-        )
+        session.add(row)
+    elif row.opened == opened:
+        return
+    # A field with its own clock (stamped on flush), not the record's deletion: opening
+    # it again later wins over the closing on every laptop (architecture.md, property 10).
+    row.opened = opened
+    row.revision = (row.revision or 0) + 1
+    row.updated_hlc = hlc
+    row.device_id = store.device_id
+    row.author_id = advisor.id
+    session.flush()
+    session.add(
+        OutboxRow(record_kind="case_opening", record_id=row.id, revision=row.revision, hlc=hlc)
+    )
+    audit.record_in(
+        session,
+        store,
+        advisor.id,
+        audit.AuditAction.OPEN_CASE,
+        "person",
+        person_id,
+        {"helper_id": helper_id, "kind": kind, "opened": opened},
+    )
+
+
+def set_openings(
+    store: Store, advisor: User, person_id: str, changes: Sequence[tuple[str, str, bool]]
+) -> int:
+    """Open (True) or close (False) this person's sections to helpers: (helper id, kind,
+    open) each. All in one transaction: the advisor's dialog saved one change per transaction,
+    so a failure half-way (a helper removed meanwhile, the store busy) kept the changes made
+    before it, and the dialog said nothing was saved."""
+    require(advisor, Action.OPEN_CASE_TO_HELPER)
+    for _helper_id, kind, _opened in changes:
+        if kind not in RESTRICTED_KINDS:
+            raise ValueError(kind)
+    with store.transaction() as session:
+        for helper_id, kind, opened in changes:
+            _set_opening(session, store, advisor, person_id, helper_id, kind, opened)
+    return len(changes)
 
 
 def open_case_to_helper(
     store: Store, advisor: User, person_id: str, helper_id: str, kind: str
 ) -> None:
     """An advisor lets one helper read this person's ``kind`` sections (health/exploitation)."""
-    _set_opening(store, advisor, person_id, helper_id, kind, True)
+    set_openings(store, advisor, person_id, [(helper_id, kind, True)])
 
 
 def close_case_to_helper(
     store: Store, advisor: User, person_id: str, helper_id: str, kind: str
 ) -> None:
-    _set_opening(store, advisor, person_id, helper_id, kind, False)
+    set_openings(store, advisor, person_id, [(helper_id, kind, False)])
 
 
 def _collect_openings(session: DbSession, person_id: str) -> list[Row]:
