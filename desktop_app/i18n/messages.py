@@ -184,6 +184,21 @@ _REFUSAL_MESSAGES = {
     ),
 }
 _REFUSED = N_("The sync server refused the request. If it happens again, ask your coordinator.")
+# The server answered in a way this laptop does not understand (not the wire format it knows).
+_NOT_UNDERSTOOD = N_(
+    "The sync server's answer was not understood: the address may lead to another server, or "
+    "the server runs another version of Welcome Desk. If it lasts, tell your coordinator."
+)
+
+
+def not_understood_message() -> str:
+    return _(_NOT_UNDERSTOOD)
+
+
+def code_for_helpers(code: str) -> str:
+    """A failure's stable code (an HTTP status, the server's code), never an exception's name
+    or text: for whoever helps the user, after the sentence that explains it."""
+    return _("Code for whoever helps: {code}").format(code=code)
 
 
 def connection_message(kind: str) -> str:
@@ -690,11 +705,22 @@ def failure_message(exc: BaseException, what: str | None = None) -> str:
 
     The failure goes to the program's log with its traceback: the log keeps the exception's
     type, files and lines, never its text (``desktop_app.logs``), which may quote a name."""
+    lead = what if what is not None else _("The action could not be completed.")
+    return f"{lead} {failure_reason(exc)}"
+
+
+def failure_reason(exc: BaseException) -> str:
+    """``failure_message`` without its first sentence: why, and what to do (logged alike)."""
     cause = failure_cause(exc)
     log.warning("a failure was shown to the user: %s", cause or "unexpected", exc_info=exc)
-    lead = what if what is not None else _("The action could not be completed.")
-    reason = _(_FAILURE_CAUSES[cause]) if cause else _(_UNKNOWN_FAILURE)
-    return f"{lead} {reason}"
+    return cause_message(cause)
+
+
+def cause_message(cause: str | None) -> str:
+    """The sentence of a ``failure_cause`` key; None (or a key not known): an unexpected error
+    (the sync process names the cause it found this way, its exception stays there)."""
+    template = _FAILURE_CAUSES.get(cause or "")
+    return _(template) if template else _(_UNKNOWN_FAILURE)
 
 
 def restore_failure_message(exc: OSError, source: Path, folder: Path | str) -> str:

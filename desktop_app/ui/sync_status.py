@@ -38,10 +38,14 @@ from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.versions import is_older
 from desktop_app.i18n.formatting import format_number, format_short_moment, format_time_of_day
 from desktop_app.i18n.messages import (
+    cause_message,
+    code_for_helpers,
     confirm_message,
     connection_message,
     error_message,
+    failure_reason,
     laptops_not_given_the_key,
+    not_understood_message,
     refusal_message,
     revoke_again_pending_message,
     revoke_again_pending_short,
@@ -52,7 +56,13 @@ from desktop_app.i18n.messages import (
     withdrawn_short,
 )
 from desktop_app.i18n.text import N_, _, ngettext
-from desktop_app.sync.http_client import CertificateProblem, Offline, RequestRefused, ServerError
+from desktop_app.sync.http_client import (
+    CertificateProblem,
+    Offline,
+    ProtocolError,
+    RequestRefused,
+    ServerError,
+)
 from desktop_app.ui.clock_banner import ClockWarning
 from desktop_app.ui.publication_notice import PublicationNotice
 from desktop_app.ui.widgets import ErrorLabel, ask_to_confirm, reachable_text
@@ -196,7 +206,7 @@ class SyncController(QObject):
         self.process = SyncProcess(self.store, window.session.key)
         window.closing.connect(self.process.close)
         self.last_error = ""
-        self.technical = ""  # the error behind ``last_error``, for the tooltip
+        self.detail = ""  # why ``last_error``, in words, for the tooltip
         # Whether the last sync of this window reached the server: until one has, nothing
         # is known about the network, and the status bar must not say "Online".
         self.reached = False
@@ -318,27 +328,35 @@ class SyncController(QObject):
     def _on_sync_done(self, result: Any) -> None:
         self.running = False
         self.bar.hide()
-        self.technical = ""
+        # The tooltip says why in the user's words, and at most a stable code for whoever
+        # helps: it showed the exception's class name ("ProtocolError") or the server's text.
+        self.detail = ""
+        failed = _("Sync failed; it is tried again within a minute.")
         if isinstance(result, CertificateProblem):
             self.last_error = connection_message("certificate")
         elif isinstance(result, ServerError):
             self.last_error = connection_message("server_fault")
-            self.technical = f"{result.status}"
+            self.detail = code_for_helpers(str(result.status))
         elif isinstance(result, Offline):
             self.last_error = _("Offline")
+            self.detail = connection_message("offline")
         elif isinstance(result, sync_uc.SyncSetupError) and result.code == "confirm_coordinator":
             self.last_error = _("Waiting for confirmation")  # the status says of what
+            self.detail = sync_message(result.code)
         elif isinstance(result, sync_uc.SyncSetupError):
             self.last_error = sync_message(result.code)
         elif isinstance(result, RequestRefused):
             self.last_error = refused_message(result.code)
-            self.technical = f"{result.status} {result.code}: {result.reason}"
+            self.detail = code_for_helpers(f"{result.status} {result.code}")
+        elif isinstance(result, ProtocolError):
+            self.last_error = failed
+            self.detail = not_understood_message()
         elif isinstance(result, SyncProcessFailed):
-            self.last_error = _("Sync failed; it is tried again within a minute.")
-            self.technical = result.kind  # for whoever helps, in the tooltip
+            self.last_error = failed
+            self.detail = cause_message(result.cause)  # the child logged the exception
         elif isinstance(result, Exception):
-            self.last_error = _("Sync failed; it is tried again within a minute.")
-            self.technical = type(result).__name__
+            self.last_error = failed
+            self.detail = failure_reason(result)
         else:
             self.last_error = ""
             self.clock.after_sync(result.clock_offset_ms)
@@ -472,7 +490,7 @@ class SyncController(QObject):
                     *withdrawn,
                     restored,
                     unrevoked,
-                    self.technical,
+                    self.detail,
                 )
                 if t
             )

@@ -53,11 +53,13 @@ CHILD_NICENESS = 10
 
 class SyncProcessFailed(Exception):
     """The sync process failed in a way the window has no better word for (``kind`` names
-    the error in the child), or ended unexpectedly."""
+    the error in the child, for the log), or ended unexpectedly. ``cause``: what the child
+    found behind it (a key of ``messages.failure_cause``: disk full, store busy …), if any."""
 
-    def __init__(self, kind: str) -> None:
+    def __init__(self, kind: str, cause: str | None = None) -> None:
         super().__init__(kind)
         self.kind = kind
+        self.cause = cause
 
 
 _REFUSED: dict[str, type[RequestRefused]] = {
@@ -79,6 +81,11 @@ def _describe(exc: BaseException) -> dict[str, Any]:
         described.update(status=exc.status, reason=exc.reason)
     elif isinstance(exc, CertificateProblem):
         described["reason"] = exc.reason
+    elif not isinstance(exc, Offline | ProtocolError):
+        # Here, not at the top: the texts' module is not needed until something fails.
+        from desktop_app.i18n.messages import failure_cause
+
+        described["cause"] = failure_cause(exc)  # a key, never the exception's text
     return described
 
 
@@ -111,7 +118,8 @@ def _rebuild(described: dict[str, Any]) -> Exception:
         return CertificateProblem(str(described.get("reason", "")))
     if kind == "ProtocolError":
         return ProtocolError("the server's answer did not match the wire schema")
-    return SyncProcessFailed(kind or "unknown")
+    cause = described.get("cause")
+    return SyncProcessFailed(kind or "unknown", str(cause) if cause else None)
 
 
 def child_command() -> list[str]:

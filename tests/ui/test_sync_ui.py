@@ -329,7 +329,10 @@ def test_revoking_a_laptop_in_the_laptops_dialog_asks_then_renews_the_team_key(
         assert b_sync.start()
     qtbot.waitUntil(lambda: "to send" in b_sync.label.text(), timeout=5000)
     assert b_sync.label.text().startswith("This laptop was revoked and no longer syncs.")
-    assert "(revoked)" not in b_sync.label.text() and "403 revoked" in b_sync.label.toolTip()
+    assert "(revoked)" not in b_sync.label.text()
+    # the code for whoever helps, not the server's English text behind it
+    tip = b_sync.label.toolTip()
+    assert "Code for whoever helps: 403 revoked" in tip and "has been revoked" not in tip
     b_window.close()
     people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
     sync_uc.sync_now(a.store)
@@ -553,6 +556,60 @@ def test_the_status_bar_tells_a_server_fault_and_a_bad_certificate_from_being_of
     finally:
         faulty.close()
         untrusted.close()
+
+
+def test_the_status_tooltip_says_why_a_sync_failed_never_an_exception_name(
+    qtbot: QtBot, tmp_path: Path, laptops: Laptops
+) -> None:
+    """The tooltip showed the exception's class name ("ProtocolError", or the one the sync
+    process met: "OperationalError") or the server's English text, and said nothing of a
+    server that cannot be reached: why, in the user's words."""
+    from tests.integration.sync_harness import AnsweringStub, move_laptop_to
+    from tests.ui.test_failure_messages_ui import _write_locked
+
+    a = laptops.new("A")
+    set_language("de")
+    window, controller = _window(qtbot, a)
+
+    def tip_after_sync() -> str:
+        with qtbot.waitSignal(controller.sync_finished, timeout=60_000):
+            assert controller.start()
+        qtbot.waitUntil(lambda: "zu senden" in controller.label.text(), timeout=5000)
+        assert controller.label.text().split(" · ")[0] in (
+            "Offline",
+            "Synchronisieren fehlgeschlagen; es wird innerhalb einer Minute erneut versucht.",
+        )
+        return controller.label.toolTip()
+
+    with socket.socket() as probe:  # a loopback port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        closed = probe.getsockname()[1]
+    move_laptop_to(a, f"http://127.0.0.1:{closed}")
+    assert tip_after_sync() == (
+        "Der Synchronisierungsserver ist nicht erreichbar. Es ging nichts verloren."
+    )
+    # Something answers that is not a sync server (or another version of it).
+    stranger = AnsweringStub(200, tmp_path)
+    try:
+        move_laptop_to(a, stranger.url)
+        assert tip_after_sync() == (
+            "Die Antwort des Synchronisierungsservers wurde nicht verstanden: Die Adresse führt "
+            "vielleicht zu einem anderen Server, oder auf dem Server läuft eine andere Version "
+            "von Welcome Desk. Hält das an, sagen Sie Ihrer Koordination Bescheid."
+        )
+        assert stranger.requests > 0
+    finally:
+        stranger.close()
+    # The sync process meets the store busy: its cause, not its exception, reaches the window.
+    move_laptop_to(a, laptops.server.base_url)
+    with _write_locked(a):
+        tip = tip_after_sync()
+    assert tip == (
+        "Die Unterlagen sind gerade belegt: Eine Synchronisierung oder ein anderes "
+        "Welcome-Desk-Fenster schreibt in sie. Warten Sie einen Moment, und versuchen Sie es "
+        "dann erneut."
+    )
+    window.close()
 
 
 def test_joining_a_server_with_a_bad_certificate_or_a_fault_says_so(
