@@ -19,6 +19,7 @@ from desktop_app.usecases import backup
 from desktop_app.usecases.accounts import Session, log_in
 from tests.conftest import PASSWORD
 from tests.ui.conftest import shown_window, unwritable_folder
+from tests.ui.test_silent_failures_ui import _restore
 from tests.unit.test_cli import run
 
 PASSPHRASE = "a long backup passphrase 7"
@@ -333,21 +334,6 @@ def test_a_new_file_or_one_the_file_picker_asked_about_is_not_asked_again(
     assert again.replace_question is None
 
 
-def _restore_said(qtbot: QtBot, source: Path, target: Path, passphrase: str) -> RestoreDialog:
-    """The restore dialog after restoring ``source`` into ``target`` failed."""
-    dialog = RestoreDialog()
-    qtbot.addWidget(dialog)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    dialog.file.setText(str(source))
-    dialog.folder.setText(str(target))
-    dialog.passphrase.setText(passphrase)
-    with qtbot.waitSignal(dialog.save.answered, timeout=20_000):
-        dialog.buttons.accepted.emit()
-    assert dialog.isVisible()
-    return dialog
-
-
 def test_a_damaged_backup_is_said_as_damaged_and_a_wrong_passphrase_at_its_field(
     qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
@@ -363,7 +349,7 @@ def test_a_damaged_backup_is_said_as_damaged_and_a_wrong_passphrase_at_its_field
     damaged = tmp_path / "damaged.wdbackup"
     damaged.write_bytes(raw)
 
-    dialog = _restore_said(qtbot, damaged, tmp_path / "new", PASSPHRASE)
+    dialog = _restore(qtbot, damaged, tmp_path / "new", PASSPHRASE)
     said = (
         "This backup is damaged (cut short or altered) and cannot be restored. Nothing was "
         "restored; choose another backup, such as an earlier one."
@@ -384,7 +370,7 @@ def test_a_damaged_backup_is_said_as_damaged_and_a_wrong_passphrase_at_its_field
     )
     assert cli.returncode == EXIT_STORE and said in " ".join(cli.stderr.split())
 
-    dialog = _restore_said(qtbot, written, tmp_path / "new", "not the passphrase")
+    dialog = _restore(qtbot, written, tmp_path / "new", "not the passphrase")
     assert dialog.errors["passphrase"].text() == (
         "The passphrase does not fit this backup. Type the passphrase chosen when the backup "
         "was written (capital and small letters count)."
