@@ -37,7 +37,7 @@ from desktop_app.usecases import sync as sync_uc
 RECORDS = 10_000
 TICK_MS = 5
 KEY_EVERY_MS = 50
-DRAFT_EVERY_MS = 1000  # a change in the visit form and its autosave (AUTOSAVE_DEBOUNCE_MS)
+DRAFT_EVERY_MS = 1000  # a change in the visit form and its autosave (AUTOSAVE_MAX_WAIT_MS)
 OPEN_EVERY_MS = 700  # a person opened (its views are written to the audit log)
 BOUND_S = 120  # a sync that has not finished by then counts as failed
 

@@ -381,7 +381,7 @@ def test_a_visit_form_open_while_a_sync_erases_its_person_stores_nothing(
     assert visits.visit_history(b.store, b.user, person.id, log_view=False) == []
     _shot(form, tmp_path, "sync-refresh-erased-form.png")
     type_into(form.view, "phone", "+49 231 777")  # typed after the erasure: autosaved…
-    qtbot.waitUntil(lambda: not form.debounce.isActive() and not form._saving, timeout=10_000)
+    qtbot.waitUntil(lambda: not form.autosave.isActive() and not form._saving, timeout=10_000)
     type_into(form.view, "phone", "+49 231 778")
     form.close()  # …and "Close (draft is kept)": no draft of an erased person is kept either
     with b.store.reading() as s:
