@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from PySide6.QtCore import QModelIndex, QTimer, Signal
+from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QLabel,
@@ -37,6 +37,7 @@ from desktop_app.ui.people_model import PAGE, PeopleTable, PeopleTableModel
 from desktop_app.ui.person_dialog import RegisterPersonDialog
 from desktop_app.ui.person_page import PersonPage
 from desktop_app.ui.tasks import TaskRunner
+from desktop_app.ui.widgets import ElidingLabel
 
 # The store's modules (SQLAlchemy) load after the first paint: imported where used.
 log = logging.getLogger(__name__)
@@ -239,7 +240,11 @@ class MainWindow(QMainWindow):
         self.banners.setSpacing(0)
         self.banners.addWidget(splitter, 1)
         self.setCentralWidget(content)
-        self.status_user = QLabel()
+        # Who is logged in gives its room up first where the status bar is too narrow: the
+        # sync status beside it (progress, last sync, changes to send) matters more.
+        self.status_user = ElidingLabel(yields=True)
+        # squeezed, its name beside the sync status, not a gap between them
+        self.status_user.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.statusBar().addPermanentWidget(self.status_user)
 
         self._build_menus()
@@ -389,6 +394,7 @@ class MainWindow(QMainWindow):
     def _show_user(self) -> None:
         name = self.user.display_name if self.user is not None else ""
         self.status_user.setText(_("Logged in: {name}").format(name=name) if name else "")
+        self.status_user.shorter = name
 
     # --- list and search -----------------------------------------------------------------
     def reload_all(self) -> None:

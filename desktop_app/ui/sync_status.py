@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import socket
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QEvent, QMargins, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QHelpEvent, QKeySequence, QPainter, QPaintEvent
+from PySide6.QtCore import QMargins, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -28,7 +28,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
-    QToolTip,
     QVBoxLayout,
     QWidget,
 )
@@ -65,7 +64,7 @@ from desktop_app.sync.http_client import (
 )
 from desktop_app.ui.clock_banner import ClockWarning
 from desktop_app.ui.publication_notice import PublicationNotice
-from desktop_app.ui.widgets import ErrorLabel, ask_to_confirm, reachable_text
+from desktop_app.ui.widgets import ElidingLabel, ErrorLabel, ask_to_confirm, reachable_text
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.sync_process import SyncProcess, SyncProcessFailed
 
@@ -74,6 +73,10 @@ if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
 AUTO_SYNC_MS = 60_000
+#: between the parts of the status line
+SEPARATOR = " · "
+#: letters of the status line's first part kept where the line is squeezed ("Offl…")
+HEAD_KEPT = 4
 #: after the program opens its window, the first sync (the laptop may have been offline for
 #: days): soon, not a whole AUTO_SYNC_MS later, and after the window's first work is done
 FIRST_SYNC_MS = 3_000
@@ -145,49 +148,33 @@ def last_sync_time(wall: float, now: dt.datetime | None = None) -> str:
     return format_short_moment(when)
 
 
-class StatusLabel(QLabel):
-    """The sync status, one line in the status bar. Where the window is too narrow for it (a
-    1100 px laptop in German or Bulgarian, or several notes at once) the status bar squeezes
-    it: it then ends in "…" rather than being cut off mid-word without a sign, and its
-    tooltip begins with the whole line."""
+class StatusLabel(ElidingLabel):
+    """The sync status, one line in the status bar, its parts joined by ``SEPARATOR``. Where
+    the window is too narrow for it (a 1024 px laptop in German or Bulgarian, or several notes
+    at once) its first part (the state, or what went wrong) gives its room up first, so that
+    the counts after it stay in view (the last sync and the changes to send, which come before
+    the notes); the whole line is in the tooltip."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.setTextFormat(Qt.TextFormat.PlainText)  # laptops' names as the server gives them
+        self._parts: tuple[str, ...] = ()
 
-    def elided(self) -> bool:
-        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+    def set_parts(self, parts: Sequence[str]) -> None:
+        self._parts = tuple(parts)
+        self.setText(SEPARATOR.join(parts))
 
-    def tip(self) -> str:
-        """What the tooltip shows: the whole line first when it is elided."""
-        whole = self.text() if self.elided() else ""
-        return "\n".join(t for t in (whole, self.toolTip()) if t)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        if not self.elided():
-            super().paintEvent(event)
-            return
-        rect = self.contentsRect()
-        shown = self.fontMetrics().elidedText(
-            self.text(), Qt.TextElideMode.ElideRight, rect.width()
-        )
-        painter = QPainter(self)
-        self.style().drawItemText(
-            painter,
-            rect,
-            int(self.alignment().value),
-            self.palette(),
-            self.isEnabled(),
-            shown,
-            self.foregroundRole(),
-        )
-
-    def event(self, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.ToolTip and self.elided():
-            assert isinstance(event, QHelpEvent)
-            QToolTip.showText(event.globalPos(), self.tip(), self)
-            return True
-        return super().event(event)
+    def shown_text(self, width: int) -> str:
+        parts = self._parts if SEPARATOR.join(self._parts) == self.text() else ()
+        if len(parts) < 2:
+            return super().shown_text(width)
+        metrics, right = self.fontMetrics(), Qt.TextElideMode.ElideRight
+        head, rest = parts[0], SEPARATOR + SEPARATOR.join(parts[1:])
+        # The state keeps a few letters, so that the line still says what it is about.
+        least = metrics.horizontalAdvance(head[:HEAD_KEPT] + "…")
+        room = width - metrics.horizontalAdvance(rest)
+        if room >= least:
+            return metrics.elidedText(head, right, room) + rest
+        return metrics.elidedText(metrics.elidedText(head, right, least) + rest, right, width)
 
 
 class SyncController(QObject):
@@ -476,7 +463,7 @@ class SyncController(QObject):
             parts.append(server_restored_short())
         if self.revoke_again_pending:
             parts.append(revoke_again_pending_short())
-        self.label.setText(" · ".join(parts))
+        self.label.set_parts(parts)
         held = sync_message("publisher_not_coordinator") if state.held_back else ""
         withdrawn = [withdrawn_message(n, f) for n, f in sorted(self.withdrawn.items())]
         restored = server_restored_message() if self.server_restored else ""

@@ -1,5 +1,5 @@
 """Small shared widgets and helpers: field error labels, country and language choices, cells
-that wrap their text."""
+that wrap their text, one-line labels that end in "…" where they are squeezed."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from babel import Locale
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QKeySequence
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QHelpEvent, QKeySequence, QPainter, QPaintEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
+    QToolTip,
     QTreeView,
     QWidget,
 )
@@ -64,6 +65,65 @@ def width_for_columns(window: QWidget, table: QTableView) -> int:
     outside += 2 * table.frameWidth()
     outside += table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, table)
     return min(LAPTOP_WIDTH, columns + outside)
+
+
+class ElidingLabel(QLabel):
+    """One line of plain text. Where its layout squeezes it (a status bar on a narrow laptop)
+    it ends in "…" rather than being cut off mid-word without a sign, and its tooltip begins
+    with the whole text.
+
+    ``yields``: it has no minimum width, so that a layout too narrow for all its widgets takes
+    the room from it first (a label's minimum is its whole text: the layout would squeeze it
+    and its neighbours alike)."""
+
+    def __init__(self, *, yields: bool = False) -> None:
+        super().__init__()
+        self.setTextFormat(Qt.TextFormat.PlainText)  # names as given, never markup
+        self._yields = yields
+        #: shown instead of the text where all of it does not fit (the name without "Logged
+        #: in:"), itself elided where need be; "": the text, elided
+        self.shorter = ""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        return QSize(0, hint.height()) if self._yields else hint
+
+    def elided(self) -> bool:
+        return self.fontMetrics().horizontalAdvance(self.text()) > self.contentsRect().width()
+
+    def shown_text(self, width: int) -> str:
+        """What is shown of the text in ``width`` pixels too narrow for all of it."""
+        text = self.shorter or self.text()
+        shown = self.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, width)
+        return "" if shown == "…" else shown  # a lone "…" says nothing
+
+    def tip(self) -> str:
+        """What the tooltip shows: the whole text first when it is elided."""
+        whole = self.text() if self.elided() else ""
+        return "\n".join(t for t in (whole, self.toolTip()) if t)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not self.elided():
+            super().paintEvent(event)
+            return
+        rect = self.contentsRect()
+        painter = QPainter(self)
+        self.style().drawItemText(
+            painter,
+            rect,
+            int(self.alignment().value),
+            self.palette(),
+            self.isEnabled(),
+            self.shown_text(rect.width()),
+            self.foregroundRole(),
+        )
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and self.elided():
+            assert isinstance(event, QHelpEvent)
+            QToolTip.showText(event.globalPos(), self.tip(), self)
+            return True
+        return super().event(event)
 
 
 class WrappingDelegate(QStyledItemDelegate):

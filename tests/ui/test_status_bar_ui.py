@@ -1,0 +1,161 @@
+"""The main window's status bar on a 1024 px laptop in each language: the sync's progress, its
+last time and the changes to send stay in view whatever else it says; who is logged in, and
+then the state's words, give their room up first."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QPoint
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip, QWidget
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.clock_check import MINUTE_MS
+from desktop_app.i18n.formatting import format_number
+from desktop_app.i18n.messages import sync_message
+from desktop_app.i18n.text import _, ngettext, set_language
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.sync_status import SyncController, last_sync_time
+from desktop_app.ui.widgets import ElidingLabel
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import Session
+from tests.ui.conftest import shown_window
+
+WIDTH = 1024  # the narrowest laptop screen the advisors use
+PENDING = 12_345
+CONFLICTS = 123
+LAST_SYNC = dt.datetime.now().replace(hour=23, minute=58) - dt.timedelta(days=3)
+
+
+def _clock(when: dt.datetime) -> str:
+    return f"{int(when.timestamp() * 1000):013d}-00000-{'d' * 8}"
+
+
+def _laid_out(window: MainWindow) -> None:
+    for _round in range(3):  # the status bar lays out again once its widgets have
+        QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)
+        QApplication.processEvents()
+
+
+def _shown(label: ElidingLabel) -> str:
+    """What the label shows (painted) in the width it was given."""
+    return label.shown_text(label.contentsRect().width()) if label.elided() else label.text()
+
+
+def _fits(label: ElidingLabel, text: str) -> bool:
+    return label.fontMetrics().horizontalAdvance(text) <= label.contentsRect().width()
+
+
+def _side_by_side(window: MainWindow) -> list[QWidget]:
+    """The status bar's visible widgets, left to right: each inside it, none over another."""
+    bar = window.statusBar()
+    shown = sorted(
+        (w for w in bar.findChildren(QWidget) if w.parent() is bar and w.isVisible()),
+        key=lambda w: w.x(),
+    )
+    for left, right in itertools.pairwise(shown):
+        assert left.geometry().right() < right.x(), (left, right)
+    assert all(w.x() >= 0 and w.geometry().right() < bar.width() for w in shown), shown
+    return shown
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_the_status_bar_keeps_progress_last_sync_and_changes_in_view_at_1024_pixels(
+    qtbot: QtBot, session: Session, program_font: None, lang: str, tmp_path: Path
+) -> None:
+    set_language(lang)
+    try:
+        window = shown_window(qtbot, session, WIDTH)
+        controller: SyncController = window.sync  # type: ignore[attr-defined]
+        status, user = controller.label, window.status_user
+        qtbot.waitUntil(lambda: status.text() != "", timeout=5000)  # the window's own reading
+        logged_in = _("Logged in: {name}").format(name=session.user.display_name)
+        pending = ngettext("{count} change to send", "{count} changes to send", PENDING).format(
+            count=format_number(PENDING)
+        )
+        last = _("last sync {time}").format(time=last_sync_time(LAST_SYNC.timestamp()))
+        conflicts = ngettext(
+            "{count} conflict to decide", "{count} conflicts to decide", CONFLICTS
+        ).format(count=format_number(CONFLICTS))
+        joined = sync_uc.SyncStatus(True, "https://x", True, PENDING, _clock(LAST_SYNC), 0)
+
+        # Syncing: the progress bar and how far it is, whole, beside who is logged in.
+        for phase, words in (
+            ("push", _("Sending changes… {percent}%")),
+            ("pull", _("Receiving changes… {percent}%")),
+        ):
+            controller.running = True
+            controller.bar.show()
+            controller._on_worker_progress(phase, 99, 100)
+            _laid_out(window)
+            widgets = _side_by_side(window)
+            assert widgets.index(user) + 1 == widgets.index(controller.bar)
+            assert widgets.index(controller.bar) + 1 == widgets.index(status)
+            assert controller.bar.width() >= controller.bar.minimumSizeHint().width()
+            assert not status.elided() and status.text() == words.format(percent=99)
+            assert not user.elided() and user.text() == logged_in
+            window.grab().save(str(tmp_path / f"status-{phase}-{lang}.png"))
+        controller.running = False
+        controller.bar.hide()
+
+        # The longest lines of a working day: all of it shown, the name too.
+        for name, error, reached, state in (
+            ("offline", _("Offline"), False, joined),
+            ("conflicts", "", True, replace(joined, open_conflicts=CONFLICTS)),
+            ("offline-conflicts", _("Offline"), False, replace(joined, open_conflicts=CONFLICTS)),
+        ):
+            controller.last_error, controller.reached = error, reached
+            controller.show_status(state)
+            _laid_out(window)
+            _side_by_side(window)
+            text = status.text()
+            assert not status.elided(), (name, text)
+            assert text.endswith(f"{last} · {pending}"), text
+            assert (conflicts in text) == bool(state.open_conflicts)
+            assert not user.elided(), (name, status.width(), user.width())
+            window.grab().save(str(tmp_path / f"status-{name}-{lang}.png"))
+
+        # Longer still (what went wrong in so many words, a wrong clock's note beside): the
+        # name, then the state's words, give their room up; the counts stay whole.
+        controller.clock.after_sync(-59 * MINUTE_MS)
+        controller.clock.banner.hide_button.click()  # its short note in the status bar
+        for name, error in (
+            ("clock", ""),
+            ("failed", _("Sync failed; it is tried again within a minute.")),
+            ("approval", sync_message("not_approved")),
+            ("confirmation", _("Waiting for confirmation")),
+        ):
+            controller.last_error, controller.reached = error, not error
+            controller.show_status(replace(joined, open_conflicts=CONFLICTS))
+            _laid_out(window)
+            widgets = _side_by_side(window)
+            assert widgets[0] is controller.clock.indicator
+            indicator = controller.clock.indicator
+            assert indicator.width() >= indicator.sizeHint().width()  # whole
+            shown = _shown(status)
+            assert _fits(status, shown), (name, shown)
+            assert shown.endswith(f"{conflicts} · {last} · {pending}"), (name, shown)
+            if status.elided():
+                assert user.width() == 0, name  # the name went first
+                assert shown.split(" · ")[0].endswith("…"), shown  # then the state's words
+                assert status.tip().startswith(status.text())  # the whole line in the tooltip
+            if user.elided() and user.width():
+                # the name without "Logged in:", the whole of it in the tooltip
+                assert session.user.display_name.startswith(_shown(user).rstrip("…"))
+                where = QPoint(2, user.height() // 2)
+                QApplication.sendEvent(
+                    user, QHelpEvent(QEvent.Type.ToolTip, where, user.mapToGlobal(where))
+                )
+                try:
+                    assert QToolTip.text() == logged_in
+                finally:
+                    QToolTip.hideText()
+            window.grab().save(str(tmp_path / f"status-{name}-{lang}.png"))
+        window.close()
+    finally:
+        set_language("en")
