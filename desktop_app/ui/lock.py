@@ -2,14 +2,15 @@
 
 While locked, nothing personal is on screen or in the window's models: the people list and
 the person's page are emptied, menus are hidden, forms and dialogs are hidden (and shown
-again, as they were, after unlocking), any other window is closed. Unlocking needs the same
-user's password (with the same growing wait as logging in); "Switch user" logs out and shows
-the login dialog.
+again, as they were, after unlocking) and meanwhile are no windows of the system (nothing of
+them in its list of windows or its accessibility tree), any other window is closed. Unlocking
+needs the same user's password (with the same growing wait as logging in); "Switch user"
+logs out and shows the login dialog.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from PySide6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeyEvent, QKeySequence
@@ -52,6 +53,17 @@ _INPUT_EVENTS = {
 }
 LOCK_KEYS = QKeySequence("Ctrl+L")
 _Cursor = tuple[int, int, int]  # a line's cursor position, selection start and length
+
+
+class _Kept(NamedTuple):
+    """A form or dialog hidden while locked, and what it is shown again with."""
+
+    widget: QWidget
+    focus: QWidget | None  # the widget that had its focus
+    cursor: _Cursor | None  # that line's cursor and selection
+    title: str  # its window title (often with a person's name)
+
+
 # Windows opened after a user switch must outlive the function that made them.
 _windows: list[QWidget] = []
 
@@ -145,9 +157,8 @@ class Locker(QObject):
         self._disabled_actions: list[QAction] = []
         self._search_text = ""
         self._person_id = ""
-        # Hidden while locked, each with the widget that had its focus (and a line's cursor and
-        # selection): shown again on unlock
-        self._kept: list[tuple[QWidget, QWidget | None, _Cursor | None]] = []
+        # Hidden while locked: shown again on unlock
+        self._kept: list[_Kept] = []
         self._active: QWidget | None = None
         self._focus: QWidget | None = None  # the window's own, for the keyboard after unlocking
         app = QApplication.instance()
@@ -183,8 +194,8 @@ class Locker(QObject):
                 # Closed, a form or dialog lost the user's place in it (and a dialog what was
                 # typed): hidden, it shows nothing and comes back as it was.
                 focus = widget.focusWidget()
-                self._kept.append((widget, focus, _cursor_of(focus)))
-                widget.hide()
+                self._kept.append(_Kept(widget, focus, _cursor_of(focus), widget.windowTitle()))
+                _conceal(widget, window.windowTitle())
                 continue
             if isinstance(widget, QDialog):
                 widget.reject()
@@ -273,10 +284,11 @@ class Locker(QObject):
         kept, self._kept = self._kept, []
         active, self._active = self._active, None
         own, self._focus = self._focus, None
-        alive = [(w, f, c) for w, f, c in kept if isValid(w)]
-        for widget, _focus, _cursor in sorted(alive, key=lambda kept: _depth(kept[0])):
-            widget.show()
-        for widget, focus, cursor in alive:
+        alive = [k for k in kept if isValid(k.widget)]
+        for k in sorted(alive, key=lambda k: _depth(k.widget)):
+            k.widget.setWindowTitle(k.title)
+            k.widget.show()
+        for widget, focus, cursor, _title in alive:
             if widget is active:
                 widget.raise_()
                 widget.activateWindow()
@@ -291,7 +303,7 @@ class Locker(QObject):
                     else:
                         focus.deselect()
                         focus.setCursorPosition(position)
-        if not any(widget is active for widget, _focus, _cursor in alive):
+        if not any(k.widget is active for k in alive):
             # The lock screen's password field had the focus, and went: nothing had it, and
             # the keyboard reached nothing until a click.
             # Where it was, or the search box where that is gone (a button of the person page
@@ -312,7 +324,8 @@ class Locker(QObject):
         """Close what the lock hid, as its own Close does (a form keeps its draft): before
         another user's login closes this window's store."""
         kept, self._kept = self._kept, []
-        for widget, _focus, _cursor in kept:
+        for k in kept:
+            widget = k.widget
             if not isValid(widget):
                 continue
             if isinstance(widget, QDialog):
@@ -350,6 +363,16 @@ def _kept_through_lock(widget: QWidget) -> bool:
         isinstance(widget, QDialog)
         and widget.windowModality() is not Qt.WindowModality.ApplicationModal
     )
+
+
+def _conceal(widget: QWidget, title: str) -> None:
+    """Hide ``widget`` so that nothing of it can be read while locked. Hidden, a window stayed
+    in the system's list of windows with its title (a person's name, for any program to
+    read), and its fields in the accessibility tree (what was typed too): its title gives way
+    to ``title``, and its native window goes (shown again, it gets a new one, where it was)."""
+    widget.setWindowTitle(title)
+    widget.hide()
+    widget.destroy()
 
 
 def _cursor_of(widget: QWidget | None) -> _Cursor | None:

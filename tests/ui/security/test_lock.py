@@ -418,3 +418,79 @@ def test_lock_now_locks_from_a_form_too(qtbot: QtBot, session: Session) -> None:
     assert form.view.answers()["phone"] == "0176"  # no "l" typed into the form
     _unlock(qtbot, locker)
     assert form.isVisible() and form.focusWidget() is field
+
+
+def _accessible_texts(windows: list[QWidget]) -> list[str]:
+    """Every name, value and description the accessibility tree (what a screen reader, or any
+    other client of the system's accessibility, reads) holds of ``windows``, hidden or not:
+    those of them it lists among the program's windows (other tests' windows left aside)."""
+    from PySide6.QtGui import QAccessible, QAccessibleInterface
+
+    texts: list[str] = []
+    kinds = (QAccessible.Text.Name, QAccessible.Text.Value, QAccessible.Text.Description)
+
+    def walk(node: QAccessibleInterface | None) -> None:
+        if node is None or not node.isValid():
+            return
+        texts.extend(node.text(kind) for kind in kinds)
+        for i in range(node.childCount()):
+            walk(node.child(i))
+
+    app = QApplication.instance()
+    assert app is not None
+    program = QAccessible.queryAccessibleInterface(app)
+    assert program is not None
+    for i in range(program.childCount()):
+        child = program.child(i)
+        if child is not None and any(child.object() is w for w in windows):
+            walk(child)
+    return texts
+
+
+def _window_titles(windows: list[QWidget]) -> list[str]:
+    """The titles the system has of ``windows`` (a task bar, a window list, any program asking
+    for them), shown or hidden: those with a window of the system."""
+    return [handle.title() for w in windows if (handle := w.windowHandle()) is not None]
+
+
+def test_forms_hidden_by_the_lock_leave_no_name_in_window_titles_or_the_accessibility_tree(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Hidden by the lock, a visit form kept its window, titled "Check on the life situation –
+    Ștefan Țăranu", in the system's list of windows, and it and a dialog stayed in the
+    accessibility tree with what was typed in them. Now neither is a window of the system
+    while locked; after unlocking they are back as they were, titles too."""
+    window, form = _form_open(qtbot, session)
+    form.view.show_section("visit")
+    type_text(form.view.input("notes"), "Ana Bălănescu, sora lui")
+    consent = form.open_consent()  # a dialog opened from the form, over it
+    qtbot.waitUntil(consent.isVisible)
+    dialog = window.open_register_dialog()
+    type_text(dialog.family, "Bălănescu")
+    title = form.windowTitle()
+    windows: list[QWidget] = [window, form, consent, dialog]
+    secrets = (*NAMES, "Bălănescu")
+
+    def named(texts: list[str]) -> list[str]:
+        return [t for t in texts if any(n in t for n in secrets)]
+
+    # The checks see what they look for while the forms are shown.
+    assert "Țăranu" in title and title in _window_titles(windows)
+    assert any("Bălănescu" in t for t in named(_accessible_texts(windows)))
+
+    locker = _locker(window)
+    locker.lock()
+    qtbot.wait(50)
+    assert not form.isVisible() and not consent.isVisible() and not dialog.isVisible()
+    assert named(_window_titles(windows)) == []
+    assert named([w.windowTitle() for w in windows]) == []
+    assert named(_accessible_texts(windows)) == []
+    assert _accessible_texts([window])  # the lock screen is there to be read
+
+    _unlock(qtbot, locker)
+    assert form.isVisible() and consent.isVisible() and dialog.isVisible()
+    assert form.windowTitle() == title and title in _window_titles(windows)
+    assert form.view.answers()["notes"] == "Ana Bălănescu, sora lui"
+    assert dialog.family.text() == "Bălănescu" and dialog.focusWidget() is dialog.family
+    assert any("Bălănescu" in t for t in named(_accessible_texts(windows)))
+    consent.reject()
