@@ -123,19 +123,12 @@ def test_password_stdin_with_two_accounts_asks_which(store: Path) -> None:
 def test_password_stdin_on_an_older_store_migrates_it_then_lists(store: Path) -> None:
     """The quick reader serves only the current schema: an older store opens the full way
     (migrating it) into the window that was built while the key was derived."""
-    from alembic import command
-    from alembic.config import Config
-
-    from desktop_app.storage import db as storage_db
     from desktop_app.storage.layout import SCHEMA_HEAD
     from desktop_app.usecases import accounts
+    from tests.conftest import downgrade_store
 
     session = accounts.log_in(store, "anna", "a good password")
-    config = Config()
-    config.set_main_option("script_location", str(Path(storage_db.__file__).parent / "migrations"))
-    with session.store.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "report_facts_2")
+    downgrade_store(session.store, "report_facts_2")
     session.close()
     done = _start(store, "--password-stdin", "--startup-probe", stdin="a good password\n")
     assert done.returncode == 0, done.stderr

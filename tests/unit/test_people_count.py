@@ -4,17 +4,15 @@ counter starts with the right number."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import text
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.storage import db as storage_db
 from desktop_app.usecases import data_rights
 from desktop_app.usecases import people as people_uc
+from tests.conftest import downgrade_store
 
 
 def _counted(store: Any) -> tuple[int, int]:
@@ -67,11 +65,7 @@ def test_the_count_follows_registering_erasing_and_raw_writes(session: Any) -> N
 
 def test_a_store_from_before_the_counter_starts_with_its_people(session: Any) -> None:
     store = session.store
-    config = Config()
-    config.set_main_option("script_location", str(Path(storage_db.__file__).parent / "migrations"))
-    with store.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "report_facts_2")
+    downgrade_store(store, "report_facts_2")
     # people written while the store had no counter (no triggers)
     people_uc.register_many(store, session.user, _drafts(40, "B"))
     with store.transaction() as s:

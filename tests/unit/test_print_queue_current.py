@@ -13,17 +13,14 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from alembic import command
-from alembic.config import Config
 
 from desktop_app.domain.referral import ReferralStatus
-from desktop_app.storage import db as storage_db
 from desktop_app.storage.referrals_models import PrintJobRow, ReferralRow
 from desktop_app.storage.referrals_repo import StatusChange, history_json, history_of
 from desktop_app.usecases import data_rights, reference
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session, log_in
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, downgrade_store
 from tests.unit.test_reference import _edited
 from tests.unit.test_referrals import NOW, _issue, _person
 
@@ -166,18 +163,14 @@ def test_letters_queued_before_the_migration_are_checked_once(
         appointment=APPOINTMENT,
     )
     current = uc.render_letter(session.store, session.user, referral.id, log_view=False)
-    config = Config()
-    config.set_main_option("script_location", str(Path(storage_db.__file__).parent / "migrations"))
-    with session.store.engine.connect() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "case_opened")
+    downgrade_store(session.store, "case_opened")
+    with session.store.engine.begin() as conn:
         for job_id, pdf in (("same", current), ("stale", b"%PDF-1.4 an older letter")):
             conn.exec_driver_sql(
                 "INSERT INTO print_queue (id, referral_id, client_lang, pdf, created_at, state, "
                 "printed_at) VALUES (?, ?, 'bg', ?, ?, 'queued', '')",
                 (job_id, referral.id, pdf, NOW.isoformat()),
             )
-        conn.commit()
     session.close()
     session = log_in(data_dir, "anna", PASSWORD)  # migrates to head
     try:

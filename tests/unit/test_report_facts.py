@@ -13,8 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import select, text
 
 from desktop_app.domain.permissions import PermissionDenied
@@ -36,6 +34,7 @@ from desktop_app.usecases.reports import (
     filter_choices,
     parse_period,
 )
+from tests.conftest import downgrade_store
 from tests.unit.test_visits import consent_answers, full_life_situation
 
 TODAY = dt.date.today()
@@ -226,11 +225,7 @@ def test_generated_activity_soft_deletes_and_erasure_keep_the_facts_right(sessio
 
 def test_backfill_of_a_store_from_before_the_facts(data_dir: Path, session: Any) -> None:
     ids = _people(session, *(f"P{i}" for i in range(12)))
-    config = Config()
-    config.set_main_option("script_location", str(Path(storage_db.__file__).parent / "migrations"))
-    with session.store.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "referral_signoff")
+    downgrade_store(session.store, "referral_signoff")
     # visits written while the store had no facts (no triggers)
     add_demo_activity(session.store, session.user.id, today=TODAY, seed=4)
     with session.store.reading() as s:

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import select
 
 from desktop_app.storage import db as storage_db
@@ -26,6 +23,7 @@ from desktop_app.storage.visits_models import VisitRow
 from desktop_app.usecases import data_rights, visits
 from desktop_app.usecases.report_demo import add_demo_activity
 from desktop_app.usecases.reports import build_report, parse_period
+from tests.conftest import downgrade_store
 from tests.unit.test_report_facts import TODAY, _finish, _people
 from tests.unit.test_visits import full_life_situation
 
@@ -99,11 +97,7 @@ def test_demo_inserts_moves_tombstones_erasure_keep_the_rows(session: Any) -> No
 
 def test_backfill_of_a_store_from_before_the_rows(session: Any) -> None:
     _people(session, *(f"P{i}" for i in range(12)))
-    config = Config()
-    config.set_main_option("script_location", str(Path(storage_db.__file__).parent / "migrations"))
-    with session.store.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "report_facts")
+    downgrade_store(session.store, "report_facts")
     add_demo_activity(session.store, session.user.id, today=TODAY, seed=8)
     storage_db.migrate(session.store.engine)
     months, years = _kept(session.store)

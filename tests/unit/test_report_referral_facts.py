@@ -11,11 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import Counter
-from pathlib import Path
 from typing import Any
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import select
 
 from desktop_app.domain.person import PersonDraft
@@ -28,6 +25,7 @@ from desktop_app.usecases import data_rights, referrals
 from desktop_app.usecases.people import list_people, register_many
 from desktop_app.usecases.report_demo import add_demo_activity
 from desktop_app.usecases.reports import build_report, parse_period
+from tests.conftest import downgrade_store
 
 TODAY = dt.date.today()
 
@@ -137,11 +135,7 @@ def test_demo_inserts_tombstones_and_erasure_keep_the_counts(session: Any) -> No
 
 def test_backfill_of_a_store_from_before_the_counts(session: Any) -> None:
     _people(session, *(f"P{i}" for i in range(12)))
-    config = Config()
-    config.set_main_option("script_location", str(Path(storage_db.__file__).parent / "migrations"))
-    with session.store.engine.begin() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "report_facts")
+    downgrade_store(session.store, "report_facts")
     # referrals written while the store had no counts (no triggers)
     add_demo_activity(session.store, session.user.id, today=TODAY, seed=6)
     storage_db.migrate(session.store.engine)

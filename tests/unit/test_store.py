@@ -23,7 +23,7 @@ from desktop_app.storage.keyslots import UnknownAccount, WrongPassword, new_data
 from desktop_app.storage.models import Base, MetaRow
 from desktop_app.usecases import people
 from desktop_app.usecases.accounts import create_first_account, log_in
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, downgrade_store
 
 
 def test_round_trip_through_a_closed_and_reopened_store(data_dir: Path) -> None:
@@ -203,15 +203,10 @@ def test_conflicts_stored_before_they_named_their_person_get_it_from_their_recor
 ) -> None:
     """Migration ``conflict_person``: a conflict over a person or over a visit of theirs is
     exported and erased with them, also one written by an earlier version."""
-    from alembic import command
-
     key = new_database_key()
     store = open_with_key(StorePaths(tmp_path), key, create=True)
-    config = Config()
-    config.set_main_option("script_location", str(Path(storage_db.__file__).parent / "migrations"))
-    with store.engine.connect() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "laptops")
+    downgrade_store(store, "laptops")
+    with store.engine.begin() as conn:
         sync = "1, '0000000000001-00000-x', 'x', '', 0, '{}'"
         conn.exec_driver_sql(
             "INSERT INTO visits (id, revision, updated_hlc, device_id, author_id, deleted, "
@@ -230,7 +225,6 @@ def test_conflicts_stored_before_they_named_their_person_get_it_from_their_recor
                 f"other_value, other_clock, resolved) VALUES ('{conflict}', {sync}, '{kind}', "
                 f"'{record}', 'f', '\"a\"', 'k', '\"b\"', 'o', 0)"
             )
-        conn.commit()
     store.close()
     store = open_with_key(StorePaths(tmp_path), key)  # migrates to head on opening
     try:

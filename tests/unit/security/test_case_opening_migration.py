@@ -6,16 +6,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
-from desktop_app.storage import db as storage_db
 from desktop_app.sync.records import ADAPTERS
 from desktop_app.usecases import access, accounts, data_rights, people
 from desktop_app.usecases.accounts import create_first_account, log_in
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, downgrade_store
 
 OLD = "0000000000002-00000-old-laptop"
 
@@ -36,11 +32,8 @@ def test_deleted_case_openings_become_closed_ones_or_go_with_an_erased_person(
     helper = log_in(data_dir, "mihai", "student pass 7")
     helper_id = helper.user.id
     helper.close()
-    config = Config()
-    config.set_main_option("script_location", str(Path(storage_db.__file__).parent / "migrations"))
-    with session.store.engine.connect() as conn:
-        config.attributes["connection"] = conn
-        command.downgrade(config, "draft_base")
+    downgrade_store(session.store, "draft_base")
+    with session.store.engine.begin() as conn:
         for record, deleted, person, kind in (
             ("o1", 0, kept, "health"),  # open
             ("o2", 1, kept, "exploitation"),  # closed here
@@ -54,7 +47,6 @@ def test_deleted_case_openings_become_closed_ones_or_go_with_an_erased_person(
                 (record, OLD, deleted, person, helper_id if person else "", kind),
             )
         conn.exec_driver_sql("DELETE FROM outbox")
-        conn.commit()
     session.close()
     session = log_in(data_dir, "anna", PASSWORD)  # migrates to head
     try:
