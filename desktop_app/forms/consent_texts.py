@@ -4,11 +4,23 @@ that a person's data copy shows the wording they agreed to after that form went.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterator, Mapping
 
 from desktop_app.forms.definition import FormDefinition
 
 ConsentText = tuple[str, str, dict[str, str]]
+
+
+def canonical(wording: Mapping[str, str]) -> str:
+    """A wording (language -> text) as one string, the same for the same texts."""
+    return json.dumps(dict(wording), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def wording_digest(wording: Mapping[str, str]) -> str:
+    """What tells two wordings kept under one text version apart (every language counts)."""
+    return hashlib.sha256(canonical(wording).encode("utf-8")).hexdigest()
 
 
 def texts_of_form(form: FormDefinition) -> Iterator[ConsentText]:

@@ -14,7 +14,7 @@ SLOTS_NAME = "keyslots.json"
 RESTORED_MARKER = "restored-from-backup"
 # Kept in step with the newest file in migrations/versions (a unit test checks it), so that a
 # start-up with an up-to-date store needs no Alembic import at all.
-SCHEMA_HEAD = "consent_texts"
+SCHEMA_HEAD = "consent_wordings"
 
 
 class StoreError(Exception):

@@ -43,3 +43,17 @@ class ConsentTextRow(Base):
     __table_args__ = (
         UniqueConstraint("text_version", "purpose", "digest", name="uq_consent_texts"),
     )
+
+
+class ConsentWordingRow(Base):
+    """Which kept text (``ConsentTextRow.digest``) a consent recorded on this laptop was given
+    under: two texts may be kept under one version, and the consent names only the version.
+
+    Local, not synced: a field added to the consent record would make laptops of earlier
+    versions hold every consent back. So a consent received by sync, or recorded before this
+    was kept, has none; its copy shows every text kept under its version when they differ.
+    """
+
+    __tablename__ = "consent_wordings"
+    consent_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), nullable=False)

@@ -8,7 +8,6 @@ consent is recorded under it, when a forms publication is made here or arrives b
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 from collections.abc import Iterable, Mapping
@@ -18,16 +17,18 @@ from sqlalchemy import Connection, select
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session as DbSession
 
-from desktop_app.forms.consent_texts import ConsentText, texts_of_form, texts_of_mapping
+from desktop_app.forms.consent_texts import (
+    ConsentText,
+    canonical,
+    texts_of_form,
+    texts_of_mapping,
+    wording_digest,
+)
 from desktop_app.forms.definition import FormDefinition
-from desktop_app.storage.reference_models import ConsentTextRow
+from desktop_app.storage.reference_models import ConsentTextRow, ConsentWordingRow
 
 log = logging.getLogger(__name__)
 Wording = Mapping[str, str]
-
-
-def _canonical(wording: Mapping[str, str]) -> str:
-    return json.dumps(dict(wording), ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def keep(session: DbSession | Connection, texts: Iterable[ConsentText]) -> None:
@@ -35,11 +36,9 @@ def keep(session: DbSession | Connection, texts: Iterable[ConsentText]) -> None:
     on its connection."""
     rows = []
     for version, purpose, wording in texts:
-        canonical = _canonical(wording)
-        digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
         if len(version) <= 40 and len(purpose) <= 40:  # the columns' sizes, as the forms'
-            row = {"text_version": version, "purpose": purpose, "digest": digest}
-            rows.append({**row, "wording": canonical})
+            row = {"text_version": version, "purpose": purpose, "digest": wording_digest(wording)}
+            rows.append({**row, "wording": canonical(wording)})
     if rows:
         session.execute(insert(ConsentTextRow).values(rows).on_conflict_do_nothing())
 
@@ -69,17 +68,27 @@ def keep_publication(session: DbSession | Connection, content: str) -> None:
     keep(session, texts_of_publication(content))
 
 
-def kept(session: DbSession) -> dict[tuple[str, str], Wording]:
-    """The kept texts by (text version, purpose); of two under one version, the first kept."""
-    found: dict[tuple[str, str], Wording] = {}
+def note_wording(session: DbSession, consent_id: str, wording: Wording) -> None:
+    """Note which kept text the consent ``consent_id``, recorded here, was given under."""
+    session.add(ConsentWordingRow(consent_id=consent_id, digest=wording_digest(wording)))
+
+
+def kept(session: DbSession) -> dict[tuple[str, str], dict[str, Wording]]:
+    """The kept texts by (text version, purpose), each by its digest, in the order kept: two
+    under one version (a laptop's own publication that picked the team's version name) are
+    both there; which one a consent was given under, ``ConsentWordingRow`` tells, if kept."""
+    found: dict[tuple[str, str], dict[str, Wording]] = {}
     rows = session.execute(
         select(
-            ConsentTextRow.text_version, ConsentTextRow.purpose, ConsentTextRow.wording
+            ConsentTextRow.text_version,
+            ConsentTextRow.purpose,
+            ConsentTextRow.digest,
+            ConsentTextRow.wording,
         ).order_by(ConsentTextRow.pk)
     )
-    for version, purpose, wording in rows:
+    for version, purpose, digest, wording in rows:
         try:
-            found.setdefault((version, purpose), json.loads(wording))
+            found.setdefault((version, purpose), {})[digest] = json.loads(wording)
         except ValueError:
             log.warning("consent text %s/%s not readable", version, purpose)
     return found

@@ -98,9 +98,10 @@ def export_person(
     from desktop_app.usecases.person_data_text import readable, with_consent_texts
 
     forms, directory = reference.forms_in_force(store), reference.service_directory(store)
-    # The wording each consent was given under, in both copies: from the consent form in force,
-    # else the shipped one, else the texts kept of every consent form in force here before (a
-    # publication outranked by an update, or replaced by one made from the shipped form).
+    # The wording each consent was given under, in both copies: among the consent form in
+    # force, the shipped one and the texts kept of every consent form in force here before (a
+    # publication outranked by an update, or replaced by one made from the shipped form), the
+    # one the consent names, or every one of its version (``with_consent_texts``).
     consent_forms = [
         f for f in (*forms.values(), *reference.shipped_forms().values()) if f.text_version
     ]

@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from desktop_app.forms.consent_texts import wording_digest
 from desktop_app.forms.definition import CEFR_LEVELS, FieldDef, FieldType, FormDefinition
 from desktop_app.forms.labels import label as pick
 from desktop_app.i18n.formatting import (
@@ -159,6 +160,15 @@ TEXT_UNKNOWN = N_(
     "The wording of this version is not available in this copy. Please ask the advice service "
     "for it."
 )
+#: a consent whose text version names texts that differ (a laptop's own publication that
+#: picked the team's version name), recorded where or when its exact wording was not noted
+TEXT_AMBIGUOUS = N_(
+    "Under this version, different wordings were in use, and the record does not say which "
+    "one you read. Each of them follows."
+)
+#: the numbered wordings and translations that follow ``TEXT_AMBIGUOUS``
+TEXT_NUMBERED = N_("Wording {number}")
+TRANSLATION_NUMBERED = N_("Translation {number}")
 #: the language the wording falls back to when the document's language lacks it
 TEXT_FALLBACK = "de"
 
@@ -167,41 +177,76 @@ def with_consent_texts(
     rows: Sequence[Row],
     lang: str,
     consent_forms: Sequence[FormDefinition],
-    kept: Mapping[tuple[str, str], Mapping[str, str]] | None = None,
+    kept: Mapping[tuple[str, str], Mapping[str, Mapping[str, str]]] | None = None,
 ) -> list[dict[str, object]]:
     """Each consent with the wording it was given under (``text``, after ``text_version``):
     in the language the person read it in (the consent's ``language``), else in ``lang``,
     else German (``text_language`` says which). When that is not ``lang``, the same text in
-    ``lang`` follows as ``text_translation`` for the reader of this copy. The wording is looked
-    up in ``consent_forms`` (the one in force first), current or earlier texts, then among the
-    texts ``kept`` on this laptop by (text version, purpose). Where neither has it (given on
-    another laptop under a text never in force here), ``text`` says so in ``lang`` and
-    ``text_missing`` is true."""
+    ``lang`` follows as ``text_translation`` for the reader of this copy.
+
+    The wordings of the version are looked up in ``consent_forms`` (the one in force first),
+    current or earlier texts, and among the texts ``kept`` on this laptop, by (text version,
+    purpose) and digest. A consent's ``text_digest`` (noted when it was recorded here) picks
+    one of them. Without it (or with one that names none), wordings that read differently in
+    this copy are all given: ``text`` says so in ``lang``, ``text_ambiguous`` is true, and
+    ``texts`` holds each wording (``text``, ``text_language``, ``text_translation``). Where
+    none is found (given on another laptop under a text never in force here), ``text`` says
+    so in ``lang`` and ``text_missing`` is true. ``text_digest`` itself is not given."""
     out: list[dict[str, object]] = []
     for row in rows:
         version, purpose = str(row.get("text_version")), str(row.get("purpose"))
-        wording: Mapping[str, str] | None = None
+        found: dict[str, Mapping[str, str]] = {}
         for form in consent_forms:
-            wording = form.consent_text(version, purpose)
-            if wording is not None:
-                break
-        if wording is None and kept:
-            wording = kept.get((version, purpose))
+            if wording := form.consent_text(version, purpose):
+                found.setdefault(wording_digest(wording), wording)
+        for digest, wording in ((kept or {}).get((version, purpose)) or {}).items():
+            found.setdefault(digest, wording)
+        digest = row.get("text_digest")
+        if isinstance(digest, str) and digest in found:
+            # Known: that wording is the one read. (One that names none of them is not
+            # expected, the text being kept with the consent; it counts as not known.)
+            found = {digest: found[digest]}
+        read_in = str(row.get("language") or "")
+        # The same text to this copy's reader counts once (texts differing only in a
+        # language neither read nor written here).
+        shown = list(
+            {
+                json.dumps(text, sort_keys=True): text
+                for wording in found.values()
+                if (text := _shown_text(wording, read_in, lang)) is not None
+            }.values()
+        )
         added: dict[str, object] = _text_missing(lang)
-        if wording:
-            read_in = str(row.get("language") or "")
-            text_lang = next((code for code in (read_in, lang) if wording.get(code)), TEXT_FALLBACK)
-            if wording.get(text_lang):
-                added = {"text": wording[text_lang], "text_language": text_lang}
-                if text_lang != lang and wording.get(lang):
-                    added["text_translation"] = wording[lang]
+        if len(shown) == 1:
+            added = shown[0]
+        elif shown:
+            added = {
+                "text": gettext_in(lang, TEXT_AMBIGUOUS),
+                "text_language": lang,
+                "text_ambiguous": True,
+                "texts": shown,
+            }
         named: dict[str, object] = {}
         for key, value in row.items():
+            if key == "text_digest":
+                continue
             named[key] = value
             if key == "text_version":
                 named.update(added)
         out.append(named)
     return out
+
+
+def _shown_text(wording: Mapping[str, str], read_in: str, lang: str) -> dict[str, object] | None:
+    """A wording as the copy gives it: in the language read, else ``lang``, else German, with
+    ``lang``'s text as a translation where that differs; None when it has none of them."""
+    text_lang = next((code for code in (read_in, lang) if wording.get(code)), TEXT_FALLBACK)
+    if not wording.get(text_lang):
+        return None
+    shown: dict[str, object] = {"text": wording[text_lang], "text_language": text_lang}
+    if text_lang != lang and wording.get(lang):
+        shown["text_translation"] = wording[lang]
+    return shown
 
 
 def _text_missing(lang: str) -> dict[str, object]:
@@ -260,6 +305,9 @@ def _named(
                 named["text"] = _wording(row, lang)
                 named.pop("text_language", None)
                 named.pop("text_missing", None)
+                named.pop("text_ambiguous", None)
+            if isinstance(texts := row.get("texts"), list):
+                named = _numbered_texts(named, texts, lang)
             if "how" in row and consent_form is not None:  # "signed", as the form names it
                 with contextlib.suppress(KeyError):
                     options = consent_form.field("consent_form").options or []
@@ -300,6 +348,24 @@ def _named(
             for row in rows
         ]
     return [dict(row) for row in rows]
+
+
+def _numbered_texts(row: dict[str, object], texts: list[Any], lang: str) -> dict[str, object]:
+    """``row`` with its ``texts`` (the wordings a consent may have been given under) in their
+    place, each as a numbered wording and translation, labelled in ``lang`` (the PDF shows a
+    label it does not know as it is)."""
+    out: dict[str, object] = {}
+    for key, value in row.items():
+        if key != "texts":
+            out[key] = value
+            continue
+        for number, text in enumerate(t for t in texts if isinstance(t, Mapping)):
+            label = gettext_in(lang, TEXT_NUMBERED).format(number=number + 1)
+            out[label] = _wording(text, lang)
+            if translation := text.get("text_translation"):
+                label = gettext_in(lang, TRANSLATION_NUMBERED).format(number=number + 1)
+                out[label] = translation
+    return out
 
 
 def _wording(row: Row, lang: str) -> str:

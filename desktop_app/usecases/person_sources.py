@@ -19,6 +19,7 @@ from desktop_app.i18n.text import N_
 from desktop_app.storage.audit_models import CaseOpeningRow
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow
+from desktop_app.storage.reference_models import ConsentWordingRow
 from desktop_app.storage.referrals_models import PrintJobRow, ReferralRow
 from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.storage.visits_models import ConsentRow, DraftRow, VisitRevisionRow, VisitRow
@@ -93,6 +94,8 @@ def erase_records(db: DbSession, kind: str, ids: list[str]) -> None:
             db.execute(delete(VisitRevisionRow).where(VisitRevisionRow.visit_id.in_(chunk)))
         elif kind == "referral":
             db.execute(delete(PrintJobRow).where(PrintJobRow.referral_id.in_(chunk)))
+        elif kind == "consent":
+            db.execute(delete(ConsentWordingRow).where(ConsentWordingRow.consent_id.in_(chunk)))
         model = _SYNCED[kind]
         db.execute(delete(model).where(model.id.in_(chunk)))
 
@@ -151,9 +154,13 @@ def _visits_last_contact(db: DbSession) -> dict[str, dt.date]:
 
 
 def _collect_consents(db: DbSession, person_id: str) -> list[Row]:
-    rows = db.scalars(select(ConsentRow).where(ConsentRow.person_id == person_id))
+    rows = db.execute(
+        select(ConsentRow, ConsentWordingRow.digest)
+        .outerjoin(ConsentWordingRow, ConsentWordingRow.consent_id == ConsentRow.id)
+        .where(ConsentRow.person_id == person_id)
+    )
     found: list[Row] = []
-    for r in rows:
+    for r, digest in rows:
         row: Row = {
             "purpose": r.purpose,
             "granted": r.granted,
@@ -161,6 +168,8 @@ def _collect_consents(db: DbSession, person_id: str) -> list[Row]:
             "language": r.language,
             "given_on": r.given_on,
         }
+        if digest:  # which wording of the version, where recorded here (``with_consent_texts``)
+            row["text_digest"] = digest
         # How it was given, before whom, and to which service a sharing consent reaches:
         # where recorded (a witness only for an oral consent, a service only for sharing).
         row.update((k, v) for k, v in (("how", r.how), ("witness", r.witness)) if v)

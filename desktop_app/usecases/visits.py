@@ -509,6 +509,10 @@ def record_consent(
                 else "",
             )
             session.add(row)
+            # Which wording exactly: another text may be kept under the same version.
+            wording = consent_form.consent_text(row.text_version, f.purpose)
+            if wording:
+                consent_texts.note_wording(session, row.id, wording)
             session.add(OutboxRow(record_kind="consent", record_id=row.id, revision=1, hlc=hlc))
             records.append(_consent(row))
         audit.record_in(

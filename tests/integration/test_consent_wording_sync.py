@@ -46,3 +46,75 @@ def test_a_text_received_by_sync_stays_readable_after_the_next_publication(
     sharing, content = sharing_of(b, person, "bg")
     assert (sharing["text"], sharing["text_language"]) == (OWN_SHARING["bg"], "bg")
     assert OWN_SHARING["bg"] in content
+
+
+# The team's own wording under the same version name as the laptop's (text version 2026-12-3).
+TEAM_SHARING = {
+    "de": "Die Zentrale gibt meine Angaben an die unten genannte Stelle weiter (Text des Teams).",
+    "bg": "Централата предава данните ми на службата, посочена по-долу (текст на екипа).",
+    "ro": "Centrala transmite datele mele serviciului numit mai jos (textul echipei).",
+    "en": "The central office passes my details to the service named below (the team's text).",
+}
+
+
+def test_two_wordings_under_one_version_each_consent_reads_with_its_own(
+    laptops: Laptops, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Offline, laptop C publishes its own sharing text as 2026-12-3; the team publishes a
+    different one under the same name. C keeps both. A consent recorded on C since this
+    version names its wording exactly (a digest kept on C); one recorded before cannot tell,
+    and its copy shows both wordings, numbered, and says so. Both while the team's form is in
+    force and after an update outranked it (the texts then come from C's archive only)."""
+    from desktop_app.usecases import sync as sync_uc
+    from desktop_app.usecases.accounts import log_in
+    from tests.conftest import downgrade_store
+    from tests.integration.sync_harness import PASSWORD, approve_and_confirm
+
+    a = laptops.new("A")
+    c = laptops.account("C")
+    publish_own_text(c)
+    before_update = record_sharing(c)
+    # As if recorded by the version before this one: its store taken back, then opened again.
+    downgrade_store(c.store, "consent_texts")
+    c.close()
+    c = log_in(laptops.tmp_path / "C", "anna", PASSWORD)
+    laptops.sessions.append(c)
+    own_text = record_sharing(c)
+
+    files = shipped_files()
+    files["consent.yaml"] = new_text(consent_data(), 4, OWN_VERSION, TEAM_SHARING)
+    reference.publish_forms(a.store, a.user, files)
+    laptops.sync(a)
+    sync_uc.join(c.store, laptops.server.base_url, laptops.server.enroll("C"), "C")
+    approve_and_confirm(a, c)
+    [report] = laptops.sync(c)
+    assert list(report.withdrawn) == [reference.FORMS]
+    in_force = reference.forms_in_force(c.store)["consent"]
+    assert in_force.consent_text(OWN_VERSION, "referral_sharing") == TEAM_SHARING
+    team_text = record_sharing(c)
+
+    def check() -> None:
+        for person, wording in ((own_text, OWN_SHARING), (team_text, TEAM_SHARING)):
+            sharing, content = sharing_of(c, person, "ro")
+            assert (sharing["text"], sharing["text_language"]) == (wording["ro"], "ro")
+            assert not {"text_ambiguous", "texts", "text_digest"} & set(sharing)
+            assert wording["ro"] in content
+        sharing, content = sharing_of(c, before_update, "de")
+        assert sharing["text_ambiguous"] is True and sharing["text_language"] == "de"
+        assert sharing["text"].startswith("Unter dieser Fassung waren verschiedene Wortlaute")
+        shown = sorted(
+            (t["text"], t["text_language"], t["text_translation"]) for t in sharing["texts"]
+        )
+        assert shown == sorted((w["ro"], "ro", w["de"]) for w in (OWN_SHARING, TEAM_SHARING))
+        assert "Unter dieser Fassung waren verschiedene Wortlaute" in content
+        for number in (1, 2):
+            assert f"Wortlaut {number} Auf Rumänisch:" in content
+            assert f"Übersetzung {number}" in content
+        for wording in (OWN_SHARING, TEAM_SHARING):
+            assert wording["ro"] in content and wording["de"] in content
+
+    check()
+    # An update ships consent form 5: the team's publication (4) is no longer in force.
+    later_release(monkeypatch)
+    assert reference.forms_in_force(c.store)["consent"].consent_text(OWN_VERSION, "advice") is None
+    check()

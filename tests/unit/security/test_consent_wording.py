@@ -148,3 +148,40 @@ def test_a_publication_made_before_texts_were_kept_gives_its_texts_at_the_upgrad
         assert sharing["text"] == OWN_SHARING["ro"] and "text_missing" not in sharing
     finally:
         session.close()
+
+
+def test_which_wording_a_consent_was_given_under_goes_with_the_consent(session: Session) -> None:
+    """The digest noted for each consent recorded here is erased with the person."""
+    from sqlalchemy import func, select
+
+    from desktop_app.storage.reference_models import ConsentWordingRow
+
+    publish_own_text(session)
+    person = record_sharing(session)
+    with session.store.reading() as db:
+        assert db.scalar(select(func.count()).select_from(ConsentWordingRow)) == 3
+    data_rights.erase_person(session.store, session.user, person)
+    with session.store.reading() as db:
+        assert db.scalar(select(func.count()).select_from(ConsentWordingRow)) == 0
+
+
+def test_wordings_that_read_the_same_in_the_copy_are_one() -> None:
+    """Two texts kept under one version that differ only in Bulgarian: a consent read in
+    Romanian has one wording in a German copy, and both (numbered) in a Bulgarian one, whose
+    translation differs."""
+    from desktop_app.forms.consent_texts import wording_digest
+    from desktop_app.letters.directory import ServiceDirectory
+    from desktop_app.usecases.person_data_text import readable, with_consent_texts
+
+    other = {**OWN_SHARING, "bg": "Друг превод на същия текст."}
+    kept = {(OWN_VERSION, "referral_sharing"): {wording_digest(w): w for w in (OWN_SHARING, other)}}
+    row = {"purpose": "referral_sharing", "text_version": OWN_VERSION, "language": "ro"}
+    [german] = with_consent_texts([row], "de", [], kept)
+    assert (german["text"], german["text_translation"]) == (OWN_SHARING["ro"], OWN_SHARING["de"])
+    [bulgarian] = with_consent_texts([row], "bg", [], kept)
+    assert bulgarian["text_ambiguous"] is True
+    assert [t["text_translation"] for t in bulgarian["texts"]] == [OWN_SHARING["bg"], other["bg"]]  # type: ignore[index, union-attr]
+    [named] = readable("consents", [bulgarian], "bg", {}, ServiceDirectory((), {}, {}))
+    assert named["Превод 1"] == OWN_SHARING["bg"] and named["Превод 2"] == other["bg"]
+    assert str(named["Дословен текст 2"]).endswith(OWN_SHARING["ro"])
+    assert "texts" not in named and "text_ambiguous" not in named
