@@ -12,9 +12,13 @@ SLOTS_NAME = "keyslots.json"
 # Left by ``usecases.backup.restore_backup`` beside a restored store: its first opening gives the
 # store an id of its own (``storage.db.Store``). Only a new id follows from it, nothing secret.
 RESTORED_MARKER = "restored-from-backup"
+# Under the data folder: publications a member's laptop made for itself, withdrawn
+# (``usecases.reference.withdraw_own_publications``), each a folder of YAML files as
+# ``publish --from`` takes them.
+WITHDRAWN_FOLDER = "withdrawn-publications"
 # Kept in step with the newest file in migrations/versions (a unit test checks it), so that a
 # start-up with an up-to-date store needs no Alembic import at all.
-SCHEMA_HEAD = "consent_wordings"
+SCHEMA_HEAD = "withdrawn_consent_texts"
 
 
 class StoreError(Exception):

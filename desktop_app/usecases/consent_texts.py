@@ -3,7 +3,9 @@
 A consent stores only the ``text_version`` it was given under; the form in force may later lack
 that text (a coordinator's publication outranked by a newer shipped form, and the next
 publication made from that form). So each text is kept when it comes into force here: when a
-consent is recorded under it, when a forms publication is made here or arrives by sync.
+consent is recorded under it, when a forms publication is made here or arrives by sync. Texts
+in force before they were kept are read once, at the upgrade: the publication the store held,
+and those withdrawn before (folders under ``withdrawn-publications``).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 
 import yaml
 from sqlalchemy import Connection, select
@@ -25,6 +28,7 @@ from desktop_app.forms.consent_texts import (
     wording_digest,
 )
 from desktop_app.forms.definition import FormDefinition
+from desktop_app.storage.layout import WITHDRAWN_FOLDER
 from desktop_app.storage.reference_models import ConsentTextRow, ConsentWordingRow
 
 log = logging.getLogger(__name__)
@@ -66,6 +70,43 @@ def texts_of_publication(content: str) -> list[ConsentText]:
 
 def keep_publication(session: DbSession | Connection, content: str) -> None:
     keep(session, texts_of_publication(content))
+
+
+# A withdrawn publication's file is one the laptop wrote from a publication, which allows no
+# larger one (``reference.MAX_FILE_CHARS``, 4 bytes a character at most).
+_MAX_FILE_BYTES = 800_000
+
+
+def texts_of_withdrawn(data_dir: Path) -> list[ConsentText]:
+    """The consent texts in the folders of withdrawn publications under ``data_dir``, read
+    leniently: a folder or file that cannot be read, or is not a form, is passed over."""
+    found: list[ConsentText] = []
+    try:
+        folders = sorted(p for p in (data_dir / WITHDRAWN_FOLDER).iterdir() if p.is_dir())
+    except OSError:  # none there (the usual case), or not a folder
+        return found
+    for folder in folders:
+        try:
+            files = sorted(folder.glob("*.yaml"))
+        except OSError:
+            continue
+        for path in files:
+            try:
+                if path.stat().st_size > _MAX_FILE_BYTES:
+                    continue
+                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (OSError, ValueError, yaml.YAMLError, RecursionError) as exc:
+                # ValueError: not UTF-8. Only the kind of problem: the path names no person.
+                log.warning("withdrawn publication file not read: %s", type(exc).__name__)
+                continue
+            found += texts_of_mapping(data)
+    return found
+
+
+def keep_withdrawn(session: DbSession | Connection, data_dir: Path) -> None:
+    """Keep the consent texts of publications withdrawn on this laptop before texts were kept
+    (at the upgrade; those withdrawn since were kept when made or received)."""
+    keep(session, texts_of_withdrawn(data_dir))
 
 
 def note_wording(session: DbSession, consent_id: str, wording: Wording) -> None:

@@ -45,6 +45,7 @@ from desktop_app.letters.directory import (
 )
 from desktop_app.paths import resource
 from desktop_app.storage.db import Store
+from desktop_app.storage.layout import WITHDRAWN_FOLDER
 from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.reference_models import ReferenceRow
 from desktop_app.storage.sync_models import SyncedRevisionRow
@@ -58,9 +59,6 @@ T = TypeVar("T")
 MAX_FILES = 200
 MAX_FILE_CHARS = 200_000
 MAX_NOTE = 200
-# Under the data folder: publications a member's laptop made for itself, withdrawn (see
-# ``withdraw_own_publications``), each a folder of YAML files as ``publish --from`` takes them.
-WITHDRAWN_FOLDER = "withdrawn-publications"
 log = logging.getLogger(__name__)
 _FILE_NAME = re.compile(r"[a-z0-9_]{1,60}\.yaml")
 

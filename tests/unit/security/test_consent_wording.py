@@ -185,3 +185,79 @@ def test_wordings_that_read_the_same_in_the_copy_are_one() -> None:
     assert named["Превод 1"] == OWN_SHARING["bg"] and named["Превод 2"] == other["bg"]
     assert str(named["Дословен текст 2"]).endswith(OWN_SHARING["ro"])
     assert "texts" not in named and "text_ambiguous" not in named
+
+
+def _withdrawn_before_the_archive(session: Session) -> str:
+    """A store of the version before consent texts were kept: its own publication (the text of
+    2026-12-3) withdrawn by that version's code, so the text is only in a folder under
+    withdrawn-publications/; a consent given under it. Returns the person."""
+    from tests.conftest import downgrade_store
+
+    publish_own_text(session)
+    person = record_sharing(session)
+    downgrade_store(session.store, "sort_keys")
+    assert list(reference.withdraw_own_publications(session.store)) == [reference.FORMS]
+    assert reference.published_forms(session.store) is None
+    return person
+
+
+def test_texts_of_publications_withdrawn_before_the_update_are_kept_at_the_upgrade(
+    session: Session, data_dir: Path
+) -> None:
+    """Read once at the upgrade, leniently: a damaged file, one not in UTF-8, one not YAML and a
+    stray file beside the folders are passed over, the rest still read."""
+    from sqlalchemy import func, select
+
+    from desktop_app.storage.reference_models import ConsentTextRow
+    from desktop_app.usecases import consent_texts
+    from desktop_app.usecases.accounts import log_in
+    from tests.conftest import PASSWORD
+
+    person = _withdrawn_before_the_archive(session)
+    root = data_dir / reference.WITHDRAWN_FOLDER
+    [folder] = root.iterdir()
+    assert (folder / "consent.yaml").is_file()
+    damaged = root / "forms-20261130-090000"
+    damaged.mkdir()
+    (damaged / "consent.yaml").write_text("purposes: [unclosed", encoding="utf-8")
+    (damaged / "skills_check.yaml").write_bytes(b"\xff\xfe not UTF-8 \x80")
+    (damaged / "life_situation.yaml").write_text("- just\n- a list\n", encoding="utf-8")
+    (root / "notes.txt").write_text("a stray file", encoding="utf-8")
+    session.close()
+    session = log_in(data_dir, "anna", PASSWORD)  # migrates to head
+    try:
+        sharing, content = sharing_of(session, person, "ro")
+        assert (sharing["text"], sharing["text_language"]) == (OWN_SHARING["ro"], "ro")
+        assert "text_missing" not in sharing and OWN_SHARING["ro"] in content
+        # Reading them again keeps nothing twice.
+        with session.store.reading() as db:
+            count = db.scalar(select(func.count()).select_from(ConsentTextRow))
+        with session.store.transaction() as db:
+            consent_texts.keep_withdrawn(db, data_dir)
+        with session.store.reading() as db:
+            assert db.scalar(select(func.count()).select_from(ConsentTextRow)) == count
+    finally:
+        session.close()
+
+
+def test_an_unreadable_withdrawn_publications_folder_does_not_stop_the_start(
+    session: Session, data_dir: Path
+) -> None:
+    """withdrawn-publications a plain file, not a folder: the upgrade goes on, the text is
+    missing (as before), and the store opens."""
+    import shutil
+
+    from desktop_app.usecases.accounts import log_in
+    from tests.conftest import PASSWORD
+
+    person = _withdrawn_before_the_archive(session)
+    root = data_dir / reference.WITHDRAWN_FOLDER
+    shutil.rmtree(root)
+    root.write_text("not a folder", encoding="utf-8")
+    session.close()
+    session = log_in(data_dir, "anna", PASSWORD)
+    try:
+        sharing, _content = sharing_of(session, person, "ro")
+        assert sharing["text_missing"] is True
+    finally:
+        session.close()
