@@ -201,11 +201,11 @@ def with_consent_texts(
                 found.setdefault(wording_digest(wording), wording)
         for digest, wording in ((kept or {}).get((version, purpose)) or {}).items():
             found.setdefault(digest, wording)
-        digest = row.get("text_digest")
-        if isinstance(digest, str) and digest in found:
+        noted = row.get("text_digest")
+        if isinstance(noted, str) and noted in found:
             # Known: that wording is the one read. (One that names none of them is not
             # expected, the text being kept with the consent; it counts as not known.)
-            found = {digest: found[digest]}
+            found = {noted: found[noted]}
         read_in = str(row.get("language") or "")
         # The same text to this copy's reader counts once (texts differing only in a
         # language neither read nor written here).

@@ -180,7 +180,9 @@ def test_wordings_that_read_the_same_in_the_copy_are_one() -> None:
     assert (german["text"], german["text_translation"]) == (OWN_SHARING["ro"], OWN_SHARING["de"])
     [bulgarian] = with_consent_texts([row], "bg", [], kept)
     assert bulgarian["text_ambiguous"] is True
-    assert [t["text_translation"] for t in bulgarian["texts"]] == [OWN_SHARING["bg"], other["bg"]]  # type: ignore[index, union-attr]
+    texts = bulgarian["texts"]
+    assert isinstance(texts, list)
+    assert [t["text_translation"] for t in texts] == [OWN_SHARING["bg"], other["bg"]]
     [named] = readable("consents", [bulgarian], "bg", {}, ServiceDirectory((), {}, {}))
     assert named["Превод 1"] == OWN_SHARING["bg"] and named["Превод 2"] == other["bg"]
     assert str(named["Дословен текст 2"]).endswith(OWN_SHARING["ro"])
