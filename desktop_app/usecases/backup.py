@@ -11,6 +11,10 @@ before): ``key_check``, a value derived from the passphrase's key, and ``digest`
 the other fields. A chunk that fails to open cannot tell a wrong key from altered data; the key
 check can, so a damaged backup is no longer said to have a wrong passphrase. The digest tells a
 damaged header (a changed salt fails the key check too) from a wrong passphrase.
+
+Every later format keeps ``digest`` as it is (a SHA-256 of the header's other fields, the
+format among them): a reader checks it before it believes the format, so a changed bit in the
+format field is said as damage, not as a backup from a newer version.
 """
 
 from __future__ import annotations
@@ -172,6 +176,12 @@ class _DecryptingReader(io.RawIOBase):
             self._header = src.read(size)
             head = json.loads(self._header)
             fmt = int(head.get("format", 1))
+            # Before the format is believed: a changed bit in its one digit read as a newer
+            # format ('2' to '3', a format 1 backup's '1' to '3', '5' or '9') and asked for an
+            # update that cannot read it either. A header with a digest is of format 2 or later
+            # whatever its format field says (its name changed reads as format 1).
+            if (fmt >= 2 or "digest" in head) and head.pop("digest") != _digest(head):
+                raise BackupError("damaged header")
             if fmt > FORMAT:
                 raise NewerBackup(f"format {fmt}")
             if fmt not in _READABLE:
@@ -183,8 +193,6 @@ class _DecryptingReader(io.RawIOBase):
             self._prefix = bytes.fromhex(head["nonce_prefix"])
             salt = bytes.fromhex(kdf["salt"])
             check = bytes.fromhex(head["key_check"]) if fmt >= 2 else None
-            if fmt >= 2 and head.pop("digest") != _digest(head):
-                raise BackupError("damaged header")
         except (struct.error, ValueError, KeyError, TypeError, AttributeError) as exc:
             raise BackupError("bad header") from exc
         key = _derive(passphrase, salt, params)

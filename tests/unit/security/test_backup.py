@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import struct
 from pathlib import Path
@@ -222,11 +223,59 @@ def test_a_backup_of_format_1_restores_as_before(tmp_path: Path) -> None:
         restored.close()
 
 
+def _with_header(raw: bytes, head: dict[str, Any]) -> bytes:
+    """``raw`` with its header replaced by ``head`` (the chunks as they were)."""
+    _old, first = _header(raw)
+    text = json.dumps(head, sort_keys=True).encode("ascii")
+    return backup.MAGIC + struct.pack(">I", len(text)) + text + raw[first - 4 :]
+
+
 def test_a_backup_of_a_newer_format_asks_for_the_update(session: Session, tmp_path: Path) -> None:
+    """As a newer version writes it: another format, and the digest over the fields as
+    every format from 2 on has it."""
     out = tmp_path / "b.wdbackup"
     backup.write_backup(session, out, PASSPHRASE)
+    raw = out.read_bytes()
+    head, _first = _header(raw)
+    del head["digest"]
+    head["format"] = 3
+    head["digest"] = hashlib.sha256(json.dumps(head, sort_keys=True).encode("ascii")).hexdigest()
     newer = tmp_path / "newer.wdbackup"
-    newer.write_bytes(out.read_bytes().replace(b'"format": 2', b'"format": 3', 1))
+    newer.write_bytes(_with_header(raw, head))
     with pytest.raises(backup.NewerBackup) as caught:
         backup.restore_backup(newer, tmp_path / "x", PASSPHRASE)
     assert caught.value.code == "newer_schema"
+
+
+def test_a_bit_changed_in_the_format_field_is_damage_not_a_newer_version(
+    session: Session, tmp_path: Path
+) -> None:
+    """The format was read before the digest: '2' with one bit changed is '3' or '6', a
+    format 1 backup's '1' is '3', '5' or '9', and restore asked for an update (which cannot
+    read the backup either) instead of saying it is damaged."""
+    out = tmp_path / "b.wdbackup"
+    backup.write_backup(session, out, PASSPHRASE)
+    for source, digit in ((out, b"2"), (FORMAT_1, b"1")):
+        raw = source.read_bytes()
+        field = raw.index(b'"format": ' + digit)
+        digit_at = field + len(b'"format": ')
+        # Every bit of the digit; of format 2, of the field's name too (which then reads as
+        # format 1). Format 1 has no digest: a renamed field reads as format 1 there, whose
+        # first chunk alone tells a wrong passphrase, as it always did.
+        names = range(field + 1, field + 7) if source is out else range(0)
+        for offset in [digit_at, *names]:
+            for bit in range(8):
+                changed = bytearray(raw)
+                changed[offset] ^= 1 << bit
+                name = f"{source.stem}-{offset}-{bit}"
+                flipped = tmp_path / f"{name}.wdbackup"
+                flipped.write_bytes(changed)
+                with pytest.raises(backup.BackupError) as caught:
+                    backup.restore_backup(flipped, tmp_path / name, PASSPHRASE)
+                assert caught.value.code == "backup_damaged", (source.name, offset, bit)
+                assert not (tmp_path / name / "welcome-desk.db").exists()
+    # Unchanged, both restore.
+    backup.restore_backup(FORMAT_1, tmp_path / "format1", PASSPHRASE)
+    backup.restore_backup(out, tmp_path / "format2", PASSPHRASE)
+    for folder in ("format1", "format2"):
+        assert (tmp_path / folder / "welcome-desk.db").exists()
