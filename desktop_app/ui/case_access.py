@@ -115,8 +115,8 @@ class CaseAccessDialog(QDialog):
         self.save.start(store_changes, lambda _count: self.accept(), self._on_failed)
 
     def _on_failed(self, exc: Exception) -> None:
-        # The store busy (a sync), the disk full, a helper removed meanwhile …: all changes
-        # are one transaction, so none of them was saved.
+        # The store busy (a sync), the disk full, a helper removed or the person erased
+        # meanwhile …: all changes are one transaction, so none of them was saved.
         what = _("The access for helpers could not be saved.")
         if isinstance(exc, access.HelperRemoved):
             self.error.show_message(f"{what} {error_message(exc.code)}")

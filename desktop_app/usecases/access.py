@@ -23,14 +23,16 @@ from desktop_app.domain.users import Role, User
 from desktop_app.i18n.text import N_
 from desktop_app.storage.audit_models import CaseOpeningRow
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import OutboxRow, UserRow
+from desktop_app.storage.models import OutboxRow, PersonRow, UserRow
 from desktop_app.usecases import audit
 from desktop_app.usecases.person_data import PersonDataSource, Row, register_person_data_source
+from desktop_app.usecases.visits import PersonErased
 
 __all__ = [
     "Action",
     "HelperRemoved",
     "PermissionDenied",
+    "PersonErased",
     "can_read_restricted",
     "close_case_to_helper",
     "open_case_to_helper",
@@ -155,12 +157,18 @@ def set_openings(
     """Open (True) or close (False) this person's sections to helpers: (helper id, kind,
     open) each. All in one transaction: the advisor's dialog saved one change per transaction,
     so a failure half-way (a helper removed meanwhile, the store busy) kept the changes made
-    before it, and the dialog said nothing was saved."""
+    before it, and the dialog said nothing was saved. ``PersonErased`` if the person is not
+    (any more) in the records."""
     require(advisor, Action.OPEN_CASE_TO_HELPER)
     for _helper_id, kind, _opened in changes:
         if kind not in RESTRICTED_KINDS:
             raise ValueError(kind)
     with store.transaction() as session:
+        # In the same transaction: a person erased while the dialog stood open (here, or by
+        # an erasure a sync brought) got openings again, which went out to every laptop.
+        person = session.scalar(select(PersonRow.deleted).where(PersonRow.id == person_id))
+        if person is None or person:
+            raise PersonErased(person_id)
         for helper_id, kind, opened in changes:
             _set_opening(session, store, advisor, person_id, helper_id, kind, opened)
     return len(changes)

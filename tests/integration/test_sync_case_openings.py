@@ -121,3 +121,46 @@ def test_a_concurrent_close_and_reopen_end_the_same_everywhere_with_a_conflict(
         with laptop.store.reading() as db:
             found = db.scalars(select(ConflictRow).where(ConflictRow.record_id == opening)).all()
         assert [(c.field, c.other_value) for c in found] == [("opened", "false")]
+
+
+def test_no_opening_is_kept_or_sent_for_a_person_erased_meanwhile(laptops: Laptops) -> None:
+    """B's advisor saves access while A's erasure of the person has reached B by a sync: the
+    save is refused, nothing is queued. Then B, as an older version that does not know the
+    erasure, pushes an opening for the person (without the ``opened`` field: read as open):
+    A and a laptop joining later keep nothing of it, the server ends with its tombstone, and
+    the person stays erased."""
+    from desktop_app.usecases import data_rights, people, visits
+    from desktop_app.usecases import sync as sync_uc
+    from tests.integration.sync_harness import live_people
+    from tests.integration.test_sync_erasure_traces import _held_by_server, _only_tombstones
+
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = add_person(a, "Радка", "Стоянова", "1990")
+    helper = _helper(a)
+    laptops.sync(a, b)
+    data_rights.erase_person(a.store, a.user, pid)
+    laptops.sync(a, b)
+    b_helper = _helper(b)  # accounts stay on their laptop
+    pending = sync_uc.status(b.store).pending_changes
+    with pytest.raises(visits.PersonErased):
+        access.set_openings(b.store, b.user, pid, [(b_helper, "health", True)])
+    with pytest.raises(visits.PersonErased):  # nor for an id not in the records at all
+        access.open_case_to_helper(b.store, b.user, "no-such-person", b_helper, "health")
+    assert sync_uc.status(b.store).pending_changes == pending
+    with b.store.reading() as db:
+        assert db.scalars(select(CaseOpeningRow)).all() == []
+
+    opening = "0f1e2d3c-4b5a-4968-8776-655443322110"
+    values = {"person_id": pid, "helper_id": helper, "kind": "health"}
+    push_state(b, record_state("case_opening", opening, values, b.store.device_id))
+    laptops.sync(a)
+    c = laptops.new("C")
+    report = laptops.sync(c)[0]
+    assert report.refused == 0
+    for laptop in (a, c):
+        with laptop.store.reading() as db:
+            assert db.scalars(select(CaseOpeningRow)).all() == [], laptop.store.device_id
+        assert _opened(laptop, pid) == {}
+        assert pid not in live_people(laptop)
+        assert people.get_person(laptop.store, laptop.user, pid) is None
+    _only_tombstones(_held_by_server(laptops.server, {pid, opening}), {pid, opening})

@@ -70,3 +70,34 @@ def test_a_save_that_fails_half_way_keeps_nothing_of_it_and_says_so(
     with qtbot.waitSignal(again.accepted, timeout=20_000):
         again.buttons.accepted.emit()
     assert access.openings_of(session.store, session.user, pid) == {ana.id: frozenset({"health"})}
+
+
+def test_a_save_for_a_person_erased_meanwhile_keeps_nothing_and_says_so(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """The person was erased while the dialog stood open (here, or by a sync): Save stored
+    openings for the erased person, which went out to every laptop."""
+    from desktop_app.usecases import data_rights
+
+    set_language("de")
+    ana = accounts.add_user(session, "ana", "Ana Helfer", Role.HELPER, "helper pass 12")
+    pid = people.register_person(session.store, session.user, PersonDraft("Ion", "Popescu")).id
+    person = people.get_person(session.store, session.user, pid)
+    assert person is not None
+    dialog = CaseAccessDialog(session, person)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.boxes[(ana.id, "health")].setChecked(True)
+    data_rights.erase_person(session.store, session.user, pid)
+    before = _stored(session, pid)
+    with qtbot.waitSignal(dialog.save.answered, timeout=20_000):
+        dialog.buttons.accepted.emit()
+    assert dialog.isVisible()
+    assert _stored(session, pid) == before == ({}, 0, before[2])
+    assert dialog.error.text() == (
+        "Der Zugriff für Integrationshelfer/innen konnte nicht gespeichert werden. Die Person "
+        "wurde inzwischen gelöscht (hier oder durch eine Synchronisierung); es gibt nichts "
+        "mehr zu ändern."
+    )
+    dialog.grab().save(str(tmp_path / "case-access-erased.png"))
