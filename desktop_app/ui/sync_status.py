@@ -117,12 +117,12 @@ def refused_message(code: str) -> str:
 
 
 # What a call to the server may fail with half-way through a step of several calls.
-_SERVER_FAILURES = (Offline, RequestRefused, CertificateProblem)
+_SERVER_FAILURES = (Offline, RequestRefused, CertificateProblem, ProtocolError)
 
 
 def failure_message(exc: Exception) -> str | None:
     """What a failed call to the sync server means for the user, in the user's words; None
-    for an error no user can act on (the application's error handler takes those)."""
+    for any other failure (``server_call_failure`` says its cause)."""
     if isinstance(exc, CertificateProblem):
         return connection_message("certificate")
     if isinstance(exc, ServerError):  # it answered: not the network, and not offline
@@ -131,11 +131,21 @@ def failure_message(exc: Exception) -> str | None:
         return connection_message("offline")
     if isinstance(exc, RequestRefused):
         return refusal_message(exc.code)
+    if isinstance(exc, ProtocolError):  # something other than the sync server answered
+        return not_understood_message()
     if isinstance(exc, sync_uc.SyncSetupError):
         return sync_message(exc.code)
     if isinstance(exc, PermissionDenied):
         return error_message(exc.code)
     return None
+
+
+def server_call_failure(exc: Exception) -> str:
+    """``failure_message``, and for any other failure of a dialog's call (the store busy, the
+    disk full, a bug) its cause in the user's words, logged with its traceback: the dialogs
+    passed those to the application's error handler, which only logs, and said nothing."""
+    message = failure_message(exc)
+    return message if message is not None else failure_reason(exc)
 
 
 def last_sync_time(wall: float, now: dt.datetime | None = None) -> str:
@@ -668,10 +678,7 @@ class JoinDialog(QDialog):
         )
 
     def _join_failed(self, exc: Exception) -> None:
-        message = failure_message(exc)
-        if message is None:
-            raise exc  # not one the user can act on: the application's error handler
-        self.error.show_message(message)
+        self.error.show_message(server_call_failure(exc))
 
     def _joined(self, joined: Any) -> None:
         own = sync_uc.fingerprint(self.controller.store)
@@ -849,10 +856,7 @@ class DevicesDialog(QDialog):
         self._update_buttons()
 
     def _show_failure(self, exc: Exception) -> None:
-        message = failure_message(exc)
-        if message is None:
-            raise exc  # not one the user can act on: the application's error handler
-        self.error.show_message(message)
+        self.error.show_message(server_call_failure(exc))
 
     def reload(self) -> None:
         store, user = self.controller.store, self.controller.window.session.user
@@ -1018,7 +1022,7 @@ class DevicesDialog(QDialog):
         def failed(exc: Exception) -> None:
             if isinstance(exc, _SERVER_FAILURES):
                 # Possibly half-way through: still to be done, revoked laptop or not.
-                self._show_renewal_failed([*lead, _(_NOT_RENEWED_YET)], failure_message(exc) or "")
+                self._show_renewal_failed([*lead, _(_NOT_RENEWED_YET)], server_call_failure(exc))
             else:
                 self._show_renewal_failed(lead, "")
                 self._show_failure(exc)
