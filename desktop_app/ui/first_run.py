@@ -380,6 +380,7 @@ class RecoveryPage(QWizardPage):
 
     def retranslate(self) -> None:
         self.setTitle(_("Recovery code"))
+        self.code.setAccessibleName(_("Recovery code"))  # no label beside it: the page's title
         self.hint.setText(
             _(
                 "Print or write down this code and keep it locked away, apart from the laptop. "

@@ -911,6 +911,7 @@ class NextStepsPage(QScrollArea):
     def show_steps(self, steps: list[Any], force: bool = False) -> None:
         ids = [s.id for s in steps]
         self.title.setText(self.langs.msg(N_("Suggested next steps")))
+        self.setAccessibleName(self.title.text())  # the page takes the focus: its name
         self.empty.setText(_("No next steps are suggested for these answers."))
         self.empty.setVisible(not steps)
         if ids == self._shown and not force:
@@ -1379,6 +1380,7 @@ class FormView(QWidget):
         for page in self.pages:
             section = page.section
             page.title.setText(self.langs.text(section.label))
+            page.setAccessibleName(page.title.text())  # the page takes the focus: its name
             client = self.langs.client_text(section.label)
             page.client_title.setText(client)
             page.client_title.setVisible(bool(client))

@@ -225,6 +225,9 @@ class PreviewPage(QWizardPage):
         self.preview.verticalHeader().hide()
         self.preview.horizontalHeader().setStretchLastSection(True)
         self.preview.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        # Tab leaves the table for the choices below (it went from cell to cell and round
+        # again: the keyboard never reached the duplicates' choice nor Import).
+        self.preview.setTabKeyNavigation(False)
         self.preview.setMaximumHeight(220)
         self.summary = QLabel()
         self.summary.setWordWrap(True)

@@ -859,6 +859,7 @@ class LetterPreview(QDialog):
             self.view = QPdfView(self)
             self.view.setPageMode(QPdfView.PageMode.MultiPage)
             self.view.setZoomMode(QPdfView.ZoomMode.FitToWidth)
+            self.view.setAccessibleName(_("Letter"))  # what a screen reader calls it
             layout.addWidget(self.view, 1)
         else:
             layout.addStretch(1)
@@ -1221,10 +1222,13 @@ class StatusDialog(QDialog):
             self.status.setCurrentIndex(1)
         self.outcome = QPlainTextEdit(referral.outcome)
         self.outcome.setMaximumHeight(80)
+        self.outcome.setTabChangesFocus(True)  # Tab leaves the note, as everywhere else
         self.has_follow_up = QCheckBox(_("&Follow up on"))
         self.follow_up = QDateEdit()
         self.follow_up.setCalendarPopup(True)
         self.follow_up.setDisplayFormat("dd.MM.yyyy")
+        # Named by the check box beside it, which a screen reader does not relate to it.
+        self.follow_up.setAccessibleName(_("Follow-up date"))
         start = referral.follow_up or dt.date.today() + dt.timedelta(days=14)
         self.follow_up.setDate(QDate(start.year, start.month, start.day))
         self.has_follow_up.setChecked(referral.follow_up is not None)

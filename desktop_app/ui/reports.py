@@ -408,6 +408,9 @@ def table_widget(table: Table, lang: str) -> QTableWidget:
             widget.setItem(i, j + 1, item)
     widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     widget.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    # Tab leaves the table for the next figure (it went from cell to cell and round again:
+    # the keyboard never reached the figures below the first); the arrows move in it.
+    widget.setTabKeyNavigation(False)
     widget.setWordWrap(True)
     header = widget.horizontalHeader()
     header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
@@ -667,6 +670,9 @@ class ReportsWindow(QMainWindow):
         self._keep_scroll = 0  # where the figures were scrolled to before a sync's refresh
         self.figures_area = scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        # Not a stop of its own for Tab (a nameless pane to a screen reader): the figures in it
+        # are, and the area scrolls to each one given the focus.
+        scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         scroll.setWidget(self.panels)
         scroll.viewport().installEventFilter(self)
         body = QWidget()

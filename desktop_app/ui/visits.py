@@ -159,6 +159,7 @@ class ConsentDialog(QDialog):
         # as tall as its text made the dialog 760 px high).
         self.texts = QTextBrowser()
         self.texts.setObjectName("consent_texts")
+        self.texts.setAccessibleName(_("Consent text"))  # what a screen reader calls it
         self.texts.setStyleSheet("background: white; padding: 6px; border: 1px solid #ccc;")
         self.view = FormView(
             self.definition,
@@ -965,6 +966,7 @@ class DraftsDialog(QDialog):
         self.names: dict[str, str] = {}
         self.list = QListWidget()
         self.list.setObjectName("drafts")
+        self.list.setAccessibleName(_("Unfinished forms"))  # what a screen reader calls it
         self.list.itemActivated.connect(lambda _item: self._on_continue_clicked())
         self.label = QLabel(_("These forms were not finished. Continue one now?"))
         self.label.setWordWrap(True)

@@ -77,6 +77,9 @@ class View:
     unkeyed: list[str] = field(default_factory=list)  # push buttons that need one and lack it
     cut: list[str] = field(default_factory=list)  # buttons narrower than their text wants
     dead: list[str] = field(default_factory=list)  # labels whose key leads to a disabled input
+    # The window scanned, as shown at the view (a menu's view: None); the accessibility sweep
+    # (test_accessible_names_ui) checks its inputs at each view the openers show.
+    top: QWidget | None = None
 
     def untypable(self) -> list[str]:
         """Texts whose key a German keyboard does not type ("&Înregistrează": Alt+I does not
@@ -169,7 +172,7 @@ def scan(top: QWidget, where: str, extra: Iterable[str] = ()) -> View:
     """The view of ``top`` (a window) as it is shown now: its controls in sight (enabled or
     not: a button greyed until a field is filled clashes once it is not), its tab titles, its
     menu bar's titles; ``extra``: texts shown with it that are not its children."""
-    view = View(where, keyed=[t for t in extra if _access_key(t)])
+    view = View(where, keyed=[t for t in extra if _access_key(t)], top=top)
     if top.width() > LAPTOP_WIDTH:
         view.cut.append(f"the window itself ({top.width()} > {LAPTOP_WIDTH})")
 
@@ -693,7 +696,7 @@ def _reports(desk: Desk) -> Iterator[View]:
         if isinstance(menu, QMenu):
             yield from menu_views(menu, f"reports menu {action.text()!r}")
     cases = CasesDialog(
-        "Visits", [Case("id", "Мария Петрова")], dashboard, open_person=lambda _id: None
+        _("Visits"), [Case("id", "Мария Петрова")], dashboard, open_person=lambda _id: None
     )
     yield from views(_shown(desk, cases), "cases")
     cases.reject()

@@ -1,0 +1,264 @@
+"""Every window, dialog and wizard page the program shows, as a screen reader and the keyboard
+meet it: each input in sight has a name (what Orca, NVDA or Narrator say when it gets the
+focus), that name in the UI language, and Tab from the window's first field reaches it.
+
+Users include people who cannot use a mouse well, and helpers who work fast by keyboard. The
+windows are opened by the access keys' sweep (test_access_keys_ui's openers); at each view they
+show, the inputs are checked here. The name is asked of Qt's accessibility layer itself (its own
+accessibleName, a QLabel buddy beside it, a button's text), as a screen reader asks it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cache
+
+import pytest
+from babel.messages.pofile import read_po
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QApplication,
+    QButtonGroup,
+    QComboBox,
+    QLabel,
+    QRadioButton,
+    QTabBar,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from desktop_app.i18n.text import DOMAIN
+from desktop_app.paths import translations_dir
+from desktop_app.ui.application import QtTranslations
+from desktop_app.ui.main_window import MainWindow
+from tests.ui.test_access_keys_ui import (  # noqa: F401  (desk, joined: fixtures used here)
+    OPENERS,
+    Desk,
+    View,
+    _close_new_windows,
+    _switch,
+    desk,
+    joined,
+)
+
+# Bulgarian: an English word left in a name stands out among Cyrillic ones (German shares many
+# words with English, and English would not show a name left untranslated at all).
+LANG = "bg"
+DIRECT = Qt.FindChildOption.FindDirectChildrenOnly
+MAX_TABS = 600  # presses before a walk counts as caught: a table moves cell by cell
+
+
+@cache
+def _english_left_over(lang: str) -> frozenset[str]:
+    """The English texts that ``lang`` says otherwise (their access key, a colon dropped): a
+    name among them is one left untranslated."""
+    path = translations_dir() / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with open(path, "rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    texts = set()
+    for message in catalog:
+        english, said = message.id, message.string
+        if isinstance(english, str) and isinstance(said, str) and said:
+            texts |= {_plain(english)} - {_plain(said)}
+    return frozenset(texts)
+
+
+def _plain(text: str) -> str:
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").strip().rstrip(":…")
+
+
+def _name(widget: QWidget) -> str:
+    """What a screen reader says the widget is called: Qt's accessible name of it (its own, a
+    QLabel beside it whose buddy it is, a button's text). A combo box's is its choice on Linux
+    (Orca names it by the label Qt relates to it): its own name or that label, as Qt finds it."""
+    if isinstance(widget, QComboBox):
+        parent = widget.parentWidget()
+        labels = [
+            label.text()
+            for label in (parent.findChildren(QLabel, options=DIRECT) if parent else [])
+            if label.buddy() is widget
+        ]
+        return _plain(widget.accessibleName() or next(iter(labels), ""))
+    interface = QAccessible.queryAccessibleInterface(widget)
+    return interface.text(QAccessible.Text.Name).strip() if interface is not None else ""
+
+
+def _inner(widget: QWidget) -> bool:
+    """A part of another input (a spin box's or an editable combo box's line edit)."""
+    parent = widget.parentWidget()
+    return isinstance(parent, (QComboBox, QAbstractSpinBox)) or widget.focusProxy() is not None
+
+
+def _inputs(top: QWidget) -> list[QWidget]:
+    """The inputs of ``top`` in sight that Tab can give the focus to (enabled or not)."""
+    return [
+        w
+        for w in top.findChildren(QWidget)
+        if w.window() is top
+        and w.isVisibleTo(top)
+        and w.focusPolicy() & Qt.FocusPolicy.TabFocus == Qt.FocusPolicy.TabFocus
+        and not isinstance(w, QTabBar)  # its tabs are named by their texts
+        and not _inner(w)
+    ]
+
+
+def _describe(widget: QWidget) -> str:
+    text = widget.text() if isinstance(widget, QAbstractButton) else ""
+    parent = widget.parentWidget()
+    return (
+        f"{type(widget).__name__} {widget.objectName() or ''}{text!r} "
+        f"in {type(parent).__name__ if parent else None}"
+    )
+
+
+def _tab_walk(top: QWidget) -> tuple[set[QWidget], str | None]:
+    """The widgets Tab gives the focus to, from the window's first field round to it again
+    (real key presses: an input that keeps Tab to itself keeps the walk there); and where the
+    walk was caught, if it was."""
+    first = top.nextInFocusChain()
+    while first is not None and first is not top and not _tabbable(first, top):
+        first = first.nextInFocusChain()
+    if first is None or first is top:
+        return set(), None
+    first.setFocus(Qt.FocusReason.TabFocusReason)
+    QApplication.processEvents()
+    start: QWidget = top.focusWidget() or first
+    seen = {start}
+    current = start
+    for _press in range(MAX_TABS):
+        QTest.keyClick(current, Qt.Key.Key_Tab)
+        now = top.focusWidget()
+        if now is None:
+            return seen, f"the focus left the window after {_describe(current)}"
+        if now is start and current is not start:
+            return seen, None
+        seen.add(now)
+        current = now
+    return seen, f"Tab stays in {_describe(current)}"
+
+
+def _tabbable(widget: QWidget, top: QWidget) -> bool:
+    return (
+        widget.window() is top
+        and widget.isVisibleTo(top)
+        and widget.isEnabled()
+        and widget.focusPolicy() & Qt.FocusPolicy.TabFocus == Qt.FocusPolicy.TabFocus
+    )
+
+
+def _reached(widget: QWidget, seen: set[QWidget]) -> bool:
+    """Tab reaches ``widget``, or it is a radio button whose group Tab reaches (the arrow keys
+    choose within an exclusive group: Tab stops at its checked button only)."""
+    if widget in seen:
+        return True
+    if isinstance(widget, QRadioButton):
+        group = widget.group()
+        if isinstance(group, QButtonGroup):
+            return any(b in seen for b in group.buttons())
+        parent = widget.parentWidget()
+        return widget.autoExclusive() and any(
+            isinstance(o, QRadioButton) and o in seen for o in (parent.children() if parent else [])
+        )
+    return False
+
+
+@dataclass
+class Findings:
+    nameless: list[str] = field(default_factory=list)
+    english: list[str] = field(default_factory=list)
+    unreachable: list[str] = field(default_factory=list)
+    caught: list[str] = field(default_factory=list)
+
+    def problems(self) -> list[str]:
+        return [
+            *(f"no name: {w}" for w in self.nameless),
+            *(f"name not translated: {w}" for w in self.english),
+            *(f"Tab does not reach: {w}" for w in self.unreachable),
+            *(f"Tab caught: {w}" for w in self.caught),
+        ]
+
+
+IDENTIFIER = re.compile(r"[A-Za-z]+(_[A-Za-z0-9]+)+|[a-z]+[A-Z]\w*")
+
+
+def check(top: QWidget, where: str, lang: str, found: Findings) -> None:
+    """``top`` as shown now: its inputs named, in ``lang``, and reached by Tab."""
+    inputs = _inputs(top)
+    for widget in inputs:
+        name = _name(widget)
+        if not name or name == widget.objectName() or IDENTIFIER.fullmatch(name):
+            found.nameless.append(f"{where}: {_describe(widget)} ({name!r})")
+        elif lang != "en" and _plain(name) in _english_left_over(lang):
+            found.english.append(f"{where}: {_describe(widget)} ({name!r})")
+    seen, caught = _tab_walk(top)
+    if caught:
+        found.caught.append(f"{where}: {caught}")
+    for widget in inputs:
+        if widget.isEnabled() and not _reached(widget, seen):
+            found.unreachable.append(f"{where}: {_describe(widget)} ({_name(widget)!r})")
+
+
+def _checked(views: Iterator[View], lang: str) -> tuple[Findings, int]:
+    found, count = Findings(), 0
+    for view in views:
+        if view.top is not None:  # a window (a menu's entries are named by their texts)
+            check(view.top, view.where, lang, found)
+            count += 1
+    return found, count
+
+
+@pytest.mark.parametrize("name", list(OPENERS))
+def test_every_input_is_named_in_the_language_and_reached_by_tab(
+    qtbot: QtBot,
+    desk: Desk,
+    name: str,  # noqa: F811  (the fixture imported above)
+) -> None:
+    desk.qtbot = qtbot
+    before = set(QApplication.topLevelWidgets())
+    _switch(desk.window, LANG)
+    try:
+        found, count = _checked(OPENERS[name](desk), LANG)
+    finally:
+        _close_new_windows(desk, before)
+        desk.window.switch_language("en")
+    assert count, name  # the sweep saw a window
+    assert not found.problems(), "\n".join([name, *found.problems()])
+
+
+def test_the_laptops_dialog_is_named_and_reached_by_tab(
+    qtbot: QtBot,
+    joined: tuple[MainWindow, QtTranslations],  # noqa: F811
+) -> None:
+    from desktop_app.ui.sync_status import DevicesDialog
+
+    window, _qt_texts = joined
+    _switch(window, LANG)
+    dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+    qtbot.addWidget(dialog)
+    found = Findings()
+    try:
+        dialog.show()
+        qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == 2, timeout=10_000)
+        waiting = next(
+            row
+            for row in range(dialog.list.count())
+            if dialog.list.item(row).text().startswith("B ")
+        )
+        dialog.list.setCurrentRow(waiting)  # Approve and Revoke offered
+        check(dialog, "laptops", LANG, found)
+        dialog.revoke.click()
+        box = dialog.revoke_question
+        assert box is not None
+        qtbot.waitExposed(box)
+        check(box, "revoke question", LANG, found)
+        box.reject()
+    finally:
+        dialog.reject()
+        window.switch_language("en")
+    assert not found.problems(), "\n".join(found.problems())
