@@ -28,7 +28,15 @@ from PySide6.QtCore import (
     QTime,
     Signal,
 )
-from PySide6.QtGui import QAction, QGuiApplication, QKeyEvent, QPainter, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QGuiApplication,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -892,6 +900,8 @@ class LetterPreview(QDialog):
         for button in (self.print_button, self.save_button, self.queue_button):
             button.setEnabled(False)
         self.print_button.clicked.connect(self._on_print_clicked)
+        # Ctrl+P prints, as in any program (a greyed Print ignores it, as it does a click).
+        QShortcut(QKeySequence.StandardKey.Print, self, self.print_button.click)
         self.save_button.clicked.connect(self._on_save_clicked)
         self.queue_button.clicked.connect(self._on_queue_clicked)
         self.buttons.rejected.connect(self.reject)
@@ -1941,6 +1951,8 @@ class ReferralsFeature:
         window.person_menu.addAction(self.refer_action)
         window.person_menu.addAction(self.follow_ups_action)
         self.queue_action = QAction(window)
+        # Ctrl+P, where letters are printed: the main window prints nothing of its own.
+        self.queue_action.setShortcut(QKeySequence.StandardKey.Print)
         self.queue_action.triggered.connect(self.open_print_queue)
         window.file_menu.insertAction(window.quit_action, self.queue_action)
         self.tab = ReferralsTab(self)

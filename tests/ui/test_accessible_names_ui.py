@@ -14,11 +14,13 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
+import pypdf
 import pytest
 from babel.messages.pofile import read_po
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAccessible
+from PySide6.QtGui import QAccessible, QAction, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -33,19 +35,22 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from desktop_app.i18n.text import DOMAIN
+from desktop_app.i18n.text import DOMAIN, _
 from desktop_app.paths import translations_dir
 from desktop_app.ui.application import QtTranslations
 from desktop_app.ui.main_window import MainWindow
-from tests.ui.test_access_keys_ui import (  # noqa: F401  (desk, joined: fixtures used here)
+from tests.ui import test_access_keys_ui as access_keys
+from tests.ui.test_access_keys_ui import (
     OPENERS,
     Desk,
     View,
     _close_new_windows,
     _switch,
-    desk,
-    joined,
 )
+
+# The access keys' windows, on a store of this module's own (its fixtures, used here).
+desk = access_keys.desk
+joined = access_keys.joined
 
 # Bulgarian: an English word left in a name stands out among Cyrillic ones (German shares many
 # words with English, and English would not show a name left untranslated at all).
@@ -217,7 +222,7 @@ def _checked(views: Iterator[View], lang: str) -> tuple[Findings, int]:
 def test_every_input_is_named_in_the_language_and_reached_by_tab(
     qtbot: QtBot,
     desk: Desk,
-    name: str,  # noqa: F811  (the fixture imported above)
+    name: str,
 ) -> None:
     desk.qtbot = qtbot
     before = set(QApplication.topLevelWidgets())
@@ -233,7 +238,7 @@ def test_every_input_is_named_in_the_language_and_reached_by_tab(
 
 def test_the_laptops_dialog_is_named_and_reached_by_tab(
     qtbot: QtBot,
-    joined: tuple[MainWindow, QtTranslations],  # noqa: F811
+    joined: tuple[MainWindow, QtTranslations],
 ) -> None:
     from desktop_app.ui.sync_status import DevicesDialog
 
@@ -262,3 +267,89 @@ def test_the_laptops_dialog_is_named_and_reached_by_tab(
         dialog.reject()
         window.switch_language("en")
     assert not found.problems(), "\n".join(found.problems())
+
+
+def test_the_help_windows_are_named_and_reached_by_tab(qtbot: QtBot, desk: Desk) -> None:
+    """Help → Guide and Help → Keyboard shortcuts (not among the access keys' windows)."""
+    from desktop_app.ui import help as help_ui
+
+    desk.qtbot = qtbot
+    before = set(QApplication.topLevelWidgets())
+    _switch(desk.window, LANG)
+    found = Findings()
+    try:
+        for dialog in (help_ui.open_guide(desk.window), help_ui.open_shortcuts(desk.window)):
+            qtbot.waitExposed(dialog)
+            check(dialog, type(dialog).__name__, LANG, found)
+            dialog.reject()
+    finally:
+        _close_new_windows(desk, before)
+        desk.window.switch_language("en")
+    assert not found.problems(), "\n".join(found.problems())
+
+
+# --- the keys users expect -----------------------------------------------------------------------
+
+
+def _press(qtbot: QtBot, window: QWidget, key: Qt.Key) -> None:
+    """Ctrl and ``key`` in ``window``, made the active window (as the user's is)."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    QTest.keyClick(window, key, Qt.KeyboardModifier.ControlModifier)
+
+
+def test_the_common_actions_have_their_usual_keys(qtbot: QtBot, desk: Desk) -> None:
+    """Find, New, Lock as users expect them; Print (Ctrl+P) opens the print queue, where the
+    main window's letters are printed."""
+    desk.qtbot = qtbot
+    window = desk.window
+    assert window.find_action.shortcut() == QKeySequence(QKeySequence.StandardKey.Find)
+    assert window.new_action.shortcut() == QKeySequence(QKeySequence.StandardKey.New)
+    actions = {a.shortcut().toString(): a for a in window.findChildren(QAction)}
+    assert "Ctrl+L" in actions and "Ctrl+Q" in actions
+    feature = window.referrals  # type: ignore[attr-defined]
+    if feature.queue_window is not None:
+        feature.queue_window.close()
+    _press(qtbot, window, Qt.Key.Key_P)
+    qtbot.waitUntil(lambda: feature.queue_window is not None, timeout=5000)
+    queue = feature.queue_window
+    qtbot.waitUntil(queue.isVisible, timeout=5000)
+    assert not queue.isHidden()
+    queue.close()
+    # Listed where the keys are looked up (Help → Keyboard shortcuts reads the window's).
+    from desktop_app.ui.help import plain, shortcut_rows
+
+    rows = {row.text: row.keys for row in shortcut_rows(window)}
+    assert rows[plain(_("Print q&ueue…"))] == "Ctrl+P"
+
+
+def test_ctrl_p_prints_the_letter_shown(
+    qtbot: QtBot,
+    desk: Desk,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from desktop_app.ui import referrals as referrals_ui
+    from desktop_app.usecases import referrals as referrals_uc
+
+    if not referrals_ui.HAVE_QTPDF:
+        pytest.skip("QtPdf is not installed")
+    desk.qtbot = qtbot
+    store, user = desk.session.store, desk.session.user
+    referral = referrals_uc.issue_referral(
+        store, user, desk.person.id, "vhs", "integration_course", client_lang="ro"
+    )
+    feature = desk.window.referrals  # type: ignore[attr-defined]
+    with qtbot.waitSignal(feature.open_preview(referral).loaded, timeout=10_000):
+        pass
+    preview = feature.preview
+    qtbot.waitUntil(preview.print_button.isEnabled, timeout=10_000)
+    out = tmp_path / "printed.pdf"
+    monkeypatch.setenv(referrals_ui.PRINT_TO_PDF_ENV, str(out))
+    try:
+        _press(qtbot, preview, Qt.Key.Key_P)
+        qtbot.waitUntil(out.exists, timeout=10_000)
+        # The letter shown, printed (as pictures of its pages: no text to read back).
+        assert len(pypdf.PdfReader(out).pages) == preview.document.pageCount()
+    finally:
+        preview.reject()
