@@ -821,7 +821,9 @@ class ReportsWindow(QMainWindow):
             grid = table_widget(table, lang)
             grid.setObjectName(f"table-{table.key}")
             if table.key in listable:
-                grid.cellDoubleClicked.connect(lambda r, _c, t=table: self.show_cases(t, r))
+                # Enter on a row as a click (and a double-click, as it was): the keyboard
+                # had no way to the people behind a figure.
+                grid.cellActivated.connect(lambda r, _c, t=table: self.show_cases(t, r))
                 grid.cellClicked.connect(lambda r, _c, t=table: self.show_cases(t, r))
             view = None
             if table.key != "overview" and table.rows:

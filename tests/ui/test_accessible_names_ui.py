@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QRadioButton,
     QTabBar,
+    QTableWidget,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -353,3 +354,28 @@ def test_ctrl_p_prints_the_letter_shown(
         assert len(pypdf.PdfReader(out).pages) == preview.document.pageCount()
     finally:
         preview.reject()
+
+
+def test_enter_on_a_figure_lists_the_people_behind_it(qtbot: QtBot, desk: Desk) -> None:
+    """A figure's row lists its people when clicked; Enter on it does too (the keyboard had no
+    way there: Tab reaches the table, the arrows its rows)."""
+    from desktop_app.ui.reports import CasesDialog, ReportsWindow
+
+    desk.qtbot = qtbot
+    dashboard = ReportsWindow(desk.session, desk.window.tasks, desk.window)
+    qtbot.addWidget(dashboard)
+    dashboard.show()
+    dashboard.refresh()
+    qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
+    overview = dashboard.findChild(QTableWidget, "table-overview")
+    assert isinstance(overview, QTableWidget)
+    overview.setFocus()
+    overview.setCurrentCell(0, 1)
+    QTest.keyClick(overview, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dashboard.cases is not None, timeout=20_000)
+    cases = dashboard.cases
+    assert isinstance(cases, CasesDialog)
+    label = overview.item(0, 0)
+    assert label is not None and label.text() in cases.windowTitle()
+    cases.reject()
+    dashboard.close()
