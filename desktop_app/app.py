@@ -386,6 +386,7 @@ def _run_gui(
         drop_stale_settings,
         load_fonts,
         share_interpreter_with_workers,
+        show_focus,
     )
 
     share_interpreter_with_workers()
@@ -395,6 +396,7 @@ def _run_gui(
     app.setApplicationName("Welcome Desk")
     app.setOrganizationName("WelcomeDesk")
     load_fonts(app)
+    show_focus(app)
     from PySide6.QtGui import QIcon
 
     from desktop_app.paths import resource

@@ -1,5 +1,5 @@
 """Qt application set-up: bundled fonts, Qt's own translations following the UI language,
-per-laptop settings older versions left behind."""
+per-laptop settings older versions left behind, a focus frame on text areas."""
 
 from __future__ import annotations
 
@@ -8,8 +8,16 @@ import sys
 import time
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QSettings, QTimer, QTranslator
-from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication
+from PySide6.QtGui import QFont, QFontDatabase, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QPlainTextEdit,
+    QProxyStyle,
+    QStyle,
+    QStyleOption,
+    QTextEdit,
+    QWidget,
+)
 
 from desktop_app.i18n.text import N_, gettext_in, off_language_changed, on_language_changed
 from desktop_app.paths import resource
@@ -120,6 +128,41 @@ def load_fonts(app: QApplication) -> None:
             families.extend(QFontDatabase.applicationFontFamilies(font_id))
     if families:
         app.setFont(QFont(families[0], 10))
+
+
+class FocusFrameStyle(QProxyStyle):
+    """The platform's style, with the frame of a text area in the highlight colour while it
+    has the focus, as a line edit's is. Fusion (Linux) changes nothing on a text area given the
+    focus but its caret: the notes, a form's long answers and the consent text (read-only, no
+    caret at all) gave a keyboard user no sign of where Tab had gone."""
+
+    def drawControl(
+        self,
+        element: QStyle.ControlElement,
+        option: QStyleOption,
+        painter: QPainter,
+        widget: QWidget | None = None,
+    ) -> None:
+        super().drawControl(element, option, painter, widget)
+        if (
+            element == QStyle.ControlElement.CE_ShapedFrame
+            and option.state & QStyle.StateFlag.State_HasFocus
+            and isinstance(widget, (QTextEdit, QPlainTextEdit))
+        ):
+            painter.save()
+            painter.setPen(option.palette.color(QPalette.ColorRole.Highlight))
+            painter.drawRect(option.rect.adjusted(0, 0, -1, -1))
+            painter.restore()
+
+
+def show_focus(app: QApplication) -> FocusFrameStyle:
+    """The application's style wrapped in FocusFrameStyle (once)."""
+    current = app.style()
+    if isinstance(current, FocusFrameStyle):
+        return current
+    style = FocusFrameStyle(current.name())
+    app.setStyle(style)
+    return style
 
 
 # Qt's own texts where PySide6 ships no translation (Romanian), by Qt's context and source text,

@@ -160,7 +160,12 @@ class ConsentDialog(QDialog):
         self.texts = QTextBrowser()
         self.texts.setObjectName("consent_texts")
         self.texts.setAccessibleName(_("Consent text"))  # what a screen reader calls it
-        self.texts.setStyleSheet("background: white; padding: 6px; border: 1px solid #ccc;")
+        # Its frame in the highlight colour while it has the focus: a style sheet's border is
+        # drawn by no style, the application's focus frame included (FocusFrameStyle).
+        self.texts.setStyleSheet(
+            "#consent_texts { background: white; padding: 6px; border: 1px solid #ccc; }"
+            "#consent_texts:focus { border-color: palette(highlight); }"
+        )
         self.view = FormView(
             self.definition,
             client_lang=lang,

@@ -20,7 +20,7 @@ import pypdf
 import pytest
 from babel.messages.pofile import read_po
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAccessible, QAction, QKeySequence
+from PySide6.QtGui import QAccessible, QAction, QImage, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QRadioButton,
+    QStyleFactory,
     QTabBar,
     QTableWidget,
     QWidget,
@@ -379,3 +380,71 @@ def test_enter_on_a_figure_lists_the_people_behind_it(qtbot: QtBot, desk: Desk) 
     assert label is not None and label.text() in cases.windowTitle()
     cases.reject()
     dashboard.close()
+
+
+# --- where the focus is, seen -------------------------------------------------------------------
+
+
+def _ring_changed(before: QImage, after: QImage) -> float:
+    """The share of a widget's outermost ring of pixels (its frame) that changed."""
+    w, h = before.width(), before.height()
+    ring = [(x, y) for x in range(w) for y in (0, h - 1)]
+    ring += [(x, y) for x in (0, w - 1) for y in range(1, h - 1)]
+    return sum(before.pixel(x, y) != after.pixel(x, y) for x, y in ring) / len(ring)
+
+
+def _focused_by_tab(qtbot: QtBot, top: QWidget, before: QWidget, widget: QWidget) -> None:
+    """``widget`` given the focus by Tab from ``before`` (the window active, as the user's)."""
+    top.activateWindow()
+    qtbot.waitUntil(top.isActiveWindow, timeout=5000)
+    before.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(before.hasFocus, timeout=5000)
+    QTest.keyClick(before, Qt.Key.Key_Tab)
+    qtbot.waitUntil(widget.hasFocus, timeout=5000)
+
+
+def test_a_text_area_given_the_focus_shows_it(qtbot: QtBot, desk: Desk, tmp_path: Path) -> None:
+    """A line edit's frame turns to the highlight colour with the focus; a text area's did not
+    (Fusion draws only its caret; a read-only one has none): the register dialog's notes and
+    the consent dialog's text (framed by a style sheet) gave no sign that Tab had come."""
+    from desktop_app.ui.application import show_focus
+    from desktop_app.ui.visits import VisitWindow
+
+    desk.qtbot = qtbot
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    style = app.style().name()
+    show_focus(app)  # as the program starts
+    try:
+        dialog = desk.window.open_register_dialog()
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        unfocused = dialog.notes.grab().toImage()
+        _focused_by_tab(qtbot, dialog, dialog.phone, dialog.notes)
+        dialog.grab().save(str(tmp_path / "register-notes-focused.png"))
+        assert _ring_changed(unfocused, dialog.notes.grab().toImage()) > 0.9
+        dialog.reject()
+        person = desk.person
+        visit = VisitWindow(desk.session, person, "life_situation", client_lang="ro")
+        qtbot.addWidget(visit)
+        visit.show()
+        consent = visit.open_consent()
+        qtbot.waitExposed(consent)
+        texts = consent.texts
+        consent.activateWindow()
+        qtbot.waitUntil(consent.isActiveWindow, timeout=5000)
+        texts.setFocus(Qt.FocusReason.TabFocusReason)
+        qtbot.waitUntil(texts.hasFocus, timeout=5000)
+        QTest.keyClick(texts, Qt.Key.Key_Tab)  # on to the first question
+        qtbot.waitUntil(lambda: not texts.hasFocus(), timeout=5000)
+        unfocused = texts.grab().toImage()
+        after = consent.focusWidget()
+        assert after is not None
+        QTest.keyClick(after, Qt.Key.Key_Backtab)  # and back
+        qtbot.waitUntil(texts.hasFocus, timeout=5000)
+        consent.grab().save(str(tmp_path / "consent-text-focused.png"))
+        assert _ring_changed(unfocused, texts.grab().toImage()) > 0.9
+        consent.reject()
+        visit.close()
+    finally:
+        app.setStyle(QStyleFactory.create(style))
