@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QRadioButton,
-    QStyleFactory,
     QTabBar,
     QTableWidget,
     QWidget,
@@ -413,8 +412,7 @@ def test_a_text_area_given_the_focus_shows_it(qtbot: QtBot, desk: Desk, tmp_path
     desk.qtbot = qtbot
     app = QApplication.instance()
     assert isinstance(app, QApplication)
-    style = app.style().name()
-    show_focus(app)  # as the program starts
+    frames = show_focus(app)  # as the program starts
     try:
         dialog = desk.window.open_register_dialog()
         dialog.show()
@@ -447,4 +445,5 @@ def test_a_text_area_given_the_focus_shows_it(qtbot: QtBot, desk: Desk, tmp_path
         consent.reject()
         visit.close()
     finally:
-        app.setStyle(QStyleFactory.create(style))
+        frames.stop()
+        frames.deleteLater()
