@@ -119,9 +119,16 @@ def _visit_rows() -> list[ShortcutRow]:
     ]
 
 
+def _letter_rows() -> list[ShortcutRow]:
+    """The letter preview's key: a window of its own as well."""
+    from desktop_app.ui.referrals import PRINT_KEY
+
+    return [ShortcutRow(_("Letter"), _("Print"), key_text(QKeySequence(PRINT_KEY)))]
+
+
 def shortcut_rows(window: MainWindow) -> list[ShortcutRow]:
     """Every action and shortcut of the window that has keys, grouped by its menu (in menu
-    order), then those outside any menu, then the visit form's."""
+    order), then those outside any menu, then the visit form's and the letter preview's."""
     rows: list[ShortcutRow] = []
     seen: set[int] = set()
 
@@ -147,7 +154,7 @@ def shortcut_rows(window: MainWindow) -> list[ShortcutRow]:
         # A shortcut says what it does in its "What's this" text; one without it is not listed.
         if keys and shortcut.whatsThis():
             rows.append(ShortcutRow(elsewhere, shortcut.whatsThis(), keys))
-    return rows + _visit_rows()
+    return rows + _visit_rows() + _letter_rows()
 
 
 class ShortcutsDialog(QDialog):

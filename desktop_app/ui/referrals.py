@@ -121,6 +121,8 @@ if TYPE_CHECKING:
 
 #: Set to a file path to print into a PDF file without the print dialog (tests, offscreen).
 PRINT_TO_PDF_ENV = "WELCOME_DESK_PRINT_TO_PDF"
+# Print's keys (Ctrl+P): the letter preview prints the letter, the main window opens the queue.
+PRINT_KEY = QKeySequence.StandardKey.Print
 #: Pages are painted at this resolution at most; enough for text, small enough to be quick.
 MAX_PRINT_DPI = 300
 CLIENT_LANGUAGES = ("bg", "ro", "de", "en")
@@ -901,7 +903,7 @@ class LetterPreview(QDialog):
             button.setEnabled(False)
         self.print_button.clicked.connect(self._on_print_clicked)
         # Ctrl+P prints, as in any program (a greyed Print ignores it, as it does a click).
-        QShortcut(QKeySequence.StandardKey.Print, self, self.print_button.click)
+        QShortcut(PRINT_KEY, self, self.print_button.click)
         self.save_button.clicked.connect(self._on_save_clicked)
         self.queue_button.clicked.connect(self._on_queue_clicked)
         self.buttons.rejected.connect(self.reject)
@@ -1952,7 +1954,7 @@ class ReferralsFeature:
         window.person_menu.addAction(self.follow_ups_action)
         self.queue_action = QAction(window)
         # Ctrl+P, where letters are printed: the main window prints nothing of its own.
-        self.queue_action.setShortcut(QKeySequence.StandardKey.Print)
+        self.queue_action.setShortcut(PRINT_KEY)
         self.queue_action.triggered.connect(self.open_print_queue)
         window.file_menu.insertAction(window.quit_action, self.queue_action)
         self.tab = ReferralsTab(self)

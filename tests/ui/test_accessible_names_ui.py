@@ -320,8 +320,9 @@ def test_the_common_actions_have_their_usual_keys(qtbot: QtBot, desk: Desk) -> N
     # Listed where the keys are looked up (Help → Keyboard shortcuts reads the window's).
     from desktop_app.ui.help import plain, shortcut_rows
 
-    rows = {row.text: row.keys for row in shortcut_rows(window)}
-    assert rows[plain(_("Print q&ueue…"))] == "Ctrl+P"
+    rows = {(row.group, row.text): row.keys for row in shortcut_rows(window)}
+    assert rows[(plain(_("&File")), plain(_("Print q&ueue…")))] == "Ctrl+P"
+    assert rows[(_("Letter"), _("Print"))] == "Ctrl+P"  # the letter preview's
 
 
 def test_ctrl_p_prints_the_letter_shown(
