@@ -63,16 +63,18 @@ MAX_TABS = 600  # presses before a walk counts as caught: a table moves cell by 
 @cache
 def _english_left_over(lang: str) -> frozenset[str]:
     """The English texts that ``lang`` says otherwise (their access key, a colon dropped): a
-    name among them is one left untranslated."""
+    name among them is one left untranslated, unless ``lang`` says it too (Romanian's "Notes"
+    is "Note", an English text of its own)."""
     path = translations_dir() / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
     with open(path, "rb") as fh:
         catalog = read_po(fh, locale=lang)
-    texts = set()
+    english: set[str] = set()
+    said: set[str] = set()
     for message in catalog:
-        english, said = message.id, message.string
-        if isinstance(english, str) and isinstance(said, str) and said:
-            texts |= {_plain(english)} - {_plain(said)}
-    return frozenset(texts)
+        if isinstance(message.id, str) and isinstance(message.string, str) and message.string:
+            english.add(_plain(message.id))
+            said.add(_plain(message.string))
+    return frozenset(english - said)
 
 
 def _plain(text: str) -> str:
