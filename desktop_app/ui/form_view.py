@@ -159,6 +159,8 @@ class FieldEditor(QWidget):
         # for a label with a buddy; None: no key (none left, the label has no buddy, or it
         # is a question of a group's entry other than the newest).
         self.label_key: Place = None
+        # The number of the group's entry the question belongs to (None: not in a group).
+        self.entry: int | None = None
         self._required = False
         self.title = QLabel()
         self.title.setWordWrap(True)
@@ -252,9 +254,20 @@ class FieldEditor(QWidget):
         self.help.setText(help_text)
         self.help.setVisible(bool(help_text))
         widget = self.focus_widget()
-        widget.setAccessibleName(text)
         widget.setAccessibleDescription(help_text)
         self.retranslate_input()
+        self.name_inputs()
+
+    def spoken(self, name: str) -> str:
+        """``name`` as a screen reader says it: with the entry's number in a group's entry
+        (two children's names were both "Name", with nothing to say whose one was which)."""
+        if self.entry is None:
+            return name
+        return _("{name}, entry {n}").format(name=name, n=self.entry)
+
+    def name_inputs(self) -> None:
+        """The input named for a screen reader: the question, in the UI language."""
+        self.focus_widget().setAccessibleName(self.spoken(self.langs.text(self.fdef.label)))
 
     def show_errors(self, messages: list[str]) -> None:
         self.error.show_message("\n".join(messages))
@@ -578,7 +591,10 @@ class CefrEditor(FieldEditor):
             self.assessed.setItemText(
                 index, self.langs.msg(CEFR_ASSESSMENT_TEXT[self.assessed.itemData(index)])
             )
-        self.assessed.setAccessibleName(_("How the level was assessed"))
+
+    def name_inputs(self) -> None:
+        super().name_inputs()
+        self.assessed.setAccessibleName(self.spoken(_("How the level was assessed")))
 
     def value(self) -> Any:
         level, how = self.level.currentData(), self.assessed.currentData()
@@ -719,6 +735,8 @@ class GroupEditor(FieldEditor):
             item.remove.setAccessibleName(_("Remove entry {n}").format(n=index + 1))
             for sub_id, editor in item.editors.items():
                 editor.rename(f"{self.path}[{index}].{sub_id}")
+                editor.entry = index + 1
+                editor.name_inputs()
 
     def add_text(self) -> str:
         """Add's text as the definition words it (no key marked), in the UI language."""

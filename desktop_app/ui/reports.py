@@ -188,6 +188,9 @@ def chart_view(table: Table, lang: str) -> QChartView:
         row_height = _draw_bars(chart, table, lang)
     view = QChartView(chart)
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
+    # A picture of the table beside it, nothing to do in it by keyboard: no stop for Tab (to a
+    # screen reader it was a second thing called by the figure's title, the table the first).
+    view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     view.setMinimumSize(560, max(280, round(row_height * len(table.rows)) + 110))
     return view
 

@@ -39,6 +39,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.i18n.text import DOMAIN, _
 from desktop_app.paths import translations_dir
 from desktop_app.ui.application import QtTranslations
+from desktop_app.ui.form_view import GroupEditor
 from desktop_app.ui.main_window import MainWindow
 from tests.ui import test_access_keys_ui as access_keys
 from tests.ui.test_access_keys_ui import (
@@ -182,6 +183,7 @@ class Findings:
     english: list[str] = field(default_factory=list)
     unreachable: list[str] = field(default_factory=list)
     caught: list[str] = field(default_factory=list)
+    shared: list[str] = field(default_factory=list)  # one name, several inputs
 
     def problems(self) -> list[str]:
         return [
@@ -189,6 +191,7 @@ class Findings:
             *(f"name not translated: {w}" for w in self.english),
             *(f"Tab does not reach: {w}" for w in self.unreachable),
             *(f"Tab caught: {w}" for w in self.caught),
+            *(f"name shared: {w}" for w in self.shared),
         ]
 
 
@@ -198,12 +201,18 @@ IDENTIFIER = re.compile(r"[A-Za-z]+(_[A-Za-z0-9]+)+|[a-z]+[A-Z]\w*")
 def check(top: QWidget, where: str, lang: str, found: Findings) -> None:
     """``top`` as shown now: its inputs named, in ``lang``, and reached by Tab."""
     inputs = _inputs(top)
+    names: dict[str, list[QWidget]] = {}
     for widget in inputs:
         name = _name(widget)
+        if not isinstance(widget, (QAbstractButton,)):
+            names.setdefault(name, []).append(widget)
         if not name or name == widget.objectName() or IDENTIFIER.fullmatch(name):
             found.nameless.append(f"{where}: {_describe(widget)} ({name!r})")
         elif lang != "en" and _plain(name) in _english_left_over(lang):
             found.english.append(f"{where}: {_describe(widget)} ({name!r})")
+    for name, same in names.items():
+        if len(same) > 1 and name:
+            found.shared.append(f"{where}: {name!r} names {[_describe(w) for w in same]}")
     seen, caught = _tab_walk(top)
     if caught:
         found.caught.append(f"{where}: {caught}")
@@ -450,3 +459,43 @@ def test_a_text_area_given_the_focus_shows_it(qtbot: QtBot, desk: Desk, tmp_path
     finally:
         frames.stop()
         frames.deleteLater()
+
+
+def test_a_groups_entries_keep_their_numbers_in_their_names_across_languages(
+    qtbot: QtBot,
+    desk: Desk,
+) -> None:
+    """Two children's names were both "Name" to a screen reader; each says its entry, in the
+    language switched to while the form is open, and after an entry before it is removed."""
+    from desktop_app.ui.visits import VisitWindow
+
+    desk.qtbot = qtbot
+    window = VisitWindow(desk.session, desk.person, "life_situation", client_lang="ro")
+    qtbot.addWidget(window)
+    window.show()
+    group = next(
+        editor
+        for page in window.view.pages
+        for editor in page.editors.values()
+        if isinstance(editor, GroupEditor) and editor.fdef.id == "children"
+    )
+    try:
+        for _entry in range(3):
+            group.add.click()
+        desk.window.switch_language("de")
+        window.retranslate()  # as the visits feature does with its open windows
+
+        def names() -> list[str]:
+            return [
+                item.editors["child_name"].focus_widget().accessibleName() for item in group.items
+            ]
+
+        question = group.items[0].editors["child_name"]
+        label = question.langs.text(question.fdef.label)
+        assert label and label != "Given name"  # German
+        assert names() == [f"{label}, Eintrag {n}" for n in (1, 2, 3)]
+        group.remove_item(group.items[0])
+        assert names() == [f"{label}, Eintrag {n}" for n in (1, 2)]
+    finally:
+        desk.window.switch_language("en")
+        window.close()
