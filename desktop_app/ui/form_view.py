@@ -244,7 +244,6 @@ class FieldEditor(QWidget):
         self.title.setText(shown + (" *" if self._required else ""))
 
     def retranslate(self, required: bool) -> None:
-        text = self.langs.text(self.fdef.label)
         self._required = required
         self.show_title()
         client = self.langs.client_text(self.fdef.label)
@@ -253,8 +252,7 @@ class FieldEditor(QWidget):
         help_text = self.langs.text(self.fdef.help)
         self.help.setText(help_text)
         self.help.setVisible(bool(help_text))
-        widget = self.focus_widget()
-        widget.setAccessibleDescription(help_text)
+        self.focus_widget().setAccessibleDescription(help_text)
         self.retranslate_input()
         self.name_inputs()
 

@@ -898,14 +898,11 @@ def joined(
         server.dispose()
 
 
-@pytest.mark.parametrize("lang", LANGS)
-def test_the_laptops_dialog_and_its_revoke_question_use_each_access_key_once(
-    qtbot: QtBot, joined: tuple[MainWindow, QtTranslations], lang: str
-) -> None:
+def laptops_views(qtbot: QtBot, window: MainWindow) -> Iterator[View]:
+    """The laptops dialog with the waiting laptop chosen (Approve and Revoke offered), then
+    its revoke question (the accessibility sweep checks them too)."""
     from desktop_app.ui.sync_status import DevicesDialog
 
-    window, _qt_texts = joined
-    _switch(window, lang)
     dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
     qtbot.addWidget(dialog)
     try:
@@ -917,15 +914,26 @@ def test_the_laptops_dialog_and_its_revoke_question_use_each_access_key_once(
             if dialog.list.item(row).text().startswith("B ")
         )
         dialog.list.setCurrentRow(waiting)  # Approve and Revoke offered
-        shown = list(views(dialog, "laptops"))
+        yield from views(dialog, "laptops")
         dialog.revoke.click()
         box = dialog.revoke_question
         assert box is not None
         qtbot.waitExposed(box)
-        shown += views(box, "revoke question")
+        yield from views(box, "revoke question")
         box.reject()
     finally:
         dialog.reject()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_laptops_dialog_and_its_revoke_question_use_each_access_key_once(
+    qtbot: QtBot, joined: tuple[MainWindow, QtTranslations], lang: str
+) -> None:
+    window, _qt_texts = joined
+    _switch(window, lang)
+    try:
+        shown = list(laptops_views(qtbot, window))
+    finally:
         window.switch_language("en")
     assert any(view.keyed for view in shown)
     assert not _problems(shown), "\n".join([f"laptops [{lang}]", *_problems(shown)])

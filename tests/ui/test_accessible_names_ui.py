@@ -252,32 +252,13 @@ def test_the_laptops_dialog_is_named_and_reached_by_tab(
     qtbot: QtBot,
     joined: tuple[MainWindow, QtTranslations],
 ) -> None:
-    from desktop_app.ui.sync_status import DevicesDialog
-
     window, _qt_texts = joined
     _switch(window, LANG)
-    dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
-    qtbot.addWidget(dialog)
-    found = Findings()
     try:
-        dialog.show()
-        qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == 2, timeout=10_000)
-        waiting = next(
-            row
-            for row in range(dialog.list.count())
-            if dialog.list.item(row).text().startswith("B ")
-        )
-        dialog.list.setCurrentRow(waiting)  # Approve and Revoke offered
-        check(dialog, "laptops", LANG, found)
-        dialog.revoke.click()
-        box = dialog.revoke_question
-        assert box is not None
-        qtbot.waitExposed(box)
-        check(box, "revoke question", LANG, found)
-        box.reject()
+        found, count = _checked(access_keys.laptops_views(qtbot, window), LANG)
     finally:
-        dialog.reject()
         window.switch_language("en")
+    assert count == 2  # the dialog and its question
     assert not found.problems(), "\n".join(found.problems())
 
 
