@@ -707,6 +707,7 @@ class GroupEditor(FieldEditor):
         item = GroupItem(self)
         self.items.append(item)
         self.items_box.addWidget(item)
+        self._tab_to(item)
         self._renumber()
         # Named now: an entry added by Add showed its inputs without questions (and choices
         # by their ids) until the next change of language.
@@ -715,6 +716,23 @@ class GroupEditor(FieldEditor):
         self.show_keys()
         self.add.setEnabled(len(self.items) < self.fdef.max_items)
         return item
+
+    def _tab_to(self, item: GroupItem) -> None:
+        """Tab through ``item`` where it is shown, before Add: a new entry went to the end of
+        the window's order (after its Finish button), Add leading on to the next question."""
+        before = self.add.previousInFocusChain()
+        while before is not None and before.focusPolicy() == Qt.FocusPolicy.NoFocus:
+            before = before.previousInFocusChain()
+        after = item.nextInFocusChain()
+        inputs: list[QWidget] = []
+        while after is not None and item.isAncestorOf(after):
+            if after.focusPolicy() != Qt.FocusPolicy.NoFocus and after.focusProxy() is None:
+                inputs.append(after)
+            after = after.nextInFocusChain()
+        for widget in inputs:
+            if before is not None:
+                QWidget.setTabOrder(before, widget)
+            before = widget
 
     def remove_item(self, item: GroupItem) -> None:
         self.items.remove(item)

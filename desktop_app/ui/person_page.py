@@ -200,6 +200,7 @@ class PersonPage(QWidget):
         self.actions_row.insert_widget(len(self._action_buttons), button)  # before "More…"
         self._action_buttons.append(button)
         button.setVisible(self.person is not None)
+        self._order_tabs()
 
     def add_person_action(
         self, name: str, text: Callable[[], str], act: Callable[[Person], object]
@@ -253,12 +254,42 @@ class PersonPage(QWidget):
     def add_notice(self, widget: QWidget) -> None:
         """A feature's notice under the person's name; the feature shows and hides it."""
         self.notices.addWidget(widget)
+        self._order_tabs()
 
     def add_tab(self, widget: QWidget, title: Callable[[], str]) -> None:
         """A feature's tab on the person's page; ``title`` is called again on language change."""
         self.tabs.addTab(widget, title())
         self._tab_titles.append((widget, title))
         self._update_visibility()
+        self._order_tabs()
+
+    def _order_tabs(self) -> None:
+        """Tab in the order shown: the notices, the action buttons, More…, the tabs. Each went
+        where its feature made it (More… and the tabs before the buttons above them, a
+        conflict's Decide… last, after the tabs' contents)."""
+        items = [self.notices.itemAt(i) for i in range(self.notices.count())]
+        notices = [item.widget() for item in items if item is not None]
+        order: list[QWidget] = [
+            inner
+            for notice in notices
+            if notice is not None
+            for inner in notice.findChildren(QWidget)
+            if inner.focusPolicy() != Qt.FocusPolicy.NoFocus
+        ]
+        order += [*self._action_buttons, self.more_button, self.tabs]
+        # From where the page starts: the input before it (the people list).
+        before = self.previousInFocusChain()
+        while (
+            before is not None
+            and before is not self
+            and (before.focusPolicy() == Qt.FocusPolicy.NoFocus or self.isAncestorOf(before))
+        ):
+            before = before.previousInFocusChain()
+        if before is None or before is self:  # the page alone in its window
+            before = order.pop(0)
+        for widget in order:
+            QWidget.setTabOrder(before, widget)
+            before = widget
 
     def _update_visibility(self) -> None:
         shown = self.person is not None

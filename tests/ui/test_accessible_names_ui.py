@@ -19,7 +19,7 @@ from pathlib import Path
 import pypdf
 import pytest
 from babel.messages.pofile import read_po
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QAccessible, QAction, QImage, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -480,3 +480,79 @@ def test_a_groups_entries_keep_their_numbers_in_their_names_across_languages(
     finally:
         desk.window.switch_language("en")
         window.close()
+
+
+def test_tab_goes_through_a_groups_entries_then_to_add_and_the_next_question(
+    qtbot: QtBot, desk: Desk
+) -> None:
+    """An entry added went to the end of the window's Tab order: from the question above it
+    Tab jumped past it to Add and on, the entry reached only after the window's Finish."""
+    from desktop_app.ui.visits import VisitWindow
+
+    desk.qtbot = qtbot
+    window = VisitWindow(desk.session, desk.person, "skills_check", client_lang="ro")
+    qtbot.addWidget(window)
+    window.show()
+    group = next(
+        editor
+        for page in window.view.pages
+        for editor in page.editors.values()
+        if isinstance(editor, GroupEditor)
+    )
+    page = next(page for page in window.view.pages if page.isAncestorOf(group))
+    try:
+        window.view.show_section_row(window.view.pages.index(page))
+        group.add.click()
+        group.add.click()
+        assert len(group.items) >= 2
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+        entries = [w for item in group.items for w in _inputs(window) if item.isAncestorOf(w)]
+        # From the section's page (the group is its first question), as a user tabs in.
+        assert next(iter(page.editors.values())) is group
+        page.setFocus(Qt.FocusReason.TabFocusReason)
+        visited: list[QWidget | None] = [page]
+        for _press in range(len(entries) + 1):
+            current = visited[-1]
+            assert current is not None
+            QTest.keyClick(current, Qt.Key.Key_Tab)
+            visited.append(window.focusWidget())
+        assert visited[1:] == [*entries, group.add]  # each entry's inputs, then Add
+        QTest.keyClick(group.add, Qt.Key.Key_Tab)
+        after = window.focusWidget()
+        assert after is not None and page.isAncestorOf(after)  # the next question
+        assert not any(item.isAncestorOf(after) for item in group.items)
+    finally:
+        window.close()
+
+
+def test_tab_goes_through_the_persons_page_in_the_order_shown(qtbot: QtBot, desk: Desk) -> None:
+    """The page's buttons and tabs come from features, each where it was made: More… and the
+    tabs came before the buttons above them, the conflict's Decide… (at the top) last."""
+    desk.qtbot = qtbot
+    window = desk.window
+    access_keys._person_shown(desk)
+    notice = window.conflict_notice  # type: ignore[attr-defined]
+    qtbot.waitUntil(notice.isVisible, timeout=5000)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    window.table.setFocus(Qt.FocusReason.TabFocusReason)
+    page = window.person_page
+    visited: list[QWidget] = []
+    current: QWidget = window.table
+    for _press in range(40):  # bounded: the page's inputs, then round to the search
+        QTest.keyClick(current, Qt.Key.Key_Tab)
+        now = window.focusWidget()
+        if now is None or not page.isAncestorOf(now):
+            break
+        visited.append(now)
+        current = now
+    assert len(visited) >= 6, [_describe(w) for w in visited]  # notice, buttons, More…, tabs
+
+    def place(widget: QWidget) -> tuple[int, int]:
+        at = widget.mapTo(window, QPoint(0, 0))
+        return at.y(), at.x()
+
+    assert [place(w) for w in visited] == sorted(place(w) for w in visited), [
+        (_name(w), place(w)) for w in visited
+    ]
