@@ -50,7 +50,7 @@ from desktop_app.i18n.messages import (
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.ui.error_label import WARNING_BACKGROUND, WARNING_BORDER, WarningLabel
 from desktop_app.ui.tasks import DialogSave
-from desktop_app.ui.widgets import ErrorLabel
+from desktop_app.ui.widgets import ErrorLabel, tab_through
 from desktop_app.usecases import conflicts as conflicts_uc
 
 if TYPE_CHECKING:
@@ -577,6 +577,7 @@ class ConflictsDialog(QDialog):
         if c is None or not c.combinable:
             return
         definition = self._form(c.about)
+        choices: list[QWidget] = []
         for row, d in enumerate(c.differences):
             label, kept = answer_parts(definition, d.key, d.kept)
             _label, other = answer_parts(definition, d.key, d.other)
@@ -594,6 +595,7 @@ class ConflictsDialog(QDialog):
                 buttons.append(both_button)
                 self.take_both[d.key] = both_button
             group = QButtonGroup(self.combine)
+            choices += buttons
             for column, button in enumerate(buttons, start=1):
                 group.addButton(button)
                 button.setAccessibleName(f"{label}: {button.text()}")
@@ -603,6 +605,8 @@ class ConflictsDialog(QDialog):
         # Under the choices, at the right: as wide as its text, however many columns.
         right = Qt.AlignmentFlag.AlignRight
         self.combine_grid.addWidget(self.save_combination, len(c.differences), 1, 1, -1, right)
+        # Where they are shown, under the sides' buttons: made now, they came after Close.
+        tab_through(self.keep_both, [*choices, self.save_combination])
 
     def _combined_value(self) -> str | None:
         c = self._current()

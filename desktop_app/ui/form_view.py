@@ -61,6 +61,7 @@ from desktop_app.ui.widgets import (
     key_text,
     names_languages,
     standing_alone,
+    tab_through,
 )
 
 CLIENT_COLOUR = "#1a5fb4"
@@ -729,10 +730,8 @@ class GroupEditor(FieldEditor):
             if after.focusPolicy() != Qt.FocusPolicy.NoFocus and after.focusProxy() is None:
                 inputs.append(after)
             after = after.nextInFocusChain()
-        for widget in inputs:
-            if before is not None:
-                QWidget.setTabOrder(before, widget)
-            before = widget
+        if before is not None:
+            tab_through(before, inputs)
 
     def remove_item(self, item: GroupItem) -> None:
         self.items.remove(item)
@@ -992,6 +991,8 @@ class NextStepsPage(QScrollArea):
             box.addLayout(row)
             self._groups.append(group)
             self.steps_box.addWidget(frame)
+        radios = [b for group in self._groups for b in group.buttons()]
+        tab_through(self, radios)  # where they are shown: in the page, above the buttons
 
     def _on_toggled(self, step_id: str, decision: str, on: bool) -> None:
         if on:

@@ -24,7 +24,7 @@ from desktop_app.domain.person import Person
 from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.text import _
 from desktop_app.ui.person_dialog import SEX_OPTIONS
-from desktop_app.ui.widgets import country_names, language_names
+from desktop_app.ui.widgets import country_names, language_names, tab_through
 
 
 class FlowLayout(QLayout):
@@ -287,9 +287,7 @@ class PersonPage(QWidget):
             before = before.previousInFocusChain()
         if before is None or before is self:  # the page alone in its window
             before = order.pop(0)
-        for widget in order:
-            QWidget.setTabOrder(before, widget)
-            before = widget
+        tab_through(before, order)
 
     def _update_visibility(self) -> None:
         shown = self.person is not None

@@ -229,6 +229,16 @@ def record_table(table: TableT, name: str) -> TableT:
     return table
 
 
+def tab_through(before: QWidget, widgets: Iterable[QWidget]) -> None:
+    """Tab from ``before`` through ``widgets`` in turn, then on as it went from ``before``.
+    A widget made once its window is built goes to the end of the window's Tab order (after
+    the dialog's buttons), not where it is shown: a group's new entry, next steps, a
+    conflict's answers, a feature's button on the person's page."""
+    for widget in widgets:
+        QWidget.setTabOrder(before, widget)
+        before = widget
+
+
 def reachable_text(label: QLabel) -> QLabel:
     """``label`` selectable by mouse and keyboard and reached by Tab: a screen reader reads it,
     and a fingerprint or a warning can be copied, or read out over the phone, whole."""

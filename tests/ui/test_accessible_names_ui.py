@@ -556,3 +556,51 @@ def test_tab_goes_through_the_persons_page_in_the_order_shown(qtbot: QtBot, desk
     assert [place(w) for w in visited] == sorted(place(w) for w in visited), [
         (_name(w), place(w)) for w in visited
     ]
+
+
+def _tab_from(qtbot: QtBot, widget: QWidget) -> QWidget | None:
+    """Where Tab from ``widget`` goes (its window made active, as the user's)."""
+    window = widget.window()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+    widget.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(widget.hasFocus, timeout=5000)
+    QTest.keyClick(widget, Qt.Key.Key_Tab)
+    return window.focusWidget()
+
+
+def test_tab_reaches_the_next_steps_and_a_conflicts_answers_where_they_are_shown(
+    qtbot: QtBot, desk: Desk
+) -> None:
+    """Made once their window was built, the next steps' choices and the answers of a visit's
+    conflict came after the window's buttons: Tab went from the page to Back, from the
+    versions' buttons to Close."""
+    from desktop_app.ui.form_view import NextStepsPage
+    from desktop_app.ui.visits import VisitWindow
+
+    desk.qtbot = qtbot
+    window = VisitWindow(desk.session, desk.person, "life_situation", visit=desk.visit)
+    qtbot.addWidget(window)
+    window.show()
+    try:
+        view = window.view
+        view.show_section_row(view.navigator.count() - 1)
+        steps = view.stack.currentWidget()
+        assert isinstance(steps, NextStepsPage) and steps.steps
+        after = _tab_from(qtbot, steps)
+        assert after is not None and steps.isAncestorOf(after), _describe(after or steps)
+    finally:
+        window.close()
+    dialog = desk.window.sync.open_conflicts()  # type: ignore[attr-defined]
+    try:
+        qtbot.waitUntil(lambda: dialog.list.count() >= 3, timeout=5000)
+        for row in range(dialog.list.count()):
+            dialog.list.setCurrentRow(row)
+            if dialog.combine.isVisible():
+                break
+        assert dialog.combine.isVisible()
+        after = _tab_from(qtbot, dialog.keep_second)  # "Take the older version"
+        assert after is not None
+        assert dialog.combine.isAncestorOf(after), _describe(after)
+    finally:
+        dialog.reject()
