@@ -41,6 +41,8 @@ from desktop_app.paths import translations_dir
 from desktop_app.ui.application import QtTranslations
 from desktop_app.ui.form_view import GroupEditor
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.visits import VisitWindow
+from desktop_app.usecases import visits
 from tests.ui import test_access_keys_ui as access_keys
 from tests.ui.test_access_keys_ui import (
     OPENERS,
@@ -400,7 +402,6 @@ def test_a_text_area_given_the_focus_shows_it(qtbot: QtBot, desk: Desk, tmp_path
     (Fusion draws only its caret; a read-only one has none): the register dialog's notes and
     the consent dialog's text (framed by a style sheet) gave no sign that Tab had come."""
     from desktop_app.ui.application import show_focus
-    from desktop_app.ui.visits import VisitWindow
 
     desk.qtbot = qtbot
     app = QApplication.instance()
@@ -415,10 +416,7 @@ def test_a_text_area_given_the_focus_shows_it(qtbot: QtBot, desk: Desk, tmp_path
         dialog.grab().save(str(tmp_path / "register-notes-focused.png"))
         assert _ring_changed(unfocused, dialog.notes.grab().toImage()) > 0.9
         dialog.reject()
-        person = desk.person
-        visit = VisitWindow(desk.session, person, "life_situation", client_lang="ro")
-        qtbot.addWidget(visit)
-        visit.show()
+        visit = _visit_window(qtbot, desk, "life_situation")
         consent = visit.open_consent()
         qtbot.waitExposed(consent)
         texts = consent.texts
@@ -442,24 +440,35 @@ def test_a_text_area_given_the_focus_shows_it(qtbot: QtBot, desk: Desk, tmp_path
         frames.deleteLater()
 
 
+def _visit_window(
+    qtbot: QtBot, desk: Desk, form_id: str, visit: visits.Visit | None = None
+) -> VisitWindow:
+    """A form of the desk's person, shown (its language beside: Romanian)."""
+    desk.qtbot = qtbot
+    window = VisitWindow(desk.session, desk.person, form_id, visit=visit, client_lang="ro")
+    qtbot.addWidget(window)
+    window.show()
+    return window
+
+
+def _group(window: VisitWindow, field_id: str | None = None) -> GroupEditor:
+    """The form's first group (the one of ``field_id``)."""
+    return next(
+        editor
+        for page in window.view.pages
+        for editor in page.editors.values()
+        if isinstance(editor, GroupEditor) and field_id in (None, editor.fdef.id)
+    )
+
+
 def test_a_groups_entries_keep_their_numbers_in_their_names_across_languages(
     qtbot: QtBot,
     desk: Desk,
 ) -> None:
     """Two children's names were both "Name" to a screen reader; each says its entry, in the
     language switched to while the form is open, and after an entry before it is removed."""
-    from desktop_app.ui.visits import VisitWindow
-
-    desk.qtbot = qtbot
-    window = VisitWindow(desk.session, desk.person, "life_situation", client_lang="ro")
-    qtbot.addWidget(window)
-    window.show()
-    group = next(
-        editor
-        for page in window.view.pages
-        for editor in page.editors.values()
-        if isinstance(editor, GroupEditor) and editor.fdef.id == "children"
-    )
+    window = _visit_window(qtbot, desk, "life_situation")
+    group = _group(window, "children")
     try:
         for _entry in range(3):
             group.add.click()
@@ -487,18 +496,8 @@ def test_tab_goes_through_a_groups_entries_then_to_add_and_the_next_question(
 ) -> None:
     """An entry added went to the end of the window's Tab order: from the question above it
     Tab jumped past it to Add and on, the entry reached only after the window's Finish."""
-    from desktop_app.ui.visits import VisitWindow
-
-    desk.qtbot = qtbot
-    window = VisitWindow(desk.session, desk.person, "skills_check", client_lang="ro")
-    qtbot.addWidget(window)
-    window.show()
-    group = next(
-        editor
-        for page in window.view.pages
-        for editor in page.editors.values()
-        if isinstance(editor, GroupEditor)
-    )
+    window = _visit_window(qtbot, desk, "skills_check")
+    group = _group(window)
     page = next(page for page in window.view.pages if page.isAncestorOf(group))
     try:
         window.view.show_section_row(window.view.pages.index(page))
@@ -576,12 +575,8 @@ def test_tab_reaches_the_next_steps_and_a_conflicts_answers_where_they_are_shown
     conflict came after the window's buttons: Tab went from the page to Back, from the
     versions' buttons to Close."""
     from desktop_app.ui.form_view import NextStepsPage
-    from desktop_app.ui.visits import VisitWindow
 
-    desk.qtbot = qtbot
-    window = VisitWindow(desk.session, desk.person, "life_situation", visit=desk.visit)
-    qtbot.addWidget(window)
-    window.show()
+    window = _visit_window(qtbot, desk, "life_situation", desk.visit)
     try:
         view = window.view
         view.show_section_row(view.navigator.count() - 1)
