@@ -689,8 +689,8 @@ def _letter_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
     if compact:
         s["body"] = ParagraphStyle("body_tight", parent=s["body"], spaceAfter=3.5)
 
-    def txt(key: str) -> str:
-        return t.text("letter", key, "de").format(**v)
+    def txt(key: str, **values: object) -> str:
+        return t.text("letter", key, "de").format(**{**v, **values})
 
     story: list[Flowable] = []
     subject_person = txt("subject_person_born" if v["date_of_birth"] else "subject_person")
@@ -1014,16 +1014,21 @@ def _contact_lines(
     return [text], 6.5, True
 
 
-def _salutation(contact: str, txt: Callable[[str], str]) -> str:
+def _salutation(contact: str, txt: Callable[..., str]) -> str:
     """To an authority "Sehr geehrte Frau Schäfer," / "Sehr geehrter Herr Öztürk,"; a contact
-    typed without Frau or Herr (a team, a first name) keeps the letter texts' greeting."""
-    if not contact:
+    typed without Frau or Herr (a team, a first name) keeps the letter texts' greeting.
+
+    The greeting names the person only: the contact is typed for the address field, as the
+    refer dialog's example shows ("Frau Schäfer, Zimmer 204"), and the room after the comma
+    was greeted too ("Sehr geehrte Frau Schäfer, Zimmer 204,")."""
+    name = contact.partition(",")[0].strip()
+    if not name:
         return txt("salutation")
-    if contact.startswith("Frau "):
-        return f"Sehr geehrte {contact},"
-    if contact.startswith("Herr "):
-        return f"Sehr geehrter {contact},"
-    return txt("salutation_contact")
+    if name.startswith("Frau "):
+        return f"Sehr geehrte {name},"
+    if name.startswith("Herr "):
+        return f"Sehr geehrter {name},"
+    return txt("salutation_contact", contact_person=name)
 
 
 def _contact_named(contact: str) -> str:

@@ -137,6 +137,28 @@ def test_a_male_contact_is_addressed_herrn_and_greeted_herr(typed: str) -> None:
     assert "Întrebați de: Herr Öztürk" in copy
 
 
+@pytest.mark.parametrize(
+    ("typed", "greeting"),
+    [
+        ("Frau Schäfer, Zimmer 204", "Sehr geehrte Frau Schäfer,"),
+        ("Herrn Öztürk, Raum 3.12", "Sehr geehrter Herr Öztürk,"),
+        ("Team Leistung, Erdgeschoss", "Guten Tag Team Leistung,"),
+    ],
+)
+def test_the_greeting_names_the_contact_without_the_room_typed_after_a_comma(
+    typed: str, greeting: str
+) -> None:
+    """As the refer dialog's example has it ("Frau Schäfer, Zimmer 204"): the room goes into
+    the address field and the person's copy, the greeting names the person only."""
+    pdf = _render(STEFAN, "ro", contact_person=typed)
+    letter, copy = (" ".join(text.split()) for text in pdf_text(pdf))
+    room = typed.partition(", ")[2]
+    assert f"{greeting} hiermit vermitteln wir" in letter
+    assert f", {room}," not in letter  # the greeting ended with the room before
+    assert f", {room} Hövelstraße 8" in letter  # the address field keeps it
+    assert f"Întrebați de: {typed.replace('Herrn', 'Herr')}" in copy
+
+
 def test_the_letter_asks_whether_the_appointment_took_place_only_where_there_is_one() -> None:
     with_one = " ".join(pdf_text(_render())[0].split())
     without = " ".join(pdf_text(_render(appointment=None, contact_person=""))[0].split())
