@@ -558,12 +558,37 @@ class ReferDialog(QDialog):
         self.save = DialogSave(self, self.buttons)
         # Read once: which service the letter may go to is worked out as services are chosen.
         self.decisions = uc.sharing_decisions(window.session.store, window.session.user, person.id)
+        # The services of the next steps accepted at the end of the last forms: listed first
+        # and the first chosen, so that "Finish and refer…" goes on with what was accepted
+        # (the advisor had to find each service again in the directory).
+        self.suggested = [
+            service
+            for service_id in uc.suggested_services(
+                window.session.store, window.session.user, person.id
+            )
+            if (service := self.directory.find(service_id)) is not None
+        ]
+        self.steps_note = QLabel()
+        self.steps_note.setWordWrap(True)
+        self.steps_note.setVisible(bool(self.suggested))
+        if self.suggested:
+            self.steps_note.setText(
+                _("Next steps accepted, not referred yet: {services}").format(
+                    # the short German names ("Clearingstelle", "Familienkasse"): the list
+                    # below has the long ones, and six of those took five lines
+                    services=", ".join(
+                        (service.consent_names or (service.name.get(lang),))[0]
+                        for service in self.suggested
+                    )
+                )
+            )
         self.consent_note = QLabel()
         self.consent_note.setWordWrap(True)
         self._show_consent(None)
         layout = QVBoxLayout(self)
         layout.addWidget(self.errors["person"])
         layout.addWidget(self.consent_note)
+        layout.addWidget(self.steps_note)
         layout.addLayout(form)
         layout.addWidget(self.errors["letter"])
         layout.addWidget(self.buttons)
@@ -571,6 +596,8 @@ class ReferDialog(QDialog):
         # the first auto-default button in the focus chain ("Add")
         self.create_button.setDefault(True)
         self._fill_services("")
+        if self.suggested:
+            self.select_service(self.suggested[0].id)
         self.search.setFocus()
 
     def showEvent(self, event: QShowEvent) -> None:
@@ -579,7 +606,7 @@ class ReferDialog(QDialog):
         # layout's minimum, which counts the wrapped consent note as if it were one line wide:
         # on a 768 px screen (and offscreen) "Reason" lay over the service list until a chosen
         # service grew the dialog, and every field then jumped.
-        make_room(self.consent_note)
+        make_room(self.consent_note)  # grows for the accepted steps' note as well
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Enter in the new-document field adds the document (returnPressed); the line edit
@@ -617,7 +644,9 @@ class ReferDialog(QDialog):
         lang = current_language()
         self.services.blockSignals(True)
         self.services.clear()
-        for service in self.directory.search(query):
+        found = self.directory.search(query)
+        first = [service for service in self.suggested if service in found]
+        for service in first + [service for service in found if service not in first]:
             text = service.name.get(lang)
             if service.german_name not in text:
                 text += f" — {service.german_name}"

@@ -477,6 +477,43 @@ def life_facts(store: Store, user: User, person_id: str) -> LifeFacts | None:
     return LifeFacts.from_answers(json.loads(answers)) if answers is not None else None
 
 
+def suggested_services(store: Store, user: User, person_id: str) -> list[str]:
+    """Ids of the directory's services that the next steps accepted in the person's latest visit
+    of each form lead to (``service`` of the form's next-step rules), newest visit first, in the
+    form's order; a service referred to since that visit is done and left out, as is one the
+    directory in force lacks. The refer dialog offers these first: the advisor accepted them
+    at the end of the form and had to find each service again in the directory."""
+    from desktop_app.usecases import visits as visits_uc
+
+    # one read for the dialog, whose opening the person page has already audited
+    history = visits_uc.visit_history(store, user, person_id, log_view=False)
+    referred = [
+        (r.service_id, r.created_at) for r in referrals_of(store, user, person_id, log_view=False)
+    ]
+    directory = reference.service_directory(store)
+    latest: dict[str, visits_uc.Visit] = {}
+    for visit in history:  # newest first
+        latest.setdefault(visit.form_id, visit)
+    found: list[str] = []
+    for visit in latest.values():
+        # created_at is the laptop's local time, finished_at UTC
+        finished = dt.datetime.fromisoformat(visit.finished_at)
+        if finished.tzinfo is not None:
+            finished = finished.astimezone().replace(tzinfo=None)
+        for rule in visits_uc.form(visit.form_id, store).next_steps:
+            service = rule.service
+            if (
+                service is None
+                or visit.next_steps.get(rule.id) != "accepted"
+                or service in found
+                or directory.find(service) is None
+                or any(s == service and at >= finished for s, at in referred)
+            ):
+                continue
+            found.append(service)
+    return found
+
+
 @dataclass(frozen=True)
 class _LetterInputs:
     """Everything a referral letter is rendered from, read in one go."""

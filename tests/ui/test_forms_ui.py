@@ -787,6 +787,58 @@ def test_finish_and_refer_opens_the_referral_dialog_for_the_same_person(
     dialog.close()
 
 
+def test_finish_and_refer_goes_on_with_the_services_of_the_next_steps_accepted(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The steps accepted at the end of the skills check lead to their services: the refer
+    dialog lists them first and has the first chosen; once referred, a service is no longer
+    offered. Before, the dialog opened with no service chosen, the accepted steps forgotten."""
+    win, person = _open(qtbot, session, "skills_check")
+    view = win.view
+    choose(view, "language_levels[0].language", "de")
+    choose(view, "language_levels[0].level", "A1")
+    choose(view, "language_levels[0].level:assessed", "self")
+    choose(view, "latin_literacy", "fluent")
+    view.show_section("schooling")
+    type_into(view, "school_years", "8")
+    choose(view, "school_certificate", "lower_secondary")
+    view.show_section("further_skills")
+    choose(view, "looking_for_work", "yes")
+    choose(view, "jobcenter_registration", "no")
+    view.show_section("__next_steps__")
+    steps = [s.id for s in view.steps_page.steps]
+    assert steps[:2] == ["integration_course", "vocational_training"]  # VHS; not in directory
+    assert "job_centre_registration" in steps  # the Jobcenter
+    for step in steps:
+        decision = "dismissed" if step == "vocational_training" else "accepted"
+        press(view.findChild(QRadioButton, f"step:{step}:{decision}"))  # type: ignore[arg-type]
+    main = win.parent()
+    with qtbot.waitSignal(win.finish_answered, timeout=10_000):
+        press(win.refer_button)
+    assert win.done_, "the visit was not stored"
+    referrals = main.referrals  # type: ignore[union-attr]
+    dialog = referrals.dialog
+    assert dialog is not None and dialog.isVisible() and dialog.person.id == person.id
+    assert dialog.service_id() == "vhs"  # chosen: the first step accepted
+    listed = [dialog.services.item(row).data(Qt.ItemDataRole.UserRole) for row in range(2)]
+    assert listed == ["vhs", "jobcenter"]
+    assert dialog.steps_note.isVisible()
+    assert dialog.steps_note.text() == (
+        "Next steps accepted, not referred yet: Volkshochschule, Jobcenter"
+    )
+    assert dialog.reason.currentData()  # the service's main reason, as when chosen by hand
+    with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
+        dialog.create_button.click()
+    preview = referrals.preview
+    assert preview is not None
+    preview.close()
+    again = referrals.open_refer_dialog()
+    assert again is not None
+    assert again.service_id() == "jobcenter"  # the VHS is referred to now
+    assert again.steps_note.text() == "Next steps accepted, not referred yet: Jobcenter"
+    again.close()
+
+
 def test_escape_closes_the_form_keeps_what_was_typed_and_start_opens_it_again(
     qtbot: QtBot, session: Session
 ) -> None:

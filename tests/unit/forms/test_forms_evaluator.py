@@ -212,7 +212,7 @@ def test_life_situation_next_steps(life: FormDefinition) -> None:
         "exploitation_counselling",
         "housing_help",
     ]
-    assert steps[0].service == "clearing_health"
+    assert steps[0].service == "clearingstelle"
     assert label(steps[3].label, "bg").startswith("Заявление за детски надбавки")
     assert steps[0].reason is not None and steps[0].reason["ro"]
 
