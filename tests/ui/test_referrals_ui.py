@@ -1375,3 +1375,20 @@ def test_the_reason_says_to_choose_a_service_until_one_is_chosen(
         assert dialog.service_id() == ""
         assert reason.count() == 0 and reason.currentIndex() == -1
         dialog.reject()
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_the_contact_persons_example_is_written_as_the_german_letter_prints_it(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    """The contact person goes into the German letter (address field, greeting): its example
+    was translated ("г-жа Шефер, стая 204", "doamna Schäfer, camera 204", "Ms Schäfer, room
+    204"), and a contact typed so was printed in Cyrillic, in Romanian or in English in the
+    letter to a German office ("Guten Tag г-жа Шефер, стая 204,")."""
+    set_language(lang)
+    person = _person(session)
+    window, feature = _window(qtbot, session, person)
+    dialog = _open_dialog(feature)
+    assert "Frau Schäfer, Zimmer 204" in dialog.contact.placeholderText()
+    dialog.close()
+    del window
