@@ -558,9 +558,11 @@ class ReferDialog(QDialog):
         self.save = DialogSave(self, self.buttons)
         # Read once: which service the letter may go to is worked out as services are chosen.
         self.decisions = uc.sharing_decisions(window.session.store, window.session.user, person.id)
-        # The services of the next steps accepted at the end of the last forms: listed first
-        # and the first chosen, so that "Finish and refer…" goes on with what was accepted
-        # (the advisor had to find each service again in the directory).
+        # The services of the next steps accepted at the end of the last forms: listed first,
+        # marked with the arrow of the form's "→ Suggested next steps", and the first chosen,
+        # so that "Finish and refer…" goes on with what was accepted (the advisor had to find
+        # each service again in the directory). A note naming them above the list made the
+        # dialog too tall for a laptop's screen beside the consent's warning.
         self.suggested = [
             service
             for service_id in uc.suggested_services(
@@ -568,27 +570,12 @@ class ReferDialog(QDialog):
             )
             if (service := self.directory.find(service_id)) is not None
         ]
-        self.steps_note = QLabel()
-        self.steps_note.setWordWrap(True)
-        self.steps_note.setVisible(bool(self.suggested))
-        if self.suggested:
-            self.steps_note.setText(
-                _("Next steps accepted, not referred yet: {services}").format(
-                    # the short German names ("Clearingstelle", "Familienkasse"): the list
-                    # below has the long ones, and six of those took five lines
-                    services=", ".join(
-                        (service.consent_names or (service.name.get(lang),))[0]
-                        for service in self.suggested
-                    )
-                )
-            )
         self.consent_note = QLabel()
         self.consent_note.setWordWrap(True)
         self._show_consent(None)
         layout = QVBoxLayout(self)
         layout.addWidget(self.errors["person"])
         layout.addWidget(self.consent_note)
-        layout.addWidget(self.steps_note)
         layout.addLayout(form)
         layout.addWidget(self.errors["letter"])
         layout.addWidget(self.buttons)
@@ -606,7 +593,7 @@ class ReferDialog(QDialog):
         # layout's minimum, which counts the wrapped consent note as if it were one line wide:
         # on a 768 px screen (and offscreen) "Reason" lay over the service list until a chosen
         # service grew the dialog, and every field then jumped.
-        make_room(self.consent_note)  # grows for the accepted steps' note as well
+        make_room(self.consent_note)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Enter in the new-document field adds the document (returnPressed); the line edit
@@ -650,10 +637,16 @@ class ReferDialog(QDialog):
             text = service.name.get(lang)
             if service.german_name not in text:
                 text += f" — {service.german_name}"
+            topics = ", ".join(self.directory.topics[t].get(lang) for t in service.topics)
+            accepted = _("Next step accepted, not referred yet") if service in first else ""
+            if accepted:
+                text = f"→ {text}"
+                topics = f"{accepted}\n{topics}"
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, service.id)
-            topics = ", ".join(self.directory.topics[t].get(lang) for t in service.topics)
             item.setToolTip(topics)
+            if accepted:  # what the arrow says, for a screen reader
+                item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, accepted)
             self.services.addItem(item)
             if service.id == current:
                 self.services.setCurrentItem(item)

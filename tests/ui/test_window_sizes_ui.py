@@ -158,6 +158,49 @@ def test_the_refer_dialog_fits_with_a_service_chosen(
     assert_fits(dialog, dialog.create_button)
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_refer_dialog_fits_with_many_next_steps_accepted(
+    qtbot: QtBot, session: Session, program_font: None, lang: str
+) -> None:
+    """Six services of accepted next steps, listed first and marked: the dialog still fits the
+    laptop's room (a note naming the six above the list made it 724 px high)."""
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import full_life_situation
+
+    window, person = _person_shown(qtbot, session, lang)
+    answers = full_life_situation() | {
+        "children": [
+            {"child_birth": "2018-05-01", "child_lives": "with_person", "child_care": "no_place"}
+        ],
+        "housing_type": "emergency_shelter",
+        "pregnant": "yes",
+        "prenatal_care": "no",
+        "work_status": ["seasonal"],
+        "work_exploitation_signs": ["wages_withheld"],
+        "benefits": ["none"],
+        "kindergeld_status": "not_applied",
+    }
+    del answers["rent"]  # not asked in an emergency shelter
+    rules = visits.form("life_situation").next_steps
+    visits.finish_visit(
+        session.store,
+        session.user,
+        person.id,
+        "life_situation",
+        answers,
+        next_steps={rule.id: "accepted" for rule in rules},
+    )
+    assert len(uc.suggested_services(session.store, session.user, person.id)) == 6
+    feature: referrals_ui.ReferralsFeature = window.referrals  # type: ignore[attr-defined]
+    feature.refer_button.click()
+    dialog = feature.dialog
+    assert dialog is not None
+    qtbot.waitExposed(dialog)
+    assert dialog.service_id() == "clearingstelle"
+    assert dialog.services.item(5).text().startswith("→ ")
+    assert_fits(dialog, dialog.create_button)
+
+
 def _legend_texts(chart: QChart) -> list[str]:
     """What the legend draws: its visible labels as shown (cut ones end in "...")."""
     items = list(chart.legend().childItems())

@@ -612,3 +612,39 @@ def test_a_reprinted_copy_names_the_appointment_recorded_later(session: Session)
     assert "9 decembrie 2026" in after and "ora 10:30" in after
     bg = text_of(uc.render_letter(session.store, session.user, referral.id, "bg"))
     assert "9 декември 2026" in bg and "10:30 ч." in bg
+
+
+def test_services_of_the_next_steps_accepted_are_suggested_until_referred(
+    session: Session,
+) -> None:
+    """The latest visit of each form names the services of its accepted next steps (a step
+    dismissed, or whose service the directory lacks, names none); a referral to one made
+    after the visit takes it off, one made before does not."""
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import full_life_situation
+
+    person = _person(session)
+    _issue(session, person)  # to the Clearingstelle, on NOW: before the visit
+    answers = full_life_situation()  # no insurance, not registered, a child at school
+    steps = {"health_clearing": "accepted", "address_registration": "accepted"}
+    visits.finish_visit(
+        session.store, session.user, person.id, "life_situation", answers, next_steps=steps
+    )
+    # the Bürgerbüro of the address registration is not in the directory
+    assert uc.suggested_services(session.store, session.user, person.id) == ["clearingstelle"]
+    skills = {
+        "language_levels": [{"language": "de", "level": {"level": "A1", "assessed": "self"}}],
+        "latin_literacy": "fluent",
+        "school_years": 8,
+        "school_certificate": "lower_secondary",
+        "looking_for_work": "yes",
+        "jobcenter_registration": "no",
+    }
+    decided = {"integration_course": "accepted", "job_centre_registration": "dismissed"}
+    visits.finish_visit(
+        session.store, session.user, person.id, "skills_check", skills, next_steps=decided
+    )
+    found = uc.suggested_services(session.store, session.user, person.id)
+    assert found == ["vhs", "clearingstelle"]  # the newest visit's first
+    uc.issue_referral(session.store, session.user, person.id, "clearingstelle", "health_insurance")
+    assert uc.suggested_services(session.store, session.user, person.id) == ["vhs"]
