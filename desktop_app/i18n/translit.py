@@ -17,7 +17,9 @@ __all__ = [
     "name_tokens",
     "phone_query",
     "phone_tokens",
+    "query_alternatives",
     "query_tokens",
+    "romanian_reading",
     "sort_form",
 ]
 
@@ -141,6 +143,56 @@ def fold(text: str) -> str:
 def query_tokens(text: str) -> list[str]:
     """The folded words of what a user typed, in order; match each as a prefix of a name token."""
     return fold(text).split()
+
+
+def query_alternatives(word: str) -> list[str]:
+    """The prefixes one typed word may match a name token by: its folded form, and for a word
+    in Cyrillic also its Romanian reading (:func:`romanian_reading`)."""
+    found = query_tokens(word)
+    if _CYRILLIC.search(word):
+        found += [t for t in romanian_reading(word).split() if t not in found]
+    return found
+
+
+# A Romanian name as a Bulgarian writes it down in Cyrillic, spelled back the Romanian way:
+# the sounds Romanian spells with c/g before e and i, ce/ci/ge/gi before a vowel, ch/gh, ș, ț,
+# j, x and i for й. Replacements in this order, then the letters one by one.
+_ROMANIAN_SOUNDS = (
+    (re.compile(r"кс"), "x"),
+    (re.compile(r"дж(?=[еи])"), "g"),
+    (re.compile(r"джа"), "gea"),
+    (re.compile(r"джо"), "geo"),
+    (re.compile(r"дж"), "gi"),
+    (re.compile(r"ч(?=[еи])"), "c"),
+    (re.compile(r"ча"), "cea"),
+    (re.compile(r"ч"), "ci"),
+    (re.compile(r"к(?=[еи])"), "ch"),
+    (re.compile(r"г(?=[еи])"), "gh"),
+)
+_ROMANIAN_LETTERS = str.maketrans(
+    {
+        **_BASE,
+        "к": "c", "ш": "s", "щ": "st", "ц": "t", "ж": "j", "х": "h", "й": "i", "я": "ia",
+        "ю": "iu", "ъ": "a", "ь": "i",
+    }
+)  # fmt: skip
+
+
+def romanian_reading(text: str) -> str:
+    """``text`` in Cyrillic as the Romanian spelling of what it sounds like, folded: how a
+    Romanian name that a Bulgarian-speaking advisor typed as heard is found as stored.
+
+    Only a further form of what is typed (the index holds names as written): "Константин"
+    found "Konstantin" but not the Romanian "Constantin", "Йон" not "Ion", "Щефан" not
+    "Ștefan".
+
+    >>> [romanian_reading(w) for w in ("Константин", "Йон", "Щефан", "Георге", "Мирча")]
+    ['constantin', 'ion', 'stefan', 'gheorghe', 'mircea']
+    """
+    word = _prepare(text)
+    for pattern, spelling in _ROMANIAN_SOUNDS:
+        word = pattern.sub(spelling, word)
+    return _finish(word.translate(_ROMANIAN_LETTERS))
 
 
 @lru_cache(maxsize=65536)

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from desktop_app.i18n.translit import phone_query, query_tokens
+from desktop_app.i18n.translit import phone_query, query_alternatives
 
 # Runs one statement with positional ("?") parameters and returns its rows.
 Execute = Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]]
@@ -76,7 +76,7 @@ def word_ranges(word: str) -> list[str]:
         if len(number) >= 3:
             prefixes.append(f"p:{number}")
         return prefixes
-    return list(query_tokens(word))
+    return query_alternatives(word)
 
 
 def search(execute: Execute, query: str, limit: int = 50) -> list[PersonListEntry]:

@@ -106,6 +106,29 @@ def test_stefan_finds_comma_below_and_cedilla_forms(session: Session) -> None:
     assert _names(session, "Ţăran") == ["Stela Țăran"]  # cedilla query, comma-below name
 
 
+def test_a_romanian_name_typed_in_cyrillic_as_heard_finds_it(session: Session) -> None:
+    """A Bulgarian-speaking advisor types a Romanian client's name as they hear it; the name
+    is stored in Romanian. Before, "Константин" looked for "konstantin" only, "Щефан" for
+    "shtefan", "Йон" for "yon": none of these was found."""
+    _add(session, "Constantin", "Popescu")
+    _add(session, "Ștefan", "Țurcanu")
+    _add(session, "Ion", "Ciobanu")
+    _add(session, "Mircea", "Gheorghiu")
+    _add(session, "Константин", "Петров")  # a Bulgarian name is found as before
+    for query, name in (
+        ("Константин Попеску", "Constantin Popescu"),
+        ("Попес", "Constantin Popescu"),
+        ("Щефан", "Ștefan Țurcanu"),
+        ("Штефан Цуркану", "Ștefan Țurcanu"),
+        ("Йон Чобану", "Ion Ciobanu"),
+        ("Мирча", "Mircea Gheorghiu"),
+        ("Георгиу", "Mircea Gheorghiu"),
+    ):
+        assert _names(session, query) == [name], query
+    assert sorted(_names(session, "Констан")) == ["Constantin Popescu", "Константин Петров"]
+    assert _names(session, "Петров") == ["Константин Петров"]
+
+
 def test_german_umlauts_fold_both_ways(session: Session) -> None:
     _add(session, "Jürgen", "Müller")
     assert _names(session, "muller") == ["Jürgen Müller"]
