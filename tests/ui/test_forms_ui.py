@@ -760,11 +760,9 @@ def test_quick_contact_from_the_person_menu(qtbot: QtBot, session: Session) -> N
     del window
 
 
-def test_finish_and_refer_opens_the_referral_dialog_for_the_same_person(
-    qtbot: QtBot, session: Session
-) -> None:
-    win, person = _open(qtbot, session, "skills_check")
-    view = win.view
+def _answer_skills_for_a_course_and_the_jobcenter(view: FormView) -> None:
+    """German A1, literate, looking for work and not registered: the integration course and
+    registering at the Jobcenter are suggested."""
     choose(view, "language_levels[0].language", "de")
     choose(view, "language_levels[0].level", "A1")
     choose(view, "language_levels[0].level:assessed", "self")
@@ -775,6 +773,14 @@ def test_finish_and_refer_opens_the_referral_dialog_for_the_same_person(
     view.show_section("further_skills")
     choose(view, "looking_for_work", "yes")
     choose(view, "jobcenter_registration", "no")
+
+
+def test_finish_and_refer_opens_the_referral_dialog_for_the_same_person(
+    qtbot: QtBot, session: Session
+) -> None:
+    win, person = _open(qtbot, session, "skills_check")
+    view = win.view
+    _answer_skills_for_a_course_and_the_jobcenter(view)
     main = win.parent()
     assert win.refer_button.isVisible() and win.refer_button.text() == "Finish and &refer…"
     with qtbot.waitSignal(win.finish_answered, timeout=10_000):
@@ -795,16 +801,7 @@ def test_finish_and_refer_goes_on_with_the_services_of_the_next_steps_accepted(
     offered. Before, the dialog opened with no service chosen, the accepted steps forgotten."""
     win, person = _open(qtbot, session, "skills_check")
     view = win.view
-    choose(view, "language_levels[0].language", "de")
-    choose(view, "language_levels[0].level", "A1")
-    choose(view, "language_levels[0].level:assessed", "self")
-    choose(view, "latin_literacy", "fluent")
-    view.show_section("schooling")
-    type_into(view, "school_years", "8")
-    choose(view, "school_certificate", "lower_secondary")
-    view.show_section("further_skills")
-    choose(view, "looking_for_work", "yes")
-    choose(view, "jobcenter_registration", "no")
+    _answer_skills_for_a_course_and_the_jobcenter(view)
     view.show_section("__next_steps__")
     steps = [s.id for s in view.steps_page.steps]
     assert steps[:2] == ["integration_course", "vocational_training"]  # VHS; not in directory
