@@ -480,9 +480,9 @@ def life_facts(store: Store, user: User, person_id: str) -> LifeFacts | None:
 def suggested_services(store: Store, user: User, person_id: str) -> list[str]:
     """Ids of the directory's services that the next steps accepted in the person's latest visit
     of each form lead to (``service`` of the form's next-step rules), newest visit first, in the
-    form's order; a service referred to since that visit is done and left out, as is one the
-    directory in force lacks. The refer dialog offers these first: the advisor accepted them
-    at the end of the form and had to find each service again in the directory."""
+    form's order; a service referred to since that visit was begun is done and left out, as is
+    one the directory in force lacks. The refer dialog offers these first: the advisor accepted
+    them at the end of the form and had to find each service again in the directory."""
     from desktop_app.usecases import visits as visits_uc
 
     # one read for the dialog, whose opening the person page has already audited
@@ -496,10 +496,12 @@ def suggested_services(store: Store, user: User, person_id: str) -> list[str]:
         latest.setdefault(visit.form_id, visit)
     found: list[str] = []
     for visit in latest.values():
-        # created_at is the laptop's local time, finished_at UTC
-        finished = dt.datetime.fromisoformat(visit.finished_at)
-        if finished.tzinfo is not None:
-            finished = finished.astimezone().replace(tzinfo=None)
+        # Referred to since the form was begun: not since it was finished, which an edit of
+        # the visit later moves on (its services would be offered again). created_at is the
+        # laptop's local time, started_at UTC.
+        started = dt.datetime.fromisoformat(visit.started_at)
+        if started.tzinfo is not None:
+            started = started.astimezone().replace(tzinfo=None)
         for rule in visits_uc.form(visit.form_id, store).next_steps:
             service = rule.service
             if (
@@ -507,7 +509,7 @@ def suggested_services(store: Store, user: User, person_id: str) -> list[str]:
                 or visit.next_steps.get(rule.id) != "accepted"
                 or service in found
                 or directory.find(service) is None
-                or any(s == service and at >= finished for s, at in referred)
+                or any(s == service and at >= started for s, at in referred)
             ):
                 continue
             found.append(service)

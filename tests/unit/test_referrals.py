@@ -641,10 +641,27 @@ def test_services_of_the_next_steps_accepted_are_suggested_until_referred(
         "jobcenter_registration": "no",
     }
     decided = {"integration_course": "accepted", "job_centre_registration": "dismissed"}
-    visits.finish_visit(
-        session.store, session.user, person.id, "skills_check", skills, next_steps=decided
+    begun = dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)
+    skills_visit = visits.finish_visit(
+        session.store,
+        session.user,
+        person.id,
+        "skills_check",
+        skills,
+        next_steps=decided,
+        started_at=begun.isoformat(timespec="seconds"),
     )
     found = uc.suggested_services(session.store, session.user, person.id)
     assert found == ["vhs", "clearingstelle"]  # the newest visit's first
     uc.issue_referral(session.store, session.user, person.id, "clearingstelle", "health_insurance")
     assert uc.suggested_services(session.store, session.user, person.id) == ["vhs"]
+    # referred to while the form was still open (begun an hour ago) counts as well
+    meanwhile = dt.datetime.now().replace(microsecond=0) - dt.timedelta(minutes=30)
+    _issue(session, person, service_id="vhs", reason="integration_course", now=meanwhile)
+    assert uc.suggested_services(session.store, session.user, person.id) == []
+    # a later correction of the visit does not offer what was referred to again
+    visits.edit_visit(
+        session.store, session.user, skills_visit.id, skills | {"school_years": 9},
+        next_steps=decided,
+    )  # fmt: skip
+    assert uc.suggested_services(session.store, session.user, person.id) == []
