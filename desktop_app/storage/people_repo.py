@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from desktop_app.domain.dates import PartialDate
 from desktop_app.domain.person import PERSON_FIELDS, Person, Sex, person_values
-from desktop_app.i18n.translit import fold, name_tokens, phone_tokens, sort_form
+from desktop_app.i18n.translit import fold, name_tokens, phone_tokens, romanian_reading, sort_form
 from desktop_app.storage import people_sql
 from desktop_app.storage.models import PersonRow, SearchTokenRow, table
 from desktop_app.storage.people_sql import PersonListEntry
@@ -55,6 +55,25 @@ def name_key(person: Person) -> str:
     Folding works word by word, so the two names are folded apart (each once, cached).
     """
     return " ".join(sorted(f"{_fold(person.given_name)} {_fold(person.family_name)}".split()))
+
+
+def names_meet(one: str, other: str) -> bool:
+    """Whether two whole names are the same name, however romanised or transliterated: each
+    word of one, folded (or read the Romanian way where it is Cyrillic), is a token of the
+    other's (which holds its other romanisations), or the other way round."""
+
+    def readings(name: str) -> list[list[str]]:
+        found = [_fold(name).split()]
+        reading = romanian_reading(name).split()
+        if reading != found[0]:
+            found.append(reading)
+        return found
+
+    for a, b in ((one, other), (other, one)):
+        tokens = name_tokens(b)
+        if any(words and all(w in tokens for w in words) for words in readings(a)):
+            return True
+    return False
 
 
 def phone_key(phone: str) -> str:
@@ -271,7 +290,8 @@ class PeopleRepository:
         return people_sql.search(self._execute, query, limit)
 
     def likely_duplicates(self, person: Person, limit: int = 20) -> list[PersonListEntry]:
-        """Same folded name and date of birth, or the same phone number."""
+        """Same date of birth and the same name, also spelled another way ("Raina Petrova" for
+        "Райна Петрова", "Константин" for "Constantin"), or the same phone number."""
         conditions: list[ColumnElement[bool]] = []
         if person.date_of_birth is not None:
             conditions.append(
@@ -280,6 +300,24 @@ class PeopleRepository:
                     PersonRow.date_of_birth == person.date_of_birth.iso(),
                 )
             )
+            # Only the official folding met before: "Raina Petrova" was registered a second
+            # time beside "Райна Петрова" (folded "rayna") born the same day, unwarned. Those
+            # born that day are found by the date's search token, their names compared here.
+            born = select(SearchTokenRow.person_pk).where(
+                SearchTokenRow.token == f"d:{person.date_of_birth.iso()}"
+            )
+            same_day = self.session.execute(
+                select(PersonRow.pk, PersonRow.given_name, PersonRow.family_name).where(
+                    PersonRow.pk.in_(born)
+                )
+            ).all()
+            spelled = [
+                pk
+                for pk, given, family in same_day
+                if names_meet(f"{person.given_name} {person.family_name}", f"{given} {family}")
+            ]
+            if spelled:
+                conditions.append(PersonRow.pk.in_(spelled))
         key = phone_key(person.phone)
         if key:
             conditions.append(PersonRow.phone_key == key)

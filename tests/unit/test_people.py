@@ -179,6 +179,31 @@ def test_likely_duplicates_by_name_and_birth_date_or_phone(session: Session) -> 
     assert _rows(session)[0] == before + 1
 
 
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [
+        (("Райна", "Петрова"), ("Raina", "Petrova")),  # an older passport's romanisation
+        (("Райна", "Петрова"), ("Rajna", "Petrova")),
+        (("Yordanka", "Atanasova"), ("Йорданка", "Атанасова")),
+        (("Constantin", "Popescu"), ("Константин", "Попеску")),  # typed as heard
+        (("Ștefan", "Țurcanu"), ("Stefan", "Turcanu")),
+    ],
+)
+def test_a_likely_duplicate_is_found_in_another_spelling_of_the_name(
+    session: Session, stored: tuple[str, str], typed: tuple[str, str]
+) -> None:
+    """Same date of birth, the name spelled another way: only the official folding met
+    before, and "Raina Petrova" was registered a second time beside "Райна Петрова"."""
+    _add(session, *stored, "03.11.1999")
+    _add(session, *stored, "04.11.1999")  # born another day: not a duplicate
+    _add(session, "Rayna", "Ivanova", "03.11.1999")  # another name: not one either
+    with pytest.raises(people.DuplicatesFound) as info:
+        people.register_person(session.store, session.user, PersonDraft(*typed, "1999-11-03"))
+    assert [(c.given_name, c.family_name, c.date_of_birth) for c in info.value.candidates] == [
+        (*stored, "1999-11-03")
+    ]
+
+
 def test_list_pages_in_name_order(session: Session) -> None:
     for given, family in [("B", "Zed"), ("A", "Ärger"), ("C", "Ангелов"), ("D", "bauer")]:
         _add(session, given, family)
