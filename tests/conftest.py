@@ -93,3 +93,19 @@ def downgrade_store(store, revision: str) -> None:
     with store.engine.begin() as conn:
         config.attributes["connection"] = conn
         command.downgrade(config, revision)
+
+
+def with_version_raised(form_yaml: str) -> str:
+    """A shipped form's text with its ``version`` one higher (a publication that outranks it)."""
+    import re
+
+    match = re.search(r"^version: (\d+)$", form_yaml, flags=re.M)
+    assert match, "no version line in the form"
+    return form_yaml.replace(match.group(0), f"version: {int(match.group(1)) + 1}", 1)
+
+
+def shipped_version(form_id: str) -> int:
+    """The ``version`` of a form as this program ships it."""
+    from desktop_app.forms import load_shipped_forms
+
+    return load_shipped_forms()[form_id].version

@@ -22,6 +22,7 @@ from desktop_app.sync.http_client import Offline, Revoked
 from desktop_app.usecases import accounts, audit, people
 from desktop_app.usecases import sync as sync_uc
 from sync_server import wire
+from tests.conftest import shipped_version, with_version_raised
 from tests.integration.sync_harness import (
     Laptops,
     ServerProcess,
@@ -456,12 +457,15 @@ def test_a_published_service_directory_reaches_every_laptop(
     forms = tmp_path / "forms"
     reference.export_forms(a.store, a.user, forms)
     life = forms / "life_situation.yaml"
-    text = life.read_text(encoding="utf-8").replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    text = with_version_raised(life.read_text(encoding="utf-8"))
     life.write_text(text.replace('de: "Krankenversicherung"', 'de: "Krankenkasse"'), "utf-8")
     reference.publish_forms_folder(a.store, a.user, forms)
     laptops.sync(a, b)
     life_b = reference.forms_in_force(b.store)["life_situation"]
-    assert (life_b.version, life_b.field("insurance_status").label["de"]) == (2, "Krankenkasse")
+    assert (life_b.version, life_b.field("insurance_status").label["de"]) == (
+        shipped_version("life_situation") + 1,
+        "Krankenkasse",
+    )
 
 
 def test_two_publications_at_once_end_with_the_later_one_everywhere(

@@ -31,6 +31,7 @@ from desktop_app.usecases import people, reference, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from sync_server import models, wire
+from tests.conftest import with_version_raised
 from tests.integration.sync_harness import (
     PASSWORD,
     Laptops,
@@ -358,9 +359,9 @@ def _directory_with_phone(phone: str) -> dict[str, str]:
 def _forms_with_label(label: str) -> dict[str, str]:
     files = {p.name: p.read_text(encoding="utf-8") for p in resource("forms").glob("*.yaml")}
     text = files["life_situation.yaml"]
-    assert 'de: "Krankenversicherung"' in text and "\nversion: 1\n" in text
+    assert 'de: "Krankenversicherung"' in text
     text = text.replace('de: "Krankenversicherung"', f'de: "{label}"', 1)
-    files["life_situation.yaml"] = text.replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    files["life_situation.yaml"] = with_version_raised(text)
     return files
 
 

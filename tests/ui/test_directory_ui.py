@@ -13,6 +13,7 @@ from desktop_app.ui.directory import DirectoryDialog, FormsDialog, PublishDialog
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import accounts, reference
 from desktop_app.usecases.accounts import Session
+from tests.conftest import shipped_version, with_version_raised
 from tests.ui.conftest import cell, store_held, type_text
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
@@ -91,7 +92,7 @@ def test_forms_window_refuses_a_removed_field_and_publishes_a_rewording(
     folder = tmp_path / "forms"
     assert dialog.export_to(folder)
     life = folder / "life_situation.yaml"
-    text = life.read_text(encoding="utf-8").replace("\nversion: 1\n", "\nversion: 2\n", 1)
+    text = with_version_raised(life.read_text(encoding="utf-8"))
     life.write_text(text.replace("      - id: family_name\n", "      - id: surname\n"), "utf-8")
     assert not dialog.publish_from(folder)
     assert "family_name" in dialog.error.text() and "трябва да остане" in dialog.error.text()
@@ -107,8 +108,9 @@ def test_forms_window_refuses_a_removed_field_and_publishes_a_rewording(
         cell(dialog.table, r, 1).text(): cell(dialog.table, r, 2).text()
         for r in range(dialog.table.rowCount())
     }
-    assert rows["2"] == "публикуван"
-    assert reference.forms_in_force(session.store)["life_situation"].version == 2
+    published = shipped_version("life_situation") + 1
+    assert rows[str(published)] == "публикуван"
+    assert reference.forms_in_force(session.store)["life_situation"].version == published
     if SHOTS:
         dialog.grab().save(str(Path(SHOTS) / "forms.png"))
 

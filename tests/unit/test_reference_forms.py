@@ -18,6 +18,7 @@ from desktop_app.i18n.text import set_language
 from desktop_app.paths import resource
 from desktop_app.usecases import accounts, people, reference
 from desktop_app.usecases.accounts import Session
+from tests.conftest import shipped_version, with_version_raised
 
 PASSWORD = "correct horse 42"
 # A new yes/no question placed before the insurance status (a compatible addition).
@@ -69,7 +70,7 @@ def test_a_reworded_form_with_a_new_version_is_in_force_after_publishing(
     done = reference.publish_forms(session.store, session.user, files, "Wording")
     assert (done.count, done.note) == (3, "Wording")
     life = reference.forms_in_force(session.store)["life_situation"]
-    assert life.version == 2
+    assert life.version == shipped_version("life_situation") + 1
     assert life.field("insurance_status").label["de"] == "Krankenkasse heute"
     # The unchanged forms are the shipped ones still; the stored answers' fields all remain.
     assert (
@@ -123,9 +124,7 @@ def test_a_removed_option_is_refused_and_named(session: Session) -> None:
     files = _shipped()
     text = files["life_situation.yaml"]
     line = next(x for x in text.splitlines() if "{id: freedom_restricted," in x)
-    files["life_situation.yaml"] = text.replace(line + "\n", "").replace(
-        "\nversion: 1\n", "\nversion: 2\n", 1
-    )
+    files["life_situation.yaml"] = with_version_raised(text.replace(line + "\n", ""))
     refused = _refused(session, files)
     [(form_id, problem)] = refused.problems
     assert (form_id, problem.code) == ("life_situation", "option_removed")
@@ -260,9 +259,10 @@ def test_a_newer_shipped_version_wins_over_an_older_publication(
     files = _shipped()
     _edit(files, "skills_check.yaml", "\ntitle:", "\ntitle:", bump=True)
     reference.publish_forms(session.store, session.user, files)
-    assert reference.forms_in_force(session.store)["skills_check"].version == 2
+    published = shipped_version("skills_check") + 1
+    assert reference.forms_in_force(session.store)["skills_check"].version == published
     shipped = dict(reference.shipped_forms())
-    newer = shipped["skills_check"].model_copy(update={"version": 3})
+    newer = shipped["skills_check"].model_copy(update={"version": published + 1})
     monkeypatch.setattr(reference, "shipped_forms", lambda: {**shipped, "skills_check": newer})
     assert reference.forms_in_force(session.store)["skills_check"] is newer
 
@@ -303,15 +303,16 @@ def test_visits_use_the_published_form(session: Session) -> None:
     visits.record_consent(store, user, PERSON, consent_answers(), today=TODAY)
     answers = {**full_life_situation(), "insurance_number_known": "yes"}
     before = visits.finish_visit(store, user, PERSON, "life_situation", answers, today=TODAY)
-    assert "insurance_number_known" not in before.answers and before.form_version == 1
+    shipped = shipped_version("life_situation")
+    assert "insurance_number_known" not in before.answers and before.form_version == shipped
     files = _shipped()
     _edit(files, "life_situation.yaml", "      - id: insurance_status\n", ADDED_FIELD)
     reference.publish_forms(store, user, files)
     after = visits.finish_visit(store, user, PERSON, "life_situation", answers, today=TODAY)
-    assert after.answers["insurance_number_known"] == "yes" and after.form_version == 2
-    # The visit stored under version 1 still reads with the published form.
+    assert after.answers["insurance_number_known"] == "yes" and after.form_version == shipped + 1
+    # The visit stored under the shipped version still reads with the published form.
     history = visits.visit_history(store, user, PERSON)
-    assert {v.form_version for v in history} == {1, 2}
+    assert {v.form_version for v in history} == {shipped, shipped + 1}
 
 
 def test_the_shipped_consent_form_raised_its_version_with_each_text() -> None:

@@ -17,6 +17,7 @@ from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.visits_models import DraftRow, VisitRow
 from desktop_app.usecases import visits
 from desktop_app.usecases.visits import QuickContact
+from tests.conftest import shipped_version
 
 TODAY = dt.date(2026, 11, 25)
 PERSON = "11111111-1111-1111-1111-111111111111"
@@ -114,7 +115,7 @@ def test_finish_validates_stores_and_deletes_draft(session: Any) -> None:
         today=TODAY,
     )
     assert visit.answers == answers  # cleaned: unknown key dropped
-    assert visit.form_version == 1 and visit.revision == 1
+    assert visit.form_version == shipped_version("life_situation") and visit.revision == 1
     assert visit.next_steps == {"health_clearing": "accepted", "address_registration": "dismissed"}
     assert visits.load_draft(store, user, PERSON, "life_situation") is None
     history = visits.visit_history(store, user, PERSON)
