@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.referral import Organisation
-from desktop_app.domain.validation import ValidationFailed
+from desktop_app.domain.validation import FieldError, ValidationFailed
 from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language, set_language
 from desktop_app.storage.db import StoreError
@@ -34,6 +34,7 @@ from desktop_app.ui.error_label import with_error
 from desktop_app.ui.settings import KEY_LANGUAGE, LetterheadForm
 from desktop_app.ui.sync_status import (
     FINGERPRINT_STYLE,
+    NEXT_STEPS_AFTER_FIRST_JOIN,
     NEXT_STEPS_AFTER_JOINING,
     failure_message,
 )
@@ -287,15 +288,17 @@ class AccountPage(QWizardPage):
             return True
         store = wizard.session.store
         server, code = wizard.join_page.server.text(), wizard.join_page.code.text()
+        name = wizard.join_page.name.text().strip() or socket.gethostname()
         self._run(
             _("Registering this laptop with the sync server…"),
-            lambda: sync_uc.join(store, server, code, socket.gethostname()),
-            lambda _joined: self._joined(),
+            lambda: sync_uc.join(store, server, code, name),
+            self._joined,
         )
         return False
 
-    def _joined(self) -> None:
+    def _joined(self, joined: Any) -> None:
         assert self._wizard.session is not None
+        self._wizard.first_laptop = joined.status == "approved" and joined.is_coordinator
         self._wizard.fingerprint = sync_uc.fingerprint(self._wizard.session.store)
         self._move_on()
 
@@ -406,13 +409,20 @@ class JoinPage(QWizardPage):
         self.server.setPlaceholderText("https://sync.example.org")
         self.code = QLineEdit()
         self.code.setPlaceholderText("K7QX-2MPA-9TZD")
+        # As in the join dialog: the name the coordinator sees in the Laptops dialog. The
+        # computer's name alone was all it saw ("DESKTOP-7G3K2LQ", or the same name twice).
+        self.name = QLineEdit(socket.gethostname())
+        self.name.setMaxLength(100)
         self.server_error = ErrorLabel()
         self.code_error = ErrorLabel()
+        self.name_error = ErrorLabel()
         self.server.textChanged.connect(self._on_text_changed)
         self.code.textChanged.connect(self._on_text_changed)
-        self.labels = {"server": QLabel(), "code": QLabel()}
+        self.name.textChanged.connect(self._on_text_changed)
+        self.labels = {"server": QLabel(), "code": QLabel(), "name": QLabel()}
         self.labels["server"].setBuddy(self.server)
         self.labels["code"].setBuddy(self.code)
+        self.labels["name"].setBuddy(self.name)
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setStyleSheet("background: #fff4d6; padding: 8px;")
@@ -420,6 +430,7 @@ class JoinPage(QWizardPage):
         for key, widget, error in (
             ("server", self.server, self.server_error),
             ("code", self.code, self.code_error),
+            ("name", self.name, self.name_error),
         ):
             box = QVBoxLayout()
             box.addWidget(widget)
@@ -435,6 +446,8 @@ class JoinPage(QWizardPage):
         self.setSubTitle(_("Your coordinator gives you the server address and an enrollment code."))
         self.labels["server"].setText(_("&Server address"))
         self.labels["code"].setText(_("&Enrollment code"))
+        self.labels["name"].setText(_("&Name of this laptop"))
+        self.name.setToolTip(_("Shown to the coordinator who approves it, e.g. “Laptop 3”."))
         self.note.setText(
             _(
                 "Next you create your account on this laptop. Then the laptop registers with "
@@ -450,6 +463,8 @@ class JoinPage(QWizardPage):
         if len(self.code.text().strip()) >= 4:
             code_error = store_settings.enrollment_code_error(self.code.text())
             self.code_error.show_message(store_settings.describe(code_error) if code_error else "")
+        named = bool(self.name.text().strip())
+        self.name_error.show_message("" if named else field_message(FieldError("name", "required")))
         self.completeChanged.emit()
 
     def inputs_valid(self) -> bool:
@@ -457,6 +472,7 @@ class JoinPage(QWizardPage):
             bool(self.server.text().strip())
             and store_settings.server_url_error(self.server.text()) is None
             and store_settings.enrollment_code_error(self.code.text()) is None
+            and bool(self.name.text().strip())
         )
 
     def isComplete(self) -> bool:
@@ -486,6 +502,12 @@ class JoinedPage(QWizardPage):
     def initializePage(self) -> None:
         self.fingerprint.setText(self._wizard.fingerprint)
         self._name_fingerprint()
+        self._say_next_steps()
+
+    def _say_next_steps(self) -> None:
+        # The organisation's first laptop waits for nobody: it was told to have itself approved.
+        first = self._wizard.first_laptop
+        self.hint.setText(_(NEXT_STEPS_AFTER_FIRST_JOIN if first else NEXT_STEPS_AFTER_JOINING))
 
     def _name_fingerprint(self) -> None:
         fp = self.fingerprint.text()
@@ -493,7 +515,7 @@ class JoinedPage(QWizardPage):
 
     def retranslate(self) -> None:
         self.setTitle(_("Registered with the server"))
-        self.hint.setText(_(NEXT_STEPS_AFTER_JOINING))
+        self._say_next_steps()
         self._name_fingerprint()
 
     def nextId(self) -> int:
@@ -526,6 +548,7 @@ class FirstRunWizard(QWizard):
         self.join_page = JoinPage(self)
         self.joined_page = JoinedPage(self)
         self.fingerprint = ""
+        self.first_laptop = False  # joined as the organisation's first (coordinating) laptop
         for page_id, page in enumerate(self.pages()):
             self.setPage(page_id, page)
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)

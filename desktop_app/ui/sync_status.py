@@ -101,6 +101,15 @@ NEXT_STEPS_AFTER_JOINING = N_(
     "the other way round: after the next sync, File → Confirm the coordinator's "
     "laptop asks for the fingerprint shown on the coordinator's laptop."
 )
+# After joining, at the organisation's first laptop: it made the team key and coordinates, so
+# nothing waits; what it does next is bring in the other laptops (the first-run wizard says the
+# same).
+NEXT_STEPS_AFTER_FIRST_JOIN = N_(
+    "This is the organisation's first laptop on this server: it made the team key and "
+    "approves the other laptops. For each further laptop, ask whoever runs the server for an "
+    "enrollment code. When that laptop has joined, type the fingerprint it shows in File → "
+    "Laptops of the organisation here and approve it."
+)
 DEVICE_STATUS = {
     "pending": N_("waiting for approval"),
     "approved": N_("approved"),
@@ -109,6 +118,12 @@ DEVICE_STATUS = {
 
 
 _SYNC_REFUSED = N_("The server refused the sync. If it happens again, ask your coordinator.")
+
+
+def _menu_path(*msgids: str) -> str:
+    from desktop_app.ui.help import menu_path
+
+    return menu_path(*msgids)
 
 
 def refused_message(code: str) -> str:
@@ -250,6 +265,13 @@ class SyncController(QObject):
         self.sync_action.triggered.connect(self.start)
         self.join_action = QAction(window)
         self.join_action.triggered.connect(self._on_join_triggered)
+        # This laptop's fingerprint, also after a restart: the wizard and the join dialog show
+        # it once, and a laptop still waiting for approval had it nowhere, though its status
+        # said to compare it (a member's laptop may not open the Laptops dialog).
+        self.fingerprint_action = QAction(window)
+        self.fingerprint_action.setEnabled(False)
+        self.fingerprint_action.triggered.connect(self.open_fingerprint)
+        self.waiting_for_approval = False
         self.confirm_action = QAction(window)
         self.confirm_action.setEnabled(False)
         self.confirm_action.triggered.connect(self.open_confirm_coordinator)
@@ -261,6 +283,7 @@ class SyncController(QObject):
         for action in (
             self.sync_action,
             self.join_action,
+            self.fingerprint_action,
             self.confirm_action,
             self.devices_action,
             self.conflicts_action,
@@ -342,6 +365,10 @@ class SyncController(QObject):
             self.detail = sync_message(result.code)
         elif isinstance(result, sync_uc.SyncSetupError):
             self.last_error = sync_message(result.code)
+            if result.code == "not_approved":  # where the fingerprint to compare is
+                self.detail = _("{fingerprint} shows it to read out to the coordinator.").format(
+                    fingerprint=_menu_path("&File", "This laptop's fi&ngerprint…")
+                )
         elif isinstance(result, RequestRefused):
             self.last_error = refused_message(result.code)
             self.detail = code_for_helpers(f"{result.status} {result.code}")
@@ -398,6 +425,10 @@ class SyncController(QObject):
         self._name_join_action()
         self.confirm_action.setEnabled(bool(state.unconfirmed_senders))
         self.sync_action.setEnabled(state.joined)
+        self.fingerprint_action.setEnabled(state.joined)
+        self.waiting_for_approval = (
+            state.joined and not state.approved and not state.unconfirmed_senders and not again
+        )
         if self.running:
             return
         if not state.joined:
@@ -501,6 +532,7 @@ class SyncController(QObject):
         self.label.setAccessibleName(_("Sync status"))
         self.sync_action.setText(_("&Sync now"))
         self._name_join_action()
+        self.fingerprint_action.setText(_("This laptop's fi&ngerprint…"))
         self.confirm_action.setText(_("Con&firm the coordinator's laptop…"))
         self.devices_action.setText(_("Lap&tops of the organisation…"))
         self.conflicts_action.setText(_("&Conflicts to decide…"))
@@ -513,6 +545,11 @@ class SyncController(QObject):
 
     def _on_devices_triggered(self) -> None:
         DevicesDialog(self, self.window).open()
+
+    def open_fingerprint(self) -> FingerprintDialog:
+        dialog = FingerprintDialog(self, self.window)
+        dialog.open()
+        return dialog
 
     def open_confirm_coordinator(self) -> ConfirmCoordinatorDialog:
         dialog = ConfirmCoordinatorDialog(self, self.window)
@@ -692,6 +729,11 @@ class JoinDialog(QDialog):
             steps = NEXT_STEPS_AFTER_JOINING_AGAIN if self.again else NEXT_STEPS_AFTER_JOINING
             self.next_steps.setText(_(steps))
             self.next_steps.show()
+        elif joined.is_coordinator and not self.again:
+            # The organisation's first laptop: it said "Joined" and nothing more, and the
+            # coordinator did not learn how the next laptops come in.
+            self.next_steps.setText(_(NEXT_STEPS_AFTER_FIRST_JOIN))
+            self.next_steps.show()
         if self.again:
             self.controller.forgotten = False  # joined: the menu offers no second re-join
         # Done: what was sent stays readable (and copyable), but neither looks editable nor
@@ -707,6 +749,34 @@ class JoinDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Close).setFocus()
         self.adjustSize()  # grown by the lines shown now, none of them cut off
         self.controller.refresh()
+
+
+class FingerprintDialog(QDialog):
+    """File → This laptop's fingerprint: to read out to the coordinator who approves this
+    laptop, at any time after joining (and after a restart); with what comes next while the
+    laptop waits for approval."""
+
+    def __init__(self, controller: SyncController, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("This laptop's fingerprint"))
+        self.setMinimumWidth(460)
+        own = sync_uc.fingerprint(controller.store)
+        self.intro = QLabel(_("Fingerprint of this laptop:"))
+        self.fingerprint = QLabel(own)
+        self.fingerprint.setStyleSheet(FINGERPRINT_STYLE)
+        self.fingerprint.setAccessibleName(_("Fingerprint of this laptop: {fp}").format(fp=own))
+        reachable_text(self.fingerprint)
+        self.next_steps = QLabel(_(NEXT_STEPS_AFTER_JOINING))
+        self.next_steps.setWordWrap(True)
+        self.next_steps.setVisible(controller.waiting_for_approval)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(self.fingerprint)
+        layout.addWidget(self.next_steps)
+        layout.addWidget(buttons)
+        self.fingerprint.setFocus()
 
 
 class ConfirmCoordinatorDialog(QDialog):

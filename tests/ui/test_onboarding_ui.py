@@ -1,0 +1,198 @@
+"""A new contact point sets up Welcome Desk: the organisation's first laptop joins its server,
+a second laptop joins in the first-run wizard, is closed while it waits for approval and
+opened again. Real stores, a real server process on 127.0.0.1, real widgets."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWizard
+from pytestqt.qtbot import QtBot
+
+from desktop_app.i18n.text import _, set_language
+from desktop_app.ui.first_run import FirstRunWizard
+from desktop_app.ui.sync_status import (
+    NEXT_STEPS_AFTER_FIRST_JOIN,
+    NEXT_STEPS_AFTER_JOINING,
+    FingerprintDialog,
+    JoinDialog,
+)
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import create_first_account, log_in
+from tests.conftest import PASSWORD
+from tests.integration.sync_harness import ServerProcess
+from tests.ui.conftest import shown_window, type_text
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ServerProcess]:
+    proc = ServerProcess(db_url=f"sqlite:///{tmp_path / 'server.db'}", log_path=tmp_path / "s.log")
+    proc.start()
+    yield proc
+    proc.stop()
+    proc.dispose()
+    proc.release_port()
+
+
+@pytest.fixture(autouse=True)
+def _back_to_english() -> Iterator[None]:
+    yield
+    set_language("en")
+
+
+def _listed_names(server: ServerProcess) -> list[str]:
+    return [d.name for d in server.service.list_devices().devices]
+
+
+def test_the_first_laptop_joining_learns_how_the_other_laptops_come_in(
+    qtbot: QtBot, server: ServerProcess, tmp_path: Path
+) -> None:
+    """It said "Joined" and its fingerprint, nothing more: the coordinator did not learn that
+    this laptop approves the others, nor where the next laptops' codes come from."""
+    session = create_first_account(tmp_path / "A", "ioana", "Ioana Popescu", PASSWORD)
+    try:
+        set_language("ro")
+        window = shown_window(qtbot, session)
+        dialog = JoinDialog(window.sync, window)  # type: ignore[attr-defined]
+        qtbot.addWidget(dialog)
+        dialog.show()
+        type_text(dialog.server, server.base_url)
+        type_text(dialog.code, server.enroll_cli("Birou Nordstadt"))
+        with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        QApplication.processEvents()
+        dialog.grab().save(str(tmp_path / "join-first-laptop-ro.png"))
+        assert dialog.error.text() == ""
+        assert sync_uc.is_coordinator_laptop(session.store)
+        said = _(NEXT_STEPS_AFTER_FIRST_JOIN)
+        assert said != NEXT_STEPS_AFTER_FIRST_JOIN  # in Romanian
+        assert dialog.next_steps.isVisible() and dialog.next_steps.text() == said
+        # The menu entry it names is the one the File menu has.
+        assert "Laptopurile organizației" in said
+        label = dialog.next_steps
+        assert label.height() >= label.heightForWidth(label.width())  # nothing cut off
+        window.close()
+    finally:
+        session.close()
+
+
+def _join_in_wizard(
+    qtbot: QtBot, tmp_path: Path, folder: str, lang: str, server: ServerProcess, name: str
+) -> FirstRunWizard:
+    """The first-run wizard of a fresh laptop, in ``lang``, through the join path up to the
+    page with this laptop's fingerprint."""
+    settings = QSettings(str(tmp_path / f"{folder}.ini"), QSettings.Format.IniFormat)
+    wizard = FirstRunWizard(tmp_path / folder, settings)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.language_page.buttons[lang].setChecked(True)
+    wizard.next()
+    wizard.choice_page.join.setChecked(True)
+    wizard.next()
+    page = wizard.join_page
+    type_text(page.server, server.base_url)
+    type_text(page.code, server.enroll_cli(name))
+    # The name the coordinator will see: the computer's own at first, changed here.
+    assert page.name.text() != ""
+    page.name.clear()
+    assert not page.isComplete() and page.name_error.text() == _("This field is required.")
+    type_text(page.name, name)
+    assert page.isComplete() and page.name_error.text() == ""
+    wizard.grab().save(str(tmp_path / f"wizard-join-{lang}.png"))
+    wizard.next()
+    account = wizard.account_page
+    type_text(account.account, "petar")
+    type_text(account.display_name, "Петър Петров")
+    type_text(account.password, PASSWORD)
+    type_text(account.repeat, PASSWORD)
+    wizard.button(QWizard.WizardButton.CommitButton).click()
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.recovery_page, timeout=60_000)
+    wizard.recovery_page.confirm.setChecked(True)
+    wizard.next()
+    assert wizard.currentPage() is wizard.joined_page
+    wizard.grab().save(str(tmp_path / f"wizard-joined-{lang}.png"))
+    return wizard
+
+
+def test_the_wizard_names_the_laptop_and_a_first_laptop_is_told_it_approves_the_others(
+    qtbot: QtBot, server: ServerProcess, tmp_path: Path
+) -> None:
+    """The wizard registered every laptop under the computer's name (two laptops set up from
+    one image were listed alike), and told the organisation's first laptop, which approves
+    the others, to have itself approved."""
+    first = _join_in_wizard(qtbot, tmp_path, "A", "ro", server, "Birou Nordstadt")
+    assert first.session is not None
+    try:
+        assert first.joined_page.hint.text() == _(NEXT_STEPS_AFTER_FIRST_JOIN)
+        assert sync_uc.is_coordinator_laptop(first.session.store)
+    finally:
+        first.session.close()
+    second = _join_in_wizard(qtbot, tmp_path, "B", "bg", server, "Лаптоп 2")
+    assert second.session is not None
+    try:
+        assert second.joined_page.hint.text() == _(NEXT_STEPS_AFTER_JOINING)
+        assert _(NEXT_STEPS_AFTER_JOINING) != NEXT_STEPS_AFTER_JOINING  # in Bulgarian
+        assert _listed_names(server) == ["Birou Nordstadt", "Лаптоп 2"]
+    finally:
+        second.session.close()
+
+
+def test_a_laptop_reopened_while_it_waits_for_approval_still_shows_its_fingerprint(
+    qtbot: QtBot, server: ServerProcess, tmp_path: Path
+) -> None:
+    """The wizard showed the fingerprint once. Closed and opened again before the coordinator
+    approved it, the laptop said to compare "the fingerprint shown here" and showed it
+    nowhere: the join entry is off once joined, and the Laptops dialog is a coordinator's."""
+    coordinator = create_first_account(tmp_path / "A", "ioana", "Ioana Popescu", PASSWORD)
+    sync_uc.join(coordinator.store, server.base_url, server.enroll("A"), "Birou Nordstadt")
+    laptop = create_first_account(tmp_path / "B", "petar", "Петър Петров", PASSWORD)
+    sync_uc.join(laptop.store, server.base_url, server.enroll("B"), "Лаптоп 2")
+    fingerprint = sync_uc.fingerprint(laptop.store)
+    laptop.close()  # the laptop is closed while it waits
+    set_language("bg")
+    reopened = log_in(tmp_path / "B", "petar", PASSWORD)
+    try:
+        window = shown_window(qtbot, reopened)
+        controller = window.sync  # type: ignore[attr-defined]
+        action = controller.fingerprint_action
+        assert action in window.file_menu.actions()
+        with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
+            assert controller.start()
+        qtbot.waitUntil(lambda: action.isEnabled(), timeout=5000)
+        assert controller.waiting_for_approval
+        # The status bar says it waits, and where the fingerprint is.
+        tooltip = controller.label.toolTip()
+        assert _("This laptop's fi&ngerprint…").replace("&", "") in tooltip
+        assert "Файл → " in tooltip
+        action.trigger()  # as the File menu does
+        (dialog,) = window.findChildren(FingerprintDialog)
+        qtbot.addWidget(dialog)
+        qtbot.waitExposed(dialog)
+        dialog.grab().save(str(tmp_path / "fingerprint-waiting-bg.png"))
+        assert dialog.fingerprint.text() == fingerprint
+        assert fingerprint in dialog.fingerprint.accessibleName()
+        assert dialog.next_steps.isVisible()
+        assert dialog.next_steps.text() == _(NEXT_STEPS_AFTER_JOINING)
+        assert dialog.focusWidget() is dialog.fingerprint  # reached and copied by keyboard at once
+        dialog.close()
+
+        # Approved (the coordinator typed it) and the key taken: no longer "what comes next".
+        sync_uc.approve_device(
+            coordinator.store, coordinator.user, server.service.list_devices().devices[1].device_id,
+            fingerprint,
+        )
+        with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
+            controller.start()
+        qtbot.waitUntil(lambda: controller.confirm_action.isEnabled(), timeout=5000)
+        assert not controller.waiting_for_approval
+        later = controller.open_fingerprint()
+        qtbot.addWidget(later)
+        assert later.fingerprint.text() == fingerprint and not later.next_steps.isVisible()
+        later.close()
+        window.close()
+    finally:
+        reopened.close()
+        coordinator.close()
