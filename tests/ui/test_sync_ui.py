@@ -444,7 +444,8 @@ def test_joining_in_the_dialog_waits_for_the_server_without_freezing_the_window(
     assert not dialog.error.text()
     assert dialog.outcome.text() == "Joined. Fingerprint of this laptop:"
     assert dialog.joined_fingerprint.text() == sync_uc.fingerprint(session.store)
-    assert dialog.next_steps.isHidden()  # the organisation's first laptop: approved
+    # The organisation's first laptop: approved at once; it is told that it approves the others.
+    assert dialog.next_steps.text().startswith("This is the organisation's first laptop")
     assert not ok.isEnabled() and sync_uc.is_joined(session.store)
     # Joined: what was sent is shown, not offered for editing or for joining again (the
     # fields stayed editable beside a greyed "Join", as if a change would do something).
