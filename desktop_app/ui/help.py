@@ -537,13 +537,32 @@ def build_guide(window: MainWindow) -> Guide:
     if may(Action.MANAGE_LAPTOPS):
         b.section(
             _("For the coordination: laptops, forms, service directory, reports"),
+            # How the laptops come in, and that accounts stay on their laptop: a coordinator
+            # set up the first laptop and was left to guess both.
             fill(
                 _(
-                    "{laptops}: approve a new laptop after comparing its fingerprint, and revoke a "
-                    "lost or stolen one at once; this renews the team key. {users} manages the "
-                    "team's accounts."
+                    "A new organisation: its first laptop joins the sync server with {join} and "
+                    "an enrollment code from whoever runs the server, and makes the team key. "
+                    "Every further laptop joins the same way, or in its first-start wizard, with "
+                    "a code of its own, and shows its fingerprint ({fingerprint})."
+                ),
+                join=b.ref("&File", "&Join an organisation…"),
+                fingerprint=b.ref("&File", "This laptop's fi&ngerprint…"),
+            ),
+            fill(
+                _(
+                    "{laptops}: approve a new laptop by the fingerprint it shows, and revoke a "
+                    "lost or stolen one at once; this renews the team key. After its next sync "
+                    "the new laptop asks for this laptop's fingerprint ({confirm})."
                 ),
                 laptops=b.ref("&File", "Lap&tops of the organisation…"),
+                confirm=b.ref("&File", "Con&firm the coordinator's laptop…"),
+            ),
+            fill(
+                _(
+                    "{users} manages the accounts of this laptop only: accounts are not synced. "
+                    "Add a helper's or an advisor's account on the laptop they work on."
+                ),
                 users=b.ref("&Administration", "&Users…"),
             ),
             fill(

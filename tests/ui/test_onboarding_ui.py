@@ -196,3 +196,41 @@ def test_a_laptop_reopened_while_it_waits_for_approval_still_shows_its_fingerpri
     finally:
         reopened.close()
         coordinator.close()
+
+
+@pytest.mark.parametrize("lang", ["ro", "bg"])
+def test_the_guide_says_how_laptops_join_and_that_accounts_stay_on_their_laptop(
+    qtbot: QtBot, tmp_path: Path, lang: str
+) -> None:
+    """The coordination's part of the guide said "Users… manages the team's accounts": the
+    coordinator added the helper on the first laptop, and the helper could not log in on the
+    second (accounts never leave a laptop). Nor did it say how a laptop joins at all."""
+    from desktop_app.ui.help import GuideDialog, menu_path
+
+    session = create_first_account(tmp_path / "A", "ioana", "Ioana Popescu", PASSWORD)
+    try:
+        window = shown_window(qtbot, session)
+        window.switch_language(lang)
+        window.guide_action.trigger()
+        dialog = window.guide_dialog  # type: ignore[attr-defined]
+        assert isinstance(dialog, GuideDialog)
+        qtbot.waitExposed(dialog)
+        text = " ".join(dialog.browser.toPlainText().split())
+        for msgid in (
+            "&Join an organisation…",
+            "This laptop's fi&ngerprint…",
+            "Con&firm the coordinator's laptop…",
+        ):
+            assert menu_path("&File", msgid) in text, msgid
+        accounts = _(
+            "{users} manages the accounts of this laptop only: accounts are not synced. "
+            "Add a helper's or an advisor's account on the laptop they work on."
+        )
+        assert accounts != accounts.replace("{users}", "")  # a template with the menu entry
+        users = menu_path("&Administration", "&Users…")
+        assert accounts.format(users=users) in text
+        assert "accounts are not synced" not in text  # in the UI language
+        dialog.grab().save(str(tmp_path / f"guide-{lang}.png"))
+        window.close()
+    finally:
+        session.close()
