@@ -134,10 +134,18 @@ def require_change_shared_settings(user: User) -> None:
     require(user, Action.MANAGE_SETTINGS)
 
 
+def with_scheme(url: str) -> str:
+    """``url`` stripped, with https:// before an address given without a scheme
+    ("sync.example.org:8443", as an operator tells it on the phone): refused as "not a server
+    address" before, though https is the only scheme a laptop may use on the network."""
+    text = url.strip()
+    return text if "://" in text or not text else f"https://{text}"
+
+
 def server_url_error(text: str) -> FieldError | None:
     """The first-run wizard's check of the address it joins (empty: no sync yet); otherwise
     https, or http to this laptop only."""
-    text = text.strip()
+    text = with_scheme(text)  # as joining takes it
     if not text:
         return None
     parts = urlsplit(text)

@@ -68,6 +68,7 @@ from desktop_app.usecases.conflicts import (  # noqa: F401 - the sync's conflict
     open_conflicts,
     resolve_conflict,
 )
+from desktop_app.usecases.settings import with_scheme
 from sync_server import wire
 
 log = logging.getLogger(__name__)
@@ -129,9 +130,11 @@ def new_team_key() -> crypto.TeamKey:
 
 
 def check_server_url(url: str) -> str:
-    """HTTPS always; plain HTTP only to this machine itself (tests, a local dev server)."""
+    """HTTPS always; plain HTTP only to this machine itself (tests, a local dev server). An
+    address without a scheme is taken as https (``with_scheme``)."""
+    url = with_scheme(url)
     try:
-        parts = urlsplit(url.strip())
+        parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError for a port that is no number or too big
     except ValueError as exc:  # e.g. "http://[::1" or "https://host:99999"
         raise SyncSetupError("bad_url", "not a URL") from exc

@@ -88,7 +88,7 @@ def test_only_a_coordinator_changes_the_address(laptops: Laptops, role: Role) ->
     ("typed", "code"),
     [
         ("http://sync.example.org", "insecure_url"),  # plain HTTP only to this machine
-        ("sync.example.org", "bad_url"),
+        ("https://", "bad_url"),  # no host ("sync.example.org" alone is taken as https)
         ("", "bad_url"),
         ("https://sync.example.org:99999", "bad_url"),
         ("ftp://sync.example.org", "bad_url"),

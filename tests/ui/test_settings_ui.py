@@ -162,7 +162,8 @@ def test_letterhead_rules() -> None:
         ("phone", "phone_characters"),
     ]
     assert store_settings.server_url_error("http://127.0.0.1:8443") is None
-    assert store_settings.server_url_error("sync.example.org") is not None
+    assert store_settings.server_url_error("sync.example.org") is None  # taken as https://
+    assert store_settings.server_url_error("ftp://sync.example.org") is not None
     assert store_settings.enrollment_code_error("k7qx 2mpa 9tzd") is None
     assert store_settings.normalise_enrollment_code("k7qx 2mpa 9tzd") == "K7QX-2MPA-9TZD"
     bad = store_settings.enrollment_code_error("12345")
