@@ -328,15 +328,22 @@ class RecoveryCodeDialog(QDialog):
         layout.addWidget(buttons)
 
     def _on_print_clicked(self) -> None:
-        from PySide6.QtGui import QTextDocument
-        from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+        print_recovery_code(self, self.code.text())
 
-        printer = QPrinter()
-        if QPrintDialog(printer, self).exec() != QDialog.DialogCode.Accepted:
-            return
-        doc = QTextDocument()
-        doc.setPlainText(_("Welcome Desk recovery code") + "\n\n" + self.code.text())
-        doc.print_(printer)
+
+def print_recovery_code(parent: QWidget, code: str) -> None:
+    """The recovery code on a sheet of its own, on the printer the user chooses (the first-run
+    wizard's recovery page and the dialog of a new code)."""
+    from PySide6.QtGui import QTextDocument
+
+    from desktop_app.ui.referrals import choose_printer
+
+    printer = choose_printer(parent)
+    if printer is None:
+        return
+    doc = QTextDocument()
+    doc.setPlainText(_("Welcome Desk recovery code") + "\n\n" + code)
+    doc.print_(printer)
 
 
 class ChangePasswordDialog(_FormDialog):

@@ -13,10 +13,12 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QProgressBar,
+    QPushButton,
     QRadioButton,
     QVBoxLayout,
     QWidget,
@@ -367,6 +369,9 @@ class RecoveryPage(QWizardPage):
         self.code.setStyleSheet("font-size: 14pt; font-family: monospace;")
         self.confirm = QCheckBox()
         self.confirm.toggled.connect(self.completeChanged)
+        # The page says to print the code: it had no way to (only the dialog of a new code had).
+        self.print_button = QPushButton()
+        self.print_button.clicked.connect(self._on_print_clicked)
         # QWizard disables Back only on the page right after a commit page: the page after
         # this one (the fingerprint, on the join path) must not lead back to it either.
         self.setCommitPage(True)
@@ -375,11 +380,20 @@ class RecoveryPage(QWizardPage):
         layout = QVBoxLayout(self)
         layout.addWidget(self.hint)
         layout.addWidget(self.code)
+        row = QHBoxLayout()
+        row.addWidget(self.print_button)
+        row.addStretch()
+        layout.addLayout(row)
         layout.addWidget(self.confirm)
         layout.addStretch()
 
     def initializePage(self) -> None:
         self.code.setPlainText(str(self._wizard.recovery_code or ""))
+
+    def _on_print_clicked(self) -> None:
+        from desktop_app.ui.accounts import print_recovery_code
+
+        print_recovery_code(self, self.code.toPlainText())
 
     def retranslate(self) -> None:
         self.setTitle(_("Recovery code"))
@@ -391,6 +405,7 @@ class RecoveryPage(QWizardPage):
             )
         )
         self.confirm.setText(_("I have written down or printed the recovery code"))
+        self.print_button.setText(_("&Print the code…"))
 
     def isComplete(self) -> bool:
         return self.confirm.isChecked()

@@ -215,7 +215,7 @@ def _table(columns: int, fill: int | None = None) -> QTableWidget:
 # ------------------------------------------------------------------------------- printing
 
 
-def _printer(parent: QWidget) -> QPrinter | None:
+def choose_printer(parent: QWidget) -> QPrinter | None:
     """The printer the user chose, or a PDF file when ``WELCOME_DESK_PRINT_TO_PDF`` is set."""
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     target = os.environ.get(PRINT_TO_PDF_ENV)
@@ -254,7 +254,7 @@ def print_letters(
     """
     if not letters or not HAVE_QTPDF:
         return []
-    printer = printer or _printer(parent)
+    printer = printer or choose_printer(parent)
     if printer is None:
         return []
     progress = progress or QProgressDialog(parent)

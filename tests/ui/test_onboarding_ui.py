@@ -234,3 +234,43 @@ def test_the_guide_says_how_laptops_join_and_that_accounts_stay_on_their_laptop(
         window.close()
     finally:
         session.close()
+
+
+def test_the_wizards_recovery_page_prints_the_code_it_says_to_print(
+    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """"Print or write down this code", said the page, with no way to print it: the coordinator
+    of a new organisation copied 47 characters by hand or skipped it."""
+    from pypdf import PdfReader
+
+    from desktop_app.ui.referrals import PRINT_TO_PDF_ENV
+
+    sheet = tmp_path / "recovery.pdf"
+    monkeypatch.setenv(PRINT_TO_PDF_ENV, str(sheet))  # the program's own "printer" for tests
+    settings = QSettings(str(tmp_path / "w.ini"), QSettings.Format.IniFormat)
+    wizard = FirstRunWizard(tmp_path / "A", settings)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.language_page.buttons["ro"].setChecked(True)
+    wizard.next()
+    wizard.next()  # a new organisation
+    type_text(wizard.organisation_page.form.name, "Asociația Bun venit Dortmund")
+    wizard.next()
+    account = wizard.account_page
+    type_text(account.account, "ioana")
+    type_text(account.display_name, "Ioana Popescu")
+    type_text(account.password, PASSWORD)
+    type_text(account.repeat, PASSWORD)
+    wizard.button(QWizard.WizardButton.CommitButton).click()
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.recovery_page, timeout=60_000)
+    page = wizard.recovery_page
+    try:
+        assert page.print_button.isVisible() and page.print_button.text() == "Imprimă &codul…"
+        wizard.grab().save(str(tmp_path / "wizard-recovery-ro.png"))
+        page.print_button.click()
+        printed = " ".join(PdfReader(sheet).pages[0].extract_text().split())
+        assert wizard.recovery_code and wizard.recovery_code in printed.replace(" ", "")
+        assert "Welcome Desk" in printed
+    finally:
+        assert wizard.session is not None
+        wizard.session.close()
