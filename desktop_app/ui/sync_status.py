@@ -954,6 +954,10 @@ class DevicesDialog(QDialog):
             item.setData(_REVOCABLE_ROLE, d.device_id != own and d.status != "revoked")
             item.setData(_OTHER_ROLE, d.device_id != own)
             self.list.addItem(item)
+            if d.status == "pending" and self.list.currentItem() is None:
+                # The laptop to approve, chosen already: with none chosen, the coordinator
+                # typed its fingerprint and "Approve" stayed grey, with nothing saying why.
+                self.list.setCurrentItem(item)
         self._fit_lines()
         self._update_buttons()
 

@@ -274,3 +274,36 @@ def test_the_wizards_recovery_page_prints_the_code_it_says_to_print(
     finally:
         assert wizard.session is not None
         wizard.session.close()
+
+
+def test_the_laptops_dialog_has_the_waiting_laptop_chosen_for_approval(
+    qtbot: QtBot, server: ServerProcess, tmp_path: Path
+) -> None:
+    """The coordinator typed the new laptop's fingerprint and "Approve selected laptop" stayed
+    grey: no laptop was selected, and nothing said that one had to be."""
+    from desktop_app.ui.sync_status import DevicesDialog
+
+    coordinator = create_first_account(tmp_path / "A", "ioana", "Ioana Popescu", PASSWORD)
+    laptop = create_first_account(tmp_path / "B", "petar", "Петър Петров", PASSWORD)
+    try:
+        sync_uc.join(coordinator.store, server.base_url, server.enroll("A"), "Birou Nordstadt")
+        joined = sync_uc.join(laptop.store, server.base_url, server.enroll("B"), "Laptop 2")
+        set_language("ro")
+        window = shown_window(qtbot, coordinator)
+        dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == 2, timeout=10_000)
+        current = dialog.list.currentItem()
+        assert current is not None and current.text().startswith("Laptop 2 · ")
+        type_text(dialog.fingerprint, sync_uc.fingerprint(laptop.store))
+        assert dialog.approve.isEnabled()
+        dialog.grab().save(str(tmp_path / "laptops-waiting-ro.png"))
+        dialog.approve.click()
+        qtbot.waitUntil(lambda: server.device_status(joined.device_id) == "approved", timeout=10_000)
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
+        assert dialog.error.text() == ""
+        window.close()
+    finally:
+        coordinator.close()
+        laptop.close()
