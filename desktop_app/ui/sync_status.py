@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import __version__
-from desktop_app.domain.permissions import PermissionDenied
+from desktop_app.domain.permissions import Action, PermissionDenied, allowed
 from desktop_app.domain.versions import is_older
 from desktop_app.i18n.formatting import format_number, format_short_moment, format_time_of_day
 from desktop_app.i18n.messages import (
@@ -277,6 +277,10 @@ class SyncController(QObject):
         self.confirm_action.triggered.connect(self.open_confirm_coordinator)
         self.devices_action = QAction(window)
         self.devices_action.triggered.connect(self._on_devices_triggered)
+        # Not offered to a helper or an advisor: it only said they may not (as the
+        # Administration menu, which they do not see either).
+        self.may_manage_laptops = allowed(window.session.user, Action.MANAGE_LAPTOPS)
+        self.devices_action.setVisible(self.may_manage_laptops)
         self.conflicts_action = QAction(window)
         self.conflicts_action.triggered.connect(self.open_conflicts)
         # Above "Quit", which the main window put into the File menu first.
@@ -418,7 +422,7 @@ class SyncController(QObject):
         )
 
     def show_status(self, state: sync_uc.SyncStatus) -> None:
-        self.devices_action.setEnabled(state.approved)
+        self.devices_action.setEnabled(state.approved and self.may_manage_laptops)
         self.forgotten = bool(state.refused)
         again = state.joined and self.forgotten
         self.join_action.setEnabled(not state.joined or again)

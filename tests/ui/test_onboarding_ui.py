@@ -181,7 +181,9 @@ def test_a_laptop_reopened_while_it_waits_for_approval_still_shows_its_fingerpri
 
         # Approved (the coordinator typed it) and the key taken: no longer "what comes next".
         sync_uc.approve_device(
-            coordinator.store, coordinator.user, server.service.list_devices().devices[1].device_id,
+            coordinator.store,
+            coordinator.user,
+            server.service.list_devices().devices[1].device_id,
             fingerprint,
         )
         with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
@@ -239,7 +241,7 @@ def test_the_guide_says_how_laptops_join_and_that_accounts_stay_on_their_laptop(
 def test_the_wizards_recovery_page_prints_the_code_it_says_to_print(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """"Print or write down this code", said the page, with no way to print it: the coordinator
+    """ "Print or write down this code", said the page, with no way to print it: the coordinator
     of a new organisation copied 47 characters by hand or skipped it."""
     from pypdf import PdfReader
 
@@ -300,10 +302,41 @@ def test_the_laptops_dialog_has_the_waiting_laptop_chosen_for_approval(
         assert dialog.approve.isEnabled()
         dialog.grab().save(str(tmp_path / "laptops-waiting-ro.png"))
         dialog.approve.click()
-        qtbot.waitUntil(lambda: server.device_status(joined.device_id) == "approved", timeout=10_000)
+        qtbot.waitUntil(
+            lambda: server.device_status(joined.device_id) == "approved", timeout=10_000
+        )
         qtbot.waitUntil(lambda: not dialog.busy, timeout=10_000)
         assert dialog.error.text() == ""
         window.close()
     finally:
         coordinator.close()
         laptop.close()
+
+
+def test_a_helper_is_not_offered_the_laptops_of_the_organisation(
+    qtbot: QtBot, server: ServerProcess, tmp_path: Path
+) -> None:
+    """A student helper on a joined laptop found "Laptops of the organisation…" in the File
+    menu, and it only told them they may not; their own fingerprint is in its own entry."""
+    from desktop_app.domain.users import Role
+    from desktop_app.usecases import accounts
+
+    session = create_first_account(tmp_path / "A", "ioana", "Ioana Popescu", PASSWORD)
+    sync_uc.join(session.store, server.base_url, server.enroll("A"), "Birou Nordstadt")
+    accounts.add_user(session, "maria", "Maria Ionescu", Role.HELPER, "helper pass 123")
+    helper = log_in(tmp_path / "A", "maria", "helper pass 123")
+    try:
+        window = shown_window(qtbot, helper)
+        controller = window.sync  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: controller.fingerprint_action.isEnabled(), timeout=5000)
+        shown = [a for a in window.file_menu.actions() if a.isVisible() and a.text()]
+        assert controller.devices_action not in shown
+        assert not controller.devices_action.isEnabled()
+        assert controller.fingerprint_action in shown
+        window.close()
+        coordinator = shown_window(qtbot, session)
+        qtbot.waitUntil(lambda: coordinator.sync.devices_action.isEnabled(), timeout=5000)  # type: ignore[attr-defined]
+        coordinator.close()
+    finally:
+        helper.close()
+        session.close()
