@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QCheckBox,
+    QDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -33,7 +34,7 @@ from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language
 from desktop_app.storage.db import StoreError
 from desktop_app.storage.keyslots import KeySlotError
 from desktop_app.ui.error_label import with_error
-from desktop_app.ui.settings import KEY_LANGUAGE, LetterheadForm
+from desktop_app.ui.settings import KEY_JOIN_NAME, KEY_JOIN_SERVER, KEY_LANGUAGE, LetterheadForm
 from desktop_app.ui.sync_status import (
     FINGERPRINT_STYLE,
     NEXT_STEPS_AFTER_FIRST_JOIN,
@@ -232,11 +233,20 @@ class AccountPage(QWizardPage):
                 "recovery code) nobody can read the data, not even you."
             )
         )
+        from desktop_app.ui.help import menu_path
+
+        # Cancelled here, the program started unjoined and nothing said how to join later.
+        later = _(
+            "If you cancel now, the program starts without joining: join later with {join}, "
+            "where the server address is filled in."
+        ).format(join=menu_path("&File", "&Join an organisation…"))
         self.created.setText(
             _(
                 "Your account on this laptop has been created. Next registers the laptop with "
                 "the server again; Back lets you correct the server address or the code."
             )
+            + " "
+            + later
         )
         texts = (_("&Account name"), _("&Full name"), _("&Password"), _("&Repeat password"))
         for key, text in zip(self.FIELDS, texts, strict=True):
@@ -613,6 +623,19 @@ class FirstRunWizard(QWizard):
             return  # Escape or the close button while the store is made or the server asked
         # A store created on the account page is kept: the next start asks for its password.
         if self.session is not None:
-            super().accept()
+            self._keep_join_inputs()
+            # Accepted, not through QWizard's own done(): that validates the page first, and
+            # the account page's validation registers the laptop, so Cancel after a failed
+            # registration tried again (the server still out of reach) instead of closing.
+            QDialog.done(self, QDialog.DialogCode.Accepted.value)
             return
         super().reject()
+
+    def _keep_join_inputs(self) -> None:
+        """Cancelled on the join path before the laptop registered (the server out of reach,
+        say): the address and the laptop's name wait in the join dialog (File menu), which
+        had them empty."""
+        if self.joining() and not self.fingerprint:
+            self.settings.setValue(KEY_JOIN_SERVER, self.join_page.server.text().strip())
+            self.settings.setValue(KEY_JOIN_NAME, self.join_page.name.text().strip())
+            self.settings.sync()

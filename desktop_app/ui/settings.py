@@ -45,6 +45,10 @@ if TYPE_CHECKING:
 
 KEY_LANGUAGE = "ui/language"
 KEY_IDLE_LOCK = "security/idle_lock_minutes"
+# What the first-run wizard was given to join with when it was cancelled before the laptop
+# registered: the join dialog starts from it.
+KEY_JOIN_SERVER = "sync/join_server"
+KEY_JOIN_NAME = "sync/join_name"
 # the labels' column, in average characters: most labels on one line, the longest on two
 LABEL_COLUMN_CHARS = 30
 

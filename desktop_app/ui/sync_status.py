@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QMargins, QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QMargins, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QDialog,
@@ -64,6 +64,7 @@ from desktop_app.sync.http_client import (
 )
 from desktop_app.ui.clock_banner import ClockWarning
 from desktop_app.ui.publication_notice import PublicationNotice
+from desktop_app.ui.settings import KEY_JOIN_NAME, KEY_JOIN_SERVER
 from desktop_app.ui.widgets import ElidingLabel, ErrorLabel, ask_to_confirm, reachable_text
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.sync_process import SyncProcess, SyncProcessFailed
@@ -651,10 +652,16 @@ class JoinDialog(QDialog):
         )
         self.intro.setWordWrap(True)
         self.intro.setVisible(again)
-        self.server = QLineEdit(sync_uc.status(controller.store).server_url if again else "")
+        # A first-run wizard cancelled before the laptop registered left what it was given.
+        kept = QSettings()
+        self.server = QLineEdit(
+            sync_uc.status(controller.store).server_url
+            if again
+            else str(kept.value(KEY_JOIN_SERVER, "") or "")
+        )
         self.server.setPlaceholderText("https://sync.example.org")
         self.code = QLineEdit()
-        self.name = QLineEdit(socket.gethostname())
+        self.name = QLineEdit(str(kept.value(KEY_JOIN_NAME, "") or "") or socket.gethostname())
         self.error = ErrorLabel()
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)
@@ -722,6 +729,9 @@ class JoinDialog(QDialog):
         self.error.show_message(server_call_failure(exc))
 
     def _joined(self, joined: Any) -> None:
+        kept = QSettings()
+        for key in (KEY_JOIN_SERVER, KEY_JOIN_NAME):
+            kept.remove(key)
         own = sync_uc.fingerprint(self.controller.store)
         self.outcome.setText(_("Joined. Fingerprint of this laptop:"))
         self.joined_fingerprint.setText(own)

@@ -340,3 +340,60 @@ def test_a_helper_is_not_offered_the_laptops_of_the_organisation(
     finally:
         helper.close()
         session.close()
+
+
+def test_a_wizard_cancelled_before_the_laptop_registered_leaves_the_address_to_join_with(
+    qtbot: QtBot, server: ServerProcess, tmp_path: Path
+) -> None:
+    """The server out of reach, the account made: Cancel started the program unjoined, nothing
+    said how to join later, and the join dialog had the address and the name empty."""
+    from tests.integration.sync_harness import PortReservation
+
+    nobody = PortReservation()  # nothing listens there
+    wizard = FirstRunWizard(tmp_path / "B")  # the program's own settings, as app.py makes it
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.language_page.buttons["bg"].setChecked(True)
+    wizard.next()
+    wizard.choice_page.join.setChecked(True)
+    wizard.next()
+    page = wizard.join_page
+    typed = f"http://127.0.0.1:{nobody.port}"
+    type_text(page.server, typed)
+    type_text(page.code, server.enroll_cli("Лаптоп 2"))
+    page.name.clear()
+    type_text(page.name, "Лаптоп 2")
+    wizard.next()
+    account = wizard.account_page
+    type_text(account.account, "petar")
+    type_text(account.display_name, "Петър Петров")
+    type_text(account.password, PASSWORD)
+    type_text(account.repeat, PASSWORD)
+    wizard.button(QWizard.WizardButton.CommitButton).click()
+    qtbot.waitUntil(lambda: wizard.session is not None and not account.busy, timeout=60_000)
+    assert account.store_error.text() == _("The sync server cannot be reached. Nothing was lost.")
+    assert "Файл → Присъединяване към организация…" in account.created.text()
+    wizard.grab().save(str(tmp_path / "wizard-unreachable-bg.png"))
+    session = wizard.session
+    assert session is not None
+    try:
+        wizard.button(QWizard.WizardButton.CancelButton).click()  # starts with the store made
+        assert not account.busy  # it tried to register again instead
+        assert not wizard.isVisible() and not sync_uc.is_joined(session.store)
+        window = shown_window(qtbot, session)
+        dialog = JoinDialog(window.sync, window)  # type: ignore[attr-defined]
+        qtbot.addWidget(dialog)
+        assert dialog.server.text() == typed and dialog.name.text() == "Лаптоп 2"
+        nobody.release()
+        dialog.server.clear()
+        type_text(dialog.server, server.base_url)  # the server reachable now (a fixed typo)
+        type_text(dialog.code, server.enroll_cli("Лаптоп 2"))
+        with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        assert sync_uc.is_joined(session.store)
+        assert _listed_names(server) == ["Лаптоп 2"]
+        # Joined: the next join dialog (a laptop joining again) starts afresh.
+        assert not QSettings().contains("sync/join_server")
+        window.close()
+    finally:
+        session.close()
