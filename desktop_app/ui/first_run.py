@@ -471,7 +471,8 @@ class JoinPage(QWizardPage):
         self.setSubTitle(_("Your coordinator gives you the server address and an enrollment code."))
         self.labels["server"].setText(_("&Server address"))
         self.labels["code"].setText(_("&Enrollment code"))
-        self.labels["name"].setText(_("&Name of this laptop"))
+        # Its own access key: the join dialog's "&Name" is taken by the wizard's "&Next".
+        self.labels["name"].setText(_("Name of this &laptop"))
         self.name.setToolTip(_("Shown to the coordinator who approves it, e.g. “Laptop 3”."))
         self.note.setText(
             _(
