@@ -121,6 +121,15 @@ DEVICE_STATUS = {
 _SYNC_REFUSED = N_("The server refused the sync. If it happens again, ask your coordinator.")
 
 
+def show_fingerprint(label: QLabel, fingerprint: str) -> QLabel:
+    """``label`` showing this laptop's ``fingerprint`` to be read out and compared: large, on one
+    line, reached by Tab and copied, read out whole by a screen reader."""
+    label.setText(fingerprint)
+    label.setStyleSheet(FINGERPRINT_STYLE)
+    label.setAccessibleName(_("Fingerprint of this laptop: {fp}").format(fp=fingerprint))
+    return reachable_text(label)
+
+
 def _menu_path(*msgids: str) -> str:
     from desktop_app.ui.help import menu_path
 
@@ -734,11 +743,7 @@ class JoinDialog(QDialog):
             kept.remove(key)
         own = sync_uc.fingerprint(self.controller.store)
         self.outcome.setText(_("Joined. Fingerprint of this laptop:"))
-        self.joined_fingerprint.setText(own)
-        self.joined_fingerprint.setAccessibleName(
-            _("Fingerprint of this laptop: {fp}").format(fp=own)
-        )
-        self.joined_fingerprint.show()
+        show_fingerprint(self.joined_fingerprint, own).show()
         if joined.status != "approved":
             steps = NEXT_STEPS_AFTER_JOINING_AGAIN if self.again else NEXT_STEPS_AFTER_JOINING
             self.next_steps.setText(_(steps))
@@ -774,12 +779,8 @@ class FingerprintDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(_("This laptop's fingerprint"))
         self.setMinimumWidth(460)
-        own = sync_uc.fingerprint(controller.store)
         self.intro = QLabel(_("Fingerprint of this laptop:"))
-        self.fingerprint = QLabel(own)
-        self.fingerprint.setStyleSheet(FINGERPRINT_STYLE)
-        self.fingerprint.setAccessibleName(_("Fingerprint of this laptop: {fp}").format(fp=own))
-        reachable_text(self.fingerprint)
+        self.fingerprint = show_fingerprint(QLabel(), sync_uc.fingerprint(controller.store))
         self.next_steps = QLabel(_(NEXT_STEPS_AFTER_JOINING))
         self.next_steps.setWordWrap(True)
         self.next_steps.setVisible(controller.waiting_for_approval)

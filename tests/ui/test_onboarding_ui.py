@@ -27,20 +27,23 @@ from tests.integration.sync_harness import ServerProcess
 from tests.ui.conftest import shown_window, type_text
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = ServerProcess(db_url=f"sqlite:///{tmp_path / 'server.db'}", log_path=tmp_path / "s.log")
-    proc.start()
-    yield proc
-    proc.stop()
-    proc.dispose()
-    proc.release_port()
-
-
 @pytest.fixture(autouse=True)
 def _back_to_english() -> Iterator[None]:
     yield
     set_language("en")
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ServerProcess]:
+    """A server process on SQLite, its port let go after the test."""
+    proc = ServerProcess(db_url=f"sqlite:///{tmp_path / 'server.db'}", log_path=tmp_path / "s.log")
+    proc.start()
+    try:
+        yield proc
+    finally:
+        proc.stop()
+        proc.dispose()
+        proc.release_port()
 
 
 def _listed_names(server: ServerProcess) -> list[str]:
@@ -79,6 +82,17 @@ def test_the_first_laptop_joining_learns_how_the_other_laptops_come_in(
         session.close()
 
 
+def _make_account(wizard: FirstRunWizard, account: str, name: str) -> None:
+    """The account page filled in and Next pressed: the store is made (and, on the join
+    path, the laptop registered) on a worker thread."""
+    page = wizard.account_page
+    type_text(page.account, account)
+    type_text(page.display_name, name)
+    type_text(page.password, PASSWORD)
+    type_text(page.repeat, PASSWORD)
+    wizard.button(QWizard.WizardButton.CommitButton).click()
+
+
 def _join_in_wizard(
     qtbot: QtBot, tmp_path: Path, folder: str, lang: str, server: ServerProcess, name: str
 ) -> FirstRunWizard:
@@ -103,12 +117,7 @@ def _join_in_wizard(
     assert page.isComplete() and page.name_error.text() == ""
     wizard.grab().save(str(tmp_path / f"wizard-join-{lang}.png"))
     wizard.next()
-    account = wizard.account_page
-    type_text(account.account, "petar")
-    type_text(account.display_name, "Петър Петров")
-    type_text(account.password, PASSWORD)
-    type_text(account.repeat, PASSWORD)
-    wizard.button(QWizard.WizardButton.CommitButton).click()
+    _make_account(wizard, "petar", "Петър Петров")
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.recovery_page, timeout=60_000)
     wizard.recovery_page.confirm.setChecked(True)
     wizard.next()
@@ -258,12 +267,7 @@ def test_the_wizards_recovery_page_prints_the_code_it_says_to_print(
     wizard.next()  # a new organisation
     type_text(wizard.organisation_page.form.name, "Asociația Bun venit Dortmund")
     wizard.next()
-    account = wizard.account_page
-    type_text(account.account, "ioana")
-    type_text(account.display_name, "Ioana Popescu")
-    type_text(account.password, PASSWORD)
-    type_text(account.repeat, PASSWORD)
-    wizard.button(QWizard.WizardButton.CommitButton).click()
+    _make_account(wizard, "ioana", "Ioana Popescu")
     qtbot.waitUntil(lambda: wizard.currentPage() is wizard.recovery_page, timeout=60_000)
     page = wizard.recovery_page
     try:
@@ -365,11 +369,7 @@ def test_a_wizard_cancelled_before_the_laptop_registered_leaves_the_address_to_j
     type_text(page.name, "Лаптоп 2")
     wizard.next()
     account = wizard.account_page
-    type_text(account.account, "petar")
-    type_text(account.display_name, "Петър Петров")
-    type_text(account.password, PASSWORD)
-    type_text(account.repeat, PASSWORD)
-    wizard.button(QWizard.WizardButton.CommitButton).click()
+    _make_account(wizard, "petar", "Петър Петров")
     qtbot.waitUntil(lambda: wizard.session is not None and not account.busy, timeout=60_000)
     assert account.store_error.text() == _("The sync server cannot be reached. Nothing was lost.")
     assert "Файл → Присъединяване към организация…" in account.created.text()
