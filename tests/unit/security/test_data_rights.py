@@ -25,6 +25,7 @@ from desktop_app.usecases.person_data import (
     PersonDataSource,
     register_person_data_source,
 )
+from tests.conftest import shipped_version
 
 DRAFTS = "drafts-test"
 
@@ -426,14 +427,15 @@ def test_the_export_pdf_names_consent_texts_and_form_versions_as_a_person_reads_
     raw_json, pdf = data_rights.export_person(session.store, session.user, pid, lang="de")
     data = json.loads(raw_json)
     assert {c["text_version"] for c in data["consents"]} == {"2026-12-2"}  # the JSON keeps codes
-    assert data["visits"][0]["form_version"] == 1
+    shipped = shipped_version("life_situation")
+    assert data["visits"][0]["form_version"] == shipped
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         content = " ".join(" ".join((page.extract_text() or "").split()) for page in doc.pages)
     assert (
         "Einwilligungstext Einwilligung in die Datenverarbeitung, 2. Fassung vom Dezember 2026"
         in (content)
     )
-    assert "Version des Formulars Version 1, wird weiterhin verwendet" in content
+    assert f"Version des Formulars Version {shipped}, wird weiterhin verwendet" in content
     assert "2026-12-2" not in content
     assert "Noch nicht abgeschlossene Formulare" in content
     assert "Bogen" not in content and "Bögen" not in content
