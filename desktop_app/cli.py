@@ -72,6 +72,32 @@ def _whole_number() -> Callable[[str], int]:
     return convert
 
 
+def _publication_commands(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    common: argparse.ArgumentParser,
+    *,
+    show: str,
+    export: str,
+    publish: str,
+    edited: str,
+) -> None:
+    """``show``, ``export --out`` and ``publish --from --note``: the same three subcommands for
+    the forms and the service directory (``cmd_reference`` runs both); the texts say which."""
+    folder = _("FOLDER")
+    _command(commands, "show", show, common)
+    export_cmd = _command(commands, "export", export, common)
+    export_cmd.add_argument(
+        "--out", required=True, type=Path, metavar=folder, help=_("an empty folder")
+    )
+    publish_cmd = _command(commands, "publish", publish, common)
+    publish_cmd.add_argument(
+        "--from", dest="source", required=True, type=Path, metavar=folder, help=edited
+    )
+    publish_cmd.add_argument(
+        "--note", default="", metavar=_("NOTE"), help=_("what changed (shown to colleagues)")
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser, worded in the current UI language: set it first (``parse`` does). Every
     help text and every metavar that is a word goes through the catalog; argparse's own words
@@ -82,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    folder, file, name, note = _("FOLDER"), _("FILE"), _("NAME"), _("NOTE")
+    folder, file, name = _("FOLDER"), _("FILE"), _("NAME")
     laptop_id, fingerprint = _("LAPTOP_ID"), _("FINGERPRINT")
     command = _("COMMAND")  # the commands themselves are listed below it, literally
     whole_number = _whole_number()
@@ -219,26 +245,13 @@ def _build_parser() -> argparse.ArgumentParser:
     check.add_argument(
         "paths", nargs="+", type=Path, metavar=_("PATH"), help=_("YAML files or folders")
     )
-    _command(forms_sub, "show", _("the form versions in force"), common)
-    forms_export = _command(
-        forms_sub, "export", _("write the forms in force as YAML files for editing"), common
-    )
-    forms_export.add_argument(
-        "--out", required=True, type=Path, metavar=folder, help=_("an empty folder")
-    )
-    forms_publish = _command(
-        forms_sub, "publish", _("check edited forms and publish them to every laptop"), common
-    )
-    forms_publish.add_argument(
-        "--from",
-        dest="source",
-        required=True,
-        type=Path,
-        metavar=folder,
-        help=_("the folder with the edited forms"),
-    )
-    forms_publish.add_argument(
-        "--note", default="", metavar=note, help=_("what changed (shown to colleagues)")
+    _publication_commands(
+        forms_sub,
+        common,
+        show=_("the form versions in force"),
+        export=_("write the forms in force as YAML files for editing"),
+        publish=_("check edited forms and publish them to every laptop"),
+        edited=_("the folder with the edited forms"),
     )
 
     join = _command(commands, "join", _("join an organisation's server"), common)
@@ -313,26 +326,13 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar=command,
         help=_("what to do with the directory"),
     )
-    _command(directory_sub, "show", _("which directory is in force"), common)
-    export_dir = _command(
-        directory_sub, "export", _("write the directory as YAML files for editing"), common
-    )
-    export_dir.add_argument(
-        "--out", required=True, type=Path, metavar=folder, help=_("an empty folder")
-    )
-    publish = _command(
-        directory_sub, "publish", _("check a folder and publish it to every laptop"), common
-    )
-    publish.add_argument(
-        "--from",
-        dest="source",
-        required=True,
-        type=Path,
-        metavar=folder,
-        help=_("the folder with the edited directory"),
-    )
-    publish.add_argument(
-        "--note", default="", metavar=note, help=_("what changed (shown to colleagues)")
+    _publication_commands(
+        directory_sub,
+        common,
+        show=_("which directory is in force"),
+        export=_("write the directory as YAML files for editing"),
+        publish=_("check a folder and publish it to every laptop"),
+        edited=_("the folder with the edited directory"),
     )
     keys = _command(commands, "keys", _("the organisation's team key (coordinator)"))
     keys_sub = keys.add_subparsers(
