@@ -61,6 +61,19 @@ def _command(
     return commands.add_parser(name, parents=list(parents), help=text, description=text)
 
 
+def _command_group(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    text: str,
+    what_to_do: str,
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """A command made of subcommands (``people add``): the one given lands in
+    ``<name>_command``, where ``run`` looks for it. ``what_to_do`` heads their list."""
+    return _command(commands, name, text).add_subparsers(
+        dest=f"{name}_command", required=True, metavar=_("COMMAND"), help=what_to_do
+    )
+
+
 def _whole_number() -> Callable[[str], int]:
     """``int`` for argparse, named in the user's words: argparse calls a value it cannot
     convert an "invalid <the type's __name__> value", which for ``int`` is "int"."""
@@ -166,9 +179,8 @@ def _build_parser() -> argparse.ArgumentParser:
         "--display-name", default="", metavar=name, help=_("your name as colleagues see it")
     )
 
-    people_cmd = _command(commands, "people", _("register and find people"))
-    people_sub = people_cmd.add_subparsers(
-        dest="people_command", required=True, metavar=command, help=_("what to do with people")
+    people_sub = _command_group(
+        commands, "people", _("register and find people"), _("what to do with people")
     )
     add = _command(people_sub, "add", _("register a person"), common)
     add.add_argument("--given", required=True, metavar=_("GIVEN_NAME"), help=_("given name(s)"))
@@ -237,9 +249,8 @@ def _build_parser() -> argparse.ArgumentParser:
         help=_("show at most this many people (default: 50)"),
     )
 
-    forms_cmd = _command(commands, "forms", _("form definitions"))
-    forms_sub = forms_cmd.add_subparsers(
-        dest="forms_command", required=True, metavar=command, help=_("what to do with the forms")
+    forms_sub = _command_group(
+        commands, "forms", _("form definitions"), _("what to do with the forms")
     )
     check = _command(forms_sub, "check", _("validate form definitions"), common)
     check.add_argument(
@@ -281,16 +292,11 @@ def _build_parser() -> argparse.ArgumentParser:
         help=_("with --again: join again even though the server still knows this laptop"),
     )
     _command(commands, "sync", _("sync once and print a summary"), common)
-    devices = _command(
+    devices_sub = _command_group(
         commands,
         "devices",
         _("laptops of the organisation (coordinator; trust: on a new laptop)"),
-    )
-    devices_sub = devices.add_subparsers(
-        dest="devices_command",
-        required=True,
-        metavar=command,
-        help=_("what to do with the laptops"),
+        _("what to do with the laptops"),
     )
     _command(devices_sub, "list", _("this laptop's fingerprint, then the laptops"), common)
     approve = _command(devices_sub, "approve", _("approve a laptop"), common)
@@ -317,14 +323,11 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     revoke = _command(devices_sub, "revoke", _("revoke a laptop"), common)
     revoke.add_argument("device", metavar=laptop_id, help=_("laptop id (or a unique prefix of it)"))
-    directory = _command(
-        commands, "directory", _("the service directory used for referrals (coordinator)")
-    )
-    directory_sub = directory.add_subparsers(
-        dest="directory_command",
-        required=True,
-        metavar=command,
-        help=_("what to do with the directory"),
+    directory_sub = _command_group(
+        commands,
+        "directory",
+        _("the service directory used for referrals (coordinator)"),
+        _("what to do with the directory"),
     )
     _publication_commands(
         directory_sub,
@@ -334,9 +337,11 @@ def _build_parser() -> argparse.ArgumentParser:
         publish=_("check a folder and publish it to every laptop"),
         edited=_("the folder with the edited directory"),
     )
-    keys = _command(commands, "keys", _("the organisation's team key (coordinator)"))
-    keys_sub = keys.add_subparsers(
-        dest="keys_command", required=True, metavar=command, help=_("what to do with the team key")
+    keys_sub = _command_group(
+        commands,
+        "keys",
+        _("the organisation's team key (coordinator)"),
+        _("what to do with the team key"),
     )
     _command(keys_sub, "rotate", _("new team key for approved laptops"), common)
     backup_cmd = _command(commands, "backup", _("write an encrypted backup of the store"), common)
@@ -395,12 +400,8 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar=_("COUNT"),
         help=_("hide counts below this number (default: 5)"),
     )
-    letters_cmd = _command(commands, "letters", _("referral letters"))
-    letters_sub = letters_cmd.add_subparsers(
-        dest="letters_command",
-        required=True,
-        metavar=command,
-        help=_("what to do with the letters"),
+    letters_sub = _command_group(
+        commands, "letters", _("referral letters"), _("what to do with the letters")
     )
     sample = _command(
         letters_sub,
