@@ -97,17 +97,7 @@ def vouch(
     proof = crypto.laptop_vouch(team, laptop_id, public_key)
     row = session.get(LaptopRow, record_id(laptop_id, public_key))
     if row is None:
-        _write(
-            session,
-            store,
-            author_id,
-            None,
-            laptop_id=laptop_id,
-            public_key=wire.b64encode(public_key),
-            name=name[:_MAX_TEXT],
-            revoked=False,
-            vouch=proof,
-        )
+        _add(session, store, author_id, laptop_id, public_key, name, revoked=False, vouch=proof)
         return
     if row.deleted or max(row.vouch, proof) == row.vouch:
         return
@@ -154,20 +144,35 @@ def revoke(
     the team had none (a laptop that never synced since it joined)."""
     rows = _records(session, laptop_id)
     if public_key is not None and not any(r.id == record_id(laptop_id, public_key) for r in rows):
-        _write(
-            session,
-            store,
-            author_id,
-            None,
-            laptop_id=laptop_id,
-            public_key=wire.b64encode(public_key),
-            name=name[:_MAX_TEXT],
-            revoked=True,
-            vouch="",
-        )
+        _add(session, store, author_id, laptop_id, public_key, name, revoked=True, vouch="")
     for row in rows:
         if not row.revoked:
             _write(session, store, author_id, row, revoked=True)
+
+
+def _add(
+    session: Session,
+    store: Store,
+    author_id: str,
+    laptop_id: str,
+    public_key: bytes,
+    name: str,
+    *,
+    revoked: bool,
+    vouch: str,
+) -> None:
+    """A new record of the laptop and its key, queued for sync."""
+    _write(
+        session,
+        store,
+        author_id,
+        None,
+        laptop_id=laptop_id,
+        public_key=wire.b64encode(public_key),
+        name=name[:_MAX_TEXT],
+        revoked=revoked,
+        vouch=vouch,
+    )
 
 
 def _write(
