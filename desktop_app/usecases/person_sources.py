@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, select
+from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.hlc import history_step_time
@@ -143,14 +144,19 @@ def _erase_drafts(db: DbSession, _store: Store, _user: User, person_id: str) -> 
     return int(count)
 
 
-def _visits_last_contact(db: DbSession) -> dict[str, dt.date]:
+def _last_contact(
+    db: DbSession, person_id: InstrumentedAttribute[str], when: InstrumentedAttribute[str]
+) -> dict[str, dt.date]:
+    """The day of each person's latest ``when`` (an ISO time) in its table."""
     found: dict[str, dt.date] = {}
-    for person_id, last in db.execute(
-        select(VisitRow.person_id, func.max(VisitRow.finished_at)).group_by(VisitRow.person_id)
-    ):
+    for person, last in db.execute(select(person_id, func.max(when)).group_by(person_id)):
         if day := _date(str(last)):
-            found[person_id] = day
+            found[person] = day
     return found
+
+
+def _visits_last_contact(db: DbSession) -> dict[str, dt.date]:
+    return _last_contact(db, VisitRow.person_id, VisitRow.finished_at)
 
 
 def _collect_consents(db: DbSession, person_id: str) -> list[Row]:
@@ -219,15 +225,7 @@ def _erase_referrals(db: DbSession, store: Store, _user: User, person_id: str) -
 
 
 def _referrals_last_contact(db: DbSession) -> dict[str, dt.date]:
-    found: dict[str, dt.date] = {}
-    for person_id, last in db.execute(
-        select(ReferralRow.person_id, func.max(ReferralRow.created_at)).group_by(
-            ReferralRow.person_id
-        )
-    ):
-        if day := _date(str(last)):
-            found[person_id] = day
-    return found
+    return _last_contact(db, ReferralRow.person_id, ReferralRow.created_at)
 
 
 register_person_data_source(
