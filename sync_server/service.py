@@ -291,6 +291,16 @@ class SyncService:
         with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             yield connection
 
+    def _fetch_binary(self, statement: str, params: Sequence[Any]) -> list[Any]:
+        """The rows of one statement on a ``_read`` connection (autocommit), straight through
+        the PostgreSQL driver with its results in binary (and parameters where it says %b):
+        bytea and arrays go unescaped, not as text."""
+        with self._read() as connection:
+            raw: Any = connection.connection.driver_connection
+            with raw.cursor(binary=True) as cursor:
+                rows: list[Any] = cursor.execute(statement, params).fetchall()
+                return rows
+
     # --- enrollment -------------------------------------------------------------------------
 
     def issue_code(self, name: str, valid_hours: float, coordinator: bool = False) -> IssuedCode:
@@ -676,24 +686,21 @@ class SyncService:
         """Store a push on PostgreSQL: one statement, run by the database function of
         migrations 0002 to 0004, so the counter lock is held only while PostgreSQL works."""
         columns = list(zip(*items, strict=True)) if items else [()] * len(_PushItem._fields)
-        with self._read() as connection:  # autocommit: the statement is its transaction
-            raw: Any = connection.connection.driver_connection
-            with raw.cursor(binary=True) as cursor:
-                rows = cursor.execute(
-                    # %b: binary parameters. Arrays in text form were escaped element by
-                    # element here and parsed again there: 45 ms for a push of 500.
-                    # The device's ``pushed_seq`` is raised in the same statement, so in the
-                    # transaction that stores the push (and no round trip more).
-                    "WITH r AS (SELECT idx, outcome, seq FROM wd_push_envelopes(%b, %b, "
-                    "%b::text[], %b::text[], %b::bigint[], %b::text[], %b::bytea[], "
-                    "%b::bytea[], %b::text[], %b::boolean[])), "
-                    "top AS (SELECT max(seq) AS n FROM r WHERE idx > 0), "
-                    "u AS (UPDATE devices SET pushed_seq = top.n FROM top "
-                    "WHERE devices.id = %b AND top.n IS NOT NULL "
-                    "AND (devices.pushed_seq IS NULL OR devices.pushed_seq < top.n)) "
-                    "SELECT idx, outcome, seq FROM r ORDER BY idx",
-                    (device_id, now, *(list(column) for column in columns), device_id),
-                ).fetchall()
+        rows = self._fetch_binary(  # autocommit: the statement is its transaction
+            # %b: binary parameters. Arrays in text form were escaped element by
+            # element here and parsed again there: 45 ms for a push of 500.
+            # The device's ``pushed_seq`` is raised in the same statement, so in the
+            # transaction that stores the push (and no round trip more).
+            "WITH r AS (SELECT idx, outcome, seq FROM wd_push_envelopes(%b, %b, "
+            "%b::text[], %b::text[], %b::bigint[], %b::text[], %b::bytea[], "
+            "%b::bytea[], %b::text[], %b::boolean[])), "
+            "top AS (SELECT max(seq) AS n FROM r WHERE idx > 0), "
+            "u AS (UPDATE devices SET pushed_seq = top.n FROM top "
+            "WHERE devices.id = %b AND top.n IS NOT NULL "
+            "AND (devices.pushed_seq IS NULL OR devices.pushed_seq < top.n)) "
+            "SELECT idx, outcome, seq FROM r ORDER BY idx",
+            (device_id, now, *(list(column) for column in columns), device_id),
+        )
         if rows and rows[0][0] == 0:
             status = rows[0][1]
             raise ApiError(
@@ -967,28 +974,25 @@ class SyncService:
     ) -> tuple[Sequence[Any], int, bool, int]:
         """``_pull_rows`` on PostgreSQL through the driver in binary: half the time."""
         self.require_approved(device)
-        with self._read() as connection:
-            raw: Any = connection.connection.driver_connection
-            with raw.cursor(binary=True) as cursor:
-                rows = cursor.execute(
-                    # The device's ``pulled_seq`` is raised in the same statement (its own
-                    # request and commit per pull made the pull p95 under load twice as long):
-                    # to the last of the first ``limit`` rows, the page handed out.
-                    "WITH page AS (SELECT seq, record_id, kind, revision, key_id, nonce, "
-                    "ciphertext, author_device, client_hlc, erases FROM envelopes "
-                    "WHERE seq > %s ORDER BY seq LIMIT %s), "
-                    "top AS (SELECT max(seq) AS n FROM "
-                    "(SELECT seq FROM page ORDER BY seq LIMIT %s) handed), "
-                    "u AS (UPDATE devices SET pulled_seq = top.n FROM top "
-                    "WHERE devices.id = %s AND top.n IS NOT NULL "
-                    "AND (devices.pulled_seq IS NULL OR devices.pulled_seq < top.n)) "
-                    # The server's highest sequence number rides along as the last column
-                    # of every row, and alone in one row of NULLs when the page is empty
-                    # (read in the statement's snapshot: nothing of the page lies beyond).
-                    "SELECT page.*, c.last_seq FROM seq_counter c LEFT JOIN page ON true "
-                    "WHERE c.id = 1 ORDER BY page.seq",
-                    (after, limit + 1, limit, device.id),
-                ).fetchall()
+        rows = self._fetch_binary(
+            # The device's ``pulled_seq`` is raised in the same statement (its own
+            # request and commit per pull made the pull p95 under load twice as long):
+            # to the last of the first ``limit`` rows, the page handed out.
+            "WITH page AS (SELECT seq, record_id, kind, revision, key_id, nonce, "
+            "ciphertext, author_device, client_hlc, erases FROM envelopes "
+            "WHERE seq > %s ORDER BY seq LIMIT %s), "
+            "top AS (SELECT max(seq) AS n FROM "
+            "(SELECT seq FROM page ORDER BY seq LIMIT %s) handed), "
+            "u AS (UPDATE devices SET pulled_seq = top.n FROM top "
+            "WHERE devices.id = %s AND top.n IS NOT NULL "
+            "AND (devices.pulled_seq IS NULL OR devices.pulled_seq < top.n)) "
+            # The server's highest sequence number rides along as the last column
+            # of every row, and alone in one row of NULLs when the page is empty
+            # (read in the statement's snapshot: nothing of the page lies beyond).
+            "SELECT page.*, c.last_seq FROM seq_counter c LEFT JOIN page ON true "
+            "WHERE c.id = 1 ORDER BY page.seq",
+            (after, limit + 1, limit, device.id),
+        )
         latest = int(rows[0][-1])
         if rows[0][0] is None:
             rows = []
