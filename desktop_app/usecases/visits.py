@@ -340,14 +340,10 @@ def _draft_for(store: Store, user: User, draft: Draft) -> Draft:
     if base is not None:
         seen = _split(definition, base.answers, withheld)[0]
         base = VisitBase(seen, _visible_steps(definition, seen, base.next_steps, withheld))
-    return Draft(
-        person_id=draft.person_id,
-        form_id=draft.form_id,
+    return replace(
+        draft,
         answers=visible,
         next_steps=_visible_steps(definition, visible, draft.next_steps, withheld),
-        visit_id=draft.visit_id,
-        started_at=draft.started_at,
-        updated_at=draft.updated_at,
         withheld=_form_withheld(definition, withheld),
         base=base,
     )
