@@ -894,16 +894,7 @@ def _visit_for(store: Store, visit: Visit, withheld: frozenset[str]) -> Visit:
     earlier = []
     for rev in visit.earlier:
         rev_answers, rev_steps = strip(rev.answers, rev.next_steps)
-        earlier.append(
-            VisitRevision(
-                revision=rev.revision,
-                form_version=rev.form_version,
-                answers=rev_answers,
-                next_steps=rev_steps,
-                author_id=rev.author_id,
-                saved_at=rev.saved_at,
-            )
-        )
+        earlier.append(replace(rev, answers=rev_answers, next_steps=rev_steps))
     return replace(visit, answers=answers, next_steps=steps, earlier=earlier, withheld=kinds)
 
 
