@@ -581,6 +581,11 @@ class CasesDialog(QDialog):
         self.open_button.setEnabled(0 <= self.list.currentRow() < len(cases))
 
 
+def _how_to_list() -> str:
+    # Enter as well as a click: a keyboard user read "Click a row" and had no word of the key.
+    return _("Click a row, or choose it and press Enter, to list the people counted in it.")
+
+
 class ReportsWindow(QMainWindow):
     """Period and filters on top; every figure below as a chart with its table."""
 
@@ -659,7 +664,7 @@ class ReportsWindow(QMainWindow):
                       self.show_button):  # fmt: skip
             filters_bar.addWidget(other)
         filters_bar.addStretch(1)
-        self.status = QLabel(_("Click a row to list the people counted in it.") + " "
+        self.status = QLabel(_how_to_list() + " "
                              + _("Counts below 5 are shown as “< 5” in every export."))  # fmt: skip
         self.status.setWordWrap(True)
         # the exports beside the status, not after the period's choices: in one row they
@@ -761,7 +766,7 @@ class ReportsWindow(QMainWindow):
 
     def _shown_text(self, report: Report) -> str:
         shown = period_label(report.period, current_language())
-        return f"{shown} · " + _("Click a row to list the people counted in it.")
+        return f"{shown} · " + _how_to_list()
 
     def filters(self) -> ReportFilter:
         return ReportFilter(self.device.currentData() or None, self.advisor.currentData() or None)

@@ -423,6 +423,35 @@ def test_each_filter_is_named_and_reached_by_its_labels_key(
         set_language("en")
 
 
+_HOW_TO_LIST = {
+    "en": "Click a row, or choose it and press Enter, to list the people counted in it.",
+    "de": "Klicken Sie auf eine Zeile oder wählen Sie sie aus und drücken Sie die Eingabetaste, "
+    "um die darin gezählten Personen aufzulisten.",
+    "bg": "Щракнете върху ред или го изберете и натиснете Enter, за да видите преброените в него "
+    "хора.",
+    "ro": "Faceți clic pe un rând sau selectați-l și apăsați Enter pentru a vedea persoanele "
+    "numărate în el.",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(_HOW_TO_LIST))
+def test_the_status_line_says_a_figures_people_are_listed_by_a_click_or_by_enter(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    """Enter on a row lists the people behind a figure as a click does, but the status line
+    said "Click a row…" only: a keyboard user was not told of the key."""
+    set_language(lang)
+    try:
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        dashboard = ui.ReportsWindow(session, window.tasks, window)
+        dashboard.refresh()
+        qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
+        assert dashboard.status.text().endswith(" · " + _HOW_TO_LIST[lang])
+    finally:
+        set_language("en")
+
+
 def test_a_custom_periods_dates_are_typed_as_everywhere_else(
     qtbot: QtBot, session: Session
 ) -> None:
@@ -628,7 +657,9 @@ def test_a_period_changed_but_not_shown_cannot_be_exported_as_if_it_were(
     dashboard.part.setCurrentIndex(dashboard.part.findData(month.start.month))
     dashboard.year.setValue(month.start.year)
     assert all(button.isEnabled() for button in dashboard.export_buttons)
-    assert dashboard.status.text().endswith("Click a row to list the people counted in it.")
+    assert dashboard.status.text().endswith(
+        "Click a row, or choose it and press Enter, to list the people counted in it."
+    )
     dashboard.kind.setCurrentIndex(dashboard.kind.findData("year"))
     dashboard.show_button.click()
     qtbot.waitUntil(lambda: dashboard.report is not None and dashboard.report.period != month)
