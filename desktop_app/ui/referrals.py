@@ -518,7 +518,10 @@ class ReferDialog(QDialog):
         def label(text: str, buddy: QWidget) -> QLabel:
             widget = QLabel(text)
             widget.setBuddy(buddy)
-            buddy.setAccessibleName(text.replace("&", "").rstrip(":").strip())
+            # A check box keeps its own text as its name, as in the status dialog: named by
+            # its row ("Appointment"), a screen reader left out what ticking it says.
+            if not isinstance(buddy, QCheckBox):
+                buddy.setAccessibleName(text.replace("&", "").rstrip(":").strip())
             return widget
 
         errors = self.errors
