@@ -776,7 +776,9 @@ def cmd_letters_sample(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _sync_errors(fn: Callable[[], int]) -> int:
+def _with_server(args: argparse.Namespace, work: Callable[[Session], int]) -> int:
+    """``work`` on the session opened from ``args``, closed after it; the server's and the
+    sync's refusals said as the commands that talk to the server say them."""
     from desktop_app.domain.permissions import PermissionDenied
     from desktop_app.sync.http_client import (
         CertificateProblem,
@@ -786,8 +788,9 @@ def _sync_errors(fn: Callable[[], int]) -> int:
     )
     from desktop_app.usecases.sync import SyncSetupError
 
+    session = open_session(args)
     try:
-        return fn()
+        return work(session)
     except PermissionDenied as exc:
         raise CliError(error_message(exc.code), EXIT_AUTH) from exc
     except SyncSetupError as exc:
@@ -800,6 +803,8 @@ def _sync_errors(fn: Callable[[], int]) -> int:
         raise CliError(connection_message("offline"), 5) from exc
     except RequestRefused as exc:
         raise CliError(refusal_message(exc.code), 6) from exc
+    finally:
+        session.close()
 
 
 def cmd_join(args: argparse.Namespace) -> int:
@@ -807,9 +812,7 @@ def cmd_join(args: argparse.Namespace) -> int:
 
     from desktop_app.usecases import sync as sync_uc
 
-    session = open_session(args)
-
-    def go() -> int:
+    def go(session: Session) -> int:
         name = args.name or socket.gethostname()
         try:
             result = sync_uc.join(
@@ -844,19 +847,14 @@ def cmd_join(args: argparse.Namespace) -> int:
             print(_("Waiting for a coordinator to approve this laptop (compare the fingerprint)."))
         return EXIT_OK
 
-    try:
-        return _sync_errors(go)
-    finally:
-        session.close()
+    return _with_server(args, go)
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
     from desktop_app.i18n.formatting import format_number
     from desktop_app.usecases import sync as sync_uc
 
-    session = open_session(args)
-
-    def go() -> int:
+    def go(session: Session) -> int:
         try:
             report = sync_uc.sync_now(session.store)
         except sync_uc.SyncSetupError as exc:
@@ -930,10 +928,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             print(detail, file=sys.stderr)
         return EXIT_OK
 
-    try:
-        return _sync_errors(go)
-    finally:
-        session.close()
+    return _with_server(args, go)
 
 
 def _senders_to_confirm(store: Store) -> list[str]:
@@ -955,9 +950,7 @@ def _senders_to_confirm(store: Store) -> list[str]:
 def cmd_devices(args: argparse.Namespace) -> int:
     from desktop_app.usecases import sync as sync_uc
 
-    session = open_session(args)
-
-    def go() -> int:
+    def go(session: Session) -> int:
         if args.devices_command == "trust":
             try:
                 sender = sync_uc.confirm_coordinator(session.store, session.user, args.fingerprint)
@@ -992,10 +985,7 @@ def cmd_devices(args: argparse.Namespace) -> int:
                 print("\t".join([d.device_id, d.status, d.fingerprint, d.name]))
         return EXIT_OK
 
-    try:
-        return _sync_errors(go)
-    finally:
-        session.close()
+    return _with_server(args, go)
 
 
 def _published_line(published: reference_uc.Publication | None, shipped: str, template: str) -> str:
@@ -1088,9 +1078,7 @@ def cmd_reference(args: argparse.Namespace) -> int:
 def cmd_keys_rotate(args: argparse.Namespace) -> int:
     from desktop_app.usecases import sync as sync_uc
 
-    session = open_session(args)
-
-    def go() -> int:
+    def go(session: Session) -> int:
         result = sync_uc.rotate_team_key(session.store, session.user)
         print(_("A new team key is in use."))
         left_out = [(s.name, s.device_id, s.reason) for s in result.skipped]
@@ -1106,10 +1094,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
             )
         return EXIT_OK
 
-    try:
-        return _sync_errors(go)
-    finally:
-        session.close()
+    return _with_server(args, go)
 
 
 def cmd_report(args: argparse.Namespace) -> int:
