@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -81,6 +83,18 @@ def _dashboard(qtbot: QtBot, session: Session) -> tuple[MainWindow, ui.ReportsWi
     dashboard = dashboards[0]
     qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
     return window, dashboard
+
+
+@contextmanager
+def _dashboard_in(qtbot: QtBot, session: Session, lang: str) -> Iterator[ui.ReportsWindow]:
+    """A reports window made in ``lang`` (not shown, nothing computed yet); English after."""
+    set_language(lang)
+    try:
+        window = MainWindow(session)
+        qtbot.addWidget(window)
+        yield ui.ReportsWindow(session, window.tasks, window)
+    finally:
+        set_language("en")
 
 
 def test_dashboard_shows_every_figure_with_chart_and_table(
@@ -396,11 +410,7 @@ def test_each_filter_is_named_and_reached_by_its_labels_key(
 ) -> None:
     """The period's and the filters' boxes had no labels: a screen reader said "combo box",
     the keyboard reached them by Tab only. Each label's Alt+letter moves to its box."""
-    set_language(lang)
-    try:
-        window = MainWindow(session)
-        qtbot.addWidget(window)
-        dashboard = ui.ReportsWindow(session, window.tasks, window)
+    with _dashboard_in(qtbot, session, lang) as dashboard:
         dashboard.show()
         dashboard.kind.setCurrentIndex(dashboard.kind.findData("custom"))
         dashboard.activateWindow()
@@ -419,8 +429,6 @@ def test_each_filter_is_named_and_reached_by_its_labels_key(
             key = text[text.index("&") + 1]
             QTest.keyClick(dashboard, Qt.Key(ord(key.upper())), Qt.KeyboardModifier.AltModifier)
             qtbot.waitUntil(box.hasFocus, timeout=5000)
-    finally:
-        set_language("en")
 
 
 _HOW_TO_LIST = {
@@ -440,16 +448,10 @@ def test_the_status_line_says_a_figures_people_are_listed_by_a_click_or_by_enter
 ) -> None:
     """Enter on a row lists the people behind a figure as a click does, but the status line
     said "Click a row…" only: a keyboard user was not told of the key."""
-    set_language(lang)
-    try:
-        window = MainWindow(session)
-        qtbot.addWidget(window)
-        dashboard = ui.ReportsWindow(session, window.tasks, window)
+    with _dashboard_in(qtbot, session, lang) as dashboard:
         dashboard.refresh()
         qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
         assert dashboard.status.text().endswith(" · " + _HOW_TO_LIST[lang])
-    finally:
-        set_language("en")
 
 
 def test_a_custom_periods_dates_are_typed_as_everywhere_else(
@@ -568,11 +570,7 @@ def test_a_bar_charts_category_names_are_shown_whole(
 ) -> None:
     """The insurance chart's axis cut "задължително осигурен/а в…" while the table below named
     it in full: a long name wraps onto a second line instead (every bar chart's names)."""
-    set_language(lang)
-    try:
-        window = MainWindow(busy)
-        qtbot.addWidget(window)
-        dashboard = ui.ReportsWindow(busy, window.tasks, window)
+    with _dashboard_in(qtbot, busy, lang) as dashboard:
         qtbot.addWidget(dashboard)
         dashboard.resize(width, 700)
         dashboard.show()
@@ -594,8 +592,6 @@ def test_a_bar_charts_category_names_are_shown_whole(
                 view.grab().save(str(Path(SHOTS) / f"report-{key}-{lang}-{width}.png"))
             missing = [name for name in names if " ".join(name.split()) not in shown]
             assert missing == [], (missing, shown)
-    finally:
-        set_language("en")
 
 
 def test_the_laptop_filter_names_the_laptops_as_they_joined(
