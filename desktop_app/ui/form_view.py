@@ -546,6 +546,18 @@ class MultiChoiceEditor(FieldEditor):
     def focus_widget(self) -> QWidget:
         return next(iter(self.checks.values()))
 
+    def name_inputs(self) -> None:
+        """The first box says the question and its own option ("Spoken languages: Български"),
+        the others their option: named by the question alone, the first option was never read."""
+        if not self.checks:
+            return
+        question = self.spoken(self.langs.text(self.fdef.label))
+        first = next(iter(self.checks))
+        option = self.langs.text(self.option_labels(first))
+        self.checks[first].setAccessibleName(
+            _("{question}: {option}").format(question=question, option=option)
+        )
+
     def takes_buddy(self) -> bool:
         return bool(self.checks)
 

@@ -40,7 +40,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.i18n.text import DOMAIN, _
 from desktop_app.paths import translations_dir
 from desktop_app.ui.application import QtTranslations
-from desktop_app.ui.form_view import GroupEditor, MultiChoiceEditor
+from desktop_app.ui.form_view import GroupEditor
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.visits import VisitWindow
 from desktop_app.usecases import visits
@@ -203,15 +203,7 @@ class Findings:
 def _cut_short(widget: QWidget, name: str) -> bool:
     """A box's text is what it sets ("Appointment agreed"); named by the label of its row
     instead ("Appointment"), a screen reader left out what ticking it means."""
-    if not isinstance(widget, (QCheckBox, QRadioButton)) or _plain(widget.text()) in name:
-        return False
-    # Known and left to the visit form's own work: a question's first box is named by the
-    # question alone (MultiChoiceEditor.focus_widget: "Spoken languages", not its language).
-    # Remove this exception when that is mended.
-    parent = widget.parentWidget()
-    while parent is not None and not isinstance(parent, MultiChoiceEditor):
-        parent = parent.parentWidget()
-    return parent is None
+    return isinstance(widget, (QCheckBox, QRadioButton)) and _plain(widget.text()) not in name
 
 
 IDENTIFIER = re.compile(r"[A-Za-z]+(_[A-Za-z0-9]+)+|[a-z]+[A-Z]\w*")
