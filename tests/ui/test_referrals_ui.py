@@ -16,6 +16,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
+    QCheckBox,
     QDialogButtonBox,
     QFileDialog,
     QLabel,
@@ -714,6 +715,9 @@ def test_every_field_of_the_letter_dialog_has_an_access_key_of_its_own(
             assert len(set(keys)) == len(keys), (lang, texts, others)
             for label in labels:
                 buddy = label.buddy()
+                if isinstance(buddy, QCheckBox):  # read by its own text ("Appointment agreed")
+                    assert buddy.accessibleName() == "", lang
+                    continue
                 assert buddy.accessibleName() == label.text().replace("&", "").rstrip(":"), lang
             for field in (dialog.services, dialog.appointment, dialog.new_document):
                 assert field.accessibleName(), (lang, field)
