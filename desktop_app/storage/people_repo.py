@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import pydantic_core
 from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select
@@ -18,7 +18,17 @@ from desktop_app.storage import people_sql
 from desktop_app.storage.models import PersonRow, SearchTokenRow, table
 from desktop_app.storage.people_sql import PersonListEntry
 
-__all__ = ["PeopleRepository", "PersonListEntry", "name_key", "person_from_row", "phone_key"]
+__all__ = [
+    "NamesByBirth",
+    "PeopleRepository",
+    "PersonListEntry",
+    "name_key",
+    "names_meet",
+    "person_from_row",
+    "phone_key",
+]
+
+T = TypeVar("T")
 
 
 # Names repeat a lot (a first sync or an import folds the same few thousand names over and
@@ -57,23 +67,54 @@ def name_key(person: Person) -> str:
     return " ".join(sorted(f"{_fold(person.given_name)} {_fold(person.family_name)}".split()))
 
 
+@lru_cache(maxsize=32768)  # an import compares each name with many born the same day
+def _readings(name: str) -> tuple[tuple[str, ...], ...]:
+    """The words of a name as :func:`names_meet` compares them: folded, and read the Romanian
+    way where that differs (a Cyrillic name)."""
+    folded = tuple(_fold(name).split())
+    reading = tuple(romanian_reading(name).split())
+    return (folded,) if reading == folded else (folded, reading)
+
+
 def names_meet(one: str, other: str) -> bool:
     """Whether two whole names are the same name, however romanised or transliterated: each
     word of one, folded (or read the Romanian way where it is Cyrillic), is a token of the
     other's (which holds its other romanisations), or the other way round."""
-
-    def readings(name: str) -> list[list[str]]:
-        found = [_fold(name).split()]
-        reading = romanian_reading(name).split()
-        if reading != found[0]:
-            found.append(reading)
-        return found
-
     for a, b in ((one, other), (other, one)):
-        tokens = name_tokens(b)
-        if any(words and all(w in tokens for w in words) for words in readings(a)):
+        tokens = _name_tokens(b)
+        if any(words and all(w in tokens for w in words) for words in _readings(a)):
             return True
     return False
+
+
+class NamesByBirth(Generic[T]):
+    """Names filed by date of birth, to find those that meet a name (:func:`names_meet`)
+    among thousands without comparing it with each born that day (many share a placeholder
+    date such as 01.01.1990: an import of such a list compared millions of pairs).
+
+    Two names that meet share a word of :func:`_meeting_words` (a word of one's readings is a
+    token of the other), so only names filed under a shared word are compared.
+    """
+
+    def __init__(self) -> None:
+        self._filed: dict[tuple[str, str], list[int]] = {}
+        self._entries: list[tuple[str, T]] = []
+
+    def add(self, born: str, name: str, item: T) -> None:
+        for word in _meeting_words(name):
+            self._filed.setdefault((born, word), []).append(len(self._entries))
+        self._entries.append((name, item))
+
+    def meeting(self, born: str, name: str) -> list[T]:
+        """The items filed under ``born`` whose names meet ``name``, in the order filed."""
+        candidates = {n for word in _meeting_words(name) for n in self._filed.get((born, word), ())}
+        return [
+            self._entries[n][1] for n in sorted(candidates) if names_meet(name, self._entries[n][0])
+        ]
+
+
+def _meeting_words(name: str) -> set[str]:
+    return _name_tokens(name).union(*_readings(name))
 
 
 def phone_key(phone: str) -> str:
@@ -289,6 +330,19 @@ class PeopleRepository:
         """Type-ahead search over the name, date and phone tokens (``storage/people_sql``)."""
         return people_sql.search(self._execute, query, limit)
 
+    def born_on(self, dates: Iterable[str]) -> list[PersonListEntry]:
+        """The people born on any of these days (ISO dates as stored, partial ones too),
+        found by the dates' search tokens (an erased person has none)."""
+        tokens = sorted({f"d:{iso}" for iso in dates})
+        found: list[PersonListEntry] = []
+        for start in range(0, len(tokens), 500):  # within SQLite's limit of parameters
+            born = select(SearchTokenRow.person_pk).where(
+                SearchTokenRow.token.in_(tokens[start : start + 500])
+            )
+            stmt = select(*_LIST_COLUMNS).where(PersonRow.pk.in_(born))
+            found += _entries(self.session.execute(stmt).all())
+        return found
+
     def likely_duplicates(self, person: Person, limit: int = 20) -> list[PersonListEntry]:
         """Same date of birth and the same name, also spelled another way ("Raina Petrova" for
         "Райна Петрова", "Константин" for "Constantin"), or the same phone number."""
@@ -303,21 +357,14 @@ class PeopleRepository:
             # Only the official folding met before: "Raina Petrova" was registered a second
             # time beside "Райна Петрова" (folded "rayna") born the same day, unwarned. Those
             # born that day are found by the date's search token, their names compared here.
-            born = select(SearchTokenRow.person_pk).where(
-                SearchTokenRow.token == f"d:{person.date_of_birth.iso()}"
-            )
-            same_day = self.session.execute(
-                select(PersonRow.pk, PersonRow.given_name, PersonRow.family_name).where(
-                    PersonRow.pk.in_(born)
-                )
-            ).all()
+            name = f"{person.given_name} {person.family_name}"
             spelled = [
-                pk
-                for pk, given, family in same_day
-                if names_meet(f"{person.given_name} {person.family_name}", f"{given} {family}")
+                e.id
+                for e in self.born_on([person.date_of_birth.iso()])
+                if names_meet(name, f"{e.given_name} {e.family_name}")
             ]
             if spelled:
-                conditions.append(PersonRow.pk.in_(spelled))
+                conditions.append(PersonRow.id.in_(spelled))
         key = phone_key(person.phone)
         if key:
             conditions.append(PersonRow.phone_key == key)

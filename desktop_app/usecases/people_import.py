@@ -33,9 +33,9 @@ from desktop_app.i18n.text import N_, Nn_, PluralMessage, _, format_message
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import MetaRow, OutboxRow, PersonRow, table
 from desktop_app.storage.people_repo import (
+    NamesByBirth,
     PeopleRepository,
     PersonListEntry,
-    name_key,
     phone_key,
 )
 from desktop_app.usecases import audit
@@ -562,38 +562,33 @@ class _Plan:
     people: list[tuple[Person, bool]]
 
 
-def _dedupe_keys(person: Person) -> list[tuple[str, str]]:
-    keys: list[tuple[str, str]] = []
-    if person.date_of_birth is not None:
-        keys.append(("n", f"{name_key(person)}|{person.date_of_birth.iso()}"))
-    if (phone := phone_key(person.phone)) != "":
-        keys.append(("p", phone))
-    return keys
+def _full_name(person: Person) -> str:
+    return f"{person.given_name} {person.family_name}"
 
 
 def _stored_matches(
     session: DbSession, people: Sequence[Person]
-) -> dict[tuple[str, str], list[PersonListEntry]]:
-    """Stored people sharing a duplicate key with any of ``people``, found by batched lookups."""
-    names = sorted({name_key(p) for p in people if p.date_of_birth is not None})
+) -> tuple[NamesByBirth[PersonListEntry], dict[str, list[PersonListEntry]]]:
+    """Stored people who may be one of ``people``, found by batched lookups: those born the
+    same day (their names compared as registration compares them, ``names_meet``), and by
+    phone key those with the same phone number."""
+    born: NamesByBirth[PersonListEntry] = NamesByBirth()
+    dates = {p.date_of_birth.iso() for p in people if p.date_of_birth is not None}
+    for entry in PeopleRepository(session).born_on(dates):
+        born.add(entry.date_of_birth, f"{entry.given_name} {entry.family_name}", entry)
     phones = sorted({k for p in people if (k := phone_key(p.phone))})
     columns = (
         PersonRow.id, PersonRow.family_name, PersonRow.given_name, PersonRow.date_of_birth,
-        PersonRow.nationality, PersonRow.phone, PersonRow.name_key, PersonRow.phone_key,
+        PersonRow.nationality, PersonRow.phone, PersonRow.phone_key,
     )  # fmt: skip
-    found: dict[tuple[str, str], list[PersonListEntry]] = {}
-    for keys, column in ((names, PersonRow.name_key), (phones, PersonRow.phone_key)):
-        for start in range(0, len(keys), _CHUNK):
-            stmt = select(*columns).where(
-                column.in_(keys[start : start + _CHUNK]), PersonRow.deleted.is_(False)
-            )
-            for row in session.execute(stmt):
-                entry = PersonListEntry(*row[:6])
-                if column is PersonRow.name_key:
-                    found.setdefault(("n", f"{row[6]}|{row[3]}"), []).append(entry)
-                else:
-                    found.setdefault(("p", row[7]), []).append(entry)
-    return found
+    by_phone: dict[str, list[PersonListEntry]] = {}
+    for start in range(0, len(phones), _CHUNK):
+        stmt = select(*columns).where(
+            PersonRow.phone_key.in_(phones[start : start + _CHUNK]), PersonRow.deleted.is_(False)
+        )
+        for row in session.execute(stmt):
+            by_phone.setdefault(row[6], []).append(PersonListEntry(*row[:6]))
+    return born, by_phone
 
 
 def _plan(
@@ -627,24 +622,32 @@ def _plan(
         if progress and index % _CHUNK == 0:
             progress(index, report.total * 2)
 
-    stored = _stored_matches(session, [p for _, p in valid])
-    first_line: dict[tuple[str, str], int] = {}
+    born, by_phone = _stored_matches(session, [p for _, p in valid])
+    # Earlier lines of the file, compared the same way.
+    earlier_born: NamesByBirth[int] = NamesByBirth()
+    earlier_phone: dict[str, int] = {}
     accepted: list[tuple[Person, bool]] = []
     for line, person in valid:
-        keys = _dedupe_keys(person)
+        name, phone = _full_name(person), phone_key(person.phone)
         matches: dict[str, PersonListEntry] = {}
-        for key in keys:
-            for entry in stored.get(key, ()):
+        earlier: list[int] = []
+        if person.date_of_birth is not None:
+            iso = person.date_of_birth.iso()
+            matches.update((e.id, e) for e in born.meeting(iso, name))
+            earlier += earlier_born.meeting(iso, name)[:1]
+            earlier_born.add(iso, name, line)
+        if phone:
+            for entry in by_phone.get(phone, ()):
                 matches.setdefault(entry.id, entry)
-        earlier = next((first_line[k] for k in keys if k in first_line), None)
-        for key in keys:
-            first_line.setdefault(key, line)
-        if matches or earlier is not None:
+            if phone in earlier_phone:
+                earlier.append(earlier_phone[phone])
+            earlier_phone.setdefault(phone, line)
+        first = earlier[0] if earlier else None
+        if matches or first is not None:
             report.duplicates.append(
-                RowVerdict(line, f"{person.given_name} {person.family_name}",
-                           duplicate_of=tuple(matches.values()), same_as_line=earlier)
-            )  # fmt: skip
-        accepted.append((person, bool(matches) or earlier is not None))
+                RowVerdict(line, name, duplicate_of=tuple(matches.values()), same_as_line=first)
+            )
+        accepted.append((person, bool(matches) or first is not None))
     return _Plan(report, accepted)
 
 

@@ -381,3 +381,43 @@ def test_any_bytes_read_as_a_table_or_refused(
         assert exc.code in {"import_empty", "import_unreadable"}
     else:
         assert all(len(row) == len(table.headers) for row in table.rows)
+
+
+# The same people as registration's likely duplicates: born the same day, the name in
+# another spelling (people_repo.names_meet). The import compared the official folding only.
+SPELLED_CSV = (
+    "Vorname;Nachname;Geburtsdatum\n"
+    "Raina;Petrova;03.11.1999\n"  # stored as "Райна Петрова": an older passport's spelling
+    "Константин;Попеску;12.06.1970\n"  # stored as "Constantin Popescu", typed as heard
+    "Raina;Petrova;04.11.1999\n"  # born another day: no duplicate
+    "Rayna;Ivanova;03.11.1999\n"  # another name the same day: none either
+    "Jordanka;Atanasova;1988\n"
+    "Йорданка;Атанасова;1988\n"  # the line above in Cyrillic
+)
+
+
+def test_import_finds_the_duplicates_registration_finds(session, tmp_path: Path) -> None:
+    store, user = session.store, session.user
+    people.register_many(
+        store,
+        user,
+        [
+            PersonDraft("Райна", "Петрова", "03.11.1999"),
+            PersonDraft("Constantin", "Popescu", "12.06.1970"),
+        ],
+    )
+    table = read_table(write_csv(tmp_path / "list.csv", SPELLED_CSV))
+    report = dry_run(store, table, guess_mapping(table.headers), today=TODAY)
+    found = {
+        v.line: ([(e.given_name, e.family_name) for e in v.duplicate_of], v.same_as_line)
+        for v in report.duplicates
+    }
+    assert found == {
+        2: ([("Райна", "Петрова")], None),
+        3: ([("Constantin", "Popescu")], None),
+        7: ([], 6),
+    }
+    # Registration warns about the same rows, and only these.
+    rows = [PersonDraft(*row.split(";")) for row in SPELLED_CSV.splitlines()[1:5]]
+    assert [bool(people.check_person(store, d, TODAY)) for d in rows] == [True, True, False, False]
+    assert report.accepted == 3
