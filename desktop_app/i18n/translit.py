@@ -6,6 +6,7 @@ diacritics are folded so that "petrov", "Петров" and "Ștefan"/"Ştefan" m
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from functools import lru_cache
@@ -15,6 +16,7 @@ __all__ = [
     "digits",
     "fold",
     "name_tokens",
+    "other_romanisations",
     "phone_query",
     "phone_tokens",
     "query_alternatives",
@@ -146,11 +148,65 @@ def query_tokens(text: str) -> list[str]:
 
 
 def query_alternatives(word: str) -> list[str]:
-    """The prefixes one typed word may match a name token by: its folded form, and for a word
-    in Cyrillic also its Romanian reading (:func:`romanian_reading`)."""
+    """The prefixes one typed word may match a name token by: its folded form first; for a
+    word in Cyrillic also its other romanisations and its Romanian reading
+    (:func:`romanian_reading`), for one in Latin letters its other romanisations
+    (:func:`other_romanisations`).
+
+    The index holds a Latin-stored name in its own spelling only ("Yordanka"), a Cyrillic one
+    in every romanisation; the typed word brings the others.
+    """
     found = query_tokens(word)
     if _CYRILLIC.search(word):
-        found += [t for t in romanian_reading(word).split() if t not in found]
+        found += sorted({t for w in _prepare(word).split() for t in _word_tokens(w)})
+        found += romanian_reading(word).split()
+    else:
+        found += [v for t in list(found) for v in other_romanisations(t)]
+    return list(dict.fromkeys(found))
+
+
+# Spellings of one Bulgarian sound in the usual romanisations (official, older passports,
+# scientific, German), as they differ in a folded Latin word: Йорданка is Yordanka, Iordanka
+# or Jordanka. Bounded to these few, in the order tried; "c" and "h" are left alone, which
+# Romanian and German names spell otherwise.
+_SPELLINGS = re.compile(
+    r"(?P<start>^[iyj](?=[aou]))|(?P<ya>i[yj]a|[iyj]a)|(?P<yu>[iyj]u)|(?P<zh>zh|j)"
+    r"|(?P<sht>sht|st)|(?P<ts>tz|ts)"
+)
+_SAME_SOUND = {
+    "start": ("y", "i", "j"),
+    "ya": ("ya", "ia", "ja", "iya"),
+    "yu": ("yu", "iu", "ju"),
+    "zh": ("zh", "j"),
+    "sht": ("sht", "st"),
+    "ts": ("ts", "tz"),
+}
+_MAX_ROMANISATIONS = 8  # each is a range scan of the index; the search stays within its budget
+
+
+def other_romanisations(token: str) -> list[str]:
+    """A folded Latin word in the other romanisations of Bulgarian Cyrillic: "iordanka" as
+    "yordanka" and "jordanka", "maria" as "mariya", "tsvetan" as "tzvetan", "stereva" as
+    "shtereva" (at most eight, the word itself not among them).
+
+    >>> other_romanisations("iordanka")
+    ['yordanka', 'jordanka']
+    """
+    parts: list[tuple[str, ...]] = []
+    end = 0
+    for match in _SPELLINGS.finditer(token):
+        parts += [(token[end : match.start()],), _SAME_SOUND[str(match.lastgroup)]]
+        end = match.end()
+    if not parts:
+        return []
+    parts.append((token[end:],))
+    found: list[str] = []
+    for choice in itertools.product(*parts):
+        spelled = "".join(choice)
+        if spelled != token and spelled not in found:
+            found.append(spelled)
+            if len(found) == _MAX_ROMANISATIONS:
+                break
     return found
 
 

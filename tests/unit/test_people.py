@@ -129,6 +129,33 @@ def test_a_romanian_name_typed_in_cyrillic_as_heard_finds_it(session: Session) -
     assert _names(session, "Петров") == ["Константин Петров"]
 
 
+def test_a_bulgarian_name_stored_in_latin_is_found_in_its_other_romanisations(
+    session: Session,
+) -> None:
+    """A Latin-stored name had only its own folding in the index (a Cyrillic one has every
+    romanisation): "iordanka" did not find "Yordanka", nor "Yordanka" "Iordanka"."""
+    _add(session, "Yordanka", "Zhivkova")  # the ID card's (official) spelling
+    _add(session, "Iulian", "Tzvetanov")  # an older passport's
+    _add(session, "Mariya", "Shtereva")
+    _add(session, "Jana", "Stoeva")
+    for query, name in (
+        ("iordanka", "Yordanka Zhivkova"),
+        ("jordanka jivkova", "Yordanka Zhivkova"),
+        ("Йорданка", "Yordanka Zhivkova"),
+        ("yulian", "Iulian Tzvetanov"),
+        ("julian tsvetanov", "Iulian Tzvetanov"),
+        ("Юлиан Цветанов", "Iulian Tzvetanov"),
+        ("maria stereva", "Mariya Shtereva"),
+        ("Мария Щерева", "Mariya Shtereva"),
+    ):
+        assert _names(session, query) == [name], query
+    assert sorted(_names(session, "yana")) == ["Jana Stoeva"]
+    assert _names(session, "yordan") == ["Yordanka Zhivkova"]  # typed so far, as a prefix
+    # The spelling typed comes first; no other name is found by a variant.
+    assert _names(session, "stoeva") == ["Jana Stoeva"]
+    assert _names(session, "ivan") == []
+
+
 def test_german_umlauts_fold_both_ways(session: Session) -> None:
     _add(session, "Jürgen", "Müller")
     assert _names(session, "muller") == ["Jürgen Müller"]
