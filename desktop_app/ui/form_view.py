@@ -1186,6 +1186,14 @@ class FormView(QWidget):
             self._loading = False
         self.retranslate()
 
+    def set_answer(self, field_id: str, value: Any) -> None:
+        """One answer given for the user, who can change it: shown, and saved with the rest."""
+        editor = self.editors[field_id]
+        editor.set_value(value)
+        editor.touched = True
+        self.refresh()
+        self.answers_changed.emit()
+
     def set_client_language(self, lang: str | None) -> None:
         self.langs.client = lang
         self.retranslate()

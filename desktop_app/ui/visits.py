@@ -293,6 +293,11 @@ class VisitWindow(QDialog):
             self.view.set_answers(visit.answers, visit.next_steps)
         elif form_id == "life_situation":
             self.view.set_answers(answers_from_person(person))
+        # The language the session is held in is most often the client language the form is
+        # shown in; the advisor chose it twice (a required question, left empty). Before the
+        # answers are watched: opening the form is no change to save.
+        self._session_language: str | None = None
+        self._prefill_session_language(client_lang)
         self.view.answers_changed.connect(self._on_answers_changed)
         self.view.consent_requested.connect(self.open_consent)
 
@@ -501,6 +506,19 @@ class VisitWindow(QDialog):
     # --- consent, language --------------------------------------------------------------------
     def _on_client_language_changed(self, _index: int) -> None:
         self.view.set_client_language(self.client_combo.currentData())
+        self._prefill_session_language(self.client_combo.currentData())
+
+    def _prefill_session_language(self, lang: str | None) -> None:
+        """Answer "Language of the session" with the client language chosen for the form,
+        while it is unanswered or still the one filled in here (the advisor's own answer
+        stays)."""
+        editor = self.view.editors.get("session_language")
+        if editor is None or lang not in editor.fdef.option_ids():
+            return
+        if editor.value() not in (None, self._session_language):
+            return
+        self._session_language = lang
+        self.view.set_answer("session_language", lang)
 
     def open_consent(self, _purpose: str = "") -> ConsentDialog:
         lang = self.client_combo.currentData() or client_language_of(self.person) or "de"

@@ -330,6 +330,36 @@ def test_in_romanian_a_repeated_entry_is_headed_by_its_number(
     assert item.remove.accessibleName() == "Elimină nr. 1"
 
 
+def test_the_session_language_is_the_client_language_chosen_until_the_advisor_answers_it(
+    qtbot: QtBot, session: Session
+) -> None:
+    """ "Language of the session" (required) stayed empty beside the client language the form
+    was shown in: the advisor said the language twice."""
+    win, person = _open(qtbot, session, "life_situation")  # she speaks Bulgarian
+    language = win.view.input("session_language")
+    assert isinstance(language, QComboBox)
+    assert win.client_combo.currentData() == "bg"
+    assert language.currentData() == "bg"
+    # opening the form is no change: no draft saved for it
+    assert visits.load_draft(session.store, session.user, person.id, "life_situation") is None
+    win.client_combo.setFocus()
+    QTest.keyClick(win.client_combo, Qt.Key.Key_Down)  # Romanian
+    assert win.client_combo.currentData() == "ro"
+    assert language.currentData() == "ro"  # follows the choice
+    QTest.keyClick(win.client_combo, Qt.Key.Key_Down)  # German
+    assert language.currentData() == "de"
+    QTest.keyClick(win.client_combo, Qt.Key.Key_Down)  # English: no such answer, it stays
+    assert language.currentData() == "de"
+    choose(win.view, "session_language", "tr")  # the advisor's own answer
+    for _ in range(3):
+        QTest.keyClick(win.client_combo, Qt.Key.Key_Up)
+    assert win.client_combo.currentData() == "bg"
+    assert language.currentData() == "tr"  # is kept
+    win.close()
+    draft = visits.load_draft(session.store, session.user, person.id, "life_situation")
+    assert draft is not None and draft.answers["session_language"] == "tr"
+
+
 def test_closing_keeps_the_draft(qtbot: QtBot, session: Session) -> None:
     win, person = _open(qtbot, session, "skills_check")
     choose(win.view, "latin_literacy", "partly")
