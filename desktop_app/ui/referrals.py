@@ -1566,8 +1566,9 @@ class ReferralsTab(QWidget):
         """The service's name at most SERVICE_WIDTH wide, elided (whole in its tooltip): at its
         full length ("Familienkasse Nordrhein-Westfalen Ost (casa pentru alocații familiale)")
         it filled the person's page and hid everything after it. The status as wide as its
-        longest text, or as the room left beside the service (at SERVICE_MIN_WIDTH) and the
-        appointment, wrapped there, never narrower than its longest word."""
+        longest text, or as the room left beside the service (at SERVICE_MIN_WIDTH), the
+        appointment and, where it fits, the follow-up, wrapped there, never narrower than its
+        longest word."""
         table = self.table
         header = table.horizontalHeader()
         table.resizeColumnToContents(self.SERVICE)
@@ -1578,7 +1579,14 @@ class ReferralsTab(QWidget):
         ]
         whole, word = self.status_delegate.widths(texts)
         room = table.viewport().width() - appointment - self.SERVICE_MIN_WIDTH
-        status = max(word, header.sectionSizeHint(self.STATUS), min(whole, room))
+        narrowest = max(word, header.sectionSizeHint(self.STATUS))
+        # The follow-up date too where it fits beside the status at its longest word: at
+        # 1366 px the status took it all and the date was cut ("Nachverfolgu…", "Просл…"),
+        # read only by scrolling sideways. At 1100 px there is no room for it.
+        follow_up = table.columnWidth(self.FOLLOW_UP)
+        if room - follow_up >= narrowest:
+            room -= follow_up
+        status = max(narrowest, min(whole, room))
         service = max(self.SERVICE_MIN_WIDTH, min(service, room + self.SERVICE_MIN_WIDTH - status))
         table.setColumnWidth(self.SERVICE, service)
         table.setColumnWidth(self.STATUS, status)

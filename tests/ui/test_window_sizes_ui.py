@@ -5,6 +5,7 @@ their status lines change."""
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from PySide6.QtCharts import QChart, QChartView
@@ -23,10 +24,11 @@ from pytestqt.qtbot import QtBot
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.i18n.text import set_language
 from desktop_app.ui import referrals as referrals_ui
+from desktop_app.ui import visits as visits_ui
 from desktop_app.ui.form_view import ServiceNamesEditor
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.reports import ReportsWindow
-from desktop_app.ui.visits import VisitWindow
+from desktop_app.ui.visits import VisitWindow, opening_size
 from desktop_app.usecases import people
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
@@ -290,6 +292,13 @@ def test_at_1366_px_the_sections_list_shows_each_line_unbroken(
     win.resize(1366, 740)
     win.show()
     qtbot.waitExposed(win)
+    lines = _section_lines_unbroken(win)
+    assert any("Vorgeschlagene nächste Schritte" in line for line in lines)
+    assert win.view.stack.width() >= 900  # the form keeps the most of the window
+
+
+def _section_lines_unbroken(win: VisitWindow) -> list[str]:
+    """The lines of the sections' list, each asserted to fit its row unbroken."""
     nav = win.view.navigator
     # the room the navigator's WrappingDelegate gives a row's text
     margin = nav.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, nav) + 1
@@ -300,10 +309,42 @@ def test_at_1366_px_the_sections_list_shows_each_line_unbroken(
         if not nav.item(row).isHidden()
         for line in nav.item(row).text().split("\n")
     ]
-    assert any("Vorgeschlagene nächste Schritte" in line for line in lines)
     for line in lines:
         assert nav.fontMetrics().horizontalAdvance(line) <= room, (line, room)
-    assert win.view.stack.width() >= 900  # the form keeps the most of the window
+    return lines
+
+
+# A 1366 × 768 screen less a desktop's panel: the advisors' most common laptop screen.
+SCREEN_1366 = QSize(1366, 728)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+@pytest.mark.parametrize("form_id", ["skills_check", "life_situation"])
+def test_on_a_1366_px_screen_the_visit_window_opens_wider_and_its_sections_read_whole(
+    qtbot: QtBot, session: Session, program_font: None, lang: str, form_id: str, tmp_path: Path
+) -> None:
+    """It opened at 1080 × 680 whatever the screen: in Bulgarian the skills check's
+    "Професионални и академични квалификации  0/1" broke in two and lost its indent, 280 px of
+    a 1366 px screen unused."""
+    window, person = _person_shown(qtbot, session, lang)
+    client = "ro" if lang == "bg" else "bg"
+    win = VisitWindow(session, person, form_id, client_lang=client, parent=window)
+    qtbot.addWidget(win)
+    # as large as its screen allows (the test's screen is 800 px: the laptop's size)
+    assert win.size() == opening_size(win.screen().availableGeometry().size())
+    assert win.size() == visits_ui.OPENING_SIZE
+    size = opening_size(SCREEN_1366)
+    assert size.boundedTo(SCREEN_1366) == size and size.width() >= 1300
+    win.resize(size)  # as it opens on that screen
+    win.show()
+    qtbot.waitExposed(win)
+    win.grab().save(str(tmp_path / f"{form_id}-{lang}.png"))
+    assert win.size() == size
+    _section_lines_unbroken(win)
+    buttons = (win.discard_button, win.close_button, win.refer_button, win.finish_button)
+    for button in buttons:
+        where = QRect(button.mapTo(win, button.rect().topLeft()), button.size())
+        assert win.rect().contains(where), (button, where)
 
 
 def _referrals_in_every_status(session: Session, person: Person) -> None:
@@ -341,6 +382,37 @@ def test_the_referrals_tab_shows_service_appointment_and_status_at_1100_px(
 ) -> None:
     """The status was cut to its first letters ("Изда…", "Резу…"): 40 px of it were left at
     1100 px beside the service and the appointment. It wraps now, the service giving way."""
+    tab = _referrals_tab(qtbot, session, lang, LAPTOP)
+    window = tab.window()
+    table = tab.table
+    room = table.viewport().width()
+    for column in (tab.SERVICE, tab.APPOINTMENT, tab.STATUS):
+        assert table.columnViewportPosition(column) + table.columnWidth(column) <= room, column
+    assert table.columnWidth(tab.SERVICE) >= tab.SERVICE_MIN_WIDTH
+    statuses = _statuses_whole(tab)
+    metrics = table.fontMetrics()
+    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table)
+    # With room, it takes one line as before, the follow-up in view beside it, and with more
+    # room still the service has its full SERVICE_WIDTH.
+    window.resize(1600, 700)
+    qtbot.waitUntil(lambda: table.viewport().width() > room + 200)
+
+    def on_one_line() -> None:  # once the window's layout has settled at its new width
+        width = table.columnWidth(tab.STATUS) - 2 * (margin + 1)
+        assert all(metrics.horizontalAdvance(text) <= width for text in statuses), width
+        right = table.columnViewportPosition(tab.FOLLOW_UP) + table.columnWidth(tab.FOLLOW_UP)
+        assert right <= table.viewport().width()
+
+    qtbot.waitUntil(on_one_line)
+    window.resize(2100, 700)
+    qtbot.waitUntil(lambda: table.columnWidth(tab.SERVICE) == tab.SERVICE_WIDTH)
+
+
+def _referrals_tab(
+    qtbot: QtBot, session: Session, lang: str, size: QSize
+) -> referrals_ui.ReferralsTab:
+    """The referrals tab of a person with a referral in every status, the main window at
+    ``size``."""
     set_language("en")
     person = people.register_person(
         session.store, session.user, PersonDraft("Мария", "Петрова", "1991-04-02")
@@ -349,19 +421,19 @@ def test_the_referrals_tab_shows_service_appointment_and_status_at_1100_px(
     _referrals_in_every_status(session, person)
     set_language(lang)
     window = shown_window(qtbot, session)
-    window.resize(LAPTOP)
+    window.resize(size)
     window.show_person(person.id)
     tab = window.referrals.tab  # type: ignore[attr-defined]
     window.person_page.tabs.setCurrentWidget(tab)
     qtbot.waitExposed(tab.table)
+    assert tab.table.rowCount() == 6
+    return tab
+
+
+def _statuses_whole(tab: referrals_ui.ReferralsTab) -> list[str]:
+    """Each status whole: every word within the text's room in its cell (as the style lays it
+    out), the lines it wraps to within the row's height. Returns the statuses."""
     table = tab.table
-    assert table.rowCount() == 6
-    room = table.viewport().width()
-    for column in (tab.SERVICE, tab.APPOINTMENT, tab.STATUS):
-        assert table.columnViewportPosition(column) + table.columnWidth(column) <= room, column
-    assert table.columnWidth(tab.SERVICE) >= tab.SERVICE_MIN_WIDTH
-    # Each status whole: every word within the text's room in its cell (as the style lays it
-    # out), the lines it wraps to within the row's height.
     metrics = table.fontMetrics()
     margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table)
     width = table.columnWidth(tab.STATUS) - 2 * (margin + 1)
@@ -371,12 +443,24 @@ def test_the_referrals_tab_shows_service_appointment_and_status_at_1100_px(
         assert all(metrics.horizontalAdvance(word) <= width for word in text.split()), text
         lines = metrics.boundingRect(QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, text)
         assert lines.height() <= table.rowHeight(row), (text, lines, table.rowHeight(row))
-    # With room, it takes one line as before, and the service its full SERVICE_WIDTH.
-    window.resize(1600, 700)
-    qtbot.waitUntil(lambda: table.viewport().width() > room + 200)
-    assert table.columnWidth(tab.SERVICE) == tab.SERVICE_WIDTH
-    width = table.columnWidth(tab.STATUS) - 2 * (margin + 1)
-    assert all(metrics.horizontalAdvance(text) <= width for text in statuses), width
+    return statuses
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_at_1366_px_the_referrals_tab_shows_the_follow_up_whole(
+    qtbot: QtBot, session: Session, program_font: None, lang: str, tmp_path: Path
+) -> None:
+    """The status took all the room beside the service and the appointment, and the
+    follow-up was cut to "Nachverfolgu…", "Просл…", read only by scrolling sideways."""
+    tab = _referrals_tab(qtbot, session, lang, SCREEN_1366)
+    tab.window().grab().save(str(tmp_path / f"referrals-{lang}.png"))
+    table = tab.table
+    for column in (tab.SERVICE, tab.APPOINTMENT, tab.STATUS, tab.FOLLOW_UP):
+        right = table.columnViewportPosition(column) + table.columnWidth(column)
+        assert right <= table.viewport().width(), (column, right, table.viewport().width())
+    assert table.columnWidth(tab.FOLLOW_UP) >= _wanted(table, tab.FOLLOW_UP)
+    assert table.columnWidth(tab.SERVICE) >= tab.SERVICE_MIN_WIDTH
+    _statuses_whole(tab)
 
 
 def _columns_whole(table: QTableView, *except_: int) -> None:
