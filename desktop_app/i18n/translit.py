@@ -181,27 +181,35 @@ _SAME_SOUND = {
     "sht": ("sht", "st"),
     "ts": ("ts", "tz"),
 }
-_MAX_ROMANISATIONS = 8  # each is a range scan of the index; the search stays within its budget
+_MAX_ROMANISATIONS = 6  # each is a range scan of the index; the search stays within its budget
 
 
 def other_romanisations(token: str) -> list[str]:
     """A folded Latin word in the other romanisations of Bulgarian Cyrillic: "iordanka" as
     "yordanka" and "jordanka", "maria" as "mariya", "tsvetan" as "tzvetan", "stereva" as
-    "shtereva" (at most eight, the word itself not among them).
+    "shtereva" (at most six, the nearest first, the word itself not among them).
 
     >>> other_romanisations("iordanka")
     ['yordanka', 'jordanka']
     """
-    parts: list[tuple[str, ...]] = []
+    typed: list[str] = []  # the word cut into its spellings (and the letters between)
+    options: list[tuple[str, ...]] = []
     end = 0
     for match in _SPELLINGS.finditer(token):
-        parts += [(token[end : match.start()],), _SAME_SOUND[str(match.lastgroup)]]
+        typed += [token[end : match.start()], match.group()]
+        options += [(token[end : match.start()],), _SAME_SOUND[str(match.lastgroup)]]
         end = match.end()
-    if not parts:
+    if not typed:
         return []
-    parts.append((token[end:],))
+    typed.append(token[end:])
+    options.append((token[end:],))
+    # the nearest first (one spelling changed, then two, …): the cap leaves out the farthest
+    choices = sorted(
+        itertools.product(*options),
+        key=lambda choice: sum(c != t for c, t in zip(choice, typed, strict=True)),
+    )
     found: list[str] = []
-    for choice in itertools.product(*parts):
+    for choice in choices:
         spelled = "".join(choice)
         if spelled != token and spelled not in found:
             found.append(spelled)
