@@ -113,7 +113,7 @@ class NamesByBirth(Generic[T]):
         ]
 
 
-def _meeting_words(name: str) -> set[str]:
+def _meeting_words(name: str) -> frozenset[str]:
     return _name_tokens(name).union(*_readings(name))
 
 

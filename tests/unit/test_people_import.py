@@ -418,6 +418,7 @@ def test_import_finds_the_duplicates_registration_finds(session, tmp_path: Path)
         7: ([], 6),
     }
     # Registration warns about the same rows, and only these.
-    rows = [PersonDraft(*row.split(";")) for row in SPELLED_CSV.splitlines()[1:5]]
+    lines = [row.split(";") for row in SPELLED_CSV.splitlines()[1:5]]
+    rows = [PersonDraft(given, family, born) for given, family, born in lines]
     assert [bool(people.check_person(store, d, TODAY)) for d in rows] == [True, True, False, False]
     assert report.accepted == 3
