@@ -39,7 +39,7 @@ from desktop_app.ui.sync_status import (
     FINGERPRINT_STYLE,
     NEXT_STEPS_AFTER_FIRST_JOIN,
     NEXT_STEPS_AFTER_JOINING,
-    failure_message,
+    server_call_failure,
 )
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import ErrorLabel, reachable_text
@@ -354,10 +354,10 @@ class AccountPage(QWizardPage):
                 self.errors.get(error.field, self.store_error).show_message(field_message(error))
         elif isinstance(exc, KeySlotError | StoreError):
             self.store_error.show_message(error_message(exc.code))
-        elif (message := failure_message(exc)) is not None:  # joining: the server's answer
-            self.store_error.show_message(message)
         else:
-            raise exc  # not one the user can act on: the application's error handler
+            # Joining: the server's answer; or a failure here (the store busy, the disk full),
+            # which went to the application's error handler, and the page said nothing.
+            self.store_error.show_message(server_call_failure(exc))
 
     def nextId(self) -> int:
         # Before the store is made, too: its recovery code comes next. Taken for the last page,
