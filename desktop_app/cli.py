@@ -28,6 +28,7 @@ from desktop_app.i18n.messages import (
     error_message,
     field_message,
     laptops_not_given_the_key,
+    offline_message,
     refusal_message,
     restore_failure_message,
     revoke_again_pending_message,
@@ -800,7 +801,7 @@ def _with_server(args: argparse.Namespace, work: Callable[[Session], int]) -> in
     except ServerError as exc:
         raise CliError(connection_message("server_fault"), 5) from exc
     except Offline as exc:
-        raise CliError(connection_message("offline"), 5) from exc
+        raise CliError(offline_message(exc.hint), 5) from exc
     except RequestRefused as exc:
         raise CliError(refusal_message(exc.code), 6) from exc
     finally:

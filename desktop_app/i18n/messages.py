@@ -163,6 +163,15 @@ _CONNECTION_MESSAGES = {
         "in to it first; otherwise ask your coordinator."
     ),
 }
+# What a failed connection shows of a mistyped address (``http_client.connect_hint``), said
+# after "cannot be reached", which alone sent the user to check a network that was fine.
+_ADDRESS_HINTS = {
+    "not_tls": N_(
+        "The server does not answer with https at this address; ask whoever runs it for the "
+        "right address."
+    ),
+    "no_port": N_("Check the address: does it need a port, such as :8443?"),
+}
 # The sync server's refusals (its stable ``code``), in words the user can act on.
 _REFUSAL_MESSAGES = {
     "enrollment_invalid": N_(
@@ -204,6 +213,14 @@ def code_for_helpers(code: str) -> str:
 def connection_message(kind: str) -> str:
     """``kind``: "offline", "server_fault" or "certificate"."""
     return _(_CONNECTION_MESSAGES.get(kind, _CONNECTION_MESSAGES["offline"]))
+
+
+def offline_message(hint: str = "") -> str:
+    """``connection_message("offline")``, then what the failure shows of the address typed
+    (``Offline.hint``), if anything."""
+    template = _ADDRESS_HINTS.get(hint)
+    offline = connection_message("offline")
+    return f"{offline} {_(template)}" if template else offline
 
 
 def refusal_message(code: str, default: str = _REFUSED) -> str:

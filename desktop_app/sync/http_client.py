@@ -9,6 +9,7 @@ import ssl
 import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ValidationError
 
@@ -28,7 +29,21 @@ class SyncError(Exception):
 
 
 class Offline(SyncError):
-    """The server could not be reached (or kept failing) after the allowed retries."""
+    """The server could not be reached (or kept failing) after the allowed retries. ``hint``:
+    what the failed connection shows of a mistyped address (``connect_hint``), or ""."""
+
+    def __init__(self, message: str = "", hint: str = "") -> None:
+        super().__init__(message)
+        self.hint = hint
+
+
+#: ``Offline.hint``: the address's port answers, but not with TLS (plain HTTP, say)
+HINT_NOT_TLS = "not_tls"
+#: ``Offline.hint``: nothing listens on https's port 443, and the address names no port
+HINT_NO_PORT = "no_port"
+# What OpenSSL says when the answer to its ClientHello is no TLS record (3.2 and later say the
+# second for what 3.0 and 3.1 say the first).
+_NOT_TLS_REASONS = frozenset({"WRONG_VERSION_NUMBER", "RECORD_LAYER_FAILURE"})
 
 
 class CertificateProblem(SyncError):
@@ -95,6 +110,23 @@ def _certificate_failure(exc: BaseException) -> ssl.SSLCertVerificationError | N
     return None
 
 
+def connect_hint(exc: BaseException, base_url: str) -> str:
+    """What a failed connection to ``base_url`` shows of a mistyped address: "cannot be
+    reached" alone sent the user to check a network that was fine, when the address had https
+    for a plain-HTTP port, or lacked the port the server listens on."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, ssl.SSLError) and current.reason in _NOT_TLS_REASONS:
+            return HINT_NOT_TLS
+        if isinstance(current, ConnectionRefusedError):
+            parts = urlsplit(base_url)
+            return HINT_NO_PORT if parts.scheme == "https" and parts.port is None else ""
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return ""
+
+
 @functools.cache
 def _trusted_authorities() -> ssl.SSLContext:
     """The certificate authorities httpx trusts by default, loaded once per process: loading
@@ -142,6 +174,7 @@ class SyncServerClient:
         self._server_lag_ms: float | None = None
         import httpx
 
+        self._base_url = base_url
         self._http = httpx.Client(
             base_url=base_url.rstrip("/") + wire.API_PREFIX,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
@@ -197,7 +230,8 @@ class SyncServerClient:
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 if untrusted := _certificate_failure(exc):
                     raise CertificateProblem(untrusted.verify_message or str(untrusted)) from exc
-                failure: SyncError = Offline(f"cannot reach the sync server: {exc}")
+                hint = connect_hint(exc, self._base_url)
+                failure: SyncError = Offline(f"cannot reach the sync server: {exc}", hint)
             except httpx.TransportError as exc:
                 # The request may have reached the server; only idempotent calls may repeat.
                 if not retry_after_send:

@@ -45,6 +45,7 @@ from desktop_app.i18n.messages import (
     failure_reason,
     laptops_not_given_the_key,
     not_understood_message,
+    offline_message,
     refusal_message,
     revoke_again_pending_message,
     revoke_again_pending_short,
@@ -118,6 +119,15 @@ DEVICE_STATUS = {
 }
 
 
+# The team key waits for a person here to confirm the laptop that sent it, and whoever is
+# logged in may not (a helper or an advisor): the status bar asked them to confirm, and the
+# dialog it named then refused them.
+_COORDINATOR_TO_CONFIRM = N_(
+    "A coordinator's laptop approved this laptop. Before this laptop syncs, a coordinator has "
+    "to log in here and confirm that laptop's fingerprint ({confirm})."
+)
+
+
 _SYNC_REFUSED = N_("The server refused the sync. If it happens again, ask your coordinator.")
 
 
@@ -153,7 +163,7 @@ def failure_message(exc: Exception) -> str | None:
     if isinstance(exc, ServerError):  # it answered: not the network, and not offline
         return connection_message("server_fault")
     if isinstance(exc, Offline):
-        return connection_message("offline")
+        return offline_message(exc.hint)
     if isinstance(exc, RequestRefused):
         return refusal_message(exc.code)
     if isinstance(exc, ProtocolError):  # something other than the sync server answered
@@ -288,9 +298,11 @@ class SyncController(QObject):
         self.devices_action = QAction(window)
         self.devices_action.triggered.connect(self._on_devices_triggered)
         # Not offered to a helper or an advisor: it only said they may not (as the
-        # Administration menu, which they do not see either).
+        # Administration menu, which they do not see either). Confirming the coordinator's
+        # laptop neither: the status bar says a coordinator has to log in for it.
         self.may_manage_laptops = allowed(window.session.user, Action.MANAGE_LAPTOPS)
         self.devices_action.setVisible(self.may_manage_laptops)
+        self.confirm_action.setVisible(self.may_manage_laptops)
         self.conflicts_action = QAction(window)
         self.conflicts_action.triggered.connect(self.open_conflicts)
         # Above "Quit", which the main window put into the File menu first.
@@ -373,10 +385,10 @@ class SyncController(QObject):
             self.detail = code_for_helpers(str(result.status))
         elif isinstance(result, Offline):
             self.last_error = _("Offline")
-            self.detail = connection_message("offline")
+            self.detail = offline_message(result.hint)
         elif isinstance(result, sync_uc.SyncSetupError) and result.code == "confirm_coordinator":
             self.last_error = _("Waiting for confirmation")  # the status says of what
-            self.detail = sync_message(result.code)
+            self.detail = sync_message(result.code) if self.may_manage_laptops else ""
         elif isinstance(result, sync_uc.SyncSetupError):
             self.last_error = sync_message(result.code)
             if result.code == "not_approved":  # where the fingerprint to compare is
@@ -474,12 +486,11 @@ class SyncController(QObject):
             )
         # Then what else is to be done, before the counts (a narrow window squeezes the
         # line's end away).
-        if state.unconfirmed_senders:
-            parts.append(
-                _("confirm “{name}” by its fingerprint (File menu)").format(
-                    name=", ".join(state.unconfirmed_senders)
-                )
-            )
+        senders = ", ".join(state.unconfirmed_senders)
+        if senders and self.may_manage_laptops:
+            parts.append(_("confirm “{name}” by its fingerprint (File menu)").format(name=senders))
+        elif senders:  # not this user's to do, nor offered to them
+            parts.append(_("a coordinator has to log in to confirm “{name}”").format(name=senders))
         if state.renewal_unfinished:
             parts.append(_("team key renewal not finished (File → Laptops of the organisation)"))
         if state.last_success:
@@ -533,10 +544,19 @@ class SyncController(QObject):
                     restored,
                     unrevoked,
                     self.detail,
+                    self._coordinator_to_confirm(state),
                 )
                 if t
             )
         )
+
+    def _coordinator_to_confirm(self, state: sync_uc.SyncStatus) -> str:
+        """For a user who may not confirm the coordinator's laptop while its key waits: who
+        has to, and where (the status bar's short part says no more)."""
+        if not state.unconfirmed_senders or self.may_manage_laptops:
+            return ""
+        entry = _menu_path("&File", "Con&firm the coordinator's laptop…")
+        return _(_COORDINATOR_TO_CONFIRM).format(confirm=entry)
 
     def _name_join_action(self) -> None:
         again = self.forgotten  # only a laptop that has joined can be refused a sync

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -167,8 +168,21 @@ def idle_lock_error(minutes: int) -> FieldError | None:
 _ENROLLMENT = re.compile(r"^[A-Z0-9]{4}(-[A-Z0-9]{4}){2,5}$")
 
 
+# Between a code's groups as people type or paste them: spaces (a no-break one from an e-mail,
+# too) and any dash (a word processor or a phone makes "–" of "-").
+_CODE_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212]+")
+
+
 def normalise_enrollment_code(text: str) -> str:
-    return "-".join(p for p in re.split(r"[\s\-]+", text.strip().upper()) if p)
+    """``text`` as the code it means, as joining sends it: upper case, in groups of four
+    joined by "-" ("k7qx 2mpa–9tzd4hrb" is K7QX-2MPA-9TZD-4HRB). Typed without dashes, or
+    with a typographic one, the wizard refused it and joining called it no code. A letter
+    typed for a digit is not mapped: the server's codes have none of O, 0, I and 1
+    (``sync_server.service.CODE_ALPHABET``), so there is nothing to map it to."""
+    plain = _CODE_SEPARATORS.sub("", unicodedata.normalize("NFKC", text)).upper()
+    if not (plain.isascii() and plain.isalnum()):
+        return plain  # no code: said so (``enrollment_code_error``, the join's own check)
+    return "-".join(plain[i : i + 4] for i in range(0, len(plain), 4))
 
 
 def enrollment_code_error(text: str) -> FieldError | None:

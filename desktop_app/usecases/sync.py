@@ -68,7 +68,7 @@ from desktop_app.usecases.conflicts import (  # noqa: F401 - the sync's conflict
     open_conflicts,
     resolve_conflict,
 )
-from desktop_app.usecases.settings import with_scheme
+from desktop_app.usecases.settings import normalise_enrollment_code, with_scheme
 from sync_server import wire
 
 log = logging.getLogger(__name__)
@@ -236,9 +236,10 @@ def join(
     if joined and not even_if_known:
         _refuse_if_still_known(store)
     keys = crypto.DeviceKeys.generate()
-    _check_join_request(code.strip(), device_name, keys.public_key)
+    code = normalise_enrollment_code(code)  # as typed: lower case, without dashes or with "–"
+    _check_join_request(code, device_name, keys.public_key)
     with SyncServerClient(url) as client:
-        result = client.register(code.strip(), device_name, keys.public_key)
+        result = client.register(code, device_name, keys.public_key)
     with store.transaction() as session:
         hlc = str(store.clock.now())
         set_meta(session, SERVER_URL, url)

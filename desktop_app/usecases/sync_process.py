@@ -81,7 +81,9 @@ def _describe(exc: BaseException) -> dict[str, Any]:
         described.update(status=exc.status, reason=exc.reason)
     elif isinstance(exc, CertificateProblem):
         described["reason"] = exc.reason
-    elif not isinstance(exc, Offline | ProtocolError):
+    elif isinstance(exc, Offline):
+        described["hint"] = exc.hint  # a key (``connect_hint``), never the exception's text
+    elif not isinstance(exc, ProtocolError):
         # Here, not at the top: the texts' module is not needed until something fails.
         from desktop_app.i18n.messages import failure_cause
 
@@ -113,7 +115,7 @@ def _rebuild(described: dict[str, Any]) -> Exception:
     if kind == "ServerError":
         return ServerError(int(described.get("status", 0)), str(described.get("reason", "")))
     if kind == "Offline":
-        return Offline("the sync server cannot be reached")
+        return Offline("the sync server cannot be reached", str(described.get("hint", "")))
     if kind == "CertificateProblem":
         return CertificateProblem(str(described.get("reason", "")))
     if kind == "ProtocolError":

@@ -5,25 +5,55 @@ real server process on 127.0.0.1, real widgets offscreen."""
 
 from __future__ import annotations
 
+import socket
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings
-from PySide6.QtWidgets import QWizard
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWizard
 from pytestqt.qtbot import QtBot
 
-from desktop_app.i18n.messages import refusal_message
-from desktop_app.i18n.text import set_language
+from desktop_app.domain.users import Role
+from desktop_app.i18n.messages import connection_message, refusal_message, sync_message
+from desktop_app.i18n.text import _, set_language
 from desktop_app.ui.first_run import FirstRunWizard
+from desktop_app.ui.help import menu_path
+from desktop_app.usecases import accounts
 from desktop_app.usecases import sync as sync_uc
-from tests.integration.sync_harness import ServerProcess
-from tests.ui.conftest import type_text
+from desktop_app.usecases.accounts import Session
+from tests.integration.sync_harness import Laptops, ServerProcess, device_id, move_laptop_to
+from tests.ui.conftest import shown_window, type_text
 from tests.ui.test_failure_messages_ui import _write_locked
-from tests.ui.test_onboarding_ui import _make_account
-from tests.ui.test_sync_ui import laptops, server
+from tests.ui.test_onboarding_ui import _make_account, wizard_at_join_page
+from tests.ui.test_sync_ui import _join_dialog, laptops, server
 
 __all__ = ["laptops", "server"]  # fixtures: a real sync server on 127.0.0.1 and its laptops
+
+
+# What each language adds to "cannot be reached" where the failure shows the address mistyped
+# (messages.offline_message).
+ADDRESS_HINTS = {
+    "en": {
+        "not_tls": "The server does not answer with https at this address; ask whoever runs "
+        "it for the right address.",
+        "no_port": "Check the address: does it need a port, such as :8443?",
+    },
+    "de": {
+        "not_tls": "Der Server antwortet unter dieser Adresse nicht über https; fragen Sie die "
+        "Person, die ihn betreibt, nach der richtigen Adresse.",
+        "no_port": "Prüfen Sie die Adresse: Braucht sie einen Port, etwa :8443?",
+    },
+    "bg": {
+        "not_tls": "Сървърът не отговаря по https на този адрес; поискайте правилния адрес от "
+        "този, който го поддържа.",
+        "no_port": "Проверете адреса: нужен ли е порт, например :8443?",
+    },
+    "ro": {
+        "not_tls": "Serverul nu răspunde prin https la această adresă; cereți adresa corectă de "
+        "la cine îl administrează.",
+        "no_port": "Verificați adresa: are nevoie de un port, de exemplu :8443?",
+    },
+}
 
 
 @pytest.fixture(autouse=True)
@@ -37,14 +67,7 @@ def _wizard_at_join_page(
 ) -> FirstRunWizard:
     """A fresh laptop's first-run wizard in ``lang``, on the join path, the address and code
     typed in."""
-    settings = QSettings(str(tmp_path / "wizard.ini"), QSettings.Format.IniFormat)
-    wizard = FirstRunWizard(tmp_path / "B", settings)
-    qtbot.addWidget(wizard)
-    wizard.show()
-    wizard.language_page.buttons[lang].setChecked(True)
-    wizard.next()
-    wizard.choice_page.join.setChecked(True)
-    wizard.next()
+    wizard = wizard_at_join_page(qtbot, tmp_path, "B", lang)
     type_text(wizard.join_page.server, server_url)
     type_text(wizard.join_page.code, code)
     return wizard
@@ -87,3 +110,136 @@ def test_the_wizard_says_a_failure_on_this_laptop_while_it_registers(
     assert page.store_error.isVisible()
     assert wizard.currentPage() is page and not sync_uc.is_joined(wizard.session.store)
     wizard.session.close()
+
+
+def _nothing_listens_on_443() -> bool:
+    with socket.socket() as probe:
+        probe.settimeout(2)
+        return probe.connect_ex(("127.0.0.1", 443)) != 0
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_an_address_with_https_for_plain_http_or_without_its_port_is_said_so(
+    qtbot: QtBot, tmp_path: Path, session: Session, server: ServerProcess, lang: str
+) -> None:
+    """https typed for the plain-HTTP server on this machine, or the address without the port
+    the server listens on: the dialog said only "cannot be reached", and the person checked a
+    network that was fine."""
+    if not _nothing_listens_on_443():
+        pytest.skip("a program on this machine listens on port 443")
+    set_language(lang)
+    window, dialog = _join_dialog(qtbot, session)
+    dialog.show()
+    type_text(dialog.code, server.enroll("B"))
+    offline = connection_message("offline")
+    for typed, hint in (
+        (server.base_url.replace("http://", "https://"), ADDRESS_HINTS[lang]["not_tls"]),
+        ("127.0.0.1", ADDRESS_HINTS[lang]["no_port"]),  # taken as https://127.0.0.1 (port 443)
+    ):
+        dialog.server.clear()
+        type_text(dialog.server, typed)
+        with qtbot.waitSignal(dialog.calls.idle, timeout=60_000):
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        assert dialog.error.text() == f"{offline} {hint}"  # the first sentences as before
+        assert not sync_uc.is_joined(session.store)
+        dialog.grab().save(str(tmp_path / f"join-{lang}-{len(hint)}.png"))
+    # The address right, the code still unused: it joins.
+    dialog.server.clear()
+    type_text(dialog.server, server.base_url)
+    with qtbot.waitSignal(dialog.calls.idle, timeout=60_000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    assert dialog.error.text() == "" and sync_uc.is_joined(session.store)
+    window.close()
+
+
+def test_an_enrollment_code_typed_loosely_joins(
+    qtbot: QtBot, tmp_path: Path, session: Session, server: ServerProcess
+) -> None:
+    """Read off a phone or typed as heard: in lower case and without dashes, the wizard did
+    not let the person on ("groups of four"); with a word processor's dash or a no-break
+    space from an e-mail, the join dialog called it no enrollment code. Both are the code."""
+    code = server.enroll("B")
+    typed = code.lower().replace("-", "")
+    wizard = _wizard_at_join_page(qtbot, tmp_path, "ro", server.base_url, typed)
+    assert wizard.join_page.isComplete() and wizard.join_page.code_error.text() == ""
+    wizard.next()
+    _make_account(wizard, "petar", "Петър Петров")
+    qtbot.waitUntil(lambda: wizard.currentPage() is wizard.recovery_page, timeout=60_000)
+    assert wizard.session is not None
+    try:
+        assert sync_uc.is_joined(wizard.session.store)
+    finally:
+        wizard.session.close()
+
+    set_language("en")
+    window, dialog = _join_dialog(qtbot, session)
+    dialog.show()
+    type_text(dialog.server, server.base_url)
+    groups = server.enroll("C").split("-")
+    type_text(
+        dialog.code, f" {groups[0]}\u2013{groups[1].lower()}\u00a0{groups[2]} \u2014 {groups[3]}"
+    )
+    with qtbot.waitSignal(dialog.calls.idle, timeout=60_000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+    dialog.grab().save(str(tmp_path / "join-code-typed-loosely.png"))
+    assert dialog.error.text() == "" and sync_uc.is_joined(session.store)
+    assert [d.name for d in server.service.list_devices().devices][-1] == dialog.name.text()
+    window.close()
+
+
+def test_a_helper_is_told_a_coordinator_has_to_confirm_the_coordinators_laptop(
+    qtbot: QtBot, tmp_path: Path, laptops: Laptops
+) -> None:
+    """The coordinator approved the laptop and sent the team key while a helper was logged in
+    on it: the status bar asked the helper to confirm the coordinator's laptop (File menu),
+    and the dialog then refused them. Now it says a coordinator has to log in for it."""
+    a = laptops.new("A")  # the organisation's first laptop
+    b = laptops.new("B", approve=False)
+    accounts.add_user(b, "mia", "Mia Helfer", Role.HELPER, "helper pass 12")
+    sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+    helper = accounts.log_in(tmp_path / "B", "mia", "helper pass 12")
+    try:
+        set_language("bg")
+        window = shown_window(qtbot, helper, 1366)
+        controller = window.sync  # type: ignore[attr-defined]
+        with qtbot.waitSignal(controller.sync_finished, timeout=60_000):
+            assert controller.start()  # fetches the key, which waits for a confirmation
+        said = _("a coordinator has to log in to confirm “{name}”")
+        assert said != "a coordinator has to log in to confirm “{name}”"  # in Bulgarian
+        qtbot.waitUntil(lambda: said.format(name="A") in controller.label.text(), timeout=10_000)
+        QApplication.processEvents()  # the status bar laid out for its new text
+        window.grab().save(str(tmp_path / "helper-waiting-bg.png"))
+        shown, tooltip = controller.label.text(), controller.label.toolTip()
+        assert _("confirm “{name}” by its fingerprint (File menu)").format(name="A") not in shown
+        entry = menu_path("&File", "Con&firm the coordinator's laptop…")
+        assert entry in tooltip and sync_message("confirm_coordinator") not in tooltip
+        # Not offered: the dialog would only say that they may not.
+        assert not controller.confirm_action.isVisible()
+        window.close()
+    finally:
+        helper.close()
+
+    # The laptop's coordinator logged in: the confirmation is asked of them, as before.
+    window = shown_window(qtbot, b, 1366)
+    controller = window.sync  # type: ignore[attr-defined]
+    asked = _("confirm “{name}” by its fingerprint (File menu)").format(name="A")
+    qtbot.waitUntil(lambda: asked in controller.label.text(), timeout=10_000)
+    assert controller.confirm_action.isVisible() and controller.confirm_action.isEnabled()
+    assert entry not in controller.label.toolTip()
+    window.close()
+
+
+def test_the_status_bar_says_what_a_mistyped_address_shows(qtbot: QtBot, laptops: Laptops) -> None:
+    """The address changed in the settings to https for the plain-HTTP server: the sync (in
+    its own process) failed as "Offline", its tooltip saying only "cannot be reached"."""
+    a = laptops.new("A")
+    move_laptop_to(a, laptops.server.base_url.replace("http://", "https://"))
+    set_language("de")
+    window = shown_window(qtbot, a)
+    controller = window.sync  # type: ignore[attr-defined]
+    with qtbot.waitSignal(controller.sync_finished, timeout=60_000):
+        assert controller.start()
+    hint = ADDRESS_HINTS["de"]["not_tls"]
+    qtbot.waitUntil(lambda: hint in controller.label.toolTip(), timeout=10_000)
+    assert f"{connection_message('offline')} {hint}" in controller.label.toolTip()
+    window.close()

@@ -93,11 +93,9 @@ def _make_account(wizard: FirstRunWizard, account: str, name: str) -> None:
     wizard.button(QWizard.WizardButton.CommitButton).click()
 
 
-def _join_in_wizard(
-    qtbot: QtBot, tmp_path: Path, folder: str, lang: str, server: ServerProcess, name: str
-) -> FirstRunWizard:
-    """The first-run wizard of a fresh laptop, in ``lang``, through the join path up to the
-    page with this laptop's fingerprint."""
+def wizard_at_join_page(qtbot: QtBot, tmp_path: Path, folder: str, lang: str) -> FirstRunWizard:
+    """The first-run wizard of a fresh laptop (its data in ``folder``), in ``lang``, on the
+    join path's page of the server address and code."""
     settings = QSettings(str(tmp_path / f"{folder}.ini"), QSettings.Format.IniFormat)
     wizard = FirstRunWizard(tmp_path / folder, settings)
     qtbot.addWidget(wizard)
@@ -106,6 +104,15 @@ def _join_in_wizard(
     wizard.next()
     wizard.choice_page.join.setChecked(True)
     wizard.next()
+    return wizard
+
+
+def _join_in_wizard(
+    qtbot: QtBot, tmp_path: Path, folder: str, lang: str, server: ServerProcess, name: str
+) -> FirstRunWizard:
+    """The first-run wizard of a fresh laptop, in ``lang``, through the join path up to the
+    page with this laptop's fingerprint."""
+    wizard = wizard_at_join_page(qtbot, tmp_path, folder, lang)
     page = wizard.join_page
     type_text(page.server, server.base_url)
     type_text(page.code, server.enroll_cli(name))
