@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from desktop_app.domain.permissions import Action, allowed
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.exits import (
     EXIT_AUTH,
@@ -25,6 +26,7 @@ from desktop_app.i18n.messages import (
     clock_warning,
     confirm_message,
     connection_message,
+    coordinator_to_confirm,
     error_message,
     field_message,
     laptops_not_given_the_key,
@@ -861,6 +863,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
         except sync_uc.SyncSetupError as exc:
             if exc.code != "confirm_coordinator":
                 raise
+            if not allowed(session.user, Action.MANAGE_LAPTOPS):  # devices trust refuses them
+                raise CliError(coordinator_to_confirm(_TRUST_COMMAND), EXIT_INVALID) from exc
             lines = [sync_message(exc.code), *_senders_to_confirm(session.store)]
             raise CliError("\n".join(lines), EXIT_INVALID) from exc
         print(
@@ -932,6 +936,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return _with_server(args, go)
 
 
+# Where a coordinator confirms the laptop that sent a team key (``cmd_devices``).
+_TRUST_COMMAND = "welcome-desk devices trust"
+
+
 def _senders_to_confirm(store: Store) -> list[str]:
     """Which laptop sent a team key still waiting, and how to compare and confirm it."""
     from desktop_app.usecases import sync as sync_uc
@@ -944,7 +952,7 @@ def _senders_to_confirm(store: Store) -> list[str]:
                 "shown on that laptop (welcome-desk devices list), then confirm it here:"
             ).format(name=sender.device_name)
         )
-        lines.append('  welcome-desk devices trust --fingerprint "…"')
+        lines.append(f'  {_TRUST_COMMAND} --fingerprint "…"')
     return lines
 
 

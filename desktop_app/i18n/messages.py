@@ -223,6 +223,21 @@ def offline_message(hint: str = "") -> str:
     return f"{offline} {_(template)}" if template else offline
 
 
+# The team key waits for a person here to confirm the laptop that sent it, and whoever is
+# logged in may not (a helper or an advisor): the status bar and ``welcome-desk sync`` asked
+# them to confirm it, and the dialog or command they named then refused them.
+_COORDINATOR_TO_CONFIRM = N_(
+    "A coordinator's laptop approved this laptop. Before this laptop syncs, a coordinator has "
+    "to log in here and confirm that laptop's fingerprint ({confirm})."
+)
+
+
+def coordinator_to_confirm(where: str) -> str:
+    """For a user who may not confirm the coordinator's laptop: a coordinator has to, at
+    ``where`` (the menu entry, the command)."""
+    return _(_COORDINATOR_TO_CONFIRM).format(confirm=where)
+
+
 def refusal_message(code: str, default: str = _REFUSED) -> str:
     """A refusal of the sync server; ``default`` (untranslated) for a code not listed."""
     if code == "publisher_not_coordinator":  # what stays on the laptop, said as the sync says it

@@ -40,6 +40,7 @@ from desktop_app.i18n.messages import (
     cause_message,
     code_for_helpers,
     confirm_message,
+    coordinator_to_confirm,
     connection_message,
     error_message,
     failure_reason,
@@ -117,15 +118,6 @@ DEVICE_STATUS = {
     "approved": N_("approved"),
     "revoked": N_("revoked"),
 }
-
-
-# The team key waits for a person here to confirm the laptop that sent it, and whoever is
-# logged in may not (a helper or an advisor): the status bar asked them to confirm, and the
-# dialog it named then refused them.
-_COORDINATOR_TO_CONFIRM = N_(
-    "A coordinator's laptop approved this laptop. Before this laptop syncs, a coordinator has "
-    "to log in here and confirm that laptop's fingerprint ({confirm})."
-)
 
 
 _SYNC_REFUSED = N_("The server refused the sync. If it happens again, ask your coordinator.")
@@ -555,8 +547,7 @@ class SyncController(QObject):
         has to, and where (the status bar's short part says no more)."""
         if not state.unconfirmed_senders or self.may_manage_laptops:
             return ""
-        entry = _menu_path("&File", "Con&firm the coordinator's laptop…")
-        return _(_COORDINATOR_TO_CONFIRM).format(confirm=entry)
+        return coordinator_to_confirm(_menu_path("&File", "Con&firm the coordinator's laptop…"))
 
     def _name_join_action(self) -> None:
         again = self.forgotten  # only a laptop that has joined can be refused a sync

@@ -238,9 +238,16 @@ def join(
     keys = crypto.DeviceKeys.generate()
     code = normalise_enrollment_code(code)  # as typed: lower case, without dashes or with "–"
     _check_join_request(code, device_name, keys.public_key)
-    with SyncServerClient(url) as client:
-        result = client.register(code, device_name, keys.public_key)
+    # The store's write lock first, then the server: registering spends the one-time code, so
+    # a store that cannot be written now (another connection writing: it waits its busy
+    # timeout, then gives up) fails before the code is used, and a retry with it joins.
+    # Registering afterwards left the server a device no laptop holds (on an organisation's
+    # first laptop the approved coordinator) and the retry "code used already". Held for one
+    # request at most (``SyncServerClient``'s timeouts): this process's other writers wait for
+    # it, those of other processes their busy timeout (and are told the records are busy).
     with store.transaction() as session:
+        with SyncServerClient(url) as client:
+            result = client.register(code, device_name, keys.public_key)
         hlc = str(store.clock.now())
         set_meta(session, SERVER_URL, url)
         set_meta(session, DEVICE_ID, result.device_id)

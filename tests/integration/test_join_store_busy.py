@@ -1,0 +1,94 @@
+"""Joining while this laptop's store is busy, and a helper's ``welcome-desk sync`` while the
+team key waits for a coordinator's confirmation. A real server process on 127.0.0.1, real
+encrypted stores, the real command line."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import pytest
+
+from desktop_app.domain.users import Role
+from desktop_app.exits import EXIT_INVALID
+from desktop_app.i18n.messages import coordinator_to_confirm, failure_cause, sync_message
+from desktop_app.i18n.text import set_language
+from desktop_app.usecases import accounts
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import Session
+from tests.integration.sync_harness import Laptops, ServerProcess, device_id, run_desk
+
+
+@contextlib.contextmanager
+def _write_locked(session: Session) -> Iterator[None]:
+    """A second SQLCipher connection to the store holds its write lock (as a sync process or
+    another window writing would)."""
+    raw = session.store.engine.raw_connection()
+    try:
+        other = raw.driver_connection
+        assert other is not None
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        finally:
+            other.execute("ROLLBACK")
+    finally:
+        raw.close()
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_busy_store_does_not_spend_the_enrollment_code(
+    server: ServerProcess, laptops: Laptops
+) -> None:
+    """The organisation's first laptop, its store busy when it joins: the server registered it
+    (the approved coordinator) and the write failed after, so the retry the message asks for
+    got "code used already", and the server kept a coordinator no laptop holds."""
+    laptop = laptops.account("A")
+    code = server.enroll("A")
+    with _write_locked(laptop), pytest.raises(Exception) as busy:
+        sync_uc.join(laptop.store, server.base_url, code, "Laptop A")
+    assert failure_cause(busy.value) == "store_busy"  # "wait a moment and try again"
+    assert not sync_uc.is_joined(laptop.store)
+    assert server.service.list_devices().devices == []
+
+    result = sync_uc.join(laptop.store, server.base_url, code, "Laptop A")  # the same code
+    assert result.status == "approved" and result.is_coordinator
+    devices = server.service.list_devices().devices
+    assert [(d.device_id, d.name) for d in devices] == [(result.device_id, "Laptop A")]
+    assert device_id(laptop) == result.device_id
+    assert laptops.sync(laptop)[0].pushed >= 1  # its own record, under the team key it made
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("lang", ["en", "ro"])
+def test_a_helpers_sync_says_a_coordinator_has_to_confirm(
+    server: ServerProcess, laptops: Laptops, lang: str
+) -> None:
+    """A helper's ``welcome-desk sync`` while the team key waits for the coordinator's laptop
+    to be confirmed asked them to confirm it here (``devices trust``), which refuses them."""
+    a = laptops.new("A")
+    b = laptops.new("B", approve=False)
+    accounts.add_user(b, "mia", "Mia Helfer", Role.HELPER, "helper pass 12")
+    sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+    folder = str(b.store.paths.data_dir)
+
+    helper = run_desk(
+        "sync", "--data-dir", folder, "--account", "mia", password="helper pass 12", lang=lang
+    )
+    set_language(lang)
+    try:
+        told = coordinator_to_confirm("welcome-desk devices trust")
+        asked = sync_message("confirm_coordinator")
+    finally:
+        set_language("en")
+    assert helper.returncode == EXIT_INVALID, helper.stderr
+    assert helper.stderr.strip() == told
+    assert asked not in helper.stderr and "--fingerprint" not in helper.stderr
+    if lang == "ro":  # translated, not the English wording
+        assert "coordonator" in told and "coordinator's" not in told
+
+    # The laptop's coordinator: asked to compare and confirm, as before.
+    coordinator = run_desk("sync", "--data-dir", folder, "--account", "anna")
+    assert coordinator.returncode == EXIT_INVALID
+    assert sync_message("confirm_coordinator") in coordinator.stderr
+    assert 'welcome-desk devices trust --fingerprint "…"' in coordinator.stderr
