@@ -109,6 +109,16 @@ def test_the_wizard_says_a_failure_on_this_laptop_while_it_registers(
     )
     assert page.store_error.isVisible()
     assert wizard.currentPage() is page and not sync_uc.is_joined(wizard.session.store)
+    # The code was not spent: tried again as the page says, the laptop joins with it, the
+    # server's one device (the organisation's first: its coordinator).
+    assert server.service.list_devices().devices == []
+    wizard.button(QWizard.WizardButton.CommitButton).click()
+    _answered(qtbot, wizard)
+    wizard.grab().save(str(tmp_path / "wizard-joined-on-retry-de.png"))
+    assert page.store_error.text() == ""
+    assert sync_uc.is_joined(wizard.session.store) and wizard.first_laptop
+    devices = server.service.list_devices().devices
+    assert [d.device_id for d in devices] == [sync_uc.own_device_id(wizard.session.store)]
     wizard.session.close()
 
 
