@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import sys
 import threading
@@ -15,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import URL, Engine, create_engine, event, select, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import QueuePool
+from sqlalchemy.pool import QueuePool, StaticPool
 
 from desktop_app.domain.hlc import HybridLogicalClock, Timestamp
 from desktop_app.storage.layout import (  # re-exported: the store's names live in one place
@@ -23,6 +24,7 @@ from desktop_app.storage.layout import (  # re-exported: the store's names live 
     RESTORED_MARKER,
     SCHEMA_HEAD,
     SLOTS_NAME,
+    WITHDRAWN_FOLDER,
     NewerSchema,
     NotAStore,
     StoreError,
@@ -122,8 +124,17 @@ def migrate(engine: Engine) -> None:
             if has_version
             else None
         )
+        empty = conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar_one() == 0
     if current == SCHEMA_HEAD:
         return
+    if empty and not _has_withdrawn_folder(engine):
+        _create_at_head(engine)
+        return
+    _upgrade(engine, current)
+
+
+def _upgrade(engine: Engine, current: str | None) -> None:
+    """Run Alembic's migrations from ``current`` (None: an empty database) to head."""
     from alembic import command
     from alembic.config import Config
     from alembic.script import ScriptDirectory
@@ -141,6 +152,76 @@ def migrate(engine: Engine) -> None:
         conn.exec_driver_sql(_BEGIN_WRITING)
         config.attributes["connection"] = conn
         command.upgrade(config, "head")
+        conn.commit()
+
+
+# A new store gets the schema the migrations leave, without running them: each of the 23 took
+# its share of about 0.3 s, paid again by every store made (a laptop's first, a demo, and every
+# test's). The statements and rows are those of an empty database migrated once per process in
+# memory (``_schema_at_head``); tests compare a store made so with one the migrations made.
+# A data folder holding withdrawn publications (the store deleted and made again in it) still
+# goes through the migrations, so that the upgrade that reads them runs.
+
+
+def _has_withdrawn_folder(engine: Engine) -> bool:
+    database = engine.url.database
+    return bool(database) and (Path(database).parent / WITHDRAWN_FOLDER).exists()
+
+
+@functools.cache
+def _schema_at_head() -> tuple[
+    tuple[str, ...], tuple[tuple[str, tuple[tuple[object, ...], ...]], ...]
+]:
+    """The CREATE statements (tables first, then indexes, views and triggers, each in the order
+    the migrations made them) and the rows of an empty database migrated to head."""
+    key = "x'" + "00" * 32 + "'"  # a memory database is never written anywhere
+    engine = create_engine(
+        URL.create("sqlite+pysqlcipher", password=key),
+        poolclass=StaticPool,
+        connect_args={"check_same_thread": False},
+    )
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+        dbapi_conn.isolation_level = None
+        dbapi_conn.execute("PRAGMA foreign_keys = ON")
+
+    try:
+        _upgrade(engine, None)
+        with engine.connect() as conn:
+            made = conn.exec_driver_sql(
+                "SELECT type, name, sql FROM sqlite_master "
+                "WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY rowid"
+            ).all()
+            order = {"table": 0, "index": 1, "view": 2, "trigger": 3}
+            statements = tuple(
+                sql for kind, _name, sql in sorted(made, key=lambda row: order[row[0]])
+            )
+            rows = tuple(
+                (name, tuple(tuple(row) for row in conn.exec_driver_sql(f'SELECT * FROM "{name}"')))
+                for kind, name, _sql in made
+                if kind == "table"
+            )
+    finally:
+        engine.dispose()
+    return statements, tuple((name, found) for name, found in rows if found)
+
+
+def _create_at_head(engine: Engine) -> None:
+    statements, rows = _schema_at_head()
+    tables = [sql for sql in statements if sql.lstrip().upper().startswith("CREATE TABLE")]
+    others = [sql for sql in statements if sql not in tables]
+    with engine.connect() as conn:
+        conn.exec_driver_sql(_BEGIN_WRITING)
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        for sql in tables:
+            raw.execute(sql)
+        for name, found in rows:  # before the triggers, as the migrations left them
+            marks = ", ".join("?" * len(found[0]))
+            raw.executemany(f'INSERT INTO "{name}" VALUES ({marks})', found)
+        for sql in others:
+            raw.execute(sql)
         conn.commit()
 
 

@@ -20,6 +20,7 @@ from desktop_app.domain.person import PersonDraft
 from desktop_app.storage import db as storage_db
 from desktop_app.storage.db import NotAStore, StorePaths, open_with_key
 from desktop_app.storage.keyslots import UnknownAccount, WrongPassword, new_database_key
+from desktop_app.storage.layout import WITHDRAWN_FOLDER
 from desktop_app.storage.models import Base, MetaRow
 from desktop_app.usecases import people
 from desktop_app.usecases.accounts import create_first_account, log_in
@@ -113,6 +114,53 @@ def test_migrations_from_empty_to_head_match_the_models(tmp_path: Path) -> None:
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
     finally:
         store.close()
+
+
+def _made(store: storage_db.Store) -> tuple[list[tuple[object, ...]], dict[str, list[object]]]:
+    """The store's schema (every entry of sqlite_master) and the rows of its tables (the meta
+    table by key only: the device id is the store's own)."""
+    with store.engine.connect() as conn:
+        schema = sorted(
+            tuple(row)
+            for row in conn.exec_driver_sql("SELECT type, name, tbl_name, sql FROM sqlite_master")
+        )
+        tables = [name for kind, name, _table, _sql in schema if kind == "table"]
+        rows: dict[str, list[object]] = {
+            name: sorted(tuple(r) for r in conn.exec_driver_sql(f'SELECT * FROM "{name}"'))
+            for name in tables
+            if name != "meta"
+        }
+        rows["meta"] = sorted(conn.exec_driver_sql("SELECT key FROM meta").scalars())
+    return schema, rows
+
+
+def test_a_new_store_is_made_as_the_migrations_make_it(tmp_path: Path) -> None:
+    """A new store is made from the schema the migrations leave, without running them; one in a
+    data folder with withdrawn publications still runs them. Both come out the same: tables,
+    indexes, triggers and the rows the migrations write (the people count's one row)."""
+    key = new_database_key()
+    made = open_with_key(StorePaths(tmp_path / "made"), key, create=True)
+    (tmp_path / "migrated" / WITHDRAWN_FOLDER).mkdir(parents=True)
+    migrated = open_with_key(StorePaths(tmp_path / "migrated"), key, create=True)
+    try:
+        made_schema, made_rows = _made(made)
+        migrated_schema, migrated_rows = _made(migrated)
+        assert made_schema == migrated_schema
+        assert made_rows == migrated_rows
+        triggers = {name for kind, name, *_ in made_schema if kind == "trigger"}
+        assert {"tr_people_count_insert", "tr_report_facts_insert"} <= triggers
+        assert made_rows["people_count"] == [(1, 0)]
+    finally:
+        made.close()
+        migrated.close()
+    # the triggers work in a store made without the migrations
+    s = create_first_account(tmp_path / "used", "anna", "Anna Schmidt", PASSWORD)
+    try:
+        people.register_person(s.store, s.user, PersonDraft("Rayna", "Petrova", "1990"))
+        with s.store.engine.connect() as conn:
+            assert conn.exec_driver_sql("SELECT people FROM people_count").scalar() == 1
+    finally:
+        s.close()
 
 
 def test_store_written_by_newer_version_is_refused(tmp_path: Path) -> None:
