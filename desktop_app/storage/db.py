@@ -165,7 +165,7 @@ def _upgrade(engine: Engine, current: str | None) -> None:
 
 def _has_withdrawn_folder(engine: Engine) -> bool:
     database = engine.url.database
-    return bool(database) and (Path(database).parent / WITHDRAWN_FOLDER).exists()
+    return database is not None and (Path(database).parent / WITHDRAWN_FOLDER).exists()
 
 
 @functools.cache

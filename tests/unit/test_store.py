@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -116,7 +117,7 @@ def test_migrations_from_empty_to_head_match_the_models(tmp_path: Path) -> None:
         store.close()
 
 
-def _made(store: storage_db.Store) -> tuple[list[tuple[object, ...]], dict[str, list[object]]]:
+def _made(store: storage_db.Store) -> tuple[list[tuple[object, ...]], dict[str, list[Any]]]:
     """The store's schema (every entry of sqlite_master) and the rows of its tables (the meta
     table by key only: the device id is the store's own)."""
     with store.engine.connect() as conn:
@@ -125,7 +126,7 @@ def _made(store: storage_db.Store) -> tuple[list[tuple[object, ...]], dict[str, 
             for row in conn.exec_driver_sql("SELECT type, name, tbl_name, sql FROM sqlite_master")
         )
         tables = [name for kind, name, _table, _sql in schema if kind == "table"]
-        rows: dict[str, list[object]] = {
+        rows: dict[str, list[Any]] = {
             name: sorted(tuple(r) for r in conn.exec_driver_sql(f'SELECT * FROM "{name}"'))
             for name in tables
             if name != "meta"
