@@ -88,6 +88,10 @@ class Device(Base):
     # NULL: none stated yet (older versions, or before migration 0006). For the coordinator
     # to see which laptops need an update.
     app_version: Mapped[str | None] = mapped_column(String(32))
+    # SHA-256 of the registration secret the laptop sent with its code (``wire.RegisterRequest``)
+    # while the registration may be repeated; NULL once approved or revoked, or when none was
+    # sent (laptops before migration 0007).
+    registration_secret_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class EnrollmentCode(Base):

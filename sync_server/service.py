@@ -9,6 +9,7 @@ import binascii
 import contextlib
 import datetime as dt
 import hashlib
+import hmac
 import logging
 import re
 import secrets
@@ -124,6 +125,50 @@ def _other_approved_coordinators(session: Session, device_id: str) -> int:
             .where(d.is_coordinator.is_(True), d.status == "approved", d.id != device_id)
         )
         or 0
+    )
+
+
+_ENROLLMENT_INVALID = "enrollment code is unknown, expired or already used"
+
+
+def _secret_hash(secret: str) -> str:
+    """The stored form of a registration secret (32 random bytes, base64 on the wire)."""
+    return hashlib.sha256(wire.b64decode(secret)).hexdigest()
+
+
+def _registered_again(
+    session: Session, code: models.EnrollmentCode, request: wire.RegisterRequest
+) -> models.Device | None:
+    """The device ``code`` registered, if ``request`` repeats that registration: the same
+    public key and registration secret, while the code's validity lasts (checked by the caller)
+    and the device has been neither approved by a coordinator (the organisation's first laptop
+    is approved as it registers) nor revoked, nor has it authenticated a single request. Else
+    None: the code stays spent. Whoever holds the code alone cannot take the device over (the
+    secret never left the laptop), and a device in use is never handed out again."""
+    if request.registration_secret is None or code.used_by is None:
+        return None
+    device = session.get(models.Device, code.used_by)
+    if (
+        device is None
+        or device.registration_secret_hash is None
+        or not hmac.compare_digest(
+            device.registration_secret_hash, _secret_hash(request.registration_secret)
+        )
+        or not hmac.compare_digest(device.public_key, wire.b64decode(request.public_key))
+        or device.status == "revoked"
+        or device.approved_by is not None
+        or device.last_seen_at is not None
+    ):
+        return None
+    return device
+
+
+def _registered(device: models.Device, token: str) -> wire.RegisterResponse:
+    return wire.RegisterResponse(
+        device_id=device.id,
+        token=token,
+        status=device.status,  # type: ignore[arg-type]
+        is_coordinator=device.is_coordinator,
     )
 
 
@@ -327,19 +372,31 @@ class SyncService:
     def register(
         self, request: wire.RegisterRequest, app_version: str | None = None
     ) -> wire.RegisterResponse:
-        """A new device; ``app_version`` as for ``authenticate`` (shown while it waits)."""
+        """A new device; ``app_version`` as for ``authenticate`` (shown while it waits).
+
+        A spent code is refused, except for the request that spent it, made again by the same
+        laptop (``_registered_again``): its device comes back with a new token."""
         now = utcnow()
         token = secrets.token_urlsafe(32)
+        secret = request.registration_secret
         with self._write() as session:
             code = session.scalar(
                 select(models.EnrollmentCode).where(
                     models.EnrollmentCode.code_hash == hash_secret(normalize_code(request.code))
                 )
             )
-            if code is None or code.used_at is not None or code.expires_at <= now:
-                raise ApiError(
-                    403, "enrollment_invalid", "enrollment code is unknown, expired or already used"
-                )
+            if code is None or code.expires_at <= now:
+                raise ApiError(403, "enrollment_invalid", _ENROLLMENT_INVALID)
+            if code.used_at is not None:
+                device = _registered_again(session, code, request)
+                if device is None:
+                    raise ApiError(403, "enrollment_invalid", _ENROLLMENT_INVALID)
+                # The old token was never used (``_registered_again``): only this one works.
+                device.token_hash = hash_secret(token)
+                device.name = request.device_name
+                device.app_version = _checked_version(app_version) or device.app_version
+                log.info("device registered again device=%s status=%s", device.id, device.status)
+                return _registered(device, token)
             first = (session.scalar(select(func.count()).select_from(models.Device)) or 0) == 0
             device = models.Device(
                 id=str(uuid.uuid4()),
@@ -354,17 +411,13 @@ class SyncService:
                 created_at=now,
                 approved_at=now if first else None,
                 app_version=_checked_version(app_version),
+                registration_secret_hash=_secret_hash(secret) if secret else None,
             )
             session.add(device)
             code.used_at = now
             code.used_by = device.id
         log.info("device registered device=%s status=%s", device.id, device.status)
-        return wire.RegisterResponse(
-            device_id=device.id,
-            token=token,
-            status=device.status,  # type: ignore[arg-type]
-            is_coordinator=device.is_coordinator,
-        )
+        return _registered(device, token)
 
     # --- authentication ---------------------------------------------------------------------
 
@@ -491,6 +544,7 @@ class SyncService:
             if device.status != "revoked":
                 device.status = "revoked"
                 device.revoked_at = utcnow()
+            device.registration_secret_hash = None
             info = device_info(device)
         log.info("device revoked device=%s by=%s", device_id, by or "cli")
         return info
@@ -541,6 +595,7 @@ class SyncService:
                 device.status = "approved"
                 device.approved_at = utcnow()
                 device.approved_by = coordinator.id
+            device.registration_secret_hash = None  # in a coordinator's hands: never again
             info = device_info(device)
         log.info(
             "device approved device=%s by=%s keys=%d",

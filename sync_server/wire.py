@@ -113,6 +113,12 @@ WrappedKeyBlob = Annotated[
     _bytes_checker("wrapped key", 28, MAX_WRAPPED_KEY_BYTES),
 ]
 EnrollmentCode = Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9 -]+$")]
+REGISTRATION_SECRET_BYTES = 32
+RegistrationSecret = Annotated[
+    str,
+    Field(min_length=1, max_length=_b64_len(REGISTRATION_SECRET_BYTES)),
+    _bytes_checker("registration secret", REGISTRATION_SECRET_BYTES, REGISTRATION_SECRET_BYTES),
+]
 DeviceStatusName = Literal["pending", "approved", "revoked"]
 
 
@@ -203,6 +209,12 @@ class RegisterRequest(_Strict):
     code: EnrollmentCode
     device_name: DeviceName
     public_key: PublicKey
+    # Random bytes the laptop keeps in memory while it joins: sent again with the same code and
+    # public key, they get the device registered by the first request a new token, as long as
+    # that device was never approved by a coordinator nor used (``SyncService.register``). A
+    # laptop whose commit failed after the server registered it joins with the same code.
+    # None: a laptop from before (its code is spent by the first request, as always).
+    registration_secret: RegistrationSecret | None = None
 
 
 class RegisterResponse(_Answer):

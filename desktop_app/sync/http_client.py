@@ -300,14 +300,25 @@ class SyncServerClient:
     def health(self) -> wire.Health:
         return self._parse(self._request("GET", "/health", auth=False), wire.Health)
 
-    def register(self, code: str, name: str, public_key: bytes) -> wire.RegisterResponse:
-        """Join with a one-time code; stores the returned token on this client."""
+    def register(
+        self, code: str, name: str, public_key: bytes, secret: bytes | None = None
+    ) -> wire.RegisterResponse:
+        """Join with a one-time code; stores the returned token on this client. With
+        ``secret`` (``wire.RegisterRequest.registration_secret``) the server takes the same
+        request again, so it is resent like any other after a dropped connection."""
         body = wire.RegisterRequest(
-            code=code, device_name=name, public_key=wire.b64encode(public_key)
+            code=code,
+            device_name=name,
+            public_key=wire.b64encode(public_key),
+            registration_secret=wire.b64encode(secret) if secret is not None else None,
         )
-        # A code is single use: never resend once the request may have arrived.
+        # Without a secret a code is single use: never resend once the request may have arrived.
         response = self._request(
-            "POST", "/register", json=body.model_dump(), auth=False, retry_after_send=False
+            "POST",
+            "/register",
+            json=body.model_dump(exclude_none=True),
+            auth=False,
+            retry_after_send=secret is not None,
         )
         result = self._parse(response, wire.RegisterResponse)
         self.token = result.token
