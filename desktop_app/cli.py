@@ -46,7 +46,6 @@ from desktop_app.paths import default_data_dir
 # Storage and use cases pull in SQLAlchemy (~0.2 s): imported where needed, so that the GUI
 # can import them on a worker thread while the password's key is derived (see app.py).
 if TYPE_CHECKING:
-    from desktop_app.storage.db import Store
     from desktop_app.storage.people_sql import PersonListEntry
     from desktop_app.storage.quick import QuickStart
     from desktop_app.usecases import people_import
@@ -865,7 +864,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 raise
             if not allowed(session.user, Action.MANAGE_LAPTOPS):  # devices trust refuses them
                 raise CliError(coordinator_to_confirm(_TRUST_COMMAND), EXIT_INVALID) from exc
-            lines = [sync_message(exc.code), *_senders_to_confirm(session.store)]
+            lines = [sync_message(exc.code), *_senders_to_confirm(session)]
             raise CliError("\n".join(lines), EXIT_INVALID) from exc
         print(
             _(
@@ -883,7 +882,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if report.clock_offset_ms is not None:  # the sync went on as always: a warning only
             print(clock_warning(report.clock_offset_ms), file=sys.stderr)
         # The keys it has still work; a key from a laptop not confirmed yet waits.
-        for line in _senders_to_confirm(session.store):
+        for line in _senders_to_confirm(session):
             print(line, file=sys.stderr)
         if sync_uc.renewal_unfinished(session.store):
             print(
@@ -940,12 +939,17 @@ def cmd_sync(args: argparse.Namespace) -> int:
 _TRUST_COMMAND = "welcome-desk devices trust"
 
 
-def _senders_to_confirm(store: Store) -> list[str]:
-    """Which laptop sent a team key still waiting, and how to compare and confirm it."""
+def _senders_to_confirm(session: Session) -> list[str]:
+    """Which laptop sent a team key still waiting, and how to compare and confirm it; for a
+    user who may not confirm it (a helper, an advisor: ``devices trust`` refuses them), that a
+    coordinator has to, as the window says it."""
     from desktop_app.usecases import sync as sync_uc
 
+    waiting = sync_uc.waiting_senders(session.store)
+    if waiting and not allowed(session.user, Action.MANAGE_LAPTOPS):
+        return [coordinator_to_confirm(_TRUST_COMMAND)]
     lines = []
-    for sender in sync_uc.waiting_senders(store):
+    for sender in waiting:
         lines.append(
             _(
                 "The laptop “{name}” sent a team key. Compare its fingerprint with the one "

@@ -12,7 +12,7 @@ import pytest
 from desktop_app.domain.users import Role
 from desktop_app.exits import EXIT_INVALID
 from desktop_app.i18n.messages import coordinator_to_confirm, failure_cause, sync_message
-from desktop_app.i18n.text import set_language
+from desktop_app.i18n.text import _, set_language
 from desktop_app.usecases import accounts
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
@@ -92,3 +92,40 @@ def test_a_helpers_sync_says_a_coordinator_has_to_confirm(
     assert coordinator.returncode == EXIT_INVALID
     assert sync_message("confirm_coordinator") in coordinator.stderr
     assert 'welcome-desk devices trust --fingerprint "…"' in coordinator.stderr
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_helpers_sync_that_went_through_says_a_coordinator_has_to_confirm_a_newer_key(
+    server: ServerProcess, laptops: Laptops
+) -> None:
+    """A second coordinator's laptop renewed the team key: the helper's ``welcome-desk sync``
+    went through under the key the laptop holds, then asked the helper to compare and confirm
+    the sender "here" (``devices trust``, which refuses them)."""
+    a, b = laptops.new("A"), laptops.new("B")
+    c = laptops.new("C", coordinator=True)  # approved by A; C confirmed A
+    laptops.sync(a, b, c)
+    sync_uc.rotate_team_key(c.store, c.user)  # for A, B and C: B has not confirmed C
+    accounts.add_user(b, "mia", "Mia Helfer", Role.HELPER, "helper pass 12")
+    folder = str(b.store.paths.data_dir)
+
+    helper = run_desk(
+        "sync", "--data-dir", folder, "--account", "mia", password="helper pass 12", lang="bg"
+    )
+    set_language("bg")
+    try:
+        told = coordinator_to_confirm("welcome-desk devices trust")
+        done = _("Sync done: {pushed} sent, {pulled} received, {conflicts}, {refused} refused.")
+    finally:
+        set_language("en")
+    assert helper.returncode == 0, helper.stderr
+    assert helper.stdout.startswith(done.split("{")[0])  # it went through
+    assert told in helper.stderr.splitlines() and "координатор" in told  # in Bulgarian
+    assert "--fingerprint" not in helper.stderr and "“C”" not in helper.stderr
+    assert sync_uc.status(b.store).unconfirmed_senders == ("C",)
+
+    # The laptop's coordinator: asked to compare and confirm C, as before.
+    coordinator = run_desk("sync", "--data-dir", folder, "--account", "anna")
+    assert coordinator.returncode == 0, coordinator.stderr
+    assert "The laptop “C” sent a team key." in coordinator.stderr
+    assert 'welcome-desk devices trust --fingerprint "…"' in coordinator.stderr
+    assert told not in coordinator.stderr
