@@ -28,6 +28,8 @@ from desktop_app.i18n.messages import (
     connection_message,
     coordinator_to_confirm,
     error_message,
+    failure_cause,
+    failure_message,
     field_message,
     laptops_not_given_the_key,
     offline_message,
@@ -51,6 +53,7 @@ if TYPE_CHECKING:
     from desktop_app.usecases import people_import
     from desktop_app.usecases import reference as reference_uc
     from desktop_app.usecases.accounts import Session
+    from desktop_app.usecases.sync import JoinAttempt
 
 
 def _command(
@@ -814,17 +817,36 @@ def cmd_join(args: argparse.Namespace) -> int:
 
     from desktop_app.usecases import sync as sync_uc
 
+    # Before the store is opened: a join running (the window's) may keep it busy for as long
+    # as the server takes to answer, and opening it would wait, then say the records are busy.
+    if not args.demo and sync_uc.join_running(args.data_dir or default_data_dir()):
+        raise CliError(sync_message("join_running"), EXIT_INVALID)
+
     def go(session: Session) -> int:
         name = args.name or socket.gethostname()
+        # Tried again within this run after a failure on this laptop: the same registration,
+        # which the server takes again (a new run has a new secret, and the code is spent).
+        attempt = sync_uc.JoinAttempt()
         try:
-            result = sync_uc.join(
-                session.store,
-                args.server,
-                args.code,
-                name,
-                again=args.again,
-                even_if_known=args.even_if_known,
-            )
+            for tries_left in reversed(range(_JOIN_TRIES)):
+                try:
+                    result = sync_uc.join(
+                        session.store,
+                        args.server,
+                        args.code,
+                        name,
+                        again=args.again,
+                        even_if_known=args.even_if_known,
+                        attempt=attempt,
+                    )
+                    break
+                except Exception as exc:
+                    if failure_cause(exc) not in _LOCAL_JOIN_FAILURES:
+                        raise
+                    if not tries_left:
+                        raise CliError(_join_not_kept(exc, attempt), EXIT_STORE) from exc
+                    print(failure_message(exc, _("This laptop has not joined.")), file=sys.stderr)
+                    print(_("Trying again with the same code…"), file=sys.stderr)
         except sync_uc.SyncSetupError as exc:
             if exc.code == "already_joined":
                 hint = _(
@@ -850,6 +872,25 @@ def cmd_join(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     return _with_server(args, go)
+
+
+# Tries of ``welcome-desk join`` after a failure on this laptop (each waits out a busy store's
+# timeout), and the failures that are tried again (``failure_cause``).
+_JOIN_TRIES = 3
+_LOCAL_JOIN_FAILURES = ("store_busy", "disk_full")
+
+
+def _join_not_kept(exc: BaseException, attempt: JoinAttempt) -> str:
+    """The last try failed on this laptop: why, and whether the code can still be used."""
+    lines = [failure_message(exc, _("This laptop has not joined."))]
+    if attempt.registered:
+        lines.append(
+            _(
+                "The server had registered this laptop already, so this code cannot be used "
+                "again: try again with a new code from your coordinator."
+            )
+        )
+    return "\n".join(lines)
 
 
 def cmd_sync(args: argparse.Namespace) -> int:

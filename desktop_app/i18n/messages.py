@@ -109,6 +109,11 @@ def error_message(code: str) -> str:
 _SYNC_MESSAGES = {
     "not_joined": N_("This laptop has not joined a sync server yet."),
     "already_joined": N_("This laptop has already joined a sync server."),
+    # Two joins at once on one laptop (the window's, ``welcome-desk join``): each spent a code.
+    "join_running": N_(
+        "This laptop is joining already, in a Welcome Desk window or with welcome-desk join. "
+        "Wait until that has finished. No enrollment code was used here."
+    ),
     "still_known": N_(
         "The sync server still knows this laptop and lets it sync: joining again would make "
         "it a second laptop there. Sync as usual instead."

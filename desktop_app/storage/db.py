@@ -38,6 +38,7 @@ __all__ = [
     "DB_NAME",
     "SCHEMA_HEAD",
     "SLOTS_NAME",
+    "AlreadyRunning",
     "NewerSchema",
     "NotAStore",
     "Store",
@@ -46,7 +47,9 @@ __all__ = [
     "StoreMissing",
     "StorePaths",
     "migrate",
+    "only_one",
     "open_with_key",
+    "running",
 ]
 
 
@@ -71,6 +74,17 @@ _YIELD_POLL_S = 0.002
 # older than _STALE_WRITER_S.
 _MAX_YIELD_S = 1.0
 _STALE_WRITER_S = 15.0
+# A marker of ``only_one`` older than this is left over (the longest holder, a join,
+# takes a busy timeout and one request), also where a process id cannot be told.
+_STALE_MARKER_S = 600.0
+
+
+class AlreadyRunning(Exception):
+    """What ``only_one`` guards is being done now by another process or thread."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"{what} is already running")
+        self.what = what
 
 
 def _engine(path: Path, key: bytes) -> Engine:
@@ -408,6 +422,46 @@ def open_with_key(paths: StorePaths, key: bytes, *, create: bool = False) -> Sto
     _check_readable(engine)
     migrate(engine)
     return Store(paths, engine)
+
+
+@contextmanager
+def only_one(data_dir: Path, what: str) -> Iterator[None]:
+    """``what`` (a name, such as "joining") done on the store in ``data_dir`` by one process
+    and thread at a time: a file of that name there holds the process id meanwhile; another
+    gets ``AlreadyRunning`` at once, not after the store's busy timeout. Created exclusively
+    (two cannot both take it); a file left by a process that died is taken over."""
+    path = data_dir / what
+    for _ in range(3):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        except FileExistsError:
+            if running(data_dir, what):
+                raise AlreadyRunning(what) from None
+            path.unlink(missing_ok=True)
+            continue
+        with os.fdopen(fd, "w", encoding="ascii") as marker:
+            marker.write(str(os.getpid()))
+        break
+    else:
+        raise AlreadyRunning(what)
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+
+
+def running(data_dir: Path, what: str) -> bool:
+    """Whether a process (this one too) does ``what`` now (``only_one``): its file is there,
+    and the process it names runs (POSIX: its pid exists; where that cannot be told, the file
+    is younger than ``_STALE_MARKER_S``)."""
+    path = data_dir / what
+    try:
+        holder = path.read_text(encoding="ascii").strip()
+        age = time.time() - path.stat().st_mtime
+    except OSError:  # none, or gone meanwhile
+        return False
+    # An empty file: its process is between creating and writing it.
+    return (not holder or _process_alive(holder)) and age < _STALE_MARKER_S
 
 
 def _process_alive(name: str) -> bool:

@@ -179,6 +179,9 @@ class AccountPage(QWizardPage):
         self.store_error = ErrorLabel()
         self.busy = False
         self._proceed = False  # the background work is done: the next validatePage passes
+        # Next pressed again after a failure on this laptop while it registered: the same
+        # registration again, so the same code joins (``sync_uc.JoinAttempt``).
+        self._attempt = sync_uc.JoinAttempt()
         self.busy_label = QLabel()
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)  # busy: how long cannot be known
@@ -301,9 +304,10 @@ class AccountPage(QWizardPage):
         store = wizard.session.store
         server, code = wizard.join_page.server.text(), wizard.join_page.code.text()
         name = wizard.join_page.name.text().strip() or socket.gethostname()
+        attempt = self._attempt
         self._run(
             _("Registering this laptop with the sync server…"),
-            lambda: sync_uc.join(store, server, code, name),
+            lambda: sync_uc.join(store, server, code, name, attempt=attempt),
             self._joined,
         )
         return False

@@ -714,6 +714,9 @@ class JoinDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.calls = ServerCalls(self, controller.window)
         self.calls.busy_changed.connect(self._show_busy)
+        # Pressed again after a failure here, the join registers what it registered before
+        # (the same code then joins; ``sync_uc.JoinAttempt``).
+        self._attempt = sync_uc.JoinAttempt()
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addLayout(form)
@@ -730,10 +733,10 @@ class JoinDialog(QDialog):
             return
         store = self.controller.store
         server, code, name = self.server.text(), self.code.text(), self.name.text()
-        again = self.again
+        again, attempt = self.again, self._attempt
         self.error.show_message("")
         self.calls.run(
-            lambda: sync_uc.join(store, server, code, name, again=again),
+            lambda: sync_uc.join(store, server, code, name, again=again, attempt=attempt),
             self._joined,
             self._join_failed,
         )

@@ -14,9 +14,11 @@ import hmac
 import ipaddress
 import json
 import logging
+import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlalchemy import func, select
@@ -24,7 +26,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.permissions import Action, require
 from desktop_app.domain.users import User
-from desktop_app.storage.db import Store
+from desktop_app.storage.db import AlreadyRunning, Store, only_one, running
 from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.sync_models import ConflictRow, DeferredEnvelopeRow
 from desktop_app.sync import crypto, key_senders, laptops
@@ -207,6 +209,48 @@ def device_keys(store: Store) -> crypto.DeviceKeys:
     return crypto.DeviceKeys.from_private_bytes(bytes.fromhex(private))
 
 
+class JoinAttempt:
+    """What one join keeps in memory across its tries (the dialog's and the wizard's "Join"
+    pressed again, ``welcome-desk join`` trying again within one run): the key pair it
+    registers and a random registration secret (``wire.RegisterRequest.registration_secret``).
+
+    Registering spends the one-time code; if this laptop then fails to keep what the server
+    answered (the disk full at commit), a try with the same code, key pair and secret gets the
+    same device back with a new token, where a fresh key pair got "code used already" and left
+    the server a device no laptop holds. Another server or code gets a new key pair and secret:
+    two devices never share a fingerprint. Never stored: gone with the window or the process."""
+
+    def __init__(self) -> None:
+        self._renew()
+        self._for: tuple[str, str] | None = None
+
+    def _renew(self) -> None:
+        self.keys = crypto.DeviceKeys.generate()
+        self.secret = secrets.token_bytes(wire.REGISTRATION_SECRET_BYTES)
+        # The server registered these keys (their code is spent for any other laptop).
+        self.registered = False
+
+    def keys_for(self, url: str, code: str) -> tuple[crypto.DeviceKeys, bytes]:
+        """The key pair and secret to register at ``url`` with ``code``."""
+        if self._for not in (None, (url, code)):
+            self._renew()
+        self._for = (url, code)
+        return self.keys, self.secret
+
+    def __repr__(self) -> str:
+        return f"JoinAttempt(fingerprint={self.keys.fingerprint!r})"  # no secret in a log
+
+
+# ``storage.db.only_one``: one join at a time on a laptop (its window, its command line).
+_JOINING = "joining"
+
+
+def join_running(data_dir: Path) -> bool:
+    """Whether a join runs on the laptop whose store is in ``data_dir`` (``join``): asked
+    before opening the store, which that join may keep busy for as long as the server takes."""
+    return running(data_dir, _JOINING)
+
+
 def join(
     store: Store,
     server_url: str,
@@ -215,8 +259,13 @@ def join(
     *,
     again: bool = False,
     even_if_known: bool = False,
+    attempt: JoinAttempt | None = None,
 ) -> wire.RegisterResponse:
     """Register this laptop with a one-time code; the first laptop creates the team key.
+
+    ``attempt``: what the join's earlier tries registered (``JoinAttempt``); without it, a
+    try of its own. While another join runs on this laptop (the window's, a terminal's),
+    ``SyncSetupError`` "join_running", and no code is used.
 
     ``again``: a laptop that has joined registers anew, e.g. after the server was restored
     from a backup older than its enrollment (its syncs are refused as unauthorized). It gets
@@ -227,27 +276,52 @@ def join(
     (approved or waiting for approval): that would make a second device of one laptop,
     unless ``even_if_known``."""
     url = check_server_url(server_url)
+    try:
+        with only_one(store.paths.data_dir, _JOINING):
+            return _join(store, url, code, device_name, again, even_if_known, attempt)
+    except AlreadyRunning as exc:
+        raise SyncSetupError("join_running", "another join runs on this laptop") from exc
+
+
+def _join(
+    store: Store,
+    url: str,
+    code: str,
+    device_name: str,
+    again: bool,
+    even_if_known: bool,
+    attempt: JoinAttempt | None,
+) -> wire.RegisterResponse:
     with store.reading() as session:
-        joined = bool(get_meta(session, DEVICE_ID))
+        was = get_meta(session, DEVICE_ID)
+    joined = bool(was)
     if joined and not again:
         raise SyncSetupError("already_joined")
     if again and not joined:
         raise SyncSetupError("not_joined")
     if joined and not even_if_known:
         _refuse_if_still_known(store)
-    keys = crypto.DeviceKeys.generate()
     code = normalise_enrollment_code(code)  # as typed: lower case, without dashes or with "–"
+    attempt = attempt or JoinAttempt()
+    keys, secret = attempt.keys_for(url, code)
     _check_join_request(code, device_name, keys.public_key)
     # The store's write lock first, then the server: registering spends the one-time code, so
     # a store that cannot be written now (another connection writing: it waits its busy
     # timeout, then gives up) fails before the code is used, and a retry with it joins.
     # Registering afterwards left the server a device no laptop holds (on an organisation's
-    # first laptop the approved coordinator) and the retry "code used already". Held for one
-    # request at most (``SyncServerClient``'s timeouts): this process's other writers wait for
-    # it, those of other processes their busy timeout (and are told the records are busy).
+    # first laptop the approved coordinator) and the retry "code used already". Held for the
+    # registration (``SyncServerClient``'s timeouts; resent after a dropped connection, which
+    # the secret allows): this process's other writers wait for it, those of other processes
+    # their busy timeout (and are told the records are busy). A failure after the server
+    # answered (the disk full at commit) is mended by the next try with the same ``attempt``.
     with store.transaction() as session:
+        if get_meta(session, DEVICE_ID) != was:
+            # Another join got here first (``only_one`` keeps joins apart; this decides, also
+            # where it took over a marker it found left over just as its owner finished).
+            raise SyncSetupError("join_running", "this laptop joined meanwhile")
         with SyncServerClient(url) as client:
-            result = client.register(code, device_name, keys.public_key)
+            result = client.register(code, device_name, keys.public_key, secret)
+        attempt.registered = True
         hlc = str(store.clock.now())
         set_meta(session, SERVER_URL, url)
         set_meta(session, DEVICE_ID, result.device_id)

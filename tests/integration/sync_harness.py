@@ -24,9 +24,11 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, event, select, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session as DbSession
+from sqlalchemy.pool import Pool
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.sync import crypto, engine
@@ -388,11 +390,16 @@ class CuttingProxy:
     ``rewrite(method, path, body) -> body`` it stands for a server that lies in its answers.
     Its answers carry a Date header of its own, ``date_shift_s`` behind this machine's clock: a
     laptop in another process sees its own clock that far ahead of the server's (the laptop's
-    clock is what is wrong; only the difference counts)."""
+    clock is what is wrong; only the difference counts). A request for which
+    ``hold_when(method, path)`` is true waits before it is forwarded (``held`` is set) until
+    ``let_through()``: a server slow to answer, for as long as a test needs."""
 
     def __init__(self, target: str) -> None:
         self.target = target
         self.cut_when: Callable[[str, str], bool] = lambda _method, _path: False
+        self.hold_when: Callable[[str, str], bool] = lambda _method, _path: False
+        self.held = threading.Event()
+        self._go_on = threading.Event()
         self.rewrite: Callable[[str, str, bytes], bytes] = lambda _method, _path, body: body
         self.cut = False
         self.forwarded: list[tuple[str, str]] = []
@@ -410,6 +417,9 @@ class CuttingProxy:
                     proxy.cut = True
                     self.close_connection = True
                     return
+                if proxy.hold_when(self.command, self.path):
+                    proxy.held.set()
+                    proxy._go_on.wait(START_TIMEOUT)
                 headers = {
                     k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")
                 }
@@ -454,7 +464,12 @@ class CuttingProxy:
         self.cut = False
         self.cut_when = lambda _method, _path: False
 
+    def let_through(self) -> None:
+        """The requests held (and any held from now on) go on to the server."""
+        self._go_on.set()
+
     def close(self) -> None:
+        self._go_on.set()
         self._httpd.shutdown()
         self._httpd.server_close()
         self._upstream.close()
@@ -670,6 +685,49 @@ def self_signed_certificate(folder: Path, stem: str = "") -> tuple[Path, Path]:
         )
     )
     return cert_path, key_path
+
+
+@contextmanager
+def store_full(session: Session) -> Iterator[None]:
+    """The laptop's disk full, as its store meets it: SQLite's ``max_page_count`` holds the
+    store at the size it has, on every connection to its file this process opens (the
+    session's, and those of a command run in-process), and its meta table's page is filled
+    to the last byte, so the next write that adds a row fails with "database or disk is full"
+    (SQLITE_FULL), as on a full disk. Room again afterwards; the filler rows go."""
+    database = str(session.store.paths.database)
+    unlimited = 1073741823  # SQLite's default
+    limit = {"pages": unlimited}
+
+    def cap(dbapi_connection: Any, _record: object, _proxy: object) -> None:
+        cursor = dbapi_connection.cursor()
+        files = {row[2] for row in cursor.execute("PRAGMA database_list")}
+        if database in files:
+            cursor.execute(f"PRAGMA max_page_count = {limit['pages']}")
+        cursor.close()
+
+    event.listen(Pool, "checkout", cap)
+    try:
+        with session.store.engine.connect() as connection:
+            limit["pages"] = int(connection.exec_driver_sql("PRAGMA page_count").scalar_one())
+        filled = 0
+        for size in (200, 50, 10, 1):  # large rows first, then ever smaller into what is left
+            while True:
+                try:
+                    with session.store.transaction() as db:
+                        db.connection().exec_driver_sql(
+                            "INSERT INTO meta (key, value) VALUES (?, ?)",
+                            (f"test.filler.{filled:04d}", "x" * size),
+                        )
+                except OperationalError as exc:
+                    assert "database or disk is full" in str(exc)
+                    break
+                filled += 1
+        yield
+    finally:
+        limit["pages"] = unlimited
+        with session.store.transaction() as db:
+            db.connection().exec_driver_sql("DELETE FROM meta WHERE key LIKE 'test.filler.%'")
+        event.remove(Pool, "checkout", cap)
 
 
 def move_laptop_to(session: Session, url: str) -> None:

@@ -33,10 +33,17 @@ from tests.integration.sync_harness import (
 )
 
 
-def _join_again(server: ServerProcess, laptop: Session, name: str, **options: bool) -> str:
+def _join_again(
+    server: ServerProcess, laptop: Session, name: str, *, even_if_known: bool = False
+) -> str:
     """Joins ``laptop`` again with a new code; its new device id."""
     result = sync_uc.join(
-        laptop.store, server.base_url, server.enroll(name), name, again=True, **options
+        laptop.store,
+        server.base_url,
+        server.enroll(name),
+        name,
+        again=True,
+        even_if_known=even_if_known,
     )
     assert result.status == "pending"
     return result.device_id

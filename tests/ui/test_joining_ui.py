@@ -5,7 +5,10 @@ real server process on 127.0.0.1, real widgets offscreen."""
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,14 +17,28 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWizard
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.users import Role
-from desktop_app.i18n.messages import connection_message, refusal_message, sync_message
+from desktop_app.i18n.messages import (
+    cause_message,
+    connection_message,
+    refusal_message,
+    sync_message,
+)
 from desktop_app.i18n.text import _, set_language
 from desktop_app.ui.first_run import FirstRunWizard
 from desktop_app.ui.help import menu_path
 from desktop_app.usecases import accounts
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-from tests.integration.sync_harness import Laptops, ServerProcess, device_id, move_laptop_to
+from tests.conftest import PASSWORD
+from tests.integration.sync_harness import (
+    START_TIMEOUT,
+    CuttingProxy,
+    Laptops,
+    ServerProcess,
+    device_id,
+    move_laptop_to,
+    store_full,
+)
 from tests.ui.conftest import shown_window, type_text
 from tests.ui.test_failure_messages_ui import _write_locked
 from tests.ui.test_onboarding_ui import _make_account, wizard_at_join_page
@@ -120,6 +137,38 @@ def test_the_wizard_says_a_failure_on_this_laptop_while_it_registers(
     devices = server.service.list_devices().devices
     assert [d.device_id for d in devices] == [sync_uc.own_device_id(wizard.session.store)]
     wizard.session.close()
+
+
+def test_the_wizard_joins_with_the_same_code_after_the_disk_filled(
+    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+) -> None:
+    """The disk full as the wizard stored the joining, after the server had registered the
+    laptop: Next again got "code used already" (the page asks to try again)."""
+    wizard = _wizard_at_join_page(qtbot, tmp_path, "ro", server.base_url, "7JM7-FX4J-A922-8BB2")
+    wizard.next()
+    _make_account(wizard, "ioana", "Ioana Popescu")
+    _answered(qtbot, wizard)  # the code nobody issued is refused; the account is made
+    page, session = wizard.account_page, wizard.session
+    assert session is not None
+    wizard.back()
+    wizard.join_page.code.clear()
+    type_text(wizard.join_page.code, server.enroll("B"))
+    wizard.next()
+    with store_full(session):
+        wizard.button(QWizard.WizardButton.CommitButton).click()
+        _answered(qtbot, wizard)
+    wizard.grab().save(str(tmp_path / "wizard-disk-full-ro.png"))
+    assert cause_message("disk_full") in page.store_error.text()
+    assert "Discul este plin." in page.store_error.text()  # in Romanian
+    assert not sync_uc.is_joined(session.store)
+    (registered,) = server.service.list_devices().devices  # registered before the disk filled
+
+    wizard.button(QWizard.WizardButton.CommitButton).click()  # as the page says: again
+    _answered(qtbot, wizard)
+    assert page.store_error.text() == "" and wizard.first_laptop
+    assert sync_uc.own_device_id(session.store) == registered.device_id
+    assert [d.device_id for d in server.service.list_devices().devices] == [registered.device_id]
+    session.close()
 
 
 def _nothing_listens_on_443() -> bool:
@@ -252,4 +301,72 @@ def test_the_status_bar_says_what_a_mistyped_address_shows(qtbot: QtBot, laptops
     hint = ADDRESS_HINTS["de"]["not_tls"]
     qtbot.waitUntil(lambda: hint in controller.label.toolTip(), timeout=10_000)
     assert f"{connection_message('offline')} {hint}" in controller.label.toolTip()
+    window.close()
+
+
+def test_the_join_dialog_joins_with_the_same_code_after_the_disk_filled(
+    qtbot: QtBot, tmp_path: Path, session: Session, server: ServerProcess
+) -> None:
+    """The disk full as the joining was stored, after the server had registered the laptop:
+    pressed again, "Join" got "code used already", and the server kept a device no laptop
+    holds (the organisation's first: its coordinator)."""
+    set_language("de")
+    window, dialog = _join_dialog(qtbot, session)
+    dialog.show()
+    type_text(dialog.server, server.base_url)
+    type_text(dialog.code, server.enroll("A"))
+    join = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    with store_full(session), qtbot.waitSignal(dialog.calls.idle, timeout=60_000):
+        join.click()
+    dialog.grab().save(str(tmp_path / "join-disk-full-de.png"))
+    assert cause_message("disk_full") in dialog.error.text()
+    assert "Datenträger ist voll" in dialog.error.text()  # in German
+    assert not sync_uc.is_joined(session.store) and join.isEnabled()
+    (registered,) = server.service.list_devices().devices
+
+    with qtbot.waitSignal(dialog.calls.idle, timeout=60_000):
+        join.click()  # the same code, as it stands in the field
+    dialog.grab().save(str(tmp_path / "join-disk-full-then-joined-de.png"))
+    assert dialog.error.text() == "" and sync_uc.is_joined(session.store)
+    assert [d.device_id for d in server.service.list_devices().devices] == [registered.device_id]
+    assert sync_uc.own_device_id(session.store) == registered.device_id
+    window.close()
+
+
+def test_the_join_dialog_says_a_join_runs_in_a_terminal(
+    qtbot: QtBot, tmp_path: Path, session: Session, server: ServerProcess
+) -> None:
+    """``welcome-desk join`` in a terminal waits for the server while the window's dialog
+    joins too: each spent a code, and the laptop became two devices on the server."""
+    set_language("de")
+    window, dialog = _join_dialog(qtbot, session)
+    dialog.show()
+    proxy = CuttingProxy(server.base_url)
+    proxy.hold_when = lambda _method, path: path.endswith("/register")
+    folder, code = str(session.store.paths.data_dir), server.enroll("A")
+    terminal = subprocess.Popen(
+        [sys.executable, "-m", "desktop_app.app", "join", "--data-dir", folder,
+         "--server", proxy.url, "--code", code, "--password-stdin"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env={**os.environ, "WELCOME_DESK_FAST_KDF": "1"},
+    )  # fmt: skip
+    try:
+        assert terminal.stdin is not None
+        terminal.stdin.write(PASSWORD + "\n")
+        terminal.stdin.flush()
+        assert proxy.held.wait(START_TIMEOUT)  # the terminal's registration is under way
+        type_text(dialog.server, server.base_url)
+        type_text(dialog.code, server.enroll("A, in the window"))
+        with qtbot.waitSignal(dialog.calls.idle, timeout=60_000):
+            dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        dialog.grab().save(str(tmp_path / "join-runs-in-terminal-de.png"))
+        assert dialog.error.text() == sync_message("join_running")
+        assert "tritt bereits bei" in dialog.error.text()
+    finally:
+        proxy.let_through()
+        _out, err = terminal.communicate(timeout=120)
+        proxy.close()
+    assert terminal.returncode == 0, err
+    (device,) = server.service.list_devices().devices  # the terminal's, and no other
+    assert sync_uc.own_device_id(session.store) == device.device_id
     window.close()
