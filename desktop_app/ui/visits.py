@@ -52,6 +52,7 @@ from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.storage.db import Store
 from desktop_app.ui.error_label import WarningLabel
 from desktop_app.ui.form_view import FormView
+from desktop_app.ui.help import plain
 from desktop_app.ui.tasks import DialogSave, TaskRunner
 from desktop_app.ui.widgets import ErrorLabel, WrappingDelegate, key_text, standing_alone
 from desktop_app.usecases import people, reference, visits
@@ -256,6 +257,8 @@ class VisitWindow(QDialog):
     finished_visit = Signal(object)  # visits.Visit
     # every answer to finish(): the stored visit, or None (problems shown, or refused)
     finish_answered = Signal(object)
+    # closed, its draft kept, discarded or the visit stored (before the window is deleted)
+    form_closed = Signal()
 
     def __init__(
         self,
@@ -292,6 +295,7 @@ class VisitWindow(QDialog):
         # A finish in flight: the worker fills it in ({"visit": …} or {"error": …}).
         self._finishing: dict[str, Any] | None = None
         self.consent_dialog: ConsentDialog | None = None
+        self.continued = ""  # where the form was opened from a draft: said until a save
         store = session.store
         consents = visits.granted_purposes(store, session.user, person.id)
         # restricted sections a helper may not see are closed in the view; the use cases
@@ -307,6 +311,9 @@ class VisitWindow(QDialog):
         )
         if draft is not None:
             self.view.set_answers(draft.answers, draft.next_steps)
+            self.continued = _("Continued from the draft of {time}.").format(
+                time=_date(draft.updated_at)
+            )
         elif visit is not None:
             self.view.set_answers(visit.answers, visit.next_steps)
         elif form_id == "life_situation":
@@ -342,6 +349,7 @@ class VisitWindow(QDialog):
         self.saved_label.setWordWrap(True)
         self.saved_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.saved_label.setMinimumWidth(12 * self.saved_label.fontMetrics().averageCharWidth())
+        self.saved_label.setText(self.continued)
         self.close_button = QPushButton()
         self.discard_button = QPushButton()
         self.finish_button = QPushButton()
@@ -520,6 +528,7 @@ class VisitWindow(QDialog):
             self._finished(self._finishing, closing=True)
         self.save_draft_now()
         QWidget.closeEvent(self, event)  # not QDialog's: it would reject, which closes again
+        self.form_closed.emit()
 
     # --- consent, language --------------------------------------------------------------------
     def _on_client_language_changed(self, _index: int) -> None:
@@ -681,11 +690,16 @@ class VisitsTab(QWidget):
     open_visit = Signal(object)  # visits.Visit
 
     def __init__(
-        self, session: Session, log_view: Callable[[str, str, dict[str, str | int]], None]
+        self,
+        session: Session,
+        log_view: Callable[[str, str, dict[str, str | int]], None],
+        continued_by: Callable[[str], str] = lambda _form_id: "",
     ) -> None:
         super().__init__()
         self.session = session
         self._log_view = log_view  # the window's: written off the UI thread
+        # The text of the button that opens (and so continues) a form, by its id.
+        self._continued_by = continued_by
         self.person: Person | None = None
         self.visits: list[visits.Visit] = []
         self.tree = _HistoryTree()
@@ -714,11 +728,20 @@ class VisitsTab(QWidget):
         self.withheld_note.setWordWrap(True)
         self.withheld_note.setStyleSheet(WITHHELD_STYLE)
         self.withheld_note.hide()
+        # A form left unfinished (the person had to go): said where the person's visits are,
+        # with the button that continues it. The page said "No visits yet" and nothing else,
+        # and the half-filled check was found only by starting a visit again.
+        self.drafts_note = QLabel()
+        self.drafts_note.setObjectName("drafts_note")
+        self.drafts_note.setWordWrap(True)
+        self.drafts_note.setStyleSheet(WITHHELD_STYLE)
+        self.drafts_note.hide()
         self.edit_button = QPushButton()
         self.edit_button.clicked.connect(self._on_edit_clicked)
         # The note has a line of its own: beside the button it made the tab (and the person's
         # page) some 500 px wide in Bulgarian, squeezing the people list.
         layout = QVBoxLayout(self)
+        layout.addWidget(self.drafts_note)
         layout.addWidget(self.withheld_note)
         layout.addWidget(self.tree)
         layout.addWidget(self.detail)
@@ -771,6 +794,7 @@ class VisitsTab(QWidget):
         )
         if log_view and self.person is not None:
             self._log_view("visits", self.person.id, {"count": len(self.visits)})
+        self.show_drafts()
         kinds = sorted({kind for visit in self.visits for kind in visit.withheld})
         self.withheld_note.setText(withheld_text(kinds))
         self.withheld_note.setVisible(bool(kinds))
@@ -807,6 +831,22 @@ class VisitsTab(QWidget):
         self.tree.fit_columns()
         self.empty.setVisible(not self.visits)
         self.edit_button.setEnabled(bool(self.visits))
+
+    def show_drafts(self) -> None:
+        """Say which forms of the person shown are unfinished, and how to go on with them."""
+        store, user = self.session.store, self.session.user
+        drafts = visits.list_open_drafts(store, user, self.person.id) if self.person else []
+        self.drafts_note.setText(
+            "\n".join(
+                _("Not finished yet: {form}, draft of {time}. “{button}” continues it.").format(
+                    form=form_title(d.form_id),
+                    time=_date(d.updated_at),
+                    button=self._continued_by(d.form_id),
+                )
+                for d in drafts
+            )
+        )
+        self.drafts_note.setVisible(bool(drafts))
 
     def _on_current_item_changed(
         self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None
@@ -1128,7 +1168,7 @@ class VisitsFeature(QObject):
         self.skills_button.clicked.connect(lambda: self.start("skills_check"))
         page.add_action_button(self.start_button)
         page.add_action_button(self.skills_button)
-        self.tab = VisitsTab(self.session, window.log_view)
+        self.tab = VisitsTab(self.session, window.log_view, self._start_text)
         self.tab.open_visit.connect(self._on_tab_open_visit)
         page.add_tab(self.tab, lambda: _("Visits"))
         page.person_changed.connect(self.tab.show_person)
@@ -1210,6 +1250,8 @@ class VisitsFeature(QObject):
         win.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         win.finished_visit.connect(lambda visit, w=win: self._on_visit_finished(visit, w))
         win.destroyed.connect(lambda _obj=None, w=win: self._forget(w))
+        # the person's page says which forms are left unfinished
+        win.form_closed.connect(self.tab.show_drafts)
         self.open_windows.append(win)
         win.show()
         if draft is not None:
@@ -1217,6 +1259,11 @@ class VisitsFeature(QObject):
         else:
             win.view.focus_first()
         return win
+
+    def _start_text(self, form_id: str) -> str:
+        """The text of the button on the person's page that opens ``form_id``."""
+        button = self.skills_button if form_id == "skills_check" else self.start_button
+        return plain(button.text())
 
     def _forget(self, win: VisitWindow) -> None:
         if win in self.open_windows:

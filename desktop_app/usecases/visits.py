@@ -431,11 +431,15 @@ def discard_draft(store: Store, user: User, person_id: str, form_id: str) -> boo
         return bool(getattr(result, "rowcount", 0))
 
 
-def list_open_drafts(store: Store, user: User) -> list[Draft]:
-    """Drafts left open (e.g. after a crash), newest first; offered again at start-up."""
+def list_open_drafts(store: Store, user: User, person_id: str | None = None) -> list[Draft]:
+    """Drafts left open (e.g. after a crash), newest first; offered again at start-up. With
+    ``person_id``, that person's only: what their page says is still to be finished."""
     require(user, Action.FILL_FORMS)
+    query = select(DraftRow).order_by(DraftRow.updated_at.desc())
+    if person_id is not None:
+        query = query.where(DraftRow.person_id == person_id)
     with store.reading() as session:
-        rows = session.scalars(select(DraftRow).order_by(DraftRow.updated_at.desc())).all()
+        rows = session.scalars(query).all()
         drafts = [_draft(row) for row in rows]
     return [_draft_for(store, user, draft) for draft in drafts]
 
