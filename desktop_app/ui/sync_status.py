@@ -120,6 +120,13 @@ DEVICE_STATUS = {
 }
 
 
+# Offline, after "Nothing was lost": what happens to the work of the day. It said only that
+# nothing was lost, and a helper at a meeting point without a network was left to wonder
+# whether the changes counted beside it had to be sent somehow.
+_OFFLINE_NEXT = N_(
+    "What you save stays on this laptop and is sent by itself when the server can be reached "
+    "again; a sync is tried every minute."
+)
 _SYNC_REFUSED = N_("The server refused the sync. If it happens again, ask your coordinator.")
 
 
@@ -377,7 +384,7 @@ class SyncController(QObject):
             self.detail = code_for_helpers(str(result.status))
         elif isinstance(result, Offline):
             self.last_error = _("Offline")
-            self.detail = offline_message(result.hint)
+            self.detail = f"{offline_message(result.hint)} {_(_OFFLINE_NEXT)}"
         elif isinstance(result, sync_uc.SyncSetupError) and result.code == "confirm_coordinator":
             self.last_error = _("Waiting for confirmation")  # the status says of what
             self.detail = sync_message(result.code) if self.may_manage_laptops else ""

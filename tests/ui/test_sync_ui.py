@@ -586,8 +586,11 @@ def test_the_status_tooltip_says_why_a_sync_failed_never_an_exception_name(
         probe.bind(("127.0.0.1", 0))
         closed = probe.getsockname()[1]
     move_laptop_to(a, f"http://127.0.0.1:{closed}")
+    # What happens to the changes counted beside it: it said only that nothing was lost.
     assert tip_after_sync() == (
-        "Der Synchronisierungsserver ist nicht erreichbar. Es ging nichts verloren."
+        "Der Synchronisierungsserver ist nicht erreichbar. Es ging nichts verloren. Was Sie "
+        "speichern, bleibt auf diesem Laptop und wird von selbst gesendet, sobald der Server "
+        "wieder erreichbar ist; eine Synchronisierung wird jede Minute versucht."
     )
     # Something answers that is not a sync server (or another version of it).
     stranger = AnsweringStub(200, tmp_path)
