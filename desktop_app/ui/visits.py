@@ -951,11 +951,12 @@ class QuickContactDialog(QDialog):
         form = QFormLayout()
         date_label = QLabel(_("&Date"))
         date_label.setBuddy(self.date)
-        lang_label = QLabel(_("&Language of the session"))
+        # required, marked as the forms mark theirs: Save said so only after it was pressed
+        lang_label = QLabel(_("&Language of the session") + " *")
         lang_label.setBuddy(self.language)
         form.addRow(date_label, self.date)
         form.addRow(lang_label, self.language)
-        form.addRow(QLabel(_("Topics")), topics_box)
+        form.addRow(QLabel(_("Topics") + " *"), topics_box)
         form.addRow("", self.referral)
         nat_label = QLabel(_("&Nationality (optional)"))
         nat_label.setBuddy(self.nationality)
@@ -1010,6 +1011,18 @@ class QuickContactDialog(QDialog):
             self.error.show_message(
                 "\n".join(f"{names.get(e.field, e.field)}: {field_message(e)}" for e in exc.errors)
             )
+            # The keyboard goes to what is to be corrected: it stayed on the button or topic
+            # Enter was pressed on, and the message is under the whole list of topics.
+            inputs: dict[str, QWidget] = {
+                "contact_date": self.date,
+                "session_language": self.language,
+                "topics": next(iter(self.topics.values()), self.date),
+                "nationality": self.nationality,
+                "sex": self.sex,
+            }
+            first = inputs.get(exc.errors[0].field) if exc.errors else None
+            if first is not None:
+                first.setFocus()
         else:
             raise exc  # not one to correct here: the application's error handler
 

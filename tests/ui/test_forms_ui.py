@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QComboBox,
+    QLabel,
     QLineEdit,
     QRadioButton,
     QStyle,
@@ -788,6 +789,43 @@ def test_quick_contact_from_the_person_menu(qtbot: QtBot, session: Session) -> N
     today = dialog.contact().contact_date
     assert visits.count_quick_contacts(session.store, today, today) == 1
     del window
+
+
+def test_a_quick_contact_by_keyboard_in_romanian_says_what_is_required_and_goes_there(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The session's language and the topics are required, and nothing said so until Save:
+    Enter on a topic then showed the message under the whole list of topics and left the
+    keyboard on the topic, the language's box some twenty Tabs back."""
+    set_language("ro")
+    window, feature = _window(qtbot, session)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    QTest.keyClick(
+        window.search,
+        Qt.Key.Key_K,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+    )
+    dialog = feature.quick_dialog
+    assert dialog is not None
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
+    labels = {label.buddy(): label.text() for label in dialog.findChildren(QLabel) if label.buddy()}
+    assert labels[dialog.language] == "&Limba consilierii *"
+    assert "Subiecte *" in [label.text() for label in dialog.findChildren(QLabel)]
+
+    topic = dialog.topics["jobcenter"]
+    press(topic)
+    with qtbot.waitSignal(dialog.recording.answered, timeout=10_000):
+        QTest.keyClick(topic, Qt.Key.Key_Return)
+    assert dialog.isVisible()
+    assert dialog.error.text() == "Limba consilierii: Acest câmp este obligatoriu."
+    assert dialog.focusWidget() is dialog.language  # where the correction is typed
+
+    QTest.keyClick(dialog.language, Qt.Key.Key_Down)  # the first language: Bulgarian
+    with qtbot.waitSignal(dialog.recorded, timeout=10_000):
+        QTest.keyClick(dialog.language, Qt.Key.Key_Return)
+    today = dialog.contact().contact_date
+    assert visits.count_quick_contacts(session.store, today, today) == 1
 
 
 def _answer_skills_for_a_course_and_the_jobcenter(view: FormView) -> None:
