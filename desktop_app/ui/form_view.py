@@ -1384,17 +1384,20 @@ class FormView(QWidget):
 
     # --- finishing ---------------------------------------------------------------------------
     def show_problems(self) -> FormState:
-        """Show every missing/invalid answer at its field and go to the first section with one."""
+        """Show every missing/invalid answer at its field and go to the first one, the
+        keyboard in it."""
         self.show_all_errors = True
         state = self.refresh()
         if state.errors:
             names = []
             first_section = None
+            first_path = ""
             for error in state.errors:
                 top = error.field_path.split("[")[0].split(".")[0]
                 if top in self.editors:
                     section = self.definition.section_of(top)
                     first_section = first_section or section.id
+                    first_path = first_path or error.field_path
                     name = self.langs.text(self.definition.field(top).label)
                     if name not in names:
                         names.append(name)
@@ -1406,7 +1409,19 @@ class FormView(QWidget):
             self.banner.show()
             if first_section:
                 self.show_section(first_section)
+                self._focus_answer(first_path)
         return state
+
+    def _focus_answer(self, path: str) -> None:
+        """The keyboard to the answer at ``path`` (a question in an entry: that entry's), in
+        view. After a refused Finish it stayed in the section's first question, and a helper
+        tabbed through the answers given to find the one missing."""
+        widget = self.findChild(QWidget, path)
+        if widget is None or not widget.isVisibleTo(self):
+            editor = self.editors[path.split("[")[0].split(".")[0]]
+            widget = editor.focus_widget()
+        widget.setFocus()
+        self.pages[self.navigator.currentRow()].ensureWidgetVisible(widget)
 
     # --- access keys -------------------------------------------------------------------------
     def assign_keys(self) -> None:

@@ -253,6 +253,31 @@ def test_incomplete_form_shows_what_is_missing_and_stores_nothing(
     assert visits.visit_history(session.store, session.user, person.id) == []
 
 
+def test_a_refused_finish_takes_the_keyboard_to_the_first_answer_missing(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Ctrl+Enter on a form not finished left the keyboard in the section's first question
+    (the family name, answered): a helper typing at a laptop tabbed through the answers
+    given to find the one missing, the nationality, some ten fields down."""
+    win, person = _open(qtbot, session, "life_situation")
+    QTest.keyClick(
+        win.view.input("family_name"), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+    )
+    qtbot.waitUntil(lambda: win.view.banner.isVisible(), timeout=10_000)
+    assert win.view.current_section() == "person"
+    assert win.focusWidget() is win.view.input("address_registration")
+
+    # The person's section answered: the next refusal goes on to the next section's.
+    choose(win.view, "address_registration", "not_registered")
+    win.view.show_section("visit")
+    QTest.keyClick(
+        win.view.input("session_language"), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+    )
+    qtbot.waitUntil(lambda: win.view.current_section() == "household", timeout=10_000)
+    assert win.focusWidget() is win.view.input("children_count")
+    assert visits.visit_history(session.store, session.user, person.id) == []
+
+
 def _crash_after_autosave(
     qtbot: QtBot, session: Session, win: VisitWindow, field: str, value: Any
 ) -> tuple[MainWindow, VisitsFeature, DraftsDialog]:
