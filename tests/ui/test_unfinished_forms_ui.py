@@ -10,6 +10,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
 from desktop_app.i18n.text import set_language
+from desktop_app.ui.help import plain
 from desktop_app.ui.visits import VisitsFeature
 from desktop_app.usecases import accounts, people, visits
 from desktop_app.usecases.accounts import Session
@@ -73,7 +74,10 @@ def test_a_helper_comes_back_to_a_check_left_unfinished_in_romanian(
         window.show_person(person.id)
         lines = note.text().split("\n")
         assert len(lines) == 2
-        assert any(line.endswith("„Evaluarea competențelor” îl continuă.") for line in lines)
+        # The button, a command as the buttons beside it ("Începe vizita"): it read as the
+        # form's title, "Evaluarea competențelor".
+        assert plain(feature.skills_button.text()) == "Evaluează competențele"
+        assert any(line.endswith("„Evaluează competențele” îl continuă.") for line in lines)
 
         # Once nothing is left unfinished, nothing is said.
         for form_id in ("life_situation", "skills_check"):
