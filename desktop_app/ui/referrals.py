@@ -95,6 +95,7 @@ from desktop_app.letters.referral_letter import LetterError
 from desktop_app.letters.texts import default_letter_texts
 from desktop_app.storage.db import Store
 from desktop_app.ui.error_label import WarningLabel, make_room, with_error
+from desktop_app.ui.help import plain
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import (
     CompactList,
@@ -1006,12 +1007,23 @@ class LetterPreview(QDialog):
             self.loaded.emit(True)
             return
         if not self.referral.signed_off:
-            self.message.setText(
-                _(
-                    "A draft: an advisor must sign this referral off before the letter can be "
-                    "printed or saved."
-                )
+            text = _(
+                "A draft: an advisor must sign this referral off before the letter can be "
+                "printed or saved."
             )
+            if not allowed(self.window_.session.user, Action.SIGN_REFERRAL):
+                # A helper has no Sign off button: where the draft waits, and what the advisor
+                # does with it (it said only that an advisor must, and the helper was left
+                # to wonder whether the draft was kept at all).
+                text += " " + _(
+                    "It is kept in the person's “{tab}” tab: an advisor signs it off there with "
+                    "“{letter}” and “{sign}”, on this laptop or on theirs after a sync."
+                ).format(
+                    tab=plain(_("Referrals")),
+                    letter=plain(_("Show le&tter…")),
+                    sign=plain(_("&Sign off")),
+                )
+            self.message.setText(text)
             self.message.setStyleSheet("color: #8a5300;")
             self.loaded.emit(True)
             return

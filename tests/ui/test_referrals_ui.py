@@ -395,6 +395,11 @@ def test_a_helpers_letter_is_a_draft_until_an_advisor_signs_it_off(
         buttons = (preview.print_button, preview.save_button, preview.queue_button)
         assert not any(b.isEnabled() for b in buttons)
         assert not preview.sign_button.isVisible()  # a helper cannot sign off
+        # ... and is told where the draft waits and what the advisor does with it
+        assert preview.message.text().endswith(
+            " It is kept in the person's “Referrals” tab: an advisor signs it off there with "
+            "“Show letter…” and “Sign off”, on this laptop or on theirs after a sync."
+        )
         preview.close()
         # The coordinator opens the same letter, signs it off, and may print it.
         _advisor_window, advisor_feature = _window(qtbot, session, person)
@@ -402,6 +407,7 @@ def test_a_helpers_letter_is_a_draft_until_an_advisor_signs_it_off(
         preview = _wait_loaded(qtbot, advisor_feature)
         qtbot.waitUntil(lambda: "draft" in preview.message.text(), timeout=10000)
         assert preview.sign_button.isVisible()
+        assert "It is kept" not in preview.message.text()  # the button is before them
         preview.grab().save(str(Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path)) / "draft.png"))
         preview.sign_button.click()
         qtbot.waitUntil(lambda: preview.queue_button.isEnabled(), timeout=10000)
