@@ -47,9 +47,9 @@ def test_a_helper_comes_back_to_a_check_left_unfinished_in_romanian(
 
         assert note.isVisible()
         text = note.text()
-        assert text.startswith(
-            "Formular nefinalizat: Evaluarea situației de viață, ciornă din "
-        ), text
+        assert text.startswith("Formular nefinalizat: Evaluarea situației de viață, ciornă din "), (
+            text
+        )
         assert text.endswith(". „Începe vizita” îl continuă."), text
 
         # Later, another person in between: the note is the shown person's own.
