@@ -181,17 +181,22 @@ def chart_view(table: Table, lang: str) -> QChartView:
     # Qt localizes only a format with a precision, "%d" lost every label.
     chart.setLocalizeNumbers(True)
     chart.setLocale(QLocale(lang))
-    row_height = 30.0
+    row_height, width = 30.0, 560
     if table.chart == "line":
         _draw_trend(chart, table, lang)
     else:
-        row_height = _draw_bars(chart, table, lang)
+        row_height, names_width = _draw_bars(chart, table, lang)
+        # Qt gives the names' axis at most 0.4 of the chart's width (its layout's "golden
+        # ratio") and draws a longer name past the chart's left edge: beside the referrals'
+        # wide table the chart got 561 px, and "Faire Mobilität – Beratungsstelle Dortmund"
+        # lost its first letters. Wide enough for its names, the panel puts the table below.
+        width = max(width, math.ceil((names_width + NAMES_GAP) / AXIS_SHARE))
     view = QChartView(chart)
     view.setRenderHint(QPainter.RenderHint.Antialiasing)
     # A picture of the table beside it, nothing to do in it by keyboard: no stop for Tab (to a
     # screen reader it was a second thing called by the figure's title, the table the first).
     view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    view.setMinimumSize(560, max(280, round(row_height * len(table.rows)) + 110))
+    view.setMinimumSize(width, max(280, round(row_height * len(table.rows)) + 110))
     return view
 
 
@@ -294,6 +299,11 @@ def _add_points(
 # them whole. Bounded like the PDF's label room, so that the bars keep most of a 560 px chart.
 LABEL_WIDTH = 260
 LABEL_LINES = 3
+# The share of a chart's width Qt lets the axis of names have, and what the chart needs beside
+# the names' widest line within that share (its margins, the axis' padding): measured, a chart
+# whose names had room drew them 36 px left of the plot area.
+AXIS_SHARE = 0.4
+NAMES_GAP = 48
 LABEL_POINTS = 8
 
 
@@ -315,9 +325,10 @@ def wrapped(
     return lines or [text]
 
 
-def _draw_bars(chart: QChart, table: Table, lang: str) -> float:
-    """Draws the bars; returns the height (px) a row needs: every row is as tall as the one
-    with most lines, and Qt hides a name that overlaps its neighbour's."""
+def _draw_bars(chart: QChart, table: Table, lang: str) -> tuple[float, float]:
+    """Draws the bars; returns the height (px) a row needs (every row is as tall as the one
+    with most lines, and Qt hides a name that overlaps its neighbour's) and the width of the
+    widest line of the names."""
     first = 1 if table.chart == "stacked" else 0
     rows = bar_rows(table, lang)
     series: QHorizontalBarSeries | QHorizontalStackedBarSeries = (
@@ -354,7 +365,9 @@ def _draw_bars(chart: QChart, table: Table, lang: str) -> float:
     series.attachAxis(counts)
     BarMarks(chart, series, rows, ends)
     most = max((len(lines) for lines in names), default=1)
-    return max(30.0, QFontMetricsF(font).lineSpacing() * most + 12)
+    metrics = QFontMetricsF(font)
+    widest = max((metrics.horizontalAdvance(line) for lines in names for line in lines), default=0)
+    return max(30.0, metrics.lineSpacing() * most + 12), widest
 
 
 def _whole_ticks(axis: QValueAxis) -> None:

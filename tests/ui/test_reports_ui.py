@@ -22,7 +22,7 @@ from PySide6.QtCharts import (
     QValueAxis,
     QXYSeries,
 )
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QRectF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDateEdit, QFileDialog, QGraphicsTextItem, QTableWidget
@@ -592,6 +592,52 @@ def test_a_bar_charts_category_names_are_shown_whole(
                 view.grab().save(str(Path(SHOTS) / f"report-{key}-{lang}-{width}.png"))
             missing = [name for name in names if " ".join(name.split()) not in shown]
             assert missing == [], (missing, shown)
+
+
+@pytest.mark.parametrize("lang", ["de", "bg"])
+def test_a_bar_charts_names_are_drawn_within_the_chart_beside_a_wide_table(
+    qtbot: QtBot, busy: Session, program_font: None, lang: str
+) -> None:
+    """At 1366 px the referrals' chart got 561 px beside its wide table; Qt gives the names
+    at most 0.4 of that and drew "Faire Mobilität – Beratungsstelle Dortmund" and "Zentrale
+    Beratungsstelle Wohnungslosenhilfe" past the chart's left edge, their first letters cut."""
+    with _dashboard_in(qtbot, busy, lang) as dashboard:
+        qtbot.addWidget(dashboard)
+        dashboard.resize(1366, 768)
+        dashboard.show()
+        dashboard.refresh()
+        qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
+        qtbot.waitExposed(dashboard)
+        report = dashboard.report
+        assert report is not None
+        for table in report.tables:
+            view = dashboard.findChild(QChartView, f"chart-{table.key}")
+            if view is None or table.chart == "line":
+                continue
+            qtbot.waitUntil(partial(_drawn_more_than, view, len(table.rows)))  # laid out
+            cut = [
+                (table.key, text, round(box.left()), round(box.right()))
+                for text, box in _text_boxes(view)
+                if box.left() < 0 or box.right() > view.width()
+            ]
+            assert cut == [], cut
+
+
+def _text_boxes(view: QChartView) -> list[tuple[str, QRectF]]:
+    """The texts the chart draws, each with where it is drawn in the view."""
+    items = list(view.chart().childItems())
+    boxes = []
+    while items:
+        item = items.pop()
+        items.extend(item.childItems())
+        if isinstance(item, QGraphicsTextItem) and item.isVisible() and item.toPlainText():
+            boxes.append(
+                (
+                    item.toPlainText(),
+                    view.mapFromScene(item.sceneBoundingRect()).boundingRect().toRectF(),
+                )
+            )
+    return boxes
 
 
 def test_the_laptop_filter_names_the_laptops_as_they_joined(
