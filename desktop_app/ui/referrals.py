@@ -1310,6 +1310,9 @@ class StatusDialog(QDialog):
         self.has_follow_up.toggled.connect(self.follow_up.setEnabled)
         # A date the user picks here is theirs: a later appointment no longer moves it.
         self._follow_up_typed = False
+        # So is the tick: a status chosen afterwards no longer sets it (``_on_status_chosen``).
+        self._follow_up_ticked = False
+        self.has_follow_up.toggled.connect(self._on_follow_up_ticked)
         self._proposing = False
         # what the proposal starts from each time, so that it follows the appointment as it
         # is typed (tomorrow at 9:00 when ticked, then the date meant) and goes back unticked
@@ -1374,6 +1377,8 @@ class StatusDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self._on_appointment_changed()
+        self.status.currentIndexChanged.connect(self._on_status_chosen)
+        self._on_status_chosen()
 
     def set_status(self, status: ReferralStatus) -> None:
         self.status.setCurrentIndex(max(self.status.findData(status.value), 0))
@@ -1414,6 +1419,24 @@ class StatusDialog(QDialog):
     def _on_follow_up_edited(self, _date: QDate) -> None:
         if not self._proposing:
             self._follow_up_typed = True
+
+    def _on_follow_up_ticked(self, _ticked: bool) -> None:
+        if not self._proposing:
+            self._follow_up_ticked = True
+
+    def _on_status_chosen(self, *_args: object) -> None:
+        """With the outcome noted, a follow-up whose day has come is done: unticked, unless
+        the user ticked or unticked it here. It stayed ticked at its past day, and a referral
+        whose outcome a coordinator had just recorded from the follow-ups due stayed among
+        them, as overdue as before (and in the report's overdue count)."""
+        if self._follow_up_ticked or not self.referral.follow_up_due(dt.date.today()):
+            return
+        noted = self.status.currentData() == ReferralStatus.OUTCOME_NOTED.value
+        self._proposing = True
+        try:
+            self.has_follow_up.setChecked(not noted)
+        finally:
+            self._proposing = False
 
     def _propose_follow_up(self, *_args: object) -> None:
         """An appointment set or moved past the (ticked) follow-up date: propose the date the

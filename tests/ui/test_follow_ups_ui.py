@@ -7,16 +7,18 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QTableWidgetItem
+from PySide6.QtWidgets import QDialogButtonBox, QTableWidgetItem
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.referral import Referral, ReferralStatus
 from desktop_app.ui import referrals as ui
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
-from desktop_app.usecases.people import register_many
+from desktop_app.usecases.people import register_many, register_person
 from desktop_app.usecases.report_demo import add_demo_activity
-from tests.ui.conftest import cell, shown_window
+from tests.conftest import record_sharing_consent
+from tests.ui.conftest import cell, shown_window, type_text
 
 
 class _CountedItem(QTableWidgetItem):
@@ -77,3 +79,69 @@ def test_the_follow_ups_window_lists_hundreds_without_reading_them_again_per_row
             for r in range(len(due))
         )
         assert header.sectionSize(column) >= widest, column
+
+
+def _due_referral(session: Session) -> Referral:
+    """A referral whose follow-up day has passed, its appointment attended."""
+    person = register_person(
+        session.store,
+        session.user,
+        PersonDraft("Ștefan", "Țărănescu", "1985-03-14", languages=("ro", "de")),
+        confirm_duplicates=True,
+    )
+    record_sharing_consent(session, person.id)
+    today = dt.date.today()
+    referral = uc.issue_referral(
+        session.store,
+        session.user,
+        person.id,
+        "jobcenter",
+        "buergergeld",
+        follow_up=today - dt.timedelta(days=3),
+    )
+    return uc.change_status(session.store, session.user, referral.id, ReferralStatus.ATTENDED, "")
+
+
+def test_noting_the_outcome_of_a_follow_up_due_takes_it_off_the_list(
+    qtbot: QtBot, session: Session
+) -> None:
+    """A coordinator opened a follow-up due, chose "Outcome noted", wrote the outcome and
+    saved: the referral stayed among the follow-ups due at its past day (the dialog kept the
+    follow-up ticked), as overdue as before. With the outcome noted it is done."""
+    referral = _due_referral(session)
+    window = shown_window(qtbot, session, 1366)
+    feature = window.referrals  # type: ignore[attr-defined]
+    follow_ups = feature.open_follow_ups()
+    assert follow_ups.table.rowCount() == 1
+    dialog = feature.open_status_dialog(referral)
+    assert dialog.status.currentData() == ReferralStatus.OUTCOME_NOTED.value  # the next step
+    assert not dialog.has_follow_up.isChecked()
+    dialog.set_status(ReferralStatus.ATTENDED)  # still awaiting its outcome: still due
+    assert dialog.has_follow_up.isChecked()
+    dialog.set_status(ReferralStatus.OUTCOME_NOTED)
+    type_text(dialog.outcome, "Antrag gestellt")
+    with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    assert follow_ups.table.rowCount() == 0
+    assert uc.follow_ups_due(session.store, session.user, dt.date.today()) == []
+    stored = uc.get_referral(session.store, session.user, referral.id)
+    assert stored.status is ReferralStatus.OUTCOME_NOTED and stored.follow_up is None
+
+
+def test_a_follow_up_the_user_ticks_stays_whatever_the_status(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The tick is the user's once they set it: the outcome noted, they still want to hear
+    again on that day."""
+    referral = _due_referral(session)
+    window = shown_window(qtbot, session, 1366)
+    dialog = window.referrals.open_status_dialog(referral)  # type: ignore[attr-defined]
+    assert not dialog.has_follow_up.isChecked()
+    dialog.has_follow_up.click()
+    dialog.set_status(ReferralStatus.CLOSED)
+    dialog.set_status(ReferralStatus.OUTCOME_NOTED)
+    assert dialog.has_follow_up.isChecked()
+    with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+    stored = uc.get_referral(session.store, session.user, referral.id)
+    assert stored.follow_up == referral.follow_up
