@@ -31,6 +31,7 @@ from desktop_app.domain.person import Person
 from desktop_app.i18n.formatting import format_long_date, format_number
 from desktop_app.i18n.messages import failure_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language, ngettext
+from desktop_app.i18n.translit import fold
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.error_label import ErrorLabel
 from desktop_app.ui.tasks import TaskRunner
@@ -45,6 +46,16 @@ if TYPE_CHECKING:
 
 def _fold(text: str) -> str:
     return " ".join(text.split()).casefold()
+
+
+def _confirms(typed: str, family_name: str) -> bool:
+    """Whether ``typed`` is the family name as written, or in Latin letters: a coordinator at
+    a German keyboard could not type "Ахмедова" (nor copy it from the dialog), and erasing a
+    Bulgarian written in Cyrillic was a dead end; "Ahmedova" will do, as the search takes it."""
+    if _fold(typed) == _fold(family_name):
+        return True
+    latin = fold(family_name)
+    return bool(latin) and fold(typed) == latin
 
 
 class EraseDialog(QDialog):
@@ -63,6 +74,15 @@ class EraseDialog(QDialog):
             ).format(name=f"{person.given_name} {person.family_name}")
         )
         text.setWordWrap(True)
+        # Said in Latin letters where it is written otherwise (or with letters a German
+        # keyboard lacks: "Căpraru"), as the dialog takes it.
+        latin = " ".join(word.capitalize() for word in fold(person.family_name).split())
+        self.latin = QLabel(
+            _("or in Latin letters: {name}").format(name=latin)
+            if latin and not person.family_name.isascii()
+            else ""
+        )
+        self.latin.setVisible(bool(self.latin.text()))
         self.confirm = QLineEdit()
         self.confirm.setAccessibleName(_("Family name to confirm"))
         self.buttons = QDialogButtonBox(
@@ -76,6 +96,7 @@ class EraseDialog(QDialog):
         self.confirm.textChanged.connect(self._on_confirm_text_changed)
         layout = QVBoxLayout(self)
         layout.addWidget(text)
+        layout.addWidget(self.latin)
         layout.addWidget(self.confirm)
         layout.addWidget(self.buttons)
         # A wrapped label reports its height only for a known width: fix the width first.
@@ -83,7 +104,7 @@ class EraseDialog(QDialog):
         layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
 
     def _on_confirm_text_changed(self, text: str) -> None:
-        self.ok.setEnabled(_fold(text) == _fold(self.person.family_name))
+        self.ok.setEnabled(_confirms(text, self.person.family_name))
 
 
 class ExportDialog(QDialog):

@@ -139,6 +139,34 @@ def test_erase_needs_the_typed_family_name(qtbot: QtBot, session: Session, tmp_p
     assert all("Петков" not in p.name for p in paths)
 
 
+def test_erase_takes_a_cyrillic_family_name_typed_in_latin_letters(
+    qtbot: QtBot, session: Session
+) -> None:
+    """A coordinator at a German keyboard could not type "Ахмедова", nor copy it from the
+    dialog: erasing a Bulgarian written in Cyrillic was a dead end. The name in Latin letters
+    (as the search takes it) confirms too, and the dialog says it; anything else does not."""
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Севгюл", "Ахмедова"), confirm_duplicates=True
+    )
+    dialog = EraseDialog(person)
+    qtbot.addWidget(dialog)
+    assert dialog.latin.text() == "or in Latin letters: Ahmedova"
+    for almost in ("Ahmedov", "Ahmedovaa", "Ахмедов", ""):
+        dialog.confirm.clear()
+        type_text(dialog.confirm, almost)
+        assert not dialog.ok.isEnabled(), almost
+    for typed in ("Ahmedova", "ahmedova ", "Ахмедова"):
+        dialog.confirm.clear()
+        type_text(dialog.confirm, typed)
+        assert dialog.ok.isEnabled(), typed
+    latin = people.register_person(
+        session.store, session.user, PersonDraft("Hans", "Becker"), confirm_duplicates=True
+    )
+    plain = EraseDialog(latin)
+    qtbot.addWidget(plain)
+    assert plain.latin.isHidden()  # nothing to add to a name typed as written
+
+
 def test_users_dialog_adds_an_account_that_can_log_in(qtbot: QtBot, session: Session) -> None:
     users = UsersDialog(session)
     qtbot.addWidget(users)
