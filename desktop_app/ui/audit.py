@@ -41,7 +41,7 @@ from desktop_app.ui.case_access import KIND_LABELS as SECTION_NAMES
 from desktop_app.ui.widgets import record_table, width_for_columns
 from desktop_app.usecases import audit, people
 from desktop_app.usecases import sync as sync_uc
-from desktop_app.usecases.accounts import Session, list_users
+from desktop_app.usecases.accounts import Session, accounts_ever
 from desktop_app.usecases.reports import TABLE_TITLES, parse_period, period_label, row_label
 
 if TYPE_CHECKING:
@@ -434,7 +434,13 @@ class AuditWindow(QDialog):
         super().__init__(parent)
         self.session = session
         self.setWindowTitle(_("Audit log"))
-        self.users = {u.id: u.display_name for u in list_users(session.store)}
+        # Removed accounts too: their entries stay, and were told by an id ("69de5ffe").
+        self.users = {
+            u.id: _("{name} (account removed)").format(name=u.display_name)
+            if removed
+            else u.display_name
+            for u, removed in accounts_ever(session.store)
+        }
         self.laptops = audit.laptop_names(session.store, session.user)
         self.person = PersonField(session.store)
         self.person.setPlaceholderText(person_hint())
@@ -594,6 +600,11 @@ class AuditWindow(QDialog):
             moment = e.when.astimezone()
             when = format_moment(moment, seconds=True)
             details = reader.text(e.details)
+            if e.record_kind == "user" and e.record_id != e.user_id and e.record_id in self.users:
+                # whose account was added or removed: the record id alone did not say (one's
+                # own, logging in, is the "User" column's)
+                account = f"{_('Account')}: {self.users[e.record_id]}"
+                details = f"{account} · {details}" if details else account
             cells = [
                 when,
                 self._user_name(e),

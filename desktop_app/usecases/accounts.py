@@ -213,6 +213,15 @@ def list_users(store: Store) -> list[User]:
     return [_user(r) for r in rows]
 
 
+def accounts_ever(store: Store) -> list[tuple[User, bool]]:
+    """Every account this laptop has had, each with whether it was removed, by display name:
+    the audit log names who did what by them (a removed account's past work stays, and showed
+    as an id)."""
+    with store.reading() as session:
+        rows = session.scalars(select(UserRow).order_by(UserRow.display_name)).all()
+    return [(_user(r), r.deleted) for r in rows]
+
+
 def add_user(
     session: Session,
     account: str,
