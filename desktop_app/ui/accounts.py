@@ -528,6 +528,16 @@ class RestoreDialog(_FormDialog):
         if isinstance(exc, backup.WrongPassphrase):  # under the field to correct
             self.general.show_message("")
             self.errors["passphrase"].show_message(error_message(exc.code))
+        elif getattr(exc, "code", "") == "store_exists":
+            # The folder in use chosen, as if the backup went over the data: "This data folder
+            # already holds a database." under the buttons said neither where nor what next.
+            self.general.show_message("")
+            self.errors["folder"].show_message(
+                _(
+                    "This folder already holds data. A backup is restored beside the data, "
+                    "never over it: choose a new or empty folder."
+                )
+            )
 
     def _on_failed(self, exc: Exception) -> None:
         if isinstance(exc, OSError):

@@ -103,6 +103,36 @@ def test_a_restore_without_a_data_folder_is_refused_at_the_field(
     dialog.reject()
 
 
+def test_a_restore_into_the_folder_in_use_says_at_the_folder_to_choose_a_new_one(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """The coordinator chose the data folder in use, as if the backup went over the data:
+    "This data folder already holds a database." stood under the fields, beside none, and
+    said nothing of what to do. It stands at the folder and says it; the data stays."""
+    written = tmp_path / "store.wdbackup"
+    backup.write_backup(session, written, PASSPHRASE)
+    in_use = session.store.paths.database.parent
+    before = sorted(p.name for p in in_use.iterdir())
+    window = shown_window(qtbot, session)
+    _file_action(window, "&Restore backup…").trigger()
+    (dialog,) = window.findChildren(RestoreDialog)
+    dialog.file.setText(str(written))
+    dialog.folder.setText(str(in_use))
+    dialog.passphrase.setText(PASSPHRASE)
+    with qtbot.waitSignal(dialog.save.answered, timeout=20_000):
+        dialog.buttons.accepted.emit()
+    assert dialog.isVisible()
+    assert dialog.errors["folder"].text() == (
+        "This folder already holds data. A backup is restored beside the data, never over "
+        "it: choose a new or empty folder."
+    )
+    assert dialog.general.text() == ""
+    window.wait_for_background()
+    # nothing unpacked there (a restore leaves its "restored-from-backup" mark)
+    assert sorted(p.name for p in in_use.iterdir()) == before
+    dialog.reject()
+
+
 def test_after_a_restore_the_coordinator_is_told_where_the_data_went_and_how_to_open_it(
     qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
