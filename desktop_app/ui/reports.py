@@ -57,12 +57,13 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.permissions import Action, allowed
 from desktop_app.i18n.formatting import format_number
 from desktop_app.i18n.messages import failure_message
-from desktop_app.i18n.text import _, current_language
+from desktop_app.i18n.text import _, current_language, gettext_in
 from desktop_app.reports.exports import export
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.reports import (
     DEFAULT_THRESHOLD,
     HIDDEN_NOTE,
+    OVERVIEW_MEANINGS,
     Case,
     Period,
     Report,
@@ -417,7 +418,12 @@ def table_widget(table: Table, lang: str) -> QTableWidget:
     widget.setHorizontalHeaderLabels(["", *(_(c) for c in table.columns)])
     widget.verticalHeader().setVisible(False)
     for i, row in enumerate(table.rows):
-        widget.setItem(i, 0, QTableWidgetItem(table.label(row.key, lang)))
+        label = QTableWidgetItem(table.label(row.key, lang))
+        if table.key == "overview" and row.key in OVERVIEW_MEANINGS:
+            meaning = gettext_in(lang, OVERVIEW_MEANINGS[row.key])
+            label.setToolTip(meaning)
+            label.setData(Qt.ItemDataRole.AccessibleDescriptionRole, meaning)
+        widget.setItem(i, 0, label)
         for j, value in enumerate(row.values):
             item = QTableWidgetItem(format_number(value, lang))  # 1.390, 1390, 1,390
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)

@@ -1216,6 +1216,31 @@ ROW_TEXTS: dict[str, str] = {
     "none": N_("no German"),
 }
 
+#: What each figure of the overview counts, as its row says when asked (a tooltip): "People
+#: advised" beside "Visits" and "New people" left the coordinator to guess for the funders.
+OVERVIEW_MEANINGS: dict[str, str] = {
+    "people_advised": N_(
+        "People with at least one visit finished in the period, each counted once."
+    ),
+    "new_people": N_("Of the people advised, those whose first visit ever lies in the period."),
+    "returning_people": N_("Of the people advised, those with a visit before the period."),
+    "visits": N_(
+        "Visits finished in the period, each form filled in once; a person may have several."
+    ),
+    "quick_contacts": N_("Short contacts recorded without the person's name, in the period."),
+    "referrals": N_("Referrals issued in the period, whatever their status now."),
+    "follow_ups_overdue": N_(
+        "Of the period's referrals, those not closed whose follow-up day had passed on the "
+        "day named."
+    ),
+    "households_with_children": N_(
+        "People advised whose latest life situation in the period names children in the household."
+    ),
+    "children_in_households": N_(
+        "Children living in those households, as the latest life situation names them."
+    ),
+}
+
 
 @cache
 def _option_labels() -> dict[tuple[str, str], Mapping[str, str]]:

@@ -640,6 +640,30 @@ def _text_boxes(view: QChartView) -> list[tuple[str, QRectF]]:
     return boxes
 
 
+def test_each_overview_figure_says_what_it_counts(qtbot: QtBot, busy: Session) -> None:
+    """ "Beratene Personen", "Erstmals beratene Personen", "Besuche" side by side, and nothing
+    said which visits or whom they count: each row of the overview says it (its tooltip, and
+    to a screen reader), in the language of the window."""
+    with _dashboard_in(qtbot, busy, "de") as dashboard:
+        qtbot.addWidget(dashboard)
+        dashboard.refresh()
+        qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
+        grid = dashboard.findChild(QTableWidget, "table-overview")
+        assert grid is not None
+        said = {
+            cell(grid, r, 0).text(): (
+                cell(grid, r, 0).toolTip(),
+                cell(grid, r, 0).data(Qt.ItemDataRole.AccessibleDescriptionRole),
+            )
+            for r in range(grid.rowCount())
+        }
+        meaning = (
+            "Von den beratenen Personen diejenigen, deren allererster Besuch im Zeitraum liegt."
+        )
+        assert said["Erstmals beratene Personen"] == (meaning, meaning)
+        assert [text for text, (tip, _desc) in said.items() if not tip] == []
+
+
 def test_the_laptop_filter_names_the_laptops_as_they_joined(
     qtbot: QtBot,
     laptops: Laptops,  # noqa: F811 - the fixture
