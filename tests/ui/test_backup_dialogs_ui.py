@@ -113,21 +113,12 @@ def test_a_restore_into_the_folder_in_use_says_at_the_folder_to_choose_a_new_one
     backup.write_backup(session, written, PASSPHRASE)
     in_use = session.store.paths.database.parent
     before = sorted(p.name for p in in_use.iterdir())
-    window = shown_window(qtbot, session)
-    _file_action(window, "&Restore backup…").trigger()
-    (dialog,) = window.findChildren(RestoreDialog)
-    dialog.file.setText(str(written))
-    dialog.folder.setText(str(in_use))
-    dialog.passphrase.setText(PASSPHRASE)
-    with qtbot.waitSignal(dialog.save.answered, timeout=20_000):
-        dialog.buttons.accepted.emit()
-    assert dialog.isVisible()
+    dialog = _restore(qtbot, written, in_use, PASSPHRASE)
     assert dialog.errors["folder"].text() == (
         "This folder already holds data. A backup is restored beside the data, never over "
         "it: choose a new or empty folder."
     )
     assert dialog.general.text() == ""
-    window.wait_for_background()
     # nothing unpacked there (a restore leaves its "restored-from-backup" mark)
     assert sorted(p.name for p in in_use.iterdir()) == before
     dialog.reject()

@@ -15,10 +15,10 @@ from desktop_app.domain.referral import Referral, ReferralStatus
 from desktop_app.ui import referrals as ui
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
-from desktop_app.usecases.people import register_many, register_person
+from desktop_app.usecases.people import register_many
 from desktop_app.usecases.report_demo import add_demo_activity
-from tests.conftest import record_sharing_consent
 from tests.ui.conftest import cell, shown_window, type_text
+from tests.ui.test_referrals_ui import _person
 
 
 class _CountedItem(QTableWidgetItem):
@@ -32,11 +32,15 @@ class _CountedItem(QTableWidgetItem):
         return super().data(role)
 
 
+_plain_item = ui._item
+
+
 def _counted_item(text: str, data: Any = None) -> QTableWidgetItem:
+    """A cell as the window makes it, that counts its reads."""
+    plain = _plain_item(text, data)
     item = _CountedItem(text)
-    item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsEditable)
-    if data is not None:
-        item.setData(Qt.ItemDataRole.UserRole, data)
+    item.setFlags(plain.flags())
+    item.setData(Qt.ItemDataRole.UserRole, plain.data(Qt.ItemDataRole.UserRole))
     return item
 
 
@@ -83,21 +87,10 @@ def test_the_follow_ups_window_lists_hundreds_without_reading_them_again_per_row
 
 def _due_referral(session: Session) -> Referral:
     """A referral whose follow-up day has passed, its appointment attended."""
-    person = register_person(
-        session.store,
-        session.user,
-        PersonDraft("Ștefan", "Țărănescu", "1985-03-14", languages=("ro", "de")),
-        confirm_duplicates=True,
-    )
-    record_sharing_consent(session, person.id)
-    today = dt.date.today()
+    person = _person(session, "Ștefan", "Țărănescu")
+    past = dt.date.today() - dt.timedelta(days=3)
     referral = uc.issue_referral(
-        session.store,
-        session.user,
-        person.id,
-        "jobcenter",
-        "buergergeld",
-        follow_up=today - dt.timedelta(days=3),
+        session.store, session.user, person.id, "jobcenter", "buergergeld", follow_up=past
     )
     return uc.change_status(session.store, session.user, referral.id, ReferralStatus.ATTENDED, "")
 

@@ -478,13 +478,18 @@ def _drawn_more_than(view: QChartView, count: int) -> bool:
 
 def _axis_labels(view: QChartView) -> list[str]:
     """The texts the chart draws (axis labels, titles, legend), as shown."""
+    return [item.toPlainText() for item in _text_items(view)]
+
+
+def _text_items(view: QChartView) -> list[QGraphicsTextItem]:
+    """The chart's shown, non-empty text items (axis labels, titles, legend, marks)."""
     items = list(view.chart().childItems())
     texts = []
     while items:
         item = items.pop()
         items.extend(item.childItems())
         if isinstance(item, QGraphicsTextItem) and item.isVisible() and item.toPlainText():
-            texts.append(item.toPlainText())
+            texts.append(item)
     return texts
 
 
@@ -571,14 +576,7 @@ def test_a_bar_charts_category_names_are_shown_whole(
     """The insurance chart's axis cut "задължително осигурен/а в…" while the table below named
     it in full: a long name wraps onto a second line instead (every bar chart's names)."""
     with _dashboard_in(qtbot, busy, lang) as dashboard:
-        qtbot.addWidget(dashboard)
-        dashboard.resize(width, 700)
-        dashboard.show()
-        dashboard.refresh()
-        qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
-        qtbot.waitExposed(dashboard)
-        report = dashboard.report
-        assert report is not None
+        report = _shown_report(qtbot, dashboard, width, 700)
         bars = [t.key for t in report.tables if t.key != "overview" and t.chart != "line"]
         assert "insurance" in bars and "topics" in bars
         for key in bars:
@@ -602,14 +600,7 @@ def test_a_bar_charts_names_are_drawn_within_the_chart_beside_a_wide_table(
     at most 0.4 of that and drew "Faire Mobilität – Beratungsstelle Dortmund" and "Zentrale
     Beratungsstelle Wohnungslosenhilfe" past the chart's left edge, their first letters cut."""
     with _dashboard_in(qtbot, busy, lang) as dashboard:
-        qtbot.addWidget(dashboard)
-        dashboard.resize(1366, 768)
-        dashboard.show()
-        dashboard.refresh()
-        qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
-        qtbot.waitExposed(dashboard)
-        report = dashboard.report
-        assert report is not None
+        report = _shown_report(qtbot, dashboard, 1366, 768)
         for table in report.tables:
             view = dashboard.findChild(QChartView, f"chart-{table.key}")
             if view is None or table.chart == "line":
@@ -623,21 +614,25 @@ def test_a_bar_charts_names_are_drawn_within_the_chart_beside_a_wide_table(
             assert cut == [], cut
 
 
+def _shown_report(qtbot: QtBot, dashboard: ui.ReportsWindow, width: int, height: int) -> Report:
+    """The dashboard shown at ``width`` × ``height``, its report computed and laid out."""
+    qtbot.addWidget(dashboard)
+    dashboard.resize(width, height)
+    dashboard.show()
+    dashboard.refresh()
+    qtbot.waitUntil(lambda: dashboard.report is not None, timeout=20_000)
+    qtbot.waitExposed(dashboard)
+    report = dashboard.report
+    assert report is not None
+    return report
+
+
 def _text_boxes(view: QChartView) -> list[tuple[str, QRectF]]:
     """The texts the chart draws, each with where it is drawn in the view."""
-    items = list(view.chart().childItems())
-    boxes = []
-    while items:
-        item = items.pop()
-        items.extend(item.childItems())
-        if isinstance(item, QGraphicsTextItem) and item.isVisible() and item.toPlainText():
-            boxes.append(
-                (
-                    item.toPlainText(),
-                    view.mapFromScene(item.sceneBoundingRect()).boundingRect().toRectF(),
-                )
-            )
-    return boxes
+    return [
+        (item.toPlainText(), view.mapFromScene(item.sceneBoundingRect()).boundingRect().toRectF())
+        for item in _text_items(view)
+    ]
 
 
 def test_each_overview_figure_says_what_it_counts(qtbot: QtBot, busy: Session) -> None:
