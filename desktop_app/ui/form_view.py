@@ -57,7 +57,8 @@ from desktop_app.ui.access_keys import Place, choose_keys, escaped, key_of, keys
 from desktop_app.ui.error_label import WarningLabel
 from desktop_app.ui.widgets import (
     ErrorLabel,
-    WrappingDelegate,
+    HangingRowsDelegate,
+    hanging_width,
     key_text,
     names_languages,
     standing_alone,
@@ -1057,7 +1058,7 @@ class FormView(QWidget):
         self.navigator.setWordWrap(True)
         # Rows wrap at the list's width: laid out again when it changes.
         self.navigator.setResizeMode(QListView.ResizeMode.Adjust)
-        self.rows_delegate = WrappingDelegate(self.navigator)
+        self.rows_delegate = HangingRowsDelegate(self.navigator)
         self.navigator.setItemDelegate(self.rows_delegate)
         self.navigator.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.navigator.setSpacing(2)
@@ -1138,14 +1139,9 @@ class FormView(QWidget):
         Schritte  0" broke after "Schritte" and the wrapped lines lost their indent. The
         user's own dragging of the divider is kept (only the first showing fits it)."""
         nav = self.navigator
-        metrics = nav.fontMetrics()
+        font = nav.font()
         widest = max(
-            (
-                metrics.horizontalAdvance(line)
-                for row in range(nav.count())
-                for line in nav.item(row).text().split("\n")
-            ),
-            default=0,
+            (hanging_width(nav.item(row).text(), font) for row in range(nav.count())), default=0
         )
         # what the rows' delegate leaves beside the text (and 4 px to spare), the frame and a
         # scroll bar

@@ -3,12 +3,23 @@ that wrap their text, one-line labels that end in "…" where they are squeezed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from babel import Locale
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QHelpEvent, QKeySequence, QPainter, QPaintEvent
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRect, QSize, Qt
+from PySide6.QtGui import (
+    QFont,
+    QFontMetricsF,
+    QHelpEvent,
+    QKeySequence,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QTextLayout,
+    QTextOption,
+)
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -205,6 +216,117 @@ class WrappingDelegate(QStyledItemDelegate):
             QRect(0, 0, width, 100_000), int(Qt.TextFlag.TextWordWrap), text
         )
         return QSize(size.width(), max(size.height(), needed.height() + 4))
+
+
+#: the marks a row may begin with (a section's state, the next steps' arrow): the lines a row
+#: wraps to continue under the text after the mark, not under the mark
+ROW_MARKS = frozenset("○✓⚠⊘→")
+
+
+def hanging_lines(text: str, font: QFont, width: int) -> list[QTextLayout]:
+    """``text`` laid out ``width`` wide with a hanging indent: where it begins with one of
+    ROW_MARKS and a space, every line after the first (those it wraps to, and the lines after
+    a line break, their leading spaces dropped) starts under the text after the mark. One
+    laid-out paragraph per line of ``text``, each line placed; the last one's bottom is the
+    height."""
+    # A delegate's option has the line breaks as Unicode line separators (displayText).
+    paragraphs = text.replace("\u2028", "\n").split("\n")
+    first = paragraphs[0]
+    hang = 0.0
+    if len(first) > 2 and first[0] in ROW_MARKS and first[1] == " ":
+        hang = QFontMetricsF(font).horizontalAdvance(first[:2])
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
+    y = 0.0
+    layouts = []
+    for number, paragraph in enumerate(paragraphs):
+        layout = QTextLayout(paragraph if number == 0 else paragraph.lstrip(), font)
+        layout.setTextOption(option)
+        layout.beginLayout()
+        while (line := layout.createLine()).isValid():
+            indent = hang if number or line.lineNumber() else 0.0
+            line.setLineWidth(max(width - indent, 1.0))
+            line.setPosition(QPointF(indent, y))
+            y += line.height()
+        layout.endLayout()
+        layouts.append(layout)
+    return layouts
+
+
+def hanging_width(text: str, font: QFont) -> int:
+    """The width ``text`` needs to show each of its lines unwrapped with ``hanging_lines``."""
+    layouts = hanging_lines(text, font, 1_000_000)
+    return math.ceil(
+        max(
+            (
+                line.x() + line.naturalTextWidth()
+                for layout in layouts
+                for line in (layout.lineAt(n) for n in range(layout.lineCount()))
+            ),
+            default=0.0,
+        )
+    )
+
+
+class HangingRowsDelegate(WrappingDelegate):
+    """A list's rows wrapped at its width with a hanging indent (``hanging_lines``): the
+    Bulgarian "○ Професионални и академични квалификации  0/1" wrapped "квалификации" under
+    the mark, where it read as a row of its own, and the second language's line was indented
+    by four spaces, a little off the text above it."""
+
+    def _text_rect(self, option: QStyleOptionViewItem) -> QRect:
+        """Where the style paints an item's text in ``option.rect``, less its text margins."""
+        view = self._view
+        style = view.style()
+        rect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, option, view)
+        margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, view) + 1
+        return rect.adjusted(margin, 0, -margin, 0)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        text = item.text
+        item.text = ""  # the style paints the row (selection, focus), the text is ours
+        view = self._view
+        view.style().drawControl(QStyle.ControlElement.CE_ItemViewItem, item, painter, view)
+        rect = self._text_rect(item)
+        layouts = hanging_lines(text, item.font, rect.width())
+        height = layouts[-1].boundingRect().bottom() if layouts else 0.0
+        top = rect.top() + max(0.0, (rect.height() - height) / 2)
+        selected = bool(item.state & QStyle.StateFlag.State_Selected)
+        group = (
+            QPalette.ColorGroup.Normal
+            if item.state & QStyle.StateFlag.State_Enabled
+            else QPalette.ColorGroup.Disabled
+        )
+        if group == QPalette.ColorGroup.Normal and not item.state & QStyle.StateFlag.State_Active:
+            group = QPalette.ColorGroup.Inactive
+        role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        painter.save()
+        painter.setPen(item.palette.color(group, role))
+        for layout in layouts:
+            layout.draw(painter, QPointF(rect.left(), top))
+        painter.restore()
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
+        size = QStyledItemDelegate.sizeHint(self, option, index)
+        item = QStyleOptionViewItem(option)
+        self.initStyleOption(item, index)
+        room = self.room(index)
+        item.rect = QRect(0, 0, max(room, 1), size.height())
+        width = self._text_rect(item).width()
+        if width <= 0 or not item.text:
+            return size
+        layouts = hanging_lines(item.text, item.font, width)
+        height = math.ceil(layouts[-1].boundingRect().bottom())
+        return QSize(min(size.width(), room), max(size.height(), height + 4))
 
 
 def _depth(index: QModelIndex | QPersistentModelIndex) -> int:

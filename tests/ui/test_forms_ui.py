@@ -30,6 +30,7 @@ from desktop_app.ui.application import load_fonts
 from desktop_app.ui.form_view import FieldEditor, FormView, GroupEditor
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.visits import DraftsDialog, VisitsFeature, VisitWindow
+from desktop_app.ui.widgets import hanging_lines
 from desktop_app.usecases import people, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
@@ -487,8 +488,9 @@ def test_an_entry_added_by_its_access_key_shows_its_questions(
 def test_the_section_list_shows_every_row_whole_in_both_languages(
     qtbot: QtBot, session: Session
 ) -> None:
-    """Each row is as tall as its text wrapped at the width it is painted at: "Suggested next
-    steps" in the second language was cut to "Предложени следващи …" (Romanian window)."""
+    """Each row is as tall as its text wrapped at the width it is painted at (with its hanging
+    indent): "Suggested next steps" in the second language was cut to "Предложени следващи …"
+    (Romanian window)."""
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     before = app.font()
@@ -525,14 +527,10 @@ def _every_section_row_whole(qtbot: QtBot, session: Session) -> None:
             painted = nav.style().subElementRect(
                 QStyle.SubElement.SE_ItemViewItemText, option, nav
             )  # where Qt draws the text
-            text = nav.fontMetrics().boundingRect(
-                # Qt lays the text out with fractional widths: a line as wide as the room
-                # measured in whole pixels is elided; two pixels of slack.
-                QRect(0, 0, painted.width() - 2 * margin - 2, 100_000),
-                int(Qt.TextFlag.TextWordWrap),
-                item.text(),
-            )
-            assert text.height() <= rect.height(), (width, item.text(), rect)
+            # as the rows' delegate paints it: wrapped lines under the text after the mark
+            lines = hanging_lines(item.text(), nav.font(), painted.width() - 2 * margin)
+            height = lines[-1].boundingRect().bottom()
+            assert height <= rect.height(), (width, item.text(), rect)
     assert "Предложени следващи стъпки" in nav.item(nav.count() - 1).text()
 
 

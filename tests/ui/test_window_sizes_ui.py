@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCharts import QChart, QChartView
 from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QComboBox,
     QGraphicsTextItem,
@@ -345,6 +346,85 @@ def test_on_a_1366_px_screen_the_visit_window_opens_wider_and_its_sections_read_
     for button in buttons:
         where = QRect(button.mapTo(win, button.rect().topLeft()), button.size())
         assert win.rect().contains(where), (button, where)
+
+
+def _ink_lines(image: QImage, rect: QRect) -> list[tuple[int, int, int]]:
+    """The lines of dark text painted in ``rect`` of ``image``: (top, bottom, leftmost x) of
+    each band of pixel rows with ink, the bands parted by rows without any; a band of a few
+    rows (the comma below "ț", a breve above "й") joins the nearer of the lines beside it."""
+    bands: list[tuple[int, int, int]] = []
+    for y in range(rect.top(), rect.bottom() + 1):
+        inked = [
+            x
+            for x in range(rect.left(), rect.right() + 1)
+            if image.pixelColor(x, y).lightness() < 110
+        ]
+        if not inked:
+            continue
+        if bands and bands[-1][1] == y - 1:
+            top, _bottom, left = bands[-1]
+            bands[-1] = (top, y, min(left, inked[0]))
+        else:
+            bands.append((y, y, inked[0]))
+    lines: list[tuple[int, int, int]] = []
+    for number, band in enumerate(bands):
+        following = bands[number + 1] if number + 1 < len(bands) else None
+        if band[1] - band[0] >= 4:
+            lines.append(band)
+            continue
+        above = band[0] - lines[-1][1] if lines else 10_000
+        below = following[0] - band[1] if following else 10_000
+        if above <= below:
+            top, _bottom, left = lines[-1]
+            lines[-1] = (top, band[1], min(left, band[2]))
+        elif following is not None:
+            bands[number + 1] = (band[0], following[1], min(band[2], following[2]))
+    return lines
+
+
+@pytest.mark.parametrize("lang", [*LANGUAGES, "en"])
+@pytest.mark.parametrize("form_id", ["skills_check", "life_situation"])
+@pytest.mark.parametrize("screen", [visits_ui.OPENING_SIZE, SCREEN_1366])
+def test_a_wrapped_section_name_goes_on_under_its_own_text(
+    qtbot: QtBot, session: Session, program_font: None, lang: str, form_id: str, screen: QSize
+) -> None:
+    """At 1080 px the Bulgarian "○ Професионални и академични квалификации  0/1" wrapped
+    "квалификации" back under the mark, where it read as a section of its own; the second
+    language's line sat four spaces in, a little off the text above it. Every line after the
+    first now starts where the text after the mark does, as painted."""
+    window, person = _person_shown(qtbot, session, lang)
+    client = "ro" if lang == "bg" else "bg"
+    win = VisitWindow(session, person, form_id, client_lang=client, parent=window)
+    qtbot.addWidget(win)
+    win.resize(opening_size(screen))
+    win.show()
+    qtbot.waitExposed(win)
+    nav = win.view.navigator
+    nav.setCurrentRow(nav.count() - 1)  # the rows measured are painted black on white
+    image = nav.viewport().grab().toImage()
+    metrics = nav.fontMetrics()
+    margin = nav.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, nav) + 1
+    wrapped = []
+    for row in range(nav.count() - 1):
+        item = nav.item(row)
+        if item.isHidden():
+            continue
+        rect = nav.visualItemRect(item)
+        text = item.text()
+        start = rect.left() + margin
+        under_text = start + metrics.horizontalAdvance(text[:2])  # "○ "
+        lines = _ink_lines(image, rect)
+        assert len(lines) >= text.count("\n") + 1, (text, lines)
+        assert abs(lines[0][2] - start) <= 2, (text, lines, start)
+        for _top, _bottom, left in lines[1:]:
+            assert under_text - 1 <= left <= under_text + 3, (text, lines, under_text)
+        assert lines[-1][1] < rect.bottom(), (text, lines, rect)  # nothing cut below
+        if len(lines) > text.count("\n") + 1:
+            wrapped.append(text)
+    if (lang, form_id, screen) == ("bg", "skills_check", visits_ui.OPENING_SIZE):
+        assert any("квалификации" in text for text in wrapped), wrapped
+    if screen == SCREEN_1366:
+        assert not wrapped, wrapped
 
 
 def _referrals_in_every_status(session: Session, person: Person) -> None:
