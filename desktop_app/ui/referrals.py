@@ -1522,9 +1522,16 @@ class ReferralsTab(QWidget):
     # are then in view together in all four languages. Shorter status words would have had to
     # differ from those of the status dialog and the history, and still did not fit beside the
     # sign-off note. With more room every column has its own width again.
+    #
+    # At 1366 px the issue date and the reason were read only by scrolling sideways. Where the
+    # room allows all six with the service at SERVICE_MIN_WIDTH, the status at its longest
+    # word and the reason at REASON_MIN_WIDTH (both names elided, whole in their tooltips),
+    # all six are in view; more room unwraps the status first, then widens the service, and
+    # the reason takes the rest.
     SERVICE, APPOINTMENT, STATUS, FOLLOW_UP, ISSUED, REASON = range(6)
     SERVICE_WIDTH = 240
     SERVICE_MIN_WIDTH = 150
+    REASON_MIN_WIDTH = 70
 
     def __init__(self, feature: ReferralsFeature) -> None:
         super().__init__()
@@ -1535,8 +1542,9 @@ class ReferralsTab(QWidget):
         # the service's name elided at SERVICE_WIDTH (whole in its tooltip), not stretched;
         # the status's width set by _fit_columns, its text wrapped
         header = self.table.horizontalHeader()
-        for column in (self.SERVICE, self.STATUS):
+        for column in (self.SERVICE, self.STATUS, self.REASON):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(False)  # the reason's width is _fit_columns' too
         self.status_delegate = WrappingDelegate(self.table)
         self.table.setItemDelegateForColumn(self.STATUS, self.status_delegate)
         rows = self.table.verticalHeader()
@@ -1628,7 +1636,8 @@ class ReferralsTab(QWidget):
         it filled the person's page and hid everything after it. The status as wide as its
         longest text, or as the room left beside the service (at SERVICE_MIN_WIDTH), the
         appointment and, where it fits, the follow-up, wrapped there, never narrower than its
-        longest word."""
+        longest word. Where all six columns fit (see the class's note), all six are in view,
+        the reason elided and taking the room left."""
         table = self.table
         header = table.horizontalHeader()
         table.resizeColumnToContents(self.SERVICE)
@@ -1638,8 +1647,19 @@ class ReferralsTab(QWidget):
             cell.text() for row in range(table.rowCount()) if (cell := table.item(row, self.STATUS))
         ]
         whole, word = self.status_delegate.widths(texts)
-        room = table.viewport().width() - appointment - self.SERVICE_MIN_WIDTH
         narrowest = max(word, header.sectionSizeHint(self.STATUS))
+        dates = appointment + table.columnWidth(self.FOLLOW_UP) + table.columnWidth(self.ISSUED)
+        spare = table.viewport().width() - dates - self.SERVICE_MIN_WIDTH - self.REASON_MIN_WIDTH
+        if spare >= narrowest:  # all six in view
+            status = min(whole, spare)
+            spare -= status
+            service = min(service, self.SERVICE_MIN_WIDTH + spare)
+            spare -= service - self.SERVICE_MIN_WIDTH
+            table.setColumnWidth(self.STATUS, status)
+            table.setColumnWidth(self.SERVICE, service)
+            table.setColumnWidth(self.REASON, self.REASON_MIN_WIDTH + spare)
+            return
+        room = table.viewport().width() - appointment - self.SERVICE_MIN_WIDTH
         # The follow-up date too where it fits beside the status at its longest word: at
         # 1366 px the status took it all and the date was cut ("Nachverfolgu…", "Просл…"),
         # read only by scrolling sideways. At 1100 px there is no room for it.
@@ -1650,6 +1670,9 @@ class ReferralsTab(QWidget):
         service = max(self.SERVICE_MIN_WIDTH, min(service, room + self.SERVICE_MIN_WIDTH - status))
         table.setColumnWidth(self.SERVICE, service)
         table.setColumnWidth(self.STATUS, status)
+        # read by scrolling sideways: as much of it as of a service
+        table.resizeColumnToContents(self.REASON)
+        table.setColumnWidth(self.REASON, min(table.columnWidth(self.REASON), self.SERVICE_WIDTH))
 
     def selected(self) -> Referral | None:
         row = self.table.currentRow()
