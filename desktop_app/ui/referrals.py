@@ -445,6 +445,12 @@ def appointment_value(field: QDateTimeEdit) -> dt.datetime:
 class ReferDialog(QDialog):
     """Choose service, reason, appointment, documents and language; issues the referral."""
 
+    # Wide enough that the consent's warning, the service's address and the service names
+    # take few lines: at 680 px, with the warning that the consent names other services, the
+    # dialog was 718 to 734 px high in every language (700 are left on a 1366 × 768 screen);
+    # at 940 px it is at most 686 px high with any service.
+    OPENING_WIDTH = 940
+
     referral_issued = Signal(object)  # Referral
 
     def __init__(self, window: MainWindow, person: Person) -> None:
@@ -615,6 +621,19 @@ class ReferDialog(QDialog):
         if self.suggested:
             self.select_service(self.suggested[0].id)
         self.search.setFocus()
+        # Its own width, not Qt's two thirds of the screen (on a small one it was 680 px).
+        self.resize(self.sizeHint())
+
+    def sizeHint(self) -> QSize:
+        """OPENING_WIDTH wide, as tall as the layout is at that width: Qt's own hint counts
+        each wrapped label as if it were narrow and tall (the consent's warning six lines
+        high), and with the service's longest texts the dialog wanted 734 px, more than a
+        1366 × 768 screen has room for."""
+        width = max(self.OPENING_WIDTH, self.minimumWidth())
+        layout = self.layout()
+        if layout is None or not layout.hasHeightForWidth():
+            return super().sizeHint()
+        return QSize(width, layout.heightForWidth(width))
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
