@@ -313,13 +313,20 @@ class SyncServerClient:
             registration_secret=wire.b64encode(secret) if secret is not None else None,
         )
         # Without a secret a code is single use: never resend once the request may have arrived.
-        response = self._request(
-            "POST",
-            "/register",
-            json=body.model_dump(exclude_none=True),
-            auth=False,
-            retry_after_send=secret is not None,
-        )
+        try:
+            response = self._request(
+                "POST",
+                "/register",
+                json=body.model_dump(exclude_none=True),
+                auth=False,
+                retry_after_send=secret is not None,
+            )
+        except BadRequest as exc:
+            if secret is None or not _unknown_field(exc, "registration_secret"):
+                raise
+            # A server from before registration secrets refuses the field, and so spent no
+            # code: join as laptops did then (a failure after it needs a new code).
+            return self.register(code, name, public_key)
         result = self._parse(response, wire.RegisterResponse)
         self.token = result.token
         return result
@@ -378,6 +385,12 @@ def _reason(response: httpx.Response) -> tuple[str, str]:
         return str(body.get("code", "error")), str(body.get("detail", response.reason_phrase))
     except (ValueError, AttributeError):
         return "error", response.reason_phrase or f"HTTP {response.status_code}"
+
+
+def _unknown_field(exc: RequestRefused, field: str) -> bool:
+    """Whether the server refused the request for a field it does not know (a server of an
+    earlier version: "invalid request: body.FIELD: Extra inputs are not permitted")."""
+    return exc.status == 422 and exc.code == "invalid" and f"body.{field}:" in exc.reason
 
 
 def wrapped_key(key_id: str, wrapped: bytes, sender_public_key: bytes) -> wire.WrappedKeyIn:

@@ -74,15 +74,27 @@ class PortReservation:
         self.release()
 
 
-def run_cli(db_url: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    db_url: str, *args: str, check: bool = True, code_dir: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
+    """``welcome-desk-server ARGS`` on ``db_url``; ``code_dir``: the server's code from there
+    (an earlier version's, say)."""
     return subprocess.run(
         [sys.executable, "-m", "sync_server.cli", *args, "--database-url", db_url],
-        cwd=ROOT,
+        cwd=code_dir,
+        env=_code_from(code_dir),
         capture_output=True,
         text=True,
         timeout=60,
         check=check,
     )
+
+
+def _code_from(code_dir: Path) -> dict[str, str] | None:
+    """The environment of a process that imports the server's code from ``code_dir``."""
+    if code_dir == ROOT:
+        return None
+    return {**os.environ, "PYTHONPATH": str(code_dir)}
 
 
 class _PortTaken(RuntimeError):
@@ -98,6 +110,7 @@ class ServerProcess:
     port: int = 0  # 0: a port reserved for this server (PortReservation), kept across restarts
     workers: int = 1  # server processes (``serve --workers``)
     tls: tuple[Path, Path] | None = None  # certificate and key: serve HTTPS
+    code_dir: Path = ROOT  # where the server's code comes from (an earlier version's, say)
     proc: subprocess.Popen[bytes] | None = None
     _engine: Engine | None = None
     _service: SyncService | None = None
@@ -148,7 +161,8 @@ class ServerProcess:
                 str(self.workers),
                 *(["--cert", str(self.tls[0]), "--key", str(self.tls[1])] if self.tls else []),
             ],
-            cwd=ROOT,
+            cwd=self.code_dir,
+            env=_code_from(self.code_dir),
             stdout=log,
             stderr=subprocess.STDOUT,
         )
