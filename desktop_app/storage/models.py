@@ -179,6 +179,29 @@ class OutboxRow(Base):
     hlc: Mapped[str] = mapped_column(String(64), nullable=False)
 
 
+def next_revision(
+    session: OrmSession,
+    row: SyncMixin,
+    kind: str,
+    *,
+    hlc: str,
+    device_id: str,
+    author_id: str,
+) -> None:
+    """``row`` (of record kind ``kind``) changed on this laptop (``device_id``) by the user
+    ``author_id`` at clock ``hlc``: its next revision, queued for sync in the same transaction.
+
+    The fields whose values changed get ``hlc`` on flush (``_stamp_field_clocks``). A new row
+    starts at revision 0 and gets revision 1 here. Both ids are required: they travel with the
+    record (its author in the payload, its device as the clock's), reports count by them, and a
+    row that kept those of its previous revision credited the change to someone else."""
+    row.revision = (row.revision or 0) + 1
+    row.updated_hlc = hlc
+    row.device_id = device_id
+    row.author_id = author_id
+    session.add(OutboxRow(record_kind=kind, record_id=row.id, revision=row.revision, hlc=hlc))
+
+
 # Feature tables register on ``Base.metadata`` when imported; migrations compare against it.
 from desktop_app.storage import audit_models as _audit_models  # noqa: E402, F401
 from desktop_app.storage import reference_models as _reference_models  # noqa: E402, F401

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import OutboxRow
+from desktop_app.storage.models import next_revision
 from desktop_app.storage.sync_models import LaptopRow, TeamKeyRow
 from desktop_app.sync import crypto
 from desktop_app.sync.records import PayloadError
@@ -184,10 +184,7 @@ def _write(
         laptop_id, public_key = str(values["laptop_id"]), str(values["public_key"])
         row = LaptopRow(
             id=record_id(laptop_id, wire.b64decode(public_key)),
-            revision=1,
-            updated_hlc=hlc,
-            device_id=store.device_id,
-            author_id=author_id[:36],
+            revision=0,
             deleted=False,
             field_clocks="{}",
             **values,
@@ -196,11 +193,7 @@ def _write(
     else:
         for name, value in values.items():
             setattr(row, name, value)
-        row.revision += 1
-        row.updated_hlc = hlc  # the ORM hook gives the changed fields this clock
-        row.device_id = store.device_id
-        row.author_id = author_id[:36]
-    session.add(OutboxRow(record_kind=KIND, record_id=row.id, revision=row.revision, hlc=hlc))
+    next_revision(session, row, KIND, hlc=hlc, device_id=store.device_id, author_id=author_id[:36])
 
 
 def check_saved(session: Session, row: LaptopRow) -> None:

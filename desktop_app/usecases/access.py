@@ -23,7 +23,7 @@ from desktop_app.domain.users import Role, User
 from desktop_app.i18n.text import N_
 from desktop_app.storage.audit_models import CaseOpeningRow
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import OutboxRow, PersonRow, UserRow
+from desktop_app.storage.models import PersonRow, UserRow, next_revision
 from desktop_app.usecases import audit
 from desktop_app.usecases.person_data import PersonDataSource, Row, register_person_data_source
 from desktop_app.usecases.visits import PersonErased
@@ -132,14 +132,10 @@ def _set_opening(
     # A field with its own clock (stamped on flush), not the record's deletion: opening
     # it again later wins over the closing on every laptop (architecture.md, property 10).
     row.opened = opened
-    row.revision = (row.revision or 0) + 1
-    row.updated_hlc = hlc
-    row.device_id = store.device_id
-    row.author_id = advisor.id
-    session.flush()
-    session.add(
-        OutboxRow(record_kind="case_opening", record_id=row.id, revision=row.revision, hlc=hlc)
+    next_revision(
+        session, row, "case_opening", hlc=hlc, device_id=store.device_id, author_id=advisor.id
     )
+    session.flush()
     audit.record_in(
         session,
         store,

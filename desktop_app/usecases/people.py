@@ -179,6 +179,9 @@ def update_person(
             return current
         stored = synced_state(session, "person", person_id) if base is not None else None
         hlc = str(store.clock.now())
+        # Not ``models.next_revision``: a person goes through PeopleRepository as a domain
+        # ``Person`` (its search tokens follow every write), and its field clocks are set
+        # here, from the fields the edit changed, not from the row's history on flush.
         updated = replace(
             checked,
             id=current.id,

@@ -110,6 +110,8 @@ def erase_synced(db: DbSession, store: Store, kind: str, condition: ColumnElemen
     held: dict[str, int] = dict(db.execute(select(model.id, model.revision).where(condition)).all())
     if held:
         hlc = str(store.clock.now())
+        # Only outbox entries, not ``models.next_revision``: the rows are deleted just below,
+        # in bulk; a tombstone's revision lives in the outbox until it is pushed.
         db.add_all(
             OutboxRow(record_kind=kind, record_id=rid, revision=revision + 1, hlc=hlc)
             for rid, revision in held.items()

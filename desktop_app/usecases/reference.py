@@ -46,7 +46,7 @@ from desktop_app.letters.directory import (
 from desktop_app.paths import resource
 from desktop_app.storage.db import Store
 from desktop_app.storage.layout import WITHDRAWN_FOLDER
-from desktop_app.storage.models import OutboxRow
+from desktop_app.storage.models import OutboxRow, next_revision
 from desktop_app.storage.reference_models import ReferenceRow
 from desktop_app.storage.sync_models import SyncedRevisionRow
 from desktop_app.usecases import audit, consent_texts
@@ -368,16 +368,12 @@ def _store_publication(
             session.add(row)
         row.content = content
         row.deleted = False
-        row.revision = (row.revision or 0) + 1
-        row.updated_hlc = hlc
-        row.device_id = store.device_id
-        row.author_id = user.id
+        next_revision(
+            session, row, "reference", hlc=hlc, device_id=store.device_id, author_id=user.id
+        )
         session.flush()
         if name == FORMS:
             consent_texts.keep_publication(session, content)
-        session.add(
-            OutboxRow(record_kind="reference", record_id=record_id, revision=row.revision, hlc=hlc)
-        )
         audit.record_in(
             session,
             store,

@@ -39,7 +39,7 @@ from desktop_app.letters.referral_letter import LetterError, render_referral_let
 from desktop_app.letters.texts import LetterTexts, default_letter_texts
 from desktop_app.storage.audit_models import AuditRow
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import OutboxRow, PersonRow
+from desktop_app.storage.models import OutboxRow, PersonRow, next_revision
 from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.storage.referrals_models import PrintJobRow, ReferralRow
 from desktop_app.storage.referrals_repo import (
@@ -1031,13 +1031,7 @@ def _changed_row(
 
     The changed fields' clocks are stamped on flush (storage.models._stamp_field_clocks)."""
     hlc = hlc or str(store.clock.now())
-    row.revision += 1
-    row.updated_hlc = hlc
-    row.device_id = store.device_id
-    row.author_id = user.id
-    session.add(
-        OutboxRow(record_kind=RECORD_KIND, record_id=row.id, revision=row.revision, hlc=hlc)
-    )
+    next_revision(session, row, RECORD_KIND, hlc=hlc, device_id=store.device_id, author_id=user.id)
     audit.record_in(
         session,
         store,

@@ -41,7 +41,7 @@ from desktop_app.forms import FormDefinition, InvalidAnswers, clean, evaluate, l
 from desktop_app.forms.evaluator import FieldError, message
 from desktop_app.forms.expressions import is_empty
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import OutboxRow
+from desktop_app.storage.models import OutboxRow, next_revision
 from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.storage.visits_models import (
     ConsentRow,
@@ -777,15 +777,11 @@ def _save_edit(
             saved_at=row.finished_at,
         )
     )
-    row.revision += 1
     row.form_version = edit.definition.version
     row.answers = _dump(edit.answers)
     row.next_steps = _dump(edit.next_steps)
-    row.author_id = user.id
-    row.device_id = store.device_id
-    row.updated_hlc = hlc
     row.finished_at = _now()
-    session.add(OutboxRow(record_kind="visit", record_id=row.id, revision=row.revision, hlc=hlc))
+    next_revision(session, row, "visit", hlc=hlc, device_id=store.device_id, author_id=user.id)
     session.execute(
         delete(DraftRow).where(
             DraftRow.person_id == row.person_id,
