@@ -26,7 +26,7 @@ from desktop_app.storage.keyslots import (
     normalise_account,
 )
 from desktop_app.storage.login_guard import unlock_guarded as _unlock_guarded
-from desktop_app.storage.models import OutboxRow, UserRow
+from desktop_app.storage.models import OutboxRow, UserRow, next_revision
 from desktop_app.usecases import audit
 
 log = logging.getLogger(__name__)
@@ -245,18 +245,16 @@ def add_user(
                 id=str(uuid.uuid4()),
                 account=name,
                 revision=0,
-                device_id=store.device_id,
                 field_clocks="{}",
             )
             db.add(row)
         row.display_name = " ".join((display_name or account).split())
         row.role = Role(role).value
         row.deleted = False
-        row.revision = (row.revision or 0) + 1
-        row.updated_hlc = hlc
-        row.author_id = session.user.id
+        next_revision(
+            db, row, "user", hlc=hlc, device_id=store.device_id, author_id=session.user.id
+        )
         db.flush()
-        db.add(OutboxRow(record_kind="user", record_id=row.id, revision=row.revision, hlc=hlc))
         audit.record_in(
             db,
             store,
@@ -283,9 +281,9 @@ def remove_user(session: Session, user_id: str) -> None:
         if row is None:
             raise UnknownAccount(user_id)
         row.deleted = True
-        row.revision += 1
-        row.updated_hlc = hlc
-        db.add(OutboxRow(record_kind="user", record_id=row.id, revision=row.revision, hlc=hlc))
+        next_revision(
+            db, row, "user", hlc=hlc, device_id=store.device_id, author_id=session.user.id
+        )
         audit.record_in(db, store, session.user.id, audit.AuditAction.REMOVE_USER, "user", row.id)
         account = row.account
     store.paths.keyslots.remove(account)

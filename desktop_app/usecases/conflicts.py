@@ -25,7 +25,7 @@ from desktop_app.domain.permissions import Action, PermissionDenied, require
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import User
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import OutboxRow
+from desktop_app.storage.models import next_revision
 from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.sync import laptops
 from desktop_app.sync.kinds import COMBINED_ANSWERS, CONFLICT_FIELDS
@@ -469,12 +469,8 @@ def _decide_row(
             referrals.apply_decision(row, c.field, value, user.display_name, hlc=hlc)
         else:
             setattr(row, c.field, value)
-        row.revision += 1
-        row.updated_hlc = hlc  # the changed field's clock is stamped on flush
-        row.device_id = store.device_id
-        row.author_id = user.id
-        session.add(
-            OutboxRow(record_kind=c.record_kind, record_id=row.id, revision=row.revision, hlc=hlc)
+        next_revision(
+            session, row, c.record_kind, hlc=hlc, device_id=store.device_id, author_id=user.id
         )
         audit.record_in(
             session,
@@ -496,12 +492,7 @@ def _mark_resolved(session: DbSession, store: Store, user: User, conflict_id: st
     clocks = field_clocks_after_change(CONFLICT_FIELDS, stored, row.updated_hlc, {"resolved"}, hlc)
     row.resolved = True
     row.field_clocks = json.dumps({k: list(v) for k, v in clocks.items()}, sort_keys=True)
-    row.revision += 1
-    row.updated_hlc = hlc
-    row.author_id = user.id
-    session.add(
-        OutboxRow(record_kind="conflict", record_id=conflict_id, revision=row.revision, hlc=hlc)
-    )
+    next_revision(session, row, "conflict", hlc=hlc, device_id=store.device_id, author_id=user.id)
     # The decision itself, whether or not it changes a value: keeping the value a record holds
     # is a decision about the person's data too, and changes nothing else that is audited.
     person = row.person_id or (row.record_id if row.record_kind == "person" else "")

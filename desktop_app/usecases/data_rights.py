@@ -20,7 +20,7 @@ from desktop_app.i18n.messages import FIELD_NAMES, SEX_NAMES
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.person_data_pdf import render_person_data
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import OutboxRow, PersonRow, SearchTokenRow
+from desktop_app.storage.models import PersonRow, SearchTokenRow, next_revision
 from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.usecases import audit, consent_texts, reference
 from desktop_app.usecases.person_data import Row, sources
@@ -190,12 +190,7 @@ def erase_person(store: Store, user: User, person_id: str) -> dict[str, int]:
             raise PersonNotFound(person_id)
         counts = _erase_row(session, store, user, row)
         hlc = str(store.clock.now())
-        row.revision += 1
-        row.updated_hlc = hlc
-        row.author_id = user.id
-        session.add(
-            OutboxRow(record_kind="person", record_id=person_id, revision=row.revision, hlc=hlc)
-        )
+        next_revision(session, row, "person", hlc=hlc, device_id=store.device_id, author_id=user.id)
         audit.record_in(
             session, store, user.id, audit.AuditAction.ERASE, "person", person_id, counts
         )

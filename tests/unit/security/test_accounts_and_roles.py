@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from desktop_app.domain.permissions import PERMISSIONS, Action, PermissionDenied
 from desktop_app.domain.person import PersonDraft
@@ -21,7 +22,8 @@ from desktop_app.storage.keyslots import (
     WrongPassword,
 )
 from desktop_app.storage.login_guard import LoginGuard, delay_after
-from desktop_app.usecases import access, accounts, people, settings
+from desktop_app.storage.models import OutboxRow, UserRow
+from desktop_app.usecases import access, accounts, backup, people, settings
 from desktop_app.usecases.accounts import Session
 from tests.conftest import PASSWORD
 
@@ -116,6 +118,48 @@ def test_each_account_has_its_own_slot_and_removal_locks_it_out(session: Session
     with pytest.raises(UnknownAccount):
         accounts.log_in(data_dir, "mihai", HELPER_PW)
     assert [u.account for u in accounts.list_users(session.store)] == ["anna"]
+
+
+def _credited(session: Session, user_id: str) -> tuple[str, str, int]:
+    """The device, author and revision of an account's record, and the revision queued."""
+    with session.store.reading() as db:
+        row = db.get(UserRow, user_id)
+        assert row is not None
+        queued = db.scalars(select(OutboxRow.revision).where(OutboxRow.record_id == user_id)).all()
+        assert max(queued) == row.revision
+        return row.device_id, row.author_id, row.revision
+
+
+def test_an_account_removed_or_added_again_is_credited_to_who_did_it_and_where(
+    session: Session, tmp_path: Path
+) -> None:
+    """Removing an account left its record naming whoever added it; adding it again on a
+    laptop restored from a backup (a store of its own, under a new device id) left it naming
+    the laptop the backup was taken on."""
+    helper = _helper(session)
+    helper.close()
+    accounts.add_user(session, "ion", "Ion Popa", Role.COORDINATOR, "coordinator pass 3")
+    ion = accounts.log_in(session.store.paths.data_dir, "ion", "coordinator pass 3")
+    try:
+        accounts.remove_user(ion, helper.user.id)
+    finally:
+        ion.close()
+    assert _credited(session, helper.user.id) == (session.store.device_id, ion.user.id, 2)
+
+    out = tmp_path / "laptop.wdbackup"
+    backup.write_backup(session, out, "backup phrase 2026")
+    backup.restore_backup(out, tmp_path / "restored", "backup phrase 2026")
+    restored = accounts.log_in(tmp_path / "restored", "anna", PASSWORD)
+    try:
+        assert restored.store.device_id != session.store.device_id
+        accounts.add_user(restored, "mihai", "Mihai Student", Role.HELPER, HELPER_PW)
+        assert _credited(restored, helper.user.id) == (
+            restored.store.device_id,
+            restored.user.id,
+            3,
+        )
+    finally:
+        restored.close()
 
 
 def test_change_password_rewraps_only_the_key(session: Session) -> None:
