@@ -17,7 +17,9 @@ from tests.integration.sync_harness import (
     Member,
     Organisation,
     ServerProcess,
+    assert_never_failed,
     pg_database,
+    started_server,
 )
 
 
@@ -40,18 +42,9 @@ def server(db_url: str, tmp_path: Path, request: pytest.FixtureRequest) -> Itera
     """A server process; ``@pytest.mark.parametrize("server", [2], indirect=True)`` runs it
     with that many worker processes."""
     workers = int(getattr(request, "param", 1))
-    proc = ServerProcess(db_url=db_url, log_path=tmp_path / "server.log", workers=workers)
-    proc.start()
-    try:
+    with started_server(db_url, tmp_path / "server.log", workers=workers) as proc:
         yield proc
-    finally:
-        proc.stop()
-        proc.dispose()
-        proc.release_port()
-    # Property 13: whatever a test sent, the server never failed internally.
-    log = proc.log_text()
-    assert "internal error" not in log and "Traceback" not in log, log[-3000:]
-    assert " 500 " not in log
+    assert_never_failed(proc)
 
 
 @pytest.fixture
@@ -73,11 +66,8 @@ def org(server: ServerProcess) -> Iterator[Organisation]:
 @pytest.fixture
 def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
     """Laptops with real encrypted stores, joined to ``server`` (the first one coordinates)."""
-    group = Laptops(server, tmp_path)
-    try:
+    with Laptops(server, tmp_path) as group:
         yield group
-    finally:
-        group.close()
 
 
 @pytest.fixture

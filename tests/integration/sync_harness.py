@@ -267,6 +267,29 @@ class ServerProcess:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
+@contextmanager
+def started_server(
+    db_url: str, log_path: Path, *, workers: int = 1, tls: tuple[Path, Path] | None = None
+) -> Iterator[ServerProcess]:
+    """A server process on ``db_url``, started on the port reserved for it, stopped after and
+    its port let go: how every test starts a server for its length (fixtures and tests)."""
+    proc = ServerProcess(db_url=db_url, log_path=log_path, workers=workers, tls=tls)
+    try:
+        proc.start()
+        yield proc
+    finally:
+        proc.stop()
+        proc.dispose()
+        proc.release_port()
+
+
+def assert_never_failed(server: ServerProcess) -> None:
+    """Property 13: whatever a test sent, the server never failed internally."""
+    log = server.log_text()
+    assert "internal error" not in log and "Traceback" not in log, log[-3000:]
+    assert " 500 " not in log
+
+
 def device_id(session: Session) -> str:
     with session.store.reading() as s:
         value = get_meta(s, DEVICE_ID)
@@ -519,6 +542,12 @@ class Laptops:
     def close(self) -> None:
         for s in self.sessions:
             s.close()
+
+    def __enter__(self) -> Laptops:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def keyring_of(session: Session) -> dict[str, bytes]:

@@ -14,7 +14,7 @@ import pytest
 
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.settings import server_url_error
-from tests.integration.sync_harness import ROOT, ServerProcess, self_signed_certificate
+from tests.integration.sync_harness import ROOT, self_signed_certificate, started_server
 
 PW = "laptop password 1"
 
@@ -54,11 +54,8 @@ def _welcome_desk(*args: str, env: dict[str, str]) -> subprocess.CompletedProces
 
 def test_a_laptop_joins_by_an_address_typed_without_https(tmp_path: Path) -> None:
     cert, key = self_signed_certificate(tmp_path)
-    server = ServerProcess(
-        db_url=f"sqlite:///{tmp_path / 'server.db'}", log_path=tmp_path / "s.log", tls=(cert, key)
-    )
-    server.start()
-    try:
+    url = f"sqlite:///{tmp_path / 'server.db'}"
+    with started_server(url, tmp_path / "s.log", tls=(cert, key)) as server:
         laptop = str(tmp_path / "laptop")
         trust = {"SSL_CERT_FILE": str(cert)}
         made = _welcome_desk("init", "--data-dir", laptop, "--account", "ioana", env=trust)
@@ -72,7 +69,3 @@ def test_a_laptop_joins_by_an_address_typed_without_https(tmp_path: Path) -> Non
         assert "https://" not in joined.stderr
         devices = server.service.list_devices().devices
         assert [d.name for d in devices] and devices[0].status == "approved"
-    finally:
-        server.stop()
-        server.dispose()
-        server.release_port()

@@ -238,13 +238,11 @@ def test_messages_follow_the_language_of_the_environment(
 def test_joining_a_server_with_a_certificate_of_the_organisation(tmp_path: Path) -> None:
     """A self-signed certificate (or one of the organisation's own authority): refused with
     a sentence saying so while the laptop does not trust it; joined once it does."""
-    from tests.integration.sync_harness import self_signed_certificate
+    from tests.integration.sync_harness import self_signed_certificate, started_server
 
     cert, key = self_signed_certificate(tmp_path)
     db_url = f"sqlite:///{tmp_path / 'tls.db'}"
-    server = ServerProcess(db_url=db_url, log_path=tmp_path / "server.log", tls=(cert, key))
-    server.start()
-    try:
+    with started_server(db_url, tmp_path / "server.log", tls=(cert, key)) as server:
         laptop = str(tmp_path / "laptop")
         assert wd("init", "--data-dir", laptop, "--account", "anna").returncode == 0
         code = server.enroll_cli("Laptop A")
@@ -268,6 +266,3 @@ def test_joining_a_server_with_a_certificate_of_the_organisation(tmp_path: Path)
         )
         assert trusted.returncode == 0, trusted.stderr
         assert "Joined as laptop" in trusted.stdout
-    finally:
-        server.stop()
-        server.dispose()

@@ -14,7 +14,13 @@ from desktop_app.sync.engine import REFUSED, get_meta, set_meta
 from desktop_app.usecases import accounts, audit, people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-from tests.integration.sync_harness import PASSWORD, Laptops, ServerProcess, device_id
+from tests.integration.sync_harness import (
+    PASSWORD,
+    Laptops,
+    ServerProcess,
+    device_id,
+    started_server,
+)
 
 
 def _colleague(coordinator: Session, role: Role) -> Session:
@@ -28,9 +34,7 @@ def test_the_next_sync_goes_to_the_address_a_coordinator_changed_to(
     a = laptops.new("Büro Nordstadt", coordinator=True)
     laptops.sync(a)
     # The same server (its database) answers at another address; the old one is gone.
-    moved = ServerProcess(db_url=server.db_url, log_path=tmp_path / "moved.log")
-    moved.start()
-    try:
+    with started_server(server.db_url, tmp_path / "moved.log") as moved:
         server.stop()
         people.register_person(
             a.store, a.user, PersonDraft("Ana", "Popescu"), confirm_duplicates=True
@@ -49,9 +53,6 @@ def test_the_next_sync_goes_to_the_address_a_coordinator_changed_to(
         assert entry.user_id == a.user.id
         assert entry.record_id == device_id(a)
         assert entry.details == {"server_url": moved.base_url}
-    finally:
-        moved.stop()
-        moved.dispose()
 
 
 def test_saving_the_same_address_again_changes_nothing(laptops: Laptops) -> None:

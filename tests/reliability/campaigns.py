@@ -32,7 +32,13 @@ from desktop_app.usecases import people, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, log_in
 from sync_server import wire
-from tests.integration.sync_harness import PASSWORD, Laptops, ServerProcess, pg_database
+from tests.integration.sync_harness import (
+    PASSWORD,
+    Laptops,
+    ServerProcess,
+    pg_database,
+    started_server,
+)
 from tests.reliability.campaign import PG_ENV, ROOT, Campaign
 from tests.reliability.fault_proxy import FaultProxy
 
@@ -57,14 +63,7 @@ def running_server(workdir: Path, database: str = "sqlite") -> Iterator[ServerPr
             url = stack.enter_context(pg_database(base))
         else:
             url = f"sqlite:///{workdir / 'server.db'}"
-        server = ServerProcess(url, workdir / "server.log")
-        server.start()
-        try:
-            yield server
-        finally:
-            server.stop()
-            server.dispose()
-            server.release_port()
+        yield stack.enter_context(started_server(url, workdir / "server.log"))
 
 
 def check_server_log(c: Campaign, server: ServerProcess) -> None:

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.visits import VisitWindow
     from desktop_app.usecases.visits import Visit
+    from tests.integration.sync_harness import Laptops, ServerProcess
 
 
 def cell(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:
@@ -171,3 +172,24 @@ def unwritable_folder(tmp_path: Path) -> Path:
     except PermissionError:
         return Path("/sys")
     pytest.skip("no folder here refuses writing")
+
+
+# A real sync server on 127.0.0.1 for the tests that join and sync, started as the integration
+# tests' is (``sync_harness.started_server``); on SQLite only. The harness is imported when a
+# test asks for one, not by every UI test.
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[ServerProcess]:
+    from tests.integration.sync_harness import assert_never_failed, started_server
+
+    with started_server(f"sqlite:///{tmp_path / 'server.db'}", tmp_path / "s.log") as proc:
+        yield proc
+    assert_never_failed(proc)
+
+
+@pytest.fixture
+def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
+    """Laptops joined to ``server`` (the first one coordinates), closed after the test."""
+    from tests.integration.sync_harness import Laptops
+
+    with Laptops(server, tmp_path) as group:
+        yield group

@@ -873,13 +873,13 @@ def joined(
 ) -> Iterator[tuple[MainWindow, QtTranslations]]:
     """A coordinator's laptop joined to a real server on 127.0.0.1, a second laptop waiting
     for approval; the coordinator's main window."""
-    from tests.integration.sync_harness import Laptops, ServerProcess
+    from tests.integration.sync_harness import Laptops, started_server
 
     folder = tmp_path_factory.mktemp("laptops")
-    server = ServerProcess(db_url=f"sqlite:///{folder / 'server.db'}", log_path=folder / "s.log")
-    server.start()
-    group = Laptops(server, folder)
-    try:
+    with (
+        started_server(f"sqlite:///{folder / 'server.db'}", folder / "s.log") as server,
+        Laptops(server, folder) as group,
+    ):
         coordinator = group.new("A")
         group.new("B", approve=False)
         qt_texts = QtTranslations(qapp)
@@ -892,10 +892,6 @@ def joined(
         window.deleteLater()
         QApplication.processEvents()
         qt_texts.stop()
-    finally:
-        group.close()
-        server.stop()
-        server.dispose()
 
 
 def laptops_views(qtbot: QtBot, window: MainWindow) -> Iterator[View]:

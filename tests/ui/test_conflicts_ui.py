@@ -25,7 +25,7 @@ from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.conflicts import combination
 from tests.integration.sync_harness import Laptops, older_answers_conflict
 from tests.ui.conftest import shown_window, store_held
-from tests.ui.test_sync_ui import SHOTS, laptops, server  # noqa: F401 - the fixtures
+from tests.ui.test_sync_ui import SHOTS
 from tests.unit.test_visits import full_life_situation
 
 
@@ -57,7 +57,7 @@ def _titles(dialog: ConflictsDialog) -> list[str]:
 
 def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_decided(
     qtbot: QtBot,
-    laptops: Laptops,  # noqa: F811
+    laptops: Laptops,
 ) -> None:
     a = laptops.new("A")
     b = laptops.new("B")
@@ -205,7 +205,7 @@ def _with_an_older_answers_conflict(
 
 def test_a_conflict_over_all_answers_from_an_older_version_is_combined_answer_by_answer(
     qtbot: QtBot,
-    laptops: Laptops,  # noqa: F811
+    laptops: Laptops,
 ) -> None:
     """Versions before answers merged one by one stored a conflict over all of a visit's
     answers: the dialog offers each differing answer from either version."""
@@ -244,7 +244,7 @@ def test_a_conflict_over_all_answers_from_an_older_version_is_combined_answer_by
 
 def test_two_versions_that_do_not_fit_together_are_offered_as_versions_not_as_values(
     qtbot: QtBot,
-    laptops: Laptops,  # noqa: F811
+    laptops: Laptops,
 ) -> None:
     """A merge found that each laptop's answers fit the form but combined do not: neither
     side is "in force" (the combination is), so the sides are the newer and older version,
@@ -291,7 +291,7 @@ def test_two_versions_that_do_not_fit_together_are_offered_as_versions_not_as_va
 
 def test_the_dialog_changes_language_with_the_window_and_keeps_what_was_chosen(
     qtbot: QtBot,
-    laptops: Laptops,  # noqa: F811
+    laptops: Laptops,
 ) -> None:
     a = laptops.new("A")
     try:
@@ -639,7 +639,7 @@ def test_two_versions_of_answers_keep_both_lists_of_children_chosen_by_keyboard(
 def test_a_section_closed_and_opened_again_at_once_is_decided_in_the_dialog(
     qtbot: QtBot,
     tmp_path: Path,
-    laptops: Laptops,  # noqa: F811
+    laptops: Laptops,
 ) -> None:
     """B closes a section to a helper while A opens it again, neither having seen the other's:
     the conflict is shown as the field by its name, the values as yes and no; the advisor's

@@ -137,7 +137,7 @@ def test_recovery_page_needs_confirmation(wizard: FirstRunWizard) -> None:
 def test_join_path_validates_registers_and_shows_the_fingerprint(
     qtbot: QtBot, wizard: FirstRunWizard, data_dir: Path, tmp_path: Path
 ) -> None:
-    from tests.integration.sync_harness import PortReservation, ServerProcess
+    from tests.integration.sync_harness import PortReservation, started_server
 
     wizard.next()
     wizard.choice_page.join.setChecked(True)
@@ -151,9 +151,7 @@ def test_join_path_validates_registers_and_shows_the_fingerprint(
     assert page.code_error.text().startswith("An enrollment code has groups of four")
     assert not page.isComplete()
     shot(wizard, "5-join")
-    server = ServerProcess(db_url=f"sqlite:///{tmp_path / 's.db'}", log_path=tmp_path / "s.log")
-    server.start()
-    try:
+    with started_server(f"sqlite:///{tmp_path / 's.db'}", tmp_path / "s.log") as server:
         # First an address where nothing listens: the store is made, the registration fails
         # in words, the wizard stays on the page (responsive all along) and keeps the store.
         page.server.clear()
@@ -212,9 +210,6 @@ def test_join_path_validates_registers_and_shows_the_fingerprint(
         wizard.accept()
         wizard.session.close()
         wizard.session = None
-    finally:
-        server.stop()
-        server.dispose()
 
 
 def test_demo_path_finishes_from_the_choice_page(

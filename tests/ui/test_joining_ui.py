@@ -42,10 +42,7 @@ from tests.integration.sync_harness import (
 from tests.ui.conftest import shown_window, type_text
 from tests.ui.test_failure_messages_ui import _write_locked
 from tests.ui.test_onboarding_ui import _make_account, wizard_at_join_page
-from tests.ui.test_sync_ui import _join_dialog, laptops, server
-
-__all__ = ["laptops", "server"]  # fixtures: a real sync server on 127.0.0.1 and its laptops
-
+from tests.ui.test_sync_ui import _join_dialog
 
 # What each language adds to "cannot be reached" where the failure shows the address mistyped
 # (messages.offline_message).

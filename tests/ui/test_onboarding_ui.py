@@ -33,19 +33,6 @@ def _back_to_english() -> Iterator[None]:
     set_language("en")
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    """A server process on SQLite, its port let go after the test."""
-    proc = ServerProcess(db_url=f"sqlite:///{tmp_path / 'server.db'}", log_path=tmp_path / "s.log")
-    proc.start()
-    try:
-        yield proc
-    finally:
-        proc.stop()
-        proc.dispose()
-        proc.release_port()
-
-
 def _listed_names(server: ServerProcess) -> list[str]:
     return [d.name for d in server.service.list_devices().devices]
 

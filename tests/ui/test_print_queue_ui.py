@@ -23,7 +23,6 @@ from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops
 from tests.ui.conftest import cell, header_cell, store_held
 from tests.ui.test_referrals_ui import _person, _wait_loaded, _window, needs_qtpdf, print_all
-from tests.ui.test_sync_ui import laptops, server  # noqa: F401 - the fixtures
 
 ISSUED = dt.datetime(2026, 11, 25, 10, 15)
 APPOINTMENT = dt.datetime(2026, 12, 8, 10, 0)  # a Tuesday
@@ -321,7 +320,7 @@ def test_a_closed_queue_window_is_not_listed_again_behind_the_users_back(
 
 def test_an_open_queue_shows_what_a_sync_brought_about_its_letters(
     qtbot: QtBot,
-    laptops: Laptops,  # noqa: F811 - the fixture
+    laptops: Laptops,
     tmp_path: Path,
 ) -> None:
     """Laptop B has its print queue open; laptop A closes the letter's referral; B syncs: its

@@ -25,7 +25,6 @@ from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops, ServerProcess
 from tests.ui.conftest import shown_window
-from tests.ui.test_sync_ui import laptops, server  # noqa: F401 - the fixtures
 from tests.unit.test_reference_forms import raised_version
 from tests.unit.test_reference_unusable import _arrive, _content, _forms_with_unknown_key, _shipped
 
@@ -123,8 +122,8 @@ def _as_older_version(at: ServerProcess, session: Session, version: str) -> None
 def test_the_laptops_dialog_shows_each_version_and_publishing_names_the_older_laptops(
     qtbot: QtBot,
     tmp_path: Path,
-    server: ServerProcess,  # noqa: F811 - the fixture
-    laptops: Laptops,  # noqa: F811 - the fixture
+    server: ServerProcess,
+    laptops: Laptops,
     lang: str,
 ) -> None:
     set_language(lang)

@@ -54,7 +54,6 @@ from desktop_app.usecases.reports import (
 )
 from tests.integration.sync_harness import Laptops
 from tests.ui.conftest import cell
-from tests.ui.test_sync_ui import laptops, server  # noqa: F401 - the fixtures
 from tests.unit.test_visits import full_life_situation
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
@@ -661,7 +660,7 @@ def test_each_overview_figure_says_what_it_counts(qtbot: QtBot, busy: Session) -
 
 def test_the_laptop_filter_names_the_laptops_as_they_joined(
     qtbot: QtBot,
-    laptops: Laptops,  # noqa: F811 - the fixture
+    laptops: Laptops,
 ) -> None:
     """The dashboard's laptop filter offered the first 8 characters of each laptop's store id
     ("3f9a0c1e"): nothing a coordinator could tell the contact point's laptop by. It names

@@ -26,21 +26,12 @@ from desktop_app.usecases import accounts, audit
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-from tests.integration.sync_harness import PortReservation, ServerProcess
+from tests.integration.sync_harness import PortReservation, ServerProcess, started_server
 from tests.ui.conftest import shown_window, store_held, type_text
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
 # Where the dialog kept an address that nothing read (the sync reads the store's): gone.
 DEAD_SERVER_KEY = "sync/server_url"
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = ServerProcess(db_url=f"sqlite:///{tmp_path / 'server.db'}", log_path=tmp_path / "s.log")
-    proc.start()
-    yield proc
-    proc.stop()
-    proc.dispose()
 
 
 def join(session: Session, server: ServerProcess) -> None:
@@ -54,14 +45,9 @@ def moved(session: Session, server: ServerProcess, tmp_path: Path) -> Iterator[S
     """The server moved: the laptop of ``session`` joined ``server``, which stopped; this one
     serves the same database at another address."""
     join(session, server)
-    proc = ServerProcess(db_url=server.db_url, log_path=tmp_path / "moved.log")
-    proc.start()
-    try:
+    with started_server(server.db_url, tmp_path / "moved.log") as proc:
         server.stop()
         yield proc
-    finally:
-        proc.stop()
-        proc.dispose()
 
 
 @pytest.fixture

@@ -17,9 +17,7 @@ from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import AnsweringStub, Laptops, ServerProcess, move_laptop_to
 from tests.ui.conftest import type_text
-from tests.ui.test_sync_ui import _join_dialog, _laptops_dialog, laptops, server
-
-__all__ = ["laptops", "server"]  # fixtures: a real sync server on 127.0.0.1 and its laptops
+from tests.ui.test_sync_ui import _join_dialog, _laptops_dialog
 
 # What each language says of an answer that is not the sync server's, and of a server out of
 # reach (messages.not_understood_message, connection_message("offline")).

@@ -34,7 +34,6 @@ from tests.integration.sync_harness import (
 from tests.ui.conftest import cell, shown_window
 from tests.ui.test_forms_ui import type_into
 from tests.ui.test_referrals_ui import _person
-from tests.ui.test_sync_ui import laptops, server  # noqa: F401 - the fixtures
 from tests.unit.test_visits import full_life_situation
 
 
@@ -82,7 +81,7 @@ def _select(qtbot: QtBot, window: MainWindow, person_id: str) -> None:
 
 def test_the_open_person_page_shows_what_a_sync_brought(
     qtbot: QtBot,
-    laptops: Laptops,  # noqa: F811 - the fixture
+    laptops: Laptops,
     tmp_path: Path,
 ) -> None:
     """B has Petrov's page open (found by a search, the row selected); A changes his phone,
@@ -132,7 +131,7 @@ def test_the_open_person_page_shows_what_a_sync_brought(
 
 def test_the_whole_list_keeps_its_row_and_scroll_after_a_sync(
     qtbot: QtBot,
-    laptops: Laptops,  # noqa: F811 - the fixture
+    laptops: Laptops,
 ) -> None:
     """Without a search: the list of everyone is read anew (a person A registered is counted),
     the row selected and the list's scroll position stay, and the page is not emptied."""
@@ -169,7 +168,7 @@ def test_the_whole_list_keeps_its_row_and_scroll_after_a_sync(
 
 def test_an_open_follow_ups_window_shows_what_a_sync_brought(
     qtbot: QtBot,
-    laptops: Laptops,  # noqa: F811 - the fixture
+    laptops: Laptops,
     tmp_path: Path,
 ) -> None:
     """B has its follow-ups open, one row selected; A sets a follow-up on another referral and
@@ -206,7 +205,7 @@ def test_an_open_follow_ups_window_shows_what_a_sync_brought(
 
 def test_a_person_erased_by_a_sync_while_their_page_is_open(
     qtbot: QtBot,
-    laptops: Laptops,  # noqa: F811 - the fixture
+    laptops: Laptops,
     tmp_path: Path,
 ) -> None:
     """A erases the person B has open; B syncs: B's page says so plainly and shows nobody
@@ -235,7 +234,7 @@ def test_a_person_erased_by_a_sync_while_their_page_is_open(
 
 def test_an_open_audit_log_lists_what_a_sync_brought(
     qtbot: QtBot,
-    laptops: Laptops,  # noqa: F811 - the fixture
+    laptops: Laptops,
 ) -> None:
     """B's coordinator has the audit log open, an entry selected; A registers someone and
     B syncs: A's entries are listed, with the filters as set and the entry still selected."""
@@ -280,7 +279,7 @@ def _last_weeks_report(qtbot: QtBot, window: MainWindow) -> ReportsWindow:
 
 def test_an_open_report_is_computed_anew_after_a_sync(
     qtbot: QtBot,
-    laptops: Laptops,  # noqa: F811 - the fixture
+    laptops: Laptops,
 ) -> None:
     """B's coordinator has the figures of the last weeks open; A registers and visits
     someone; B syncs: the figures count them, for the same period."""
@@ -315,7 +314,7 @@ def test_an_open_report_is_computed_anew_after_a_sync(
 
 def test_an_open_conflicts_list_shows_what_a_sync_brought_and_keeps_what_was_typed(
     qtbot: QtBot,
-    laptops: Laptops,  # noqa: F811 - the fixture
+    laptops: Laptops,
 ) -> None:
     """B decides the phone number's conflict, a number half typed; its timer syncs and brings
     another conflict (the notes): listed, while the phone's conflict stays shown with what was
@@ -352,7 +351,7 @@ def test_an_open_conflicts_list_shows_what_a_sync_brought_and_keeps_what_was_typ
 
 def test_a_visit_form_open_while_a_sync_erases_its_person_stores_nothing(
     qtbot: QtBot,
-    laptops: Laptops,  # noqa: F811 - the fixture
+    laptops: Laptops,
     tmp_path: Path,
 ) -> None:
     """B has a visit form open, every answer given; A erases the person; B syncs, then
@@ -409,7 +408,7 @@ def _drafts_dialog(qtbot: QtBot, group: Laptops) -> tuple[Session, Session, list
 
 def test_an_open_drafts_list_drops_the_draft_of_a_person_a_sync_erased(
     qtbot: QtBot,
-    laptops: Laptops,  # noqa: F811 - the fixture
+    laptops: Laptops,
     tmp_path: Path,
 ) -> None:
     """B offers its unfinished forms (Popa's row chosen); A erases Petrov; B's timer syncs:
@@ -440,7 +439,7 @@ def test_an_open_drafts_list_drops_the_draft_of_a_person_a_sync_erased(
 
 def test_continuing_the_draft_of_a_person_a_sync_erased_says_so(
     qtbot: QtBot,
-    laptops: Laptops,  # noqa: F811 - the fixture
+    laptops: Laptops,
     tmp_path: Path,
 ) -> None:
     """B's drafts dialog has Petrov's row chosen; a sync stores his erasure, and Continue is
@@ -482,7 +481,7 @@ def test_continuing_the_draft_of_a_person_a_sync_erased_says_so(
 
 def test_an_open_visit_conflict_keeps_the_answers_chosen_while_a_sync_leaves_it_as_it_was(
     qtbot: QtBot,
-    laptops: Laptops,  # noqa: F811 - the fixture
+    laptops: Laptops,
     tmp_path: Path,
 ) -> None:
     """B decides a conflict over Elena Radu's answers answer by answer, the rent taken from
@@ -551,7 +550,7 @@ def test_an_open_visit_conflict_keeps_the_answers_chosen_while_a_sync_leaves_it_
 
 def test_an_open_list_of_the_people_behind_a_figure_follows_a_sync(
     qtbot: QtBot,
-    laptops: Laptops,  # noqa: F811 - the fixture
+    laptops: Laptops,
     tmp_path: Path,
 ) -> None:
     """B's coordinator lists the people advised in the last weeks (Petrov, his row chosen).

@@ -6,7 +6,6 @@ import datetime as dt
 import os
 import socket
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -36,23 +35,6 @@ from tests.integration.sync_harness import (
 from tests.ui.conftest import shown_window, type_text
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
-
-
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    proc = ServerProcess(db_url=f"sqlite:///{tmp_path / 'server.db'}", log_path=tmp_path / "s.log")
-    proc.start()
-    yield proc
-    proc.stop()
-    proc.dispose()
-
-
-@pytest.fixture
-def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
-    """Laptops joined to ``server`` (the first one coordinates), closed after the test."""
-    group = Laptops(server, tmp_path)
-    yield group
-    group.close()
 
 
 def _window(qtbot: QtBot, session: Session, width: int = 0) -> tuple[MainWindow, SyncController]:

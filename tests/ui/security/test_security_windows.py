@@ -30,7 +30,6 @@ from desktop_app.usecases.accounts import Session
 from tests.conftest import PASSWORD
 from tests.integration.sync_harness import Laptops
 from tests.ui.conftest import shown_window, store_held, type_text
-from tests.ui.test_sync_ui import laptops, server  # noqa: F401 - the fixtures
 
 
 def _shots(tmp_path: Path) -> Path:
@@ -501,7 +500,7 @@ def test_the_audit_log_shows_what_happened_before_the_ids(
 
 def test_the_audit_log_says_on_which_laptop_a_user_of_another_laptop_worked(
     qtbot: QtBot,
-    laptops: Laptops,  # noqa: F811 - the fixture
+    laptops: Laptops,
 ) -> None:
     """Accounts do not sync: a user of another laptop was shown as "dfee83c6" alone, and the
     coordinator could not tell whose entry it was. The laptop's name says where."""
