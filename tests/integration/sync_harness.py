@@ -269,11 +269,18 @@ class ServerProcess:
 
 @contextmanager
 def started_server(
-    db_url: str, log_path: Path, *, workers: int = 1, tls: tuple[Path, Path] | None = None
+    db_url: str,
+    log_path: Path,
+    *,
+    workers: int = 1,
+    tls: tuple[Path, Path] | None = None,
+    code_dir: Path = ROOT,
 ) -> Iterator[ServerProcess]:
     """A server process on ``db_url``, started on the port reserved for it, stopped after and
     its port let go: how every test starts a server for its length (fixtures and tests)."""
-    proc = ServerProcess(db_url=db_url, log_path=log_path, workers=workers, tls=tls)
+    proc = ServerProcess(
+        db_url=db_url, log_path=log_path, workers=workers, tls=tls, code_dir=code_dir
+    )
     try:
         proc.start()
         yield proc

@@ -17,7 +17,7 @@ import pytest
 
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import create_first_account
-from tests.integration.sync_harness import PASSWORD, ROOT, ServerProcess, run_cli
+from tests.integration.sync_harness import PASSWORD, ROOT, ServerProcess, run_cli, started_server
 
 # The last commit whose server refuses a field it does not know in POST /register, before
 # ``registration_secret`` was added.
@@ -36,12 +36,10 @@ def older_server(tmp_path: Path) -> Iterator[ServerProcess]:
     code_dir = tmp_path / "older"
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
         tar.extractall(code_dir, filter="data")
-    server = ServerProcess(
+    with started_server(
         f"sqlite:///{tmp_path / 'older.db'}", tmp_path / "older.log", code_dir=code_dir
-    )
-    server.start()
-    yield server
-    server.stop()
+    ) as server:
+        yield server
 
 
 def _enroll(server: ServerProcess, name: str, *extra: str) -> str:
