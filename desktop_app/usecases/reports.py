@@ -300,36 +300,51 @@ def suppressed(value: int, threshold: int = DEFAULT_THRESHOLD) -> str:
     return str(value)
 
 
-def _hide_one_more(cells: list[tuple[int, int]], hidden: set[tuple[int, int]], values: Any) -> None:
+def _hide_one_more(cells: list[tuple[int, int]], hidden: set[tuple[int, int]], values: Any) -> bool:
     """If exactly one cell of a group is hidden, hide the smallest other count too, so the
-    hidden one cannot be worked out from a published total."""
+    hidden one cannot be worked out from a published total; says whether it hid one."""
     shown = [c for c in cells if c not in hidden and values[c[0]][c[1]] > 0]
     if len(cells) - len(shown) - sum(values[r][k] == 0 for r, k in cells) == 1 and shown:
         hidden.add(min(shown, key=lambda c: values[c[0]][c[1]]))
+        return True
+    return False
+
+
+def _summed_groups(table: Table) -> list[list[tuple[int, int]]]:
+    """The groups of cells whose sum another figure shows: a hidden one among them alone
+    could be worked out by subtraction."""
+    n, keys = len(table.rows), [r.key for r in table.rows]
+    if table.key == "trend":
+        return []
+    if table.key == "overview":
+        if "new_people" in keys and "returning_people" in keys:
+            return [[(keys.index("new_people"), 0), (keys.index("returning_people"), 0)]]
+        return []
+    # The referrals' outcome columns: no figure shows their sums (the overview counts the
+    # referrals, not their outcomes). Hiding one more outcome in each of them as well hid
+    # counts of any size in other services' rows for nothing.
+    columns = [0] if table.key == "referrals" else range(len(table.columns))
+    groups = [[(i, j) for i in range(n)] for j in columns]
+    if table.key == "referrals":  # each row's outcomes sum to its first column: one group
+        groups += [[(i, j) for j in range(len(table.columns))] for i in range(n)]
+    return groups
 
 
 def suppressed_cells(table: Table, threshold: int = DEFAULT_THRESHOLD) -> list[list[str]]:
     """The table's counts as exports show them.
 
     Counts from 1 to threshold-1 are hidden ("< 5"); then, so no hidden count can be recovered
-    by subtraction, one more count is hidden in every column (whose sum another figure shows),
-    in rows that sum to their first column (referrals), and in new/returning people: shown as
-    ``ALSO_HIDDEN``, since it may be of any size.
+    by subtraction, the smallest other count is hidden in every group whose sum another figure
+    shows (:func:`_summed_groups`) and that has exactly one hidden: shown as ``ALSO_HIDDEN``,
+    since it may be of any size. Until no group has one alone: a count hidden for a row may
+    be the only one hidden in its column.
     """
     values = [list(r.values) for r in table.rows]
     small = {(i, j) for i, row in enumerate(values) for j, v in enumerate(row) if 0 < v < threshold}
     hidden = set(small)
-    if table.key == "overview":
-        keys = [r.key for r in table.rows]
-        if "new_people" in keys and "returning_people" in keys:
-            pair = [(keys.index("new_people"), 0), (keys.index("returning_people"), 0)]
-            _hide_one_more(pair, hidden, values)
-    elif table.key != "trend":
-        for j in range(len(table.columns)):
-            _hide_one_more([(i, j) for i in range(len(values))], hidden, values)
-    if table.key == "referrals":
-        for i in range(len(values)):
-            _hide_one_more([(i, j) for j in range(1, len(table.columns))], hidden, values)
+    groups = _summed_groups(table)
+    while any([_hide_one_more(group, hidden, values) for group in groups]):
+        pass
 
     def shown(cell: tuple[int, int], value: int) -> str:
         if cell in small:

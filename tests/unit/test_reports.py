@@ -26,6 +26,7 @@ from desktop_app.usecases import reports as reports_uc
 from desktop_app.usecases.people import list_people, register_many
 from desktop_app.usecases.report_demo import DemoActivity, generate_activity, insert_activity
 from desktop_app.usecases.reports import (
+    ALSO_HIDDEN,
     Case,
     PeriodError,
     Report,
@@ -319,6 +320,63 @@ def test_small_counts_and_one_more_per_column_are_hidden() -> None:
     refs = Table("referrals", "x", ("R", "A", "N", "P"), (Row("s", (30, 22, 6, 2)),))
     # the row sums to its first column: one more part is hidden too (6, the smallest shown)
     assert suppressed_cells(refs) == [["30", "22", "×", "< 5"]]
+
+
+def _outcomes_store(session: Any) -> Any:
+    """October referrals: Jobcenter 8 attended, 2 not attended, 11 pending; VHS 6 attended,
+    5 not attended, 7 pending (the walk-through's Jobcenter row of 56, 3 and 66, scaled down)."""
+    register_many(session.store, session.user, [PersonDraft("Ana", "Popa", "1990")])
+    (person,) = [e.id for e in list_people(session.store, 0, 10)]
+    outcomes = {
+        "attended": ["issued", "attended"],
+        "closed": ["issued", "closed"],
+        "issued": ["issued"],
+    }
+    plan = [("jobcenter", "attended", 8), ("jobcenter", "closed", 2), ("jobcenter", "issued", 11),
+            ("vhs", "attended", 6), ("vhs", "closed", 5), ("vhs", "issued", 7)]  # fmt: skip
+    rows, n = [], 100
+    for service, status, count in plan:
+        for _k in range(count):
+            n += 1
+            rows.append(_referral(n, person, service, "2026-10-12", status, outcomes[status], ""))
+    insert_activity(session.store, DemoActivity([], rows, []))
+    return build_report(session.store, session.user, OCTOBER, as_of=AS_OF)
+
+
+def test_a_small_outcome_hides_the_next_smallest_of_its_row_and_nothing_more(session) -> None:
+    """3 not attended at the Jobcenter is given away by its total less the other outcomes:
+    one more of the row is hidden, the smaller one (attended, not the larger pending). The
+    outcome columns' sums stand in no figure: VHS's outcomes stay shown (one of them was
+    hidden as well, for the 'Not attended' column's sake)."""
+    report = _outcomes_store(session)
+    table = report.table("referrals")
+    assert {r.key: r.values for r in table.rows} == {
+        "jobcenter": (21, 8, 2, 11),
+        "vhs": (18, 6, 5, 7),
+    }
+    assert suppressed_cells(table) == [["21", ALSO_HIDDEN, "< 5", "11"], ["18", "6", "5", "7"]]
+
+
+def test_a_referrals_total_hidden_for_its_column_is_not_given_away_by_its_outcomes() -> None:
+    """A count hidden for one group may be the only one hidden in another: the next smallest
+    of that one goes too (repeated until none stands alone). A referral row's total and its
+    outcomes are one group: a hidden total was the sum of its shown outcomes."""
+    t = Table("next_steps", "x", ("Suggested", "Accepted"), (Row("a", (3, 2)), Row("b", (9, 6))))
+    # columns: 3 alone in 'Suggested' hides 9; 2 alone in 'Accepted' hides 6
+    assert suppressed_cells(t) == [["< 5", "< 5"], [ALSO_HIDDEN, ALSO_HIDDEN]]
+    refs = Table(
+        "referrals",
+        "x",
+        ("R", "A", "N", "P"),
+        (Row("a", (3, 3, 0, 0)), Row("b", (20, 12, 8, 0)), Row("c", (30, 20, 10, 0))),
+    )
+    # 3 alone in the first column (whose sum the overview shows) hides 20 there; 20 is its
+    # outcomes' sum: the smaller of them (8) is hidden too
+    assert suppressed_cells(refs) == [
+        ["< 5", "< 5", "0", "0"],
+        [ALSO_HIDDEN, "12", ALSO_HIDDEN, "0"],
+        ["30", "20", "10", "0"],
+    ]
 
 
 def test_a_hidden_count_in_a_bar_chart_is_marked_where_its_bar_would_start() -> None:
