@@ -15,6 +15,8 @@ from desktop_app.usecases.reports import (
     Report,
     Table,
     format_day,
+    hidden_marks,
+    mark_notes,
     period_days,
     period_label,
     suppressed_cells,
@@ -88,7 +90,15 @@ def to_csv(report: Report, lang: str = "de", threshold: int = DEFAULT_THRESHOLD)
         w.writerow([gettext_in(lang, table.title)])
         for cells in table_rows(table, lang, threshold):
             w.writerow(cells)
+        for line in table_notes(table, lang, threshold):
+            w.writerow([line])
     return out.getvalue()
+
+
+def table_notes(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
+    """Below a table, what the marks of its hidden counts mean ("×: hidden so that …"): a
+    reader of one sheet or one table need not find the note at the top."""
+    return mark_notes(hidden_marks(table, threshold), lang, threshold)
 
 
 def _sheet_name(text: str, used: set[str]) -> str:
@@ -133,6 +143,9 @@ def to_xlsx(report: Report, lang: str = "de", threshold: int = DEFAULT_THRESHOLD
             if n == 0:
                 for j in range(len(values)):
                     ws.cell(ws.max_row, j + 1).font = bold
+        for line in table_notes(table, lang, threshold):
+            ws.append([line])
+            ws.cell(ws.max_row, 1).font = Font(italic=True, color="555555")
         ws.column_dimensions["A"].width = 48
         for j in range(2, 6):
             ws.column_dimensions[get_column_letter(j)].width = 18

@@ -48,6 +48,7 @@ from desktop_app.usecases.reports import (
     Report,
     Table,
     format_day,
+    mark_notes,
     period_label,
     suppressed_cells,
 )
@@ -105,11 +106,20 @@ def chart(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Drawin
     series = {"bars": 1, "grouped": len(table.columns)}.get(table.chart, len(table.columns) - 1)
     per_row = 4.2 * mm if series == 1 or table.chart == "stacked" else 3.2 * mm * series
     height = max(30 * mm, rows * per_row + 14 * mm)
-    d = Drawing(WIDTH, height)
+    # what the hidden counts' marks mean, below the chart: a bar's "×" was unexplained
+    notes = [
+        line
+        for text in mark_notes(
+            (c for row in cells for c in row[first : first + series]), lang, threshold
+        )
+        for line in simpleSplit(text, FONT, NOTE_SIZE, WIDTH)
+    ]
+    below = len(notes) * NOTE_LEADING + (2 * mm if notes else 0)
+    d = Drawing(WIDTH, height + below)
     bc = HorizontalBarChart()
     widest = max(stringWidth(label, FONT, LABEL_SIZE) for label in labels)
     room = min(max(widest + LABEL_GAP, LABEL_ROOM_LEAST), LABEL_ROOM)
-    bc.x, bc.y = room, 8 * mm
+    bc.x, bc.y = room, 8 * mm + below
     bc.width, bc.height = WIDTH - room - (40 * mm if series > 1 else 6 * mm), height - 12 * mm
     bc.data = [[row[first + i] for row in reversed(shown)] for i in range(series)]
     if table.chart == "stacked":  # room after the longest bar for its hidden marks
@@ -143,8 +153,14 @@ def chart(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Drawin
         _stacked_hidden_marks(d, bc, [row[first : first + series] for row in reversed(cells)])
     if series > 1:
         names = [gettext_in(lang, c) for c in table.columns[first : first + series]]
-        d.add(_legend(names, WIDTH - 36 * mm, height - 6 * mm))
+        d.add(_legend(names, WIDTH - 36 * mm, height + below - 6 * mm))
+    for n, line in enumerate(notes):
+        y = below - 2 * mm - (n + 1) * NOTE_LEADING + 2
+        d.add(String(0, y, line, fontName=FONT, fontSize=NOTE_SIZE, fillColor=HIDDEN_GREY))
     return d
+
+
+NOTE_SIZE, NOTE_LEADING = 7, 8.5
 
 
 def _count(cell: str, lang: str) -> str:

@@ -62,7 +62,7 @@ from desktop_app.reports.exports import export
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.reports import (
     DEFAULT_THRESHOLD,
-    HIDDEN_NOTE,
+    EXPORTS_SHOW,
     OVERVIEW_MEANINGS,
     Case,
     Period,
@@ -72,6 +72,8 @@ from desktop_app.usecases.reports import (
     build_report,
     cases_behind,
     filter_choices,
+    mark_meaning,
+    mark_notes,
     month_period,
     parse_period,
     period_label,
@@ -187,6 +189,8 @@ def chart_view(table: Table, lang: str) -> QChartView:
         _draw_trend(chart, table, lang)
     else:
         row_height, names_width = _draw_bars(chart, table, lang)
+        marks = {mark for row in bar_rows(table, lang) for _i, mark in row.marks}
+        _explain_marks(chart, table, lang, None, marks)
         # Qt gives the names' axis at most 0.4 of the chart's width (its layout's "golden
         # ratio") and draws a longer name past the chart's left edge: beside the referrals'
         # wide table the chart got 561 px, and "Faire Mobilität – Beratungsstelle Dortmund"
@@ -197,7 +201,9 @@ def chart_view(table: Table, lang: str) -> QChartView:
     # A picture of the table beside it, nothing to do in it by keyboard: no stop for Tab (to a
     # screen reader it was a second thing called by the figure's title, the table the first).
     view.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-    view.setMinimumSize(width, max(280, round(row_height * len(table.rows)) + 110))
+    # the marks' notes in the title take their lines' height from the plot
+    notes = chart.title().count("<br>") + 1 if chart.title() else 0
+    view.setMinimumSize(width, max(280, round(row_height * len(table.rows)) + 110 + 18 * notes))
     return view
 
 
@@ -212,7 +218,9 @@ def _draw_trend(chart: QChart, table: Table, lang: str) -> None:
     )
     lines = trend_lines(table)
     hidden = any(line.hidden for line in lines)
-    _explain_marks(chart, table, lang, so_far[0] if so_far else None, hidden)
+    # a ring at the threshold's height: no count there is hidden for a total's sake
+    marks = {suppressed(1, DEFAULT_THRESHOLD)} if hidden else set()
+    _explain_marks(chart, table, lang, so_far[0] if so_far else None, marks)
     # Qt Charts cut every one of them to "12/…" (it measures a category axis's room for
     # a line series wrongly); "10/26" fits the room there is.
     axis_x.setTruncateLabels(False)
@@ -250,19 +258,21 @@ def _draw_trend(chart: QChart, table: Table, lang: str) -> None:
 
 
 def _explain_marks(
-    chart: QChart, table: Table, lang: str, so_far: str | None, hidden: bool
+    chart: QChart, table: Table, lang: str, so_far: str | None, marks: set[str]
 ) -> None:
     """The marks' whole meaning in the chart's title (it wraps) and the view's tool tip: the
-    month not over yet (``so_far``, a row key) and the ring of a hidden count."""
+    month not over yet (``so_far``, a row key) and the hidden counts' ``marks`` ("< 5", "×":
+    the trend's ring, the marks after a bar)."""
     notes = []
     if so_far is not None:
         month = row_label(table.key, so_far, lang)
         notes.append(_("* {month}: counted so far, the month is not over yet").format(month=month))
-    if hidden:
-        note = _(HIDDEN_NOTE).format(threshold=DEFAULT_THRESHOLD)
-        notes.append(f"{suppressed(1, DEFAULT_THRESHOLD)}: {note}")
+    notes += mark_notes(marks, lang)
     if notes:
-        chart.setTitle("<br>".join(escape(n) for n in notes))
+        # Qt does not wrap a title: broken within the narrowest chart's width ("…(beliebig
+        # gr…" cut off the German note's end)
+        lines = [line for n in notes for line in wrapped(n, chart.titleFont(), TITLE_WIDTH)]
+        chart.setTitle("<br>".join(escape(line) for line in lines))
         chart.setToolTip("\n".join(notes))
 
 
@@ -306,6 +316,8 @@ LABEL_LINES = 3
 AXIS_SHARE = 0.4
 NAMES_GAP = 48
 LABEL_POINTS = 8
+#: the width (px) the marks' notes above a chart wrap to: within a 560 px chart's margins
+TITLE_WIDTH = 500
 
 
 def wrapped(
@@ -417,16 +429,30 @@ def table_widget(table: Table, lang: str) -> QTableWidget:
     widget = QTableWidget(len(table.rows), len(table.columns) + 1)
     widget.setHorizontalHeaderLabels(["", *(_(c) for c in table.columns)])
     widget.verticalHeader().setVisible(False)
+    exported = suppressed_cells(table)
     for i, row in enumerate(table.rows):
+        # The exact counts stand here; where the exports hide one, its tooltip says how (a
+        # coordinator compared the PDF's "×" with 56 here and took the PDF for wrong).
+        hides = [
+            gettext_in(lang, EXPORTS_SHOW).format(mark=mark, meaning=mark_meaning(mark, lang))
+            for mark in exported[i]
+            if not mark.isdigit()
+        ]
         label = QTableWidgetItem(table.label(row.key, lang))
         if table.key == "overview" and row.key in OVERVIEW_MEANINGS:
-            meaning = gettext_in(lang, OVERVIEW_MEANINGS[row.key])
+            meaning = "\n".join([gettext_in(lang, OVERVIEW_MEANINGS[row.key]), *hides])
             label.setToolTip(meaning)
             label.setData(Qt.ItemDataRole.AccessibleDescriptionRole, meaning)
         widget.setItem(i, 0, label)
         for j, value in enumerate(row.values):
             item = QTableWidgetItem(format_number(value, lang))  # 1.390, 1390, 1,390
             item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            if not exported[i][j].isdigit():
+                hide = gettext_in(lang, EXPORTS_SHOW).format(
+                    mark=exported[i][j], meaning=mark_meaning(exported[i][j], lang)
+                )
+                item.setToolTip(hide)
+                item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, hide)
             widget.setItem(i, j + 1, item)
     widget.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     widget.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

@@ -232,7 +232,12 @@ class Row:
 UNFINISHED = {"so_far": N_("{label} (so far)"), "not_yet": N_("{label} (not yet)")}
 # what the charts' marks mean: in the PDF's legends; the dashboard's titles say them whole
 HIDDEN_NOTE = N_("fewer than {threshold} (not shown exactly)")
+ALSO_HIDDEN_NOTE = N_(
+    "hidden so that a count below {threshold} cannot be worked out from a total (of any size)"
+)
 SO_FAR_NOTE = N_("month not over yet: figures so far")
+#: a count's tooltip in the dashboard's table, where the exports hide it
+EXPORTS_SHOW = N_("The exports show “{mark}” here: {meaning}")
 
 
 @dataclass(frozen=True)
@@ -298,6 +303,30 @@ def suppressed(value: int, threshold: int = DEFAULT_THRESHOLD) -> str:
     if 0 < value < threshold:
         return f"< {threshold}"
     return str(value)
+
+
+def mark_notes(marks: Iterable[str], lang: str, threshold: int = DEFAULT_THRESHOLD) -> list[str]:
+    """What the hidden counts' marks among ``marks`` mean, one line each ("< 5: fewer than 5
+    …", "×: hidden so that …"): beside every chart, below every table that shows them. A
+    hidden segment was a small mark after its bar and nothing said what it meant: the
+    Jobcenter's bar read as if nobody had attended."""
+    present = set(marks)
+    return [
+        f"{mark}: {mark_meaning(mark, lang, threshold)}"
+        for mark in (f"< {threshold}", ALSO_HIDDEN)
+        if mark in present
+    ]
+
+
+def mark_meaning(mark: str, lang: str, threshold: int = DEFAULT_THRESHOLD) -> str:
+    """What one mark of a hidden count means, in ``lang``."""
+    meaning = ALSO_HIDDEN_NOTE if mark == ALSO_HIDDEN else HIDDEN_NOTE
+    return gettext_in(lang, meaning).format(threshold=threshold)
+
+
+def hidden_marks(table: Table, threshold: int = DEFAULT_THRESHOLD) -> set[str]:
+    """The marks of hidden counts the table shows in exports ("< 5", "×")."""
+    return {c for row in suppressed_cells(table, threshold) for c in row if not c.isdigit()}
 
 
 def _hide_one_more(cells: list[tuple[int, int]], hidden: set[tuple[int, int]], values: Any) -> bool:

@@ -744,3 +744,62 @@ def test_a_report_that_cannot_be_saved_says_so_in_the_ui_language(
         "Ordner geschrieben werden darf und noch Platz frei ist, oder wählen Sie einen "
         "anderen Ort."
     )
+
+
+@pytest.mark.parametrize("lang", ["de", "ro"])
+def test_a_hidden_outcome_is_marked_and_explained_in_the_chart_and_the_tables_tooltips(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    """The walk-through's Jobcenter (56 attended hidden as "×" beside 3 not attended): its
+    bar showed the 66 pending and a small "×" after it that nothing explained, so it read as
+    if nobody had attended. The chart says above it what "< 5" and "×" mean; the table's
+    exact counts say in their tooltips what the exports show instead; so does the overview's
+    figure the exports hide."""
+    from tests.unit.test_reports import WALK_THROUGH, outcomes_store
+
+    report = outcomes_store(session, WALK_THROUGH)
+    table = report.table("referrals")
+    set_language(lang)
+    try:
+        view = ui.chart_view(table, lang)
+        grid = ui.table_widget(table, lang)
+        overview = ui.table_widget(report.table("overview"), lang)
+    finally:
+        set_language("en")
+    qtbot.addWidget(view)
+    qtbot.addWidget(grid)
+    qtbot.addWidget(overview)
+    view.resize(view.minimumSize())
+    view.show()
+    qtbot.waitExposed(view)
+    also = {
+        "de": "×: verborgen, damit sich eine Anzahl unter 5 nicht aus einer Summe errechnen",
+        "ro": "×: ascuns pentru ca un număr sub 5 să nu poată fi calculat dintr-un total",
+    }[lang]
+    small = {"de": "weniger als 5", "ro": "mai puțin de 5"}[lang]
+    title = view.chart().title().replace("<br>", " ")
+    assert f"&lt; 5: {small}" in title and also in title
+    assert "\n" in view.chart().toolTip() and also in view.chart().toolTip().replace("\n", " ")
+    # the marks after the Jobcenter's bar (66 pending, the only segment drawn)
+    (series,) = view.chart().series()
+    assert isinstance(series, QHorizontalStackedBarSeries)
+    assert [s.at(1) for s in series.barSets()] == [0, 0, 66]  # rows bottom up: Jobcenter 2nd
+    marks = view.chart().findChild(ui.BarMarks)
+    assert marks is not None
+    [(item, at)] = marks.items
+    assert item.toPlainText() == f"■ {ALSO_HIDDEN}  ■ < 5" and at.x() == 66
+    # the whole title in the chart, its lines within the view's width
+    boxes = _text_boxes(view)
+    assert all(box.right() <= view.width() for _text, box in boxes)
+    # the table: exact counts, and the exports' marks in their tooltips
+    assert [cell(grid, 0, j).text() for j in range(1, 5)] == ["125", "56", "3", "66"]
+    exports = {"de": "Die Exporte zeigen hier „×“", "ro": "Exporturile arată aici „×”"}[lang]
+    assert cell(grid, 0, 2).toolTip().startswith(exports)
+    assert small in cell(grid, 0, 3).toolTip()
+    assert cell(grid, 0, 4).toolTip() == "" and cell(grid, 1, 2).toolTip() == ""
+    # the overview: one person advised, fewer than 5; its figure's meaning says so too
+    keys = [r.key for r in report.table("overview").rows]
+    advised = cell(overview, keys.index("people_advised"), 0).toolTip()
+    assert "\n" in advised and small in advised.split("\n")[1]
+    if SHOTS:
+        view.grab().save(str(Path(SHOTS) / f"hidden-outcome-{lang}.png"))

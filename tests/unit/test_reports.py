@@ -20,7 +20,7 @@ from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.formatting import format_number
 from desktop_app.letters.directory import default_directory
 from desktop_app.letters.referral_letter import register_fonts
-from desktop_app.reports.exports import export, to_csv, to_xlsx
+from desktop_app.reports.exports import export, table_notes, to_csv, to_xlsx
 from desktop_app.reports.pdf import PALETTE, chart, render_pdf
 from desktop_app.usecases import reports as reports_uc
 from desktop_app.usecases.people import list_people, register_many
@@ -322,9 +322,16 @@ def test_small_counts_and_one_more_per_column_are_hidden() -> None:
     assert suppressed_cells(refs) == [["30", "22", "×", "< 5"]]
 
 
-def _outcomes_store(session: Any) -> Any:
-    """October referrals: Jobcenter 8 attended, 2 not attended, 11 pending; VHS 6 attended,
-    5 not attended, 7 pending (the walk-through's Jobcenter row of 56, 3 and 66, scaled down)."""
+SCALED_DOWN = [("jobcenter", "attended", 8), ("jobcenter", "closed", 2),
+               ("jobcenter", "issued", 11), ("vhs", "attended", 6), ("vhs", "closed", 5),
+               ("vhs", "issued", 7)]  # fmt: skip
+
+
+def outcomes_store(session: Any, plan: list[tuple[str, str, int]] = SCALED_DOWN) -> Any:
+    """A real store's October report of referrals by ``plan``: (service, status, how many);
+    by default Jobcenter 8 attended, 2 not attended ("closed"), 11 pending ("issued"); VHS 6
+    attended, 5 not attended, 7 pending (the walk-through's Jobcenter row of 56, 3 and 66,
+    scaled down); one person, advised in one visit."""
     register_many(session.store, session.user, [PersonDraft("Ana", "Popa", "1990")])
     (person,) = [e.id for e in list_people(session.store, 0, 10)]
     outcomes = {
@@ -332,14 +339,14 @@ def _outcomes_store(session: Any) -> Any:
         "closed": ["issued", "closed"],
         "issued": ["issued"],
     }
-    plan = [("jobcenter", "attended", 8), ("jobcenter", "closed", 2), ("jobcenter", "issued", 11),
-            ("vhs", "attended", 6), ("vhs", "closed", 5), ("vhs", "issued", 7)]  # fmt: skip
     rows, n = [], 100
     for service, status, count in plan:
         for _k in range(count):
             n += 1
             rows.append(_referral(n, person, service, "2026-10-12", status, outcomes[status], ""))
-    insert_activity(session.store, DemoActivity([], rows, []))
+    # the visit the referrals were made in: one person advised ("< 5" in the overview)
+    visit = _visit(99, person, "2026-10-12", {"topics": ["jobcenter"]})
+    insert_activity(session.store, DemoActivity([visit], rows, []))
     return build_report(session.store, session.user, OCTOBER, as_of=AS_OF)
 
 
@@ -348,7 +355,7 @@ def test_a_small_outcome_hides_the_next_smallest_of_its_row_and_nothing_more(ses
     one more of the row is hidden, the smaller one (attended, not the larger pending). The
     outcome columns' sums stand in no figure: VHS's outcomes stay shown (one of them was
     hidden as well, for the 'Not attended' column's sake)."""
-    report = _outcomes_store(session)
+    report = outcomes_store(session)
     table = report.table("referrals")
     assert {r.key: r.values for r in table.rows} == {
         "jobcenter": (21, 8, 2, 11),
@@ -933,3 +940,56 @@ def test_the_pdf_groups_counts_as_its_axes_do_and_the_exports_keep_plain_numbers
         assert sheet is not None
         counts = [row[1] for row in sheet.iter_rows(values_only=True) if row[0] and len(row) > 1]
         assert 1396 in counts and 1203 in counts and "< 5" in counts, (lang, counts)
+
+
+WALK_THROUGH = [
+    ("jobcenter", "attended", 56),
+    ("jobcenter", "closed", 3),
+    ("jobcenter", "issued", 66),
+    ("vhs", "attended", 12),
+    ("vhs", "issued", 9),
+]
+
+
+def test_a_hidden_outcome_is_explained_beside_the_pdfs_chart_and_below_each_export_table(
+    session,
+) -> None:
+    """The walk-through's Jobcenter: 56 attended hidden as "×" beside 3 not attended. The
+    PDF's chart drew only the 66 pending and a small "×" after it, explained nowhere near:
+    the chart says now what "< 5" and "×" mean, and so do the CSV and the workbook's sheet
+    below the table (not only on the cover)."""
+    report = outcomes_store(session, WALK_THROUGH)
+    table = report.table("referrals")
+    assert suppressed_cells(table)[0] == ["125", ALSO_HIDDEN, "< 5", "66"]
+    small = "< 5: weniger als 5 (nicht genau gezeigt)"
+    also = "×: verborgen, damit sich eine Anzahl unter 5 nicht aus einer Summe errechnen lässt"
+    register_fonts()
+    drawing = chart(table, "de")
+    assert drawing is not None
+    drawn = _strings(drawing)
+    assert small in drawn
+    assert any(s.startswith(also[:40]) for s in drawn)
+    assert {"×", "< 5"} <= set(drawn)  # the marks after the Jobcenter's bar
+    pdf = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(report, "de"))).pages)
+    assert small in pdf and " ".join(pdf.split()).count(also) == 1  # the chart's note only
+    # the CSV: the note rows right below the referrals' rows
+    rows = list(csv.reader(io.StringIO(to_csv(report, "de")), delimiter=";"))
+    jobcenter = next(i for i, r in enumerate(rows) if r and r[0].startswith("Jobcenter Dortmund"))
+    assert rows[jobcenter][1:] == ["125", "×", "< 5", "66"]
+    assert rows[jobcenter + 2][0] == small
+    assert rows[jobcenter + 3][0].startswith(also)
+    # the workbook: on the referrals' own sheet
+    wb = load_workbook(io.BytesIO(to_xlsx(report, "ro")))
+    (sheet,) = [
+        ws
+        for ws in wb.worksheets
+        if any(
+            str(row[0]).startswith("Jobcenter Dortmund") for row in ws.iter_rows(values_only=True)
+        )
+    ]
+    notes = [row[0] for row in sheet.iter_rows(values_only=True) if row and row[0]]
+    assert "< 5: mai puțin de 5 (nu apare exact)" in notes
+    assert any(str(n).startswith("×: ascuns pentru ca un număr sub 5") for n in notes)
+    # a table with nothing hidden has no such rows
+    whole = Table("district", "x", ("People",), (Row("a", (40,)), Row("b", (9,))))
+    assert not table_notes(whole, "de")
