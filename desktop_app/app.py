@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
 
+    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.storage.quick import QuickStart
@@ -405,6 +406,10 @@ def _run_gui(
     app.setWindowIcon(QIcon(str(icon if icon.exists() else resource("icons", "welcome-desk.svg"))))
     settings = QSettings()
     drop_stale_settings(settings)
+    if unlocking is None and not args.demo:
+        # (A start with --password-stdin unlocks before the settings can be read: it keeps to
+        # the default folder, as the command line does.)
+        args.data_dir = window_data_dir(args.data_dir, settings)
     qt_translations = QtTranslations(app)
     saved = str(settings.value("ui/language", ""))
     lang = args.lang or (saved if saved in LANGUAGES else system_language())
@@ -539,7 +544,29 @@ def _open_store_behind(
     window.tasks.run(open_store, opened, on_failed)
 
 
+def window_data_dir(given: Path | None, settings: QSettings) -> Path | None:
+    """The data folder a window start opens: the command line's (``--data-dir``) first, then
+    the one chosen in the window (``remembered_data_dir``); None for the default folder."""
+    return given if given is not None else remembered_data_dir(settings)
+
+
+def remembered_data_dir(settings: QSettings) -> Path | None:
+    """The data folder chosen in the window (a restored backup's, ``DATA_DIR_SETTING``) while
+    it still holds a store; None for the default folder (also when the chosen one is gone,
+    e.g. on a stick not plugged in: the first-run wizard there would start an empty store)."""
+    from desktop_app.paths import DATA_DIR_SETTING
+    from desktop_app.storage.layout import StorePaths
+
+    saved = settings.value(DATA_DIR_SETTING, "")
+    if not isinstance(saved, str) or not saved:
+        return None
+    folder = Path(saved)
+    return folder if StorePaths(folder).is_initialised() else None
+
+
 def _close_window_session(window: MainWindow) -> None:
+    while window.replaced_by is not None:  # the restored data opened in its place
+        window = window.replaced_by
     window.close_quick_reader()
     if window.has_session:
         window.session.close()

@@ -33,3 +33,9 @@ def translations_dir() -> Path:
 def default_data_dir() -> Path:
     """Per-user data folder (e.g. ``~/.local/share/WelcomeDesk`` on Linux)."""
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+# The data folder the window opens when the command line names none (``--data-dir`` still
+# wins): the default one, until the coordinator opened a restored backup's folder from the
+# window, which it then keeps in its settings (QSettings) under this key.
+DATA_DIR_SETTING = "storage/data_dir"

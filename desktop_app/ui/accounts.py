@@ -46,6 +46,7 @@ from desktop_app.usecases import accounts, backup
 from desktop_app.usecases.accounts import Session
 
 if TYPE_CHECKING:
+    from desktop_app.ui.login import LoginDialog
     from desktop_app.ui.main_window import MainWindow
 
 ROLE_NAMES = {
@@ -552,23 +553,86 @@ class RestoreDialog(_FormDialog):
         return Path(self.folder.text().strip()).absolute()
 
 
-def tell_restored(window: QWidget, folder: Path) -> QMessageBox:
-    """Where the backup went and how to work with it: the dialog closed without a word, and
-    this window goes on with the data it had, which read as if nothing had been restored."""
+def tell_restored(window: MainWindow, folder: Path) -> QMessageBox:
+    """Where the backup went, and the choice to open it now: it said to start the program with
+    "--data-dir", a command-line option a coordinator at a contact point has no way to use."""
     box = QMessageBox(
         QMessageBox.Icon.Information,
         _("Restore backup"),
         _(
-            "The backup was restored into the folder {folder}. This window goes on with the "
-            "data it has open. To work with the restored data, start Welcome Desk with this "
-            "data folder (--data-dir)."
+            "The backup was restored into the folder {folder}.\n\n"
+            "Open the restored data now? The current data is closed (drafts of open forms are "
+            "saved first) and you log in with an account of the backup. Welcome Desk then "
+            "starts with the restored data from now on.\n\n"
+            "If you keep working with the current data, nothing of it changes, and the "
+            "restored data stays in {folder}."
         ).format(folder=folder),
-        QMessageBox.StandardButton.Ok,
+        QMessageBox.StandardButton.NoButton,
         window,
     )
+    open_now = box.addButton(_("&Open the restored data"), QMessageBox.ButtonRole.AcceptRole)
+    keep = box.addButton(
+        _("&Keep working with the current data"), QMessageBox.ButtonRole.RejectRole
+    )
+    box.setDefaultButton(open_now)
+    box.setEscapeButton(keep)
+    open_now.clicked.connect(lambda: open_restored(window, folder))
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()
     return box
+
+
+def open_restored(window: MainWindow, folder: Path) -> LoginDialog:
+    """Ask for the password of one of the backup's accounts first: cancelled or refused, the
+    window goes on with its data as before. Once the restored store is open, it takes this
+    window's place (``_replace_window``)."""
+    from desktop_app.storage.layout import StorePaths
+    from desktop_app.ui.login import LoginDialog
+
+    dialog = LoginDialog(folder, StorePaths(folder).keyslots.accounts(), window)
+    dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    dialog.intro.setText(
+        _("Log in with an account of the backup to open the restored data in {folder}.").format(
+            folder=folder
+        )
+    )
+
+    def logged_in() -> None:
+        if dialog.session is not None:
+            _replace_window(window, dialog.session, folder)
+
+    dialog.accepted.connect(logged_in)
+    dialog.open()
+    return dialog
+
+
+def _replace_window(old: MainWindow, session: Session, folder: Path) -> MainWindow:
+    """The restored data in a new main window, in place of ``old``, whose open forms keep
+    their drafts (closing one saves it) and whose store is then closed as on quitting. The
+    program starts with ``folder`` from now on (``app.remembered_data_dir``). Done in this
+    process, not by a restart: nothing to find again on the screen, and no second program
+    that could open the store while this one still has it."""
+    from PySide6.QtCore import QSettings, QTimer
+
+    from desktop_app.paths import DATA_DIR_SETTING
+    from desktop_app.ui.main_window import MainWindow
+
+    for child in old.findChildren(QWidget):
+        if child.isWindow() and child.isVisible():
+            child.close()  # a visit form saves its draft into the old store, still open
+    new = MainWindow(session, demo=old.demo, defer_features=True)
+    new.setGeometry(old.geometry())
+    new.features_ready.connect(lambda: new.sync.start_soon())  # type: ignore[attr-defined]
+    new.show()  # before the old one closes: the last window closed would end the program
+    QTimer.singleShot(0, new.install_features)
+    old.replaced_by = new
+    old.close()  # waits for its background work, stops its sync
+    old.close_quick_reader()
+    if old.has_session:
+        old.session.close()
+    old.deleteLater()  # its idle lock watched the whole application's input
+    QSettings().setValue(DATA_DIR_SETTING, str(folder))
+    return new
 
 
 def _open_backup(window: MainWindow) -> BackupDialog:

@@ -204,6 +204,8 @@ class MainWindow(QMainWindow):
         super().__init__()
         self.demo = demo
         self._quick = quick
+        #: the window of a restored backup's data, opened in this one's place (ui/accounts.py)
+        self.replaced_by: MainWindow | None = None
         self._people: PeopleSource = _NoPeople()
         self.user: User | None = None
         if session is not None:

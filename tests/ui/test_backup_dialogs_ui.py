@@ -6,19 +6,26 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+import shiboken6
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
+from desktop_app.app import remembered_data_dir, window_data_dir
+from desktop_app.domain.person import PersonDraft
 from desktop_app.exits import EXIT_STORE
 from desktop_app.i18n.text import set_language
+from desktop_app.paths import DATA_DIR_SETTING
 from desktop_app.ui.accounts import BackupDialog, RestoreDialog
+from desktop_app.ui.login import LoginDialog
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.usecases import backup
+from desktop_app.ui.visits import VisitWindow
+from desktop_app.usecases import backup, people, visits
 from desktop_app.usecases.accounts import Session, log_in
 from tests.conftest import PASSWORD
 from tests.ui.conftest import shown_window, unwritable_folder
+from tests.ui.test_forms_ui import choose
 from tests.ui.test_silent_failures_ui import _restore
 from tests.unit.test_cli import run
 
@@ -124,14 +131,20 @@ def test_a_restore_into_the_folder_in_use_says_at_the_folder_to_choose_a_new_one
     dialog.reject()
 
 
-def test_after_a_restore_the_coordinator_is_told_where_the_data_went_and_how_to_open_it(
-    qtbot: QtBot, session: Session, tmp_path: Path
-) -> None:
-    """The dialog closed without a word, and the window went on with the data it had: as if
-    nothing had been restored."""
+def _restored_from_the_menu(
+    qtbot: QtBot, session: Session, tmp_path: Path, *, replaced: bool = False
+) -> tuple[MainWindow, Path, QMessageBox]:
+    """The window of ``session``, its backup restored from the File menu into a new folder,
+    and the message said after it. A window to be ``replaced`` is deleted by the program,
+    not left to qtbot to close."""
     written = tmp_path / "store.wdbackup"
     backup.write_backup(session, written, PASSPHRASE)
-    window = shown_window(qtbot, session)
+    if replaced:
+        window = MainWindow(session)
+        window.show()
+        qtbot.waitExposed(window)
+    else:
+        window = shown_window(qtbot, session)
     _file_action(window, "&Restore backup…").trigger()
     (dialog,) = window.findChildren(RestoreDialog)
     target = tmp_path / "replacement"
@@ -142,11 +155,104 @@ def test_after_a_restore_the_coordinator_is_told_where_the_data_went_and_how_to_
         dialog.buttons.accepted.emit()
     boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
     assert len(boxes) == 1
-    assert str(target) in boxes[0].text()
-    assert "--data-dir" in boxes[0].text()
-    boxes[0].accept()
+    return window, target, boxes[0]
+
+
+def _button(box: QMessageBox, text: str) -> QPushButton:
+    (button,) = [b for b in box.findChildren(QPushButton) if b.text() == text]
+    return button
+
+
+def test_after_a_restore_the_coordinator_may_keep_working_and_is_told_where_the_data_is(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """The message said to start the program with "--data-dir", a command-line option: a
+    coordinator at a contact point has no terminal. Keeping the current data changes nothing,
+    and the message says where the restored data stays."""
+    window, target, box = _restored_from_the_menu(qtbot, session, tmp_path)
+    assert "--data-dir" not in box.text()
+    assert box.text().count(str(target)) == 2  # where it went, where it stays
+    _button(box, "&Keep working with the current data").click()
+    assert window.isVisible() and window.replaced_by is None
+    assert window.session.store.paths.data_dir == session.store.paths.data_dir
+    assert remembered_data_dir(QSettings()) is None  # the next start: the same data as now
     restored = log_in(target, "anna", PASSWORD)
     restored.close()
+
+
+def test_the_restored_data_opens_in_the_window_and_the_program_starts_with_it_from_then_on(
+    qtbot: QtBot, session: Session, data_dir: Path, tmp_path: Path
+) -> None:
+    """'Open the restored data': a login with the backup's account, then the backup's people
+    in the window. The form open before keeps its draft in the current store, which is closed
+    and otherwise left as it was; the next start opens the restored folder."""
+    person, _other = (
+        people.register_person(session.store, session.user, PersonDraft(first, last, "1990-01-01"))
+        for first, last in (("Ion", "Popescu"), ("Мария", "Петрова"))
+    )
+    window, target, box = _restored_from_the_menu(qtbot, session, tmp_path, replaced=True)
+    form = VisitWindow(session, person, "skills_check", parent=window)
+    form.show()
+    qtbot.waitExposed(form)
+    choose(form.view, "latin_literacy", "partly")  # typed after the backup, before the switch
+    _button(box, "&Open the restored data").click()
+    (login,) = [d for d in window.findChildren(LoginDialog) if d.isVisible()]
+    assert str(target) in login.intro.text()
+    assert login.account.text() == "anna"  # the backup's only account
+    login.password.setText("not the password")
+    login.buttons.accepted.emit()
+    assert login.isVisible() and window.replaced_by is None  # refused: nothing changed yet
+    assert login.error.text()
+    login.password.setText(PASSWORD)
+    login.buttons.accepted.emit()
+    new = window.replaced_by
+    assert new is not None
+    try:
+        qtbot.waitExposed(new)
+        assert new.session.store.paths.data_dir == target.absolute()
+        assert new.session.user.display_name == "Anna Schmidt"
+        qtbot.waitUntil(lambda: new.model.rowCount() == 2, timeout=10_000)
+        names = {new.model.data(new.model.index(row, 0)) for row in range(2)}
+        assert any("Popescu" in str(name) for name in names), names
+        qtbot.waitUntil(lambda: new.features_installed, timeout=20_000)
+        # a fresh read of the settings, as the next start reads them
+        assert Path(str(QSettings().value(DATA_DIR_SETTING))) == target.absolute()
+        assert remembered_data_dir(QSettings()) == target.absolute()
+    finally:
+        new.close()
+        new.session.close()
+    # the old window is gone, and with it its idle lock (it watched the whole application)
+    qtbot.waitUntil(lambda: not shiboken6.isValid(window), timeout=5000)
+    # the current store: its people and the form's draft kept, the backup not in it
+    again = log_in(data_dir, "anna", PASSWORD)
+    try:
+        assert people.count_people(again.store) == 2
+        draft = visits.load_draft(again.store, again.user, person.id, "skills_check")
+        assert draft is not None and draft.answers["latin_literacy"] == "partly"
+    finally:
+        again.close()
+    restored = log_in(target, "anna", PASSWORD)
+    try:  # the draft was typed after the backup: not in the restored data
+        assert visits.load_draft(restored.store, restored.user, person.id, "skills_check") is None
+    finally:
+        restored.close()
+
+
+def test_the_data_folder_chosen_in_the_window_opens_unless_gone_or_the_command_line_names_one(
+    session: Session, tmp_path: Path
+) -> None:
+    """A restored folder on a stick not plugged in: the first-run wizard there would have
+    started an empty store; the default folder opens instead. --data-dir wins over the
+    folder chosen in the window."""
+    settings = QSettings()
+    settings.setValue(DATA_DIR_SETTING, str(tmp_path / "gone"))
+    assert remembered_data_dir(settings) is None
+    assert window_data_dir(None, settings) is None  # the default folder
+    settings.setValue(DATA_DIR_SETTING, str(session.store.paths.data_dir))
+    assert remembered_data_dir(QSettings()) == session.store.paths.data_dir
+    assert window_data_dir(None, QSettings()) == session.store.paths.data_dir
+    # the command line's --data-dir still opens the folder it names
+    assert window_data_dir(tmp_path / "other", QSettings()) == tmp_path / "other"
 
 
 def test_a_backup_made_from_the_menu_says_where_it_was_saved(
