@@ -481,6 +481,9 @@ class BackupDialog(_FormDialog):
         super()._on_failed(exc)
 
 
+RESTORE_DIALOG_WIDTH = 900
+
+
 class RestoreDialog(_FormDialog):
     """Restore a backup into a new, empty data folder (for a replacement laptop)."""
 
@@ -499,6 +502,14 @@ class RestoreDialog(_FormDialog):
         self.folder.setAccessibleName(_("&New data folder").replace("&", ""))
         self.add_row("folder", _("&New data folder"), folder_row)
         self.add_row("passphrase", _("&Passphrase"), self.passphrase)
+        # At 460 px a backup's path (on a stick, in a user's folder) was cut off in its field,
+        # and so was the new folder's: as wide as a 1024 px screen allows, each field ends at
+        # the file or folder name, and the whole path is in its tooltip.
+        screen = self.screen()
+        available = screen.availableGeometry().width() if screen is not None else 1024
+        self.setMinimumWidth(min(RESTORE_DIALOG_WIDTH, available - 60))
+        for field in (self.file, self.folder):
+            field.textChanged.connect(field.setToolTip)
 
     def _on_browse_clicked(self) -> None:
         path, _filter = QFileDialog.getOpenFileName(self, _("Backup file"), "", "*.wdbackup")

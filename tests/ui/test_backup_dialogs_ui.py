@@ -255,6 +255,32 @@ def test_the_data_folder_chosen_in_the_window_opens_unless_gone_or_the_command_l
     assert window_data_dir(tmp_path / "other", QSettings()) == tmp_path / "other"
 
 
+def test_the_restore_dialog_shows_the_paths_whole_in_german_and_romanian(
+    qtbot: QtBot, tmp_path: Path
+) -> None:
+    """460 px wide, the dialog cut the backup's path off in its field, and the folder's."""
+    source = r"E:\Sicherungen\Beratungsstelle Nord\welcome-desk-2026-12-05.wdbackup"
+    folder = r"C:\Users\Koordination\Documents\Welcome Desk (wiederhergestellt)"
+    for lang in ("de", "ro"):
+        set_language(lang)
+        dialog = RestoreDialog()
+        qtbot.addWidget(dialog)
+        dialog.file.setText(source)
+        dialog.folder.setText(folder)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        # offscreen: an 800 px screen, narrower than the coordinators' 1024 and 1366
+        assert dialog.width() <= dialog.screen().availableGeometry().width() - 60
+        for field, path in ((dialog.file, source), (dialog.folder, folder)):
+            assert field.toolTip() == path
+            shown = field.width() - 2 * field.style().pixelMetric(
+                field.style().PixelMetric.PM_DefaultFrameWidth
+            )
+            assert field.fontMetrics().horizontalAdvance(path) < shown, (lang, path)
+        dialog.grab().save(str(tmp_path / f"restore-{lang}.png"))
+        dialog.reject()
+
+
 def test_a_backup_made_from_the_menu_says_where_it_was_saved(
     qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
