@@ -180,6 +180,22 @@ def test_after_a_restore_the_coordinator_may_keep_working_and_is_told_where_the_
     restored.close()
 
 
+def test_a_login_to_the_restored_data_cancelled_leaves_the_window_with_its_data(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """Nothing of the current data is closed before the restored store is open: a cancelled
+    login leaves the window, its store and the next start as they were."""
+    window, _target, box = _restored_from_the_menu(qtbot, session, tmp_path)
+    _button(box, "&Open the restored data").click()
+    (login,) = [d for d in window.findChildren(LoginDialog) if d.isVisible()]
+    login.buttons.rejected.emit()
+    assert not login.isVisible()
+    assert window.isVisible() and window.replaced_by is None
+    assert window.session is session
+    assert people.count_people(session.store) == 0  # the store still answers
+    assert remembered_data_dir(QSettings()) is None
+
+
 def test_the_restored_data_opens_in_the_window_and_the_program_starts_with_it_from_then_on(
     qtbot: QtBot, session: Session, data_dir: Path, tmp_path: Path
 ) -> None:
