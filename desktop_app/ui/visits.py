@@ -77,20 +77,22 @@ FINISH_KEY = "Ctrl+Return"
 DRAFT_WAIT_MS = 30_000
 CLIENT_LANGUAGES = ("bg", "ro", "de", "en")
 
-# The visit window opens at OPENING_SIZE, within a laptop's room (about 1100 × 700 px), and
-# larger where the screen has more, to at most OPENING_MOST; FRAME_ROOM is left for the window's
-# frame and title and the desktop's panel. At 1080 px on a 1366 × 768 screen the sections'
-# list (30 % of the window) broke "Професионални и академични квалификации  0/1" in two and
-# lost its indent, while 280 px of the screen stayed unused.
-OPENING_SIZE = QSize(1080, 680)
+# The visit window opens as large as its screen's free room (QScreen.availableGeometry: the
+# desktop's panels left out) less FRAME_ROOM for its own frame and title bar, to at most
+# OPENING_MOST, and never smaller than OPENING_LEAST; its form scrolls, its buttons stay in view.
+# It opened at least 1080 × 680 whatever the screen: on a 1280 × 720 screen (690 px under a
+# panel) the title bar on top made it 710 px high, the button row below the screen's edge. At
+# 1080 px on a 1366 × 768 screen the sections' list (30 % of the window) broke
+# "Професионални и академични квалификации  0/1" in two, 280 px of the screen unused.
 OPENING_MOST = QSize(1320, 860)
-FRAME_ROOM = QSize(40, 120)
+OPENING_LEAST = QSize(760, 500)
+FRAME_ROOM = QSize(20, 40)  # a title bar of about 30 px, borders of a few
 
 
 def opening_size(screen: QSize) -> QSize:
     """The visit window's size on a screen whose free room is ``screen``."""
     room = (screen - FRAME_ROOM).boundedTo(OPENING_MOST)
-    return room.expandedTo(OPENING_SIZE)
+    return room.expandedTo(OPENING_LEAST)
 
 
 NATIONALITY_OF_COUNTRY = {"BG": "bulgarian", "RO": "romanian"}

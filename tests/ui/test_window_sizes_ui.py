@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import Person, PersonDraft
-from desktop_app.i18n.text import set_language
+from desktop_app.i18n.text import _, set_language
 from desktop_app.ui import referrals as referrals_ui
 from desktop_app.ui import visits as visits_ui
 from desktop_app.ui.form_view import ServiceNamesEditor
@@ -38,6 +38,8 @@ from tests.conftest import record_sharing_consent
 from tests.ui.conftest import cell, completer_popup, shown_window, type_text
 
 LAPTOP = QSize(1100, 700)
+# A screen on which the visit window opens at 1080 × 680, within the laptop's room.
+SCREEN_LAPTOP = QSize(1100, 720)
 LANGUAGES = ("bg", "ro", "de")
 
 
@@ -73,6 +75,7 @@ def _visit_window(qtbot: QtBot, session: Session, lang: str) -> VisitWindow:
     client = "ro" if lang == "bg" else "bg"
     win = VisitWindow(session, person, "life_situation", client_lang=client, parent=window)
     qtbot.addWidget(win)
+    win.resize(opening_size(SCREEN_LAPTOP))  # as it opens on that screen
     win.show()
     qtbot.waitExposed(win)
     return win
@@ -383,9 +386,10 @@ def test_on_a_1366_px_screen_the_visit_window_opens_wider_and_its_sections_read_
     client = "ro" if lang == "bg" else "bg"
     win = VisitWindow(session, person, form_id, client_lang=client, parent=window)
     qtbot.addWidget(win)
-    # as large as its screen allows (the test's screen is 800 px: the laptop's size)
-    assert win.size() == opening_size(win.screen().availableGeometry().size())
-    assert win.size() == visits_ui.OPENING_SIZE
+    # as large as its screen allows, its frame within it
+    free = win.screen().availableGeometry().size()
+    assert win.size() == opening_size(free)
+    assert (win.size() + visits_ui.FRAME_ROOM).boundedTo(free) == win.size() + visits_ui.FRAME_ROOM
     size = opening_size(SCREEN_1366)
     assert size.boundedTo(SCREEN_1366) == size and size.width() >= 1300
     win.resize(size)  # as it opens on that screen
@@ -398,6 +402,64 @@ def test_on_a_1366_px_screen_the_visit_window_opens_wider_and_its_sections_read_
     for button in buttons:
         where = QRect(button.mapTo(win, button.rect().topLeft()), button.size())
         assert win.rect().contains(where), (button, where)
+
+
+# A 1280 × 720 screen less a desktop's panel of 30 px.
+SCREEN_1280 = QSize(1280, 690)
+
+
+@pytest.mark.parametrize("lang", [*LANGUAGES, "en"])
+@pytest.mark.parametrize(
+    ("form_id", "finished"),
+    [("skills_check", False), ("life_situation", False), ("life_situation", True)],
+    ids=["skills_check", "life_situation", "life_situation-edited"],
+)
+def test_on_a_1280_x_720_screen_the_visit_window_and_its_buttons_fit_under_the_panel(
+    qtbot: QtBot,
+    session: Session,
+    program_font: None,
+    lang: str,
+    form_id: str,
+    finished: bool,
+    tmp_path: Path,
+) -> None:
+    """It opened at least 1080 × 680 whatever the screen: with its title bar 710 px high
+    under a panel that leaves 690, "Finish visit" and "Save changes" below the screen's edge.
+    It opens within the room now, its frame too, the buttons inside it and the form
+    scrolling."""
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import full_life_situation
+
+    window, person = _person_shown(qtbot, session, lang)
+    visit = None
+    if finished:
+        answers = full_life_situation()
+        visit = visits.finish_visit(session.store, session.user, person.id, form_id, answers)
+    client = "ro" if lang == "bg" else "bg"
+    win = VisitWindow(session, person, form_id, visit=visit, client_lang=client, parent=window)
+    qtbot.addWidget(win)
+    size = opening_size(SCREEN_1280)
+    framed = size + visits_ui.FRAME_ROOM
+    assert framed.boundedTo(SCREEN_1280) == framed, framed
+    assert framed.height() >= SCREEN_1280.height() - 10  # the room used, not a small window
+    win.resize(size)  # as it opens on that screen
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.size() == size  # nothing in it wants more
+    assert win.minimumSizeHint().boundedTo(size) == win.minimumSizeHint()
+    win.grab().save(str(tmp_path / f"{form_id}-{lang}-{finished}.png"))
+    buttons = [win.discard_button, win.close_button, win.finish_button]
+    if not finished:
+        buttons.append(win.refer_button)
+    for button in buttons:
+        assert button.isVisible(), button
+        where = QRect(button.mapTo(win, button.rect().topLeft()), button.size())
+        assert win.rect().contains(where), (button.text(), where, win.rect())
+    assert win.finish_button.text() == _("&Save changes" if finished else "&Finish visit")
+    pages = [a for a in win.view.findChildren(QScrollArea) if a.isVisible()]
+    assert pages  # the section shown scrolls where it is longer than the room
+    if form_id == "life_situation":  # its first section is
+        assert any(a.verticalScrollBar().maximum() > 0 for a in pages)
 
 
 def _ink_lines(image: QImage, rect: QRect) -> list[tuple[int, int, int]]:
@@ -436,7 +498,7 @@ def _ink_lines(image: QImage, rect: QRect) -> list[tuple[int, int, int]]:
 
 @pytest.mark.parametrize("lang", [*LANGUAGES, "en"])
 @pytest.mark.parametrize("form_id", ["skills_check", "life_situation"])
-@pytest.mark.parametrize("screen", [visits_ui.OPENING_SIZE, SCREEN_1366])
+@pytest.mark.parametrize("screen", [SCREEN_LAPTOP, SCREEN_1366])
 def test_a_wrapped_section_name_goes_on_under_its_own_text(
     qtbot: QtBot, session: Session, program_font: None, lang: str, form_id: str, screen: QSize
 ) -> None:
@@ -473,7 +535,7 @@ def test_a_wrapped_section_name_goes_on_under_its_own_text(
         assert lines[-1][1] < rect.bottom(), (text, lines, rect)  # nothing cut below
         if len(lines) > text.count("\n") + 1:
             wrapped.append(text)
-    if (lang, form_id, screen) == ("bg", "skills_check", visits_ui.OPENING_SIZE):
+    if (lang, form_id, screen) == ("bg", "skills_check", SCREEN_LAPTOP):
         assert any("квалификации" in text for text in wrapped), wrapped
     if screen == SCREEN_1366:
         assert not wrapped, wrapped
