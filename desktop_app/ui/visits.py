@@ -958,7 +958,10 @@ class QuickContactDialog(QDialog):
         lang_label.setBuddy(self.language)
         form.addRow(date_label, self.date)
         form.addRow(lang_label, self.language)
-        form.addRow(QLabel(_("Topics") + " *"), topics_box)
+        # Alt+letter goes to the first topic, Tab and Space on through the others
+        topics_label = QLabel(_("&Topics") + " *")
+        topics_label.setBuddy(next(iter(self.topics.values())))  # a choice has options
+        form.addRow(topics_label, topics_box)
         form.addRow("", self.referral)
         nat_label = QLabel(_("&Nationality (optional)"))
         nat_label.setBuddy(self.nationality)

@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QApplication,
     QCheckBox,
     QComboBox,
@@ -35,6 +36,7 @@ from desktop_app.usecases import people, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import finish_form, shown_whole, shown_window, store_held, type_text
+from tests.ui.test_main_window import _access_key
 
 
 def _person(session: Session) -> Person:
@@ -814,6 +816,32 @@ def test_quick_contact_from_the_person_menu(qtbot: QtBot, session: Session) -> N
     del window
 
 
+@pytest.mark.parametrize("lang", ["en", "de", "bg", "ro"])
+def test_the_quick_contacts_topics_are_reached_by_their_access_key(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    """ "Topics" ("Subiecte") was the one label of the dialog without an access key: the
+    topics were reached only by tabbing past the language. Alt+its letter goes to the first
+    topic now, a letter no other label or button of the dialog uses."""
+    set_language(lang)
+    window, feature = _window(qtbot, session)
+    dialog = feature.open_quick_contact()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
+    first = next(iter(dialog.topics.values()))
+    (label,) = [label for label in dialog.findChildren(QLabel) if label.buddy() is first]
+    key = _access_key(label.text())
+    assert key is not None, label.text()
+    others = [w.text() for w in dialog.findChildren(QLabel) if w is not label and w.buddy()]
+    others += [b.text() for b in dialog.findChildren(QAbstractButton) if b.isVisible()]
+    assert key not in {_access_key(text) for text in others}, (key, others)
+    dialog.date.setFocus()
+    QTest.keyClick(dialog.date, Qt.Key(ord(key.upper())), Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: dialog.focusWidget() is first)
+    del window
+
+
 def test_a_quick_contact_by_keyboard_in_romanian_says_what_is_required_and_goes_there(
     qtbot: QtBot, session: Session
 ) -> None:
@@ -834,7 +862,7 @@ def test_a_quick_contact_by_keyboard_in_romanian_says_what_is_required_and_goes_
     qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
     labels = {label.buddy(): label.text() for label in dialog.findChildren(QLabel) if label.buddy()}
     assert labels[dialog.language] == "&Limba consilierii *"
-    assert "Subiecte *" in [label.text() for label in dialog.findChildren(QLabel)]
+    assert labels[dialog.topics["registration"]] == "Su&biecte *"
 
     topic = dialog.topics["jobcenter"]
     press(topic)
