@@ -537,16 +537,19 @@ class MainWindow(QMainWindow):
             return  # a newer keystroke already asked again
         self.model.show_results(result)
         self._update_result_label()
-        registered, self._select_when_found = self._select_when_found, None
-        if registered is not None:
-            # The person just registered: their row current and the list focused, so the
-            # keyboard goes on from them (not from the search box holding their name).
-            for row in range(self.model.rowCount()):
-                entry = self.model.entry(row)
-                if entry is not None and entry.id == registered:
-                    self.table.setCurrentIndex(self.model.index(row, 0))
-                    self.table.setFocus()
-                    break
+        wanted, self._select_when_found = self._select_when_found, None
+        if wanted is not None:
+            # The person just registered or opened from elsewhere: their row current, in view
+            # and the list focused, so the keyboard goes on from them (not from the search box
+            # holding their name).
+            row = self.model.row_of(wanted)
+            if row >= 0:
+                index = self.model.index(row, 0)
+                self.table.setCurrentIndex(index)
+                self.table.scrollTo(index)
+                self.table.setFocus()
+            elif self.person_page.person is None or self.person_page.person.id != wanted:
+                self.show_person(wanted)  # not among the names found: their page all the same
         self.search_finished.emit(len(result))
 
     def _on_task_failed(self, exc: Exception, what: str | None = None) -> None:
@@ -584,6 +587,22 @@ class MainWindow(QMainWindow):
         self.person_page.show_person(person)
         if person is not None:
             self.log_view("person", person.id)
+
+    def open_person(self, person_id: str) -> None:
+        """The person's page, their row selected and in view in the list, as searching for
+        them shows them (from the follow-ups): the page alone left the list where it was, on
+        somebody else's row or none."""
+        from desktop_app.usecases import people
+
+        session = self.session
+        person = people.get_person(session.store, session.user, person_id, log_view=False)
+        if person is None:
+            self.show_person(person_id)
+            return
+        self._select_when_found = person.id  # shown (and the view logged) once selected
+        self.search.setText(f"{person.family_name} {person.given_name}")
+        self.search_timer.stop()
+        self._on_search_timer_timeout()
 
     def log_view(
         self, kind: str, person_id: str, details: Mapping[str, str | int] | None = None

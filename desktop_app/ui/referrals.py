@@ -2071,7 +2071,7 @@ class FollowUpsWindow(QDialog):
     def _on_open_clicked(self) -> None:
         row = self.table.currentRow()
         if 0 <= row < len(self.due):
-            self.feature.window.show_person(self.due[row].referral.person_id)
+            self.feature.window.open_person(self.due[row].referral.person_id)
 
 
 # ------------------------------------------------------------------------------- feature

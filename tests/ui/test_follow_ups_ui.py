@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -138,3 +139,37 @@ def test_a_follow_up_the_user_ticks_stays_whatever_the_status(
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     stored = uc.get_referral(session.store, session.user, referral.id)
     assert stored.follow_up == referral.follow_up
+
+
+def test_open_person_selects_them_in_the_list_and_scrolls_to_them(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """ "Open person" showed the person's page, but the list stayed where it was, on somebody
+    else's row: the row highlighted was not the person shown. Their row is now selected and in
+    view, as searching for them shows it."""
+    drafts = [PersonDraft("Ana", f"Albu{n:03d}", "1990-01-01") for n in range(120)]
+    register_many(session.store, session.user, drafts)
+    referral = _due_referral(session)
+    window = shown_window(qtbot, session, 1366)
+    window.table.selectRow(0)  # somebody else, chosen before
+    qtbot.waitUntil(lambda: window.person_page.person is not None)
+    assert window.person_page.person is not None
+    assert window.person_page.person.id != referral.person_id
+    follow_ups = window.referrals.open_follow_ups()  # type: ignore[attr-defined]
+    qtbot.waitExposed(follow_ups)
+    follow_ups.table.selectRow(0)
+    follow_ups.open_button.click()
+
+    def selected() -> str | None:
+        index = window.table.currentIndex()
+        entry = window.model.entry(index.row()) if index.isValid() else None
+        return entry.id if entry else None
+
+    qtbot.waitUntil(lambda: selected() == referral.person_id, timeout=10_000)
+    shown = window.person_page.person
+    assert shown is not None and shown.id == referral.person_id
+    rows = window.table.selectionModel().selectedRows()
+    assert [window.model.entry(index.row()).id for index in rows] == [referral.person_id]  # type: ignore[union-attr]
+    where = window.table.visualRect(window.table.currentIndex())
+    assert window.table.viewport().rect().contains(where), where
+    window.grab().save(str(tmp_path / "opened.png"))
