@@ -2143,9 +2143,13 @@ class ReferralsFeature:
 
     def _on_referral_issued(self, referral: Referral) -> None:
         self.tab.refresh(self.window.person_page.person)
-        self.window.statusBar().showMessage(
-            _("Referral {reference} issued.").format(reference=referral.reference), 5000
+        # A helper's referral is a draft: "issued" had them think the letter could go out.
+        text = (
+            _("Referral {reference} issued.")
+            if referral.signed_off
+            else _("Referral {reference} saved as a draft for an advisor to sign off.")
         )
+        self.window.statusBar().showMessage(text.format(reference=referral.reference), 5000)
         self.preview = self.open_preview(referral)
 
     def open_preview(self, referral: Referral, client_lang: str | None = None) -> LetterPreview:

@@ -419,6 +419,59 @@ def test_a_helpers_letter_is_a_draft_until_an_advisor_signs_it_off(
         helper.close()
 
 
+# What the status bar says after "Create letter": (a helper's draft, an advisor's letter).
+_CREATED = {
+    "en": ("saved as a draft", "issued"),
+    "de": ("als Entwurf gespeichert", "ausgestellt"),
+    "bg": ("запазено като чернова", "издадено"),
+    "ro": ("salvată ca ciornă", "emisă"),
+}
+
+
+@pytest.mark.parametrize("lang", list(_CREATED))
+def test_the_status_bar_says_a_helpers_referral_is_a_draft_and_an_advisors_issued(
+    qtbot: QtBot, session: Session, lang: str, tmp_path: Path
+) -> None:
+    """After a helper created a letter the status bar said "Referral … issued" ("a fost
+    emisă") though it waits for an advisor's sign-off: they took it as ready to hand over."""
+    from desktop_app.domain.users import Role
+    from desktop_app.usecases import accounts
+
+    accounts.add_user(session, "mihai", "Mihai", Role.HELPER, "helper pass 12")
+    helper = accounts.log_in(session.store.paths.data_dir, "mihai", "helper pass 12")
+    set_language(lang)
+    draft, issued = _CREATED[lang]
+    try:
+        for who in (helper, session):
+            person = _person(who)
+            window, feature = _window(qtbot, who, person)
+            dialog = _open_dialog(feature)
+            type_text(dialog.search, "clearing")
+            dialog.reason.setCurrentIndex(dialog.reason.findData("health_insurance"))
+            _create(qtbot, dialog)
+            [referral] = uc.referrals_of(who.store, who.user, person.id)
+            bar = window.statusBar()
+            said = bar.currentMessage()
+            if who is helper:
+                shots = Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path))
+                window.grab().save(str(shots / f"draft-status-{lang}.png"))
+            assert referral.reference in said, said
+            # read whole beside the user's name and the sync state, at the laptop's width
+            beside = [w for w in bar.findChildren(QWidget) if w.isVisible() and w.x() > 0]
+            room = min(w.x() for w in beside) if beside else bar.width()
+            assert bar.fontMetrics().horizontalAdvance(said) < room - 8, (said, room)
+            if who is helper:
+                assert not referral.signed_off
+                assert draft in said and issued not in said, said
+            else:
+                assert referral.signed_off
+                assert issued in said and draft not in said, said
+            if feature.preview is not None:
+                feature.preview.close()
+    finally:
+        helper.close()
+
+
 def _filled_dialog(
     qtbot: QtBot, session: Session
 ) -> tuple[Person, ui.ReferralsFeature, ui.ReferDialog]:
