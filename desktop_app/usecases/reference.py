@@ -455,11 +455,27 @@ def shipped_directory_files() -> dict[str, str]:
     return read_directory_files(resource(SERVICES))
 
 
+# The shipped jobcenter.yaml said "the app lets them edit every entry": it has no editor, entries
+# are changed by exporting, editing the files and publishing the folder. A publication made from
+# an export of that version still carries the line; an export writes what is true instead.
+_UNTRUE_COMMENT = (
+    "# coordinator before the directory goes into use (the app lets them edit every entry).\n"
+)
+_TRUE_COMMENT = (
+    "# coordinator before the directory goes into use. To change an entry: export the directory"
+    ' ("Export\n# for editing…"), edit these files, and publish the folder'
+    ' ("Publish from folder…").\n'
+)
+
+
 def export_directory(store: Store, user: User, folder: Path) -> int:
     """Write the directory in force as YAML files into an empty folder, for editing."""
     require(user, Action.MANAGE_DIRECTORY)
     published = published_directory(store)
-    return _write_folder(folder, dict(published.files) if published else shipped_directory_files())
+    files = dict(published.files) if published else shipped_directory_files()
+    return _write_folder(
+        folder, {name: text.replace(_UNTRUE_COMMENT, _TRUE_COMMENT) for name, text in files.items()}
+    )
 
 
 def _write_folder(folder: Path, files: Mapping[str, str]) -> int:

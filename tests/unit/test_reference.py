@@ -116,6 +116,33 @@ def test_export_gives_back_what_was_published(session: Session, tmp_path: Path) 
     assert "0231 842-1234" in (again / "jobcenter.yaml").read_text(encoding="utf-8")
 
 
+def test_the_exported_files_say_how_entries_are_changed(session: Session, tmp_path: Path) -> None:
+    """The header of jobcenter.yaml said "the app lets them edit every entry": it has no editor
+    of entries. The shipped files, and an export of a publication made from the old ones, say
+    what is true: export, edit the files, publish the folder."""
+    shipped = reference.shipped_directory_files()
+    true = 'export the directory ("Export\n# for editing…"), edit these files, and publish'
+    assert true in shipped["jobcenter.yaml"]
+    folder = tmp_path / "shipped"
+    reference.export_directory(session.store, session.user, folder)
+    for file in folder.glob("*.yaml"):
+        assert "edit every entry" not in file.read_text(encoding="utf-8"), file.name
+    assert true in (folder / "jobcenter.yaml").read_text(encoding="utf-8")
+    # a publication made from an export of the version that shipped the line
+    lines = shipped["jobcenter.yaml"].split("\n")
+    untrue = (
+        "# coordinator before the directory goes into use (the app lets them edit every entry)."
+    )
+    old = "\n".join([lines[0], untrue, *lines[3:]])
+    assert "edit every entry" in old
+    reference.publish_directory(session.store, session.user, {**shipped, "jobcenter.yaml": old})
+    again = tmp_path / "again"
+    reference.export_directory(session.store, session.user, again)
+    exported = (again / "jobcenter.yaml").read_text(encoding="utf-8")
+    assert "edit every entry" not in exported and true in exported
+    assert exported == shipped["jobcenter.yaml"]
+
+
 def test_a_damaged_publication_falls_back_to_the_shipped_directory(
     session: Session, tmp_path: Path
 ) -> None:
