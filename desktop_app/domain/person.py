@@ -15,6 +15,23 @@ from desktop_app.domain.validation import (
     scripts_of,
 )
 
+# The life-situation form's answer about a nationality recorded as an ISO code (the check's
+# answers agree with the person's record: it fills them in, and so does the demo data).
+NATIONALITY_OF_COUNTRY = {"BG": "bulgarian", "RO": "romanian"}
+# fmt: off
+EU_COUNTRIES = frozenset((
+    "AT", "BE", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
+    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "SE", "SI", "SK",
+))
+# fmt: on
+
+
+def nationality_answer(country: str) -> str:
+    """The form's nationality answer for the recorded ``country``; "" where none is recorded."""
+    if not country:
+        return ""
+    return NATIONALITY_OF_COUNTRY.get(country, "other_eu" if country in EU_COUNTRIES else "non_eu")
+
 
 class Sex(enum.StrEnum):
     FEMALE = "female"

@@ -41,7 +41,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.permissions import PermissionDenied
-from desktop_app.domain.person import Person
+from desktop_app.domain.person import Person, nationality_answer
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.forms import FormDefinition, InvalidAnswers
 from desktop_app.forms import label as pick
@@ -95,15 +95,6 @@ def opening_size(screen: QSize) -> QSize:
     return room.expandedTo(OPENING_LEAST)
 
 
-NATIONALITY_OF_COUNTRY = {"BG": "bulgarian", "RO": "romanian"}
-# fmt: off
-EU_COUNTRIES = frozenset((
-    "AT", "BE", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU",
-    "IE", "IT", "LT", "LU", "LV", "MT", "NL", "PL", "PT", "SE", "SI", "SK",
-))
-# fmt: on
-
-
 WITHHELD_STYLE = "background: #eef2f7; color: #333; padding: 6px; border-radius: 4px;"
 _WITHHELD_NAMES = {"health": N_("health details"), "exploitation": N_("notes on exploitation")}
 
@@ -151,9 +142,7 @@ def answers_from_person(person: Person) -> dict[str, Any]:
     if person.phone:
         answers["phone"] = person.phone
     if person.nationality:
-        answers["nationality"] = NATIONALITY_OF_COUNTRY.get(
-            person.nationality, "other_eu" if person.nationality in EU_COUNTRIES else "non_eu"
-        )
+        answers["nationality"] = nationality_answer(person.nationality)
     known = set(visits.form("life_situation").field("languages").option_ids())
     spoken = [code for code in person.languages if code in known]
     if spoken:

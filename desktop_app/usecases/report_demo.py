@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
+from desktop_app.domain.person import nationality_answer
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import PersonRow, table
 from desktop_app.storage.referrals_models import ReferralRow
@@ -153,10 +154,14 @@ def generate_activity(
     visits_per_person: float = 3.0,
     devices: Sequence[str] = ("demo-laptop-1", "demo-laptop-2"),
     authors: Sequence[str] = ("demo",),
+    nationalities: Sequence[str] | None = None,
 ) -> DemoActivity:
     """Visits of the given people spread over the 12 months up to ``today`` (more in later
     months, as a new advice centre grows), with referrals and anonymous quick contacts, and
-    each person's consent form from their first visit (see ``_consents``)."""
+    each person's consent form from their first visit (see ``_consents``).
+
+    ``nationalities``: each person's recorded nationality (ISO code, "" for none), in the order
+    of ``person_ids``; their visits answer accordingly. Without it, one is drawn per person."""
     rng = random.Random(seed)
     # consents from a generator of their own: the visits and referrals stay as they were
     consent_rng = random.Random(f"consents-{seed}")
@@ -170,9 +175,13 @@ def generate_activity(
     referrals: list[dict[str, Any]] = []
     quick: list[dict[str, Any]] = []
     hlc = f"{dt.datetime(today.year, today.month, today.day, tzinfo=dt.UTC).timestamp():.0f}"
-    for pid in person_ids:
+    for number, pid in enumerate(person_ids):
+        drawn = _pick(rng, _NATIONALITY)  # drawn all the same: the rest stays as it was
         person = {
-            "nationality": _pick(rng, _NATIONALITY),
+            # A Romanian's check answered "stateless_unclear" (drawn, not the record's).
+            "nationality": drawn
+            if nationalities is None
+            else nationality_answer(nationalities[number]),
             "postal_code": _pick(rng, _POSTCODES),
             "children": 0 if r() < 0.45 else 1 + int(r() * r() * 5),
         }
@@ -442,13 +451,16 @@ def add_demo_activity(
 ) -> DemoActivity:
     """Generate and store a year of activity for the people already in ``store``."""
     with store.reading() as session:
-        ids = list(session.scalars(select(PersonRow.id).order_by(PersonRow.pk)))
+        rows = session.execute(
+            select(PersonRow.id, PersonRow.nationality).order_by(PersonRow.pk)
+        ).all()
     activity = generate_activity(
-        ids,
+        [row.id for row in rows],
         today or dt.date.today(),
         seed=seed,
         devices=(store.device_id, "demo-laptop-2"),
         authors=(author_id,),
+        nationalities=[row.nationality for row in rows],
     )
     insert_activity(store, activity)
     return activity

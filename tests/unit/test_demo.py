@@ -129,3 +129,40 @@ def test_a_hundred_thousand_people_can_be_generated() -> None:
     many = generate_people(100_000, seed=2)
     assert len(many) == 100_000
     assert len({(p.given_name, p.family_name, p.date_of_birth) for p in many}) > 90_000
+
+
+def test_a_demo_stores_visits_answer_each_persons_recorded_nationality() -> None:
+    """A Romanian's check said "stateless or unclear" (or "Bulgarian"): the answers were drawn
+    apart from the person's record. Every visit of a generated demo store now answers what the
+    person's record says, as the check itself fills it in."""
+    import json
+
+    from sqlalchemy import select
+
+    from desktop_app.domain.person import nationality_answer
+    from desktop_app.storage.models import PersonRow
+    from desktop_app.storage.visits_models import VisitRow
+    from desktop_app.usecases.demo import open_demo_session
+
+    session = open_demo_session(people=400, seed=2, activity=True)
+    try:
+        with session.store.reading() as db:
+            people = db.execute(select(PersonRow.id, PersonRow.nationality)).all()
+            recorded = {person_id: country for person_id, country in people}
+            visits = db.execute(
+                select(VisitRow.person_id, VisitRow.answers).where(
+                    VisitRow.form_id == "life_situation"
+                )
+            ).all()
+    finally:
+        session.close()
+    assert len(visits) > 400
+    answered = Counter()
+    for person_id, answers in visits:
+        country = recorded[person_id]
+        said = json.loads(answers)["nationality"]
+        assert said == (nationality_answer(country) or "stateless_unclear"), (country, said)
+        answered[said] += 1
+    # the record's mix: mostly Bulgarians and Romanians, Germans and Poles among the EU
+    assert answered["bulgarian"] > answered["other_eu"] > 0
+    assert answered["romanian"] > answered["non_eu"] > 0
