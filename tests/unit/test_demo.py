@@ -157,7 +157,7 @@ def test_a_demo_stores_visits_answer_each_persons_recorded_nationality() -> None
     finally:
         session.close()
     assert len(visits) > 400
-    answered = Counter()
+    answered: Counter[str] = Counter()
     for person_id, answers in visits:
         country = recorded[person_id]
         said = json.loads(answers)["nationality"]
