@@ -27,6 +27,7 @@ from desktop_app.storage.layout import (  # re-exported: the store's names live 
     WITHDRAWN_FOLDER,
     NewerSchema,
     NotAStore,
+    StoreClosed,
     StoreError,
     StoreExists,
     StoreMissing,
@@ -42,6 +43,7 @@ __all__ = [
     "NewerSchema",
     "NotAStore",
     "Store",
+    "StoreClosed",
     "StoreError",
     "StoreExists",
     "StoreMissing",
@@ -245,6 +247,7 @@ class Store:
     def __init__(self, paths: StorePaths, engine: Engine) -> None:
         self.paths = paths
         self.engine = engine
+        self._closed = False
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         # Writing transactions begin IMMEDIATE (``_BEGIN_WRITING``): one writer at a time
         # across processes (the window and its sync process), each seeing what the one before
@@ -290,6 +293,7 @@ class Store:
         """A short read-write transaction: committed on success, rolled back on error; one at
         a time in this process (other threads' transactions wait for it). Background writers
         of other processes let it go first (``background_transaction``)."""
+        self._refuse_if_closed()
         self._announce(+1)
         try:
             with self._write_lock, self._sessions.begin() as session:
@@ -303,6 +307,7 @@ class Store:
     def background_transaction(self) -> Iterator[Session]:
         """``transaction`` for work nobody waits for (the sync): it begins once no other
         process is in or waiting for a ``transaction`` (for at most a moment)."""
+        self._refuse_if_closed()
         deadline = time.monotonic() + _MAX_YIELD_S
         while self.others_writing() and time.monotonic() < deadline:
             time.sleep(_YIELD_POLL_S)
@@ -367,6 +372,7 @@ class Store:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
+        self._refuse_if_closed()
         with self._sessions() as session:
             yield session
 
@@ -375,11 +381,43 @@ class Store:
             return session.scalar(select(MetaRow.value).where(MetaRow.key == key))
 
     def integrity_ok(self) -> bool:
+        self._refuse_if_closed()
         with self.engine.connect() as conn:
             return conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def _refuse_if_closed(self) -> None:
+        if self._closed:
+            raise StoreClosed(str(self.paths.database))
+
     def close(self) -> None:
-        self.engine.dispose()
+        """Close the store for good: its connections are closed, and every later use (a
+        transaction, a read, a connection of the engine's) raises ``StoreClosed`` rather than
+        connecting again. The key leaves the engine (its URL, its connection factory and the
+        dialect's per-connection hook held it as ``x'<hex>'``). A transaction in progress on
+        another thread finishes first: closing waits for the write lock. Closing twice is
+        harmless."""
+        with self._write_lock:
+            if self._closed:
+                return
+            self._closed = True
+            _forget_key(self.engine, self.paths.database)
+
+
+def _forget_key(engine: Engine, database: Path) -> None:
+    """Close ``engine``'s connections and take the key out of it: its URL loses the password,
+    and its pool is replaced by one whose every connection attempt raises ``StoreClosed``
+    (the old pool's factory and connect hooks, closures over the key, go with it)."""
+
+    def refuse() -> object:
+        raise StoreClosed(str(database))
+
+    engine.dispose(close=True)
+    engine.url = URL.create(engine.url.drivername, database=engine.url.database)
+    engine.pool = QueuePool(refuse, pool_size=1, max_overflow=0)
 
 
 # The meta row that holds the newest clock time this store has issued or observed.

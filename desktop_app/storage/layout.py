@@ -49,6 +49,12 @@ class NewerSchema(StoreError):
     code = "newer_schema"
 
 
+class StoreClosed(StoreError):
+    """The store was closed (logout, quitting, another store opened in its place): it is not
+    read or written any more, and its key is no longer held. Its message is the generic one:
+    a user never meets it (background work that finds the store closed stops quietly)."""
+
+
 class StorePaths:
     """The files of the store in ``data_dir``. (A plain class, not a dataclass: start-up reads
     it before the key derivation begins, and ``dataclasses`` costs several milliseconds.)"""

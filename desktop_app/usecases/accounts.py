@@ -49,7 +49,12 @@ class Session:
     recovery_code: str | None = field(default=None, repr=False)
 
     def close(self) -> None:
+        """Close the store (``Store.close``: it refuses every later use) and drop the key and
+        recovery code this session held, so that a reference kept to it after logging out,
+        quitting or switching to a restored store holds no key material."""
         self.store.close()
+        self.key = b""
+        self.recovery_code = None
 
 
 def _user(row: UserRow) -> User:
