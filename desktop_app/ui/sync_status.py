@@ -235,7 +235,7 @@ class SyncController(QObject):
         # The sync runs in a process of its own (started at the first sync), so that its
         # Python work never competes with painting this window.
         self.process = SyncProcess(self.store, window.session.key)
-        window.closing.connect(self.process.close)
+        window.closing.connect(self.process.end)
         self.last_error = ""
         self.detail = ""  # why ``last_error``, in words, for the tooltip
         # Whether the last sync of this window reached the server: until one has, nothing
@@ -335,6 +335,8 @@ class SyncController(QObject):
 
     def start(self) -> bool:
         """Start a sync in the background; False if one runs already or none is set up."""
+        if self.store.closed:  # the window's store closed (a timer fired after it)
+            return False
         if self.running or not sync_uc.is_joined(self.store):
             self.refresh()
             return False

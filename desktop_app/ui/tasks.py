@@ -9,6 +9,8 @@ from typing import Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal, Slot
 from PySide6.QtWidgets import QDialog, QWidget
 
+from desktop_app.storage.layout import StoreClosed
+
 log = logging.getLogger(__name__)
 
 
@@ -95,6 +97,11 @@ class TaskRunner(QObject):
             done, failed = callbacks
             callbacks.clear()
             release_later(task, done, failed, value)
+            if isinstance(value, StoreClosed):
+                # Work that was still running when its store closed (logging out, quitting,
+                # a restored store opened in its place): stopped, and nobody is to be told.
+                log.info("background task stopped: its store was closed")
+                return
             callback = done if ok else failed
             if callback is not None:
                 callback(value)

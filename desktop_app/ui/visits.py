@@ -1306,6 +1306,8 @@ class VisitsFeature(QObject):
         return dialog
 
     def offer_drafts(self) -> None:
+        if self.session.store.closed:  # the window's store closed before this came round
+            return
         drafts = visits.list_open_drafts(self.session.store, self.session.user)
         if not drafts:
             return

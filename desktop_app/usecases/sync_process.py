@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from desktop_app.domain.hlc import Timestamp
-from desktop_app.storage.db import Store
+from desktop_app.storage.db import Store, StoreClosed
 from desktop_app.sync.engine import Progress, SyncReport
 from desktop_app.sync.http_client import (
     BadRequest,
@@ -142,6 +142,7 @@ class SyncProcess:
         self._child: subprocess.Popen[bytes] | None = None
         self._lock = threading.Lock()
         self._syncing: int | None = None  # the thread running a sync
+        self._ended = False
 
     def sync(self, progress: Progress | None = None) -> SyncReport:
         """One sync round in the child, as ``usecases.sync.sync_now``: its report, or its
@@ -163,6 +164,14 @@ class SyncProcess:
                         raise _rebuild(message["failed"])
             finally:
                 self._syncing = None
+
+    def end(self) -> None:
+        """For good (the window closes, its store with it): the child ends, the key is
+        dropped, and a later ``sync`` raises ``StoreClosed`` rather than starting a child
+        that would open the store again with it."""
+        self._ended = True
+        self.close()
+        self._key = b""
 
     def close(self) -> None:
         """End the child: at once if it waits for work; killed if a sync runs (the window is
@@ -194,6 +203,9 @@ class SyncProcess:
         if self._child is not None and self._child.poll() is None:
             return self._child
         self.close()
+        key = self._key
+        if self._ended or self._store.closed or not key:
+            raise StoreClosed(str(self._store.paths.database))
         child = subprocess.Popen(
             self._command,
             stdin=subprocess.PIPE,
@@ -206,7 +218,7 @@ class SyncProcess:
         )
         self._child = child
         try:
-            self._send(child, {"data_dir": str(self._store.paths.data_dir), "key": self._key.hex()})
+            self._send(child, {"data_dir": str(self._store.paths.data_dir), "key": key.hex()})
             message = self._receive(child)
         except BaseException:
             self.close()
