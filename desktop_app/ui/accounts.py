@@ -628,9 +628,7 @@ def _replace_window(old: MainWindow, session: Session, folder: Path) -> MainWind
     from desktop_app.paths import DATA_DIR_SETTING
     from desktop_app.ui.main_window import MainWindow
 
-    for child in old.findChildren(QWidget):
-        if child.isWindow() and child.isVisible():
-            child.close()  # a visit form saves its draft into the old store, still open
+    old.close_forms()  # a visit form saves its draft into the old store, still open
     new = MainWindow(session, demo=old.demo, defer_features=True)
     new.setGeometry(old.geometry())
     new.features_ready.connect(lambda: new.sync.start_soon())  # type: ignore[attr-defined]

@@ -579,6 +579,8 @@ class MainWindow(QMainWindow):
         from desktop_app.usecases import people
 
         session = self.session
+        if session.store.closed:  # a selection that came round after the store closed
+            return
         person = (
             people.get_person(session.store, session.user, person_id, log_view=False)
             if person_id
@@ -687,10 +689,19 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self.close_forms()
         self.closing.emit()
         self.wait_for_background()
         self.close_quick_reader()
         super().closeEvent(event)
+
+    def close_forms(self) -> None:
+        """Close the windows opened from this one (a visit form saves what was typed as its
+        draft) while the store is still open: quitting ended the program with them open, and
+        what was typed since the last autosave was lost when the store closed."""
+        for child in self.findChildren(QWidget):
+            if child.isWindow() and child.isVisible():
+                child.close()
 
     def close_quick_reader(self) -> None:
         if self._quick is not None:
