@@ -17,6 +17,7 @@ from desktop_app.domain.person import PersonDraft
 from desktop_app.exits import EXIT_STORE
 from desktop_app.i18n.text import set_language
 from desktop_app.paths import DATA_DIR_SETTING
+from desktop_app.storage.db import StoreClosed
 from desktop_app.ui.accounts import BackupDialog, RestoreDialog
 from desktop_app.ui.login import LoginDialog
 from desktop_app.ui.main_window import MainWindow
@@ -223,6 +224,13 @@ def test_the_restored_data_opens_in_the_window_and_the_program_starts_with_it_fr
     login.buttons.accepted.emit()
     new = window.replaced_by
     assert new is not None
+    # The old store is closed and refuses a reference kept to it; its session holds no key.
+    assert session.store.closed and session.key == b""
+    assert session.store.engine.url.password is None
+    with pytest.raises(StoreClosed):
+        people.count_people(session.store)
+    with pytest.raises(StoreClosed):
+        visits.save_draft(session.store, session.user, person.id, "skills_check", {})
     try:
         qtbot.waitExposed(new)
         assert new.session.store.paths.data_dir == target.absolute()

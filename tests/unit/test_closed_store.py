@@ -142,7 +142,7 @@ def test_close_waits_for_a_transaction_in_progress_on_another_thread(data_dir: P
                 go_on.wait()
                 session.add(MetaRow(key="autosave.test", value="kept"))
             outcome.append("committed")
-        except Exception as exc:  # noqa: BLE001 - the test reports what it got
+        except Exception as exc:
             outcome.append(exc)
 
     thread = threading.Thread(target=worker)
