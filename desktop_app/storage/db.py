@@ -12,6 +12,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 from sqlalchemy import URL, Engine, create_engine, event, select, text
 from sqlalchemy.exc import DatabaseError, OperationalError
@@ -412,7 +413,7 @@ def _forget_key(engine: Engine, database: Path) -> None:
     and its pool is replaced by one whose every connection attempt raises ``StoreClosed``
     (the old pool's factory and connect hooks, closures over the key, go with it)."""
 
-    def refuse() -> object:
+    def refuse() -> NoReturn:
         raise StoreClosed(str(database))
 
     engine.dispose(close=True)
