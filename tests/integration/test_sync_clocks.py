@@ -47,8 +47,9 @@ def _phone(session: Session, person_id: str) -> str:
 
 def _restart(laptops: Laptops, session: Session, tmp_path: Path, name: str) -> Session:
     """The app closed and opened again on that laptop (the same store, a new process's clock)."""
+    key = session.key  # closing drops it from the session
     session.close()
-    again = accounts.open_unlocked(tmp_path / name, "anna", session.key)
+    again = accounts.open_unlocked(tmp_path / name, "anna", key)
     laptops.sessions[laptops.sessions.index(session)] = again
     return again
 
