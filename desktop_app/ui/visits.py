@@ -435,6 +435,8 @@ class VisitWindow(QDialog):
         self.drafts.wait(DRAFT_WAIT_MS)
         if self.done_ or not (self.dirty or in_flight):
             return
+        if self.session.store.closed:  # closed after its store (the window closes its forms
+            return  # before the store closes; a test's teardown may not)
         try:
             self._draft_saver()()
         except PermissionDenied:  # e.g. an advisor closed this case to the helper meanwhile
