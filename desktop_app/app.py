@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import argparse
 
-    from PySide6.QtCore import QSettings
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.storage.quick import QuickStart
@@ -122,17 +121,19 @@ class EarlyUnlock(_Background):
 
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
-        self.data_dir: Path | None = args.data_dir
         self.account: str | None = args.account
         # What the key derivation needs loads here, before the worker starts: imported on the
         # worker, it would wait for the interpreter while this thread imports Qt, and the
         # derivation (which needs no interpreter) would start late. It is little on purpose
         # (see storage/keyslots.py); the rest of the worker's modules load on this thread
         # while the key is derived (``start``).
-        import desktop_app.storage.login_guard
+        import desktop_app.storage.login_guard  # noqa: F401
 
-        if self.data_dir is None:
-            import desktop_app.paths  # noqa: F401
+        if args.data_dir is None:  # decided before the worker starts: a file read, no Qt
+            from desktop_app.paths import choose_data_dir
+
+            args.data_dir = choose_data_dir(None).folder
+        self.data_dir: Path = args.data_dir
         super().__init__(self._open)
 
     @classmethod
@@ -155,18 +156,13 @@ class EarlyUnlock(_Background):
         from desktop_app.storage.login_guard import unlock_for_start
 
         password = sys.stdin.readline().rstrip("\r\n")
-        data_dir = self.data_dir
-        if data_dir is None:
-            from desktop_app.paths import default_data_dir
-
-            data_dir = default_data_dir()
-        account = StorePaths(data_dir).only_account(self.account)
+        account = StorePaths(self.data_dir).only_account(self.account)
         if account is None:
             return None  # no store or no account named: the main thread says which
-        key = unlock_for_start(data_dir, account, password)
+        key = unlock_for_start(self.data_dir, account, password)
         from desktop_app.usecases.unlock import open_with_key
 
-        return open_with_key(data_dir, account, key)
+        return open_with_key(self.data_dir, account, key)
 
     def result(self) -> object:
         from desktop_app.storage.keyslots import KeySlotError
@@ -360,6 +356,10 @@ def _run_gui(
         print(problem, file=sys.stderr)
         return EXIT_USAGE
     unlocking: _Background | None = early
+    if early is None and not args.demo:  # (an early unlock has chosen it already)
+        from desktop_app.paths import choose_data_dir
+
+        args.data_dir = choose_data_dir(args.data_dir).folder
     if args.lang:  # before the worker words its messages (the saved choice needs Qt, below)
         from desktop_app.i18n.text import set_language
 
@@ -406,10 +406,6 @@ def _run_gui(
     app.setWindowIcon(QIcon(str(icon if icon.exists() else resource("icons", "welcome-desk.svg"))))
     settings = QSettings()
     drop_stale_settings(settings)
-    if unlocking is None and not args.demo:
-        # (A start with --password-stdin unlocks before the settings can be read: it keeps to
-        # the default folder, as the command line does.)
-        args.data_dir = window_data_dir(args.data_dir, settings)
     qt_translations = QtTranslations(app)
     saved = str(settings.value("ui/language", ""))
     lang = args.lang or (saved if saved in LANGUAGES else system_language())
@@ -542,26 +538,6 @@ def _open_store_behind(
         QApplication.quit()
 
     window.tasks.run(open_store, opened, on_failed)
-
-
-def window_data_dir(given: Path | None, settings: QSettings) -> Path | None:
-    """The data folder a window start opens: the command line's (``--data-dir``) first, then
-    the one chosen in the window (``remembered_data_dir``); None for the default folder."""
-    return given if given is not None else remembered_data_dir(settings)
-
-
-def remembered_data_dir(settings: QSettings) -> Path | None:
-    """The data folder chosen in the window (a restored backup's, ``DATA_DIR_SETTING``) while
-    it still holds a store; None for the default folder (also when the chosen one is gone,
-    e.g. on a stick not plugged in: the first-run wizard there would start an empty store)."""
-    from desktop_app.paths import DATA_DIR_SETTING
-    from desktop_app.storage.layout import StorePaths
-
-    saved = settings.value(DATA_DIR_SETTING, "")
-    if not isinstance(saved, str) or not saved:
-        return None
-    folder = Path(saved)
-    return folder if StorePaths(folder).is_initialised() else None
 
 
 def _close_window_session(window: MainWindow) -> None:

@@ -42,6 +42,16 @@ def _english_ui() -> Iterator[None]:
     set_language("en")
 
 
+@pytest.fixture(autouse=True)
+def _own_user_data(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default data folder and the data folder chosen in the window beside it
+    (``paths.choose_data_dir``) in a folder of each test's own, for the program started in
+    a subprocess too: never the user's, nor one another test chose a folder in."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("user-data")))
+
+
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"

@@ -620,12 +620,12 @@ def open_restored(window: MainWindow, folder: Path) -> LoginDialog:
 def _replace_window(old: MainWindow, session: Session, folder: Path) -> MainWindow:
     """The restored data in a new main window, in place of ``old``, whose open forms keep
     their drafts (closing one saves it) and whose store is then closed as on quitting. The
-    program starts with ``folder`` from now on (``app.remembered_data_dir``). Done in this
-    process, not by a restart: nothing to find again on the screen, and no second program
-    that could open the store while this one still has it."""
-    from PySide6.QtCore import QSettings, QTimer
+    program and its commands work on ``folder`` from now on (``paths.choose_data_dir``). Done
+    in this process, not by a restart: nothing to find again on the screen, and no second
+    program that could open the store while this one still has it."""
+    from PySide6.QtCore import QTimer
 
-    from desktop_app.paths import DATA_DIR_SETTING
+    from desktop_app.paths import remember_data_dir
     from desktop_app.ui.main_window import MainWindow
 
     old.close_forms()  # a visit form saves its draft into the old store, still open
@@ -640,7 +640,7 @@ def _replace_window(old: MainWindow, session: Session, folder: Path) -> MainWind
     if old.has_session:
         old.session.close()
     old.deleteLater()  # its idle lock watched the whole application's input
-    QSettings().setValue(DATA_DIR_SETTING, str(folder))
+    remember_data_dir(folder)
     return new
 
 

@@ -7,16 +7,22 @@ from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
-from desktop_app.app import remembered_data_dir, window_data_dir
 from desktop_app.domain.person import PersonDraft
 from desktop_app.exits import EXIT_STORE
 from desktop_app.i18n.text import set_language
-from desktop_app.paths import DATA_DIR_SETTING
+from desktop_app.paths import (
+    DataDirChoice,
+    choose_data_dir,
+    data_dir_choice_file,
+    default_data_dir,
+    remember_data_dir,
+    remembered_data_dir,
+)
 from desktop_app.storage.db import StoreClosed
 from desktop_app.ui.accounts import BackupDialog, RestoreDialog
 from desktop_app.ui.login import LoginDialog
@@ -176,7 +182,7 @@ def test_after_a_restore_the_coordinator_may_keep_working_and_is_told_where_the_
     _button(box, "&Keep working with the current data").click()
     assert window.isVisible() and window.replaced_by is None
     assert window.session.store.paths.data_dir == session.store.paths.data_dir
-    assert remembered_data_dir(QSettings()) is None  # the next start: the same data as now
+    assert remembered_data_dir() is None  # the next start: the same data as now
     restored = log_in(target, "anna", PASSWORD)
     restored.close()
 
@@ -194,7 +200,7 @@ def test_a_login_to_the_restored_data_cancelled_leaves_the_window_with_its_data(
     assert window.isVisible() and window.replaced_by is None
     assert window.session is session
     assert people.count_people(session.store) == 0  # the store still answers
-    assert remembered_data_dir(QSettings()) is None
+    assert remembered_data_dir() is None
 
 
 def test_the_restored_data_opens_in_the_window_and_the_program_starts_with_it_from_then_on(
@@ -239,9 +245,9 @@ def test_the_restored_data_opens_in_the_window_and_the_program_starts_with_it_fr
         names = {new.model.data(new.model.index(row, 0)) for row in range(2)}
         assert any("Popescu" in str(name) for name in names), names
         qtbot.waitUntil(lambda: new.features_installed, timeout=20_000)
-        # a fresh read of the settings, as the next start reads them
-        assert Path(str(QSettings().value(DATA_DIR_SETTING))) == target.absolute()
-        assert remembered_data_dir(QSettings()) == target.absolute()
+        # read back from the file, as the next start (window or command) reads it
+        assert data_dir_choice_file().read_text(encoding="utf-8") == f"{target.absolute()}\n"
+        assert choose_data_dir(None) == DataDirChoice(target.absolute(), target.absolute())
     finally:
         new.close()
         new.session.close()
@@ -266,17 +272,21 @@ def test_the_data_folder_chosen_in_the_window_opens_unless_gone_or_the_command_l
     session: Session, tmp_path: Path
 ) -> None:
     """A restored folder on a stick not plugged in: the first-run wizard there would have
-    started an empty store; the default folder opens instead. --data-dir wins over the
-    folder chosen in the window."""
-    settings = QSettings()
-    settings.setValue(DATA_DIR_SETTING, str(tmp_path / "gone"))
-    assert remembered_data_dir(settings) is None
-    assert window_data_dir(None, settings) is None  # the default folder
-    settings.setValue(DATA_DIR_SETTING, str(session.store.paths.data_dir))
-    assert remembered_data_dir(QSettings()) == session.store.paths.data_dir
-    assert window_data_dir(None, QSettings()) == session.store.paths.data_dir
+    started an empty store; the default folder opens instead, and the choice stays for when
+    the stick is back. --data-dir wins over the folder chosen in the window."""
+    default = default_data_dir()
+    assert choose_data_dir(None) == DataDirChoice(default)  # none chosen yet
+    remember_data_dir(tmp_path / "gone")
+    assert choose_data_dir(None) == DataDirChoice(default, tmp_path / "gone")
+    assert remembered_data_dir() == tmp_path / "gone"  # kept for when it is there again
+    in_use = session.store.paths.data_dir
+    remember_data_dir(in_use)
+    assert choose_data_dir(None) == DataDirChoice(in_use, in_use)
     # the command line's --data-dir still opens the folder it names
-    assert window_data_dir(tmp_path / "other", QSettings()) == tmp_path / "other"
+    assert choose_data_dir(tmp_path / "other") == DataDirChoice(tmp_path / "other")
+    remember_data_dir(default)  # back to the default folder: the choice is forgotten
+    assert not data_dir_choice_file().exists()
+    assert choose_data_dir(None) == DataDirChoice(default)
 
 
 def test_the_restore_dialog_shows_the_paths_whole_in_german_and_romanian(

@@ -28,8 +28,9 @@ def store(tmp_path: Path) -> Path:
 
 
 def _start(
-    data: Path, *args: str, stdin: str, env: dict[str, str] | None = None
+    data: Path | None, *args: str, stdin: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
+    """The program on ``data`` (None: without --data-dir, the folder it chooses itself)."""
     env = {
         **os.environ,
         "QT_QPA_PLATFORM": "offscreen",
@@ -37,7 +38,15 @@ def _start(
         **(env or {}),
     }
     return subprocess.run(
-        [sys.executable, "-m", "desktop_app.app", "--data-dir", str(data), *args, "--lang", "en"],
+        [
+            sys.executable,
+            "-m",
+            "desktop_app.app",
+            *(["--data-dir", str(data)] if data is not None else []),
+            *args,
+            "--lang",
+            "en",
+        ],
         input=stdin,
         capture_output=True,
         text=True,
@@ -141,6 +150,37 @@ def test_password_stdin_on_an_older_store_migrates_it_then_lists(store: Path) ->
 
         assert s.execute(text("SELECT version_num FROM alembic_version")).scalar() == SCHEMA_HEAD
     session.close()
+
+
+def test_both_window_starts_open_the_data_folder_opened_in_the_window_after_a_restore(
+    store: Path,
+) -> None:
+    """The coordinator opened a restored backup's data (``store``) in the window: a start
+    with --password-stdin, which unlocks before Qt has loaded, went on opening the default
+    folder (here empty: "No store in …"). Both starts open the chosen folder now."""
+    from desktop_app.paths import remember_data_dir
+
+    remember_data_dir(store)
+    done = _start(None, "--password-stdin", "--startup-probe", stdin="a good password\n")
+    assert done.returncode == 0, done.stderr
+    assert _probe(done.stdout)["rows"] == 120
+    # logged where the data is (the log file is set up from the folder chosen)
+    assert (store / "logs" / "welcome-desk.log").exists()
+    done = _start(None, "--startup-probe", "--probe-typing-s", "0.2", stdin="a good password\n")
+    assert done.returncode == 0, done.stderr
+    assert _probe(done.stdout)["rows"] == 120
+
+
+def test_a_password_stdin_start_passes_over_a_chosen_folder_without_data(tmp_path: Path) -> None:
+    """The chosen folder on a stick not plugged in: the default folder, never a new store on
+    the stick's mount point."""
+    from desktop_app.paths import default_data_dir, remember_data_dir
+
+    remember_data_dir(tmp_path / "stick")
+    done = _start(None, "--password-stdin", stdin="a good password\n")
+    assert done.returncode == 4
+    assert f"No store in {default_data_dir()}." in done.stderr
+    assert not (tmp_path / "stick").exists()
 
 
 def test_start_up_removes_the_settings_old_versions_left_behind(
