@@ -1373,11 +1373,41 @@ def set_up_logging(args: argparse.Namespace) -> None:
         install_excepthook()
 
 
+# Commands that work on no data folder: they neither choose one nor name it.
+_WITHOUT_DATA = {("forms", "check"), ("letters", "sample")}
+
+
+def choose_data_folder(args: argparse.Namespace) -> None:
+    """``args.data_dir`` as the window would open it (``paths.choose_data_dir``). A folder
+    other than the one named or the default is said on stderr: a scheduled sync or backup
+    must not work on another store than the user thinks, unnoticed."""
+    from desktop_app.paths import choose_data_dir
+
+    chosen = choose_data_dir(args.data_dir)
+    args.data_dir = chosen.folder
+    if chosen.remembered is None:
+        return
+    if chosen.remembered == chosen.folder:
+        note = _(
+            "Working on the data in {folder}, the folder opened in the window after a restore "
+            "(--data-dir chooses another)."
+        ).format(folder=chosen.folder)
+    else:
+        note = _(
+            "The data folder opened in the window after a restore, {chosen}, holds no data "
+            "(a drive not connected?): working on the default data folder {folder}."
+        ).format(chosen=chosen.remembered, folder=chosen.folder)
+    print(note, file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse(argv)
     if args.command is None:
         from desktop_app.app import run_gui
 
-        return run_gui(args)  # sets up logging after the first paint
+        return run_gui(args)  # chooses the data folder; sets up logging after the first paint
+    sub = getattr(args, f"{args.command}_command", None)
+    if not args.demo and (args.command, sub) not in _WITHOUT_DATA:
+        choose_data_folder(args)
     set_up_logging(args)
     return run(args)

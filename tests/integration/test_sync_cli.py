@@ -162,6 +162,33 @@ def wd_lang(lang: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_scheduled_sync_syncs_the_data_opened_in_the_window_after_a_restore(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """``welcome-desk sync`` without --data-dir, as a scheduled task runs it, synced the
+    default folder's old data after the coordinator had opened restored data in the window.
+    It syncs the data the window opens now, and says which folder."""
+    from desktop_app.paths import default_data_dir, remember_data_dir
+
+    old, restored = default_data_dir(), tmp_path / "restored"
+    for folder in (old, restored):
+        assert wd("init", "--data-dir", str(folder), "--account", "anna").returncode == 0
+    remember_data_dir(restored)
+    joined = wd("join", "--server", server.base_url, "--code", server.enroll_cli("A"))
+    assert joined.returncode == 0, joined.stderr
+    added = wd("people", "add", "--given", "Радка", "--family", "Стоянова", "--dob", "1990")
+    assert added.returncode == 0, added.stderr
+    synced = wd("sync")
+    assert synced.returncode == 0, synced.stderr
+    assert re.search(r"Sync done: [1-9]\d* sent", synced.stdout)
+    assert f"Working on the data in {restored}," in synced.stderr
+    # the old data joined nothing and holds nobody: the command left it alone
+    refused = wd("sync", "--data-dir", str(old))
+    assert refused.returncode != 0 and "Sync done" not in refused.stdout
+    assert wd("people", "search", "Стоянова", "--data-dir", str(old)).stdout == ""
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_join_refusals_are_sentences_in_the_users_language(
     server: ServerProcess, tmp_path: Path
 ) -> None:
