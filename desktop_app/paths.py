@@ -78,7 +78,7 @@ def choose_data_dir(given: Path | None) -> DataDirChoice:
 def remembered_data_dir() -> Path | None:
     """The data folder chosen in the window (``remember_data_dir``), None if none was."""
     try:
-        saved = data_dir_choice_file().read_text(encoding="utf-8").strip()
+        saved = data_dir_choice_file().read_text(encoding="utf-8").rstrip("\r\n")
     except (OSError, UnicodeDecodeError):  # none chosen (or unreadable): the default folder
         return None
     return Path(saved) if saved else None
