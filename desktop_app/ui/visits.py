@@ -828,6 +828,8 @@ class VisitsTab(QWidget):
     def show_drafts(self) -> None:
         """Say which forms of the person shown are unfinished, and how to go on with them."""
         store, user = self.session.store, self.session.user
+        if store.closed:  # a form that closed after the window's store (quitting, a test's end)
+            return
         drafts = visits.list_open_drafts(store, user, self.person.id) if self.person else []
         self.drafts_note.setText(
             "\n".join(
