@@ -27,6 +27,7 @@ from desktop_app.ui.application import collect_garbage_on_gui_thread
 from desktop_app.usecases.accounts import Session
 
 if TYPE_CHECKING:
+    from desktop_app.domain.person import Person
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.visits import VisitWindow
     from desktop_app.usecases.visits import Visit
@@ -193,3 +194,33 @@ def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
 
     with Laptops(server, tmp_path) as group:
         yield group
+
+
+def accept_every_next_step(session: Session, person: Person) -> None:
+    """A finished life-situation check with every next step accepted: six services suggested,
+    listed first in the refer dialog, each marked with an arrow."""
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import full_life_situation
+
+    answers = full_life_situation() | {
+        "children": [
+            {"child_birth": "2018-05-01", "child_lives": "with_person", "child_care": "no_place"}
+        ],
+        "housing_type": "emergency_shelter",
+        "pregnant": "yes",
+        "prenatal_care": "no",
+        "work_status": ["seasonal"],
+        "work_exploitation_signs": ["wages_withheld"],
+        "benefits": ["none"],
+        "kindergeld_status": "not_applied",
+    }
+    del answers["rent"]  # not asked in an emergency shelter
+    rules = visits.form("life_situation").next_steps
+    visits.finish_visit(
+        session.store,
+        session.user,
+        person.id,
+        "life_situation",
+        answers,
+        next_steps={rule.id: "accepted" for rule in rules},
+    )

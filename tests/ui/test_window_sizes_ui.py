@@ -35,7 +35,13 @@ from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.report_demo import add_demo_activity
 from tests.conftest import record_sharing_consent
-from tests.ui.conftest import cell, completer_popup, shown_window, type_text
+from tests.ui.conftest import (
+    accept_every_next_step,
+    cell,
+    completer_popup,
+    shown_window,
+    type_text,
+)
 
 LAPTOP = QSize(1100, 700)
 # A screen on which the visit window opens at 1080 × 680, within the laptop's room.
@@ -170,32 +176,8 @@ def test_the_refer_dialog_fits_with_many_next_steps_accepted(
 ) -> None:
     """Six services of accepted next steps, listed first and marked: the dialog still fits the
     laptop's room (a note naming the six above the list made it 724 px high)."""
-    from desktop_app.usecases import visits
-    from tests.unit.test_visits import full_life_situation
-
     window, person = _person_shown(qtbot, session, lang)
-    answers = full_life_situation() | {
-        "children": [
-            {"child_birth": "2018-05-01", "child_lives": "with_person", "child_care": "no_place"}
-        ],
-        "housing_type": "emergency_shelter",
-        "pregnant": "yes",
-        "prenatal_care": "no",
-        "work_status": ["seasonal"],
-        "work_exploitation_signs": ["wages_withheld"],
-        "benefits": ["none"],
-        "kindergeld_status": "not_applied",
-    }
-    del answers["rent"]  # not asked in an emergency shelter
-    rules = visits.form("life_situation").next_steps
-    visits.finish_visit(
-        session.store,
-        session.user,
-        person.id,
-        "life_situation",
-        answers,
-        next_steps={rule.id: "accepted" for rule in rules},
-    )
+    accept_every_next_step(session, person)
     assert len(uc.suggested_services(session.store, session.user, person.id)) == 6
     feature: referrals_ui.ReferralsFeature = window.referrals  # type: ignore[attr-defined]
     feature.refer_button.click()
