@@ -21,6 +21,7 @@ from PySide6.QtCore import (
     QByteArray,
     QDate,
     QDateTime,
+    QElapsedTimer,
     QEvent,
     QIODevice,
     QObject,
@@ -36,12 +37,14 @@ from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
     QPainter,
+    QResizeEvent,
     QShortcut,
     QShowEvent,
 )
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -96,12 +99,14 @@ from desktop_app.letters.directory import default_directory
 from desktop_app.letters.referral_letter import LetterError
 from desktop_app.letters.texts import default_letter_texts
 from desktop_app.storage.db import Store
-from desktop_app.ui.error_label import WarningLabel, make_room, with_error
+from desktop_app.ui.error_label import WarningLabel, with_error
 from desktop_app.ui.help import plain
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import (
+    ROW_MARKS,
     CompactList,
     ErrorLabel,
+    HangingRowsDelegate,
     WrappingDelegate,
     language_name,
     record_table,
@@ -442,6 +447,42 @@ def appointment_value(field: QDateTimeEdit) -> dt.datetime:
     return value.replace(second=0, microsecond=0)
 
 
+class ServiceList(CompactList):
+    """The refer dialog's services: typing a service's first letters in the list finds it,
+    also where the arrow of a suggested service comes first (Qt's search compared the typing
+    with "→ Jobcenter …" and found nothing)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._typed = ""
+        self._since = QElapsedTimer()
+
+    def keyboardSearch(self, search: str) -> None:
+        if not search:
+            self._typed = ""
+            return
+        if not self._since.isValid() or self._since.elapsed() > (
+            QApplication.keyboardInputInterval()
+        ):
+            self._typed = ""
+        self._since.restart()
+        self._typed += search
+        typed = self._typed.casefold()
+        count, current = self.count(), max(self.currentRow(), 0)
+        # one letter (or the same again and again) goes on to the next row it begins, as Qt's
+        if len(set(typed)) == 1:
+            typed, current = typed[0], current + 1
+        for step in range(count):
+            row = (current + step) % count
+            text = self.item(row).text()
+            if len(text) > 2 and text[0] in ROW_MARKS and text[1] == " ":
+                text = text[2:]
+            if text.casefold().startswith(typed):
+                self.setCurrentRow(row)
+                self.scrollToItem(self.item(row))
+                return
+
+
 class ReferDialog(QDialog):
     """Choose service, reason, appointment, documents and language; issues the referral."""
 
@@ -455,6 +496,9 @@ class ReferDialog(QDialog):
 
     def __init__(self, window: MainWindow, person: Person) -> None:
         super().__init__(window)
+        # The height the user gave the dialog by hand (0: none): it shrinks back no lower.
+        self.hand_height = 0
+        self._fitted = QSize()  # the size fit_height asked for last
         self.window_ = window
         self.person = person
         self.directory = reference.service_directory(window.session.store)
@@ -471,8 +515,11 @@ class ReferDialog(QDialog):
         self.search.setPlaceholderText(_("Search a service by name or topic"))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._on_search_text_changed)
-        self.services = CompactList()
+        self.services = ServiceList()
         self.services.setMinimumHeight(150)
+        # a long name wraps under the name, not under the arrow of a suggested service
+        self.services_delegate = HangingRowsDelegate(self.services)
+        self.services.setItemDelegate(self.services_delegate)
         self.services.currentItemChanged.connect(self._on_service_changed)
         self.service_info = QLabel()
         self.service_info.setWordWrap(True)
@@ -622,7 +669,8 @@ class ReferDialog(QDialog):
             self.select_service(self.suggested[0].id)
         self.search.setFocus()
         # Its own width, not Qt's two thirds of the screen (on a small one it was 680 px).
-        self.resize(self.sizeHint())
+        self._fitted = self.sizeHint()
+        self.resize(self._fitted)
 
     def sizeHint(self) -> QSize:
         """OPENING_WIDTH wide, as tall as the layout is at that width: Qt's own hint counts
@@ -641,7 +689,28 @@ class ReferDialog(QDialog):
         # layout's minimum, which counts the wrapped consent note as if it were one line wide:
         # on a 768 px screen (and offscreen) "Reason" lay over the service list until a chosen
         # service grew the dialog, and every field then jumped.
-        make_room(self.consent_note)
+        self.fit_height()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        height = event.size().height()
+        if self.isVisible() and height != self._fitted.height():
+            self.hand_height = height  # not a size fit_height asked for: the user's
+
+    def fit_height(self) -> None:
+        """As tall as the layout needs at the dialog's width, or as the user made it by hand
+        if taller: a service with a long description, documents or consent warning grew the
+        dialog, and it kept that height for a shorter one, with gaps between the fields."""
+        layout = self.layout()
+        if layout is None or not self.isVisible():  # opened at its size hint, fitted on show
+            return
+        layout.activate()
+        width = self.width()
+        need = layout.heightForWidth(width) if layout.hasHeightForWidth() else 0
+        height = max(need, self.minimumSizeHint().height(), self.hand_height)
+        if height != self.height():
+            self._fitted = QSize(width, height)
+            self.resize(self._fitted)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         # Enter in the new-document field adds the document (returnPressed); the line edit
@@ -746,7 +815,7 @@ class ReferDialog(QDialog):
             self.service_info.setText("")
         self.form.setRowVisible(self.service_info, service is not None)
         self._show_consent(service)
-        make_room(self.service_info)  # its address may wrap: the dialog grows for it
+        self.fit_height()  # its address and the consent's warning may wrap, or take fewer lines
         self.errors["service"].show_message("")
         self._check_opening_hours()
 

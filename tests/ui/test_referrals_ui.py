@@ -12,6 +12,7 @@ from typing import Any
 import pypdf
 import pytest
 from PySide6.QtCore import QEvent, QRect, Qt
+from PySide6.QtGui import QColor, QImage
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -32,11 +33,19 @@ from desktop_app.i18n.text import _ as gettext
 from desktop_app.i18n.text import set_language
 from desktop_app.ui import referrals as ui
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.widgets import hanging_lines
 from desktop_app.usecases import people
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
-from tests.ui.conftest import cell, header_cell, shown_window, store_held, type_text
+from tests.ui.conftest import (
+    accept_every_next_step,
+    cell,
+    header_cell,
+    shown_window,
+    store_held,
+    type_text,
+)
 
 needs_qtpdf = pytest.mark.skipif(
     not ui.HAVE_QTPDF, reason="QtPdf (PySide6-Pdf wheel) is not installed"
@@ -1455,3 +1464,171 @@ def test_the_contact_persons_example_is_written_as_the_german_letter_prints_it(
     assert "Frau Schäfer, Zimmer 204" in dialog.contact.placeholderText()
     dialog.close()
     del window
+
+
+def _ink_left(image: QImage, rect: QRect, rows: range) -> int:
+    """The leftmost pixel in ``rows`` of ``rect`` darker than the list's background (the text),
+    or ``rect.right() + 1`` where there is none."""
+    left = rect.right() + 1
+    for y in rows:
+        for x in range(rect.left(), left):
+            if QColor(image.pixel(x, y)).lightness() < 160:
+                left = x
+                break
+    return left
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_a_suggested_services_long_name_wraps_under_the_name_not_under_the_arrow(
+    qtbot: QtBot, session: Session, program_font: None, lang: str, tmp_path: Path
+) -> None:
+    """In a narrow dialog a suggested service's long name wrapped to the start of the row,
+    under the arrow, where its second line read as a service of its own. It wraps under the
+    name now, as the form's section list does; read back from the pixels painted. Every row
+    is as tall as its lines."""
+    set_language("en")
+    person = _person(session)
+    accept_every_next_step(session, person)
+    set_language(lang)
+    _win, feature = _window(qtbot, session, person)
+    dialog = _open_dialog(feature)
+    qtbot.waitExposed(dialog)
+    dialog.resize(dialog.minimumWidth(), 700)  # the list taller: more rows shown whole
+    services = dialog.services
+    qtbot.waitUntil(lambda: services.viewport().width() < 500)
+    services.doItemsLayout()
+    QApplication.processEvents()
+    services.setCurrentRow(-1)  # no row selected: every text dark on the list's background
+    services.clearSelection()
+    image = services.viewport().grab().toImage()
+    image.save(str(tmp_path / f"services-{lang}.png"))
+    metrics = services.fontMetrics()
+    arrow = metrics.horizontalAdvance("→ ")
+    wrapped = 0
+    for row in range(services.count()):
+        item = services.item(row)
+        rect = services.visualItemRect(item)
+        if not image.rect().contains(rect):
+            continue  # scrolled out of sight
+        lines = hanging_lines(item.text(), services.font(), rect.width() - 8)
+        height = lines[-1].boundingRect().bottom()
+        assert height <= rect.height(), (item.text(), rect)  # every line shown
+        if not item.text().startswith("→ ") or lines[0].lineCount() < 2:
+            continue
+        wrapped += 1
+        ink = [
+            y
+            for y in range(rect.top(), rect.bottom() + 1)
+            if _ink_left(image, rect, range(y, y + 1)) <= rect.right()
+        ]
+        first_line = _ink_left(image, rect, range(ink[0], ink[0] + metrics.ascent() // 2))
+        below = range(ink[0] + metrics.lineSpacing() - 1, ink[-1] + 1)
+        assert _ink_left(image, rect, below) >= first_line + arrow * 3 // 4, (item.text(), lang)
+    # German names alone fit the narrowest list; the others' name and its German one wrap
+    assert wrapped or lang == "de", [services.item(r).text() for r in range(services.count())]
+
+
+def _gap_above_buttons(dialog: ui.ReferDialog) -> int:
+    """The empty room between the last field and the dialog's buttons."""
+    field = dialog.client_lang
+    bottom = field.mapTo(dialog, field.rect().bottomLeft()).y()
+    return dialog.buttons.mapTo(dialog, dialog.buttons.rect().topLeft()).y() - bottom
+
+
+@pytest.mark.parametrize("lang", ["de", "bg"])
+def test_the_refer_dialog_fits_a_shorter_service_again_but_keeps_the_users_height(
+    qtbot: QtBot, session: Session, program_font: None, lang: str, tmp_path: Path
+) -> None:
+    """A service with a long address, documents and the consent's warning grew the dialog, and
+    a shorter one chosen after left it that tall, the lists stretched and gaps between the
+    fields. It shrinks back to what its fields need now, but no lower than the height the user
+    gave it by hand; a longer service still grows it."""
+    set_language("en")
+    person = _person(session)
+    record_sharing_consent(
+        session, person.id, named="Jobcenter Dortmund, Familienkasse Nordrhein-Westfalen Ost"
+    )
+    set_language(lang)
+    _win, feature = _window(qtbot, session, person)
+    dialog = _open_dialog(feature)
+    qtbot.waitExposed(dialog)
+    dialog.resize(dialog.minimumWidth(), dialog.height())  # its texts wrap to more lines
+    dialog.fit_height()
+    layout = dialog.layout()
+    assert layout is not None
+    wanted = {}
+    for row in range(dialog.services.count()):
+        dialog.services.setCurrentRow(row)
+        wanted[dialog.service_id()] = layout.heightForWidth(dialog.width())
+        assert dialog.height() == max(
+            wanted[dialog.service_id()], dialog.minimumSizeHint().height()
+        )
+    tall = max(wanted, key=lambda s: wanted[s])
+    short = min(wanted, key=lambda s: wanted[s])
+    assert wanted[tall] - wanted[short] >= 30, wanted
+    dialog.select_service(tall)
+    tall_height = dialog.height()
+    gap = _gap_above_buttons(dialog)
+    dialog.grab().save(str(tmp_path / f"refer-tall-{lang}.png"))
+    dialog.select_service(short)
+    QApplication.processEvents()
+    assert dialog.height() < tall_height
+    assert dialog.height() == max(wanted[short], dialog.minimumSizeHint().height())
+    assert _gap_above_buttons(dialog) <= gap  # no empty room opened up
+    assert dialog.services.height() == dialog.services.minimumHeight()  # not stretched
+    dialog.grab().save(str(tmp_path / f"refer-short-{lang}.png"))
+    # made taller by hand: the room stays the user's, the service list takes it
+    hand = wanted[short] + 60
+    dialog.resize(dialog.width(), hand)
+    QApplication.processEvents()
+    assert dialog.hand_height == hand
+    dialog.select_service(tall)
+    assert dialog.height() == max(hand, wanted[tall])
+    dialog.select_service(short)
+    assert dialog.height() == hand
+    assert dialog.services.height() > dialog.services.minimumHeight()
+
+
+def test_the_service_list_is_used_by_keyboard_with_the_suggested_services_first(
+    qtbot: QtBot, session: Session
+) -> None:
+    """In the service list the suggested services come first, each marked; typing a service's
+    first letters finds it, the arrow's also (Qt compared the typing with "→ …" and found
+    none of them); the arrow keys move; Enter makes the letter."""
+    set_language("de")
+    person = _person(session)
+    accept_every_next_step(session, person)
+    suggested = uc.suggested_services(session.store, session.user, person.id)
+    _win, feature = _window(qtbot, session, person)
+    dialog = _open_dialog(feature)
+    qtbot.waitExposed(dialog)
+    services = dialog.services
+    marked = [services.item(r).data(Qt.ItemDataRole.UserRole) for r in range(len(suggested))]
+    assert marked == list(suggested)
+    assert all(services.item(r).text().startswith("→ ") for r in range(len(suggested)))
+    assert not services.item(len(suggested)).text().startswith("→ ")
+    assert dialog.service_id() == suggested[0]
+    services.setFocus()
+    qtbot.waitUntil(services.hasFocus)
+    # a suggested service, by the first letters of its name (after the arrow)
+    target = services.item(len(suggested) - 1)
+    name = target.text()[2:]
+    QTest.qWait(QApplication.keyboardInputInterval() + 50)  # a search of its own
+    type_text(services, name[:5])
+    assert services.currentItem() is target, (name, dialog.service_id())
+    # one not suggested, by its first letters
+    other = services.item(services.count() - 1)
+    QTest.qWait(QApplication.keyboardInputInterval() + 50)
+    type_text(services, other.text()[:5])
+    assert services.currentItem() is other, other.text()
+    qtbot.keyClick(services, Qt.Key.Key_Up)
+    assert services.currentRow() == services.count() - 2
+    qtbot.keyClick(services, Qt.Key.Key_Home)
+    assert dialog.service_id() == suggested[0]
+    qtbot.keyClick(services, Qt.Key.Key_Down)
+    chosen = dialog.service_id()
+    assert chosen == suggested[1]
+    with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
+        qtbot.keyClick(services, Qt.Key.Key_Return)
+    [referral] = uc.referrals_of(session.store, session.user, person.id)
+    assert referral.service_id == chosen
