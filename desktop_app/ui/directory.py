@@ -29,15 +29,17 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.permissions import Action, allowed
+from desktop_app.domain.service import Service
 from desktop_app.forms.labels import label
 from desktop_app.i18n.formatting import format_long_date, format_number
 from desktop_app.i18n.messages import directory_problem, failure_message
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import read_directory_files
 from desktop_app.ui.admin import admin_menu
+from desktop_app.ui.service_editor import ServiceDialog
 from desktop_app.ui.tasks import DialogSave
-from desktop_app.ui.widgets import ErrorLabel, record_table
-from desktop_app.usecases import reference
+from desktop_app.ui.widgets import ErrorLabel, ask_to_confirm, record_table
+from desktop_app.usecases import directory_edit, reference
 from desktop_app.usecases.accounts import Session
 
 if TYPE_CHECKING:
@@ -106,6 +108,7 @@ class _ReferenceDialog(QDialog):
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         row = QHBoxLayout()
+        self.button_row = row
         self.export_button = QPushButton(_("&Export for editing…"))
         self.export_button.setToolTip(
             _("Writes what is in force as YAML files into an empty folder, to edit them there.")
@@ -234,6 +237,17 @@ class _ReferenceDialog(QDialog):
         if count is None:
             return False
         summary = self._summary(folder, count)
+        dialog = confirm or PublishDialog(self._with_older_laptops(summary), self)
+        if confirm is None and dialog.exec() != QDialog.DialogCode.Accepted:
+            return False
+        note = dialog.note.text()
+        self.message.setText(_("Publishing…"))
+        self.save.start(
+            lambda: self._publish(folder, note), self._on_published, self._on_publish_failed
+        )
+        return True
+
+    def _with_older_laptops(self, summary: str) -> str:
         # From the last list of laptops fetched here (never a network call on this thread).
         # Imported here: the sync machinery is not needed to show the directory.
         from desktop_app.usecases import sync as sync_uc
@@ -244,15 +258,7 @@ class _ReferenceDialog(QDialog):
                 "These laptops run an older version of Welcome Desk and may not be able to use "
                 "what you publish until they are updated: {names}"
             ).format(names=", ".join(older))
-        dialog = confirm or PublishDialog(summary, self)
-        if confirm is None and dialog.exec() != QDialog.DialogCode.Accepted:
-            return False
-        note = dialog.note.text()
-        self.message.setText(_("Publishing…"))
-        self.save.start(
-            lambda: self._publish(folder, note), self._on_published, self._on_publish_failed
-        )
-        return True
+        return summary
 
     def _on_published(self, done: reference.Publication) -> None:
         self.message.setText(self._done(done.count))
@@ -282,6 +288,27 @@ class DirectoryDialog(_ReferenceDialog):
         super().__init__(session, _("Service directory"), headers, parent)
         for column, width in enumerate((280, 230, 120)):
             self.table.horizontalHeader().resizeSection(column, width)
+        self.service_ids: list[str] = []
+        self.editor: ServiceDialog | None = None
+        self.confirm: PublishDialog | None = None
+        self.edit_button = QPushButton(_("Ed&it…"))
+        self.edit_button.setToolTip(_("Change the selected service and publish the change."))
+        self.add_button = QPushButton(_("&Add service…"))
+        self.remove_button = QPushButton(_("&Remove…"))
+        for i, button in enumerate((self.edit_button, self.add_button, self.remove_button)):
+            self.button_row.insertWidget(i, button)
+        self.button_row.insertSpacing(3, 12)
+        # Enter on a row edits it (the table passes Enter on to the dialog's default button).
+        self.edit_button.setDefault(True)
+        self.edit_button.clicked.connect(self.edit_selected)
+        self.add_button.clicked.connect(self.add_service)
+        self.remove_button.clicked.connect(self.remove_selected)
+        self.table.doubleClicked.connect(lambda _index: self.edit_selected())
+        if reference.publish_refusal(session.store) is not None:
+            # As the folder's Publish: said before anyone edits a service for nothing.
+            for button in (self.edit_button, self.add_button, self.remove_button):
+                button.setEnabled(False)
+                button.setToolTip(self.publish_button.toolTip())
         self.refresh()
 
     def _published(self) -> reference.Publication | None:
@@ -309,7 +336,9 @@ class DirectoryDialog(_ReferenceDialog):
     def _rows(self) -> list[tuple[str, ...]]:
         lang = current_language()
         rows: list[tuple[str, ...]] = []
+        self.service_ids = []
         for service in reference.service_directory(self.session.store).services:
+            self.service_ids.append(service.id)
             address = service.address
             town = f"{address.postcode} {address.city}".strip()
             where = ", ".join(part for part in (address.street, town) if part)
@@ -348,6 +377,166 @@ class DirectoryDialog(_ReferenceDialog):
             "Published: {count} services. Other laptops use them after their next sync.",
             count,
         ).format(count=format_number(count))
+
+    # -- editing one service ----------------------------------------------------------------------
+    def selected_service(self) -> Service | None:
+        row = self.table.currentRow()
+        if not 0 <= row < len(self.service_ids):
+            return None
+        return reference.service_directory(self.session.store).find(self.service_ids[row])
+
+    def _refused(self) -> bool:
+        """Whether this laptop may not publish (said in the window)."""
+        refusal = reference.publish_refusal(self.session.store)
+        if refusal is not None:
+            self._show_refusal(reference.PublishRefused(refusal))
+        return refusal is not None
+
+    def edit_selected(self) -> ServiceDialog | None:
+        service = self.selected_service()
+        if service is None:
+            self.error.show_message(_("Please select a service in the list first."))
+            return None
+        return self._open_editor(directory_edit.draft_of(service))
+
+    def add_service(self) -> ServiceDialog | None:
+        return self._open_editor(None)
+
+    def _open_editor(self, draft: directory_edit.ServiceDraft | None) -> ServiceDialog | None:
+        self.error.show_message("")
+        if self._refused():
+            return None
+        directory = reference.service_directory(self.session.store)
+        self.editor = ServiceDialog(directory, draft, self._save_service, self)
+        self.editor.finished.connect(self.editor.deleteLater)
+        self.editor.open()
+        return self.editor
+
+    def _save_service(self, editor: ServiceDialog, draft: directory_edit.ServiceDraft) -> None:
+        """Check the edit as a published folder is checked, then ask and publish it."""
+        store = self.session.store
+        refusal = reference.publish_refusal(store)
+        if refusal is not None:
+            editor.show_failure(directory_problem("", "", refusal))
+            return
+        try:
+            files, _ident = directory_edit.edited_files(store, draft)
+        except directory_edit.DraftRefused as exc:
+            editor.show_problems(exc.problems)
+            return
+        except _REFUSALS as exc:
+            editor.show_failure("\n".join(reference.problem_messages(exc)))
+            return
+        count = len(files) - 1
+        summary = ngettext(
+            "The change was checked: {count} service, no problems. After publishing, every "
+            "laptop uses it for new referral letters after its next sync.",
+            "The change was checked: {count} services, no problems. After publishing, every "
+            "laptop uses them for new referral letters after its next sync.",
+            count,
+        ).format(count=format_number(count))
+        note = directory_edit.change_note(editor.original, draft)
+
+        def failed(exc: Exception) -> None:
+            self.message.setText("")
+            if isinstance(exc, directory_edit.DraftRefused):
+                editor.show_problems(exc.problems)
+            elif isinstance(exc, _REFUSALS):
+                editor.show_failure("\n".join(reference.problem_messages(exc)))
+            else:
+                editor.show_failure(failure_message(exc, _("Nothing was published.")))
+
+        def done(publication: reference.Publication) -> None:
+            editor.accept()
+            self._on_published(publication)
+
+        self._ask_and_publish(editor, summary, note, files, editor.saving, done, failed)
+
+    def _ask_and_publish(
+        self,
+        parent: QWidget,
+        summary: str,
+        note: str,
+        files: dict[str, str],
+        save: DialogSave,
+        done: Callable[[reference.Publication], None],
+        failed: Callable[[Exception], None],
+    ) -> None:
+        """The folder's question ("What changed" filled in), then the folder's publish path on
+        the worker thread."""
+        confirm = PublishDialog(self._with_older_laptops(summary), parent)
+        confirm.note.setText(note)
+        self.confirm = confirm
+        store, user = self.session.store, self.session.user
+
+        def go_ahead() -> None:
+            text = confirm.note.text()
+            self.message.setText(_("Publishing…"))
+            save.start(lambda: directory_edit.publish_edit(store, user, files, text), done, failed)
+
+        confirm.accepted.connect(go_ahead)
+        confirm.finished.connect(confirm.deleteLater)
+        confirm.open()
+
+    def remove_selected(self) -> None:
+        self.error.show_message("")
+        service = self.selected_service()
+        if service is None:
+            self.error.show_message(_("Please select a service in the list first."))
+            return
+        if self._refused():
+            return
+        store = self.session.store
+        name = service.name.get(current_language())
+        held = directory_edit.removal_refusal(store, service.id)
+        if held:
+            self.error.show_message(
+                ngettext(
+                    "“{name}” stays in the directory: {count} referral on this laptop goes to "
+                    "it, and its letter needs the entry. You can change the entry instead.",
+                    "“{name}” stays in the directory: {count} referrals on this laptop go to "
+                    "it, and their letters need the entry. You can change the entry instead.",
+                    held,
+                ).format(name=name, count=format_number(held))
+            )
+            return
+        try:
+            files = directory_edit.removed_files(store, service.id)
+        except directory_edit.DraftRefused as exc:
+            self.error.show_message("\n".join(p.message for p in exc.problems))
+            return
+        text = _(
+            "Remove “{name}” from the service directory? New referrals can no longer go to it."
+        ).format(name=name)
+        if directory_edit.shipped(service.id):
+            text += " " + _(
+                "Referrals already made to it stay as they are; their letters show the "
+                "service as Welcome Desk ships it."
+            )
+        count = len(files) - 1
+        summary = ngettext(
+            "After publishing, {count} service is left in the directory. Every laptop uses it "
+            "for new referral letters after its next sync.",
+            "After publishing, {count} services are left in the directory. Every laptop uses "
+            "them for new referral letters after its next sync.",
+            count,
+        ).format(count=format_number(count))
+
+        def answered(yes: bool) -> None:
+            if yes:
+                self._ask_and_publish(
+                    self,
+                    summary,
+                    directory_edit.removal_note(service),
+                    files,
+                    self.save,
+                    self._on_published,
+                    self._on_publish_failed,
+                )
+
+        self.question = ask_to_confirm(
+            self, _("Remove service"), text, _("&Remove from the directory"), answered
+        )
 
 
 class FormsDialog(_ReferenceDialog):
