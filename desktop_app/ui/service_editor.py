@@ -43,6 +43,22 @@ _LOCALIZED_TITLES = {
     "opening_hours": lambda: _("Opening hours"),
     "address.extra": lambda: _("Building, floor or room"),
 }
+# Which fields' labels get a letter as access key first (see give_keys).
+_KEY_ORDER = (
+    "name.",
+    "address.street",
+    "address.postcode",
+    "address.city",
+    "contact.",
+    "consent_names",
+    "topics",
+    "further_topics",
+    "languages",
+    "documents",
+    "opening_hours.",
+    "description.",
+    "address.extra.",
+)
 _DRAFT_KEYS = {
     "name": "name",
     "description": "description",
@@ -94,7 +110,7 @@ class ServiceDialog(QDialog):
         draft = draft or ServiceDraft()
         self.errors: dict[str, ErrorLabel] = {}
         self.texts: dict[tuple[str, str], QLineEdit] = {}
-        labels: list[tuple[QLabel, str]] = []
+        labels: list[tuple[QLabel, str, str]] = []
         order: list[QWidget] = []
 
         body = QWidget()
@@ -112,12 +128,17 @@ class ServiceDialog(QDialog):
         ) -> None:
             label = QLabel()
             label.setBuddy(field)
-            labels.append((label, text))
+            labels.append((label, text, key))
             field.setAccessibleName(text.rstrip(":"))
             self.errors[key] = error or ErrorLabel()
             r, c = at
+            # Level with its field, not with the message under it.
+            label.setMinimumHeight(field.sizeHint().height())
+            label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
             grid.addWidget(label, r, c, Qt.AlignmentFlag.AlignTop)
-            grid.addLayout(with_error(field, self.errors[key]), r, c + 1)
+            cell = with_error(field, self.errors[key])
+            cell.addStretch(1)  # at the top of a row made taller by its neighbour's message
+            grid.addLayout(cell, r, c + 1)
             order.append(field)
 
         def heading(text: str) -> None:
@@ -141,6 +162,10 @@ class ServiceDialog(QDialog):
                     text = f"{shown}:"
                 warning = WarningLabel() if (key, code) == ("opening_hours", "de") else None
                 add(edit, f"{key}.{code}", text, (row + i // 2, (i % 2) * 2), warning)
+                # Four fields per language: a screen reader says which text it is.
+                edit.setAccessibleName(
+                    _("{field} ({language})").format(field=title(), language=name)
+                )
             row += 2
         self.hours_warning = self.errors["opening_hours.de"]
         self.texts[("opening_hours", "de")].setPlaceholderText("Mo–Fr 8:00–12:30 Uhr")
@@ -202,7 +227,7 @@ class ServiceDialog(QDialog):
         ):
             label = QLabel()
             label.setBuddy(box)
-            labels.append((label, text))
+            labels.append((label, text, key))
             box.setAccessibleName(text.rstrip(":"))
             self.errors[key] = ErrorLabel()
             lists.addWidget(label, 0, column)
@@ -211,6 +236,7 @@ class ServiceDialog(QDialog):
         grid.addLayout(lists, row, 0, 1, 4)
 
         scroll = QScrollArea()
+        scroll.setAccessibleName(_("The service's fields"))
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
@@ -230,7 +256,14 @@ class ServiceDialog(QDialog):
         # Publishing writes to the store, which a sync may hold meanwhile: on a worker thread,
         # with this dialog's buttons waiting for the answer.
         self.saving = DialogSave(self, self.buttons)
-        give_keys(labels, keys_in(self, [body]))
+
+        # The fields used most get a letter first; the digits the letters run out to go to
+        # the translations of the building's description, used least.
+        def rank(entry: tuple[QLabel, str, str]) -> int:
+            return next(i for i, prefix in enumerate(_KEY_ORDER) if entry[2].startswith(prefix))
+
+        ranked = sorted(labels, key=rank)
+        give_keys([(label, text) for label, text, _key in ranked], keys_in(self, [body]))
         tab_through(order[0], [*order[1:], self.save_button])
         self.first_field = order[0]
         self.first_field.setFocus()

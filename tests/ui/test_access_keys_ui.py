@@ -653,6 +653,11 @@ def _directory(desk: Desk) -> Iterator[View]:
             confirm = PublishDialog(dialog._summary(desk.folder, 13), dialog)
             yield from views(_shown(desk, confirm), "publish")
             confirm.reject()
+            dialog.table.setCurrentCell(0, 0)
+            editor = dialog.edit_selected()
+            assert editor is not None
+            yield from views(_shown(desk, editor), "service editor")
+            editor.reject()
         dialog.reject()
 
 

@@ -64,7 +64,9 @@ def _save(qtbot: QtBot, dialog: DirectoryDialog, editor: ServiceDialog) -> Publi
 
 
 def _publish(qtbot: QtBot, dialog: DirectoryDialog, confirm: PublishDialog) -> None:
-    ok = confirm.findChild(QDialogButtonBox).button(QDialogButtonBox.StandardButton.Ok)
+    buttons = confirm.findChild(QDialogButtonBox)
+    assert buttons is not None
+    ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
     with qtbot.waitSignal(dialog.published, timeout=10_000):
         qtbot.mouseClick(ok, Qt.MouseButton.LeftButton)
 

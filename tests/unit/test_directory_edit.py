@@ -1,0 +1,125 @@
+"""A service edited as fields: written back as the directory's own file format, checked as a
+published folder is, and published through its path, on a real encrypted store."""
+
+from __future__ import annotations
+
+import pytest
+
+from desktop_app.letters.directory import default_directory, directory_from_files
+from desktop_app.usecases import directory_edit as uc
+from desktop_app.usecases import reference
+from desktop_app.usecases.accounts import Session
+
+
+def test_every_shipped_service_comes_back_unchanged_through_the_editor() -> None:
+    files = reference.shipped_directory_files()
+    for service in default_directory().services:
+        draft = uc.draft_of(service)
+        written = {**files, f"{service.id}.yaml": uc.service_file(draft, service.id)}
+        assert directory_from_files(written).get(service.id) == service, service.id
+        assert uc.change_note(draft, uc.draft_of(service)) == service.german_name
+
+
+def test_a_new_id_is_a_file_name_of_its_own_whatever_the_name() -> None:
+    taken = {s.id for s in default_directory().services}
+    assert uc.new_service_id("Tafel Dortmund e.V.", taken) == "tafel_dortmund_e_v"
+    assert uc.new_service_id("Jobcenter", taken | {"jobcenter_2"}) == "jobcenter_3"
+    assert uc.new_service_id("Ärztliche Hilfe – Straßenambulanz", taken) == (
+        "arztliche_hilfe_strassenambulanz"
+    )
+    assert uc.new_service_id("Център „Надежда“", taken) == "tsentar_nadezhda"
+    # Nothing that leaves the folder or replaces the catalogue.
+    assert uc.new_service_id("../../etc/passwd", taken) == "etc_passwd"
+    assert uc.new_service_id("catalogue", taken) == "catalogue_2"
+    assert uc.new_service_id("!!!", taken) == "service"
+    assert len(uc.new_service_id("Beratung " * 20, taken)) <= 55
+
+
+def _draft(**changes: object) -> uc.ServiceDraft:
+    draft = uc.ServiceDraft(name={"de": "Beratung Nord"}, topics=("housing",))
+    for key, value in changes.items():
+        setattr(draft, key, value)
+    return draft
+
+
+def test_what_is_typed_stays_text_and_cannot_add_keys_to_the_file(session: Session) -> None:
+    sly = "Nord\ntopics: [trafficking]\nid: jobcenter"
+    files, ident = uc.edited_files(
+        session.store,
+        _draft(name={"de": sly, "bg": "Север: {x} & *anchor"}, phone="0231: 12 # 34"),
+    )
+    service = directory_from_files(files).get(ident)
+    assert service.topics == ("housing",) and ident == "nord_topics_trafficking_id_jobcenter"
+    assert service.name.get("bg") == "Север: {x} & *anchor"
+    assert service.name.get("de") == " ".join(sly.split())  # one line, as the fields show it
+    assert service.contact.phone == "0231: 12 # 34"
+    assert directory_from_files(files).get("jobcenter") == default_directory().get("jobcenter")
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"name": {"de": "  ", "bg": "Север"}}, "name.de"),
+        ({"email": "info at nord.de"}, "contact.email"),
+        ({"email": "info@nord"}, "contact.email"),
+        ({"topics": ()}, "topics"),
+        ({"opening_hours": {"ro": "luni 9–12"}}, "opening_hours.de"),
+        ({"languages": ("deu",)}, "languages"),  # the directory's own check, at the field
+        ({"topics": ("housing", "gardening")}, "topics"),
+    ],
+)
+def test_a_refused_field_is_named(session: Session, changes: dict[str, object], field: str) -> None:
+    with pytest.raises(uc.DraftRefused) as refused:
+        uc.edited_files(session.store, _draft(**changes))
+    assert [p.field for p in refused.value.problems] == [field]
+    assert all(p.message for p in refused.value.problems)
+
+
+def test_the_note_names_what_changed_and_a_language_left_empty_falls_back() -> None:
+    job = uc.draft_of(default_directory().get("jobcenter"))
+    edited = uc.draft_of(default_directory().get("jobcenter"))
+    edited.opening_hours = {**job.opening_hours, "de": "Mo–Fr 7:30–12:00 Uhr"}
+    edited.phone = "0231 842-1"
+    assert uc.change_note(job, edited) == "Jobcenter Dortmund: opening hours, phone"
+    assert uc.change_note(None, edited) == "New service: Jobcenter Dortmund"
+    hours = uc.service_file(_draft(opening_hours={"de": "Di 9:00–12:00 Uhr"}), "nord")
+    assert hours.count("Di 9:00–12:00 Uhr") == 4
+    english = uc.service_file(_draft(description={"de": "Hilfe", "en": "Help"}), "nord")
+    assert "bg: Help" in english and "ro: Help" in english
+
+
+def test_the_hours_the_appointment_warning_cannot_read() -> None:
+    assert not uc.unreadable_hours("Mo–Fr 8:00–12:30 Uhr, Do 14:00–17:30 Uhr")
+    assert not uc.unreadable_hours("nach Vereinbarung")
+    assert not uc.unreadable_hours("")
+    assert uc.unreadable_hours("vormittags")
+    assert uc.unreadable_hours("Mo–Fr 8–12 Uhr")
+
+
+def test_an_edit_is_published_through_the_folders_path_and_a_member_cannot(
+    session: Session,
+) -> None:
+    draft = uc.draft_of(default_directory().get("vhs"))
+    draft.phone = "0231 50-1"
+    files, _ident = uc.edited_files(session.store, draft)
+    published = uc.publish_edit(session.store, session.user, files, "VHS: Telefon")
+    assert published.count == 13
+    assert reference.published_directory(session.store) is not None
+    # The next edit starts from what is in force, not from what was shipped.
+    again = uc.draft_of(reference.service_directory(session.store).get("jobcenter"))
+    again.web = "jobcenter.example"
+    files, _ident = uc.edited_files(session.store, again)
+    assert "0231 50-1" in files["vhs.yaml"] and "jobcenter.example" in files["jobcenter.yaml"]
+
+
+def test_a_coordinators_own_service_stays_while_a_referral_goes_to_it(session: Session) -> None:
+    from tests.unit.test_referrals import _issue, _person
+
+    files, ident = uc.edited_files(session.store, _draft())
+    uc.publish_edit(session.store, session.user, files, "")
+    assert uc.removal_refusal(session.store, ident) == 0
+    person = _person(session, sharing="")
+    _issue(session, person, service_id=ident, reason="housing_emergency")
+    assert uc.removal_refusal(session.store, ident) == 1
+    assert uc.removal_refusal(session.store, "clearingstelle") == 0  # shipped: letters keep it
+    assert "beratung_nord.yaml" not in uc.removed_files(session.store, ident)
