@@ -93,6 +93,18 @@ def test_new_opening_hours_edited_in_the_dialog_reach_a_new_letter(
     assert editor.texts[("name", "de")].text() == "Jobcenter Dortmund"
     assert editor.street.text() == "Steinstraße 39" and editor.phone.text() == "0231 842-0"
     assert editor.main_topic.currentData() == "jobcenter_benefits"
+    # Tab goes as the fields stand: the German name, the Bulgarian beside it, the Romanian
+    # below.
+    for field, after in (
+        (editor.texts[("name", "de")], editor.texts[("name", "bg")]),
+        (editor.texts[("name", "bg")], editor.texts[("name", "ro")]),
+        (editor.email, editor.consent_names),
+        (editor.documents, editor.save_button),
+    ):
+        field.setFocus()
+        editor.focusNextChild()
+        assert editor.focusWidget() is after
+    editor.texts[("name", "de")].setFocus()
     # It fits a 1366 × 768 screen: the fields scroll, the buttons stay in view.
     assert editor.width() <= 1100 and editor.height() <= 728
     _replace(editor.texts[("opening_hours", "de")], NEW_HOURS)
@@ -237,6 +249,14 @@ def test_a_refused_edit_stays_open_with_the_message_at_its_field(
 
 def test_a_topic_left_unchosen_is_said_at_the_main_topic(qtbot: QtBot, session: Session) -> None:
     dialog = _window(qtbot, session)
+    # A double click on a row edits that service.
+    row = _row(dialog, "vhs")
+    rect = dialog.table.visualItemRect(cell(dialog.table, row, 1))
+    qtbot.mouseClick(dialog.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    qtbot.mouseDClick(dialog.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert dialog.editor is not None
+    assert dialog.editor.texts[("name", "de")].text() == "Volkshochschule Dortmund"
+    dialog.editor.reject()
     qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
     editor = dialog.editor
     assert editor is not None
