@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -291,6 +292,7 @@ class DirectoryDialog(_ReferenceDialog):
         self.service_ids: list[str] = []
         self.editor: ServiceDialog | None = None
         self.confirm: PublishDialog | None = None
+        self.question: QMessageBox | None = None
         self.edit_button = QPushButton(_("Ed&it…"))
         self.edit_button.setToolTip(_("Change the selected service and publish the change."))
         self.add_button = QPushButton(_("&Add service…"))

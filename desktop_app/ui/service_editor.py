@@ -305,8 +305,12 @@ class ServiceDialog(QDialog):
         self.show_problems([])
         draft = self.draft()
         hours = draft.opening_hours.get("de", "").strip()
-        if directory_edit.unreadable_hours(hours) and hours != self._warned_hours:
-            # Free text stays allowed; the coordinator hears once that no warning will come.
+        before = (self.original or ServiceDraft()).opening_hours.get("de", "").strip()
+        if not directory_edit.unreadable_hours(hours):
+            self.hours_warning.show_message("")
+        elif hours not in (self._warned_hours, before):
+            # Free text stays allowed; the coordinator hears once that no warning will come
+            # (and not about hours in force already, when the phone number is changed).
             self._warned_hours = hours
             self.hours_warning.show_message(
                 _(

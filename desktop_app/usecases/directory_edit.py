@@ -209,8 +209,15 @@ def files_in_force(store: Store) -> dict[str, str]:
     return dict(published.files) if published else reference.shipped_directory_files()
 
 
-def _service_ids(files: Mapping[str, str]) -> set[str]:
-    return {name.removesuffix(".yaml") for name in files if name != CATALOGUE_FILE}
+def _ids_in_use(store: Store, files: Mapping[str, str]) -> set[str]:
+    """Ids a new service must not take: those in the directory, and those a referral or the
+    shipped directory knows from before (a service taken out): a referral's letter would name
+    the new service instead."""
+    in_use = {name.removesuffix(".yaml") for name in files if name != CATALOGUE_FILE}
+    in_use |= {s.id for s in default_directory().services}
+    with store.reading() as session:
+        in_use |= set(session.scalars(select(ReferralRow.service_id).distinct()))
+    return in_use
 
 
 def edited_files(store: Store, draft: ServiceDraft) -> tuple[dict[str, str], str]:
@@ -221,7 +228,7 @@ def edited_files(store: Store, draft: ServiceDraft) -> tuple[dict[str, str], str
     if problems:
         raise DraftRefused(problems)
     files = files_in_force(store)
-    ident = draft.id or new_service_id(draft.name.get("de", ""), _service_ids(files))
+    ident = draft.id or new_service_id(draft.name.get("de", ""), _ids_in_use(store, files))
     files[f"{ident}.yaml"] = service_file(draft, ident)
     check(files)
     return files, ident

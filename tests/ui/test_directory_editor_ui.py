@@ -198,7 +198,9 @@ def test_removing_a_shipped_service_asks_naming_it_and_old_letters_keep_it(
     QTest.keyClick(question, Qt.Key.Key_Return)
     assert dialog.confirm is None and len(dialog.service_ids) == 13
     qtbot.mouseClick(dialog.remove_button, Qt.MouseButton.LeftButton)
-    remove = next(b for b in dialog.question.buttons() if "Remove" in b.text())
+    question = dialog.question
+    assert question is not None
+    remove = next(b for b in question.buttons() if "Remove" in b.text())
     qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
     confirm = dialog.confirm
     assert confirm is not None and confirm.note.text().startswith("Removed: Volkshochschule")

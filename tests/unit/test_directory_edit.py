@@ -123,3 +123,11 @@ def test_a_coordinators_own_service_stays_while_a_referral_goes_to_it(session: S
     assert uc.removal_refusal(session.store, ident) == 1
     assert uc.removal_refusal(session.store, "clearingstelle") == 0  # shipped: letters keep it
     assert "beratung_nord.yaml" not in uc.removed_files(session.store, ident)
+
+
+def test_a_new_service_never_takes_the_id_of_one_taken_out(session: Session) -> None:
+    """Letters of referrals to a service taken out name it by its id: a new service with that
+    id would stand in their letters instead."""
+    uc.publish_edit(session.store, session.user, uc.removed_files(session.store, "vhs"), "")
+    files, ident = uc.edited_files(session.store, _draft(name={"de": "VHS"}))
+    assert ident == "vhs_2" and "vhs.yaml" not in files
