@@ -147,6 +147,7 @@ REQUIRED_COMMON: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "advisor_missing",
             "language_unsupported",
             "service_mismatch",
+            "service_unknown",
             "organisation_missing",
             "logo_unreadable",
         ),

@@ -405,9 +405,19 @@ class SharingConsent:
 
 def letter_directory(store: Store, service_id: str) -> ServiceDirectory:
     """The directory a letter to ``service_id`` takes the service from: the published one,
-    or the shipped one where the service was taken out of a later publication."""
+    or the shipped one where the service was taken out of a later publication.
+
+    A service a coordinator added and took out again is in neither (a referral to it made on
+    a laptop that had not synced the removal yet): ``LetterError`` says so, as any letter
+    that cannot be made does.
+    """
     directory = reference.service_directory(store)
-    return directory if directory.find(service_id) is not None else default_directory()
+    if directory.find(service_id) is not None:
+        return directory
+    shipped = default_directory()
+    if shipped.find(service_id) is None:
+        raise LetterError("letter.service_unknown", service_id)
+    return shipped
 
 
 def sharing_consent(

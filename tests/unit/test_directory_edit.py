@@ -131,3 +131,27 @@ def test_a_new_service_never_takes_the_id_of_one_taken_out(session: Session) -> 
     uc.publish_edit(session.store, session.user, uc.removed_files(session.store, "vhs"), "")
     files, ident = uc.edited_files(session.store, _draft(name={"de": "VHS"}))
     assert ident == "vhs_2" and "vhs.yaml" not in files
+
+
+def test_a_letter_to_an_own_service_taken_out_elsewhere_says_so(session: Session) -> None:
+    """Another laptop, which held no referral to it, took the coordinator's own service out;
+    a letter for a referral made here before that sync has no entry to name: it says so in
+    the user's language (it raised KeyError)."""
+    from desktop_app.letters.referral_letter import LetterError
+    from desktop_app.letters.texts import load_letter_texts
+    from desktop_app.usecases import referrals
+    from tests.unit.test_referrals import _issue, _person
+
+    files, ident = uc.edited_files(session.store, _draft())
+    uc.publish_edit(session.store, session.user, files, "")
+    referral = _issue(
+        session, _person(session, sharing=""), service_id=ident, reason="housing_emergency"
+    )
+    assert referrals.render_letter(session.store, session.user, referral.id).startswith(b"%PDF")
+    uc.publish_edit(session.store, session.user, uc.removed_files(session.store, ident), "")
+    with pytest.raises(LetterError) as caught:
+        referrals.render_letter(session.store, session.user, referral.id)
+    assert caught.value.key == "letter.service_unknown"
+    assert "aus dem Verzeichnis der Stellen genommen" in load_letter_texts().error_message(
+        caught.value.key, "de"
+    )
