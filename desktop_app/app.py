@@ -50,10 +50,12 @@ class _Background:
             self._error = exc
 
     def result(self) -> object:
+        """The function's value, once: it is not kept here (a quick start holds the key)."""
         self._thread.join()
         if self._error is not None:
             raise self._error
-        return self._value
+        value, self._value = self._value, None
+        return value
 
 
 _VALUED = ("--data-dir", "--account", "--lang", "--probe-typing-s")
@@ -218,7 +220,8 @@ def _open_gui_session(  # type: ignore[no-untyped-def]
         _probe_login(dialog, args)
     if not dialog.exec():
         return None
-    return dialog.quick_start or dialog.session
+    opened, dialog.quick_start = dialog.quick_start or dialog.session, None  # (its key)
+    return opened
 
 
 def _prepare_while_typing(
@@ -464,6 +467,9 @@ def _run_gui(
         _open_store_behind(window, opened, failed, log_file)  # then loads and installs the features
     else:
         QTimer.singleShot(0, window.install_features)
+    # The quick start holds the key: the window drops it once its store is open, and nothing
+    # here keeps it for the whole session.
+    del opened
     if args.startup_probe:
         # whether the first paint showed people, not an empty list still being read
         first_row = window.model.data(window.model.index(0, 0)) is not None

@@ -228,6 +228,7 @@ class MainWindow(QMainWindow):
         # An audit write's failure is said once, until one succeeds again (``record``).
         self._audit_failure_said = False
         self._search_generation = 0
+        self._search_pending = False  # the search (or reload) asked last has not answered yet
         self._keeping_place = False  # the list is refilled after a sync (``refresh_after_sync``)
         self._total = 0
 
@@ -313,6 +314,12 @@ class MainWindow(QMainWindow):
             people = self._people
             self.model.replace_fetch(lambda offset, limit: people.page(offset, limit))
         self.new_action.setEnabled(True)
+        # The quick reader and the quick start (which holds the key) go now, not at the end of
+        # the session: a search still reading it on a worker is asked of the store again.
+        if self._quick is not None:
+            self.close_quick_reader()
+            if self._search_pending:
+                self._on_search_timer_timeout()
         pending, self._pending_person = self._pending_person, None
         if pending is not None and self._selected_person_id() == pending:
             self.show_person(pending)
@@ -504,27 +511,34 @@ class MainWindow(QMainWindow):
         query = self.search.text().strip()
         self._search_generation += 1
         generation = self._search_generation
+        self._search_pending = True
+        source = self._people
         if not query:
             # The whole list again, read on a worker: the list shown stays until it is there.
-            source = self._people
             self.tasks.run(
                 lambda: (source.count(), source.page(0, PAGE)),
                 lambda read: self._on_reload_done(generation, source, read),
-                self._on_task_failed,
+                lambda exc: self._on_search_failed(generation, exc),
             )
             return
-        source = self._people
         self.tasks.run(
             lambda: source.search(query),
             lambda result: self._on_search_done(generation, result),
-            self._on_task_failed,
+            lambda exc: self._on_search_failed(generation, exc),
         )
+
+    def _on_search_failed(self, generation: int, exc: Exception) -> None:
+        if generation != self._search_generation:
+            return  # asked again meanwhile (the quick reader it read was closed)
+        self._search_pending = False
+        self._on_task_failed(exc)
 
     def _on_reload_done(
         self, generation: int, source: PeopleSource, read: tuple[int, list[PersonListEntry]]
     ) -> None:
         if generation != self._search_generation:
             return  # a newer keystroke already asked again
+        self._search_pending = False
         self._total, first_page = read
         self.model.show_all(
             self._total, lambda offset, limit: source.page(offset, limit), first_page
@@ -535,6 +549,7 @@ class MainWindow(QMainWindow):
     def _on_search_done(self, generation: int, result: list[PersonListEntry]) -> None:
         if generation != self._search_generation:
             return  # a newer keystroke already asked again
+        self._search_pending = False
         self.model.show_results(result)
         self._update_result_label()
         wanted, self._select_when_found = self._select_when_found, None

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
+from sqlcipher3 import dbapi2 as sqlcipher
 
 from desktop_app.domain.demo import generate_people
 from desktop_app.domain.person import PersonDraft
@@ -71,4 +74,31 @@ def test_list_and_search_work_before_the_store_opens_then_it_takes_over(
     with qtbot.waitSignal(window.search_finished, timeout=5000):
         type_text(window.search, "zlatanova")
     assert window.model.rowCount() == 1
+    window.close()
+
+
+def test_the_store_taking_over_closes_the_quick_reader_and_answers_a_search_under_way(
+    qtbot: QtBot, session: Session, data_dir: Path
+) -> None:
+    """The quick reader (opened with the key) stayed open for the whole session. It goes when
+    the store takes over; a search typed just before, still reading it on a worker, is asked
+    of the store again: its answer comes, and no error."""
+    people.register_many(session.store, session.user, generate_people(50, seed=3))
+    people.register_person(
+        session.store, session.user, PersonDraft(given_name="Ștefan", family_name="Țăranu")
+    )
+    quick = quick_open(data_dir, "anna", PASSWORD)
+    window = MainWindow(None, quick=quick, defer_features=True)
+    qtbot.addWidget(window)
+    window.show()
+    type_text(window.search, "taranu")
+    with qtbot.waitSignal(window.search_finished, timeout=5000):
+        window.search_timer.timeout.emit()  # the search under way on the quick reader …
+        window.attach_session(session)  # … when the store takes over
+    assert window._quick is None
+    with pytest.raises(sqlcipher.ProgrammingError, match="closed"):
+        quick.reader.search("taranu")
+    entry = window.model.entry(0)
+    assert window.model.rowCount() == 1 and entry is not None and entry.family_name == "Țăranu"
+    assert not [b for b in window.findChildren(QMessageBox) if b.isVisible()]
     window.close()

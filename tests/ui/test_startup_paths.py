@@ -101,6 +101,62 @@ def test_the_window_is_built_while_the_password_is_typed(store: Path) -> None:
     assert _probe(done.stdout)["prebuilt"] == 1
 
 
+# The program as ``python -m desktop_app.app`` runs it, counting, once the window has its
+# store and features (after the tasks' callables are let go), the quick starts still alive.
+_COUNT_QUICK_STARTS = """
+import gc, sys
+from PySide6.QtCore import QTimer
+from desktop_app import app
+from desktop_app.storage.quick import QuickStart
+from desktop_app.ui.main_window import MainWindow
+
+install, init = MainWindow.install_features, QuickStart.__init__
+made = []
+
+def init_and_count(self, *args, **kwargs):
+    init(self, *args, **kwargs)
+    made.append(1)
+
+QuickStart.__init__ = init_and_count
+
+def count():
+    gc.collect()
+    alive = [o for o in gc.get_objects() if isinstance(o, QuickStart)]
+    print("quick-starts-made", len(made), "alive", len(alive), flush=True)
+
+def install_then_count(self):
+    if self.has_session and not self.features_installed:
+        QTimer.singleShot(0, count)  # before the probe's quit, after the tasks' release
+    install(self)
+
+MainWindow.install_features = install_then_count
+sys.exit(app.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("start", ["--password-stdin", "login prompt"])
+def test_the_quick_start_and_its_key_are_let_go_once_the_window_has_its_store(
+    store: Path, start: str
+) -> None:
+    """The quick start (the key unwrapped for the first paint, and the reader opened with it)
+    stayed referenced for the whole session: by the window, the start-up's own variables and
+    the unlock's thread. Once the store is open it serves the window; nothing keeps them."""
+    args = ["--password-stdin"] if start == "--password-stdin" else ["--probe-typing-s", "0.2"]
+    args += ["--startup-probe", "--lang", "en"]
+    done = subprocess.run(
+        [sys.executable, "-c", _COUNT_QUICK_STARTS, "--data-dir", str(store), *args],
+        input="a good password\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "WELCOME_DESK_FAST_KDF": "1"},
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert _probe(done.stdout)["rows"] == 120  # the quick start served the first paint
+    assert "quick-starts-made 1 alive 0" in done.stdout.splitlines(), done.stdout
+
+
 def test_password_stdin_without_a_store_says_so(tmp_path: Path) -> None:
     done = _start(tmp_path / "empty", "--password-stdin", stdin="a good password\n")
     assert done.returncode == 4
