@@ -16,7 +16,14 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QGuiApplication,
+    QKeySequence,
+    QResizeEvent,
+    QShortcut,
+)
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -1168,6 +1175,13 @@ class VisitsFeature(QObject):
         window.installEventFilter(self)
         self.session = window.session
         self.open_windows: list[VisitWindow] = []
+        # The end of the desktop session closes no window (Qt 6): the program is ended after
+        # this signal, and what was typed since the last autosave went with it.
+        app = QGuiApplication.instance()
+        if isinstance(app, QGuiApplication):
+            app.commitDataRequest.connect(
+                self._on_app_commit_data_requested, Qt.ConnectionType.DirectConnection
+            )
         self.drafts_dialog: DraftsDialog | None = None
         self.quick_dialog: QuickContactDialog | None = None
         page = window.person_page
@@ -1208,6 +1222,12 @@ class VisitsFeature(QObject):
         applied = isinstance(result, sync_uc.SyncReport) and result.applied
         if applied and dialog is not None and dialog.isVisible():
             dialog.refresh()
+
+    def _on_app_commit_data_requested(self, _manager: object) -> None:
+        """Every open form's draft saved as it is, the forms left as they are: hidden by the
+        lock, they stay hidden (the session may also go on, its end cancelled)."""
+        for win in list(self.open_windows):
+            win.save_draft_now()
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close:

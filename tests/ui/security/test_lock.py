@@ -6,7 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QAbstractItemModel, Qt
+import shiboken6
+from PySide6.QtCore import SIGNAL, QAbstractItemModel, QEvent, QObject, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -386,6 +387,69 @@ def test_switching_user_at_the_lock_keeps_the_form_open_there_as_a_draft(
             new.close()
             new.session.close()
         lock_windows.clear()
+
+
+class _Shows(QObject):
+    """Counts the times a widget is shown."""
+
+    def __init__(self, widget: QWidget) -> None:
+        super().__init__()
+        self.count = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, _watched: QObject, event: QEvent) -> bool:
+        self.count += event.type() == QEvent.Type.Show
+        return False
+
+
+@pytest.mark.parametrize("how", ["close button", "session end"])
+def test_quitting_while_locked_keeps_what_was_typed_in_a_hidden_form_without_showing_it(
+    qtbot: QtBot, session: Session, how: str
+) -> None:
+    """What was typed in a form the lock hid, since its last autosave, is in its draft when
+    the program ends while locked: by the window's close button (QApplication.quit(), as on a
+    logout signal, closes the windows the same way; run here, it left the offscreen test
+    application unable to activate a window again), or the end of the desktop session (which
+    in Qt 6 closes no window: the program is ended after asking to commit its data, and the
+    typing was lost). The form is never shown on the locked screen. Ctrl+Q and the File menu
+    are not there while locked."""
+    from desktop_app.app import _close_window_session
+    from desktop_app.ui.visits import VisitsFeature
+    from desktop_app.usecases import visits
+
+    window, form = _form_open(qtbot, session)
+    person = form.person
+    form.view.show_section("household")
+    type_text(form.view.input("household_size"), "4")  # no autosave yet: only typed
+    form.autosave.stop()
+    form.periodic.stop()
+    locker = _locker(window)
+    locker.lock()
+    assert not form.isVisible()
+    assert not window.quit_action.isEnabled() and not window.menuBar().isVisible()
+    shows = _Shows(form)
+    if how == "close button":
+        window.close()
+        assert not window.isVisible()
+        _close_window_session(window)  # as the program does after its event loop
+        assert session.store.closed
+    else:
+        # The session manager's request cannot be made offscreen (its QSessionManager comes
+        # from the platform): the feature is connected to it, and what it does is run here.
+        app = QApplication.instance()
+        assert app is not None
+        assert app.receivers(SIGNAL("commitDataRequest(QSessionManager&)")) >= 1
+        feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
+        feature._on_app_commit_data_requested(None)
+        assert locker.is_locked and window.isVisible()
+    assert shows.count == 0  # closed (or left) hidden: nothing of it shown
+    assert not shiboken6.isValid(form) or not form.isVisible()
+    again = accounts.log_in(session.store.paths.data_dir, "anna", PASSWORD)  # the next start
+    try:
+        draft = visits.load_draft(again.store, again.user, person.id, "life_situation")
+        assert draft is not None and draft.answers.get("household_size") == 4
+    finally:
+        again.close()
 
 
 def test_after_unlocking_the_keyboard_goes_on_where_it_was(qtbot: QtBot, session: Session) -> None:
