@@ -12,6 +12,7 @@ import logging
 import re
 import sys
 import traceback
+import weakref
 from pathlib import Path
 from types import TracebackType
 
@@ -77,6 +78,10 @@ def _rotating_file(path: Path) -> logging.Handler:
     return LazyFileHandler(path, maxBytes=2_000_000, backupCount=3, encoding="utf-8", delay=True)
 
 
+# The handlers of the log files set up here (``move_logging`` moves them).
+_LOG_FILES: weakref.WeakSet[logging.Handler] = weakref.WeakSet()
+
+
 class _EarlyRecords(logging.Handler):
     """Holds the first records until the log file is set up (a window start sets it up after
     the first paint); ``configure_logging`` then writes them, redacted like any other."""
@@ -107,6 +112,7 @@ def configure_logging(
     ``hold_early_records``. A process of its own (the window's sync) has a file of its own:
     two processes cannot rotate one file safely."""
     handler = _rotating_file(log_dir / name)
+    _LOG_FILES.add(handler)
     handler.addFilter(RedactingFilter())
     handler.setFormatter(RedactingFormatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
     root = logging.getLogger()
@@ -118,6 +124,20 @@ def configure_logging(
             if record.levelno >= level:
                 handler.handle(record)
     return handler
+
+
+def move_logging(log_dir: Path) -> None:
+    """Log to ``log_dir`` from now on, in place of the log file(s) ``configure_logging`` set up:
+    the window switched to another data folder (a restored backup's), and its log stayed in
+    the old one until the next start. Nothing is set up where there was no log file (a demo)."""
+    root = logging.getLogger()
+    old = [h for h in root.handlers if h in _LOG_FILES]
+    for handler in old:
+        root.removeHandler(handler)
+        handler.close()
+    files = [h for h in old if isinstance(h, logging.FileHandler)]
+    for name in dict.fromkeys(Path(h.baseFilename).name for h in files):
+        configure_logging(log_dir, root.level, name)
 
 
 def install_excepthook() -> None:

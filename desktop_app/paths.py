@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
@@ -87,7 +88,9 @@ def remembered_data_dir() -> Path | None:
 def remember_data_dir(folder: Path) -> None:
     """Every later start works on ``folder`` (``choose_data_dir``); the default folder is
     remembered by forgetting the choice. Written whole or not at all (an interrupted write
-    must not leave half a path, which would open nothing)."""
+    must not leave half a path, which would open nothing). Raises ``OSError`` where the
+    choice cannot be written (a read-only home folder): the caller says which folder the next
+    start opens instead (``choose_data_dir``)."""
     choice = data_dir_choice_file()
     folder = folder.absolute()
     if folder == default_data_dir().absolute():
@@ -95,5 +98,10 @@ def remember_data_dir(folder: Path) -> None:
         return
     choice.parent.mkdir(parents=True, exist_ok=True)
     partial = choice.with_name(choice.name + ".part")
-    partial.write_text(f"{folder}\n", encoding="utf-8")
-    os.replace(partial, choice)
+    try:
+        partial.write_text(f"{folder}\n", encoding="utf-8")
+        os.replace(partial, choice)
+    except OSError:
+        with contextlib.suppress(OSError):  # no half-written part left where one was made
+            partial.unlink(missing_ok=True)
+        raise

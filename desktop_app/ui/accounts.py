@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,6 +45,8 @@ from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel, ask_to_confirm, record_table
 from desktop_app.usecases import accounts, backup
 from desktop_app.usecases.accounts import Session
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from desktop_app.ui.login import LoginDialog
@@ -625,7 +628,8 @@ def _replace_window(old: MainWindow, session: Session, folder: Path) -> MainWind
     program that could open the store while this one still has it."""
     from PySide6.QtCore import QTimer
 
-    from desktop_app.paths import remember_data_dir
+    from desktop_app.logs import move_logging
+    from desktop_app.paths import choose_data_dir, remember_data_dir
     from desktop_app.ui.main_window import MainWindow
 
     old.close_forms()  # a visit form saves its draft into the old store, still open
@@ -640,8 +644,39 @@ def _replace_window(old: MainWindow, session: Session, folder: Path) -> MainWind
     if old.has_session:
         old.session.close()
     old.deleteLater()  # its idle lock watched the whole application's input
-    remember_data_dir(folder)
+    move_logging(folder / "logs")  # it stayed in the old folder until the next start
+    try:
+        remember_data_dir(folder)
+    except OSError as exc:
+        log.warning("the data folder chosen could not be noted: %s", type(exc).__name__)
+        next_start = choose_data_dir(None).folder
+        if next_start != folder.absolute():  # (the file may name it already)
+            tell_not_remembered(new, folder, next_start)
     return new
+
+
+def tell_not_remembered(window: MainWindow, folder: Path, next_start: Path) -> QMessageBox:
+    """The restored data is open, but the next start opens ``next_start`` (the choice could
+    not be written): said at once, with the folder to name at the next start. The next start
+    opened the other data silently, and the restored data looked lost."""
+    from desktop_app.paths import data_dir_choice_file
+
+    box = QMessageBox(
+        QMessageBox.Icon.Warning,
+        _("Open the restored data"),
+        _(
+            "The restored data is open, but Welcome Desk could not note that it is to start "
+            "with it from now on: the file {file} cannot be written. The next start opens the "
+            "data in {next_start} again.\n\n"
+            'To open the restored data then, start Welcome Desk with --data-dir "{folder}", '
+            "or ask whoever looks after this laptop to allow writing that file."
+        ).format(file=data_dir_choice_file(), next_start=next_start, folder=folder.absolute()),
+        QMessageBox.StandardButton.Ok,
+        window,
+    )
+    box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+    box.open()
+    return box
 
 
 def _open_backup(window: MainWindow) -> BackupDialog:

@@ -268,6 +268,87 @@ def test_the_restored_data_opens_in_the_window_and_the_program_starts_with_it_fr
         restored.close()
 
 
+def _switched_to_the_restored_data(
+    qtbot: QtBot, session: Session, tmp_path: Path, lang: str = "en"
+) -> tuple[MainWindow, Path]:
+    """The backup of ``session`` restored from the menu and opened in the window, the login
+    done in ``lang``: the new window and the restored folder."""
+    window, target, box = _restored_from_the_menu(qtbot, session, tmp_path, replaced=True)
+    _button(box, "&Open the restored data").click()
+    (login,) = [d for d in window.findChildren(LoginDialog) if d.isVisible()]
+    set_language(lang)
+    login.password.setText(PASSWORD)
+    login.buttons.accepted.emit()
+    new = window.replaced_by
+    assert new is not None
+    qtbot.waitExposed(new)
+    return new, target
+
+
+def _closed(new: MainWindow) -> None:
+    new.close()
+    new.session.close()
+
+
+def test_a_data_folder_choice_that_cannot_be_written_is_said_at_the_switch_with_the_folder(
+    qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A read-only home folder: the switch went ahead, the choice was not written, and the
+    next start opened the default data folder without a word (the restored data looked
+    lost). Said at once, in the UI language, with the folder to name with --data-dir."""
+    home = unwritable_folder(tmp_path)  # where the choice is kept, beside the default folder
+    monkeypatch.setenv("XDG_DATA_HOME", str(home))
+    assert data_dir_choice_file().parent == home
+    new, target = _switched_to_the_restored_data(qtbot, session, tmp_path, "de")
+    try:
+        assert new.session.store.paths.data_dir == target.absolute()  # the switch happened
+        boxes = [b for b in new.findChildren(QMessageBox) if b.isVisible()]
+        assert len(boxes) == 1
+        text = boxes[0].text()
+        assert f'--data-dir "{target.absolute()}"' in text
+        assert str(default_data_dir()) in text  # what the next start opens instead
+        assert str(data_dir_choice_file()) in text
+        assert "Welcome Desk konnte sich nicht merken" in text  # German, as the window
+        assert boxes[0].windowTitle() == "Wiederhergestellte Daten öffnen"
+        boxes[0].grab().save(str(tmp_path / "not-remembered-de.png"))
+        # as said: the next start opens the default folder
+        assert choose_data_dir(None) == DataDirChoice(default_data_dir())
+        assert not data_dir_choice_file().with_name(data_dir_choice_file().name + ".part").exists()
+    finally:
+        set_language("en")
+        _closed(new)
+
+
+def test_after_the_switch_the_log_is_written_in_the_restored_data_folder(
+    qtbot: QtBot, session: Session, data_dir: Path, tmp_path: Path
+) -> None:
+    """The log file stayed in the old data folder until the next start: what went wrong
+    with the restored data was logged beside the data no longer in use."""
+    import logging
+
+    from desktop_app.logs import LOG_NAME, configure_logging
+
+    root = logging.getLogger()
+    before = set(root.handlers)
+    configure_logging(data_dir / "logs")  # as the window's start sets it up
+    try:
+        new, target = _switched_to_the_restored_data(qtbot, session, tmp_path)
+        try:
+            logging.getLogger("welcome_desk.test").warning("after the switch %s", "marker-7")
+        finally:
+            _closed(new)
+        for handler in root.handlers:
+            handler.flush()
+        new_log = (target / "logs" / LOG_NAME).read_text(encoding="utf-8")
+        assert "after the switch marker-7" in new_log
+        old_log = data_dir / "logs" / LOG_NAME
+        assert not old_log.exists() or "marker-7" not in old_log.read_text(encoding="utf-8")
+    finally:
+        for handler in set(root.handlers) - before:
+            root.removeHandler(handler)
+            handler.close()
+
+
 def test_the_data_folder_chosen_in_the_window_opens_unless_gone_or_the_command_line_names_one(
     session: Session, tmp_path: Path
 ) -> None:
