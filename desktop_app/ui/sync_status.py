@@ -241,6 +241,9 @@ class SyncController(QObject):
         # Whether the last sync of this window reached the server: until one has, nothing
         # is known about the network, and the status bar must not say "Online".
         self.reached = False
+        # Whether the last sync of this window found no network: the changes to send are then
+        # said to be kept here (a helper read "to send", offline, as "not sent": lost).
+        self.offline = False
         # A sync is to follow the one running (``start_anew``): that one may have set out for
         # the server's old address.
         self.again_after_running = False
@@ -378,6 +381,7 @@ class SyncController(QObject):
         # The tooltip says why in the user's words, and at most a stable code for whoever
         # helps: it showed the exception's class name ("ProtocolError") or the server's text.
         self.detail = ""
+        self.offline = False  # (a server fault and a bad certificate are Offline's kinds too)
         failed = _("Sync failed; it is tried again within a minute.")
         if isinstance(result, CertificateProblem):
             self.last_error = connection_message("certificate")
@@ -385,6 +389,7 @@ class SyncController(QObject):
             self.last_error = connection_message("server_fault")
             self.detail = code_for_helpers(str(result.status))
         elif isinstance(result, Offline):
+            self.offline = True
             self.last_error = _("Offline")
             self.detail = f"{offline_message(result.hint)} {_(_OFFLINE_NEXT)}"
         elif isinstance(result, sync_uc.SyncSetupError) and result.code == "confirm_coordinator":
@@ -501,11 +506,17 @@ class SyncController(QObject):
             template = _("last sync {time}") if parts else _("Last sync {time}")
             parts.append(template.format(time=last_sync_time(wall)))
         n = state.pending_changes
-        parts.append(
-            ngettext("{count} change to send", "{count} changes to send", n).format(
-                count=format_number(n)
+        if self.offline and n:
+            # Short (the status bar of a 1280 px laptop): where the changes are, and that
+            # nobody has to send them; what the user saves meanwhile in the tooltip.
+            pending = ngettext(
+                "{count} change kept on this laptop, sent when online",
+                "{count} changes kept on this laptop, sent when online",
+                n,
             )
-        )
+        else:
+            pending = ngettext("{count} change to send", "{count} changes to send", n)
+        parts.append(pending.format(count=format_number(n)))
         if state.held_back:  # short here; why, and whom to ask, in the tooltip
             n = state.held_back
             parts.append(

@@ -110,15 +110,24 @@ def test_the_status_bar_keeps_progress_last_sync_and_changes_in_view_at_1024_pix
             ("offline-conflicts", _("Offline"), False, replace(joined, open_conflicts=CONFLICTS)),
         ):
             controller.last_error, controller.reached = error, reached
+            controller.offline = error == _("Offline")
             controller.show_status(state)
             _laid_out(window)
             _side_by_side(window)
             text = status.text()
-            assert not status.elided(), (name, text)
-            assert text.endswith(f"{last} · {pending}"), text
+            ends = f"{last} · {_kept_here(PENDING) if controller.offline else pending}"
+            assert text.endswith(ends), text
             assert (conflicts in text) == bool(state.open_conflicts)
-            assert not user.elided(), (name, status.width(), user.width())
+            if controller.offline:
+                # Longer (where the changes are, and that they go by themselves): at 1024 px
+                # the name, then the state's words, give their room up; the counts stay whole.
+                shown = _shown(status)
+                assert _fits(status, shown) and shown.endswith(ends), (name, shown)
+            else:
+                assert not status.elided(), (name, text)
+                assert not user.elided(), (name, status.width(), user.width())
             window.grab().save(str(tmp_path / f"status-{name}-{lang}.png"))
+        controller.offline = False
 
         # Longer still (what went wrong in so many words, a wrong clock's note beside): the
         # name, then the state's words, give their room up; the counts stay whole.
@@ -156,6 +165,59 @@ def test_the_status_bar_keeps_progress_last_sync_and_changes_in_view_at_1024_pix
                 finally:
                     QToolTip.hideText()
             window.grab().save(str(tmp_path / f"status-{name}-{lang}.png"))
+        window.close()
+    finally:
+        set_language("en")
+
+
+def _kept_here(count: int) -> str:
+    return ngettext(
+        "{count} change kept on this laptop, sent when online",
+        "{count} changes kept on this laptop, sent when online",
+        count,
+    ).format(count=format_number(count))
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_offline_the_changes_to_send_are_said_to_be_kept_here_and_fit_at_1280_pixels(
+    qtbot: QtBot, session: Session, program_font: None, lang: str, tmp_path: Path
+) -> None:
+    """Offline it said "Offline · … · 3 changes to send": a student helper read "not sent" as
+    "lost". The line itself says they are kept on this laptop and sent when online; on a
+    1280 × 720 laptop all of it shows, and who is logged in beside it. Once a sync gets
+    through to the server (or fails otherwise: the server answers with a fault, a kind of
+    Offline in the sync's own terms), it says "to send" again."""
+    from desktop_app.sync.http_client import Offline, ServerError
+
+    set_language(lang)
+    try:
+        window = shown_window(qtbot, session, 1280)
+        window.resize(1280, 720)
+        controller: SyncController = window.sync  # type: ignore[attr-defined]
+        status, user = controller.label, window.status_user
+        qtbot.waitUntil(lambda: status.text() != "", timeout=5000)
+        joined = sync_uc.SyncStatus(True, "https://x", True, 3, _clock(LAST_SYNC), 0)
+        with qtbot.waitSignal(controller.sync_finished, timeout=5000):
+            controller._on_sync_done(Offline("no route"))  # as a sync without a network ends
+        controller.show_status(joined)
+        _laid_out(window)
+        _side_by_side(window)
+        last = _("last sync {time}").format(time=last_sync_time(LAST_SYNC.timestamp()))
+        assert status.text() == f"{_('Offline')} · {last} · {_kept_here(3)}"
+        to_send = ngettext("{count} change to send", "{count} changes to send", 3)
+        assert to_send.format(count=3) not in status.text()
+        assert not status.elided() and not user.elided(), (status.width(), user.width())
+        assert user.text() == _("Logged in: {name}").format(name=session.user.display_name)
+        window.grab().save(str(tmp_path / f"offline-1280-{lang}.png"))
+        # nothing to send: nothing said to be kept
+        controller.show_status(replace(joined, pending_changes=0))
+        assert status.text().endswith(
+            ngettext("{count} change to send", "{count} changes to send", 0).format(count=0)
+        )
+        with qtbot.waitSignal(controller.sync_finished, timeout=5000):
+            controller._on_sync_done(ServerError(503, "busy"))  # it answered: not offline
+        controller.show_status(joined)
+        assert status.text().endswith(to_send.format(count=3)), status.text()
         window.close()
     finally:
         set_language("en")
