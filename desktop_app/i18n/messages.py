@@ -376,6 +376,26 @@ def revoke_again_pending_message() -> str:
     )
 
 
+def unsent_on_revoked_laptop(name: str, last_sync: str) -> str:
+    """After revoking a laptop (lost or stolen): what its user recorded after ``last_sync``
+    (when it last reached the server, in words; "" for never) never reached the team, and the
+    one way it still can. The coordinator was told only that it can no longer sync, and the
+    helper's unsent work went missing without anyone saying so."""
+    if last_sync:
+        text = _(
+            "What was recorded on “{name}” after its last sync ({time}) has not reached the "
+            "server. If the laptop turns up again, it can join again with a new enrollment code "
+            "and then sends it; until then, ask whoever worked on it what to record again."
+        )
+    else:
+        text = _(
+            "“{name}” never synced: nothing recorded on it has reached the server. If the "
+            "laptop turns up again, it can join again with a new enrollment code and then sends "
+            "it; until then, ask whoever worked on it what to record again."
+        )
+    return text.format(name=name, time=last_sync)
+
+
 def revoke_again_pending_short() -> str:
     """The status bar's few words for ``revoke_again_pending_message``."""
     return _("Revoked laptops not yet revoked on the server")

@@ -53,6 +53,7 @@ from desktop_app.i18n.messages import (
     server_restored_message,
     server_restored_short,
     sync_message,
+    unsent_on_revoked_laptop,
     withdrawn_message,
     withdrawn_short,
 )
@@ -86,6 +87,7 @@ FIRST_SYNC_MS = 3_000
 _NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 _REVOCABLE_ROLE = Qt.ItemDataRole.UserRole + 2
 _OTHER_ROLE = Qt.ItemDataRole.UserRole + 3  # a laptop other than this one (approvable)
+_LAST_SYNC_ROLE = Qt.ItemDataRole.UserRole + 4  # when it last reached the server, in words
 _NOT_RENEWED_YET = N_(
     "The team key was not renewed yet: renew it here as soon as the server can be reached."
 )
@@ -180,6 +182,14 @@ def server_call_failure(exc: Exception) -> str:
     passed those to the application's error handler, which only logs, and said nothing."""
     message = failure_message(exc)
     return message if message is not None else failure_reason(exc)
+
+
+def laptop_last_sync(device: Any) -> str:
+    """When a listed laptop (``wire.DeviceInfo``) last reached the server, in words ("" for
+    never): the server notes it at each request, to the half minute."""
+    if not device.last_seen_at:
+        return ""
+    return last_sync_time(dt.datetime.fromisoformat(device.last_seen_at).timestamp())
 
 
 def last_sync_time(wall: float, now: dt.datetime | None = None) -> str:
@@ -995,11 +1005,19 @@ class DevicesDialog(QDialog):
                 version = _("{version} (older)").format(version=d.app_version)
             shown += " · " + _("Version {version}").format(version=version)
             text = f"{d.name} · {status}{shown}"
+            last_sync = laptop_last_sync(d)
             if d.device_id == own:
-                text += " · " + _("this laptop")
+                text += " · " + _("this laptop")  # its last sync is in the status bar
+            elif last_sync and d.status != "pending":
+                # Whose work may not have reached the team: a lost or stolen laptop's user lost
+                # what they recorded after this (the list said nothing of when, only the
+                # server's command line did). On a line of its own: beside the fingerprint and
+                # version it did not fit a 1024 px screen.
+                text += "\n" + _("Last sync {time}").format(time=last_sync)
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, d.device_id)
             item.setData(_NAME_ROLE, d.name)
+            item.setData(_LAST_SYNC_ROLE, last_sync)
             item.setData(_REVOCABLE_ROLE, d.device_id != own and d.status != "revoked")
             item.setData(_OTHER_ROLE, d.device_id != own)
             self.list.addItem(item)
@@ -1015,7 +1033,9 @@ class DevicesDialog(QDialog):
         lines of a laptop with a longer name were cut off (its version, "this laptop") behind
         a sideways scroll bar, also on a 1366 px laptop."""
         metrics = self.list.fontMetrics()
-        texts = [self.list.item(i).text() for i in range(self.list.count())]
+        texts = [
+            line for i in range(self.list.count()) for line in self.list.item(i).text().split("\n")
+        ]
         widest = max((metrics.horizontalAdvance(t) for t in texts), default=0)
         if not widest:
             return
@@ -1075,11 +1095,12 @@ class DevicesDialog(QDialog):
         if item is None or not item.data(_REVOCABLE_ROLE):
             return
         device_id, name = str(item.data(Qt.ItemDataRole.UserRole)), str(item.data(_NAME_ROLE))
+        last_sync = str(item.data(_LAST_SYNC_ROLE) or "")
 
         def answered(revoke: bool) -> None:
             self.revoke_question = None
             if revoke:
-                self._revoke_and_renew(device_id, name)
+                self._revoke_and_renew(device_id, name, last_sync)
 
         self.revoke_question = ask_to_confirm(
             self,
@@ -1093,12 +1114,19 @@ class DevicesDialog(QDialog):
             answered,
         )
 
-    def _revoke_and_renew(self, device_id: str, name: str) -> None:
+    def _revoke_and_renew(self, device_id: str, name: str, last_sync: str = "") -> None:
         store, user = self.controller.store, self.controller.window.session.user
 
-        def revoked(_device: object) -> None:
+        def revoked(device: Any) -> None:
             self.error.show_message("")
-            first = _("“{name}” is revoked: it can no longer sync.").format(name=name)
+            # The server's answer is the latest word on its last sync (the list may be older).
+            when = laptop_last_sync(device) or last_sync
+            first = "\n".join(
+                (
+                    _("“{name}” is revoked: it can no longer sync.").format(name=name),
+                    unsent_on_revoked_laptop(name, when),
+                )
+            )
             self._renew(first_line=first, then_reload=True)
 
         def failed(exc: Exception) -> None:

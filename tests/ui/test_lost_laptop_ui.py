@@ -1,0 +1,101 @@
+"""A helper's laptop is stolen: what the coordinator's Laptops dialog and the guide tell about
+the work that never reached the team, and about the team key, with a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtWidgets import QMessageBox
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.i18n.text import set_language
+from desktop_app.ui.sync_status import DevicesDialog, last_sync_time
+from desktop_app.usecases import people
+from desktop_app.usecases import sync as sync_uc
+from tests.integration.sync_harness import Laptops, ServerProcess
+from tests.ui.conftest import shown_window
+
+
+def _listed(qtbot: QtBot, dialog: DevicesDialog) -> dict[str, str]:
+    """The dialog's lines by laptop name, once listed."""
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=20_000)
+    lines = [dialog.list.item(i).text() for i in range(dialog.list.count())]
+    return {line.split(" · ")[0]: line for line in lines}
+
+
+def _revoke(qtbot: QtBot, dialog: DevicesDialog, name: str) -> None:
+    """Revoke ``name`` as the coordinator does: select it, press Revoke, confirm."""
+    row = next(i for i in range(dialog.list.count()) if dialog.list.item(i).text().startswith(name))
+    dialog.list.setCurrentRow(row)
+    dialog.revoke.click()
+    question = dialog.revoke_question
+    assert question is not None
+    confirm = next(
+        b for b in question.buttons() if question.buttonRole(b) != QMessageBox.ButtonRole.RejectRole
+    )
+    with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):  # revoked, renewed, listed
+        confirm.click()
+
+
+def test_revoking_a_stolen_laptop_says_since_when_its_work_never_reached_the_team(
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops
+) -> None:
+    coordinator, stolen = laptops.new("Koordination"), laptops.new("Laptop Ioana")
+    laptops.sync(coordinator, stolen)
+    # Recorded on the helper's laptop after its last sync: it never reaches the server.
+    people.register_person(stolen.store, stolen.user, PersonDraft("Nicoleta", "Nesincronizat"))
+    # When the server last saw it, as the server's own records say.
+    (info,) = [d for d in server.service.list_devices().devices if d.name == "Laptop Ioana"]
+    assert info.last_seen_at is not None
+    when = last_sync_time(dt.datetime.fromisoformat(info.last_seen_at).timestamp())
+    set_language("de")
+    window = shown_window(qtbot, coordinator)
+    dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+    qtbot.addWidget(dialog)
+    dialog.show()
+    lines = _listed(qtbot, dialog)
+    # Each other laptop says when it last reached the server, on a line of its own (this
+    # laptop's last sync is in the status bar).
+    assert lines["Laptop Ioana"].endswith(f"\nZuletzt synchronisiert {when}"), lines
+    assert "synchronisiert" not in lines["Koordination"]
+
+    _revoke(qtbot, dialog, "Laptop Ioana")
+    said = dialog.renewed.text()
+    assert said.startswith("„Laptop Ioana“ ist gesperrt"), said
+    assert f"nach seiner letzten Synchronisierung ({when}) erfasst wurde" in said, said
+    assert "neuen Anmeldecode" in said and "Ein neuer Teamschlüssel ist in Gebrauch." in said
+    assert not dialog.error.text()
+    # The revoked line keeps its last sync: what was lost stays readable afterwards.
+    assert f"\nZuletzt synchronisiert {when}" in _listed(qtbot, dialog)["Laptop Ioana"]
+    dialog.close()
+    window.close()
+
+
+def test_a_laptop_that_never_synced_is_revoked_with_nothing_of_it_on_the_server(
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops
+) -> None:
+    """Approved, and stolen before its first sync: the coordinator learns that nothing of it
+    reached the server, in Romanian too."""
+    from tests.integration.sync_harness import device_id
+
+    coordinator = laptops.new("Koordination")
+    sync_uc.sync_now(coordinator.store)
+    fresh = laptops.account("Laptop nou")
+    joined = sync_uc.join(fresh.store, server.base_url, server.enroll("Laptop nou"), "Laptop nou")
+    assert joined.status == "pending"
+    sync_uc.approve_device(
+        coordinator.store, coordinator.user, device_id(fresh), sync_uc.fingerprint(fresh.store)
+    )
+    set_language("ro")
+    window = shown_window(qtbot, coordinator)
+    dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+    qtbot.addWidget(dialog)
+    dialog.show()
+    lines = _listed(qtbot, dialog)
+    assert "sincronizare" not in lines["Laptop nou"], lines
+    _revoke(qtbot, dialog, "Laptop nou")
+    said = dialog.renewed.text()
+    assert "„Laptop nou” nu s-a sincronizat niciodată" in said, said
+    dialog.close()
+    window.close()
