@@ -307,6 +307,14 @@ def _run(args: argparse.Namespace, url: str) -> int:
                 print(f"error: {exc}", file=sys.stderr)
                 return 1
             print(f"revoked {info.device_id} ({info.name})")
+            # Revoking here renews no team key (the server never holds one): it refuses the
+            # device at once, but the device could still read what is written under the key it
+            # was given if it got hold of it. The operator was told nothing of that.
+            print(
+                "The team key is not renewed yet: a coordinator renews it in Welcome Desk "
+                "(File > Laptops of the organisation > Renew the team key), so that this device "
+                "cannot read what is written from now on."
+            )
             left = [
                 d
                 for d in service.list_devices().devices

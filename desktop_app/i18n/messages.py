@@ -396,6 +396,17 @@ def unsent_on_revoked_laptop(name: str, last_sync: str) -> str:
     return text.format(name=name, time=last_sync)
 
 
+def revoked_holding_key_message(name: str) -> str:
+    """In the Laptops dialog: a laptop revoked on the server alone (``welcome-desk-server
+    revoke``, which renews no key) still holds the team key in use. The dialog listed it as
+    revoked and nothing said the key, which makes it unable to read anything new, was still
+    to be renewed."""
+    return _(
+        "“{name}” is revoked, but the team key was not renewed since: it could still read what "
+        "is written from now on. Renew the team key here."
+    ).format(name=name)
+
+
 def revoke_again_pending_short() -> str:
     """The status bar's few words for ``revoke_again_pending_message``."""
     return _("Revoked laptops not yet revoked on the server")

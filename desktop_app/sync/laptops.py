@@ -132,6 +132,22 @@ def store_names(session: Session) -> dict[str, str]:
     }
 
 
+def revoked_holding(session: Session, key_id: str) -> list[str]:
+    """The names of revoked laptops vouched for under the team key ``key_id`` or a newer one:
+    they were given the key in use (revoked on the server alone, or before a renewal that
+    failed), and can read what is written under it until the key is renewed."""
+    rows = session.scalars(
+        select(LaptopRow).where(LaptopRow.revoked.is_(True), LaptopRow.deleted.is_(False))
+    )
+    return sorted(
+        {
+            row.name or row.laptop_id
+            for row in rows
+            if row.vouch and crypto.vouch_key_id(row.vouch) >= key_id
+        }
+    )
+
+
 def revoke(
     session: Session,
     store: Store,

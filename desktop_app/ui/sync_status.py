@@ -50,6 +50,7 @@ from desktop_app.i18n.messages import (
     refusal_message,
     revoke_again_pending_message,
     revoke_again_pending_short,
+    revoked_holding_key_message,
     server_restored_message,
     server_restored_short,
     sync_message,
@@ -940,6 +941,11 @@ class DevicesDialog(QDialog):
         self.fingerprint.textChanged.connect(self._update_buttons)
         self.renew = QPushButton(_("&Renew the team key"))
         self.renew.clicked.connect(self._on_renew_clicked)
+        # Laptops revoked by the server's operator, which renews no key: what is still to do.
+        self.key_still_held = QLabel()
+        self.key_still_held.setWordWrap(True)
+        self.key_still_held.setTextFormat(Qt.TextFormat.PlainText)  # names as the team gave them
+        self.key_still_held.hide()
         self.renewed = QLabel()
         self.renewed.setWordWrap(True)
         self.renewed.setTextFormat(Qt.TextFormat.PlainText)  # names as the server gives them
@@ -955,6 +961,7 @@ class DevicesDialog(QDialog):
         layout.addWidget(self.fingerprint)
         layout.addWidget(self.approve)
         layout.addWidget(self.revoke)
+        layout.addWidget(self.key_still_held)
         layout.addWidget(self.renew)
         layout.addWidget(self.renewed)
         layout.addWidget(self.calls.label)
@@ -1027,6 +1034,10 @@ class DevicesDialog(QDialog):
                 self.list.setCurrentItem(item)
         self._fit_lines()
         self._update_buttons()
+        # After the listing: it keeps the revocations the server reports in the team's records.
+        holding = sync_uc.revoked_holding_team_key(self.controller.store)
+        self.key_still_held.setText("\n".join(revoked_holding_key_message(n) for n in holding))
+        self.key_still_held.setVisible(bool(holding))
 
     def _fit_lines(self) -> None:
         """Wide enough for the longest line, up to the screen's width: at its 640 px the
@@ -1165,6 +1176,7 @@ class DevicesDialog(QDialog):
                 )
             self.renewed.setText("\n".join(lines))
             self.renewed.show()
+            self.key_still_held.hide()  # a renewal gives no revoked laptop the new key
             self.error.show_message("")
             self.controller.refresh()  # the status bar's reminder goes
             if then_reload:

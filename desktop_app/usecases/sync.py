@@ -991,6 +991,15 @@ def records_needing_update(session: DbSession) -> int:
     )
 
 
+def revoked_holding_team_key(store: Store) -> list[str]:
+    """The names of revoked laptops that were given the team key in use: revoked by the server's
+    operator (``welcome-desk-server revoke``), which renews no key, they can read what is
+    written from now on until a coordinator renews it."""
+    with store.reading() as session:
+        current = active_key(session)
+        return [] if current is None else laptops.revoked_holding(session, current.key_id)
+
+
 def renewal_unfinished(store: Store) -> bool:
     """Whether a renewal of the team key begun here was broken off (the server or the network
     failed): its key is held but not used yet, and laptops that got it may write under it

@@ -99,3 +99,46 @@ def test_a_laptop_that_never_synced_is_revoked_with_nothing_of_it_on_the_server(
     assert "„Laptop nou” nu s-a sincronizat niciodată" in said, said
     dialog.close()
     window.close()
+
+
+def test_a_laptop_the_operator_revoked_asks_the_coordinator_to_renew_the_team_key(
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops
+) -> None:
+    """The coordinator is away; the server's operator revokes the stolen laptop with
+    ``welcome-desk-server revoke``, which renews no key. The Laptops dialog listed it as revoked
+    and nothing said that it still held the key in use, so that nobody renewed it."""
+    from tests.integration.sync_harness import active_key_id, device_id, keyring_of, run_cli
+
+    coordinator, stolen = laptops.new("Koordination"), laptops.new("Laptop Ioana")
+    other = laptops.new("Laptop Mihai")
+    laptops.sync()
+    done = run_cli(server.db_url, "revoke", device_id(stolen))
+    assert done.stdout.startswith(f"revoked {device_id(stolen)} (Laptop Ioana)")
+    assert "The team key is not renewed yet" in done.stdout and "Renew the team key" in done.stdout
+    set_language("de")
+    window = shown_window(qtbot, coordinator)
+    dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert "gesperrt" in _listed(qtbot, dialog)["Laptop Ioana"]
+    assert dialog.key_still_held.isVisible()
+    said = dialog.key_still_held.text()
+    assert said.startswith("„Laptop Ioana“ ist gesperrt, aber der Teamschlüssel"), said
+    assert "Laptop Mihai" not in said and "Koordination" not in said
+    # The key the stolen laptop holds is the one in use until the coordinator renews it.
+    assert active_key_id(coordinator) in keyring_of(stolen)
+    with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
+        dialog.renew.click()
+    assert dialog.key_still_held.isHidden() and not dialog.error.text()
+    assert active_key_id(coordinator) not in keyring_of(stolen)
+    laptops.sync(other)
+    assert active_key_id(other) == active_key_id(coordinator)
+    # Listed again (the dialog opened anew), nothing is left to do.
+    dialog.close()
+    again = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+    qtbot.addWidget(again)
+    again.show()
+    _listed(qtbot, again)
+    assert again.key_still_held.isHidden()
+    again.close()
+    window.close()
