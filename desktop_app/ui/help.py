@@ -483,10 +483,15 @@ def build_guide(window: MainWindow) -> Guide:
             switch=b.button(N_("&Switch user")),
             change=b.ref("&File", "Change &password…"),
         ),
+        # What is lost with the laptop, and what a thief faces: it said only that the
+        # coordination revokes it, and a helper whose laptop was stolen was left to wonder
+        # about the intakes of the day and about the people's data on it.
         fill(
             _(
                 "If a laptop is lost or stolen, tell the coordination at once: they revoke it, "
-                "and it can no longer sync."
+                "and it can no longer sync. What was recorded on it after its last sync has not "
+                "reached the team: note down what you remember of it. Without the password of "
+                "one of its accounts, nobody can read the data on it."
             )
         ),
     )
@@ -557,6 +562,19 @@ def build_guide(window: MainWindow) -> Guide:
                 ),
                 laptops=b.ref("&File", "Lap&tops of the organisation…"),
                 confirm=b.ref("&File", "Con&firm the coordinator's laptop…"),
+            ),
+            # What to do when a laptop is stolen, step by step: the guide said only to revoke
+            # it, not what its user lost nor how they go on.
+            fill(
+                _(
+                    "A lost or stolen laptop: revoke it in {laptops} at once. Its line there "
+                    "shows its last sync: what was recorded on it after that is lost unless the "
+                    "laptop turns up again and joins again. Its user goes on with another laptop: "
+                    "it joins with a new enrollment code, and its first sync brings everything "
+                    "the team has recorded. Add the user's account on that laptop ({users})."
+                ),
+                laptops=b.ref("&File", "Lap&tops of the organisation…"),
+                users=b.ref("&Administration", "&Users…"),
             ),
             fill(
                 _(

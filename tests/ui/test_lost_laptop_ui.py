@@ -12,6 +12,7 @@ from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.sync_status import DevicesDialog, last_sync_time
 from desktop_app.usecases import people
+from desktop_app.usecases.accounts import Session
 from desktop_app.usecases import sync as sync_uc
 from tests.integration.sync_harness import Laptops, ServerProcess
 from tests.ui.conftest import shown_window
@@ -142,3 +143,26 @@ def test_a_laptop_the_operator_revoked_asks_the_coordinator_to_renew_the_team_ke
     assert again.key_still_held.isHidden()
     again.close()
     window.close()
+
+
+def test_the_guide_says_what_a_stolen_laptop_costs_and_how_its_user_goes_on(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Help → Guide, read by a helper (in Romanian) and by the coordinator (in German) after a
+    theft: what was lost with the laptop, what protects the data on it, and the steps."""
+    from desktop_app.domain.users import Role
+    from desktop_app.ui.help import open_guide
+    from desktop_app.usecases import accounts
+
+    accounts.add_user(session, "ioana", "Ioana Popescu", Role.HELPER, "helper pass 77")
+    helper = accounts.log_in(session.store.paths.data_dir, "ioana", "helper pass 77")
+    set_language("ro")
+    text = " ".join(open_guide(shown_window(qtbot, helper)).browser.toPlainText().split())
+    assert "după ultima sa sincronizare nu a ajuns la echipă" in text, text
+    assert "nimeni nu poate citi datele de pe el" in text
+    helper.close()
+    set_language("de")
+    text = " ".join(open_guide(shown_window(qtbot, session)).browser.toPlainText().split())
+    assert "Ein verlorener oder gestohlener Laptop:" in text
+    assert "mit einem neuen Anmeldecode bei" in text
+    assert "Verwaltung → Benutzer…" in text
