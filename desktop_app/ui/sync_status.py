@@ -89,6 +89,9 @@ _NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 _REVOCABLE_ROLE = Qt.ItemDataRole.UserRole + 2
 _OTHER_ROLE = Qt.ItemDataRole.UserRole + 3  # a laptop other than this one (approvable)
 _LAST_SYNC_ROLE = Qt.ItemDataRole.UserRole + 4  # when it last reached the server, in words
+# Before a laptop's second line in the Laptops dialog: indented, it reads as the laptop's above,
+# not as a line of its own.
+_SECOND_LINE = "\u2003\u2003"
 _NOT_RENEWED_YET = N_(
     "The team key was not renewed yet: renew it here as soon as the server can be reached."
 )
@@ -1020,7 +1023,7 @@ class DevicesDialog(QDialog):
                 # what they recorded after this (the list said nothing of when, only the
                 # server's command line did). On a line of its own: beside the fingerprint and
                 # version it did not fit a 1024 px screen.
-                text += "\n" + _("Last sync {time}").format(time=last_sync)
+                text += "\n" + _SECOND_LINE + _("Last sync {time}").format(time=last_sync)
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, d.device_id)
             item.setData(_NAME_ROLE, d.name)

@@ -58,7 +58,7 @@ def test_revoking_a_stolen_laptop_says_since_when_its_work_never_reached_the_tea
     lines = _listed(qtbot, dialog)
     # Each other laptop says when it last reached the server, on a line of its own (this
     # laptop's last sync is in the status bar).
-    assert lines["Laptop Ioana"].endswith(f"\nZuletzt synchronisiert {when}"), lines
+    assert lines["Laptop Ioana"].endswith(f"\n\u2003\u2003Zuletzt synchronisiert {when}"), lines
     assert "synchronisiert" not in lines["Koordination"]
 
     _revoke(qtbot, dialog, "Laptop Ioana")
@@ -68,7 +68,7 @@ def test_revoking_a_stolen_laptop_says_since_when_its_work_never_reached_the_tea
     assert "neuen Anmeldecode" in said and "Ein neuer Teamschlüssel ist in Gebrauch." in said
     assert not dialog.error.text()
     # The revoked line keeps its last sync: what was lost stays readable afterwards.
-    assert f"\nZuletzt synchronisiert {when}" in _listed(qtbot, dialog)["Laptop Ioana"]
+    assert f"Zuletzt synchronisiert {when}" in _listed(qtbot, dialog)["Laptop Ioana"]
     dialog.close()
     window.close()
 
