@@ -12,8 +12,8 @@ from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.sync_status import DevicesDialog, last_sync_time
 from desktop_app.usecases import people
-from desktop_app.usecases.accounts import Session
 from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops, ServerProcess
 from tests.ui.conftest import shown_window
 
