@@ -4,6 +4,7 @@ the work that never reached the team, and about the team key, with a real server
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
@@ -16,6 +17,17 @@ from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops, ServerProcess
 from tests.ui.conftest import shown_window
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
+
+
+def _open_laptops(qtbot: QtBot, window: MainWindow) -> DevicesDialog:
+    """File → Laptops of the organisation, shown: its first listing is under way."""
+    dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
 
 
 def _listed(qtbot: QtBot, dialog: DevicesDialog) -> dict[str, str]:
@@ -52,9 +64,7 @@ def test_revoking_a_stolen_laptop_says_since_when_its_work_never_reached_the_tea
     when = last_sync_time(dt.datetime.fromisoformat(info.last_seen_at).timestamp())
     set_language("de")
     window = shown_window(qtbot, coordinator)
-    dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = _open_laptops(qtbot, window)
     lines = _listed(qtbot, dialog)
     # Each other laptop says when it last reached the server, on a line of its own (this
     # laptop's last sync is in the status bar).
@@ -90,9 +100,7 @@ def test_a_laptop_that_never_synced_is_revoked_with_nothing_of_it_on_the_server(
     )
     set_language("ro")
     window = shown_window(qtbot, coordinator)
-    dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = _open_laptops(qtbot, window)
     lines = _listed(qtbot, dialog)
     assert "sincronizare" not in lines["Laptop nou"], lines
     _revoke(qtbot, dialog, "Laptop nou")
@@ -118,9 +126,7 @@ def test_a_laptop_the_operator_revoked_asks_the_coordinator_to_renew_the_team_ke
     assert "The team key is not renewed yet" in done.stdout and "Renew the team key" in done.stdout
     set_language("de")
     window = shown_window(qtbot, coordinator)
-    dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
-    qtbot.addWidget(dialog)
-    dialog.show()
+    dialog = _open_laptops(qtbot, window)
     assert "gesperrt" in _listed(qtbot, dialog)["Laptop Ioana"]
     assert dialog.key_still_held.isVisible()
     said = dialog.key_still_held.text()
@@ -136,9 +142,7 @@ def test_a_laptop_the_operator_revoked_asks_the_coordinator_to_renew_the_team_ke
     assert active_key_id(other) == active_key_id(coordinator)
     # Listed again (the dialog opened anew), nothing is left to do.
     dialog.close()
-    again = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
-    qtbot.addWidget(again)
-    again.show()
+    again = _open_laptops(qtbot, window)
     _listed(qtbot, again)
     assert again.key_still_held.isHidden()
     again.close()
