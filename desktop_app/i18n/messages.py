@@ -378,14 +378,16 @@ def revoke_again_pending_message() -> str:
 
 def unsent_on_revoked_laptop(name: str, last_sync: str) -> str:
     """After revoking a laptop (lost or stolen): what its user recorded after ``last_sync``
-    (when it last reached the server, in words; "" for never) never reached the team, and the
-    one way it still can. The coordinator was told only that it can no longer sync, and the
-    helper's unsent work went missing without anyone saying so."""
+    (when it last reached the server, in words; "" for never) never reached the team, nor did
+    its drafts (they never sync), and the one way the records still can. The coordinator was
+    told only that it can no longer sync, and the helper's unsent work went missing without
+    anyone saying so."""
     if last_sync:
         text = _(
             "What was recorded on “{name}” after its last sync ({time}) has not reached the "
-            "server. If the laptop turns up again, it can join again with a new enrollment code "
-            "and then sends it; until then, ask whoever worked on it what to record again."
+            "server, nor have the forms left unfinished on it. If the laptop turns up again, it "
+            "can join again with a new enrollment code and then sends what was recorded; until "
+            "then, ask whoever worked on it what to record again."
         )
     else:
         text = _(

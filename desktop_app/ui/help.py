@@ -490,8 +490,9 @@ def build_guide(window: MainWindow) -> Guide:
             _(
                 "If a laptop is lost or stolen, tell the coordination at once: they revoke it, "
                 "and it can no longer sync. What was recorded on it after its last sync has not "
-                "reached the team: note down what you remember of it. Without the password of "
-                "one of its accounts, nobody can read the data on it."
+                "reached the team, nor have the forms left unfinished on it: note down what you "
+                "remember. Without the password of one of its accounts, nobody can read the data "
+                "on it."
             )
         ),
     )
@@ -568,10 +569,11 @@ def build_guide(window: MainWindow) -> Guide:
             fill(
                 _(
                     "A lost or stolen laptop: revoke it in {laptops} at once. Its line there "
-                    "shows its last sync: what was recorded on it after that is lost unless the "
-                    "laptop turns up again and joins again. Its user goes on with another laptop: "
-                    "it joins with a new enrollment code, and its first sync brings everything "
-                    "the team has recorded. Add the user's account on that laptop ({users})."
+                    "shows its last sync: what was recorded on it after that, and the forms left "
+                    "unfinished on it, are lost unless the laptop turns up again and joins again. "
+                    "Its user goes on with another laptop: it joins with a new enrollment code, "
+                    "and its first sync brings everything the team has recorded. Add the user's "
+                    "account on that laptop ({users})."
                 ),
                 laptops=b.ref("&File", "Lap&tops of the organisation…"),
                 users=b.ref("&Administration", "&Users…"),

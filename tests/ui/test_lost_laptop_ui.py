@@ -75,6 +75,7 @@ def test_revoking_a_stolen_laptop_says_since_when_its_work_never_reached_the_tea
     said = dialog.renewed.text()
     assert said.startswith("„Laptop Ioana“ ist gesperrt"), said
     assert f"nach seiner letzten Synchronisierung ({when}) erfasst wurde" in said, said
+    assert "ebenso wenig die darauf nicht abgeschlossenen Formulare" in said  # drafts never sync
     assert "neuen Anmeldecode" in said and "Ein neuer Teamschlüssel ist in Gebrauch." in said
     assert not dialog.error.text()
     # The revoked line keeps its last sync: what was lost stays readable afterwards.
@@ -163,6 +164,7 @@ def test_the_guide_says_what_a_stolen_laptop_costs_and_how_its_user_goes_on(
     set_language("ro")
     text = " ".join(open_guide(shown_window(qtbot, helper)).browser.toPlainText().split())
     assert "după ultima sa sincronizare nu a ajuns la echipă" in text, text
+    assert "și nici formularele nefinalizate de pe el" in text
     assert "nimeni nu poate citi datele de pe el" in text
     helper.close()
     set_language("de")
