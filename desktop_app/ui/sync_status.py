@@ -697,25 +697,37 @@ class JoinDialog(QDialog):
             _("Join the organisation again") if again else _("Join an organisation")
         )
         self.setMinimumWidth(460)
-        self.intro = QLabel(
-            _(
+        state = sync_uc.status(controller.store) if again else None
+        if state is not None and state.refused == "revoked":
+            # A revoked laptop (lost or stolen, and found again) was told the server no longer
+            # knew it, which is not what happened.
+            intro = _(
+                "This laptop was revoked, as a lost or stolen laptop is. If it is back with its "
+                "team, join again with a new enrollment code from your coordinator: everything "
+                "recorded on this laptop stays here and is sent once a coordinator has approved it."
+            )
+        else:
+            intro = _(
                 "The sync server no longer knows this laptop. Join again with a new enrollment "
                 "code from your coordinator: everything recorded on this laptop stays here and "
                 "is sent once a coordinator has approved it."
             )
-        )
+        self.intro = QLabel(intro)
         self.intro.setWordWrap(True)
         self.intro.setVisible(again)
         # A first-run wizard cancelled before the laptop registered left what it was given.
         kept = QSettings()
         self.server = QLineEdit(
-            sync_uc.status(controller.store).server_url
-            if again
-            else str(kept.value(KEY_JOIN_SERVER, "") or "")
+            state.server_url if state is not None else str(kept.value(KEY_JOIN_SERVER, "") or "")
         )
         self.server.setPlaceholderText("https://sync.example.org")
         self.code = QLineEdit()
-        self.name = QLineEdit(str(kept.value(KEY_JOIN_NAME, "") or "") or socket.gethostname())
+        # Joining again, the name it had (the coordinator approving it recognises the laptop;
+        # it was offered the computer's name, "vm" or "DESKTOP-4F2K", and listed under it).
+        known = sync_uc.own_device_name(controller.store) if again else ""
+        self.name = QLineEdit(
+            known or str(kept.value(KEY_JOIN_NAME, "") or "") or socket.gethostname()
+        )
         self.error = ErrorLabel()
         self.outcome = QLabel()
         self.outcome.setWordWrap(True)

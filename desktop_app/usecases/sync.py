@@ -209,6 +209,17 @@ def device_keys(store: Store) -> crypto.DeviceKeys:
     return crypto.DeviceKeys.from_private_bytes(bytes.fromhex(private))
 
 
+def own_device_name(store: Store) -> str:
+    """The name this laptop joined under ("" before it joined): a laptop joining again is
+    offered it, so that the coordinator recognises the laptop that asks for approval."""
+    try:
+        public = device_keys(store).public_key
+    except SyncSetupError:
+        return ""
+    with store.reading() as session:
+        return key_senders.trusted_name(session, public)
+
+
 class JoinAttempt:
     """What one join keeps in memory across its tries (the dialog's and the wizard's "Join"
     pressed again, ``welcome-desk join`` trying again within one run): the key pair it

@@ -172,3 +172,45 @@ def test_the_guide_says_what_a_stolen_laptop_costs_and_how_its_user_goes_on(
     assert "Ein verlorener oder gestohlener Laptop:" in text
     assert "mit einem neuen Anmeldecode bei" in text
     assert "Verwaltung → Benutzer…" in text
+
+
+def test_a_revoked_laptop_found_again_is_told_so_and_joins_again_under_its_name(
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops
+) -> None:
+    """The stolen laptop turns up again, with the helper's unsent work on it. Its join-again
+    dialog said the server no longer knew it, and offered the computer's name, under which the
+    coordinator was then asked to approve an unknown laptop."""
+    from desktop_app.ui.sync_status import JoinDialog
+    from tests.integration.sync_harness import device_id
+
+    coordinator, found = laptops.new("Koordination"), laptops.new("Laptop Ioana")
+    laptops.sync(coordinator, found)
+    unsent = people.register_person(found.store, found.user, PersonDraft("Nicoleta", "Găsită"))
+    sync_uc.revoke_device(coordinator.store, coordinator.user, device_id(found))
+    set_language("ro")
+    window = shown_window(qtbot, found)
+    with qtbot.waitSignal(window.sync.sync_finished, timeout=30_000):  # type: ignore[attr-defined]
+        assert window.sync.start()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: window.sync.forgotten, timeout=5000)  # type: ignore[attr-defined]
+    dialog = JoinDialog(window.sync, window, again=True)  # type: ignore[attr-defined]
+    qtbot.addWidget(dialog)
+    dialog.show()
+    intro = dialog.intro.text()
+    assert intro.startswith("Acest laptop a fost revocat"), intro
+    assert "nu mai cunoaște" not in intro
+    assert dialog.name.text() == "Laptop Ioana"
+    dialog.code.setText(server.enroll("Laptop Ioana"))
+    with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+    assert not dialog.error.text()
+    pending = [d for d in server.service.list_devices().devices if d.status == "pending"]
+    assert [d.name for d in pending] == ["Laptop Ioana"]
+    dialog.close()
+    window.close()
+    # Approved again (it trusts the coordinator's laptop already), it sends what was recorded
+    # on it while it was away.
+    sync_uc.approve_device(
+        coordinator.store, coordinator.user, device_id(found), sync_uc.fingerprint(found.store)
+    )
+    laptops.sync(found, coordinator)
+    assert people.get_person(coordinator.store, coordinator.user, unsent.id) is not None
