@@ -67,6 +67,8 @@ _SERVICES = (
     ("schulverwaltungsamt", "school_place", 8), ("faire_mobilitaet", "labour_exploitation", 6),
     ("caritas_migration", "migration_advice", 5), ("jugendamt", "family_support", 3),
     ("mitternachtsmission", "trafficking", 1), ("awo_migration", "migration_advice", 1),
+    ("citizens_office", "address_registration", 6), ("employment_agency", "job_search", 3),
+    ("recognition_advice", "recognition", 2),
 )  # fmt: skip
 
 

@@ -197,7 +197,7 @@ def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
 
 
 def accept_every_next_step(session: Session, person: Person) -> None:
-    """A finished life-situation check with every next step accepted: six services suggested,
+    """A finished life-situation check with every next step accepted: seven services suggested,
     listed first in the refer dialog, each marked with an arrow."""
     from desktop_app.usecases import visits
     from tests.unit.test_visits import full_life_situation

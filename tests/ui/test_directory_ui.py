@@ -43,11 +43,11 @@ def test_export_edit_and_publish_from_the_window(
     dialog = DirectoryDialog(session)
     qtbot.addWidget(dialog)
     dialog.show()
-    assert "ausgelieferte Verzeichnis (13 Stellen)" in dialog.status.text()
-    assert dialog.table.rowCount() == 13
+    assert "ausgelieferte Verzeichnis (16 Stellen)" in dialog.status.text()
+    assert dialog.table.rowCount() == 16
     folder = tmp_path / "dir"
     assert dialog.export_to(folder)
-    assert "14 Dateien" in dialog.message.text()
+    assert "17 Dateien" in dialog.message.text()
     # Exporting into the same folder again would overwrite edits: refused, in German.
     assert not dialog.export_to(folder)
     assert "leeren Ordner" in dialog.error.text() and dialog.error.isVisible()
@@ -64,8 +64,8 @@ def test_export_edit_and_publish_from_the_window(
     assert dialog.error.text().startswith("vhs.yaml")
     assert reference.published_directory(session.store) is None
     broken.write_text(good, encoding="utf-8")
-    assert dialog.check_folder(folder) == 13 and not dialog.error.isVisible()
-    confirm = PublishDialog(dialog._summary(folder, 13), dialog)
+    assert dialog.check_folder(folder) == 16 and not dialog.error.isVisible()
+    confirm = PublishDialog(dialog._summary(folder, 16), dialog)
     qtbot.addWidget(confirm)
     type_text(confirm.note, "Neue Telefonnummer Jobcenter")
     if SHOTS:
@@ -130,7 +130,7 @@ def edited_directory(
         job.read_text(encoding="utf-8").replace("phone: 0231 842-0", "phone: 0231 842-7777"),
         encoding="utf-8",
     )
-    confirm = PublishDialog(dialog._summary(folder, 13), dialog)
+    confirm = PublishDialog(dialog._summary(folder, 16), dialog)
     qtbot.addWidget(confirm)
     return dialog, folder, confirm
 
@@ -150,8 +150,8 @@ def test_publishing_does_not_wait_while_a_sync_writes(
         with qtbot.waitSignal(dialog.published, timeout=10_000):
             release.set()
     assert dialog.publish_button.isEnabled()
-    assert dialog.message.text().startswith("Published: 13 services.")
+    assert dialog.message.text().startswith("Published: 16 services.")
     phones = [cell(dialog.table, r, 2).text() for r in range(dialog.table.rowCount())]
     assert "0231 842-7777" in phones
     published = reference.published_directory(session.store)
-    assert published is not None and published.count == 13
+    assert published is not None and published.count == 16

@@ -174,18 +174,18 @@ def test_the_refer_dialog_fits_with_a_service_chosen(
 def test_the_refer_dialog_fits_with_many_next_steps_accepted(
     qtbot: QtBot, session: Session, program_font: None, lang: str
 ) -> None:
-    """Six services of accepted next steps, listed first and marked: the dialog still fits the
+    """Seven services of accepted next steps, listed first and marked: the dialog still fits the
     laptop's room (a note naming the six above the list made it 724 px high)."""
     window, person = _person_shown(qtbot, session, lang)
     accept_every_next_step(session, person)
-    assert len(uc.suggested_services(session.store, session.user, person.id)) == 6
+    assert len(uc.suggested_services(session.store, session.user, person.id)) == 7
     feature: referrals_ui.ReferralsFeature = window.referrals  # type: ignore[attr-defined]
     feature.refer_button.click()
     dialog = feature.dialog
     assert dialog is not None
     qtbot.waitExposed(dialog)
     assert dialog.service_id() == "clearingstelle"
-    assert dialog.services.item(5).text().startswith("→ ")
+    assert dialog.services.item(6).text().startswith("→ ")
     assert_fits(dialog, dialog.create_button)
 
 

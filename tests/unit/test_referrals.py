@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import shutil
 from pathlib import Path
 
 import pypdf
@@ -15,8 +16,9 @@ from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.domain.referral import ReferralStatus, ReferralStatusError
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.letters.directory import default_directory, names_service
+from desktop_app.paths import resource
 from desktop_app.storage.models import OutboxRow
-from desktop_app.usecases import people
+from desktop_app.usecases import people, reference
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session, log_in
 from tests.conftest import PASSWORD, record_sharing_consent
@@ -615,7 +617,7 @@ def test_a_reprinted_copy_names_the_appointment_recorded_later(session: Session)
 
 
 def test_services_of_the_next_steps_accepted_are_suggested_until_referred(
-    session: Session,
+    session: Session, tmp_path: Path
 ) -> None:
     """The latest visit of each form names the services of its accepted next steps (a step
     dismissed, or whose service the directory lacks, names none); a referral to one made
@@ -630,7 +632,13 @@ def test_services_of_the_next_steps_accepted_are_suggested_until_referred(
     visits.finish_visit(
         session.store, session.user, person.id, "life_situation", answers, next_steps=steps
     )
-    # the Bürgerbüro of the address registration is not in the directory
+    found = uc.suggested_services(session.store, session.user, person.id)
+    assert found == ["clearingstelle", "citizens_office"]
+    # a directory published without the Bürgerbüro of the address registration names none
+    folder = tmp_path / "services"
+    shutil.copytree(resource("services"), folder)
+    (folder / "citizens_office.yaml").unlink()
+    reference.publish_directory_folder(session.store, session.user, folder)
     assert uc.suggested_services(session.store, session.user, person.id) == ["clearingstelle"]
     skills = {
         "language_levels": [{"language": "de", "level": {"level": "A1", "assessed": "self"}}],

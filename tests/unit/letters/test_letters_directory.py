@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.domain.service import LANGUAGES
+from desktop_app.forms.definition import load_shipped_forms
 from desktop_app.letters.directory import DirectoryError, load_directory
 from desktop_app.paths import resource
 
@@ -41,6 +42,23 @@ def test_shipped_directory_covers_the_services_of_flow_4() -> None:
         assert service.address.city == "Dortmund"
         for doc in service.documents:
             assert all(directory.documents[doc].texts[lang] for lang in LANGUAGES)
+
+
+def test_every_service_a_shipped_next_step_names_is_in_the_shipped_directory() -> None:
+    """A next step accepted at the end of a form ("Anmeldung beim Bürgerbüro", "Anerkennungs-
+    beratung") is offered first in the refer dialog only if its service is in the directory:
+    citizens_office, employment_agency and recognition_advice were not, and no letter could be
+    written for those steps."""
+    ids = set(_ids(list(load_directory().services)))
+    missing = sorted(
+        f"{form.id}.{rule.id}: {rule.service}"
+        for form in load_shipped_forms().values()
+        for rule in form.next_steps
+        if rule.service is not None and rule.service not in ids
+    )
+    assert missing == []
+    named = {r.service for f in load_shipped_forms().values() for r in f.next_steps}
+    assert {"citizens_office", "employment_agency", "recognition_advice"} <= named
 
 
 def test_romanian_labels_use_comma_below_never_cedilla() -> None:
