@@ -3,9 +3,12 @@ a skills check with next steps, drafts that survive a killed window, bilingual l
 
 from __future__ import annotations
 
+import io
 import threading
+from pathlib import Path
 from typing import Any
 
+import pypdf
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtTest import QTest
@@ -33,8 +36,10 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.visits import DraftsDialog, VisitsFeature, VisitWindow
 from desktop_app.ui.widgets import hanging_lines
 from desktop_app.usecases import people, visits
+from desktop_app.usecases import referrals as uc
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
+from tests.conftest import record_sharing_consent
 from tests.ui.conftest import finish_form, shown_whole, shown_window, store_held, type_text
 from tests.ui.test_main_window import _access_key
 
@@ -923,7 +928,7 @@ def test_finish_and_refer_goes_on_with_the_services_of_the_next_steps_accepted(
     _answer_skills_for_a_course_and_the_jobcenter(view)
     view.show_section("__next_steps__")
     steps = [s.id for s in view.steps_page.steps]
-    assert steps[:2] == ["integration_course", "vocational_training"]  # VHS; not in directory
+    assert steps[:2] == ["integration_course", "vocational_training"]  # VHS, Agentur für Arbeit
     assert "job_centre_registration" in steps  # the Jobcenter
     for step in steps:
         decision = "dismissed" if step == "vocational_training" else "accepted"
@@ -955,6 +960,69 @@ def test_finish_and_refer_goes_on_with_the_services_of_the_next_steps_accepted(
         "jobcenter"
     ]
     again.close()
+
+
+def test_the_recognition_advice_accepted_in_the_skills_check_gets_its_letter(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """A Bulgarian vocational qualification not yet recognised: the advisor accepts the
+    recognition advice at the end of the skills check and finishes and refers. Its service was
+    missing from the directory, so the dialog offered nothing for the step and no letter could
+    be written; now it is chosen, with the reason about recognition, and the letter prints."""
+    set_language("de")
+    win, person = _open(qtbot, session, "skills_check")
+    record_sharing_consent(
+        session, person.id, named="Anerkennungsberatung im IQ Netzwerk NRW, Jobcenter"
+    )
+    view = win.view
+    _answer_skills_for_a_course_and_the_jobcenter(view)
+    view.show_section("qualifications")
+    quals = editor(view, "qualifications")
+    assert isinstance(quals, GroupEditor)
+    press(quals.add)
+    choose(view, "qualifications[0].q_kind", "vocational")
+    type_into(view, "qualifications[0].q_title", "Шивачка")
+    choose(view, "qualifications[0].q_country", "bg")
+    choose(view, "qualifications[0].q_recognition_started", "no")
+    view.show_section("__next_steps__")
+    steps = [s.id for s in view.steps_page.steps]
+    assert "recognition_advice" in steps
+    for step in steps:
+        decision = "accepted" if step == "recognition_advice" else "dismissed"
+        press(view.findChild(QRadioButton, f"step:{step}:{decision}"))  # type: ignore[arg-type]
+    main = win.parent()
+    with qtbot.waitSignal(win.finish_answered, timeout=10_000):
+        press(win.refer_button)
+    assert win.done_, "the visit was not stored"
+    referrals = main.referrals  # type: ignore[union-attr]
+    dialog = referrals.dialog
+    assert dialog is not None and dialog.isVisible() and dialog.person.id == person.id
+    assert dialog.service_id() == "recognition_advice"
+    first = dialog.services.item(0)
+    assert first.text() == "→ Anerkennungsberatung im IQ Netzwerk NRW"
+    assert dialog.reason.currentData() == "recognition"
+    assert dialog.service_info.text() == "Dortmund · nach Vereinbarung"
+    documents = [dialog.documents.item(i).text() for i in range(dialog.documents.count())]
+    assert documents[0] == "Personalausweis oder Reisepass" and "Lebenslauf" in documents
+    with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
+        dialog.create_button.click()
+    [referral] = uc.referrals_of(session.store, session.user, person.id)
+    assert (referral.service_id, referral.reason) == ("recognition_advice", "recognition")
+    preview = referrals.preview
+    assert preview is not None
+    qtbot.waitUntil(lambda: bool(preview.pdf), timeout=10_000)
+    pdf = preview.pdf
+    (tmp_path / "recognition.pdf").write_bytes(pdf)  # to look at (pdftoppm)
+    pages = [
+        " ".join((p.extract_text() or "").split()) for p in pypdf.PdfReader(io.BytesIO(pdf)).pages
+    ]
+    letter, copy = pages[0], " ".join(pages[1:])
+    assert "Anerkennungsberatung im IQ Netzwerk NRW" in letter
+    assert "Vermittlung zur Anerkennungsberatung" in letter
+    assert "im Ausland erworben, der in Deutschland noch nicht anerkannt ist" in letter
+    assert "Консултацията е безплатна." in copy  # the person's copy, in Bulgarian
+    assert "Лична карта или паспорт" in copy
+    preview.close()
 
 
 def test_escape_closes_the_form_keeps_what_was_typed_and_start_opens_it_again(
