@@ -63,6 +63,10 @@ PALETTE = (
 )
 WIDTH = A4[0] - 36 * mm
 HIDDEN_GREY = colors.HexColor("#555555")
+# The tables' figures, and the hidden counts' marks ("< 5", "×") in the charts at the same
+# size: at 6 pt they were too small to read on paper.
+FIGURE_SIZE = 8.5
+MARK_SWATCH = 5.5  # the square of a stacked segment's colour before its mark
 
 
 def _short(text: str, n: int = 34) -> str:
@@ -131,6 +135,10 @@ def chart(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Drawin
     bc.valueAxis.labels.fontName = FONT
     bc.valueAxis.labels.fontSize = 7
     bc.valueAxis.valueMin = 0
+    if not any(v for bars in bc.data for v in bars):
+        # every count hidden: ReportLab scaled the empty axis to 0.01, its ticks
+        # ("0,002 0,004 …") ran into each other; counts below the threshold fit this one
+        bc.valueAxis.valueMax, bc.valueAxis.valueStep = threshold, 1
     bc.valueAxis.labelTextFormat = lambda v: format_number(v, lang)  # as the trend's axis
     if table.chart == "stacked":
         bc.categoryAxis.style = "stacked"
@@ -141,7 +149,7 @@ def chart(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Drawin
             for i in range(series)
         ]
         bc.barLabels.fontName = FONT
-        bc.barLabels.fontSize = 6
+        bc.barLabels.fontSize = FIGURE_SIZE
         bc.barLabels.fillColor = colors.HexColor("#555555")
         bc.barLabels.boxAnchor = "w"
         bc.barLabels.dx = 1.5
@@ -169,9 +177,15 @@ def _count(cell: str, lang: str) -> str:
     return format_number(int(cell), lang) if cell.isdigit() else cell
 
 
+def _mark_advance(mark: str) -> float:
+    """How far a stacked bar's hidden mark with its swatch reaches, the gap after it included."""
+    return MARK_SWATCH + 1.5 + stringWidth(mark, FONT, FIGURE_SIZE) + 4
+
+
 def _marks_width(row: list[str]) -> float:
     """How wide the hidden marks after a stacked bar are (see ``_stacked_hidden_marks``)."""
-    return sum(2 + 5.8 + stringWidth(c, FONT, 6) + 4 for c in row if not c.isdigit())
+    marks = [c for c in row if not c.isdigit()]
+    return 2 + sum(map(_mark_advance, marks)) if marks else 0
 
 
 def _stacked_hidden_marks(d: Drawing, bc: HorizontalBarChart, rows: list[list[str]]) -> None:
@@ -188,22 +202,24 @@ def _stacked_hidden_marks(d: Drawing, bc: HorizontalBarChart, rows: list[list[st
         _x, y, _w, h = positions[0][r]
         x, middle = x + 2, y + h / 2  # as _marks_width counts
         for i, mark in marks:
+            half = MARK_SWATCH / 2
+            color = PALETTE[i % len(PALETTE)]
             d.add(
-                Rect(
-                    x,
-                    middle - 2.2,
-                    4.4,
-                    4.4,
-                    fillColor=PALETTE[i % len(PALETTE)],
-                    strokeColor=None,
-                )
+                Rect(x, middle - half, MARK_SWATCH, MARK_SWATCH, fillColor=color, strokeColor=None)
             )
+            # the baseline a third of the size below the middle: the digits centred on it
+            baseline = middle - FIGURE_SIZE * 0.35
             d.add(
                 String(
-                    x + 5.8, middle - 2.1, mark, fontName=FONT, fontSize=6, fillColor=HIDDEN_GREY
+                    x + MARK_SWATCH + 1.5,
+                    baseline,
+                    mark,
+                    fontName=FONT,
+                    fontSize=FIGURE_SIZE,
+                    fillColor=HIDDEN_GREY,
                 )
             )
-            x += 5.8 + stringWidth(mark, FONT, 6) + 4
+            x += _mark_advance(mark)
 
 
 def _runs(values: list[int | None]) -> list[list[int | None]]:
@@ -431,8 +447,8 @@ def render_pdf(
         t.setStyle(
             TableStyle(
                 [
-                    ("FONT", (0, 0), (-1, -1), FONT, 8.5),
-                    ("FONT", (0, 0), (-1, 0), FONT_BOLD, 8.5),
+                    ("FONT", (0, 0), (-1, -1), FONT, FIGURE_SIZE),
+                    ("FONT", (0, 0), (-1, 0), FONT_BOLD, FIGURE_SIZE),
                     ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                     ("LINEBELOW", (0, 0), (-1, 0), 0.6, colors.black),

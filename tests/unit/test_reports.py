@@ -15,6 +15,7 @@ from pypdf import PdfReader
 from reportlab.graphics.charts.linecharts import HorizontalLineChart
 from reportlab.graphics.shapes import String
 from reportlab.lib import colors
+from reportlab.lib.units import mm
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.formatting import format_number
@@ -817,6 +818,62 @@ def test_a_stacked_bar_marks_its_hidden_segments_after_the_bar() -> None:
     assert drawing is not None
     marks = [t for t in _strings(drawing) if t in ("< 5", "×")]
     assert sorted(marks) == sorted(hidden)
+
+
+def test_a_chart_with_every_count_hidden_has_an_axis_of_whole_counts() -> None:
+    """A month's referrals all below 5 drew no bar, and ReportLab scaled the empty axis to
+    0.01: its ticks "0,002 0,004 0,006" ran into each other. It counts 0 to 5 now."""
+    from reportlab.graphics.charts.barcharts import HorizontalBarChart
+
+    register_fonts()
+    table = Table(
+        "referrals",
+        "Referrals by service and outcome",
+        ("Referrals", "Attended", "Not attended", "Open"),
+        (Row("jobcenter", (8, 4, 2, 2)), Row("vhs", (3, 3, 0, 0))),  # 8 referrals: shown
+        chart="stacked",
+    )
+    drawing = chart(table, "de")
+    assert drawing is not None
+    (bars,) = [c for c in drawing.contents if isinstance(c, HorizontalBarChart)]
+    bars.valueAxis.configure(bars.data)
+    assert [bars.valueAxis.labelTextFormat(v) for v in bars.valueAxis._tickValues] == [
+        "0", "1", "2", "3", "4", "5"
+    ]  # fmt: skip
+
+
+def _drawn_sizes(pdf: bytes, texts: set[str]) -> list[tuple[str, float, float]]:
+    """Each of ``texts`` as the PDF draws it: (text, size on the page in pt, x where it ends)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    from desktop_app.letters.referral_letter import FONT
+
+    found: list[tuple[str, float, float]] = []
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+
+        def visit(text: str, cm: Any, tm: Any, _font: Any, size: float) -> None:
+            if text.strip() in texts:
+                scale = (tm[0] * cm[0] + tm[1] * cm[2]) or 1.0
+                end = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+                end += stringWidth(text.strip(), FONT, size) * scale
+                found.append((text.strip(), round(size * scale, 2), end))
+
+        page.extract_text(visitor_text=visit)
+    return found
+
+
+def test_the_charts_hidden_marks_are_as_large_as_the_tables_figures(session: Any) -> None:
+    """ "×" and "< 5" in the charts were 6 pt, too small to read on paper beside the tables'
+    8.5 pt figures. In the walk-through's German and Romanian PDFs every mark, in a chart or a
+    table, is printed at the figures' size now, and within the page's text width."""
+    from desktop_app.reports.pdf import FIGURE_SIZE, WIDTH
+
+    report = outcomes_store(session, WALK_THROUGH)
+    for lang in ("de", "ro"):
+        drawn = _drawn_sizes(render_pdf(report, lang), {"×", "< 5"})
+        assert len(drawn) >= 4, (lang, drawn)  # the marks after the bar and in the table
+        assert {size for _text, size, _end in drawn} == {FIGURE_SIZE}, (lang, drawn)
+        assert max(end for _text, _size, end in drawn) <= 18 * mm + WIDTH, (lang, drawn)
 
 
 def test_the_trends_month_not_over_is_drawn_dashed_to_a_ring_and_named() -> None:
