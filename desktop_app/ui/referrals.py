@@ -106,6 +106,7 @@ from desktop_app.ui.widgets import (
     ROW_MARKS,
     CompactList,
     ErrorLabel,
+    FittedLabel,
     HangingRowsDelegate,
     WrappingDelegate,
     language_name,
@@ -521,8 +522,9 @@ class ReferDialog(QDialog):
         self.services_delegate = HangingRowsDelegate(self.services)
         self.services.setItemDelegate(self.services_delegate)
         self.services.currentItemChanged.connect(self._on_service_changed)
-        self.service_info = QLabel()
-        self.service_info.setWordWrap(True)
+        # as tall as its lines: in the form, a plain label took its hint's three lines (48 px)
+        # for an address of one, with a gap above and below it
+        self.service_info = FittedLabel()
         self.service_info.setStyleSheet("color: #555;")
 
         self.reason = QComboBox()

@@ -17,6 +17,7 @@ from PySide6.QtGui import (
     QPainter,
     QPaintEvent,
     QPalette,
+    QResizeEvent,
     QTextLayout,
     QTextOption,
 )
@@ -76,6 +77,29 @@ def width_for_columns(window: QWidget, table: QTableView) -> int:
     outside += 2 * table.frameWidth()
     outside += table.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, table)
     return min(LAPTOP_WIDTH, columns + outside)
+
+
+class FittedLabel(QLabel):
+    """Wrapped text, asking for the height its lines take at its width.
+
+    A wrapped label's size hint is worked out narrow, and a QFormLayout gives a row the
+    height of its field's hint where the window has room: one line of text stood in a row
+    three lines (48 px) high, centred, with gaps above and below it."""
+
+    def __init__(self, text: str = "") -> None:
+        super().__init__(text)
+        self.setWordWrap(True)
+
+    def sizeHint(self) -> QSize:
+        hint = super().sizeHint()
+        if self.width() > 0:
+            hint.setHeight(self.heightForWidth(self.width()))
+        return hint
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.oldSize().width() != event.size().width():
+            self.updateGeometry()  # the hint's height is for the width it had
 
 
 class ElidingLabel(QLabel):

@@ -1381,6 +1381,41 @@ def test_the_services_address_row_takes_no_room_until_a_service_is_chosen(
     dialog.reject()
 
 
+@pytest.mark.parametrize("lang", ["de", "bg"])
+def test_the_services_address_row_is_as_tall_as_its_lines(
+    qtbot: QtBot, session: Session, program_font: None, lang: str, tmp_path: Path
+) -> None:
+    """A one-line address and opening hours stood in a row three lines (48 px) high, centred,
+    with a gap above and below: the form gave the row its label's size hint, worked out narrow.
+    The row is as tall as its lines now, for every service, the form a spacing apart."""
+    set_language(lang)
+    person = _person(session)
+    window, feature = _window(qtbot, session, person)
+    window.resize(1366, 768)
+    dialog = _open_dialog(feature)
+    qtbot.waitExposed(dialog)
+    info, spacing = dialog.service_info, dialog.form.verticalSpacing()
+    line = info.fontMetrics().lineSpacing()
+    heights = set()
+    for row in range(dialog.services.count()):
+        dialog.services.setCurrentRow(row)
+        QApplication.processEvents()  # the layout the row asked for
+        service = dialog.service_id()
+        assert info.isVisible()
+        assert info.height() == info.heightForWidth(info.width()), service
+        one_line = info.fontMetrics().horizontalAdvance(info.text()) <= info.width()
+        assert (info.height() < 2 * line) == one_line, (service, info.height())
+        assert _gap(dialog.services, info) == spacing
+        assert _gap(info, dialog.reason) == spacing
+        heights.add(info.height())
+    assert min(heights) < 2 * line  # most take one line
+    dialog.select_service("jobcenter")
+    QApplication.processEvents()
+    shots = Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path))
+    dialog.grab().save(str(shots / f"refer-address-{lang}.png"))
+    dialog.reject()
+
+
 def test_enter_in_the_service_search_chooses_the_first_service_found(
     qtbot: QtBot, session: Session
 ) -> None:
@@ -1565,7 +1600,8 @@ def test_the_refer_dialog_fits_a_shorter_service_again_but_keeps_the_users_heigh
         )
     tall = max(wanted, key=lambda s: wanted[s])
     short = min(wanted, key=lambda s: wanted[s])
-    assert wanted[tall] - wanted[short] >= 30, wanted
+    # a line at least (the address row is as tall as its lines: more was its slack)
+    assert wanted[tall] - wanted[short] >= dialog.service_info.fontMetrics().lineSpacing(), wanted
     dialog.select_service(tall)
     tall_height = dialog.height()
     gap = _gap_above_buttons(dialog)
