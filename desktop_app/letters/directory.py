@@ -160,6 +160,9 @@ def _load(files: Mapping[str, str]) -> ServiceDirectory:
     ]
     if not services:
         raise DirectoryError(Path("*.yaml"), "", "no_services")
+    # In the order of their German names, as lists show them: by file name, "Agentur für
+    # Arbeit" (employment_agency) stood between Diakonie and Faire Mobilität.
+    services.sort(key=lambda s: s.german_name.casefold())
     return ServiceDirectory(tuple(services), topics, documents)
 
 
