@@ -37,6 +37,8 @@ def test_shipped_directory_covers_the_services_of_flow_4() -> None:
         "diakonie_migration",
         "awo_migration",
     } <= ids
+    names = [s.german_name.casefold() for s in directory.services]
+    assert names == sorted(names)  # as lists show them, not by file name
     for service in directory.services:
         assert set(service.name.texts) == set(LANGUAGES)
         assert service.address.city == "Dortmund"
