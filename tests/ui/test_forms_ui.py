@@ -33,6 +33,7 @@ from desktop_app.i18n.text import set_language
 from desktop_app.ui.application import load_fonts
 from desktop_app.ui.form_view import FieldEditor, FormView, GroupEditor
 from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.referrals import ReferDialog, ReferralsFeature
 from desktop_app.ui.visits import DraftsDialog, VisitsFeature, VisitWindow
 from desktop_app.ui.widgets import hanging_lines
 from desktop_app.usecases import people, visits
@@ -218,14 +219,7 @@ def test_skills_check_by_keyboard_with_next_steps(qtbot: QtBot, session: Session
     view.show_section("schooling")
     type_into(view, "school_years", "10")
     choose(view, "school_certificate", "lower_secondary")
-    view.show_section("qualifications")
-    quals = editor(view, "qualifications")
-    assert isinstance(quals, GroupEditor)
-    press(quals.add)
-    choose(view, "qualifications[0].q_kind", "vocational")
-    type_into(view, "qualifications[0].q_title", "Шивачка")
-    choose(view, "qualifications[0].q_country", "bg")
-    choose(view, "qualifications[0].q_recognition_started", "no")
+    _add_qualification(view, "Шивачка", "bg")
     view.show_section("further_skills")
     choose(view, "looking_for_work", "yes")
     choose(view, "jobcenter_registration", "no")
@@ -899,6 +893,41 @@ def _answer_skills_for_a_course_and_the_jobcenter(view: FormView) -> None:
     choose(view, "jobcenter_registration", "no")
 
 
+def _finish_and_refer(
+    qtbot: QtBot, win: VisitWindow, decisions: dict[str, str]
+) -> tuple[ReferralsFeature, ReferDialog]:
+    """Decide each next step ("accepted" or "dismissed") by keyboard, then "Finish and refer…":
+    the referrals feature and its dialog, open for the form's person."""
+    for step, decision in decisions.items():
+        press(_step_button(win.view, f"step:{step}:{decision}"))
+    main = win.parent()
+    with qtbot.waitSignal(win.finish_answered, timeout=10_000):
+        press(win.refer_button)
+    assert win.done_, "the visit was not stored"
+    referrals: ReferralsFeature = main.referrals  # type: ignore[union-attr]
+    dialog = referrals.dialog
+    assert dialog is not None and dialog.isVisible() and dialog.person.id == win.person.id
+    return referrals, dialog
+
+
+def _step_button(view: FormView, name: str) -> QRadioButton:
+    button = view.findChild(QRadioButton, name)
+    assert isinstance(button, QRadioButton), name
+    return button
+
+
+def _add_qualification(view: FormView, title: str, country: str) -> None:
+    """A vocational qualification from ``country`` whose recognition was not started."""
+    view.show_section("qualifications")
+    quals = editor(view, "qualifications")
+    assert isinstance(quals, GroupEditor)
+    press(quals.add)
+    choose(view, "qualifications[0].q_kind", "vocational")
+    type_into(view, "qualifications[0].q_title", title)
+    choose(view, "qualifications[0].q_country", country)
+    choose(view, "qualifications[0].q_recognition_started", "no")
+
+
 def test_finish_and_refer_opens_the_referral_dialog_for_the_same_person(
     qtbot: QtBot, session: Session
 ) -> None:
@@ -923,23 +952,16 @@ def test_finish_and_refer_goes_on_with_the_services_of_the_next_steps_accepted(
     """The steps accepted at the end of the skills check lead to their services: the refer
     dialog lists them first and has the first chosen; once referred, a service is no longer
     offered. Before, the dialog opened with no service chosen, the accepted steps forgotten."""
-    win, person = _open(qtbot, session, "skills_check")
+    win, _ = _open(qtbot, session, "skills_check")
     view = win.view
     _answer_skills_for_a_course_and_the_jobcenter(view)
     view.show_section("__next_steps__")
     steps = [s.id for s in view.steps_page.steps]
     assert steps[:2] == ["integration_course", "vocational_training"]  # VHS, Agentur für Arbeit
     assert "job_centre_registration" in steps  # the Jobcenter
-    for step in steps:
-        decision = "dismissed" if step == "vocational_training" else "accepted"
-        press(view.findChild(QRadioButton, f"step:{step}:{decision}"))  # type: ignore[arg-type]
-    main = win.parent()
-    with qtbot.waitSignal(win.finish_answered, timeout=10_000):
-        press(win.refer_button)
-    assert win.done_, "the visit was not stored"
-    referrals = main.referrals  # type: ignore[union-attr]
-    dialog = referrals.dialog
-    assert dialog is not None and dialog.isVisible() and dialog.person.id == person.id
+    referrals, dialog = _finish_and_refer(
+        qtbot, win, {s: "dismissed" if s == "vocational_training" else "accepted" for s in steps}
+    )
     assert dialog.service_id() == "vhs"  # chosen: the first step accepted
     items = [dialog.services.item(row) for row in range(dialog.services.count())]
     marked = [i.data(Qt.ItemDataRole.UserRole) for i in items if i.text().startswith("→ ")]
@@ -976,27 +998,13 @@ def test_the_recognition_advice_accepted_in_the_skills_check_gets_its_letter(
     )
     view = win.view
     _answer_skills_for_a_course_and_the_jobcenter(view)
-    view.show_section("qualifications")
-    quals = editor(view, "qualifications")
-    assert isinstance(quals, GroupEditor)
-    press(quals.add)
-    choose(view, "qualifications[0].q_kind", "vocational")
-    type_into(view, "qualifications[0].q_title", "Шивачка")
-    choose(view, "qualifications[0].q_country", "bg")
-    choose(view, "qualifications[0].q_recognition_started", "no")
+    _add_qualification(view, "Шивачка", "bg")
     view.show_section("__next_steps__")
     steps = [s.id for s in view.steps_page.steps]
     assert "recognition_advice" in steps
-    for step in steps:
-        decision = "accepted" if step == "recognition_advice" else "dismissed"
-        press(view.findChild(QRadioButton, f"step:{step}:{decision}"))  # type: ignore[arg-type]
-    main = win.parent()
-    with qtbot.waitSignal(win.finish_answered, timeout=10_000):
-        press(win.refer_button)
-    assert win.done_, "the visit was not stored"
-    referrals = main.referrals  # type: ignore[union-attr]
-    dialog = referrals.dialog
-    assert dialog is not None and dialog.isVisible() and dialog.person.id == person.id
+    referrals, dialog = _finish_and_refer(
+        qtbot, win, {s: "accepted" if s == "recognition_advice" else "dismissed" for s in steps}
+    )
     assert dialog.service_id() == "recognition_advice"
     first = dialog.services.item(0)
     assert first.text() == "→ Anerkennungsberatung im IQ Netzwerk NRW"
