@@ -214,6 +214,12 @@ def _build_parser() -> argparse.ArgumentParser:
     )
     add.add_argument("--phone", default="", metavar=_("PHONE"), help=_("phone number"))
     add.add_argument("--notes", default="", metavar=_("NOTES"), help=_("free notes"))
+    add.add_argument(
+        "--id-name",
+        default="",
+        metavar=_("NAME"),
+        help=_("the name as on the ID document, in Latin letters, where it differs"),
+    )
     add.add_argument("--force", action="store_true", help=_("register even if duplicates exist"))
     imp = _command(people_sub, "import", _("import people from a CSV or XLSX file"), common)
     imp.add_argument(
@@ -504,6 +510,7 @@ _OPTION_OF_FIELD = {
     "languages": "--language",
     "phone": "--phone",
     "notes": "--notes",
+    "id_document_name": "--id-name",
     "account": "--account",
     "display_name": "--display-name",
 }
@@ -573,6 +580,7 @@ def cmd_people_add(args: argparse.Namespace) -> int:
         languages=tuple(args.language),
         phone=args.phone,
         notes=args.notes,
+        id_document_name=args.id_name,
     )
     session = open_session(args)
     try:

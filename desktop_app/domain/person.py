@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from desktop_app.domain.dates import PartialDate, PartialDateError
@@ -52,6 +53,7 @@ class PersonDraft:
     languages: tuple[str, ...] = ()  # ISO 639-1, e.g. ("bg", "tr")
     phone: str = ""
     notes: str = ""
+    id_document_name: str = ""  # as on the ID card or passport, in Latin letters
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,9 @@ class Person:
     languages: tuple[str, ...] = ()
     phone: str = ""
     notes: str = ""
+    # The name as the ID card or passport spells it in Latin letters ("Gueorguieva" for
+    # "Георгиева"): letters to offices carry it, and a search by it finds the person.
+    id_document_name: str = ""
     revision: int = 1
     updated_hlc: str = ""
     device_id: str = ""
@@ -78,8 +83,24 @@ class Person:
     def display_name(self) -> str:
         return f"{self.family_name}, {self.given_name}".strip(", ")
 
+    @property
+    def id_name_differs(self) -> bool:
+        """Whether the name on the ID document is recorded and written otherwise than the
+        name (not only in capitals or in another order: "PETROVA Maria" is "Maria Petrova")."""
+        if not self.id_document_name:
+            return False
+        name = f"{self.given_name} {self.family_name}"
+        return _words(self.id_document_name) != _words(name)
+
+
+def _words(name: str) -> list[str]:
+    return sorted(name.replace(",", " ").casefold().split())
+
 
 NAME_MAX = 200
+ID_NAME_MAX = 400  # given and family names together, as on the document
+# Besides Latin letters (and their accents), what a name on an ID document is written with.
+_ID_NAME_MARKS = frozenset(" -'’.,")
 NOTES_MAX = 10_000
 PHONE_DIGITS_MIN, PHONE_DIGITS_MAX = 5, 15
 _PHONE_CHARS = set("0123456789 +-/().")
@@ -101,11 +122,39 @@ def _check_name(field_name: str, value: str, errors: list[FieldError]) -> str:
     return value
 
 
+def _is_latin(name: str) -> bool:
+    return all(
+        ch in _ID_NAME_MARKS
+        or unicodedata.category(ch) == "Mn"  # a combining accent ("s" + comma below)
+        or (ch.isalpha() and unicodedata.name(ch, "").startswith("LATIN"))
+        for ch in name
+    )
+
+
+def _check_id_document_name(value: str, errors: list[FieldError]) -> str:
+    """The name as on the ID document: optional, and in Latin letters only (a Cyrillic one is
+    the name itself, and the letters to offices need the document's Latin spelling)."""
+    value = unicodedata.normalize("NFC", " ".join(value.split()))
+    field_name = "id_document_name"
+    if not value:
+        return ""
+    if len(value) > ID_NAME_MAX:
+        errors.append(FieldError(field_name, "too_long", {"max": ID_NAME_MAX}))
+    elif has_control_characters(value):
+        errors.append(FieldError(field_name, "control_characters"))
+    elif not any(ch.isalpha() for ch in value):
+        errors.append(FieldError(field_name, "no_letters"))
+    elif not _is_latin(value):
+        errors.append(FieldError(field_name, "latin_letters_only"))
+    return value
+
+
 def validate_person(draft: PersonDraft, today: dt.date) -> Person:
     """Check a draft and return the normalised person (with an empty id), or raise."""
     errors: list[FieldError] = []
     given = _check_name("given_name", draft.given_name, errors)
     family = _check_name("family_name", draft.family_name, errors)
+    id_name = _check_id_document_name(draft.id_document_name, errors)
 
     dob: PartialDate | None = None
     if draft.date_of_birth.strip():
@@ -165,6 +214,7 @@ def validate_person(draft: PersonDraft, today: dt.date) -> Person:
         languages=languages,
         phone=phone,
         notes=notes,
+        id_document_name=id_name,
     )
 
 
@@ -178,6 +228,7 @@ PERSON_FIELDS = (
     "languages",
     "phone",
     "notes",
+    "id_document_name",
 )
 
 
@@ -192,4 +243,5 @@ def person_values(person: Person) -> dict[str, str]:
         "languages": ",".join(person.languages),
         "phone": person.phone,
         "notes": person.notes,
+        "id_document_name": person.id_document_name,
     }

@@ -25,6 +25,9 @@ _FIELD_MESSAGES: dict[str, str | PluralMessage] = {
     "mixed_scripts": N_(
         "A word here mixes Latin and Cyrillic letters; please type it in one alphabet."
     ),
+    "latin_letters_only": N_(
+        "Please type the name in Latin letters, as the ID card or passport spells it."
+    ),
     "date_format": N_("Please enter a date as DD.MM.YYYY or MM.YYYY, or only the year (YYYY)."),
     "date_impossible": N_("This date does not exist."),
     "date_day_without_month": N_("A day needs a month."),
@@ -569,6 +572,7 @@ FIELD_NAMES = {
     "languages": N_("Languages spoken"),
     "phone": N_("Phone"),
     "notes": N_("Notes"),
+    "id_document_name": N_("Name as on the ID document"),
     "status": N_("Status"),
     "outcome": N_("Outcome"),
     "follow_up": N_("Follow-up date"),

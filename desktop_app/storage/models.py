@@ -127,6 +127,7 @@ class PersonRow(Base, SyncMixin):
     languages: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     phone: Mapped[str] = mapped_column(String(40), nullable=False, default="")
     notes: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    id_document_name: Mapped[str] = mapped_column(String(400), nullable=False, default="")
     # Derived, for listing and duplicate checks: folded "family given", folded sorted name
     # tokens, and the phone's national digits.
     sort_key: Mapped[str] = mapped_column(String(420), nullable=False)

@@ -134,6 +134,9 @@ def _dob_tokens(dob: PartialDate | None) -> set[str]:
 
 def search_tokens(person: Person) -> set[str]:
     tokens = _name_tokens(person.given_name) | _name_tokens(person.family_name)
+    # The ID document's spelling is searched as the name is ("Gueorguieva" for "Георгиева");
+    # the list still sorts by the name (``sort_key``).
+    tokens |= _name_tokens(person.id_document_name)
     tokens |= _dob_tokens(person.date_of_birth)
     tokens |= {f"p:{t}" for t in _phone_tokens(person.phone)}
     return {t[:200] for t in tokens if t}
@@ -202,6 +205,7 @@ def _bulk_row(pk: int, person: Person) -> tuple[object, ...]:
         ",".join(person.languages),
         person.phone,
         person.notes,
+        person.id_document_name,
         sort_key(person),
         name_key(person),
         phone_key(person.phone),
@@ -225,6 +229,7 @@ def person_from_row(row: PersonRow) -> Person:
         languages=tuple(c for c in row.languages.split(",") if c),
         phone=row.phone,
         notes=row.notes,
+        id_document_name=row.id_document_name,
         revision=row.revision,
         updated_hlc=row.updated_hlc,
         device_id=row.device_id,

@@ -162,6 +162,7 @@ def _person_from_item(item: ToSave) -> Person:
         languages=tuple(c for c in v["languages"].split(",") if c),
         phone=v["phone"],
         notes=v["notes"],
+        id_document_name=v["id_document_name"],
         revision=item.revision,
         updated_hlc=newest,
         device_id=clock_device(newest)[:36],

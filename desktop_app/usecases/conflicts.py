@@ -36,7 +36,9 @@ from desktop_app.usecases import audit, people
 # Text typed by hand: an advisor may enter a corrected value instead of either side's.
 # Codes (sex, nationality, a status), dates of a letter and form answers are chosen, not typed.
 EDITABLE: dict[str, frozenset[str]] = {
-    "person": frozenset({"given_name", "family_name", "date_of_birth", "phone", "notes"}),
+    "person": frozenset(
+        {"given_name", "family_name", "date_of_birth", "phone", "notes", "id_document_name"}
+    ),
     "referral": frozenset({"outcome", "contact_person"}),
 }
 # Who may decide: whoever may make the change the decision is.

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.hlc import Timestamp
 from desktop_app.domain.permissions import Action, require
-from desktop_app.domain.person import Person
+from desktop_app.domain.person import PERSON_FIELDS, Person
 from desktop_app.domain.users import Role, User
 from desktop_app.i18n.formatting import format_partial_date, language_name
 from desktop_app.i18n.messages import FIELD_NAMES, SEX_NAMES
@@ -39,6 +39,7 @@ _LABELS = (
     ("languages", N_("Languages spoken")),
     ("phone", N_("Phone")),
     ("notes", N_("Notes")),
+    ("id_document_name", N_("Name as on the ID document")),
 )
 
 
@@ -67,6 +68,7 @@ def _person_dict(person: Person) -> Row:
         "languages": list(person.languages),
         "phone": person.phone,
         "notes": person.notes,
+        "id_document_name": person.id_document_name,
         "registered_or_changed": _hlc_date(person.updated_hlc).isoformat(),
     }
 
@@ -144,15 +146,9 @@ def export_person(
     return json_bytes, pdf_bytes
 
 
+# Every field of the person (a field added later is erased too), and what is derived from them.
 _PERSONAL_COLUMNS = {
-    "given_name": "",
-    "family_name": "",
-    "date_of_birth": "",
-    "sex": "",
-    "nationality": "",
-    "languages": "",
-    "phone": "",
-    "notes": "",
+    **dict.fromkeys(PERSON_FIELDS, ""),
     "sort_key": "",
     "name_key": "",
     "phone_key": "",

@@ -52,6 +52,7 @@ IMPORT_FIELDS: tuple[str, ...] = (
     "languages",
     "phone",
     "notes",
+    "id_document_name",
 )
 
 ColumnMapping = dict[str, str]  # field -> column header
@@ -255,6 +256,13 @@ _HEADER_WORDS: dict[str, tuple[str, ...]] = {
         "notizen", "bemerkung", "bemerkungen", "anmerkungen", "kommentar", "notes", "note",
         "comments", "remarks", "бележки", "забележка", "коментар", "note", "observatii",
         "mentiuni",
+    ),
+    "id_document_name": (
+        "name laut ausweis", "name im ausweis", "name laut pass", "name lateinisch",
+        "name in lateinischer schrift", "name as on id", "name on id", "id name",
+        "name in latin", "latin name", "име по документ за самоличност", "име по лична карта",
+        "име на латиница", "nume din actul de identitate", "nume din buletin",
+        "nume cu litere latine", "numele din actul de identitate",
     ),
 }  # fmt: skip
 
@@ -513,6 +521,7 @@ def convert_record(record: Mapping[str, str], mapping: Mapping[str, str]) -> Con
         languages=tuple(languages),
         phone=cell("phone"),
         notes=cell("notes"),
+        id_document_name=cell("id_document_name"),
     )
     return ConvertedRow(draft, tuple(errors), dob)
 
@@ -782,6 +791,7 @@ FIELD_LABELS = {
     "languages": N_("Languages"),
     "phone": N_("Phone"),
     "notes": N_("Notes"),
+    "id_document_name": N_("Name as on the ID document"),
     "mapping_name": N_("Name of the mapping"),
 }
 

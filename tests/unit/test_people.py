@@ -6,7 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, text, update
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.validation import ValidationFailed
@@ -302,9 +302,14 @@ def test_a_store_keyed_before_gets_the_new_order_when_opened(
         keys_now = {row.pk: row.sort_key for row in db.scalars(select(PersonRow))}
     downgrade_store(session.store, "print_inputs")
     with session.store.transaction() as db:
-        rows = db.scalars(select(PersonRow)).all()
-        for row in rows:  # as the older version keyed them
-            row.sort_key = f"{fold(row.family_name)}\x1f{fold(row.given_name)}"
+        # Columns named: the older schema lacks the ones added since (``id_document_name``).
+        rows = db.execute(select(PersonRow.pk, PersonRow.family_name, PersonRow.given_name))
+        for pk, family, given in rows.all():  # as the older version keyed them
+            db.execute(
+                update(PersonRow)
+                .where(PersonRow.pk == pk)
+                .values(sort_key=f"{fold(family)}\x1f{fold(given)}")
+            )
         db.execute(
             update(SearchTokenRow).values(
                 sort_key=func.substr(
@@ -353,3 +358,141 @@ def test_update_changes_only_edited_fields_clocks_and_reindexes(session: Session
         today=TODAY,
     )
     assert same.revision == 2  # nothing changed, nothing written
+
+
+# --- the name as on the ID document ---------------------------------------------------------
+
+
+def test_the_id_documents_spelling_finds_a_person_registered_in_cyrillic(session: Session) -> None:
+    """The card spells "Георгиева" the older French way: "Gueorguieva" finds her as "Georgieva"
+    and "Георгиева" do; the list still sorts by the name as registered."""
+    pid = people.register_person(
+        session.store,
+        session.user,
+        PersonDraft("Мария", "Георгиева", "1990", id_document_name="GUEORGUIEVA Maria"),
+        today=TODAY,
+    ).id
+    _add(session, "Ана", "Атанасова")
+    _add(session, "Gergana", "Zaharieva")
+    for query in ("Gueorguieva", "gueorg", "GUEORGUIEVA maria", "Georgieva", "Георгиева"):
+        assert [e.id for e in people.search_people(session.store, query)] == [pid], query
+    assert _listed(session) == ["Атанасова", "Георгиева", "Zaharieva"]  # not under "Gu…"
+    stored = people.get_person(session.store, session.user, pid)
+    assert stored is not None and stored.id_document_name == "GUEORGUIEVA Maria"
+    # Corrected: the old spelling no longer finds her, the new one does.
+    people.update_person(
+        session.store,
+        session.user,
+        pid,
+        PersonDraft("Мария", "Георгиева", "1990", id_document_name="Guéorguiéva Maria"),
+        base=stored,
+        today=TODAY,
+    )
+    assert people.search_people(session.store, "Gueorguieva")  # accents folded
+    people.update_person(
+        session.store,
+        session.user,
+        pid,
+        PersonDraft("Мария", "Георгиева", "1990", id_document_name="Gheorghieva Maria"),
+        today=TODAY,
+    )
+    assert people.search_people(session.store, "Gueorguieva") == []
+    assert [e.id for e in people.search_people(session.store, "Gheorghieva")] == [pid]
+    assert [e.id for e in people.search_people(session.store, "Георгиева")] == [pid]
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("Георгиева Мария", "latin_letters_only"),
+        ("Gueorguieva Мария", "latin_letters_only"),
+        ("Gеorgieva", "latin_letters_only"),  # a Cyrillic е among Latin letters
+        ("Petrova 2", "latin_letters_only"),
+        ("Πετρόβα", "latin_letters_only"),
+        ("Petrova\u200bMaria", "control_characters"),
+        ("Petrova\x00", "control_characters"),
+        ("x" * 401, "too_long"),
+        ("-- .", "no_letters"),
+    ],
+)
+def test_the_id_documents_name_is_refused_unless_in_latin_letters(
+    session: Session, typed: str, code: str
+) -> None:
+    before = _rows(session)
+    with pytest.raises(ValidationFailed) as info:
+        people.register_person(
+            session.store,
+            session.user,
+            PersonDraft("Мария", "Петрова", id_document_name=typed),
+            today=TODAY,
+        )
+    assert [(e.field, e.code) for e in info.value.errors] == [("id_document_name", code)]
+    assert _rows(session) == before
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("  ȚĂRĂNESCU   Ștefan ", "ȚĂRĂNESCU Ștefan"),
+        ("O'Neill-Popescu, Ana-Maria", "O'Neill-Popescu, Ana-Maria"),
+        ("Mures\u0326an Ioana", "Mureșan Ioana"),  # "s" + combining comma below, composed
+        ("", ""),
+    ],
+)
+def test_latin_letters_with_accents_and_name_marks_are_kept(
+    session: Session, typed: str, stored: str
+) -> None:
+    person = people.register_person(
+        session.store,
+        session.user,
+        PersonDraft("Ioana", "Mureșan", id_document_name=typed),
+        confirm_duplicates=True,
+        today=TODAY,
+    )
+    assert person.id_document_name == stored
+
+
+def test_the_id_name_differs_only_where_spelled_otherwise() -> None:
+    from desktop_app.domain.person import Person
+
+    def differs(given: str, family: str, id_name: str) -> bool:
+        return Person("x", given, family, id_document_name=id_name).id_name_differs
+
+    assert not differs("Maria", "Petrova", "")
+    assert not differs("Maria", "Petrova", "PETROVA, Maria")
+    assert not differs("Maria", "Petrova", "maria petrova")
+    assert differs("Мария", "Петрова", "PETROVA Maria")
+    assert differs("Maria", "Georgieva", "GUEORGUIEVA Maria")
+
+
+def test_a_store_of_the_version_before_gets_the_id_name_field_when_opened(
+    session: Session, data_dir: Path
+) -> None:
+    """Migration ``id_document_name``: a column added in place; everyone's is empty, the people
+    count's triggers stay, and the people are found and listed as before."""
+    pid = _add(session, "Мария", "Георгиева", "1990")
+    downgrade_store(session.store, "withdrawn_consent_texts")
+    with session.store.reading() as db:
+        columns = [r[1] for r in db.execute(text("PRAGMA table_info(people)"))]
+    assert "id_document_name" not in columns and "notes" in columns
+    session.close()
+    again = log_in(data_dir, "anna", PASSWORD)  # migrates to head
+    try:
+        person = people.get_person(again.store, again.user, pid)
+        assert person is not None and person.id_document_name == ""
+        assert [e.id for e in people.search_people(again.store, "Georgieva")] == [pid]
+        people.update_person(
+            again.store,
+            again.user,
+            pid,
+            PersonDraft("Мария", "Георгиева", "1990", id_document_name="Gueorguieva Maria"),
+            today=TODAY,
+        )
+        assert [e.id for e in people.search_people(again.store, "Gueorguieva")] == [pid]
+        _add(again, "Ion", "Popa")  # the count's triggers survived the column
+        assert people.count_people(again.store) == 2
+        with again.store.reading() as db:
+            version = db.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        assert version == "id_document_name"
+    finally:
+        again.close()

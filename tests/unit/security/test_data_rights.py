@@ -56,7 +56,14 @@ def draft_source() -> Iterator[None]:
 
 def _person(session: Session) -> str:
     draft = PersonDraft(
-        "Радостина", "Жечева", "14.03.1985", "female", "BG", ("bg",), "0176 5550101"
+        "Радостина",
+        "Жечева",
+        "14.03.1985",
+        "female",
+        "BG",
+        ("bg",),
+        "0176 5550101",
+        id_document_name="JETCHEVA Radostina",  # the ID card's older French-style spelling
     )
     return people.register_person(session.store, session.user, draft).id
 
@@ -78,6 +85,8 @@ def test_export_gives_json_and_a_pdf_in_the_persons_language(
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         content = "\n".join(page.extract_text() or "" for page in doc.pages)
     assert "Жечева" in content and "Радостина" in content
+    assert data["person"]["id_document_name"] == "JETCHEVA Radostina"
+    assert "Име по документ за самоличност: JETCHEVA Radostina" in content
     assert "14.03.1985" in content
     assert "България" in content and "български" in content  # names in the person's language
     assert "Вашите данни" in content  # title in Bulgarian
@@ -204,6 +213,7 @@ def test_erasure_removes_everything_locally_and_leaves_a_tombstone(
     assert not (store.paths.data_dir / DRAFTS / pid).exists()
     assert people.get_person(store, session.user, pid) is None
     assert people.search_people(store, "Жечева") == []
+    assert people.search_people(store, "Jetcheva") == []  # the ID document's spelling too
     assert people.search_people(store, "0176 5550101") == []
     assert [e.id for e in people.search_people(store, "Popa")] == [other]
     with store.reading() as db:
@@ -221,7 +231,11 @@ def test_erasure_removes_everything_locally_and_leaves_a_tombstone(
         # No table anywhere holds the name any more (the database is encrypted, so ask it).
         for (table,) in db.execute(text("SELECT name FROM sqlite_master WHERE type='table'")):
             for row_values in db.execute(text(f'SELECT * FROM "{table}"')):
-                assert not any("Жечева" in str(v) or "Радостина" in str(v) for v in row_values)
+                assert not any(
+                    name in str(v)
+                    for name in ("Жечева", "Радостина", "JETCHEVA")
+                    for v in row_values
+                )
     assert not access.opened_kinds(store, User(helper.user.id, "", "", Role.HELPER), pid)
     erased = audit.list_entries(store, session.user, record_id=pid, action="erase")
     assert len(erased) == 1 and "Жечева" not in json.dumps(erased[0].details)
