@@ -131,7 +131,7 @@ def _is_latin(name: str) -> bool:
     )
 
 
-def _check_id_document_name(value: str, errors: list[FieldError]) -> str:
+def check_id_document_name(value: str, errors: list[FieldError]) -> str:
     """The name as on the ID document: optional, and in Latin letters only (a Cyrillic one is
     the name itself, and the letters to offices need the document's Latin spelling)."""
     value = unicodedata.normalize("NFC", " ".join(value.split()))
@@ -154,7 +154,7 @@ def validate_person(draft: PersonDraft, today: dt.date) -> Person:
     errors: list[FieldError] = []
     given = _check_name("given_name", draft.given_name, errors)
     family = _check_name("family_name", draft.family_name, errors)
-    id_name = _check_id_document_name(draft.id_document_name, errors)
+    id_name = check_id_document_name(draft.id_document_name, errors)
 
     dob: PartialDate | None = None
     if draft.date_of_birth.strip():

@@ -148,6 +148,8 @@ def answers_from_person(person: Person) -> dict[str, Any]:
         answers["sex"] = person.sex.value
     if person.phone:
         answers["phone"] = person.phone
+    if person.id_document_name:
+        answers[visits.ID_NAME_ANSWER] = person.id_document_name
     if person.nationality:
         answers["nationality"] = nationality_answer(person.nationality)
     known = set(visits.form("life_situation").field("languages").option_ids())

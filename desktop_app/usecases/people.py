@@ -11,15 +11,17 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.hlc import field_clocks_after_change
-from desktop_app.domain.permissions import Action, require
+from desktop_app.domain.permissions import Action, allowed, require
 from desktop_app.domain.person import (
     PERSON_FIELDS,
     Person,
     PersonDraft,
+    check_id_document_name,
     person_values,
     validate_person,
 )
 from desktop_app.domain.users import User
+from desktop_app.domain.validation import FieldError
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow, table
 from desktop_app.storage.people_repo import PeopleRepository, PersonListEntry
@@ -178,34 +180,70 @@ def update_person(
         if not changed:
             return current
         stored = synced_state(session, "person", person_id) if base is not None else None
-        hlc = str(store.clock.now())
-        # Not ``models.next_revision``: a person goes through PeopleRepository as a domain
-        # ``Person`` (its search tokens follow every write), and its field clocks are set
-        # here, from the fields the edit changed, not from the row's history on flush.
-        updated = replace(
-            checked,
-            id=current.id,
-            revision=current.revision + 1,
-            updated_hlc=hlc,
-            device_id=store.device_id,
-            author_id=user.id,
-            field_clocks=field_clocks_after_change(
-                PERSON_FIELDS, current.field_clocks, current.updated_hlc, changed, hlc
-            ),
-        )
-        repo.replace(updated)
-        session.add(
-            OutboxRow(record_kind="person", record_id=person_id, revision=updated.revision, hlc=hlc)
-        )
-        audit.record_in(
-            session,
-            store,
-            user.id,
-            audit.AuditAction.CHANGE,
-            "person",
-            person_id,
-            {"fields": ",".join(sorted(changed))},
-        )
+        updated = _write_change(session, store, user, current, checked, changed)
         if stored is not None:
             record_edit_conflicts(session, store, stored, began, edited, person_id)
     return updated
+
+
+def _write_change(
+    session: DbSession,
+    store: Store,
+    user: User,
+    current: Person,
+    changed_to: Person,
+    changed: set[str],
+) -> Person:
+    """``current`` as ``changed_to`` (the fields named in ``changed`` differ): its next
+    revision, with an outbox and an audit entry, in the caller's transaction."""
+    hlc = str(store.clock.now())
+    # Not ``models.next_revision``: a person goes through PeopleRepository as a domain
+    # ``Person`` (its search tokens follow every write), and its field clocks are set
+    # here, from the fields the edit changed, not from the row's history on flush.
+    updated = replace(
+        changed_to,
+        id=current.id,
+        revision=current.revision + 1,
+        updated_hlc=hlc,
+        device_id=store.device_id,
+        author_id=user.id,
+        field_clocks=field_clocks_after_change(
+            PERSON_FIELDS, current.field_clocks, current.updated_hlc, changed, hlc
+        ),
+    )
+    PeopleRepository(session).replace(updated)
+    session.add(
+        OutboxRow(record_kind="person", record_id=current.id, revision=updated.revision, hlc=hlc)
+    )
+    audit.record_in(
+        session,
+        store,
+        user.id,
+        audit.AuditAction.CHANGE,
+        "person",
+        current.id,
+        {"fields": ",".join(sorted(changed))},
+    )
+    return updated
+
+
+def fill_in_id_document_name(
+    session: DbSession, store: Store, user: User, person_id: str, name: object
+) -> bool:
+    """The name in Latin letters a life-situation check recorded, taken onto the person where
+    their record has no ID-document name yet (the check starts from the record's, see
+    ``ui.visits.answers_from_person``), in the caller's transaction. One the record already
+    holds stays (an advisor changes it in the person's details); one the record would refuse
+    (typed in Cyrillic) stays in the check's answers only. Whether it was taken."""
+    if not isinstance(name, str) or not allowed(user, Action.EDIT_PERSON):
+        return False
+    current = PeopleRepository(session).get(person_id)
+    if current is None or current.id_document_name:
+        return False
+    errors: list[FieldError] = []
+    value = check_id_document_name(name, errors)
+    if errors or not value:
+        return False
+    changed_to = replace(current, id_document_name=value)
+    _write_change(session, store, user, current, changed_to, {"id_document_name"})
+    return True

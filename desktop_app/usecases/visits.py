@@ -51,9 +51,12 @@ from desktop_app.storage.visits_models import (
     VisitRow,
 )
 from desktop_app.sync.conflict_records import record_edit_conflicts, synced_state
-from desktop_app.usecases import audit, consent_texts, reference
+from desktop_app.usecases import audit, consent_texts, people, reference
 
 VISIT_FORMS: tuple[str, ...] = ("life_situation", "skills_check")
+# The life-situation check's answer with the name as on the ID document, in Latin letters: it
+# fills in the person's field where that is empty (``people.fill_in_id_document_name``).
+ID_NAME_ANSWER = "name_latin"
 CONSENT_FORM = "consent"
 STEP_DECISIONS = frozenset({"accepted", "dismissed"})
 DRAFT_MAX_CHARS = 2_000_000  # far above any real form; a runaway draft must not fill the disk
@@ -678,6 +681,10 @@ def finish_visit(
         )
         session.add(row)
         session.add(OutboxRow(record_kind="visit", record_id=row.id, revision=1, hlc=hlc))
+        if ID_NAME_ANSWER in cleaned:
+            people.fill_in_id_document_name(
+                session, store, user, person_id, cleaned[ID_NAME_ANSWER]
+            )
         if draft is not None and not draft.visit_id:
             session.delete(draft)
         audit.record_in(
@@ -782,6 +789,10 @@ def _save_edit(
     row.next_steps = _dump(edit.next_steps)
     row.finished_at = _now()
     next_revision(session, row, "visit", hlc=hlc, device_id=store.device_id, author_id=user.id)
+    if ID_NAME_ANSWER in edit.answers:
+        people.fill_in_id_document_name(
+            session, store, user, row.person_id, edit.answers[ID_NAME_ANSWER]
+        )
     session.execute(
         delete(DraftRow).where(
             DraftRow.person_id == row.person_id,

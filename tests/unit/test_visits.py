@@ -453,3 +453,62 @@ def test_generated_bad_answers_store_nothing_half_valid(
     from desktop_app.forms import validate
 
     assert validate(visits.form("life_situation"), stored, today=TODAY, consents=()) == []
+
+
+def test_the_checks_name_in_latin_letters_fills_in_the_persons_id_document_name(
+    session: Any,
+) -> None:
+    """The check's "name in Latin script" (as in the ID card) goes onto the person where their
+    record has none: found by it from then on, synced as a change of that field alone. One the
+    record holds stays; one in Cyrillic stays in the answers only."""
+    from desktop_app.domain.person import PersonDraft
+    from desktop_app.usecases import people
+
+    store, user = session.store, session.user
+    person = people.register_person(store, user, PersonDraft("Мария", "Георгиева", "1991"))
+    other = people.register_person(store, user, PersonDraft("Иван", "Петров", "1980"))
+    for pid in (person.id, other.id):
+        visits.record_consent(store, user, pid, consent_answers(), today=TODAY)
+    answers = {**full_life_situation(), "family_name": "Георгиева", "given_names": "Мария"}
+    visits.finish_visit(
+        store,
+        user,
+        person.id,
+        "life_situation",
+        {**answers, "name_latin": "Gueorguieva Maria"},
+        today=TODAY,
+    )
+    filled = people.get_person(store, user, person.id)
+    assert filled is not None and filled.id_document_name == "Gueorguieva Maria"
+    assert filled.revision == 2
+    # Only that field has a new clock (on top of the one before): it merges on its own.
+    assert {n for n, (_clock, base) in filled.field_clocks.items() if base} == {"id_document_name"}
+    assert [e.id for e in people.search_people(store, "Gueorguieva")] == [person.id]
+    # A later check's other spelling does not overwrite it.
+    visits.finish_visit(
+        store,
+        user,
+        person.id,
+        "life_situation",
+        {**answers, "name_latin": "Georgieva Mariya"},
+        today=TODAY,
+    )
+    kept = people.get_person(store, user, person.id)
+    assert kept is not None and kept.id_document_name == "Gueorguieva Maria"
+    assert kept.revision == 2
+    # Typed in Cyrillic: the visit is saved, the person's field stays empty.
+    visit = visits.finish_visit(
+        store,
+        user,
+        other.id,
+        "life_situation",
+        {**full_life_situation(), "name_latin": "Петров Иван"},
+        today=TODAY,
+    )
+    assert visit.answers["name_latin"] == "Петров Иван"
+    unchanged = people.get_person(store, user, other.id)
+    assert unchanged is not None and unchanged.id_document_name == "" and unchanged.revision == 1
+    # An edit of the stored check that adds it fills it in too.
+    visits.edit_visit(store, user, visit.id, {**visit.answers, "name_latin": "Petrov Ivan"})
+    edited = people.get_person(store, user, other.id)
+    assert edited is not None and edited.id_document_name == "Petrov Ivan"
