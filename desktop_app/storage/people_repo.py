@@ -348,6 +348,19 @@ class PeopleRepository:
             found += _entries(self.session.execute(stmt).all())
         return found
 
+    def _id_document_names(self, person_ids: list[str]) -> dict[str, str]:
+        """The ID-document names recorded of these people (those with one)."""
+        found: dict[str, str] = {}
+        for start in range(0, len(person_ids), 500):  # within SQLite's limit of parameters
+            rows = self.session.execute(
+                select(PersonRow.id, PersonRow.id_document_name).where(
+                    PersonRow.id.in_(person_ids[start : start + 500]),
+                    PersonRow.id_document_name != "",
+                )
+            )
+            found.update((pid, name) for pid, name in rows)
+        return found
+
     def likely_duplicates(self, person: Person, limit: int = 20) -> list[PersonListEntry]:
         """Same date of birth and the same name, also spelled another way ("Raina Petrova" for
         "Райна Петрова", "Константин" for "Constantin"), or the same phone number."""
@@ -362,11 +375,21 @@ class PeopleRepository:
             # Only the official folding met before: "Raina Petrova" was registered a second
             # time beside "Райна Петрова" (folded "rayna") born the same day, unwarned. Those
             # born that day are found by the date's search token, their names compared here.
-            name = f"{person.given_name} {person.family_name}"
+            # The name as on an ID document counts as the name: "Maria Gueorguieva" typed from
+            # the card meets "Мария Георгиева" whose card says "GUEORGUIEVA Maria".
+            names = [f"{person.given_name} {person.family_name}", person.id_document_name]
+            born = self.born_on([person.date_of_birth.iso()])
+            id_names = self._id_document_names([e.id for e in born])
             spelled = [
                 e.id
-                for e in self.born_on([person.date_of_birth.iso()])
-                if names_meet(name, f"{e.given_name} {e.family_name}")
+                for e in born
+                if any(
+                    names_meet(name, other)
+                    for name in names
+                    if name
+                    for other in (f"{e.given_name} {e.family_name}", id_names.get(e.id, ""))
+                    if other
+                )
             ]
             if spelled:
                 conditions.append(PersonRow.id.in_(spelled))

@@ -64,6 +64,7 @@ class RegisterPersonDialog(QDialog):
 
         self.given = QLineEdit()
         self.family = QLineEdit()
+        self.id_name = QLineEdit()
         self.dob = QLineEdit()
         self.sex = QComboBox()
         self.nationality = CountryCombo()
@@ -78,6 +79,7 @@ class RegisterPersonDialog(QDialog):
         for name, widget in (
             ("given_name", self.given),
             ("family_name", self.family),
+            ("id_document_name", self.id_name),
             ("date_of_birth", self.dob),
             ("sex", self.sex),
             ("nationality", self.nationality),
@@ -117,7 +119,7 @@ class RegisterPersonDialog(QDialog):
         layout.addLayout(self.form)
         layout.addWidget(self.duplicate_box)
         layout.addWidget(self.buttons)
-        for w in (self.given, self.family, self.dob, self.phone):
+        for w in (self.given, self.family, self.id_name, self.dob, self.phone):
             w.textEdited.connect(self._on_field_edited)
         self.retranslate()
         self.given.setFocus()
@@ -127,6 +129,7 @@ class RegisterPersonDialog(QDialog):
         texts = {
             "given_name": _("&Given name(s)"),
             "family_name": _("&Family name"),
+            "id_document_name": _("Name as on the &ID document"),
             "date_of_birth": _("&Date of birth"),
             "sex": _("&Sex / gender"),
             "nationality": _("&Nationality"),
@@ -139,6 +142,7 @@ class RegisterPersonDialog(QDialog):
         widgets = {
             "given_name": self.given,
             "family_name": self.family,
+            "id_document_name": self.id_name,
             "date_of_birth": self.dob,
             "sex": self.sex,
             "nationality": self.nationality,
@@ -150,6 +154,7 @@ class RegisterPersonDialog(QDialog):
             widget.setAccessibleName(texts[name].replace("&", ""))
         self.given.setPlaceholderText(_("as written, in any alphabet"))
         self.family.setPlaceholderText(_("as written, in any alphabet"))
+        self.id_name.setPlaceholderText(_("in Latin letters, if spelled otherwise"))
         self.dob.setPlaceholderText(_("DD.MM.YYYY, MM.YYYY or YYYY"))
         self.phone.setPlaceholderText("+359 88 123 4567")
         current = self.sex.currentData()
@@ -194,6 +199,7 @@ class RegisterPersonDialog(QDialog):
             languages=tuple(self.languages.codes()),
             phone=self.phone.text(),
             notes=self.notes.toPlainText(),
+            id_document_name=self.id_name.text(),
         )
 
     def _on_field_edited(self) -> None:
@@ -213,6 +219,7 @@ class RegisterPersonDialog(QDialog):
         focus = {
             "given_name": self.given,
             "family_name": self.family,
+            "id_document_name": self.id_name,
             "date_of_birth": self.dob,
             "phone": self.phone,
             "notes": self.notes,
@@ -312,6 +319,7 @@ class EditPersonDialog(RegisterPersonDialog):
         self.languages.set_codes(list(person.languages))
         self.phone.setText(person.phone)
         self.notes.setPlainText(person.notes)
+        self.id_name.setText(person.id_document_name)
 
     def retranslate(self) -> None:
         super().retranslate()

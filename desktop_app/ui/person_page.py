@@ -126,6 +126,13 @@ class PersonPage(QWidget):
         self.title.setStyleSheet("font-size: 16pt; font-weight: bold;")
         self.title.setWordWrap(True)
         self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The name as the ID document spells it, under the name where it is written otherwise
+        # ("Gueorguieva" under "Георгиева"): what letters to offices carry.
+        self.id_name = QLabel()
+        self.id_name.setObjectName("id_document_name")
+        self.id_name.setWordWrap(True)
+        self.id_name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.id_name.hide()
         self.hint = QLabel()
         self.hint.setWordWrap(True)
         self.form = QFormLayout()
@@ -151,6 +158,7 @@ class PersonPage(QWidget):
         self.tabs.hide()
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
+        layout.addWidget(self.id_name)
         self.notices = QVBoxLayout()  # features' notices about the person (conflicts …)
         layout.addLayout(self.notices)
         layout.addWidget(self.hint)
@@ -321,11 +329,17 @@ class PersonPage(QWidget):
             self.labels[key].setVisible(person is not None)
             self.values[key].setVisible(person is not None)
         self._update_visibility()
+        self.id_name.setVisible(person is not None and person.id_name_differs)
         if person is None:
             self.title.setText("")
             self.person_changed.emit(None)
             return
         self.title.setText(f"{person.given_name} {person.family_name}")
+        self.id_name.setText(
+            _("As on the ID document: {name}").format(name=person.id_document_name)
+            if person.id_name_differs
+            else ""
+        )
         sexes = dict(SEX_OPTIONS)
         self.values["date_of_birth"].setText(format_partial_date(person.date_of_birth) or "—")
         self.values["sex"].setText(_(sexes[person.sex.value]) if person.sex else "—")
@@ -335,7 +349,9 @@ class PersonPage(QWidget):
         self.values["languages"].setText(language_names(person.languages) or "—")
         self.values["phone"].setText(person.phone or "—")
         self.values["notes"].setText(person.notes or "—")
-        self.setAccessibleDescription(self.title.text())
+        self.setAccessibleDescription(
+            "\n".join(t for t in (self.title.text(), self.id_name.text()) if t)
+        )
         if reread:
             self.person_reread.emit(person)
         else:

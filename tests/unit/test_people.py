@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -496,3 +497,24 @@ def test_a_store_of_the_version_before_gets_the_id_name_field_when_opened(
         assert version == "id_document_name"
     finally:
         again.close()
+
+
+def test_a_name_typed_from_the_id_card_warns_of_the_person_registered_in_cyrillic(
+    session: Session,
+) -> None:
+    """Registering "Maria Gueorguieva" (as her card spells it) born the same day as "Мария
+    Георгиева" whose card says so warns of her, and the other way round."""
+    carded = people.register_person(
+        session.store,
+        session.user,
+        PersonDraft("Мария", "Георгиева", "02.04.1991", id_document_name="GUEORGUIEVA Maria"),
+        today=TODAY,
+    )
+    typed = PersonDraft("Maria", "Gueorguieva", "02.04.1991")
+    assert [e.id for e in people.check_person(session.store, typed, TODAY)] == [carded.id]
+    assert people.check_person(session.store, replace(typed, date_of_birth="1991"), TODAY) == []
+    latin = _add(session, "Ivan", "Gueorguiev", "1980")
+    without = PersonDraft("Иван", "Георгиев", "1980")
+    assert people.check_person(session.store, without, TODAY) == []
+    from_card = replace(without, id_document_name="GUEORGUIEV Ivan")
+    assert [e.id for e in people.check_person(session.store, from_card, TODAY)] == [latin]

@@ -1,0 +1,150 @@
+"""The name as on the ID document in the person dialogs and on the person's page: typed in Latin
+letters (Cyrillic refused at the field, in the UI language), prefilled for editing, shown
+under the name where it is written otherwise, and found by the people search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication, QPushButton
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.i18n.text import set_language
+from desktop_app.ui.person_dialog import EditPersonDialog, RegisterPersonDialog
+from desktop_app.ui.visits import answers_from_person
+from desktop_app.usecases import people
+from desktop_app.usecases.accounts import Session
+from tests.ui.conftest import shown_window, type_text
+
+
+def _register_dialog(qtbot: QtBot, session: Session) -> RegisterPersonDialog:
+    dialog = RegisterPersonDialog(session.store, session.user)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def _save(qtbot: QtBot, dialog: RegisterPersonDialog) -> None:
+    with qtbot.waitSignal(dialog.save.answered, timeout=5000):
+        dialog._on_save_clicked()
+
+
+def test_cyrillic_in_the_id_name_is_refused_at_the_field_in_the_ui_language(
+    qtbot: QtBot, session: Session
+) -> None:
+    set_language("de")
+    try:
+        dialog = _register_dialog(qtbot, session)
+        assert dialog._labels["id_document_name"].text() == "Name laut Ausweis (&lateinisch)"
+        assert dialog._labels["id_document_name"].buddy() is dialog.id_name
+        type_text(dialog.given, "Мария")
+        type_text(dialog.family, "Георгиева")
+        type_text(dialog.id_name, "Георгиева Мария")
+        _save(qtbot, dialog)
+        error = dialog.errors["id_document_name"]
+        assert error.isVisible()
+        assert error.text() == (
+            "Bitte schreiben Sie den Namen in lateinischen Buchstaben, so wie er im Ausweis "
+            "oder Pass steht."
+        )
+        assert dialog.focusWidget() is dialog.id_name
+        assert [n for n, e in dialog.errors.items() if e.isVisible()] == ["id_document_name"]
+        assert people.count_people(session.store) == 0  # nothing stored
+        dialog.id_name.clear()
+        type_text(dialog.id_name, "GUEORGUIEVA Maria")
+        with qtbot.waitSignal(dialog.person_registered, timeout=5000) as registered:
+            dialog._on_save_clicked()
+    finally:
+        set_language("en")
+    person = registered.args[0]
+    assert person.id_document_name == "GUEORGUIEVA Maria"
+    assert [e.id for e in people.search_people(session.store, "Gueorguieva")] == [person.id]
+
+
+def test_the_page_shows_the_id_name_where_it_differs_and_the_editor_changes_it(
+    qtbot: QtBot, session: Session
+) -> None:
+    carded = people.register_person(
+        session.store,
+        session.user,
+        PersonDraft("Мария", "Георгиева", "1990", id_document_name="GUEORGUIEVA Maria"),
+    )
+    same = people.register_person(
+        session.store,
+        session.user,
+        PersonDraft("Ioana", "Mureșan", "1985", id_document_name="MUREȘAN Ioana"),
+    )
+    window = shown_window(qtbot, session)
+    page = window.person_page
+    window.show_person(carded.id)
+    qtbot.waitUntil(lambda: page.person is not None and page.person.id == carded.id)
+    assert page.id_name.isVisible()
+    assert page.id_name.text() == "As on the ID document: GUEORGUIEVA Maria"
+    window.show_person(same.id)  # only in capitals and order otherwise: not repeated
+    qtbot.waitUntil(lambda: page.person is not None and page.person.id == same.id)
+    assert not page.id_name.isVisible()
+    window.show_person(carded.id)
+    qtbot.waitUntil(lambda: page.person is not None and page.person.id == carded.id)
+    button = page.findChild(QPushButton, "edit_person")
+    assert button is not None
+    button.click()
+    dialog: EditPersonDialog = window.edit_person_dialog  # type: ignore[attr-defined]
+    assert dialog.id_name.text() == "GUEORGUIEVA Maria"  # prefilled as stored
+    dialog.id_name.clear()
+    type_text(dialog.id_name, "GUEORGUIEVA Mariya")
+    with qtbot.waitSignal(dialog.person_updated, timeout=5000):
+        dialog._on_save_clicked()
+    qtbot.waitUntil(lambda: page.id_name.text() == "As on the ID document: GUEORGUIEVA Mariya")
+    stored = people.get_person(session.store, session.user, carded.id)
+    assert stored is not None and stored.id_document_name == "GUEORGUIEVA Mariya"
+    assert stored.field_clocks["id_document_name"][1]  # only that field got a new clock
+    assert not stored.field_clocks["phone"][1]
+    # A new life-situation check starts from it.
+    assert answers_from_person(stored)["name_latin"] == "GUEORGUIEVA Mariya"
+
+
+def test_screenshots_of_the_dialog_and_the_page_in_german_and_bulgarian(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    person = people.register_person(
+        session.store,
+        session.user,
+        PersonDraft(
+            "Мария",
+            "Георгиева",
+            "02.04.1991",
+            sex="female",
+            nationality="BG",
+            languages=("bg",),
+            phone="0176 1234567",
+            id_document_name="GUEORGUIEVA Maria",
+        ),
+    )
+    out = tmp_path
+    try:
+        for lang in ("de", "bg"):
+            set_language(lang)
+            window = shown_window(qtbot, session, 1100)
+            window.show_person(person.id)
+            page = window.person_page
+            qtbot.waitUntil(lambda page=page: page.person is not None and page.id_name.isVisible())
+            QApplication.processEvents()
+            assert window.grab().save(str(out / f"page-{lang}.png"))
+            dialog = EditPersonDialog(session.store, session.user, person, window)
+            dialog.show()
+            qtbot.waitExposed(dialog)
+            assert dialog.grab().save(str(out / f"edit-{lang}.png"))
+            dialog.id_name.setText("Георгиева")
+            _save(qtbot, dialog)
+            assert dialog.errors["id_document_name"].isVisible()
+            QApplication.processEvents()
+            assert dialog.grab().save(str(out / f"edit-{lang}-refused.png"))
+            dialog.reject()
+            register = _register_dialog(qtbot, session)
+            assert register.grab().save(str(out / f"register-{lang}.png"))
+            register.reject()
+            window.close()
+    finally:
+        set_language("en")
