@@ -89,8 +89,13 @@ class Person:
         name (not only in capitals or in another order: "PETROVA Maria" is "Maria Petrova")."""
         if not self.id_document_name:
             return False
-        name = f"{self.given_name} {self.family_name}"
-        return _words(self.id_document_name) != _words(name)
+        return not same_name(self.id_document_name, f"{self.given_name} {self.family_name}")
+
+
+def same_name(one: str, other: str) -> bool:
+    """Whether two names are written alike but for capitals, commas and the order of their
+    words ("PETROVA, Maria" and "Maria Petrova")."""
+    return _words(one) == _words(other)
 
 
 def _words(name: str) -> list[str]:

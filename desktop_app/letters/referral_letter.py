@@ -45,7 +45,7 @@ from reportlab.platypus import (
 
 from desktop_app.domain.dates import PartialDate
 from desktop_app.domain.life_facts import Child, LifeFacts
-from desktop_app.domain.person import Person, Sex
+from desktop_app.domain.person import Person, Sex, same_name
 from desktop_app.domain.referral import Organisation, Referral
 from desktop_app.domain.service import LANGUAGES, Service
 from desktop_app.i18n.formatting import DATE_LOCALES, format_partial_date, language_name
@@ -198,6 +198,7 @@ class _Context:
             "full_name": full,
             "latin_name": latin,
             "name_with_latin": f"{full} ({latin})" if latin != full else full,
+            "id_document_name": _id_document_name(p, latin),
             "name_again": again,
             "name_again_object": again_object,
             "date_of_birth": unbroken(_birth(p.date_of_birth, lang)),
@@ -230,6 +231,14 @@ class _Context:
             "page": "{page}",
             "pages": "{pages}",
         }
+
+
+def _id_document_name(person: Person, latin: str) -> str:
+    """The name as on the person's ID document where the letter writes the name otherwise (an
+    office finds the person by it); empty where it is the same name or none is recorded."""
+    if not person.id_name_differs or same_name(person.id_document_name, latin):
+        return ""
+    return _clean(person.id_document_name)
 
 
 def _named_again(person: Person, family: str, latin: str, lang: str) -> tuple[str, str]:
@@ -702,6 +711,7 @@ def _letter_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
     story.append(_p(_salutation(v["contact_person"], txt), s["body"]))
     story.append(_p(txt("intro"), s["body"]))
     facts = [
+        ("label_id_document_name", v["id_document_name"]),
         ("label_nationality", v["nationality"]),
         ("label_languages", v["languages"]),
         ("label_person_phone", _clean(ctx.person.phone)),

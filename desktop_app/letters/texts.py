@@ -27,6 +27,10 @@ PLACEHOLDERS: frozenset[str] = frozenset(
         "full_name",
         "latin_name",
         "name_with_latin",
+        # as the ID document spells it, where it differs from the name as written and from
+        # its transliteration ("GUEORGUIEVA Maria" beside "Мария Георгиева (Mariya
+        # Georgieva)"); else empty
+        "id_document_name",
         "name_again",  # after the first mention: "Frau Ionescu" (German letter; else the name)
         "name_again_object",  # the same as an object: "Herrn Petrov"
         "date_of_birth",
@@ -69,6 +73,7 @@ REQUIRED_COMMON: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "salutation_contact",
             "intro",
             "label_born",
+            "label_id_document_name",
             "label_nationality",
             "label_languages",
             "label_person_phone",

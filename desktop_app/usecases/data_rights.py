@@ -33,13 +33,13 @@ RETENTION_YEARS = 3
 _LABELS = (
     ("given_name", N_("Given name")),
     ("family_name", N_("Family name")),
+    ("id_document_name", N_("Name as on the ID document")),
     ("date_of_birth", N_("Date of birth")),
     ("sex", N_("Sex / gender")),
     ("nationality", N_("Nationality")),
     ("languages", N_("Languages spoken")),
     ("phone", N_("Phone")),
     ("notes", N_("Notes")),
-    ("id_document_name", N_("Name as on the ID document")),
 )
 
 

@@ -518,3 +518,25 @@ def test_the_copy_names_the_service_once_where_its_name_explains_the_german_one(
     heading = lines.index("Къде?")
     assert lines[heading + 1 : heading + 1 + len(where)] == where
     assert lines[heading + 1 + len(where)] == "Адрес"
+
+
+def test_the_letter_gives_the_name_as_on_the_id_document_where_it_is_spelled_otherwise(
+    tmp_path: Path,
+) -> None:
+    """The job centre finds the person by the spelling of the ID card: "GUEORGUIEVA Maria"
+    beside "Мария Георгиева (Maria Georgieva)" in the letter's facts; not where the card
+    spells the name as the letter writes it (in capitals, the family name first), and never
+    on the person's own copy."""
+    maria = replace(
+        PETAR, given_name="Мария", family_name="Георгиева", id_document_name="GUEORGUIEVA Maria"
+    )
+    pdf = _render(maria)
+    letter, copy = (flat(page) for page in pdf_text(pdf))
+    assert "Мария Георгиева (Maria Georgieva)" in letter
+    assert "Name laut Ausweis GUEORGUIEVA Maria" in letter, letter
+    assert "GUEORGUIEVA" not in copy
+    (tmp_path / "letter.pdf").write_bytes(pdf)
+    for spelled_alike in ("GEORGIEVA Maria", "Maria, Georgieva"):
+        alike = flat(pdf_text(_render(replace(maria, id_document_name=spelled_alike)))[0])
+        assert "Name laut Ausweis" not in alike, spelled_alike
+    assert "Name laut Ausweis" not in flat(pdf_text(_render(PETAR))[0])
