@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from desktop_app.domain.dates import PartialDate, PartialDateError
 from desktop_app.domain.validation import (
@@ -111,16 +111,24 @@ PHONE_DIGITS_MIN, PHONE_DIGITS_MAX = 5, 15
 _PHONE_CHARS = set("0123456789 +-/().")
 
 
+def _name_problem(value: str, most: int) -> FieldError | None:
+    """What every name field refuses (``field`` left empty): too long, control characters,
+    no letter at all."""
+    if len(value) > most:
+        return FieldError("", "too_long", {"max": most})
+    if has_control_characters(value):
+        return FieldError("", "control_characters")
+    if not any(ch.isalpha() for ch in value):
+        return FieldError("", "no_letters")
+    return None
+
+
 def _check_name(field_name: str, value: str, errors: list[FieldError]) -> str:
     value = " ".join(value.split())
     if not value:
         errors.append(FieldError(field_name, "required"))
-    elif len(value) > NAME_MAX:
-        errors.append(FieldError(field_name, "too_long", {"max": NAME_MAX}))
-    elif has_control_characters(value):
-        errors.append(FieldError(field_name, "control_characters"))
-    elif not any(ch.isalpha() for ch in value):
-        errors.append(FieldError(field_name, "no_letters"))
+    elif problem := _name_problem(value, NAME_MAX):
+        errors.append(replace(problem, field=field_name))
     elif not value.isascii() and any(len(scripts_of(word)) > 1 for word in value.split()):
         # "Pеtrov" with a Cyrillic е looks right but never matches a search: refuse it.
         errors.append(FieldError(field_name, "mixed_scripts"))
@@ -140,17 +148,12 @@ def check_id_document_name(value: str, errors: list[FieldError]) -> str:
     """The name as on the ID document: optional, and in Latin letters only (a Cyrillic one is
     the name itself, and the letters to offices need the document's Latin spelling)."""
     value = unicodedata.normalize("NFC", " ".join(value.split()))
-    field_name = "id_document_name"
     if not value:
         return ""
-    if len(value) > ID_NAME_MAX:
-        errors.append(FieldError(field_name, "too_long", {"max": ID_NAME_MAX}))
-    elif has_control_characters(value):
-        errors.append(FieldError(field_name, "control_characters"))
-    elif not any(ch.isalpha() for ch in value):
-        errors.append(FieldError(field_name, "no_letters"))
+    if problem := _name_problem(value, ID_NAME_MAX):
+        errors.append(replace(problem, field="id_document_name"))
     elif not _is_latin(value):
-        errors.append(FieldError(field_name, "latin_letters_only"))
+        errors.append(FieldError("id_document_name", "latin_letters_only"))
     return value
 
 

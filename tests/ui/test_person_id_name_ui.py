@@ -122,28 +122,26 @@ def test_screenshots_of_the_dialog_and_the_page_in_german_and_bulgarian(
             id_document_name="GUEORGUIEVA Maria",
         ),
     )
-    out = tmp_path
     try:
         for lang in ("de", "bg"):
             set_language(lang)
             window = shown_window(qtbot, session, 1100)
             window.show_person(person.id)
-            page = window.person_page
-            qtbot.waitUntil(lambda page=page: page.person is not None and page.id_name.isVisible())
+            qtbot.waitUntil(window.person_page.id_name.isVisible)
             QApplication.processEvents()
-            assert window.grab().save(str(out / f"page-{lang}.png"))
+            assert window.grab().save(str(tmp_path / f"page-{lang}.png"))
             dialog = EditPersonDialog(session.store, session.user, person, window)
             dialog.show()
             qtbot.waitExposed(dialog)
-            assert dialog.grab().save(str(out / f"edit-{lang}.png"))
+            assert dialog.grab().save(str(tmp_path / f"edit-{lang}.png"))
             dialog.id_name.setText("Георгиева")
             _save(qtbot, dialog)
             assert dialog.errors["id_document_name"].isVisible()
             QApplication.processEvents()
-            assert dialog.grab().save(str(out / f"edit-{lang}-refused.png"))
+            assert dialog.grab().save(str(tmp_path / f"edit-{lang}-refused.png"))
             dialog.reject()
             register = _register_dialog(qtbot, session)
-            assert register.grab().save(str(out / f"register-{lang}.png"))
+            assert register.grab().save(str(tmp_path / f"register-{lang}.png"))
             register.reject()
             window.close()
     finally:

@@ -470,29 +470,19 @@ def test_the_checks_name_in_latin_letters_fills_in_the_persons_id_document_name(
     for pid in (person.id, other.id):
         visits.record_consent(store, user, pid, consent_answers(), today=TODAY)
     answers = {**full_life_situation(), "family_name": "Георгиева", "given_names": "Мария"}
-    visits.finish_visit(
-        store,
-        user,
-        person.id,
-        "life_situation",
-        {**answers, "name_latin": "Gueorguieva Maria"},
-        today=TODAY,
-    )
+
+    def check(name_latin: str) -> None:
+        answers_now = {**answers, "name_latin": name_latin}
+        visits.finish_visit(store, user, person.id, "life_situation", answers_now, today=TODAY)
+
+    check("Gueorguieva Maria")
     filled = people.get_person(store, user, person.id)
     assert filled is not None and filled.id_document_name == "Gueorguieva Maria"
     assert filled.revision == 2
     # Only that field has a new clock (on top of the one before): it merges on its own.
     assert {n for n, (_clock, base) in filled.field_clocks.items() if base} == {"id_document_name"}
     assert [e.id for e in people.search_people(store, "Gueorguieva")] == [person.id]
-    # A later check's other spelling does not overwrite it.
-    visits.finish_visit(
-        store,
-        user,
-        person.id,
-        "life_situation",
-        {**answers, "name_latin": "Georgieva Mariya"},
-        today=TODAY,
-    )
+    check("Georgieva Mariya")  # a later check's other spelling does not overwrite it
     kept = people.get_person(store, user, person.id)
     assert kept is not None and kept.id_document_name == "Gueorguieva Maria"
     assert kept.revision == 2
