@@ -209,3 +209,21 @@ def test_report_is_written_for_a_coordinator_and_refused_to_an_advisor(tmp_path:
                   password="a good password")  # fmt: skip
     assert written.returncode == 0, written.stderr
     assert out.read_text(encoding="utf-8").strip()
+
+
+def test_people_add_records_the_id_document_name_and_refuses_cyrillic_in_it(
+    tmp_path: Path,
+) -> None:
+    d = str(tmp_path / "data")
+    pw = "a good password"
+    run("init", "--data-dir", d, "--account", "anna", "--password-stdin", password=pw)
+    common = ("people", "add", "--data-dir", d, "--password-stdin", "--given", "Мария")
+    refused = run(*common, "--family", "Георгиева", "--id-name", "Георгиева", password=pw)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert refused.stderr.strip() == (
+        "--id-name: Please type the name in Latin letters, as the ID card or passport spells it."
+    )
+    added = run(*common, "--family", "Георгиева", "--id-name", "GUEORGUIEVA Maria", password=pw)
+    assert added.returncode == 0, added.stderr
+    found = run("people", "search", "Gueorguieva", "--data-dir", d, "--password-stdin", password=pw)
+    assert found.stdout.startswith(added.stdout.strip()) and "Георгиева, Мария" in found.stdout
