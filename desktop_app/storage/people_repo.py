@@ -348,7 +348,7 @@ class PeopleRepository:
             found += _entries(self.session.execute(stmt).all())
         return found
 
-    def _id_document_names(self, person_ids: list[str]) -> dict[str, str]:
+    def id_document_names(self, person_ids: list[str]) -> dict[str, str]:
         """The ID-document names recorded of these people (those with one)."""
         found: dict[str, str] = {}
         for start in range(0, len(person_ids), 500):  # within SQLite's limit of parameters
@@ -379,7 +379,7 @@ class PeopleRepository:
             # the card meets "Мария Георгиева" whose card says "GUEORGUIEVA Maria".
             names = [f"{person.given_name} {person.family_name}", person.id_document_name]
             born = self.born_on([person.date_of_birth.iso()])
-            id_names = self._id_document_names([e.id for e in born])
+            id_names = self.id_document_names([e.id for e in born])
             spelled = [
                 e.id
                 for e in born

@@ -575,6 +575,12 @@ def _full_name(person: Person) -> str:
     return f"{person.given_name} {person.family_name}"
 
 
+def _names(person: Person) -> list[str]:
+    """The names a person is compared by: as registered, and as on the ID document (a row
+    typed from the card, "Maria Gueorguieva", is "Мария Георгиева" whose card says so)."""
+    return [name for name in (_full_name(person), person.id_document_name) if name]
+
+
 def _stored_matches(
     session: DbSession, people: Sequence[Person]
 ) -> tuple[NamesByBirth[PersonListEntry], dict[str, list[PersonListEntry]]]:
@@ -583,8 +589,13 @@ def _stored_matches(
     phone key those with the same phone number."""
     born: NamesByBirth[PersonListEntry] = NamesByBirth()
     dates = {p.date_of_birth.iso() for p in people if p.date_of_birth is not None}
-    for entry in PeopleRepository(session).born_on(dates):
+    repo = PeopleRepository(session)
+    born_then = repo.born_on(dates)
+    id_names = repo.id_document_names([entry.id for entry in born_then])
+    for entry in born_then:
         born.add(entry.date_of_birth, f"{entry.given_name} {entry.family_name}", entry)
+        if entry.id in id_names:
+            born.add(entry.date_of_birth, id_names[entry.id], entry)
     phones = sorted({k for p in people if (k := phone_key(p.phone))})
     columns = (
         PersonRow.id, PersonRow.family_name, PersonRow.given_name, PersonRow.date_of_birth,
@@ -641,10 +652,14 @@ def _plan(
         matches: dict[str, PersonListEntry] = {}
         earlier: list[int] = []
         if person.date_of_birth is not None:
-            iso = person.date_of_birth.iso()
-            matches.update((e.id, e) for e in born.meeting(iso, name))
-            earlier += earlier_born.meeting(iso, name)[:1]
-            earlier_born.add(iso, name, line)
+            iso, names = person.date_of_birth.iso(), _names(person)
+            met: set[int] = set()
+            for each in names:
+                matches.update((e.id, e) for e in born.meeting(iso, each))
+                met.update(earlier_born.meeting(iso, each))
+            earlier += sorted(met)[:1]
+            for each in names:
+                earlier_born.add(iso, each, line)
         if phone:
             for entry in by_phone.get(phone, ()):
                 matches.setdefault(entry.id, entry)

@@ -422,3 +422,50 @@ def test_import_finds_the_duplicates_registration_finds(session, tmp_path: Path)
     rows = [PersonDraft(given, family, born) for given, family, born in lines]
     assert [bool(people.check_person(store, d, TODAY)) for d in rows] == [True, True, False, False]
     assert report.accepted == 3
+
+
+ID_NAMES_CSV = (
+    "Vorname;Nachname;Geburtsdatum;Name laut Ausweis\n"
+    "Maria;Gueorguieva;01.02.1990;\n"  # as the stored Мария Георгиева's card spells her
+    "Maria;Gueorguieva;01.02.1991;\n"  # born another day: somebody else
+    "Георги;Жеков;05.05.1980;Gueorgui Jekov\n"  # the card spells him as he was stored
+    "Ралица;Вълчева;08.08.1994;VALTCHEVA Ralitsa\n"
+    "Ralitsa;Valtcheva;08.08.1994;\n"  # typed as the line above's card spells her
+    "Гергана;Шишкова;11.11.1987;\n"
+    "Guergana;Chichkova;11.11.1987;SHISHKOVA Gergana\n"  # her card: the line above's name
+)
+
+
+def test_import_finds_duplicates_by_the_name_as_on_the_id_document(session, tmp_path: Path) -> None:
+    """A row typed from the ID card ("Maria Gueorguieva") is a stored "Мария Георгиева" born
+    that day whose card says so, and so within the file: the names alone never meet."""
+    store, user = session.store, session.user
+    people.register_many(
+        store,
+        user,
+        [
+            PersonDraft("Мария", "Георгиева", "01.02.1990", id_document_name="GUEORGUIEVA Maria"),
+            PersonDraft("Gueorgui", "Jekov", "05.05.1980"),
+        ],
+    )
+    table = read_table(write_csv(tmp_path / "list.csv", ID_NAMES_CSV))
+    mapping = guess_mapping(table.headers)
+    assert mapping["id_document_name"] == "Name laut Ausweis"
+    report = dry_run(store, table, mapping, today=TODAY)
+    assert not report.refused
+    found = {
+        v.line: ([(e.given_name, e.family_name) for e in v.duplicate_of], v.same_as_line)
+        for v in report.duplicates
+    }
+    assert found == {
+        2: ([("Мария", "Георгиева")], None),
+        4: ([("Gueorgui", "Jekov")], None),
+        6: ([], 5),
+        8: ([], 7),
+    }
+    assert report.accepted == 3  # lines 3, 5 and 7
+    # Refused like any other duplicates: nothing stored, the rows named.
+    with pytest.raises(DuplicatesInImport) as refused:
+        import_people(store, user, table, mapping, today=TODAY)
+    assert [v.line for v in refused.value.report.duplicates] == [2, 4, 6, 8]
+    assert people.count_people(store) == 2
