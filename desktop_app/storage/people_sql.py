@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from desktop_app.i18n.translit import phone_query, query_alternatives
+from desktop_app.i18n.translit import name_tokens, phone_query, query_alternatives
 
 # Runs one statement with positional ("?") parameters and returns its rows.
 Execute = Callable[[str, Sequence[Any]], Iterable[Sequence[Any]]]
@@ -34,6 +34,9 @@ class PersonListEntry:
     date_of_birth: str
     nationality: str
     phone: str
+    #: the name as on the ID document, where a search found the person by it and not by the
+    #: name (a helper typing "Gueorguieva" from the card saw only "Георгиева, Мария")
+    found_as: str = ""
 
 
 def _entries(rows: Iterable[Sequence[Any]]) -> list[PersonListEntry]:
@@ -123,6 +126,27 @@ def search(execute: Execute, query: str, limit: int = 50) -> list[PersonListEntr
     # Filtering "deleted" in SQL here would make SQLite prefer the list index and scan
     # every person; rowid lookups plus a check in Python stay well under a millisecond.
     marks = ", ".join("?" for _ in pks)
-    rows = execute(f"SELECT pk, deleted, {_LIST_COLUMNS} FROM people WHERE pk IN ({marks})", pks)
+    rows = execute(
+        f"SELECT pk, deleted, {_LIST_COLUMNS}, id_document_name FROM people WHERE pk IN ({marks})",
+        pks,
+    )
     by_pk = {row[0]: row[2:] for row in rows if not row[1]}
-    return _entries(by_pk[pk] for pk in pks if pk in by_pk)
+    names = [alts for alts in alternatives if not alts[0].startswith(("d:", "p:"))]
+    found = []
+    for pk in pks:
+        if (row := by_pk.get(pk)) is not None:
+            pid, family, given, born, nationality, phone, id_name = row
+            found_as = _found_as(names, family, given, id_name)
+            found.append(PersonListEntry(pid, family, given, born, nationality, phone, found_as))
+    return found
+
+
+def _found_as(words: list[list[str]], family_name: str, given_name: str, id_name: str) -> str:
+    """``id_name`` if a typed name word (``words``: each one's prefixes) meets no token of the
+    person's name, so that the search found them by the name as on the ID document; else ""."""
+    if not id_name or not words:
+        return ""
+    tokens = name_tokens(family_name) | name_tokens(given_name)
+    if all(any(t.startswith(prefix) for prefix in alts for t in tokens) for alts in words):
+        return ""
+    return id_name

@@ -170,6 +170,13 @@ class PeopleTableModel(QAbstractTableModel):
             return format_partial_date(value)
         if key == "nationality":
             return self._country_name(value)
+        if key == "given_name" and entry.found_as:
+            # Found by the name as on the ID document only: the row says why it is there. The
+            # cell has room for a few letters of it, as typed from the card ("Мария ·
+            # GUEORGU…", unbroken: a wrapped line was cut to "Мария · …"); the tooltip names it.
+            if role == Qt.ItemDataRole.DisplayRole:
+                return f"{value} · {entry.found_as}".replace(" ", "\u00a0")
+            return f"{value} · " + _("As on the ID document: {name}").format(name=entry.found_as)
         return value
 
     def _country_name(self, code: str) -> str:

@@ -4,13 +4,16 @@ under the name where it is written otherwise, and found by the people search."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.text import set_language
+from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.person_dialog import EditPersonDialog, RegisterPersonDialog
 from desktop_app.ui.visits import answers_from_person
 from desktop_app.usecases import people
@@ -143,6 +146,56 @@ def test_screenshots_of_the_dialog_and_the_page_in_german_and_bulgarian(
             register = _register_dialog(qtbot, session)
             assert register.grab().save(str(tmp_path / f"register-{lang}.png"))
             register.reject()
+            window.close()
+    finally:
+        set_language("en")
+
+
+def test_a_search_result_found_by_the_id_name_alone_shows_it_in_the_row(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """ "Gueorguieva" typed from the card lists "Георгиева | Мария · ID: GUEORGUIEVA Maria" (in
+    the UI language), whole in the cell's tooltip; "Георгиева" typed lists her name alone."""
+    people.register_person(
+        session.store,
+        session.user,
+        PersonDraft(
+            "Мария", "Георгиева", "02.04.1991", nationality="BG", phone="0176 1234567",
+            id_document_name="GUEORGUIEVA Maria",
+        ),
+    )  # fmt: skip
+    people.register_person(
+        session.store, session.user, PersonDraft("Maria", "Gueorguieva", "03.04.1991")
+    )
+    shots = Path(os.environ.get("WELCOME_DESK_SHOTS") or tmp_path)
+    expected = {
+        "de": "Мария · Laut Ausweis: GUEORGUIEVA Maria",
+        "bg": "Мария · По документ за самоличност: GUEORGUIEVA Maria",
+        "ro": "Мария · Conform actului de identitate: GUEORGUIEVA Maria",
+        "en": "Мария · As on the ID document: GUEORGUIEVA Maria",
+    }
+    try:
+        for lang, text in expected.items():
+            set_language(lang)
+            window = shown_window(qtbot, session)
+            window.resize(1366, 768)
+
+            def rows(query: str, window: MainWindow = window) -> list[list[str]]:
+                window.search.clear()
+                with qtbot.waitSignal(window.search_finished, timeout=5000):
+                    type_text(window.search, query)
+                model = window.model
+                return [[model.index(r, c).data() for c in (0, 1)] for r in range(model.rowCount())]
+
+            shown = "Мария · GUEORGUIEVA Maria".replace(" ", "\u00a0")  # not wrapped away
+            assert rows("Gueorguieva") == [["Георгиева", shown], ["Gueorguieva", "Maria"]]
+            index = window.model.index(0, 1)
+            assert index.data(Qt.ItemDataRole.ToolTipRole) == text
+            assert index.data(Qt.ItemDataRole.AccessibleTextRole) == text
+            QApplication.processEvents()
+            if lang in ("de", "bg"):
+                assert window.grab().save(str(shots / f"arriving-id-row-{lang}.png"))
+            assert rows("Георгиева") == [["Георгиева", "Мария"]]
             window.close()
     finally:
         set_language("en")

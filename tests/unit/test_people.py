@@ -393,6 +393,29 @@ def test_the_id_documents_spelling_finds_a_person_registered_in_cyrillic(session
     assert [e.id for e in people.search_people(session.store, "Георгиева")] == [pid]
 
 
+def test_a_search_result_found_by_the_id_name_alone_carries_it(session: Session) -> None:
+    """The list says why "Георгиева, Мария" is there when "Gueorguieva" was typed from her card;
+    not when her name, or its transliteration, met what was typed."""
+    draft = PersonDraft("Мария", "Георгиева", "02.04.1991", id_document_name="GUEORGUIEVA Maria")
+    people.register_person(session.store, session.user, draft, today=TODAY)
+    _add(session, "Maria", "Gueorguieva", "03.04.1991")  # that spelling is her registered name
+    _add(session, "Elena", "Radu", "04.04.1991", phone="0176 1234567")  # no ID name
+
+    def found(query: str) -> dict[str, str]:
+        entries = people.search_people(session.store, query)
+        return {f"{e.given_name} {e.family_name}": e.found_as for e in entries}
+
+    by_card = {"Мария Георгиева": "GUEORGUIEVA Maria", "Maria Gueorguieva": ""}
+    assert found("Gueorguieva") == by_card
+    assert found("gueorg") == by_card
+    assert found("GUEORGUIEVA maria") == by_card  # "maria" meets her name, "gueorguieva" not
+    assert found("Gueorguieva 02.04.1991") == {"Мария Георгиева": "GUEORGUIEVA Maria"}
+    for query in ("Georgieva", "Георгиева", "Мария", "Maria Georgieva", "02.04.1991"):
+        assert found(query).get("Мария Георгиева") == "", query
+    assert found("Radu") == {"Elena Radu": ""}
+    assert people.list_people(session.store, 0, 10)[0].found_as == ""  # the list: not read
+
+
 @pytest.mark.parametrize(
     ("typed", "code"),
     [
