@@ -396,6 +396,16 @@ SPELLED_CSV = (
 )
 
 
+def _duplicates(
+    report: people_import.ImportReport,
+) -> dict[int, tuple[list[tuple[str, str]], int | None]]:
+    """Each likely duplicate's line: the stored people it may be, and the earlier line."""
+    return {
+        v.line: ([(e.given_name, e.family_name) for e in v.duplicate_of], v.same_as_line)
+        for v in report.duplicates
+    }
+
+
 def test_import_finds_the_duplicates_registration_finds(session, tmp_path: Path) -> None:
     store, user = session.store, session.user
     people.register_many(
@@ -408,10 +418,7 @@ def test_import_finds_the_duplicates_registration_finds(session, tmp_path: Path)
     )
     table = read_table(write_csv(tmp_path / "list.csv", SPELLED_CSV))
     report = dry_run(store, table, guess_mapping(table.headers), today=TODAY)
-    found = {
-        v.line: ([(e.given_name, e.family_name) for e in v.duplicate_of], v.same_as_line)
-        for v in report.duplicates
-    }
+    found = _duplicates(report)
     assert found == {
         2: ([("Райна", "Петрова")], None),
         3: ([("Constantin", "Popescu")], None),
@@ -453,10 +460,7 @@ def test_import_finds_duplicates_by_the_name_as_on_the_id_document(session, tmp_
     assert mapping["id_document_name"] == "Name laut Ausweis"
     report = dry_run(store, table, mapping, today=TODAY)
     assert not report.refused
-    found = {
-        v.line: ([(e.given_name, e.family_name) for e in v.duplicate_of], v.same_as_line)
-        for v in report.duplicates
-    }
+    found = _duplicates(report)
     assert found == {
         2: ([("Мария", "Георгиева")], None),
         4: ([("Gueorgui", "Jekov")], None),
