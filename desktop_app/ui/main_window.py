@@ -33,6 +33,7 @@ from desktop_app.i18n.text import (
     set_language,
 )
 from desktop_app.storage.people_sql import PersonListEntry
+from desktop_app.ui.arrival import RecordsArrival
 from desktop_app.ui.people_model import PAGE, PeopleTable, PeopleTableModel
 from desktop_app.ui.person_dialog import RegisterPersonDialog
 from desktop_app.ui.person_page import PersonPage
@@ -241,6 +242,10 @@ class MainWindow(QMainWindow):
         self.search_timer.setInterval(SEARCH_DEBOUNCE_MS)
         self.search_timer.timeout.connect(self._on_search_timer_timeout)
         self.result_label = QLabel()
+        self.result_label.setWordWrap(True)  # while records arrive, it says so (two lines)
+        # What the window's sync receives (connected in ``ui/sync_status.install``).
+        self.arrival = RecordsArrival(self)
+        self.arrival.changed.connect(self._update_result_label)
 
         self.model = PeopleTableModel(self)
         self.model.load_pages_with(self.tasks.run)
@@ -358,7 +363,7 @@ class MainWindow(QMainWindow):
         self.file_menu = bar.addMenu("")
         self.new_action = QAction(self)
         self.new_action.setShortcut(QKeySequence.StandardKey.New)
-        self.new_action.triggered.connect(self.open_register_dialog)
+        self.new_action.triggered.connect(self._on_new_triggered)
         self.quit_action = QAction(self)
         self.quit_action.setShortcut(QKeySequence("Ctrl+Q"))
         self.quit_action.triggered.connect(self.close)
@@ -489,8 +494,10 @@ class MainWindow(QMainWindow):
             text = (
                 ngettext("{count} found", "{count} found", n).format(count=format_number(n))
                 if n
-                else _("Nobody found.")
+                else self.arrival.nobody_found_text() or _("Nobody found.")
             )
+        elif not self._total and self.arrival.empty_list_text():
+            text = self.arrival.empty_list_text()
         else:
             text = ngettext(
                 "{count} person registered", "{count} people registered", self._total
@@ -666,6 +673,11 @@ class MainWindow(QMainWindow):
         self.tasks.wait(msecs)
 
     # --- registering ---------------------------------------------------------------------
+    def _on_new_triggered(self) -> None:
+        # During the laptop's first sync, the person may be among the records still to come.
+        if not self.arrival.ask_before_registering(self, self.open_register_dialog):
+            self.open_register_dialog()
+
     def open_register_dialog(self) -> RegisterPersonDialog:
         dialog = RegisterPersonDialog(self.session.store, self.session.user, self)
         dialog.person_registered.connect(self._on_dialog_person_registered)

@@ -240,6 +240,9 @@ class SyncController(QObject):
 
     sync_finished = Signal(object)  # SyncReport or Exception
     progress = Signal(str, int, int)  # emitted from the worker thread, delivered on the UI's
+    # The sync starting is this laptop's first: the team's records are all to come (emitted
+    # from the worker thread before its progress, delivered on the UI's).
+    first_sync_started = Signal()
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -361,10 +364,15 @@ class SyncController(QObject):
         self.bar.setRange(0, 0)
         self.bar.show()
         self.label.setText(_("Syncing…"))
-        emit, process = self.progress.emit, self.process
-        self.window.tasks.run(
-            lambda: process.sync(progress=emit), self._on_sync_done, self._on_sync_done
-        )
+        emit, process, store = self.progress.emit, self.process, self.store
+        first = self.first_sync_started.emit
+
+        def sync() -> sync_uc.SyncReport:
+            if sync_uc.first_sync_due(store):
+                first()
+            return process.sync(progress=emit)
+
+        self.window.tasks.run(sync, self._on_sync_done, self._on_sync_done)
         return True
 
     def start_anew(self) -> None:
@@ -1222,5 +1230,9 @@ class DevicesDialog(QDialog):
 def install(window: MainWindow) -> None:
     from desktop_app.ui.conflicts import install_notice
 
-    window.sync = SyncController(window)  # type: ignore[attr-defined]
+    controller = window.sync = SyncController(window)  # type: ignore[attr-defined]
+    # The people list says when the team's records are arriving (``ui/arrival.py``).
+    controller.first_sync_started.connect(window.arrival.first_sync_started)
+    controller.progress.connect(window.arrival.progress)
+    controller.sync_finished.connect(window.arrival.sync_finished)
     window.conflict_notice = install_notice(window.sync)  # type: ignore[attr-defined]

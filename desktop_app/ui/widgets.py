@@ -508,21 +508,31 @@ class LanguageList(QListWidget):
 
 
 def ask_to_confirm(
-    parent: QWidget, title: str, text: str, confirm: str, answered: Callable[[bool], None]
+    parent: QWidget,
+    title: str,
+    text: str,
+    confirm: str,
+    answered: Callable[[bool], None],
+    cancel: str = "",
 ) -> QMessageBox:
     """A warning asking before something that cannot be undone, window-modal and not blocking:
-    ``confirm`` the button that goes ahead, Cancel the default and Escape's (Enter keeps what
-    is); ``answered(True)`` once the user went ahead, ``answered(False)`` otherwise. ``text``
-    is plain (a path or a name may hold any character). Returns the question, opened."""
+    ``confirm`` the button that goes ahead, Cancel (or ``cancel``, where the other way has a
+    better name) the default and Escape's (Enter keeps what is); ``answered(True)`` once the
+    user went ahead, ``answered(False)`` otherwise. ``text`` is plain (a path or a name may
+    hold any character). Returns the question, opened."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(title)
     box.setTextFormat(Qt.TextFormat.PlainText)
     box.setText(text)
     go_ahead = box.addButton(confirm, QMessageBox.ButtonRole.AcceptRole)
-    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(cancel)
-    box.setEscapeButton(cancel)
+    back = (
+        box.addButton(cancel, QMessageBox.ButtonRole.RejectRole)
+        if cancel
+        else box.addButton(QMessageBox.StandardButton.Cancel)
+    )
+    box.setDefaultButton(back)
+    box.setEscapeButton(back)
     box.finished.connect(lambda _result: answered(box.clickedButton() is go_ahead))
     box.open()
     return box

@@ -959,6 +959,13 @@ def is_joined(store: Store) -> bool:
         return bool(get_meta(session, SERVER_URL))
 
 
+def first_sync_due(store: Store) -> bool:
+    """Whether no sync has got through on this laptop yet: the next brings the team's records
+    (one cut off resumes where it stopped, and is still the first)."""
+    with store.reading() as session:
+        return not get_meta(session, LAST_SUCCESS)
+
+
 def status(store: Store) -> SyncStatus:
     with store.reading() as session:
         url = get_meta(session, SERVER_URL) or ""
