@@ -64,6 +64,7 @@ from desktop_app.sync.http_client import (
     Offline,
     ProtocolError,
     RequestRefused,
+    Revoked,
     ServerError,
 )
 from desktop_app.ui.clock_banner import ClockWarning
@@ -132,6 +133,12 @@ DEVICE_STATUS = {
 _OFFLINE_NEXT = N_(
     "What you save stays on this laptop and is sent by itself when the server can be reached "
     "again; a sync is tried every minute."
+)
+# In the status bar's tooltip of a revoked laptop, after "revoked … Ask your coordinator".
+_REVOKED_NEXT = N_(
+    "What was recorded on this laptop is kept on it. It comes back with a new enrollment code "
+    "from your coordinator ({join}); once the coordinator has approved it, the next sync sends "
+    "what was recorded here."
 )
 _SYNC_REFUSED = N_("The server refused the sync. If it happens again, ask your coordinator.")
 
@@ -296,6 +303,9 @@ class SyncController(QObject):
         # because the server no longer knows this laptop (restored from an older backup) or
         # revoked it: the File menu offers to join again.
         self.forgotten = False
+        # Whether this window knows the laptop is revoked (from its store or a sync): the first
+        # sync to learn it locks the window, once (a revoked laptop may be a stolen one, open).
+        self.revoked = False
         self.progress.connect(self._on_worker_progress)
         self._status_generation = 0
 
@@ -426,6 +436,8 @@ class SyncController(QObject):
         elif isinstance(result, RequestRefused):
             self.last_error = refused_message(result.code)
             self.detail = code_for_helpers(f"{result.status} {result.code}")
+            if isinstance(result, Revoked) and not self.revoked:
+                self._lock_revoked()
         elif isinstance(result, ProtocolError):
             self.last_error = failed
             self.detail = not_understood_message()
@@ -457,6 +469,19 @@ class SyncController(QObject):
             lambda: sync_uc.status(self.store), shown, lambda _exc: self.sync_finished.emit(result)
         )
 
+    def _lock_revoked(self) -> None:
+        """The server says this laptop is revoked: it may be a stolen one, open and unlocked,
+        that stayed readable until the idle lock. Locked at once, as the idle lock does, the
+        open forms' drafts saved now (the laptop may be switched off hard); the password
+        unlocks it, and the status bar then says it was revoked and how it comes back."""
+        self.revoked = True
+        locker = getattr(self.window, "locker", None)
+        if locker is not None:
+            locker.lock()
+        feature = getattr(self.window, "visits", None)
+        for form in list(getattr(feature, "open_windows", ())):
+            form.save_draft()
+
     # --- status --------------------------------------------------------------------------
     def refresh(self) -> None:
         """Read the status off the UI thread (counting a long outbox takes a while), then show
@@ -474,6 +499,7 @@ class SyncController(QObject):
     def show_status(self, state: sync_uc.SyncStatus) -> None:
         self.devices_action.setEnabled(state.approved and self.may_manage_laptops)
         self.forgotten = bool(state.refused)
+        self.revoked = state.refused == "revoked"
         again = state.joined and self.forgotten
         self.join_action.setEnabled(not state.joined or again)
         self._name_join_action()
@@ -495,15 +521,20 @@ class SyncController(QObject):
         # A long message (waiting for approval: what to compare) shows its first sentence
         # here and whole in the tooltip, so the counts after it stay in view.
         first, _dot, rest = error.partition(". ")
+        head = first + "." if first and rest else first
+        if again and state.refused == "revoked" and error == refused_message("revoked"):
+            # Shorter still: its changes' count says what it means for them (1280 px).
+            head, rest = _("This laptop is revoked"), error
         parts = []
-        if first:
-            parts.append(first + "." if rest else first)
+        if head:
+            parts.append(head)
         elif self.reached:
             parts.append(_("Online"))
         elif not state.last_success:
             parts.append(_("Not synced yet"))
-        if again:  # right after the refusal it answers, before the counts (a narrow window
-            # squeezes the line's end away)
+        if again and not state.pending_changes:  # right after the refusal it answers, before
+            # the counts (a narrow window squeezes the line's end away); with changes to send,
+            # their count says it
             parts.append(_("join again (File menu)"))
         if state.open_conflicts:  # what needs someone first
             n = state.open_conflicts
@@ -528,7 +559,15 @@ class SyncController(QObject):
             template = _("last sync {time}") if parts else _("Last sync {time}")
             parts.append(template.format(time=last_sync_time(wall)))
         n = state.pending_changes
-        if self.offline and n:
+        if again and n:
+            # Not "to send": they cannot be, until the laptop has joined again (a revoked
+            # laptop's user read that they would go, and a helper that they were lost).
+            pending = ngettext(
+                "{count} change kept on this laptop until it joins again (File menu)",
+                "{count} changes kept on this laptop until it joins again (File menu)",
+                n,
+            )
+        elif self.offline and n:
             # Short (the status bar of a 1280 px laptop): where the changes are, and that
             # nobody has to send them; what the user saves meanwhile in the tooltip.
             pending = ngettext(
@@ -573,6 +612,7 @@ class SyncController(QObject):
                 t
                 for t in (
                     error if rest else "",
+                    self._revoked_next(state),
                     held,
                     *withdrawn,
                     restored,
@@ -583,6 +623,13 @@ class SyncController(QObject):
                 if t
             )
         )
+
+    def _revoked_next(self, state: sync_uc.SyncStatus) -> str:
+        """For a revoked laptop (a stolen one, or one revoked by mistake): that what was
+        recorded on it is kept, and how it comes back."""
+        if not state.joined or state.refused != "revoked":
+            return ""
+        return _(_REVOKED_NEXT).format(join=_menu_path("&File", "&Join again…"))
 
     def _coordinator_to_confirm(self, state: sync_uc.SyncStatus) -> str:
         """For a user who may not confirm the coordinator's laptop while its key waits: who

@@ -221,3 +221,50 @@ def test_offline_the_changes_to_send_are_said_to_be_kept_here_and_fit_at_1280_pi
         window.close()
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_a_revoked_laptop_says_so_and_that_its_changes_wait_here_for_it_to_join_again(
+    qtbot: QtBot, session: Session, program_font: None, lang: str, tmp_path: Path
+) -> None:
+    """A revoked laptop said "This laptop was revoked and no longer syncs. · join again (File
+    menu) · … · 4 changes to send": they cannot be sent, and nothing said they were kept. Its
+    line says it is revoked, and that its changes are kept on it until it joins again; on a
+    1280 × 720 laptop all of it shows, and who is logged in beside it. The tooltip says how it
+    comes back."""
+    from desktop_app.i18n.messages import refusal_message
+
+    set_language(lang)
+    try:
+        window = shown_window(qtbot, session, 1280)
+        window.resize(1280, 720)
+        controller: SyncController = window.sync  # type: ignore[attr-defined]
+        status, user = controller.label, window.status_user
+        qtbot.waitUntil(lambda: status.text() != "", timeout=5000)
+        revoked = sync_uc.SyncStatus(
+            True, "https://x", True, 4, _clock(LAST_SYNC), 0, refused="revoked"
+        )
+        controller.show_status(revoked)
+        _laid_out(window)
+        _side_by_side(window)
+        last = _("last sync {time}").format(time=last_sync_time(LAST_SYNC.timestamp()))
+        kept = ngettext(
+            "{count} change kept on this laptop until it joins again (File menu)",
+            "{count} changes kept on this laptop until it joins again (File menu)",
+            4,
+        ).format(count=4)
+        assert status.text() == f"{_('This laptop is revoked')} · {last} · {kept}"
+        assert not status.elided() and not user.elided(), (status.width(), user.width())
+        tip = status.toolTip()
+        assert tip.startswith(refusal_message("revoked")), tip
+        assert _("&Join again…").replace("&", "") in tip, tip
+        window.grab().save(str(tmp_path / f"revoked-1280-{lang}.png"))
+        # nothing to send: where it joins again, as before
+        controller.show_status(replace(revoked, pending_changes=0))
+        assert status.text().endswith(
+            f"{_('join again (File menu)')} · {last} · "
+            + ngettext("{count} change to send", "{count} changes to send", 0).format(count=0)
+        ), status.text()
+        window.close()
+    finally:
+        set_language("en")

@@ -1,0 +1,103 @@
+"""A laptop revoked while it is open and unlocked (a stolen one, or one revoked by mistake): its
+window locks at the sync that learns it, its status says what it means, and nothing typed is
+lost; the coordinator's status bar asks to renew a team key a revoked laptop still holds. With
+a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.i18n.text import set_language
+from desktop_app.ui.lock import Locker, LockScreen
+from desktop_app.ui.sync_status import SyncController
+from desktop_app.usecases import people, visits
+from tests.integration.sync_harness import PASSWORD, Laptops, ServerProcess, device_id, run_cli
+from tests.ui.conftest import shown_window, type_text
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
+
+
+def _sync(qtbot: QtBot, window: MainWindow) -> None:
+    controller: SyncController = window.sync  # type: ignore[attr-defined]
+    with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
+        assert controller.start()
+
+
+def _locked(window: MainWindow) -> bool:
+    locker: Locker = window.locker  # type: ignore[attr-defined]
+    return locker.is_locked
+
+
+def _shown_texts(root: QWidget) -> str:
+    texts = [root.windowTitle()]
+    for widget in [root, *root.findChildren(QWidget)]:
+        if widget.isVisible() and isinstance(widget, QLabel | QLineEdit):
+            texts.append(widget.text())
+    return " ".join(texts)
+
+
+def test_a_revoked_laptop_locks_at_the_next_sync_and_keeps_what_was_typed(
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops, tmp_path: Path
+) -> None:
+    """Revoked by the server's operator while a helper's visit form is open and typed in (not
+    saved yet): it stayed readable until the idle lock. The next sync locks it; the password
+    unlocks it, the form comes back with what was typed (also in its draft), and the status
+    says it was revoked and that its changes are kept until it joins again. Later syncs, also
+    refused, do not lock it again."""
+    coordinator, stolen = laptops.new("Koordination"), laptops.new("Laptop Ioana")
+    laptops.sync(coordinator, stolen)
+    person = people.register_person(stolen.store, stolen.user, PersonDraft("Ștefan", "Țăranu"))
+    set_language("ro")
+    window = shown_window(qtbot, stolen, 1280)
+    window.show_person(person.id)
+    form = window.visits.start("life_situation")  # type: ignore[attr-defined]
+    assert form is not None
+    form.view.show_section("household")
+    type_text(form.view.input("household_size"), "4")
+    form.autosave.stop()  # typed only: no autosave has run
+    form.periodic.stop()
+    assert visits.load_draft(stolen.store, stolen.user, person.id, "life_situation") is None
+
+    run_cli(server.db_url, "revoke", device_id(stolen))
+    _sync(qtbot, window)
+    locker: Locker = window.locker  # type: ignore[attr-defined]
+    assert _locked(window) and isinstance(window.centralWidget(), LockScreen)
+    assert not form.isVisible() and not window.menuBar().isVisible()
+    assert "Țăranu" not in _shown_texts(window) and "Țăranu" not in form.windowTitle()
+    # Saved at the lock, before anyone types a password (the laptop may be switched off).
+    qtbot.waitUntil(
+        lambda: (
+            visits.load_draft(stolen.store, stolen.user, person.id, "life_situation") is not None
+        ),
+        timeout=10_000,
+    )
+    draft = visits.load_draft(stolen.store, stolen.user, person.id, "life_situation")
+    assert draft is not None and draft.answers.get("household_size") == 4
+
+    screen = locker.screen
+    assert screen is not None
+    type_text(screen.password, PASSWORD)
+    qtbot.keyClick(screen.password, Qt.Key.Key_Return)
+    assert not _locked(window)
+    assert form.isVisible() and form.view.input("household_size").text() == "4"
+    status = window.sync.label  # type: ignore[attr-defined]
+    text = status.text()
+    assert text.startswith("Acest laptop este revocat · ultima sincronizare"), text
+    assert text.endswith("pe acest laptop până se alătură din nou (meniul Fișier)"), text
+    assert "de trimis" not in text
+    tooltip = status.toolTip()
+    assert "cod de înrolare nou" in tooltip and "Fișier → Alătură-te din nou…" in tooltip, tooltip
+    qtbot.waitUntil(lambda: not status.elided(), timeout=5000)  # all of it, once laid out
+    window.grab().save(str(tmp_path / "revoked-ro.png"))
+
+    _sync(qtbot, window)  # refused again: said, not locked again
+    assert not _locked(window) and form.isVisible()
+    form.close()
+    window.close()
