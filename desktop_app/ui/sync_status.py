@@ -522,6 +522,8 @@ class SyncController(QObject):
         # here and whole in the tooltip, so the counts after it stay in view.
         first, _dot, rest = error.partition(". ")
         head = first + "." if first and rest else first
+        # Revoked, its changes are said to wait here for it to join again (below).
+        kept_until_joined = again and state.refused == "revoked" and bool(state.pending_changes)
         if again and state.refused == "revoked" and error == refused_message("revoked"):
             # Shorter still: its changes' count says what it means for them (1280 px).
             head, rest = _("This laptop is revoked"), error
@@ -532,9 +534,8 @@ class SyncController(QObject):
             parts.append(_("Online"))
         elif not state.last_success:
             parts.append(_("Not synced yet"))
-        if again and not state.pending_changes:  # right after the refusal it answers, before
-            # the counts (a narrow window squeezes the line's end away); with changes to send,
-            # their count says it
+        if again and not kept_until_joined:  # right after the refusal it answers, before the
+            # counts (a narrow window squeezes the line's end away)
             parts.append(_("join again (File menu)"))
         if state.open_conflicts:  # what needs someone first
             n = state.open_conflicts
@@ -559,7 +560,7 @@ class SyncController(QObject):
             template = _("last sync {time}") if parts else _("Last sync {time}")
             parts.append(template.format(time=last_sync_time(wall)))
         n = state.pending_changes
-        if again and n:
+        if kept_until_joined:
             # Not "to send": they cannot be, until the laptop has joined again (a revoked
             # laptop's user read that they would go, and a helper that they were lost).
             pending = ngettext(

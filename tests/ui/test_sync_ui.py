@@ -16,7 +16,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app import __version__
 from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.messages import sync_message
-from desktop_app.i18n.text import _, set_language
+from desktop_app.i18n.text import _, ngettext, set_language
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.sync_status import DevicesDialog, JoinDialog, SyncController, last_sync_time
 from desktop_app.usecases import people
@@ -311,7 +311,7 @@ def test_revoking_a_laptop_in_the_laptops_dialog_asks_then_renews_the_team_key(
     with qtbot.waitSignal(b_sync.sync_finished, timeout=30_000):
         assert b_sync.start()
     qtbot.waitUntil(lambda: "to send" in b_sync.label.text(), timeout=5000)
-    assert b_sync.label.text().startswith("This laptop was revoked and no longer syncs.")
+    assert b_sync.label.text().startswith("This laptop is revoked · "), b_sync.label.text()
     assert "(revoked)" not in b_sync.label.text()
     # the code for whoever helps, not the server's English text behind it
     tip = b_sync.label.toolTip()
@@ -1276,7 +1276,12 @@ def test_a_status_too_long_for_a_small_laptop_ends_in_an_ellipsis_and_says_what_
         key_work = sync_uc.SyncStatus(True, "https://x", True, 5, _clock(3), 2)
         for name, state, hint in (
             ("unauthorized", replace(refusal, refused="unauthorized"), "join again (File menu)"),
-            ("revoked", replace(refusal, refused="revoked"), "join again (File menu)"),
+            # Revoked, the changes' count says it: they wait on this laptop until it joins again.
+            (
+                "revoked",
+                replace(refusal, refused="revoked"),
+                "{count} changes kept on this laptop until it joins again (File menu)",
+            ),
             (
                 "renewal",
                 replace(key_work, renewal_unfinished=True),
@@ -1289,10 +1294,17 @@ def test_a_status_too_long_for_a_small_laptop_ends_in_an_ellipsis_and_says_what_
             ),
         ):
             controller.show_status(state)
-            english, hint = hint, _(hint).format(name="Laptop Koordination Nordstadt")
+            named = {"name": "Laptop Koordination Nordstadt", "count": 5}
+            if name == "revoked":
+                english = hint.format(**named)
+                hint = ngettext(hint.replace("changes", "change", 1), hint, 5).format(**named)
+            else:
+                english, hint = hint.format(**named), _(hint).format(**named)
             text = status.text()
-            assert hint in text and hint != english.format(name="Laptop Koordination Nordstadt")
-            if state.refused:
+            assert hint in text and hint != english
+            if name == "revoked":
+                assert text.startswith(_("This laptop is revoked") + " · "), text
+            elif state.refused:
                 assert text.startswith(sync_uc_refusal(state.refused)), text
             shown_up_to_hint = text[: text.index(hint) + len(hint)]
             QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)  # laid out anew
