@@ -67,6 +67,7 @@ from desktop_app.sync.http_client import (
     Revoked,
     ServerError,
 )
+from desktop_app.ui.banner import WarningBanner
 from desktop_app.ui.clock_banner import ClockWarning
 from desktop_app.ui.publication_notice import PublicationNotice
 from desktop_app.ui.settings import KEY_JOIN_NAME, KEY_JOIN_SERVER
@@ -213,6 +214,37 @@ def last_sync_time(wall: float, now: dt.datetime | None = None) -> str:
     return format_short_moment(when)
 
 
+class RevokedKeyBanner(WarningBanner):
+    """For a coordinator: revoked laptops that still hold the team key in use (revoked by the
+    server's operator, which renews no key), and a button to the Laptops dialog that renews it.
+    Nothing said so outside that dialog, and nobody opened it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("revoked_key_banner", parent)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)  # names as the team gave them
+        self.button = QPushButton()
+        self.button.setAutoDefault(False)
+        self.row.addWidget(self.button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.names: tuple[str, ...] = ()
+
+    def show_names(self, names: Sequence[str]) -> None:
+        self.names = tuple(names)
+        text = "\n".join(
+            _(
+                "“{name}” was revoked, but the team key was not renewed since: it can still "
+                "read what is written from now on."
+            ).format(name=name)
+            for name in self.names
+        )
+        self.text.setText(text)
+        self.button.setText(_("&Renew the team key…"))
+        self.button.setAccessibleDescription(text)
+        self.setAccessibleName(_("Warning"))
+        self.setAccessibleDescription(text)
+        self.text.setAccessibleName(text)
+        self.setVisible(bool(self.names))
+
+
 class StatusLabel(ElidingLabel):
     """The sync status, one line in the status bar, its parts joined by ``SEPARATOR``. Where
     the window is too narrow for it (a 1024 px laptop in German or Bulgarian, or several notes
@@ -289,6 +321,9 @@ class SyncController(QObject):
         self.publications = PublicationNotice(window)
         self.sync_finished.connect(self.publications.check)
         self.publications.check()
+        # Only for a coordinator: the key a revoked laptop holds, to renew.
+        self.revoked_key = RevokedKeyBanner()
+        window.add_banner(self.revoked_key)
         # Publications this member's laptop had made itself and a sync withdrew (name: the
         # folder of its copy): said from then on while the window is open, so that whoever
         # made them learns where they are (the sync that withdrew them is the only one to know).
@@ -326,6 +361,7 @@ class SyncController(QObject):
         self.confirm_action.triggered.connect(self.open_confirm_coordinator)
         self.devices_action = QAction(window)
         self.devices_action.triggered.connect(self._on_devices_triggered)
+        self.revoked_key.button.clicked.connect(self._on_devices_triggered)
         # Not offered to a helper or an advisor: it only said they may not (as the
         # Administration menu, which they do not see either). Confirming the coordinator's
         # laptop neither: the status bar says a coordinator has to log in for it.
@@ -455,6 +491,8 @@ class SyncController(QObject):
             self.revoke_again_pending = result.revoke_again_pending
             if result.applied:
                 self.window.refresh_after_sync()
+            if self.may_manage_laptops:
+                self._learn_revocations()
         self.reached = not isinstance(result, Exception)
         self._status_generation += 1  # a reading from before the sync is out of date
 
@@ -481,6 +519,16 @@ class SyncController(QObject):
         feature = getattr(self.window, "visits", None)
         for form in list(getattr(feature, "open_windows", ())):
             form.save_draft()
+
+    def _learn_revocations(self) -> None:
+        """After a sync that got through, on a coordinator's laptop: which laptops the server
+        revoked, for the banner that asks to renew a key one of them holds."""
+        store, user = self.store, self.window.session.user
+        self.window.tasks.run(
+            lambda: sync_uc.learn_revocations(store, user),
+            lambda _none: self.refresh(),
+            lambda _exc: None,  # the next sync asks again; the Laptops dialog lists them too
+        )
 
     # --- status --------------------------------------------------------------------------
     def refresh(self) -> None:
@@ -509,6 +557,7 @@ class SyncController(QObject):
         self.waiting_for_approval = (
             state.joined and not state.approved and not state.unconfirmed_senders and not again
         )
+        self.revoked_key.show_names(state.revoked_holding_key if self.may_manage_laptops else ())
         if self.running:
             return
         if not state.joined:

@@ -105,6 +105,9 @@ class SyncStatus:
     # "unauthorized" or "revoked": the last sync was refused so, and this laptop needs to join
     # again ("" if not). Kept in the store, so a window opened later knows it at once.
     refused: str = ""
+    # Revoked laptops that hold the team key in use (``revoked_holding_team_key``): a
+    # coordinator is to renew it.
+    revoked_holding_key: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -593,6 +596,19 @@ def laptops_on_older_versions(store: Store) -> list[str]:
     return [str(n) for n in names] if isinstance(names, list) else []
 
 
+def learn_revocations(store: Store, user: User) -> None:
+    """Coordinator, on a coordinator's laptop, after a sync: the laptops the server lists as
+    revoked are kept so in the team's records, as listing them does. Revoked by the server's
+    operator (``welcome-desk-server revoke``), which renews no team key, a laptop was known
+    here only once someone opened the Laptops dialog, and the key it holds stayed in use."""
+    require(user, Action.MANAGE_LAPTOPS)
+    if is_coordinator_laptop(store) is not True:
+        return
+    with client_for(store) as client:
+        devices = client.devices().devices
+    _keep_revocations(store, user, devices)
+
+
 def _keep_revocations(store: Store, user: User, devices: Sequence[wire.DeviceInfo]) -> None:
     """A revocation the server reports (``welcome-desk-server revoke``) is believed and kept in
     the team's records: it only ever takes trust away, and so a server that lists the laptop as
@@ -982,6 +998,8 @@ def status(store: Store) -> SyncStatus:
         need_update = records_needing_update(session)
         held_back = _held_back(session) if url else 0
         refused = get_meta(session, REFUSED) or ""
+        current = active_key(session)
+        holding = laptops.revoked_holding(session, current.key_id) if current else []
     return SyncStatus(
         bool(url),
         url,
@@ -994,6 +1012,7 @@ def status(store: Store) -> SyncStatus:
         need_update,
         held_back,
         refused,
+        tuple(holding),
     )
 
 

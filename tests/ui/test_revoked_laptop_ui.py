@@ -101,3 +101,58 @@ def test_a_revoked_laptop_locks_at_the_next_sync_and_keeps_what_was_typed(
     assert not _locked(window) and form.isVisible()
     form.close()
     window.close()
+
+
+def test_the_coordinator_is_asked_to_renew_the_key_a_laptop_the_operator_revoked_holds(
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops, tmp_path: Path
+) -> None:
+    """The server's operator revokes a stolen laptop (``welcome-desk-server revoke``, which
+    renews no team key). Only the Laptops dialog said so, once opened. The coordinator's next
+    sync brings a banner that names the laptop, and its button opens the Laptops dialog, where
+    the key is renewed; the banner then goes. A helper logged in on that laptop is not asked."""
+    from desktop_app.domain.users import Role
+    from desktop_app.ui.sync_status import DevicesDialog
+    from desktop_app.usecases import accounts
+    from desktop_app.usecases import sync as sync_uc
+
+    coordinator, stolen = laptops.new("Koordination"), laptops.new("Laptop Ioana")
+    laptops.new("Laptop Mihai")
+    laptops.sync()
+    set_language("de")
+    window = shown_window(qtbot, coordinator, 1280)
+    banner = window.sync.revoked_key  # type: ignore[attr-defined]
+    _sync(qtbot, window)
+    assert banner.isHidden()
+
+    run_cli(server.db_url, "revoke", device_id(stolen))
+    _sync(qtbot, window)
+    qtbot.waitUntil(banner.isVisible, timeout=20_000)
+    said = banner.text.text()
+    assert said.startswith("„Laptop Ioana“ wurde gesperrt, aber der Teamschlüssel"), said
+    assert "Laptop Mihai" not in said and "Koordination" not in said
+    window.grab().save(str(tmp_path / "revoked-key-banner-de.png"))
+
+    # Not a helper's to do, nor offered: on the same laptop, no banner.
+    accounts.add_user(coordinator, "ioana", "Ioana Popescu", Role.HELPER, "helper pass 77")
+    helper = accounts.log_in(coordinator.store.paths.data_dir, "ioana", "helper pass 77")
+    assert sync_uc.status(helper.store).revoked_holding_key == ("Laptop Ioana",)
+    helper_window = shown_window(qtbot, helper)
+    helper_sync: SyncController = helper_window.sync  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: helper_sync.label.text() != "", timeout=5000)
+    assert helper_sync.revoked_key.isHidden()
+    helper_window.close()
+    helper.close()
+
+    banner.button.click()
+    (dialog,) = window.findChildren(DevicesDialog)
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=20_000)
+    assert dialog.isVisible() and dialog.key_still_held.isVisible()
+    with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
+        dialog.renew.click()
+    assert not dialog.error.text()
+    qtbot.waitUntil(banner.isHidden, timeout=10_000)
+    dialog.close()
+    _sync(qtbot, window)  # the server still lists it revoked: nothing to renew any more
+    qtbot.waitUntil(lambda: window.sync.label.text().startswith("Online"), timeout=10_000)  # type: ignore[attr-defined]
+    assert banner.isHidden()
+    window.close()
