@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.permissions import Action, allowed
-from desktop_app.i18n.text import N_, _, ngettext
+from desktop_app.i18n.text import N_, _, current_language, gettext_in, ngettext
 from desktop_app.ui.widgets import key_text
 
 if TYPE_CHECKING:
@@ -45,6 +45,21 @@ def plain(text: str) -> str:
 def menu_path(*msgids: str) -> str:
     """A menu path as the guide names it (``File → Sync now``), from the msgids the menus use."""
     return ARROW.join(plain(_(m)) for m in msgids)
+
+
+#: the language the coordinator works in as a rule
+COORDINATION_LANGUAGE = "de"
+
+
+def menu_path_elsewhere(*msgids: str) -> str:
+    """A menu path on another person's laptop (the coordinator's, a helper's), in the reader's
+    language and, where that is not German, in German too: a Romanian helper read "Fișier →
+    Laptopurile organizației" out to a coordinator whose screen says "Datei → …"."""
+    here = menu_path(*msgids)
+    if current_language() == COORDINATION_LANGUAGE:
+        return here
+    there = ARROW.join(plain(gettext_in(COORDINATION_LANGUAGE, m)) for m in msgids)
+    return _("{path} (in German: {german})").format(path=here, german=there)
 
 
 # A sentence that ends with a menu entry such as "Change password…" ends with its "…" (also

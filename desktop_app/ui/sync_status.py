@@ -159,6 +159,12 @@ def _menu_path(*msgids: str) -> str:
     return menu_path(*msgids)
 
 
+def _menu_path_elsewhere(*msgids: str) -> str:
+    from desktop_app.ui.help import menu_path_elsewhere
+
+    return menu_path_elsewhere(*msgids)
+
+
 def refused_message(code: str) -> str:
     """What a refusal of the server means for the user, and what to do."""
     return refusal_message(code, _SYNC_REFUSED)
@@ -973,9 +979,13 @@ class ConfirmCoordinatorDialog(QDialog):
         self.intro = QLabel(
             _(
                 "The laptop “{name}” approved this laptop and sent it the team key. On that "
-                "laptop, open File → Laptops of the organisation: it shows “Fingerprint of this "
-                "laptop”. Type that fingerprint here. This laptop uses the key only if they match."
-            ).format(name=", ".join(names) or "—")
+                "laptop, {laptops} shows its fingerprint at the top, in large type. Type that "
+                "fingerprint here. This laptop uses the key only if they match."
+            ).format(
+                name=", ".join(names) or "—",
+                # the coordinator's menu, which may be in another language than this reader's
+                laptops=_menu_path_elsewhere("&File", "Lap&tops of the organisation…"),
+            )
         )
         self.intro.setWordWrap(True)
         self.fingerprint = QLineEdit()
@@ -1211,9 +1221,12 @@ class DevicesDialog(QDialog):
             self.renewed.setText(
                 _(
                     "“{name}” is approved and was sent the team key. Now the other way round: on "
-                    "“{name}”, after its next sync, File → Confirm the coordinator's laptop asks "
-                    "for this laptop's fingerprint (shown above)."
-                ).format(name=name)
+                    "“{name}”, after its next sync, {confirm} asks for this laptop's fingerprint "
+                    "(shown above)."
+                ).format(
+                    name=name,
+                    confirm=_menu_path_elsewhere("&File", "Con&firm the coordinator's laptop…"),
+                )
             )
             self.renewed.show()
             self.reload()

@@ -367,3 +367,61 @@ def test_the_join_dialog_says_a_join_runs_in_a_terminal(
     (device,) = server.service.list_devices().devices  # the terminal's, and no other
     assert sync_uc.own_device_id(session.store) == device.device_id
     window.close()
+
+
+def test_fingerprint_steps_name_the_other_laptops_menu_in_german_too(
+    qtbot: QtBot, laptops: Laptops, server: ServerProcess
+) -> None:
+    """Each of the two people comparing fingerprints is told what the other is to open. On a
+    Romanian helper's screen that was "Fișier → Laptopurile organizației", read out to a
+    coordinator whose screen says "Datei → …": the other laptop's menu is now named in the
+    reader's language and, unless that is German (the coordination's as a rule), in German."""
+    from desktop_app.ui.sync_status import ConfirmCoordinatorDialog, DevicesDialog
+
+    coordinator = laptops.new("Koordination")
+    sync_uc.sync_now(coordinator.store)
+    helper = laptops.account("Laptop Ioana")
+    sync_uc.join(helper.store, server.base_url, server.enroll("Laptop Ioana"), "Laptop Ioana")
+    set_language("ro")
+    try:
+        # On the coordinator's laptop (in Romanian, this time): the helper's menu.
+        window = shown_window(qtbot, coordinator)
+        dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitUntil(lambda: not dialog.busy, timeout=20_000)
+        dialog.fingerprint.setText(sync_uc.fingerprint(helper.store))
+        with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
+            dialog.approve.click()
+        said = dialog.renewed.text()
+        assert (
+            "Fișier → Confirmă laptopul coordonatorului… "
+            "(în germană: Datei → Laptop der Koordination bestätigen…) cere amprenta"
+        ) in said, said
+        dialog.close()
+        window.close()
+        # On the helper's laptop, whose next sync brings the key to confirm: the coordinator's
+        # menu.
+        with pytest.raises(sync_uc.SyncSetupError):
+            sync_uc.sync_now(helper.store)
+        helper_window = shown_window(qtbot, helper)
+        confirm = ConfirmCoordinatorDialog(helper_window.sync, helper_window)  # type: ignore[attr-defined]
+        qtbot.addWidget(confirm)
+        intro = confirm.intro.text()
+        assert intro.startswith("Laptopul „Koordination” a aprobat acest laptop"), intro
+        assert (
+            "Pe acel laptop, Fișier → Laptopurile organizației… (în germană: Datei → Laptops der "
+            "Organisation…) afișează amprenta sa"
+        ) in intro, intro
+
+        confirm.close()
+        # A German reader is given the German path once.
+        set_language("de")
+        again = ConfirmCoordinatorDialog(helper_window.sync, helper_window)  # type: ignore[attr-defined]
+        qtbot.addWidget(again)
+        assert "zeigt Datei → Laptops der Organisation… oben" in again.intro.text()
+        assert "auf Deutsch" not in again.intro.text()
+        again.close()
+        helper_window.close()
+    finally:
+        set_language("en")
