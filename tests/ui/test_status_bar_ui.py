@@ -170,6 +170,15 @@ def test_the_status_bar_keeps_progress_last_sync_and_changes_in_view_at_1024_pix
         set_language("en")
 
 
+def _at_1280(qtbot: QtBot, session: Session) -> tuple[MainWindow, SyncController]:
+    """The window on a 1280 × 720 laptop, its own first reading of the status shown."""
+    window = shown_window(qtbot, session, 1280)
+    window.resize(1280, 720)
+    controller: SyncController = window.sync  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: controller.label.text() != "", timeout=5000)
+    return window, controller
+
+
 def _kept_here(count: int) -> str:
     return ngettext(
         "{count} change kept on this laptop, sent when online",
@@ -191,11 +200,8 @@ def test_offline_the_changes_to_send_are_said_to_be_kept_here_and_fit_at_1280_pi
 
     set_language(lang)
     try:
-        window = shown_window(qtbot, session, 1280)
-        window.resize(1280, 720)
-        controller: SyncController = window.sync  # type: ignore[attr-defined]
+        window, controller = _at_1280(qtbot, session)
         status, user = controller.label, window.status_user
-        qtbot.waitUntil(lambda: status.text() != "", timeout=5000)
         joined = sync_uc.SyncStatus(True, "https://x", True, 3, _clock(LAST_SYNC), 0)
         with qtbot.waitSignal(controller.sync_finished, timeout=5000):
             controller._on_sync_done(Offline("no route"))  # as a sync without a network ends
@@ -236,11 +242,8 @@ def test_a_revoked_laptop_says_so_and_that_its_changes_wait_here_for_it_to_join_
 
     set_language(lang)
     try:
-        window = shown_window(qtbot, session, 1280)
-        window.resize(1280, 720)
-        controller: SyncController = window.sync  # type: ignore[attr-defined]
+        window, controller = _at_1280(qtbot, session)
         status, user = controller.label, window.status_user
-        qtbot.waitUntil(lambda: status.text() != "", timeout=5000)
         revoked = sync_uc.SyncStatus(
             True, "https://x", True, 4, _clock(LAST_SYNC), 0, refused="revoked"
         )
