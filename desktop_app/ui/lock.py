@@ -103,6 +103,12 @@ class LockScreen(QWidget):
         self.password.returnPressed.connect(self._on_unlock_clicked)
         self.error = ErrorLabel()
         self.error.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        # Why it locked, where it was not the idle time (``show_reason``): a msgid.
+        self.reason = QLabel()
+        self.reason.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.reason.setWordWrap(True)
+        self.reason.hide()
+        self._reason = ""
         self.unlock_button = QPushButton()
         self.unlock_button.setDefault(True)
         self.unlock_button.clicked.connect(self._on_unlock_clicked)
@@ -117,6 +123,7 @@ class LockScreen(QWidget):
         layout.addStretch(2)
         layout.addWidget(self.title)
         layout.addWidget(self.who)
+        layout.addWidget(self.reason)
         layout.addSpacing(12)
         layout.addWidget(self.password, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addWidget(self.error)
@@ -133,6 +140,14 @@ class LockScreen(QWidget):
         self.password.setAccessibleName(_("Password"))
         self.unlock_button.setText(_("&Unlock"))
         self.switch_button.setText(_("&Switch user"))
+        self.reason.setText(_(self._reason) if self._reason else "")
+
+    def show_reason(self, msgid: str) -> None:
+        """Why the window locked (``msgid``, said in the current language), below who is
+        logged in: locked at once while someone typed, it must not look like a fault."""
+        self._reason = msgid
+        self.reason.setVisible(bool(msgid))
+        self.retranslate()
 
     def _on_unlock_clicked(self) -> None:
         self.unlock_requested.emit(self.password.text())

@@ -135,6 +135,12 @@ _OFFLINE_NEXT = N_(
     "What you save stays on this laptop and is sent by itself when the server can be reached "
     "again; a sync is tried every minute."
 )
+# On the lock screen of a laptop locked because a sync found it revoked: whoever typed in it
+# learns why it locked at once, and that their work is safe.
+_LOCKED_REVOKED = N_(
+    "This laptop was revoked and locked itself. What was recorded on it is kept; after you "
+    "unlock it, the status bar says how it comes back."
+)
 # In the status bar's tooltip of a revoked laptop, after "revoked … Ask your coordinator".
 _REVOKED_NEXT = N_(
     "What was recorded on this laptop is kept on it. It comes back with a new enrollment code "
@@ -522,6 +528,8 @@ class SyncController(QObject):
         locker = getattr(self.window, "locker", None)
         if locker is not None:
             locker.lock()
+            if locker.screen is not None:
+                locker.screen.show_reason(_LOCKED_REVOKED)
         feature = getattr(self.window, "visits", None)
         for form in list(getattr(feature, "open_windows", ())):
             form.save_draft()

@@ -83,6 +83,11 @@ def test_a_revoked_laptop_locks_at_the_next_sync_and_keeps_what_was_typed(
 
     screen = locker.screen
     assert screen is not None
+    assert screen.reason.isVisible(), "why it locked"
+    assert screen.reason.text().startswith("Acest laptop a fost revocat și s-a blocat."), (
+        screen.reason.text()
+    )
+    window.grab().save(str(tmp_path / "revoked-locked-ro.png"))
     type_text(screen.password, PASSWORD)
     qtbot.keyClick(screen.password, Qt.Key.Key_Return)
     assert not _locked(window)
