@@ -44,6 +44,11 @@ ABOUT_ERASED = "about an erased person"
 FORMERLY_DELETED: dict[str, str] = {}
 # The form of a record inside its envelope (``encode``); a greater one is a newer version's.
 PAYLOAD_VERSION = 1
+# Records ``RowAdapter.save_many`` writes under one savepoint (a refusal while writing one
+# writes its batch again, record by record).
+SAVE_BATCH = 500
+# A live record's column values and the field clocks to store (``RowAdapter._columns``).
+_Columns = tuple[dict[str, Any], dict[str, list[str]]]
 
 
 @dataclass(frozen=True)
@@ -308,6 +313,7 @@ class RowAdapter:
         refused: dict[str, str] = {}
         erased = self._erased_people(session, items)
         gone: list[str] = []
+        ready: list[tuple[ToSave, _Columns | None]] = []
         for item in items:
             if self.erase_rows is not None and item.state.deleted:
                 if item.state.id in rows:
@@ -316,15 +322,47 @@ class RowAdapter:
             if self.person_of is not None and self.person_of(item.state) in erased:
                 refused[item.state.id] = ABOUT_ERASED
                 continue
+            # A state this version cannot store is refused before any row is touched.
+            try:
+                columns = (
+                    None if item.state.deleted else self._columns(self.upgrade(item.state, None))
+                )
+            except NewerRecord:
+                refused[item.state.id] = NEWER_VERSION
+                continue
+            except PayloadError as exc:
+                refused[item.state.id] = str(exc)
+                continue
+            ready.append((item, columns))
+        for start in range(0, len(ready), SAVE_BATCH):
+            batch = ready[start : start + SAVE_BATCH]
+            try:
+                # One savepoint and one flush for the batch: a savepoint and a flush for each
+                # record took three quarters of a first sync's applying.
+                with session.begin_nested():
+                    for item, columns in batch:
+                        self._save(session, rows.get(item.state.id), item, columns)
+            except PayloadError:
+                # A record refused while it was written (``on_save``): the batch is undone
+                # and written again record by record, so that the refused one, written in
+                # part, refuses only itself and leaves nothing behind.
+                refused.update(self._save_one_by_one(session, rows, batch))
+        if gone and self.erase_rows is not None:
+            self.erase_rows(session, gone)
+        return refused
+
+    def _save_one_by_one(
+        self, session: Session, rows: dict[str, Any], batch: list[tuple[ToSave, _Columns | None]]
+    ) -> dict[str, str]:
+        refused: dict[str, str] = {}
+        for item, columns in batch:
             try:
                 with session.begin_nested():
-                    self._save(session, rows.get(item.state.id), item)
+                    self._save(session, rows.get(item.state.id), item, columns)
             except NewerRecord:
                 refused[item.state.id] = NEWER_VERSION
             except PayloadError as exc:
                 refused[item.state.id] = str(exc)
-        if gone and self.erase_rows is not None:
-            self.erase_rows(session, gone)
         return refused
 
     def _erased_people(self, session: Session, items: list[ToSave]) -> set[str]:
@@ -341,7 +379,9 @@ class RowAdapter:
             )
         )
 
-    def _save(self, session: Session, row: Any, item: ToSave) -> None:
+    def _save(self, session: Session, row: Any, item: ToSave, columns: _Columns | None) -> None:
+        """Write ``item`` into ``row`` (a new one if None); ``columns``: its ``_columns``
+        (None for a tombstone)."""
         state, revision, author_id = item.state, item.revision, item.author_id
         if row is None:
             row = self.model(id=state.id)
@@ -352,18 +392,18 @@ class RowAdapter:
         row.device_id = clock_device(newest)[:36]
         row.author_id = author_id[:36]
         row.deleted = state.deleted
-        if state.deleted:
+        if columns is None:
             self.wipe(row)
             row.field_clocks = "{}"
         else:
-            values, clocks = self._columns(self.upgrade(state, None))
+            values, clocks = columns
             for name, value in values.items():
                 setattr(row, name, value)
             row.field_clocks = json.dumps(clocks, sort_keys=True)
         if self._on_save is not None:
             self._on_save(session, row)
 
-    def _columns(self, state: RecordState) -> tuple[dict[str, Any], dict[str, list[str]]]:
+    def _columns(self, state: RecordState) -> _Columns:
         """The columns' values and the field clocks to store for a (live) state."""
         values: dict[str, Any] = {}
         clocks: dict[str, list[str]] = {}
