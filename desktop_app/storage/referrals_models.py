@@ -38,6 +38,10 @@ class ReferralRow(Base, SyncMixin):
     __table_args__ = (
         Index("ix_referrals_person", "person_id", "created_at"),
         Index("ix_referrals_follow_up", "deleted", "status", "follow_up"),
+        # Referrals by the day they were made, covering what the reports count. On its table,
+        # not in reports_models: a table module importing another goes round models.py (which
+        # imports every table module) into a half-loaded module when imported first.
+        Index("ix_referrals_created", "created_at", "deleted", "status", "service_id"),
     )
 
 

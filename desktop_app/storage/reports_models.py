@@ -6,7 +6,6 @@ from sqlalchemy import Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop_app.storage.models import Base
-from desktop_app.storage.referrals_models import ReferralRow
 
 
 class ReportPersonRow(Base):
@@ -146,13 +145,3 @@ class ReportMonthReferralsRow(Base):
     referrals: Mapped[int] = mapped_column(Integer, nullable=False)
 
     __table_args__ = ({"sqlite_with_rowid": False},)
-
-
-# Referrals by the day they were made, covering what the reports count.
-ix_referrals_created = Index(
-    "ix_referrals_created",
-    ReferralRow.created_at,
-    ReferralRow.deleted,
-    ReferralRow.status,
-    ReferralRow.service_id,
-)

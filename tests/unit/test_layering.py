@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,3 +65,29 @@ def test_layering_check_sees_a_violation(tmp_path: Path) -> None:
     bad = tmp_path / "bad.py"
     bad.write_text("from PySide6.QtCore import QObject\n", encoding="utf-8")
     assert "PySide6.QtCore" in _imports(bad)
+
+
+def test_every_storage_module_imports_first_in_a_fresh_interpreter() -> None:
+    """models.py imports every table module to register its table; a table module that imports
+    another one then meets it half loaded when it is the first import (as a test file alone)."""
+    modules = [
+        "desktop_app.storage." + p.stem
+        for p in sorted((PACKAGE / "storage").glob("*.py"))
+        if p.stem != "__init__"
+    ]
+    code = (
+        "import importlib, sys, traceback\n"
+        "try:\n"
+        "    importlib.import_module(sys.argv[1])\n"
+        "except Exception:\n"
+        "    traceback.print_exc(limit=0)\n"
+        "    sys.exit(1)\n"
+    )
+    failed = {}
+    for module in modules:
+        run = subprocess.run(
+            [sys.executable, "-c", code, module], capture_output=True, text=True, cwd=ROOT
+        )
+        if run.returncode:
+            failed[module] = run.stderr.strip().splitlines()[-1]
+    assert failed == {}
