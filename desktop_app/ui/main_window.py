@@ -689,6 +689,9 @@ class MainWindow(QMainWindow):
         self._total += 1
         self._select_when_found = person.id
         self.search.setText(f"{person.family_name} {person.given_name}")
+        # searched now, not once more when the typing pause ends: that second search reset
+        # the list after the first had made the new person's row current
+        self.search_timer.stop()
         self._on_search_timer_timeout()
         self.person_page.show_person(person)
         self.statusBar().showMessage(registered_text(person), 5000)

@@ -64,7 +64,7 @@ def test_register_by_typing_cyrillic_then_find_with_latin(qtbot: QtBot, session:
     type_text(dialog.family, "Петров")
     type_text(dialog.dob, "14.03.1985")
     type_text(dialog.phone, "+359 88 123 4567")
-    with qtbot.waitSignal(dialog.person_registered, timeout=3000) as blocker:
+    with qtbot.waitSignal(dialog.person_registered, timeout=30_000) as blocker:
         _save(qtbot, dialog)
     stored = blocker.args[0]
     assert (stored.given_name, stored.family_name) == ("Петър", "Петров")
@@ -80,11 +80,16 @@ def test_after_registering_the_keyboard_goes_on_from_the_new_person(
     """Focus went back to the search box (holding the new name); now the new person's row
     is current and the list has the focus, so Tab leads to their page."""
     window, dialog = _register_dialog(qtbot, session, given="Ana", family="Popa")
-    with qtbot.waitSignal(dialog.person_registered, timeout=3000) as blocker:
+    searches = window._search_generation
+    with qtbot.waitSignal(dialog.person_registered, timeout=30_000) as blocker:
         _save(qtbot, dialog)
     person = blocker.args[0]
     # offscreen, the window need not be active again: the widget it gives the focus to
-    qtbot.waitUntil(lambda: window.focusWidget() is window.table, timeout=3000)
+    qtbot.waitUntil(lambda: window.focusWidget() is window.table, timeout=30_000)
+    qtbot.waitUntil(lambda: not window.search_timer.isActive(), timeout=30_000)
+    # One search for the new name, not a second one when the typing pause ends: that one
+    # reset the list (and the row made current) whenever the first was done within the pause.
+    assert window._search_generation == searches + 1
     entry = window.model.entry(window.table.currentIndex().row())
     assert entry is not None and entry.id == person.id
     assert window.person_page.title.text() == "Ana Popa"
@@ -117,7 +122,7 @@ def test_duplicate_warning_appears_before_saving(qtbot: QtBot, session: Session)
     assert dialog.duplicates.count() == 1
     assert "Țăranu" in dialog.duplicates.item(0).text()
     assert people.count_people(session.store) == 1
-    with qtbot.waitSignal(dialog.person_registered, timeout=3000):
+    with qtbot.waitSignal(dialog.person_registered, timeout=30_000):
         _save(qtbot, dialog)  # second Save confirms: a different person with the same data
     assert people.count_people(session.store) == 2
 
