@@ -41,7 +41,7 @@ def _consent_dialog(qtbot: QtBot, session: Session) -> tuple[ConsentDialog, Pers
     draft = PersonDraft("Мария", "Петрова", "1991-04-02", languages=("bg",))
     dialog, person = _opened_consent(qtbot, session, draft, "bg")
     dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=30_000)
     for field_id in ("consent_advice", "consent_central_storage", "consent_referral_sharing"):
         combo = dialog.view.input(field_id)
         assert isinstance(combo, QComboBox)

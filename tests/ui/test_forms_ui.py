@@ -77,7 +77,7 @@ def _open(qtbot: QtBot, session: Session, form_id: str) -> tuple[VisitWindow, Pe
     (win,) = feature.open_windows
     qtbot.addWidget(win)
     win.activateWindow()
-    qtbot.waitUntil(win.isActiveWindow, timeout=3000)  # window shortcuts need an active window
+    qtbot.waitUntil(win.isActiveWindow, timeout=30_000)  # window shortcuts need an active window
     return win, person
 
 
@@ -165,7 +165,7 @@ def test_whole_life_situation_check_by_keyboard(qtbot: QtBot, session: Session) 
         "advice",
         "central_storage",
     }
-    qtbot.waitUntil(win.isActiveWindow, timeout=3000)  # typing goes on in the form
+    qtbot.waitUntil(win.isActiveWindow, timeout=30_000)  # typing goes on in the form
     assert view.current_section() == "health"
     assert not editor(view, "insurance_status").isHidden()
     choose(view, "insurance_status", "none")
@@ -189,7 +189,7 @@ def test_whole_life_situation_check_by_keyboard(qtbot: QtBot, session: Session) 
     assert accept is not None
     press(accept)
 
-    with qtbot.waitSignal(win.finished_visit, timeout=3000) as blocker:
+    with qtbot.waitSignal(win.finished_visit, timeout=30_000) as blocker:
         QTest.keyClick(accept, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     visit = blocker.args[0]
     assert visit.answers["children"][0]["child_name"] == "Ана"
@@ -292,14 +292,14 @@ def _crash_after_autosave(
             (d := visits.load_draft(session.store, session.user, person_id, form_id)) is not None
             and d.answers.get(field) == value
         ),
-        timeout=4000,
+        timeout=30_000,
     )
     win.periodic.stop()
     win.done_ = True
     win.deleteLater()
     qtbot.wait(10)
     window, feature = _window(qtbot, session)
-    qtbot.waitUntil(lambda: feature.drafts_dialog is not None, timeout=3000)
+    qtbot.waitUntil(lambda: feature.drafts_dialog is not None, timeout=30_000)
     dialog = feature.drafts_dialog
     assert dialog is not None
     return window, feature, dialog
@@ -808,7 +808,7 @@ def test_quick_contact_from_the_person_menu(qtbot: QtBot, session: Session) -> N
     QTest.keyClick(dialog.language, Qt.Key.Key_Down)  # first language: Bulgarian
     press(dialog.topics["jobcenter"])
     press(dialog.referral)
-    with qtbot.waitSignal(dialog.recorded, timeout=2000):
+    with qtbot.waitSignal(dialog.recorded, timeout=30_000):
         dialog.buttons.accepted.emit()
     today = dialog.contact().contact_date
     assert visits.count_quick_contacts(session.store, today, today) == 1
@@ -827,7 +827,7 @@ def test_the_quick_contacts_topics_are_reached_by_their_access_key(
     dialog = feature.open_quick_contact()
     qtbot.waitExposed(dialog)
     dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=30_000)
     first = next(iter(dialog.topics.values()))
     (label,) = [label for label in dialog.findChildren(QLabel) if label.buddy() is first]
     key = _access_key(label.text())
@@ -850,7 +850,7 @@ def test_a_quick_contact_by_keyboard_in_romanian_says_what_is_required_and_goes_
     set_language("ro")
     window, feature = _window(qtbot, session)
     window.activateWindow()
-    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+    qtbot.waitUntil(window.isActiveWindow, timeout=30_000)
     QTest.keyClick(
         window.search,
         Qt.Key.Key_K,
@@ -858,7 +858,7 @@ def test_a_quick_contact_by_keyboard_in_romanian_says_what_is_required_and_goes_
     )
     dialog = feature.quick_dialog
     assert dialog is not None
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=30_000)
     labels = {label.buddy(): label.text() for label in dialog.findChildren(QLabel) if label.buddy()}
     assert labels[dialog.language] == "&Limba consilierii *"
     assert labels[dialog.topics["registration"]] == "Su&biecte *"

@@ -39,7 +39,7 @@ def test_a_dropped_dialog_in_a_cycle_is_destroyed_on_the_ui_thread(
     worker.start()
     worker.join()
     assert destroyed_in == []  # the worker's allocations did not collect it
-    qtbot.waitUntil(lambda: destroyed_in != [], timeout=3000)
+    qtbot.waitUntil(lambda: destroyed_in != [], timeout=30_000)
     assert destroyed_in == [threading.main_thread().name]
 
 
@@ -70,7 +70,7 @@ def test_a_window_a_finished_task_held_last_is_destroyed_on_the_ui_thread(qtbot)
     release.set()
     qtbot.waitUntil(lambda: answers == ["drawn"], timeout=5000)
     assert runner.wait(5000)
-    qtbot.waitUntil(lambda: destroyed_in != [], timeout=3000)
+    qtbot.waitUntil(lambda: destroyed_in != [], timeout=30_000)
     assert destroyed_in == [threading.main_thread().name]
 
 

@@ -50,7 +50,7 @@ def test_enter_on_a_likely_duplicate_opens_that_person(qtbot: QtBot, session: Se
     )
     dialog = _duplicate_shown(qtbot, session)
     window = dialog.parent()
-    with qtbot.waitSignal(dialog.open_existing, timeout=3000) as opened:
+    with qtbot.waitSignal(dialog.open_existing, timeout=30_000) as opened:
         qtbot.keyClick(dialog.duplicates, Qt.Key.Key_Return)
     assert opened.args == [existing.id]
     qtbot.wait(100)  # a save would answer from its worker thread

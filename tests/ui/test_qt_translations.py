@@ -77,7 +77,7 @@ def test_an_open_dialogs_buttons_follow_a_language_switch(
     assert box.button(Std.Close).text() == "Schließen"
     set_language("ro")
     translations.apply("ro")
-    qtbot.waitUntil(lambda: box.button(Std.Close).text() == "Închide", timeout=2000)
+    qtbot.waitUntil(lambda: box.button(Std.Close).text() == "Închide", timeout=30_000)
 
 
 def _menu_texts(widget: QWidget) -> list[str]:

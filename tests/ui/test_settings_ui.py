@@ -93,7 +93,7 @@ def test_defaults_and_saving(
     type_text(dialog.letterhead.name, "Асоциация „Добре дошли“ Dortmund")
     dialog.letterhead.address.setPlainText("Münsterstraße 5\n\n44145 Dortmund")
     dialog.letterhead.logo.setText(str(logo))
-    with qtbot.waitSignal(dialog.saved, timeout=2000):
+    with qtbot.waitSignal(dialog.saved, timeout=30_000):
         save(qtbot, dialog)
     assert qsettings.value(KEY_IDLE_LOCK) in (12, "12")
     assert idle_lock_minutes(qsettings) == 12
@@ -217,7 +217,7 @@ def test_only_a_coordinator_changes_the_shared_settings_but_everyone_the_languag
         dialog.server.setText("https://elsewhere.example.org")
         form.name.setText("Someone Else e. V.")
         dialog.language.setCurrentIndex(dialog.language.findData("bg"))
-        with qtbot.waitSignal(dialog.saved, timeout=2000):
+        with qtbot.waitSignal(dialog.saved, timeout=30_000):
             save(qtbot, dialog)
         assert not dialog.isVisible()
         assert dialog.chosen_language == "bg" and qsettings.value(KEY_LANGUAGE) == "bg"

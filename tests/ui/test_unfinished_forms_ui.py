@@ -43,7 +43,7 @@ def test_a_helper_comes_back_to_a_check_left_unfinished_in_romanian(
         assert win.saved_label.text() == ""  # a new form: no draft to speak of
         type_text(win.view.input("phone"), "+359 88 123 4567")
         win.close()  # the person has to go
-        qtbot.waitUntil(lambda: not feature.open_windows, timeout=3000)
+        qtbot.waitUntil(lambda: not feature.open_windows, timeout=30_000)
 
         assert note.isVisible()
         text = note.text()
@@ -65,7 +65,7 @@ def test_a_helper_comes_back_to_a_check_left_unfinished_in_romanian(
         said = win.saved_label.text()
         assert said.startswith("Se continuă ciorna din ") and said.endswith("."), said
         win.close()
-        qtbot.waitUntil(lambda: not feature.open_windows, timeout=3000)
+        qtbot.waitUntil(lambda: not feature.open_windows, timeout=30_000)
 
         # A skills check left unfinished as well: a line of its own, with its own button.
         visits.save_draft(

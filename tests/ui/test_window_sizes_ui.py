@@ -125,7 +125,7 @@ def test_the_consent_dialog_fits_with_service_names_offered_and_one_warned_about
     dialog = win.open_consent()
     qtbot.waitExposed(dialog)
     dialog.activateWindow()  # the name being typed is judged once the field loses the focus
-    qtbot.waitUntil(dialog.isActiveWindow, timeout=3000)
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=30_000)
     sharing = dialog.view.input("consent_referral_sharing")
     assert isinstance(sharing, QComboBox)
     sharing.setCurrentIndex(sharing.findData("given"))

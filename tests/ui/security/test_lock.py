@@ -198,7 +198,7 @@ def test_idle_time_locks_by_itself(qtbot: QtBot, session: Session) -> None:
     locker = _locker(window)
     locker.timer.setInterval(30)
     locker.timer.start()
-    qtbot.waitUntil(lambda: locker.is_locked, timeout=3000)
+    qtbot.waitUntil(lambda: locker.is_locked, timeout=30_000)
     assert isinstance(window.centralWidget(), type(locker.screen))
     assert not [w for w in window.findChildren(QDialog) if w.isVisible()]
 
