@@ -891,14 +891,12 @@ def _client_story(
     if local != svc.german_name:
         names = local if local.startswith(svc.german_name) else f"{svc.german_name}\n{local}"
     where.append(("", names, True))
-    address = "\n".join([*svc.address.lines(), svc.address.extra.get(lang)]).strip()
-    where.append(
-        (
-            txt("label_address"),
-            address if not svc.address.is_empty else txt("address_unknown"),
-            False,
-        )
-    )
+    # Without a street the town alone ("Dortmund") is nowhere to go: the person asks us.
+    unknown_address = [] if svc.address.street else [txt("address_unknown")]
+    address = "\n".join(
+        [*svc.address.lines(), svc.address.extra.get(lang), *unknown_address]
+    ).strip()
+    where.append((txt("label_address"), address, False))
     unknown = txt("hours_unknown" if svc.contact.phone else "hours_ask_us")
     where.append((txt("label_hours"), svc.opening_hours.get(lang) or unknown, False))
     for key, value in (

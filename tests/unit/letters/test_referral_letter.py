@@ -540,3 +540,25 @@ def test_the_letter_gives_the_name_as_on_the_id_document_where_it_is_spelled_oth
         alike = flat(pdf_text(_render(replace(maria, id_document_name=spelled_alike)))[0])
         assert "Name laut Ausweis" not in alike, spelled_alike
     assert "Name laut Ausweis" not in flat(pdf_text(_render(PETAR))[0])
+
+
+@pytest.mark.parametrize(
+    ("lang", "person", "ask_us"),
+    [
+        ("de", PETAR, "Die Adresse steht uns noch nicht fest – bitte fragen Sie uns."),
+        ("ro", STEFAN, "Încă nu avem adresa exactă – vă rugăm să ne întrebați."),
+    ],
+)
+def test_an_address_without_a_street_asks_the_person_to_ask_us(
+    lang: str, person: Person, ask_us: str
+) -> None:
+    """The recognition advice's office changes with its funding: its entry has the town only,
+    and the copy gave "Dortmund" as where to go."""
+    service = DIRECTORY.get("recognition_advice")
+    assert service.address.city and not service.address.street
+    pdf = _render(person, lang, service, appointment=None, contact_person="")
+    copy = flat(pdf_text(pdf)[-1])
+    assert f"Dortmund {ask_us}" in copy
+    with_street = replace(service, address=replace(service.address, street="Hansastraße 1"))
+    copy = flat(pdf_text(_render(person, lang, with_street, appointment=None))[-1])
+    assert "Hansastraße 1 Dortmund" in copy and ask_us not in copy
