@@ -86,8 +86,11 @@ class LifeFacts:
 
     def can_have(self, document: str) -> bool:
         """Whether the person can have this catalogue document, by their answers: no tenancy
-        agreement without a tenancy, no Meldebescheinigung while not registered, no work
-        contract or payslips without an employer. Unanswered questions keep the document."""
+        agreement without a tenancy, no landlord's confirmation without a home, no
+        Meldebescheinigung while not registered, no work contract or payslips without an
+        employer. Unanswered questions keep the document."""
+        if document == "landlord_confirmation":
+            return not self.without_home
         if document == "rental_contract":
             if self.housing_type and self.housing_type not in TENANCY_HOUSING:
                 return False

@@ -48,6 +48,7 @@ REASONS = {
     "gesundheitsamt": "child_health",
     "awo_migration": "migration_advice",
     "clearingstelle": "health_insurance",
+    "citizens_office": "address_registration",
 }
 
 
@@ -167,3 +168,14 @@ def test_a_document_the_advisor_kept_is_asked_for_whatever_the_life_situation() 
     )
     letter, sheet = pdf_text(pdf)
     assert "Mietvertrag" in letter and "Договор за наем" in sheet
+
+
+@pytest.mark.parametrize("housing", ["homeless", "emergency_shelter"])
+def test_a_person_without_a_home_is_not_asked_for_a_landlords_confirmation(housing: str) -> None:
+    """The Bürgerdienste's usual documents asked someone recorded homeless for a
+    Wohnungsgeberbestätigung signed by a landlord they do not have."""
+    _letter, sheet = _pages("citizens_office", {**HOMELESS, "housing_type": housing})
+    assert "Wohnungsgeberbestätigung" not in sheet
+    assert "Лична карта или паспорт" in sheet  # the other documents still listed
+    _letter, sheet = _pages("citizens_office", FAMILY)
+    assert "Wohnungsgeberbestätigung" in sheet
