@@ -229,9 +229,24 @@ def edited_files(store: Store, draft: ServiceDraft) -> tuple[dict[str, str], str
         raise DraftRefused(problems)
     files = files_in_force(store)
     ident = draft.id or new_service_id(draft.name.get("de", ""), _ids_in_use(store, files))
-    files[f"{ident}.yaml"] = service_file(draft, ident)
+    name = f"{ident}.yaml"
+    files[name] = leading_comment(files.get(name, "")) + service_file(draft, ident)
     check(files)
     return files, ident
+
+
+def leading_comment(text: str) -> str:
+    """The comment lines a service file begins with (blank lines between them kept): what the
+    coordination noted about the entry ("Contact data to be checked …") outlives an edit."""
+    kept: list[str] = []
+    for line in text.splitlines():
+        if line.lstrip().startswith("#") or (not line.strip() and kept):
+            kept.append(line)
+        else:
+            break
+    while kept and not kept[-1].strip():
+        kept.pop()
+    return "".join(f"{line}\n" for line in kept)
 
 
 def removed_files(store: Store, service_id: str) -> dict[str, str]:

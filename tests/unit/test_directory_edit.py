@@ -155,3 +155,33 @@ def test_a_letter_to_an_own_service_taken_out_elsewhere_says_so(session: Session
     assert "aus dem Verzeichnis der Stellen genommen" in load_letter_texts().error_message(
         caught.value.key, "de"
     )
+
+
+def test_an_edited_file_keeps_the_comment_it_begins_with(session: Session) -> None:
+    """The editor wrote the file anew and the coordination's note above the entry ("Contact
+    data to be checked by the coordinator before use.") was gone."""
+    shipped = reference.shipped_directory_files()["recognition_advice.yaml"]
+    header = shipped[: shipped.index("\nid:") + 1]
+    assert header.startswith("# Contact data to be checked by the coordinator before use.\n")
+    draft = uc.draft_of(default_directory().get("recognition_advice"))
+    draft.street = "Königswall 21"
+    files, _ident = uc.edited_files(session.store, draft)
+    assert files["recognition_advice.yaml"].startswith(header)
+    uc.publish_edit(session.store, session.user, files, "Anerkennungsberatung: Straße")
+    # and after the next edit of what is now in force
+    again = uc.draft_of(reference.service_directory(session.store).get("recognition_advice"))
+    again.phone = "0231 50-2"
+    files, _ident = uc.edited_files(session.store, again)
+    written = files["recognition_advice.yaml"]
+    assert written.startswith(header) and written.count("# Contact data") == 1
+    assert directory_from_files(files).get("recognition_advice").address.street == ("Königswall 21")
+    # A new service has no comment of its own to keep.
+    files, ident = uc.edited_files(session.store, _draft())
+    assert files[f"{ident}.yaml"].startswith("id: ")
+
+
+def test_only_the_leading_comment_lines_are_kept() -> None:
+    text = "# one\n\n#  two\n\nid: x\n# not leading\nname: {de: X}\n"
+    assert uc.leading_comment(text) == "# one\n\n#  two\n"
+    assert uc.leading_comment("id: x\n# later\n") == ""
+    assert uc.leading_comment("") == ""
