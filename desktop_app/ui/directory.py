@@ -409,8 +409,9 @@ class DirectoryDialog(_ReferenceDialog):
         if self._refused():
             return None
         directory = reference.service_directory(self.session.store)
-        self.editor = ServiceDialog(directory, draft, self._save_service, self)
-        self.editor.finished.connect(self.editor.deleteLater)
+        self.editor = editor = ServiceDialog(directory, draft, self._save_service, self)
+        editor.saving.answered.connect(lambda: self._on_editor_saving_answered(editor))
+        editor.finished.connect(editor.deleteLater)
         self.editor.open()
         return self.editor
 
@@ -453,6 +454,20 @@ class DirectoryDialog(_ReferenceDialog):
             self._on_published(publication)
 
         self._ask_and_publish(editor, summary, note, files, editor.saving, done, failed)
+
+    def _on_editor_saving_answered(self, editor: ServiceDialog) -> None:
+        """The editor was closed while it published (Cancel, Escape): its answer went to
+        nobody and this window said "Publishing…" until it was opened again."""
+        if not editor.saving.dismissed:
+            return  # the editor's own answer did it
+        answer = editor.saving.answer
+        if isinstance(answer, directory_edit.DraftRefused):
+            self.message.setText("")
+            self.error.show_message("\n".join(p.message for p in answer.problems))
+        elif isinstance(answer, Exception):
+            self._on_publish_failed(answer)
+        elif isinstance(answer, reference.Publication):
+            self._on_published(answer)
 
     def _ask_and_publish(
         self,

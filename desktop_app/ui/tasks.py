@@ -136,6 +136,9 @@ class DialogSave(QObject):
         self._runner = TaskRunner(self, max_threads=1)
         self.saving = False
         self.dismissed = False
+        #: the last answer (a value or an Exception), for whoever ``answered`` tells of a save
+        #: its dialog was closed during (the window behind it shows how it went)
+        self.answer: Any = None
 
     def start(
         self,
@@ -153,6 +156,7 @@ class DialogSave(QObject):
 
     def _answer(self, callback: Callable[[Any], None], value: Any) -> None:
         self.saving = False
+        self.answer = value
         self._buttons.setEnabled(True)
         try:
             if not self.dismissed:

@@ -24,7 +24,7 @@ from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
 from tests.integration.sync_harness import Laptops
-from tests.ui.conftest import cell, type_text
+from tests.ui.conftest import cell, store_held, type_text
 from tests.unit.test_referrals import _issue, _person
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
@@ -326,3 +326,29 @@ def test_an_edit_made_in_the_dialog_reaches_a_second_laptop(qtbot: QtBot, laptop
     published = reference.published_directory(b.store)
     assert published is not None and published.note == "Jobcenter Dortmund: phone"
     assert sync_uc.open_conflicts(b.store) == []
+
+
+def test_the_window_shows_the_publication_of_an_editor_closed_while_it_published(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """Closing the editor (Cancel, Escape) while it published left the window saying
+    "Publishing…" until it was opened again, though the publication was stored."""
+    dialog = _window(qtbot, session)
+    editor = _edit(qtbot, dialog, "jobcenter")
+    _replace(editor.phone, "0231 842-7777")
+    confirm = _save(qtbot, dialog, editor)
+    assert confirm is not None
+    buttons = confirm.findChild(QDialogButtonBox)
+    assert buttons is not None
+    with store_held(session) as (release, _held):
+        qtbot.mouseClick(
+            buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+        )
+        assert editor.saving.saving and dialog.message.text() == "Publishing…"
+        with qtbot.waitSignal(dialog.published, timeout=30_000):
+            release.set()  # the sync lets go while the editor is being closed
+            editor.reject()
+    assert dialog.message.text().startswith(f"Published: {SHIPPED} services.")
+    phones = [cell(dialog.table, r, 2).text() for r in range(dialog.table.rowCount())]
+    assert "0231 842-7777" in phones
+    dialog.grab().save(str(Path(SHOTS or tmp_path) / "directory-editor-closed-published.png"))
