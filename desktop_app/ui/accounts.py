@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -661,18 +662,33 @@ def tell_not_remembered(window: MainWindow, folder: Path, next_start: Path) -> Q
     opened the other data silently, and the restored data looked lost."""
     from desktop_app.paths import data_dir_choice_file
 
+    said = _(
+        "The restored data is open, but Welcome Desk could not note that it is to start "
+        "with it from now on: the file {file} cannot be written. The next start opens the "
+        "data in {next_start} again."
+    ).format(file=data_dir_choice_file(), next_start=next_start)
+    # The option on a line of its own, never wrapped, to be copied: in the running text it
+    # broke inside the folder's path.
+    command = f'--data-dir "{folder.absolute()}"'
+    then = _("To open the restored data then, start Welcome Desk with:")
+    or_ask = _("Or ask whoever looks after this laptop to allow writing that file.")
+    paragraphs = (
+        f"<p>{escape(said)}</p>",
+        f"<p>{escape(then)}</p>",
+        f'<p style="white-space: pre"><code>{escape(command, quote=False)}</code></p>',
+        f"<p>{escape(or_ask)}</p>",
+    )
     box = QMessageBox(
         QMessageBox.Icon.Warning,
         _("Open the restored data"),
-        _(
-            "The restored data is open, but Welcome Desk could not note that it is to start "
-            "with it from now on: the file {file} cannot be written. The next start opens the "
-            "data in {next_start} again.\n\n"
-            'To open the restored data then, start Welcome Desk with --data-dir "{folder}", '
-            "or ask whoever looks after this laptop to allow writing that file."
-        ).format(file=data_dir_choice_file(), next_start=next_start, folder=folder.absolute()),
+        "".join(paragraphs),
         QMessageBox.StandardButton.Ok,
         window,
+    )
+    box.setTextFormat(Qt.TextFormat.RichText)
+    box.setTextInteractionFlags(
+        Qt.TextInteractionFlag.TextSelectableByMouse
+        | Qt.TextInteractionFlag.TextSelectableByKeyboard
     )
     box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     box.open()

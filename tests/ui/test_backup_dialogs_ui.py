@@ -3,13 +3,14 @@ backup file rather than typing its path."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 import shiboken6
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox, QPushButton
+from PySide6.QtGui import QAction, QTextBlock, QTextDocument
+from PySide6.QtWidgets import QApplication, QFileDialog, QLabel, QMessageBox, QPushButton
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -290,6 +291,14 @@ def _closed(new: MainWindow) -> None:
     new.session.close()
 
 
+def _blocks(document: QTextDocument) -> list[QTextBlock]:
+    block, found = document.begin(), []
+    while block.isValid():
+        found.append(block)
+        block = block.next()
+    return found
+
+
 def test_a_data_folder_choice_that_cannot_be_written_is_said_at_the_switch_with_the_folder(
     qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -310,7 +319,20 @@ def test_a_data_folder_choice_that_cannot_be_written_is_said_at_the_switch_with_
         assert str(data_dir_choice_file()) in text
         assert "Welcome Desk konnte sich nicht merken" in text  # German, as the window
         assert boxes[0].windowTitle() == "Wiederhergestellte Daten öffnen"
-        boxes[0].grab().save(str(tmp_path / "not-remembered-de.png"))
+        # The option on a line of its own, whole (it wrapped inside the path), to be copied.
+        command = f'--data-dir "{target.absolute()}"'
+        label = boxes[0].findChild(QLabel, "qt_msgbox_label")
+        assert label is not None
+        assert label.textInteractionFlags() & Qt.TextInteractionFlag.TextSelectableByMouse
+        document = QTextDocument()  # the label's text, laid out at the label's width
+        document.setDefaultFont(label.font())
+        document.setHtml(label.text())
+        document.setTextWidth(label.width())
+        document.documentLayout()  # lays it out
+        [block] = [b for b in _blocks(document) if b.text() == command]  # a paragraph alone
+        assert block.layout().lineCount() == 1  # whole, on one line
+        shots = Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path))
+        boxes[0].grab().save(str(shots / "not-remembered-de.png"))
         # as said: the next start opens the default folder
         assert choose_data_dir(None) == DataDirChoice(default_data_dir())
         assert not data_dir_choice_file().with_name(data_dir_choice_file().name + ".part").exists()
