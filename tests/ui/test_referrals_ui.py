@@ -938,6 +938,10 @@ def test_a_homeless_persons_documents_start_without_a_tenancy_agreement(
     dialog.select_service("wohnungsnotfallhilfe")
     assert dialog.document_values()[:1] == ("id_card",)
     assert "rental_contract" not in dialog.document_values()
+    # no landlord to sign a Wohnungsgeberbestätigung for the Bürgerdienste either
+    dialog.select_service("citizens_office")
+    assert "id_card" in dialog.document_values()
+    assert "landlord_confirmation" not in dialog.document_values()
 
 
 def _two_due_and_queued(session: Session) -> Person:
