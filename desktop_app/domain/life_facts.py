@@ -25,6 +25,8 @@ NO_HOME = ("homeless", "emergency_shelter")
 NOT_REGISTERED = ("not_registered", "appointment")
 #: ``work_status`` answers with an employer (the form asks for a work contract only there).
 EMPLOYED = ("employed", "minijob", "seasonal")
+#: The form's group of the person's children (``child_name``, ``child_birth`` …).
+CHILDREN_FIELD = "children"
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,9 @@ class LifeFacts:
     @classmethod
     def from_answers(cls, answers: Mapping[str, Any]) -> LifeFacts:
         children = tuple(
-            _child(entry) for entry in answers.get("children") or () if isinstance(entry, Mapping)
+            child_of(entry)
+            for entry in answers.get(CHILDREN_FIELD) or ()
+            if isinstance(entry, Mapping)
         )
         count = answers.get("children_count")
         return cls(
@@ -116,7 +120,8 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def _child(entry: Mapping[str, Any]) -> Child:
+def child_of(entry: Mapping[str, Any]) -> Child:
+    """A ``children`` entry of the form as a :class:`Child`."""
     birth: PartialDate | None = None
     # not recorded (or not readable): the letter leaves the age out
     with contextlib.suppress(PartialDateError):

@@ -8,6 +8,7 @@ from functools import lru_cache
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
 from babel.numbers import format_decimal
+from babel.units import format_unit
 
 from desktop_app.domain.dates import PartialDate
 from desktop_app.i18n.text import current_language
@@ -70,6 +71,13 @@ def language_name(code: str, lang: str | None = None) -> str:
         return named
     languages = Locale.parse(lang).languages
     return str(languages.get(code) or code)
+
+
+def format_years(count: int, lang: str | None = None) -> str:
+    """An age or a span in whole years in the UI language ("6 Jahre", "6 години")."""
+    return str(
+        format_unit(count, "duration-year", length="long", locale=lang or current_language())
+    )
 
 
 def format_long_date(value: dt.date, lang: str | None = None) -> str:

@@ -46,9 +46,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.domain.life_facts import CHILDREN_FIELD, child_of
 from desktop_app.forms import FieldDef, FieldType, FormDefinition, FormState, Section, evaluate
 from desktop_app.forms import label as pick
 from desktop_app.forms.definition import CEFR_ASSESSMENT, CEFR_LEVELS
+from desktop_app.i18n.formatting import format_partial_date, format_years
 from desktop_app.i18n.messages import CEFR_ASSESSMENT_TEXT, CEFR_LEVEL_TEXT
 from desktop_app.i18n.text import N_, _, current_language, gettext_in
 from desktop_app.i18n.translit import fold
@@ -655,6 +657,10 @@ def make_editor(
     return kinds[fdef.type](fdef, path, langs, directory)
 
 
+#: Characters of a child's name shown in the heading of their entry (the input has it all).
+NAME_SHOWN = 40
+
+
 class GroupItem(QFrame):
     """One entry of a repeatable group (a child, a qualification …) with a Remove button."""
 
@@ -676,6 +682,7 @@ class GroupItem(QFrame):
             editor = make_editor(sub, sub.id, group.langs, group.directory)
             editor.take_buddy()  # a key of its own while the entry is the newest
             editor.changed.connect(group._emit)
+            editor.changed.connect(lambda: group.head(self))
             layout.addWidget(editor)
             self.editors[sub.id] = editor
         self.remove.clicked.connect(lambda: group.remove_item(self))
@@ -756,9 +763,37 @@ class GroupEditor(FieldEditor):
         self._emit()
         self.add.setFocus()
 
+    def head(self, item: GroupItem) -> None:
+        """Head ``item`` by its number; a child by what tells the children apart.
+
+        Three children were "Entry 1", "Entry 2", "Entry 3": which was the 6-year-old, the
+        advisor had to read every entry's answers to find out. A child is "Child 2: Ivan,
+        6 years" (the name as typed, the age today, or the birth year where that is all)."""
+        if item not in self.items:
+            return
+        n = self.items.index(item) + 1
+        if self.fdef.id != CHILDREN_FIELD:
+            item.header.setText(_("Entry {n}").format(n=n))
+            return
+        answers = item.value()
+        details = []
+        if name := " ".join(str(answers.get("child_name") or "").split()):
+            details.append(name if len(name) <= NAME_SHOWN else name[: NAME_SHOWN - 1] + "…")
+        child = child_of(answers)
+        if (age := child.age(dt.date.today())) is not None:
+            details.append(format_years(age))
+        elif child.birth is not None:
+            details.append(_("born {date}").format(date=format_partial_date(child.birth)))
+        heading = _("Child {n}").format(n=n)
+        item.header.setText(
+            _("{entry}: {details}").format(entry=heading, details=", ".join(details))
+            if details
+            else heading
+        )
+
     def _renumber(self) -> None:
         for index, item in enumerate(self.items):
-            item.header.setText(_("Entry {n}").format(n=index + 1))
+            self.head(item)
             item.remove.setText(_("Remove"))
             item.remove.setAccessibleName(_("Remove entry {n}").format(n=index + 1))
             for sub_id, editor in item.editors.items():

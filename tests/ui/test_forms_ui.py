@@ -3,6 +3,7 @@ a skills check with next steps, drafts that survive a killed window, bilingual l
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import threading
 from pathlib import Path
@@ -356,6 +357,41 @@ def test_in_romanian_a_repeated_entry_is_headed_by_its_number(
     item = group.items[0]
     assert item.header.text() == "Nr. 1"
     assert item.remove.accessibleName() == "Elimină nr. 1"
+
+
+def test_each_child_is_headed_by_name_and_age_and_the_heading_follows_the_typing(
+    qtbot: QtBot, session: Session
+) -> None:
+    """A mother with three children: their entries were "Eintrag 1", "Eintrag 2", "Eintrag 3",
+    and the advisor had to read each entry's answers to find the 6-year-old. Each child is
+    headed by its name and age now, as typed, in the UI language."""
+    set_language("de")
+    win, _person = _open(qtbot, session, "life_situation")
+    view = win.view
+    today = dt.date.today()
+    born = dt.date(today.year - 6, 1, 1)  # 6 years old on any day of this year
+    type_into(view, "children_count", "3")
+    view.show_section("household")
+    group = editor(view, "children")
+    assert isinstance(group, GroupEditor)
+    while len(group.items) < 3:
+        press(group.add)
+    assert [i.header.text() for i in group.items] == ["Kind 1", "Kind 2", "Kind 3"]
+    type_into(view, "children[1].child_name", "Иван")
+    assert group.items[1].header.text() == "Kind 2: Иван"
+    type_into(view, "children[1].child_birth", born.strftime("%d.%m.%Y"))
+    assert group.items[1].header.text() == "Kind 2: Иван, 6 Jahre"
+    type_into(view, "children[2].child_birth", str(today.year - 11))  # the year alone
+    assert group.items[2].header.text() == f"Kind 3: geb. {today.year - 11}"
+    press(group.items[0].remove)  # the others move up, their headings with them
+    assert [i.header.text() for i in group.items] == [
+        "Kind 1: Иван, 6 Jahre",
+        f"Kind 2: geb. {today.year - 11}",
+    ]
+    main = win.parentWidget()
+    assert isinstance(main, MainWindow)
+    main.switch_language("bg")
+    assert group.items[0].header.text() == "Дете 1: Иван, 6 години"
 
 
 def test_the_session_language_is_the_client_language_chosen_until_the_advisor_answers_it(
