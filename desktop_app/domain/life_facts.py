@@ -25,6 +25,8 @@ NO_HOME = ("homeless", "emergency_shelter")
 NOT_REGISTERED = ("not_registered", "appointment")
 #: ``work_status`` answers with an employer (the form asks for a work contract only there).
 EMPLOYED = ("employed", "minijob", "seasonal")
+#: Ages of the children the school administration office (Schulverwaltungsamt) deals with.
+SCHOOL_OFFICE_AGES = range(5, 18)
 #: The form's group of the person's children (``child_name``, ``child_birth`` …).
 CHILDREN_FIELD = "children"
 
@@ -44,6 +46,17 @@ class Child:
             return None
         born = self.birth.earliest()
         return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    def of_school_office_age(self, today: dt.date) -> bool:
+        """Whether the school administration office deals with the child: from 5 (a child
+        is enrolled in the autumn before the school year it starts in at 6) to 17. Aged as the
+        form's rules age it (a birth year alone counts from its 1 January); a child without a
+        birth date is the office's to judge."""
+        if self.birth is None:
+            return True
+        born = self.birth.earliest()
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        return age in SCHOOL_OFFICE_AGES
 
     @property
     def in_household(self) -> bool:

@@ -771,9 +771,11 @@ def _letter_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
 #: The Familienkasse: every child the person has (Kindergeld is paid for children in the home
 #: country too), with where they live.
 CHILDREN_WHERE_TOPICS = frozenset({"kindergeld"})
-#: The Jugendamt and the Schulverwaltungsamt: the children in the household, with daycare or
-#: school.
-CHILDREN_CARE_TOPICS = frozenset({"children_family", "school"})
+#: The Jugendamt: the children in the household, with daycare or school.
+CHILDREN_CARE_TOPICS = frozenset({"children_family"})
+#: The Schulverwaltungsamt: the children in the household of an age to be enrolled in school,
+#: with daycare or school (not a baby: its letter gave it the 1-year-old too).
+SCHOOL_TOPICS = frozenset({"school"})
 #: The Jobcenter: the address registration (Bürgergeld needs it) and a missing home.
 ADDRESS_TOPICS = frozenset({"jobcenter_benefits"})
 
@@ -791,11 +793,16 @@ def _household_rows(ctx: _Context) -> list[tuple[str, str]]:
         lines = [_child_line(c, f"lives_{c.lives}", ctx, txt) for c in facts.children]
         count = txt("children_count", count=facts.children_count)
         return [(txt("label_children"), "\n".join(filter(None, [count, *lines])))]
-    if topic in CHILDREN_CARE_TOPICS and facts.children_here:
-        here = facts.children_here
+    if topic in CHILDREN_CARE_TOPICS | SCHOOL_TOPICS:
+        here, label = facts.children_here, "label_children_here"
+        if topic in SCHOOL_TOPICS:
+            here = tuple(c for c in here if c.of_school_office_age(ctx.today))
+            label = "label_children_school"
+        if not here:
+            return []
         lines = [_child_line(c, f"care_{c.care}", ctx, txt) for c in here]
         count = txt("children_count", count=len(here))
-        return [(txt("label_children_here"), "\n".join(filter(None, [count, *lines])))]
+        return [(txt(label), "\n".join(filter(None, [count, *lines])))]
     if topic in ADDRESS_TOPICS:
         rows = []
         if facts.address_registration in ("registered", "appointment", "not_registered"):

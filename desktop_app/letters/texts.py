@@ -124,6 +124,7 @@ REQUIRED_COMMON: Mapping[str, tuple[str, ...]] = MappingProxyType(
         "household": (
             "label_children",
             "label_children_here",
+            "label_children_school",
             "children_count",
             "child_born",
             "lives_with_person",

@@ -415,7 +415,7 @@ def test_demo_people_with_children_get_the_children_lines(session: Session) -> N
     assert all(c["child_care"] for c in children)
     record_sharing_consent(session, family, "given")
     referral = uc.issue_referral(
-        session.store, session.user, family, "schulverwaltungsamt", "school_place", now=NOW
+        session.store, session.user, family, "jugendamt", "family_support", now=NOW
     )
     text = _text(uc.render_letter(session.store, session.user, referral.id))
     assert f"Kinder im Haushalt Anzahl: {len(children)} – geb. " in text

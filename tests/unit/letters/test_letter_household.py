@@ -1,6 +1,7 @@
 """What a letter gives each service from the person's latest life situation, read back from the
-PDF: the children to the Familienkasse, the Jugendamt and the Schulverwaltungsamt, the address
-registration to the Jobcenter, nothing to the others; documents the person cannot have left out."""
+PDF: the children to the Familienkasse, the Jugendamt and (those of school age) the
+Schulverwaltungsamt, the address registration to the Jobcenter, nothing to the others; documents
+the person cannot have left out."""
 
 from __future__ import annotations
 
@@ -79,14 +80,43 @@ def test_the_familienkasse_gets_every_child_with_age_and_where_they_live() -> No
     assert "Anzahl" not in sheet and "Herkunftsland" not in sheet
 
 
-@pytest.mark.parametrize("service_id", ["jugendamt", "schulverwaltungsamt"])
-def test_youth_and_school_offices_get_the_childrens_daycare_and_school(service_id: str) -> None:
-    letter, sheet = _pages(service_id, FAMILY)
+def test_the_youth_office_gets_the_childrens_daycare_and_school() -> None:
+    letter, sheet = _pages("jugendamt", FAMILY)
     assert "Kinder im Haushalt Anzahl: 2" in letter
     assert "– 8 Jahre, besucht eine Schule" in letter
     assert "– geb. 2022, wartet auf einen Kita-Platz" in letter
     assert "2012" not in letter and "Herkunftsland" not in letter  # a child not living here
     assert "Anzahl" not in sheet
+
+
+def test_the_school_office_gets_the_children_of_school_age_only() -> None:
+    """A mother of a 1-, a 6- and an 11-year-old: the letter to the Schulverwaltungsamt gave
+    the baby's age and daycare too, which a school office has no need of. It gets the children
+    from 5 (enrolled the autumn before school starts) to 17 living in the household."""
+    letter, sheet = _pages("schulverwaltungsamt", FAMILY)
+    assert "Kinder im Schulalter Anzahl: 1" in letter
+    assert "– 8 Jahre, besucht eine Schule" in letter
+    assert "2022" not in letter and "Kita" not in letter  # 4 years old
+    assert "2012" not in letter and "Herkunftsland" not in letter  # a child not living here
+    assert "Anzahl" not in sheet
+    family = {
+        "children_count": 4,
+        "children": [
+            {"child_birth": "2025-11-01", "child_lives": "with_person", "child_care": "no_place"},
+            {"child_birth": "2021-10-01", "child_lives": "with_person", "child_care": "daycare"},
+            {"child_birth": "2020-06-01", "child_lives": "with_person", "child_care": "no_place"},
+            {"child_birth": "2015-03-01", "child_lives": "with_person", "child_care": "no_place"},
+        ],
+    }
+    letter, _sheet = _pages("schulverwaltungsamt", family)
+    assert "Anzahl: 3" in letter
+    assert "– 5 Jahre, besucht eine Kita" in letter  # starts school next summer
+    assert "– 6 Jahre, weder in einer Kita noch in einer Schule angemeldet" in letter
+    assert "– 11 Jahre, weder in einer Kita noch in einer Schule angemeldet" in letter
+    assert "– 1 Jahr," not in letter
+    babies = {"children_count": 1, "children": family["children"][:1]}
+    letter, _sheet = _pages("schulverwaltungsamt", babies)
+    assert "Anzahl" not in letter and "Schulalter" not in letter and "– 1 Jahr" not in letter
 
 
 @pytest.mark.parametrize(
