@@ -99,22 +99,20 @@ def test_the_school_office_gets_the_children_of_school_age_only() -> None:
     assert "2022" not in letter and "Kita" not in letter  # 4 years old
     assert "2012" not in letter and "Herkunftsland" not in letter  # a child not living here
     assert "Anzahl" not in sheet
-    family = {
-        "children_count": 4,
-        "children": [
-            {"child_birth": "2025-11-01", "child_lives": "with_person", "child_care": "no_place"},
-            {"child_birth": "2021-10-01", "child_lives": "with_person", "child_care": "daycare"},
-            {"child_birth": "2020-06-01", "child_lives": "with_person", "child_care": "no_place"},
-            {"child_birth": "2015-03-01", "child_lives": "with_person", "child_care": "no_place"},
-        ],
-    }
+    children = [
+        {"child_birth": "2025-11-01", "child_lives": "with_person", "child_care": "no_place"},
+        {"child_birth": "2021-10-01", "child_lives": "with_person", "child_care": "daycare"},
+        {"child_birth": "2020-06-01", "child_lives": "with_person", "child_care": "no_place"},
+        {"child_birth": "2015-03-01", "child_lives": "with_person", "child_care": "no_place"},
+    ]
+    family: dict[str, Any] = {"children_count": 4, "children": children}
     letter, _sheet = _pages("schulverwaltungsamt", family)
     assert "Anzahl: 3" in letter
     assert "– 5 Jahre, besucht eine Kita" in letter  # starts school next summer
     assert "– 6 Jahre, weder in einer Kita noch in einer Schule angemeldet" in letter
     assert "– 11 Jahre, weder in einer Kita noch in einer Schule angemeldet" in letter
     assert "– 1 Jahr," not in letter
-    babies = {"children_count": 1, "children": family["children"][:1]}
+    babies = {"children_count": 1, "children": children[:1]}
     letter, _sheet = _pages("schulverwaltungsamt", babies)
     assert "Anzahl" not in letter and "Schulalter" not in letter and "– 1 Jahr" not in letter
 
