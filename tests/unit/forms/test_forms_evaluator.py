@@ -100,7 +100,8 @@ def test_complete_answers_are_valid_and_kept(life: FormDefinition) -> None:
     assert state.answers == answers
     assert clean(life, answers, today=TODAY, require_complete=True) == answers
     assert all(p.complete for p in state.progress.values())
-    assert state.next_steps == []
+    # Иво (born 2023) waits for a daycare place: the Jugendamt helps find one
+    assert [s.id for s in state.next_steps] == ["daycare_place"]
 
 
 def test_sections_and_fields_appear_only_when_relevant(life: FormDefinition) -> None:
@@ -182,6 +183,7 @@ def test_computed_values(life: FormDefinition) -> None:
         "person_age": 35,
         "children_here": 1,
         "children_without_school_place": 0,
+        "children_without_daycare_place": 0,
         "exploitation_suspected": False,
     }
     answers["children"][0]["child_care"] = "waiting_school"
@@ -208,13 +210,49 @@ def test_life_situation_next_steps(life: FormDefinition) -> None:
         "health_clearing",
         "address_registration",
         "school_place",
+        "daycare_place",
         "kindergeld",
         "exploitation_counselling",
         "housing_help",
     ]
     assert steps[0].service == "clearingstelle"
-    assert label(steps[3].label, "bg").startswith("Заявление за детски надбавки")
+    assert label(steps[4].label, "bg").startswith("Заявление за детски надбавки")
     assert steps[0].reason is not None and steps[0].reason["ro"]
+
+
+def test_a_child_of_daycare_age_without_a_place_is_a_step_to_the_jugendamt(
+    life: FormDefinition,
+) -> None:
+    """A mother of a 1-, a 6- and an 11-year-old, none in daycare or school: the check
+    suggested the school place and Kindergeld, nothing for the 1-year-old, though a child has
+    a right to a daycare place from its first birthday and the Jugendamt finds one."""
+    answers = full_life_situation()
+    kids = [("2025-10-01", "no_place"), ("2020-09-01", "no_place"), ("2015-06-01", "no_place")]
+    answers["children_count"] = 3
+    answers["children"] = [
+        {"child_birth": born, "child_lives": "with_person", "child_care": care}
+        for born, care in kids
+    ]
+    steps = suggest_next_steps(life, answers, today=TODAY)
+    daycare = [s for s in steps if s.id == "daycare_place"]
+    assert [s.service for s in daycare] == ["jugendamt"]
+    assert label(daycare[0].label, "de") == "Kita-Platz über das Jugendamt suchen"
+    assert "school_place" in [s.id for s in steps]
+    values = computed_values(life, answers, today=TODAY)
+    assert values["children_without_daycare_place"] == 1
+    # Not for a baby (under one), one waiting at school age, nor one with a place already.
+    for born, care in [("2026-06-01", "no_place"), ("2020-09-01", "waiting_daycare")]:
+        answers["children"] = [
+            {"child_birth": born, "child_lives": "with_person", "child_care": care}
+        ]
+        assert "daycare_place" not in [s.id for s in suggest_next_steps(life, answers, today=TODAY)]
+    answers["children"] = [
+        {"child_birth": "2023", "child_lives": "with_person", "child_care": "waiting_daycare"},
+        {"child_birth": "2022-01-01", "child_lives": "with_person", "child_care": "daycare"},
+        {"child_birth": "2023-01-01", "child_lives": "home_country"},
+    ]
+    values = computed_values(life, answers, today=TODAY)
+    assert values["children_without_daycare_place"] == 1
 
 
 def full_skills_check() -> dict[str, Any]:
