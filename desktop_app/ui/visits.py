@@ -317,7 +317,11 @@ class VisitWindow(QDialog):
         elif visit is not None:
             self.view.set_answers(visit.answers, visit.next_steps)
         elif form_id == "life_situation":
-            self.view.set_answers(answers_from_person(person))
+            # The children as the last check recorded them: three children were typed in
+            # again at every visit. Their daycare or school is asked again (visits.
+            # CHILD_ANSWERS_KEPT): the visit is not finished until the advisor has.
+            known = visits.children_known(store, session.user, person.id)
+            self.view.set_answers(answers_from_person(person) | known)
         # The language the session is held in is most often the client language the form is
         # shown in; the advisor chose it twice (a required question, left empty). Before the
         # answers are watched: opening the form is no change to save.

@@ -27,6 +27,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.hlc import entry_name, json_object
+from desktop_app.domain.life_facts import CHILDREN_FIELD
 from desktop_app.domain.permissions import (
     RESTRICTED_KINDS,
     Action,
@@ -968,6 +969,53 @@ def visit_history(
         )
     withheld = withheld_kinds(store, user, person_id)
     return [_visit_for(store, replace(v, earlier=earlier.get(v.id, [])), withheld) for v in visits]
+
+
+#: What a new life-situation check takes over of each child from the latest one: who the child
+#: is and where they live. Daycare or school changes from visit to visit and is asked again.
+CHILD_ANSWERS_KEPT = ("child_name", "child_birth", "child_lives")
+#: The life-situation answer that counts the children (the group's ``counted_by``).
+COUNTED_CHILDREN = "children_count"
+
+
+def children_known(store: Store, user: User, person_id: str) -> dict[str, Any]:
+    """The answers on the person's children of the latest life-situation check (their number,
+    and of each child ``CHILD_ANSWERS_KEPT``), to start the next check with; empty where none
+    was recorded. Reading them is an audit entry, as reading the visit is."""
+    require(user, Action.VIEW_PERSON)
+    with store.reading() as session:
+        row = session.scalars(
+            select(VisitRow)
+            .where(
+                VisitRow.person_id == person_id,
+                VisitRow.form_id == "life_situation",
+                VisitRow.deleted.is_(False),
+            )
+            .order_by(VisitRow.finished_at.desc(), VisitRow.updated_hlc.desc())
+            .limit(1)
+        ).one_or_none()
+        latest = _visit(row) if row is not None else None
+    if latest is None:
+        return {}
+    audit.record(
+        store,
+        user,
+        audit.AuditAction.VIEW,
+        "visit",
+        person_id,
+        {"visit_id": latest.id, "form": latest.form_id},
+    )
+    answers = _visit_for(store, latest, withheld_kinds(store, user, person_id)).answers
+    children = [
+        kept
+        for entry in answers.get(CHILDREN_FIELD) or ()
+        if isinstance(entry, dict)
+        and (kept := {key: entry[key] for key in CHILD_ANSWERS_KEPT if key in entry})
+    ]
+    count = answers.get(COUNTED_CHILDREN)
+    if not isinstance(count, int) or not children:
+        return {}
+    return {COUNTED_CHILDREN: max(count, len(children)), CHILDREN_FIELD: children}
 
 
 # ---------------------------------------------------------------------------------------------

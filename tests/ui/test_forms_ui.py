@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import Person, PersonDraft
+from desktop_app.forms import evaluate
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.application import load_fonts
 from desktop_app.ui.form_view import FieldEditor, FormView, GroupEditor
@@ -392,6 +393,55 @@ def test_each_child_is_headed_by_name_and_age_and_the_heading_follows_the_typing
     assert isinstance(main, MainWindow)
     main.switch_language("bg")
     assert group.items[0].header.text() == "Дете 1: Иван, 6 години"
+
+
+def test_a_second_check_starts_with_the_children_and_asks_their_daycare_or_school_again(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Two weeks after the first check of a mother with three children, the next check showed
+    "Number of children: (empty)", and the advisor typed the three children in again. It
+    starts with them now, headed by name and age; whether each goes to daycare or school is
+    asked again, and the household is not complete until it is."""
+    from tests.unit.test_visits import full_life_situation
+
+    person = _person(session)
+    today = dt.date.today()
+    kids = [("Виктория", 1), ("Иван", 6), ("Георги", 11)]
+    children = [
+        {
+            "child_name": name,
+            "child_birth": dt.date(today.year - age, 1, 1).isoformat(),
+            "child_lives": "with_person",
+            "child_care": "no_place",
+        }
+        for name, age in kids
+    ]
+    answers = full_life_situation() | {"children_count": 3, "children": children}
+    visits.finish_visit(session.store, session.user, person.id, "life_situation", answers)
+    window, feature = _window(qtbot, session)
+    window.show_person(person.id)
+    press(feature.start_button)
+    (win,) = feature.open_windows
+    qtbot.addWidget(win)
+    view = win.view
+    group = editor(view, "children")
+    assert isinstance(group, GroupEditor)
+    assert [i.header.text() for i in group.items] == [
+        "Child 1: Виктория, 1 year",
+        "Child 2: Иван, 6 years",
+        "Child 3: Георги, 11 years",
+    ]
+    assert view.answers()["children_count"] == 3
+    assert all("child_care" not in c for c in view.answers()["children"])
+
+    def missing() -> set[str]:  # as finishing the visit checks it
+        state = evaluate(view.definition, view.answers())
+        return {e.field_path for e in state.errors if e.field_path.startswith("children")}
+
+    assert missing() == {f"children[{i}].child_care" for i in range(3)}
+    for index in range(3):
+        choose(view, f"children[{index}].child_care", "school")
+    assert missing() == set()
 
 
 def test_the_session_language_is_the_client_language_chosen_until_the_advisor_answers_it(

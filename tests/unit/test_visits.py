@@ -502,3 +502,50 @@ def test_the_checks_name_in_latin_letters_fills_in_the_persons_id_document_name(
     visits.edit_visit(store, user, visit.id, {**visit.answers, "name_latin": "Petrov Ivan"})
     edited = people.get_person(store, user, other.id)
     assert edited is not None and edited.id_document_name == "Petrov Ivan"
+
+
+def test_the_next_check_starts_with_the_children_of_the_latest_one(session: Any) -> None:
+    """A mother with three children came back two weeks later: the next advisor typed the
+    three children in again. The next check starts with who they are and where they live;
+    daycare or school, which changes, is asked again. Reading them is audited."""
+    from desktop_app.usecases import audit
+
+    store, user = session.store, session.user
+    assert visits.children_known(store, user, PERSON) == {}  # no check recorded yet
+    answers = full_life_situation() | {
+        "children_count": 4,  # one child not entered as an entry
+        "children": [
+            {
+                "child_name": "Виктория",
+                "child_birth": "2025-03-10",
+                "child_lives": "with_person",
+                "child_care": "no_place",
+            },
+            {
+                "child_name": "Иван",
+                "child_birth": "2020",
+                "child_lives": "with_person",
+                "child_care": "no_place",
+            },
+            {"child_birth": "2015-06-01", "child_lives": "home_country"},
+        ],
+    }
+    visit = visits.finish_visit(store, user, PERSON, "life_situation", answers)
+    before = len(audit.list_entries(store, user, record_id=PERSON, action="view"))
+    known = visits.children_known(store, user, PERSON)
+    assert known == {
+        "children_count": 4,
+        "children": [
+            {"child_name": "Виктория", "child_birth": "2025-03-10", "child_lives": "with_person"},
+            {"child_name": "Иван", "child_birth": "2020", "child_lives": "with_person"},
+            {"child_birth": "2015-06-01", "child_lives": "home_country"},
+        ],
+    }
+    views = audit.list_entries(store, user, record_id=PERSON, action="view")
+    assert len(views) == before + 1
+    assert views[0].details == {"visit_id": visit.id, "form": "life_situation"}
+    # the latest check counts: one without children leaves nothing to start with
+    visits.finish_visit(
+        store, user, PERSON, "life_situation", full_life_situation() | {"children_count": 0}
+    )
+    assert visits.children_known(store, user, PERSON) == {}
