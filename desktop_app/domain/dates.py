@@ -78,3 +78,8 @@ def _iso(date: PartialDate) -> str:
     if date.day is not None:
         text += f"-{date.day:02d}"
     return text
+
+
+def whole_years(start: dt.date, today: dt.date) -> int:
+    """Whole years from ``start`` to ``today`` (an age: a year more on each anniversary)."""
+    return today.year - start.year - ((today.month, today.day) < (start.month, start.day))

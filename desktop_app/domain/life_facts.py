@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from desktop_app.domain.dates import PartialDate, PartialDateError
+from desktop_app.domain.dates import PartialDate, PartialDateError, whole_years
 
 #: ``housing_type`` answers where the form asks for a written tenancy agreement (``rent_contract``
 #: is relevant only there): in a shelter, on the street or with relatives there is none.
@@ -44,8 +44,7 @@ class Child:
         """Age in whole years; None where the birth date is not complete."""
         if self.birth is None or not self.birth.is_full:
             return None
-        born = self.birth.earliest()
-        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+        return whole_years(self.birth.earliest(), today)
 
     def of_school_office_age(self, today: dt.date) -> bool:
         """Whether the school administration office deals with the child: from 5 (a child
@@ -54,9 +53,7 @@ class Child:
         birth date is the office's to judge."""
         if self.birth is None:
             return True
-        born = self.birth.earliest()
-        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-        return age in SCHOOL_OFFICE_AGES
+        return whole_years(self.birth.earliest(), today) in SCHOOL_OFFICE_AGES
 
     @property
     def in_household(self) -> bool:

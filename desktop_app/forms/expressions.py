@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from desktop_app.domain.dates import PartialDate, PartialDateError
+from desktop_app.domain.dates import PartialDate, PartialDateError, whole_years
 
 MAX_SOURCE_LENGTH = 500
 MAX_NODES = 300
@@ -328,7 +328,7 @@ def _years_since(value: Any, today: dt.date) -> int | None:
     if date is None:
         return None
     start = date.earliest()
-    years = today.year - start.year - ((today.month, today.day) < (start.month, start.day))
+    years = whole_years(start, today)
     return years if years >= 0 else None
 
 
