@@ -480,9 +480,26 @@ class _Run:
                 fields=len(fields),
                 answered=sum(1 for f in fields if f.id in self.answers),
                 required=len(required),
-                required_answered=sum(1 for f in required if f.id in self.answers),
+                required_answered=sum(1 for f in required if self._filled(f)),
             )
         return out
+
+    def _filled(self, f: FieldDef) -> bool:
+        """Whether a required question is answered for a section's progress: a group only
+        when each entry has its required answers too (the household was ticked complete with
+        a child's "daycare or school" still to be asked)."""
+        if f.id not in self.answers:
+            return False
+        if f.type != FieldType.GROUP:
+            return True
+        for index, item in enumerate(self.group_items.get(f.id, [])):
+            scope = self.item_scopes[f.id][index]
+            for sub in f.fields or []:
+                path = f"{f.id}[{index}].{sub.id}"
+                unanswered = path in self.relevant and is_empty(item.get(sub.id))
+                if unanswered and self._required(sub, scope):
+                    return False
+        return True
 
     def next_steps(self) -> list[NextStep]:
         steps = []

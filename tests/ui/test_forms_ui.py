@@ -439,9 +439,12 @@ def test_a_second_check_starts_with_the_children_and_asks_their_daycare_or_schoo
         return {e.field_path for e in state.errors if e.field_path.startswith("children")}
 
     assert missing() == {f"children[{i}].child_care" for i in range(3)}
+    household = view.navigator.item(1)
+    assert household.text().startswith("○ Household and children")  # not ticked: to be asked
     for index in range(3):
         choose(view, f"children[{index}].child_care", "school")
     assert missing() == set()
+    assert household.text().startswith("✓ Household and children")
 
 
 def test_the_session_language_is_the_client_language_chosen_until_the_advisor_answers_it(

@@ -220,6 +220,20 @@ def test_life_situation_next_steps(life: FormDefinition) -> None:
     assert steps[0].reason is not None and steps[0].reason["ro"]
 
 
+def test_a_section_with_an_entry_missing_a_required_answer_is_not_complete(
+    life: FormDefinition,
+) -> None:
+    """The household was ticked complete while a child's "daycare or school" (required) was
+    still empty: a group counts as answered once each entry has its required answers."""
+    answers = full_life_situation()
+    del answers["children"][1]["child_care"]
+    state = evaluate(life, answers, today=TODAY, require_complete=False)
+    assert not state.progress["household"].complete
+    answers["children"][1]["child_lives"] = "home_country"  # the question is not asked then
+    state = evaluate(life, answers, today=TODAY, require_complete=False)
+    assert state.progress["household"].complete
+
+
 def test_a_child_of_daycare_age_without_a_place_is_a_step_to_the_jugendamt(
     life: FormDefinition,
 ) -> None:
