@@ -657,8 +657,37 @@ def make_editor(
     return kinds[fdef.type](fdef, path, langs, directory)
 
 
-#: Characters of a child's name shown in the heading of their entry (the input has it all).
+#: Characters of an answer shown in the heading of its entry (the input has it all).
 NAME_SHOWN = 40
+
+
+def _shortened(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= NAME_SHOWN else text[: NAME_SHOWN - 1] + "…"
+
+
+def _child_details(answers: Mapping[str, Any]) -> list[str]:
+    """A child's name and age (or birth year), as the heading of its entry gives them."""
+    details = [_shortened(str(answers.get("child_name") or ""))]
+    child = child_of(answers)
+    if (age := child.age(dt.date.today())) is not None:
+        details.append(format_years(age))
+    elif child.birth is not None:
+        details.append(_("born {date}").format(date=format_partial_date(child.birth)))
+    return details
+
+
+def _answer_shown(fdef: FieldDef, value: Any) -> str:
+    """A text or single-choice answer as an entry's heading shows it, in the UI language;
+    empty for other kinds of answer (a date, a level …) and unanswered questions."""
+    if value is None:
+        return ""
+    if fdef.type == FieldType.TEXT:
+        return _shortened(str(value))
+    if fdef.type == FieldType.SINGLE_CHOICE:
+        option = next((o for o in fdef.options or [] if o.id == value), None)
+        return _shortened(pick(option.label, current_language())) if option else ""
+    return ""
 
 
 class GroupItem(QFrame):
@@ -764,27 +793,22 @@ class GroupEditor(FieldEditor):
         self.add.setFocus()
 
     def head(self, item: GroupItem) -> None:
-        """Head ``item`` by its number; a child by what tells the children apart.
+        """Head ``item`` by its number and what tells it from the others.
 
         Three children were "Entry 1", "Entry 2", "Entry 3": which was the 6-year-old, the
         advisor had to read every entry's answers to find out. A child is "Child 2: Ivan,
-        6 years" (the name as typed, the age today, or the birth year where that is all)."""
+        6 years" (the name as typed, the age today, or the birth year where that is all);
+        another entry is headed by its first answer ("Entry 2: German")."""
         if item not in self.items:
             return
         n = self.items.index(item) + 1
-        if self.fdef.id != CHILDREN_FIELD:
-            item.header.setText(_("Entry {n}").format(n=n))
-            return
-        answers = item.value()
-        details = []
-        if name := " ".join(str(answers.get("child_name") or "").split()):
-            details.append(name if len(name) <= NAME_SHOWN else name[: NAME_SHOWN - 1] + "…")
-        child = child_of(answers)
-        if (age := child.age(dt.date.today())) is not None:
-            details.append(format_years(age))
-        elif child.birth is not None:
-            details.append(_("born {date}").format(date=format_partial_date(child.birth)))
-        heading = _("Child {n}").format(n=n)
+        if self.fdef.id == CHILDREN_FIELD:
+            heading, details = _("Child {n}").format(n=n), _child_details(item.value())
+        else:
+            heading = _("Entry {n}").format(n=n)
+            shown = (_answer_shown(e.fdef, e.value()) for e in item.editors.values())
+            details = [next((text for text in shown if text), "")]
+        details = [text for text in details if text]
         item.header.setText(
             _("{entry}: {details}").format(entry=heading, details=", ".join(details))
             if details

@@ -360,6 +360,20 @@ def test_in_romanian_a_repeated_entry_is_headed_by_its_number(
     assert item.remove.accessibleName() == "Elimină nr. 1"
 
 
+def test_a_skills_entry_is_headed_by_its_first_answer(qtbot: QtBot, session: Session) -> None:
+    """The languages of the skills check were "Eintrag 1", "Eintrag 2": each is headed by its
+    first answer now, in the UI language."""
+    set_language("de")
+    win, _person = _open(qtbot, session, "skills_check")
+    group = editor(win.view, "language_levels")
+    assert isinstance(group, GroupEditor)
+    while len(group.items) < 2:
+        press(group.add)
+    assert group.items[1].header.text() == "Eintrag 2"
+    choose(win.view, "language_levels[1].language", "de")
+    assert group.items[1].header.text() == "Eintrag 2: Deutsch"
+
+
 def test_each_child_is_headed_by_name_and_age_and_the_heading_follows_the_typing(
     qtbot: QtBot, session: Session
 ) -> None:
