@@ -481,7 +481,7 @@ def test_a_groups_entries_keep_their_numbers_in_their_names_across_languages(
     window = _visit_window(qtbot, desk, "life_situation")
     group = _group(window, "children")
     try:
-        for _entry in range(3):
+        while len(group.items) < 3:  # the desk's earlier check may have brought a child in
             group.add.click()
         desk.window.switch_language("de")
         window.retranslate()  # as the visits feature does with its open windows
