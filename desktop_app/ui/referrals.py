@@ -1927,7 +1927,8 @@ class PrintQueueWindow(QDialog):
                 "The referral changed after the letter was queued (an appointment, the "
                 "service's address, …): the letter was made again and prints as it is now."
             )
-        return "", ""
+        # An empty column headed "Letter" read as if the letter were missing.
+        return _("Ready to print"), _("The letter prints as it was made when it was queued.")
 
     def print_all(self) -> None:
         """Print every letter that may be printed, each as it is now: the letters are fetched,

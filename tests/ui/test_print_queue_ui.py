@@ -46,7 +46,7 @@ def test_the_queue_says_a_letter_was_updated_and_prints_it_as_it_is_now(
     _win, feature = _window(qtbot, session, person)
     queue = feature.open_print_queue()
     assert header_cell(queue.table, 5).text() == "Schreiben"
-    assert cell(queue.table, 0, 5).text() == ""  # as queued
+    assert cell(queue.table, 0, 5).text() == "Druckbereit"  # as queued
     queue.close()
     # the job centre gave an appointment on the phone, after the letter was queued
     when = dt.datetime.combine(dt.date.today() + dt.timedelta(days=7), dt.time(10, 0))
@@ -85,7 +85,7 @@ def test_a_closed_referrals_letter_is_marked_in_the_queue_and_left_unprinted(
         cell(queue.table, row, 4).text(): cell(queue.table, row, 5).text() for row in range(2)
     }
     assert states == {
-        kept.reference: "",
+        kept.reference: "Готово за печат",
         withdrawn.reference: "Няма да се отпечата: насочването е приключено",
     }
     assert "1 писмо няма да се отпечата" in queue.info.text()
@@ -335,7 +335,7 @@ def test_an_open_queue_shows_what_a_sync_brought_about_its_letters(
     uc.queue_for_printing(b.store, b.user, referral.id)
     _win, feature = _window(qtbot, b, person)
     queue = feature.open_print_queue()
-    assert cell(queue.table, 0, 5).text() == ""
+    assert cell(queue.table, 0, 5).text() == "Ready to print"
     views = _queue_views(b)
     uc.change_status(a.store, a.user, referral.id, ReferralStatus.CLOSED, "moved away")
     sync_uc.sync_now(a.store)
