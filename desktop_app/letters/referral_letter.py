@@ -780,6 +780,23 @@ SCHOOL_TOPICS = frozenset({"school"})
 ADDRESS_TOPICS = frozenset({"jobcenter_benefits"})
 
 
+def _letter_children(ctx: _Context) -> tuple[int, tuple[Child, ...]]:
+    """How many children the letter to the service is about, and those it lists: every child
+    to the Familienkasse, those in the household to the Jugendamt, those of them of school age
+    to the Schulverwaltungsamt; none to the other services."""
+    facts, topic = ctx.facts, ctx.service.topics[0] if ctx.service.topics else ""
+    if facts is None:
+        return 0, ()
+    if topic in CHILDREN_WHERE_TOPICS:
+        return facts.children_count, facts.children
+    here = facts.children_here
+    if topic in SCHOOL_TOPICS:
+        here = tuple(c for c in here if c.of_school_office_age(ctx.today))
+    elif topic not in CHILDREN_CARE_TOPICS:
+        return 0, ()
+    return len(here), here
+
+
 def _household_rows(ctx: _Context) -> list[tuple[str, str]]:
     """Label and value rows for the facts block of the letter to the service (German)."""
     facts, topic = ctx.facts, ctx.service.topics[0] if ctx.service.topics else ""
@@ -789,20 +806,18 @@ def _household_rows(ctx: _Context) -> list[tuple[str, str]]:
     def txt(key: str, **values: object) -> str:
         return ctx.texts.text("household", key, "de").format(**values)
 
-    if topic in CHILDREN_WHERE_TOPICS and facts.children_count:
-        lines = [_child_line(c, f"lives_{c.lives}", ctx, txt) for c in facts.children]
-        count = txt("children_count", count=facts.children_count)
-        return [(txt("label_children"), "\n".join(filter(None, [count, *lines])))]
+    count, children = _letter_children(ctx)
+    if topic in CHILDREN_WHERE_TOPICS and count:
+        lines = [_child_line(c, f"lives_{c.lives}", ctx, txt) for c in children]
+        text = txt("children_count", count=count)
+        return [(txt("label_children"), "\n".join(filter(None, [text, *lines])))]
     if topic in CHILDREN_CARE_TOPICS | SCHOOL_TOPICS:
-        here, label = facts.children_here, "label_children_here"
-        if topic in SCHOOL_TOPICS:
-            here = tuple(c for c in here if c.of_school_office_age(ctx.today))
-            label = "label_children_school"
-        if not here:
+        if not children:
             return []
-        lines = [_child_line(c, f"care_{c.care}", ctx, txt) for c in here]
-        count = txt("children_count", count=len(here))
-        return [(txt(label), "\n".join(filter(None, [count, *lines])))]
+        label = "label_children_school" if topic in SCHOOL_TOPICS else "label_children_here"
+        lines = [_child_line(c, f"care_{c.care}", ctx, txt) for c in children]
+        text = txt("children_count", count=count)
+        return [(txt(label), "\n".join(filter(None, [text, *lines])))]
     if topic in ADDRESS_TOPICS:
         rows = []
         if facts.address_registration in ("registered", "appointment", "not_registered"):
@@ -866,7 +881,9 @@ def _client_story(
     story: list[Flowable] = [band, Spacer(1, 4 * mm)]
     story.append(_p(txt("greeting"), s["c_greet"]))
     story.append(_p(txt("intro"), s["c_body"]))
-    story.append(_p(ctx.reason.client_purpose.get(lang).format(**v), s["c_body"]))
+    # "Ihre Kinder" where the letter is about more than one child (two enrolled at school).
+    purpose = ctx.reason.purpose(lang, _letter_children(ctx)[0])
+    story.append(_p(purpose.format(**v), s["c_body"]))
 
     # The appointment, highlighted: it is what the person must not miss.
     box: list[list[Flowable]] = [[_p(txt("heading_appointment"), s["c_head"])]]

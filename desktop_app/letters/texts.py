@@ -57,6 +57,8 @@ PLACEHOLDERS: frozenset[str] = frozenset(
 HOUSEHOLD_PLACEHOLDERS: frozenset[str] = frozenset({"count", "birth"})
 
 _REASON_KEYS = ("label", "letter_subject", "letter_body", "client_purpose")
+#: Optional: the person's copy where the letter is about more than one child.
+_PLURAL_KEY = "client_purpose_children"
 #: Keys the renderer looks up in ``common.yaml``; missing ones are load errors.
 REQUIRED_COMMON: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -175,6 +177,14 @@ class ReferralReason:
     letter_subject: LocalizedText
     letter_body: LocalizedText
     client_purpose: LocalizedText
+    #: ``client_purpose`` for a letter about more than one child ("Ihre Kinder" for "Ihr Kind")
+    client_purpose_children: LocalizedText | None = None
+
+    def purpose(self, lang: str, children: int) -> str:
+        """What the person's copy says the service does, for a letter about ``children``."""
+        if children > 1 and self.client_purpose_children is not None:
+            return self.client_purpose_children.get(lang)
+        return self.client_purpose.get(lang)
 
     @property
     def needs_note(self) -> bool:
@@ -301,7 +311,7 @@ def _load_reasons(path: Path) -> dict[str, ReferralReason]:
     for ident, raw in entries.items():
         where = f"reasons.{ident}"
         entry = res.mapping(path, raw, where)
-        res.no_unknown_keys(path, entry, {"topics", *_REASON_KEYS}, where)
+        res.no_unknown_keys(path, entry, {"topics", *_REASON_KEYS, _PLURAL_KEY}, where)
         for key in _REASON_KEYS:
             if key not in entry:
                 raise res.ResourceError(path, f"{where}.{key}", "missing")
@@ -309,6 +319,11 @@ def _load_reasons(path: Path) -> dict[str, ReferralReason]:
             id=str(ident),
             topics=res.text_list(path, entry.get("topics"), f"{where}.topics"),
             **{key: _checked(path, entry[key], f"{where}.{key}") for key in _REASON_KEYS},
+            client_purpose_children=(
+                _checked(path, entry[_PLURAL_KEY], f"{where}.{_PLURAL_KEY}")
+                if _PLURAL_KEY in entry
+                else None
+            ),
         )
     return reasons
 

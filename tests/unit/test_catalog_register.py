@@ -103,6 +103,9 @@ def _addressed_to_the_person() -> dict[str, dict[str, str]]:
             texts[lang][f"client.{key}"] = text.get(lang)
         for reason in letter.reasons.values():
             texts[lang][f"{reason.id}.client_purpose"] = reason.client_purpose.get(lang)
+            if reason.client_purpose_children is not None:
+                plural = reason.client_purpose_children.get(lang)
+                texts[lang][f"{reason.id}.client_purpose_children"] = plural
     return texts
 
 

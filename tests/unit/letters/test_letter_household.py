@@ -54,7 +54,7 @@ REASONS = {
 
 
 def _pages(
-    service_id: str, answers: dict[str, Any] | None, person: Person = PETAR
+    service_id: str, answers: dict[str, Any] | None, person: Person = PETAR, lang: str = "bg"
 ) -> tuple[str, str]:
     """The letter to the service and the person's sheet (in Bulgarian), as text; the referral
     asks for the service's documents the person can have, as ``issue_referral`` chooses them."""
@@ -63,7 +63,7 @@ def _pages(
     documents = documents_to_bring(service.documents, facts)
     referral = referral_for(service, person, reason=REASONS[service_id], documents=documents)
     pdf = render_referral_letter(
-        referral, person, service, ORGANISATION, "bg", today=TODAY, facts=facts
+        referral, person, service, ORGANISATION, lang, today=TODAY, facts=facts
     )
     pages = pdf_text(pdf)
     assert len(pages) == 2  # the letter still on one page, the sheet on the other
@@ -115,6 +115,39 @@ def test_the_school_office_gets_the_children_of_school_age_only() -> None:
     babies = {"children_count": 1, "children": children[:1]}
     letter, _sheet = _pages("schulverwaltungsamt", babies)
     assert "Anzahl" not in letter and "Schulalter" not in letter and "– 1 Jahr" not in letter
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "two"),
+    [
+        ("de", "Dort bekommt Ihr Kind einen Schulplatz.", "Dort bekommen Ihre Kinder einen"),
+        ("bg", "Там детето Ви ще получи място", "Там децата Ви ще получат място"),
+        ("ro", "Acolo copilul dumneavoastră primește", "Acolo copiii dumneavoastră primesc"),
+        ("en", "There your child will get a school", "There your children will get a school"),
+    ],
+)
+def test_the_school_office_sheet_speaks_of_the_children_when_two_go_to_school(
+    lang: str, one: str, two: str
+) -> None:
+    """A mother enrolling two children read "Ihr Kind" / "детето Ви" on her copy: the sheet
+    says "Ihre Kinder" where the letter lists more than one child of school age; a baby in the
+    household, not on the letter, does not count."""
+
+    def sheet(*births: str) -> str:
+        children = [
+            {"child_birth": b, "child_lives": "with_person", "child_care": "no_place"}
+            for b in births
+        ]
+        answers = {"children_count": len(children), "children": children}
+        return " ".join(_pages("schulverwaltungsamt", answers, lang=lang)[1].split())
+
+    two_children = sheet("2020-06-01", "2015-03-01", "2025-11-01")
+    assert two in two_children and one not in two_children
+    for one_child in (
+        sheet("2020-06-01", "2025-11-01"),
+        " ".join(_pages("schulverwaltungsamt", None, lang=lang)[1].split()),
+    ):
+        assert one in one_child and two not in one_child
 
 
 @pytest.mark.parametrize(
