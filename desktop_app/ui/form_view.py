@@ -163,8 +163,10 @@ class FieldEditor(QWidget):
         # for a label with a buddy; None: no key (none left, the label has no buddy, or it
         # is a question of a group's entry other than the newest).
         self.label_key: Place = None
-        # The number of the group's entry the question belongs to (None: not in a group).
+        # The number of the group's entry the question belongs to (None: not in a group),
+        # and whether the entry is a child's (headed "Kind 2", not "Eintrag 2").
         self.entry: int | None = None
+        self.child_entry = False
         self._required = False
         self.title = QLabel()
         self.title.setWordWrap(True)
@@ -262,10 +264,12 @@ class FieldEditor(QWidget):
 
     def spoken(self, name: str) -> str:
         """``name`` as a screen reader says it: with the entry's number in a group's entry
-        (two children's names were both "Name", with nothing to say whose one was which)."""
+        (two children's names were both "Name", with nothing to say whose one was which), as
+        the entry is headed ("Name, Kind 2" under "Kind 2: Иван, 6 Jahre")."""
         if self.entry is None:
             return name
-        return _("{name}, entry {n}").format(name=name, n=self.entry)
+        spoken = _("{name}, child {n}") if self.child_entry else _("{name}, entry {n}")
+        return spoken.format(name=name, n=self.entry)
 
     def name_inputs(self) -> None:
         """The input named for a screen reader: the question, in the UI language."""
@@ -802,7 +806,7 @@ class GroupEditor(FieldEditor):
         if item not in self.items:
             return
         n = self.items.index(item) + 1
-        if self.fdef.id == CHILDREN_FIELD:
+        if self._of_children:
             heading, details = _("Child {n}").format(n=n), _child_details(item.value())
         else:
             heading = _("Entry {n}").format(n=n)
@@ -814,15 +818,23 @@ class GroupEditor(FieldEditor):
             if details
             else heading
         )
+        # A screen reader at Remove hears which entry goes and, after it, what it holds.
+        item.remove.setAccessibleDescription(item.header.text())
+
+    @property
+    def _of_children(self) -> bool:
+        return self.fdef.id == CHILDREN_FIELD
 
     def _renumber(self) -> None:
+        remove = _("Remove child {n}") if self._of_children else _("Remove entry {n}")
         for index, item in enumerate(self.items):
             self.head(item)
             item.remove.setText(_("Remove"))
-            item.remove.setAccessibleName(_("Remove entry {n}").format(n=index + 1))
+            item.remove.setAccessibleName(remove.format(n=index + 1))
             for sub_id, editor in item.editors.items():
                 editor.rename(f"{self.path}[{index}].{sub_id}")
                 editor.entry = index + 1
+                editor.child_entry = self._of_children
                 editor.name_inputs()
 
     def add_text(self) -> str:

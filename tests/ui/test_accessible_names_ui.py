@@ -45,6 +45,7 @@ from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.visits import VisitWindow
 from desktop_app.usecases import visits
 from tests.ui import test_access_keys_ui as access_keys
+from tests.ui.conftest import type_text
 from tests.ui.test_access_keys_ui import (
     OPENERS,
     Desk,
@@ -477,7 +478,9 @@ def test_a_groups_entries_keep_their_numbers_in_their_names_across_languages(
     desk: Desk,
 ) -> None:
     """Two children's names were both "Name" to a screen reader; each says its entry, in the
-    language switched to while the form is open, and after an entry before it is removed."""
+    language switched to while the form is open, and after an entry before it is removed. A
+    child's entry is named as it is headed ("Kind 2: Иван, 6 Jahre"): its questions and its
+    Remove button said "Eintrag 2" under that heading."""
     window = _visit_window(qtbot, desk, "life_situation")
     group = _group(window, "children")
     try:
@@ -491,12 +494,50 @@ def test_a_groups_entries_keep_their_numbers_in_their_names_across_languages(
                 item.editors["child_name"].focus_widget().accessibleName() for item in group.items
             ]
 
+        def removes() -> list[str]:
+            return [item.remove.accessibleName() for item in group.items]
+
         question = group.items[0].editors["child_name"]
         label = question.langs.text(question.fdef.label)
         assert label and label != "Given name"  # German
-        assert names() == [f"{label}, Eintrag {n}" for n in (1, 2, 3)]
+        assert names() == [f"{label}, Kind {n}" for n in (1, 2, 3)]
+        assert removes() == [f"Kind {n} entfernen" for n in (1, 2, 3)]
+        assert [item.header.text().split(":")[0] for item in group.items] == [
+            f"Kind {n}" for n in (1, 2, 3)
+        ]
+        type_text(group.items[1].editors["child_name"].focus_widget(), "Иван")
+        # The Remove button tells what it removes, as the heading does.
+        assert group.items[1].remove.accessibleDescription() == group.items[1].header.text()
+        assert group.items[1].remove.accessibleDescription().startswith("Kind 2: Иван")
         group.remove_item(group.items[0])
-        assert names() == [f"{label}, Eintrag {n}" for n in (1, 2)]
+        assert names() == [f"{label}, Kind {n}" for n in (1, 2)]
+        assert removes() == [f"Kind {n} entfernen" for n in (1, 2)]
+        assert group.items[0].remove.accessibleDescription().startswith("Kind 1: Иван")
+        desk.window.switch_language("bg")
+        window.retranslate()
+        assert removes() == [f"Премахване на дете {n}" for n in (1, 2)]
+        assert names()[1].endswith(", дете 2")
+    finally:
+        desk.window.switch_language("en")
+        window.close()
+
+
+def test_the_entries_of_a_group_of_other_things_are_named_entries(
+    qtbot: QtBot,
+    desk: Desk,
+) -> None:
+    """A skills check's languages are not children: "Sprache, Eintrag 1", "Eintrag 1 entfernen"."""
+    window = _visit_window(qtbot, desk, "skills_check")
+    group = _group(window)
+    try:
+        desk.window.switch_language("de")
+        window.retranslate()
+        while len(group.items) < 2:
+            group.add.click()
+        first = next(iter(group.items[1].editors.values()))
+        label = first.langs.text(first.fdef.label)
+        assert first.focus_widget().accessibleName() == f"{label}, Eintrag 2"
+        assert group.items[1].remove.accessibleName() == "Eintrag 2 entfernen"
     finally:
         desk.window.switch_language("en")
         window.close()
