@@ -11,6 +11,7 @@ import pytest
 from desktop_app.forms import (
     FormDefinition,
     InvalidAnswers,
+    NextStep,
     clean,
     completeness,
     computed_values,
@@ -100,8 +101,9 @@ def test_complete_answers_are_valid_and_kept(life: FormDefinition) -> None:
     assert state.answers == answers
     assert clean(life, answers, today=TODAY, require_complete=True) == answers
     assert all(p.complete for p in state.progress.values())
-    # Иво (born 2023) waits for a daycare place: the Jugendamt helps find one
-    assert [s.id for s in state.next_steps] == ["daycare_place"]
+    # Иво (born 2023) waits for a daycare place: the Jugendamt helps find one; Мария looks for
+    # work beside her minijob, without Bürgergeld: the Jobcenter registers her
+    assert [s.id for s in state.next_steps] == ["daycare_place", "job_centre_registration"]
 
 
 def test_sections_and_fields_appear_only_when_relevant(life: FormDefinition) -> None:
@@ -212,6 +214,7 @@ def test_life_situation_next_steps(life: FormDefinition) -> None:
         "school_place",
         "daycare_place",
         "kindergeld",
+        "job_centre_registration",
         "exploitation_counselling",
         "housing_help",
     ]
@@ -267,6 +270,33 @@ def test_a_child_of_daycare_age_without_a_place_is_a_step_to_the_jugendamt(
     ]
     values = computed_values(life, answers, today=TODAY)
     assert values["children_without_daycare_place"] == 1
+
+
+def test_a_person_looking_for_work_is_a_step_to_the_jobcenter(life: FormDefinition) -> None:
+    """The life-situation check asks whether the person looks for work, and only the skills
+    check suggested the Jobcenter: a man looking for work, with no benefits, got no step there
+    from the check every visit starts with. Not one the Jobcenter or the employment agency
+    has already (Bürgergeld, unemployment benefit), nor one not looking."""
+    answers = full_life_situation()
+    answers.update(work_status=["looking"], benefits=["none"])
+
+    def jobcenter_steps() -> list[NextStep]:
+        steps = suggest_next_steps(life, answers, today=TODAY)
+        return [s for s in steps if s.id == "job_centre_registration"]
+
+    [step] = jobcenter_steps()
+    assert step.service == "jobcenter"
+    assert (
+        label(step.label, "de") == "Beim Jobcenter oder der Agentur für Arbeit arbeitsuchend melden"
+    )
+    assert step.reason is not None and "Arbeitslosengeld" in step.reason["de"]
+    del answers["benefits"]  # not asked: the Jobcenter may not know the person yet
+    assert len(jobcenter_steps()) == 1
+    for benefits in (["buergergeld"], ["kindergeld", "unemployment"]):
+        answers["benefits"] = benefits
+        assert jobcenter_steps() == []
+    answers.update(work_status=["employed"], benefits=["none"])
+    assert jobcenter_steps() == []
 
 
 def full_skills_check() -> dict[str, Any]:
