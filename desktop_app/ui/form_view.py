@@ -661,6 +661,11 @@ def make_editor(
     return kinds[fdef.type](fdef, path, langs, directory)
 
 
+#: Between a section's name and its count in the navigator: unbreakable, so that a narrow list
+#: wraps the name's last word with the count ("Schritte  4"), never the count onto a line of
+#: its own (the "4" of "Vorgeschlagene nächste Schritte" stood alone at 1366 px).
+COUNT_GAP = "\u00a0\u00a0"
+
 #: Characters of an answer shown in the heading of its entry (the input has it all).
 NAME_SHOWN = 40
 
@@ -1352,7 +1357,7 @@ class FormView(QWidget):
                 item.setToolTip(_("Consent is needed before this section opens."))
             else:
                 mark = "✓" if progress.complete and progress.answered else "○"
-                text = f"{mark} {name}  {progress.answered}/{progress.fields}"
+                text = f"{mark} {name}{COUNT_GAP}{progress.answered}/{progress.fields}"
                 item.setToolTip("")
             if client:
                 text += f"\n    {client}"
@@ -1365,7 +1370,7 @@ class FormView(QWidget):
             item.setForeground(Qt.GlobalColor.darkRed if has_error else Qt.GlobalColor.black)
         if self.has_steps:
             item = self.navigator.item(len(self.pages))
-            title = "→ " + _("Suggested next steps") + f"  {len(state.next_steps)}"
+            title = "→ " + _("Suggested next steps") + f"{COUNT_GAP}{len(state.next_steps)}"
             if self.langs.bilingual and self.langs.client:
                 title += "\n    " + gettext_in(self.langs.client, "Suggested next steps")
             item.setText(title)

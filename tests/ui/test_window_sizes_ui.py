@@ -30,6 +30,7 @@ from desktop_app.ui.form_view import ServiceNamesEditor
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.reports import ReportsWindow
 from desktop_app.ui.visits import VisitWindow, opening_size
+from desktop_app.ui.widgets import hanging_lines, hanging_width
 from desktop_app.usecases import people
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
@@ -776,3 +777,53 @@ def test_the_audit_log_opens_as_wide_as_its_columns_want_within_1100_px(
     assert any(item.text() for item in shown)
     for item in shown:
         assert item.toolTip() == item.text()
+
+
+def test_a_count_in_the_sections_list_stays_with_its_name(
+    qtbot: QtBot, session: Session, program_font: None, tmp_path: Path
+) -> None:
+    """In German beside Bulgarian, "→ Vorgeschlagene nächste Schritte  4" put its "4" on a
+    line of its own at 1366 × 768. A list too narrow for a row wraps the name's last word
+    with the count; a count never stands alone."""
+    window, person = _person_shown(qtbot, session, "de")
+    win = VisitWindow(session, person, "life_situation", client_lang="bg", parent=window)
+    qtbot.addWidget(win)
+    win.resize(opening_size(SCREEN_1366))
+    win.show()
+    qtbot.waitExposed(win)
+    view = win.view
+    view.set_answers(
+        {
+            "insurance_status": "unclear",
+            "address_registration": "not_registered",
+            "housing_type": "homeless",
+            "work_status": ["looking"],
+            "benefits": ["none"],
+        }
+    )
+    nav = view.navigator
+    steps = nav.item(nav.count() - 1)
+    german = steps.text().split("\n")[0]
+    assert german.startswith("→ Vorgeschlagene nächste Schritte") and german.endswith("4")
+    margin = nav.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, nav) + 1
+    beside = nav.width() - nav.viewport().width() + 2 * nav.spacing() + 2 * margin + 4
+    # The list a little narrower than the row's German line: it has to wrap.
+    width = hanging_width(german, nav.font()) - 6 + beside
+    total = sum(view.splitter.sizes())
+    view.splitter.setSizes([width, total - width])
+    qtbot.waitUntil(lambda: nav.width() == width)
+    nav.doItemsLayout()
+    room = nav.viewport().width() - 2 * nav.spacing() - 2 * margin - 4
+    layout = hanging_lines(german, nav.font(), room)[0]
+    lines = [
+        german[line.textStart() : line.textStart() + line.textLength()].strip()
+        for line in (layout.lineAt(n) for n in range(layout.lineCount()))
+    ]
+    assert len(lines) == 2, lines
+    assert lines[1].startswith("Schritte") and lines[1].endswith("4"), lines
+    # and so it is painted: the row's two German lines and the Bulgarian one, none cut off
+    nav.setCurrentRow(0)  # the row measured is painted black on white
+    win.grab().save(str(tmp_path / "sections-narrow.png"))
+    rect = nav.visualItemRect(steps)
+    ink = _ink_lines(nav.viewport().grab().toImage(), rect)
+    assert len(ink) == 3 and ink[-1][1] < rect.bottom(), (steps.text(), ink, rect)
