@@ -39,6 +39,7 @@ class Child:
     birth: PartialDate | None
     lives: str = ""
     care: str = ""
+    name: str = ""  # as typed (any script); letters to offices leave it out
 
     def age(self, today: dt.date) -> int | None:
         """Age in whole years; None where the birth date is not complete."""
@@ -136,4 +137,9 @@ def child_of(entry: Mapping[str, Any]) -> Child:
     # not recorded (or not readable): the letter leaves the age out
     with contextlib.suppress(PartialDateError):
         birth = PartialDate.parse(_text(entry.get("child_birth")))
-    return Child(birth, _text(entry.get("child_lives")), _text(entry.get("child_care")))
+    return Child(
+        birth,
+        _text(entry.get("child_lives")),
+        _text(entry.get("child_care")),
+        _text(entry.get("child_name")).strip(),
+    )

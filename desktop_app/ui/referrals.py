@@ -2215,6 +2215,7 @@ class ReferralsFeature:
 
     def _on_referral_issued(self, referral: Referral) -> None:
         self.tab.refresh(self.window.person_page.person)
+        self.window.person_data_saved.emit(referral.person_id)  # the summary lists it
         # A helper's referral is a draft: "issued" had them think the letter could go out.
         text = (
             _("Referral {reference} issued.")

@@ -60,10 +60,12 @@ from desktop_app.storage.db import Store
 from desktop_app.ui.error_label import WarningLabel
 from desktop_app.ui.form_view import FormView
 from desktop_app.ui.help import plain
+from desktop_app.ui.person_summary import PersonSummaryView
 from desktop_app.ui.tasks import DialogSave, TaskRunner
 from desktop_app.ui.widgets import ErrorLabel, WrappingDelegate, key_text, standing_alone
 from desktop_app.usecases import people, reference, visits
 from desktop_app.usecases.accounts import Session
+from desktop_app.usecases.person_summary import person_summary
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
@@ -744,9 +746,13 @@ class VisitsTab(QWidget):
         self.drafts_note.hide()
         self.edit_button = QPushButton()
         self.edit_button.clicked.connect(self._on_edit_clicked)
+        # What the next advisor reads first: the children, open referrals and what was agreed
+        # were found only by opening each visit.
+        self.summary = PersonSummaryView(session.store)
         # The note has a line of its own: beside the button it made the tab (and the person's
         # page) some 500 px wide in Bulgarian, squeezing the people list.
         layout = QVBoxLayout(self)
+        layout.addWidget(self.summary)
         layout.addWidget(self.drafts_note)
         layout.addWidget(self.withheld_note)
         layout.addWidget(self.tree)
@@ -760,6 +766,7 @@ class VisitsTab(QWidget):
         self.tree.setAccessibleName(_("Visit history"))
         self.empty.setText(_("No visits yet."))
         self.edit_button.setText(_("&Open / edit visit"))
+        self.summary.retranslate()
         self.reload()
 
     def show_person(self, person: Person | None) -> None:
@@ -800,6 +807,7 @@ class VisitsTab(QWidget):
         )
         if log_view and self.person is not None:
             self._log_view("visits", self.person.id, {"count": len(self.visits)})
+        self.show_summary(log_view=log_view)
         self.show_drafts()
         kinds = sorted({kind for visit in self.visits for kind in visit.withheld})
         self.withheld_note.setText(withheld_text(kinds))
@@ -837,6 +845,20 @@ class VisitsTab(QWidget):
         self.tree.fit_columns()
         self.empty.setVisible(not self.visits)
         self.edit_button.setEnabled(bool(self.visits))
+
+    def show_summary(self, *, log_view: bool = False) -> None:
+        """The summary of the person shown; ``log_view``: the latest check it read is logged
+        as a view of that visit (the referrals listed are logged by their own tab)."""
+        store, user = self.session.store, self.session.user
+        if self.person is None or store.closed:
+            self.summary.show_summary(None)
+            return
+        summary = person_summary(store, user, self.person.id, log_view=False)
+        if log_view and summary.visit_id:
+            self._log_view(
+                "visit", self.person.id, {"visit_id": summary.visit_id, "form": "life_situation"}
+            )
+        self.summary.show_summary(summary)
 
     def show_drafts(self) -> None:
         """Say which forms of the person shown are unfinished, and how to go on with them."""
@@ -1204,6 +1226,7 @@ class VisitsFeature(QObject):
         page.add_tab(self.tab, lambda: _("Visits"))
         page.person_changed.connect(self.tab.show_person)
         page.person_reread.connect(self.tab.reread)
+        window.person_data_saved.connect(self._on_window_person_data_saved)
         self.quick_action = QAction(window)
         self.quick_action.setShortcut(QKeySequence("Ctrl+Shift+K"))
         self.quick_action.triggered.connect(self.open_quick_contact)
@@ -1213,6 +1236,11 @@ class VisitsFeature(QObject):
         window.features_ready.connect(self._follow_syncs)
         self.retranslate()
         QTimer.singleShot(0, self.offer_drafts)
+
+    def _on_window_person_data_saved(self, person_id: str) -> None:
+        """A referral issued or moved on: the summary of the person shown says so."""
+        if self.tab.person is not None and self.tab.person.id == person_id:
+            self.tab.show_summary()
 
     def _follow_syncs(self) -> None:
         controller = getattr(self.window, "sync", None)

@@ -14,8 +14,9 @@ import hashlib
 import json
 import os
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session as DbSession
@@ -34,6 +35,7 @@ from desktop_app.domain.referral import (
 from desktop_app.domain.service import LANGUAGES, Service
 from desktop_app.domain.users import User
 from desktop_app.domain.validation import FieldError, ValidationFailed, has_control_characters
+from desktop_app.forms.definition import NextStepRule
 from desktop_app.letters.directory import ServiceDirectory, default_directory, names_service
 from desktop_app.letters.referral_letter import LetterError, render_referral_letter
 from desktop_app.letters.texts import LetterTexts, default_letter_texts
@@ -54,6 +56,9 @@ from desktop_app.storage.referrals_repo import (
 from desktop_app.sync.conflict_records import record_edit_conflicts, synced_state
 from desktop_app.usecases import audit, reference
 from desktop_app.usecases.settings import get_letterhead
+
+if TYPE_CHECKING:
+    from desktop_app.usecases.visits import Visit
 
 RECORD_KIND = "referral"
 MAX_TEXT = 200
@@ -487,6 +492,34 @@ def life_facts(store: Store, user: User, person_id: str) -> LifeFacts | None:
     return LifeFacts.from_answers(json.loads(answers)) if answers is not None else None
 
 
+def open_next_steps(
+    store: Store, history: Sequence[Visit], referred: Sequence[Referral]
+) -> list[NextStepRule]:
+    """The next steps accepted in the person's latest visit of each form (``history`` newest
+    first), newest visit first, in the form's order, without those whose service was referred to
+    since that visit was begun (a step without a service stays until the next visit)."""
+    from desktop_app.usecases import visits as visits_uc
+
+    latest: dict[str, Visit] = {}
+    for visit in history:  # newest first
+        latest.setdefault(visit.form_id, visit)
+    found: list[NextStepRule] = []
+    for visit in latest.values():
+        # Referred to since the form was begun: not since it was finished, which an edit of
+        # the visit later moves on (its services would be offered again). created_at is the
+        # laptop's local time, started_at UTC.
+        started = dt.datetime.fromisoformat(visit.started_at)
+        if started.tzinfo is not None:
+            started = started.astimezone().replace(tzinfo=None)
+        for rule in visits_uc.form(visit.form_id, store).next_steps:
+            if visit.next_steps.get(rule.id) != "accepted" or any(
+                r.service_id == rule.service and r.created_at >= started for r in referred
+            ):
+                continue
+            found.append(rule)
+    return found
+
+
 def suggested_services(store: Store, user: User, person_id: str) -> list[str]:
     """Ids of the directory's services that the next steps accepted in the person's latest visit
     of each form lead to (``service`` of the form's next-step rules), newest visit first, in the
@@ -497,31 +530,12 @@ def suggested_services(store: Store, user: User, person_id: str) -> list[str]:
 
     # one read for the dialog, whose opening the person page has already audited
     history = visits_uc.visit_history(store, user, person_id, log_view=False)
-    referred = [
-        (r.service_id, r.created_at) for r in referrals_of(store, user, person_id, log_view=False)
-    ]
+    referred = referrals_of(store, user, person_id, log_view=False)
     directory = reference.service_directory(store)
-    latest: dict[str, visits_uc.Visit] = {}
-    for visit in history:  # newest first
-        latest.setdefault(visit.form_id, visit)
     found: list[str] = []
-    for visit in latest.values():
-        # Referred to since the form was begun: not since it was finished, which an edit of
-        # the visit later moves on (its services would be offered again). created_at is the
-        # laptop's local time, started_at UTC.
-        started = dt.datetime.fromisoformat(visit.started_at)
-        if started.tzinfo is not None:
-            started = started.astimezone().replace(tzinfo=None)
-        for rule in visits_uc.form(visit.form_id, store).next_steps:
-            service = rule.service
-            if (
-                service is None
-                or visit.next_steps.get(rule.id) != "accepted"
-                or service in found
-                or directory.find(service) is None
-                or any(s == service and at >= started for s, at in referred)
-            ):
-                continue
+    for rule in open_next_steps(store, history, referred):
+        service = rule.service
+        if service is not None and service not in found and directory.find(service) is not None:
             found.append(service)
     return found
 

@@ -978,17 +978,19 @@ CHILD_ANSWERS_KEPT = ("child_name", "child_birth", "child_lives")
 COUNTED_CHILDREN = "children_count"
 
 
-def children_known(store: Store, user: User, person_id: str) -> dict[str, Any]:
-    """The answers on the person's children of the latest life-situation check (their number,
-    and of each child ``CHILD_ANSWERS_KEPT``), to start the next check with; empty where none
-    was recorded. Reading them is an audit entry, as reading the visit is."""
+def latest_visit(
+    store: Store, user: User, person_id: str, form_id: str, *, log_view: bool = True
+) -> Visit | None:
+    """The person's latest finished visit of ``form_id`` as ``user`` may see it (no earlier
+    revisions); None where none was recorded. Reading it is an audit entry, as opening the
+    visit is (``log_view=False`` where a window logs the view itself)."""
     require(user, Action.VIEW_PERSON)
     with store.reading() as session:
         row = session.scalars(
             select(VisitRow)
             .where(
                 VisitRow.person_id == person_id,
-                VisitRow.form_id == "life_situation",
+                VisitRow.form_id == form_id,
                 VisitRow.deleted.is_(False),
             )
             .order_by(VisitRow.finished_at.desc(), VisitRow.updated_hlc.desc())
@@ -996,16 +998,27 @@ def children_known(store: Store, user: User, person_id: str) -> dict[str, Any]:
         ).one_or_none()
         latest = _visit(row) if row is not None else None
     if latest is None:
+        return None
+    if log_view:
+        audit.record(
+            store,
+            user,
+            audit.AuditAction.VIEW,
+            "visit",
+            person_id,
+            {"visit_id": latest.id, "form": latest.form_id},
+        )
+    return _visit_for(store, latest, withheld_kinds(store, user, person_id))
+
+
+def children_known(store: Store, user: User, person_id: str) -> dict[str, Any]:
+    """The answers on the person's children of the latest life-situation check (their number,
+    and of each child ``CHILD_ANSWERS_KEPT``), to start the next check with; empty where none
+    was recorded. Reading them is an audit entry, as reading the visit is."""
+    latest = latest_visit(store, user, person_id, "life_situation")
+    if latest is None:
         return {}
-    audit.record(
-        store,
-        user,
-        audit.AuditAction.VIEW,
-        "visit",
-        person_id,
-        {"visit_id": latest.id, "form": latest.form_id},
-    )
-    answers = _visit_for(store, latest, withheld_kinds(store, user, person_id)).answers
+    answers = latest.answers
     children = [
         kept
         for entry in answers.get(CHILDREN_FIELD) or ()

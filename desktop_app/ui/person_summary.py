@@ -1,0 +1,145 @@
+"""The summary at the top of a person's visits: household, housing and health insurance of the
+latest life-situation check, the open referrals and the accepted next steps not referred yet."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
+
+from desktop_app.forms import label as pick
+from desktop_app.i18n.formatting import format_long_date, format_number, format_partial_date
+from desktop_app.i18n.text import _, current_language, ngettext
+from desktop_app.storage.db import Store
+from desktop_app.ui.referrals import service_name, status_label
+from desktop_app.ui.widgets import reachable_text
+from desktop_app.usecases.person_summary import (
+    HOUSING_FIELD,
+    INSURANCE_FIELD,
+    LabelMap,
+    PersonSummary,
+    SummaryChild,
+)
+from desktop_app.usecases.visits import COUNTED_CHILDREN
+
+ROWS = ("children", "housing", "insurance", "referrals", "steps")
+
+
+def _child(child: SummaryChild) -> str:
+    name = child.name or _("name not recorded")
+    return f"{name} ({format_number(child.age)})" if child.age is not None else name
+
+
+def children_text(summary: PersonSummary) -> str:
+    """ "3 children: Мария (1), Иван (6), Елена (11)" (those living with the person)."""
+    if COUNTED_CHILDREN in summary.hidden:
+        return _("not shown to you (restricted)")
+    if summary.children:
+        n = len(summary.children)
+        return ngettext("{n} child: {names}", "{n} children: {names}", n).format(
+            n=format_number(n), names=", ".join(_child(c) for c in summary.children)
+        )
+    if summary.children_count == 0:
+        return _("no children under 18")
+    if summary.children_count:
+        return ngettext(
+            "{n} child, not living with the person",
+            "{n} children, none living with the person",
+            summary.children_count,
+        ).format(n=format_number(summary.children_count))
+    return "—"
+
+
+def _answer(summary: PersonSummary, field: str, labels: LabelMap | None) -> str:
+    if field in summary.hidden:
+        return _("not shown to you (restricted)")
+    return pick(labels, current_language()) if labels else "—"
+
+
+def referrals_text(summary: PersonSummary, store: Store) -> str:
+    lines = []
+    for referral in summary.open_referrals:
+        what = f"{service_name(referral.service_id, store)}: {status_label(referral.status)}"
+        if referral.follow_up is not None:
+            what = _("{referral}, follow-up on {date}").format(
+                referral=what, date=format_partial_date(referral.follow_up.isoformat())
+            )
+        lines.append(what)
+    return "\n".join(lines) or _("none")
+
+
+class PersonSummaryView(QWidget):
+    """What the next advisor reads first of a returning person; each line is reached by Tab
+    and read by a screen reader (``reachable_text``)."""
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.setObjectName("person_summary")
+        self.store = store
+        self.summary: PersonSummary | None = None
+        self.heading = reachable_text(QLabel())
+        self.heading.setObjectName("summary_heading")
+        self.heading.setStyleSheet("font-weight: bold;")
+        self.heading.setWordWrap(True)
+        # A grid, not a form layout: the form gave each row the height of its size hint, and
+        # a second open referral, wrapped, was cut in half.
+        self.grid = QGridLayout(self)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.grid.setColumnStretch(1, 1)
+        self.grid.addWidget(self.heading, 0, 0, 1, 2)
+        self.labels: dict[str, QLabel] = {}
+        self.values: dict[str, QLabel] = {}
+        for key in ROWS:
+            label, value = QLabel(), reachable_text(QLabel())
+            value.setObjectName(f"summary_{key}")
+            value.setWordWrap(True)
+            label.setBuddy(value)
+            self.labels[key], self.values[key] = label, value
+            row = self.grid.rowCount()
+            self.grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
+            self.grid.addWidget(value, row, 1, Qt.AlignmentFlag.AlignTop)
+        self.retranslate()
+
+    def retranslate(self) -> None:
+        self.setAccessibleName(_("Summary of the person"))
+        texts = {
+            "children": _("Children:"),
+            "housing": _("Housing:"),
+            "insurance": _("Health insurance:"),
+            "referrals": _("Open referrals:"),
+            "steps": _("Still to refer:"),
+        }
+        for key, text in texts.items():
+            self.labels[key].setText(text)
+        self.show_summary(self.summary)
+
+    def show_summary(self, summary: PersonSummary | None) -> None:
+        self.summary = summary
+        self.setVisible(summary is not None)
+        if summary is None:
+            return
+        checked = bool(summary.visit_id)
+        self.heading.setText(
+            _("From the check of the life situation on {date}").format(
+                date=format_long_date(
+                    dt.datetime.fromisoformat(summary.finished_at).astimezone().date()
+                )
+            )
+            if checked
+            else _("No check of the life situation yet.")
+        )
+        texts = {
+            "children": children_text(summary),
+            "housing": _answer(summary, HOUSING_FIELD, summary.housing),
+            "insurance": _answer(summary, INSURANCE_FIELD, summary.insurance),
+            "referrals": referrals_text(summary, self.store),
+            "steps": "\n".join(pick(s, current_language()) for s in summary.open_steps)
+            or _("none"),
+        }
+        for key, text in texts.items():
+            self.values[key].setText(text)
+            self.values[key].setAccessibleName(f"{self.labels[key].text()} {text}")
+            shown = checked or key in ("referrals", "steps")
+            self.labels[key].setVisible(shown)
+            self.values[key].setVisible(shown)

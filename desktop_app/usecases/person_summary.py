@@ -1,0 +1,110 @@
+"""What the next advisor needs to know of a returning person at a glance: the household,
+housing and health insurance of the latest life-situation check, the open referrals and the
+accepted next steps not referred yet. Read as the user may see it (restricted sections withheld).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from desktop_app.domain.life_facts import LifeFacts
+from desktop_app.domain.referral import Referral, ReferralStatus
+from desktop_app.domain.users import User
+from desktop_app.forms.definition import FormDefinition
+from desktop_app.storage.db import Store
+from desktop_app.usecases import referrals as referrals_uc
+from desktop_app.usecases import visits as visits_uc
+
+LIFE_SITUATION_FORM = "life_situation"
+HOUSING_FIELD = "housing_type"
+INSURANCE_FIELD = "insurance_status"
+SUMMARY_FIELDS = (visits_uc.COUNTED_CHILDREN, HOUSING_FIELD, INSURANCE_FIELD)
+
+LabelMap = dict[str, str]
+
+
+@dataclass(frozen=True)
+class SummaryChild:
+    """A child living with the person: first name as typed, age in whole years (None where
+    the birth date is not complete)."""
+
+    name: str
+    age: int | None
+
+
+@dataclass(frozen=True)
+class PersonSummary:
+    visit_id: str  # the latest life-situation check's; "" where none was recorded
+    finished_at: str
+    #: the number of children under 18 answered (None: not answered or withheld)
+    children_count: int | None
+    children: tuple[SummaryChild, ...]  # those living with the person
+    housing: LabelMap | None  # the answer's label in each language; None: not known or withheld
+    insurance: LabelMap | None
+    withheld: tuple[str, ...]  # restriction kinds removed from the check for this user
+    #: of CHILDREN_FIELD, HOUSING_FIELD, INSURANCE_FIELD those in a section withheld from the user
+    hidden: frozenset[str]
+    open_referrals: tuple[Referral, ...]  # not closed, the next follow-up first
+    open_steps: tuple[LabelMap, ...]  # accepted next steps not referred to yet
+
+
+def _option_label(definition: FormDefinition, field_id: str, answer: object) -> LabelMap | None:
+    if not isinstance(answer, str) or not answer:
+        return None
+    try:
+        field = definition.field(field_id)
+    except KeyError:  # a published form without the question
+        return None
+    for option in field.options or ():
+        if option.id == answer:
+            return dict(option.label)
+    return None
+
+
+def _follow_up_order(referral: Referral) -> tuple[dt.date, float]:
+    return (referral.follow_up or dt.date.max, -referral.created_at.timestamp())
+
+
+def person_summary(
+    store: Store,
+    user: User,
+    person_id: str,
+    *,
+    today: dt.date | None = None,
+    log_view: bool = True,
+) -> PersonSummary:
+    """The summary of the person as ``user`` may see it. Reading it is an audit entry of the
+    latest check read and of the referrals listed (``log_view=False`` where a window logs
+    those views itself)."""
+    today = today or dt.date.today()
+    latest = visits_uc.latest_visit(store, user, person_id, LIFE_SITUATION_FORM, log_view=log_view)
+    history = visits_uc.visit_history(store, user, person_id, log_view=False)
+    referred = referrals_uc.referrals_of(store, user, person_id, log_view=log_view)
+    steps = tuple(
+        dict(rule.label) for rule in referrals_uc.open_next_steps(store, history, referred)
+    )
+    open_referrals = tuple(
+        sorted(
+            (r for r in referred if r.status is not ReferralStatus.CLOSED),
+            key=_follow_up_order,
+        )
+    )
+    if latest is None:
+        return PersonSummary("", "", None, (), None, None, (), frozenset(), open_referrals, steps)
+    answers = latest.answers
+    facts = LifeFacts.from_answers(answers)
+    count = answers.get(visits_uc.COUNTED_CHILDREN)
+    definition = visits_uc.form(latest.form_id, store)
+    return PersonSummary(
+        visit_id=latest.id,
+        finished_at=latest.finished_at,
+        children_count=max(count, len(facts.children)) if isinstance(count, int) else None,
+        children=tuple(SummaryChild(child.name, child.age(today)) for child in facts.children_here),
+        housing=_option_label(definition, HOUSING_FIELD, answers.get(HOUSING_FIELD)),
+        insurance=_option_label(definition, INSURANCE_FIELD, answers.get(INSURANCE_FIELD)),
+        withheld=latest.withheld,
+        hidden=frozenset(SUMMARY_FIELDS) & definition.withheld_fields(frozenset(latest.withheld)),
+        open_referrals=open_referrals,
+        open_steps=steps,
+    )

@@ -1,0 +1,157 @@
+"""The summary at the top of a person's visits: two weeks after a Bulgarian mother's first
+visit the next advisor read "Check on the life situation, version 1: 21 answers" and had to open
+each visit to learn of her children, the open referrals and what was agreed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.referral import FOLLOW_UP_AFTER
+from desktop_app.domain.users import Role
+from desktop_app.i18n.formatting import format_partial_date
+from desktop_app.i18n.text import set_language
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.person_summary import PersonSummaryView
+from desktop_app.usecases import accounts, visits
+from desktop_app.usecases import referrals as referrals_uc
+from desktop_app.usecases.accounts import Session
+from tests.ui.conftest import shown_window
+from tests.unit.test_person_summary import (
+    HELPER_PASSWORD,
+    household_restricted,
+    returning_mother,
+    three_children,
+)
+from tests.unit.test_visits import full_life_situation
+
+FOLLOW_UP = dt.date.today() + dt.timedelta(days=10)
+
+
+def _summary(
+    qtbot: QtBot, session: Session, person_id: str
+) -> tuple[MainWindow, PersonSummaryView]:
+    window = shown_window(qtbot, session)
+    window.resize(1366, 768)
+    window.show_person(person_id)
+    view: PersonSummaryView = window.visits.tab.summary  # type: ignore[attr-defined]
+    qtbot.waitUntil(view.isVisible, timeout=10_000)
+    return window, view
+
+
+def _short(day: dt.date) -> str:
+    return format_partial_date(day.isoformat())
+
+
+def _shot(window: MainWindow, name: str, tmp_path: Path) -> None:
+    folder = Path(os.environ.get("SUMMARY_SHOTS", tmp_path))
+    QApplication.processEvents()  # the layout requests of the person just shown
+    window.grab().save(str(folder / f"summary-{name}.png"))
+
+
+@pytest.mark.parametrize(
+    ("lang", "children", "housing", "insurance", "referrals", "steps"),
+    [
+        (
+            "de",
+            "3 Kinder: Мария (1), Иван (6), Елена (11)",
+            "Untermiete",
+            "nicht versichert",
+            "Clearingstelle Gesundheit: Ausgestellt, Nachverfolgung am {date}\n"
+            "Schulverwaltungsamt Dortmund: Ausgestellt, Nachverfolgung am {later}",
+            "Anmeldung beim Bürgerbüro\nKita-Platz über das Jugendamt suchen",
+        ),
+        (
+            "bg",
+            "3 деца: Мария (1), Иван (6), Елена (11)",
+            "на квартира при друг наемател (Untermiete)",
+            "няма здравна осигуровка",
+            "",
+            "",
+        ),
+    ],
+)
+def test_the_next_advisor_reads_the_children_referrals_and_steps_at_once(
+    qtbot: QtBot,
+    session: Session,
+    tmp_path: Path,
+    lang: str,
+    children: str,
+    housing: str,
+    insurance: str,
+    referrals: str,
+    steps: str,
+) -> None:
+    set_language(lang)
+    person_id = returning_mother(session)
+    window, view = _summary(qtbot, session, person_id)
+    assert view.values["children"].text() == children
+    assert view.values["housing"].text() == housing
+    assert view.values["insurance"].text() == insurance
+    shown = view.values["referrals"].text()
+    later = dt.date.today() + FOLLOW_UP_AFTER
+    if referrals:
+        expected = referrals.format(date=_short(FOLLOW_UP), later=_short(later))
+        assert shown == expected
+        assert view.values["steps"].text() == steps
+    else:  # in Bulgarian: the services as the directory names them, with the dates
+        assert shown.count("\n") == 1
+        assert _short(FOLLOW_UP) in shown.splitlines()[0]
+        assert "Clearingstelle" in shown.splitlines()[0]
+        assert len(view.values["steps"].text().splitlines()) == 2
+    # reached by Tab and read by a screen reader, each with what it is about
+    for key, value in view.values.items():
+        assert value.focusPolicy() & value.focusPolicy().TabFocus
+        assert value.accessibleName().startswith(view.labels[key].text())
+        assert value.accessibleName().endswith(value.text())
+    _shot(window, lang, tmp_path)
+    window.close()
+
+
+def test_the_summary_follows_a_new_check_and_a_new_referral(qtbot: QtBot, session: Session) -> None:
+    set_language("de")
+    person_id = returning_mother(session)
+    window, view = _summary(qtbot, session, person_id)
+    assert view.values["housing"].text() == "Untermiete"
+    second = full_life_situation() | {
+        "children_count": 3,
+        "children": three_children(),
+        "housing_type": "own_rental",
+        "insurance_status": "statutory",
+    }
+    visits.finish_visit(session.store, session.user, person_id, "life_situation", second)
+    window.person_data_saved.emit(person_id)  # as the visit's window does when it finishes
+    assert view.values["housing"].text() == "eigene Mietwohnung"
+    assert view.values["insurance"].text() == "gesetzlich versichert in Deutschland"
+    assert view.values["steps"].text() == "keine"
+    referral = referrals_uc.issue_referral(
+        session.store, session.user, person_id, "jugendamt", "family_support"
+    )
+    window.referrals._on_referral_issued(referral)  # type: ignore[attr-defined]
+    assert view.values["referrals"].text().count("\n") == 2
+    assert "Jugendamt" in view.values["referrals"].text()
+    window.close()
+
+
+def test_a_helper_without_the_household_section_sees_no_children(
+    qtbot: QtBot, session: Session
+) -> None:
+    set_language("de")
+    household_restricted(session)
+    person_id = returning_mother(session)
+    accounts.add_user(session, "ana", "Ana Helfer", Role.HELPER, HELPER_PASSWORD)
+    helper = accounts.log_in(session.store.paths.data_dir, "ana", HELPER_PASSWORD)
+    try:
+        window, view = _summary(qtbot, helper, person_id)
+        text = "\n".join(v.text() + v.accessibleName() for v in view.values.values())
+        assert "Мария" not in text and "Иван" not in text and "Елена" not in text
+        assert view.values["children"].text() == "für Sie nicht sichtbar (geschützt)"
+        assert view.values["insurance"].text() == "für Sie nicht sichtbar (geschützt)"
+        window.close()
+    finally:
+        helper.close()

@@ -1,0 +1,201 @@
+"""The summary of a returning person (household, housing, health insurance, open referrals,
+accepted next steps not referred yet), read as the user may see it and audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.referral import ReferralStatus
+from desktop_app.domain.users import Role
+from desktop_app.paths import resource
+from desktop_app.usecases import access, accounts, audit, people, reference, visits
+from desktop_app.usecases import referrals as referrals_uc
+from desktop_app.usecases.person_summary import SummaryChild, person_summary
+from desktop_app.usecases.visits import Visit
+from tests.unit.test_reference_forms import raised_version
+from tests.unit.test_visits import consent_answers, full_life_situation
+
+TODAY = dt.date.today()
+KIDS = (("Мария", 1), ("Иван", 6), ("Елена", 11))
+#: Accepted at the end of the first check; the first two are referred to afterwards.
+ACCEPTED = ("health_clearing", "school_place", "address_registration", "daycare_place")
+HELPER_PASSWORD = "helper pass 123"
+
+
+def three_children(lives_elsewhere: int = 0) -> list[dict[str, Any]]:
+    children: list[dict[str, Any]] = [
+        {
+            "child_name": name,
+            "child_birth": dt.date(TODAY.year - age, 1, 1).isoformat(),
+            "child_lives": "with_person",
+            "child_care": "no_place",
+        }
+        for name, age in KIDS
+    ]
+    children += [
+        {"child_name": "Петър", "child_birth": "2010", "child_lives": "home_country"}
+    ] * lives_elsewhere
+    return children
+
+
+def first_check(session: Any, person_id: str, lives_elsewhere: int = 0) -> Visit:
+    """A Bulgarian mother's check: three children living with her (one of them of daycare age,
+    none with a place), a sublet, no health insurance, address not registered."""
+    visits.record_consent(session.store, session.user, person_id, consent_answers())
+    children = three_children(lives_elsewhere)
+    answers = full_life_situation() | {"children_count": len(children), "children": children}
+    return visits.finish_visit(
+        session.store,
+        session.user,
+        person_id,
+        "life_situation",
+        answers,
+        next_steps=dict.fromkeys(ACCEPTED, "accepted"),
+    )
+
+
+def returning_mother(session: Any) -> str:
+    """The mother after her first visit: the check, and referrals to the Clearingstelle
+    (follow-up in ten days) and the school administration office."""
+    person = people.register_person(
+        session.store,
+        session.user,
+        PersonDraft(given_name="Мария", family_name="Петрова", date_of_birth="02.04.1991"),
+    )
+    first_check(session, person.id)
+    store, user = session.store, session.user
+    referrals_uc.issue_referral(
+        store,
+        user,
+        person.id,
+        "clearingstelle",
+        "health_insurance",
+        follow_up=TODAY + dt.timedelta(days=10),
+    )
+    referrals_uc.issue_referral(store, user, person.id, "schulverwaltungsamt", "family_support")
+    return person.id
+
+
+def test_the_summary_tells_the_household_insurance_open_referrals_and_steps(
+    session: Any,
+) -> None:
+    person_id = returning_mother(session)
+    summary = person_summary(session.store, session.user, person_id)
+    assert summary.children == tuple(SummaryChild(name, age) for name, age in KIDS)
+    assert summary.children_count == 3
+    assert summary.housing is not None and summary.housing["de"] == "Untermiete"
+    assert summary.insurance is not None and summary.insurance["bg"] == "няма здравна осигуровка"
+    assert [r.service_id for r in summary.open_referrals] == [
+        "clearingstelle",  # the follow-up date first
+        "schulverwaltungsamt",
+    ]
+    assert summary.open_referrals[0].follow_up == TODAY + dt.timedelta(days=10)
+    # referred to: health clearing and the school place; the other two are still to do
+    assert [step["en"] for step in summary.open_steps] == [
+        "Address registration (Anmeldung) at the citizens' office",
+        "Find a daycare place through the youth welfare office",
+    ]
+    assert summary.hidden == frozenset() and summary.withheld == ()
+
+
+def test_children_living_elsewhere_are_counted_but_not_listed(session: Any) -> None:
+    person = people.register_person(
+        session.store, session.user, PersonDraft(given_name="Ana", family_name="Popescu")
+    )
+    first_check(session, person.id, lives_elsewhere=1)
+    summary = person_summary(session.store, session.user, person.id)
+    assert [c.name for c in summary.children] == ["Мария", "Иван", "Елена"]
+    assert summary.children_count == 4
+
+
+def test_reading_the_summary_is_audited_as_reading_the_visit(session: Any) -> None:
+    person_id = returning_mother(session)
+    (visit,) = visits.visit_history(session.store, session.user, person_id, log_view=False)
+    before = audit.list_entries(session.store, session.user, record_id=person_id, action="view")
+    person_summary(session.store, session.user, person_id)
+    views = audit.list_entries(session.store, session.user, record_id=person_id, action="view")
+    new = views[: len(views) - len(before)]
+    assert sorted((e.record_kind, e.details) for e in new) == [
+        ("referrals", {"count": 2}),
+        ("visit", {"visit_id": visit.id, "form": "life_situation"}),
+    ]
+    # a re-display the window has logged already writes nothing
+    person_summary(session.store, session.user, person_id, log_view=False)
+    again = audit.list_entries(session.store, session.user, record_id=person_id, action="view")
+    assert len(again) == len(views)
+
+
+def test_a_helper_sees_no_insurance_until_health_is_opened_to_them(session: Any) -> None:
+    person_id = returning_mother(session)
+    helper_user = accounts.add_user(session, "ana", "Ana Helfer", Role.HELPER, HELPER_PASSWORD)
+    helper = accounts.log_in(session.store.paths.data_dir, "ana", HELPER_PASSWORD)
+    try:
+        summary = person_summary(helper.store, helper.user, person_id)
+        assert summary.insurance is None and "insurance_status" in summary.hidden
+        # the Clearingstelle step is suggested by the insurance answer alone: it would tell it
+        assert all("Clearingstelle" not in step["de"] for step in summary.open_steps)
+        assert [c.name for c in summary.children] == ["Мария", "Иван", "Елена"]
+        access.open_case_to_helper(session.store, session.user, person_id, helper_user.id, "health")
+        opened = person_summary(helper.store, helper.user, person_id)
+        assert opened.insurance is not None and "insurance_status" not in opened.hidden
+    finally:
+        helper.close()
+
+
+def household_restricted(session: Any) -> None:
+    """A publication of the life-situation form whose household section is marked health (a
+    team that counts the children's situation as such): as restricted as a shipped section."""
+    files = {p.name: p.read_text(encoding="utf-8") for p in reference_forms()}
+    text = raised_version(files["life_situation.yaml"])
+    marker = "  - id: household\n"
+    assert marker in text
+    head, tail = text.split(marker, 1)
+    files["life_situation.yaml"] = head + marker + "    restricted: health\n" + tail
+    reference.publish_forms(session.store, session.user, files)
+
+
+def reference_forms() -> list[Any]:
+    return sorted(resource("forms").glob("*.yaml"))
+
+
+def test_a_helper_without_the_household_section_does_not_see_the_children(
+    session: Any,
+) -> None:
+    household_restricted(session)
+    person_id = returning_mother(session)
+    helper_user = accounts.add_user(session, "ana", "Ana Helfer", Role.HELPER, HELPER_PASSWORD)
+    helper = accounts.log_in(session.store.paths.data_dir, "ana", HELPER_PASSWORD)
+    try:
+        summary = person_summary(helper.store, helper.user, person_id)
+        assert summary.children == () and summary.children_count is None
+        assert "children_count" in summary.hidden
+        names = repr(summary)
+        assert all(name not in names for name, _age in KIDS)
+        access.open_case_to_helper(session.store, session.user, person_id, helper_user.id, "health")
+        opened = person_summary(helper.store, helper.user, person_id)
+        assert [c.name for c in opened.children] == ["Мария", "Иван", "Елена"]
+    finally:
+        helper.close()
+
+
+def test_the_summary_follows_a_new_check_and_a_referral(session: Any) -> None:
+    person_id = returning_mother(session)
+    store, user = session.store, session.user
+    second = full_life_situation() | {
+        "children_count": 3,
+        "children": three_children(),
+        "insurance_status": "statutory",
+        "housing_type": "own_rental",
+    }
+    visits.finish_visit(store, user, person_id, "life_situation", second)
+    summary = person_summary(store, user, person_id)
+    assert summary.housing is not None and summary.housing["en"] == "own rented flat"
+    assert summary.insurance is not None and summary.insurance["en"] == "German statutory insurance"
+    referral = referrals_uc.issue_referral(store, user, person_id, "jugendamt", "family_support")
+    referrals_uc.change_status(store, user, summary.open_referrals[0].id, ReferralStatus.CLOSED)
+    after = person_summary(store, user, person_id)
+    # the same follow-up day (two weeks after issue): the newer first
+    assert [r.id for r in after.open_referrals] == [referral.id, summary.open_referrals[1].id]
+    assert after.open_referrals[1].service_id == "schulverwaltungsamt"
