@@ -12,7 +12,7 @@ from desktop_app.forms import label as pick
 from desktop_app.i18n.formatting import format_long_date, format_number, format_partial_date
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.storage.db import Store
-from desktop_app.ui.referrals import service_name, status_label
+from desktop_app.ui.referrals import service_names, status_label
 from desktop_app.ui.widgets import reachable_text
 from desktop_app.usecases.person_summary import (
     HOUSING_FIELD,
@@ -59,8 +59,9 @@ def _answer(summary: PersonSummary, field: str, labels: LabelMap | None) -> str:
 
 def referrals_text(summary: PersonSummary, store: Store) -> str:
     lines = []
+    name = service_names(store)
     for referral in summary.open_referrals:
-        what = f"{service_name(referral.service_id, store)}: {status_label(referral.status)}"
+        what = f"{name(referral.service_id)}: {status_label(referral.status)}"
         if referral.follow_up is not None:
             what = _("{referral}, follow-up on {date}").format(
                 referral=what, date=format_partial_date(referral.follow_up.isoformat())

@@ -846,14 +846,17 @@ class VisitsTab(QWidget):
         self.empty.setVisible(not self.visits)
         self.edit_button.setEnabled(bool(self.visits))
 
-    def show_summary(self, *, log_view: bool = False) -> None:
+    def show_summary(self, *, log_view: bool = False, fresh: bool = False) -> None:
         """The summary of the person shown; ``log_view``: the latest check it read is logged
-        as a view of that visit (the referrals listed are logged by their own tab)."""
+        as a view of that visit (the referrals listed are logged by their own tab). From the
+        visits listed, or (``fresh``) read again: a change saved elsewhere."""
         store, user = self.session.store, self.session.user
         if self.person is None or store.closed:
             self.summary.show_summary(None)
             return
-        summary = person_summary(store, user, self.person.id, log_view=False)
+        summary = person_summary(
+            store, user, self.person.id, history=None if fresh else self.visits, log_view=False
+        )
         if log_view and summary.visit_id:
             self._log_view(
                 "visit", self.person.id, {"visit_id": summary.visit_id, "form": "life_situation"}
@@ -1240,7 +1243,7 @@ class VisitsFeature(QObject):
     def _on_window_person_data_saved(self, person_id: str) -> None:
         """A referral issued or moved on: the summary of the person shown says so."""
         if self.tab.person is not None and self.tab.person.id == person_id:
-            self.tab.show_summary()
+            self.tab.show_summary(fresh=True)
 
     def _follow_syncs(self) -> None:
         controller = getattr(self.window, "sync", None)

@@ -6,6 +6,7 @@ accepted next steps not referred yet. Read as the user may see it (restricted se
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from desktop_app.domain.life_facts import LifeFacts
@@ -13,6 +14,7 @@ from desktop_app.domain.referral import Referral, ReferralStatus
 from desktop_app.domain.users import User
 from desktop_app.forms.definition import FormDefinition
 from desktop_app.storage.db import Store
+from desktop_app.usecases import audit
 from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases import visits as visits_uc
 
@@ -71,15 +73,27 @@ def person_summary(
     user: User,
     person_id: str,
     *,
+    history: Sequence[visits_uc.Visit] | None = None,
     today: dt.date | None = None,
     log_view: bool = True,
 ) -> PersonSummary:
     """The summary of the person as ``user`` may see it. Reading it is an audit entry of the
     latest check read and of the referrals listed (``log_view=False`` where a window logs
-    those views itself)."""
+    those views itself). ``history``: the person's visits as ``visit_history`` gave them to
+    this user just now (the visits tab has read them; read here otherwise)."""
     today = today or dt.date.today()
-    latest = visits_uc.latest_visit(store, user, person_id, LIFE_SITUATION_FORM, log_view=log_view)
-    history = visits_uc.visit_history(store, user, person_id, log_view=False)
+    if history is None:
+        history = visits_uc.visit_history(store, user, person_id, log_view=False)
+    latest = next((v for v in history if v.form_id == LIFE_SITUATION_FORM), None)
+    if latest is not None and log_view:
+        audit.record(
+            store,
+            user,
+            audit.AuditAction.VIEW,
+            "visit",
+            person_id,
+            {"visit_id": latest.id, "form": latest.form_id},
+        )
     referred = referrals_uc.referrals_of(store, user, person_id, log_view=log_view)
     steps = tuple(
         dict(rule.label) for rule in referrals_uc.open_next_steps(store, history, referred)
