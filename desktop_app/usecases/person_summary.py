@@ -14,7 +14,6 @@ from desktop_app.domain.referral import Referral, ReferralStatus
 from desktop_app.domain.users import User
 from desktop_app.forms.definition import FormDefinition
 from desktop_app.storage.db import Store
-from desktop_app.usecases import audit
 from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases import visits as visits_uc
 
@@ -86,14 +85,7 @@ def person_summary(
         history = visits_uc.visit_history(store, user, person_id, log_view=False)
     latest = next((v for v in history if v.form_id == LIFE_SITUATION_FORM), None)
     if latest is not None and log_view:
-        audit.record(
-            store,
-            user,
-            audit.AuditAction.VIEW,
-            "visit",
-            person_id,
-            {"visit_id": latest.id, "form": latest.form_id},
-        )
+        visits_uc.log_visit_view(store, user, latest)
     referred = referrals_uc.referrals_of(store, user, person_id, log_view=log_view)
     steps = tuple(
         dict(rule.label) for rule in referrals_uc.open_next_steps(store, history, referred)

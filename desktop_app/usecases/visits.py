@@ -910,6 +910,18 @@ def _visit_for(store: Store, visit: Visit, withheld: frozenset[str]) -> Visit:
     return replace(visit, answers=answers, next_steps=steps, earlier=earlier, withheld=kinds)
 
 
+def log_visit_view(store: Store, user: User, visit: Visit) -> None:
+    """One visit of a person read by ``user`` (opened, or what a summary shows of it)."""
+    audit.record(
+        store,
+        user,
+        audit.AuditAction.VIEW,
+        "visit",
+        visit.person_id,
+        {"visit_id": visit.id, "form": visit.form_id},
+    )
+
+
 def get_visit(store: Store, user: User, visit_id: str, *, log_view: bool = True) -> Visit | None:
     """One visit as ``user`` may see it; opening it is written to the audit log."""
     require(user, Action.VIEW_PERSON)
@@ -919,14 +931,7 @@ def get_visit(store: Store, user: User, visit_id: str, *, log_view: bool = True)
     if visit is None:
         return None
     if log_view:
-        audit.record(
-            store,
-            user,
-            audit.AuditAction.VIEW,
-            "visit",
-            visit.person_id,
-            {"visit_id": visit.id, "form": visit.form_id},
-        )
+        log_visit_view(store, user, visit)
     return _visit_for(store, visit, withheld_kinds(store, user, visit.person_id))
 
 
@@ -1000,14 +1005,7 @@ def latest_visit(
     if latest is None:
         return None
     if log_view:
-        audit.record(
-            store,
-            user,
-            audit.AuditAction.VIEW,
-            "visit",
-            person_id,
-            {"visit_id": latest.id, "form": latest.form_id},
-        )
+        log_visit_view(store, user, latest)
     return _visit_for(store, latest, withheld_kinds(store, user, person_id))
 
 
