@@ -95,7 +95,8 @@ class PersonSummaryView(QWidget):
             label, value = QLabel(), reachable_text(QLabel())
             value.setObjectName(f"summary_{key}")
             value.setWordWrap(True)
-            label.setBuddy(value)
+            # No buddy: the line is reached by Tab and read with its label (its accessible
+            # name); an access key each would take five letters from the person page's own.
             self.labels[key], self.values[key] = label, value
             row = self.grid.rowCount()
             self.grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)

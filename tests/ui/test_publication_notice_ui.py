@@ -138,9 +138,11 @@ def test_the_laptops_dialog_shows_each_version_and_publishing_names_the_older_la
     dialog.show()  # at the size it opens with
     qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == 2, timeout=10_000)
     lines = {dialog.list.item(i).text() for i in range(dialog.list.count())}
-    # Each line whole, the version at its end included.
+    # Each line whole, the version at its end included (a laptop's last sync is a second
+    # line of its item).
     room = dialog.list.viewport().width()
-    assert all(dialog.list.fontMetrics().horizontalAdvance(x) + 8 <= room for x in lines)
+    metrics = dialog.list.fontMetrics()
+    assert all(metrics.horizontalAdvance(part) + 8 <= room for x in lines for part in x.split("\n"))
     (own,) = [x for x in lines if x.startswith("Büro")]
     (other,) = [x for x in lines if x.startswith("Laptop Kasia")]
     older = {
