@@ -797,6 +797,20 @@ def _letter_children(ctx: _Context) -> tuple[int, tuple[Child, ...]]:
     return len(here), here
 
 
+def _copy_children(ctx: _Context) -> int:
+    """How many children the person's copy speaks of, by what the referral is about (its
+    reason's topics), whatever the service: those of school age in the household for a school
+    place, those in the household for the family or their health; 0 where none are recorded
+    (the copy then says "your child or children")."""
+    facts, topics = ctx.facts, set(ctx.reason.topics)
+    if facts is None:
+        return 0
+    here = facts.children_here
+    if topics & SCHOOL_TOPICS:
+        return sum(1 for c in here if c.of_school_office_age(ctx.today))
+    return len(here) if topics & CHILDREN_CARE_TOPICS else 0
+
+
 def _household_rows(ctx: _Context) -> list[tuple[str, str]]:
     """Label and value rows for the facts block of the letter to the service (German)."""
     facts, topic = ctx.facts, ctx.service.topics[0] if ctx.service.topics else ""
@@ -881,8 +895,8 @@ def _client_story(
     story: list[Flowable] = [band, Spacer(1, 4 * mm)]
     story.append(_p(txt("greeting"), s["c_greet"]))
     story.append(_p(txt("intro"), s["c_body"]))
-    # "Ihre Kinder" where the letter is about more than one child (two enrolled at school).
-    purpose = ctx.reason.purpose(lang, _letter_children(ctx)[0])
+    # "Ihr Kind" or "Ihre Kinder" as many as the matter is about (two enrolled at school).
+    purpose = ctx.reason.purpose(lang, _copy_children(ctx))
     story.append(_p(purpose.format(**v), s["c_body"]))
 
     # The appointment, highlighted: it is what the person must not miss.

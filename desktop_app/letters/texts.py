@@ -57,8 +57,9 @@ PLACEHOLDERS: frozenset[str] = frozenset(
 HOUSEHOLD_PLACEHOLDERS: frozenset[str] = frozenset({"count", "birth"})
 
 _REASON_KEYS = ("label", "letter_subject", "letter_body", "client_purpose")
-#: Optional: the person's copy where the letter is about more than one child.
-_PLURAL_KEY = "client_purpose_children"
+#: Optional: the person's copy where it speaks of one child, and of more than one;
+#: ``client_purpose`` is then the wording for a count not known (no children recorded).
+_COUNT_KEYS = ("client_purpose_child", "client_purpose_children")
 #: Keys the renderer looks up in ``common.yaml``; missing ones are load errors.
 REQUIRED_COMMON: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -177,11 +178,17 @@ class ReferralReason:
     letter_subject: LocalizedText
     letter_body: LocalizedText
     client_purpose: LocalizedText
-    #: ``client_purpose`` for a letter about more than one child ("Ihre Kinder" for "Ihr Kind")
+    #: ``client_purpose`` for exactly one child ("Ihr Kind" where it says "Ihr Kind oder Ihre
+    #: Kinder" for a count not known)
+    client_purpose_child: LocalizedText | None = None
+    #: ``client_purpose`` for more than one child ("Ihre Kinder" for "Ihr Kind")
     client_purpose_children: LocalizedText | None = None
 
     def purpose(self, lang: str, children: int) -> str:
-        """What the person's copy says the service does, for a letter about ``children``."""
+        """What the person's copy says the service does for ``children`` children (0: none
+        recorded, the count is not known)."""
+        if children == 1 and self.client_purpose_child is not None:
+            return self.client_purpose_child.get(lang)
         if children > 1 and self.client_purpose_children is not None:
             return self.client_purpose_children.get(lang)
         return self.client_purpose.get(lang)
@@ -311,7 +318,7 @@ def _load_reasons(path: Path) -> dict[str, ReferralReason]:
     for ident, raw in entries.items():
         where = f"reasons.{ident}"
         entry = res.mapping(path, raw, where)
-        res.no_unknown_keys(path, entry, {"topics", *_REASON_KEYS, _PLURAL_KEY}, where)
+        res.no_unknown_keys(path, entry, {"topics", *_REASON_KEYS, *_COUNT_KEYS}, where)
         for key in _REASON_KEYS:
             if key not in entry:
                 raise res.ResourceError(path, f"{where}.{key}", "missing")
@@ -319,13 +326,14 @@ def _load_reasons(path: Path) -> dict[str, ReferralReason]:
             id=str(ident),
             topics=res.text_list(path, entry.get("topics"), f"{where}.topics"),
             **{key: _checked(path, entry[key], f"{where}.{key}") for key in _REASON_KEYS},
-            client_purpose_children=(
-                _checked(path, entry[_PLURAL_KEY], f"{where}.{_PLURAL_KEY}")
-                if _PLURAL_KEY in entry
-                else None
-            ),
+            client_purpose_child=_optional(path, entry, "client_purpose_child", where),
+            client_purpose_children=_optional(path, entry, "client_purpose_children", where),
         )
     return reasons
+
+
+def _optional(path: Path, entry: Mapping[str, Any], key: str, where: str) -> LocalizedText | None:
+    return _checked(path, entry[key], f"{where}.{key}") if key in entry else None
 
 
 def _load_common(path: Path) -> dict[str, Mapping[str, LocalizedText]]:

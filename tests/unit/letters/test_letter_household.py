@@ -17,6 +17,7 @@ from tests.unit.letters.letter_helpers import (
     ORGANISATION,
     PETAR,
     TODAY,
+    flat,
     pdf_text,
     referral_for,
 )
@@ -240,3 +241,71 @@ def test_a_person_without_a_home_is_not_asked_for_a_landlords_confirmation(housi
     assert "Лична карта или паспорт" in sheet  # the other documents still listed
     _letter, sheet = _pages("citizens_office", FAMILY)
     assert "Wohnungsgeberbestätigung" in sheet
+
+
+# The sheet's sentence on the child or children, by the count: (one, several, not known).
+CHILD_WORDS = {
+    ("jugendamt", "de"): ("Familie und Ihr Kind,", "Familie und Ihre Kinder,", "Ihre Familie, zum"),
+    ("jugendamt", "bg"): (
+        "семейството и детето си,",
+        "семейството и децата си,",
+        "семейството си,",
+    ),
+    ("jugendamt", "ro"): (
+        "familia și copilul dumneavoastră,",
+        "familia și copiii",
+        "familia dumneavoastră,",
+    ),
+    ("jugendamt", "en"): (
+        "family and your child,",
+        "family and your children,",
+        "your family, for",
+    ),
+    ("gesundheitsamt", "de"): (
+        "Impfungen Ihres Kindes geprüft",
+        "Impfungen Ihrer Kinder geprüft",
+        "Impfungen Ihres Kindes oder Ihrer Kinder geprüft",
+    ),
+    ("gesundheitsamt", "bg"): (
+        "ваксинации на детето Ви.",
+        "ваксинации на децата Ви.",
+        "ваксинации на детето или децата Ви.",
+    ),
+    ("gesundheitsamt", "ro"): (
+        "îi lipsesc copilului dumneavoastră.",
+        "le lipsesc copiilor dumneavoastră.",
+        "lipsesc copilului sau copiilor dumneavoastră.",
+    ),
+    ("gesundheitsamt", "en"): (
+        "your child's vaccinations",
+        "your children's vaccinations",
+        "vaccinations of your child or children",
+    ),
+}
+
+
+@pytest.mark.parametrize(("service_id", "lang"), sorted(CHILD_WORDS))
+def test_the_youth_and_health_office_sheets_speak_of_one_child_or_several_or_either(
+    service_id: str, lang: str
+) -> None:
+    """A father of one read "Ihre Kinder" / "децата Ви" on the Jugendamt's and the
+    Gesundheitsamt's sheet: it speaks of his child; of the children where two live with him (a
+    third in the home country does not count); of "your child or children" where the intake
+    recorded none, or there is none."""
+    one, several, unknown = CHILD_WORDS[service_id, lang]
+
+    def sheet(answers: dict[str, Any] | None) -> str:
+        return flat(_pages(service_id, answers, lang=lang)[1])
+
+    def child(birth: str, lives: str = "with_person") -> dict[str, str]:
+        return {"child_birth": birth, "child_lives": lives, "child_care": "waiting_daycare"}
+
+    abroad = child("2012-09", "home_country")
+    one_child = sheet({"children_count": 2, "children": [child("2022-03-01"), abroad]})
+    assert one in one_child and several not in one_child and unknown not in one_child
+    two = sheet({"children_count": 3, "children": [child("2022-03-01"), child("2019"), abroad]})
+    assert several in two and one not in two and unknown not in two
+    for answers in (None, {"children_count": 0, "children": []}):
+        text = sheet(answers)
+        assert unknown in text and one not in text.replace(unknown, "")
+        assert several not in text.replace(unknown, "")
