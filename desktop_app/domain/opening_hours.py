@@ -19,6 +19,14 @@ _TOKEN = re.compile(
 )
 #: Hours that are not the only times a visit can be: appointments are also made outside them.
 _BY_ARRANGEMENT = re.compile(r"Vereinbarung|nach Absprache", re.IGNORECASE)
+#: Hours that say a visit needs an appointment: they begin with the arrangement ("nach
+#: telefonischer Vereinbarung, Mo–Do …") or say "nur mit Termin" ("… und nach Vereinbarung",
+#: "sonst nach Vereinbarung" come after hours open to all).
+_APPOINTMENT_ONLY = re.compile(
+    r"^\W*(?:nur\s+)?(?:nach\s+(?:\w+\s+)?(?:Vereinbarung|Absprache)|mit\s+Termin)"
+    r"|\bnur\s+(?:mit|nach)\s+(?:Termin|Vereinbarung|Absprache)",
+    re.IGNORECASE,
+)
 #: A part that gives the hours on the phone, not at the office.
 _PHONE = re.compile(r"telefonisch", re.IGNORECASE)
 
@@ -75,3 +83,12 @@ def outside_opening_hours(text: str, when: dt.datetime) -> bool:
         return False
     at = when.time()
     return not any(start <= at < end for start, end in hours.get(when.weekday(), ()))
+
+
+def by_appointment_only(text: str) -> bool:
+    """Whether the hours ``text`` says the service sees people by appointment only, so that
+    the person cannot just go there ("nach Vereinbarung (Termin online oder telefonisch)");
+    hours that also say "und nach Vereinbarung" are open to all at those hours."""
+    if _APPOINTMENT_ONLY.search(text):
+        return True
+    return bool(_BY_ARRANGEMENT.search(text)) and _TOKEN.search(text) is None

@@ -45,6 +45,7 @@ from reportlab.platypus import (
 
 from desktop_app.domain.dates import PartialDate
 from desktop_app.domain.life_facts import Child, LifeFacts
+from desktop_app.domain.opening_hours import by_appointment_only
 from desktop_app.domain.person import Person, Sex, same_name
 from desktop_app.domain.referral import Organisation, Referral
 from desktop_app.domain.service import LANGUAGES, Service
@@ -907,15 +908,7 @@ def _client_story(
             box.append([_p(txt("appointment_contact"), s["c_value"])])
         box.append([_p(txt("appointment_tip"), s["c_value"])])
     else:
-        # "Call and make an appointment" only where the copy gives a number to call.
-        box.append(
-            [
-                _p(
-                    txt("no_appointment" if svc.contact.phone else "no_appointment_ask_us"),
-                    s["c_value"],
-                )
-            ]
-        )
+        box.append([_p(txt(_no_appointment_key(svc)), s["c_value"])])
     box.append([_p(txt("sheet_only" if sheet_only else "show_letter"), s["c_value"])])
     story += [Spacer(1, 1 * mm), _boxed(box, width, HIGHLIGHT, HIGHLIGHT_EDGE)]
 
@@ -1007,6 +1000,18 @@ def _client_story(
     # Compact: who referred the person before the checklist, which can go on over the page
     # (under its heading) where a block of its own would get lost.
     return story + ([referred_by, *bring] if compact else [*bring, referred_by])
+
+
+def _no_appointment_key(service: Service) -> str:
+    """What the copy without an appointment tells the person to do: go during the opening
+    hours, or, where the service sees people by appointment only (the Bürgerdienste: "nach
+    Vereinbarung"), make one, by the phone or website the copy gives, or through us. "Call"
+    only where the copy gives a number to call."""
+    phone, web = bool(service.contact.phone), bool(service.contact.web)
+    if by_appointment_only(service.opening_hours.get("de")):
+        ways = {(True, True): "phone_web", (True, False): "phone", (False, True): "web"}
+        return f"appointment_only_{ways.get((phone, web), 'ask_us')}"
+    return "no_appointment" if phone else "no_appointment_ask_us"
 
 
 def _height(story: Sequence[Flowable], width: float) -> float:

@@ -6,7 +6,11 @@ import datetime as dt
 
 import pytest
 
-from desktop_app.domain.opening_hours import outside_opening_hours, parse_opening_hours
+from desktop_app.domain.opening_hours import (
+    by_appointment_only,
+    outside_opening_hours,
+    parse_opening_hours,
+)
 from desktop_app.letters.directory import default_directory
 
 FAMILIENKASSE = "Mo–Fr 8:00–12:30 Uhr, Do 14:00–18:00 Uhr; telefonisch Mo–Fr 8:00–18:00 Uhr"
@@ -69,3 +73,29 @@ def test_every_service_that_gives_hours_has_them_read_or_says_by_arrangement() -
         text = service.opening_hours.get("de")
         if text and "Vereinbarung" not in text:
             assert parse_opening_hours(text), service.id
+
+
+@pytest.mark.parametrize(
+    ("text", "only"),
+    [
+        ("nach Vereinbarung (Termin online oder telefonisch)", True),  # the Bürgerdienste
+        ("nach Vereinbarung", True),
+        ("Nach telefonischer Vereinbarung, Mo–Do 9:00–16:00 Uhr", True),  # the phone's hours
+        ("Termine nach Absprache", True),  # no hours to go at
+        ("Mo–Fr 8:00–12:00 Uhr, nur mit Termin", True),
+        ("Di 9:00–12:00 Uhr, Do 13:00–16:00 Uhr und nach Vereinbarung", False),
+        ("Di 9:00–12:00 Uhr offene Sprechstunde, sonst nach Vereinbarung", False),
+        (FAMILIENKASSE, False),
+        ("Mo–Fr 9:00–15:00 Uhr, Termine auch kurzfristig", False),
+        ("", False),  # nothing said: the copy says to call or ask us
+    ],
+)
+def test_hours_by_appointment_only_are_told_from_hours_open_to_all(text: str, only: bool) -> None:
+    assert by_appointment_only(text) is only
+
+
+def test_the_shipped_services_seen_by_appointment_only() -> None:
+    only = {
+        s.id for s in default_directory().services if by_appointment_only(s.opening_hours.get("de"))
+    }
+    assert only == {"citizens_office", "recognition_advice", "faire_mobilitaet"}

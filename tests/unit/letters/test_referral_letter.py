@@ -562,3 +562,52 @@ def test_an_address_without_a_street_asks_the_person_to_ask_us(
     with_street = replace(service, address=replace(service.address, street="Hansastraße 1"))
     copy = flat(pdf_text(_render(person, lang, with_street, appointment=None))[-1])
     assert "Hansastraße 1 Dortmund" in copy and ask_us not in copy
+
+
+@pytest.mark.parametrize(
+    ("lang", "person", "words"),
+    [
+        ("de", PETAR, ("Dort werden Sie nur mit Termin empfangen:", "Rufen Sie an", "im Internet",
+                       "Rufen Sie vorher an", "fragen Sie uns.")),
+        ("bg", PETAR, ("Там приемат само със записан час:", "обадете се по телефона", "онлайн",
+                       "обадете се предварително", "попитайте ни.")),
+        ("ro", STEFAN, ("Acolo sunt primite doar persoanele cu programare:", "sunați", "online",
+                        "sunați înainte", "întrebați-ne.")),
+        ("en", PETAR, ("They only see people with an appointment:", "call", "online",
+                       "call first", "ask us.")),
+    ],
+)  # fmt: skip
+def test_the_copy_says_to_make_an_appointment_where_the_service_sees_people_only_with_one(
+    lang: str, person: Person, words: tuple[str, str, str, str, str]
+) -> None:
+    """The Bürgerdienste's hours are "nach Vereinbarung (Termin online oder telefonisch)",
+    and the copy told the person to go there during the opening hours: it says they see
+    people with an appointment only, and how to make one, by the phone and website it gives."""
+    only, call, online, call_first, ask_us = words
+    office = DIRECTORY.get("citizens_office")
+
+    where = {"de": "Wohin?", "bg": "Къде?", "ro": "Unde?", "en": "Where?"}[lang]
+
+    def copy(service: Service) -> str:
+        """The copy down to "Where?": the appointment box (the hours below say "online")."""
+        text = pdf_text(_render(person, lang, service, appointment=None, contact_person=""))
+        return flat(text[-1]).split(where)[0]
+
+    both = copy(office)
+    assert only in both and call in both and online in both
+    walk_in = {"de": "Öffnungszeiten hin", "bg": "в работното време", "ro": "în timpul programului",
+               "en": "during opening hours"}[lang]  # fmt: skip
+    assert walk_in not in both
+    phone_only = copy(replace(office, contact=replace(office.contact, web="")))
+    assert only in phone_only and call_first in phone_only and online not in phone_only
+    web_only = copy(replace(office, contact=replace(office.contact, phone="")))
+    assert only in web_only and online in web_only and ask_us in web_only
+    neither = copy(replace(office, contact=Contact()))
+    assert only in neither and ask_us in neither and online not in neither
+    # Hours open to all, and hours as well as by arrangement: go during the opening hours.
+    for service in (CLEARING, DIRECTORY.get("jobcenter")):
+        open_copy = copy(service)
+        assert walk_in in open_copy and only not in open_copy
+    # With an appointment there is nothing to make.
+    booked = flat(pdf_text(_render(person, lang, office))[-1]).split(where)[0]
+    assert only not in booked
