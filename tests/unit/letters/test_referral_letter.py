@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -611,3 +612,19 @@ def test_the_copy_says_to_make_an_appointment_where_the_service_sees_people_only
     # With an appointment there is nothing to make.
     booked = flat(pdf_text(_render(person, lang, office))[-1]).split(where)[0]
     assert only not in booked
+
+
+def test_the_address_field_of_a_service_without_a_street_names_it_and_its_town() -> None:
+    """The recognition advice has no street (its office changes with its funding): the window
+    holds its name and "Dortmund", one line under the other, with no empty line where the
+    street would be and no postcode standing alone."""
+    service = DIRECTORY.get("recognition_advice")
+    pdf = _render(service=service, reason="recognition", appointment=None, contact_person="")
+    with plumber(pdf) as doc:
+        page = doc.pages[0]
+        window = page.crop(((20 + 5) * MM, (45 + 17.7) * MM, 105 * MM, 90 * MM))
+        lines = [flat(line) for line in window.extract_text().splitlines()]
+        assert lines == ["Anerkennungsberatung im IQ", "Netzwerk NRW", "Dortmund"]
+        tops = sorted({round(w["top"], 1) for w in window.extract_words()})
+        gaps = {round(b - a, 1) for a, b in itertools.pairwise(tops)}
+        assert len(tops) == 3 and len(gaps) == 1  # evenly spaced: no empty line between
