@@ -9,7 +9,15 @@ from pathlib import Path
 
 from desktop_app.domain.clock_check import rounded
 from desktop_app.domain.validation import FieldError
-from desktop_app.i18n.text import N_, Nn_, PluralMessage, _, format_message, ngettext
+from desktop_app.i18n.text import (
+    N_,
+    Nn_,
+    PluralMessage,
+    _,
+    format_message,
+    gettext_in,
+    ngettext,
+)
 
 log = logging.getLogger(__name__)
 
@@ -806,3 +814,16 @@ def restore_failure_message(exc: OSError, source: Path, folder: Path | str) -> s
     else:
         what = _("The backup could not be restored into the folder {folder}.").format(folder=folder)
     return failure_message(exc, what)
+
+
+_REMOVED_SERVICE = N_("{name} (no longer in the directory)")
+
+
+def removed_service_name(service_id: str, lang: str | None = None) -> str:
+    """A service no directory knows any more (a coordinator's own, taken out of the directory
+    on another laptop) as a referral names it: by its id made readable, and saying so;
+    ``tafel_dortmund_e_v`` → "Tafel Dortmund E V (no longer in the directory)". In ``lang``,
+    else in the UI language."""
+    name = " ".join(word[:1].upper() + word[1:] for word in service_id.split("_") if word)
+    template = gettext_in(lang, _REMOVED_SERVICE) if lang else _(_REMOVED_SERVICE)
+    return template.format(name=name or service_id.strip() or "?")

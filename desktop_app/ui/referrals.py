@@ -93,6 +93,7 @@ from desktop_app.i18n.messages import (
     REFERRAL_STATUS,
     failure_message,
     field_message,
+    removed_service_name,
 )
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import default_directory
@@ -142,11 +143,14 @@ def status_label(status: ReferralStatus) -> str:
 
 
 def service_name(service_id: str, store: Store, lang: str | None = None) -> str:
-    """The service's name from the directory in force, else the shipped one (an old referral)."""
+    """The service's name from the directory in force, else the shipped one (an old referral);
+    a service in neither (a coordinator's own, taken out) by its id made readable, saying so."""
     service = reference.service_directory(store).find(service_id) or default_directory().find(
         service_id
     )
-    return service.name.get(lang or current_language()) if service else service_id
+    if service is None:
+        return removed_service_name(service_id, lang)
+    return service.name.get(lang or current_language())
 
 
 def service_names(store: Store) -> Callable[[str], str]:

@@ -33,6 +33,7 @@ from desktop_app.i18n.messages import (
     REFERRAL_STATUS,
     SEX_NAMES,
     STEP_DECISIONS,
+    removed_service_name,
 )
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.directory import ServiceDirectory
@@ -322,6 +323,8 @@ def _named(
             named = dict(row)
             if service := directory.find(str(row.get("service"))):
                 named["service"] = service.name.get(lang)
+            elif row.get("service"):
+                named["service"] = removed_service_name(str(row["service"]), lang)
             if reason := reasons.get(str(row.get("reason"))):
                 named["reason"] = reason.label.get(lang)
             if (status := str(row.get("status"))) in REFERRAL_STATUS:
@@ -517,8 +520,9 @@ def conflict_value(
     if record == "referral":
         if field == "status" and value in REFERRAL_STATUS:
             return gettext_in(lang, REFERRAL_STATUS[value])
-        if field == "service_id" and directory and (service := directory.find(value)):
-            return service.name.get(lang)
+        if field == "service_id" and directory:
+            service = directory.find(value)
+            return service.name.get(lang) if service else removed_service_name(value, lang)
         if field == "reason" and (reason := default_letter_texts().reasons.get(value)):
             return reason.label.get(lang)
         if field == "documents":

@@ -51,6 +51,7 @@ from desktop_app.domain.service import LANGUAGES, LocalizedText
 from desktop_app.domain.users import User
 from desktop_app.forms.labels import label as pick_label
 from desktop_app.i18n.formatting import date_locale
+from desktop_app.i18n.messages import removed_service_name
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.paths import resource
@@ -1328,7 +1329,7 @@ def row_label(table_key: str, row_key: str, lang: str) -> str:
         service = default_directory().find(row_key)
         if service is not None:
             return service.name.get(lang)
-        return row_key
+        return removed_service_name(row_key, lang)
     labels = _option_labels().get((table_key, row_key))
     if labels:
         return pick_label(labels, lang)

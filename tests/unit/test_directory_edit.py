@@ -185,3 +185,28 @@ def test_only_the_leading_comment_lines_are_kept() -> None:
     assert uc.leading_comment(text) == "# one\n\n#  two\n"
     assert uc.leading_comment("id: x\n# later\n") == ""
     assert uc.leading_comment("") == ""
+
+
+def test_the_data_copy_names_an_own_service_taken_out_elsewhere_readably(
+    session: Session,
+) -> None:
+    """The person's copy of their data (Art. 15) named such a referral's service by its id,
+    ``beratung_nord``: it names it by the id made readable, in the person's language, and says
+    it is no longer in the directory."""
+    import io
+
+    import pypdf
+
+    from desktop_app.usecases import data_rights
+    from tests.unit.test_referrals import _issue, _person
+
+    files, ident = uc.edited_files(session.store, _draft())
+    uc.publish_edit(session.store, session.user, files, "")
+    person = _person(session, sharing="")
+    _issue(session, person, service_id=ident, reason="housing_emergency")
+    uc.publish_edit(session.store, session.user, uc.removed_files(session.store, ident), "")
+    _json, pdf = data_rights.export_person(session.store, session.user, person.id)
+    pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+    text = " ".join(" ".join((page.extract_text() or "").split()) for page in pages)
+    assert "Beratung Nord (вече не е в указателя на службите)" in text
+    assert ident not in text
