@@ -67,6 +67,8 @@ class LifeFacts:
 
     children_count: int = 0
     children: tuple[Child, ...] = ()
+    #: the form's question on the number of children was answered (0 is then "none")
+    children_answered: bool = False
     address_registration: str = ""
     housing_type: str = ""
     rent_contract: str = ""
@@ -84,6 +86,7 @@ class LifeFacts:
         return cls(
             children_count=max(count if isinstance(count, int) else 0, len(children)),
             children=children,
+            children_answered=isinstance(count, int) or bool(children),
             address_registration=_text(answers.get("address_registration")),
             housing_type=_text(answers.get("housing_type")),
             rent_contract=_text(answers.get("rent_contract")),
@@ -103,7 +106,10 @@ class LifeFacts:
         """Whether the person can have this catalogue document, by their answers: no tenancy
         agreement without a tenancy, no landlord's confirmation without a home, no
         Meldebescheinigung while not registered, no work contract or payslips without an
-        employer. Unanswered questions keep the document."""
+        employer, no children's birth certificates without children. Unanswered questions
+        keep the document."""
+        if document == "birth_certificates":
+            return not (self.children_answered and self.children_count == 0)
         if document == "landlord_confirmation":
             return not self.without_home
         if document == "rental_contract":

@@ -185,6 +185,11 @@ class _Context:
             self.directory.document_label(d, lang) for d in self.referral.documents if d.strip()
         ]
 
+    @property
+    def without_home(self) -> bool:
+        """The person's latest life situation says they have no home of their own."""
+        return self.facts is not None and self.facts.without_home
+
     def values(self, lang: str) -> dict[str, str]:
         """Every placeholder of ``texts.PLACEHOLDERS``, formatted for ``lang``."""
         p, r = self.person, self.referral
@@ -401,7 +406,7 @@ class _LetterDoc(BaseDocTemplate):
         super().__init__(
             buffer,
             pagesize=A4,
-            title=_clean(ctx.reason.letter_subject.get("de")),
+            title=_clean(ctx.reason.subject("de", without_home=ctx.without_home)),
             author=_clean(ctx.organisation.name),
             subject=ctx.referral.reference,
             creator="Welcome Desk",
@@ -706,7 +711,8 @@ def _letter_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
     subject_person = txt("subject_person_born" if v["date_of_birth"] else "subject_person")
     # "geb. | 3. November 1979": the word before the date stays with it on its line.
     subject_person = _glued_to(subject_person, v["date_of_birth"])
-    story.append(_p(ctx.reason.letter_subject.get("de").format(**v), s["subject"]))
+    subject = ctx.reason.subject("de", without_home=ctx.without_home)
+    story.append(_p(subject.format(**v), s["subject"]))
     story.append(_p(subject_person, s["subject"]))
     story.append(Spacer(1, 6 * mm * gap))
     story.append(_p(_salutation(v["contact_person"], txt), s["body"]))
@@ -737,7 +743,7 @@ def _letter_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
             )
         )
         story += [table, Spacer(1, 3 * mm * gap)]
-    story.append(_p(ctx.reason.letter_body.get("de").format(**v), s["body"]))
+    story.append(_p(ctx.reason.body("de", without_home=ctx.without_home).format(**v), s["body"]))
     if v["reason_note"] and not ctx.reason.needs_note:
         story.append(_p(txt("note"), s["body"]))
     if ctx.person.languages and "de" not in ctx.person.languages:
@@ -777,8 +783,10 @@ CHILDREN_CARE_TOPICS = frozenset({"children_family"})
 #: The Schulverwaltungsamt: the children in the household of an age to be enrolled in school,
 #: with daycare or school (not a baby: its letter gave it the 1-year-old too).
 SCHOOL_TOPICS = frozenset({"school"})
-#: The Jobcenter: the address registration (Bürgergeld needs it) and a missing home.
-ADDRESS_TOPICS = frozenset({"jobcenter_benefits"})
+#: The Jobcenter (Bürgergeld needs the registration) and the Bürgerdienste (they register the
+#: address; a person without a home brings no landlord's confirmation): the address
+#: registration and a missing home.
+ADDRESS_TOPICS = frozenset({"jobcenter_benefits", "registration"})
 
 
 def _letter_children(ctx: _Context) -> tuple[int, tuple[Child, ...]]:
@@ -897,7 +905,7 @@ def _client_story(
     story.append(_p(txt("greeting"), s["c_greet"]))
     story.append(_p(txt("intro"), s["c_body"]))
     # "Ihr Kind" or "Ihre Kinder" as many as the matter is about (two enrolled at school).
-    purpose = ctx.reason.purpose(lang, _copy_children(ctx))
+    purpose = ctx.reason.purpose(lang, _copy_children(ctx), without_home=ctx.without_home)
     story.append(_p(purpose.format(**v), s["c_body"]))
 
     # The appointment, highlighted: it is what the person must not miss.

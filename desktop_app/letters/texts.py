@@ -60,6 +60,13 @@ _REASON_KEYS = ("label", "letter_subject", "letter_body", "client_purpose")
 #: Optional: the person's copy where it speaks of one child, and of more than one;
 #: ``client_purpose`` is then the wording for a count not known (no children recorded).
 _COUNT_KEYS = ("client_purpose_child", "client_purpose_children")
+#: Optional: the letter's body and the person's copy for a person without a home of their own
+#: (homeless, or in an emergency shelter), where the usual ones speak of "Ihre Wohnung".
+_WITHOUT_HOME_KEYS = (
+    "letter_subject_without_home",
+    "letter_body_without_home",
+    "client_purpose_without_home",
+)
 #: Keys the renderer looks up in ``common.yaml``; missing ones are load errors.
 REQUIRED_COMMON: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -187,10 +194,29 @@ class ReferralReason:
     client_purpose_child: LocalizedText | None = None
     #: ``client_purpose`` for more than one child ("Ihre Kinder" for "Ihr Kind")
     client_purpose_children: LocalizedText | None = None
+    #: ``letter_subject``, ``letter_body`` and ``client_purpose`` for a person without a home
+    #: of their own
+    letter_subject_without_home: LocalizedText | None = None
+    letter_body_without_home: LocalizedText | None = None
+    client_purpose_without_home: LocalizedText | None = None
 
-    def purpose(self, lang: str, children: int) -> str:
+    def subject(self, lang: str, *, without_home: bool = False) -> str:
+        """The letter's subject, for a person without a home where it has a wording for that."""
+        if without_home and self.letter_subject_without_home is not None:
+            return self.letter_subject_without_home.get(lang)
+        return self.letter_subject.get(lang)
+
+    def body(self, lang: str, *, without_home: bool = False) -> str:
+        """The letter's body, for a person without a home where it has a wording for that."""
+        if without_home and self.letter_body_without_home is not None:
+            return self.letter_body_without_home.get(lang)
+        return self.letter_body.get(lang)
+
+    def purpose(self, lang: str, children: int, *, without_home: bool = False) -> str:
         """What the person's copy says the service does for ``children`` children (0: none
-        recorded, the count is not known)."""
+        recorded, the count is not known), and for a person without a home."""
+        if without_home and self.client_purpose_without_home is not None:
+            return self.client_purpose_without_home.get(lang)
         if children == 1 and self.client_purpose_child is not None:
             return self.client_purpose_child.get(lang)
         if children > 1 and self.client_purpose_children is not None:
@@ -322,7 +348,9 @@ def _load_reasons(path: Path) -> dict[str, ReferralReason]:
     for ident, raw in entries.items():
         where = f"reasons.{ident}"
         entry = res.mapping(path, raw, where)
-        res.no_unknown_keys(path, entry, {"topics", *_REASON_KEYS, *_COUNT_KEYS}, where)
+        res.no_unknown_keys(
+            path, entry, {"topics", *_REASON_KEYS, *_COUNT_KEYS, *_WITHOUT_HOME_KEYS}, where
+        )
         for key in _REASON_KEYS:
             if key not in entry:
                 raise res.ResourceError(path, f"{where}.{key}", "missing")
@@ -332,6 +360,13 @@ def _load_reasons(path: Path) -> dict[str, ReferralReason]:
             **{key: _checked(path, entry[key], f"{where}.{key}") for key in _REASON_KEYS},
             client_purpose_child=_optional(path, entry, "client_purpose_child", where),
             client_purpose_children=_optional(path, entry, "client_purpose_children", where),
+            letter_subject_without_home=_optional(
+                path, entry, "letter_subject_without_home", where
+            ),
+            letter_body_without_home=_optional(path, entry, "letter_body_without_home", where),
+            client_purpose_without_home=_optional(
+                path, entry, "client_purpose_without_home", where
+            ),
         )
     return reasons
 

@@ -309,3 +309,54 @@ def test_the_youth_and_health_office_sheets_speak_of_one_child_or_several_or_eit
         text = sheet(answers)
         assert unknown in text and one not in text.replace(unknown, "")
         assert several not in text.replace(unknown, "")
+
+
+@pytest.mark.parametrize(
+    ("lang", "usual", "without_home", "ask_shelter"),
+    [
+        ("de", "Dort melden Sie Ihre Wohnung an", "wie Sie sich ohne eigene Wohnung anmelden",
+         "bitten Sie dort vorher um eine schriftliche Bestätigung"),
+        ("bg", "Там ще регистрирате адреса си", "как да се регистрирате без собствено жилище",
+         "поискайте предварително там писмено потвърждение"),
+        ("ro", "Acolo vă înregistrați domiciliul", "vă puteți înregistra fără o locuință proprie",
+         "cereți dinainte de la adăpost o confirmare scrisă"),
+        ("en", "There you register your address", "how you can register without a home of your own",
+         "ask them beforehand for a written confirmation"),
+    ],
+)  # fmt: skip
+def test_the_citizens_office_letter_of_a_person_without_a_home_asks_how_they_can_register(
+    lang: str, usual: str, without_home: str, ask_shelter: str
+) -> None:
+    """A man in an emergency shelter, asked for no Wohnungsgeberbestätigung, read "Dort melden
+    Sie Ihre Wohnung an" – a home he has not – and the office read "bitten Sie, die Anmeldung
+    der Wohnung zu ermöglichen" with no word on why he brings no landlord's confirmation. The
+    letter gives the office his housing and registration and asks how he can register; his
+    copy says to ask that, and to ask the shelter for a written confirmation that he lives
+    there. Children's birth certificates are not asked of a man who has none."""
+    for housing in ("emergency_shelter", "homeless"):
+        letter, sheet = _pages("citizens_office", {**HOMELESS, "housing_type": housing}, lang=lang)
+        sheet = flat(sheet)
+        assert "Meldeadresse nicht angemeldet (keine Meldebescheinigung)" in letter
+        shown = "in einer Notunterkunft" if housing == "emergency_shelter" else "ohne Unterkunft"
+        assert f"Wohnsituation wohnungslos, {shown}" in letter
+        assert "Vermittlung zur Klärung der Anmeldung ohne eigene Wohnung" in letter
+        assert "lebt ohne eigene Wohnung in Dortmund" in letter
+        assert "Wir bitten um Auskunft, wie in dieser Lage eine Anmeldung" in letter
+        assert "Anmeldung der Wohnung zu ermöglichen" not in letter
+        assert without_home in sheet and ask_shelter in sheet and usual not in sheet
+        assert "Wohnungsgeberbestätigung" not in letter + sheet
+        assert "Geburtsurkunden" not in letter  # no children: recorded as none
+    letter, sheet = _pages("citizens_office", FAMILY, lang=lang)
+    sheet = flat(sheet)
+    assert "Anmeldung der Wohnung zu ermöglichen" in letter and "Wohnsituation" not in letter
+    assert "Vermittlung zur Anmeldung der Wohnung" in letter and "Klärung" not in letter
+    assert usual in sheet and without_home not in sheet and ask_shelter not in sheet
+    assert "Wohnungsgeberbestätigung" in letter and "Geburtsurkunden der Kinder" in letter
+
+
+def test_birth_certificates_are_asked_for_unless_the_intake_recorded_no_children() -> None:
+    usual = DIRECTORY.get("familienkasse").documents
+    none = LifeFacts.from_answers({"children_count": 0})
+    assert "birth_certificates" not in documents_to_bring(usual, none)
+    for answers in ({}, {"children_count": 2}, {"children": [{"child_birth": "2019"}]}):
+        assert "birth_certificates" in documents_to_bring(usual, LifeFacts.from_answers(answers))
