@@ -327,6 +327,10 @@ class PeopleRepository:
         """People in list order (family name, given name), for lazy loading of long lists."""
         return people_sql.page(self._execute, offset, limit)
 
+    def position(self, person_id: str) -> int | None:
+        """The person's row in ``page``'s order (None where erased or unknown)."""
+        return people_sql.position(self._execute, person_id)
+
     def entry(self, person_id: str) -> PersonListEntry | None:
         """The person as the people list shows them (no record read): None where erased."""
         return people_sql.entry(self._execute, person_id)

@@ -61,6 +61,19 @@ def page(execute: Execute, offset: int, limit: int) -> list[PersonListEntry]:
     )
 
 
+def position(execute: Execute, person_id: str) -> int | None:
+    """The person's row in the list order of ``page`` (None where erased or unknown): a count
+    of the people before them on the list's own index."""
+    for (n,) in execute(
+        "SELECT (SELECT count(*) FROM people AS p WHERE p.deleted = 0 "
+        "AND (p.sort_key, p.pk) < (me.sort_key, me.pk)) "
+        "FROM people AS me WHERE me.id = ? AND me.deleted = 0",
+        (person_id,),
+    ):
+        return int(n)
+    return None
+
+
 def entry(execute: Execute, person_id: str) -> PersonListEntry | None:
     """One person as the people list shows them (None where erased or unknown)."""
     found = _entries(

@@ -561,18 +561,25 @@ class MainWindow(QMainWindow):
         self._update_result_label()
         wanted, self._select_when_found = self._select_when_found, None
         if wanted is not None:
-            # The person just registered or opened from elsewhere: their row current, in view
-            # and the list focused, so the keyboard goes on from them (not from the search box
-            # holding their name).
+            # The person just registered: their row current, in view and the list focused, so
+            # the keyboard goes on from them (not from the search box holding their name).
             row = self.model.row_of(wanted)
             if row >= 0:
-                index = self.model.index(row, 0)
-                self.table.setCurrentIndex(index)
-                self.table.scrollTo(index)
-                self.table.setFocus()
+                self._select_row(row)
             elif self.person_page.person is None or self.person_page.person.id != wanted:
                 self.show_person(wanted)  # not among the names found: their page all the same
         self.search_finished.emit(len(result))
+
+    def _select_row(self, row: int) -> None:
+        """The list's row current (its person's page shown), in view and the list focused."""
+        index = self.model.index(row, 0)
+        entry = self.model.entry(row)
+        shown = self.person_page.person
+        if index == self.table.currentIndex() and entry and (shown is None or shown.id != entry.id):
+            self.show_person(entry.id)  # current already, another page shown: no change said so
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+        self.table.setFocus()
 
     def _on_task_failed(self, exc: Exception, what: str | None = None) -> None:
         """A background task's failure, said as what failed (``what``, translated), why, and
@@ -613,20 +620,53 @@ class MainWindow(QMainWindow):
             self.log_view("person", person.id)
 
     def open_person(self, person_id: str) -> None:
-        """The person's page, their row selected and in view in the list, as searching for
-        them shows them (from the follow-ups): the page alone left the list where it was, on
-        somebody else's row or none."""
+        """The person's page, their row selected and in view in the list (from the follow-ups):
+        the page alone left the list where it was, on somebody else's row or none. The search
+        stays as the user left it: their name put into it left the list filtered to them
+        alone, and only the search box's clear button brought the list back. A search's result
+        without them: their page, and no row of the list selected."""
+        row = self.model.row_of(person_id)
+        if row >= 0:
+            self._select_row(row)
+        elif self.model.is_search_result():
+            self._show_unlisted(person_id)
+        else:
+            self._select_in_whole_list(person_id)
+
+    def _select_in_whole_list(self, person_id: str) -> None:
+        """Their row in the whole list, found and its page read on a worker (100,000 people:
+        the row may be far from any page read yet)."""
         from desktop_app.usecases import people
 
-        session = self.session
-        person = people.get_person(session.store, session.user, person_id, log_view=False)
-        if person is None:
-            self.show_person(person_id)
-            return
-        self._select_when_found = person.id  # shown (and the view logged) once selected
-        self.search.setText(f"{person.family_name} {person.given_name}")
-        self.search_timer.stop()
-        self._on_search_timer_timeout()
+        store, source, generation = self.session.store, self._people, self.model.generation
+
+        def read() -> tuple[int, list[PersonListEntry]] | None:
+            position = people.list_position(store, person_id)
+            if position is None:
+                return None
+            first = position - position % PAGE
+            return position, source.page(first, PAGE)
+
+        def found(place: tuple[int, list[PersonListEntry]] | None) -> None:
+            if place is None:  # erased meanwhile: the page says so
+                self.show_person(person_id)
+                return
+            position, rows = place
+            if self.model.keep_page(generation, position - position % PAGE, rows):
+                self._select_row(position)
+            else:  # the list was refilled or searched meanwhile
+                self.open_person(person_id)
+
+        self.tasks.run(read, found, self._on_task_failed)
+
+    def _show_unlisted(self, person_id: str) -> None:
+        """The person's page with no row of the list selected (the row was somebody else's)."""
+        self._keeping_place = True
+        try:
+            self.table.selectionModel().clear()
+        finally:
+            self._keeping_place = False
+        self.show_person(person_id)
 
     def log_view(
         self, kind: str, person_id: str, details: Mapping[str, str | int] | None = None

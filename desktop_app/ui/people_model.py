@@ -83,6 +83,20 @@ class PeopleTableModel(QAbstractTableModel):
         self._results, self._pages, self._loading = list(entries), {}, set()
         self.endResetModel()
 
+    @property
+    def generation(self) -> int:
+        """Counts the refills: a page read for an older one does not belong to the list."""
+        return self._generation
+
+    def keep_page(self, generation: int, first_row: int, rows: list[PersonListEntry]) -> bool:
+        """A page of the whole list read on a worker from ``first_row`` (a multiple of
+        ``PAGE``), kept as if painting had asked for it; False where the list was refilled
+        meanwhile or shows a search's result."""
+        if generation != self._generation or self._results is not None or first_row % PAGE:
+            return False
+        self._keep(first_row // PAGE, rows)
+        return True
+
     def is_search_result(self) -> bool:
         return self._results is not None
 

@@ -2090,6 +2090,9 @@ class FollowUpsWindow(QDialog):
         layout.addWidget(self.info)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.buttons)
+        # Enter on a row opens its person: Close was the default, and Enter closed the list.
+        # (Set once the button is in the dialog: before, no dialog takes it as its default.)
+        self.open_button.setDefault(True)
         self.retranslate()
         # As wide as the columns want, within a laptop's 1100 px: at a fixed 980 px a long
         # service's name was cut to half its length in Bulgarian with room to spare.

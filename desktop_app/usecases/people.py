@@ -130,6 +130,13 @@ def list_entry(store: Store, person_id: str) -> tuple[PersonListEntry | None, bo
         return repo.entry(person_id), repo.is_erased(person_id)
 
 
+def list_position(store: Store, person_id: str) -> int | None:
+    """The person's row in the whole people list (``list_people``'s order); None where erased
+    or unknown. Like the list it logs no view."""
+    with store.reading() as session:
+        return PeopleRepository(session).position(person_id)
+
+
 def count_people(store: Store) -> int:
     with store.reading() as session:
         return PeopleRepository(session).count()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox, QTableWidgetItem
 from pytestqt.qtbot import QtBot
 
@@ -20,6 +21,9 @@ from desktop_app.usecases.people import register_many
 from desktop_app.usecases.report_demo import add_demo_activity
 from tests.ui.conftest import cell, shown_window, type_text
 from tests.ui.test_referrals_ui import _person
+
+if TYPE_CHECKING:
+    from desktop_app.ui.main_window import MainWindow
 
 
 class _CountedItem(QTableWidgetItem):
@@ -141,35 +145,116 @@ def test_a_follow_up_the_user_ticks_stays_whatever_the_status(
     assert stored.follow_up == referral.follow_up
 
 
-def test_open_person_selects_them_in_the_list_and_scrolls_to_them(
-    qtbot: QtBot, session: Session, tmp_path: Path
-) -> None:
-    """ "Open person" showed the person's page, but the list stayed where it was, on somebody
-    else's row: the row highlighted was not the person shown. Their row is now selected and in
-    view, as searching for them shows it."""
-    drafts = [PersonDraft("Ana", f"Albu{n:03d}", "1990-01-01") for n in range(120)]
-    register_many(session.store, session.user, drafts)
-    referral = _due_referral(session)
-    window = shown_window(qtbot, session, 1366)
-    window.table.selectRow(0)  # somebody else, chosen before
-    qtbot.waitUntil(lambda: window.person_page.person is not None)
-    assert window.person_page.person is not None
-    assert window.person_page.person.id != referral.person_id
-    follow_ups = window.referrals.open_follow_ups()  # type: ignore[attr-defined]
-    qtbot.waitExposed(follow_ups)
-    follow_ups.table.selectRow(0)
-    follow_ups.open_button.click()
+def _selected(window: MainWindow) -> list[str]:
+    """The ids of the list's selected rows."""
+    rows = window.table.selectionModel().selectedRows()
+    return [entry.id for index in rows if (entry := window.model.entry(index.row()))]
 
-    def selected() -> str | None:
+
+def _shown(window: MainWindow) -> str | None:
+    person = window.person_page.person
+    return person.id if person is not None else None
+
+
+def _opened(qtbot: QtBot, window: MainWindow, person_id: str) -> None:
+    """Wait until the person's row is current in the list and their page shown."""
+
+    def current() -> str | None:
         index = window.table.currentIndex()
         entry = window.model.entry(index.row()) if index.isValid() else None
         return entry.id if entry else None
 
-    qtbot.waitUntil(lambda: selected() == referral.person_id, timeout=10_000)
-    shown = window.person_page.person
-    assert shown is not None and shown.id == referral.person_id
-    rows = window.table.selectionModel().selectedRows()
-    assert [window.model.entry(index.row()).id for index in rows] == [referral.person_id]  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: current() == _shown(window) == person_id, timeout=10_000)
+    assert _selected(window) == [person_id]
     where = window.table.visualRect(window.table.currentIndex())
     assert window.table.viewport().rect().contains(where), where
+
+
+@pytest.mark.parametrize("opened_by", ["button", "enter", "access key", "double click"])
+def test_open_person_selects_them_in_the_whole_list_and_leaves_it_unfiltered(
+    qtbot: QtBot, session: Session, tmp_path: Path, opened_by: str
+) -> None:
+    """ "Open person" showed the person's page, but the list stayed where it was, on somebody
+    else's row; then it put their name into the search, and the list stayed filtered to that
+    one name (only the search box's clear button brought everybody back). Their row is now
+    selected and in view in the whole list, the search left empty, also where their row is
+    beyond the pages read so far (450 people before them). By the keyboard too: Enter on the
+    row closed the window (Close was its default button)."""
+    drafts = [PersonDraft("Ana", f"Albu{n:03d}", "1990-01-01") for n in range(450)]
+    register_many(session.store, session.user, drafts)
+    referral = _due_referral(session)
+    window = shown_window(qtbot, session, 1366)
+    window.table.selectRow(0)  # somebody else, chosen before
+    qtbot.waitUntil(lambda: _shown(window) is not None)
+    assert _shown(window) != referral.person_id
+    follow_ups = window.referrals.open_follow_ups()  # type: ignore[attr-defined]
+    qtbot.waitExposed(follow_ups)
+    follow_ups.activateWindow()
+    qtbot.waitUntil(follow_ups.isActiveWindow, timeout=5000)
+    follow_ups.table.setFocus()
+    follow_ups.table.selectRow(0)
+    if opened_by == "button":
+        follow_ups.open_button.click()
+    elif opened_by == "enter":
+        QTest.keyClick(follow_ups.table, Qt.Key.Key_Return)
+    elif opened_by == "access key":
+        QTest.keyClick(follow_ups, Qt.Key.Key_O, Qt.KeyboardModifier.AltModifier)
+    else:
+        where = follow_ups.table.visualRect(follow_ups.table.model().index(0, 1)).center()
+        QTest.mouseClick(follow_ups.table.viewport(), Qt.MouseButton.LeftButton, pos=where)
+        QTest.mouseDClick(follow_ups.table.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    _opened(qtbot, window, referral.person_id)
+    assert window.search.text() == ""
+    assert not window.model.is_search_result()
+    assert window.model.rowCount() == 451
+    assert window.table.currentIndex().row() == 450
+    assert window.result_label.text() == "451 people registered"
     window.grab().save(str(tmp_path / "opened.png"))
+
+
+def test_open_person_twice_opens_them_once_more_after_another_was_chosen(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Their row still current from the first time, another person's page opened meanwhile
+    (from the register dialog's "open the selected person"): the second "Open person" shows
+    theirs again."""
+    register_many(session.store, session.user, [PersonDraft("Ana", "Albu", "1990-01-01")])
+    referral = _due_referral(session)
+    window = shown_window(qtbot, session, 1366)
+    follow_ups = window.referrals.open_follow_ups()  # type: ignore[attr-defined]
+    follow_ups.table.selectRow(0)
+    follow_ups.open_button.click()
+    _opened(qtbot, window, referral.person_id)
+    other = window.model.entry(0)
+    assert other is not None and other.id != referral.person_id
+    window._on_dialog_open_existing(other.id)
+    assert _shown(window) == other.id
+    follow_ups.open_button.click()
+    _opened(qtbot, window, referral.person_id)
+
+
+def test_open_person_keeps_the_users_own_search(qtbot: QtBot, session: Session) -> None:
+    """The user searched for somebody else: the search and its result stay, the person's page
+    opens, and no row of the list is selected (the row selected was somebody else's). Found by
+    the search, their row is selected in it."""
+    register_many(session.store, session.user, [PersonDraft("Ana", "Albu", "1990-01-01")])
+    referral = _due_referral(session)
+    window = shown_window(qtbot, session, 1366)
+    with qtbot.waitSignal(window.search_finished, timeout=10_000):
+        type_text(window.search, "Albu")
+    window.table.selectRow(0)
+    qtbot.waitUntil(lambda: _shown(window) is not None)
+    follow_ups = window.referrals.open_follow_ups()  # type: ignore[attr-defined]
+    follow_ups.table.selectRow(0)
+    follow_ups.open_button.click()
+    qtbot.waitUntil(lambda: _shown(window) == referral.person_id, timeout=10_000)
+    assert window.search.text() == "Albu"
+    assert window.model.is_search_result() and window.model.rowCount() == 1
+    assert _selected(window) == []
+    assert not window.table.currentIndex().isValid()
+
+    with qtbot.waitSignal(window.search_finished, timeout=10_000):
+        window.search.setText("Țărănescu")
+    follow_ups.open_button.click()
+    _opened(qtbot, window, referral.person_id)
+    assert window.search.text() == "Țărănescu"

@@ -241,6 +241,25 @@ def test_list_pages_in_name_order(session: Session) -> None:
     assert people.count_people(session.store) == 4
 
 
+def test_a_persons_row_in_the_whole_list_is_their_place_in_its_pages(session: Session) -> None:
+    """The row "Open person" selects in the unfiltered list: where the list's pages put them,
+    two people of the same name told apart as the pages order them; none for the erased."""
+    from desktop_app.usecases import audit, data_rights
+
+    for given, family in [("B", "Zed"), ("A", "Ärger"), ("C", "Ангелов"), ("D", "bauer")]:
+        _add(session, given, family)
+    _add(session, "D", "bauer", "02.02.1990")  # the same name again
+    entries = people.list_people(session.store, 0, 10)
+    logged = len(audit.list_entries(session.store, session.user))
+    for row, entry in enumerate(entries):
+        assert people.list_position(session.store, entry.id) == row, entry
+    assert len(audit.list_entries(session.store, session.user)) == logged  # no look at a record
+    assert people.list_position(session.store, "no-such-id") is None
+    data_rights.erase_person(session.store, session.user, entries[1].id)
+    assert people.list_position(session.store, entries[1].id) is None
+    assert people.list_position(session.store, entries[4].id) == 3
+
+
 def test_one_persons_list_entry_is_read_without_a_view_logged(session: Session) -> None:
     """The audit log names the person it was opened for as the list shows them; reading the
     name is no look at the record (no view logged). An erased person has no name any more."""
