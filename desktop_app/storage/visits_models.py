@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Index, Integer, String, Text
+from sqlalchemy import Boolean, Index, Integer, Select, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop_app.storage.models import Base, SyncMixin
@@ -33,6 +33,25 @@ class VisitRow(Base, SyncMixin):
         # Covers "who was advised in the period" and the monthly trend of the reports without
         # reading the answers.
         Index("ix_visits_finished", "finished_at", "deleted", "person_id", "form_id"),
+    )
+
+
+#: a person's visits newest first: the last finished, of two finished at the same moment the
+#: last changed
+NEWEST_FIRST = (VisitRow.finished_at.desc(), VisitRow.updated_hlc.desc())
+
+
+def latest_finished(person_id: str, form_id: str) -> Select[tuple[VisitRow]]:
+    """The person's latest finished visit of ``form_id`` (at most one row)."""
+    return (
+        select(VisitRow)
+        .where(
+            VisitRow.person_id == person_id,
+            VisitRow.form_id == form_id,
+            VisitRow.deleted.is_(False),
+        )
+        .order_by(*NEWEST_FIRST)
+        .limit(1)
     )
 
 

@@ -475,20 +475,12 @@ def life_facts(store: Store, user: User, person_id: str) -> LifeFacts | None:
     """What referrals use of the person's latest life-situation visit (children, address
     registration, housing, work); None where no visit was recorded. Read for a referral or its
     letter, whose use is audited there."""
-    from desktop_app.storage.visits_models import VisitRow
+    from desktop_app.storage.visits_models import latest_finished
 
     require(user, Action.VIEW_PERSON)
     with store.reading() as session:
-        answers = session.scalars(
-            select(VisitRow.answers)
-            .where(
-                VisitRow.person_id == person_id,
-                VisitRow.form_id == LIFE_SITUATION_FORM,
-                VisitRow.deleted.is_(False),
-            )
-            .order_by(VisitRow.finished_at.desc(), VisitRow.updated_hlc.desc())
-            .limit(1)
-        ).one_or_none()
+        row = session.scalars(latest_finished(person_id, LIFE_SITUATION_FORM)).one_or_none()
+        answers = row.answers if row is not None else None
     return LifeFacts.from_answers(json.loads(answers)) if answers is not None else None
 
 

@@ -45,11 +45,13 @@ from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow, next_revision
 from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.storage.visits_models import (
+    NEWEST_FIRST,
     ConsentRow,
     DraftRow,
     QuickContactRow,
     VisitRevisionRow,
     VisitRow,
+    latest_finished,
 )
 from desktop_app.sync.conflict_records import record_edit_conflicts, synced_state
 from desktop_app.usecases import audit, consent_texts, people, reference
@@ -948,7 +950,7 @@ def visit_history(
         rows = session.scalars(
             select(VisitRow)
             .where(VisitRow.person_id == person_id, VisitRow.deleted.is_(False))
-            .order_by(VisitRow.finished_at.desc(), VisitRow.updated_hlc.desc())
+            .order_by(*NEWEST_FIRST)
         ).all()
         visits = [_visit(row) for row in rows]
         earlier: dict[str, list[VisitRevision]] = {}
@@ -991,16 +993,7 @@ def latest_visit(
     visit is (``log_view=False`` where a window logs the view itself)."""
     require(user, Action.VIEW_PERSON)
     with store.reading() as session:
-        row = session.scalars(
-            select(VisitRow)
-            .where(
-                VisitRow.person_id == person_id,
-                VisitRow.form_id == form_id,
-                VisitRow.deleted.is_(False),
-            )
-            .order_by(VisitRow.finished_at.desc(), VisitRow.updated_hlc.desc())
-            .limit(1)
-        ).one_or_none()
+        row = session.scalars(latest_finished(person_id, form_id)).one_or_none()
         latest = _visit(row) if row is not None else None
     if latest is None:
         return None
