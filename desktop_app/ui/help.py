@@ -274,9 +274,13 @@ class _Builder:
         # Translators: quotation marks around a text the program shows, e.g. „…“ in German.
         return html.escape(_("“{text}”").format(text=plain(text)))
 
+    def paragraphs(self, *paragraphs: str) -> None:
+        """The guide's paragraphs (HTML, see ``fill``); an empty one is left out."""
+        self.parts.extend(f"<p>{p}</p>" for p in paragraphs if p)
+
     def section(self, heading: str, *paragraphs: str) -> None:
         self.parts.append(f"<h3>{html.escape(heading)}</h3>")
-        self.parts.extend(f"<p>{p}</p>" for p in paragraphs if p)
+        self.paragraphs(*paragraphs)
 
 
 def fill(text: str, **refs: str) -> str:
@@ -298,13 +302,11 @@ def build_guide(window: MainWindow) -> Guide:
     may: Callable[[Action], bool] = lambda a: user is not None and allowed(user, a)  # noqa: E731
     b = _Builder(window)
     q = b.quote
-    b.parts.append(
-        "<p>"
-        + fill(
+    b.paragraphs(
+        fill(
             _("Short answers for the daily work. {shortcuts} lists every key of the program."),
             shortcuts=b.ref("&Help", "&Keyboard shortcuts"),
         )
-        + "</p>"
     )
     b.section(
         _("Find or register a person"),
@@ -556,6 +558,8 @@ def build_guide(window: MainWindow) -> Guide:
         erase,
     )
     if may(Action.MANAGE_LAPTOPS):
+        laptops = b.ref("&File", "Lap&tops of the organisation…")
+        users = b.ref("&Administration", "&Users…")
         b.section(
             _("For the coordination: laptops, forms, service directory, reports"),
             # How the laptops come in, and that accounts stay on their laptop: a coordinator
@@ -576,7 +580,7 @@ def build_guide(window: MainWindow) -> Guide:
                     "lost or stolen one at once; this renews the team key. After its next sync "
                     "the new laptop asks for this laptop's fingerprint ({confirm})."
                 ),
-                laptops=b.ref("&File", "Lap&tops of the organisation…"),
+                laptops=laptops,
                 confirm=b.ref("&File", "Con&firm the coordinator's laptop…"),
             ),
             # What to do when a laptop is stolen, step by step: the guide said only to revoke
@@ -590,15 +594,15 @@ def build_guide(window: MainWindow) -> Guide:
                     "and its first sync brings everything the team has recorded. Add the user's "
                     "account on that laptop ({users})."
                 ),
-                laptops=b.ref("&File", "Lap&tops of the organisation…"),
-                users=b.ref("&Administration", "&Users…"),
+                laptops=laptops,
+                users=users,
             ),
             fill(
                 _(
                     "{users} manages the accounts of this laptop only: accounts are not synced. "
                     "Add a helper's or an advisor's account on the laptop they work on."
                 ),
-                users=b.ref("&Administration", "&Users…"),
+                users=users,
             ),
             fill(
                 _(
