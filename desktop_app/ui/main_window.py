@@ -143,15 +143,19 @@ class SearchBox(QLineEdit):
 
 class ListAndPage(QSplitter):
     """The people list beside the person's page. A narrower window than 1100 px is shared
-    3 : 2 (the stretch factors); a wider one widens the page alone, the list keeping
-    LIST_WIDTH, until the page is PAGE_WIDTH wide, and beyond that both grow alike; until the
-    user drags the divider. At 1366 px the list had 800 px for five short columns
-    while the page's referrals showed their issue date and reason only by scrolling
-    sideways."""
+    3 : 2 (the stretch factors); a wider one widens the page, the list giving way from
+    LIST_WIDTH to LIST_LEAST over the first 40 px beyond 1100 and then keeping it, until the
+    page is PAGE_WIDTH wide, and beyond that both grow alike; until the user drags the
+    divider. At 1366 px the list had 800 px for five short columns while the page's referrals
+    showed their issue date and reason only by scrolling sideways; at 640 px for the list the
+    reason had 70 px ("Kranke…")."""
 
-    LIST_WIDTH = 640
-    # the page's width in a 1366 px window: the referrals' six columns in view
-    PAGE_WIDTH = 720
+    LIST_WIDTH = 640  # at 1100 px: the names whole beside the page's 460
+    LIST_LEAST = 600  # the names still whole (NAME_ROOM each); a long header elided
+    # the page's width in a 1366 px window: the referrals' six columns in view, the reason
+    # readable (wrapped at its longest word)
+    PAGE_WIDTH = 760
+    LAPTOP_WIDTH = 1100
 
     def __init__(self) -> None:
         super().__init__()
@@ -167,8 +171,9 @@ class ListAndPage(QSplitter):
         if self.dragged or len(sizes) != 2:
             return
         total = sum(sizes)
-        beyond = max(0, total - self.LIST_WIDTH - self.PAGE_WIDTH)
-        shown = self.LIST_WIDTH + beyond // 2
+        beyond = max(0, total - self.LIST_LEAST - self.PAGE_WIDTH)
+        giving = max(0, total - self.LAPTOP_WIDTH)
+        shown = max(self.LIST_LEAST, self.LIST_WIDTH - giving) + beyond // 2
         if sizes[0] > shown:
             self.setSizes([shown, total - shown])
 

@@ -1618,10 +1618,11 @@ class ReferralsTab(QWidget):
     # sign-off note. With more room every column has its own width again.
     #
     # At 1366 px the issue date and the reason were read only by scrolling sideways. Where the
-    # room allows all six with the service at SERVICE_MIN_WIDTH, the status at its longest
-    # word and the reason at REASON_MIN_WIDTH (both names elided, whole in their tooltips),
-    # all six are in view; more room unwraps the status first, then widens the service, and
-    # the reason takes the rest.
+    # room allows all six with the service at SERVICE_MIN_WIDTH (elided, whole in its
+    # tooltip), the status at its longest word, the appointment's time under its date and the
+    # reason at REASON_MIN_WIDTH, all six are in view. The room left goes to the reason up to
+    # its longest word (it wraps; at 70 px on one line it read "Kranke…"), then unwraps the
+    # status, the appointment and the reason, then widens the service.
     SERVICE, APPOINTMENT, STATUS, FOLLOW_UP, ISSUED, REASON = range(6)
     SERVICE_WIDTH = 240
     SERVICE_MIN_WIDTH = 150
@@ -1636,11 +1637,17 @@ class ReferralsTab(QWidget):
         # the service's name elided at SERVICE_WIDTH (whole in its tooltip), not stretched;
         # the status's width set by _fit_columns, its text wrapped
         header = self.table.horizontalHeader()
-        for column in (self.SERVICE, self.STATUS, self.REASON):
+        for column in (self.SERVICE, self.APPOINTMENT, self.STATUS, self.REASON):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(False)  # the reason's width is _fit_columns' too
         self.status_delegate = WrappingDelegate(self.table)
         self.table.setItemDelegateForColumn(self.STATUS, self.status_delegate)
+        # Where six columns are in view, the reason wraps at its longest word and the
+        # appointment's time may go under its date (see _fit_columns).
+        self.reason_delegate = WrappingDelegate(self.table)
+        self.table.setItemDelegateForColumn(self.REASON, self.reason_delegate)
+        self.appointment_delegate = WrappingDelegate(self.table)
+        self.table.setItemDelegateForColumn(self.APPOINTMENT, self.appointment_delegate)
         rows = self.table.verticalHeader()
         rows.setMinimumSectionSize(rows.defaultSectionSize())  # one line as tall as before
         rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -1660,6 +1667,8 @@ class ReferralsTab(QWidget):
         buttons.addWidget(self.status_button)
         buttons.addWidget(self.letter_button)
         layout = QVBoxLayout(self)
+        # the tab's frame is the table's margin: its 18 px are the reason's (see _fit_columns)
+        layout.setContentsMargins(0, layout.contentsMargins().top(), 0, 0)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.empty)
         layout.addLayout(buttons)
@@ -1731,27 +1740,57 @@ class ReferralsTab(QWidget):
         longest text, or as the room left beside the service (at SERVICE_MIN_WIDTH), the
         appointment and, where it fits, the follow-up, wrapped there, never narrower than its
         longest word. Where all six columns fit (see the class's note), all six are in view,
-        the reason elided and taking the room left."""
+        the reason wrapped, at least as wide as its longest word where the room allows."""
         table = self.table
         header = table.horizontalHeader()
         table.resizeColumnToContents(self.SERVICE)
+        table.resizeColumnToContents(self.APPOINTMENT)
         service = min(table.columnWidth(self.SERVICE), self.SERVICE_WIDTH)
         appointment = table.columnWidth(self.APPOINTMENT)
-        texts = [
-            cell.text() for row in range(table.rowCount()) if (cell := table.item(row, self.STATUS))
-        ]
-        whole, word = self.status_delegate.widths(texts)
+
+        def texts(column: int) -> list[str]:
+            return [
+                cell.text() for row in range(table.rowCount()) if (cell := table.item(row, column))
+            ]
+
+        whole, word = self.status_delegate.widths(texts(self.STATUS))
         narrowest = max(word, header.sectionSizeHint(self.STATUS))
-        dates = appointment + table.columnWidth(self.FOLLOW_UP) + table.columnWidth(self.ISSUED)
-        spare = table.viewport().width() - dates - self.SERVICE_MIN_WIDTH - self.REASON_MIN_WIDTH
-        if spare >= narrowest:  # all six in view
-            status = min(whole, spare)
-            spare -= status
-            service = min(service, self.SERVICE_MIN_WIDTH + spare)
-            spare -= service - self.SERVICE_MIN_WIDTH
-            table.setColumnWidth(self.STATUS, status)
-            table.setColumnWidth(self.SERVICE, service)
-            table.setColumnWidth(self.REASON, self.REASON_MIN_WIDTH + spare)
+        # The appointment's time may go under its date, the reason wraps: at REASON_MIN_WIDTH
+        # on one line it was cut to "Kranke…", "Integra…" at 1366 px. Its longest word is
+        # what it needs to be read.
+        reason_whole, reason_word = self.reason_delegate.widths(texts(self.REASON))
+        appointment_least = max(
+            self.appointment_delegate.widths(texts(self.APPOINTMENT))[1],
+            header.sectionSizeHint(self.APPOINTMENT),
+        )
+        dates = table.columnWidth(self.FOLLOW_UP) + table.columnWidth(self.ISSUED)
+        free = table.viewport().width() - dates - self.SERVICE_MIN_WIDTH - narrowest
+        free -= appointment_least + self.REASON_MIN_WIDTH
+        if free >= 0:  # all six in view; what is left goes to each in turn
+            widths = {self.REASON: self.REASON_MIN_WIDTH, self.APPOINTMENT: appointment_least}
+            widths |= {self.STATUS: narrowest, self.SERVICE: self.SERVICE_MIN_WIDTH}
+
+            def widen(column: int, width: int, most: int) -> int:
+                more = min(most, max(0, width - widths[column]))
+                widths[column] += more
+                return more
+
+            free -= widen(self.REASON, reason_word, free)
+            # The status on one line first, where the reason keeps half its length on a line
+            # beside it; else they share the rest (the reason at its longest word made its
+            # rows five lines tall in Romanian).
+            unwrapped = free - max(0, whole - widths[self.STATUS])
+            if unwrapped >= reason_whole // 2 - widths[self.REASON]:
+                free -= widen(self.STATUS, whole, free)
+            else:
+                free -= widen(self.STATUS, whole, free // 2)
+            free -= widen(self.APPOINTMENT, appointment, free)
+            free -= widen(self.REASON, reason_whole, free)
+            free -= widen(self.STATUS, whole, free)
+            free -= widen(self.SERVICE, service, free)
+            widths[self.REASON] += free
+            for column, width in widths.items():
+                table.setColumnWidth(column, width)
             return
         room = table.viewport().width() - appointment - self.SERVICE_MIN_WIDTH
         # The follow-up date too where it fits beside the status at its longest word: at

@@ -657,7 +657,8 @@ def test_at_1366_px_the_referrals_tab_shows_all_its_columns(
     for column in range(table.columnCount()):
         right = table.columnViewportPosition(column) + table.columnWidth(column)
         assert right <= room, (column, right, room)
-    for column in (tab.APPOINTMENT, tab.FOLLOW_UP, tab.ISSUED):
+    # the appointment's time may go under its date (its date whole: see the next test)
+    for column in (tab.FOLLOW_UP, tab.ISSUED):
         assert table.columnWidth(column) >= _wanted(table, column), column
     assert table.columnWidth(tab.SERVICE) >= tab.SERVICE_MIN_WIDTH
     assert table.columnWidth(tab.REASON) >= tab.REASON_MIN_WIDTH
@@ -669,6 +670,34 @@ def test_at_1366_px_the_referrals_tab_shows_all_its_columns(
     window = tab.window()
     assert isinstance(window, MainWindow)
     assert window.splitter.sizes()[0] >= 600  # the list keeps its room (names whole)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_at_1366_px_the_referrals_tab_shows_each_reason_whole(
+    qtbot: QtBot, session: Session, program_font: None, lang: str, tmp_path: Path
+) -> None:
+    """The reason had 70 px on one line: "Kranke…", "Integra…", "Изясня…", read only in its
+    tooltip. It wraps now, its column at least as wide as its longest word (the appointment's
+    time under its date, the list 600 px, the tab's side margins the reason's), each reason
+    whole within its cell's lines, all six columns still in view."""
+    tab = _referrals_tab(qtbot, session, lang, SCREEN_1366)
+    tab.window().grab().save(str(tmp_path / f"referrals-{lang}.png"))
+    table = tab.table
+    assert table.horizontalScrollBar().maximum() == 0
+    metrics = table.fontMetrics()
+    margin = table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, table)
+    width = table.columnWidth(tab.REASON) - 2 * (margin + 1)
+    right = table.columnViewportPosition(tab.REASON) + table.columnWidth(tab.REASON)
+    assert right <= table.viewport().width()
+    for row in range(table.rowCount()):
+        text = cell(table, row, tab.REASON).text()
+        assert all(metrics.horizontalAdvance(word) <= width for word in text.split()), text
+        lines = metrics.boundingRect(QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, text)
+        assert lines.height() <= table.rowHeight(row), (text, lines, table.rowHeight(row))
+        appointment = cell(table, row, tab.APPOINTMENT).text()  # its date whole at least
+        assert metrics.horizontalAdvance(appointment.split()[0]) <= table.columnWidth(
+            tab.APPOINTMENT
+        ), appointment
 
 
 @pytest.mark.parametrize("lang", [*LANGUAGES, "en"])
