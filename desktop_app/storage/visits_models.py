@@ -41,7 +41,7 @@ class VisitRow(Base, SyncMixin):
 NEWEST_FIRST = (VisitRow.finished_at.desc(), VisitRow.updated_hlc.desc())
 
 
-def latest_finished(person_id: str, form_id: str) -> Select[tuple[VisitRow]]:
+def latest_finished(person_id: str, form_id: str) -> Select[VisitRow]:
     """The person's latest finished visit of ``form_id`` (at most one row)."""
     return (
         select(VisitRow)
