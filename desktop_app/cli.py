@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import random
 import re
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -823,6 +825,7 @@ def _with_server(args: argparse.Namespace, work: Callable[[Session], int]) -> in
 def cmd_join(args: argparse.Namespace) -> int:
     import socket
 
+    from desktop_app.sync.http_client import may_get_through_later
     from desktop_app.usecases import sync as sync_uc
 
     # Before the store is opened: a join running (the window's) may keep it busy for as long
@@ -832,11 +835,13 @@ def cmd_join(args: argparse.Namespace) -> int:
 
     def go(session: Session) -> int:
         name = args.name or socket.gethostname()
-        # Tried again within this run after a failure on this laptop: the same registration,
-        # which the server takes again (a new run has a new secret, and the code is spent).
+        # Tried again within this run after a failure on this laptop or of the connection: the
+        # same registration, which the server takes again (a new run has a new secret, and the
+        # code may be spent).
         attempt = sync_uc.JoinAttempt()
+        local_tries_left, network_tries = _JOIN_TRIES - 1, 1
         try:
-            for tries_left in reversed(range(_JOIN_TRIES)):
+            while True:
                 try:
                     result = sync_uc.join(
                         session.store,
@@ -846,15 +851,27 @@ def cmd_join(args: argparse.Namespace) -> int:
                         again=args.again,
                         even_if_known=args.even_if_known,
                         attempt=attempt,
+                        # Tried again here, with the waits said, not in the client unsaid
+                        # (and the store not held while waiting).
+                        max_retries=0,
                     )
                     break
                 except Exception as exc:
+                    if may_get_through_later(exc):
+                        if network_tries >= _JOIN_NETWORK_TRIES:
+                            raise
+                        _wait_for_network(exc, network_tries)
+                        network_tries += 1
+                        continue
                     if failure_cause(exc) not in _LOCAL_JOIN_FAILURES:
                         raise
-                    if not tries_left:
+                    if not local_tries_left:
                         raise CliError(_join_not_kept(exc, attempt), EXIT_STORE) from exc
+                    local_tries_left -= 1
                     print(failure_message(exc, _("This laptop has not joined.")), file=sys.stderr)
                     print(_("Trying again with the same code…"), file=sys.stderr)
+        except KeyboardInterrupt as exc:
+            raise CliError(_join_stopped(), 130) from exc
         except sync_uc.SyncSetupError as exc:
             if exc.code == "already_joined":
                 hint = _(
@@ -886,6 +903,53 @@ def cmd_join(args: argparse.Namespace) -> int:
 # timeout), and the failures that are tried again (``failure_cause``).
 _JOIN_TRIES = 3
 _LOCAL_JOIN_FAILURES = ("store_busy", "disk_full")
+# Tries of ``welcome-desk join`` while the server cannot be reached (the Wi-Fi of a meeting
+# point coming up, the server restarting), and the longest wait before the second: each next
+# may wait twice as long, about 30 s in all at most. It tried once more at once, and stopped.
+_JOIN_NETWORK_TRIES = 5
+_JOIN_FIRST_WAIT_S = 2.0
+_sleep = time.sleep  # (tests count the waits instead)
+_jitter = random.Random()
+
+
+def _join_stopped() -> str:
+    return _(
+        "Stopped: this laptop has not joined. Run the command again with the same code; if "
+        "the server says it was used already, ask your coordinator for a new one."
+    )
+
+
+def join_wait(tries: int) -> float:
+    """Seconds to wait after ``tries`` failed tries to reach the server: half of the doubled
+    wait and up to as much again at random, so that laptops joining at once after a server's
+    restart do not all come back together."""
+    longest = _JOIN_FIRST_WAIT_S * 2 ** (tries - 1)
+    return longest / 2 + _jitter.uniform(0, longest / 2)
+
+
+def _wait_for_network(exc: BaseException, tries: int) -> None:
+    """Say why the join waits, and for how long, then wait (Ctrl+C stops it)."""
+    from desktop_app.i18n.formatting import format_number
+    from desktop_app.sync.http_client import Offline, ServerError
+
+    wait = join_wait(tries)
+    if isinstance(exc, ServerError):  # it answered: not the network
+        print(connection_message("server_fault"), file=sys.stderr)
+    elif isinstance(exc, Offline):
+        print(offline_message(exc.hint), file=sys.stderr)
+    print(
+        _(
+            "This laptop has not joined yet. Trying again in {seconds} s ({next} of {tries} "
+            "tries); Ctrl+C stops."
+        ).format(
+            seconds=format_number(round(wait)),
+            next=format_number(tries + 1),
+            tries=format_number(_JOIN_NETWORK_TRIES),
+        ),
+        file=sys.stderr,
+        flush=True,
+    )
+    _sleep(wait)
 
 
 def _join_not_kept(exc: BaseException, attempt: JoinAttempt) -> str:

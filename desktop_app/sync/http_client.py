@@ -97,6 +97,13 @@ class ProtocolError(SyncError):
     """The server's answer did not match the wire schema."""
 
 
+def may_get_through_later(exc: BaseException) -> bool:
+    """Whether a call failed on the way to the server (no connection, a connection lost, the
+    server failing), so that a try later may get through: not a refusal, not a certificate
+    that is not valid, not an address the failure shows mistyped (``connect_hint``)."""
+    return isinstance(exc, Offline) and not exc.hint
+
+
 def _certificate_failure(exc: BaseException) -> ssl.SSLCertVerificationError | None:
     """The certificate error behind a failed connection, if that was the cause (httpx wraps
     the ssl module's error, which stays in the chain of causes)."""

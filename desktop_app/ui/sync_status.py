@@ -66,6 +66,7 @@ from desktop_app.sync.http_client import (
     RequestRefused,
     Revoked,
     ServerError,
+    may_get_through_later,
 )
 from desktop_app.ui.banner import WarningBanner
 from desktop_app.ui.clock_banner import ClockWarning
@@ -804,6 +805,13 @@ class ServerCalls(QObject):
         self.busy_changed.emit(self.busy)
 
 
+# The join dialog, after "The sync server cannot be reached." (or has a fault).
+_JOIN_TRY_AGAIN = N_(
+    "This laptop has not joined yet. Press Try again when the connection is back: the same "
+    "code still works."
+)
+
+
 class JoinDialog(QDialog):
     """Joining a sync server; ``again``: a laptop the server no longer knows joins anew as a
     new device, keeping what it holds (``usecases.sync.join``)."""
@@ -914,7 +922,16 @@ class JoinDialog(QDialog):
         )
 
     def _join_failed(self, exc: Exception) -> None:
-        self.error.show_message(server_call_failure(exc))
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        if may_get_through_later(exc):
+            # The connection failed or dropped: it said "cannot be reached. Nothing was lost."
+            # and "Join" as before, and the person did not know whether the laptop had joined
+            # or whether the code was spent. Pressed again, the same registration goes.
+            self.error.show_message(f"{server_call_failure(exc)} {_(_JOIN_TRY_AGAIN)}")
+            ok.setText(_("&Try again"))
+        else:
+            self.error.show_message(server_call_failure(exc))
+            ok.setText(_("&Join"))
 
     def _joined(self, joined: Any) -> None:
         kept = QSettings()

@@ -274,6 +274,7 @@ def join(
     again: bool = False,
     even_if_known: bool = False,
     attempt: JoinAttempt | None = None,
+    **client_options: object,
 ) -> wire.RegisterResponse:
     """Register this laptop with a one-time code; the first laptop creates the team key.
 
@@ -288,11 +289,16 @@ def join(
     log and sends the server every record it lacks (``engine.pull_everything_again``).
     Refused while the server it syncs with still knows this laptop and lets it sync
     (approved or waiting for approval): that would make a second device of one laptop,
-    unless ``even_if_known``."""
+    unless ``even_if_known``.
+
+    ``client_options``: for the registration's ``SyncServerClient`` (``welcome-desk join``
+    retries a server it cannot reach itself, between tries of this, without the store held)."""
     url = check_server_url(server_url)
     try:
         with only_one(store.paths.data_dir, _JOINING):
-            return _join(store, url, code, device_name, again, even_if_known, attempt)
+            return _join(
+                store, url, code, device_name, again, even_if_known, attempt, client_options
+            )
     except AlreadyRunning as exc:
         raise SyncSetupError("join_running", "another join runs on this laptop") from exc
 
@@ -305,6 +311,7 @@ def _join(
     again: bool,
     even_if_known: bool,
     attempt: JoinAttempt | None,
+    client_options: dict[str, object],
 ) -> wire.RegisterResponse:
     with store.reading() as session:
         was = get_meta(session, DEVICE_ID)
@@ -333,7 +340,7 @@ def _join(
             # Another join got here first (``only_one`` keeps joins apart; this decides, also
             # where it took over a marker it found left over just as its owner finished).
             raise SyncSetupError("join_running", "this laptop joined meanwhile")
-        with SyncServerClient(url) as client:
+        with SyncServerClient(url, **client_options) as client:  # type: ignore[arg-type]
             result = client.register(code, device_name, keys.public_key, secret)
         attempt.registered = True
         hlc = str(store.clock.now())

@@ -425,3 +425,38 @@ def test_fingerprint_steps_name_the_other_laptops_menu_in_german_too(
         helper_window.close()
     finally:
         set_language("en")
+
+
+def test_the_join_dialog_says_a_dropped_connection_and_offers_to_try_again(
+    qtbot: QtBot, session: Session, server: ServerProcess
+) -> None:
+    """The server out of reach as "Join" is pressed: the dialog said "cannot be reached.
+    Nothing was lost." beside "Join", and the person did not know whether the laptop had
+    joined, or whether the code was spent. Now it says the laptop has not joined and that the
+    same code still works, on a "Try again" button; pressed once the server is back, it joins."""
+    set_language("de")
+    window, dialog = _join_dialog(qtbot, session)
+    dialog.show()
+    type_text(dialog.server, server.base_url)
+    type_text(dialog.code, server.enroll("A"))
+    join = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    assert join.text() == "&Beitreten"
+    server.stop()  # the Wi-Fi gone as the button is pressed
+    with qtbot.waitSignal(dialog.calls.idle, timeout=60_000):
+        join.click()
+    QApplication.sendPostedEvents(None, 0)  # laid out anew with the button's new text
+    dialog.grab().save("/tmp/syncux-join-dropped-de.png")
+    assert join.width() >= join.sizeHint().width()  # "Erneut versuchen" whole
+    said = dialog.error.text()
+    assert said.startswith(connection_message("offline")), said
+    assert "noch nicht beigetreten" in said and "derselbe Code" in said, said
+    assert join.text() == "&Erneut versuchen" and join.isEnabled()
+    assert not sync_uc.is_joined(session.store)
+
+    server.start()
+    with qtbot.waitSignal(dialog.calls.idle, timeout=60_000):
+        join.click()
+    assert dialog.error.text() == "" and sync_uc.is_joined(session.store)
+    (device,) = server.service.list_devices().devices
+    assert sync_uc.own_device_id(session.store) == device.device_id
+    window.close()
