@@ -632,6 +632,15 @@ class SyncController(QObject):
                 "{count} changes kept on this laptop until it joins again (File menu)",
                 n,
             )
+        elif again and n:
+            # The server forgot this laptop (restored from an older backup): they cannot go
+            # before it has joined again, which the hint after the refusal says how to do.
+            # "To send" read as if the next sync would send them.
+            pending = ngettext(
+                "{count} change kept on this laptop, sent once it has joined again",
+                "{count} changes kept on this laptop, sent once it has joined again",
+                n,
+            )
         elif self.offline and n:
             # Short (the status bar of a 1280 px laptop): where the changes are, and that
             # nobody has to send them; what the user saves meanwhile in the tooltip.

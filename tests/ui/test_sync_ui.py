@@ -1142,6 +1142,10 @@ def test_a_laptop_the_restored_server_forgot_joins_again_from_the_file_menu(
         ).id
         sync_uc.sync_now(c.store)
         backup.restore()
+        # Recorded while the server no longer knows the laptop: it cannot send it yet.
+        after_restore = people.register_person(
+            c.store, c.user, PersonDraft("Ivan", "Petrov", phone="0176 2")
+        ).id
         set_language("de")
         window, controller = _window(qtbot, c, 1366)
         # Joined, and the server knows it (as far as this laptop can tell)
@@ -1153,6 +1157,17 @@ def test_a_laptop_the_restored_server_forgot_joins_again_from_the_file_menu(
         assert "erneut beitreten (Menü Datei)" in controller.label.text()
         assert "treten Sie erneut bei" in controller.label.toolTip()
         assert controller.join_action.text() == "Der &Organisation erneut beitreten…"
+        # Its changes stay here until it has joined again: not "to send", and said after the
+        # join hint, which comes first.
+        text, n = controller.label.text(), sync_uc.status(c.store).pending_changes
+        kept = ngettext(
+            "{count} change kept on this laptop, sent once it has joined again",
+            "{count} changes kept on this laptop, sent once it has joined again",
+            n,
+        ).format(count=n)
+        assert n >= 1 and "sicher auf diesem Laptop, Versand nach dem erneuten Beitritt" in text
+        assert text.endswith(kept) and "zu senden" not in text, text
+        assert text.index("erneut beitreten (Menü Datei)") < text.index(kept)
         if SHOTS:
             qtbot.waitUntil(lambda: controller.label.width() >= controller.label.sizeHint().width())
             window.grab().save(str(Path(SHOTS) / "status-server-forgot-laptop.png"))
@@ -1197,8 +1212,10 @@ def test_a_laptop_the_restored_server_forgot_joins_again_from_the_file_menu(
         with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as done:
             controller.start()
         assert not isinstance(done.args[0], Exception), done.args[0]
+        assert sync_uc.status(c.store).pending_changes == 0  # all of them sent
         sync_uc.sync_now(a.store)
         assert people.get_person(a.store, a.user, only_here, log_view=False) is not None
+        assert people.get_person(a.store, a.user, after_restore, log_view=False) is not None
         window.close()
     finally:
         set_language("en")
@@ -1310,6 +1327,17 @@ def test_a_status_too_long_for_a_small_laptop_ends_in_an_ellipsis_and_says_what_
             QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)  # laid out anew
             width = status.contentsRect().width()
             assert status.fontMetrics().horizontalAdvance(shown_up_to_hint) <= width, (lang, text)
+            if name == "unauthorized":
+                # Its changes cannot go before it has joined again: kept here, and shown whole
+                # after the hint (the refusal before it gives its room up first).
+                kept = ngettext(
+                    "{count} change kept on this laptop, sent once it has joined again",
+                    "{count} changes kept on this laptop, sent once it has joined again",
+                    5,
+                ).format(count=5)
+                assert kept != english and text.endswith(kept), text
+                shown = status.shown_text(width)
+                assert shown.endswith(kept) and f" · {hint} · " in shown, shown
             if SHOTS:
                 window.grab().save(str(Path(SHOTS) / f"status-{name}-1100-{lang}.png"))
 
