@@ -991,7 +991,21 @@ class SyncService:
             device_pulled_seq=device.pulled_seq,
             device_pushed_seq=device.pushed_seq,
             latest_seq=latest,
+            revocations=self.revocations_mark(device),
         )
+
+    def revocations_mark(self, device: AuthenticatedDevice) -> str | None:
+        """``wire.PullResponse.revocations`` for ``device``: None unless it is a coordinator's.
+        A coordinator's laptop asked for the whole list of laptops after every sync, to learn
+        of revocations made by the operator; one aggregate over the devices tells it when to."""
+        if not device.is_coordinator:
+            return None
+        d = models.Device
+        with self._sessions() as session:
+            count, latest = session.execute(
+                select(func.count(), func.max(d.revoked_at)).where(d.status == "revoked")
+            ).one()
+        return f"{int(count)}/{_iso(latest) or ''}"
 
     def pull_json(self, device: AuthenticatedDevice, after: int, limit: int) -> bytes:
         """``pull(...)`` as the JSON the API sends, without building a model per envelope.
@@ -1019,9 +1033,12 @@ class SyncService:
         )
         more = "true" if has_more else "false"
         seen = _device_seqs_json(device)
+        mark = self.revocations_mark(device)
+        # (digits, "/", an ISO time: nothing JSON escapes)
+        revocations = f',"revocations":"{mark}"' if mark is not None else ""
         return (
             f'{{"envelopes":[{envelopes}],"next_cursor":{next_cursor},"has_more":{more}{seen},'
-            f'"latest_seq":{latest}}}'
+            f'"latest_seq":{latest}{revocations}}}'
         ).encode()
 
     def _pull_rows_binary(

@@ -203,6 +203,11 @@ class PullResponse(_Answer):
     # laptop whose cursor or pushes went beyond it synced with a later state of the server's
     # database, though the server may not remember the device (a backup from before 0005).
     latest_seq: int | None = None
+    # To a coordinator's laptop only: a mark that changes whenever a laptop is revoked (the
+    # number of revoked laptops and the latest revocation's time). The laptop asks for the list
+    # of laptops when it changed, not at every sync. None: a member's laptop, or a server
+    # before it (the laptop then asks now and then).
+    revocations: str | None = None
 
 
 class RegisterRequest(_Strict):

@@ -130,6 +130,9 @@ class SyncReport:
     # A coordinator's laptop: laptops revoked after the server's backup are approved on it
     # again and could not all be revoked again in this sync (the next one tries again).
     revoke_again_pending: bool = False
+    # What the server's pull said of its revocations (``wire.PullResponse.revocations``; None:
+    # not said), for the coordinator's banner of revoked laptops (``learn_revocations``).
+    revocations: str | None = None
 
 
 Progress = Callable[[str, int, int], None]  # phase, done, total (0 when unknown)
@@ -286,6 +289,8 @@ class SyncEngine:
                 # The page after the old cursor is not what this laptop lacks: from the start.
                 cursor = 0
                 page = self.client.pull(cursor, PULL_PAGE)
+        assert page is not None
+        report.revocations = page.revocations
         opened: dict[int, _Opened] = {}
         # How far there is to go, for the progress bar of a long pull (a first sync): the
         # server's newest sequence number, in the page (asked once from a server before it).

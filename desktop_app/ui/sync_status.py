@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import socket
+import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -88,6 +89,9 @@ HEAD_KEPT = 4
 #: after the program opens its window, the first sync (the laptop may have been offline for
 #: days): soon, not a whole AUTO_SYNC_MS later, and after the window's first work is done
 FIRST_SYNC_MS = 3_000
+#: a server that does not mark its revocations (``wire.PullResponse.revocations``, an older
+#: one): how often a coordinator's window asks it for them at most (s)
+REVOCATIONS_EVERY_S = 600
 _NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 _REVOCABLE_ROLE = Qt.ItemDataRole.UserRole + 2
 _OTHER_ROLE = Qt.ItemDataRole.UserRole + 3  # a laptop other than this one (approvable)
@@ -347,6 +351,9 @@ class SyncController(QObject):
         # Laptops revoked after the server's backup are not revoked on it again yet: said
         # while the last sync that got through left it so (each sync tries again).
         self.revoke_again_pending = False
+        # When this window last asked a server that does not mark its revocations for them
+        # (``time.monotonic``; None: not yet, or the asking failed).
+        self.revocations_asked: float | None = None
         # The last sync (of this window or an earlier one: ``SyncStatus.refused``) was refused
         # because the server no longer knows this laptop (restored from an older backup) or
         # revoked it: the File menu offers to join again.
@@ -505,7 +512,7 @@ class SyncController(QObject):
             if result.applied:
                 self.window.refresh_after_sync()
             if self.may_manage_laptops:
-                self._learn_revocations()
+                self._learn_revocations(result.revocations)
         self.reached = not isinstance(result, Exception)
         self._status_generation += 1  # a reading from before the sync is out of date
 
@@ -535,14 +542,28 @@ class SyncController(QObject):
         for form in list(getattr(feature, "open_windows", ())):
             form.save_draft()
 
-    def _learn_revocations(self) -> None:
+    def _learn_revocations(self, mark: str | None) -> None:
         """After a sync that got through, on a coordinator's laptop: which laptops the server
-        revoked, for the banner that asks to renew a key one of them holds."""
+        revoked, for the banner that asks to renew a key one of them holds. Asked of the server
+        when its ``mark`` of them changed; a server that does not say (an older one) at the
+        window's first sync and then at most every ``REVOCATIONS_EVERY_S``: it was asked after
+        every sync, a request a minute."""
+        if mark is None:
+            now = time.monotonic()
+            last = self.revocations_asked
+            if last is not None and now - last < REVOCATIONS_EVERY_S:
+                return
+            self.revocations_asked = now
+
+        def failed(_exc: Exception) -> None:
+            # The next sync asks again; the Laptops dialog lists them too.
+            self.revocations_asked = None
+
         store, user = self.store, self.window.session.user
         self.window.tasks.run(
-            lambda: sync_uc.learn_revocations(store, user),
-            lambda _none: self.refresh(),
-            lambda _exc: None,  # the next sync asks again; the Laptops dialog lists them too
+            lambda: sync_uc.learn_revocations(store, user, mark),
+            lambda asked: self.refresh() if asked else None,
+            failed,
         )
 
     # --- status --------------------------------------------------------------------------

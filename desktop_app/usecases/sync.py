@@ -603,17 +603,34 @@ def laptops_on_older_versions(store: Store) -> list[str]:
     return [str(n) for n in names] if isinstance(names, list) else []
 
 
-def learn_revocations(store: Store, user: User) -> None:
+# The server's mark of its revocations (``wire.PullResponse.revocations``) when this laptop
+# last took the list of laptops for them: asked again only once it has changed.
+REVOCATIONS_SEEN = "sync.revocations_seen"
+
+
+def learn_revocations(store: Store, user: User, mark: str | None = None) -> bool:
     """Coordinator, on a coordinator's laptop, after a sync: the laptops the server lists as
     revoked are kept so in the team's records, as listing them does. Revoked by the server's
     operator (``welcome-desk-server revoke``), which renews no team key, a laptop was known
-    here only once someone opened the Laptops dialog, and the key it holds stayed in use."""
+    here only once someone opened the Laptops dialog, and the key it holds stayed in use.
+
+    ``mark``: what the sync's pull said of the server's revocations. The list is asked for
+    only when it differs from the one seen when the list was last taken; it was asked for
+    after every sync, a request a minute. None (a server before the mark): asked every time,
+    and the caller asks seldom. True when the list was asked for."""
     require(user, Action.MANAGE_LAPTOPS)
     if is_coordinator_laptop(store) is not True:
-        return
+        return False
+    if mark is not None and store.meta(REVOCATIONS_SEEN) == mark:
+        return False
     with client_for(store) as client:
         devices = client.devices().devices
     _keep_revocations(store, user, devices)
+    if mark is not None:
+        # A revocation between the pull and the list changes the mark again: asked once more.
+        with store.transaction() as session:
+            set_meta(session, REVOCATIONS_SEEN, mark)
+    return True
 
 
 def _keep_revocations(store: Store, user: User, devices: Sequence[wire.DeviceInfo]) -> None:

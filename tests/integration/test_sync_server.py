@@ -206,6 +206,32 @@ def test_pull_json_sends_exactly_the_pull_response(org: Organisation) -> None:
     assert a.client.pull(0, 500).model_dump() == service.pull(device, 0, 500).model_dump()
 
 
+def test_a_coordinators_pull_marks_the_revocations_and_only_a_coordinators(
+    org: Organisation,
+) -> None:
+    """``PullResponse.revocations``: it changes with every revocation, so that a coordinator's
+    laptop asks for the list of laptops only then; a member's laptop is told nothing of them.
+    Built without models as with them (``pull_json``)."""
+    a, b = org.join("A"), org.join("B")
+    coordinator = org.coordinator.client
+    assert coordinator.pull(0).revocations == "0/"
+    assert a.client.pull(0).revocations is None
+    org.server.service.revoke(b.device_id)
+    first = coordinator.pull(0).revocations
+    assert first is not None and first.startswith("1/20"), first  # one, and when
+    assert a.client.pull(0).revocations is None
+    org.server.service.revoke(b.device_id)  # revoked already: nothing changes
+    assert coordinator.pull(0).revocations == first
+    org.server.service.revoke(a.device_id)
+    second = coordinator.pull(0).revocations
+    assert second is not None and second.startswith("2/") and second != first
+    service = org.server.service
+    device = service.authenticate(coordinator.token)
+    sent = wire.PullResponse.model_validate_json(service.pull_json(device, 0, 10))
+    assert sent.model_dump() == service.pull(device, 0, 10).model_dump()
+    assert sent.revocations == second
+
+
 def test_revoked_device_refused_at_once(org: Organisation) -> None:
     laptop = org.join("Stolen laptop")
     other = org.join("Other laptop")

@@ -5,11 +5,13 @@ a real server on 127.0.0.1."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -17,7 +19,15 @@ from desktop_app.i18n.text import set_language
 from desktop_app.ui.lock import Locker, LockScreen
 from desktop_app.ui.sync_status import SyncController
 from desktop_app.usecases import people, visits
-from tests.integration.sync_harness import PASSWORD, Laptops, ServerProcess, device_id, run_cli
+from desktop_app.usecases import sync as sync_uc
+from tests.integration.sync_harness import (
+    PASSWORD,
+    CuttingProxy,
+    Laptops,
+    ServerProcess,
+    device_id,
+    run_cli,
+)
 from tests.ui.conftest import shown_window, type_text
 
 if TYPE_CHECKING:
@@ -161,3 +171,76 @@ def test_the_coordinator_is_asked_to_renew_the_key_a_laptop_the_operator_revoked
     qtbot.waitUntil(lambda: window.sync.label.text().startswith("Online"), timeout=10_000)  # type: ignore[attr-defined]
     assert banner.isHidden()
     window.close()
+
+
+_DEVICES = ("GET", "/v1/devices")
+
+
+def _requests_of_a_sync(
+    qtbot: QtBot, window: MainWindow, proxy: CuttingProxy
+) -> list[tuple[str, str]]:
+    """The requests the window's sync made, and those made after it (the banner's), without
+    their query strings."""
+    before = len(proxy.forwarded)
+    _sync(qtbot, window)
+    for _ in range(2):  # the sync's follow-up, then what that one started (the status read)
+        assert window.tasks.wait(30_000)
+        QApplication.processEvents()
+    return [(method, path.partition("?")[0]) for method, path in proxy.forwarded[before:]]
+
+
+def _an_older_server(method: str, path: str, body: bytes) -> bytes:
+    """A pull answered as a server from before ``PullResponse.revocations``."""
+    if method == "GET" and path.startswith("/v1/envelopes"):
+        answer = json.loads(body)
+        answer.pop("revocations", None)
+        return json.dumps(answer).encode()
+    return body
+
+
+@pytest.mark.parametrize("older", [False, True], ids=["server-marks", "older-server"])
+def test_the_coordinators_window_asks_for_revoked_laptops_only_when_there_are_new_ones(
+    qtbot: QtBot, server: ServerProcess, tmp_path: Path, older: bool
+) -> None:
+    """The coordinator's window asked the server for the whole list of laptops after every
+    sync (a request a minute besides the sync's own two) to learn of revocations. Now its pull
+    says when a laptop was revoked, and the list is asked for only then; a server from before
+    that is asked at the window's first sync and then at most every ten minutes."""
+    from desktop_app.ui.sync_status import REVOCATIONS_EVERY_S
+
+    proxy = CuttingProxy(server.base_url)
+    group = Laptops(server, tmp_path, url=proxy.url)
+    try:
+        coordinator, stolen = group.new("Koordination"), group.new("Laptop Ioana")
+        group.sync()
+        # Only a coordinator's laptop is told (a member's could not list the laptops anyway).
+        assert sync_uc.sync_now(stolen.store).revocations is None
+        assert sync_uc.sync_now(coordinator.store).revocations == "0/"  # none revoked yet
+        if older:
+            proxy.rewrite = _an_older_server
+        window = shown_window(qtbot, coordinator, 1280)
+        controller: SyncController = window.sync  # type: ignore[attr-defined]
+        banner = controller.revoked_key
+
+        first = _requests_of_a_sync(qtbot, window, proxy)
+        assert first.count(_DEVICES) == 1, first  # once, as the window starts
+        quiet = _requests_of_a_sync(qtbot, window, proxy)
+        assert quiet == [("GET", "/v1/keys"), ("GET", "/v1/envelopes")], quiet
+
+        run_cli(server.db_url, "revoke", device_id(stolen))  # the operator, at the server
+        told = _requests_of_a_sync(qtbot, window, proxy)
+        if older:  # not before ten minutes have passed since it last asked
+            assert _DEVICES not in told and banner.isHidden(), told
+            assert controller.revocations_asked is not None
+            controller.revocations_asked -= REVOCATIONS_EVERY_S  # (as if they had passed)
+            told = _requests_of_a_sync(qtbot, window, proxy)
+        assert told.count(_DEVICES) == 1, told
+        qtbot.waitUntil(banner.isVisible, timeout=20_000)
+        assert "Laptop Ioana" in banner.text.text()
+        # The next sends the revocation kept in the team's records, and asks nothing more.
+        again = _requests_of_a_sync(qtbot, window, proxy)
+        assert _DEVICES not in again and ("POST", "/v1/envelopes") in again, again
+        window.close()
+    finally:
+        group.close()
+        proxy.close()
