@@ -96,6 +96,9 @@ class QuickReader:
     def search(self, query: str, limit: int = 50) -> list[PersonListEntry]:
         return people_sql.search(self._execute, query, limit)
 
+    def position(self, person_id: str) -> int | None:
+        return people_sql.position(self._execute, person_id)
+
     def close(self) -> None:
         with self._lock:
             self._conn.close()

@@ -1,17 +1,22 @@
 """While a sync receives the team's records, an empty people list or search says they are still
 arriving, and registering someone during the laptop's first sync asks first: a new laptop said
-"0 people registered", and a helper registered again a person the other laptops held."""
+"0 people registered", and a helper registered again a person the other laptops held. During
+the first sync the list says so whenever it is shown, and is read again every few seconds."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from desktop_app.i18n.text import N_, _
+from desktop_app.i18n.formatting import format_number
+from desktop_app.i18n.text import N_, _, ngettext
 from desktop_app.ui.widgets import ask_to_confirm
+
+#: during a first sync, how often the people list is read again while pages arrive (ms)
+LIST_EVERY_MS = 3_000
 
 
 class RecordsArrival(QObject):
@@ -20,6 +25,9 @@ class RecordsArrival(QObject):
     as long as its pull has pages to go."""
 
     changed = Signal()
+    # During a first sync, records have arrived since the list was last read: at most once
+    # every ``LIST_EVERY_MS``, not at every page (a page is some 500 records).
+    list_due = Signal()
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -28,6 +36,10 @@ class RecordsArrival(QObject):
         self.done = self.total = 0  # the pull's progress, as the sync reports it
         self._asked = False  # registering during a first sync asks once
         self.question: QMessageBox | None = None  # the one asked, while it is open
+        self.list_timer = QTimer(self)
+        self.list_timer.setSingleShot(True)
+        self.list_timer.setInterval(LIST_EVERY_MS)
+        self.list_timer.timeout.connect(self._on_list_timer_timeout)
 
     # --- slots the sync's signals are connected to ----------------------------------------
     def first_sync_started(self) -> None:
@@ -40,14 +52,21 @@ class RecordsArrival(QObject):
             return
         self.done, self.total = done, total
         self.receiving = self.first or done < total
+        if self.first and not self.list_timer.isActive():
+            self.list_timer.start()
         self.changed.emit()
 
     def sync_finished(self, _result: Any) -> None:
         was = self.receiving
         self.first = self.receiving = False
         self.done = self.total = 0
+        self.list_timer.stop()  # the window reads the list once more now (refresh_after_sync)
         if was:
             self.changed.emit()
+
+    def _on_list_timer_timeout(self) -> None:
+        if self.first:
+            self.list_due.emit()
 
     # --- what the window says -------------------------------------------------------------
     def percent(self) -> int | None:
@@ -79,6 +98,46 @@ class RecordsArrival(QObject):
                 "runs again when the sync has finished."
             ),
         )
+
+    def registered_so_far_text(self, count: int) -> str:
+        """What a list of ``count`` people says during the laptop's first sync: "" otherwise.
+        A search cleared meanwhile said "1,204 people registered", as if that were all."""
+        if not self.first:
+            return ""
+        if self.percent() is None:
+            template = ngettext(
+                "{count} person registered so far: the team's records are still arriving.",
+                "{count} people registered so far: the team's records are still arriving.",
+                count,
+            )
+        else:
+            template = ngettext(
+                "{count} person registered so far: the team's records are still arriving "
+                "({percent}%).",
+                "{count} people registered so far: the team's records are still arriving "
+                "({percent}%).",
+                count,
+            )
+        return template.format(count=format_number(count), percent=self.percent())
+
+    def found_so_far_text(self, count: int) -> str:
+        """What a search that found ``count`` people says during the laptop's first sync: ""
+        otherwise (more of them may be among the records still to come)."""
+        if not self.first:
+            return ""
+        if self.percent() is None:
+            template = ngettext(
+                "{count} found so far: the team's records are still arriving.",
+                "{count} found so far: the team's records are still arriving.",
+                count,
+            )
+        else:
+            template = ngettext(
+                "{count} found so far: the team's records are still arriving ({percent}%).",
+                "{count} found so far: the team's records are still arriving ({percent}%).",
+                count,
+            )
+        return template.format(count=format_number(count), percent=self.percent())
 
     def _arriving(self, text: str, with_share: str) -> str:
         """``text`` translated, or ``with_share`` with how much has come where that is known;

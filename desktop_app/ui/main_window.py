@@ -70,6 +70,7 @@ class PeopleSource(Protocol):
     def count(self) -> int: ...
     def page(self, offset: int, limit: int) -> list[PersonListEntry]: ...
     def search(self, query: str, limit: int = 50) -> list[PersonListEntry]: ...
+    def position(self, person_id: str) -> int | None: ...
 
 
 class StorePeople:
@@ -90,6 +91,9 @@ class StorePeople:
     def search(self, query: str, limit: int = 50) -> list[PersonListEntry]:
         return self._people.search_people(self._store, query, limit)
 
+    def position(self, person_id: str) -> int | None:
+        return self._people.list_position(self._store, person_id)
+
 
 class _NoPeople:
     """The list of a window built while the key is still being derived: empty until then."""
@@ -102,6 +106,9 @@ class _NoPeople:
 
     def search(self, query: str, limit: int = 50) -> list[PersonListEntry]:
         return []
+
+    def position(self, person_id: str) -> int | None:
+        return None
 
 
 class SearchBox(QLineEdit):
@@ -251,6 +258,7 @@ class MainWindow(QMainWindow):
         # What the window's sync receives (connected in ``ui/sync_status.install``).
         self.arrival = RecordsArrival(self)
         self.arrival.changed.connect(self._update_result_label)
+        self.arrival.list_due.connect(self._on_arrival_list_due)
 
         self.model = PeopleTableModel(self)
         self.model.load_pages_with(self.tasks.run)
@@ -463,25 +471,15 @@ class MainWindow(QMainWindow):
         scrolled to) and the person's page show them; what the user was at stays. A person
         erased by the sync: their page says so. No view is logged again (nobody opened one)."""
         shown = self.person_page.person
-        chosen, row = self._selected_person_id(), self.table.currentIndex().row()
-        scroll = self.table.verticalScrollBar().value()
-        self._keeping_place = True
-        try:
-            query = self.search.text().strip()
-            if self.model.is_search_result() and query:
-                self._search_generation += 1  # a search under way read the store before
-                self.model.show_results(self._people.search(query))
-                self._update_result_label()
-                row = self.model.row_of(chosen) if chosen else -1
-            else:
-                self.reload_all()
-                entry = self.model.entry(row) if chosen and row >= 0 else None
-                row = row if entry is not None and entry.id == chosen else -1
-            if row >= 0:
-                self.table.setCurrentIndex(self.model.index(row, 0))
-            self.table.verticalScrollBar().setValue(scroll)
-        finally:
-            self._keeping_place = False
+        chosen = self._selected_person_id()
+        query = self.search.text().strip()
+        if self.model.is_search_result() and query:
+            self._search_generation += 1  # a search under way read the store before
+            found = self._people.search(query)
+            self._refill_in_place(chosen, lambda: self.model.show_results(found), None)
+        else:
+            row = self._people.position(chosen) if chosen else None
+            self._refill_in_place(chosen, self.reload_all, row)
         if shown is None or not self.has_session:
             return
         from desktop_app.usecases import people
@@ -493,18 +491,83 @@ class MainWindow(QMainWindow):
         else:
             self.person_page.show_person(person, reread=True)
 
+    def _on_arrival_list_due(self) -> None:
+        """The laptop's first sync has brought records since the list was last read (every
+        few seconds, ``RecordsArrival.list_due``): the list, or the search typed, read again on
+        a worker and shown where the user was. It was read only when the sync had finished."""
+        if self._search_pending:
+            return  # a search or reload under way reads what has come
+        chosen, query = self._selected_person_id(), self.search.text().strip()
+        searching = self.model.is_search_result() and bool(query)
+        self._search_generation += 1
+        generation, source = self._search_generation, self._people
+
+        def read() -> tuple[int, list[PersonListEntry], int | None]:
+            if searching:
+                found = source.search(query)
+                return len(found), found, None
+            row = source.position(chosen) if chosen else None
+            return source.count(), source.page(0, PAGE), row
+
+        def arrived(result: tuple[int, list[PersonListEntry], int | None]) -> None:
+            if generation != self._search_generation:
+                return  # a keystroke asked again meanwhile
+            total, entries, row = result
+
+            def fill() -> None:
+                if searching:
+                    self.model.show_results(entries)
+                    return
+                self._total = total
+                self.model.show_all(
+                    total, lambda offset, limit: source.page(offset, limit), entries
+                )
+
+            self._refill_in_place(chosen, fill, row)
+
+        self.tasks.run(read, arrived, lambda _exc: None)  # the next read, or the sync's end
+
+    def _refill_in_place(
+        self, chosen: str | None, fill: Callable[[], None], row: int | None
+    ) -> None:
+        """``fill`` the list anew, keeping the person ``chosen`` selected (at ``row`` of the whole
+        list, or found among the results) and where they were on screen, or the scroll where no
+        one is selected. Their page is not shown again (it is theirs already)."""
+        before = self.table.currentIndex().row()
+        scroll = self.table.verticalScrollBar().value()
+        self._keeping_place = True
+        try:
+            fill()
+            self._update_result_label()
+            if chosen and self.model.is_search_result():
+                row = self.model.row_of(chosen)
+            if chosen and row is not None and row >= 0:
+                self.table.setCurrentIndex(self.model.index(row, 0))
+                if before >= 0:  # as far down the screen as before (others came before them)
+                    scroll += self._rows_to_scroll(row - before)
+            self.table.verticalScrollBar().setValue(scroll)
+        finally:
+            self._keeping_place = False
+
+    def _rows_to_scroll(self, rows: int) -> int:
+        """The scroll bar's steps for ``rows`` rows (a row, or its height in pixels)."""
+        if self.table.verticalScrollMode() == QTableView.ScrollMode.ScrollPerItem:
+            return rows
+        return rows * self.table.verticalHeader().defaultSectionSize()
+
     def _update_result_label(self) -> None:
         if self.model.is_search_result():
             n = self.model.rowCount()
             text = (
-                ngettext("{count} found", "{count} found", n).format(count=format_number(n))
+                self.arrival.found_so_far_text(n)
+                or ngettext("{count} found", "{count} found", n).format(count=format_number(n))
                 if n
                 else self.arrival.nobody_found_text() or _("Nobody found.")
             )
         elif not self._total and self.arrival.empty_list_text():
             text = self.arrival.empty_list_text()
         else:
-            text = ngettext(
+            text = self.arrival.registered_so_far_text(self._total) or ngettext(
                 "{count} person registered", "{count} people registered", self._total
             ).format(count=format_number(self._total))
         self.result_label.setText(text)

@@ -4,14 +4,17 @@ for them. A real server on 127.0.0.1, a pull of several pages, the sync's own pr
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.i18n.text import set_language
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.person_dialog import RegisterPersonDialog
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops
 from tests.ui.conftest import shown_window, type_text
 
@@ -140,3 +143,95 @@ def test_a_search_during_the_first_sync_says_the_records_are_arriving_and_runs_a
     assert found is not None and found.family_name == "Radu"
     assert not isinstance(window.findChild(QMessageBox), QMessageBox)  # nothing was asked
     window.close()
+
+
+def _so_far(count: int, percent: int) -> str:
+    return f"{count} people registered so far: the team's records are still arriving ({percent}%)."
+
+
+def test_a_search_cleared_during_the_first_sync_still_says_the_records_are_arriving(
+    qtbot: QtBot, laptops: Laptops
+) -> None:
+    """A new laptop that holds two people of its own: a search cleared while the team's records
+    arrived showed "2 people registered", as if that were all. It says they are still arriving
+    (and how far) for as long as the first sync runs, then the whole count."""
+    a = laptops.new("A")
+    for i in range(300):
+        people.register_person(a.store, a.user, PersonDraft(f"Ion{i}", "Popescu"))
+    people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
+    sync_uc.sync_now(a.store)
+    c = laptops.new("C")
+    for given in ("Maria", "Ana"):
+        people.register_person(c.store, c.user, PersonDraft(given, "Dobre"))
+    window = shown_window(qtbot, c)
+    controller = window.sync  # type: ignore[attr-defined]
+    with qtbot.waitSignal(window.search_finished, timeout=5000):
+        type_text(window.search, "Radu")
+    shown: list[tuple[int, str]] = []  # the list's label as each reading under way showed it
+
+    def on_progress(phase: str, done: int, total: int) -> None:
+        if phase == "pull" and not shown and window.model.is_search_result():
+            window.search.clear()
+            qtbot.keyClick(window.search, Qt.Key.Key_Return)  # read at once, on a worker
+
+    def on_search_finished(_n: int) -> None:
+        if window.arrival.first:
+            shown.append((window.arrival.percent() or 0, window.result_label.text()))
+            window.grab().save("/tmp/syncux-arriving-cleared-search.png")
+
+    controller.progress.connect(on_progress)
+    window.search_finished.connect(on_search_finished)
+    with qtbot.waitSignal(controller.sync_finished, timeout=60_000):
+        assert controller.start()
+    assert shown, "the search was cleared while the records arrived"
+    assert [text for _p, text in shown] == [_so_far(2, p) for p, _text in shown]
+    assert window.result_label.text() == "303 people registered"  # arrived: as usual
+    window.close()
+
+
+def test_during_the_first_sync_the_list_is_read_again_every_few_seconds_keeping_its_place(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Read only at the sync's end, the list of a new laptop stayed as it was for minutes
+    while thousands of records came. It is read again at most every few seconds while pages
+    arrive, not at each page, and the person selected stays selected where they were on the
+    screen, though people came before them in the list."""
+    for i in range(60):
+        people.register_person(session.store, session.user, PersonDraft(f"Ion{i:02}", "Zamfir"))
+    set_language("ro")
+    try:
+        window = shown_window(qtbot, session, 1100)
+        table, arrival = window.table, window.arrival
+        chosen = next(
+            r for r in range(60) if (e := window.model.entry(r)) and e.given_name == "Ion40"
+        )
+        table.setCurrentIndex(window.model.index(chosen, 0))
+        table.scrollTo(window.model.index(chosen, 0))
+        on_screen = table.rowViewportPosition(chosen)
+        assert on_screen >= 0
+        arrival.first_sync_started()
+        due: list[int] = []
+        arrival.list_due.connect(lambda: due.append(len(due)))
+        # Pages arrive (here written by hand), each reported as the sync does: read once.
+        for page in range(1, 6):
+            people.register_person(session.store, session.user, PersonDraft(f"Ana{page}", "Albu"))
+            arrival.progress("pull", page, 10)
+        assert due == []  # not at each page
+        with qtbot.waitSignal(arrival.list_due, timeout=10_000):
+            pass
+        qtbot.waitUntil(lambda: window.model.rowCount() == 65, timeout=10_000)
+        assert due == [0]
+        text = window.result_label.text()
+        assert text == (
+            "65 de persoane înregistrate până acum: înregistrările echipei încă sosesc (50%)."
+        ), text
+        row = table.currentIndex().row()
+        entry = window.model.entry(row)
+        assert row == chosen + 5 and entry is not None and entry.given_name == "Ion40"
+        assert table.rowViewportPosition(row) == on_screen  # where it was on the screen
+        window.grab().save("/tmp/syncux-arriving-list-ro.png")
+        arrival.sync_finished(None)
+        assert not arrival.list_timer.isActive()
+        window.close()
+    finally:
+        set_language("en")

@@ -74,3 +74,19 @@ def test_a_store_from_before_the_counter_starts_with_its_people(session: Any) ->
         s.execute(text("UPDATE people SET deleted = 1 WHERE given_name IN ('B1', 'B2', 'B3')"))
     storage_db.migrate(store.engine)
     assert _counted(store) == (37, 37)
+
+
+def test_a_persons_position_is_their_row_in_the_list(session: Any) -> None:
+    """``list_position``: where the list, refilled while the team's records arrive, finds the
+    person selected (others may have come before them); None once they are erased."""
+    store, user = session.store, session.user
+    ids = [people_uc.register_person(store, user, d).id for d in _drafts(12, "Pos")]
+    for name in ("Ана", "Ștefan", "Zoe"):  # Cyrillic, a comma below, the end of the alphabet
+        ids.append(people_uc.register_person(store, user, PersonDraft(name, "Albu")).id)
+    listed = [e.id for e in people_uc.list_people(store, 0, 100)]
+    assert [people_uc.list_position(store, i) for i in listed] == list(range(len(listed)))
+    data_rights.erase_person(store, user, ids[0])
+    assert people_uc.list_position(store, ids[0]) is None
+    assert people_uc.list_position(store, "no-such-person") is None
+    listed = [e.id for e in people_uc.list_people(store, 0, 100)]
+    assert [people_uc.list_position(store, i) for i in listed] == list(range(len(listed)))
