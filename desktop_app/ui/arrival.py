@@ -104,40 +104,46 @@ class RecordsArrival(QObject):
         A search cleared meanwhile said "1,204 people registered", as if that were all."""
         if not self.first:
             return ""
-        if self.percent() is None:
-            template = ngettext(
+        return self._so_far(
+            count,
+            ngettext(
                 "{count} person registered so far: the team's records are still arriving.",
                 "{count} people registered so far: the team's records are still arriving.",
                 count,
-            )
-        else:
-            template = ngettext(
+            ),
+            ngettext(
                 "{count} person registered so far: the team's records are still arriving "
                 "({percent}%).",
                 "{count} people registered so far: the team's records are still arriving "
                 "({percent}%).",
                 count,
-            )
-        return template.format(count=format_number(count), percent=self.percent())
+            ),
+        )
 
     def found_so_far_text(self, count: int) -> str:
         """What a search that found ``count`` people says during the laptop's first sync: ""
         otherwise (more of them may be among the records still to come)."""
         if not self.first:
             return ""
-        if self.percent() is None:
-            template = ngettext(
+        return self._so_far(
+            count,
+            ngettext(
                 "{count} found so far: the team's records are still arriving.",
                 "{count} found so far: the team's records are still arriving.",
                 count,
-            )
-        else:
-            template = ngettext(
+            ),
+            ngettext(
                 "{count} found so far: the team's records are still arriving ({percent}%).",
                 "{count} found so far: the team's records are still arriving ({percent}%).",
                 count,
-            )
-        return template.format(count=format_number(count), percent=self.percent())
+            ),
+        )
+
+    def _so_far(self, count: int, text: str, with_share: str) -> str:
+        """``text`` (translated) with ``count``, or ``with_share`` where the share is known."""
+        percent = self.percent()
+        template = text if percent is None else with_share
+        return template.format(count=format_number(count), percent=percent)
 
     def _arriving(self, text: str, with_share: str) -> str:
         """``text`` translated, or ``with_share`` with how much has come where that is known;

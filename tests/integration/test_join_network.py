@@ -11,20 +11,20 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from desktop_app import cli
 from desktop_app.exits import EXIT_OK
-from desktop_app.i18n.messages import connection_message
 from desktop_app.i18n.text import _, set_language
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, create_first_account
 from tests.integration.sync_harness import PASSWORD, ROOT, ServerProcess
 
 SERVER_DOWN_EXIT = 5  # what ``welcome-desk join`` returns when the server stays out of reach
+OFFLINE = "The sync server cannot be reached. Nothing was lost."  # connection_message("offline")
 
 
 @pytest.fixture
@@ -59,44 +59,63 @@ def _join_args(laptop: Session, server: ServerProcess, code: str, lang: str) -> 
             "--lang", lang, "--password-stdin"]  # fmt: skip
 
 
-def _waiting(lang: str, seconds: int, next_try: int) -> str:
+def _in(lang: str, message: str) -> str:
+    """``message`` (an English msgid) in ``lang``."""
     set_language(lang)
     try:
-        return _(
-            "This laptop has not joined yet. Trying again in {seconds} s ({next} of {tries} "
-            "tries); Ctrl+C stops."
-        ).format(seconds=seconds, next=next_try, tries=5)
+        return _(message)
     finally:
         set_language("en")
 
 
+def _waiting(lang: str, seconds: int, next_try: int) -> str:
+    return _in(
+        lang,
+        "This laptop has not joined yet. Trying again in {seconds} s ({next} of {tries} tries); "
+        "Ctrl+C stops.",
+    ).format(seconds=seconds, next=next_try, tries=5)
+
+
+Join = Callable[[str, Callable[[float], None]], int]
+
+
+@pytest.fixture
+def code(server_down: ServerProcess) -> str:
+    return server_down.service.issue_code("A", 24.0, True).code
+
+
+@pytest.fixture
+def join(
+    monkeypatch: pytest.MonkeyPatch, laptop: Session, server_down: ServerProcess, code: str
+) -> Join:
+    """``welcome-desk join`` of ``laptop`` with ``code``, run in this process in a language,
+    a ``sleep`` of the test's waiting between its tries; its exit code."""
+
+    def run(lang: str, sleep: Callable[[float], None]) -> int:
+        monkeypatch.setattr(cli, "_sleep", sleep)
+        monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+        try:
+            return cli.run(cli.parse(_join_args(laptop, server_down, code, lang)))
+        finally:
+            set_language("en")
+
+    return run
+
+
 def test_join_waits_for_a_server_that_comes_up_after_the_first_try(
-    server_down: ServerProcess,
-    laptop: Session,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    server_down: ServerProcess, laptop: Session, join: Join, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = server_down.service.issue_code("A", 24.0, True).code
     waits: list[float] = []
 
     def server_comes_up(seconds: float) -> None:
         waits.append(seconds)
         server_down.start()  # while the command waits: the Wi-Fi is there now
 
-    monkeypatch.setattr(cli, "_sleep", server_comes_up)
-    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
-    try:
-        exit_code = cli.run(cli.parse(_join_args(laptop, server_down, code, "ro")))
-    finally:
-        set_language("en")
+    exit_code = join("ro", server_comes_up)
     out, err = capsys.readouterr()
     assert exit_code == EXIT_OK, err
     assert len(waits) == 1 and 1.0 <= waits[0] <= 2.0  # the first wait: 1 to 2 s
-    set_language("ro")
-    try:
-        offline = connection_message("offline")
-    finally:
-        set_language("en")
+    offline = _in("ro", OFFLINE)
     assert err.splitlines() == [offline, _waiting("ro", round(waits[0]), 2)]
     assert "nu s-a alăturat încă" in err  # in the user's language
     assert sync_uc.is_joined(laptop.store)
@@ -106,19 +125,10 @@ def test_join_waits_for_a_server_that_comes_up_after_the_first_try(
 
 
 def test_join_gives_up_after_five_tries_within_about_half_a_minute(
-    server_down: ServerProcess,
-    laptop: Session,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    server_down: ServerProcess, laptop: Session, join: Join, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = server_down.service.issue_code("A", 24.0, True).code
     waits: list[float] = []
-    monkeypatch.setattr(cli, "_sleep", waits.append)
-    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
-    try:
-        exit_code = cli.run(cli.parse(_join_args(laptop, server_down, code, "de")))
-    finally:
-        set_language("en")
+    exit_code = join("de", waits.append)
     err = capsys.readouterr().err
     assert exit_code == SERVER_DOWN_EXIT
     # Four waits between five tries, each up to twice the one before, at random in its upper
@@ -130,38 +140,29 @@ def test_join_gives_up_after_five_tries_within_about_half_a_minute(
     said = [_waiting("de", round(w), n) for n, w in enumerate(waits, start=2)]
     assert all(line in err.splitlines() for line in said), err
     assert "Erneuter Versuch in" in said[0]
-    set_language("de")
-    try:
-        offline = connection_message("offline")
-    finally:
-        set_language("en")
+    offline = _in("de", OFFLINE)
     assert err.count(offline) == 5 and err.rstrip().endswith(offline)
     assert not sync_uc.is_joined(laptop.store)
     assert server_down.service.list_devices().devices == []
 
 
+@pytest.mark.parametrize("code", ["ABCD-EFGH-JKMN"])  # one nobody issued
 def test_a_refused_code_is_not_tried_again(
-    server_down: ServerProcess,
-    laptop: Session,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
+    server_down: ServerProcess, join: Join, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A refusal (here a code nobody issued) says so at once: waiting would not change it."""
+    """A refusal says so at once: waiting would not change it."""
     server_down.start()
     waits: list[float] = []
-    monkeypatch.setattr(cli, "_sleep", waits.append)
-    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
-    exit_code = cli.run(cli.parse(_join_args(laptop, server_down, "ABCD-EFGH-JKMN", "en")))
+    exit_code = join("en", waits.append)
     assert exit_code == 6 and waits == []
     assert "does not accept this enrollment code" in capsys.readouterr().err
 
 
 def test_ctrl_c_stops_a_join_waiting_for_the_server(
-    server_down: ServerProcess, laptop: Session
+    server_down: ServerProcess, laptop: Session, code: str
 ) -> None:
     """In a terminal, as a person stops it: the command says that the laptop has not joined
     and what to do, with no traceback; the code is left unspent."""
-    code = server_down.service.issue_code("A", 24.0, True).code
     with subprocess.Popen(
         [sys.executable, "-m", "desktop_app.app", *_join_args(laptop, server_down, code, "bg")],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -182,14 +183,11 @@ def test_ctrl_c_stops_a_join_waiting_for_the_server(
             if terminal.poll() is None:
                 terminal.kill()
     assert any("Ctrl+C" in line for line in said), said
-    set_language("bg")
-    try:
-        stopped = _(
-            "Stopped: this laptop has not joined. Run the command again with the same code; if "
-            "the server says it was used already, ask your coordinator for a new one."
-        )
-    finally:
-        set_language("en")
+    stopped = _in(
+        "bg",
+        "Stopped: this laptop has not joined. Run the command again with the same code; if the "
+        "server says it was used already, ask your coordinator for a new one.",
+    )
     assert terminal.returncode == 130
     assert rest.strip() == stopped and "Traceback" not in rest
     assert stopped.startswith("Прекъснато: този лаптоп не е присъединен.")

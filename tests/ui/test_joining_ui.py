@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWizard
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton, QWizard
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.users import Role
@@ -26,6 +26,8 @@ from desktop_app.i18n.messages import (
 from desktop_app.i18n.text import _, set_language
 from desktop_app.ui.first_run import FirstRunWizard
 from desktop_app.ui.help import menu_path
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.sync_status import JoinDialog
 from desktop_app.usecases import accounts
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
@@ -301,18 +303,26 @@ def test_the_status_bar_says_what_a_mistyped_address_shows(qtbot: QtBot, laptops
     window.close()
 
 
+def _join_dialog_filled_in(
+    qtbot: QtBot, session: Session, server: ServerProcess
+) -> tuple[MainWindow, JoinDialog, QPushButton]:
+    """The join dialog in German, shown, the server's address and a code for "A" typed in;
+    and its Join button."""
+    set_language("de")
+    window, dialog = _join_dialog(qtbot, session)
+    dialog.show()
+    type_text(dialog.server, server.base_url)
+    type_text(dialog.code, server.enroll("A"))
+    return window, dialog, dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+
+
 def test_the_join_dialog_joins_with_the_same_code_after_the_disk_filled(
     qtbot: QtBot, tmp_path: Path, session: Session, server: ServerProcess
 ) -> None:
     """The disk full as the joining was stored, after the server had registered the laptop:
     pressed again, "Join" got "code used already", and the server kept a device no laptop
     holds (the organisation's first: its coordinator)."""
-    set_language("de")
-    window, dialog = _join_dialog(qtbot, session)
-    dialog.show()
-    type_text(dialog.server, server.base_url)
-    type_text(dialog.code, server.enroll("A"))
-    join = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    window, dialog, join = _join_dialog_filled_in(qtbot, session, server)
     with store_full(session), qtbot.waitSignal(dialog.calls.idle, timeout=60_000):
         join.click()
     dialog.grab().save(str(tmp_path / "join-disk-full-de.png"))
@@ -434,12 +444,7 @@ def test_the_join_dialog_says_a_dropped_connection_and_offers_to_try_again(
     Nothing was lost." beside "Join", and the person did not know whether the laptop had
     joined, or whether the code was spent. Now it says the laptop has not joined and that the
     same code still works, on a "Try again" button; pressed once the server is back, it joins."""
-    set_language("de")
-    window, dialog = _join_dialog(qtbot, session)
-    dialog.show()
-    type_text(dialog.server, server.base_url)
-    type_text(dialog.code, server.enroll("A"))
-    join = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+    window, dialog, join = _join_dialog_filled_in(qtbot, session, server)
     assert join.text() == "&Beitreten"
     server.stop()  # the Wi-Fi gone as the button is pressed
     with qtbot.waitSignal(dialog.calls.idle, timeout=60_000):

@@ -44,14 +44,20 @@ def _register_dialogs(window: MainWindow) -> list[RegisterPersonDialog]:
     return [d for d in window.findChildren(RegisterPersonDialog) if d.isVisible()]
 
 
+def _a_team_of_301(laptops: Laptops) -> None:
+    """The organisation's first laptop, with more than a page of records for the next to
+    receive (people, audit entries): 300 Popescu, and Elena Radu among the last."""
+    a = laptops.new("A")
+    for i in range(300):
+        people.register_person(a.store, a.user, PersonDraft(f"Ion{i}", "Popescu"))
+    people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
+    sync_uc.sync_now(a.store)
+
+
 def test_a_new_laptop_says_the_teams_records_are_arriving_and_asks_before_registering(
     qtbot: QtBot, laptops: Laptops
 ) -> None:
-    a = laptops.new("A")
-    for i in range(300):  # more than a page of records to receive (people, audit entries)
-        people.register_person(a.store, a.user, PersonDraft(f"Ion{i}", "Popescu"))
-    people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))  # among the last
-    sync_uc.sync_now(a.store)
+    _a_team_of_301(laptops)
     b = laptops.new("B")
     assert sync_uc.first_sync_due(b.store)
     window = shown_window(qtbot, b)
@@ -116,11 +122,7 @@ def test_a_new_laptop_says_the_teams_records_are_arriving_and_asks_before_regist
 def test_a_search_during_the_first_sync_says_the_records_are_arriving_and_runs_again(
     qtbot: QtBot, laptops: Laptops
 ) -> None:
-    a = laptops.new("A")
-    for i in range(300):
-        people.register_person(a.store, a.user, PersonDraft(f"Ion{i}", "Popescu"))
-    people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
-    sync_uc.sync_now(a.store)
+    _a_team_of_301(laptops)
     c = laptops.new("C")
     window = shown_window(qtbot, c)
     controller = window.sync  # type: ignore[attr-defined]
@@ -155,11 +157,7 @@ def test_a_search_cleared_during_the_first_sync_still_says_the_records_are_arriv
     """A new laptop that holds two people of its own: a search cleared while the team's records
     arrived showed "2 people registered", as if that were all. It says they are still arriving
     (and how far) for as long as the first sync runs, then the whole count."""
-    a = laptops.new("A")
-    for i in range(300):
-        people.register_person(a.store, a.user, PersonDraft(f"Ion{i}", "Popescu"))
-    people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
-    sync_uc.sync_now(a.store)
+    _a_team_of_301(laptops)
     c = laptops.new("C")
     for given in ("Maria", "Ana"):
         people.register_person(c.store, c.user, PersonDraft(given, "Dobre"))
