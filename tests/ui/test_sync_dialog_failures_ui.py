@@ -59,7 +59,17 @@ def test_the_join_dialog_says_why_the_server_could_not_be_joined(
     window, dialog = _join_dialog(qtbot, session)
     dialog.show()
     type_text(dialog.code, "7JM7-FX4J-A922-8BB2")
-    for url, said in ((stranger.url, NOT_UNDERSTOOD[lang]), (_closed_port_url(), OFFLINE[lang])):
+    # Unreachable, it says too that the laptop has not joined and that the code still works.
+    not_joined = {
+        "de": " Dieser Laptop ist noch nicht beigetreten. Klicken Sie auf „Erneut versuchen“, "
+        "sobald die Verbindung wieder da ist: derselbe Code gilt weiterhin.",
+        "en": " This laptop has not joined yet. Press Try again when the connection is back: the "
+        "same code still works.",
+    }[lang]
+    for url, said in (
+        (stranger.url, NOT_UNDERSTOOD[lang]),
+        (_closed_port_url(), OFFLINE[lang] + not_joined),
+    ):
         dialog.server.clear()
         type_text(dialog.server, url)
         with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):

@@ -403,8 +403,12 @@ def test_joining_in_the_dialog_waits_for_the_server_without_freezing_the_window(
     ok.click()
     assert dialog.calls.busy and not ok.isEnabled() and not dialog.server.isEnabled()
     qtbot.waitUntil(lambda: not dialog.calls.busy, timeout=60_000)
-    assert dialog.error.text() == "The sync server cannot be reached. Nothing was lost."
+    assert dialog.error.text() == (
+        "The sync server cannot be reached. Nothing was lost. This laptop has not joined yet. "
+        "Press Try again when the connection is back: the same code still works."
+    )
     assert ok.isEnabled() and dialog.server.isEnabled() and not sync_uc.is_joined(session.store)
+    assert ok.text() == "&Try again"
 
     # A code the server never gave.
     dialog.server.clear()
@@ -419,6 +423,7 @@ def test_joining_in_the_dialog_waits_for_the_server_without_freezing_the_window(
         "used already. Check it, or ask your coordinator for a new one."
     )
     assert not sync_uc.is_joined(session.store)
+    assert ok.text() == "&Join"  # the same code would not do: another one is joined with
 
     dialog.code.clear()
     type_text(dialog.code, code)
