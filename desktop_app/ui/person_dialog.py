@@ -46,6 +46,16 @@ SEX_OPTIONS = (
 )
 
 
+def entry_text(entry: PersonListEntry) -> str:
+    """A likely duplicate as it is told apart: name, date of birth and phone."""
+    text = f"{entry.family_name}, {entry.given_name}"
+    if entry.date_of_birth:
+        text += f" · {format_partial_date(entry.date_of_birth)}"
+    if entry.phone:
+        text += f" · {entry.phone}"
+    return text
+
+
 class RegisterPersonDialog(QDialog):
     """Collects a ``PersonDraft``; ``person_registered`` carries the stored person.
 
@@ -260,12 +270,7 @@ class RegisterPersonDialog(QDialog):
     def _show_duplicates(self, candidates: list[PersonListEntry]) -> None:
         self.duplicates.clear()
         for entry in candidates:
-            text = f"{entry.family_name}, {entry.given_name}"
-            if entry.date_of_birth:
-                text += f" · {format_partial_date(entry.date_of_birth)}"
-            if entry.phone:
-                text += f" · {entry.phone}"
-            self.duplicates.addItem(text)
+            self.duplicates.addItem(entry_text(entry))
             self.duplicates.item(self.duplicates.count() - 1).setData(
                 Qt.ItemDataRole.UserRole, entry.id
             )

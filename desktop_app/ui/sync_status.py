@@ -1394,6 +1394,7 @@ class DevicesDialog(QDialog):
 
 def install(window: MainWindow) -> None:
     from desktop_app.ui.conflicts import install_notice
+    from desktop_app.ui.duplicates import install_duplicates_notice
 
     controller = window.sync = SyncController(window)  # type: ignore[attr-defined]
     # The people list says when the team's records are arriving (``ui/arrival.py``).
@@ -1401,3 +1402,4 @@ def install(window: MainWindow) -> None:
     controller.progress.connect(window.arrival.progress)
     controller.sync_finished.connect(window.arrival.sync_finished)
     window.conflict_notice = install_notice(window.sync)  # type: ignore[attr-defined]
+    window.duplicate_notice = install_duplicates_notice(window.sync)  # type: ignore[attr-defined]

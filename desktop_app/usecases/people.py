@@ -153,6 +153,15 @@ def get_person(store: Store, user: User, person_id: str, *, log_view: bool = Tru
     return person
 
 
+def possible_duplicates(store: Store, person: Person) -> list[PersonListEntry]:
+    """Others with the same name (in any script) and date of birth as ``person``: registered
+    twice, often on two laptops offline, where registering could not warn about the other.
+    Not by phone, as registering warns: a family shares one phone, and would be named on
+    each other's pages for good."""
+    with store.reading() as session:
+        return PeopleRepository(session).likely_duplicates(replace(person, phone=""))
+
+
 def update_person(
     store: Store,
     user: User,

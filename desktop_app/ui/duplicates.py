@@ -1,0 +1,84 @@
+"""On the person's page: others likely to be the same person, and the way to them.
+
+Registering warns about a likely duplicate, but two laptops offline cannot warn each other: a
+helper at one outreach point and a helper at another register the same man, and after the sync
+both entries stand side by side. The page of each names the other, so that whoever opens one
+sees the other before recording anything more.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
+
+from desktop_app.i18n.text import _
+from desktop_app.ui.error_label import WARNING_BACKGROUND, WARNING_BORDER
+from desktop_app.ui.person_dialog import entry_text
+from desktop_app.usecases import people
+
+if TYPE_CHECKING:
+    from desktop_app.domain.person import Person
+    from desktop_app.storage.people_repo import PersonListEntry
+    from desktop_app.ui.sync_status import SyncController
+
+
+class DuplicateNotice(QWidget):
+    """Names the others registered with the same name (in any script) and date of birth."""
+
+    def __init__(self, controller: SyncController) -> None:
+        super().__init__()
+        self.controller = controller
+        self.person: Person | None = None
+        self.others: list[PersonListEntry] = []
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.button = QPushButton()
+        self.button.clicked.connect(self._on_open_clicked)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.button)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(
+            f"DuplicateNotice {{ background: {WARNING_BACKGROUND}; "
+            f"border: 1px solid {WARNING_BORDER}; }}"
+        )
+        self.setAccessibleName("duplicates notice")
+        self.hide()
+
+    def show_for(self, person: Person | None) -> None:
+        self.person = person
+        self.refresh()
+
+    def refresh(self) -> None:
+        store = self.controller.store
+        if self.person is None or store.closed:
+            self.others = []
+        else:
+            self.others = people.possible_duplicates(store, self.person)
+        self.setVisible(bool(self.others))
+        self.text.setText(
+            _("This person may also be registered as: {names}.").format(
+                names="; ".join(entry_text(entry) for entry in self.others)
+            )
+        )
+        self.button.setText(_("Open the o&ther entry"))
+
+    def _on_open_clicked(self) -> None:
+        if self.others:
+            self.controller.window.show_person(self.others[0].id)
+
+
+def install_duplicates_notice(controller: SyncController) -> DuplicateNotice:
+    """The notice on the person's page, checked again whenever a sync brings people."""
+    window = controller.window
+    notice = DuplicateNotice(controller)
+    window.person_page.add_notice(notice)
+    window.person_page.person_changed.connect(notice.show_for)
+    controller.sync_finished.connect(lambda _result: notice.refresh())
+    window.person_data_saved.connect(lambda _person_id: notice.refresh())
+    window.retranslated.connect(notice.refresh)
+    notice.show_for(window.person_page.person)
+    return notice
