@@ -475,14 +475,27 @@ class ConflictsDialog(QDialog):
         ):
             clock = c.kept_clock if which == 0 else c.other_clock
             laptop = c.kept_laptop if which == 0 else c.other_laptop
+            user = c.kept_by if which == 0 else c.other_by
             if clock.endswith(me):
-                where = _("changed on this laptop, {when}")
+                where = (
+                    _("changed by {user} on this laptop, {when}")
+                    if user
+                    else _("changed on this laptop, {when}")
+                )
             elif laptop:
                 # The laptop's name as the team knows it, e.g. "Contact point north".
-                where = _("changed on the laptop “{laptop}”, {when}")
+                where = (
+                    _("changed by {user} on the laptop “{laptop}”, {when}")
+                    if user
+                    else _("changed on the laptop “{laptop}”, {when}")
+                )
             else:
-                where = _("changed on another laptop, {when}")
-            changed.setText(where.format(laptop=laptop, when=_when(c.changed_at(which))))
+                where = (
+                    _("changed by {user} on another laptop, {when}")
+                    if user
+                    else _("changed on another laptop, {when}")
+                )
+            changed.setText(where.format(user=user, laptop=laptop, when=_when(c.changed_at(which))))
             label.setText(self._shown(c, which, value))
         if c.both is not None:  # what keeping both gives, shown as the two values are
             self.both_count.setText(

@@ -24,8 +24,9 @@ from desktop_app.domain.hlc import field_clocks_after_change, json_object
 from desktop_app.domain.permissions import Action, PermissionDenied, require
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import User
+from desktop_app.storage.audit_models import AuditRow
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import next_revision
+from desktop_app.storage.models import UserRow, next_revision
 from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.sync import laptops
 from desktop_app.sync.kinds import COMBINED_ANSWERS, CONFLICT_FIELDS
@@ -138,6 +139,9 @@ class OpenConflict:
     # The names of the laptops each value was set on ("" where not known, or this laptop).
     kept_laptop: str = ""
     other_laptop: str = ""
+    # Who set each value (a user's name; "" where the log does not tell, see ``_author``).
+    kept_by: str = ""
+    other_by: str = ""
     # The day a visit was held (ISO, local time), so two visits with one form are told apart.
     visit_day: str = ""
 
@@ -188,6 +192,7 @@ def _open(store: Store, user: User | None, only: str | None = None) -> list[Open
         for r in rows:
             person_id, about, day = _record_context(session, r.record_kind, r.record_id)
             person_id = r.person_id or person_id
+            records = {r.record_id, person_id} - {""}
             found.append(
                 OpenConflict(
                     r.id,
@@ -204,9 +209,46 @@ def _open(store: Store, user: User | None, only: str | None = None) -> list[Open
                     kept_laptop=names.get(clock_device(r.kept_clock), ""),
                     other_laptop=names.get(clock_device(r.other_clock), ""),
                     visit_day=day,
+                    kept_by=_author(session, records, r.kept_clock),
+                    other_by=_author(session, records, r.other_clock),
                 )
             )
     return [_with_differences(store, user, c) for c in found]
+
+
+# The log's entries for a change, as against a view, a print or an export of the record.
+_CHANGES = (audit.AuditAction.CREATE, audit.AuditAction.CHANGE, audit.AuditAction.DECIDE)
+# A change and its log entry are written in one transaction: the entry's clock follows the
+# change's by a few milliseconds. An entry later than this belongs to some later change.
+_LOGGED_WITHIN_MS = 5_000
+
+
+def _author(session: DbSession, records: Collection[str], clock: str) -> str:
+    """The name of the user whose change set a field at ``clock``: the first change of the
+    record (or, for a visit, whose log entry names the person) that the laptop of ``clock``
+    logged right after it. The log syncs with the records, so every laptop reads the same.
+    "" where it is not found (a value typed into an edit left open while a sync ran, a
+    version before the log): the dialog names the laptop alone then."""
+    wall = clock.partition("-")[0]
+    device = clock_device(clock)
+    if not wall.isdigit() or not device or not records:
+        return ""
+    until = f"{int(wall) + _LOGGED_WITHIN_MS:0{len(wall)}d}"
+    user_id = session.scalar(
+        select(AuditRow.user_id)
+        .where(
+            AuditRow.device_id == device,
+            AuditRow.record_id.in_(records),
+            AuditRow.action.in_([str(a) for a in _CHANGES]),
+            AuditRow.at >= clock,
+            AuditRow.at < until,
+        )
+        .order_by(AuditRow.at)
+        .limit(1)
+    )
+    if user_id is None:
+        return ""
+    return session.scalar(select(UserRow.display_name).where(UserRow.id == user_id)) or ""
 
 
 def open_count_about(store: Store, person_id: str) -> int:

@@ -96,7 +96,10 @@ def test_same_field_edits_become_a_conflict_that_an_advisor_resolves(laptops: La
     assert len(phones) == 1  # same winner everywhere
     conflicts = [sync_uc.open_conflicts(s.store) for s in (a, b)]
     # The same conflict on both, each naming the other laptop.
-    same = [[replace(c, kept_laptop="", other_laptop="") for c in found] for found in conflicts]
+    same = [
+        [replace(c, kept_laptop="", other_laptop="", kept_by="", other_by="") for c in found]
+        for found in conflicts
+    ]
     assert len(conflicts[0]) == 1 and same[0] == same[1]
     assert {conflicts[0][0].kept_laptop, conflicts[0][0].other_laptop} == {"", "B"}
     assert {conflicts[1][0].kept_laptop, conflicts[1][0].other_laptop} == {"", "A"}

@@ -71,8 +71,12 @@ def test_a_referral_moved_on_two_laptops_is_one_conflict_and_both_steps_stay_in_
     # Only the status is in conflict: when it changed follows the winner, and the history
     # keeps both steps (before, a second conflict over the history's JSON text was shown).
     assert [(x.record_kind, x.field) for x in found[0]] == [("referral", "status")]
-    # The same everywhere, but for the names of the laptops (each laptop's own is "this laptop").
-    same = [[replace(x, kept_laptop="", other_laptop="") for x in f] for f in found]
+    # The same everywhere, but for the names of the laptops (each laptop's own is "this laptop")
+    # and of who set the values (accounts stay on their laptop: only its own are named).
+    same = [
+        [replace(x, kept_laptop="", other_laptop="", kept_by="", other_by="") for x in f]
+        for f in found
+    ]
     assert same[0] == same[1] == same[2]
     conflict = found[0][0]
     assert conflict.person_id == pid and conflict.about == referral.reference

@@ -121,7 +121,7 @@ def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_dec
         # Each value says where it was set: here, or on the laptop of the team by its name.
         changed = {dialog.kept_changed.text(), dialog.other_changed.text()}
         assert {c.split(",")[0] for c in changed} == {
-            "changed on this laptop",
+            "changed by B on this laptop",  # B's account, named after its laptop
             "changed on the laptop “A”",
         }
         other = dialog.other_text.text()
