@@ -425,8 +425,9 @@ class ConflictsDialog(QDialog):
         c = self._current()
         self.error.show_message("")
         self.notice.show_message("")
-        self.kept_box.setEnabled(c is not None and not c.withheld)
-        self.other_box.setEnabled(c is not None and not c.withheld)
+        choosable = c is not None and c.decidable and not c.withheld
+        self.kept_box.setEnabled(choosable)
+        self.other_box.setEnabled(choosable)
         self.both_box.setVisible(c is not None and c.both is not None)
         if c is None:
             self._side_texts(None)
@@ -436,8 +437,9 @@ class ConflictsDialog(QDialog):
             self._show_combination(None)
             return
         self._show_sides(c)
-        self._show_editor(c if c.editable and not c.withheld else None)
+        self._show_editor(c if c.editable and choosable else None)
         self._show_combination(c)
+        self.combine.setEnabled(choosable)
         # Once the new rows are laid out (the old ones are deleted later).
         QTimer.singleShot(0, self._grow)
         self._log_view(c)
@@ -512,6 +514,10 @@ class ConflictsDialog(QDialog):
                     "The two versions differ in answers you may not see. An advisor decides "
                     "this conflict."
                 )
+            )
+        elif not c.decidable:  # a helper, and a section opened to a helper, say
+            self.error.show_message(
+                _("Your account may not make this change. An advisor decides this conflict.")
             )
 
     def _shown(self, c: conflicts_uc.OpenConflict, which: int, value: object) -> str:
@@ -648,7 +654,7 @@ class ConflictsDialog(QDialog):
 
     def _resolve_with(self, value: object) -> None:
         c = self._current()
-        if c is None or c.withheld:
+        if c is None or c.withheld or not c.decidable:
             return
         store, user = self.controller.store, self.controller.window.session.user
         self.save.start(

@@ -21,7 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.hlc import field_clocks_after_change, json_object
-from desktop_app.domain.permissions import Action, PermissionDenied, require
+from desktop_app.domain.permissions import Action, PermissionDenied, allowed
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import User
 from desktop_app.storage.audit_models import AuditRow
@@ -144,6 +144,8 @@ class OpenConflict:
     other_by: str = ""
     # The day a visit was held (ISO, local time), so two visits with one form are told apart.
     visit_day: str = ""
+    # The user may make the change the decision is (``may_decide``; True when not asked).
+    decidable: bool = True
 
     @property
     def both(self) -> list[Any] | None:
@@ -173,7 +175,9 @@ def open_conflicts(store: Store, user: User | None = None) -> list[OpenConflict]
     """The conflicts still to decide, the oldest first.
 
     With ``user`` (the window), a visit's differing answers that the user may not see are left
-    out and the conflict is marked ``withheld``; neither whole version is handed out then.
+    out and the conflict is marked ``withheld``; neither whole version is handed out then. A
+    conflict whose decision is a change the user may not make (a helper and a section opened
+    to a helper) is marked not ``decidable``: shown, for an advisor to decide.
     """
     return _open(store, user)
 
@@ -213,11 +217,25 @@ def _open(store: Store, user: User | None, only: str | None = None) -> list[Open
                     other_by=_author(session, records, r.other_clock),
                 )
             )
-    return [_with_differences(store, user, c) for c in found]
+    return [
+        _with_differences(store, user, replace(c, decidable=user is None or may_decide(user, c)))
+        for c in found
+    ]
+
+
+def may_decide(user: User, c: OpenConflict) -> bool:
+    """Whether ``user`` may make the change deciding ``c`` is (``resolve_conflict`` checks)."""
+    return allowed(user, _DECIDES.get(c.record_kind, Action.EDIT_PERSON))
 
 
 # The log's entries for a change, as against a view, a print or an export of the record.
-_CHANGES = (audit.AuditAction.CREATE, audit.AuditAction.CHANGE, audit.AuditAction.DECIDE)
+_CHANGES = (
+    audit.AuditAction.CREATE,
+    audit.AuditAction.CHANGE,
+    audit.AuditAction.DECIDE,
+    audit.AuditAction.OPEN_CASE,  # a section opened to a helper, or closed
+    audit.AuditAction.SIGN_OFF,
+)
 # A change and its log entry are written in one transaction: the entry's clock follows the
 # change's by a few milliseconds. An entry later than this belongs to some later change.
 _LOGGED_WITHIN_MS = 5_000
@@ -378,7 +396,8 @@ def resolve_conflict(store: Store, user: User, conflict_id: str, value: object) 
         raise ConflictGone(conflict_id)
     conflict = found[0]
     kind, field_name = conflict.record_kind, conflict.field
-    require(user, _DECIDES.get(kind, Action.EDIT_PERSON))
+    if not may_decide(user, conflict):
+        raise PermissionDenied(_DECIDES.get(kind, Action.EDIT_PERSON))
     if conflict.withheld:
         raise PermissionDenied(Action.VIEW_RESTRICTED, "differing answers withheld")
     chosen = value in (conflict.kept_value, conflict.other_value)

@@ -19,6 +19,7 @@ from desktop_app.i18n.text import set_language
 from desktop_app.ui.conflicts import ConflictsDialog
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.visits import form_title
+from desktop_app.usecases import conflicts as conflicts_uc
 from desktop_app.usecases import people, referrals, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
@@ -636,14 +637,9 @@ def test_two_versions_of_answers_keep_both_lists_of_children_chosen_by_keyboard(
         assert shown.answers == {**newer, "children": [first, _child("Ana"), _child("Ion")]}
 
 
-def test_a_section_closed_and_opened_again_at_once_is_decided_in_the_dialog(
-    qtbot: QtBot,
-    tmp_path: Path,
-    laptops: Laptops,
-) -> None:
-    """B closes a section to a helper while A opens it again, neither having seen the other's:
-    the conflict is shown as the field by its name, the values as yes and no; the advisor's
-    choice holds on both laptops."""
+def _section_closed_and_opened_again_at_once(a: Session, b: Session) -> str:
+    """B closes Elena Radu's health section to the helper Mihai (an account of A's) while A
+    opens it again, neither having seen the other's: a conflict on both laptops. Her id."""
     from sqlalchemy import select
 
     from desktop_app.domain.users import Role
@@ -652,31 +648,44 @@ def test_a_section_closed_and_opened_again_at_once_is_decided_in_the_dialog(
     from desktop_app.usecases import access, accounts
     from tests.integration.sync_harness import push_state, record_state
 
+    pid = people.register_person(a.store, a.user, PersonDraft("Elena", "Radu")).id
+    accounts.add_user(a, "mihai", "Mihai Student", Role.HELPER, "student pass 7")
+    helper = accounts.log_in(a.store.paths.data_dir, "mihai", "student pass 7")
+    helper.close()
+    access.open_case_to_helper(a.store, a.user, pid, helper.user.id, "health")
+    access.close_case_to_helper(a.store, a.user, pid, helper.user.id, "health")
+    for s in (a, b):
+        sync_uc.sync_now(s.store)
+    with b.store.reading() as db:
+        row = db.scalars(select(CaseOpeningRow).where(CaseOpeningRow.person_id == pid)).one()
+        opening, base = row.id, row.updated_hlc
+    clock = record_state("x", opening, {"x": 1}, b.store.device_id).fields["x"].clock
+    fields = {
+        n: FieldState(v, base)
+        for n, v in {"person_id": pid, "helper_id": helper.user.id, "kind": "health"}.items()
+    }
+    fields["opened"] = FieldState(False, clock, base)
+    push_state(b, RecordState("case_opening", opening, fields), revision=4)
+    access.open_case_to_helper(a.store, a.user, pid, helper.user.id, "health")
+    for s in (a, b):
+        sync_uc.sync_now(s.store)
+    return pid
+
+
+def test_a_section_closed_and_opened_again_at_once_is_decided_in_the_dialog(
+    qtbot: QtBot,
+    tmp_path: Path,
+    laptops: Laptops,
+) -> None:
+    """B closes a section to a helper while A opens it again, neither having seen the other's:
+    the conflict is shown as the field by its name, the values as yes and no; the advisor's
+    choice holds on both laptops."""
+    from desktop_app.usecases import access
+
     a = laptops.new("A")
     b = laptops.new("B")
     try:
-        pid = people.register_person(a.store, a.user, PersonDraft("Elena", "Radu")).id
-        accounts.add_user(a, "mihai", "Mihai Student", Role.HELPER, "student pass 7")
-        helper = accounts.log_in(a.store.paths.data_dir, "mihai", "student pass 7")
-        helper.close()
-        access.open_case_to_helper(a.store, a.user, pid, helper.user.id, "health")
-        access.close_case_to_helper(a.store, a.user, pid, helper.user.id, "health")
-        for s in (a, b):
-            sync_uc.sync_now(s.store)
-        with b.store.reading() as db:
-            row = db.scalars(select(CaseOpeningRow).where(CaseOpeningRow.person_id == pid)).one()
-            opening, base = row.id, row.updated_hlc
-        clock = record_state("x", opening, {"x": 1}, b.store.device_id).fields["x"].clock
-        fields = {
-            n: FieldState(v, base)
-            for n, v in {"person_id": pid, "helper_id": helper.user.id, "kind": "health"}.items()
-        }
-        fields["opened"] = FieldState(False, clock, base)
-        push_state(b, RecordState("case_opening", opening, fields), revision=4)
-        access.open_case_to_helper(a.store, a.user, pid, helper.user.id, "health")
-        for s in (a, b):
-            sync_uc.sync_now(s.store)
-
+        pid = _section_closed_and_opened_again_at_once(a, b)
         set_language("en")
         window = shown_window(qtbot, a)
         window.show_person(pid)
@@ -697,6 +706,48 @@ def test_a_section_closed_and_opened_again_at_once_is_decided_in_the_dialog(
         assert [access.openings_of(s.store, s.user, pid) for s in (a, b)] == [{}, {}]
     finally:
         set_language("en")
+
+
+def test_a_helper_sees_a_conflict_an_advisor_decides_and_is_told_so_before_choosing(
+    qtbot: QtBot, laptops: Laptops
+) -> None:
+    """A helper may decide a person's phone, not whether a section is opened to a helper: the
+    dialog offered Keep / Take the other, and only the click said "not allowed". Now the
+    choices are closed and the dialog says who decides; the use case refuses it all the same."""
+    from desktop_app.domain.permissions import PermissionDenied
+    from desktop_app.usecases import accounts
+
+    a = laptops.new("A")
+    b = laptops.new("B")
+    pid = _section_closed_and_opened_again_at_once(a, b)
+    helper = accounts.log_in(a.store.paths.data_dir, "mihai", "student pass 7")
+    laptops.sessions.append(helper)
+    (conflict,) = sync_uc.open_conflicts(a.store, helper.user)
+    assert not conflict.decidable
+    with pytest.raises(PermissionDenied):
+        conflicts_uc.resolve_conflict(a.store, helper.user, conflict.id, conflict.other_value)
+    set_language("bg")
+    try:
+        window = shown_window(qtbot, helper)
+        window.show_person(pid)
+        window.conflict_notice.button.click()  # type: ignore[attr-defined]
+        dialog = window.findChild(ConflictsDialog)
+        assert dialog is not None and dialog.isVisible()
+        assert dialog.list.count() == 1  # shown: the helper knows it is there
+        assert not dialog.kept_box.isEnabled() and not dialog.other_box.isEnabled()
+        assert dialog.error.isVisible()
+        assert dialog.error.text() == (
+            "Вашият профил няма право да прави тази промяна. Този конфликт се решава от консултант."
+        )
+        dialog.keep_second.click()  # closed: nothing happens
+        assert len(sync_uc.open_conflicts(a.store)) == 1
+        dialog.reject()
+        window.close()
+    finally:
+        set_language("en")
+    # The advisor's view of the same conflict is a choice.
+    (same,) = sync_uc.open_conflicts(a.store, a.user)
+    assert same.decidable
 
 
 @pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
