@@ -48,7 +48,8 @@ from desktop_app.i18n.messages import (
     field_message,
 )
 from desktop_app.i18n.text import _, current_language, ngettext
-from desktop_app.ui.error_label import WARNING_BACKGROUND, WARNING_BORDER, WarningLabel
+from desktop_app.ui.error_label import WarningLabel
+from desktop_app.ui.person_page import PageNotice
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel, tab_through
 from desktop_app.usecases import conflicts as conflicts_uc
@@ -715,28 +716,14 @@ class ConflictsDialog(QDialog):
         super().reject()
 
 
-class ConflictNotice(QWidget):
+class ConflictNotice(PageNotice):
     """On the person's page: values of this person still to decide, and the way to them."""
 
     def __init__(self, controller: SyncController) -> None:
-        super().__init__()
+        super().__init__("conflicts notice")
         self.controller = controller
         self.person_id = ""
-        self.text = QLabel()
-        self.text.setWordWrap(True)
-        self.button = QPushButton()
         self.button.clicked.connect(self._on_decide_clicked)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 4)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.button)
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(
-            f"ConflictNotice {{ background: {WARNING_BACKGROUND}; "
-            f"border: 1px solid {WARNING_BORDER}; }}"
-        )
-        self.setAccessibleName("conflicts notice")
-        self.hide()
 
     def show_for(self, person_id: str | None) -> None:
         self.person_id = person_id or ""

@@ -10,12 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
-
 from desktop_app.i18n.text import _
-from desktop_app.ui.error_label import WARNING_BACKGROUND, WARNING_BORDER
 from desktop_app.ui.person_dialog import entry_text
+from desktop_app.ui.person_page import PageNotice
 from desktop_app.usecases import people
 
 if TYPE_CHECKING:
@@ -24,29 +21,15 @@ if TYPE_CHECKING:
     from desktop_app.ui.sync_status import SyncController
 
 
-class DuplicateNotice(QWidget):
+class DuplicateNotice(PageNotice):
     """Names the others registered with the same name (in any script) and date of birth."""
 
     def __init__(self, controller: SyncController) -> None:
-        super().__init__()
+        super().__init__("duplicates notice")
         self.controller = controller
         self.person: Person | None = None
         self.others: list[PersonListEntry] = []
-        self.text = QLabel()
-        self.text.setWordWrap(True)
-        self.button = QPushButton()
         self.button.clicked.connect(self._on_open_clicked)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 4)
-        layout.addWidget(self.text, 1)
-        layout.addWidget(self.button)
-        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
-        self.setStyleSheet(
-            f"DuplicateNotice {{ background: {WARNING_BACKGROUND}; "
-            f"border: 1px solid {WARNING_BORDER}; }}"
-        )
-        self.setAccessibleName("duplicates notice")
-        self.hide()
 
     def show_for(self, person: Person | None) -> None:
         another = getattr(person, "id", None) != getattr(self.person, "id", None)

@@ -8,6 +8,7 @@ from PySide6.QtCore import QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLayout,
     QLayoutItem,
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.person import Person
 from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.text import _
+from desktop_app.ui.error_label import WARNING_BACKGROUND, WARNING_BORDER
 from desktop_app.ui.person_dialog import SEX_OPTIONS
 from desktop_app.ui.widgets import country_names, language_names, tab_through
 
@@ -103,6 +105,29 @@ class FlowLayout(QLayout):
             x += hint.width() + dx
             row_height = max(row_height, hint.height())
         return y + row_height - rect.y() + m.bottom()
+
+
+class PageNotice(QWidget):
+    """A feature's notice under the person's name (``PersonPage.add_notice``): a line of text
+    and the button that leads on, on a warning's background; hidden until the feature shows
+    it. ``name`` is read out by screen readers."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.text = QLabel()
+        self.text.setWordWrap(True)
+        self.button = QPushButton()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        layout.addWidget(self.text, 1)
+        layout.addWidget(self.button)
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
+        self.setStyleSheet(
+            f"{type(self).__name__} {{ background: {WARNING_BACKGROUND}; "
+            f"border: 1px solid {WARNING_BORDER}; }}"
+        )
+        self.setAccessibleName(name)
+        self.hide()
 
 
 class PersonPage(QWidget):
