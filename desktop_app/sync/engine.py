@@ -934,6 +934,10 @@ class SyncEngine:
             )
             for envelope in items:
                 here = held.get(envelope.record_id)
+                if here is None and envelope.erases:
+                    # The tombstone it sent for a record about a person erased here (a visit
+                    # recorded offline, say): nothing of it is held, as it should be.
+                    continue
                 if (
                     here is None
                     or here < envelope.revision
