@@ -20,13 +20,13 @@ from desktop_app.sync.merge import Conflict, FieldState, RecordState, clock_devi
 from desktop_app.sync.records import (
     FORMERLY_DELETED,
     LOCAL_ONLY,
-    NEWER_VERSION,
     ImmutableRowAdapter,
     LocalRecord,
     NewerRecord,
     PayloadError,
     RowAdapter,
     ToSave,
+    refusal,
     register,
     rows_for_ids,
 )
@@ -71,10 +71,8 @@ class PersonAdapter:
         for item in items:
             try:
                 ready.append(_person_from_item(item))
-            except NewerRecord:
-                refused[item.state.id] = NEWER_VERSION
             except PayloadError as exc:
-                refused[item.state.id] = str(exc)
+                refused[item.state.id] = refusal(exc)
         sql = "SELECT id FROM people WHERE id IN ({ids})"
         existing = {row[0] for row in rows_for_ids(session, sql, [p.id for p in ready])}
         repo = PeopleRepository(session)

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pydantic_core
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from desktop_app.domain.hlc import effective_field_clocks, entry_name, json_object
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import Base
+from desktop_app.storage.models import Base, table
 from desktop_app.sync.merge import Conflict, FieldState, RecordState, clock_device
 
 
@@ -33,6 +33,14 @@ class NewerRecord(PayloadError):
 
 # The reason ``save_many`` gives for a ``NewerRecord``.
 NEWER_VERSION = "written by a newer version"
+
+
+def refusal(exc: PayloadError) -> str:
+    """The reason ``save_many`` gives for a state it could not store: ``NEWER_VERSION`` for
+    one a newer version wrote (the engine keeps it), else what was wrong with it."""
+    return NEWER_VERSION if isinstance(exc, NewerRecord) else str(exc)
+
+
 # The reason ``save_many`` gives for a record about a person erased here: not saved, and the
 # engine queues a tombstone of it (the server may hold it only because a laptop that had not
 # heard of the erasure yet pushed it).
@@ -327,11 +335,8 @@ class RowAdapter:
                 columns = (
                     None if item.state.deleted else self._columns(self.upgrade(item.state, None))
                 )
-            except NewerRecord:
-                refused[item.state.id] = NEWER_VERSION
-                continue
             except PayloadError as exc:
-                refused[item.state.id] = str(exc)
+                refused[item.state.id] = refusal(exc)
                 continue
             ready.append((item, columns))
         for start in range(0, len(ready), SAVE_BATCH):
@@ -340,8 +345,7 @@ class RowAdapter:
                 # One savepoint and one flush for the batch: a savepoint and a flush for each
                 # record took three quarters of a first sync's applying.
                 with session.begin_nested():
-                    for item, columns in batch:
-                        self._save(session, rows.get(item.state.id), item, columns)
+                    self._save_batch(session, rows, batch)
             except PayloadError:
                 # A record refused while it was written (``on_save``): the batch is undone
                 # and written again record by record, so that the refused one, written in
@@ -351,6 +355,24 @@ class RowAdapter:
             self.erase_rows(session, gone)
         return refused
 
+    def _save_batch(
+        self, session: Session, rows: dict[str, Any], batch: list[tuple[ToSave, _Columns | None]]
+    ) -> None:
+        """Write a batch: records new here with one INSERT of many rows where nothing is to
+        be done with each row written (no ``on_save``), the others row by row in the ORM.
+
+        Building an ORM object for each new row and flushing it was half of applying a first
+        sync; both ways write the values of ``_values``."""
+        new: list[dict[str, Any]] = []
+        for item, columns in batch:
+            row = rows.get(item.state.id)
+            if row is None and self._on_save is None:
+                new.append({"id": item.state.id, **self._values(item, columns)})
+            else:
+                self._save(session, row, item, columns)
+        if new:
+            session.execute(insert(table(self.model)), new)
+
     def _save_one_by_one(
         self, session: Session, rows: dict[str, Any], batch: list[tuple[ToSave, _Columns | None]]
     ) -> dict[str, str]:
@@ -359,10 +381,8 @@ class RowAdapter:
             try:
                 with session.begin_nested():
                     self._save(session, rows.get(item.state.id), item, columns)
-            except NewerRecord:
-                refused[item.state.id] = NEWER_VERSION
             except PayloadError as exc:
-                refused[item.state.id] = str(exc)
+                refused[item.state.id] = refusal(exc)
         return refused
 
     def _erased_people(self, session: Session, items: list[ToSave]) -> set[str]:
@@ -380,28 +400,36 @@ class RowAdapter:
         )
 
     def _save(self, session: Session, row: Any, item: ToSave, columns: _Columns | None) -> None:
-        """Write ``item`` into ``row`` (a new one if None); ``columns``: its ``_columns``
-        (None for a tombstone)."""
-        state, revision, author_id = item.state, item.revision, item.author_id
+        """Write ``item`` into ``row`` (a new one if None) through the ORM; ``columns``: its
+        ``_columns`` (None for a tombstone)."""
         if row is None:
-            row = self.model(id=state.id)
+            row = self.model(id=item.state.id)
             session.add(row)
-        newest = state.newest_clock()
-        row.revision = revision
-        row.updated_hlc = newest
-        row.device_id = clock_device(newest)[:36]
-        row.author_id = author_id[:36]
-        row.deleted = state.deleted
-        if columns is None:
-            self.wipe(row)
-            row.field_clocks = "{}"
-        else:
-            values, clocks = columns
-            for name, value in values.items():
-                setattr(row, name, value)
-            row.field_clocks = json.dumps(clocks, sort_keys=True)
+        for name, value in self._values(item, columns).items():
+            setattr(row, name, value)
         if self._on_save is not None:
             self._on_save(session, row)
+
+    def _values(self, item: ToSave, columns: _Columns | None) -> dict[str, Any]:
+        """Every column but the id that writing ``item`` sets: the sync bookkeeping and the
+        content (a tombstone's emptied, ``wiped``); ``columns``: its ``_columns`` or None."""
+        state = item.state
+        newest = state.newest_clock()
+        values: dict[str, Any] = {
+            "revision": item.revision,
+            "updated_hlc": newest,
+            "device_id": clock_device(newest)[:36],
+            "author_id": item.author_id[:36],
+            "deleted": state.deleted,
+        }
+        if columns is None:
+            values.update(self.wiped())
+            values["field_clocks"] = "{}"
+        else:
+            content, clocks = columns
+            values.update(content)
+            values["field_clocks"] = json.dumps(clocks, sort_keys=True)
+        return values
 
     def _columns(self, state: RecordState) -> _Columns:
         """The columns' values and the field clocks to store for a (live) state."""
@@ -430,11 +458,13 @@ class RowAdapter:
                 values[name], clocks[name] = self.default(name), ["", ""]
         return values, clocks
 
-    def wipe(self, row: Any) -> None:
-        """Remove personal content from a tombstone, keeping columns valid."""
+    def wiped(self) -> dict[str, Any]:
+        """A tombstone's content: no personal data left, every column still valid."""
+        values: dict[str, Any] = {}
         for name in self.fields:
             python_type = self.model.__table__.c[name].type.python_type
-            setattr(row, name, python_type() if python_type in (str, int, bool) else None)
+            values[name] = python_type() if python_type in (str, int, bool) else None
+        return values
 
     def default(self, name: str) -> Any:
         """The column's own default (its type's empty value if it has none)."""
