@@ -462,6 +462,7 @@ class SyncEngine:
         seen = _synced_kinds_and_revisions(session, [e.record_id for e in foreign])
         opened: dict[str, list[tuple[wire.StoredEnvelope, RecordState, str]]] = {}
         clocks: list[str] = []
+        newest: list[tuple[str, wire.StoredEnvelope]] = []  # each record's newest clock
         deferred: list[wire.StoredEnvelope] = []
         newer: list[wire.StoredEnvelope] = []  # written by a newer version of the app
         # The kind of records first met in this page (not noted as synced yet).
@@ -497,8 +498,9 @@ class SyncEngine:
             incoming, author = result
             page_kinds.setdefault(envelope.record_id, envelope.kind)
             clocks.extend(f.clock for f in incoming.fields.values())
-            self._note_far_future(report, envelope, incoming)
+            newest.append((incoming.newest_clock(), envelope))
             opened.setdefault(envelope.kind, []).append((envelope, incoming, author))
+        self._note_far_future(report, newest)
         self._observe_newest(clocks)
         for kind, items in opened.items():
             newer += self._merge_kind(session, kind, items, report)
@@ -677,35 +679,44 @@ class SyncEngine:
         return newer
 
     def _note_far_future(
-        self, report: SyncReport, envelope: wire.StoredEnvelope, incoming: RecordState
+        self, report: SyncReport, newest: Sequence[tuple[str, wire.StoredEnvelope]]
     ) -> None:
-        """Log (by id, no content) a record whose newest change is stamped more than a year
-        ahead of this laptop's clock and the server's: its author's clock was absurdly wrong.
+        """Log (by id, no content) each record of a page whose newest change (``newest``: its
+        clock and envelope) is stamped more than a year ahead of this laptop's clock and the
+        server's: its author's clock was absurdly wrong.
 
         It is applied all the same: refusing it would lose a colleague's real work, and
         leaving its clock out of ``observe`` would let edits made here on top of it lose to
         it. Those who can fix the clock are told on that laptop (``clock_offset_ms``); the
-        log is for whoever looks into odd "changed at" times here."""
-        newest = incoming.newest_clock()
-        if not _WELL_FORMED_CLOCK.match(newest):
+        log is for whoever looks into odd "changed at" times here.
+
+        Well-formed clocks sort as their times: where the latest of the page is well-formed
+        and not far ahead, none is, and the records are not looked at one by one."""
+        latest = max((clock for clock, _envelope in newest), default="")
+        if _WELL_FORMED_CLOCK.match(latest) and not self._far_ahead(latest):
             return
-        if not clock_check.far_in_future(
-            Timestamp.parse(newest).wall_ms,
+        for clock, envelope in newest:
+            if not _WELL_FORMED_CLOCK.match(clock) or not self._far_ahead(clock):
+                continue
+            report.far_future += 1
+            if report.far_future <= _FAR_FUTURE_LOGGED:
+                log.warning(
+                    "record %s rev %s from laptop %s is stamped far in the future (%s)",
+                    envelope.record_id,
+                    envelope.revision,
+                    envelope.author_device,
+                    clock.split("-", 1)[0],
+                )
+            elif report.far_future == _FAR_FUTURE_LOGGED + 1:
+                log.warning("more records stamped far in the future; only counted from here")
+
+    def _far_ahead(self, clock: str) -> bool:
+        """Whether a well-formed clock lies far ahead of this laptop's and the server's."""
+        return clock_check.far_in_future(
+            Timestamp.parse(clock).wall_ms,
             self.store.clock.wall_ms(),
             self.client.server_now_ms(),
-        ):
-            return
-        report.far_future += 1
-        if report.far_future <= _FAR_FUTURE_LOGGED:
-            log.warning(
-                "record %s rev %s from laptop %s is stamped far in the future (%s)",
-                envelope.record_id,
-                envelope.revision,
-                envelope.author_device,
-                newest.split("-", 1)[0],
-            )
-        elif report.far_future == _FAR_FUTURE_LOGGED + 1:
-            log.warning("more records stamped far in the future; only counted from here")
+        )
 
     def _refuse(self, report: SyncReport, envelope: wire.Envelope, why: str) -> None:
         report.refused += 1
