@@ -361,7 +361,7 @@ def opener(name: str) -> Callable[[Opener], Opener]:
 def _person_shown(desk: Desk) -> None:
     """The person on the main window's page again (locking the window empties it)."""
     desk.window.show_person(desk.person.id)
-    desk.bot.waitUntil(lambda: desk.window.person_page.person is not None, timeout=5000)
+    desk.bot.waitUntil(lambda: desk.window.person_page.person is not None, timeout=30_000)
 
 
 def _shown(desk: Desk, widget: QWidget) -> QWidget:
@@ -377,7 +377,7 @@ def _main(desk: Desk) -> Iterator[View]:
     yield from views(window, "no one selected")
     _person_shown(desk)
     notice = window.conflict_notice  # type: ignore[attr-defined]
-    desk.bot.waitUntil(notice.isVisible, timeout=5000)
+    desk.bot.waitUntil(notice.isVisible, timeout=30_000)
     yield from views(window, "a person shown")
     for action in window.menuBar().actions():
         menu = action.menu()
@@ -525,7 +525,7 @@ def _follow_ups(desk: Desk) -> Iterator[View]:
 @opener("conflicts")
 def _conflicts(desk: Desk) -> Iterator[View]:
     dialog = desk.window.sync.open_conflicts()  # type: ignore[attr-defined]
-    desk.bot.waitUntil(lambda: dialog.list.count() >= 3, timeout=5000)
+    desk.bot.waitUntil(lambda: dialog.list.count() >= 3, timeout=30_000)
     for row in range(dialog.list.count()):
         dialog.list.setCurrentRow(row)
         yield from views(_shown(desk, dialog), f"conflict {dialog.list.item(row).text()!r}")

@@ -318,7 +318,7 @@ def test_the_common_actions_have_their_usual_keys(qtbot: QtBot, desk: Desk) -> N
     if feature.queue_window is not None:
         feature.queue_window.close()
     _press(qtbot, window, Qt.Key.Key_P)
-    qtbot.waitUntil(lambda: feature.queue_window is not None, timeout=5000)
+    qtbot.waitUntil(lambda: feature.queue_window is not None, timeout=30_000)
     queue = feature.queue_window
     qtbot.waitUntil(queue.isVisible, timeout=5000)
     assert not queue.isHidden()
@@ -584,7 +584,7 @@ def test_tab_goes_through_the_persons_page_in_the_order_shown(qtbot: QtBot, desk
     window = desk.window
     access_keys._person_shown(desk)
     notice = window.conflict_notice  # type: ignore[attr-defined]
-    qtbot.waitUntil(notice.isVisible, timeout=5000)
+    qtbot.waitUntil(notice.isVisible, timeout=30_000)
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)
     window.table.setFocus(Qt.FocusReason.TabFocusReason)
@@ -640,7 +640,7 @@ def test_tab_reaches_the_next_steps_and_a_conflicts_answers_where_they_are_shown
         window.close()
     dialog = desk.window.sync.open_conflicts()  # type: ignore[attr-defined]
     try:
-        qtbot.waitUntil(lambda: dialog.list.count() >= 3, timeout=5000)
+        qtbot.waitUntil(lambda: dialog.list.count() >= 3, timeout=30_000)
         for row in range(dialog.list.count()):
             dialog.list.setCurrentRow(row)
             if dialog.combine.isVisible():

@@ -127,7 +127,7 @@ def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_dec
         }
         other = dialog.other_text.text()
         dialog.keep_second.click()
-        qtbot.waitUntil(lambda: dialog.list.count() == 3, timeout=5000)
+        qtbot.waitUntil(lambda: dialog.list.count() == 3, timeout=30_000)
         assert notice.text.text().startswith("3 values about this person")
 
         # The visit: the answer both changed, under its label, with the option's name. The
@@ -163,7 +163,7 @@ def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_dec
         assert dialog.edit_line.isVisible() and dialog.save_edit.isVisible()
         dialog.edit_line.setText("call me" + "9" * 60)
         dialog.save_edit.click()
-        qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=5000)
+        qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=30_000)
         assert dialog.list.count() == 3  # still open
         dialog.edit_line.setText("0176 4444444")
         with store_held(b) as (_release, held):  # the sync holds the store: no waiting
@@ -171,7 +171,7 @@ def test_conflicts_of_a_person_a_referral_and_a_visit_are_shown_readably_and_dec
             assert held.is_set()  # it returned while the store was held
             assert not dialog.choice.isEnabled()  # the choices wait for the answer
             assert dialog.save.saving
-        qtbot.waitUntil(lambda: dialog.list.count() == 2, timeout=5000)
+        qtbot.waitUntil(lambda: dialog.list.count() == 2, timeout=30_000)
         assert dialog.choice.isEnabled()
         dialog.reject()
 
@@ -234,7 +234,7 @@ def test_a_conflict_over_all_answers_from_an_older_version_is_combined_answer_by
         assert dialog._combined_value() == combination(conflict, {"rent"})
         dialog.take_other["housing_type"].click()
         dialog.save_combination.click()
-        qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=5000)
+        qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=30_000)
         (shown,) = visits.visit_history(a.store, a.user, pid)
         assert shown.answers == theirs
         dialog.reject()
@@ -279,7 +279,7 @@ def test_two_versions_that_do_not_fit_together_are_offered_as_versions_not_as_va
         window.switch_language("en")
         dialog.keep_second.setFocus()
         qtbot.keyClick(dialog.keep_second, Qt.Key.Key_Space)
-        qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=5000)
+        qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=30_000)
         (shown,) = visits.visit_history(a.store, a.user, pid)
         assert shown.answers == older
         # With nothing left to decide, the usual titles are back and the word is gone.
@@ -434,11 +434,11 @@ def test_the_dialog_logs_a_view_of_the_person_shown_not_of_everyone_listed(
     dialog = window.sync.open_conflicts()  # type: ignore[attr-defined]
     assert dialog.list.count() == 2
     first = dialog.conflicts[0].person_id
-    qtbot.waitUntil(lambda: views() == [first], timeout=5000)
+    qtbot.waitUntil(lambda: views() == [first], timeout=30_000)
     dialog.list.setCurrentRow(1)
     dialog.list.setCurrentRow(0)  # again: no second entry
     other = dialog.conflicts[1].person_id
-    qtbot.waitUntil(lambda: sorted(views()) == sorted([first, other]), timeout=5000)
+    qtbot.waitUntil(lambda: sorted(views()) == sorted([first, other]), timeout=30_000)
     assert window.recorder.wait(5000)
     assert sorted(views()) == sorted(ids)
 
@@ -564,7 +564,7 @@ def test_both_lists_of_children_are_kept_by_keyboard_and_shown_before(
         dialog.activateWindow()  # shortcuts go to the active window
         qtbot.waitUntil(dialog.isActiveWindow)
         qtbot.keyClick(dialog.list, Qt.Key.Key_B, Qt.KeyboardModifier.AltModifier)
-        qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=5000)
+        qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=30_000)
         assert not dialog.both_box.isVisible()
         (visit,) = visits.visit_history(session.store, session.user, pid)
         assert visit.answers["children"] == both
@@ -587,14 +587,14 @@ def test_both_lists_of_children_raise_their_count_and_beyond_the_maximum_are_ref
         assert dialog.both_count.text() == "3 Einträge aus beiden Werten, jeder einmal"
         dialog.keep_both.setFocus()
         qtbot.keyClick(dialog.keep_both, Qt.Key.Key_Space)
-        qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=5000)
+        qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=30_000)
         (visit,) = visits.visit_history(session.store, session.user, pid)
         assert visit.answers["children"] == both and visit.answers["children_count"] == 3
         dialog.list.setCurrentRow(0)
         assert dialog.both_count.text() == "21 Einträge aus beiden Werten, jeder einmal"
         dialog.keep_both.setFocus()
         qtbot.keyClick(dialog.keep_both, Qt.Key.Key_Space)
-        qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=5000)
+        qtbot.waitUntil(lambda: dialog.error.isVisible(), timeout=30_000)
         assert "Höchstens 20 Einträge sind möglich." in dialog.error.text()
         assert dialog.list.count() == 1 and dialog.choice.isEnabled()
         (visit,) = visits.visit_history(session.store, session.user, many)
@@ -632,7 +632,7 @@ def test_two_versions_of_answers_keep_both_lists_of_children_chosen_by_keyboard(
         qtbot.keyClick(dialog.take_other["children"], Qt.Key.Key_Right)
         assert both_button.isChecked() and both_button.hasFocus()
         dialog.save_combination.click()
-        qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=5000)
+        qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=30_000)
         (shown,) = visits.visit_history(session.store, session.user, pid)
         assert shown.answers == {**newer, "children": [first, _child("Ana"), _child("Ion")]}
 
@@ -698,7 +698,7 @@ def test_a_section_closed_and_opened_again_at_once_is_decided_in_the_dialog(
         assert (dialog.kept_text.text(), dialog.other_text.text()) == ("yes", "no")
         dialog.grab().save(str(tmp_path / "case_opening_conflict.png"))
         dialog.keep_second.click()  # closed after all
-        qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=5000)
+        qtbot.waitUntil(lambda: dialog.list.count() == 0, timeout=30_000)
         dialog.reject()
         window.close()
         for s in (a, b):
@@ -764,7 +764,7 @@ def test_the_field_for_the_right_value_has_an_access_key_of_its_own(
     ).id
     _record_conflicts(session, pid, ("phone", "0176 1", "0176 2"))
     with _conflicts_dialog(qtbot, session, lang) as (_window, dialog):
-        qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=5000)
+        qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=30_000)
         assert dialog.edit_line.isVisible() and dialog.edit_label.buddy() is dialog.edit_line
         key = _access_key(dialog.edit_label.text())
         assert key is not None, dialog.edit_label.text()
@@ -791,7 +791,7 @@ def test_the_notice_on_a_persons_page_has_an_access_key_of_its_own(
         window = shown_window(qtbot, session, 1100)
         window.show_person(pid)
         notice = window.conflict_notice  # type: ignore[attr-defined]
-        qtbot.waitUntil(notice.isVisible, timeout=5000)
+        qtbot.waitUntil(notice.isVisible, timeout=30_000)
         assert _access_key(notice.button.text()) is not None, notice.button.text()
         texts = _keyed_texts(window) + [a.text() for a in window.menuBar().actions()]
         assert notice.button.text() in texts
@@ -830,7 +830,7 @@ def test_the_bulgarian_buttons_name_their_actions_with_nouns_each_key_once(
         newer = {**visit.answers, "rent_contract": "yes"}
         older_answers_conflict(session, visit.id, pid, newer, older, field="answers+")
     with _conflicts_dialog(qtbot, session, "bg") as (_window, dialog):
-        qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=5000)
+        qtbot.waitUntil(lambda: dialog.list.count() == 1, timeout=30_000)
         buttons = [
             b
             for b in dialog.findChildren(QPushButton)

@@ -48,11 +48,11 @@ def test_the_same_man_registered_on_two_laptops_offline_is_named_on_each_page(
         window = shown_window(qtbot, b, 1100)
         notice = window.duplicate_notice  # type: ignore[attr-defined]
         window.show_person(cyrillic)
-        qtbot.waitUntil(lambda: "Georgiev, Dimitar" in notice.text.text(), timeout=5000)
+        qtbot.waitUntil(lambda: "Georgiev, Dimitar" in notice.text.text(), timeout=30_000)
         assert notice.isVisible()
         assert "0160 1234567" in notice.text.text()  # told apart as in the register dialog
         # Its key is the page's only one of its letter, and takes the helper to the other.
-        qtbot.waitUntil(window.conflict_notice.isVisible, timeout=5000)  # type: ignore[attr-defined]
+        qtbot.waitUntil(window.conflict_notice.isVisible, timeout=30_000)  # type: ignore[attr-defined]
         texts = _keyed_texts(window) + [act.text() for act in window.menuBar().actions()]
         assert notice.button.text() in texts
         keys = [_access_key(t) for t in texts]
@@ -63,26 +63,26 @@ def test_the_same_man_registered_on_two_laptops_offline_is_named_on_each_page(
         qtbot.waitUntil(window.isActiveWindow, timeout=5000)
         QTest.keyClick(window, Qt.Key(ord(key.upper())), Qt.KeyboardModifier.AltModifier)
         qtbot.waitUntil(
-            lambda: getattr(window.person_page.person, "id", None) == latin, timeout=5000
+            lambda: getattr(window.person_page.person, "id", None) == latin, timeout=30_000
         )
         # Looked up on a worker thread: nothing is said of him before it answers.
-        qtbot.waitUntil(lambda: "Георгиев, Димитър" in notice.text.text(), timeout=5000)
+        qtbot.waitUntil(lambda: "Георгиев, Димитър" in notice.text.text(), timeout=30_000)
         assert notice.isVisible()
         assert "Georgieva" not in notice.text.text()
         window.show_person(wife)
-        qtbot.waitUntil(notice.isHidden, timeout=5000)
+        qtbot.waitUntil(notice.isHidden, timeout=30_000)
         radka = people.get_person(b.store, b.user, wife, log_view=False)
         assert radka is not None and people.possible_duplicates(b.store, radka) == []
 
         # The coordinator erases the entry in Latin letters (asked to keep one): at the
         # helper's next sync the other's page names nobody any more.
         window.show_person(cyrillic)
-        qtbot.waitUntil(notice.isVisible, timeout=5000)
+        qtbot.waitUntil(notice.isVisible, timeout=30_000)
         data_rights.erase_person(a.store, a.user, latin)
         laptops.sync(a)
         with qtbot.waitSignal(window.sync.sync_finished, timeout=20000):  # type: ignore[attr-defined]
             assert window.sync.start()  # type: ignore[attr-defined]
-        qtbot.waitUntil(notice.isHidden, timeout=5000)
+        qtbot.waitUntil(notice.isHidden, timeout=30_000)
         window.close()
     finally:
         set_language("en")

@@ -63,7 +63,7 @@ def test_a_persons_phone_is_changed_from_their_page(qtbot: QtBot, session: Sessi
     # A wrong date is shown at the field; nothing is stored.
     dialog.dob.clear()
     type_text(dialog.dob, "31.02.1985")
-    with qtbot.waitSignal(dialog.save.answered, timeout=5000):
+    with qtbot.waitSignal(dialog.save.answered, timeout=30_000):
         dialog._on_save_clicked()
     assert dialog.errors["date_of_birth"].isVisible()
     dialog.dob.clear()
@@ -72,7 +72,7 @@ def test_a_persons_phone_is_changed_from_their_page(qtbot: QtBot, session: Sessi
     type_text(dialog.phone, "0176 5554443")
     window = dialog.parent()
     with (
-        qtbot.waitSignal(dialog.person_updated, timeout=5000),
+        qtbot.waitSignal(dialog.person_updated, timeout=30_000),
         store_held(session) as (_release, held),  # a sync writes: the window does not wait
     ):
         dialog._on_save_clicked()
@@ -96,7 +96,7 @@ def test_a_person_erased_meanwhile_is_said_so_and_nothing_is_saved(
     dialog = _open_editor(qtbot, session, person.id)
     data_rights.erase_person(session.store, session.user, person.id)  # a sync brought it
     type_text(dialog.phone, "0176 1")
-    with qtbot.waitSignal(dialog.save.answered, timeout=5000):
+    with qtbot.waitSignal(dialog.save.answered, timeout=30_000):
         dialog._on_save_clicked()
     assert dialog.isVisible()
     assert dialog.errors["given_name"].text() == (
@@ -128,7 +128,7 @@ def test_saving_keeps_what_a_sync_changed_while_the_dialog_was_open(
     person, dialog = _editor_while_a_sync_changes_the_phone(qtbot, session)
     dialog.given.clear()
     type_text(dialog.given, "Петър")
-    with qtbot.waitSignal(dialog.person_updated, timeout=5000):
+    with qtbot.waitSignal(dialog.person_updated, timeout=30_000):
         dialog._on_save_clicked()
     stored = people.get_person(session.store, session.user, person.id)
     assert stored is not None
@@ -142,11 +142,11 @@ def test_a_phone_changed_here_and_by_a_sync_meanwhile_is_kept_to_decide(
     notice = _conflict_notice(dialog)
     dialog.phone.clear()
     type_text(dialog.phone, "0176 3333333")
-    with qtbot.waitSignal(dialog.person_updated, timeout=5000):
+    with qtbot.waitSignal(dialog.person_updated, timeout=30_000):
         dialog._on_save_clicked()
     stored = people.get_person(session.store, session.user, person.id)
     assert stored is not None and stored.phone == "0176 3333333"
-    qtbot.waitUntil(notice.isVisible, timeout=5000)
+    qtbot.waitUntil(notice.isVisible, timeout=30_000)
     (conflict,) = sync_uc.open_conflicts(session.store, session.user)
     assert (conflict.field, conflict.other_value) == ("phone", "0176 2222222")
 
@@ -164,7 +164,7 @@ def test_a_month_and_year_of_birth_is_shown_and_kept_as_typed(
     assert dialog.dob.text() == "03.1988"
     assert "MM.YYYY" in dialog.dob.placeholderText()
     type_text(dialog.phone, "0176 5554443")
-    with qtbot.waitSignal(dialog.person_updated, timeout=5000):
+    with qtbot.waitSignal(dialog.person_updated, timeout=30_000):
         dialog._on_save_clicked()
     stored = people.get_person(session.store, session.user, person.id)
     assert stored is not None and stored.date_of_birth == person.date_of_birth

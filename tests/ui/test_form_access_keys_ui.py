@@ -209,7 +209,7 @@ def test_the_keys_chosen_reach_their_controls(
     key = key_of(kids.add.text())
     assert key is not None
     _alt(window, key)
-    qtbot.waitUntil(lambda: len(kids.items) == 1, timeout=5000)  # Add pressed
+    qtbot.waitUntil(lambda: len(kids.items) == 1, timeout=30_000)  # Add pressed
     QApplication.processEvents()
 
 

@@ -577,7 +577,7 @@ def test_an_entry_added_by_its_access_key_shows_its_questions(
         key = text[text.index("&") + 1]
         assert text.replace("&", "") == "Adaugă o calificare"
         QTest.keyClick(win, Qt.Key(ord(key.upper())), Qt.KeyboardModifier.AltModifier)
-        qtbot.waitUntil(lambda: len(group.items) == 1, timeout=5000)
+        qtbot.waitUntil(lambda: len(group.items) == 1, timeout=30_000)
         (item,) = group.items
         assert item.editors["q_kind"].title.text() == "T&ipul *"
         combo = view.input("qualifications[0].q_kind")
@@ -853,7 +853,7 @@ def test_an_answer_changed_in_the_form_and_by_a_sync_meanwhile_shows_as_a_confli
     assert finish_form(qtbot, win) is not None
     (visit,) = visits.visit_history(session.store, session.user, person.id)
     assert visit.answers["urgency"] == "this_week"
-    qtbot.waitUntil(notice.isVisible, timeout=5000)
+    qtbot.waitUntil(notice.isVisible, timeout=30_000)
     assert notice.text.text() == (
         "1 value about this person was changed differently on two laptops."
     )

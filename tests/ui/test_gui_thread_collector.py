@@ -68,7 +68,7 @@ def test_a_window_a_finished_task_held_last_is_destroyed_on_the_ui_thread(qtbot)
     runner.run(task, answers.append)
     del task, dialog  # the window is closed and forgotten while its task still runs
     release.set()
-    qtbot.waitUntil(lambda: answers == ["drawn"], timeout=5000)
+    qtbot.waitUntil(lambda: answers == ["drawn"], timeout=30_000)
     assert runner.wait(5000)
     qtbot.waitUntil(lambda: destroyed_in != [], timeout=30_000)
     assert destroyed_in == [threading.main_thread().name]
@@ -129,7 +129,7 @@ def test_a_dialog_without_parent_dropped_by_its_own_saves_callback_is_destroyed_
     def accepted(_result: object, accept: Callable[[], None] = dialog.accept) -> None:
         accept()
 
-    with qtbot.waitSignal(dialog.save.answered, timeout=5000):
+    with qtbot.waitSignal(dialog.save.answered, timeout=30_000):
         dialog.save.start(lambda: 1, accepted, lambda _e: None)
     assert dialog.result() == QDialog.DialogCode.Accepted
     del dialog, accepted  # the callback's closure holds it now, and nothing else

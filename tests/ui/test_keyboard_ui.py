@@ -35,7 +35,7 @@ def _duplicate_shown(qtbot: QtBot, session: Session, lang: str = "en") -> Regist
     type_text(dialog.given, "Ana")
     type_text(dialog.family, "Popa")
     type_text(dialog.dob, "14.03.1985")
-    with qtbot.waitSignal(dialog.save.answered, timeout=5000):
+    with qtbot.waitSignal(dialog.save.answered, timeout=30_000):
         qtbot.keyClick(dialog.dob, Qt.Key.Key_Return)
     assert dialog.duplicate_box.isVisible()
     assert dialog.focusWidget() is dialog.duplicates
@@ -171,7 +171,7 @@ def test_the_error_and_the_person_page_are_named_in_the_ui_language(
         window.switch_language("de")
         assert window.person_page.accessibleName() == "Angaben zur Person"
         dialog = window.open_register_dialog()
-        with qtbot.waitSignal(dialog.save.answered, timeout=5000):
+        with qtbot.waitSignal(dialog.save.answered, timeout=30_000):
             qtbot.keyClick(dialog.given, Qt.Key.Key_Return)  # nothing typed
         error = dialog.errors["given_name"]
         assert error.isVisible() and error.accessibleName() == "Fehler"

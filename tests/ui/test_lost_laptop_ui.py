@@ -191,7 +191,7 @@ def test_a_revoked_laptop_found_again_is_told_so_and_joins_again_under_its_name(
     window = shown_window(qtbot, found)
     with qtbot.waitSignal(window.sync.sync_finished, timeout=30_000):  # type: ignore[attr-defined]
         assert window.sync.start()  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: window.sync.forgotten, timeout=5000)  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: window.sync.forgotten, timeout=30_000)  # type: ignore[attr-defined]
     dialog = JoinDialog(window.sync, window, again=True)  # type: ignore[attr-defined]
     qtbot.addWidget(dialog)
     dialog.show()

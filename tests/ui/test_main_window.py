@@ -32,7 +32,7 @@ def _window(qtbot: QtBot, session: Session) -> MainWindow:
 
 def _search(qtbot: QtBot, window: MainWindow, query: str) -> list[str]:
     window.search.clear()
-    with qtbot.waitSignal(window.search_finished, timeout=5000):
+    with qtbot.waitSignal(window.search_finished, timeout=30_000):
         type_text(window.search, query)
     return [
         f"{window.model.entry(r).given_name} {window.model.entry(r).family_name}"  # type: ignore[union-attr]
@@ -42,7 +42,7 @@ def _search(qtbot: QtBot, window: MainWindow, query: str) -> list[str]:
 
 def _save(qtbot: QtBot, dialog: RegisterPersonDialog) -> None:
     """Click Save and wait for its answer (the save runs on a worker thread)."""
-    with qtbot.waitSignal(dialog.save.answered, timeout=5000):
+    with qtbot.waitSignal(dialog.save.answered, timeout=30_000):
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
 
 
@@ -195,14 +195,14 @@ def test_the_list_is_read_off_the_ui_thread_when_the_search_is_cleared_or_scroll
 
     window._people.page = page  # type: ignore[method-assign]
     assert _search(qtbot, window, "zzzz") == []
-    with qtbot.waitSignal(window.search_finished, timeout=5000) as finished:
+    with qtbot.waitSignal(window.search_finished, timeout=30_000) as finished:
         window.search.clear()
     assert finished.args == [3 * PAGE] and window.model.rowCount() == 3 * PAGE
     assert window.result_label.text() == "600 people registered"
     model = window.model
     far = model.index(2 * PAGE + 5, 0)
     assert model.data(far, Qt.ItemDataRole.DisplayRole) is None  # asked for, not read yet
-    with qtbot.waitSignal(model.dataChanged, timeout=5000):
+    with qtbot.waitSignal(model.dataChanged, timeout=30_000):
         pass
     name = model.data(far, Qt.ItemDataRole.DisplayRole)
     assert name and name == model.entry(2 * PAGE + 5).family_name  # type: ignore[union-attr]

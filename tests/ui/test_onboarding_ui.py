@@ -164,7 +164,7 @@ def test_a_laptop_reopened_while_it_waits_for_approval_still_shows_its_fingerpri
         assert action in window.file_menu.actions()
         with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
             assert controller.start()
-        qtbot.waitUntil(lambda: action.isEnabled(), timeout=5000)
+        qtbot.waitUntil(lambda: action.isEnabled(), timeout=30_000)
         assert controller.waiting_for_approval
         # The status bar says it waits, and where the fingerprint is.
         tooltip = controller.label.toolTip()
@@ -191,7 +191,7 @@ def test_a_laptop_reopened_while_it_waits_for_approval_still_shows_its_fingerpri
         )
         with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
             controller.start()
-        qtbot.waitUntil(lambda: controller.confirm_action.isEnabled(), timeout=5000)
+        qtbot.waitUntil(lambda: controller.confirm_action.isEnabled(), timeout=30_000)
         assert not controller.waiting_for_approval
         later = controller.open_fingerprint()
         qtbot.addWidget(later)
@@ -326,14 +326,14 @@ def test_a_helper_is_not_offered_the_laptops_of_the_organisation(
     try:
         window = shown_window(qtbot, helper)
         controller = window.sync  # type: ignore[attr-defined]
-        qtbot.waitUntil(lambda: controller.fingerprint_action.isEnabled(), timeout=5000)
+        qtbot.waitUntil(lambda: controller.fingerprint_action.isEnabled(), timeout=30_000)
         shown = [a for a in window.file_menu.actions() if a.isVisible() and a.text()]
         assert controller.devices_action not in shown
         assert not controller.devices_action.isEnabled()
         assert controller.fingerprint_action in shown
         window.close()
         coordinator = shown_window(qtbot, session)
-        qtbot.waitUntil(lambda: coordinator.sync.devices_action.isEnabled(), timeout=5000)  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: coordinator.sync.devices_action.isEnabled(), timeout=30_000)  # type: ignore[attr-defined]
         coordinator.close()
     finally:
         helper.close()

@@ -83,7 +83,7 @@ def test_import_csv_from_the_file_menu(qtbot: QtBot, session: Session, tmp_path:
         wizard.button(QWizard.WizardButton.FinishButton).click()
     assert imported.args == [2]
     assert people.count_people(session.store) == 2
-    qtbot.waitUntil(lambda: "2 people registered" in window.result_label.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "2 people registered" in window.result_label.text(), timeout=30_000)
 
 
 def test_xlsx_with_saved_mapping_and_unknown_name_column(

@@ -30,7 +30,7 @@ def _register_dialog(qtbot: QtBot, session: Session) -> RegisterPersonDialog:
 
 
 def _save(qtbot: QtBot, dialog: RegisterPersonDialog) -> None:
-    with qtbot.waitSignal(dialog.save.answered, timeout=5000):
+    with qtbot.waitSignal(dialog.save.answered, timeout=30_000):
         dialog._on_save_clicked()
 
 
@@ -57,7 +57,7 @@ def test_cyrillic_in_the_id_name_is_refused_at_the_field_in_the_ui_language(
         assert people.count_people(session.store) == 0  # nothing stored
         dialog.id_name.clear()
         type_text(dialog.id_name, "GUEORGUIEVA Maria")
-        with qtbot.waitSignal(dialog.person_registered, timeout=5000) as registered:
+        with qtbot.waitSignal(dialog.person_registered, timeout=30_000) as registered:
             dialog._on_save_clicked()
     finally:
         set_language("en")
@@ -97,7 +97,7 @@ def test_the_page_shows_the_id_name_where_it_differs_and_the_editor_changes_it(
     assert dialog.id_name.text() == "GUEORGUIEVA Maria"  # prefilled as stored
     dialog.id_name.clear()
     type_text(dialog.id_name, "GUEORGUIEVA Mariya")
-    with qtbot.waitSignal(dialog.person_updated, timeout=5000):
+    with qtbot.waitSignal(dialog.person_updated, timeout=30_000):
         dialog._on_save_clicked()
     qtbot.waitUntil(lambda: page.id_name.text() == "As on the ID document: GUEORGUIEVA Mariya")
     stored = people.get_person(session.store, session.user, carded.id)
@@ -182,7 +182,7 @@ def test_a_search_result_found_by_the_id_name_alone_shows_it_in_the_row(
 
             def rows(query: str, window: MainWindow = window) -> list[list[str]]:
                 window.search.clear()
-                with qtbot.waitSignal(window.search_finished, timeout=5000):
+                with qtbot.waitSignal(window.search_finished, timeout=30_000):
                     type_text(window.search, query)
                 model = window.model
                 return [[model.index(r, c).data() for c in (0, 1)] for r in range(model.rowCount())]

@@ -62,7 +62,7 @@ def test_the_queue_says_a_letter_was_updated_and_prints_it_as_it_is_now(
     out = tmp_path / "printed.pdf"
     monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
     assert print_all(qtbot, queue) == 1
-    qtbot.waitUntil(lambda: queue.table.rowCount() == 0, timeout=5000)
+    qtbot.waitUntil(lambda: queue.table.rowCount() == 0, timeout=30_000)
     assert len(pypdf.PdfReader(out).pages) == len(pypdf.PdfReader(io.BytesIO(letter)).pages)
 
 
@@ -95,7 +95,7 @@ def test_a_closed_referrals_letter_is_marked_in_the_queue_and_left_unprinted(
     assert (
         queue.notice.text() == f"{withdrawn.reference}: не е отпечатано, насочването е приключено."
     )
-    qtbot.waitUntil(lambda: queue.table.rowCount() == 1, timeout=5000)
+    qtbot.waitUntil(lambda: queue.table.rowCount() == 1, timeout=30_000)
     assert cell(queue.table, 0, 4).text() == withdrawn.reference  # left for the user to remove
     assert not queue.print_button.isEnabled()
 

@@ -38,7 +38,7 @@ def test_list_and_search_work_before_the_store_opens_then_it_takes_over(
     assert "Anna Schmidt" in window.status_user.text()
     assert not window.new_action.isEnabled()  # registering needs the store
 
-    with qtbot.waitSignal(window.search_finished, timeout=5000):
+    with qtbot.waitSignal(window.search_finished, timeout=30_000):
         type_text(window.search, "stefan taranu")
     assert window.model.rowCount() == 1
     entry = window.model.entry(0)
@@ -61,17 +61,17 @@ def test_list_and_search_work_before_the_store_opens_then_it_takes_over(
     assert window.has_session and window.new_action.isEnabled()
     assert window.person_page.person is not None
     assert window.person_page.person.id == entry.id
-    qtbot.waitUntil(lambda: person_views() == views_before + 1, timeout=5000)  # off the UI thread
+    qtbot.waitUntil(lambda: person_views() == views_before + 1, timeout=30_000)  # off the UI thread
 
     # From now on the store answers, also for pages not read yet: the quick reader can go.
     window.close_quick_reader()
-    with qtbot.waitSignal(window.search_finished, timeout=5000):
+    with qtbot.waitSignal(window.search_finished, timeout=30_000):
         window.search.clear()
     assert window.model.rowCount() == 301 and window.model.entry(250) is not None
     people.register_person(
         session.store, session.user, PersonDraft(given_name="Zoya", family_name="Zlatanova")
     )
-    with qtbot.waitSignal(window.search_finished, timeout=5000):
+    with qtbot.waitSignal(window.search_finished, timeout=30_000):
         type_text(window.search, "zlatanova")
     assert window.model.rowCount() == 1
     window.close()
@@ -92,7 +92,7 @@ def test_the_store_taking_over_closes_the_quick_reader_and_answers_a_search_unde
     qtbot.addWidget(window)
     window.show()
     type_text(window.search, "taranu")
-    with qtbot.waitSignal(window.search_finished, timeout=5000):
+    with qtbot.waitSignal(window.search_finished, timeout=30_000):
         window.search_timer.timeout.emit()  # the search under way on the quick reader …
         window.attach_session(session)  # … when the store takes over
     assert window._quick is None

@@ -197,7 +197,7 @@ def test_refer_preview_queue_and_print_leave_no_pdf_behind(
 
     preview.queue_button.click()
     assert not preview.queue_button.isEnabled()
-    qtbot.waitUntil(lambda: preview.queue_button.text() == "In the print queue", timeout=5000)
+    qtbot.waitUntil(lambda: preview.queue_button.text() == "In the print queue", timeout=30_000)
     assert not preview.queue_button.isEnabled()
     [job] = uc.print_queue(session.store, session.user)
     assert job.referral_id == referral.id and job.size == len(preview.pdf)
@@ -213,7 +213,7 @@ def test_refer_preview_queue_and_print_leave_no_pdf_behind(
     assert print_all(qtbot, queue) == 1
     assert queue.progress is not None
     assert queue.progress.maximum() == 1 and queue.progress.value() == 1
-    qtbot.waitUntil(lambda: queue.table.rowCount() == 0, timeout=5000)  # marked printed
+    qtbot.waitUntil(lambda: queue.table.rowCount() == 0, timeout=30_000)  # marked printed
     printed = pypdf.PdfReader(out)
     assert len(printed.pages) == pages
     width, height = (float(v) for v in printed.pages[0].mediabox.upper_right)
@@ -248,7 +248,7 @@ def test_print_queue_prints_many_letters_in_one_go(
     assert print_all(qtbot, queue) == 3
     assert queue.progress is not None and queue.progress.value() == 3
     assert len(pypdf.PdfReader(out).pages) >= 6
-    qtbot.waitUntil(lambda: "empty" in queue.info.text(), timeout=5000)
+    qtbot.waitUntil(lambda: "empty" in queue.info.text(), timeout=30_000)
 
 
 def test_status_changes_show_in_the_follow_up_list(qtbot: QtBot, session: Session) -> None:
@@ -361,7 +361,7 @@ def test_without_qtpdf_the_letter_can_still_be_saved_and_queued(
     assert not preview.print_button.isEnabled()
     assert preview.save_button.isEnabled()
     preview.queue_button.click()
-    qtbot.waitUntil(lambda: preview.queue_button.text() == "In the print queue", timeout=5000)
+    qtbot.waitUntil(lambda: preview.queue_button.text() == "In the print queue", timeout=30_000)
     queue = feature.open_print_queue()
     assert queue.table.rowCount() == 1
     assert not queue.print_button.isEnabled()
@@ -596,7 +596,7 @@ def test_a_letter_saved_and_queued_does_not_wait_while_a_sync_writes(
         assert not preview.queue_button.isEnabled()
         assert preview.queue_button.text() == "Add to print &queue"
         assert uc.print_queue(session.store, session.user) == []
-    qtbot.waitUntil(lambda: preview.queue_button.text() == "In the print queue", timeout=5000)
+    qtbot.waitUntil(lambda: preview.queue_button.text() == "In the print queue", timeout=30_000)
     assert not preview.queue_button.isEnabled()
     [job] = uc.print_queue(session.store, session.user)
     assert job.person_name.endswith(person.family_name)

@@ -153,7 +153,7 @@ def test_the_coordinator_is_asked_to_renew_the_key_a_laptop_the_operator_revoked
     assert sync_uc.status(helper.store).revoked_holding_key == ("Laptop Ioana",)
     helper_window = shown_window(qtbot, helper)
     helper_sync: SyncController = helper_window.sync  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: helper_sync.label.text() != "", timeout=5000)
+    qtbot.waitUntil(lambda: helper_sync.label.text() != "", timeout=30_000)
     assert helper_sync.revoked_key.isHidden()
     helper_window.close()
     helper.close()

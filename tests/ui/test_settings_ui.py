@@ -59,7 +59,7 @@ def qsettings(tmp_path: Path) -> Iterator[QSettings]:
 def save(qtbot: QtBot, dialog: SettingsDialog) -> None:
     """Save as the button does, and wait while the letterhead is stored (a worker thread)."""
     dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
-    qtbot.waitUntil(lambda: not dialog.save.saving, timeout=5000)
+    qtbot.waitUntil(lambda: not dialog.save.saving, timeout=30_000)
 
 
 def test_defaults_and_saving(
@@ -165,7 +165,7 @@ def test_saving_the_letterhead_does_not_wait_while_a_sync_writes(
     dialog.letterhead.name.clear()
     type_text(dialog.letterhead.name, "Willkommen Dortmund e. V.")
     with (
-        qtbot.waitSignal(dialog.saved, timeout=5000),
+        qtbot.waitSignal(dialog.saved, timeout=30_000),
         store_held(session) as (_release, held),
     ):
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
@@ -304,7 +304,7 @@ def test_a_joined_coordinator_sees_and_changes_the_address_this_laptop_syncs_wit
 
     dialog.server.clear()
     type_text(dialog.server, "https://sync.example.org/ ")
-    with qtbot.waitSignal(dialog.saved, timeout=5000):
+    with qtbot.waitSignal(dialog.saved, timeout=30_000):
         save(qtbot, dialog)
     assert dialog.server_changed
     assert sync_uc.server_url(session.store) == "https://sync.example.org"
@@ -319,7 +319,7 @@ def test_a_joined_coordinator_sees_and_changes_the_address_this_laptop_syncs_wit
     qtbot.addWidget(again)
     again.show()
     assert again.server.text() == "https://sync.example.org"
-    with qtbot.waitSignal(again.saved, timeout=5000):
+    with qtbot.waitSignal(again.saved, timeout=30_000):
         save(qtbot, again)
     assert not again.server_changed
     assert (

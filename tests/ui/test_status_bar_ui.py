@@ -73,7 +73,7 @@ def test_the_status_bar_keeps_progress_last_sync_and_changes_in_view_at_1024_pix
         window = shown_window(qtbot, session, WIDTH)
         controller: SyncController = window.sync  # type: ignore[attr-defined]
         status, user = controller.label, window.status_user
-        qtbot.waitUntil(lambda: status.text() != "", timeout=5000)  # the window's own reading
+        qtbot.waitUntil(lambda: status.text() != "", timeout=30_000)  # the window's own reading
         logged_in = _("Logged in: {name}").format(name=session.user.display_name)
         pending = ngettext("{count} change to send", "{count} changes to send", PENDING).format(
             count=format_number(PENDING)
@@ -175,7 +175,7 @@ def _at_1280(qtbot: QtBot, session: Session) -> tuple[MainWindow, SyncController
     window = shown_window(qtbot, session, 1280)
     window.resize(1280, 720)
     controller: SyncController = window.sync  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: controller.label.text() != "", timeout=5000)
+    qtbot.waitUntil(lambda: controller.label.text() != "", timeout=30_000)
     return window, controller
 
 
@@ -203,7 +203,7 @@ def test_offline_the_changes_to_send_are_said_to_be_kept_here_and_fit_at_1280_pi
         window, controller = _at_1280(qtbot, session)
         status, user = controller.label, window.status_user
         joined = sync_uc.SyncStatus(True, "https://x", True, 3, _clock(LAST_SYNC), 0)
-        with qtbot.waitSignal(controller.sync_finished, timeout=5000):
+        with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
             controller._on_sync_done(Offline("no route"))  # as a sync without a network ends
         controller.show_status(joined)
         _laid_out(window)
@@ -220,7 +220,7 @@ def test_offline_the_changes_to_send_are_said_to_be_kept_here_and_fit_at_1280_pi
         assert status.text().endswith(
             ngettext("{count} change to send", "{count} changes to send", 0).format(count=0)
         )
-        with qtbot.waitSignal(controller.sync_finished, timeout=5000):
+        with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
             controller._on_sync_done(ServerError(503, "busy"))  # it answered: not offline
         controller.show_status(joined)
         assert status.text().endswith(to_send.format(count=3)), status.text()

@@ -126,7 +126,7 @@ def test_a_search_during_the_first_sync_says_the_records_are_arriving_and_runs_a
     c = laptops.new("C")
     window = shown_window(qtbot, c)
     controller = window.sync  # type: ignore[attr-defined]
-    with qtbot.waitSignal(window.search_finished, timeout=5000):
+    with qtbot.waitSignal(window.search_finished, timeout=30_000):
         type_text(window.search, "Radu")
     assert window.result_label.text() == "Nobody found."
     pulls: list[tuple[int, int, str]] = []
@@ -163,7 +163,7 @@ def test_a_search_cleared_during_the_first_sync_still_says_the_records_are_arriv
         people.register_person(c.store, c.user, PersonDraft(given, "Dobre"))
     window = shown_window(qtbot, c)
     controller = window.sync  # type: ignore[attr-defined]
-    with qtbot.waitSignal(window.search_finished, timeout=5000):
+    with qtbot.waitSignal(window.search_finished, timeout=30_000):
         type_text(window.search, "Radu")
     shown: list[tuple[int, str]] = []  # the list's label as each reading under way showed it
 

@@ -237,7 +237,7 @@ def test_the_idle_time_saved_in_the_settings_is_the_one_that_locks(
         window.settings_action.trigger()  # type: ignore[attr-defined]
         dialog: SettingsDialog = window.settings_dialog  # type: ignore[attr-defined]
         dialog.idle_lock.setValue(12)
-        with qtbot.waitSignal(dialog.saved, timeout=5000):
+        with qtbot.waitSignal(dialog.saved, timeout=30_000):
             dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
         assert idle_minutes() == 12
         assert _locker(window).timer.interval() == 12 * 60_000  # at once, not at next start

@@ -149,7 +149,7 @@ def test_advisor_sees_the_sections_and_opens_them_to_a_helper(
     box.setChecked(True)
     dialog.grab().save(str(_shots(tmp_path) / "open-to-helpers.png"))
     assert dialog.changes() == [(helper.user.id, "health", True)]
-    with qtbot.waitSignal(dialog.accepted, timeout=5000):  # stored on a worker thread
+    with qtbot.waitSignal(dialog.accepted, timeout=30_000):  # stored on a worker thread
         dialog.apply()
     assert visits.withheld_kinds(helper.store, helper.user, pid) == {"exploitation"}
     opened = audit.list_entries(session.store, session.user, record_id=pid, action="open_case")
@@ -180,7 +180,7 @@ def test_advisor_sees_the_sections_and_opens_them_to_a_helper(
     box = dialog.findChild(QCheckBox, "open:mihai:health")
     assert box is not None and not box.isChecked()
     box.setChecked(True)
-    with qtbot.waitSignal(dialog.accepted, timeout=5000):
+    with qtbot.waitSignal(dialog.accepted, timeout=30_000):
         dialog.apply()
     action.trigger()
     dialog = window.case_access_dialog  # type: ignore[attr-defined]

@@ -238,7 +238,7 @@ def test_erasing_from_the_person_page_does_not_wait_for_the_sync(
         assert held.is_set()  # it returned while the store was held
         assert not window.person_page.isEnabled()
         assert window.statusBar().currentMessage() == "Erasing…"
-    qtbot.waitUntil(lambda: window.person_page.isEnabled(), timeout=5000)
+    qtbot.waitUntil(lambda: window.person_page.isEnabled(), timeout=30_000)
     assert window.statusBar().currentMessage() == "The person was erased."
     assert people.get_person(session.store, session.user, person.id) is None
     assert people.get_person(session.store, session.user, keep.id) is not None
