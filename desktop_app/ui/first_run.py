@@ -37,9 +37,10 @@ from desktop_app.ui.error_label import with_error
 from desktop_app.ui.settings import KEY_JOIN_NAME, KEY_JOIN_SERVER, KEY_LANGUAGE, LetterheadForm
 from desktop_app.ui.sync_status import (
     FINGERPRINT_STYLE,
+    JOIN_TRY_AGAIN_BUTTON,
     NEXT_STEPS_AFTER_FIRST_JOIN,
     NEXT_STEPS_AFTER_JOINING,
-    server_call_failure,
+    join_failure,
 )
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import ErrorLabel, reachable_text
@@ -182,6 +183,9 @@ class AccountPage(QWizardPage):
         # Next pressed again after a failure on this laptop while it registered: the same
         # registration again, so the same code joins (``sync_uc.JoinAttempt``).
         self._attempt = sync_uc.JoinAttempt()
+        # The registration failed on the way to the server: its button says Try again, as in
+        # the join dialog (``sync_status.join_failure``).
+        self.offers_retry = False
         self.busy_label = QLabel()
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)  # busy: how long cannot be known
@@ -243,13 +247,20 @@ class AccountPage(QWizardPage):
             "If you cancel now, the program starts without joining: join later with {join}, "
             "where the server address is filled in."
         ).format(join=menu_path("&File", "&Join an organisation…"))
-        self.created.setText(
-            _(
+        if self.offers_retry:  # the failure beside it names the button
+            made = _(
+                "Your account on this laptop has been created. Back lets you correct the "
+                "server address or the code."
+            )
+        else:
+            made = _(
                 "Your account on this laptop has been created. Next registers the laptop with "
                 "the server again; Back lets you correct the server address or the code."
             )
-            + " "
-            + later
+        self.created.setText(f"{made} {later}")
+        self.setButtonText(
+            QWizard.WizardButton.CommitButton,
+            _(JOIN_TRY_AGAIN_BUTTON) if self.offers_retry else _("&Next >"),
         )
         texts = (_("&Account name"), _("&Full name"), _("&Password"), _("&Repeat password"))
         for key, text in zip(self.FIELDS, texts, strict=True):
@@ -353,6 +364,7 @@ class AccountPage(QWizardPage):
         return not self.busy
 
     def _show_failure(self, exc: Exception) -> None:
+        again = False
         if isinstance(exc, ValidationFailed):
             for error in exc.errors:
                 self.errors.get(error.field, self.store_error).show_message(field_message(error))
@@ -360,8 +372,12 @@ class AccountPage(QWizardPage):
             self.store_error.show_message(error_message(exc.code))
         else:
             # Joining: the server's answer; or a failure here (the store busy, the disk full),
-            # which went to the application's error handler, and the page said nothing.
-            self.store_error.show_message(server_call_failure(exc))
+            # which went to the application's error handler, and the page said nothing. The
+            # connection dropped, it said only "cannot be reached" beside Next.
+            message, again = join_failure(exc)
+            self.store_error.show_message(message)
+        self.offers_retry = again
+        self.retranslate()
 
     def nextId(self) -> int:
         # Before the store is made, too: its recovery code comes next. Taken for the last page,

@@ -835,11 +835,31 @@ class ServerCalls(QObject):
         self.busy_changed.emit(self.busy)
 
 
-# The join dialog, after "The sync server cannot be reached." (or has a fault).
+# A join (the join dialog, the first-run wizard) that failed on the way to the server: nothing
+# tries it again by itself, so the person is told that the laptop has not joined, that the
+# same code still works, and to press Try again. After "The sync server cannot be reached.":
 _JOIN_TRY_AGAIN = N_(
     "This laptop has not joined yet. Press Try again when the connection is back: the same "
     "code still works."
 )
+# A server fault: the sync's words ("it is tried again automatically") were untrue of a join.
+_JOIN_SERVER_FAULT = N_(
+    "The sync server has a fault. This laptop has not joined yet. Press Try again in a few "
+    "minutes: the same code still works. If it lasts, tell your coordinator."
+)
+#: the join's button after such a failure (``join_failure``)
+JOIN_TRY_AGAIN_BUTTON = N_("&Try again")
+
+
+def join_failure(exc: Exception) -> tuple[str, bool]:
+    """What a failed join says, and whether its button then offers Try again (the connection
+    failed or dropped, or the server had a fault: the same registration goes again, and the
+    same code joins; ``sync_uc.JoinAttempt``)."""
+    if not may_get_through_later(exc):
+        return server_call_failure(exc), False
+    if isinstance(exc, ServerError):
+        return _(_JOIN_SERVER_FAULT), True
+    return f"{server_call_failure(exc)} {_(_JOIN_TRY_AGAIN)}", True
 
 
 class JoinDialog(QDialog):
@@ -952,16 +972,12 @@ class JoinDialog(QDialog):
         )
 
     def _join_failed(self, exc: Exception) -> None:
+        # The connection dropped: it said "cannot be reached. Nothing was lost." beside "Join",
+        # and the person did not know whether the laptop had joined or the code was spent.
+        message, again = join_failure(exc)
+        self.error.show_message(message)
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
-        if may_get_through_later(exc):
-            # The connection failed or dropped: it said "cannot be reached. Nothing was lost."
-            # and "Join" as before, and the person did not know whether the laptop had joined
-            # or whether the code was spent. Pressed again, the same registration goes.
-            self.error.show_message(f"{server_call_failure(exc)} {_(_JOIN_TRY_AGAIN)}")
-            ok.setText(_("&Try again"))
-        else:
-            self.error.show_message(server_call_failure(exc))
-            ok.setText(_("&Join"))
+        ok.setText(_(JOIN_TRY_AGAIN_BUTTON) if again else _("&Join"))
 
     def _joined(self, joined: Any) -> None:
         kept = QSettings()

@@ -173,12 +173,16 @@ def test_join_path_validates_registers_and_shows_the_fingerprint(
         wizard.next()
         assert account.busy
         qtbot.waitUntil(lambda: not account.busy, timeout=60_000)
-        assert account.store_error.text() == "The sync server cannot be reached. Nothing was lost."
+        assert account.store_error.text() == (
+            "The sync server cannot be reached. Nothing was lost. This laptop has not joined "
+            "yet. Press Try again when the connection is back: the same code still works."
+        )
         assert wizard.currentPage() is account and wizard.session is not None
         assert not sync_uc.is_joined(wizard.session.store)
-        # The account exists now: its fields are done, and the page says what Next does.
+        # The account exists now: its fields are done, and the page says what Back does.
         assert account.created.isVisible() and not account.account.isEnabled()
         assert wizard.button(QWizard.WizardButton.CommitButton).isEnabled()
+        assert wizard.button(QWizard.WizardButton.CommitButton).text() == "&Try again"
         assert wizard.button(QWizard.WizardButton.BackButton).isEnabled()  # not joined yet
         store = wizard.session.store
 

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton, QWizard
 from pytestqt.qtbot import QtBot
 
@@ -24,6 +26,7 @@ from desktop_app.i18n.messages import (
     sync_message,
 )
 from desktop_app.i18n.text import _, set_language
+from desktop_app.ui.access_keys import key_of
 from desktop_app.ui.first_run import FirstRunWizard
 from desktop_app.ui.help import menu_path
 from desktop_app.ui.main_window import MainWindow
@@ -465,3 +468,65 @@ def test_the_join_dialog_says_a_dropped_connection_and_offers_to_try_again(
     (device,) = server.service.list_devices().devices
     assert sync_uc.own_device_id(session.store) == device.device_id
     window.close()
+
+
+# What the wizard says, and its button, when the server cannot be reached as it registers
+# (sync_status.join_failure, shared with the join dialog).
+WIZARD_DROPPED = {
+    "de": (
+        "Der Synchronisierungsserver ist nicht erreichbar. Es ging nichts verloren. Dieser "
+        "Laptop ist noch nicht beigetreten. Klicken Sie auf „Erneut versuchen“, sobald die "
+        "Verbindung wieder da ist: derselbe Code gilt weiterhin.",
+        "&Erneut versuchen",
+        "Weiter",
+    ),
+    "ro": (
+        "Serverul de sincronizare nu poate fi accesat. Nu s-a pierdut nimic. Acest laptop nu "
+        "s-a alăturat încă. Apăsați „Încearcă din nou” când conexiunea revine: același cod este "
+        "în continuare valabil.",
+        "Încearcă &din nou",
+        "Înainte",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["de", "ro"])
+def test_the_wizard_says_a_dropped_connection_and_offers_to_try_again_by_keyboard(
+    qtbot: QtBot, tmp_path: Path, server: ServerProcess, lang: str
+) -> None:
+    """Joining from the very first start, the server out of reach (nothing listening on its
+    port on 127.0.0.1): the wizard said only "cannot be reached" beside "Next", and the person
+    did not know whether the laptop had joined or the code was spent. Now it says, as the
+    join dialog does, that the laptop has not joined and that the same code still works, on
+    a "Try again" button that its access key presses; once the server is back, it joins."""
+    wizard = _wizard_at_join_page(qtbot, tmp_path, lang, server.base_url, server.enroll("B"))
+    wizard.next()
+    server.stop()  # the Wi-Fi gone as the account is made
+    _make_account(wizard, "ioana", "Ioana Popescu")
+    _answered(qtbot, wizard)
+    page, session = wizard.account_page, wizard.session
+    assert session is not None and not sync_uc.is_joined(session.store)
+    said, button, next_word = WIZARD_DROPPED[lang]
+    assert page.store_error.text() == said and page.store_error.isVisible()
+    commit = wizard.button(QWizard.WizardButton.CommitButton)
+    assert commit.text() == button and commit.isEnabled() and commit.isVisible()
+    assert commit.isDefault()  # Enter presses it too
+    # The note beside it names no "Next" that is not there.
+    assert page.created.isVisible() and next_word not in page.created.text()
+    QApplication.sendPostedEvents(None, 0)
+    assert commit.width() >= commit.sizeHint().width()  # the button's words whole
+    wizard.grab().save(f"/tmp/joinsmall-wizard-dropped-{lang}.png")
+    assert server.service.list_devices().devices == []
+
+    server.start()
+    wizard.activateWindow()
+    qtbot.waitUntil(wizard.isActiveWindow, timeout=5000)
+    key = key_of(commit.text())
+    assert key is not None
+    QTest.keyClick(wizard, Qt.Key(ord(key.upper())), Qt.KeyboardModifier.AltModifier)
+    # The access key pressed it (a click Qt animates briefly): the same registration again.
+    qtbot.waitUntil(lambda: wizard.currentPage() is not page, timeout=60_000)
+    assert sync_uc.is_joined(session.store) and page.store_error.text() == ""
+    (device,) = server.service.list_devices().devices
+    assert sync_uc.own_device_id(session.store) == device.device_id
+    session.close()

@@ -125,3 +125,47 @@ def test_the_join_dialog_says_a_failure_on_this_laptop_in_words_too(
     )
     assert not sync_uc.is_joined(b.store)
     window.close()
+
+
+# A join's words for a server fault: nothing tries a join again by itself.
+JOIN_SERVER_FAULT = {
+    "en": "The sync server has a fault. This laptop has not joined yet. Press Try again in a few "
+    "minutes: the same code still works. If it lasts, tell your coordinator.",
+    "de": "Der Synchronisierungsserver hat eine Störung. Dieser Laptop ist noch nicht "
+    "beigetreten. Klicken Sie in einigen Minuten auf „Erneut versuchen“: derselbe Code gilt "
+    "weiterhin. Hält die Störung an, sagen Sie Ihrer Koordination Bescheid.",
+    "bg": "Сървърът за синхронизиране има неизправност. Този лаптоп още не е присъединен. "
+    "Натиснете „Нов опит“ след няколко минути: същият код все още е валиден. Ако това "
+    "продължи, кажете на координатора си.",
+    "ro": "Serverul de sincronizare are o defecțiune. Acest laptop nu s-a alăturat încă. "
+    "Apăsați „Încearcă din nou” peste câteva minute: același cod este în continuare valabil. "
+    "Dacă defecțiunea persistă, anunțați coordonatorul.",
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "bg", "ro"])
+def test_the_join_dialog_says_a_server_fault_is_not_tried_again_by_itself(
+    qtbot: QtBot, tmp_path: Path, session: Session, lang: str
+) -> None:
+    """A server answering 503 to the join: the dialog said the sync's "Nothing was lost; it is
+    tried again automatically", untrue of a join, which nothing tries again by itself. It says
+    that the laptop has not joined and to press Try again later, with the same code."""
+    set_language(lang)
+    faulty = AnsweringStub(503, tmp_path)
+    try:
+        window, dialog = _join_dialog(qtbot, session)
+        dialog.show()
+        type_text(dialog.server, faulty.url)
+        type_text(dialog.code, "7JM7-FX4J-A922-8BB2")
+        join = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        with qtbot.waitSignal(dialog.calls.idle, timeout=60_000):
+            join.click()
+        assert faulty.requests > 0
+    finally:
+        faulty.close()
+    said = dialog.error.text()
+    assert said == JOIN_SERVER_FAULT[lang], said
+    assert join.text() == {"en": "&Try again", "de": "&Erneut versuchen", "bg": "&Нов опит",
+                           "ro": "Încearcă &din nou"}[lang]  # fmt: skip
+    assert join.isEnabled() and not sync_uc.is_joined(session.store)
+    window.close()
