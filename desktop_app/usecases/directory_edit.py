@@ -110,7 +110,8 @@ def _clean(text: str) -> str:
 
 def draft_problems(draft: ServiceDraft) -> list[FieldProblem]:
     """What the directory's own checks cannot say at the field: German texts the others fall
-    back to, the main topic, an e-mail address a service can be written to."""
+    back to, a postcode's city, the main topic, an e-mail address a service can be written
+    to."""
     problems: list[FieldProblem] = []
     if not _clean(draft.name.get("de", "")):
         problems.append(FieldProblem("name.de", _("Please enter the German name.")))
@@ -126,6 +127,15 @@ def draft_problems(draft: ServiceDraft) -> list[FieldProblem]:
                     _("Please write it in German too: the letters fall back to the German text."),
                 )
             )
+    if _clean(draft.postcode) and not _clean(draft.city):
+        # The letter's address window showed "44137" alone on the line of the town. A town
+        # without a postcode reads well ("Dortmund"), and is left as it is.
+        problems.append(
+            FieldProblem(
+                "address.city",
+                _("Please enter the city too: a postcode alone is no address on the letter."),
+            )
+        )
     if not draft.topics:
         problems.append(FieldProblem("topics", _("Please choose the main topic.")))
     email = draft.email.strip()

@@ -275,6 +275,36 @@ def test_a_topic_left_unchosen_is_said_at_the_main_topic(qtbot: QtBot, session: 
     assert len(reference.service_directory(session.store).services) == SHIPPED
 
 
+def test_a_postcode_without_its_city_is_refused_at_the_city_and_a_city_alone_is_kept(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The city cleared and the postcode left: the editor published it, and the letter's
+    address window showed "44137" alone where the town goes. Refused at the city's field, in
+    the UI language; a city without a postcode is an address that reads well, and publishes."""
+    set_language("de")
+    dialog = _window(qtbot, session)
+    editor = _edit(qtbot, dialog, "jobcenter")
+    postcode = editor.postcode.text()
+    assert postcode and editor.city.text()
+    _replace(editor.city, "")
+    assert _save(qtbot, dialog, editor) is None
+    city_error = editor.errors["address.city"]
+    assert city_error.isVisible() and city_error.text() == (
+        "Bitte geben Sie auch den Ort ein: Eine Postleitzahl allein ist im Brief keine Anschrift."
+    )
+    assert editor.focusWidget() is editor.city and editor.postcode.text() == postcode
+    editor.grab().save(f"/tmp/joinsmall-postcode-alone-{os.getpid()}.png")
+    assert reference.published_directory(session.store) is None
+    # The postcode cleared as well and the city typed: no address line alone, it publishes.
+    _replace(editor.postcode, "")
+    type_text(editor.city, "Dortmund")
+    confirm = _save(qtbot, dialog, editor)
+    assert confirm is not None and not city_error.isVisible()
+    _publish(qtbot, dialog, confirm)
+    address = reference.service_directory(session.store).get("jobcenter").address
+    assert (address.postcode, address.city) == ("", "Dortmund")
+
+
 def test_screenshots_of_the_window_and_the_dialog_in_german_and_bulgarian(
     qtbot: QtBot, session: Session
 ) -> None:
