@@ -931,7 +931,8 @@ def print_job_pdf(
     """The queued letter as it prints now. When what it was rendered from changed since (an
     appointment made or moved, the service's address, the person's name; here or by a sync)
     it is rendered again, in the job's language and dated the day of issue as any reprint,
-    and kept so, with the time it was updated. Raises ``LetterWithdrawn`` when the referral
+    and kept so, with the time it was updated; a letter to a service taken out of the
+    directory since prints as it was queued. Raises ``LetterWithdrawn`` when the referral
     was closed since it was queued, ``LetterError`` when the letter cannot be made now."""
     require(user, Action.PRINT)
     return _job_letter(store, user, job_id, now)[0]
@@ -952,10 +953,17 @@ def _job_letter(
         if row is None:
             raise ReferralNotFound(referral_id)
         closed = row.status == ReferralStatus.CLOSED.value
+        service_id = row.service_id
     if state != "queued":
         return pdf, False  # printed: its bytes were dropped
     if closed:
         raise LetterWithdrawn(job_id)
+    if reference.service_directory(store).find(service_id) is None:
+        # Taken out of the directory after the letter was queued: the letter made again took
+        # the shipped entry (the address the coordinator had corrected printed as shipped),
+        # or found none (a coordinator's own service: "taken out", and nothing printed). The
+        # service's details are now only in the letter kept, and that prints, as queued.
+        return pdf, False
     inputs = _letter_inputs(store, user, referral_id, lang, None)
     current = inputs.digest()
     if current == digest:

@@ -4,17 +4,21 @@ its lists show it: named by its id made readable, saying it is no longer in the 
 from __future__ import annotations
 
 import datetime as dt
+import io
+from pathlib import Path
 
 import pytest
+from pypdf import PdfReader
 from pytestqt.qtbot import QtBot
 
 from desktop_app.i18n.messages import removed_service_name
 from desktop_app.i18n.text import set_language
+from desktop_app.ui import referrals as ui
 from desktop_app.usecases import directory_edit, reference
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import cell
-from tests.ui.test_referrals_ui import _person, _window
+from tests.ui.test_referrals_ui import _person, _window, needs_qtpdf, print_all
 
 TAFEL = "tafel_dortmund_e_v"
 
@@ -68,3 +72,62 @@ def test_the_lists_name_a_service_taken_out_on_another_laptop_readably(
     queue = feature.open_print_queue()
     qtbot.waitUntil(lambda: queue.table.rowCount() == 1)
     assert cell(queue.table, 0, 2).text() == shown
+
+
+@needs_qtpdf
+def test_a_queued_letter_to_a_service_taken_out_prints_as_it_was_queued(
+    qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two letters queued, then their services taken out of the directory: the job centre,
+    whose street the coordinator had corrected, here; the coordinator's own Tafel on another
+    laptop (a sync). The queue promises each "prints as it was made when it was queued", yet
+    printing made the job centre's letter again from the shipped entry (the old street, and
+    the queue said "updated"), and refused the Tafel's ("taken out of the directory")."""
+    jobcenter = directory_edit.draft_of(reference.service_directory(session.store).get("jobcenter"))
+    shipped_street = jobcenter.street
+    jobcenter.street = "Königswall 99"
+    files, _ident = directory_edit.edited_files(session.store, jobcenter)
+    directory_edit.publish_edit(session.store, session.user, files, "")
+    tafel = directory_edit.ServiceDraft(
+        name={"de": "Tafel Dortmund e.V."},
+        topics=("housing",),
+        street="Tafelweg 1",
+        postcode="44137",
+        city="Dortmund",
+    )
+    files, ident = directory_edit.edited_files(session.store, tafel)
+    assert ident == TAFEL
+    directory_edit.publish_edit(session.store, session.user, files, "")
+    person = _person(session)
+    for service, reason in (("jobcenter", "buergergeld"), (TAFEL, "housing_emergency")):
+        referral = uc.issue_referral(session.store, session.user, person.id, service, reason)
+        uc.queue_for_printing(session.store, session.user, referral.id)
+    # The job centre taken out here; the Tafel as a sync brings it (here it is refused while
+    # a referral goes to it).
+    without = directory_edit.removed_files(session.store, "jobcenter")
+    directory_edit.publish_edit(session.store, session.user, without, "")
+    without = directory_edit.removed_files(session.store, TAFEL)
+    reference.publish_directory(session.store, session.user, without, "")
+
+    set_language("de")
+    _win, feature = _window(qtbot, session, person)
+    queue = feature.open_print_queue()
+    qtbot.waitUntil(lambda: queue.table.rowCount() == 2)
+    assert uc.update_queued_letters(session.store, session.user) == 0
+    assert [cell(queue.table, row, 5).text() for row in range(2)] == ["Druckbereit"] * 2
+    # What prints: the letters as queued (the printer's copy holds their pages as images).
+    letters = [uc.print_job_pdf(session.store, session.user, job.id) for job in queue.jobs]
+    text = " ".join(
+        " ".join((page.extract_text() or "").split())
+        for pdf in letters
+        for page in PdfReader(io.BytesIO(pdf)).pages
+    )
+    assert "Königswall 99" in text and shipped_street not in text
+    assert "Tafelweg 1" in text and "44137 Dortmund" in text
+    out = tmp_path / "printed.pdf"
+    monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
+    assert print_all(qtbot, queue) == 2
+    assert queue.notice.text() == ""
+    pages = sum(len(PdfReader(io.BytesIO(pdf)).pages) for pdf in letters)
+    assert len(PdfReader(out).pages) == pages
+    qtbot.waitUntil(lambda: queue.table.rowCount() == 0, timeout=30_000)
