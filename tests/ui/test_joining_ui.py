@@ -510,7 +510,7 @@ def test_the_wizard_says_a_dropped_connection_and_offers_to_try_again_by_keyboar
     assert page.store_error.text() == said and page.store_error.isVisible()
     commit = wizard.button(QWizard.WizardButton.CommitButton)
     assert commit.text() == button and commit.isEnabled() and commit.isVisible()
-    assert commit.isDefault()  # Enter presses it too
+    assert isinstance(commit, QPushButton) and commit.isDefault()  # Enter presses it too
     # The note beside it names no "Next" that is not there.
     assert page.created.isVisible() and next_word not in page.created.text()
     QApplication.sendPostedEvents(None, 0)
