@@ -29,6 +29,7 @@ from desktop_app.i18n.messages import (
     confirm_message,
     connection_message,
     coordinator_to_confirm,
+    erased_work_message,
     error_message,
     failure_cause,
     failure_message,
@@ -1009,6 +1010,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             print(withdrawn_message(name, folder), file=sys.stderr)
         if report.server_restored:
             print(server_restored_message(), file=sys.stderr)
+        if report.erased_work:
+            print(erased_work_message(report.erased_work), file=sys.stderr)
         if report.revoke_again_pending:
             print(revoke_again_pending_message(), file=sys.stderr)
         state = sync_uc.status(session.store)

@@ -430,6 +430,32 @@ def server_restored_short() -> str:
     return _("Server restored from a backup, records sent again")
 
 
+def erased_work_message(count: int) -> str:
+    """Said once, after a sync in which another laptop's erasure of a person removed changes
+    made here and not sent yet (``SyncReport.erased_work``). The person is not named: that
+    would undo the erasure."""
+    from desktop_app.i18n.formatting import format_number
+
+    return ngettext(
+        "{count} change made on this laptop was about a person erased at their request on "
+        "another laptop; it was removed here too.",
+        "{count} changes made on this laptop were about a person erased at their request on "
+        "another laptop; they were removed here too.",
+        count,
+    ).format(count=format_number(count))
+
+
+def erased_work_short(count: int) -> str:
+    """The status bar's few words for ``erased_work_message`` (the whole in the tooltip)."""
+    from desktop_app.i18n.formatting import format_number
+
+    return ngettext(
+        "{count} change removed (person erased on request)",
+        "{count} changes removed (person erased on request)",
+        count,
+    ).format(count=format_number(count))
+
+
 def withdrawn_short(count: int) -> str:
     """The status bar's few words for ``withdrawn_message`` (the whole of it in the tooltip)."""
     # Here, not at the top: importing formatting loads Babel.

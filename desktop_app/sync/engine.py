@@ -133,6 +133,10 @@ class SyncReport:
     # What the server's pull said of its revocations (``wire.PullResponse.revocations``; None:
     # not said), for the coordinator's banner of revoked laptops (``learn_revocations``).
     revocations: str | None = None
+    # Changes made here and not sent yet (records in the outbox) about people another laptop
+    # erased at their request: the erasure removed them here too. A count only: naming the
+    # person would undo the erasure (``_unsent_about``).
+    erased_work: int = 0
 
 
 Progress = Callable[[str, int, int], None]  # phase, done, total (0 when unknown)
@@ -578,6 +582,7 @@ class SyncEngine:
         # Visits: a merge that combined both sides is checked against the form (kinds.py).
         check = getattr(adapter, "check_combination", None)
         synced: dict[str, tuple[str, int]] = {}
+        erasing: list[str] = []  # people held here whom another laptop erased
         for envelope, incoming, author in items:
             current = local.get(envelope.record_id)
             if (
@@ -632,6 +637,10 @@ class SyncEngine:
             envelope_of[envelope.record_id] = envelope
             differs[envelope.record_id] = ours_differs
             conflicts.extend(result.conflicts)
+            if kind == "person" and result.state.deleted and current and not current.state.deleted:
+                erasing.append(envelope.record_id)
+        if erasing:  # counted before the erasure deletes what tells whom a record is about
+            report.erased_work += _unsent_about(session, erasing)
         refused = adapter.save_many(session, self.store, list(to_save.values()))
         newer = [envelope_of[rid] for rid, why in refused.items() if why == NEWER_VERSION]
         outbox = []
@@ -1108,6 +1117,28 @@ def _erased_here(session: Session, record_ids: Sequence[str]) -> dict[str, Local
         record_id: LocalRecord(RecordState(kind, record_id, {}, True, hlc), revision, "")
         for kind, record_id, revision, hlc in rows_for_ids(session, sql, list(record_ids))
     }
+
+
+def _unsent_about(session: Session, people: Sequence[str]) -> int:
+    """How many records in the outbox (changes made here, not sent yet) are about ``people``:
+    the person records themselves and every record whose ``_person`` is one of them.
+
+    Conflicts are left out: the sync records them, not a user. Only read when an erasure
+    arrives for someone held here, so the whole outbox is looked at then."""
+    erased = set(people)
+    pending: dict[str, list[str]] = {}
+    for kind, record_id in driver_cursor(session).execute(
+        "SELECT DISTINCT record_kind, record_id FROM outbox"
+    ):
+        pending.setdefault(str(kind), []).append(str(record_id))
+    count = sum(1 for record_id in pending.pop("person", []) if record_id in erased)
+    for kind, ids in pending.items():
+        adapter = ADAPTERS.get(kind)
+        if adapter is None or kind in LOCAL_ONLY or kind == "conflict":
+            continue
+        held = adapter.load_many(session, ids)
+        count += sum(1 for local in held.values() if _person(adapter, local.state) in erased)
+    return count
 
 
 def new_record_id() -> str:

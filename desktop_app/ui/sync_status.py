@@ -43,6 +43,8 @@ from desktop_app.i18n.messages import (
     confirm_message,
     connection_message,
     coordinator_to_confirm,
+    erased_work_message,
+    erased_work_short,
     error_message,
     failure_reason,
     laptops_not_given_the_key,
@@ -348,6 +350,10 @@ class SyncController(QObject):
         # A sync found the server restored from an older backup and sent back what it had
         # lost: said from then on while the window is open (no later sync knows of it).
         self.server_restored = False
+        # Changes made here and not sent, about people another laptop erased at their request,
+        # that syncs removed: said from then on while the window is open (no later sync knows
+        # of them), as a count: naming the person would undo the erasure.
+        self.erased_work = 0
         # Laptops revoked after the server's backup are not revoked on it again yet: said
         # while the last sync that got through left it so (each sync tries again).
         self.revoke_again_pending = False
@@ -508,6 +514,7 @@ class SyncController(QObject):
             self.clock.after_sync(result.clock_offset_ms)
             self.withdrawn.update(result.withdrawn)
             self.server_restored |= result.server_restored
+            self.erased_work += result.erased_work
             self.revoke_again_pending = result.revoke_again_pending
             if result.applied:
                 self.window.refresh_after_sync()
@@ -695,12 +702,15 @@ class SyncController(QObject):
             parts.append(withdrawn_short(len(self.withdrawn)))
         if self.server_restored:
             parts.append(server_restored_short())
+        if self.erased_work:
+            parts.append(erased_work_short(self.erased_work))
         if self.revoke_again_pending:
             parts.append(revoke_again_pending_short())
         self.label.set_parts(parts)
         held = sync_message("publisher_not_coordinator") if state.held_back else ""
         withdrawn = [withdrawn_message(n, f) for n, f in sorted(self.withdrawn.items())]
         restored = server_restored_message() if self.server_restored else ""
+        erased = erased_work_message(self.erased_work) if self.erased_work else ""
         unrevoked = revoke_again_pending_message() if self.revoke_again_pending else ""
         self.label.setToolTip(
             "\n".join(
@@ -711,6 +721,7 @@ class SyncController(QObject):
                     held,
                     *withdrawn,
                     restored,
+                    erased,
                     unrevoked,
                     self.detail,
                     self._coordinator_to_confirm(state),

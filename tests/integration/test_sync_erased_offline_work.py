@@ -1,11 +1,14 @@
 """A helper records a visit offline for a person the coordinator erases meanwhile: the visit
 is dropped on every laptop, and the tombstone the helper's laptop sends for it is no replay
-when it comes back to that laptop (the sync refused it, and logged a warning, every time)."""
+when it comes back to that laptop (the sync refused it, and logged a warning, every time).
+The helper's sync counts the changes the erasure removed, and says so without the name."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from desktop_app.usecases import data_rights, visits
-from tests.integration.sync_harness import Laptops, add_person
+from tests.integration.sync_harness import Laptops, add_person, edit_person, run_desk
 from tests.unit.test_visits import full_life_situation
 
 
@@ -21,3 +24,55 @@ def test_the_tombstone_a_laptop_sent_for_its_own_offline_visit_is_not_refused_wh
     assert [r.refused for r in reports] == [0, 0, 0, 0], [r.refused_ids for r in reports]
     for laptop in (coordinator, helper):
         assert visits.visit_history(laptop.store, laptop.user, pid) == []
+
+
+def test_the_helpers_sync_counts_its_unsent_changes_an_erasure_removed(
+    laptops: Laptops,
+) -> None:
+    coordinator, helper = laptops.new("Büro"), laptops.new("Outreach Markt")
+    pid = add_person(coordinator, "Maria", "Popescu", phone="0151 7777777")
+    other = add_person(coordinator, "Ivan", "Petrov")
+    laptops.sync(coordinator, helper)
+    data_rights.erase_person(coordinator.store, coordinator.user, pid)
+    # Offline: a visit and an edit of the person erased, an edit of someone else.
+    visits.finish_visit(helper.store, helper.user, pid, "life_situation", full_life_situation())
+    edit_person(helper, pid, phone="0151 8888888")
+    edit_person(helper, other, phone="0176 1234567")
+    coordinator_report, helper_report, again = laptops.sync(coordinator, helper, helper)
+    assert coordinator_report.erased_work == 0
+    assert helper_report.erased_work == 2  # the visit and the edit; not the other person's
+    assert again.erased_work == 0  # said once: the next sync has nothing more to say
+    assert helper_report.refused == 0
+    assert visits.visit_history(helper.store, helper.user, pid) == []
+
+
+def test_a_sync_that_finds_nothing_of_its_own_about_the_erased_person_counts_none(
+    laptops: Laptops,
+) -> None:
+    coordinator, helper = laptops.new("Büro"), laptops.new("Outreach Markt")
+    pid = add_person(coordinator, "Maria", "Popescu")
+    laptops.sync(coordinator, helper)
+    data_rights.erase_person(coordinator.store, coordinator.user, pid)
+    add_person(helper, "Elena", "Radu")  # unsent, but about someone else
+    (report,) = laptops.sync(coordinator, helper)[1:]
+    assert report.erased_work == 0 and report.applied >= 1
+
+
+def test_the_sync_command_says_how_many_changes_an_erasure_removed_without_the_name(
+    laptops: Laptops, tmp_path: Path
+) -> None:
+    coordinator, helper = laptops.new("Büro"), laptops.new("Outreach Markt")
+    pid = add_person(coordinator, "Maria", "Popescu")
+    laptops.sync(coordinator, helper)
+    data_rights.erase_person(coordinator.store, coordinator.user, pid)
+    laptops.sync(coordinator)
+    visits.finish_visit(helper.store, helper.user, pid, "life_situation", full_life_situation())
+    edit_person(helper, pid, phone="0151 8888888")
+    helper.close()  # the command opens the store itself
+    synced = run_desk("sync", "--data-dir", str(tmp_path / "Outreach Markt"), lang="ro")
+    assert synced.returncode == 0, synced.stderr
+    assert (
+        "2 modificări făcute pe acest laptop priveau o persoană ștearsă la cererea sa pe alt "
+        "laptop; au fost eliminate și aici."
+    ) in synced.stderr
+    assert "Popescu" not in synced.stdout + synced.stderr
