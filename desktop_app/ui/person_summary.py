@@ -11,9 +11,11 @@ from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 from desktop_app.forms import label as pick
 from desktop_app.i18n.formatting import format_long_date, format_number, format_partial_date
 from desktop_app.i18n.text import _, current_language, ngettext
+from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.storage.db import Store
-from desktop_app.ui.referrals import service_names, status_label
+from desktop_app.ui.referrals import name_in, status_label
 from desktop_app.ui.widgets import reachable_text
+from desktop_app.usecases import reference
 from desktop_app.usecases.person_summary import (
     HOUSING_FIELD,
     INSURANCE_FIELD,
@@ -57,11 +59,11 @@ def _answer(summary: PersonSummary, field: str, labels: LabelMap | None) -> str:
     return pick(labels, current_language()) if labels else "—"
 
 
-def referrals_text(summary: PersonSummary, store: Store) -> str:
+def referrals_text(summary: PersonSummary, directory: ServiceDirectory) -> str:
+    """The open referrals, their services named from ``directory`` (the one in force)."""
     lines = []
-    name = service_names(store)
     for referral in summary.open_referrals:
-        what = f"{name(referral.service_id)}: {status_label(referral.status)}"
+        what = f"{name_in(directory, referral.service_id)}: {status_label(referral.status)}"
         if referral.follow_up is not None:
             what = _("{referral}, follow-up on {date}").format(
                 referral=what, date=format_partial_date(referral.follow_up.isoformat())
@@ -79,6 +81,8 @@ class PersonSummaryView(QWidget):
         self.setObjectName("person_summary")
         self.store = store
         self.summary: PersonSummary | None = None
+        # The service directory in force when the summary was read (with it, off the UI thread)
+        self.directory: ServiceDirectory | None = None
         self.heading = reachable_text(QLabel())
         self.heading.setObjectName("summary_heading")
         self.heading.setStyleSheet("font-weight: bold;")
@@ -116,11 +120,20 @@ class PersonSummaryView(QWidget):
             self.labels[key].setText(text)
         self.show_summary(self.summary)
 
-    def show_summary(self, summary: PersonSummary | None) -> None:
+    def show_summary(
+        self, summary: PersonSummary | None, directory: ServiceDirectory | None = None
+    ) -> None:
+        """Show ``summary``, its services named from ``directory`` (read with it); the one
+        shown before is kept for a summary shown again (a change of language)."""
         self.summary = summary
+        self.setMinimumHeight(0)  # held by ``blank`` while it was read
+        if directory is not None:
+            self.directory = directory
         self.setVisible(summary is not None)
         if summary is None:
             return
+        if self.directory is None:
+            self.directory = reference.service_directory(self.store)
         checked = bool(summary.visit_id)
         self.heading.setText(
             _("From the check of the life situation on {date}").format(
@@ -135,7 +148,7 @@ class PersonSummaryView(QWidget):
             "children": children_text(summary),
             "housing": _answer(summary, HOUSING_FIELD, summary.housing),
             "insurance": _answer(summary, INSURANCE_FIELD, summary.insurance),
-            "referrals": referrals_text(summary, self.store),
+            "referrals": referrals_text(summary, self.directory),
             "steps": "\n".join(pick(s, current_language()) for s in summary.open_steps)
             or _("none"),
         }
@@ -145,3 +158,16 @@ class PersonSummaryView(QWidget):
             shown = checked or key in ("referrals", "steps")
             self.labels[key].setVisible(shown)
             self.values[key].setVisible(shown)
+
+    def blank(self) -> None:
+        """Another person's summary is being read: nothing of the one shown stays, and the
+        space it took is kept until the new one comes, so that the visit history below is
+        not laid out (and its columns fitted) twice for every person passed."""
+        self.summary = None
+        if self.isHidden():
+            return
+        self.setMinimumHeight(self.height())
+        self.heading.setText("")
+        for key, value in self.values.items():
+            value.setText("")
+            value.setAccessibleName(self.labels[key].text())

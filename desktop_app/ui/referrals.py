@@ -96,7 +96,7 @@ from desktop_app.i18n.messages import (
     removed_service_name,
 )
 from desktop_app.i18n.text import _, current_language, ngettext
-from desktop_app.letters.directory import default_directory
+from desktop_app.letters.directory import ServiceDirectory, default_directory
 from desktop_app.letters.referral_letter import LetterError
 from desktop_app.letters.texts import default_letter_texts
 from desktop_app.storage.db import Store
@@ -145,9 +145,12 @@ def status_label(status: ReferralStatus) -> str:
 def service_name(service_id: str, store: Store, lang: str | None = None) -> str:
     """The service's name from the directory in force, else the shipped one (an old referral);
     a service in neither (a coordinator's own, taken out) by its id made readable, saying so."""
-    service = reference.service_directory(store).find(service_id) or default_directory().find(
-        service_id
-    )
+    return name_in(reference.service_directory(store), service_id, lang)
+
+
+def name_in(directory: ServiceDirectory, service_id: str, lang: str | None = None) -> str:
+    """``service_name`` with the directory in force read already (on a worker thread, say)."""
+    service = directory.find(service_id) or default_directory().find(service_id)
     if service is None:
         return removed_service_name(service_id, lang)
     return service.name.get(lang or current_language())

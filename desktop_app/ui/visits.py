@@ -60,12 +60,13 @@ from desktop_app.storage.db import Store
 from desktop_app.ui.error_label import WarningLabel
 from desktop_app.ui.form_view import FormView
 from desktop_app.ui.help import plain
+from desktop_app.ui.people_model import Background
 from desktop_app.ui.person_summary import PersonSummaryView
 from desktop_app.ui.tasks import DialogSave, TaskRunner
 from desktop_app.ui.widgets import ErrorLabel, WrappingDelegate, key_text, standing_alone
 from desktop_app.usecases import people, reference, visits
 from desktop_app.usecases.accounts import Session
-from desktop_app.usecases.person_summary import person_summary
+from desktop_app.usecases.person_summary import PersonSummary, person_summary
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
@@ -701,11 +702,21 @@ class VisitsTab(QWidget):
         self,
         session: Session,
         log_view: Callable[[str, str, dict[str, str | int]], None],
+        background: Background,
         continued_by: Callable[[str], str] = lambda _form_id: "",
     ) -> None:
         super().__init__()
         self.session = session
         self._log_view = log_view  # the window's: written off the UI thread
+        # The window's task runner: the summary is read on it (``show_summary``).
+        self._background = background
+        # Counts the summaries asked for: only the answer to the last one is shown, and whose
+        # summary is shown (None: none).
+        self._summary_asked = 0
+        self._summary_of: str | None = None
+        # The person whose opening is to be logged as a view of their latest check when their
+        # summary arrives (a re-display asked for meanwhile does not lose it).
+        self._summary_to_log: str | None = None
         # The text of the button that opens (and so continues) a form, by its id.
         self._continued_by = continued_by
         self.person: Person | None = None
@@ -849,19 +860,46 @@ class VisitsTab(QWidget):
     def show_summary(self, *, log_view: bool = False, fresh: bool = False) -> None:
         """The summary of the person shown; ``log_view``: the latest check it read is logged
         as a view of that visit (the referrals listed are logged by their own tab). From the
-        visits listed, or (``fresh``) read again: a change saved elsewhere."""
-        store, user = self.session.store, self.session.user
-        if self.person is None or store.closed:
+        visits listed, or (``fresh``) read again: a change saved elsewhere.
+
+        Read on a worker thread: it took tens of ms of the UI thread for each person shown, at
+        each step of an arrow key held down the people list. Another person's summary is
+        hidden at once; an answer that comes after another was asked for is dropped."""
+        store, user, person = self.session.store, self.session.user, self.person
+        self._summary_asked += 1
+        asked = self._summary_asked
+        if person is None or store.closed:
             self.summary.show_summary(None)
+            self._summary_of = None
             return
-        summary = person_summary(
-            store, user, self.person.id, history=None if fresh else self.visits, log_view=False
+        if self._summary_of != person.id:
+            # Nothing of the person before under this one's name while it is read.
+            self.summary.blank()
+            self._summary_of = None
+        if log_view:
+            self._summary_to_log = person.id
+        history = None if fresh else list(self.visits)
+
+        def read() -> tuple[PersonSummary, ServiceDirectory]:
+            summary = person_summary(store, user, person.id, history=history, log_view=False)
+            return summary, reference.service_directory(store)  # names its referrals
+
+        def arrived(found: tuple[PersonSummary, ServiceDirectory]) -> None:
+            summary, directory = found
+            if asked != self._summary_asked:  # another person, or a later change, asked since
+                return
+            if self._summary_to_log == person.id and summary.visit_id:
+                self._log_view(
+                    "visit", person.id, {"visit_id": summary.visit_id, "form": "life_situation"}
+                )
+            self.summary.show_summary(summary, directory)
+            self._summary_of, self._summary_to_log = person.id, None
+
+        self._background(
+            read,
+            arrived,
+            lambda _exc: None,  # the store closed or busy: read again with the next change
         )
-        if log_view and summary.visit_id:
-            self._log_view(
-                "visit", self.person.id, {"visit_id": summary.visit_id, "form": "life_situation"}
-            )
-        self.summary.show_summary(summary)
 
     def show_drafts(self) -> None:
         """Say which forms of the person shown are unfinished, and how to go on with them."""
@@ -1224,7 +1262,7 @@ class VisitsFeature(QObject):
         self.skills_button.clicked.connect(lambda: self.start("skills_check"))
         page.add_action_button(self.start_button)
         page.add_action_button(self.skills_button)
-        self.tab = VisitsTab(self.session, window.log_view, self._start_text)
+        self.tab = VisitsTab(self.session, window.log_view, window.tasks.run, self._start_text)
         self.tab.open_visit.connect(self._on_tab_open_visit)
         page.add_tab(self.tab, lambda: _("Visits"))
         page.person_changed.connect(self.tab.show_person)

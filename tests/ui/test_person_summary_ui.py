@@ -6,21 +6,27 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.referral import FOLLOW_UP_AFTER
 from desktop_app.domain.users import Role
 from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.text import set_language
+from desktop_app.ui import visits as visits_ui
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.person_summary import PersonSummaryView
-from desktop_app.usecases import accounts, visits
+from desktop_app.usecases import accounts, people, visits
 from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases.accounts import Session
+from desktop_app.usecases.person_summary import PersonSummary
 from tests.ui.conftest import shown_window
 from tests.unit.test_person_summary import (
     HELPER_PASSWORD,
@@ -126,14 +132,15 @@ def test_the_summary_follows_a_new_check_and_a_new_referral(qtbot: QtBot, sessio
     }
     visits.finish_visit(session.store, session.user, person_id, "life_situation", second)
     window.person_data_saved.emit(person_id)  # as the visit's window does when it finishes
-    assert view.values["housing"].text() == "eigene Mietwohnung"
+    # Read on a worker thread: the summary before stays until the new one is in.
+    qtbot.waitUntil(lambda: view.values["housing"].text() == "eigene Mietwohnung")
     assert view.values["insurance"].text() == "gesetzlich versichert in Deutschland"
     assert view.values["steps"].text() == "keine"
     referral = referrals_uc.issue_referral(
         session.store, session.user, person_id, "jugendamt", "family_support"
     )
     window.referrals._on_referral_issued(referral)  # type: ignore[attr-defined]
-    assert view.values["referrals"].text().count("\n") == 2
+    qtbot.waitUntil(lambda: view.values["referrals"].text().count("\n") == 2)
     assert "Jugendamt" in view.values["referrals"].text()
     window.close()
 
@@ -155,3 +162,59 @@ def test_a_helper_without_the_household_section_sees_no_children(
         window.close()
     finally:
         helper.close()
+
+
+def test_holding_the_arrow_key_through_20_people_reads_no_summary_on_the_ui_thread(
+    qtbot: QtBot, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each step down the people list read the person's summary on the UI thread (tens of ms
+    a step). Now read on a worker: none is read on the UI thread, none is shown on another
+    person's page, and the one shown at the end is the last person's."""
+    set_language("de")
+    check_of: dict[str, str] = {}  # person id -> their check's visit id
+    for i in range(21):
+        person = people.register_person(
+            session.store, session.user, PersonDraft(f"Elena {i:02}", f"Radu {i:02}")
+        )
+        children = [{**three_children()[0], "child_name": f"Kind {i:02}"}]
+        answers = full_life_situation() | {"children_count": 1, "children": children}
+        visit = visits.finish_visit(
+            session.store, session.user, person.id, "life_situation", answers
+        )
+        check_of[person.id] = visit.id
+    reads_on_ui_thread: list[str] = []
+    real_read = visits_ui.person_summary
+
+    def read(*args: Any, **kwargs: Any) -> PersonSummary:
+        if threading.current_thread() is threading.main_thread():
+            reads_on_ui_thread.append(args[2])
+        return real_read(*args, **kwargs)
+
+    monkeypatch.setattr(visits_ui, "person_summary", read)
+    window = shown_window(qtbot, session, 1366)
+    view: PersonSummaryView = window.visits.tab.summary  # type: ignore[attr-defined]
+    shown_on: list[tuple[str, str]] = []  # (check shown, check of the person on the page)
+    show = view.show_summary
+
+    def recorded(summary: PersonSummary | None, *directory: Any) -> None:
+        page = window.person_page.person
+        if summary is not None and page is not None:
+            shown_on.append((summary.visit_id, check_of[page.id]))
+        show(summary, *directory)
+
+    monkeypatch.setattr(view, "show_summary", recorded)
+    model, table = window.model, window.table
+    qtbot.waitUntil(lambda: model.rowCount() == 21 and model.entry(20) is not None)
+    table.setFocus()
+    table.setCurrentIndex(model.index(0, 0))
+    for _step in range(20):  # the key held: its repeats come between the window's events
+        qtbot.keyClick(table, Qt.Key.Key_Down)
+        QApplication.processEvents()
+    last, page = model.entry(20), window.person_page.person
+    assert last is not None and page is not None and page.id == last.id
+    qtbot.waitUntil(lambda: view.summary is not None and view.summary.visit_id == check_of[last.id])
+    assert view.isVisible()
+    assert view.values["children"].text().startswith("1 Kind: Kind 20 (")
+    assert reads_on_ui_thread == []
+    assert shown_on and all(shown == expected for shown, expected in shown_on), shown_on
+    window.close()
