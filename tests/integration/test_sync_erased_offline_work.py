@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from desktop_app.usecases import data_rights, visits
+from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops, add_person, edit_person, run_desk
 from tests.unit.test_visits import full_life_situation
 
@@ -58,9 +59,9 @@ def test_a_sync_that_finds_nothing_of_its_own_about_the_erased_person_counts_non
     assert report.erased_work == 0 and report.applied >= 1
 
 
-def test_the_sync_command_says_how_many_changes_an_erasure_removed_without_the_name(
-    laptops: Laptops, tmp_path: Path
-) -> None:
+def visit_and_edit_of_an_erased_person(laptops: Laptops) -> Session:
+    """The helper's laptop ("Outreach Markt", not synced since): a visit recorded and the phone
+    changed of Maria Popescu, whom the coordinator erased (and synced) meanwhile."""
     coordinator, helper = laptops.new("Büro"), laptops.new("Outreach Markt")
     pid = add_person(coordinator, "Maria", "Popescu")
     laptops.sync(coordinator, helper)
@@ -68,6 +69,13 @@ def test_the_sync_command_says_how_many_changes_an_erasure_removed_without_the_n
     laptops.sync(coordinator)
     visits.finish_visit(helper.store, helper.user, pid, "life_situation", full_life_situation())
     edit_person(helper, pid, phone="0151 8888888")
+    return helper
+
+
+def test_the_sync_command_says_how_many_changes_an_erasure_removed_without_the_name(
+    laptops: Laptops, tmp_path: Path
+) -> None:
+    helper = visit_and_edit_of_an_erased_person(laptops)
     helper.close()  # the command opens the store itself
     synced = run_desk("sync", "--data-dir", str(tmp_path / "Outreach Markt"), lang="ro")
     assert synced.returncode == 0, synced.stderr

@@ -11,10 +11,9 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.sync_status import SyncController
-from desktop_app.usecases import data_rights, visits
-from tests.integration.sync_harness import Laptops, add_person, edit_person
+from tests.integration.sync_harness import Laptops
+from tests.integration.test_sync_erased_offline_work import visit_and_edit_of_an_erased_person
 from tests.ui.conftest import shown_window
-from tests.unit.test_visits import full_life_situation
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
 
@@ -37,13 +36,7 @@ SAID = {
 def test_the_helper_learns_how_many_changes_an_erasure_removed_without_the_name(
     qtbot: QtBot, laptops: Laptops, lang: str
 ) -> None:
-    coordinator, helper = laptops.new("Büro"), laptops.new("Outreach Markt")
-    pid = add_person(coordinator, "Maria", "Popescu")
-    laptops.sync(coordinator, helper)
-    data_rights.erase_person(coordinator.store, coordinator.user, pid)
-    laptops.sync(coordinator)
-    visits.finish_visit(helper.store, helper.user, pid, "life_situation", full_life_situation())
-    edit_person(helper, pid, phone="0151 8888888")
+    helper = visit_and_edit_of_an_erased_person(laptops)
     set_language(lang)
     try:
         window = shown_window(qtbot, helper, 1366)
