@@ -22,7 +22,6 @@ data: RFC 9106's second recommended option, t=3, 64 MiB, 4 lanes; its share is p
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import subprocess
@@ -90,15 +89,8 @@ def production_slot(data: Path) -> None:
     from desktop_app.storage.keyslots import KdfParams, KeySlotFile
 
     slots = KeySlotFile(data / "keyslots.json")
-    kdf = next(
-        s["kdf"] for s in json.loads(slots.path.read_text())["slots"] if s["account"] == ACCOUNT
-    )
     wanted = KdfParams()
-    if (kdf["time_cost"], kdf["memory_kib"], kdf["parallelism"]) != (
-        wanted.time_cost,
-        wanted.memory_kib,
-        wanted.parallelism,
-    ):
+    if slots.kdf_params(ACCOUNT) != wanted:
         slots.add(slots.unlock(ACCOUNT, PASSWORD), ACCOUNT, PASSWORD, wanted)
 
 

@@ -158,10 +158,9 @@ class EarlyUnlock(_Background):
         from desktop_app.storage.login_guard import unlock_for_start
 
         password = sys.stdin.readline().rstrip("\r\n")
-        account = StorePaths(self.data_dir).only_account(self.account)
-        if account is None:
+        if not self.account and not StorePaths(self.data_dir).can_log_in_unnamed():
             return None  # no store or no account named: the main thread says which
-        key = unlock_for_start(self.data_dir, account, password)
+        account, key = unlock_for_start(self.data_dir, self.account or None, password)
         from desktop_app.usecases.unlock import open_with_key
 
         return open_with_key(self.data_dir, account, key)
@@ -213,7 +212,7 @@ def _open_gui_session(  # type: ignore[no-untyped-def]
             args.demo = True  # the window title then says the data is generated
             return open_demo_session(activity=True)
         return wizard.session
-    dialog = LoginDialog(paths.data_dir, paths.keyslots.accounts(), quick=not args.screenshot)
+    dialog = LoginDialog(paths.data_dir, quick=not args.screenshot)
     if not args.screenshot:
         _prepare_while_typing(dialog, args, waiting)
     if args.startup_probe:

@@ -442,8 +442,8 @@ def read_password(args: argparse.Namespace, prompt: str) -> str:
     return getpass.getpass(prompt)
 
 
-def login_target(data_dir: Path | None, account: str | None) -> tuple[Path, str]:
-    """The data folder and the account to log in to (the only one if none is named)."""
+def login_target(data_dir: Path | None, account: str | None) -> tuple[Path, str | None]:
+    """The data folder and the account to log in to (None: the only one, none being named)."""
     from desktop_app.storage.layout import StorePaths
 
     paths = StorePaths(data_dir or default_data_dir())
@@ -454,10 +454,9 @@ def login_target(data_dir: Path | None, account: str | None) -> tuple[Path, str]
             ),
             EXIT_STORE,
         )
-    chosen = paths.only_account(account)
-    if not chosen:
+    if not account and not paths.can_log_in_unnamed():
         raise CliError(_("Please name the account with --account."), EXIT_USAGE)
-    return paths.data_dir, chosen
+    return paths.data_dir, account or None
 
 
 def login_error(exc: Exception) -> CliError:

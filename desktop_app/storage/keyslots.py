@@ -3,6 +3,13 @@
 The database key never touches the disk in the clear. Each slot holds the key encrypted with
 AES-256-GCM under an Argon2id-derived key, so a copied data folder is useless without a password.
 Changing or adding a password re-wraps only the 32-byte key, never the database.
+
+Nor does the file name its staff: a slot is found by a keyed hash of the account name (the key,
+random per file, is stored in it), so a copy lets a thief test a guessed name, not read the list.
+The name itself is kept in the slot encrypted under the password-derived key, for a laptop's only
+account to log in without typing it (the command line). Version 1 files named each slot in plain
+text: they are rewritten on open (``_load``); their slots get the encrypted name at their next
+unlock.
 """
 
 from __future__ import annotations
@@ -11,7 +18,7 @@ import binascii
 import json
 import os
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 # At start-up the key derivation begins as soon as this module is loaded (``app.EarlyUnlock``),
 # so it loads little: libargon2 through argon2-cffi's own bindings package (importing ``argon2``
@@ -20,8 +27,14 @@ from typing import Any, NamedTuple
 # AES-GCM from ``cryptography`` only where a key is wrapped or unwrapped, after the derivation.
 from _argon2_cffi_bindings import ffi, lib
 
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
 FORMAT = "welcome-desk-keyslots"
-VERSION = 1
+VERSION = 2
+# The version bound into each wrapped key's associated data: still 1, so that the slots of a
+# converted version 1 file open unchanged (a slot's data never needs its password to convert).
+AAD_VERSION = 1
 KEY_BYTES = 32
 # The slot of the coordinator's recovery code. "#" cannot start an account name.
 RECOVERY_ACCOUNT = "#recovery"
@@ -129,7 +142,20 @@ def _derive(password: str, salt: bytes, params: KdfParams, threads: int | None =
 
 
 def _aad(slot_id: str, account: str) -> bytes:
-    return f"{FORMAT}/{VERSION}/{slot_id}/{account}".encode()
+    return f"{FORMAT}/{AAD_VERSION}/{slot_id}/{account}".encode()
+
+
+def _name_aad(slot_id: str) -> bytes:
+    return f"{FORMAT}/name/{slot_id}".encode()
+
+
+def _lookup(lookup_key: bytes, account: str) -> str:
+    """The slot's name in the file: HMAC-SHA256 of the normalised account name."""
+    import hashlib
+    import hmac
+
+    digest = hmac.new(lookup_key, normalise_account(account).encode("utf-8"), hashlib.sha256)
+    return _b64(digest.digest())
 
 
 def new_database_key() -> bytes:
@@ -143,7 +169,7 @@ def normalise_account(name: str) -> str:
 
 
 class KeySlotFile:
-    """The JSON file of slots beside the database. Writes are atomic (temp file + rename)."""
+    """The JSON file of slots beside the database. Writes are atomic (temp file, fsync, rename)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -160,7 +186,34 @@ class KeySlotFile:
             raise CorruptKeySlots(str(self.path))
         if not isinstance(data.get("slots"), list):
             raise CorruptKeySlots(str(self.path))
+        if data.get("version") == 1:
+            data = self._convert_from_1(data)
+        try:
+            _unb64(data["lookup_key"])
+        except (KeyError, ValueError, TypeError) as exc:
+            raise CorruptKeySlots(str(self.path)) from exc
         return data
+
+    def _convert_from_1(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A version 1 file named each slot in plain text: name it by its keyed hash instead and
+        write the file back at once (nothing else in a slot changes, nothing needs a password).
+        A file that cannot be written is read as converted all the same."""
+        import secrets
+
+        lookup_key = secrets.token_bytes(32)
+        slots = []
+        for slot in data["slots"]:
+            if not isinstance(slot, dict) or not isinstance(slot.get("account"), str):
+                raise CorruptKeySlots(str(self.path))
+            converted = {k: v for k, v in slot.items() if k != "account"}
+            converted["lookup"] = _lookup(lookup_key, slot["account"])
+            slots.append(converted)
+        new = {"format": FORMAT, "version": VERSION, "lookup_key": _b64(lookup_key), "slots": slots}
+        try:
+            self._save(new)
+        except OSError:
+            _log_unwritable()
+        return new
 
     def _save(self, data: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -170,18 +223,41 @@ class KeySlotFile:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, self.path)
+        try:  # the rename itself survives a power cut only once the folder is written too
+            folder = os.open(self.path.parent, os.O_RDONLY)
+        except OSError:  # not on Windows
+            return
+        try:
+            os.fsync(folder)
+        finally:
+            os.close(folder)
 
-    def accounts(self) -> list[str]:
-        """Accounts that can log in (the recovery slot is not one)."""
-        return [
-            str(slot["account"])
-            for slot in self._load()["slots"]
-            if slot.get("account") != RECOVERY_ACCOUNT
-        ]
+    def _find(self, data: dict[str, Any], account: str) -> dict[str, Any] | None:
+        wanted = _lookup(_unb64(data["lookup_key"]), account)
+        return next((s for s in data["slots"] if s.get("lookup") == wanted), None)
+
+    def _personal_slots(self, data: dict[str, Any]) -> list[dict[str, Any]]:
+        recovery = _lookup(_unb64(data["lookup_key"]), RECOVERY_ACCOUNT)
+        return [s for s in data["slots"] if s.get("lookup") != recovery]
+
+    def account_count(self) -> int:
+        """How many accounts can log in (the recovery slot is not one)."""
+        return len(self._personal_slots(self._load()))
+
+    def only_account_known(self) -> bool:
+        """Whether the laptop has one account and its slot holds its name (``unlock_only``)."""
+        personal = self._personal_slots(self._load())
+        return len(personal) == 1 and "name" in personal[0]
 
     def has_slot(self, account: str) -> bool:
-        account = normalise_account(account)
-        return any(slot.get("account") == account for slot in self._load()["slots"])
+        return self._find(self._load(), account) is not None
+
+    def kdf_params(self, account: str) -> KdfParams:
+        """The key derivation cost ``account``'s slot records; ``UnknownAccount`` without one."""
+        slot = self._find(self._load(), account)
+        if slot is None:
+            raise UnknownAccount(account)
+        return self._params(slot)
 
     def create(
         self, key: bytes, account: str, password: str, params: KdfParams | None = None
@@ -189,14 +265,24 @@ class KeySlotFile:
         """Start the slot file of a new store with its first account. Refuses to overwrite."""
         if self.exists():
             raise KeySlotError("keyslots_exist")
-        self._save({"format": FORMAT, "version": VERSION, "slots": []})
+        import secrets
+
+        self._save(
+            {
+                "format": FORMAT,
+                "version": VERSION,
+                "lookup_key": _b64(secrets.token_bytes(32)),
+                "slots": [],
+            }
+        )
         self.add(key, account, password, params)
 
     def add(self, key: bytes, account: str, password: str, params: KdfParams | None = None) -> None:
         params = params or KdfParams.default()
         account = normalise_account(account)
         data = self._load()
-        data["slots"] = [s for s in data["slots"] if s.get("account") != account]
+        lookup = _lookup(_unb64(data["lookup_key"]), account)
+        data["slots"] = [s for s in data["slots"] if s.get("lookup") != lookup]
         import secrets
         import uuid  # here, not at the top: unlocking at start-up needs neither
 
@@ -205,30 +291,29 @@ class KeySlotFile:
         nonce = secrets.token_bytes(12)
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-        wrapped = AESGCM(_derive(password, salt, params)).encrypt(
-            nonce, key, _aad(slot_id, account)
-        )
-        data["slots"].append(
-            {
-                "id": slot_id,
-                "account": account,
-                "kdf": {
-                    "alg": "argon2id",
-                    "salt": _b64(salt),
-                    "time_cost": params.time_cost,
-                    "memory_kib": params.memory_kib,
-                    "parallelism": params.parallelism,
-                },
-                "nonce": _b64(nonce),
-                "wrapped_key": _b64(wrapped),
-            }
-        )
+        kek = AESGCM(_derive(password, salt, params))
+        wrapped = kek.encrypt(nonce, key, _aad(slot_id, account))
+        slot = {
+            "id": slot_id,
+            "lookup": lookup,
+            "kdf": {
+                "alg": "argon2id",
+                "salt": _b64(salt),
+                "time_cost": params.time_cost,
+                "memory_kib": params.memory_kib,
+                "parallelism": params.parallelism,
+            },
+            "nonce": _b64(nonce),
+            "wrapped_key": _b64(wrapped),
+        }
+        _seal_name(slot, kek, account)
+        data["slots"].append(slot)
         self._save(data)
 
     def remove(self, account: str) -> None:
-        account = normalise_account(account)
         data = self._load()
-        data["slots"] = [s for s in data["slots"] if s.get("account") != account]
+        lookup = _lookup(_unb64(data["lookup_key"]), account)
+        data["slots"] = [s for s in data["slots"] if s.get("lookup") != lookup]
         self._save(data)
 
     def unlock(self, account: str, password: str, *, threads: int | None = None) -> bytes:
@@ -236,23 +321,78 @@ class KeySlotFile:
 
         ``threads``: Argon2 lanes computed at once (see ``_derive``)."""
         account = normalise_account(account)
-        for slot in self._load()["slots"]:
-            if slot.get("account") != account:
-                continue
+        data = self._load()
+        slot = self._find(data, account)
+        if slot is None:
+            raise UnknownAccount(account)
+        kek = self._kek(slot, password, threads)
+        key = self._unwrap(slot, kek, account)
+        if "name" not in slot:  # a slot of a converted version 1 file: its name goes in now
+            _seal_name(slot, kek, account)
             try:
-                kdf = slot["kdf"]
-                params = KdfParams(
-                    int(kdf["time_cost"]), int(kdf["memory_kib"]), int(kdf["parallelism"])
-                )
-                kek = _derive(password, _unb64(kdf["salt"]), params, threads)
-                nonce, wrapped = _unb64(slot["nonce"]), _unb64(slot["wrapped_key"])
-            except (KeyError, ValueError, TypeError) as exc:
-                raise CorruptKeySlots(str(self.path)) from exc
-            from cryptography.exceptions import InvalidTag
-            from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+                self._save(data)
+            except OSError:  # a folder that cannot be written: the login goes on all the same
+                _log_unwritable()
+        return key
 
-            try:
-                return AESGCM(kek).decrypt(nonce, wrapped, _aad(str(slot["id"]), account))
-            except InvalidTag as exc:
-                raise WrongPassword(account) from exc
-        raise UnknownAccount(account)
+    def unlock_only(self, password: str, *, threads: int | None = None) -> tuple[str, bytes]:
+        """The only account's name and the database key, its name read from its slot; raises
+        ``UnknownAccount`` unless ``only_account_known``, and ``WrongPassword``."""
+        personal = self._personal_slots(self._load())
+        if len(personal) != 1 or "name" not in personal[0]:
+            raise UnknownAccount("")
+        slot = personal[0]
+        kek = self._kek(slot, password, threads)
+        from cryptography.exceptions import InvalidTag
+
+        try:
+            name_nonce, sealed = _unb64(slot["name"]["nonce"]), _unb64(slot["name"]["sealed"])
+            account = kek.decrypt(name_nonce, sealed, _name_aad(str(slot["id"]))).decode("utf-8")
+        except InvalidTag as exc:
+            raise WrongPassword("") from exc
+        except (KeyError, ValueError, TypeError) as exc:
+            raise CorruptKeySlots(str(self.path)) from exc
+        return account, self._unwrap(slot, kek, account)
+
+    def _params(self, slot: dict[str, Any]) -> KdfParams:
+        try:
+            kdf = slot["kdf"]
+            return KdfParams(int(kdf["time_cost"]), int(kdf["memory_kib"]), int(kdf["parallelism"]))
+        except (KeyError, ValueError, TypeError) as exc:
+            raise CorruptKeySlots(str(self.path)) from exc
+
+    def _kek(self, slot: dict[str, Any], password: str, threads: int | None) -> AESGCM:
+        params = self._params(slot)
+        try:
+            salt = _unb64(slot["kdf"]["salt"])
+        except (KeyError, ValueError, TypeError) as exc:
+            raise CorruptKeySlots(str(self.path)) from exc
+        from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+        return AESGCM(_derive(password, salt, params, threads))
+
+    def _unwrap(self, slot: dict[str, Any], kek: AESGCM, account: str) -> bytes:
+        from cryptography.exceptions import InvalidTag
+
+        try:
+            nonce, wrapped = _unb64(slot["nonce"]), _unb64(slot["wrapped_key"])
+        except (KeyError, ValueError, TypeError) as exc:
+            raise CorruptKeySlots(str(self.path)) from exc
+        try:
+            return kek.decrypt(nonce, wrapped, _aad(str(slot["id"]), account))
+        except InvalidTag as exc:
+            raise WrongPassword(account) from exc
+
+
+def _log_unwritable() -> None:
+    import logging
+
+    logging.getLogger(__name__).warning("key slot file not rewritten: the folder is not writable")
+
+
+def _seal_name(slot: dict[str, Any], kek: AESGCM, account: str) -> None:
+    import secrets
+
+    nonce = secrets.token_bytes(12)
+    sealed = kek.encrypt(nonce, account.encode("utf-8"), _name_aad(str(slot["id"])))
+    slot["name"] = {"nonce": _b64(nonce), "sealed": _b64(sealed)}

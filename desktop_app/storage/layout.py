@@ -84,12 +84,7 @@ class StorePaths:
     def is_initialised(self) -> bool:
         return self.database.exists() or (self.data_dir / SLOTS_NAME).exists()
 
-    def only_account(self, account: str | None) -> str | None:
-        """``account``, or the only account when none is named; None when the folder holds no
-        store, or several accounts and none is named (the caller explains which)."""
-        if not self.is_initialised():
-            return None
-        if account:
-            return account
-        accounts = self.keyslots.accounts()
-        return accounts[0] if len(accounts) == 1 else None
+    def can_log_in_unnamed(self) -> bool:
+        """Whether a login may leave out the account: the folder holds a store with one
+        account whose slot knows its name (``KeySlotFile.unlock_only``)."""
+        return self.is_initialised() and self.keyslots.only_account_known()

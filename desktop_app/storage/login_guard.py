@@ -89,31 +89,43 @@ def unlock_guarded(
 ) -> bytes:
     """Unwrap the key, counting failures; raises LoginDelayed while the wait is not over.
     ``threads``: Argon2 lanes computed at once (``keyslots._derive``)."""
+    return unlock_account(data_dir, account, secret, threads=threads)[1]
+
+
+def unlock_account(
+    data_dir: Path, account: str | None, secret: str, *, threads: int | None = None
+) -> tuple[str, bytes]:
+    """``unlock_guarded``, also for the only account unnamed (None): its name and the key."""
     guard = LoginGuard(data_dir)
     wait = guard.remaining()
     if wait > 0:
         raise LoginDelayed(wait)
+    slots = StorePaths(data_dir).keyslots
     try:
-        key = StorePaths(data_dir).keyslots.unlock(account, secret, threads=threads)
+        if account is None:
+            account, key = slots.unlock_only(secret, threads=threads)
+        else:
+            key = slots.unlock(account, secret, threads=threads)
     except (WrongPassword, UnknownAccount):
         guard.failed()
         log.warning("failed login, %d in a row", guard.failures)
         raise
     guard.succeeded()
-    return key
+    return account, key
 
 
 def unlock_for_start(
-    data_dir: Path, account: str, password: str, *, kdf_threads: int | None = None
-) -> bytes:
-    """The key for a window's start: a person's account, never the recovery slot.
+    data_dir: Path, account: str | None, password: str, *, kdf_threads: int | None = None
+) -> tuple[str, bytes]:
+    """The account and key for a window's start: a person's account, never the recovery slot;
+    ``account`` None: the laptop's only account (``StorePaths.can_log_in_unnamed``).
 
     ``kdf_threads`` defaults to leaving one core free: at start-up this runs while the main
     thread loads Qt and builds the window, and more Argon2 threads than free cores would only
     slow the window down (the longer of the two paths). After a login prompt nothing else
     runs, and every core may work on the key.
     """
-    if normalise_account(account) == RECOVERY_ACCOUNT:
+    if account is not None and normalise_account(account) == RECOVERY_ACCOUNT:
         raise UnknownAccount(account)
     threads = kdf_threads or max(1, usable_cores() - 1)
-    return unlock_guarded(data_dir, account, password, threads=threads)
+    return unlock_account(data_dir, account, password, threads=threads)

@@ -117,7 +117,7 @@ class QuickStart:
 
 def quick_open(
     data_dir: Path,
-    account: str,
+    account: str | None,
     password: str,
     page_size: int = 200,
     *,
@@ -125,8 +125,9 @@ def quick_open(
 ) -> QuickStart:
     """Unwrap the key (``unlock_for_start``) and open the quick reader, with the first page
     read. Raises the key slot errors of a refused login (as ``log_in``), and
-    ``QuickUnavailable`` (with the key) when the store needs the full path."""
-    key = unlock_for_start(data_dir, account, password, kdf_threads=kdf_threads)
+    ``QuickUnavailable`` (with the key) when the store needs the full path. ``account`` None:
+    the laptop's only account."""
+    account, key = unlock_for_start(data_dir, account, password, kdf_threads=kdf_threads)
     return quick_open_with_key(data_dir, account, key, page_size)
 
 

@@ -601,10 +601,9 @@ def open_restored(window: MainWindow, folder: Path) -> LoginDialog:
     """Ask for the password of one of the backup's accounts first: cancelled or refused, the
     window goes on with its data as before. Once the restored store is open, it takes this
     window's place (``_replace_window``)."""
-    from desktop_app.storage.layout import StorePaths
     from desktop_app.ui.login import LoginDialog
 
-    dialog = LoginDialog(folder, StorePaths(folder).keyslots.accounts(), window)
+    dialog = LoginDialog(folder, window)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.intro.setText(
         _("Log in with an account of the backup to open the restored data in {folder}.").format(

@@ -348,7 +348,6 @@ class Locker(QObject):
             widget.close()
 
     def _on_switch_user_requested(self) -> None:
-        from desktop_app.storage.db import StorePaths
         from desktop_app.ui.login import LoginDialog
         from desktop_app.ui.main_window import MainWindow
 
@@ -356,7 +355,7 @@ class Locker(QObject):
         data_dir = window.session.store.paths.data_dir
         window.wait_for_background()
         window.hide()
-        dialog = LoginDialog(data_dir, StorePaths(data_dir).keyslots.accounts())
+        dialog = LoginDialog(data_dir)
         accepted = dialog.exec()
         if accepted and dialog.session is not None:
             self.close_kept()

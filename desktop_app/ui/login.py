@@ -42,12 +42,15 @@ class LoginDialog(QDialog):
 
     With ``quick`` (the program's start), accepting may instead give ``quick_start``: the key
     and a reader of the people list, the store itself opening after the window shows
-    (``storage/quick.py``)."""
+    (``storage/quick.py``).
+
+    The account field starts empty, also on a laptop with one account: the key slots do not
+    name their accounts (whoever opens a shared or lost laptop is shown no one's name), and
+    the field is where each user says who they are."""
 
     def __init__(
         self,
         data_dir: Path,
-        accounts: list[str],
         parent: QWidget | None = None,
         *,
         quick: bool = False,
@@ -57,7 +60,7 @@ class LoginDialog(QDialog):
         self._quick = quick
         self.session: Session | None = None
         self.quick_start: QuickStart | None = None
-        self.account = QLineEdit(accounts[0] if len(accounts) == 1 else "")
+        self.account = QLineEdit()
         self.password = _password_field()
         self.error = ErrorLabel()
         self.intro = QLabel()
@@ -88,7 +91,7 @@ class LoginDialog(QDialog):
         self.password_label.setText(_("&Password"))
         self.account.setAccessibleName(_("Account"))
         self.password.setAccessibleName(_("Password"))
-        (self.password if self.account.text() else self.account).setFocus()
+        self.account.setFocus()
 
     def _log_in(self) -> None:
         account, password = self.account.text(), self.password.text()

@@ -25,6 +25,7 @@ from desktop_app.storage.keyslots import (
     new_database_key,
     normalise_account,
 )
+from desktop_app.storage.login_guard import unlock_account
 from desktop_app.storage.login_guard import unlock_guarded as _unlock_guarded
 from desktop_app.storage.models import OutboxRow, UserRow, next_revision
 from desktop_app.usecases import audit
@@ -153,15 +154,16 @@ def _active_user(store: Store, account: str) -> UserRow | None:
         )
 
 
-def log_in(data_dir: Path, account: str, password: str) -> Session:
-    """Unwrap the key with the password and open the store.
+def log_in(data_dir: Path, account: str | None, password: str) -> Session:
+    """Unwrap the key with the password and open the store; ``account`` None: the laptop's
+    only account (``StorePaths.can_log_in_unnamed``).
 
     Raises LoginDelayed (wait after repeated failures, also across restarts), WrongPassword,
     UnknownAccount or a StoreError.
     """
-    if normalise_account(account) == RECOVERY_ACCOUNT:
+    if account is not None and normalise_account(account) == RECOVERY_ACCOUNT:
         raise UnknownAccount(account)
-    return open_unlocked(data_dir, account, _unlock_guarded(data_dir, account, password))
+    return open_unlocked(data_dir, *unlock_account(data_dir, account, password))
 
 
 def open_unlocked(data_dir: Path, account: str, key: bytes) -> Session:

@@ -17,11 +17,11 @@ if TYPE_CHECKING:
     from desktop_app.usecases.accounts import Session
 
 
-def open_for_window(data_dir: Path, account: str, password: str) -> QuickStart | Session:
+def open_for_window(data_dir: Path, account: str | None, password: str) -> QuickStart | Session:
     """The key unwrapped (guarded against guessing) and the store opened for the window
     (``open_with_key``). Raises the key slot errors of a refused login and ``StoreError`` as
-    ``accounts.log_in`` does."""
-    return open_with_key(data_dir, account, unlock_for_start(data_dir, account, password))
+    ``accounts.log_in`` does. ``account`` None: the laptop's only account."""
+    return open_with_key(data_dir, *unlock_for_start(data_dir, account, password))
 
 
 def open_with_key(data_dir: Path, account: str, key: bytes) -> QuickStart | Session:

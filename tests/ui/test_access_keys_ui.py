@@ -595,7 +595,7 @@ def _login(desk: Desk) -> Iterator[View]:
 
     data = desk.folder / "data"
     for dialog in (
-        LoginDialog(data, ["anna", "ion"]),
+        LoginDialog(data),
         RecoveryLoginDialog(data, "anna"),
         FirstAccountDialog(desk.folder / "empty"),
     ):

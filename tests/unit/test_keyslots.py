@@ -49,7 +49,7 @@ def test_adding_and_removing_accounts_rewraps_only_the_key(tmp_path: Path) -> No
     key = new_database_key()
     slots.create(key, "anna", "first-password")
     slots.add(key, "boris", "second-password")
-    assert sorted(slots.accounts()) == ["anna", "boris"]
+    assert slots.account_count() == 2 and slots.has_slot("Boris") and not slots.has_slot("bo")
     assert slots.unlock("boris", "second-password") == key
     slots.add(key, "anna", "changed-password")  # a password change replaces the slot
     with pytest.raises(WrongPassword):
@@ -61,11 +61,15 @@ def test_adding_and_removing_accounts_rewraps_only_the_key(tmp_path: Path) -> No
 
 
 def test_slot_moved_to_another_account_is_refused(tmp_path: Path) -> None:
-    """The account name is bound into the slot: renaming a slot in the file breaks it."""
+    """The account name is bound into the slot: giving a slot another account's lookup in the
+    file (as a thief who can write could) breaks it."""
     slots = KeySlotFile(tmp_path / "keyslots.json")
-    slots.create(new_database_key(), "anna", "pw-anna-123")
+    key = new_database_key()
+    slots.create(key, "anna", "pw-anna-123")
+    slots.add(key, "mallory", "pw-mallory-1")
     data = json.loads(slots.path.read_text())
-    data["slots"][0]["account"] = "mallory"
+    anna, mallory = data["slots"]
+    anna["lookup"], mallory["lookup"] = mallory["lookup"], anna["lookup"]
     slots.path.write_text(json.dumps(data))
     with pytest.raises(WrongPassword):
         slots.unlock("mallory", "pw-anna-123")

@@ -17,8 +17,10 @@ from tests.ui.conftest import type_text
 
 def test_login_dialog_shows_the_wait_and_then_lets_in(qtbot: QtBot, data_dir: Path) -> None:
     accounts.create_first_account(data_dir, "anna", "Anna", PASSWORD).close()
-    dialog = LoginDialog(data_dir, ["anna"])
+    dialog = LoginDialog(data_dir)
     qtbot.addWidget(dialog)
+    assert dialog.account.text() == ""  # no one's name is shown to whoever opens the laptop
+    type_text(dialog.account, "anna")
     for _ in range(3):
         type_text(dialog.password, "wrong password")
         dialog._on_ok_clicked()
@@ -51,8 +53,9 @@ def test_a_wrong_password_message_leaves_the_fields_their_full_height(
 ) -> None:
     """The dialog grows for the message instead of squeezing the fields to half height."""
     accounts.create_first_account(data_dir, "anna", "Anna", PASSWORD).close()
-    dialog = LoginDialog(data_dir, ["anna"], quick=False)
+    dialog = LoginDialog(data_dir, quick=False)
     qtbot.addWidget(dialog)
+    type_text(dialog.account, "anna")
     dialog.show()
     qtbot.waitExposed(dialog)
     full = dialog.password.height()
@@ -81,6 +84,6 @@ def test_the_forgotten_password_button_is_worded_as_the_languages_other_buttons(
     noun ("Вход", as "Отключване"); both said "Use" in the plural of polite running text."""
     accounts.create_first_account(data_dir, "anna", "Anna", PASSWORD).close()
     set_language(lang)
-    dialog = LoginDialog(data_dir, ["anna"])
+    dialog = LoginDialog(data_dir)
     qtbot.addWidget(dialog)
     assert dialog.forgot.text() == forgot
