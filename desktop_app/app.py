@@ -212,7 +212,7 @@ def _open_gui_session(  # type: ignore[no-untyped-def]
             args.demo = True  # the window title then says the data is generated
             return open_demo_session(activity=True)
         return wizard.session
-    dialog = LoginDialog(paths.data_dir, quick=not args.screenshot)
+    dialog = LoginDialog(paths.data_dir, quick=not args.screenshot, account=args.account or "")
     if not args.screenshot:
         _prepare_while_typing(dialog, args, waiting)
     if args.startup_probe:

@@ -36,6 +36,7 @@ VERSION = 2
 # converted version 1 file open unchanged (a slot's data never needs its password to convert).
 AAD_VERSION = 1
 KEY_BYTES = 32
+NAME_PADDING = 128  # bytes; an account name is at most 100 characters
 # The slot of the coordinator's recovery code. "#" cannot start an account name.
 RECOVERY_ACCOUNT = "#recovery"
 
@@ -347,7 +348,8 @@ class KeySlotFile:
 
         try:
             name_nonce, sealed = _unb64(slot["name"]["nonce"]), _unb64(slot["name"]["sealed"])
-            account = kek.decrypt(name_nonce, sealed, _name_aad(str(slot["id"]))).decode("utf-8")
+            name = kek.decrypt(name_nonce, sealed, _name_aad(str(slot["id"])))
+            account = name.rstrip(b"\0").decode("utf-8")
         except InvalidTag as exc:
             raise WrongPassword("") from exc
         except (KeyError, ValueError, TypeError) as exc:
@@ -394,5 +396,9 @@ def _seal_name(slot: dict[str, Any], kek: AESGCM, account: str) -> None:
     import secrets
 
     nonce = secrets.token_bytes(12)
-    sealed = kek.encrypt(nonce, account.encode("utf-8"), _name_aad(str(slot["id"])))
+    # Padded, so that the sealed name's length does not tell how long the name is. Account
+    # names hold no control characters (``validate_new_account``): the padding is stripped.
+    name = account.encode("utf-8")
+    name += b"\0" * (-len(name) % NAME_PADDING)
+    sealed = kek.encrypt(nonce, name, _name_aad(str(slot["id"])))
     slot["name"] = {"nonce": _b64(nonce), "sealed": _b64(sealed)}

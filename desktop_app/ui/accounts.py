@@ -603,7 +603,7 @@ def open_restored(window: MainWindow, folder: Path) -> LoginDialog:
     window's place (``_replace_window``)."""
     from desktop_app.ui.login import LoginDialog
 
-    dialog = LoginDialog(folder, window)
+    dialog = LoginDialog(folder, window, account=window.session.user.account)
     dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
     dialog.intro.setText(
         _("Log in with an account of the backup to open the restored data in {folder}.").format(

@@ -46,7 +46,8 @@ class LoginDialog(QDialog):
 
     The account field starts empty, also on a laptop with one account: the key slots do not
     name their accounts (whoever opens a shared or lost laptop is shown no one's name), and
-    the field is where each user says who they are."""
+    the field is where each user says who they are. ``account`` fills it with a name the
+    person in front of the screen gave or is logged in as (``--account``, a restore)."""
 
     def __init__(
         self,
@@ -54,13 +55,14 @@ class LoginDialog(QDialog):
         parent: QWidget | None = None,
         *,
         quick: bool = False,
+        account: str = "",
     ) -> None:
         super().__init__(parent)
         self._data_dir = data_dir
         self._quick = quick
         self.session: Session | None = None
         self.quick_start: QuickStart | None = None
-        self.account = QLineEdit()
+        self.account = QLineEdit(account)
         self.password = _password_field()
         self.error = ErrorLabel()
         self.intro = QLabel()
@@ -91,7 +93,7 @@ class LoginDialog(QDialog):
         self.password_label.setText(_("&Password"))
         self.account.setAccessibleName(_("Account"))
         self.password.setAccessibleName(_("Password"))
-        self.account.setFocus()
+        (self.password if self.account.text() else self.account).setFocus()
 
     def _log_in(self) -> None:
         account, password = self.account.text(), self.password.text()

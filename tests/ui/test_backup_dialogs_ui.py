@@ -222,7 +222,7 @@ def test_the_restored_data_opens_in_the_window_and_the_program_starts_with_it_fr
     _button(box, "&Open the restored data").click()
     (login,) = [d for d in window.findChildren(LoginDialog) if d.isVisible()]
     assert str(target) in login.intro.text()
-    assert login.account.text() == "anna"  # the backup's only account
+    assert login.account.text() == "anna"  # who is logged in and restoring, not read from it
     login.password.setText("not the password")
     login.buttons.accepted.emit()
     assert login.isVisible() and window.replaced_by is None  # refused: nothing changed yet

@@ -80,7 +80,15 @@ def test_password_stdin_wrong_password_is_a_message_not_a_window(store: Path) ->
 
 
 def test_login_prompt_then_list(store: Path) -> None:
-    done = _start(store, "--startup-probe", "--probe-typing-s", "0.2", stdin="a good password\n")
+    done = _start(
+        store,
+        "--account",
+        "anna",
+        "--startup-probe",
+        "--probe-typing-s",
+        "0.2",
+        stdin="a good password\n",
+    )
     assert done.returncode == 0, done.stderr
     probe = _probe(done.stdout)
     assert probe["rows"] == 120
@@ -91,7 +99,15 @@ def test_login_prompt_then_list(store: Path) -> None:
 def test_the_window_is_built_while_the_password_is_typed(store: Path) -> None:
     """At the prompt the store's and the window's modules load and the window is built while
     the user types; OK then only unlocks, reads the first page and paints."""
-    done = _start(store, "--startup-probe", "--probe-typing-s", "2.5", stdin="a good password\n")
+    done = _start(
+        store,
+        "--account",
+        "anna",
+        "--startup-probe",
+        "--probe-typing-s",
+        "2.5",
+        stdin="a good password\n",
+    )
     assert done.returncode == 0, done.stderr
     probe = _probe(done.stdout)
     assert probe["rows"] == 120 and probe["prebuilt"] == 1 and probe["first_row"] == 1
@@ -141,7 +157,8 @@ def test_the_quick_start_and_its_key_are_let_go_once_the_window_has_its_store(
     """The quick start (the key unwrapped for the first paint, and the reader opened with it)
     stayed referenced for the whole session: by the window, the start-up's own variables and
     the unlock's thread. Once the store is open it serves the window; nothing keeps them."""
-    args = ["--password-stdin"] if start == "--password-stdin" else ["--probe-typing-s", "0.2"]
+    prompt = ["--account", "anna", "--probe-typing-s", "0.2"]  # the password typed at the prompt
+    args = ["--password-stdin"] if start == "--password-stdin" else prompt
     args += ["--startup-probe", "--lang", "en"]
     done = subprocess.run(
         [sys.executable, "-c", _COUNT_QUICK_STARTS, "--data-dir", str(store), *args],
@@ -222,7 +239,15 @@ def test_both_window_starts_open_the_data_folder_opened_in_the_window_after_a_re
     assert _probe(done.stdout)["rows"] == 120
     # logged where the data is (the log file is set up from the folder chosen)
     assert (store / "logs" / "welcome-desk.log").exists()
-    done = _start(None, "--startup-probe", "--probe-typing-s", "0.2", stdin="a good password\n")
+    done = _start(
+        None,
+        "--account",
+        "anna",
+        "--startup-probe",
+        "--probe-typing-s",
+        "0.2",
+        stdin="a good password\n",
+    )
     assert done.returncode == 0, done.stderr
     assert _probe(done.stdout)["rows"] == 120
 

@@ -368,6 +368,7 @@ def test_switching_user_at_the_lock_keeps_the_form_open_there_as_a_draft(
             for w in QApplication.topLevelWidgets()
             if isinstance(w, LoginDialog) and w.isVisible()
         )
+        assert dialog.account.text() == ""  # a colleague's login: the locked user's not shown
         dialog.account.setText("anna")
         type_text(dialog.password, PASSWORD)
         dialog.buttons.accepted.emit()

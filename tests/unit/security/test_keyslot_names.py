@@ -106,6 +106,8 @@ def test_a_new_stores_slot_file_names_no_one_and_a_guess_can_only_be_tested(
     data = json.loads(slots.path.read_bytes())
     assert data["version"] == 2 and len(data["slots"]) == 3
     assert all("account" not in s for s in data["slots"])
+    # Nor the names' lengths: "#recovery", "stefan.taranu", "radostina.zhecheva" seal alike.
+    assert len({len(s["name"]["sealed"]) for s in data["slots"]}) == 1
     # What a thief can do with the copy: test a guessed name, one at a time.
     assert slots.has_slot("stefan.taranu") and not slots.has_slot("stefan")
     assert slots.account_count() == 2
