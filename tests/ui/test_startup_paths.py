@@ -56,6 +56,13 @@ def _start(
     )
 
 
+def _prompt_start(data: Path | None, typing_s: str) -> subprocess.CompletedProcess[str]:
+    """A start at the login prompt: the user types their account and, after ``typing_s``
+    seconds, the password (``--startup-probe``)."""
+    probe = ["--startup-probe", "--probe-typing-s", typing_s]
+    return _start(data, "--account", "anna", *probe, stdin="a good password\n")
+
+
 def _probe(out: str) -> dict[str, float]:
     line = next(x for x in out.splitlines() if x.startswith("startup-probe"))
     return {k: float(v) for k, v in PROBE.findall(line)}
@@ -80,15 +87,7 @@ def test_password_stdin_wrong_password_is_a_message_not_a_window(store: Path) ->
 
 
 def test_login_prompt_then_list(store: Path) -> None:
-    done = _start(
-        store,
-        "--account",
-        "anna",
-        "--startup-probe",
-        "--probe-typing-s",
-        "0.2",
-        stdin="a good password\n",
-    )
+    done = _prompt_start(store, "0.2")
     assert done.returncode == 0, done.stderr
     probe = _probe(done.stdout)
     assert probe["rows"] == 120
@@ -99,15 +98,7 @@ def test_login_prompt_then_list(store: Path) -> None:
 def test_the_window_is_built_while_the_password_is_typed(store: Path) -> None:
     """At the prompt the store's and the window's modules load and the window is built while
     the user types; OK then only unlocks, reads the first page and paints."""
-    done = _start(
-        store,
-        "--account",
-        "anna",
-        "--startup-probe",
-        "--probe-typing-s",
-        "2.5",
-        stdin="a good password\n",
-    )
+    done = _prompt_start(store, "2.5")
     assert done.returncode == 0, done.stderr
     probe = _probe(done.stdout)
     assert probe["rows"] == 120 and probe["prebuilt"] == 1 and probe["first_row"] == 1
@@ -239,15 +230,7 @@ def test_both_window_starts_open_the_data_folder_opened_in_the_window_after_a_re
     assert _probe(done.stdout)["rows"] == 120
     # logged where the data is (the log file is set up from the folder chosen)
     assert (store / "logs" / "welcome-desk.log").exists()
-    done = _start(
-        None,
-        "--account",
-        "anna",
-        "--startup-probe",
-        "--probe-typing-s",
-        "0.2",
-        stdin="a good password\n",
-    )
+    done = _prompt_start(None, "0.2")
     assert done.returncode == 0, done.stderr
     assert _probe(done.stdout)["rows"] == 120
 

@@ -56,20 +56,10 @@ def write_version_1(path: Path, key: bytes, passwords: dict[str, str]) -> None:
         slot_id, salt, nonce = str(uuid.uuid4()), secrets.token_bytes(16), secrets.token_bytes(12)
         aad = f"welcome-desk-keyslots/1/{slot_id}/{account}".encode()
         wrapped = AESGCM(_derive(password, salt, params)).encrypt(nonce, key, aad)
+        kdf = {"alg": "argon2id", "salt": _b64(salt), **params._asdict()}
         slots.append(
-            {
-                "id": slot_id,
-                "account": account,
-                "kdf": {
-                    "alg": "argon2id",
-                    "salt": _b64(salt),
-                    "time_cost": params.time_cost,
-                    "memory_kib": params.memory_kib,
-                    "parallelism": params.parallelism,
-                },
-                "nonce": _b64(nonce),
-                "wrapped_key": _b64(wrapped),
-            }
+            {"id": slot_id, "account": account, "kdf": kdf}
+            | {"nonce": _b64(nonce), "wrapped_key": _b64(wrapped)}
         )
     with open(path, "w", encoding="utf-8") as fh:
         json.dump({"format": "welcome-desk-keyslots", "version": 1, "slots": slots}, fh, indent=1)
