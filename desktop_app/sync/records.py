@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import pydantic_core
 from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from desktop_app.domain.hlc import effective_field_clocks, entry_name, json_object
@@ -242,6 +243,10 @@ class RowAdapter:
         # state each entry is a field of its own, ``entry_name(column, key)``, with its clocks;
         # an entry removed here travels as ``None`` with the clock of its removal.
         self.keyed: tuple[str, ...] = tuple(getattr(model, "keyed_json", ()))
+        # Content columns each record holds a value of its own in (a referral's reference
+        # number): a live record without one is refused (two would have stopped the pull on
+        # the UNIQUE constraint), a tombstone keeps its record id there.
+        self.unique = tuple(c.key for c in table(model).columns if c.unique and c.key in fields)
         self._on_save = on_save
 
     def _rows(self, session: Session, record_ids: list[str]) -> dict[str, Any]:
@@ -346,8 +351,9 @@ class RowAdapter:
                 # record took three quarters of a first sync's applying.
                 with session.begin_nested():
                     self._save_batch(session, rows, batch)
-            except PayloadError:
-                # A record refused while it was written (``on_save``): the batch is undone
+            except (PayloadError, IntegrityError):
+                # A record refused while it was written (``on_save``), or one the table cannot
+                # hold (a value of a UNIQUE column another record holds): the batch is undone
                 # and written again record by record, so that the refused one, written in
                 # part, refuses only itself and leaves nothing behind.
                 refused.update(self._save_one_by_one(session, rows, batch))
@@ -383,6 +389,9 @@ class RowAdapter:
                     self._save(session, rows.get(item.state.id), item, columns)
             except PayloadError as exc:
                 refused[item.state.id] = refusal(exc)
+            except IntegrityError as exc:
+                # The constraint's name only (no value: reasons reach the log).
+                refused[item.state.id] = f"{self.kind}: {exc.orig}"
         return refused
 
     def _erased_people(self, session: Session, items: list[ToSave]) -> set[str]:
@@ -424,6 +433,7 @@ class RowAdapter:
         }
         if columns is None:
             values.update(self.wiped())
+            values.update(dict.fromkeys(self.unique, state.id))  # no two tombstones share ""
             values["field_clocks"] = "{}"
         else:
             content, clocks = columns
@@ -456,6 +466,9 @@ class RowAdapter:
                 # A field an older version did not have yet takes its default, with the
                 # oldest clock: any value set for it anywhere wins over the default.
                 values[name], clocks[name] = self.default(name), ["", ""]
+        for name in self.unique:
+            if values[name] in ("", None):
+                raise PayloadError(f"{self.kind}.{name}: missing")
         return values, clocks
 
     def wiped(self) -> dict[str, Any]:
