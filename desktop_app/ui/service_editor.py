@@ -198,6 +198,13 @@ class ServiceDialog(QDialog):
         )
         add(self.consent_names, "consent_names", _("Names on consent forms:"), (row, 0))
         self.main_topic = QComboBox()
+        # Not as wide as its longest topic: that made the grid wider than the dialog, and the
+        # fields of the first column (the German name, the city) took what was left, 60 px
+        # in Bulgarian (a message under the city wrapped to five lines).
+        self.main_topic.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.main_topic.setMinimumContentsLength(20)
         topics = sorted(
             ((ident, text.get(lang)) for ident, text in directory.topics.items()),
             key=lambda option: option[1].casefold(),

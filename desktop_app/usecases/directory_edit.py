@@ -133,7 +133,8 @@ def draft_problems(draft: ServiceDraft) -> list[FieldProblem]:
         problems.append(
             FieldProblem(
                 "address.city",
-                _("Please enter the city too: a postcode alone is no address on the letter."),
+                # Short: it stands under the city's field, half the dialog wide.
+                _("Please enter the city too."),
             )
         )
     if not draft.topics:

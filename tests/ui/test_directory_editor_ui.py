@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import pypdf
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QWidget
@@ -17,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.i18n.text import set_language
 from desktop_app.letters.directory import default_directory
 from desktop_app.ui.directory import DirectoryDialog, PublishDialog
-from desktop_app.ui.service_editor import ServiceDialog
+from desktop_app.ui.service_editor import OPENING_MOST, ServiceDialog
 from desktop_app.usecases import reference
 from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases import sync as sync_uc
@@ -289,9 +290,7 @@ def test_a_postcode_without_its_city_is_refused_at_the_city_and_a_city_alone_is_
     _replace(editor.city, "")
     assert _save(qtbot, dialog, editor) is None
     city_error = editor.errors["address.city"]
-    assert city_error.isVisible() and city_error.text() == (
-        "Bitte geben Sie auch den Ort ein: Eine Postleitzahl allein ist im Brief keine Anschrift."
-    )
+    assert city_error.isVisible() and city_error.text() == "Bitte geben Sie auch den Ort ein."
     assert editor.focusWidget() is editor.city and editor.postcode.text() == postcode
     editor.grab().save(f"/tmp/joinsmall-postcode-alone-{os.getpid()}.png")
     assert reference.published_directory(session.store) is None
@@ -303,6 +302,34 @@ def test_a_postcode_without_its_city_is_refused_at_the_city_and_a_city_alone_is_
     _publish(qtbot, dialog, confirm)
     address = reference.service_directory(session.store).get("jobcenter").address
     assert (address.postcode, address.city) == ("", "Dortmund")
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_the_citys_refusal_reads_on_one_line_under_the_city(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    """ "Please enter the city too: a postcode alone is no address on the letter." wrapped to
+    five lines under the city's field (half the dialog wide) in German and Bulgarian. It is
+    short now, one line under the field, as wide as the field at most."""
+    set_language(lang)
+    try:
+        dialog = _window(qtbot, session)
+        editor = _edit(qtbot, dialog, "jobcenter")
+        editor.resize(OPENING_MOST)  # as it opens on a 1366 × 768 laptop
+        _replace(editor.city, "")
+        assert _save(qtbot, dialog, editor) is None
+        error = editor.errors["address.city"]
+        qtbot.waitUntil(lambda: error.isVisible() and error.width() > 0)
+        editor.grab().save(str(Path(SHOTS or "/tmp") / f"fit-city-alone-{lang}.png"))
+        metrics = error.fontMetrics()
+        assert metrics.horizontalAdvance(error.text()) <= error.contentsRect().width(), (
+            error.text(),
+            error.width(),
+        )
+        assert error.height() < 2 * metrics.lineSpacing(), error.height()
+        assert error.geometry().right() <= editor.city.geometry().right() + 1
+    finally:
+        set_language("en")
 
 
 def test_screenshots_of_the_window_and_the_dialog_in_german_and_bulgarian(
