@@ -1010,7 +1010,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if report.server_restored:
             print(server_restored_message(), file=sys.stderr)
         if report.erased_work:
-            print(erased_work_message(report.erased_work), file=sys.stderr)
+            print(erased_work_message(report.erased_work, report.erased_people), file=sys.stderr)
         if report.revoke_again_pending:
             print(revoke_again_pending_message(), file=sys.stderr)
         state = sync_uc.status(session.store)

@@ -430,28 +430,35 @@ def server_restored_short() -> str:
     return _("Server restored from a backup, records sent again")
 
 
-def erased_work_message(count: int) -> str:
-    """Said once, after a sync in which another laptop's erasure of a person removed changes
-    made here and not sent yet (``SyncReport.erased_work``). The person is not named: that
-    would undo the erasure."""
+def erased_work_message(count: int, people: int) -> str:
+    """Said once, after a sync in which another laptop's erasure of ``people`` people (each
+    at their request) removed ``count`` changes made here and not sent yet
+    (``SyncReport.erased_work``, ``erased_people``). Nobody is named: that would undo the
+    erasure."""
     from desktop_app.i18n.formatting import format_number
 
-    return ngettext(
-        "{count} change made on this laptop was about a person erased at their request on "
-        "another laptop; it was removed here too.",
-        "{count} changes made on this laptop were about a person erased at their request on "
-        "another laptop; they were removed here too.",
+    erased = ngettext(
+        "{count} person was erased at their request on another laptop.",
+        "{count} people were erased at their request on other laptops.",
+        people,
+    ).format(count=format_number(people))
+    removed = ngettext(
+        "{count} change made on this laptop about what was erased was removed here too.",
+        "{count} changes made on this laptop about what was erased were removed here too.",
         count,
     ).format(count=format_number(count))
+    return f"{erased} {removed}"
 
 
 def erased_work_short(count: int) -> str:
-    """The status bar's few words for ``erased_work_message`` (the whole in the tooltip)."""
+    """The status bar's few words for ``erased_work_message`` (the whole in the tooltip):
+    short enough to stay whole beside the counts at 1100 px, and true of any number of
+    people."""
     from desktop_app.i18n.formatting import format_number
 
     return ngettext(
-        "{count} change removed (person erased on request)",
-        "{count} changes removed (person erased on request)",
+        "{count} change removed (erasure on request)",
+        "{count} changes removed (erasure on request)",
         count,
     ).format(count=format_number(count))
 

@@ -15,6 +15,7 @@ import logging
 import re
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -137,6 +138,8 @@ class SyncReport:
     # erased at their request: the erasure removed them here too. A count only: naming the
     # person would undo the erasure (``_unsent_about``).
     erased_work: int = 0
+    # How many people those changes were about (each erased at their request).
+    erased_people: int = 0
 
 
 Progress = Callable[[str, int, int], None]  # phase, done, total (0 when unknown)
@@ -640,7 +643,9 @@ class SyncEngine:
             if kind == "person" and result.state.deleted and current and not current.state.deleted:
                 erasing.append(envelope.record_id)
         if erasing:  # counted before the erasure deletes what tells whom a record is about
-            report.erased_work += _unsent_about(session, erasing)
+            about = _unsent_about(session, erasing)
+            report.erased_work += sum(about.values())
+            report.erased_people += len(about)
         refused = adapter.save_many(session, self.store, list(to_save.values()))
         newer = [envelope_of[rid] for rid, why in refused.items() if why == NEWER_VERSION]
         outbox = []
@@ -1119,9 +1124,10 @@ def _erased_here(session: Session, record_ids: Sequence[str]) -> dict[str, Local
     }
 
 
-def _unsent_about(session: Session, people: Sequence[str]) -> int:
-    """How many records in the outbox (changes made here, not sent yet) are about ``people``:
-    the person records themselves and every record whose ``_person`` is one of them.
+def _unsent_about(session: Session, people: Sequence[str]) -> dict[str, int]:
+    """How many records in the outbox (changes made here, not sent yet) are about each of
+    ``people`` that has any: the person records themselves and every record whose
+    ``_person`` is one of them.
 
     Conflicts are left out: the sync records them, not a user. Only read when an erasure
     arrives for someone held here, so the whole outbox is looked at then."""
@@ -1131,14 +1137,15 @@ def _unsent_about(session: Session, people: Sequence[str]) -> int:
         "SELECT DISTINCT record_kind, record_id FROM outbox"
     ):
         pending.setdefault(str(kind), []).append(str(record_id))
-    count = sum(1 for record_id in pending.pop("person", []) if record_id in erased)
+    about = Counter(record_id for record_id in pending.pop("person", []) if record_id in erased)
     for kind, ids in pending.items():
         adapter = ADAPTERS.get(kind)
         if adapter is None or kind in LOCAL_ONLY or kind == "conflict":
             continue
         held = adapter.load_many(session, ids)
-        count += sum(1 for local in held.values() if _person(adapter, local.state) in erased)
-    return count
+        people_of = (_person(adapter, local.state) for local in held.values())
+        about.update(person for person in people_of if person in erased)
+    return dict(about)
 
 
 def new_record_id() -> str:

@@ -354,6 +354,7 @@ class SyncController(QObject):
         # that syncs removed: said from then on while the window is open (no later sync knows
         # of them), as a count: naming the person would undo the erasure.
         self.erased_work = 0
+        self.erased_people = 0
         # Laptops revoked after the server's backup are not revoked on it again yet: said
         # while the last sync that got through left it so (each sync tries again).
         self.revoke_again_pending = False
@@ -515,6 +516,7 @@ class SyncController(QObject):
             self.withdrawn.update(result.withdrawn)
             self.server_restored |= result.server_restored
             self.erased_work += result.erased_work
+            self.erased_people += result.erased_people
             self.revoke_again_pending = result.revoke_again_pending
             if result.applied:
                 self.window.refresh_after_sync()
@@ -710,7 +712,9 @@ class SyncController(QObject):
         held = sync_message("publisher_not_coordinator") if state.held_back else ""
         withdrawn = [withdrawn_message(n, f) for n, f in sorted(self.withdrawn.items())]
         restored = server_restored_message() if self.server_restored else ""
-        erased = erased_work_message(self.erased_work) if self.erased_work else ""
+        erased = (
+            erased_work_message(self.erased_work, self.erased_people) if self.erased_work else ""
+        )
         unrevoked = revoke_again_pending_message() if self.revoke_again_pending else ""
         self.label.setToolTip(
             "\n".join(

@@ -42,7 +42,10 @@ def test_the_helpers_sync_counts_its_unsent_changes_an_erasure_removed(
     coordinator_report, helper_report, again = laptops.sync(coordinator, helper, helper)
     assert coordinator_report.erased_work == 0
     assert helper_report.erased_work == 2  # the visit and the edit; not the other person's
-    assert again.erased_work == 0  # said once: the next sync has nothing more to say
+    assert helper_report.erased_people == 1
+    assert (
+        again.erased_work == again.erased_people == 0
+    )  # said once: the next sync has nothing more to say
     assert helper_report.refused == 0
     assert visits.visit_history(helper.store, helper.user, pid) == []
 
@@ -80,7 +83,35 @@ def test_the_sync_command_says_how_many_changes_an_erasure_removed_without_the_n
     synced = run_desk("sync", "--data-dir", str(tmp_path / "Outreach Markt"), lang="ro")
     assert synced.returncode == 0, synced.stderr
     assert (
-        "2 modificări făcute pe acest laptop priveau o persoană ștearsă la cererea sa pe alt "
-        "laptop; au fost eliminate și aici."
+        "1 persoană a fost ștearsă la cererea sa pe alt laptop. 2 modificări făcute pe acest "
+        "laptop privind datele șterse au fost eliminate și aici."
     ) in synced.stderr
     assert "Popescu" not in synced.stdout + synced.stderr
+
+
+def test_changes_about_two_erased_people_are_said_to_be_about_two_people(
+    laptops: Laptops, tmp_path: Path
+) -> None:
+    """The sentence said "a person" whatever the number of people erased: it counts them."""
+    coordinator, helper = laptops.new("Büro"), laptops.new("Outreach Markt")
+    erased = [
+        add_person(coordinator, "Maria", "Popescu"),
+        add_person(coordinator, "Ivan", "Petrov"),
+    ]
+    laptops.sync(coordinator, helper)
+    for pid in erased:
+        data_rights.erase_person(coordinator.store, coordinator.user, pid)
+    laptops.sync(coordinator)
+    for pid in erased:
+        edit_person(helper, pid, phone="0151 8888888")
+    visits.finish_visit(
+        helper.store, helper.user, erased[0], "life_situation", full_life_situation()
+    )
+    helper.close()  # the command opens the store itself
+    synced = run_desk("sync", "--data-dir", str(tmp_path / "Outreach Markt"), lang="de")
+    assert synced.returncode == 0, synced.stderr
+    assert (
+        "2 Personen wurden auf ihren Wunsch auf anderen Laptops gelöscht. 3 Änderungen auf "
+        "diesem Laptop zu den gelöschten Daten wurden auch hier entfernt."
+    ) in synced.stderr
+    assert not any(name in synced.stderr for name in ("Popescu", "Petrov", "Maria", "Ivan"))
