@@ -937,12 +937,16 @@ def _wait_for_network(exc: BaseException, tries: int) -> None:
         print(connection_message("server_fault"), file=sys.stderr)
     elif isinstance(exc, Offline):
         print(offline_message(exc.hint), file=sys.stderr)
+    seconds = round(wait)
     print(
-        _(
-            "This laptop has not joined yet. Trying again in {seconds} s ({next} of {tries} "
-            "tries); Ctrl+C stops."
+        ngettext(
+            "This laptop has not joined yet. Trying again in {seconds} second (try {next} of "
+            "{tries}); Ctrl+C stops.",
+            "This laptop has not joined yet. Trying again in {seconds} seconds (try {next} of "
+            "{tries}); Ctrl+C stops.",
+            seconds,
         ).format(
-            seconds=format_number(round(wait)),
+            seconds=format_number(seconds),
             next=format_number(tries + 1),
             tries=format_number(_JOIN_NETWORK_TRIES),
         ),

@@ -18,7 +18,7 @@ import pytest
 
 from desktop_app import cli
 from desktop_app.exits import EXIT_OK
-from desktop_app.i18n.text import _, set_language
+from desktop_app.i18n.text import _, ngettext, set_language
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, create_first_account
 from tests.integration.sync_harness import PASSWORD, ROOT, ServerProcess
@@ -69,11 +69,18 @@ def _in(lang: str, message: str) -> str:
 
 
 def _waiting(lang: str, seconds: int, next_try: int) -> str:
-    return _in(
-        lang,
-        "This laptop has not joined yet. Trying again in {seconds} s ({next} of {tries} tries); "
-        "Ctrl+C stops.",
-    ).format(seconds=seconds, next=next_try, tries=5)
+    set_language(lang)
+    try:
+        text = ngettext(
+            "This laptop has not joined yet. Trying again in {seconds} second (try {next} of "
+            "{tries}); Ctrl+C stops.",
+            "This laptop has not joined yet. Trying again in {seconds} seconds (try {next} of "
+            "{tries}); Ctrl+C stops.",
+            seconds,
+        )
+    finally:
+        set_language("en")
+    return text.format(seconds=seconds, next=next_try, tries=5)
 
 
 Join = Callable[[str, Callable[[float], None]], int]
