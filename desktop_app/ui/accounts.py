@@ -173,6 +173,12 @@ class _FormDialog(QDialog):
         super().reject()
 
 
+TELL_THE_ACCOUNT_NAME = N_(
+    "Tell the new user their account name and password: they type both each time they log in, "
+    "and the login window shows no account names."
+)
+
+
 class AddUserDialog(_FormDialog):
     def __init__(self, session: Session, parent: QWidget | None = None) -> None:
         super().__init__(_("Add user"), parent)
@@ -187,6 +193,10 @@ class AddUserDialog(_FormDialog):
         self.add_row("role", _("R&ole"), self.role)
         self.add_row("password", _("&Password"), self.password)
         self.add_row("password_repeat", _("&Repeat password"), self.repeat)
+        # The login window shows no account names: the new user learns hers from whoever
+        # adds it here.
+        self.intro.setText(_(TELL_THE_ACCOUNT_NAME))
+        self.intro.show()
 
     def prepare(self) -> Callable[[], object]:
         session, account, name = self.session, self.account.text(), self.display_name.text()

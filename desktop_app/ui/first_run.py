@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.referral import Organisation
 from desktop_app.domain.validation import FieldError, ValidationFailed
 from desktop_app.i18n.messages import error_message, field_message
-from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language, set_language
+from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, N_, _, current_language, set_language
 from desktop_app.storage.db import StoreError
 from desktop_app.storage.keyslots import KeySlotError
 from desktop_app.ui.error_label import with_error
@@ -163,6 +163,14 @@ class OrganisationPage(QWizardPage):
         return PAGE_ACCOUNT
 
 
+# The login window starts with its account field empty and shows nobody's name (the key slots
+# do not name their accounts): next morning, the name chosen here is the one to type.
+ACCOUNT_NAME_AT_LOGIN = N_(
+    "You will type this account name and your password each time you log in; the login "
+    "window does not show it. Note it down."
+)
+
+
 class AccountPage(QWizardPage):
     FIELDS = ("account", "display_name", "password", "password_repeat")
 
@@ -234,12 +242,11 @@ class AccountPage(QWizardPage):
         else:
             self.setTitle(_("The coordinator's account"))
             self.setSubTitle(_("The first account of this laptop. It can add the others."))
-        self.hint.setText(
-            _(
-                "The password protects all data stored on this laptop: without it (or the "
-                "recovery code) nobody can read the data, not even you."
-            )
+        password = _(
+            "The password protects all data stored on this laptop: without it (or the "
+            "recovery code) nobody can read the data, not even you."
         )
+        self.hint.setText(f"{_(ACCOUNT_NAME_AT_LOGIN)} {password}")
         from desktop_app.ui.help import menu_path
 
         # Cancelled here, the program started unjoined and nothing said how to join later.

@@ -89,9 +89,12 @@ class LoginDialog(QDialog):
         layout.addWidget(self.buttons)
         self.setWindowTitle(_("Welcome Desk — log in"))
         self.intro.setText(_("Your data on this laptop is encrypted. Log in to open it."))
-        self.account_label.setText(_("&Account"))
+        # "Account name", as the wizard and the Users dialog that made it call it, and as the
+        # refusal of a wrong one says: "Account" alone left a new helper unsure whether her
+        # full name was asked for.
+        self.account_label.setText(_("&Account name"))
         self.password_label.setText(_("&Password"))
-        self.account.setAccessibleName(_("Account"))
+        self.account.setAccessibleName(self.account_label.text().replace("&", ""))
         self.password.setAccessibleName(_("Password"))
         (self.password if self.account.text() else self.account).setFocus()
 
