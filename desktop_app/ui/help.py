@@ -493,7 +493,8 @@ def build_guide(window: MainWindow) -> Guide:
         ),
         fill(
             _(
-                "Several people may share one laptop: each has their own login and password. On "
+                "Several people may share one laptop: each has their own account name and "
+                "password, and types both at each login (the login window shows no names). On "
                 "the lock screen, {switch} lets a colleague log in. Never pass on your password; "
                 "change it with {change}."
             ),

@@ -18,7 +18,7 @@ from desktop_app.ui.first_run import ACCOUNT_NAME_AT_LOGIN
 from desktop_app.ui.login import LoginDialog
 from desktop_app.usecases.accounts import create_first_account
 from tests.conftest import PASSWORD
-from tests.ui.conftest import type_text
+from tests.ui.conftest import shown_window, type_text
 from tests.ui.test_onboarding_ui import wizard_at_join_page
 
 
@@ -94,5 +94,30 @@ def test_adding_a_user_says_to_tell_them_the_account_name(
         assert dialog.intro.isVisible() and dialog.intro.text() == said
         dialog.grab().save(str(tmp_path / "add-user-bg.png"))
         dialog.reject()
+    finally:
+        session.close()
+
+
+def test_the_guide_says_the_account_name_is_typed_at_each_login(
+    qtbot: QtBot, tmp_path: Path, bulgarian: None
+) -> None:
+    """The guide (F1) said each user has "their own login": nothing told a helper facing the
+    empty account field that it wants the account name, which the window does not show."""
+    from desktop_app.ui.help import GuideDialog
+
+    session = create_first_account(tmp_path / "A", "maria", "Мария Иванова", PASSWORD)
+    try:
+        window = shown_window(qtbot, session)
+        window.guide_action.trigger()
+        dialog = window.guide_dialog  # type: ignore[attr-defined]
+        assert isinstance(dialog, GuideDialog)
+        qtbot.waitExposed(dialog)
+        text = " ".join(dialog.browser.toPlainText().split())
+        assert (
+            "всеки има свое потребителско име и парола и ги въвежда при всяко влизане "
+            "(прозорецът за вход не показва имена)"
+        ) in text
+        dialog.close()
+        window.close()
     finally:
         session.close()
