@@ -72,7 +72,7 @@ def test_a_wrong_password_message_leaves_the_fields_their_full_height(
 @pytest.mark.parametrize(
     ("lang", "forgot"),
     [
-        ("ro", "Parolă &uitată? Folosește codul de recuperare…"),
+        ("ro", "Parolă uitată? Folosește codul de &recuperare…"),
         ("bg", "&Забравена парола? Вход с кода за възстановяване…"),
     ],
 )
