@@ -13,7 +13,7 @@ from desktop_app.i18n.formatting import format_long_date, format_number, format_
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.storage.db import Store
-from desktop_app.ui.referrals import name_in, status_label
+from desktop_app.ui.referrals import name_in, referral_status_text
 from desktop_app.ui.widgets import reachable_text
 from desktop_app.usecases import reference
 from desktop_app.usecases.person_summary import (
@@ -63,7 +63,9 @@ def referrals_text(summary: PersonSummary, directory: ServiceDirectory) -> str:
     """The open referrals, their services named from ``directory`` (the one in force)."""
     lines = []
     for referral in summary.open_referrals:
-        what = f"{name_in(directory, referral.service_id)}: {status_label(referral.status)}"
+        # A helper's draft said "Issued" here while its tab said it awaits sign-off: taken as
+        # ready to hand over.
+        what = f"{name_in(directory, referral.service_id)}: {referral_status_text(referral)}"
         if referral.follow_up is not None:
             what = _("{referral}, follow-up on {date}").format(
                 referral=what, date=format_partial_date(referral.follow_up.isoformat())

@@ -142,6 +142,15 @@ def status_label(status: ReferralStatus) -> str:
     return _(REFERRAL_STATUS[status.value])
 
 
+def referral_status_text(referral: Referral) -> str:
+    """Its status, and that it awaits an advisor's sign-off while a helper's draft."""
+    status = status_label(referral.status)
+    if not referral.signed_off and referral.status is not ReferralStatus.CLOSED:
+        # a closed draft awaits nothing: it cannot be signed off (uc.sign_off)
+        status = _("{status} – awaiting sign-off").format(status=status)
+    return status
+
+
 def service_name(service_id: str, store: Store, lang: str | None = None) -> str:
     """The service's name from the directory in force, else the shipped one (an old referral);
     a service in neither (a coordinator's own, taken out) by its id made readable, saying so."""
@@ -1704,14 +1713,10 @@ class ReferralsTab(QWidget):
             self.feature.window.log_view("referrals", person.id, {"count": len(self.referrals)})
         self.table.setRowCount(len(self.referrals))
         for row, referral in enumerate(self.referrals):
-            status = status_label(referral.status)
-            if not referral.signed_off and referral.status is not ReferralStatus.CLOSED:
-                # a closed draft awaits nothing: it cannot be signed off (uc.sign_off)
-                status = _("{status} – awaiting sign-off").format(status=status)
             values = (
                 service_name(referral.service_id, self.feature.window.session.store),
                 _date(referral.appointment),
-                status,
+                referral_status_text(referral),
                 _date(referral.follow_up),
                 _date(referral.created_at.date()),
                 reason_label(referral.reason),

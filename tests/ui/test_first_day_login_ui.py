@@ -121,3 +121,37 @@ def test_the_guide_says_the_account_name_is_typed_at_each_login(
         window.close()
     finally:
         session.close()
+
+
+def test_a_helpers_draft_referral_is_not_called_issued_in_the_persons_summary(
+    qtbot: QtBot, tmp_path: Path, bulgarian: None
+) -> None:
+    """The Referrals tab said "Издадено – очаква одобрение" of a helper's referral, the summary
+    above the visits "Издадено" (issued): she took the letter as ready to hand over."""
+    from desktop_app.domain.person import PersonDraft
+    from desktop_app.domain.users import Role
+    from desktop_app.ui.person_summary import PersonSummaryView
+    from desktop_app.usecases import accounts, people
+    from desktop_app.usecases import referrals as referrals_uc
+
+    coordinator = create_first_account(tmp_path / "A", "ioana", "Ioana Popescu", PASSWORD)
+    accounts.add_user(coordinator, "maria", "Мария Иванова", Role.HELPER, PASSWORD, PASSWORD)
+    coordinator.close()
+    helper = accounts.log_in(tmp_path / "A", "maria", PASSWORD)
+    try:
+        person = people.register_person(
+            helper.store, helper.user, PersonDraft("Петър", "Петров", "1985-03-14")
+        )
+        referrals_uc.issue_referral(
+            helper.store, helper.user, person.id, service_id="vhs", reason="integration_course"
+        )
+        window = shown_window(qtbot, helper, 1280)
+        window.show_person(person.id)
+        view: PersonSummaryView = window.visits.tab.summary  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: "VHS" in view.values["referrals"].text(), timeout=30_000)
+        said = view.values["referrals"].text()
+        window.grab().save(str(tmp_path / "summary-draft-bg.png"))
+        assert ": Издадено – очаква одобрение, проследяване на " in said, said
+        window.close()
+    finally:
+        helper.close()
