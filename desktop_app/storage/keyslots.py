@@ -10,6 +10,10 @@ The name itself is kept in the slot encrypted under the password-derived key, fo
 account to log in without typing it (the command line). Version 1 files named each slot in plain
 text: they are rewritten on open (``_load``); their slots get the encrypted name at their next
 unlock.
+
+Two processes may change the file at once (the app and the command line, two app windows): each
+read-modify-write holds an exclusive lock on ``keyslots.lock`` beside it (``_rewrite``), so
+neither writes back a file that misses the other's slot.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from __future__ import annotations
 import binascii
 import json
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -28,6 +33,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from _argon2_cffi_bindings import ffi, lib
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+    from types import TracebackType
+
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 FORMAT = "welcome-desk-keyslots"
@@ -180,7 +188,7 @@ class KeySlotFile:
     def exists(self) -> bool:
         return self.path.exists()
 
-    def _load(self) -> dict[str, Any]:
+    def _read(self) -> dict[str, Any]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
@@ -189,18 +197,44 @@ class KeySlotFile:
             raise CorruptKeySlots(str(self.path))
         if not isinstance(data.get("slots"), list):
             raise CorruptKeySlots(str(self.path))
+        return data
+
+    def _load(self) -> dict[str, Any]:
+        """The file's slots, for reading. A version 1 file is converted and written back at
+        once; one that cannot be written is read as converted all the same."""
+        data = self._read()
         if data.get("version") == 1:
-            data = self._convert_from_1(data)
+            try:
+                data = self._rewrite(lambda _data: False)
+            except OSError:
+                _log_unwritable()
+                data = self._converted(data)
+        self._check(data)
+        return data
+
+    def _rewrite(self, change: Callable[[dict[str, Any]], bool]) -> dict[str, Any]:
+        """Read the file, let ``change`` alter it (it says whether it did) and write it back,
+        all under the lock; a version 1 file is converted and written back in any case.
+        Raises ``OSError`` where the lock or the file cannot be written."""
+        with _FileLock(self.path.with_suffix(".lock")):
+            data = self._read()  # after the lock: what another process wrote is in it
+            converted = data.get("version") == 1
+            if converted:
+                data = self._converted(data)
+            self._check(data)
+            if change(data) or converted:
+                self._save(data)
+        return data
+
+    def _check(self, data: dict[str, Any]) -> None:
         try:
             _unb64(data["lookup_key"])
         except (KeyError, ValueError, TypeError) as exc:
             raise CorruptKeySlots(str(self.path)) from exc
-        return data
 
-    def _convert_from_1(self, data: dict[str, Any]) -> dict[str, Any]:
-        """A version 1 file named each slot in plain text: name it by its keyed hash instead and
-        write the file back at once (nothing else in a slot changes, nothing needs a password).
-        A file that cannot be written is read as converted all the same."""
+    def _converted(self, data: dict[str, Any]) -> dict[str, Any]:
+        """A version 1 file named each slot in plain text: name it by its keyed hash instead
+        (nothing else in a slot changes, nothing needs a password)."""
         import secrets
 
         lookup_key = secrets.token_bytes(32)
@@ -211,12 +245,12 @@ class KeySlotFile:
             converted = {k: v for k, v in slot.items() if k != "account"}
             converted["lookup"] = _lookup(lookup_key, slot["account"])
             slots.append(converted)
-        new = {"format": FORMAT, "version": VERSION, "lookup_key": _b64(lookup_key), "slots": slots}
-        try:
-            self._save(new)
-        except OSError:
-            _log_unwritable()
-        return new
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "lookup_key": _b64(lookup_key),
+            "slots": slots,
+        }
 
     def _save(self, data: dict[str, Any]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -266,26 +300,25 @@ class KeySlotFile:
         self, key: bytes, account: str, password: str, params: KdfParams | None = None
     ) -> None:
         """Start the slot file of a new store with its first account. Refuses to overwrite."""
-        if self.exists():
-            raise KeySlotError("keyslots_exist")
         import secrets
 
-        self._save(
-            {
-                "format": FORMAT,
-                "version": VERSION,
-                "lookup_key": _b64(secrets.token_bytes(32)),
-                "slots": [],
-            }
-        )
+        with _FileLock(self.path.with_suffix(".lock")):
+            if self.exists():
+                raise KeySlotError("keyslots_exist")
+            self._save(
+                {
+                    "format": FORMAT,
+                    "version": VERSION,
+                    "lookup_key": _b64(secrets.token_bytes(32)),
+                    "slots": [],
+                }
+            )
         self.add(key, account, password, params)
 
     def add(self, key: bytes, account: str, password: str, params: KdfParams | None = None) -> None:
         params = params or KdfParams.default()
         account = normalise_account(account)
-        data = self._load()
-        lookup = _lookup(_unb64(data["lookup_key"]), account)
-        data["slots"] = [s for s in data["slots"] if s.get("lookup") != lookup]
+        self._load()  # a missing or broken file is refused before the key derivation
         import secrets
         import uuid  # here, not at the top: unlocking at start-up needs neither
 
@@ -298,7 +331,7 @@ class KeySlotFile:
         wrapped = kek.encrypt(nonce, key, _aad(slot_id, account))
         slot = {
             "id": slot_id,
-            "lookup": lookup,
+            "lookup": "",  # under the lock, from the file as it is then
             "kdf": {
                 "alg": "argon2id",
                 "salt": _b64(salt),
@@ -310,14 +343,22 @@ class KeySlotFile:
             "wrapped_key": _b64(wrapped),
         }
         _seal_name(slot, kek, account)
-        data["slots"].append(slot)
-        self._save(data)
+
+        def put(data: dict[str, Any]) -> bool:
+            slot["lookup"] = _lookup(_unb64(data["lookup_key"]), account)
+            data["slots"] = [s for s in data["slots"] if s.get("lookup") != slot["lookup"]]
+            data["slots"].append(slot)
+            return True
+
+        self._rewrite(put)
 
     def remove(self, account: str) -> None:
-        data = self._load()
-        lookup = _lookup(_unb64(data["lookup_key"]), account)
-        data["slots"] = [s for s in data["slots"] if s.get("lookup") != lookup]
-        self._save(data)
+        def drop(data: dict[str, Any]) -> bool:
+            lookup = _lookup(_unb64(data["lookup_key"]), account)
+            data["slots"] = [s for s in data["slots"] if s.get("lookup") != lookup]
+            return True
+
+        self._rewrite(drop)
 
     def unlock(self, account: str, password: str, *, threads: int | None = None) -> bytes:
         """Return the database key, or raise ``WrongPassword`` / ``UnknownAccount``.
@@ -331,9 +372,16 @@ class KeySlotFile:
         kek = self._kek(slot, password, threads)
         key = self._unwrap(slot, kek, account)
         if "name" not in slot:  # a slot of a converted version 1 file: its name goes in now
-            _seal_name(slot, kek, account)
+
+            def seal(current: dict[str, Any]) -> bool:
+                again = self._find(current, account)  # unless replaced or removed meanwhile
+                if again is None or again.get("id") != slot["id"] or "name" in again:
+                    return False
+                _seal_name(again, kek, account)
+                return True
+
             try:
-                self._save(data)
+                self._rewrite(seal)
             except OSError:  # a folder that cannot be written: the login goes on all the same
                 _log_unwritable()
         return key
@@ -386,6 +434,68 @@ class KeySlotFile:
             return kek.decrypt(nonce, wrapped, _aad(str(slot["id"]), account))
         except InvalidTag as exc:
             raise WrongPassword(account) from exc
+
+
+class _FileLock:
+    """An exclusive lock on ``path`` (created if need be), held for one read-modify-write of
+    the slot file. The operating system drops it when its process ends, however it ends, so a
+    crashed process never leaves the file locked. It is held for milliseconds (a read and a
+    write, never a key derivation); where it cannot be taken (a read-only folder) ``OSError``
+    is raised, as the write would raise it."""
+
+    __slots__ = ("fd", "path")
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.fd = -1
+
+    def __enter__(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            _lock(fd)
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            _unlock(self.fd)
+        finally:
+            os.close(self.fd)
+            self.fd = -1
+
+
+if sys.platform == "win32":
+
+    def _lock(fd: int) -> None:
+        """The file's first byte (the position of a file just opened), through the C runtime:
+        LK_LOCK tries once a second and raises ``OSError`` after 10 seconds."""
+        import msvcrt
+
+        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)
+
+    def _unlock(fd: int) -> None:
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
+
+else:
+
+    def _lock(fd: int) -> None:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+    def _unlock(fd: int) -> None:
+        pass  # closing the file releases it
 
 
 def _log_unwritable() -> None:
