@@ -271,3 +271,40 @@ def test_a_revoked_laptop_says_so_and_that_its_changes_wait_here_for_it_to_join_
         window.close()
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_offline_with_conflicts_and_changes_the_line_is_whole_at_1100_pixels(
+    qtbot: QtBot, session: Session, program_font: None, lang: str, tmp_path: Path
+) -> None:
+    """On an 1100 px laptop offline, "Offline · 12 Konflikte zu entscheiden · zuletzt
+    synchronisiert … · 345 Änderungen sicher auf diesem Laptop, Versand sobald online" left
+    who is logged in cut off ("Angemeldet: Anna Sch…"; bg alike), and a longer name or any
+    note more took the line's own room. Shorter wordings (de "12 Konflikte offen", bg
+    "синхронизирано …", "запазени тук") leave all of it whole, the name beside it."""
+    from desktop_app.sync.http_client import Offline
+
+    set_language(lang)
+    try:
+        window = shown_window(qtbot, session, 1100)
+        controller: SyncController = window.sync  # type: ignore[attr-defined]
+        status, user = controller.label, window.status_user
+        qtbot.waitUntil(lambda: status.text() != "", timeout=30_000)
+        with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
+            controller._on_sync_done(Offline("no route"))
+        joined = sync_uc.SyncStatus(True, "https://x", True, 345, _clock(LAST_SYNC), 0)
+        controller.show_status(replace(joined, open_conflicts=12))
+        _laid_out(window)
+        _side_by_side(window)
+        last = _("last sync {time}").format(time=last_sync_time(LAST_SYNC.timestamp()))
+        conflicts = ngettext(
+            "{count} conflict to decide", "{count} conflicts to decide", 12
+        ).format(count=12)
+        assert status.text() == f"{_('Offline')} · {conflicts} · {last} · {_kept_here(345)}"
+        window.grab().save(str(tmp_path / f"offline-conflicts-1100-{lang}.png"))
+        assert not status.elided(), (status.width(), _shown(status))
+        assert not user.elided(), (user.width(), _shown(user))
+        assert user.text() == _("Logged in: {name}").format(name=session.user.display_name)
+        window.close()
+    finally:
+        set_language("en")
