@@ -7,7 +7,6 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFrame,
@@ -27,7 +26,7 @@ from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.ui.access_keys import give_keys, keys_in
 from desktop_app.ui.error_label import ErrorLabel, WarningLabel, with_error
 from desktop_app.ui.tasks import DialogSave
-from desktop_app.ui.widgets import LANGUAGE_CODES, language_name, tab_through
+from desktop_app.ui.widgets import LANGUAGE_CODES, CappedComboBox, language_name, tab_through
 from desktop_app.usecases import directory_edit
 from desktop_app.usecases.directory_edit import FieldProblem, ServiceDraft
 
@@ -197,14 +196,10 @@ class ServiceDialog(QDialog):
             )
         )
         add(self.consent_names, "consent_names", _("Names on consent forms:"), (row, 0))
-        self.main_topic = QComboBox()
         # Not as wide as its longest topic: that made the grid wider than the dialog, and the
         # fields of the first column (the German name, the city) took what was left, 60 px
-        # in Bulgarian (a message under the city wrapped to five lines).
-        self.main_topic.setSizeAdjustPolicy(
-            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
-        )
-        self.main_topic.setMinimumContentsLength(20)
+        # in Bulgarian (a message under the city wrapped to five lines). Its open list is.
+        self.main_topic = CappedComboBox(20)
         topics = sorted(
             ((ident, text.get(lang)) for ident, text in directory.topics.items()),
             key=lambda option: option[1].casefold(),

@@ -438,6 +438,37 @@ def language_names(codes: Iterable[str], lang: str | None = None) -> str:
     return names[:1].upper() + names[1:]
 
 
+class CappedComboBox(QComboBox):
+    """A drop-down about ``chars`` characters wide in its form, however long its items (a long
+    one would widen the form's column and squeeze the fields beside it), whose open list is as
+    wide as its longest item: Windows' styles open it as wide as the box and cut long items
+    with "…"."""
+
+    def __init__(self, chars: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.setMinimumContentsLength(chars)
+
+    def showPopup(self) -> None:
+        # Measured as it opens: with the items, font and style the list opens with. Each item,
+        # not ``sizeHintForColumn``, which measures the rows in view only; its text too, which
+        # a menu-like style's item (Fusion's) does not count in its size hint.
+        view, model, metrics = self.view(), self.model(), self.view().fontMetrics()
+        widest = max(
+            (
+                max(
+                    view.sizeHintForIndex(model.index(row, 0)).width(),
+                    metrics.horizontalAdvance(self.itemText(row)),
+                )
+                for row in range(self.count())
+            ),
+            default=0,
+        )
+        scroll_bar = view.verticalScrollBar().sizeHint().width()
+        view.setMinimumWidth(widest + scroll_bar + 2 * view.frameWidth())
+        super().showPopup()
+
+
 class CountryCombo(QComboBox):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)

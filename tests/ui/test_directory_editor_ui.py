@@ -409,3 +409,55 @@ def test_the_window_shows_the_publication_of_an_editor_closed_while_it_published
     phones = [cell(dialog.table, r, 2).text() for r in range(dialog.table.rowCount())]
     assert "0231 842-7777" in phones
     dialog.grab().save(str(Path(SHOTS or tmp_path) / "directory-editor-closed-published.png"))
+
+
+@pytest.mark.parametrize("style", ["Windows", "Fusion"])
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_the_main_topics_open_list_shows_every_topic_whole_the_closed_box_stays_narrow(
+    qtbot: QtBot, session: Session, program_font: None, lang: str, style: str, tmp_path: Path
+) -> None:
+    """The main topic's box is capped at about 20 characters (so that the fields beside it keep
+    their room); its open list was as narrow as the box in Windows' styles, and long topics
+    ("Anerkennung ausländischer Berufsabschlüsse") ended in "…". The list is as wide as its
+    longest topic in every style, the box closed as narrow as before."""
+    from PySide6.QtGui import QPainter
+    from PySide6.QtWidgets import QStyleFactory
+
+    set_language(lang)
+    try:
+        dialog = _window(qtbot, session)
+        editor = _edit(qtbot, dialog, "jobcenter")
+        editor.resize(OPENING_MOST)  # as it opens on a 1366 × 768 laptop
+        box = editor.main_topic
+        look = QStyleFactory.create(style)
+        box.setStyle(look)
+        box.view().setStyle(look)
+        qtbot.waitUntil(lambda: box.width() > 0)
+        closed, city = box.width(), editor.city.width()
+        view = box.view()
+        widths = [  # each item's, its text whole (Fusion's item does not count its text)
+            max(
+                view.sizeHintForIndex(box.model().index(i, 0)).width(),
+                view.fontMetrics().horizontalAdvance(box.itemText(i)) + 4,  # and a margin
+            )
+            for i in range(box.count())
+        ]
+        assert box.sizeHint().width() < max(widths)  # capped below its longest topic
+        box.showPopup()
+        popup = view.window()
+        qtbot.waitExposed(popup)
+        try:
+            room = view.viewport().width()
+            for i, width in enumerate(widths):
+                assert width <= room, (box.itemText(i), width, room)
+            assert (box.width(), editor.city.width()) == (closed, city)
+            shot = editor.grab()
+            painter = QPainter(shot)
+            painter.drawPixmap(editor.mapFromGlobal(popup.pos()), popup.grab())
+            painter.end()
+            shot.save(str(Path(SHOTS or tmp_path) / f"main-topic-open-{style}-{lang}.png"))
+        finally:
+            box.hidePopup()
+        assert box.width() == closed
+    finally:
+        set_language("en")
