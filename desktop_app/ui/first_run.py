@@ -441,7 +441,7 @@ class RecoveryPage(QWizardPage):
                 "It opens the data if every password is forgotten. It is shown only now."
             )
         )
-        self.confirm.setText(_("I have written down or printed the recovery code"))
+        self.confirm.setText(_("I have &written down or printed the recovery code"))
         self.print_button.setText(_("&Print the code…"))
 
     def isComplete(self) -> bool:

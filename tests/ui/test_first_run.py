@@ -270,6 +270,44 @@ def test_app_start_without_data_folder_opens_the_wizard(
     session.close()
 
 
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_the_recovery_codes_confirmation_is_reached_by_its_access_key(
+    qtbot: QtBot, wizard: FirstRunWizard, lang: str
+) -> None:
+    """The box to tick before going on had no access key: reached only with Tab."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QKeySequence
+
+    from desktop_app.i18n.text import set_language
+
+    try:
+        wizard.language_page.buttons[lang].setChecked(True)
+        wizard.recovery_code = "ABCD-EFGH-JKMN-PQRS"
+        wizard.setStartId(first_run.PAGE_RECOVERY)
+        wizard.restart()
+        page = wizard.recovery_page
+        assert wizard.currentPage() is page and not page.isComplete()
+        key = QKeySequence.mnemonic(page.confirm.text())
+        assert not key.isEmpty(), page.confirm.text()
+        others = [page.print_button.text()] + [
+            wizard.buttonText(which)
+            for which in (
+                QWizard.WizardButton.BackButton,
+                QWizard.WizardButton.NextButton,
+                QWizard.WizardButton.FinishButton,
+            )
+        ]
+        assert key not in [QKeySequence.mnemonic(text) for text in others]
+        wizard.activateWindow()
+        qtbot.waitUntil(wizard.isActiveWindow, timeout=5000)
+        pressed = key[0].key()  # type: ignore[index]
+        qtbot.keyClick(wizard, pressed, Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(page.confirm.isChecked, timeout=5000)  # a shortcut's click is animated
+        assert page.isComplete()
+    finally:
+        set_language("en")
+
+
 @pytest.mark.parametrize("lang", ["de", "bg", "ro"])
 def test_the_joined_page_lets_the_fingerprint_be_reached_and_read_out_by_keyboard(
     qtbot: QtBot, wizard: FirstRunWizard, lang: str
