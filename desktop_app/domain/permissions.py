@@ -25,6 +25,8 @@ class Action(enum.StrEnum):
     VIEW_RESTRICTED = "view_restricted"  # health / exploitation sections
     OPEN_CASE_TO_HELPER = "open_case_to_helper"
     EXPORT_PERSON = "export_person"
+    # Decide that two entries of the same name and date of birth are different people.
+    DECIDE_DUPLICATES = "decide_duplicates"
     ERASE_PERSON = "erase_person"
     CONFIRM_RETENTION = "confirm_retention"
     MANAGE_USERS = "manage_users"
@@ -53,6 +55,7 @@ _ADVISOR = _HELPER | {
     Action.VIEW_RESTRICTED,
     Action.OPEN_CASE_TO_HELPER,
     Action.EXPORT_PERSON,
+    Action.DECIDE_DUPLICATES,
 }
 _COORDINATOR = _ADVISOR | {
     Action.ERASE_PERSON,

@@ -141,6 +141,25 @@ class PersonRow(Base, SyncMixin):
     )
 
 
+class DistinctPeopleRow(Base, SyncMixin):
+    """Two entries an advisor decided are different people, though registered with the same
+    name and date of birth (cousins, father and son): neither's page names the other any more.
+
+    A record kind of its own, not a field of the person: a laptop whose version does not know
+    it keeps it until updated, and goes on taking changes of people meanwhile. Its id follows
+    from the two ids (``usecases.duplicates.pair_id``), so two laptops deciding the same pair
+    write one record. ``person_a`` sorts before ``person_b``. Erasing either erases it."""
+
+    __tablename__ = "distinct_people"
+    person_a: Mapped[str] = mapped_column(String(36), nullable=False)
+    person_b: Mapped[str] = mapped_column(String(36), nullable=False)
+
+    __table_args__ = (
+        Index("ix_distinct_people_a", "person_a"),
+        Index("ix_distinct_people_b", "person_b"),
+    )
+
+
 class PeopleCountRow(Base):
     """How many people are not deleted: one row, kept by the triggers of migration
     ``people_count`` in the same transaction as every write to ``people``."""

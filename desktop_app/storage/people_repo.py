@@ -15,7 +15,7 @@ from desktop_app.domain.dates import PartialDate
 from desktop_app.domain.person import PERSON_FIELDS, Person, Sex, person_values
 from desktop_app.i18n.translit import fold, name_tokens, phone_tokens, romanian_reading, sort_form
 from desktop_app.storage import people_sql
-from desktop_app.storage.models import PersonRow, SearchTokenRow, table
+from desktop_app.storage.models import DistinctPeopleRow, PersonRow, SearchTokenRow, table
 from desktop_app.storage.people_sql import PersonListEntry
 
 __all__ = [
@@ -409,3 +409,15 @@ class PeopleRepository:
             .limit(limit)
         )
         return _entries(self.session.execute(stmt).all())
+
+    def told_apart(self, person_id: str) -> set[str]:
+        """The entries an advisor decided are other people than ``person_id``'s, though of the
+        same name and date of birth (``DistinctPeopleRow``)."""
+        row = DistinctPeopleRow
+        pairs = self.session.execute(
+            select(row.person_a, row.person_b).where(
+                or_(row.person_a == person_id, row.person_b == person_id),
+                row.deleted.is_(False),
+            )
+        )
+        return {b if a == person_id else a for a, b in pairs}

@@ -6,18 +6,20 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from desktop_app.domain.dates import PartialDate, PartialDateError
 from desktop_app.domain.hlc import entry_name
 from desktop_app.domain.person import PERSON_FIELDS, Person, Sex
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import data_columns, table
+from desktop_app.storage.models import DistinctPeopleRow, PersonRow, data_columns, table
 from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.storage.sync_models import ConflictRow, LaptopRow
 from desktop_app.sync import laptops
 from desktop_app.sync.merge import Conflict, FieldState, RecordState, clock_device
 from desktop_app.sync.records import (
+    ABOUT_ERASED,
     FORMERLY_DELETED,
     LOCAL_ONLY,
     ImmutableRowAdapter,
@@ -226,6 +228,7 @@ def register_builtin_kinds() -> None:
                 erase_rows=_eraser(kind) if kind in _ERASED_WHOLE else None,
             )
         )
+    register(DistinctPeopleAdapter())
     # A section closed to a helper: ``opened`` false (versions before it deleted the record).
     FORMERLY_DELETED["case_opening"] = "opened"
     # Audit entries travel whole (their chain needs every column, the device id included).
@@ -271,6 +274,37 @@ def register_builtin_kinds() -> None:
             last_writer_wins=frozenset(fields) - {"revoked", "vouch"},
         )
     )
+
+
+class DistinctPeopleAdapter(RowAdapter):
+    """Decisions that two entries of one name and date of birth are two people
+    (``usecases.duplicates``). A decision names two people: one arriving after either was
+    erased here is dropped (and its tombstone queued), as a visit about an erased person is;
+    ``RowAdapter`` looks at one person column, ``person_a``, and this at ``person_b`` too."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "distinct_people",
+            DistinctPeopleRow,
+            data_columns(DistinctPeopleRow),
+            person_column="person_a",
+            erase_rows=_eraser("distinct_people"),
+        )
+
+    def save_many(self, session: Session, store: Store, items: list[ToSave]) -> dict[str, str]:
+        def second(item: ToSave) -> str | None:
+            field = item.state.fields.get("person_b")
+            return None if item.state.deleted or field is None else str(field.value)
+
+        named = {pid for item in items if (pid := second(item)) is not None}
+        erased = set(
+            session.scalars(
+                select(PersonRow.id).where(PersonRow.id.in_(named), PersonRow.deleted.is_(True))
+            )
+        )
+        refused = {item.state.id: ABOUT_ERASED for item in items if second(item) in erased}
+        rest = [item for item in items if item.state.id not in refused]
+        return {**refused, **super().save_many(session, store, rest)}
 
 
 def _keep_consent_texts(session: Session, row: Any) -> None:

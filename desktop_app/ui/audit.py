@@ -75,6 +75,7 @@ ACTION_NAMES = {
     "confirm_coordinator": N_("coordinator's laptop confirmed"),
     "change_server": N_("sync server address changed"),
     "decide": N_("conflict decided"),
+    "distinct": N_("recorded as a different person"),
 }
 KIND_NAMES = {
     "person": N_("person"),
@@ -104,6 +105,7 @@ DETAIL_NAMES = {
     "key_id": N_("team key"),
     "server_url": N_("server address"),
     "conflict": N_("conflict"),
+    "other_entry": N_("other entry"),
     "form": N_("form"),
     "revision": N_("version"),
     "service": N_("service"),
@@ -134,6 +136,7 @@ DETAIL_NAMES = {
     "conflicts": N_("conflicts"),
     "drafts": N_("forms not yet finished"),
     "case_openings": N_("sections opened to helpers"),
+    "distinct_people": N_("entries recorded as other people"),
     "search_tokens": N_("search entries"),
     "part": N_("part viewed"),
     "services": N_("services"),
@@ -180,7 +183,7 @@ DETAIL_ORDER = (
     "reprint",
 )
 # Which records an entry concerns: shown after what was done to them.
-DETAIL_IDS = ("referral_id", "visit_id", "conflict", "revision", "key_id")
+DETAIL_IDS = ("referral_id", "visit_id", "conflict", "other_entry", "revision", "key_id")
 
 
 def _detail_rank(key: str) -> int:

@@ -52,6 +52,8 @@ class AuditAction(enum.StrEnum):
     CONFIRM_COORDINATOR = "confirm_coordinator"
     CHANGE_SERVER = "change_server"  # the sync server's address this laptop uses
     DECIDE = "decide"  # a conflict between two laptops' values decided
+    # Two entries of the same name and date of birth recorded as different people.
+    DISTINCT = "distinct"
 
 
 DetailValue = str | int | bool | None

@@ -92,7 +92,7 @@ def export_person(
         person = PeopleRepository(session).get(person_id)
         if person is None:
             raise PersonNotFound(person_id)
-        collected = [(s, s.collect(session, person_id)) for s in sources()]
+        collected = [(s, s.collect(session, person_id)) for s in sources() if s.collect]
     today = today or dt.date.today()
     doc_lang = lang or document_language(person)
     if doc_lang not in DOCUMENT_LANGUAGES:

@@ -159,7 +159,11 @@ def possible_duplicates(store: Store, person: Person) -> list[PersonListEntry]:
     Not by phone, as registering warns: a family shares one phone, and would be named on
     each other's pages for good."""
     with store.reading() as session:
-        return PeopleRepository(session).likely_duplicates(replace(person, phone=""))
+        repo = PeopleRepository(session)
+        found = repo.likely_duplicates(replace(person, phone=""))
+        apart = repo.told_apart(person.id) if found else set()
+    # Those an advisor decided are someone else (``usecases.duplicates``) are not named again.
+    return [entry for entry in found if entry.id not in apart]
 
 
 def update_person(

@@ -32,7 +32,8 @@ Row = dict[str, object]
 class PersonDataSource:
     kind: str
     title: str  # a msgid marked with N_, translated into the person's language in the export
-    collect: Callable[[DbSession, str], list[Row]]
+    # None: nothing of it goes into the person's copy of their data (``distinct_people``).
+    collect: Callable[[DbSession, str], list[Row]] | None
     erase: Callable[[DbSession, Store, User, str], int]
     last_contact: Callable[[DbSession], dict[str, dt.date]] | None = None
 

@@ -19,7 +19,7 @@ from desktop_app.domain.users import User
 from desktop_app.i18n.text import N_
 from desktop_app.storage.audit_models import CaseOpeningRow
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import OutboxRow
+from desktop_app.storage.models import DistinctPeopleRow, OutboxRow
 from desktop_app.storage.reference_models import ConsentWordingRow
 from desktop_app.storage.referrals_models import PrintJobRow, ReferralRow
 from desktop_app.storage.sync_models import ConflictRow
@@ -75,6 +75,7 @@ _SYNCED: dict[str, Any] = {
     "referral": ReferralRow,
     "conflict": ConflictRow,
     "case_opening": CaseOpeningRow,  # erased by its own source (``access``)
+    "distinct_people": DistinctPeopleRow,
 }
 
 
@@ -316,5 +317,28 @@ register_person_data_source(
         title=N_("Values recorded differently on two laptops"),
         collect=_collect_conflicts,
         erase=_erase_conflicts,
+    )
+)
+
+
+def _erase_distinct_people(db: DbSession, store: Store, _user: User, person_id: str) -> int:
+    """Decisions that the person and another entry of their name and date of birth are two
+    people (``usecases.duplicates``): they name the person's entry, so they go with it, here
+    and (their tombstones, and the person's) on every laptop."""
+    pair = DistinctPeopleRow
+    return erase_synced(
+        db, store, "distinct_people", (pair.person_a == person_id) | (pair.person_b == person_id)
+    )
+
+
+# Not in the person's copy of their data (``collect`` None): a decision holds two entries' ids
+# and nothing of the person; what it tells is that someone else of their name and date of birth
+# is registered, which is that other person's data.
+register_person_data_source(
+    PersonDataSource(
+        kind="distinct_people",
+        title=N_("Entries recorded as other people"),
+        collect=None,
+        erase=_erase_distinct_people,
     )
 )
