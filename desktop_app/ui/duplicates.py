@@ -3,17 +3,24 @@
 Registering warns about a likely duplicate, but two laptops offline cannot warn each other: a
 helper at one outreach point and a helper at another register the same man, and after the sync
 both entries stand side by side. The page of each names the other, so that whoever opens one
-sees the other before recording anything more.
+sees the other before recording anything more. Two people can share a name and a birth date
+(cousins, father and son): an advisor records that they are different people, and then neither
+page names the other (``usecases.duplicates``); a helper sees why she cannot.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPushButton, QVBoxLayout
+
+from desktop_app.domain.permissions import Action, allowed
+from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.text import _
 from desktop_app.ui.person_dialog import entry_text
 from desktop_app.ui.person_page import PageNotice
-from desktop_app.usecases import people
+from desktop_app.ui.widgets import ask_to_confirm
+from desktop_app.usecases import duplicates, people
 
 if TYPE_CHECKING:
     from desktop_app.domain.person import Person
@@ -30,6 +37,24 @@ class DuplicateNotice(PageNotice):
         self.person: Person | None = None
         self.others: list[PersonListEntry] = []
         self.button.clicked.connect(self._on_open_clicked)
+        # Decides for the entry "Open the other entry" leads to: the first one named.
+        self.different_button = QPushButton()
+        self.different_button.setObjectName("not_the_same_person")
+        self.different_button.clicked.connect(self._on_different_clicked)
+        # The text above, the two buttons under it: beside it, they left the names some 100 px
+        # at 1100 px, six lines in Bulgarian.
+        row = self.layout()
+        assert isinstance(row, QHBoxLayout)  # PageNotice's: the text, then its button
+        row.removeWidget(self.text)
+        row.removeWidget(self.button)
+        column, buttons = QVBoxLayout(), QHBoxLayout()
+        column.addWidget(self.text)
+        buttons.addWidget(self.button)
+        buttons.addWidget(self.different_button)
+        buttons.addStretch(1)
+        column.addLayout(buttons)
+        row.addLayout(column, 1)
+        self.question: QMessageBox | None = None
 
     def show_for(self, person: Person | None) -> None:
         another = getattr(person, "id", None) != getattr(self.person, "id", None)
@@ -58,17 +83,70 @@ class DuplicateNotice(PageNotice):
         self.setVisible(bool(others))
         self.retranslate()
 
+    def may_decide(self) -> bool:
+        return allowed(self.controller.window.session.user, Action.DECIDE_DUPLICATES)
+
     def retranslate(self) -> None:
-        self.text.setText(
-            _("This person may also be registered as: {names}.").format(
-                names="; ".join(entry_text(entry) for entry in self.others)
-            )
+        text = _("This person may also be registered as: {names}.").format(
+            names="; ".join(entry_text(entry) for entry in self.others)
         )
+        may_decide = self.may_decide()
+        if not may_decide:  # as the conflicts dialog says why a helper's choices are grey
+            text += " " + _("An advisor decides whether they are the same person.")
+        self.text.setText(text)
         self.button.setText(_("Open the o&ther entry"))
+        self.different_button.setText(_("&Not the same person"))
+        self.different_button.setEnabled(may_decide)
+        self.different_button.setToolTip(
+            _("Record that this person and the first entry named are different people.")
+            if may_decide
+            else _("Your account may not decide this. An advisor decides.")
+        )
 
     def _on_open_clicked(self) -> None:
         if self.others:
             self.controller.window.show_person(self.others[0].id)
+
+    def _on_different_clicked(self) -> None:
+        """Asks once, then records the decision for this person and the first entry named."""
+        person, others = self.person, self.others
+        if person is None or not others or not self.may_decide():
+            return
+        other = others[0]
+
+        def answered(go_ahead: bool) -> None:
+            self.question = None
+            if go_ahead and self.person is person:
+                self._record(person, other)
+
+        self.question = ask_to_confirm(
+            self.window(),
+            _("Not the same person"),
+            _(
+                "Record that “{this}” and “{other}” are two different people? Neither entry "
+                "will name the other any more, on this laptop and, after the next sync, on "
+                "every laptop of the team."
+            ).format(this=_person_text(person), other=entry_text(other)),
+            _("Record as different people"),
+            answered,
+        )
+
+    def _record(self, person: Person, other: PersonListEntry) -> None:
+        store, user = self.controller.store, self.controller.window.session.user
+        self.different_button.setEnabled(False)  # until the notice is looked up again
+        self.controller.window.tasks.run(
+            lambda: duplicates.mark_different_people(store, user, person.id, other.id),
+            lambda _recorded: self.refresh(),
+            lambda _exc: self.refresh(),  # erased meanwhile, or the store closed: as it is now
+        )
+
+
+def _person_text(person: Person) -> str:
+    """The person whose page it is, told apart as the entries the notice names are."""
+    text = f"{person.family_name}, {person.given_name}"
+    if person.date_of_birth:
+        text += f" · {format_partial_date(person.date_of_birth)}"
+    return text + (f" · {person.phone}" if person.phone else "")
 
 
 def install_duplicates_notice(controller: SyncController) -> DuplicateNotice:

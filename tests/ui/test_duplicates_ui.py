@@ -1,17 +1,26 @@
 """Two helpers offline register the same man, one in Latin, one in Cyrillic letters: after the
 sync each entry's page names the other and leads to it by keyboard; a family sharing a phone
-is not named; erasing one entry ends the notice on every laptop at its next sync."""
+is not named; erasing one entry ends the notice on every laptop at its next sync. Two people
+of one name and birth date are recorded as such by an advisor (a helper is told why she
+cannot), and then neither page names the other, on every laptop."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import Role
 from desktop_app.i18n.text import set_language
-from desktop_app.usecases import data_rights, people, visits
+from desktop_app.ui.application import QtTranslations
+from desktop_app.usecases import accounts, data_rights, duplicates, people, visits
+from desktop_app.usecases.accounts import Session
+from tests.conftest import PASSWORD
 from tests.integration.sync_harness import Laptops
 from tests.ui.conftest import shown_window
 from tests.ui.test_conflicts_ui import _record_conflicts
@@ -83,6 +92,146 @@ def test_the_same_man_registered_on_two_laptops_offline_is_named_on_each_page(
         with qtbot.waitSignal(window.sync.sync_finished, timeout=20000):  # type: ignore[attr-defined]
             assert window.sync.start()  # type: ignore[attr-defined]
         qtbot.waitUntil(notice.isHidden, timeout=30_000)
+        window.close()
+    finally:
+        set_language("en")
+
+
+# The button, and what a helper is told instead, in the languages the team reads.
+NOT_THE_SAME = {
+    "de": ("N&icht dieselbe Person", "entscheidet eine Beraterin oder ein Berater"),
+    "bg": ("От&белязване като различни лица", "решава консултант"),
+    "ro": ("Marchează ca per&soane diferite", "Un consilier decide"),
+    "en": ("&Not the same person", "An advisor decides"),
+}
+
+
+def _dimitar_twice(laptops: Laptops) -> tuple[Session, Session, str, str]:
+    """Laptops A and B, each having registered Dimitar Georgiev offline, synced."""
+    a, b = laptops.new("Outreach Hbf"), laptops.new("Outreach Markt")
+    latin = people.register_person(
+        a.store, a.user, PersonDraft("Dimitar", "Georgiev", "12.04.1990")
+    ).id
+    cyrillic = people.register_person(
+        b.store, b.user, PersonDraft("Димитър", "Георгиев", "12.04.1990")
+    ).id
+    laptops.sync(a, b, a)
+    return a, b, latin, cyrillic
+
+
+def _named(laptop: Session, person_id: str) -> list[str]:
+    person = people.get_person(laptop.store, laptop.user, person_id, log_view=False)
+    assert person is not None
+    return [entry.id for entry in people.possible_duplicates(laptop.store, person)]
+
+
+def _whole(qtbot: QtBot, notice: QWidget) -> None:
+    """The notice's text is shown whole (as high as its lines at its width), its buttons
+    under it, each whole."""
+    text = notice.text  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: text.height() >= text.heightForWidth(text.width()), timeout=5000)
+    for button in (notice.button, notice.different_button):  # type: ignore[attr-defined]
+        assert button.geometry().top() >= text.geometry().bottom()
+        assert button.width() >= button.sizeHint().width()
+        assert button.geometry().right() <= notice.width()
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro"])
+def test_an_advisor_records_the_two_as_different_people_after_being_asked_once(
+    qtbot: QtBot, qapp: QApplication, laptops: Laptops, lang: str, tmp_path: Path
+) -> None:
+    """Father and son, or cousins: on B the notice's second button, by its own access key,
+    asks once (Enter keeps things as they are), then records the two as different people;
+    the notice goes, and after the syncs A names neither on either page."""
+    from tests.ui.test_keyboard_ui import _keyed_texts
+    from tests.ui.test_main_window import _access_key
+
+    a, b, latin, cyrillic = _dimitar_twice(laptops)
+    qt_texts = QtTranslations(qapp)  # the question's Cancel as the app shows it
+    set_language(lang)
+    try:
+        window = shown_window(qtbot, b, 1100)
+        notice = window.duplicate_notice  # type: ignore[attr-defined]
+        window.show_person(cyrillic)
+        qtbot.waitUntil(lambda: "Georgiev, Dimitar" in notice.text.text(), timeout=30_000)
+        _whole(qtbot, notice)
+        button = notice.different_button
+        assert button.isVisible() and button.isEnabled()
+        assert button.text() == NOT_THE_SAME[lang][0]
+        assert NOT_THE_SAME[lang][1] not in notice.text.text()  # said to a helper only
+        window.grab().save(str(tmp_path / f"not-the-same-{lang}.png"))
+        texts = _keyed_texts(window) + [act.text() for act in window.menuBar().actions()]
+        keys = [_access_key(t) for t in texts]
+        assert button.text() in texts and len(set(keys)) == len(keys), " | ".join(texts)
+        key = _access_key(button.text())
+        assert key is not None
+
+        def ask() -> QMessageBox:
+            window.activateWindow()  # again after the question: offscreen, nothing gives it back
+            qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+            QTest.keyClick(window, Qt.Key(ord(key.upper())), Qt.KeyboardModifier.AltModifier)
+            qtbot.waitUntil(lambda: notice.question is not None, timeout=5000)
+            question = notice.question
+            assert isinstance(question, QMessageBox) and question.isVisible()
+            return question
+
+        question = ask()
+        # It names both entries, this page's and the other, as the notice tells them apart.
+        assert "Георгиев, Димитър" in question.text() and "Georgiev, Dimitar" in question.text()
+        question.grab().save(str(tmp_path / f"not-the-same-asked-{lang}.png"))
+        QTest.keyClick(question, Qt.Key.Key_Return)  # the default keeps things as they are
+        assert notice.question is None and notice.isVisible()
+        assert _named(b, cyrillic) == [latin]
+        question = ask()
+        go_ahead = next(
+            b
+            for b in question.buttons()
+            if question.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole
+        )
+        qtbot.mouseClick(go_ahead, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(notice.isHidden, timeout=30_000)
+        assert _named(b, cyrillic) == [] and _named(b, latin) == []
+        with qtbot.waitSignal(window.sync.sync_finished, timeout=20000):  # type: ignore[attr-defined]
+            assert window.sync.start()  # type: ignore[attr-defined]
+        laptops.sync(a)
+        assert _named(a, latin) == [] and _named(a, cyrillic) == []
+        window.close()
+    finally:
+        set_language("en")
+        qt_texts.stop()
+
+
+@pytest.mark.parametrize("lang", ["de", "ro"])
+def test_a_helper_sees_the_button_greyed_with_the_reason_until_an_advisor_decides_elsewhere(
+    qtbot: QtBot, laptops: Laptops, lang: str, tmp_path: Path
+) -> None:
+    """A student helper on B sees the notice, its button greyed and why; the advisor on A
+    records the two as different people, and at B's next sync the notice there is gone."""
+    a, b, latin, cyrillic = _dimitar_twice(laptops)
+    accounts.add_user(b, "georgi", "Georgi Ivanov", Role.HELPER, PASSWORD)
+    helper = accounts.log_in(b.store.paths.data_dir, "georgi", PASSWORD)
+    laptops.sessions.append(helper)
+    set_language(lang)
+    try:
+        window = shown_window(qtbot, helper, 1100)
+        notice = window.duplicate_notice  # type: ignore[attr-defined]
+        window.show_person(cyrillic)
+        qtbot.waitUntil(lambda: "Georgiev, Dimitar" in notice.text.text(), timeout=30_000)
+        _whole(qtbot, notice)
+        button = notice.different_button
+        assert button.isVisible() and not button.isEnabled()
+        assert button.text() == NOT_THE_SAME[lang][0]
+        assert NOT_THE_SAME[lang][1] in notice.text.text()
+        assert button.toolTip()
+        window.grab().save(str(tmp_path / f"not-the-same-helper-{lang}.png"))
+        button.click()  # greyed: nothing is asked
+        assert notice.question is None
+        duplicates.mark_different_people(a.store, a.user, latin, cyrillic)
+        laptops.sync(a)
+        with qtbot.waitSignal(window.sync.sync_finished, timeout=20000):  # type: ignore[attr-defined]
+            assert window.sync.start()  # type: ignore[attr-defined]
+        qtbot.waitUntil(notice.isHidden, timeout=30_000)
+        assert _named(helper, cyrillic) == []
         window.close()
     finally:
         set_language("en")
