@@ -11,13 +11,15 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.application import QtTranslations
+from desktop_app.ui.duplicates import DuplicateNotice
+from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import accounts, data_rights, duplicates, people, visits
 from desktop_app.usecases.accounts import Session
 from tests.conftest import PASSWORD
@@ -89,8 +91,7 @@ def test_the_same_man_registered_on_two_laptops_offline_is_named_on_each_page(
         qtbot.waitUntil(notice.isVisible, timeout=30_000)
         data_rights.erase_person(a.store, a.user, latin)
         laptops.sync(a)
-        with qtbot.waitSignal(window.sync.sync_finished, timeout=20000):  # type: ignore[attr-defined]
-            assert window.sync.start()  # type: ignore[attr-defined]
+        _sync_in(qtbot, window)
         qtbot.waitUntil(notice.isHidden, timeout=30_000)
         window.close()
     finally:
@@ -125,12 +126,31 @@ def _named(laptop: Session, person_id: str) -> list[str]:
     return [entry.id for entry in people.possible_duplicates(laptop.store, person)]
 
 
-def _whole(qtbot: QtBot, notice: QWidget) -> None:
+def _page_naming_latin(
+    qtbot: QtBot, session: Session, person_id: str
+) -> tuple[MainWindow, DuplicateNotice]:
+    """The window of ``session`` at 1100 px, on the person's page, its notice naming Dimitar
+    Georgiev (in Latin letters), whole."""
+    window = shown_window(qtbot, session, 1100)
+    notice = window.duplicate_notice  # type: ignore[attr-defined]
+    window.show_person(person_id)
+    qtbot.waitUntil(lambda: "Georgiev, Dimitar" in notice.text.text(), timeout=30_000)
+    _whole(qtbot, notice)
+    return window, notice
+
+
+def _sync_in(qtbot: QtBot, window: MainWindow) -> None:
+    """A sync started from the window, as its button does, waited for."""
+    with qtbot.waitSignal(window.sync.sync_finished, timeout=20000):  # type: ignore[attr-defined]
+        assert window.sync.start()  # type: ignore[attr-defined]
+
+
+def _whole(qtbot: QtBot, notice: DuplicateNotice) -> None:
     """The notice's text is shown whole (as high as its lines at its width), its buttons
     under it, each whole."""
-    text = notice.text  # type: ignore[attr-defined]
+    text = notice.text
     qtbot.waitUntil(lambda: text.height() >= text.heightForWidth(text.width()), timeout=5000)
-    for button in (notice.button, notice.different_button):  # type: ignore[attr-defined]
+    for button in (notice.button, notice.different_button):
         assert button.geometry().top() >= text.geometry().bottom()
         assert button.width() >= button.sizeHint().width()
         assert button.geometry().right() <= notice.width()
@@ -150,11 +170,7 @@ def test_an_advisor_records_the_two_as_different_people_after_being_asked_once(
     qt_texts = QtTranslations(qapp)  # the question's Cancel as the app shows it
     set_language(lang)
     try:
-        window = shown_window(qtbot, b, 1100)
-        notice = window.duplicate_notice  # type: ignore[attr-defined]
-        window.show_person(cyrillic)
-        qtbot.waitUntil(lambda: "Georgiev, Dimitar" in notice.text.text(), timeout=30_000)
-        _whole(qtbot, notice)
+        window, notice = _page_naming_latin(qtbot, b, cyrillic)
         button = notice.different_button
         assert button.isVisible() and button.isEnabled()
         assert button.text() == NOT_THE_SAME[lang][0]
@@ -191,8 +207,7 @@ def test_an_advisor_records_the_two_as_different_people_after_being_asked_once(
         qtbot.mouseClick(go_ahead, Qt.MouseButton.LeftButton)
         qtbot.waitUntil(notice.isHidden, timeout=30_000)
         assert _named(b, cyrillic) == [] and _named(b, latin) == []
-        with qtbot.waitSignal(window.sync.sync_finished, timeout=20000):  # type: ignore[attr-defined]
-            assert window.sync.start()  # type: ignore[attr-defined]
+        _sync_in(qtbot, window)
         laptops.sync(a)
         assert _named(a, latin) == [] and _named(a, cyrillic) == []
         window.close()
@@ -213,11 +228,7 @@ def test_a_helper_sees_the_button_greyed_with_the_reason_until_an_advisor_decide
     laptops.sessions.append(helper)
     set_language(lang)
     try:
-        window = shown_window(qtbot, helper, 1100)
-        notice = window.duplicate_notice  # type: ignore[attr-defined]
-        window.show_person(cyrillic)
-        qtbot.waitUntil(lambda: "Georgiev, Dimitar" in notice.text.text(), timeout=30_000)
-        _whole(qtbot, notice)
+        window, notice = _page_naming_latin(qtbot, helper, cyrillic)
         button = notice.different_button
         assert button.isVisible() and not button.isEnabled()
         assert button.text() == NOT_THE_SAME[lang][0]
@@ -228,8 +239,7 @@ def test_a_helper_sees_the_button_greyed_with_the_reason_until_an_advisor_decide
         assert notice.question is None
         duplicates.mark_different_people(a.store, a.user, latin, cyrillic)
         laptops.sync(a)
-        with qtbot.waitSignal(window.sync.sync_finished, timeout=20000):  # type: ignore[attr-defined]
-            assert window.sync.start()  # type: ignore[attr-defined]
+        _sync_in(qtbot, window)
         qtbot.waitUntil(notice.isHidden, timeout=30_000)
         assert _named(helper, cyrillic) == []
         window.close()
