@@ -87,8 +87,10 @@ class DuplicateNotice(PageNotice):
         return allowed(self.controller.window.session.user, Action.DECIDE_DUPLICATES)
 
     def retranslate(self) -> None:
+        names = "; ".join(entry_text(entry) for entry in self.others)
+        # bg dates end in 'г.': the sentence's own full stop ends it once.
         text = _("This person may also be registered as: {names}.").format(
-            names="; ".join(entry_text(entry) for entry in self.others)
+            names=names.removesuffix(".")
         )
         may_decide = self.may_decide()
         if not may_decide:  # as the conflicts dialog says why a helper's choices are grey
