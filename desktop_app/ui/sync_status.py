@@ -269,27 +269,38 @@ class StatusLabel(ElidingLabel):
     the window is too narrow for it (a 1024 px laptop in German or Bulgarian, or several notes
     at once) its first part (the state, or what went wrong) gives its room up first, so that
     the counts after it stay in view (the last sync and the changes to send, which come before
-    the notes); the whole line is in the tooltip."""
+    the notes); where that is not enough, the parts that have a shorter form take it (the
+    changes kept offline without "sent when online", which the tooltip says). The whole line
+    is in the tooltip."""
 
     def __init__(self) -> None:
         super().__init__()
         self._parts: tuple[str, ...] = ()
+        self._short: tuple[str, ...] = ()
 
-    def set_parts(self, parts: Sequence[str]) -> None:
-        self._parts = tuple(parts)
-        self.setText(SEPARATOR.join(parts))
+    def set_parts(self, parts: Sequence[str | tuple[str, str]]) -> None:
+        """``parts``: each its text, or its text and a shorter form of it for a line too narrow
+        for the whole."""
+        self._parts = tuple(p if isinstance(p, str) else p[0] for p in parts)
+        self._short = tuple(p if isinstance(p, str) else p[1] for p in parts)
+        self.setText(SEPARATOR.join(self._parts))
 
     def shown_text(self, width: int) -> str:
-        parts = self._parts if SEPARATOR.join(self._parts) == self.text() else ()
-        if len(parts) < 2:
+        if SEPARATOR.join(self._parts) != self.text() or len(self._parts) < 2:
             return super().shown_text(width)
         metrics, right = self.fontMetrics(), Qt.TextElideMode.ElideRight
-        head, rest = parts[0], SEPARATOR + SEPARATOR.join(parts[1:])
         # The state keeps a few letters, so that the line still says what it is about.
-        least = metrics.horizontalAdvance(head[:HEAD_KEPT] + "…")
-        room = width - metrics.horizontalAdvance(rest)
-        if room >= least:
-            return metrics.elidedText(head, right, room) + rest
+        least = metrics.horizontalAdvance(self._parts[0][:HEAD_KEPT] + "…")
+        # At 1100 px offline beside conflicts, the last sync, the changes kept here and the
+        # note of removed changes, the note's end was cut off in German, Bulgarian, Romanian:
+        # the shorter forms leave each part whole, the state's word too.
+        for parts in (self._parts, self._short):
+            head, rest = parts[0], SEPARATOR + SEPARATOR.join(parts[1:])
+            room = width - metrics.horizontalAdvance(rest)
+            if parts is self._short and metrics.horizontalAdvance(head) <= room:
+                return head + rest
+            if room >= least:
+                return metrics.elidedText(head, right, room) + rest
         return metrics.elidedText(metrics.elidedText(head, right, least) + rest, right, width)
 
 
@@ -621,7 +632,7 @@ class SyncController(QObject):
         if again and state.refused == "revoked" and error == refused_message("revoked"):
             # Shorter still: its changes' count says what it means for them (1280 px).
             head, rest = _("This laptop is revoked"), error
-        parts = []
+        parts: list[str | tuple[str, str]] = []
         if head:
             parts.append(head)
         elif self.reached:
@@ -681,7 +692,15 @@ class SyncController(QObject):
             )
         else:
             pending = ngettext("{count} change to send", "{count} changes to send", n)
-        parts.append(pending.format(count=format_number(n)))
+        count = format_number(n)
+        if self.offline and n and not again:
+            # Where the line is too narrow: when they go is in the tooltip (``_OFFLINE_NEXT``).
+            kept = ngettext(
+                "{count} change kept on this laptop", "{count} changes kept on this laptop", n
+            )
+            parts.append((pending.format(count=count), kept.format(count=count)))
+        else:
+            parts.append(pending.format(count=count))
         if state.held_back:  # short here; why, and whom to ask, in the tooltip
             n = state.held_back
             parts.append(
