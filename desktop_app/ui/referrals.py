@@ -1633,12 +1633,17 @@ class ReferralsTab(QWidget):
     # room allows all six with the service at SERVICE_MIN_WIDTH (elided, whole in its
     # tooltip), the status at its longest word, the appointment's time under its date and the
     # reason at REASON_MIN_WIDTH, all six are in view. The room left goes to the reason up to
-    # its longest word (it wraps; at 70 px on one line it read "Kranke…"), then unwraps the
-    # status, the appointment and the reason, then widens the service.
+    # its longest word (it wraps; at 70 px on one line it read "Kranke…"), then to the status
+    # and the reason up to two lines each (REASON_LINES), then unwraps the status, the
+    # appointment and the reason, then widens the service.
     SERVICE, APPOINTMENT, STATUS, FOLLOW_UP, ISSUED, REASON = range(6)
     SERVICE_WIDTH = 240
     SERVICE_MIN_WIDTH = 150
     REASON_MIN_WIDTH = 70
+    # A reason makes its row at most two lines tall, its end then "…" (whole in its tooltip):
+    # wrapped at its longest word it made rows three and four lines tall in Bulgarian and
+    # Romanian, and a page with more above its tabs showed barely five referrals at 1366 px.
+    REASON_LINES = 2
 
     def __init__(self, feature: ReferralsFeature) -> None:
         super().__init__()
@@ -1656,7 +1661,7 @@ class ReferralsTab(QWidget):
         self.table.setItemDelegateForColumn(self.STATUS, self.status_delegate)
         # Where six columns are in view, the reason wraps at its longest word and the
         # appointment's time may go under its date (see _fit_columns).
-        self.reason_delegate = WrappingDelegate(self.table)
+        self.reason_delegate = WrappingDelegate(self.table, most_lines=self.REASON_LINES)
         self.table.setItemDelegateForColumn(self.REASON, self.reason_delegate)
         self.appointment_delegate = WrappingDelegate(self.table)
         self.table.setItemDelegateForColumn(self.APPOINTMENT, self.appointment_delegate)
@@ -1748,7 +1753,8 @@ class ReferralsTab(QWidget):
         longest text, or as the room left beside the service (at SERVICE_MIN_WIDTH), the
         appointment and, where it fits, the follow-up, wrapped there, never narrower than its
         longest word. Where all six columns fit (see the class's note), all six are in view,
-        the reason wrapped, at least as wide as its longest word where the room allows."""
+        the reason wrapped, at least as wide as its longest word where the room allows, its
+        rows at most REASON_LINES tall."""
         table = self.table
         header = table.horizontalHeader()
         table.resizeColumnToContents(self.SERVICE)
@@ -1761,12 +1767,13 @@ class ReferralsTab(QWidget):
                 cell.text() for row in range(table.rowCount()) if (cell := table.item(row, column))
             ]
 
-        whole, word = self.status_delegate.widths(texts(self.STATUS))
+        statuses, reasons = texts(self.STATUS), texts(self.REASON)
+        whole, word = self.status_delegate.widths(statuses)
         narrowest = max(word, header.sectionSizeHint(self.STATUS))
         # The appointment's time may go under its date, the reason wraps: at REASON_MIN_WIDTH
         # on one line it was cut to "Kranke…", "Integra…" at 1366 px. Its longest word is
         # what it needs to be read.
-        reason_whole, reason_word = self.reason_delegate.widths(texts(self.REASON))
+        reason_whole, reason_word = self.reason_delegate.widths(reasons)
         appointment_least = max(
             self.appointment_delegate.widths(texts(self.APPOINTMENT))[1],
             header.sectionSizeHint(self.APPOINTMENT),
@@ -1784,6 +1791,12 @@ class ReferralsTab(QWidget):
                 return more
 
             free -= widen(self.REASON, reason_word, free)
+            # Then the status and the reason in two lines each, the reason whole where the
+            # room allows: at its longest word it made rows three and four lines tall in
+            # Bulgarian and Romanian.
+            lines = self.REASON_LINES
+            free -= widen(self.STATUS, self.status_delegate.lines_width(statuses, lines), free)
+            free -= widen(self.REASON, self.reason_delegate.lines_width(reasons, lines), free)
             # The status on one line first, where the reason keeps half its length on a line
             # beside it; else they share the rest (the reason at its longest word made its
             # rows five lines tall in Romanian).

@@ -4,6 +4,7 @@ that wrap their text, one-line labels that end in "…" where they are squeezed.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
@@ -161,6 +162,16 @@ class ElidingLabel(QLabel):
         return super().event(event)
 
 
+# Where a line may break: a space, never a no-break one ("12.01.2027\u202fг." is one word: the
+# Bulgarian date was measured by "12.01.2027" and cut to "12.01.20…").
+_BREAKS = re.compile(r"[^\S\u00a0\u2007\u202f]+")
+
+
+def words(text: str) -> list[str]:
+    """The words ``text`` wraps between: split at its spaces, not at its no-break spaces."""
+    return [w for w in _BREAKS.split(text) if w]
+
+
 class WrappingDelegate(QStyledItemDelegate):
     """Cells whose text wraps at the width their view gives them, each row as tall as the lines
     that makes. Qt's own size hint measures the text on one line where the view gives it no
@@ -173,18 +184,26 @@ class WrappingDelegate(QStyledItemDelegate):
     that width (a tree); otherwise the font's measure of the text ``SLACK`` pixels narrower,
     with a margin, for a view that paints it a little narrower than its column or row (a table's
     grid line, a list's spacing). ``top_aligned``: a row's cells start on its first line, read
-    across as one line."""
+    across as one line. ``most_lines`` (not ``by_style``): a cell makes its row no taller than
+    so many lines, the last one shown ending in "…" where the text goes on (the style elides
+    it), the whole text in the cell's tooltip."""
 
     #: how much narrower than its room a cell's text is measured when not ``by_style``
     SLACK = 4
 
     def __init__(
-        self, view: QAbstractItemView, *, by_style: bool = False, top_aligned: bool = False
+        self,
+        view: QAbstractItemView,
+        *,
+        by_style: bool = False,
+        top_aligned: bool = False,
+        most_lines: int = 0,
     ) -> None:
         super().__init__(view)
         self._view = view
         self._by_style = by_style
         self._top_aligned = top_aligned
+        self._most_lines = most_lines
 
     def initStyleOption(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -220,8 +239,27 @@ class WrappingDelegate(QStyledItemDelegate):
         """The width a cell needs to show ``texts`` unwrapped, and to show their longest word."""
         metrics = self._view.fontMetrics()
         whole = max((metrics.horizontalAdvance(t) for t in texts), default=0)
-        word = max((metrics.horizontalAdvance(w) for t in texts for w in t.split()), default=0)
+        word = max((metrics.horizontalAdvance(w) for t in texts for w in words(t)), default=0)
         return whole + self.padding() + 2, word + self.padding() + 2
+
+    def lines_width(self, texts: Sequence[str], lines: int) -> int:
+        """The width a cell needs to show each of ``texts`` in at most ``lines`` lines (at
+        least its longest word), as ``widths`` measures."""
+        metrics, flags = self._view.fontMetrics(), int(Qt.TextFlag.TextWordWrap)
+
+        def height(text: str, width: int) -> int:
+            return metrics.boundingRect(QRect(0, 0, width, 100_000), flags, text).height()
+
+        most = height("\n".join("X" * lines), 1_000)
+        needed = 0
+        for text in texts:
+            low = max((metrics.horizontalAdvance(w) for w in words(text)), default=0)
+            high = max(low, metrics.horizontalAdvance(text))
+            while low < high:  # the narrowest width at which it takes no more lines
+                middle = (low + high) // 2
+                low, high = (low, middle) if height(text, middle) <= most else (middle + 1, high)
+            needed = max(needed, low)
+        return needed + self.padding() + 2
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
@@ -236,10 +274,17 @@ class WrappingDelegate(QStyledItemDelegate):
         text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
         if width <= 0 or not text:
             return size
-        needed = option.fontMetrics.boundingRect(
-            QRect(0, 0, width, 100_000), int(Qt.TextFlag.TextWordWrap), text
-        )
-        return QSize(size.width(), max(size.height(), needed.height() + 4))
+
+        def height(text: str) -> int:
+            flags = int(Qt.TextFlag.TextWordWrap)
+            return option.fontMetrics.boundingRect(
+                QRect(0, 0, width, 100_000), flags, text
+            ).height()
+
+        needed = height(text)
+        if self._most_lines:
+            needed = min(needed, height("\n".join("X" * self._most_lines)))
+        return QSize(size.width(), max(size.height(), needed + 4))
 
 
 #: the marks a row may begin with (a section's state, the next steps' arrow): the lines a row
