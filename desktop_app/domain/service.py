@@ -36,6 +36,12 @@ class LocalizedText:
         return tuple(self.texts.values())
 
 
+def postcode_without_city(postcode: str, city: str) -> bool:
+    """Whether an address gives a postcode but no city: a letter's address window showed
+    "44137" alone on the town's line. A city without a postcode reads well ("Dortmund")."""
+    return bool(postcode.strip()) and not city.strip()
+
+
 @dataclass(frozen=True)
 class Address:
     """A postal address; any part may be missing in directory data."""

@@ -494,6 +494,10 @@ _DIRECTORY_PROBLEMS = {
     "missing_language": N_("The text in this language is missing."),
     "unknown_language": N_("Only the languages de, bg, ro and en are used."),
     "unknown_key": N_("This entry is not known (a typing error?)."),
+    "postcode_without_city": N_(
+        "The postcode is given without its city: please enter the city too (letters would "
+        "show the postcode alone)."
+    ),
     "unknown_id": N_("This topic or document is not in catalogue.yaml."),
     "id_not_file_name": N_("The id must equal the file name without “.yaml”."),
     "not_iso_639_1": N_("A language is written as a two-letter code such as “de” or “bg”."),

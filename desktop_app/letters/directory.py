@@ -19,6 +19,7 @@ from desktop_app.domain.service import (
     Contact,
     LocalizedText,
     Service,
+    postcode_without_city,
 )
 from desktop_app.i18n.translit import fold
 from desktop_app.letters import _resources as res
@@ -137,24 +138,29 @@ def read_directory_files(folder: Path) -> dict[str, str]:
     return files
 
 
-def directory_from_files(files: Mapping[str, str]) -> ServiceDirectory:
-    """Validate a directory given as YAML texts by file name (a folder's or a published copy)."""
+def directory_from_files(files: Mapping[str, str], *, strict: bool = False) -> ServiceDirectory:
+    """Validate a directory given as YAML texts by file name (a folder's or a published copy).
+
+    ``strict`` (a folder about to be published): a postcode without its city is refused.
+    Otherwise (what is in force: shipped, or published and arrived by sync) the service is
+    kept with its address shown without that postcode: refusing the publication would put the
+    shipped directory in force on every laptop, without the coordination's own services."""
     try:
-        return _load(files)
+        return _load(files, strict)
     except DirectoryError:
         raise
     except res.ResourceError as exc:
         raise DirectoryError(exc.file, exc.where, exc.code, exc.detail) from exc
 
 
-def _load(files: Mapping[str, str]) -> ServiceDirectory:
+def _load(files: Mapping[str, str], strict: bool) -> ServiceDirectory:
     catalogue_path = Path(CATALOGUE_FILE)
     if CATALOGUE_FILE not in files:
         raise DirectoryError(catalogue_path, "", "missing_file")
     topics, documents = _load_catalogue(catalogue_path, files[CATALOGUE_FILE])
     # Ids equal file names (checked per file), so they are unique within the directory.
     services = [
-        _load_service(Path(name), files[name], topics, documents)
+        _load_service(Path(name), files[name], topics, documents, strict)
         for name in sorted(files)
         if name != CATALOGUE_FILE
     ]
@@ -196,6 +202,7 @@ def _load_service(
     text: str,
     topics: Mapping[str, LocalizedText],
     documents: Mapping[str, LocalizedText],
+    strict: bool,
 ) -> Service:
     data = res.mapping(path, res.parse_yaml(path, text), "")
     res.no_unknown_keys(path, data, _SERVICE_KEYS, "")
@@ -220,7 +227,7 @@ def _load_service(
         name=res.localized(path, data["name"], "name"),
         description=res.localized(path, data.get("description"), "description", required=False),
         topics=topic_ids,
-        address=_address(path, data.get("address")),
+        address=_address(path, data.get("address"), strict),
         opening_hours=res.localized(
             path, data.get("opening_hours"), "opening_hours", required=False
         ),
@@ -231,16 +238,22 @@ def _load_service(
     )
 
 
-def _address(path: Path, value: Any) -> Address:
+def _address(path: Path, value: Any, strict: bool) -> Address:
     # A missing or partial address is allowed: letters then say "please ask us".
     if value is None:
         return Address()
     data = res.mapping(path, value, "address")
     res.no_unknown_keys(path, data, {"street", "postcode", "city", "extra"}, "address")
+    postcode = res.text(path, data.get("postcode"), "address.postcode", required=False)
+    city = res.text(path, data.get("city"), "address.city", required=False)
+    if postcode_without_city(postcode, city):
+        if strict:
+            raise res.ResourceError(path, "address.city", "postcode_without_city", postcode)
+        postcode = ""  # never printed alone on the town's line (see directory_from_files)
     return Address(
         street=res.text(path, data.get("street"), "address.street", required=False),
-        postcode=res.text(path, data.get("postcode"), "address.postcode", required=False),
-        city=res.text(path, data.get("city"), "address.city", required=False),
+        postcode=postcode,
+        city=city,
         extra=res.localized(path, data.get("extra"), "address.extra", required=False),
     )
 

@@ -358,7 +358,7 @@ class DirectoryDialog(_ReferenceDialog):
         return reference.export_directory(self.session.store, self.session.user, folder)
 
     def _check(self, files: dict[str, str]) -> int:
-        return len(reference.check_files(files).services)
+        return len(reference.check_files(files, strict=True).services)
 
     def _publish(self, folder: Path, note: str) -> reference.Publication:
         store, user = self.session.store, self.session.user

@@ -16,7 +16,12 @@ from sqlalchemy import func, select
 
 from desktop_app.domain.opening_hours import parse_opening_hours
 from desktop_app.domain.permissions import Action, require
-from desktop_app.domain.service import FALLBACK_ORDER, LANGUAGES, Service
+from desktop_app.domain.service import (
+    FALLBACK_ORDER,
+    LANGUAGES,
+    Service,
+    postcode_without_city,
+)
 from desktop_app.domain.users import User
 from desktop_app.i18n.text import N_, _
 from desktop_app.i18n.translit import fold
@@ -127,9 +132,7 @@ def draft_problems(draft: ServiceDraft) -> list[FieldProblem]:
                     _("Please write it in German too: the letters fall back to the German text."),
                 )
             )
-    if _clean(draft.postcode) and not _clean(draft.city):
-        # The letter's address window showed "44137" alone on the line of the town. A town
-        # without a postcode reads well ("Dortmund"), and is left as it is.
+    if postcode_without_city(draft.postcode, draft.city):
         problems.append(
             FieldProblem(
                 "address.city",

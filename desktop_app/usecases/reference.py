@@ -284,10 +284,11 @@ def _check_names_and_sizes(files: Mapping[str, str]) -> None:
             raise PublishRefused("file_too_large", name)
 
 
-def check_files(files: Mapping[str, str]) -> ServiceDirectory:
-    """Validate a directory before publishing; raises ``DirectoryError`` or ``PublishRefused``."""
+def check_files(files: Mapping[str, str], *, strict: bool = False) -> ServiceDirectory:
+    """Validate a directory before publishing; raises ``DirectoryError`` or ``PublishRefused``.
+    ``strict``: a folder a coordinator wrote (see ``directory_from_files``)."""
     _check_names_and_sizes(files)
-    return directory_from_files(files)
+    return directory_from_files(files, strict=strict)
 
 
 def publish_refusal(store: Store) -> str | None:
@@ -448,7 +449,9 @@ def publish_directory_folder(store: Store, user: User, folder: Path, note: str =
     _require_publishing_laptop(store)
     if not folder.is_dir():
         raise PublishRefused("not_a_folder", str(folder))
-    return publish_directory(store, user, read_directory_files(folder), note)
+    files = read_directory_files(folder)
+    check_files(files, strict=True)  # what its writer can still mend, said before publishing
+    return publish_directory(store, user, files, note)
 
 
 def shipped_directory_files() -> dict[str, str]:

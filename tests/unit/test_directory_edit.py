@@ -3,6 +3,8 @@ published folder is, and published through its path, on a real encrypted store."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from desktop_app.letters.directory import default_directory, directory_from_files
@@ -66,6 +68,7 @@ def test_what_is_typed_stays_text_and_cannot_add_keys_to_the_file(session: Sessi
         ({"opening_hours": {"ro": "luni 9–12"}}, "opening_hours.de"),
         ({"languages": ("deu",)}, "languages"),  # the directory's own check, at the field
         ({"topics": ("housing", "gardening")}, "topics"),
+        ({"street": "Nordstraße 12", "postcode": "44145"}, "address.city"),
     ],
 )
 def test_a_refused_field_is_named(session: Session, changes: dict[str, object], field: str) -> None:
@@ -210,3 +213,70 @@ def test_the_data_copy_names_an_own_service_taken_out_elsewhere_readably(
     text = " ".join(" ".join((page.extract_text() or "").split()) for page in pages)
     assert "Beratung Nord (вече не е в указателя на службите)" in text
     assert ident not in text
+
+
+NORD = uc.ServiceDraft(
+    name={"de": "Beratung Nord"},
+    topics=("housing",),
+    street="Nordstraße 12",
+    postcode="44145",
+)
+
+
+def lone_postcode_files() -> dict[str, str]:
+    """The shipped directory with a new phone number for the job centre, and a service whose
+    address has a postcode but no city."""
+    files = reference.shipped_directory_files()
+    job = files["jobcenter.yaml"]
+    assert "phone: 0231 842-0" in job
+    files["jobcenter.yaml"] = job.replace("phone: 0231 842-0", "phone: 0231 842-9999")
+    files["beratung_nord.yaml"] = uc.service_file(NORD, "beratung_nord")
+    return files
+
+
+def test_a_folder_with_a_postcode_without_its_city_is_refused_and_a_publication_keeps_it_out(
+    session: Session, tmp_path: Path
+) -> None:
+    """One check (``postcode_without_city``) for the editor, a folder to publish and what is
+    in force. A folder is refused before publishing, naming the file and the entry, as the
+    editor refuses the field; a publication that holds one (an older version's, arriving by
+    sync) stays in force, the service's address without that postcode, and an edit of another
+    service is not held up by it."""
+    from desktop_app.i18n.text import set_language
+    from desktop_app.letters.directory import DirectoryError
+
+    reference.check_files(reference.shipped_directory_files(), strict=True)  # none shipped
+    files = lone_postcode_files()
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    with pytest.raises(DirectoryError) as refused:
+        reference.publish_directory_folder(session.store, session.user, folder)
+    assert (refused.value.file.name, refused.value.where) == ("beratung_nord.yaml", "address.city")
+    set_language("de")
+    try:
+        assert reference.problem_messages(refused.value) == [
+            "beratung_nord.yaml, Eintrag „address.city“: Die Postleitzahl steht ohne ihren Ort: "
+            "Bitte geben Sie auch den Ort ein (die Schreiben zeigten sonst die Postleitzahl "
+            "allein)."
+        ]
+    finally:
+        set_language("en")
+    assert reference.published_directory(session.store) is None
+    with pytest.raises(DirectoryError):
+        reference.check_files(files, strict=True)  # the folder dialog's "Check"
+    # Published all the same (an older version's editor let it through): in force, without it.
+    reference.publish_directory(session.store, session.user, files)
+    nord = reference.service_directory(session.store).get("beratung_nord")
+    assert (nord.address.street, nord.address.postcode, nord.address.city) == (
+        "Nordstraße 12",
+        "",
+        "",
+    )
+    assert uc.draft_of(nord).postcode == ""  # the editor shows nothing it would refuse
+    vhs = uc.draft_of(reference.service_directory(session.store).get("vhs"))
+    vhs.phone = "0231 50-1"
+    edited, _ident = uc.edited_files(session.store, vhs)
+    uc.publish_edit(session.store, session.user, edited, "VHS: Telefon")
+    assert reference.service_directory(session.store).get("vhs").contact.phone == "0231 50-1"
