@@ -691,7 +691,7 @@ def test_at_1366_px_the_referrals_tab_shows_all_its_columns(
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_at_1366_px_five_referrals_are_in_view_each_reason_read_whole_or_in_its_tooltip(
+def test_at_1366_px_all_six_referrals_are_in_view_each_reason_whole_or_in_its_tooltip(
     qtbot: QtBot, session: Session, program_font: None, lang: str, tmp_path: Path
 ) -> None:
     """The reason had 70 px on one line: "Kranke…", "Integra…", "Изясняване…", read only in
