@@ -49,7 +49,10 @@ from desktop_app.domain.opening_hours import by_appointment_only
 from desktop_app.domain.person import Person, Sex, same_name
 from desktop_app.domain.referral import Organisation, Referral
 from desktop_app.domain.service import LANGUAGES, Service
+from desktop_app.domain.skills_facts import SkillsFacts
 from desktop_app.i18n.formatting import DATE_LOCALES, format_partial_date, language_name
+from desktop_app.i18n.messages import CEFR_ASSESSMENT_TEXT, CEFR_LEVEL_TEXT
+from desktop_app.i18n.text import gettext_in
 from desktop_app.letters._script import has_cyrillic, to_latin
 from desktop_app.letters.directory import ServiceDirectory, default_directory
 from desktop_app.letters.texts import LetterTexts, ReferralReason, default_letter_texts
@@ -175,6 +178,7 @@ class _Context:
     directory: ServiceDirectory
     logo: ImageReader | None
     facts: LifeFacts | None = None
+    skills: SkillsFacts | None = None
 
     def documents(self, lang: str) -> list[str]:
         """The documents to bring, as the letter and the person's sheet list them: those the
@@ -272,6 +276,7 @@ def render_referral_letter(
     texts: LetterTexts | None = None,
     to_service: bool = True,
     facts: LifeFacts | None = None,
+    skills: SkillsFacts | None = None,
 ) -> bytes:
     """The referral letter as PDF bytes: German letter (DIN 5008 form B), then the person's copy.
 
@@ -282,7 +287,9 @@ def render_referral_letter(
 
     ``facts``, from the person's latest life situation: the letter gives the services that need
     them the children or the address registration (``_household_rows``), and documents the
-    person cannot have are left out of the lists.
+    person cannot have are left out of the lists. ``skills``, from the latest skills check:
+    the qualifications and work experience to the recognition advice, the German level to
+    the language courses (``_skills_rows``).
     """
     texts = texts or default_letter_texts()
     ctx = _context(
@@ -295,6 +302,7 @@ def render_referral_letter(
         texts,
         directory or default_directory(),
         facts,
+        skills,
     )
     register_fonts()
     buffer = io.BytesIO()
@@ -331,6 +339,7 @@ def _context(
     texts: LetterTexts,
     directory: ServiceDirectory,
     facts: LifeFacts | None = None,
+    skills: SkillsFacts | None = None,
 ) -> _Context:
     if lang not in LANGUAGES:
         raise LetterError("letter.language_unsupported", lang)
@@ -358,7 +367,18 @@ def _context(
         except Exception as exc:  # PIL raises many kinds; all mean "not a usable image"
             raise LetterError("letter.logo_unreadable", str(organisation.logo_path)) from exc
     return _Context(
-        referral, person, service, organisation, reason, lang, today, texts, directory, logo, facts
+        referral,
+        person,
+        service,
+        organisation,
+        reason,
+        lang,
+        today,
+        texts,
+        directory,
+        logo,
+        facts,
+        skills,
     )
 
 
@@ -725,7 +745,9 @@ def _letter_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
     ]
     rows = [
         [_cell(label, s["fact_label"], 36 * mm), _cell(val, s["fact_value"], 125 * mm)]
-        for label, val in [(txt(k), val) for k, val in facts] + _household_rows(ctx)
+        for label, val in [(txt(k), val) for k, val in facts]
+        + _household_rows(ctx)
+        + _skills_rows(ctx)
         if val
     ]
     if rows:
@@ -851,6 +873,76 @@ def _household_rows(ctx: _Context) -> list[tuple[str, str]]:
             rows.append((txt("label_housing"), txt(f"housing_{facts.housing_type}")))
         return rows
     return []
+
+
+#: The recognition advice: the qualifications from abroad and the work experience (what the
+#: advice and the competent authority assess; "a qualification from abroad" told them nothing).
+RECOGNITION_TOPICS = frozenset({"recognition"})
+#: The language courses: the German level and the reading and writing in Latin script (what
+#: the placement and the kind of course start from).
+LANGUAGE_TOPICS = frozenset({"integration_course", "language_course"})
+
+
+def shows_skills(service: Service) -> bool:
+    """Whether the letter to ``service`` tells it anything of the skills check."""
+    return bool(service.topics) and service.topics[0] in RECOGNITION_TOPICS | LANGUAGE_TOPICS
+
+
+def _skills_rows(ctx: _Context) -> list[tuple[str, str]]:
+    """Label and value rows from the skills check for the facts block of the letter to the
+    service (German): only what that service needs (GDPR data minimisation)."""
+    skills = ctx.skills
+    if skills is None or not shows_skills(ctx.service):
+        return []
+
+    def txt(key: str, **values: object) -> str:
+        return ctx.texts.text("skills", key, "de").format(**values)
+
+    rows: list[tuple[str, str]] = []
+    if ctx.service.topics[0] in RECOGNITION_TOPICS:
+        lines = []
+        for q in skills.qualifications:
+            # the title as written (the original designation the recognition goes by), then
+            # what kind, where and when
+            parts = [txt("original_title", title=q.title) if q.title else ""]
+            parts += [q.kind.get("de"), q.country.get("de"), q.year]
+            line = ", ".join(p for p in parts if p)
+            more = []
+            if q.document in ("yes", "no"):
+                more.append(txt(f"document_{q.document}"))
+            if q.recognition_started == "no":
+                more.append(txt("recognition_not_started"))
+            elif q.recognition_started == "yes":
+                state = q.recognition_result.get("de")
+                more.append(txt("recognition_state", state=state) if state else "")
+            line = "; ".join(p for p in [line, *more] if p)
+            if line:
+                lines.append(line)
+        if lines:
+            rows.append((txt("label_qualifications"), _dashed(lines)))
+        lines = []
+        for w in skills.experience:
+            years = (
+                format_unit(w.years, "duration-year", length="long", locale="de") if w.years else ""
+            )
+            detail = ", ".join(p for p in (years, w.where.get("de")) if p)
+            lines.append(f"{w.field.get('de')}: {detail}" if detail else w.field.get("de"))
+        if lines:
+            rows.append((txt("label_experience"), _dashed(lines)))
+        return rows
+    if skills.german_level in CEFR_LEVEL_TEXT:
+        level = gettext_in("de", CEFR_LEVEL_TEXT[skills.german_level])
+        how = CEFR_ASSESSMENT_TEXT.get(skills.german_assessed)
+        rows.append((txt("label_german"), f"{level} ({gettext_in('de', how)})" if how else level))
+    literacy = skills.latin_literacy.get("de")
+    if literacy:
+        rows.append((txt("label_literacy"), txt("literacy", level=literacy)))
+    return rows
+
+
+def _dashed(lines: Sequence[str]) -> str:
+    """One line alone as it is; several each after a dash, as the children are listed."""
+    return lines[0] if len(lines) == 1 else "\n".join(f"–  {line}" for line in lines)
 
 
 def _child_line(child: Child, status_key: str, ctx: _Context, txt: Callable[..., str]) -> str:

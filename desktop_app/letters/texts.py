@@ -55,6 +55,9 @@ PLACEHOLDERS: frozenset[str] = frozenset(
 #: Placeholders of the "household" texts: the lines on the children, the address registration
 #: and the housing that a letter gives the services that need them.
 HOUSEHOLD_PLACEHOLDERS: frozenset[str] = frozenset({"count", "birth"})
+#: Placeholders of the "skills" texts: the lines on the qualifications and the reading and
+#: writing that a letter gives the recognition advice and the language courses.
+SKILLS_PLACEHOLDERS: frozenset[str] = frozenset({"title", "state", "level"})
 
 _REASON_KEYS = ("label", "letter_subject", "letter_body", "client_purpose")
 #: Optional: the person's copy where it speaks of one child, and of more than one;
@@ -159,6 +162,18 @@ REQUIRED_COMMON: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "housing_homeless",
             "housing_emergency_shelter",
         ),
+        "skills": (
+            "label_qualifications",
+            "label_experience",
+            "label_german",
+            "label_literacy",
+            "original_title",
+            "document_yes",
+            "document_no",
+            "recognition_not_started",
+            "recognition_state",
+            "literacy",
+        ),
         "errors": (
             "reason_missing",
             "reason_unknown",
@@ -232,7 +247,7 @@ class ReferralReason:
 @dataclass(frozen=True)
 class LetterTexts:
     reasons: Mapping[str, ReferralReason]
-    #: section ("letter", "client", "household", "errors") → key → text
+    #: section ("letter", "client", "household", "skills", "errors") → key → text
     common: Mapping[str, Mapping[str, LocalizedText]]
 
     def text(self, section: str, key: str, lang: str) -> str:
@@ -385,7 +400,9 @@ def _load_common(path: Path) -> dict[str, Mapping[str, LocalizedText]]:
         for key in keys:
             if key not in entries:
                 raise res.ResourceError(path, f"{section}.{key}", "missing")
-        allowed = HOUSEHOLD_PLACEHOLDERS if section == "household" else PLACEHOLDERS
+        allowed = {"household": HOUSEHOLD_PLACEHOLDERS, "skills": SKILLS_PLACEHOLDERS}.get(
+            section, PLACEHOLDERS
+        )
         common[section] = MappingProxyType(
             {key: _checked(path, entries[key], f"{section}.{key}", allowed) for key in keys}
         )

@@ -32,12 +32,17 @@ from desktop_app.domain.referral import (
     appointment_errors,
     new_referral,
 )
-from desktop_app.domain.service import LANGUAGES, Service
+from desktop_app.domain.service import LANGUAGES, LocalizedText, Service
+from desktop_app.domain.skills_facts import ExperienceFact, QualificationFact, SkillsFacts
 from desktop_app.domain.users import User
 from desktop_app.domain.validation import FieldError, ValidationFailed, has_control_characters
-from desktop_app.forms.definition import NextStepRule
+from desktop_app.forms.definition import FieldDef, FormDefinition, NextStepRule
 from desktop_app.letters.directory import ServiceDirectory, default_directory, names_service
-from desktop_app.letters.referral_letter import LetterError, render_referral_letter
+from desktop_app.letters.referral_letter import (
+    LetterError,
+    render_referral_letter,
+    shows_skills,
+)
 from desktop_app.letters.texts import LetterTexts, default_letter_texts
 from desktop_app.storage.audit_models import AuditRow
 from desktop_app.storage.db import Store
@@ -469,6 +474,7 @@ def consent_for(decisions: list[SharingConsent], service: Service) -> SharingCon
 # The consent form's purpose that covers a letter to a service (resources/forms/consent.yaml).
 SHARING_PURPOSE = "referral_sharing"
 LIFE_SITUATION_FORM = "life_situation"
+SKILLS_FORM = "skills_check"
 
 
 def life_facts(store: Store, user: User, person_id: str) -> LifeFacts | None:
@@ -482,6 +488,85 @@ def life_facts(store: Store, user: User, person_id: str) -> LifeFacts | None:
         row = session.scalars(latest_finished(person_id, LIFE_SITUATION_FORM)).one_or_none()
         answers = row.answers if row is not None else None
     return LifeFacts.from_answers(json.loads(answers)) if answers is not None else None
+
+
+def skills_facts(store: Store, user: User, person_id: str) -> SkillsFacts | None:
+    """What referral letters use of the person's latest skills check (qualifications from
+    abroad, work experience, German), labelled as the form in force names its answers; None
+    where no skills check was recorded. Read for a letter, whose use is audited there."""
+    from desktop_app.storage.visits_models import latest_finished
+    from desktop_app.usecases import visits as visits_uc
+
+    require(user, Action.VIEW_PERSON)
+    with store.reading() as session:
+        row = session.scalars(latest_finished(person_id, SKILLS_FORM)).one_or_none()
+        answers = row.answers if row is not None else None
+    if answers is None:
+        return None
+    return _skills_from_answers(visits_uc.form(SKILLS_FORM, store), json.loads(answers))
+
+
+def _option_text(field: FieldDef | None, answer: object) -> LocalizedText:
+    """The label of the option ``answer`` of ``field`` in every language (empty: none)."""
+    option = field.option(answer) if field is not None and isinstance(answer, str) else None
+    return LocalizedText(option.label) if option is not None else LocalizedText()
+
+
+def _skills_from_answers(definition: FormDefinition, answers: dict[str, object]) -> SkillsFacts:
+    def field(field_id: str) -> FieldDef | None:
+        try:
+            return definition.field(field_id)
+        except KeyError:  # a published form without the question
+            return None
+
+    def items(field_id: str) -> list[dict[str, object]]:
+        value = answers.get(field_id)
+        return [i for i in value if isinstance(i, dict)] if isinstance(value, list) else []
+
+    def text(value: object) -> str:
+        return " ".join(value.split()) if isinstance(value, str) else ""
+
+    quals, work = field("qualifications"), field("experience")
+
+    def sub(group: FieldDef | None, field_id: str) -> FieldDef | None:
+        return group.subfield(field_id) if group is not None else None
+
+    qualifications = tuple(
+        QualificationFact(
+            kind=_option_text(sub(quals, "q_kind"), q.get("q_kind")),
+            title=text(q.get("q_title")),
+            country=_option_text(sub(quals, "q_country"), q.get("q_country")),
+            year=text(q.get("q_year"))[:4],
+            document=text(q.get("q_document")),
+            recognition_started=text(q.get("q_recognition_started")),
+            recognition_result=_option_text(
+                sub(quals, "q_recognition_result"), q.get("q_recognition_result")
+            ),
+        )
+        # what recognition is about: a vocational or academic qualification from abroad
+        for q in items("qualifications")
+        if q.get("q_kind") in ("vocational", "academic") and q.get("q_country") != "de"
+    )
+    experience = tuple(
+        ExperienceFact(
+            field=LocalizedText({"de": other})
+            if (other := text(w.get("w_field_other"))) and w.get("w_field") == "other"
+            else _option_text(sub(work, "w_field"), w.get("w_field")),
+            years=years if isinstance(years := w.get("w_years"), int) else None,
+            where=_option_text(sub(work, "w_where"), w.get("w_where")),
+        )
+        for w in items("experience")
+    )
+    german = next((lv for lv in items("language_levels") if lv.get("language") == "de"), {})
+    level = german.get("level")
+    level = level if isinstance(level, dict) else {}
+    return SkillsFacts(
+        qualifications=qualifications,
+        experience=tuple(e for e in experience if e.field),
+        german_level=text(level.get("level")),
+        german_assessed=text(level.get("assessed")),
+        latin_literacy=_option_text(field("latin_literacy"), answers.get("latin_literacy")),
+    )
 
 
 def open_next_steps(
@@ -548,6 +633,8 @@ class _LetterInputs:
     #: the consent that rules whether the letter to the service is in (its effect, to_service,
     #: is in the digest; the consent itself says why, for the preview)
     consent: SharingConsent | None = None
+    #: the person's latest skills check, for the services it concerns (_skills_rows)
+    skills: SkillsFacts | None = None
 
     def digest(self) -> str:
         """A fingerprint of what the letter shows: equal inputs, equal letter (the PDF is
@@ -584,6 +671,9 @@ class _LetterInputs:
                 labels,
                 self.to_service,
                 self.facts,
+                # only where there is one: the letters queued before skills were shown (or of
+                # a person without a skills check) keep their fingerprints
+                *((self.skills,) if self.skills is not None else ()),
             )
         )
         return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -653,6 +743,8 @@ def _letter_inputs(
         consent is not None and consent.covers,
         life_facts(store, user, person.id),
         consent,
+        # read only for the services shown it: the letter to another one stays as it was
+        skills_facts(store, user, person.id) if shows_skills(service) else None,
     )
 
 
@@ -667,6 +759,7 @@ def _render(inputs: _LetterInputs) -> bytes:
         directory=inputs.directory,
         to_service=inputs.to_service,
         facts=inputs.facts,
+        skills=inputs.skills,
     )
 
 
