@@ -1677,3 +1677,30 @@ def test_the_service_list_is_used_by_keyboard_with_the_suggested_services_first(
         qtbot.keyClick(services, Qt.Key.Key_Return)
     [referral] = uc.referrals_of(session.store, session.user, person.id)
     assert referral.service_id == chosen
+
+
+@pytest.mark.parametrize(
+    ("lang", "german"), [("ro", "în germană"), ("bg", "на немски"), ("en", "in German")]
+)
+def test_the_note_field_says_it_is_written_in_german_for_the_letter_to_the_service(
+    qtbot: QtBot, session: Session, lang: str, german: str
+) -> None:
+    """A Romanian advisor read "Cuvintele dumneavoastră pentru scrisoare": her note went, in
+    Romanian, into the German letter to the office (and not onto the person's copy). The
+    field says now that it is the letter to the service's, in German."""
+    set_language(lang)
+    person = _person(session)
+    _win, feature = _window(qtbot, session, person)
+    dialog = _open_dialog(feature)
+    dialog.select_service("vhs")
+    assert german in dialog.reason_note.placeholderText()
+    type_text(dialog.reason_note, "Braucht einen Kurs mit Kinderbetreuung.")
+    _create(qtbot, dialog)
+    (referral,) = uc.referrals_of(session.store, session.user, person.id)
+    pdf = uc.render_letter(session.store, session.user, referral.id)
+    letter, *copy = [
+        " ".join((page.extract_text() or "").split())
+        for page in pypdf.PdfReader(io.BytesIO(pdf)).pages
+    ]
+    assert "Hinweis aus der Beratung: Braucht einen Kurs mit Kinderbetreuung." in letter
+    assert all("Kinderbetreuung" not in page for page in copy)
