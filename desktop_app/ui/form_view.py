@@ -815,8 +815,15 @@ class GroupEditor(FieldEditor):
             heading, details = _("Child {n}").format(n=n), _child_details(item.value())
         else:
             heading = _("Entry {n}").format(n=n)
-            shown = (_answer_shown(e.fdef, e.value()) for e in item.editors.values())
-            details = [next((text for text in shown if text), "")]
+            editors = [e for e in item.editors.values() if not e.isHidden()]
+            shown = [(e.fdef, _answer_shown(e.fdef, e.value())) for e in editors]
+            answered = [(fdef, text) for fdef, text in shown if text]
+            details = [text for _fdef, text in answered[:1]]
+            # and the first required text after it: two qualifications were both "Entry 1:
+            # vocational training", "Entry 2: vocational training" (the title tells them apart)
+            details += [
+                text for fdef, text in answered[1:] if fdef.type == FieldType.TEXT and fdef.required
+            ][:1]
         details = [text for text in details if text]
         item.header.setText(
             _("{entry}: {details}").format(entry=heading, details=", ".join(details))

@@ -374,6 +374,37 @@ def test_a_skills_entry_is_headed_by_its_first_answer(qtbot: QtBot, session: Ses
     assert group.items[1].header.text() == "Eintrag 2: Deutsch"
 
 
+def test_a_qualification_is_headed_by_its_kind_and_its_title(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Two diplomas of a Romanian nurse were headed "Nr. 1: formare profesională" and "Nr. 2:
+    formare profesională": which was which, the advisor had to open each to read. An entry is
+    headed by its first answer and the first required text after it (the title as typed)."""
+    set_language("ro")
+    win, _person = _open(qtbot, session, "skills_check")
+    view = win.view
+    view.show_section("qualifications")
+    group = editor(view, "qualifications")
+    assert isinstance(group, GroupEditor)
+    for n, title in enumerate(("asistentă medicală generalistă", "moașă")):
+        press(group.add)
+        choose(view, f"qualifications[{n}].q_kind", "vocational")
+        type_into(view, f"qualifications[{n}].q_title", title)
+        choose(view, f"qualifications[{n}].q_country", "ro")  # a later answer adds nothing
+    assert [i.header.text() for i in group.items] == [
+        "Nr. 1: formare profesională, asistentă medicală generalistă",
+        "Nr. 2: formare profesională, moașă",
+    ]
+    # an optional text is not a name: the work experience's tasks stay out of its heading
+    view.show_section("work_experience")
+    work = editor(view, "experience")
+    assert isinstance(work, GroupEditor)
+    press(work.add)
+    choose(view, "experience[0].w_field", "care")
+    type_into(view, "experience[0].w_tasks", "asistentă medicală în spital, Iași")
+    assert work.items[0].header.text() == "Nr. 1: îngrijire și asistență"
+
+
 def test_each_child_is_headed_by_name_and_age_and_the_heading_follows_the_typing(
     qtbot: QtBot, session: Session
 ) -> None:
