@@ -828,6 +828,10 @@ class ReferDialog(QDialog):
                 ", ".join(service.address.lines()) or _("Address not known"),
                 service.opening_hours.get(lang),
             ]
+            if not service.address.street:
+                # "Dortmund" alone looked like an address: the person's copy says the exact
+                # address is not known yet and to ask us, and the advisor should know it
+                parts.append(_("no street in the directory: the person's copy says to ask you"))
             self.service_info.setText(" · ".join(p for p in parts if p))
         else:
             self.service_info.setText("")

@@ -1704,3 +1704,29 @@ def test_the_note_field_says_it_is_written_in_german_for_the_letter_to_the_servi
     ]
     assert "Hinweis aus der Beratung: Braucht einen Kurs mit Kinderbetreuung." in letter
     assert all("Kinderbetreuung" not in page for page in copy)
+
+
+def test_a_service_without_a_street_says_so_where_it_is_chosen(
+    qtbot: QtBot, session: Session
+) -> None:
+    """The recognition advice has no street in the shipped directory: the dialog showed
+    "Dortmund · cu programare" as if that were its address, while the person's copy tells them
+    the address is not known yet and to ask us. The dialog says so now."""
+    set_language("ro")
+    person = _person(session)
+    _win, feature = _window(qtbot, session, person)
+    dialog = _open_dialog(feature)
+    dialog.select_service("recognition_advice")
+    assert dialog.service_info.text() == (
+        "Dortmund · cu programare · strada lipsește din registru: pe copia sa, persoana este "
+        "rugată să vă întrebe"
+    )
+    dialog.select_service("vhs")
+    assert "strada" not in dialog.service_info.text()
+    assert dialog.service_info.text().startswith("Hansastraße 2–4, 44137 Dortmund · ")
+    dialog.select_service("recognition_advice")
+    _create(qtbot, dialog)
+    (referral,) = uc.referrals_of(session.store, session.user, person.id)
+    pdf = uc.render_letter(session.store, session.user, referral.id, "ro")
+    copy = " ".join((pypdf.PdfReader(io.BytesIO(pdf)).pages[-1].extract_text() or "").split())
+    assert "Încă nu avem adresa exactă – vă rugăm să ne întrebați." in copy
