@@ -15,17 +15,12 @@ from desktop_app.usecases import people, visits
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
+from tests.unit.forms.test_forms_evaluator import full_skills_check
 
 # Maria Popescu, a nurse from Iași: German A1, a nursing diploma from Romania, recognition
 # not started, six years in a hospital.
-SKILLS: dict[str, Any] = {
-    "language_levels": [
-        {"language": "ro", "level": {"level": "C2", "assessed": "self"}},
-        {"language": "de", "level": {"level": "A1", "assessed": "self"}},
-    ],
-    "latin_literacy": "fluent",
-    "school_years": 12,
-    "school_certificate": "upper_secondary",
+SKILLS: dict[str, Any] = full_skills_check() | {
+    "language_levels": [{"language": "de", "level": {"level": "A1", "assessed": "self"}}],
     "qualifications": [
         {
             "q_kind": "vocational",
@@ -39,9 +34,6 @@ SKILLS: dict[str, Any] = {
         {"q_kind": "course", "q_title": "curs de prim ajutor", "q_country": "ro"},
     ],
     "experience": [{"w_field": "care", "w_years": 6, "w_where": "home_country"}],
-    "looking_for_work": "yes",
-    "jobcenter_registration": "no",
-    "training_wishes": ["german"],
 }
 
 
