@@ -1366,14 +1366,18 @@ def history_lines(store: Store, user: Any, referral: Referral) -> list[str]:
     to the appointment. Read as part of the person's referrals, whose view was logged."""
     lines: list[str] = []
     before: ReferralStatus | None = None
-    for step in uc.status_history(store, user, referral.id, log_view=False):
+    steps = uc.status_history(store, user, referral.id, log_view=False)
+    for step, laptop in zip(steps, uc.step_laptops(store, steps), strict=True):
         what = status_label(step.status)
         if step.appointment_change:
             moved = appointment_step(step.appointment_change, step.appointment)
             # a step that only moved the appointment says that, not the status again
             what = moved if step.status is before else f"{what} · {moved}"
         line = f"{_date(step.at)}  {what}"
-        if step.by:
+        if step.by and laptop:
+            who = _("{user}, laptop “{laptop}”").format(user=step.by, laptop=laptop)
+            line += f" ({who})"
+        elif step.by:
             line += f" ({step.by})"
         if step.outcome:
             line += f": {step.outcome}"

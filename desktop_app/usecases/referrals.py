@@ -357,6 +357,20 @@ def status_history(
     return history
 
 
+def step_laptops(store: Store, steps: Sequence[StatusChange]) -> list[str]:
+    """The name of the laptop each of ``steps`` was made on where it is another laptop of the
+    team; empty for this laptop's own steps, and for steps without a clock. "By Ana" alone
+    did not say where a colleague's step came from (accounts do not sync: the same name may
+    be on two laptops). Apart from the history, which reads the same on every laptop."""
+    from desktop_app.sync import laptops
+    from desktop_app.sync.merge import clock_device
+
+    with store.reading() as session:
+        names = laptops.store_names(session)
+    names.pop(store.device_id, None)
+    return [names.get(clock_device(step.hlc), "") if step.hlc else "" for step in steps]
+
+
 def _letter_printed_before(session: DbSession, person_id: str, referral_id: str) -> bool:
     """Whether this letter was printed or saved before (queueing alone does not count)."""
     details = session.scalars(

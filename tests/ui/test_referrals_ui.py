@@ -7,7 +7,7 @@ import io
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pypdf
 import pytest
@@ -46,6 +46,9 @@ from tests.ui.conftest import (
     store_held,
     type_text,
 )
+
+if TYPE_CHECKING:
+    from tests.integration.sync_harness import Laptops
 
 needs_qtpdf = pytest.mark.skipif(
     not ui.HAVE_QTPDF, reason="QtPdf (PySide6-Pdf wheel) is not installed"
@@ -1730,3 +1733,29 @@ def test_a_service_without_a_street_says_so_where_it_is_chosen(
     pdf = uc.render_letter(session.store, session.user, referral.id, "ro")
     copy = " ".join((pypdf.PdfReader(io.BytesIO(pdf)).pages[-1].extract_text() or "").split())
     assert "Încă nu avem adresa exactă – vă rugăm să ne întrebați." in copy
+
+
+def test_the_status_history_says_on_which_laptop_a_colleague_made_a_step(
+    qtbot: QtBot, laptops: Laptops
+) -> None:
+    """Maria's recognition advice, issued at the contact point, followed up three weeks later
+    at the job centre's outreach laptop: the history at the contact point said "Programare
+    făcută (Anna)", and which of the two Annas, at which laptop, it did not say. A step made
+    on another laptop of the team names that laptop now; this laptop's own steps the user."""
+    a, b = laptops.new("Anlaufstelle Nord"), laptops.new("Jobcenter Mitte")
+    person = _person(a, "Maria", "Popescu")
+    referral = uc.issue_referral(a.store, a.user, person.id, "recognition_advice", "recognition")
+    laptops.sync(a, b)
+    uc.change_status(b.store, b.user, referral.id, ReferralStatus.APPOINTMENT_MADE)
+    laptops.sync(b, a)
+    set_language("ro")
+    window = shown_window(qtbot, a)
+    window.show_person(person.id)
+    dialog = window.referrals.open_status_dialog(  # type: ignore[attr-defined]
+        uc.get_referral(a.store, a.user, referral.id)
+    )
+    lines = dialog.history.text().splitlines()
+    assert lines[0].endswith(f"Emisă ({a.user.display_name})")
+    assert lines[1].endswith(
+        f"Programare făcută ({b.user.display_name}, laptopul „Jobcenter Mitte”)"
+    )
