@@ -29,6 +29,17 @@ EMPLOYED = ("employed", "minijob", "seasonal")
 SCHOOL_OFFICE_AGES = range(5, 18)
 #: The form's group of the person's children (``child_name``, ``child_birth`` …).
 CHILDREN_FIELD = "children"
+#: The health section's group of the children's health insurance: one entry per child, which
+#: names the child as its ``children`` entry does (``CHILD_KEYS``) and holds its
+#: ``CHILD_INSURANCE`` (the choices of the adult's ``insurance_status``).
+CHILDREN_INSURANCE_FIELD = "children_insurance"
+CHILD_INSURANCE = "child_insurance"
+#: The answers of a ``children`` entry that tell which child an entry of a group following
+#: it is about (a group in a restricted section cannot sit inside the child's entry, and the
+#: entries of two groups do not keep their places: an empty one is not stored).
+CHILD_KEYS = ("child_name", "child_birth")
+#: Insurance answers (the adult's and a child's) that need clearing up.
+INSURANCE_TO_CLEAR = ("none", "unclear")
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,7 @@ class Child:
     lives: str = ""
     care: str = ""
     name: str = ""  # as typed (any script); letters to offices leave it out
+    insurance: str = ""  # ``CHILD_INSURANCE`` option id; "" where not recorded (or withheld)
 
     def age(self, today: dt.date) -> int | None:
         """Age in whole years; None where the birth date is not complete."""
@@ -60,6 +72,11 @@ class Child:
     def in_household(self) -> bool:
         return self.lives == "with_person"
 
+    @property
+    def insurance_to_clear(self) -> bool:
+        """The child is recorded as not insured, or its insurance as unclear."""
+        return self.insurance in INSURANCE_TO_CLEAR
+
 
 @dataclass(frozen=True)
 class LifeFacts:
@@ -77,10 +94,11 @@ class LifeFacts:
 
     @classmethod
     def from_answers(cls, answers: Mapping[str, Any]) -> LifeFacts:
+        entries = [e for e in answers.get(CHILDREN_FIELD) or () if isinstance(e, Mapping)]
+        insurance = following_entries(entries, answers.get(CHILDREN_INSURANCE_FIELD), CHILD_KEYS)
         children = tuple(
-            child_of(entry)
-            for entry in answers.get(CHILDREN_FIELD) or ()
-            if isinstance(entry, Mapping)
+            child_of(entry, _text((other or {}).get(CHILD_INSURANCE)))
+            for entry, other in zip(entries, insurance, strict=True)
         )
         count = answers.get("children_count")
         return cls(
@@ -101,6 +119,11 @@ class LifeFacts:
     @property
     def without_home(self) -> bool:
         return self.housing_type in NO_HOME
+
+    @property
+    def children_insurance_to_clear(self) -> tuple[Child, ...]:
+        """The children recorded as not insured or with an unclear insurance."""
+        return tuple(child for child in self.children if child.insurance_to_clear)
 
     def can_have(self, document: str) -> bool:
         """Whether the person can have this catalogue document, by their answers: no tenancy
@@ -137,8 +160,29 @@ def _text(value: Any) -> str:
     return value if isinstance(value, str) else ""
 
 
-def child_of(entry: Mapping[str, Any]) -> Child:
-    """A ``children`` entry of the form as a :class:`Child`."""
+def following_entries(
+    entries: Sequence[Mapping[str, Any]], followers: Any, keys: Sequence[str]
+) -> list[Mapping[str, Any] | None]:
+    """For each of ``entries`` (a group's), the entry of ``followers`` (a group following it,
+    see ``follows`` in resources/forms/README.md) about it: the one with the same answers to
+    ``keys``, taken in order where two entries have the same ones (twins without names); None
+    where there is none. An entry of ``followers`` about no entry (a child removed or renamed
+    since, by a helper who does not see the health section) belongs to nobody: better an
+    unknown insurance than another child's."""
+    pool = [f for f in followers if isinstance(f, Mapping)] if isinstance(followers, list) else []
+    found: list[Mapping[str, Any] | None] = []
+    for entry in entries:
+        key = [entry.get(k) for k in keys]
+        match = next((f for f in pool if [f.get(k) for k in keys] == key), None)
+        if match is not None:
+            pool.remove(match)
+        found.append(match)
+    return found
+
+
+def child_of(entry: Mapping[str, Any], insurance: str = "") -> Child:
+    """A ``children`` entry of the form as a :class:`Child` (``insurance``: its entry of
+    ``CHILDREN_INSURANCE_FIELD``'s answer, see :func:`following_entries`)."""
     birth: PartialDate | None = None
     # not recorded (or not readable): the letter leaves the age out
     with contextlib.suppress(PartialDateError):
@@ -148,4 +192,5 @@ def child_of(entry: Mapping[str, Any]) -> Child:
         _text(entry.get("child_lives")),
         _text(entry.get("child_care")),
         _text(entry.get("child_name")).strip(),
+        insurance,
     )

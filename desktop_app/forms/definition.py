@@ -117,6 +117,10 @@ class FieldDef(_Model):
     # A group's integer answer that says how many entries there are (children_count): when
     # the entries of two laptops are both kept (a sync conflict), it is raised to their count.
     counted_by: Identifier | None = None
+    # A group with one entry per entry of another top-level group (children_insurance follows
+    # children): made by the program, not added by hand; its sub-fields of the same ids as the
+    # other group's are copied from the entry it is about and tell which one that is.
+    follows: Identifier | None = None
     constraints: list[Constraint] = []
     restricted: str | None = None
     requires_consent: str | None = None
@@ -515,6 +519,8 @@ class _Checker:
                 counter = next((x for x in self.form.fields() if x.id == f.counted_by), None)
                 if counter is None or counter.type != FieldType.INTEGER:
                     add(f"{where}: counted_by must name a top-level integer field")
+            if f.follows is not None:
+                self._check_follows(f, where)
         else:
             if f.fields is not None:
                 add(f"{where}: sub-fields are only allowed for group fields")
@@ -522,6 +528,8 @@ class _Checker:
                 add(f"{where}: add_label is only allowed for group fields")
             if f.counted_by is not None:
                 add(f"{where}: counted_by is only allowed for group fields")
+            if f.follows is not None:
+                add(f"{where}: follows is only allowed for group fields")
         if f.suggest is not None:
             if f.suggest not in SUGGESTION_LISTS:
                 add(
@@ -534,6 +542,30 @@ class _Checker:
             "date_precision" in f.model_fields_set or "allow_future" in f.model_fields_set
         ):
             add(f"{where}: date_precision/allow_future are only allowed for date fields")
+
+    def _check_follows(self, f: FieldDef, where: str) -> None:
+        add = self.problems.append
+        followed = next((x for x in self.form.fields() if x.id == f.follows), None)
+        if followed is None or followed.type != FieldType.GROUP or followed is f:
+            add(f"{where}: follows must name another top-level group")
+            return
+        if followed.follows is not None:
+            add(f"{where}: follows must name a group that follows no other")
+        if f.add_label is not None or f.counted_by is not None:
+            add(f"{where}: a group that follows another has no add_label or counted_by")
+        if f.max_items < followed.max_items:
+            add(f"{where}: max_items is lower than that of {followed.id}")
+        subs = f.fields or []
+        keys = [s for s in subs if followed.subfield(s.id) is not None]
+        if not keys or len(keys) == len(subs):
+            add(
+                f"{where}: a group that follows another needs sub-fields of the same ids as "
+                "the other's (which entry) and at least one of its own (the question)"
+            )
+        for sub in keys:
+            other = followed.subfield(sub.id)
+            if other is not None and other.type != sub.type:
+                add(f"{self._where(sub, f)}: not of the type of {followed.id}.{sub.id}")
 
     # expressions -------------------------------------------------------------------------------
     def _expressions(self) -> Iterator[tuple[str, str, FieldDef | None]]:

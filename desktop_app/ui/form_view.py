@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.domain.life_facts import CHILDREN_FIELD, child_of
+from desktop_app.domain.life_facts import CHILDREN_FIELD, child_of, following_entries
 from desktop_app.forms import FieldDef, FieldType, FormDefinition, FormState, Section, evaluate
 from desktop_app.forms import label as pick
 from desktop_app.forms.definition import CEFR_ASSESSMENT, CEFR_LEVELS
@@ -647,6 +647,8 @@ def make_editor(
     (without one they are plain text)."""
     if fdef.suggest == "services" and directory is not None:
         return ServiceNamesEditor(fdef, path, langs, directory)
+    if fdef.type == FieldType.GROUP and fdef.follows is not None:
+        return FollowerEditor(fdef, path, langs, directory)
     kinds: dict[FieldType, type[FieldEditor]] = {
         FieldType.TEXT: TextEditor,
         FieldType.MULTILINE: MultilineEditor,
@@ -810,6 +812,13 @@ class GroupEditor(FieldEditor):
         another entry is headed by its first answer ("Entry 2: German")."""
         if item not in self.items:
             return
+        item.header.setText(self.heading(item))
+        # A screen reader at Remove hears which entry goes and, after it, what it holds.
+        item.remove.setAccessibleDescription(item.header.text())
+
+    def heading(self, item: GroupItem) -> str:
+        """``item``'s heading ("Child 2: Ivan, 6 years"), also that of the entries following
+        it in another group (see FollowerEditor)."""
         n = self.items.index(item) + 1
         if self._of_children:
             heading, details = _("Child {n}").format(n=n), _child_details(item.value())
@@ -825,13 +834,9 @@ class GroupEditor(FieldEditor):
                 text for fdef, text in answered[1:] if fdef.type == FieldType.TEXT and fdef.required
             ][:1]
         details = [text for text in details if text]
-        item.header.setText(
-            _("{entry}: {details}").format(entry=heading, details=", ".join(details))
-            if details
-            else heading
-        )
-        # A screen reader at Remove hears which entry goes and, after it, what it holds.
-        item.remove.setAccessibleDescription(item.header.text())
+        if not details:
+            return heading
+        return _("{entry}: {details}").format(entry=heading, details=", ".join(details))
 
     @property
     def _of_children(self) -> bool:
@@ -901,6 +906,133 @@ class GroupEditor(FieldEditor):
 
     def focus_widget(self) -> QWidget:
         return self.add
+
+
+class FollowerRow(QFrame):
+    """The entry of a following group about one entry of the group it follows: that entry's
+    heading and this group's own questions."""
+
+    def __init__(self, follower: FollowerEditor, item: GroupItem) -> None:
+        super().__init__()
+        self.item = item
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setObjectName("follower_row")
+        self.header = QLabel()
+        self.header.setStyleSheet("font-weight: bold; color: #444;")
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.header)
+        self.editors: dict[str, FieldEditor] = {}
+        for sub in follower.own_fields():
+            editor = make_editor(sub, sub.id, follower.langs, follower.directory)
+            editor.changed.connect(follower._emit)
+            layout.addWidget(editor)
+            self.editors[sub.id] = editor
+
+    def answers(self) -> dict[str, Any]:
+        return {k: v for k, e in self.editors.items() if (v := e.value()) is not None}
+
+
+class FollowerEditor(FieldEditor):
+    """A group that follows another (``follows:`` in the definition, the children's health
+    insurance): one entry per entry of that group, headed as that one is ("Child 2: Ivan,
+    6 years"), with this group's own questions; no Add or Remove. Its stored entries name
+    the entry they are about by the answers both groups have (the child's name and birth) and
+    are matched by them (``following_entries``), as an entry is made for a child."""
+
+    def build(self) -> None:
+        self.followed: GroupEditor | None = None
+        self.rows: list[FollowerRow] = []
+        # Entries set (a stored visit's) or of rows whose child went, waiting to be matched
+        # to a child's row as it is made: a child's entry set again (prefill) finds its own.
+        self.pool: list[dict[str, Any]] = []
+        self.rows_box = QVBoxLayout()
+        self.rows_box.setSpacing(6)
+        self.box.addLayout(self.rows_box)
+        # Where the label's access key leads: the first child's question.
+        self.anchor = QWidget()
+        self.box.addWidget(self.anchor)
+
+    def own_fields(self) -> list[FieldDef]:
+        return [s for s in self.fdef.fields or [] if s.id not in self._keys()]
+
+    def _keys(self) -> list[str]:
+        followed = self.followed.fdef if self.followed is not None else None
+        if followed is None:
+            return []
+        return [s.id for s in self.fdef.fields or [] if followed.subfield(s.id) is not None]
+
+    def follow(self, group: GroupEditor) -> None:
+        """One row per entry of ``group``, in its order, each row kept with its entry."""
+        self.followed = group
+        rows = {id(row.item): row for row in self.rows}
+        wanted = [
+            rows.pop(id(item)) if id(item) in rows else self._new_row(item) for item in group.items
+        ]
+        for gone in rows.values():
+            if answers := gone.answers():
+                self.pool.append({**self._identity(gone.item), **answers})
+            gone.setParent(None)
+            gone.deleteLater()
+        self.rows = wanted
+        for index, row in enumerate(self.rows):
+            self.rows_box.insertWidget(index, row)
+            row.header.setText(group.heading(row.item))
+            for sub_id, editor in row.editors.items():
+                editor.rename(f"{self.path}[{index}].{sub_id}")
+                editor.entry = index + 1
+                editor.child_entry = group.fdef.id == CHILDREN_FIELD
+                editor.name_inputs()
+        first = self.rows[0].editors if self.rows else {}
+        proxy = next(iter(first.values())).focus_widget() if first else None
+        self.anchor.setFocusProxy(proxy)  # type: ignore[arg-type]  # None: no proxy
+
+    def _identity(self, item: GroupItem) -> dict[str, Any]:
+        value = item.value()
+        return {k: value[k] for k in self._keys() if k in value}
+
+    def _new_row(self, item: GroupItem) -> FollowerRow:
+        row = FollowerRow(self, item)
+        identity, keys = self._identity(item), self._keys()
+        [match] = following_entries([identity], self.pool, keys)
+        if match is not None:
+            self.pool.remove(dict(match))
+            for sub_id, editor in row.editors.items():
+                editor.set_value(match.get(sub_id))
+        for editor in row.editors.values():
+            editor.retranslate(editor.fdef.required is not False)
+        return row
+
+    def buddy_widget(self) -> QWidget:
+        return self.anchor
+
+    def retranslate(self, required: bool) -> None:
+        super().retranslate(required)
+        for row in self.rows:
+            if self.followed is not None:
+                row.header.setText(self.followed.heading(row.item))
+            for editor in row.editors.values():
+                editor.retranslate(editor.fdef.required is not False)
+
+    def value(self) -> Any:
+        entries = [
+            {**self._identity(row.item), **answers}
+            for row in self.rows
+            if (answers := row.answers())
+        ]
+        return entries or None
+
+    def set_value(self, value: Any) -> None:
+        """Keeps the entries to be matched to the rows the next :meth:`follow` makes."""
+        for row in self.rows:
+            row.setParent(None)
+            row.deleteLater()
+        self.rows = []
+        self.pool = (
+            [dict(e) for e in value if isinstance(e, dict)] if isinstance(value, list) else []
+        )
+
+    def focus_widget(self) -> QWidget:
+        return self.anchor
 
 
 # ---------------------------------------------------------------------------------------------
@@ -1206,6 +1338,13 @@ class FormView(QWidget):
         for editor in self.editors.values():
             if isinstance(editor, GroupEditor) and editor.fdef.min_items:
                 editor.set_value(None)
+        self.followers = [
+            (editor, followed)
+            for editor in self.editors.values()
+            if isinstance(editor, FollowerEditor)
+            and isinstance(followed := self.editors.get(editor.fdef.follows or ""), GroupEditor)
+        ]
+        self._follow()
         self.retranslate()
         self.navigator.setCurrentRow(0)
 
@@ -1261,6 +1400,7 @@ class FormView(QWidget):
                 if field_id in answers:
                     editor.touched = True
             self.steps_page.decisions = dict(decisions or {})
+            self._follow()
         finally:
             self._loading = False
         self.retranslate()
@@ -1288,8 +1428,14 @@ class FormView(QWidget):
         self.refresh()
         self.answers_changed.emit()
 
+    def _follow(self) -> None:
+        """The following groups' entries made for the entries of the groups they follow."""
+        for follower, followed in self.followers:
+            follower.follow(followed)
+
     def refresh(self) -> FormState:
         """Re-evaluate and show relevance, errors, progress and next steps."""
+        self._follow()
         state = evaluate(
             self.definition,
             self.answers(),

@@ -186,6 +186,51 @@ def test_counted_by_names_a_top_level_integer_and_belongs_to_a_group(tmp_path: P
     assert any("field 'status': counted_by is only allowed for group fields" in p for p in found)
 
 
+def _follower(**extra: Any) -> dict[str, Any]:
+    return {
+        "id": "items_checked",
+        "type": "group",
+        "label": lab("Checked"),
+        "follows": "items",
+        "fields": [
+            {"id": "name", "type": "text", "label": lab("Name")},
+            {"id": "checked", "type": "yes_no_unknown", "label": lab("Checked")},
+        ],
+        **extra,
+    }
+
+
+def test_a_group_follows_another_group_naming_its_entries_by_their_answers(
+    tmp_path: Path,
+) -> None:
+    """``follows`` (the children's health insurance follows the children): another top-level
+    group, sub-fields of its ids saying which entry, at least one question of its own."""
+    data = minimal()
+    fields = data["sections"][0]["fields"]
+    fields.append(_follower())
+    assert load_form(write(tmp_path, data)).field("items_checked").follows == "items"
+
+    fields[3] = _follower(follows="status")  # not a group
+    fields[1]["follows"] = "items"  # not a group either
+    found = problems(tmp_path, data)
+    assert any("'items_checked': follows must name another top-level group" in p for p in found)
+    assert any("field 'status': follows is only allowed for group fields" in p for p in found)
+
+    del fields[1]["follows"]
+    fields[3] = _follower(add_label=lab("Add"), max_items=5)
+    fields[3]["fields"][0]["type"] = "multiline"  # not the type of items.name
+    fields[3]["fields"].append({"id": "extra", "type": "text", "label": lab("Extra")})
+    found = problems(tmp_path, data)
+    assert any("follows another has no add_label or counted_by" in p for p in found)
+    assert any("max_items is lower than that of items" in p for p in found)
+    assert any("'items_checked.name': not of the type of items.name" in p for p in found)
+
+    fields[3] = _follower()
+    fields[3]["fields"] = [fields[3]["fields"][1]]  # no sub-field saying which entry
+    found = problems(tmp_path, data)
+    assert any("needs sub-fields of the same ids as the other's" in p for p in found)
+
+
 def test_unknown_key_and_marks(tmp_path: Path) -> None:
     data = minimal()
     data["sections"][0]["fields"][0]["colour"] = "red"

@@ -457,3 +457,49 @@ def test_consent_form_conditions(forms: dict[str, FormDefinition]) -> None:
     assert granted_purposes(consent, answers) == {"advice", "central_storage", "referral_sharing"}
     answers["consent_date"] = "2026-11"
     assert [e.code for e in validate(consent, answers, today=TODAY)] == ["date_needs_day"]
+
+
+def test_each_childs_health_insurance_is_asked_in_the_health_section(
+    life: FormDefinition,
+) -> None:
+    """A mother insured through her job, her children not: the check asked the adult's
+    insurance only. Each child's is asked now (``children_insurance``, one entry per child
+    naming it as the household section does), only with children recorded and the health
+    section open; a child not insured or unclear suggests the Clearingstelle as the adult's
+    answer does."""
+    answers = full_life_situation()
+    insurance = [
+        {"child_name": "Ана", "child_birth": "2018-05-01", "child_insurance": "statutory"},
+        {"child_name": "Иво", "child_birth": "2023", "child_insurance": "none"},
+    ]
+    answers["children_insurance"] = insurance
+    state = evaluate(life, answers, today=TODAY, consents={"advice"})
+    assert state.errors == []
+    assert state.answers["children_insurance"] == insurance
+    assert "health_clearing" in {s.id for s in state.next_steps}  # the adult is insured
+    insurance[1]["child_insurance"] = "ehic"
+    assert "health_clearing" not in {s.id for s in suggest_next_steps(life, answers, today=TODAY)}
+
+    # Not asked: without children, with the health section closed to a helper, or before
+    # the person consented to advice (its answers dropped, as the adult's are).
+    no_children = {**answers, "children_count": 0, "children": []}
+    state = evaluate(life, no_children, today=TODAY, require_complete=False)
+    assert "children_insurance" not in state.relevant_fields
+    assert "children_insurance" not in state.answers
+    for closed in (
+        evaluate(life, answers, today=TODAY, withheld={"health"}),
+        evaluate(life, answers, today=TODAY, consents={"central_storage"}),
+    ):
+        assert "children_insurance" not in closed.relevant_fields
+        assert "children_insurance" not in closed.answers
+    assert life.restriction_of("children_insurance") == "health"
+    assert life.withheld_fields({"health"}) >= {"insurance_status", "children_insurance"}
+
+    # The same choices as the adult's; an answer that is none of them is refused.
+    assert life.field("children_insurance").subfield("child_insurance").option_ids() == (  # type: ignore[union-attr]
+        life.field("insurance_status").option_ids()
+    )
+    insurance[0]["child_insurance"] = "family"
+    with pytest.raises(InvalidAnswers) as info:
+        clean(life, answers, today=TODAY)
+    assert [e.field_path for e in info.value.errors] == ["children_insurance[0].child_insurance"]
