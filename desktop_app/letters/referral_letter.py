@@ -805,6 +805,15 @@ CHILDREN_CARE_TOPICS = frozenset({"children_family"})
 #: The Schulverwaltungsamt: the children in the household of an age to be enrolled in school,
 #: with daycare or school (not a baby: its letter gave it the 1-year-old too).
 SCHOOL_TOPICS = frozenset({"school"})
+#: The Clearingstelle Gesundheit and the Gesundheitsamt: the children recorded as not insured
+#: or with an unclear insurance (those insured are none of their business here).
+HEALTH_TOPICS = frozenset({"health_insurance", "health_care"})
+#: The documents of their checklist the person's copy says for which of those children to
+#: bring (their own EHIC, their birth certificates), with the text that says it.
+CHILDREN_DOCUMENTS = {
+    "ehic": "documents_children_ehic",
+    "birth_certificates": "documents_of_children",
+}
 #: The Jobcenter (Bürgergeld needs the registration) and the Bürgerdienste (they register the
 #: address; a person without a home brings no landlord's confirmation): the address
 #: registration and a missing home.
@@ -863,6 +872,12 @@ def _household_rows(ctx: _Context) -> list[tuple[str, str]]:
         lines = [_child_line(c, f"care_{c.care}", ctx, txt) for c in children]
         text = txt("children_count", count=count)
         return [(txt(label), "\n".join(filter(None, [text, *lines])))]
+    if topic in HEALTH_TOPICS:
+        lines = [
+            _child_line(c, f"insurance_{c.insurance}", ctx, txt)
+            for c in facts.children_insurance_to_clear
+        ]
+        return [(txt("label_children_insurance"), "\n".join(lines))] if lines else []
     if topic in ADDRESS_TOPICS:
         rows = []
         if facts.address_registration in ("registered", "appointment", "not_registered"):
@@ -962,6 +977,43 @@ def _child_line(child: Child, status_key: str, ctx: _Context, txt: Callable[...,
 # ---------------------------------------------------------------- the person's copy
 
 
+def _client_documents(ctx: _Context) -> list[str]:
+    """The copy's checklist: to the Clearingstelle or the Gesundheitsamt the EHIC and the
+    birth certificates say for which children (those not insured or unclear) they are
+    ("Европейска здравноосигурителна карта (ЕЗОК) – също и за Мария (7) и Иван (4)")."""
+    lang, topic = ctx.lang, ctx.service.topics[0] if ctx.service.topics else ""
+    children = ctx.facts.children_insurance_to_clear if ctx.facts is not None else ()
+    if topic not in HEALTH_TOPICS or not children:
+        return ctx.documents(lang)
+    named = format_list([_child_named(c, ctx) for c in children], locale=_loc(lang))
+    shown = []
+    for document in (d for d in ctx.referral.documents if d.strip()):
+        label = ctx.directory.document_label(document, lang)
+        if key := CHILDREN_DOCUMENTS.get(document):
+            note = ctx.texts.text("household", key, lang).format(children=named)
+            label = f"{label} – {note}"
+        shown.append(label)
+    return shown
+
+
+def _child_named(child: Child, ctx: _Context) -> str:
+    """A child as the person's copy names it: "Мария (7)", the age or birth year alone where
+    no name was recorded."""
+    age = child.age(ctx.today)
+    if age is not None:
+        shown = (
+            str(age)
+            if child.name
+            else format_unit(age, "duration-year", length="long", locale=_loc(ctx.lang))
+        )
+    elif child.birth is not None:
+        born = _birth(child.birth, ctx.lang)
+        shown = ctx.texts.text("household", "child_born", ctx.lang).format(birth=born)
+    else:
+        return child.name
+    return f"{child.name} ({shown})" if child.name else shown
+
+
 def _client_story(
     ctx: _Context, *, compact: bool = False, sheet_only: bool = False
 ) -> list[Flowable]:
@@ -1043,7 +1095,7 @@ def _client_story(
         )
     story.append(_facts_table(where, width, LIGHT))
 
-    documents = ctx.documents(lang)
+    documents = _client_documents(ctx)
     bring: list[Flowable] = [CondPageBreak(40 * mm), _p(txt("heading_documents"), s["c_head"])]
     if documents:
         bring.append(_p(txt("documents_tip"), s["c_body"]))

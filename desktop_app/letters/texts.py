@@ -54,7 +54,7 @@ PLACEHOLDERS: frozenset[str] = frozenset(
 
 #: Placeholders of the "household" texts: the lines on the children, the address registration
 #: and the housing that a letter gives the services that need them.
-HOUSEHOLD_PLACEHOLDERS: frozenset[str] = frozenset({"count", "birth"})
+HOUSEHOLD_PLACEHOLDERS: frozenset[str] = frozenset({"count", "birth", "children"})
 #: Placeholders of the "skills" texts: the lines on the qualifications and the reading and
 #: writing that a letter gives the recognition advice and the language courses.
 SKILLS_PLACEHOLDERS: frozenset[str] = frozenset({"title", "state", "level"})
@@ -161,6 +161,11 @@ REQUIRED_COMMON: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "label_housing",
             "housing_homeless",
             "housing_emergency_shelter",
+            "label_children_insurance",
+            "insurance_none",
+            "insurance_unclear",
+            "documents_children_ehic",
+            "documents_of_children",
         ),
         "skills": (
             "label_qualifications",

@@ -59,7 +59,7 @@ from desktop_app.storage.referrals_repo import (
     to_referral,
 )
 from desktop_app.sync.conflict_records import record_edit_conflicts, synced_state
-from desktop_app.usecases import audit, reference
+from desktop_app.usecases import audit, reference, visits
 from desktop_app.usecases.settings import get_letterhead
 
 if TYPE_CHECKING:
@@ -494,14 +494,19 @@ SKILLS_FORM = "skills_check"
 def life_facts(store: Store, user: User, person_id: str) -> LifeFacts | None:
     """What referrals use of the person's latest life-situation visit (children, address
     registration, housing, work); None where no visit was recorded. Read for a referral or its
-    letter, whose use is audited there."""
+    letter, whose use is audited there. Without the restricted answers ``user`` may not read
+    (a helper's letter to the Clearingstelle says nothing of the children's insurance)."""
     from desktop_app.storage.visits_models import latest_finished
 
     require(user, Action.VIEW_PERSON)
     with store.reading() as session:
         row = session.scalars(latest_finished(person_id, LIFE_SITUATION_FORM)).one_or_none()
         answers = row.answers if row is not None else None
-    return LifeFacts.from_answers(json.loads(answers)) if answers is not None else None
+    if answers is None:
+        return None
+    withheld = visits.withheld_kinds(store, user, person_id)
+    hidden = visits.form(LIFE_SITUATION_FORM, store).withheld_fields(withheld)
+    return LifeFacts.from_answers({k: v for k, v in json.loads(answers).items() if k not in hidden})
 
 
 def skills_facts(store: Store, user: User, person_id: str) -> SkillsFacts | None:

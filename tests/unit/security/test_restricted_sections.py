@@ -271,3 +271,58 @@ def test_helper_export_of_a_persons_data_is_refused(
         data_rights.export_person(helper.store, helper.user, pid)
     with pytest.raises(PermissionDenied):
         access.openings_of(helper.store, helper.user, pid)
+
+
+def test_the_childrens_insurance_is_health_data_a_helper_neither_reads_nor_writes_nor_misplaces(
+    session: Session, helper: Session
+) -> None:
+    """Each child's insurance (``children_insurance``, in the health section) is withheld from a
+    helper like the adult's: not in the visit they read, nor in the facts their letter to the
+    Clearingstelle is made from; writing it is refused. A helper who removes the first child
+    (they see the children, not their insurance) leaves the second child's insurance with that
+    child: entries are matched by the child's name and birth, not by their place."""
+    from desktop_app.usecases import referrals
+
+    store = session.store
+    pid = people.register_person(store, session.user, PersonDraft("Мария", "Петрова")).id
+    visits.record_consent(store, session.user, pid, consent_answers(), today=TODAY)
+    answers = _advisor_answers()
+    first = {"child_name": "Ана", "child_birth": "2018-05-01", "child_lives": "with_person"}
+    second = {"child_name": "Иво", "child_birth": "2023", "child_lives": "with_person"}
+    answers["children_count"] = 2
+    answers["children"] = [{**first, "child_care": "school"}, {**second, "child_care": "daycare"}]
+    answers["children_insurance"] = [
+        {"child_name": "Ана", "child_birth": "2018-05-01", "child_insurance": "none"},
+        {"child_name": "Иво", "child_birth": "2023", "child_insurance": "statutory"},
+    ]
+    visit = visits.finish_visit(store, session.user, pid, "life_situation", answers, today=TODAY)
+    assert visits.form("life_situation").withheld_fields({"health"}) >= {"children_insurance"}
+
+    seen = visits.get_visit(helper.store, helper.user, visit.id)
+    assert seen is not None and "children_insurance" not in seen.answers
+    helper_facts = referrals.life_facts(helper.store, helper.user, pid)
+    assert helper_facts is not None and [c.insurance for c in helper_facts.children] == ["", ""]
+    advisor_facts = referrals.life_facts(store, session.user, pid)
+    assert advisor_facts is not None
+    assert [c.insurance for c in advisor_facts.children] == ["none", "statutory"]
+
+    with pytest.raises(PermissionDenied):
+        visits.edit_visit(
+            helper.store,
+            helper.user,
+            visit.id,
+            {**seen.answers, "children_insurance": [{**first, "child_insurance": "ehic"}]},
+            today=TODAY,
+        )
+    visits.edit_visit(
+        helper.store,
+        helper.user,
+        visit.id,
+        {**seen.answers, "children_count": 1, "children": [seen.answers["children"][1]]},
+        next_steps=seen.next_steps,
+        today=TODAY,
+    )
+    facts = referrals.life_facts(store, session.user, pid)
+    assert facts is not None
+    assert [(c.name, c.insurance) for c in facts.children] == [("Иво", "statutory")]
+    assert facts.children_insurance_to_clear == ()
