@@ -59,6 +59,20 @@ def _answer(summary: PersonSummary, field: str, labels: LabelMap | None) -> str:
     return pick(labels, current_language()) if labels else "—"
 
 
+def insurance_text(summary: PersonSummary) -> str:
+    """The person's health insurance, then each child's recorded, a line each ("Мария (8):
+    not insured"): a mother insured through her job may have children who are not."""
+    lines = [_answer(summary, INSURANCE_FIELD, summary.insurance)]
+    if INSURANCE_FIELD not in summary.hidden:
+        lines += [
+            _("{child}: {insurance}").format(
+                child=_child(child), insurance=pick(labels, current_language())
+            )
+            for child, labels in summary.children_insurance
+        ]
+    return "\n".join(lines)
+
+
 def referrals_text(summary: PersonSummary, directory: ServiceDirectory) -> str:
     """The open referrals, their services named from ``directory`` (the one in force)."""
     lines = []
@@ -149,7 +163,7 @@ class PersonSummaryView(QWidget):
         texts = {
             "children": children_text(summary),
             "housing": _answer(summary, HOUSING_FIELD, summary.housing),
-            "insurance": _answer(summary, INSURANCE_FIELD, summary.insurance),
+            "insurance": insurance_text(summary),
             "referrals": referrals_text(summary, self.directory),
             "steps": "\n".join(pick(s, current_language()) for s in summary.open_steps)
             or _("none"),

@@ -9,7 +9,11 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from desktop_app.domain.life_facts import LifeFacts
+from desktop_app.domain.life_facts import (
+    CHILD_INSURANCE,
+    CHILDREN_INSURANCE_FIELD,
+    LifeFacts,
+)
 from desktop_app.domain.referral import Referral, ReferralStatus
 from desktop_app.domain.users import User
 from desktop_app.forms.definition import FormDefinition
@@ -48,16 +52,25 @@ class PersonSummary:
     hidden: frozenset[str]
     open_referrals: tuple[Referral, ...]  # not closed, the next follow-up first
     open_steps: tuple[LabelMap, ...]  # accepted next steps not referred to yet
+    #: each child whose insurance the check recorded (any child, where they live), with the
+    #: answer's label in each language; empty where none was or it is withheld
+    children_insurance: tuple[tuple[SummaryChild, LabelMap], ...] = ()
 
 
-def _option_label(definition: FormDefinition, field_id: str, answer: object) -> LabelMap | None:
+def _option_label(
+    definition: FormDefinition, field_id: str, answer: object, sub_id: str = ""
+) -> LabelMap | None:
+    """The label of ``answer`` to ``field_id`` (``sub_id``: to that question of the group)."""
     if not isinstance(answer, str) or not answer:
         return None
     try:
         field = definition.field(field_id)
     except KeyError:  # a published form without the question
         return None
-    for option in field.options or ():
+    question = field.subfield(sub_id) if sub_id else field
+    if question is None:
+        return None
+    for option in question.options or ():
         if option.id == answer:
             return dict(option.label)
     return None
@@ -109,6 +122,15 @@ def person_summary(
         children=tuple(SummaryChild(child.name, child.age(today)) for child in facts.children_here),
         housing=_option_label(definition, HOUSING_FIELD, answers.get(HOUSING_FIELD)),
         insurance=_option_label(definition, INSURANCE_FIELD, answers.get(INSURANCE_FIELD)),
+        children_insurance=tuple(
+            (SummaryChild(child.name, child.age(today)), label)
+            for child in facts.children
+            if (
+                label := _option_label(
+                    definition, CHILDREN_INSURANCE_FIELD, child.insurance, CHILD_INSURANCE
+                )
+            )
+        ),
         withheld=latest.withheld,
         hidden=frozenset(SUMMARY_FIELDS) & definition.withheld_fields(frozenset(latest.withheld)),
         open_referrals=open_referrals,

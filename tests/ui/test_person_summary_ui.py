@@ -31,6 +31,7 @@ from tests.ui.conftest import shown_window
 from tests.unit.test_person_summary import (
     HELPER_PASSWORD,
     household_restricted,
+    mother_with_childrens_insurance,
     returning_mother,
     three_children,
 )
@@ -217,4 +218,35 @@ def test_holding_the_arrow_key_through_20_people_reads_no_summary_on_the_ui_thre
     assert view.values["children"].text().startswith("1 Kind: Kind 20 (")
     assert reads_on_ui_thread == []
     assert shown_on and all(shown == expected for shown, expected in shown_on), shown_on
+    window.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "insurance"),
+    [
+        (
+            "de",
+            "gesetzlich versichert in Deutschland\n"
+            "Мария (1): gesetzlich versichert (auch familienversichert)\n"
+            "Иван (6): nicht versichert",
+        ),
+        (
+            "bg",
+            "задължително осигурен/а в Германия (gesetzliche Krankenkasse)\n"
+            "Мария (1): задължително осигурено в Германия (gesetzliche Krankenkasse), "
+            "вкл. семейно осигуряване\n"
+            "Иван (6): няма здравна осигуровка",
+        ),
+    ],
+)
+def test_the_summary_shows_which_children_are_insured(
+    qtbot: QtBot, session: Session, tmp_path: Path, lang: str, insurance: str
+) -> None:
+    """A mother insured, her son not: the summary said only the mother's insurance."""
+    set_language(lang)
+    person_id = mother_with_childrens_insurance(session)
+    window, view = _summary(qtbot, session, person_id)
+    assert view.values["insurance"].text() == insurance
+    assert view.values["insurance"].accessibleName().endswith(insurance)
+    _shot(window, f"children-insurance-{lang}", tmp_path)
     window.close()

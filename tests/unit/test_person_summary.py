@@ -199,3 +199,43 @@ def test_the_summary_follows_a_new_check_and_a_referral(session: Any) -> None:
     # the same follow-up day (two weeks after issue): the newer first
     assert [r.id for r in after.open_referrals] == [referral.id, summary.open_referrals[1].id]
     assert after.open_referrals[1].service_id == "schulverwaltungsamt"
+
+
+def mother_with_childrens_insurance(session: Any) -> str:
+    """A mother insured by the German statutory insurance; of her three children Мария (1) is
+    family-insured, Иван (6) not insured, Елена's (11) not recorded."""
+    person = people.register_person(
+        session.store, session.user, PersonDraft(given_name="Мария", family_name="Петрова")
+    )
+    visits.record_consent(session.store, session.user, person.id, consent_answers())
+    children = three_children()
+    insurance = [
+        {key: child[key] for key in ("child_name", "child_birth")} | {"child_insurance": answer}
+        for child, answer in zip(children, ("statutory", "none"), strict=False)
+    ]
+    answers = full_life_situation() | {
+        "children_count": 3,
+        "children": children,
+        "insurance_status": "statutory",
+        "children_insurance": insurance[::-1],  # the order of the entries does not matter
+    }
+    visits.finish_visit(session.store, session.user, person.id, "life_situation", answers)
+    return person.id
+
+
+def test_the_summary_tells_each_childs_insurance_recorded(session: Any) -> None:
+    """The next advisor sees that the mother is insured and her son is not."""
+    person_id = mother_with_childrens_insurance(session)
+    summary = person_summary(session.store, session.user, person_id)
+    assert summary.insurance is not None and summary.insurance["de"].startswith("gesetzlich")
+    assert [(c, labels["de"]) for c, labels in summary.children_insurance] == [
+        (SummaryChild("Мария", 1), "gesetzlich versichert (auch familienversichert)"),
+        (SummaryChild("Иван", 6), "nicht versichert"),
+    ]
+    accounts.add_user(session, "ana", "Ana Helfer", Role.HELPER, HELPER_PASSWORD)
+    helper = accounts.log_in(session.store.paths.data_dir, "ana", HELPER_PASSWORD)
+    try:
+        withheld = person_summary(helper.store, helper.user, person_id)
+        assert withheld.children_insurance == () and "insurance_status" in withheld.hidden
+    finally:
+        helper.close()
