@@ -948,8 +948,11 @@ class FollowerEditor(FieldEditor):
         self.rows_box = QVBoxLayout()
         self.rows_box.setSpacing(6)
         self.box.addLayout(self.rows_box)
-        # Where the label's access key leads: the first child's question.
+        # Where the label's access key leads: the first child's question (its focus proxy).
+        # Focus by click only: Tab goes through the questions themselves, and a label's key
+        # leads nowhere to a widget without focus.
         self.anchor = QWidget()
+        self.anchor.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.box.addWidget(self.anchor)
 
     def own_fields(self) -> list[FieldDef]:

@@ -33,7 +33,7 @@ from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.forms import evaluate
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.application import load_fonts
-from desktop_app.ui.form_view import FieldEditor, FormView, GroupEditor
+from desktop_app.ui.form_view import FieldEditor, FollowerEditor, FormView, GroupEditor
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.referrals import ReferDialog, ReferralsFeature
 from desktop_app.ui.visits import DraftsDialog, VisitsFeature, VisitWindow
@@ -45,6 +45,7 @@ from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
 from tests.ui.conftest import finish_form, shown_whole, shown_window, store_held, type_text
 from tests.ui.test_main_window import _access_key
+from tests.unit.test_visits import consent_answers
 
 
 def _person(session: Session) -> Person:
@@ -706,10 +707,15 @@ CHECK_ANSWERS: dict[str, Any] = {
 }
 
 
-def _editing(qtbot: QtBot, session: Session) -> tuple[VisitsFeature, VisitWindow, Person]:
-    """A finished life-situation check (urgency: today), opened again from the Visits tab."""
+def _editing(
+    qtbot: QtBot, session: Session, answers: dict[str, Any] = CHECK_ANSWERS, consent: bool = False
+) -> tuple[VisitsFeature, VisitWindow, Person]:
+    """A finished life-situation check (urgency: today), opened again from the Visits tab;
+    with ``consent`` the person consented to advice (the health section is open)."""
     person = _person(session)
-    visits.finish_visit(session.store, session.user, person.id, "life_situation", CHECK_ANSWERS)
+    if consent:
+        visits.record_consent(session.store, session.user, person.id, consent_answers())
+    visits.finish_visit(session.store, session.user, person.id, "life_situation", answers)
     window, feature = _window(qtbot, session)
     window.show_person(person.id)
     tree = feature.tab.tree
@@ -1186,3 +1192,84 @@ def test_escape_closes_the_form_keeps_what_was_typed_and_start_opens_it_again(
     phone = again.view.input("phone")
     assert isinstance(phone, QLineEdit) and phone.text() == "+49 231 555"
     again.close()
+
+
+@pytest.mark.parametrize("lang", ["de", "bg"])
+def test_each_childs_insurance_is_asked_under_the_childs_heading_and_stays_with_the_child(
+    qtbot: QtBot, session: Session, tmp_path: Path, lang: str
+) -> None:
+    """A mother insured through her job, her son not: the check asked only her insurance. The
+    health section asks each child's under the child's heading, beside it in the person's
+    language; removing the first child in the household section leaves the second child's
+    answer with the second child."""
+    set_language(lang)
+    answers = {**CHECK_ANSWERS, "insurance_status": "statutory", "urgent_medical_need": "no"}
+    _feature, win, _person = _editing(qtbot, session, answers, consent=True)
+    view = win.view
+    follower = editor(view, "children_insurance")
+    assert isinstance(follower, FollowerEditor)
+    view.show_section("health")
+    assert follower.isHidden()  # no children recorded
+    view.show_section("household")
+    type_into(view, "children_count", "2")
+    children = editor(view, "children")
+    assert isinstance(children, GroupEditor)
+    for index, (name, born, care) in enumerate(
+        [("Ана", "2018", "school"), ("Иво", "2023", "daycare")]
+    ):
+        press(children.add)
+        type_into(view, f"children[{index}].child_name", name)
+        type_into(view, f"children[{index}].child_birth", born)
+        choose(view, f"children[{index}].child_lives", "with_person")
+        choose(view, f"children[{index}].child_care", care)
+
+    view.show_section("health")
+    assert not follower.isHidden()
+    headings = [row.header.text() for row in follower.rows]
+    assert headings == [item.header.text() for item in children.items]
+    assert headings[1] in ("Kind 2: Иво, geb. 2023", "Дете 2: Иво, р. 2023\u202fг.")
+    choose(view, "children_insurance[0].child_insurance", "statutory")
+    choose(view, "children_insurance[1].child_insurance", "none")
+    combo = view.input("children_insurance[1].child_insurance")
+    assert isinstance(combo, QComboBox)
+    if lang == "de":  # side by side with the person's Bulgarian
+        assert follower.title.text().replace("&", "") == "Krankenversicherung der Kinder"
+        assert follower.client_title.text() == "Здравна осигуровка на децата"
+        assert combo.currentText() == "nicht versichert · няма здравна осигуровка"
+        assert combo.itemText(combo.findData("statutory")).startswith(
+            "gesetzlich versichert (auch familienversichert) · задължително осигурено"
+        )
+    else:
+        assert follower.title.text().replace("&", "") == "Здравна осигуровка на децата"
+        assert combo.currentText() == "няма здравна осигуровка"
+    # The question's access key leads to the first child's answer.
+    key = _access_key(follower.title.text())
+    assert key is not None
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=30_000)  # window shortcuts need an active one
+    QTest.keyClick(win, Qt.Key(ord(key.upper())), Qt.KeyboardModifier.AltModifier)
+    assert win.focusWidget() is view.input("children_insurance[0].child_insurance")
+    QApplication.processEvents()
+    win.grab().save(str(tmp_path / f"children-insurance-{lang}.png"))
+
+    view.show_section("household")
+    press(children.items[0].remove)
+    count = view.input("children_count")
+    assert isinstance(count, QLineEdit)
+    count.selectAll()
+    type_into(view, "children_count", "1")
+    view.show_section("health")
+    assert [row.header.text() for row in follower.rows] == [children.items[0].header.text()]
+    kept = view.input("children_insurance[0].child_insurance")
+    assert isinstance(kept, QComboBox) and kept.currentData() == "none"
+    print(
+        "DEBUG",
+        view.answers().get("children_count"),
+        [(e.field_path, e.code) for e in view.refresh().errors],
+        view.show_problems().errors,
+    )
+    visit = finish_form(qtbot, win)
+    assert visit is not None
+    assert visit.answers["children_insurance"] == [
+        {"child_name": "Иво", "child_birth": "2023", "child_insurance": "none"}
+    ]
