@@ -507,7 +507,9 @@ def test_the_checks_name_in_latin_letters_fills_in_the_persons_id_document_name(
 def test_the_next_check_starts_with_the_children_of_the_latest_one(session: Any) -> None:
     """A mother with three children came back two weeks later: the next advisor typed the
     three children in again. The next check starts with who they are and where they live;
-    daycare or school, which changes, is asked again. Reading them is audited."""
+    daycare or school, which changes, is asked again, as is their health insurance (an EHIC
+    runs out, a child is insured with a parent's new job: last visit's answer would be taken
+    for today's unasked). Reading them is audited."""
     from desktop_app.usecases import audit
 
     store, user = session.store, session.user
@@ -529,8 +531,13 @@ def test_the_next_check_starts_with_the_children_of_the_latest_one(session: Any)
             },
             {"child_birth": "2015-06-01", "child_lives": "home_country"},
         ],
+        "children_insurance": [
+            {"child_name": "Иван", "child_birth": "2020", "child_insurance": "none"}
+        ],
     }
+    visits.record_consent(store, user, PERSON, consent_answers())  # the health section open
     visit = visits.finish_visit(store, user, PERSON, "life_situation", answers)
+    assert visit.answers["children_insurance"] == answers["children_insurance"]
     before = len(audit.list_entries(store, user, record_id=PERSON, action="view"))
     known = visits.children_known(store, user, PERSON)
     assert known == {

@@ -718,3 +718,28 @@ def test_a_consent_given_before_2026_12_2_keeps_its_text_a_new_one_says_scrisoar
         assert shown in str(sharing["text"]) and absent not in str(sharing["text"])
         assert shown in content and absent not in content
         assert label in content, version
+
+
+def test_the_export_holds_each_childs_health_insurance_in_the_persons_language(
+    session: Session,
+) -> None:
+    """Art. 15: the children's insurance is part of the visit's answers, so the copy holds it:
+    the JSON with its codes, the PDF as the person reads it (question, child, answer)."""
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import consent_answers, full_life_situation
+
+    pid = _person(session)
+    visits.record_consent(session.store, session.user, pid, consent_answers())
+    entry = {"child_name": "Калина", "child_birth": "2018-05-01", "child_insurance": "none"}
+    answers = full_life_situation() | {
+        "children": [{**full_life_situation()["children"][0], "child_name": "Калина"}],
+        "children_insurance": [entry],
+    }
+    visits.finish_visit(session.store, session.user, pid, "life_situation", answers)
+    raw_json, pdf = data_rights.export_person(session.store, session.user, pid)
+    assert json.loads(raw_json)["visits"][0]["answers"]["children_insurance"] == [entry]
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        content = " ".join((page.extract_text() or "").replace("\n", " ") for page in doc.pages)
+    assert "Здравна осигуровка на децата" in content
+    assert "Калина" in content and "няма здравна осигуровка" in content
+    assert "child_insurance" not in content
