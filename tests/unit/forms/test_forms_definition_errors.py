@@ -187,15 +187,15 @@ def test_counted_by_names_a_top_level_integer_and_belongs_to_a_group(tmp_path: P
 
 
 def _follower(**extra: Any) -> dict[str, Any]:
+    """A group following ``minimal``'s ``items``: its ``name`` says which entry."""
+    name = minimal()["sections"][0]["fields"][2]["fields"][0]
+    checked = {"id": "checked", "type": "yes_no_unknown", "label": lab("Checked")}
     return {
         "id": "items_checked",
         "type": "group",
         "label": lab("Checked"),
         "follows": "items",
-        "fields": [
-            {"id": "name", "type": "text", "label": lab("Name")},
-            {"id": "checked", "type": "yes_no_unknown", "label": lab("Checked")},
-        ],
+        "fields": [name, checked],
         **extra,
     }
 
