@@ -942,8 +942,8 @@ class FollowerEditor(FieldEditor):
     def build(self) -> None:
         self.followed: GroupEditor | None = None
         self.rows: list[FollowerRow] = []
-        # Entries set (a stored visit's) or of rows whose child went, waiting to be matched
-        # to a child's row as it is made: a child's entry set again (prefill) finds its own.
+        # Entries set (a stored visit's, a draft's), each waiting to be matched to its child's
+        # row as that is made.
         self.pool: list[dict[str, Any]] = []
         self.rows_box = QVBoxLayout()
         self.rows_box.setSpacing(6)
@@ -971,9 +971,7 @@ class FollowerEditor(FieldEditor):
         wanted = [
             rows.pop(id(item)) if id(item) in rows else self._new_row(item) for item in group.items
         ]
-        for gone in rows.values():
-            if answers := gone.answers():
-                self.pool.append({**self._identity(gone.item), **answers})
+        for gone in rows.values():  # its child removed: its answer goes with it
             gone.setParent(None)
             gone.deleteLater()
         self.rows = wanted
