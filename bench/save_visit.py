@@ -53,6 +53,14 @@ def life_situation(rng: random.Random) -> dict[str, Any]:
         "insurance_status": rng.choice(["statutory", "none", "ehic"]),
         "pregnant": "no",
         "urgent_medical_need": "no",
+        "children_insurance": [
+            {
+                "child_name": c["child_name"],
+                "child_birth": c["child_birth"],
+                "child_insurance": rng.choice(["statutory", "ehic", "none", "unclear"]),
+            }
+            for c in children
+        ],
         "children_vaccinations": "complete",
         "children_u_checks": "yes",
         "work_status": ["minijob", "looking"],
