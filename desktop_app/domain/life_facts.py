@@ -122,8 +122,13 @@ class LifeFacts:
 
     @property
     def children_insurance_to_clear(self) -> tuple[Child, ...]:
-        """The children recorded as not insured or with an unclear insurance."""
-        return tuple(child for child in self.children if child.insurance_to_clear)
+        """The children in Germany recorded as not insured or with an unclear insurance (one
+        living in the home country is insured there or not: no office here clears it)."""
+        return tuple(
+            child
+            for child in self.children
+            if child.insurance_to_clear and child.lives != "home_country"
+        )
 
     def can_have(self, document: str) -> bool:
         """Whether the person can have this catalogue document, by their answers: no tenancy

@@ -408,6 +408,16 @@ def test_the_clearingstelle_learns_the_child_not_insured_of_two() -> None:
     assert "Иван" not in sheet
 
 
+def test_a_child_in_the_home_country_is_no_business_of_the_clearingstelle() -> None:
+    answers = dict(TWO_CHILDREN)
+    answers["children"] = [
+        {**TWO_CHILDREN["children"][0], "child_lives": "home_country"},
+        TWO_CHILDREN["children"][1],
+    ]
+    letter, sheet = (flat(p) for p in _pages("clearingstelle", answers))
+    assert "ohne geklärte" not in letter and "Мария" not in sheet
+
+
 def test_the_health_office_learns_an_unclear_insurance_and_the_romanian_copy_names_the_child() -> (
     None
 ):
