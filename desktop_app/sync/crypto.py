@@ -213,16 +213,16 @@ class EnvelopeSealer:
         record_id = _canonical_uuid(record_id)
         nonce = self._nonce()
         aad = envelope_aad(record_id, kind, revision, self.key_id, self.author_device, client_hlc)
-        return wire.Envelope.model_construct(
-            record_id=record_id,
-            kind=kind,
-            revision=revision,
-            key_id=self.key_id,
-            nonce=wire.b64encode(nonce),
-            ciphertext=wire.b64encode(self._aead.encrypt(nonce, plaintext, aad)),
-            author_device=self.author_device,
-            client_hlc=client_hlc,
-            erases=erases,
+        return wire.trusted_envelope(
+            record_id,
+            kind,
+            revision,
+            self.key_id,
+            wire.b64encode(nonce),
+            wire.b64encode(self._aead.encrypt(nonce, plaintext, aad)),
+            self.author_device,
+            client_hlc,
+            erases,
         )
 
 

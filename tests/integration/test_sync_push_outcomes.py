@@ -88,9 +88,9 @@ def test_push_outcomes_match_the_rules_batch_after_batch(org: Organisation) -> N
     # Later revisions of them, some with many: ids with long revision histories.
     envelopes = list(first)
     for revision in range(2, 6):
-        batch = [seal(e.record_id, "person", revision) for e in first[: 120 * (6 - revision)]]
-        push(batch)
-        envelopes += batch
+        newer = [seal(e.record_id, "person", revision) for e in first[: 120 * (6 - revision)]]
+        push(newer)
+        envelopes += newer
     # Mixed batches: sent again, new, other content under a stored revision, another kind,
     # tombstones above and below the top, live revisions after a tombstone, repeats within
     # the batch.
@@ -137,9 +137,9 @@ def test_push_outcomes_match_the_rules_batch_after_batch(org: Organisation) -> N
             break
     assert pulled.keys() == model.stored.keys()
     for key, (seq, env) in model.stored.items():
-        got_seq, got = pulled[key]
-        assert got_seq == seq
-        assert got.model_dump(exclude={"seq"}) == env.model_dump()
+        pulled_seq, pulled_env = pulled[key]
+        assert pulled_seq == seq
+        assert pulled_env.model_dump(exclude={"seq"}) == env.model_dump()
     # Sequence numbers gapless: the counter stands at the last one handed out.
     assert laptop.client.status().latest_seq == model.seq
     # The time of receipt reads back as the aware UTC time it was stored at.

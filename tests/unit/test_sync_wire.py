@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 import pytest
 from pydantic import BaseModel, ValidationError
@@ -148,3 +149,41 @@ def test_what_a_laptop_sends_with_a_field_the_server_does_not_know_is_refused(
 ) -> None:
     with pytest.raises(ValidationError, match="Extra inputs are not permitted"):
         model.model_validate(data)
+
+
+@pytest.mark.parametrize("erases", [False, True])
+def test_a_trusted_envelope_is_what_model_construct_and_validation_make(erases: bool) -> None:
+    """The sealer's shortcut builds the same model as pydantic does: equal, the same fields
+    set, the same JSON a push sends (``erases`` only where true), copied and compared alike.
+    A field added to ``Envelope`` without it fails here."""
+    values: dict[str, Any] = {
+        "record_id": str(uuid.uuid4()),
+        "kind": "person",
+        "revision": 3,
+        "key_id": "k1",
+        "nonce": "AAAAAAAAAAAAAAAA",
+        "ciphertext": "AAAAAAAAAAAAAAAAAAAAAA==",
+        "author_device": str(uuid.uuid4()),
+        "client_hlc": f"1700000000000-00000-{uuid.uuid4()}",
+        "erases": erases,
+    }
+    trusted = wire.trusted_envelope(**values)
+    constructed = wire.Envelope.model_construct(**values)
+    validated = wire.Envelope.model_validate(values)
+    assert set(values) == set(wire.Envelope.model_fields)
+    for other in (constructed, validated):
+        assert trusted == other
+        assert trusted.model_fields_set == other.model_fields_set
+        assert trusted.model_dump() == other.model_dump()
+        assert trusted.model_dump_json(exclude_defaults=True) == other.model_dump_json(
+            exclude_defaults=True
+        )
+    body = wire.PushRequest.model_construct(envelopes=[trusted]).model_dump_json(
+        exclude_defaults=True
+    )
+    assert wire.PushRequest.model_validate_json(body).envelopes == [validated]
+    assert ('"erases":true' in body) is erases
+    assert trusted.model_copy(update={"revision": 4}).revision == 4
+    assert trusted.revision == 3
+    with pytest.raises(ValidationError):  # frozen, as validated envelopes are
+        trusted.revision = 5
