@@ -147,10 +147,16 @@ def _token_rows(pk: int, person: Person) -> list[dict[str, object]]:
     return [{"token": t, "sort_key": key, "person_pk": pk} for t in search_tokens(person)]
 
 
-def _clocks_text(clocks: dict[str, tuple[str, str]]) -> str:
+def _clocks_text(clocks: dict[str, tuple[str, str]], updated_hlc: str) -> str:
     """A person's field clocks as stored: compact JSON in field order (a first sync writes
-    thousands; pydantic-core writes them twice as fast as ``json.dumps``)."""
-    return pydantic_core.to_json(dict(sorted(clocks.items()))).decode()
+    thousands; pydantic-core writes them twice as fast as ``json.dumps``).
+
+    A field last changed at ``updated_hlc`` with nothing before it needs no entry: read back,
+    a field without one has exactly those clocks (``hlc.effective_field_clocks``), as a person
+    registered here has. A person pulled in a first sync so stores ``{}``, not twenty clocks
+    of 60 characters that were a tenth of applying the pull and most of the row."""
+    kept = {name: c for name, c in clocks.items() if c[1] or c[0] != updated_hlc}
+    return pydantic_core.to_json(dict(sorted(kept.items()))).decode() if kept else "{}"
 
 
 def _to_row(person: Person) -> dict[str, object]:
@@ -165,7 +171,7 @@ def _to_row(person: Person) -> dict[str, object]:
         "device_id": person.device_id,
         "author_id": person.author_id,
         "deleted": person.deleted,
-        "field_clocks": _clocks_text(person.field_clocks),
+        "field_clocks": _clocks_text(person.field_clocks, person.updated_hlc),
     }
 
 
@@ -214,7 +220,7 @@ def _bulk_row(pk: int, person: Person) -> tuple[object, ...]:
         person.device_id,
         person.author_id,
         person.deleted,
-        _clocks_text(person.field_clocks),
+        _clocks_text(person.field_clocks, person.updated_hlc),
     )
 
 

@@ -13,7 +13,8 @@ from sqlalchemy import text
 
 from desktop_app.domain.dates import PartialDate
 from desktop_app.domain.demo import generate_people
-from desktop_app.domain.person import Person, Sex, validate_person
+from desktop_app.domain.hlc import effective_field_clocks
+from desktop_app.domain.person import PERSON_FIELDS, Person, Sex, validate_person
 from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.usecases.accounts import Session, create_first_account
 
@@ -109,15 +110,14 @@ def test_bulk_insert_writes_the_rows_tokens_and_facts_of_adding_one_by_one(
         assert got["tokens"] == expected["tokens"]
         assert got["facts"] == expected["facts"] == [(people[-2].id, "BG")]
         assert len(got["people"]) == len(people)
-        # The person's field clocks, as stored, are those it came with.
+        # The person's field clocks, as stored, are those it came with, but for a field last
+        # changed at the person's own clock with nothing before it: that one reads back alike
+        # without an entry (``test_field_clocks_read_back_as_written``).
         with bulk.store.reading() as s:
             stored = s.connection().exec_driver_sql(
                 "SELECT field_clocks FROM people WHERE id = ?", (people[1].id,)
             )
-            assert json.loads(stored.scalar_one()) == {
-                "family_name": [CLOCK, ""],
-                "notes": [CLOCK, "x"],
-            }
+            assert json.loads(stored.scalar_one()) == {"notes": [CLOCK, "x"]}
         # Replacing a bulk-inserted person with itself (the one-by-one sync path) changes
         # nothing: both paths derive the same columns.
         with bulk.store.transaction() as s:
@@ -128,3 +128,46 @@ def test_bulk_insert_writes_the_rows_tokens_and_facts_of_adding_one_by_one(
     finally:
         one.close()
         bulk.close()
+
+
+def test_field_clocks_read_back_as_written(tmp_path: Path) -> None:
+    """Every field's clocks read back as the person had them, in bulk and one by one; only
+    entries that say no more than the person's own clock are left out (a person pulled in a
+    first sync stores ``{}``, as one registered here does)."""
+    older = "1764086300000-00000-0b5c6a2e-8c1d-4f57-9d7e-3f1c2a4b5d6e"
+    cases: list[dict[str, tuple[str, str]]] = [
+        dict.fromkeys(PERSON_FIELDS, (CLOCK, "")),  # pulled: every field at the newest clock
+        {},  # registered here
+        {**dict.fromkeys(PERSON_FIELDS, (CLOCK, "")), "phone": (CLOCK, older)},  # edited
+        {**dict.fromkeys(PERSON_FIELDS, (older, "")), "notes": (CLOCK, older)},
+        {"given_name": (older, ""), "id_document_name": ("", "")},  # an older version's
+        {"family_name": (CLOCK, ""), "sex": (older, "")},
+    ]
+    people = [
+        dataclasses.replace(
+            _people()[n], id=str(uuid.UUID(int=5000 + n)), updated_hlc=CLOCK, field_clocks=clocks
+        )
+        for n, clocks in enumerate(cases)
+    ]
+    session = _store(tmp_path, "clocks")
+    try:
+        with session.store.transaction() as s:
+            PeopleRepository(s).add_many(people[:3])
+            for person in people[3:]:
+                PeopleRepository(s).add(person)
+        with session.store.reading() as s:
+            repo = PeopleRepository(s)
+            for person in people:
+                back = repo.get(person.id)
+                assert back is not None
+                assert effective_field_clocks(
+                    PERSON_FIELDS, back.field_clocks, back.updated_hlc
+                ) == effective_field_clocks(PERSON_FIELDS, person.field_clocks, CLOCK)
+            stored = dict(
+                s.connection().exec_driver_sql("SELECT id, field_clocks FROM people").all()
+            )
+        assert stored[people[0].id] == stored[people[1].id] == "{}"
+        assert json.loads(stored[people[2].id]) == {"phone": [CLOCK, older]}
+        assert json.loads(stored[people[5].id]) == {"sex": [older, ""]}
+    finally:
+        session.close()
