@@ -267,6 +267,11 @@ _INSERT_ENVELOPES = (
 _CHUNK = 450  # parameters of one statement (SQLite builds before 3.32 allow 999)
 
 
+def _driver_cursor(session: Session) -> Any:
+    """A cursor of the session's own database connection, so inside its transaction."""
+    return session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+
+
 def _stored_revisions(
     cursor: Any, record_ids: list[str]
 ) -> dict[str, list[tuple[int, str, bool, int]]]:
@@ -815,8 +820,10 @@ class SyncService:
         statement building and per-row parameter processing were half of the server's time
         in a first push of thousands of envelopes (issue 5)."""
         outcomes: list[tuple[str, int | None]] = []
-        with self._write(reserve=len(items)) as session:
-            cursor = session.connection().connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with (
+            self._write(reserve=len(items)) as session,
+            contextlib.closing(_driver_cursor(session)) as cursor,
+        ):
             # Re-read under the lock: a device revoked a moment ago is refused at once.
             found = cursor.execute(
                 "SELECT status, pushed_seq FROM devices WHERE id = ?", (device_id,)

@@ -163,7 +163,7 @@ def test_field_clocks_read_back_as_written(tmp_path: Path) -> None:
                 assert effective_field_clocks(
                     PERSON_FIELDS, back.field_clocks, back.updated_hlc
                 ) == effective_field_clocks(PERSON_FIELDS, person.field_clocks, CLOCK)
-            stored = dict(
+            stored: dict[str, str] = dict(
                 s.connection().exec_driver_sql("SELECT id, field_clocks FROM people").all()
             )
         assert stored[people[0].id] == stored[people[1].id] == "{}"
