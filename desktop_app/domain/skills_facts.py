@@ -1,6 +1,6 @@
-"""What a referral letter tells a service from the person's latest skills check: their
-qualifications from abroad, work experience and German, with each answer's label in every
-language (a form published later may name its options differently)."""
+"""What a referral letter and the person summary tell of the person's latest skills check:
+their qualifications from abroad, work experience, languages and driving licence, with each
+answer's label in every language (a form published later may name its options differently)."""
 
 from __future__ import annotations
 
@@ -35,8 +35,17 @@ class ExperienceFact:
 
 
 @dataclass(frozen=True)
+class LanguageFact:
+    """A language other than German and its level ("C2"), as the skills check recorded it."""
+
+    language: LocalizedText  # the option's label, or the language as written for "other"
+    level: str
+    assessed: str  # "self", "tested", "certificate" or ""
+
+
+@dataclass(frozen=True)
 class SkillsFacts:
-    """The answers of one skills check that referral letters use."""
+    """The answers of one skills check that referral letters and the person summary use."""
 
     qualifications: tuple[QualificationFact, ...] = ()
     experience: tuple[ExperienceFact, ...] = ()
@@ -44,3 +53,8 @@ class SkillsFacts:
     german_level: str = ""
     german_assessed: str = ""
     latin_literacy: LocalizedText = field(default_factory=LocalizedText)
+    #: the literacy answer itself ("fluent", "partly", "no"; "" not answered)
+    latin_literacy_answer: str = ""
+    other_languages: tuple[LanguageFact, ...] = ()
+    #: the licences' labels in the form's order ("kein Führerschein" where none)
+    driving_licence: tuple[LocalizedText, ...] = ()

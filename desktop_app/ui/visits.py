@@ -888,10 +888,13 @@ class VisitsTab(QWidget):
             summary, directory = found
             if asked != self._summary_asked:  # another person, or a later change, asked since
                 return
-            if self._summary_to_log == person.id and summary.visit_id:
-                self._log_view(
-                    "visit", person.id, {"visit_id": summary.visit_id, "form": "life_situation"}
-                )
+            if self._summary_to_log == person.id:
+                for visit_id, form in (
+                    (summary.visit_id, "life_situation"),
+                    (summary.skills_visit_id, "skills_check"),
+                ):
+                    if visit_id:
+                        self._log_view("visit", person.id, {"visit_id": visit_id, "form": form})
             self.summary.show_summary(summary, directory)
             self._summary_of, self._summary_to_log = person.id, None
 

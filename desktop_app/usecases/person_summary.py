@@ -1,6 +1,7 @@
 """What the next advisor needs to know of a returning person at a glance: the household,
-housing and health insurance of the latest life-situation check, the open referrals and the
-accepted next steps not referred yet. Read as the user may see it (restricted sections withheld).
+housing and health insurance of the latest life-situation check, the languages, qualifications
+and driving licence of the latest skills check, the open referrals and the accepted next steps
+not referred yet. Read as the user may see it (restricted sections withheld).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from desktop_app.domain.life_facts import (
     LifeFacts,
 )
 from desktop_app.domain.referral import Referral, ReferralStatus
+from desktop_app.domain.skills_facts import SkillsFacts
 from desktop_app.domain.users import User
 from desktop_app.forms.definition import FormDefinition
 from desktop_app.storage.db import Store
@@ -22,6 +24,7 @@ from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases import visits as visits_uc
 
 LIFE_SITUATION_FORM = "life_situation"
+SKILLS_FORM = referrals_uc.SKILLS_FORM
 HOUSING_FIELD = "housing_type"
 INSURANCE_FIELD = "insurance_status"
 SUMMARY_FIELDS = (visits_uc.COUNTED_CHILDREN, HOUSING_FIELD, INSURANCE_FIELD)
@@ -55,6 +58,10 @@ class PersonSummary:
     #: each child whose insurance the check recorded (any child, where they live), with the
     #: answer's label in each language; empty where none was or it is withheld
     children_insurance: tuple[tuple[SummaryChild, LabelMap], ...] = ()
+    #: the latest finished skills check, read as the letters read it; None where none was
+    skills: SkillsFacts | None = None
+    skills_visit_id: str = ""  # that check's; "" where none was recorded
+    skills_finished_at: str = ""
 
 
 def _option_label(
@@ -90,7 +97,7 @@ def person_summary(
     log_view: bool = True,
 ) -> PersonSummary:
     """The summary of the person as ``user`` may see it. Reading it is an audit entry of the
-    latest check read and of the referrals listed (``log_view=False`` where a window logs
+    latest checks read and of the referrals listed (``log_view=False`` where a window logs
     those views itself). ``history``: the person's visits as ``visit_history`` gave them to
     this user just now (the visits tab has read them; read here otherwise)."""
     today = today or dt.date.today()
@@ -109,8 +116,35 @@ def person_summary(
             key=_follow_up_order,
         )
     )
+    # The skills check has no restricted section: a helper reads it as on its tab. It is in
+    # the history read already, so it costs no query (the summary is read for every person
+    # passed in the list).
+    skills_visit = next((v for v in history if v.form_id == SKILLS_FORM), None)
+    skills = (
+        referrals_uc.skills_from_answers(visits_uc.form(SKILLS_FORM, store), skills_visit.answers)
+        if skills_visit is not None
+        else None
+    )
+    if skills_visit is not None and log_view:
+        visits_uc.log_visit_view(store, user, skills_visit)
+    skills_visit_id = skills_visit.id if skills_visit is not None else ""
+    skills_finished_at = skills_visit.finished_at if skills_visit is not None else ""
     if latest is None:
-        return PersonSummary("", "", None, (), None, None, (), frozenset(), open_referrals, steps)
+        return PersonSummary(
+            "",
+            "",
+            None,
+            (),
+            None,
+            None,
+            (),
+            frozenset(),
+            open_referrals,
+            steps,
+            skills=skills,
+            skills_visit_id=skills_visit_id,
+            skills_finished_at=skills_finished_at,
+        )
     answers = latest.answers
     facts = LifeFacts.from_answers(answers)
     count = answers.get(visits_uc.COUNTED_CHILDREN)
@@ -135,4 +169,7 @@ def person_summary(
         hidden=frozenset(SUMMARY_FIELDS) & definition.withheld_fields(frozenset(latest.withheld)),
         open_referrals=open_referrals,
         open_steps=steps,
+        skills=skills,
+        skills_visit_id=skills_visit_id,
+        skills_finished_at=skills_finished_at,
     )

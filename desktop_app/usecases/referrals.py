@@ -33,7 +33,12 @@ from desktop_app.domain.referral import (
     new_referral,
 )
 from desktop_app.domain.service import LANGUAGES, LocalizedText, Service
-from desktop_app.domain.skills_facts import ExperienceFact, QualificationFact, SkillsFacts
+from desktop_app.domain.skills_facts import (
+    ExperienceFact,
+    LanguageFact,
+    QualificationFact,
+    SkillsFacts,
+)
 from desktop_app.domain.users import User
 from desktop_app.domain.validation import FieldError, ValidationFailed, has_control_characters
 from desktop_app.forms.definition import FieldDef, FormDefinition, NextStepRule
@@ -522,7 +527,7 @@ def skills_facts(store: Store, user: User, person_id: str) -> SkillsFacts | None
         answers = row.answers if row is not None else None
     if answers is None:
         return None
-    return _skills_from_answers(visits_uc.form(SKILLS_FORM, store), json.loads(answers))
+    return skills_from_answers(visits_uc.form(SKILLS_FORM, store), json.loads(answers))
 
 
 def _option_text(field: FieldDef | None, answer: object) -> LocalizedText:
@@ -531,7 +536,9 @@ def _option_text(field: FieldDef | None, answer: object) -> LocalizedText:
     return LocalizedText(option.label) if option is not None else LocalizedText()
 
 
-def _skills_from_answers(definition: FormDefinition, answers: dict[str, object]) -> SkillsFacts:
+def skills_from_answers(definition: FormDefinition, answers: dict[str, object]) -> SkillsFacts:
+    """The facts of a skills check's ``answers``, labelled as ``definition`` names them."""
+
     def field(field_id: str) -> FieldDef | None:
         try:
             return definition.field(field_id)
@@ -576,15 +583,40 @@ def _skills_from_answers(definition: FormDefinition, answers: dict[str, object])
         )
         for w in items("experience")
     )
-    german = next((lv for lv in items("language_levels") if lv.get("language") == "de"), {})
-    level = german.get("level")
-    level = level if isinstance(level, dict) else {}
+
+    def level_of(item: dict[str, object]) -> dict[str, object]:
+        level = item.get("level")
+        return level if isinstance(level, dict) else {}
+
+    languages = items("language_levels")
+    german = next((lv for lv in languages if lv.get("language") == "de"), {})
+    level = level_of(german)
+    others = tuple(
+        LanguageFact(
+            language=LocalizedText({"de": other})
+            if (other := text(lv.get("language_other"))) and lv.get("language") == "other"
+            else _option_text(sub(field("language_levels"), "language"), lv.get("language")),
+            level=text(level_of(lv).get("level")),
+            assessed=text(level_of(lv).get("assessed")),
+        )
+        for lv in languages
+        if lv.get("language") != "de"
+    )
+    licences = answers.get("driving_licence")
+    licence_field = field("driving_licence")
     return SkillsFacts(
         qualifications=qualifications,
         experience=tuple(e for e in experience if e.field),
         german_level=text(level.get("level")),
         german_assessed=text(level.get("assessed")),
         latin_literacy=_option_text(field("latin_literacy"), answers.get("latin_literacy")),
+        latin_literacy_answer=text(answers.get("latin_literacy")),
+        other_languages=tuple(lv for lv in others if lv.language),
+        driving_licence=tuple(
+            label
+            for licence in (licences if isinstance(licences, list) else ())
+            if (label := _option_text(licence_field, licence))
+        ),
     )
 
 

@@ -1,5 +1,6 @@
-"""The summary of a returning person (household, housing, health insurance, open referrals,
-accepted next steps not referred yet), read as the user may see it and audited."""
+"""The summary of a returning person (household, housing, health insurance, languages,
+qualifications and driving licence, open referrals, accepted next steps not referred yet), read
+as the user may see it and audited."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from desktop_app.usecases import access, accounts, audit, people, reference, vis
 from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases.person_summary import SummaryChild, person_summary
 from desktop_app.usecases.visits import Visit
+from tests.unit.forms.test_forms_evaluator import full_skills_check
+from tests.unit.letters.test_letter_skills import SKILLS as MARIAS_SKILLS
 from tests.unit.test_reference_forms import raised_version
 from tests.unit.test_visits import consent_answers, full_life_situation
 
@@ -237,5 +240,123 @@ def test_the_summary_tells_each_childs_insurance_recorded(session: Any) -> None:
     try:
         withheld = person_summary(helper.store, helper.user, person_id)
         assert withheld.children_insurance == () and "insurance_status" in withheld.hidden
+    finally:
+        helper.close()
+
+
+def nurse_skills(german: str = "B1") -> dict[str, Any]:
+    """Maria Popescu's skills check: a nurse and a midwife from Romania (recognition of the
+    first not started, of the second under way), a course (not a qualification to recognise),
+    German tested, Romanian and English self-assessed, licence B and a forklift licence."""
+    return full_skills_check() | {
+        "language_levels": [
+            {"language": "ro", "level": {"level": "C2", "assessed": "self"}},
+            {"language": "de", "level": {"level": german, "assessed": "tested"}},
+            {"language": "en", "level": {"level": "A2", "assessed": "self"}},
+            {
+                "language": "other",
+                "language_other": "Aromână",
+                "level": {"level": "B1", "assessed": "certificate"},
+            },
+        ],
+        "qualifications": [
+            MARIAS_SKILLS["qualifications"][0],  # the nurse's diploma of the letters' tests
+            {
+                "q_kind": "academic",
+                "q_title": "Moașă",
+                "q_country": "ro",
+                "q_recognition_started": "yes",
+                "q_recognition_result": "pending",
+            },
+            {"q_kind": "course", "q_title": "Prim ajutor", "q_country": "ro"},
+        ],
+        "driving_licence": ["b", "forklift"],
+        "training_wishes": ["german", "recognition"],
+    }
+
+
+def skills_checked(session: Any, german: str = "B1") -> tuple[str, Visit]:
+    person = people.register_person(
+        session.store, session.user, PersonDraft(given_name="Maria", family_name="Popescu")
+    )
+    visit = visits.finish_visit(
+        session.store,
+        session.user,
+        person.id,
+        "skills_check",
+        nurse_skills(german),
+        next_steps={"recognition_advice": "accepted", "job_german_course": "accepted"},
+    )
+    return person.id, visit
+
+
+def test_the_summary_tells_the_languages_qualifications_and_licence_of_the_skills_check(
+    session: Any,
+) -> None:
+    person_id, visit = skills_checked(session)
+    summary = person_summary(session.store, session.user, person_id)
+    skills = summary.skills
+    assert skills is not None
+    assert (summary.skills_visit_id, summary.skills_finished_at) == (visit.id, visit.finished_at)
+    assert (skills.german_level, skills.german_assessed) == ("B1", "tested")
+    assert [(lv.language.get("ro"), lv.level, lv.assessed) for lv in skills.other_languages] == [
+        ("română", "C2", "self"),
+        ("engleză", "A2", "self"),
+        ("Aromână", "B1", "certificate"),  # as written
+    ]
+    assert skills.latin_literacy_answer == "fluent"
+    # the qualifications from abroad, the title as written; the course is not one of them
+    assert [
+        (q.title, q.kind.get("de"), q.country.get("de"), q.year, q.recognition_started)
+        for q in skills.qualifications
+    ] == [
+        ("asistentă medicală generalistă", "Berufsausbildung", "Rumänien", "2016", "no"),
+        ("Moașă", "Studium (Hochschule)", "Rumänien", "", "yes"),
+    ]
+    assert skills.qualifications[1].recognition_result.get("ro") == "în curs"
+    assert [d.get("de") for d in skills.driving_licence] == ["Klasse B (Auto)", "Staplerschein"]
+    # no life-situation check: nothing of it, the skills check's steps still to refer
+    assert summary.visit_id == "" and summary.children == ()
+    assert [step["de"] for step in summary.open_steps] == [
+        "Berufsbezogener Deutschkurs",
+        "Anerkennungsberatung",
+    ]
+
+
+def test_without_a_skills_check_the_summary_tells_nothing_of_it(session: Any) -> None:
+    person_id = returning_mother(session)
+    summary = person_summary(session.store, session.user, person_id)
+    assert summary.skills is None
+    assert (summary.skills_visit_id, summary.skills_finished_at) == ("", "")
+
+
+def test_the_summary_reads_the_latest_finished_skills_check(session: Any) -> None:
+    person_id, first = skills_checked(session, german="A1")
+    later = visits.finish_visit(
+        session.store, session.user, person_id, "skills_check", nurse_skills("B2")
+    )
+    # a third begun and not finished yet: not what the skills check found
+    visits.save_draft(session.store, session.user, person_id, "skills_check", nurse_skills("C2"))
+    summary = person_summary(session.store, session.user, person_id)
+    assert summary.skills is not None and summary.skills.german_level == "B2"
+    assert summary.skills_visit_id == later.id != first.id
+
+
+def test_reading_the_skills_of_the_summary_is_audited_and_open_to_a_helper(
+    session: Any,
+) -> None:
+    """The skills check has no restricted section: a helper reads it as on its tab."""
+    person_id, visit = skills_checked(session)
+    before = audit.list_entries(session.store, session.user, record_id=person_id, action="view")
+    person_summary(session.store, session.user, person_id)
+    views = audit.list_entries(session.store, session.user, record_id=person_id, action="view")
+    assert ("visit", {"visit_id": visit.id, "form": "skills_check"}) in [
+        (e.record_kind, e.details) for e in views[: len(views) - len(before)]
+    ]
+    accounts.add_user(session, "ana", "Ana Helfer", Role.HELPER, HELPER_PASSWORD)
+    helper = accounts.log_in(session.store.paths.data_dir, "ana", HELPER_PASSWORD)
+    try:
+        seen = person_summary(helper.store, helper.user, person_id)
+        assert seen.skills == person_summary(session.store, session.user, person_id).skills
     finally:
         helper.close()
