@@ -1,5 +1,6 @@
 """The summary at the top of a person's visits: household, housing and health insurance of the
-latest life-situation check, the open referrals and the accepted next steps not referred yet."""
+latest life-situation check, languages, qualifications and driving licence of the latest skills
+check, the open referrals and the accepted next steps not referred yet."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import datetime as dt
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QGridLayout, QLabel, QWidget
 
+from desktop_app.domain.skills_facts import QualificationFact, SkillsFacts
 from desktop_app.forms import label as pick
 from desktop_app.i18n.formatting import format_long_date, format_number, format_partial_date
+from desktop_app.i18n.messages import CEFR_ASSESSMENT_TEXT, CEFR_LEVEL_TEXT
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.storage.db import Store
@@ -25,7 +28,19 @@ from desktop_app.usecases.person_summary import (
 )
 from desktop_app.usecases.visits import COUNTED_CHILDREN
 
-ROWS = ("children", "housing", "insurance", "referrals", "steps")
+ROWS = (
+    "children",
+    "housing",
+    "insurance",
+    "skills_heading",
+    "languages",
+    "qualifications",
+    "driving",
+    "referrals",
+    "steps",
+)
+#: The rows shown from the skills check (under their own heading)
+SKILLS_ROWS = ("languages", "qualifications", "driving")
 
 
 def _child(child: SummaryChild) -> str:
@@ -71,6 +86,61 @@ def insurance_text(summary: PersonSummary) -> str:
             for child, labels in summary.children_insurance
         ]
     return "\n".join(lines)
+
+
+def _level(level: str, assessed: str) -> str:
+    """ "B1 – intermediate (tested)"; the level alone where not known how it was assessed."""
+    text = _(CEFR_LEVEL_TEXT[level])
+    how = CEFR_ASSESSMENT_TEXT.get(assessed)
+    return _("{level} ({assessed})").format(level=text, assessed=_(how)) if how else text
+
+
+def languages_text(skills: SkillsFacts) -> str:
+    """German's level and how it was found, the other languages' levels briefly, and the
+    reading and writing in Latin script where not confident."""
+    lang = current_language()
+    if skills.german_level in CEFR_LEVEL_TEXT:
+        german = _level(skills.german_level, skills.german_assessed)
+    else:
+        german = _("not recorded")
+    lines = [_("German: {level}").format(level=german)]
+    others = [
+        f"{lv.language.get(lang)} {lv.level}"
+        if lv.level in CEFR_LEVEL_TEXT
+        else lv.language.get(lang)
+        for lv in skills.other_languages
+    ]
+    if others:
+        lines.append(_("Other languages: {languages}").format(languages=", ".join(others)))
+    if skills.latin_literacy_answer not in ("", "fluent") and skills.latin_literacy:
+        lines.append(
+            _("Reading and writing in Latin script: {level}").format(
+                level=skills.latin_literacy.get(lang)
+            )
+        )
+    return "\n".join(lines)
+
+
+def _recognition(q: QualificationFact) -> str:
+    if q.recognition_started == "no":
+        return _("recognition not started")
+    if q.recognition_started == "yes":
+        state = q.recognition_result.get(current_language())
+        return _("recognition: {state}").format(state=state) if state else _("recognition started")
+    return _("recognition: not known whether started")
+
+
+def qualifications_text(skills: SkillsFacts) -> str:
+    """Each qualification from abroad on a line: the title as written, its kind, country and
+    year, and whether its recognition was started ("asistentă medicală – vocational training,
+    Romania, 2016; recognition not started")."""
+    lang = current_language()
+    lines = []
+    for q in skills.qualifications:
+        what = ", ".join(p for p in (q.kind.get(lang), q.country.get(lang), q.year) if p)
+        head = f"{q.title} – {what}" if q.title else what
+        lines.append(f"{head}; {_recognition(q)}")
+    return "\n".join(lines) or _("none from abroad")
 
 
 def referrals_text(summary: PersonSummary, directory: ServiceDirectory) -> str:
@@ -119,6 +189,10 @@ class PersonSummaryView(QWidget):
             # name); an access key each would take five letters from the person page's own.
             self.labels[key], self.values[key] = label, value
             row = self.grid.rowCount()
+            if key == "skills_heading":  # a heading as the life-situation check's, no label
+                value.setStyleSheet("font-weight: bold;")
+                self.grid.addWidget(value, row, 0, 1, 2)
+                continue
             self.grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
             self.grid.addWidget(value, row, 1, Qt.AlignmentFlag.AlignTop)
         self.retranslate()
@@ -131,6 +205,9 @@ class PersonSummaryView(QWidget):
             "insurance": _("Health insurance:"),
             "referrals": _("Open referrals:"),
             "steps": _("Still to refer:"),
+            "languages": _("Languages:"),
+            "qualifications": _("Qualifications:"),
+            "driving": _("Driving licence:"),
         }
         for key, text in texts.items():
             self.labels[key].setText(text)
@@ -168,10 +245,26 @@ class PersonSummaryView(QWidget):
             "steps": "\n".join(pick(s, current_language()) for s in summary.open_steps)
             or _("none"),
         }
-        for key, text in texts.items():
+        skills = summary.skills
+        if skills is not None:
+            texts |= {
+                "skills_heading": _("From the skills check on {date}").format(
+                    date=format_long_date(
+                        dt.datetime.fromisoformat(summary.skills_finished_at).astimezone().date()
+                    )
+                ),
+                "languages": languages_text(skills),
+                "qualifications": qualifications_text(skills),
+                "driving": ", ".join(d.get(current_language()) for d in skills.driving_licence),
+            }
+        for key in ROWS:
+            text = texts.get(key, "")
             self.values[key].setText(text)
-            self.values[key].setAccessibleName(f"{self.labels[key].text()} {text}")
-            shown = checked or key in ("referrals", "steps")
+            self.values[key].setAccessibleName(f"{self.labels[key].text()} {text}".strip())
+            if key == "skills_heading":
+                self.values[key].setVisible(bool(text))  # its label is not laid out
+                continue
+            shown = bool(text) if key in SKILLS_ROWS else checked or key in ("referrals", "steps")
             self.labels[key].setVisible(shown)
             self.values[key].setVisible(shown)
 

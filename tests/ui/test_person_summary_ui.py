@@ -17,12 +17,18 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.referral import FOLLOW_UP_AFTER
+from desktop_app.domain.service import LocalizedText
+from desktop_app.domain.skills_facts import SkillsFacts
 from desktop_app.domain.users import Role
 from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.text import set_language
 from desktop_app.ui import visits as visits_ui
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.person_summary import PersonSummaryView
+from desktop_app.ui.person_summary import (
+    PersonSummaryView,
+    languages_text,
+    qualifications_text,
+)
 from desktop_app.usecases import accounts, people, visits
 from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases.accounts import Session
@@ -32,6 +38,7 @@ from tests.unit.test_person_summary import (
     HELPER_PASSWORD,
     household_restricted,
     mother_with_childrens_insurance,
+    nurse_skills,
     returning_mother,
     three_children,
 )
@@ -250,3 +257,118 @@ def test_the_summary_shows_which_children_are_insured(
     assert view.values["insurance"].accessibleName().endswith(insurance)
     _shot(window, f"children-insurance-{lang}", tmp_path)
     window.close()
+
+
+def _with_skills_check(session: Session) -> str:
+    """The Bulgarian mother's household, referrals and steps, and Maria Popescu's skills
+    check: the summary at its fullest."""
+    person_id = returning_mother(session)
+    visits.finish_visit(
+        session.store,
+        session.user,
+        person_id,
+        "skills_check",
+        nurse_skills(),
+        next_steps={"recognition_advice": "accepted", "job_german_course": "accepted"},
+    )
+    return person_id
+
+
+@pytest.mark.parametrize(
+    ("lang", "languages", "qualifications", "driving", "step"),
+    [
+        (
+            "de",
+            "Deutsch: B1 – Mittelstufe (getestet)\n"
+            "Andere Sprachen: Rumänisch C2, Englisch A2, Aromână B1",
+            "asistentă medicală generalistă – Berufsausbildung, Rumänien, 2016; "
+            "Anerkennung nicht begonnen\n"
+            "Moașă – Studium (Hochschule), Rumänien; Anerkennung: läuft noch",
+            "Klasse B (Auto), Staplerschein",
+            "Anerkennungsberatung",
+        ),
+        (
+            "ro",
+            "Germană: B1 – intermediar (testat)\nAlte limbi: română C2, engleză A2, Aromână B1",
+            "asistentă medicală generalistă – formare profesională, România, 2016; "
+            "recunoașterea nu a fost începută\n"
+            "Moașă – studii universitare, România; recunoaștere: în curs",
+            "categoria B (autoturism), autorizație de stivuitorist",
+            "Consiliere pentru recunoașterea calificărilor (Anerkennungsberatung)",
+        ),
+        (
+            "bg",
+            "Немски: B1 – средно ниво (с тест)\nДруги езици: румънски C2, английски A2, Aromână B1",
+            "asistentă medicală generalistă – професионално обучение, Румъния, 2016; "
+            "признаването не е започнато\n"
+            "Moașă – висше образование, Румъния; признаване: в процес",
+            "категория B (лек автомобил), свидетелство за мотокар",
+            "Консултация за признаване на квалификация (Anerkennungsberatung)",
+        ),
+    ],
+)
+def test_the_next_advisor_reads_what_the_skills_check_found(
+    qtbot: QtBot,
+    session: Session,
+    tmp_path: Path,
+    lang: str,
+    languages: str,
+    qualifications: str,
+    driving: str,
+    step: str,
+) -> None:
+    """Maria Popescu, a nurse from Romania: the summary said "skills check, version 1: 11
+    answers", and the next advisor had to open it to learn her German and her diploma."""
+    set_language(lang)
+    person_id = _with_skills_check(session)
+    window, view = _summary(qtbot, session, person_id)
+    assert view.values["languages"].text() == languages
+    assert view.values["qualifications"].text() == qualifications
+    assert view.values["driving"].text() == driving
+    assert step in view.values["steps"].text().splitlines()
+    assert (
+        view.values["skills_heading"]
+        .text()
+        .startswith(
+            {
+                "de": "Aus dem Kompetenzcheck vom",
+                "ro": "Din evaluarea competențelor din",
+                "bg": "От оценката на уменията на",
+            }[lang]
+        )
+    )
+    for key in ("skills_heading", "languages", "qualifications", "driving"):
+        value = view.values[key]
+        assert value.isVisible() and value.accessibleName().endswith(value.text())
+    # at 1366x768 beside the rest: every line of the summary whole, inside the window
+    QApplication.processEvents()
+    for key, value in view.values.items():
+        if not value.isVisible():
+            continue
+        assert value.height() >= value.heightForWidth(value.width()), key
+        bottom = value.mapTo(window, value.rect().bottomLeft()).y()
+        assert bottom < window.height(), key
+    _shot(window, f"skills-{lang}", tmp_path)
+    window.close()
+
+
+def test_without_a_skills_check_the_summary_shows_none_of_its_lines(
+    qtbot: QtBot, session: Session
+) -> None:
+    set_language("de")
+    window, view = _summary(qtbot, session, returning_mother(session))
+    for key in ("skills_heading", "languages", "qualifications", "driving"):
+        assert view.values[key].isHidden() and view.labels[key].isHidden()
+    window.close()
+
+
+def test_reading_and_writing_not_confident_is_said_and_german_not_recorded() -> None:
+    set_language("de")
+    skills = SkillsFacts(
+        latin_literacy=LocalizedText({"de": "teilweise, langsam"}),
+        latin_literacy_answer="partly",
+    )
+    assert languages_text(skills) == (
+        "Deutsch: nicht erfasst\nLesen und Schreiben in lateinischer Schrift: teilweise, langsam"
+    )
+    assert qualifications_text(skills) == "keine aus dem Ausland"
