@@ -80,17 +80,45 @@ def effective_field_clocks(
     return {name: clocks.get(name, (updated_hlc, "")) for name in fields}
 
 
+def clocks_after_change(
+    clock: str, base: str, new_hlc: str, unsent_since: str | None
+) -> tuple[str, str]:
+    """A field's clocks after this laptop changed it at ``new_hlc``: that clock, on top of the
+    value it replaces (``clock``, which was built on ``base``).
+
+    A value this laptop wrote itself and has not sent yet (its clock is this laptop's, and not
+    older than ``unsent_since``, the clock of the record's oldest change waiting in the outbox)
+    was seen by no other laptop: the change replaces it in place, built on what it was built
+    on. Named as the base, it would make the change look concurrent to a laptop still holding
+    that older value (a colleague's phone number corrected twice was a conflict on the laptop
+    that registered it, see merge.py)."""
+    unsent = (
+        unsent_since is not None
+        and clock >= unsent_since
+        and clock_device(clock) == clock_device(new_hlc)
+    )
+    return (new_hlc, base if unsent else clock)
+
+
+def clock_device(clock: str) -> str:
+    """The device part of a rendered timestamp (``<wall>-<counter>-<device>``)."""
+    parts = clock.split("-", 2)
+    return parts[2] if len(parts) == 3 else ""
+
+
 def field_clocks_after_change(
     fields: tuple[str, ...],
     clocks: FieldClocks,
     previous_hlc: str,
     changed: set[str],
     new_hlc: str,
+    unsent_since: str | None = None,
 ) -> FieldClocks:
-    """Per-field clocks after an edit: changed fields get ``new_hlc`` on top of their old clock."""
+    """Per-field clocks after an edit: changed fields get ``new_hlc`` on top of their old clock
+    (on top of its base where that was this laptop's unsent change, see ``clocks_after_change``)."""
     result = effective_field_clocks(fields, clocks, previous_hlc)
     for name in changed:
-        result[name] = (new_hlc, result[name][0])
+        result[name] = clocks_after_change(*result[name], new_hlc, unsent_since)
     return result
 
 
@@ -115,18 +143,22 @@ def entry_clocks_after_change(
     before: Mapping[str, Any],
     after: Mapping[str, Any],
     new_hlc: str,
+    unsent_since: str | None = None,
 ) -> FieldClocks:
     """The clocks of a JSON-object field's entries after an edit from ``before`` to ``after``.
 
-    Changed, added and removed entries get ``new_hlc`` on top of their old clock; the others
-    keep theirs. An entry without a clock of its own is as old as the field (``clocks[field]``).
+    Changed, added and removed entries get ``new_hlc`` on top of their old clock (see
+    ``clocks_after_change``); the others keep theirs. An entry without a clock of its own is
+    as old as the field (``clocks[field]``).
     """
     result: FieldClocks = {}
     for key in before.keys() | after.keys():
         name = entry_name(field, key)
         clock, base = clocks.get(name, clocks[field])
         changed = before.get(key) != after.get(key) or (key in before) != (key in after)
-        result[name] = (new_hlc, clock) if changed else (clock, base)
+        result[name] = (
+            clocks_after_change(clock, base, new_hlc, unsent_since) if changed else (clock, base)
+        )
     return result
 
 

@@ -15,12 +15,15 @@ from sqlalchemy import (
     Table,
     Text,
     event,
+    func,
     inspect,
+    select,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.orm import Session as OrmSession
 
 from desktop_app.domain.hlc import (
+    clocks_after_change,
     effective_field_clocks,
     entry_clocks_after_change,
     json_object,
@@ -71,15 +74,21 @@ def _stamp_field_clocks(session: OrmSession, _context: object, _instances: objec
     that clock, on top of the clock they had (so sync can tell an edit from a concurrent one);
     in a ``keyed_json`` column only the entries that changed do.
     Code that writes ``field_clocks`` itself (people, applying synced states) is left alone.
+    A change of a value this laptop has not sent yet replaces it in place (``unsent_since``).
     """
+    edited = []
     for obj in session.dirty:
         if not isinstance(obj, SyncMixin):
             continue
         state = inspect(obj)
         moved = state.attrs.updated_hlc.history
-        if not moved.has_changes() or state.attrs.field_clocks.history.has_changes():
-            continue
-        old_hlc = moved.deleted[0] if moved.deleted else obj.updated_hlc
+        if moved.has_changes() and not state.attrs.field_clocks.history.has_changes():
+            edited.append((obj, state, moved.deleted[0] if moved.deleted else obj.updated_hlc))
+    if not edited:
+        return
+    waiting = unsent_since(session, [obj.id for obj, _state, _old in edited])
+    for obj, state, old_hlc in edited:
+        since = waiting.get(obj.id)
         fields = data_columns(type(obj))  # type: ignore[arg-type]
         stored = {k: (v[0], v[1]) for k, v in json.loads(obj.field_clocks or "{}").items()}
         clocks = {**stored, **effective_field_clocks(fields, stored, old_hlc)}
@@ -91,10 +100,10 @@ def _stamp_field_clocks(session: OrmSession, _context: object, _instances: objec
                 before = json_object(history.deleted[0] if history.deleted else None)
                 after = json_object(getattr(obj, name))
                 clocks.update(
-                    entry_clocks_after_change(name, clocks, before, after, obj.updated_hlc)
+                    entry_clocks_after_change(name, clocks, before, after, obj.updated_hlc, since)
                 )
             else:
-                clocks[name] = (obj.updated_hlc, clocks[name][0])
+                clocks[name] = clocks_after_change(*clocks[name], obj.updated_hlc, since)
         obj.field_clocks = json.dumps({k: list(v) for k, v in clocks.items()}, sort_keys=True)
 
 
@@ -197,6 +206,22 @@ class OutboxRow(Base):
     record_id: Mapped[str] = mapped_column(String(36), nullable=False)
     revision: Mapped[int] = mapped_column(Integer, nullable=False)
     hlc: Mapped[str] = mapped_column(String(64), nullable=False)
+
+
+def unsent_since(session: OrmSession, record_ids: list[str]) -> dict[str, str]:
+    """Per record among ``record_ids`` with changes waiting in the outbox: the clock of the
+    oldest (a change of this laptop at that clock or later has not reached the server yet)."""
+    found: dict[str, str] = {}
+    with session.no_autoflush:  # called while flushing (``_stamp_field_clocks``)
+        for start in range(0, len(record_ids), 500):
+            chunk = record_ids[start : start + 500]
+            rows = session.execute(
+                select(OutboxRow.record_id, func.min(OutboxRow.hlc))
+                .where(OutboxRow.record_id.in_(chunk))
+                .group_by(OutboxRow.record_id)
+            )
+            found.update((record_id, hlc) for record_id, hlc in rows)
+    return found
 
 
 def next_revision(

@@ -1,8 +1,10 @@
 """Field-by-field merge of record states from several laptops (no Qt, no I/O).
 
 Every field carries the hybrid-logical-clock time of its last change (``clock``) and the clock of
-the value that change replaced (``base``). Merging is deterministic: every laptop computes the
-same result whatever order changes arrive in.
+the value that change replaced (``base``), as other laptops may hold it: a value its laptop
+changed again before sending it was seen by none, and the new change takes its base
+(``hlc.clocks_after_change``). Merging is deterministic: every laptop computes the same result
+whatever order changes arrive in.
 
 - Different fields changed on two laptops: both changes are kept.
 - The same field changed on two laptops without one having seen the other's value (a true
@@ -18,13 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
+from desktop_app.domain.hlc import clock_device as clock_device
 from desktop_app.domain.hlc import history_entry_order
-
-
-def clock_device(clock: str) -> str:
-    """The device part of a rendered HLC timestamp (``<wall>-<counter>-<device>``)."""
-    parts = clock.split("-", 2)
-    return parts[2] if len(parts) == 3 else ""
 
 
 class FieldState(NamedTuple):

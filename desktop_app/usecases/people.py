@@ -23,7 +23,7 @@ from desktop_app.domain.person import (
 from desktop_app.domain.users import User
 from desktop_app.domain.validation import FieldError
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import OutboxRow, table
+from desktop_app.storage.models import OutboxRow, table, unsent_since
 from desktop_app.storage.people_repo import PeopleRepository, PersonListEntry
 from desktop_app.sync.conflict_records import record_edit_conflicts, synced_state
 from desktop_app.usecases import audit
@@ -228,7 +228,12 @@ def _write_change(
         device_id=store.device_id,
         author_id=user.id,
         field_clocks=field_clocks_after_change(
-            PERSON_FIELDS, current.field_clocks, current.updated_hlc, changed, hlc
+            PERSON_FIELDS,
+            current.field_clocks,
+            current.updated_hlc,
+            changed,
+            hlc,
+            unsent_since(session, [current.id]).get(current.id),
         ),
     )
     PeopleRepository(session).replace(updated)
