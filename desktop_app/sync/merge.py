@@ -89,6 +89,10 @@ def _merge_field(
     local_dirty = clock_device(local.clock) == me
     concurrent = (
         local_dirty
+        # our own older value back (a laptop pushed the record again for another field): ours
+        # was built on it, also where our change took its base because it looked unsent (a
+        # push the server took but whose answer never came back)
+        and not (clock_device(incoming.clock) == me and incoming.clock < local.clock)
         and incoming.base != local.clock  # they did not build on our value
         and local.base != incoming.clock  # we did not build on theirs
         and incoming.clock > local.base  # and we had not seen theirs before our change

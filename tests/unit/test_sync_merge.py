@@ -5,10 +5,11 @@ from __future__ import annotations
 import itertools
 import json
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from desktop_app.sync.merge import FieldState, RecordState, merge
+from desktop_app.domain.hlc import clocks_after_change
+from desktop_app.sync.merge import Conflict, FieldState, RecordState, merge
 
 A, B, C = "dev-a", "dev-b", "dev-c"
 
@@ -65,6 +66,44 @@ def test_same_value_set_twice_is_no_conflict() -> None:
     on_a = rec(phone=FieldState("5", clock(5, A), c0))
     on_b = rec(phone=FieldState("5", clock(6, B), c0))
     assert merge(on_a, on_b, A).conflicts == ()
+
+
+def test_a_change_of_an_unsent_value_is_built_on_what_that_value_was_built_on() -> None:
+    c0, typo, corrected = clock(1, A), clock(5, B), clock(6, B)
+    # B's first change waits in the outbox (since ``typo``): the second replaces it in place.
+    assert clocks_after_change(typo, c0, corrected, typo) == (corrected, c0)
+    assert clocks_after_change(typo, c0, corrected, clock(3, B)) == (corrected, c0)
+    # Sent (nothing of the record waiting, or only changes made after it): built on it.
+    assert clocks_after_change(typo, c0, corrected, None) == (corrected, typo)
+    assert clocks_after_change(typo, c0, corrected, clock(6, B)) == (corrected, typo)
+    # A colleague's value pulled after this laptop's change waiting to be sent: built on it.
+    pulled = clock(5, A)
+    assert clocks_after_change(pulled, c0, corrected, clock(4, B)) == (corrected, pulled)
+
+
+def test_a_value_corrected_on_another_laptop_is_no_conflict_with_the_value_it_replaced() -> None:
+    c0 = clock(1, A)
+    registered = rec(phone=FieldState("0176 111", c0))
+    corrected = rec(phone=FieldState("0176 333", clock(6, B), c0))  # its typo never sent
+    for local, incoming, me in ((registered, corrected, A), (corrected, registered, B)):
+        result = merge(local, incoming, me)
+        assert result.conflicts == () and result.state == corrected
+    # The previous version named the typo as the base: a conflict where A holds its own value.
+    older = rec(phone=FieldState("0176 333", clock(6, B), clock(5, B)))
+    assert len(merge(registered, older, A).conflicts) == 1
+
+
+def test_this_laptops_own_older_value_coming_back_is_no_conflict() -> None:
+    """B's first change reached the server but B never heard so, and its second change took
+    the first's base; C pushed the record again with B's first value: B built on it."""
+    c0 = clock(1, A)
+    first = FieldState("0176 222", clock(5, B), c0)
+    mine = rec(phone=FieldState("0176 333", clock(6, B), c0))
+    result = merge(mine, rec(phone=first), B)
+    assert result.conflicts == () and result.state == mine
+    # Another laptop's value of the same age is still a conflict.
+    theirs = merge(mine, rec(phone=FieldState("0176 222", clock(5, C), c0)), B)
+    assert len(theirs.conflicts) == 1
 
 
 def test_deletion_absorbs_concurrent_edits() -> None:
@@ -180,3 +219,89 @@ def test_a_history_that_is_not_a_list_falls_back_to_the_later_clock() -> None:
     for local, incoming, me in ((good, broken, A), (broken, good, B)):
         result = merge(local, incoming, me, union_lists=frozenset({"history"}))
         assert result.state.values() == {"history": "not json"} and result.conflicts == ()
+
+
+class _Laptop:
+    """A laptop of the model below: its record, its outbox and what it knows happened."""
+
+    def __init__(self, device: str, start: RecordState) -> None:
+        self.device, self.state, self.cursor = device, start, 0
+        self.unsent_since: str | None = None  # the clock of its oldest change not pushed
+        self.known = {name: frozenset({f.clock}) for name, f in start.fields.items()}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(st.just("edit"), st.sampled_from([A, B, C]), st.sampled_from("fg"), values),
+            st.tuples(st.just("sync"), st.sampled_from([A, B, C]), st.just(""), st.just("")),
+        ),
+        min_size=1,
+        max_size=14,
+    )
+)
+# The walk-through's case: A's value, corrected twice on B, reaches A.
+@example(
+    [
+        ("edit", A, "f", "x"),
+        ("sync", A, "", ""),
+        ("sync", B, "", ""),
+        ("edit", B, "f", "y"),
+        ("edit", B, "f", "z"),
+        ("sync", B, "", ""),
+        ("sync", A, "", ""),
+    ]
+)
+def test_through_a_server_only_changes_made_without_seeing_each_other_conflict(
+    steps: list[tuple[str, str, str, str]],
+) -> None:
+    """Laptops edit (a field several times too) and sync through a server that keeps every
+    pushed state in order, as the real one does: a laptop pushes its record if it changed,
+    then merges what the others pushed since its last pull. Every conflict found is between
+    two changes neither of whose laptops knew the other's (a true one), and after everybody
+    synced twice all hold the same record."""
+    c0 = clock(1, "origin")
+    start = rec(f=FieldState("0", c0), g=FieldState("0", c0))
+    laptops = {d: _Laptop(d, start) for d in (A, B, C)}
+    log: list[tuple[str, RecordState, dict[str, frozenset[str]]]] = []
+    seen: dict[str, frozenset[str]] = {c0: frozenset({c0})}  # each change: what it knew
+    found: list[Conflict] = []
+    tick = iter(range(2, 10_000))
+
+    def sync(laptop: _Laptop) -> None:
+        if laptop.unsent_since is not None:
+            log.append((laptop.device, laptop.state, dict(laptop.known)))
+            laptop.unsent_since = None
+        for device, state, known in log[laptop.cursor :]:
+            if device == laptop.device:
+                continue
+            result = merge(laptop.state, state, laptop.device)
+            found.extend(result.conflicts)
+            laptop.state = result.state
+            laptop.known = {n: laptop.known[n] | known[n] for n in laptop.known}
+            if result.state != state:  # news for the server, queued now
+                laptop.unsent_since = laptop.unsent_since or clock(next(tick), laptop.device)
+        laptop.cursor = len(log)
+
+    for action, device, name, value in steps:
+        laptop = laptops[device]
+        if action == "sync":
+            sync(laptop)
+            continue
+        now = clock(next(tick), device)
+        old = laptop.state.fields[name]
+        changed = FieldState(
+            value, *clocks_after_change(old.clock, old.base, now, laptop.unsent_since)
+        )
+        laptop.state = rec(**{**laptop.state.fields, name: changed})
+        laptop.known = {**laptop.known, name: laptop.known[name] | {now}}
+        seen[now] = laptop.known[name]
+        laptop.unsent_since = laptop.unsent_since or now
+    for conflict in found:
+        kept, other = conflict.kept_clock, conflict.other_clock
+        assert other not in seen[kept] and kept not in seen[other], conflict
+    for _ in range(2):
+        for laptop in laptops.values():
+            sync(laptop)
+    assert laptops[A].state == laptops[B].state == laptops[C].state
