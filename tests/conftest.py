@@ -66,6 +66,17 @@ def session(data_dir: Path):
     s.close()
 
 
+def mark_sent(store, record_id: str) -> None:
+    """The record's changes as a push the server confirmed leaves them: out of the outbox
+    (a change made after that builds on them, see ``hlc.clocks_after_change``)."""
+    from sqlalchemy import delete
+
+    from desktop_app.storage.models import OutboxRow
+
+    with store.transaction() as db:
+        db.execute(delete(OutboxRow).where(OutboxRow.record_id == record_id))
+
+
 def record_sharing_consent(
     session, person_id: str, decision: str = "given", named: str | None = None
 ) -> None:

@@ -16,7 +16,7 @@ from desktop_app.storage.layout import SCHEMA_HEAD
 from desktop_app.storage.models import OutboxRow, PersonRow, SearchTokenRow
 from desktop_app.usecases import people
 from desktop_app.usecases.accounts import Session, log_in
-from tests.conftest import PASSWORD, downgrade_store
+from tests.conftest import PASSWORD, downgrade_store, mark_sent
 
 TODAY = dt.date(2026, 11, 25)
 
@@ -357,6 +357,7 @@ def test_a_store_keyed_before_gets_the_new_order_when_opened(
 
 def test_update_changes_only_edited_fields_clocks_and_reindexes(session: Session) -> None:
     pid = _add(session, "Ion", "Lungu", "1985", "+40 721 123 456")
+    mark_sent(session.store, pid)
     before = people.get_person(session.store, session.user, pid)
     assert before is not None
     updated = people.update_person(
@@ -379,6 +380,15 @@ def test_update_changes_only_edited_fields_clocks_and_reindexes(session: Session
         today=TODAY,
     )
     assert same.revision == 2  # nothing changed, nothing written
+    # Changed again before that was sent: the change replaces it, on the value it replaced.
+    again = people.update_person(
+        session.store,
+        session.user,
+        pid,
+        PersonDraft("Ion", "Lungu-Popescu", "1985", phone="+40 721 123 456"),
+        today=TODAY,
+    )
+    assert again.field_clocks["family_name"] == (again.updated_hlc, before.updated_hlc)
 
 
 # --- the name as on the ID document ---------------------------------------------------------

@@ -22,6 +22,7 @@ from desktop_app.sync.records import (
     reader_version,
 )
 from desktop_app.usecases import visits
+from tests.conftest import mark_sent
 from tests.unit.test_visits import PERSON, TODAY, consent_answers, full_life_situation
 
 
@@ -61,6 +62,7 @@ def test_an_edit_moves_the_clocks_of_the_answers_it_changed_only(session: Any) -
     store, user = session.store, session.user
     visit = _finished(session)
     assert _clocks(store, visit.id) == {}  # a new visit: every answer as old as the visit
+    mark_sent(store, visit.id)
     with store.reading() as db:
         created = db.get(VisitRow, visit.id).updated_hlc
     without_rent = {k: v for k, v in visit.answers.items() if k != "rent"}
@@ -75,11 +77,18 @@ def test_an_edit_moves_the_clocks_of_the_answers_it_changed_only(session: Any) -
     assert clocks["answers/housing_type"] == [created, ""]  # untouched
     assert clocks["answers"] == [created, ""]  # the column's own clock did not move
     assert "next_steps/health_clearing" not in clocks  # the decisions did not change
-    # A second edit builds on the first one's clock.
+    # A second edit before the first was sent replaces it: nobody else saw the first.
     visits.edit_visit(
         store, user, visit.id, {**without_rent, "urgency": "routine"}, next_steps=steps, today=TODAY
     )
-    assert _clocks(store, visit.id)["answers/urgency"][1] == changed[0]
+    again = _clocks(store, visit.id)["answers/urgency"]
+    assert again[1] == created and again[0] > changed[0]
+    # Once sent, the next edit builds on it.
+    mark_sent(store, visit.id)
+    visits.edit_visit(
+        store, user, visit.id, {**without_rent, "urgency": "today"}, next_steps=steps, today=TODAY
+    )
+    assert _clocks(store, visit.id)["answers/urgency"][1] == again[0]
 
 
 def test_the_record_that_syncs_holds_each_answer_as_a_field_and_reads_back(
