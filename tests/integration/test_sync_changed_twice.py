@@ -61,24 +61,35 @@ def test_a_phone_corrected_on_a_colleagues_laptop_is_no_conflict_where_it_was_re
         assert _phone(s, pid) == CORRECTED
 
 
-def test_a_referral_moved_on_twice_on_a_colleagues_laptop_is_no_conflict(
-    laptops: Laptops,
-) -> None:
+def _referral_moved_on_twice_on_b(
+    laptops: Laptops, on_a: ReferralStatus | None = None
+) -> tuple[Session, Session, str]:
+    """A referral A issued, both synced; then B, offline, moved it on twice (an appointment
+    made, then its outcome noted) and A, with ``on_a``, once; B syncs, A, B again."""
     a, b, pid = _maria_on_both(laptops)
     referral = referrals.issue_referral(
         a.store, a.user, pid, "vhs", "integration_course", client_lang="ro"
     )
     laptops.sync(a, b)
+    if on_a is not None:
+        referrals.change_status(a.store, a.user, referral.id, on_a)
     referrals.change_status(b.store, b.user, referral.id, ReferralStatus.APPOINTMENT_MADE)
     referrals.change_status(
         b.store, b.user, referral.id, ReferralStatus.OUTCOME_NOTED, outcome="Antrag gestellt"
     )
     laptops.sync(b, a, b)
+    return a, b, referral.id
+
+
+def test_a_referral_moved_on_twice_on_a_colleagues_laptop_is_no_conflict(
+    laptops: Laptops,
+) -> None:
+    a, b, referral_id = _referral_moved_on_twice_on_b(laptops)
     for s in (a, b):
         assert _conflicts(s) == []
-        moved = referrals.get_referral(s.store, s.user, referral.id, log_view=False)
+        moved = referrals.get_referral(s.store, s.user, referral_id, log_view=False)
         assert moved.status == ReferralStatus.OUTCOME_NOTED
-        steps = referrals.status_history(s.store, s.user, referral.id, log_view=False)
+        steps = referrals.status_history(s.store, s.user, referral_id, log_view=False)
         assert [x.status for x in steps] == [
             ReferralStatus.ISSUED,
             ReferralStatus.APPOINTMENT_MADE,
@@ -127,21 +138,11 @@ def test_a_phone_changed_on_two_laptops_one_twice_is_one_conflict_of_their_lates
 def test_a_referral_moved_on_twice_on_one_laptop_and_once_on_another_is_one_conflict(
     laptops: Laptops,
 ) -> None:
-    a, b, pid = _maria_on_both(laptops)
-    referral = referrals.issue_referral(
-        a.store, a.user, pid, "jobcenter", "buergergeld", client_lang="bg"
-    )
-    laptops.sync(a, b)
-    referrals.change_status(a.store, a.user, referral.id, ReferralStatus.CLOSED)
-    referrals.change_status(b.store, b.user, referral.id, ReferralStatus.APPOINTMENT_MADE)
-    referrals.change_status(
-        b.store, b.user, referral.id, ReferralStatus.OUTCOME_NOTED, outcome="Antrag gestellt"
-    )
-    laptops.sync(a, b, a)
+    a, b, referral_id = _referral_moved_on_twice_on_b(laptops, ReferralStatus.CLOSED)
     expected = [("referral", "status", {"closed", "outcome_noted"})]
     assert _conflicts(a) == _conflicts(b) == expected
     for s in (a, b):
-        steps = referrals.status_history(s.store, s.user, referral.id, log_view=False)
+        steps = referrals.status_history(s.store, s.user, referral_id, log_view=False)
         assert sorted(x.status.value for x in steps) == [
             "appointment_made",
             "closed",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text, update
 
-from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.i18n.translit import fold
 from desktop_app.storage.layout import SCHEMA_HEAD
@@ -360,34 +360,20 @@ def test_update_changes_only_edited_fields_clocks_and_reindexes(session: Session
     mark_sent(session.store, pid)
     before = people.get_person(session.store, session.user, pid)
     assert before is not None
-    updated = people.update_person(
-        session.store,
-        session.user,
-        pid,
-        PersonDraft("Ion", "Lungu-Popa", "1985", phone="+40 721 123 456"),
-        today=TODAY,
-    )
+
+    def family_name(name: str) -> Person:
+        draft = PersonDraft("Ion", name, "1985", phone="+40 721 123 456")
+        return people.update_person(session.store, session.user, pid, draft, today=TODAY)
+
+    updated = family_name("Lungu-Popa")
     assert updated.revision == 2 and updated.updated_hlc > before.updated_hlc
     assert updated.field_clocks["family_name"] == (updated.updated_hlc, before.updated_hlc)
     assert updated.field_clocks["phone"] == (before.updated_hlc, "")
     assert _names(session, "popa") == ["Ion Lungu-Popa"]
     assert people.get_person(session.store, session.user, pid) == updated
-    same = people.update_person(
-        session.store,
-        session.user,
-        pid,
-        PersonDraft("Ion", "Lungu-Popa", "1985", phone="+40 721 123 456"),
-        today=TODAY,
-    )
-    assert same.revision == 2  # nothing changed, nothing written
+    assert family_name("Lungu-Popa").revision == 2  # nothing changed, nothing written
     # Changed again before that was sent: the change replaces it, on the value it replaced.
-    again = people.update_person(
-        session.store,
-        session.user,
-        pid,
-        PersonDraft("Ion", "Lungu-Popescu", "1985", phone="+40 721 123 456"),
-        today=TODAY,
-    )
+    again = family_name("Lungu-Popescu")
     assert again.field_clocks["family_name"] == (again.updated_hlc, before.updated_hlc)
 
 
