@@ -461,7 +461,8 @@ def test_the_checks_name_in_latin_letters_fills_in_the_persons_id_document_name(
     """The check's "name in Latin script" (as in the ID card) goes onto the person where their
     record has none: found by it from then on, synced as a change of that field alone. One the
     record holds stays; one in Cyrillic stays in the answers only."""
-    from desktop_app.domain.person import PersonDraft
+    from desktop_app.domain.hlc import effective_field_clocks
+    from desktop_app.domain.person import PERSON_FIELDS, PersonDraft
     from desktop_app.usecases import people
 
     store, user = session.store, session.user
@@ -480,9 +481,10 @@ def test_the_checks_name_in_latin_letters_fills_in_the_persons_id_document_name(
     assert filled is not None and filled.id_document_name == "Gueorguieva Maria"
     assert filled.revision == 2
     # Only that field has a new clock: it merges on its own.
-    assert {
-        n for n, (clock, _base) in filled.field_clocks.items() if clock != person.updated_hlc
-    } == {"id_document_name"}
+    clocks = effective_field_clocks(PERSON_FIELDS, filled.field_clocks, filled.updated_hlc)
+    assert {n for n, (clock, _base) in clocks.items() if clock != person.updated_hlc} == {
+        "id_document_name"
+    }
     assert [e.id for e in people.search_people(store, "Gueorguieva")] == [person.id]
     check("Georgieva Mariya")  # a later check's other spelling does not overwrite it
     kept = people.get_person(store, user, person.id)
