@@ -924,6 +924,7 @@ class FollowerRow(QFrame):
         self.editors: dict[str, FieldEditor] = {}
         for sub in follower.own_fields():
             editor = make_editor(sub, sub.id, follower.langs, follower.directory)
+            editor.take_buddy()  # its label names its input; the key is the group's label's
             editor.changed.connect(follower._emit)
             layout.addWidget(editor)
             self.editors[sub.id] = editor
@@ -948,12 +949,13 @@ class FollowerEditor(FieldEditor):
         self.rows_box = QVBoxLayout()
         self.rows_box.setSpacing(6)
         self.box.addLayout(self.rows_box)
-        # Where the label's access key leads: the first child's question (its focus proxy).
-        # Focus by click only: Tab goes through the questions themselves, and a label's key
-        # leads nowhere to a widget without focus.
+        # Where the label's access key leads while there is no child (follow() then leads it
+        # to the first child's question). Focus by click only: Tab goes through the questions
+        # themselves, and a label's key leads nowhere to a widget without focus.
         self.anchor = QWidget()
         self.anchor.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         self.box.addWidget(self.anchor)
+        self.leads = False  # whether the label has a key leading to the first row
 
     def own_fields(self) -> list[FieldDef]:
         return [s for s in self.fdef.fields or [] if s.id not in self._keys()]
@@ -983,9 +985,13 @@ class FollowerEditor(FieldEditor):
                 editor.entry = index + 1
                 editor.child_entry = group.fdef.id == CHILDREN_FIELD
                 editor.name_inputs()
+        # The label's key leads to the first child's question (a buddy, not a focus proxy:
+        # Qt moves a proxy in the focus chain, and Tab then skipped the questions after it).
         first = self.rows[0].editors if self.rows else {}
-        proxy = next(iter(first.values())).focus_widget() if first else None
-        self.anchor.setFocusProxy(proxy)  # type: ignore[arg-type]  # None: no proxy
+        lead = next(iter(first.values())).focus_widget() if first else self.anchor
+        self.leads = self.leads or self.title.buddy() is not None  # a buddy's row may be gone
+        if self.leads and self.title.buddy() is not lead:
+            self.title.setBuddy(lead)
 
     def _identity(self, item: GroupItem) -> dict[str, Any]:
         value = item.value()

@@ -124,11 +124,14 @@ def _question(label: QLabel) -> FieldEditor | None:
 
 def _keyed_elsewhere(label: QLabel) -> bool:
     """A question of a group's entry other than the newest: the newest entry's questions have
-    the keys (one letter per question, not per entry; see GroupEditor.show_keys)."""
-    from desktop_app.ui.form_view import GroupItem
+    the keys (one letter per question, not per entry; see GroupEditor.show_keys). A following
+    group's rows (a child's insurance) are led to by the group's own label."""
+    from desktop_app.ui.form_view import FollowerRow, GroupItem
 
     question = _question(label)
     entry = question.parentWidget() if question is not None else None
+    if isinstance(entry, FollowerRow):  # a child's own question: the group's label has the key
+        return True
     if not isinstance(entry, GroupItem):
         return False
     group = entry.parentWidget()
