@@ -6,7 +6,8 @@ from __future__ import annotations
 from PySide6.QtWidgets import QPushButton
 from pytestqt.qtbot import QtBot
 
-from desktop_app.domain.person import Person, PersonDraft
+from desktop_app.domain.hlc import effective_field_clocks
+from desktop_app.domain.person import PERSON_FIELDS, Person, PersonDraft
 from desktop_app.ui.conflicts import ConflictNotice
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.person_dialog import EditPersonDialog
@@ -82,7 +83,8 @@ def test_a_persons_phone_is_changed_from_their_page(qtbot: QtBot, session: Sessi
     assert stored is not None and stored.phone == "0176 5554443"
     assert stored.given_name == "Петър" and stored.notes == "Termin Jobcenter"
     # Only the phone got a new clock: an edit of another field elsewhere merges with it.
-    assert stored.field_clocks["phone"][0] != stored.field_clocks["given_name"][0]
+    clocks = effective_field_clocks(PERSON_FIELDS, stored.field_clocks, stored.updated_hlc)
+    assert clocks["phone"][0] != clocks["given_name"][0]
     assert isinstance(window, MainWindow)
     assert window.person_page.values["phone"].text() == "0176 5554443"
     [change] = audit.list_entries(session.store, session.user, action="change")
