@@ -41,6 +41,7 @@ from desktop_app.domain.validation import ValidationFailed
 from desktop_app.forms import FormDefinition, InvalidAnswers, clean, evaluate, load_shipped_forms
 from desktop_app.forms.evaluator import FieldError, message
 from desktop_app.forms.expressions import is_empty
+from desktop_app.forms.newer import shown_answers, unknown_answers, with_unknown_kept
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow, next_revision
 from desktop_app.storage.people_repo import PeopleRepository
@@ -281,13 +282,27 @@ def _form_withheld(definition: FormDefinition, withheld: frozenset[str]) -> tupl
 def _split(
     definition: FormDefinition, answers: Mapping[str, Any], withheld: frozenset[str]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """(answers the user may see, restricted answers withheld from them)."""
+    """(answers the user may see, restricted answers withheld from them). Answers to
+    questions this laptop's form does not have (a newer version's) are withheld too: whether
+    they are restricted is not known here."""
     if not withheld:
         return dict(answers), {}
     hidden_fields = definition.withheld_fields(withheld)
-    visible = {k: v for k, v in answers.items() if k not in hidden_fields}
-    hidden = {k: v for k, v in answers.items() if k in hidden_fields}
+
+    def hidden_key(key: str) -> bool:
+        return key in hidden_fields or not _known(definition, key)
+
+    visible = {k: v for k, v in answers.items() if not hidden_key(k)}
+    hidden = {k: v for k, v in answers.items() if hidden_key(k)}
     return visible, hidden
+
+
+def _known(definition: FormDefinition, field_id: str) -> bool:
+    try:
+        definition.field(field_id)
+    except KeyError:
+        return False
+    return True
 
 
 def _refuse_restricted_answers(
@@ -617,10 +632,23 @@ def answers_fit(
         definition = form(form_id, store)
     except UnknownForm:
         return None
+    unknown = unknown_answers(definition, answers)
+    shown = {k: v for k, v in answers.items() if k not in unknown}
+    shown.update(shown_answers(definition, unknown))
     state = evaluate(
-        definition, answers, require_complete=True, consents=_granted(session, person_id)
+        definition, shown, require_complete=True, consents=_granted(session, person_id)
     )
-    return not state.errors and answers.keys() <= state.answers.keys()
+    # What this form cannot show (a newer version's answers) a save keeps as it is.
+    return not state.errors and shown.keys() <= state.answers.keys()
+
+
+def recorded_with_newer_form(
+    store: Store, form_id: str, answers: Mapping[str, Any], form_version: int = 0
+) -> bool:
+    """Whether a visit's answers (recorded with ``form_version``) hold what the form in force
+    here cannot show: a newer version's questions or options. A save keeps them unchanged."""
+    definition = form(form_id, store)
+    return form_version > definition.version or bool(unknown_answers(definition, answers))
 
 
 def finish_visit(
@@ -787,7 +815,9 @@ def _save_edit(
             saved_at=row.finished_at,
         )
     )
-    row.form_version = edit.definition.version
+    # A visit recorded with a newer version of the form keeps that version: its answers
+    # to that version's questions are kept (``with_unknown_kept``).
+    row.form_version = max(row.form_version, edit.definition.version)
     row.answers = _dump(edit.answers)
     row.next_steps = _dump(edit.next_steps)
     row.finished_at = _now()
@@ -850,10 +880,19 @@ def _checked_edit(
         stored = (current.answers, current.next_steps)
         kept, kept_steps = json.loads(current.answers), json.loads(current.next_steps)
     withheld = withheld_kinds(store, user, person_id)
+    in_force = form(form_id, store)
+    # Answers of a newer version of the form (this laptop not updated yet) are put back as
+    # stored after the check (``with_unknown_kept``): only what this form shows is checked.
+    unknown = unknown_answers(in_force, kept)
+    answers = {
+        k: (shown_answers(in_force, {k: v}).get(k) if k in unknown else v)
+        for k, v in answers.items()
+    }
+    answers = {k: v for k, v in answers.items() if k not in unknown or v is not None}
     if base is not None:
         # Restricted answers a helper may not see are carried over as they are (not taken
         # from the current visit here); one the helper wrote is refused below.
-        hidden = form(form_id, store).withheld_fields(withheld) if withheld else frozenset()
+        hidden = in_force.withheld_fields(withheld) if withheld else frozenset()
         rebased = _rebased(answers, base.answers, kept)
         answers = {
             k: v for k, v in rebased.items() if k not in hidden or _edited(k, answers, base.answers)
@@ -871,6 +910,14 @@ def _checked_edit(
         kept_answers=kept,
         kept_steps=kept_steps,
     )
+    cleaned = with_unknown_kept(definition, cleaned, kept)
+    if next_steps is not None:
+        # Decisions on steps this form does not suggest, where a newer version's answers
+        # (or steps) may be what suggests them, stay as they were.
+        known_steps = {rule.id for rule in definition.next_steps}
+        for key, value in kept_steps.items():
+            if key not in known_steps or unknown:
+                decisions.setdefault(key, value)
     dropped = [key for key in must_keep if key in answers and key not in cleaned]
     if dropped:
         raise InvalidAnswers([FieldError(k, "not_asked", message("not_asked")) for k in dropped])
