@@ -1313,6 +1313,15 @@ class FormView(QWidget):
             "background: #fde7e9; color: #8a0012; padding: 6px; border-radius: 4px;"
         )
         self.banner.hide()
+        # A visit recorded with a newer version of this form (this laptop not updated yet):
+        # said quietly, as nothing needs doing; saving keeps what is not shown.
+        self.newer_note = QLabel()
+        self.newer_note.setWordWrap(True)
+        self.newer_note.setObjectName("newer_form_note")
+        self.newer_note.setStyleSheet(
+            "background: #eef2f7; color: #333; padding: 6px; border-radius: 4px;"
+        )
+        self.newer_note.hide()
         self.back_button = QPushButton()
         self.next_button = QPushButton()
         for button in (self.back_button, self.next_button):
@@ -1325,6 +1334,7 @@ class FormView(QWidget):
         right = QWidget()
         right_box = QVBoxLayout(right)
         right_box.setContentsMargins(0, 0, 0, 0)
+        right_box.addWidget(self.newer_note)
         right_box.addWidget(self.banner)
         right_box.addWidget(self.stack, 1)
         buttons = QHBoxLayout()
@@ -1419,6 +1429,11 @@ class FormView(QWidget):
         editor.touched = True
         self.refresh()
         self.answers_changed.emit()
+
+    def set_recorded_with_newer(self, newer: bool) -> None:
+        """Whether the answers shown hold what this form cannot show (a newer version's
+        questions or options, ``visits.recorded_with_newer_form``): a note says it is kept."""
+        self.newer_note.setVisible(newer)
 
     def set_client_language(self, lang: str | None) -> None:
         self.langs.client = lang
@@ -1674,6 +1689,12 @@ class FormView(QWidget):
             require_complete=False,
             consents=self.consents,
             withheld=self.withheld,
+        )
+        self.newer_note.setText(
+            _(
+                "This check was recorded with a newer version of the form; answers this "
+                "laptop cannot show are kept unchanged."
+            )
         )
         self.back_button.setText(_("◀ &Back"))
         self.next_button.setText(_("&Next ▶"))

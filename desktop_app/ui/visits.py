@@ -325,6 +325,14 @@ class VisitWindow(QDialog):
             # CHILD_ANSWERS_KEPT): the visit is not finished until the advisor has.
             known = visits.children_known(store, session.user, person.id)
             self.view.set_answers(answers_from_person(person) | known)
+        if self.base is not None:
+            # An edit of a visit that a later version of the form recorded: its answers this
+            # form cannot show are kept by the save (visits.edit_visit). A helper reads none of
+            # them; the visit's version says they are there.
+            version = visit.form_version if visit is not None else 0
+            self.view.set_recorded_with_newer(
+                visits.recorded_with_newer_form(store, form_id, self.base.answers, version)
+            )
         # The language the session is held in is most often the client language the form is
         # shown in; the advisor chose it twice (a required question, left empty). Before the
         # answers are watched: opening the form is no change to save.

@@ -34,15 +34,15 @@ NEWER = {
 }
 
 
-def newer_visit(session: Session, version_ahead: int = 1) -> visits.Visit:
+def newer_visit(session: Session, person_id: str = PERSON) -> visits.Visit:
     """A life-situation check as a laptop with the next version of the form recorded it,
     applied here as a sync applies it."""
     store, user = session.store, session.user
-    visits.record_consent(store, user, PERSON, consent_answers(), today=TODAY)
+    visits.record_consent(store, user, person_id, consent_answers(), today=TODAY)
     visit = visits.finish_visit(
         store,
         user,
-        PERSON,
+        person_id,
         "life_situation",
         full_life_situation(),
         next_steps={"health_clearing": "accepted"},
@@ -58,7 +58,7 @@ def newer_visit(session: Session, version_ahead: int = 1) -> visits.Visit:
     for key, value in NEWER.items():
         fields[f"answers/{key}"] = FieldState(value, clock, "")
     fields["next_steps/energy_advice"] = FieldState("accepted", clock, "")
-    version = visits.form("life_situation", store).version + version_ahead
+    version = visits.form("life_situation", store).version + 1
     fields["form_version"] = FieldState(version, clock, "")
     with store.transaction() as db:
         refused = adapter.save_many(db, store, [ToSave(replace(local.state, fields=fields), 2, "")])
