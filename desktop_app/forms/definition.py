@@ -594,8 +594,17 @@ class _Checker:
         for i, c in enumerate(f.constraints, 1):
             yield f"{where} › constraint #{i}", c.check, group
 
+    def _member(self, group: FieldDef, name: str) -> FieldDef | None:
+        """A sub-field ``name`` of ``group`` as its conditions see it: in a group that follows
+        another, the other's sub-fields too (the entry it is about, e.g. ``child_lives``)."""
+        sub = group.subfield(name)
+        if sub is None and group.follows is not None:
+            followed = self.form._fields.get(group.follows)
+            sub = followed.subfield(name) if followed is not None else None
+        return sub
+
     def _resolve(self, name: str, group: FieldDef | None) -> FieldDef | Computed | None:
-        if group is not None and (sub := group.subfield(name)) is not None:
+        if group is not None and (sub := self._member(group, name)) is not None:
             return sub
         if name in self.form._fields:
             return self.form._fields[name]
@@ -646,13 +655,13 @@ class _Checker:
             for name in (ref.group, ref.name):
                 if name is None:
                     continue
-                in_group = group is not None and group.subfield(name) is not None
+                in_group = group is not None and self._member(group, name) is not None
                 in_ref_group = (
                     name == ref.name
                     and ref.group is not None
                     and (g := self._resolve(ref.group, group)) is not None
                     and isinstance(g, FieldDef)
-                    and g.subfield(name) is not None
+                    and self._member(g, name) is not None
                 )
                 if not in_group and not in_ref_group:
                     out.add(name)

@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from desktop_app.domain.dates import PartialDate, PartialDateError
+from desktop_app.domain.life_facts import following_entries
 from desktop_app.forms.definition import (
     CEFR_ASSESSMENT,
     CEFR_LEVELS,
@@ -426,8 +427,31 @@ class _Run:
             self.dropped.append(f"{f.id}[empty entries]")
         if non_empty:
             self.answers[f.id] = non_empty
-        self.visible[f.id] = shown
+        self.visible[f.id] = self._following(f, stored, shown) if f.follows else shown
         self.item_scopes[f.id] = scopes
+
+    def _following(
+        self, f: FieldDef, stored: list[dict[str, Any]], shown: list[dict[str, Any]]
+    ) -> list[dict[str, Any]]:
+        """A group that follows another as conditions see it: for each entry of that group,
+        in its order, the entry about it with that entry's answers beside its own (a child's
+        ``child_lives`` beside its insurance). As letters and summaries read it
+        (``following_entries``): the first entry about a child counts where a merge kept two,
+        and one about no child (renamed or removed by a helper) counts for none; all are
+        stored, as nothing here says which one a user may not see."""
+        followed = self.group_items.get(f.follows or "")
+        if followed is None:  # not decided (yet): the entries as they are
+            return shown
+        group = self.form._fields[f.follows or ""]
+        keys = [s.id for s in f.fields or [] if group.subfield(s.id) is not None]
+        place = {id(item): index for index, item in enumerate(stored)}
+        about = self.visible.get(group.id) or []
+        out: list[dict[str, Any]] = []
+        for index, match in enumerate(following_entries(followed, stored, keys)):
+            if match is not None:
+                other = about[index] if index < len(about) else {}
+                out.append({**other, **shown[place[id(match)]]})
+        return out
 
     # checks ------------------------------------------------------------------------------------
     def _required(self, f: FieldDef, scope: Scope) -> bool:

@@ -459,6 +459,47 @@ def test_consent_form_conditions(forms: dict[str, FormDefinition]) -> None:
     assert [e.code for e in validate(consent, answers, today=TODAY)] == ["date_needs_day"]
 
 
+def _clearing(life: FormDefinition, answers: dict[str, Any]) -> bool:
+    steps = evaluate(life, answers, today=TODAY, consents={"advice"}).next_steps
+    return "health_clearing" in {s.id for s in steps}
+
+
+def test_the_clearingstelle_is_suggested_for_the_children_the_letters_name(
+    life: FormDefinition,
+) -> None:
+    """The adult insured: a child not insured suggests the Clearingstelle only where it lives
+    in Germany (one in the home country is insured there or not, and the letters to the
+    Clearingstelle leave it out). Where a merge of two laptops' answers kept two entries about
+    one child, the first counts, as letters and summaries read it (``LifeFacts``); an entry
+    about no child (renamed by a helper who does not see it) counts for none, and is kept."""
+    from desktop_app.domain.life_facts import LifeFacts
+
+    answers = full_life_situation()
+    ana, ivo = (
+        {"child_name": n, "child_birth": b} for n, b in (("Ана", "2018-05-01"), ("Иво", "2023"))
+    )
+    answers["children_insurance"] = [{**ana, "child_insurance": "none"}]
+    assert _clearing(life, answers)
+    answers["children"][0]["child_lives"] = "home_country"
+    answers["children"][0].pop("child_care")
+    assert not _clearing(life, answers)
+    assert LifeFacts.from_answers(answers).children_insurance_to_clear == ()
+
+    both = [{**ivo, "child_insurance": "statutory"}, {**ivo, "child_insurance": "none"}]
+    answers["children_insurance"] = both
+    assert not _clearing(life, answers)
+    assert LifeFacts.from_answers(answers).children[1].insurance == "statutory"
+    answers["children_insurance"] = both[::-1]
+    assert _clearing(life, answers)
+    assert LifeFacts.from_answers(answers).children[1].insurance == "none"
+
+    renamed = [{"child_name": "Иван", "child_birth": "2023", "child_insurance": "none"}]
+    answers["children_insurance"] = renamed
+    state = evaluate(life, answers, today=TODAY, consents={"advice"})
+    assert "health_clearing" not in {s.id for s in state.next_steps}
+    assert state.answers["children_insurance"] == renamed  # stored, not dropped unseen
+
+
 def test_each_childs_health_insurance_is_asked_in_the_health_section(
     life: FormDefinition,
 ) -> None:

@@ -326,3 +326,8 @@ def test_the_childrens_insurance_is_health_data_a_helper_neither_reads_nor_write
     assert facts is not None
     assert [(c.name, c.insurance) for c in facts.children] == [("Иво", "statutory")]
     assert facts.children_insurance_to_clear == ()
+    # The removed child's insurance, which the helper never saw, stays stored, counting for no
+    # child; the advisor's form drops it at the advisor's next save there.
+    kept = visits.get_visit(store, session.user, visit.id)
+    assert kept is not None
+    assert kept.answers["children_insurance"] == answers["children_insurance"]
