@@ -632,14 +632,25 @@ def answers_fit(
         definition = form(form_id, store)
     except UnknownForm:
         return None
-    unknown = unknown_answers(definition, answers)
-    shown = {k: v for k, v in answers.items() if k not in unknown}
-    shown.update(shown_answers(definition, unknown))
+    shown = _as_shown(definition, answers)
     state = evaluate(
         definition, shown, require_complete=True, consents=_granted(session, person_id)
     )
     # What this form cannot show (a newer version's answers) a save keeps as it is.
     return not state.errors and shown.keys() <= state.answers.keys()
+
+
+def _as_shown(
+    definition: FormDefinition,
+    answers: Mapping[str, Any],
+    unknown: Collection[str] | None = None,
+) -> dict[str, Any]:
+    """``answers`` as ``definition`` shows them where they hold what it cannot show (those of
+    ``unknown``, else every such answer): a newer version's questions and options left out."""
+    if unknown is None:
+        unknown = unknown_answers(definition, answers)
+    plain = {k: v for k, v in answers.items() if k not in unknown}
+    return plain | shown_answers(definition, {k: v for k, v in answers.items() if k in unknown})
 
 
 def recorded_with_newer_form(
@@ -882,23 +893,21 @@ def _checked_edit(
     withheld = withheld_kinds(store, user, person_id)
     in_force = form(form_id, store)
     # Answers of a newer version of the form (this laptop not updated yet) are put back as
-    # stored after the check (``with_unknown_kept``): only what this form shows is checked.
+    # stored after the check (``with_unknown_kept``): only what this form shows is edited
+    # and checked.
     unknown = unknown_answers(in_force, kept)
-    answers = {
-        k: (shown_answers(in_force, {k: v}).get(k) if k in unknown else v)
-        for k, v in answers.items()
-    }
-    answers = {k: v for k, v in answers.items() if k not in unknown or v is not None}
     if base is not None:
+        began = _as_shown(in_force, base.answers)
         # Restricted answers a helper may not see are carried over as they are (not taken
         # from the current visit here); one the helper wrote is refused below.
         hidden = in_force.withheld_fields(withheld) if withheld else frozenset()
-        rebased = _rebased(answers, base.answers, kept)
+        rebased = _rebased(answers, began, kept)
         answers = {
-            k: v for k, v in rebased.items() if k not in hidden or _edited(k, answers, base.answers)
+            k: v for k, v in rebased.items() if k not in hidden or _edited(k, answers, began)
         }
         if next_steps is not None:
             next_steps = _rebased(next_steps, base.next_steps, kept_steps)
+    answers = _as_shown(in_force, answers, unknown)
     definition, cleaned, decisions = _validated(
         store,
         form_id,

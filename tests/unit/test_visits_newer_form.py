@@ -179,3 +179,22 @@ def test_a_helper_neither_sees_nor_drops_the_newer_versions_answers(
     assert answers["school_meals"] == "yes"
     assert answers["insurance_status"] == visit.answers["insurance_status"]  # withheld: kept
     assert answers["urgency"] == "today"
+
+
+def test_a_known_option_a_sync_added_meanwhile_is_kept_beside_the_unknown_one(
+    session: Session,
+) -> None:
+    """The form was opened on the newer visit; meanwhile a sync added a topic. The edit left
+    the topics as shown: both the newer option and the one added meanwhile stay."""
+    visit = newer_visit(session)
+    store, user = session.store, session.user
+    base = visits.VisitBase(visit.answers, visit.next_steps)
+    topics = ["jobcenter", "debts", "energy_debts"]
+    visits.edit_visit(store, user, visit.id, {**visit.answers, "topics": topics}, today=TODAY)
+    edited = {**_as_the_form_shows(visit), "urgency": "today"}
+    visits.edit_visit(
+        store, user, visit.id, edited, next_steps=visit.next_steps, today=TODAY, base=base
+    )
+    answers, _steps, _version = _stored(session, visit.id)
+    assert answers["topics"] == topics
+    assert answers["urgency"] == "today" and answers["school_meals"] == "yes"
