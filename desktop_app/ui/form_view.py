@@ -1239,6 +1239,16 @@ class NextStepsPage(QScrollArea):
 # the view
 
 
+def _note(name: str, colours: str) -> QLabel:
+    """A line of text above the form's section (hidden until there is something to say)."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setObjectName(name)
+    label.setStyleSheet(f"{colours} padding: 6px; border-radius: 4px;")
+    label.hide()
+    return label
+
+
 class FormView(QWidget):
     """A whole form: navigator with completeness per section, one section at a time.
 
@@ -1306,22 +1316,10 @@ class FormView(QWidget):
             self.stack.addWidget(self.steps_page)
             self.navigator.addItem(QListWidgetItem())
 
-        self.banner = QLabel()
-        self.banner.setWordWrap(True)
-        self.banner.setObjectName("banner")
-        self.banner.setStyleSheet(
-            "background: #fde7e9; color: #8a0012; padding: 6px; border-radius: 4px;"
-        )
-        self.banner.hide()
+        self.banner = _note("banner", "background: #fde7e9; color: #8a0012;")
         # A visit recorded with a newer version of this form (this laptop not updated yet):
         # said quietly, as nothing needs doing; saving keeps what is not shown.
-        self.newer_note = QLabel()
-        self.newer_note.setWordWrap(True)
-        self.newer_note.setObjectName("newer_form_note")
-        self.newer_note.setStyleSheet(
-            "background: #eef2f7; color: #333; padding: 6px; border-radius: 4px;"
-        )
-        self.newer_note.hide()
+        self.newer_note = _note("newer_form_note", "background: #eef2f7; color: #333;")
         self.back_button = QPushButton()
         self.next_button = QPushButton()
         for button in (self.back_button, self.next_button):
