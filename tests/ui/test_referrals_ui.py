@@ -844,19 +844,26 @@ def test_an_appointment_outside_the_opening_hours_is_warned_of_not_refused(
     dialog = _open_dialog(feature)
     dialog.select_service("jobcenter")
     warning = dialog.hours_warning
-    # 30 November 2026 is a Monday
-    _appointment(dialog, dt.datetime(2026, 11, 30, 15, 0))
+    # A Monday at least a week ahead: an appointment in the past is refused, not warned of.
+    today = dt.date.today()
+    monday = today + dt.timedelta(days=7 + (7 - today.weekday()) % 7)
+    thursday, saturday = monday + dt.timedelta(days=3), monday + dt.timedelta(days=5)
+
+    def at(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+        return dt.datetime.combine(day, dt.time(hour, minute))
+
+    _appointment(dialog, at(monday, 15))
     assert warning.isHidden()  # no appointment ticked yet
     dialog.has_appointment.setChecked(True)
     assert warning.isVisible() and hours in warning.text() and says in warning.text()
     assert "Jobcenter Dortmund" in warning.text()
     assert "#8a5300" in warning.styleSheet()  # amber: a warning, not an error
     dialog.show()
-    _appointment(dialog, dt.datetime(2026, 11, 30, 9, 30))
+    _appointment(dialog, at(monday, 9, 30))
     assert warning.isHidden()
-    _appointment(dialog, dt.datetime(2026, 12, 3, 16, 0))  # Thursday afternoon: open
+    _appointment(dialog, at(thursday, 16))  # Thursday afternoon: open
     assert warning.isHidden()
-    _appointment(dialog, dt.datetime(2026, 12, 5, 10, 0))  # Saturday
+    _appointment(dialog, at(saturday, 10))
     assert warning.isVisible()
     dialog.select_service("clearingstelle")  # "… und nach Vereinbarung": no warning possible
     assert warning.isHidden()
@@ -868,7 +875,7 @@ def test_an_appointment_outside_the_opening_hours_is_warned_of_not_refused(
     dialog.has_appointment.setChecked(True)
     _create(qtbot, dialog)
     referral = uc.referrals_of(session.store, session.user, dialog.person.id)[0]
-    assert referral.appointment == dt.datetime(2026, 12, 5, 10, 0)
+    assert referral.appointment == at(saturday, 10)
 
 
 def test_an_appointment_is_offered_on_the_next_working_day() -> None:
