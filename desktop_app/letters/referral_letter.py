@@ -55,7 +55,12 @@ from desktop_app.i18n.messages import CEFR_ASSESSMENT_TEXT, CEFR_LEVEL_TEXT
 from desktop_app.i18n.text import gettext_in
 from desktop_app.letters._script import has_cyrillic, to_latin
 from desktop_app.letters.directory import ServiceDirectory, default_directory
-from desktop_app.letters.texts import LetterTexts, ReferralReason, default_letter_texts
+from desktop_app.letters.texts import (
+    LetterTexts,
+    ReferralReason,
+    copy_prints_note,
+    default_letter_texts,
+)
 from desktop_app.paths import resource
 
 FONT = "DejaVuSans"
@@ -1050,7 +1055,10 @@ def _client_story(
     story.append(_p(txt("intro"), s["c_body"]))
     # "Ihr Kind" or "Ihre Kinder" as many as the matter is about (two enrolled at school).
     purpose = ctx.reason.purpose(lang, _copy_children(ctx), without_home=ctx.without_home)
-    story.append(_p(purpose.format(**v), s["c_body"]))
+    purpose = purpose.format(**v)
+    if ctx.reason.needs_note and not sheet_only and not copy_prints_note(lang):
+        purpose = f"{purpose} {txt('note_in_letter')}"  # the matter is in German, on page 1
+    story.append(_p(purpose, s["c_body"]))
 
     # The appointment, highlighted: it is what the person must not miss.
     box: list[list[Flowable]] = [[_p(txt("heading_appointment"), s["c_head"])]]

@@ -52,6 +52,11 @@ PLACEHOLDERS: frozenset[str] = frozenset(
     }
 )
 
+#: The language the advisor writes the referral's note in: the German letter to the service
+#: prints it ("Hinweis aus der Beratung", the "other" reason's matter). A person's copy in
+#: another language leaves it out (``copy_prints_note``): it would read as if in her language.
+NOTE_LANGUAGE = "de"
+
 #: Placeholders of the "household" texts: the lines on the children, the address registration
 #: and the housing that a letter gives the services that need them.
 HOUSEHOLD_PLACEHOLDERS: frozenset[str] = frozenset({"count", "birth", "children"})
@@ -128,6 +133,7 @@ REQUIRED_COMMON: Mapping[str, tuple[str, ...]] = MappingProxyType(
             "hours_ask_us",
             "show_letter",
             "sheet_only",
+            "note_in_letter",
             "heading_documents",
             "documents_tip",
             "no_documents",
@@ -197,6 +203,19 @@ REQUIRED_COMMON: Mapping[str, tuple[str, ...]] = MappingProxyType(
 
 class LetterTextsError(res.ResourceError):
     """A letter text file that is not valid (see ``file``, ``where``, ``code``)."""
+
+
+def copy_prints_note(lang: str) -> bool:
+    """Whether a person's copy in ``lang`` prints the advisor's note (it is written in German)."""
+    return lang == NOTE_LANGUAGE
+
+
+def _note_in_language(path: Path, texts: LocalizedText, where: str) -> None:
+    """Refuse a person's text that prints the note in a language other than the note's own."""
+    for lang, template in texts.texts.items():
+        used = {f for _, f, _, _ in string.Formatter().parse(template) if f is not None}
+        if "reason_note" in used and not copy_prints_note(lang):
+            raise res.ResourceError(path, f"{where}.{lang}", "note_not_in_language", lang)
 
 
 @dataclass(frozen=True)
@@ -388,6 +407,10 @@ def _load_reasons(path: Path) -> dict[str, ReferralReason]:
                 path, entry, "client_purpose_without_home", where
             ),
         )
+        for key in ("client_purpose", *_COUNT_KEYS, "client_purpose_without_home"):
+            purpose = getattr(reasons[str(ident)], key)
+            if purpose is not None:
+                _note_in_language(path, purpose, f"{where}.{key}")
     return reasons
 
 
@@ -411,4 +434,6 @@ def _load_common(path: Path) -> dict[str, Mapping[str, LocalizedText]]:
         common[section] = MappingProxyType(
             {key: _checked(path, entries[key], f"{section}.{key}", allowed) for key in keys}
         )
+    for key, texts in common["client"].items():
+        _note_in_language(path, texts, f"client.{key}")
     return common

@@ -88,6 +88,7 @@ from desktop_app.i18n.formatting import (
     format_number,
     format_partial_date,
 )
+from desktop_app.i18n.formatting import language_name as language_mid_sentence
 from desktop_app.i18n.messages import (
     APPOINTMENT_CHANGE,
     REFERRAL_STATUS,
@@ -98,7 +99,7 @@ from desktop_app.i18n.messages import (
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import ServiceDirectory, default_directory
 from desktop_app.letters.referral_letter import LetterError
-from desktop_app.letters.texts import default_letter_texts
+from desktop_app.letters.texts import copy_prints_note, default_letter_texts
 from desktop_app.storage.db import Store
 from desktop_app.ui.error_label import WarningLabel, with_error
 from desktop_app.ui.help import plain
@@ -551,6 +552,9 @@ class ReferDialog(QDialog):
         self.reason_note.setMaximumHeight(60)
         self.reason_note.setTabChangesFocus(True)  # Tab leaves the note, as everywhere else
         self.reason_note.setPlaceholderText(_("Your own words for the letter (optional)"))
+        # With the "other" reason, where the note (German) is left off the person's copy.
+        self.note_hint = FittedLabel()
+        self.note_hint.setStyleSheet("color: #555;")
 
         self.has_appointment = QCheckBox(_("Appointment agreed"))
         self.appointment = appointment_field(None)
@@ -594,6 +598,7 @@ class ReferDialog(QDialog):
         for code in CLIENT_LANGUAGES:
             self.client_lang.addItem(language_name(code, lang), code)
         self.client_lang.setCurrentIndex(CLIENT_LANGUAGES.index(default_client_language(person)))
+        self.client_lang.currentIndexChanged.connect(self._show_note_hint)
 
         self.errors = {
             name: ErrorLabel()
@@ -634,6 +639,8 @@ class ReferDialog(QDialog):
             label(_("&Note:"), self.reason_note),
             with_error(self.reason_note, errors["reason_note"]),
         )
+        form.addRow("", self.note_hint)
+        form.setRowVisible(self.note_hint, False)  # no gap while it says nothing
         form.addRow(
             label(_("A&ppointment:"), self.has_appointment),
             with_error(with_error(appointment_row, errors["appointment"]), self.hours_warning),
@@ -870,10 +877,28 @@ class ReferDialog(QDialog):
             self.errors["reason"].show_message("")
         other = self.reason.currentData() == OTHER_REASON
         self.reason_note.setPlaceholderText(
-            _("Describe the reason in one sentence (required)")
+            _("Describe the reason in one sentence, in German (required)")
             if other
             else _("Your own words for the letter (optional)")
         )
+        self._show_note_hint()
+
+    def _show_note_hint(self, _index: int = 0) -> None:
+        """With the "other" reason the note is the matter itself: say where the person's copy
+        leaves it out (it is German; the copy would print it as if in her language)."""
+        lang = str(self.client_lang.currentData())
+        shown = self.reason.currentData() == OTHER_REASON and not copy_prints_note(lang)
+        self.note_hint.setText(
+            _(
+                "Only in the German letter: the person's copy in {language} says instead that "
+                "you discussed the matter with them."
+            ).format(language=language_mid_sentence(lang))
+            if shown
+            else ""
+        )
+        if self.form.isRowVisible(self.note_hint) != shown:
+            self.form.setRowVisible(self.note_hint, shown)
+            self.fit_height()
 
     def _add_document(self, label: str, value: str) -> None:
         item = QListWidgetItem(label)

@@ -1716,6 +1716,45 @@ def test_the_note_field_says_it_is_written_in_german_for_the_letter_to_the_servi
     assert all("Kinderbetreuung" not in page for page in copy)
 
 
+@pytest.mark.parametrize(
+    ("lang", "language"), [("de", "Bulgarisch"), ("bg", "български"), ("ro", "bulgară")]
+)
+def test_with_the_other_reason_the_dialog_says_the_german_note_stays_off_the_persons_copy(
+    qtbot: QtBot, session: Session, lang: str, language: str
+) -> None:
+    """With the "other" reason the note was printed on the Bulgarian copy as well, a German
+    sentence as if it were Bulgarian. The copy leaves it out now, and the dialog says so
+    under the note, in the copy's language; for a German copy, which prints it, it says
+    nothing."""
+    set_language(lang)
+    person = _person(session)
+    _win, feature = _window(qtbot, session, person)
+    dialog = _open_dialog(feature)
+    dialog.select_service("vhs")
+    assert not dialog.note_hint.isVisible()  # not with the reason the service suggests
+    dialog.reason.setCurrentIndex(dialog.reason.findData("other"))
+    assert dialog.client_lang.currentData() == "bg"
+    assert dialog.note_hint.isVisible() and language in dialog.note_hint.text()
+    dialog.client_lang.setCurrentIndex(dialog.client_lang.findData("de"))
+    assert not dialog.note_hint.isVisible()
+    dialog.client_lang.setCurrentIndex(dialog.client_lang.findData("bg"))
+    assert dialog.note_hint.isVisible()
+    hint = dialog.note_hint
+    assert hint.height() >= hint.heightForWidth(hint.width())  # every line shown
+    type_text(dialog.reason_note, "Hilfe beim Ausfüllen des Wohngeldantrags.")
+    _create(qtbot, dialog)
+    (referral,) = uc.referrals_of(session.store, session.user, person.id)
+    letter, *copy = [
+        " ".join((page.extract_text() or "").split())
+        for page in pypdf.PdfReader(
+            io.BytesIO(uc.render_letter(session.store, session.user, referral.id))
+        ).pages
+    ]
+    assert "beraten: Hilfe beim Ausfüllen des Wohngeldantrags." in letter
+    assert copy and all("Wohngeld" not in page for page in copy)
+    assert "който обсъдихме с Вас" in copy[0]
+
+
 def test_a_service_without_a_street_says_so_where_it_is_chosen(
     qtbot: QtBot, session: Session
 ) -> None:

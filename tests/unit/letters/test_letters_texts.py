@@ -109,6 +109,33 @@ def _error(folder: Path) -> LetterTextsError:
     return info.value
 
 
+@pytest.mark.parametrize(
+    ("file", "old", "new", "where"),
+    [
+        (
+            "reasons.yaml",
+            'bg: "Там ще получите помощ по въпроса, който обсъдихме с Вас."',
+            'bg: "Там ще получите помощ по този въпрос: {reason_note}"',
+            "reasons.other.client_purpose.bg",
+        ),
+        (
+            "common.yaml",
+            'ro: "Pentru serviciu, aceasta este descrisă',
+            'ro: "{reason_note} Pentru serviciu, aceasta este descrisă',
+            "client.note_in_letter.ro",
+        ),
+    ],
+)
+def test_a_persons_text_printing_the_german_note_in_another_language_is_refused(
+    folder: Path, file: str, old: str, new: str, where: str
+) -> None:
+    """The note is written in German: a copy in Bulgarian printing it reads as if it were
+    Bulgarian. Only the German copy's texts may use it."""
+    _edit(folder / file, old, new)
+    err = _error(folder)
+    assert (err.file.name, err.where, err.code) == (file, where, "note_not_in_language")
+
+
 def test_unknown_placeholder_is_refused_with_its_place(folder: Path) -> None:
     _edit(folder / "reasons.yaml", 'bg: "{latin_name} в момента', 'bg: "{latn_name} в момента')
     err = _error(folder)

@@ -343,11 +343,54 @@ def test_empty_name_and_organisation_are_letter_errors() -> None:
     assert info.value.key == "letter.organisation_missing"
 
 
-def test_other_reason_prints_the_advisors_note() -> None:
-    note = "Beratung zur Gewerbeanmeldung und Steuererklärung"
-    letter, copy = pdf_text(_render(reason="other", reason_note=note))
-    assert f"folgender Angelegenheit zu beraten: {note}" in letter
-    assert note in copy
+NOTE = "Beratung zur Gewerbeanmeldung und Steuererklärung"
+#: what the "other" reason's copy says in place of the note, and that page 1 has it in German
+DISCUSSED = {
+    "bg": (
+        "Там ще получите помощ по въпроса, който обсъдихме с Вас.",
+        "За службата той е описан на немски на страница 1.",
+    ),
+    "ro": (
+        "Acolo primiți ajutor în problema pe care am discutat-o cu dumneavoastră.",
+        "Pentru serviciu, aceasta este descrisă în limba germană pe pagina 1.",
+    ),
+    "en": (
+        "There you get help with the matter we discussed with you.",
+        "For the office it is described in German on page 1.",
+    ),
+}
+
+
+@pytest.mark.parametrize(("person", "lang"), [(PETAR, "bg"), (STEFAN, "ro"), (PETAR, "en")])
+def test_the_other_reasons_german_note_is_in_the_letter_not_on_a_copy_in_another_language(
+    person: Person, lang: str
+) -> None:
+    """The note (the advisor writes it in German, for the service) was printed on the
+    Bulgarian copy too, as if it were Bulgarian. The copy in the person's language says now
+    that the matter was discussed with them and that page 1 describes it in German."""
+    letter, copy = pdf_text(_render(person, lang, reason="other", reason_note=NOTE))
+    assert f"folgender Angelegenheit zu beraten: {NOTE}" in letter
+    assert "Gewerbeanmeldung" not in copy
+    purpose, on_page_one = DISCUSSED[lang]
+    assert f"{purpose} {on_page_one}" in copy
+
+
+def test_the_other_reasons_note_is_on_a_german_copy() -> None:
+    _letter, copy = pdf_text(_render(STEFAN, "de", reason="other", reason_note=NOTE))
+    assert f"Dort bekommen Sie Hilfe in dieser Sache: {NOTE}" in copy
+    assert "Seite 1 ist die Sache" not in copy
+
+
+def test_a_sheet_without_a_letter_does_not_point_to_page_one_for_the_note() -> None:
+    """Without the person's consent only the sheet is printed: there is no German page 1."""
+    referral = referral_for(CLEARING, PETAR, reason="other", reason_note=NOTE)
+    pdf = render_referral_letter(
+        referral, PETAR, CLEARING, ORGANISATION, "bg", today=TODAY, to_service=False
+    )
+    (sheet,) = pdf_text(pdf)
+    purpose, on_page_one = DISCUSSED["bg"]
+    assert purpose in sheet
+    assert on_page_one not in sheet and "Gewerbeanmeldung" not in sheet
 
 
 def test_a_date_in_a_letter_never_ends_a_line_inside() -> None:
