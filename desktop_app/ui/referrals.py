@@ -1668,7 +1668,9 @@ class ReferralsTab(QWidget):
     # reason at REASON_MIN_WIDTH, all six are in view. The room left goes to the reason up to
     # its longest word (it wraps; at 70 px on one line it read "Kranke…"), then to the status
     # and the reason up to two lines each (REASON_LINES), then unwraps the status, the
-    # appointment and the reason, then widens the service.
+    # appointment and the reason, then widens the service. The dates are as wide as their
+    # headers: in Bulgarian "Проследяване" (113 px for dates of 95) left the reason 20 px short
+    # of two lines ("Изясняване на / здравната …"); the catalog has "Проверка" for it.
     SERVICE, APPOINTMENT, STATUS, FOLLOW_UP, ISSUED, REASON = range(6)
     SERVICE_WIDTH = 240
     SERVICE_MIN_WIDTH = 150

@@ -698,8 +698,10 @@ def test_at_1366_px_all_six_referrals_are_in_view_each_reason_whole_or_in_its_to
     its tooltip. It wrapped then at its longest word, three and four lines tall in Bulgarian
     and Romanian, and about 3.5 referrals were in view on a 1366 × 768 screen. Now each row is
     at most two lines tall: the status and the reason have the room for two lines each before
-    anything unwraps, and a reason longer than that ends in "…", whole in its tooltip (the
-    Bulgarian ones, 20 px short); the German and Romanian reasons are whole. Six referrals of a
+    anything unwraps, and a reason longer than that ends in "…", whole in its tooltip. The
+    Bulgarian ones were 20 px short ("Изясняване на / здравната …") beside the follow-up
+    column, as wide as its header "Проследяване" (113 px for dates of 95): the header reads
+    "Проверка" now, and every reason is whole in all three languages. Six referrals of a
     person whose page shows every line above its tabs are in view, all six columns too."""
     tab = _referrals_tab(qtbot, session, lang, SCREEN_1366, full=True)
     window = tab.window()
@@ -729,8 +731,7 @@ def test_at_1366_px_all_six_referrals_are_in_view_each_reason_whole_or_in_its_to
         text = reason.text()
         assert all(metrics.horizontalAdvance(word) <= width for word in words(text)), text
         lines = metrics.boundingRect(QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, text)
-        if lang in ("de", "ro"):
-            assert lines.height() <= table.rowHeight(row), (text, lines, table.rowHeight(row))
+        assert lines.height() <= table.rowHeight(row), (text, lines, table.rowHeight(row))
         assert reason.toolTip() == text  # whole there where its cell ends in "…"
         appointment = cell(table, row, tab.APPOINTMENT).text()  # its date whole at least
         date = words(appointment)[0]  # "12.01.2027\u202fг.," in Bulgarian: one word
