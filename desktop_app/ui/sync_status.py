@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QMargins, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QMargins, QObject, QSettings, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -277,6 +277,9 @@ class StatusLabel(ElidingLabel):
         super().__init__()
         self._parts: tuple[str, ...] = ()
         self._short: tuple[str, ...] = ()
+        #: the label beside it that gives its room up first (who is logged in)
+        self.beside: QWidget | None = None
+        self._whole_fits = True
 
     def set_parts(self, parts: Sequence[str | tuple[str, str]]) -> None:
         """``parts``: each its text, or its text and a shorter form of it for a line too narrow
@@ -284,6 +287,41 @@ class StatusLabel(ElidingLabel):
         self._parts = tuple(p if isinstance(p, str) else p[0] for p in parts)
         self._short = tuple(p if isinstance(p, str) else p[1] for p in parts)
         self.setText(SEPARATOR.join(self._parts))
+
+    def minimumSizeHint(self) -> QSize:
+        """The whole line, as wide as it is, where it fits beside ``beside`` (who is logged in,
+        which gives its room up first); where it does not, the line with its shorter forms,
+        and the room beyond them is the name's. At 1100 px offline beside conflicts, the last
+        sync, the changes kept here and a note, the line took the shorter forms and all the
+        room: "Maria-Magdalena Constantinescu" was not shown at all in German, Bulgarian and
+        Romanian."""
+        hint = super().minimumSizeHint()
+        self._whole_fits = self._fits_whole(hint.width())
+        if self._whole_fits or self._short == self._parts:
+            return hint
+        if SEPARATOR.join(self._parts) != self.text():
+            return hint
+        metrics = self.fontMetrics()
+        head, rest = self._short[0], SEPARATOR + SEPARATOR.join(self._short[1:])
+        # measured as shown_text measures it, and the label's margins around it
+        margins = hint.width() - metrics.horizontalAdvance(self.text())
+        shorter = metrics.horizontalAdvance(head) + metrics.horizontalAdvance(rest) + margins + 2
+        return QSize(min(hint.width(), shorter), hint.height())
+
+    def _fits_whole(self, width: int) -> bool:
+        """Whether ``width`` fits in the room this line shares with ``beside``: the two
+        widths together are the same however the status bar divides them."""
+        beside = self.beside
+        if beside is None or not beside.isVisible():
+            return True
+        return width <= self.width() + beside.width()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # A window made narrower or wider: the room shared with the name changed, and with it
+        # which minimum applies (asked of the layout before it set the new widths).
+        if self._fits_whole(super().minimumSizeHint().width()) != self._whole_fits:
+            self.updateGeometry()
 
     def shown_text(self, width: int) -> str:
         if SEPARATOR.join(self._parts) != self.text() or len(self._parts) < 2:
@@ -334,6 +372,7 @@ class SyncController(QObject):
         # the server's old address.
         self.again_after_running = False
         self.label = StatusLabel()
+        self.label.beside = window.status_user  # the name gets what its shorter forms leave
         self.bar = QProgressBar()
         self.bar.setMaximumWidth(160)
         self.bar.setTextVisible(False)

@@ -189,6 +189,23 @@ def test_offline_beside_conflicts_changes_and_a_long_name_the_note_is_whole_at_1
             tip = status.tip()
             assert tip.startswith(status.text() + "\n"), tip
             assert _(_OFFLINE_NEXT) in tip and erased_work_message(2, 1) in tip, tip
+        # Who is logged in got no room at all beside it in de, bg, ro; the line's shorter
+        # forms leave the name's start now ("Maria-Mag…"), whole in its tooltip.
+        user = window.status_user
+        named = _shown(user)
+        assert named.startswith("Maria-Mag") and named.endswith("…"), (lang, named)
+        assert _fits(user, named) and user.tip().startswith(user.text())
+        # Wider, the line is whole (its "sent when online" too) and the name has more room;
+        # back at 1100 px the same again (the line's minimum follows the window's width).
+        window.resize(1366, window.height())
+        _laid_out(window)
+        _side_by_side(window)
+        assert not status.elided(), (status.width(), _shown(status))
+        assert len(_shown(user).removesuffix("…")) > len(named.removesuffix("…"))
+        window.resize(1100, window.height())
+        _laid_out(window)
+        _side_by_side(window)
+        assert _shown(user) == named and _shown(status) == shown
         window.close()
     finally:
         set_language("en")
