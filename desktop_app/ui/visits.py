@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QMessageBox,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QTextBrowser,
     QTreeWidget,
@@ -770,7 +771,8 @@ class VisitsTab(QWidget):
         self.summary = PersonSummaryView(session.store)
         # The note has a line of its own: beside the button it made the tab (and the person's
         # page) some 500 px wide in Bulgarian, squeezing the people list.
-        layout = QVBoxLayout(self)
+        content = QWidget()
+        layout = QVBoxLayout(content)
         layout.addWidget(self.summary)
         layout.addWidget(self.drafts_note)
         layout.addWidget(self.withheld_note)
@@ -778,6 +780,21 @@ class VisitsTab(QWidget):
         layout.addWidget(self.detail)
         layout.addWidget(self.empty)
         layout.addWidget(self.edit_button)
+        # The tab scrolls, its history kept at its least height: on a 1100 x 700 laptop a
+        # helper's summary, the note on what is withheld and the history needed more room than
+        # the tab has, and the summary's heading and lines were each cut to half a line.
+        self.scroll = QScrollArea()
+        self.scroll.setObjectName("visits_scroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        self.scroll.setWidget(content)
+        self.scroll.viewport().setAutoFillBackground(False)
+        content.setAutoFillBackground(False)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
         self.retranslate()
 
     def retranslate(self) -> None:

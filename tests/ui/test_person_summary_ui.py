@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -372,3 +373,45 @@ def test_reading_and_writing_not_confident_is_said_and_german_not_recorded() -> 
         "Deutsch: nicht erfasst\nLesen und Schreiben in lateinischer Schrift: teilweise, langsam"
     )
     assert qualifications_text(skills) == "keine aus dem Ausland"
+
+
+@pytest.mark.parametrize("lang", ["bg", "de"])
+def test_on_a_1100_x_700_laptop_a_helper_reads_every_line_of_the_summary_whole(
+    qtbot: QtBot, session: Session, tmp_path: Path, lang: str, program_font: None
+) -> None:
+    """The walk-through's helper (UI in Bulgarian, on a 1100 × 700 laptop) opened a mother's
+    page: the summary's heading, her housing, "hidden from you (restricted)" and the open
+    referral were each cut to half a line, the visits tab having less room than its lines and
+    the note on what is withheld. The tab scrolls now, and each line has its whole height."""
+    set_language(lang)
+    person_id = returning_mother(session)
+    accounts.add_user(session, "ana", "Ana Helfer", Role.HELPER, HELPER_PASSWORD)
+    helper = accounts.log_in(session.store.paths.data_dir, "ana", HELPER_PASSWORD)
+    try:
+        window = shown_window(qtbot, helper)
+        window.resize(1100, 700)
+        window.show_person(person_id)
+        tab = window.visits.tab  # type: ignore[attr-defined]
+        view: PersonSummaryView = tab.summary
+        qtbot.waitUntil(view.isVisible, timeout=10_000)
+        qtbot.waitUntil(tab.withheld_note.isVisible, timeout=10_000)
+        QApplication.processEvents()  # the layout requests of the person just shown
+        _shot(window, f"helper-1100-{lang}", tmp_path)
+        lines = [view.heading, tab.withheld_note, tab.edit_button]
+        lines += [v for v in view.values.values() if v.isVisible()]
+        for line in lines:
+            wanted = line.heightForWidth(line.width()) if line.hasHeightForWidth() else -1
+            wanted = max(wanted, line.minimumSizeHint().height())
+            assert line.height() >= wanted, (line.objectName(), line.text(), line.height(), wanted)
+        # The history keeps room for its rows beside them.
+        assert tab.tree.viewport().height() >= 2 * tab.tree.fontMetrics().height()
+        # A line reached by Tab is scrolled into view.
+        last = view.values["steps"]
+        view.values["referrals"].setFocus()
+        QTest.keyClick(view.values["referrals"], Qt.Key.Key_Tab)
+        assert last.hasFocus()
+        top_left = last.mapTo(tab, last.rect().topLeft())
+        assert tab.rect().contains(QRect(top_left, last.size())), (top_left, tab.rect())
+        window.close()
+    finally:
+        helper.close()
