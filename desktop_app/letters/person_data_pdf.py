@@ -152,7 +152,9 @@ def render_person_data(
         ]
     )
     rows = [[para(t(label), bold), para(value or "—")] for label, value in person_rows]
-    story.append(Table(rows, colWidths=[55 * mm, 115 * mm], style=table_style))
+    # Rows split across pages (splitInRow): a visit's earlier versions, or its notes alone,
+    # made one row taller than a page, and ReportLab refused the whole copy (LayoutError).
+    story.append(Table(rows, colWidths=[55 * mm, 115 * mm], style=table_style, splitInRow=1))
     for section_title, entries in sections:
         title_par: list[Flowable] = [para(t(section_title), heading)]
         if not entries:
@@ -162,7 +164,7 @@ def render_person_data(
                 [para(t(KEY_LABELS[k]) if k in KEY_LABELS else str(k), bold), para(shown(k, v))]
                 for k, v in entry.items()
             ]
-            table = Table(cells, colWidths=[55 * mm, 115 * mm], style=table_style)
+            table = Table(cells, colWidths=[55 * mm, 115 * mm], style=table_style, splitInRow=1)
             if table.wrap(170 * mm, A4[1])[1] < A4[1] / 3:
                 # A short entry on one page, with its section's heading if it is the first (a
                 # conflict lost its last row to the next page).

@@ -743,3 +743,30 @@ def test_the_export_holds_each_childs_health_insurance_in_the_persons_language(
     assert "Здравна осигуровка на децата" in content
     assert "Калина" in content and "няма здравна осигуровка" in content
     assert "child_insurance" not in content
+
+
+def test_the_copy_of_a_visit_edited_three_times_with_long_notes_is_made_whole(
+    session: Session,
+) -> None:
+    """The walk-through's mother asked for her copy (Art. 15): a helper's check, completed by
+    an advisor and corrected twice, its earlier versions one row of the PDF's table taller
+    than a page, and ReportLab refused it (LayoutError): no copy at all. A visit's notes may
+    be that long alone. The rows split across pages now, and every version is in the copy."""
+    from pypdf import PdfReader
+
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import full_life_situation
+
+    pid = _person(session)
+    note = "Децата нямат здравна осигуровка; Никола (8) няма място в училище. " * 50
+    answers = full_life_situation() | {"notes": note}
+    visit = visits.finish_visit(session.store, session.user, pid, "life_situation", answers)
+    for n in range(3):
+        answers = {**visit.answers, "rent": 500 + n, "notes": f"{note} Поправка {n + 1}."}
+        visit = visits.edit_visit(session.store, session.user, visit.id, answers)
+    _json, pdf = data_rights.export_person(session.store, session.user, pid, lang="bg")
+    reader = PdfReader(io.BytesIO(pdf))
+    content = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    for n in range(3):
+        assert f"Поправка {n + 1}." in content, n
+    assert "Предишни версии" in content
