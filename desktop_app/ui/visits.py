@@ -353,10 +353,18 @@ class VisitWindow(QDialog):
         self.client_combo.setCurrentIndex(max(self.client_combo.findData(client_lang), 0))
         self.client_combo.currentIndexChanged.connect(self._on_client_language_changed)
         self.client_label.setBuddy(self.client_combo)
+        # The person's consent, recorded or changed at any time by anyone filling in forms. It
+        # opened only from a section closed for want of it (health): a helper, not shown that
+        # section, recorded no consent at all, and an advisor none after the first.
+        self.consent_button = QPushButton()
+        self.consent_button.setObjectName("record_consent")
+        self.consent_button.setAutoDefault(False)
+        self.consent_button.clicked.connect(lambda _checked=False: self.open_consent())
         top = QHBoxLayout()
         top.addWidget(self.heading, 1)
         top.addWidget(self.client_label)
         top.addWidget(self.client_combo)
+        top.addWidget(self.consent_button)
 
         self.saved_label = QLabel()
         self.saved_label.setStyleSheet("color: #555;")
@@ -421,6 +429,13 @@ class VisitWindow(QDialog):
         self.setWindowTitle(f"{title} – {name}")
         self.client_label.setText(_("Also show in the client's lan&guage:"))
         self.client_combo.setItemText(0, _("(off)"))
+        self.consent_button.setText(_("Record c&onsent…"))
+        self.consent_button.setToolTip(
+            _(
+                "The person's consent to advice, to central storage and to passing data on to "
+                "services: record it, or record a change (a further service, a refusal)"
+            )
+        )
         self.close_button.setText(_("&Close (draft is kept)"))
         self.discard_button.setText(_("&Discard draft"))
         self.finish_button.setText(_("&Save changes") if self.visit_id else _("&Finish visit"))
