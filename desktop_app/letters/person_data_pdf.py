@@ -99,6 +99,38 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
+def _holds_answers(value: object) -> bool:
+    """Whether ``value`` is written as lines of its own (``_lines``): answers by their labels,
+    or entries holding such (a visit's earlier versions), not a group's flat entries (a child's
+    answers, one line)."""
+    if isinstance(value, Mapping):
+        return bool(value)
+    return (
+        isinstance(value, list | tuple)
+        and bool(value)
+        and all(isinstance(v, Mapping) for v in value)
+        and any(_holds_answers(x) for v in value for x in v.values())
+    )
+
+
+def _lines(value: object, depth: int = 0) -> list[tuple[int, str]]:
+    """A cell's value as (indentation, text) lines: each answer a line ("Пол: жена"), an
+    entry's answers under its label, each earlier version after the one before. It was one
+    paragraph, the answers joined by semicolons and the versions by brackets."""
+    if isinstance(value, Mapping):
+        lines: list[tuple[int, str]] = []
+        for key, inner in value.items():
+            if _holds_answers(inner):
+                lines.append((depth, labelled(str(key), "").rstrip()))
+                lines += _lines(inner, depth + 1)
+            else:
+                lines.append((depth, labelled(str(key), _fmt(inner))))
+        return lines
+    if _holds_answers(value) and isinstance(value, list | tuple):
+        return [line for entry in value for line in _lines(entry, depth)]
+    return [(depth, _fmt(value))]
+
+
 def render_person_data(
     lang: str,
     person_rows: Sequence[tuple[str, str]],
@@ -131,6 +163,13 @@ def render_person_data(
     def para(text: str, style: ParagraphStyle = base) -> Paragraph:
         return Paragraph(escape(text), style)
 
+    indented = [ParagraphStyle(f"in{n}", parent=base, leftIndent=4 * mm * n) for n in range(4)]
+
+    def cell(key: str, value: object) -> Flowable | list[Flowable]:
+        if not _holds_answers(value):
+            return para(shown(key, value))
+        return [para(text, indented[min(depth, 3)]) for depth, text in _lines(value)]
+
     # Who holds the data, and how to reach them (the letterhead saved in the settings).
     org = organisation or Organisation(name="Welcome Desk")
     contact = " · ".join(x for x in (org.name, *org.address_lines, org.phone, org.email) if x)
@@ -161,7 +200,7 @@ def render_person_data(
             story += [KeepTogether([*title_par, para(t(NOTHING))])]
         for entry in entries:
             cells = [
-                [para(t(KEY_LABELS[k]) if k in KEY_LABELS else str(k), bold), para(shown(k, v))]
+                [para(t(KEY_LABELS[k]) if k in KEY_LABELS else str(k), bold), cell(k, v)]
                 for k, v in entry.items()
             ]
             table = Table(cells, colWidths=[55 * mm, 115 * mm], style=table_style, splitInRow=1)

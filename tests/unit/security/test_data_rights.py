@@ -770,3 +770,39 @@ def test_the_copy_of_a_visit_edited_three_times_with_long_notes_is_made_whole(
     for n in range(3):
         assert f"Поправка {n + 1}." in content, n
     assert "Предишни версии" in content
+
+
+def test_the_copy_shows_each_answer_on_a_line_of_its_own_in_each_version(
+    session: Session,
+) -> None:
+    """The walk-through's mother read her answers as one paragraph ("Фамилия: Иванова;
+    Собствено име (имена): Петя; Дата на раждане: …; Деца: (…), (…)"), each earlier version
+    as another, in brackets. Each answer is a line now, each version's under its own lines;
+    a child's answers stay together on the child's line."""
+    from pypdf import PdfReader
+
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import full_life_situation
+
+    pid = _person(session)
+    answers = full_life_situation()
+    visit = visits.finish_visit(session.store, session.user, pid, "life_situation", answers)
+    visits.edit_visit(
+        session.store, session.user, visit.id, {**answers, "housing_type": "homeless"}
+    )
+    _json, pdf = data_rights.export_person(session.store, session.user, pid, lang="bg")
+    lines = [
+        " ".join(line.split())
+        for page in PdfReader(io.BytesIO(pdf)).pages
+        for line in (page.extract_text() or "").splitlines()
+    ]
+
+    def starting(text: str) -> list[str]:
+        return [line for line in lines if line.startswith(text)]
+
+    # the answers of the version in force and of the earlier one, a line each
+    assert len(starting("Фамилия: Петрова")) == 2, lines
+    assert len(starting("Жилищна ситуация: ")) == 2, lines
+    assert len(starting("Пол (по желание): жена")) == 2, lines
+    assert len(starting("Деца: (")) == 2, lines
+    assert starting("Версия: 1"), lines
