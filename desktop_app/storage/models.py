@@ -207,6 +207,9 @@ class OutboxRow(Base):
     revision: Mapped[int] = mapped_column(Integer, nullable=False)
     hlc: Mapped[str] = mapped_column(String(64), nullable=False)
 
+    # A record's waiting changes, oldest clock first (``unsent_since``, on every edit).
+    __table_args__ = (Index("ix_outbox_record", "record_id", "hlc"),)
+
 
 def unsent_since(session: OrmSession, record_ids: list[str]) -> dict[str, str]:
     """Per record among ``record_ids`` with changes waiting in the outbox: the clock of the
