@@ -7,12 +7,13 @@ A timestamp is rendered as a fixed-width string so that string order is clock or
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 
 @dataclass(frozen=True, order=True)
@@ -92,12 +93,66 @@ def clocks_after_change(
     on. Named as the base, it would make the change look concurrent to a laptop still holding
     that older value (a colleague's phone number corrected twice was a conflict on the laptop
     that registered it, see merge.py)."""
-    unsent = (
+    return (new_hlc, base if _unsent(clock, new_hlc, unsent_since) else clock)
+
+
+def _unsent(clock: str, new_hlc: str, unsent_since: str | None) -> bool:
+    return (
         unsent_since is not None
         and clock >= unsent_since
         and clock_device(clock) == clock_device(new_hlc)
     )
-    return (new_hlc, base if unsent else clock)
+
+
+class SentField(NamedTuple):
+    """A field as this laptop last sent it (or received it): its clocks, and a digest of its
+    value (``value_digest``), noted with the first change made on top of it."""
+
+    clock: str
+    base: str
+    digest: str
+
+
+@dataclass(frozen=True)
+class Unsent:
+    """What of a record waits in this laptop's outbox: the clock of its oldest change
+    (``since``), and the fields as they were before their first change since then, where that
+    is known for sure (``sent``, see ``storage.models.unsent_since``)."""
+
+    since: str
+    sent: Mapping[str, SentField] = field(default_factory=dict)
+
+
+def value_digest(value: object) -> str:
+    """A field's value, compared without being kept: 128 bits of its canonical JSON."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+
+
+def change_clocks(
+    name: str,
+    clock: str,
+    base: str,
+    before: object,
+    after: object,
+    new_hlc: str,
+    unsent: Unsent | None,
+    noted: dict[str, SentField],
+) -> tuple[str, str]:
+    """The clocks of field ``name`` after this laptop changed it from ``before`` to ``after`` at
+    ``new_hlc`` (see ``clocks_after_change``).
+
+    A change back to the value as it was sent, before that was sent again, leaves the field as
+    it was sent: its clocks are the sent ones, and a colleague's change of the field meanwhile
+    simply wins (with the change's clock it would be a conflict with a value nobody chose
+    anew). The field as sent is noted in ``noted`` at its first change since."""
+    if unsent is None or not _unsent(clock, new_hlc, unsent.since):
+        noted[name] = SentField(clock, base, value_digest(before))
+        return (new_hlc, clock)
+    sent = unsent.sent.get(name)
+    if sent is not None and sent.clock == base and sent.digest == value_digest(after):
+        return (sent.clock, sent.base)
+    return (new_hlc, base)
 
 
 def clock_device(clock: str) -> str:
@@ -112,13 +167,26 @@ def field_clocks_after_change(
     previous_hlc: str,
     changed: set[str],
     new_hlc: str,
-    unsent_since: str | None = None,
+    unsent: Unsent | None = None,
+    values: tuple[Mapping[str, Any], Mapping[str, Any]] | None = None,
+    noted: dict[str, SentField] | None = None,
 ) -> FieldClocks:
     """Per-field clocks after an edit: changed fields get ``new_hlc`` on top of their old clock
-    (on top of its base where that was this laptop's unsent change, see ``clocks_after_change``)."""
+    (on top of its base where that was this laptop's unsent change, see ``clocks_after_change``).
+
+    With ``values``, the fields' values before and after the edit: a field changed back to its
+    value as sent takes the sent clocks again, and each field's value as sent before its first
+    change goes into ``noted`` (see ``change_clocks``)."""
     result = effective_field_clocks(fields, clocks, previous_hlc)
+    since = unsent.since if unsent is not None else None
     for name in changed:
-        result[name] = clocks_after_change(*result[name], new_hlc, unsent_since)
+        if values is None:
+            result[name] = clocks_after_change(*result[name], new_hlc, since)
+        else:
+            before, after = values[0][name], values[1][name]
+            result[name] = change_clocks(
+                name, *result[name], before, after, new_hlc, unsent, {} if noted is None else noted
+            )
     return result
 
 
@@ -143,13 +211,15 @@ def entry_clocks_after_change(
     before: Mapping[str, Any],
     after: Mapping[str, Any],
     new_hlc: str,
-    unsent_since: str | None = None,
+    unsent: Unsent | None,
+    noted: dict[str, SentField],
 ) -> FieldClocks:
     """The clocks of a JSON-object field's entries after an edit from ``before`` to ``after``.
 
-    Changed, added and removed entries get ``new_hlc`` on top of their old clock (see
-    ``clocks_after_change``); the others keep theirs. An entry without a clock of its own is
-    as old as the field (``clocks[field]``).
+    Changed, added and removed entries get ``new_hlc`` on top of their old clock, or the clocks
+    they were sent with where changed back (see ``change_clocks``, which notes in ``noted``);
+    the others keep theirs. An entry without a clock of its own is as old as the field
+    (``clocks[field]``); a missing entry's value is ``None``, as it travels.
     """
     result: FieldClocks = {}
     for key in before.keys() | after.keys():
@@ -157,7 +227,11 @@ def entry_clocks_after_change(
         clock, base = clocks.get(name, clocks[field])
         changed = before.get(key) != after.get(key) or (key in before) != (key in after)
         result[name] = (
-            clocks_after_change(clock, base, new_hlc, unsent_since) if changed else (clock, base)
+            change_clocks(
+                name, clock, base, before.get(key), after.get(key), new_hlc, unsent, noted
+            )
+            if changed
+            else (clock, base)
         )
     return result
 

@@ -15,7 +15,6 @@ from sqlalchemy import (
     Table,
     Text,
     event,
-    func,
     inspect,
     select,
 )
@@ -23,7 +22,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.orm import Session as OrmSession
 
 from desktop_app.domain.hlc import (
-    clocks_after_change,
+    SentField,
+    Unsent,
+    change_clocks,
     effective_field_clocks,
     entry_clocks_after_change,
     json_object,
@@ -74,7 +75,9 @@ def _stamp_field_clocks(session: OrmSession, _context: object, _instances: objec
     that clock, on top of the clock they had (so sync can tell an edit from a concurrent one);
     in a ``keyed_json`` column only the entries that changed do.
     Code that writes ``field_clocks`` itself (people, applying synced states) is left alone.
-    A change of a value this laptop has not sent yet replaces it in place (``unsent_since``).
+    A change of a value this laptop has not sent yet replaces it in place (``unsent_since``),
+    and a change back to the value as sent takes its clocks again (``hlc.change_clocks``): the
+    edit's outbox row notes each field as it was before its first change (``OutboxRow.sent``).
     """
     edited = []
     for obj in session.dirty:
@@ -87,8 +90,10 @@ def _stamp_field_clocks(session: OrmSession, _context: object, _instances: objec
     if not edited:
         return
     waiting = unsent_since(session, [obj.id for obj, _state, _old in edited])
+    outbox = {(o.record_id, o.hlc): o for o in session.new if isinstance(o, OutboxRow)}
     for obj, state, old_hlc in edited:
-        since = waiting.get(obj.id)
+        unsent = waiting.get(obj.id)
+        noted: dict[str, SentField] = {}
         fields = data_columns(type(obj))  # type: ignore[arg-type]
         stored = {k: (v[0], v[1]) for k, v in json.loads(obj.field_clocks or "{}").items()}
         clocks = {**stored, **effective_field_clocks(fields, stored, old_hlc)}
@@ -96,15 +101,24 @@ def _stamp_field_clocks(session: OrmSession, _context: object, _instances: objec
             history = state.attrs[name].history
             if not history.has_changes():
                 continue
+            after = getattr(obj, name)
+            # A value not loaded before the change is not known: not noted as the one sent.
+            old, into = (history.deleted[0], noted) if history.deleted else (None, {})
             if name in obj.keyed_json:
-                before = json_object(history.deleted[0] if history.deleted else None)
-                after = json_object(getattr(obj, name))
+                before = json_object(old)
                 clocks.update(
-                    entry_clocks_after_change(name, clocks, before, after, obj.updated_hlc, since)
+                    entry_clocks_after_change(
+                        name, clocks, before, json_object(after), obj.updated_hlc, unsent, into
+                    )
                 )
             else:
-                clocks[name] = clocks_after_change(*clocks[name], obj.updated_hlc, since)
+                clocks[name] = change_clocks(
+                    name, *clocks[name], old, after, obj.updated_hlc, unsent, into
+                )
         obj.field_clocks = json.dumps({k: list(v) for k, v in clocks.items()}, sort_keys=True)
+        row = outbox.get((obj.id, obj.updated_hlc))
+        if row is not None and row.sent is not None:
+            row.sent = sent_text({**json.loads(row.sent), **noted})
 
 
 class MetaRow(Base):
@@ -206,24 +220,58 @@ class OutboxRow(Base):
     record_id: Mapped[str] = mapped_column(String(36), nullable=False)
     revision: Mapped[int] = mapped_column(Integer, nullable=False)
     hlc: Mapped[str] = mapped_column(String(64), nullable=False)
+    # JSON: the fields this change was the first to change since the record was last sent,
+    # as they were (``hlc.SentField``: clocks and a digest of the value). NULL for a change
+    # not made by an edit here (a pull's merge, a new record, older versions): a field changed
+    # back is compared only with what was noted after the last of those.
+    sent: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     # A record's waiting changes, oldest clock first (``unsent_since``, on every edit).
     __table_args__ = (Index("ix_outbox_record", "record_id", "hlc"),)
 
 
-def unsent_since(session: OrmSession, record_ids: list[str]) -> dict[str, str]:
+# Meta key: the clock at which a push last began to send (``sync.engine``). A change waiting
+# since before then may have reached the server even though no answer said so.
+PUSH_BEGAN = "sync.push_began"
+
+
+def sent_text(noted: dict[str, SentField]) -> str:
+    """``OutboxRow.sent`` for the fields noted."""
+    return json.dumps({k: list(v) for k, v in noted.items()}, sort_keys=True)
+
+
+def unsent_since(session: OrmSession, record_ids: list[str]) -> dict[str, Unsent]:
     """Per record among ``record_ids`` with changes waiting in the outbox: the clock of the
-    oldest (a change of this laptop at that clock or later has not reached the server yet)."""
-    found: dict[str, str] = {}
+    oldest (a change of this laptop at that clock or later has not reached the server yet),
+    and its fields as sent before their first change since, where certain: noted by edits
+    here (``OutboxRow.sent``), after the record's last change that was not such an edit and
+    after the last push began (it may have carried those changes, its answer lost)."""
+    waiting: dict[str, list[tuple[str, str | None]]] = {}
     with session.no_autoflush:  # called while flushing (``_stamp_field_clocks``)
         for start in range(0, len(record_ids), 500):
             chunk = record_ids[start : start + 500]
             rows = session.execute(
-                select(OutboxRow.record_id, func.min(OutboxRow.hlc))
+                select(OutboxRow.record_id, OutboxRow.hlc, OutboxRow.sent)
                 .where(OutboxRow.record_id.in_(chunk))
-                .group_by(OutboxRow.record_id)
+                .order_by(OutboxRow.seq)
             )
-            found.update((record_id, hlc) for record_id, hlc in rows)
+            for record_id, hlc, text in rows:
+                waiting.setdefault(record_id, []).append((hlc, text))
+        noted_any = any(t not in (None, "{}") for rows in waiting.values() for _h, t in rows)
+        push_began = (
+            session.scalar(select(MetaRow.value).where(MetaRow.key == PUSH_BEGAN))
+            if noted_any
+            else None
+        )
+    found: dict[str, Unsent] = {}
+    for record_id, changes in waiting.items():
+        sent: dict[str, SentField] = {}
+        for hlc, text in changes:
+            if text is None or (push_began is not None and hlc <= push_began):
+                sent.clear()
+            elif text != "{}":
+                sent.update((k, SentField(*v)) for k, v in json.loads(text).items())
+        found[record_id] = Unsent(min(hlc for hlc, _text in changes), sent)
     return found
 
 
@@ -247,7 +295,9 @@ def next_revision(
     row.updated_hlc = hlc
     row.device_id = device_id
     row.author_id = author_id
-    session.add(OutboxRow(record_kind=kind, record_id=row.id, revision=row.revision, hlc=hlc))
+    session.add(
+        OutboxRow(record_kind=kind, record_id=row.id, revision=row.revision, hlc=hlc, sent="{}")
+    )
 
 
 # Feature tables register on ``Base.metadata`` when imported; migrations compare against it.

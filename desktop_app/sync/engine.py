@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from desktop_app.domain import clock_check
 from desktop_app.domain.hlc import Timestamp
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import MetaRow, OutboxRow, table
+from desktop_app.storage.models import PUSH_BEGAN, MetaRow, OutboxRow, table
 from desktop_app.storage.sync_models import (
     DeferredEnvelopeRow,
     TeamKeyRow,
@@ -774,6 +774,10 @@ class SyncEngine:
                     .order_by(func.min(OutboxRow.seq))
                 )
             ]
+        with self.store.background_transaction() as session:
+            # The changes waiting now may reach the server without an answer saying so: none
+            # of them is taken back in place any more (``models.unsent_since``).
+            set_meta(session, PUSH_BEGAN, str(self.store.clock.now()))
         total, done, refused_conflict = len(pending), 0, False
         self._held_back = 0
         batches = [pending[i : i + wire.MAX_BATCH] for i in range(0, total, wire.MAX_BATCH)]

@@ -8,7 +8,7 @@ import logging
 from dataclasses import dataclass
 
 from babel import Locale
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.hlc import Timestamp
@@ -20,7 +20,7 @@ from desktop_app.i18n.messages import FIELD_NAMES, SEX_NAMES
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.person_data_pdf import render_person_data
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import PersonRow, SearchTokenRow, next_revision
+from desktop_app.storage.models import OutboxRow, PersonRow, SearchTokenRow, next_revision
 from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.usecases import audit, consent_texts, reference
 from desktop_app.usecases.person_data import Row, sources
@@ -169,6 +169,10 @@ def _erase_row(session: DbSession, store: Store, user: User, row: PersonRow) -> 
         setattr(row, column, blank)
     row.deleted = True
     row.field_clocks = "{}"
+    # Values as sent are noted by digest until pushed (``OutboxRow.sent``): a phone number's
+    # can be found by trying them all. Every note goes (which records were the person's is not
+    # known here): a change made back before the next push is then a change like any other.
+    session.execute(update(OutboxRow).where(OutboxRow.sent.is_not(None)).values(sent=None))
     return counts
 
 

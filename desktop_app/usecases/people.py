@@ -10,7 +10,7 @@ from dataclasses import replace
 from sqlalchemy import insert
 from sqlalchemy.orm import Session as DbSession
 
-from desktop_app.domain.hlc import field_clocks_after_change
+from desktop_app.domain.hlc import SentField, field_clocks_after_change
 from desktop_app.domain.permissions import Action, allowed, require
 from desktop_app.domain.person import (
     PERSON_FIELDS,
@@ -23,7 +23,7 @@ from desktop_app.domain.person import (
 from desktop_app.domain.users import User
 from desktop_app.domain.validation import FieldError
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import OutboxRow, table, unsent_since
+from desktop_app.storage.models import OutboxRow, sent_text, table, unsent_since
 from desktop_app.storage.people_repo import PeopleRepository, PersonListEntry
 from desktop_app.sync.conflict_records import record_edit_conflicts, synced_state
 from desktop_app.usecases import audit
@@ -217,6 +217,7 @@ def _write_change(
     """``current`` as ``changed_to`` (the fields named in ``changed`` differ): its next
     revision, with an outbox and an audit entry, in the caller's transaction."""
     hlc = str(store.clock.now())
+    noted: dict[str, SentField] = {}
     # Not ``models.next_revision``: a person goes through PeopleRepository as a domain
     # ``Person`` (its search tokens follow every write), and its field clocks are set
     # here, from the fields the edit changed, not from the row's history on flush.
@@ -234,11 +235,19 @@ def _write_change(
             changed,
             hlc,
             unsent_since(session, [current.id]).get(current.id),
+            (person_values(current), person_values(changed_to)),
+            noted,
         ),
     )
     PeopleRepository(session).replace(updated)
     session.add(
-        OutboxRow(record_kind="person", record_id=current.id, revision=updated.revision, hlc=hlc)
+        OutboxRow(
+            record_kind="person",
+            record_id=current.id,
+            revision=updated.revision,
+            hlc=hlc,
+            sent=sent_text(noted),
+        )
     )
     audit.record_in(
         session,

@@ -10,16 +10,22 @@ and every laptop ends with the same record. Real encrypted stores, a real server
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import pytest
 
 from desktop_app.domain.referral import ReferralStatus
 from desktop_app.sync.conflict_records import synced_state
+from desktop_app.sync.http_client import SyncError
 from desktop_app.sync.merge import FieldState, RecordState
 from desktop_app.usecases import people, referrals, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import (
+    CuttingProxy,
     Laptops,
+    ServerProcess,
     add_person,
     edit_person,
     push_state,
@@ -97,20 +103,31 @@ def test_a_referral_moved_on_twice_on_a_colleagues_laptop_is_no_conflict(
         ]
 
 
+@pytest.mark.parametrize(
+    ("on_a", "then", "shown"),
+    [(None, 480, 480), (510, None, 510)],
+    ids=["corrected", "changed_back"],
+)
 def test_an_answer_of_a_visit_changed_twice_on_a_colleagues_laptop_is_no_conflict(
-    laptops: Laptops,
+    laptops: Laptops, on_a: int | None, then: int | None, shown: int
 ) -> None:
+    """B changed the rent twice before syncing: corrected (A changed nothing), or back to
+    the value as sent while A changed it (A's change simply wins)."""
     a, b, pid = _maria_on_both(laptops)
     answers = full_life_situation()
     visit = visits.finish_visit(a.store, a.user, pid, "life_situation", answers)
     laptops.sync(a, b)
+    if on_a is not None:
+        visits.edit_visit(a.store, a.user, visit.id, {**answers, "rent": on_a})
     visits.edit_visit(b.store, b.user, visit.id, {**answers, "rent": 4800})
-    visits.edit_visit(b.store, b.user, visit.id, {**answers, "rent": 480})
+    visits.edit_visit(
+        b.store, b.user, visit.id, answers if then is None else {**answers, "rent": then}
+    )
     laptops.sync(b, a, b)
     for s in (a, b):
         assert _conflicts(s) == []
-        (shown,) = visits.visit_history(s.store, s.user, pid, log_view=False)
-        assert shown.answers["rent"] == 480
+        (held,) = visits.visit_history(s.store, s.user, pid, log_view=False)
+        assert held.answers["rent"] == shown
 
 
 @pytest.mark.parametrize("first", ["A", "B"])
@@ -207,18 +224,88 @@ def test_a_phone_changed_and_changed_back_on_one_laptop_is_no_conflict(laptops: 
         assert _conflicts(s) == [] and _phone(s, pid) == FIRST
 
 
-def test_a_phone_changed_back_on_one_laptop_and_changed_on_another_is_one_conflict(
-    laptops: Laptops,
+@pytest.mark.parametrize("first", ["A", "B"])
+def test_a_phone_changed_back_on_one_laptop_and_changed_on_another_is_no_conflict(
+    laptops: Laptops, first: str
 ) -> None:
-    """B set the number back, A changed it: each chose a value, an advisor decides."""
+    """B set the number back to the one it had sent before sending again: B changed nothing
+    that A had not seen, and A's change simply wins (it was a conflict between A's number
+    and the one both started from, which nobody had chosen anew)."""
     a, b, pid = _maria_on_both(laptops)
     edit_person(a, pid, phone="0176 5555555")
     edit_person(b, pid, phone=TYPO)
     edit_person(b, pid, phone=FIRST)
+    laptops.sync(*((a, b, a) if first == "A" else (b, a, b)))
+    for s in (a, b):
+        assert _conflicts(s) == [] and _phone(s, pid) == "0176 5555555"
+
+
+def test_a_phone_changed_back_on_one_laptop_then_changed_there_again_is_one_conflict(
+    laptops: Laptops,
+) -> None:
+    """Changed back and then changed again, B chose a value: with A's, one to decide."""
+    a, b, pid = _maria_on_both(laptops)
+    edit_person(a, pid, phone="0176 5555555")
+    edit_person(b, pid, phone=TYPO)
+    edit_person(b, pid, phone=FIRST)
+    edit_person(b, pid, phone=CORRECTED)
     laptops.sync(b, a, b)
-    expected = [("person", "phone", {"0176 5555555", FIRST})]
+    expected = [("person", "phone", {"0176 5555555", CORRECTED})]
     assert _conflicts(a) == _conflicts(b) == expected
     assert _phone(a, pid) == _phone(b, pid)
+
+
+def test_a_referrals_appointment_made_and_cleared_again_on_one_laptop_is_no_conflict(
+    laptops: Laptops,
+) -> None:
+    """B noted an appointment and removed it again before syncing; A noted the real one: the
+    referral has A's appointment everywhere, and nothing to decide."""
+    a, b, pid = _maria_on_both(laptops)
+    referral = referrals.issue_referral(
+        a.store, a.user, pid, "vhs", "integration_course", client_lang="ro"
+    )
+    laptops.sync(a, b)
+    made = ReferralStatus.APPOINTMENT_MADE
+    on_a = dt.datetime.combine(referral.created_at.date() + dt.timedelta(days=7), dt.time(10))
+    referrals.change_status(a.store, a.user, referral.id, made, appointment=on_a)
+    on_b = on_a + dt.timedelta(days=1)
+    referrals.change_status(b.store, b.user, referral.id, made, appointment=on_b)
+    referrals.change_status(b.store, b.user, referral.id, made, clear_appointment=True)
+    laptops.sync(b, a, b)
+    for s in (a, b):
+        assert _conflicts(s) == []
+        moved = referrals.get_referral(s.store, s.user, referral.id, log_view=False)
+        assert (moved.status, moved.appointment) == (made, on_a)
+
+
+def test_a_phone_changed_back_after_a_push_whose_answer_was_lost_is_kept(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """The server took B's change but its answer never came: B cannot know the change was
+    sent, and its change back is a change like any other (taking the sent clocks again, it
+    lost to the change the server holds, on every laptop, B too)."""
+    proxy = CuttingProxy(server.base_url)
+    try:
+        with Laptops(server, tmp_path, proxy.url) as laptops:
+            a, b, pid = _maria_on_both(laptops)
+            edit_person(b, pid, phone=TYPO)
+
+            def lose_push_answers(method: str, path: str, body: bytes) -> bytes:
+                if method == "POST" and path.startswith("/v1/envelopes"):
+                    raise ConnectionError("the answer is lost")  # after the server took it
+                return body
+
+            proxy.rewrite = lose_push_answers
+            with pytest.raises(SyncError):
+                laptops.sync(b)
+            proxy.rewrite = lambda _method, _path, body: body
+            assert ("POST", "/v1/envelopes") in proxy.forwarded
+            edit_person(b, pid, phone=FIRST)
+            laptops.sync(b, a, b)
+            for s in (a, b):
+                assert _conflicts(s) == [] and _phone(s, pid) == FIRST
+    finally:
+        proxy.close()
 
 
 def test_an_older_versions_record_of_a_field_changed_twice_still_merges(laptops: Laptops) -> None:
