@@ -501,33 +501,35 @@ def life_facts(store: Store, user: User, person_id: str) -> LifeFacts | None:
     registration, housing, work); None where no visit was recorded. Read for a referral or its
     letter, whose use is audited there. Without the restricted answers ``user`` may not read
     (a helper's letter to the Clearingstelle says nothing of the children's insurance)."""
-    from desktop_app.storage.visits_models import latest_finished
-
-    require(user, Action.VIEW_PERSON)
-    with store.reading() as session:
-        row = session.scalars(latest_finished(person_id, LIFE_SITUATION_FORM)).one_or_none()
-        answers = row.answers if row is not None else None
-    if answers is None:
-        return None
-    withheld = visits.withheld_kinds(store, user, person_id)
-    hidden = visits.form(LIFE_SITUATION_FORM, store).withheld_fields(withheld)
-    return LifeFacts.from_answers({k: v for k, v in json.loads(answers).items() if k not in hidden})
+    found = _latest_readable_answers(store, user, person_id, LIFE_SITUATION_FORM)
+    return LifeFacts.from_answers(found[1]) if found is not None else None
 
 
 def skills_facts(store: Store, user: User, person_id: str) -> SkillsFacts | None:
     """What referral letters use of the person's latest skills check (qualifications from
     abroad, work experience, German), labelled as the form in force names its answers; None
-    where no skills check was recorded. Read for a letter, whose use is audited there."""
+    where no skills check was recorded. Read for a letter, whose use is audited there. Without
+    the restricted answers ``user`` may not read, as ``life_facts``."""
+    found = _latest_readable_answers(store, user, person_id, SKILLS_FORM)
+    return skills_from_answers(*found) if found is not None else None
+
+
+def _latest_readable_answers(
+    store: Store, user: User, person_id: str, form_id: str
+) -> tuple[FormDefinition, dict[str, object]] | None:
+    """The form in force and the answers of the person's latest finished visit of it that
+    ``user`` may read (restricted sections not opened to a helper left out); None without one."""
     from desktop_app.storage.visits_models import latest_finished
-    from desktop_app.usecases import visits as visits_uc
 
     require(user, Action.VIEW_PERSON)
     with store.reading() as session:
-        row = session.scalars(latest_finished(person_id, SKILLS_FORM)).one_or_none()
+        row = session.scalars(latest_finished(person_id, form_id)).one_or_none()
         answers = row.answers if row is not None else None
     if answers is None:
         return None
-    return skills_from_answers(visits_uc.form(SKILLS_FORM, store), json.loads(answers))
+    definition = visits.form(form_id, store)
+    hidden = definition.withheld_fields(visits.withheld_kinds(store, user, person_id))
+    return definition, {k: v for k, v in json.loads(answers).items() if k not in hidden}
 
 
 def _option_text(field: FieldDef | None, answer: object) -> LocalizedText:

@@ -11,10 +11,12 @@ from typing import Any
 import pypdf
 
 from desktop_app.domain.person import PersonDraft
-from desktop_app.usecases import people, visits
+from desktop_app.domain.users import Role
+from desktop_app.paths import resource
+from desktop_app.usecases import accounts, people, reference, visits
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
-from tests.conftest import record_sharing_consent
+from tests.conftest import record_sharing_consent, with_version_raised
 from tests.unit.forms.test_forms_evaluator import full_skills_check
 
 # Maria Popescu, a nurse from Iași: German A1, a nursing diploma from Romania, recognition
@@ -115,3 +117,36 @@ def test_other_services_get_nothing_of_the_skills_check_and_their_letters_stay_t
     assert uc.make_letter(session.store, session.user, recognition.id).inputs != (
         before_recognition.inputs
     )
+
+
+def test_a_restricted_section_of_the_skills_check_is_left_out_of_a_helpers_facts(
+    session: Session,
+) -> None:
+    """A published skills check whose qualifications section is health data (as a team may
+    decide for a qualification obtained in a clinic): a helper's letter is made from the
+    answers they may read, as from the life-situation check's (the shipped form has no
+    restricted section)."""
+    files = {p.name: p.read_text(encoding="utf-8") for p in resource("forms").glob("*.yaml")}
+    heading = "  - id: qualifications\n    label:"
+    assert heading in files["skills_check.yaml"]
+    files["skills_check.yaml"] = with_version_raised(
+        files["skills_check.yaml"].replace(
+            heading, "  - id: qualifications\n    restricted: health\n    label:", 1
+        )
+    )
+    reference.publish_forms(session.store, session.user, files)
+    assert visits.form("skills_check", session.store).withheld_fields({"health"}) == {
+        "qualifications"
+    }
+    pid = _maria(session)
+    accounts.add_user(session, "mihai", "Mihai Student", Role.HELPER, "student pass 7")
+    helper = accounts.log_in(session.store.paths.data_dir, "mihai", "student pass 7")
+    try:
+        theirs = uc.skills_facts(helper.store, helper.user, pid)
+    finally:
+        helper.close()
+    ours = uc.skills_facts(session.store, session.user, pid)
+    assert theirs is not None and ours is not None
+    assert "asistentă medicală generalistă" in [q.title for q in ours.qualifications]
+    assert theirs.qualifications == ()
+    assert theirs.experience == ours.experience and theirs.experience  # not restricted
