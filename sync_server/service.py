@@ -726,8 +726,8 @@ class SyncService:
                     env.kind,
                     env.revision,
                     env.key_id,
-                    wire.b64decode(env.nonce),
-                    wire.b64decode(env.ciphertext),
+                    wire.decoded(env.nonce),  # decoded by validation already
+                    wire.decoded(env.ciphertext),
                     env.client_hlc,
                     env.erases,
                 )

@@ -48,6 +48,19 @@ def b64decode(text: str) -> bytes:
         raise ValueError("not valid base64") from exc
 
 
+class _Base64Text(str):
+    """Base64 text validated by decoding it, holding the bytes it decoded to (``raw``), so
+    that the server does not decode a push's nonces and ciphertexts a second time."""
+
+    raw: bytes
+
+
+def decoded(text: str) -> bytes:
+    """The bytes of base64 text: those validation decoded it to (``_bytes_checker``), else
+    decoded now (ValueError where ``b64decode`` refuses it)."""
+    return text.raw if isinstance(text, _Base64Text) else b64decode(text)
+
+
 def _bytes_checker(name: str, low: int, high: int) -> AfterValidator:
     def check(value: str) -> str:
         raw = b64decode(value)
@@ -55,7 +68,9 @@ def _bytes_checker(name: str, low: int, high: int) -> AfterValidator:
             raise ValueError(f"{name} must be {low} bytes, got {len(raw)}")
         if not low <= len(raw) <= high:
             raise ValueError(f"{name} must be {low}..{high} bytes, got {len(raw)}")
-        return value
+        text = _Base64Text(value)
+        text.raw = raw
+        return text
 
     return AfterValidator(check)
 

@@ -187,3 +187,34 @@ def test_a_trusted_envelope_is_what_model_construct_and_validation_make(erases: 
     assert trusted.revision == 3
     with pytest.raises(ValidationError):  # frozen, as validated envelopes are
         trusted.revision = 5
+
+
+def test_a_validated_nonce_and_ciphertext_carry_their_bytes_and_travel_as_text() -> None:
+    """Validation decodes them once and the server stores those bytes (``wire.decoded``):
+    they are the bytes the laptop encoded, and the envelope still reads, compares and
+    serialises as the text it arrived as."""
+    nonce, ciphertext = bytes(range(12)), bytes(range(256)) * 3
+    data = _env(nonce=wire.b64encode(nonce), ciphertext=wire.b64encode(ciphertext))
+    env = wire.PushRequest.model_validate_json(json.dumps({"envelopes": [data]})).envelopes[0]
+    assert (wire.decoded(env.nonce), wire.decoded(env.ciphertext)) == (nonce, ciphertext)
+    assert (env.nonce, env.ciphertext) == (data["nonce"], data["ciphertext"])
+    assert json.loads(env.model_dump_json()) == {**data, "erases": False}
+    assert env == wire.Envelope.model_construct(None, **data, erases=False)
+    # Text that was never validated (a laptop's own envelope) is decoded when asked.
+    made = wire.Envelope.model_construct(None, **data)
+    assert wire.decoded(made.ciphertext) == ciphertext
+    with pytest.raises(ValueError):
+        wire.decoded("not base64!")
+
+
+def test_a_nonce_or_ciphertext_that_is_not_base64_or_of_the_wrong_size_is_refused() -> None:
+    for changes in (
+        {"nonce": wire.b64encode(b"\0" * 12)[:-1]},
+        {"nonce": wire.b64encode(b"\0" * 11)},
+        {"nonce": "A" * 15 + "="},
+        {"ciphertext": wire.b64encode(b"\1" * 40) + "\n"},
+        {"ciphertext": "=" + wire.b64encode(b"\1" * 40)[1:]},
+        {"ciphertext": wire.b64encode(b"\1" * (wire.MIN_CIPHERTEXT_BYTES - 1))},
+    ):
+        with pytest.raises(ValidationError):
+            wire.Envelope.model_validate(_env(**changes))
