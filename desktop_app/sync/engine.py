@@ -577,6 +577,7 @@ class SyncEngine:
         of the app wrote (fields this one does not know), to be kept."""
         adapter = ADAPTERS[kind]
         local = adapter.load_many(session, list({e.record_id for e, _s, _a in items}))
+        held = frozenset(local)  # what saving need not look up again
         me = self.store.device_id
         to_save: dict[str, ToSave] = {}
         envelope_of: dict[str, wire.StoredEnvelope] = {}
@@ -646,7 +647,7 @@ class SyncEngine:
             about = _unsent_about(session, erasing)
             report.erased_work += sum(about.values())
             report.erased_people += len(about)
-        refused = adapter.save_many(session, self.store, list(to_save.values()))
+        refused = adapter.save_many(session, self.store, list(to_save.values()), held)
         newer = [envelope_of[rid] for rid, why in refused.items() if why == NEWER_VERSION]
         outbox = []
         for record_id, why in refused.items():

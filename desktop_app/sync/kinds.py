@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from sqlalchemy import select
@@ -67,7 +68,13 @@ class PersonAdapter:
     def upgrade(self, state: RecordState, local: RecordState | None) -> RecordState:
         return state  # an older version's person lacks fields at most: ``_person_from_item``
 
-    def save_many(self, session: Session, store: Store, items: list[ToSave]) -> dict[str, str]:
+    def save_many(
+        self,
+        session: Session,
+        store: Store,
+        items: list[ToSave],
+        held: AbstractSet[str] | None = None,
+    ) -> dict[str, str]:
         refused: dict[str, str] = {}
         ready: list[Person] = []
         for item in items:
@@ -75,8 +82,11 @@ class PersonAdapter:
                 ready.append(_person_from_item(item))
             except PayloadError as exc:
                 refused[item.state.id] = refusal(exc)
-        sql = "SELECT id FROM people WHERE id IN ({ids})"
-        existing = {row[0] for row in rows_for_ids(session, sql, [p.id for p in ready])}
+        if held is None:
+            sql = "SELECT id FROM people WHERE id IN ({ids})"
+            existing = {row[0] for row in rows_for_ids(session, sql, [p.id for p in ready])}
+        else:
+            existing = {p.id for p in ready if p.id in held}
         repo = PeopleRepository(session)
         new = [p for p in ready if p.id not in existing]
         if new:
@@ -291,7 +301,13 @@ class DistinctPeopleAdapter(RowAdapter):
             erase_rows=_eraser("distinct_people"),
         )
 
-    def save_many(self, session: Session, store: Store, items: list[ToSave]) -> dict[str, str]:
+    def save_many(
+        self,
+        session: Session,
+        store: Store,
+        items: list[ToSave],
+        held: AbstractSet[str] | None = None,
+    ) -> dict[str, str]:
         def second(item: ToSave) -> str | None:
             field = item.state.fields.get("person_b")
             return None if item.state.deleted or field is None else str(field.value)
@@ -304,7 +320,7 @@ class DistinctPeopleAdapter(RowAdapter):
         )
         refused = {item.state.id: ABOUT_ERASED for item in items if second(item) in erased}
         rest = [item for item in items if item.state.id not in refused]
-        return {**refused, **super().save_many(session, store, rest)}
+        return {**refused, **super().save_many(session, store, rest, held)}
 
 
 def _keep_consent_texts(session: Session, row: Any) -> None:

@@ -9,11 +9,12 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pydantic_core
-from sqlalchemy import insert, select
+from sqlalchemy import Boolean, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -56,6 +57,9 @@ PAYLOAD_VERSION = 1
 # Records ``RowAdapter.save_many`` writes under one savepoint (a refusal while writing one
 # writes its batch again, record by record).
 SAVE_BATCH = 500
+# Values the driver stores as SQLAlchemy would (``RowAdapter._insert``).
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+_FLAGS = frozenset({bool, type(None)})
 # A live record's column values and the field clocks to store (``RowAdapter._columns``).
 _Columns = tuple[dict[str, Any], dict[str, list[str]]]
 
@@ -87,8 +91,16 @@ class RecordAdapter(Protocol):
         """The local records among ``record_ids`` (one query, not one per record)."""
         ...
 
-    def save_many(self, session: Session, store: Store, items: list[ToSave]) -> dict[str, str]:
-        """Write merged states; returns {record id: reason} for states it refused to write."""
+    def save_many(
+        self,
+        session: Session,
+        store: Store,
+        items: list[ToSave],
+        held: AbstractSet[str] | None = None,
+    ) -> dict[str, str]:
+        """Write merged states; returns {record id: reason} for states it refused to write.
+        ``held``: the ids among them held here (``load_many`` found them in the same
+        transaction), so that they need not be looked up again; None: not known."""
         ...
 
     def upgrade(self, state: RecordState, local: RecordState | None) -> RecordState:
@@ -117,6 +129,10 @@ def rows_for_ids(session: Session, sql: str, ids: Sequence[str]) -> Iterator[tup
             yield from cursor.fetchall()
     finally:
         cursor.close()
+
+
+def _quoted(name: str) -> str:
+    return f'"{name}"'
 
 
 def load_one(adapter: RecordAdapter, session: Session, record_id: str) -> LocalRecord | None:
@@ -247,6 +263,23 @@ class RowAdapter:
         # number): a live record without one is refused (two would have stopped the pull on
         # the UNIQUE constraint), a tombstone keeps its record id there.
         self.unique = tuple(c.key for c in table(model).columns if c.unique and c.key in fields)
+        # Flag columns: SQLAlchemy takes only True, False or None there (``_insert``).
+        self._flag_columns = frozenset(
+            c.key for c in table(model).columns if isinstance(c.type, Boolean)
+        )
+        self._load_columns = (
+            "id",
+            "deleted",
+            "revision",
+            "author_id",
+            "updated_hlc",
+            "field_clocks",
+            *(f for f in fields if f not in ("id", "deleted", "revision", "author_id")),
+        )
+        self._load_sql = (
+            f"SELECT {', '.join(map(_quoted, self._load_columns))} "
+            f'FROM "{table(model).name}" WHERE id IN ({{ids}})'
+        )
         self._on_save = on_save
 
     def _rows(self, session: Session, record_ids: list[str]) -> dict[str, Any]:
@@ -260,24 +293,35 @@ class RowAdapter:
         return found
 
     def load_many(self, session: Session, record_ids: list[str]) -> dict[str, LocalRecord]:
-        return {rid: self._local(row) for rid, row in self._rows(session, record_ids).items()}
+        # Plain tuples from the driver, not ORM objects: a pull looks up every record it
+        # brings, and in a first sync finds none. Flags read back as flags, as the ORM's do.
+        found = {}
+        flags = [i for i, name in enumerate(self._load_columns) if name in self._flag_columns]
+        for values in rows_for_ids(session, self._load_sql, record_ids):
+            row = list(values)
+            for i in flags:
+                row[i] = None if row[i] is None else bool(row[i])
+            found[row[0]] = self._local(dict(zip(self._load_columns, row, strict=True)))
+        return found
 
-    def _local(self, row: Any) -> LocalRecord:
-        stored = {k: tuple(v) for k, v in json.loads(row.field_clocks or "{}").items()}
-        clocks = effective_field_clocks(self.fields, stored, row.updated_hlc)
-        if row.deleted:
-            state = RecordState(self.kind, row.id, {}, True, row.updated_hlc)
+    def _local(self, row: dict[str, Any]) -> LocalRecord:
+        """The record a row holds (``row``: its columns' values by name)."""
+        record_id, updated_hlc = row["id"], row["updated_hlc"]
+        stored = {k: tuple(v) for k, v in json.loads(row["field_clocks"] or "{}").items()}
+        clocks = effective_field_clocks(self.fields, stored, updated_hlc)
+        if row["deleted"]:
+            state = RecordState(self.kind, record_id, {}, True, updated_hlc)
         else:
             plain = (f for f in self.fields if f not in self.keyed)
-            fields = {f: FieldState(getattr(row, f), *clocks[f]) for f in plain}
+            fields = {f: FieldState(row[f], *clocks[f]) for f in plain}
             for name in self.keyed:
-                values, prefix = json_object(getattr(row, name)), entry_name(name, "")
+                values, prefix = json_object(row[name]), entry_name(name, "")
                 keys = values.keys() | {n[len(prefix) :] for n in stored if n.startswith(prefix)}
                 for key in keys:
                     entry = entry_name(name, key)
                     fields[entry] = FieldState(values.get(key), *stored.get(entry, clocks[name]))
-            state = RecordState(self.kind, row.id, fields)
-        return LocalRecord(state, row.revision, row.author_id)
+            state = RecordState(self.kind, record_id, fields)
+        return LocalRecord(state, row["revision"], row["author_id"])
 
     def upgrade(self, state: RecordState, local: RecordState | None) -> RecordState:
         """A record from a version before entries merged one by one holds a ``keyed`` column
@@ -321,8 +365,16 @@ class RowAdapter:
         closed = FieldState(False, state.deleted_clock, base)
         return RecordState(state.kind, state.id, {flag: closed})
 
-    def save_many(self, session: Session, store: Store, items: list[ToSave]) -> dict[str, str]:
-        rows = self._rows(session, [item.state.id for item in items])
+    def save_many(
+        self,
+        session: Session,
+        store: Store,
+        items: list[ToSave],
+        held: AbstractSet[str] | None = None,
+    ) -> dict[str, str]:
+        ids = [item.state.id for item in items]
+        # Only rows held here are read (as ORM objects, to be changed): in a first sync none.
+        rows = self._rows(session, ids if held is None else [i for i in ids if i in held])
         refused: dict[str, str] = {}
         erased = self._erased_people(session, items)
         gone: list[str] = []
@@ -377,7 +429,30 @@ class RowAdapter:
             else:
                 self._save(session, row, item, columns)
         if new:
+            self._insert(session, new)
+
+    def _insert(self, session: Session, new: list[dict[str, Any]]) -> None:
+        """One INSERT of many rows. Where every value is plain (text, a number, a flag in a
+        flag column: what a valid record holds) the rows go to the driver as tuples, without
+        SQLAlchemy's processing of each row's parameters (a tenth of applying a first sync's
+        visits); any other value goes through SQLAlchemy, which refuses it as before."""
+        names = tuple(new[0])
+        flags = [i for i, name in enumerate(names) if name in self._flag_columns]
+        same = all(row.keys() == new[0].keys() for row in new)
+        rows = [tuple([row[name] for name in names]) for row in new] if same else []
+        plain = (
+            same
+            and all(type(value) in _PLAIN for row in rows for value in row)
+            and all(type(row[i]) in _FLAGS for row in rows for i in flags)
+        )
+        if not plain:
             session.execute(insert(table(self.model)), new)
+            return
+        sql = (
+            f'INSERT INTO "{table(self.model).name}" ({", ".join(map(_quoted, names))}) '
+            f"VALUES ({', '.join('?' * len(names))})"
+        )
+        session.connection().exec_driver_sql(sql, rows)
 
     def _save_one_by_one(
         self, session: Session, rows: dict[str, Any], batch: list[tuple[ToSave, _Columns | None]]
@@ -400,13 +475,8 @@ class RowAdapter:
         from desktop_app.storage.models import PersonRow
 
         owners = {owner for item in items if (owner := self.person_of(item.state)) is not None}
-        if not owners:
-            return set()
-        return set(
-            session.scalars(
-                select(PersonRow.id).where(PersonRow.id.in_(owners), PersonRow.deleted.is_(True))
-            )
-        )
+        sql = f"SELECT id FROM {table(PersonRow).name} WHERE deleted = 1 AND id IN ({{ids}})"
+        return {row[0] for row in rows_for_ids(session, sql, sorted(owners))}
 
     def _save(self, session: Session, row: Any, item: ToSave, columns: _Columns | None) -> None:
         """Write ``item`` into ``row`` (a new one if None) through the ORM; ``columns``: its
@@ -438,7 +508,7 @@ class RowAdapter:
         else:
             content, clocks = columns
             values.update(content)
-            values["field_clocks"] = json.dumps(clocks, sort_keys=True)
+            values["field_clocks"] = json.dumps(clocks, sort_keys=True) if clocks else "{}"
         return values
 
     def _columns(self, state: RecordState) -> _Columns:
@@ -447,16 +517,27 @@ class RowAdapter:
         clocks: dict[str, list[str]] = {}
         entries: dict[str, dict[str, Any]] = {name: {} for name in self.keyed}
         known = set(self.fields) - set(self.keyed)
+        # A field last changed at the record's newest clock with nothing before it needs no
+        # entry: read back, it has exactly those clocks (``_local``), as a record made here
+        # has. A record pulled in a first sync so stores "{}", not a clock pair of some 130
+        # bytes a field and an answer (two thirds of a pulled visit's row, all of it built,
+        # written and encrypted). An entry removed (None) keeps its clocks: they tell it is.
+        newest = state.newest_clock()
         for name, field in state.fields.items():
             column, _sep, key = name.partition("/")
             if key and column in entries:
-                clocks[name] = [field.clock, field.base]
                 if field.value is not None:
                     entries[column][key] = field.value
+                    if field.base or field.clock != newest:
+                        clocks[name] = [field.clock, field.base]
+                else:
+                    clocks[name] = [field.clock, field.base]
             elif name not in known:
                 raise NewerRecord(f"{self.kind}: fields this version does not know")
             else:
-                values[name], clocks[name] = field.value, [field.clock, field.base]
+                values[name] = field.value
+                if field.base or field.clock != newest:
+                    clocks[name] = [field.clock, field.base]
         for name in self.fields:
             if name in entries:
                 values[name] = json.dumps(
@@ -516,8 +597,16 @@ class ImmutableRowAdapter:
     def upgrade(self, state: RecordState, local: RecordState | None) -> RecordState:
         return state
 
-    def save_many(self, session: Session, store: Store, items: list[ToSave]) -> dict[str, str]:
-        existing = set(self.load_many(session, [i.state.id for i in items]))
+    def save_many(
+        self,
+        session: Session,
+        store: Store,
+        items: list[ToSave],
+        held: AbstractSet[str] | None = None,
+    ) -> dict[str, str]:
+        existing = (
+            set(self.load_many(session, [i.state.id for i in items])) if held is None else held
+        )
         refused: dict[str, str] = {}
         for item in items:
             if item.state.id in existing:

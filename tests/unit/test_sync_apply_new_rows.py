@@ -5,6 +5,7 @@ report tables the triggers keep included), for every kind that takes the fast wa
 from __future__ import annotations
 
 import copy
+import json
 import random
 import uuid
 from collections import Counter
@@ -22,7 +23,7 @@ from desktop_app.storage.db import Store
 from desktop_app.storage.models import SyncMixin, table
 from desktop_app.sync import records
 from desktop_app.sync.merge import FieldState, RecordState
-from desktop_app.sync.records import ADAPTERS, RowAdapter, ToSave
+from desktop_app.sync.records import ADAPTERS, RecordAdapter, RowAdapter, ToSave
 from desktop_app.usecases import people
 from desktop_app.usecases.accounts import create_first_account
 from tests.conftest import PASSWORD
@@ -118,8 +119,16 @@ def _written(
     return {name: rows for name, rows in changed.items() if rows != (Counter(), Counter())}
 
 
-def _apply(store: Store, adapters: dict[str, RowAdapter], items: dict[str, list[ToSave]]) -> int:
-    """Save each kind's records; returns how many ORM objects of synced rows were made."""
+def _apply(
+    store: Store,
+    adapters: dict[str, RecordAdapter],
+    items: dict[str, list[ToSave]],
+    *,
+    told: bool = False,
+) -> int:
+    """Save each kind's records; returns how many ORM objects of synced rows were made.
+    ``told``: each adapter is told which records are held here, as the pull tells it (what
+    ``load_many`` found), and looks up none itself; else it looks them up."""
     made = 0
     with store.transaction() as db:
 
@@ -129,7 +138,9 @@ def _apply(store: Store, adapters: dict[str, RowAdapter], items: dict[str, list[
             made += isinstance(instance, SyncMixin)
 
         for kind, batch in items.items():
-            assert adapters[kind].save_many(db, store, batch) == {}
+            adapter = adapters[kind]
+            held = set(adapter.load_many(db, [i.state.id for i in batch])) if told else None
+            assert adapter.save_many(db, store, batch, held) == {}
     return made
 
 
@@ -143,7 +154,7 @@ def two_stores(tmp_path: Path) -> Any:
 
 
 def test_new_rows_written_by_one_insert_equal_those_the_orm_writes(
-    two_stores: Any, monkeypatch: pytest.MonkeyPatch
+    two_stores: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Batches of 7: the 40 records of a kind take several, the later ones mixed.
     monkeypatch.setattr(records, "SAVE_BATCH", 7)
@@ -151,15 +162,26 @@ def test_new_rows_written_by_one_insert_equal_those_the_orm_writes(
         FAST
     )
     fast, orm = two_stores
-    # The same people in both stores (the visits' report rows read their nationality).
-    people.register_many(fast.store, fast.user, generate_people(12, seed=3))
+    # The same people in both stores (the visits' report rows read their nationality); in
+    # the second round six more come, with changes of six of these.
     person = ADAPTERS["person"]
-    with fast.store.reading() as db:
-        ids = [row for (row,) in db.connection().exec_driver_sql("SELECT id FROM people")]
-        held = person.load_many(db, ids)
-    with orm.store.transaction() as db:
-        saved = [ToSave(r.state, r.revision, r.author_id) for r in held.values()]
-        assert person.save_many(db, orm.store, saved) == {}
+    source = create_first_account(tmp_path / "source", "anna", "Anna Schmidt", PASSWORD)
+    try:
+        people.register_many(source.store, source.user, generate_people(18, seed=3))
+        with source.store.reading() as db:
+            ids = [row for (row,) in db.connection().exec_driver_sql("SELECT id FROM people")]
+            held = person.load_many(db, ids)
+    finally:
+        source.close()
+    ids, others = ids[:12], ids[12:]
+    for store in (fast.store, orm.store):
+        with store.transaction() as db:
+            saved = [ToSave(held[i].state, held[i].revision, held[i].author_id) for i in ids]
+            assert person.save_many(db, store, saved) == {}
+    people_later = [
+        ToSave(_moved(held[i].state, "phone", "+49 170 5550123"), held[i].revision + 1, "u-2")
+        for i in ids[:6]
+    ] + [ToSave(held[i].state, held[i].revision, held[i].author_id) for i in others]
 
     rng = random.Random(7)
     real = {kind: _row_adapter(kind) for kind in FAST}
@@ -179,9 +201,15 @@ def test_new_rows_written_by_one_insert_equal_those_the_orm_writes(
     # First all new; then changes of half of them, mixed with new ones, in the same batches.
     first = round_of({kind: ids_[:20] for kind, ids_ in record_ids.items()}, 100)
     second = round_of({kind: [*ids_[20:], *ids_[:20:2]] for kind, ids_ in record_ids.items()}, 200)
+    second = {"person": people_later, **second}
     for items in (first, second):
         before = (_snapshot(fast.store), _snapshot(orm.store))
-        made = _apply(fast.store, real, items), _apply(orm.store, by_orm, items)
+        # The fast store as a pull writes (told what is held), the other record by record in
+        # the ORM, each looking up what it holds.
+        made = (
+            _apply(fast.store, {**real, "person": person}, items, told=True),
+            _apply(orm.store, {**by_orm, "person": person}, items),
+        )
         written = (
             _written(before[0], _snapshot(fast.store)),
             _written(before[1], _snapshot(orm.store)),
@@ -192,3 +220,83 @@ def test_new_rows_written_by_one_insert_equal_those_the_orm_writes(
         assert tables | {"report_visit_facts"} <= written[0].keys()
         # … the new rows without an ORM object each (the ORM's way: one each).
         assert made == (0, 20 * len(FAST))
+    assert {"people", "search_tokens"} <= written[0].keys()  # the second round's people
+
+
+def _moved(state: RecordState, name: str, value: Any) -> RecordState:
+    """``state`` with ``name`` changed a second later, on top of the value it had."""
+    old = state.fields[name]
+    clock = CLOCK.format(900)
+    return RecordState(
+        state.kind, state.id, {**state.fields, name: FieldState(value, clock, old.clock)}
+    )
+
+
+def test_records_read_back_as_written_with_only_the_clocks_that_tell_more(
+    two_stores: Any,
+) -> None:
+    """A record written and read back is the state that was written (a field an older version
+    lacked: its default, with the oldest clock), though a field last changed at the record's
+    newest clock with nothing before it is stored without an entry of its own: a record all
+    of whose fields are so (a first sync's) stores ``{}``. An answer removed keeps its entry."""
+    fast, _orm = two_stores
+    people.register_many(fast.store, fast.user, generate_people(3, seed=4))
+    with fast.store.reading() as db:
+        person_ids = [row for (row,) in db.connection().exec_driver_sql("SELECT id FROM people")]
+    rng = random.Random(11)
+    newest, older = CLOCK.format(500), CLOCK.format(400)
+    written: dict[str, list[RecordState]] = {}
+    for kind in FAST:
+        adapter = _row_adapter(kind)
+        states = []
+        for n in range(12):
+            state = _state(rng, adapter, str(uuid.uuid4()), person_ids, 0)
+            if state.deleted:
+                states.append(state)
+                continue
+            # Clocks as records carry them: most at the newest change with no base (the first
+            # two records: all), some older, some built on an older value; one at the newest.
+            pairs = [(newest, ""), (older, ""), (newest, older), (older, CLOCK.format(1))]
+            fields = {
+                name: FieldState(f.value, *(pairs[0] if n < 2 else rng.choice(pairs)))
+                for name, f in state.fields.items()
+            }
+            fields[next(iter(fields))] = FieldState(next(iter(fields.values())).value, newest)
+            states.append(RecordState(kind, state.id, fields))
+        written[kind] = states
+    with fast.store.transaction() as db:
+        for kind, states in written.items():
+            items = [ToSave(state, 1, "u-1") for state in states]
+            assert ADAPTERS[kind].save_many(db, fast.store, items) == {}
+    with fast.store.reading() as db:
+        for kind, states in written.items():
+            adapter = _row_adapter(kind)
+            back = adapter.load_many(db, [state.id for state in states])
+            table_name = table(adapter.model).name
+            stored = dict(
+                db.connection()
+                .exec_driver_sql(f'SELECT id, field_clocks FROM "{table_name}"')
+                .all()
+            )
+            for state in states:
+                if state.deleted:
+                    assert back[state.id].state == state
+                    continue
+                # As this version takes it (a section's flag an older version lacked: open).
+                upgraded = adapter.upgrade(state, None)
+                lacking = {
+                    name: FieldState(adapter.default(name), "", "")
+                    for name in adapter.fields
+                    if name not in adapter.keyed and name not in upgraded.fields
+                }
+                assert not back[state.id].state.deleted
+                assert dict(back[state.id].state.fields) == {**lacking, **upgraded.fields}, kind
+                if state in states[:2]:
+                    # All at the newest clock: entries only for answers removed (None) and
+                    # for fields it lacked (the oldest clock).
+                    removed = [name for name, f in state.fields.items() if f.value is None]
+                    kept = {
+                        **{name: [newest, ""] for name in removed},
+                        **{name: ["", ""] for name in lacking},
+                    }
+                    assert json.loads(stored[state.id]) == kept, kind
