@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pydantic_core
-from sqlalchemy import Boolean, insert, select
+from sqlalchemy import Boolean, PrimaryKeyConstraint, UniqueConstraint, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -60,8 +60,9 @@ SAVE_BATCH = 500
 # Values the driver stores as SQLAlchemy would (``RowAdapter._insert``).
 _PLAIN = frozenset({str, int, float, bool, type(None)})
 _FLAGS = frozenset({bool, type(None)})
-# A live record's column values and the field clocks to store (``RowAdapter._columns``).
-_Columns = tuple[dict[str, Any], dict[str, list[str]]]
+# A live record's column values, the field clocks to store and its newest clock
+# (``RowAdapter._columns``).
+_Columns = tuple[dict[str, Any], dict[str, list[str]], str]
 
 
 @dataclass(frozen=True)
@@ -263,6 +264,24 @@ class RowAdapter:
         # number): a live record without one is refused (two would have stopped the pull on
         # the UNIQUE constraint), a tombstone keeps its record id there.
         self.unique = tuple(c.key for c in table(model).columns if c.unique and c.key in fields)
+        self._plain = frozenset(fields) - frozenset(self.keyed)  # fields of a column each
+        # What a new row may be refused for (``_sure_to_fit``): the primary key (``id``) is
+        # known, the rest is in the table's constraints. A table with a constraint of another
+        # kind (foreign keys, checks, several columns unique together) is not looked at.
+        columns = table(model).columns
+        self._not_null = tuple(c.key for c in columns if not c.nullable)
+        unique = [
+            tuple(c.key for c in constraint.columns)
+            for constraint in table(model).constraints
+            if isinstance(constraint, UniqueConstraint)
+        ] + [tuple(c.key for c in index.columns) for index in table(model).indexes if index.unique]
+        unique += [(c.key,) for c in columns if c.unique]
+        self._unique_columns = tuple(sorted({names[0] for names in unique if len(names) == 1}))
+        self._other_constraints = [names for names in unique if len(names) > 1] + [
+            constraint
+            for constraint in table(model).constraints
+            if not isinstance(constraint, (UniqueConstraint, PrimaryKeyConstraint))
+        ]
         # Flag columns: SQLAlchemy takes only True, False or None there (``_insert``).
         self._flag_columns = frozenset(
             c.key for c in table(model).columns if isinstance(c.type, Boolean)
@@ -398,6 +417,15 @@ class RowAdapter:
             ready.append((item, columns))
         for start in range(0, len(ready), SAVE_BATCH):
             batch = ready[start : start + SAVE_BATCH]
+            sure = self._sure_to_fit(session, rows, batch)
+            if sure:
+                # New rows nothing can refuse go in without a savepoint: under one, SQLite
+                # journals (and SQLCipher encrypts) every page that each row's triggers
+                # touch, which made writing a first sync's visits ten times as costly.
+                self._insert(session, sure)
+                batch = [(item, columns) for item, columns in batch if item.state.id in rows]
+                if not batch:
+                    continue
             try:
                 # One savepoint and one flush for the batch: a savepoint and a flush for each
                 # record took three quarters of a first sync's applying.
@@ -442,8 +470,8 @@ class RowAdapter:
         rows = [tuple([row[name] for name in names]) for row in new] if same else []
         plain = (
             same
-            and all(type(value) in _PLAIN for row in rows for value in row)
-            and all(type(row[i]) in _FLAGS for row in rows for i in flags)
+            and {type(value) for row in rows for value in row} <= _PLAIN
+            and {type(row[i]) for row in rows for i in flags} <= _FLAGS
         )
         if not plain:
             session.execute(insert(table(self.model)), new)
@@ -453,6 +481,36 @@ class RowAdapter:
             f"VALUES ({', '.join('?' * len(names))})"
         )
         session.connection().exec_driver_sql(sql, rows)
+
+    def _sure_to_fit(
+        self, session: Session, rows: dict[str, Any], batch: list[tuple[ToSave, _Columns | None]]
+    ) -> list[dict[str, Any]]:
+        """The rows of the records of ``batch`` new here, as ``_save_batch`` writes them, if
+        none of them can be refused while written: nothing to be done with each row written
+        (no ``on_save``), no NULL where the table takes none, no value of a UNIQUE column that
+        another record of the batch or a row held here has. Else [] (the batch is written
+        under a savepoint, record by record if one is refused)."""
+        if self._on_save is not None or self._other_constraints:
+            return []
+        new = [
+            {"id": item.state.id, **self._values(item, columns)}
+            for item, columns in batch
+            if item.state.id not in rows
+        ]
+        if len({row["id"] for row in new}) != len(new) or any(
+            row[name] is None for row in new for name in self._not_null
+        ):
+            return []
+        for name in self._unique_columns:
+            claimed = [row[name] for row in new] + [
+                self._values(item, columns)[name]
+                for item, columns in batch
+                if item.state.id in rows
+            ]
+            sql = f'SELECT 1 FROM "{table(self.model).name}" WHERE {_quoted(name)} IN ({{ids}})'
+            if len(set(claimed)) != len(claimed) or list(rows_for_ids(session, sql, claimed)):
+                return []
+        return new
 
     def _save_one_by_one(
         self, session: Session, rows: dict[str, Any], batch: list[tuple[ToSave, _Columns | None]]
@@ -493,7 +551,7 @@ class RowAdapter:
         """Every column but the id that writing ``item`` sets: the sync bookkeeping and the
         content (a tombstone's emptied, ``wiped``); ``columns``: its ``_columns`` or None."""
         state = item.state
-        newest = state.newest_clock()
+        newest = state.newest_clock() if columns is None else columns[2]
         values: dict[str, Any] = {
             "revision": item.revision,
             "updated_hlc": newest,
@@ -506,7 +564,7 @@ class RowAdapter:
             values.update(dict.fromkeys(self.unique, state.id))  # no two tombstones share ""
             values["field_clocks"] = "{}"
         else:
-            content, clocks = columns
+            content, clocks, _newest = columns
             values.update(content)
             values["field_clocks"] = json.dumps(clocks, sort_keys=True) if clocks else "{}"
         return values
@@ -516,28 +574,28 @@ class RowAdapter:
         values: dict[str, Any] = {}
         clocks: dict[str, list[str]] = {}
         entries: dict[str, dict[str, Any]] = {name: {} for name in self.keyed}
-        known = set(self.fields) - set(self.keyed)
         # A field last changed at the record's newest clock with nothing before it needs no
         # entry: read back, it has exactly those clocks (``_local``), as a record made here
         # has. A record pulled in a first sync so stores "{}", not a clock pair of some 130
         # bytes a field and an answer (two thirds of a pulled visit's row, all of it built,
         # written and encrypted). An entry removed (None) keeps its clocks: they tell it is.
         newest = state.newest_clock()
-        for name, field in state.fields.items():
+        plain = self._plain
+        for name, (value, clock, base) in state.fields.items():
+            if name in plain:
+                values[name] = value
+                if base or clock != newest:
+                    clocks[name] = [clock, base]
+                continue
             column, _sep, key = name.partition("/")
-            if key and column in entries:
-                if field.value is not None:
-                    entries[column][key] = field.value
-                    if field.base or field.clock != newest:
-                        clocks[name] = [field.clock, field.base]
-                else:
-                    clocks[name] = [field.clock, field.base]
-            elif name not in known:
+            if not (key and column in entries):
                 raise NewerRecord(f"{self.kind}: fields this version does not know")
+            if value is not None:
+                entries[column][key] = value
+                if base or clock != newest:
+                    clocks[name] = [clock, base]
             else:
-                values[name] = field.value
-                if field.base or field.clock != newest:
-                    clocks[name] = [field.clock, field.base]
+                clocks[name] = [clock, base]
         for name in self.fields:
             if name in entries:
                 values[name] = json.dumps(
@@ -550,7 +608,7 @@ class RowAdapter:
         for name in self.unique:
             if values[name] in ("", None):
                 raise PayloadError(f"{self.kind}.{name}: missing")
-        return values, clocks
+        return values, clocks, newest
 
     def wiped(self) -> dict[str, Any]:
         """A tombstone's content: no personal data left, every column still valid."""

@@ -28,6 +28,7 @@ from desktop_app.sync.records import (
 from desktop_app.usecases import data_rights, people
 from sync_server import wire
 from tests.unit.test_sync_visit_entries import _finished
+from tests.unit.test_visits import PERSON
 
 CLOCK = "1764000000000-00000-laptop-b"
 
@@ -136,3 +137,63 @@ def test_a_newer_versions_record_and_one_about_an_erased_person_refuse_only_them
         # The others are written whole (their answers as the visit they copy); the two
         # refused ones left no row.
         assert rows == {item.state.id: original.answers for item in fine}
+
+
+def test_new_records_the_table_cannot_hold_refuse_only_themselves(session: Any) -> None:
+    """New records are written without a savepoint only where none can be refused: a batch
+    with one holding nothing where the table takes no empty value, or two sharing a
+    referral's reference, or one taking the reference of a referral held here, is written
+    record by record, and only those are refused; no report row is left of a refused visit."""
+    store = session.store
+    visit = _finished(session)
+    adapter = ADAPTERS["visit"]
+    assert isinstance(adapter, RowAdapter)
+    with store.reading() as db:
+        local = load_one(adapter, db, visit.id)
+    assert local is not None
+
+    def copy(kind: str, state: RecordState, **fields: FieldState) -> ToSave:
+        return ToSave(RecordState(kind, str(uuid.uuid4()), {**state.fields, **fields}), 1, "")
+
+    # Nothing where the column has no default (where it has one, the default is written).
+    no_start = copy("visit", local.state, started_at=FieldState(None, CLOCK, ""))
+    fine = [copy("visit", local.state) for _ in range(5)]
+    with store.transaction() as db:
+        refused = adapter.save_many(db, store, [fine[0], fine[1], no_start, *fine[2:]])
+    assert list(refused) == [no_start.state.id]
+    assert "NOT NULL" in refused[no_start.state.id]
+    with store.reading() as db:
+        written = set(db.scalars(select(VisitRow.id)))
+        facts = {
+            row[0]
+            for row in db.connection().exec_driver_sql("SELECT visit_id FROM report_visit_facts")
+        }
+    assert written == facts == {visit.id, *(item.state.id for item in fine)}
+
+    referrals = ADAPTERS["referral"]
+    assert isinstance(referrals, RowAdapter)
+
+    def referral(reference: str) -> ToSave:
+        values = {name: referrals.default(name) for name in referrals.fields}
+        values.update(person_id=PERSON, reference=reference, status="issued")
+        state = RecordState("referral", "", {n: FieldState(v, CLOCK) for n, v in values.items()})
+        return copy("referral", state)
+
+    held = referral("WD-2026-0001")
+    with store.transaction() as db:
+        assert referrals.save_many(db, store, [held]) == {}
+    twice = [referral("WD-2026-0002"), referral("WD-2026-0002")]
+    again = referral("WD-2026-0001")
+    others = [referral(f"WD-2026-01{n:02d}") for n in range(3)]
+    for clash in (twice, [again]):
+        with store.transaction() as db:
+            refused = referrals.save_many(db, store, [others.pop(), *clash])
+        assert list(refused) == [clash[-1].state.id]
+    with store.reading() as db:
+        references = sorted(db.connection().exec_driver_sql("SELECT reference FROM referrals"))
+    assert [r[0] for r in references] == [
+        "WD-2026-0001",
+        "WD-2026-0002",
+        "WD-2026-0101",
+        "WD-2026-0102",
+    ]

@@ -125,11 +125,11 @@ def _apply(
     items: dict[str, list[ToSave]],
     *,
     told: bool = False,
-) -> int:
-    """Save each kind's records; returns how many ORM objects of synced rows were made.
-    ``told``: each adapter is told which records are held here, as the pull tells it (what
-    ``load_many`` found), and looks up none itself; else it looks them up."""
-    made = 0
+) -> tuple[int, int]:
+    """Save each kind's records; returns how many ORM objects of synced rows were made, and
+    how many savepoints. ``told``: each adapter is told which records are held here, as the
+    pull tells it (what ``load_many`` found), and looks up none itself; else it looks."""
+    made = savepoints = 0
     with store.transaction() as db:
 
         @event.listens_for(db, "transient_to_pending")
@@ -137,11 +137,16 @@ def _apply(
             nonlocal made
             made += isinstance(instance, SyncMixin)
 
+        @event.listens_for(db, "after_transaction_create")
+        def _nested(session: Session, transaction: Any) -> None:
+            nonlocal savepoints
+            savepoints += transaction.nested
+
         for kind, batch in items.items():
             adapter = adapters[kind]
             held = set(adapter.load_many(db, [i.state.id for i in batch])) if told else None
             assert adapter.save_many(db, store, batch, held) == {}
-    return made
+    return made, savepoints
 
 
 @pytest.fixture
@@ -206,7 +211,7 @@ def test_new_rows_written_by_one_insert_equal_those_the_orm_writes(
         before = (_snapshot(fast.store), _snapshot(orm.store))
         # The fast store as a pull writes (told what is held), the other record by record in
         # the ORM, each looking up what it holds.
-        made = (
+        (made_fast, savepoints), (made_orm, _savepoints) = (
             _apply(fast.store, {**real, "person": person}, items, told=True),
             _apply(orm.store, {**by_orm, "person": person}, items),
         )
@@ -218,8 +223,11 @@ def test_new_rows_written_by_one_insert_equal_those_the_orm_writes(
         # Every kind wrote its table (and the visits their report rows) …
         tables = {table(adapter.model).name for adapter in real.values()}
         assert tables | {"report_visit_facts"} <= written[0].keys()
-        # … the new rows without an ORM object each (the ORM's way: one each).
-        assert made == (0, 20 * len(FAST))
+        # … the new rows without an ORM object each (the ORM's way: one each), and where
+        # none was held, without a savepoint: nothing in them could be refused.
+        assert (made_fast, made_orm) == (0, 20 * len(FAST))
+        if items is first:
+            assert savepoints == 0
     assert {"people", "search_tokens"} <= written[0].keys()  # the second round's people
 
 
