@@ -22,6 +22,7 @@ from desktop_app.sync.merge import Conflict, FieldState, RecordState, clock_devi
 from desktop_app.sync.records import (
     ABOUT_ERASED,
     FORMERLY_DELETED,
+    LOAD_COLUMNS,
     LOCAL_ONLY,
     ImmutableRowAdapter,
     LocalRecord,
@@ -112,15 +113,7 @@ class PersonAdapter:
         return refused
 
 
-_LOAD_COLUMNS = (
-    "id",
-    "deleted",
-    "revision",
-    "author_id",
-    "updated_hlc",
-    "field_clocks",
-    *PERSON_FIELDS,
-)
+_LOAD_COLUMNS = (*LOAD_COLUMNS, *PERSON_FIELDS)
 _LOAD_SQL = f"SELECT {', '.join(_LOAD_COLUMNS)} FROM people WHERE id IN ({{ids}})"
 
 

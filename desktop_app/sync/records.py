@@ -132,6 +132,10 @@ def rows_for_ids(session: Session, sql: str, ids: Sequence[str]) -> Iterator[tup
         cursor.close()
 
 
+# The sync bookkeeping ``load_many`` reads of a row, before its fields.
+LOAD_COLUMNS = ("id", "deleted", "revision", "author_id", "updated_hlc", "field_clocks")
+
+
 def _quoted(name: str) -> str:
     return f'"{name}"'
 
@@ -286,15 +290,7 @@ class RowAdapter:
         self._flag_columns = frozenset(
             c.key for c in table(model).columns if isinstance(c.type, Boolean)
         )
-        self._load_columns = (
-            "id",
-            "deleted",
-            "revision",
-            "author_id",
-            "updated_hlc",
-            "field_clocks",
-            *(f for f in fields if f not in ("id", "deleted", "revision", "author_id")),
-        )
+        self._load_columns = (*LOAD_COLUMNS, *fields)
         self._load_sql = (
             f"SELECT {', '.join(map(_quoted, self._load_columns))} "
             f'FROM "{table(model).name}" WHERE id IN ({{ids}})'

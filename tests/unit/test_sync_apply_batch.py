@@ -27,7 +27,7 @@ from desktop_app.sync.records import (
 )
 from desktop_app.usecases import data_rights, people
 from sync_server import wire
-from tests.unit.test_sync_visit_entries import _finished
+from tests.unit.test_sync_visit_entries import _finished, _loaded
 from tests.unit.test_visits import PERSON
 
 CLOCK = "1764000000000-00000-laptop-b"
@@ -145,12 +145,7 @@ def test_new_records_the_table_cannot_hold_refuse_only_themselves(session: Any) 
     referral's reference, or one taking the reference of a referral held here, is written
     record by record, and only those are refused; no report row is left of a refused visit."""
     store = session.store
-    visit = _finished(session)
-    adapter = ADAPTERS["visit"]
-    assert isinstance(adapter, RowAdapter)
-    with store.reading() as db:
-        local = load_one(adapter, db, visit.id)
-    assert local is not None
+    visit, adapter, local = _loaded(session)
 
     def copy(kind: str, state: RecordState, **fields: FieldState) -> ToSave:
         return ToSave(RecordState(kind, str(uuid.uuid4()), {**state.fields, **fields}), 1, "")
