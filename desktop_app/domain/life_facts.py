@@ -40,6 +40,10 @@ CHILD_INSURANCE = "child_insurance"
 CHILD_KEYS = ("child_name", "child_birth")
 #: Insurance answers (the adult's and a child's) that need clearing up.
 INSURANCE_TO_CLEAR = ("none", "unclear")
+#: The adult's ``insurance_status`` answers a letter to the Clearingstelle or the Gesundheitsamt
+#: states: what needs clearing up, and the EHIC (valid only while the person lives in the home
+#: country). Insured in Germany is none of their business.
+INSURANCE_TO_STATE = ("none", "ehic", "unclear")
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,8 @@ class LifeFacts:
     rent_contract: str = ""
     work_status: tuple[str, ...] = ()
     work_contract: str = ""
+    #: the adult's own ``insurance_status`` (health section; "" where withheld or unanswered)
+    insurance: str = ""
 
     @classmethod
     def from_answers(cls, answers: Mapping[str, Any]) -> LifeFacts:
@@ -110,6 +116,7 @@ class LifeFacts:
             rent_contract=_text(answers.get("rent_contract")),
             work_status=tuple(_text(x) for x in answers.get("work_status") or ()),
             work_contract=_text(answers.get("work_contract")),
+            insurance=_text(answers.get("insurance_status")),
         )
 
     @property
@@ -129,6 +136,12 @@ class LifeFacts:
             for child in self.children
             if child.insurance_to_clear and child.lives != "home_country"
         )
+
+    @property
+    def insurance_to_state(self) -> str:
+        """The adult's recorded insurance where a health service is told it (``INSURANCE_TO_STATE``),
+        else ""."""
+        return self.insurance if self.insurance in INSURANCE_TO_STATE else ""
 
     def can_have(self, document: str) -> bool:
         """Whether the person can have this catalogue document, by their answers: no tenancy

@@ -810,8 +810,9 @@ CHILDREN_CARE_TOPICS = frozenset({"children_family"})
 #: The Schulverwaltungsamt: the children in the household of an age to be enrolled in school,
 #: with daycare or school (not a baby: its letter gave it the 1-year-old too).
 SCHOOL_TOPICS = frozenset({"school"})
-#: The Clearingstelle Gesundheit and the Gesundheitsamt: the children recorded as not insured
-#: or with an unclear insurance (those insured are none of their business here).
+#: The Clearingstelle Gesundheit and the Gesundheitsamt: the person's own insurance where it is
+#: not one in Germany (none, the home country's EHIC, unclear), and the children recorded as not
+#: insured or with an unclear insurance (those insured are none of their business here).
 HEALTH_TOPICS = frozenset({"health_insurance", "health_care"})
 #: The documents of their checklist the person's copy says for which of those children to
 #: bring (their own EHIC, their birth certificates), with the text that says it.
@@ -878,11 +879,16 @@ def _household_rows(ctx: _Context) -> list[tuple[str, str]]:
         text = txt("children_count", count=count)
         return [(txt(label), "\n".join(filter(None, [text, *lines])))]
     if topic in HEALTH_TOPICS:
+        rows = []
+        if own := facts.insurance_to_state:
+            rows.append((txt("label_own_insurance"), txt(f"own_insurance_{own}")))
         lines = [
             _child_line(c, f"insurance_{c.insurance}", ctx, txt)
             for c in facts.children_insurance_to_clear
         ]
-        return [(txt("label_children_insurance"), "\n".join(lines))] if lines else []
+        if lines:
+            rows.append((txt("label_children_insurance"), "\n".join(lines)))
+        return rows
     if topic in ADDRESS_TOPICS:
         rows = []
         if facts.address_registration in ("registered", "appointment", "not_registered"):

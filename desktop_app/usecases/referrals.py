@@ -500,7 +500,8 @@ def life_facts(store: Store, user: User, person_id: str) -> LifeFacts | None:
     """What referrals use of the person's latest life-situation visit (children, address
     registration, housing, work); None where no visit was recorded. Read for a referral or its
     letter, whose use is audited there. Without the restricted answers ``user`` may not read
-    (a helper's letter to the Clearingstelle says nothing of the children's insurance)."""
+    (a helper's letter to the Clearingstelle says nothing of the person's or the children's
+    insurance)."""
     found = _latest_readable_answers(store, user, person_id, LIFE_SITUATION_FORM)
     return LifeFacts.from_answers(found[1]) if found is not None else None
 

@@ -443,8 +443,53 @@ def test_without_children_or_with_all_insured_nothing_is_said(service_id: str) -
     for answers in (insured, none):
         letter, sheet = (flat(p) for p in _pages(service_id, answers))
         assert "Krankenversicherung der Kinder" not in letter
-        assert "ohne geklärte" not in letter and "krankenversichert" not in letter
+        assert "ohne geklärte" not in letter and "Jahre" not in letter and "geb. 2022" not in letter
         assert "също и за" not in sheet and "– за" not in sheet
+
+
+# ---------------------------------------------------------------- the person's own insurance
+OWN_INSURANCE = "Krankenversicherung (eigene Angabe)"
+
+
+@pytest.mark.parametrize(
+    ("answer", "stated"),
+    [
+        ("none", "nicht krankenversichert"),
+        ("ehic", "Europäische Krankenversicherungskarte (EHIC) aus dem Herkunftsland"),
+        ("unclear", "unklar"),
+    ],
+)
+@pytest.mark.parametrize("service_id", ["clearingstelle", "gesundheitsamt"])
+def test_the_health_services_learn_the_persons_own_insurance_as_recorded(
+    service_id: str, answer: str, stated: str
+) -> None:
+    """The walk-through's letter said "ungeklärt" of a person the check recorded as not
+    insured: the recorded answer stands next to the request now, before the children's."""
+    letter, _sheet = (
+        flat(p) for p in _pages(service_id, {**TWO_CHILDREN, "insurance_status": answer})
+    )
+    assert f"{OWN_INSURANCE} {stated} Kinder ohne geklärte Krankenversicherung" in letter
+    assert "8 Jahre, nicht krankenversichert" in letter
+    if service_id == "clearingstelle":
+        assert "ungeklärt" not in letter
+        assert "Der Krankenversicherungsschutz von Petar Petrov muss geklärt werden." in letter
+
+
+@pytest.mark.parametrize("answer", ["statutory", "private", ""])
+def test_an_insurance_in_germany_or_none_recorded_is_not_stated(answer: str) -> None:
+    """Insured in Germany is none of the Clearingstelle's business (nor is an unanswered
+    question a fact): the letter tells only the child to clear."""
+    answers = {**TWO_CHILDREN, "insurance_status": answer}
+    letter, _sheet = (flat(p) for p in _pages("clearingstelle", answers))
+    assert OWN_INSURANCE not in letter
+    assert "gesetzlich" not in letter and "privat" not in letter
+    assert "8 Jahre, nicht krankenversichert" in letter
+
+
+@pytest.mark.parametrize("service_id", ["familienkasse", "jobcenter", "citizens_office"])
+def test_other_services_learn_nothing_of_the_persons_insurance(service_id: str) -> None:
+    letter, _sheet = (flat(p) for p in _pages(service_id, {**FAMILY, "insurance_status": "none"}))
+    assert OWN_INSURANCE not in letter and "krankenversichert" not in letter
 
 
 def test_other_services_learn_nothing_of_the_childrens_insurance() -> None:

@@ -331,3 +331,39 @@ def test_the_childrens_insurance_is_health_data_a_helper_neither_reads_nor_write
     kept = visits.get_visit(store, session.user, visit.id)
     assert kept is not None
     assert kept.answers["children_insurance"] == answers["children_insurance"]
+
+
+def test_a_helpers_letter_to_the_clearingstelle_says_nothing_of_the_persons_own_insurance(
+    session: Session, helper: Session, case: tuple[str, visits.Visit]
+) -> None:
+    """The adult's recorded insurance (``insurance_status``, health section) goes into the
+    letter to the Clearingstelle an advisor prints, never into the one a helper (who does not
+    see the health section) prints of the same referral, nor into the facts it is made from."""
+    import io
+
+    import pypdf
+
+    from desktop_app.usecases import referrals
+    from tests.conftest import record_sharing_consent
+
+    pid, visit = case
+    assert visit.answers["insurance_status"] == "none"
+    record_sharing_consent(session, pid, "given", "Clearingstelle Gesundheit")
+    referral = referrals.issue_referral(
+        session.store, session.user, pid, "clearingstelle", "health_insurance"
+    )
+
+    def letter(user_session: Session) -> str:
+        """The letter to the service (page 1; the person's copy follows)."""
+        pdf = referrals.render_letter(user_session.store, user_session.user, referral.id)
+        return (pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text() or "").replace("\n", " ")
+
+    shown = "Krankenversicherung (eigene Angabe) nicht krankenversichert"
+    advisor_facts = referrals.life_facts(session.store, session.user, pid)
+    assert advisor_facts is not None and advisor_facts.insurance == "none"
+    assert shown in letter(session)
+    helper_facts = referrals.life_facts(helper.store, helper.user, pid)
+    assert helper_facts is not None and helper_facts.insurance == ""
+    helpers = letter(helper)
+    assert "Clearingstelle Gesundheit" in helpers  # the letter to the service is there
+    assert "eigene Angabe" not in helpers and "nicht krankenversichert" not in helpers
