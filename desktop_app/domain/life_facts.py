@@ -139,8 +139,8 @@ class LifeFacts:
 
     @property
     def insurance_to_state(self) -> str:
-        """The adult's recorded insurance where a health service is told it (``INSURANCE_TO_STATE``),
-        else ""."""
+        """The adult's recorded insurance where a health service is told it
+        (``INSURANCE_TO_STATE``), else ""."""
         return self.insurance if self.insurance in INSURANCE_TO_STATE else ""
 
     def can_have(self, document: str) -> bool:
