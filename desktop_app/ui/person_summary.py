@@ -49,14 +49,31 @@ def _child(child: SummaryChild) -> str:
 
 
 def children_text(summary: PersonSummary) -> str:
-    """ "3 children: Мария (1), Иван (6), Елена (11)" (those living with the person)."""
+    """ "3 children: Мария (1), Иван (6); in the home country: Елена (15)": those living with
+    the person, then those living elsewhere, by where the check says they live (the Kindergeld
+    is paid for them too)."""
     if COUNTED_CHILDREN in summary.hidden:
         return _("not shown to you (restricted)")
+    places: dict[str, list[str]] = {}
+    for child, where in summary.children_elsewhere:
+        label = pick(where, current_language()) if where else _("where not recorded")
+        places.setdefault(label, []).append(_child(child))
+    elsewhere = [
+        _("{where}: {names}").format(where=where, names=", ".join(names))
+        for where, names in places.items()
+    ]
+    n = max(summary.children_count or 0, len(summary.children) + len(summary.children_elsewhere))
     if summary.children:
-        n = len(summary.children)
+        names = "; ".join([", ".join(_child(c) for c in summary.children), *elsewhere])
         return ngettext("{n} child: {names}", "{n} children: {names}", n).format(
-            n=format_number(n), names=", ".join(_child(c) for c in summary.children)
+            n=format_number(n), names=names
         )
+    if elsewhere:
+        return ngettext(
+            "{n} child, not in the household – {names}",
+            "{n} children, none in the household – {names}",
+            n,
+        ).format(n=format_number(n), names="; ".join(elsewhere))
     if summary.children_count == 0:
         return _("no children under 18")
     if summary.children_count:

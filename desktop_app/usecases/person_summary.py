@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from desktop_app.domain.life_facts import (
     CHILD_INSURANCE,
+    CHILDREN_FIELD,
     CHILDREN_INSURANCE_FIELD,
     LifeFacts,
 )
@@ -27,6 +28,7 @@ LIFE_SITUATION_FORM = "life_situation"
 SKILLS_FORM = referrals_uc.SKILLS_FORM
 HOUSING_FIELD = "housing_type"
 INSURANCE_FIELD = "insurance_status"
+CHILD_LIVES = "child_lives"
 SUMMARY_FIELDS = (visits_uc.COUNTED_CHILDREN, HOUSING_FIELD, INSURANCE_FIELD)
 
 LabelMap = dict[str, str]
@@ -58,6 +60,10 @@ class PersonSummary:
     #: each child whose insurance the check recorded (any child, where they live), with the
     #: answer's label in each language; empty where none was or it is withheld
     children_insurance: tuple[tuple[SummaryChild, LabelMap], ...] = ()
+    #: the children not living with the person (in the home country, elsewhere in Germany),
+    #: each with the label of the form's answer where they live (None: not answered); the
+    #: Kindergeld is paid for them too
+    children_elsewhere: tuple[tuple[SummaryChild, LabelMap | None], ...] = ()
     #: the latest finished skills check, read as the letters read it; None where none was
     skills: SkillsFacts | None = None
     skills_visit_id: str = ""  # that check's; "" where none was recorded
@@ -164,6 +170,14 @@ def person_summary(
                     definition, CHILDREN_INSURANCE_FIELD, child.insurance, CHILD_INSURANCE
                 )
             )
+        ),
+        children_elsewhere=tuple(
+            (
+                SummaryChild(child.name, child.age(today)),
+                _option_label(definition, CHILDREN_FIELD, child.lives, CHILD_LIVES),
+            )
+            for child in facts.children
+            if not child.in_household
         ),
         withheld=latest.withheld,
         hidden=frozenset(SUMMARY_FIELDS) & definition.withheld_fields(frozenset(latest.withheld)),

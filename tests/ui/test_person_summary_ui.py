@@ -37,9 +37,11 @@ from desktop_app.usecases.person_summary import PersonSummary
 from tests.ui.conftest import shown_window
 from tests.unit.test_person_summary import (
     HELPER_PASSWORD,
+    PETYAS_DAUGHTER,
     household_restricted,
     mother_with_childrens_insurance,
     nurse_skills,
+    petyas_family,
     returning_mother,
     three_children,
 )
@@ -257,6 +259,46 @@ def test_the_summary_shows_which_children_are_insured(
     assert view.values["insurance"].text() == insurance
     assert view.values["insurance"].accessibleName().endswith(insurance)
     _shot(window, f"children-insurance-{lang}", tmp_path)
+    window.close()
+
+
+@pytest.mark.parametrize(
+    ("lang", "children", "abroad_only"),
+    [
+        (
+            "de",
+            "3 Kinder: Мария (2), Никола (8); im Herkunftsland: Елена (15)",
+            "1 Kind, nicht im Haushalt – im Herkunftsland: Елена (15)",
+        ),
+        (
+            "bg",
+            "3 деца: Мария (2), Никола (8); в родината: Елена (15)",
+            "1 дете, което не живее в домакинството – в родината: Елена (15)",
+        ),
+        (
+            "ro",
+            "3 copii: Мария (2), Никола (8); în țara de origine: Елена (15)",
+            "1 copil, care nu locuiește în gospodărie – în țara de origine: Елена (15)",
+        ),
+        (
+            "en",
+            "3 children: Мария (2), Никола (8); in the home country: Елена (15)",
+            "1 child, not in the household – in the home country: Елена (15)",
+        ),
+    ],
+)
+def test_the_summary_names_the_children_living_elsewhere_with_where(
+    qtbot: QtBot, session: Session, tmp_path: Path, lang: str, children: str, abroad_only: str
+) -> None:
+    """The walk-through's summary said "2 Kinder: Мария, Никола" and never mentioned the
+    daughter at her grandmother's in Bulgaria (the Kindergeld is paid for her too)."""
+    set_language(lang)
+    window, view = _summary(qtbot, session, petyas_family(session))
+    assert view.values["children"].text() == children
+    assert view.values["children"].accessibleName().endswith(children)
+    _shot(window, f"children-elsewhere-{lang}", tmp_path)
+    window.show_person(petyas_family(session, (PETYAS_DAUGHTER,)))
+    qtbot.waitUntil(lambda: view.values["children"].text() == abroad_only, timeout=10_000)
     window.close()
 
 

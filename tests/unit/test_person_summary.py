@@ -5,6 +5,7 @@ as the user may see it and audited."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from desktop_app.domain.person import PersonDraft
@@ -103,7 +104,9 @@ def test_the_summary_tells_the_household_insurance_open_referrals_and_steps(
     assert summary.hidden == frozenset() and summary.withheld == ()
 
 
-def test_children_living_elsewhere_are_counted_but_not_listed(session: Any) -> None:
+def test_children_living_elsewhere_are_counted_and_told_apart_with_where_they_live(
+    session: Any,
+) -> None:
     person = people.register_person(
         session.store, session.user, PersonDraft(given_name="Ana", family_name="Popescu")
     )
@@ -111,6 +114,36 @@ def test_children_living_elsewhere_are_counted_but_not_listed(session: Any) -> N
     summary = person_summary(session.store, session.user, person.id)
     assert [c.name for c in summary.children] == ["Мария", "Иван", "Елена"]
     assert summary.children_count == 4
+    assert [(c.name, where and where["de"]) for c, where in summary.children_elsewhere] == [
+        ("Петър", "im Herkunftsland")
+    ]
+
+
+#: The walk-through's family: Petya's children of 2 and 8 live with her, the daughter of 15
+#: with the grandmother in Bulgaria (the Kindergeld is paid for her too).
+PETYAS_CHILDREN = (("Мария", 2, "with_person"), ("Никола", 8, "with_person"))
+PETYAS_DAUGHTER = ("Елена", 15, "home_country")
+
+
+def petyas_family(
+    session: Any, children: Sequence[tuple[str, int, str]] = (*PETYAS_CHILDREN, PETYAS_DAUGHTER)
+) -> str:
+    """Petya's first life-situation check with ``children`` (name, age, where they live)."""
+    person = people.register_person(
+        session.store, session.user, PersonDraft(given_name="Петя", family_name="Иванова")
+    )
+    visits.record_consent(session.store, session.user, person.id, consent_answers())
+    entries: list[dict[str, Any]] = []
+    for name, age, lives in children:
+        entry = {
+            "child_name": name,
+            "child_birth": dt.date(TODAY.year - age, 1, 1).isoformat(),
+            "child_lives": lives,
+        }
+        entries.append(entry | {"child_care": "daycare"} if lives == "with_person" else entry)
+    answers = full_life_situation() | {"children_count": len(entries), "children": entries}
+    visits.finish_visit(session.store, session.user, person.id, "life_situation", answers)
+    return person.id
 
 
 def test_reading_the_summary_is_audited_as_reading_the_visit(session: Any) -> None:
