@@ -183,6 +183,21 @@ class DistinctPeopleRow(Base, SyncMixin):
     )
 
 
+class PersonMergeRow(Base, SyncMixin):
+    """An entry merged into another of the same person (``usecases.merges``): the map from the
+    entry merged away to the one kept, which every laptop keeps, so that a record arriving
+    later for the entry merged away (written on a laptop offline meanwhile) moves to the kept
+    one instead of being dropped as about an erased person.
+
+    One per entry merged away; its id follows from that entry's id (``merge_id``), so two
+    laptops merging the same entry write one record. ``kept_id`` moves on when the kept entry
+    is merged into a third one later. Erasing the kept person erases it."""
+
+    __tablename__ = "person_merges"
+    merged_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    kept_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+
+
 class PeopleCountRow(Base):
     """How many people are not deleted: one row, kept by the triggers of migration
     ``people_count`` in the same transaction as every write to ``people``."""

@@ -18,7 +18,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
@@ -31,7 +31,7 @@ from desktop_app.storage.sync_models import (
     DeferredEnvelopeRow,
     TeamKeyRow,
 )
-from desktop_app.sync import crypto
+from desktop_app.sync import crypto, person_merges
 from desktop_app.sync.conflict_records import record_conflict
 from desktop_app.sync.http_client import Forbidden, SyncServerClient
 from desktop_app.sync.merge import Conflict, RecordState, merge
@@ -509,8 +509,10 @@ class SyncEngine:
             opened.setdefault(envelope.kind, []).append((envelope, incoming, author))
         self._note_far_future(report, newest)
         self._observe_newest(clocks)
-        for kind, items in opened.items():
-            newer += self._merge_kind(session, kind, items, report)
+        # Merges of entries first: a tombstone of an entry merged away in this page must find
+        # what this laptop holds of it moved to the entry kept already (``person_merges``).
+        for kind in sorted(opened, key=lambda kind: kind != person_merges.KIND):
+            newer += self._merge_kind(session, kind, opened[kind], report)
         if deferred:
             self._defer(session, deferred, report)
         if newer:
@@ -587,6 +589,8 @@ class SyncEngine:
         check = getattr(adapter, "check_combination", None)
         synced: dict[str, tuple[str, int]] = {}
         erasing: list[str] = []  # people held here whom another laptop erased
+        # Records about an entry merged into another move to the entry kept.
+        kept = person_merges.kept_for_states(session, [incoming for _e, incoming, _a in items])
         for envelope, incoming, author in items:
             current = local.get(envelope.record_id)
             if (
@@ -611,6 +615,10 @@ class SyncEngine:
                 greatest=adapter.greatest,
                 union_lists=adapter.union_lists,
             )
+            if kept and (
+                moved := person_merges.moved(result.state, kept, str(self.store.clock.now()))
+            ):
+                result = replace(result, state=moved, changed=True)
             if (
                 self._restoring
                 and current is not None

@@ -14,10 +14,16 @@ from desktop_app.domain.dates import PartialDate, PartialDateError
 from desktop_app.domain.hlc import entry_name
 from desktop_app.domain.person import PERSON_FIELDS, Person, Sex
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import DistinctPeopleRow, PersonRow, data_columns, table
+from desktop_app.storage.models import (
+    DistinctPeopleRow,
+    PersonMergeRow,
+    PersonRow,
+    data_columns,
+    table,
+)
 from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.storage.sync_models import ConflictRow, LaptopRow
-from desktop_app.sync import laptops
+from desktop_app.sync import laptops, person_merges
 from desktop_app.sync.merge import Conflict, FieldState, RecordState, clock_device
 from desktop_app.sync.records import (
     ABOUT_ERASED,
@@ -232,6 +238,7 @@ def register_builtin_kinds() -> None:
             )
         )
     register(DistinctPeopleAdapter())
+    register(PersonMergeAdapter())
     # A section closed to a helper: ``opened`` false (versions before it deleted the record).
     FORMERLY_DELETED["case_opening"] = "opened"
     # Audit entries travel whole (their chain needs every column, the device id included).
@@ -314,6 +321,40 @@ class DistinctPeopleAdapter(RowAdapter):
         refused = {item.state.id: ABOUT_ERASED for item in items if second(item) in erased}
         rest = [item for item in items if item.state.id not in refused]
         return {**refused, **super().save_many(session, store, rest, held)}
+
+
+class PersonMergeAdapter(RowAdapter):
+    """Entries merged into others (``usecases.merges``): one arriving moves every record held
+    here about the entry merged away to the entry kept, also those recorded here offline and
+    not sent yet, before that entry's tombstone (applied after it, ``SyncEngine._apply_page``)
+    could take them. One naming a kept entry erased here is dropped, as a visit about it is."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            person_merges.KIND,
+            PersonMergeRow,
+            data_columns(PersonMergeRow),
+            person_column="kept_id",
+            erase_rows=_eraser(person_merges.KIND),
+        )
+
+    def save_many(self, session: Session, store: Store, items: list[ToSave]) -> dict[str, str]:
+        refused = super().save_many(session, store, items)
+        # Imported here: the use cases import the sync package.
+        from desktop_app.usecases.merges import move_records
+
+        for item in items:
+            fields = item.state.fields
+            if item.state.deleted or item.state.id in refused:
+                continue
+            move_records(
+                session,
+                store,
+                str(fields["merged_id"].value),
+                str(fields["kept_id"].value),
+                item.author_id,
+            )
+        return refused
 
 
 def _keep_consent_texts(session: Session, row: Any) -> None:

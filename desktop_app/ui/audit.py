@@ -76,6 +76,8 @@ ACTION_NAMES = {
     "change_server": N_("sync server address changed"),
     "decide": N_("conflict decided"),
     "distinct": N_("recorded as a different person"),
+    "merge_kept": N_("another entry merged into this one"),
+    "merged_away": N_("merged into another entry"),
 }
 KIND_NAMES = {
     "person": N_("person"),
@@ -137,6 +139,7 @@ DETAIL_NAMES = {
     "drafts": N_("forms not yet finished"),
     "case_openings": N_("sections opened to helpers"),
     "distinct_people": N_("entries recorded as other people"),
+    "merges": N_("entries merged into it"),
     "search_tokens": N_("search entries"),
     "part": N_("part viewed"),
     "services": N_("services"),

@@ -54,6 +54,9 @@ class AuditAction(enum.StrEnum):
     DECIDE = "decide"  # a conflict between two laptops' values decided
     # Two entries of the same name and date of birth recorded as different people.
     DISTINCT = "distinct"
+    # Two entries of one person merged: on the entry kept, and on the entry merged into it.
+    MERGE_KEPT = "merge_kept"
+    MERGED_AWAY = "merged_away"
 
 
 DetailValue = str | int | bool | None

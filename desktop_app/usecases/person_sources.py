@@ -19,7 +19,7 @@ from desktop_app.domain.users import User
 from desktop_app.i18n.text import N_
 from desktop_app.storage.audit_models import CaseOpeningRow
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import DistinctPeopleRow, OutboxRow
+from desktop_app.storage.models import DistinctPeopleRow, OutboxRow, PersonMergeRow
 from desktop_app.storage.reference_models import ConsentWordingRow
 from desktop_app.storage.referrals_models import PrintJobRow, ReferralRow
 from desktop_app.storage.sync_models import ConflictRow
@@ -76,6 +76,7 @@ _SYNCED: dict[str, Any] = {
     "conflict": ConflictRow,
     "case_opening": CaseOpeningRow,  # erased by its own source (``access``)
     "distinct_people": DistinctPeopleRow,
+    "person_merge": PersonMergeRow,
 }
 
 
@@ -340,5 +341,25 @@ register_person_data_source(
         title=N_("Entries recorded as other people"),
         collect=None,
         erase=_erase_distinct_people,
+    )
+)
+
+
+def _erase_person_merges(db: DbSession, store: Store, _user: User, person_id: str) -> int:
+    """Entries merged into the person's (``usecases.merges``): each names an entry of theirs,
+    so it goes with them, here and (its tombstone) on every laptop. Only those naming the
+    person as the entry kept: one naming them as merged away is what moves their records to
+    the entry kept, and their tombstone of the merge must not take it."""
+    return erase_synced(db, store, "person_merge", PersonMergeRow.kept_id == person_id)
+
+
+# Not in the person's copy of their data: their visits, referrals and consents moved to the
+# entry kept are (under "Visits", "Referrals" …); the map holds two ids and nothing else.
+register_person_data_source(
+    PersonDataSource(
+        kind="merges",
+        title=N_("Entries merged into this one"),
+        collect=None,
+        erase=_erase_person_merges,
     )
 )

@@ -1,0 +1,226 @@
+"""Two entries of one person merged into one, so that the next advisor sees one history.
+
+After an offline week two laptops may have registered one woman twice. An advisor merges the
+entries: the visits, referrals, consents and sections opened to helpers of the entry merged
+away move to the entry kept (each a synced change of its person), the fields the advisor
+chose are a change of the kept person, a synced ``person_merge`` record names the entry kept,
+and the entry merged away is left as a tombstone. Every laptop that gets the merge moves what
+it holds of the entry merged away, also what it recorded offline and has not sent, and moves
+records arriving later (``sync.person_merges``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session as DbSession
+
+from desktop_app.domain.permissions import Action, require
+from desktop_app.domain.person import PERSON_FIELDS, Person, person_values
+from desktop_app.domain.users import User
+from desktop_app.storage.audit_models import CaseOpeningRow
+from desktop_app.storage.db import Store
+from desktop_app.storage.models import OutboxRow, PersonMergeRow, PersonRow, next_revision
+from desktop_app.storage.people_repo import PeopleRepository
+from desktop_app.storage.referrals_models import ReferralRow
+from desktop_app.storage.sync_models import ConflictRow
+from desktop_app.storage.visits_models import ConsentRow, DraftRow, VisitRow
+from desktop_app.sync.person_merges import KIND, MOVES
+from desktop_app.usecases import audit
+from desktop_app.usecases.data_rights import PersonNotFound
+
+# The namespace of the merge records' ids: one per entry merged away.
+_MERGES = uuid.UUID("0b6c8f52-93d4-4a7e-b1e5-6a2f0c9d7e13")
+# The tables of the kinds that move (``sync.person_merges.MOVES``).
+_MODELS: dict[str, Any] = {
+    "visit": VisitRow,
+    "consent": ConsentRow,
+    "referral": ReferralRow,
+    "case_opening": CaseOpeningRow,
+    "conflict": ConflictRow,
+    KIND: PersonMergeRow,
+}
+# What the dialog counts of each entry (the keys of ``MergeSide.counts``).
+COUNTED = ("visits", "referrals", "consents")
+
+
+def merge_id(merged_id: str) -> str:
+    """The id of the record that an entry was merged away: the same on every laptop."""
+    return str(uuid.uuid5(_MERGES, merged_id))
+
+
+@dataclass(frozen=True)
+class MergeSide:
+    person: Person
+    counts: dict[str, int]  # COUNTED -> how many of them the entry holds
+
+
+@dataclass(frozen=True)
+class MergePreview:
+    kept: MergeSide
+    merged: MergeSide
+    # Fields both entries hold, with different values: the advisor chooses (default: kept).
+    differing: tuple[str, ...]
+    # Fields only the entry merged away holds: the kept entry takes them.
+    filled: tuple[str, ...]
+
+
+def preview(store: Store, user: User, kept_id: str, merged_id: str) -> MergePreview:
+    """Both entries side by side, and which fields the merge asks about or fills in."""
+    require(user, Action.DECIDE_DUPLICATES)
+    if kept_id == merged_id:
+        raise ValueError("an entry cannot be merged into itself")
+    with store.reading() as session:
+        kept, merged = (_side(session, pid) for pid in (kept_id, merged_id))
+    ours, theirs = person_values(kept.person), person_values(merged.person)
+    differing = tuple(n for n in PERSON_FIELDS if ours[n] and theirs[n] and ours[n] != theirs[n])
+    filled = tuple(n for n in PERSON_FIELDS if theirs[n] and not ours[n])
+    return MergePreview(kept, merged, differing, filled)
+
+
+def _side(session: DbSession, person_id: str) -> MergeSide:
+    person = PeopleRepository(session).get(person_id)
+    if person is None or person.deleted:
+        raise PersonNotFound(person_id)
+    counts = {}
+    for name, model in (("visits", VisitRow), ("referrals", ReferralRow), ("consents", ConsentRow)):
+        counts[name] = int(
+            session.scalar(
+                select(func.count()).where(model.person_id == person_id, model.deleted.is_(False))
+            )
+            or 0
+        )
+    return MergeSide(person, counts)
+
+
+def merge_people(
+    store: Store,
+    user: User,
+    kept_id: str,
+    merged_id: str,
+    take_other: frozenset[str] = frozenset(),
+) -> dict[str, int]:
+    """Merge the entry ``merged_id`` into ``kept_id``, in one transaction: the kept entry
+    takes the other's value of each field in ``take_other`` and of every field it has empty;
+    everything recorded about the other moves to it; the other is left as a tombstone.
+    Returns how many records of each kind moved. Audited for both entries.
+
+    Raises ``PersonNotFound`` if either is unknown here or gone, ``ValueError`` for one entry
+    twice or a field that is not a person's."""
+    require(user, Action.DECIDE_DUPLICATES)
+    if kept_id == merged_id:
+        raise ValueError("an entry cannot be merged into itself")
+    if not take_other <= set(PERSON_FIELDS):
+        raise ValueError("not a person's field")
+    # Imported here: ``people`` imports the sync package, whose kinds import this module.
+    from desktop_app.usecases.data_rights import _erase_row
+    from desktop_app.usecases.people import _write_change
+
+    with store.transaction() as session:
+        repo = PeopleRepository(session)
+        kept, merged = repo.get(kept_id), repo.get(merged_id)
+        for pid, person in ((kept_id, kept), (merged_id, merged)):
+            if person is None or person.deleted:
+                raise PersonNotFound(pid)
+        assert kept is not None and merged is not None
+        hlc = str(store.clock.now())
+        # The merge record first: its outbox entry goes out before the tombstone below, so
+        # that no laptop hears of the tombstone before it knows where the records went.
+        row = session.get(PersonMergeRow, merge_id(merged_id))
+        if row is None:
+            row = PersonMergeRow(id=merge_id(merged_id), revision=0, field_clocks="{}")
+            session.add(row)
+        row.merged_id, row.kept_id, row.deleted = merged_id, kept_id, False
+        next_revision(session, row, KIND, hlc=hlc, device_id=store.device_id, author_id=user.id)
+        moved = move_records(session, store, merged_id, kept_id, user.id)
+        ours, theirs = person_values(kept), person_values(merged)
+        taken = {n for n in PERSON_FIELDS if theirs[n] and (n in take_other or not ours[n])}
+        changed = {n for n in taken if theirs[n] != ours[n]}
+        if changed:
+            chosen = replace(kept, **{n: getattr(merged, n) for n in changed})
+            _write_change(session, store, user, kept, chosen, changed)
+        # What was waiting to be sent of the entry merged away: its tombstone alone goes, and
+        # after the merge record (the push sends each record in the order of its first entry).
+        session.execute(
+            delete(OutboxRow).where(
+                OutboxRow.record_kind == "person", OutboxRow.record_id == merged_id
+            )
+        )
+        gone = session.scalar(select(PersonRow).where(PersonRow.id == merged_id))
+        assert gone is not None
+        left = _erase_row(session, store, user, gone)
+        next_revision(
+            session,
+            gone,
+            "person",
+            hlc=str(store.clock.now()),
+            device_id=store.device_id,
+            author_id=user.id,
+        )
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.MERGE_KEPT,
+            "person",
+            kept_id,
+            {"other_entry": merged_id, "fields": ",".join(sorted(changed)), **moved},
+        )
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.MERGED_AWAY,
+            "person",
+            merged_id,
+            {"other_entry": kept_id, **{k: v for k, v in left.items() if v}},
+        )
+    return moved
+
+
+def move_records(
+    session: DbSession, store: Store, merged_id: str, kept_id: str, author_id: str
+) -> dict[str, int]:
+    """Move every record held here about ``merged_id`` to ``kept_id``: a synced change of its
+    person column each (two laptops moving one record write the same value: no conflict),
+    and the drafts begun here (where the kept entry has none of that form). In the caller's
+    transaction; for a merge here and for one arriving from another laptop."""
+    moved: dict[str, int] = {}
+    hlc = str(store.clock.now())
+    for kind, column in MOVES.items():
+        model = _MODELS[kind]
+        where = [getattr(model, column) == merged_id, model.deleted.is_(False)]
+        if kind == "conflict":  # one over the entry's own fields goes with it
+            where.append(ConflictRow.record_kind != "person")
+        rows = session.scalars(select(model).where(*where)).all()
+        for row in rows:
+            setattr(row, column, kept_id)
+            next_revision(
+                session, row, kind, hlc=hlc, device_id=store.device_id, author_id=author_id
+            )
+        if rows:
+            moved[_COUNT_NAMES.get(kind, kind)] = len(rows)
+    begun = set(session.scalars(select(DraftRow.form_id).where(DraftRow.person_id == kept_id)))
+    drafts = session.execute(
+        update(DraftRow)
+        .where(DraftRow.person_id == merged_id, DraftRow.form_id.not_in(begun))
+        .values(person_id=kept_id)
+    )
+    if drafts.rowcount:  # type: ignore[attr-defined]
+        moved["drafts"] = int(drafts.rowcount)  # type: ignore[attr-defined]
+    session.flush()
+    return moved
+
+
+# The names the counts of moved records carry in audit entries (as an erasure's do).
+_COUNT_NAMES = {
+    "visit": "visits",
+    "consent": "consents",
+    "referral": "referrals",
+    "case_opening": "case_openings",
+    "conflict": "conflicts",
+    KIND: "merges",
+}

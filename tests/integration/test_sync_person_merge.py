@@ -1,0 +1,183 @@
+"""Two entries of one person merged on one laptop (kind ``person_merge``), with a real server
+process on 127.0.0.1 (SQLite and PostgreSQL) and real encrypted stores: three laptops, one of
+them offline during the merge and recording a visit for the entry merged away. In every
+order of arrival all of them end with one person holding every visit, no conflict, nothing
+refused, nothing counted as work an erasure removed; a laptop joining later reads the same.
+Erasing the kept person later erases the merge record everywhere."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from desktop_app.storage.models import PersonMergeRow
+from desktop_app.storage.referrals_models import ReferralRow
+from desktop_app.storage.sync_models import ConflictRow
+from desktop_app.sync import engine
+from desktop_app.usecases import data_rights, merges, people, visits
+from desktop_app.usecases import referrals as referrals_uc
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import Session
+from tests.integration.sync_harness import (
+    Laptops,
+    add_person,
+    assert_converged,
+    edit_person,
+    live_people,
+)
+from tests.unit.test_visits import full_life_situation
+
+
+def _visits(laptop: Session, person_id: str) -> int:
+    return len(visits.visit_history(laptop.store, laptop.user, person_id))
+
+
+def _maps(laptop: Session) -> list[tuple[str, str, bool]]:
+    with laptop.store.reading() as db:
+        rows = db.execute(
+            select(PersonMergeRow.merged_id, PersonMergeRow.kept_id, PersonMergeRow.deleted)
+        ).all()
+    return sorted((str(m), str(k), bool(d)) for m, k, d in rows)
+
+
+def _conflicts(laptop: Session) -> int:
+    with laptop.store.reading() as db:
+        return len(db.scalars(select(ConflictRow.id)).all())
+
+
+def _references(laptop: Session, person_id: str) -> list[str]:
+    with laptop.store.reading() as db:
+        return sorted(
+            db.scalars(select(ReferralRow.reference).where(ReferralRow.person_id == person_id))
+        )
+
+
+def _two_marias(laptops: Laptops) -> tuple[Session, Session, Session, str, str]:
+    """Laptops A, B and C; Maria Popescu registered offline on A (with a visit) and on B (with
+    a visit and a referral), all three synced: each page names the other entry."""
+    a, b, c = laptops.new("Büro"), laptops.new("Outreach Hbf"), laptops.new("Outreach Markt")
+    kept = add_person(a, "Maria", "Popescu", "12.04.1990", "0151 1111111")
+    other = add_person(b, "Maria", "Popescu", "12.04.1990", "0151 2222222")
+    visits.finish_visit(a.store, a.user, kept, "life_situation", full_life_situation())
+    visits.finish_visit(b.store, b.user, other, "life_situation", full_life_situation())
+    referrals_uc.issue_referral(b.store, b.user, other, "jobcenter", "buergergeld")
+    laptops.sync(a, b, c, a)
+    person = people.get_person(a.store, a.user, kept, log_view=False)
+    assert person is not None
+    assert [e.id for e in people.possible_duplicates(a.store, person)] == [other]
+    return a, b, c, kept, other
+
+
+def _one_maria_everywhere(
+    laptops: Laptops, kept: str, other: str, reports: list[sync_uc.SyncReport], *everyone: Session
+) -> None:
+    reports += laptops.sync(*everyone, *everyone)
+    assert sum(r.refused for r in reports) == 0, [r.refused_ids for r in reports]
+    assert sum(r.conflicts for r in reports) == 0
+    assert sum(r.erased_work for r in reports) == 0  # C's offline visit was moved, not lost
+    assert_converged(laptops.server, *everyone)  # before reading: reading is audited
+    for laptop in everyone:
+        assert kept in live_people(laptop) and other not in live_people(laptop)
+        assert _visits(laptop, kept) == 3, laptop.user.display_name  # A's, B's and C's
+        assert _visits(laptop, other) == 0
+        assert _maps(laptop) == [(other, kept, False)]
+        assert _conflicts(laptop) == 0
+
+
+# Who reaches the server first: the merge (C offline meanwhile), C's visit for the entry
+# merged away (A merged offline), or C's visit that A pulls before merging.
+ORDERS = ["merge first", "visit first", "visit pulled, then merged"]
+
+
+@pytest.mark.parametrize("order", ORDERS)
+def test_three_laptops_end_with_one_person_holding_every_visit(
+    laptops: Laptops, order: str
+) -> None:
+    a, b, c, kept, other = _two_marias(laptops)
+    references = _references(b, other)
+    reports: list[sync_uc.SyncReport] = []
+    visits.finish_visit(c.store, c.user, other, "life_situation", full_life_situation())
+    if order == "merge first":
+        # A change of the kept entry made before the merge goes out before it: the page C
+        # pulls holds people's records ahead of the merge (applied first all the same).
+        edit_person(a, kept, notes="Sucht eine Wohnung")
+        merges.merge_people(a.store, a.user, kept, other)
+        reports += laptops.sync(a)
+        # The merge, the moved records and the tombstone come in one page: C's visit,
+        # recorded offline and not sent, moves to the kept entry and goes out so.
+        (at_c,) = laptops.sync(c)
+        assert at_c.erased_work == at_c.erased_people == 0
+        assert _visits(c, kept) == 3 and _visits(c, other) == 0
+        reports.append(at_c)
+    elif order == "visit first":
+        reports += laptops.sync(c)  # C's visit goes out about the entry merged away on A
+        merges.merge_people(a.store, a.user, kept, other)
+        reports += laptops.sync(a)  # A moves it as it arrives
+        assert _visits(a, kept) == 3
+    else:
+        reports += laptops.sync(c, a)
+        assert _visits(a, other) == 2
+        merges.merge_people(a.store, a.user, kept, other)
+        assert _visits(a, kept) == 3
+    # B synced last: everything arrives in one go.
+    _one_maria_everywhere(laptops, kept, other, reports, a, b, c)
+    assert _references(b, kept) == references  # unchanged
+    d = laptops.new("Contact point")
+    laptops.sync(d)
+    assert _visits(d, kept) == 3 and other not in live_people(d)
+    assert _maps(d) == [(other, kept, False)]
+
+
+def test_the_merge_goes_out_before_the_tombstone_also_a_page_at_a_time(
+    laptops: Laptops, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages of one envelope: the merge record reaches C in a page before the tombstone of
+    the entry merged away, so C's unsent visit is never taken for erased work."""
+    a, b, c, kept, other = _two_marias(laptops)
+    visits.finish_visit(c.store, c.user, other, "life_situation", full_life_situation())
+    merges.merge_people(a.store, a.user, kept, other)
+    reports = laptops.sync(a)
+    monkeypatch.setattr(engine, "PULL_PAGE", 1)
+    (at_c,) = laptops.sync(c)
+    assert at_c.erased_work == 0 and at_c.refused == 0
+    assert _visits(c, kept) == 3
+    reports.append(at_c)
+    _one_maria_everywhere(laptops, kept, other, reports, a, b, c)
+
+
+def test_two_laptops_merging_the_same_entries_offline_write_one_record(laptops: Laptops) -> None:
+    """A and C both merge B's entry into A's before either syncs: one merge record, each
+    moved record holds the same person on both sides: no conflict."""
+    a, b, c, kept, other = _two_marias(laptops)
+    merges.merge_people(a.store, a.user, kept, other)
+    merges.merge_people(c.store, c.user, kept, other)
+    reports = laptops.sync(a, c)
+    visits.finish_visit(b.store, b.user, other, "life_situation", full_life_situation())
+    _one_maria_everywhere(laptops, kept, other, reports, a, b, c)
+
+
+def test_erasing_the_kept_person_erases_the_merge_record_everywhere(laptops: Laptops) -> None:
+    a, b, c, kept, other = _two_marias(laptops)
+    merges.merge_people(a.store, a.user, kept, other)
+    laptops.sync(a, b, c)
+    assert _maps(c) == [(other, kept, False)]
+    counts = data_rights.erase_person(a.store, a.user, kept)
+    assert counts["merges"] == 1
+    laptops.sync(a, b, c, a)
+    for laptop in (a, b, c):
+        assert _maps(laptop) == []
+        assert live_people(laptop) == set()
+    record = merges.merge_id(other)
+    with laptops.server.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT kind, erases FROM envelopes WHERE record_id = "
+            + ("%s" if conn.dialect.name == "postgresql" else "?"),
+            (record,),
+        ).all()
+    assert [(str(k), bool(e)) for k, e in rows] == [("person_merge", True)]
+    # What the server holds of the merge is ciphertext: neither entry's id.
+    with laptops.server.engine.connect() as conn:
+        texts = conn.exec_driver_sql(
+            "SELECT ciphertext FROM envelopes WHERE kind = 'person_merge'"
+        ).all()
+    assert all(kept.encode() not in bytes(t[0]) for t in texts)

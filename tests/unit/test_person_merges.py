@@ -1,0 +1,257 @@
+"""Merging two entries of one person (``usecases.merges``) in a real SQLCipher store: what
+moves, what the kept entry takes, the merge record and the order it goes out in, the audit
+entries, who may, what is refused, erasure of the kept person, and the map's chains."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from desktop_app.domain.permissions import PermissionDenied
+from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import Role
+from desktop_app.storage.models import OutboxRow, PersonMergeRow, PersonRow
+from desktop_app.storage.referrals_models import ReferralRow
+from desktop_app.storage.visits_models import DraftRow, VisitRow
+from desktop_app.sync.merge import FieldState, RecordState
+from desktop_app.sync.person_merges import kept_entries, moved
+from desktop_app.usecases import accounts, audit, data_rights, merges, people, visits
+from desktop_app.usecases import referrals as referrals_uc
+from desktop_app.usecases.accounts import Session, create_first_account, log_in
+from tests.conftest import PASSWORD, downgrade_store
+from tests.unit.test_visits import consent_answers, full_life_situation
+
+
+def _two_marias(session: Session) -> tuple[str, str]:
+    """Maria Popescu registered twice (on two laptops, synced): the first with a phone, the
+    second with another phone, a nationality and notes; a visit each, a referral and a
+    consent on the second."""
+    store, user = session.store, session.user
+    first = people.register_person(
+        store,
+        user,
+        PersonDraft("Maria", "Popescu", "12.04.1990", phone="0151 1111111"),
+        confirm_duplicates=True,
+    ).id
+    second = people.register_person(
+        store,
+        user,
+        PersonDraft(
+            "Maria",
+            "Popescu",
+            "12.04.1990",
+            nationality="RO",
+            phone="0151 2222222",
+            notes="Arbeitet in der Gastronomie",
+        ),
+        confirm_duplicates=True,
+    ).id
+    visits.finish_visit(store, user, first, "life_situation", full_life_situation())
+    visits.finish_visit(store, user, second, "life_situation", full_life_situation())
+    referrals_uc.issue_referral(store, user, second, "jobcenter", "buergergeld")
+    visits.record_consent(store, user, second, consent_answers())
+    return first, second
+
+
+def _references(session: Session, person_id: str) -> list[str]:
+    with session.store.reading() as db:
+        return sorted(
+            db.scalars(select(ReferralRow.reference).where(ReferralRow.person_id == person_id))
+        )
+
+
+def test_the_preview_shows_both_sides_and_what_the_advisor_chooses(session: Session) -> None:
+    kept, other = _two_marias(session)
+    shown = merges.preview(session.store, session.user, kept, other)
+    assert shown.kept.person.id == kept and shown.merged.person.id == other
+    assert shown.kept.counts == {"visits": 1, "referrals": 0, "consents": 0}
+    assert shown.merged.counts["visits"] == 1 and shown.merged.counts["referrals"] == 1
+    assert shown.merged.counts["consents"] >= 1
+    assert shown.differing == ("phone",)  # both hold one, not the same
+    assert shown.filled == ("nationality", "notes")  # only the other holds them
+
+
+def test_everything_moves_to_the_kept_entry_and_the_other_is_a_tombstone(
+    session: Session,
+) -> None:
+    kept, other = _two_marias(session)
+    consents = merges.preview(session.store, session.user, kept, other).merged.counts["consents"]
+    references = _references(session, other)
+    moved_counts = merges.merge_people(session.store, session.user, kept, other)
+    assert moved_counts == {"visits": 1, "consents": consents, "referrals": 1}
+    history = visits.visit_history(session.store, session.user, kept)
+    assert len(history) == 2  # one history: both entries' visits
+    assert _references(session, kept) == references  # reference numbers unchanged
+    person = people.get_person(session.store, session.user, kept, log_view=False)
+    assert person is not None
+    # The kept entry's phone by default; what only the other held is filled in.
+    assert (person.phone, person.nationality, person.notes) == (
+        "0151 1111111",
+        "RO",
+        "Arbeitet in der Gastronomie",
+    )
+    with session.store.reading() as db:
+        gone = db.scalar(select(PersonRow).where(PersonRow.id == other))
+        assert gone is not None and gone.deleted and gone.given_name == "" and gone.phone == ""
+        record = db.get(PersonMergeRow, merges.merge_id(other))
+        assert record is not None and (record.merged_id, record.kept_id) == (other, kept)
+        assert db.scalars(select(VisitRow.id).where(VisitRow.person_id == other)).all() == []
+    # The entry merged away is named on no page and found by no search any more.
+    assert people.get_person(session.store, session.user, other, log_view=False) is None
+    survivor = people.get_person(session.store, session.user, kept, log_view=False)
+    assert survivor is not None
+    assert people.possible_duplicates(session.store, survivor) == []
+
+
+def test_the_other_value_is_taken_where_the_advisor_chose_it(session: Session) -> None:
+    kept, other = _two_marias(session)
+    merges.merge_people(session.store, session.user, kept, other, frozenset({"phone"}))
+    person = people.get_person(session.store, session.user, kept, log_view=False)
+    assert person is not None and person.phone == "0151 2222222"
+    with pytest.raises(ValueError):
+        merges.merge_people(session.store, session.user, kept, other, frozenset({"password"}))
+
+
+def test_the_merge_record_goes_out_before_the_tombstone(session: Session) -> None:
+    """The push sends records in the order of their first outbox entry: the merge record's
+    comes before the tombstone's, also where the entry merged away had an older change
+    waiting (its entries are replaced by the tombstone's), so that no laptop gets the
+    tombstone before it knows where the records went."""
+    kept, other = _two_marias(session)
+    people.update_person(
+        session.store,
+        session.user,
+        other,
+        PersonDraft("Maria", "Popescu", "12.04.1990", nationality="RO", phone="0151 3333333"),
+    )
+    merges.merge_people(session.store, session.user, kept, other)
+    with session.store.reading() as db:
+        rows = db.execute(
+            select(OutboxRow.record_kind, OutboxRow.record_id).order_by(OutboxRow.seq)
+        ).all()
+    first_seen: dict[str, int] = {}
+    for index, (_kind, record_id) in enumerate(rows):
+        first_seen.setdefault(record_id, index)
+    assert first_seen[merges.merge_id(other)] < first_seen[other]
+    assert [k for k, rid in rows if rid == other] == ["person"]  # only the tombstone
+
+
+def test_audited_for_both_entries(session: Session) -> None:
+    kept, other = _two_marias(session)
+    merges.merge_people(session.store, session.user, kept, other, frozenset({"phone"}))
+    (on_kept,) = audit.list_entries(session.store, session.user, action="merge_kept")
+    (on_other,) = audit.list_entries(session.store, session.user, action="merged_away")
+    assert on_kept.record_id == kept and on_kept.details["other_entry"] == other
+    assert on_kept.details["visits"] == 1
+    assert on_kept.details["fields"] == "nationality,notes,phone"
+    assert on_other.record_id == other and on_other.details["other_entry"] == kept
+
+
+def test_a_helper_may_not_merge_and_nothing_is_written(session: Session) -> None:
+    kept, other = _two_marias(session)
+    accounts.add_user(session, "mihai", "Mihai Student", Role.HELPER, "student pass 7")
+    helper = log_in(session.store.paths.data_dir, "mihai", "student pass 7")
+    try:
+        with pytest.raises(PermissionDenied):
+            merges.preview(helper.store, helper.user, kept, other)
+        with pytest.raises(PermissionDenied):
+            merges.merge_people(helper.store, helper.user, kept, other)
+    finally:
+        helper.close()
+    with session.store.reading() as db:
+        assert db.scalars(select(PersonMergeRow)).all() == []
+    assert len(visits.visit_history(session.store, session.user, other)) == 1
+
+
+def test_refused_for_one_entry_twice_an_unknown_or_a_merged_away_one(session: Session) -> None:
+    kept, other = _two_marias(session)
+    with pytest.raises(ValueError):
+        merges.merge_people(session.store, session.user, kept, kept)
+    with pytest.raises(data_rights.PersonNotFound):
+        merges.merge_people(session.store, session.user, kept, "no-such-entry")
+    merges.merge_people(session.store, session.user, kept, other)
+    with pytest.raises(data_rights.PersonNotFound):  # merged already: gone
+        merges.merge_people(session.store, session.user, kept, other)
+    with pytest.raises(data_rights.PersonNotFound):
+        merges.merge_people(session.store, session.user, other, kept)
+
+
+def test_drafts_move_unless_the_kept_entry_has_one_of_that_form(session: Session) -> None:
+    kept, other = _two_marias(session)
+    visits.save_draft(session.store, session.user, other, "skills_check", {"literacy": "yes"})
+    visits.save_draft(session.store, session.user, other, "life_situation", {"phone": "1"})
+    visits.save_draft(session.store, session.user, kept, "life_situation", {"phone": "2"})
+    merges.merge_people(session.store, session.user, kept, other)
+    with session.store.reading() as db:
+        held = db.execute(select(DraftRow.person_id, DraftRow.form_id)).all()
+    assert sorted(held) == sorted([(kept, "skills_check"), (kept, "life_situation")])
+
+
+def test_the_data_copy_of_the_kept_person_shows_the_merged_history(session: Session) -> None:
+    kept, other = _two_marias(session)
+    references = _references(session, other)
+    merges.merge_people(session.store, session.user, kept, other)
+    raw, _pdf = data_rights.export_person(session.store, session.user, kept)
+    data = json.loads(raw)
+    assert len(data["visits"]) == 2
+    assert [r["reference"] for r in data["referrals"]] == references
+    assert data["consents"] and other not in raw.decode()
+
+
+def test_erasing_the_kept_person_erases_the_merge_record(session: Session) -> None:
+    kept, other = _two_marias(session)
+    merges.merge_people(session.store, session.user, kept, other)
+    counts = data_rights.erase_person(session.store, session.user, kept)
+    assert counts["merges"] == 1 and counts["visits"] == 2
+    record = merges.merge_id(other)
+    with session.store.reading() as db:
+        assert db.scalars(select(PersonMergeRow)).all() == []
+        revisions = db.scalars(select(OutboxRow.revision).where(OutboxRow.record_id == record))
+        assert sorted(revisions) == [1, 2]  # the merge, then its tombstone
+
+
+def test_a_third_entry_merged_later_carries_the_first_merge_along(session: Session) -> None:
+    """Three entries of one woman: B into A, then A into C. The map names C for both, so a
+    record arriving later for B moves to C."""
+    a, b = _two_marias(session)
+    c = people.register_person(
+        session.store,
+        session.user,
+        PersonDraft("Maria", "Popescu", "12.04.1990"),
+        confirm_duplicates=True,
+    ).id
+    merges.merge_people(session.store, session.user, a, b)
+    merges.merge_people(session.store, session.user, c, a)
+    assert len(visits.visit_history(session.store, session.user, c)) == 2
+    with session.store.reading() as db:
+        assert kept_entries(db, [a, b, c]) == {a: c, b: c}
+    state = RecordState("visit", "v1", {"person_id": FieldState(b, "0001", "")})
+    turned = moved(state, {b: c}, "0002")
+    assert turned is not None and turned.fields["person_id"] == FieldState(c, "0002", "0001")
+    # A conflict over the merged-away entry's own fields stays with it (erased with it).
+    conflict = RecordState(
+        "conflict",
+        "c1",
+        {"person_id": FieldState(b, "0001"), "record_kind": FieldState("person", "0001")},
+    )
+    assert moved(conflict, {b: c}, "0002") is None
+
+
+def test_a_store_of_the_version_before_is_migrated_and_merges(tmp_path: Path) -> None:
+    data_dir = tmp_path / "laptop"
+    session = create_first_account(data_dir, "anna", "Anna", PASSWORD)
+    kept, other = _two_marias(session)
+    downgrade_store(session.store, "outbox_sent")
+    with session.store.engine.connect() as conn:
+        tables = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+        assert "person_merges" not in set(tables.scalars())
+    session.close()
+    session = log_in(data_dir, "anna", PASSWORD)  # migrates to head
+    try:
+        merges.merge_people(session.store, session.user, kept, other)
+        assert len(visits.visit_history(session.store, session.user, kept)) == 2
+    finally:
+        session.close()
