@@ -343,17 +343,19 @@ class PersonMergeAdapter(RowAdapter):
         # Imported here: the use cases import the sync package.
         from desktop_app.usecases.merges import move_records
 
-        for item in items:
-            fields = item.state.fields
-            if item.state.deleted or item.state.id in refused:
-                continue
-            move_records(
-                session,
-                store,
-                str(fields["merged_id"].value),
-                str(fields["kept_id"].value),
-                item.author_id,
+        saved = [i.state.id for i in items if not i.state.deleted and i.state.id not in refused]
+        if not saved:
+            return refused
+        row = PersonMergeRow
+        pairs = session.execute(
+            select(row.id, row.merged_id, row.kept_id).where(
+                row.id.in_(saved), row.deleted.is_(False)
             )
+        ).all()
+        authors = {item.state.id: item.author_id for item in items}
+        for record_id, merged_id, kept_id in pairs:
+            if merged_id and kept_id and merged_id != kept_id:  # else names no entry to move
+                move_records(session, store, merged_id, kept_id, authors[record_id])
         return refused
 
 

@@ -189,7 +189,7 @@ def move_records(
     and the drafts begun here (where the kept entry has none of that form). In the caller's
     transaction; for a merge here and for one arriving from another laptop."""
     moved: dict[str, int] = {}
-    hlc = str(store.clock.now())
+    hlc = ""  # taken when something moves: the clock ticks for a change only
     for kind, column in MOVES.items():
         model = _MODELS[kind]
         where = [getattr(model, column) == merged_id, model.deleted.is_(False)]
@@ -197,6 +197,7 @@ def move_records(
             where.append(ConflictRow.record_kind != "person")
         rows = session.scalars(select(model).where(*where)).all()
         for row in rows:
+            hlc = hlc or str(store.clock.now())
             setattr(row, column, kept_id)
             next_revision(
                 session, row, kind, hlc=hlc, device_id=store.device_id, author_id=author_id
