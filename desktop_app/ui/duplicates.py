@@ -5,7 +5,8 @@ helper at one outreach point and a helper at another register the same man, and 
 both entries stand side by side. The page of each names the other, so that whoever opens one
 sees the other before recording anything more. Two people can share a name and a birth date
 (cousins, father and son): an advisor records that they are different people, and then neither
-page names the other (``usecases.duplicates``); a helper sees why she cannot.
+page names the other (``usecases.duplicates``); a helper sees why she cannot. Where they are one
+person, an advisor merges the other entry into this one (``usecases.merges``, ``MergeDialog``).
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QHBoxLayout, QMessageBox, QPushButton, QVBoxLayout
 
 from desktop_app.domain.permissions import Action, allowed
-from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.text import _
+from desktop_app.ui.merge_dialog import MergeDialog, entry_label
 from desktop_app.ui.person_dialog import entry_text
 from desktop_app.ui.person_page import PageNotice
 from desktop_app.ui.widgets import ask_to_confirm
-from desktop_app.usecases import duplicates, people
+from desktop_app.usecases import duplicates, merges, people
 
 if TYPE_CHECKING:
     from desktop_app.domain.person import Person
@@ -41,6 +42,10 @@ class DuplicateNotice(PageNotice):
         self.different_button = QPushButton()
         self.different_button.setObjectName("not_the_same_person")
         self.different_button.clicked.connect(self._on_different_clicked)
+        # Merges the entry "Open the other entry" leads to into this one.
+        self.merge_button = QPushButton()
+        self.merge_button.setObjectName("merge_entries")
+        self.merge_button.clicked.connect(self._on_merge_clicked)
         # The text above, the two buttons under it: beside it, they left the names some 100 px
         # at 1100 px, six lines in Bulgarian.
         row = self.layout()
@@ -51,10 +56,12 @@ class DuplicateNotice(PageNotice):
         column.addWidget(self.text)
         buttons.addWidget(self.button)
         buttons.addWidget(self.different_button)
+        buttons.addWidget(self.merge_button)
         buttons.addStretch(1)
         column.addLayout(buttons)
         row.addLayout(column, 1)
         self.question: QMessageBox | None = None
+        self.merge_dialog: MergeDialog | None = None
 
     def show_for(self, person: Person | None) -> None:
         another = getattr(person, "id", None) != getattr(self.person, "id", None)
@@ -99,11 +106,21 @@ class DuplicateNotice(PageNotice):
         self.button.setText(_("Open the o&ther entry"))
         self.different_button.setText(_("&Not the same person"))
         self.different_button.setEnabled(may_decide)
-        self.different_button.setToolTip(
-            _("Record that this person and the first entry named are different people.")
-            if may_decide
-            else _("Your account may not decide this. An advisor decides.")
-        )
+        self.merge_button.setText(_("Mer&ge entries…"))
+        self.merge_button.setEnabled(may_decide)
+        # Why both are grey for a helper, or what each does.
+        refused = _("Your account may not decide this. An advisor decides.")
+        for button, does in (
+            (
+                self.different_button,
+                _("Record that this person and the first entry named are different people."),
+            ),
+            (
+                self.merge_button,
+                _("Merge the first entry named into this one: one entry, one history."),
+            ),
+        ):
+            button.setToolTip(does if may_decide else refused)
 
     def _on_open_clicked(self) -> None:
         if self.others:
@@ -128,7 +145,7 @@ class DuplicateNotice(PageNotice):
                 "Record that “{this}” and “{other}” are two different people? Neither entry "
                 "will name the other any more, on this laptop and, after the next sync, on "
                 "every laptop of the team."
-            ).format(this=_person_text(person), other=entry_text(other)),
+            ).format(this=entry_label(person), other=entry_text(other)),
             _("Record as different people"),
             answered,
         )
@@ -142,13 +159,56 @@ class DuplicateNotice(PageNotice):
             lambda _exc: self.refresh(),  # erased meanwhile, or the store closed: as it is now
         )
 
+    def _on_merge_clicked(self) -> None:
+        """Both entries side by side (read on a worker thread), to merge the first entry named
+        into this one."""
+        person, others = self.person, self.others
+        if person is None or not others or not self.may_decide() or self.merge_dialog:
+            return
+        store, user = self.controller.store, self.controller.window.session.user
+        other = others[0].id
+        self.controller.window.tasks.run(
+            lambda: merges.preview(store, user, person.id, other),
+            lambda shown: self._ask_to_merge(person, shown),
+            lambda _exc: self.refresh(),  # erased or merged meanwhile: as it is now
+        )
 
-def _person_text(person: Person) -> str:
-    """The person whose page it is, told apart as the entries the notice names are."""
-    text = f"{person.family_name}, {person.given_name}"
-    if person.date_of_birth:
-        text += f" · {format_partial_date(person.date_of_birth)}"
-    return text + (f" · {person.phone}" if person.phone else "")
+    def _ask_to_merge(self, person: Person, shown: merges.MergePreview) -> None:
+        if self.person is not person:  # another page opened meanwhile
+            return
+        dialog = MergeDialog(shown, self.window())
+        self.merge_dialog = dialog
+
+        def answered(result: int) -> None:
+            self.merge_dialog = None
+            if result == MergeDialog.DialogCode.Accepted and self.person is person:
+                self._merge(person, shown.merged.person.id, dialog.take_other())
+            dialog.deleteLater()
+
+        dialog.finished.connect(answered)
+        dialog.open()
+
+    def _merge(self, person: Person, other: str, take_other: frozenset[str]) -> None:
+        window = self.controller.window
+        store, user = self.controller.store, window.session.user
+        self.merge_button.setEnabled(False)  # until the notice is looked up again
+        window.statusBar().showMessage(_("Merging…"))
+
+        def merged(_moved: dict[str, int]) -> None:
+            window.reload_all()
+            window.show_person(person.id)
+            window.person_data_saved.emit(person.id)
+            window.statusBar().showMessage(_("The two entries were merged into one."), 5000)
+
+        def failed(exc: Exception) -> None:
+            window.statusBar().clearMessage()
+            self.refresh()  # erased or merged meanwhile, or the store closed: as it is now
+
+        window.tasks.run(
+            lambda: merges.merge_people(store, user, person.id, other, take_other),
+            merged,
+            failed,
+        )
 
 
 def install_duplicates_notice(controller: SyncController) -> DuplicateNotice:

@@ -409,6 +409,20 @@ def _register(desk: Desk) -> Iterator[View]:
     dialog.reject()
 
 
+@opener("merge entries")
+def _merge_entries(desk: Desk) -> Iterator[View]:
+    """Both entries side by side (Ion Popa's merged into Мария Петрова's: their names differ,
+    so the dialog shows its choices too); never merged here."""
+    from desktop_app.ui.merge_dialog import MergeDialog
+    from desktop_app.usecases import merges
+
+    s = desk.session
+    ion = next(e.id for e in people.list_people(s.store, 0, 100) if e.family_name == "Popa")
+    dialog = MergeDialog(merges.preview(s.store, s.user, desk.person.id, ion), desk.window)
+    yield from views(_shown(desk, dialog), "merge entries")
+    dialog.reject()
+
+
 @opener("edit person")
 def _edit_person(desk: Desk) -> Iterator[View]:
     from desktop_app.ui.person_dialog import EditPersonDialog

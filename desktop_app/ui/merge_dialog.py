@@ -1,0 +1,155 @@
+"""Two entries of one person side by side, to merge them into one (``usecases.merges``).
+
+The entry whose page is open is kept; the other entry's visits, referrals and consents move to
+it. Where both hold a different value the advisor chooses (the kept entry's unless she picks
+the other's); a field only the other entry holds is filled in from it. Cancel is the default:
+a merge cannot be undone.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QLabel,
+    QRadioButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.domain.person import PERSON_FIELDS, Person
+from desktop_app.i18n.formatting import format_number, format_partial_date
+from desktop_app.i18n.messages import FIELD_NAMES
+from desktop_app.i18n.text import N_, _
+from desktop_app.ui.person_dialog import SEX_OPTIONS
+from desktop_app.ui.widgets import country_names, language_names
+from desktop_app.usecases.merges import MergePreview
+
+# What the dialog counts of each entry, in the reader's words (``merges.COUNTED``).
+COUNT_NAMES = {
+    "visits": N_("Visits"),
+    "referrals": N_("Referrals"),
+    "consents": N_("Consents"),
+}
+
+
+def person_value(person: Person, name: str) -> str:
+    """A field of the person as the person's page shows it ("" where empty)."""
+    if name == "date_of_birth":
+        return format_partial_date(person.date_of_birth) if person.date_of_birth else ""
+    if name == "sex":
+        return _(dict(SEX_OPTIONS)[person.sex.value]) if person.sex else ""
+    if name == "nationality":
+        return country_names().get(person.nationality, person.nationality)
+    if name == "languages":
+        return language_names(person.languages)
+    return str(getattr(person, name))
+
+
+def entry_label(person: Person) -> str:
+    """The entry whose page is open, told apart as the entries the duplicates notice names
+    are (``person_dialog.entry_text``): name, date of birth, phone."""
+    text = f"{person.family_name}, {person.given_name}"
+    if person.date_of_birth:
+        text += f" · {format_partial_date(person.date_of_birth)}"
+    return text + (f" · {person.phone}" if person.phone else "")
+
+
+class MergeDialog(QDialog):
+    """Both entries' fields and counts, a choice where they differ; accepted: merge."""
+
+    def __init__(self, preview: MergePreview, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("merge entries")
+        self.preview = preview
+        self.setWindowTitle(_("Merge entries"))
+        kept, other = preview.kept.person, preview.merged.person
+        layout = QVBoxLayout(self)
+        self.intro = QLabel(
+            _(
+                "“{kept}” is kept. “{other}” is merged into it: its visits, referrals and "
+                "consents move to the entry kept, and the other entry is removed, on this "
+                "laptop and, after the next sync, on every laptop of the team. A merge cannot "
+                "be undone."
+            ).format(kept=entry_label(kept), other=entry_label(other))
+        )
+        self.intro.setWordWrap(True)
+        self.intro.setTextFormat(Qt.TextFormat.PlainText)
+        layout.addWidget(self.intro)
+        grid = QGridLayout()
+        grid.setColumnStretch(1, 1)
+        grid.setColumnStretch(2, 1)
+        headers = ("", _("Entry kept"), _("Other entry"))
+        for column, header in enumerate(headers):
+            label = QLabel(f"<b>{header}</b>" if header else "")
+            grid.addWidget(label, 0, column)
+        # Field -> the radio button that takes the other entry's value.
+        self.take_other_buttons: dict[str, QRadioButton] = {}
+        self._groups: list[QButtonGroup] = []
+        row = 1
+        for name in PERSON_FIELDS:
+            ours, theirs = person_value(kept, name), person_value(other, name)
+            if not ours and not theirs:
+                continue
+            grid.addWidget(QLabel(_(FIELD_NAMES[name])), row, 0, Qt.AlignmentFlag.AlignTop)
+            if name in preview.differing:
+                group = QButtonGroup(self)
+                mine, their = QRadioButton(_escape(ours)), QRadioButton(_escape(theirs))
+                for button in (mine, their):
+                    button.setObjectName(f"merge {name}")
+                    group.addButton(button)
+                mine.setChecked(True)
+                self._groups.append(group)
+                self.take_other_buttons[name] = their
+                grid.addWidget(mine, row, 1, Qt.AlignmentFlag.AlignTop)
+                grid.addWidget(their, row, 2, Qt.AlignmentFlag.AlignTop)
+            else:
+                filled = name in preview.filled
+                shown = _("{value} (taken over)").format(value=theirs) if filled else theirs
+                for column, text in ((1, ours or "—"), (2, shown or "—")):
+                    value = QLabel(text)
+                    value.setWordWrap(True)
+                    value.setTextFormat(Qt.TextFormat.PlainText)
+                    grid.addWidget(value, row, column, Qt.AlignmentFlag.AlignTop)
+            row += 1
+        for key, title in COUNT_NAMES.items():
+            grid.addWidget(QLabel(_(title)), row, 0)
+            for column, side in ((1, preview.kept), (2, preview.merged)):
+                grid.addWidget(QLabel(format_number(side.counts.get(key, 0))), row, column)
+            row += 1
+        layout.addLayout(grid)
+        self.note = QLabel(
+            _(
+                "Where the two entries hold different values, the value of the entry kept "
+                "stays unless you choose the other. Empty fields are filled in from the other "
+                "entry."
+            )
+            if preview.differing
+            else _("Empty fields are filled in from the other entry.")
+        )
+        self.note.setWordWrap(True)
+        layout.addWidget(self.note)
+        self.buttons = QDialogButtonBox()
+        self.merge_button = self.buttons.addButton(
+            _("&Merge entries"), QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        cancel = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        # Cancel is the default: Enter keeps two entries, as they are.
+        self.merge_button.setAutoDefault(False)
+        cancel.setDefault(True)
+        self.cancel_button = cancel
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def take_other(self) -> frozenset[str]:
+        """The fields where the advisor chose the other entry's value."""
+        return frozenset(n for n, b in self.take_other_buttons.items() if b.isChecked())
+
+
+def _escape(text: str) -> str:
+    """A value as a radio button's text: an ampersand in it is no access key."""
+    return text.replace("&", "&&")

@@ -1,0 +1,162 @@
+"""Merging two entries of one woman registered on two laptops offline, from the duplicates
+notice on her page: the third button (its own access key on the page, in each language) opens
+both entries side by side, Enter cancels, the advisor chooses the other entry's phone and
+merges; the page then shows one entry with both visits, and after the syncs so does the other
+laptop. A helper sees the button greyed and why. Real stores, a real server on 127.0.0.1."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication, QLabel, QRadioButton
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import Role
+from desktop_app.i18n.text import set_language
+from desktop_app.ui.application import QtTranslations
+from desktop_app.ui.duplicates import DuplicateNotice
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.merge_dialog import MergeDialog
+from desktop_app.usecases import accounts, people, visits
+from desktop_app.usecases.accounts import Session
+from tests.conftest import PASSWORD
+from tests.integration.sync_harness import Laptops, live_people
+from tests.ui.conftest import shown_window
+from tests.ui.test_duplicates_ui import _sync_in
+from tests.unit.test_visits import full_life_situation
+
+# The notice's button, a word of the dialog's warning, and what a helper is told.
+MERGE = {
+    "de": ("Einträge &zusammenführen…", "rückgängig", "entscheidet eine Beraterin"),
+    "bg": ("Обединя&ване на записите…", "отменено", "решава консултант"),
+    "ro": ("Contopește înre&gistrările…", "anulată", "Un consilier decide"),
+    "en": ("Mer&ge entries…", "undone", "An advisor decides"),
+}
+
+
+def _maria_twice(laptops: Laptops) -> tuple[Session, Session, str, str]:
+    """Maria Popescu registered on A (a phone, a visit) and on B (another phone, her
+    nationality, a visit), offline; both laptops synced."""
+    a, b = laptops.new("Outreach Hbf"), laptops.new("Outreach Markt")
+    on_a = people.register_person(
+        a.store, a.user, PersonDraft("Maria", "Popescu", "12.04.1990", phone="0151 1111111")
+    ).id
+    on_b = people.register_person(
+        b.store,
+        b.user,
+        PersonDraft("Maria", "Popescu", "12.04.1990", nationality="RO", phone="0151 2222222"),
+    ).id
+    visits.finish_visit(a.store, a.user, on_a, "life_situation", full_life_situation())
+    visits.finish_visit(b.store, b.user, on_b, "life_situation", full_life_situation())
+    laptops.sync(a, b, a)
+    return a, b, on_a, on_b
+
+
+def _page(qtbot: QtBot, session: Session, person_id: str) -> tuple[MainWindow, DuplicateNotice]:
+    """The window at 1366 × 768 on the person's page, its notice naming the other entry."""
+    window = shown_window(qtbot, session)
+    window.resize(1366, 768)
+    notice = window.duplicate_notice  # type: ignore[attr-defined]
+    window.show_person(person_id)
+    qtbot.waitUntil(lambda: "Popescu, Maria" in notice.text.text(), timeout=30_000)
+    qtbot.waitUntil(notice.merge_button.isVisible, timeout=5000)
+    return window, notice
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro"])
+def test_an_advisor_merges_the_other_entry_into_this_one(
+    qtbot: QtBot, qapp: QApplication, laptops: Laptops, lang: str, tmp_path: Path
+) -> None:
+    from tests.ui.test_keyboard_ui import _keyed_texts
+    from tests.ui.test_main_window import _access_key
+
+    a, b, on_a, on_b = _maria_twice(laptops)
+    qt_texts = QtTranslations(qapp)  # Cancel as the app shows it
+    set_language(lang)
+    try:
+        window, notice = _page(qtbot, b, on_b)
+        button = notice.merge_button
+        assert button.isEnabled() and button.text() == MERGE[lang][0]
+        assert button.width() >= button.sizeHint().width()  # whole, beside the other two
+        assert button.geometry().right() <= notice.width()
+        texts = _keyed_texts(window) + [act.text() for act in window.menuBar().actions()]
+        keys = [_access_key(t) for t in texts]
+        assert button.text() in texts and len(set(keys)) == len(keys), " | ".join(texts)
+        key = _access_key(button.text())
+        assert key is not None
+        window.grab().save(str(tmp_path / f"merge-page-{lang}.png"))
+
+        def ask() -> MergeDialog:
+            window.activateWindow()
+            qtbot.waitUntil(window.isActiveWindow, timeout=5000)
+            QTest.keyClick(window, Qt.Key(ord(key.upper())), Qt.KeyboardModifier.AltModifier)
+            qtbot.waitUntil(lambda: notice.merge_dialog is not None, timeout=30_000)
+            dialog = notice.merge_dialog
+            assert isinstance(dialog, MergeDialog)
+            qtbot.waitExposed(dialog)
+            return dialog
+
+        dialog = ask()
+        # It names both entries, says it cannot be undone; Cancel is the default.
+        intro = dialog.intro.text()
+        assert "0151 2222222" in intro and "0151 1111111" in intro and MERGE[lang][1] in intro
+        assert dialog.cancel_button.isDefault() and not dialog.merge_button.isDefault()
+        labels = [w.text() for w in dialog.findChildren(QLabel)]
+        assert labels.count("1") >= 2  # a visit on each side
+        phones = dialog.take_other_buttons["phone"].group()
+        assert phones is not None
+        assert [r.text() for r in phones.buttons()] == ["0151 2222222", "0151 1111111"]
+        assert phones.buttons()[0].isChecked()  # the entry kept's, unless chosen otherwise
+        assert dialog.width() <= 1366 and dialog.height() <= 768
+        dialog.grab().save(str(tmp_path / f"merge-dialog-{lang}.png"))
+        QTest.keyClick(dialog, Qt.Key.Key_Return)  # the default keeps both entries
+        qtbot.waitUntil(lambda: notice.merge_dialog is None, timeout=5000)
+        assert live_people(b) == {on_a, on_b}
+
+        dialog = ask()
+        other_phone = dialog.take_other_buttons["phone"]
+        assert isinstance(other_phone, QRadioButton)
+        qtbot.mouseClick(other_phone, Qt.MouseButton.LeftButton)
+        assert dialog.take_other() == frozenset({"phone"})
+        qtbot.mouseClick(dialog.merge_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: live_people(b) == {on_b}, timeout=30_000)
+        qtbot.waitUntil(notice.isHidden, timeout=30_000)
+        kept = people.get_person(b.store, b.user, on_b, log_view=False)
+        assert kept is not None and kept.phone == "0151 1111111" and kept.nationality == "RO"
+        assert len(visits.visit_history(b.store, b.user, on_b)) == 2
+        _sync_in(qtbot, window)
+        laptops.sync(a)
+        assert live_people(a) == {on_b}
+        assert len(visits.visit_history(a.store, a.user, on_b)) == 2
+        window.close()
+    finally:
+        set_language("en")
+        qt_texts.stop()
+
+
+@pytest.mark.parametrize("lang", ["de", "bg"])
+def test_a_helper_sees_the_merge_button_greyed_with_the_reason(
+    qtbot: QtBot, laptops: Laptops, lang: str, tmp_path: Path
+) -> None:
+    _a, b, on_a, on_b = _maria_twice(laptops)
+    accounts.add_user(b, "georgi", "Georgi Ivanov", Role.HELPER, PASSWORD)
+    helper = accounts.log_in(b.store.paths.data_dir, "georgi", PASSWORD)
+    laptops.sessions.append(helper)
+    set_language(lang)
+    try:
+        window, notice = _page(qtbot, helper, on_b)
+        button = notice.merge_button
+        assert button.isVisible() and not button.isEnabled()
+        assert button.text() == MERGE[lang][0] and button.toolTip()
+        assert MERGE[lang][2] in notice.text.text()
+        window.grab().save(str(tmp_path / f"merge-helper-{lang}.png"))
+        button.click()  # greyed: nothing opens
+        assert notice.merge_dialog is None
+        assert live_people(b) == {on_a, on_b}
+        window.close()
+    finally:
+        set_language("en")
