@@ -589,8 +589,9 @@ class SyncEngine:
         check = getattr(adapter, "check_combination", None)
         synced: dict[str, tuple[str, int]] = {}
         erasing: list[str] = []  # people held here whom another laptop erased
-        # Records about an entry merged into another move to the entry kept.
-        kept = person_merges.kept_for_states(session, [incoming for _e, incoming, _a in items])
+        # Records about an entry merged into another move to the entry kept (either side's).
+        states = [*(incoming for _e, incoming, _a in items), *(r.state for r in local.values())]
+        kept = person_merges.kept_for_states(session, states)
         for envelope, incoming, author in items:
             current = local.get(envelope.record_id)
             if (
