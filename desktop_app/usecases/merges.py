@@ -47,6 +47,14 @@ _MODELS: dict[str, Any] = {
 COUNTED = ("visits", "referrals", "consents")
 
 
+def kept_and_merged(one: str, other: str) -> tuple[str, str]:
+    """Which of two entries of one person is kept and which is merged away: the smaller id is
+    kept. Ids never change and are alike everywhere, so two advisors merging the same pair
+    offline from either entry's page write the same merge record and the same tombstone,
+    instead of each erasing the entry the other kept."""
+    return (one, other) if one < other else (other, one)
+
+
 def merge_id(merged_id: str) -> str:
     """The id of the record that an entry was merged away: the same on every laptop."""
     return str(uuid.uuid5(_MERGES, merged_id))
@@ -68,11 +76,13 @@ class MergePreview:
     filled: tuple[str, ...]
 
 
-def preview(store: Store, user: User, kept_id: str, merged_id: str) -> MergePreview:
-    """Both entries side by side, and which fields the merge asks about or fills in."""
+def preview(store: Store, user: User, one: str, other: str) -> MergePreview:
+    """Both entries side by side (the one kept first, ``kept_and_merged``), and which fields
+    the merge asks about or fills in."""
     require(user, Action.DECIDE_DUPLICATES)
-    if kept_id == merged_id:
+    if one == other:
         raise ValueError("an entry cannot be merged into itself")
+    kept_id, merged_id = kept_and_merged(one, other)
     with store.reading() as session:
         kept, merged = (_side(session, pid) for pid in (kept_id, merged_id))
     ours, theirs = person_values(kept.person), person_values(merged.person)
@@ -99,20 +109,22 @@ def _side(session: DbSession, person_id: str) -> MergeSide:
 def merge_people(
     store: Store,
     user: User,
-    kept_id: str,
-    merged_id: str,
+    one: str,
+    other: str,
     take_other: frozenset[str] = frozenset(),
 ) -> dict[str, int]:
-    """Merge the entry ``merged_id`` into ``kept_id``, in one transaction: the kept entry
-    takes the other's value of each field in ``take_other`` and of every field it has empty;
+    """Merge two entries of one person, in one transaction, whichever of them the advisor
+    started from: the one kept is ``kept_and_merged(one, other)[0]``. The kept entry takes
+    the other's value of each field in ``take_other`` and of every field it has empty;
     everything recorded about the other moves to it; the other is left as a tombstone.
     Returns how many records of each kind moved. Audited for both entries.
 
     Raises ``PersonNotFound`` if either is unknown here or gone, ``ValueError`` for one entry
     twice or a field that is not a person's."""
     require(user, Action.DECIDE_DUPLICATES)
-    if kept_id == merged_id:
+    if one == other:
         raise ValueError("an entry cannot be merged into itself")
+    kept_id, merged_id = kept_and_merged(one, other)
     if not take_other <= set(PERSON_FIELDS):
         raise ValueError("not a person's field")
     # Imported here: ``people`` imports the sync package, whose kinds import this module.

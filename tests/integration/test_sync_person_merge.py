@@ -54,7 +54,8 @@ def _references(laptop: Session, person_id: str) -> list[str]:
 
 def _two_marias(laptops: Laptops) -> tuple[Session, Session, Session, str, str]:
     """Laptops A, B and C; Maria Popescu registered offline on A (with a visit) and on B (with
-    a visit and a referral), all three synced: each page names the other entry."""
+    a visit and a referral), all three synced: each page names the other entry. Returned: the
+    entry a merge keeps, then the other (``merges.kept_and_merged``)."""
     a, b, c = laptops.new("Büro"), laptops.new("Outreach Hbf"), laptops.new("Outreach Markt")
     kept = add_person(a, "Maria", "Popescu", "12.04.1990", "0151 1111111")
     other = add_person(b, "Maria", "Popescu", "12.04.1990", "0151 2222222")
@@ -65,7 +66,7 @@ def _two_marias(laptops: Laptops) -> tuple[Session, Session, Session, str, str]:
     person = people.get_person(a.store, a.user, kept, log_view=False)
     assert person is not None
     assert [e.id for e in people.possible_duplicates(a.store, person)] == [other]
-    return a, b, c, kept, other
+    return a, b, c, *merges.kept_and_merged(kept, other)
 
 
 def _one_maria_everywhere(
@@ -94,7 +95,8 @@ def test_three_laptops_end_with_one_person_holding_every_visit(
     laptops: Laptops, order: str
 ) -> None:
     a, b, c, kept, other = _two_marias(laptops)
-    references = _references(b, other)
+    references = sorted(_references(b, other) + _references(b, kept))
+    assert len(references) == 1
     reports: list[sync_uc.SyncReport] = []
     visits.finish_visit(c.store, c.user, other, "life_situation", full_life_situation())
     if order == "merge first":
@@ -181,3 +183,54 @@ def test_erasing_the_kept_person_erases_the_merge_record_everywhere(laptops: Lap
             "SELECT ciphertext FROM envelopes WHERE kind = 'person_merge'"
         ).all()
     assert all(kept.encode() not in bytes(t[0]) for t in texts)
+
+
+def _referrals(laptop: Session, person_id: str) -> int:
+    return len(_references(laptop, person_id))
+
+
+@pytest.mark.parametrize("first", ["A", "B"])
+def test_opposite_merges_offline_keep_one_entry_with_everything(
+    laptops: Laptops, first: str
+) -> None:
+    """A merges from one entry's page, B from the other's, both offline after each recorded a
+    visit for both entries: both keep the entry with the smaller id, write the same merge
+    record and the same tombstone, and every laptop ends with that entry holding every visit
+    and referral, whichever merge reaches the server first. (Before, each kept the entry
+    whose page was open, and the two tombstones erased both.)"""
+    a, b, c, kept, other = _two_marias(laptops)
+    for laptop in (a, b):
+        for pid in (kept, other):
+            visits.finish_visit(
+                laptop.store, laptop.user, pid, "life_situation", full_life_situation()
+            )
+    referrals_uc.issue_referral(a.store, a.user, kept, "jobcenter", "buergergeld")
+    merges.merge_people(a.store, a.user, kept, other)  # from the kept entry's page
+    merges.merge_people(b.store, b.user, other, kept)  # from the other entry's page
+    assert kept in live_people(b) and other not in live_people(b)
+    order = (a, b) if first == "A" else (b, a)
+    reports = laptops.sync(*order)
+    _one_person_everywhere(laptops, kept, other, reports, a, b, c, visits=6, referrals=2)
+
+
+def _one_person_everywhere(
+    laptops: Laptops,
+    kept: str,
+    other: str,
+    reports: list[sync_uc.SyncReport],
+    *everyone: Session,
+    visits: int,
+    referrals: int,
+) -> None:
+    reports += laptops.sync(*everyone, *everyone)
+    assert sum(r.refused for r in reports) == 0, [r.refused_ids for r in reports]
+    assert sum(r.conflicts for r in reports) == 0
+    assert sum(r.erased_work for r in reports) == 0
+    assert sum(r.erased_people for r in reports) == 0
+    assert_converged(laptops.server, *everyone)
+    for laptop in everyone:
+        assert live_people(laptop) == {kept}, laptop.user.display_name
+        assert _visits(laptop, kept) == visits, laptop.user.display_name
+        assert _referrals(laptop, kept) == referrals
+        assert _maps(laptop) == [(other, kept, False)]
+        assert _conflicts(laptop) == 0

@@ -5,6 +5,7 @@ entries, who may, what is refused, erasure of the kept person, and the map's cha
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -26,29 +27,21 @@ from tests.unit.test_visits import consent_answers, full_life_situation
 
 
 def _two_marias(session: Session) -> tuple[str, str]:
-    """Maria Popescu registered twice (on two laptops, synced): the first with a phone, the
-    second with another phone, a nationality and notes; a visit each, a referral and a
-    consent on the second."""
+    """Maria Popescu registered twice (on two laptops, synced): the entry a merge keeps (the
+    smaller id, ``merges.kept_and_merged``) with a phone, the other with another phone, a
+    nationality and notes; a visit each, a referral and a consent on the other."""
     store, user = session.store, session.user
-    first = people.register_person(
+    bare = PersonDraft("Maria", "Popescu", "12.04.1990")
+    first, second = merges.kept_and_merged(
+        *(people.register_person(store, user, bare, confirm_duplicates=True).id for _ in "12")
+    )
+    people.update_person(store, user, first, replace(bare, phone="0151 1111111"))
+    people.update_person(
         store,
         user,
-        PersonDraft("Maria", "Popescu", "12.04.1990", phone="0151 1111111"),
-        confirm_duplicates=True,
-    ).id
-    second = people.register_person(
-        store,
-        user,
-        PersonDraft(
-            "Maria",
-            "Popescu",
-            "12.04.1990",
-            nationality="RO",
-            phone="0151 2222222",
-            notes="Arbeitet in der Gastronomie",
-        ),
-        confirm_duplicates=True,
-    ).id
+        second,
+        replace(bare, nationality="RO", phone="0151 2222222", notes="Arbeitet in der Gastronomie"),
+    )
     visits.finish_visit(store, user, first, "life_situation", full_life_situation())
     visits.finish_visit(store, user, second, "life_situation", full_life_situation())
     referrals_uc.issue_referral(store, user, second, "jobcenter", "buergergeld")
@@ -166,6 +159,22 @@ def test_a_helper_may_not_merge_and_nothing_is_written(session: Session) -> None
     assert len(visits.visit_history(session.store, session.user, other)) == 1
 
 
+def test_the_entry_kept_is_the_same_from_either_page(session: Session) -> None:
+    """Started from the other entry's page, the merge keeps the same entry (the smaller id),
+    so two advisors merging one pair each way offline write the same merge record."""
+    kept, other = _two_marias(session)
+    assert merges.kept_and_merged(other, kept) == (kept, other)
+    shown = merges.preview(session.store, session.user, other, kept)
+    assert shown.kept.person.id == kept and shown.merged.person.id == other
+    merges.merge_people(session.store, session.user, other, kept, frozenset({"phone"}))
+    person = people.get_person(session.store, session.user, kept, log_view=False)
+    assert person is not None and person.phone == "0151 2222222"  # the other's, as chosen
+    with session.store.reading() as db:
+        record = db.get(PersonMergeRow, merges.merge_id(other))
+        assert record is not None and (record.merged_id, record.kept_id) == (other, kept)
+        assert db.get(PersonMergeRow, merges.merge_id(kept)) is None
+
+
 def test_refused_for_one_entry_twice_an_unknown_or_a_merged_away_one(session: Session) -> None:
     kept, other = _two_marias(session)
     with pytest.raises(ValueError):
@@ -214,8 +223,8 @@ def test_erasing_the_kept_person_erases_the_merge_record(session: Session) -> No
 
 
 def test_a_third_entry_merged_later_carries_the_first_merge_along(session: Session) -> None:
-    """Three entries of one woman: B into A, then A into C. The map names C for both, so a
-    record arriving later for B moves to C."""
+    """Three entries of one woman x < y < z: z into y, then y into x. The map names x for
+    both, so a record arriving later for z moves to x."""
     a, b = _two_marias(session)
     c = people.register_person(
         session.store,
@@ -223,11 +232,13 @@ def test_a_third_entry_merged_later_carries_the_first_merge_along(session: Sessi
         PersonDraft("Maria", "Popescu", "12.04.1990"),
         confirm_duplicates=True,
     ).id
-    merges.merge_people(session.store, session.user, a, b)
-    merges.merge_people(session.store, session.user, c, a)
-    assert len(visits.visit_history(session.store, session.user, c)) == 2
+    x, y, z = sorted((a, b, c))
+    merges.merge_people(session.store, session.user, z, y)
+    merges.merge_people(session.store, session.user, y, x)
+    assert len(visits.visit_history(session.store, session.user, x)) == 2
     with session.store.reading() as db:
-        assert kept_entries(db, [a, b, c]) == {a: c, b: c}
+        assert kept_entries(db, [x, y, z]) == {y: x, z: x}
+    a, b, c = y, z, x  # as below: b merged into a, a into c
     state = RecordState("visit", "v1", {"person_id": FieldState(b, "0001", "")})
     turned = moved(state, {b: c}, "0002")
     assert turned is not None and turned.fields["person_id"] == FieldState(c, "0002", "0001")
