@@ -6,7 +6,8 @@ both entries stand side by side. The page of each names the other, so that whoev
 sees the other before recording anything more. Two people can share a name and a birth date
 (cousins, father and son): an advisor records that they are different people, and then neither
 page names the other (``usecases.duplicates``); a helper sees why she cannot. Where they are one
-person, an advisor merges the other entry into this one (``usecases.merges``, ``MergeDialog``).
+person, an advisor merges the two (``usecases.merges``, ``MergeDialog``): the one with the smaller id is
+kept, whichever page she started from.
 """
 
 from __future__ import annotations
@@ -117,7 +118,7 @@ class DuplicateNotice(PageNotice):
             ),
             (
                 self.merge_button,
-                _("Merge the first entry named into this one: one entry, one history."),
+                _("Merge this entry and the first entry named: one entry, one history."),
             ),
         ):
             button.setToolTip(does if may_decide else refused)
@@ -176,19 +177,24 @@ class DuplicateNotice(PageNotice):
     def _ask_to_merge(self, person: Person, shown: merges.MergePreview) -> None:
         if self.person is not person:  # another page opened meanwhile
             return
-        dialog = MergeDialog(shown, self.window())
+        dialog = MergeDialog(shown, self.window(), page_id=person.id)
         self.merge_dialog = dialog
 
         def answered(result: int) -> None:
             self.merge_dialog = None
             if result == MergeDialog.DialogCode.Accepted and self.person is person:
-                self._merge(person, shown.merged.person.id, dialog.take_other())
+                self._merge(person, shown, dialog.take_other())
             dialog.deleteLater()
 
         dialog.finished.connect(answered)
         dialog.open()
 
-    def _merge(self, person: Person, other: str, take_other: frozenset[str]) -> None:
+    def _merge(
+        self, person: Person, shown: merges.MergePreview, take_other: frozenset[str]
+    ) -> None:
+        """Merge the two entries; the window then shows the one kept, also where the page
+        open was the other's."""
+        kept, other = shown.kept.person.id, shown.merged.person.id
         window = self.controller.window
         store, user = self.controller.store, window.session.user
         self.merge_button.setEnabled(False)  # until the notice is looked up again
@@ -196,8 +202,8 @@ class DuplicateNotice(PageNotice):
 
         def merged(_moved: dict[str, int]) -> None:
             window.reload_all()
-            window.show_person(person.id)
-            window.person_data_saved.emit(person.id)
+            window.show_person(kept)
+            window.person_data_saved.emit(kept)
             window.statusBar().showMessage(_("The two entries were merged into one."), 5000)
 
         def failed(exc: Exception) -> None:
@@ -205,7 +211,7 @@ class DuplicateNotice(PageNotice):
             self.refresh()  # erased or merged meanwhile, or the store closed: as it is now
 
         window.tasks.run(
-            lambda: merges.merge_people(store, user, person.id, other, take_other),
+            lambda: merges.merge_people(store, user, kept, other, take_other),
             merged,
             failed,
         )

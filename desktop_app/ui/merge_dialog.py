@@ -1,12 +1,16 @@
 """Two entries of one person side by side, to merge them into one (``usecases.merges``).
 
-The entry whose page is open is kept; the other entry's visits, referrals and consents move to
-it. Where both hold a different value the advisor chooses (the kept entry's unless she picks
+The entry kept is the one with the smaller id (``merges.kept_and_merged``), whichever page the
+advisor started from, so that two advisors merging one pair offline keep the same entry; its
+column says so, and the column of the page open is marked. The other entry's visits, referrals
+and consents move to it. Where both hold a different value the advisor chooses (the kept entry's unless she picks
 the other's); a field only the other entry holds is filled in from it. Cancel is the default:
 a merge cannot be undone.
 """
 
 from __future__ import annotations
+
+import html
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -61,7 +65,9 @@ def entry_label(person: Person) -> str:
 class MergeDialog(QDialog):
     """Both entries' fields and counts, a choice where they differ; accepted: merge."""
 
-    def __init__(self, preview: MergePreview, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, preview: MergePreview, parent: QWidget | None = None, *, page_id: str = ""
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("merge entries")
         self.preview = preview
@@ -82,14 +88,26 @@ class MergeDialog(QDialog):
         grid = QGridLayout()
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(2, 1)
-        headers = ("", _("Entry kept"), _("Other entry"))
-        for column, header in enumerate(headers):
-            label = QLabel(f"<b>{header}</b>" if header else "")
+        grid.setHorizontalSpacing(18)  # the two headers apart, not one line
+        # Which entry stays, and which of the two is the page open.
+        self.headers: list[QLabel] = []
+        self.page_mark: QLabel | None = None
+        self.page_column = 0
+        for column, (header, side) in enumerate(
+            ((_("This entry stays"), kept), (_("Merged into it"), other)), start=1
+        ):
+            label = QLabel(f"<b>{html.escape(header)}</b>")
+            label.setObjectName("merge side")
+            self.headers.append(label)
             grid.addWidget(label, 0, column)
+            if side.id == page_id:  # the intro names both; this says which one she came from
+                self.page_mark = QLabel(_("(the page open)"))
+                grid.addWidget(self.page_mark, 1, column)
+                self.page_column = column
         # Field -> the radio button that takes the other entry's value.
         self.take_other_buttons: dict[str, QRadioButton] = {}
         self._groups: list[QButtonGroup] = []
-        row = 1
+        row = 2
         for name in PERSON_FIELDS:
             ours, theirs = person_value(kept, name), person_value(other, name)
             if not ours and not theirs:

@@ -21,7 +21,7 @@ from desktop_app.ui.application import QtTranslations
 from desktop_app.ui.duplicates import DuplicateNotice
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.merge_dialog import MergeDialog
-from desktop_app.usecases import accounts, people, visits
+from desktop_app.usecases import accounts, merges, people, visits
 from desktop_app.usecases.accounts import Session
 from tests.conftest import PASSWORD
 from tests.integration.sync_harness import Laptops, live_people
@@ -29,6 +29,12 @@ from tests.ui.conftest import shown_window
 from tests.ui.test_duplicates_ui import _sync_in
 from tests.unit.test_visits import full_life_situation
 
+# The dialog's column headers and the mark of the page open.
+HEADERS = {
+    "de": ("Dieser Eintrag bleibt", "Wird mit ihm zusammengeführt", "(die geöffnete Seite)"),
+    "bg": ("Този запис остава", "Обединява се с него", "(отворената страница)"),
+    "ro": ("Această înregistrare rămâne", "Se contopește în ea", "(pagina deschisă)"),
+}
 # The notice's button, a word of the dialog's warning, and what a helper is told.
 MERGE = {
     "de": ("Einträge &zusammenführen…", "rückgängig", "entscheidet eine Beraterin"),
@@ -75,10 +81,14 @@ def test_an_advisor_merges_the_other_entry_into_this_one(
     from tests.ui.test_main_window import _access_key
 
     a, b, on_a, on_b = _maria_twice(laptops)
+    kept, gone = merges.kept_and_merged(on_a, on_b)
+    phone = {on_a: "0151 1111111", on_b: "0151 2222222"}
+    # In Bulgarian from the page of the entry merged away: the same entry is kept.
+    page = gone if lang == "bg" else kept
     qt_texts = QtTranslations(qapp)  # Cancel as the app shows it
     set_language(lang)
     try:
-        window, notice = _page(qtbot, b, on_b)
+        window, notice = _page(qtbot, b, page)
         button = notice.merge_button
         assert button.isEnabled() and button.text() == MERGE[lang][0]
         assert button.width() >= button.sizeHint().width()  # whole, beside the other two
@@ -109,7 +119,14 @@ def test_an_advisor_merges_the_other_entry_into_this_one(
         assert labels.count("1") >= 2  # a visit on each side
         phones = dialog.take_other_buttons["phone"].group()
         assert phones is not None
-        assert [r.text() for r in phones.buttons()] == ["0151 2222222", "0151 1111111"]
+        assert [r.text() for r in phones.buttons()] == [phone[kept], phone[gone]]
+        # The kept entry's column says it stays; the page open is marked.
+        assert [h.text() for h in dialog.headers] == [
+            f"<b>{HEADERS[lang][0]}</b>",
+            f"<b>{HEADERS[lang][1]}</b>",
+        ]
+        assert dialog.page_mark is not None and dialog.page_mark.text() == HEADERS[lang][2]
+        assert dialog.page_column == (1 if page == kept else 2)
         assert phones.buttons()[0].isChecked()  # the entry kept's, unless chosen otherwise
         assert dialog.width() <= 1366 and dialog.height() <= 768
         dialog.grab().save(str(tmp_path / f"merge-dialog-{lang}.png"))
@@ -123,15 +140,19 @@ def test_an_advisor_merges_the_other_entry_into_this_one(
         qtbot.mouseClick(other_phone, Qt.MouseButton.LeftButton)
         assert dialog.take_other() == frozenset({"phone"})
         qtbot.mouseClick(dialog.merge_button, Qt.MouseButton.LeftButton)
-        qtbot.waitUntil(lambda: live_people(b) == {on_b}, timeout=30_000)
+        qtbot.waitUntil(lambda: live_people(b) == {kept}, timeout=30_000)
         qtbot.waitUntil(notice.isHidden, timeout=30_000)
-        kept = people.get_person(b.store, b.user, on_b, log_view=False)
-        assert kept is not None and kept.phone == "0151 1111111" and kept.nationality == "RO"
-        assert len(visits.visit_history(b.store, b.user, on_b)) == 2
+        # The window shows the entry kept, also where the page open was the other's.
+        qtbot.waitUntil(
+            lambda: getattr(window.person_page.person, "id", None) == kept, timeout=30_000
+        )
+        person = people.get_person(b.store, b.user, kept, log_view=False)
+        assert person is not None and person.phone == phone[gone] and person.nationality == "RO"
+        assert len(visits.visit_history(b.store, b.user, kept)) == 2
         _sync_in(qtbot, window)
         laptops.sync(a)
-        assert live_people(a) == {on_b}
-        assert len(visits.visit_history(a.store, a.user, on_b)) == 2
+        assert live_people(a) == {kept}
+        assert len(visits.visit_history(a.store, a.user, kept)) == 2
         window.close()
     finally:
         set_language("en")
