@@ -615,6 +615,7 @@ class SyncEngine:
                 last_writer_wins=adapter.last_writer_wins,
                 greatest=adapter.greatest,
                 union_lists=adapter.union_lists,
+                least=person_merges.least(kind),
             )
             if kept and (
                 moved := person_merges.moved(result.state, kept, str(self.store.clock.now()))

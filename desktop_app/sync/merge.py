@@ -144,6 +144,17 @@ def _union(ours: FieldState, theirs: FieldState) -> FieldState:
     return FieldState(text, newer.clock, newer.base)
 
 
+def _smaller(ours: FieldState, theirs: FieldState) -> FieldState:
+    """Of two values the smaller text (a value that is not text, or empty, loses to any
+    text); of one value the later clock: the same on every laptop, whichever side is which."""
+    if ours.value == theirs.value:
+        return max((ours, theirs), key=lambda f: f.clock)
+    text = (f for f in (ours, theirs) if isinstance(f.value, str) and f.value)
+    return min(
+        text, key=lambda f: (f.value, f.clock), default=max((ours, theirs), key=lambda f: f.clock)
+    )
+
+
 def merge(
     local: RecordState | None,
     incoming: RecordState,
@@ -153,6 +164,7 @@ def merge(
     last_writer_wins: frozenset[str] = frozenset(),
     greatest: frozenset[str] = frozenset(),
     union_lists: frozenset[str] = frozenset(),
+    least: frozenset[str] = frozenset(),
 ) -> MergeResult:
     """Merge an incoming state into the local one; ``me`` is this laptop's device id.
 
@@ -161,7 +173,9 @@ def merge(
     ``greatest`` the greater text wins whatever its clock (a value that only grows, such as
     the team key a laptop was last vouched under); a value that is not text loses to any text.
     Fields in ``union_lists`` hold a JSON list that only grows (a referral's status history):
-    the entries of both sides are kept, never a conflict.
+    the entries of both sides are kept, never a conflict. In ``least`` the smaller text wins
+    whatever its clock (a value that only shrinks, such as the entry a record moved to with
+    merges of entries: the entry kept has the smaller id), of one text the later clock.
     """
     if local is None:
         return MergeResult(incoming, (), True)
@@ -186,6 +200,9 @@ def merge(
             continue
         if name in union_lists:
             fields[name] = _union(ours, theirs)
+            continue
+        if name in least:
+            fields[name] = _smaller(ours, theirs)
             continue
         merged, conflict = _merge_field(name, ours, theirs, me, local)
         fields[name] = merged

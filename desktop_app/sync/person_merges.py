@@ -32,6 +32,16 @@ MOVES: dict[str, str] = {
 _CHAIN = 16
 
 
+def least(kind: str) -> frozenset[str]:
+    """The fields of ``kind`` where the smaller value wins a merge, without a conflict: the
+    person column of a kind that moves. Every move goes to the entry kept, the smaller id
+    (``usecases.merges.kept_and_merged``), so the value only shrinks; two laptops that merged
+    one entry into two different ones (offline) agree on the smaller of the two, also for the
+    merge record itself (its kept entry). What only one of them moved stays where it moved."""
+    column = MOVES.get(kind)
+    return frozenset({column}) if column else frozenset()
+
+
 def movable(state: RecordState) -> str | None:
     """The person column of a live record that moves with a merge, or None. A conflict over
     the merged-away entry's own fields stays: it names that record, erased with the entry."""

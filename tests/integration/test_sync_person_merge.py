@@ -234,3 +234,42 @@ def _one_person_everywhere(
         assert _referrals(laptop, kept) == referrals
         assert _maps(laptop) == [(other, kept, False)]
         assert _conflicts(laptop) == 0
+
+
+@pytest.mark.parametrize("first", ["A", "B"])
+def test_one_entry_merged_into_two_others_offline_ends_in_the_smaller(
+    laptops: Laptops, first: str
+) -> None:
+    """Three entries of one woman x < y < z; offline, A merges z into x and B merges z into y:
+    one merge record id, two kept entries. Every laptop settles on x for z (the smaller kept
+    id) without a conflict, in either order; the visit B recorded for z offline stays on y,
+    where B moved it, and y stays a live entry named as a duplicate of x; nothing is lost."""
+    a, b, c = laptops.new("Büro"), laptops.new("Outreach Hbf"), laptops.new("Outreach Markt")
+    x, y, z = sorted(add_person(c, "Maria", "Popescu", "12.04.1990") for _ in "xyz")
+    for pid in (x, y, z):
+        visits.finish_visit(c.store, c.user, pid, "life_situation", full_life_situation())
+    laptops.sync(c, a, b)
+    for laptop in (a, b):  # each records a visit for z offline
+        visits.finish_visit(laptop.store, laptop.user, z, "life_situation", full_life_situation())
+    merges.merge_people(a.store, a.user, z, x)
+    merges.merge_people(b.store, b.user, z, y)
+    order = (a, b) if first == "A" else (b, a)
+    reports = laptops.sync(*order)
+    reports += laptops.sync(a, b, c, a, b, c)
+    assert sum(r.refused for r in reports) == 0, [r.refused_ids for r in reports]
+    assert sum(r.conflicts for r in reports) == 0
+    assert sum(r.erased_work for r in reports) == 0
+    assert_converged(laptops.server, a, b, c)
+    for laptop in (a, b, c):
+        assert live_people(laptop) == {x, y}, laptop.user.display_name
+        assert _maps(laptop) == [(z, x, False)]
+        assert _conflicts(laptop) == 0
+        # Five visits in all: z's own and A's on x, B's on y (besides x's and y's own).
+        assert (_visits(laptop, x), _visits(laptop, y), _visits(laptop, z)) == (3, 2, 0)
+        entry = people.get_person(laptop.store, laptop.user, y, log_view=False)
+        assert entry is not None
+        assert [e.id for e in people.possible_duplicates(laptop.store, entry)] == [x]
+    # A laptop joining later reads the same.
+    d = laptops.new("Contact point")
+    laptops.sync(d)
+    assert _visits(d, x) == 3 and _visits(d, y) == 2

@@ -207,6 +207,26 @@ def test_greatest_value_wins_whatever_its_clock_and_never_conflicts() -> None:
     assert merge(newer_key, older_key, A).state.values() == {"vouch": "k0001:aa"}
 
 
+def test_least_value_wins_whatever_its_clock_and_never_conflicts() -> None:
+    """One entry merged into two different ones on two laptops offline: both moved a visit,
+    each to its kept entry; every laptop keeps the smaller id, without a conflict. An empty
+    value (an older version's, naming no one) loses to any id."""
+    c0 = clock(1, C)
+    to_x = rec(person_id=FieldState("1-x", clock(5, A), c0))
+    to_y = rec(person_id=FieldState("2-y", clock(9, B), c0))  # moved later
+    empty = rec(person_id=FieldState("", clock(99, C), c0))
+    for local, incoming, me in (
+        (to_x, to_y, A),
+        (to_y, to_x, B),
+        (empty, to_x, C),
+        (to_x, empty, A),
+    ):
+        result = merge(local, incoming, me, least=frozenset({"person_id"}))
+        assert result.state.values() == {"person_id": "1-x"} and result.conflicts == ()
+    # Without the rule the two moves conflict.
+    assert len(merge(to_x, to_y, A).conflicts) == 1
+
+
 def _history(*steps: tuple[str, str]) -> str:
     return json.dumps([{"status": s, "at": at} for s, at in steps], ensure_ascii=False)
 
