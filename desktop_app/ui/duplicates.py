@@ -6,8 +6,8 @@ both entries stand side by side. The page of each names the other, so that whoev
 sees the other before recording anything more. Two people can share a name and a birth date
 (cousins, father and son): an advisor records that they are different people, and then neither
 page names the other (``usecases.duplicates``); a helper sees why she cannot. Where they are one
-person, an advisor merges the two (``usecases.merges``, ``MergeDialog``): the one with the smaller id is
-kept, whichever page she started from.
+person, an advisor merges the two (``usecases.merges``, ``MergeDialog``): the one with the
+smaller id is kept, whichever page she started from.
 """
 
 from __future__ import annotations

@@ -3,9 +3,9 @@
 The entry kept is the one with the smaller id (``merges.kept_and_merged``), whichever page the
 advisor started from, so that two advisors merging one pair offline keep the same entry; its
 column says so, and the column of the page open is marked. The other entry's visits, referrals
-and consents move to it. Where both hold a different value the advisor chooses (the kept entry's unless she picks
-the other's); a field only the other entry holds is filled in from it. Cancel is the default:
-a merge cannot be undone.
+and consents move to it. Where both hold a different value the advisor chooses (the kept
+entry's unless she picks the other's); a field only the other entry holds is filled in from
+it. Cancel is the default: a merge cannot be undone.
 """
 
 from __future__ import annotations

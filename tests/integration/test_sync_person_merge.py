@@ -72,17 +72,9 @@ def _two_marias(laptops: Laptops) -> tuple[Session, Session, Session, str, str]:
 def _one_maria_everywhere(
     laptops: Laptops, kept: str, other: str, reports: list[sync_uc.SyncReport], *everyone: Session
 ) -> None:
-    reports += laptops.sync(*everyone, *everyone)
-    assert sum(r.refused for r in reports) == 0, [r.refused_ids for r in reports]
-    assert sum(r.conflicts for r in reports) == 0
-    assert sum(r.erased_work for r in reports) == 0  # C's offline visit was moved, not lost
-    assert_converged(laptops.server, *everyone)  # before reading: reading is audited
-    for laptop in everyone:
-        assert kept in live_people(laptop) and other not in live_people(laptop)
-        assert _visits(laptop, kept) == 3, laptop.user.display_name  # A's, B's and C's
-        assert _visits(laptop, other) == 0
-        assert _maps(laptop) == [(other, kept, False)]
-        assert _conflicts(laptop) == 0
+    """A's, B's and C's visit and B's referral on the kept entry everywhere; C's offline visit
+    was moved, not lost."""
+    _one_person_everywhere(laptops, kept, other, reports, *everyone, visits=3, referrals=1)
 
 
 # Who reaches the server first: the merge (C offline meanwhile), C's visit for the entry
@@ -227,10 +219,11 @@ def _one_person_everywhere(
     assert sum(r.conflicts for r in reports) == 0
     assert sum(r.erased_work for r in reports) == 0
     assert sum(r.erased_people for r in reports) == 0
-    assert_converged(laptops.server, *everyone)
+    assert_converged(laptops.server, *everyone)  # before reading: reading is audited
     for laptop in everyone:
         assert live_people(laptop) == {kept}, laptop.user.display_name
         assert _visits(laptop, kept) == visits, laptop.user.display_name
+        assert _visits(laptop, other) == 0
         assert _referrals(laptop, kept) == referrals
         assert _maps(laptop) == [(other, kept, False)]
         assert _conflicts(laptop) == 0
