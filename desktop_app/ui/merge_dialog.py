@@ -93,14 +93,14 @@ class MergeDialog(QDialog):
         self.headers: list[QLabel] = []
         self.page_mark: QLabel | None = None
         self.page_column = 0
-        for column, (header, side) in enumerate(
+        for column, (header, entry) in enumerate(
             ((_("This entry stays"), kept), (_("Merged into it"), other)), start=1
         ):
             label = QLabel(f"<b>{html.escape(header)}</b>")
             label.setObjectName("merge side")
             self.headers.append(label)
             grid.addWidget(label, 0, column)
-            if side.id == page_id:  # the intro names both; this says which one she came from
+            if entry.id == page_id:  # the intro names both; this says which one she came from
                 self.page_mark = QLabel(_("(the page open)"))
                 grid.addWidget(self.page_mark, 1, column)
                 self.page_column = column
