@@ -487,9 +487,29 @@ class MainWindow(QMainWindow):
         session = self.session
         person = people.get_person(session.store, session.user, shown.id, log_view=False)
         if person is None:
-            self.person_page.show_erased()
+            self._show_kept_or_erased(shown)
         else:
             self.person_page.show_person(person, reread=True)
+
+    def _show_kept_or_erased(self, shown: Person) -> None:
+        """The person shown is gone after a sync: merged into another entry on another laptop
+        (``usecases.merges``), the entry kept is shown instead and the status bar says why; else
+        erased, and the page says so."""
+        from desktop_app.usecases import merges, people
+
+        session = self.session
+        kept_id = merges.kept_entry(session.store, shown.id)
+        kept = people.get_person(session.store, session.user, kept_id) if kept_id else None
+        if kept is None:
+            self.person_page.show_erased()
+            return
+        self.person_page.show_person(kept)
+        self.statusBar().showMessage(
+            _("The open entry of {name} was merged into this one on another laptop.").format(
+                name=f"{shown.given_name} {shown.family_name}"
+            ),
+            15000,
+        )
 
     def _on_arrival_list_due(self) -> None:
         """The laptop's first sync has brought records since the list was last read (every

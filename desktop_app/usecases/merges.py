@@ -28,7 +28,7 @@ from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.storage.visits_models import ConsentRow, DraftRow, VisitRow
-from desktop_app.sync.person_merges import KIND, MOVES
+from desktop_app.sync.person_merges import KIND, MOVES, kept_entries
 from desktop_app.usecases import audit
 from desktop_app.usecases.data_rights import PersonNotFound
 
@@ -53,6 +53,13 @@ def kept_and_merged(one: str, other: str) -> tuple[str, str]:
     offline from either entry's page write the same merge record and the same tombstone,
     instead of each erasing the entry the other kept."""
     return (one, other) if one < other else (other, one)
+
+
+def kept_entry(store: Store, person_id: str) -> str | None:
+    """The entry that holds the records of ``person_id`` now if it was merged away (here or on
+    a laptop this one synced with, following merges of merges), else None."""
+    with store.reading() as session:
+        return kept_entries(session, [person_id]).get(person_id)
 
 
 def merge_id(merged_id: str) -> str:
