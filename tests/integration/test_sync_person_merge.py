@@ -181,7 +181,7 @@ def _referrals(laptop: Session, person_id: str) -> int:
     return len(_references(laptop, person_id))
 
 
-@pytest.mark.parametrize("first", ["A", "B"])
+@pytest.mark.parametrize("first", ["A", "B", "A chose the other phone"])
 def test_opposite_merges_offline_keep_one_entry_with_everything(
     laptops: Laptops, first: str
 ) -> None:
@@ -197,12 +197,21 @@ def test_opposite_merges_offline_keep_one_entry_with_everything(
                 laptop.store, laptop.user, pid, "life_situation", full_life_situation()
             )
     referrals_uc.issue_referral(a.store, a.user, kept, "jobcenter", "buergergeld")
-    merges.merge_people(a.store, a.user, kept, other)  # from the kept entry's page
+    merged_away = people.get_person(a.store, a.user, other, log_view=False)
+    assert merged_away is not None and merged_away.phone
+    # From the kept entry's page; in one case A takes the other entry's phone, B does not:
+    # only A changes the field, so her choice holds everywhere, no conflict.
+    chosen = frozenset({"phone"}) if first == "A chose the other phone" else frozenset()
+    merges.merge_people(a.store, a.user, kept, other, chosen)
     merges.merge_people(b.store, b.user, other, kept)  # from the other entry's page
     assert kept in live_people(b) and other not in live_people(b)
-    order = (a, b) if first == "A" else (b, a)
+    order = (b, a) if first == "B" else (a, b)
     reports = laptops.sync(*order)
     _one_person_everywhere(laptops, kept, other, reports, a, b, c, visits=6, referrals=2)
+    if chosen:
+        for laptop in (a, b, c):
+            person = people.get_person(laptop.store, laptop.user, kept, log_view=False)
+            assert person is not None and person.phone == merged_away.phone
 
 
 def _one_person_everywhere(
