@@ -338,8 +338,14 @@ class PersonMergeAdapter(RowAdapter):
             erase_rows=_eraser(person_merges.KIND),
         )
 
-    def save_many(self, session: Session, store: Store, items: list[ToSave]) -> dict[str, str]:
-        refused = super().save_many(session, store, items)
+    def save_many(
+        self,
+        session: Session,
+        store: Store,
+        items: list[ToSave],
+        held: AbstractSet[str] | None = None,
+    ) -> dict[str, str]:
+        refused = super().save_many(session, store, items, held)
         # Imported here: the use cases import the sync package.
         from desktop_app.usecases.merges import move_records
 
