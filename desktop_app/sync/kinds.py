@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from collections.abc import Set as AbstractSet
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -235,6 +236,7 @@ def register_builtin_kinds() -> None:
                 union_lists=histories.get(kind, frozenset()),
                 check_combination=_visit_combination if kind == "visit" else None,
                 erase_rows=_eraser(kind) if kind in _ERASED_WHOLE else None,
+                check_content=_visit_answers_shape if kind == "visit" else None,
             )
         )
     register(DistinctPeopleAdapter())
@@ -385,6 +387,32 @@ def _eraser(kind: str) -> Callable[[Session, list[str]], None]:
         erase_records(session, kind, ids)
 
     return erase
+
+
+@lru_cache(maxsize=1)
+def _group_answers() -> frozenset[str]:
+    """The answers that are groups in a shipped form (children, language levels …): a list
+    of one object an item, which the form and the report triggers read so."""
+    from desktop_app.forms.definition import FieldType
+    from desktop_app.usecases.visits import shipped_forms
+
+    return frozenset(
+        field.id
+        for form in shipped_forms().values()
+        for section in form.sections
+        for field in section.fields
+        if field.type is FieldType.GROUP
+    )
+
+
+def _visit_answers_shape(values: dict[str, Any], entries: dict[str, dict[str, Any]]) -> None:
+    """A pulled visit whose group answer is not a list of objects is refused: its row's report
+    trigger failed on it ("malformed JSON") and stopped every pull, the form could not show it."""
+    answers = entries.get("answers", {})
+    for name in _group_answers() & answers.keys():
+        items = answers[name]
+        if type(items) is not list or any(type(item) is not dict for item in items):
+            raise PayloadError(f"visit.answers/{name}: not a list of objects")
 
 
 # The field of a conflict over a visit's answers that fit the form on each laptop but not

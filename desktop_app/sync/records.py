@@ -14,8 +14,18 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pydantic_core
-from sqlalchemy import Boolean, PrimaryKeyConstraint, UniqueConstraint, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Integer,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+    UniqueConstraint,
+    insert,
+    select,
+)
+from sqlalchemy.exc import DBAPIError, OperationalError, StatementError
 from sqlalchemy.orm import Session
 
 from desktop_app.domain.hlc import effective_field_clocks, entry_name, json_object
@@ -63,6 +73,46 @@ _FLAGS = frozenset({bool, type(None)})
 # A live record's column values, the field clocks to store and its newest clock
 # (``RowAdapter._columns``).
 _Columns = tuple[dict[str, Any], dict[str, list[str]], str]
+# Looks at a live record's content before it is written (``RowAdapter``'s ``check_content``):
+# its plain columns' values and each ``keyed`` column's entries; raises ``PayloadError`` for
+# content the code reading the table cannot take (a visit's answers not in the form's shape).
+ContentCheck = Callable[[dict[str, Any], dict[str, dict[str, Any]]], None]
+# SQLite's result codes (their low byte) of a statement that failed for the values it was
+# given: a trigger that could not read them ("malformed JSON"), a constraint, a type mismatch.
+# Only these refuse the record: a busy, full or failing database stops the pull as before.
+_RECORD_FAULTS = frozenset({1, 19, 20, 25})  # ERROR, CONSTRAINT, MISMATCH, RANGE
+
+
+def _value_types(column: Column[Any]) -> frozenset[type] | None:
+    """The types a synced value of ``column`` may have (None: not looked at)."""
+    kind = column.type
+    if isinstance(kind, Boolean):
+        types: set[type] = {bool}
+    elif isinstance(kind, Integer):
+        types = {int}  # not a flag: ``type(value)`` is compared, and bool is not int
+    elif isinstance(kind, Numeric):
+        types = {int, float}
+    elif isinstance(kind, String):  # Text too
+        types = {str}
+    else:
+        return None
+    if column.nullable:
+        types.add(type(None))
+    return frozenset(types)
+
+
+def record_fault(exc: StatementError) -> str | None:
+    """Why writing a record failed, if its own values were the cause (a value the driver or
+    SQLAlchemy cannot take, a trigger or constraint that refused it); None if the database
+    failed (busy, full, I/O), which no record is to be refused for. No value in the reason:
+    reasons reach the log."""
+    if not isinstance(exc, DBAPIError):
+        return type(exc.orig).__name__  # SQLAlchemy could not process a value (a flag's)
+    code = getattr(exc.orig, "sqlite_errorcode", None)
+    if code is None:
+        # The driver refused a value before SQLite saw it (a type it cannot bind).
+        return None if isinstance(exc, OperationalError) else type(exc.orig).__name__
+    return str(exc.orig) if code & 0xFF in _RECORD_FAULTS else None
 
 
 @dataclass(frozen=True)
@@ -236,8 +286,10 @@ class RowAdapter:
         person_of: Callable[[RecordState], str | None] | None = None,
         check_combination: CombinationCheck | None = None,
         erase_rows: Callable[[Session, list[str]], None] | None = None,
+        check_content: ContentCheck | None = None,
     ) -> None:
         self.kind = kind
+        self.check_content = check_content
         # Records about a person that go whole when erased: a tombstone arriving deletes the
         # record's rows (``erase_rows``) instead of keeping a wiped row, and creates none.
         self.erase_rows = erase_rows
@@ -290,6 +342,13 @@ class RowAdapter:
         self._flag_columns = frozenset(
             c.key for c in table(model).columns if isinstance(c.type, Boolean)
         )
+        # What each plain field's value may be (``_columns``): a pulled value of another type
+        # (a text in a flag column) failed in the middle of writing and stopped the pull.
+        self._types = {
+            c.key: types
+            for c in columns
+            if c.key in self._plain and (types := _value_types(c)) is not None
+        }
         self._load_columns = (*LOAD_COLUMNS, *fields)
         self._load_sql = (
             f"SELECT {', '.join(map(_quoted, self._load_columns))} "
@@ -418,7 +477,17 @@ class RowAdapter:
                 # New rows nothing can refuse go in without a savepoint: under one, SQLite
                 # journals (and SQLCipher encrypts) every page that each row's triggers
                 # touch, which made writing a first sync's visits ten times as costly.
-                self._insert(session, sure)
+                try:
+                    self._insert(session, sure)
+                except StatementError as exc:
+                    if record_fault(exc) is None:
+                        raise
+                    # Refused by a trigger (content no check above caught): the rows before
+                    # the failing one are in. Taken out again (their triggers undo what they
+                    # did), the batch is written record by record, each under a savepoint.
+                    self._delete(session, [row["id"] for row in sure])
+                    refused.update(self._save_one_by_one(session, rows, batch))
+                    continue
                 batch = [(item, columns) for item, columns in batch if item.state.id in rows]
                 if not batch:
                     continue
@@ -427,11 +496,13 @@ class RowAdapter:
                 # record took three quarters of a first sync's applying.
                 with session.begin_nested():
                     self._save_batch(session, rows, batch)
-            except (PayloadError, IntegrityError):
+            except (PayloadError, StatementError) as exc:
+                if isinstance(exc, StatementError) and record_fault(exc) is None:
+                    raise
                 # A record refused while it was written (``on_save``), or one the table cannot
-                # hold (a value of a UNIQUE column another record holds): the batch is undone
-                # and written again record by record, so that the refused one, written in
-                # part, refuses only itself and leaves nothing behind.
+                # hold (a value of a UNIQUE column another record holds, one a trigger cannot
+                # read): the batch is undone and written again record by record, so that the
+                # refused one, written in part, refuses only itself and leaves nothing behind.
                 refused.update(self._save_one_by_one(session, rows, batch))
         if gone and self.erase_rows is not None:
             self.erase_rows(session, gone)
@@ -518,10 +589,23 @@ class RowAdapter:
                     self._save(session, rows.get(item.state.id), item, columns)
             except PayloadError as exc:
                 refused[item.state.id] = refusal(exc)
-            except IntegrityError as exc:
-                # The constraint's name only (no value: reasons reach the log).
-                refused[item.state.id] = f"{self.kind}: {exc.orig}"
+            except StatementError as exc:
+                # The constraint's name or SQLite's message only (``record_fault``).
+                why = record_fault(exc)
+                if why is None:
+                    raise
+                refused[item.state.id] = f"{self.kind}: {why}"
         return refused
+
+    def _delete(self, session: Session, record_ids: list[str]) -> None:
+        sql = f'DELETE FROM "{table(self.model).name}" WHERE id IN ({{ids}})'
+        cursor = driver_cursor(session)
+        try:
+            for start in range(0, len(record_ids), 500):
+                chunk = record_ids[start : start + 500]
+                cursor.execute(sql.format(ids=", ".join("?" * len(chunk))), chunk)
+        finally:
+            cursor.close()
 
     def _erased_people(self, session: Session, items: list[ToSave]) -> set[str]:
         if self.person_of is None:
@@ -576,9 +660,11 @@ class RowAdapter:
         # bytes a field and an answer (two thirds of a pulled visit's row, all of it built,
         # written and encrypted). An entry removed (None) keeps its clocks: they tell it is.
         newest = state.newest_clock()
-        plain = self._plain
+        plain, types = self._plain, self._types
         for name, (value, clock, base) in state.fields.items():
             if name in plain:
+                if name in types and type(value) not in types[name]:
+                    raise PayloadError(f"{self.kind}.{name}: a value of the wrong type")
                 values[name] = value
                 if base or clock != newest:
                     clocks[name] = [clock, base]
@@ -592,6 +678,8 @@ class RowAdapter:
                     clocks[name] = [clock, base]
             else:
                 clocks[name] = [clock, base]
+        if self.check_content is not None:
+            self.check_content(values, entries)
         for name in self.fields:
             if name in entries:
                 values[name] = json.dumps(

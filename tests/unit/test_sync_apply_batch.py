@@ -150,13 +150,14 @@ def test_new_records_the_table_cannot_hold_refuse_only_themselves(session: Any) 
     def copy(kind: str, state: RecordState, **fields: FieldState) -> ToSave:
         return ToSave(RecordState(kind, str(uuid.uuid4()), {**state.fields, **fields}), 1, "")
 
-    # Nothing where the column has no default (where it has one, the default is written).
+    # Nothing where the column has no default (where it has one, the default is written):
+    # refused for the value's type before any row is written.
     no_start = copy("visit", local.state, started_at=FieldState(None, CLOCK, ""))
     fine = [copy("visit", local.state) for _ in range(5)]
     with store.transaction() as db:
         refused = adapter.save_many(db, store, [fine[0], fine[1], no_start, *fine[2:]])
     assert list(refused) == [no_start.state.id]
-    assert "NOT NULL" in refused[no_start.state.id]
+    assert refused[no_start.state.id] == "visit.started_at: a value of the wrong type"
     with store.reading() as db:
         written = set(db.scalars(select(VisitRow.id)))
         facts = {
