@@ -81,6 +81,7 @@ ContentCheck = Callable[[dict[str, Any], dict[str, dict[str, Any]]], None]
 # given: a trigger that could not read them ("malformed JSON"), a constraint, a type mismatch.
 # Only these refuse the record: a busy, full or failing database stops the pull as before.
 _RECORD_FAULTS = frozenset({1, 19, 20, 25})  # ERROR, CONSTRAINT, MISMATCH, RANGE
+_SQLITE_ERROR = 1
 
 
 def _value_types(column: Column[Any]) -> frozenset[type] | None:
@@ -112,7 +113,15 @@ def record_fault(exc: StatementError) -> str | None:
     if code is None:
         # The driver refused a value before SQLite saw it (a type it cannot bind).
         return None if isinstance(exc, OperationalError) else type(exc.orig).__name__
-    return str(exc.orig) if code & 0xFF in _RECORD_FAULTS else None
+    if code & 0xFF not in _RECORD_FAULTS:
+        return None
+    reason = str(exc.orig)
+    if code & 0xFF == _SQLITE_ERROR and "JSON" not in reason:
+        # SQLite's generic error is also a schema's ("no such table" after a faulty
+        # migration): every record would be refused and never pulled again. Only a trigger
+        # that could not read a value as JSON is the record's own fault.
+        return None
+    return reason
 
 
 @dataclass(frozen=True)

@@ -61,3 +61,16 @@ def test_a_locked_database_refuses_no_record(engine: Engine, tmp_path: Path) -> 
         assert record_fault(locked) is None
     finally:
         holder.close()
+
+
+def test_a_schema_fault_refuses_no_record(engine: Engine) -> None:
+    """SQLite's generic error is a schema's too: a table or column missing after a faulty
+    migration must stop the pull, not refuse every record of it for good."""
+    with engine.begin() as db:
+        db.execute(text("CREATE TRIGGER lost AFTER INSERT ON t BEGIN DELETE FROM gone; END"))
+    insert = "INSERT INTO t (id, flag, body) VALUES (:id, :flag, :body)"
+    missing = _failure(engine, insert, {"id": "1", "flag": True, "body": "{}"})
+    assert "no such table" in str(missing.orig)
+    assert record_fault(missing) is None
+    no_column = _failure(engine, "INSERT INTO t (id, nope) VALUES (:id, :x)", {"id": "2", "x": 1})
+    assert record_fault(no_column) is None
