@@ -770,7 +770,10 @@ def _letter_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
             )
         )
         story += [table, Spacer(1, 3 * mm * gap)]
-    story.append(_p(ctx.reason.body("de", without_home=ctx.without_home).format(**v), s["body"]))
+    body = ctx.reason.body(
+        "de", without_home=ctx.without_home, children_insurance=_children_insurance(ctx)
+    )
+    story.append(_p(body.format(**v), s["body"]))
     if v["reason_note"] and not ctx.reason.needs_note:
         story.append(_p(txt("note"), s["body"]))
     if ctx.person.languages and "de" not in ctx.person.languages:
@@ -814,6 +817,9 @@ SCHOOL_TOPICS = frozenset({"school"})
 #: not one in Germany (none, the home country's EHIC, unclear), and the children recorded as not
 #: insured or with an unclear insurance (those insured are none of their business here).
 HEALTH_TOPICS = frozenset({"health_insurance", "health_care"})
+#: The adult's ``insurance_status`` answers of a person insured herself: where only children
+#: need their insurance cleared, the letter's body and the copy say it is theirs, not hers.
+INSURED = frozenset({"statutory", "private"})
 #: The documents of their checklist the person's copy says for which of those children to
 #: bring (their own EHIC, their birth certificates), with the text that says it.
 CHILDREN_DOCUMENTS = {
@@ -855,6 +861,16 @@ def _copy_children(ctx: _Context) -> int:
     if topics & SCHOOL_TOPICS:
         return sum(1 for c in here if c.of_school_office_age(ctx.today))
     return len(here) if topics & CHILDREN_CARE_TOPICS else 0
+
+
+def _children_insurance(ctx: _Context) -> int:
+    """How many children a health service's letter lists as to be cleared where the person is
+    insured herself (``INSURED``): its body and the copy then speak of them; 0 otherwise (her
+    own insurance to clear, or unanswered, or not readable by the user: no facts)."""
+    facts, topic = ctx.facts, ctx.service.topics[0] if ctx.service.topics else ""
+    if facts is None or topic not in HEALTH_TOPICS or facts.insurance not in INSURED:
+        return 0
+    return len(facts.children_insurance_to_clear)
 
 
 def _household_rows(ctx: _Context) -> list[tuple[str, str]]:
@@ -1060,7 +1076,12 @@ def _client_story(
     story.append(_p(txt("greeting"), s["c_greet"]))
     story.append(_p(txt("intro"), s["c_body"]))
     # "Ihr Kind" or "Ihre Kinder" as many as the matter is about (two enrolled at school).
-    purpose = ctx.reason.purpose(lang, _copy_children(ctx), without_home=ctx.without_home)
+    purpose = ctx.reason.purpose(
+        lang,
+        _copy_children(ctx),
+        without_home=ctx.without_home,
+        children_insurance=_children_insurance(ctx),
+    )
     purpose = purpose.format(**v)
     if ctx.reason.needs_note and not sheet_only and not copy_prints_note(lang):
         purpose = f"{purpose} {txt('note_in_letter')}"  # the matter is in German, on page 1

@@ -75,6 +75,15 @@ _WITHOUT_HOME_KEYS = (
     "letter_body_without_home",
     "client_purpose_without_home",
 )
+#: Optional: the letter's body and the person's copy where the person is insured herself and
+#: only children need their health insurance cleared, for one child and for more than one
+#: (the usual ones say the person's own insurance must be cleared).
+_CHILDREN_INSURANCE_KEYS = (
+    "letter_body_child_insurance",
+    "letter_body_children_insurance",
+    "client_purpose_child_insurance",
+    "client_purpose_children_insurance",
+)
 #: Keys the renderer looks up in ``common.yaml``; missing ones are load errors.
 REQUIRED_COMMON: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
@@ -242,6 +251,12 @@ class ReferralReason:
     letter_subject_without_home: LocalizedText | None = None
     letter_body_without_home: LocalizedText | None = None
     client_purpose_without_home: LocalizedText | None = None
+    #: ``letter_body`` and ``client_purpose`` where the person is insured herself and one
+    #: child, or more than one, needs its insurance cleared
+    letter_body_child_insurance: LocalizedText | None = None
+    letter_body_children_insurance: LocalizedText | None = None
+    client_purpose_child_insurance: LocalizedText | None = None
+    client_purpose_children_insurance: LocalizedText | None = None
 
     def subject(self, lang: str, *, without_home: bool = False) -> str:
         """The letter's subject, for a person without a home where it has a wording for that."""
@@ -249,15 +264,24 @@ class ReferralReason:
             return self.letter_subject_without_home.get(lang)
         return self.letter_subject.get(lang)
 
-    def body(self, lang: str, *, without_home: bool = False) -> str:
-        """The letter's body, for a person without a home where it has a wording for that."""
+    def body(self, lang: str, *, without_home: bool = False, children_insurance: int = 0) -> str:
+        """The letter's body, for a person without a home where it has a wording for that, and
+        for a person insured herself whose ``children_insurance`` children (0: not that case)
+        need their insurance cleared."""
+        if text := self._children_insurance("letter_body", children_insurance):
+            return text.get(lang)
         if without_home and self.letter_body_without_home is not None:
             return self.letter_body_without_home.get(lang)
         return self.letter_body.get(lang)
 
-    def purpose(self, lang: str, children: int, *, without_home: bool = False) -> str:
+    def purpose(
+        self, lang: str, children: int, *, without_home: bool = False, children_insurance: int = 0
+    ) -> str:
         """What the person's copy says the service does for ``children`` children (0: none
-        recorded, the count is not known), and for a person without a home."""
+        recorded, the count is not known), for a person without a home, and for a person
+        insured herself whose ``children_insurance`` children need their insurance cleared."""
+        if text := self._children_insurance("client_purpose", children_insurance):
+            return text.get(lang)
         if without_home and self.client_purpose_without_home is not None:
             return self.client_purpose_without_home.get(lang)
         if children == 1 and self.client_purpose_child is not None:
@@ -265,6 +289,14 @@ class ReferralReason:
         if children > 1 and self.client_purpose_children is not None:
             return self.client_purpose_children.get(lang)
         return self.client_purpose.get(lang)
+
+    def _children_insurance(self, key: str, count: int) -> LocalizedText | None:
+        if count <= 0:
+            return None
+        text: LocalizedText | None = getattr(
+            self, f"{key}_child_insurance" if count == 1 else f"{key}_children_insurance"
+        )
+        return text
 
     @property
     def needs_note(self) -> bool:
@@ -392,7 +424,10 @@ def _load_reasons(path: Path) -> dict[str, ReferralReason]:
         where = f"reasons.{ident}"
         entry = res.mapping(path, raw, where)
         res.no_unknown_keys(
-            path, entry, {"topics", *_REASON_KEYS, *_COUNT_KEYS, *_WITHOUT_HOME_KEYS}, where
+            path,
+            entry,
+            {"topics", *_REASON_KEYS, *_COUNT_KEYS, *_WITHOUT_HOME_KEYS, *_CHILDREN_INSURANCE_KEYS},
+            where,
         )
         for key in _REASON_KEYS:
             if key not in entry:
@@ -410,8 +445,21 @@ def _load_reasons(path: Path) -> dict[str, ReferralReason]:
             client_purpose_without_home=_optional(
                 path, entry, "client_purpose_without_home", where
             ),
+            letter_body_child_insurance=_optional(
+                path, entry, "letter_body_child_insurance", where
+            ),
+            letter_body_children_insurance=_optional(
+                path, entry, "letter_body_children_insurance", where
+            ),
+            client_purpose_child_insurance=_optional(
+                path, entry, "client_purpose_child_insurance", where
+            ),
+            client_purpose_children_insurance=_optional(
+                path, entry, "client_purpose_children_insurance", where
+            ),
         )
-        for key in ("client_purpose", *_COUNT_KEYS, "client_purpose_without_home"):
+        purposes = [k for k in _CHILDREN_INSURANCE_KEYS if k.startswith("client_purpose")]
+        for key in ("client_purpose", *_COUNT_KEYS, "client_purpose_without_home", *purposes):
             purpose = getattr(reasons[str(ident)], key)
             if purpose is not None:
                 _note_in_language(path, purpose, f"{where}.{key}")

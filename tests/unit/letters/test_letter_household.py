@@ -447,6 +447,71 @@ def test_without_children_or_with_all_insured_nothing_is_said(service_id: str) -
         assert "също и за" not in sheet and "– за" not in sheet
 
 
+# ---------------------------------------------------------------- whose insurance to clear
+GENERIC_BODY = "Der Krankenversicherungsschutz von"
+CHILD_BODY = (
+    "ist selbst krankenversichert. Der Krankenversicherungsschutz des oben genannten Kindes muss"
+    " geklärt werden."
+)
+GENERIC_COPY_BG = "дали и къде сте здравно осигурени"
+
+
+def test_an_insured_person_whose_child_is_not_insured_is_referred_for_the_child() -> None:
+    """Insured herself, one child not insured: the body speaks of the child, not of her own
+    insurance, and her copy of her child."""
+    letter, sheet = (flat(p) for p in _pages("clearingstelle", TWO_CHILDREN))
+    assert "8 Jahre, nicht krankenversichert" in letter
+    assert CHILD_BODY in letter and "als familienversichertes Kind" in letter
+    assert GENERIC_BODY not in letter
+    assert "дали и къде е здравно осигурено детето Ви" in sheet
+    assert GENERIC_COPY_BG not in sheet
+
+
+def test_a_privately_insured_person_with_two_children_to_clear_is_referred_for_them() -> None:
+    answers = {**TWO_CHILDREN, "insurance_status": "private"}
+    answers["children_insurance"] = [
+        {"child_name": "Иван", "child_birth": "2022", "child_insurance": "unclear"},
+        {"child_name": "Мария", "child_birth": "2018-04-02", "child_insurance": "none"},
+    ]
+    letter, sheet = (flat(p) for p in _pages("clearingstelle", answers, lang="ro"))
+    assert "Der Krankenversicherungsschutz der oben genannten Kinder muss geklärt werden" in letter
+    assert "als familienversicherte Kinder" in letter and GENERIC_BODY not in letter
+    assert "dacă și unde sunt asigurați copiii dumneavoastră" in sheet
+
+
+@pytest.mark.parametrize("answer", ["none", "ehic", "unclear", "", None])
+def test_a_person_not_insured_herself_is_referred_for_her_own_insurance(
+    answer: str | None,
+) -> None:
+    """Her own insurance to clear (or not answered): the body is the one it always was, even
+    with a child not insured."""
+    answers = {**TWO_CHILDREN, "insurance_status": answer}
+    if answer is None:
+        del answers["insurance_status"]
+    letter, sheet = (flat(p) for p in _pages("clearingstelle", answers))
+    assert "8 Jahre, nicht krankenversichert" in letter
+    assert GENERIC_BODY in letter and "selbst krankenversichert" not in letter
+    assert GENERIC_COPY_BG in sheet and "детето Ви" not in sheet
+
+
+def test_an_insured_person_whose_children_are_insured_gets_the_usual_body() -> None:
+    answers = dict(TWO_CHILDREN)
+    answers["children_insurance"] = [
+        {**entry, "child_insurance": "statutory"} for entry in TWO_CHILDREN["children_insurance"]
+    ]
+    letter, sheet = (flat(p) for p in _pages("clearingstelle", answers))
+    assert GENERIC_BODY in letter and "selbst krankenversichert" not in letter
+    assert GENERIC_COPY_BG in sheet
+
+
+def test_without_the_facts_the_letter_is_the_usual_one() -> None:
+    """No facts (a letter without the life situation, as a helper's is without the health
+    answers): nothing is said of whose insurance it is."""
+    letter, sheet = (flat(p) for p in _pages("clearingstelle", None))
+    assert GENERIC_BODY in letter and "selbst krankenversichert" not in letter
+    assert GENERIC_COPY_BG in sheet
+
+
 # ---------------------------------------------------------------- the person's own insurance
 OWN_INSURANCE = "Krankenversicherung (eigene Angabe)"
 
