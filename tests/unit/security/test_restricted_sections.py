@@ -367,3 +367,45 @@ def test_a_helpers_letter_to_the_clearingstelle_says_nothing_of_the_persons_own_
     helpers = letter(helper)
     assert "Clearingstelle Gesundheit" in helpers  # the letter to the service is there
     assert "eigene Angabe" not in helpers and "nicht krankenversichert" not in helpers
+
+
+def test_a_helpers_letter_for_an_insured_persons_child_says_nothing_of_whose_insurance(
+    session: Session, helper: Session
+) -> None:
+    """Insured herself, her child not insured: the advisor's letter to the Clearingstelle says
+    she is insured and the child's insurance must be cleared; the helper's letter of the same
+    referral (no health answers) keeps the usual body, which tells nothing of either."""
+    import io
+
+    import pypdf
+
+    from desktop_app.usecases import referrals
+    from tests.conftest import record_sharing_consent
+
+    store = session.store
+    pid = people.register_person(store, session.user, PersonDraft("Мария", "Петрова")).id
+    visits.record_consent(store, session.user, pid, consent_answers(), today=TODAY)
+    answers = _advisor_answers()
+    child = {"child_name": "Ана", "child_birth": "2018-05-01", "child_lives": "with_person"}
+    answers["insurance_status"] = "statutory"
+    answers["children_count"] = 1
+    answers["children"] = [{**child, "child_care": "school"}]
+    answers["children_insurance"] = [
+        {"child_name": "Ана", "child_birth": "2018-05-01", "child_insurance": "none"}
+    ]
+    visits.finish_visit(store, session.user, pid, "life_situation", answers, today=TODAY)
+    record_sharing_consent(session, pid, "given", "Clearingstelle Gesundheit")
+    referral = referrals.issue_referral(
+        store, session.user, pid, "clearingstelle", "health_insurance"
+    )
+
+    def letter(user_session: Session) -> str:
+        pdf = referrals.render_letter(user_session.store, user_session.user, referral.id)
+        return (pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text() or "").replace("\n", " ")
+
+    advisors = letter(session)
+    assert "selbst krankenversichert" in advisors and "oben genannten Kindes" in advisors
+    helpers = letter(helper)
+    assert "Clearingstelle Gesundheit" in helpers
+    assert "Der Krankenversicherungsschutz von" in helpers
+    assert "selbst krankenversichert" not in helpers and "Kindes" not in helpers
