@@ -196,6 +196,9 @@ class PersonMergeRow(Base, SyncMixin):
     __tablename__ = "person_merges"
     merged_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
     kept_id: Mapped[str] = mapped_column(String(36), nullable=False, index=True)
+    # What the merge saw of the entry merged away (JSON, ``usecases.merges.MergeSeen``): a
+    # change of it made elsewhere that the merge did not see is carried over to the kept one.
+    seen: Mapped[str] = mapped_column(Text, nullable=False, default="{}", server_default="{}")
 
 
 class PeopleCountRow(Base):

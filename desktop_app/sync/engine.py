@@ -589,6 +589,10 @@ class SyncEngine:
         check = getattr(adapter, "check_combination", None)
         synced: dict[str, tuple[str, int]] = {}
         erasing: list[str] = []  # people held here whom another laptop erased
+        # People ending as a tombstone here, as a side held them before: if merged into
+        # another entry, their changes the merge did not see are carried over to it.
+        ending: list[tuple[RecordState, str]] = []
+        merged_away: dict[str, str] = {}
         # Records about an entry merged into another move to the entry kept (either side's).
         states = [*(incoming for _e, incoming, _a in items), *(r.state for r in local.values())]
         kept = person_merges.kept_for_states(session, states)
@@ -653,6 +657,14 @@ class SyncEngine:
             conflicts.extend(result.conflicts)
             if kind == "person" and result.state.deleted and current and not current.state.deleted:
                 erasing.append(envelope.record_id)
+                ending.append((current.state, current.author_id))
+            elif kind == "person" and result.state.deleted and not incoming.deleted:
+                ending.append((incoming, author))
+        if ending:
+            # Merged away, not erased: nothing of theirs is lost (``merges.carry_over``).
+            merged_away = person_merges.kept_entries(session, [s.id for s, _a in ending])
+            erasing = [pid for pid in erasing if pid not in merged_away]
+            ending = [(s, a) for s, a in ending if s.id in merged_away]
         if erasing:  # counted before the erasure deletes what tells whom a record is about
             about = _unsent_about(session, erasing)
             report.erased_work += sum(about.values())
@@ -701,6 +713,13 @@ class SyncEngine:
                 report.conflicts += record_conflict(
                     session, self.store, conflict, _person(adapter, state)
                 )
+        if ending:
+            # Imported here: the use cases import the sync package.
+            from desktop_app.usecases.merges import carry_over
+
+            for state, author in ending:
+                carried = carry_over(session, self.store, state, merged_away[state.id], author)
+                report.conflicts += carried["conflicts"]
         return newer
 
     def _note_far_future(

@@ -338,6 +338,9 @@ class PersonMergeAdapter(RowAdapter):
             data_columns(PersonMergeRow),
             person_column="kept_id",
             erase_rows=_eraser(person_merges.KIND),
+            # Two laptops merging one entry offline may have seen it differently: either
+            # view serves, no advisor is asked to choose between them.
+            last_writer_wins=frozenset({"seen"}),
         )
 
     def save_many(

@@ -11,15 +11,18 @@ records arriving later (``sync.person_merges``).
 
 from __future__ import annotations
 
+import json
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session as DbSession
 
+from desktop_app.domain.dates import PartialDate, PartialDateError
+from desktop_app.domain.hlc import effective_field_clocks
 from desktop_app.domain.permissions import Action, require
-from desktop_app.domain.person import PERSON_FIELDS, Person, person_values
+from desktop_app.domain.person import PERSON_FIELDS, Person, Sex, person_values
 from desktop_app.domain.users import User
 from desktop_app.storage.audit_models import CaseOpeningRow
 from desktop_app.storage.db import Store
@@ -28,6 +31,7 @@ from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.storage.visits_models import ConsentRow, DraftRow, VisitRow
+from desktop_app.sync.merge import Conflict, FieldState, RecordState
 from desktop_app.sync.person_merges import KIND, MOVES, kept_entries
 from desktop_app.usecases import audit
 from desktop_app.usecases.data_rights import PersonNotFound
@@ -65,6 +69,39 @@ def kept_entry(store: Store, person_id: str) -> str | None:
 def merge_id(merged_id: str) -> str:
     """The id of the record that an entry was merged away: the same on every laptop."""
     return str(uuid.uuid5(_MERGES, merged_id))
+
+
+@dataclass(frozen=True)
+class MergeSeen:
+    """What a merge saw of the entry merged away (``PersonMergeRow.seen``): a change of it
+    made on a laptop that had not heard of the merge is judged by it (``carry_over``)."""
+
+    # Each field's clocks as the merge saw it (of its last change, of the value that change
+    # replaced): a value with a later clock, or one its value was not built on, is news.
+    clocks: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # Fields whose value the kept entry took from the entry merged away (or had empty, or
+    # alike): a newer value of that entry is the kept entry's newer value too.
+    carried: frozenset[str] = frozenset()
+    # The merge's clock: a field of the kept entry last changed no later was not changed
+    # after the merge (the merge's own change of it included).
+    at: str = ""
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {"clocks": self.clocks, "carried": sorted(self.carried), "at": self.at},
+            sort_keys=True,
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> MergeSeen:
+        """What a merge record holds; nothing seen for a merge made before this was kept."""
+        try:
+            data = json.loads(text or "{}")
+            clocks = {str(k): (str(v[0]), str(v[1])) for k, v in data["clocks"].items()}
+            carried = frozenset(map(str, data["carried"]))
+            return cls(clocks, carried, str(data["at"]))
+        except (ValueError, TypeError, AttributeError, KeyError, IndexError):
+            return cls()
 
 
 @dataclass(frozen=True)
@@ -145,22 +182,30 @@ def merge_people(
             if person is None or person.deleted:
                 raise PersonNotFound(pid)
         assert kept is not None and merged is not None
-        hlc = str(store.clock.now())
-        # The merge record first: its outbox entry goes out before the tombstone below, so
-        # that no laptop hears of the tombstone before it knows where the records went.
-        row = session.get(PersonMergeRow, merge_id(merged_id))
-        if row is None:
-            row = PersonMergeRow(id=merge_id(merged_id), revision=0, field_clocks="{}")
-            session.add(row)
-        row.merged_id, row.kept_id, row.deleted = merged_id, kept_id, False
-        next_revision(session, row, KIND, hlc=hlc, device_id=store.device_id, author_id=user.id)
-        moved = move_records(session, store, merged_id, kept_id, user.id)
         ours, theirs = person_values(kept), person_values(merged)
         taken = {n for n in PERSON_FIELDS if theirs[n] and (n in take_other or not ours[n])}
         changed = {n for n in taken if theirs[n] != ours[n]}
         if changed:
             chosen = replace(kept, **{n: getattr(merged, n) for n in changed})
             _write_change(session, store, user, kept, chosen, changed)
+        # Taken after the kept entry's change: a field of it no newer is still the merge's.
+        hlc = str(store.clock.now())
+        clocks = effective_field_clocks(PERSON_FIELDS, merged.field_clocks, merged.updated_hlc)
+        seen = MergeSeen(
+            {n: clocks[n] for n in PERSON_FIELDS},
+            frozenset(n for n in PERSON_FIELDS if n in taken or ours[n] in ("", theirs[n])),
+            hlc,
+        )
+        # The merge record before the tombstone: its outbox entry goes out first, so that no
+        # laptop hears of the tombstone before it knows where the records went.
+        row = session.get(PersonMergeRow, merge_id(merged_id))
+        if row is None:
+            row = PersonMergeRow(id=merge_id(merged_id), revision=0, field_clocks="{}")
+            session.add(row)
+        row.merged_id, row.kept_id, row.deleted = merged_id, kept_id, False
+        row.seen = seen.to_json()
+        next_revision(session, row, KIND, hlc=hlc, device_id=store.device_id, author_id=user.id)
+        moved = move_records(session, store, merged_id, kept_id, user.id)
         # What was waiting to be sent of the entry merged away: its tombstone alone goes, and
         # after the merge record (the push sends each record in the order of its first entry).
         session.execute(
@@ -223,6 +268,8 @@ def move_records(
             )
         if rows:
             moved[_COUNT_NAMES.get(kind, kind)] = len(rows)
+    if carried := _carry_conflicts(session, store, merged_id, kept_id):
+        moved["conflicts_carried"] = carried
     begun = set(session.scalars(select(DraftRow.form_id).where(DraftRow.person_id == kept_id)))
     drafts = session.execute(
         update(DraftRow)
@@ -244,3 +291,129 @@ _COUNT_NAMES = {
     "conflict": "conflicts",
     KIND: "merges",
 }
+
+
+def carry_over(
+    session: DbSession, store: Store, merged: RecordState, kept_id: str, author_id: str
+) -> dict[str, int]:
+    """The changes of an entry merged away that its merge did not see (made on a laptop that
+    had not heard of it: ``merged`` is that entry as it wrote it), kept on ``kept_id`` instead
+    of being lost to the tombstone. In the caller's transaction; for a change arriving after
+    the merge and for a merge arriving after it. Returns how many fields were taken
+    ("fields") and how many became conflicts ("conflicts").
+
+    Each field is judged alike on every laptop, from what the merge record says it saw:
+
+    - a value the merge saw (its clock), or the kept entry's value already: nothing to do;
+    - the kept entry's value came from the merged entry or was empty (``MergeSeen.carried``),
+      and has not changed since the merge, or changed before this value was written: the
+      kept entry takes it, as a change made here (two laptops carrying it write one value);
+    - otherwise the kept entry's value stays and this one is a conflict on it, for an
+      advisor to choose (one conflict however many laptops find it: its identity is the
+      kept entry, the field and this value's clock).
+    """
+    from desktop_app.usecases.people import write_change_by
+
+    done = {"fields": 0, "conflicts": 0}
+    repo = PeopleRepository(session)
+    kept = repo.get(kept_id)
+    if kept is None or kept.deleted or merged.deleted:
+        return done
+    row = session.get(PersonMergeRow, merge_id(merged.id))
+    seen = MergeSeen.from_json(row.seen if row is not None and not row.deleted else "{}")
+    ours = person_values(kept)
+    clocks = effective_field_clocks(PERSON_FIELDS, kept.field_clocks, kept.updated_hlc)
+    taken: dict[str, str] = {}
+    for name in PERSON_FIELDS:
+        theirs = merged.fields.get(name)
+        if theirs is None or not isinstance(theirs.value, str):
+            continue
+        if theirs.value == ours[name] or not _news(theirs, seen.clocks.get(name)):
+            continue
+        mine = clocks[name][0]
+        carried = name in seen.carried or not ours[name]
+        later = theirs.clock > seen.clocks.get(name, ("", ""))[0]
+        if carried and later and (mine <= seen.at or mine < theirs.clock):
+            taken[name] = theirs.value
+            continue
+        conflict = Conflict("person", kept_id, name, ours[name], mine, theirs.value, theirs.clock)
+        done["conflicts"] += _conflict_on_kept(session, store, conflict)
+    if taken:
+        try:
+            changed_to = _with_values(kept, taken)
+        except (PartialDateError, ValueError):
+            return done  # not a value a person holds (``kinds`` refuses such a record)
+        write_change_by(session, store, author_id, kept, changed_to, set(taken))
+        done["fields"] = len(taken)
+    return done
+
+
+def _carry_conflicts(session: DbSession, store: Store, merged_id: str, kept_id: str) -> int:
+    """The open conflicts over the merged entry's own fields, as conflicts on the kept entry:
+    the value not kept there against the kept entry's (unless it holds that value). They go
+    with the merged entry's tombstone; one over a field the advisor merged is still open."""
+    kept = PeopleRepository(session).get(kept_id)
+    if kept is None or kept.deleted:
+        return 0
+    ours = person_values(kept)
+    clocks = effective_field_clocks(PERSON_FIELDS, kept.field_clocks, kept.updated_hlc)
+    found = 0
+    for row in session.scalars(
+        select(ConflictRow).where(
+            ConflictRow.record_kind == "person",
+            ConflictRow.record_id == merged_id,
+            ConflictRow.resolved.is_(False),
+            ConflictRow.deleted.is_(False),
+        )
+    ):
+        other = json.loads(row.other_value)
+        if row.field not in ours or not isinstance(other, str) or other == ours[row.field]:
+            continue
+        mine = clocks[row.field][0]
+        conflict = Conflict(
+            "person", kept_id, row.field, ours[row.field], mine, other, row.other_clock
+        )
+        found += _conflict_on_kept(session, store, conflict)
+    return found
+
+
+def _conflict_on_kept(session: DbSession, store: Store, conflict: Conflict) -> int:
+    """Store a conflict on the kept entry unless it is held already (1 if new): found again
+    on this laptop, or on another one and synced (its id is alike only under a team key)."""
+    from desktop_app.sync.conflict_records import record_conflict
+
+    held = session.scalar(
+        select(func.count()).where(
+            ConflictRow.record_kind == conflict.record_kind,
+            ConflictRow.record_id == conflict.record_id,
+            ConflictRow.field == conflict.field,
+            ConflictRow.other_clock == conflict.other_clock,
+        )
+    )
+    if held:
+        return 0
+    return record_conflict(session, store, conflict, conflict.record_id)
+
+
+def _news(value: FieldState, seen: tuple[str, str] | None) -> bool:
+    """Whether the merge did not see ``value`` of a field, nor one built on it (the field's
+    clocks as the merge saw them: ``seen``; as ``sync.merge`` tells a concurrent change)."""
+    if seen is None:
+        return True
+    clock, base = seen
+    return value.clock != clock and (value.clock > clock or value.clock > base)
+
+
+def _with_values(person: Person, values: dict[str, str]) -> Person:
+    """``person`` with fields set from their values as they travel (``person_values``)."""
+    typed: dict[str, Any] = {}
+    for name, value in values.items():
+        if name == "date_of_birth":
+            typed[name] = PartialDate.parse(value) if value else None
+        elif name == "sex":
+            typed[name] = Sex(value) if value else None
+        elif name == "languages":
+            typed[name] = tuple(code for code in value.split(",") if code)
+        else:
+            typed[name] = value
+    return replace(person, **typed)

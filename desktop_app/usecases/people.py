@@ -216,6 +216,19 @@ def _write_change(
 ) -> Person:
     """``current`` as ``changed_to`` (the fields named in ``changed`` differ): its next
     revision, with an outbox and an audit entry, in the caller's transaction."""
+    return write_change_by(session, store, user.id, current, changed_to, changed)
+
+
+def write_change_by(
+    session: DbSession,
+    store: Store,
+    author_id: str,
+    current: Person,
+    changed_to: Person,
+    changed: set[str],
+) -> Person:
+    """``_write_change`` by the user ``author_id``: also for a change the sync makes on a
+    colleague's behalf (``merges.carry_over``: their change of an entry merged away)."""
     hlc = str(store.clock.now())
     noted: dict[str, SentField] = {}
     # Not ``models.next_revision``: a person goes through PeopleRepository as a domain
@@ -227,7 +240,7 @@ def _write_change(
         revision=current.revision + 1,
         updated_hlc=hlc,
         device_id=store.device_id,
-        author_id=user.id,
+        author_id=author_id,
         field_clocks=field_clocks_after_change(
             PERSON_FIELDS,
             current.field_clocks,
@@ -252,7 +265,7 @@ def _write_change(
     audit.record_in(
         session,
         store,
-        user.id,
+        author_id,
         audit.AuditAction.CHANGE,
         "person",
         current.id,

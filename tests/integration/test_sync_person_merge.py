@@ -3,7 +3,9 @@ process on 127.0.0.1 (SQLite and PostgreSQL) and real encrypted stores: three la
 them offline during the merge and recording a visit for the entry merged away. In every
 order of arrival all of them end with one person holding every visit, no conflict, nothing
 refused, nothing counted as work an erasure removed; a laptop joining later reads the same.
-Erasing the kept person later erases the merge record everywhere."""
+Erasing the kept person later erases the merge record everywhere. A change of the entry
+merged away made offline meanwhile is carried over to the kept entry, or is a conflict on it,
+in every order of arrival."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from desktop_app.storage.models import PersonMergeRow
 from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.sync import engine
-from desktop_app.usecases import data_rights, merges, people, visits
+from desktop_app.usecases import conflicts, data_rights, merges, people, visits
 from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
@@ -275,3 +277,53 @@ def test_one_entry_merged_into_two_others_offline_ends_in_the_smaller(
     d = laptops.new("Contact point")
     laptops.sync(d)
     assert _visits(d, x) == 3 and _visits(d, y) == 2
+
+
+# When B's offline change of the entry merged away reaches the server: before A (offline,
+# not having pulled it) merges, after the merge, or after it and pulled a page at a time.
+EDIT_ORDERS = ["edit first", "merge first", "merge first, pages of one"]
+
+
+@pytest.mark.parametrize("order", EDIT_ORDERS)
+def test_an_offline_change_of_the_entry_merged_away_is_kept_on_the_kept_entry(
+    laptops: Laptops, monkeypatch: pytest.MonkeyPatch, order: str
+) -> None:
+    """B, offline, changes the other entry's notes (the kept entry has none: the merge takes
+    the other's) and its phone (the kept entry keeps its own) while A merges. Every laptop
+    ends with the kept entry holding B's notes and a conflict over its phone, B's number
+    the other value, nothing refused or counted as erased work."""
+    a, b, c, kept, other = _two_marias(laptops)
+    before = people.get_person(a.store, a.user, kept, log_view=False)
+    assert before is not None and before.phone and not before.notes
+    edit_person(b, other, notes="Neue Adresse: Hauptstr. 1", phone="0151 3333333")
+    if order == "edit first":
+        reports = laptops.sync(b)
+        merges.merge_people(a.store, a.user, kept, other)  # A has not pulled B's change
+        reports += laptops.sync(a)
+        assert _notes(a, kept) == "Neue Adresse: Hauptstr. 1"  # carried over as it arrived
+    else:
+        merges.merge_people(a.store, a.user, kept, other)
+        reports = laptops.sync(a)
+        if order == "merge first, pages of one":
+            monkeypatch.setattr(engine, "PULL_PAGE", 1)
+        reports += laptops.sync(b)
+        assert _notes(b, kept) == "Neue Adresse: Hauptstr. 1"
+    reports += laptops.sync(a, b, c, a, b, c)
+    assert sum(r.refused for r in reports) == 0, [r.refused_ids for r in reports]
+    assert sum(r.erased_work for r in reports) == sum(r.erased_people for r in reports) == 0
+    assert_converged(laptops.server, a, b, c)
+    for laptop in (a, b, c):
+        assert live_people(laptop) == {kept}, laptop.user.display_name
+        assert _notes(laptop, kept) == "Neue Adresse: Hauptstr. 1"
+        found = [
+            (x.record_kind, x.record_id, x.field, x.kept_value, x.other_value)
+            for x in conflicts.open_conflicts(laptop.store, laptop.user)
+        ]
+        assert found == [("person", kept, "phone", before.phone, "0151 3333333")]
+        assert _visits(laptop, kept) == 2
+
+
+def _notes(laptop: Session, person_id: str) -> str:
+    person = people.get_person(laptop.store, laptop.user, person_id, log_view=False)
+    assert person is not None
+    return person.notes

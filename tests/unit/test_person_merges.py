@@ -11,15 +11,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from desktop_app.domain.hlc import Timestamp
 from desktop_app.domain.permissions import PermissionDenied
-from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.domain.users import Role
 from desktop_app.storage.models import OutboxRow, PersonMergeRow, PersonRow
 from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.visits_models import DraftRow, VisitRow
-from desktop_app.sync.merge import FieldState, RecordState
+from desktop_app.sync.conflict_records import record_conflict, synced_state
+from desktop_app.sync.merge import Conflict, FieldState, RecordState
 from desktop_app.sync.person_merges import kept_entries, moved
-from desktop_app.usecases import accounts, audit, data_rights, merges, people, visits
+from desktop_app.usecases import accounts, audit, conflicts, data_rights, merges, people, visits
 from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases.accounts import Session, create_first_account, log_in
 from tests.conftest import PASSWORD, downgrade_store
@@ -266,3 +268,101 @@ def test_a_store_of_the_version_before_is_migrated_and_merges(tmp_path: Path) ->
         assert len(visits.visit_history(session.store, session.user, kept)) == 2
     finally:
         session.close()
+
+
+def _as_b_changed_it(before: RecordState, **values: str) -> RecordState:
+    """The entry merged away as laptop B changed it offline, unseen by the merge: ``values``
+    at a clock of B's after every clock of the merge, each built on the value it replaces."""
+    clock = str(Timestamp(Timestamp.parse(before.newest_clock()).wall_ms + 60_000, 0, "laptop-b"))
+    fields = dict(before.fields)
+    for name, value in values.items():
+        fields[name] = FieldState(value, clock, fields[name].clock)
+    return replace(before, fields=fields)
+
+
+def _carry(session: Session, state: RecordState, kept: str) -> dict[str, int]:
+    with session.store.transaction() as db:
+        return merges.carry_over(db, session.store, state, kept, session.user.id)
+
+
+def _open_conflicts(session: Session) -> list[tuple[str, str, str, object, object]]:
+    return [
+        (c.record_kind, c.record_id, c.field, c.kept_value, c.other_value)
+        for c in conflicts.open_conflicts(session.store, session.user)
+    ]
+
+
+def test_a_change_of_the_merged_entry_unseen_by_the_merge_is_carried_over(
+    session: Session,
+) -> None:
+    """B's newer notes (which the kept entry took from the other) become the kept entry's;
+    B's newer phone (the kept entry kept its own) is a conflict on it; what the merge saw
+    changes nothing; carrying the same change again (another laptop) adds nothing."""
+    kept, other = _two_marias(session)
+    with session.store.reading() as db:
+        before = synced_state(db, "person", other)
+    assert before is not None
+    merges.merge_people(session.store, session.user, kept, other)
+    with session.store.reading() as db:
+        row = db.get(PersonMergeRow, merges.merge_id(other))
+        assert row is not None
+        seen = merges.MergeSeen.from_json(row.seen)
+    assert seen.clocks["notes"] == before.fields["notes"][1:]
+    assert {"notes", "nationality", "given_name"} <= seen.carried and "phone" not in seen.carried
+    assert _carry(session, before, kept) == {"fields": 0, "conflicts": 0}
+    changed = _as_b_changed_it(before, notes="Neue Adresse", phone="0151 3333333")
+    assert _carry(session, changed, kept) == {"fields": 1, "conflicts": 1}
+    person = people.get_person(session.store, session.user, kept, log_view=False)
+    assert person is not None
+    assert (person.notes, person.phone, person.nationality) == (
+        "Neue Adresse",
+        "0151 1111111",
+        "RO",
+    )
+    assert _open_conflicts(session) == [("person", kept, "phone", "0151 1111111", "0151 3333333")]
+    assert _carry(session, changed, kept) == {"fields": 0, "conflicts": 0}
+
+
+def test_a_change_older_than_the_kept_entrys_own_later_edit_is_a_conflict(
+    session: Session,
+) -> None:
+    """The kept entry's notes (taken from the other) edited after the merge and after B's
+    change: B's value does not overwrite the edit, it is a conflict on it."""
+    kept, other = _two_marias(session)
+    with session.store.reading() as db:
+        before = synced_state(db, "person", other)
+    assert before is not None
+    merges.merge_people(session.store, session.user, kept, other)
+    changed = _as_b_changed_it(before, notes="Neue Adresse")
+    later = Timestamp.parse(changed.fields["notes"].clock).wall_ms + 1
+    session.store.clock.observe(Timestamp(later, 0, "laptop-b"))
+    person = people.get_person(session.store, session.user, kept, log_view=False)
+    assert person is not None
+    people.update_person(
+        session.store, session.user, kept, replace(_draft_of(person), notes="Zieht um")
+    )
+    assert _carry(session, changed, kept) == {"fields": 0, "conflicts": 1}
+    assert _open_conflicts(session) == [("person", kept, "notes", "Zieht um", "Neue Adresse")]
+
+
+def test_an_open_conflict_over_the_merged_entrys_field_goes_to_the_kept_entry(
+    session: Session,
+) -> None:
+    kept, other = _two_marias(session)
+    clock = str(session.store.clock.now())
+    with session.store.transaction() as db:
+        record_conflict(
+            db,
+            session.store,
+            Conflict("person", other, "phone", "0151 2222222", clock, "0151 4444444", clock),
+            other,
+        )
+    moved_counts = merges.merge_people(session.store, session.user, kept, other)
+    assert moved_counts["conflicts_carried"] == 1
+    assert _open_conflicts(session) == [("person", kept, "phone", "0151 1111111", "0151 4444444")]
+
+
+def _draft_of(person: Person) -> PersonDraft:
+    values = people.person_values(person)
+    languages = tuple(code for code in values.pop("languages").split(",") if code)
+    return PersonDraft(**values, languages=languages)
