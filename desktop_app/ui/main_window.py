@@ -472,6 +472,12 @@ class MainWindow(QMainWindow):
         erased by the sync: their page says so. No view is logged again (nobody opened one)."""
         shown = self.person_page.person
         chosen = self._selected_person_id()
+        if chosen and self.has_session:
+            from desktop_app.usecases import merges
+
+            # Merged into another entry on another laptop: the entry kept is selected (and
+            # shown, below), not the row of one gone from the list.
+            chosen = merges.kept_entry(self.session.store, chosen) or chosen
         query = self.search.text().strip()
         if self.model.is_search_result() and query:
             self._search_generation += 1  # a search under way read the store before

@@ -186,13 +186,16 @@ def test_a_helper_sees_the_merge_button_greyed_with_the_reason(
 def test_the_page_of_an_entry_merged_on_another_laptop_shows_the_entry_kept(
     qtbot: QtBot, laptops: Laptops, tmp_path: Path
 ) -> None:
-    """B has the page of the entry merged away open when a sync brings A's merge: it does not
-    say the person was erased; it shows the entry kept, and the status bar says why."""
+    """B has the page of the entry merged away open, its row selected, when a sync brings
+    A's merge: it does not say the person was erased; it shows the entry kept, its row
+    selected in the list, and the status bar says why."""
     a, b, on_a, on_b = _maria_twice(laptops)
     kept, gone = merges.kept_and_merged(on_a, on_b)
     set_language("de")
     try:
         window, _notice = _page(qtbot, b, gone)
+        window.open_person(gone)  # as a click on the row does
+        qtbot.waitUntil(lambda: window._selected_person_id() == gone, timeout=30_000)
         merges.merge_people(a.store, a.user, kept, gone)
         laptops.sync(a)
         _sync_in(qtbot, window)
@@ -200,6 +203,8 @@ def test_the_page_of_an_entry_merged_on_another_laptop_shows_the_entry_kept(
             lambda: getattr(window.person_page.person, "id", None) == kept, timeout=30_000
         )
         assert "gelöscht" not in window.person_page.hint.text()
+        assert window._selected_person_id() == kept
+        assert window.table.selectionModel().isRowSelected(window.table.currentIndex().row())
         message = window.statusBar().currentMessage()
         assert message == (
             "Der geöffnete Eintrag von Maria Popescu wurde auf einem anderen Laptop mit diesem "
