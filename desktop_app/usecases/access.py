@@ -209,5 +209,6 @@ register_person_data_source(
         title=N_("Sections opened to helpers"),
         collect=_collect_openings,
         erase=_erase_openings,
+        record_kinds=("case_opening",),
     )
 )

@@ -24,31 +24,31 @@ from desktop_app.domain.hlc import effective_field_clocks
 from desktop_app.domain.permissions import Action, require
 from desktop_app.domain.person import PERSON_FIELDS, Person, Sex, person_values
 from desktop_app.domain.users import User
-from desktop_app.storage.audit_models import CaseOpeningRow
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import OutboxRow, PersonMergeRow, PersonRow, next_revision
 from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.storage.visits_models import ConsentRow, DraftRow, VisitRow
+from desktop_app.sync import kinds as _kinds  # noqa: F401  (registers the record kinds)
 from desktop_app.sync.merge import Conflict, FieldState, RecordState
 from desktop_app.sync.person_merges import KIND, MOVES, kept_entries
+from desktop_app.sync.records import ADAPTERS, RowAdapter
 from desktop_app.usecases import audit
 from desktop_app.usecases.data_rights import PersonNotFound
 
 # The namespace of the merge records' ids: one per entry merged away.
 _MERGES = uuid.UUID("0b6c8f52-93d4-4a7e-b1e5-6a2f0c9d7e13")
-# The tables of the kinds that move (``sync.person_merges.MOVES``).
-_MODELS: dict[str, Any] = {
-    "visit": VisitRow,
-    "consent": ConsentRow,
-    "referral": ReferralRow,
-    "case_opening": CaseOpeningRow,
-    "conflict": ConflictRow,
-    KIND: PersonMergeRow,
-}
 # What the dialog counts of each entry (the keys of ``MergeSide.counts``).
 COUNTED = ("visits", "referrals", "consents")
+
+
+def model_of(kind: str) -> Any:
+    """The table of a kind whose records move (``sync.person_merges.MOVES``): the sync's own
+    (``sync.records.ADAPTERS``), so that the kinds that move are listed in one place."""
+    adapter = ADAPTERS[kind]
+    assert isinstance(adapter, RowAdapter), kind
+    return adapter.model
 
 
 def kept_and_merged(one: str, other: str) -> tuple[str, str]:
@@ -255,7 +255,7 @@ def move_records(
     moved: dict[str, int] = {}
     hlc = ""  # taken when something moves: the clock ticks for a change only
     for kind, column in MOVES.items():
-        model = _MODELS[kind]
+        model = model_of(kind)
         where = [getattr(model, column) == merged_id, model.deleted.is_(False)]
         if kind == "conflict":  # one over the entry's own fields goes with it
             where.append(ConflictRow.record_kind != "person")

@@ -36,6 +36,10 @@ class PersonDataSource:
     collect: Callable[[DbSession, str], list[Row]] | None
     erase: Callable[[DbSession, Store, User, str], int]
     last_contact: Callable[[DbSession], dict[str, dt.date]] | None = None
+    # The synced record kinds naming the person that it covers: each of them moves to the
+    # entry kept when the person's entry is merged into another, or says why it does not
+    # (``sync.person_merges.MOVES``, ``STAYS``; a test holds the three lists alike).
+    record_kinds: tuple[str, ...] = ()
 
 
 PERSON_DATA_SOURCES: dict[str, PersonDataSource] = {}

@@ -239,6 +239,7 @@ register_person_data_source(
         collect=_collect_visits,
         erase=_erase_visits,
         last_contact=_visits_last_contact,
+        record_kinds=("visit",),
     )
 )
 register_person_data_source(
@@ -255,6 +256,7 @@ register_person_data_source(
         title=N_("Consents"),
         collect=_collect_consents,
         erase=_erase_consents,
+        record_kinds=("consent",),
     )
 )
 register_person_data_source(
@@ -264,6 +266,7 @@ register_person_data_source(
         collect=_collect_referrals,
         erase=_erase_referrals,
         last_contact=_referrals_last_contact,
+        record_kinds=("referral",),
     )
 )
 
@@ -318,6 +321,7 @@ register_person_data_source(
         title=N_("Values recorded differently on two laptops"),
         collect=_collect_conflicts,
         erase=_erase_conflicts,
+        record_kinds=("conflict",),
     )
 )
 
@@ -341,6 +345,7 @@ register_person_data_source(
         title=N_("Entries recorded as other people"),
         collect=None,
         erase=_erase_distinct_people,
+        record_kinds=("distinct_people",),
     )
 )
 
@@ -361,5 +366,6 @@ register_person_data_source(
         title=N_("Entries merged into this one"),
         collect=None,
         erase=_erase_person_merges,
+        record_kinds=("person_merge",),
     )
 )

@@ -20,8 +20,18 @@ from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.visits_models import DraftRow, VisitRow
 from desktop_app.sync.conflict_records import record_conflict, synced_state
 from desktop_app.sync.merge import Conflict, FieldState, RecordState
-from desktop_app.sync.person_merges import kept_entries, moved
-from desktop_app.usecases import accounts, audit, conflicts, data_rights, merges, people, visits
+from desktop_app.sync.person_merges import MOVES, STAYS, kept_entries, moved
+from desktop_app.sync.records import ADAPTERS
+from desktop_app.usecases import (
+    accounts,
+    audit,
+    conflicts,
+    data_rights,
+    merges,
+    people,
+    person_data,
+    visits,
+)
 from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases.accounts import Session, create_first_account, log_in
 from tests.conftest import PASSWORD, downgrade_store
@@ -366,3 +376,21 @@ def _draft_of(person: Person) -> PersonDraft:
     values = people.person_values(person)
     languages = tuple(code for code in values.pop("languages").split(",") if code)
     return PersonDraft(**values, languages=languages)
+
+
+def test_every_kind_naming_a_person_moves_or_says_why_and_is_a_source_of_their_data() -> None:
+    """One list of the kinds naming a person: the sync's adapters (``person_of``). Each of
+    them moves with a merge (``MOVES``, whose tables are the adapters') or says why it stays
+    (``STAYS``), and a source of person data covers it, so the data copy and erasure reach
+    it. A kind added to one list and not the others fails here. Quick contacts name no one."""
+    naming = {
+        kind
+        for kind, adapter in ADAPTERS.items()
+        if getattr(adapter, "person_of", None) is not None and kind != "person"
+    }
+    assert "quick_contact" not in naming
+    assert set(MOVES) | set(STAYS) == naming and not set(MOVES) & set(STAYS)
+    covered = [kind for source in person_data.sources() for kind in source.record_kinds]
+    assert sorted(covered) == sorted(naming)  # each by one source
+    for kind, column in MOVES.items():
+        assert column in merges.model_of(kind).__table__.c, kind
