@@ -27,8 +27,9 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.person import PERSON_FIELDS, Person
 from desktop_app.i18n.formatting import format_number, format_partial_date
 from desktop_app.i18n.messages import FIELD_NAMES
-from desktop_app.i18n.text import N_, _
+from desktop_app.i18n.text import N_, _, ngettext
 from desktop_app.ui.person_dialog import SEX_OPTIONS
+from desktop_app.ui.visits import form_title
 from desktop_app.ui.widgets import country_names, language_names
 from desktop_app.usecases.merges import MergePreview
 
@@ -150,6 +151,24 @@ class MergeDialog(QDialog):
         )
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
+        # A draft cannot move where the kept entry has one of that form: said before merging,
+        # so that nobody loses a form half filled in without being told.
+        self.drafts_note: QLabel | None = None
+        if preview.drafts_left:
+            names = ", ".join(form_title(f) for f in preview.drafts_left)
+            self.drafts_note = QLabel(
+                ngettext(
+                    "Not finished on both entries: {forms}. What the other entry holds of "
+                    "it is not kept: finish it first, or cancel, if it is still needed.",
+                    "Not finished on both entries: {forms}. What the other entry holds of "
+                    "them is not kept: finish them first, or cancel, if they are still needed.",
+                    len(preview.drafts_left),
+                ).format(forms=names)
+            )
+            self.drafts_note.setObjectName("merge drafts left")
+            self.drafts_note.setWordWrap(True)
+            self.drafts_note.setTextFormat(Qt.TextFormat.PlainText)
+            layout.addWidget(self.drafts_note)
         self.buttons = QDialogButtonBox()
         self.merge_button = self.buttons.addButton(
             _("&Merge entries"), QDialogButtonBox.ButtonRole.AcceptRole

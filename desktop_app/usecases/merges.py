@@ -118,6 +118,9 @@ class MergePreview:
     differing: tuple[str, ...]
     # Fields only the entry merged away holds: the kept entry takes them.
     filled: tuple[str, ...]
+    # The forms the entry merged away has begun here (drafts) that the kept entry has begun
+    # too: one draft of a form per entry, so the merged one is not kept; the dialog says so.
+    drafts_left: tuple[str, ...] = ()
 
 
 def preview(store: Store, user: User, one: str, other: str) -> MergePreview:
@@ -129,10 +132,14 @@ def preview(store: Store, user: User, one: str, other: str) -> MergePreview:
     kept_id, merged_id = kept_and_merged(one, other)
     with store.reading() as session:
         kept, merged = (_side(session, pid) for pid in (kept_id, merged_id))
+        begun = [
+            set(session.scalars(select(DraftRow.form_id).where(DraftRow.person_id == pid)))
+            for pid in (kept_id, merged_id)
+        ]
     ours, theirs = person_values(kept.person), person_values(merged.person)
     differing = tuple(n for n in PERSON_FIELDS if ours[n] and theirs[n] and ours[n] != theirs[n])
     filled = tuple(n for n in PERSON_FIELDS if theirs[n] and not ours[n])
-    return MergePreview(kept, merged, differing, filled)
+    return MergePreview(kept, merged, differing, filled, tuple(sorted(begun[0] & begun[1])))
 
 
 def _side(session: DbSession, person_id: str) -> MergeSide:

@@ -21,6 +21,7 @@ from desktop_app.ui.application import QtTranslations
 from desktop_app.ui.duplicates import DuplicateNotice
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.merge_dialog import MergeDialog
+from desktop_app.ui.visits import form_title
 from desktop_app.usecases import accounts, merges, people, visits
 from desktop_app.usecases.accounts import Session
 from tests.conftest import PASSWORD
@@ -110,6 +111,9 @@ def test_an_advisor_merges_the_other_entry_into_this_one(
             qtbot.waitExposed(dialog)
             return dialog
 
+        # A life-situation check begun on B for both entries: one draft of a form per entry.
+        for pid in (kept, gone):
+            visits.save_draft(b.store, b.user, pid, "life_situation", {"phone": phone[pid]})
         dialog = ask()
         # It names both entries, says it cannot be undone; Cancel is the default.
         intro = dialog.intro.text()
@@ -127,6 +131,9 @@ def test_an_advisor_merges_the_other_entry_into_this_one(
         ]
         assert dialog.page_mark is not None and dialog.page_mark.text() == HEADERS[lang][2]
         assert dialog.page_column == (1 if page == kept else 2)
+        # The other entry's draft cannot move: said before merging, naming the form.
+        assert dialog.drafts_note is not None
+        assert form_title("life_situation") in dialog.drafts_note.text()
         assert phones.buttons()[0].isChecked()  # the entry kept's, unless chosen otherwise
         assert dialog.width() <= 1366 and dialog.height() <= 768
         dialog.grab().save(str(tmp_path / f"merge-dialog-{lang}.png"))
