@@ -20,7 +20,7 @@ from desktop_app.domain.permissions import Action, allowed
 from desktop_app.i18n.text import _
 from desktop_app.ui.merge_dialog import MergeDialog, entry_label
 from desktop_app.ui.person_dialog import entry_text
-from desktop_app.ui.person_page import PageNotice
+from desktop_app.ui.person_page import FlowLayout, PageNotice
 from desktop_app.ui.widgets import ask_to_confirm
 from desktop_app.usecases import duplicates, merges, people
 
@@ -47,18 +47,18 @@ class DuplicateNotice(PageNotice):
         self.merge_button = QPushButton()
         self.merge_button.setObjectName("merge_entries")
         self.merge_button.clicked.connect(self._on_merge_clicked)
-        # The text above, the two buttons under it: beside it, they left the names some 100 px
-        # at 1100 px, six lines in Bulgarian.
+        # The text above, the buttons under it: beside it, they left the names some 100 px
+        # at 1100 px, six lines in Bulgarian. The buttons wrap where the page ends: in one row
+        # they made the page 640 px wide at the least, and the people list gave way to it at
+        # 1100 px, its names and headers cut ("Dimitrova-…", "Geburtsdat…").
         row = self.layout()
         assert isinstance(row, QHBoxLayout)  # PageNotice's: the text, then its button
         row.removeWidget(self.text)
         row.removeWidget(self.button)
-        column, buttons = QVBoxLayout(), QHBoxLayout()
+        column, buttons = QVBoxLayout(), FlowLayout()
         column.addWidget(self.text)
-        buttons.addWidget(self.button)
-        buttons.addWidget(self.different_button)
-        buttons.addWidget(self.merge_button)
-        buttons.addStretch(1)
+        for button in (self.button, self.different_button, self.merge_button):
+            buttons.addWidget(button)
         column.addLayout(buttons)
         row.addLayout(column, 1)
         self.question: QMessageBox | None = None

@@ -150,7 +150,12 @@ def _whole(qtbot: QtBot, notice: DuplicateNotice) -> None:
     under it, each whole."""
     text = notice.text
     qtbot.waitUntil(lambda: text.height() >= text.heightForWidth(text.width()), timeout=5000)
-    for button in (notice.button, notice.different_button):
+    buttons = (notice.button, notice.different_button, notice.merge_button)
+    # Wrapped to a second row where the page is narrow, inside the notice.
+    qtbot.waitUntil(
+        lambda: all(b.geometry().bottom() < notice.height() for b in buttons), timeout=5000
+    )
+    for button in buttons:
         assert button.geometry().top() >= text.geometry().bottom()
         assert button.width() >= button.sizeHint().width()
         assert button.geometry().right() <= notice.width()
@@ -245,4 +250,46 @@ def test_a_helper_sees_the_button_greyed_with_the_reason_until_an_advisor_decide
         assert _named(helper, cyrillic) == []
         window.close()
     finally:
+        set_language("en")
+
+
+@pytest.mark.parametrize("lang", ["de", "bg"])
+def test_at_1100_px_the_notice_leaves_the_people_list_its_width(
+    qtbot: QtBot, qapp: QApplication, session: Session, program_font: None, lang: str
+) -> None:
+    """Its three buttons in one row made the page some 640 px wide at the least: at 1100 px
+    the people list gave way to it, its names and headers cut ("Dimitrova-…", "Geburtsdat…",
+    "Дата на ра…"). They wrap under the text now, and the list keeps its width."""
+    from desktop_app.ui.main_window import ListAndPage
+
+    translations = QtTranslations(qapp)
+    set_language(lang)
+    translations.apply(lang)
+    try:
+        elena = people.register_person(
+            session.store, session.user, PersonDraft("Elena", "Dimitrova-Popova", "03.02.1988")
+        ).id
+        stefan = people.register_person(
+            session.store, session.user, PersonDraft("Ștefan", "Popescu", "20.11.1979")
+        ).id
+        people.register_person(
+            session.store,
+            session.user,
+            PersonDraft("Stefan", "Popescu", "20.11.1979"),
+            confirm_duplicates=True,
+        )
+        window = shown_window(qtbot, session, 1100)
+        window.show_person(elena)  # a page with no notice
+        qtbot.waitUntil(lambda: window.person_page.person is not None, timeout=10_000)
+        list_width = window.splitter.sizes()[0]
+        assert list_width >= ListAndPage.LIST_LEAST
+        notice = window.duplicate_notice  # type: ignore[attr-defined]
+        window.show_person(stefan)
+        qtbot.waitUntil(lambda: "Popescu, Stefan" in notice.text.text(), timeout=30_000)
+        qtbot.waitUntil(notice.isVisible, timeout=5_000)
+        _whole(qtbot, notice)
+        window.grab().save(f"/tmp/walkcoord-duplicate-notice-{lang}.png")
+        assert window.splitter.sizes()[0] == list_width, (window.splitter.sizes(), list_width)
+    finally:
+        translations.stop()
         set_language("en")
