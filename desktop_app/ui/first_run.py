@@ -194,6 +194,7 @@ class AccountPage(QWizardPage):
         # The registration failed on the way to the server: its button says Try again, as in
         # the join dialog (``sync_status.join_failure``).
         self.offers_retry = False
+        self._failed_for: tuple[str, str] | None = None  # the join inputs it failed with
         self.busy_label = QLabel()
         self.bar = QProgressBar()
         self.bar.setRange(0, 0)  # busy: how long cannot be known
@@ -224,7 +225,18 @@ class AccountPage(QWizardPage):
         layout.addStretch()
 
     def initializePage(self) -> None:
+        # Back on the join page, the address or the code corrected: the failure of the last
+        # registration ("the same code still works, press Try again", "the server does not
+        # accept this code") is no longer what Next does, and stayed beside it.
+        if self._failed_for is not None and self._failed_for != self._join_inputs():
+            self._failed_for = None
+            self.offers_retry = False
+            self.store_error.show_message("")
         self.retranslate()  # the title depends on the path chosen since the last retranslate
+
+    def _join_inputs(self) -> tuple[str, str]:
+        page = self._wizard.join_page
+        return page.server.text(), page.code.text()
 
     def retranslate(self) -> None:
         if self._wizard.joining():
@@ -383,6 +395,7 @@ class AccountPage(QWizardPage):
             # connection dropped, it said only "cannot be reached" beside Next.
             message, again = join_failure(exc)
             self.store_error.show_message(message)
+            self._failed_for = self._join_inputs()
         self.offers_retry = again
         self.retranslate()
 

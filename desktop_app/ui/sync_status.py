@@ -1010,6 +1010,8 @@ class JoinDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         self.calls = ServerCalls(self, controller.window)
         self.calls.busy_changed.connect(self._show_busy)
+        self.server.textEdited.connect(self._on_join_input_edited)
+        self.code.textEdited.connect(self._on_join_input_edited)
         # Pressed again after a failure here, the join registers what it registered before
         # (the same code then joins; ``sync_uc.JoinAttempt``).
         self._attempt = sync_uc.JoinAttempt()
@@ -1051,6 +1053,13 @@ class JoinDialog(QDialog):
         self.error.show_message(message)
         ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText(_(JOIN_TRY_AGAIN_BUTTON) if again else _("&Join"))
+
+    def _on_join_input_edited(self, _text: str) -> None:
+        # Another address or code is another registration (``sync_uc.JoinAttempt``): what the
+        # last one failed with, "the same code still works, press Try again" or "the server
+        # does not accept this code", no longer holds, and stayed beside the corrected code.
+        self.error.show_message("")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("&Join"))
 
     def _joined(self, joined: Any) -> None:
         kept = QSettings()

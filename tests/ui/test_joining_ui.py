@@ -30,7 +30,7 @@ from desktop_app.ui.access_keys import key_of
 from desktop_app.ui.first_run import FirstRunWizard
 from desktop_app.ui.help import menu_path
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.ui.sync_status import JoinDialog
+from desktop_app.ui.sync_status import JOIN_TRY_AGAIN_BUTTON, JoinDialog
 from desktop_app.usecases import accounts
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
@@ -39,6 +39,7 @@ from tests.integration.sync_harness import (
     START_TIMEOUT,
     CuttingProxy,
     Laptops,
+    PortReservation,
     ServerProcess,
     device_id,
     move_laptop_to,
@@ -529,4 +530,94 @@ def test_the_wizard_says_a_dropped_connection_and_offers_to_try_again_by_keyboar
     assert sync_uc.is_joined(session.store) and page.store_error.text() == ""
     (device,) = server.service.list_devices().devices
     assert sync_uc.own_device_id(session.store) == device.device_id
+    session.close()
+
+
+def test_the_join_dialog_drops_what_the_last_try_failed_with_once_the_code_is_corrected(
+    qtbot: QtBot, session: Session, server: ServerProcess
+) -> None:
+    """A coordinator's code mistyped, then the address: "the server does not accept this code"
+    stayed beside the corrected code, and "the same code still works, press Try again" on a
+    "Try again" button beside another address, which is another registration."""
+    window, dialog, join = _join_dialog_filled_in(qtbot, session, server)
+    good = dialog.code.text()
+    dialog.code.clear()
+    type_text(dialog.code, "ABCD-EFGH-JKMN-PQRS")  # nobody issued it
+    with qtbot.waitSignal(dialog.calls.idle, timeout=60_000):
+        join.click()
+    assert dialog.error.text() == refusal_message("enrollment_invalid")
+    dialog.code.selectAll()
+    type_text(dialog.code, good)
+    assert dialog.error.text() == "" and join.text() == "&Beitreten"
+
+    right = dialog.server.text()
+    with PortReservation() as nobody:  # nothing listens there
+        dialog.server.selectAll()
+        type_text(dialog.server, f"http://127.0.0.1:{nobody}")
+        with qtbot.waitSignal(dialog.calls.idle, timeout=60_000):
+            join.click()
+    assert "derselbe Code" in dialog.error.text() and join.text() == "&Erneut versuchen"
+    dialog.server.selectAll()
+    type_text(dialog.server, right)
+    assert dialog.error.text() == "" and join.text() == "&Beitreten"
+    with qtbot.waitSignal(dialog.calls.idle, timeout=60_000):
+        join.click()
+    assert dialog.error.text() == "" and sync_uc.is_joined(session.store)
+    window.close()
+
+
+@pytest.mark.parametrize("lang", ["de", "bg"])
+def test_the_wizard_drops_what_the_last_try_failed_with_once_the_address_is_corrected(
+    qtbot: QtBot, tmp_path: Path, server: ServerProcess, lang: str
+) -> None:
+    """The server's address mistyped on the first start: back on the join page and corrected,
+    the account page still said "cannot be reached … the same code still works, press Try
+    again" on a "Try again" button, for an address it had not tried."""
+    with PortReservation() as nobody:
+        wizard = _wizard_at_join_page(
+            qtbot, tmp_path, lang, f"http://127.0.0.1:{nobody}", server.enroll("B")
+        )
+        wizard.next()
+        _make_account(wizard, "petar", "Петър Петров")
+        _answered(qtbot, wizard)
+    page, session = wizard.account_page, wizard.session
+    assert session is not None and not sync_uc.is_joined(session.store)
+    commit = wizard.button(QWizard.WizardButton.CommitButton)
+    assert page.store_error.text().startswith(connection_message("offline"))
+    assert commit.text() == _(JOIN_TRY_AGAIN_BUTTON)
+
+    wizard.back()
+    wizard.join_page.server.selectAll()
+    type_text(wizard.join_page.server, server.base_url)
+    wizard.next()
+    assert wizard.currentPage() is page
+    wizard.grab().save(f"/tmp/walkcoord-wizard-corrected-{lang}.png")
+    assert page.store_error.text() == ""
+    assert commit.text() == _("&Next >") != "&Next >"  # in the wizard's language
+    commit.click()
+    _answered(qtbot, wizard)
+    qtbot.waitUntil(lambda: wizard.currentPage() is not page, timeout=60_000)
+    assert sync_uc.is_joined(session.store)
+    session.close()
+
+
+def test_the_wizard_keeps_the_failure_when_nothing_was_corrected(
+    qtbot: QtBot, tmp_path: Path, server: ServerProcess
+) -> None:
+    """Back and Next again with the same address and code: the failure and Try again stay."""
+    with PortReservation() as nobody:
+        wizard = _wizard_at_join_page(
+            qtbot, tmp_path, "de", f"http://127.0.0.1:{nobody}", server.enroll("B")
+        )
+        wizard.next()
+        _make_account(wizard, "petar", "Петър Петров")
+        _answered(qtbot, wizard)
+        page, session = wizard.account_page, wizard.session
+        assert session is not None
+        said = page.store_error.text()
+        assert said.startswith(connection_message("offline"))
+        wizard.back()
+        wizard.next()
+    assert page.store_error.text() == said
+    assert wizard.button(QWizard.WizardButton.CommitButton).text() == "&Erneut versuchen"
     session.close()
