@@ -107,15 +107,17 @@ NOT_THE_SAME = {
 }
 
 
+def _register(session: Session, given: str, family: str, born: str) -> str:
+    """The id of the person registered, told of no likely duplicate (as after the warning)."""
+    draft = PersonDraft(given, family, born)
+    return people.register_person(session.store, session.user, draft, confirm_duplicates=True).id
+
+
 def _dimitar_twice(laptops: Laptops) -> tuple[Session, Session, str, str]:
     """Laptops A and B, each having registered Dimitar Georgiev offline, synced."""
     a, b = laptops.new("Outreach Hbf"), laptops.new("Outreach Markt")
-    latin = people.register_person(
-        a.store, a.user, PersonDraft("Dimitar", "Georgiev", "12.04.1990")
-    ).id
-    cyrillic = people.register_person(
-        b.store, b.user, PersonDraft("Димитър", "Георгиев", "12.04.1990")
-    ).id
+    latin = _register(a, "Dimitar", "Georgiev", "12.04.1990")
+    cyrillic = _register(b, "Димитър", "Георгиев", "12.04.1990")
     laptops.sync(a, b, a)
     return a, b, latin, cyrillic
 
@@ -266,18 +268,9 @@ def test_at_1100_px_the_notice_leaves_the_people_list_its_width(
     set_language(lang)
     translations.apply(lang)
     try:
-        elena = people.register_person(
-            session.store, session.user, PersonDraft("Elena", "Dimitrova-Popova", "03.02.1988")
-        ).id
-        stefan = people.register_person(
-            session.store, session.user, PersonDraft("Ștefan", "Popescu", "20.11.1979")
-        ).id
-        people.register_person(
-            session.store,
-            session.user,
-            PersonDraft("Stefan", "Popescu", "20.11.1979"),
-            confirm_duplicates=True,
-        )
+        elena = _register(session, "Elena", "Dimitrova-Popova", "03.02.1988")
+        stefan = _register(session, "Ștefan", "Popescu", "20.11.1979")
+        _register(session, "Stefan", "Popescu", "20.11.1979")  # on another laptop, say
         window = shown_window(qtbot, session, 1100)
         window.show_person(elena)  # a page with no notice
         qtbot.waitUntil(lambda: window.person_page.person is not None, timeout=10_000)
