@@ -1813,7 +1813,12 @@ class ReferralsTab(QWidget):
             self.appointment_delegate.widths(texts(self.APPOINTMENT))[1],
             header.sectionSizeHint(self.APPOINTMENT),
         )
-        dates = table.columnWidth(self.FOLLOW_UP) + table.columnWidth(self.ISSUED)
+
+        def wanted(column: int) -> int:  # as its contents want (a hidden column's width is 0)
+            return max(table.sizeHintForColumn(column), header.sectionSizeHint(column))
+
+        follow_up = wanted(self.FOLLOW_UP)
+        dates = follow_up + wanted(self.ISSUED)
         free = table.viewport().width() - dates - self.SERVICE_MIN_WIDTH - narrowest
         free -= appointment_least + self.REASON_MIN_WIDTH
         if free >= 0:  # all six in view; what is left goes to each in turn
@@ -1847,21 +1852,48 @@ class ReferralsTab(QWidget):
             widths[self.REASON] += free
             for column, width in widths.items():
                 table.setColumnWidth(column, width)
+            self._leave_out(set())
             return
-        room = table.viewport().width() - appointment - self.SERVICE_MIN_WIDTH
+        # Narrower (1100 px: some 430 px for the table): service, appointment and status, and
+        # the follow-up date where it fits beside them; the columns that do not fit are left
+        # out and said in the row's tooltips. They were to the right of the table's edge, read
+        # only by scrolling sideways, in Bulgarian even the status's last pixels.
+        room = table.viewport().width() - self.SERVICE_MIN_WIDTH
+        if room - appointment < narrowest:  # the time under its date (below 1100 px)
+            appointment = appointment_least
+        room -= appointment
         # The follow-up date too where it fits beside the status at its longest word: at
-        # 1366 px the status took it all and the date was cut ("Nachverfolgu…", "Просл…"),
-        # read only by scrolling sideways. At 1100 px there is no room for it.
-        follow_up = table.columnWidth(self.FOLLOW_UP)
+        # 1366 px the status took it all and the date was cut ("Nachverfolgu…", "Просл…").
+        left_out = {self.ISSUED, self.REASON}
         if room - follow_up >= narrowest:
             room -= follow_up
+        else:
+            left_out.add(self.FOLLOW_UP)
         status = max(narrowest, min(whole, room))
         service = max(self.SERVICE_MIN_WIDTH, min(service, room + self.SERVICE_MIN_WIDTH - status))
         table.setColumnWidth(self.SERVICE, service)
+        table.setColumnWidth(self.APPOINTMENT, appointment)
         table.setColumnWidth(self.STATUS, status)
-        # read by scrolling sideways: as much of it as of a service
-        table.resizeColumnToContents(self.REASON)
-        table.setColumnWidth(self.REASON, min(table.columnWidth(self.REASON), self.SERVICE_WIDTH))
+        self._leave_out(left_out)
+
+    def _leave_out(self, columns: set[int]) -> None:
+        """Hide ``columns`` (none: all shown) and say what they held in the tooltips of the
+        row's service and appointment cells, so that nothing is read only by scrolling."""
+        table = self.table
+        for column in range(table.columnCount()):
+            if table.isColumnHidden(column) != (column in columns):
+                table.setColumnHidden(column, column in columns)
+        for row in range(table.rowCount()):
+            lines = [
+                f"{header.text()}: {item.text()}"
+                for column in sorted(columns)
+                if (header := table.horizontalHeaderItem(column))
+                and (item := table.item(row, column))
+            ]
+            for column in (self.SERVICE, self.APPOINTMENT):
+                item = table.item(row, column)
+                if item is not None and item.toolTip() != "\n".join([item.text(), *lines]):
+                    item.setToolTip("\n".join([item.text(), *lines]))
 
     def selected(self) -> Referral | None:
         row = self.table.currentRow()

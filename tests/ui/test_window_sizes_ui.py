@@ -40,6 +40,7 @@ from tests.ui.conftest import (
     accept_every_next_step,
     cell,
     completer_popup,
+    header_cell,
     shown_window,
     type_text,
 )
@@ -583,6 +584,41 @@ def test_the_referrals_tab_shows_service_appointment_and_status_at_1100_px(
     qtbot.waitUntil(on_one_line)
     window.resize(2100, 700)
     qtbot.waitUntil(lambda: table.columnWidth(tab.SERVICE) == tab.SERVICE_WIDTH)
+
+
+@pytest.mark.parametrize("lang", [*LANGUAGES, "en"])
+@pytest.mark.parametrize("width", [1100, 1024])
+def test_at_1100_px_the_referrals_tab_does_not_scroll_sideways_and_says_the_rest_in_tooltips(
+    qtbot: QtBot, session: Session, program_font: None, lang: str, width: int, tmp_path: Path
+) -> None:
+    """At 1100 px the follow-up, the issue date and the reason were to the right of the
+    table's edge, read only by scrolling sideways, and in Bulgarian the status's last pixels
+    too. The columns that fit are in view whole; the others are left out, and what they hold
+    is in the tooltips of the row's service and appointment."""
+    tab = _referrals_tab(qtbot, session, lang, QSize(width, 728))
+    tab.window().grab().save(str(tmp_path / f"referrals-{lang}-{width}.png"))
+    table = tab.table
+    assert table.horizontalScrollBar().maximum() == 0
+    shown = [c for c in range(table.columnCount()) if not table.isColumnHidden(c)]
+    assert shown[:3] == [tab.SERVICE, tab.APPOINTMENT, tab.STATUS], shown
+    for column in shown:
+        right = table.columnViewportPosition(column) + table.columnWidth(column)
+        assert right <= table.viewport().width(), (column, right, table.viewport().width())
+    _statuses_whole(tab)
+    left_out = [c for c in range(table.columnCount()) if table.isColumnHidden(c)]
+    assert tab.REASON in left_out
+    for row in range(table.rowCount()):
+        for column in (tab.SERVICE, tab.APPOINTMENT):
+            tip = cell(table, row, column).toolTip().split("\n")
+            assert tip[0] == cell(table, row, column).text()
+            said = [
+                f"{header_cell(table, c).text()}: {cell(table, row, c).text()}" for c in left_out
+            ]
+            assert tip[1:] == said, (tip, said)
+    # wider, every column in view again, the tooltips the cells' texts
+    tab.window().resize(1366, 728)
+    qtbot.waitUntil(lambda: not any(table.isColumnHidden(c) for c in range(6)))
+    assert cell(table, 0, tab.SERVICE).toolTip() == cell(table, 0, tab.SERVICE).text()
 
 
 # A person whose page has every line above its tabs: the name as on the ID document, every
