@@ -1822,6 +1822,9 @@ class ReferralsTab(QWidget):
         free = table.viewport().width() - dates - self.SERVICE_MIN_WIDTH - narrowest
         free -= appointment_least + self.REASON_MIN_WIDTH
         if free >= 0:  # all six in view; what is left goes to each in turn
+            # shown again first: a column's own width (its header's, its dates') once shown
+            self._leave_out(set())
+            free += dates - table.columnWidth(self.FOLLOW_UP) - table.columnWidth(self.ISSUED)
             widths = {self.REASON: self.REASON_MIN_WIDTH, self.APPOINTMENT: appointment_least}
             widths |= {self.STATUS: narrowest, self.SERVICE: self.SERVICE_MIN_WIDTH}
 
@@ -1852,7 +1855,6 @@ class ReferralsTab(QWidget):
             widths[self.REASON] += free
             for column, width in widths.items():
                 table.setColumnWidth(column, width)
-            self._leave_out(set())
             return
         # Narrower (1100 px: some 430 px for the table): service, appointment and status, and
         # the follow-up date where it fits beside them; the columns that do not fit are left
