@@ -149,3 +149,12 @@ def test_romanian_report_headers_are_labels_not_commands(session: Session) -> No
     assert "Accepted" in headers
     commands = [(h, gettext_in("ro", h)) for h in headers if RO_POLITE.search(gettext_in("ro", h))]
     assert commands == []
+
+
+@pytest.mark.parametrize("msgid", ["not recorded", "name not recorded"])
+def test_romanian_not_recorded_is_not_the_word_for_registered(msgid: str) -> None:
+    """ "German: neînregistrat", "Sex / gen: neînregistrat": the Romanian for an answer left
+    blank read "unregistered", beside the forms' "înregistrat" for the address registration
+    (Anmeldung) and the job centre, in a person's summary an advisor acts on."""
+    [text] = _catalog("ro")[msgid]
+    assert "înregistr" not in text and "necompletat" in text, text
