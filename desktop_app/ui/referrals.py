@@ -1880,7 +1880,8 @@ class ReferralsTab(QWidget):
 
     def _leave_out(self, columns: set[int]) -> None:
         """Hide ``columns`` (none: all shown) and say what they held in the tooltips of the
-        row's service and appointment cells, so that nothing is read only by scrolling."""
+        row's service and appointment cells, so that nothing is read only by scrolling; a
+        screen reader reads it as the service cell's description."""
         table = self.table
         for column in range(table.columnCount()):
             if table.isColumnHidden(column) != (column in columns):
@@ -1896,6 +1897,10 @@ class ReferralsTab(QWidget):
                 item = table.item(row, column)
                 if item is not None and item.toolTip() != "\n".join([item.text(), *lines]):
                     item.setToolTip("\n".join([item.text(), *lines]))
+            service = table.item(row, self.SERVICE)
+            described = Qt.ItemDataRole.AccessibleDescriptionRole
+            if service is not None and service.data(described) != "\n".join(lines):
+                service.setData(described, "\n".join(lines))
 
     def selected(self) -> Referral | None:
         row = self.table.currentRow()

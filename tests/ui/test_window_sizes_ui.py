@@ -615,6 +615,9 @@ def test_at_1100_px_the_referrals_tab_does_not_scroll_sideways_and_says_the_rest
                 f"{header_cell(table, c).text()}: {cell(table, row, c).text()}" for c in left_out
             ]
             assert tip[1:] == said, (tip, said)
+        # and to a screen reader, as the service cell's description
+        described = cell(table, row, tab.SERVICE).data(Qt.ItemDataRole.AccessibleDescriptionRole)
+        assert described == "\n".join(said)
     # wider, every column in view again, the tooltips the cells' texts
     tab.window().resize(1366, 728)
     qtbot.waitUntil(lambda: not any(table.isColumnHidden(c) for c in range(6)))
