@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+from functools import partial
 from pathlib import Path
 
 import pypdf
@@ -40,6 +41,10 @@ def _text(pdf: bytes) -> str:
     return " ".join(
         " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).split()
     )
+
+
+def _made(preview: referrals_ui.LetterPreview) -> bool:
+    return bool(preview.pdf)
 
 
 def _referrals_in_view(qtbot: QtBot, window: MainWindow) -> referrals_ui.ReferralsTab:
@@ -165,7 +170,7 @@ def _helper_prepares(qtbot: QtBot, helper: Session, shots: Path) -> str:
             refer.create_button.click()
         preview = referrals.preview
         assert preview is not None
-        qtbot.waitUntil(lambda p=preview: bool(p.pdf), timeout=10_000)
+        qtbot.waitUntil(partial(_made, preview), timeout=10_000)
         text = _text(preview.pdf)
         # a draft, marked so in every language, printed by no one until signed off
         assert "CIORNĂ" in text and not preview.print_button.isEnabled()
@@ -195,10 +200,17 @@ def _advisor_follows_up(qtbot: QtBot, advisor: Session, person_id: str, shots: P
     assert tab.table.rowCount() == 3
     for referral in list(tab.referrals):
         preview = feature.open_preview(referral)
-        qtbot.waitUntil(lambda p=preview: bool(p.pdf) and p.sign_button.isVisible(), timeout=10_000)
+
+        def ready(p: referrals_ui.LetterPreview = preview) -> bool:
+            return bool(p.pdf) and p.sign_button.isVisible()
+
+        def signed(p: referrals_ui.LetterPreview = preview) -> bool:
+            return "ENTWURF" not in _text(p.pdf)
+
+        qtbot.waitUntil(ready, timeout=10_000)
         preview.sign_button.click()
         qtbot.waitUntil(preview.print_button.isEnabled, timeout=10_000)
-        qtbot.waitUntil(lambda p=preview: "ENTWURF" not in _text(p.pdf), timeout=10_000)
+        qtbot.waitUntil(signed, timeout=10_000)
         text = _text(preview.pdf)
         assert "Ionuț Popa, geb. 14. Mai 2002" in text  # the German letter to the office
         assert "Trimiterea dumneavoastră" in text  # his copy, in Romanian
@@ -221,7 +233,7 @@ def _advisor_follows_up(qtbot: QtBot, advisor: Session, person_id: str, shots: P
     when = dt.datetime.combine(dt.date.today() + dt.timedelta(days=8), dt.time(9, 30))
     dialog.appointment.setDateTime(QDateTime(when))
     assert dialog.has_follow_up.isChecked()
-    follow_up = dialog.follow_up.date().toPython()
+    follow_up: dt.date = dialog.follow_up.date().toPython()  # type: ignore[assignment]
     assert follow_up > when.date()
     _shot(dialog, shots, "status")
     with qtbot.waitSignal(dialog.save.answered, timeout=10_000):
