@@ -27,6 +27,7 @@ from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops
 from tests.ui.conftest import finish_form, shown_window, type_text
+from tests.unit.forms.test_forms_evaluator import full_skills_check
 
 pytestmark = pytest.mark.skipif(not referrals_ui.HAVE_QTPDF, reason="QtPdf is not installed")
 
@@ -111,26 +112,18 @@ def _helper_prepares(qtbot: QtBot, helper: Session, shots: Path) -> str:
 
     form = feature.start("skills_check", client_lang="ro")
     qtbot.waitExposed(form)
-    form.view.set_answers(
-        {
-            "language_levels": [
-                {"language": "ro", "level": {"level": "C2", "assessed": "self"}},
-                {"language": "en", "level": {"level": "A2", "assessed": "self"}},
-            ],
-            "latin_literacy": "fluent",
-            "school_years": 12,
-            "school_certificate": "vocational_secondary",
-            "school_certificate_document": "yes",
-            "experience": [
-                {"w_field": "construction", "w_years": 4, "w_where": "home_country"},
-            ],
-            "driving_licence": ["b"],
-            "computer_skills": "smartphone",
-            "looking_for_work": "yes",
-            "jobcenter_registration": "no",
-            "training_wishes": ["german"],
-        }
-    )
+    # The fullest skills check the tests know, made his: no qualification, four years of
+    # construction at home, some English, a driving licence.
+    answers = full_skills_check() | {
+        "school_certificate": "vocational_secondary",
+        "experience": [{"w_field": "construction", "w_years": 4, "w_where": "home_country"}],
+        "driving_licence": ["b"],
+        "computer_skills": "smartphone",
+        "job_wishes": "construcții",
+    }
+    answers["language_levels"][1] = {"language": "en", "level": {"level": "A2", "assessed": "self"}}
+    del answers["qualifications"]
+    form.view.set_answers(answers)
     nav = form.view.navigator
     nav.setCurrentRow(nav.count() - 1)
     _shot(form, shots, "skills-next-steps")
