@@ -766,7 +766,7 @@ def logo_fingerprint(path: str | None) -> str | None:
 
 # Part of every digest: bump it when the letter's layout or texts change in a way that should
 # make letters queued under the older version render again.
-_LETTER_FORMAT = 2
+_LETTER_FORMAT = 3
 
 
 def _letter_inputs(

@@ -671,3 +671,30 @@ def test_the_address_field_of_a_service_without_a_street_names_it_and_its_town()
         tops = sorted({round(w["top"], 1) for w in window.extract_words()})
         gaps = {round(b - a, 1) for a, b in itertools.pairwise(tops)}
         assert len(tops) == 3 and len(gaps) == 1  # evenly spaced: no empty line between
+
+
+# The integration course as the person hears it at the adult education centre, in their
+# language with the German word beside it, and the application to the BAMF the German letter
+# asks the centre to help with.
+INTEGRATION_COURSE = {
+    "ro": ("curs de integrare (Integrationskurs)", "cerere la BAMF"),
+    "bg": ("интеграционен курс (Integrationskurs)", "заявление до BAMF"),
+    "de": ("Integrationskurs", "Antrag beim BAMF"),
+    "en": ("integration course (Integrationskurs)", "apply to the BAMF"),
+}
+
+
+@pytest.mark.parametrize("lang", list(INTEGRATION_COURSE))
+def test_the_persons_copy_for_an_integration_course_names_it_and_the_application(
+    lang: str,
+) -> None:
+    """The German letter asked the VHS for help "beim Antrag auf Zulassung beim BAMF"; the
+    person's copy spoke only of "a German course that suits you", the word "Integrationskurs"
+    they would hear there, and the application, nowhere."""
+    vhs = DIRECTORY.get("vhs")
+    assert vhs is not None
+    referral = referral_for(vhs, PETAR, reason="integration_course")
+    pdf = render_referral_letter(referral, PETAR, vhs, ORGANISATION, lang, today=TODAY)
+    sheet = pdf_text(pdf)[-1]
+    for words in INTEGRATION_COURSE[lang]:
+        assert words in sheet, (words, sheet)
