@@ -244,8 +244,10 @@ class OutboxRow(Base):
     # back is compared only with what was noted after the last of those.
     sent: Mapped[str | None] = mapped_column(Text, nullable=True)
 
-    # A record's waiting changes, oldest clock first (``unsent_since``, on every edit).
-    __table_args__ = (Index("ix_outbox_record", "record_id", "hlc"),)
+    # A record's waiting changes (``unsent_since``, on every edit; the push's deletes). The
+    # record id alone: the push's confirmations delete from all over this index, and each
+    # entry more is a page more to write (``outbox_record_id``).
+    __table_args__ = (Index("ix_outbox_record", "record_id"),)
 
 
 # Meta key: the clock at which a push last began to send (``sync.engine``). A change waiting

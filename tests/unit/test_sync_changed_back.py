@@ -120,3 +120,31 @@ def test_an_erasure_drops_the_notes_of_values_as_sent(session: Session) -> None:
     before = _phone_clocks(session, other)
     edit_person(session, other, phone="0176 3333333")
     assert _phone_clocks(session, other)[1] == before[1]
+
+
+def test_a_records_waiting_changes_are_found_and_deleted_through_its_index(
+    session: Session,
+) -> None:
+    """Every edit looks up its record's waiting changes and every confirmed push deletes them
+    by record: both through ``ix_outbox_record``, which holds the record id alone (a wider
+    entry is a page more to write for each change a push confirms)."""
+    pid, _sent = _sent_maria(session)
+    edit_person(session, pid, phone=TYPO)
+    with session.store.reading() as db:
+        conn = db.connection()
+        columns = [row[2] for row in conn.exec_driver_sql("PRAGMA index_info(ix_outbox_record)")]
+        plans = {
+            # ``models.unsent_since``'s query
+            "lookup": conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN SELECT record_id, hlc, sent FROM outbox "
+                "WHERE record_id IN (?) ORDER BY seq",
+                (pid,),
+            ).all(),
+            "delete": conn.exec_driver_sql(
+                "EXPLAIN QUERY PLAN DELETE FROM outbox WHERE seq <= ? AND record_id IN (?, ?)",
+                (99, pid, "other"),
+            ).all(),
+        }
+    assert columns == ["record_id"]
+    for name, plan in plans.items():
+        assert any("USING INDEX ix_outbox_record" in str(step[-1]) for step in plan), (name, plan)
