@@ -883,6 +883,21 @@ class SyncEngine:
                     f"({', '.join('?' * len(chunk))})",
                     [last, *chunk],
                 )
+            # A change made while this push ran, to a record sealed after it, went out with
+            # the record: it is not waiting any more. Left in the outbox, it was taken for
+            # unsent, and changing the field back restored the clocks it had been sent with
+            # before: the change back lost to the one the server holds, on every laptop.
+            # Up to the revision sealed, not the one the answer names.
+            sealed = confirmed.sealed
+            sent_meanwhile = [
+                (seq,)
+                for seq, record_id, revision in cursor.execute(
+                    "SELECT seq, record_id, revision FROM outbox WHERE seq > ?", (last,)
+                ).fetchall()
+                if revision <= sealed.get(record_id, 0)
+            ]
+            if sent_meanwhile:
+                cursor.executemany("DELETE FROM outbox WHERE seq = ?", sent_meanwhile)
 
     def _seal(
         self, batch: Sequence[tuple[str, str]]
@@ -1048,6 +1063,8 @@ class _Confirmed:
     nothing to send."""
 
     revisions: dict[str, tuple[str, int]] = field(default_factory=dict)
+    # The revision of each record the server took as this push sealed it (``_confirm``).
+    sealed: dict[str, int] = field(default_factory=dict)
     nothing_to_send: set[str] = field(default_factory=set)
     since: float = field(default_factory=time.monotonic)
     top_seq: int = 0  # the highest sequence number in the answers (``PUSHED_SEQ``)
@@ -1068,6 +1085,7 @@ class _Confirmed:
         for item in response.results:
             if item.status in ("accepted", "duplicate"):
                 self.revisions[item.record_id] = (revisions[item.record_id][0], item.revision)
+                self.sealed[item.record_id] = revisions[item.record_id][1]
                 self.top_seq = max(self.top_seq, item.seq or 0)
             elif item.code == "conflict":
                 refused_conflict = True

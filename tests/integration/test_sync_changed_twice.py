@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.domain.demo import generate_people
 from desktop_app.domain.referral import ReferralStatus
 from desktop_app.sync.conflict_records import synced_state
 from desktop_app.sync.http_client import SyncError
@@ -22,6 +23,7 @@ from desktop_app.sync.merge import FieldState, RecordState
 from desktop_app.usecases import people, referrals, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
+from sync_server import wire
 from tests.integration.sync_harness import (
     CuttingProxy,
     Laptops,
@@ -306,6 +308,31 @@ def test_a_phone_changed_back_after_a_push_whose_answer_was_lost_is_kept(
                 assert _conflicts(s) == [] and _phone(s, pid) == FIRST
     finally:
         proxy.close()
+
+
+def test_a_phone_changed_during_a_long_push_and_changed_back_after_it_is_kept(
+    laptops: Laptops,
+) -> None:
+    """B's change of the phone, made while a push of three batches ran (after the first) and
+    sent with Maria in the last, reached the server: changed back after the push, the phone
+    is a change like any other. Left waiting in the outbox, the change back took the clocks
+    of the number as first sent and lost to B's own change, on every laptop."""
+    a, b, pid = _maria_on_both(laptops)
+    people.register_many(b.store, b.user, generate_people(2 * wire.MAX_BATCH, seed=5))
+    edit_person(b, pid, notes="Termin am Montag")  # Maria waits behind the others
+    changed: list[int] = []
+
+    def change_the_phone(phase: str, done: int, _total: int) -> None:
+        if phase == "push" and done == wire.MAX_BATCH and not changed:
+            edit_person(b, pid, phone=TYPO)
+            changed.append(done)
+
+    sync_uc.sync_now(b.store, change_the_phone)
+    assert changed and _phone(b, pid) == TYPO
+    edit_person(b, pid, phone=FIRST)
+    laptops.sync(b, a, b)
+    for s in (a, b):
+        assert _conflicts(s) == [] and _phone(s, pid) == FIRST
 
 
 def test_an_older_versions_record_of_a_field_changed_twice_still_merges(laptops: Laptops) -> None:
