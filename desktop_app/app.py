@@ -378,6 +378,9 @@ def _run_gui(
     from PySide6.QtCore import QSettings, QTimer
     from PySide6.QtWidgets import QApplication, QWidget
 
+    # Qt's windows' package before any other module: it makes what PySide6 does for every
+    # module imported after it cheaper (see desktop_app/ui/__init__.py).
+    import desktop_app.ui  # noqa: F401
     from desktop_app.i18n.messages import error_message
     from desktop_app.i18n.text import LANGUAGES, set_language, system_language
     from desktop_app.storage.keyslots import KeySlotError

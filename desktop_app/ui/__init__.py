@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from types import ModuleType
 
 
 def _keep_none_alive() -> None:
@@ -28,3 +29,35 @@ def _keep_none_alive() -> None:
 
 
 _keep_none_alive()
+
+
+def _ask_pyside_less() -> None:
+    """Once PySide6 has loaded, its import hook asks of every module imported whether its source
+    names PySide6 (for ``from __feature__ import …``, which Welcome Desk does not use) through
+    ``inspect.getsource``: the file read, decoded, split into lines and kept in ``linecache``,
+    for each of the some 80 modules the window imports before its first paint (a twentieth of
+    its start-up) and the hundreds its features load after it, whose sources then stayed in
+    memory. The same question is answered here from the file's bytes; where there is no
+    source file (a bundle's archive, an extension), PySide6's own answer."""
+    import PySide6  # noqa: F401  (installs the hook and the module asked below)
+
+    feature = sys.modules.get("shibokensupport.feature")
+    asks = getattr(feature, "_mod_uses_pyside", None)
+    if feature is None or asks is None or getattr(asks, "reads_bytes", False):
+        return  # another PySide6, or done already
+
+    def uses_pyside(module: ModuleType) -> bool:
+        path = getattr(module, "__file__", None)
+        if isinstance(path, str) and path.endswith(".py"):
+            try:
+                with open(path, "rb") as source:
+                    return b"PySide6" in source.read()
+            except OSError:
+                pass
+        return bool(asks(module))
+
+    uses_pyside.reads_bytes = True  # type: ignore[attr-defined]
+    feature._mod_uses_pyside = uses_pyside  # type: ignore[attr-defined]
+
+
+_ask_pyside_less()
