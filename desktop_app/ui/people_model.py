@@ -241,9 +241,16 @@ class PeopleTable(QTableView):
                 if column in NAME_COLUMNS
                 else QHeaderView.ResizeMode.Interactive,
             )
+        # The width there is: the viewport's, as its resize events give it (a scroll area's
+        # ``resizeEvent`` is its viewport's). None until the first, which comes before the
+        # first paint. Asking the viewport itself the first time made PySide6 set up every
+        # widget class Qt has, to find the one it is (a twentieth of the start-up).
+        self._room: int | None = None
 
     def fit_columns(self) -> None:
         """Size the columns for the UI language and the width there is (see the class)."""
+        if self._room is None:
+            return  # not laid out yet: its first resize event fits them
         header, metrics = self.horizontalHeader(), self.fontMetrics()
         typical = {
             "date_of_birth": [format_partial_date(d) for d in SAMPLE_DATES],
@@ -257,7 +264,7 @@ class PeopleTable(QTableView):
                 text = max(metrics.horizontalAdvance(t) for t in typical[key]) + CELL_PADDING
                 least[column] = text
                 wanted[column] = max(text, header.sectionSizeFromContents(column).width())
-        room = self.viewport().width() - len(NAME_COLUMNS) * NAME_ROOM - sum(least.values())
+        room = self._room - len(NAME_COLUMNS) * NAME_ROOM - sum(least.values())
         extra = sum(wanted.values()) - sum(least.values())
         room = max(room, 0)
         share = 1.0 if extra <= room else room / extra
@@ -265,6 +272,7 @@ class PeopleTable(QTableView):
             self.setColumnWidth(column, width + int((wanted[column] - width) * share))
 
     def resizeEvent(self, event: QResizeEvent) -> None:
+        self._room = event.size().width()
         super().resizeEvent(event)
         if event.size().width() != event.oldSize().width():
             self.fit_columns()
