@@ -8,7 +8,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 # The command line module (argparse, messages) loads after a window start's unlock has begun:
 # see ``main`` and ``EarlyUnlock``.
@@ -66,8 +66,10 @@ def plain_window_start(argv: Sequence[str]) -> argparse.Namespace | None:
     """``argv`` as ``cli.parse`` reads it, if it starts the window with no more than the plain
     options above (their meaning cannot differ from argparse's); None for any other command
     line, which ``cli`` then reads. A window start so needs neither argparse's parser nor the
-    command line module."""
-    import argparse
+    command line module, nor argparse itself: the namespace is a plain one with the same
+    attributes. (Qt loads argparse later, while the key is derived; loaded here, it held the
+    unlock's start up by a few milliseconds.)"""
+    from types import SimpleNamespace
 
     options: dict[str, str] = {}
     flags: set[str] = set()
@@ -95,7 +97,7 @@ def plain_window_start(argv: Sequence[str]) -> argparse.Namespace | None:
     except ValueError:
         return None
     data_dir = options.get("--data-dir")
-    return argparse.Namespace(
+    plain = SimpleNamespace(
         screenshot=None,
         form=None,
         client_lang=None,
@@ -109,6 +111,7 @@ def plain_window_start(argv: Sequence[str]) -> argparse.Namespace | None:
         demo=False,
         lang=lang,
     )
+    return cast("argparse.Namespace", plain)
 
 
 class EarlyUnlock(_Background):
@@ -191,7 +194,6 @@ def _open_gui_session(  # type: ignore[no-untyped-def]
 ):
     from desktop_app.paths import default_data_dir
     from desktop_app.storage.layout import StorePaths
-    from desktop_app.ui.login import LoginDialog
 
     if args.demo:
         from desktop_app.usecases.demo import open_demo_session
@@ -212,6 +214,8 @@ def _open_gui_session(  # type: ignore[no-untyped-def]
             args.demo = True  # the window title then says the data is generated
             return open_demo_session(activity=True)
         return wizard.session
+    from desktop_app.ui.login import LoginDialog
+
     dialog = LoginDialog(paths.data_dir, quick=not args.screenshot, account=args.account or "")
     if not args.screenshot:
         _prepare_while_typing(dialog, args, waiting)

@@ -8,8 +8,6 @@ import sys
 from pathlib import Path
 from typing import NamedTuple
 
-import platformdirs
-
 APP_NAME = "WelcomeDesk"
 
 
@@ -35,6 +33,8 @@ def translations_dir() -> Path:
 
 def default_data_dir() -> Path:
     """Per-user data folder (e.g. ``~/.local/share/WelcomeDesk`` on Linux)."""
+    import platformdirs  # here: a start with --data-dir needs it only after its first paint
+
     return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
 
 
