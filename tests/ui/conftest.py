@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import gc
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,6 +35,46 @@ if TYPE_CHECKING:
     from desktop_app.ui.visits import VisitWindow
     from desktop_app.usecases.visits import Visit
     from tests.integration.sync_harness import Laptops, ServerProcess
+
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_program(
+    *argv: str, stdin: str = "", env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
+    """This Python with ``argv`` (``-m desktop_app.app …``, ``-c SCRIPT …``) to its end, in the
+    repository, offscreen, with the tests' cheap key derivation and ``env`` on top."""
+    return subprocess.run(
+        [sys.executable, *argv],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "QT_QPA_PLATFORM": "offscreen",
+            "WELCOME_DESK_FAST_KDF": "1",
+            **(env or {}),
+        },
+        timeout=timeout,
+        check=False,
+    )
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Path:
+    """A data folder for starting the program (``run_program``): Anna's account ("a good
+    password") and 120 people."""
+    from desktop_app.domain.demo import generate_people
+    from desktop_app.usecases import people
+    from desktop_app.usecases.accounts import create_first_account
+
+    data = tmp_path / "data"
+    session = create_first_account(data, "anna", "Anna", "a good password")
+    people.register_many(session.store, session.user, generate_people(120, seed=2))
+    session.close()
+    return data
 
 
 def cell(table: QTableWidget, row: int, column: int) -> QTableWidgetItem:

@@ -3,13 +3,11 @@ None at every call of a Qt method that returns nothing (see ``desktop_app.ui``).
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.ui.conftest import run_program
 
 # More calls than None has references in a fresh process (some thousands) or an open window
 # (some 60,000): without the guard, Python aborts long before the end.
@@ -29,16 +27,7 @@ print("survived", file=sys.stderr)
 
 def _python(*args: str) -> subprocess.CompletedProcess[str]:
     """This Python run offscreen in the repository with ``args``, to its end."""
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
+    return run_program(*args, timeout=600)
 
 
 def test_a_day_of_qt_calls_does_not_abort_python() -> None:

@@ -6,17 +6,12 @@ from __future__ import annotations
 import json
 import linecache
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from desktop_app.domain.demo import generate_people
-from desktop_app.usecases import people
-from desktop_app.usecases.accounts import create_first_account
-
-ROOT = Path(__file__).resolve().parents[2]
+from tests.ui.conftest import run_program
 
 # The program as ``python -m desktop_app.app`` runs it, noting right after its first paint
 # (the store opens behind it) the modules loaded, the files whose source Python keeps in
@@ -69,27 +64,10 @@ NOT_BEFORE_THE_FIRST_PAINT = (
 )
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Path:
-    data = tmp_path / "data"
-    session = create_first_account(data, "anna", "Anna", "a good password")
-    people.register_many(session.store, session.user, generate_people(60, seed=3))
-    session.close()
-    return data
-
-
 def _noted(store: Path) -> tuple[dict[str, object], dict[str, object]]:
-    done = subprocess.run(
-        [
-            *(sys.executable, "-c", _AT_FIRST_PAINT, "--data-dir", str(store)),
-            *("--password-stdin", "--account", "anna", "--startup-probe", "--lang", "de"),
-        ],
-        input="a good password\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "WELCOME_DESK_FAST_KDF": "1"},
-        timeout=120,
+    probe = ("--password-stdin", "--account", "anna", "--startup-probe", "--lang", "de")
+    done = run_program(
+        "-c", _AT_FIRST_PAINT, "--data-dir", str(store), *probe, stdin="a good password\n"
     )
     assert done.returncode == 0, done.stderr
     lines = {line.split(" ", 1)[0]: line.split(" ", 1)[1] for line in done.stdout.splitlines()}

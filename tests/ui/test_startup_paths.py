@@ -2,57 +2,24 @@
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from desktop_app.domain.demo import generate_people
-from desktop_app.usecases import people
-from desktop_app.usecases.accounts import create_first_account
+from tests.ui.conftest import run_program
 
-ROOT = Path(__file__).resolve().parents[2]
 PROBE = re.compile(r"(\w+)=([\d.-]+)")
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Path:
-    data = tmp_path / "data"
-    session = create_first_account(data, "anna", "Anna", "a good password")
-    people.register_many(session.store, session.user, generate_people(120, seed=2))
-    session.close()
-    return data
 
 
 def _start(
     data: Path | None, *args: str, stdin: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """The program on ``data`` (None: without --data-dir, the folder it chooses itself)."""
-    env = {
-        **os.environ,
-        "QT_QPA_PLATFORM": "offscreen",
-        "WELCOME_DESK_FAST_KDF": "1",
-        **(env or {}),
-    }
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "desktop_app.app",
-            *(["--data-dir", str(data)] if data is not None else []),
-            *args,
-            "--lang",
-            "en",
-        ],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
+    folder = ["--data-dir", str(data)] if data is not None else []
+    return run_program(
+        "-m", "desktop_app.app", *folder, *args, "--lang", "en", stdin=stdin, env=env
     )
 
 
@@ -151,14 +118,8 @@ def test_the_quick_start_and_its_key_are_let_go_once_the_window_has_its_store(
     prompt = ["--account", "anna", "--probe-typing-s", "0.2"]  # the password typed at the prompt
     args = ["--password-stdin"] if start == "--password-stdin" else prompt
     args += ["--startup-probe", "--lang", "en"]
-    done = subprocess.run(
-        [sys.executable, "-c", _COUNT_QUICK_STARTS, "--data-dir", str(store), *args],
-        input="a good password\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "WELCOME_DESK_FAST_KDF": "1"},
-        timeout=120,
+    done = run_program(
+        "-c", _COUNT_QUICK_STARTS, "--data-dir", str(store), *args, stdin="a good password\n"
     )
     assert done.returncode == 0, done.stderr
     assert _probe(done.stdout)["rows"] == 120  # the quick start served the first paint
