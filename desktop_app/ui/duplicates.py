@@ -104,7 +104,7 @@ class DuplicateNotice(PageNotice):
         if not may_decide:  # as the conflicts dialog says why a helper's choices are grey
             text += " " + _("An advisor decides whether they are the same person.")
         self.text.setText(text)
-        self.button.setText(_("Open the o&ther entry"))
+        self.button.setText(_("Open the other entr&y"))
         self.different_button.setText(_("&Not the same person"))
         self.different_button.setEnabled(may_decide)
         self.merge_button.setText(_("Mer&ge entries…"))

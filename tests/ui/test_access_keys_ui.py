@@ -305,6 +305,11 @@ def desk(qapp: QApplication, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         PersonDraft("Мария", "Петрова", "1991-04-02", languages=("bg", "ro"), phone="0176 1"),
     )
     record_sharing_consent(session, person.id)
+    # The same woman registered again on another laptop (Latin letters): her page names the
+    # other entry, beside the conflicts notice (every notice a person's page has, at once).
+    people.register_person(
+        store, user, PersonDraft("Maria", "Petrova", "1991-04-02"), confirm_duplicates=True
+    )
     today = dt.date.today()
     referral = referrals_uc.issue_referral(
         store, user, person.id, "vhs", "integration_course", client_lang="bg", follow_up=today
@@ -379,9 +384,16 @@ def _main(desk: Desk) -> Iterator[View]:
     window.show_person(None)
     yield from views(window, "no one selected")
     _person_shown(desk)
-    notice = window.conflict_notice  # type: ignore[attr-defined]
-    desk.bot.waitUntil(notice.isVisible, timeout=30_000)
-    yield from views(window, "a person shown")
+    # Every notice a person's page has, shown at once: the conflicts to decide, the other
+    # entry of the same person (looked up on a worker), and the status bar's word that an
+    # entry was merged into this one elsewhere (a text without keys, here to be in sight).
+    notices = (window.conflict_notice, window.duplicate_notice)  # type: ignore[attr-defined]
+    desk.bot.waitUntil(lambda: all(n.isVisible() for n in notices), timeout=30_000)
+    name = f"{desk.person.given_name} {desk.person.family_name}"
+    window.statusBar().showMessage(
+        _("The open entry of {name} was merged into this one on another laptop.").format(name=name)
+    )
+    yield from views(window, "a person shown, every notice")
     for action in window.menuBar().actions():
         menu = action.menu()
         if isinstance(menu, QMenu):

@@ -102,7 +102,7 @@ def test_the_same_man_registered_on_two_laptops_offline_is_named_on_each_page(
 NOT_THE_SAME = {
     "de": ("N&icht dieselbe Person", "entscheidet eine Beraterin oder ein Berater"),
     "bg": ("От&белязване като различни лица", "решава консултант"),
-    "ro": ("Marchează ca per&soane diferite", "Un consilier decide"),
+    "ro": ("Marc&hează ca persoane diferite", "Un consilier decide"),
     "en": ("&Not the same person", "An advisor decides"),
 }
 

@@ -38,7 +38,7 @@ HEADERS = {
 }
 # The notice's button, a word of the dialog's warning, and what a helper is told.
 MERGE = {
-    "de": ("Einträge &zusammenführen…", "rückgängig", "entscheidet eine Beraterin"),
+    "de": ("Einträge z&usammenführen…", "rückgängig", "entscheidet eine Beraterin"),
     "bg": ("Обединя&ване на записите…", "отменено", "решава консултант"),
     "ro": ("Contopește înre&gistrările…", "anulată", "Un consilier decide"),
     "en": ("Mer&ge entries…", "undone", "An advisor decides"),
