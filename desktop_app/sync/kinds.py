@@ -322,7 +322,22 @@ class DistinctPeopleAdapter(RowAdapter):
         )
         refused = {item.state.id: ABOUT_ERASED for item in items if second(item) in erased}
         rest = [item for item in items if item.state.id not in refused]
-        return {**refused, **super().save_many(session, store, rest, held)}
+        refused |= super().save_many(session, store, rest, held)
+        # One naming an entry merged away (here refused as about a tombstone, or saved before
+        # the tombstone came) follows it to the entry kept, as a held one did at the merge.
+        # After the page's own are saved: one of them may be that very decision.
+        from desktop_app.usecases.merges import decisions_followed
+
+        decisions_followed(
+            session,
+            store,
+            [
+                (str(item.state.fields["person_a"].value), pid, item.author_id)
+                for item in items
+                if (pid := second(item)) is not None and "person_a" in item.state.fields
+            ],
+        )
+        return refused
 
 
 class PersonMergeAdapter(RowAdapter):

@@ -28,15 +28,21 @@ MOVES: dict[str, str] = {
     "conflict": "person_id",
     KIND: "kept_id",
 }
-# Kinds naming a person that stay where they are at a merge, and why. Every kind naming a
-# person is in MOVES or here, and covered by a source of person data (``usecases.person_data``:
-# what the data copy and erasure reach); ``tests/unit/test_person_merges.py`` holds them alike.
-STAYS: dict[str, str] = {
-    # A decision that the entry merged away and a third are two people: it names two entries
-    # (``person_a`` < ``person_b``) and goes with the tombstone; the kept entry may be named a
-    # possible duplicate of the third again, for an advisor to decide once more.
-    "distinct_people": "names two entries; the advisor decides again for the kept one",
+# Kinds naming two entries whose records follow a merge as records of their own, and how: a
+# record's id follows from both entries it names, so it cannot be moved; one is written for
+# the entry kept instead (``usecases.merges.decisions_followed``).
+FOLLOWS: dict[str, str] = {
+    # A decision that the entry merged away and a third are two people: the same decision
+    # of the kept entry and the third (none of the kept entry with itself, none twice), or
+    # the kept entry would be named a possible duplicate of the third again. The one naming
+    # the entry merged away goes with its tombstone.
+    "distinct_people": "the decision is written for the kept entry and the other one",
 }
+# Kinds naming a person that stay where they are at a merge, and why (none now). Every kind
+# naming a person is in MOVES, FOLLOWS or here, and covered by a source of person data
+# (``usecases.person_data``: what the data copy and erasure reach);
+# ``tests/unit/test_person_merges.py`` holds them alike.
+STAYS: dict[str, str] = {}
 # Longer chains than this are not followed (a cycle would be endless).
 _CHAIN = 16
 

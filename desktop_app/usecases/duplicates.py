@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.permissions import Action, require
 from desktop_app.domain.users import User
@@ -40,24 +41,13 @@ def mark_different_people(store: Store, user: User, person_id: str, other_id: st
     require(user, Action.DECIDE_DUPLICATES)
     if person_id == other_id:
         raise ValueError("an entry is the same person as itself")
-    first, second = sorted((person_id, other_id))
-    record_id = pair_id(first, second)
     with store.transaction() as session:
-        for pid in (first, second):
+        for pid in sorted((person_id, other_id)):
             deleted = session.scalar(select(PersonRow.deleted).where(PersonRow.id == pid))
             if deleted is None or deleted:
                 raise PersonNotFound(pid)
-        held = session.get(DistinctPeopleRow, record_id)
-        if held is not None:
-            # Live: decided already. Deleted: cannot be, while both are live (an erasure
-            # deletes the row; a tombstone arriving erases its rows too).
+        if not record_in(session, store, user.id, person_id, other_id):
             return False
-        row = DistinctPeopleRow(
-            id=record_id, person_a=first, person_b=second, revision=0, field_clocks="{}"
-        )
-        session.add(row)
-        hlc = str(store.clock.now())
-        next_revision(session, row, KIND, hlc=hlc, device_id=store.device_id, author_id=user.id)
         for pid, other in ((person_id, other_id), (other_id, person_id)):
             audit.record_in(
                 session,
@@ -68,4 +58,30 @@ def mark_different_people(store: Store, user: User, person_id: str, other_id: st
                 pid,
                 {"other_entry": other},
             )
+    return True
+
+
+def record_in(session: DbSession, store: Store, author_id: str, one: str, other: str) -> bool:
+    """The decision that two live entries are different people, written in the caller's
+    transaction as ``author_id``'s (a synced record). False, writing nothing, where it is held
+    already, for one entry twice, or where either entry is unknown here or gone: a decision
+    that an entry merged away named follows it to the entry kept (``usecases.merges``) this
+    way, on every laptop, and lands on the record any other laptop wrote for the same pair."""
+    if one == other:
+        return False
+    first, second = sorted((one, other))
+    live = session.scalar(
+        select(func.count()).where(PersonRow.id.in_((first, second)), PersonRow.deleted.is_(False))
+    )
+    record_id = pair_id(first, second)
+    # Held and deleted: cannot be while both are live (an erasure deletes the row; a
+    # tombstone arriving erases its rows too).
+    if live != 2 or session.get(DistinctPeopleRow, record_id) is not None:
+        return False
+    row = DistinctPeopleRow(
+        id=record_id, person_a=first, person_b=second, revision=0, field_clocks="{}"
+    )
+    session.add(row)
+    hlc = str(store.clock.now())
+    next_revision(session, row, KIND, hlc=hlc, device_id=store.device_id, author_id=author_id)
     return True

@@ -4,15 +4,17 @@ After an offline week two laptops may have registered one woman twice. An adviso
 entries: the visits, referrals, consents and sections opened to helpers of the entry merged
 away move to the entry kept (each a synced change of its person), the fields the advisor
 chose are a change of the kept person, a synced ``person_merge`` record names the entry kept,
-and the entry merged away is left as a tombstone. Every laptop that gets the merge moves what
-it holds of the entry merged away, also what it recorded offline and has not sent, and moves
-records arriving later (``sync.person_merges``).
+and the entry merged away is left as a tombstone; a decision that it and a third entry are
+different people is written for the kept entry and the third (``decisions_followed``). Every
+laptop that gets the merge moves what it holds of the entry merged away, also what it
+recorded offline and has not sent, and moves records arriving later (``sync.person_merges``).
 """
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,7 +27,13 @@ from desktop_app.domain.permissions import Action, require
 from desktop_app.domain.person import PERSON_FIELDS, Person, Sex, person_values
 from desktop_app.domain.users import User
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import OutboxRow, PersonMergeRow, PersonRow, next_revision
+from desktop_app.storage.models import (
+    DistinctPeopleRow,
+    OutboxRow,
+    PersonMergeRow,
+    PersonRow,
+    next_revision,
+)
 from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.sync_models import ConflictRow
@@ -34,7 +42,7 @@ from desktop_app.sync import kinds as _kinds  # noqa: F401  (registers the recor
 from desktop_app.sync.merge import Conflict, FieldState, RecordState
 from desktop_app.sync.person_merges import KIND, MOVES, kept_entries
 from desktop_app.sync.records import ADAPTERS, RowAdapter
-from desktop_app.usecases import audit
+from desktop_app.usecases import audit, duplicates
 from desktop_app.usecases.data_rights import PersonNotFound
 
 # The namespace of the merge records' ids: one per entry merged away.
@@ -277,6 +285,14 @@ def move_records(
             moved[_COUNT_NAMES.get(kind, kind)] = len(rows)
     if carried := _carry_conflicts(session, store, merged_id, kept_id):
         moved["conflicts_carried"] = carried
+    pair = DistinctPeopleRow
+    decided = session.execute(
+        select(pair.person_a, pair.person_b).where(
+            (pair.person_a == merged_id) | (pair.person_b == merged_id), pair.deleted.is_(False)
+        )
+    ).all()
+    if followed := decisions_followed(session, store, [(a, b, author_id) for a, b in decided]):
+        moved["distinct_people"] = followed
     begun = set(session.scalars(select(DraftRow.form_id).where(DraftRow.person_id == kept_id)))
     drafts = session.execute(
         update(DraftRow)
@@ -287,6 +303,27 @@ def move_records(
         moved["drafts"] = int(drafts.rowcount)  # type: ignore[attr-defined]
     session.flush()
     return moved
+
+
+def decisions_followed(
+    session: DbSession, store: Store, decided: Iterable[tuple[str, str, str]]
+) -> int:
+    """Decisions that two entries are different people (``usecases.duplicates``; ``decided``:
+    both entries and the decision's author) that name an entry merged away, written anew for
+    the entries holding their records now (following merges of merges): the kept entry and
+    the other one. None of the kept entry with itself, none where that pair is decided
+    already; the decision naming the entry merged away goes with its tombstone. Its id
+    follows from the pair, so every laptop writes the same record, in whatever order the
+    merge and the decision reach it. In the caller's transaction; for a merge here, one
+    arriving, and a decision arriving after its merge. Returns how many were written."""
+    decided = list(decided)
+    kept = kept_entries(session, {pid for a, b, _author in decided for pid in (a, b)})
+    written = 0
+    for a, b, author in decided:
+        if a in kept or b in kept:
+            first, second = kept.get(a, a), kept.get(b, b)
+            written += duplicates.record_in(session, store, author, first, second)
+    return written
 
 
 # The names the counts of moved records carry in audit entries (as an erasure's do).

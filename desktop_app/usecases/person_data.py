@@ -38,7 +38,7 @@ class PersonDataSource:
     last_contact: Callable[[DbSession], dict[str, dt.date]] | None = None
     # The synced record kinds naming the person that it covers: each of them moves to the
     # entry kept when the person's entry is merged into another, or says why it does not
-    # (``sync.person_merges.MOVES``, ``STAYS``; a test holds the three lists alike).
+    # (``sync.person_merges.MOVES``, ``FOLLOWS``, ``STAYS``; a test holds the lists alike).
     record_kinds: tuple[str, ...] = ()
 
 

@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import select
 
 from desktop_app.domain.person import Person
-from desktop_app.storage.models import PersonMergeRow
+from desktop_app.storage.models import DistinctPeopleRow, PersonMergeRow
 from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.sync_models import ConflictRow
 from desktop_app.sync import engine
-from desktop_app.usecases import conflicts, data_rights, merges, people, visits
+from desktop_app.usecases import conflicts, data_rights, duplicates, merges, people, visits
 from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
@@ -294,11 +294,17 @@ def test_an_offline_change_of_the_entry_merged_away_is_kept_on_the_kept_entry(
     the other's) and its phone (the kept entry keeps its own) while A merges. Every laptop
     ends with the kept entry holding B's notes and a conflict over its phone, B's number
     the other value, nothing refused or counted as erased work. Merge first, C's offline
-    change of the languages (the kept entry has none) is kept too."""
+    change of the languages (the kept entry has none) is kept too. B also registers a cousin
+    of her name and birth date and decides, offline, that she and the other entry are two
+    people, and so are the two entries: every laptop ends with the kept entry and the
+    cousin decided apart (one record), and no decision of the kept entry with itself."""
     a, b, c, kept, other = _two_marias(laptops)
     before = people.get_person(a.store, a.user, kept, log_view=False)
     assert before is not None and before.phone and not before.notes and not before.languages
     edit_person(b, other, notes="Neue Adresse: Hauptstr. 1", phone="0151 3333333")
+    cousin = add_person(b, "Maria", "Popescu", "12.04.1990")
+    for one in (cousin, kept):
+        assert duplicates.mark_different_people(b.store, b.user, other, one)
     languages: tuple[str, ...] = ()
     if order == "edit first":
         reports = laptops.sync(b)
@@ -320,15 +326,24 @@ def test_an_offline_change_of_the_entry_merged_away_is_kept_on_the_kept_entry(
     assert sum(r.erased_work for r in reports) == sum(r.erased_people for r in reports) == 0
     assert_converged(laptops.server, a, b, c)
     for laptop in (a, b, c):
-        assert live_people(laptop) == {kept}, laptop.user.display_name
+        assert live_people(laptop) == {kept, cousin}, laptop.user.display_name
         person = _kept(laptop, kept)
         assert (person.notes, person.languages) == ("Neue Adresse: Hauptstr. 1", languages)
+        assert people.possible_duplicates(laptop.store, person) == []
+        assert _decisions(laptop) == [(duplicates.pair_id(kept, cousin), False)]
         found = [
             (x.record_kind, x.record_id, x.field, x.kept_value, x.other_value)
             for x in conflicts.open_conflicts(laptop.store, laptop.user)
         ]
         assert found == [("person", kept, "phone", before.phone, "0151 3333333")]
         assert _visits(laptop, kept) == 2
+
+
+def _decisions(laptop: Session) -> list[tuple[str, bool]]:
+    """The decisions that two entries are different people held (ids, deleted or not)."""
+    with laptop.store.reading() as db:
+        rows = db.execute(select(DistinctPeopleRow.id, DistinctPeopleRow.deleted)).all()
+    return sorted((str(rid), bool(deleted)) for rid, deleted in rows)
 
 
 def _kept(laptop: Session, person_id: str) -> Person:

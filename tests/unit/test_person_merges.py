@@ -15,18 +15,19 @@ from desktop_app.domain.hlc import Timestamp
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.domain.users import Role
-from desktop_app.storage.models import OutboxRow, PersonMergeRow, PersonRow
+from desktop_app.storage.models import DistinctPeopleRow, OutboxRow, PersonMergeRow, PersonRow
 from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.visits_models import DraftRow, VisitRow
 from desktop_app.sync.conflict_records import record_conflict, synced_state
 from desktop_app.sync.merge import Conflict, FieldState, RecordState
-from desktop_app.sync.person_merges import MOVES, STAYS, kept_entries, moved
-from desktop_app.sync.records import ADAPTERS
+from desktop_app.sync.person_merges import FOLLOWS, MOVES, STAYS, kept_entries, moved
+from desktop_app.sync.records import ABOUT_ERASED, ADAPTERS, ToSave
 from desktop_app.usecases import (
     accounts,
     audit,
     conflicts,
     data_rights,
+    duplicates,
     merges,
     people,
     person_data,
@@ -372,16 +373,18 @@ def _draft_of(person: Person) -> PersonDraft:
 
 def test_every_kind_naming_a_person_moves_or_says_why_and_is_a_source_of_their_data() -> None:
     """One list of the kinds naming a person: the sync's adapters (``person_of``). Each of
-    them moves with a merge (``MOVES``, whose tables are the adapters') or says why it stays
-    (``STAYS``), and a source of person data covers it, so the data copy and erasure reach
-    it. A kind added to one list and not the others fails here. Quick contacts name no one."""
+    them moves with a merge (``MOVES``, whose tables are the adapters'), follows it as a
+    record of its own (``FOLLOWS``) or says why it stays (``STAYS``), and a source of person
+    data covers it, so the data copy and erasure reach it. A kind added to one list and not
+    the others fails here. Quick contacts name no one."""
     naming = {
         kind
         for kind, adapter in ADAPTERS.items()
         if getattr(adapter, "person_of", None) is not None and kind != "person"
     }
     assert "quick_contact" not in naming
-    assert set(MOVES) | set(STAYS) == naming and not set(MOVES) & set(STAYS)
+    lists = (set(MOVES), set(FOLLOWS), set(STAYS))
+    assert set().union(*lists) == naming and sum(map(len, lists)) == len(naming)
     covered = [kind for source in person_data.sources() for kind in source.record_kinds]
     assert sorted(covered) == sorted(naming)  # each by one source
     for kind, column in MOVES.items():
@@ -392,3 +395,85 @@ def _phone_nationality_notes(session: Session, person_id: str) -> tuple[str, str
     person = people.get_person(session.store, session.user, person_id, log_view=False)
     assert person is not None
     return person.phone, person.nationality, person.notes
+
+
+def _decided(session: Session) -> set[tuple[str, str]]:
+    """The live decisions that two entries are different people, each as its pair; checked
+    against its id (one record per pair, whoever wrote it)."""
+    with session.store.reading() as db:
+        rows = db.scalars(select(DistinctPeopleRow).where(DistinctPeopleRow.deleted.is_(False)))
+        pairs = {(r.id, r.person_a, r.person_b) for r in rows}
+    assert all(rid == duplicates.pair_id(a, b) and a < b for rid, a, b in pairs)
+    return {(a, b) for _rid, a, b in pairs}
+
+
+def _more_marias(session: Session, count: int) -> list[str]:
+    """Further entries of Maria Popescu's name and date of birth: other women (cousins)."""
+    draft = PersonDraft("Maria", "Popescu", "12.04.1990")
+    return [
+        people.register_person(session.store, session.user, draft, confirm_duplicates=True).id
+        for _ in range(count)
+    ]
+
+
+def _pair(one: str, other: str) -> tuple[str, str]:
+    first, second = sorted((one, other))
+    return first, second
+
+
+def test_a_decision_naming_the_merged_entry_follows_it_to_the_kept_one(session: Session) -> None:
+    """The merged entry and a cousin were decided two people: the kept entry and the cousin
+    are, or the kept entry's page named the cousin as a possible duplicate again. A pair the
+    kept entry was decided on already is not written twice; the merged entry decided apart
+    from the kept one (then merged all the same) gives no decision of the kept entry with
+    itself."""
+    store, user = session.store, session.user
+    kept, other = _two_marias(session)
+    cousin, aunt = _more_marias(session, 2)
+    for one, two in ((other, cousin), (other, aunt), (kept, aunt), (other, kept)):
+        assert duplicates.mark_different_people(store, user, one, two)
+    moved_counts = merges.merge_people(store, user, kept, other)
+    assert moved_counts["distinct_people"] == 1  # the cousin's; the aunt's was held
+    assert _decided(session) == {_pair(kept, cousin), _pair(kept, aunt)}
+    person = people.get_person(store, user, kept, log_view=False)
+    assert person is not None and people.possible_duplicates(store, person) == []
+    with store.reading() as db:  # the new decision goes out, as one decided here does
+        queued = db.scalars(
+            select(OutboxRow.record_id).where(OutboxRow.record_kind == "distinct_people")
+        )
+        assert duplicates.pair_id(kept, cousin) in set(queued)
+    (entry,) = audit.list_entries(store, user, action="merge_kept")
+    assert entry.details["distinct_people"] == 1
+
+
+def test_a_decision_arriving_after_the_merge_follows_it_too(session: Session) -> None:
+    """Laptop B decided the merged entry and a cousin apart, offline, before it heard of the
+    merge: the decision arriving here is about a tombstone (refused, its tombstone queued) and
+    the kept entry and the cousin are decided apart instead, in the same record as where the
+    decision was held at the merge (the same on every laptop, whatever came first). One
+    arriving naming the kept entry and itself (B decided the two entries apart) is dropped."""
+    store, user = session.store, session.user
+    kept, other = _two_marias(session)
+    (cousin,) = _more_marias(session, 1)
+    merges.merge_people(store, user, kept, other)
+    assert _decided(session) == set()
+    clock = str(Timestamp(Timestamp.parse(str(store.clock.now())).wall_ms + 60_000, 0, "b"))
+    arriving = [
+        RecordState(
+            "distinct_people",
+            duplicates.pair_id(one, two),
+            {
+                "person_a": FieldState(min(one, two), clock),
+                "person_b": FieldState(max(one, two), clock),
+            },
+        )
+        for one, two in ((other, cousin), (other, kept))
+    ]
+    with store.transaction() as db:
+        refused = ADAPTERS["distinct_people"].save_many(
+            db, store, [ToSave(state, 1, user.id) for state in arriving]
+        )
+    assert refused == {state.id: ABOUT_ERASED for state in arriving}
+    assert _decided(session) == {_pair(kept, cousin)}
+    person = people.get_person(store, user, kept, log_view=False)
+    assert person is not None and people.possible_duplicates(store, person) == []
