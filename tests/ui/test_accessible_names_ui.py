@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QRadioButton,
+    QScrollArea,
     QTabBar,
     QTableWidget,
     QWidget,
@@ -591,11 +592,18 @@ def test_tab_goes_through_the_persons_page_in_the_order_shown(qtbot: QtBot, desk
     page = window.person_page
 
     def place(widget: QWidget) -> tuple[int, int]:
+        """Where ``widget`` is on the page, a scrolled one where it is in its scroll area's
+        content: the visits tab scrolls a line reached into view, and with both notices
+        shown the history reached after the summary's last line was scrolled above it."""
+        for area in page.findChildren(QScrollArea):
+            content = area.widget()
+            if content is not None and content.isAncestorOf(widget):
+                at = area.viewport().mapTo(window, QPoint(0, 0))
+                at += widget.mapTo(content, QPoint(0, 0))
+                return at.y(), at.x()
         at = widget.mapTo(window, QPoint(0, 0))
         return at.y(), at.x()
 
-    # Where each was when Tab reached it: the visits tab scrolls (a line reached is scrolled
-    # into view), so the lines above one reached later may have moved up out of sight.
     visited: list[tuple[QWidget, tuple[int, int]]] = []
     current: QWidget = window.table
     for _press in range(40):  # bounded: the page's inputs, then round to the search
