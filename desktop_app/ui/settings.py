@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.referral import Organisation
 from desktop_app.domain.validation import FieldError, ValidationFailed
 from desktop_app.i18n.messages import sync_message
-from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language
+from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, N_, _, current_language
 from desktop_app.ui.help import end_cleanly, menu_path
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel, reachable_text
@@ -45,6 +45,16 @@ if TYPE_CHECKING:
 
 KEY_LANGUAGE = "ui/language"
 KEY_IDLE_LOCK = "security/idle_lock_minutes"
+# Said in the settings and in the status bar's tooltip of a laptop that has not joined.
+NOT_JOINED_NOTE = N_("This laptop has not joined a sync server yet. To join one, choose {menu}.")
+
+
+def not_joined_note() -> str:
+    """Where a laptop that has not joined joins one (its menu path), as one plain sentence."""
+    menu = menu_path("&File", "&Join an organisation…")
+    return end_cleanly(_(NOT_JOINED_NOTE).format(menu=menu))
+
+
 # What the first-run wizard was given to join with when it was cancelled before the laptop
 # registered: the join dialog starts from it.
 KEY_JOIN_SERVER = "sync/join_server"
@@ -292,10 +302,10 @@ class SettingsDialog(QDialog):
         self.server.setAccessibleName(_("Sync server address"))
         # The menu path in bold, as the Help guide shows it; its "…" ends the sentence.
         menu = menu_path("&File", "&Join an organisation…")
-        note = _("This laptop has not joined a sync server yet. To join one, choose {menu}.")
+        note = _(NOT_JOINED_NOTE)
         shown = html.escape(note).format(menu=f"<b>{html.escape(menu)}</b>")
         self.not_joined_note.setText(end_cleanly(shown))
-        self.not_joined_note.setAccessibleName(end_cleanly(note.format(menu=menu)))
+        self.not_joined_note.setAccessibleName(not_joined_note())
         self.role_note.setText(
             _("Only a coordinator can change the lock time, the server address and the letterhead.")
         )

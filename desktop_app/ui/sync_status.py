@@ -74,7 +74,7 @@ from desktop_app.sync.http_client import (
 from desktop_app.ui.banner import WarningBanner
 from desktop_app.ui.clock_banner import ClockWarning
 from desktop_app.ui.publication_notice import PublicationNotice
-from desktop_app.ui.settings import KEY_JOIN_NAME, KEY_JOIN_SERVER
+from desktop_app.ui.settings import KEY_JOIN_NAME, KEY_JOIN_SERVER, not_joined_note
 from desktop_app.ui.widgets import ElidingLabel, ErrorLabel, ask_to_confirm, reachable_text
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.sync_process import SyncProcess, SyncProcessFailed
@@ -657,7 +657,8 @@ class SyncController(QObject):
             return
         if not state.joined:
             self.label.setText(_("Not connected to a server · all data stays on this laptop"))
-            self.label.setToolTip("")
+            # Where it joins, for a coordinator who set up the organisation and did not yet.
+            self.label.setToolTip(not_joined_note())
             return
         # A refusal kept from an earlier sync (a window opened since, or the command line's)
         # is said until a sync of this window has something to say.

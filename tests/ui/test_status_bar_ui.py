@@ -308,3 +308,27 @@ def test_offline_with_conflicts_and_changes_the_line_is_whole_at_1100_pixels(
         window.close()
     finally:
         set_language("en")
+
+
+@pytest.mark.parametrize("lang", ["de", "bg"])
+def test_a_laptop_that_has_not_joined_says_in_the_tooltip_where_it_joins(
+    qtbot: QtBot, session: Session, program_font: None, lang: str
+) -> None:
+    """A coordinator who set up the organisation on this laptop and has not joined the sync
+    server yet read only "Not connected to a server · all data stays on this laptop", with no
+    word of where it joins (a revoked laptop is told). The tooltip names the menu entry, in
+    the program's language, as the settings do."""
+    set_language(lang)
+    try:
+        window, controller = _at_1280(qtbot, session)
+        status = controller.label
+        controller.show_status(sync_uc.SyncStatus(False, "", False, 0, "", 0))
+        assert status.text() == _("Not connected to a server · all data stays on this laptop")
+        tip = status.toolTip()
+        sentence = _("This laptop has not joined a sync server yet. To join one, choose {menu}.")
+        assert tip.startswith(sentence.split("{menu}")[0]), tip
+        assert _("&Join an organisation…").replace("&", "") in tip, tip
+        assert tip.endswith("…"), tip  # the menu path's "…" ends the sentence
+        window.close()
+    finally:
+        set_language("en")
