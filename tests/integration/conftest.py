@@ -18,6 +18,7 @@ from tests.integration.sync_harness import (
     Organisation,
     ServerProcess,
     assert_never_failed,
+    migrated_sqlite,
     pg_database,
     started_server,
 )
@@ -27,13 +28,18 @@ from tests.integration.sync_harness import (
     params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)],
 )
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The server's database: empty, or, for a test with a ``server`` (which would migrate it
+    before anything else touches it), already holding the schema at head (a copy of a template
+    migrated once, ``sync_harness.migrated_sqlite``)."""
+    migrated = "server" in request.fixturenames
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'server.db'}"
+        path = tmp_path / "server.db"
+        yield migrated_sqlite(path) if migrated else f"sqlite:///{path}"
         return
     base = os.environ.get(PG_ENV)
     if not base:
         pytest.skip(f"{PG_ENV} not set (start a cluster with tests/integration/pg_cluster.sh)")
-    with pg_database(base) as url:
+    with pg_database(base, migrated=migrated) as url:
         yield url
 
 

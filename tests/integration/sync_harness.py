@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import email.utils
+import functools
 import os
 import secrets
 import shutil
@@ -12,6 +14,7 @@ import sqlite3
 import ssl
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import uuid
@@ -956,16 +959,80 @@ def operator_inserts(server: ServerProcess, **envelope: object) -> int:
     return int(seq)
 
 
+# A server's first start migrates its empty database (8 migrations and Alembic's import: about
+# 0.2 s of CPU, paid again by each of the ~600 servers a test run starts). A test whose server
+# starts on an empty database gets the schema those migrations leave from a template migrated
+# once per test process, by the server's own ``db.migrate``: a file copy on SQLite, CREATE
+# DATABASE ... TEMPLATE on PostgreSQL. The first start on an empty database is tested itself
+# (test_server_cli, test_server_deployment), as is each migration on data (migrate_again_from).
+
+
+@functools.cache
+def _sqlite_template() -> Path:
+    """A SQLite database migrated to head, once per process (removed at its exit)."""
+    folder = Path(tempfile.mkdtemp(prefix="wd-server-template-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    path = folder / "server.db"
+    _migrate(f"sqlite:///{path}")
+    leftover = [p.name for p in folder.iterdir() if p != path]
+    assert not leftover, leftover  # closed cleanly: the file alone holds the schema
+    return path
+
+
+def migrated_sqlite(path: Path) -> str:
+    """The URL of a new SQLite database at ``path`` holding the schema at head, as a server's
+    first start leaves an empty one (``_sqlite_template``)."""
+    shutil.copyfile(_sqlite_template(), path)
+    return f"sqlite:///{path}"
+
+
+def _migrate(url: str) -> None:
+    from sync_server import db
+
+    engine = create_db_engine(url)
+    try:
+        db.migrate(engine)
+    finally:
+        engine.dispose()
+
+
+_pg_templates: dict[str, str] = {}
+
+
+def _pg_template(admin: Any, conninfo: str) -> str:
+    """The name of a database in the cluster migrated to head, once per process and cluster
+    (each xdist worker its own: CREATE DATABASE ... TEMPLATE refuses a template another
+    connection uses); dropped at the process's exit."""
+    import psycopg
+
+    if conninfo not in _pg_templates:
+        name = f"wd_template_{secrets.token_hex(6)}"
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        _migrate(admin.set(database=name).render_as_string(hide_password=False))
+        _pg_templates[conninfo] = name
+
+        def drop() -> None:
+            with psycopg.connect(conninfo, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+        atexit.register(drop)
+    return _pg_templates[conninfo]
+
+
 @contextmanager
-def pg_database(base_url: str) -> Iterator[str]:
-    """A fresh database in the throwaway PostgreSQL cluster at ``base_url``, dropped after."""
+def pg_database(base_url: str, *, migrated: bool = False) -> Iterator[str]:
+    """A fresh database in the throwaway PostgreSQL cluster at ``base_url``, dropped after;
+    ``migrated``: holding the schema at head, as a server's first start leaves an empty one
+    (``_pg_template``)."""
     import psycopg
 
     name = f"wd_test_{secrets.token_hex(6)}"
     admin = make_url(base_url).set(drivername="postgresql")
     conninfo = admin.render_as_string(hide_password=False)
+    template = f' TEMPLATE "{_pg_template(admin, conninfo)}"' if migrated else ""
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{template}')
     try:
         yield admin.set(database=name).render_as_string(hide_password=False)
     finally:

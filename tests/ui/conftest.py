@@ -223,9 +223,9 @@ def unwritable_folder(tmp_path: Path) -> Path:
 # test asks for one, not by every UI test.
 @pytest.fixture
 def server(tmp_path: Path) -> Iterator[ServerProcess]:
-    from tests.integration.sync_harness import assert_never_failed, started_server
+    from tests.integration.sync_harness import assert_never_failed, migrated_sqlite, started_server
 
-    with started_server(f"sqlite:///{tmp_path / 'server.db'}", tmp_path / "s.log") as proc:
+    with started_server(migrated_sqlite(tmp_path / "server.db"), tmp_path / "s.log") as proc:
         yield proc
     assert_never_failed(proc)
 
