@@ -5,8 +5,10 @@ from __future__ import annotations
 import atexit
 import email.utils
 import functools
+import json
 import os
 import secrets
+import select as fd_select
 import shutil
 import signal
 import socket
@@ -100,6 +102,92 @@ def _code_from(code_dir: Path) -> dict[str, str] | None:
     return {**os.environ, "PYTHONPATH": str(code_dir)}
 
 
+class _Zygote:
+    """``server_zygote`` running for this test process (started at the first server), which
+    forks each server from its imported code."""
+
+    _lock = threading.Lock()
+    _running: _Zygote | None = None
+
+    def __init__(self) -> None:
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "tests.integration.server_zygote"],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        atexit.register(self._end)
+
+    @classmethod
+    def ask(cls, **request: Any) -> dict[str, int]:
+        with cls._lock:
+            if cls._running is None or cls._running._proc.poll() is not None:
+                cls._running = cls()
+            proc = cls._running._proc
+            assert proc.stdin is not None and proc.stdout is not None
+            proc.stdin.write(json.dumps(request) + "\n")
+            proc.stdin.flush()
+            answer = proc.stdout.readline()
+        if not answer:
+            raise RuntimeError("the server zygote ended")
+        result: dict[str, int] = json.loads(answer)
+        return result
+
+    def _end(self) -> None:
+        if self._proc.stdin is not None:
+            self._proc.stdin.close()
+        self._proc.wait(timeout=10)
+
+
+class _ForkedServer:
+    """A server process forked by ``_Zygote``, with what the harness uses of Popen: its exit
+    seen through a pidfd, signalled through it (the zygote reaps the child only once it has
+    exited and ``poll``/``wait`` asked, so the pid is never another process's meanwhile)."""
+
+    def __init__(self, argv: list[str], log_path: Path) -> None:
+        env = dict(os.environ)
+        answer = _Zygote.ask(op="spawn", argv=argv, env=env, cwd=str(ROOT), log=str(log_path))
+        self.pid = answer["pid"]
+        self._pidfd = os.pidfd_open(self.pid)
+        self.returncode: int | None = None
+
+    def _ended(self, timeout: float | None) -> bool:
+        ready, _, _ = fd_select.select([self._pidfd], [], [], timeout)
+        return bool(ready)
+
+    def _reap(self) -> None:
+        self.returncode = _Zygote.ask(op="reap", pid=self.pid)["code"]
+        os.close(self._pidfd)
+
+    def poll(self) -> int | None:
+        if self.returncode is None and self._ended(0):
+            self._reap()
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        if self.returncode is None:
+            if not self._ended(timeout):
+                raise subprocess.TimeoutExpired(["sync_server.cli", "serve"], timeout or 0)
+            self._reap()
+        assert self.returncode is not None
+        return self.returncode
+
+    def send_signal(self, sig: int) -> None:
+        if self.returncode is None:
+            signal.pidfd_send_signal(self._pidfd, sig)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+
+# Forking needs Linux's pidfds (3.9+); elsewhere each server is a new interpreter.
+_FORK_SERVERS = hasattr(os, "pidfd_open") and hasattr(signal, "pidfd_send_signal")
+
+
 class _PortTaken(RuntimeError):
     """The server could not bind its port: something else listens there."""
 
@@ -114,7 +202,7 @@ class ServerProcess:
     workers: int = 1  # server processes (``serve --workers``)
     tls: tuple[Path, Path] | None = None  # certificate and key: serve HTTPS
     code_dir: Path = ROOT  # where the server's code comes from (an earlier version's, say)
-    proc: subprocess.Popen[bytes] | None = None
+    proc: subprocess.Popen[bytes] | _ForkedServer | None = None
     _engine: Engine | None = None
     _service: SyncService | None = None
     _reservation: PortReservation | None = None
@@ -149,27 +237,32 @@ class ServerProcess:
 
     def _start(self) -> None:
         logged = self.log_path.stat().st_size if self.log_path.exists() else 0
-        log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "sync_server.cli",
-                "serve",
-                "--port",
-                str(self.port),
-                "--database-url",
-                self.db_url,
-                "--workers",
-                str(self.workers),
-                *(["--cert", str(self.tls[0]), "--key", str(self.tls[1])] if self.tls else []),
-            ],
-            cwd=self.code_dir,
-            env=_code_from(self.code_dir),
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        log.close()
+        argv = [
+            "serve",
+            "--port",
+            str(self.port),
+            "--database-url",
+            self.db_url,
+            "--workers",
+            str(self.workers),
+            *(["--cert", str(self.tls[0]), "--key", str(self.tls[1])] if self.tls else []),
+        ]
+        # Forked from the imported server (``server_zygote``), but a new interpreter for
+        # another version's code, and for worker processes (uvicorn spawns them and each
+        # imports the parent's main module, which is the zygote's in a fork).
+        if _FORK_SERVERS and self.code_dir == ROOT and self.workers == 1:
+            self.log_path.touch()
+            self.proc = _ForkedServer(argv, self.log_path)
+        else:
+            log = self.log_path.open("ab")
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "sync_server.cli", *argv],
+                cwd=self.code_dir,
+                env=_code_from(self.code_dir),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+            log.close()
         verify = ssl.create_default_context(cafile=str(self.tls[0])) if self.tls else True
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import signal
 import socket
 import ssl
 import subprocess
@@ -21,6 +22,7 @@ from tests.integration.sync_harness import (
     PortReservation,
     ServerProcess,
     device_id,
+    migrated_sqlite,
     run_cli,
     self_signed_certificate,
 )
@@ -138,6 +140,45 @@ def test_server_process_fixture_is_restartable(tmp_path: Path) -> None:
     with server.client() as client:
         assert client.health().status == "ok"
     server.stop()
+
+
+def test_servers_forked_for_tests_are_processes_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The harness forks each server from a process that imported the server once: each is a
+    process of its own, with the test's environment, its output in its own log, its end seen as
+    Popen's (a crash as SIGKILL, a stop as SIGTERM), the others unharmed."""
+    servers = [
+        ServerProcess(db_url=migrated_sqlite(tmp_path / f"{n}.db"), log_path=tmp_path / f"{n}.log")
+        for n in "ab"
+    ]
+    # The server refuses this address only if it reads the environment it was started with.
+    monkeypatch.setenv("WELCOME_DESK_SERVER_DB", "not a url")
+    refused = ServerProcess(db_url="", log_path=tmp_path / "refused.log")
+    with pytest.raises(RuntimeError, match="server exited early"):
+        refused.start()
+    assert "not a database URL" in refused.log_text()
+    refused.release_port()
+    monkeypatch.undo()
+    try:
+        for server in servers:
+            server.start()
+        first, second = (server.proc for server in servers)
+        assert first is not None and second is not None and first.pid != second.pid
+        servers[0].kill()
+        assert first.returncode == -signal.SIGKILL
+        with servers[1].client() as client:
+            assert client.health().status == "ok"
+        servers[1].stop()
+        # As a new interpreter's: uvicorn shuts down, then raises the signal it caught again.
+        assert second.returncode == -signal.SIGTERM
+        for server in servers:
+            assert "Uvicorn running on http://127.0.0.1:" in server.log_text()
+        assert f":{servers[0].port}" not in servers[1].log_text()
+    finally:
+        for server in servers:
+            server.stop()
+            server.release_port()
 
 
 def _bind_fails(port: int) -> bool:
