@@ -17,7 +17,11 @@ import sys
 import traceback
 
 # What ``serve`` imports before it serves (importing has no side effects: no threads, no files).
-import alembic.command  # noqa: F401  (migrations of a database not yet at head)
+# Alembic for a database not yet at head; the databases' drivers, imported at a first connect.
+import alembic.command  # noqa: F401
+import psycopg  # noqa: F401
+import sqlalchemy.dialects.postgresql.psycopg
+import sqlalchemy.dialects.sqlite.pysqlite  # noqa: F401
 import uvicorn
 import uvicorn.lifespan.on
 import uvicorn.loops.auto
