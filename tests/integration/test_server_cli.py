@@ -153,13 +153,15 @@ def test_servers_forked_for_tests_are_processes_of_their_own(
         for n in "ab"
     ]
     # The server refuses this address only if it reads the environment it was started with.
-    monkeypatch.setenv("WELCOME_DESK_SERVER_DB", "not a url")
     refused = ServerProcess(db_url="", log_path=tmp_path / "refused.log")
-    with pytest.raises(RuntimeError, match="server exited early"):
-        refused.start()
+    try:
+        with monkeypatch.context() as env, pytest.raises(RuntimeError, match="exited early"):
+            env.setenv("WELCOME_DESK_SERVER_DB", "not a url")
+            refused.start()
+    finally:
+        refused.stop()  # one that started on another database after all
+        refused.release_port()
     assert "not a database URL" in refused.log_text()
-    refused.release_port()
-    monkeypatch.undo()
     try:
         for server in servers:
             server.start()
