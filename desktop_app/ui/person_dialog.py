@@ -31,7 +31,7 @@ from desktop_app.i18n.text import N_, _
 from desktop_app.storage.people_sql import PersonListEntry
 from desktop_app.ui.error_label import with_error
 from desktop_app.ui.tasks import DialogSave
-from desktop_app.ui.widgets import CountryCombo, ErrorLabel, LanguageList
+from desktop_app.ui.widgets import CountryCombo, ErrorLabel, KeepsInput, LanguageList
 
 if TYPE_CHECKING:
     from desktop_app.storage.db import Store
@@ -122,8 +122,10 @@ class RegisterPersonDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.buttons.accepted.connect(self._on_save_clicked)
-        self.buttons.rejected.connect(self.reject)
         self.save = DialogSave(self, self.buttons)
+        # Escape pressed by reflex threw away a whole registration
+        self.keeps_input = KeepsInput(self, self.draft)
+        self.buttons.rejected.connect(self.keeps_input.cancel)
 
         layout = QVBoxLayout(self)
         layout.addLayout(self.form)

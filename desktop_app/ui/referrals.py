@@ -110,6 +110,7 @@ from desktop_app.ui.widgets import (
     ErrorLabel,
     FittedLabel,
     HangingRowsDelegate,
+    KeepsInput,
     WrappingDelegate,
     language_name,
     record_table,
@@ -661,8 +662,10 @@ class ReferDialog(QDialog):
             _("Create le&tter"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.buttons.accepted.connect(self.issue)
-        self.buttons.rejected.connect(self.reject)
         self.save = DialogSave(self, self.buttons)
+        # Escape pressed by reflex threw away the service chosen and all typed for the letter
+        self.keeps_input = KeepsInput(self, self._entered)
+        self.buttons.rejected.connect(self.keeps_input.cancel)
         # Read once: which service the letter may go to is worked out as services are chosen.
         self.decisions = uc.sharing_decisions(window.session.store, window.session.user, person.id)
         # The services of the next steps accepted at the end of the last forms: listed first,
@@ -923,6 +926,21 @@ class ReferDialog(QDialog):
             str(self.documents.item(i).data(Qt.ItemDataRole.UserRole))
             for i in range(self.documents.count())
             if self.documents.item(i).checkState() == Qt.CheckState.Checked
+        )
+
+    def _entered(self) -> tuple[object, ...]:
+        """What Cancel and Escape would throw away (``keeps_input``); not the search: a
+        service looked for is quickly found again."""
+        return (
+            self.service_id(),
+            self.reason.currentData(),
+            self.reason_note.toPlainText(),
+            self.has_appointment.isChecked(),
+            self.appointment.dateTime(),
+            self.contact.text(),
+            self.document_values(),
+            self.new_document.text(),
+            self.client_lang.currentData(),
         )
 
     # --- issuing ----------------------------------------------------------------------------
@@ -1506,8 +1524,10 @@ class StatusDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.buttons.accepted.connect(self.apply)
-        self.buttons.rejected.connect(self.reject)
         self.save = DialogSave(self, self.buttons)
+        # Escape pressed by reflex threw away the outcome just typed
+        self.keeps_input = KeepsInput(self, self._entered)
+        self.buttons.rejected.connect(self.keeps_input.cancel)
         layout = QVBoxLayout(self)
         layout.addWidget(
             QLabel(f"{referral.reference} · {service_name(referral.service_id, store)}")
@@ -1518,6 +1538,17 @@ class StatusDialog(QDialog):
         self._on_appointment_changed()
         self.status.currentIndexChanged.connect(self._on_status_chosen)
         self._on_status_chosen()
+
+    def _entered(self) -> tuple[object, ...]:
+        """What Cancel and Escape would throw away (``keeps_input``)."""
+        return (
+            self.status.currentData(),
+            self.outcome.toPlainText(),
+            self.has_appointment.isChecked(),
+            self.appointment.dateTime(),
+            self.has_follow_up.isChecked(),
+            self.follow_up.date(),
+        )
 
     def set_status(self, status: ReferralStatus) -> None:
         self.status.setCurrentIndex(max(self.status.findData(status.value), 0))

@@ -9,11 +9,21 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from babel import Locale
-from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QPointF, QRect, QSize, Qt
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QPointF,
+    QRect,
+    QSize,
+    Qt,
+)
 from PySide6.QtGui import (
     QFont,
     QFontMetricsF,
     QHelpEvent,
+    QKeyEvent,
     QKeySequence,
     QPainter,
     QPaintEvent,
@@ -25,6 +35,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QDialog,
     QLabel,
     QListView,
     QListWidget,
@@ -40,7 +51,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.i18n import formatting
-from desktop_app.i18n.text import current_language
+from desktop_app.i18n.text import _, current_language
 from desktop_app.ui.error_label import ErrorLabel
 
 __all__ = ["ErrorLabel"]  # kept here for the forms that import it with the other widgets
@@ -612,3 +623,75 @@ def ask_to_confirm(
     box.finished.connect(lambda _result: answered(box.clickedButton() is go_ahead))
     box.open()
     return box
+
+
+class KeepsInput(QObject):
+    """Asks before a dialog throws away what was typed in it: Escape, its Cancel button
+    (``cancel``) and its title bar's close ask "Discard what you entered?", keeping on editing
+    the default (Enter and Escape), once anything differs from what the dialog opened with
+    (``state()`` when first shown); with nothing entered they close at once, as before.
+
+    The dialog's own ``reject`` is left as it was: the lock, quitting and a change of user
+    close it without a question (no window may wait for an answer there)."""
+
+    def __init__(self, dialog: QDialog, state: Callable[[], object]) -> None:
+        # Not the dialog's child: held by the dialog's Python object, it goes with it. As a
+        # child it outlived its Python side, and the dialog's last events reached a filter
+        # without its attributes.
+        super().__init__()
+        self._dialog = dialog
+        self._state = state
+        self._opened_with: object = None
+        self._shown = False
+        self.question: QMessageBox | None = None  # the one asked, while it is open
+        dialog.installEventFilter(self)
+
+    def entered(self) -> bool:
+        """Whether anything differs from what the dialog opened with."""
+        return self._shown and self._state() != self._opened_with
+
+    def cancel(self) -> None:
+        """Cancel: closes the dialog, asking first if anything was entered."""
+        if not self._ask():
+            self._dialog.reject()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is not self._dialog:
+            return False
+        kind = event.type()
+        if kind == QEvent.Type.Show and not self._shown:
+            self._opened_with = self._state()
+            self._shown = True
+        elif kind == QEvent.Type.KeyPress:
+            assert isinstance(event, QKeyEvent)
+            plain = event.modifiers() in (
+                Qt.KeyboardModifier.NoModifier,
+                Qt.KeyboardModifier.KeypadModifier,
+            )
+            if event.key() == Qt.Key.Key_Escape and plain and self._ask():
+                return True
+        elif kind == QEvent.Type.Close and event.spontaneous() and self._ask():
+            event.ignore()  # the title bar's close; one the program asks for is not asked
+            return True
+        return False
+
+    def _ask(self) -> bool:
+        """Ask if anything was entered (once: a question open stays the one); whether the
+        dialog stays open for it."""
+        if not self.entered():
+            return False
+        if self.question is None:
+            self.question = ask_to_confirm(
+                self._dialog,
+                self._dialog.windowTitle(),  # which of the dialogs open behind it asks
+                _("Discard what you entered?"),
+                _("&Discard"),
+                self._on_answered,
+                cancel=_("&Keep editing"),
+            )
+        return True
+
+    def _on_answered(self, discard: bool) -> None:
+        self.question = None
+        if discard:
+            self._dialog.reject()
