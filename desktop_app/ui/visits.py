@@ -64,7 +64,13 @@ from desktop_app.ui.help import plain
 from desktop_app.ui.people_model import Background
 from desktop_app.ui.person_summary import PersonSummaryView
 from desktop_app.ui.tasks import DialogSave, TaskRunner
-from desktop_app.ui.widgets import ErrorLabel, WrappingDelegate, key_text, standing_alone
+from desktop_app.ui.widgets import (
+    ErrorLabel,
+    KeepsInput,
+    WrappingDelegate,
+    key_text,
+    standing_alone,
+)
 from desktop_app.usecases import people, reference, visits
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.person_summary import PersonSummary, person_summary
@@ -206,7 +212,9 @@ class ConsentDialog(QDialog):
         )
         self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.buttons.accepted.connect(self._on_save_clicked)
-        self.buttons.rejected.connect(self.reject)
+        # Escape pressed by reflex threw away the purposes ticked with the person
+        self.keeps_input = KeepsInput(self, self.view.answers)
+        self.buttons.rejected.connect(self.keeps_input.cancel)
         # recorded on a worker thread: the window does not wait while the sync writes
         self.recording = DialogSave(self, self.buttons)
         layout = QVBoxLayout(self)
@@ -1085,7 +1093,8 @@ class QuickContactDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.buttons.accepted.connect(self._on_save_clicked)
-        self.buttons.rejected.connect(self.reject)
+        self.keeps_input = KeepsInput(self, self.contact)  # Escape by reflex lost the ticks
+        self.buttons.rejected.connect(self.keeps_input.cancel)
         self.recording = DialogSave(self, self.buttons)  # on a worker thread
         layout = QVBoxLayout(self)
         layout.addWidget(self.hint)

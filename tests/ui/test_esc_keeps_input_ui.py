@@ -1,6 +1,7 @@
-"""Escape, Cancel and the title bar's close in the register, letter and status dialogs: with
-something entered they ask "Discard what you entered?", keeping on editing the default; with
-nothing entered they close at once. Escape pressed by reflex threw the input away unasked."""
+"""Escape, Cancel and the title bar's close in the register, letter, status, consent and quick
+contact dialogs: with something entered they ask "Discard what you entered?", keeping on
+editing the default; with nothing entered they close at once. Escape pressed by reflex threw
+the input away unasked."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QLineEdit,
@@ -20,12 +22,16 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
+from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.referral import ReferralStatus
 from desktop_app.ui.person_dialog import RegisterPersonDialog
 from desktop_app.ui.referrals import ReferDialog, StatusDialog
+from desktop_app.ui.visits import ConsentDialog, QuickContactDialog
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import shown_window, type_text
+from tests.ui.test_consent_services_ui import _opened_consent
+from tests.ui.test_forms_ui import _window as _visits_window
 from tests.ui.test_referrals_ui import _open_dialog, _person, _window
 
 Dialog = RegisterPersonDialog | ReferDialog | StatusDialog
@@ -87,7 +93,7 @@ def _asked() -> list[QMessageBox]:
     ]
 
 
-def _question(dialog: Dialog) -> QMessageBox:
+def _question(dialog: QDialog) -> QMessageBox:
     assert dialog.isVisible(), "closed without a question"
     (question,) = _asked()
     assert question.parent() is dialog
@@ -195,4 +201,66 @@ def test_the_program_closing_a_dialog_asks_nothing(
     type_text(_field(dialog), "Frau Schäfer")
     with qtbot.waitSignal(dialog.finished, timeout=1000):
         dialog.close()
+    assert not _asked()
+
+
+def _consent(qtbot: QtBot, session: Session) -> ConsentDialog:
+    draft = PersonDraft("Мария", "Петрова", "1991-04-02", languages=("bg",))
+    return _opened_consent(qtbot, session, draft, "bg")[0]
+
+
+def _quick_contact(qtbot: QtBot, session: Session) -> QuickContactDialog:
+    _main, feature = _visits_window(qtbot, session)
+    dialog = feature.open_quick_contact()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def test_the_consent_ticked_is_asked_about_kept_and_discarded(
+    qtbot: QtBot, session: Session
+) -> None:
+    dialog = _consent(qtbot, session)
+    combo = dialog.view.input("consent_advice")
+    assert isinstance(combo, QComboBox)
+    combo.setFocus()
+    qtbot.keyClick(combo, Qt.Key.Key_Down)  # given
+    given = combo.currentData()
+    assert given == "given"
+
+    qtbot.keyClick(combo, Qt.Key.Key_Escape)
+    qtbot.keyClick(_question(dialog), Qt.Key.Key_Escape)  # keep editing
+    assert dialog.isVisible() and combo.currentData() == given
+    qtbot.keyClick(combo, Qt.Key.Key_Escape)
+    with qtbot.waitSignal(dialog.finished):
+        _button(_question(dialog), QMessageBox.ButtonRole.AcceptRole).click()
+
+
+def test_the_consent_untouched_closes_at_once(qtbot: QtBot, session: Session) -> None:
+    dialog = _consent(qtbot, session)
+    with qtbot.waitSignal(dialog.finished, timeout=1000):
+        qtbot.keyClick(dialog.buttons, Qt.Key.Key_Escape)
+    assert not _asked()
+
+
+def test_a_quick_contacts_topics_are_asked_about_kept_and_discarded(
+    qtbot: QtBot, session: Session
+) -> None:
+    dialog = _quick_contact(qtbot, session)
+    topic = next(iter(dialog.topics.values()))
+    topic.setFocus()
+    qtbot.keyClick(topic, Qt.Key.Key_Space)
+    assert topic.isChecked()
+
+    qtbot.keyClick(topic, Qt.Key.Key_Escape)
+    qtbot.keyClick(_question(dialog), Qt.Key.Key_Escape)  # keep editing
+    assert dialog.isVisible() and topic.isChecked()
+    dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
+    with qtbot.waitSignal(dialog.finished):
+        _button(_question(dialog), QMessageBox.ButtonRole.AcceptRole).click()
+
+
+def test_a_quick_contact_untouched_closes_at_once(qtbot: QtBot, session: Session) -> None:
+    dialog = _quick_contact(qtbot, session)
+    with qtbot.waitSignal(dialog.finished, timeout=1000):
+        qtbot.keyClick(dialog.date, Qt.Key.Key_Escape)
     assert not _asked()
