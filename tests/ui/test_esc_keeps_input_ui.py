@@ -105,6 +105,26 @@ def _button(question: QMessageBox, role: QMessageBox.ButtonRole) -> QAbstractBut
     return button
 
 
+def _escape_closes_unasked(qtbot: QtBot, dialog: QDialog, widget: QWidget) -> None:
+    with qtbot.waitSignal(dialog.finished, timeout=1000):
+        qtbot.keyClick(widget, Qt.Key.Key_Escape)
+    assert not _asked()
+
+
+def _escape_asks_keeps_then_discards(
+    qtbot: QtBot, dialog: QDialog, widget: QWidget, entered: Callable[[], bool]
+) -> None:
+    """Escape asks; Escape again keeps editing, what was entered still there; Escape and
+    Discard close the dialog."""
+    qtbot.keyClick(widget, Qt.Key.Key_Escape)
+    qtbot.keyClick(_question(dialog), Qt.Key.Key_Escape)
+    assert not _asked() and dialog.isVisible() and entered()
+    qtbot.keyClick(widget, Qt.Key.Key_Escape)
+    with qtbot.waitSignal(dialog.finished) as closed:
+        _button(_question(dialog), QMessageBox.ButtonRole.AcceptRole).click()
+    assert closed.args == [QDialog.DialogCode.Rejected.value]
+
+
 @pytest.mark.parametrize("name", OPENERS)
 def test_escape_with_input_asks_keeps_it_when_kept_and_throws_it_away_when_confirmed(
     qtbot: QtBot, session: Session, name: str
@@ -120,16 +140,11 @@ def test_escape_with_input_asks_keeps_it_when_kept_and_throws_it_away_when_confi
     keep = _button(question, QMessageBox.ButtonRole.RejectRole)
     assert keep.text() == "&Keep editing"
     assert question.defaultButton() is keep and question.escapeButton() is keep
-    # Escape again, by the same reflex, answers "keep editing"
-    qtbot.keyClick(question, Qt.Key.Key_Escape)
-    assert not _asked()
-    assert dialog.isVisible() and _typed(dialog) == "Frau Schäfer, Raum 204"
-
-    qtbot.keyClick(field, Qt.Key.Key_Escape)
-    question = _question(dialog)
-    with qtbot.waitSignal(dialog.finished) as closed:
-        _button(question, QMessageBox.ButtonRole.AcceptRole).click()
-    assert closed.args == [QDialog.DialogCode.Rejected.value]
+    assert _button(question, QMessageBox.ButtonRole.AcceptRole).text() == "&Discard"
+    qtbot.keyClick(question, Qt.Key.Key_Escape)  # Escape again, by the same reflex, keeps
+    _escape_asks_keeps_then_discards(
+        qtbot, dialog, field, lambda: _typed(dialog) == "Frau Schäfer, Raum 204"
+    )
 
 
 @pytest.mark.parametrize("name", OPENERS)
@@ -137,9 +152,7 @@ def test_escape_with_nothing_entered_closes_at_once(
     qtbot: QtBot, session: Session, name: str
 ) -> None:
     dialog = _opened(qtbot, session, name)
-    with qtbot.waitSignal(dialog.finished, timeout=1000):
-        qtbot.keyClick(_field(dialog), Qt.Key.Key_Escape)
-    assert not _asked()
+    _escape_closes_unasked(qtbot, dialog, _field(dialog))
 
 
 @pytest.mark.parametrize("name", OPENERS)
@@ -224,22 +237,13 @@ def test_the_consent_ticked_is_asked_about_kept_and_discarded(
     assert isinstance(combo, QComboBox)
     combo.setFocus()
     qtbot.keyClick(combo, Qt.Key.Key_Down)  # given
-    given = combo.currentData()
-    assert given == "given"
-
-    qtbot.keyClick(combo, Qt.Key.Key_Escape)
-    qtbot.keyClick(_question(dialog), Qt.Key.Key_Escape)  # keep editing
-    assert dialog.isVisible() and combo.currentData() == given
-    qtbot.keyClick(combo, Qt.Key.Key_Escape)
-    with qtbot.waitSignal(dialog.finished):
-        _button(_question(dialog), QMessageBox.ButtonRole.AcceptRole).click()
+    assert combo.currentData() == "given"
+    _escape_asks_keeps_then_discards(qtbot, dialog, combo, lambda: combo.currentData() == "given")
 
 
 def test_the_consent_untouched_closes_at_once(qtbot: QtBot, session: Session) -> None:
     dialog = _consent(qtbot, session)
-    with qtbot.waitSignal(dialog.finished, timeout=1000):
-        qtbot.keyClick(dialog.buttons, Qt.Key.Key_Escape)
-    assert not _asked()
+    _escape_closes_unasked(qtbot, dialog, dialog.buttons)
 
 
 def test_a_quick_contacts_topics_are_asked_about_kept_and_discarded(
@@ -250,17 +254,9 @@ def test_a_quick_contacts_topics_are_asked_about_kept_and_discarded(
     topic.setFocus()
     qtbot.keyClick(topic, Qt.Key.Key_Space)
     assert topic.isChecked()
-
-    qtbot.keyClick(topic, Qt.Key.Key_Escape)
-    qtbot.keyClick(_question(dialog), Qt.Key.Key_Escape)  # keep editing
-    assert dialog.isVisible() and topic.isChecked()
-    dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel).click()
-    with qtbot.waitSignal(dialog.finished):
-        _button(_question(dialog), QMessageBox.ButtonRole.AcceptRole).click()
+    _escape_asks_keeps_then_discards(qtbot, dialog, topic, topic.isChecked)
 
 
 def test_a_quick_contact_untouched_closes_at_once(qtbot: QtBot, session: Session) -> None:
     dialog = _quick_contact(qtbot, session)
-    with qtbot.waitSignal(dialog.finished, timeout=1000):
-        qtbot.keyClick(dialog.date, Qt.Key.Key_Escape)
-    assert not _asked()
+    _escape_closes_unasked(qtbot, dialog, dialog.date)
