@@ -69,15 +69,9 @@ class VisitRevisionRow(Base):
     saved_at: Mapped[str] = mapped_column(String(32), nullable=False)
 
 
-class DraftRow(Base):
-    """The answers of a form being filled in, saved as the user types; never synced.
+class _DraftColumns:
+    """What a draft holds besides whose and which form it is."""
 
-    One per person and form; ``visit_id`` is set when the draft edits a finished visit.
-    """
-
-    __tablename__ = "drafts"
-    person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    form_id: Mapped[str] = mapped_column(String(63), primary_key=True)
     visit_id: Mapped[str] = mapped_column(String(36), nullable=False, default="")
     author_id: Mapped[str] = mapped_column(String(36), nullable=False)
     answers: Mapped[str] = mapped_column(Text, nullable=False)
@@ -87,6 +81,41 @@ class DraftRow(Base):
     # Editing a finished visit: its answers and next steps when the edit began (JSON object
     # {"answers": …, "next_steps": …}), "" otherwise. Finishing changes only what differs.
     base: Mapped[str] = mapped_column(Text, nullable=False, default="")
+
+
+#: the columns of ``_DraftColumns``, copied as they are when a draft is carried or taken back
+DRAFT_CONTENT = (
+    "visit_id",
+    "author_id",
+    "answers",
+    "next_steps",
+    "started_at",
+    "updated_at",
+    "base",
+)
+
+
+class DraftRow(Base, _DraftColumns):
+    """The answers of a form being filled in, saved as the user types; never synced.
+
+    One per person and form; ``visit_id`` is set when the draft edits a finished visit.
+    """
+
+    __tablename__ = "drafts"
+    person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+
+
+class CarriedDraftRow(Base, _DraftColumns):
+    """A draft of an entry merged away (``carried_from``) of a form the entry kept had begun
+    too: kept beside the kept entry's own draft (``drafts`` holds one per person and form)
+    until an advisor continues it in its place or discards it; never synced. It was deleted
+    with the entry merged away, also at a merge arriving by sync, without a word."""
+
+    __tablename__ = "carried_drafts"
+    person_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    form_id: Mapped[str] = mapped_column(String(63), primary_key=True)
+    carried_from: Mapped[str] = mapped_column(String(36), primary_key=True)
 
 
 class ConsentRow(Base, SyncMixin):

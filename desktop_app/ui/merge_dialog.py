@@ -154,15 +154,15 @@ class MergeDialog(QDialog):
         # A draft cannot move where the kept entry has one of that form: said before merging,
         # so that nobody loses a form half filled in without being told.
         self.drafts_note: QLabel | None = None
-        if preview.drafts_left:
-            names = ", ".join(form_title(f) for f in preview.drafts_left)
+        if preview.drafts_on_both:
+            names = ", ".join(form_title(f) for f in preview.drafts_on_both)
             self.drafts_note = QLabel(
                 ngettext(
                     "Not finished on both entries: {forms}. What the other entry holds of "
                     "it is not kept: finish it first, or cancel, if it is still needed.",
                     "Not finished on both entries: {forms}. What the other entry holds of "
                     "them is not kept: finish them first, or cancel, if they are still needed.",
-                    len(preview.drafts_left),
+                    len(preview.drafts_on_both),
                 ).format(forms=names)
             )
             self.drafts_note.setObjectName("merge drafts left")

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.dates import PartialDate, PartialDateError
@@ -37,7 +37,13 @@ from desktop_app.storage.models import (
 from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.sync_models import ConflictRow
-from desktop_app.storage.visits_models import ConsentRow, DraftRow, VisitRow
+from desktop_app.storage.visits_models import (
+    DRAFT_CONTENT,
+    CarriedDraftRow,
+    ConsentRow,
+    DraftRow,
+    VisitRow,
+)
 from desktop_app.sync import kinds as _kinds  # noqa: F401  (registers the record kinds)
 from desktop_app.sync.merge import Conflict, FieldState, RecordState
 from desktop_app.sync.person_merges import KIND, MOVES, kept_entries
@@ -127,8 +133,8 @@ class MergePreview:
     # Fields only the entry merged away holds: the kept entry takes them.
     filled: tuple[str, ...]
     # The forms the entry merged away has begun here (drafts) that the kept entry has begun
-    # too: one draft of a form per entry, so the merged one is not kept; the dialog says so.
-    drafts_left: tuple[str, ...] = ()
+    # too: the merged one is kept beside the kept entry's (``carry_drafts``); the dialog says so.
+    drafts_on_both: tuple[str, ...] = ()
 
 
 def preview(store: Store, user: User, one: str, other: str) -> MergePreview:
@@ -265,8 +271,8 @@ def move_records(
 ) -> dict[str, int]:
     """Move every record held here about ``merged_id`` to ``kept_id``: a synced change of its
     person column each (two laptops moving one record write the same value: no conflict),
-    and the drafts begun here (where the kept entry has none of that form). In the caller's
-    transaction; for a merge here and for one arriving from another laptop."""
+    and the drafts begun here (``carry_drafts``). In the caller's transaction; for a merge
+    here and for one arriving from another laptop."""
     moved: dict[str, int] = {}
     hlc = ""  # taken when something moves: the clock ticks for a change only
     for kind, column in MOVES.items():
@@ -293,16 +299,52 @@ def move_records(
     ).all()
     if followed := decisions_followed(session, store, [(a, b, author_id) for a, b in decided]):
         moved["distinct_people"] = followed
-    begun = set(session.scalars(select(DraftRow.form_id).where(DraftRow.person_id == kept_id)))
-    drafts = session.execute(
-        update(DraftRow)
-        .where(DraftRow.person_id == merged_id, DraftRow.form_id.not_in(begun))
-        .values(person_id=kept_id)
-    )
-    if drafts.rowcount:  # type: ignore[attr-defined]
-        moved["drafts"] = int(drafts.rowcount)  # type: ignore[attr-defined]
+    drafts, carried = carry_drafts(session, merged_id, kept_id)
+    if drafts:
+        moved["drafts"] = drafts
+    if carried:
+        moved["drafts_carried"] = carried
     session.flush()
     return moved
+
+
+def carry_drafts(session: DbSession, merged_id: str, kept_id: str) -> tuple[int, int]:
+    """The drafts of ``merged_id`` held here, kept on ``kept_id``: a draft of a form the kept
+    entry has not begun becomes its draft; one of a form it has begun too is kept beside it
+    (``CarriedDraftRow``, from the entry merged away), as are the drafts the entry merged away
+    had carried from a merge before. Left behind they went with its tombstone, unsaid where
+    the merge came by sync. Returns how many became drafts and how many were carried."""
+    begun = set(session.scalars(select(DraftRow.form_id).where(DraftRow.person_id == kept_id)))
+    drafts = carried = 0
+    for row in session.scalars(select(DraftRow).where(DraftRow.person_id == merged_id)).all():
+        content = {name: getattr(row, name) for name in DRAFT_CONTENT}
+        if row.form_id in begun:
+            session.merge(
+                CarriedDraftRow(
+                    person_id=kept_id, form_id=row.form_id, carried_from=merged_id, **content
+                )
+            )
+            carried += 1
+        else:
+            session.add(DraftRow(person_id=kept_id, form_id=row.form_id, **content))
+            drafts += 1
+        session.delete(row)
+    held = {
+        (str(form), str(source))
+        for form, source in session.execute(
+            select(CarriedDraftRow.form_id, CarriedDraftRow.carried_from).where(
+                CarriedDraftRow.person_id == kept_id
+            )
+        )
+    }
+    for old in session.scalars(
+        select(CarriedDraftRow).where(CarriedDraftRow.person_id == merged_id)
+    ).all():
+        if (old.form_id, old.carried_from) not in held:  # else the same draft, carried twice
+            old.person_id = kept_id
+            carried += 1
+    session.flush()
+    return drafts, carried
 
 
 def decisions_followed(

@@ -23,7 +23,13 @@ from desktop_app.storage.models import DistinctPeopleRow, OutboxRow, PersonMerge
 from desktop_app.storage.reference_models import ConsentWordingRow
 from desktop_app.storage.referrals_models import PrintJobRow, ReferralRow
 from desktop_app.storage.sync_models import ConflictRow
-from desktop_app.storage.visits_models import ConsentRow, DraftRow, VisitRevisionRow, VisitRow
+from desktop_app.storage.visits_models import (
+    CarriedDraftRow,
+    ConsentRow,
+    DraftRow,
+    VisitRevisionRow,
+    VisitRow,
+)
 from desktop_app.usecases.person_data import PersonDataSource, Row, register_person_data_source
 
 
@@ -127,8 +133,12 @@ def _erase_visits(db: DbSession, store: Store, _user: User, person_id: str) -> i
 
 
 def _collect_drafts(db: DbSession, person_id: str) -> list[Row]:
-    """Forms begun and not finished (kept on this laptop until finished or discarded)."""
-    rows = db.scalars(select(DraftRow).where(DraftRow.person_id == person_id))
+    """Forms begun and not finished (kept on this laptop until finished or discarded), also
+    those of an entry merged into the person's kept beside their own (``carried_drafts``)."""
+    rows: list[DraftRow | CarriedDraftRow] = [
+        *db.scalars(select(DraftRow).where(DraftRow.person_id == person_id)),
+        *db.scalars(select(CarriedDraftRow).where(CarriedDraftRow.person_id == person_id)),
+    ]
     return [
         {
             "form": r.form_id,
@@ -142,9 +152,11 @@ def _collect_drafts(db: DbSession, person_id: str) -> list[Row]:
 
 
 def _erase_drafts(db: DbSession, _store: Store, _user: User, person_id: str) -> int:
-    """Drafts never leave this laptop: deleted, no tombstone."""
-    count = db.scalar(select(func.count()).where(DraftRow.person_id == person_id)) or 0
-    db.execute(delete(DraftRow).where(DraftRow.person_id == person_id))
+    """Drafts never leave this laptop: deleted, no tombstone (carried ones too)."""
+    count = 0
+    for model in (DraftRow, CarriedDraftRow):
+        count += db.scalar(select(func.count()).where(model.person_id == person_id)) or 0
+        db.execute(delete(model).where(model.person_id == person_id))
     return int(count)
 
 

@@ -43,10 +43,12 @@ from desktop_app.forms.evaluator import FieldError, message
 from desktop_app.forms.expressions import is_empty
 from desktop_app.forms.newer import shown_answers, unknown_answers, with_unknown_kept
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import OutboxRow, next_revision
+from desktop_app.storage.models import OutboxRow, UserRow, next_revision
 from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.storage.visits_models import (
+    DRAFT_CONTENT,
     NEWEST_FIRST,
+    CarriedDraftRow,
     ConsentRow,
     DraftRow,
     QuickContactRow,
@@ -123,6 +125,16 @@ class Draft:
     # Editing a finished visit: its answers and next steps when the edit began (``edit_visit``
     # changes only what differs from them); None for a new visit or a draft from before.
     base: VisitBase | None = None
+
+
+@dataclass(frozen=True)
+class CarriedDraft:
+    """A draft of an entry merged into this person's, of a form this person's entry had begun
+    too (``merges.carry_drafts``): kept beside their own until continued or discarded."""
+
+    draft: Draft
+    carried_from: str  # the entry merged away
+    author: str  # who typed it last: the account's name here ("" where it is gone)
 
 
 @dataclass(frozen=True)
@@ -204,7 +216,7 @@ def _visit(row: VisitRow) -> Visit:
     )
 
 
-def _draft(row: DraftRow) -> Draft:
+def _draft(row: DraftRow | CarriedDraftRow) -> Draft:
     return Draft(
         person_id=row.person_id,
         form_id=row.form_id,
@@ -463,6 +475,76 @@ def list_open_drafts(store: Store, user: User, person_id: str | None = None) -> 
         rows = session.scalars(query).all()
         drafts = [_draft(row) for row in rows]
     return [_draft_for(store, user, draft) for draft in drafts]
+
+
+class OwnDraftHeld(LookupError):
+    """The person has a draft of that form of their own: continuing the carried one in its
+    place discards it, so the user is asked first (``replace_own``)."""
+
+
+def list_carried_drafts(store: Store, user: User, person_id: str) -> list[CarriedDraft]:
+    """The drafts of entries merged into ``person_id``'s kept beside their own (oldest begun
+    first), as ``user`` may see them: what their page offers to continue or discard."""
+    require(user, Action.FILL_FORMS)
+    with store.reading() as session:
+        rows = session.execute(
+            select(CarriedDraftRow, UserRow.display_name)
+            .outerjoin(UserRow, UserRow.id == CarriedDraftRow.author_id)
+            .where(CarriedDraftRow.person_id == person_id)
+            .order_by(CarriedDraftRow.started_at, CarriedDraftRow.form_id)
+        ).all()
+        found = [(_draft(row), row.carried_from, name or "") for row, name in rows]
+    return [CarriedDraft(_draft_for(store, user, d), source, name) for d, source, name in found]
+
+
+def continue_carried_draft(
+    store: Store,
+    user: User,
+    person_id: str,
+    form_id: str,
+    carried_from: str,
+    *,
+    replace_own: bool = False,
+) -> Draft:
+    """Make the carried draft the person's draft of its form, to be continued as any. Where
+    the person has one of that form, raises ``OwnDraftHeld`` unless ``replace_own`` (then
+    theirs is discarded). Raises ``LookupError`` if the carried draft is gone (discarded or
+    continued meanwhile, or the person erased)."""
+    require(user, Action.FILL_FORMS)
+    with store.transaction() as session:
+        carried = session.get(CarriedDraftRow, (person_id, form_id, carried_from))
+        if carried is None:
+            raise LookupError(form_id)
+        own = session.get(DraftRow, (person_id, form_id))
+        if own is not None:
+            if not replace_own:
+                raise OwnDraftHeld(form_id)
+            session.delete(own)
+            session.flush()
+        row = DraftRow(
+            person_id=person_id,
+            form_id=form_id,
+            **{name: getattr(carried, name) for name in DRAFT_CONTENT},
+        )
+        session.add(row)
+        session.delete(carried)
+        draft = _draft(row)
+    return _draft_for(store, user, draft)
+
+
+def discard_carried_draft(
+    store: Store, user: User, person_id: str, form_id: str, carried_from: str
+) -> bool:
+    require(user, Action.FILL_FORMS)
+    with store.transaction() as session:
+        result = session.execute(
+            delete(CarriedDraftRow).where(
+                CarriedDraftRow.person_id == person_id,
+                CarriedDraftRow.form_id == form_id,
+                CarriedDraftRow.carried_from == carried_from,
+            )
+        )
+        return bool(getattr(result, "rowcount", 0))
 
 
 # ---------------------------------------------------------------------------------------------

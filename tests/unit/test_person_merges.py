@@ -17,7 +17,7 @@ from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.domain.users import Role
 from desktop_app.storage.models import DistinctPeopleRow, OutboxRow, PersonMergeRow, PersonRow
 from desktop_app.storage.referrals_models import ReferralRow
-from desktop_app.storage.visits_models import DraftRow, VisitRow
+from desktop_app.storage.visits_models import CarriedDraftRow, DraftRow, VisitRow
 from desktop_app.sync.conflict_records import record_conflict, synced_state
 from desktop_app.sync.merge import Conflict, FieldState, RecordState
 from desktop_app.sync.person_merges import FOLLOWS, MOVES, STAYS, kept_entries, moved
@@ -199,15 +199,119 @@ def test_refused_for_one_entry_twice_an_unknown_or_a_merged_away_one(session: Se
         merges.merge_people(session.store, session.user, other, kept)
 
 
-def test_drafts_move_unless_the_kept_entry_has_one_of_that_form(session: Session) -> None:
-    kept, other = _two_marias(session)
-    visits.save_draft(session.store, session.user, other, "skills_check", {"literacy": "yes"})
-    visits.save_draft(session.store, session.user, other, "life_situation", {"phone": "1"})
-    visits.save_draft(session.store, session.user, kept, "life_situation", {"phone": "2"})
-    merges.merge_people(session.store, session.user, kept, other)
+def _drafts_held(session: Session) -> list[tuple[str, str, str]]:
+    """Every draft held here: whose, which form, and its answers (JSON), own and carried."""
     with session.store.reading() as db:
-        held = db.execute(select(DraftRow.person_id, DraftRow.form_id)).all()
-    assert sorted(held) == sorted([(kept, "skills_check"), (kept, "life_situation")])
+        own = db.execute(select(DraftRow.person_id, DraftRow.form_id, DraftRow.answers)).all()
+        carried = db.execute(
+            select(CarriedDraftRow.person_id, CarriedDraftRow.form_id, CarriedDraftRow.answers)
+        ).all()
+    return sorted([*(tuple(r) for r in own), *(("carried " + r[0], r[1], r[2]) for r in carried)])
+
+
+def test_a_draft_of_a_form_both_entries_began_is_kept_beside_the_kept_entrys(
+    session: Session,
+) -> None:
+    """A form begun on both entries: the merged entry's answers stay on the kept entry as a
+    carried draft (they went with the tombstone); a form only it began becomes the kept
+    entry's draft, as before. The dialog's preview names the form begun on both."""
+    kept, other = _two_marias(session)
+    store, user = session.store, session.user
+    visits.save_draft(store, user, other, "skills_check", {"literacy": "yes"})
+    visits.save_draft(store, user, other, "life_situation", {"phone": "0151 2222222"})
+    visits.save_draft(store, user, kept, "life_situation", {"phone": "0151 1111111"})
+    assert merges.preview(store, user, kept, other).drafts_on_both == ("life_situation",)
+    moved_counts = merges.merge_people(store, user, kept, other)
+    assert moved_counts["drafts"] == 1 and moved_counts["drafts_carried"] == 1
+    assert _drafts_held(session) == sorted(
+        [
+            (kept, "life_situation", '{"phone":"0151 1111111"}'),
+            (kept, "skills_check", '{"literacy":"yes"}'),
+            ("carried " + kept, "life_situation", '{"phone":"0151 2222222"}'),
+        ]
+    )
+    (carried,) = visits.list_carried_drafts(store, user, kept)
+    assert carried.carried_from == other and carried.author == user.display_name
+    assert carried.draft.answers == {"phone": "0151 2222222"}
+    assert carried.draft.person_id == kept and carried.draft.form_id == "life_situation"
+    # The kept entry's own draft is still the one its form opens with.
+    own = visits.load_draft(store, user, kept, "life_situation")
+    assert own is not None and own.answers == {"phone": "0151 1111111"}
+    assert [d.form_id for d in visits.list_open_drafts(store, user, kept)].count(
+        "life_situation"
+    ) == 1
+
+
+def test_a_carried_draft_is_continued_in_place_of_the_own_only_when_asked(
+    session: Session,
+) -> None:
+    kept, other = _two_marias(session)
+    store, user = session.store, session.user
+    visits.save_draft(store, user, other, "life_situation", {"phone": "0151 2222222"})
+    visits.save_draft(store, user, kept, "life_situation", {"phone": "0151 1111111"})
+    merges.merge_people(store, user, kept, other)
+    with pytest.raises(visits.OwnDraftHeld):
+        visits.continue_carried_draft(store, user, kept, "life_situation", other)
+    assert len(_drafts_held(session)) == 2  # nothing changed
+    draft = visits.continue_carried_draft(
+        store, user, kept, "life_situation", other, replace_own=True
+    )
+    assert draft.answers == {"phone": "0151 2222222"}
+    assert _drafts_held(session) == [(kept, "life_situation", '{"phone":"0151 2222222"}')]
+    assert visits.list_carried_drafts(store, user, kept) == []
+    with pytest.raises(LookupError):  # continued already
+        visits.continue_carried_draft(store, user, kept, "life_situation", other)
+
+
+def test_a_carried_draft_becomes_the_draft_once_the_own_one_is_finished(
+    session: Session,
+) -> None:
+    """Finishing the kept entry's own form first keeps both: the carried one then continues
+    without replacing anything."""
+    kept, other = _two_marias(session)
+    store, user = session.store, session.user
+    visits.save_draft(store, user, other, "skills_check", {"literacy": "yes"})
+    visits.save_draft(store, user, kept, "skills_check", {"literacy": "no"})
+    merges.merge_people(store, user, kept, other)
+    assert visits.discard_draft(store, user, kept, "skills_check")  # or finished
+    draft = visits.continue_carried_draft(store, user, kept, "skills_check", other)
+    assert draft.answers == {"literacy": "yes"}
+    loaded = visits.load_draft(store, user, kept, "skills_check")
+    assert loaded is not None and loaded.answers == {"literacy": "yes"}
+
+
+def test_a_carried_draft_is_discarded_alone(session: Session) -> None:
+    kept, other = _two_marias(session)
+    store, user = session.store, session.user
+    visits.save_draft(store, user, other, "skills_check", {"literacy": "yes"})
+    visits.save_draft(store, user, kept, "skills_check", {"literacy": "no"})
+    merges.merge_people(store, user, kept, other)
+    assert visits.discard_carried_draft(store, user, kept, "skills_check", other)
+    assert not visits.discard_carried_draft(store, user, kept, "skills_check", other)
+    assert _drafts_held(session) == [(kept, "skills_check", '{"literacy":"no"}')]
+
+
+def test_carried_drafts_follow_a_second_merge_and_are_in_the_copy_and_erased(
+    session: Session,
+) -> None:
+    """Three entries of one woman, x < y < z, each with a skills check begun: z into y keeps
+    z's beside y's, y into x keeps both beside x's. The data copy of x holds all three; the
+    erasure of x deletes all three."""
+    store, user = session.store, session.user
+    x, y, z = sorted((*_two_marias(session), *_more_marias(session, 1)))
+    for pid, level in ((x, "no"), (y, "yes"), (z, "partly")):
+        visits.save_draft(store, user, pid, "skills_check", {"literacy": level})
+    merges.merge_people(store, user, y, z)
+    merges.merge_people(store, user, x, y)
+    carried = visits.list_carried_drafts(store, user, x)
+    assert sorted((c.carried_from, c.draft.answers["literacy"]) for c in carried) == sorted(
+        [(y, "yes"), (z, "partly")]
+    )
+    raw, _pdf = data_rights.export_person(store, user, x)
+    answers = sorted(d["answers"]["literacy"] for d in json.loads(raw)["drafts"])
+    assert answers == ["no", "partly", "yes"]
+    counts = data_rights.erase_person(store, user, x)
+    assert counts["drafts"] == 3 and _drafts_held(session) == []
 
 
 def test_the_data_copy_of_the_kept_person_shows_the_merged_history(session: Session) -> None:
