@@ -206,7 +206,8 @@ def _drafts_held(session: Session) -> list[tuple[str, str, str]]:
         carried = db.execute(
             select(CarriedDraftRow.person_id, CarriedDraftRow.form_id, CarriedDraftRow.answers)
         ).all()
-    return sorted([*(tuple(r) for r in own), *(("carried " + r[0], r[1], r[2]) for r in carried)])
+    held = [(str(p), str(f), str(a)) for p, f, a in own]
+    return sorted(held + [("carried " + str(p), str(f), str(a)) for p, f, a in carried])
 
 
 def test_a_draft_of_a_form_both_entries_began_is_kept_beside_the_kept_entrys(
