@@ -137,6 +137,7 @@ DETAIL_NAMES = {
     "referrals": N_("referrals"),
     "conflicts": N_("conflicts"),
     "drafts": N_("forms not yet finished"),
+    "drafts_carried": N_("unfinished forms kept beside its own"),
     "case_openings": N_("sections opened to helpers"),
     "distinct_people": N_("entries recorded as other people"),
     "merges": N_("entries merged into it"),

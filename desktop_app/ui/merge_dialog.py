@@ -151,17 +151,17 @@ class MergeDialog(QDialog):
         )
         self.note.setWordWrap(True)
         layout.addWidget(self.note)
-        # A draft cannot move where the kept entry has one of that form: said before merging,
-        # so that nobody loses a form half filled in without being told.
+        # Both entries hold a draft of a form: the other's is kept beside the kept entry's,
+        # said before merging, so that nobody wonders where a form half filled in went.
         self.drafts_note: QLabel | None = None
         if preview.drafts_on_both:
             names = ", ".join(form_title(f) for f in preview.drafts_on_both)
             self.drafts_note = QLabel(
                 ngettext(
-                    "Not finished on both entries: {forms}. What the other entry holds of "
-                    "it is not kept: finish it first, or cancel, if it is still needed.",
-                    "Not finished on both entries: {forms}. What the other entry holds of "
-                    "them is not kept: finish them first, or cancel, if they are still needed.",
+                    "Not finished on both entries: {forms}. Both drafts are kept: the kept "
+                    "entry's page offers the other entry's to continue or to discard.",
+                    "Not finished on both entries: {forms}. Both drafts of each are kept: the "
+                    "kept entry's page offers the other entry's to continue or to discard.",
                     len(preview.drafts_on_both),
                 ).format(forms=names)
             )

@@ -58,6 +58,7 @@ from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, N_, _, current_language, ngettext
 from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.storage.db import Store
+from desktop_app.ui.access_keys import choose_keys, keys_in, marked
 from desktop_app.ui.error_label import WarningLabel
 from desktop_app.ui.form_view import FormView
 from desktop_app.ui.help import plain
@@ -68,6 +69,7 @@ from desktop_app.ui.widgets import (
     ErrorLabel,
     KeepsInput,
     WrappingDelegate,
+    ask_to_confirm,
     key_text,
     standing_alone,
 )
@@ -729,6 +731,7 @@ class VisitsTab(QWidget):
     """The person's visits, newest first; earlier revisions under each visit."""
 
     open_visit = Signal(object)  # visits.Visit
+    continue_carried = Signal(object)  # visits.CarriedDraft
 
     def __init__(
         self,
@@ -787,6 +790,18 @@ class VisitsTab(QWidget):
         self.drafts_note.setWordWrap(True)
         self.drafts_note.setStyleSheet(WITHHELD_STYLE)
         self.drafts_note.hide()
+        # A draft of an entry merged into this one, of a form this entry had begun too: kept
+        # beside this entry's (``merges.carry_drafts``), said with a way to continue or
+        # discard it. A merge arriving by sync deleted it without a word.
+        self.carried_box = QWidget()
+        self.carried_box.setObjectName("carried_drafts")
+        self.carried_layout = QVBoxLayout(self.carried_box)
+        self.carried_layout.setContentsMargins(0, 0, 0, 0)
+        self.carried_box.hide()
+        self.carried: list[visits.CarriedDraft] = []
+        self.carried_notes: list[QLabel] = []
+        self.carried_buttons: list[tuple[QPushButton, QPushButton]] = []
+        self.discard_question: QMessageBox | None = None
         self.edit_button = QPushButton()
         self.edit_button.clicked.connect(self._on_edit_clicked)
         # What the next advisor reads first: the children, open referrals and what was agreed
@@ -798,6 +813,7 @@ class VisitsTab(QWidget):
         layout = QVBoxLayout(content)
         layout.addWidget(self.summary)
         layout.addWidget(self.drafts_note)
+        layout.addWidget(self.carried_box)
         layout.addWidget(self.withheld_note)
         layout.addWidget(self.tree)
         layout.addWidget(self.detail)
@@ -969,6 +985,71 @@ class VisitsTab(QWidget):
             )
         )
         self.drafts_note.setVisible(bool(drafts))
+        self.show_carried()
+
+    def show_carried(self) -> None:
+        """Say which drafts of entries merged into this one are kept beside its own, each
+        with a button to continue it and one to discard it."""
+        store, user = self.session.store, self.session.user
+        found = visits.list_carried_drafts(store, user, self.person.id) if self.person else []
+        while (item := self.carried_layout.takeAt(0)) is not None:
+            if (gone := item.widget()) is not None:
+                gone.hide()
+                gone.deleteLater()
+        self.carried, self.carried_notes, self.carried_buttons = found, [], []
+        texts = [text for _c in found for text in (_("Continue it"), _("Discard it…"))]
+        keys = choose_keys(texts, keys_in(self.window(), outside=[self.carried_box]))
+        for index, carried in enumerate(found):
+            frame = QWidget()
+            frame.setObjectName("carried_draft")
+            note = QLabel(_carried_text(carried))
+            note.setWordWrap(True)
+            note.setTextFormat(Qt.TextFormat.PlainText)
+            note.setStyleSheet(WITHHELD_STYLE)  # as the note on the entry's own drafts
+            go_on, discard = (
+                QPushButton(marked(texts[2 * index + i], keys[2 * index + i])) for i in (0, 1)
+            )
+            go_on.clicked.connect(lambda _c=False, c=carried: self.continue_carried.emit(c))
+            discard.clicked.connect(lambda _c=False, c=carried: self._ask_discard(c))
+            buttons = QHBoxLayout()
+            buttons.addWidget(go_on)
+            buttons.addWidget(discard)
+            buttons.addStretch(1)
+            rows = QVBoxLayout(frame)
+            rows.setContentsMargins(0, 0, 0, 0)
+            rows.addWidget(note)
+            rows.addLayout(buttons)
+            self.carried_layout.addWidget(frame)
+            self.carried_notes.append(note)
+            self.carried_buttons.append((go_on, discard))
+        self.carried_box.setVisible(bool(found))
+
+    def _ask_discard(self, carried: visits.CarriedDraft) -> None:
+        """Discard a carried draft once the user confirms: its answers exist nowhere else."""
+        draft = carried.draft
+
+        def answered(confirmed: bool) -> None:
+            self.discard_question = None
+            if confirmed:
+                visits.discard_carried_draft(
+                    self.session.store,
+                    self.session.user,
+                    draft.person_id,
+                    draft.form_id,
+                    carried.carried_from,
+                )
+            self.show_drafts()
+
+        self.discard_question = ask_to_confirm(
+            self,
+            _("Discard the unfinished form?"),
+            _(
+                "The answers of the unfinished {form} from the merged entry (begun {date}) are "
+                "deleted. This cannot be undone."
+            ).format(form=form_title(draft.form_id), date=_date(draft.started_at)),
+            _("&Discard"),
+            answered,
+        )
 
     def _on_current_item_changed(
         self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None
@@ -987,6 +1068,19 @@ class VisitsTab(QWidget):
         item = self.tree.currentItem() or self.tree.topLevelItem(0)
         if item is not None:
             self._on_item_activated(item, 0)
+
+
+def _carried_text(carried: visits.CarriedDraft) -> str:
+    """What a person's page says of a draft kept from the entry merged into theirs."""
+    draft = carried.draft
+    form, date = form_title(draft.form_id), _date(draft.started_at)
+    if carried.author:
+        return _("An unfinished {form} from the merged entry (begun {date} by {user}).").format(
+            form=form, date=date, user=carried.author
+        )
+    return _("An unfinished {form} from the merged entry (begun {date}).").format(
+        form=form, date=date
+    )
 
 
 def _whole_in_tooltips(item: QTreeWidgetItem) -> None:
@@ -1316,6 +1410,8 @@ class VisitsFeature(QObject):
         page.add_action_button(self.skills_button)
         self.tab = VisitsTab(self.session, window.log_view, window.tasks.run, self._start_text)
         self.tab.open_visit.connect(self._on_tab_open_visit)
+        self.tab.continue_carried.connect(self._on_tab_continue_carried)
+        self.replace_question: QMessageBox | None = None
         page.add_tab(self.tab, lambda: _("Visits"))
         page.person_changed.connect(self.tab.show_person)
         page.person_reread.connect(self.tab.reread)
@@ -1446,6 +1542,71 @@ class VisitsFeature(QObject):
                 "visit", opened.person_id, {"visit_id": opened.id, "form": opened.form_id}
             )
             self.start(opened.form_id, visit=opened)
+
+    def _on_tab_continue_carried(self, carried: visits.CarriedDraft) -> None:
+        """Continue a draft kept from the merged entry as this entry's draft of its form. Where
+        this entry has one of its own, the user is asked first: it is then discarded (finish
+        it first to keep both)."""
+        store, user, draft = self.session.store, self.session.user, carried.draft
+        person = self.tab.person
+        if person is None or person.id != draft.person_id:
+            return
+        for win in self.open_windows:
+            if win.person.id == person.id and win.form_id == draft.form_id:
+                # Its autosave would write over the draft continued in its place.
+                win.raise_()
+                win.activateWindow()
+                self.window.statusBar().showMessage(
+                    _("Finish or close the open {form} first.").format(
+                        form=form_title(draft.form_id)
+                    ),
+                    8000,
+                )
+                return
+
+        def go_on(replace_own: bool) -> None:
+            try:
+                visits.continue_carried_draft(
+                    store,
+                    user,
+                    person.id,
+                    draft.form_id,
+                    carried.carried_from,
+                    replace_own=replace_own,
+                )
+            except visits.OwnDraftHeld:
+                ask(visits.load_draft(store, user, person.id, draft.form_id))
+                return
+            except LookupError:  # discarded or continued meanwhile
+                self.tab.show_drafts()
+                return
+            self.tab.show_drafts()
+            self.start(draft.form_id, person=person)
+
+        def ask(own: visits.Draft | None) -> None:
+            def answered(confirmed: bool) -> None:
+                self.replace_question = None
+                if confirmed:
+                    go_on(True)
+
+            self.replace_question = ask_to_confirm(
+                self.window,
+                _("Unfinished form"),
+                _(
+                    "This entry has an unfinished {form} of its own (draft of {time}). "
+                    "Continue the one from the merged entry in its place? This entry's own "
+                    "draft is then discarded. To keep both, finish this entry's own first "
+                    "(“{button}”), then continue the other."
+                ).format(
+                    form=form_title(draft.form_id),
+                    time=_date(own.updated_at) if own is not None else "",
+                    button=self._start_text(draft.form_id),
+                ),
+                _("&Replace its own draft"),
+                answered,
+            )
+
+        go_on(False)
 
     def open_quick_contact(self) -> QuickContactDialog:
         dialog = QuickContactDialog(self.session, self.window)
