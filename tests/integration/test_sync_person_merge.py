@@ -180,6 +180,39 @@ def test_erasing_the_kept_person_erases_the_merge_record_everywhere(laptops: Lap
     assert all(kept.encode() not in bytes(t[0]) for t in texts)
 
 
+def test_a_laptop_holding_drafts_of_both_entries_keeps_the_merged_ones_answers(
+    laptops: Laptops,
+) -> None:
+    """B had a life-situation check begun for both entries (at an outreach point) and a skills
+    check for the entry merged away; A merges. B's sync brings the merge: the check of the
+    entry merged away stays beside the kept entry's, with its answers (it went with the
+    tombstone without a word), its skills check becomes the kept entry's draft. Erasing the
+    kept person on A later deletes them on B too."""
+    a, b, _c, kept, other = _two_marias(laptops)
+    for pid, phone in ((kept, "0151 1111111"), (other, "0151 2222222")):
+        visits.save_draft(b.store, b.user, pid, "life_situation", {"phone": phone})
+    visits.save_draft(b.store, b.user, other, "skills_check", {"latin_literacy": "partly"})
+    merges.merge_people(a.store, a.user, kept, other)
+    laptops.sync(a, b)
+    assert live_people(b) == {kept}
+    (carried,) = visits.list_carried_drafts(b.store, b.user, kept)
+    assert carried.carried_from == other and carried.draft.form_id == "life_situation"
+    assert carried.draft.answers == {"phone": "0151 2222222"}
+    own = visits.load_draft(b.store, b.user, kept, "life_situation")
+    assert own is not None and own.answers == {"phone": "0151 1111111"}
+    skills = visits.load_draft(b.store, b.user, kept, "skills_check")
+    assert skills is not None and skills.answers == {"latin_literacy": "partly"}
+    assert visits.list_open_drafts(b.store, b.user, other) == []
+    laptops.sync(b)  # nothing of it goes out, nothing comes back changed
+    assert len(visits.list_carried_drafts(b.store, b.user, kept)) == 1
+
+    data_rights.erase_person(a.store, a.user, kept)
+    laptops.sync(a, b)
+    assert live_people(b) == set()
+    assert visits.list_carried_drafts(b.store, b.user, kept) == []
+    assert visits.list_open_drafts(b.store, b.user) == []
+
+
 def _referrals(laptop: Session, person_id: str) -> int:
     return len(_references(laptop, person_id))
 
