@@ -75,7 +75,13 @@ from desktop_app.ui.banner import WarningBanner
 from desktop_app.ui.clock_banner import ClockWarning
 from desktop_app.ui.publication_notice import PublicationNotice
 from desktop_app.ui.settings import KEY_JOIN_NAME, KEY_JOIN_SERVER, not_joined_note
-from desktop_app.ui.widgets import ElidingLabel, ErrorLabel, ask_to_confirm, reachable_text
+from desktop_app.ui.widgets import (
+    ElidingLabel,
+    ErrorLabel,
+    KeepsInput,
+    ask_to_confirm,
+    reachable_text,
+)
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.sync_process import SyncProcess, SyncProcessFailed
 
@@ -1008,7 +1014,12 @@ class JoinDialog(QDialog):
         # Says what it does (an "OK" beside "Close" did not), with an access key of its own.
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("&Join"))
         self.buttons.accepted.connect(self._on_ok_clicked)
-        self.buttons.rejected.connect(self.reject)
+        # Escape pressed by reflex threw away the address and the code typed from a letter;
+        # once joined they are spent, and Close closes at once (``_joined``).
+        self.keeps_input = KeepsInput(
+            self, lambda: (self.server.text(), self.code.text(), self.name.text())
+        )
+        self.buttons.rejected.connect(self.keeps_input.cancel)
         self.calls = ServerCalls(self, controller.window)
         self.calls.busy_changed.connect(self._show_busy)
         self.server.textEdited.connect(self._on_join_input_edited)
@@ -1063,6 +1074,7 @@ class JoinDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("&Join"))
 
     def _joined(self, joined: Any) -> None:
+        self.keeps_input.settled()  # what was typed did its work: nothing to lose by closing
         kept = QSettings()
         for key in (KEY_JOIN_SERVER, KEY_JOIN_NAME):
             kept.remove(key)
@@ -1153,7 +1165,9 @@ class ConfirmCoordinatorDialog(QDialog):
         )
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("C&onfirm"))
         self.buttons.accepted.connect(self._on_ok_clicked)
-        self.buttons.rejected.connect(self.reject)
+        # the fingerprint read off another laptop's screen, letter by letter
+        self.keeps_input = KeepsInput(self, self.fingerprint.text)
+        self.buttons.rejected.connect(self.keeps_input.cancel)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
         layout.addWidget(label)
@@ -1237,7 +1251,9 @@ class DevicesDialog(QDialog):
         self.error = ErrorLabel()
         self.calls.busy_changed.connect(self._show_busy)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
+        # A new laptop's fingerprint typed, not yet approved with (approving clears it).
+        self.keeps_input = KeepsInput(self, self.fingerprint.text)
+        buttons.rejected.connect(self.keeps_input.cancel)
         layout = QVBoxLayout(self)
         layout.addWidget(self.own_fingerprint)
         layout.addWidget(self.list)

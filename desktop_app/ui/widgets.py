@@ -650,6 +650,11 @@ class KeepsInput(QObject):
         """Whether anything differs from what the dialog opened with."""
         return self._shown and self._state() != self._opened_with
 
+    def settled(self) -> None:
+        """What the dialog holds now was put to use (a laptop joined with it): closing loses
+        nothing, and only what differs from it from now on asks."""
+        self._opened_with = self._state()
+
     def cancel(self) -> None:
         """Cancel: closes the dialog, asking first if anything was entered."""
         if not self._ask():
