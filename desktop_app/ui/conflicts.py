@@ -51,7 +51,7 @@ from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.ui.error_label import WarningLabel
 from desktop_app.ui.person_page import PageNotice
 from desktop_app.ui.tasks import DialogSave
-from desktop_app.ui.widgets import ErrorLabel, tab_through
+from desktop_app.ui.widgets import ErrorLabel, KeepsInput, tab_through
 from desktop_app.usecases import conflicts as conflicts_uc
 
 if TYPE_CHECKING:
@@ -225,7 +225,12 @@ class ConflictsDialog(QDialog):
         choice_layout.addWidget(self.error)
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
+        #: what the field for the right value was filled with for the conflict shown
+        self._offered = ""
+        # Escape pressed by reflex threw away the right value typed, or the answers taken one
+        # by one, before they were saved.
+        self.keeps_input = KeepsInput(self, self._entered)
+        buttons.rejected.connect(self.keeps_input.cancel)
         self.save = DialogSave(self, self.choice)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
@@ -575,6 +580,7 @@ class ConflictsDialog(QDialog):
             # As it is typed (14.03.1985), not as it is stored (1985-03-14).
             with contextlib.suppress(PartialDateError):
                 current = typed_date(PartialDate.parse(current))
+        self._offered = current
         if multiline:
             self.edit_text.setPlainText(current)
             self.edit_label.setBuddy(self.edit_text)
@@ -633,6 +639,16 @@ class ConflictsDialog(QDialog):
         if c is None:
             return None
         return conflicts_uc.combination(c, _checked(self.take_other), _checked(self.take_both))
+
+    def _entered(self) -> tuple[bool, frozenset[str], frozenset[str]]:
+        """What Close and Escape would throw away (``keeps_input``), not yet saved: whether
+        the right value was edited, and the answers taken from the other version or from
+        both. A decision saved shows the next conflict, none of it entered yet."""
+        c = self._current()
+        multiline = c is not None and c.field in _MULTILINE
+        typed = self.edit_text.toPlainText() if multiline else self.edit_line.text()
+        edited = c is not None and not self.edit_label.isHidden() and typed != self._offered
+        return edited, frozenset(_checked(self.take_other)), frozenset(_checked(self.take_both))
 
     # --- deciding ------------------------------------------------------------------------
     def _kept_value(self) -> object:
