@@ -43,7 +43,7 @@ from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.error_label import with_error
 from desktop_app.ui.lock import own_password_message
 from desktop_app.ui.tasks import DialogSave
-from desktop_app.ui.widgets import ErrorLabel, ask_to_confirm, record_table
+from desktop_app.ui.widgets import ErrorLabel, KeepsInput, ask_to_confirm, record_table
 from desktop_app.usecases import accounts, backup
 from desktop_app.usecases.accounts import Session
 
@@ -79,7 +79,10 @@ class _FormDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.buttons.accepted.connect(self._on_ok_clicked)
-        self.buttons.rejected.connect(self.reject)
+        # Escape pressed by reflex threw away the passwords typed twice, the paths chosen.
+        self.fields: list[QLineEdit | QComboBox] = []  # each row's, in ``add_row``
+        self.keeps_input = KeepsInput(self, self._entered)
+        self.buttons.rejected.connect(self.keeps_input.cancel)
         layout = QVBoxLayout(self)
         self.intro = QLabel()
         self.intro.setWordWrap(True)
@@ -94,7 +97,10 @@ class _FormDialog(QDialog):
     def add_row(self, key: str, text: str, widget: QWidget) -> None:
         first = not self.errors
         label = QLabel(text)
-        label.setBuddy(widget.focusProxy() or widget)  # a row of field and button: the field
+        field = widget.focusProxy() or widget  # a row of field and button: the field
+        assert isinstance(field, QLineEdit | QComboBox)
+        self.fields.append(field)
+        label.setBuddy(field)
         widget.setAccessibleName(text.replace("&", ""))
         self.errors[key] = ErrorLabel()
         self.form.addRow(label, with_error(widget, self.errors[key]))
@@ -102,7 +108,7 @@ class _FormDialog(QDialog):
             # The first field has the keyboard when the dialog opens: the buttons, made before
             # any row, came first in the focus chain, so it opened on "OK" and what was typed
             # went nowhere (Enter sent the empty form).
-            (widget.focusProxy() or widget).setFocus()
+            field.setFocus()
 
     def file_row(
         self, field: QLineEdit, choose: Callable[[], None], text: str | None = None
@@ -119,6 +125,13 @@ class _FormDialog(QDialog):
         box.addWidget(browse)
         row.setFocusProxy(field)
         return row
+
+    def _entered(self) -> tuple[object, ...]:
+        """What Cancel and Escape would throw away (``keeps_input``): each row's text or
+        choice."""
+        return tuple(
+            f.text() if isinstance(f, QLineEdit) else f.currentIndex() for f in self.fields
+        )
 
     # The row under which a refused password of the user logged in is said (None: none asked).
     own_password: str | None = None

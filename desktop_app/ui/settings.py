@@ -35,7 +35,7 @@ from desktop_app.i18n.messages import sync_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, N_, _, current_language
 from desktop_app.ui.help import end_cleanly, menu_path
 from desktop_app.ui.tasks import DialogSave
-from desktop_app.ui.widgets import ErrorLabel, reachable_text
+from desktop_app.ui.widgets import ErrorLabel, KeepsInput, reachable_text
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
@@ -270,7 +270,9 @@ class SettingsDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.buttons.accepted.connect(self._on_save_clicked)
-        self.buttons.rejected.connect(self.reject)
+        # Escape pressed by reflex threw away a letterhead typed in, a new server address.
+        self.keeps_input = KeepsInput(self, self._entered)
+        self.buttons.rejected.connect(self.keeps_input.cancel)
         self.save = DialogSave(self, self.buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(self.role_note)
@@ -322,6 +324,15 @@ class SettingsDialog(QDialog):
         org = store_settings.get_letterhead(self.session.store)
         self._web = org.web
         self.letterhead.set_organisation(org)
+
+    def _entered(self) -> tuple[object, ...]:
+        """What Cancel and Escape would throw away (``keeps_input``)."""
+        return (
+            self.language.currentIndex(),
+            self.idle_lock.value(),
+            self.server.text(),
+            self.letterhead.organisation(self._web),
+        )
 
     def _on_save_clicked(self) -> None:
         if not self.may_change_shared:
