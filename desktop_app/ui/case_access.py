@@ -23,6 +23,7 @@ from desktop_app.i18n.messages import error_message, failure_message
 from desktop_app.i18n.text import N_, _
 from desktop_app.ui.error_label import ErrorLabel
 from desktop_app.ui.tasks import DialogSave
+from desktop_app.ui.widgets import KeepsInput
 from desktop_app.usecases import access
 from desktop_app.usecases.accounts import Session, list_users
 
@@ -81,7 +82,9 @@ class CaseAccessDialog(QDialog):
         )
         self.buttons = buttons
         buttons.accepted.connect(self.apply)
-        buttons.rejected.connect(self.reject)
+        # Escape pressed by reflex threw away the boxes ticked for the helpers.
+        self.keeps_input = KeepsInput(self, self.changes)
+        buttons.rejected.connect(self.keeps_input.cancel)
         self.save = DialogSave(self, buttons)
         # Beside Save, where the user is: a failure went to the application's error handler,
         # which only logs, and the dialog stayed open with nothing said.

@@ -35,7 +35,7 @@ from desktop_app.i18n.translit import fold
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.error_label import ErrorLabel
 from desktop_app.ui.tasks import TaskRunner
-from desktop_app.ui.widgets import record_table
+from desktop_app.ui.widgets import KeepsInput, record_table
 from desktop_app.usecases import data_rights
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.data_rights import RetentionEntry
@@ -160,7 +160,11 @@ class ExportDialog(QDialog):
         self.ok.setText(_("&Export"))
         self.ok.setEnabled(False)
         self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        # Escape pressed by reflex threw away the folder chosen (a stick's, found in the picker).
+        self.keeps_input = KeepsInput(
+            self, lambda: (self.language.currentIndex(), self.folder.text())
+        )
+        self.buttons.rejected.connect(self.keeps_input.cancel)
         self.folder.textChanged.connect(self._on_folder_text_changed)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)

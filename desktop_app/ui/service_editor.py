@@ -26,7 +26,13 @@ from desktop_app.letters.directory import ServiceDirectory
 from desktop_app.ui.access_keys import give_keys, keys_in
 from desktop_app.ui.error_label import ErrorLabel, WarningLabel, with_error
 from desktop_app.ui.tasks import DialogSave
-from desktop_app.ui.widgets import LANGUAGE_CODES, CappedComboBox, language_name, tab_through
+from desktop_app.ui.widgets import (
+    LANGUAGE_CODES,
+    CappedComboBox,
+    KeepsInput,
+    language_name,
+    tab_through,
+)
 from desktop_app.usecases import directory_edit
 from desktop_app.usecases.directory_edit import FieldProblem, ServiceDraft
 
@@ -253,7 +259,9 @@ class ServiceDialog(QDialog):
         self.save_button.setText(_("&Save and publish…"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
         self.buttons.accepted.connect(self._on_save_clicked)
-        self.buttons.rejected.connect(self.reject)
+        # Escape pressed by reflex threw away a service's texts typed in four languages.
+        self.keeps_input = KeepsInput(self, self.draft)
+        self.buttons.rejected.connect(self.keeps_input.cancel)
         layout.addWidget(self.buttons)
         # Publishing writes to the store, which a sync may hold meanwhile: on a worker thread,
         # with this dialog's buttons waiting for the answer.
