@@ -232,7 +232,7 @@ class _Context:
             if appointment
             else "",
             "reference": r.reference,
-            "advisor_name": _clean(r.advisor_name),
+            "advisor_name": _advisor_name(r.advisor_name, lang),
             "advisor_contact": _clean(
                 r.advisor_phone
                 or r.advisor_email
@@ -246,6 +246,21 @@ class _Context:
             "page": "{page}",
             "pages": "{pages}",
         }
+
+
+# The languages of the letters written in Cyrillic: their readers read the advisor's name as she
+# wrote it; every other reader (a German office, a Romanian person) reads it in Latin letters.
+_CYRILLIC_LANGUAGES = frozenset({"bg", "mk", "ru", "sr", "uk"})
+
+
+def _advisor_name(name: str, lang: str) -> str:
+    """The advisor's name as a reader of ``lang`` can read it and say on the phone: an advisor
+    whose account has her name in Cyrillic ("Румяна Петкова") signs the German letter and the
+    Romanian copy as "Rumyana Petkova" (the office that calls back asks for her by it)."""
+    name = _clean(name)
+    if lang in _CYRILLIC_LANGUAGES or not has_cyrillic(name):
+        return name
+    return to_latin(name)
 
 
 def _id_document_name(person: Person, latin: str) -> str:
@@ -658,7 +673,7 @@ def _draw_info_block(canvas: Canvas, ctx: _Context) -> None:
     styles, r, t = _styles(), ctx.referral, ctx.texts
     rows = [
         ("info_reference", r.reference),
-        ("info_name", r.advisor_name),
+        ("info_name", _advisor_name(r.advisor_name, "de")),
         ("info_phone", r.advisor_phone or ctx.organisation.phone),
         ("info_email", r.advisor_email or ctx.organisation.email),
         ("info_date", unbroken(format_date(ctx.today, "long", locale="de"))),

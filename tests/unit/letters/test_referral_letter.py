@@ -177,6 +177,20 @@ def test_a_romanian_name_typed_with_cedillas_is_printed_with_commas_below() -> N
     assert "Ayşe Şahin" in " ".join(" ".join(pdf_text(_render(turkish, "ro"))).split())
 
 
+def test_an_advisor_named_in_cyrillic_signs_the_german_letter_in_latin_letters() -> None:
+    """An advisor whose account has her name in Cyrillic was "Румяна Петкова" in the German
+    letter's information block, its call-back line and its signature: the office cannot read
+    whom to ask for. German and Romanian readers get "Rumyana Petkova"; the Bulgarian copy
+    keeps her name as she writes it."""
+    bg_pages = pdf_text(_render(advisor_name="Румяна Петкова"))
+    german, copy = bg_pages[0], " ".join(bg_pages[1:])
+    assert german.count("Rumyana Petkova") == 3, german  # information block, call back, signed
+    assert "Румяна" not in german
+    assert "Румяна Петкова · Welcome Europe" in copy
+    ro_copy = " ".join(pdf_text(_render(STEFAN, "ro", advisor_name="Румяна Петкова"))[1:])
+    assert "Rumyana Petkova · Welcome Europe" in ro_copy and "Румяна" not in ro_copy
+
+
 def test_a_long_advisor_email_is_printed_whole_in_the_information_block() -> None:
     email = "ralitsa.dimitrova-georgieva@welcome-europe-dortmund.example.org"
     pdf = _render(advisor_email=email, advisor_phone="")
