@@ -168,12 +168,15 @@ def query_alternatives(word: str) -> list[str]:
 # Spellings of one Bulgarian sound in the usual romanisations (official, older passports,
 # scientific, German), as they differ in a folded Latin word: Йорданка is Yordanka, Iordanka
 # or Jordanka. Bounded to these few, in the order tried; "c" and "h" are left alone, which
-# Romanian and German names spell otherwise.
+# Romanian and German names spell otherwise. German and French documents double an "s"
+# between vowels (Десислава as "Dessislava", Василев as "Wassilew"): typed so, it is also
+# looked up single.
 _SPELLINGS = re.compile(
     r"(?P<start>^[iyj](?=[aou]))|(?P<ya>i[yj]a|[iyj]a)|(?P<yu>[iyj]u)|(?P<zh>zh|j)"
-    r"|(?P<sht>sht|st)|(?P<ts>tz|ts)"
+    r"|(?P<sht>sht|st)|(?P<ts>tz|ts)|(?P<ss>ss)"
 )
 _SAME_SOUND = {
+    "ss": ("ss", "s"),
     "start": ("y", "i", "j"),
     "ya": ("ya", "ia", "ja", "iya"),
     "yu": ("yu", "iu", "ju"),

@@ -158,6 +158,21 @@ def test_a_bulgarian_name_stored_in_latin_is_found_in_its_other_romanisations(
     assert _names(session, "ivan") == []
 
 
+def test_a_cyrillic_name_is_found_as_german_documents_spell_it_with_a_double_s(
+    session: Session,
+) -> None:
+    """ "Dessislava Iwanowa", as a German office letter spells Десислава Иванова, found nobody:
+    the German romanisation was indexed with one "s" ("desislawa"), and a second advisor who
+    did not find her would have registered her again."""
+    _add(session, "Десислава", "Иванова")
+    _add(session, "Васил", "Strauss")
+    for query in ("Dessislava Iwanowa", "dessislawa", "Desislava Ivanova", "Десислава"):
+        assert _names(session, query) == ["Десислава Иванова"], query
+    assert _names(session, "Wassil") == ["Васил Strauss"]
+    assert _names(session, "strauss") == ["Васил Strauss"]  # as written, still found
+    assert _names(session, "Dessislava Petrova") == []
+
+
 def test_german_umlauts_fold_both_ways(session: Session) -> None:
     _add(session, "Jürgen", "Müller")
     assert _names(session, "muller") == ["Jürgen Müller"]
