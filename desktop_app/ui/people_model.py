@@ -220,10 +220,11 @@ class PeopleTableModel(QAbstractTableModel):
 
 
 class PeopleTable(QTableView):
-    """The people list. The name columns share what the others leave; date of birth,
-    nationality and phone are as wide as their typical texts in the UI language, and as wide
-    as their headers while the names keep ``NAME_ROOM``. Otherwise a header is elided, and its
-    tooltip, as every cell's, gives the whole text."""
+    """The people list. Date of birth, nationality and phone are as wide as their typical texts
+    in the UI language, and as wide as their headers where the names leave the room; the name
+    columns are as wide as the names in view want (at least ``NAME_ROOM`` each) and share what
+    is left. Where even so there is not room, a name or a header is elided, and its tooltip, as
+    every cell's, gives the whole text."""
 
     def __init__(self, model: PeopleTableModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -234,21 +235,41 @@ class PeopleTable(QTableView):
         header = self.horizontalHeader()
         header.setTextElideMode(Qt.TextElideMode.ElideRight)
         header.setStretchLastSection(False)
+        # Every width is set by ``fit_columns``: stretched, the two name columns were always
+        # alike, and at 1100 px a long family name ("Христозова-Иванова") was cut beside a
+        # short given name with room to spare.
         for column in range(len(COLUMNS)):
-            header.setSectionResizeMode(
-                column,
-                QHeaderView.ResizeMode.Stretch
-                if column in NAME_COLUMNS
-                else QHeaderView.ResizeMode.Interactive,
-            )
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Interactive)
         # The width there is: the viewport's, as its resize events give it (a scroll area's
         # ``resizeEvent`` is its viewport's). None until the first, which comes before the
         # first paint. Asking the viewport itself the first time made PySide6 set up every
         # widget class Qt has, to find the one it is (a twentieth of the start-up).
         self._room: int | None = None
+        # The names in view decide the name columns' widths: refitted when other rows come
+        # into view or arrive (a page read on a worker, a search's result).
+        model.modelReset.connect(self.fit_columns)
+        model.dataChanged.connect(self.fit_columns)
+        self.verticalScrollBar().valueChanged.connect(self.fit_columns)
 
-    def fit_columns(self) -> None:
-        """Size the columns for the UI language and the width there is (see the class)."""
+    def _names_wanted(self, column: int) -> int:
+        """The width the names in view want in ``column``, with the cell's margins."""
+        model, metrics = self.model(), self.fontMetrics()
+        rows = model.rowCount()
+        if not rows or self._room is None:
+            return 0
+        first = max(self.rowAt(0), 0)
+        last = self.rowAt(self.viewport().height() - 1)
+        last = rows - 1 if last < 0 else last
+        widest = 0
+        for row in range(first, last + 1):
+            text = model.data(model.index(row, column))
+            if text:
+                widest = max(widest, metrics.horizontalAdvance(str(text)))
+        return widest + CELL_PADDING if widest else 0
+
+    def fit_columns(self, *_args: object) -> None:
+        """Size the columns for the UI language, the names in view and the width there is
+        (see the class)."""
         if self._room is None:
             return  # not laid out yet: its first resize event fits them
         header, metrics = self.horizontalHeader(), self.fontMetrics()
@@ -264,12 +285,34 @@ class PeopleTable(QTableView):
                 text = max(metrics.horizontalAdvance(t) for t in typical[key]) + CELL_PADDING
                 least[column] = text
                 wanted[column] = max(text, header.sectionSizeFromContents(column).width())
-        room = self._room - len(NAME_COLUMNS) * NAME_ROOM - sum(least.values())
+        # The names first, as far as the others' least widths leave room for them.
+        names = {
+            column: max(
+                NAME_ROOM,
+                self._names_wanted(column),
+                header.sectionSizeFromContents(column).width(),
+            )
+            for column in NAME_COLUMNS
+        }
+        for_names = max(self._room - sum(least.values()), len(NAME_COLUMNS) * NAME_ROOM)
+        over = sum(names.values()) - for_names
+        if over > 0:  # each name column gives up its share of what is too much
+            beyond = {c: w - NAME_ROOM for c, w in names.items()}
+            total = sum(beyond.values())
+            names = {c: w - (over * beyond[c] + total - 1) // total for c, w in names.items()}
+        # Then the others' headers, as far as the room goes; what is left widens the names.
+        room = max(self._room - sum(names.values()) - sum(least.values()), 0)
         extra = sum(wanted.values()) - sum(least.values())
-        room = max(room, 0)
         share = 1.0 if extra <= room else room / extra
-        for column, width in least.items():
-            self.setColumnWidth(column, width + int((wanted[column] - width) * share))
+        widths = {c: w + int((wanted[c] - w) * share) for c, w in least.items()}
+        left = max(self._room - sum(names.values()) - sum(widths.values()), 0)
+        first, *others = NAME_COLUMNS
+        for column in others:
+            names[column] += left // len(NAME_COLUMNS)
+        names[first] += left - left // len(NAME_COLUMNS) * len(others)
+        for column, width in {**names, **widths}.items():
+            if self.columnWidth(column) != width:
+                self.setColumnWidth(column, width)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._room = event.size().width()
