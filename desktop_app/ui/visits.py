@@ -726,6 +726,13 @@ class _HistoryTree(QTreeWidget):
         super().resizeEvent(event)
         self.fit_columns()
 
+    def sizeHint(self) -> QSize:
+        """As high as its least: the tab's layout gives it the room there is (its stretch).
+        Qt's 192 px were asked of the scrolling tab for any history, and with a notice above
+        the tabs (a likely duplicate, two rows of buttons) the tab scrolled by them though its
+        summary and history fitted."""
+        return QSize(super().sizeHint().width(), self.minimumSizeHint().height())
+
 
 class VisitsTab(QWidget):
     """The person's visits, newest first; earlier revisions under each visit."""
@@ -815,7 +822,7 @@ class VisitsTab(QWidget):
         layout.addWidget(self.drafts_note)
         layout.addWidget(self.carried_box)
         layout.addWidget(self.withheld_note)
-        layout.addWidget(self.tree)
+        layout.addWidget(self.tree, 1)  # the room the others leave
         layout.addWidget(self.detail)
         layout.addWidget(self.empty)
         layout.addWidget(self.edit_button)
