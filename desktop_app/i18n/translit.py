@@ -170,13 +170,14 @@ def query_alternatives(word: str) -> list[str]:
 # or Jordanka. Bounded to these few, in the order tried; "c" and "h" are left alone, which
 # Romanian and German names spell otherwise. German and French documents double an "s"
 # between vowels (Десислава as "Dessislava", Василев as "Wassilew"): typed so, it is also
-# looked up single.
+# looked up single; German ones write "в" as "w" (Iwanowa), also looked up as "v".
 _SPELLINGS = re.compile(
     r"(?P<start>^[iyj](?=[aou]))|(?P<ya>i[yj]a|[iyj]a)|(?P<yu>[iyj]u)|(?P<zh>zh|j)"
-    r"|(?P<sht>sht|st)|(?P<ts>tz|ts)|(?P<ss>ss)"
+    r"|(?P<sht>sht|st)|(?P<ts>tz|ts)|(?P<ss>ss)|(?P<w>w)"
 )
 _SAME_SOUND = {
     "ss": ("ss", "s"),
+    "w": ("w", "v"),
     "start": ("y", "i", "j"),
     "ya": ("ya", "ia", "ja", "iya"),
     "yu": ("yu", "iu", "ju"),
