@@ -1845,8 +1845,15 @@ class ReferralsTab(QWidget):
             header.sectionSizeHint(self.APPOINTMENT),
         )
 
-        def wanted(column: int) -> int:  # as its contents want (a hidden column's width is 0)
-            return max(table.sizeHintForColumn(column), header.sectionSizeHint(column))
+        def wanted(column: int) -> int:
+            """As its contents and header want, also while it is hidden (a hidden section's
+            size hint is 0: the follow-up was reckoned as wide as its dates, and shown again
+            at its header's width it pushed the table's edge out, scrolled sideways)."""
+            return max(
+                table.sizeHintForColumn(column),
+                header.sectionSizeHint(column),
+                header.sectionSizeFromContents(column).width(),
+            )
 
         follow_up = wanted(self.FOLLOW_UP)
         dates = follow_up + wanted(self.ISSUED)
@@ -1908,6 +1915,8 @@ class ReferralsTab(QWidget):
         table.setColumnWidth(self.APPOINTMENT, appointment)
         table.setColumnWidth(self.STATUS, status)
         self._leave_out(left_out)
+        if self.FOLLOW_UP not in left_out:  # as reckoned, not as wide as when it was hidden
+            table.setColumnWidth(self.FOLLOW_UP, follow_up)
 
     def _leave_out(self, columns: set[int]) -> None:
         """Hide ``columns`` (none: all shown) and say what they held in the tooltips of the
