@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,6 +32,7 @@ from desktop_app.usecases.accounts import Session
 if TYPE_CHECKING:
     from desktop_app.domain.person import Person
     from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.referrals import LetterPreview, ReferDialog
     from desktop_app.ui.visits import VisitWindow
     from desktop_app.usecases.visits import Visit
     from tests.integration.sync_harness import Laptops, ServerProcess
@@ -267,3 +268,29 @@ def accept_every_next_step(session: Session, person: Person) -> None:
         answers,
         next_steps={rule.id: "accepted" for rule in rules},
     )
+
+
+def refer_shown_person(
+    qtbot: QtBot,
+    window: MainWindow,
+    search: str,
+    reason: str,
+    before: Callable[[ReferDialog], None] = lambda _dialog: None,
+) -> LetterPreview:
+    """Refer the person shown as a user does: "Refer…", the service found by typing ``search``,
+    ``reason`` chosen, ``before`` (to look at the dialog), "Create letter"; the preview, once
+    its letter is made."""
+    referrals = window.referrals  # type: ignore[attr-defined]
+    referrals.refer_button.click()
+    refer = referrals.dialog
+    assert refer is not None
+    qtbot.waitExposed(refer)
+    type_text(refer.search, search)
+    refer.reason.setCurrentIndex(refer.reason.findData(reason))
+    before(refer)
+    with qtbot.waitSignal(refer.save.answered, timeout=10_000):
+        refer.create_button.click()
+    preview: LetterPreview | None = referrals.preview
+    assert preview is not None
+    qtbot.waitUntil(lambda: bool(preview.pdf), timeout=10_000)
+    return preview

@@ -7,12 +7,10 @@ her name misspelled the German way and in Cyrillic."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import os
 from functools import partial
 from pathlib import Path
 
-import pypdf
 import pytest
 from PySide6.QtCore import QSize
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
@@ -30,7 +28,8 @@ from desktop_app.usecases import accounts, people
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops
-from tests.ui.conftest import finish_form, shown_whole, shown_window, type_text
+from tests.ui.conftest import finish_form, refer_shown_person, shown_whole, shown_window, type_text
+from tests.unit.letters.letter_helpers import pdf_text
 
 pytestmark = pytest.mark.skipif(not referrals_ui.HAVE_QTPDF, reason="QtPdf is not installed")
 
@@ -39,16 +38,6 @@ Save = QDialogButtonBox.StandardButton.Save
 
 def _shot(widget: QWidget, folder: Path, name: str) -> None:
     widget.grab().save(str(folder / f"walkbg-{name}.png"))
-
-
-def _text(pdf: bytes) -> str:
-    return " ".join(
-        " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).split()
-    )
-
-
-def _made(preview: referrals_ui.LetterPreview) -> bool:
-    return bool(preview.pdf)
 
 
 def _born_years_ago(years: int) -> str:
@@ -202,21 +191,14 @@ def _advisor_registers(qtbot: QtBot, laptops: Laptops, advisor: Session, shots: 
         ("schulverwaltungsamt", "school_place"),
         ("vhs", "integration_course"),
     ):
-        referrals.refer_button.click()
-        refer = referrals.dialog
-        assert refer is not None
-        qtbot.waitExposed(refer)
-        type_text(refer.search, search)
-        refer.reason.setCurrentIndex(refer.reason.findData(reason))
-        assert refer.client_lang.currentData() == "bg"
-        _shot(refer, shots, f"07-refer-{search}")
-        with qtbot.waitSignal(refer.save.answered, timeout=10_000):
-            refer.create_button.click()
-        preview = referrals.preview
-        assert preview is not None
-        qtbot.waitUntil(partial(_made, preview), timeout=10_000)
+
+        def looked_at(refer: referrals_ui.ReferDialog, search: str = search) -> None:
+            assert refer.client_lang.currentData() == "bg"  # from her languages
+            _shot(refer, shots, f"07-refer-{search}")
+
+        preview = refer_shown_person(qtbot, window, search, reason, looked_at)
         _shot(preview, shots, f"08-letter-{search}")
-        text = _text(preview.pdf)
+        text = " ".join(pdf_text(preview.pdf))
         # the German letter names her and the advisor in Latin letters, her copy in Bulgarian
         assert "Десислава Иванова (Desislava Ivanova), geb. 2. Januar" in text
         assert "Rumyana Petkova" in text and "Вашето насочване" in text
@@ -229,6 +211,10 @@ def _advisor_registers(qtbot: QtBot, laptops: Laptops, advisor: Session, shots: 
     _shot(window, shots, "10-visits")
     window.close()
     return person.id
+
+
+def _is_wide(window: MainWindow, width: int) -> bool:
+    return window.width() == width
 
 
 def _names_whole(window: MainWindow) -> None:
@@ -302,10 +288,10 @@ def _her_page_in_bulgarian(qtbot: QtBot, advisor: Session, person_id: str, shots
     visits_tab = window.visits.tab  # type: ignore[attr-defined]
     for width in (1024, 1100):
         window.resize(QSize(width, 700))
-        qtbot.waitUntil(lambda w=width: window.width() == w)
+        qtbot.waitUntil(partial(_is_wide, window, width))
         for tab in (visits_tab, window.referrals.tab):  # type: ignore[attr-defined]
             window.person_page.tabs.setCurrentWidget(tab)
-            qtbot.wait(50)  # laid out
+            qtbot.waitUntil(tab.isVisible)
             _shot(window, shots, f"30-bg-{width}-{tab.objectName() or type(tab).__name__}")
         assert window.table.horizontalScrollBar().maximum() == 0
         if width == 1100:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-from functools import partial
 from pathlib import Path
 
 import pypdf
@@ -26,7 +25,7 @@ from desktop_app.usecases import accounts, visits
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops
-from tests.ui.conftest import finish_form, shown_window, type_text
+from tests.ui.conftest import finish_form, refer_shown_person, shown_window, type_text
 from tests.unit.forms.test_forms_evaluator import full_skills_check
 
 pytestmark = pytest.mark.skipif(not referrals_ui.HAVE_QTPDF, reason="QtPdf is not installed")
@@ -42,10 +41,6 @@ def _text(pdf: bytes) -> str:
     return " ".join(
         " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).split()
     )
-
-
-def _made(preview: referrals_ui.LetterPreview) -> bool:
-    return bool(preview.pdf)
 
 
 def _referrals_in_view(qtbot: QtBot, window: MainWindow) -> referrals_ui.ReferralsTab:
@@ -152,18 +147,11 @@ def _helper_prepares(qtbot: QtBot, helper: Session, shots: Path) -> str:
         ("clearing", "health_insurance"),
         ("vhs", "integration_course"),
     ):
-        referrals.refer_button.click()
-        refer = referrals.dialog
-        assert refer is not None
-        qtbot.waitExposed(refer)
-        type_text(refer.search, search)
-        refer.reason.setCurrentIndex(refer.reason.findData(reason))
-        assert refer.client_lang.currentData() == "ro"  # from his languages
-        with qtbot.waitSignal(refer.save.answered, timeout=10_000):
-            refer.create_button.click()
-        preview = referrals.preview
-        assert preview is not None
-        qtbot.waitUntil(partial(_made, preview), timeout=10_000)
+
+        def looked_at(refer: referrals_ui.ReferDialog) -> None:
+            assert refer.client_lang.currentData() == "ro"  # from his languages
+
+        preview = refer_shown_person(qtbot, window, search, reason, looked_at)
         text = _text(preview.pdf)
         # a draft, marked so in every language, printed by no one until signed off
         assert "CIORNĂ" in text and not preview.print_button.isEnabled()
