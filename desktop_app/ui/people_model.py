@@ -245,6 +245,7 @@ class PeopleTable(QTableView):
         # first paint. Asking the viewport itself the first time made PySide6 set up every
         # widget class Qt has, to find the one it is (a twentieth of the start-up).
         self._room: int | None = None
+        self._room_height = 0  # the viewport's height, as its resize events give it too
         # The names in view decide the name columns' widths: refitted when other rows come
         # into view or arrive (a page read on a worker, a search's result).
         model.modelReset.connect(self.fit_columns)
@@ -258,7 +259,7 @@ class PeopleTable(QTableView):
         if not rows or self._room is None:
             return 0
         first = max(self.rowAt(0), 0)
-        last = self.rowAt(self.viewport().height() - 1)
+        last = self.rowAt(self._room_height - 1)
         last = rows - 1 if last < 0 else last
         widest = 0
         for row in range(first, last + 1):
@@ -315,7 +316,7 @@ class PeopleTable(QTableView):
                 self.setColumnWidth(column, width)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        self._room = event.size().width()
+        self._room, self._room_height = event.size().width(), event.size().height()
         super().resizeEvent(event)
-        if event.size().width() != event.oldSize().width():
+        if event.size() != event.oldSize():  # taller, more names in view
             self.fit_columns()
