@@ -149,10 +149,13 @@ class EarlyUnlock(_Background):
 
         hold_early_records()  # a refused login is logged by the worker, at once
         early = cls(args)
-        # The rest of the worker's modules and the database driver, while the key is derived.
+        # The rest of the worker's modules, AES-GCM and the database driver, while the key is
+        # derived.
+        from desktop_app.storage.keyslots import load_cipher
         from desktop_app.storage.quick import load_driver
         from desktop_app.usecases import unlock  # noqa: F401
 
+        load_cipher()
         load_driver()
         return early
 

@@ -169,6 +169,12 @@ def _lookup(lookup_key: bytes, account: str) -> str:
     return _b64(digest.digest())
 
 
+def load_cipher() -> None:
+    """Load AES-GCM (``cryptography``, a few milliseconds) ahead: a window start does so on its
+    main thread while the unlock's worker derives the key, which then needs it at once."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM  # noqa: F401
+
+
 def new_database_key() -> bytes:
     import secrets
 
@@ -419,9 +425,12 @@ class KeySlotFile:
             salt = _unb64(slot["kdf"]["salt"])
         except (KeyError, ValueError, TypeError) as exc:
             raise CorruptKeySlots(str(self.path)) from exc
+        derived = _derive(password, salt, params, threads)
+        # Imported after the derivation: at start-up the main thread loads it meanwhile
+        # (``load_cipher``), and the derivation need not wait for it.
         from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-        return AESGCM(_derive(password, salt, params, threads))
+        return AESGCM(derived)
 
     def _unwrap(self, slot: dict[str, Any], kek: AESGCM, account: str) -> bytes:
         from cryptography.exceptions import InvalidTag

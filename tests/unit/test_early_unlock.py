@@ -71,3 +71,46 @@ def test_the_scan_knows_the_languages_the_program_has() -> None:
     from desktop_app.i18n.text import LANGUAGES
 
     assert tuple(app._LANGUAGES) == tuple(LANGUAGES)
+
+
+# A fresh interpreter unlocks a slot as a window start does: noted when the derivation begins,
+# whether AES-GCM (cryptography, some milliseconds) was loaded first.
+_UNLOCK_NOTING = """
+import sys
+from pathlib import Path
+from desktop_app.storage import keyslots
+
+derive = keyslots._derive
+
+def noting(*args, **kwargs):
+    print("cryptography loaded at the derivation:", "cryptography" in sys.modules)
+    return derive(*args, **kwargs)
+
+keyslots._derive = noting
+key = keyslots.KeySlotFile(Path(sys.argv[1])).unlock("anna", "pw")
+print("unlocked", key.hex())
+"""
+
+
+def test_the_derivation_begins_before_aes_gcm_loads(tmp_path: Path) -> None:
+    """At start-up the unlock's worker derives the key while the main thread loads AES-GCM
+    (``keyslots.load_cipher``): the derivation waited for it before."""
+    import subprocess
+    import sys
+
+    from desktop_app.paths import project_root
+    from desktop_app.storage.keyslots import KdfParams, KeySlotFile, new_database_key
+
+    key = new_database_key()
+    KeySlotFile(tmp_path / "k.json").create(key, "anna", "pw", KdfParams(1, 8, 1))
+    done = subprocess.run(
+        [sys.executable, "-c", _UNLOCK_NOTING, str(tmp_path / "k.json")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=project_root(),
+    )
+    assert done.stdout.splitlines() == [
+        "cryptography loaded at the derivation: False",
+        f"unlocked {key.hex()}",
+    ]
