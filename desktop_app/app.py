@@ -534,8 +534,12 @@ def _open_store_behind(
     def load_features() -> None:
         # The features' modules (PDF, charts, forms, HTTP) load on the worker too, so that
         # installing them on the main thread only builds widgets and typing stays live.
-        # Defining Qt classes off the main thread is fine; no widget is made here.
+        # Defining Qt classes off the main thread is fine; no widget is made here. Babel's data
+        # of the UI language too: the first paint did without it (i18n/cldr_cache.py).
         import desktop_app.ui.features  # noqa: F401
+        from desktop_app.i18n.formatting import load_locale_data
+
+        load_locale_data()
 
     def opened(session: Session) -> None:
         window.attach_session(session)

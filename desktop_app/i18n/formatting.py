@@ -1,17 +1,22 @@
-"""Dates and numbers in the UI language, by Babel's CLDR data."""
+"""Dates and numbers in the UI language, by Babel's CLDR data.
+
+Babel loads at the first call that needs it, not with this module: the people list's dates and
+count are written from the few CLDR items ``i18n.cldr_cache`` keeps (the same text), so that the
+window's first paint does without Babel.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
-
-from babel import Locale
-from babel.dates import format_date, format_skeleton, format_time
-from babel.numbers import format_decimal
-from babel.units import format_unit
+from typing import TYPE_CHECKING
 
 from desktop_app.domain.dates import PartialDate
+from desktop_app.i18n import cldr_cache
 from desktop_app.i18n.text import current_language
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 # The English of a program used in Germany writes dates as Europe does: day, month, year ("5 Dec
 # 2026", "Sat, 5 Dec 2026") with the 24-hour clock, as CLDR's British English does; plain "en" is
@@ -28,7 +33,22 @@ def date_locale(lang: str | None = None) -> Locale:
 
 @lru_cache(maxsize=8)
 def _date_locale(lang: str) -> Locale:
+    from babel import Locale
+
     return Locale.parse(DATE_LOCALES.get(lang, lang))
+
+
+def load_locale_data(lang: str | None = None) -> None:
+    """Load Babel and the CLDR data of ``lang`` (the UI language) ahead: the window does so on
+    a worker after its first paint, so that the first screen needing Babel does not wait."""
+    from babel import Locale
+
+    lang = lang or current_language()
+    for locale in (Locale.parse(lang), date_locale(lang)):
+        _ = locale.territories  # loads the locale's data
+    import babel.dates
+    import babel.numbers
+    import babel.units  # noqa: F401
 
 
 def format_partial_date(value: PartialDate | str | None, lang: str | None = None) -> str:
@@ -45,6 +65,15 @@ def _format_stored_date(value: str, lang: str) -> str:
 
 
 def _format_date(date: PartialDate, lang: str) -> str:
+    cached = cldr_cache.language(lang)
+    if cached is not None:
+        if date.day is not None:
+            pattern = cached["date_medium"]
+        else:
+            pattern = cached["skeletons"]["yMMM" if date.month is not None else "y"]
+        return cldr_cache.format_pattern(pattern, date.year, date.month or 1, date.day or 1, cached)
+    from babel.dates import format_date, format_skeleton
+
     locale = date_locale(lang)
     if date.day is not None:
         return format_date(date.earliest(), "medium", locale=locale)
@@ -69,18 +98,36 @@ def language_name(code: str, lang: str | None = None) -> str:
     code = _LANGUAGE_ALIASES.get(code, code)
     if (named := _LANGUAGE_NAMES.get((code, lang))) is not None:
         return named
+    from babel import Locale
+
     languages = Locale.parse(lang).languages
     return str(languages.get(code) or code)
 
 
+def country_names(lang: str | None = None) -> dict[str, str]:
+    """The names of the countries (two-letter codes) in ``lang`` (the UI language)."""
+    lang = lang or current_language()
+    cached = cldr_cache.language(lang)  # the people list's first paint: without Babel
+    if cached is not None:
+        return dict(cached["territories"])
+    from babel import Locale
+
+    territories = Locale.parse(lang).territories
+    return {code: name for code, name in territories.items() if len(code) == 2 and code.isalpha()}
+
+
 def format_years(count: int, lang: str | None = None) -> str:
     """An age or a span in whole years in the UI language ("6 Jahre", "6 години")."""
+    from babel.units import format_unit
+
     return str(
         format_unit(count, "duration-year", length="long", locale=lang or current_language())
     )
 
 
 def format_long_date(value: dt.date, lang: str | None = None) -> str:
+    from babel.dates import format_date
+
     return format_date(value, "long", locale=date_locale(lang))
 
 
@@ -97,6 +144,8 @@ def format_time_of_day(
     value: dt.datetime, lang: str | None = None, *, seconds: bool = False
 ) -> str:
     """The time of ``value`` as ``lang`` writes it: "9:50" (bg), "09:50" (de, ro, en)."""
+    from babel.dates import format_time
+
     return str(
         format_time(_local(value), "medium" if seconds else "short", locale=date_locale(lang))
     )
@@ -110,6 +159,8 @@ def _join(day: str, time: str, lang: str | None) -> str:
 def format_moment(value: dt.datetime, lang: str | None = None, *, seconds: bool = False) -> str:
     """A date with its time, as tables, history and the data copy write it: "2.08.2026 г.,
     9:50", "2 aug. 2026, 09:50", "02.08.2026, 09:50", "2 Aug 2026, 09:50"."""
+    from babel.dates import format_date
+
     local = _local(value)
     day = format_date(local.date(), "medium", locale=date_locale(lang))
     return _join(day, format_time_of_day(local, lang, seconds=seconds), lang)
@@ -117,6 +168,8 @@ def format_moment(value: dt.datetime, lang: str | None = None, *, seconds: bool 
 
 def format_short_moment(value: dt.datetime, lang: str | None = None) -> str:
     """A day and time without the year, where space is short (the status bar): "2.08, 9:50"."""
+    from babel.dates import format_skeleton
+
     local = _local(value)
     day = format_skeleton("dMMM", local, locale=date_locale(lang))
     return _join(day, format_time_of_day(local, lang), lang)
@@ -125,6 +178,8 @@ def format_short_moment(value: dt.datetime, lang: str | None = None) -> str:
 def format_appointment(value: dt.datetime, lang: str | None = None) -> str:
     """An appointment with its weekday and time: "Di., 12. Jan. 2027, 10:00" ("Tue, 12 Jan
     2027, 10:00"); the weekday catches a date typed a week off. The time as in format_moment."""
+    from babel.dates import format_skeleton
+
     day = format_skeleton("yMMMEd", value, locale=date_locale(lang))
     return _join(day, format_time_of_day(value, lang), lang)
 
@@ -141,4 +196,10 @@ def format_number(value: int | float, lang: str | None = None) -> str:
     least = MIN_GROUPING_DIGITS.get(lang, 1)
     # The integer part needs ``least`` digits beyond the first group of three to be grouped.
     grouped = abs(value) >= 10 ** (3 + least - 1)
+    cached = cldr_cache.language(lang)
+    if cached is not None and type(value) is int and cached["decimal_pattern"] == "#,##0.###":
+        return cldr_cache.format_integer(value, cached, grouped)
+    from babel import Locale
+    from babel.numbers import format_decimal
+
     return format_decimal(value, locale=Locale.parse(lang), group_separator=grouped)

@@ -8,7 +8,6 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
-from babel import Locale
 from PySide6.QtCore import (
     QEvent,
     QModelIndex,
@@ -51,7 +50,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.i18n import formatting
-from desktop_app.i18n.text import _, current_language
+from desktop_app.i18n.text import _
 from desktop_app.ui.error_label import ErrorLabel
 
 __all__ = ["ErrorLabel"]  # kept here for the forms that import it with the other widgets
@@ -453,8 +452,7 @@ def reachable_text(label: QLabel) -> QLabel:
 
 
 def country_names(lang: str | None = None) -> dict[str, str]:
-    territories = Locale.parse(lang or current_language()).territories
-    return {code: name for code, name in territories.items() if len(code) == 2 and code.isalpha()}
+    return formatting.country_names(lang)
 
 
 def standing_alone(text: str) -> str:

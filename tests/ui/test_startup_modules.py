@@ -61,6 +61,8 @@ NOT_BEFORE_THE_FIRST_PAINT = (
     "desktop_app.cli",
     "desktop_app.ui.login",
     "platformdirs",
+    # the list's dates, count and countries come from i18n/cldr_cache.py
+    "babel",
 )
 
 
