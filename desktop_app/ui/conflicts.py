@@ -179,6 +179,9 @@ class ConflictsDialog(QDialog):
         self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.currentRowChanged.connect(self._on_list_current_changed)
+        #: the conflict whose values, and what was entered for it, the panes show
+        self._showing: conflicts_uc.OpenConflict | None = None
+        self._relisting = False  # the list filled or its row set by the dialog: nothing asked
 
         self.choice = QWidget()  # greyed out while a decision is being stored
         self.kept_box, self.kept_changed, self.kept_text, self.keep_first = self._side()
@@ -336,6 +339,7 @@ class ConflictsDialog(QDialog):
         window = self.controller.window
         self.directory = reference.service_directory(self.controller.store)
         self.conflicts = conflicts_uc.open_conflicts(self.controller.store, window.session.user)
+        self._relisting = True
         self.list.clear()
         self.names = {}
         for c in self.conflicts:
@@ -350,7 +354,8 @@ class ConflictsDialog(QDialog):
                 )
             self.list.addItem(self._title(c))
         self.list.setCurrentRow(0 if self.conflicts else -1)
-        self._on_list_current_changed(self.list.currentRow())
+        self._relisting = False
+        self._show_conflict(self._current())
         self._set_intro()
 
     def after_sync(self, result: object) -> None:
@@ -428,7 +433,43 @@ class ConflictsDialog(QDialog):
         return self.conflicts[row] if 0 <= row < len(self.conflicts) else None
 
     def _on_list_current_changed(self, _row: int) -> None:
-        c = self._current()
+        """Another conflict chosen: its values shown. Where a value was typed for the one
+        shown, or answers taken from the other version, the user is asked first (as Escape
+        asks): keeping on editing chooses that one again, discarding shows the other."""
+        if self._relisting:
+            return
+        shown, chosen = self._showing, self._current()
+        if shown is None or chosen is None or chosen.id == shown.id:
+            self._show_conflict(chosen)
+            return
+        if self.keeps_input.entered():
+            # Chosen again while the question is asked; once more when the click (or key)
+            # has been handled, which selects the row clicked after telling of it.
+            self._choose_quietly(shown.id)
+            QTimer.singleShot(0, self, lambda: self._choose_quietly(shown.id))
+            self.keeps_input.before_losing(lambda: self._go_to(chosen.id))
+            return
+        self._show_conflict(chosen)
+
+    def _choose_quietly(self, conflict_id: str) -> bool:
+        """The conflict chosen in the list without showing it anew; whether it is listed."""
+        ids = [c.id for c in self.conflicts]
+        if conflict_id not in ids:
+            return False
+        self._relisting = True
+        self.list.setCurrentRow(ids.index(conflict_id))
+        self._relisting = False
+        return True
+
+    def _go_to(self, conflict_id: str) -> None:
+        """What was entered discarded: the conflict chosen shown (unless a sync took it
+        meanwhile; the one shown stays then)."""
+        if self._choose_quietly(conflict_id):
+            self._show_conflict(self._current())
+
+    def _show_conflict(self, c: conflicts_uc.OpenConflict | None) -> None:
+        """``c``'s values in the panes, the field for the right value filled anew."""
+        self._showing = c
         self.error.show_message("")
         self.notice.show_message("")
         choosable = c is not None and c.decidable and not c.withheld
@@ -641,10 +682,11 @@ class ConflictsDialog(QDialog):
         return conflicts_uc.combination(c, _checked(self.take_other), _checked(self.take_both))
 
     def _entered(self) -> tuple[bool, frozenset[str], frozenset[str]]:
-        """What Close and Escape would throw away (``keeps_input``), not yet saved: whether
-        the right value was edited, and the answers taken from the other version or from
-        both. A decision saved shows the next conflict, none of it entered yet."""
-        c = self._current()
+        """What Close and Escape, or choosing another conflict, would throw away
+        (``keeps_input``), not yet saved: whether the right value was edited, and the answers
+        taken from the other version or from both, for the conflict shown. A decision saved
+        shows the next conflict, none of it entered yet."""
+        c = self._showing
         multiline = c is not None and c.field in _MULTILINE
         typed = self.edit_text.toPlainText() if multiline else self.edit_line.text()
         edited = c is not None and not self.edit_label.isHidden() and typed != self._offered

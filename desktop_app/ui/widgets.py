@@ -658,6 +658,15 @@ class KeepsInput(QObject):
         if not self._ask():
             self._dialog.reject()
 
+    def before_losing(self, discard: Callable[[], None]) -> bool:
+        """Something other than closing is about to throw away what was entered (another of
+        the dialog's items chosen, whose values refill the fields): ``discard()`` at once with
+        nothing entered, else once the user confirms the same question. Whether it asked."""
+        if self._ask(discard):
+            return True
+        discard()
+        return False
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is not self._dialog:
             return False
@@ -678,9 +687,9 @@ class KeepsInput(QObject):
             return True
         return False
 
-    def _ask(self) -> bool:
+    def _ask(self, discard: Callable[[], None] | None = None) -> bool:
         """Ask if anything was entered (once: a question open stays the one); whether the
-        dialog stays open for it."""
+        dialog stays open for it. Discarding closes the dialog, or calls ``discard``."""
         if not self.entered():
             return False
         if self.question is None:
@@ -689,12 +698,12 @@ class KeepsInput(QObject):
                 self._dialog.windowTitle(),  # which of the dialogs open behind it asks
                 _("Discard what you entered?"),
                 _("&Discard"),
-                self._on_answered,
+                lambda confirmed: self._on_answered(confirmed, discard or self._dialog.reject),
                 cancel=_("&Keep editing"),
             )
         return True
 
-    def _on_answered(self, discard: bool) -> None:
+    def _on_answered(self, confirmed: bool, discard: Callable[[], None]) -> None:
         self.question = None
-        if discard:
-            self._dialog.reject()
+        if confirmed:
+            discard()
