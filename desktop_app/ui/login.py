@@ -150,9 +150,16 @@ def delay_message(seconds: float) -> str:
 
 
 class RecoveryLoginDialog(QDialog):
-    """A coordinator opens the store with the recovery code and sets a new password."""
+    """A coordinator opens the store with the recovery code and sets a new password.
+
+    The code, typed off the sheet printed at set-up (some forty characters), is asked about
+    before Escape or Cancel throws it away (``KeepsInput``); the passwords are not (typed
+    anew, as the login dialog's, which asks about nothing)."""
 
     def __init__(self, data_dir: Path, account: str, parent: QWidget | None = None) -> None:
+        # Here, not above: the login prompt shows before the widgets' module is needed.
+        from desktop_app.ui.widgets import KeepsInput
+
         super().__init__(parent)
         self._data_dir = data_dir
         self.session: Session | None = None
@@ -183,7 +190,8 @@ class RecoveryLoginDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.accepted.connect(self._on_ok_clicked)
-        buttons.rejected.connect(self.reject)
+        self.keeps_input = KeepsInput(self, self.code.text)
+        buttons.rejected.connect(self.keeps_input.cancel)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
