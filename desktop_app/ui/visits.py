@@ -36,6 +36,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QListView,
     QListWidget,
     QMessageBox,
     QPushButton,
@@ -1264,9 +1265,15 @@ class QuickContactDialog(QDialog):
 
 class DraftsDialog(QDialog):
     """Drafts left open (after a crash or a closed window), offered to continue. Listed anew
-    after a sync (``refresh``): the drafts of a person it erased went with their record."""
+    after a sync (``refresh``): the drafts of a person it erased went with their record.
+
+    Under them the drafts of entries merged into another, kept beside that entry's own
+    (``carried``, marked as from the merged entry): only the person's page said so, and an
+    advisor who did not open it never learnt of the answers. Continuing one opens the
+    person's page and goes on as its notice does (``chosen_carried``)."""
 
     chosen = Signal(object)  # visits.Draft
+    chosen_carried = Signal(object)  # visits.CarriedDraft
 
     def __init__(
         self,
@@ -1274,6 +1281,7 @@ class DraftsDialog(QDialog):
         drafts: list[visits.Draft],
         parent: QWidget,
         log_view: Callable[[str, str], None],
+        carried: list[visits.CarriedDraft] | None = None,
     ) -> None:
         super().__init__(parent)
         self.session = session
@@ -1282,12 +1290,18 @@ class DraftsDialog(QDialog):
         self._log_view = log_view
         self.setWindowTitle(_("Unfinished forms"))
         self.drafts: list[visits.Draft] = []
+        self.carried: list[visits.CarriedDraft] = []  # listed under ``drafts``
         # The people listed since the dialog opened, by id: their view is logged once, when
         # first listed (listed anew after a sync, nobody opened anything).
         self.names: dict[str, str] = {}
         self.list = QListWidget()
         self.list.setObjectName("drafts")
         self.list.setAccessibleName(_("Unfinished forms"))  # what a screen reader calls it
+        # A row longer than the list is wide (a merged entry's form, in Bulgarian) wraps onto
+        # a second line rather than being read by scrolling sideways.
+        self.list.setWordWrap(True)
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.list.itemActivated.connect(lambda _item: self._on_continue_clicked())
         self.label = QLabel(_("These forms were not finished. Continue one now?"))
         self.label.setWordWrap(True)
@@ -1308,49 +1322,66 @@ class DraftsDialog(QDialog):
         layout.addStretch(0)  # the room of the list, once none is left: the notice stays on top
         layout.addWidget(self.buttons)
         self.resize(560, 300)
-        self._show(drafts)
+        self._show(drafts, carried or [])
 
-    def _show(self, drafts: list[visits.Draft]) -> None:
-        """List ``drafts`` of the people still on record, the row chosen kept chosen."""
-        store, user = self.session.store, self.session.user
+    def _show(self, drafts: list[visits.Draft], carried: list[visits.CarriedDraft]) -> None:
+        """List ``drafts``, then the ``carried`` ones, of the people still on record, the row
+        chosen kept chosen."""
+        keys = self._keys()
         current = self.list.currentRow()
-        chosen = self._key(self.drafts[current]) if 0 <= current < len(self.drafts) else None
-        self.drafts = []
+        chosen = keys[current] if 0 <= current < len(keys) else None
+        self.drafts, self.carried = [], []
         self.list.clear()
         for draft in drafts:
-            first = draft.person_id not in self.names
-            person = people.get_person(store, user, draft.person_id, log_view=False)
-            if person is None:
+            if (name := self._name(draft.person_id)) is None:
                 continue  # erased: there is nothing to continue
-            if first:
-                # Listed with what form of theirs is unfinished: more than the people list's
-                # names, so a view of them (property 14), as before, only written later.
-                self._log_view("person", draft.person_id)
-            self.names[draft.person_id] = f"{person.given_name} {person.family_name}"
             self.drafts.append(draft)
+            self.list.addItem(f"{name} – {form_title(draft.form_id)} ({_date(draft.updated_at)})")
+        for kept in carried:
+            if (name := self._name(kept.draft.person_id)) is None:
+                continue
+            self.carried.append(kept)
             self.list.addItem(
-                f"{self.names[draft.person_id]} – {form_title(draft.form_id)} "
-                f"({_date(draft.updated_at)})"
+                _("{name} – {form}, from the merged entry (begun {date})").format(
+                    name=name,
+                    form=form_title(kept.draft.form_id),
+                    date=_date(kept.draft.started_at),
+                )
             )
-        keys = [self._key(d) for d in self.drafts]
+        keys = self._keys()
         self.list.setCurrentRow(keys.index(chosen) if chosen in keys else 0)
         # None left (a sync erased whom they were about): only why, and a way out.
-        left = bool(self.drafts)
+        left = bool(keys)
         for widget in (self.label, self.list, self.continue_button):
             widget.setVisible(left)
         self.later_button.setText(_("&Later") if left else _("Close"))
 
-    @staticmethod
-    def _key(draft: visits.Draft) -> tuple[str, str]:
-        return draft.person_id, draft.form_id
+    def _name(self, person_id: str) -> str | None:
+        """The person's name to list a form of theirs under (None: erased). Listed with what
+        form of theirs is unfinished is more than the people list's names, so a view of them
+        (property 14), once, and only written later."""
+        store, user = self.session.store, self.session.user
+        person = people.get_person(store, user, person_id, log_view=False)
+        if person is None:
+            return None
+        if person_id not in self.names:
+            self._log_view("person", person_id)
+        self.names[person_id] = f"{person.given_name} {person.family_name}"
+        return self.names[person_id]
+
+    def _keys(self) -> list[tuple[str, ...]]:
+        """What each row lists, in the list's order: a draft by person and form, a carried one
+        also by the entry it came from."""
+        own = [(d.person_id, d.form_id) for d in self.drafts]
+        return own + [(c.draft.person_id, c.draft.form_id, c.carried_from) for c in self.carried]
 
     def refresh(self) -> None:
         """The drafts as they are now: a sync that erased a person took their drafts along
         (their row goes, and the dialog says why); no view is logged of anyone listed before."""
         store, user = self.session.store, self.session.user
-        listed = {d.person_id for d in self.drafts}
-        self._show(visits.list_open_drafts(store, user))
-        gone = listed - {d.person_id for d in self.drafts}
+        listed = {key[0] for key in self._keys()}
+        self._show(visits.list_open_drafts(store, user), visits.list_carried_drafts(store, user))
+        gone = listed - {key[0] for key in self._keys()}
         erased = [
             pid for pid in gone if people.get_person(store, user, pid, log_view=False) is None
         ]
@@ -1371,16 +1402,21 @@ class DraftsDialog(QDialog):
 
     def _on_continue_clicked(self) -> None:
         row = self.list.currentRow()
-        if not 0 <= row < len(self.drafts):
+        rows: list[visits.Draft | visits.CarriedDraft] = [*self.drafts, *self.carried]
+        if not 0 <= row < len(rows):
             return
-        draft = self.drafts[row]
+        picked = rows[row]
+        draft = picked.draft if isinstance(picked, visits.CarriedDraft) else picked
         store, user = self.session.store, self.session.user
         if people.get_person(store, user, draft.person_id, log_view=False) is None:
             # A sync erased them and the dialog was not listed anew yet (the sync's end is
             # reported a moment after its changes are stored): said, and listed anew.
             self.refresh()
             return
-        self.chosen.emit(draft)
+        if isinstance(picked, visits.CarriedDraft):
+            self.chosen_carried.emit(picked)
+        else:
+            self.chosen.emit(picked)
         self.accept()
 
 
@@ -1554,10 +1590,14 @@ class VisitsFeature(QObject):
         """Continue a draft kept from the merged entry as this entry's draft of its form. Where
         this entry has one of its own, the user is asked first: it is then discarded (finish
         it first to keep both)."""
-        store, user, draft = self.session.store, self.session.user, carried.draft
         person = self.tab.person
-        if person is None or person.id != draft.person_id:
+        if person is None or person.id != carried.draft.person_id:
             return
+        self._continue_carried(carried, person)
+
+    def _continue_carried(self, carried: visits.CarriedDraft, person: Person) -> None:
+        """As ``_on_tab_continue_carried``, for ``person`` (the one shown)."""
+        store, user, draft = self.session.store, self.session.user, carried.draft
         for win in self.open_windows:
             if win.person.id == person.id and win.form_id == draft.form_id:
                 # Its autosave would write over the draft continued in its place.
@@ -1627,22 +1667,36 @@ class VisitsFeature(QObject):
     def offer_drafts(self) -> None:
         if self.session.store.closed:  # the window's store closed before this came round
             return
-        drafts = visits.list_open_drafts(self.session.store, self.session.user)
-        if not drafts:
+        store, user = self.session.store, self.session.user
+        drafts = visits.list_open_drafts(store, user)
+        carried = visits.list_carried_drafts(store, user)
+        if not drafts and not carried:
             return
-        dialog = DraftsDialog(self.session, drafts, self.window, self.window.log_view)
+        dialog = DraftsDialog(self.session, drafts, self.window, self.window.log_view, carried)
         dialog.chosen.connect(self._on_draft_chosen)
+        dialog.chosen_carried.connect(self._on_carried_chosen)
         self.drafts_dialog = dialog
         dialog.open()
 
     def _on_draft_chosen(self, draft: visits.Draft) -> None:
-        person = people.get_person(
-            self.session.store, self.session.user, draft.person_id, log_view=False
-        )
+        person = self._opened(draft.person_id)
+        if person is not None:
+            self.start(draft.form_id, person=person)
+
+    def _on_carried_chosen(self, carried: visits.CarriedDraft) -> None:
+        """A merged entry's draft chosen from the list: the person's page (its notice says
+        of the draft) and on as its Continue goes, asking where the entry has its own."""
+        person = self._opened(carried.draft.person_id)
+        if person is not None:
+            self._continue_carried(carried, person)
+
+    def _opened(self, person_id: str) -> Person | None:
+        """The person's page shown (and the view logged); None if they were erased."""
+        person = people.get_person(self.session.store, self.session.user, person_id, log_view=False)
         if person is not None:
             self.window.log_view("person", person.id)
             self.window.person_page.show_person(person)
-            self.start(draft.form_id, person=person)
+        return person
 
 
 def install(window: MainWindow) -> None:

@@ -482,17 +482,22 @@ class OwnDraftHeld(LookupError):
     place discards it, so the user is asked first (``replace_own``)."""
 
 
-def list_carried_drafts(store: Store, user: User, person_id: str) -> list[CarriedDraft]:
+def list_carried_drafts(
+    store: Store, user: User, person_id: str | None = None
+) -> list[CarriedDraft]:
     """The drafts of entries merged into ``person_id``'s kept beside their own (oldest begun
-    first), as ``user`` may see them: what their page offers to continue or discard."""
+    first), as ``user`` may see them: what their page offers to continue or discard. Without
+    ``person_id``, everyone's: listed with the unfinished forms at start-up."""
     require(user, Action.FILL_FORMS)
+    query = (
+        select(CarriedDraftRow, UserRow.display_name)
+        .outerjoin(UserRow, UserRow.id == CarriedDraftRow.author_id)
+        .order_by(CarriedDraftRow.started_at, CarriedDraftRow.form_id)
+    )
+    if person_id is not None:
+        query = query.where(CarriedDraftRow.person_id == person_id)
     with store.reading() as session:
-        rows = session.execute(
-            select(CarriedDraftRow, UserRow.display_name)
-            .outerjoin(UserRow, UserRow.id == CarriedDraftRow.author_id)
-            .where(CarriedDraftRow.person_id == person_id)
-            .order_by(CarriedDraftRow.started_at, CarriedDraftRow.form_id)
-        ).all()
+        rows = session.execute(query).all()
         found = [(_draft(row), row.carried_from, name or "") for row, name in rows]
     return [CarriedDraft(_draft_for(store, user, d), source, name) for d, source, name in found]
 
