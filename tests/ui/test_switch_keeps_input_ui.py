@@ -21,6 +21,7 @@ from desktop_app.usecases import accounts, people
 from desktop_app.usecases.accounts import Session
 from tests.conftest import PASSWORD
 from tests.ui.conftest import shown_window, type_text
+from tests.ui.security.test_login_dialogs import recovery_code_of_a_first_account
 from tests.ui.test_conflicts_ui import _record_conflicts
 from tests.ui.test_esc_keeps_input_ui import (
     _asked,
@@ -137,10 +138,7 @@ def test_answers_taken_one_by_one_are_asked_about_before_another_conflict(
 
 
 def _recovery(qtbot: QtBot, data_dir: Path) -> tuple[RecoveryLoginDialog, str]:
-    first = accounts.create_first_account(data_dir, "anna", "Anna", PASSWORD)
-    code = first.recovery_code
-    first.close()
-    assert code
+    code = recovery_code_of_a_first_account(data_dir)
     dialog = RecoveryLoginDialog(data_dir, "anna")
     qtbot.addWidget(dialog)
     dialog.open()
@@ -244,7 +242,7 @@ def test_the_forgot_button_opens_the_recovery_dialog_that_asks(
     qtbot.addWidget(login)
     login.open()
     qtbot.waitExposed(login)
-    seen: list[RecoveryLoginDialog] = []
+    seen: list[bool] = []  # whether the recovery dialog was open: after Escape, after Discard
 
     def in_recovery() -> None:
         recovery = login.findChild(RecoveryLoginDialog)

@@ -32,11 +32,17 @@ def test_login_dialog_shows_the_wait_and_then_lets_in(qtbot: QtBot, data_dir: Pa
     dialog.session.close()
 
 
-def test_recovery_dialog_sets_a_new_password(qtbot: QtBot, data_dir: Path) -> None:
+def recovery_code_of_a_first_account(data_dir: Path) -> str:
+    """The first account, "anna", made in ``data_dir``: the recovery code printed for it."""
     first = accounts.create_first_account(data_dir, "anna", "Anna", PASSWORD)
     code = first.recovery_code
     first.close()
     assert code
+    return code
+
+
+def test_recovery_dialog_sets_a_new_password(qtbot: QtBot, data_dir: Path) -> None:
+    code = recovery_code_of_a_first_account(data_dir)
     dialog = RecoveryLoginDialog(data_dir, "anna")
     qtbot.addWidget(dialog)
     type_text(dialog.code, code.lower())
