@@ -6,6 +6,7 @@ input to keep and asks nothing."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -67,7 +68,7 @@ def _shown_field(dialog: ConflictsDialog) -> str:
 
 
 def test_another_conflict_clicked_with_a_value_typed_asks_and_keeping_stays(
-    qtbot: QtBot, session: Session
+    qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
     """Keep editing: the phone's conflict chosen again, the value typed still there; Discard:
     the notes' conflict shown, its own value offered."""
@@ -78,11 +79,15 @@ def test_another_conflict_clicked_with_a_value_typed_asks_and_keeping_stays(
     question = _question(dialog)
     assert question.text() == "Discard what you entered?"
     assert question.defaultButton() is question.escapeButton()  # Enter keeps editing
+    shots = Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path))
+    dialog.grab().save(str(shots / "conflict-switch-asked.png"))
+    question.grab().save(str(shots / "conflict-switch-question.png"))
     qtbot.keyClick(question, Qt.Key.Key_Escape)
     assert not _asked()
     assert _shown_field(dialog) == "phone"
     # The row clicked is selected once the click is handled, after the row is chosen again.
     qtbot.waitUntil(lambda: dialog.list.selectedItems() == [dialog.list.currentItem()])
+    dialog.grab().save(str(shots / "conflict-switch-kept.png"))
     assert dialog.edit_line.isVisible() and dialog.edit_line.text() == "0176 123"
     assert dialog.isVisible()
 
