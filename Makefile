@@ -24,8 +24,9 @@ catalogs:  ## extract messages and merge them into every language's catalog
 	  fi; \
 	done
 
-compile:  ## build the .mo files (not committed)
+compile:  ## build the .mo files and the first paint's CLDR items (not committed)
 	$(BABEL) compile --statistics -D welcome_desk -d translations
+	$(PY) -m desktop_app.i18n.cldr_cache
 
 test:
 	scripts/test

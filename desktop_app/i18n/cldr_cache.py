@@ -5,9 +5,10 @@ package, then the language merged onto CLDR's root), for a count, the dates of b
 countries of some twenty rows. Those are written from ``resources/cldr/first-paint.json``
 instead, in the UI languages: the count's group separator, the date patterns and month
 abbreviations, the country names. The file is Babel's own data (``build``; a unit test
-compares the two, and every output against Babel's), written by ``python -m
-desktop_app.i18n.cldr_cache`` after an upgrade of Babel. Babel itself loads after the first
-paint, with the features.
+compares the two, and every output against Babel's), written from the Babel installed by
+``python -m desktop_app.i18n.cldr_cache``, which ``scripts/setup`` and ``make compile`` run (it
+is generated, not committed, as the .mo files are). Without the file every date and count is
+Babel's, as before. Babel itself loads after the first paint, with the features.
 """
 
 from __future__ import annotations
@@ -28,8 +29,12 @@ SKELETONS = ("yMMM", "y")
 
 @cache
 def _data() -> dict[str, Any]:
-    with resource(*CACHE_FILE).open(encoding="utf-8") as fh:
-        data: dict[str, Any] = json.load(fh)
+    """The file's items; none when it was not written (then Babel writes everything)."""
+    try:
+        with resource(*CACHE_FILE).open(encoding="utf-8") as fh:
+            data: dict[str, Any] = json.load(fh)
+    except FileNotFoundError:
+        return {"languages": {}}
     return data
 
 
@@ -114,7 +119,7 @@ def format_pattern(pattern: str, year: int, month: int, day: int, items: dict[st
 
 
 def main() -> None:
-    """Write the file from the Babel installed (after an upgrade of Babel)."""
+    """Write the file from the Babel installed (scripts/setup, make compile)."""
     path = resource(*CACHE_FILE)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(

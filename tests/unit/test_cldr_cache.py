@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from babel import Locale
@@ -113,3 +114,35 @@ def test_the_first_paints_formatting_loads_no_babel() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=project_root()
     )
     assert done.stdout.splitlines() == ["100\xa0000 4.05.1990\u202fг. Румъния", "[]"]
+
+
+def test_without_the_file_babel_writes_the_same(tmp_path: Path) -> None:
+    """The file is generated (scripts/setup, make compile), not committed: a checkout where it
+    was not written yet formats by Babel, with the same text, and says nothing."""
+    code = (
+        "import sys\n"
+        "from desktop_app import paths\n"
+        f"paths.resources_dir = lambda: paths.Path({str(tmp_path)!r})\n"
+        "from desktop_app.i18n.text import set_language\n"
+        "from desktop_app.i18n.formatting import country_names, format_number\n"
+        "from desktop_app.i18n.formatting import format_partial_date\n"
+        "set_language('bg')\n"
+        "print(format_number(100000), format_partial_date('1990-05-04'), country_names()['RO'])\n"
+        "print('babel' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=project_root()
+    )
+    assert done.stdout.splitlines() == ["100\xa0000 4.05.1990\u202fг. Румъния", "True"]
+    assert done.stderr == ""
+
+
+def test_the_file_is_written_by_setup_not_committed() -> None:
+    tracked = subprocess.run(
+        ["git", "ls-files", "resources/cldr"], capture_output=True, text=True, cwd=project_root()
+    )
+    if tracked.returncode != 0:
+        pytest.skip("not a git checkout")
+    assert tracked.stdout == ""
+    setup = (project_root() / "scripts" / "setup").read_text(encoding="utf-8")
+    assert "-m desktop_app.i18n.cldr_cache" in setup
