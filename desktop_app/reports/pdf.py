@@ -3,10 +3,11 @@
 Counts below the threshold appear as "< 5" in the tables, a count hidden so that such a count
 cannot be worked out as "×". Bar charts draw neither (a bar would show the number) but put the
 mark where the bar would start; a stacked bar is followed by its hidden segments' marks, each
-after a swatch of the segment's colour. The trend's line breaks at a hidden count and a hollow
-marker at the threshold's height stands for it, named in the legend: a line falling to 0 would
-read as a month with nobody. The month not over on the report's day is a dashed segment to a
-small ring, named in the legend too: its smaller figures are not a collapse.
+after a swatch of the segment's colour, and a group's hidden bar has its mark after one too.
+The trend's line breaks at a hidden count and a hollow marker at the threshold's height stands
+for it, named in the legend: a line falling to 0 would read as a month with nobody. The month
+not over on the report's day is a dashed segment to a small ring, named in the legend too: its
+smaller figures are not a collapse.
 """
 
 from __future__ import annotations
@@ -108,7 +109,9 @@ def chart(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Drawin
     rows = len(table.rows)
     first = 1 if table.chart == "stacked" else 0
     series = {"bars": 1, "grouped": len(table.columns)}.get(table.chart, len(table.columns) - 1)
-    per_row = 4.2 * mm if series == 1 or table.chart == "stacked" else 3.2 * mm * series
+    # a grouped bar as high as its mark: at 3.2 mm the marks of a group's bars ran into each
+    # other ("< 5" above "< 5")
+    per_row = 4.2 * mm if series == 1 or table.chart == "stacked" else 3.8 * mm * series
     height = max(30 * mm, rows * per_row + 14 * mm)
     # what the hidden counts' marks mean, below the chart: a bar's "×" was unexplained
     notes = [
@@ -142,7 +145,7 @@ def chart(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Drawin
     bc.valueAxis.labelTextFormat = lambda v: format_number(v, lang)  # as the trend's axis
     if table.chart == "stacked":
         bc.categoryAxis.style = "stacked"
-    else:
+    elif series == 1:
         bc.barLabelFormat = "values"
         bc.barLabelArray = [
             ["" if row[first + i].isdigit() else row[first + i] for row in reversed(cells)]
@@ -157,9 +160,8 @@ def chart(table: Table, lang: str, threshold: int = DEFAULT_THRESHOLD) -> Drawin
         bc.bars[i].fillColor = PALETTE[i % len(PALETTE)]
         bc.bars[i].strokeColor = None
     d.add(bc)
-    if table.chart == "stacked":
-        _stacked_hidden_marks(d, bc, [row[first : first + series] for row in reversed(cells)])
     if series > 1:
+        _hidden_marks(d, bc, [row[first : first + series] for row in reversed(cells)])
         names = [gettext_in(lang, c) for c in table.columns[first : first + series]]
         d.add(_legend(names, WIDTH - 36 * mm, height + below - 6 * mm))
     for n, line in enumerate(notes):
@@ -183,43 +185,52 @@ def _mark_advance(mark: str) -> float:
 
 
 def _marks_width(row: list[str]) -> float:
-    """How wide the hidden marks after a stacked bar are (see ``_stacked_hidden_marks``)."""
+    """How wide the hidden marks after a stacked bar are (see ``_hidden_marks``; a group's
+    hidden bar is 0 long, its mark stands where it would start)."""
     marks = [c for c in row if not c.isdigit()]
     return 2 + sum(map(_mark_advance, marks)) if marks else 0
 
 
-def _stacked_hidden_marks(d: Drawing, bc: HorizontalBarChart, rows: list[list[str]]) -> None:
-    """After each stacked bar, the hidden segments' marks ("< 5", "×"), each after a swatch of
-    its segment's colour: a bar does not silently look shorter, or absent, for the parts it
-    does not show (single bars put the mark where the bar would start)."""
+def _hidden_marks(d: Drawing, bc: HorizontalBarChart, rows: list[list[str]]) -> None:
+    """The hidden counts' marks ("< 5", "×") of a chart of several series, each after a swatch
+    of its series' colour: after a stacked bar its hidden segments' marks, a bar does not
+    silently look shorter, or absent, for the parts it does not show; in a group each hidden
+    bar's mark where it would start (grey "< 5" twice beside "Jobcenter" did not say which
+    was the visits' and which the quick contacts'). Single bars put the bare mark where the
+    bar would start."""
     bc.draw()  # lays the bars out: their ends are where the marks go
     positions = bc._barPositions  # [series][row] = (x, y, width, height)
+    stacked = bc.categoryAxis.style == "stacked"
     for r, row in enumerate(rows):
         marks = [(i, cell) for i, cell in enumerate(row) if not cell.isdigit()]
         if not marks:
             continue
-        x = max(px + max(w, 0) for px, _y, w, _h in (positions[i][r] for i in range(len(row))))
-        _x, y, _w, h = positions[0][r]
-        x, middle = x + 2, y + h / 2  # as _marks_width counts
+        bars = [positions[i][r] for i in range(len(row))]
+        end = max(px + max(w, 0) for px, _y, w, _h in bars)
+        x = end + 2  # as _marks_width counts
         for i, mark in marks:
-            half = MARK_SWATCH / 2
-            color = PALETTE[i % len(PALETTE)]
-            d.add(
-                Rect(x, middle - half, MARK_SWATCH, MARK_SWATCH, fillColor=color, strokeColor=None)
-            )
-            # the baseline a third of the size below the middle: the digits centred on it
-            baseline = middle - FIGURE_SIZE * 0.35
-            d.add(
-                String(
-                    x + MARK_SWATCH + 1.5,
-                    baseline,
-                    mark,
-                    fontName=FONT,
-                    fontSize=FIGURE_SIZE,
-                    fillColor=HIDDEN_GREY,
-                )
-            )
+            px, y, w, h = bars[0 if stacked else i]
+            if not stacked:
+                x = px + max(w, 0) + 2
+            _swatched_mark(d, x, y + h / 2, PALETTE[i % len(PALETTE)], mark)
             x += _mark_advance(mark)
+
+
+def _swatched_mark(d: Drawing, x: float, middle: float, color: colors.Color, mark: str) -> None:
+    half = MARK_SWATCH / 2
+    d.add(Rect(x, middle - half, MARK_SWATCH, MARK_SWATCH, fillColor=color, strokeColor=None))
+    # the baseline a third of the size below the middle: the digits centred on it
+    baseline = middle - FIGURE_SIZE * 0.35
+    d.add(
+        String(
+            x + MARK_SWATCH + 1.5,
+            baseline,
+            mark,
+            fontName=FONT,
+            fontSize=FIGURE_SIZE,
+            fillColor=HIDDEN_GREY,
+        )
+    )
 
 
 def _runs(values: list[int | None]) -> list[list[int | None]]:

@@ -820,6 +820,40 @@ def test_a_stacked_bar_marks_its_hidden_segments_after_the_bar() -> None:
     assert sorted(marks) == sorted(hidden)
 
 
+def test_a_grouped_bars_hidden_marks_say_whose_they_are_and_do_not_touch() -> None:
+    """'Topics of the visits' in the walk-through's PDF: beside "Jobcenter" two grey "< 5",
+    one on the other, and nothing said which counted the visits and which the quick contacts.
+    Each hidden bar of a group has its mark after a swatch of its series' colour now, where
+    the bar would start, and a group's marks are a line apart."""
+    from reportlab.graphics.shapes import Rect
+
+    from desktop_app.reports.pdf import FIGURE_SIZE, MARK_SWATCH
+
+    register_fonts()
+    table = Table(
+        "topics",
+        "Topics of the visits",
+        ("Visits", "Quick contacts"),
+        (Row("jobcenter", (4, 2)), Row("housing", (1, 9)), Row("health", (12, 3))),
+        chart="grouped",
+    )
+    drawing = chart(table, "en")
+    assert drawing is not None
+    contents = list(drawing.contents)
+    marks = [(n, c) for n, c in enumerate(contents) if isinstance(c, String) and c.text == "< 5"]
+    assert len(marks) == 4, [c.text for c in contents if isinstance(c, String)]
+    colours = []
+    for n, mark in marks:
+        swatch = contents[n - 1]
+        assert isinstance(swatch, Rect) and swatch.width == MARK_SWATCH
+        assert swatch.x + swatch.width < mark.x
+        colours.append(swatch.fillColor)
+    # rows bottom-up as drawn: health's quick contacts, housing's visits, jobcenter's both
+    assert colours == [PALETTE[1], PALETTE[0], PALETTE[0], PALETTE[1]]
+    jobcenter = sorted(mark.y for _n, mark in marks[2:])
+    assert jobcenter[1] - jobcenter[0] >= FIGURE_SIZE
+
+
 def test_a_chart_with_every_count_hidden_has_an_axis_of_whole_counts() -> None:
     """A month's referrals all below 5 drew no bar, and ReportLab scaled the empty axis to
     0.01: its ticks "0,002 0,004 0,006" ran into each other. It counts 0 to 5 now."""
