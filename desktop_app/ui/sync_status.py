@@ -1361,10 +1361,19 @@ class DevicesDialog(QDialog):
             + margins.left()
             + margins.right()
         )
-        screen = self.screen().availableGeometry().width()
-        width = min(needed, screen - 40)
+        screen = self.screen().availableGeometry()
+        width = min(needed, screen.width() - 40)
         if width > self.width():
             self.resize(width, self.height())
+        # Every laptop in view, up to a dozen lines: the list kept the 90 px it had before the
+        # answer, and of a team of four (two lines each) the stolen laptop's line, the one to
+        # revoke, was cut off at the bottom, below half a dialog of empty room.
+        rows = sum(self.list.sizeHintForRow(i) for i in range(self.list.count()))
+        lines = 12 * metrics.lineSpacing()
+        self.list.setMinimumHeight(min(rows, lines) + 2 * self.list.frameWidth())
+        height = min(self.sizeHint().height(), screen.height() - 40)
+        if height > self.height():
+            self.resize(self.width(), height)
 
     def _update_buttons(self) -> None:
         item = None if self.busy else self.list.currentItem()
