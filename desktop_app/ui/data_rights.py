@@ -359,6 +359,11 @@ def erase_shown_person(window: MainWindow, person_id: str) -> None:
         window.search.clear()
         window.reload_all()
         window.statusBar().showMessage(_("The person was erased."), 5000)
+        # The erasure waits to be sent to the other laptops: the status bar said "0 changes to
+        # send" until the next sync, as if it had reached them.
+        controller = getattr(window, "sync", None)  # None without the sync feature
+        if controller is not None:
+            controller.refresh()
 
     def failed(exc: Exception) -> None:
         page.setEnabled(True)

@@ -10,6 +10,7 @@ import datetime as dt
 import io
 import json
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -348,8 +349,12 @@ def test_a_copy_of_a_persons_data_and_an_erasure_that_reaches_every_laptop(
     QTimer.singleShot(0, confirm)
     _more(window, "erase_person")
     qtbot.waitUntil(lambda: window.person_page.person is None, timeout=20_000)
-    _shot(window, "erased")
     assert window.statusBar().currentMessage() == "Die Person wurde gelöscht."
+    # not yet on the other laptops: the status bar says that it waits to be sent
+    status = window.sync.label  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: " 0 Änderungen zu senden" not in status.text(), timeout=10_000)
+    assert re.search(r"\d+ Änderungen? zu senden", status.text()), status.text()
+    _shot(window, "erased")
     laptops.sync(team.coordinator, team.advisor_b, team.advisor_a, team.helper)
     for s in (team.coordinator, team.advisor_a, team.advisor_b, team.helper):
         assert people.get_person(s.store, s.user, popa) is None
