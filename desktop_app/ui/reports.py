@@ -882,7 +882,13 @@ class ReportsWindow(QMainWindow):
             if table.key != "overview" and table.rows:
                 view = chart_view(table, lang)
                 view.setObjectName(f"chart-{table.key}")
-            self.panels_layout.addWidget(FigurePanel(_(table.title), grid, view))
+            panel = FigurePanel(_(table.title), grid, view)
+            if not table.rows:
+                # Said, as the PDF says it: a table's header alone over nothing looked like
+                # figures that failed to load ("Skills checks", "Health insurance").
+                grid.hide()
+                panel.row.addWidget(QLabel(_("No figures in this period.")))
+            self.panels_layout.addWidget(panel)
         self.panels_layout.addStretch(1)
         self._fit_panels()
         scroll, self._keep_scroll = self._keep_scroll, 0

@@ -803,3 +803,30 @@ def test_a_hidden_outcome_is_marked_and_explained_in_the_chart_and_the_tables_to
     assert "\n" in advised and small in advised.split("\n")[1]
     if SHOTS:
         view.grab().save(str(Path(SHOTS) / f"hidden-outcome-{lang}.png"))
+
+
+def test_a_figure_with_nothing_to_count_says_so_as_the_pdf_does(
+    qtbot: QtBot, session: Session
+) -> None:
+    """A month without skills checks showed the table's header alone over nothing, which
+    read as figures that failed to load; the PDF said "No figures in this period." The
+    dashboard says it too, and a figure with counts keeps its table."""
+    from PySide6.QtWidgets import QGroupBox, QLabel
+
+    _window, dashboard = _dashboard(qtbot, session)
+    dashboard.show()
+    qtbot.waitExposed(dashboard)
+    report = dashboard.report
+    assert report is not None
+    (overview,) = dashboard.findChildren(QTableWidget, "table-overview")
+    qtbot.waitUntil(overview.isVisible)  # the panels shown (Qt shows them queued)
+    for table in report.tables:
+        (grid,) = dashboard.findChildren(QTableWidget, f"table-{table.key}")
+        panel = grid.parentWidget()
+        assert isinstance(panel, QGroupBox)
+        said = [label.text() for label in panel.findChildren(QLabel) if label.isVisible()]
+        if table.rows:
+            assert grid.isVisible() and "No figures in this period." not in said, table.key
+        else:
+            assert not grid.isVisible() and said == ["No figures in this period."], table.key
+    assert not report.table("german_levels").rows  # an empty store: this one says so
