@@ -237,6 +237,7 @@ def test_the_coordinators_month_report_counts_what_the_laptops_entered(
     qtbot.waitUntil(lambda: len(dashboard.findChildren(QTableWidget, "table-overview")) == 1)
     dashboard.resize(1100, 700)
     _shot(dashboard, "report-dashboard")
+    _shot(dashboard.panels, "report-panels")
     # on screen, exact: what the three laptops entered
     overview = _grid(dashboard, "overview")
     figures = ("Beratene Personen", "Besuche", "Kurzkontakte", "Vermittlungen")
@@ -461,3 +462,72 @@ def test_the_helpers_stolen_laptop_is_revoked_and_the_team_syncs_on(
     assert not people.search_people(team.helper.store, "koleva")  # nothing new reaches it
     stolen.close()
     window.close()
+
+
+def _file_action(window: MainWindow, text: str) -> QAction:
+    (action,) = [a for a in window.file_menu.actions() if a.text() == text]
+    return action
+
+
+def test_a_laptop_backed_up_and_restored_into_a_fresh_folder_keeps_its_data_and_syncs_on(
+    qtbot: QtBot, laptops: Laptops, program_font: None, qt_texts: None, tmp_path: Path
+) -> None:
+    from desktop_app.ui.accounts import BackupDialog, RestoreDialog
+
+    team = _month_of_work(laptops)
+    set_language("de")
+    elena = team.advisor_b.store.paths.data_dir
+    # Elena's laptop, its coordinator's account (the first one made on it)
+    owner = laptops.sessions[2]
+    assert owner.store.paths.data_dir == elena and owner.user.role is Role.COORDINATOR
+    window = shown_window(qtbot, owner, 1100)
+    _file_action(window, "Si&cherung…").trigger()
+    (dialog,) = window.findChildren(BackupDialog)
+    qtbot.waitExposed(dialog)
+    written = tmp_path / "stick" / "laptop-elena.wdbackup"
+    written.parent.mkdir()
+    type_text(dialog.file, str(written))
+    type_text(dialog.passphrase, "Sicherung Dezember 2026")
+    type_text(dialog.repeat, "Sicherung Dezember 2026")
+    _shot(dialog, "backup")
+    with qtbot.waitSignal(dialog.accepted, timeout=60_000):
+        dialog.buttons.accepted.emit()
+    said = f"Sicherung in {written} geschrieben."
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == said, timeout=10_000)
+    _shot(window, "backup-written")
+    assert written.is_file()
+    for name in (b"Popa", "Ionuț".encode(), b"Stan"):
+        assert name not in written.read_bytes()
+    # The laptop is replaced: its backup restored into a fresh data folder.
+    _file_action(window, "Sicherung wie&derherstellen…").trigger()
+    (restore,) = window.findChildren(RestoreDialog)
+    qtbot.waitExposed(restore)
+    fresh = tmp_path / "neuer-laptop"
+    type_text(restore.file, str(written))
+    type_text(restore.folder, str(fresh))
+    type_text(restore.passphrase, "Sicherung Dezember 2026")
+    _shot(restore, "restore")
+    with qtbot.waitSignal(restore.accepted, timeout=60_000):
+        restore.buttons.accepted.emit()
+    (box,) = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    _shot(box, "restored")
+    assert box.text().startswith(f"Die Sicherung wurde im Ordner {fresh} wiederhergestellt.")
+    (keep,) = [b for b in box.buttons() if b.text() == "Mit den aktuellen Daten &weiterarbeiten"]
+    keep.click()
+    window.close()
+    restored = accounts.log_in(fresh, "elena", "advisor pass 456")
+    laptops.sessions.append(restored)
+    before = {p.family_name for p in people.list_people(owner.store, 0, 100)}
+    assert {p.family_name for p in people.list_people(restored.store, 0, 100)} == before
+    popa = team.people["Popa"]
+    assert len(visits.visit_history(restored.store, restored.user, popa)) == 1
+    (vhs,) = uc.referrals_of(restored.store, restored.user, popa)
+    assert (vhs.service_id, vhs.status) == ("vhs", ReferralStatus.ATTENDED)
+    window = shown_window(qtbot, restored, 1100)
+    window.show_person(popa)
+    _shot(window, "restored-popa")
+    window.close()
+    # and it syncs on: what the helper's laptop sent since arrives
+    (report,) = laptops.sync(restored)
+    assert not report.refused
+    assert people.search_people(restored.store, "Munteanu")
