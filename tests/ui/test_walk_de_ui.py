@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QApplication,
@@ -219,6 +219,7 @@ def test_the_coordinators_month_report_counts_what_the_laptops_entered(
     qtbot: QtBot,
     laptops: Laptops,
     program_font: None,
+    qt_texts: None,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -260,6 +261,18 @@ def test_the_coordinators_month_report_counts_what_the_laptops_entered(
         "rumänisch": ["3", "0"],
         "keine Angabe": ["0", "5"],
     }
+    # who the six are: the row chosen by keyboard, Enter
+    (grid,) = dashboard.findChildren(QTableWidget, "table-overview")
+    grid.setFocus()
+    grid.setCurrentCell(0, 0)
+    qtbot.keyClick(grid, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: dashboard.cases is not None and dashboard.cases.isVisible())
+    cases = dashboard.cases
+    assert cases is not None
+    _shot(cases, "report-cases")
+    listed = sorted(cases.list.item(i).text() for i in range(cases.list.count()))
+    assert len(listed) == 6 and any("Popa" in name for name in listed), listed
+    cases.close()
     for fmt, index in (("pdf", 0), ("csv", 2)):
         out = str(tmp_path / f"bericht.{fmt}")
         # the platform's file dialog cannot be driven here; what it answers can
