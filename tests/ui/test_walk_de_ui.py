@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from openpyxl import load_workbook
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
@@ -273,7 +274,7 @@ def test_the_coordinators_month_report_counts_what_the_laptops_entered(
     listed = sorted(cases.list.item(i).text() for i in range(cases.list.count()))
     assert len(listed) == 6 and any("Popa" in name for name in listed), listed
     cases.close()
-    for fmt, index in (("pdf", 0), ("csv", 2)):
+    for fmt, index in (("pdf", 0), ("xlsx", 1), ("csv", 2)):
         out = str(tmp_path / f"bericht.{fmt}")
         # the platform's file dialog cannot be driven here; what it answers can
         monkeypatch.setattr(QFileDialog, "getSaveFileName", partial(_answer, out))
@@ -286,6 +287,15 @@ def test_the_coordinators_month_report_counts_what_the_laptops_entered(
     assert rows["Beratene Personen"] == ["6"] and rows["Besuche"] == ["7"]
     assert rows["Kurzkontakte"] == ["5"] and rows["Vermittlungen"] == ["< 5"]
     assert rows["Jobcenter Dortmund"] == ["< 5", "< 5", "< 5", "0"]
+    book = load_workbook(tmp_path / "bericht.xlsx")
+    cells = {
+        str(row[0]): row[1:]
+        for sheet in book.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        if row and row[0]
+    }
+    assert cells["Beratene Personen"][0] == 6 and cells["Besuche"][0] == 7
+    assert cells["Vermittlungen"][0] == "< 5"
     pdf = (tmp_path / "bericht.pdf").read_bytes()
     printed = _pdf_text(pdf)
     assert "Beratene Personen 6" in printed and "Besuche 7" in printed
