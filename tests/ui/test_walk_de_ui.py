@@ -238,6 +238,9 @@ def test_the_coordinators_month_report_counts_what_the_laptops_entered(
     # the last month's figures, replaced, are gone from the window
     qtbot.waitUntil(lambda: len(dashboard.findChildren(QTableWidget, "table-overview")) == 1)
     dashboard.resize(1100, 700)
+    # whose figures: a person's filter, named as one ("Beratung", advice, it said)
+    assert dashboard.advisor_label.text() == "&Beratende"
+    assert dashboard.advisor.currentText() == "Alle Beraterinnen und Berater"
     _shot(dashboard, "report-dashboard")
     _shot(dashboard.panels, "report-panels")
     # on screen, exact: what the three laptops entered
