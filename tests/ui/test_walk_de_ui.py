@@ -12,6 +12,7 @@ import json
 import os
 import re
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import partial
@@ -487,6 +488,15 @@ def test_the_helpers_stolen_laptop_is_revoked_and_the_team_syncs_on(
     assert "Dieser Laptop ist gesperrt · erneut beitreten (Menü Datei)" in said, said
     assert not people.search_people(team.helper.store, "koleva")  # nothing new reaches it
     stolen.close()
+    # and from the command line, in German
+    done = subprocess.run(
+        [sys.executable, "-m", "desktop_app.app", "sync", "--lang", "de", "--password-stdin",
+         "--data-dir", str(team.helper.store.paths.data_dir), "--account", "ioana"],
+        input="helper pass 789\n", capture_output=True, text=True, timeout=120,
+        env={**os.environ, "WELCOME_DESK_FAST_KDF": "1"},
+    )  # fmt: skip
+    assert done.returncode == 6, done.stderr  # refused by the server
+    assert "Dieser Laptop wurde gesperrt und synchronisiert nicht mehr." in done.stderr
     window.close()
 
 
