@@ -33,11 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from sqlalchemy import func, select
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.referral import ReferralStatus
 from desktop_app.domain.users import Role
 from desktop_app.i18n.text import set_language
+from desktop_app.storage.reports_models import ReportPersonRow
 from desktop_app.ui import reports as reports_ui
 from desktop_app.ui.application import QtTranslations
 from desktop_app.ui.data_rights import EraseDialog, ExportDialog
@@ -388,6 +390,8 @@ def test_a_copy_of_a_persons_data_and_an_erasure_that_reaches_every_laptop(
         assert people.get_person(s.store, s.user, popa) is None
         assert not [p for p in people.search_people(s.store, "popa") if p.id == popa]
         assert not people.search_people(s.store, "Ionuț")
+        with s.store.reading() as db:  # nor a trace of him in what the reports read
+            assert db.scalar(select(func.count()).where(ReportPersonRow.person_id == popa)) == 0
     # Elena looks for him on her laptop, in the window
     elena = shown_window(qtbot, team.advisor_b, 1100)
     type_text(elena.search, "Popa")
