@@ -34,7 +34,7 @@ from desktop_app.storage.sync_models import (
 from desktop_app.sync import crypto, person_merges
 from desktop_app.sync.conflict_records import record_conflict
 from desktop_app.sync.http_client import Forbidden, SyncServerClient
-from desktop_app.sync.merge import Conflict, RecordState, merge
+from desktop_app.sync.merge import CLOCK, Conflict, RecordState, merge
 from desktop_app.sync.records import (
     ABOUT_ERASED,
     ADAPTERS,
@@ -504,7 +504,7 @@ class SyncEngine:
                 continue
             incoming, author = result
             page_kinds.setdefault(envelope.record_id, envelope.kind)
-            clocks.extend(f.clock for f in incoming.fields.values())
+            clocks.extend(map(CLOCK, incoming.fields.values()))
             newest.append((incoming.newest_clock(), envelope))
             opened.setdefault(envelope.kind, []).append((envelope, incoming, author))
         self._note_far_future(report, newest)
@@ -587,6 +587,7 @@ class SyncEngine:
         conflicts: list[Conflict] = []
         # Visits: a merge that combined both sides is checked against the form (kinds.py).
         check = getattr(adapter, "check_combination", None)
+        least = person_merges.least(kind)
         synced: dict[str, tuple[str, int]] = {}
         erasing: list[str] = []  # people held here whom another laptop erased
         # People ending as a tombstone here, as a side held them before: if merged into
@@ -595,7 +596,7 @@ class SyncEngine:
         merged_away: dict[str, str] = {}
         # Records about an entry merged into another move to the entry kept (either side's).
         states = [*(incoming for _e, incoming, _a in items), *(r.state for r in local.values())]
-        kept = person_merges.kept_for_states(session, states)
+        kept = person_merges.kept_for_states(session, states) if _merges_held(session) else {}
         for envelope, incoming, author in items:
             current = local.get(envelope.record_id)
             if (
@@ -619,7 +620,7 @@ class SyncEngine:
                 last_writer_wins=adapter.last_writer_wins,
                 greatest=adapter.greatest,
                 union_lists=adapter.union_lists,
-                least=person_merges.least(kind),
+                least=least,
             )
             if kept and (
                 moved := person_merges.moved(result.state, kept, str(self.store.clock.now()))
@@ -638,7 +639,8 @@ class SyncEngine:
                 # never be merged here, nor this laptop's reach the others.
                 synced[envelope.record_id] = (kind, envelope.revision)
                 continue
-            ours_differs = result.state != incoming
+            # A record new here is the incoming state itself: nothing to compare field by field.
+            ours_differs = result.state is not incoming and result.state != incoming
             if check is not None and current is not None and not result.conflicts:
                 combined = (
                     check(session, self.store, current.state, incoming, result.state)
@@ -1129,6 +1131,18 @@ def _server_went_back(page: wire.PullResponse, cursor: int, pushed: int) -> bool
     pushed_back = page.device_pushed_seq is not None and page.device_pushed_seq < pushed
     beyond = page.latest_seq is not None and max(cursor, pushed) > page.latest_seq
     return pulled_back or pushed_back or beyond
+
+
+def _merges_held(session: Session) -> bool:
+    """Whether this laptop holds a merge of entries (``person_merges``), those this page brought
+    included: a first sync holds none, and looking up each page's people among them (an IN of
+    hundreds through SQLAlchemy) was a twentieth of applying its visits and referrals."""
+    return (
+        driver_cursor(session)
+        .execute("SELECT 1 FROM person_merges WHERE deleted = 0 LIMIT 1")
+        .fetchone()
+        is not None
+    )
 
 
 def _synced_tables() -> list[tuple[str, str, str]]:

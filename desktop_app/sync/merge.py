@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from desktop_app.domain.hlc import clock_device as clock_device
@@ -36,6 +37,10 @@ class FieldState(NamedTuple):
     base: str = ""
 
 
+# A ``FieldState``'s clock, as ``map`` takes it (faster than the attribute, field by field).
+CLOCK = itemgetter(1)
+
+
 @dataclass(frozen=True)
 class RecordState:
     """A record as it travels inside an envelope: every field with its clocks."""
@@ -50,8 +55,9 @@ class RecordState:
         return {name: f.value for name, f in self.fields.items()}
 
     def newest_clock(self) -> str:
-        clocks = [f.clock for f in self.fields.values()] + [self.deleted_clock]
-        return max(clocks)
+        # The clocks taken out in C (``CLOCK``), not field by field: a first sync asks each
+        # of thousands of records.
+        return max(max(map(CLOCK, self.fields.values()), default=""), self.deleted_clock)
 
 
 @dataclass(frozen=True)
