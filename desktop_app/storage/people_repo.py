@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from itertools import repeat
 from typing import Any, Generic, TypeVar
 
 import pydantic_core
@@ -123,23 +124,38 @@ def phone_key(phone: str) -> str:
     return min(forms, key=len) if forms else ""
 
 
-def _dob_tokens(dob: PartialDate | None) -> set[str]:
+# The tokens each part of a person gives, as stored (cut to the column's 200 characters, none
+# empty): a first sync or an import indexes thousands, mostly of names and dates seen before.
+@lru_cache(maxsize=32768)
+def _name_index(name: str) -> frozenset[str]:
+    return frozenset(t[:200] for t in _name_tokens(name) if t)
+
+
+@lru_cache(maxsize=32768)
+def _dob_index(dob: PartialDate | None) -> frozenset[str]:
     if dob is None:
-        return set()
+        return frozenset()
     found = {f"d:{dob.iso()}"}
     if dob.is_full:
         found.add(f"d:{dob.day:02d}.{dob.month:02d}.{dob.year:04d}")
-    return found
+    return frozenset(t[:200] for t in found)
+
+
+@lru_cache(maxsize=1024)  # as ``_phone_tokens``: ``phone_key`` asks just before
+def _phone_index(phone: str) -> frozenset[str]:
+    return frozenset(f"p:{t}"[:200] for t in _phone_tokens(phone))
 
 
 def search_tokens(person: Person) -> set[str]:
-    tokens = _name_tokens(person.given_name) | _name_tokens(person.family_name)
     # The ID document's spelling is searched as the name is ("Gueorguieva" for "Георгиева");
     # the list still sorts by the name (``sort_key``).
-    tokens |= _name_tokens(person.id_document_name)
-    tokens |= _dob_tokens(person.date_of_birth)
-    tokens |= {f"p:{t}" for t in _phone_tokens(person.phone)}
-    return {t[:200] for t in tokens if t}
+    return {
+        *_name_index(person.given_name),
+        *_name_index(person.family_name),
+        *_name_index(person.id_document_name),
+        *_dob_index(person.date_of_birth),
+        *_phone_index(person.phone),
+    }
 
 
 def _token_rows(pk: int, person: Person) -> list[dict[str, object]]:
@@ -197,8 +213,9 @@ _BULK_INSERT_PEOPLE = (
 _BULK_INSERT_TOKENS = "INSERT INTO search_tokens (token, sort_key, person_pk) VALUES (?, ?, ?)"
 
 
-def _bulk_row(pk: int, person: Person) -> tuple[object, ...]:
-    """``_to_row(person)`` plus ``pk`` as a tuple in ``_BULK_COLUMNS`` order."""
+def _bulk_row(pk: int, person: Person, key: str) -> tuple[object, ...]:
+    """``_to_row(person)`` plus ``pk`` as a tuple in ``_BULK_COLUMNS`` order (``key``: the
+    person's ``sort_key``)."""
     dob = person.date_of_birth
     return (
         pk,
@@ -212,7 +229,7 @@ def _bulk_row(pk: int, person: Person) -> tuple[object, ...]:
         person.phone,
         person.notes,
         person.id_document_name,
-        sort_key(person),
+        key,
         name_key(person),
         phone_key(person.phone),
         person.revision,
@@ -285,9 +302,9 @@ class PeopleRepository:
         rows: list[tuple[object, ...]] = []
         tokens: list[tuple[str, str, int]] = []
         for pk, person in enumerate(people, start=first + 1):
-            rows.append(_bulk_row(pk, person))
-            key = sort_key(person)[:32]
-            tokens.extend((token, key, pk) for token in search_tokens(person))
+            key = sort_key(person)  # built once for the row and its tokens
+            rows.append(_bulk_row(pk, person, key))
+            tokens.extend(zip(search_tokens(person), repeat(key[:32]), repeat(pk)))
         cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
             cursor.executemany(_BULK_INSERT_PEOPLE, rows)
