@@ -15,7 +15,8 @@ from desktop_app.domain.dates import PartialDate
 from desktop_app.domain.demo import generate_people
 from desktop_app.domain.hlc import effective_field_clocks
 from desktop_app.domain.person import PERSON_FIELDS, Person, Sex, validate_person
-from desktop_app.storage.people_repo import PeopleRepository
+from desktop_app.i18n.translit import name_tokens, phone_tokens
+from desktop_app.storage.people_repo import PeopleRepository, search_tokens
 from desktop_app.usecases.accounts import Session, create_first_account
 
 TODAY = dt.date(2026, 11, 25)
@@ -171,3 +172,38 @@ def test_field_clocks_read_back_as_written(tmp_path: Path) -> None:
         assert json.loads(stored[people[5].id]) == {"sex": [older, ""]}
     finally:
         session.close()
+
+
+def test_search_tokens_are_those_of_each_name_the_date_and_the_phone_as_the_column_holds_them() -> (
+    None
+):
+    """Every token of the given and family name, the ID document's name, the date of birth
+    (ISO, and German for a full date) and the phone (its forms, "p:"), cut to the column's 200
+    characters, none empty: however they are put together."""
+    long_name = "Ștefănescu" * 25  # 250 characters, one word
+    people = [
+        *_people(),
+        Person(
+            id=str(uuid.UUID(int=902)),
+            given_name=long_name,
+            family_name="Иванова-Петрова",
+            date_of_birth=PartialDate(1990, 1, 1),
+            phone="0049 (0)170 1234567",
+            id_document_name="Ivanova-Petrova",
+        ),
+        Person(id=str(uuid.UUID(int=903)), given_name="", family_name="", phone="+"),
+    ]
+    for person in people:
+        dob = person.date_of_birth
+        dates = set()
+        if dob is not None:
+            dates.add(f"d:{dob.iso()}")
+            if dob.is_full:
+                dates.add(f"d:{dob.day:02d}.{dob.month:02d}.{dob.year:04d}")
+        names = (person.given_name, person.family_name, person.id_document_name)
+        tokens = {t for name in names for t in name_tokens(name)} | dates
+        tokens |= {f"p:{t}" for t in phone_tokens(person.phone)}
+        assert search_tokens(person) == {t[:200] for t in tokens if t}
+    long_tokens = search_tokens(people[-2])
+    assert max(map(len, long_tokens)) == 200 and "" not in long_tokens
+    assert {"d:1990-01-01", "d:01.01.1990", "p:1701234567"} <= long_tokens

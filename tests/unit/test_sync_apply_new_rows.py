@@ -21,11 +21,14 @@ from desktop_app.domain.demo import generate_people
 from desktop_app.domain.hlc import entry_name
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import SyncMixin, table
-from desktop_app.sync import records
+from desktop_app.sync import crypto, records
+from desktop_app.sync.engine import DEVICE_ID, SyncEngine, SyncReport, add_team_key, set_meta
+from desktop_app.sync.http_client import SyncServerClient
 from desktop_app.sync.merge import FieldState, RecordState
-from desktop_app.sync.records import ADAPTERS, RecordAdapter, RowAdapter, ToSave
+from desktop_app.sync.records import ADAPTERS, LocalRecord, RecordAdapter, RowAdapter, ToSave
 from desktop_app.usecases import people
 from desktop_app.usecases.accounts import create_first_account
+from sync_server import wire
 from tests.conftest import PASSWORD
 
 # Kinds whose adapter has no ``on_save``: their new rows are written by the INSERT of many.
@@ -312,3 +315,137 @@ def test_records_read_back_as_written_with_only_the_clocks_that_tell_more(
                         **{name: ["", ""] for name in lacking},
                     }
                     assert json.loads(stored[state.id]) == kept, kind
+
+
+def _engine(store: Store) -> SyncEngine:
+    """A pulling laptop's engine, holding the team key the envelopes are sealed under. Only
+    its ``_apply_page`` is used: its client never sends anything (no server to ask)."""
+    with store.transaction() as db:
+        set_meta(db, DEVICE_ID, str(uuid.uuid4()))
+        add_team_key(db, "k1", TEAM_KEY, CLOCK.format(0), active=True)
+    return SyncEngine(store, SyncServerClient("http://127.0.0.1:9"))
+
+
+TEAM_KEY = bytes(range(32))
+
+
+def _sealed(items: list[ToSave], first_seq: int) -> list[wire.StoredEnvelope]:
+    """The records as another laptop pushed them and the server hands them out."""
+    sealer = crypto.EnvelopeSealer(TEAM_KEY, "k1", str(uuid.UUID(int=77)))
+    return [
+        wire.StoredEnvelope(
+            **sealer.seal(
+                item.state.id,
+                item.state.kind,
+                item.revision,
+                records.encode(LocalRecord(item.state, item.revision, item.author_id)),
+                CLOCK.format(seq),
+                item.state.deleted,
+            ).model_dump(),
+            seq=seq,
+        )
+        for seq, item in enumerate(items, start=first_seq)
+    ]
+
+
+def _by_person(store: Store) -> dict[str, Counter[tuple[Any, ...]]]:
+    """``_snapshot`` with the report tables' local number of a person (``report_persons.key``,
+    given as rows come and go) in place of the person's id: the same reports, however the
+    rows were numbered."""
+    found = _snapshot(store)
+    with store.reading() as db:
+        conn = db.connection()
+        columns = {
+            name: list(conn.exec_driver_sql(f'SELECT * FROM "{name}" LIMIT 0').keys())
+            for name in found
+        }
+    person_of = {row[0]: row[1] for row in found["report_persons"]}
+    for name, rows in found.items():
+        if name == "report_persons":
+            at = 0
+        elif "person_key" in columns[name]:
+            at = columns[name].index("person_key")
+        else:
+            continue
+        found[name] = Counter(
+            {(*row[:at], person_of.get(row[at]), *row[at + 1 :]): n for row, n in rows.items()}
+        )
+    return found
+
+
+def _comparable(
+    written: dict[str, tuple[Counter[tuple[Any, ...]], Counter[tuple[Any, ...]]]],
+) -> dict[str, tuple[Counter[tuple[Any, ...]], ...]]:
+    """``written`` without what tells two laptops apart: the outbox's rows as (kind, record id,
+    revision), as their sequence number and clock say when the change was queued, not what it
+    is; the laptop's own clock (meta) left out."""
+
+    def plain(name: str, row: tuple[Any, ...]) -> tuple[Any, ...]:
+        return row[1:4] if name == "outbox" else row
+
+    return {
+        name: tuple(Counter({plain(name, row): n for row, n in rows.items()}) for rows in pair)
+        for name, pair in written.items()
+        if name != "meta"
+    }
+
+
+def test_a_pull_applied_page_by_page_writes_what_one_record_at_a_time_writes(
+    two_stores: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole merge step (``SyncEngine._apply_page``): pages applied as a first sync applies
+    them (new rows by the INSERT of many, a kind's records merged together) leave every table
+    as the same envelopes do one at a time, written row by row in the ORM (in the same order:
+    local numbers, such as a person's ``pk``, follow it); then a second pull of changes, merged
+    with what is held, too."""
+    monkeypatch.setattr(records, "SAVE_BATCH", 7)
+    fast, orm = two_stores
+    engines = (_engine(fast.store), _engine(orm.store))
+    source = create_first_account(tmp_path / "source", "anna", "Anna Schmidt", PASSWORD)
+    try:
+        people.register_many(source.store, source.user, generate_people(15, seed=5))
+        with source.store.reading() as db:
+            ids = [row for (row,) in db.connection().exec_driver_sql("SELECT id FROM people")]
+            held = ADAPTERS["person"].load_many(db, ids)
+    finally:
+        source.close()
+    rng = random.Random(13)
+    kinds = {kind: _row_adapter(kind) for kind in FAST}
+    record_ids = {kind: [str(uuid.uuid4()) for _ in range(12)] for kind in FAST}
+    first = [ToSave(held[i].state, 1, held[i].author_id) for i in ids] + [
+        ToSave(_state(rng, kinds[kind], rid, ids, 100), 1, rng.choice(("u-1", "a" * 50)))
+        for kind in FAST
+        for rid in record_ids[kind]
+    ]
+    # Changes of half of everything (on top of what the first pull brought), and new records.
+    later = [ToSave(_moved(held[i].state, "notes", "später"), 2, "u-2") for i in ids[::2]] + [
+        ToSave(_state(rng, kinds[kind], rid, ids, 200), 2 if n < 6 else 1, "u-2")
+        for kind in FAST
+        for n, rid in enumerate([*record_ids[kind][::2], *(str(uuid.uuid4()) for _ in range(6))])
+    ]
+    by_orm = {kind: _through_the_orm(adapter) for kind, adapter in kinds.items()}
+    seq = 1
+    for items in (first, later):
+        envelopes, seq = _sealed(items, seq), seq + len(items)
+        before = (_by_person(fast.store), _by_person(orm.store))
+        reports = (SyncReport(), SyncReport())
+        with fast.store.background_transaction() as db:
+            for start in range(0, len(envelopes), 40):  # pages of 40, as the server gives them
+                engines[0]._apply_page(db, envelopes[start : start + 40], reports[0])
+        with monkeypatch.context() as patched:
+            for kind, adapter in by_orm.items():
+                patched.setitem(ADAPTERS, kind, adapter)
+            for envelope in envelopes:
+                with orm.store.background_transaction() as db:
+                    engines[1]._apply_page(db, [envelope], reports[1])
+        assert reports[0] == reports[1]
+        assert (reports[0].applied, reports[0].refused) == (len(items), 0)
+        written = (
+            _comparable(_written(before[0], _by_person(fast.store))),
+            _comparable(_written(before[1], _by_person(orm.store))),
+        )
+        assert written[0] == written[1]
+        assert {"people", "synced_revisions"} <= written[0].keys()
+        assert ("search_tokens" in written[0]) is (items is first)  # the notes: no new tokens
+        assert {table(adapter.model).name for adapter in kinds.values()} <= written[0].keys()
+    assert "outbox" in written[0]  # merged states that differ from both sides go out again
