@@ -60,6 +60,7 @@ from desktop_app.ui.error_label import WarningLabel
 from desktop_app.ui.widgets import (
     ErrorLabel,
     HangingRowsDelegate,
+    focus_shown,
     hanging_width,
     key_text,
     names_languages,
@@ -762,7 +763,7 @@ class GroupEditor(FieldEditor):
         item = self.add_item()
         self._emit()
         first = next(iter(item.editors.values()))
-        first.focus_widget().setFocus()
+        focus_shown(first.focus_widget())
 
     def add_item(self) -> GroupItem:
         item = GroupItem(self)
@@ -1585,15 +1586,15 @@ class FormView(QWidget):
     def focus_first(self) -> None:
         row = self.navigator.currentRow()
         if row >= len(self.pages):
-            self.steps_page.setFocus()
+            focus_shown(self.steps_page)
             return
         page = self.pages[row]
         if page.consent_button.isVisible() or self._locked(page.section):
-            page.consent_button.setFocus()
+            focus_shown(page.consent_button)
             return
         for editor in page.editors.values():
             if not editor.isHidden():
-                editor.focus_widget().setFocus()
+                focus_shown(editor.focus_widget())
                 return
 
     def focus_where_left(self, answers: Mapping[str, Any]) -> None:
@@ -1613,7 +1614,7 @@ class FormView(QWidget):
             return
         self.navigator.setCurrentRow(last_row)
         widget = last.focus_widget()
-        widget.setFocus()
+        focus_shown(widget)
         if isinstance(widget, QLineEdit):
             widget.end(False)
         elif isinstance(widget, QPlainTextEdit):
@@ -1665,7 +1666,7 @@ class FormView(QWidget):
         if widget is None or not widget.isVisibleTo(self):
             editor = self.editors[path.split("[")[0].split(".")[0]]
             widget = editor.focus_widget()
-        widget.setFocus()
+        focus_shown(widget)
         self.pages[self.navigator.currentRow()].ensureWidgetVisible(widget)
 
     # --- access keys -------------------------------------------------------------------------

@@ -31,7 +31,13 @@ from desktop_app.i18n.text import N_, _
 from desktop_app.storage.people_sql import PersonListEntry
 from desktop_app.ui.error_label import with_error
 from desktop_app.ui.tasks import DialogSave
-from desktop_app.ui.widgets import CountryCombo, ErrorLabel, KeepsInput, LanguageList
+from desktop_app.ui.widgets import (
+    CountryCombo,
+    ErrorLabel,
+    KeepsInput,
+    LanguageList,
+    focus_shown,
+)
 
 if TYPE_CHECKING:
     from desktop_app.storage.db import Store
@@ -237,7 +243,7 @@ class RegisterPersonDialog(QDialog):
             "notes": self.notes,
         }.get(first)
         if focus is not None:
-            focus.setFocus()
+            focus_shown(focus)
 
     def _on_save_clicked(self) -> None:
         from desktop_app.usecases import people  # SQLAlchemy: not needed for the first paint

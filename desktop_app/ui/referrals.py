@@ -112,6 +112,7 @@ from desktop_app.ui.widgets import (
     HangingRowsDelegate,
     KeepsInput,
     WrappingDelegate,
+    focus_shown,
     language_name,
     record_table,
     width_for_columns,
@@ -959,7 +960,7 @@ class ReferDialog(QDialog):
             "documents": self.documents,
         }
         if errors and errors[0].field in focus:
-            focus[errors[0].field].setFocus()
+            focus_shown(focus[errors[0].field])
 
     def issue(self) -> None:
         """Issue the referral on a worker thread (``save``): the answer closes the dialog and

@@ -707,3 +707,14 @@ class KeepsInput(QObject):
         self.question = None
         if confirmed:
             discard()
+
+
+def focus_shown(widget: QWidget) -> None:
+    """The keyboard to ``widget``, its focus drawn. Moved there by the program (a refused
+    Finish or Save, another section), a combo box, check box or button looked exactly as
+    without focus until Tab had been pressed once in that window: the style draws their focus
+    only in a window whose focus the keyboard has moved (which setFocus() resets: set after
+    it; Qt.ShortcutFocusReason would also select the whole text of a line edit)."""
+    widget.setFocus()
+    widget.window().setAttribute(Qt.WidgetAttribute.WA_KeyboardFocusChange)
+    widget.update()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QApplication,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -14,16 +16,22 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.ui.person_dialog import RegisterPersonDialog
+from desktop_app.ui.visits import VisitWindow
 from desktop_app.usecases import people
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import type_text
 from tests.ui.test_main_window import _access_key, _window
 
 
-def _key(qtbot: QtBot, widget: QWidget, key: Qt.Key) -> QWidget | None:
+def _key(
+    qtbot: QtBot,
+    widget: QWidget,
+    key: Qt.Key,
+    modifier: Qt.KeyboardModifier = Qt.KeyboardModifier.NoModifier,
+) -> QWidget | None:
     """Press ``key`` on the focused widget of ``widget``'s window; the focus after it."""
     focused = widget.window().focusWidget() or widget
-    qtbot.keyClick(focused, key)
+    qtbot.keyClick(focused, key, modifier)
     return widget.window().focusWidget()
 
 
@@ -244,3 +252,65 @@ def test_tab_leaves_the_coordinators_lists_for_their_buttons(
         assert after is not None and after is not table, type(dialog).__name__
         assert not table.isAncestorOf(after)
         dialog.close()
+
+
+def _visit_opened_by_keys(qtbot: QtBot, session: Session, lang: str) -> VisitWindow:
+    """A life-situation check started from the people list with Down and Alt+letter."""
+    people.register_person(session.store, session.user, PersonDraft("Ana", "Popa", "01.01.1990"))
+    window = _window(qtbot, session)
+    window.switch_language(lang)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+    window.table.setFocus()
+    _key(qtbot, window.table, Qt.Key.Key_Down)
+    start = window.visits.start_button  # type: ignore[attr-defined]
+    qtbot.waitUntil(start.isEnabled)  # her page read
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)  # Alt+letter is a shortcut of the active window
+    letter = _access_key(start.text())
+    assert letter is not None
+    _key(qtbot, window.table, Qt.Key(ord(letter.upper())), Qt.KeyboardModifier.AltModifier)
+
+    def opened() -> list[VisitWindow]:
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, VisitWindow)]
+
+    qtbot.waitUntil(lambda: len(opened()) == 1)
+    wins = opened()
+    win = wins[0]
+    qtbot.addWidget(win)
+    qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow)
+    return win
+
+
+def _drawn_focused(qtbot: QtBot, win: VisitWindow) -> QWidget:
+    """The focused widget, after checking it looks other than once Tab has left it."""
+    focused = win.focusWidget()
+    assert focused is not None
+    with_focus = focused.grab().toImage()
+    _key(qtbot, focused, Qt.Key.Key_Tab)
+    assert win.focusWidget() is not focused
+    assert focused.grab().toImage() != with_focus, focused.objectName()
+    return focused
+
+
+@pytest.mark.parametrize("lang", ["de", "ro"])
+@pytest.mark.parametrize(
+    ("key", "section", "field"),
+    [(Qt.Key.Key_Return, "person", "nationality"), (Qt.Key.Key_PageDown, "household", "partner")],
+)
+def test_the_keyboard_sent_to_a_choice_shows_where_it_is(
+    qtbot: QtBot, session: Session, lang: str, key: Qt.Key, section: str, field: str
+) -> None:
+    """Finish (Ctrl+Return) refused and put the keyboard in the first missing answer, the
+    nationality; Ctrl+PgDown went to the household's first question: both combo boxes, drawn
+    exactly as without focus until Tab had been pressed once in the window, so an advisor
+    without a mouse could not see where the keys would go."""
+    win = _visit_opened_by_keys(qtbot, session, lang)
+    try:
+        _key(qtbot, win, key, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(lambda: win.focusWidget() is not None)  # Finish checks on a thread
+        assert win.view.current_section() == section
+        assert _drawn_focused(qtbot, win).objectName() == field
+    finally:
+        win.parent().switch_language("en")  # type: ignore[union-attr]
