@@ -205,6 +205,10 @@ class FieldEditor(QWidget):
     def focus_widget(self) -> QWidget:
         raise NotImplementedError
 
+    def first_input(self) -> QWidget:
+        """Where typing an answer starts: the focus widget, unless entries come first."""
+        return self.focus_widget()
+
     def retranslate_input(self) -> None:
         """Option texts and placeholders in the current language(s)."""
 
@@ -908,6 +912,15 @@ class GroupEditor(FieldEditor):
     def focus_widget(self) -> QWidget:
         return self.add
 
+    def first_input(self) -> QWidget:
+        # The skills check opens with an empty language entry: the keyboard went to "Add
+        # language" below it, and a first Space added a second empty entry.
+        for item in self.items:
+            for editor in item.editors.values():
+                if not editor.isHidden():
+                    return editor.first_input()
+        return self.add
+
 
 class FollowerRow(QFrame):
     """The entry of a following group about one entry of the group it follows: that entry's
@@ -1594,7 +1607,7 @@ class FormView(QWidget):
             return
         for editor in page.editors.values():
             if not editor.isHidden():
-                focus_shown(editor.focus_widget())
+                focus_shown(editor.first_input())
                 return
 
     def focus_where_left(self, answers: Mapping[str, Any]) -> None:

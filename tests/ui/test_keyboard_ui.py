@@ -254,15 +254,18 @@ def test_tab_leaves_the_coordinators_lists_for_their_buttons(
         dialog.close()
 
 
-def _visit_opened_by_keys(qtbot: QtBot, session: Session, lang: str) -> VisitWindow:
-    """A life-situation check started from the people list with Down and Alt+letter."""
+def _visit_opened_by_keys(
+    qtbot: QtBot, session: Session, lang: str, button: str = "start_button"
+) -> VisitWindow:
+    """A life-situation check (or the form of another ``button`` of the person's page)
+    started from the people list with Down and Alt+letter."""
     people.register_person(session.store, session.user, PersonDraft("Ana", "Popa", "01.01.1990"))
     window = _window(qtbot, session)
     window.switch_language(lang)
     qtbot.waitUntil(lambda: window.model.rowCount() == 1)
     window.table.setFocus()
     _key(qtbot, window.table, Qt.Key.Key_Down)
-    start = window.visits.start_button  # type: ignore[attr-defined]
+    start = getattr(window.visits, button)  # type: ignore[attr-defined]
     qtbot.waitUntil(start.isEnabled)  # her page read
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow)  # Alt+letter is a shortcut of the active window
@@ -312,5 +315,22 @@ def test_the_keyboard_sent_to_a_choice_shows_where_it_is(
         qtbot.waitUntil(lambda: win.focusWidget() is not None)  # Finish checks on a thread
         assert win.view.current_section() == section
         assert _drawn_focused(qtbot, win).objectName() == field
+    finally:
+        win.parent().switch_language("en")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("lang", ["de", "ro"])
+def test_the_skills_check_opens_in_its_first_language_entry(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    """It opened with the keyboard on "Add language", below the empty first entry: Tab went
+    on to reading and writing, and Space added a second empty entry."""
+    win = _visit_opened_by_keys(qtbot, session, lang, "skills_button")
+    try:
+        assert win.view.current_section() == "languages"
+        first = win.focusWidget()
+        assert first is not None and first.objectName() == "language_levels[0].language"
+        after = _key(qtbot, first, Qt.Key.Key_Tab)
+        assert after is not None and after.objectName() == "language_levels[0].level"
     finally:
         win.parent().switch_language("en")  # type: ignore[union-attr]
