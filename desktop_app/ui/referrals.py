@@ -115,6 +115,7 @@ from desktop_app.ui.widgets import (
     focus_shown,
     language_name,
     record_table,
+    tab_buttons_as_shown,
     width_for_columns,
 )
 from desktop_app.usecases import reference
@@ -690,6 +691,7 @@ class ReferDialog(QDialog):
         layout.addLayout(form)
         layout.addWidget(self.errors["letter"])
         layout.addWidget(self.buttons)
+        tab_buttons_as_shown(self.buttons)
         # only now, in the dialog: a default set before was not the dialog's, which then took
         # the first auto-default button in the focus chain ("Add")
         self.create_button.setDefault(True)
@@ -1113,6 +1115,7 @@ class LetterPreview(QDialog):
         self.queue_button.clicked.connect(self._on_queue_clicked)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
+        tab_buttons_as_shown(self.buttons)
         self._generation = 0
         self._checking = False  # Print or Save is checking the letter is current
         self._queueing = False  # the letter shown is being queued, or is queued

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Sequence
+from itertools import pairwise
 from typing import TypeVar
 
 from PySide6.QtCore import (
@@ -32,9 +33,11 @@ from PySide6.QtGui import (
     QTextOption,
 )
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QComboBox,
     QDialog,
+    QDialogButtonBox,
     QLabel,
     QListView,
     QListWidget,
@@ -718,3 +721,15 @@ def focus_shown(widget: QWidget) -> None:
     widget.setFocus()
     widget.window().setAttribute(Qt.WidgetAttribute.WA_KeyboardFocusChange)
     widget.update()
+
+
+def tab_buttons_as_shown(box: QDialogButtonBox) -> None:
+    """Tab through ``box``'s buttons left to right, as the style lays them out. Qt tabs in the
+    order they were added: a standard Cancel or Close made with the box came before the
+    buttons added next to it, though it stands right of them."""
+    layout = box.layout()
+    assert layout is not None
+    shown = [layout.itemAt(i).widget() for i in range(layout.count())]
+    buttons = [w for w in shown if isinstance(w, QAbstractButton)]
+    for before, after in pairwise(buttons):
+        QWidget.setTabOrder(before, after)

@@ -334,3 +334,79 @@ def test_the_skills_check_opens_in_its_first_language_entry(
         assert after is not None and after.objectName() == "language_levels[0].level"
     finally:
         win.parent().switch_language("en")  # type: ignore[union-attr]
+
+
+def _buttons_in_tab_order(qtbot: QtBot, dialog: QDialog, box: QDialogButtonBox) -> list[QWidget]:
+    """``box``'s buttons in the order Tab reaches them, once round the dialog."""
+    start = dialog.focusWidget()
+    assert start is not None
+    reached: list[QWidget] = []
+    focused: QWidget | None = start
+    for _ in range(60):
+        focused = _key(qtbot, dialog, Qt.Key.Key_Tab)
+        if focused is start:
+            break
+        if focused is not None and box.isAncestorOf(focused) and focused not in reached:
+            reached.append(focused)
+    assert focused is start, "Tab did not come round"
+    return reached
+
+
+def _x(widget: QWidget) -> int:
+    return widget.mapTo(widget.window(), widget.rect().topLeft()).x()
+
+
+@pytest.mark.parametrize("lang", ["de", "ro"])
+def test_tab_goes_through_the_refer_and_letter_buttons_as_they_stand(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    """Refer by keys (Alt+letter, the job centre chosen by typing, a reason by arrow, Enter):
+    Tab went to Cancel before "Create letter" left of it, and in the letter to Close (far
+    right) before Print, Save as PDF and Add to print queue."""
+    from desktop_app.ui.referrals import LetterPreview, ReferDialog
+
+    people.register_person(session.store, session.user, PersonDraft("Ana", "Popa", "01.01.1990"))
+    window = _window(qtbot, session)
+    window.switch_language(lang)
+    try:
+        qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+        window.table.setFocus()
+        _key(qtbot, window.table, Qt.Key.Key_Down)
+        refer = window.referrals.refer_button  # type: ignore[attr-defined]
+        qtbot.waitUntil(refer.isEnabled)
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        letter = _access_key(refer.text())
+        assert letter is not None
+        _key(qtbot, window, Qt.Key(ord(letter.upper())), Qt.KeyboardModifier.AltModifier)
+
+        def shown(kind: type[QDialog]) -> QDialog | None:
+            found = [w for w in QApplication.topLevelWidgets() if isinstance(w, kind)]
+            return found[0] if found and found[0].isVisible() else None
+
+        qtbot.waitUntil(lambda: shown(ReferDialog) is not None)
+        dialog = shown(ReferDialog)
+        assert isinstance(dialog, ReferDialog)
+        dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow)
+        tabbed = _buttons_in_tab_order(qtbot, dialog, dialog.buttons)
+        assert tabbed[0] is dialog.create_button
+        assert [_x(b) for b in tabbed] == sorted(_x(b) for b in tabbed)
+        qtbot.keyClicks(dialog.search, "Jobcenter")
+        assert dialog.service_id() == "jobcenter"
+        _key(qtbot, dialog, Qt.Key.Key_Tab)  # the services found
+        _key(qtbot, dialog, Qt.Key.Key_Tab)  # the reason
+        _key(qtbot, dialog, Qt.Key.Key_Down)
+        _key(qtbot, dialog, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: shown(LetterPreview) is not None, timeout=20_000)
+        preview = shown(LetterPreview)
+        assert isinstance(preview, LetterPreview)
+        preview.activateWindow()
+        qtbot.waitUntil(preview.isActiveWindow)
+        qtbot.waitUntil(preview.print_button.isEnabled, timeout=20_000)
+        tabbed = _buttons_in_tab_order(qtbot, preview, preview.buttons)
+        assert tabbed[0] is preview.print_button and len(tabbed) == 4
+        assert [_x(b) for b in tabbed] == sorted(_x(b) for b in tabbed)
+        preview.close()
+    finally:
+        window.switch_language("en")
