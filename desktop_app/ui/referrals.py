@@ -1740,7 +1740,9 @@ class ReferralsTab(QWidget):
         rows.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setWordWrap(False)
         self.table.viewport().installEventFilter(self)
-        self.table.doubleClicked.connect(lambda _index: self._on_status_clicked())
+        # activated: a double click, and Enter on the row (which did nothing; the status
+        # could only be changed with the button below, two Tabs away)
+        self.table.activated.connect(lambda _index: self._on_status_clicked())
         self.status_button = QPushButton()
         self.status_button.clicked.connect(self._on_status_clicked)
         self.letter_button = QPushButton()

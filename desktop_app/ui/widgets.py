@@ -729,7 +729,8 @@ def tab_buttons_as_shown(box: QDialogButtonBox) -> None:
     buttons added next to it, though it stands right of them."""
     layout = box.layout()
     assert layout is not None
-    shown = [layout.itemAt(i).widget() for i in range(layout.count())]
+    items = [layout.itemAt(i) for i in range(layout.count())]
+    shown = [item.widget() for item in items if item is not None]
     buttons = [w for w in shown if isinstance(w, QAbstractButton)]
     for before, after in pairwise(buttons):
         QWidget.setTabOrder(before, after)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QTableWidget,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -408,5 +409,59 @@ def test_tab_goes_through_the_refer_and_letter_buttons_as_they_stand(
         assert tabbed[0] is preview.print_button and len(tabbed) == 4
         assert [_x(b) for b in tabbed] == sorted(_x(b) for b in tabbed)
         preview.close()
+    finally:
+        window.switch_language("en")
+
+
+@pytest.mark.parametrize("lang", ["de", "ro"])
+def test_enter_on_a_referral_changes_its_status(qtbot: QtBot, session: Session, lang: str) -> None:
+    """Enter on a row of the Referrals tab did nothing (a double click opened "Change
+    status"); it opens it now, and the status chosen with the arrows is saved with Enter."""
+    from desktop_app.domain.referral import ReferralStatus
+    from desktop_app.ui.referrals import StatusDialog
+    from desktop_app.usecases import referrals as uc
+
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Ana", "Popa", "01.01.1990")
+    )
+    referral = uc.issue_referral(session.store, session.user, person.id, "jobcenter", "buergergeld")
+    window = _window(qtbot, session)
+    window.switch_language(lang)
+    try:
+        qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        window.table.setFocus()
+        _key(qtbot, window.table, Qt.Key.Key_Down)
+        qtbot.waitUntil(lambda: window.person_page.person is not None)
+        for _ in range(12):  # Tab to the person's tabs, Right to "Referrals", Tab to its list
+            focused = _key(qtbot, window, Qt.Key.Key_Tab)
+            if focused is not None and focused.objectName() == "qt_tabwidget_tabbar":
+                break
+        _key(qtbot, window, Qt.Key.Key_Right)
+        table: QTableWidget = window.referrals.tab.table  # type: ignore[attr-defined]
+        assert _key(qtbot, window, Qt.Key.Key_Tab) is table
+        qtbot.waitUntil(lambda: table.rowCount() == 1)
+        _key(qtbot, window, Qt.Key.Key_Down)
+        _key(qtbot, window, Qt.Key.Key_Return)
+
+        def shown() -> StatusDialog | None:
+            found = [w for w in QApplication.topLevelWidgets() if isinstance(w, StatusDialog)]
+            return found[0] if found and found[0].isVisible() else None
+
+        qtbot.waitUntil(lambda: shown() is not None)
+        dialog = shown()
+        assert dialog is not None
+        dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow)
+        assert dialog.focusWidget() is dialog.status
+        before = dialog.status.currentData()
+        _key(qtbot, dialog, Qt.Key.Key_Down)
+        chosen = dialog.status.currentData()
+        assert chosen != before
+        _key(qtbot, dialog, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: shown() is None)
+        stored = uc.get_referral(session.store, session.user, referral.id, log_view=False)
+        assert stored.status is ReferralStatus(chosen)
     finally:
         window.switch_language("en")
