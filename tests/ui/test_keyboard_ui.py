@@ -302,6 +302,7 @@ def _drawn_focused(qtbot: QtBot, win: VisitWindow) -> QWidget:
 @pytest.mark.parametrize(
     ("key", "section", "field"),
     [(Qt.Key.Key_Return, "person", "nationality"), (Qt.Key.Key_PageDown, "household", "partner")],
+    ids=["finish", "next-section"],
 )
 def test_the_keyboard_sent_to_a_choice_shows_where_it_is(
     qtbot: QtBot, session: Session, lang: str, key: Qt.Key, section: str, field: str
