@@ -1223,6 +1223,8 @@ class DevicesDialog(QDialog):
         reachable_text(self.own_fingerprint)
         self.list = QListWidget()
         self.list.setAccessibleName(_("Laptops"))
+        # Until the server answers: a line or two, not a list's own 190 px (``_fit_lines``).
+        self.list.setFixedHeight(3 * self.list.fontMetrics().lineSpacing())
         self.fingerprint = QLineEdit()
         self.fingerprint.setAccessibleName(_("Fingerprint shown on the new laptop"))
         self.fingerprint.setPlaceholderText("XXXX XXXX XXXX XXXX XXXX XXXX")
@@ -1368,12 +1370,14 @@ class DevicesDialog(QDialog):
         # Every laptop in view, up to a dozen lines: the list kept the 90 px it had before the
         # answer, and of a team of four (two lines each) the stolen laptop's line, the one to
         # revoke, was cut off at the bottom, below half a dialog of empty room.
+        # As high as its laptops and no higher: a list's own size hint (some 190 px) left a
+        # gap under two or four of them, which the dialog grew to hold.
         rows = sum(self.list.sizeHintForRow(i) for i in range(self.list.count()))
         lines = 12 * metrics.lineSpacing()
-        self.list.setMinimumHeight(min(rows, lines) + 2 * self.list.frameWidth())
-        height = min(self.sizeHint().height(), screen.height() - 40)
-        if height > self.height():
-            self.resize(self.width(), height)
+        self.list.setFixedHeight(min(rows, lines) + 2 * self.list.frameWidth())
+        if layout is not None:
+            layout.activate()
+        self.resize(self.width(), min(self.sizeHint().height(), screen.height() - 40))
 
     def _update_buttons(self) -> None:
         item = None if self.busy else self.list.currentItem()
