@@ -1033,31 +1033,11 @@ class VisitsTab(QWidget):
         self.carried_box.setVisible(bool(found))
 
     def _ask_discard(self, carried: visits.CarriedDraft) -> None:
-        """Discard a carried draft once the user confirms: its answers exist nowhere else."""
-        draft = carried.draft
-
-        def answered(confirmed: bool) -> None:
+        def answered(_discarded: bool) -> None:
             self.discard_question = None
-            if confirmed:
-                visits.discard_carried_draft(
-                    self.session.store,
-                    self.session.user,
-                    draft.person_id,
-                    draft.form_id,
-                    carried.carried_from,
-                )
             self.show_drafts()
 
-        self.discard_question = ask_to_confirm(
-            self,
-            _("Discard the unfinished form?"),
-            _(
-                "The answers of the unfinished {form} from the merged entry (begun {date}) are "
-                "deleted. This cannot be undone."
-            ).format(form=form_title(draft.form_id), date=_date(draft.started_at)),
-            _("&Discard"),
-            answered,
-        )
+        self.discard_question = ask_discard_carried(self, self.session, carried, answered)
 
     def _on_current_item_changed(
         self, current: QTreeWidgetItem | None, _previous: QTreeWidgetItem | None
@@ -1259,6 +1239,35 @@ class QuickContactDialog(QDialog):
         super().reject()
 
 
+def ask_discard_carried(
+    parent: QWidget,
+    session: Session,
+    carried: visits.CarriedDraft,
+    answered: Callable[[bool], None],
+) -> QMessageBox:
+    """Discard a draft kept from a merged entry once the user confirms: its answers exist
+    nowhere else. ``answered(True)`` once it is discarded, ``answered(False)`` if not."""
+    draft = carried.draft
+
+    def confirmed(yes: bool) -> None:
+        if yes:
+            visits.discard_carried_draft(
+                session.store, session.user, draft.person_id, draft.form_id, carried.carried_from
+            )
+        answered(yes)
+
+    return ask_to_confirm(
+        parent,
+        _("Discard the unfinished form?"),
+        _(
+            "The answers of the unfinished {form} from the merged entry (begun {date}) are "
+            "deleted. This cannot be undone."
+        ).format(form=form_title(draft.form_id), date=_date(draft.started_at)),
+        _("&Discard"),
+        confirmed,
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # open drafts at start-up
 
@@ -1274,6 +1283,7 @@ class DraftsDialog(QDialog):
 
     chosen = Signal(object)  # visits.Draft
     chosen_carried = Signal(object)  # visits.CarriedDraft
+    discarded_carried = Signal(object)  # visits.CarriedDraft, gone for good
 
     def __init__(
         self,
@@ -1313,6 +1323,14 @@ class DraftsDialog(QDialog):
         self.later_button = self.buttons.addButton(
             _("&Later"), QDialogButtonBox.ButtonRole.RejectRole
         )
+        # A merged entry's form can be discarded here, as on the person's page: only there
+        # could it be before, and an advisor who did not want it had it offered at each start.
+        self.discard_button = self.buttons.addButton(
+            _("&Discard…"), QDialogButtonBox.ButtonRole.DestructiveRole
+        )
+        self.discard_button.clicked.connect(self._on_discard_clicked)
+        self.discard_question: QMessageBox | None = None
+        self.list.currentRowChanged.connect(lambda _row: self._update_discard())
         self.buttons.accepted.connect(self._on_continue_clicked)
         self.buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -1355,6 +1373,34 @@ class DraftsDialog(QDialog):
         for widget in (self.label, self.list, self.continue_button):
             widget.setVisible(left)
         self.later_button.setText(_("&Later") if left else _("Close"))
+        self._update_discard()
+
+    def _picked_carried(self) -> visits.CarriedDraft | None:
+        """The merged entry's form chosen in the list, if one is."""
+        row = self.list.currentRow() - len(self.drafts)
+        return self.carried[row] if 0 <= row < len(self.carried) else None
+
+    def _update_discard(self) -> None:
+        """Offered where a merged entry's form is listed, for that one chosen: a form of the
+        person's own is discarded in its window, as it always was."""
+        self.discard_button.setVisible(bool(self.carried))
+        self.discard_button.setEnabled(self._picked_carried() is not None)
+
+    def _on_discard_clicked(self) -> None:
+        picked = self._picked_carried()
+        if picked is None or self.discard_question is not None:
+            return
+
+        def answered(discarded: bool) -> None:
+            self.discard_question = None
+            if not discarded:
+                return
+            self.discarded_carried.emit(picked)
+            self.refresh()
+            if not self._keys():  # nothing left to continue
+                self.reject()
+
+        self.discard_question = ask_discard_carried(self, self.session, picked, answered)
 
     def _name(self, person_id: str) -> str | None:
         """The person's name to list a form of theirs under (None: erased). Listed with what
@@ -1675,6 +1721,8 @@ class VisitsFeature(QObject):
         dialog = DraftsDialog(self.session, drafts, self.window, self.window.log_view, carried)
         dialog.chosen.connect(self._on_draft_chosen)
         dialog.chosen_carried.connect(self._on_carried_chosen)
+        # the page of the person shown no longer offers it either
+        dialog.discarded_carried.connect(lambda _carried: self.tab.show_drafts())
         self.drafts_dialog = dialog
         dialog.open()
 

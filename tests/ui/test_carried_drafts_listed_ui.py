@@ -159,3 +159,60 @@ def test_a_helper_is_offered_the_merged_entrys_form_without_its_restricted_answe
     assert not [
         w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()
     ]
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_the_merged_entrys_form_can_be_discarded_from_the_list_after_asking(
+    qtbot: QtBot, session: Session, lang: str, tmp_path: Path
+) -> None:
+    """It could be continued from the list but discarded only on the person's page: an
+    advisor who did not want it had it offered again at each start. The list offers to discard
+    it (for it only, not for the person's own form), asks first as the page does, and once it
+    is gone neither the list nor the page offers it."""
+    kept, _gone = _merged_with_two_drafts(session)
+    set_language(lang)
+    try:
+        window, feature, dialog = _offered(qtbot, session)
+        window.show_person(kept)
+        window.person_page.tabs.setCurrentWidget(feature.tab)
+        qtbot.waitUntil(feature.tab.carried_box.isVisible, timeout=5000)
+        discard = dialog.discard_button
+        assert discard.isVisible() and dialog.list.currentRow() == 0
+        assert not discard.isEnabled()  # the person's own form: discarded in its window
+        dialog.list.setCurrentRow(1)
+        assert discard.isEnabled()
+        dialog.grab().save(str(_shots(tmp_path) / f"drafts-discard-{lang}.png"))
+
+        discard.click()
+        question = _question()
+        title = form_title("life_situation")
+        assert title in question.text() and "0151" not in question.text()
+        assert question.defaultButton() is question.escapeButton()  # Enter keeps it
+        _answer(question, QMessageBox.ButtonRole.RejectRole)
+        assert len(visits.list_carried_drafts(session.store, session.user, kept)) == 1
+        assert len(_rows(dialog)) == 2 and dialog.isVisible()
+
+        discard.click()
+        _answer(_question(), QMessageBox.ButtonRole.AcceptRole)
+        assert visits.list_carried_drafts(session.store, session.user, kept) == []
+        (own,) = _rows(dialog)
+        assert MARKED[lang] not in own and dialog.isVisible()
+        assert discard.isHidden()  # nothing of a merged entry left to discard
+        assert feature.tab.carried_box.isHidden()  # nor on the page
+        draft = visits.load_draft(session.store, session.user, kept, "life_situation")
+        assert draft is not None and draft.answers == {"phone": PHONES[0]}  # untouched
+        window.close()
+    finally:
+        set_language("en")
+
+
+def test_discarding_the_only_form_listed_closes_the_list(qtbot: QtBot, session: Session) -> None:
+    kept, _gone = _merged_with_two_drafts(session)
+    visits.discard_draft(session.store, session.user, kept, "life_situation")
+    window, _feature, dialog = _offered(qtbot, session)
+    assert dialog.discard_button.isEnabled()
+    dialog.discard_button.click()
+    _answer(_question(), QMessageBox.ButtonRole.AcceptRole)
+    assert not dialog.isVisible()
+    assert visits.list_carried_drafts(session.store, session.user, kept) == []
+    window.close()
