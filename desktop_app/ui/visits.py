@@ -900,9 +900,7 @@ class VisitsTab(QWidget):
             item = QTreeWidgetItem(
                 [
                     _date(visit.finished_at),
-                    _("{form}, version {n}").format(
-                        form=form_title(visit.form_id), n=visit.revision
-                    ),
+                    _visit_title(visit),
                     _changes(self.session.store, visit.form_id, versions, 0),
                 ]
             )
@@ -914,7 +912,7 @@ class VisitsTab(QWidget):
                         item,
                         [
                             _date(rev.saved_at),
-                            _("earlier version {n}").format(n=rev.revision),
+                            _("earlier version {n}").format(n=len(versions) - position),
                             _changes(self.session.store, visit.form_id, versions, position),
                         ],
                     )
@@ -1237,6 +1235,18 @@ class QuickContactDialog(QDialog):
     def reject(self) -> None:
         self.recording.dismiss()
         super().reject()
+
+
+def _visit_title(visit: visits.Visit) -> str:
+    """A visit as the list names it: its form, and which of its saved versions is shown where
+    it was edited. Counted by saves, not by the record's revision, which a merge or a sync
+    also counts up: a visit never edited read "version 2" after its person was merged, and
+    "version 1" beside the data copy's "form version 5" (the form's own version)."""
+    if not visit.earlier:
+        return form_title(visit.form_id)
+    return _("{form}, edited (version {n})").format(
+        form=form_title(visit.form_id), n=len(visit.earlier) + 1
+    )
 
 
 def ask_discard_carried(

@@ -286,8 +286,11 @@ def _named(
             named["next_steps"] = _next_steps(form, row.get("next_steps"), lang)
             if "earlier_versions" in row:
                 named["earlier_versions"] = [
-                    _earlier_version(form, version, lang)
-                    for version in row["earlier_versions"]  # type: ignore[attr-defined]
+                    _earlier_version(form, version, number, lang)
+                    for number, version in enumerate(
+                        row["earlier_versions"],  # type: ignore[arg-type]
+                        start=1,
+                    )
                 ]
             out.append(named)
         return out
@@ -423,10 +426,15 @@ def form_version_label(version: object, lang: str, form: FormDefinition | None) 
     return gettext_in(lang, N_("version {number}")).format(number=version)
 
 
-def _earlier_version(form: FormDefinition | None, version: Mapping[str, Any], lang: str) -> Row:
-    """A visit as it was before an edit: when it was saved and its answers then."""
+def _earlier_version(
+    form: FormDefinition | None, version: Mapping[str, Any], number: int, lang: str
+) -> Row:
+    """A visit as it was before an edit (``number``: the how-manieth save of it, oldest
+    first): when it was saved and its answers then. Counted by saves, not by the record's
+    revision (a merge or a sync counts that up too), and named apart from the version of the
+    form, which the visit's own row states."""
     return {
-        gettext_in(lang, N_("Version")): version.get("revision"),
+        gettext_in(lang, N_("Version of the entry")): number,
         gettext_in(lang, N_("Saved")): _moment(version.get("saved_at"), lang),
         gettext_in(lang, N_("Answers")): _answers(form, version.get("answers"), lang),
         gettext_in(lang, N_("Next steps")): _next_steps(form, version.get("next_steps"), lang),

@@ -36,7 +36,7 @@ from desktop_app.ui.application import load_fonts
 from desktop_app.ui.form_view import FieldEditor, FollowerEditor, FormView, GroupEditor
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.referrals import ReferDialog, ReferralsFeature
-from desktop_app.ui.visits import DraftsDialog, VisitsFeature, VisitWindow
+from desktop_app.ui.visits import DraftsDialog, VisitsFeature, VisitWindow, form_title
 from desktop_app.ui.widgets import hanging_lines
 from desktop_app.usecases import people, visits
 from desktop_app.usecases import referrals as uc
@@ -763,7 +763,9 @@ def test_at_1100_px_in_bulgarian_the_visit_history_shows_its_answers(
     assert tree.horizontalScrollBar().maximum() == 0
     assert header.sectionSizeFromContents(2).width() <= header.sectionSize(2)  # "Отговори"
     top = tree.topLevelItem(0)
-    assert top is not None and top.text(1) == "Преглед на житейската ситуация, версия 2"
+    assert (
+        top is not None and top.text(1) == "Преглед на житейската ситуация, с промени (редакция 2)"
+    )
     assert top.text(2) == "променено: Жилищна ситуация, Спешност"
     earlier = top.child(0)
     assert earlier is not None and earlier.text(2) == "12 отговора"
@@ -812,7 +814,7 @@ def test_at_1366_px_in_german_the_visit_history_shows_the_forms_title_whole(
     tree = _history_shown(qtbot, session, "de", (1366, 740), edited=False)
     header = tree.header()
     top = tree.topLevelItem(0)
-    assert top is not None and top.text(1) == "Check der Lebenssituation, Version 1"
+    assert top is not None and top.text(1) == "Check der Lebenssituation"
     assert top.text(2) == "12 Antworten"
     assert shown_whole(tree, top.text(1), header.sectionSize(1))
     assert shown_whole(tree, top.text(2), header.sectionSize(2))
@@ -847,11 +849,67 @@ def test_edit_from_the_visits_tab_makes_a_revision(qtbot: QtBot, session: Sessio
     assert finish_form(qtbot, win) is not None
     top = tree.topLevelItem(0)
     assert top is not None and top.childCount() == 1
-    assert top.text(1) == "Check on the life situation, version 2"
+    assert top.text(1) == "Check on the life situation, edited (version 2)"
+    assert top.child(0).text(1) == "earlier version 1"
     assert top.text(2) == "changed: Urgency"
     (visit,) = visits.visit_history(session.store, session.user, person.id)
     assert visit.answers["urgency"] == "this_week"
     assert visit.earlier[0].answers["urgency"] == "today"
+
+
+@pytest.mark.parametrize(
+    ("lang", "edited", "earlier"),
+    [
+        ("de", "Check der Lebenssituation, geändert (3. Fassung)", "{n}. Fassung (vorher)"),
+        ("bg", "Преглед на житейската ситуация, с промени (редакция 3)", "редакция {n} (предишна)"),
+        (
+            "ro",
+            "Evaluarea situației de viață, cu modificări (varianta 3)",
+            "varianta {n} (anterioară)",
+        ),
+        ("en", "Check on the life situation, edited (version 3)", "earlier version {n}"),
+    ],
+)
+def test_the_visit_list_counts_the_visits_saves_not_the_records_revision(
+    qtbot: QtBot, session: Session, lang: str, edited: str, earlier: str, tmp_path: Path
+) -> None:
+    """The page said "Check der Lebenssituation, Version 1" beside the data copy's "Version
+    des Formulars: Version 5": the record's revision, which a merge or a sync counts up too (a
+    visit never edited read "Version 2" once its person was merged). A visit never edited is
+    named by its form alone; an edited one says so and which save it is, its earlier ones
+    numbered by their saves."""
+    from desktop_app.usecases import merges
+
+    store, user = session.store, session.user
+    draft = PersonDraft("Maria", "Popescu", "12.04.1990")
+    ids = [people.register_person(store, user, draft, confirm_duplicates=True).id for _ in "12"]
+    kept, gone = merges.kept_and_merged(*ids)
+    untouched, check = (
+        visits.finish_visit(store, user, gone, "life_situation", CHECK_ANSWERS) for _ in "12"
+    )
+    merges.merge_people(store, user, kept, gone)  # the visits' records move: their revision
+    (moved,) = [v for v in visits.visit_history(store, user, kept) if v.id == untouched.id]
+    assert moved.revision > 1 and not moved.earlier
+    for urgency in ("this_week", "routine"):
+        visits.edit_visit(store, user, check.id, {**CHECK_ANSWERS, "urgency": urgency})
+    set_language(lang)
+    try:
+        window, feature = _window(qtbot, session)
+        window.show_person(kept)
+        window.person_page.tabs.setCurrentWidget(feature.tab)
+        tree = feature.tab.tree
+        items = [tree.topLevelItem(i) for i in range(tree.topLevelItemCount())]
+        titles = {item.text(1): item for item in items if item is not None}
+        assert set(titles) == {edited, form_title("life_situation")}, titles
+        item = titles[edited]
+        assert [item.child(i).text(1) for i in range(item.childCount())] == [
+            earlier.format(n=2),
+            earlier.format(n=1),
+        ]
+        window.grab().save(str(tmp_path / f"visits-{lang}.png"))
+        window.close()
+    finally:
+        set_language("en")
 
 
 def test_saving_an_edit_keeps_answers_a_sync_changed_while_the_form_was_open(

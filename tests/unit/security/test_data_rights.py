@@ -396,7 +396,9 @@ def test_the_export_holds_earlier_versions_drafts_and_the_referrals_details(
     answers_shown = content[content.index("Отговори") :]
     assert answers_shown.index("Фамилия: ") < answers_shown.index("Деца: ")
     for shown in (
-        "Предишни версии",
+        "Предишни редакции",
+        "Редакция на записа: 1",
+        "Версия на формуляра версия ",  # the form's own, apart from the entry's
         "Още незавършени формуляри",
         "Бележка",
         "Bescheid vom 3.11. mitbringen",
@@ -769,7 +771,10 @@ def test_the_copy_of_a_visit_edited_three_times_with_long_notes_is_made_whole(
     content = " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
     for n in range(3):
         assert f"Поправка {n + 1}." in content, n
-    assert "Предишни версии" in content
+    assert "Предишни редакции" in content
+    # numbered by their saves, apart from the form's version
+    assert all(f"Редакция на записа: {n}" in content for n in (1, 2, 3)), content
+    assert "Редакция на записа: 4" not in content
 
 
 def test_the_copy_shows_each_answer_on_a_line_of_its_own_in_each_version(
@@ -805,4 +810,4 @@ def test_the_copy_shows_each_answer_on_a_line_of_its_own_in_each_version(
     assert len(starting("Жилищна ситуация: ")) == 2, lines
     assert len(starting("Пол (по желание): жена")) == 2, lines
     assert len(starting("Деца: (")) == 2, lines
-    assert starting("Версия: 1"), lines
+    assert starting("Редакция на записа: 1"), lines
