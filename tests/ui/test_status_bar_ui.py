@@ -332,3 +332,58 @@ def test_a_laptop_that_has_not_joined_says_in_the_tooltip_where_it_joins(
         window.close()
     finally:
         set_language("en")
+
+
+REFERENCE = "WD-2026-12-DX5KQ7MZ"  # as long as a reference number is
+
+
+@pytest.mark.parametrize("width", [1024, 1100])
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_a_message_of_what_was_just_done_is_readable_beside_the_sync_status(
+    qtbot: QtBot, session: Session, program_font: None, lang: str, width: int, tmp_path: Path
+) -> None:
+    """At 1024 and 1100 px "Насочване WD-2026-12-DX5… е запи" was all there was of what a
+    referral's saving said: Qt painted the message in the room "Logged in: …" and the sync
+    status left, cut off without a sign. While a message shows, who is logged in gives its
+    room up to it; a short one is whole beside the sync status, a longer one ends in "…" and
+    is whole in its tooltip; the sync status keeps its last sync and changes to send. After
+    it the name is back."""
+    set_language(lang)
+    try:
+        window = shown_window(qtbot, session, width)
+        controller: SyncController = window.sync  # type: ignore[attr-defined]
+        status, user = controller.label, window.status_user
+        qtbot.waitUntil(lambda: status.text() != "", timeout=30_000)
+        bar = window.statusBar()
+        message = bar.message  # type: ignore[attr-defined]
+        pending = ngettext("{count} change to send", "{count} changes to send", 3).format(count=3)
+        controller.last_error, controller.reached = "", True
+        controller.show_status(sync_uc.SyncStatus(True, "https://x", True, 3, _clock(LAST_SYNC), 0))
+        issued = _("Referral {reference} issued.").format(reference=REFERENCE)
+        draft = _("Referral {reference} saved as a draft for an advisor to sign off.").format(
+            reference=REFERENCE
+        )
+        for name, text in (("issued", issued), ("draft", draft)):
+            with qtbot.waitSignal(bar.messageChanged) as said:
+                bar.showMessage(text, 60_000)
+            assert said.args == [text] and bar.currentMessage() == text
+            _laid_out(window)
+            shown = _side_by_side(window)
+            assert message in shown and user not in shown  # the name gave its room up
+            assert shown.index(message) < shown.index(status)
+            assert status.text().endswith(pending) and _shown(status).endswith(pending)
+            window.grab().save(str(tmp_path / f"message-{name}-{lang}-{width}.png"))
+            if name == "issued":
+                assert not message.elided(), (lang, width, message.width())
+            elif message.elided():
+                seen = _shown(message)
+                assert seen.endswith("…") and text.startswith(seen[:-1]), seen
+                assert REFERENCE in seen  # what the message is about, at least
+                assert message.tip().startswith(text)
+        bar.clearMessage()
+        _laid_out(window)
+        assert bar.currentMessage() == "" and message.isHidden()
+        assert user.isVisible() and user.text().endswith(session.user.display_name)
+        window.close()
+    finally:
+        set_language("en")
