@@ -285,12 +285,10 @@ def _named(
             named["answers"] = _answers(form, row.get("answers"), lang)
             named["next_steps"] = _next_steps(form, row.get("next_steps"), lang)
             if "earlier_versions" in row:
+                earlier: Sequence[Mapping[str, Any]] = row["earlier_versions"]  # type: ignore[assignment]
                 named["earlier_versions"] = [
                     _earlier_version(form, version, number, lang)
-                    for number, version in enumerate(
-                        row["earlier_versions"],  # type: ignore[arg-type]
-                        start=1,
-                    )
+                    for number, version in enumerate(earlier, start=1)
                 ]
             out.append(named)
         return out

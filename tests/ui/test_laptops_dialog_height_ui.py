@@ -57,7 +57,9 @@ def test_the_laptops_dialog_fits_its_laptops_without_a_gap(
     else:
         assert listed.height() == 12 * listed.fontMetrics().lineSpacing() + frame
     # the fingerprint field's label right under the list, the dialog no higher than it needs
-    spacing = dialog.layout().spacing()
+    layout = dialog.layout()
+    assert layout is not None
+    spacing = layout.spacing()
     assert dialog.fingerprint_label.y() - listed.geometry().bottom() - 1 <= spacing + 1
     assert dialog.height() == dialog.sizeHint().height()
     window.close()
