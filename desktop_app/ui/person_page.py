@@ -327,8 +327,10 @@ class PersonPage(QWidget):
         for button in self._action_buttons:
             button.setVisible(shown)
         self.more_button.setVisible(shown and not self.more_menu.isEmpty())
-        self.tabs.setVisible(shown and self.tabs.count() > 0)
-        self._stretch.setVisible(not self.tabs.isVisible())
+        tabs = shown and self.tabs.count() > 0
+        self.tabs.setVisible(tabs)
+        # Not tabs.isVisible(): false in a hidden window (the lock, a start), filler kept.
+        self._stretch.setVisible(not tabs)
 
     def show_erased(self) -> None:
         """The person shown was erased by a sync: the page says so and shows nobody."""

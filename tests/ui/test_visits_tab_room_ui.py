@@ -62,3 +62,25 @@ def test_a_duplicates_notice_wrapping_above_the_tabs_does_not_make_the_visits_ta
     finally:
         translations.stop()
         set_language("en")
+
+
+def test_a_person_shown_while_the_window_is_hidden_gets_the_whole_height_for_the_tabs(
+    qtbot: QtBot, session: Session
+) -> None:
+    """A person shown while the window was hidden (behind the idle lock, a sync's refresh, the
+    first person of a start): the page asked whether its tabs were visible, which a hidden window's
+    never are, and kept an empty filler sharing the room below the actions with them, so the
+    visit list was some 60 px high above 200 px of nothing once the window showed again."""
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Maria", "Popescu", "12.04.1990")
+    )
+    window = shown_window(qtbot, session, 1100)
+    window.hide()
+    window.show_person(person.id)
+    window.show()
+    qtbot.waitExposed(window)
+    page = window.person_page
+    qtbot.waitUntil(page.tabs.isVisible)
+    margin = page.layout().contentsMargins().bottom()
+    qtbot.waitUntil(lambda: page.tabs.geometry().bottom() >= page.height() - margin - 2)
+    window.close()
