@@ -81,6 +81,8 @@ def test_a_person_shown_while_the_window_is_hidden_gets_the_whole_height_for_the
     qtbot.waitExposed(window)
     page = window.person_page
     qtbot.waitUntil(page.tabs.isVisible)
-    margin = page.layout().contentsMargins().bottom()
+    layout = page.layout()
+    assert layout is not None
+    margin = layout.contentsMargins().bottom()
     qtbot.waitUntil(lambda: page.tabs.geometry().bottom() >= page.height() - margin - 2)
     window.close()
