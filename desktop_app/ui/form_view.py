@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QListView,
     QListWidget,
     QListWidgetItem,
+    QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
@@ -60,6 +61,7 @@ from desktop_app.ui.error_label import WarningLabel
 from desktop_app.ui.widgets import (
     ErrorLabel,
     HangingRowsDelegate,
+    ask_to_confirm,
     focus_shown,
     hanging_width,
     key_text,
@@ -730,7 +732,8 @@ class GroupItem(QFrame):
             editor.changed.connect(lambda: group.head(self))
             layout.addWidget(editor)
             self.editors[sub.id] = editor
-        self.remove.clicked.connect(lambda: group.remove_item(self))
+        self.remove.clicked.connect(lambda: group.ask_to_remove(self))
+        self.question: QMessageBox | None = None
 
     def value(self) -> dict[str, Any]:
         out = {}
@@ -795,8 +798,35 @@ class GroupEditor(FieldEditor):
             if after.focusPolicy() != Qt.FocusPolicy.NoFocus and after.focusProxy() is None:
                 inputs.append(after)
             after = after.nextInFocusChain()
+        # Remove last, after the entry's answers: it stands top right and came first, so Tab
+        # then Space removed the entry just reached.
+        inputs = [w for w in inputs if w is not item.remove] + [item.remove]
         if before is not None:
             tab_through(before, inputs)
+
+    def ask_to_remove(self, item: GroupItem) -> None:
+        """Remove ``item``, after asking where anything was entered in it: its answers are
+        gone with it, and no Undo brings them back."""
+        if not item.value():
+            self.remove_item(item)
+            return
+
+        def answered(remove: bool) -> None:
+            item.question = None
+            if remove and item in self.items:
+                self.remove_item(item)
+            elif item in self.items:
+                focus_shown(item.remove)
+
+        item.question = ask_to_confirm(
+            self,
+            _("Remove the entry?"),
+            _("“{entry}” and what was entered in it will be removed.").format(
+                entry=item.header.text()
+            ),
+            _("Remove"),
+            answered,
+        )
 
     def remove_item(self, item: GroupItem) -> None:
         self.items.remove(item)

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QRadioButton,
     QStyle,
     QStyledItemDelegate,
@@ -113,6 +114,19 @@ def type_into(view: FormView, path: str, text: str) -> None:
 def press(widget: QWidget) -> None:
     widget.setFocus()
     QTest.keyClick(widget, Qt.Key.Key_Space)
+
+
+def remove_entry(remove: QWidget) -> None:
+    """Press an entry's Remove and confirm it (an entry with answers asks first) by keys."""
+    press(remove)
+    shown = [w for w in QApplication.topLevelWidgets() if w.isVisible()]
+    box = next((w for w in shown if isinstance(w, QMessageBox)), None)
+    if box is None:  # nothing entered in it: removed at once
+        return
+    accept = QMessageBox.ButtonRole.AcceptRole
+    confirm = next(b for b in box.buttons() if box.buttonRole(b) is accept)
+    confirm.setFocus()  # the question opens on Cancel
+    QTest.keyClick(confirm, Qt.Key.Key_Space)
 
 
 def editor(view: FormView, field_id: str) -> FieldEditor:
@@ -430,7 +444,7 @@ def test_each_child_is_headed_by_name_and_age_and_the_heading_follows_the_typing
     assert group.items[1].header.text() == "Kind 2: Иван, 6 Jahre"
     type_into(view, "children[2].child_birth", str(today.year - 11))  # the year alone
     assert group.items[2].header.text() == f"Kind 3: geb. {today.year - 11}"
-    press(group.items[0].remove)  # the others move up, their headings with them
+    remove_entry(group.items[0].remove)  # the others move up, their headings with them
     assert [i.header.text() for i in group.items] == [
         "Kind 1: Иван, 6 Jahre",
         f"Kind 2: geb. {today.year - 11}",
@@ -1312,7 +1326,7 @@ def test_each_childs_insurance_is_asked_under_the_childs_heading_and_stays_with_
     win.grab().save(str(tmp_path / f"children-insurance-{lang}.png"))
 
     view.show_section("household")
-    press(children.items[0].remove)
+    remove_entry(children.items[0].remove)
     count = view.input("children_count")
     assert isinstance(count, QLineEdit)
     count.selectAll()

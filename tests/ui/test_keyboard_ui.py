@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
+    QMessageBox,
     QTableWidget,
     QWidget,
 )
@@ -466,3 +467,63 @@ def test_enter_on_a_referral_changes_its_status(qtbot: QtBot, session: Session, 
         assert stored.status is ReferralStatus(chosen)
     finally:
         window.switch_language("en")
+
+
+def _shown_box() -> QMessageBox | None:
+    found = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+    return next((w for w in found if w.isVisible()), None)
+
+
+@pytest.mark.parametrize("lang", ["de", "ro"])
+def test_tab_reaches_an_entrys_remove_after_its_answers_and_remove_asks(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    """Remove stands top right in each entry and came first in its Tab order: Tab, Space
+    removed the language entry just reached, with what was entered in it. Tab reaches it
+    after the entry's answers now, and an entry with answers goes only once confirmed."""
+    win = _visit_opened_by_keys(qtbot, session, lang, "skills_button")
+    try:
+        group = win.view.editors["language_levels"]
+        item = group.items[0]  # type: ignore[attr-defined]
+        first = win.focusWidget()
+        assert first is not None and item.isAncestorOf(first)
+        before = _key(qtbot, first, Qt.Key.Key_Backtab)
+        assert before is not None and not item.isAncestorOf(before)
+        assert _key(qtbot, win, Qt.Key.Key_Tab) is first
+        _key(qtbot, win, Qt.Key.Key_Down)  # a language chosen
+        assert item.value()
+        reached = [first]
+        while (focused := _key(qtbot, win, Qt.Key.Key_Tab)) is not None and item.isAncestorOf(
+            focused
+        ):
+            reached.append(focused)
+        assert reached[-1] is item.remove, [w.objectName() for w in reached]
+        assert item.remove not in reached[:-1]
+        win.grab().save(f"/tmp/kbd2-remove-last-{lang}.png")
+        assert _key(qtbot, win, Qt.Key.Key_Backtab) is item.remove
+        _key(qtbot, win, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: _shown_box() is not None)
+        box = _shown_box()
+        assert box is not None
+        box.grab().save(f"/tmp/kbd2-remove-ask-{lang}.png")
+        qtbot.keyClick(box, Qt.Key.Key_Escape)  # keeps it
+        qtbot.waitUntil(lambda: _shown_box() is None)
+        assert group.items == [item] and item.value()  # type: ignore[attr-defined]
+        assert win.focusWidget() is item.remove
+        _key(qtbot, win, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: _shown_box() is not None)
+        box = _shown_box()
+        assert box is not None
+        confirm = next(
+            b for b in box.buttons() if box.buttonRole(b) is QMessageBox.ButtonRole.AcceptRole
+        )
+        for _ in range(4):
+            if box.focusWidget() is confirm:
+                break
+            qtbot.keyClick(box.focusWidget() or box, Qt.Key.Key_Tab)
+        assert box.focusWidget() is confirm
+        qtbot.keyClick(confirm, Qt.Key.Key_Space)
+        qtbot.waitUntil(lambda: _shown_box() is None)
+        assert item not in group.items  # type: ignore[attr-defined]
+    finally:
+        win.parent().switch_language("en")  # type: ignore[union-attr]
