@@ -527,3 +527,52 @@ def test_tab_reaches_an_entrys_remove_after_its_answers_and_remove_asks(
         assert item not in group.items  # type: ignore[attr-defined]
     finally:
         win.parent().switch_language("en")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("lang", ["de", "ro"])
+def test_enter_on_a_visit_in_the_history_opens_it(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    """Enter on a visit of the person's Visits tab opens it, as a double click does."""
+    from desktop_app.usecases import visits
+    from tests.unit.test_visits import full_life_situation
+
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Ana", "Popa", "01.01.1990")
+    )
+    visit = visits.finish_visit(
+        session.store, session.user, person.id, "life_situation", full_life_situation()
+    )
+    window = _window(qtbot, session)
+    window.switch_language(lang)
+    try:
+        qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+        window.activateWindow()
+        qtbot.waitUntil(window.isActiveWindow)
+        window.table.setFocus()
+        _key(qtbot, window.table, Qt.Key.Key_Down)
+        qtbot.waitUntil(lambda: window.person_page.person is not None)
+        tree = window.visits.tab.tree  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: tree.topLevelItemCount() >= 1)
+        for _ in range(12):  # Tab to the person's tabs ("Visits" first), Tab to its history
+            focused = _key(qtbot, window, Qt.Key.Key_Tab)
+            if focused is not None and focused.objectName() == "qt_tabwidget_tabbar":
+                break
+        assert _key(qtbot, window, Qt.Key.Key_Tab) is tree
+        _key(qtbot, window, Qt.Key.Key_Down)
+        window.grab().save(f"/tmp/kbd2-history-{lang}.png")
+        _key(qtbot, window, Qt.Key.Key_Return)
+
+        def opened() -> list[VisitWindow]:
+            return [
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, VisitWindow) and w.isVisible()
+            ]
+
+        qtbot.waitUntil(lambda: len(opened()) == 1)
+        win = opened()[0]
+        qtbot.addWidget(win)
+        assert win.visit_id == visit.id
+    finally:
+        window.switch_language("en")
