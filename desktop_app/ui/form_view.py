@@ -1101,6 +1101,9 @@ class SectionPage(QScrollArea):
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Not a Tab stop: Tab stopped on the page itself between the previous widget and the
+        # first question, nothing shown focused (Tab to a question scrolls it into view).
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)
         inner = QWidget()
         self.layout_ = QVBoxLayout(inner)
         self.title = QLabel()

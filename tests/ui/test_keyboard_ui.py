@@ -576,3 +576,51 @@ def test_enter_on_a_visit_in_the_history_opens_it(
         assert win.visit_id == visit.id
     finally:
         window.switch_language("en")
+
+
+@pytest.mark.parametrize("lang", ["de", "ro"])
+def test_consent_is_recorded_by_keys_without_a_blank_tab_stop(
+    qtbot: QtBot, session: Session, lang: str
+) -> None:
+    """The consent dialog walked by keys: Alt+letter opens it, Tab to each purpose, Down
+    to grant it, the language, the date and how it was given, Enter records it. Tab stopped
+    on the form's page itself between the texts and the first question, nothing shown
+    focused."""
+    from desktop_app.ui.visits import ConsentDialog
+    from desktop_app.usecases import visits
+
+    win = _visit_opened_by_keys(qtbot, session, lang)
+    try:
+        letter = _access_key(win.consent_button.text())
+        assert letter is not None
+        _key(qtbot, win, Qt.Key(ord(letter.upper())), Qt.KeyboardModifier.AltModifier)
+
+        def shown() -> ConsentDialog | None:
+            found = [w for w in QApplication.topLevelWidgets() if isinstance(w, ConsentDialog)]
+            return next((w for w in found if w.isVisible()), None)
+
+        qtbot.waitUntil(lambda: shown() is not None)
+        dialog = shown()
+        assert dialog is not None
+        dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow)
+        assert dialog.focusWidget() is dialog.texts
+        names = ["consent_language", "consent_advice", "consent_central_storage"]
+        names += ["consent_referral_sharing", "shared_with_service", "consent_date"]
+        for name in [*names, "consent_form"]:
+            focused = _key(qtbot, dialog, Qt.Key.Key_Tab)
+            assert focused is not None and focused.objectName() == name
+            if name == "shared_with_service":  # asked once sharing is granted
+                qtbot.keyClicks(focused, "Jobcenter")
+            elif name != "consent_date":
+                _key(qtbot, dialog, Qt.Key.Key_Down)  # the first choice: granted, in person
+        dialog.grab().save(f"/tmp/kbd2-consent-{lang}.png")
+        assert _key(qtbot, dialog, Qt.Key.Key_Tab) is dialog.save
+        with qtbot.waitSignal(dialog.recorded, timeout=30_000) as recorded:
+            _key(qtbot, dialog, Qt.Key.Key_Return)
+        person = win.person
+        granted = visits.granted_purposes(session.store, session.user, person.id)
+        assert recorded.args == [granted] and granted
+        assert not dialog.isVisible()
+    finally:
+        win.parent().switch_language("en")  # type: ignore[union-attr]
