@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -624,3 +626,40 @@ def test_consent_is_recorded_by_keys_without_a_blank_tab_stop(
         assert not dialog.isVisible()
     finally:
         win.parent().switch_language("en")  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("lang", ["de", "ro"])
+def test_logging_in_by_keys_and_again_after_a_wrong_password(
+    qtbot: QtBot, session: Session, data_dir: Path, lang: str
+) -> None:
+    """The login window by keys: the account typed, Tab, the password, Enter. A wrong
+    password is refused with the keyboard back in the emptied password field, so the right
+    one is typed at once and Enter logs in."""
+    from desktop_app.i18n.text import set_language
+    from desktop_app.ui.login import LoginDialog
+    from tests.conftest import PASSWORD
+
+    set_language(lang)
+    try:
+        dialog = LoginDialog(data_dir)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        dialog.activateWindow()
+        qtbot.waitUntil(dialog.isActiveWindow)
+        assert dialog.focusWidget() is dialog.account
+        qtbot.keyClicks(dialog.account, "anna")
+        assert _key(qtbot, dialog, Qt.Key.Key_Tab) is dialog.password
+        qtbot.keyClicks(dialog.password, "wrong horse 42")
+        _key(qtbot, dialog, Qt.Key.Key_Return)
+        assert dialog.error.isVisible() and dialog.error.text()
+        assert dialog.result() != QDialog.DialogCode.Accepted and dialog.isVisible()
+        assert dialog.focusWidget() is dialog.password and dialog.password.text() == ""
+        dialog.grab().save(f"/tmp/kbd2-login-wrong-{lang}.png")
+        qtbot.keyClicks(dialog.focusWidget(), PASSWORD)
+        _key(qtbot, dialog, Qt.Key.Key_Return)
+        assert dialog.result() == QDialog.DialogCode.Accepted
+        assert dialog.session is not None and dialog.session.user.account == "anna"
+        dialog.session.store.close()
+    finally:
+        set_language("en")
