@@ -353,6 +353,9 @@ def print_letters(
     finally:
         painter.end()
         progress.hide()  # close() would cancel and reset the shown value
+        # The keys go on to the letter: the hidden progress stayed the active window, so the
+        # preview's Alt+letter and Ctrl+P did nothing after a print until it was clicked.
+        parent.window().activateWindow()
     return printed
 
 

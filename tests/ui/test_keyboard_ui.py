@@ -5,14 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QLabel,
+    QLineEdit,
     QMessageBox,
+    QProgressDialog,
     QTableWidget,
     QWidget,
 )
@@ -20,6 +23,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.ui.person_dialog import RegisterPersonDialog
+from desktop_app.ui.referrals import LetterPreview, ReferDialog
 from desktop_app.ui.visits import VisitWindow
 from desktop_app.usecases import people
 from desktop_app.usecases.accounts import Session
@@ -361,6 +365,52 @@ def _x(widget: QWidget) -> int:
     return widget.mapTo(widget.window(), widget.rect().topLeft()).x()
 
 
+def _shown(kind: type[QDialog]) -> QDialog | None:
+    found = [w for w in QApplication.topLevelWidgets() if isinstance(w, kind)]
+    return found[0] if found and found[0].isVisible() else None
+
+
+def _refer_by_keys(qtbot: QtBot, session: Session, lang: str) -> tuple[QWidget, ReferDialog]:
+    """The main window, and its refer dialog for Ana Popa opened from the people list by Down
+    and Alt+letter."""
+    people.register_person(session.store, session.user, PersonDraft("Ana", "Popa", "01.01.1990"))
+    window = _window(qtbot, session)
+    window.switch_language(lang)
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)
+    window.table.setFocus()
+    _key(qtbot, window.table, Qt.Key.Key_Down)
+    refer = window.referrals.refer_button  # type: ignore[attr-defined]
+    qtbot.waitUntil(refer.isEnabled)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    letter = _access_key(refer.text())
+    assert letter is not None
+    _key(qtbot, window, Qt.Key(ord(letter.upper())), Qt.KeyboardModifier.AltModifier)
+    qtbot.waitUntil(lambda: _shown(ReferDialog) is not None)
+    dialog = _shown(ReferDialog)
+    assert isinstance(dialog, ReferDialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    return window, dialog
+
+
+def _letter_by_keys(qtbot: QtBot, dialog: ReferDialog) -> LetterPreview:
+    """The letter to the job centre, chosen by typing, the reason by arrow, Enter."""
+    qtbot.keyClicks(dialog.search, "Jobcenter")
+    assert dialog.service_id() == "jobcenter"
+    _key(qtbot, dialog, Qt.Key.Key_Tab)  # the services found
+    _key(qtbot, dialog, Qt.Key.Key_Tab)  # the reason
+    _key(qtbot, dialog, Qt.Key.Key_Down)
+    _key(qtbot, dialog, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: _shown(LetterPreview) is not None, timeout=20_000)
+    preview = _shown(LetterPreview)
+    assert isinstance(preview, LetterPreview)
+    preview.activateWindow()
+    qtbot.waitUntil(preview.isActiveWindow)
+    qtbot.waitUntil(preview.print_button.isEnabled, timeout=20_000)
+    return preview
+
+
 @pytest.mark.parametrize("lang", ["de", "ro"])
 def test_tab_goes_through_the_refer_and_letter_buttons_as_they_stand(
     qtbot: QtBot, session: Session, lang: str
@@ -368,53 +418,68 @@ def test_tab_goes_through_the_refer_and_letter_buttons_as_they_stand(
     """Refer by keys (Alt+letter, the job centre chosen by typing, a reason by arrow, Enter):
     Tab went to Cancel before "Create letter" left of it, and in the letter to Close (far
     right) before Print, Save as PDF and Add to print queue."""
-    from desktop_app.ui.referrals import LetterPreview, ReferDialog
-
-    people.register_person(session.store, session.user, PersonDraft("Ana", "Popa", "01.01.1990"))
-    window = _window(qtbot, session)
-    window.switch_language(lang)
+    window, dialog = _refer_by_keys(qtbot, session, lang)
     try:
-        qtbot.waitUntil(lambda: window.model.rowCount() == 1)
-        window.table.setFocus()
-        _key(qtbot, window.table, Qt.Key.Key_Down)
-        refer = window.referrals.refer_button  # type: ignore[attr-defined]
-        qtbot.waitUntil(refer.isEnabled)
-        window.activateWindow()
-        qtbot.waitUntil(window.isActiveWindow)
-        letter = _access_key(refer.text())
-        assert letter is not None
-        _key(qtbot, window, Qt.Key(ord(letter.upper())), Qt.KeyboardModifier.AltModifier)
-
-        def shown(kind: type[QDialog]) -> QDialog | None:
-            found = [w for w in QApplication.topLevelWidgets() if isinstance(w, kind)]
-            return found[0] if found and found[0].isVisible() else None
-
-        qtbot.waitUntil(lambda: shown(ReferDialog) is not None)
-        dialog = shown(ReferDialog)
-        assert isinstance(dialog, ReferDialog)
-        dialog.activateWindow()
-        qtbot.waitUntil(dialog.isActiveWindow)
         tabbed = _buttons_in_tab_order(qtbot, dialog, dialog.buttons)
         assert tabbed[0] is dialog.create_button
         assert [_x(b) for b in tabbed] == sorted(_x(b) for b in tabbed)
-        qtbot.keyClicks(dialog.search, "Jobcenter")
-        assert dialog.service_id() == "jobcenter"
-        _key(qtbot, dialog, Qt.Key.Key_Tab)  # the services found
-        _key(qtbot, dialog, Qt.Key.Key_Tab)  # the reason
-        _key(qtbot, dialog, Qt.Key.Key_Down)
-        _key(qtbot, dialog, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: shown(LetterPreview) is not None, timeout=20_000)
-        preview = shown(LetterPreview)
-        assert isinstance(preview, LetterPreview)
-        preview.activateWindow()
-        qtbot.waitUntil(preview.isActiveWindow)
-        qtbot.waitUntil(preview.print_button.isEnabled, timeout=20_000)
+        preview = _letter_by_keys(qtbot, dialog)
         tabbed = _buttons_in_tab_order(qtbot, preview, preview.buttons)
         assert tabbed[0] is preview.print_button and len(tabbed) == 4
         assert [_x(b) for b in tabbed] == sorted(_x(b) for b in tabbed)
         preview.close()
     finally:
-        window.switch_language("en")
+        window.switch_language("en")  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("lang", ["de", "ro"])
+def test_the_letter_is_printed_and_saved_as_pdf_by_keys(
+    qtbot: QtBot,
+    session: Session,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    lang: str,
+) -> None:
+    """The letter preview by keys: Ctrl+P prints it (to a PDF file here, no printer), the
+    access key of "Save as PDF" opens Qt's own save dialog, the file name typed, Enter."""
+    from pypdf import PdfReader
+
+    from desktop_app.ui.referrals import PRINT_TO_PDF_ENV
+
+    printed, saved = tmp_path / "printed.pdf", tmp_path / f"letter-{lang}.pdf"
+    monkeypatch.setenv(PRINT_TO_PDF_ENV, str(printed))
+    window, dialog = _refer_by_keys(qtbot, session, lang)
+    try:
+        preview = _letter_by_keys(qtbot, dialog)
+        _key(qtbot, preview, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+        qtbot.waitUntil(printed.exists, timeout=20_000)
+        qtbot.waitUntil(lambda: _shown(QProgressDialog) is None)
+        assert len(PdfReader(printed).pages) >= 1
+        preview.grab().save(f"/tmp/kbd2-letter-{lang}.png")
+
+        def type_the_name() -> None:
+            chooser = _shown(QFileDialog)
+            if chooser is None:  # not open yet
+                QTimer.singleShot(50, type_the_name)
+                return
+            chooser.grab().save(f"/tmp/kbd2-save-as-{lang}.png")
+            field = chooser.focusWidget()
+            assert isinstance(field, QLineEdit)
+            field.selectAll()
+            qtbot.keyClicks(field, str(saved))
+            qtbot.keyClick(field, Qt.Key.Key_Return)
+
+        qtbot.waitUntil(preview.save_button.isEnabled)
+        qtbot.waitUntil(preview.isActiveWindow)  # the keys go on to the letter
+        QTimer.singleShot(0, type_the_name)
+        letter = _access_key(preview.save_button.text())
+        assert letter is not None
+        _key(qtbot, preview, Qt.Key(ord(letter.upper())), Qt.KeyboardModifier.AltModifier)
+        qtbot.waitUntil(saved.exists, timeout=20_000)
+        assert PdfReader(saved).pages[0].extract_text()
+        preview.close()
+    finally:
+        window.switch_language("en")  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("lang", ["de", "ro"])
