@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
@@ -728,3 +729,37 @@ def test_logging_in_by_keys_and_again_after_a_wrong_password(
         dialog.session.store.close()
     finally:
         set_language("en")
+
+
+def _ink_rows(widget: QWidget) -> list[int]:
+    """How many dark pixels each row of ``widget`` drawn holds, top to bottom."""
+    image = widget.grab().toImage()
+    return [
+        sum(1 for x in range(image.width()) if QColor(image.pixel(x, y)).lightness() < 100)
+        for y in range(image.height())
+    ]
+
+
+@pytest.mark.parametrize("lang", ["bg", "ro"])
+@pytest.mark.parametrize("button", ["start_button", "skills_button"])
+def test_the_visit_windows_title_shows_whole_on_a_laptops_screen(
+    qtbot: QtBot, session: Session, lang: str, button: str
+) -> None:
+    """The title "… – Ana Popa" beside the client language and the consent button: whole,
+    descenders (р, у, ș, ț, p) and all, at 1024 × 700 and 1366 × 768."""
+    win = _visit_opened_by_keys(qtbot, session, lang, button)
+    try:
+        heading = win.heading
+        for width, height in ((1024, 700), (1366, 768)):
+            win.resize(width, height)
+            qtbot.waitUntil(lambda w=width, h=height: win.size().toTuple() == (w, h))
+            qtbot.wait(20)  # laid out again
+            win.grab().save(f"/tmp/kbd2-title-{lang}-{button}-{width}.png")
+            text = heading.fontMetrics().boundingRect(heading.text())
+            assert heading.width() >= text.width(), width
+            assert heading.height() >= heading.sizeHint().height(), width
+            rows = _ink_rows(heading)
+            assert any(rows) and rows[-1] == 0, (width, rows)  # nothing cut off below
+            assert heading.geometry().bottom() < win.view.geometry().top()
+    finally:
+        win.parent().switch_language("en")  # type: ignore[union-attr]
