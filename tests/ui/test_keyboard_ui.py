@@ -454,7 +454,7 @@ def test_the_letter_is_printed_and_saved_as_pdf_by_keys(
         preview = _letter_by_keys(qtbot, dialog)
         _key(qtbot, preview, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
         qtbot.waitUntil(printed.exists, timeout=20_000)
-        qtbot.waitUntil(lambda: _shown(QProgressDialog) is None)
+        qtbot.waitUntil(lambda: _shown(QProgressDialog) is None, timeout=20_000)
         assert len(PdfReader(printed).pages) >= 1
         preview.grab().save(f"/tmp/kbd2-letter-{lang}.png")
 
@@ -470,8 +470,8 @@ def test_the_letter_is_printed_and_saved_as_pdf_by_keys(
             qtbot.keyClicks(field, str(saved))
             qtbot.keyClick(field, Qt.Key.Key_Return)
 
-        qtbot.waitUntil(preview.save_button.isEnabled)
-        qtbot.waitUntil(preview.isActiveWindow)  # the keys go on to the letter
+        qtbot.waitUntil(preview.save_button.isEnabled, timeout=20_000)
+        qtbot.waitUntil(preview.isActiveWindow, timeout=20_000)  # the keys go on to the letter
         QTimer.singleShot(0, type_the_name)
         letter = _access_key(preview.save_button.text())
         assert letter is not None
@@ -481,6 +481,21 @@ def test_the_letter_is_printed_and_saved_as_pdf_by_keys(
         preview.close()
     finally:
         window.switch_language("en")  # type: ignore[attr-defined]
+
+
+def _to_the_persons_tabs(qtbot: QtBot, window: QWidget) -> None:
+    """From the people list to the only person's page by Down, then Tab to its tabs."""
+    qtbot.waitUntil(lambda: window.model.rowCount() == 1)  # type: ignore[attr-defined]
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    window.table.setFocus()  # type: ignore[attr-defined]
+    _key(qtbot, window, Qt.Key.Key_Down)
+    qtbot.waitUntil(lambda: window.person_page.person is not None)  # type: ignore[attr-defined]
+    for _ in range(12):
+        focused = _key(qtbot, window, Qt.Key.Key_Tab)
+        if focused is not None and focused.objectName() == "qt_tabwidget_tabbar":
+            return
+    raise AssertionError("Tab did not reach the person's tabs")
 
 
 @pytest.mark.parametrize("lang", ["de", "ro"])
@@ -498,17 +513,8 @@ def test_enter_on_a_referral_changes_its_status(qtbot: QtBot, session: Session, 
     window = _window(qtbot, session)
     window.switch_language(lang)
     try:
-        qtbot.waitUntil(lambda: window.model.rowCount() == 1)
-        window.activateWindow()
-        qtbot.waitUntil(window.isActiveWindow)
-        window.table.setFocus()
-        _key(qtbot, window.table, Qt.Key.Key_Down)
-        qtbot.waitUntil(lambda: window.person_page.person is not None)
-        for _ in range(12):  # Tab to the person's tabs, Right to "Referrals", Tab to its list
-            focused = _key(qtbot, window, Qt.Key.Key_Tab)
-            if focused is not None and focused.objectName() == "qt_tabwidget_tabbar":
-                break
-        _key(qtbot, window, Qt.Key.Key_Right)
+        _to_the_persons_tabs(qtbot, window)
+        _key(qtbot, window, Qt.Key.Key_Right)  # "Referrals", Tab to its list
         table: QTableWidget = window.referrals.tab.table  # type: ignore[attr-defined]
         assert _key(qtbot, window, Qt.Key.Key_Tab) is table
         qtbot.waitUntil(lambda: table.rowCount() == 1)
@@ -614,18 +620,9 @@ def test_enter_on_a_visit_in_the_history_opens_it(
     window = _window(qtbot, session)
     window.switch_language(lang)
     try:
-        qtbot.waitUntil(lambda: window.model.rowCount() == 1)
-        window.activateWindow()
-        qtbot.waitUntil(window.isActiveWindow)
-        window.table.setFocus()
-        _key(qtbot, window.table, Qt.Key.Key_Down)
-        qtbot.waitUntil(lambda: window.person_page.person is not None)
         tree = window.visits.tab.tree  # type: ignore[attr-defined]
+        _to_the_persons_tabs(qtbot, window)  # "Visits" first, Tab to its history
         qtbot.waitUntil(lambda: tree.topLevelItemCount() >= 1)
-        for _ in range(12):  # Tab to the person's tabs ("Visits" first), Tab to its history
-            focused = _key(qtbot, window, Qt.Key.Key_Tab)
-            if focused is not None and focused.objectName() == "qt_tabwidget_tabbar":
-                break
         assert _key(qtbot, window, Qt.Key.Key_Tab) is tree
         _key(qtbot, window, Qt.Key.Key_Down)
         window.grab().save(f"/tmp/kbd2-history-{lang}.png")
@@ -752,7 +749,8 @@ def test_the_visit_windows_title_shows_whole_on_a_laptops_screen(
         heading = win.heading
         for width, height in ((1024, 700), (1366, 768)):
             win.resize(width, height)
-            qtbot.waitUntil(lambda w=width, h=height: win.size().toTuple() == (w, h))
+            wanted = (width, height)
+            qtbot.waitUntil(lambda: win.size().toTuple() == wanted)  # noqa: B023
             qtbot.wait(20)  # laid out again
             win.grab().save(f"/tmp/kbd2-title-{lang}-{button}-{width}.png")
             text = heading.fontMetrics().boundingRect(heading.text())
