@@ -18,7 +18,6 @@ from PySide6.QtCore import (
     QRect,
     QSize,
     Qt,
-    QTimer,
 )
 from PySide6.QtGui import (
     QFont,
@@ -44,7 +43,6 @@ from PySide6.QtWidgets import (
     QListWidget,
     QListWidgetItem,
     QMessageBox,
-    QStatusBar,
     QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
@@ -175,48 +173,6 @@ class ElidingLabel(QLabel):
             QToolTip.showText(event.globalPos(), self.tip(), self)
             return True
         return super().event(event)
-
-
-class MessageStatusBar(QStatusBar):
-    """A status bar whose temporary messages (what was just saved or done) stay readable on a
-    narrow laptop: Qt's own painted them in the room its permanent widgets left, cut off
-    without a sign ("Насочване WD-2026-12-DX5… е запи" beside "Logged in: …" at 1024 px).
-    Here a message is a label of its own: the widgets in ``yielding`` (who is logged in) give
-    their room up to it while it shows, it ends in "…" where it is still too long, and its
-    tooltip holds all of it. The sync status beside it stays as it is."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.message = ElidingLabel(yields=True)
-        self.message.setObjectName("status_message")
-        # The first of the permanent widgets: left of who is logged in and the sync status,
-        # right of any other (the clock's note, added later), with all the room they leave.
-        self.addPermanentWidget(self.message, 1)
-        self.message.hide()
-        #: hidden while a message shows, shown again after it
-        self.yielding: list[QWidget] = []
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.timeout.connect(self.clearMessage)
-
-    def showMessage(self, text: str, timeout: int | None = 0) -> None:
-        changed = text != self.message.text()
-        self.message.setText(text)
-        self.message.setVisible(bool(text))
-        for widget in self.yielding:
-            widget.setVisible(not text)
-        if timeout and timeout > 0 and text:
-            self._timer.start(timeout)
-        else:
-            self._timer.stop()
-        if changed:
-            self.messageChanged.emit(text)
-
-    def clearMessage(self) -> None:
-        self.showMessage("")
-
-    def currentMessage(self) -> str:
-        return self.message.text()
 
 
 # Where a line may break: a space, never a no-break one ("12.01.2027\u202fг." is one word: the
