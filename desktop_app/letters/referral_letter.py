@@ -233,6 +233,9 @@ class _Context:
             else "",
             "reference": r.reference,
             "advisor_name": _advisor_name(r.advisor_name, lang),
+            # Who answers for the letter: the advisor who signed off one a helper prepared
+            # (the helper, who met the person, stays the contact for questions).
+            "signer_name": _advisor_name(r.signed_off_by or r.advisor_name, lang),
             "advisor_contact": _clean(
                 r.advisor_phone
                 or r.advisor_email
@@ -809,7 +812,7 @@ def _letter_story(ctx: _Context, *, compact: bool = False) -> list[Flowable]:
         last,
         _p(txt("closing"), s["body"]),
         Spacer(1, (8 if not compact else 7) * mm),
-        _p(v["advisor_name"], ParagraphStyle("sig", parent=s["body"], spaceAfter=0)),
+        _p(v["signer_name"], ParagraphStyle("sig", parent=s["body"], spaceAfter=0)),
         _p(v["organisation_name"], s["body"]),
         Spacer(1, 3 * mm * gap),
         _p(txt("enclosure"), s["fact_label"]),

@@ -92,3 +92,37 @@ def test_a_closed_draft_cannot_be_signed_off(session: Session) -> None:
     kept = uc.get_referral(session.store, session.user, prepared.id)
     assert not kept.signed_off and kept.status is ReferralStatus.CLOSED
     assert audit.list_entries(session.store, session.user, action="sign_off") == before
+
+
+def test_the_advisor_who_signs_off_a_helpers_letter_signs_it(session: Session) -> None:
+    """A letter a helper prepared is signed under its closing by the advisor who signed it
+    off (who answers for it); the helper, who met the person, stays the contact for
+    questions. It was signed by the helper, and nothing on it named the advisor."""
+    import re
+
+    from tests.conftest import record_sharing_consent
+
+    accounts.add_user(session, "ana", "Ana Moldovan", Role.HELPER, HELPER_PASSWORD)
+    helper = accounts.log_in(session.store.paths.data_dir, "ana", HELPER_PASSWORD)
+    try:
+        person = people.register_person(
+            helper.store, helper.user, PersonDraft("Ionuț", "Popa", "2002"), confirm_duplicates=True
+        )
+        record_sharing_consent(session, person.id)  # else no letter goes to the office
+        prepared = uc.issue_referral(
+            helper.store, helper.user, person.id, service_id="jobcenter", reason="buergergeld"
+        )
+
+        def signature() -> str:
+            text = " ".join(_text(uc.render_letter(helper.store, helper.user, prepared.id)).split())
+            found = re.search(r"Mit freundlichen Grüßen (.+?) Anlage:", text)
+            assert found, text
+            return found.group(1)
+
+        assert signature().startswith("Ana Moldovan")  # the draft: no one has signed it
+        uc.sign_off(session.store, session.user, prepared.id)
+        signed = " ".join(_text(uc.render_letter(helper.store, helper.user, prepared.id)).split())
+        assert signature().startswith("Anna Schmidt") and "Ana Moldovan" not in signature()
+        assert "erreichen Sie Ana Moldovan" in signed  # the contact for questions
+    finally:
+        helper.close()
