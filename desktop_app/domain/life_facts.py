@@ -198,6 +198,31 @@ def following_entries(
     return found
 
 
+def corrected_entries(
+    before: Any, after: Any, keys: Sequence[str]
+) -> list[tuple[list[Any], list[Any]]]:
+    """The entries of a group corrected in place between two saves, as (answers to ``keys``
+    before, after): a helper fixes the spelling of a child's name, or the date of birth. An
+    entry counts as corrected where the group kept its length, some of ``keys`` kept their
+    answers at that place and the others changed, the entry as it was is gone and the one as
+    it is was not there before. A child replaced by another (every key changed), removed or
+    added is no correction: an entry of a group following it stays about the child it was
+    about (:func:`following_entries`)."""
+    if not isinstance(before, list) or not isinstance(after, list) or len(before) != len(after):
+        return []
+
+    def key_of(entry: Any) -> list[Any]:
+        return [entry.get(k) for k in keys] if isinstance(entry, Mapping) else []
+
+    old_keys, new_keys = [key_of(e) for e in before], [key_of(e) for e in after]
+    found = []
+    for old, new in zip(old_keys, new_keys, strict=True):
+        kept = sum(1 for a, b in zip(old, new, strict=True) if a == b)
+        if old and 0 < kept < len(keys) and old not in new_keys and new not in old_keys:
+            found.append((old, new))
+    return found
+
+
 def child_of(entry: Mapping[str, Any], insurance: str = "") -> Child:
     """A ``children`` entry of the form as a :class:`Child` (``insurance``: its entry of
     ``CHILDREN_INSURANCE_FIELD``'s answer, see :func:`following_entries`)."""

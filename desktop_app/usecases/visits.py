@@ -27,7 +27,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.hlc import entry_name, json_object
-from desktop_app.domain.life_facts import CHILDREN_FIELD
+from desktop_app.domain.life_facts import CHILDREN_FIELD, corrected_entries
 from desktop_app.domain.permissions import (
     RESTRICTED_KINDS,
     Action,
@@ -331,6 +331,35 @@ def _refuse_restricted_answers(
             )
 
 
+def _following_corrections(
+    definition: FormDefinition,
+    before: Mapping[str, Any],
+    after: Mapping[str, Any],
+    hidden: dict[str, Any],
+) -> dict[str, Any]:
+    """``hidden`` (restricted answers a helper's save keeps) with the entries of a group that
+    follows another moved along where the helper corrected that group's entry in place: a
+    child's insurance stays the child's when the helper fixes the name. Kept about the name
+    as it was, it counted for no child, and the steps it suggested went unseen."""
+    moved = dict(hidden)
+    for f in definition.fields():
+        entries = hidden.get(f.id)
+        if f.follows is None or not isinstance(entries, list):
+            continue
+        group = definition.field(f.follows)
+        keys = [s.id for s in f.fields or [] if group.subfield(s.id) is not None]
+        entries = list(entries)
+        for old, new in corrected_entries(before.get(f.follows), after.get(f.follows), keys):
+            for index, entry in enumerate(entries):
+                if isinstance(entry, dict) and [entry.get(k) for k in keys] == old:
+                    rest = {k: v for k, v in entry.items() if k not in keys}
+                    named = {k: v for k, v in zip(keys, new, strict=True) if v is not None}
+                    entries[index] = named | rest
+                    break
+        moved[f.id] = entries
+    return moved
+
+
 def _visible_steps(
     definition: FormDefinition,
     visible: Mapping[str, Any],
@@ -418,7 +447,7 @@ def save_draft(
         if withheld and row is not None:
             before_answers = json.loads(row.answers)
             seen_answers, hidden = _split(definition, before_answers, withheld)
-            merged.update(hidden)
+            merged.update(_following_corrections(definition, before_answers, answers, hidden))
             before_steps = json.loads(row.next_steps)
             seen = _visible_steps(definition, seen_answers, before_steps, withheld)
             decided = {**{k: v for k, v in before_steps.items() if k not in seen}, **decided}
@@ -690,6 +719,7 @@ def _validated(
     cleaned = state.answers
     if withheld and (kept_answers or kept_steps):
         _seen, hidden = _split(definition, kept_answers or {}, withheld)
+        hidden = _following_corrections(definition, kept_answers or {}, cleaned, hidden)
         full = evaluate(
             definition,
             {**cleaned, **hidden},
