@@ -77,6 +77,11 @@ NEXT_SECTION_KEY = "Ctrl+PgDown"
 PREVIOUS_SECTION_KEY = "Ctrl+PgUp"
 
 CONSENT_BUTTON_TEXT = N_("Take consen&t…")
+# Beside what a helper is not shown: where they can still say what the person needs.
+WITHHELD_NEED = N_(
+    "You can still note what the person needs among the topics of this visit; an advisor "
+    "records the details."
+)
 
 YES_NO_UNKNOWN_TEXT = {"yes": N_("yes"), "no": N_("no"), "unknown": N_("don't know")}
 
@@ -1764,7 +1769,7 @@ class FormView(QWidget):
                 )
             )
             page.consent_button.setText(_(CONSENT_BUTTON_TEXT))
-            page.withheld_note.setText(
+            withheld = (
                 _(
                     "Not shown to you. Only advisors see this section, or a helper to whom an "
                     "advisor has opened this person's case."
@@ -1775,6 +1780,9 @@ class FormView(QWidget):
                     "to whom an advisor has opened this person's case."
                 )
             )
+            # What a helper does when the person says it (no health insurance, for one): the
+            # note alone left them to keep it in mind, or in the notes, where it must not go.
+            page.withheld_note.setText(f"{withheld} {_(WITHHELD_NEED)}")
             for editor in page.editors.values():
                 editor.retranslate(editor.fdef.required is not False)
         self.back_button.setToolTip(key_text(PREVIOUS_SECTION_KEY))

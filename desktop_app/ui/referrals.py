@@ -1417,7 +1417,14 @@ def history_lines(store: Store, user: Any, referral: Referral) -> list[str]:
     lines: list[str] = []
     before: ReferralStatus | None = None
     steps = uc.status_history(store, user, referral.id, log_view=False)
+    # A helper's referral signed off later: who answers for its letter, and since when, among
+    # the steps (an advisor's own is signed off as it is issued, which its first step says).
+    signed_at = referral.signed_off_at
+    sign_off = signed_at is not None and signed_at != referral.created_at
     for step, laptop in zip(steps, uc.step_laptops(store, steps), strict=True):
+        if sign_off and signed_at is not None and signed_at < step.at:
+            lines.append(_signed_off_line(referral))
+            sign_off = False
         what = status_label(step.status)
         if step.appointment_change:
             moved = appointment_step(step.appointment_change, step.appointment)
@@ -1433,7 +1440,15 @@ def history_lines(store: Store, user: Any, referral: Referral) -> list[str]:
             line += f": {step.outcome}"
         lines.append(line)
         before = step.status
+    if sign_off:
+        lines.append(_signed_off_line(referral))
     return lines
+
+
+def _signed_off_line(referral: Referral) -> str:
+    signed = _("Letter signed off")
+    line = f"{_date(referral.signed_off_at)}  {signed}"
+    return f"{line} ({referral.signed_off_by})" if referral.signed_off_by else line
 
 
 def appointment_step(change: str, appointment: dt.datetime | None) -> str:

@@ -4,22 +4,33 @@ and a referral the helper prepares that an advisor signs off."""
 
 from __future__ import annotations
 
+import datetime as dt
+import io
+import os
+from pathlib import Path
+
+import pypdf
 import pytest
+from PySide6.QtWidgets import QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.referral import ReferralStatus
 from desktop_app.domain.users import Role
-from desktop_app.usecases import accounts, people, person_summary, visits
+from desktop_app.i18n.text import N_, _, set_language
+from desktop_app.ui import referrals as referrals_ui
+from desktop_app.usecases import accounts, people, person_summary, referrals, visits
 from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
+from tests.ui.conftest import finish_form, refer_shown_person, shown_window, type_text
 from tests.unit.test_visits import full_life_situation
-
 
 # ------------------------------------------------------------------ the household and health
 
 
 HELPER_PASSWORD = "helper pass 123"
+DAY = dt.timedelta(days=1)
 
 
 def _helper_of(session: Session) -> Session:
@@ -131,3 +142,185 @@ def test_a_helper_correcting_a_childs_name_or_birth_keeps_the_childs_insurance(
         ]
     finally:
         helper.close()
+
+
+# ------------------------------------------------------------------ a referral's sign-off
+
+
+def test_the_status_history_says_who_signed_off_a_helpers_referral_and_when(
+    session: Session,
+) -> None:
+    """The helper issued it, an advisor signed it off a day later, then recorded the
+    appointment: the history shows the three steps in that order, the sign-off with its
+    advisor and time. It showed the helper's issue and the appointment only."""
+    set_language("ro")
+    helper = _helper_of(session)
+    try:
+        person = people.register_person(
+            helper.store, helper.user, PersonDraft("Ionuț", "Popa", "2002"), confirm_duplicates=True
+        )
+        issued = dt.datetime(2026, 12, 1, 10, 15)
+        prepared = referrals.issue_referral(
+            helper.store, helper.user, person.id, "jobcenter", "buergergeld", now=issued
+        )
+        draft_lines = referrals_ui.history_lines(helper.store, helper.user, prepared)
+        assert len(draft_lines) == 1 and "(Ana Moldovan)" in draft_lines[0]
+        referrals.sign_off(session.store, session.user, prepared.id, now=issued + DAY)
+        referrals.change_status(
+            session.store,
+            session.user,
+            prepared.id,
+            ReferralStatus.APPOINTMENT_MADE,
+            now=issued + 2 * DAY,
+        )
+        referral = referrals.get_referral(helper.store, helper.user, prepared.id)
+        lines = referrals_ui.history_lines(helper.store, helper.user, referral)
+        assert len(lines) == 3, lines
+        assert lines[1] == "2 dec. 2026, 10:15  Scrisoare aprobată (Anna Schmidt)", lines
+        assert lines[2].startswith("3 dec. 2026")
+        # An advisor's own referral is signed off as it is issued: its first step says so.
+        own = referrals.issue_referral(
+            session.store, session.user, person.id, "vhs", "integration_course", now=issued
+        )
+        assert len(referrals_ui.history_lines(session.store, session.user, own)) == 1
+    finally:
+        helper.close()
+
+
+# ------------------------------------------------------------------ the walk
+
+
+def _shot(widget: QWidget, folder: Path, name: str) -> None:
+    widget.grab().save(str(folder / f"walkhelper-{name}.png"))
+
+
+def _pdf_text(pdf: bytes) -> str:
+    return " ".join(
+        " ".join(p.extract_text() or "" for p in pypdf.PdfReader(io.BytesIO(pdf)).pages).split()
+    )
+
+
+# Role-bound entries of the File menu a helper is not offered at all (their dialogs would only
+# say "you may not"): the organisation's laptops, confirming a coordinator, the idle lock.
+COORDINATORS_ENTRIES = (
+    N_("Lap&tops of the organisation…"),
+    N_("Con&firm the coordinator's laptop…"),
+    N_("Lock &after…"),
+)
+
+
+@pytest.mark.skipif(not referrals_ui.HAVE_QTPDF, reason="QtPdf is not installed")
+def test_a_helpers_day_in_romanian(
+    qtbot: QtBot, session: Session, program_font: None, tmp_path: Path
+) -> None:
+    """Ana Moldovan, a student helper, at an outreach point in Romanian: registers Ștefania
+    Munteanu and her son, checks her life situation (health withheld, the need noted among
+    the topics), prepares the Clearingstelle's referral; the advisor Jonas Weber signs it off
+    and the status history and the letter say so."""
+    shots = Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path))
+    accounts.add_user(session, "jonas", "Jonas Weber", Role.ADVISOR, "advisor pass 123")
+    helper = _helper_of(session)
+    set_language("ro")
+    try:
+        window = shown_window(qtbot, helper, 1366)
+        window.resize(1366, 768)
+        # What a helper may not do is not offered: those entries are hidden, not greyed.
+        entries = [a for a in window.file_menu.actions() if not a.isSeparator()]
+        hidden = {a.text() for a in entries if not a.isVisible()}
+        assert hidden == {_(text) for text in COORDINATORS_ENTRIES}, hidden
+        _shot(window, shots, "1-start")
+
+        dialog = window.open_register_dialog()
+        qtbot.waitExposed(dialog)
+        type_text(dialog.given, "Ștefania")
+        type_text(dialog.family, "Munteanu")
+        type_text(dialog.dob, "03.02.1994")
+        dialog.nationality.set_code("RO")
+        dialog.languages.set_codes(["ro"])
+        _shot(dialog, shots, "2-register")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
+        person = window.person_page.person
+        assert person is not None and person.given_name == "Ștefania"
+        # Export, erasure, opening the case to helpers, the audit log: not a helper's.
+        assert window.person_page.more_button.isHidden()  # type: ignore[attr-defined]
+        record_sharing_consent(session, person.id)  # the signed consent form, taken earlier
+
+        form = window.visits.start("life_situation", client_lang="ro")  # type: ignore[attr-defined]
+        qtbot.waitExposed(form)
+        form.view.set_answers(
+            form.view.answers()
+            | {
+                "sex": "female",
+                "arrival_date": (dt.date.today() - dt.timedelta(days=40)).isoformat(),
+                "address_registration": "registered",
+                "partner": "home_country",
+                "household_size": 2,
+                "children_count": 1,
+                "children": [IOAN],
+                "housing_type": "with_relatives",
+                "work_status": ["looking"],
+                "benefits": ["none"],
+                "session_language": "ro",
+                "topics": ["health_insurance", "jobcenter"],
+                "urgency": "this_week",
+            }
+        )
+        form.view.show_section("health")
+        page = next(p for p in form.view.pages if p.section.id == "health")
+        qtbot.waitUntil(page.withheld_note.isVisible)
+        # No question of the section is shown, and the note says where the need goes.
+        assert not any(e.isVisible() for e in page.editors.values())
+        assert page.withheld_note.text().endswith(
+            "Puteți totuși nota de ce are nevoie persoana printre subiectele acestei vizite; "
+            "detaliile le înregistrează un consilier."
+        )
+        _shot(form, shots, "3-health-withheld")
+        form.view.show_section("visit")
+        _shot(form, shots, "4-topics")
+        visit = finish_form(qtbot, form)
+        assert visit is not None and "insurance_status" not in visit.answers
+
+        preview = refer_shown_person(qtbot, window, "clearing", "health_insurance")
+        text = _pdf_text(preview.pdf)
+        assert "CIORNĂ" in text and "Ana Moldovan" in text
+        assert not preview.print_button.isEnabled() and not preview.sign_button.isVisible()
+        assert "un consilier" in preview.message.text()  # why it cannot be printed yet
+        _shot(preview, shots, "5-draft")
+        preview.close()
+        window.close()
+    finally:
+        helper.close()
+
+    advisor = accounts.log_in(session.store.paths.data_dir, "jonas", "advisor pass 123")
+    try:
+        window = shown_window(qtbot, advisor, 1366)
+        window.show_person(person.id)
+        feature: referrals_ui.ReferralsFeature = window.referrals  # type: ignore[attr-defined]
+        window.person_page.tabs.setCurrentWidget(feature.tab)
+        qtbot.waitUntil(lambda: len(feature.tab.referrals) == 1)
+        preview = feature.open_preview(feature.tab.referrals[0])
+        qtbot.waitUntil(lambda: bool(preview.pdf) and preview.sign_button.isVisible())
+        preview.sign_button.click()
+        qtbot.waitUntil(preview.print_button.isEnabled, timeout=10_000)
+        qtbot.waitUntil(lambda: "CIORNĂ" not in _pdf_text(preview.pdf), timeout=10_000)
+        signed = _pdf_text(preview.pdf)
+        assert "Mit freundlichen Grüßen Jonas Weber" in signed
+        assert "erreichen Sie Ana Moldovan" in signed
+        _shot(preview, shots, "6-signed")
+        (shots / "walkhelper-clearingstelle.pdf").write_bytes(preview.pdf)
+        preview.close()
+        qtbot.waitUntil(lambda: feature.tab.referrals[0].signed_off)
+        feature.tab.table.selectRow(0)
+        feature.tab.status_button.click()
+        status = window.findChild(referrals_ui.StatusDialog)
+        assert status is not None
+        qtbot.waitExposed(status)
+        history = status.history.text().splitlines()
+        assert len(history) == 2 and history[0].endswith("Emisă (Ana Moldovan)"), history
+        assert history[1].endswith("Scrisoare aprobată (Jonas Weber)"), history
+        _shot(status, shots, "7-status-history")
+        status.reject()
+        window.close()
+    finally:
+        advisor.close()
