@@ -355,6 +355,10 @@ class VisitWindow(QDialog):
 
         self.heading = QLabel()
         self.heading.setStyleSheet("font-size: 13pt; font-weight: bold;")
+        # Wrapped where the row is narrow: in one line the form's title and the person's name
+        # beside the client language and the consent button made the window 1104 px wide in
+        # Bulgarian (1031 in Romanian), past the right edge of a 1024 px screen.
+        self.heading.setWordWrap(True)
         self.client_label = QLabel()
         self.client_combo = QComboBox()
         self.client_combo.setObjectName("client_language")
@@ -383,7 +387,7 @@ class VisitWindow(QDialog):
         # the four buttons in Bulgarian it widened the window past a laptop's screen.
         self.saved_label.setWordWrap(True)
         self.saved_label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.saved_label.setMinimumWidth(12 * self.saved_label.fontMetrics().averageCharWidth())
+        self.saved_label.setMinimumWidth(10 * self.saved_label.fontMetrics().averageCharWidth())
         self.saved_label.setText(self.continued)
         self.close_button = QPushButton()
         self.discard_button = QPushButton()

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pypdf
 import pytest
-from PySide6.QtWidgets import QDialogButtonBox, QWidget
+from PySide6.QtCore import QRect, QSize
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.permissions import PermissionDenied
@@ -20,6 +21,7 @@ from desktop_app.domain.referral import ReferralStatus
 from desktop_app.domain.users import Role
 from desktop_app.i18n.text import N_, _, set_language
 from desktop_app.ui import referrals as referrals_ui
+from desktop_app.ui.visits import VisitWindow, opening_size
 from desktop_app.usecases import accounts, people, person_summary, referrals, visits
 from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
@@ -324,3 +326,72 @@ def test_a_helpers_day_in_romanian(
         window.close()
     finally:
         advisor.close()
+
+
+# ------------------------------------------------------------------ side by side
+
+
+@pytest.mark.parametrize("screen", [QSize(1366, 768), QSize(1024, 700)], ids=["1366", "1024"])
+@pytest.mark.parametrize("ui, client", [("ro", "de"), ("de", "ro"), ("bg", "de"), ("de", "bg")])
+def test_the_form_in_two_languages_side_by_side_reads_whole_on_a_laptops_screen(
+    qtbot: QtBot,
+    session: Session,
+    program_font: None,
+    tmp_path: Path,
+    ui: str,
+    client: str,
+    screen: QSize,
+) -> None:
+    """The helper's life-situation check with the other language beside each question opens
+    within the screen, its title, questions and buttons whole, no section scrolling sideways.
+    At 1024 px the title beside the client language and the consent button kept the window
+    1104 px wide in Bulgarian (1031 in Romanian): its right edge, Finish visit with it, off
+    the screen."""
+    shots = Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path))
+    person = people.register_person(
+        session.store,
+        session.user,
+        PersonDraft("Ștefania", "Munteanu", "1994-02-03", languages=("ro", "bg")),
+        confirm_duplicates=True,
+    )
+    record_sharing_consent(session, person.id)
+    helper = _helper_of(session)
+    set_language(ui)
+    try:
+        window = shown_window(qtbot, helper, 1100)
+        window.show_person(person.id)
+        win = VisitWindow(helper, person, "life_situation", client_lang=client, parent=window)
+        qtbot.addWidget(win)
+        size = opening_size(screen)
+        win.resize(size)  # as it opens on that screen
+        win.show()
+        qtbot.waitExposed(win)
+        win.view.set_answers(win.view.answers() | {"children_count": 1, "children": [IOAN]})
+        assert win.size() == size, win.size()  # nothing in it wants more room
+        assert win.minimumSizeHint().boundedTo(size) == win.minimumSizeHint()
+        heading = win.heading
+        assert heading.height() >= heading.heightForWidth(heading.width())  # every line
+        inside = win.rect()
+        for button in (win.discard_button, win.close_button, win.refer_button, win.finish_button):
+            where = QRect(button.mapTo(win, button.rect().topLeft()), button.size())
+            assert button.isVisible() and inside.contains(where), (button.text(), where)
+            assert button.width() >= button.sizeHint().width(), button.text()  # not cut
+        for page in win.view.pages:
+            win.view.show_section(page.section.id)
+            qtbot.waitUntil(page.isVisible)
+            assert page.horizontalScrollBar().maximum() == 0, page.section.id
+            for label in page.widget().findChildren(QLabel):
+                if label.isVisible() and label.text():
+                    wanted = (
+                        label.heightForWidth(label.width())
+                        if label.wordWrap()
+                        else label.sizeHint().height()
+                    )
+                    assert label.height() >= wanted, (page.section.id, label.text())
+                    if not label.wordWrap():
+                        assert label.width() >= label.sizeHint().width(), label.text()
+            _shot(win, shots, f"side-{ui}-{client}-{screen.width()}-{page.section.id}")
+        win.close()
+        window.close()
+    finally:
+        helper.close()
