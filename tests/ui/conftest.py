@@ -32,6 +32,7 @@ from desktop_app.usecases.accounts import Session
 if TYPE_CHECKING:
     from desktop_app.domain.person import Person
     from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.person_dialog import RegisterPersonDialog
     from desktop_app.ui.referrals import LetterPreview, ReferDialog
     from desktop_app.ui.visits import VisitWindow
     from desktop_app.usecases.visits import Visit
@@ -106,6 +107,23 @@ def type_text(widget: QWidget, text: str) -> None:
         QTest.sendKeyEvent(
             QTest.KeyAction.Click, widget, Qt.Key.Key_unknown, ch, Qt.KeyboardModifier.NoModifier
         )
+
+
+def fill_register_dialog(
+    dialog: RegisterPersonDialog,
+    given: str,
+    family: str,
+    born: str,
+    nationality: str,
+    languages: list[str],
+) -> None:
+    """Type a person's names and date of birth into the register dialog as a user does
+    (any script), and choose the nationality and the languages spoken."""
+    type_text(dialog.given, given)
+    type_text(dialog.family, family)
+    type_text(dialog.dob, born)
+    dialog.nationality.set_code(nationality)
+    dialog.languages.set_codes(languages)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -25,7 +25,12 @@ from desktop_app.ui.visits import VisitWindow, opening_size
 from desktop_app.usecases import accounts, people, person_summary, referrals, visits
 from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
-from tests.ui.conftest import finish_form, refer_shown_person, shown_window, type_text
+from tests.ui.conftest import (
+    fill_register_dialog,
+    finish_form,
+    refer_shown_person,
+    shown_window,
+)
 from tests.unit.test_visits import full_life_situation
 
 # ------------------------------------------------------------------ the household and health
@@ -54,14 +59,9 @@ def _mother_of_ioan(session: Session) -> str:
             {"child_name": "Ioan", "child_birth": IOAN["child_birth"], "child_insurance": "none"}
         ],
     }
-    visits.finish_visit(
-        session.store,
-        session.user,
-        person.id,
-        "life_situation",
-        answers,
-        next_steps={"health_clearing": "accepted"},
-    )
+    accepted = {"health_clearing": "accepted"}
+    store, user = session.store, session.user
+    visits.finish_visit(store, user, person.id, "life_situation", answers, next_steps=accepted)
     return person.id
 
 
@@ -234,18 +234,14 @@ def test_a_helpers_day_in_romanian(
 
         dialog = window.open_register_dialog()
         qtbot.waitExposed(dialog)
-        type_text(dialog.given, "Ștefania")
-        type_text(dialog.family, "Munteanu")
-        type_text(dialog.dob, "03.02.1994")
-        dialog.nationality.set_code("RO")
-        dialog.languages.set_codes(["ro"])
+        fill_register_dialog(dialog, "Ștefania", "Munteanu", "03.02.1994", "RO", ["ro"])
         _shot(dialog, shots, "2-register")
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
         qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=10_000)
         person = window.person_page.person
         assert person is not None and person.given_name == "Ștefania"
         # Export, erasure, opening the case to helpers, the audit log: not a helper's.
-        assert window.person_page.more_button.isHidden()  # type: ignore[attr-defined]
+        assert window.person_page.more_button.isHidden()
         record_sharing_consent(session, person.id)  # the signed consent form, taken earlier
 
         form = window.visits.start("life_situation", client_lang="ro")  # type: ignore[attr-defined]
@@ -380,7 +376,9 @@ def test_the_form_in_two_languages_side_by_side_reads_whole_on_a_laptops_screen(
             win.view.show_section(page.section.id)
             qtbot.waitUntil(page.isVisible)
             assert page.horizontalScrollBar().maximum() == 0, page.section.id
-            for label in page.widget().findChildren(QLabel):
+            content = page.widget()
+            assert content is not None
+            for label in content.findChildren(QLabel):
                 if label.isVisible() and label.text():
                     wanted = (
                         label.heightForWidth(label.width())

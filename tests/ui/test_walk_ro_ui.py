@@ -25,7 +25,13 @@ from desktop_app.usecases import accounts, visits
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops
-from tests.ui.conftest import finish_form, refer_shown_person, shown_window, type_text
+from tests.ui.conftest import (
+    fill_register_dialog,
+    finish_form,
+    refer_shown_person,
+    shown_window,
+    type_text,
+)
 from tests.unit.forms.test_forms_evaluator import full_skills_check
 
 pytestmark = pytest.mark.skipif(not referrals_ui.HAVE_QTPDF, reason="QtPdf is not installed")
@@ -66,11 +72,7 @@ def _helper_prepares(qtbot: QtBot, helper: Session, shots: Path) -> str:
     window = shown_window(qtbot, helper, 1100)
     dialog = window.open_register_dialog()
     qtbot.waitExposed(dialog)
-    type_text(dialog.given, "Ionuț")
-    type_text(dialog.family, "Popa")
-    type_text(dialog.dob, "14.05.2002")
-    dialog.nationality.set_code("RO")
-    dialog.languages.set_codes(["ro", "en"])
+    fill_register_dialog(dialog, "Ionuț", "Popa", "14.05.2002", "RO", ["ro", "en"])
     type_text(dialog.phone, "0176 1234567")
     _shot(dialog, shots, "register")
     dialog.buttons.button(Save).click()
