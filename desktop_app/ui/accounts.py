@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.permissions import Action, PermissionDenied, allowed
-from desktop_app.domain.users import Role
+from desktop_app.domain.users import Role, User
 from desktop_app.domain.validation import FieldError, ValidationFailed
 from desktop_app.i18n.messages import (
     error_message,
@@ -221,6 +221,35 @@ class AddUserDialog(_FormDialog):
         return lambda: accounts.add_user(session, account, name, role, password, repeat)
 
 
+class SetPasswordDialog(_FormDialog):
+    """A coordinator gives the account of a user who forgot her password a new one (the
+    recovery code at the login serves coordinators only)."""
+
+    def __init__(self, session: Session, user: User, parent: QWidget | None = None) -> None:
+        super().__init__(_("Set a new password"), parent)
+        self.session, self.user = session, user
+        self.new, self.repeat = password_field(), password_field()
+        self.add_row("password", _("&New password"), self.new)
+        self.add_row("password_repeat", _("&Repeat password"), self.repeat)
+        self.intro.setText(
+            _(
+                "New password for {name} (account name: {account}). The old password stops "
+                "working at once; nothing of the data changes. Tell {name} the new password, "
+                "and ask them to change it under File → Change password."
+            ).format(name=user.display_name, account=user.account)
+        )
+        self.intro.show()
+
+    def prepare(self) -> Callable[[], object]:
+        session, user_id, new, repeat = (
+            self.session,
+            self.user.id,
+            self.new.text(),
+            self.repeat.text(),
+        )
+        return lambda: accounts.set_password(session, user_id, new, repeat)
+
+
 class UsersDialog(QDialog):
     """The accounts of this laptop; a coordinator adds and removes them."""
 
@@ -237,13 +266,19 @@ class UsersDialog(QDialog):
         self.add_button.clicked.connect(self._on_add_clicked)
         self.remove_button = QPushButton(_("&Remove user"))
         self.remove_button.clicked.connect(self._on_remove_clicked)
+        # For a user who forgot the password: the recovery code is for coordinators only.
+        self.password_button = QPushButton(_("New &password…"))
+        self.password_button.clicked.connect(self._on_password_clicked)
         self.recovery_button = QPushButton(_("New recovery &code…"))
         self.recovery_button.clicked.connect(self._on_recovery_clicked)
         self.error = ErrorLabel()
+        self.notice = QLabel()  # what was just done
+        self.notice.setWordWrap(True)
+        self.notice.hide()
         buttons = QWidget()
         row = QHBoxLayout(buttons)
         row.setContentsMargins(0, 0, 0, 0)
-        for b in (self.add_button, self.remove_button, self.recovery_button):
+        for b in (self.add_button, self.remove_button, self.password_button, self.recovery_button):
             row.addWidget(b)
         row.addStretch(1)
         self.save = DialogSave(self, buttons)
@@ -257,6 +292,7 @@ class UsersDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.error)
+        layout.addWidget(self.notice)
         layout.addLayout(bottom)
         self.resize(620, 380)
         self.refresh()
@@ -295,6 +331,24 @@ class UsersDialog(QDialog):
             return
         session, user_id = self.session, user.id
         self._run(lambda: accounts.remove_user(session, user_id), lambda _none: self.refresh())
+
+    def _on_password_clicked(self) -> SetPasswordDialog | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            self.error.show_message(_("Choose the user who needs a new password first."))
+            return None
+        self.error.show_message("")
+        self.notice.hide()
+        dialog = SetPasswordDialog(self.session, self.users[rows[0].row()], self)
+        dialog.accepted.connect(lambda: self._say_password_set(dialog.user))
+        dialog.open()
+        return dialog
+
+    def _say_password_set(self, user: User) -> None:
+        self.notice.setText(
+            _("{name} logs in with the new password from now on.").format(name=user.display_name)
+        )
+        self.notice.show()
 
     def _run(self, work: Callable[[], object], on_done: Callable[[Any], None]) -> None:
         """A change of the accounts on a worker thread (a key derivation takes a moment, and

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.i18n.messages import error_message, field_message
-from desktop_app.i18n.text import _, ngettext
+from desktop_app.i18n.text import N_, _, ngettext
 from desktop_app.storage.keyslots import KeySlotError, LoginDelayed
 from desktop_app.storage.layout import StoreError
 from desktop_app.ui.error_label import ErrorLabel, with_error
@@ -29,6 +29,12 @@ from desktop_app.ui.error_label import ErrorLabel, with_error
 if TYPE_CHECKING:
     from desktop_app.storage.quick import QuickStart
     from desktop_app.usecases.accounts import Session
+
+
+OTHERS_ASK_A_COORDINATOR = N_(
+    "Advisors and integration helpers who forgot their password: ask a coordinator to set a "
+    "new one (Administration → Users…). Nothing of your work is lost."
+)
 
 
 def _password_field() -> QLineEdit:
@@ -175,6 +181,10 @@ class RecoveryLoginDialog(QDialog):
             )
         )
         intro.setWordWrap(True)
+        # An advisor or helper who forgot the password clicked "Forgot password?" too, and
+        # found only a code she never had; her way is a coordinator.
+        self.others = QLabel(_(OTHERS_ASK_A_COORDINATOR))
+        self.others.setWordWrap(True)
         form = QFormLayout()
         for widget, text in (
             (self.code, _("Recovery &code")),
@@ -194,10 +204,16 @@ class RecoveryLoginDialog(QDialog):
         buttons.rejected.connect(self.keeps_input.cancel)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.others)
         layout.addLayout(form)
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.setWindowTitle(_("Recovery code"))
+        # Room for any code whole, eight groups of five of the widest letter: the dialog was
+        # as narrow as its fields' least, the code's beginning scrolled out of view while it
+        # was checked against the sheet.
+        widest = "-".join(["W" * 5] * 8)
+        self.code.setMinimumWidth(self.code.fontMetrics().horizontalAdvance(widest) + 16)
         self.code.setFocus()
 
     def _on_ok_clicked(self) -> None:
@@ -217,7 +233,31 @@ class RecoveryLoginDialog(QDialog):
         except LoginDelayed as exc:
             self.error.show_message(delay_message(exc.seconds))
             return
-        except (KeySlotError, StoreError, PermissionDenied) as exc:
+        except PermissionDenied:
+            # The code was right, the account not a coordinator's: "Your role does not allow
+            # this" left an advisor guessing what to do.
+            self.error.show_message(
+                _("{account} is not a coordinator's account.").format(
+                    account=self.account.text().strip()
+                )
+                + " "
+                + _("Ask a coordinator to set a new password for it.")
+            )
+            return
+        except KeySlotError as exc:
+            # A code typed wrong was said as "The account name or password is not correct",
+            # of a dialog that asks for neither an old password nor whose account it is.
+            wrong = exc.code in ("wrong_password", "unknown_account")
+            self.error.show_message(
+                _(
+                    "The recovery code is not correct. Type it as printed on the sheet from "
+                    "this laptop's set-up."
+                )
+                if wrong
+                else error_message(exc.code)
+            )
+            return
+        except StoreError as exc:
             self.error.show_message(error_message(exc.code))
             return
         self.accept()

@@ -309,6 +309,26 @@ def change_password(session: Session, old: str, new: str, repeat: str) -> None:
     )
 
 
+def set_password(session: Session, user_id: str, new: str, repeat: str) -> None:
+    """A coordinator gives another account a new password (its user forgot hers): the key is
+    wrapped anew under it, so the old password stops working at once; nothing of the data
+    changes. The recovery code serves coordinators only, and removing and adding the account
+    again was the only way left for an advisor or helper."""
+    require(session.user, Action.MANAGE_USERS)
+    errors: list[FieldError] = []
+    _validate_password(new, repeat, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    store = session.store
+    with store.reading() as db:
+        row = db.scalar(select(UserRow).where(UserRow.id == user_id, UserRow.deleted.is_(False)))
+    if row is None:
+        raise UnknownAccount(user_id)
+    store.paths.keyslots.add(session.key, row.account, new)
+    # The account's record, by the coordinator: the audit log names whose password it was.
+    audit.record(store, session.user, audit.AuditAction.CHANGE_PASSWORD, "user", row.id)
+
+
 def renew_recovery_code(session: Session) -> str:
     """A coordinator replaces the recovery code (the old one stops working at once)."""
     require(session.user, Action.MANAGE_USERS)
