@@ -38,7 +38,25 @@ def _saved_notes(session: Session, person_id: str) -> str:
     return "" if draft is None else str(draft.answers.get("notes", ""))
 
 
-def _lines(proc: subprocess.Popen[str]) -> tuple[queue.Queue[str], threading.Thread]:
+def start_worker(worker: Path, args: list[str], err: Path, password: str) -> subprocess.Popen[str]:
+    """``worker`` started with ``args``, the password on its stdin, its errors
+    written to ``err``; its lines to read (``worker_lines``)."""
+    with err.open("w") as errors:
+        proc = subprocess.Popen(
+            [sys.executable, str(worker), *args],
+            cwd=ROOT,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            text=True,
+        )
+    assert proc.stdin is not None
+    proc.stdin.write(password + "\n")
+    proc.stdin.close()
+    return proc
+
+
+def worker_lines(proc: subprocess.Popen[str]) -> tuple[queue.Queue[str], threading.Thread]:
     """The worker's lines, read by a thread (a wait on each is bounded) until it ends."""
     lines: queue.Queue[str] = queue.Queue()
 
@@ -63,31 +81,17 @@ def test_steady_typing_killed_loses_at_most_the_last_second(tmp_path: Path) -> N
     first.close()
     observer = log_in(data_dir, "anna", PASSWORD)  # another process reading the same store
     assert len(TEXT) > KEYS + 1
-    with (tmp_path / "worker.err").open("w") as err:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(WORKER),
-                "--data-dir",
-                str(data_dir),
-                "--person",
-                person.id,
-                "--text",
-                TEXT,
-                "--pace-ms",
-                str(PACE_MS),
-            ],
-            cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=err,
-            text=True,
-        )
-    lines, reader = _lines(proc)
+    proc = start_worker(
+        WORKER,
+        [
+            *("--data-dir", str(data_dir), "--person", person.id),
+            *("--text", TEXT, "--pace-ms", str(PACE_MS)),
+        ],
+        tmp_path / "worker.err",
+        PASSWORD,
+    )
+    lines, reader = worker_lines(proc)
     try:
-        assert proc.stdin is not None
-        proc.stdin.write(PASSWORD + "\n")
-        proc.stdin.close()
         assert lines.get(timeout=LINE_WAIT_S) == "ready", (tmp_path / "worker.err").read_text()
         lost: list[int] = []  # keys typed and not on disk, seen after each key
         typed = 0

@@ -7,11 +7,7 @@ from __future__ import annotations
 
 import json
 import os
-import queue
 import signal
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
@@ -29,13 +25,14 @@ from desktop_app.ui.visits import DraftsDialog, VisitWindow
 from desktop_app.usecases import accounts, audit, people, visits
 from desktop_app.usecases.accounts import Session
 from tests.conftest import PASSWORD
+from tests.reliability.test_draft_crash import start_worker, worker_lines
 from tests.ui.conftest import shown_window, type_text
+from tests.unit.security.test_forgotten_password import OLD_PW, advisor_with_a_draft
 
 ROOT = Path(__file__).resolve().parents[2]
 WORKER = ROOT / "tests" / "reliability" / "half_form_worker.py"
 LINE_WAIT_S = 120  # bound on each wait for the worker (its start-up on a busy machine)
 HELPER_PW = "helper pass 123"
-ADVISOR_PW = "advisor pass 123"
 
 
 def _shot(widget: QWidget, folder: Path, name: str) -> None:
@@ -62,19 +59,6 @@ HALF_ANSWERS = {
 TYPED_FIELD, TYPED = "notes", "Lucrează pe șantier; caută o locuință în Nordstadt."
 
 
-def _worker_lines(proc: subprocess.Popen[str]) -> queue.Queue[str]:
-    lines: queue.Queue[str] = queue.Queue()
-
-    def read() -> None:
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            lines.put(line.strip())
-        lines.put("")  # it ended
-
-    threading.Thread(target=read, daemon=True).start()
-    return lines
-
-
 def _on_disk(session: Session, person_id: str) -> dict[str, object]:
     draft = visits.load_draft(session.store, session.user, person_id, "life_situation")
     return {} if draft is None else draft.answers
@@ -98,33 +82,17 @@ def test_a_helper_killed_half_through_a_check_in_romanian_finds_every_answer_aga
     )
     first.close()
     observer = accounts.log_in(data_dir, "ana", HELPER_PW)  # as the restarted program reads
-    with (tmp_path / "worker.err").open("w") as err:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                str(WORKER),
-                "--data-dir",
-                str(data_dir),
-                "--account",
-                "ana",
-                "--person",
-                person.id,
-                "--answers",
-                json.dumps(HALF_ANSWERS),
-                "--type",
-                f"{TYPED_FIELD}={TYPED}",
-            ],
-            cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=err,
-            text=True,
-        )
+    proc = start_worker(
+        WORKER,
+        [
+            *("--data-dir", str(data_dir), "--account", "ana", "--person", person.id),
+            *("--answers", json.dumps(HALF_ANSWERS), "--type", f"{TYPED_FIELD}={TYPED}"),
+        ],
+        tmp_path / "worker.err",
+        HELPER_PW,
+    )
     try:
-        assert proc.stdin is not None
-        proc.stdin.write(HELPER_PW + "\n")
-        proc.stdin.close()
-        lines = _worker_lines(proc)
+        lines, _reader = worker_lines(proc)
         assert lines.get(timeout=LINE_WAIT_S) == "typed", (tmp_path / "worker.err").read_text()
         # The autosave promises the draft at most a second after the last key, with no pause
         # and nothing more typed: every answer on disk, the last key too, then the kill.
@@ -211,15 +179,7 @@ def test_an_advisor_who_forgot_her_password_gets_a_new_one_from_the_coordinator_
     coordinator = accounts.create_first_account(data_dir, "anna", "Anna Schmidt", PASSWORD)
     code = coordinator.recovery_code
     assert code is not None
-    rumyana = accounts.add_user(coordinator, "rumyana", "Румяна Петкова", Role.ADVISOR, ADVISOR_PW)
-    advisor = accounts.log_in(data_dir, "rumyana", ADVISOR_PW)
-    person = people.register_person(
-        advisor.store, advisor.user, PersonDraft("Десислава", "Иванова", "1991", nationality="BG")
-    )
-    visits.save_draft(
-        advisor.store, advisor.user, person.id, "life_situation", {"notes": "От Сливен."}
-    )
-    advisor.close()
+    rumyana, person = advisor_with_a_draft(coordinator)
     translations = QtTranslations(qapp)
     try:
         set_language("bg")
@@ -289,7 +249,7 @@ def test_an_advisor_who_forgot_her_password_gets_a_new_one_from_the_coordinator_
 
         # Her old password opens nothing any more; the new one opens her work, all of it.
         _wait_out_the_delay(qtbot, data_dir)
-        old = _login(qtbot, data_dir, "rumyana", ADVISOR_PW)
+        old = _login(qtbot, data_dir, "rumyana", OLD_PW)
         assert old.session is None and old.error.text().startswith("Потребителското име")
         _wait_out_the_delay(qtbot, data_dir)
         new = _login(qtbot, data_dir, "rumyana", "нова парола 2026")
