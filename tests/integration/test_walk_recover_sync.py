@@ -1,6 +1,6 @@
 """The bad days' walk where no window is involved (``tests/ui/test_walk_recover_ui.py`` has the
-rest): a laptop killed (SIGKILL) in the middle of a sync's pull, with a real server on
-127.0.0.1; after the restart and the next sync nothing is lost and nothing doubled."""
+rest), with a real server on 127.0.0.1: a laptop killed (SIGKILL) in the middle of a sync's pull;
+a broken laptop's backup restored on its replacement."""
 
 from __future__ import annotations
 
@@ -11,8 +11,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pytest
+
 from desktop_app.domain.person import PersonDraft
-from desktop_app.usecases import accounts, people
+from desktop_app.sync.http_client import Revoked
+from desktop_app.usecases import accounts, backup, people
 from desktop_app.usecases import sync as sync_uc
 from tests.integration.sync_harness import (
     PASSWORD,
@@ -23,6 +26,8 @@ from tests.integration.sync_harness import (
     ServerProcess,
     add_people,
     assert_converged,
+    device_id,
+    live_people,
 )
 
 OFFICE_PEOPLE = 1200  # three pages of a pull
@@ -107,3 +112,57 @@ def test_a_laptop_killed_while_it_pulls_loses_nothing_and_doubles_nothing(
     finally:
         laptops.close()
         proxy.close()
+
+
+def test_a_broken_laptops_backup_restored_on_its_replacement_brings_back_all_it_held(
+    server: ServerProcess, laptops: Laptops, tmp_path: Path
+) -> None:
+    """A laptop breaks. Its last backup is restored on the new one: what it synced comes back
+    (also what it synced after the backup), what it held unsynced at the backup goes to the
+    team with the next sync, nothing is doubled. What it recorded after both the backup and its
+    last sync is lost with it. Revoked afterwards (its disk leaves the office), the broken
+    laptop's replacement, which goes on under its name on the server, is refused too; it joins
+    again with a new code and keeps everything."""
+    coordinator, broken = laptops.new("Koordination", coordinator=True), laptops.new("Beratung")
+    synced = add_people(broken, "Elena", "Mihai")
+    laptops.sync(broken, coordinator)
+    (in_backup,) = add_people(broken, "Ioana")  # not synced, but in the backup
+    saved = tmp_path / "beratung.wdbackup"
+    backup.write_backup(broken, saved, "eine lange Passphrase")
+    (after_backup,) = add_people(broken, "Radu")  # synced after the backup
+    laptops.sync(broken, coordinator)
+    (lost,) = add_people(broken, "Sorin")  # neither synced nor in the backup
+    broken_device = device_id(broken)
+    broken.close()
+    laptops.sessions.remove(broken)
+
+    restored_dir = tmp_path / "neuer-laptop"
+    backup.restore_backup(saved, restored_dir, "eine lange Passphrase")
+    replacement = accounts.log_in(restored_dir, "anna", PASSWORD)
+    laptops.sessions.append(replacement)
+    assert live_people(replacement) == {*synced, in_backup}  # as at the backup
+    reports = laptops.sync(replacement, coordinator)
+    assert all(r.refused == 0 for r in reports)
+    expected = {*synced, in_backup, after_backup}
+    assert live_people(replacement) == live_people(coordinator) == expected
+    assert lost not in live_people(coordinator)
+    assert_converged(server, replacement, coordinator)
+    assert device_id(replacement) == broken_device  # the same laptop to the server
+
+    # Revoked as the guide says of a laptop that left the office's hands: the replacement is
+    # that laptop to the server, refused from now on; it joins again and keeps its data.
+    sync_uc.revoke_device(coordinator.store, coordinator.user, broken_device)
+    with pytest.raises(Revoked):
+        sync_uc.sync_now(replacement.store, max_retries=1, backoff_base=0.01)
+    (new_work,) = add_people(replacement, "Nicoleta")  # recorded meanwhile
+    sync_uc.join(replacement.store, laptops.url, server.enroll("Beratung"), "Beratung", again=True)
+    sync_uc.approve_device(
+        coordinator.store,
+        coordinator.user,
+        device_id(replacement),
+        sync_uc.fingerprint(replacement.store),
+    )
+    laptops.sync(replacement, coordinator, replacement)
+    assert device_id(replacement) != broken_device
+    assert live_people(replacement) == live_people(coordinator) == {*expected, new_work}
+    assert_converged(server, replacement, coordinator)
