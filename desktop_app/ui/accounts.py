@@ -653,6 +653,9 @@ def tell_restored(window: MainWindow, folder: Path) -> QMessageBox:
         _("Restore backup"),
         _(
             "The backup was restored into the folder {folder}.\n\n"
+            "The restored data is as it was when the backup was made. Its next sync brings "
+            "back what was synced from it after the backup; what was recorded after the backup "
+            "and never synced is not in it.\n\n"
             "Open the restored data now? The current data is closed (drafts of open forms are "
             "saved first) and you log in with an account of the backup. Welcome Desk then "
             "starts with the restored data from now on.\n\n"

@@ -598,6 +598,24 @@ def build_guide(window: MainWindow) -> Guide:
                 laptops=laptops,
                 users=users,
             ),
+            # A broken laptop: the guide spoke only of lost and stolen ones, and a coordinator
+            # who joined the new laptop afresh lost what the old one held unsynced at its
+            # backup; one who revoked the broken laptop after the restore found the new one
+            # refused (it is that laptop to the server).
+            fill(
+                _(
+                    "A broken laptop: restore its last backup on the new laptop ({restore}, "
+                    "after setting up an account there). The restored data is as it was at the "
+                    "backup; its next sync brings back what the old laptop synced after the "
+                    "backup, and sends what it held unsynced at the backup. What was recorded on "
+                    "the old laptop after both the backup and its last sync is lost. The new "
+                    "laptop syncs as the old one did. Revoke the old one only if it leaves your "
+                    "hands ({laptops}): the new laptop is then told so, and joins again with a "
+                    "new enrollment code, keeping its data."
+                ),
+                restore=b.ref("&File", "&Restore backup…"),
+                laptops=laptops,
+            ),
             fill(
                 _(
                     "{users} manages the accounts of this laptop only: accounts are not synced. "

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,45 @@ from tests.integration.sync_harness import (
 )
 
 OFFICE_PEOPLE = 1200  # three pages of a pull
+
+
+PASSPHRASE = "eine lange Passphrase 7"
+
+
+@dataclass(frozen=True)
+class BrokenLaptop:
+    """What a laptop that broke held, by person id, and its last backup."""
+
+    synced: tuple[str, ...]  # synced before the backup
+    in_backup: str  # in the backup, not synced
+    after: str  # synced after the backup
+    lost: str  # neither synced nor in the backup
+    saved: Path
+    device: str  # its id on the server
+
+
+def broken_laptop(laptops: Laptops, saved: Path, passphrase: str) -> BrokenLaptop:
+    """A laptop "Beratung" that synced, was backed up to ``saved``, synced again and broke."""
+    broken = laptops.new("Beratung")
+    synced = add_people(broken, "Elena", "Mihai")
+    laptops.sync(broken)
+    (in_backup,) = add_people(broken, "Ioana")
+    backup.write_backup(broken, saved, passphrase)
+    (after,) = add_people(broken, "Radu")
+    laptops.sync(broken)
+    (lost,) = add_people(broken, "Sorin")
+    device = device_id(broken)
+    broken.close()
+    laptops.sessions.remove(broken)
+    return BrokenLaptop(tuple(synced), in_backup, after, lost, saved, device)
+
+
+def restored(laptops: Laptops, saved: Path, folder: Path, passphrase: str) -> accounts.Session:
+    """The backup ``saved`` restored into ``folder`` on a new laptop, logged in."""
+    backup.restore_backup(saved, folder, passphrase)
+    session = accounts.log_in(folder, "anna", PASSWORD)
+    laptops.sessions.append(session)
+    return session
 
 
 def _given_names(session: accounts.Session) -> Counter[str]:
@@ -123,23 +163,16 @@ def test_a_broken_laptops_backup_restored_on_its_replacement_brings_back_all_it_
     last sync is lost with it. Revoked afterwards (its disk leaves the office), the broken
     laptop's replacement, which goes on under its name on the server, is refused too; it joins
     again with a new code and keeps everything."""
-    coordinator, broken = laptops.new("Koordination", coordinator=True), laptops.new("Beratung")
-    synced = add_people(broken, "Elena", "Mihai")
-    laptops.sync(broken, coordinator)
-    (in_backup,) = add_people(broken, "Ioana")  # not synced, but in the backup
-    saved = tmp_path / "beratung.wdbackup"
-    backup.write_backup(broken, saved, "eine lange Passphrase")
-    (after_backup,) = add_people(broken, "Radu")  # synced after the backup
-    laptops.sync(broken, coordinator)
-    (lost,) = add_people(broken, "Sorin")  # neither synced nor in the backup
-    broken_device = device_id(broken)
-    broken.close()
-    laptops.sessions.remove(broken)
-
-    restored_dir = tmp_path / "neuer-laptop"
-    backup.restore_backup(saved, restored_dir, "eine lange Passphrase")
-    replacement = accounts.log_in(restored_dir, "anna", PASSWORD)
-    laptops.sessions.append(replacement)
+    coordinator = laptops.new("Koordination", coordinator=True)
+    broken = broken_laptop(laptops, tmp_path / "beratung.wdbackup", PASSPHRASE)
+    synced, in_backup, after_backup, lost = (
+        broken.synced,
+        broken.in_backup,
+        broken.after,
+        broken.lost,
+    )
+    laptops.sync(coordinator)
+    replacement = restored(laptops, broken.saved, tmp_path / "neuer-laptop", PASSPHRASE)
     assert live_people(replacement) == {*synced, in_backup}  # as at the backup
     reports = laptops.sync(replacement, coordinator)
     assert all(r.refused == 0 for r in reports)
@@ -147,11 +180,11 @@ def test_a_broken_laptops_backup_restored_on_its_replacement_brings_back_all_it_
     assert live_people(replacement) == live_people(coordinator) == expected
     assert lost not in live_people(coordinator)
     assert_converged(server, replacement, coordinator)
-    assert device_id(replacement) == broken_device  # the same laptop to the server
+    assert device_id(replacement) == broken.device  # the same laptop to the server
 
     # Revoked as the guide says of a laptop that left the office's hands: the replacement is
     # that laptop to the server, refused from now on; it joins again and keeps its data.
-    sync_uc.revoke_device(coordinator.store, coordinator.user, broken_device)
+    sync_uc.revoke_device(coordinator.store, coordinator.user, broken.device)
     with pytest.raises(Revoked):
         sync_uc.sync_now(replacement.store, max_retries=1, backoff_base=0.01)
     (new_work,) = add_people(replacement, "Nicoleta")  # recorded meanwhile
@@ -163,6 +196,6 @@ def test_a_broken_laptops_backup_restored_on_its_replacement_brings_back_all_it_
         sync_uc.fingerprint(replacement.store),
     )
     laptops.sync(replacement, coordinator, replacement)
-    assert device_id(replacement) != broken_device
+    assert device_id(replacement) != broken.device
     assert live_people(replacement) == live_people(coordinator) == {*expected, new_work}
     assert_converged(server, replacement, coordinator)

@@ -11,20 +11,24 @@ import signal
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QPushButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
 from desktop_app.i18n.text import set_language
 from desktop_app.storage.login_guard import LoginGuard
-from desktop_app.ui.accounts import SetPasswordDialog, UsersDialog
+from desktop_app.ui.accounts import RestoreDialog, SetPasswordDialog, UsersDialog
 from desktop_app.ui.application import QtTranslations
 from desktop_app.ui.login import LoginDialog, RecoveryLoginDialog
+from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.visits import DraftsDialog, VisitWindow
 from desktop_app.usecases import accounts, audit, people, visits
 from desktop_app.usecases.accounts import Session
 from tests.conftest import PASSWORD
+from tests.integration.sync_harness import PASSWORD as SYNC_PASSWORD
+from tests.integration.sync_harness import Laptops, live_people
+from tests.integration.test_walk_recover_sync import PASSPHRASE, broken_laptop
 from tests.reliability.test_draft_crash import start_worker, worker_lines
 from tests.ui.conftest import shown_window, type_text
 from tests.unit.security.test_forgotten_password import OLD_PW, advisor_with_a_draft
@@ -142,6 +146,78 @@ def test_a_helper_killed_half_through_a_check_in_romanian_finds_every_answer_aga
         window.close()
     finally:
         helper.close()
+        translations.stop()
+        set_language("en")
+
+
+# --- 2. a broken laptop's replacement, in German ---------------------------------------------
+
+
+def test_a_broken_laptops_backup_restored_on_its_replacement_in_german(
+    qtbot: QtBot, qapp: QApplication, laptops: Laptops, program_font: None, tmp_path: Path
+) -> None:
+    """The coordinator sets up an account on the new laptop, restores the broken one's last
+    backup from the File menu, is told what the restored data holds and lacks, opens it, and
+    its first sync brings back what the broken laptop synced after the backup."""
+    shots = _shots(tmp_path)
+    laptops.new("Koordination", coordinator=True)
+    broken = broken_laptop(laptops, tmp_path / "beratung.wdbackup", PASSPHRASE)
+    saved = broken.saved
+
+    # The new laptop: an account set up first (its wizard offers no restore), then the menu.
+    fresh = accounts.create_first_account(tmp_path / "neu", "anna", "Anna Schmidt", PASSWORD)
+    translations = QtTranslations(qapp)
+    new: MainWindow | None = None
+    try:
+        set_language("de")
+        translations.apply("de")
+        window = MainWindow(fresh)  # replaced by the restored data's window: deleted then
+        window.show()
+        qtbot.waitExposed(window)
+        (restore,) = [
+            a for a in window.file_menu.actions() if a.text() == "Sicherung wie&derherstellen…"
+        ]
+        restore.trigger()
+        (dialog,) = window.findChildren(RestoreDialog)
+        dialog.file.setText(str(saved))
+        dialog.folder.setText(str(tmp_path / "wiederhergestellt"))
+        dialog.passphrase.setText(PASSPHRASE)
+        _shot(dialog, shots, "20-de-restore")
+        with qtbot.waitSignal(dialog.accepted, timeout=30_000):
+            dialog.buttons.accepted.emit()
+        (box,) = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+        _shot(box, shots, "21-de-restored")
+        # what the restored data holds and lacks, said before it is opened
+        assert "so, wie sie beim Anlegen der Sicherung waren" in box.text()
+        assert "nie synchronisiert wurde, ist nicht darin" in box.text()
+        (open_now,) = [
+            b
+            for b in box.findChildren(QPushButton)
+            if b.text() == "Wiederhergestellte Daten ö&ffnen"
+        ]
+        open_now.click()
+        (login,) = [d for d in window.findChildren(LoginDialog) if d.isVisible()]
+        login.password.setText(SYNC_PASSWORD)  # the broken laptop's account
+        login.buttons.accepted.emit()
+        new = window.replaced_by
+        assert new is not None
+        qtbot.waitExposed(new)
+        expected = {*broken.synced, broken.in_backup, broken.after}
+        # Its first sync (started once its features are in): Radu back, Ioana sent.
+        qtbot.waitUntil(lambda: live_people(new.session) == expected, timeout=60_000)
+        qtbot.waitUntil(lambda: new.model.rowCount() == len(expected), timeout=30_000)
+        _shot(new, shots, "22-de-after-sync")
+        # The coordinator's guide says what to do with a broken laptop.
+        new.guide_action.trigger()
+        guide = new.guide_dialog  # type: ignore[attr-defined]
+        qtbot.waitExposed(guide)
+        text = guide.browser.toPlainText()
+        assert "Ein defekter Laptop: Stellen Sie seine letzte Sicherung" in text
+        guide.close()
+    finally:
+        if new is not None:
+            new.close()
+            new.session.close()
         translations.stop()
         set_language("en")
 
