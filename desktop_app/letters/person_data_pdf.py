@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -26,7 +27,7 @@ from desktop_app.domain.referral import Organisation
 from desktop_app.forms.labels import labelled
 from desktop_app.i18n.formatting import format_long_date
 from desktop_app.i18n.messages import RECORD_KINDS
-from desktop_app.i18n.text import N_, gettext_in
+from desktop_app.i18n.text import N_, Nn_, PluralMessage, catalog, gettext_in
 from desktop_app.letters.referral_letter import FONT, FONT_BOLD, register_fonts, unbroken
 
 TITLE = N_("Your data at {organisation}")
@@ -35,7 +36,6 @@ INTRO = N_(
     "in its encrypted copies (Art. 15 GDPR). You may ask for corrections or for erasure."
 )
 CONTACT = N_("For questions, corrections or erasure: {contact}")
-COMPLAINT = N_("You can also complain to a data protection supervisory authority.")
 AS_OF = N_("As of {date}")
 PERSON_HEADING = N_("About you")
 NOTHING = N_("No entries.")
@@ -57,7 +57,8 @@ KEY_LABELS = {
     "given_on": N_("Given on"),
     "how": N_("How given"),
     "witness": N_("Witness"),
-    "shared_with": N_("Shared with"),
+    # What the consent allows, not who received data (``RECIPIENTS_HEADING`` says that).
+    "shared_with": N_("May be passed on to"),
     "reference": N_("Reference"),
     "service": N_("Service"),
     "reason": N_("Reason"),
@@ -83,6 +84,86 @@ KEY_LABELS = {
     "decided": N_("Decided"),
 }
 YES, NO = N_("yes"), N_("no")
+
+RECIPIENTS_HEADING = N_("Who received your data")
+RECIPIENTS_INTRO = N_("We passed on data about you only to these services, with a referral letter.")
+RECIPIENTS_NONE = N_("We have not passed on your data to any other service.")
+LETTER_OF = N_("Letter of")
+SOURCES_HEADING = N_("Where your data comes from")
+LOG_HEADING = N_("Who looked at your data")
+LOG_INTRO = N_(
+    "Every time someone opens your case, this is recorded. Here you see when, what for and in "
+    "which role. We do not give the names of our staff."
+)
+LOG_NONE = N_("No one has looked at your data yet.")
+LOG_DATE, LOG_ROLE, LOG_PURPOSE = N_("Date"), N_("Who (role)"), N_("What for")
+LOG_TIMES = Nn_("{purpose} ({count} time)", "{purpose} ({count} times)", "count")
+RETENTION_HEADING = N_("How long we keep your data")
+RETENTION_RULE = Nn_(
+    "We keep your data while you come to us for advice. After {years} year without contact, "
+    "we erase it.",
+    "We keep your data while you come to us for advice. After {years} years without contact, "
+    "we erase it.",
+    "years",
+)
+RETENTION_DATES = N_(
+    "Your last contact with us: {last}. Without a new contact, your data will be erased from "
+    "{erase}."
+)
+RETENTION_DRAFTS = N_("A form that was not finished is kept until it is finished or deleted.")
+RETENTION_EARLIER = N_(
+    "If you ask us, we erase your data earlier: on every laptop and on the server."
+)
+LEGAL_HEADING = N_("Legal information (Art. 15 GDPR)")
+LEGAL_PURPOSES = N_("Purposes of the processing: {purposes}.")
+LEGAL_BASIS = N_(
+    "Legal basis: your consent (Art. 6(1)(a) GDPR); for health data, your explicit consent "
+    "(Art. 9(2)(a) GDPR). You can withdraw your consent at any time. This does not affect "
+    "the processing before the withdrawal."
+)
+LEGAL_CATEGORIES = N_("Categories of personal data concerned: {categories}.")
+LEGAL_RIGHTS = N_(
+    "Your rights: rectification (Art. 16 GDPR), erasure (Art. 17 GDPR), restriction of "
+    "processing (Art. 18 GDPR) and the right to object (Art. 21 GDPR). Please ask us at the "
+    "address above."
+)
+LEGAL_COMPLAINT = N_(
+    "You have the right to lodge a complaint with a supervisory authority (Art. 77 GDPR)."
+)
+LEGAL_AUTOMATED = N_("No decisions about you are made automatically (Art. 22 GDPR).")
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A service the person was referred to: the letter's date and reference."""
+
+    service: str
+    letter_of: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class Consultation:
+    """Accesses to the case on one day, by one role, for one purpose (``times`` of them)."""
+
+    day: str
+    role: str
+    purpose: str
+    times: int
+
+
+@dataclass(frozen=True)
+class DataCopyNotice:
+    """What the copy says beyond the data (Art. 15(1) GDPR), in the copy's language."""
+
+    purposes: Sequence[str]
+    categories: Sequence[str]
+    recipients: Sequence[Recipient]
+    sources: Sequence[str]
+    consultations: Sequence[Consultation]
+    last_contact: dt.date
+    erase_from: dt.date
+    retention_years: int
 
 
 def _fmt(value: object) -> str:
@@ -138,6 +219,7 @@ def render_person_data(
     today: dt.date,
     field_labels: Mapping[str, str] | None = None,
     organisation: Organisation | None = None,
+    notice: DataCopyNotice | None = None,
 ) -> bytes:
     """``person_rows``: (label msgid, value); ``sections``: (title msgid, rows) per source;
     ``field_labels``: msgids of the person's fields by name (a conflict names its field)."""
@@ -180,8 +262,6 @@ def render_person_data(
         para(t(INTRO)),
         Spacer(1, 1.5 * mm),
         para(t(CONTACT).format(contact=contact)),
-        Spacer(1, 1.5 * mm),
-        para(t(COMPLAINT)),
         para(t(PERSON_HEADING), heading),
     ]
     table_style = TableStyle(
@@ -213,6 +293,8 @@ def render_person_data(
                 # empty; its heading does not end a page.
                 story += [CondPageBreak(40 * mm), *title_par, table, Spacer(1, 2 * mm)]
             title_par = []
+    if notice is not None:
+        story += _notice_story(lang, notice, base, bold, heading, table_style)
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(
         buffer,
@@ -226,3 +308,98 @@ def render_person_data(
     )
     doc.build(story)
     return buffer.getvalue()
+
+
+def plural_in(lang: str, message: PluralMessage, count: int) -> str:
+    """``message`` in ``lang``, in the plural form ``count`` takes (not yet formatted)."""
+    return catalog(lang).ngettext(message.singular, message.plural, count)
+
+
+def _notice_story(
+    lang: str,
+    notice: DataCopyNotice,
+    base: ParagraphStyle,
+    bold: ParagraphStyle,
+    heading: ParagraphStyle,
+    table_style: TableStyle,
+) -> list[Flowable]:
+    """Recipients, sources, consultations and the storage period in short sentences; the legal
+    parts compact at the end."""
+
+    def t(msgid: str) -> str:
+        return gettext_in(lang, msgid)
+
+    def para(text: str, style: ParagraphStyle = base) -> Paragraph:
+        return Paragraph(escape(text), style)
+
+    def table(head: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequence[float]) -> Table:
+        cells = [[para(h, bold) for h in head], *([para(c) for c in row] for row in rows)]
+        return Table(cells, colWidths=list(widths), style=table_style, repeatRows=1, splitInRow=1)
+
+    story: list[Flowable] = []
+    recipients = [para(t(RECIPIENTS_HEADING), heading)]
+    if notice.recipients:
+        recipients += [
+            para(t(RECIPIENTS_INTRO)),
+            Spacer(1, 1.5 * mm),
+            table(
+                [t(KEY_LABELS["service"]), t(LETTER_OF), t(KEY_LABELS["reference"])],
+                [(r.service, unbroken(r.letter_of), r.reference) for r in notice.recipients],
+                [80 * mm, 42 * mm, 48 * mm],
+            ),
+        ]
+    else:
+        recipients.append(para(t(RECIPIENTS_NONE)))
+    story.append(KeepTogether(recipients[:3]))
+    story += recipients[3:]
+    story.append(
+        KeepTogether([para(t(SOURCES_HEADING), heading), *(para(s) for s in notice.sources)])
+    )
+    log_intro: list[Flowable] = [para(t(LOG_HEADING), heading), para(t(LOG_INTRO))]
+    if notice.consultations:
+        rows = [
+            (
+                unbroken(c.day),
+                c.role,
+                c.purpose
+                if c.times == 1
+                else plural_in(lang, LOG_TIMES, c.times).format(purpose=c.purpose, count=c.times),
+            )
+            for c in notice.consultations
+        ]
+        log = table([t(LOG_DATE), t(LOG_ROLE), t(LOG_PURPOSE)], rows, [40 * mm, 40 * mm, 90 * mm])
+        story += [CondPageBreak(45 * mm), *log_intro, Spacer(1, 1.5 * mm), log]
+    else:
+        story.append(KeepTogether([*log_intro, para(t(LOG_NONE))]))
+    years = notice.retention_years
+    story.append(
+        KeepTogether(
+            [
+                para(t(RETENTION_HEADING), heading),
+                para(plural_in(lang, RETENTION_RULE, years).format(years=years)),
+                para(
+                    t(RETENTION_DATES).format(
+                        last=unbroken(format_long_date(notice.last_contact, lang)),
+                        erase=unbroken(format_long_date(notice.erase_from, lang)),
+                    )
+                ),
+                para(t(RETENTION_DRAFTS)),
+                para(t(RETENTION_EARLIER)),
+            ]
+        )
+    )
+    small = ParagraphStyle("small", parent=base, fontSize=9, leading=11.5, spaceAfter=1 * mm)
+    legal = [
+        t(LEGAL_PURPOSES).format(purposes=", ".join(notice.purposes)),
+        t(LEGAL_BASIS),
+        t(LEGAL_CATEGORIES).format(categories="; ".join(notice.categories)),
+        t(LEGAL_RIGHTS),
+        t(LEGAL_COMPLAINT),
+        t(LEGAL_AUTOMATED),
+    ]
+    # Only the heading with the first lines: the rest flows on rather than leave a page empty.
+    story += [
+        KeepTogether([para(t(LEGAL_HEADING), heading), para(legal[0], small)]),
+        *(para(text, small) for text in legal[1:]),
+    ]
+    return story

@@ -93,6 +93,8 @@ def export_person(
         if person is None:
             raise PersonNotFound(person_id)
         collected = [(s, s.collect(session, person_id)) for s in sources() if s.collect]
+        updated_hlc = session.scalar(select(PersonRow.updated_hlc).where(PersonRow.id == person_id))
+        last = last_contact(session, person_id, str(updated_hlc))
     today = today or dt.date.today()
     doc_lang = lang or document_language(person)
     if doc_lang not in DOCUMENT_LANGUAGES:
@@ -136,11 +138,31 @@ def export_person(
     sections = [
         (s.title, readable(s.kind, rows, doc_lang, forms, directory)) for s, rows in collected
     ]
+    from desktop_app.usecases.person_data_notice import notice
     from desktop_app.usecases.settings import get_letterhead
 
+    with store.reading() as session:
+        told = notice(
+            session,
+            person_id,
+            doc_lang,
+            device_id=store.device_id,
+            collected=[(s.kind, rows) for s, rows in collected],
+            forms=forms,
+            directory=directory,
+            last_contact=last,
+            erase_from=years_after(last, RETENTION_YEARS),
+            retention_years=RETENTION_YEARS,
+        )
     organisation = get_letterhead(store)
     pdf_bytes = render_person_data(
-        doc_lang, person_rows, sections, today, FIELD_NAMES, organisation=organisation
+        doc_lang,
+        person_rows,
+        sections,
+        today,
+        FIELD_NAMES,
+        organisation=organisation,
+        notice=told,
     )
     audit.record(store, user, audit.AuditAction.EXPORT, "person", person_id, {"lang": doc_lang})
     return json_bytes, pdf_bytes
@@ -232,6 +254,21 @@ def apply_remote_erasure(
     return True
 
 
+def years_after(day: dt.date, years: int) -> dt.date:
+    """``day`` moved by ``years`` (back, when negative); 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def last_contact(session: DbSession, person_id: str, updated_hlc: str) -> dt.date:
+    """The person's last contact, as the retention list counts it: the newest of the person's
+    own change and every registered source's dates."""
+    days = [s.last_contact(session).get(person_id) for s in sources() if s.last_contact]
+    return max([_hlc_date(updated_hlc), *(d for d in days if d is not None)])
+
+
 @dataclass(frozen=True)
 class RetentionEntry:
     person_id: str
@@ -252,10 +289,7 @@ def people_due_for_deletion(
     """
     require(user, Action.CONFIRM_RETENTION)
     today = today or dt.date.today()
-    try:
-        cutoff = today.replace(year=today.year - years)
-    except ValueError:  # 29 February
-        cutoff = today.replace(year=today.year - years, day=28)
+    cutoff = years_after(today, -years)
     with store.reading() as session:
         rows = session.execute(
             select(

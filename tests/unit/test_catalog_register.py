@@ -19,6 +19,7 @@ from babel.messages.pofile import read_po
 
 from desktop_app.letters import person_data_pdf
 from desktop_app.letters.texts import default_letter_texts
+from desktop_app.usecases import person_data_notice
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.person_data_text import TEXT_UNKNOWN
 
@@ -93,7 +94,19 @@ def _addressed_to_the_person() -> dict[str, dict[str, str]]:
     """What the person reads about themselves: their data copy's sentences (from the catalog)
     and their referral sheet (from the letter texts), per language."""
     catalogs = {lang: _catalog(lang) for lang in ("ro", "bg")}
-    msgids = [person_data_pdf.INTRO, person_data_pdf.COMPLAINT, TEXT_UNKNOWN]
+    msgids = [
+        person_data_pdf.INTRO,
+        person_data_pdf.LEGAL_COMPLAINT,
+        TEXT_UNKNOWN,
+        # What the copy tells beyond the data (Art. 15(1) GDPR)
+        person_data_pdf.LOG_INTRO,
+        person_data_pdf.RETENTION_DATES,
+        person_data_pdf.RETENTION_EARLIER,
+        person_data_pdf.LEGAL_BASIS,
+        person_data_pdf.LEGAL_RIGHTS,
+        person_data_notice.SOURCE_SELF,
+        person_data_notice.SOURCE_MERGED,
+    ]
     texts: dict[str, dict[str, str]] = {
         lang: {msgid: catalogs[lang][msgid][0] for msgid in msgids} for lang in catalogs
     }
@@ -118,7 +131,13 @@ def test_what_the_person_reads_is_in_the_polite_form(lang: str) -> None:
         wrong = {k: t for k, t in texts.items() if BG_LOWER_VIE.search(t)}
     assert wrong == {}
     # The sentences that ask the person to do something say so politely.
-    for key in (TEXT_UNKNOWN, person_data_pdf.COMPLAINT, "client.appointment_tip"):
+    for key in (
+        TEXT_UNKNOWN,
+        person_data_pdf.LEGAL_COMPLAINT,
+        person_data_pdf.LEGAL_RIGHTS,
+        person_data_pdf.RETENTION_EARLIER,
+        "client.appointment_tip",
+    ):
         assert (RO_POLITE if lang == "ro" else BG_FORMAL).search(texts[key]), (key, texts[key])
 
 

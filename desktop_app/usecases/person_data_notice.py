@@ -1,0 +1,256 @@
+"""What a person's data copy tells beyond the data itself (GDPR Art. 15(1)): who received it,
+where it came from, who consulted the case and why, how long it is kept, and which categories
+it falls into, in the copy's language.
+
+The log of consultations gives dates, purposes and the role of who consulted, never a staff
+member's name: the CJEU (C-579/21, J.M. v Pankki, 2023) holds that the person is owed the dates
+and purposes of consultations, and the identity of employees acting under the controller's
+authority only where it is needed to exercise their rights.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Mapping, Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from desktop_app.domain.hlc import Timestamp
+from desktop_app.domain.users import Role
+from desktop_app.forms.definition import FormDefinition
+from desktop_app.forms.labels import label as pick
+from desktop_app.i18n.formatting import format_long_date
+from desktop_app.i18n.messages import removed_service_name
+from desktop_app.i18n.text import N_, Nn_, gettext_in
+from desktop_app.letters.directory import ServiceDirectory
+from desktop_app.letters.person_data_pdf import (
+    Consultation,
+    DataCopyNotice,
+    Recipient,
+    plural_in,
+)
+from desktop_app.storage.audit_models import AuditRow
+from desktop_app.storage.models import PersonMergeRow, PersonRow, UserRow
+from desktop_app.storage.referrals_models import ReferralRow
+from desktop_app.storage.visits_models import ConsentRow, VisitRow
+from desktop_app.usecases.person_data import Row
+
+#: The role of who consulted the case, as the person reads it (``Role``).
+ROLES = {
+    Role.ADVISOR.value: N_("Advisor"),
+    Role.HELPER.value: N_("Integration helper"),
+    Role.COORDINATOR.value: N_("Coordinator"),
+}
+#: A user this laptop does not know (an account removed, or one of a laptop not synced yet).
+ROLE_UNKNOWN = N_("Staff member")
+
+LOOKED = N_("Looked at your data for the advice")
+#: Why the case was consulted, by the audit entry's action and then its record kind.
+PURPOSES: Mapping[str, Mapping[str, str]] = {
+    "view": {"": LOOKED, "letter": N_("Looked at a referral letter")},
+    "create": {
+        "": N_("Recorded new data"),
+        "person": N_("Registered you"),
+        "visit": N_("Recorded a visit"),
+        "consent": N_("Recorded your consent"),
+        "referral": N_("Made a referral"),
+    },
+    "change": {"": N_("Corrected or added data")},
+    "print": {"": N_("Printed a referral letter")},
+    "export": {"": N_("Made a copy of your data for you")},
+    "open_case": {"": N_("Gave an integration helper access to a part of your data")},
+    "decide": {"": N_("Chose between two values entered on two laptops")},
+    "merge_kept": {"": N_("Joined two entries about you into one")},
+    "distinct": {"": N_("Noted that another entry is a different person")},
+}
+OTHER_PURPOSE = N_("Other work on your case")
+
+SOURCE_SELF = N_("You told us most of this data yourself, in the advice sessions.")
+SOURCE_SERVICES = N_(
+    "What happened after a referral (appointment, outcome) may also come from the service you "
+    "were referred to."
+)
+SOURCE_OTHER_LAPTOP = Nn_(
+    "{count} entry was made or last changed by a colleague on another laptop of our team.",
+    "{count} entries were made or last changed by a colleague on another laptop of our team.",
+    "count",
+)
+SOURCE_MERGED = N_(
+    "On {date}, a second entry about you was joined with this one. It had been made twice by "
+    "mistake. Its data is now part of this copy."
+)
+
+CATEGORY_PERSON = N_("Personal details: name, date of birth, nationality, languages, phone")
+CATEGORY_HEALTH = N_("Health data: a special category of personal data (Art. 9 GDPR)")
+#: categories by the data copy's source kind (``usecases/person_sources``, ``access``)
+CATEGORIES = {
+    "consents": N_("Your consents"),
+    "referrals": N_("Referrals to other services"),
+    "drafts": N_("Forms not yet finished"),
+    "conflicts": N_("Values entered differently on two laptops"),
+    "case_openings": N_("Which parts of your data an integration helper may read"),
+}
+
+
+def _day(hlc: str) -> dt.date:
+    moment = dt.datetime.fromtimestamp(Timestamp.parse(hlc).wall_ms / 1000, dt.UTC)
+    return moment.astimezone().date()
+
+
+def _entries_of(session: DbSession, person_id: str) -> list[str]:
+    """The person's entry and those merged into it: the log of each is about the person."""
+    merged = session.scalars(
+        select(PersonMergeRow.merged_id).where(
+            PersonMergeRow.kept_id == person_id, PersonMergeRow.deleted.is_(False)
+        )
+    ).all()
+    return [person_id, *merged]
+
+
+def consultations(session: DbSession, person_id: str, lang: str) -> list[Consultation]:
+    """Every logged access to the person's case, by day, role and purpose, oldest first."""
+    roles = dict(session.execute(select(UserRow.id, UserRow.role)).all())
+    # In the order of each group's first entry (the log's clock orders entries of all laptops).
+    counted: Counter[tuple[dt.date, str, str]] = Counter()
+    rows = session.execute(
+        select(AuditRow.at, AuditRow.user_id, AuditRow.action, AuditRow.record_kind)
+        .where(AuditRow.record_id.in_(_entries_of(session, person_id)))
+        .order_by(AuditRow.at)
+    ).all()
+    for at, user_id, action, kind in rows:
+        if action == "merged_away":
+            continue  # the same merge as its "merge_kept" entry on the entry kept
+        purposes = PURPOSES.get(action, {})
+        purpose = purposes.get(kind) or purposes.get("") or OTHER_PURPOSE
+        role = ROLES.get(roles.get(user_id, ""), ROLE_UNKNOWN)
+        counted[_day(at), role, purpose] += 1
+    return [
+        Consultation(
+            format_long_date(day, lang),
+            gettext_in(lang, role),
+            gettext_in(lang, purpose),
+            times,
+        )
+        for (day, role, purpose), times in counted.items()
+    ]
+
+
+def recipients(
+    session: DbSession, person_id: str, lang: str, directory: ServiceDirectory
+) -> list[Recipient]:
+    """The services the person was referred to: which one got which letter, and when."""
+    rows = session.execute(
+        select(ReferralRow.service_id, ReferralRow.created_at, ReferralRow.reference)
+        .where(ReferralRow.person_id == person_id, ReferralRow.deleted.is_(False))
+        .order_by(ReferralRow.created_at)
+    ).all()
+    found = []
+    for service_id, created_at, reference in rows:
+        service = directory.find(service_id)
+        name = service.name.get(lang) if service else removed_service_name(service_id, lang)
+        try:
+            day = format_long_date(dt.datetime.fromisoformat(created_at).date(), lang)
+        except ValueError:
+            day = created_at
+        found.append(Recipient(name, day, reference))
+    return found
+
+
+def sources(session: DbSession, person_id: str, lang: str, device_id: str) -> list[str]:
+    """Where the data came from, where not from the person in this laptop's sessions."""
+    said = [gettext_in(lang, SOURCE_SELF)]
+    elsewhere = 0
+    for model in (VisitRow, ConsentRow, ReferralRow):
+        elsewhere += len(
+            session.scalars(
+                select(model.id).where(
+                    model.person_id == person_id,
+                    model.deleted.is_(False),
+                    model.device_id != device_id,
+                )
+            ).all()
+        )
+    person = session.scalar(select(PersonRow.device_id).where(PersonRow.id == person_id))
+    elsewhere += int(person is not None and person != device_id)
+    if elsewhere:
+        said.append(plural_in(lang, SOURCE_OTHER_LAPTOP, elsewhere).format(count=elsewhere))
+    merges = session.scalars(
+        select(PersonMergeRow.updated_hlc)
+        .where(PersonMergeRow.kept_id == person_id, PersonMergeRow.deleted.is_(False))
+        .order_by(PersonMergeRow.updated_hlc)
+    ).all()
+    said += [
+        gettext_in(lang, SOURCE_MERGED).format(date=format_long_date(_day(hlc), lang))
+        for hlc in merges
+    ]
+    if session.scalar(select(ReferralRow.id).where(ReferralRow.person_id == person_id).limit(1)):
+        said.append(gettext_in(lang, SOURCE_SERVICES))
+    return said
+
+
+def categories(
+    collected: Sequence[tuple[str, Sequence[Row]]], forms: Mapping[str, FormDefinition], lang: str
+) -> list[str]:
+    """The categories of data held, by the parts of the copy that hold entries."""
+    found = [gettext_in(lang, CATEGORY_PERSON)]
+    health = False
+    for kind, rows in collected:
+        if not rows:
+            continue
+        if kind == "visits":
+            for form_id in dict.fromkeys(str(r.get("form")) for r in rows):
+                form = forms.get(form_id)
+                found.append(pick(form.title, lang) if form else form_id)
+            health = health or any(_holds_health(r, forms) for r in rows)
+        elif kind in CATEGORIES:
+            found.append(gettext_in(lang, CATEGORIES[kind]))
+    if health:
+        found.append(gettext_in(lang, CATEGORY_HEALTH))
+    return found
+
+
+def _holds_health(row: Row, forms: Mapping[str, FormDefinition]) -> bool:
+    form, answers = forms.get(str(row.get("form"))), row.get("answers")
+    if form is None or not isinstance(answers, Mapping):
+        return False
+    for field_id, value in answers.items():
+        try:
+            restricted = form.restriction_of(str(field_id))
+        except (KeyError, StopIteration):
+            continue
+        if restricted == "health" and value not in (None, "", [], {}):
+            return True
+    return False
+
+
+def purposes(forms: Mapping[str, FormDefinition], lang: str) -> list[str]:
+    """The purposes of processing, as the consent form in force names them."""
+    consent = next((f for f in forms.values() if f.text_version), None)
+    return [pick(p.label, lang) for p in consent.purposes] if consent else []
+
+
+def notice(
+    session: DbSession,
+    person_id: str,
+    lang: str,
+    *,
+    device_id: str,
+    collected: Sequence[tuple[str, Sequence[Row]]],
+    forms: Mapping[str, FormDefinition],
+    directory: ServiceDirectory,
+    last_contact: dt.date,
+    erase_from: dt.date,
+    retention_years: int,
+) -> DataCopyNotice:
+    return DataCopyNotice(
+        purposes=purposes(forms, lang),
+        categories=categories(collected, forms, lang),
+        recipients=recipients(session, person_id, lang, directory),
+        sources=sources(session, person_id, lang, device_id),
+        consultations=consultations(session, person_id, lang),
+        last_contact=last_contact,
+        erase_from=erase_from,
+        retention_years=retention_years,
+    )
