@@ -367,7 +367,7 @@ def _notice_story(
             )
             for c in notice.consultations
         ]
-        log = table([t(LOG_DATE), t(LOG_ROLE), t(LOG_PURPOSE)], rows, [40 * mm, 40 * mm, 90 * mm])
+        log = table([t(LOG_DATE), t(LOG_ROLE), t(LOG_PURPOSE)], rows, [38 * mm, 47 * mm, 85 * mm])
         story += [CondPageBreak(45 * mm), *log_intro, Spacer(1, 1.5 * mm), log]
     else:
         story.append(KeepTogether([*log_intro, para(t(LOG_NONE))]))

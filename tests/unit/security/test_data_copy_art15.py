@@ -1,0 +1,207 @@
+"""The person's data copy says what Art. 15(1) GDPR asks, in their language: recipients (the
+services of their referrals), the source (another laptop, a merged entry), the consultations
+of their case (day, role, purpose; no staff names, CJEU C-579/21), the storage period with
+their own dates, and at the end purposes, legal bases, categories, rights and complaint.
+
+Real stores, real use cases, the PDF read back with pypdf."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import uuid
+from dataclasses import dataclass, replace
+
+import pypdf
+import pytest
+
+from desktop_app.domain.hlc import Timestamp
+from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import Role
+from desktop_app.i18n.formatting import format_long_date
+from desktop_app.i18n.text import gettext_in
+from desktop_app.letters import person_data_pdf as pdf_texts
+from desktop_app.sync.conflict_records import synced_state
+from desktop_app.sync.merge import FieldState
+from desktop_app.sync.records import ADAPTERS, ToSave
+from desktop_app.usecases import (
+    accounts,
+    data_rights,
+    merges,
+    people,
+    person_data_notice,
+    referrals,
+    visits,
+)
+from desktop_app.usecases.accounts import Session
+from tests.unit.test_visits import consent_answers, full_life_situation
+
+#: Who works on the case: none of their names or accounts may appear in the log of it.
+STAFF = {"advisor": "Elena Beraterin", "helper": "Mihai Helfer"}
+PASS = "role pass 123"
+SERVICES = {
+    "bg": ("Clearingstelle Gesundheit", "Jobcenter Dortmund"),
+    "ro": ("Clearingstelle Gesundheit", "Jobcenter Dortmund"),
+    "de": ("Clearingstelle Gesundheit", "Jobcenter Dortmund"),
+}
+#: Terms of each language's official version of the GDPR
+LAW = {
+    "bg": ("чл. 6, параграф 1, буква а) от ОРЗД", "изрично съгласие", "надзорен орган"),
+    "ro": (
+        "art. 6 alin. (1) lit. (a) din RGPD",
+        "consimțământul dumneavoastră explicit",
+        "autorități de supraveghere",
+    ),
+    "de": ("Art. 6 Abs. 1 Buchst. a DSGVO", "ausdrückliche Einwilligung", "Aufsichtsbehörde"),
+}
+ROLES = {
+    "bg": ("Координатор", "Консултант", "Помощник по интеграция"),
+    "ro": ("Coordonator", "Consilier", "Asistent de integrare"),
+    "de": ("Koordination", "Beratung", "Integrationshelfer/in"),
+}
+YEARS = {"bg": "3 години", "ro": "3 ani", "de": "3 Jahren"}
+
+
+@dataclass(frozen=True)
+class Demo:
+    person_id: str
+    references: tuple[str, ...]
+
+
+def _login(session: Session, role: Role) -> Session:
+    account = role.value
+    accounts.add_user(session, account, STAFF[account], role, PASS)
+    return accounts.log_in(session.store.paths.data_dir, account, PASS)
+
+
+def _demo(session: Session) -> Demo:
+    """Radostina, registered twice by mistake and merged; consent, a visit on each entry, a
+    referral on each (Clearingstelle, Jobcenter), views by an advisor and a helper, an earlier
+    copy of her data made by the coordinator."""
+    store = session.store
+    advisor, helper = _login(session, Role.ADVISOR), _login(session, Role.HELPER)
+    bare = PersonDraft("Радостина", "Жечева", "14.03.1985", "female", "BG", ("bg",), "0176 555")
+    one = people.register_person(store, session.user, bare).id
+    other = replace(bare, phone="0176 666")
+    two = people.register_person(store, session.user, other, confirm_duplicates=True).id
+    kept, gone = merges.kept_and_merged(one, two)
+    answers = dict(
+        consent_answers(),
+        consent_referral_sharing="given",
+        shared_with_service="Clearingstelle Gesundheit, Jobcenter Dortmund",
+    )
+    visits.record_consent(store, advisor.user, kept, answers)
+    visits.finish_visit(store, advisor.user, kept, "life_situation", full_life_situation())
+    visits.finish_visit(store, advisor.user, gone, "life_situation", full_life_situation())
+    first = referrals.issue_referral(
+        store, advisor.user, kept, "clearingstelle", "health_insurance", client_lang="bg"
+    )
+    second = referrals.issue_referral(
+        store, advisor.user, gone, "jobcenter", "buergergeld", client_lang="bg"
+    )
+    merges.merge_people(store, advisor.user, kept, gone)
+    people.get_person(store, helper.user, kept)
+    people.get_person(store, advisor.user, kept)
+    data_rights.export_person(store, session.user, kept, lang="de")
+    return Demo(kept, (first.reference, second.reference))
+
+
+def _plain(text: str) -> str:
+    """``text`` with every run of spaces (no-break ones too) as one space."""
+    return re.sub(r"\s+", " ", text)
+
+
+def _text(pdf: bytes) -> str:
+    pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+    return _plain(" ".join(page.extract_text() or "" for page in pages))
+
+
+def _day(day: dt.date, lang: str) -> str:
+    return _plain(format_long_date(day, lang))
+
+
+def _part(text: str, lang: str, heading: str, until: str) -> str:
+    start = text.index(gettext_in(lang, heading))
+    return text[start : text.index(gettext_in(lang, until), start)]
+
+
+@pytest.mark.parametrize("lang", ["bg", "ro", "de"])
+def test_the_copy_says_everything_art_15_asks_in_the_persons_language(
+    session: Session, lang: str
+) -> None:
+    demo = _demo(session)
+    _json, pdf = data_rights.export_person(session.store, session.user, demo.person_id, lang=lang)
+    text = _text(pdf)
+    today = dt.date.today()
+
+    received = _part(text, lang, pdf_texts.RECIPIENTS_HEADING, pdf_texts.SOURCES_HEADING)
+    for name in SERVICES[lang]:
+        assert name in received
+    for reference in demo.references:
+        assert reference in received
+    assert _day(today, lang) in received  # the letter's date
+
+    source = _part(text, lang, pdf_texts.SOURCES_HEADING, pdf_texts.LOG_HEADING)
+    merged = gettext_in(lang, person_data_notice.SOURCE_MERGED)
+    assert _plain(merged.format(date=format_long_date(today, lang))) in source
+
+    log = _part(text, lang, pdf_texts.LOG_HEADING, pdf_texts.RETENTION_HEADING)
+    assert _day(today, lang) in log
+    for role in ROLES[lang]:
+        assert role in log
+    for name in (*STAFF.values(), *STAFF, "Anna Schmidt", "anna"):
+        assert name not in log
+    # The purposes: the helper looked at her data, the advisor made the referrals.
+    assert gettext_in(lang, "Looked at your data for the advice") in log
+    assert gettext_in(lang, "Made a referral") in log
+    assert gettext_in(lang, "Made a copy of your data for you") in log
+
+    kept = _part(text, lang, pdf_texts.RETENTION_HEADING, pdf_texts.LEGAL_HEADING)
+    assert YEARS[lang] in kept
+    assert _day(data_rights.years_after(today, 3), lang) in kept
+
+    legal = text[text.index(gettext_in(lang, pdf_texts.LEGAL_HEADING)) :]
+    for term in LAW[lang]:
+        assert term in legal
+    assert (
+        gettext_in(lang, "Health data: a special category of personal data (Art. 9 GDPR)")[:20]
+        in legal
+    )
+    assert "Консултация" in legal if lang == "bg" else True  # a purpose, as the consent names it
+
+
+def test_a_person_never_referred_received_by_no_service_and_registered_by_an_advisor(
+    session: Session,
+) -> None:
+    advisor = _login(session, Role.ADVISOR)
+    draft = PersonDraft("Ion", "Popa", "01.02.1990", "male", "RO", ("ro",), "")
+    pid = people.register_person(session.store, advisor.user, draft).id
+    _json, pdf = data_rights.export_person(session.store, session.user, pid)
+    text = _text(pdf)
+    assert gettext_in("ro", pdf_texts.RECIPIENTS_NONE) in text
+    log = _part(text, "ro", pdf_texts.LOG_HEADING, pdf_texts.RETENTION_HEADING)
+    assert "Consilier" in log and "V-a înregistrat" in log
+    assert STAFF["advisor"] not in text
+    # No health data held: the category is not claimed.
+    assert "sănătatea" not in _part(text, "ro", pdf_texts.LEGAL_HEADING, pdf_texts.LEGAL_HEADING)
+
+
+def test_a_visit_entered_on_another_laptop_is_named_as_a_source(session: Session) -> None:
+    """A visit arriving by sync from laptop B (as the sync client saves it) is counted."""
+    store = session.store
+    draft = PersonDraft("Ion", "Popa", "01.02.1990", "male", "RO", ("ro",), "")
+    pid = people.register_person(store, session.user, draft).id
+    visit = visits.finish_visit(store, session.user, pid, "life_situation", full_life_situation())
+    with store.transaction() as db:
+        own = synced_state(db, "visit", visit.id)
+        assert own is not None
+        clock = str(Timestamp(Timestamp.parse(own.newest_clock()).wall_ms + 1000, 0, "laptop-b"))
+        fields = {name: FieldState(f.value, clock, "") for name, f in own.fields.items()}
+        arriving = replace(own, id=str(uuid.uuid4()), fields=fields)
+        ADAPTERS["visit"].save_many(db, store, [ToSave(arriving, 1, "someone-on-b")])
+    _json, pdf = data_rights.export_person(store, session.user, pid, lang="de")
+    source = _part(_text(pdf), "de", pdf_texts.SOURCES_HEADING, pdf_texts.LOG_HEADING)
+    assert (
+        "1 Eintrag wurde von einer Kollegin oder einem Kollegen auf einem anderen Laptop" in source
+    )
