@@ -419,13 +419,15 @@ def test_the_export_names_who_holds_the_data_and_how_to_reach_them(session: Sess
     _raw, pdf = data_rights.export_person(session.store, session.user, _person(session))
     with pdfplumber.open(io.BytesIO(pdf)) as doc:
         first = " ".join((doc.pages[0].extract_text() or "").split())
+        last = " ".join((doc.pages[-1].extract_text() or "").split())
     assert first.startswith("Вашите данни в Asociația Bun venit Dortmund")
     assert (
         "За въпроси, поправка или изтриване: Asociația Bun venit Dortmund · Münsterstraße 5"
         in first
     )
     assert "0231 777-0 · info@bun-venit.example.org" in first
-    assert "надзорен орган за защита на данните" in first
+    # The right to complain, among the legal parts at the end (Art. 15(1)(f) GDPR).
+    assert "Имате право на жалба до надзорен орган (чл. 77 от ОРЗД)." in last
 
 
 def test_the_export_pdf_names_consent_texts_and_form_versions_as_a_person_reads_them(
@@ -483,7 +485,8 @@ def test_the_export_says_how_a_consent_was_given_before_whom_and_to_which_servic
         content = " ".join(" ".join((page.extract_text() or "").split()) for page in doc.pages)
     assert "Wie erteilt mündlich, mit Zeugin oder Zeuge" in content
     assert "Zeugin oder Zeuge Ana Pop" in content
-    assert "Weitergegeben an Jobcenter Dortmund" in content
+    # What the consent allows; who received data is the recipients' part ("Wer Ihre Daten …").
+    assert "Weitergabe erlaubt an Jobcenter Dortmund" in content
 
 
 def test_version_labels_for_texts_and_forms() -> None:
