@@ -345,7 +345,7 @@ def _notice_story(
             table(
                 [t(KEY_LABELS["service"]), t(LETTER_OF), t(KEY_LABELS["reference"])],
                 [(r.service, unbroken(r.letter_of), r.reference) for r in notice.recipients],
-                [80 * mm, 42 * mm, 48 * mm],
+                [70 * mm, 44 * mm, 56 * mm],
             ),
         ]
     else:
@@ -367,7 +367,7 @@ def _notice_story(
             )
             for c in notice.consultations
         ]
-        log = table([t(LOG_DATE), t(LOG_ROLE), t(LOG_PURPOSE)], rows, [38 * mm, 47 * mm, 85 * mm])
+        log = table([t(LOG_DATE), t(LOG_ROLE), t(LOG_PURPOSE)], rows, [44 * mm, 42 * mm, 84 * mm])
         story += [CondPageBreak(45 * mm), *log_intro, Spacer(1, 1.5 * mm), log]
     else:
         story.append(KeepTogether([*log_intro, para(t(LOG_NONE))]))

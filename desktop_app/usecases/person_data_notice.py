@@ -64,6 +64,8 @@ PURPOSES: Mapping[str, Mapping[str, str]] = {
     "decide": {"": N_("Chose between two values entered on two laptops")},
     "merge_kept": {"": N_("Joined two entries about you into one")},
     "distinct": {"": N_("Noted that another entry is a different person")},
+    # Of an entry merged into the person's, erased on another laptop before the merge came.
+    "erase": {"": N_("Erased data")},
 }
 OTHER_PURPOSE = N_("Other work on your case")
 

@@ -205,3 +205,35 @@ def test_a_visit_entered_on_another_laptop_is_named_as_a_source(session: Session
     assert (
         "1 Eintrag wurde von einer Kollegin oder einem Kollegen auf einem anderen Laptop" in source
     )
+
+
+def test_dates_and_references_stay_on_one_line_in_bulgarian(session: Session) -> None:
+    """The longest Bulgarian long date ("30 септември 2026 г.") and the widest reference fit
+    their columns: "г." broke onto a line of its own under every date of the log, and a
+    reference with two W lost its last letter to the next line."""
+    import pdfplumber
+
+    demo = _demo(session)
+    _json, pdf = data_rights.export_person(session.store, session.user, demo.person_id, lang="bg")
+    with pdfplumber.open(io.BytesIO(pdf)) as doc:
+        lines = [line for page in doc.pages for line in (page.extract_text() or "").splitlines()]
+    assert [line for line in lines if line.startswith("г.")] == []
+    for reference in demo.references:
+        assert any(reference in line for line in lines)
+    longest = pdf_texts.Consultation("30 септември 2026 г.", "Помощник по интеграция", "x", 1)
+    notice = pdf_texts.DataCopyNotice(
+        purposes=["Консултация"],
+        categories=["Лични данни"],
+        recipients=[pdf_texts.Recipient("Jobcenter", longest.day, "WD-2026-12-WWWWWWWW")],
+        sources=[],
+        consultations=[longest],
+        last_contact=dt.date(2026, 9, 30),
+        erase_from=dt.date(2029, 9, 30),
+        retention_years=3,
+    )
+    person = [("Given name", "Радостина")]
+    alone = pdf_texts.render_person_data("bg", person, [], dt.date(2026, 9, 30), notice=notice)
+    with pdfplumber.open(io.BytesIO(alone)) as doc:
+        lines = [line for page in doc.pages for line in (page.extract_text() or "").splitlines()]
+    assert [line for line in lines if line.startswith("г.")] == []
+    assert any("WD-2026-12-WWWWWWWW" in line for line in lines)
