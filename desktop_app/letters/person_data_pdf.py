@@ -130,6 +130,11 @@ LEGAL_RIGHTS = N_(
 LEGAL_COMPLAINT = N_(
     "You have the right to lodge a complaint with a supervisory authority (Art. 77 GDPR)."
 )
+#: where the settings name the supervisory authority the organisation answers to
+LEGAL_COMPLAINT_NAMED = N_(
+    "You have the right to lodge a complaint with a supervisory authority (Art. 77 GDPR), "
+    "for example with the one responsible for us: {authority}."
+)
 LEGAL_AUTOMATED = N_("No decisions about you are made automatically (Art. 22 GDPR).")
 
 
@@ -164,6 +169,8 @@ class DataCopyNotice:
     last_contact: dt.date
     erase_from: dt.date
     retention_years: int
+    #: as the settings name it; "" says it in general
+    supervisory_authority: str = ""
 
 
 def _fmt(value: object) -> str:
@@ -394,7 +401,9 @@ def _notice_story(
         t(LEGAL_BASIS),
         t(LEGAL_CATEGORIES).format(categories="; ".join(notice.categories)),
         t(LEGAL_RIGHTS),
-        t(LEGAL_COMPLAINT),
+        t(LEGAL_COMPLAINT_NAMED).format(authority=notice.supervisory_authority)
+        if notice.supervisory_authority
+        else t(LEGAL_COMPLAINT),
         t(LEGAL_AUTOMATED),
     ]
     # Only the heading with the first lines: the rest flows on rather than leave a page empty.

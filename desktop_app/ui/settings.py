@@ -238,6 +238,18 @@ class SettingsDialog(QDialog):
         self.letterhead = LetterheadForm()
         self.letterhead_box = QGroupBox()
         QVBoxLayout(self.letterhead_box).addWidget(self.letterhead)
+        # Named in a person's copy of their data as where they can complain (Art. 77 GDPR).
+        self.authority = QLineEdit()
+        self.authority.setMaxLength(store_settings.SUPERVISORY_MAX)
+        self.authority_error = ErrorLabel()
+        self.authority.textChanged.connect(lambda _t: self.authority_error.show_message(""))
+        self.authority_label = QLabel()
+        self.authority_label.setBuddy(self.authority)
+        self.data_copy_box = QGroupBox()
+        data_copy = QFormLayout(self.data_copy_box)
+        data_copy.addRow(self.authority_label, self.authority)
+        data_copy.setWidget(1, QFormLayout.ItemRole.FieldRole, self.authority_error)
+        label_column(data_copy, [self.authority_label])
         self.labels = {k: QLabel() for k in ("language", "idle_lock", "server")}
         self.labels["language"].setBuddy(self.language)
         self.labels["idle_lock"].setBuddy(self.idle_lock)
@@ -248,8 +260,9 @@ class SettingsDialog(QDialog):
         self.role_note.setWordWrap(True)
         self.role_note.setContentsMargins(0, 0, 0, 6)  # apart from the first group's title
         self.role_note.setVisible(not self.may_change_shared)
-        for widget in (self.idle_lock, self.server, self.letterhead):
+        for widget in (self.idle_lock, self.server, self.letterhead, self.authority):
             widget.setEnabled(self.may_change_shared)
+        self.authority_label.setEnabled(self.may_change_shared)
         # Their labels greyed with them, as the letterhead's are: a label shown usable offered
         # an Alt+letter that led nowhere (Qt does not focus a disabled buddy).
         self.labels["idle_lock"].setEnabled(self.may_change_shared)
@@ -278,6 +291,7 @@ class SettingsDialog(QDialog):
         layout.addWidget(self.role_note)
         layout.addWidget(laptop)
         layout.addWidget(self.letterhead_box)
+        layout.addWidget(self.data_copy_box)
         layout.addWidget(self.store_error)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(640)  # the fields about 370 px beside the labels' column
@@ -297,6 +311,10 @@ class SettingsDialog(QDialog):
         self.setWindowTitle(_("Settings"))
         self.laptop_box.setTitle(_("This laptop"))
         self.letterhead_box.setTitle(_("Letterhead of referral letters"))
+        self.data_copy_box.setTitle(_("Copy of a person's data"))
+        self.authority_label.setText(_("Data protection supervisory au&thority"))
+        self.authority.setAccessibleName(_("Data protection supervisory authority"))
+        self.authority.setPlaceholderText(_("Name and address, as the person's copy names it"))
         self.labels["language"].setText(_("&Language of the program"))
         self.labels["idle_lock"].setText(_("Loc&k after minutes without use"))
         self.labels["server"].setText(_("S&ync server address"))
@@ -324,6 +342,8 @@ class SettingsDialog(QDialog):
         org = store_settings.get_letterhead(self.session.store)
         self._web = org.web
         self.letterhead.set_organisation(org)
+        self.authority.setText(store_settings.get_supervisory_authority(self.session.store))
+        self.authority.setCursorPosition(0)
 
     def _entered(self) -> tuple[object, ...]:
         """What Cancel and Escape would throw away (``keeps_input``)."""
@@ -332,6 +352,7 @@ class SettingsDialog(QDialog):
             self.idle_lock.value(),
             self.server.text(),
             self.letterhead.organisation(self._web),
+            self.authority.text(),
         )
 
     def _on_save_clicked(self) -> None:
@@ -342,12 +363,18 @@ class SettingsDialog(QDialog):
         org = self.letterhead.organisation(self._web)
         errors = store_settings.letterhead_errors(store_settings.clean_letterhead(org))
         self.letterhead.show_errors(errors)
-        if self.server_error.text() or errors:
+        authority = self.authority.text()
+        authority_error = store_settings.supervisory_authority_error(authority)
+        self.authority_error.show_message(
+            store_settings.describe(authority_error) if authority_error else ""
+        )
+        if self.server_error.text() or errors or authority_error:
             return
         store, user = self.session.store, self.session.user
 
         def store_shared() -> bool:  # off the UI thread
             store_settings.set_letterhead(store, user, org)
+            store_settings.set_supervisory_authority(store, user, authority)
             if new_server is None:
                 return False
             sync_uc.change_server_url(store, user, new_server)
@@ -380,6 +407,9 @@ class SettingsDialog(QDialog):
         if not isinstance(exc, ValidationFailed):
             raise exc  # the application's error handler
         self.letterhead.show_errors(exc.errors)  # a logo file removed meanwhile
+        for error in exc.errors:
+            if error.field == "supervisory_authority":
+                self.authority_error.show_message(store_settings.describe(error))
 
     def _on_letterhead_stored(self, server_changed: bool) -> None:
         self.server_changed = server_changed

@@ -139,7 +139,7 @@ def export_person(
         (s.title, readable(s.kind, rows, doc_lang, forms, directory)) for s, rows in collected
     ]
     from desktop_app.usecases.person_data_notice import notice
-    from desktop_app.usecases.settings import get_letterhead
+    from desktop_app.usecases.settings import get_letterhead, get_supervisory_authority
 
     with store.reading() as session:
         told = notice(
@@ -153,6 +153,7 @@ def export_person(
             last_contact=last,
             erase_from=years_after(last, RETENTION_YEARS),
             retention_years=RETENTION_YEARS,
+            supervisory_authority=get_supervisory_authority(store),
         )
     organisation = get_letterhead(store)
     pdf_bytes = render_person_data(

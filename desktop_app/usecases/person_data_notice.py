@@ -245,6 +245,7 @@ def notice(
     last_contact: dt.date,
     erase_from: dt.date,
     retention_years: int,
+    supervisory_authority: str = "",
 ) -> DataCopyNotice:
     return DataCopyNotice(
         purposes=purposes(forms, lang),
@@ -255,4 +256,5 @@ def notice(
         last_contact=last_contact,
         erase_from=erase_from,
         retention_years=retention_years,
+        supervisory_authority=supervisory_authority,
     )

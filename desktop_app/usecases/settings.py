@@ -24,6 +24,10 @@ from desktop_app.storage.db import Store
 from desktop_app.storage.models import MetaRow
 
 LETTERHEAD_META_KEY = "letterhead"
+# Named in the person's data copy as where they can complain (Art. 77 GDPR). Apart from the
+# letterhead: a letter's fingerprint holds the letterhead, and the letters do not name it.
+SUPERVISORY_META_KEY = "supervisory_authority"
+SUPERVISORY_MAX = 300
 IDLE_LOCK_DEFAULT, IDLE_LOCK_MIN, IDLE_LOCK_MAX = 5, 1, 240
 ADDRESS_LINES_MAX = 4
 LOGO_SUFFIXES = (".png", ".jpg", ".jpeg")
@@ -108,14 +112,41 @@ def set_letterhead(store: Store, user: User, org: Organisation) -> Organisation:
     org = clean_letterhead(org)
     if errors := letterhead_errors(org):
         raise ValidationFailed(errors)
-    value = json.dumps(asdict(org), ensure_ascii=False, sort_keys=True)
+    _set_meta(
+        store, LETTERHEAD_META_KEY, json.dumps(asdict(org), ensure_ascii=False, sort_keys=True)
+    )
+    return org
+
+
+def _set_meta(store: Store, key: str, value: str) -> None:
     with store.transaction() as session:
-        row = session.get(MetaRow, LETTERHEAD_META_KEY)
+        row = session.get(MetaRow, key)
         if row is None:
-            session.add(MetaRow(key=LETTERHEAD_META_KEY, value=value))
+            session.add(MetaRow(key=key, value=value))
         else:
             row.value = value
-    return org
+
+
+def get_supervisory_authority(store: Store) -> str:
+    """The data protection supervisory authority the organisation answers to ("" until set)."""
+    return store.meta(SUPERVISORY_META_KEY) or ""
+
+
+def supervisory_authority_error(text: str) -> FieldError | None:
+    errors: list[FieldError] = []
+    _check_text("supervisory_authority", text, errors, limit=SUPERVISORY_MAX)
+    return errors[0] if errors else None
+
+
+def set_supervisory_authority(store: Store, user: User, text: str) -> str:
+    """Check and save the supervisory authority's name and address (one line; spaces
+    collapsed). A coordinator only, as the letterhead; ``ValidationFailed`` if too long."""
+    require(user, Action.MANAGE_SETTINGS)
+    text = " ".join(text.split())
+    if error := supervisory_authority_error(text):
+        raise ValidationFailed([error])
+    _set_meta(store, SUPERVISORY_META_KEY, text)
+    return text
 
 
 def may_change_shared_settings(user: User) -> bool:
