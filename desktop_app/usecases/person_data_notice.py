@@ -43,8 +43,10 @@ ROLES = {
     Role.HELPER.value: N_("Integration helper"),
     Role.COORDINATOR.value: N_("Coordinator"),
 }
-#: A user this laptop does not know (an account removed, or one of a laptop not synced yet).
+#: A user this laptop does not know. Accounts do not sync: one of another laptop is known
+#: here only by its id, so the entries its work left in the log say where, not the role.
 ROLE_UNKNOWN = N_("Staff member")
+ROLE_ELSEWHERE = N_("Staff member on another laptop of our team")
 
 LOOKED = N_("Looked at your data for the advice")
 #: Why the case was consulted, by the audit entry's action and then its record kind.
@@ -111,22 +113,28 @@ def _entries_of(session: DbSession, person_id: str) -> list[str]:
     return [person_id, *merged]
 
 
-def consultations(session: DbSession, person_id: str, lang: str) -> list[Consultation]:
-    """Every logged access to the person's case, by day, role and purpose, oldest first."""
+def consultations(
+    session: DbSession, person_id: str, lang: str, device_id: str
+) -> list[Consultation]:
+    """Every logged access to the person's case, by day, role and purpose, oldest first
+    (``device_id``: this laptop's store)."""
     roles = dict(session.execute(select(UserRow.id, UserRow.role)).all())
     # In the order of each group's first entry (the log's clock orders entries of all laptops).
     counted: Counter[tuple[dt.date, str, str]] = Counter()
     rows = session.execute(
-        select(AuditRow.at, AuditRow.user_id, AuditRow.action, AuditRow.record_kind)
+        select(
+            AuditRow.at, AuditRow.user_id, AuditRow.action, AuditRow.record_kind, AuditRow.device_id
+        )
         .where(AuditRow.record_id.in_(_entries_of(session, person_id)))
         .order_by(AuditRow.at)
     ).all()
-    for at, user_id, action, kind in rows:
+    for at, user_id, action, kind, made_on in rows:
         if action == "merged_away":
             continue  # the same merge as its "merge_kept" entry on the entry kept
         purposes = PURPOSES.get(action, {})
         purpose = purposes.get(kind) or purposes.get("") or OTHER_PURPOSE
-        role = ROLES.get(roles.get(user_id, ""), ROLE_UNKNOWN)
+        unknown = ROLE_UNKNOWN if made_on == device_id else ROLE_ELSEWHERE
+        role = ROLES.get(roles.get(user_id, ""), unknown)
         counted[_day(at), role, purpose] += 1
     return [
         Consultation(
@@ -252,7 +260,7 @@ def notice(
         categories=categories(collected, forms, lang),
         recipients=recipients(session, person_id, lang, directory),
         sources=sources(session, person_id, lang, device_id),
-        consultations=consultations(session, person_id, lang),
+        consultations=consultations(session, person_id, lang, device_id),
         last_contact=last_contact,
         erase_from=erase_from,
         retention_years=retention_years,
