@@ -357,8 +357,8 @@ def _notice_story(
         ]
     else:
         recipients.append(para(t(RECIPIENTS_NONE)))
-    story.append(KeepTogether(recipients[:3]))
-    story += recipients[3:]
+    # The heading with its table: the heading and intro stood alone at a page's foot.
+    story.append(KeepTogether(recipients))
     story.append(
         KeepTogether([para(t(SOURCES_HEADING), heading), *(para(s) for s in notice.sources)])
     )
