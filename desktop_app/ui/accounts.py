@@ -42,6 +42,7 @@ from desktop_app.storage.keyslots import KeySlotError
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.error_label import with_error
 from desktop_app.ui.lock import own_password_message
+from desktop_app.ui.save_dialog import ask_save_path
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel, KeepsInput, ask_to_confirm, record_table
 from desktop_app.usecases import accounts, backup
@@ -478,12 +479,18 @@ class BackupDialog(_FormDialog):
         self.replace_question: QMessageBox | None = None
 
     def _on_browse_clicked(self) -> None:
-        path, _filter = QFileDialog.getSaveFileName(
-            self, _("Backup file"), "welcome-desk.wdbackup", "*.wdbackup"
+        ask_save_path(
+            self,
+            _("Backup file"),
+            "welcome-desk.wdbackup",
+            self._on_file_picked,
+            name_filter="*.wdbackup",
+            suffix="wdbackup",
         )
-        if path:
-            self.file.setText(path)
-            self._picked = Path(path)
+
+    def _on_file_picked(self, path: Path) -> None:
+        self.file.setText(str(path))
+        self._picked = path
 
     def _on_ok_clicked(self) -> None:
         """A typed path of an existing file is replaced only when the user says so: the file

@@ -103,6 +103,7 @@ from desktop_app.letters.texts import copy_prints_note, default_letter_texts
 from desktop_app.storage.db import Store
 from desktop_app.ui.error_label import WarningLabel, with_error
 from desktop_app.ui.help import plain
+from desktop_app.ui.save_dialog import ask_save_path
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import (
     ROW_MARKS,
@@ -359,16 +360,26 @@ def print_letters(
     return printed
 
 
-def save_letter(parent: QWidget, pdf: bytes, suggested: str) -> Path | None:
-    """Ask where to save the letter; the one way a letter is written to disk."""
-    name, _filter = QFileDialog.getSaveFileName(
-        parent, _("Save letter as PDF"), suggested, _("PDF files (*.pdf)")
+def save_letter(
+    parent: QWidget, pdf: bytes, suggested: str, saved: Callable[[Path], None]
+) -> QFileDialog:
+    """Ask where to save the letter, without waiting; the one way a letter is written to disk.
+    ``saved`` gets the file once it is written (nothing is written on Cancel)."""
+
+    def write(path: Path) -> None:
+        if not path.name.lower().endswith(".pdf"):  # "letter.v2": Qt adds no suffix to it
+            path = path.with_name(path.name + ".pdf")
+        path.write_bytes(pdf)
+        saved(path)
+
+    return ask_save_path(
+        parent,
+        _("Save letter as PDF"),
+        suggested,
+        write,
+        name_filter=_("PDF files (*.pdf)"),
+        suffix="pdf",
     )
-    if not name:
-        return None
-    path = Path(name if name.lower().endswith(".pdf") else name + ".pdf")
-    path.write_bytes(pdf)
-    return path
 
 
 # ------------------------------------------------------------------------------- Refer dialog
@@ -1297,6 +1308,9 @@ class LetterPreview(QDialog):
             self.window_.statusBar().showMessage(_("Letter printed."), 5000)
 
     def suggested_file_name(self) -> str:
+        """The reference number only, never the person's name: a file's name is seen in
+        folder listings, recent-file lists and backups that the app's encryption does not
+        reach, and the letter itself says whose it is (architecture.md, at rest 1)."""
         return f"{self.referral.reference}.pdf"
 
     def _on_save_clicked(self) -> None:
@@ -1354,12 +1368,13 @@ class LetterPreview(QDialog):
         self.window_.tasks.run(lambda: uc.current_letter(store, user, shown), checked, failed)
 
     def _save(self) -> None:
-        path = save_letter(self, self.pdf, self.suggested_file_name())
-        if path is not None:
-            self._record("pdf")
-            self.window_.statusBar().showMessage(
-                _("Letter saved as {file}.").format(file=path.name), 5000
-            )
+        save_letter(self, self.pdf, self.suggested_file_name(), self._on_saved)
+
+    def _on_saved(self, path: Path) -> None:
+        self._record("pdf")
+        self.window_.statusBar().showMessage(
+            _("Letter saved as {file}.").format(file=path.name), 5000
+        )
 
     def _on_queue_clicked(self) -> None:
         session, referral_id, lang = self.window_.session, self.referral.id, self.client_lang

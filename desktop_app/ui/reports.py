@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QGraphicsTextItem,
     QGroupBox,
     QHBoxLayout,
@@ -59,6 +58,7 @@ from desktop_app.i18n.formatting import format_number
 from desktop_app.i18n.messages import failure_message
 from desktop_app.i18n.text import _, current_language, gettext_in
 from desktop_app.reports.exports import export
+from desktop_app.ui.save_dialog import ask_save_path
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.reports import (
     DEFAULT_THRESHOLD,
@@ -947,10 +947,17 @@ class ReportsWindow(QMainWindow):
         if self.report is None:
             return
         suggested = f"report-{self.report.period.text}.{fmt}".replace("..", "_")
-        path, _filter = QFileDialog.getSaveFileName(self, _("Export the report"), suggested)
-        if not path:
-            return
-        report, lang = self.report, current_language()
+        report = self.report
+        ask_save_path(
+            self,
+            _("Export the report"),
+            suggested,
+            lambda path: self._export_to(report, fmt, path),
+            suffix=fmt,
+        )
+
+    def _export_to(self, report: Report, fmt: str, path: Path) -> None:
+        lang = current_language()
 
         def failed(exc: Exception) -> None:
             # A folder it may not write to was told as "Could not compute the figures:
@@ -966,7 +973,7 @@ class ReportsWindow(QMainWindow):
             )
 
         self.tasks.run(
-            lambda: export(report, fmt, Path(path), lang),
+            lambda: export(report, fmt, path, lang),
             lambda out: self.status.setText(_("Report saved: {path}").format(path=out)),
             failed,
         )

@@ -19,6 +19,9 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QCompleter,
+    QDialog,
+    QFileDialog,
+    QLineEdit,
     QStyle,
     QTableWidget,
     QTableWidgetItem,
@@ -151,6 +154,33 @@ def _collect_after_test() -> Iterator[None]:
     """What a test leaves behind goes on this thread before the next test starts workers."""
     yield
     gc.collect()
+
+
+def save_dialog_shown() -> QFileDialog | None:
+    """The save dialog the program has open (``ui.save_dialog``), if any."""
+    for widget in QApplication.topLevelWidgets():
+        if isinstance(widget, QFileDialog) and widget.isVisible():
+            return widget
+    return None
+
+
+def answer_save_dialog(qtbot: QtBot, path: Path) -> None:
+    """Choose ``path`` in the save dialog the program opens (Qt's own, opened without
+    blocking): the name put in and accepted, as Enter in the dialog does. For a file that
+    exists, or a folder, the answer Qt's dialog gives once its replace question was answered
+    Yes (that question is a nested event loop of Qt's own)."""
+    qtbot.waitUntil(lambda: save_dialog_shown() is not None, timeout=10_000)
+    dialog = save_dialog_shown()
+    assert dialog is not None
+    if path.exists():
+        dialog.fileSelected.emit(str(path))
+        dialog.done(QDialog.DialogCode.Accepted)
+        return
+    # Typed into its name field: selectFile() leaves the field alone while it has the focus
+    name = dialog.findChild(QLineEdit, "fileNameEdit")
+    assert name is not None
+    name.setText(str(path))
+    dialog.accept()
 
 
 @contextmanager

@@ -32,7 +32,7 @@ from desktop_app.ui.visits import VisitWindow
 from desktop_app.usecases import backup, people, visits
 from desktop_app.usecases.accounts import Session, log_in
 from tests.conftest import PASSWORD
-from tests.ui.conftest import shown_window, unwritable_folder
+from tests.ui.conftest import answer_save_dialog, shown_window, unwritable_folder
 from tests.ui.test_forms_ui import choose
 from tests.ui.test_silent_failures_ui import _restore
 from tests.unit.test_cli import run
@@ -606,7 +606,7 @@ def test_a_typed_path_of_an_existing_backup_is_replaced_when_the_user_says_so(
 
 
 def test_a_new_file_or_one_the_file_picker_asked_about_is_not_asked_again(
-    qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
     target = tmp_path / "new.wdbackup"
     dialog = _filled_backup_dialog(qtbot, session, target)
@@ -615,10 +615,11 @@ def test_a_new_file_or_one_the_file_picker_asked_about_is_not_asked_again(
     assert dialog.replace_question is None
     assert target.is_file()
     # the picker asked before replacing it (Qt's save dialog does): not a second time
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args: (str(target), "*.wdbackup"))
     again = _filled_backup_dialog(qtbot, session, tmp_path / "other.wdbackup")
     (browse,) = [b for b in again.findChildren(QPushButton) if b.text() == "&Choose…"]
     browse.click()
+    answer_save_dialog(qtbot, target)
+    assert again.file.text() == str(target)
     with qtbot.waitSignal(again.accepted, timeout=20_000):
         again.buttons.accepted.emit()
     assert again.replace_question is None

@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.referral import ReferralStatus
@@ -16,7 +15,7 @@ from desktop_app.i18n.text import set_language
 from desktop_app.ui import referrals as ui
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import cell
+from tests.ui.conftest import cell, save_dialog_shown
 from tests.ui.test_letter_preview_current_ui import _shot
 from tests.ui.test_referrals_ui import (
     _person,
@@ -83,7 +82,6 @@ def test_print_save_and_queue_of_a_letter_whose_referral_was_closed_meanwhile_do
     )
     out, saved = tmp_path / "printed.pdf", tmp_path / "letter.pdf"
     monkeypatch.setenv(ui.PRINT_TO_PDF_ENV, str(out))
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(saved), ""))
     for button in ("print_button", "save_button", "queue_button"):
         referral = uc.issue_referral(
             session.store, session.user, person.id, "jobcenter", "buergergeld", client_lang="ro"
@@ -97,6 +95,7 @@ def test_print_save_and_queue_of_a_letter_whose_referral_was_closed_meanwhile_do
         notice = preview.notice
         qtbot.waitUntil(notice.isVisible, timeout=10000)
         assert preview.notice.text() == said, button
+        assert save_dialog_shown() is None, button
         assert _outputs_disabled(preview)
         assert preview.queue_button.text() == "Adaugă în &coada de imprimare"
         _shot(qtbot, preview, tmp_path, f"preview-closed-meanwhile-{button}-ro.png")

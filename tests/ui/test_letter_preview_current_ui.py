@@ -14,7 +14,7 @@ import pypdf
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.referral import ReferralStatus
@@ -23,6 +23,7 @@ from desktop_app.ui import referrals as ui
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
+from tests.ui.conftest import answer_save_dialog, save_dialog_shown
 from tests.ui.test_referrals_ui import (
     _preview_of_new_referral,
     needs_qtpdf,
@@ -88,7 +89,7 @@ def test_print_shows_the_letter_made_again_after_a_sync_and_prints_it_once_seen(
 
 @needs_qtpdf
 def test_save_after_the_consent_changed_saves_the_letter_as_it_is_now(
-    qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
     set_language("ro")
     person, _, _win, _, preview = _preview_of_new_referral(
@@ -98,16 +99,16 @@ def test_save_after_the_consent_changed_saves_the_letter_as_it_is_now(
     # the person's new consent form, synced from another laptop: nothing to the service
     record_sharing_consent(session, person.id, "refused")
     saved = tmp_path / "letter.pdf"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(saved), ""))
     preview.save_button.click()
     qtbot.waitUntil(lambda: preview.notice.isVisibleTo(preview), timeout=10000)
-    assert not saved.exists()
+    assert not saved.exists() and save_dialog_shown() is None
     assert preview.notice.text().startswith("Scrisoarea a fost refăcută:")
     assert preview.document.pageCount() < pages
     # what the preview says of the letter follows the consent as it is now
     assert "doar foaia pentru persoană" in preview.message.text()
     _shot(qtbot, preview, tmp_path, "preview-updated-ro.png")
     preview.save_button.click()
+    answer_save_dialog(qtbot, saved)
     qtbot.waitUntil(saved.exists, timeout=10000)
     assert saved.read_bytes() == preview.pdf
     assert "Sehr geehrte" not in _text(saved.read_bytes())

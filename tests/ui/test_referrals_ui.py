@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QCheckBox,
     QDialogButtonBox,
-    QFileDialog,
     QLabel,
     QTabWidget,
     QWidget,
@@ -40,6 +39,7 @@ from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
 from tests.ui.conftest import (
     accept_every_next_step,
+    answer_save_dialog,
     cell,
     header_cell,
     shown_window,
@@ -193,8 +193,8 @@ def test_refer_preview_queue_and_print_leave_no_pdf_behind(
     # Save as PDF: the one time a letter reaches the disk, where the user says
     saved = tmp_path / "saved" / "letter"
     saved.parent.mkdir()
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(saved), ""))
     preview.save_button.click()  # once a check off the UI thread found the letter current
+    answer_save_dialog(qtbot, saved)
     qtbot.waitUntil((tmp_path / "saved" / "letter.pdf").exists, timeout=10000)
     assert (tmp_path / "saved" / "letter.pdf").read_bytes() == preview.pdf
 
@@ -587,10 +587,10 @@ def test_a_letter_saved_and_queued_does_not_wait_while_a_sync_writes(
     _create(qtbot, dialog)
     preview = _wait_loaded(qtbot, feature)
     saved = tmp_path / "letter.pdf"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(saved), ""))
     with store_held(session) as (_release, held):
         preview.save_button.click()
         assert held.is_set()  # it returned while the store was held
+        answer_save_dialog(qtbot, saved)
         # the file itself does not wait (the check that the letter is current only reads)
         qtbot.waitUntil(saved.exists, timeout=10000)
         assert saved.read_bytes() == preview.pdf

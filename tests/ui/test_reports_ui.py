@@ -25,7 +25,7 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QDate, QRectF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDateEdit, QFileDialog, QGraphicsTextItem, QTableWidget
+from PySide6.QtWidgets import QDateEdit, QGraphicsTextItem, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -53,7 +53,7 @@ from desktop_app.usecases.reports import (
     suppressed_cells,
 )
 from tests.integration.sync_harness import Laptops
-from tests.ui.conftest import cell
+from tests.ui.conftest import answer_save_dialog, cell
 from tests.unit.test_visits import full_life_situation
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
@@ -125,9 +125,7 @@ def test_dashboard_shows_every_figure_with_chart_and_table(
     assert len(colours) > 3  # lines and labels, not a blank picture
 
 
-def test_switching_to_a_year_and_exporting(
-    qtbot: QtBot, busy: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_switching_to_a_year_and_exporting(qtbot: QtBot, busy: Session, tmp_path: Path) -> None:
     _window, dashboard = _dashboard(qtbot, busy)
     dashboard.kind.setCurrentIndex(dashboard.kind.findData("year"))
     dashboard.year.setValue(dt.date.today().year)
@@ -136,8 +134,8 @@ def test_switching_to_a_year_and_exporting(
     qtbot.waitUntil(lambda: dashboard.report is not first, timeout=20_000)
     assert dashboard.report is not None and dashboard.report.period.kind == "year"
     out = tmp_path / "year.xlsx"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(out), ""))
     dashboard.export_buttons[1].click()
+    answer_save_dialog(qtbot, out)
     qtbot.waitUntil(out.exists, timeout=20_000)
     qtbot.waitUntil(lambda: "year.xlsx" in dashboard.status.text(), timeout=20_000)
     wb = load_workbook(out)
@@ -728,7 +726,7 @@ def test_a_period_changed_but_not_shown_cannot_be_exported_as_if_it_were(
 
 
 def test_a_report_that_cannot_be_saved_says_so_in_the_ui_language(
-    qtbot: QtBot, busy: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, busy: Session, tmp_path: Path
 ) -> None:
     """Saving where the report cannot be written said "Die Zahlen konnten nicht berechnet
     werden: [Errno 21] Is a directory: …": the wrong step, in the system's English."""
@@ -736,8 +734,8 @@ def test_a_report_that_cannot_be_saved_says_so_in_the_ui_language(
     set_language("de")
     target = tmp_path / "bericht.pdf"
     target.mkdir()  # a folder where the file was to be written
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_args: (str(target), ""))
     dashboard.export("pdf")
+    answer_save_dialog(qtbot, target)
     qtbot.waitUntil(lambda: str(target) in dashboard.status.text(), timeout=20_000)
     assert dashboard.status.text() == (
         f"Der Bericht konnte nicht als {target} gespeichert werden. Prüfen Sie, ob in den "

@@ -25,7 +25,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -50,7 +49,7 @@ from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.reports import build_report, month_period, period_label
 from tests.integration.sync_harness import Laptops, ServerProcess, active_key_id, keyring_of
-from tests.ui.conftest import cell, shown_window, type_text
+from tests.ui.conftest import answer_save_dialog, cell, shown_window, type_text
 
 # Screenshots and the PDFs rendered as pages, to look at: WELCOME_DESK_SHOTS=/tmp (say).
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
@@ -203,10 +202,6 @@ def _dashboard(qtbot: QtBot, window: MainWindow) -> reports_ui.ReportsWindow:
     return dashboard
 
 
-def _answer(path: str, *_args: object) -> tuple[str, str]:
-    return path, ""
-
-
 def _said(dashboard: reports_ui.ReportsWindow, text: str) -> bool:
     return text in dashboard.status.text()
 
@@ -225,7 +220,6 @@ def test_the_coordinators_month_report_counts_what_the_laptops_entered(
     program_font: None,
     qt_texts: None,
     tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     team = _month_of_work(laptops)
     set_language("de")
@@ -282,9 +276,8 @@ def test_the_coordinators_month_report_counts_what_the_laptops_entered(
     cases.close()
     for fmt, index in (("pdf", 0), ("xlsx", 1), ("csv", 2)):
         out = str(tmp_path / f"bericht.{fmt}")
-        # the platform's file dialog cannot be driven here; what it answers can
-        monkeypatch.setattr(QFileDialog, "getSaveFileName", partial(_answer, out))
         dashboard.export_buttons[index].click()
+        answer_save_dialog(qtbot, Path(out))
         qtbot.waitUntil(partial(_said, dashboard, out), timeout=20_000)
     # the exports: counts below 5 as "< 5", the rest exact
     text = (tmp_path / "bericht.csv").read_text(encoding="utf-8-sig")
