@@ -16,6 +16,7 @@ from desktop_app.ui.save_dialog import ask_save_path, documents_folder
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import save_dialog_shown, shown_window
 from tests.ui.test_backup_dialogs_ui import _filled_backup_dialog
+from tests.ui.test_help_ui import qt_texts  # noqa: F401  (a fixture)
 from tests.ui.test_keyboard_ui import _key, _letter_by_keys, _refer_by_keys
 from tests.ui.test_main_window import _access_key
 from tests.ui.test_referrals_ui import _preview_of_new_referral, needs_qtpdf
@@ -55,6 +56,7 @@ def _focus_in(window: QWidget) -> bool:
 
 
 @needs_qtpdf
+@pytest.mark.usefixtures("qt_texts")  # Qt's own dialog in the UI language, as in the program
 @pytest.mark.parametrize("lang", ["de", "ro"])
 def test_the_letter_is_saved_by_keys_and_esc_in_the_dialog_saves_nothing(
     qtbot: QtBot, session: Session, home: Path, tmp_path: Path, lang: str
