@@ -310,6 +310,7 @@ def print_letters(
     printer = printer or choose_printer(parent)
     if printer is None:
         return []
+    own = progress is None
     progress = progress or QProgressDialog(parent)
     progress.setLabelText(_("Printing letters…"))
     progress.setCancelButtonText(_("Cancel"))
@@ -322,6 +323,8 @@ def print_letters(
     painter = QPainter()
     if not painter.begin(printer):
         progress.hide()  # close() would cancel and reset the shown value
+        if own:
+            progress.deleteLater()
         QMessageBox.warning(parent, _("Print"), _("The printer could not be started."))
         return []
     dpi = min(printer.resolution(), MAX_PRINT_DPI)
@@ -354,6 +357,8 @@ def print_letters(
     finally:
         painter.end()
         progress.hide()  # close() would cancel and reset the shown value
+        if own:  # one was left hidden in the letter's window for every print
+            progress.deleteLater()
         # The keys go on to the letter: the hidden progress stayed the active window, so the
         # preview's Alt+letter and Ctrl+P did nothing after a print until it was clicked.
         parent.window().activateWindow()
@@ -2162,6 +2167,8 @@ class PrintQueueWindow(QDialog):
         pending = list(self.jobs)
         ready: list[tuple[uc.PrintJob, bytes]] = []
         skipped: list[str] = []
+        if self.progress is not None:  # the last print's, kept for what it showed
+            self.progress.deleteLater()  # a hidden one was left for every Print all
         progress = self.progress = QProgressDialog(self)
         progress.setWindowTitle(_("Print"))
         progress.setCancelButtonText(_("Cancel"))

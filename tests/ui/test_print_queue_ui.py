@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from PySide6.QtCore import QEvent
+from PySide6.QtWidgets import QApplication, QProgressDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.referral import Referral, ReferralStatus
@@ -408,3 +410,38 @@ def test_the_queue_summary_counts_letters_that_print_apart_from_those_that_do_no
         "eingereiht wurden."
     )
     set_language("en")
+
+
+def _progress_dialogs(window: QWidget) -> list[QProgressDialog]:
+    """The progress dialogs ``window`` holds, once the ones deleted are gone."""
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    return window.findChildren(QProgressDialog)
+
+
+@needs_qtpdf
+def test_printing_again_and_again_leaves_no_progress_dialogs_behind(
+    qtbot: QtBot, session: Session, printed_pdf: Path
+) -> None:
+    """Every print left a hidden progress dialog in the letter's window, and every Print all
+    one in the queue's (kept for the window's life): three prints, three dialogs. The letter
+    keeps none now; the queue only the last one, which says what the last print did."""
+    person = _person(session)
+    referral = uc.issue_referral(session.store, session.user, person.id, "jobcenter", "buergergeld")
+    _win, feature = _window(qtbot, session, person)
+    feature.open_preview(referral)
+    preview = _wait_loaded(qtbot, feature)
+    for _ in range(3):
+        printed_pdf.unlink(missing_ok=True)
+        preview.print_button.click()
+        qtbot.waitUntil(printed_pdf.exists, timeout=20_000)
+        qtbot.waitUntil(preview.print_button.isEnabled, timeout=20_000)
+        assert _progress_dialogs(preview) == []
+    preview.close()
+    queue = feature.open_print_queue()
+    for _ in range(3):
+        uc.queue_for_printing(session.store, session.user, referral.id)
+        queue.show_jobs(log_view=False)
+        qtbot.waitUntil(lambda: queue.table.rowCount() == 1, timeout=10_000)
+        assert print_all(qtbot, queue) == 1
+        assert _progress_dialogs(queue) == [queue.progress]
+        assert queue.progress is not None and queue.progress.value() == 1
