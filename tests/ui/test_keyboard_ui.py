@@ -97,7 +97,6 @@ def test_the_duplicate_warning_names_the_save_button_and_squeezes_nothing(
         keys = [_access_key(t) for t in [*labels, dialog.open_button.text()]]
         assert None not in keys and len(set(keys)) == len(keys), (lang, labels)
         dialog.reject()
-    window.switch_language("en")
 
 
 def test_tab_leaves_the_people_list_for_the_person_page(qtbot: QtBot, session: Session) -> None:
@@ -159,22 +158,19 @@ def test_the_visit_window_and_register_dialog_use_each_access_key_once(
     win = feature.start("life_situation", person=person)
     qtbot.addWidget(win)
     view = win.view
-    try:
-        for lang in ("en", "de", "bg", "ro"):
-            window.switch_language(lang)
-            own = [win.close_button, win.finish_button, win.refer_button, view.next_button]
-            for button in own:
-                assert _access_key(button.text()) is not None, (lang, button.text())
-            for row in range(view.navigator.count()):
-                if view.navigator.item(row).isHidden():
-                    continue
-                view.show_section_row(row)
-                _assert_unique(_keyed_texts(win), (lang, view.current_section()))
-            dialog = window.open_register_dialog()
-            _assert_unique(_keyed_texts(dialog), (lang, "register"))
-            dialog.reject()
-    finally:
-        window.switch_language("en")
+    for lang in ("en", "de", "bg", "ro"):
+        window.switch_language(lang)
+        own = [win.close_button, win.finish_button, win.refer_button, view.next_button]
+        for button in own:
+            assert _access_key(button.text()) is not None, (lang, button.text())
+        for row in range(view.navigator.count()):
+            if view.navigator.item(row).isHidden():
+                continue
+            view.show_section_row(row)
+            _assert_unique(_keyed_texts(win), (lang, view.current_section()))
+        dialog = window.open_register_dialog()
+        _assert_unique(_keyed_texts(dialog), (lang, "register"))
+        dialog.reject()
 
 
 def test_the_error_and_the_person_page_are_named_in_the_ui_language(
@@ -182,19 +178,17 @@ def test_the_error_and_the_person_page_are_named_in_the_ui_language(
 ) -> None:
     """A screen reader said "error" and "person details" in English in every language."""
     window = _window(qtbot, session)
-    try:
-        window.switch_language("de")
-        assert window.person_page.accessibleName() == "Angaben zur Person"
-        dialog = window.open_register_dialog()
-        with qtbot.waitSignal(dialog.save.answered, timeout=30_000):
-            qtbot.keyClick(dialog.given, Qt.Key.Key_Return)  # nothing typed
-        error = dialog.errors["given_name"]
-        assert error.isVisible() and error.accessibleName() == "Fehler"
-        window.switch_language("bg")
-        assert window.person_page.accessibleName() == "Данни за лицето"
-        dialog.reject()
-    finally:
-        window.switch_language("en")
+    window.switch_language("de")
+    assert window.person_page.accessibleName() == "Angaben zur Person"
+    dialog = window.open_register_dialog()
+    with qtbot.waitSignal(dialog.save.answered, timeout=30_000):
+        qtbot.keyClick(dialog.given, Qt.Key.Key_Return)  # nothing typed
+    error = dialog.errors["given_name"]
+    assert error.isVisible() and error.accessibleName() == "Fehler"
+    window.switch_language("bg")
+    assert window.person_page.accessibleName() == "Данни за лицето"
+    dialog.reject()
+    window.switch_language("en")
     assert window.person_page.accessibleName() == "Person details"
 
 
@@ -318,13 +312,10 @@ def test_the_keyboard_sent_to_a_choice_shows_where_it_is(
     exactly as without focus until Tab had been pressed once in the window, so an advisor
     without a mouse could not see where the keys would go."""
     win = _visit_opened_by_keys(qtbot, session, lang)
-    try:
-        _key(qtbot, win, key, Qt.KeyboardModifier.ControlModifier)
-        qtbot.waitUntil(lambda: win.focusWidget() is not None)  # Finish checks on a thread
-        assert win.view.current_section() == section
-        assert _drawn_focused(qtbot, win).objectName() == field
-    finally:
-        win.parent().switch_language("en")  # type: ignore[union-attr]
+    _key(qtbot, win, key, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: win.focusWidget() is not None)  # Finish checks on a thread
+    assert win.view.current_section() == section
+    assert _drawn_focused(qtbot, win).objectName() == field
 
 
 @pytest.mark.parametrize("lang", ["de", "ro"])
@@ -334,14 +325,11 @@ def test_the_skills_check_opens_in_its_first_language_entry(
     """It opened with the keyboard on "Add language", below the empty first entry: Tab went
     on to reading and writing, and Space added a second empty entry."""
     win = _visit_opened_by_keys(qtbot, session, lang, "skills_button")
-    try:
-        assert win.view.current_section() == "languages"
-        first = win.focusWidget()
-        assert first is not None and first.objectName() == "language_levels[0].language"
-        after = _key(qtbot, first, Qt.Key.Key_Tab)
-        assert after is not None and after.objectName() == "language_levels[0].level"
-    finally:
-        win.parent().switch_language("en")  # type: ignore[union-attr]
+    assert win.view.current_section() == "languages"
+    first = win.focusWidget()
+    assert first is not None and first.objectName() == "language_levels[0].language"
+    after = _key(qtbot, first, Qt.Key.Key_Tab)
+    assert after is not None and after.objectName() == "language_levels[0].level"
 
 
 def _buttons_in_tab_order(qtbot: QtBot, dialog: QDialog, box: QDialogButtonBox) -> list[QWidget]:
@@ -417,18 +405,15 @@ def test_tab_goes_through_the_refer_and_letter_buttons_as_they_stand(
     """Refer by keys (Alt+letter, the job centre chosen by typing, a reason by arrow, Enter):
     Tab went to Cancel before "Create letter" left of it, and in the letter to Close (far
     right) before Print, Save as PDF and Add to print queue."""
-    window, dialog = _refer_by_keys(qtbot, session, lang)
-    try:
-        tabbed = _buttons_in_tab_order(qtbot, dialog, dialog.buttons)
-        assert tabbed[0] is dialog.create_button
-        assert [_x(b) for b in tabbed] == sorted(_x(b) for b in tabbed)
-        preview = _letter_by_keys(qtbot, dialog)
-        tabbed = _buttons_in_tab_order(qtbot, preview, preview.buttons)
-        assert tabbed[0] is preview.print_button and len(tabbed) == 4
-        assert [_x(b) for b in tabbed] == sorted(_x(b) for b in tabbed)
-        preview.close()
-    finally:
-        window.switch_language("en")  # type: ignore[attr-defined]
+    _main, dialog = _refer_by_keys(qtbot, session, lang)
+    tabbed = _buttons_in_tab_order(qtbot, dialog, dialog.buttons)
+    assert tabbed[0] is dialog.create_button
+    assert [_x(b) for b in tabbed] == sorted(_x(b) for b in tabbed)
+    preview = _letter_by_keys(qtbot, dialog)
+    tabbed = _buttons_in_tab_order(qtbot, preview, preview.buttons)
+    assert tabbed[0] is preview.print_button and len(tabbed) == 4
+    assert [_x(b) for b in tabbed] == sorted(_x(b) for b in tabbed)
+    preview.close()
 
 
 @pytest.mark.parametrize("lang", ["de", "ro"])
@@ -441,31 +426,27 @@ def test_the_letter_is_printed_by_keys_and_the_keys_go_on_to_the_letter(
 ) -> None:
     """The letter preview by keys: Ctrl+P prints it (to a PDF file here, no printer), and the
     keys go on to the letter: the hidden progress dialog kept the active window, so Ctrl+P
-    and the access key of "Save as PDF" did nothing until a click. (Typing a name into Qt's
-    own save dialog, a nested event loop, was left out: it timed out now and then on a busy
-    machine.)"""
+    and the access key of "Save as PDF" did nothing until a click. Saving by keys, a name
+    typed into the save dialog: test_save_dialog_ui."""
     from pypdf import PdfReader
 
     from desktop_app.ui.referrals import PRINT_TO_PDF_ENV
 
     printed = tmp_path / "printed.pdf"
     monkeypatch.setenv(PRINT_TO_PDF_ENV, str(printed))
-    window, dialog = _refer_by_keys(qtbot, session, lang)
-    try:
-        preview = _letter_by_keys(qtbot, dialog)
-        _key(qtbot, preview, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
-        qtbot.waitUntil(printed.exists, timeout=20_000)
-        qtbot.waitUntil(lambda: _shown(QProgressDialog) is None, timeout=20_000)
-        assert len(PdfReader(printed).pages) >= 1
-        preview.grab().save(str(tmp_path / f"letter-{lang}.png"))
-        qtbot.waitUntil(preview.save_button.isEnabled, timeout=20_000)
-        qtbot.waitUntil(preview.isActiveWindow, timeout=20_000)  # the keys go on to the letter
-        focused = QApplication.focusWidget()
-        assert focused is not None and preview.isAncestorOf(focused), focused
-        assert _access_key(preview.save_button.text()) is not None
-        preview.close()
-    finally:
-        window.switch_language("en")  # type: ignore[attr-defined]
+    _main, dialog = _refer_by_keys(qtbot, session, lang)
+    preview = _letter_by_keys(qtbot, dialog)
+    _key(qtbot, preview, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(printed.exists, timeout=20_000)
+    qtbot.waitUntil(lambda: _shown(QProgressDialog) is None, timeout=20_000)
+    assert len(PdfReader(printed).pages) >= 1
+    preview.grab().save(str(tmp_path / f"letter-{lang}.png"))
+    qtbot.waitUntil(preview.save_button.isEnabled, timeout=20_000)
+    qtbot.waitUntil(preview.isActiveWindow, timeout=20_000)  # the keys go on to the letter
+    focused = QApplication.focusWidget()
+    assert focused is not None and preview.isAncestorOf(focused), focused
+    assert _access_key(preview.save_button.text()) is not None
+    preview.close()
 
 
 def _to_the_persons_tabs(qtbot: QtBot, window: QWidget) -> None:
@@ -497,35 +478,32 @@ def test_enter_on_a_referral_changes_its_status(qtbot: QtBot, session: Session, 
     referral = uc.issue_referral(session.store, session.user, person.id, "jobcenter", "buergergeld")
     window = _window(qtbot, session)
     window.switch_language(lang)
-    try:
-        _to_the_persons_tabs(qtbot, window)
-        _key(qtbot, window, Qt.Key.Key_Right)  # "Referrals", Tab to its list
-        table: QTableWidget = window.referrals.tab.table  # type: ignore[attr-defined]
-        assert _key(qtbot, window, Qt.Key.Key_Tab) is table
-        qtbot.waitUntil(lambda: table.rowCount() == 1)
-        _key(qtbot, window, Qt.Key.Key_Down)
-        _key(qtbot, window, Qt.Key.Key_Return)
+    _to_the_persons_tabs(qtbot, window)
+    _key(qtbot, window, Qt.Key.Key_Right)  # "Referrals", Tab to its list
+    table: QTableWidget = window.referrals.tab.table  # type: ignore[attr-defined]
+    assert _key(qtbot, window, Qt.Key.Key_Tab) is table
+    qtbot.waitUntil(lambda: table.rowCount() == 1)
+    _key(qtbot, window, Qt.Key.Key_Down)
+    _key(qtbot, window, Qt.Key.Key_Return)
 
-        def shown() -> StatusDialog | None:
-            found = [w for w in QApplication.topLevelWidgets() if isinstance(w, StatusDialog)]
-            return found[0] if found and found[0].isVisible() else None
+    def shown() -> StatusDialog | None:
+        found = [w for w in QApplication.topLevelWidgets() if isinstance(w, StatusDialog)]
+        return found[0] if found and found[0].isVisible() else None
 
-        qtbot.waitUntil(lambda: shown() is not None)
-        dialog = shown()
-        assert dialog is not None
-        dialog.activateWindow()
-        qtbot.waitUntil(dialog.isActiveWindow)
-        assert dialog.focusWidget() is dialog.status
-        before = dialog.status.currentData()
-        _key(qtbot, dialog, Qt.Key.Key_Down)
-        chosen = dialog.status.currentData()
-        assert chosen != before
-        _key(qtbot, dialog, Qt.Key.Key_Return)
-        qtbot.waitUntil(lambda: shown() is None)
-        stored = uc.get_referral(session.store, session.user, referral.id, log_view=False)
-        assert stored.status is ReferralStatus(chosen)
-    finally:
-        window.switch_language("en")
+    qtbot.waitUntil(lambda: shown() is not None)
+    dialog = shown()
+    assert dialog is not None
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    assert dialog.focusWidget() is dialog.status
+    before = dialog.status.currentData()
+    _key(qtbot, dialog, Qt.Key.Key_Down)
+    chosen = dialog.status.currentData()
+    assert chosen != before
+    _key(qtbot, dialog, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: shown() is None)
+    stored = uc.get_referral(session.store, session.user, referral.id, log_view=False)
+    assert stored.status is ReferralStatus(chosen)
 
 
 def _shown_box() -> QMessageBox | None:
@@ -535,62 +513,57 @@ def _shown_box() -> QMessageBox | None:
 
 @pytest.mark.parametrize("lang", ["de", "ro"])
 def test_tab_reaches_an_entrys_remove_after_its_answers_and_remove_asks(
-    qtbot: QtBot, session: Session, lang: str
+    qtbot: QtBot, tmp_path: Path, session: Session, lang: str
 ) -> None:
     """Remove stands top right in each entry and came first in its Tab order: Tab, Space
     removed the language entry just reached, with what was entered in it. Tab reaches it
     after the entry's answers now, and an entry with answers goes only once confirmed."""
     win = _visit_opened_by_keys(qtbot, session, lang, "skills_button")
-    try:
-        group = win.view.editors["language_levels"]
-        item = group.items[0]  # type: ignore[attr-defined]
-        first = win.focusWidget()
-        assert first is not None and item.isAncestorOf(first)
-        before = _key(qtbot, first, Qt.Key.Key_Backtab)
-        assert before is not None and not item.isAncestorOf(before)
-        assert _key(qtbot, win, Qt.Key.Key_Tab) is first
-        _key(qtbot, win, Qt.Key.Key_Down)  # a language chosen
-        assert item.value()
-        reached = [first]
-        while (focused := _key(qtbot, win, Qt.Key.Key_Tab)) is not None and item.isAncestorOf(
-            focused
-        ):
-            reached.append(focused)
-        assert reached[-1] is item.remove, [w.objectName() for w in reached]
-        assert item.remove not in reached[:-1]
-        win.grab().save(f"/tmp/kbd2-remove-last-{lang}.png")
-        assert _key(qtbot, win, Qt.Key.Key_Backtab) is item.remove
-        _key(qtbot, win, Qt.Key.Key_Space)
-        qtbot.waitUntil(lambda: _shown_box() is not None)
-        box = _shown_box()
-        assert box is not None
-        box.grab().save(f"/tmp/kbd2-remove-ask-{lang}.png")
-        qtbot.keyClick(box, Qt.Key.Key_Escape)  # keeps it
-        qtbot.waitUntil(lambda: _shown_box() is None)
-        assert group.items == [item] and item.value()  # type: ignore[attr-defined]
-        assert win.focusWidget() is item.remove
-        _key(qtbot, win, Qt.Key.Key_Space)
-        qtbot.waitUntil(lambda: _shown_box() is not None)
-        box = _shown_box()
-        assert box is not None
-        confirm = next(
-            b for b in box.buttons() if box.buttonRole(b) is QMessageBox.ButtonRole.AcceptRole
-        )
-        for _ in range(4):
-            if box.focusWidget() is confirm:
-                break
-            qtbot.keyClick(box.focusWidget() or box, Qt.Key.Key_Tab)
-        assert box.focusWidget() is confirm
-        qtbot.keyClick(confirm, Qt.Key.Key_Space)
-        qtbot.waitUntil(lambda: _shown_box() is None)
-        assert item not in group.items  # type: ignore[attr-defined]
-    finally:
-        win.parent().switch_language("en")  # type: ignore[union-attr]
+    group = win.view.editors["language_levels"]
+    item = group.items[0]  # type: ignore[attr-defined]
+    first = win.focusWidget()
+    assert first is not None and item.isAncestorOf(first)
+    before = _key(qtbot, first, Qt.Key.Key_Backtab)
+    assert before is not None and not item.isAncestorOf(before)
+    assert _key(qtbot, win, Qt.Key.Key_Tab) is first
+    _key(qtbot, win, Qt.Key.Key_Down)  # a language chosen
+    assert item.value()
+    reached = [first]
+    while (focused := _key(qtbot, win, Qt.Key.Key_Tab)) is not None and item.isAncestorOf(focused):
+        reached.append(focused)
+    assert reached[-1] is item.remove, [w.objectName() for w in reached]
+    assert item.remove not in reached[:-1]
+    win.grab().save(str(tmp_path / f"kbd2-remove-last-{lang}.png"))
+    assert _key(qtbot, win, Qt.Key.Key_Backtab) is item.remove
+    _key(qtbot, win, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: _shown_box() is not None)
+    box = _shown_box()
+    assert box is not None
+    box.grab().save(str(tmp_path / f"kbd2-remove-ask-{lang}.png"))
+    qtbot.keyClick(box, Qt.Key.Key_Escape)  # keeps it
+    qtbot.waitUntil(lambda: _shown_box() is None)
+    assert group.items == [item] and item.value()  # type: ignore[attr-defined]
+    assert win.focusWidget() is item.remove
+    _key(qtbot, win, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: _shown_box() is not None)
+    box = _shown_box()
+    assert box is not None
+    confirm = next(
+        b for b in box.buttons() if box.buttonRole(b) is QMessageBox.ButtonRole.AcceptRole
+    )
+    for _ in range(4):
+        if box.focusWidget() is confirm:
+            break
+        qtbot.keyClick(box.focusWidget() or box, Qt.Key.Key_Tab)
+    assert box.focusWidget() is confirm
+    qtbot.keyClick(confirm, Qt.Key.Key_Space)
+    qtbot.waitUntil(lambda: _shown_box() is None)
+    assert item not in group.items  # type: ignore[attr-defined]
 
 
 @pytest.mark.parametrize("lang", ["de", "ro"])
 def test_enter_on_a_visit_in_the_history_opens_it(
-    qtbot: QtBot, session: Session, lang: str
+    qtbot: QtBot, tmp_path: Path, session: Session, lang: str
 ) -> None:
     """Enter on a visit of the person's Visits tab opens it, as a double click does."""
     from desktop_app.usecases import visits
@@ -604,33 +577,30 @@ def test_enter_on_a_visit_in_the_history_opens_it(
     )
     window = _window(qtbot, session)
     window.switch_language(lang)
-    try:
-        tree = window.visits.tab.tree  # type: ignore[attr-defined]
-        _to_the_persons_tabs(qtbot, window)  # "Visits" first, Tab to its history
-        qtbot.waitUntil(lambda: tree.topLevelItemCount() >= 1)
-        assert _key(qtbot, window, Qt.Key.Key_Tab) is tree
-        _key(qtbot, window, Qt.Key.Key_Down)
-        window.grab().save(f"/tmp/kbd2-history-{lang}.png")
-        _key(qtbot, window, Qt.Key.Key_Return)
+    tree = window.visits.tab.tree  # type: ignore[attr-defined]
+    _to_the_persons_tabs(qtbot, window)  # "Visits" first, Tab to its history
+    qtbot.waitUntil(lambda: tree.topLevelItemCount() >= 1)
+    assert _key(qtbot, window, Qt.Key.Key_Tab) is tree
+    _key(qtbot, window, Qt.Key.Key_Down)
+    window.grab().save(str(tmp_path / f"kbd2-history-{lang}.png"))
+    _key(qtbot, window, Qt.Key.Key_Return)
 
-        def opened() -> list[VisitWindow]:
-            return [
-                w
-                for w in QApplication.topLevelWidgets()
-                if isinstance(w, VisitWindow) and w.isVisible()
-            ]
+    def opened() -> list[VisitWindow]:
+        return [
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, VisitWindow) and w.isVisible()
+        ]
 
-        qtbot.waitUntil(lambda: len(opened()) == 1)
-        win = opened()[0]
-        qtbot.addWidget(win)
-        assert win.visit_id == visit.id
-    finally:
-        window.switch_language("en")
+    qtbot.waitUntil(lambda: len(opened()) == 1)
+    win = opened()[0]
+    qtbot.addWidget(win)
+    assert win.visit_id == visit.id
 
 
 @pytest.mark.parametrize("lang", ["de", "ro"])
 def test_consent_is_recorded_by_keys_without_a_blank_tab_stop(
-    qtbot: QtBot, session: Session, lang: str
+    qtbot: QtBot, tmp_path: Path, session: Session, lang: str
 ) -> None:
     """The consent dialog walked by keys: Alt+letter opens it, Tab to each purpose, Down
     to grant it, the language, the date and how it was given, Enter records it. Tab stopped
@@ -640,45 +610,42 @@ def test_consent_is_recorded_by_keys_without_a_blank_tab_stop(
     from desktop_app.usecases import visits
 
     win = _visit_opened_by_keys(qtbot, session, lang)
-    try:
-        letter = _access_key(win.consent_button.text())
-        assert letter is not None
-        _key(qtbot, win, Qt.Key(ord(letter.upper())), Qt.KeyboardModifier.AltModifier)
+    letter = _access_key(win.consent_button.text())
+    assert letter is not None
+    _key(qtbot, win, Qt.Key(ord(letter.upper())), Qt.KeyboardModifier.AltModifier)
 
-        def shown() -> ConsentDialog | None:
-            found = [w for w in QApplication.topLevelWidgets() if isinstance(w, ConsentDialog)]
-            return next((w for w in found if w.isVisible()), None)
+    def shown() -> ConsentDialog | None:
+        found = [w for w in QApplication.topLevelWidgets() if isinstance(w, ConsentDialog)]
+        return next((w for w in found if w.isVisible()), None)
 
-        qtbot.waitUntil(lambda: shown() is not None)
-        dialog = shown()
-        assert dialog is not None
-        dialog.activateWindow()
-        qtbot.waitUntil(dialog.isActiveWindow)
-        assert dialog.focusWidget() is dialog.texts
-        names = ["consent_language", "consent_advice", "consent_central_storage"]
-        names += ["consent_referral_sharing", "shared_with_service", "consent_date"]
-        for name in [*names, "consent_form"]:
-            focused = _key(qtbot, dialog, Qt.Key.Key_Tab)
-            assert focused is not None and focused.objectName() == name
-            if name == "shared_with_service":  # asked once sharing is granted
-                qtbot.keyClicks(focused, "Jobcenter")
-            elif name != "consent_date":
-                _key(qtbot, dialog, Qt.Key.Key_Down)  # the first choice: granted, in person
-        dialog.grab().save(f"/tmp/kbd2-consent-{lang}.png")
-        assert _key(qtbot, dialog, Qt.Key.Key_Tab) is dialog.save
-        with qtbot.waitSignal(dialog.recorded, timeout=30_000) as recorded:
-            _key(qtbot, dialog, Qt.Key.Key_Return)
-        person = win.person
-        granted = visits.granted_purposes(session.store, session.user, person.id)
-        assert recorded.args == [granted] and granted
-        assert not dialog.isVisible()
-    finally:
-        win.parent().switch_language("en")  # type: ignore[union-attr]
+    qtbot.waitUntil(lambda: shown() is not None)
+    dialog = shown()
+    assert dialog is not None
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    assert dialog.focusWidget() is dialog.texts
+    names = ["consent_language", "consent_advice", "consent_central_storage"]
+    names += ["consent_referral_sharing", "shared_with_service", "consent_date"]
+    for name in [*names, "consent_form"]:
+        focused = _key(qtbot, dialog, Qt.Key.Key_Tab)
+        assert focused is not None and focused.objectName() == name
+        if name == "shared_with_service":  # asked once sharing is granted
+            qtbot.keyClicks(focused, "Jobcenter")
+        elif name != "consent_date":
+            _key(qtbot, dialog, Qt.Key.Key_Down)  # the first choice: granted, in person
+    dialog.grab().save(str(tmp_path / f"kbd2-consent-{lang}.png"))
+    assert _key(qtbot, dialog, Qt.Key.Key_Tab) is dialog.save
+    with qtbot.waitSignal(dialog.recorded, timeout=30_000) as recorded:
+        _key(qtbot, dialog, Qt.Key.Key_Return)
+    person = win.person
+    granted = visits.granted_purposes(session.store, session.user, person.id)
+    assert recorded.args == [granted] and granted
+    assert not dialog.isVisible()
 
 
 @pytest.mark.parametrize("lang", ["de", "ro"])
 def test_logging_in_by_keys_and_again_after_a_wrong_password(
-    qtbot: QtBot, session: Session, data_dir: Path, lang: str
+    qtbot: QtBot, session: Session, data_dir: Path, tmp_path: Path, lang: str
 ) -> None:
     """The login window by keys: the account typed, Tab, the password, Enter. A wrong
     password is refused with the keyboard back in the emptied password field, so the right
@@ -688,29 +655,26 @@ def test_logging_in_by_keys_and_again_after_a_wrong_password(
     from tests.conftest import PASSWORD
 
     set_language(lang)
-    try:
-        dialog = LoginDialog(data_dir)
-        qtbot.addWidget(dialog)
-        dialog.show()
-        qtbot.waitExposed(dialog)
-        dialog.activateWindow()
-        qtbot.waitUntil(dialog.isActiveWindow)
-        assert dialog.focusWidget() is dialog.account
-        qtbot.keyClicks(dialog.account, "anna")
-        assert _key(qtbot, dialog, Qt.Key.Key_Tab) is dialog.password
-        qtbot.keyClicks(dialog.password, "wrong horse 42")
-        _key(qtbot, dialog, Qt.Key.Key_Return)
-        assert dialog.error.isVisible() and dialog.error.text()
-        assert dialog.result() != QDialog.DialogCode.Accepted and dialog.isVisible()
-        assert dialog.focusWidget() is dialog.password and dialog.password.text() == ""
-        dialog.grab().save(f"/tmp/kbd2-login-wrong-{lang}.png")
-        qtbot.keyClicks(dialog.focusWidget(), PASSWORD)
-        _key(qtbot, dialog, Qt.Key.Key_Return)
-        assert dialog.result() == QDialog.DialogCode.Accepted
-        assert dialog.session is not None and dialog.session.user.account == "anna"
-        dialog.session.store.close()
-    finally:
-        set_language("en")
+    dialog = LoginDialog(data_dir)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    assert dialog.focusWidget() is dialog.account
+    qtbot.keyClicks(dialog.account, "anna")
+    assert _key(qtbot, dialog, Qt.Key.Key_Tab) is dialog.password
+    qtbot.keyClicks(dialog.password, "wrong horse 42")
+    _key(qtbot, dialog, Qt.Key.Key_Return)
+    assert dialog.error.isVisible() and dialog.error.text()
+    assert dialog.result() != QDialog.DialogCode.Accepted and dialog.isVisible()
+    assert dialog.focusWidget() is dialog.password and dialog.password.text() == ""
+    dialog.grab().save(str(tmp_path / f"login-wrong-{lang}.png"))
+    qtbot.keyClicks(dialog.focusWidget(), PASSWORD)
+    _key(qtbot, dialog, Qt.Key.Key_Return)
+    assert dialog.result() == QDialog.DialogCode.Accepted
+    assert dialog.session is not None and dialog.session.user.account == "anna"
+    dialog.session.store.close()
 
 
 def _ink_rows(widget: QWidget) -> list[int]:
@@ -725,23 +689,20 @@ def _ink_rows(widget: QWidget) -> list[int]:
 @pytest.mark.parametrize("lang", ["bg", "ro"])
 @pytest.mark.parametrize("button", ["start_button", "skills_button"])
 def test_the_visit_windows_title_shows_whole_on_a_laptops_screen(
-    qtbot: QtBot, session: Session, lang: str, button: str
+    qtbot: QtBot, tmp_path: Path, session: Session, lang: str, button: str
 ) -> None:
     """The title "… – Ana Popa" beside the client language and the consent button: whole,
     descenders (р, у, ș, ț, p) and all, wrapped where narrow, at 1024 × 700 and 1366 × 768."""
     win = _visit_opened_by_keys(qtbot, session, lang, button)
-    try:
-        heading = win.heading
-        for width, height in ((1024, 700), (1366, 768)):
-            win.resize(width, height)
-            wanted = (width, height)
-            qtbot.waitUntil(lambda: win.size().toTuple() == wanted)  # noqa: B023
-            qtbot.wait(20)  # laid out again
-            win.grab().save(f"/tmp/kbd2-title-{lang}-{button}-{width}.png")
-            # Whole, on as many lines as the row leaves it room for (it wraps where narrow).
-            assert heading.height() >= heading.heightForWidth(heading.width()), width
-            rows = _ink_rows(heading)
-            assert any(rows) and rows[-1] == 0, (width, rows)  # nothing cut off below
-            assert heading.geometry().bottom() < win.view.geometry().top()
-    finally:
-        win.parent().switch_language("en")  # type: ignore[union-attr]
+    heading = win.heading
+    for width, height in ((1024, 700), (1366, 768)):
+        win.resize(width, height)
+        wanted = (width, height)
+        qtbot.waitUntil(lambda: win.size().toTuple() == wanted)  # noqa: B023
+        qtbot.wait(20)  # laid out again
+        win.grab().save(str(tmp_path / f"kbd2-title-{lang}-{button}-{width}.png"))
+        # Whole, on as many lines as the row leaves it room for (it wraps where narrow).
+        assert heading.height() >= heading.heightForWidth(heading.width()), width
+        rows = _ink_rows(heading)
+        assert any(rows) and rows[-1] == 0, (width, rows)  # nothing cut off below
+        assert heading.geometry().bottom() < win.view.geometry().top()
