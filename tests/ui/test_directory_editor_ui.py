@@ -277,7 +277,7 @@ def test_a_topic_left_unchosen_is_said_at_the_main_topic(qtbot: QtBot, session: 
 
 
 def test_a_postcode_without_its_city_is_refused_at_the_city_and_a_city_alone_is_kept(
-    qtbot: QtBot, session: Session
+    qtbot: QtBot, tmp_path: Path, session: Session
 ) -> None:
     """The city cleared and the postcode left: the editor published it, and the letter's
     address window showed "44137" alone where the town goes. Refused at the city's field, in
@@ -292,7 +292,7 @@ def test_a_postcode_without_its_city_is_refused_at_the_city_and_a_city_alone_is_
     city_error = editor.errors["address.city"]
     assert city_error.isVisible() and city_error.text() == "Bitte geben Sie auch den Ort ein."
     assert editor.focusWidget() is editor.city and editor.postcode.text() == postcode
-    editor.grab().save(f"/tmp/joinsmall-postcode-alone-{os.getpid()}.png")
+    editor.grab().save(str(tmp_path / "postcode-alone.png"))
     assert reference.published_directory(session.store) is None
     # The postcode cleared as well and the city typed: no address line alone, it publishes.
     _replace(editor.postcode, "")

@@ -257,7 +257,12 @@ def test_a_helper_sees_the_button_greyed_with_the_reason_until_an_advisor_decide
 
 @pytest.mark.parametrize("lang", ["de", "bg"])
 def test_at_1100_px_the_notice_leaves_the_people_list_its_width(
-    qtbot: QtBot, qapp: QApplication, session: Session, program_font: None, lang: str
+    qtbot: QtBot,
+    tmp_path: Path,
+    qapp: QApplication,
+    session: Session,
+    program_font: None,
+    lang: str,
 ) -> None:
     """Its three buttons in one row made the page some 640 px wide at the least: at 1100 px
     the people list gave way to it, its names and headers cut ("Dimitrova-…", "Geburtsdat…",
@@ -281,7 +286,7 @@ def test_at_1100_px_the_notice_leaves_the_people_list_its_width(
         qtbot.waitUntil(lambda: "Popescu, Stefan" in notice.text.text(), timeout=30_000)
         qtbot.waitUntil(notice.isVisible, timeout=5_000)
         _whole(qtbot, notice)
-        window.grab().save(f"/tmp/walkcoord-duplicate-notice-{lang}.png")
+        window.grab().save(str(tmp_path / f"walkcoord-duplicate-notice-{lang}.png"))
         assert window.splitter.sizes()[0] == list_width, (window.splitter.sizes(), list_width)
     finally:
         translations.stop()

@@ -442,7 +442,7 @@ def test_fingerprint_steps_name_the_other_laptops_menu_in_german_too(
 
 
 def test_the_join_dialog_says_a_dropped_connection_and_offers_to_try_again(
-    qtbot: QtBot, session: Session, server: ServerProcess
+    qtbot: QtBot, tmp_path: Path, session: Session, server: ServerProcess
 ) -> None:
     """The server out of reach as "Join" is pressed: the dialog said "cannot be reached.
     Nothing was lost." beside "Join", and the person did not know whether the laptop had
@@ -454,7 +454,7 @@ def test_the_join_dialog_says_a_dropped_connection_and_offers_to_try_again(
     with qtbot.waitSignal(dialog.calls.idle, timeout=60_000):
         join.click()
     QApplication.sendPostedEvents(None, 0)  # laid out anew with the button's new text
-    dialog.grab().save("/tmp/syncux-join-dropped-de.png")
+    dialog.grab().save(str(tmp_path / "syncux-join-dropped-de.png"))
     assert join.width() >= join.sizeHint().width()  # "Erneut versuchen" whole
     said = dialog.error.text()
     assert said.startswith(connection_message("offline")), said
@@ -516,7 +516,7 @@ def test_the_wizard_says_a_dropped_connection_and_offers_to_try_again_by_keyboar
     assert page.created.isVisible() and next_word not in page.created.text()
     QApplication.sendPostedEvents(None, 0)
     assert commit.width() >= commit.sizeHint().width()  # the button's words whole
-    wizard.grab().save(f"/tmp/joinsmall-wizard-dropped-{lang}.png")
+    wizard.grab().save(str(tmp_path / f"joinsmall-wizard-dropped-{lang}.png"))
     assert server.service.list_devices().devices == []
 
     server.start()
@@ -591,7 +591,7 @@ def test_the_wizard_drops_what_the_last_try_failed_with_once_the_address_is_corr
     type_text(wizard.join_page.server, server.base_url)
     wizard.next()
     assert wizard.currentPage() is page
-    wizard.grab().save(f"/tmp/walkcoord-wizard-corrected-{lang}.png")
+    wizard.grab().save(str(tmp_path / f"walkcoord-wizard-corrected-{lang}.png"))
     assert page.store_error.text() == ""
     assert commit.text() == _("&Next >") != "&Next >"  # in the wizard's language
     commit.click()

@@ -4,6 +4,8 @@ for them. A real server on 127.0.0.1, a pull of several pages, the sync's own pr
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
@@ -152,7 +154,7 @@ def _so_far(count: int, percent: int) -> str:
 
 
 def test_a_search_cleared_during_the_first_sync_still_says_the_records_are_arriving(
-    qtbot: QtBot, laptops: Laptops
+    qtbot: QtBot, tmp_path: Path, laptops: Laptops
 ) -> None:
     """A new laptop that holds two people of its own: a search cleared while the team's records
     arrived showed "2 people registered", as if that were all. It says they are still arriving
@@ -175,7 +177,7 @@ def test_a_search_cleared_during_the_first_sync_still_says_the_records_are_arriv
     def on_search_finished(_n: int) -> None:
         if window.arrival.first:
             shown.append((window.arrival.percent() or 0, window.result_label.text()))
-            window.grab().save("/tmp/syncux-arriving-cleared-search.png")
+            window.grab().save(str(tmp_path / "syncux-arriving-cleared-search.png"))
 
     controller.progress.connect(on_progress)
     window.search_finished.connect(on_search_finished)
@@ -188,7 +190,7 @@ def test_a_search_cleared_during_the_first_sync_still_says_the_records_are_arriv
 
 
 def test_during_the_first_sync_the_list_is_read_again_every_few_seconds_keeping_its_place(
-    qtbot: QtBot, session: Session
+    qtbot: QtBot, tmp_path: Path, session: Session
 ) -> None:
     """Read only at the sync's end, the list of a new laptop stayed as it was for minutes
     while thousands of records came. It is read again at most every few seconds while pages
@@ -227,7 +229,7 @@ def test_during_the_first_sync_the_list_is_read_again_every_few_seconds_keeping_
         entry = window.model.entry(row)
         assert row == chosen + 5 and entry is not None and entry.given_name == "Ion40"
         assert table.rowViewportPosition(row) == on_screen  # where it was on the screen
-        window.grab().save("/tmp/syncux-arriving-list-ro.png")
+        window.grab().save(str(tmp_path / "syncux-arriving-list-ro.png"))
         arrival.sync_finished(None)
         assert not arrival.list_timer.isActive()
         window.close()
