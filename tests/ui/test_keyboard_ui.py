@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from PySide6.QtCore import Qt
@@ -28,6 +29,8 @@ from desktop_app.usecases import people
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import type_text
 from tests.ui.test_main_window import _access_key, _window
+
+ShownDialog = TypeVar("ShownDialog", bound=QDialog)
 
 
 def _key(
@@ -357,6 +360,21 @@ def _shown(kind: type[QDialog]) -> QDialog | None:
     return found[0] if found and found[0].isVisible() else None
 
 
+def _opened(qtbot: QtBot, kind: type[ShownDialog]) -> ShownDialog:
+    """The dialog of ``kind`` the keys opened, once it is shown, as the active window."""
+
+    def shown() -> ShownDialog | None:
+        found = [w for w in QApplication.topLevelWidgets() if isinstance(w, kind)]
+        return next((w for w in found if w.isVisible()), None)
+
+    qtbot.waitUntil(lambda: shown() is not None)
+    dialog = shown()
+    assert dialog is not None
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow)
+    return dialog
+
+
 def _refer_by_keys(qtbot: QtBot, session: Session, lang: str) -> tuple[QWidget, ReferDialog]:
     """The main window, and its refer dialog for Ana Popa opened from the people list by Down
     and Alt+letter."""
@@ -485,23 +503,14 @@ def test_enter_on_a_referral_changes_its_status(qtbot: QtBot, session: Session, 
     qtbot.waitUntil(lambda: table.rowCount() == 1)
     _key(qtbot, window, Qt.Key.Key_Down)
     _key(qtbot, window, Qt.Key.Key_Return)
-
-    def shown() -> StatusDialog | None:
-        found = [w for w in QApplication.topLevelWidgets() if isinstance(w, StatusDialog)]
-        return found[0] if found and found[0].isVisible() else None
-
-    qtbot.waitUntil(lambda: shown() is not None)
-    dialog = shown()
-    assert dialog is not None
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog = _opened(qtbot, StatusDialog)
     assert dialog.focusWidget() is dialog.status
     before = dialog.status.currentData()
     _key(qtbot, dialog, Qt.Key.Key_Down)
     chosen = dialog.status.currentData()
     assert chosen != before
     _key(qtbot, dialog, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: shown() is None)
+    qtbot.waitUntil(lambda: _shown(StatusDialog) is None)
     stored = uc.get_referral(session.store, session.user, referral.id, log_view=False)
     assert stored.status is ReferralStatus(chosen)
 
@@ -613,16 +622,7 @@ def test_consent_is_recorded_by_keys_without_a_blank_tab_stop(
     letter = _access_key(win.consent_button.text())
     assert letter is not None
     _key(qtbot, win, Qt.Key(ord(letter.upper())), Qt.KeyboardModifier.AltModifier)
-
-    def shown() -> ConsentDialog | None:
-        found = [w for w in QApplication.topLevelWidgets() if isinstance(w, ConsentDialog)]
-        return next((w for w in found if w.isVisible()), None)
-
-    qtbot.waitUntil(lambda: shown() is not None)
-    dialog = shown()
-    assert dialog is not None
-    dialog.activateWindow()
-    qtbot.waitUntil(dialog.isActiveWindow)
+    dialog = _opened(qtbot, ConsentDialog)
     assert dialog.focusWidget() is dialog.texts
     names = ["consent_language", "consent_advice", "consent_central_storage"]
     names += ["consent_referral_sharing", "shared_with_service", "consent_date"]
