@@ -12,6 +12,7 @@ from desktop_app.storage.visits_models import QuickContactRow
 from desktop_app.sync.merge import FieldState, RecordState
 from desktop_app.sync.records import (
     ADAPTERS,
+    PAYLOAD_VERSION,
     LocalRecord,
     NewerRecord,
     PayloadError,
@@ -36,8 +37,8 @@ def test_a_payload_reads_back_as_it_was_written() -> None:
 
 def test_a_newer_form_of_payload_is_told_apart_from_a_broken_one() -> None:
     with pytest.raises(NewerRecord):
-        decode(_payload(v=2))
-    for broken in (0, "2", None, 1.5, 1.0, True):
+        decode(_payload(v=PAYLOAD_VERSION + 1))
+    for broken in (0, "2", None, 1.5, 1.0, 2.0, True):
         with pytest.raises(PayloadError) as info:
             decode(_payload(v=broken))
         assert not isinstance(info.value, NewerRecord), broken
