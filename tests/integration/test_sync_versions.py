@@ -153,9 +153,7 @@ def test_records_of_a_newer_version_are_kept_and_applied_after_the_update(
     # And a record in a newer form of payload.
     later = record_state("person", str(uuid.uuid4()), {}, device)
     newer_form = json.loads(encode(LocalRecord(later, 1, "")))
-    push_state(
-        a, later, payload=json.dumps({**newer_form, "v": PAYLOAD_VERSION + 1}).encode()
-    )
+    push_state(a, later, payload=json.dumps({**newer_form, "v": PAYLOAD_VERSION + 1}).encode())
     edit_person(a, pid, phone="0176 5555555")  # and a change this version reads
     (report,) = laptops.sync(a, b)[1:]
     # Kept, not refused, and nothing of them applied; what it can read is applied.
