@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 import sys
 import threading
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from sqlalchemy import URL, Engine, create_engine, event, select, text
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
 
@@ -35,6 +36,8 @@ from desktop_app.storage.layout import (  # re-exported: the store's names live 
     StorePaths,
 )
 from desktop_app.storage.models import MetaRow
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "DB_NAME",
@@ -81,6 +84,21 @@ _STALE_WRITER_S = 15.0
 # takes a busy timeout and one request), also where a process id cannot be told.
 _STALE_MARKER_S = 600.0
 
+# SQLite checkpoints the write-ahead log into the database by itself, in the transaction whose
+# commit takes the log past ``wal_autocheckpoint`` pages (1,000, SQLite's default). During a
+# sync that landed in the sync's own transactions, with the store's write lock held: in both
+# transactions that apply a 10,000-person first pull, and in a first push's confirmations
+# (the outbox rows it deletes), copying pages the next transaction wrote again. While a sync runs
+# (``Store.checkpoints_deferred``) the log may grow to ``_DEFERRED_AUTOCHECKPOINT`` pages (so
+# it stays bounded however long the sync is), and one PASSIVE checkpoint after it copies each
+# page once, without the write lock (the window's writers need not wait for it).
+_AUTOCHECKPOINT = 1000
+_DEFERRED_AUTOCHECKPOINT = 16384  # 64 MiB of 4 KiB pages: more than a 10,000-record first sync
+# The log file is not shortened by a checkpoint: SQLite writes it again from its start. When it
+# does, a file larger than this is cut to it (``journal_size_limit``), so that a first sync's
+# log does not keep its size on disk for good.
+WAL_SIZE_LIMIT = 4 * 1024 * 1024
+
 
 class AlreadyRunning(Exception):
     """What ``only_one`` guards is being done now by another process or thread."""
@@ -112,6 +130,8 @@ def _engine(path: Path, key: bytes) -> Engine:
         cur.execute("PRAGMA journal_mode = WAL")
         # FULL: a committed transaction survives a power cut, also in WAL mode.
         cur.execute("PRAGMA synchronous = FULL")
+        cur.execute(f"PRAGMA wal_autocheckpoint = {_AUTOCHECKPOINT}")
+        cur.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
         cur.execute("PRAGMA foreign_keys = ON")
         cur.execute("PRAGMA busy_timeout = 5000")
         cur.execute("PRAGMA temp_store = MEMORY")
@@ -262,6 +282,8 @@ class Store:
         self._foreground_lock = threading.Lock()
         self._clock_ready = False
         self._clock_noted = ""  # the clock time this process last noted in the store
+        self._deferring = 0  # ``checkpoints_deferred`` in progress in this process
+        self._deferring_lock = threading.Lock()
         with contextlib.suppress(OSError):
             self._writers_dir.mkdir(exist_ok=True)
         restored = paths.data_dir / RESTORED_MARKER
@@ -299,6 +321,7 @@ class Store:
         try:
             with self._write_lock, self._sessions.begin() as session:
                 session.connection().exec_driver_sql(_BEGIN_WRITING)
+                self._set_autocheckpoint(session)
                 yield session
                 self._keep_clock(session)
         finally:
@@ -314,8 +337,49 @@ class Store:
             time.sleep(_YIELD_POLL_S)
         with self._write_lock, self._sessions.begin() as session:
             session.connection().exec_driver_sql(_BEGIN_WRITING)
+            self._set_autocheckpoint(session)
             yield session
             self._keep_clock(session)
+
+    @contextmanager
+    def checkpoints_deferred(self) -> Iterator[None]:
+        """No automatic checkpoint in this process's writing transactions meanwhile (until the
+        log reaches ``_DEFERRED_AUTOCHECKPOINT`` pages); a PASSIVE one when the last such block
+        ends. For the sync: its transactions commit without copying the log into the database
+        on the way. Durability is as before (``synchronous`` stays FULL: each commit is on disk
+        in the log)."""
+        with self._deferring_lock:
+            self._deferring += 1
+        try:
+            yield
+        finally:
+            with self._deferring_lock:
+                self._deferring -= 1
+                last = self._deferring == 0
+            if last and not self._closed:
+                try:
+                    self.checkpoint()
+                except (StoreClosed, DBAPIError) as exc:
+                    # Not a sync's failure: the next checkpoint copies what this one did not.
+                    log.warning("checkpoint after the sync failed: %s", type(exc).__name__)
+
+    def _set_autocheckpoint(self, session: Session) -> None:
+        """The connection's ``wal_autocheckpoint`` as ``checkpoints_deferred`` wants it now
+        (a statement only when it changes: noted in the pooled connection's ``info``)."""
+        wanted = _DEFERRED_AUTOCHECKPOINT if self._deferring else _AUTOCHECKPOINT
+        connection = session.connection()
+        if connection.info.get("wal_autocheckpoint", _AUTOCHECKPOINT) != wanted:
+            connection.exec_driver_sql(f"PRAGMA wal_autocheckpoint = {wanted}")
+            connection.info["wal_autocheckpoint"] = wanted
+
+    def checkpoint(self) -> tuple[int, int, int]:
+        """Copy the write-ahead log into the database as far as readers allow (PASSIVE: takes
+        no lock anyone waits for). Returns SQLite's answer: (busy, pages in the log, pages
+        copied); the log is written again from its start by the next writer once all are."""
+        self._refuse_if_closed()
+        with self.engine.connect() as conn:
+            busy, logged, copied = conn.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+        return int(busy), int(logged), int(copied)
 
     def _keep_clock(self, session: Session) -> None:
         """Note the clock's newest time in the transaction that may store it (a change made

@@ -210,7 +210,8 @@ class SyncEngine:
 
     # --- the round -----------------------------------------------------------------------
     def sync(self) -> SyncReport:
-        with _collector_paused():
+        # The log is checkpointed once after the round, not inside its transactions.
+        with _collector_paused(), self.store.checkpoints_deferred():
             return self._sync()
 
     def _sync(self) -> SyncReport:
