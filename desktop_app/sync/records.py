@@ -9,10 +9,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, repeat
 from operator import itemgetter
 from typing import Any, Protocol
 
@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from desktop_app.domain.hlc import effective_field_clocks, entry_name, json_object
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import Base, table
-from desktop_app.sync.merge import Conflict, FieldState, RecordState, clock_device
+from desktop_app.sync.merge import CLOCK, Conflict, FieldState, RecordState, clock_device
 
 
 class PayloadError(ValueError):
@@ -91,6 +91,9 @@ _clocks_json = json.JSONEncoder(sort_keys=True).encode
 # Only these refuse the record: a busy, full or failing database stops the pull as before.
 _RECORD_FAULTS = frozenset({1, 19, 20, 25})  # ERROR, CONSTRAINT, MISMATCH, RANGE
 _SQLITE_ERROR = 1
+# A ``FieldState``'s value and base, as ``map`` takes them (``encode``).
+_VALUE = itemgetter(0)
+_BASE = itemgetter(2)
 
 
 def _value_types(column: Column[Any]) -> frozenset[type] | None:
@@ -241,8 +244,20 @@ def encode(record: LocalRecord) -> bytes:
     bytes, some 570 were the same clock again and again. The state read back is the same."""
     state = record.state
     fields = state.fields
-    shared = _shared_clock(fields)
     names = sorted(fields)
+    held = list(map(fields.__getitem__, names))
+    # Taken out in C, not field by field (a first sync encodes every record): most records
+    # have all their fields at one clock and none with a base.
+    found = set(map(CLOCK, held))
+    if len(found) == 1 and not any(map(_BASE, held)):
+        shared, clocks = found.pop(), {}
+    else:
+        shared = _shared_clock(held)
+        clocks = {
+            name: [f.clock, f.base]
+            for name, f in zip(names, held, strict=True)
+            if f.clock != shared or f.base
+        }
     payload = {
         "v": PAYLOAD_VERSION,
         "kind": state.kind,
@@ -251,12 +266,8 @@ def encode(record: LocalRecord) -> bytes:
         "deleted": state.deleted,
         "deleted_clock": state.deleted_clock,
         "clock": shared,
-        "fields": {name: fields[name].value for name in names},
-        "clocks": {
-            name: [f.clock, f.base]
-            for name in names
-            if (f := fields[name]).clock != shared or f.base
-        },
+        "fields": dict(zip(names, map(_VALUE, held), strict=True)),
+        "clocks": clocks,
     }
     # pydantic-core's serialiser writes the same compact UTF-8 JSON as ``json.dumps(...,
     # ensure_ascii=False, separators=(",", ":"))``, five times faster (a first sync encodes
@@ -264,10 +275,10 @@ def encode(record: LocalRecord) -> bytes:
     return pydantic_core.to_json(payload)
 
 
-def _shared_clock(fields: Mapping[str, FieldState]) -> str:
+def _shared_clock(fields: Iterable[FieldState]) -> str:
     """The clock the most fields were last changed at with nothing before it (the newest of
     those that tie; "" for a record without such a field)."""
-    counts = Counter(f.clock for f in fields.values() if not f.base)
+    counts = Counter(f.clock for f in fields if not f.base)
     if not counts:
         return ""
     most = max(counts.values())
@@ -311,17 +322,17 @@ def _fields(values: Any, shared: Any, clocks: Any) -> dict[str, FieldState]:
     the record's ``shared`` clock and no base. Clocks of no field are refused."""
     if type(values) is not dict or type(clocks) is not dict or type(shared) is not str:
         raise PayloadError("malformed payload")
-    if not clocks.keys() <= values.keys():
-        raise PayloadError("clocks of fields the payload does not hold")
-    fields: dict[str, FieldState] = {}
-    for name, value in values.items():
-        if name not in clocks:
-            fields[name] = FieldState(value, shared, "")
-            continue
-        clock, base = clocks[name]
+    # All at the shared clock built in C (a first sync's records), the others after them.
+    fields = dict(
+        zip(values, map(FieldState, values.values(), repeat(shared), repeat("")), strict=True)
+    )
+    for name, own in clocks.items():
+        if name not in values:
+            raise PayloadError("clocks of fields the payload does not hold")
+        clock, base = own
         if type(clock) is not str or type(base) is not str:
             raise PayloadError("malformed payload")
-        fields[name] = FieldState(value, clock, base)
+        fields[name] = FieldState(values[name], clock, base)
     return fields
 
 
