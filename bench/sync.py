@@ -241,7 +241,8 @@ def main() -> int:
     print(
         f"median first sync of {shown.records:,} {what}: push {shown.push_s:.2f} s, pull "
         f"{shown.pull_s:.2f} s (applying {shown.apply_s:.2f} s); plain HTTP of the same "
-        f"{shown.megabytes:.1f} MB: {shown.baseline:.2f} s"
+        f"{shown.megabytes:.1f} MB ({shown.megabytes * 1e6 / shown.records:,.0f} bytes a record "
+        f"as pulled): {shown.baseline:.2f} s"
     )
     totals = sorted(r.total for r in trials)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
