@@ -9,6 +9,7 @@ import json
 import random
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -329,8 +330,11 @@ def _engine(store: Store) -> SyncEngine:
 TEAM_KEY = bytes(range(32))
 
 
-def _sealed(items: list[ToSave], first_seq: int) -> list[wire.StoredEnvelope]:
-    """The records as another laptop pushed them and the server hands them out."""
+def _sealed(
+    items: list[ToSave], first_seq: int, write: Callable[[LocalRecord], bytes] = records.encode
+) -> list[wire.StoredEnvelope]:
+    """The records as another laptop pushed them (their payloads as ``write`` writes them)
+    and the server hands them out."""
     sealer = crypto.EnvelopeSealer(TEAM_KEY, "k1", str(uuid.UUID(int=77)))
     return [
         wire.StoredEnvelope(
@@ -338,7 +342,7 @@ def _sealed(items: list[ToSave], first_seq: int) -> list[wire.StoredEnvelope]:
                 item.state.id,
                 item.state.kind,
                 item.revision,
-                records.encode(LocalRecord(item.state, item.revision, item.author_id)),
+                write(LocalRecord(item.state, item.revision, item.author_id)),
                 CLOCK.format(seq),
                 item.state.deleted,
             ).model_dump(),
@@ -346,6 +350,18 @@ def _sealed(items: list[ToSave], first_seq: int) -> list[wire.StoredEnvelope]:
         )
         for seq, item in enumerate(items, start=first_seq)
     ]
+
+
+def registered_people(tmp_path: Path, count: int) -> tuple[list[str], dict[str, LocalRecord]]:
+    """``count`` people as a laptop registered them: their ids and records."""
+    source = create_first_account(tmp_path / "source", "anna", "Anna Schmidt", PASSWORD)
+    try:
+        people.register_many(source.store, source.user, generate_people(count, seed=5))
+        with source.store.reading() as db:
+            ids = [row for (row,) in db.connection().exec_driver_sql("SELECT id FROM people")]
+            return ids, ADAPTERS["person"].load_many(db, ids)
+    finally:
+        source.close()
 
 
 def _by_person(store: Store) -> dict[str, Counter[tuple[Any, ...]]]:
@@ -390,6 +406,44 @@ def _comparable(
     }
 
 
+def first_pull(
+    rng: random.Random,
+    ids: list[str],
+    held: dict[str, LocalRecord],
+    per_kind: int,
+    author: Callable[[], str],
+) -> tuple[dict[str, RowAdapter], dict[str, list[str]], list[ToSave]]:
+    """What a first pull brings: the people ``held`` and ``per_kind`` new records of every
+    kind that takes the fast way (by ``author()``); with the kinds' adapters and record ids."""
+    kinds = {kind: _row_adapter(kind) for kind in FAST}
+    record_ids = {kind: [str(uuid.uuid4()) for _ in range(per_kind)] for kind in FAST}
+    first = [ToSave(held[i].state, 1, held[i].author_id) for i in ids] + [
+        ToSave(_state(rng, kinds[kind], rid, ids, 100), 1, author())
+        for kind in FAST
+        for rid in record_ids[kind]
+    ]
+    return kinds, record_ids, first
+
+
+def written_alike(
+    stores: tuple[Store, Store],
+    before: tuple[dict[str, Counter[tuple[Any, ...]]], ...],
+    reports: tuple[SyncReport, SyncReport],
+    count: int,
+) -> dict[str, tuple[Counter[tuple[Any, ...]], ...]]:
+    """What a pull of ``count`` records wrote on two laptops (``_comparable``, since
+    ``before``): the same on both, as their reports are; every record applied."""
+    assert reports[0] == reports[1]
+    assert (reports[0].applied, reports[0].refused) == (count, 0)
+    written = [
+        _comparable(_written(held, _by_person(store)))
+        for held, store in zip(before, stores, strict=True)
+    ]
+    assert written[0] == written[1]
+    assert {"people", "synced_revisions"} <= written[0].keys()
+    return written[0]
+
+
 def test_a_pull_applied_page_by_page_writes_what_one_record_at_a_time_writes(
     two_stores: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -401,22 +455,9 @@ def test_a_pull_applied_page_by_page_writes_what_one_record_at_a_time_writes(
     monkeypatch.setattr(records, "SAVE_BATCH", 7)
     fast, orm = two_stores
     engines = (_engine(fast.store), _engine(orm.store))
-    source = create_first_account(tmp_path / "source", "anna", "Anna Schmidt", PASSWORD)
-    try:
-        people.register_many(source.store, source.user, generate_people(15, seed=5))
-        with source.store.reading() as db:
-            ids = [row for (row,) in db.connection().exec_driver_sql("SELECT id FROM people")]
-            held = ADAPTERS["person"].load_many(db, ids)
-    finally:
-        source.close()
+    ids, held = registered_people(tmp_path, 15)
     rng = random.Random(13)
-    kinds = {kind: _row_adapter(kind) for kind in FAST}
-    record_ids = {kind: [str(uuid.uuid4()) for _ in range(12)] for kind in FAST}
-    first = [ToSave(held[i].state, 1, held[i].author_id) for i in ids] + [
-        ToSave(_state(rng, kinds[kind], rid, ids, 100), 1, rng.choice(("u-1", "a" * 50)))
-        for kind in FAST
-        for rid in record_ids[kind]
-    ]
+    kinds, record_ids, first = first_pull(rng, ids, held, 12, lambda: rng.choice(("u-1", "a" * 50)))
     # Changes of half of everything (on top of what the first pull brought), and new records.
     later = [ToSave(_moved(held[i].state, "notes", "später"), 2, "u-2") for i in ids[::2]] + [
         ToSave(_state(rng, kinds[kind], rid, ids, 200), 2 if n < 6 else 1, "u-2")
@@ -438,14 +479,7 @@ def test_a_pull_applied_page_by_page_writes_what_one_record_at_a_time_writes(
             for envelope in envelopes:
                 with orm.store.background_transaction() as db:
                     engines[1]._apply_page(db, [envelope], reports[1])
-        assert reports[0] == reports[1]
-        assert (reports[0].applied, reports[0].refused) == (len(items), 0)
-        written = (
-            _comparable(_written(before[0], _by_person(fast.store))),
-            _comparable(_written(before[1], _by_person(orm.store))),
-        )
-        assert written[0] == written[1]
-        assert {"people", "synced_revisions"} <= written[0].keys()
-        assert ("search_tokens" in written[0]) is (items is first)  # the notes: no new tokens
-        assert {table(adapter.model).name for adapter in kinds.values()} <= written[0].keys()
-    assert "outbox" in written[0]  # merged states that differ from both sides go out again
+        written = written_alike((fast.store, orm.store), before, reports, len(items))
+        assert ("search_tokens" in written) is (items is first)  # the notes: no new tokens
+        assert {table(adapter.model).name for adapter in kinds.values()} <= written.keys()
+    assert "outbox" in written  # merged states that differ from both sides go out again

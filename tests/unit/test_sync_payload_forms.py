@@ -20,7 +20,6 @@ from desktop_app.sync import crypto, records
 from desktop_app.sync.engine import SyncReport
 from desktop_app.sync.merge import FieldState, RecordState
 from desktop_app.sync.records import (
-    ADAPTERS,
     LocalRecord,
     NewerRecord,
     PayloadError,
@@ -28,22 +27,19 @@ from desktop_app.sync.records import (
     decode,
     encode,
 )
-from desktop_app.usecases import people
-from desktop_app.usecases.accounts import create_first_account
-from sync_server import wire
-from tests.conftest import PASSWORD
 from tests.unit.test_sync_apply_new_rows import (
     CLOCK,
     FAST,
     TEAM_KEY,
     _by_person,
-    _comparable,
     _engine,
     _moved,
-    _row_adapter,
+    _sealed,
     _state,
-    _written,
+    first_pull,
+    registered_people,
     two_stores,  # noqa: F401  (a fixture)
+    written_alike,
 )
 
 RECORD_ID = "0b5c6a2e-8c1d-4f57-9d7e-3f1c2a4b5d6e"
@@ -161,27 +157,6 @@ def test_a_form_two_payload_without_its_parts_is_refused(missing: str) -> None:
     assert not isinstance(info.value, NewerRecord)
 
 
-def _sealed(items: list[ToSave], first_seq: int, form: int) -> list[wire.StoredEnvelope]:
-    """The records as another laptop pushed them in payloads of ``form``, sealed by the real
-    crypto, as the server hands them out."""
-    sealer = crypto.EnvelopeSealer(TEAM_KEY, "k1", str(uuid.UUID(int=77)))
-    write = form_one if form == 1 else encode
-    return [
-        wire.StoredEnvelope(
-            **sealer.seal(
-                item.state.id,
-                item.state.kind,
-                item.revision,
-                write(LocalRecord(item.state, item.revision, item.author_id)),
-                CLOCK.format(seq),
-                item.state.deleted,
-            ).model_dump(),
-            seq=seq,
-        )
-        for seq, item in enumerate(items, start=first_seq)
-    ]
-
-
 def test_the_same_changes_in_either_form_leave_the_same_rows(
     two_stores: Any,  # noqa: F811  (the fixture imported above)
     tmp_path: Any,
@@ -192,22 +167,9 @@ def test_the_same_changes_in_either_form_leave_the_same_rows(
     field clocks apart from the record's) and tombstones. Every table is written alike."""
     old, new = two_stores
     engines = (_engine(old.store), _engine(new.store))
-    source = create_first_account(tmp_path / "source", "anna", "Anna Schmidt", PASSWORD)
-    try:
-        people.register_many(source.store, source.user, generate_people(12, seed=5))
-        with source.store.reading() as db:
-            ids = [row for (row,) in db.connection().exec_driver_sql("SELECT id FROM people")]
-            held = ADAPTERS["person"].load_many(db, ids)
-    finally:
-        source.close()
+    ids, held = registered_people(tmp_path, 12)
     rng = random.Random(17)
-    kinds = {kind: _row_adapter(kind) for kind in FAST}
-    record_ids = {kind: [str(uuid.uuid4()) for _ in range(10)] for kind in FAST}
-    first = [ToSave(held[i].state, 1, held[i].author_id) for i in ids] + [
-        ToSave(_state(rng, kinds[kind], rid, ids, 100), 1, "u-1")
-        for kind in FAST
-        for rid in record_ids[kind]
-    ]
+    kinds, record_ids, first = first_pull(rng, ids, held, 10, lambda: "u-1")
     later = [ToSave(_moved(held[i].state, "notes", "später"), 2, "u-2") for i in ids[::2]] + [
         ToSave(_state(rng, kinds[kind], rid, ids, 200), 2, "u-2")
         for kind in FAST
@@ -215,7 +177,7 @@ def test_the_same_changes_in_either_form_leave_the_same_rows(
     ]
     seq = 1
     for items in (first, later):
-        envelopes = (_sealed(items, seq, 1), _sealed(items, seq, 2))
+        envelopes = (_sealed(items, seq, form_one), _sealed(items, seq))
         seq += len(items)
         assert envelopes[0][0].ciphertext != envelopes[1][0].ciphertext
         before = (_by_person(old.store), _by_person(new.store))
@@ -226,20 +188,13 @@ def test_the_same_changes_in_either_form_leave_the_same_rows(
             with laptop.store.background_transaction() as db:
                 for start in range(0, len(pages), 40):
                     engine._apply_page(db, pages[start : start + 40], report)
-        assert reports[0] == reports[1]
-        assert (reports[0].applied, reports[0].refused) == (len(items), 0)
-        written = (
-            _comparable(_written(before[0], _by_person(old.store))),
-            _comparable(_written(before[1], _by_person(new.store))),
-        )
-        assert written[0] == written[1]
-        assert {"people", "synced_revisions"} <= written[0].keys()
-        assert {table(adapter.model).name for adapter in kinds.values()} <= written[0].keys()
+        written = written_alike((old.store, new.store), before, reports, len(items))
+        assert {table(adapter.model).name for adapter in kinds.values()} <= written.keys()
     # And the payloads were of two forms, of which the second is the smaller by half.
     person = ToSave(held[ids[0]].state, 1, "u-1")
     sizes = [
-        len(crypto.EnvelopeOpener({"k1": TEAM_KEY}).open(_sealed([person], 1, form)[0]))
-        for form in (1, 2)
+        len(crypto.EnvelopeOpener({"k1": TEAM_KEY}).open(_sealed([person], 1, write)[0]))
+        for write in (form_one, encode)
     ]
     assert sizes[1] < sizes[0] / 2, sizes
     assert records.PAYLOAD_VERSION == 2
