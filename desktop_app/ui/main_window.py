@@ -37,6 +37,7 @@ from desktop_app.ui.arrival import RecordsArrival
 from desktop_app.ui.people_model import PAGE, PeopleTable, PeopleTableModel
 from desktop_app.ui.person_dialog import RegisterPersonDialog
 from desktop_app.ui.person_page import PersonPage
+from desktop_app.ui.status_bar import StatusBar
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import ElidingLabel
 
@@ -293,12 +294,16 @@ class MainWindow(QMainWindow):
         self.banners.setSpacing(0)
         self.banners.addWidget(splitter, 1)
         self.setCentralWidget(content)
+        status_bar = StatusBar()
+        self.setStatusBar(status_bar)
         # Who is logged in gives its room up first where the status bar is too narrow: the
-        # sync status beside it (progress, last sync, changes to send) matters more.
+        # sync status beside it (progress, last sync, changes to send) matters more, and a
+        # message of what was just done, while it shows (down to the name's first letters).
         self.status_user = ElidingLabel(yields=True)
         # squeezed, its name beside the sync status, not a gap between them
         self.status_user.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.statusBar().addPermanentWidget(self.status_user)
+        status_bar.name = self.status_user
+        status_bar.addPermanentWidget(self.status_user)
 
         self._build_menus()
         self.new_action.setEnabled(session is not None)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -22,9 +23,10 @@ from desktop_app.i18n.text import _, ngettext, set_language
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.sync_status import SyncController, last_sync_time
 from desktop_app.ui.widgets import ElidingLabel
+from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import shown_window
+from tests.ui.conftest import shown_window, type_text
 
 WIDTH = 1024  # the narrowest laptop screen the advisors use
 PENDING = 12_345
@@ -51,11 +53,16 @@ def _fits(label: ElidingLabel, text: str) -> bool:
     return label.fontMetrics().horizontalAdvance(text) <= label.contentsRect().width()
 
 
+def _in_bar(widget: QWidget) -> bool:
+    return widget.isVisible() and not widget.isWindow()
+
+
 def _side_by_side(window: MainWindow) -> list[QWidget]:
-    """The status bar's visible widgets, left to right: each inside it, none over another."""
+    """The status bar's visible widgets, left to right: each inside it, none over another
+    (a tooltip shown over it is a window of its own)."""
     bar = window.statusBar()
     shown = sorted(
-        (w for w in bar.findChildren(QWidget) if w.parent() is bar and w.isVisible()),
+        (w for w in bar.findChildren(QWidget) if w.parent() is bar and _in_bar(w)),
         key=lambda w: w.x(),
     )
     for left, right in itertools.pairwise(shown):
@@ -332,3 +339,142 @@ def test_a_laptop_that_has_not_joined_says_in_the_tooltip_where_it_joins(
         window.close()
     finally:
         set_language("en")
+
+
+# A helper's name as long as the team's longest, and the longest message of what was just done:
+# a helper's referral saved as a draft.
+LONG_NAME = "Maria-Magdalena Constantinescu"
+MERGED = "Маргарита-Александра Константинова-Василева"  # the entry a sync merged, by name
+
+
+def _room_beside(window: MainWindow) -> int:
+    """Where the first widget right of the message begins (the message is painted left of
+    it): measured on the widgets, not asked of the status bar."""
+    bar = window.statusBar()
+    beside = [w for w in bar.findChildren(QWidget) if w.parent() is bar and _in_bar(w)]
+    return min((w.x() for w in beside if w.x() > 0), default=bar.width())
+
+
+def _message_readable(window: MainWindow, text: str, context: object) -> str:
+    """The message, whole or ending in "…", in the room beside the widgets, whole in the
+    tooltip where it is shortened and in the status bar's accessible description; the name
+    shown beside it, at least its first letters."""
+    from desktop_app.ui.status_bar import StatusBar
+
+    bar = window.statusBar()
+    assert isinstance(bar, StatusBar)
+    assert bar.currentMessage() == text and bar.accessibleDescription() == text
+    shown = bar.shown_message()
+    metrics = bar.fontMetrics()
+    assert metrics.horizontalAdvance(shown) < _room_beside(window) - 6, (context, shown)
+    rect = bar.message_rect()
+    inside = QPoint(rect.left() + 4, bar.height() // 2)
+    if shown == text:
+        assert not bar.message_elided() and bar.tooltip_at(inside) == "", context
+    else:
+        assert shown.endswith("…") and text.startswith(shown[:-1]), (context, shown)
+        assert len(shown) > 24, (context, shown)  # a sentence's first words, not one word
+        QApplication.sendEvent(
+            bar, QHelpEvent(QEvent.Type.ToolTip, inside, bar.mapToGlobal(inside))
+        )
+        try:
+            assert QToolTip.isVisible() and QToolTip.text() == text, context
+        finally:
+            QToolTip.hideText()
+    user = window.status_user
+    named = _shown(user)
+    assert user.isVisible() and user.width() > 0, (context, user.width())
+    assert _fits(user, named), (context, named)
+    whole = user.text()
+    if named != whole:
+        assert named.endswith("…") and LONG_NAME.startswith(named[:-1]), (context, named)
+        assert len(named) > 8, (context, named)  # the name's first letters, not "Mari…"
+        assert user.tip().startswith(whole), context
+    return shown
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_what_was_just_done_is_readable_beside_the_name_and_the_sync_status(
+    qtbot: QtBot, session: Session, program_font: None, lang: str, tmp_path: Path
+) -> None:
+    """At 1024 and 1100 px Qt painted "Насочване WD-2026-12-DX5… е запи" beside "Logged in:
+    …" and the sync status, cut off without a sign: what was just done was not to be read.
+    Now a referral saved (the longest such message, a helper's draft) and a sync's message are
+    whole where there is room, else end in "…" and are whole in the tooltip and the status
+    bar's accessible description; the name (first letters at least) and the sync status's
+    counts stay beside them, nothing over anything; so too after the window was made wider
+    and narrower again (a label of its own for the message kept its room where it was hidden,
+    and the name had none)."""
+    from desktop_app.domain.users import Role
+    from desktop_app.sync.http_client import Offline
+    from desktop_app.ui.status_bar import StatusBar
+    from desktop_app.usecases import accounts
+    from tests.ui.test_referrals_ui import _create, _open_dialog, _person, _window
+
+    shots = Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path))
+    accounts.add_user(session, "maria", LONG_NAME, Role.HELPER, "helper pass 12")
+    helper = accounts.log_in(session.store.paths.data_dir, "maria", "helper pass 12")
+    set_language(lang)
+    try:
+        person = _person(helper)
+        window, feature = _window(qtbot, helper, person)
+        controller: SyncController = window.sync  # type: ignore[attr-defined]
+        status = controller.label
+        qtbot.waitUntil(lambda: status.text() != "", timeout=30_000)
+        window.resize(1024, 700)
+        dialog = _open_dialog(feature)
+        type_text(dialog.search, "clearing")
+        dialog.reason.setCurrentIndex(dialog.reason.findData("health_insurance"))
+        _create(qtbot, dialog)
+        bar = window.statusBar()
+        said = bar.currentMessage()
+        [referral] = referrals_uc.referrals_of(helper.store, helper.user, person.id)
+        assert said == _(
+            "Referral {reference} saved as a draft for an advisor to sign off."
+        ).format(reference=referral.reference)
+        bar.showMessage(said)  # kept until the test is done with it (not 5 s)
+        if feature.preview is not None:
+            feature.preview.close()
+
+        def check(width: int, text: str, count: str, name: str) -> None:
+            window.resize(width, 700)
+            _laid_out(window)
+            # narrowed again, as narrow as asked: the status bar's widgets do not hold it wide
+            assert window.width() == width, (name, lang, width, window.width())
+            _side_by_side(window)
+            if width == 1024:
+                bar.grab().save(str(shots / f"statusbar-{name}-{lang}-{width}.png"))
+            shown = _message_readable(window, text, (name, lang, width))
+            # the sync status as its own rules have it: at least its shorter forms, the counts
+            assert status.width() >= status.minimumSizeHint().width(), (name, lang, width)
+            assert _fits(status, _shown(status)), (name, lang, width)
+            # the changes kept here, counted, in the line's last part (whole or shorter)
+            last = _shown(status).split(" · ")[-1]
+            assert last.startswith(count) and not last.endswith("…"), (name, lang, width, last)
+            if name == "referral":
+                assert referral.reference in shown, (lang, width, shown)
+
+        for width in (1024, 1100, 1366, 1024, 1600, 1100):
+            check(width, said, "", "referral")  # not joined: no counts
+        # After a sync that found no network and merged the open entry into another: the
+        # longest line the sync status has, and the message of the merge.
+        with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
+            controller._on_sync_done(Offline("no route"))
+        joined = sync_uc.SyncStatus(True, "https://x", True, 345, _clock(LAST_SYNC), 12)
+        controller.show_status(joined)
+        merged = _("The open entry of {name} was merged into this one on another laptop.")
+        merged = merged.format(name=MERGED)
+        bar.showMessage(merged)
+        for width in (1024, 1100, 1366, 1024, 1600, 1100):
+            check(width, merged, format_number(345), "sync")
+        # Gone, the name has all its room again and the painted message none.
+        bar.clearMessage()
+        _laid_out(window)
+        _side_by_side(window)
+        assert isinstance(bar, StatusBar)
+        assert bar.accessibleDescription() == "" and bar.shown_message() == ""
+        assert window.status_user.minimumWidth() == 0
+        window.close()
+    finally:
+        set_language("en")
+        helper.close()
