@@ -21,7 +21,6 @@ from PySide6.QtGui import (
     QCloseEvent,
     QGuiApplication,
     QKeySequence,
-    QResizeEvent,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -691,18 +690,36 @@ class VisitWindow(QDialog):
 
 
 class _HistoryTree(QTreeWidget):
-    """The visit history: the date, the form's title and what changed. The title takes the
-    room it needs where what changed leaves it (a form's first version: "10 answers"), and at
-    least half of what the date leaves; both wrap to further lines where their column is too
-    narrow (at 1100 px the person's pane leaves 416 px: in Bulgarian "Преглед на житейската
-    ситуация, версия 2" wants 308 beside the date's 168, and elided it read "Преглед на жи…")."""
+    """The visit history: the date, the form's title and what changed. The date is as wide as
+    it is; the title takes the room it needs on one line where what changed leaves it (at
+    least its count, "12 отговора", and a third of the room), what changed the rest. A cell
+    wraps to two lines at most, the second ending in "…" where the text goes on, whole in its
+    tooltip (what changed also below the history). At 1100 px the Bulgarian title ("Преглед
+    на житейската ситуация, с промени (редакция 3)") wrapped into five lines in a column of
+    119 px, the rows so tall that the history showed one visit; elided on one line it read
+    "Преглед на жи…"."""
+
+    #: the lines a cell wraps to at most
+    LINES = 2
+    #: the least share of the room beside the date that is what changed's
+    CHANGES_SHARE = 1 / 3
+    #: the branches' width before a row, each level (Qt's 20 px took the date column 40 px
+    #: for an earlier version's row, and a Bulgarian title its second word)
+    INDENTATION = 12
 
     def __init__(self) -> None:
         super().__init__()
         self.setWordWrap(True)
         self.setUniformRowHeights(False)
+        self.setIndentation(self.INDENTATION)
+        # The stretched last column (what changed) may be narrower than Qt's 100 px where the
+        # title needs the room (a count, "12 отговора", takes 91).
+        self.header().setDefaultSectionSize(self.header().minimumSectionSize())
         # Qt's own layout measures the rows: the tree paints a cell's text at its section's width
-        self.setItemDelegate(WrappingDelegate(self, by_style=True, top_aligned=True))
+        self.delegate = WrappingDelegate(
+            self, by_style=True, top_aligned=True, most_lines=self.LINES
+        )
+        self.setItemDelegate(self.delegate)
         # rows take their new heights when a column's width changes (at once: scheduled, the
         # scroll range kept the wider columns' for a moment and the tree scrolled sideways)
         self.header().sectionResized.connect(self._on_section_resized)
@@ -711,14 +728,29 @@ class _HistoryTree(QTreeWidget):
         if old != new:
             self.doItemsLayout()
 
+    def texts(self, column: int) -> list[str]:
+        """The texts of ``column``, of the visits and their earlier versions."""
+        found: list[str] = []
+        for index in range(self.topLevelItemCount()):
+            item = self.topLevelItem(index)
+            rows = [item, *(item.child(i) for i in range(item.childCount()))] if item else []
+            found.extend(row.text(column) for row in rows if row is not None)
+        return found
+
     def fit_columns(self) -> None:
         header = self.header()
         room = self.viewport().width() - header.sectionSize(0)
         if room <= 0:
             return
-        title = self.sizeHintForColumn(1)
-        changes = self.sizeHintForColumn(2)
-        wanted = min(title, max(room // 2, room - changes)) if title > 0 else room // 2
+        titles, changes = self.texts(1), self.texts(2)
+        # on one line where that leaves what changed its least, else as many lines as it takes
+        title = self.delegate.widths(titles)[0] if titles else room // 2
+        least = max(
+            int(room * self.CHANGES_SHARE),
+            header.sectionSizeFromContents(2).width(),
+            min((self.delegate.widths([text])[0] for text in changes), default=0),
+        )
+        wanted = max(header.minimumSectionSize(), min(title, room - least))
         header.resizeSection(1, wanted)
         # The stretched last column does not shrink below a width of its own (Qt keeps it at
         # least the default section size, 100 px): beside "10 отговора" (89 px) the Bulgarian
@@ -727,9 +759,12 @@ class _HistoryTree(QTreeWidget):
         if overflow > 0:
             header.resizeSection(1, max(header.minimumSectionSize(), wanted - overflow))
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self.fit_columns()
+    def viewportEvent(self, event: QEvent) -> bool:
+        # The pane's width, and a vertical scroll bar coming or going: the columns fitted to
+        # the width left (with one, the answers were cut off by its 14 px, the tree scrolled)
+        if event.type() == QEvent.Type.Resize:
+            self.fit_columns()
+        return super().viewportEvent(event)
 
     def sizeHint(self) -> QSize:
         """As high as its least: the tab's layout gives it the room there is (its stretch).
@@ -926,7 +961,7 @@ class VisitsTab(QWidget):
         if (first := self.tree.topLevelItem(0)) is not None:
             self.tree.setCurrentItem(first)
         self.detail.setVisible(bool(self.visits))
-        self.tree.resizeColumnToContents(0)
+        self.tree.resizeColumnToContents(0)  # the date as wide as it is (beside its branches)
         self.tree.fit_columns()
         self.empty.setVisible(not self.visits)
         self.edit_button.setEnabled(bool(self.visits))

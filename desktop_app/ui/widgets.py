@@ -197,9 +197,9 @@ class WrappingDelegate(QStyledItemDelegate):
     that width (a tree); otherwise the font's measure of the text ``SLACK`` pixels narrower,
     with a margin, for a view that paints it a little narrower than its column or row (a table's
     grid line, a list's spacing). ``top_aligned``: a row's cells start on its first line, read
-    across as one line. ``most_lines`` (not ``by_style``): a cell makes its row no taller than
-    so many lines, the last one shown ending in "…" where the text goes on (the style elides
-    it), the whole text in the cell's tooltip."""
+    across as one line. ``most_lines``: a cell makes its row no taller than so many lines, the
+    last one shown ending in "…" where the text goes on (the style elides it), the whole text
+    in the cell's tooltip."""
 
     #: how much narrower than its room a cell's text is measured when not ``by_style``
     SLACK = 4
@@ -282,7 +282,11 @@ class WrappingDelegate(QStyledItemDelegate):
         if self._by_style:
             sized = QStyleOptionViewItem(option)
             sized.rect = QRect(0, 0, max(room, 1), 10_000)  # Qt wraps only within a valid rect
-            return QSize(size.width(), super().sizeHint(sized, index).height())
+            wrapped = super().sizeHint(sized, index).height()
+            if self._most_lines:  # one line's height (measured unwrapped) and the lines more
+                more = option.fontMetrics.lineSpacing() * (self._most_lines - 1)
+                wrapped = min(wrapped, size.height() + more)
+            return QSize(size.width(), wrapped)
         width = room - self.padding()
         text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
         if width <= 0 or not text:

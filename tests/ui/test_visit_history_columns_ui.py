@@ -1,0 +1,124 @@
+"""The visit history on the person's page at a laptop's width: the date as wide as it is, the
+form's title the room what changed leaves, two lines a row at most."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt
+from PySide6.QtGui import QFontMetrics, QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip, QTreeWidgetItem
+from pytestqt.qtbot import QtBot
+
+from desktop_app.i18n.text import set_language
+from desktop_app.ui.visits import VisitsTab
+from desktop_app.usecases import visits
+from desktop_app.usecases.accounts import Session
+from tests.ui.test_forms_ui import CHECK_ANSWERS, _person, _window
+from tests.ui.test_status_bar_ui import _laid_out
+
+
+def _history(qtbot: QtBot, session: Session, lang: str) -> VisitsTab:
+    """The Visits tab at 1100 × 700 of a person with two life-situation checks, the second
+    edited twice (three versions: the title says so, what changed beside each)."""
+    set_language(lang)
+    person = _person(session)
+    visits.finish_visit(session.store, session.user, person.id, "life_situation", CHECK_ANSWERS)
+    second = visits.finish_visit(
+        session.store, session.user, person.id, "life_situation", CHECK_ANSWERS
+    )
+    changed = {**CHECK_ANSWERS, "urgency": "this_week", "housing_type": "emergency_shelter"}
+    visits.edit_visit(session.store, session.user, second.id, changed)
+    visits.edit_visit(session.store, session.user, second.id, {**changed, "urgency": "today"})
+    window, feature = _window(qtbot, session)
+    window.resize(1100, 700)
+    window.show_person(person.id)
+    tab, page = feature.tab, window.person_page
+    qtbot.waitUntil(lambda: tab.tree.isVisible() and page.width() >= page.minimumSizeHint().width())
+    _laid_out(window)
+    return tab
+
+
+def _rows(tab: VisitsTab) -> list[tuple[QTreeWidgetItem, int]]:
+    """The history's rows, each with its depth (0: a visit, 1: an earlier version of it)."""
+    tree, rows = tab.tree, []
+    for index in range(tree.topLevelItemCount()):
+        top = tree.topLevelItem(index)
+        assert top is not None
+        rows.append((top, 0))
+        for child in (top.child(i) for i in range(top.childCount())):
+            assert child is not None
+            rows.append((child, 1))
+    return rows
+
+
+@pytest.mark.parametrize("lang", ["bg", "de", "ro", "en"])
+def test_the_visit_historys_form_column_takes_the_room_and_wraps_to_two_lines_at_most(
+    qtbot: QtBot, session: Session, program_font: None, lang: str, tmp_path: Path
+) -> None:
+    """At 1100 × 700 in Bulgarian and German the form's title wrapped into four or five lines
+    ("Преглед на / житейската / ситуация, с / промени / (редакция 3)") in a column of 119 px
+    beside a date column with room to spare; the history showed one or two visits. The date
+    is as wide as its text (and the branches before it), the title has the room beside what
+    changed, and no row is more than two lines: a title longer than that ends in "…", whole
+    in its tooltip and below the history."""
+    tab = _history(qtbot, session, lang)
+    tree, header = tab.tree, tab.tree.header()
+    metrics = tree.fontMetrics()
+    padding = tree.delegate.padding()
+    rows = _rows(tab)
+    assert len(rows) == 4
+    # The date: as wide as the widest date with its branches, no wider.
+    dates = [
+        metrics.horizontalAdvance(item.text(0)) + tree.indentation() * (1 + depth)
+        for item, depth in rows
+    ]
+    assert max(dates) + padding <= header.sectionSize(0) <= max(dates) + padding + 8, (
+        dates,
+        header.sectionSize(0),
+    )
+    # The title: the room what changed leaves (its count whole, a third), wider than it.
+    room = tree.viewport().width() - header.sectionSize(0)
+    assert header.sectionSize(1) >= room - max(room // 3, header.sectionSize(2)) - 2
+    assert header.sectionSize(1) >= header.sectionSize(2)
+    assert header.sectionPosition(2) + header.sectionSize(2) <= tree.viewport().width()
+    assert tree.horizontalScrollBar().maximum() == 0
+    two_lines = 2 * metrics.lineSpacing() + 4
+    for item, _depth in rows:
+        cell = tree.visualItemRect(item)
+        assert cell.height() <= two_lines, (item.text(1), cell.height(), two_lines)
+        for column in (1, 2):
+            text = item.text(column)
+            width = header.sectionSize(column) - padding
+            lines = metrics.boundingRect(QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, text)
+            if lines.height() > cell.height():
+                assert item.toolTip(column) == text, text  # cut: whole in its tooltip
+            else:
+                assert shown_lines(metrics, text, width) <= 2, text
+    # The first visit's title whole in two lines (it fits), the edited one's whole below.
+    first = rows[-1][0]
+    assert shown_lines(metrics, first.text(1), header.sectionSize(1) - padding) <= 2
+    edited = rows[0][0]
+    tree.setCurrentItem(edited)
+    assert edited.text(1) in tab.detail.text()
+    # and in the tooltip shown over the title's cell
+    where = tree.visualItemRect(edited).topLeft() + QPoint(header.sectionPosition(1) + 4, 4)
+    QApplication.sendEvent(
+        tree.viewport(),
+        QHelpEvent(QEvent.Type.ToolTip, where, tree.viewport().mapToGlobal(where)),
+    )
+    try:
+        assert QToolTip.text() == edited.text(1)
+    finally:
+        QToolTip.hideText()
+    shots = Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path))
+    tab.window().grab().save(str(shots / f"visit-history-1100-{lang}.png"))
+    set_language("en")
+
+
+def shown_lines(metrics: QFontMetrics, text: str, width: int) -> int:
+    """How many lines ``text`` wraps to in ``width`` pixels."""
+    height = metrics.boundingRect(QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, text)
+    return round(height.height() / metrics.lineSpacing())
