@@ -3,21 +3,34 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import ipaddress
 import logging
 import os
+import socket
 import ssl
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
 
 from sync_server import db
 
+if TYPE_CHECKING:
+    from sync_server.service import SyncService
+
 log = logging.getLogger("sync_server")
 
-EXIT_USAGE = 2
+EXIT_FAILED, EXIT_USAGE = 1, 2
+
+_EXIT_CODES = (
+    "exit codes: 0 done; 1 failed (database unreachable or of a newer server, no such device, "
+    "device revoked already, port in use); 2 usage (bad options or database URL, certificate "
+    "and key that do not load, plain HTTP refused off loopback). A failure prints one "
+    "'error:' line saying what to do, never a traceback."
+)
 
 
 def _is_loopback(host: str) -> bool:
@@ -27,6 +40,46 @@ def _is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def _port(text: str) -> int:
+    """A TCP port for argparse: 99999 was taken, and uvicorn then listened on another port
+    than the one it named (the number modulo 65536)."""
+    port = int(text)
+    if not 1 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text} is not a TCP port (1-65535)")
+    return port
+
+
+def _listen_problem(host: str, port: int) -> str | None:
+    """Why the server could not listen on ``host``:``port``, or None; tried just before the
+    server starts. Bound as uvicorn binds (SO_REUSEADDR), then let go. uvicorn said only
+    "[Errno 98] error while attempting to bind", and exited 3, which no help named."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        return f"{host!r} is not an address of this machine ({exc.strerror}); give an IP address"
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return (
+                    f"cannot listen on {host} port {port}: address already in use by another "
+                    "program (a welcome-desk-server still running?). Stop that one, or give "
+                    "another --port."
+                )
+            if exc.errno == errno.EACCES:
+                return (
+                    f"port {port} may be opened only with administrator rights: give a port "
+                    "from 1024 up, e.g. --port 8443"
+                )
+            if exc.errno == errno.EADDRNOTAVAIL:
+                return f"{host} is not an address of this machine: give one of its addresses"
+            return f"cannot listen on {host} port {port}: {exc.strerror or exc}"
+    return None
 
 
 def read_env_file(path: str) -> dict[str, str]:
@@ -62,25 +115,39 @@ def _parser() -> argparse.ArgumentParser:
         "systemd's EnvironmentFile=), e.g. /etc/welcome-desk/server.env",
     )
     parser = argparse.ArgumentParser(
-        prog="welcome-desk-server", description="Welcome Desk central sync server."
+        prog="welcome-desk-server",
+        description="Welcome Desk central sync server.",
+        epilog=_EXIT_CODES,
     )
-    sub = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = sub.add_parser("serve", parents=[common], help="migrate, then serve the sync API")
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        # ``text`` in the list of commands and atop the command's own --help, which said
+        # nothing of what the command does.
+        return commands.add_parser(
+            name, parents=[common], help=text, description=text, epilog=_EXIT_CODES
+        )
+
+    serve = command("serve", "migrate the database, then serve the sync API")
     serve.add_argument(
         "--host",
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1); any but loopback needs --cert/--key",
     )
-    serve.add_argument("--port", type=int, default=8765, help="TCP port (default 8765)")
-    serve.add_argument("--cert", help="TLS certificate chain (PEM)")
-    serve.add_argument("--key", help="TLS private key (PEM)")
+    serve.add_argument("--port", type=_port, default=8765, help="TCP port, 1-65535 (default 8765)")
+    serve.add_argument("--cert", metavar="FILE", help="TLS certificate chain (PEM)")
+    serve.add_argument("--key", metavar="FILE", help="TLS private key (PEM)")
     serve.add_argument(
         "--insecure-dev",
         action="store_true",
         help="DEVELOPMENT ONLY: allow plain HTTP on a non-loopback address",
     )
-    serve.add_argument("--log-level", default="info", choices=["debug", "info", "warning"])
+    serve.add_argument(
+        "--log-level",
+        default="info",
+        choices=["debug", "info", "warning"],
+        help="how much the server logs (default info: one line a request)",
+    )
     serve.add_argument(
         "--workers",
         type=int,
@@ -89,12 +156,16 @@ def _parser() -> argparse.ArgumentParser:
         "laptops syncing at once with shorter waits",
     )
 
-    sub.add_parser("migrate", parents=[common], help="create or upgrade the database schema")
+    command("migrate", "create or upgrade the database schema")
 
-    enroll = sub.add_parser("enroll", parents=[common], help="print a one-time enrollment code")
+    enroll = command("enroll", "print a one-time enrollment code for a laptop")
     enroll.add_argument("--name", required=True, help="who or which laptop the code is for")
     enroll.add_argument(
-        "--valid-hours", type=float, default=24.0, help="how long the code may be used (default 24)"
+        "--valid-hours",
+        type=float,
+        default=24.0,
+        metavar="HOURS",
+        help="how long the code may be used, more than 0 and at most 720 (default 24)",
     )
     enroll.add_argument(
         "--coordinator",
@@ -102,9 +173,9 @@ def _parser() -> argparse.ArgumentParser:
         help="the device joining with this code becomes a coordinator once approved",
     )
 
-    sub.add_parser("devices", parents=[common], help="list devices and their fingerprints")
+    command("devices", "list devices and their fingerprints")
 
-    revoke = sub.add_parser("revoke", parents=[common], help="revoke a device at once")
+    revoke = command("revoke", "revoke a device at once")
     revoke.add_argument("device", help="device id (or a unique prefix of it)")
     revoke.add_argument(
         "--force",
@@ -162,13 +233,13 @@ def _serve(args: argparse.Namespace, url: str) -> int:
         )
         return EXIT_USAGE
 
+    insecure = not tls and not _is_loopback(args.host)
+    if insecure:
+        _warn_insecure(args.host, args.port)
     import uvicorn
 
     from sync_server.app import Settings, create_app
 
-    insecure = not tls and not _is_loopback(args.host)
-    if insecure:
-        _warn_insecure(args.host, args.port)
     log.info("database %s", db.safe_url(url))
     if not 1 <= args.workers <= 64:
         print("error: --workers must be between 1 and 64", file=sys.stderr)
@@ -188,6 +259,9 @@ def _serve(args: argparse.Namespace, url: str) -> int:
     if insecure:
         # Again after the migrations' log lines, so that it is what an operator sees last.
         _warn_insecure(args.host, args.port)
+    if problem := _listen_problem(args.host, args.port):
+        print(f"error: {problem}", file=sys.stderr)
+        return EXIT_FAILED
     uvicorn.run(
         target,
         factory=args.workers > 1,
@@ -210,6 +284,16 @@ def _database_problem(exc: DBAPIError, url: str) -> str:
     if password:
         reason = reason.replace(str(password), "***")
     return reason or type(exc.orig or exc).__name__
+
+
+def _database_advice(url: str) -> str:
+    """What to check when the database refused or could not be reached."""
+    if make_url(url).get_backend_name() == "sqlite":
+        return "Check the path: it must be a sync server database, or a new file."
+    return (
+        "Check that the database server runs at that host and port, and the user, password "
+        "and database name in the URL (or in the --env-file)."
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -241,7 +325,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run(args, url)
     except DBAPIError as exc:
         print(
-            f"error: cannot use the database {db.safe_url(url)}: {_database_problem(exc, url)}",
+            f"error: cannot use the database {db.safe_url(url)}: {_database_problem(exc, url)}. "
+            f"{_database_advice(url)}",
+            file=sys.stderr,
+        )
+    except OSError as exc:  # a SQLite file's folder that cannot be made (a file is in the way)
+        print(
+            f"error: cannot use the database {db.safe_url(url)}: {exc.strerror or exc}: "
+            f"{exc.filename}. Give a path whose folder exists or can be created.",
             file=sys.stderr,
         )
     except db.SchemaTooNew as exc:
@@ -250,6 +341,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: no database driver for {db.safe_url(url)} ({exc.name})", file=sys.stderr)
         return EXIT_USAGE
     return 1
+
+
+def _revoked_already(service: SyncService, device_id: str) -> str | None:
+    """Revoking a revoked device printed "revoked …" and the advice to renew the team key
+    again, as if it had been approved until then."""
+    for device in service.list_devices().devices:
+        if device.device_id == device_id and device.status == "revoked":
+            when = (device.revoked_at or "")[:16].replace("T", " ")
+            since = f" since {when} UTC" if when else ""
+            return (
+                f"{device_id} ({device.name}) is revoked already{since}; nothing changed. "
+                "Its requests stay refused."
+            )
+    return None
 
 
 def _run(args: argparse.Namespace, url: str) -> int:
@@ -290,6 +395,9 @@ def _run(args: argparse.Namespace, url: str) -> int:
         elif args.command == "revoke":
             try:
                 device_id = service.find_device(args.device)
+                if already := _revoked_already(service, device_id):
+                    print(f"error: {already}", file=sys.stderr)
+                    return EXIT_FAILED
                 info = service.revoke(device_id, force=args.force)
             except ApiError as exc:
                 if exc.code == "last_coordinator":
@@ -304,8 +412,11 @@ def _run(args: argparse.Namespace, url: str) -> int:
                     print(f"error: {exc}", file=sys.stderr)
                 return 1
             except LookupError as exc:
-                print(f"error: {exc}", file=sys.stderr)
-                return 1
+                print(
+                    f"error: {exc}; welcome-desk-server devices lists the devices and their ids",
+                    file=sys.stderr,
+                )
+                return EXIT_FAILED
             print(f"revoked {info.device_id} ({info.name})")
             # Revoking here renews no team key (the server never holds one): it refuses the
             # device at once, but the device could still read what is written under the key it

@@ -395,9 +395,10 @@ class SyncService:
 
     def issue_code(self, name: str, valid_hours: float, coordinator: bool = False) -> IssuedCode:
         if not name.strip() or len(name) > 100:
-            raise ValueError("name must be 1..100 characters")
+            raise ValueError('the name must be 1 to 100 characters, e.g. "Laptop 3"')
+        # "between 0 and 720" refused 0 all the same
         if not 0 < valid_hours <= 24 * 30:
-            raise ValueError("valid hours must be between 0 and 720")
+            raise ValueError("the code must be valid for more than 0 and at most 720 hours")
         code = new_enrollment_code()
         now = utcnow()
         expires = now + dt.timedelta(hours=valid_hours)
