@@ -18,7 +18,10 @@ from desktop_app.domain.validation import ValidationFailed
 from desktop_app.exits import (
     EXIT_AUTH,
     EXIT_INVALID,
+    EXIT_OFFLINE,
     EXIT_OK,
+    EXIT_REFUSED,
+    EXIT_STOPPED,
     EXIT_STORE,
     EXIT_USAGE,
     CliError,
@@ -65,8 +68,22 @@ def _command(
     text: str,
     *parents: argparse.ArgumentParser,
 ) -> argparse.ArgumentParser:
-    """A subcommand: ``text`` in the parent's list of commands and atop its own --help."""
-    return commands.add_parser(name, parents=list(parents), help=text, description=text)
+    """A subcommand: ``text`` in the parent's list of commands and atop its own --help, the
+    exit codes below it."""
+    return commands.add_parser(
+        name, parents=list(parents), help=text, description=text, epilog=_exit_codes()
+    )
+
+
+def _exit_codes() -> str:
+    """The exit codes, for --help: the README alone named them, and a scheduled sync's script
+    is written from --help."""
+    return _(
+        "Exit codes: 0 done; 1 invalid input or likely duplicates, or the laptop waits for a "
+        "coordinator's approval or for devices trust; 2 wrong usage; 3 wrong account or "
+        "password; 4 store missing or unreadable; 5 sync server not reached (nothing was "
+        "lost; try again later); 6 refused by the sync server; 130 stopped with Ctrl+C."
+    )
 
 
 def _command_group(
@@ -155,6 +172,7 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="welcome-desk",
         parents=[common],
         description=_("Welcome Desk advice sessions. Without a command, the window opens."),
+        epilog=_exit_codes(),
     )
     parser.add_argument(
         "--screenshot", type=Path, metavar=file, help=_("render the main window to PNG and exit")
@@ -811,13 +829,14 @@ def _with_server(args: argparse.Namespace, work: Callable[[Session], int]) -> in
     except SyncSetupError as exc:
         raise CliError(sync_message(exc.code), EXIT_INVALID) from exc
     except CertificateProblem as exc:
-        raise CliError(f"{connection_message('certificate')} ({exc.reason})", 5) from exc
+        message = f"{connection_message('certificate')} ({exc.reason})"
+        raise CliError(message, EXIT_OFFLINE) from exc
     except ServerError as exc:
-        raise CliError(connection_message("server_fault"), 5) from exc
+        raise CliError(connection_message("server_fault"), EXIT_OFFLINE) from exc
     except Offline as exc:
-        raise CliError(offline_message(exc.hint), 5) from exc
+        raise CliError(offline_message(exc.hint), EXIT_OFFLINE) from exc
     except RequestRefused as exc:
-        raise CliError(refusal_message(exc.code), 6) from exc
+        raise CliError(refusal_message(exc.code), EXIT_REFUSED) from exc
     finally:
         session.close()
 
@@ -859,7 +878,8 @@ def cmd_join(args: argparse.Namespace) -> int:
                 except Exception as exc:
                     if may_get_through_later(exc):
                         if network_tries >= _JOIN_NETWORK_TRIES:
-                            raise
+                            message = _join_unreachable(exc, attempt)
+                            raise CliError(message, EXIT_OFFLINE) from exc
                         _wait_for_network(exc, network_tries)
                         network_tries += 1
                         continue
@@ -871,7 +891,7 @@ def cmd_join(args: argparse.Namespace) -> int:
                     print(failure_message(exc, _("This laptop has not joined.")), file=sys.stderr)
                     print(_("Trying again with the same code…"), file=sys.stderr)
         except KeyboardInterrupt as exc:
-            raise CliError(_join_stopped(), 130) from exc
+            raise CliError(_join_stopped(), EXIT_STOPPED) from exc
         except sync_uc.SyncSetupError as exc:
             if exc.code == "already_joined":
                 hint = _(
@@ -956,17 +976,41 @@ def _wait_for_network(exc: BaseException, tries: int) -> None:
     _sleep(wait)
 
 
+def _join_unreachable(exc: BaseException, attempt: JoinAttempt) -> str:
+    """The last try did not reach the server: that, and whether the same code still works
+    (it ended at "Nothing was lost.", which left the user to guess both)."""
+    from desktop_app.sync.http_client import Offline
+
+    lines = [
+        offline_message(exc.hint)
+        if isinstance(exc, Offline)
+        else connection_message("server_fault")
+    ]
+    if attempt.registered:
+        lines.append(_registered_already())
+    else:
+        lines.append(
+            _(
+                "This laptop has not joined. Run the same command again once the server can "
+                "be reached: the same code still works until it expires."
+            )
+        )
+    return "\n".join(lines)
+
+
 def _join_not_kept(exc: BaseException, attempt: JoinAttempt) -> str:
     """The last try failed on this laptop: why, and whether the code can still be used."""
     lines = [failure_message(exc, _("This laptop has not joined."))]
     if attempt.registered:
-        lines.append(
-            _(
-                "The server had registered this laptop already, so this code cannot be used "
-                "again: try again with a new code from your coordinator."
-            )
-        )
+        lines.append(_registered_already())
     return "\n".join(lines)
+
+
+def _registered_already() -> str:
+    return _(
+        "The server had registered this laptop already, so this code cannot be used again: "
+        "try again with a new code from your coordinator."
+    )
 
 
 def cmd_sync(args: argparse.Namespace) -> int:
@@ -1018,6 +1062,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if report.revoke_again_pending:
             print(revoke_again_pending_message(), file=sys.stderr)
         state = sync_uc.status(session.store)
+        if state.open_conflicts:  # the summary counts this sync's new ones only
+            print(_conflicts_waiting(state.open_conflicts), file=sys.stderr)
         if state.held_back:
             print(
                 ngettext(
@@ -1052,6 +1098,19 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     return _with_server(args, go)
+
+
+def _conflicts_waiting(count: int) -> str:
+    """How many conflicts wait, and where they are decided: a second sync said "0 conflicts"
+    and nothing else while the first sync's conflict still waited."""
+    from desktop_app.i18n.formatting import format_number
+
+    where = " → ".join(_(m).replace("&", "") for m in ("&File", "&Conflicts to decide…"))
+    return ngettext(
+        "{count} conflict waits for an advisor to decide it in the window: {where}",
+        "{count} conflicts wait for an advisor to decide them in the window: {where}",
+        count,
+    ).format(count=format_number(count), where=where)
 
 
 # Where a coordinator confirms the laptop that sent a team key (``cmd_devices``).
@@ -1416,7 +1475,7 @@ def run(args: argparse.Namespace) -> int:
         print(str(exc), file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
-        return 130
+        return EXIT_STOPPED
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_OK

@@ -7,6 +7,9 @@ something goes wrong.
 from __future__ import annotations
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_AUTH, EXIT_STORE = 0, 1, 2, 3, 4
+# The sync server: not reached (or failing), and refusing.
+EXIT_OFFLINE, EXIT_REFUSED = 5, 6
+EXIT_STOPPED = 130  # Ctrl+C
 
 
 class CliError(Exception):

@@ -6,21 +6,32 @@ says what is wrong and what to do, no traceback, and an exit code that --help na
 
 from __future__ import annotations
 
+import io
 import re
 import socket
 import ssl
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
+from desktop_app import cli
+from desktop_app.exits import EXIT_OFFLINE, EXIT_OK, EXIT_REFUSED
+from desktop_app.i18n.text import set_language
+from desktop_app.usecases.accounts import create_first_account
 from tests.integration.sync_harness import (
+    PASSWORD,
     ROOT,
+    Laptops,
     PortReservation,
     ServerProcess,
+    add_person,
+    edit_person,
     run_cli,
+    run_desk,
     self_signed_certificate,
     started_server,
 )
@@ -211,3 +222,135 @@ def test_an_unreachable_database_says_what_to_check() -> None:
     url = f"postgresql://welcome_desk:pw@127.0.0.1:{nobody.port}/welcome_desk"
     line = said_once(run_cli(url, "devices", check=False), 1)
     assert "Connection refused. Check that the database server runs at that host and port" in line
+
+
+# --- The headless laptop --------------------------------------------------------------------
+
+PW = "laptop password 1"
+
+
+def test_the_laptops_help_names_the_exit_codes_in_its_language() -> None:
+    """Only the README named them: a scheduled sync's script is written from --help."""
+    words = {
+        "en": "Exit codes: 0 done;",
+        "de": "Rückgabewerte (Exit-Codes): 0 erledigt;",
+        "bg": "Кодове на изход: 0 готово;",
+        "ro": "Coduri de ieșire: 0 gata;",
+    }
+    for lang, start in words.items():
+        for command in ([], ["join"], ["sync"]):
+            shown = run_desk(*command, "--help", lang=lang)
+            assert shown.returncode == 0, shown.stderr
+            text = " ".join(shown.stdout.split())
+            assert start in text, (lang, command, text[-600:])
+            assert "130" in text.split(start)[1]
+
+
+def _folder(session: object) -> str:
+    return str(session.store.paths.data_dir)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_a_sync_with_a_conflict_then_one_with_nothing_new_in_the_laptops_language(
+    laptops: Laptops,
+) -> None:
+    """The second sync said "0 conflicts" and nothing else while the first one's conflict
+    still waited: now both say how many wait, and where they are decided."""
+    a, b = laptops.new("A"), laptops.new("B")
+    pid = add_person(a, "Мария", "Иванова", "1990", phone="0176 1111111")
+    laptops.sync(a, b, a)
+    edit_person(a, pid, phone="0176 2222222")
+    edit_person(b, pid, phone="0176 3333333")
+    laptops.sync(a)
+    folder_b = str(b.store.paths.data_dir)
+    laptops.close()
+    first = run_desk("sync", "--data-dir", folder_b, lang="bg", password=PASSWORD)
+    assert first.returncode == EXIT_OK, first.stderr
+    assert re.fullmatch(
+        r"Синхронизирано: \d+ изпратени, \d+ получени, 1 конфликт, 0 отказани\.\n", first.stdout
+    )
+    waiting_bg = "1 конфликт чака консултант да го реши в прозореца: Файл → Конфликти за решаване…"
+    assert waiting_bg in first.stderr.splitlines()
+    again = run_desk("sync", "--data-dir", folder_b, lang="ro", password=PASSWORD)
+    assert again.returncode == EXIT_OK, again.stderr
+    assert ", 0 conflicte, 0 refuzate." in again.stdout
+    waiting_ro = (
+        "1 conflict așteaptă să fie decis de un consilier în fereastra programului: "
+        "Fișier → Conflicte de rezolvat…"
+    )
+    assert waiting_ro in again.stderr.splitlines()
+    assert "Traceback" not in first.stderr + again.stderr
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_join_and_sync_refused_in_the_laptops_language(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    laptop = str(tmp_path / "laptop")
+    assert run_desk("init", "--data-dir", laptop, "--account", "anna").returncode == 0
+    url = server.base_url
+    expired = server.enroll("Laptop 1", valid_hours=0.0001)  # a third of a second
+    time.sleep(1)
+    expected = {
+        "bg": "Сървърът не приема този код за присъединяване: сгрешен е, изтекъл е",
+        "ro": "Serverul nu acceptă acest cod de înrolare: este greșit introdus, a expirat",
+        "de": "Der Server nimmt diesen Anmeldecode nicht an: Er ist falsch eingegeben, abgelaufen",
+    }
+    for lang, words in expected.items():
+        late = run_desk("join", "--data-dir", laptop, "--server", url, "--code", expired, lang=lang)
+        assert late.returncode == EXIT_REFUSED and late.stderr.startswith(words), late.stderr
+    wrong = run_desk(
+        "join", "--data-dir", laptop, "--server", url, "--code", server.enroll("x"),
+        lang="ro", password="not the password",
+    )  # fmt: skip
+    assert wrong.returncode == 3
+    assert wrong.stderr == "Numele de utilizator sau parola nu sunt corecte.\n"
+    joined = run_desk("join", "--data-dir", laptop, "--server", url, "--code", server.enroll("A"))
+    assert joined.returncode == EXIT_OK, joined.stderr
+    synced = run_desk("sync", "--data-dir", laptop, lang="de")
+    assert synced.returncode == EXIT_OK, synced.stderr
+    assert re.fullmatch(
+        r"Synchronisiert: \d+ gesendet, \d+ empfangen, 0 Konflikte, 0 abgelehnt\.\n", synced.stdout
+    )
+    assert "Konflikt" not in synced.stderr  # none waits
+    server.stop()
+    down = run_desk("sync", "--data-dir", laptop, lang="bg")
+    assert down.returncode == EXIT_OFFLINE
+    assert down.stderr == "Сървърът за синхронизиране не е достъпен. Нищо не е загубено.\n"
+    server.start()
+
+
+@pytest.mark.parametrize(
+    ("lang", "still_works"),
+    [
+        ("ro", "Rulați din nou aceeași comandă când serverul poate fi accesat: același cod"),
+        ("bg", "Изпълнете същата команда отново, когато сървърът стане достъпен: същият код"),
+        ("de", "Führen Sie denselben Befehl erneut aus, sobald der Server erreichbar ist"),
+    ],
+)
+def test_a_join_that_never_reaches_the_server_says_the_code_still_works(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    lang: str,
+    still_works: str,
+) -> None:
+    """After five tries it ended at "Nothing was lost.": whether the code can be used again,
+    and what to do, the user had to guess. Run in this process, its waits not waited."""
+    session = create_first_account(tmp_path / "A", "anna", "A", PASSWORD)
+    folder = str(session.store.paths.data_dir)
+    session.close()
+    nobody = PortReservation()  # nothing listens: refused at once
+    monkeypatch.setattr(cli, "_sleep", lambda seconds: None)
+    monkeypatch.setattr(sys, "stdin", io.StringIO(PASSWORD + "\n"))
+    argv = ["join", "--data-dir", folder, "--server", f"http://127.0.0.1:{nobody.port}",
+            "--code", "K7QX-2MPA-9TZD-4HRB", "--lang", lang, "--password-stdin"]  # fmt: skip
+    try:
+        exit_code = cli.run(cli.parse(argv))
+    finally:
+        set_language("en")
+        nobody.release()
+    err = capsys.readouterr().err.splitlines()
+    assert exit_code == EXIT_OFFLINE
+    assert still_works in err[-1], err
+    assert err[-2] == err[0]  # the offline message, as after every try
