@@ -111,8 +111,9 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--env-file",
         metavar="FILE",
-        help="read settings such as the database URL from this file (KEY=VALUE lines, as "
-        "systemd's EnvironmentFile=), e.g. /etc/welcome-desk/server.env",
+        help=f"read the database URL (${db.ENV_DATABASE_URL}) from this file (KEY=VALUE lines, "
+        "as systemd's EnvironmentFile=), e.g. /etc/welcome-desk/server.env; serve's address, "
+        "port and certificate are given as its options, which the systemd unit passes",
     )
     parser = argparse.ArgumentParser(
         prog="welcome-desk-server",
@@ -306,8 +307,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.env_file:
         try:
             os.environ.update(read_env_file(args.env_file))
-        except (OSError, UnicodeDecodeError) as exc:
-            print(f"error: cannot read {args.env_file}: {exc}", file=sys.stderr)
+        except OSError as exc:
+            reason = exc.strerror or exc
+            print(f"error: cannot read {args.env_file}: {reason}", file=sys.stderr)
+            return EXIT_USAGE
+        except UnicodeDecodeError as exc:
+            print(f"error: cannot read {args.env_file}: not UTF-8 text ({exc})", file=sys.stderr)
             return EXIT_USAGE
     url = db.resolve_database_url(args.database_url)
     try:

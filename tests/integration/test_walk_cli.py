@@ -224,6 +224,13 @@ def test_an_unreachable_database_says_what_to_check() -> None:
     assert "Connection refused. Check that the database server runs at that host and port" in line
 
 
+def test_an_env_file_that_cannot_be_read_is_named(tmp_path: Path) -> None:
+    """It printed Python's "[Errno 2] No such file or directory: '…'" after the path."""
+    missing = tmp_path / "server.env"
+    result = server_cli("enroll", "--env-file", str(missing), "--name", "Laptop 3")
+    assert said_once(result, 2) == f"error: cannot read {missing}: No such file or directory"
+
+
 # --- The headless laptop --------------------------------------------------------------------
 
 PW = "laptop password 1"
