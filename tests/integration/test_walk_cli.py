@@ -6,22 +6,25 @@ says what is wrong and what to do, no traceback, and an exit code that --help na
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import re
 import socket
 import ssl
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import update
+from sqlalchemy.orm import Session as DbSession
 
 from desktop_app import cli
 from desktop_app.exits import EXIT_OFFLINE, EXIT_OK, EXIT_REFUSED
 from desktop_app.i18n.text import set_language
 from desktop_app.usecases.accounts import create_first_account
+from sync_server import models
 from tests.integration.sync_harness import (
     PASSWORD,
     ROOT,
@@ -233,8 +236,6 @@ def test_an_env_file_that_cannot_be_read_is_named(tmp_path: Path) -> None:
 
 # --- The headless laptop --------------------------------------------------------------------
 
-PW = "laptop password 1"
-
 
 def test_the_laptops_help_names_the_exit_codes_in_its_language() -> None:
     """Only the README named them: a scheduled sync's script is written from --help."""
@@ -296,8 +297,14 @@ def test_join_and_sync_refused_in_the_laptops_language(
     laptop = str(tmp_path / "laptop")
     assert run_desk("init", "--data-dir", laptop, "--account", "anna").returncode == 0
     url = server.base_url
-    expired = server.enroll("Laptop 1", valid_hours=0.0001)  # a third of a second
-    time.sleep(1)
+    expired = server.enroll("Laptop 1")
+    # Its validity over (as a day later): the operator's database says so.
+    with DbSession(server.engine) as s, s.begin():
+        s.execute(
+            update(models.EnrollmentCode).values(
+                expires_at=models.utcnow() - dt.timedelta(seconds=1)
+            )
+        )
     expected = {
         "bg": "Сървърът не приема този код за присъединяване: сгрешен е, изтекъл е",
         "ro": "Serverul nu acceptă acest cod de înrolare: este greșit introdus, a expirat",
@@ -325,6 +332,35 @@ def test_join_and_sync_refused_in_the_laptops_language(
     assert down.returncode == EXIT_OFFLINE
     assert down.stderr == "Сървърът за синхронизиране не е достъпен. Нищо не е загубено.\n"
     server.start()
+    device = re.search(r"Joined as laptop (\S+)\.", joined.stdout)
+    assert device, joined.stdout
+    run_cli(server.db_url, "revoke", device.group(1), "--force")  # the only coordinator
+    revoked = run_desk("sync", "--data-dir", laptop, lang="ro")
+    assert revoked.returncode == EXIT_REFUSED
+    assert revoked.stderr == (
+        "Acest laptop a fost revocat și nu se mai sincronizează. Adresați-vă coordonatorului.\n"
+    )
+
+
+def test_a_server_certificate_the_laptop_does_not_trust_in_bulgarian(tmp_path: Path) -> None:
+    """What an advisor gets from the city's own certificate before IT installed its authority
+    (installer/server/README.md): a sentence, the check's reason, nothing sent; no traceback."""
+    cert, key = self_signed_certificate(tmp_path)
+    with started_server(
+        f"sqlite:///{tmp_path / 'tls.db'}", tmp_path / "server.log", tls=(cert, key)
+    ) as server:
+        laptop = str(tmp_path / "laptop")
+        assert run_desk("init", "--data-dir", laptop, "--account", "anna").returncode == 0
+        code = server.enroll("Laptop A")
+        url = f"https://127.0.0.1:{server.port}"
+        refused = run_desk("join", "--data-dir", laptop, "--server", url, "--code", code, lang="bg")
+        assert refused.returncode == EXIT_OFFLINE
+        assert refused.stderr.startswith(
+            "Сертификатът на сървъра за синхронизиране е невалиден. Нищо не е изпратено."
+        )
+        assert "(self-signed certificate)" in refused.stderr
+        assert "Traceback" not in refused.stderr
+        assert server.service.list_devices().devices == []
 
 
 @pytest.mark.parametrize(
