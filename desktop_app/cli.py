@@ -1027,19 +1027,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 raise CliError(coordinator_to_confirm(_TRUST_COMMAND), EXIT_INVALID) from exc
             lines = [sync_message(exc.code), *_senders_to_confirm(session)]
             raise CliError("\n".join(lines), EXIT_INVALID) from exc
-        print(
-            _(
-                "Sync done: {pushed} sent, {pulled} received, {conflicts}, {refused} refused."
-            ).format(
-                pushed=report.pushed,
-                pulled=report.pulled,
-                # the one count of a noun, in its plural form (ro "20 de conflicte")
-                conflicts=ngettext(
-                    "{count} conflict", "{count} conflicts", report.conflicts
-                ).format(count=format_number(report.conflicts)),
-                refused=report.refused,
-            )
-        )
+        print(_sync_summary(report.pushed, report.pulled, report.conflicts, report.refused))
         if report.clock_offset_ms is not None:  # the sync went on as always: a warning only
             print(clock_warning(report.clock_offset_ms), file=sys.stderr)
         # The keys it has still work; a key from a laptop not confirmed yet waits.
@@ -1098,6 +1086,26 @@ def cmd_sync(args: argparse.Namespace) -> int:
         return EXIT_OK
 
     return _with_server(args, go)
+
+
+def _sync_summary(pushed: int, pulled: int, conflicts: int, refused: int) -> str:
+    """One sync's counts, each in its own plural form: "1 trimise" and "1 получени" (the plural
+    after 1) were printed for a single record."""
+    from desktop_app.i18n.formatting import format_number
+
+    return _("Sync done: {pushed}, {pulled}, {conflicts}, {refused}.").format(
+        pushed=ngettext("{count} sent", "{count} sent", pushed).format(count=format_number(pushed)),
+        pulled=ngettext("{count} received", "{count} received", pulled).format(
+            count=format_number(pulled)
+        ),
+        # the one count of a noun, in its plural form (ro "20 de conflicte")
+        conflicts=ngettext("{count} conflict", "{count} conflicts", conflicts).format(
+            count=format_number(conflicts)
+        ),
+        refused=ngettext("{count} refused", "{count} refused", refused).format(
+            count=format_number(refused)
+        ),
+    )
 
 
 def _conflicts_waiting(count: int) -> str:

@@ -114,7 +114,7 @@ def test_a_helpers_sync_that_went_through_says_a_coordinator_has_to_confirm_a_ne
     set_language("bg")
     try:
         told = coordinator_to_confirm("welcome-desk devices trust")
-        done = _("Sync done: {pushed} sent, {pulled} received, {conflicts}, {refused} refused.")
+        done = _("Sync done: {pushed}, {pulled}, {conflicts}, {refused}.")
     finally:
         set_language("en")
     assert helper.returncode == 0, helper.stderr

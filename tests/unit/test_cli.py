@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -227,3 +229,29 @@ def test_people_add_records_the_id_document_name_and_refuses_cyrillic_in_it(
     assert added.returncode == 0, added.stderr
     found = run("people", "search", "Gueorguieva", "--data-dir", d, "--password-stdin", password=pw)
     assert found.stdout.startswith(added.stdout.strip()) and "Георгиева, Мария" in found.stdout
+
+
+@pytest.mark.parametrize(
+    ("lang", "one", "many"),
+    [
+        # "1 trimise" and "1 получени": the plural after 1
+        ("ro", "Sincronizat: 1 trimisă, 1 primită, 1 conflict, 1 refuzată.",
+         "Sincronizat: 21 de trimise, 3 primite, 0 conflicte, 20 de refuzate."),
+        ("bg", "Синхронизирано: 1 изпратен, 1 получен, 1 конфликт, 1 отказан.",
+         "Синхронизирано: 21 изпратени, 3 получени, 0 конфликта, 20 отказани."),
+        ("de", "Synchronisiert: 1 gesendet, 1 empfangen, 1 Konflikt, 1 abgelehnt.",
+         "Synchronisiert: 21 gesendet, 3 empfangen, 0 Konflikte, 20 abgelehnt."),
+        ("en", "Sync done: 1 sent, 1 received, 1 conflict, 1 refused.",
+         "Sync done: 21 sent, 3 received, 0 conflicts, 20 refused."),
+    ],
+)  # fmt: skip
+def test_a_syncs_summary_puts_each_count_in_its_own_form(lang: str, one: str, many: str) -> None:
+    from desktop_app.cli import _sync_summary
+    from desktop_app.i18n.text import set_language
+
+    set_language(lang)
+    try:
+        assert _sync_summary(1, 1, 1, 1) == one
+        assert _sync_summary(21, 3, 0, 20) == many
+    finally:
+        set_language("en")
