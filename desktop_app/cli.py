@@ -1021,6 +1021,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
         try:
             report = sync_uc.sync_now(session.store)
         except sync_uc.SyncSetupError as exc:
+            if exc.code == "not_joined":  # said alone, it left the user to find the command
+                hint = _(
+                    "To join one, with the code from your coordinator: welcome-desk join "
+                    "--server ADDRESS --code CODE"
+                )
+                raise CliError(f"{sync_message(exc.code)}\n{hint}", EXIT_INVALID) from exc
             if exc.code != "confirm_coordinator":
                 raise
             if not allowed(session.user, Action.MANAGE_LAPTOPS):  # devices trust refuses them

@@ -397,3 +397,52 @@ def test_a_join_that_never_reaches_the_server_says_the_code_still_works(
     assert exit_code == EXIT_OFFLINE
     assert still_works in err[-1], err
     assert err[-2] == err[0]  # the offline message, as after every try
+
+
+def _at_the_prompt(argv: list[str], password: str) -> tuple[str, int]:
+    """``welcome-desk`` in a terminal (a pseudo-terminal): the password typed at its prompt,
+    as a person types it; what the terminal showed, and the exit code."""
+    import os
+    import pty
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the command, with the terminal as its tty
+        os.environ["WELCOME_DESK_FAST_KDF"] = "1"
+        os.chdir(ROOT)
+        os.execv(sys.executable, [sys.executable, "-m", "desktop_app.app", *argv])
+    shown = b""
+    typed = False
+    while True:
+        try:
+            chunk = os.read(fd, 4096)
+        except OSError:  # the child ended: its side of the terminal is closed
+            break
+        if not chunk:
+            break
+        shown += chunk
+        if not typed and shown.rstrip().endswith(b":"):
+            os.write(fd, password.encode() + b"\n")
+            typed = True
+    os.close(fd)
+    _, status = os.waitpid(pid, 0)
+    return shown.decode(errors="replace").replace("\r\n", "\n"), os.waitstatus_to_exitcode(status)
+
+
+def test_sync_with_the_password_typed_at_the_prompt(tmp_path: Path) -> None:
+    """Not echoed; a wrong one is said in the laptop's language (3); a laptop not joined yet is
+    told the command that joins it (it was told only that it had not joined)."""
+    laptop = str(tmp_path / "laptop")
+    assert run_desk("init", "--data-dir", laptop, "--account", "anna").returncode == 0
+    shown, code = _at_the_prompt(["sync", "--data-dir", laptop, "--lang", "ro"], "wrong password")
+    assert code == 3 and "wrong password" not in shown
+    assert shown.split("\n", 1) == [
+        "Parolă: ",
+        "Numele de utilizator sau parola nu sunt corecte.\n",
+    ]
+    shown, code = _at_the_prompt(["sync", "--data-dir", laptop, "--lang", "bg"], PASSWORD)
+    assert code == 1 and PASSWORD not in shown
+    assert shown.splitlines()[1:] == [
+        "Този лаптоп все още не е присъединен към сървър за синхронизиране.",
+        "За да се присъедините, с кода от координатора си: welcome-desk join --server АДРЕС "
+        "--code КОД",
+    ]
