@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -42,7 +41,7 @@ from desktop_app.storage.keyslots import KeySlotError
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.error_label import with_error
 from desktop_app.ui.lock import own_password_message
-from desktop_app.ui.save_dialog import ask_save_path
+from desktop_app.ui.save_dialog import ask_folder, ask_open_path, ask_save_path
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel, KeepsInput, ask_to_confirm, record_table
 from desktop_app.usecases import accounts, backup
@@ -600,14 +599,20 @@ class RestoreDialog(_FormDialog):
             field.textChanged.connect(field.setToolTip)
 
     def _on_browse_clicked(self) -> None:
-        path, _filter = QFileDialog.getOpenFileName(self, _("Backup file"), "", "*.wdbackup")
-        if path:
-            self.file.setText(path)
+        ask_open_path(
+            self,
+            _("Backup file"),
+            lambda path: self.file.setText(str(path)),
+            name_filter="*.wdbackup",
+        )
 
     def _on_choose_folder_clicked(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, _("&New data folder").replace("&", ""))
-        if folder:
-            self.folder.setText(folder)
+        ask_folder(
+            self,
+            _("&New data folder").replace("&", ""),
+            lambda folder: self.folder.setText(str(folder)),
+            typed=self.folder.text(),
+        )
 
     def prepare(self) -> Callable[[], object]:
         # An empty field is Path(""), the program's working folder: the backup was unpacked

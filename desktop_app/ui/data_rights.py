@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -34,6 +33,7 @@ from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language
 from desktop_app.i18n.translit import fold
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.error_label import ErrorLabel
+from desktop_app.ui.save_dialog import ask_folder
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import KeepsInput, record_table
 from desktop_app.usecases import data_rights
@@ -180,11 +180,12 @@ class ExportDialog(QDialog):
         return Path(self.folder.text().strip())
 
     def _on_choose_clicked(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, _("Folder for the data copy"), self.folder.text()
+        ask_folder(
+            self,
+            _("Folder for the data copy"),
+            lambda folder: self.folder.setText(str(folder)),
+            typed=self.folder.text(),
         )
-        if folder:
-            self.folder.setText(folder)
 
     def _on_folder_text_changed(self, text: str) -> None:
         path = Path(text.strip())

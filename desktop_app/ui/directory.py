@@ -15,7 +15,6 @@ from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -37,6 +36,7 @@ from desktop_app.i18n.messages import directory_problem, failure_message
 from desktop_app.i18n.text import _, current_language, ngettext
 from desktop_app.letters.directory import read_directory_files
 from desktop_app.ui.admin import admin_menu
+from desktop_app.ui.save_dialog import ask_folder
 from desktop_app.ui.service_editor import ServiceDialog
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel, ask_to_confirm, record_table
@@ -195,14 +195,10 @@ class _ReferenceDialog(QDialog):
         self.error.show_message("\n".join(reference.problem_messages(exc)))
 
     def _choose_export(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, _("Choose an empty folder"))
-        if folder:
-            self.export_to(Path(folder))
+        ask_folder(self, _("Choose an empty folder"), self.export_to)
 
     def _choose_publish(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, _("Choose the edited folder"))
-        if folder:
-            self.publish_from(Path(folder))
+        ask_folder(self, _("Choose the edited folder"), self.publish_from)
 
     def export_to(self, folder: Path) -> bool:
         self.error.show_message("")

@@ -14,7 +14,6 @@ from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -37,6 +36,7 @@ from desktop_app.i18n.messages import failure_message
 from desktop_app.i18n.text import _, ngettext
 from desktop_app.ui.access_keys import give_keys, keys_in
 from desktop_app.ui.person_dialog import SEX_OPTIONS
+from desktop_app.ui.save_dialog import ask_open_path
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import ErrorLabel, country_names, language_names
 from desktop_app.usecases import people_import as pi
@@ -99,11 +99,12 @@ class FilePage(QWizardPage):
         self.path.setAccessibleName(_("File"))
 
     def _on_browse_clicked(self) -> None:
-        name, _filter = QFileDialog.getOpenFileName(
-            self, _("Import people"), "", _("Spreadsheets (*.xlsx *.csv *.txt);;All files (*)")
+        ask_open_path(
+            self,
+            _("Import people"),
+            lambda path: self.path.setText(str(path)),
+            name_filter=_("Spreadsheets (*.xlsx *.csv *.txt);;All files (*)"),
         )
-        if name:
-            self.path.setText(name)
 
     def isComplete(self) -> bool:
         return bool(self.path.text().strip())

@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -34,6 +33,7 @@ from desktop_app.domain.validation import FieldError, ValidationFailed
 from desktop_app.i18n.messages import sync_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, N_, _, current_language
 from desktop_app.ui.help import end_cleanly, menu_path
+from desktop_app.ui.save_dialog import ask_open_path
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel, KeepsInput, reachable_text
 from desktop_app.usecases import settings as store_settings
@@ -164,11 +164,12 @@ class LetterheadForm(QWidget):
         self.logo_button.setText(_("&Choose…"))
 
     def _on_logo_clicked(self) -> None:
-        name, _filter = QFileDialog.getOpenFileName(
-            self, _("Logo (PNG or JPEG)"), "", _("Images (*.png *.jpg *.jpeg)")
+        ask_open_path(
+            self,
+            _("Logo (PNG or JPEG)"),
+            lambda path: self.logo.setText(str(path)),
+            name_filter=_("Images (*.png *.jpg *.jpeg)"),
         )
-        if name:
-            self.logo.setText(name)
 
     def set_organisation(self, org: Organisation) -> None:
         self.name.setText(org.name)

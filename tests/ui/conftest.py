@@ -156,8 +156,20 @@ def _collect_after_test() -> Iterator[None]:
     gc.collect()
 
 
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A home folder of the test's own, with a documents folder: the file dialogs open there,
+    and nothing is saved into the home of whoever runs the tests."""
+    home = tmp_path / "home"
+    (home / "Documents").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))  # no user-dirs.dirs there
+    return home
+
+
 def save_dialog_shown() -> QFileDialog | None:
-    """The save dialog the program has open (``ui.save_dialog``), if any."""
+    """The file dialog (save, open or choose a folder) the program has open
+    (``ui.save_dialog``), if any."""
     for widget in QApplication.topLevelWidgets():
         if isinstance(widget, QFileDialog) and widget.isVisible():
             return widget
@@ -165,10 +177,10 @@ def save_dialog_shown() -> QFileDialog | None:
 
 
 def answer_save_dialog(qtbot: QtBot, path: Path) -> None:
-    """Choose ``path`` in the save dialog the program opens (Qt's own, opened without
+    """Choose ``path`` in the file dialog the program opens (Qt's own, opened without
     blocking): the name put in and accepted, as Enter in the dialog does. For a file that
     exists, or a folder, the answer Qt's dialog gives once its replace question was answered
-    Yes (that question is a nested event loop of Qt's own)."""
+    Yes (that question is a nested event loop of Qt's own), or once it was opened or chosen."""
     qtbot.waitUntil(lambda: save_dialog_shown() is not None, timeout=10_000)
     dialog = save_dialog_shown()
     assert dialog is not None

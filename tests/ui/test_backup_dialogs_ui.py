@@ -32,7 +32,7 @@ from desktop_app.ui.visits import VisitWindow
 from desktop_app.usecases import backup, people, visits
 from desktop_app.usecases.accounts import Session, log_in
 from tests.conftest import PASSWORD
-from tests.ui.conftest import answer_save_dialog, shown_window, unwritable_folder
+from tests.ui.conftest import answer_save_dialog, save_dialog_shown, shown_window, unwritable_folder
 from tests.ui.test_forms_ui import choose
 from tests.ui.test_silent_failures_ui import _restore
 from tests.unit.test_cli import run
@@ -57,7 +57,7 @@ def test_alt_f_reaches_the_backup_file_field_in_both_dialogs(
 
 
 def test_the_backup_to_restore_is_chosen_and_restored(
-    qtbot: QtBot, session: Session, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
     """The restore dialog had no "Choose…" beside the backup file: its path had to be typed."""
     written = tmp_path / "store.wdbackup"
@@ -66,17 +66,12 @@ def test_the_backup_to_restore_is_chosen_and_restored(
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
-    asked: list[str] = []
-
-    def choose(_parent: object, _title: str, _folder: str, pattern: str) -> tuple[str, str]:
-        asked.append(pattern)
-        return str(written), pattern
-
-    # the platform's file dialog cannot be driven here; what it answers can
-    monkeypatch.setattr(QFileDialog, "getOpenFileName", choose)
     (choose_button,) = [b for b in dialog.findChildren(QPushButton) if b.text() == "&Choose…"]
     choose_button.click()
-    assert asked == ["*.wdbackup"]
+    qtbot.waitUntil(lambda: save_dialog_shown() is not None, timeout=10_000)
+    chooser = save_dialog_shown()
+    assert chooser is not None and chooser.nameFilters() == ["*.wdbackup"]
+    answer_save_dialog(qtbot, written)
     assert dialog.file.text() == str(written)
     target = tmp_path / "replacement"
     dialog.folder.setText(str(target))
@@ -436,9 +431,7 @@ def test_a_backup_made_from_the_menu_says_where_it_was_saved(
     assert window.statusBar().currentMessage() == f"Backup written to {target}."
 
 
-def test_the_new_data_folder_of_a_restore_is_chosen_too(
-    qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_new_data_folder_of_a_restore_is_chosen_too(qtbot: QtBot, tmp_path: Path) -> None:
     """Beside the backup file a "Choose…", beside the new data folder nothing: its whole path
     (C:\\Users\\…\\WelcomeDesk) had to be typed by hand. Its button has an access key of its
     own, and the label's key still reaches the field."""
@@ -447,16 +440,14 @@ def test_the_new_data_folder_of_a_restore_is_chosen_too(
     dialog.show()
     qtbot.waitExposed(dialog)
     chosen = tmp_path / "replacement laptop"
-    asked: list[str] = []
-
-    def choose(_parent: object, title: str) -> str:
-        asked.append(title)
-        return str(chosen)
-
-    monkeypatch.setattr(QFileDialog, "getExistingDirectory", choose)
+    chosen.mkdir()
     (button,) = [b for b in dialog.findChildren(QPushButton) if b.text() == "Choose fol&der…"]
     button.click()
-    assert asked == ["New data folder"]
+    qtbot.waitUntil(lambda: save_dialog_shown() is not None, timeout=10_000)
+    chooser = save_dialog_shown()
+    assert chooser is not None and chooser.windowTitle() == "New data folder"
+    assert chooser.fileMode() == QFileDialog.FileMode.Directory
+    answer_save_dialog(qtbot, chosen)
     assert dialog.folder.text() == str(chosen)
     dialog.file.setFocus()
     qtbot.waitUntil(dialog.file.hasFocus)

@@ -22,17 +22,6 @@ from tests.ui.test_main_window import _access_key
 from tests.ui.test_referrals_ui import _preview_of_new_referral, needs_qtpdf
 
 
-@pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A home folder of the test's own, with a documents folder: the save dialog opens there,
-    and nothing is saved into the home of whoever runs the tests."""
-    home = tmp_path / "home"
-    (home / "Documents").mkdir(parents=True)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))  # no user-dirs.dirs there
-    return home
-
-
 def _chooser(qtbot: QtBot) -> QFileDialog:
     qtbot.waitUntil(lambda: save_dialog_shown() is not None, timeout=10_000)
     chooser = save_dialog_shown()
