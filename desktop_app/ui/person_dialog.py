@@ -43,6 +43,12 @@ if TYPE_CHECKING:
     from desktop_app.storage.db import Store
     from desktop_app.ui.main_window import MainWindow
 
+# The phone field's example: a German mobile number, as most people have one soon after
+# arriving, and in the national form they give it in. One for every person and language: the
+# UI's language is the advisor's, and a nationality's example ("+359 88 …" in a Romanian UI
+# before) pointed to the number left behind at home, which the person rarely answers here.
+PHONE_EXAMPLE = "0176 12345678"
+
 SEX_OPTIONS = (
     ("", N_("not recorded")),
     ("female", N_("female")),
@@ -174,7 +180,7 @@ class RegisterPersonDialog(QDialog):
         self.family.setPlaceholderText(_("as written, in any alphabet"))
         self.id_name.setPlaceholderText(_("in Latin letters, if spelled otherwise"))
         self.dob.setPlaceholderText(_("DD.MM.YYYY, MM.YYYY or YYYY"))
-        self.phone.setPlaceholderText("+359 88 123 4567")
+        self.phone.setPlaceholderText(PHONE_EXAMPLE)
         current = self.sex.currentData()
         self.sex.clear()
         for value, label in SEX_OPTIONS:
