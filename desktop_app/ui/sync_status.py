@@ -184,6 +184,20 @@ def _menu_path_elsewhere(*msgids: str) -> str:
     return menu_path_elsewhere(*msgids)
 
 
+def no_fingerprint_yet_note() -> str:
+    """Why "This laptop's fingerprint…" is greyed on a laptop that has not joined: it was
+    greyed without a word, as if broken."""
+    from desktop_app.ui.help import end_cleanly
+
+    menu = _menu_path("&File", "&Join an organisation…")
+    return end_cleanly(
+        _(
+            "This laptop has a fingerprint once it has joined an organisation or set one "
+            "up. To join one, choose {menu}."
+        ).format(menu=menu)
+    )
+
+
 def refused_message(code: str) -> str:
     """What a refusal of the server means for the user, and what to do."""
     return refusal_message(code, _SYNC_REFUSED)
@@ -463,6 +477,7 @@ class SyncController(QObject):
             self.conflicts_action,
         ):
             window.file_menu.insertAction(window.quit_action, action)
+        window.file_menu.setToolTipsVisible(True)  # why an entry is greyed (``show_status``)
         window.file_menu.insertSeparator(window.quit_action)
 
         self.timer = QTimer(self)
@@ -655,6 +670,9 @@ class SyncController(QObject):
         self.confirm_action.setEnabled(bool(state.unconfirmed_senders))
         self.sync_action.setEnabled(state.joined)
         self.fingerprint_action.setEnabled(state.joined)
+        # A greyed entry says why in the menu's tooltip (a status tip: Qt shows none for it)
+        self.fingerprint_action.setToolTip("" if state.joined else no_fingerprint_yet_note())
+        self.sync_action.setToolTip("" if state.joined else not_joined_note())
         self.waiting_for_approval = (
             state.joined and not state.approved and not state.unconfirmed_senders and not again
         )
