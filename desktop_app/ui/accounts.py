@@ -657,23 +657,35 @@ class RestoreDialog(_FormDialog):
         return Path(self.folder.text().strip()).absolute()
 
 
+#: What a restored store holds, and what its next sync brings back: said after a restore from
+#: the File menu and from the first-run wizard alike.
+RESTORED_NEXT_SYNC = N_(
+    "The restored data is as it was when the backup was made. Its next sync brings back what "
+    "was synced from it after the backup; what was recorded after the backup and never synced "
+    "is not in it."
+)
+
+
 def tell_restored(window: MainWindow, folder: Path) -> QMessageBox:
     """Where the backup went, and the choice to open it now: it said to start the program with
     "--data-dir", a command-line option a coordinator at a contact point has no way to use."""
-    box = QMessageBox(
-        QMessageBox.Icon.Information,
-        _("Restore backup"),
+    paragraphs = (
+        _("The backup was restored into the folder {folder}.").format(folder=folder),
+        _(RESTORED_NEXT_SYNC),
         _(
-            "The backup was restored into the folder {folder}.\n\n"
-            "The restored data is as it was when the backup was made. Its next sync brings "
-            "back what was synced from it after the backup; what was recorded after the backup "
-            "and never synced is not in it.\n\n"
             "Open the restored data now? The current data is closed (drafts of open forms are "
             "saved first) and you log in with an account of the backup. Welcome Desk then "
-            "starts with the restored data from now on.\n\n"
+            "starts with the restored data from now on."
+        ),
+        _(
             "If you keep working with the current data, nothing of it changes, and the "
             "restored data stays in {folder}."
         ).format(folder=folder),
+    )
+    box = QMessageBox(
+        QMessageBox.Icon.Information,
+        _("Restore backup"),
+        "\n\n".join(paragraphs),
         QMessageBox.StandardButton.NoButton,
         window,
     )

@@ -1,6 +1,7 @@
 """First-run wizard for a laptop without a data folder: language, then a new organisation,
-joining one through a sync server, or trying the app with demo data. Creating the store and
-registering with the server run on a worker thread (the wizard shows that it is busy)."""
+joining one through a sync server, restoring a backup (a replacement laptop), or trying the
+app with demo data. Creating or restoring the store and registering with the server run on a
+worker thread (the wizard shows that it is busy)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -29,11 +32,19 @@ from PySide6.QtWidgets import (
 
 from desktop_app.domain.referral import Organisation
 from desktop_app.domain.validation import FieldError, ValidationFailed
-from desktop_app.i18n.messages import error_message, field_message
+from desktop_app.i18n.messages import (
+    error_message,
+    failure_message,
+    field_message,
+    restore_failure_message,
+)
 from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, N_, _, current_language, set_language
 from desktop_app.storage.db import StoreError
-from desktop_app.storage.keyslots import KeySlotError
+from desktop_app.storage.keyslots import KeySlotError, LoginDelayed
+from desktop_app.ui.accounts import RESTORED_NEXT_SYNC
 from desktop_app.ui.error_label import with_error
+from desktop_app.ui.login import delay_message
+from desktop_app.ui.save_dialog import _keep_folders_off_the_disk, start_folder
 from desktop_app.ui.settings import KEY_JOIN_NAME, KEY_JOIN_SERVER, KEY_LANGUAGE, LetterheadForm
 from desktop_app.ui.sync_status import (
     FINGERPRINT_STYLE,
@@ -43,7 +54,8 @@ from desktop_app.ui.sync_status import (
     join_failure,
 )
 from desktop_app.ui.tasks import TaskRunner
-from desktop_app.ui.widgets import ErrorLabel, reachable_text
+from desktop_app.ui.widgets import ErrorLabel, ask_to_confirm, reachable_text
+from desktop_app.usecases import backup
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, create_first_account, validate_new_account
@@ -56,7 +68,9 @@ from desktop_app.usecases.accounts import Session, create_first_account, validat
     PAGE_RECOVERY,
     PAGE_JOIN,
     PAGE_JOINED,
-) = range(7)
+    PAGE_RESTORE,
+    PAGE_RESTORED,
+) = range(9)
 
 
 class LanguagePage(QWizardPage):
@@ -91,11 +105,17 @@ class ChoicePage(QWizardPage):
         self._wizard = wizard
         self.new = QRadioButton()
         self.join = QRadioButton()
+        self.restore = QRadioButton()
         self.demo = QRadioButton()
         self.new.setChecked(True)
-        self.notes = {k: QLabel() for k in ("new", "join", "demo")}
+        self.notes = {k: QLabel() for k in ("new", "join", "restore", "demo")}
         layout = QVBoxLayout(self)
-        for key, button in (("new", self.new), ("join", self.join), ("demo", self.demo)):
+        for key, button in (
+            ("new", self.new),
+            ("join", self.join),
+            ("restore", self.restore),
+            ("demo", self.demo),
+        ):
             button.toggled.connect(self._on_choice_toggled)
             note = self.notes[key]
             note.setWordWrap(True)
@@ -108,12 +128,21 @@ class ChoicePage(QWizardPage):
         self.setTitle(_("How do you want to start?"))
         self.new.setText(_("Set up a new &organisation"))
         self.join.setText(_("&Join an organisation"))
+        self.restore.setText(_("&Restore a backup of this laptop"))
         self.demo.setText(_("&Try with demo data"))
         self.notes["new"].setText(
             _("For the first laptop of an advice centre: letterhead and coordinator account.")
         )
         self.notes["join"].setText(
             _("With the server address and enrollment code your coordinator gives you.")
+        )
+        # A replacement laptop: before, an account of its own had to be made first (left behind
+        # in a store of its own), then File → Restore backup.
+        self.notes["restore"].setText(
+            _(
+                "For a laptop that replaces a broken one: its backup file, the backup's "
+                "passphrase and an account of the backup."
+            )
         )
         self.notes["demo"].setText(
             _("Generated people in a throwaway store. Nothing is saved; start again to set up.")
@@ -126,6 +155,8 @@ class ChoicePage(QWizardPage):
     def nextId(self) -> int:
         if self.demo.isChecked():
             return -1
+        if self.restore.isChecked():
+            return PAGE_RESTORE
         return PAGE_JOIN if self.join.isChecked() else PAGE_ORGANISATION
 
 
@@ -588,6 +619,231 @@ class JoinedPage(QWizardPage):
         return -1
 
 
+class RestorePage(QWizardPage):
+    """A replacement laptop: the broken one's backup file and passphrase, and an account of
+    the backup to log in with. Next restores it into this laptop's data folder and logs in
+    (``backup.RestoreAttempt``): refused or cancelled, the folder is left as it was."""
+
+    FIELDS = ("file", "passphrase", "account", "password")
+
+    def __init__(self, wizard: FirstRunWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.attempt = backup.RestoreAttempt(wizard.data_dir)
+        self.file = QLineEdit()
+        self.file.textChanged.connect(self.file.setToolTip)  # the whole path, when cut off
+        self.choose = QPushButton()
+        self.choose.clicked.connect(self._on_choose_clicked)
+        self.chooser: QFileDialog | None = None  # the file dialog, while it is open
+        self.passphrase = QLineEdit()
+        self.account = QLineEdit()
+        self.password = QLineEdit()
+        for field in (self.passphrase, self.password):
+            field.setEchoMode(QLineEdit.EchoMode.Password)
+        self.fields = dict(
+            zip(self.FIELDS, (self.file, self.passphrase, self.account, self.password), strict=True)
+        )
+        self.errors = {k: ErrorLabel() for k in self.FIELDS}
+        self.labels = {k: QLabel() for k in self.FIELDS}
+        self.general = ErrorLabel()
+        self.busy = False
+        self._proceed = False  # restored and logged in: the next validatePage passes
+        self.busy_label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 0)
+        self.bar.setTextVisible(False)
+        self.busy_label.hide()
+        self.bar.hide()
+        # Once the restored data is open, there is nothing to go back to.
+        self.setCommitPage(True)
+        row = QWidget()
+        box = QHBoxLayout(row)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.file, 1)
+        box.addWidget(self.choose)
+        row.setFocusProxy(self.file)
+        form = QFormLayout()
+        for key, field in self.fields.items():
+            self.labels[key].setBuddy(field)
+            shown = row if field is self.file else field
+            form.addRow(self.labels[key], with_error(shown, self.errors[key]))
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.hint)
+        layout.addWidget(self.busy_label)
+        layout.addWidget(self.bar)
+        layout.addWidget(self.general)
+        layout.addStretch()
+
+    def retranslate(self) -> None:
+        self.setTitle(_("Restore a backup of this laptop"))
+        self.setSubTitle(
+            _("The backup of the laptop this one replaces, and an account of the backup.")
+        )
+        texts = (_("Backup &file"), _("&Passphrase"), _("&Account name"), _("Pass&word"))
+        for key, text in zip(self.FIELDS, texts, strict=True):
+            self.labels[key].setText(text)
+            self.fields[key].setAccessibleName(text.replace("&", ""))
+        self.choose.setText(_("&Choose…"))
+        self.hint.setText(
+            _(
+                "The passphrase is the one chosen when the backup was written. Then log in as "
+                "on the old laptop: with the account name and password of one of its accounts."
+            )
+        )
+
+    def entered(self) -> bool:
+        """Whether anything was typed or chosen here (Escape and Cancel ask before losing it)."""
+        return any(field.text() for field in self.fields.values())
+
+    def clear(self) -> None:
+        for field in self.fields.values():
+            field.clear()
+
+    def _on_choose_clicked(self) -> None:
+        # Qt's own dialog, opened without blocking, in the documents folder (as the save
+        # dialogs): a backup is usually on a stick, reached from there.
+        dialog = QFileDialog(self, _("Backup file"), str(start_folder(self)), "*.wdbackup")
+        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
+        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.fileSelected.connect(self._on_file_selected)
+        dialog.finished.connect(self._on_chooser_finished)
+        _keep_folders_off_the_disk(dialog)
+        self.chooser = dialog
+        dialog.open()
+
+    def _on_file_selected(self, name: str) -> None:
+        self.file.setText(name)
+        self.passphrase.setFocus()
+
+    def _on_chooser_finished(self, _result: int) -> None:
+        self.chooser = None
+        self.window().activateWindow()
+
+    def validatePage(self) -> bool:
+        """Restore and log in on a worker thread (the key derivations, the unpacking); once
+        the restored store is open the wizard moves on by itself."""
+        if self._proceed:
+            self._proceed = False
+            return True
+        if self.busy:
+            return False
+        for label in (*self.errors.values(), self.general):
+            label.show_message("")
+        missing = [k for k, field in self.fields.items() if not field.text().strip()]
+        for key in missing:
+            self.errors[key].show_message(field_message(FieldError(key, "required")))
+        if missing:
+            self.fields[missing[0]].setFocus()
+            return False
+        source = Path(self.file.text().strip())
+        passphrase, account, password = (
+            self.passphrase.text(),
+            self.account.text(),
+            self.password.text(),
+        )
+        attempt = self.attempt
+        self._set_busy(True)
+
+        def done(session: Session) -> None:
+            self._set_busy(False)
+            self._wizard.session = session
+            for field in (self.passphrase, self.password):
+                field.clear()
+            self._proceed = True
+            self._wizard.next()
+
+        def failed(exc: Exception) -> None:
+            self._set_busy(False)
+            self._show_failure(exc, source)
+
+        self._wizard.tasks.run(
+            lambda: attempt.open(source, passphrase, account, password), done, failed
+        )
+        return False
+
+    def _show_failure(self, exc: Exception, source: Path) -> None:
+        """Said at the field to correct, in the wizard's language."""
+        again: QLineEdit = self.password
+        if isinstance(exc, backup.WrongPassphrase):
+            self.errors["passphrase"].show_message(error_message(exc.code))
+            again = self.passphrase
+        elif isinstance(exc, backup.BackupError):  # not a backup, damaged, from a newer version
+            self.errors["file"].show_message(error_message(exc.code))
+            again = self.file
+        elif isinstance(exc, LoginDelayed):
+            self.general.show_message(delay_message(exc.seconds))
+        elif isinstance(exc, KeySlotError | StoreError):
+            self.errors["password"].show_message(error_message(exc.code))
+        elif isinstance(exc, ValidationFailed):
+            for error in exc.errors:
+                self.errors.get(error.field, self.general).show_message(field_message(error))
+        elif isinstance(exc, OSError):
+            message = restore_failure_message(exc, source, self._wizard.data_dir)
+            self.general.show_message(message)
+            again = self.file
+        else:
+            self.general.show_message(failure_message(exc))
+        if again is self.password:
+            self.password.clear()
+        again.setFocus()
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        self.busy_label.setText(_("Restoring the backup…"))
+        self.bar.setAccessibleName(self.busy_label.text())
+        for widget in (self.busy_label, self.bar):
+            widget.setVisible(busy)
+        for control in (*self.fields.values(), self.choose):
+            control.setEnabled(not busy)
+        self.completeChanged.emit()
+        for which in (QWizard.WizardButton.BackButton, QWizard.WizardButton.CancelButton):
+            self._wizard.button(which).setEnabled(not busy)
+
+    def isComplete(self) -> bool:
+        return not self.busy
+
+    def cleanupPage(self) -> None:
+        # Back to the choice after a refused password: the store restored for it goes (a new
+        # organisation chosen next would find the folder taken).
+        self.attempt.undo()
+
+    def nextId(self) -> int:
+        return PAGE_RESTORED
+
+
+class RestoredPage(QWizardPage):
+    """The restored data is open: what it holds, and what its next sync brings back (as
+    after File → Restore backup)."""
+
+    def __init__(self, wizard: FirstRunWizard) -> None:
+        super().__init__()
+        self._wizard = wizard
+        self.hint = QLabel()
+        self.hint.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.hint)
+        layout.addStretch()
+
+    def retranslate(self) -> None:
+        self.setTitle(_("The backup has been restored"))
+        self.hint.setText(
+            "\n\n".join(
+                (
+                    _(RESTORED_NEXT_SYNC),
+                    _("Start opens the restored data, logged in with the account you gave."),
+                )
+            )
+        )
+
+    def nextId(self) -> int:
+        return -1
+
+
 class FirstRunWizard(QWizard):
     """Leads a new laptop to a working app. After ``exec()``: ``session`` (new store),
     or ``demo`` True (the caller opens a demo session), or neither (cancelled)."""
@@ -613,6 +869,10 @@ class FirstRunWizard(QWizard):
         self.recovery_page = RecoveryPage(self)
         self.join_page = JoinPage(self)
         self.joined_page = JoinedPage(self)
+        self.restore_page = RestorePage(self)
+        self.restored_page = RestoredPage(self)
+        #: "Discard what you entered?" on the restore page, while it is open
+        self.discard_question: QMessageBox | None = None
         self.fingerprint = ""
         self.first_laptop = False  # joined as the organisation's first (coordinating) laptop
         for page_id, page in enumerate(self.pages()):
@@ -626,7 +886,7 @@ class FirstRunWizard(QWizard):
     def pages(self) -> tuple[QWizardPage, ...]:
         return (self.language_page, self.choice_page, self.organisation_page,
                 self.account_page, self.recovery_page, self.join_page,
-                self.joined_page)  # fmt: skip
+                self.joined_page, self.restore_page, self.restored_page)  # fmt: skip
 
     def joining(self) -> bool:
         """The join path was chosen (not a new organisation)."""
@@ -660,7 +920,7 @@ class FirstRunWizard(QWizard):
         super().accept()
 
     def reject(self) -> None:
-        if self.account_page.busy:
+        if self.account_page.busy or self.restore_page.busy:
             return  # Escape or the close button while the store is made or the server asked
         # A store created on the account page is kept: the next start asks for its password.
         if self.session is not None:
@@ -670,7 +930,34 @@ class FirstRunWizard(QWizard):
             # registration tried again (the server still out of reach) instead of closing.
             QDialog.done(self, QDialog.DialogCode.Accepted.value)
             return
+        if self.currentPage() is self.restore_page and self.restore_page.entered():
+            self._ask_to_discard()
+            return
+        # Nothing of a restore stays behind: the next start would ask for its password.
+        self.restore_page.attempt.undo()
         super().reject()
+
+    def _ask_to_discard(self) -> None:
+        """The backup's path, its passphrase and an account typed: Escape pressed by reflex
+        asks first, as the program's dialogs do (``widgets.KeepsInput``); with nothing typed
+        it closes at once."""
+        if self.discard_question is not None:
+            return
+
+        def answered(discard: bool) -> None:
+            self.discard_question = None
+            if discard:
+                self.restore_page.clear()
+                self.reject()
+
+        self.discard_question = ask_to_confirm(
+            self,
+            self.windowTitle(),
+            _("Discard what you entered?"),
+            _("&Discard"),
+            answered,
+            cancel=_("&Keep editing"),
+        )
 
     def _keep_join_inputs(self) -> None:
         """Cancelled on the join path before the laptop registered (the server out of reach,

@@ -50,7 +50,7 @@ from desktop_app.storage.db import (
 )
 from desktop_app.storage.keyslots import KdfParams
 from desktop_app.usecases import audit
-from desktop_app.usecases.accounts import PASSWORD_MIN, Session
+from desktop_app.usecases.accounts import PASSWORD_MIN, Session, log_in
 
 MAGIC = b"WELCOME-DESK-BACKUP\n"
 CHUNK = 1 << 20
@@ -323,3 +323,54 @@ def restore_backup(backup: Path, data_dir: Path, passphrase: str) -> None:
             os.replace(work / name, data_dir / name)
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+class RestoreAttempt:
+    """A restore into a data folder that is undone unless an account of the backup logs in
+    (the first-run wizard's "Restore a backup of this laptop"): a wrong passphrase, another
+    file, a cancelled wizard leave the folder as it was, with no store in it that the next
+    start would ask a password for. A refused password keeps the restored store for the next
+    try (its key slots count the failed logins), and only another backup file unpacks again.
+
+    Whatever the attempt added to the folder goes when it is undone, nothing that was there
+    before it (the program's log folder, say). Never stored: gone with the window."""
+
+    def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
+        self._before: frozenset[str] | None = None  # the folder's entries before; None: no folder
+        self._restored: Path | None = None  # the backup unpacked into it now
+        self._started = False
+
+    def open(self, source: Path, passphrase: str, account: str, password: str) -> Session:
+        """Restore ``source`` (unless it is restored already), then log in with an account of
+        it. Runs on a worker; raises as ``restore_backup`` and ``log_in`` do."""
+        if self._restored != source:
+            self.undo()
+            self._started = True
+            folder = self.data_dir
+            self._before = frozenset(p.name for p in folder.iterdir()) if folder.is_dir() else None
+            try:
+                restore_backup(source, self.data_dir, passphrase)
+            except BaseException:
+                self.undo()
+                raise
+            self._restored = source
+        return log_in(self.data_dir, account, password)
+
+    def undo(self) -> None:
+        """Take out what the attempt put into the folder (the folder too, if it made it)."""
+        if not self._started:
+            return
+        self._started, self._restored = False, None
+        if self._before is None:
+            shutil.rmtree(self.data_dir, ignore_errors=True)
+            return
+        with contextlib.suppress(FileNotFoundError):
+            for entry in self.data_dir.iterdir():
+                if entry.name in self._before:
+                    continue
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    with contextlib.suppress(FileNotFoundError):
+                        entry.unlink()
