@@ -1447,6 +1447,13 @@ class DevicesDialog(QDialog):
             if revoke:
                 self._revoke_and_renew(device_id, name, last_sync)
 
+        # A broken laptop's backup restored on its replacement: revoked as the broken one
+        # "no longer in use", the replacement was refused too (help.py, coordinators' guide).
+        replacement = _(
+            "A laptop whose backup was restored on a replacement is the same laptop to the "
+            "server: revoking it refuses the replacement too, which then joins again with a "
+            "new enrollment code."
+        )
         self.revoke_question = ask_to_confirm(
             self,
             _("Revoke laptop"),
@@ -1454,7 +1461,9 @@ class DevicesDialog(QDialog):
                 "Revoke “{name}”? It can no longer sync, and a new team key is made so that it "
                 "cannot read anything written from now on. What it holds already cannot be "
                 "taken back. This cannot be undone."
-            ).format(name=name),
+            ).format(name=name)
+            + "\n\n"
+            + replacement,
             _("Revoke and renew the team key"),
             answered,
         )

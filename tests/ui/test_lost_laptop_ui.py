@@ -37,18 +37,21 @@ def _listed(qtbot: QtBot, dialog: DevicesDialog) -> dict[str, str]:
     return {line.split(" · ")[0]: line for line in lines}
 
 
-def _revoke(qtbot: QtBot, dialog: DevicesDialog, name: str) -> None:
-    """Revoke ``name`` as the coordinator does: select it, press Revoke, confirm."""
+def _revoke(qtbot: QtBot, dialog: DevicesDialog, name: str) -> str:
+    """Revoke ``name`` as the coordinator does: select it, press Revoke, confirm. What the
+    question asked."""
     row = next(i for i in range(dialog.list.count()) if dialog.list.item(i).text().startswith(name))
     dialog.list.setCurrentRow(row)
     dialog.revoke.click()
     question = dialog.revoke_question
     assert question is not None
+    asked = question.text()
     confirm = next(
         b for b in question.buttons() if question.buttonRole(b) != QMessageBox.ButtonRole.RejectRole
     )
     with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):  # revoked, renewed, listed
         confirm.click()
+    return asked
 
 
 def test_revoking_a_stolen_laptop_says_since_when_its_work_never_reached_the_team(
@@ -71,7 +74,14 @@ def test_revoking_a_stolen_laptop_says_since_when_its_work_never_reached_the_tea
     assert lines["Laptop Ioana"].endswith(f"\n\u2003\u2003Zuletzt synchronisiert {when}"), lines
     assert "synchronisiert" not in lines["Koordination"]
 
-    _revoke(qtbot, dialog, "Laptop Ioana")
+    asked = _revoke(qtbot, dialog, "Laptop Ioana")
+    # A broken laptop revoked after its backup was restored on the new one: the new one was
+    # refused too, and nothing had said so before the revoke.
+    assert asked.endswith(
+        "\n\nEin Laptop, dessen Sicherung auf einem Ersatzgerät wiederhergestellt wurde, ist für "
+        "den Server derselbe Laptop: Wird er gesperrt, ist auch das Ersatzgerät gesperrt; es "
+        "tritt dann mit einem neuen Anmeldecode wieder bei."
+    ), asked
     said = dialog.renewed.text()
     assert said.startswith("„Laptop Ioana“ ist gesperrt"), said
     assert f"nach seiner letzten Synchronisierung ({when}) erfasst wurde" in said, said
