@@ -601,11 +601,13 @@ def build_guide(window: MainWindow) -> Guide:
             # A broken laptop: the guide spoke only of lost and stolen ones, and a coordinator
             # who joined the new laptop afresh lost what the old one held unsynced at its
             # backup; one who revoked the broken laptop after the restore found the new one
-            # refused (it is that laptop to the server).
+            # refused (it is that laptop to the server). The new laptop restores it from the
+            # first start's window: an account set up first was left behind in a store.
             fill(
                 _(
-                    "A broken laptop: restore its last backup on the new laptop ({restore}, "
-                    "after setting up an account there). The restored data is as it was at the "
+                    "A broken laptop: restore its last backup on the new laptop: at its first "
+                    "start, choose “{first}” ({restore} on a laptop set up already). The "
+                    "restored data is as it was at the "
                     "backup; its next sync brings back what the old laptop synced after the "
                     "backup, and sends what it held unsynced at the backup. What was recorded on "
                     "the old laptop after both the backup and its last sync is lost. The new "
@@ -613,6 +615,7 @@ def build_guide(window: MainWindow) -> Guide:
                     "hands ({laptops}): the new laptop is then told so, and joins again with a "
                     "new enrollment code, keeping its data."
                 ),
+                first=html.escape(_("&Restore a backup of this laptop").replace("&", "")),
                 restore=b.ref("&File", "&Restore backup…"),
                 laptops=laptops,
             ),
