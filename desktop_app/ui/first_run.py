@@ -194,6 +194,28 @@ class OrganisationPage(QWizardPage):
         return PAGE_ACCOUNT
 
 
+def busy_indicator() -> tuple[QLabel, QProgressBar]:
+    """A line that says what runs on the worker and a bar that moves meanwhile (how long cannot
+    be known), both hidden until then (``show_busy``)."""
+    label, bar = QLabel(), QProgressBar()
+    bar.setRange(0, 0)
+    bar.setTextVisible(False)
+    label.hide()
+    bar.hide()
+    return label, bar
+
+
+def show_busy(wizard: QWizard, label: QLabel, bar: QProgressBar, what: str | None) -> None:
+    """``what`` runs (None: nothing does any more): said, and Back and Cancel wait for it."""
+    if what is not None:
+        label.setText(what)
+        bar.setAccessibleName(what)
+    for widget in (label, bar):
+        widget.setVisible(what is not None)
+    for which in (QWizard.WizardButton.BackButton, QWizard.WizardButton.CancelButton):
+        wizard.button(which).setEnabled(what is None)
+
+
 # The login window starts with its account field empty and shows nobody's name (the key slots
 # do not name their accounts): next morning, the name chosen here is the one to type.
 ACCOUNT_NAME_AT_LOGIN = N_(
@@ -226,12 +248,7 @@ class AccountPage(QWizardPage):
         # the join dialog (``sync_status.join_failure``).
         self.offers_retry = False
         self._failed_for: tuple[str, str] | None = None  # the join inputs it failed with
-        self.busy_label = QLabel()
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 0)  # busy: how long cannot be known
-        self.bar.setTextVisible(False)
-        self.busy_label.hide()
-        self.bar.hide()
+        self.busy_label, self.bar = busy_indicator()
         self.created = QLabel()
         self.created.setWordWrap(True)
         self.created.hide()
@@ -384,31 +401,26 @@ class AccountPage(QWizardPage):
         self._wizard.next()
 
     def _run(self, what: str, call: Callable[[], Any], on_done: Callable[[Any], None]) -> None:
-        self.busy_label.setText(what)
-        self.bar.setAccessibleName(what)
-        self._set_busy(True)
+        self._set_busy(what)
 
         def done(result: Any) -> None:
-            self._set_busy(False)
+            self._set_busy(None)
             on_done(result)
 
         def failed(exc: Exception) -> None:
-            self._set_busy(False)
+            self._set_busy(None)
             self._show_failure(exc)
 
         self._wizard.tasks.run(call, done, failed)
 
-    def _set_busy(self, busy: bool) -> None:
-        self.busy = busy
-        for widget in (self.busy_label, self.bar):
-            widget.setVisible(busy)
+    def _set_busy(self, what: str | None) -> None:
+        self.busy = busy = what is not None
         made = self._wizard.session is not None  # the account exists: its fields are done
         for field in (self.account, self.display_name, self.password, self.repeat):
             field.setEnabled(not busy and not made)
         self.created.setVisible(made and not busy)
         self.completeChanged.emit()  # Next; the wizard re-enables Back with it
-        for which in (QWizard.WizardButton.BackButton, QWizard.WizardButton.CancelButton):
-            self._wizard.button(which).setEnabled(not busy)
+        show_busy(self._wizard, self.busy_label, self.bar, what)
 
     def isComplete(self) -> bool:
         return not self.busy
@@ -648,12 +660,7 @@ class RestorePage(QWizardPage):
         self.general = ErrorLabel()
         self.busy = False
         self._proceed = False  # restored and logged in: the next validatePage passes
-        self.busy_label = QLabel()
-        self.bar = QProgressBar()
-        self.bar.setRange(0, 0)
-        self.bar.setTextVisible(False)
-        self.busy_label.hide()
-        self.bar.hide()
+        self.busy_label, self.bar = busy_indicator()
         # Once the restored data is open, there is nothing to go back to.
         self.setCommitPage(True)
         row = QWidget()
@@ -794,15 +801,11 @@ class RestorePage(QWizardPage):
 
     def _set_busy(self, busy: bool) -> None:
         self.busy = busy
-        self.busy_label.setText(_("Restoring the backup…"))
-        self.bar.setAccessibleName(self.busy_label.text())
-        for widget in (self.busy_label, self.bar):
-            widget.setVisible(busy)
         for control in (*self.fields.values(), self.choose):
             control.setEnabled(not busy)
         self.completeChanged.emit()
-        for which in (QWizard.WizardButton.BackButton, QWizard.WizardButton.CancelButton):
-            self._wizard.button(which).setEnabled(not busy)
+        what = _("Restoring the backup…") if busy else None
+        show_busy(self._wizard, self.busy_label, self.bar, what)
 
     def isComplete(self) -> bool:
         return not self.busy
