@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -44,7 +44,7 @@ from desktop_app.storage.keyslots import KeySlotError, LoginDelayed
 from desktop_app.ui.accounts import RESTORED_NEXT_SYNC
 from desktop_app.ui.error_label import with_error
 from desktop_app.ui.login import delay_message
-from desktop_app.ui.save_dialog import _keep_folders_off_the_disk, start_folder
+from desktop_app.ui.save_dialog import ask_open_path
 from desktop_app.ui.settings import KEY_JOIN_NAME, KEY_JOIN_SERVER, KEY_LANGUAGE, LetterheadForm
 from desktop_app.ui.sync_status import (
     FINGERPRINT_STYLE,
@@ -712,24 +712,17 @@ class RestorePage(QWizardPage):
     def _on_choose_clicked(self) -> None:
         # Qt's own dialog, opened without blocking, in the documents folder (as the save
         # dialogs): a backup is usually on a stick, reached from there.
-        dialog = QFileDialog(self, _("Backup file"), str(start_folder(self)), "*.wdbackup")
-        dialog.setOption(QFileDialog.Option.DontUseNativeDialog, True)
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptOpen)
-        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.fileSelected.connect(self._on_file_selected)
-        dialog.finished.connect(self._on_chooser_finished)
-        _keep_folders_off_the_disk(dialog)
-        self.chooser = dialog
-        dialog.open()
+        self.chooser = ask_open_path(
+            self, _("Backup file"), self._on_file_selected, name_filter="*.wdbackup"
+        )
+        self.chooser.finished.connect(self._on_chooser_finished)
 
-    def _on_file_selected(self, name: str) -> None:
-        self.file.setText(name)
+    def _on_file_selected(self, path: Path) -> None:
+        self.file.setText(str(path))
         self.passphrase.setFocus()
 
     def _on_chooser_finished(self, _result: int) -> None:
         self.chooser = None
-        self.window().activateWindow()
 
     def validatePage(self) -> bool:
         """Restore and log in on a worker thread (the key derivations, the unpacking); once
