@@ -1033,7 +1033,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
                 raise CliError(coordinator_to_confirm(_TRUST_COMMAND), EXIT_INVALID) from exc
             lines = [sync_message(exc.code), *_senders_to_confirm(session)]
             raise CliError("\n".join(lines), EXIT_INVALID) from exc
-        print(_sync_summary(report.pushed, report.pulled, report.conflicts, report.refused))
+        print(_sync_summary(report.sent, report.received, report.conflicts, report.refused))
         if report.clock_offset_ms is not None:  # the sync went on as always: a warning only
             print(clock_warning(report.clock_offset_ms), file=sys.stderr)
         # The keys it has still work; a key from a laptop not confirmed yet waits.
@@ -1096,7 +1096,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 def _sync_summary(pushed: int, pulled: int, conflicts: int, refused: int) -> str:
     """One sync's counts, each in its own plural form: "1 trimise" and "1 получени" (the plural
-    after 1) were printed for a single record."""
+    after 1) were printed for a single record.
+
+    ``pulled`` counts only records written on other laptops (``SyncReport.received``): a
+    laptop's own records, which every pull after its push brings back, were said to be
+    "received". Neither count holds audit entries (``SyncReport.sent``): the one of this
+    command's own logging in made every sync say "1 sent"."""
     from desktop_app.i18n.formatting import format_number
 
     return _("Sync done: {pushed}, {pulled}, {conflicts}, {refused}.").format(
