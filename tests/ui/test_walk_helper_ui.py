@@ -185,6 +185,15 @@ def test_the_status_history_says_who_signed_off_a_helpers_referral_and_when(
             session.store, session.user, person.id, "vhs", "integration_course", now=issued
         )
         assert len(referrals_ui.history_lines(session.store, session.user, own)) == 1
+        # Signed off within the second the helper made it (times are kept to the second):
+        # still the helper's draft and the advisor's sign-off, two lines (it was one in CI).
+        quick = referrals.issue_referral(
+            helper.store, helper.user, person.id, "vhs", "integration_course", now=issued
+        )
+        referrals.sign_off(session.store, session.user, quick.id, now=issued)
+        quick = referrals.get_referral(helper.store, helper.user, quick.id)
+        lines = referrals_ui.history_lines(helper.store, helper.user, quick)
+        assert len(lines) == 2 and lines[1].endswith("(Anna Schmidt)"), lines
     finally:
         helper.close()
 
