@@ -4,9 +4,10 @@ Romanian: commands (buttons, menu items, check boxes, command-line help) are in 
 2nd person singular (Salvează, Caută…); every sentence addressed to the reader (messages,
 explanations, the guide) is in the polite plural (Alegeți…, dumneavoastră). The guide under
 Help said "alege", "scrii", "parola ta" beside dialogs saying "Introduceți", "vă rugăm".
-Bulgarian: commands are verbal nouns (Запазване, Отваряне); sentences use the formal "вие", in
-lower case in the program and capitalised (Вие, Вас, Ваш) in what is written to one person (the
-person's copy of their data, their referral sheet), as Bulgarian letters do.
+Bulgarian: commands are verbal nouns (Запазване, Отваряне); sentences use the formal "Вие",
+capitalised (Вие, Вас, Ви, Ваш) as Bulgarian letters to one person do, in the program as in what is
+written to the person (the copy of their data, their referral sheet). The program had both: "Не се
+показва за вас" beside "скрито за Вас", "паролата ви" beside "работата Ви" in the same guide.
 """
 
 from __future__ import annotations
@@ -35,9 +36,8 @@ RO_FAMILIAR = re.compile(
 )
 # A polite plural: the pronoun, its clitics, or a 2nd person plural verb (-ați, -eți, -iți, -îți).
 RO_POLITE = re.compile(r"dumneavoastră|(?<![\w])vă(?![\w])|-vă|\w+(ați|eți|iți|îți)(?![\w])", re.I)
-# In what is written to one person, "Вие" and its forms are capitalised; lower case there reads
-# as addressing many.
-BG_LOWER_VIE = re.compile(r"(?<![\w])(вие|вас|ви|ваш|ваша|вашия|вашият|вашето|вашите)(?![\w])")
+# "Вие" and its forms are capitalised; lower case reads as addressing many.
+BG_LOWER_VIE = re.compile(r"(?<![\w])(вие|вас|ви|вам|ваш|ваша|вашия|вашият|вашето|вашите)(?![\w])")
 BG_FORMAL = re.compile(r"(?<![\w])(Вие|Вас|Ви|Ваш\w*)(?![\w])|\w+те(?![\w])")
 
 
@@ -139,6 +139,20 @@ def test_what_the_person_reads_is_in_the_polite_form(lang: str) -> None:
         "client.appointment_tip",
     ):
         assert (RO_POLITE if lang == "ro" else BG_FORMAL).search(texts[key]), (key, texts[key])
+
+
+def test_bulgarian_addresses_its_reader_with_a_capital_vie_throughout() -> None:
+    """The advisor's messages and the guide said "вие", "ви" in fourteen places and "Вас", "Ви"
+    in five; the person's copy and the letters always capitalise. One form everywhere."""
+    lower = [
+        (msgid, s)
+        for msgid, strings in _catalog("bg").items()
+        for s in strings
+        if BG_LOWER_VIE.search(s)
+    ]
+    assert lower == []
+    capital = re.compile(r"(?<![\w])(Вие|Вас|Ви|Вам|Ваш\w*)(?![\w])")
+    assert sum(bool(capital.search(s)) for strings in _catalog("bg").values() for s in strings) > 40
 
 
 def test_bulgarian_commands_are_verbal_nouns() -> None:
