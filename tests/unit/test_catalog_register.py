@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[2]
 RO_FAMILIAR = re.compile(
     r"(?<![\w-])(tu|te|tău|ta|tale|tăi|ție|ți|îți|ești|poți|vrei|știi|introdu|alegi|scrii|"
     r"decizi|salvezi|imprimi|pleci|lași|compari|cere-l|schimb-o|blochează-l|"
-    r"deschide-o|păstrează-le|elimin-o|ștergi|nu da)(?![\w])",
+    r"deschide-o|păstrează-le|elimin-o|ștergi|nu da|apasă|calculezi)(?![\w])",
     re.IGNORECASE,
 )
 # A polite plural: the pronoun, its clitics, or a 2nd person plural verb (-ați, -eți, -iți, -îți).
@@ -69,6 +69,38 @@ def test_romanian_running_text_uses_the_polite_plural() -> None:
         if RO_FAMILIAR.search(s)
     ]
     assert familiar == []
+
+
+# An instruction to the reader inside English running text: a sentence (or a clause after a colon)
+# that starts with a verb in the imperative.
+EN_INSTRUCTION = re.compile(
+    r"(?:^|[.;?]\s+|:\s+)(?:Add|Ask|Check|Choose|Click|Close|Compare|Decide|Enter|Keep|Open|Print|"
+    r"Renew|Revoke|Save|Search|Select|Take|Try|Type|Use|Wait|Write|Please)\b",
+    re.IGNORECASE,
+)
+# Running text by its punctuation, but a command: a button's tooltip that restates it ("Ascunde
+# avertismentul", beside "Скриване …", "… ausblenden") and a check box's label.
+RO_COMMANDS_WITH_A_FULL_STOP = {
+    "Hide the warning for now: the status bar keeps a short note that shows it again.",
+    "Import likely duplicates as well (e.g. family members sharing a phone)",
+}
+
+
+def test_romanian_instructions_in_running_text_are_polite() -> None:
+    """ "… Decide din nou.", "apasă „Afișează” ca să calculezi …", "Caută o persoană sau
+    înregistrează una nouă (Ctrl+N).": instructions in messages said in the singular of a button
+    what the rest of the program's sentences ask in the polite plural ("Decideți", "apăsați")."""
+    checked = 0
+    wrong = []
+    for msgid, strings in _catalog("ro").items():
+        if not _running_text(msgid) or not EN_INSTRUCTION.search(msgid):
+            continue
+        if msgid in RO_COMMANDS_WITH_A_FULL_STOP:
+            continue
+        checked += 1
+        wrong += [(msgid, s) for s in strings if not RO_POLITE.search(s)]
+    assert wrong == []
+    assert checked > 80
 
 
 def test_romanian_commands_stay_in_the_singular() -> None:
