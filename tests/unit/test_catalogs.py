@@ -137,6 +137,22 @@ TERMS = [
     # "Synchronisierung" as in "Jetzt synchronisieren" and the guide, not "Synchronisation"
     # (settings, erasure) or "Abgleich" (conflicts)
     ("de", re.compile(r"\bsync(ed|s|ing)?\b", re.I), "", ("synchronisation", "abgleich")),
+    # the consent the person signs has "scrisoare de trimitere" since 2026-12-2; the access log
+    # and the person's copy still said "scrisoare de recomandare", a letter of recommendation
+    ("ro", re.compile(r"\breferral letters?\b", re.I), "trimitere", ("recomandare",)),
+    # the advice centre is the consent's "centrul de consiliere" / "консултантският център":
+    # the person's copy called it "serviciul de consiliere" / "консултантската служба" in one
+    # sentence (a "serviciu" / "служба" is one of the directory's services) and "centru" in the next
+    (
+        "ro",
+        re.compile(r"\badvice (service|centre)\b", re.I),
+        "centru",
+        ("serviciul de consiliere",),
+    ),
+    ("bg", re.compile(r"\badvice (service|centre)\b", re.I), "център", ("служба",)),
+    # the glossary's German name, as the letters, forms and directory write it ("в Jobcenter")
+    ("bg", re.compile(r"\bjob ?cent(re|er)", re.I), "jobcenter", ("джобцент",)),
+    ("ro", re.compile(r"\bjob ?cent(re|er)", re.I), "jobcenter", ()),
 ]
 
 
