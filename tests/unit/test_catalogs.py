@@ -65,6 +65,44 @@ def test_every_message_in_the_code_is_translated(tmp_path: Path, lang: str) -> N
             assert set(PLACEHOLDER.findall(s)) == set(PLACEHOLDER.findall(key)), (lang, key, s)
 
 
+# Every kind of placeholder the code fills: str.format fields (with a format spec too), and the
+# %-style ones of argparse's own messages.
+ANY_PLACEHOLDER = re.compile(r"\{[^{}]*\}|%\([a-z_]+\)[sdifr]|%[sdifr]")
+# An access key: "&" before a character that is not another "&" ("&&" is a literal ampersand).
+ACCESS_KEY = re.compile(r"(?<!&)&(?!&)")
+
+
+@pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
+def test_every_entry_keeps_its_placeholders_access_key_and_line_ends(lang: str) -> None:
+    """What the other test's "{name}" check left out: each placeholder as often as the msgid has
+    it ("%(prog)s", "{n:,}" too), exactly one access key where the msgid has one (a lost "&"
+    leaves a button without its Alt key; a doubled one shows "&" or takes two keys), no empty
+    or fuzzy entry, and a trailing line break kept or left as the msgid has it."""
+    wrong = []
+    for m in _catalog(lang):
+        if not m.id:
+            continue
+        ids = [m.id] if isinstance(m.id, str) else list(m.id)
+        strings = [m.string] if isinstance(m.string, str) else list(m.string)
+        if "fuzzy" in m.flags:
+            wrong.append(("fuzzy", ids[0], strings))
+        for n, s in enumerate(strings):
+            msgid = ids[min(n, len(ids) - 1)]
+            if not s:
+                wrong.append(("empty", msgid, s))
+                continue
+            if sorted(ANY_PLACEHOLDER.findall(s)) != sorted(ANY_PLACEHOLDER.findall(msgid)):
+                wrong.append(("placeholders", msgid, s))
+            keys = ACCESS_KEY.findall(s)
+            if len(keys) != len(ACCESS_KEY.findall(msgid)) or s.count("&&") != msgid.count("&&"):
+                wrong.append(("access key", msgid, s))
+            if keys and not re.search(r"(?<!&)&[^&\s]", s):
+                wrong.append(("access key on no letter", msgid, s))
+            if s.endswith("\n") != msgid.endswith("\n"):
+                wrong.append(("line end", msgid, s))
+    assert wrong == []
+
+
 @pytest.mark.parametrize("lang", ["de", "bg", "ro"])
 def test_translations_are_not_english_copies(lang: str) -> None:
     copies = [
