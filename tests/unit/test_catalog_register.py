@@ -204,6 +204,17 @@ def test_bulgarian_commands_are_verbal_nouns() -> None:
     assert wrong == []
 
 
+def test_bulgarian_choices_side_by_side_are_both_verbal_nouns() -> None:
+    """The import's two choices for likely duplicates read "Вероятните дубликати да се
+    пропуснат" above "Импортиране и на вероятните дубликати …"."""
+    bg = _catalog("bg")
+    choices = [
+        bg["Leave likely duplicates out"][0],
+        bg["Import likely duplicates as well (e.g. family members sharing a phone)"][0],
+    ]
+    assert [c for c in choices if not re.match(r"\w+(не|ние)(?!\w)", c)] == []
+
+
 def test_romanian_report_headers_are_labels_not_commands(session: Session) -> None:
     """A column header names what is counted: alone above its column, "Acceptați" (accepted
     steps) read as the polite command "Accept!"; it is "Acceptate" beside "Propuneri". (The
