@@ -215,6 +215,25 @@ def test_bulgarian_choices_side_by_side_are_both_verbal_nouns() -> None:
     assert [c for c in choices if not re.match(r"\w+(не|ние)(?!\w)", c)] == []
 
 
+def test_german_requests_say_sie_and_nothing_says_du() -> None:
+    """Field messages side by side said "Bitte geben Sie eine Zahl … ein" and "Bitte das Datum
+    als TT.MM.JJJJ … eingeben"; Qt's file dialog "Gehe zum übergeordneten Verzeichnis". A
+    request says "Sie" (the combo box's "— bitte wählen —" is a label, not a sentence)."""
+    de = _catalog("de")
+    requests = [
+        (msgid, s)
+        for msgid, strings in de.items()
+        if re.search(r"\bplease\b", msgid, re.I) and msgid != "— please choose —"
+        for s in strings
+    ]
+    assert len(requests) > 30
+    assert [(msgid, s) for msgid, s in requests if not re.search(r"\bSie\b", s)] == []
+    du = re.compile(r"\b(du|dich|dir|dein\w*|gehe|wähle|klicke|gib)\b", re.I)
+    assert [
+        s for strings in de.values() for s in strings if du.search(s.replace("--data-dir", ""))
+    ] == []
+
+
 def test_romanian_report_headers_are_labels_not_commands(session: Session) -> None:
     """A column header names what is counted: alone above its column, "Acceptați" (accepted
     steps) read as the polite command "Accept!"; it is "Acceptate" beside "Propuneri". (The
