@@ -78,14 +78,14 @@ def test_every_entry_keeps_its_placeholders_access_key_and_line_ends(lang: str) 
     it ("%(prog)s", "{n:,}" too), exactly one access key where the msgid has one (a lost "&"
     leaves a button without its Alt key; a doubled one shows "&" or takes two keys), no empty
     or fuzzy entry, and a trailing line break kept or left as the msgid has it."""
-    wrong = []
+    wrong: list[tuple[str, str, str]] = []
     for m in _catalog(lang):
         if not m.id:
             continue
         ids = [m.id] if isinstance(m.id, str) else list(m.id)
         strings = [m.string] if isinstance(m.string, str) else list(m.string)
         if "fuzzy" in m.flags:
-            wrong.append(("fuzzy", ids[0], strings))
+            wrong.append(("fuzzy", ids[0], " | ".join(strings)))
         for n, s in enumerate(strings):
             msgid = ids[min(n, len(ids) - 1)]
             if not s:
