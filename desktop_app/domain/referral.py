@@ -99,6 +99,9 @@ class Referral:
     #: referrals are signed off as they are issued); empty while it waits for sign-off
     signed_off_by: str = ""
     signed_off_at: dt.datetime | None = None
+    #: issued as a draft (by a helper, for an advisor to sign off), not as an advisor's own
+    #: (signed off as it is issued): set once, when it is made, and never changed
+    issued_as_draft: bool = False
 
     @property
     def signed_off(self) -> bool:
@@ -155,8 +158,10 @@ def new_referral(
     documents: tuple[str, ...] = (),
     follow_up: dt.date | None = None,
     follow_up_after: dt.timedelta = FOLLOW_UP_AFTER,
+    issued_as_draft: bool = False,
 ) -> Referral:
-    """A freshly issued referral with a new id and its reference number.
+    """A freshly issued referral with a new id and its reference number; ``issued_as_draft``
+    for one a helper prepares for an advisor to sign off.
 
     The follow-up date defaults to ``follow_up_after`` past the appointment, or past the day of
     issue when there is no appointment yet.
@@ -179,6 +184,7 @@ def new_referral(
         contact_person=contact_person,
         documents=documents,
         follow_up=follow_up,
+        issued_as_draft=issued_as_draft,
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop_app.storage.models import Base, SyncMixin
@@ -32,6 +32,9 @@ class ReferralRow(Base, SyncMixin):
     status_changed_at: Mapped[str] = mapped_column(String(32), nullable=False, default="")
     signed_off_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     signed_off_at: Mapped[str] = mapped_column(String(32), nullable=False, default="")
+    # Prepared by a helper for an advisor to sign off (not an advisor's own, signed off as it
+    # was issued): set when the referral is made, never changed (migration issued_as_draft)
+    issued_as_draft: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
     # JSON list of {"status", "at", "by", "outcome"}: every step, for the case history
     status_history: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
 

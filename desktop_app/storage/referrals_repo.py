@@ -80,6 +80,7 @@ def to_referral(row: ReferralRow) -> Referral:
         status_changed_at=_dt(row.status_changed_at),
         signed_off_by=row.signed_off_by,
         signed_off_at=_dt(row.signed_off_at),
+        issued_as_draft=row.issued_as_draft,
     )
 
 
@@ -105,6 +106,7 @@ def referral_columns(referral: Referral) -> dict[str, Any]:
         "status_changed_at": _iso(referral.status_changed_at),
         "signed_off_by": referral.signed_off_by,
         "signed_off_at": _iso(referral.signed_off_at),
+        "issued_as_draft": referral.issued_as_draft,
     }
 
 

@@ -251,6 +251,9 @@ def issue_referral(
         if errors:
             raise ValidationFailed(errors)
         repo = ReferralRepository(session)
+        # An advisor's own is signed off as it is issued; a helper's is a draft until one
+        # signs it off (``sign_off``), which the referral says for good (``issued_as_draft``).
+        signs = allowed(user, Action.SIGN_REFERRAL)
         for _attempt in range(8):
             referral = new_referral(
                 person_id=person_id,
@@ -265,8 +268,9 @@ def issue_referral(
                 contact_person=contact_person,
                 documents=documents,
                 follow_up=follow_up,
+                issued_as_draft=not signs,
             )
-            if allowed(user, Action.SIGN_REFERRAL):
+            if signs:
                 referral = replace(referral, signed_off_by=user.display_name, signed_off_at=now)
             if not repo.reference_taken(referral.reference):
                 break

@@ -126,3 +126,88 @@ def test_the_advisor_who_signs_off_a_helpers_letter_signs_it(session: Session) -
         assert "erreichen Sie Ana Moldovan" in signed  # the contact for questions
     finally:
         helper.close()
+
+
+def test_referrals_held_before_the_field_say_what_they_were_issued_as_after_the_migration(
+    session: Session,
+) -> None:
+    """Migration ``issued_as_draft``: a store at ``carried_drafts`` holds an advisor's own
+    referral and helpers' drafts, waiting and signed off. Each is told from its sign-off as
+    the status history told them (the best that can be known), at the oldest clock, as a
+    laptop that pulls one of them from a version before guesses it (``sync.kinds``)."""
+    import datetime as dt
+    import json
+
+    from desktop_app.storage.db import SCHEMA_HEAD
+    from desktop_app.sync.records import ADAPTERS, load_one
+    from tests.conftest import PASSWORD, downgrade_store
+
+    accounts.add_user(session, "mihai", "Mihai", Role.HELPER, HELPER_PASSWORD)
+    accounts.add_user(session, "anna.s", "Anna Schmidt", Role.HELPER, HELPER_PASSWORD)
+    issued = dt.datetime(2026, 11, 2, 9, 30)
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Ион", "Попа", "1988"), confirm_duplicates=True
+    )
+    made: dict[str, str] = {}
+    for account, name in (("mihai", "waiting"), ("mihai", "later"), ("mihai", "at once")):
+        helper = accounts.log_in(session.store.paths.data_dir, account, HELPER_PASSWORD)
+        try:
+            made[name] = uc.issue_referral(
+                helper.store, helper.user, person.id, "jobcenter", "buergergeld", now=issued
+            ).id
+        finally:
+            helper.close()
+    helper = accounts.log_in(session.store.paths.data_dir, "anna.s", HELPER_PASSWORD)
+    try:  # a helper of the advisor's name, signed off within the second: not to be told
+        made["namesake"] = uc.issue_referral(
+            helper.store, helper.user, person.id, "vhs", "integration_course", now=issued
+        ).id
+    finally:
+        helper.close()
+    made["own"] = uc.issue_referral(
+        session.store, session.user, person.id, "vhs", "integration_course", now=issued
+    ).id
+    uc.sign_off(session.store, session.user, made["later"], now=issued + dt.timedelta(hours=2))
+    uc.sign_off(session.store, session.user, made["at once"], now=issued)
+    uc.sign_off(session.store, session.user, made["namesake"], now=issued)
+    downgrade_store(session.store, "carried_drafts")
+    with session.store.engine.connect() as conn:
+        columns = [row[1] for row in conn.exec_driver_sql("PRAGMA table_info(referrals)")]
+    assert "issued_as_draft" not in columns  # the store as the version before left it
+    data_dir = session.store.paths.data_dir
+    session.close()
+    again = accounts.log_in(data_dir, "anna", PASSWORD)  # migrates to head on opening
+    try:
+        with again.store.engine.connect() as conn:
+            head = conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+            rows = conn.exec_driver_sql("SELECT id, field_clocks FROM referrals").fetchall()
+        stored: dict[str, str] = {rid: clocks for rid, clocks in rows}
+        assert head == SCHEMA_HEAD == "issued_as_draft"
+        told = {
+            name: uc.get_referral(again.store, again.user, rid).issued_as_draft
+            for name, rid in made.items()
+        }
+        assert told == {
+            "waiting": True,
+            "later": True,
+            "at once": True,  # signed off by another name
+            "namesake": False,  # the guess's limit: as the history took it before
+            "own": False,
+        }
+        for name, rid in made.items():
+            assert json.loads(stored[rid])["issued_as_draft"] == ["", ""], name
+            with again.store.reading() as db:
+                held = load_one(ADAPTERS["referral"], db, rid)
+            assert held is not None
+            assert held.state.fields["issued_as_draft"] == (told[name], "", "")
+        # the report facts' triggers are kept (a plain ADD COLUMN, no copy of the table)
+        with again.store.engine.connect() as conn:
+            triggers = set(
+                conn.exec_driver_sql(
+                    "SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                    "AND tbl_name = 'referrals'"
+                ).scalars()
+            )
+        assert "tr_report_month_referrals_insert" in triggers
+    finally:
+        again.close()
