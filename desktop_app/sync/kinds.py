@@ -203,6 +203,20 @@ CONFLICT_FIELDS = (
 _ERASED_WHOLE = frozenset({"visit", "consent", "referral", "case_opening"})
 
 
+def _issued_as_draft(values: dict[str, Any]) -> bool:
+    """Whether a referral of a version before ``issued_as_draft`` was a helper's draft, as
+    the migration ``issued_as_draft`` tells it of the referrals held then: not signed off, or
+    signed off at another time or by another name than it was issued at and by (an advisor's
+    own is signed off by its advisor as it is issued). A draft signed off within the second
+    by an advisor of the helper's name passes for an advisor's own: not to be known."""
+    signed_at = values.get("signed_off_at") or ""
+    return (
+        not signed_at
+        or signed_at != values.get("created_at")
+        or values.get("signed_off_by") != values.get("advisor_name")
+    )
+
+
 def register_builtin_kinds() -> None:
     from desktop_app.storage.referrals_models import ReferralRow
     from desktop_app.storage.visits_models import ConsentRow, QuickContactRow, VisitRow
@@ -218,6 +232,11 @@ def register_builtin_kinds() -> None:
         "referral": frozenset({"status_changed_at", "signed_off_by", "signed_off_at"}),
     }
     histories = {"referral": frozenset({"status_history"})}
+    # Set when the record is made and never changed: laptops differ on it only where they
+    # guessed it for a record of a version before it (``guessed``), and a draft is then
+    # told for sure (never signed off, or by another or later), an advisor's own only guessed.
+    flags = {"referral": frozenset({"issued_as_draft"})}
+    guesses = {"referral": {"issued_as_draft": _issued_as_draft}}
     for kind, model in (
         ("visit", VisitRow),
         ("consent", ConsentRow),
@@ -232,11 +251,13 @@ def register_builtin_kinds() -> None:
                 model,
                 data_columns(model),
                 person_column=owner,
+                sticky_true=flags.get(kind, frozenset()),
                 last_writer_wins=later_wins.get(kind, frozenset()),
                 union_lists=histories.get(kind, frozenset()),
                 check_combination=_visit_combination if kind == "visit" else None,
                 erase_rows=_eraser(kind) if kind in _ERASED_WHOLE else None,
                 check_content=_visit_answers_shape if kind == "visit" else None,
+                guessed=guesses.get(kind),
             )
         )
     register(DistinctPeopleAdapter())

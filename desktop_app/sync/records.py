@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from itertools import chain, repeat
@@ -77,6 +77,9 @@ _FLAGS = frozenset({bool, type(None)})
 # A live record's column values, the field clocks to store and its newest clock
 # (``RowAdapter._columns``).
 _Columns = tuple[dict[str, Any], dict[str, list[str]], str]
+# Tells the value of a field a version before it did not send from the record's other fields
+# (``RowAdapter``'s ``guessed``): given the fields' values by name.
+FieldGuess = Callable[[dict[str, Any]], Any]
 # Looks at a live record's content before it is written (``RowAdapter``'s ``check_content``):
 # its plain columns' values and each ``keyed`` column's entries; raises ``PayloadError`` for
 # content the code reading the table cannot take (a visit's answers not in the form's shape).
@@ -364,8 +367,12 @@ class RowAdapter:
         check_combination: CombinationCheck | None = None,
         erase_rows: Callable[[Session, list[str]], None] | None = None,
         check_content: ContentCheck | None = None,
+        guessed: Mapping[str, FieldGuess] | None = None,
     ) -> None:
         self.kind = kind
+        # Fields a version before them did not send, whose value is told from the record's
+        # other fields (not their default): ``upgrade``.
+        self.guessed = guessed or {}
         self.check_content = check_content
         # Records about a person that go whole when erased: a tombstone arriving deletes the
         # record's rows (``erase_rows``) instead of keeping a wiped row, and creates none.
@@ -481,10 +488,27 @@ class RowAdapter:
         it was in fact added here meanwhile, the merge shows a conflict, never drops it.
 
         A live record of a version before the flag of ``FORMERLY_DELETED`` has it true (that
-        version deleted the record otherwise), set when the record was last written."""
+        version deleted the record otherwise), set when the record was last written.
+
+        A live record of a version before a ``guessed`` field gets the value told from its
+        other fields, at the oldest clock (as the migration that added the column gives the
+        records held then): laptops guess alike from the same record, and guesses from two
+        revisions of it merge by the field's rule (a referral's ``issued_as_draft`` is
+        ``sticky_true``). Where the local record holds that value already, it keeps its own
+        clocks: the record is no news to send back."""
         flag = FORMERLY_DELETED.get(self.kind)
         if flag is not None and not state.deleted and flag not in state.fields:
             fields = {**state.fields, flag: FieldState(True, state.newest_clock())}
+            state = RecordState(state.kind, state.id, fields)
+        missing = [name for name in self.guessed if name not in state.fields]
+        if missing and not state.deleted:
+            known = state.values()
+            ours = local.fields if local is not None else {}
+            fields = dict(state.fields)
+            for name in missing:
+                guess = FieldState(self.guessed[name](known), "", "")
+                kept = ours.get(name)
+                fields[name] = kept if kept is not None and kept.value == guess.value else guess
             state = RecordState(state.kind, state.id, fields)
         whole = [name for name in self.keyed if name in state.fields]
         if state.deleted or not whole:
