@@ -1439,12 +1439,11 @@ def history_lines(store: Store, user: Any, referral: Referral) -> list[str]:
     steps = uc.status_history(store, user, referral.id, log_view=False)
     # A helper's referral signed off later: who answers for its letter, and since when, among
     # the steps (an advisor's own is signed off as it is issued, which its first step says).
-    # Told apart by who signed it as well as when: both times are kept to the second, and a
-    # helper's draft signed off within the second it was made looked like an advisor's own.
+    # Told apart by what the referral says it was issued as, not by the sign-off's time and
+    # name: a draft signed off within the second by an advisor of the helper's name looked
+    # like an advisor's own.
     signed_at = referral.signed_off_at
-    sign_off = signed_at is not None and (
-        signed_at != referral.created_at or referral.signed_off_by != referral.advisor_name
-    )
+    sign_off = signed_at is not None and referral.issued_as_draft
     for step, laptop in zip(steps, uc.step_laptops(store, steps), strict=True):
         if sign_off and signed_at is not None and signed_at < step.at:
             lines.append(_signed_off_line(referral))

@@ -1806,3 +1806,48 @@ def test_the_status_history_says_on_which_laptop_a_colleague_made_a_step(
     assert lines[1].endswith(
         f"Programare făcută ({b.user.display_name}, laptopul „Jobcenter Mitte”)"
     )
+
+
+def test_a_helpers_draft_signed_off_on_another_laptop_shows_the_sign_off_on_both(
+    qtbot: QtBot, laptops: Laptops, tmp_path: Path
+) -> None:
+    """A student helper at the contact point prepares Maria's referral; the advisor at the
+    job centre's laptop, of the helper's name, signs it off within the second it was made.
+    The status history on both laptops lists the helper's issue and the sign-off (it took a
+    draft signed off so for an advisor's own and showed no sign-off); the advisor's own
+    referral, synced the other way, lists no sign-off on either."""
+    from desktop_app.domain.users import Role
+    from desktop_app.usecases import accounts
+
+    a, b = laptops.new("Anlaufstelle Nord"), laptops.new("Jobcenter Mitte")
+    person = _person(a, "Maria", "Popescu")
+    accounts.add_user(a, "mihai", b.user.display_name, Role.HELPER, "student pass 7")
+    helper = accounts.log_in(a.store.paths.data_dir, "mihai", "student pass 7")
+    issued = dt.datetime(2026, 12, 1, 10, 15)
+    try:
+        draft = uc.issue_referral(
+            helper.store, helper.user, person.id, "jobcenter", "buergergeld", now=issued
+        )
+    finally:
+        helper.close()
+    laptops.sync(a, b)
+    uc.sign_off(b.store, b.user, draft.id, now=issued)
+    own = uc.issue_referral(b.store, b.user, person.id, "vhs", "integration_course", now=issued)
+    laptops.sync(b, a)
+    shots = Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path))
+    for laptop in (a, b):
+        window = shown_window(qtbot, laptop)
+        window.show_person(person.id)
+        feature = window.referrals  # type: ignore[attr-defined]
+        dialog = feature.open_status_dialog(uc.get_referral(laptop.store, laptop.user, draft.id))
+        lines = dialog.history.text().splitlines()
+        assert len(lines) == 2, lines
+        assert "Issued (Jobcenter Mitte" in lines[0], lines
+        assert lines[1].endswith("Letter signed off (Jobcenter Mitte)"), lines
+        dialog.grab().save(str(shots / f"draft-signed-elsewhere-{laptop.user.display_name}.png"))
+        dialog.reject()
+        dialog = feature.open_status_dialog(uc.get_referral(laptop.store, laptop.user, own.id))
+        lines = dialog.history.text().splitlines()
+        assert len(lines) == 1 and "Issued (Jobcenter Mitte" in lines[0], lines
+        dialog.reject()
+        window.close()

@@ -198,6 +198,58 @@ def test_the_status_history_says_who_signed_off_a_helpers_referral_and_when(
         helper.close()
 
 
+def test_a_draft_signed_off_within_its_second_by_an_advisor_of_the_helpers_name_shows_it(
+    session: Session,
+) -> None:
+    """Two people of one name, a student helper and the advisor (both "Anna Schmidt"); the
+    advisor signs off the helper's draft within the second it was made (times are kept to
+    the second). The history told a draft from an advisor's own by the sign-off's time and
+    name against the issue's, took this one for an advisor's own and showed no sign-off; the
+    referral says it was issued as a draft now."""
+    accounts.add_user(session, "anna.s", "Anna Schmidt", Role.HELPER, HELPER_PASSWORD)
+    helper = accounts.log_in(session.store.paths.data_dir, "anna.s", HELPER_PASSWORD)
+    try:
+        person = people.register_person(
+            helper.store, helper.user, PersonDraft("Ionuț", "Popa", "2002"), confirm_duplicates=True
+        )
+        issued = dt.datetime(2026, 12, 1, 10, 15)
+        prepared = referrals.issue_referral(
+            helper.store, helper.user, person.id, "jobcenter", "buergergeld", now=issued
+        )
+        assert prepared.issued_as_draft and not prepared.signed_off
+        referrals.sign_off(session.store, session.user, prepared.id, now=issued)
+        signed = referrals.get_referral(helper.store, helper.user, prepared.id)
+        # what the guess took for an advisor's own: signed at the time and by the name issued
+        assert (signed.signed_off_at, signed.signed_off_by) == (issued, signed.advisor_name)
+        assert signed.issued_as_draft
+        lines = referrals_ui.history_lines(helper.store, helper.user, signed)
+        assert len(lines) == 2, lines
+        assert lines[0].endswith("Issued (Anna Schmidt)"), lines
+        assert lines[1].endswith("Letter signed off (Anna Schmidt)"), lines
+    finally:
+        helper.close()
+
+
+def test_an_advisors_own_referral_shows_no_sign_off_among_its_steps(session: Session) -> None:
+    """An advisor's own referral is signed off as it is issued, which its first step says:
+    no line of its own, also once it has moved on (an appointment a day later)."""
+    person = people.register_person(
+        session.store, session.user, PersonDraft("Ionuț", "Popa", "2002"), confirm_duplicates=True
+    )
+    issued = dt.datetime(2026, 12, 1, 10, 15)
+    own = referrals.issue_referral(
+        session.store, session.user, person.id, "vhs", "integration_course", now=issued
+    )
+    assert own.signed_off and not own.issued_as_draft
+    referrals.change_status(
+        session.store, session.user, own.id, ReferralStatus.APPOINTMENT_MADE, now=issued + DAY
+    )
+    own = referrals.get_referral(session.store, session.user, own.id)
+    lines = referrals_ui.history_lines(session.store, session.user, own)
+    assert len(lines) == 2, lines
+    assert not any("signed off" in line for line in lines), lines
+
+
 # ------------------------------------------------------------------ the walk
 
 
