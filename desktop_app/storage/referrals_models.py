@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop_app.storage.models import Base, SyncMixin
@@ -33,8 +33,10 @@ class ReferralRow(Base, SyncMixin):
     signed_off_by: Mapped[str] = mapped_column(String(200), nullable=False, default="")
     signed_off_at: Mapped[str] = mapped_column(String(32), nullable=False, default="")
     # Prepared by a helper for an advisor to sign off (not an advisor's own, signed off as it
-    # was issued): set when the referral is made, never changed (migration issued_as_draft)
-    issued_as_draft: Mapped[bool] = mapped_column(Boolean, nullable=False, default=False)
+    # was issued): set when the referral is made, never changed (migration issued_as_draft).
+    # A default of the database's, not of Python's: a Core insert that does not name it (the
+    # demo's rows, also into a store of a version before the column) leaves it out.
+    issued_as_draft: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=false())
     # JSON list of {"status", "at", "by", "outcome"}: every step, for the case history
     status_history: Mapped[str] = mapped_column(Text, nullable=False, default="[]")
 

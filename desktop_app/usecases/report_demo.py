@@ -256,7 +256,6 @@ def generate_activity(
                     # said "awaiting sign-off" beside closed ones)
                     signed_off_by="Demo",
                     signed_off_at=at.isoformat(),
-                    issued_as_draft=False,
                     appointment=_demo_appointment(history_rng, history),
                     contact_person="",
                     documents="[]",
