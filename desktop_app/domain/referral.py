@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from desktop_app.domain.validation import FieldError
 
@@ -100,8 +100,11 @@ class Referral:
     signed_off_by: str = ""
     signed_off_at: dt.datetime | None = None
     #: issued as a draft (by a helper, for an advisor to sign off), not as an advisor's own
-    #: (signed off as it is issued): set once, when it is made, and never changed
-    issued_as_draft: bool = False
+    #: (signed off as it is issued): set once, when it is made, and never changed. Not in the
+    #: repr, of which a queued letter's fingerprint is made (``_LetterInputs.digest`` in the
+    #: use cases): the letter does not show it, and letters queued before it was kept keep
+    #: their fingerprints.
+    issued_as_draft: bool = field(default=False, repr=False)
 
     @property
     def signed_off(self) -> bool:
