@@ -27,13 +27,14 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.domain.referral import _CROCKFORD, Referral, ReferralStatus
+from desktop_app.domain.users import Role
 from desktop_app.i18n.formatting import format_partial_date
 from desktop_app.i18n.text import _ as gettext
 from desktop_app.i18n.text import set_language
 from desktop_app.ui import referrals as ui
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.widgets import hanging_lines
-from desktop_app.usecases import people
+from desktop_app.usecases import accounts, people
 from desktop_app.usecases import referrals as uc
 from desktop_app.usecases.accounts import Session
 from tests.conftest import record_sharing_consent
@@ -1816,9 +1817,6 @@ def test_a_helpers_draft_signed_off_on_another_laptop_shows_the_sign_off_on_both
     The status history on both laptops lists the helper's issue and the sign-off (it took a
     draft signed off so for an advisor's own and showed no sign-off); the advisor's own
     referral, synced the other way, lists no sign-off on either."""
-    from desktop_app.domain.users import Role
-    from desktop_app.usecases import accounts
-
     a, b = laptops.new("Anlaufstelle Nord"), laptops.new("Jobcenter Mitte")
     person = _person(a, "Maria", "Popescu")
     accounts.add_user(a, "mihai", b.user.display_name, Role.HELPER, "student pass 7")
