@@ -163,6 +163,7 @@ class SyncServerClient:
         max_retries: int = 4,
         backoff_base: float = 0.25,
         backoff_max: float = 8.0,
+        retry_unanswered: bool = True,
         verify: bool | ssl.SSLContext = True,
         sleep: Callable[[float], None] = time.sleep,
         transport: httpx.BaseTransport | None = None,
@@ -172,6 +173,13 @@ class SyncServerClient:
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
+        # False: a request the server did not answer within the timeouts is not sent again.
+        # The window's background sync (``sync_process``): behind a network that swallows
+        # what is sent (a meeting point's captive Wi-Fi, a dead mobile link) its status said
+        # "Syncing…" for 80 s, 5 attempts of 15 s, before it said offline; its next round
+        # comes within a minute anyway. A dropped or refused connection is still retried:
+        # that is told within a second.
+        self.retry_unanswered = retry_unanswered
         self._sleep = sleep
         self._random = random.Random()
         # The server's clock, from the Date header of its answers: the smallest difference
@@ -239,9 +247,12 @@ class SyncServerClient:
                     raise CertificateProblem(untrusted.verify_message or str(untrusted)) from exc
                 hint = connect_hint(exc, self._base_url)
                 failure: SyncError = Offline(f"cannot reach the sync server: {exc}", hint)
+                if isinstance(exc, httpx.ConnectTimeout) and not self.retry_unanswered:
+                    raise failure from exc
             except httpx.TransportError as exc:
                 # The request may have reached the server; only idempotent calls may repeat.
-                if not retry_after_send:
+                unanswered = isinstance(exc, httpx.TimeoutException) and not self.retry_unanswered
+                if not retry_after_send or unanswered:
                     raise Offline(f"connection lost during request: {exc}") from exc
                 failure = Offline(f"connection lost during request: {exc}")
             else:

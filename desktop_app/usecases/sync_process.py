@@ -305,7 +305,10 @@ def child_main() -> int:
                 _reply(out, store, {"progress": [phase, done, total]})
 
             try:
-                report = sync_uc.sync_now(store, progress=progress)
+                # Unanswered requests are not resent within the round (the window's next
+                # round comes within a minute): a network that swallows them is told as
+                # offline after one timeout, not after five.
+                report = sync_uc.sync_now(store, progress=progress, retry_unanswered=False)
             except BrokenPipeError:
                 raise
             except Exception as exc:

@@ -10,12 +10,15 @@ import pytest
 from desktop_app.sync import http_client as hc
 
 
-def _client(handler: object, retries: int = 3) -> tuple[hc.SyncServerClient, list[float]]:
+def _client(
+    handler: object, retries: int = 3, **options: object
+) -> tuple[hc.SyncServerClient, list[float]]:
     sleeps: list[float] = []
-    client = hc.SyncServerClient(
+    client = hc.SyncServerClient(  # type: ignore[misc]
         "http://127.0.0.1:9",
         "token",
         max_retries=retries,
+        **options,
         backoff_base=0.5,
         backoff_max=2.0,
         sleep=sleeps.append,
@@ -54,6 +57,43 @@ def test_recovers_after_transient_failures() -> None:
     with client:
         assert client.health().status == "ok"
     assert len(sleeps) == 2
+
+
+@pytest.mark.parametrize(
+    "unanswered", [httpx.ReadTimeout("no answer"), httpx.ConnectTimeout("no answer")]
+)
+def test_an_unanswered_request_is_tried_once_where_asked(unanswered: Exception) -> None:
+    """The window's background sync: a network that swallows requests is offline after one
+    timeout, not five (its status said "Syncing…" for 80 s); a dropped connection is still
+    retried, and the default client retries a timeout as before."""
+    calls: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request.url.path)
+        raise unanswered
+
+    client, sleeps = _client(handler, retry_unanswered=False)
+    with client, pytest.raises(hc.Offline):
+        client.status()
+    assert len(calls) == 1 and sleeps == []
+
+    answers: list[Exception] = [httpx.ReadError("connection reset")]
+
+    def dropped_once(request: httpx.Request) -> httpx.Response:
+        if answers:
+            raise answers.pop()
+        return httpx.Response(200, json={"status": "ok", "version": "1"})
+
+    client, sleeps = _client(dropped_once, retry_unanswered=False)
+    with client:
+        assert client.health().status == "ok"
+    assert len(sleeps) == 1
+
+    calls.clear()
+    client, sleeps = _client(handler)
+    with client, pytest.raises(hc.Offline):
+        client.status()
+    assert len(calls) == 4 and len(sleeps) == 3
 
 
 @pytest.mark.parametrize(
