@@ -192,8 +192,21 @@ def activate_team_key(session: Session, key_id: str) -> None:
 
 
 def pending_changes(store: Store) -> int:
+    """Records waiting to be sent, audit entries included (nothing left when 0)."""
     with store.reading() as session:
-        return int(session.scalar(select(func.count(func.distinct(OutboxRow.record_id)))) or 0)
+        return outbox_counts(session)[0]
+
+
+def outbox_counts(session: Session) -> tuple[int, int]:
+    """Records waiting to be sent (``pending_changes``), and the audit entries among them,
+    read together: a user's logging in or looking at a person writes one, and they are not
+    changes the user made."""
+    records = func.count(func.distinct(OutboxRow.record_id))
+    audit = func.count(func.distinct(OutboxRow.record_id)).filter(
+        OutboxRow.record_kind == AUDIT_KIND
+    )
+    row = session.execute(select(records, audit)).one()
+    return int(row[0] or 0), int(row[1] or 0)
 
 
 class SyncEngine:

@@ -692,7 +692,7 @@ class SyncController(QObject):
         first, _dot, rest = error.partition(". ")
         head = first + "." if first and rest else first
         # Revoked, its changes are said to wait here for it to join again (below).
-        kept_until_joined = again and state.refused == "revoked" and bool(state.pending_changes)
+        kept_until_joined = again and state.refused == "revoked" and bool(state.pending_work)
         if again and state.refused == "revoked" and error == refused_message("revoked"):
             # Shorter still: its changes' count says what it means for them (1280 px).
             head, rest = _("This laptop is revoked"), error
@@ -728,7 +728,7 @@ class SyncController(QObject):
             wall = Timestamp.parse(state.last_success).wall_ms / 1000
             template = _("last sync {time}") if parts else _("Last sync {time}")
             parts.append(template.format(time=last_sync_time(wall)))
-        n = state.pending_changes
+        n = state.pending_work  # the user's changes: not the audit entries that go with them
         if kept_until_joined:
             # Not "to send": they cannot be, until the laptop has joined again (a revoked
             # laptop's user read that they would go, and a helper that they were lost).

@@ -49,7 +49,7 @@ from desktop_app.sync.engine import (
     add_team_key,
     get_meta,
     keyring,
-    pending_changes,
+    outbox_counts,
     pull_everything_again,
     set_meta,
 )
@@ -108,6 +108,16 @@ class SyncStatus:
     # Revoked laptops that hold the team key in use (``revoked_holding_team_key``): a
     # coordinator is to renew it.
     revoked_holding_key: tuple[str, ...] = ()
+    # The audit entries among ``pending_changes`` (``engine.outbox_counts``): they
+    # sync, but the status bar counts the user's changes without them.
+    pending_audit: int = 0
+
+    @property
+    def pending_work(self) -> int:
+        """The changes to send that a user made: records other than audit entries. Counted
+        with them, a helper who registered three people offline read "19 changes kept on this
+        laptop", and the count went up each time she only opened a person's page."""
+        return self.pending_changes - self.pending_audit
 
 
 @dataclass(frozen=True)
@@ -1024,11 +1034,12 @@ def status(store: Store) -> SyncStatus:
         refused = get_meta(session, REFUSED) or ""
         current = active_key(session)
         holding = laptops.revoked_holding(session, current.key_id) if current else []
+        pending, pending_audit = outbox_counts(session)
     return SyncStatus(
         bool(url),
         url,
         approved,
-        pending_changes(store),
+        pending,
         last,
         conflicts,
         unconfirmed,
@@ -1037,6 +1048,7 @@ def status(store: Store) -> SyncStatus:
         held_back,
         refused,
         tuple(holding),
+        pending_audit,
     )
 
 
