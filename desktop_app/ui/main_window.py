@@ -826,6 +826,9 @@ class MainWindow(QMainWindow):
 
     def _on_dialog_person_registered(self, person: Person) -> None:
         self._total += 1
+        # What counts changes (the status bar's changes kept here): offline it said "0 changes
+        # to send" after a registration until the next sync tried, up to a minute later.
+        self.person_data_saved.emit(person.id)
         self._select_when_found = person.id
         self.search.setText(f"{person.family_name} {person.given_name}")
         # searched now, not once more when the typing pause ends: that second search reset
