@@ -11,14 +11,14 @@ from desktop_app.sync import http_client as hc
 
 
 def _client(
-    handler: object, retries: int = 3, **options: object
+    handler: object, retries: int = 3, retry_unanswered: bool = True
 ) -> tuple[hc.SyncServerClient, list[float]]:
     sleeps: list[float] = []
-    client = hc.SyncServerClient(  # type: ignore[misc]
+    client = hc.SyncServerClient(
         "http://127.0.0.1:9",
         "token",
         max_retries=retries,
-        **options,
+        retry_unanswered=retry_unanswered,
         backoff_base=0.5,
         backoff_max=2.0,
         sleep=sleeps.append,
