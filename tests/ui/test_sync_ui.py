@@ -1164,7 +1164,7 @@ def test_a_laptop_the_restored_server_forgot_joins_again_from_the_file_menu(
         assert controller.join_action.text() == "Der &Organisation erneut beitreten…"
         # Its changes stay here until it has joined again: not "to send", and said after the
         # join hint, which comes first.
-        text, n = controller.label.text(), sync_uc.status(c.store).pending_changes
+        text, n = controller.label.text(), sync_uc.status(c.store).pending_work
         kept = ngettext(
             "{count} change kept on this laptop, sent once it has joined again",
             "{count} changes kept on this laptop, sent once it has joined again",
