@@ -451,6 +451,15 @@ class PeopleImportWizard(QWizard):
         self.failed.emit(message)
 
 
+def _after_import(window: MainWindow) -> None:
+    window.reload_all()
+    # The status bar's changes to send: it said "0 changes to send" after hundreds were
+    # imported, until the next sync tried, up to a minute later.
+    controller = getattr(window, "sync", None)
+    if controller is not None:
+        controller.refresh()
+
+
 def install(window: MainWindow) -> None:
     action = QAction(window)
     window.file_menu.insertAction(window.quit_action, action)
@@ -458,7 +467,7 @@ def install(window: MainWindow) -> None:
 
     def open_wizard() -> None:
         wizard = PeopleImportWizard(window.session, window.tasks, window)
-        wizard.imported.connect(lambda _count: window.reload_all())
+        wizard.imported.connect(lambda _count: _after_import(window))
         wizard.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         wizard.open()
         window.import_wizard = wizard  # type: ignore[attr-defined]  # for tests and screenshots

@@ -1,11 +1,12 @@
 """The status bar's count of changes kept on the laptop: the changes a user made, not the audit
-entries that go with them."""
+entries that go with them, counted as soon as they are saved."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtWidgets import QDialogButtonBox, QWizard
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -15,6 +16,7 @@ from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from tests.integration.sync_harness import Laptops, ServerProcess
 from tests.ui.conftest import fill_register_dialog, shown_window
+from tests.ui.test_people_import_ui import CSV, go_to_preview, open_wizard
 
 
 def _kept(controller: SyncController) -> int | None:
@@ -60,3 +62,23 @@ def test_offline_the_status_bar_counts_the_changes_made_not_the_looking(
         window.close()
     finally:
         set_language("en")
+
+
+def test_people_imported_are_counted_at_once(
+    qtbot: QtBot, laptops: Laptops, tmp_path: Path
+) -> None:
+    """After an import the status bar said "0 changes to send" until the next sync tried, up to a
+    minute later."""
+    laptop = laptops.new("A", coordinator=True)
+    laptops.sync(laptop)
+    path = tmp_path / "clients.csv"
+    path.write_text(CSV, encoding="utf-8-sig")
+    window, wizard = open_wizard(qtbot, laptop)
+    controller: SyncController = window.sync  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: "0 changes to send" in controller.label.text(), timeout=30_000)
+    go_to_preview(qtbot, wizard, path)
+    with qtbot.waitSignal(wizard.imported, timeout=10_000):
+        wizard.button(QWizard.WizardButton.FinishButton).click()
+    qtbot.waitUntil(lambda: "2 changes to send" in controller.label.text(), timeout=10_000)
+    assert not controller.running  # counted without a sync
+    window.close()
