@@ -79,8 +79,9 @@ def _advisor_registers(qtbot: QtBot, laptops: Laptops, advisor: Session, shots: 
     label = controller.label
     qtbot.waitUntil(lambda: label.width() >= label.minimumSizeHint().width())
     _shot(window, shots, "04-offline")
-    # said in her advisor's language: nothing is lost, it is kept here and sent later
-    assert label.text().startswith("Офлайн") and "запазени тук" in label.text()
+    # said in her advisor's language: nothing is lost, it is kept here and sent later; one
+    # change, Desislava registered (the audit entries that go with her are not counted)
+    assert label.text().startswith("Офлайн") and "1 промяна запазена тук" in label.text()
     assert "Нищо не е загубено" in label.toolTip()
 
     feature = window.visits  # type: ignore[attr-defined]
