@@ -72,6 +72,16 @@ class FlakyLink:
                 self._open.discard(sock)
             _reset(sock)
 
+    def _polled(self, sock: socket.socket, *others: socket.socket) -> bool:
+        """``sock`` read in ``STEP`` waits; False (and all dropped) if the other pump has
+        closed it already."""
+        try:
+            sock.settimeout(STEP)
+        except OSError:
+            self._drop(sock, *others)
+            return False
+        return True
+
     def _accept(self) -> None:
         while not self._stop.is_set():
             try:
@@ -104,7 +114,8 @@ class FlakyLink:
 
     def _swallow(self, client: socket.socket) -> None:
         """Take what the laptop sends and answer nothing, until the mode changes or HOLD_S."""
-        client.settimeout(STEP)
+        if not self._polled(client):
+            return
         deadline = time.monotonic() + HOLD_S
         while not self._stop.is_set() and self.mode == "black_hole":
             if time.monotonic() > deadline:
@@ -121,7 +132,8 @@ class FlakyLink:
     def _requests(
         self, client: socket.socket, upstream: socket.socket, cut_answer: threading.Event
     ) -> None:
-        client.settimeout(STEP)
+        if not self._polled(client, upstream):
+            return
         while not self._stop.is_set():
             if self.mode in ("down", "cut_done"):
                 break
@@ -153,7 +165,8 @@ class FlakyLink:
     def _answers(
         self, upstream: socket.socket, client: socket.socket, cut_answer: threading.Event
     ) -> None:
-        upstream.settimeout(STEP)
+        if not self._polled(upstream, client):
+            return
         while not self._stop.is_set():
             try:
                 data = upstream.recv(65536)
