@@ -443,7 +443,7 @@ class SyncController(QObject):
 
         self.sync_action = QAction(window)
         self.sync_action.setShortcut(QKeySequence("F5"))
-        self.sync_action.triggered.connect(self.start)
+        self.sync_action.triggered.connect(self._on_sync_action_triggered)
         self.join_action = QAction(window)
         self.join_action.triggered.connect(self._on_join_triggered)
         # This laptop's fingerprint, also after a restart: the wizard and the join dialog show
@@ -496,6 +496,12 @@ class SyncController(QObject):
     def _on_first_sync_due(self) -> None:
         if self.start():
             self.timer.start()  # the next automatic sync a full interval after this one
+
+    def _on_sync_action_triggered(self) -> None:
+        # "Sync now" as the first sync: the minute's timer, due a moment later, started
+        # another round right after the user's (five more tries at a server out of reach).
+        if self.start():
+            self.timer.start()
 
     def start(self) -> bool:
         """Start a sync in the background; False if one runs already or none is set up."""

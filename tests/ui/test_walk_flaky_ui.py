@@ -367,11 +367,15 @@ class _Day:
         qtbot.waitUntil(lambda: _kept(controller) == 2, timeout=10_000)
 
         # "Sync now" while the link is still down: it tries at once, says so, and gives up
-        # after a few quick tries (no hammering); the minute's timer keeps its time.
+        # after a few quick tries (no hammering).
         tried = link.connections
+        controller.timer.start(AUTO_SYNC_MS)
+        qtbot.wait(3000)  # the minute's timer part-way
         with qtbot.waitSignal(controller.sync_finished, timeout=60_000) as done:
             controller.sync_action.trigger()
             assert controller.label.text() == "Синхронизиране…"
+            # the next automatic try a whole minute after this one, not right after it
+            assert controller.timer.remainingTime() > AUTO_SYNC_MS - 1000
         attempts = link.connections - tried
         print(f"'Sync now' with the link down: {attempts} connections")
         assert isinstance(done.args[0], Offline) and 1 <= attempts <= 10
