@@ -184,6 +184,39 @@ def _menu_path_elsewhere(*msgids: str) -> str:
     return menu_path_elsewhere(*msgids)
 
 
+def greyed_laptop_entries_notes(state: sync_uc.SyncStatus) -> tuple[str, str]:
+    """Why "Confirm the coordinator's laptop…" and "Laptops of the organisation…" are greyed
+    ("" where an entry is not): they were greyed without a word, as if broken. The first opens
+    while a team key from another laptop waits to be confirmed here, the second once this
+    laptop holds the team key (a coordinator approved it, and its sender was confirmed)."""
+    from desktop_app.ui.help import end_cleanly
+
+    confirm = devices = ""
+    if not state.joined:
+        join = _("Only after this laptop has joined an organisation. To join one, choose {menu}.")
+        confirm = devices = end_cleanly(
+            join.format(menu=_menu_path("&File", "&Join an organisation…"))
+        )
+    elif not state.approved:
+        if not state.unconfirmed_senders:
+            confirm = _(
+                "Only after a coordinator has approved this laptop: the next sync then brings "
+                "the team key from the coordinator's laptop, to be confirmed here."
+            )
+            devices = _(
+                "Only after a coordinator has approved this laptop and you have confirmed the "
+                "coordinator's laptop here."
+            )
+        else:
+            menu = _menu_path("&File", "Con&firm the coordinator's laptop…")
+            devices = _("Only after you have confirmed the coordinator's laptop ({menu}).").format(
+                menu=menu
+            )
+    elif not state.unconfirmed_senders:
+        confirm = _("Nothing to confirm: no team key from another laptop is waiting here.")
+    return confirm, devices
+
+
 def no_fingerprint_yet_note() -> str:
     """Why "This laptop's fingerprint…" is greyed on a laptop that has not joined: it was
     greyed without a word, as if broken."""
@@ -679,6 +712,9 @@ class SyncController(QObject):
         # A greyed entry says why in the menu's tooltip (a status tip: Qt shows none for it)
         self.fingerprint_action.setToolTip("" if state.joined else no_fingerprint_yet_note())
         self.sync_action.setToolTip("" if state.joined else not_joined_note())
+        confirm_note, devices_note = greyed_laptop_entries_notes(state)
+        self.confirm_action.setToolTip(confirm_note)
+        self.devices_action.setToolTip(devices_note)
         self.waiting_for_approval = (
             state.joined and not state.approved and not state.unconfirmed_senders and not again
         )
