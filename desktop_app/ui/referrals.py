@@ -103,7 +103,7 @@ from desktop_app.letters.texts import copy_prints_note, default_letter_texts
 from desktop_app.storage.db import Store
 from desktop_app.ui.error_label import WarningLabel, with_error
 from desktop_app.ui.help import plain
-from desktop_app.ui.save_dialog import ask_save_path
+from desktop_app.ui.save_dialog import ask_save_path, save_failed, write_file
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import (
     ROW_MARKS,
@@ -369,17 +369,25 @@ def save_letter(
     parent: QWidget, pdf: bytes, suggested: str, saved: Callable[[Path], None]
 ) -> QFileDialog:
     """Ask where to save the letter, without waiting; the one way a letter is written to disk.
-    ``saved`` gets the file once it is written (nothing is written on Cancel)."""
+    ``saved`` gets the file once it is written (nothing is written on Cancel). Where it cannot
+    be written, the user is told why and may choose another place; the letter stays open."""
+    title = _("Save letter as PDF")
 
     def write(path: Path) -> None:
         if not path.name.lower().endswith(".pdf"):  # "letter.v2": Qt adds no suffix to it
             path = path.with_name(path.name + ".pdf")
-        path.write_bytes(pdf)
+        try:
+            write_file(path, pdf)
+        except OSError as exc:
+            what = _("The letter could not be saved as {path}.").format(path=path)
+            again = functools.partial(save_letter, parent, pdf, path.name, saved)
+            save_failed(parent, title, failure_message(exc, what), again)
+            return
         saved(path)
 
     return ask_save_path(
         parent,
-        _("Save letter as PDF"),
+        title,
         suggested,
         write,
         name_filter=_("PDF files (*.pdf)"),

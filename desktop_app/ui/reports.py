@@ -7,6 +7,7 @@ list of cases behind a figure to coordinators.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -58,7 +59,7 @@ from desktop_app.i18n.formatting import format_number
 from desktop_app.i18n.messages import failure_message
 from desktop_app.i18n.text import _, current_language, gettext_in
 from desktop_app.reports.exports import export
-from desktop_app.ui.save_dialog import ask_save_path
+from desktop_app.ui.save_dialog import ask_save_path, save_failed
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.reports import (
     DEFAULT_THRESHOLD,
@@ -947,7 +948,9 @@ class ReportsWindow(QMainWindow):
         if self.report is None:
             return
         suggested = f"report-{self.report.period.text}.{fmt}".replace("..", "_")
-        report = self.report
+        self._ask_where(self.report, fmt, suggested)
+
+    def _ask_where(self, report: Report, fmt: str, suggested: str) -> None:
         ask_save_path(
             self,
             _("Export the report"),
@@ -965,12 +968,13 @@ class ReportsWindow(QMainWindow):
             if not isinstance(exc, OSError):
                 self._failed(exc)
                 return
-            self.status.setText(
-                _(
-                    "The report could not be saved as {path}. Check that the folder can be "
-                    "written to and has room left, or choose another place."
-                ).format(path=path)
+            text = failure_message(
+                exc, _("The report could not be saved as {path}.").format(path=path)
             )
+            self.status.setText(text)
+            # the same figures, to another place (the period shown may have changed since)
+            again = functools.partial(self._ask_where, report, fmt, path.name)
+            save_failed(self, _("Export the report"), text, again)
 
         self.tasks.run(
             lambda: export(report, fmt, path, lang),

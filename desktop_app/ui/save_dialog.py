@@ -4,11 +4,14 @@ folder or the folder last used in this login."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths, Qt
-from PySide6.QtWidgets import QFileDialog, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from desktop_app.i18n.text import _
 
 #: the dynamic property of the main window that holds the folder last used
 FOLDER_PROPERTY = "welcome_desk_save_folder"
@@ -155,3 +158,38 @@ def ask_folder(
     dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
     dialog.open()
     return dialog
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path``. A file this began and could not finish (the disk full
+    halfway) goes again: a letter cut short is personal data left on a stick for nothing."""
+    existed = path.exists()
+    try:
+        path.write_bytes(data)
+    except OSError:
+        if not existed:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
+
+
+def save_failed(
+    parent: QWidget, title: str, text: str, choose_again: Callable[[], object]
+) -> QMessageBox:
+    """Say that a file could not be written where the user chose (``text``: which file,
+    where, why and what to do, as ``failure_message`` says it), and offer to choose another
+    place (``choose_again``), the default; Cancel leaves it. Window-modal, not blocking. A
+    letter's write went to the general error handler: "An unexpected error occurred", with
+    the letter still unsaved and no way on but to start again."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setTextFormat(Qt.TextFormat.PlainText)  # a path may hold any character
+    box.setText(text)
+    again = box.addButton(_("&Choose another place…"), QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(again)
+    box.setEscapeButton(cancel)
+    box.finished.connect(lambda _result: choose_again() if box.clickedButton() is again else None)
+    box.open()
+    return box

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
     QLineEdit,
+    QMessageBox,
     QStyle,
     QTableWidget,
     QTableWidgetItem,
@@ -174,6 +175,19 @@ def save_dialog_shown() -> QFileDialog | None:
         if isinstance(widget, QFileDialog) and widget.isVisible():
             return widget
     return None
+
+
+def message_box_shown(qtbot: QtBot) -> QMessageBox:
+    """The one message box the program has open (window-modal, opened without blocking),
+    once it is shown."""
+
+    def shown() -> list[QMessageBox]:
+        boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox)]
+        return [box for box in boxes if box.isVisible()]
+
+    qtbot.waitUntil(lambda: bool(shown()), timeout=10_000)
+    (box,) = shown()
+    return box
 
 
 def answer_save_dialog(qtbot: QtBot, path: Path) -> None:

@@ -25,7 +25,7 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QDate, QRectF, Qt
 from PySide6.QtGui import QImage
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QDateEdit, QGraphicsTextItem, QTableWidget
+from PySide6.QtWidgets import QDateEdit, QFileSystemModel, QGraphicsTextItem, QTableWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -53,7 +53,7 @@ from desktop_app.usecases.reports import (
     suppressed_cells,
 )
 from tests.integration.sync_harness import Laptops
-from tests.ui.conftest import answer_save_dialog, cell
+from tests.ui.conftest import answer_save_dialog, cell, message_box_shown, save_dialog_shown
 from tests.unit.test_visits import full_life_situation
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
@@ -737,11 +737,29 @@ def test_a_report_that_cannot_be_saved_says_so_in_the_ui_language(
     dashboard.export("pdf")
     answer_save_dialog(qtbot, target)
     qtbot.waitUntil(lambda: str(target) in dashboard.status.text(), timeout=20_000)
-    assert dashboard.status.text() == (
-        f"Der Bericht konnte nicht als {target} gespeichert werden. Prüfen Sie, ob in den "
-        "Ordner geschrieben werden darf und noch Platz frei ist, oder wählen Sie einen "
-        "anderen Ort."
+    said = (
+        f"Der Bericht konnte nicht als {target} gespeichert werden. Wo die Datei stehen soll, "
+        "steht ein Ordner mit demselben Namen. Wählen Sie einen anderen Namen oder Ort."
     )
+    assert dashboard.status.text() == said  # why, not every cause at once
+    # and offered to save the same figures elsewhere, the default
+    box = message_box_shown(qtbot)
+    assert box.text() == said
+    again = box.defaultButton()
+    assert again is not None and again.text() == "Anderen &Ort wählen…"
+    again.click()
+    saved = tmp_path / "bericht-2.pdf"
+    chooser = save_dialog_shown()
+    assert chooser is not None
+    # Its listing, read in the background, puts the name suggested (the folder's) back into the
+    # name field once it is read: answered before, the dialog went into that folder.
+    listed = chooser.findChild(QFileSystemModel)
+    assert listed is not None
+    qtbot.waitUntil(lambda: listed.rowCount(listed.index(str(tmp_path))) > 0, timeout=10_000)
+    qtbot.wait(100)
+    answer_save_dialog(qtbot, saved)
+    qtbot.waitUntil(saved.exists, timeout=20_000)
+    assert dashboard.status.text() == f"Bericht gespeichert: {saved}"
 
 
 @pytest.mark.parametrize("lang", ["de", "ro"])

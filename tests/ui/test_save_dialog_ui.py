@@ -12,14 +12,24 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QApplication, QFileDialog, QLineEdit, QWidget
 from pytestqt.qtbot import QtBot
 
+from desktop_app.i18n.text import _ as tr
+from desktop_app.i18n.text import set_language
 from desktop_app.ui.save_dialog import ask_save_path, documents_folder
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import save_dialog_shown, shown_window
+from tests.ui.conftest import (
+    answer_save_dialog,
+    message_box_shown,
+    save_dialog_shown,
+    shown_window,
+    unwritable_folder,
+)
 from tests.ui.test_backup_dialogs_ui import _filled_backup_dialog
 from tests.ui.test_help_ui import qt_texts  # noqa: F401  (a fixture)
 from tests.ui.test_keyboard_ui import _key, _letter_by_keys, _refer_by_keys
 from tests.ui.test_main_window import _access_key
 from tests.ui.test_referrals_ui import _preview_of_new_referral, needs_qtpdf
+
+SHOTS = Path("/tmp/shots-smalls")
 
 
 def _chooser(qtbot: QtBot) -> QFileDialog:
@@ -154,3 +164,77 @@ def test_without_a_documents_folder_the_dialogs_open_in_the_home_folder(
     chooser.reject()
     (home / "Documents").rmdir()  # a fresh account may have none
     assert documents_folder() == home
+
+
+@needs_qtpdf
+@pytest.mark.parametrize(
+    ("lang", "where", "why"),
+    [
+        # a folder that may not be written to (chmod 0o555; as root, /sys)
+        ("de", "read-only", "Welcome Desk darf diese Datei oder diesen Ordner nicht verwenden."),
+        ("bg", "read-only", "Welcome Desk няма право да използва този файл или папка."),
+        # a file where the folder should be
+        ("ro", "under-a-file", "În locul dosarului se află un fișier cu același nume."),
+    ],
+    ids=["de-read-only", "bg-read-only", "ro-under-a-file"],
+)
+def test_a_letter_that_cannot_be_written_says_why_and_another_place_can_be_chosen(
+    qtbot: QtBot, session: Session, home: Path, tmp_path: Path, lang: str, where: str, why: str
+) -> None:
+    """A folder it may not write to (or a file where the folder should be) went to the general
+    error handler as an unexpected error. The user is told, in their language, that the letter
+    could not be saved at that path and why; the letter stays open as it was, and "Choose
+    another place…" (the default) opens the save dialog again."""
+    set_language(lang)
+    try:
+        _person, referral, window, _feature, preview = _preview_of_new_referral(qtbot, session)
+        if where == "read-only":
+            target = unwritable_folder(tmp_path) / "brief.pdf"
+        else:
+            (tmp_path / "file.txt").write_text("x")
+            target = tmp_path / "file.txt" / "brief.pdf"
+        qtbot.waitUntil(preview.save_button.isEnabled, timeout=10_000)
+        preview.save_button.click()
+        answer_save_dialog(qtbot, target)
+        box = message_box_shown(qtbot)
+        said = tr("The letter could not be saved as {path}.").format(path=target)
+        assert said != f"The letter could not be saved as {target}."  # translated
+        assert box.text().startswith(f"{said} {why}"), box.text()
+        assert not target.exists()
+        assert preview.isVisible() and preview.save_button.isEnabled()
+        assert preview.referral.reference == referral.reference
+        SHOTS.mkdir(exist_ok=True)
+        box.grab().save(str(SHOTS / f"letter-not-saved-{lang}-{where}.png"))
+        again = box.defaultButton()
+        assert again is not None and again.text() == tr("&Choose another place…")
+        again.click()
+        saved = home / "Documents" / "brief.pdf"
+        answer_save_dialog(qtbot, saved)
+        qtbot.waitUntil(saved.exists, timeout=10_000)
+        assert saved.read_bytes() == preview.pdf
+        assert referral.reference in _text(saved)
+        assert window.statusBar().currentMessage() == tr("Letter saved as {file}.").format(
+            file="brief.pdf"
+        )
+        preview.close()
+    finally:
+        set_language("en")
+
+
+@needs_qtpdf
+def test_cancel_after_a_failed_write_leaves_the_letter_open_and_nothing_written(
+    qtbot: QtBot, session: Session, home: Path, tmp_path: Path
+) -> None:
+    _person, _referral, _window, _feature, preview = _preview_of_new_referral(qtbot, session)
+    (tmp_path / "file.txt").write_text("x")
+    qtbot.waitUntil(preview.save_button.isEnabled, timeout=10_000)
+    preview.save_button.click()
+    answer_save_dialog(qtbot, tmp_path / "file.txt" / "letter.pdf")
+    box = message_box_shown(qtbot)
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not box.isVisible(), timeout=10_000)
+    QApplication.processEvents()
+    assert save_dialog_shown() is None
+    assert preview.isVisible() and preview.save_button.isEnabled()
+    assert list((home / "Documents").iterdir()) == []
+    preview.close()
