@@ -24,6 +24,7 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
+    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -723,10 +724,32 @@ class _HistoryTree(QTreeWidget):
         # rows take their new heights when a column's width changes (at once: scheduled, the
         # scroll range kept the wider columns' for a moment and the tree scrolled sideways)
         self.header().sectionResized.connect(self._on_section_resized)
+        # The widths the user gave the date and the title by dragging (or double-clicking) a
+        # column's border: kept from then on, through a change of the window's width, a
+        # re-display after a sync or a language change. The date dragged wider went back to
+        # its text's width at the next re-display, the title to its fitted width whenever the
+        # window's width changed.
+        self.user_widths: dict[int, int] = {}
+        self._fitting = False  # the widths set here, not by the user
 
-    def _on_section_resized(self, _index: int, old: int, new: int) -> None:
+    def _on_section_resized(self, index: int, old: int, new: int) -> None:
+        # The user's: with the mouse button down on the header (Qt sets widths of its own
+        # too, as columns are added), and not while this tree fits them.
+        by_user = bool(QApplication.mouseButtons() & Qt.MouseButton.LeftButton)
+        if by_user and not self._fitting and index in (0, 1) and new > 0:
+            self.user_widths[index] = new
         if old != new:
             self.doItemsLayout()
+
+    def fit_date(self) -> None:
+        """The date as wide as it is (beside its branches), unless the user gave it a width."""
+        if 0 in self.user_widths:
+            return
+        self._fitting = True
+        try:
+            self.resizeColumnToContents(0)
+        finally:
+            self._fitting = False
 
     def texts(self, column: int) -> list[str]:
         """The texts of ``column``, of the visits and their earlier versions."""
@@ -738,6 +761,15 @@ class _HistoryTree(QTreeWidget):
         return found
 
     def fit_columns(self) -> None:
+        if 1 in self.user_widths:  # the user's title: what changed takes the rest
+            return
+        self._fitting = True
+        try:
+            self._fit_title()
+        finally:
+            self._fitting = False
+
+    def _fit_title(self) -> None:
         header = self.header()
         room = self.viewport().width() - header.sectionSize(0)
         if room <= 0:
@@ -961,7 +993,7 @@ class VisitsTab(QWidget):
         if (first := self.tree.topLevelItem(0)) is not None:
             self.tree.setCurrentItem(first)
         self.detail.setVisible(bool(self.visits))
-        self.tree.resizeColumnToContents(0)  # the date as wide as it is (beside its branches)
+        self.tree.fit_date()
         self.tree.fit_columns()
         self.empty.setVisible(not self.visits)
         self.edit_button.setEnabled(bool(self.visits))

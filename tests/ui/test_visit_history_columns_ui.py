@@ -19,6 +19,8 @@ from desktop_app.usecases.accounts import Session
 from tests.ui.test_forms_ui import CHECK_ANSWERS, _person, _window
 from tests.ui.test_status_bar_ui import _laid_out
 
+SHOTS = Path("/tmp/shots-smalls")
+
 
 def _history(qtbot: QtBot, session: Session, lang: str) -> VisitsTab:
     """The Visits tab at 1100 × 700 of a person with two life-situation checks, the second
@@ -122,3 +124,63 @@ def shown_lines(metrics: QFontMetrics, text: str, width: int) -> int:
     """How many lines ``text`` wraps to in ``width`` pixels."""
     height = metrics.boundingRect(QRect(0, 0, width, 10_000), Qt.TextFlag.TextWordWrap, text)
     return round(height.height() / metrics.lineSpacing())
+
+
+def _drag_border(qtbot: QtBot, tab: VisitsTab, column: int, by: int) -> None:
+    """The border after ``column`` in the history's header dragged ``by`` px with the mouse."""
+    header = tab.tree.header()
+    x = header.sectionViewportPosition(column) + header.sectionSize(column) - 1
+    y = header.height() // 2
+    qtbot.mousePress(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, y))
+    for step in range(1, 6):
+        qtbot.mouseMove(header.viewport(), QPoint(x + by * step // 5, y))
+    qtbot.mouseRelease(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x + by, y))
+
+
+@pytest.mark.parametrize("lang", ["de", "bg"])
+def test_a_column_the_user_resized_keeps_its_width(
+    qtbot: QtBot, session: Session, program_font: None, lang: str
+) -> None:
+    """The date dragged wider went back to its text's width when the page was shown again (a
+    sync re-reads it every minute, a language change too), and the form's title dragged
+    narrower went back whenever the window's width changed. The widths the user gives them
+    stay; what changed takes the rest."""
+    tab = _history(qtbot, session, lang)
+    tree, header = tab.tree, tab.tree.header()
+    window, page = tab.window(), tab.window().person_page  # type: ignore[attr-defined]
+    fitted = header.sectionSize(0)
+    _drag_border(qtbot, tab, 0, 60)
+    date = header.sectionSize(0)
+    assert date >= fitted + 50
+    page.show_person(page.person, reread=True)  # as after a sync
+    _laid_out(window)
+    assert header.sectionSize(0) == date
+
+    _drag_border(qtbot, tab, 1, -30)
+    title = header.sectionSize(1)
+    for width in (1366, 1024, 1920, 1100):
+        window.resize(width, 700)
+        _laid_out(window)
+        assert (header.sectionSize(0), header.sectionSize(1)) == (date, title), width
+    SHOTS.mkdir(exist_ok=True)
+    window.grab().save(str(SHOTS / f"visit-history-user-widths-1100-{lang}.png"))
+    window.switch_language("ro")
+    try:
+        _laid_out(window)
+        assert (header.sectionSize(0), header.sectionSize(1)) == (date, title)
+        # what changed takes the rest
+        assert header.sectionPosition(2) + header.sectionSize(2) >= tree.viewport().width()
+    finally:
+        set_language("en")
+
+
+def test_the_columns_nobody_resized_follow_the_windows_width(
+    qtbot: QtBot, session: Session, program_font: None
+) -> None:
+    tab = _history(qtbot, session, "de")
+    tree, header = tab.tree, tab.tree.header()
+    narrow = header.sectionSize(1)
+    tab.window().resize(1600, 700)
+    _laid_out(tab.window())
+    assert header.sectionSize(1) > narrow
+    assert tree.horizontalScrollBar().maximum() == 0
