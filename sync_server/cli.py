@@ -51,6 +51,19 @@ def _port(text: str) -> int:
     return port
 
 
+def _host(text: str) -> str:
+    """An address to listen on for argparse: ``--host ""`` (an unset variable in a unit file,
+    say) was said as "refusing plain HTTP on :", which named neither the empty address nor
+    what to give."""
+    host = text.strip()
+    if not host:
+        raise argparse.ArgumentTypeError(
+            "the address is empty: give the address to listen on, e.g. --host 127.0.0.1 "
+            "(this machine only) or --host 0.0.0.0 (all its addresses, with --cert and --key)"
+        )
+    return host
+
+
 def _listen_problem(host: str, port: int) -> str | None:
     """Why the server could not listen on ``host``:``port``, or None; tried just before the
     server starts. Bound as uvicorn binds (SO_REUSEADDR), then let go. uvicorn said only
@@ -132,6 +145,7 @@ def _parser() -> argparse.ArgumentParser:
     serve = command("serve", "migrate the database, then serve the sync API")
     serve.add_argument(
         "--host",
+        type=_host,
         default="127.0.0.1",
         help="address to listen on (default 127.0.0.1); any but loopback needs --cert/--key",
     )

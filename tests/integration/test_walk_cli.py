@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
+import shutil
 import socket
 import ssl
 import subprocess
@@ -173,6 +175,60 @@ def test_a_port_in_use_is_one_line_that_says_what_to_do(tmp_path: Path) -> None:
     assert line == (
         f"error: cannot listen on 127.0.0.1 port {port}: address already in use by another "
         "program (a welcome-desk-server still running?). Stop that one, or give another --port."
+    )
+    assert "Started server process" not in result.stderr
+
+
+@pytest.mark.parametrize("host", ["", "  "])
+def test_an_empty_host_is_a_usage_error_that_says_what_to_give(tmp_path: Path, host: str) -> None:
+    """``--host ""`` (an unset variable in a unit file) was told "error: refusing plain HTTP
+    on :", naming neither the empty address nor what to give."""
+    database = tmp_path / "s.db"
+    result = server_cli("serve", "--database-url", f"sqlite:///{database}", "--host", host)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "refusing plain HTTP" not in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "welcome-desk-server serve: error: argument --host: the address is empty: give the "
+        "address to listen on, e.g. --host 127.0.0.1 (this machine only) or --host 0.0.0.0 "
+        "(all its addresses, with --cert and --key)"
+    )
+    assert not database.exists()  # refused before touching anything
+
+
+def test_a_port_below_1024_without_administrator_rights_says_so(tmp_path: Path) -> None:
+    """Port 80 as a user who may not open it: the one line says why and what to give, not
+    uvicorn's "[Errno 13] error while attempting to bind". Root is run without the right
+    to open such ports (CAP_NET_BIND_SERVICE), as any other user is."""
+    unprivileged_from = Path("/proc/sys/net/ipv4/ip_unprivileged_port_start")
+    if unprivileged_from.exists() and int(unprivileged_from.read_text()) <= 80:
+        pytest.skip("every user may open port 80 here")
+    without_the_right: list[str] = []
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("no setpriv to run the server without the right to open port 80")
+        without_the_right = [setpriv, "--bounding-set", "-net_bind_service"]
+    result = subprocess.run(
+        [
+            *without_the_right,
+            sys.executable,
+            "-m",
+            "sync_server.cli",
+            "serve",
+            "--database-url",
+            f"sqlite:///{tmp_path / 's.db'}",
+            "--port",
+            "80",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    line = said_once(result, 1)
+    assert line == (
+        "error: port 80 may be opened only with administrator rights: give a port from 1024 "
+        "up, e.g. --port 8443"
     )
     assert "Started server process" not in result.stderr
 
