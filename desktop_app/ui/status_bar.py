@@ -126,7 +126,7 @@ class StatusBar(QStatusBar):
             name = self.name if self.name in shown else None
             least = self._name_least() if name is not None else 0
             others = [w for w in shown if w is not name]
-            lows = {w: max(w.minimumSizeHint().width(), w.minimumWidth()) for w in others}
+            lows = {w: self._least(w) for w in others}
             highs = {w: max(lows[w], min(w.sizeHint().width(), self._maximum(w))) for w in others}
             grip = self.findChild(QSizeGrip)
             total = self.width()
@@ -154,6 +154,14 @@ class StatusBar(QStatusBar):
         if self.name is not None:
             # its least kept, though it yields its whole width where no message shows
             self.name.setMinimumWidth(min(caps.get(self.name, 0), self._name_least()))
+
+    @staticmethod
+    def _least(widget: QWidget) -> int:
+        """The least width ``widget`` keeps beside a message: its own ``least_width()`` where
+        it has one (the sync status: its shorter forms), else its minimum."""
+        least = getattr(widget, "least_width", None)
+        hint = least() if callable(least) else widget.minimumSizeHint().width()
+        return max(hint, widget.minimumWidth())
 
     def _maximum(self, widget: QWidget) -> int:
         """The widget's own maximum width, before any cap of a message's."""

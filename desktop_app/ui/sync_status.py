@@ -350,16 +350,25 @@ class StatusLabel(ElidingLabel):
         Romanian."""
         hint = super().minimumSizeHint()
         self._whole_fits = self._fits_whole(hint.width())
-        if self._whole_fits or self._short == self._parts:
+        if self._whole_fits:
             return hint
-        if SEPARATOR.join(self._parts) != self.text():
-            return hint
+        return QSize(self.least_width(), hint.height())
+
+    def least_width(self) -> int:
+        """The line with its shorter forms (the counts whole), as wide as it is: the least
+        it takes beside a message of the status bar (``StatusBar``), which has the rest. Its
+        least was the whole line where the window had been wider before it was narrowed: at
+        1100 px offline the line kept ", sent when online" and a sync's message beside it
+        had some 20 letters."""
+        hint = super().minimumSizeHint()
+        if self._short == self._parts or SEPARATOR.join(self._parts) != self.text():
+            return hint.width()
         metrics = self.fontMetrics()
         head, rest = self._short[0], SEPARATOR + SEPARATOR.join(self._short[1:])
         # measured as shown_text measures it, and the label's margins around it
         margins = hint.width() - metrics.horizontalAdvance(self.text())
         shorter = metrics.horizontalAdvance(head) + metrics.horizontalAdvance(rest) + margins + 2
-        return QSize(min(hint.width(), shorter), hint.height())
+        return min(hint.width(), shorter)
 
     def _fits_whole(self, width: int) -> bool:
         """Whether ``width`` fits in the room this line shares with ``beside``: the two

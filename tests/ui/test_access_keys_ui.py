@@ -40,7 +40,7 @@ from desktop_app.i18n.text import _, set_language
 from desktop_app.ui.access_keys import DIGITS, keys_in, marked, typable
 from desktop_app.ui.application import QtTranslations
 from desktop_app.ui.form_view import FieldEditor, GroupEditor
-from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.main_window import MainWindow, merged_here_text
 from desktop_app.usecases import people, visits
 from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases.accounts import Session
@@ -390,9 +390,7 @@ def _main(desk: Desk) -> Iterator[View]:
     notices = (window.conflict_notice, window.duplicate_notice)  # type: ignore[attr-defined]
     desk.bot.waitUntil(lambda: all(n.isVisible() for n in notices), timeout=30_000)
     name = f"{desk.person.given_name} {desk.person.family_name}"
-    window.statusBar().showMessage(
-        _("The open entry of {name} was merged into this one on another laptop.").format(name=name)
-    )
+    window.statusBar().showMessage(merged_here_text(name))
     yield from views(window, "a person shown, every notice")
     for action in window.menuBar().actions():
         menu = action.menu()

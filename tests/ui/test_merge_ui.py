@@ -214,8 +214,7 @@ def test_the_page_of_an_entry_merged_on_another_laptop_shows_the_entry_kept(
         assert window.table.selectionModel().isRowSelected(window.table.currentIndex().row())
         message = window.statusBar().currentMessage()
         assert message == (
-            "Der geöffnete Eintrag von Maria Popescu wurde auf einem anderen Laptop mit diesem "
-            "zusammengeführt."
+            "Mit diesem Eintrag zusammengeführt: Maria Popescu (auf einem anderen Laptop)"
         )
         window.grab().save(str(tmp_path / "merged-elsewhere-de.png"))
         window.close()

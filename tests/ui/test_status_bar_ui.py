@@ -20,7 +20,7 @@ from desktop_app.domain.clock_check import MINUTE_MS
 from desktop_app.i18n.formatting import format_number
 from desktop_app.i18n.messages import sync_message
 from desktop_app.i18n.text import _, ngettext, set_language
-from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.main_window import MainWindow, merged_here_text
 from desktop_app.ui.sync_status import SyncController, last_sync_time
 from desktop_app.ui.widgets import ElidingLabel
 from desktop_app.usecases import referrals as referrals_uc
@@ -386,7 +386,7 @@ def _message_readable(window: MainWindow, text: str, context: object) -> str:
     assert user.isVisible() and user.width() > 0, (context, user.width())
     assert _fits(user, named), (context, named)
     whole = user.text()
-    if named != whole:
+    if named not in (whole, user.shorter):  # "Logged in: …", or the name alone
         assert named.endswith("…") and LONG_NAME.startswith(named[:-1]), (context, named)
         assert len(named) > 8, (context, named)  # the name's first letters, not "Mari…"
         assert user.tip().startswith(whole), context
@@ -446,7 +446,7 @@ def test_what_was_just_done_is_readable_beside_the_name_and_the_sync_status(
                 bar.grab().save(str(shots / f"statusbar-{name}-{lang}-{width}.png"))
             shown = _message_readable(window, text, (name, lang, width))
             # the sync status as its own rules have it: at least its shorter forms, the counts
-            assert status.width() >= status.minimumSizeHint().width(), (name, lang, width)
+            assert status.width() >= status.least_width(), (name, lang, width)
             assert _fits(status, _shown(status)), (name, lang, width)
             # the changes kept here, counted, in the line's last part (whole or shorter)
             last = _shown(status).split(" · ")[-1]
@@ -462,8 +462,7 @@ def test_what_was_just_done_is_readable_beside_the_name_and_the_sync_status(
             controller._on_sync_done(Offline("no route"))
         joined = sync_uc.SyncStatus(True, "https://x", True, 345, _clock(LAST_SYNC), 12)
         controller.show_status(joined)
-        merged = _("The open entry of {name} was merged into this one on another laptop.")
-        merged = merged.format(name=MERGED)
+        merged = merged_here_text(MERGED)
         bar.showMessage(merged)
         for width in (1024, 1100, 1366, 1024, 1600, 1100):
             check(width, merged, format_number(345), "sync")
@@ -478,3 +477,65 @@ def test_what_was_just_done_is_readable_beside_the_name_and_the_sync_status(
     finally:
         set_language("en")
         helper.close()
+
+
+@pytest.mark.parametrize("lang", ["bg", "ro", "de", "en"])
+def test_at_1024_pixels_offline_the_merge_message_says_what_happened_in_the_room_it_has(
+    qtbot: QtBot, session: Session, program_font: None, lang: str
+) -> None:
+    """Beside an offline laptop's longest sync status, the message that the open entry was
+    merged on another laptop has some 35 letters: "Отвореният запис на Маргарита-А…" said
+    neither that it was merged nor into what (the rest only in the tooltip). What happened
+    comes first now, then whose entry; all of it in the tooltip as before."""
+    from desktop_app.domain.person import PersonDraft
+    from desktop_app.sync.http_client import Offline
+    from desktop_app.ui.status_bar import StatusBar
+    from desktop_app.usecases import merges, people
+
+    given, family = MERGED.split(" ")
+    one = people.register_person(session.store, session.user, PersonDraft(given, family)).id
+    two = people.register_person(session.store, session.user, PersonDraft(given, family)).id
+    kept, gone = merges.kept_and_merged(one, two)
+    set_language(lang)
+    try:
+        window = shown_window(qtbot, session, WIDTH)
+        controller: SyncController = window.sync  # type: ignore[attr-defined]
+        qtbot.waitUntil(lambda: controller.label.text() != "", timeout=30_000)
+        with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
+            controller._on_sync_done(Offline("no route"))
+        # hundreds of changes kept after an offline week, conflicts to decide, days ago
+        longest = sync_uc.SyncStatus(True, "https://x", True, 345, _clock(LAST_SYNC), 12)
+        controller.show_status(longest)
+        shown_before = people.get_person(session.store, session.user, gone, log_view=False)
+        assert shown_before is not None
+        merges.merge_people(session.store, session.user, kept, gone)  # as a sync brings it
+        window._show_kept_or_erased(shown_before)
+        _laid_out(window)
+        _side_by_side(window)
+        bar = window.statusBar()
+        template = _("Merged into this entry: {name} (on another laptop)")
+        assert template != "Merged into this entry: {name} (on another laptop)" or lang == "en"
+        assert bar.currentMessage() == template.format(name=MERGED)
+        news = template.split("{name}")[0].strip()
+        assert isinstance(bar, StatusBar)
+        shown = bar.shown_message()
+        assert bar.fontMetrics().horizontalAdvance(shown) < _room_beside(window) - 6, shown
+        assert shown.startswith(news), (lang, shown)  # what happened, whole
+        if shown != bar.currentMessage():  # the rest in the tooltip, as before
+            inside = QPoint(bar.message_rect().left() + 4, bar.height() // 2)
+            assert bar.tooltip_at(inside) == bar.currentMessage()
+        # Made wider and narrower again, the message has the room it had: the sync status
+        # kept the whole line it had at 1600 px (", sent when online") as its least, and at
+        # 1100 px the message was "Обединен с този запи…".
+        first: dict[int, str] = {1024: shown}
+        for width in (1100, 1600, 1100, 1024):
+            window.resize(width, 700)
+            _laid_out(window)
+            _side_by_side(window)
+            again = bar.shown_message()
+            assert again == first.setdefault(width, again), (lang, width, again)
+            assert again.startswith(news), (lang, width, again)
+        assert window.person_page.person is not None and window.person_page.person.id == kept
+        window.close()
+    finally:
+        set_language("en")
