@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QToolTip, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from desktop_app.i18n.text import set_language
+from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.visits import VisitsTab
 from desktop_app.usecases import visits
 from desktop_app.usecases.accounts import Session
@@ -147,7 +148,9 @@ def test_a_column_the_user_resized_keeps_its_width(
     stay; what changed takes the rest."""
     tab = _history(qtbot, session, lang)
     tree, header = tab.tree, tab.tree.header()
-    window, page = tab.window(), tab.window().person_page  # type: ignore[attr-defined]
+    window = tab.window()
+    assert isinstance(window, MainWindow)
+    page = window.person_page
     fitted = header.sectionSize(0)
     _drag_border(qtbot, tab, 0, 60)
     date = header.sectionSize(0)
@@ -180,7 +183,9 @@ def test_the_columns_nobody_resized_follow_the_windows_width(
     tab = _history(qtbot, session, "de")
     tree, header = tab.tree, tab.tree.header()
     narrow = header.sectionSize(1)
-    tab.window().resize(1600, 700)
-    _laid_out(tab.window())
+    window = tab.window()
+    assert isinstance(window, MainWindow)
+    window.resize(1600, 700)
+    _laid_out(window)
     assert header.sectionSize(1) > narrow
     assert tree.horizontalScrollBar().maximum() == 0
