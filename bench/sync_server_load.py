@@ -29,6 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
+from desktop_app.domain.users import Role  # noqa: E402
 from desktop_app.sync import crypto  # noqa: E402
 from desktop_app.sync.http_client import SyncServerClient, wrapped_key  # noqa: E402
 from sync_server import wire  # noqa: E402
@@ -140,9 +141,12 @@ def enroll_many(org: Organisation, count: int) -> tuple[crypto.TeamKey, list[Lap
     laptops = []
     for i in range(count):
         laptop = Laptop(base, service, f"laptop {i}")
-        blob = crypto.wrap_team_key(team.key, team.key_id, coordinator.keys, laptop.keys.public_key)
+        blob = crypto.wrap_team_key(
+            team.key, team.key_id, coordinator.keys, laptop.keys.public_key, laptop_role="advisor"
+        )
         coordinator.client.approve(
-            laptop.device_id, [wrapped_key(team.key_id, blob, coordinator.keys.public_key)]
+            laptop.device_id,
+            [wrapped_key(team.key_id, blob, coordinator.keys.public_key, laptop_role="advisor")],
         )
         laptops.append(laptop)
     return team, laptops
@@ -350,7 +354,7 @@ def two_laptops(folder: Path, db_url: str, base: str):
     b = create_first_account(folder / "b", "anna", "B", "password 123")
     sync_uc.join(a.store, base, service.issue_code("A", 1).code, "A")
     sync_uc.join(b.store, base, service.issue_code("B", 1).code, "B")
-    approve_and_confirm(a, b)
+    approve_and_confirm(a, b, role=Role.ADVISOR)
     return a, b
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop_app.domain.permissions import Action, allowed
+from desktop_app.domain.users import Role
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.exits import (
     EXIT_AUTH,
@@ -37,6 +38,7 @@ from desktop_app.i18n.messages import (
     failure_cause,
     failure_message,
     field_message,
+    laptop_role_name,
     laptops_not_given_the_key,
     offline_message,
     refusal_message,
@@ -340,6 +342,15 @@ def _build_parser() -> argparse.ArgumentParser:
         required=True,
         metavar=fingerprint,
         help=_("as shown on the new laptop"),
+    )
+    approve.add_argument(
+        "--role",
+        required=True,
+        choices=["helper", "advisor", "coordinator"],
+        help=_(
+            "who uses the laptop: student helpers, advisors or coordinators (no account on it "
+            "works above this role; a laptop enrolled with a coordinator's code: coordinator)"
+        ),
     )
     trust = _command(
         devices_sub,
@@ -1173,9 +1184,13 @@ def cmd_devices(args: argparse.Namespace) -> int:
             )
         elif args.devices_command == "approve":
             device = sync_uc.approve_device(
-                session.store, session.user, args.device, args.fingerprint
+                session.store, session.user, args.device, args.fingerprint, role=Role(args.role)
             )
-            print(_("Approved: {name}").format(name=device.name))
+            print(
+                _("Approved: {name}, for {role}").format(
+                    name=device.name, role=laptop_role_name(args.role)
+                )
+            )
         elif args.devices_command == "revoke":
             device = sync_uc.revoke_device(session.store, session.user, args.device)
             print(
@@ -1192,7 +1207,8 @@ def cmd_devices(args: argparse.Namespace) -> int:
             )
             print(f"# {own}")
             for d in devices:
-                print("\t".join([d.device_id, d.status, d.fingerprint, d.name]))
+                role = laptop_role_name(d.laptop_role) if d.laptop_role else "-"
+                print("\t".join([d.device_id, d.status, d.fingerprint, d.name, role]))
         return EXIT_OK
 
     return _with_server(args, go)
@@ -1298,8 +1314,8 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
             print(
                 _(
                     "If one of them is a laptop of the team, compare its fingerprint and approve "
-                    "it again (welcome-desk devices approve ID --fingerprint “…”): it then "
-                    "receives every team key."
+                    "it again (welcome-desk devices approve ID --fingerprint “…” --role …): it "
+                    "then receives every team key."
                 )
             )
         return EXIT_OK

@@ -92,6 +92,9 @@ class Device(Base):
     # while the registration may be repeated; NULL once approved or revoked, or when none was
     # sent (laptops before migration 0007).
     registration_secret_hash: Mapped[str | None] = mapped_column(String(64))
+    # The role a coordinator last approved the laptop for (``wire.LaptopRole``), as the keys
+    # uploaded for it say; NULL: none yet (waiting, or approved before migration 0008).
+    laptop_role: Mapped[str | None] = mapped_column(String(16))
 
 
 class EnrollmentCode(Base):
@@ -139,3 +142,6 @@ class WrappedKey(Base):
     sender_public_key: Mapped[bytes] = mapped_column(LargeBinary, nullable=False)
     sender_device: Mapped[str] = mapped_column(String(36), nullable=False)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, nullable=False)
+    # ``wire.WrappedKeyIn.laptop_role``, handed back with the key (NULL: wrapped without one,
+    # before migration 0008 or by an older Welcome Desk).
+    laptop_role: Mapped[str | None] = mapped_column(String(16))

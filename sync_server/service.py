@@ -89,6 +89,7 @@ def device_info(device: models.Device) -> wire.DeviceInfo:
         revoked_at=_iso(device.revoked_at),
         last_seen_at=_iso(device.last_seen_at),
         app_version=device.app_version,
+        laptop_role=device.laptop_role,
     )
 
 
@@ -456,6 +457,8 @@ class SyncService:
                 enrollment_name=code.name,
                 created_at=now,
                 approved_at=now if first else None,
+                # It creates the team key itself: nobody approves it for a role.
+                laptop_role="coordinator" if first else None,
                 app_version=_checked_version(app_version),
                 registration_secret_hash=_secret_hash(secret) if secret else None,
             )
@@ -608,7 +611,11 @@ class SyncService:
             )
         )
         if existing is not None:
-            if existing.wrapped_key != blob or existing.sender_public_key != sender_pk:
+            if (
+                existing.wrapped_key != blob
+                or existing.sender_public_key != sender_pk
+                or existing.laptop_role != key.laptop_role
+            ):
                 raise ApiError(
                     409, "conflict", f"key {key.key_id} is already stored for this device"
                 )
@@ -621,8 +628,14 @@ class SyncService:
                 sender_public_key=sender_pk,
                 sender_device=sender,
                 created_at=utcnow(),
+                laptop_role=key.laptop_role,
             )
         )
+        if key.laptop_role is not None:
+            # For the coordinators' list of laptops: the role last chosen for it.
+            device = session.get(models.Device, device_id)
+            if device is not None:
+                device.laptop_role = key.laptop_role
 
     def approve(
         self, coordinator: AuthenticatedDevice, device_id: str, request: wire.ApproveRequest
@@ -686,6 +699,7 @@ class SyncService:
                         sender_device=row.sender_device,
                         created_at=row.created_at.isoformat(),
                         sender_device_name=name or "",
+                        laptop_role=row.laptop_role,
                     )
                     for row, name in rows
                 ]

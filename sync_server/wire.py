@@ -135,6 +135,9 @@ RegistrationSecret = Annotated[
     _bytes_checker("registration secret", REGISTRATION_SECRET_BYTES, REGISTRATION_SECRET_BYTES),
 ]
 DeviceStatusName = Literal["pending", "approved", "revoked"]
+# Who uses a laptop, as the coordinator who approved it chose: the highest role any account has
+# on it. Bound into every team key wrapped for it (the server cannot change it unseen).
+LaptopRole = Literal["helper", "advisor", "coordinator"]
 
 
 class _Strict(BaseModel):
@@ -289,6 +292,9 @@ class WrappedKeyIn(_Strict):
     key_id: KeyId
     wrapped_key: WrappedKeyBlob
     sender_public_key: PublicKey
+    # The role the key was wrapped for (authenticated with it); None: sent by a Welcome Desk
+    # from before laptops were approved for a role.
+    laptop_role: LaptopRole | None = None
 
 
 class WrappedKeyUpload(WrappedKeyIn):
@@ -310,6 +316,9 @@ class WrappedKeyOut(_Answer):
     # A label for the person who compares the sender's fingerprint; the server could lie about
     # it, so the receiving laptop trusts the sender only by its public key's fingerprint.
     sender_device_name: str = ""
+    # As uploaded with the key (``WrappedKeyIn.laptop_role``); a key opens only with the role
+    # it was wrapped for.
+    laptop_role: str | None = None
 
 
 class WrappedKeyList(_Answer):
@@ -329,6 +338,10 @@ class DeviceInfo(_Answer):
     last_seen_at: str | None = None
     # The Welcome Desk version the device last stated; None: not known.
     app_version: str | None = None
+    # The role a coordinator last approved the laptop for (``LaptopRole``); None: not approved
+    # for one (waiting, or approved by a Welcome Desk before roles). The server's word: a
+    # laptop's rights follow the role bound into its keys.
+    laptop_role: str | None = None
 
 
 class DeviceList(_Answer):

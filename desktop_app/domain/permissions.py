@@ -88,6 +88,10 @@ class PermissionDenied(Exception):
 
 
 def allowed(user: User, action: Action) -> bool:
+    if action is Action.MANAGE_USERS and user.keeps_accounts:
+        # The laptop's own accounts stay in the hands of its first account also where the
+        # laptop was approved for a lower role (roles given only up to it: ``add_user``).
+        return True
     return action in PERMISSIONS.get(user.role, frozenset())
 
 

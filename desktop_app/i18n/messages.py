@@ -161,6 +161,10 @@ _SYNC_MESSAGES = {
         "coordinator's laptop: what was published here stays on this laptop. Everything else "
         "is sent with the next sync."
     ),
+    "role_not_coordinator": N_(
+        "This laptop was enrolled with a coordinator's code: approve it for coordinators, or "
+        "let it join again with an ordinary code."
+    ),
     "nothing_to_confirm": N_(
         "No team key is waiting for confirmation. Sync once the coordinator has approved this "
         "laptop, then confirm."
@@ -259,6 +263,30 @@ def refusal_message(code: str, default: str = _REFUSED) -> str:
     if code == "publisher_not_coordinator":  # what stays on the laptop, said as the sync says it
         return sync_message(code)
     return _(_REFUSAL_MESSAGES.get(code, default))
+
+
+# Who uses a laptop, as the coordinator approving it chooses (``usecases.sync.approve_device``).
+LAPTOP_ROLE_NAMES = {
+    "helper": N_("Student helpers"),
+    "advisor": N_("Advisors"),
+    "coordinator": N_("Coordinators"),
+}
+_LOWERED_MESSAGES = {
+    "helper": N_(
+        "This laptop was approved for student helpers: you work here as a student helper."
+    ),
+    "advisor": N_("This laptop was approved for advisors: you work here as an advisor."),
+}
+
+
+def laptop_role_name(role: str) -> str:
+    """The name of a laptop's role as a group of people ("Student helpers")."""
+    return _(LAPTOP_ROLE_NAMES.get(role, role))
+
+
+def lowered_role_message(ceiling: str) -> str:
+    """Said to an account whose role this laptop's role lowers."""
+    return _(_LOWERED_MESSAGES.get(ceiling, _LOWERED_MESSAGES["helper"]))
 
 
 # Where the laptop being joined confirms the coordinator's laptop, a code means that side.

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from desktop_app.domain.users import Role, User
+from desktop_app.domain.users import Role, User, effective_user
 from desktop_app.storage import people_sql
 from desktop_app.storage.keyslots import UnknownAccount, normalise_account
-from desktop_app.storage.layout import SCHEMA_HEAD, StorePaths
+from desktop_app.storage.layout import LAPTOP_ROLE_META, SCHEMA_HEAD, StorePaths
 from desktop_app.storage.login_guard import unlock_for_start
 from desktop_app.storage.people_sql import PersonListEntry
 
@@ -76,7 +76,17 @@ class QuickReader:
             "SELECT id, account, display_name, role FROM users WHERE account = ? AND deleted = 0",
             (normalise_account(account),),
         )
-        return next((User(r[0], r[1], r[2], Role(r[3])) for r in rows), None)
+        found = next(iter(rows), None)
+        if found is None:
+            return None
+        ceiling = self._execute("SELECT value FROM meta WHERE key = ?", (LAPTOP_ROLE_META,))
+        value = next((str(r[0]) for r in ceiling), "")
+        try:
+            laptop = Role(value) if value else None
+        except ValueError:  # as ``usecases.accounts.ceiling_of``
+            laptop = Role.HELPER
+        # As ``usecases.accounts._user``: no higher than the laptop's role.
+        return effective_user(found[0], found[1], found[2], Role(found[3]), laptop)
 
     def preload(self, page_size: int) -> None:
         """Read the count and the first page now (on the unlocking thread), for the first paint."""

@@ -45,6 +45,9 @@ class WaitingTeamKeyRow(Base):
     sender_device: Mapped[str] = mapped_column(String(36), nullable=False)
     sender_name: Mapped[str] = mapped_column(String(200), nullable=False)
     received_hlc: Mapped[str] = mapped_column(String(64), nullable=False)
+    # The role it was wrapped for (``crypto.wrap_team_key``): it opens only with that role.
+    # NULL: wrapped before laptops were approved for a role.
+    laptop_role: Mapped[str | None] = mapped_column(String(16), nullable=True)
 
 
 class DeferredEnvelopeRow(Base):

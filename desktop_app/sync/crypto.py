@@ -27,6 +27,7 @@ from sync_server import wire
 from sync_server.wire import public_key_fingerprint as fingerprint
 
 __all__ = [
+    "LAPTOP_ROLES",
     "DeviceKeys",
     "EnvelopeError",
     "EnvelopeOpener",
@@ -288,15 +289,32 @@ class DeviceKeys:
         return f"DeviceKeys(fingerprint={self.fingerprint!r})"
 
 
-def _wrap_context(sender_public: bytes, recipient_public: bytes, key_id: str) -> bytes:
-    return b"".join(
-        [
-            _field(_WRAP_DOMAIN),
-            _field(sender_public),
-            _field(recipient_public),
-            _field(key_id.encode()),
-        ]
-    )
+# The roles a laptop can be approved for (``wire.LaptopRole``), bound into its wrapped keys.
+LAPTOP_ROLES = ("helper", "advisor", "coordinator")
+
+
+def _wrap_context(
+    sender_public: bytes, recipient_public: bytes, key_id: str, laptop_role: str | None
+) -> bytes:
+    fields = [
+        _field(_WRAP_DOMAIN),
+        _field(sender_public),
+        _field(recipient_public),
+        _field(key_id.encode()),
+    ]
+    # The role the approving coordinator chose for the laptop, authenticated with the key: the
+    # server that carries it cannot change it. None only for keys wrapped by a Welcome Desk
+    # before laptops were approved for a role (those carry no role, and set no ceiling).
+    if laptop_role is not None:
+        fields.append(_field(laptop_role.encode()))
+    return b"".join(fields)
+
+
+def _checked_role(laptop_role: str | None, *, wrapping: bool) -> None:
+    if laptop_role is None and not wrapping:
+        return
+    if laptop_role not in LAPTOP_ROLES:
+        raise (ValueError if wrapping else KeyUnwrapError)(f"no laptop role {laptop_role!r}")
 
 
 def _kek(own: DeviceKeys, peer_public: bytes, context: bytes) -> bytes:
@@ -310,12 +328,19 @@ def _kek(own: DeviceKeys, peer_public: bytes, context: bytes) -> bytes:
 
 
 def wrap_team_key(
-    team_key: bytes, key_id: str, sender: DeviceKeys, recipient_public_key: bytes
+    team_key: bytes,
+    key_id: str,
+    sender: DeviceKeys,
+    recipient_public_key: bytes,
+    *,
+    laptop_role: str,
 ) -> bytes:
-    """Encrypt the team key for one device: nonce (12 bytes) + AES-GCM ciphertext."""
+    """Encrypt the team key for one device: nonce (12 bytes) + AES-GCM ciphertext, bound to
+    ``laptop_role`` (``LAPTOP_ROLES``), the role the recipient laptop is approved for."""
     if len(team_key) != TEAM_KEY_BYTES:
         raise ValueError("team key must be 32 bytes")
-    context = _wrap_context(sender.public_key, recipient_public_key, key_id)
+    _checked_role(laptop_role, wrapping=True)
+    context = _wrap_context(sender.public_key, recipient_public_key, key_id, laptop_role)
     nonce = os.urandom(12)
     return nonce + AESGCM(_kek(sender, recipient_public_key, context)).encrypt(
         nonce, team_key, context
@@ -323,11 +348,19 @@ def wrap_team_key(
 
 
 def unwrap_team_key(
-    wrapped: bytes, key_id: str, recipient: DeviceKeys, sender_public_key: bytes
+    wrapped: bytes,
+    key_id: str,
+    recipient: DeviceKeys,
+    sender_public_key: bytes,
+    *,
+    laptop_role: str | None,
 ) -> bytes:
     """Open a wrapped team key. It proves only that ``sender_public_key`` wrapped it: use the
-    key only from a sender a person confirmed by its fingerprint (``sync.key_senders``)."""
-    context = _wrap_context(sender_public_key, recipient.public_key, key_id)
+    key only from a sender a person confirmed by its fingerprint (``sync.key_senders``).
+    ``laptop_role`` as the server hands it over: a role other than the one it was wrapped
+    with fails (``KeyUnwrapError``); None opens only a key wrapped before roles."""
+    _checked_role(laptop_role, wrapping=False)
+    context = _wrap_context(sender_public_key, recipient.public_key, key_id, laptop_role)
     if len(wrapped) < 12 + 16 or len(sender_public_key) != 32:
         raise KeyUnwrapError("wrapped key is malformed")
     try:

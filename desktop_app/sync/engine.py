@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from desktop_app.domain import clock_check
 from desktop_app.domain.hlc import Timestamp
 from desktop_app.storage.db import Store
+from desktop_app.storage.layout import LAPTOP_ROLE_META
 from desktop_app.storage.models import PUSH_BEGAN, MetaRow, OutboxRow, table
 from desktop_app.storage.sync_models import (
     DeferredEnvelopeRow,
@@ -98,6 +99,12 @@ REVOKE_AGAIN = "sync.revoke_again"
 # "1" if the server registered this laptop's device as a coordinator's, "0" if not; missing on
 # a laptop that joined before it was kept (``usecases.sync.sync_now`` asks the server then).
 COORDINATOR = "sync.coordinator"
+# The role this laptop was approved for, as bound into the team keys it took
+# (``usecases.sync``): the ceiling of every account's role here.
+LAPTOP_ROLE = LAPTOP_ROLE_META
+# "1" from joining again until the keys of the new approval arrived: their role replaces the
+# ceiling (a laptop's role is raised only so, by a coordinator approving it anew).
+LAPTOP_ROLE_AGAIN = "sync.laptop_role_again"
 # "unauthorized" or "revoked" if the last sync was refused so (the server no longer knows this
 # laptop, or revoked it): kept, so that a window opened later offers to join again at once;
 # "" after a sync that went through or a completed join (``usecases.sync``).

@@ -383,13 +383,20 @@ class SyncServerClient:
         return self._parse(self._request("POST", f"/devices/{device_id}/revoke"), wire.DeviceInfo)
 
     def upload_wrapped_key(
-        self, device_id: str, key_id: str, wrapped_key: bytes, sender_public_key: bytes
+        self,
+        device_id: str,
+        key_id: str,
+        wrapped_key: bytes,
+        sender_public_key: bytes,
+        *,
+        laptop_role: wire.LaptopRole,
     ) -> None:
         body = wire.WrappedKeyUpload(
             device_id=device_id,
             key_id=key_id,
             wrapped_key=wire.b64encode(wrapped_key),
             sender_public_key=wire.b64encode(sender_public_key),
+            laptop_role=laptop_role,
         )
         self._request("POST", "/keys", json=body.model_dump())
 
@@ -411,10 +418,14 @@ def _unknown_field(exc: RequestRefused, field: str) -> bool:
     return exc.status == 422 and exc.code == "invalid" and f"body.{field}:" in exc.reason
 
 
-def wrapped_key(key_id: str, wrapped: bytes, sender_public_key: bytes) -> wire.WrappedKeyIn:
-    """Convenience for ``approve``: one wrapped team key as the wire wants it."""
+def wrapped_key(
+    key_id: str, wrapped: bytes, sender_public_key: bytes, *, laptop_role: wire.LaptopRole
+) -> wire.WrappedKeyIn:
+    """Convenience for ``approve``: one wrapped team key as the wire wants it, with the role it
+    was wrapped for (``crypto.wrap_team_key``)."""
     return wire.WrappedKeyIn(
         key_id=key_id,
         wrapped_key=wire.b64encode(wrapped),
         sender_public_key=wire.b64encode(sender_public_key),
+        laptop_role=laptop_role,
     )

@@ -28,6 +28,8 @@ class WaitingKey:
     sender_public_key: bytes
     sender_device: str
     sender_name: str
+    # The role it was wrapped for, as the server handed it over (checked when it is opened).
+    laptop_role: str | None = None
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,7 @@ def hold(session: Session, key: WaitingKey, hlc: str) -> None:
             sender_device=key.sender_device[:_DEVICE_CHARS],
             sender_name=key.sender_name[:_NAME_CHARS],
             received_hlc=hlc,
+            laptop_role=key.laptop_role,
         )
     )
 
@@ -91,7 +94,14 @@ def waiting_keys(session: Session, sender_public_key: bytes | None = None) -> li
     if sender_public_key is not None:
         query = query.where(WaitingTeamKeyRow.sender_public_key == sender_public_key)
     return [
-        WaitingKey(r.key_id, r.wrapped_key, r.sender_public_key, r.sender_device, r.sender_name)
+        WaitingKey(
+            r.key_id,
+            r.wrapped_key,
+            r.sender_public_key,
+            r.sender_device,
+            r.sender_name,
+            r.laptop_role,
+        )
         for r in session.scalars(query)
     ]
 

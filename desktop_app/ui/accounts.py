@@ -27,12 +27,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.domain.permissions import Action, PermissionDenied, allowed
-from desktop_app.domain.users import Role, User
+from desktop_app.domain.users import Role, User, role_at_most
 from desktop_app.domain.validation import FieldError, ValidationFailed
 from desktop_app.i18n.messages import (
     error_message,
     failure_message,
     field_message,
+    lowered_role_message,
     restore_failure_message,
 )
 from desktop_app.i18n.text import N_, _
@@ -198,8 +199,11 @@ class AddUserDialog(_FormDialog):
         self.session = session
         self.account, self.display_name = QLineEdit(), QLineEdit()
         self.role = QComboBox()
+        # Up to the role this laptop was approved for (``accounts.add_user`` refuses more).
+        ceiling = session.user.ceiling
         for role in (Role.HELPER, Role.ADVISOR, Role.COORDINATOR):
-            self.role.addItem(_(ROLE_NAMES[role]), role.value)
+            if role_at_most(role, ceiling):
+                self.role.addItem(_(ROLE_NAMES[role]), role.value)
         self.password, self.repeat = password_field(), password_field()
         self.add_row("account", _("&Account name"), self.account)
         self.add_row("display_name", _("&Full name"), self.display_name)
@@ -822,8 +826,53 @@ def _open_restore(window: MainWindow) -> RestoreDialog:
     return dialog
 
 
+def follow_laptop_role(window: MainWindow) -> MainWindow | None:
+    """After a sync or a confirmation of the coordinator's laptop: a team key came with the
+    role this laptop was approved for, and the user's role here changed with it. The window
+    is built anew in this one's place, with the menus of that role (each feature chose what
+    to offer when it was installed), and a lower role is said. None when nothing changed."""
+    if not window.has_session or window.replaced_by is not None:
+        return None
+    try:
+        changed = accounts.refresh_user(window.session)
+    except StoreError:  # read again after the next sync
+        return None
+    if not changed:
+        return None
+    from PySide6.QtCore import QTimer
+
+    from desktop_app.ui.main_window import MainWindow
+
+    old = window
+    old.close_forms()  # a visit form saves its draft; the store stays open
+    new = MainWindow(old.session, demo=old.demo, defer_features=True)
+    new.setGeometry(old.geometry())
+    new.features_ready.connect(lambda: new.sync.start_soon())  # type: ignore[attr-defined]
+    new.show()  # before the old one closes: the last window closed would end the program
+    QTimer.singleShot(0, new.install_features)
+    old.replaced_by = new
+    old.close()  # waits for its background work, stops its sync
+    old.deleteLater()
+    user = new.session.user
+    if user.lowered and user.ceiling is not None:
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            _("Welcome Desk"),
+            lowered_role_message(user.ceiling.value),
+            QMessageBox.StandardButton.Ok,
+            new,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.setObjectName("lowered_role")
+        box.open()
+    return new
+
+
 def install(window: MainWindow) -> None:
     session = window.session
+    if session.user.lowered and session.user.ceiling is not None:
+        # Each time: the account's own role says more than the laptop lets it do.
+        window.statusBar().showMessage(lowered_role_message(session.user.ceiling.value), 15_000)
     texts: list[tuple[QAction, str]] = []
     change = QAction(window)
     change.triggered.connect(lambda: ChangePasswordDialog(window.session, window).open())

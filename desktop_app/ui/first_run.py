@@ -288,15 +288,15 @@ class AccountPage(QWizardPage):
 
     def retranslate(self) -> None:
         if self._wizard.joining():
-            # Not the organisation's coordinator: the first account of any laptop gets the
-            # coordinator role on that laptop only (accounts never leave it), so that it can
-            # add the accounts of the others who use it. What the laptop may do in the
-            # organisation is the server's matter.
+            # Not the organisation's coordinator: the first account of a joining laptop keeps
+            # the laptop's accounts, and works with the role the coordinator approves the
+            # laptop for (``domain.users.effective_user``).
             self.setTitle(_("This laptop's first account"))
             self.setSubTitle(
                 _(
-                    "Your account here. As the first, it has the coordinator role on this "
-                    "laptop only: it adds the accounts of others who use it."
+                    "Your account here. It adds the accounts of others who use this laptop. "
+                    "What you may do with the organisation's data depends on the role the "
+                    "coordinator approves this laptop for."
                 )
             )
         else:

@@ -19,9 +19,11 @@ import shiboken6
 from PySide6.QtCore import QMargins, QObject, QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence, QResizeEvent
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -29,12 +31,14 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QRadioButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop_app import __version__
 from desktop_app.domain.permissions import Action, PermissionDenied, allowed
+from desktop_app.domain.users import Role
 from desktop_app.domain.versions import is_older
 from desktop_app.i18n.formatting import format_number, format_short_moment, format_time_of_day
 from desktop_app.i18n.messages import (
@@ -47,6 +51,7 @@ from desktop_app.i18n.messages import (
     erased_work_short,
     error_message,
     failure_reason,
+    laptop_role_name,
     laptops_not_given_the_key,
     not_understood_message,
     offline_message,
@@ -104,6 +109,8 @@ _NAME_ROLE = Qt.ItemDataRole.UserRole + 1
 _REVOCABLE_ROLE = Qt.ItemDataRole.UserRole + 2
 _OTHER_ROLE = Qt.ItemDataRole.UserRole + 3  # a laptop other than this one (approvable)
 _LAST_SYNC_ROLE = Qt.ItemDataRole.UserRole + 4  # when it last reached the server, in words
+# Enrolled with a coordinator's code: it can be approved for coordinators only.
+_COORDINATOR_CODE_ROLE = Qt.ItemDataRole.UserRole + 5
 # Before a laptop's second line in the Laptops dialog: indented, it reads as the laptop's above,
 # not as a line of its own.
 _SECOND_LINE = "\u2003\u2003"
@@ -1301,12 +1308,38 @@ class DevicesDialog(QDialog):
         # access key of its own.
         self.fingerprint_label = QLabel(_("Fingerprint shown on the &new laptop:"))
         self.fingerprint_label.setBuddy(self.fingerprint)
+        # Who uses the new laptop: no account on it works above this role. Nothing chosen for
+        # the coordinator (``_on_list_current_changed``): a laptop handed to a student helper
+        # had every coordinator's right over the organisation's data.
+        self.role_label = QLabel(_("Who uses the new laptop?"))
+        self.roles = QButtonGroup(self)
+        self.role_buttons: dict[Role, QRadioButton] = {}
+        role_row = QHBoxLayout()
+        for role, text in (
+            (Role.HELPER, _("&Student helpers")),
+            (Role.ADVISOR, _("A&dvisors")),
+            (Role.COORDINATOR, _("C&oordinators")),
+        ):
+            button = QRadioButton(text)
+            button.setAccessibleDescription(self.role_label.text())
+            self.roles.addButton(button)
+            self.role_buttons[role] = button
+            role_row.addWidget(button)
+        role_row.addStretch(1)
+        self.roles.buttonToggled.connect(self._update_buttons)
+        self.role_note = QLabel(
+            _(
+                "No account on the new laptop works with more rights than this. To give the "
+                "laptop a higher role later, it joins again with a new code."
+            )
+        )
+        self.role_note.setWordWrap(True)
         self.approve = QPushButton(_("&Approve selected laptop"))
         self.approve.clicked.connect(self._on_approve_clicked)
         self.revoke = QPushButton(_("Re&voke selected laptop…"))
         self.revoke.clicked.connect(self._on_revoke_clicked)
         self.revoke_question: QMessageBox | None = None
-        self.list.currentItemChanged.connect(self._update_buttons)
+        self.list.currentItemChanged.connect(self._on_list_current_changed)
         self.fingerprint.textChanged.connect(self._update_buttons)
         self.renew = QPushButton(_("&Renew the team key"))
         self.renew.clicked.connect(self._on_renew_clicked)
@@ -1330,6 +1363,9 @@ class DevicesDialog(QDialog):
         layout.addWidget(self.list)
         layout.addWidget(self.fingerprint_label)
         layout.addWidget(self.fingerprint)
+        layout.addWidget(self.role_label)
+        layout.addLayout(role_row)
+        layout.addWidget(self.role_note)
         layout.addWidget(self.approve)
         layout.addWidget(self.revoke)
         layout.addWidget(self.key_still_held)
@@ -1360,6 +1396,10 @@ class DevicesDialog(QDialog):
     def _show_busy(self, busy: bool) -> None:
         for widget in (self.list, self.fingerprint, self.renew):
             widget.setEnabled(not busy)
+        for role, button in self.role_buttons.items():
+            item = self.list.currentItem()
+            only_coordinator = item is not None and bool(item.data(_COORDINATOR_CODE_ROLE))
+            button.setEnabled(not busy and (not only_coordinator or role is Role.COORDINATOR))
         self._update_buttons()
 
     def _show_failure(self, exc: Exception) -> None:
@@ -1383,6 +1423,10 @@ class DevicesDialog(QDialog):
                 version = _("{version} (older)").format(version=d.app_version)
             shown += " · " + _("Version {version}").format(version=version)
             text = f"{d.name} · {status}{shown}"
+            if d.laptop_role and d.status != "revoked":
+                # For whom the coordinator last approved it (the server's word: the laptop
+                # itself goes by the role bound into its keys).
+                text += " · " + laptop_role_name(d.laptop_role)
             last_sync = laptop_last_sync(d)
             if d.device_id == own:
                 text += " · " + _("this laptop")  # its last sync is in the status bar
@@ -1398,6 +1442,7 @@ class DevicesDialog(QDialog):
             item.setData(_LAST_SYNC_ROLE, last_sync)
             item.setData(_REVOCABLE_ROLE, d.device_id != own and d.status != "revoked")
             item.setData(_OTHER_ROLE, d.device_id != own)
+            item.setData(_COORDINATOR_CODE_ROLE, bool(d.is_coordinator))
             self.list.addItem(item)
             if d.status == "pending" and self.list.currentItem() is None:
                 # The laptop to approve, chosen already: with none chosen, the coordinator
@@ -1448,20 +1493,45 @@ class DevicesDialog(QDialog):
             layout.activate()
         self.resize(self.width(), min(self.sizeHint().height(), screen.height() - 40))
 
-    def _update_buttons(self) -> None:
+    def chosen_role(self) -> Role | None:
+        return next((r for r, b in self.role_buttons.items() if b.isChecked()), None)
+
+    def _on_list_current_changed(self, *_args: object) -> None:
+        """Another laptop chosen: its role is chosen anew. A laptop enrolled with a
+        coordinator's code is a coordinator's (the server lets it manage laptops): only
+        "Coordinators" fits, chosen already; for any other, nothing is."""
+        item = self.list.currentItem()
+        coordinator_code = item is not None and bool(item.data(_COORDINATOR_CODE_ROLE))
+        self.roles.setExclusive(False)  # an exclusive group cannot uncheck its last button
+        for role, button in self.role_buttons.items():
+            button.setChecked(coordinator_code and role is Role.COORDINATOR)
+            button.setEnabled(not coordinator_code or role is Role.COORDINATOR)
+        self.roles.setExclusive(True)
+        self._update_buttons()
+
+    def _update_buttons(self, *_args: object) -> None:
         item = None if self.busy else self.list.currentItem()
         # Not this laptop (approving it told the coordinator to confirm their own laptop on
-        # itself), and only with a fingerprint typed to compare.
-        self.approve.setEnabled(
+        # itself), only with a fingerprint typed to compare, and with who uses it chosen.
+        ready = (
             item is not None
             and bool(item.data(_OTHER_ROLE))
             and bool(self.fingerprint.text().strip())
+        )
+        self.approve.setEnabled(ready and self.chosen_role() is not None)
+        self.approve.setToolTip(
+            _("Choose who uses the new laptop first.")
+            if ready and self.chosen_role() is None
+            else ""
         )
         self.revoke.setEnabled(item is not None and bool(item.data(_REVOCABLE_ROLE)))
 
     def _on_approve_clicked(self) -> None:
         item = self.list.currentItem()
         if item is None or self.busy:
+            return
+        role = self.chosen_role()
+        if role is None:
             return
         store, user = self.controller.store, self.controller.window.session.user
         device_id, typed = str(item.data(Qt.ItemDataRole.UserRole)), self.fingerprint.text()
@@ -1483,7 +1553,9 @@ class DevicesDialog(QDialog):
             self.renewed.show()
             self.reload()
 
-        self._call_server(lambda: sync_uc.approve_device(store, user, device_id, typed), approved)
+        self._call_server(
+            lambda: sync_uc.approve_device(store, user, device_id, typed, role=role), approved
+        )
 
     def _on_revoke_clicked(self) -> None:
         """Asks first (window-modal, not blocking): revoking cannot be undone."""
@@ -1609,3 +1681,12 @@ def install(window: MainWindow) -> None:
     controller.sync_finished.connect(window.arrival.sync_finished)
     window.conflict_notice = install_notice(window.sync)  # type: ignore[attr-defined]
     window.duplicate_notice = install_duplicates_notice(window.sync)  # type: ignore[attr-defined]
+
+    def follow_role(_result: object) -> None:
+        # A team key may have come with the role this laptop was approved for (or a lower
+        # one at a renewal): the window follows, once this signal's other slots have run.
+        from desktop_app.ui.accounts import follow_laptop_role
+
+        QTimer.singleShot(0, window, lambda: follow_laptop_role(window))
+
+    controller.sync_finished.connect(follow_role)

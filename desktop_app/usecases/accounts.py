@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 
 from desktop_app.domain.permissions import Action, PermissionDenied, require
-from desktop_app.domain.users import Role, User
+from desktop_app.domain.users import Role, User, effective_user, role_at_most
 from desktop_app.domain.validation import FieldError, ValidationFailed, has_control_characters
 from desktop_app.storage.db import Store, StorePaths, open_with_key
 from desktop_app.storage.keyslots import (
@@ -25,6 +25,7 @@ from desktop_app.storage.keyslots import (
     new_database_key,
     normalise_account,
 )
+from desktop_app.storage.layout import LAPTOP_ROLE_META
 from desktop_app.storage.login_guard import unlock_account
 from desktop_app.storage.login_guard import unlock_guarded as _unlock_guarded
 from desktop_app.storage.models import OutboxRow, UserRow, next_revision
@@ -58,8 +59,35 @@ class Session:
         self.recovery_code = None
 
 
-def _user(row: UserRow) -> User:
-    return User(row.id, row.account, row.display_name, Role(row.role))
+def laptop_ceiling(store: Store) -> Role | None:
+    """The role this laptop was approved for, the highest any account works with here (None:
+    no ceiling). Set from the team keys it took (``usecases.sync``)."""
+    return ceiling_of(store.meta(LAPTOP_ROLE_META))
+
+
+def ceiling_of(value: str | None) -> Role | None:
+    if not value:
+        return None
+    try:
+        return Role(value)
+    except ValueError:  # not a role this app knows: the lowest
+        return Role.HELPER
+
+
+def _user(row: UserRow, ceiling: Role | None) -> User:
+    """Every ``User`` of an account row is built here: its role no higher than the laptop's."""
+    return effective_user(row.id, row.account, row.display_name, Role(row.role), ceiling)
+
+
+def refresh_user(session: Session) -> bool:
+    """The session's user again from the store, after the laptop's role ceiling may have
+    changed (a team key arrived): True when the role they work with changed."""
+    before = session.user
+    row = _active_user(session.store, before.account)
+    if row is None:
+        return False
+    session.user = _user(row, laptop_ceiling(session.store))
+    return session.user.role != before.role
 
 
 def _validate_password(password: str, repeat: str, errors: list[FieldError]) -> None:
@@ -141,7 +169,7 @@ def create_first_account(
     with store.transaction() as session:
         session.add(row)
         session.add(OutboxRow(record_kind="user", record_id=row.id, revision=1, hlc=str(now)))
-    return Session(store, _user(row), key, code)
+    return Session(store, _user(row, None), key, code)
 
 
 # --- logging in ----------------------------------------------------------------------------
@@ -176,7 +204,7 @@ def open_unlocked(data_dir: Path, account: str, key: bytes) -> Session:
     if row is None:
         store.close()
         raise UnknownAccount(account)
-    user = _user(row)
+    user = _user(row, laptop_ceiling(store))
     audit.record(store, user, audit.AuditAction.LOGIN, "user", user.id)
     log.info("user %s logged in on device %s", user.id, store.device_id)
     return Session(store, user, key)
@@ -197,7 +225,7 @@ def log_in_with_recovery(
     if row is None or row.role != Role.COORDINATOR.value:
         store.close()
         raise PermissionDenied(Action.MANAGE_USERS, "recovery is for coordinators")
-    user = _user(row)
+    user = _user(row, laptop_ceiling(store))
     paths.keyslots.add(key, user.account, new_password)
     audit.record(store, user, audit.AuditAction.LOGIN_RECOVERY, "user", user.id)
     return Session(store, user, key)
@@ -217,7 +245,8 @@ def list_users(store: Store) -> list[User]:
         rows = session.scalars(
             select(UserRow).where(UserRow.deleted.is_(False)).order_by(UserRow.display_name)
         ).all()
-    return [_user(r) for r in rows]
+    ceiling = laptop_ceiling(store)
+    return [_user(r, ceiling) for r in rows]
 
 
 def accounts_ever(store: Store) -> list[tuple[User, bool]]:
@@ -226,7 +255,8 @@ def accounts_ever(store: Store) -> list[tuple[User, bool]]:
     as an id)."""
     with store.reading() as session:
         rows = session.scalars(select(UserRow).order_by(UserRow.display_name)).all()
-    return [(_user(r), r.deleted) for r in rows]
+    ceiling = laptop_ceiling(store)
+    return [(_user(r, ceiling), r.deleted) for r in rows]
 
 
 def add_user(
@@ -237,10 +267,14 @@ def add_user(
     password: str,
     repeat: str | None = None,
 ) -> User:
-    """A coordinator adds an account with its own key slot."""
+    """A coordinator adds an account with its own key slot; with a role no higher than the one
+    this laptop was approved for (``PermissionDenied`` otherwise)."""
     require(session.user, Action.MANAGE_USERS)
     validate_new_account(account, display_name, password, password if repeat is None else repeat)
     store = session.store
+    ceiling = laptop_ceiling(store)
+    if not role_at_most(Role(role), ceiling):
+        raise PermissionDenied(Action.MANAGE_USERS, f"this laptop is approved for {ceiling}")
     name = normalise_account(account)
     hlc = str(store.clock.now())
     with store.transaction() as db:
@@ -271,7 +305,7 @@ def add_user(
             row.id,
             {"role": row.role},
         )
-        user = _user(row)
+        user = _user(row, ceiling)
     store.paths.keyslots.add(session.key, name, password)
     return user
 

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.permissions import Action, require
-from desktop_app.domain.users import User
+from desktop_app.domain.users import Role, User, lower_role
 from desktop_app.storage.db import AlreadyRunning, Store, only_one, running
 from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.sync_models import ConflictRow, DeferredEnvelopeRow
@@ -34,6 +34,8 @@ from desktop_app.sync.engine import (
     COORDINATOR,
     CURSOR,
     DEVICE_ID,
+    LAPTOP_ROLE,
+    LAPTOP_ROLE_AGAIN,
     LAST_SUCCESS,
     PRIVATE_KEY,
     REFUSED,
@@ -364,12 +366,17 @@ def _join(
         set_meta(session, REFUSED, "")  # a new device: no refusal of the old one applies
         if joined:
             pull_everything_again(session)
+            # The new approval's role replaces the ceiling (``fetch_keys``); until it comes,
+            # the old one holds.
+            set_meta(session, LAPTOP_ROLE_AGAIN, "1")
         # Only this laptop can wrap a key with its own private key: keys from itself (after a
         # rotation it made) are safe to take. Every other sender is confirmed by a person.
         key_senders.trust(session, keys.public_key, result.device_id, device_name, "self", hlc)
         if result.is_coordinator and result.status == "approved" and active_key(session) is None:
             team = new_team_key()
             add_team_key(session, team.key_id, team.key, hlc, active=True)
+            # The organisation's first laptop: nobody approves it for a role.
+            set_meta(session, LAPTOP_ROLE, Role.COORDINATOR.value)
             _vouch_for_self(session, store)
     if joined:
         log.warning("joined again as a new device: the next sync pulls and sends everything")
@@ -421,9 +428,11 @@ def fetch_keys(store: Store, client: SyncServerClient) -> int:
             _trust_sender_of_key_in_use(session, keys, listing, hlc)
         trusted = key_senders.trusted_keys(session)
         held = keyring(session)
-        fresh: dict[str, bytes] = {}
+        again = get_meta(session, LAPTOP_ROLE_AGAIN) == "1"
+        fresh: dict[str, tuple[bytes, str | None]] = {}
+        approved_anew: list[str | None] = []
         for item in listing.keys:
-            if item.key_id in held or item.key_id in fresh:
+            if item.key_id in fresh or (item.key_id in held and not again):
                 continue
             offered = key_senders.WaitingKey(
                 item.key_id,
@@ -431,34 +440,93 @@ def fetch_keys(store: Store, client: SyncServerClient) -> int:
                 wire.b64decode(item.sender_public_key),
                 item.sender_device,
                 item.sender_device_name,
+                item.laptop_role,
             )
             # Opened either way, so that a damaged key fails now rather than after a person
-            # confirmed its sender; an untrusted sender's key is not kept opened.
+            # confirmed its sender; an untrusted sender's key is not kept opened. The role
+            # the server hands over opens it only if the key was wrapped for that role.
             key = crypto.unwrap_team_key(
-                offered.wrapped_key, item.key_id, keys, offered.sender_public_key
+                offered.wrapped_key,
+                item.key_id,
+                keys,
+                offered.sender_public_key,
+                laptop_role=item.laptop_role,
             )
             if offered.sender_public_key in trusted:
-                fresh[item.key_id] = key
-            else:
+                approved_anew.append(item.laptop_role)
+                if item.key_id not in held:
+                    fresh[item.key_id] = (key, item.laptop_role)
+            elif item.key_id not in held:
                 key_senders.hold(session, offered, hlc)
+        if again:
+            _set_ceiling_anew(session, approved_anew)
         _install_keys(session, store, fresh, hlc)
         key_senders.forget_settled(session)
     return len(fresh)
 
 
-def _install_keys(session: DbSession, store: Store, fresh: dict[str, bytes], hlc: str) -> None:
-    """Add opened team keys; the newest of all (ids sort by creation) encrypts from now on, and
-    this laptop vouches for itself under it."""
+def _install_keys(
+    session: DbSession, store: Store, fresh: dict[str, tuple[bytes, str | None]], hlc: str
+) -> None:
+    """Add opened team keys (each with the role it was wrapped for); the newest of all (ids
+    sort by creation) encrypts from now on, and this laptop vouches for itself under it. The
+    keys' roles can only lower this laptop's role ceiling (``lower_ceiling``)."""
     if not fresh:
         return
+    lower_ceiling(session, [role for _key, role in fresh.values()])
     # Against the key in use, not every key held: a coordinator keeps the key of a renewal that
     # failed half-way unused (``rotate_team_key``).
     in_use = active_key(session)
     newest = max([*([in_use.key_id] if in_use else []), *fresh])
-    for key_id, key in sorted(fresh.items()):
+    for key_id, (key, _role) in sorted(fresh.items()):
         add_team_key(session, key_id, key, hlc, active=key_id == newest)
     set_meta(session, STATUS, "approved")
     _vouch_for_self(session, store)
+
+
+def _lowest(roles: Sequence[str | None]) -> Role | None:
+    """The lowest of the roles keys were wrapped for (None: none bound a role)."""
+    lowest: Role | None = None
+    for role in roles:
+        if role is not None:  # opened with it: one of ``crypto.LAPTOP_ROLES``
+            lowest = Role(role) if lowest is None else lower_role(lowest, Role(role))
+    return lowest
+
+
+def lower_ceiling(session: DbSession, roles: Sequence[str | None]) -> None:
+    """The first key with a role sets this laptop's role ceiling; later keys can only lower it,
+    never raise it: a server that lists a laptop with a higher role at a renewal gets it a key
+    wrapped for that role, and no more rights. Keys wrapped before roles change nothing."""
+    lowest = _lowest(roles)
+    if lowest is None:
+        return
+    now = get_meta(session, LAPTOP_ROLE)
+    if now:
+        try:
+            lowest = lower_role(Role(now), lowest)
+        except ValueError:  # not a role: the lowest of all holds
+            lowest = Role.HELPER
+    if lowest.value != now:
+        set_meta(session, LAPTOP_ROLE, lowest.value)
+
+
+def _set_ceiling_anew(session: DbSession, roles: Sequence[str | None]) -> None:
+    """After joining again: the role the coordinator approved the new device for replaces the
+    ceiling, once keys wrapped for it arrived (from a trusted sender, for this device's new key
+    pair: nobody else can make them)."""
+    lowest = _lowest(roles)
+    if lowest is not None:
+        set_meta(session, LAPTOP_ROLE, lowest.value)
+        set_meta(session, LAPTOP_ROLE_AGAIN, "0")
+
+
+def laptop_role(store: Store) -> Role | None:
+    """The role this laptop was approved for (None: no ceiling)."""
+    value = store.meta(LAPTOP_ROLE)
+    try:
+        return Role(value) if value else None
+    except ValueError:
+        return Role.HELPER
 
 
 def _own_laptop(session: DbSession) -> tuple[str, bytes, crypto.TeamKey] | None:
@@ -509,7 +577,11 @@ def _trust_sender_of_key_in_use(
         sender = wire.b64decode(item.sender_public_key)
         try:
             key = crypto.unwrap_team_key(
-                wire.b64decode(item.wrapped_key), item.key_id, keys, sender
+                wire.b64decode(item.wrapped_key),
+                item.key_id,
+                keys,
+                sender,
+                laptop_role=item.laptop_role,
             )
         except crypto.KeyUnwrapError:
             key = b""
@@ -546,10 +618,17 @@ def confirm_coordinator(
             raise SyncSetupError("fingerprint_mismatch")
         held = keyring(session)
         fresh = {
-            k.key_id: crypto.unwrap_team_key(k.wrapped_key, k.key_id, keys, k.sender_public_key)
+            k.key_id: (
+                crypto.unwrap_team_key(
+                    k.wrapped_key, k.key_id, keys, k.sender_public_key, laptop_role=k.laptop_role
+                ),
+                k.laptop_role,
+            )
             for k in key_senders.waiting_keys(session, sender.public_key)
             if k.key_id not in held
         }
+        if get_meta(session, LAPTOP_ROLE_AGAIN) == "1":
+            _set_ceiling_anew(session, [role for _key, role in fresh.values()])
         key_senders.trust(
             session, sender.public_key, sender.device_id, sender.device_name, "confirmed", hlc
         )
@@ -665,12 +744,17 @@ def _keep_revocations(store: Store, user: User, devices: Sequence[wire.DeviceInf
 
 
 def approve_device(
-    store: Store, user: User, device_id: str, expected_fingerprint: str
+    store: Store, user: User, device_id: str, expected_fingerprint: str, *, role: Role
 ) -> wire.DeviceInfo:
     """Coordinator: after comparing fingerprints, hand the team keys to a new laptop and vouch
     for it in the team's records. A laptop approved before (one a rotation left out) gets the
-    keys it lacks."""
+    keys it lacks.
+
+    ``role``: who uses the new laptop. Every key is wrapped for it (``crypto.wrap_team_key``),
+    and no account works on that laptop above it. A laptop enrolled with a coordinator's code
+    is a coordinator's ("role_not_coordinator" otherwise)."""
     require(user, Action.MANAGE_LAPTOPS)
+    laptop_role = _wire_role(Role(role).value)
     own = device_keys(store)
     with client_for(store) as client:
         device = _listed_device(client.devices().devices, device_id)
@@ -680,6 +764,9 @@ def approve_device(
         public = wire.b64decode(device.public_key)
         if _normal(crypto.fingerprint(public)) != _normal(expected_fingerprint):
             raise SyncSetupError("fingerprint_mismatch")
+        if device.is_coordinator and laptop_role != "coordinator":
+            # The server lets it manage laptops and publish: it is a coordinator's laptop.
+            raise SyncSetupError("role_not_coordinator")
         with store.reading() as session:
             held = keyring(session)
             current = active_key(session)
@@ -689,7 +776,7 @@ def approve_device(
         if revoked:
             raise SyncSetupError("revoked_laptop")
         wrapped = {
-            key_id: crypto.wrap_team_key(key, key_id, own, public)
+            key_id: crypto.wrap_team_key(key, key_id, own, public, laptop_role=laptop_role)
             for key_id, key in sorted(held.items())
         }
         if device.status == "approved":
@@ -702,16 +789,25 @@ def approve_device(
             rest = {key_id: blob for key_id, blob in wrapped.items() if key_id not in newest}
             approved = client.approve(
                 device.device_id,
-                [wrapped_key(key_id, wrapped[key_id], own.public_key) for key_id in newest],
+                [
+                    wrapped_key(key_id, wrapped[key_id], own.public_key, laptop_role=laptop_role)
+                    for key_id in newest
+                ],
             )
         for key_id, blob in sorted(rest.items()):
-            _upload_unless_held(client, device.device_id, key_id, blob, own.public_key)
+            _upload_unless_held(client, device.device_id, key_id, blob, own.public_key, laptop_role)
     with store.transaction() as session:
         # The key compared by its fingerprint, not whatever the server's answer names.
         in_use = crypto.TeamKey(current.key_id, current.key)
         laptops.vouch(session, store, user.id, device.device_id, public, device.name, in_use)
         audit.record_in(
-            session, store, user.id, audit.AuditAction.APPROVE_LAPTOP, "device", device.device_id
+            session,
+            store,
+            user.id,
+            audit.AuditAction.APPROVE_LAPTOP,
+            "device",
+            device.device_id,
+            {"role": laptop_role},
         )
     return approved
 
@@ -754,10 +850,15 @@ def revoke_device(store: Store, user: User, device: str) -> wire.DeviceInfo:
 
 
 def _upload_unless_held(
-    client: SyncServerClient, device_id: str, key_id: str, blob: bytes, sender: bytes
+    client: SyncServerClient,
+    device_id: str,
+    key_id: str,
+    blob: bytes,
+    sender: bytes,
+    laptop_role: wire.LaptopRole,
 ) -> None:
     try:
-        client.upload_wrapped_key(device_id, key_id, blob, sender)
+        client.upload_wrapped_key(device_id, key_id, blob, sender, laptop_role=laptop_role)
     except BadRequest as exc:  # it holds this key already
         if exc.code != "conflict":
             raise
@@ -770,6 +871,23 @@ def _listed_key(device: wire.DeviceInfo) -> bytes | None:
     except ValueError:
         return None
     return public if len(public) == wire.PUBLIC_KEY_BYTES else None
+
+
+def _wire_role(role: str) -> wire.LaptopRole:
+    """A role as the wire names it; one the app does not know is the lowest."""
+    if role == Role.COORDINATOR.value:
+        return "coordinator"
+    if role == Role.ADVISOR.value:
+        return "advisor"
+    return "helper"
+
+
+def _listed_role(device: wire.DeviceInfo) -> wire.LaptopRole:
+    """The role a renewal wraps the new key for: the one the server lists for the laptop. Safe
+    to take from the server: a key's role only ever lowers a laptop's ceiling
+    (``lower_ceiling``). A laptop approved before roles (None) had every right then and keeps
+    them."""
+    return _wire_role(device.laptop_role or Role.COORDINATOR.value)
 
 
 def rotate_team_key(store: Store, user: User) -> RotationResult:
@@ -828,12 +946,15 @@ def rotate_team_key(store: Store, user: User) -> RotationResult:
                 continue
             if any(d.device_id == device.device_id for d, _p in given):
                 continue  # listed twice
-            wrapped = crypto.wrap_team_key(team.key, team.key_id, own, public)
-            client.upload_wrapped_key(device.device_id, team.key_id, wrapped, own.public_key)
+            role = _listed_role(device)
+            wrapped = crypto.wrap_team_key(team.key, team.key_id, own, public, laptop_role=role)
+            client.upload_wrapped_key(
+                device.device_id, team.key_id, wrapped, own.public_key, laptop_role=role
+            )
             # Keys of renewals that failed half-way: some laptops may write under them.
             for key_id, key in sorted(unfinished.items()):
-                blob = crypto.wrap_team_key(key, key_id, own, public)
-                _upload_unless_held(client, device.device_id, key_id, blob, own.public_key)
+                blob = crypto.wrap_team_key(key, key_id, own, public, laptop_role=role)
+                _upload_unless_held(client, device.device_id, key_id, blob, own.public_key, role)
             given.append((device, public))
     with store.transaction() as session:
         activate_team_key(session, team.key_id)

@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session as DbSession
 from sqlalchemy.pool import Pool
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import Role
 from desktop_app.sync import crypto, engine
 from desktop_app.sync.engine import DEVICE_ID, active_key, get_meta, keyring
 from desktop_app.sync.http_client import SyncServerClient, wrapped_key
@@ -400,12 +401,16 @@ def device_id(session: Session) -> str:
     return value
 
 
-def approve_and_confirm(coordinator: Session, laptop: Session) -> None:
+def approve_and_confirm(coordinator: Session, laptop: Session, *, role: Role) -> None:
     """Both comparisons of joining, as the two people make them: the coordinator approves the
-    new laptop by its fingerprint; the new laptop fetches the key the coordinator sent and
-    confirms the coordinator's fingerprint (shown on the coordinator's screen)."""
+    new laptop by its fingerprint, for ``role``; the new laptop fetches the key the coordinator
+    sent and confirms the coordinator's fingerprint (shown on the coordinator's screen)."""
     sync_uc.approve_device(
-        coordinator.store, coordinator.user, device_id(laptop), sync_uc.fingerprint(laptop.store)
+        coordinator.store,
+        coordinator.user,
+        device_id(laptop),
+        sync_uc.fingerprint(laptop.store),
+        role=role,
     )
     with sync_uc.client_for(laptop.store) as client:
         sync_uc.fetch_keys(laptop.store, client)
@@ -499,11 +504,22 @@ class Organisation:
 
     def approve(self, member: Member) -> None:
         wrapped = crypto.wrap_team_key(
-            self.team.key, self.team.key_id, self.coordinator.keys, member.keys.public_key
+            self.team.key,
+            self.team.key_id,
+            self.coordinator.keys,
+            member.keys.public_key,
+            laptop_role="advisor",
         )
         self.coordinator.client.approve(
             member.device_id,
-            [wrapped_key(self.team.key_id, wrapped, self.coordinator.keys.public_key)],
+            [
+                wrapped_key(
+                    self.team.key_id,
+                    wrapped,
+                    self.coordinator.keys.public_key,
+                    laptop_role="advisor",
+                )
+            ],
         )
         for key in member.client.fetch_wrapped_keys().keys:
             member.keyring[key.key_id] = crypto.unwrap_team_key(
@@ -511,6 +527,7 @@ class Organisation:
                 key.key_id,
                 member.keys,
                 wire.b64decode(key.sender_public_key),
+                laptop_role=key.laptop_role,
             )
 
     def close(self) -> None:
@@ -628,12 +645,20 @@ class Laptops:
         self.sessions.append(session)
         return session
 
-    def new(self, name: str, *, approve: bool = True, coordinator: bool = False) -> Session:
+    def new(
+        self,
+        name: str,
+        *,
+        approve: bool = True,
+        coordinator: bool = False,
+        role: Role = Role.COORDINATOR,
+    ) -> Session:
+        """A laptop joined (and approved for ``role`` by the first one, unless it is the first)."""
         session = self.account(name)
         code = self.server.enroll(name, coordinator=coordinator)
         result = sync_uc.join(session.store, self.url, code, name)
         if approve and result.status != "approved":  # all but the organisation's first
-            approve_and_confirm(self.sessions[0], session)
+            approve_and_confirm(self.sessions[0], session, role=role)
         return session
 
     def sync(self, *sessions: Session) -> list[sync_uc.SyncReport]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from desktop_app.domain.users import Role
 from desktop_app.usecases import reference
 from tests.integration.sync_harness import Laptops
 from tests.unit.security.test_consent_wording import (
@@ -86,7 +87,7 @@ def test_two_wordings_under_one_version_each_consent_reads_with_its_own(
     reference.publish_forms(a.store, a.user, files)
     laptops.sync(a)
     sync_uc.join(c.store, laptops.server.base_url, laptops.server.enroll("C"), "C")
-    approve_and_confirm(a, c)
+    approve_and_confirm(a, c, role=Role.COORDINATOR)
     [report] = laptops.sync(c)
     assert list(report.withdrawn) == [reference.FORMS]
     in_force = reference.forms_in_force(c.store)["consent"]

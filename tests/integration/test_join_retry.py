@@ -17,6 +17,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app import cli
+from desktop_app.domain.users import Role
 from desktop_app.exits import EXIT_INVALID, EXIT_STORE
 from desktop_app.i18n.messages import failure_cause, refusal_message, sync_message
 from desktop_app.i18n.text import _, set_language
@@ -85,7 +86,7 @@ def test_a_join_whose_store_fills_after_registering_joins_again_with_the_same_co
             client.register(code, name, fresh, _secret())
         assert spent.value.code == "enrollment_invalid"
     a, b = laptops.sessions
-    approve_and_confirm(a, b)
+    approve_and_confirm(a, b, role=Role.COORDINATOR)
     reports = laptops.sync(a, b, a)
     assert reports[0].pushed >= 1 and reports[1].pulled >= 1  # both authenticate and read
 
@@ -138,9 +139,12 @@ def test_whoever_else_holds_a_spent_code_gets_nothing_by_it(org: Organisation) -
 
     # Once a coordinator approved the device, nobody gets it again: not even with its secret.
     team, coordinator = org.team, org.coordinator
-    wrapped = crypto.wrap_team_key(team.key, team.key_id, coordinator.keys, keys.public_key)
+    wrapped = crypto.wrap_team_key(
+        team.key, team.key_id, coordinator.keys, keys.public_key, laptop_role="helper"
+    )
     coordinator.client.approve(
-        laptop.device_id, [wrapped_key(team.key_id, wrapped, coordinator.keys.public_key)]
+        laptop.device_id,
+        [wrapped_key(team.key_id, wrapped, coordinator.keys.public_key, laptop_role="helper")],
     )
     _refused(register(keys.public_key, secret))
     ids = [d.device_id for d in server.service.list_devices().devices]

@@ -69,7 +69,9 @@ def test_a_helpers_sync_says_a_coordinator_has_to_confirm(
     a = laptops.new("A")
     b = laptops.new("B", approve=False)
     accounts.add_user(b, "mia", "Mia Helfer", Role.HELPER, "helper pass 12")
-    sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+    sync_uc.approve_device(
+        a.store, a.user, device_id(b), sync_uc.fingerprint(b.store), role=Role.COORDINATOR
+    )
     folder = str(b.store.paths.data_dir)
 
     helper = run_desk(

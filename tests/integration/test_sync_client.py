@@ -123,20 +123,28 @@ def test_a_pending_laptop_cannot_sync_until_approved(laptops: Laptops) -> None:
         laptops.sync(b)
     assert info.value.code == "not_approved"
     with pytest.raises(sync_uc.SyncSetupError):  # a wrong fingerprint is refused
-        sync_uc.approve_device(a.store, a.user, device_id(b), "AAAA-BBBB-CCCC")
+        sync_uc.approve_device(
+            a.store, a.user, device_id(b), "AAAA-BBBB-CCCC", role=Role.COORDINATOR
+        )
     # Only a coordinator hands the team key on (checked in the use case, not only the UI).
     accounts.add_user(a, "ion", "Ion", Role.ADVISOR, "advisor pass 1")
     advisor = accounts.log_in(a.store.paths.data_dir, "ion", "advisor pass 1")
     try:
         with pytest.raises(PermissionDenied):
             sync_uc.approve_device(
-                advisor.store, advisor.user, device_id(b), sync_uc.fingerprint(b.store)
+                advisor.store,
+                advisor.user,
+                device_id(b),
+                sync_uc.fingerprint(b.store),
+                role=Role.COORDINATOR,
             )
         with pytest.raises(PermissionDenied):
             sync_uc.revoke_device(advisor.store, advisor.user, device_id(b))
     finally:
         advisor.close()
-    sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+    sync_uc.approve_device(
+        a.store, a.user, device_id(b), sync_uc.fingerprint(b.store), role=Role.COORDINATOR
+    )
     # Approved, but B takes the key only once its user confirmed A's fingerprint.
     with pytest.raises(sync_uc.SyncSetupError) as info:
         laptops.sync(b)

@@ -17,6 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import Role
 from desktop_app.exits import EXIT_INVALID
 from desktop_app.i18n.text import set_language
 from desktop_app.paths import resource
@@ -252,7 +253,7 @@ def test_a_publication_made_before_joining_is_withdrawn_on_the_member_laptop(
     assert reference.publish_refusal(c.store) is None
     reference.publish_directory(c.store, c.user, _changed_directory(), "offline")
     sync_uc.join(c.store, server.base_url, server.enroll("C"), "C")
-    approve_and_confirm(a, c)
+    approve_and_confirm(a, c, role=Role.COORDINATOR)
     _set_role(c, None)  # as a laptop that joined before it kept its role
     assert reference.publish_refusal(c.store) == "role_unknown"
     report_c, _report_a = laptops.sync(c, a)
@@ -393,7 +394,7 @@ def test_a_laptop_that_joins_as_a_members_uses_the_teams_publications_not_its_ow
     reference.publish_forms(c.store, c.user, _forms_with_label("Krankenkasse (eigene)"), "own")
     assert _jobcenter_phone(c) == NEW_PHONE
     sync_uc.join(c.store, server.base_url, server.enroll("C"), "C")
-    approve_and_confirm(a, c)
+    approve_and_confirm(a, c, role=Role.COORDINATOR)
     (report,) = laptops.sync(c)
     assert _jobcenter_phone(c) == TEAM_PHONE
     assert _insurance_label(c) == "Krankenkasse (Team)"
@@ -440,7 +441,7 @@ def test_a_team_publication_made_after_a_members_own_one_arrives_there_too(
     reference.publish_directory(a.store, a.user, _directory_with_phone(TEAM_PHONE), "team")
     laptops.sync(a)
     sync_uc.join(c.store, server.base_url, server.enroll("C"), "C")
-    approve_and_confirm(a, c)
+    approve_and_confirm(a, c, role=Role.COORDINATOR)
     (report,) = laptops.sync(c)
     assert _jobcenter_phone(c) == TEAM_PHONE
     assert sync_uc.status(c.store).held_back == 0

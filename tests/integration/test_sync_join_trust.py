@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
+from desktop_app.domain.users import Role
 from desktop_app.sync import crypto
 from desktop_app.usecases import audit
 from desktop_app.usecases import sync as sync_uc
@@ -71,7 +72,9 @@ def _slip_in_key(
         device = s.get(models.Device, device_id(laptop))
         assert device is not None
         device.status = "approved"
-        wrapped = crypto.wrap_team_key(team.key, team.key_id, impostor, device.public_key)
+        wrapped = crypto.wrap_team_key(
+            team.key, team.key_id, impostor, device.public_key, laptop_role="coordinator"
+        )
         s.add(
             models.WrappedKey(
                 device_id=device.id,
@@ -80,6 +83,7 @@ def _slip_in_key(
                 sender_public_key=impostor.public_key,
                 sender_device=device_id(posing_as),
                 created_at=models.utcnow(),
+                laptop_role="coordinator",
             )
         )
     return impostor, team
@@ -101,7 +105,9 @@ def test_a_new_laptop_takes_the_key_only_after_confirming_the_coordinators_finge
     b = laptops.new("B", approve=False)
     add_person(a, "Ana", "Pop")
     laptops.sync(a)
-    sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+    sync_uc.approve_device(
+        a.store, a.user, device_id(b), sync_uc.fingerprint(b.store), role=Role.COORDINATOR
+    )
     add_person(b, "Bogdan", "Ionescu")  # registered while B waits
     with pytest.raises(sync_uc.SyncSetupError) as info:
         laptops.sync(b)
@@ -173,7 +179,9 @@ def test_a_key_the_server_operator_wraps_for_a_new_laptop_is_never_used(
     assert keyring_of(b) == {} and _sent_by(server, b) == []
 
     # A approves B for real: two senders wait, and only A's fingerprint installs a key.
-    sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+    sync_uc.approve_device(
+        a.store, a.user, device_id(b), sync_uc.fingerprint(b.store), role=Role.COORDINATOR
+    )
     with pytest.raises(sync_uc.SyncSetupError):
         laptops.sync(b)
     assert {w.fingerprint for w in sync_uc.waiting_senders(b.store)} == {
@@ -257,7 +265,9 @@ def test_only_a_coordinator_of_this_laptop_confirms(laptops: Laptops) -> None:
     from desktop_app.usecases import accounts
 
     a, b = laptops.new("A"), laptops.new("B", approve=False)
-    sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+    sync_uc.approve_device(
+        a.store, a.user, device_id(b), sync_uc.fingerprint(b.store), role=Role.COORDINATOR
+    )
     with pytest.raises(sync_uc.SyncSetupError):
         laptops.sync(b)
     accounts.add_user(b, "ion", "Ion", Role.ADVISOR, "advisor pass 1")
@@ -294,14 +304,18 @@ def test_a_coordinator_wraps_the_team_key_only_for_the_key_whose_fingerprint_was
 
         proxy.rewrite = swap_key
         with pytest.raises(sync_uc.SyncSetupError) as refused:
-            sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+            sync_uc.approve_device(
+                a.store, a.user, device_id(b), sync_uc.fingerprint(b.store), role=Role.COORDINATOR
+            )
         assert refused.value.code == "fingerprint_mismatch"
         assert wrapped_key_ids(server, device_id(b)) == set()  # nothing was wrapped for it
         statuses = {d.name: d.status for d in sync_uc.list_devices(a.store, a.user)}
         assert statuses["B"] == "pending"
         # Told the truth, the same approval goes through.
         proxy.rewrite = lambda _method, _path, body: body
-        sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+        sync_uc.approve_device(
+            a.store, a.user, device_id(b), sync_uc.fingerprint(b.store), role=Role.COORDINATOR
+        )
         assert wrapped_key_ids(server, device_id(b))
     finally:
         group.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import Role
 from desktop_app.storage import db as storage_db
 from desktop_app.sync import engine
 from desktop_app.sync.http_client import Offline, SyncServerClient
@@ -53,7 +54,7 @@ def test_a_pull_cut_off_by_a_server_crash_resumes_without_loss_or_doubles(
 ) -> None:
     a, b = _laptop(server, tmp_path, "A"), _laptop(server, tmp_path, "B")
     try:
-        approve_and_confirm(a, b)
+        approve_and_confirm(a, b, role=Role.COORDINATOR)
         drafts = [
             PersonDraft(f"Name{i}", f"Family{i % 7}", phone=f"0176 {i:07d}") for i in range(PEOPLE)
         ]
@@ -111,7 +112,7 @@ def test_a_write_the_window_waits_for_ends_a_long_pull_transaction_after_the_pag
 ) -> None:
     a, b = _laptop(server, tmp_path, "A"), _laptop(server, tmp_path, "B")
     try:
-        approve_and_confirm(a, b)
+        approve_and_confirm(a, b, role=Role.COORDINATOR)
         drafts = [PersonDraft(f"Name{i}", f"Family{i % 7}") for i in range(PEOPLE)]
         people.register_many(a.store, a.user, drafts)
         sync_uc.sync_now(a.store)

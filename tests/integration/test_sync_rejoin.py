@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.domain.users import Role
 from desktop_app.exits import EXIT_INVALID
 from desktop_app.sync import engine
 from desktop_app.sync.http_client import Forbidden, Revoked, Unauthorized
@@ -51,7 +52,11 @@ def _join_again(
 
 def _approve(coordinator: Session, laptop: Session) -> None:
     sync_uc.approve_device(
-        coordinator.store, coordinator.user, device_id(laptop), sync_uc.fingerprint(laptop.store)
+        coordinator.store,
+        coordinator.user,
+        device_id(laptop),
+        sync_uc.fingerprint(laptop.store),
+        role=Role.COORDINATOR,
     )
 
 

@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session as DbSession
 
+from desktop_app.domain.users import Role
 from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.sync_models import LaptopRow
 from desktop_app.sync import crypto
@@ -226,7 +227,9 @@ def test_a_revoked_laptop_the_server_lists_as_approved_again_gets_no_new_key(
     assert rotated.key_id not in keyring_of(b) and "Nach Widerruf" not in person_names(b)
     # Nor does approving it again by its fingerprint help: revoked stays revoked.
     with pytest.raises(sync_uc.SyncSetupError) as refused:
-        sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+        sync_uc.approve_device(
+            a.store, a.user, device_id(b), sync_uc.fingerprint(b.store), role=Role.COORDINATOR
+        )
     assert refused.value.code == "revoked_laptop"
     assert rotated.key_id not in wrapped_key_ids(server, device_id(b))
 
@@ -268,7 +271,9 @@ def test_a_laptop_a_rotation_left_out_gets_every_key_once_approved_again(
 
     # A's coordinator compares B's fingerprint and approves it again: B gets the keys it lacks
     # (what was written under them arrives), and from now on every new key.
-    sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+    sync_uc.approve_device(
+        a.store, a.user, device_id(b), sync_uc.fingerprint(b.store), role=Role.COORDINATOR
+    )
     (report,) = laptops.sync(b)
     assert {first.key_id, second.key_id} <= set(keyring_of(b)) and report.refused == 0
     assert "Nach Erneuerung" in person_names(b) and active_key_id(b) == second.key_id
@@ -331,7 +336,7 @@ def test_coordinators_revoking_at_once_and_laptops_renewing_their_records_never_
         device = s.get(models.Device, device_id(d))
         assert device is not None
         device.name = "D (Büro Nordstadt)"
-    approve_and_confirm(a, d)
+    approve_and_confirm(a, d, role=Role.COORDINATOR)
     laptops.sync()
     # Both coordinators revoke B before either has synced; A renews the key, vouching anew for
     # C and D, which vouch anew for themselves once they take it.

@@ -79,21 +79,27 @@ def test_enroll_register_approve_and_key_exchange(org: Organisation) -> None:
         org.team.key_id,
         org.coordinator.keys,
         wire.b64decode(listed[reg.device_id].public_key),
+        laptop_role="advisor",
     )
+    sender = org.coordinator.keys.public_key
     info = org.coordinator.client.approve(
-        reg.device_id, [wrapped_key(org.team.key_id, wrapped, org.coordinator.keys.public_key)]
+        reg.device_id, [wrapped_key(org.team.key_id, wrapped, sender, laptop_role="advisor")]
     )
-    assert info.status == "approved"
-    # approving again with the same key is harmless; a different blob for the key id is refused
+    assert info.status == "approved" and info.laptop_role == "advisor"
+    # approving again with the same key is harmless; a different blob for the key id is refused,
+    # and so is the same blob with another role
     org.coordinator.client.approve(
-        reg.device_id, [wrapped_key(org.team.key_id, wrapped, org.coordinator.keys.public_key)]
+        reg.device_id, [wrapped_key(org.team.key_id, wrapped, sender, laptop_role="advisor")]
     )
-    with pytest.raises(BadRequest) as clash:
-        org.coordinator.client.approve(
-            reg.device_id,
-            [wrapped_key(org.team.key_id, b"\0" * 60, org.coordinator.keys.public_key)],
-        )
-    assert clash.value.status == 409
+    for blob, role in ((b"\0" * 60, "advisor"), (wrapped, "coordinator")):
+        with pytest.raises(BadRequest) as clash:
+            org.coordinator.client.approve(
+                reg.device_id,
+                [wrapped_key(org.team.key_id, blob, sender, laptop_role=role)],  # type: ignore[arg-type]
+            )
+        assert clash.value.status == 409
+    listed = {d.device_id: d for d in org.coordinator.client.devices().devices}
+    assert listed[reg.device_id].laptop_role == "advisor"  # for the coordinators' list
 
     status = laptop.status()
     assert status.device.status == "approved" and status.key_ids == [org.team.key_id]
@@ -105,8 +111,9 @@ def test_enroll_register_approve_and_key_exchange(org: Organisation) -> None:
         got.key_id,
         laptop_keys,
         wire.b64decode(got.sender_public_key),
+        laptop_role=got.laptop_role,
     )
-    assert team_key == org.team.key
+    assert team_key == org.team.key and got.laptop_role == "advisor"
 
     # records sealed by the coordinator open on the laptop
     laptop_member = Member("laptop", laptop_keys, reg.device_id, laptop, {got.key_id: team_key})
@@ -250,17 +257,29 @@ def test_revoked_device_refused_at_once(org: Organisation) -> None:
     new_team = crypto.new_team_key()
     for member in (other, laptop):
         blob = crypto.wrap_team_key(
-            new_team.key, new_team.key_id, org.coordinator.keys, member.keys.public_key
+            new_team.key,
+            new_team.key_id,
+            org.coordinator.keys,
+            member.keys.public_key,
+            laptop_role="advisor",
         )
         if member is laptop:
             with pytest.raises(BadRequest) as refused:
                 org.coordinator.client.upload_wrapped_key(
-                    member.device_id, new_team.key_id, blob, org.coordinator.keys.public_key
+                    member.device_id,
+                    new_team.key_id,
+                    blob,
+                    org.coordinator.keys.public_key,
+                    laptop_role="advisor",
                 )
             assert refused.value.status == 409
         else:
             org.coordinator.client.upload_wrapped_key(
-                member.device_id, new_team.key_id, blob, org.coordinator.keys.public_key
+                member.device_id,
+                new_team.key_id,
+                blob,
+                org.coordinator.keys.public_key,
+                laptop_role="advisor",
             )
     assert other.client.status().key_ids == [org.team.key_id, new_team.key_id]
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import Role
 from desktop_app.sync.http_client import Revoked
 from desktop_app.usecases import accounts, backup, people
 from desktop_app.usecases import sync as sync_uc
@@ -194,6 +195,7 @@ def test_a_broken_laptops_backup_restored_on_its_replacement_brings_back_all_it_
         coordinator.user,
         device_id(replacement),
         sync_uc.fingerprint(replacement.store),
+        role=Role.COORDINATOR,
     )
     laptops.sync(replacement, coordinator, replacement)
     assert device_id(replacement) != broken.device

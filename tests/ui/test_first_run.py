@@ -165,7 +165,9 @@ def test_join_path_validates_registers_and_shows_the_fingerprint(
         account = wizard.account_page
         assert wizard.currentPage() is account
         assert account.title() == "This laptop's first account"  # not the coordinator's
-        assert "coordinator role on this laptop only" in account.subTitle()
+        # Its rights follow the role the coordinator approves the laptop for.
+        assert "coordinator role" not in account.subTitle()
+        assert "role the coordinator approves this laptop for" in account.subTitle()
         type_text(account.account, "ion")
         type_text(account.display_name, "Ion Popescu")
         type_text(account.password, PASSWORD)
@@ -342,7 +344,7 @@ def test_the_join_paths_account_page_names_the_laptops_first_account(
 ) -> None:
     """It was titled "The coordinator's account" on the join path too, where an advisor or a
     student helper sets up a member's laptop: the account made there is this laptop's first,
-    with the coordinator role on this laptop only."""
+    which keeps its accounts and works with the role the laptop is approved for."""
     from desktop_app.i18n.text import _, set_language
 
     try:

@@ -258,7 +258,9 @@ def test_a_helper_is_told_a_coordinator_has_to_confirm_the_coordinators_laptop(
     a = laptops.new("A")  # the organisation's first laptop
     b = laptops.new("B", approve=False)
     accounts.add_user(b, "mia", "Mia Helfer", Role.HELPER, "helper pass 12")
-    sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+    sync_uc.approve_device(
+        a.store, a.user, device_id(b), sync_uc.fingerprint(b.store), role=Role.COORDINATOR
+    )
     helper = accounts.log_in(tmp_path / "B", "mia", "helper pass 12")
     try:
         set_language("bg")

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import Role
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.sync_status import DevicesDialog, last_sync_time
 from desktop_app.usecases import people
@@ -107,7 +108,11 @@ def test_a_laptop_that_never_synced_is_revoked_with_nothing_of_it_on_the_server(
     joined = sync_uc.join(fresh.store, server.base_url, server.enroll("Laptop nou"), "Laptop nou")
     assert joined.status == "pending"
     sync_uc.approve_device(
-        coordinator.store, coordinator.user, device_id(fresh), sync_uc.fingerprint(fresh.store)
+        coordinator.store,
+        coordinator.user,
+        device_id(fresh),
+        sync_uc.fingerprint(fresh.store),
+        role=Role.COORDINATOR,
     )
     set_language("ro")
     window = shown_window(qtbot, coordinator)
@@ -220,7 +225,11 @@ def test_a_revoked_laptop_found_again_is_told_so_and_joins_again_under_its_name(
     # Approved again (it trusts the coordinator's laptop already), it sends what was recorded
     # on it while it was away.
     sync_uc.approve_device(
-        coordinator.store, coordinator.user, device_id(found), sync_uc.fingerprint(found.store)
+        coordinator.store,
+        coordinator.user,
+        device_id(found),
+        sync_uc.fingerprint(found.store),
+        role=Role.COORDINATOR,
     )
     laptops.sync(found, coordinator)
     assert people.get_person(coordinator.store, coordinator.user, unsent.id) is not None

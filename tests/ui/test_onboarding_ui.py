@@ -12,6 +12,7 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWizard
 from pytestqt.qtbot import QtBot
 
+from desktop_app.domain.users import Role
 from desktop_app.i18n.text import _, set_language
 from desktop_app.ui.first_run import FirstRunWizard
 from desktop_app.ui.sync_status import (
@@ -188,6 +189,7 @@ def test_a_laptop_reopened_while_it_waits_for_approval_still_shows_its_fingerpri
             coordinator.user,
             server.service.list_devices().devices[1].device_id,
             fingerprint,
+            role=Role.COORDINATOR,
         )
         with qtbot.waitSignal(controller.sync_finished, timeout=30_000):
             controller.start()

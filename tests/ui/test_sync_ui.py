@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app import __version__
 from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import Role
 from desktop_app.i18n.messages import sync_message
 from desktop_app.i18n.text import _, ngettext, set_language
 from desktop_app.ui.main_window import MainWindow
@@ -134,7 +135,9 @@ def test_a_new_laptop_confirms_the_coordinators_fingerprint_in_a_dialog(
     sync_uc.join(b.store, server.base_url, server.enroll("B"), "Laptop B")
     people.register_person(a.store, a.user, PersonDraft("Elena", "Radu"))
     sync_uc.sync_now(a.store)
-    sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+    sync_uc.approve_device(
+        a.store, a.user, device_id(b), sync_uc.fingerprint(b.store), role=Role.COORDINATOR
+    )
     window, controller = _window(qtbot, b)
     with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as done:
         assert controller.start()
@@ -794,7 +797,7 @@ def test_a_member_laptop_says_why_it_cannot_publish_and_where_its_own_publicatio
     try:
         reference.publish_directory(b.store, b.user, reference.shipped_directory_files(), "alt")
         sync_uc.join(b.store, server.base_url, server.enroll("B"), "B")
-        approve_and_confirm(a, b)
+        approve_and_confirm(a, b, role=Role.COORDINATOR)
         set_language("de")
         dialog = DirectoryDialog(b)
         qtbot.addWidget(dialog)
@@ -1213,7 +1216,9 @@ def test_a_laptop_the_restored_server_forgot_joins_again_from_the_file_menu(
         dialog.close()
         qtbot.waitUntil(lambda: not controller.join_action.isEnabled(), timeout=30_000)
         assert controller.join_action.text() == "Einer &Organisation beitreten…"
-        sync_uc.approve_device(a.store, a.user, device_id(c), sync_uc.fingerprint(c.store))
+        sync_uc.approve_device(
+            a.store, a.user, device_id(c), sync_uc.fingerprint(c.store), role=Role.COORDINATOR
+        )
         with qtbot.waitSignal(controller.sync_finished, timeout=30_000) as done:
             controller.start()
         assert not isinstance(done.args[0], Exception), done.args[0]

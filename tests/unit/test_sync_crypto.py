@@ -152,16 +152,22 @@ def test_team_key_repr_hides_key(team: crypto.TeamKey) -> None:
 def test_wrap_and_unwrap() -> None:
     team = crypto.new_team_key()
     coordinator, laptop = crypto.DeviceKeys.generate(), crypto.DeviceKeys.generate()
-    wrapped = crypto.wrap_team_key(team.key, team.key_id, coordinator, laptop.public_key)
+    wrapped = crypto.wrap_team_key(
+        team.key, team.key_id, coordinator, laptop.public_key, laptop_role="helper"
+    )
     assert team.key not in wrapped
-    got = crypto.unwrap_team_key(wrapped, team.key_id, laptop, coordinator.public_key)
+    got = crypto.unwrap_team_key(
+        wrapped, team.key_id, laptop, coordinator.public_key, laptop_role="helper"
+    )
     assert got == team.key
 
 
 def test_unwrap_refuses_alterations() -> None:
     team = crypto.new_team_key()
     coordinator, laptop, mallory = (crypto.DeviceKeys.generate() for _ in range(3))
-    wrapped = crypto.wrap_team_key(team.key, team.key_id, coordinator, laptop.public_key)
+    wrapped = crypto.wrap_team_key(
+        team.key, team.key_id, coordinator, laptop.public_key, laptop_role="advisor"
+    )
     flipped = bytes([wrapped[0]]) + bytes([wrapped[1] ^ 1]) + wrapped[2:]
     cases = [
         (flipped, team.key_id, laptop, coordinator.public_key),  # bit flipped
@@ -172,7 +178,33 @@ def test_unwrap_refuses_alterations() -> None:
     ]
     for blob, key_id, recipient, sender in cases:
         with pytest.raises(crypto.KeyUnwrapError):
-            crypto.unwrap_team_key(blob, key_id, recipient, sender)
+            crypto.unwrap_team_key(blob, key_id, recipient, sender, laptop_role="advisor")
+
+
+def test_the_laptop_role_is_bound_into_the_wrapped_key() -> None:
+    """The role the approving coordinator chose travels with the key, authenticated: a server
+    that hands it over with another role (a higher one, none, or one that is no role) gets a
+    key that does not open."""
+    team = crypto.new_team_key()
+    coordinator, laptop = crypto.DeviceKeys.generate(), crypto.DeviceKeys.generate()
+    wrapped = crypto.wrap_team_key(
+        team.key, team.key_id, coordinator, laptop.public_key, laptop_role="helper"
+    )
+    for claimed in ("advisor", "coordinator", None, "", "admin"):
+        with pytest.raises(crypto.KeyUnwrapError):
+            crypto.unwrap_team_key(
+                wrapped, team.key_id, laptop, coordinator.public_key, laptop_role=claimed
+            )
+    assert (
+        crypto.unwrap_team_key(
+            wrapped, team.key_id, laptop, coordinator.public_key, laptop_role="helper"
+        )
+        == team.key
+    )
+    with pytest.raises(ValueError):  # no key is wrapped without a role it knows
+        crypto.wrap_team_key(
+            team.key, team.key_id, coordinator, laptop.public_key, laptop_role="admin"
+        )
 
 
 def test_device_keys_round_trip_and_fingerprint() -> None:
