@@ -1422,11 +1422,14 @@ class DevicesDialog(QDialog):
             if d.app_version and is_older(d.app_version, __version__):
                 version = _("{version} (older)").format(version=d.app_version)
             shown += " · " + _("Version {version}").format(version=version)
-            text = f"{d.name} · {status}{shown}"
-            if d.laptop_role and d.status != "revoked":
-                # For whom the coordinator last approved it (the server's word: the laptop
-                # itself goes by the role bound into its keys).
-                text += " · " + laptop_role_name(d.laptop_role)
+            # For whom the coordinator last approved it, beside its status (the server's
+            # word: the laptop itself goes by the role bound into its keys).
+            role = (
+                " · " + laptop_role_name(d.laptop_role)
+                if d.laptop_role and d.status != "revoked"
+                else ""
+            )
+            text = f"{d.name} · {status}{role}{shown}"
             last_sync = laptop_last_sync(d)
             if d.device_id == own:
                 text += " · " + _("this laptop")  # its last sync is in the status bar

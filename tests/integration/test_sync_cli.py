@@ -65,7 +65,20 @@ def test_two_laptops_join_and_sync_from_the_command_line(
     assert refused.returncode == 1 and "waiting for a coordinator" in refused.stderr
     listed = wd("devices", "list", "--data-dir", a)
     assert device.group(1) in listed.stdout and "pending" in listed.stdout
-    wrong = wd("devices", "approve", device.group(1), "--fingerprint", "XXXX", "--data-dir", a)
+    # Who uses the laptop is chosen, never assumed.
+    unchosen = wd("devices", "approve", device.group(1), "--fingerprint", "XXXX", "--data-dir", a)
+    assert unchosen.returncode == 2 and "--role" in unchosen.stderr
+    wrong = wd(
+        "devices",
+        "approve",
+        device.group(1),
+        "--fingerprint",
+        "XXXX",
+        "--role",
+        "advisor",
+        "--data-dir",
+        a,
+    )
     assert wrong.returncode == 1 and "does not match" in wrong.stderr
     # The id as `devices list` shows it, or a unique beginning of it, as the server's revoke.
     ok = wd(
@@ -74,10 +87,14 @@ def test_two_laptops_join_and_sync_from_the_command_line(
         device.group(1)[:8],
         "--fingerprint",
         fingerprint.group(1),
+        "--role",
+        "advisor",
         "--data-dir",
         a,
     )
     assert ok.returncode == 0, ok.stderr
+    assert "for Advisors" in ok.stdout
+    assert "\tLaptop B\tAdvisors" in wd("devices", "list", "--data-dir", a).stdout
     # B takes the team key only after its user confirms A's fingerprint, which A lists first.
     waiting = wd("sync", "--data-dir", b)
     assert waiting.returncode == 1 and "“Laptop A” sent a team key" in waiting.stderr

@@ -407,6 +407,7 @@ def test_fingerprint_steps_name_the_other_laptops_menu_in_german_too(
         dialog.show()
         qtbot.waitUntil(lambda: not dialog.busy, timeout=20_000)
         dialog.fingerprint.setText(sync_uc.fingerprint(helper.store))
+        dialog.role_buttons[Role.HELPER].setChecked(True)
         with qtbot.waitSignal(dialog.calls.idle, timeout=30_000):
             dialog.approve.click()
         said = dialog.renewed.text()

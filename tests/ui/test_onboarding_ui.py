@@ -299,6 +299,8 @@ def test_the_laptops_dialog_has_the_waiting_laptop_chosen_for_approval(
         current = dialog.list.currentItem()
         assert current is not None and current.text().startswith("Laptop 2 · ")
         type_text(dialog.fingerprint, sync_uc.fingerprint(laptop.store))
+        assert not dialog.approve.isEnabled()  # who uses it is chosen first
+        dialog.role_buttons[Role.ADVISOR].setChecked(True)
         assert dialog.approve.isEnabled()
         dialog.grab().save(str(tmp_path / "laptops-waiting-ro.png"))
         dialog.approve.click()

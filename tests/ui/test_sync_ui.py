@@ -202,6 +202,7 @@ def test_approving_a_laptop_in_the_laptops_dialog_says_what_comes_next(
     assert not any(theirs in t for t in texts)
     dialog.list.setCurrentRow(row)
     type_text(dialog.fingerprint, sync_uc.fingerprint(a.store))  # A's own: wrong
+    dialog.role_buttons[Role.ADVISOR].setChecked(True)
     dialog.approve.click()
     qtbot.waitUntil(lambda: not dialog.busy and bool(dialog.error.text()), timeout=10_000)
     assert dialog.renewed.isHidden()
@@ -214,7 +215,7 @@ def test_approving_a_laptop_in_the_laptops_dialog_says_what_comes_next(
     assert "Confirm the coordinator's laptop" in dialog.renewed.text()
     assert not dialog.error.text() and dialog.fingerprint.text() == ""
     texts = [dialog.list.item(i).text() for i in range(dialog.list.count())]
-    assert f"Laptop B · approved · {theirs} · Version {__version__}" in texts
+    assert f"Laptop B · approved · Advisors · {theirs} · Version {__version__}" in texts
     window.close()
 
 
@@ -1532,6 +1533,8 @@ def test_the_laptops_dialog_approves_only_another_laptop_and_only_with_a_fingerp
     type_text(dialog.fingerprint, sync_uc.fingerprint(a.store))
     assert not dialog.approve.isEnabled()
     dialog.list.setCurrentRow(rows["B"])
+    assert not dialog.approve.isEnabled()  # who uses it is not chosen yet
+    dialog.role_buttons[Role.HELPER].setChecked(True)
     assert dialog.approve.isEnabled()
     dialog.fingerprint.clear()
     assert not dialog.approve.isEnabled()
