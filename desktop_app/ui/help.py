@@ -584,6 +584,19 @@ def build_guide(window: MainWindow) -> Guide:
                 laptops=laptops,
                 confirm=b.ref("&File", "Con&firm the coordinator's laptop…"),
             ),
+            # What the role chosen at the approval means: a student helper's own laptop, set
+            # up with a code, gave its first account every coordinator's right.
+            fill(
+                _(
+                    "Approving, choose who uses the new laptop: student helpers, advisors or "
+                    "coordinators. No account on it works with more rights than that, its first "
+                    "account included; that account still adds the laptop's accounts ({users}), "
+                    "up to that role. To change the role later, revoke the laptop, let it join "
+                    "again with a new enrollment code and approve it for the new role: approving "
+                    "it again keeps the role it has."
+                ),
+                users=users,
+            ),
             # What to do when a laptop is stolen, step by step: the guide said only to revoke
             # it, not what its user lost nor how they go on.
             fill(
