@@ -161,6 +161,10 @@ _SYNC_MESSAGES = {
         "coordinator's laptop: what was published here stays on this laptop. Everything else "
         "is sent with the next sync."
     ),
+    "server_too_old": N_(
+        "The sync server is older than this Welcome Desk and cannot keep the role a laptop is "
+        "approved for. Nothing was sent. Ask whoever runs the server to update it."
+    ),
     "role_not_coordinator": N_(
         "This laptop was enrolled with a coordinator's code: approve it for coordinators, or "
         "let it join again with an ordinary code."

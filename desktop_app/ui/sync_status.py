@@ -513,7 +513,10 @@ class SyncController(QObject):
         # laptop neither: the status bar says a coordinator has to log in for it.
         self.may_manage_laptops = allowed(window.session.user, Action.MANAGE_LAPTOPS)
         self.devices_action.setVisible(self.may_manage_laptops)
-        self.confirm_action.setVisible(self.may_manage_laptops)
+        # Also where this laptop was approved for a lower role: its first account confirms the
+        # coordinators' laptops that send it keys (``sync_uc.confirm_coordinator``).
+        self.may_confirm = self.may_manage_laptops or window.session.user.keeps_accounts
+        self.confirm_action.setVisible(self.may_confirm)
         self.conflicts_action = QAction(window)
         self.conflicts_action.triggered.connect(self.open_conflicts)
         # Above "Quit", which the main window put into the File menu first.
@@ -615,7 +618,7 @@ class SyncController(QObject):
             self.detail = f"{offline_message(result.hint)} {_(_OFFLINE_NEXT)}"
         elif isinstance(result, sync_uc.SyncSetupError) and result.code == "confirm_coordinator":
             self.last_error = _("Waiting for confirmation")  # the status says of what
-            self.detail = sync_message(result.code) if self.may_manage_laptops else ""
+            self.detail = sync_message(result.code) if self.may_confirm else ""
         elif isinstance(result, sync_uc.SyncSetupError):
             self.last_error = sync_message(result.code)
             if result.code == "not_approved":  # where the fingerprint to compare is
@@ -774,7 +777,7 @@ class SyncController(QObject):
         # Then what else is to be done, before the counts (a narrow window squeezes the
         # line's end away).
         senders = ", ".join(state.unconfirmed_senders)
-        if senders and self.may_manage_laptops:
+        if senders and self.may_confirm:
             parts.append(_("confirm “{name}” by its fingerprint (File menu)").format(name=senders))
         elif senders:  # not this user's to do, nor offered to them
             parts.append(_("a coordinator has to log in to confirm “{name}”").format(name=senders))
@@ -885,7 +888,7 @@ class SyncController(QObject):
     def _coordinator_to_confirm(self, state: sync_uc.SyncStatus) -> str:
         """For a user who may not confirm the coordinator's laptop while its key waits: who
         has to, and where (the status bar's short part says no more)."""
-        if not state.unconfirmed_senders or self.may_manage_laptops:
+        if not state.unconfirmed_senders or self.may_confirm:
             return ""
         return coordinator_to_confirm(_menu_path("&File", "Con&firm the coordinator's laptop…"))
 

@@ -16,7 +16,8 @@ import json
 import logging
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -604,8 +605,13 @@ def confirm_coordinator(
     store: Store, user: User, typed_fingerprint: str
 ) -> key_senders.WaitingSender:
     """After comparing fingerprints: trust the laptop whose fingerprint was typed and take the
-    team keys it sent. Unless the typed fingerprint is a waiting sender's, nothing changes."""
-    require(user, Action.MANAGE_LAPTOPS)
+    team keys it sent. Unless the typed fingerprint is a waiting sender's, nothing changes.
+
+    A coordinator, or the account that keeps this laptop's accounts where the laptop was
+    approved for a lower role: its keys come from coordinators' laptops it confirms, and a
+    key's role never raises this laptop's (``lower_ceiling``)."""
+    if not user.keeps_accounts:
+        require(user, Action.MANAGE_LAPTOPS)
     keys = device_keys(store)
     typed = _normal(typed_fingerprint)
     hlc = str(store.clock.now())
@@ -754,7 +760,17 @@ def approve_device(
     and no account works on that laptop above it. A laptop enrolled with a coordinator's code
     is a coordinator's ("role_not_coordinator" otherwise)."""
     require(user, Action.MANAGE_LAPTOPS)
-    laptop_role = _wire_role(Role(role).value)
+    with _roles_kept():
+        return _approve_device(store, user, device_id, expected_fingerprint, _wire_role(role))
+
+
+def _approve_device(
+    store: Store,
+    user: User,
+    device_id: str,
+    expected_fingerprint: str,
+    laptop_role: wire.LaptopRole,
+) -> wire.DeviceInfo:
     own = device_keys(store)
     with client_for(store) as client:
         device = _listed_device(client.devices().devices, device_id)
@@ -873,6 +889,19 @@ def _listed_key(device: wire.DeviceInfo) -> bytes | None:
     return public if len(public) == wire.PUBLIC_KEY_BYTES else None
 
 
+@contextmanager
+def _roles_kept() -> Iterator[None]:
+    """A server from before laptops were approved for a role refuses the key's role as a field
+    it does not know (422): "server_too_old". Nothing is wrapped without a role: a laptop's
+    first key without one would leave it with every right."""
+    try:
+        yield
+    except BadRequest as exc:
+        if exc.status == 422 and "laptop_role" in exc.reason:
+            raise SyncSetupError("server_too_old", "the server keeps no laptop roles") from exc
+        raise
+
+
 def _wire_role(role: str) -> wire.LaptopRole:
     """A role as the wire names it; one the app does not know is the lowest."""
     if role == Role.COORDINATOR.value:
@@ -896,6 +925,11 @@ def rotate_team_key(store: Store, user: User) -> RotationResult:
     revoked (``sync.laptops``). Every other laptop the server lists is left out and named in the
     result: the server's list alone gives no laptop the key."""
     require(user, Action.MANAGE_LAPTOPS)
+    with _roles_kept():
+        return _rotate_team_key(store, user)
+
+
+def _rotate_team_key(store: Store, user: User) -> RotationResult:
     own = device_keys(store)
     team = new_team_key()
     with store.transaction() as session:

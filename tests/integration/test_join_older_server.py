@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from desktop_app.domain.users import Role
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import create_first_account
 from tests.integration.sync_harness import PASSWORD, ROOT, ServerProcess, run_cli, started_server
@@ -72,6 +73,40 @@ def test_a_laptop_joins_a_server_from_before_registration_secrets(
         log = older_server.log_path.read_text(errors="replace")
         assert log.count("POST /v1/register") == 4
         assert log.count('"POST /v1/register HTTP/1.1" 422') == 2
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_laptop_is_not_approved_through_a_server_that_keeps_no_roles(
+    older_server: ServerProcess, tmp_path: Path
+) -> None:
+    """That server refuses the role wrapped with a team key as a field it does not know. The
+    coordinator is told to have the server updated; no key goes without its role (the new
+    laptop would have had every right)."""
+    first = create_first_account(tmp_path / "first", "anna", "Anna Schmidt", PASSWORD)
+    second = create_first_account(tmp_path / "second", "ion", "Ion Popescu", PASSWORD)
+    try:
+        sync_uc.join(
+            first.store,
+            older_server.base_url,
+            _enroll(older_server, "Anna", "--coordinator"),
+            "Anna",
+        )
+        waiting = sync_uc.join(
+            second.store, older_server.base_url, _enroll(older_server, "Ion"), "Ion"
+        )
+        with pytest.raises(sync_uc.SyncSetupError) as refused:
+            sync_uc.approve_device(
+                first.store,
+                first.user,
+                waiting.device_id,
+                sync_uc.fingerprint(second.store),
+                role=Role.HELPER,
+            )
+        assert refused.value.code == "server_too_old"
+        listed = run_cli(older_server.db_url, "devices", code_dir=older_server.code_dir).stdout
+        assert "pending" in listed and "approved" in listed  # the second still waits
     finally:
         first.close()
         second.close()

@@ -240,3 +240,30 @@ def test_a_higher_role_takes_joining_again_with_a_new_code(
     laptops.sync(b)
     assert sync_uc.laptop_role(b.store) is Role.ADVISOR
     assert _logged_in_again_role(b) is Role.ADVISOR
+
+
+def test_a_helpers_laptop_confirms_another_coordinators_laptop_and_stays_a_helpers(
+    laptops: Laptops,
+) -> None:
+    """A key renewed by a second coordinator's laptop waits on the helpers' laptop until its
+    fingerprint is confirmed there: its first account, a helper's now, may confirm it (nobody
+    else on that laptop could), and the key's role lowers nothing it may not lower."""
+    a = laptops.new("A")
+    c = laptops.new("C", coordinator=True)
+    b = laptops.new("B", role=Role.HELPER)
+    laptops.sync(a, b, c)
+    laptops.sync(c)
+    renewed = sync_uc.rotate_team_key(c.store, c.user)
+    assert device_id(b) in renewed.given
+    laptops.sync(b)  # under the key it has; C's waits
+    assert active_key_id(b) != renewed.key_id
+    assert [w.device_name for w in sync_uc.waiting_senders(b.store)] == ["C"]
+    helper = _logged_in_again(b)
+    try:
+        assert helper.user.role is Role.HELPER
+        sync_uc.confirm_coordinator(helper.store, helper.user, sync_uc.fingerprint(c.store))
+    finally:
+        helper.close()
+    laptops.sync(b)
+    assert active_key_id(b) == renewed.key_id
+    assert sync_uc.laptop_role(b.store) is Role.HELPER
