@@ -294,9 +294,8 @@ class AccountPage(QWizardPage):
             self.setTitle(_("This laptop's first account"))
             self.setSubTitle(
                 _(
-                    "Your account here. It adds the accounts of others who use this laptop. "
-                    "What you may do with the organisation's data depends on the role the "
-                    "coordinator approves this laptop for."
+                    "Your account here. It adds the accounts of others who use this laptop; "
+                    "its rights follow the role the laptop is approved for."
                 )
             )
         else:

@@ -167,7 +167,7 @@ def test_join_path_validates_registers_and_shows_the_fingerprint(
         assert account.title() == "This laptop's first account"  # not the coordinator's
         # Its rights follow the role the coordinator approves the laptop for.
         assert "coordinator role" not in account.subTitle()
-        assert "role the coordinator approves this laptop for" in account.subTitle()
+        assert "role the laptop is approved for" in account.subTitle()
         type_text(account.account, "ion")
         type_text(account.display_name, "Ion Popescu")
         type_text(account.password, PASSWORD)

@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMessageBox, QRadioButton
+from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QRadioButton
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.users import Role
@@ -34,7 +34,7 @@ def _menu_texts(window: MainWindow) -> set[str]:
         action = pending.pop()
         texts.add(action.text())
         menu = action.menu()
-        if menu is not None:
+        if isinstance(menu, QMenu):
             pending += menu.actions()
     return texts
 
