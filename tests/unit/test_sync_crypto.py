@@ -258,3 +258,29 @@ def test_a_keyed_record_id_is_the_same_for_every_holder_of_the_key_and_no_one_el
     assert first != crypto.keyed_record_id(key.key, identity.replace("family", "given"))
     with pytest.raises(ValueError):
         crypto.keyed_record_id(key.key[:16], identity)
+
+
+def test_a_key_wrapped_before_roles_opens_only_without_a_role() -> None:
+    """A laptop that joined before laptops were approved for a role may still fetch a key an
+    older Welcome Desk wrapped for it (no role in its associated data): it opens without a
+    role (and sets no ceiling), and naming a role for it fails like any other change."""
+    import os
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    team = crypto.new_team_key()
+    coordinator, laptop = crypto.DeviceKeys.generate(), crypto.DeviceKeys.generate()
+    # As the version before roles wrapped it.
+    context = crypto._wrap_context(coordinator.public_key, laptop.public_key, team.key_id, None)
+    nonce = os.urandom(12)
+    kek = crypto._kek(coordinator, laptop.public_key, context)
+    older = nonce + AESGCM(kek).encrypt(nonce, team.key, context)
+    assert (
+        crypto.unwrap_team_key(older, team.key_id, laptop, coordinator.public_key, laptop_role=None)
+        == team.key
+    )
+    for claimed in crypto.LAPTOP_ROLES:
+        with pytest.raises(crypto.KeyUnwrapError):
+            crypto.unwrap_team_key(
+                older, team.key_id, laptop, coordinator.public_key, laptop_role=claimed
+            )
