@@ -11,6 +11,7 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
+from desktop_app.domain.users import Role
 from desktop_app.i18n.text import _, set_language
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.ui.sync_status import SyncController
@@ -96,7 +97,9 @@ def test_each_step_of_joining_says_what_the_entries_wait_for(
     )
 
     # Approved: the key from A waits to be confirmed here.
-    sync_uc.approve_device(a.store, a.user, device_id(b), sync_uc.fingerprint(b.store))
+    sync_uc.approve_device(
+        a.store, a.user, device_id(b), sync_uc.fingerprint(b.store), role=Role.COORDINATOR
+    )
     with sync_uc.client_for(b.store) as client:
         sync_uc.fetch_keys(b.store, client)
     _settled(qtbot, controller, confirm=True, devices=False)
