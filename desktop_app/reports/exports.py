@@ -8,6 +8,7 @@ import io
 from collections.abc import Iterator
 from pathlib import Path
 
+from desktop_app.files import write_file
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.usecases.reports import (
     ALSO_HIDDEN,
@@ -161,15 +162,17 @@ def export(
     lang: str = "de",
     threshold: int = DEFAULT_THRESHOLD,
 ) -> Path:
-    """Write the report as ``pdf``, ``xlsx`` or ``csv`` to ``out``."""
+    """Write the report as ``pdf``, ``xlsx`` or ``csv`` to ``out``; a file it began and could
+    not finish is removed (it was left half-written, a PDF that does not open)."""
     if fmt == "csv":
-        out.write_text(to_csv(report, lang, threshold), encoding="utf-8-sig", newline="")
+        data = to_csv(report, lang, threshold).encode("utf-8-sig")
     elif fmt == "xlsx":
-        out.write_bytes(to_xlsx(report, lang, threshold))
+        data = to_xlsx(report, lang, threshold)
     elif fmt == "pdf":
         from desktop_app.reports.pdf import render_pdf
 
-        out.write_bytes(render_pdf(report, lang, threshold, created=dt.date.today()))
+        data = render_pdf(report, lang, threshold, created=dt.date.today())
     else:
         raise ValueError(fmt)
+    write_file(out, data)
     return out

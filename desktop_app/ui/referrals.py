@@ -82,6 +82,7 @@ from desktop_app.domain.referral import (
 )
 from desktop_app.domain.service import Service
 from desktop_app.domain.validation import FieldError, ValidationFailed
+from desktop_app.files import write_file
 from desktop_app.i18n.formatting import (
     format_appointment,
     format_moment,
@@ -103,7 +104,7 @@ from desktop_app.letters.texts import copy_prints_note, default_letter_texts
 from desktop_app.storage.db import Store
 from desktop_app.ui.error_label import WarningLabel, with_error
 from desktop_app.ui.help import plain
-from desktop_app.ui.save_dialog import ask_save_path, save_failed, write_file
+from desktop_app.ui.save_dialog import ask_save_path, save_failed
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import (
     ROW_MARKS,

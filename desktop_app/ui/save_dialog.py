@@ -4,7 +4,6 @@ folder or the folder last used in this login."""
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -158,19 +157,6 @@ def ask_folder(
     dialog.setOption(QFileDialog.Option.ShowDirsOnly, True)
     dialog.open()
     return dialog
-
-
-def write_file(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path``. A file this began and could not finish (the disk full
-    halfway) goes again: a letter cut short is personal data left on a stick for nothing."""
-    existed = path.exists()
-    try:
-        path.write_bytes(data)
-    except OSError:
-        if not existed:
-            with contextlib.suppress(OSError):
-                path.unlink()
-        raise
 
 
 def save_failed(
