@@ -56,7 +56,9 @@ SEARCH_DEBOUNCE_MS = 25
 def registered_text(person: Person) -> str:
     """The status bar's word that ``person`` was registered. Romanian and Bulgarian write the
     participle by the person's sex ("înregistrată", "регистрирана"): a message per sex
-    recorded, and the one with both endings ("înregistrat(ă)") where none is, or "diverse".
+    recorded, and where none is, or "diverse", one that names the person "the person"
+    ("Persoana … a fost înregistrată", "Лицето … е регистрирано"), not both endings
+    ("înregistrat(ă)"), which read as a form to fill in.
     The code has no gettext contexts, so the English msgids differ by a note in brackets,
     which the English catalog leaves out."""
     name = f"{person.given_name} {person.family_name}"

@@ -561,11 +561,11 @@ def test_changing_the_language_shows_the_open_person_again_without_logging_a_vie
     [
         ("ro", "female", "Ana Pop a fost înregistrată."),
         ("ro", "male", "Ana Pop a fost înregistrat."),
-        ("ro", "diverse", "Ana Pop a fost înregistrat(ă)."),
-        ("ro", "", "Ana Pop a fost înregistrat(ă)."),
+        ("ro", "diverse", "Persoana Ana Pop a fost înregistrată."),
+        ("ro", "", "Persoana Ana Pop a fost înregistrată."),
         ("bg", "female", "Ana Pop е регистрирана."),
         ("bg", "male", "Ana Pop е регистриран."),
-        ("bg", "not_stated", "Ana Pop е регистриран(а)."),
+        ("bg", "not_stated", "Лицето Ana Pop е регистрирано."),
         ("de", "female", "Ana Pop wurde aufgenommen."),
     ],
 )
@@ -573,8 +573,8 @@ def test_the_status_bar_says_registered_as_the_persons_recorded_sex_asks(
     qtbot: QtBot, session: Session, lang: str, sex: str, said: str
 ) -> None:
     """Romanian said "a fost înregistrat(ă)" and Bulgarian "е регистриран(а)" for everyone:
-    the participle agrees with the sex recorded now, both endings only where none is, or
-    "diverse"."""
+    the participle agrees with the sex recorded now; where none is, or "diverse", the
+    sentence names "the person" ("Persoana …", "Лицето …") instead of giving both endings."""
     set_language(lang)
     window, dialog = _register_dialog(qtbot, session, given="Ana", family="Pop")
     assert dialog.sex.findData(sex) >= 0

@@ -256,3 +256,31 @@ def test_romanian_not_recorded_is_not_the_word_for_registered(msgid: str) -> Non
     (Anmeldung) and the job centre, in a person's summary an advisor acts on."""
     [text] = _catalog("ro")[msgid]
     assert "înregistr" not in text and "necompletat" in text, text
+
+
+# Both endings of a word in brackets or after a slash: "е регистриран(а)", "înregistrat(ă)",
+# "ein/e", "dem/der". They read as a form to fill in; a sentence can say it without them
+# ("Лицето … е регистрирано", "Persoana … a fost înregistrată", "Integrationshelfer/innen, denen").
+GENDER_ENDINGS = {
+    "bg": re.compile(r"\w\((а|я|на|ка|ица)\)|\w/(а|на|ка)(?![\w])"),
+    "ro": re.compile(r"\w\((ă|a|ul|ei|oare)\)|\w/(ă|a)(?![\w])"),
+    "de": re.compile(
+        r"(?<![\w])(ein/e|eine/r|einem/einer|einen/eine|dem/der|der/die|die/der|"
+        r"den/die|jede/r|er/sie|sie/er|ihm/ihr|sein/ihr|seine/ihre)(?![\w])"
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["bg", "ro", "de"])
+def test_no_sentence_gives_both_gender_endings(lang: str) -> None:
+    """The status line said "Мария Георгиева е регистриран(а)." and "… a fost înregistrat(ă).";
+    the German explanations of what a helper sees said "ein/e Integrationshelfer/in, dem/der
+    …". The role's own name stays "Integrationshelfer/in" (the glossary's), and the words for
+    the person's sex in the register dialog are no sentences."""
+    wrong = [
+        (msgid, s)
+        for msgid, strings in _catalog(lang).items()
+        for s in strings
+        if GENDER_ENDINGS[lang].search(s)
+    ]
+    assert wrong == []
