@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import functools
 import random
 import ssl
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
@@ -22,6 +24,15 @@ if TYPE_CHECKING:
     import httpx
 
 M = TypeVar("M", bound=BaseModel)
+
+#: The longest one request may take from its connection to the last byte of its answer (s).
+#: The read timeout alone bounds each read: a link that delivered a byte every few seconds
+#: kept a round at "Syncing…" for good, and the next round never came. Generous: a full page
+#: (``wire.DEFAULT_PULL_LIMIT`` envelopes of a few KB, about 1-2 MB; a push batch likewise)
+#: over a poor mobile link of 100 kbit/s (12 KB/s) takes 80-170 s; a normal round's requests
+#: are far smaller. Past it the request fails as a dropped connection does (``Offline``):
+#: pushes are idempotent and a pull resumes from the cursor of the last page applied.
+REQUEST_DEADLINE_S = 180.0
 
 
 class SyncError(Exception):
@@ -160,6 +171,7 @@ class SyncServerClient:
         *,
         timeout: float = 15.0,
         connect_timeout: float = 5.0,
+        deadline: float = REQUEST_DEADLINE_S,
         max_retries: int = 4,
         backoff_base: float = 0.25,
         backoff_max: float = 8.0,
@@ -180,6 +192,8 @@ class SyncServerClient:
         # comes within a minute anyway. A dropped or refused connection is still retried:
         # that is told within a second.
         self.retry_unanswered = retry_unanswered
+        self.deadline = deadline
+        self._deadlines = _Deadlines()
         self._sleep = sleep
         self._random = random.Random()
         # The server's clock, from the Date header of its answers: the smallest difference
@@ -190,10 +204,13 @@ class SyncServerClient:
         import httpx
 
         self._base_url = base_url
+        context = _trusted_authorities() if verify is True else verify
+        if transport is None:
+            transport = _deadline_transport(context, self._deadlines)
         self._http = httpx.Client(
             base_url=base_url.rstrip("/") + wire.API_PREFIX,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
-            verify=_trusted_authorities() if verify is True else verify,
+            verify=context,
             transport=transport,
             # The version on every request: the server keeps it for the coordinator's list of
             # laptops (which need an update before they can read what is published).
@@ -239,9 +256,10 @@ class SyncServerClient:
         attempt = 0
         while True:
             try:
-                response = self._http.request(
-                    method, path, json=json, content=content, params=params, headers=headers
-                )
+                with self._deadlines.within(self.deadline):
+                    response = self._http.request(
+                        method, path, json=json, content=content, params=params, headers=headers
+                    )
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 if untrusted := _certificate_failure(exc):
                     raise CertificateProblem(untrusted.verify_message or str(untrusted)) from exc
@@ -402,6 +420,97 @@ class SyncServerClient:
 
     def fetch_wrapped_keys(self) -> wire.WrappedKeyList:
         return self._parse(self._request("GET", "/keys"), wire.WrappedKeyList)
+
+
+class _Deadlines(threading.local):
+    """The deadline of the request this thread makes (``time.monotonic``), or None: the pull
+    and the push threads of a round share a client, each with its own request."""
+
+    at: float | None = None
+
+    @contextlib.contextmanager
+    def within(self, seconds: float) -> Iterator[None]:
+        self.at = time.monotonic() + seconds
+        try:
+            yield
+        finally:
+            self.at = None
+
+    def clamp(self, timeout: float | None, expired: type[Exception]) -> float | None:
+        """``timeout`` for one read, write or connect, no longer than the time left; the
+        error ``expired`` (httpcore's, which httpx turns into its own) once none is left."""
+        at = self.at
+        if at is None:
+            return timeout
+        left = at - time.monotonic()
+        if left <= 0:
+            raise expired("the request's deadline has passed")
+        return left if timeout is None else min(timeout, left)
+
+
+def _deadline_transport(
+    verify: bool | ssl.SSLContext, deadlines: _Deadlines
+) -> httpx.HTTPTransport:
+    """httpx's own transport, its reads, writes and connections bounded by the request's
+    deadline as well as by their timeouts (each of which bounds one wait only)."""
+    import httpcore
+    import httpx
+
+    class Stream(httpcore.NetworkStream):
+        def __init__(self, stream: httpcore.NetworkStream) -> None:
+            self._stream = stream
+
+        def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+            return self._stream.read(max_bytes, deadlines.clamp(timeout, httpcore.ReadTimeout))
+
+        def write(self, buffer: bytes, timeout: float | None = None) -> None:
+            self._stream.write(buffer, deadlines.clamp(timeout, httpcore.WriteTimeout))
+
+        def close(self) -> None:
+            self._stream.close()
+
+        def start_tls(
+            self,
+            ssl_context: ssl.SSLContext,
+            server_hostname: str | None = None,
+            timeout: float | None = None,
+        ) -> httpcore.NetworkStream:
+            limit = deadlines.clamp(timeout, httpcore.ConnectTimeout)
+            return Stream(self._stream.start_tls(ssl_context, server_hostname, limit))
+
+        def get_extra_info(self, info: str) -> Any:
+            return self._stream.get_extra_info(info)
+
+    class Backend(httpcore.NetworkBackend):
+        def __init__(self) -> None:
+            self._backend = httpcore.SyncBackend()
+
+        def connect_tcp(
+            self,
+            host: str,
+            port: int,
+            timeout: float | None = None,
+            local_address: str | None = None,
+            socket_options: Any = None,
+        ) -> httpcore.NetworkStream:
+            limit = deadlines.clamp(timeout, httpcore.ConnectTimeout)
+            return Stream(
+                self._backend.connect_tcp(host, port, limit, local_address, socket_options)
+            )
+
+        def connect_unix_socket(
+            self, path: str, timeout: float | None = None, socket_options: Any = None
+        ) -> httpcore.NetworkStream:
+            limit = deadlines.clamp(timeout, httpcore.ConnectTimeout)
+            return Stream(self._backend.connect_unix_socket(path, limit, socket_options))
+
+        def sleep(self, seconds: float) -> None:
+            self._backend.sleep(seconds)
+
+    transport = httpx.HTTPTransport(verify=verify)
+    # httpx takes no network backend of its own; its pool (httpcore's) does.
+    transport._pool._network_backend = Backend()
+    return transport
 
 
 def _reason(response: httpx.Response) -> tuple[str, str]:

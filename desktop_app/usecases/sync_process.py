@@ -143,6 +143,9 @@ class SyncProcess:
         self._lock = threading.Lock()
         self._syncing: int | None = None  # the thread running a sync
         self._ended = False
+        # Each request's deadline in the child (s; ``SyncServerClient``'s ``deadline``), None:
+        # the client's own. Shorter in tests of a link that trickles.
+        self.request_deadline_s: float | None = None
 
     def sync(self, progress: Progress | None = None) -> SyncReport:
         """One sync round in the child, as ``usecases.sync.sync_now``: its report, or its
@@ -151,7 +154,10 @@ class SyncProcess:
             self._syncing = threading.get_ident()
             try:
                 child = self._running()
-                self._send(child, {"sync": str(self._store.clock.latest())})
+                request: dict[str, Any] = {"sync": str(self._store.clock.latest())}
+                if self.request_deadline_s is not None:
+                    request["deadline_s"] = self.request_deadline_s
+                self._send(child, request)
                 while True:
                     message = self._receive(child)
                     if "progress" in message:
@@ -308,7 +314,10 @@ def child_main() -> int:
                 # Unanswered requests are not resent within the round (the window's next
                 # round comes within a minute): a network that swallows them is told as
                 # offline after one timeout, not after five.
-                report = sync_uc.sync_now(store, progress=progress, retry_unanswered=False)
+                options: dict[str, object] = {"retry_unanswered": False}
+                if request.get("deadline_s"):
+                    options["deadline"] = float(request["deadline_s"])
+                report = sync_uc.sync_now(store, progress=progress, **options)
             except BrokenPipeError:
                 raise
             except Exception as exc:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import sqlite3
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
 from desktop_app.sync import crypto
-from desktop_app.sync.http_client import Offline, Revoked
+from desktop_app.sync.http_client import Offline, Revoked, SyncServerClient
 from desktop_app.usecases import accounts, audit, people
 from desktop_app.usecases import sync as sync_uc
 from sync_server import wire
@@ -31,6 +32,7 @@ from tests.integration.sync_harness import (
     edit_person,
     person_names,
 )
+from tests.ui.flaky_link import FlakyLink
 
 
 def test_three_laptops_converge_and_names_never_reach_the_server(
@@ -512,3 +514,21 @@ def test_a_certificate_nobody_trusts_is_no_offline_and_is_not_retried(tmp_path: 
         assert stub.connections == 1 and sleeps == [] and stub.requests == 0
     finally:
         stub.close()
+
+
+def test_a_request_whose_answer_trickles_ends_at_its_deadline(server: ServerProcess) -> None:
+    """Each read in time, the whole answer not: the read timeout alone waited for good."""
+    link = FlakyLink(server.port)
+    try:
+        link.mode, link.delay_s, link.trickle = "slow", 0.2, 10  # 50 bytes a second
+        with SyncServerClient(link.url, timeout=5.0, deadline=1.5, max_retries=0) as client:
+            started = time.monotonic()
+            with pytest.raises(Offline):
+                client.health()  # some 200 bytes: 4 s at this rate
+            took = time.monotonic() - started
+        assert 1.4 <= took < 3.0, took
+        link.delay_s = 0.0  # an answer in time is taken under the same deadline
+        with SyncServerClient(link.url, timeout=5.0, deadline=1.5) as client:
+            assert client.health().status == "ok"
+    finally:
+        link.close()

@@ -32,13 +32,15 @@ class FlakyLink:
     "black_hole" (connections taken and never answered: a network that swallows packets),
     "cut_push" / "cut_pull" (the next push, or the next pull's answer, cut after ``cut_after``
     bytes; then the link is down until ``mode`` is set again), "slow" (forwarded, each piece
-    of the answer ``delay_s`` late)."""
+    of the answer ``delay_s`` late; with ``trickle`` bytes, the answers in pieces that long,
+    each ``delay_s`` after the last: a link that never stalls long enough for a timeout)."""
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
         self.mode = "pass"
         self.cut_after = 600
         self.delay_s = 0.0
+        self.trickle = 0  # bytes per piece of an answer (with ``delay_s``); 0: as they come
         self.cuts: list[str] = []  # what was cut, in order ("push", "pull")
         self.connections = 0  # accepted, in every mode: how often the laptop tried
         self.requests: list[bytes] = []  # each request line forwarded to the server
@@ -187,10 +189,22 @@ class FlakyLink:
                 self.mode = "cut_done"
                 break
             try:
-                client.sendall(data)
+                self._send_answer(client, data)
             except OSError:
                 break
         self._drop(client, upstream)
+
+    def _send_answer(self, client: socket.socket, data: bytes) -> None:
+        size = self.trickle
+        if not size or not self.delay_s:
+            client.sendall(data)
+            return
+        for start in range(0, len(data), size):
+            if self._stop.is_set():
+                return
+            if start:
+                time.sleep(min(self.delay_s, HOLD_S))
+            client.sendall(data[start : start + size])
 
     def close(self) -> None:
         self._stop.set()
