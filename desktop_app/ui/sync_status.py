@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import random
 import socket
 import time
 from collections.abc import Callable, Sequence
@@ -95,6 +96,14 @@ if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
 AUTO_SYNC_MS = 60_000
+#: after a round that found no server (``Offline``): the next tries this much later (ms),
+#: then every AUTO_SYNC_MS, each ± RETRY_JITTER (laptops at one meeting point, offline
+#: together, do not all come back in the same second), never sooner than RETRY_FLOOR_MS after
+#: the round's end; a round that gets through starts the schedule again. The server coming
+#: back was noticed up to a minute late.
+RETRY_AFTER_MS = (10_000, 20_000, 40_000)
+RETRY_JITTER = 0.2
+RETRY_FLOOR_MS = 10_000
 #: between the parts of the status line
 SEPARATOR = " · "
 #: letters of the status line's first part kept where the line is squeezed ("Offl…")
@@ -153,7 +162,7 @@ DEVICE_STATUS = {
 # whether the changes counted beside it had to be sent somehow.
 _OFFLINE_NEXT = N_(
     "What you save stays on this laptop and is sent by itself when the server can be reached "
-    "again; a sync is tried every minute."
+    "again; the next try is at about {time}."
 )
 # On the lock screen of a laptop locked because a sync found it revoked: whoever typed in it
 # learns why it locked at once, and that their work is safe.
@@ -440,6 +449,14 @@ class SyncController(QObject):
         # A sync is to follow the one running (``start_anew``): that one may have set out for
         # the server's old address.
         self.again_after_running = False
+        # The automatic tries' schedule (``RETRY_AFTER_MS``; tests make it shorter): rounds in a
+        # row that found no server, and when the next try is due (``time.time``), or None.
+        self.interval_ms = AUTO_SYNC_MS
+        self.retry_after_ms: tuple[int, ...] = RETRY_AFTER_MS
+        self.retry_floor_ms = RETRY_FLOOR_MS
+        self.failed_rounds = 0
+        self.next_try_at: float | None = None
+        self._random = random.Random()
         self.label = StatusLabel()
         self.label.beside = window.status_user  # the name gets what its shorter forms leave
         self.bar = QProgressBar()
@@ -547,13 +564,36 @@ class SyncController(QObject):
 
     def _on_first_sync_due(self) -> None:
         if self.start():
-            self.timer.start()  # the next automatic sync a full interval after this one
+            self.timer.start(self.interval_ms)  # due again when the round ends (``_schedule``)
 
     def _on_sync_action_triggered(self) -> None:
+        if self.running:
+            # It did nothing the user could see: one more round follows this one (only one,
+            # however often it is pressed), and the status line says so.
+            self.again_after_running = True
+            self.label.setText(_("A sync is running; another follows when it ends."))
+            return
         # "Sync now" as the first sync: the minute's timer, due a moment later, started
         # another round right after the user's (five more tries at a server out of reach).
         if self.start():
-            self.timer.start()
+            self.timer.start(self.interval_ms)
+
+    def next_delay_ms(self) -> int:
+        """When the next automatic round is due after the one that ended (ms): sooner after
+        the first rounds that found no server, then every ``interval_ms``; jittered."""
+        n = self.failed_rounds
+        if not n:
+            return self.interval_ms
+        base = self.retry_after_ms[n - 1] if n <= len(self.retry_after_ms) else self.interval_ms
+        jittered = base * self._random.uniform(1 - RETRY_JITTER, 1 + RETRY_JITTER)
+        return max(self.retry_floor_ms, round(jittered))
+
+    def _schedule(self, result: Any) -> None:
+        """The next automatic round, counted from the end of this one."""
+        self.failed_rounds = self.failed_rounds + 1 if isinstance(result, Offline) else 0
+        delay = self.next_delay_ms()
+        self.timer.start(delay)
+        self.next_try_at = time.time() + delay / 1000
 
     def start(self) -> bool:
         """Start a sync in the background; False if one runs already or none is set up."""
@@ -595,13 +635,19 @@ class SyncController(QObject):
         self.bar.setValue(done)
         percent = 100 * min(done, total) // total
         if phase == "push":
-            self.label.setText(_("Sending changes… {percent}%").format(percent=percent))
+            text = _("Sending changes… {percent}%").format(percent=percent)
         elif phase == "pull":
-            self.label.setText(_("Receiving changes… {percent}%").format(percent=percent))
+            text = _("Receiving changes… {percent}%").format(percent=percent)
+        else:
+            return
+        if self.again_after_running:  # "Sync now" pressed meanwhile: said until this ends
+            text += SEPARATOR + _("another sync follows")
+        self.label.setText(text)
 
     def _on_sync_done(self, result: Any) -> None:
         self.running = False
         self.bar.hide()
+        self._schedule(result)
         # The tooltip says why in the user's words, and at most a stable code for whoever
         # helps: it showed the exception's class name ("ProtocolError") or the server's text.
         self.detail = ""
@@ -615,7 +661,9 @@ class SyncController(QObject):
         elif isinstance(result, Offline):
             self.offline = True
             self.last_error = _("Offline")
-            self.detail = f"{offline_message(result.hint)} {_(_OFFLINE_NEXT)}"
+            next_try = dt.datetime.fromtimestamp(self.next_try_at or time.time())
+            then = _(_OFFLINE_NEXT).format(time=format_time_of_day(next_try))
+            self.detail = f"{offline_message(result.hint)} {then}"
         elif isinstance(result, sync_uc.SyncSetupError) and result.code == "confirm_coordinator":
             self.last_error = _("Waiting for confirmation")  # the status says of what
             self.detail = sync_message(result.code) if self.may_confirm else ""

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app import __version__
 from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
+from desktop_app.i18n.formatting import format_time_of_day
 from desktop_app.i18n.messages import sync_message
 from desktop_app.i18n.text import _, ngettext, set_language
 from desktop_app.ui.main_window import MainWindow
@@ -580,10 +581,13 @@ def test_the_status_tooltip_says_why_a_sync_failed_never_an_exception_name(
         closed = probe.getsockname()[1]
     move_laptop_to(a, f"http://127.0.0.1:{closed}")
     # What happens to the changes counted beside it: it said only that nothing was lost.
-    assert tip_after_sync() == (
+    # And when the next try comes, as a time of day (it said "every minute").
+    tip = tip_after_sync()
+    due = format_time_of_day(dt.datetime.fromtimestamp(controller.next_try_at or 0), "de")
+    assert tip == (
         "Der Synchronisierungsserver ist nicht erreichbar. Es ging nichts verloren. Was Sie "
         "speichern, bleibt auf diesem Laptop und wird von selbst gesendet, sobald der Server "
-        "wieder erreichbar ist; eine Synchronisierung wird jede Minute versucht."
+        f"wieder erreichbar ist; der nächste Versuch folgt gegen {due} Uhr."
     )
     # Something answers that is not a sync server (or another version of it).
     stranger = AnsweringStub(200, tmp_path)
