@@ -152,6 +152,7 @@ def test_offline_beside_conflicts_changes_and_a_long_name_the_note_is_whole_at_1
     note's end was cut off in German, Bulgarian and Romanian ("2 Änderungen entfernt
     (Lösc…"). Now the changes kept here give up their "sent when online", which the tooltip
     says, and every part is whole, the state's word too; the tooltip has the whole line."""
+    from desktop_app.i18n.formatting import format_time_of_day
     from desktop_app.i18n.messages import erased_work_message, erased_work_short
     from desktop_app.sync.http_client import Offline
     from desktop_app.ui.sync_status import _OFFLINE_NEXT, last_sync_time
@@ -188,7 +189,9 @@ def test_offline_beside_conflicts_changes_and_a_long_name_the_note_is_whole_at_1
             assert _fits(status, shown), (status.contentsRect().width(), shown)
             tip = status.tip()
             assert tip.startswith(status.text() + "\n"), tip
-            assert _(_OFFLINE_NEXT) in tip and erased_work_message(2, 1) in tip, tip
+            due = dt.datetime.fromtimestamp(controller.next_try_at or 0)
+            then = _(_OFFLINE_NEXT).format(time=format_time_of_day(due))
+            assert then in tip and erased_work_message(2, 1) in tip, tip
         # Who is logged in got no room at all beside it in de, bg, ro; the line's shorter
         # forms leave the name's start now ("Maria-Mag…"), whole in its tooltip.
         user = window.status_user
