@@ -204,13 +204,11 @@ class SyncServerClient:
         import httpx
 
         self._base_url = base_url
-        context = _trusted_authorities() if verify is True else verify
-        if transport is None:
-            transport = _deadline_transport(context, self._deadlines)
+        own_transport = transport is None
         self._http = httpx.Client(
             base_url=base_url.rstrip("/") + wire.API_PREFIX,
             timeout=httpx.Timeout(timeout, connect=connect_timeout),
-            verify=context,
+            verify=_trusted_authorities() if verify is True else verify,
             transport=transport,
             # The version on every request: the server keeps it for the coordinator's list of
             # laptops (which need an update before they can read what is published).
@@ -219,6 +217,8 @@ class SyncServerClient:
                 "Welcome-Desk-Version": app_version,
             },
         )
+        if own_transport:  # httpx's own, and those for a proxy the environment names
+            _bound_by_deadlines(self._http, self._deadlines)
 
     def close(self) -> None:
         self._http.close()
@@ -448,11 +448,12 @@ class _Deadlines(threading.local):
         return left if timeout is None else min(timeout, left)
 
 
-def _deadline_transport(
-    verify: bool | ssl.SSLContext, deadlines: _Deadlines
-) -> httpx.HTTPTransport:
-    """httpx's own transport, its reads, writes and connections bounded by the request's
-    deadline as well as by their timeouts (each of which bounds one wait only)."""
+def _bound_by_deadlines(client: httpx.Client, deadlines: _Deadlines) -> None:
+    """The reads, writes and connections of ``client``'s transports (httpx's own, made with
+    it) bounded by the request's deadline as well as by their timeouts (each of which bounds
+    one wait only). Their connection pools (httpcore's) take a network backend, which httpx
+    does not pass on: set on the pools it made, so that a proxy named by the environment
+    (HTTPS_PROXY) is used as before."""
     import httpcore
     import httpx
 
@@ -507,10 +508,11 @@ def _deadline_transport(
         def sleep(self, seconds: float) -> None:
             self._backend.sleep(seconds)
 
-    transport = httpx.HTTPTransport(verify=verify)
-    # httpx takes no network backend of its own; its pool (httpcore's) does.
-    transport._pool._network_backend = Backend()
-    return transport
+    transports = [client._transport, *client._mounts.values()]
+    for transport in transports:
+        pool = getattr(transport, "_pool", None)
+        if isinstance(transport, httpx.HTTPTransport) and pool is not None:
+            pool._network_backend = Backend()
 
 
 def _reason(response: httpx.Response) -> tuple[str, str]:
