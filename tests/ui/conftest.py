@@ -69,6 +69,15 @@ def run_program(
 
 
 @pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """Where a test's screenshots go: the folder WELCOME_DESK_SHOTS names, to look at them; else
+    the test's own temporary folder (nothing written outside it)."""
+    folder = Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
 def store(tmp_path: Path) -> Path:
     """A data folder for starting the program (``run_program``): Anna's account ("a good
     password") and 120 people."""

@@ -21,8 +21,6 @@ from tests.integration.sync_harness import Laptops, device_id
 from tests.ui.conftest import shown_window
 from tests.ui.test_fingerprint_action_ui import _pointed_at
 
-SHOTS = Path("/tmp/shots-smalls")
-
 
 def _reasons(qtbot: QtBot, window: MainWindow) -> tuple[str, str]:
     """The tooltips the File menu shows for the two entries, pointed at."""
@@ -52,7 +50,7 @@ def _settled(qtbot: QtBot, controller: SyncController, confirm: bool, devices: b
 
 @pytest.mark.parametrize("lang", ["de", "bg", "ro", "en"])
 def test_before_joining_both_entries_say_to_join_first(
-    qtbot: QtBot, session: Session, lang: str
+    qtbot: QtBot, session: Session, shots: Path, lang: str
 ) -> None:
     window = shown_window(qtbot, session)
     controller: SyncController = window.sync  # type: ignore[attr-defined]
@@ -68,10 +66,9 @@ def test_before_joining_both_entries_say_to_join_first(
         assert _("&Join an organisation…").replace("&", "") in confirm
         assert confirm.startswith("Only after ") == (lang == "en")  # translated
         _pointed_at(qtbot, window, controller.devices_action)
-        SHOTS.mkdir(exist_ok=True)
-        window.file_menu.grab().save(str(SHOTS / f"file-menu-not-joined-{lang}.png"))
+        window.file_menu.grab().save(str(shots / f"file-menu-not-joined-{lang}.png"))
         (tip,) = [w for w in QApplication.topLevelWidgets() if w.inherits("QTipLabel")]
-        tip.grab().save(str(SHOTS / f"file-menu-tooltip-not-joined-{lang}.png"))
+        tip.grab().save(str(shots / f"file-menu-tooltip-not-joined-{lang}.png"))
         window.file_menu.close()
     finally:
         set_language("en")

@@ -4,7 +4,6 @@ offscreen, a real server process on 127.0.0.1)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -24,8 +23,6 @@ from tests.integration.sync_harness import (
 )
 from tests.ui.conftest import shown_window, type_text
 
-SHOTS = Path(os.environ.get("WELCOME_DESK_SHOTS", "/tmp/shots-joinrole"))
-
 
 def _menu_texts(window: MainWindow) -> set[str]:
     texts: set[str] = set()
@@ -40,7 +37,7 @@ def _menu_texts(window: MainWindow) -> set[str]:
 
 
 def test_approve_stays_disabled_until_who_uses_the_laptop_is_chosen(
-    qtbot: QtBot, server: ServerProcess, laptops: Laptops
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops, shots: Path
 ) -> None:
     a = laptops.new("A")
     b = laptops.account("B")
@@ -78,8 +75,7 @@ def test_approve_stays_disabled_until_who_uses_the_laptop_is_chosen(
             qtbot.keyClick(dialog.role_buttons[Role.HELPER], Qt.Key.Key_Space)
             assert dialog.chosen_role() is Role.HELPER
             assert dialog.approve.isEnabled() and dialog.approve.toolTip() == ""
-            SHOTS.mkdir(parents=True, exist_ok=True)
-            dialog.grab().save(str(SHOTS / f"laptops-role-{lang}.png"))
+            dialog.grab().save(str(shots / f"laptops-role-{lang}.png"))
             assert dialog.width() <= 1024
             # A coordinator's code: only "Coordinators" fits, chosen already.
             dialog.list.setCurrentRow(rows["Büro Süd"])
@@ -114,7 +110,7 @@ def test_approve_stays_disabled_until_who_uses_the_laptop_is_chosen(
 
 
 def test_once_the_key_arrives_the_first_account_sees_a_helpers_menus(
-    qtbot: QtBot, laptops: Laptops
+    qtbot: QtBot, laptops: Laptops, shots: Path
 ) -> None:
     a = laptops.new("A")
     b = laptops.new("B", approve=False)
@@ -141,6 +137,6 @@ def test_once_the_key_arrives_the_first_account_sees_a_helpers_menus(
     assert box.text() == (
         "This laptop was approved for student helpers: you work here as a student helper."
     )
-    box.grab().save(str(SHOTS / "lowered-role-en.png"))
+    box.grab().save(str(shots / "lowered-role-en.png"))
     box.accept()
     new.close()

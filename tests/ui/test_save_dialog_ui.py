@@ -29,8 +29,6 @@ from tests.ui.test_keyboard_ui import _key, _letter_by_keys, _refer_by_keys
 from tests.ui.test_main_window import _access_key
 from tests.ui.test_referrals_ui import _preview_of_new_referral, needs_qtpdf
 
-SHOTS = Path("/tmp/shots-smalls")
-
 
 def _chooser(qtbot: QtBot) -> QFileDialog:
     qtbot.waitUntil(lambda: save_dialog_shown() is not None, timeout=10_000)
@@ -179,7 +177,14 @@ def test_without_a_documents_folder_the_dialogs_open_in_the_home_folder(
     ids=["de-read-only", "bg-read-only", "ro-under-a-file"],
 )
 def test_a_letter_that_cannot_be_written_says_why_and_another_place_can_be_chosen(
-    qtbot: QtBot, session: Session, home: Path, tmp_path: Path, lang: str, where: str, why: str
+    qtbot: QtBot,
+    session: Session,
+    home: Path,
+    tmp_path: Path,
+    shots: Path,
+    lang: str,
+    where: str,
+    why: str,
 ) -> None:
     """A folder it may not write to (or a file where the folder should be) went to the general
     error handler as an unexpected error. The user is told, in their language, that the letter
@@ -203,8 +208,7 @@ def test_a_letter_that_cannot_be_written_says_why_and_another_place_can_be_chose
         assert not target.exists()
         assert preview.isVisible() and preview.save_button.isEnabled()
         assert preview.referral.reference == referral.reference
-        SHOTS.mkdir(exist_ok=True)
-        box.grab().save(str(SHOTS / f"letter-not-saved-{lang}-{where}.png"))
+        box.grab().save(str(shots / f"letter-not-saved-{lang}-{where}.png"))
         again = box.defaultButton()
         assert again is not None and again.text() == tr("&Choose another place…")
         again.click()

@@ -8,7 +8,6 @@ short here (the controller's own figures are checked as figures), the sync proce
 from __future__ import annotations
 
 import datetime as dt
-import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -32,8 +31,6 @@ from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops, ServerProcess, live_people
 from tests.ui.conftest import shown_window
 from tests.ui.flaky_link import FlakyLink
-
-SHOTS = Path(os.environ.get("WELCOME_DESK_SHOTS", "/tmp/shots-syncround"))
 
 
 @pytest.fixture
@@ -70,7 +67,7 @@ def _round(qtbot: QtBot, controller: SyncController, timeout_ms: int = 60_000) -
 
 
 def test_a_round_on_a_link_that_trickles_ends_at_the_deadline_and_resumes_later(
-    qtbot: QtBot, behind_link: Laptops, link: FlakyLink
+    qtbot: QtBot, behind_link: Laptops, link: FlakyLink, shots: Path
 ) -> None:
     first = behind_link.sessions[0]
     colleague = behind_link.new("B")
@@ -92,7 +89,7 @@ def test_a_round_on_a_link_that_trickles_ends_at_the_deadline_and_resumes_later(
     assert controller.label.text().startswith("Offline")
     assert controller.offline and "the next try is at about" in controller.label.toolTip()
     qtbot.wait(200)  # laid out anew for the line
-    controller.window.grab().save(str(SHOTS / "syncround-trickle-offline.png"))
+    controller.window.grab().save(str(shots / "syncround-trickle-offline.png"))
     # The link fast again: the next round sends and fetches everything, nothing twice.
     link.delay_s, link.trickle = 0.0, 0
     report = _round(qtbot, controller)
@@ -159,7 +156,7 @@ def test_the_schedules_own_figures_are_bounded(qtbot: QtBot, laptops: Laptops) -
 
 
 def test_sync_now_during_a_round_says_so_and_one_more_round_follows(
-    qtbot: QtBot, behind_link: Laptops, link: FlakyLink
+    qtbot: QtBot, behind_link: Laptops, link: FlakyLink, shots: Path
 ) -> None:
     first = behind_link.sessions[0]
     controller = _window(qtbot, first)
@@ -172,7 +169,7 @@ def test_sync_now_during_a_round_says_so_and_one_more_round_follows(
     said = _("A sync is running; another follows when it ends.")
     assert controller.label.text() == said
     qtbot.wait(200)  # laid out anew for the line
-    controller.window.grab().save(str(SHOTS / "syncround-sync-now-queued.png"))
+    controller.window.grab().save(str(shots / "syncround-sync-now-queued.png"))
     controller.sync_action.trigger()  # again: still one more round, not two
     qtbot.waitUntil(lambda: len(rounds) == 2, timeout=60_000)
     qtbot.waitUntil(lambda: not controller.running, timeout=60_000)

@@ -20,8 +20,6 @@ from desktop_app.usecases.accounts import Session
 from tests.ui.test_forms_ui import CHECK_ANSWERS, _person, _window
 from tests.ui.test_status_bar_ui import _laid_out
 
-SHOTS = Path("/tmp/shots-smalls")
-
 
 def _history(qtbot: QtBot, session: Session, lang: str) -> VisitsTab:
     """The Visits tab at 1100 × 700 of a person with two life-situation checks, the second
@@ -140,7 +138,7 @@ def _drag_border(qtbot: QtBot, tab: VisitsTab, column: int, by: int) -> None:
 
 @pytest.mark.parametrize("lang", ["de", "bg"])
 def test_a_column_the_user_resized_keeps_its_width(
-    qtbot: QtBot, session: Session, program_font: None, lang: str
+    qtbot: QtBot, session: Session, program_font: None, shots: Path, lang: str
 ) -> None:
     """The date dragged wider went back to its text's width when the page was shown again (a
     sync re-reads it every minute, a language change too), and the form's title dragged
@@ -165,8 +163,7 @@ def test_a_column_the_user_resized_keeps_its_width(
         window.resize(width, 700)
         _laid_out(window)
         assert (header.sectionSize(0), header.sectionSize(1)) == (date, title), width
-    SHOTS.mkdir(exist_ok=True)
-    window.grab().save(str(SHOTS / f"visit-history-user-widths-1100-{lang}.png"))
+    window.grab().save(str(shots / f"visit-history-user-widths-1100-{lang}.png"))
     window.switch_language("ro")
     try:
         _laid_out(window)
