@@ -728,19 +728,15 @@ def open_restored(window: MainWindow, folder: Path) -> LoginDialog:
     return dialog
 
 
-def _replace_window(old: MainWindow, session: Session, folder: Path) -> MainWindow:
-    """The restored data in a new main window, in place of ``old``, whose open forms keep
-    their drafts (closing one saves it) and whose store is then closed as on quitting. The
-    program and its commands work on ``folder`` from now on (``paths.choose_data_dir``). Done
-    in this process, not by a restart: nothing to find again on the screen, and no second
-    program that could open the store while this one still has it."""
+def _window_in_place_of(old: MainWindow, session: Session) -> MainWindow:
+    """A new main window on ``session`` shown where ``old`` was, then ``old`` closed (its open
+    forms save their drafts first, its background work and sync stop). The caller closes what
+    else ``old`` held and deletes it."""
     from PySide6.QtCore import QTimer
 
-    from desktop_app.logs import move_logging
-    from desktop_app.paths import choose_data_dir, remember_data_dir
     from desktop_app.ui.main_window import MainWindow
 
-    old.close_forms()  # a visit form saves its draft into the old store, still open
+    old.close_forms()  # a visit form saves its draft into the store it came from, still open
     new = MainWindow(session, demo=old.demo, defer_features=True)
     new.setGeometry(old.geometry())
     new.features_ready.connect(lambda: new.sync.start_soon())  # type: ignore[attr-defined]
@@ -748,6 +744,19 @@ def _replace_window(old: MainWindow, session: Session, folder: Path) -> MainWind
     QTimer.singleShot(0, new.install_features)
     old.replaced_by = new
     old.close()  # waits for its background work, stops its sync
+    return new
+
+
+def _replace_window(old: MainWindow, session: Session, folder: Path) -> MainWindow:
+    """The restored data in a new main window, in place of ``old``, whose open forms keep
+    their drafts (closing one saves it) and whose store is then closed as on quitting. The
+    program and its commands work on ``folder`` from now on (``paths.choose_data_dir``). Done
+    in this process, not by a restart: nothing to find again on the screen, and no second
+    program that could open the store while this one still has it."""
+    from desktop_app.logs import move_logging
+    from desktop_app.paths import choose_data_dir, remember_data_dir
+
+    new = _window_in_place_of(old, session)
     old.close_quick_reader()
     if old.has_session:
         old.session.close()
@@ -839,20 +848,8 @@ def follow_laptop_role(window: MainWindow) -> MainWindow | None:
         return None
     if not changed:
         return None
-    from PySide6.QtCore import QTimer
-
-    from desktop_app.ui.main_window import MainWindow
-
-    old = window
-    old.close_forms()  # a visit form saves its draft; the store stays open
-    new = MainWindow(old.session, demo=old.demo, defer_features=True)
-    new.setGeometry(old.geometry())
-    new.features_ready.connect(lambda: new.sync.start_soon())  # type: ignore[attr-defined]
-    new.show()  # before the old one closes: the last window closed would end the program
-    QTimer.singleShot(0, new.install_features)
-    old.replaced_by = new
-    old.close()  # waits for its background work, stops its sync
-    old.deleteLater()
+    new = _window_in_place_of(window, window.session)  # the same store, left open
+    window.deleteLater()
     user = new.session.user
     if user.lowered and user.ceiling is not None:
         box = QMessageBox(
