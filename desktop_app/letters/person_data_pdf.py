@@ -88,6 +88,11 @@ YES, NO = N_("yes"), N_("no")
 RECIPIENTS_HEADING = N_("Who received your data")
 RECIPIENTS_INTRO = N_("We passed on data about you only to these services, with a referral letter.")
 RECIPIENTS_NONE = N_("We have not passed on your data to any other service.")
+#: where the laptop syncs: the server (and whoever runs it) holds the data, if only encrypted
+RECIPIENTS_SERVER = N_(
+    "The laptops of our team exchange your data through our sync server. It is encrypted on "
+    "the laptop before it is sent: no one can read it on the server."
+)
 LETTER_OF = N_("Letter of")
 SOURCES_HEADING = N_("Where your data comes from")
 LOG_HEADING = N_("Who looked at your data")
@@ -122,10 +127,11 @@ LEGAL_BASIS = N_(
     "the processing before the withdrawal."
 )
 LEGAL_CATEGORIES = N_("Categories of personal data concerned: {categories}.")
+#: each right by its name in the GDPR's official version of the copy's language (Art. 15(1)(e))
 LEGAL_RIGHTS = N_(
-    "Your rights: rectification (Art. 16 GDPR), erasure (Art. 17 GDPR), restriction of "
-    "processing (Art. 18 GDPR) and the right to object (Art. 21 GDPR). Please ask us at the "
-    "address above."
+    "Your rights: the right to rectification (Art. 16 GDPR), the right to erasure (Art. 17 "
+    "GDPR), the right to restriction of processing (Art. 18 GDPR) and the right to object "
+    "(Art. 21 GDPR). Please ask us at the address above."
 )
 LEGAL_COMPLAINT = N_(
     "You have the right to lodge a complaint with a supervisory authority (Art. 77 GDPR)."
@@ -136,6 +142,10 @@ LEGAL_COMPLAINT_NAMED = N_(
     "for example with the one responsible for us: {authority}."
 )
 LEGAL_AUTOMATED = N_("No decisions about you are made automatically (Art. 22 GDPR).")
+LEGAL_THIRD_COUNTRY = N_(
+    "We do not transfer your data to a third country (outside the EU and the EEA) or to an "
+    "international organisation (Art. 15(2) GDPR)."
+)
 
 
 @dataclass(frozen=True)
@@ -171,6 +181,8 @@ class DataCopyNotice:
     retention_years: int
     #: as the settings name it; "" says it in general
     supervisory_authority: str = ""
+    #: whether this laptop syncs with a server (which then keeps encrypted copies)
+    synced: bool = False
 
 
 def _fmt(value: object) -> str:
@@ -357,6 +369,8 @@ def _notice_story(
         ]
     else:
         recipients.append(para(t(RECIPIENTS_NONE)))
+    if notice.synced:
+        recipients += [Spacer(1, 1.5 * mm), para(t(RECIPIENTS_SERVER))]
     # The heading with its table: the heading and intro stood alone at a page's foot.
     story.append(KeepTogether(recipients))
     story.append(
@@ -405,6 +419,7 @@ def _notice_story(
         if notice.supervisory_authority
         else t(LEGAL_COMPLAINT),
         t(LEGAL_AUTOMATED),
+        t(LEGAL_THIRD_COUNTRY),
     ]
     # Only the heading with the first lines: the rest flows on rather than leave a page empty.
     story += [

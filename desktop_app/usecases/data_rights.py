@@ -140,7 +140,9 @@ def export_person(
     ]
     from desktop_app.usecases.person_data_notice import notice
     from desktop_app.usecases.settings import get_letterhead, get_supervisory_authority
+    from desktop_app.usecases.sync import server_url
 
+    synced = bool(server_url(store))  # the server then keeps encrypted copies
     with store.reading() as session:
         told = notice(
             session,
@@ -154,6 +156,7 @@ def export_person(
             erase_from=years_after(last, RETENTION_YEARS),
             retention_years=RETENTION_YEARS,
             supervisory_authority=get_supervisory_authority(store),
+            synced=synced,
         )
     organisation = get_letterhead(store)
     pdf_bytes = render_person_data(

@@ -254,6 +254,7 @@ def notice(
     erase_from: dt.date,
     retention_years: int,
     supervisory_authority: str = "",
+    synced: bool = False,
 ) -> DataCopyNotice:
     return DataCopyNotice(
         purposes=purposes(forms, lang),
@@ -265,4 +266,5 @@ def notice(
         erase_from=erase_from,
         retention_years=retention_years,
         supervisory_authority=supervisory_authority,
+        synced=synced,
     )

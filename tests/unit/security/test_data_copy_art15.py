@@ -237,3 +237,52 @@ def test_dates_and_references_stay_on_one_line_in_bulgarian(session: Session) ->
         lines = [line for page in doc.pages for line in (page.extract_text() or "").splitlines()]
     assert [line for line in lines if line.startswith("г.")] == []
     assert any("WD-2026-12-WWWWWWWW" in line for line in lines)
+
+
+#: The rights by their names in each language's official version of the GDPR (Art. 15(1)(e)),
+#: the complaint (Art. 15(1)(f)), and no transfer to a third country (Art. 15(2)).
+RIGHTS = {
+    "bg": (
+        "право на коригиране",
+        "право на изтриване",
+        "право на ограничаване на обработването",
+        "право на възражение",
+        "право на жалба до надзорен орган",
+        "трета държава",
+        "чл. 15, параграф 2 от ОРЗД",
+    ),
+    "ro": (
+        "dreptul la rectificare",
+        "dreptul la ștergerea datelor",
+        "dreptul la restricționarea prelucrării",
+        "dreptul la opoziție",
+        "dreptul de a depune o plângere în fața unei autorități de supraveghere",
+        "țară terță",
+        "art. 15 alin. (2) din RGPD",
+    ),
+}
+
+
+@pytest.mark.parametrize("lang", ["bg", "ro"])
+def test_the_rights_by_their_legal_names_no_third_country_and_the_server(
+    session: Session, lang: str
+) -> None:
+    demo = _demo(session)
+    _json, pdf = data_rights.export_person(session.store, session.user, demo.person_id, lang=lang)
+    text = _text(pdf)
+    received = _part(text, lang, pdf_texts.RECIPIENTS_HEADING, pdf_texts.SOURCES_HEADING)
+    assert SERVICES[lang][0] in received  # a recipient of a real referral
+    legal = text[text.index(gettext_in(lang, pdf_texts.LEGAL_HEADING)) :]
+    for term in RIGHTS[lang]:
+        assert term in legal
+    assert _plain(gettext_in(lang, pdf_texts.LEGAL_AUTOMATED)) in legal
+    # A laptop that never joined a server keeps the data to itself: the server is not named.
+    server = _plain(gettext_in(lang, pdf_texts.RECIPIENTS_SERVER))
+    assert server not in text
+    from desktop_app.sync.engine import SERVER_URL, set_meta
+
+    with session.store.transaction() as db:
+        set_meta(db, SERVER_URL, "https://sync.example.org")
+    _json, pdf = data_rights.export_person(session.store, session.user, demo.person_id, lang=lang)
+    text = _text(pdf)
+    assert server in _part(text, lang, pdf_texts.RECIPIENTS_HEADING, pdf_texts.SOURCES_HEADING)
