@@ -63,6 +63,8 @@ KEY_LABELS = {
     "service": N_("Service"),
     "reason": N_("Reason"),
     "created_at": N_("Created"),
+    "advisor": N_("Prepared by"),  # the letter names them as the advisor to contact
+    "signed_off_by": N_("Signed off by"),
     "appointment": N_("Appointment"),
     "status": N_("Status"),
     "outcome": N_("Outcome"),

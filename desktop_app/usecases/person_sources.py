@@ -213,6 +213,14 @@ def _collect_referrals(db: DbSession, person_id: str) -> list[Row]:
             "service": r.service_id,
             "reason": r.reason,
             "created_at": r.created_at,
+            # The advisor who served the person, as the letters name them: the record carries
+            # the name to every laptop (accounts do not sync), so the copy names them anywhere.
+            "advisor": r.advisor_name,
+            **(
+                {"signed_off_by": r.signed_off_by}
+                if r.signed_off_by and r.signed_off_by != r.advisor_name
+                else {}
+            ),
             "appointment": r.appointment,
             "status": r.status,
             "outcome": r.outcome,

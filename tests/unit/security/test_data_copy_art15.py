@@ -263,6 +263,12 @@ RIGHTS = {
 }
 
 
+def _referrals_part(text: str, lang: str) -> str:
+    """The copy's section of referrals: from its heading to the recipients after the data."""
+    end = text.index(gettext_in(lang, pdf_texts.RECIPIENTS_HEADING))
+    return text[text[:end].rindex(gettext_in(lang, "Referrals")) : end]
+
+
 @pytest.mark.parametrize("lang", ["bg", "ro"])
 def test_the_rights_by_their_legal_names_no_third_country_and_the_server(
     session: Session, lang: str
@@ -286,3 +292,56 @@ def test_the_rights_by_their_legal_names_no_third_country_and_the_server(
     _json, pdf = data_rights.export_person(session.store, session.user, demo.person_id, lang=lang)
     text = _text(pdf)
     assert server in _part(text, lang, pdf_texts.RECIPIENTS_HEADING, pdf_texts.SOURCES_HEADING)
+
+
+def test_the_advisor_of_a_referral_made_on_another_laptop_is_named(session: Session) -> None:
+    """The advisor who served the person is named with each referral, also one made on a
+    laptop whose accounts this one does not know (accounts do not sync; the log says only
+    "staff member on another laptop"): the name travels in the referral, as on its letter."""
+    store = session.store
+    advisor = _login(session, Role.ADVISOR)
+    draft = PersonDraft("Ion", "Popa", "01.02.1990", "male", "RO", ("ro",), "")
+    pid = people.register_person(store, advisor.user, draft).id
+    own = referrals.issue_referral(
+        store, advisor.user, pid, "jobcenter", "buergergeld", client_lang="ro"
+    )
+    with store.transaction() as db:
+        state = synced_state(db, "referral", own.id)
+        assert state is not None
+        clock = str(Timestamp(Timestamp.parse(state.newest_clock()).wall_ms + 1000, 0, "laptop-b"))
+        values = {
+            "advisor_name": "Petar Kolegov",
+            "signed_off_by": "Petar Kolegov",
+            "reference": own.reference[:-1] + ("X" if own.reference[-1] != "X" else "Y"),
+        }
+        fields = {
+            name: FieldState(values.get(name, f.value), clock, "")
+            for name, f in state.fields.items()
+        }
+        arriving = replace(state, id=str(uuid.uuid4()), fields=fields)
+        ADAPTERS["referral"].save_many(db, store, [ToSave(arriving, 1, "someone-on-b")])
+    _json, pdf = data_rights.export_person(store, session.user, pid, lang="ro")
+    text = _text(pdf)
+    part = _referrals_part(text, "ro")
+    assert f"Pregătită de {STAFF['advisor']}" in part
+    assert "Pregătită de Petar Kolegov" in part
+    # Signed off by the advisor who made it: said once, not twice.
+    assert "Aprobată de" not in part
+    # The log still names no one.
+    log = _part(text, "ro", pdf_texts.LOG_HEADING, pdf_texts.RETENTION_HEADING)
+    assert STAFF["advisor"] not in log and "Petar" not in log
+
+
+def test_a_helpers_referral_names_the_advisor_who_signed_it_off(session: Session) -> None:
+    store = session.store
+    advisor, helper = _login(session, Role.ADVISOR), _login(session, Role.HELPER)
+    draft = PersonDraft("Ion", "Popa", "01.02.1990", "male", "RO", ("ro",), "")
+    pid = people.register_person(store, advisor.user, draft).id
+    prepared = referrals.issue_referral(
+        store, helper.user, pid, "jobcenter", "buergergeld", client_lang="ro"
+    )
+    referrals.sign_off(store, advisor.user, prepared.id)
+    _json, pdf = data_rights.export_person(store, session.user, pid, lang="bg")
+    part = _referrals_part(_text(pdf), "bg")
+    assert f"Подготвено от {STAFF['helper']}" in part
+    assert f"Одобрено от {STAFF['advisor']}" in part
