@@ -135,8 +135,11 @@ LEGAL_RIGHTS = N_(
     "GDPR), the right to restriction of processing (Art. 18 GDPR) and the right to object "
     "(Art. 21 GDPR). Please ask us at the address above."
 )
+#: where the settings name none: which authorities, as Art. 77(1) GDPR says, not a made-up one
 LEGAL_COMPLAINT = N_(
-    "You have the right to lodge a complaint with a supervisory authority (Art. 77 GDPR)."
+    "You have the right to lodge a complaint with a supervisory authority (Art. 77 GDPR), in "
+    "particular in the EU member state where you live or work or where the alleged "
+    "infringement took place."
 )
 #: where the settings name the supervisory authority the organisation answers to
 LEGAL_COMPLAINT_NAMED = N_(

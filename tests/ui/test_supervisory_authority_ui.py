@@ -47,8 +47,12 @@ def _copy_text(session: Session, lang: str) -> str:
 def test_a_coordinator_names_the_authority_and_the_copy_names_it(
     qtbot: QtBot, session: Session, qsettings: QSettings, tmp_path: Path
 ) -> None:
-    # Until it is named, the copy says the right in general.
-    assert "(art. 77 din RGPD)." in _copy_text(session, "ro")
+    # Until it is named, the copy says the right in general, with where one may complain as
+    # Art. 77(1) says (no authority is made up).
+    assert (
+        "(art. 77 din RGPD), în special în statul membru al UE în care locuiți sau lucrați ori "
+        "în care a avut loc presupusa încălcare."
+    ) in _copy_text(session, "ro")
     dialog = SettingsDialog(session, qsettings)
     qtbot.addWidget(dialog)
     dialog.show()

@@ -262,6 +262,11 @@ RIGHTS = {
     ),
 }
 
+COMPLAINT_WHERE = {
+    "bg": "държавата членка на ЕС, в която живеете или работите",
+    "ro": "statul membru al UE în care locuiți sau lucrați",
+}
+
 
 def _referrals_part(text: str, lang: str) -> str:
     """The copy's section of referrals: from its heading to the recipients after the data."""
@@ -282,6 +287,8 @@ def test_the_rights_by_their_legal_names_no_third_country_and_the_server(
     for term in RIGHTS[lang]:
         assert term in legal
     assert _plain(gettext_in(lang, pdf_texts.LEGAL_AUTOMATED)) in legal
+    # No authority in the settings: where one may complain, as Art. 77(1) GDPR says.
+    assert COMPLAINT_WHERE[lang] in legal
     # A laptop that never joined a server keeps the data to itself: the server is not named.
     server = _plain(gettext_in(lang, pdf_texts.RECIPIENTS_SERVER))
     assert server not in text
