@@ -203,6 +203,43 @@ def test_idle_time_locks_by_itself(qtbot: QtBot, session: Session) -> None:
     assert not [w for w in window.findChildren(QDialog) if w.isVisible()]
 
 
+def test_typing_clicking_and_moving_the_mouse_keep_the_window_unlocked_painting_does_not(
+    qtbot: QtBot, session: Session
+) -> None:
+    from PySide6.QtCore import QPoint, QPointF
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtTest import QTest
+
+    window = _window(qtbot, session)
+    locker = _locker(window)
+
+    def restarted_by(act: object) -> bool:
+        locker.timer.stop()
+        assert callable(act)
+        act()
+        return locker.timer.isActive()
+
+    search = window.search
+    centre = search.rect().center()
+    assert restarted_by(lambda: QTest.keyClick(search, Qt.Key.Key_A))
+    assert restarted_by(lambda: QTest.mouseClick(search, Qt.MouseButton.LeftButton))
+    assert restarted_by(lambda: QTest.mouseMove(search, centre + QPoint(3, 1)))
+    wheel = QWheelEvent(
+        QPointF(centre),
+        QPointF(search.mapToGlobal(centre)),
+        QPoint(),
+        QPoint(0, -120),
+        Qt.MouseButton.NoButton,
+        Qt.KeyboardModifier.NoModifier,
+        Qt.ScrollPhase.NoScrollPhase,
+        False,
+    )
+    assert restarted_by(lambda: QApplication.sendEvent(window.table.viewport(), wheel))
+    # What the program does by itself is no sign of anyone at the laptop.
+    assert not restarted_by(lambda: (window.repaint(), QApplication.processEvents()))
+    assert not locker.is_locked
+
+
 def test_idle_minutes_are_configurable(qtbot: QtBot, session: Session, tmp_path: Path) -> None:
     from PySide6.QtCore import QSettings
 
