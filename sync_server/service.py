@@ -126,6 +126,15 @@ def _other_approved_coordinators(session: Session, device_id: str) -> int:
 _ENROLLMENT_INVALID = "enrollment code is unknown, expired or already used"
 
 
+# Lowest first (``wire.LaptopRole``). A key wrapped without a role (before laptop roles) had
+# every right: as high as a coordinator's.
+_ROLE_RANKS = {"helper": 0, "advisor": 1, "coordinator": 2}
+
+
+def _role_rank(role: str | None) -> int:
+    return _ROLE_RANKS.get(role or "coordinator", 2)
+
+
 def _secret_hash(secret: str) -> str:
     """The stored form of a registration secret (32 random bytes, base64 on the wire)."""
     return hashlib.sha256(wire.b64decode(secret)).hexdigest()
@@ -610,15 +619,39 @@ class SyncService:
                 models.WrappedKey.device_id == device_id, models.WrappedKey.key_id == key.key_id
             )
         )
+        device = session.get(models.Device, device_id)
         if existing is not None:
             if (
-                existing.wrapped_key != blob
-                or existing.sender_public_key != sender_pk
-                or existing.laptop_role != key.laptop_role
+                existing.wrapped_key == blob
+                and existing.sender_public_key == sender_pk
+                and existing.laptop_role == key.laptop_role
             ):
+                return  # sent again (a retry)
+            if key.laptop_role is None or _role_rank(key.laptop_role) >= _role_rank(
+                existing.laptop_role
+            ):
+                # Kept as it is: approving a laptop again, or a renewal's retry, leaves the keys
+                # it holds (the same role, wrapped with another nonce), and a laptop never lets a
+                # later key raise its role (a higher one takes joining again as a new device).
                 raise ApiError(
                     409, "conflict", f"key {key.key_id} is already stored for this device"
                 )
+            if device is not None and device.is_coordinator and key.laptop_role != "coordinator":
+                # Enrolled with a coordinator's code, the server lets it manage laptops and
+                # publish: such a laptop is a coordinator's, or revoked (also one's own).
+                raise ApiError(
+                    409, "role_not_coordinator", "a coordinator's device keeps the coordinator role"
+                )
+            # A coordinator's laptop wrapped the key anew for a lower role chosen for the
+            # laptop (``usecases.sync.change_laptop_role``): it replaces the old one. Only a
+            # coordinator's laptop uploads keys (``upload_key``, ``approve``).
+            existing.wrapped_key = blob
+            existing.sender_public_key = sender_pk
+            existing.sender_device = sender
+            existing.created_at = utcnow()
+            existing.laptop_role = key.laptop_role
+            if device is not None:
+                device.laptop_role = key.laptop_role
             return
         session.add(
             models.WrappedKey(
@@ -631,11 +664,9 @@ class SyncService:
                 laptop_role=key.laptop_role,
             )
         )
-        if key.laptop_role is not None:
+        if key.laptop_role is not None and device is not None:
             # For the coordinators' list of laptops: the role last chosen for it.
-            device = session.get(models.Device, device_id)
-            if device is not None:
-                device.laptop_role = key.laptop_role
+            device.laptop_role = key.laptop_role
 
     def approve(
         self, coordinator: AuthenticatedDevice, device_id: str, request: wire.ApproveRequest
