@@ -169,6 +169,34 @@ _SYNC_MESSAGES = {
         "This laptop was enrolled with a coordinator's code: approve it for coordinators, or "
         "let it join again with an ordinary code."
     ),
+    # Lowering a laptop's role (``usecases.sync.change_laptop_role``).
+    "role_not_lower": N_(
+        "A laptop's role can only be lowered here. To give it more rights, it joins again with "
+        "a new enrollment code and is approved for the higher role."
+    ),
+    "same_role": N_("The laptop is approved for this role already: nothing was changed."),
+    "own_laptop_role": N_(
+        "A laptop cannot change its own role. Change it from another coordinator's laptop."
+    ),
+    "not_approved_laptop": N_(
+        "This laptop is not approved yet: choose who uses it when you approve it."
+    ),
+    "not_vouched": N_(
+        "The team's records do not vouch for this laptop under the team key in use (a renewal "
+        "left it out, or its approval has not reached this laptop yet). Sync, or approve it "
+        "again after comparing its fingerprint, then change its role."
+    ),
+    "coordinator_code_role": N_(
+        "This laptop was enrolled with a coordinator's code and stays a coordinator's laptop. "
+        "For a lower role, revoke it and let it join again with an ordinary code."
+    ),
+    "not_coordinator_laptop": N_(
+        "Only the laptop of a coordinator can do this. Do it on your coordinator's laptop."
+    ),
+    "server_too_old_role": N_(
+        "The sync server is older than this Welcome Desk and cannot change a laptop's role. "
+        "Nothing was changed. Ask whoever runs the server to update it."
+    ),
     "nothing_to_confirm": N_(
         "No team key is waiting for confirmation. Sync once the coordinator has approved this "
         "laptop, then confirm."

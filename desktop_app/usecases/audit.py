@@ -48,6 +48,8 @@ class AuditAction(enum.StrEnum):
     SIGN_OFF = "sign_off"
     APPROVE_LAPTOP = "approve_laptop"
     REVOKE_LAPTOP = "revoke_laptop"
+    # A laptop's role lowered without it joining again (``usecases.sync.change_laptop_role``).
+    CHANGE_LAPTOP_ROLE = "change_laptop_role"
     ROTATE_KEY = "rotate_key"
     CONFIRM_COORDINATOR = "confirm_coordinator"
     CHANGE_SERVER = "change_server"  # the sync server's address this laptop uses

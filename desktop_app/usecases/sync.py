@@ -432,8 +432,13 @@ def fetch_keys(store: Store, client: SyncServerClient) -> int:
         again = get_meta(session, LAPTOP_ROLE_AGAIN) == "1"
         fresh: dict[str, tuple[bytes, str | None]] = {}
         approved_anew: list[str | None] = []
+        lowered: list[str | None] = []
+        ceiling = _ceiling(session)
         for item in listing.keys:
-            if item.key_id in fresh or (item.key_id in held and not again):
+            if item.key_id in held and not again:
+                lowered.append(_lowered_by(item, held[item.key_id], keys, ceiling))
+                continue
+            if item.key_id in fresh:
                 continue
             offered = key_senders.WaitingKey(
                 item.key_id,
@@ -461,9 +466,49 @@ def fetch_keys(store: Store, client: SyncServerClient) -> int:
                 key_senders.hold(session, offered, hlc)
         if again:
             _set_ceiling_anew(session, approved_anew)
+        lower_ceiling(session, lowered)
         _install_keys(session, store, fresh, hlc)
         key_senders.forget_settled(session)
     return len(fresh)
+
+
+def _lowered_by(
+    item: wire.WrappedKeyOut, held: bytes, keys: crypto.DeviceKeys, ceiling: Role | None
+) -> str | None:
+    """The role a team key this laptop holds was wrapped for anew, if lower than its ceiling: a
+    coordinator lowered this laptop's role (``change_laptop_role``). None otherwise, and for a
+    wrapping that does not open to the very key held (then not even a sign of anything).
+
+    From any sender, confirmed here or not: a wrapping for this laptop's key pair that opens to
+    the key held was made by a holder of that key, and a role only ever lowers the ceiling
+    (``lower_ceiling``). The server cannot make one, nor raise a role by it. Opened only when
+    its role is lower, so an ordinary sync opens none."""
+    role = item.laptop_role
+    if role not in crypto.LAPTOP_ROLES or role is None:
+        return None
+    if ceiling is not None and lower_role(ceiling, Role(role)) is ceiling:
+        return None  # not lower than the ceiling: nothing to change
+    try:
+        key = crypto.unwrap_team_key(
+            wire.b64decode(item.wrapped_key),
+            item.key_id,
+            keys,
+            wire.b64decode(item.sender_public_key),
+            laptop_role=role,
+        )
+    except (crypto.KeyUnwrapError, ValueError):
+        log.warning("team key %s wrapped anew does not open: ignored", item.key_id)
+        return None
+    return role if hmac.compare_digest(key, held) else None
+
+
+def _ceiling(session: DbSession) -> Role | None:
+    """This laptop's role ceiling as its store keeps it (None: none)."""
+    value = get_meta(session, LAPTOP_ROLE)
+    try:
+        return Role(value) if value else None
+    except ValueError:
+        return Role.HELPER
 
 
 def _install_keys(
@@ -826,6 +871,107 @@ def _approve_device(
             {"role": laptop_role},
         )
     return approved
+
+
+def change_laptop_role(
+    store: Store, user: User, device: str, role: Role
+) -> tuple[wire.DeviceInfo, Role]:
+    """Coordinator, on a coordinator's laptop: the approved laptop ``device`` (id or a unique
+    prefix) works with a lower ``role`` from its next sync on, without joining again (an
+    advisor's laptop handed to student helpers, a role approved by mistake). Returns the laptop
+    as listed before, and the role it had.
+
+    Every team key this laptop holds is wrapped anew for that laptop's public key with the
+    lower role bound in (``crypto.wrap_team_key``), the key in use first, and replaces the one
+    the server keeps (``SyncService._store_key``). The laptop takes a key it holds already,
+    wrapped for a lower role, as lowering its ceiling (``fetch_keys``).
+
+    Refused (``SyncSetupError``): a higher role ("role_not_lower": a laptop never lets a later
+    key raise its role, so that takes joining again with a new code), the same role
+    ("same_role": nothing to do), a laptop that is not approved ("not_approved_laptop"), this
+    laptop itself ("own_laptop_role"), a laptop enrolled with a coordinator's code
+    ("coordinator_code_role"), one revoked in the team's records ("revoked_laptop"), and one the
+    team does not vouch for under the key in use ("not_vouched": a renewal left it out, so it
+    is given no key here), from a member's laptop ("not_coordinator_laptop"); a server that
+    does not replace keys: "server_too_old_role"."""
+    require(user, Action.MANAGE_LAPTOPS)
+    if is_coordinator_laptop(store) is False:
+        # The server lets only a coordinator's laptop list laptops and upload keys.
+        raise SyncSetupError("not_coordinator_laptop")
+    with _roles_kept():
+        return _change_laptop_role(store, user, device, _wire_role(role))
+
+
+def _change_laptop_role(
+    store: Store, user: User, device_ref: str, new: wire.LaptopRole
+) -> tuple[wire.DeviceInfo, Role]:
+    own = device_keys(store)
+    with client_for(store) as client:
+        device = _listed_device(client.devices().devices, device_ref)
+        with store.reading() as session:
+            me = get_meta(session, DEVICE_ID)
+            held = keyring(session)
+            current = active_key(session)
+            public = _listed_key(device)
+            revoked = laptops.is_revoked(session, device.device_id)
+            standing = (
+                laptops.standing(
+                    session,
+                    device.device_id,
+                    public,
+                    crypto.TeamKey(current.key_id, current.key),
+                )
+                if public is not None and current is not None
+                else laptops.OTHER_KEY
+            )
+        if device.device_id == me:
+            raise SyncSetupError("own_laptop_role")
+        if revoked or device.status == "revoked":
+            raise SyncSetupError("revoked_laptop")
+        if device.status != "approved":
+            raise SyncSetupError("not_approved_laptop")
+        if current is None:
+            raise SyncSetupError("no_team_key")
+        before = Role(_listed_role(device))
+        if before.value == new:
+            raise SyncSetupError("same_role")
+        if lower_role(before, Role(new)) is before:
+            raise SyncSetupError("role_not_lower")
+        if device.is_coordinator:
+            raise SyncSetupError("coordinator_code_role")
+        if standing != laptops.VOUCHED or public is None:
+            # The server's list alone gives no laptop a key (``rotate_team_key``).
+            raise SyncSetupError("not_vouched")
+        # The key in use first: once it is replaced, the laptop's next sync lowers its role,
+        # should the others fail on the way. Not the keys of a renewal broken off half-way
+        # (newer than the key in use): a laptop uses the newest key it holds, and laptops
+        # that lack such a key could not read what it writes (``_unfinished_keys``).
+        order = [current.key_id, *sorted(k for k in held if k < current.key_id)]
+        for number, key_id in enumerate(order):
+            blob = crypto.wrap_team_key(held[key_id], key_id, own, public, laptop_role=new)
+            try:
+                client.upload_wrapped_key(
+                    device.device_id, key_id, blob, own.public_key, laptop_role=new
+                )
+            except BadRequest as exc:
+                if exc.code != "conflict":
+                    raise
+                if number == 0:
+                    # A server from before roles were changed keeps the first key it was given.
+                    raise SyncSetupError("server_too_old_role", exc.reason) from exc
+                # Kept at this role or a lower one already (a change broken off half-way,
+                # done again): the server replaces a key only for a lower role.
+    with store.transaction() as session:
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.CHANGE_LAPTOP_ROLE,
+            "device",
+            device.device_id,
+            {"role": new, "previous_role": before.value},
+        )
+    return device, before
 
 
 def _listed_device(listed: Sequence[wire.DeviceInfo], device: str) -> wire.DeviceInfo:

@@ -1,0 +1,261 @@
+"""A coordinator lowers an approved laptop's role without it joining again, against a real
+server process on 127.0.0.1 (SQLite, and PostgreSQL where the cluster runs).
+
+Before, the only way was revoke, a new code, join again, approve, with the laptop in hand.
+Now the coordinator's laptop wraps the team keys that laptop holds anew, for the lower role,
+and the server keeps them in place of the old; the laptop's next sync lowers its ceiling. A
+role is never raised so: that still takes joining again.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session as DbSession
+
+from desktop_app.domain.permissions import Action, PermissionDenied, allowed
+from desktop_app.domain.users import Role
+from desktop_app.sync import crypto
+from desktop_app.sync.engine import add_team_key
+from desktop_app.sync.http_client import BadRequest, Forbidden
+from desktop_app.usecases import accounts, audit, people, visits
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import Session
+from sync_server import models
+from tests.integration.sync_harness import (
+    PASSWORD,
+    Laptops,
+    ServerProcess,
+    active_key_id,
+    add_person,
+    device_id,
+    keyring_of,
+    wrapped_key_ids,
+)
+
+
+def _logged_in_again(session: Session) -> Session:
+    return accounts.log_in(session.store.paths.data_dir, "anna", PASSWORD)
+
+
+def _role_on_login(session: Session) -> Role:
+    again = _logged_in_again(session)
+    try:
+        return again.user.role
+    finally:
+        again.close()
+
+
+def _server_roles(server: ServerProcess, laptop: Session) -> tuple[str | None, set[str | None]]:
+    """The role on the laptop's row, and those stored with its keys."""
+    with DbSession(server.engine) as s:
+        row = s.get(models.Device, device_id(laptop))
+        assert row is not None
+        keys = set(
+            s.scalars(
+                select(models.WrappedKey.laptop_role).where(
+                    models.WrappedKey.device_id == device_id(laptop)
+                )
+            )
+        )
+        return row.laptop_role, keys
+
+
+def test_an_advisors_laptop_lowered_to_student_helpers_at_its_next_sync_keeps_its_unsent_work(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a = laptops.new("A")
+    pid = add_person(a, "Elena", "Radu")
+    b = laptops.new("B", role=Role.ADVISOR)
+    laptops.sync(a, b)
+    assert accounts.refresh_user(b) and b.user.role is Role.ADVISOR
+    held = keyring_of(b)
+    # Registered on B while it is away from the network: not sent yet.
+    unsent = add_person(b, "Ion", "Popa")
+    assert sync_uc.status(b.store).pending_work
+
+    listed, before = sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
+    assert before is Role.ADVISOR and listed.device_id == device_id(b)
+    assert _server_roles(server, b) == ("helper", {"helper"})
+    assert [d.laptop_role for d in sync_uc.list_devices(a.store, a.user) if d.name == "B"] == [
+        "helper"
+    ]
+    entries = audit.list_entries(a.store, a.user, record_id=device_id(b))
+    assert [(e.action, e.details) for e in entries if e.action == "change_laptop_role"] == [
+        ("change_laptop_role", {"role": "helper", "previous_role": "advisor"})
+    ]
+    # Nothing changes on B until it syncs.
+    assert sync_uc.laptop_role(b.store) is Role.ADVISOR
+
+    laptops.sync(b)
+    # The same keys (no renewal): the ones it held, wrapped anew, lowered it.
+    assert keyring_of(b) == held
+    assert sync_uc.laptop_role(b.store) is Role.HELPER
+    assert accounts.refresh_user(b)  # what the window does after the sync
+    helper = b.user
+    assert helper.role is Role.HELPER and helper.lowered
+    assert not allowed(helper, Action.VIEW_RESTRICTED)
+    assert visits.withheld_kinds(b.store, helper, pid) == {"health", "exploitation"}
+    assert _role_on_login(b) is Role.HELPER
+    # Its person went out with the same sync, and reached A.
+    assert sync_uc.status(b.store).pending_work == 0
+    laptops.sync(a)
+    person = people.get_person(a.store, a.user, unsent)
+    assert person is not None and person.given_name == "Ion"
+
+
+def test_a_higher_or_the_same_role_is_refused_and_the_server_refuses_raising_a_key(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a = laptops.new("A")
+    b = laptops.new("B", role=Role.HELPER)
+    laptops.sync(a, b)
+    for role, code in ((Role.ADVISOR, "role_not_lower"), (Role.HELPER, "same_role")):
+        with pytest.raises(sync_uc.SyncSetupError) as refused:
+            sync_uc.change_laptop_role(a.store, a.user, device_id(b), role)
+        assert refused.value.code == code
+    # The server's own rule, for a coordinator's laptop that asks anyway.
+    key_id = active_key_id(a)
+    assert key_id is not None
+    own = sync_uc.device_keys(a.store)
+    public = sync_uc.device_keys(b.store).public_key
+    blob = crypto.wrap_team_key(keyring_of(a)[key_id], key_id, own, public, laptop_role="advisor")
+    with sync_uc.client_for(a.store) as client, pytest.raises(BadRequest) as raising:
+        client.upload_wrapped_key(device_id(b), key_id, blob, own.public_key, laptop_role="advisor")
+    assert raising.value.status == 409
+    assert _server_roles(server, b) == ("helper", {"helper"})
+    laptops.sync(b)
+    assert sync_uc.laptop_role(b.store) is Role.HELPER
+    assert audit.list_entries(a.store, a.user, action="change_laptop_role") == []
+
+
+def test_a_member_laptop_changes_no_role_neither_by_the_use_case_nor_at_the_server(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """C was approved for coordinators with an ordinary code: its first account coordinates
+    there, but the server lets only a laptop enrolled with a coordinator's code upload keys."""
+    a = laptops.new("A")
+    b = laptops.new("B", role=Role.ADVISOR)
+    c = laptops.new("C", role=Role.COORDINATOR)
+    laptops.sync(a, b, c)
+    assert accounts.refresh_user(c) is False and c.user.role is Role.COORDINATOR
+    with pytest.raises(sync_uc.SyncSetupError) as refused:
+        sync_uc.change_laptop_role(c.store, c.user, device_id(b), Role.HELPER)
+    assert refused.value.code == "not_coordinator_laptop"
+    # Asked directly, the server refuses C's wrapping of the key C holds.
+    key_id = active_key_id(c)
+    assert key_id is not None
+    own = sync_uc.device_keys(c.store)
+    public = sync_uc.device_keys(b.store).public_key
+    blob = crypto.wrap_team_key(keyring_of(c)[key_id], key_id, own, public, laptop_role="helper")
+    with sync_uc.client_for(c.store) as client, pytest.raises(Forbidden) as forbidden:
+        client.upload_wrapped_key(device_id(b), key_id, blob, own.public_key, laptop_role="helper")
+    assert forbidden.value.code == "not_coordinator"
+    # B's advisor account may not either.
+    laptops.sync(b)
+    assert accounts.refresh_user(b)
+    with pytest.raises(PermissionDenied):
+        sync_uc.change_laptop_role(b.store, b.user, device_id(c), Role.HELPER)
+    assert _server_roles(server, b) == ("advisor", {"advisor"})
+    laptops.sync(b)
+    assert sync_uc.laptop_role(b.store) is Role.ADVISOR
+
+
+def test_a_server_listing_a_higher_role_later_does_not_raise_the_lowered_laptop(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a = laptops.new("A")
+    b = laptops.new("B", role=Role.ADVISOR)
+    c = laptops.new("C", role=Role.HELPER)
+    laptops.sync(a, b, c)
+    sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
+    laptops.sync(b)
+    assert sync_uc.laptop_role(b.store) is Role.HELPER
+    # The server's operator lists B as an advisor's again: the next renewal wraps the new key
+    # for that role (the server's word), and B takes it, but stays a helpers' laptop.
+    with DbSession(server.engine) as s, s.begin():
+        s.execute(
+            update(models.Device)
+            .where(models.Device.id == device_id(b))
+            .values(laptop_role="advisor")
+        )
+    sync_uc.revoke_device(a.store, a.user, device_id(c))
+    renewed = sync_uc.rotate_team_key(a.store, a.user)
+    assert device_id(b) in renewed.given
+    laptops.sync(b)
+    assert active_key_id(b) == renewed.key_id
+    assert sync_uc.laptop_role(b.store) is Role.HELPER
+    assert _role_on_login(b) is Role.HELPER
+
+
+def test_the_lowered_laptops_keeper_of_accounts_adds_no_advisor(laptops: Laptops) -> None:
+    a = laptops.new("A")
+    b = laptops.new("B", role=Role.ADVISOR)
+    laptops.sync(a, b)
+    sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
+    laptops.sync(b)
+    keeper = _logged_in_again(b)
+    try:
+        assert keeper.user.keeps_accounts and keeper.user.role is Role.HELPER
+        with pytest.raises(PermissionDenied):
+            accounts.add_user(keeper, "ana", "Ana", Role.ADVISOR, "advisor pass 12")
+        mia = accounts.add_user(keeper, "mia", "Mia", Role.HELPER, "helper pass 12")
+        assert mia.role is Role.HELPER
+    finally:
+        keeper.close()
+
+
+def test_laptops_whose_role_is_not_changed_so(laptops: Laptops) -> None:
+    """This laptop, a laptop waiting for approval, one enrolled with a coordinator's code, and
+    one revoked: each refused with its reason, and nothing sent."""
+    a = laptops.new("A")
+    waiting = laptops.new("W", approve=False)
+    coordinator = laptops.new("K", coordinator=True)
+    revoked = laptops.new("R", role=Role.ADVISOR)
+    sync_uc.revoke_device(a.store, a.user, device_id(revoked))
+    for laptop, code in (
+        (a, "own_laptop_role"),
+        (waiting, "not_approved_laptop"),
+        (coordinator, "coordinator_code_role"),
+        (revoked, "revoked_laptop"),
+    ):
+        with pytest.raises(sync_uc.SyncSetupError) as refused:
+            sync_uc.change_laptop_role(a.store, a.user, device_id(laptop), Role.HELPER)
+        assert refused.value.code == code, laptop.store.paths.data_dir
+    # The server's own rule: a laptop enrolled with a coordinator's code stays a coordinator's.
+    key_id = active_key_id(a)
+    assert key_id is not None
+    own = sync_uc.device_keys(a.store)
+    public = sync_uc.device_keys(coordinator.store).public_key
+    blob = crypto.wrap_team_key(keyring_of(a)[key_id], key_id, own, public, laptop_role="helper")
+    with sync_uc.client_for(a.store) as client, pytest.raises(BadRequest) as kept:
+        client.upload_wrapped_key(
+            device_id(coordinator), key_id, blob, own.public_key, laptop_role="helper"
+        )
+    assert kept.value.code == "role_not_coordinator"
+    with pytest.raises(sync_uc.SyncSetupError) as unknown:
+        sync_uc.change_laptop_role(a.store, a.user, "no-such-laptop", Role.HELPER)
+    assert unknown.value.code == "unknown_device"
+
+
+def test_a_renewal_broken_off_on_the_coordinators_laptop_gives_the_lowered_laptop_no_new_key(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """A keeps the key of a renewal it began and could not finish, unused (newer than the key
+    in use): wrapped for B here, B would encrypt with a key the other laptops may lack."""
+    a = laptops.new("A")
+    sync_uc.rotate_team_key(a.store, a.user)  # B gets an older key and the one in use
+    b = laptops.new("B", role=Role.ADVISOR)
+    laptops.sync(a, b)
+    in_use = active_key_id(a)
+    given = wrapped_key_ids(server, device_id(b))
+    assert in_use is not None and len(given) == 2
+    unfinished = sync_uc.new_team_key()
+    with a.store.transaction() as s:
+        add_team_key(s, unfinished.key_id, unfinished.key, str(a.store.clock.now()), active=False)
+    assert sync_uc.renewal_unfinished(a.store)
+    sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
+    assert wrapped_key_ids(server, device_id(b)) == given
+    assert _server_roles(server, b) == ("helper", {"helper"})  # both keys it holds
+    laptops.sync(b)
+    assert active_key_id(b) == in_use and sync_uc.laptop_role(b.store) is Role.HELPER
