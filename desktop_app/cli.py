@@ -364,6 +364,19 @@ def _build_parser() -> argparse.ArgumentParser:
         metavar=fingerprint,
         help=_("as shown on the coordinator's laptop (devices list)"),
     )
+    set_role = _command(devices_sub, "set-role", _("lower the role of an approved laptop"), common)
+    set_role.add_argument(
+        "device", metavar=laptop_id, help=_("laptop id (or a unique prefix of it)")
+    )
+    set_role.add_argument(
+        "--role",
+        required=True,
+        choices=["helper", "advisor"],
+        help=_(
+            "who uses the laptop from its next sync on: student helpers or advisors, lower "
+            "than now (more rights take joining again with a new code)"
+        ),
+    )
     revoke = _command(devices_sub, "revoke", _("revoke a laptop"), common)
     revoke.add_argument("device", metavar=laptop_id, help=_("laptop id (or a unique prefix of it)"))
     directory_sub = _command_group(
@@ -1191,6 +1204,23 @@ def cmd_devices(args: argparse.Namespace) -> int:
                     name=device.name, role=laptop_role_name(args.role)
                 )
             )
+        elif args.devices_command == "set-role":
+            try:
+                device, before = sync_uc.change_laptop_role(
+                    session.store, session.user, args.device, Role(args.role)
+                )
+            except sync_uc.SyncSetupError as exc:
+                if exc.code != "same_role":
+                    raise
+                print(sync_message(exc.code))  # nothing to do: done
+                return EXIT_OK
+            print(
+                _("{name}: for {role} from its next sync on (was: {before})").format(
+                    name=device.name,
+                    role=laptop_role_name(args.role),
+                    before=laptop_role_name(before.value),
+                )
+            )
         elif args.devices_command == "revoke":
             device = sync_uc.revoke_device(session.store, session.user, args.device)
             print(
@@ -1492,6 +1522,7 @@ def run(args: argparse.Namespace) -> int:
         ("devices", "list"): cmd_devices,
         ("devices", "approve"): cmd_devices,
         ("devices", "revoke"): cmd_devices,
+        ("devices", "set-role"): cmd_devices,
         ("devices", "trust"): cmd_devices,
         ("keys", "rotate"): cmd_keys_rotate,
         ("directory", "show"): cmd_reference,

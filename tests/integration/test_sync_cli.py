@@ -127,6 +127,19 @@ def test_two_laptops_join_and_sync_from_the_command_line(
     assert re.search(r"[1-9]\d* received", wd("sync", "--data-dir", b).stdout)
     found = wd("people", "search", "stoyanova", "--data-dir", b)
     assert "Стоянова, Радка" in found.stdout
+    # Laptop B lowered to student helpers, without joining again; never raised so.
+    b_id = device.group(1)[:8]
+    higher = wd("devices", "set-role", b_id, "--role", "coordinator", "--data-dir", a)
+    assert higher.returncode == 2 and "--role" in higher.stderr
+    lowered = wd("devices", "set-role", b_id, "--role", "helper", "--data-dir", a)
+    assert lowered.returncode == 0, lowered.stderr
+    assert "Laptop B: for Student helpers from its next sync on (was: Advisors)" in lowered.stdout
+    same = wd("devices", "set-role", b_id, "--role", "helper", "--data-dir", a)
+    assert same.returncode == 0 and "nothing was changed" in same.stdout
+    raised = wd("devices", "set-role", b_id, "--role", "advisor", "--data-dir", a)
+    assert raised.returncode == EXIT_INVALID and "joins again" in raised.stderr
+    assert "\tLaptop B\tStudent helpers" in wd("devices", "list", "--data-dir", a).stdout
+    assert wd("sync", "--data-dir", b).returncode == 0
     # A device the server's operator listed as approved gets no renewed key, and is named.
     impostor = add_impostor(server, "Laptop C")
     rotated = wd("keys", "rotate", "--data-dir", a)
