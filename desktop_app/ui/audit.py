@@ -71,6 +71,7 @@ ACTION_NAMES = {
     "sign_off": N_("signed off"),
     "approve_laptop": N_("laptop approved"),
     "revoke_laptop": N_("laptop revoked"),
+    "change_laptop_role": N_("laptop's role lowered"),
     "rotate_key": N_("team key renewed"),
     "confirm_coordinator": N_("coordinator's laptop confirmed"),
     "change_server": N_("sync server address changed"),
@@ -119,6 +120,7 @@ DETAIL_NAMES = {
     "opened": N_("opened"),
     "name": N_("name"),
     "role": N_("role"),
+    "previous_role": N_("role before"),
     "fingerprint": N_("fingerprint"),
     "given": N_("laptops given the key"),
     "skipped": N_("laptops skipped"),
@@ -165,6 +167,7 @@ DETAIL_ORDER = (
     "field",
     "fields",
     "role",
+    "previous_role",
     "kind",
     "helper_id",
     "opened",
@@ -282,7 +285,7 @@ class DetailReader:
             return _form_title(value)
         if key == "purposes":
             return ", ".join(self.purpose(p) for p in value.split(",") if p)
-        if key == "role" and value in set(Role):
+        if key in ("role", "previous_role") and value in set(Role):
             return _(_ROLE_NAMES[Role(value)])
         if key == "kind" and value in SECTION_NAMES:  # a section opened to a helper
             return _(SECTION_NAMES[value])

@@ -591,11 +591,23 @@ def build_guide(window: MainWindow) -> Guide:
                     "Approving, choose who uses the new laptop: student helpers, advisors or "
                     "coordinators. No account on it works with more rights than that, its first "
                     "account included; that account still adds the laptop's accounts ({users}), "
-                    "up to that role. To change the role later, revoke the laptop, let it join "
-                    "again with a new enrollment code and approve it for the new role: approving "
-                    "it again keeps the role it has."
+                    "up to that role."
                 ),
                 users=users,
+            ),
+            # Lowering needs no joining again (an advisor's laptop handed to student helpers);
+            # raising still does.
+            fill(
+                _(
+                    "To lower a laptop's role later (an advisor's laptop handed to student "
+                    "helpers), choose it in {laptops} and press {change}: from its next sync on it "
+                    "works so, with its accounts and what it has not sent yet. A higher role takes "
+                    "joining again: revoke the laptop, let it join again with a new enrollment "
+                    "code and approve it for the new role; approving it again keeps the role it "
+                    "has."
+                ),
+                laptops=laptops,
+                change=b.button(N_("C&hange role of selected laptop…")),
             ),
             # What to do when a laptop is stolen, step by step: the guide said only to revoke
             # it, not what its user lost nor how they go on.

@@ -120,6 +120,10 @@ _OTHER_ROLE = Qt.ItemDataRole.UserRole + 3  # a laptop other than this one (appr
 _LAST_SYNC_ROLE = Qt.ItemDataRole.UserRole + 4  # when it last reached the server, in words
 # Enrolled with a coordinator's code: it can be approved for coordinators only.
 _COORDINATOR_CODE_ROLE = Qt.ItemDataRole.UserRole + 5
+# The role of an approved laptop whose role can be lowered here ("" if none can be).
+_LOWERABLE_ROLE = Qt.ItemDataRole.UserRole + 6
+# Who uses a laptop, highest first (the Laptops dialog's choices).
+_ROLES_HIGHEST_FIRST = (Role.COORDINATOR, Role.ADVISOR, Role.HELPER)
 # Before a laptop's second line in the Laptops dialog: indented, it reads as the laptop's above,
 # not as a line of its own.
 _SECOND_LINE = "\u2003\u2003"
@@ -1390,6 +1394,9 @@ class DevicesDialog(QDialog):
         self.revoke = QPushButton(_("Re&voke selected laptop…"))
         self.revoke.clicked.connect(self._on_revoke_clicked)
         self.revoke_question: QMessageBox | None = None
+        self.change_role = QPushButton(_("C&hange role of selected laptop…"))
+        self.change_role.clicked.connect(self._on_change_role_clicked)
+        self.role_dialog: LaptopRoleDialog | None = None
         self.list.currentItemChanged.connect(self._on_list_current_changed)
         self.fingerprint.textChanged.connect(self._update_buttons)
         self.renew = QPushButton(_("&Renew the team key"))
@@ -1419,6 +1426,7 @@ class DevicesDialog(QDialog):
         layout.addWidget(self.role_note)
         layout.addWidget(self.approve)
         layout.addWidget(self.revoke)
+        layout.addWidget(self.change_role)
         layout.addWidget(self.key_still_held)
         layout.addWidget(self.renew)
         layout.addWidget(self.renewed)
@@ -1497,6 +1505,7 @@ class DevicesDialog(QDialog):
             item.setData(_REVOCABLE_ROLE, d.device_id != own and d.status != "revoked")
             item.setData(_OTHER_ROLE, d.device_id != own)
             item.setData(_COORDINATOR_CODE_ROLE, bool(d.is_coordinator))
+            item.setData(_LOWERABLE_ROLE, _lowerable_role(d, own))
             self.list.addItem(item)
             if d.status == "pending" and self.list.currentItem() is None:
                 # The laptop to approve, chosen already: with none chosen, the coordinator
@@ -1579,6 +1588,7 @@ class DevicesDialog(QDialog):
             else ""
         )
         self.revoke.setEnabled(item is not None and bool(item.data(_REVOCABLE_ROLE)))
+        self.change_role.setEnabled(item is not None and bool(item.data(_LOWERABLE_ROLE)))
 
     def _on_approve_clicked(self) -> None:
         item = self.list.currentItem()
@@ -1644,6 +1654,35 @@ class DevicesDialog(QDialog):
             _("Revoke and renew the team key"),
             answered,
         )
+
+    def _on_change_role_clicked(self) -> None:
+        """Asks for the lower role in a dialog of its own (window-modal, not blocking)."""
+        item = self.list.currentItem()
+        if item is None or self.busy or not item.data(_LOWERABLE_ROLE):
+            return
+        device_id, name = str(item.data(Qt.ItemDataRole.UserRole)), str(item.data(_NAME_ROLE))
+        dialog = LaptopRoleDialog(self, name, Role(str(item.data(_LOWERABLE_ROLE))))
+        self.role_dialog = dialog
+
+        def chosen(result: int) -> None:
+            self.role_dialog = None
+            role = dialog.chosen_role()
+            if result == QDialog.DialogCode.Accepted and role is not None:
+                self._lower_role(device_id, name, role)
+
+        dialog.finished.connect(chosen)
+        dialog.open()
+
+    def _lower_role(self, device_id: str, name: str, role: Role) -> None:
+        store, user = self.controller.store, self.controller.window.session.user
+
+        def lowered(_result: object) -> None:
+            self.error.show_message("")
+            self.renewed.setText(_(_LOWERED_TO[role]).format(name=name))
+            self.renewed.show()
+            self.reload()
+
+        self._call_server(lambda: sync_uc.change_laptop_role(store, user, device_id, role), lowered)
 
     def _revoke_and_renew(self, device_id: str, name: str, last_sync: str = "") -> None:
         store, user = self.controller.store, self.controller.window.session.user
@@ -1722,6 +1761,84 @@ class DevicesDialog(QDialog):
             self.renewed.show()
         if reason:
             self.error.show_message(reason)
+
+
+# Said in the Laptops dialog once a laptop's role is lowered.
+_LOWERED_TO = {
+    Role.HELPER: N_(
+        "From its next sync on, “{name}” is a laptop for student helpers. What it has not sent "
+        "yet is sent as usual."
+    ),
+    Role.ADVISOR: N_(
+        "From its next sync on, “{name}” is a laptop for advisors. What it has not sent yet is "
+        "sent as usual."
+    ),
+}
+
+
+def _lowerable_role(device: Any, own: str | None) -> str:
+    """The role of an approved laptop whose role the Laptops dialog may lower, "" otherwise
+    (this laptop, one waiting or revoked, one enrolled with a coordinator's code, one for
+    student helpers already). Approved before roles (none listed): a coordinator's."""
+    if device.device_id == own or device.status != "approved" or device.is_coordinator:
+        return ""
+    role = device.laptop_role or Role.COORDINATOR.value
+    return role if role in (Role.COORDINATOR.value, Role.ADVISOR.value) else ""
+
+
+class LaptopRoleDialog(QDialog):
+    """Who uses an approved laptop from its next sync on: only the roles lower than the one it
+    has are offered (a higher one takes joining again; ``usecases.sync.change_laptop_role``)."""
+
+    def __init__(self, parent: QWidget, name: str, current: Role) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Change the role of a laptop"))
+        self.setWindowModality(Qt.WindowModality.WindowModal)
+        question = QLabel(_("Who uses “{name}” from its next sync on?").format(name=name))
+        question.setTextFormat(Qt.TextFormat.PlainText)  # a name as the server gives it
+        question.setWordWrap(True)
+        self.roles = QButtonGroup(self)
+        self.role_buttons: dict[Role, QRadioButton] = {}
+        texts = {Role.HELPER: _("&Student helpers"), Role.ADVISOR: _("A&dvisors")}
+        lower = _ROLES_HIGHEST_FIRST[_ROLES_HIGHEST_FIRST.index(current) + 1 :]
+        for role in lower:
+            button = QRadioButton(texts[role])
+            button.setAccessibleDescription(question.text())
+            self.roles.addButton(button)
+            self.role_buttons[role] = button
+        if len(lower) == 1:
+            self.role_buttons[lower[0]].setChecked(True)  # the only choice
+        note = QLabel(
+            _(
+                "Once that laptop has synced, no account on it works with more rights than "
+                "this; its accounts and what it has not sent yet stay. Giving it more rights "
+                "later takes joining again with a new enrollment code."
+            )
+        )
+        note.setWordWrap(True)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(_("Change &role"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.roles.buttonToggled.connect(self._update_ok)
+        layout = QVBoxLayout(self)
+        layout.addWidget(question)
+        for button in self.role_buttons.values():
+            layout.addWidget(button)
+        layout.addWidget(note)
+        layout.addWidget(self.buttons)
+        self.setMinimumWidth(420)
+        self._update_ok()
+        next(iter(self.role_buttons.values())).setFocus()
+
+    def chosen_role(self) -> Role | None:
+        return next((r for r, b in self.role_buttons.items() if b.isChecked()), None)
+
+    def _update_ok(self, *_args: object) -> None:
+        self.ok.setEnabled(self.chosen_role() is not None)
 
 
 def install(window: MainWindow) -> None:

@@ -1,0 +1,186 @@
+"""The Laptops dialog lowers an approved laptop's role by keyboard, offering only the lower
+roles, and the lowered laptop's window follows at its next sync (pytest-qt, offscreen, a real
+server process on 127.0.0.1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QDialogButtonBox,
+    QMenu,
+    QMessageBox,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+from sqlalchemy.orm import Session as DbSession
+
+from desktop_app.domain.users import Role
+from desktop_app.i18n.text import _, set_language
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.sync_status import DevicesDialog, LaptopRoleDialog
+from desktop_app.usecases import accounts, people
+from desktop_app.usecases import sync as sync_uc
+from sync_server import models
+from tests.integration.sync_harness import Laptops, ServerProcess, add_person, device_id
+from tests.ui.conftest import shown_window
+
+
+def _alt(qtbot: QtBot, widget: QWidget, letter: str) -> None:
+    """Alt and an access key's letter (any alphabet), pressed in ``widget``'s window."""
+    window = widget.window()
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=5_000)
+    QTest.keyClick(window, Qt.Key(ord(letter.upper())), Qt.KeyboardModifier.AltModifier)
+
+
+def _row_of(dialog: DevicesDialog, name: str) -> int:
+    return next(
+        i for i in range(dialog.list.count()) if dialog.list.item(i).text().startswith(f"{name} ")
+    )
+
+
+def test_the_laptops_dialog_lowers_an_advisors_laptop_by_keyboard_in_bulgarian(
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops, shots: Path
+) -> None:
+    a = laptops.new("A")
+    laptops.new("B", role=Role.ADVISOR)
+    laptops.new("C", role=Role.COORDINATOR)  # an ordinary code, approved for coordinators
+    b = laptops.sessions[1]
+    set_language("bg")
+    try:
+        window = shown_window(qtbot, a, width=1024)
+        dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+        qtbot.addWidget(dialog)
+        dialog.show()
+        qtbot.waitExposed(dialog)
+        qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == 3, timeout=10_000)
+        assert dialog.change_role.text() == "&Смяна на ролята на избрания лаптоп…"
+        dialog.activateWindow()
+        dialog.list.setFocus()
+        # This laptop: nothing to change here.
+        qtbot.keyClick(dialog.list, Qt.Key.Key_Home)
+        assert dialog.list.currentRow() == _row_of(dialog, "A")
+        assert not dialog.change_role.isEnabled()
+        # C, approved for coordinators: both lower roles offered, none chosen, OK grey.
+        while dialog.list.currentRow() != _row_of(dialog, "C"):
+            qtbot.keyClick(dialog.list, Qt.Key.Key_Down)
+        assert dialog.change_role.isEnabled()
+        _alt(qtbot, dialog, "с")
+        qtbot.waitUntil(lambda: dialog.role_dialog is not None, timeout=5_000)  # animated click
+        asked = dialog.role_dialog
+        assert asked is not None
+        qtbot.waitExposed(asked)
+        assert list(asked.role_buttons) == [Role.ADVISOR, Role.HELPER]
+        assert asked.chosen_role() is None and not asked.ok.isEnabled()
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+        qtbot.waitUntil(lambda: dialog.role_dialog is None, timeout=5_000)
+        # B, approved for advisors: student helpers only, chosen already.
+        while dialog.list.currentRow() != _row_of(dialog, "B"):
+            qtbot.keyClick(dialog.list, Qt.Key.Key_Up)
+        _alt(qtbot, dialog, "с")
+        qtbot.waitUntil(lambda: dialog.role_dialog is not None, timeout=5_000)  # animated click
+        asked = dialog.role_dialog
+        assert asked is not None
+        qtbot.waitExposed(asked)
+        assert list(asked.role_buttons) == [Role.HELPER]
+        assert asked.chosen_role() is Role.HELPER and asked.ok.isEnabled()
+        assert asked.role_buttons[Role.HELPER].text() == "Помощници по &интеграция"
+        assert asked.ok.text() == "Смяна на &ролята"
+        asked.grab().save(str(shots / "laptop-role-change-bg.png"))
+        _alt(qtbot, asked, "р")
+        qtbot.waitUntil(lambda: dialog.role_dialog is None, timeout=5_000)
+        qtbot.waitUntil(lambda: not dialog.busy and not dialog.renewed.isHidden(), timeout=10_000)
+        qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == 3, timeout=10_000)
+        assert dialog.error.text() == ""
+        line = dialog.list.item(_row_of(dialog, "B")).text()
+        assert "· Помощници по интеграция ·" in line, line
+        assert "„B“ е лаптоп за помощници по интеграция" in dialog.renewed.text()
+        dialog.grab().save(str(shots / "laptops-role-lowered-bg.png"))
+        assert sync_uc.laptop_role(b.store) is Role.ADVISOR  # until its next sync
+        dialog.close()
+        window.close()
+    finally:
+        set_language("en")
+    with DbSession(server.engine) as s:
+        row = s.get(models.Device, device_id(b))
+        assert row is not None and row.laptop_role == "helper"
+
+
+def _menu_texts(window: MainWindow) -> set[str]:
+    texts: set[str] = set()
+    pending = list(window.menuBar().actions())
+    while pending:
+        action = pending.pop()
+        texts.add(action.text())
+        menu = action.menu()
+        if isinstance(menu, QMenu):
+            pending += menu.actions()
+    return texts
+
+
+def test_the_lowered_laptops_window_follows_at_its_next_sync_and_sends_its_work(
+    qtbot: QtBot, laptops: Laptops
+) -> None:
+    a = laptops.new("A")
+    b = laptops.new("B", role=Role.ADVISOR)
+    laptops.sync(a, b)
+    assert accounts.refresh_user(b)  # as it logs in after approval
+    # Not handed to qtbot: it is replaced and deleted (``follow_laptop_role``).
+    window = MainWindow(b)
+    window.show()
+    qtbot.waitExposed(window)
+    assert window.session.user.role is Role.ADVISOR
+    unsent = add_person(b, "Ion", "Popa")
+    sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
+    with qtbot.waitSignal(window.sync.sync_finished, timeout=30_000):  # type: ignore[attr-defined]
+        window.sync.start()  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: window.replaced_by is not None, timeout=10_000)
+    new = window.replaced_by
+    assert new is not None
+    qtbot.addWidget(new)
+    qtbot.waitUntil(lambda: new.features_installed, timeout=10_000)
+    assert new.session.user.role is Role.HELPER
+    box = new.findChild(QMessageBox, "lowered_role")
+    assert box is not None
+    assert box.text() == (
+        "This laptop was approved for student helpers: you work here as a student helper."
+    )
+    box.accept()
+    assert sync_uc.status(b.store).pending_work == 0
+    laptops.sync(a)
+    person = people.get_person(a.store, a.user, unsent)
+    assert person is not None and person.family_name == "Popa"
+    assert _("&Users…") in _menu_texts(new)
+    new.close()
+
+
+def test_the_role_question_uses_each_access_key_once_in_every_language(
+    qtbot: QtBot, qapp: QApplication
+) -> None:
+    """Both lower roles offered (a coordinators' laptop), OK and Cancel as Qt says them."""
+    from desktop_app.ui.application import QtTranslations
+    from tests.ui.test_main_window import _access_key
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    qt_texts = QtTranslations(qapp)
+    try:
+        for lang in ("en", "de", "bg", "ro"):
+            set_language(lang)
+            asked = LaptopRoleDialog(parent, "B", Role.COORDINATOR)
+            qtbot.addWidget(asked)
+            texts = [b.text() for b in asked.findChildren(QAbstractButton)]
+            cancel = asked.buttons.button(QDialogButtonBox.StandardButton.Cancel).text()
+            # Qt's own Cancel may have none (it is the Escape key's).
+            keys = [_access_key(t) for t in texts if t != cancel or "&" in t]
+            assert len(texts) == 4 and None not in keys, (lang, texts)
+            assert len(set(keys)) == len(keys), (lang, texts)
+            asked.close()
+    finally:
+        set_language("en")
+    del qt_texts
