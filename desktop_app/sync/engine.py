@@ -114,6 +114,16 @@ REFUSED = "sync.refused"
 # Entries of the audit log: they sync (each laptop's chain, ``usecases.audit``), but they are
 # not work a user sent or received. Every logging in writes one (``welcome-desk sync`` too).
 AUDIT_KIND = "audit"
+# Kinds of records in the outbox that the program writes itself, not a user's work
+# (``outbox_counts``): the audit log's entries; the team's records of its laptops
+# (``sync.laptops``: each laptop's own as soon as it holds a team key and again under each new
+# key, the coordinator's vouch on approving one, one per laptop given a renewed key); the
+# conflicts a sync found (``conflict_records``: a decision on one that changes a value changes
+# the record it is about, which counts); and accounts, which never leave the laptop
+# (``records.LOCAL_ONLY``: the first account, written when the laptop is set up, went into the
+# outbox). Counted with the user's changes, a new laptop said "4 changes to send" after its
+# user had registered one person. They sync all the same (``pending_changes`` counts them).
+NOT_USER_WORK = frozenset({AUDIT_KIND, "laptop", "conflict", "user"})
 
 
 @dataclass
@@ -205,14 +215,15 @@ def pending_changes(store: Store) -> int:
 
 
 def outbox_counts(session: Session) -> tuple[int, int]:
-    """Records waiting to be sent (``pending_changes``), and the audit entries among them,
-    read together: a user's logging in or looking at a person writes one, and they are not
-    changes the user made."""
+    """Records waiting to be sent (``pending_changes``), and those among them that no user
+    made (``NOT_USER_WORK``: audit entries, records of laptops, conflicts found, accounts),
+    read together: a user's logging in or looking at a person writes an audit entry, joining
+    writes the laptop's record, and they are not changes the user made."""
     records = func.count(func.distinct(OutboxRow.record_id))
-    audit = func.count(func.distinct(OutboxRow.record_id)).filter(
-        OutboxRow.record_kind == AUDIT_KIND
+    internal = func.count(func.distinct(OutboxRow.record_id)).filter(
+        OutboxRow.record_kind.in_(NOT_USER_WORK | LOCAL_ONLY)
     )
-    row = session.execute(select(records, audit)).one()
+    row = session.execute(select(records, internal)).one()
     return int(row[0] or 0), int(row[1] or 0)
 
 

@@ -111,16 +111,19 @@ class SyncStatus:
     # Revoked laptops that hold the team key in use (``revoked_holding_team_key``): a
     # coordinator is to renew it.
     revoked_holding_key: tuple[str, ...] = ()
-    # The audit entries among ``pending_changes`` (``engine.outbox_counts``): they
-    # sync, but the status bar counts the user's changes without them.
-    pending_audit: int = 0
+    # The records among ``pending_changes`` that the program wrote itself, not a user
+    # (``engine.NOT_USER_WORK``: audit entries, records of laptops, conflicts found, accounts):
+    # they sync, but the status bar counts the user's changes without them.
+    pending_internal: int = 0
 
     @property
     def pending_work(self) -> int:
-        """The changes to send that a user made: records other than audit entries. Counted
-        with them, a helper who registered three people offline read "19 changes kept on this
-        laptop", and the count went up each time she only opened a person's page."""
-        return self.pending_changes - self.pending_audit
+        """The changes to send that a user made: records other than those the program writes
+        itself. Counted with the audit entries, a helper who registered three people offline
+        read "19 changes kept on this laptop", and the count went up each time she only opened
+        a person's page; with the laptop's own records, a new laptop said "4 changes" after its
+        user had registered one person."""
+        return self.pending_changes - self.pending_internal
 
 
 @dataclass(frozen=True)
@@ -1335,7 +1338,7 @@ def status(store: Store) -> SyncStatus:
         refused = get_meta(session, REFUSED) or ""
         current = active_key(session)
         holding = laptops.revoked_holding(session, current.key_id) if current else []
-        pending, pending_audit = outbox_counts(session)
+        pending, pending_internal = outbox_counts(session)
     return SyncStatus(
         bool(url),
         url,
@@ -1349,7 +1352,7 @@ def status(store: Store) -> SyncStatus:
         held_back,
         refused,
         tuple(holding),
-        pending_audit,
+        pending_internal,
     )
 
 

@@ -6,7 +6,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PySide6.QtWidgets import QDialogButtonBox, QWizard
+from PySide6.QtCore import QEvent, QPoint
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialogButtonBox,
+    QLabel,
+    QToolTip,
+    QWizard,
+)
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -23,6 +31,20 @@ def _kept(controller: SyncController) -> int | None:
     """The count of changes kept here, as the offline status bar says it in Bulgarian."""
     match = re.search(r"(\d+) пром\w+ запазен", controller.label.text())
     return int(match.group(1)) if match else None
+
+
+def _hovered(label: QLabel, width: int) -> str:
+    """The tooltip ``label`` shows when hovered, squeezed to ``width`` pixels."""
+    label.setMaximumWidth(width)
+    QApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest.value)
+    assert label.width() <= width
+    where = QPoint(5, label.height() // 2)
+    QApplication.sendEvent(label, QHelpEvent(QEvent.Type.ToolTip, where, label.mapToGlobal(where)))
+    try:
+        return QToolTip.text()
+    finally:
+        QToolTip.hideText()
+        label.setMaximumWidth(16_777_215)  # QWIDGETSIZE_MAX
 
 
 def test_offline_the_status_bar_counts_the_changes_made_not_the_looking(
@@ -82,3 +104,33 @@ def test_people_imported_are_counted_at_once(
     qtbot.waitUntil(lambda: "2 changes to send" in controller.label.text(), timeout=10_000)
     assert not controller.running  # counted without a sync
     window.close()
+
+
+def test_a_new_laptop_counts_the_one_person_its_user_registered(
+    qtbot: QtBot, laptops: Laptops
+) -> None:
+    """A new laptop said "4 changes" after its user had registered one person: the records the
+    program writes itself (its first account, which never leaves it; the laptop's own record
+    that the team vouches for it with; the audit entries) were counted with hers. They still
+    go to the server: after the first sync nothing is left to send, and nothing to count."""
+    laptop = laptops.new("A", coordinator=True)  # a fresh store, joined, never synced
+    people.register_person(laptop.store, laptop.user, PersonDraft("Ivan", "Dimitrov", "03.05.1988"))
+    state = sync_uc.status(laptop.store)
+    assert state.pending_work == 1 and state.pending_changes > 1, state
+    window = shown_window(qtbot, laptop, 1024)
+    controller: SyncController = window.sync  # type: ignore[attr-defined]
+    try:
+        for language, one in (("de", "1 Änderung zu senden"), ("bg", "1 промяна за изпращане")):
+            set_language(language)
+            controller.refresh()
+            qtbot.waitUntil(lambda one=one: controller.label.text().endswith(one), timeout=10_000)
+            # Where the status bar is too narrow for the line, its tooltip says all of it.
+            assert _hovered(controller.label, 150).splitlines()[0].endswith(one)
+        with qtbot.waitSignal(controller.sync_finished, timeout=60_000) as done:
+            assert controller.start()
+        assert not isinstance(done.args[0], Exception), done.args[0]
+        assert controller.label.text().endswith("0 промени за изпращане"), controller.label.text()
+        assert sync_uc.status(laptop.store).pending_changes == 0  # the program's records went too
+    finally:
+        set_language("en")
+        window.close()
