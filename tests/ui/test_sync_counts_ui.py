@@ -4,6 +4,7 @@ entries that go with them, counted as soon as they are saved."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPoint
@@ -31,6 +32,10 @@ def _kept(controller: SyncController) -> int | None:
     """The count of changes kept here, as the offline status bar says it in Bulgarian."""
     match = re.search(r"(\d+) пром\w+ запазен", controller.label.text())
     return int(match.group(1)) if match else None
+
+
+def _line_ends(controller: SyncController, text: str) -> Callable[[], bool]:
+    return lambda: controller.label.text().endswith(text)
 
 
 def _hovered(label: QLabel, width: int) -> str:
@@ -123,7 +128,7 @@ def test_a_new_laptop_counts_the_one_person_its_user_registered(
         for language, one in (("de", "1 Änderung zu senden"), ("bg", "1 промяна за изпращане")):
             set_language(language)
             controller.refresh()
-            qtbot.waitUntil(lambda one=one: controller.label.text().endswith(one), timeout=10_000)
+            qtbot.waitUntil(_line_ends(controller, one), timeout=10_000)
             # Where the status bar is too narrow for the line, its tooltip says all of it.
             assert _hovered(controller.label, 150).splitlines()[0].endswith(one)
         with qtbot.waitSignal(controller.sync_finished, timeout=60_000) as done:
