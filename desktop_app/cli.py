@@ -839,6 +839,7 @@ def _with_server(args: argparse.Namespace, work: Callable[[Session], int]) -> in
     from desktop_app.domain.permissions import PermissionDenied
     from desktop_app.sync.http_client import (
         CertificateProblem,
+        ConnectionLost,
         Offline,
         RequestRefused,
         ServerError,
@@ -857,6 +858,8 @@ def _with_server(args: argparse.Namespace, work: Callable[[Session], int]) -> in
         raise CliError(message, EXIT_OFFLINE) from exc
     except ServerError as exc:
         raise CliError(connection_message("server_fault"), EXIT_OFFLINE) from exc
+    except ConnectionLost as exc:  # it was reached: not "cannot be reached"
+        raise CliError(connection_message("lost"), EXIT_OFFLINE) from exc
     except Offline as exc:
         raise CliError(offline_message(exc.hint), EXIT_OFFLINE) from exc
     except RequestRefused as exc:
@@ -974,11 +977,13 @@ def join_wait(tries: int) -> float:
 def _wait_for_network(exc: BaseException, tries: int) -> None:
     """Say why the join waits, and for how long, then wait (Ctrl+C stops it)."""
     from desktop_app.i18n.formatting import format_number
-    from desktop_app.sync.http_client import Offline, ServerError
+    from desktop_app.sync.http_client import ConnectionLost, Offline, ServerError
 
     wait = join_wait(tries)
     if isinstance(exc, ServerError):  # it answered: not the network
         print(connection_message("server_fault"), file=sys.stderr)
+    elif isinstance(exc, ConnectionLost):  # it was reached: not "cannot be reached"
+        print(connection_message("lost"), file=sys.stderr)
     elif isinstance(exc, Offline):
         print(offline_message(exc.hint), file=sys.stderr)
     seconds = round(wait)
@@ -1003,13 +1008,15 @@ def _wait_for_network(exc: BaseException, tries: int) -> None:
 def _join_unreachable(exc: BaseException, attempt: JoinAttempt) -> str:
     """The last try did not reach the server: that, and whether the same code still works
     (it ended at "Nothing was lost.", which left the user to guess both)."""
-    from desktop_app.sync.http_client import Offline
+    from desktop_app.sync.http_client import ConnectionLost, Offline
 
-    lines = [
-        offline_message(exc.hint)
-        if isinstance(exc, Offline)
-        else connection_message("server_fault")
-    ]
+    if isinstance(exc, ConnectionLost):  # it was reached: not "cannot be reached"
+        first = connection_message("lost")
+    elif isinstance(exc, Offline):
+        first = offline_message(exc.hint)
+    else:
+        first = connection_message("server_fault")
+    lines = [first]
     if attempt.registered:
         lines.append(_registered_already())
     else:

@@ -206,6 +206,9 @@ _SYNC_MESSAGES = {
 # fix the network, or fetch help), so none may pass for another.
 _CONNECTION_MESSAGES = {
     "offline": N_("The sync server cannot be reached. Nothing was lost."),
+    # The connection was made and broke off in the middle of a request (``ConnectionLost``):
+    # "cannot be reached" sent the user to look for a network that was there.
+    "lost": N_("The connection to the sync server was made and then broke off. Nothing was lost."),
     "server_fault": N_(
         "The sync server has a fault. Nothing was lost; it is tried again automatically. If "
         "it lasts, tell your coordinator."
@@ -263,7 +266,7 @@ def code_for_helpers(code: str) -> str:
 
 
 def connection_message(kind: str) -> str:
-    """``kind``: "offline", "server_fault" or "certificate"."""
+    """``kind``: "offline", "lost", "server_fault" or "certificate"."""
     return _(_CONNECTION_MESSAGES.get(kind, _CONNECTION_MESSAGES["offline"]))
 
 

@@ -48,6 +48,13 @@ class Offline(SyncError):
         self.hint = hint
 
 
+class ConnectionLost(Offline):
+    """The connection to the server was made and then broke off in the middle of a request: it
+    was closed or reset before the answer was whole, or the request's deadline
+    (``REQUEST_DEADLINE_S``) passed. Not a server out of reach: "cannot be reached" sent the user
+    to look for a network that was there. Tried again later, as ``Offline`` is."""
+
+
 #: ``Offline.hint``: the address's port answers, but not with TLS (plain HTTP, say)
 HINT_NOT_TLS = "not_tls"
 #: ``Offline.hint``: nothing listens on https's port 443, and the address names no port
@@ -255,6 +262,7 @@ class SyncServerClient:
             headers["Authorization"] = f"Bearer {self.token}"
         attempt = 0
         while True:
+            deadline = time.monotonic() + self.deadline
             try:
                 with self._deadlines.within(self.deadline):
                     response = self._http.request(
@@ -270,9 +278,9 @@ class SyncServerClient:
             except httpx.TransportError as exc:
                 # The request may have reached the server; only idempotent calls may repeat.
                 unanswered = isinstance(exc, httpx.TimeoutException) and not self.retry_unanswered
+                failure = _lost(exc, deadline)
                 if not retry_after_send or unanswered:
-                    raise Offline(f"connection lost during request: {exc}") from exc
-                failure = Offline(f"connection lost during request: {exc}")
+                    raise failure from exc
             else:
                 self._note_server_time(response)
                 if response.status_code < 500:
@@ -513,6 +521,23 @@ def _bound_by_deadlines(client: httpx.Client, deadlines: _Deadlines) -> None:
         pool = getattr(transport, "_pool", None)
         if isinstance(transport, httpx.HTTPTransport) and pool is not None:
             pool._network_backend = Backend()
+
+
+def _lost(exc: httpx.TransportError, deadline: float) -> Offline:
+    """A request that failed after its connection was made (``exc``; not a ``ConnectError``):
+    ``ConnectionLost`` where the connection broke off (closed or reset while the request went
+    out or its answer came, the server's answer cut short) or the request's ``deadline``
+    (``time.monotonic``) passed; ``Offline`` for a wait that timed out with nothing come (a
+    network that swallows what is sent, as a café's Wi-Fi), a proxy's failure and the rest."""
+    import httpx
+
+    message = f"connection lost during request: {exc}"
+    broken = (httpx.ReadError, httpx.WriteError, httpx.RemoteProtocolError)
+    if isinstance(exc, broken) or (
+        isinstance(exc, httpx.ReadTimeout | httpx.WriteTimeout) and time.monotonic() >= deadline
+    ):
+        return ConnectionLost(message)
+    return Offline(message)
 
 
 def _reason(response: httpx.Response) -> tuple[str, str]:

@@ -70,6 +70,7 @@ from desktop_app.i18n.messages import (
 from desktop_app.i18n.text import N_, _, ngettext
 from desktop_app.sync.http_client import (
     CertificateProblem,
+    ConnectionLost,
     Offline,
     ProtocolError,
     RequestRefused,
@@ -96,11 +97,12 @@ if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
 
 AUTO_SYNC_MS = 60_000
-#: after a round that found no server (``Offline``): the next tries this much later (ms),
-#: then every AUTO_SYNC_MS, each ± RETRY_JITTER (laptops at one meeting point, offline
-#: together, do not all come back in the same second), never sooner than RETRY_FLOOR_MS after
-#: the round's end; a round that gets through starts the schedule again. The server coming
-#: back was noticed up to a minute late.
+#: after a round that failed on the way to the server or at it (``retried_sooner``: no server,
+#: the connection broke off, the server's fault, an answer not understood, the sync process
+#: failed): the next tries this much later (ms), then every AUTO_SYNC_MS, each ± RETRY_JITTER
+#: (laptops at one meeting point, offline together, do not all come back in the same second),
+#: never sooner than RETRY_FLOOR_MS after the round's end; a round that gets through starts the
+#: schedule again. The server coming back was noticed up to a minute late.
 RETRY_AFTER_MS = (10_000, 20_000, 40_000)
 RETRY_JITTER = 0.2
 RETRY_FLOOR_MS = 10_000
@@ -181,6 +183,9 @@ _REVOKED_NEXT = N_(
     "what was recorded here."
 )
 _SYNC_REFUSED = N_("The server refused the sync. If it happens again, ask your coordinator.")
+# After a round that failed otherwise (``retried_sooner``): when the window's timer tries again.
+# It said "within a minute", and the next try came up to 72 s later.
+_TRIED_AGAIN = N_("It is tried again by itself at about {time}.")
 
 
 def show_fingerprint(label: QLabel, fingerprint: str) -> QLabel:
@@ -260,6 +265,17 @@ def refused_message(code: str) -> str:
 _SERVER_FAILURES = (Offline, RequestRefused, CertificateProblem, ProtocolError)
 
 
+def retried_sooner(result: object) -> bool:
+    """Whether the round that ended with ``result`` failed so that a try soon may get through
+    (on the way to the server or at it, or here: the sync process), and the next comes on the
+    schedule of ``RETRY_AFTER_MS``. Not a refusal that needs a person (revoked, unauthorized,
+    waiting for approval or confirmation, the server too old), nor a certificate not valid:
+    those are tried every AUTO_SYNC_MS, as before."""
+    if not isinstance(result, Exception):
+        return False
+    return not isinstance(result, RequestRefused | CertificateProblem | sync_uc.SyncSetupError)
+
+
 def failure_message(exc: Exception) -> str | None:
     """What a failed call to the sync server means for the user, in the user's words; None
     for any other failure (``server_call_failure`` says its cause)."""
@@ -267,6 +283,8 @@ def failure_message(exc: Exception) -> str | None:
         return connection_message("certificate")
     if isinstance(exc, ServerError):  # it answered: not the network, and not offline
         return connection_message("server_fault")
+    if isinstance(exc, ConnectionLost):  # it was reached: the connection broke off
+        return connection_message("lost")
     if isinstance(exc, Offline):
         return offline_message(exc.hint)
     if isinstance(exc, RequestRefused):
@@ -584,7 +602,8 @@ class SyncController(QObject):
 
     def next_delay_ms(self) -> int:
         """When the next automatic round is due after the one that ended (ms): sooner after
-        the first rounds that found no server, then every ``interval_ms``; jittered."""
+        the first rounds that failed (``retried_sooner``), then every ``interval_ms``;
+        jittered."""
         n = self.failed_rounds
         if not n:
             return self.interval_ms
@@ -594,7 +613,10 @@ class SyncController(QObject):
 
     def _schedule(self, result: Any) -> None:
         """The next automatic round, counted from the end of this one."""
-        self.failed_rounds = self.failed_rounds + 1 if isinstance(result, Offline) else 0
+        # Once only after a round that found no server: after a broken answer or a failure
+        # here the next came after the plain minute ± 20 %, up to 72 s, while the status bar
+        # said "it is tried again within a minute".
+        self.failed_rounds = self.failed_rounds + 1 if retried_sooner(result) else 0
         delay = self.next_delay_ms()
         self.timer.start(delay)
         self.next_try_at = time.time() + delay / 1000
@@ -656,18 +678,28 @@ class SyncController(QObject):
         # helps: it showed the exception's class name ("ProtocolError") or the server's text.
         self.detail = ""
         self.offline = False  # (a server fault and a bad certificate are Offline's kinds too)
-        failed = _("Sync failed; it is tried again within a minute.")
+        next_try = format_time_of_day(dt.datetime.fromtimestamp(self.next_try_at or time.time()))
+        # When the next try comes, as the window's timer then makes it (``_schedule``).
+        again = _(_TRIED_AGAIN).format(time=next_try)
+        failed = _("Sync failed.")
         if isinstance(result, CertificateProblem):
             self.last_error = connection_message("certificate")
         elif isinstance(result, ServerError):
             self.last_error = connection_message("server_fault")
-            self.detail = code_for_helpers(str(result.status))
+            self.detail = f"{again} {code_for_helpers(str(result.status))}"
         elif isinstance(result, Offline):
+            # The changes are kept here, to be sent when the server can be reached again.
             self.offline = True
-            self.last_error = _("Offline")
-            next_try = dt.datetime.fromtimestamp(self.next_try_at or time.time())
-            then = _(_OFFLINE_NEXT).format(time=format_time_of_day(next_try))
-            self.detail = f"{offline_message(result.hint)} {then}"
+            then = _(_OFFLINE_NEXT).format(time=next_try)
+            if isinstance(result, ConnectionLost):
+                # It was reached, and the connection broke off (a link that dropped, the
+                # request's deadline): "Offline", "cannot be reached" sent the user to look for
+                # a network that was there.
+                self.last_error = _("Connection broke off")
+                self.detail = f"{connection_message('lost')} {then}"
+            else:
+                self.last_error = _("Offline")
+                self.detail = f"{offline_message(result.hint)} {then}"
         elif isinstance(result, sync_uc.SyncSetupError) and result.code == "confirm_coordinator":
             self.last_error = _("Waiting for confirmation")  # the status says of what
             self.detail = sync_message(result.code) if self.may_confirm else ""
@@ -684,13 +716,14 @@ class SyncController(QObject):
                 self._lock_revoked()
         elif isinstance(result, ProtocolError):
             self.last_error = failed
-            self.detail = not_understood_message()
+            self.detail = f"{not_understood_message()} {again}"
         elif isinstance(result, SyncProcessFailed):
             self.last_error = failed
-            self.detail = cause_message(result.cause)  # the child logged the exception
+            # the child logged the exception
+            self.detail = f"{cause_message(result.cause)} {again}"
         elif isinstance(result, Exception):
             self.last_error = failed
-            self.detail = failure_reason(result)
+            self.detail = f"{failure_reason(result)} {again}"
         else:
             self.last_error = ""
             self.clock.after_sync(result.clock_offset_ms)

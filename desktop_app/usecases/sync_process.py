@@ -36,6 +36,7 @@ from desktop_app.sync.engine import Progress, SyncReport
 from desktop_app.sync.http_client import (
     BadRequest,
     CertificateProblem,
+    ConnectionLost,
     Forbidden,
     Offline,
     ProtocolError,
@@ -116,6 +117,8 @@ def _rebuild(described: dict[str, Any]) -> Exception:
         return ServerError(int(described.get("status", 0)), str(described.get("reason", "")))
     if kind == "Offline":
         return Offline("the sync server cannot be reached", str(described.get("hint", "")))
+    if kind == "ConnectionLost":
+        return ConnectionLost("the connection to the sync server broke off")
     if kind == "CertificateProblem":
         return CertificateProblem(str(described.get("reason", "")))
     if kind == "ProtocolError":

@@ -28,7 +28,8 @@ def _reset(sock: socket.socket) -> None:
 
 
 class FlakyLink:
-    """``mode``: "pass" (forwarded), "down" (every connection reset at once: no network),
+    """``mode``: "pass" (forwarded), "down" (no connection made: refused, as where no network
+    leads to the server; the link's port stays its own),
     "black_hole" (connections taken and never answered: a network that swallows packets),
     "cut_push" / "cut_pull" (the next push, or the next pull's answer, cut after ``cut_after``
     bytes; then the link is down until ``mode`` is set again), "slow" (forwarded, each piece
@@ -37,7 +38,7 @@ class FlakyLink:
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
-        self.mode = "pass"
+        self._mode = "pass"
         self.cut_after = 600
         self.delay_s = 0.0
         self.trickle = 0  # bytes per piece of an answer (with ``delay_s``); 0: as they come
@@ -47,7 +48,7 @@ class FlakyLink:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._open: set[socket.socket] = set()
-        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener: socket.socket | None = socket.create_server(("127.0.0.1", 0))
         self._listener.settimeout(STEP)
         self.port = self._listener.getsockname()[1]
         self._threads: list[threading.Thread] = []
@@ -56,6 +57,25 @@ class FlakyLink:
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @mode.setter
+    def mode(self, mode: str) -> None:
+        """Down: the listening socket closed, so that connections are refused (a connection
+        taken and reset at once is one that was made, and broke off); up again: listening
+        on the same port."""
+        with self._lock:
+            self._mode = mode
+            if mode == "down" and self._listener is not None:
+                self._listener.close()
+                self._listener = None
+            elif mode != "down" and self._listener is None and not self._stop.is_set():
+                listener = socket.create_server(("127.0.0.1", self.port))
+                listener.settimeout(STEP)
+                self._listener = listener
 
     def _spawn(self, target: object, *args: object) -> None:
         thread = threading.Thread(target=target, args=args, daemon=True)  # type: ignore[arg-type]
@@ -86,12 +106,16 @@ class FlakyLink:
 
     def _accept(self) -> None:
         while not self._stop.is_set():
+            listener = self._listener
+            if listener is None:  # down: nothing listens
+                time.sleep(STEP)
+                continue
             try:
-                client, _addr = self._listener.accept()
+                client, _addr = listener.accept()
             except TimeoutError:
                 continue
-            except OSError:
-                return
+            except OSError:  # closed: down, or the link's end
+                continue
             self.connections += 1
             self._keep(client)
             self._spawn(self._serve, client)
@@ -208,7 +232,10 @@ class FlakyLink:
 
     def close(self) -> None:
         self._stop.set()
-        self._listener.close()
+        with self._lock:
+            if self._listener is not None:
+                self._listener.close()
+                self._listener = None
         with self._lock:
             socks, self._open = list(self._open), set()
             threads = list(self._threads)

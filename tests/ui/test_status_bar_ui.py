@@ -142,7 +142,7 @@ def test_the_status_bar_keeps_progress_last_sync_and_changes_in_view_at_1024_pix
         controller.clock.banner.hide_button.click()  # its short note in the status bar
         for name, error in (
             ("clock", ""),
-            ("failed", _("Sync failed; it is tried again within a minute.")),
+            ("failed", _("Sync failed.")),
             ("approval", sync_message("not_approved")),
             ("confirmation", _("Waiting for confirmation")),
         ):

@@ -13,12 +13,22 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QEvent, QPoint
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QToolTip
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.formatting import format_time_of_day
-from desktop_app.i18n.text import _
-from desktop_app.sync.http_client import Offline
+from desktop_app.i18n.messages import connection_message
+from desktop_app.i18n.text import _, set_language
+from desktop_app.sync.http_client import (
+    ConnectionLost,
+    Offline,
+    ProtocolError,
+    ServerError,
+    Unauthorized,
+)
 from desktop_app.ui.sync_status import (
     AUTO_SYNC_MS,
     RETRY_FLOOR_MS,
@@ -28,7 +38,7 @@ from desktop_app.ui.sync_status import (
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-from tests.integration.sync_harness import Laptops, ServerProcess, live_people
+from tests.integration.sync_harness import AnsweringStub, Laptops, ServerProcess, live_people
 from tests.ui.conftest import shown_window
 from tests.ui.flaky_link import FlakyLink
 
@@ -84,9 +94,11 @@ def test_a_round_on_a_link_that_trickles_ends_at_the_deadline_and_resumes_later(
     result = _round(qtbot, controller, timeout_ms=45_000)
     took = time.monotonic() - started
     print(f"\ntrickling link: the round ended after {took:.1f} s")
-    assert isinstance(result, Offline), result
+    # The connection was made: the request's deadline broke it off, not a server out of reach.
+    assert isinstance(result, ConnectionLost), result
     assert took < 30
-    assert controller.label.text().startswith("Offline")
+    assert controller.label.text().startswith("Connection broke off")
+    assert controller.label.toolTip().startswith(connection_message("lost"))
     assert controller.offline and "the next try is at about" in controller.label.toolTip()
     qtbot.wait(200)  # laid out anew for the line
     controller.window.grab().save(str(shots / "syncround-trickle-offline.png"))
@@ -176,3 +188,117 @@ def test_sync_now_during_a_round_says_so_and_one_more_round_follows(
     qtbot.wait(1500)  # no third round comes
     assert len(rounds) == 2 and not any(isinstance(r, Exception) for r in rounds), rounds
     assert controller.label.text().startswith("Online")
+
+
+@pytest.mark.parametrize(
+    ("status", "failure", "sooner"),
+    [
+        (503, ServerError, True),  # a server with a fault
+        (200, ProtocolError, True),  # an answer not understood (not the sync server's)
+        (401, Unauthorized, False),  # a refusal: needs a person, not a try every 10 s
+    ],
+)
+def test_after_a_fault_or_a_broken_answer_the_next_tries_back_off_as_offline_ones_do(
+    qtbot: QtBot,
+    laptops: Laptops,
+    tmp_path: Path,
+    status: int,
+    failure: type[Exception],
+    sooner: bool,
+) -> None:
+    """Only a round that found no server was tried again sooner: after a server's fault or an
+    answer not understood the next came after the plain minute ± 20 % (up to 72 s), while the
+    status bar said "it is tried again within a minute". Now they back off as offline ones
+    do, and the tooltip says when the next try comes. A refusal is tried as before."""
+    laptop = laptops.new("A", coordinator=True)
+    stub = AnsweringStub(status, tmp_path)
+    try:
+        sync_uc.change_server_url(laptop.store, laptop.user, stub.url)
+        controller = _window(qtbot, laptop)
+        controller.retry_after_ms = (400, 800, 1600)
+        controller.retry_floor_ms = 400
+        controller.interval_ms = 3000
+        rounds: list[object] = []
+        intervals: list[int] = []
+
+        def noted(result: object) -> None:
+            rounds.append(result)
+            intervals.append(controller.timer.interval())
+
+        controller.sync_finished.connect(noted)
+        assert isinstance(_round(qtbot, controller), failure)
+        if not sooner:
+            assert intervals == [3000] and controller.failed_rounds == 0
+            assert _("It is tried again by itself at about {time}.")[:12] not in (
+                controller.label.toolTip()
+            )
+            controller.window.close()
+            return
+        # A server's fault is tried again within each round too (``SyncServerClient``).
+        n = 4 if failure is ProtocolError else 2
+        qtbot.waitUntil(lambda: len(rounds) >= n, timeout=30_000)
+        assert all(isinstance(r, failure) for r in rounds[:n]), rounds
+        for interval, base in zip(intervals, (400, 800, 1600, 3000)[:n], strict=False):
+            assert max(400, base * (1 - RETRY_JITTER)) <= interval <= base * (1 + RETRY_JITTER)
+        due = dt.datetime.fromtimestamp(controller.next_try_at or 0)
+        said = controller.label.text() + "\n" + controller.label.toolTip()
+        assert f"It is tried again by itself at about {format_time_of_day(due)}." in said
+        assert "within a minute" not in said
+        controller.window.close()
+    finally:
+        stub.close()
+
+
+def test_a_connection_cut_off_in_the_middle_says_so_not_that_the_server_is_away(
+    qtbot: QtBot, behind_link: Laptops, link: FlakyLink, shots: Path
+) -> None:
+    """The link dropped while the server's answer came: the status bar said "Offline" and "the
+    sync server cannot be reached", and the user looked for a network that was there. A
+    connection never made still says so."""
+    first = behind_link.sessions[0]
+    colleague = behind_link.new("B")
+    for i in range(20):
+        people.register_person(colleague.store, colleague.user, PersonDraft(f"Ion{i}", "Cut"))
+    behind_link.sync(colleague)
+    controller = _window(qtbot, first)
+    link.cut_after = 2000
+    try:
+        for language in ("bg", "ro"):
+            set_language(language)
+            link.mode = "cut_pull"
+            result = _round(qtbot, controller)
+            assert link.cuts[-1] == "pull" and isinstance(result, ConnectionLost), result
+            text, tip = controller.label.text(), controller.label.toolTip()
+            assert text.startswith(_("Connection broke off") + " · "), text
+            assert tip.startswith(connection_message("lost")), tip
+            assert connection_message("offline") not in tip
+            # and what becomes of what is saved meanwhile, and when the next try comes
+            due = format_time_of_day(dt.datetime.fromtimestamp(controller.next_try_at or 0))
+            assert due in tip
+            _hover_shot(qtbot, controller, shots / f"syncround-broke-off-tooltip-{language}.png")
+    finally:
+        set_language("en")
+    # No connection made at all: that one is "cannot be reached".
+    link.mode = "down"
+    assert type(_round(qtbot, controller)) is Offline
+    assert controller.label.text().startswith("Offline · ")
+    assert "cannot be reached" in controller.label.toolTip()
+    link.mode = "pass"
+    assert not isinstance(_round(qtbot, controller), Exception)
+    assert live_people(first) == live_people(colleague)
+    controller.window.close()
+
+
+def _hover_shot(qtbot: QtBot, controller: SyncController, path: Path) -> None:
+    """The window with the status bar's tooltip shown as hovering shows it, saved to ``path``."""
+    label = controller.label
+    where = QPoint(5, label.height() // 2)
+    QApplication.sendEvent(label, QHelpEvent(QEvent.Type.ToolTip, where, label.mapToGlobal(where)))
+    try:
+        qtbot.waitUntil(lambda: QToolTip.isVisible(), timeout=5_000)
+        tip = next(w for w in QApplication.topLevelWidgets() if w.inherits("QTipLabel"))
+        qtbot.wait(100)
+        tip.grab().save(str(path))
+        controller.window.grab().save(str(path.with_name(path.stem + "-window.png")))
+    finally:
+        QToolTip.hideText()
