@@ -122,6 +122,11 @@ def test_a_new_laptop_counts_the_one_person_its_user_registered(
     people.register_person(laptop.store, laptop.user, PersonDraft("Ivan", "Dimitrov", "03.05.1988"))
     state = sync_uc.status(laptop.store)
     assert state.pending_work == 1 and state.pending_changes > 1, state
+    # Not joined yet, the same: its account record waits in the outbox too.
+    alone = laptops.account("B")
+    people.register_person(alone.store, alone.user, PersonDraft("Elena", "Radu", "11.09.1995"))
+    state = sync_uc.status(alone.store)
+    assert not state.joined and state.pending_work == 1 < state.pending_changes, state
     window = shown_window(qtbot, laptop, 1024)
     controller: SyncController = window.sync  # type: ignore[attr-defined]
     try:

@@ -202,6 +202,7 @@ def test_after_a_fault_or_a_broken_answer_the_next_tries_back_off_as_offline_one
     qtbot: QtBot,
     laptops: Laptops,
     tmp_path: Path,
+    shots: Path,
     status: int,
     failure: type[Exception],
     sooner: bool,
@@ -244,6 +245,7 @@ def test_after_a_fault_or_a_broken_answer_the_next_tries_back_off_as_offline_one
         said = controller.label.text() + "\n" + controller.label.toolTip()
         assert f"It is tried again by itself at about {format_time_of_day(due)}." in said
         assert "within a minute" not in said
+        _hover_shot(qtbot, controller, shots / f"syncround-failed-{status}-tooltip.png")
         controller.window.close()
     finally:
         stub.close()
