@@ -139,3 +139,48 @@ def test_malformed_answer_is_a_protocol_error() -> None:
     client, _ = _client(lambda request: httpx.Response(200, json={"nope": 1}))
     with client, pytest.raises(hc.ProtocolError):
         client.status()
+
+
+@pytest.mark.parametrize(
+    ("error", "lost"),
+    [
+        (httpx.ReadError("connection reset by peer"), True),
+        (httpx.WriteError("broken pipe"), True),
+        (httpx.RemoteProtocolError("peer closed connection: incomplete chunked read"), True),
+        (httpx.ConnectError("connection refused"), False),  # never made
+        (httpx.ConnectTimeout("no answer to the connection"), False),
+        (httpx.ReadTimeout("nothing came within the timeout"), False),  # a swallowing network
+    ],
+)
+def test_a_connection_that_broke_off_is_told_from_one_never_made(
+    error: Exception, lost: bool
+) -> None:
+    """A connection dropped in the middle of a request was an ``Offline`` like one that was
+    never made, and the user was told the server "cannot be reached"."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise error
+
+    client, _sleeps = _client(handler)
+    with client, pytest.raises(hc.Offline) as info:
+        client.status()
+    assert isinstance(info.value, hc.ConnectionLost) is lost, info.value
+
+
+def test_a_request_past_its_deadline_broke_off() -> None:
+    """The request's deadline (``REQUEST_DEADLINE_S``) passed while its answer came: the
+    connection was made, and ended by this laptop."""
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadTimeout("the request's deadline has passed")
+
+    client = hc.SyncServerClient(
+        "http://127.0.0.1:9",
+        "token",
+        deadline=0.0,
+        max_retries=1,
+        sleep=lambda _s: None,
+        transport=httpx.MockTransport(handler),
+    )
+    with client, pytest.raises(hc.ConnectionLost):
+        client.status()
