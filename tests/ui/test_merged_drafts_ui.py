@@ -31,7 +31,7 @@ NOTICE = {
     "ro": (
         "Formular nefinalizat din înregistrarea contopită în aceasta: ",
         "Continuă",
-        "Abandonează…",
+        "Renunță la formularul nefinalizat…",
     ),
     "en": ("An unfinished ", "Continue it", "Discard it…"),
 }
