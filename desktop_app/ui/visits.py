@@ -728,7 +728,8 @@ class _HistoryTree(QTreeWidget):
         # column's border: kept from then on, through a change of the window's width, a
         # re-display after a sync or a language change. The date dragged wider went back to
         # its text's width at the next re-display, the title to its fitted width whenever the
-        # window's width changed.
+        # window's width changed. Where the pane is too narrow for one, it is shown narrower
+        # (``fit_columns``), and as the user left it again once there is room.
         self.user_widths: dict[int, int] = {}
         self._fitting = False  # the widths set here, not by the user
 
@@ -761,33 +762,61 @@ class _HistoryTree(QTreeWidget):
         return found
 
     def fit_columns(self) -> None:
-        if 1 in self.user_widths:  # the user's title: what changed takes the rest
-            return
+        """The title's width for the pane's: fitted, or the user's as far as it fits. A width
+        the user gave the date or the title stayed whatever the pane's width: a title dragged
+        wider at 1366 px pushed what changed out of sight at 800, the history scrolling
+        sideways. The user's width is kept while it fits beside what changed's least; where it
+        does not, the column is as wide as fits (the date not narrower than its text), and
+        the user's width comes back when the pane is wide enough again."""
         self._fitting = True
         try:
+            if 0 in self.user_widths:
+                self._fit_users_date()
             self._fit_title()
         finally:
             self._fitting = False
+
+    def _changes_least(self) -> int:
+        """What changed's least width: its heading, and its shortest text on one line (a
+        count, "12 отговора")."""
+        shortest = min((self.delegate.widths([text])[0] for text in self.texts(2)), default=0)
+        return max(self.header().sectionSizeFromContents(2).width(), shortest)
+
+    def _fit_users_date(self) -> None:
+        header, wanted = self.header(), self.user_widths[0]
+        titles = self.texts(1)
+        # the title keeps its longest word beside it (or the user's narrower width)
+        title_least = self.delegate.widths(titles)[1] if titles else header.minimumSectionSize()
+        title_least = min(title_least, self.user_widths.get(1, title_least))
+        fits = self.viewport().width() - title_least - self._changes_least()
+        text = max(self.sizeHintForColumn(0), header.sectionSizeHint(0))
+        header.resizeSection(0, max(min(wanted, fits), min(wanted, text)))
 
     def _fit_title(self) -> None:
         header = self.header()
         room = self.viewport().width() - header.sectionSize(0)
         if room <= 0:
             return
-        titles, changes = self.texts(1), self.texts(2)
-        # on one line where that leaves what changed its least, else as many lines as it takes
-        title = self.delegate.widths(titles)[0] if titles else room // 2
-        least = max(
-            int(room * self.CHANGES_SHARE),
-            header.sectionSizeFromContents(2).width(),
-            min((self.delegate.widths([text])[0] for text in changes), default=0),
-        )
-        wanted = max(header.minimumSectionSize(), min(title, room - least))
+        if 1 in self.user_widths:  # the user's title as far as it fits: what changed the rest
+            wanted = min(self.user_widths[1], room - self._changes_least())
+        else:
+            # on one line where that leaves what changed its least, else as many lines as it
+            # takes
+            titles = self.texts(1)
+            title = self.delegate.widths(titles)[0] if titles else room // 2
+            least = max(int(room * self.CHANGES_SHARE), self._changes_least())
+            wanted = min(title, room - least)
+        wanted = max(header.minimumSectionSize(), wanted)
         header.resizeSection(1, wanted)
         # The stretched last column does not shrink below a width of its own (Qt keeps it at
         # least the default section size, 100 px): beside "10 отговора" (89 px) the Bulgarian
         # title took the 11 px left and the tree scrolled sideways, cutting the answers off.
-        overflow = header.length() - self.viewport().width()
+        # Measured from the sections before it, not the header's length: as the window
+        # narrows, the stretched column still has its wider width here (the header is resized
+        # after the tree's viewport), and the overflow that made took a user's title down to
+        # 28 px.
+        last = max(header.defaultSectionSize(), header.minimumSectionSize())
+        overflow = header.sectionSize(0) + wanted + last - self.viewport().width()
         if overflow > 0:
             header.resizeSection(1, max(header.minimumSectionSize(), wanted - overflow))
 

@@ -143,16 +143,16 @@ def test_a_column_the_user_resized_keeps_its_width(
     """The date dragged wider went back to its text's width when the page was shown again (a
     sync re-reads it every minute, a language change too), and the form's title dragged
     narrower went back whenever the window's width changed. The widths the user gives them
-    stay; what changed takes the rest."""
+    stay, where the pane has room for them (see the next test); what changed takes the rest."""
     tab = _history(qtbot, session, lang)
     tree, header = tab.tree, tab.tree.header()
     window = tab.window()
     assert isinstance(window, MainWindow)
     page = window.person_page
     fitted = header.sectionSize(0)
-    _drag_border(qtbot, tab, 0, 60)
+    _drag_border(qtbot, tab, 0, 40)  # as wide as there is room for beside the title's words
     date = header.sectionSize(0)
-    assert date >= fitted + 50
+    assert date >= fitted + 30
     page.show_person(page.person, reread=True)  # as after a sync
     _laid_out(window)
     assert header.sectionSize(0) == date
@@ -186,3 +186,55 @@ def test_the_columns_nobody_resized_follow_the_windows_width(
     _laid_out(window)
     assert header.sectionSize(1) > narrow
     assert tree.horizontalScrollBar().maximum() == 0
+
+
+@pytest.mark.parametrize("lang", ["de", "bg"])
+def test_a_column_the_user_widened_gives_way_to_a_narrow_window_and_comes_back(
+    qtbot: QtBot, session: Session, program_font: None, shots: Path, lang: str
+) -> None:
+    """The title dragged wider at 1366 px stayed that wide at 800: what changed went down to
+    28 px and the history scrolled sideways by 200 px. The user's width is kept while it
+    fits; narrower, the title gives way (what changed keeps its count whole), and the user's
+    width is back when the window is wide again. The date alike."""
+    tab = _history(qtbot, session, lang)
+    tree, header = tab.tree, tab.tree.header()
+    window = tab.window()
+    assert isinstance(window, MainWindow)
+    window.resize(1366, 700)
+    _laid_out(window)
+    fitted_date = header.sectionSize(0)
+    _drag_border(qtbot, tab, 1, 80)
+    _laid_out(window)
+    title = header.sectionSize(1)
+    changes_least = header.sectionSizeFromContents(2).width()
+    assert tree.horizontalScrollBar().maximum() == 0 and header.sectionSize(2) >= changes_least
+    window.grab().save(str(shots / f"visit-history-user-title-1366-{lang}.png"))
+
+    for width in (1100, 1024, 800):
+        window.resize(width, 700)
+        _laid_out(window)
+        assert tree.horizontalScrollBar().maximum() == 0, width
+        assert header.length() <= tree.viewport().width(), width
+        assert header.sectionSize(2) >= changes_least, width
+        assert header.sectionSize(1) < title, width
+        assert header.sectionSize(0) == fitted_date, width
+    window.grab().save(str(shots / f"visit-history-user-title-800-{lang}.png"))
+    window.resize(1366, 700)
+    _laid_out(window)
+    assert header.sectionSize(1) == title  # the user's again
+
+    # The date dragged wider (beside a title made narrower again, both fitting): the same
+    # at 800 px, not narrower than its text.
+    _drag_border(qtbot, tab, 1, -80)
+    _drag_border(qtbot, tab, 0, 60)
+    _laid_out(window)
+    date, title = header.sectionSize(0), header.sectionSize(1)
+    assert date >= fitted_date + 50 and tree.horizontalScrollBar().maximum() == 0
+    window.resize(800, 700)
+    _laid_out(window)
+    assert tree.horizontalScrollBar().maximum() == 0
+    assert fitted_date <= header.sectionSize(0) < date
+    assert header.sectionSize(2) >= changes_least
+    window.resize(1366, 700)
+    _laid_out(window)
+    assert (header.sectionSize(0), header.sectionSize(1)) == (date, title)
