@@ -24,6 +24,9 @@ def no_cldr_loaded(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, object
     process have); the data loaded meanwhile is in the dict yielded, then forgotten."""
     loaded: dict[str, object] = {}
     monkeypatch.setattr(babel.localedata, "_cache", loaded)
+    # Babel's wrappers of the loaded data, kept apart from it (getattr: not in every version)
+    if getattr(babel.localedata, "_dict_cache", None) is not None:
+        monkeypatch.setattr(babel.localedata, "_dict_cache", {})
     monkeypatch.setattr(babel.core, "_global_data", None)
     yield loaded
 
