@@ -43,7 +43,7 @@ def _loaded_by_opening(qtbot: QtBot, window: MainWindow, loaded: dict[str, objec
         assert isinstance(dialog, RegisterPersonDialog) and dialog.isVisible()
         return set(loaded) - before
     finally:
-        if dialog is not None:
+        if isinstance(dialog, RegisterPersonDialog):
             dialog.reject()
 
 
