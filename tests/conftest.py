@@ -8,14 +8,19 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("WELCOME_DESK_FAST_KDF", "1")  # tests use cheap Argon2 parameters
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from desktop_app.domain.referral import Organisation
 from desktop_app.i18n.text import set_language
+
+if TYPE_CHECKING:
+    from desktop_app.usecases.accounts import Session
 
 # Generated tests count examples, never time: with two xdist workers (and whatever else runs on
 # the machine) an example or its data may take longer than hypothesis' 200 ms deadline or its
@@ -43,6 +48,35 @@ SAVED_LETTERHEAD = Organisation(
     phone="0231 777-0",
     email="info@bun-venit.example.org",
 )
+
+
+@contextlib.contextmanager
+def store_write_locked(session: Session, busy_ms: int = 500) -> Iterator[None]:
+    """A second SQLCipher connection to ``session``'s store holds its write lock, as a sync in
+    another process or a second window writing would. The program's own connections wait
+    ``busy_ms`` for it, not the 5 s they wait in use (``db.BUSY_TIMEOUT_MS``): what they then
+    say and keep is the same, and a test with a few writes refused took 45 s."""
+    from desktop_app.storage import db
+
+    engine = session.store.engine
+    kept = db.BUSY_TIMEOUT_MS
+    db.BUSY_TIMEOUT_MS = busy_ms
+    engine.dispose()  # the pooled connections go: new ones wait ``busy_ms``
+    try:
+        raw = engine.raw_connection()
+        try:
+            other = raw.driver_connection
+            assert other is not None
+            other.execute("BEGIN IMMEDIATE")
+            try:
+                yield
+            finally:
+                other.execute("ROLLBACK")
+        finally:
+            raw.close()
+    finally:
+        db.BUSY_TIMEOUT_MS = kept
+        engine.dispose()
 
 
 @pytest.fixture(autouse=True)

@@ -108,6 +108,11 @@ class AlreadyRunning(Exception):
         self.what = what
 
 
+#: How long a write waits for another connection's write lock (a sync in another process, a
+#: second window) before it gives up and the user is told the store is busy.
+BUSY_TIMEOUT_MS = 5000
+
+
 def _engine(path: Path, key: bytes) -> Engine:
     url = URL.create("sqlite+pysqlcipher", password=f"x'{key.hex()}'", database=str(path))
     # One connection per checkout from a small queue pool, usable from any worker thread.
@@ -133,7 +138,7 @@ def _engine(path: Path, key: bytes) -> Engine:
         cur.execute(f"PRAGMA wal_autocheckpoint = {_AUTOCHECKPOINT}")
         cur.execute(f"PRAGMA journal_size_limit = {WAL_SIZE_LIMIT}")
         cur.execute("PRAGMA foreign_keys = ON")
-        cur.execute("PRAGMA busy_timeout = 5000")
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA temp_store = MEMORY")
         cur.execute("PRAGMA cache_size = -32768")  # 32 MiB of decrypted pages
         cur.close()

@@ -4,9 +4,6 @@ encrypted stores, the real command line."""
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-
 import pytest
 
 from desktop_app.domain.users import Role
@@ -15,25 +12,8 @@ from desktop_app.i18n.messages import coordinator_to_confirm, failure_cause, syn
 from desktop_app.i18n.text import _, set_language
 from desktop_app.usecases import accounts
 from desktop_app.usecases import sync as sync_uc
-from desktop_app.usecases.accounts import Session
+from tests.conftest import store_write_locked
 from tests.integration.sync_harness import Laptops, ServerProcess, device_id, run_desk
-
-
-@contextlib.contextmanager
-def _write_locked(session: Session) -> Iterator[None]:
-    """A second SQLCipher connection to the store holds its write lock (as a sync process or
-    another window writing would)."""
-    raw = session.store.engine.raw_connection()
-    try:
-        other = raw.driver_connection
-        assert other is not None
-        other.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        finally:
-            other.execute("ROLLBACK")
-    finally:
-        raw.close()
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
@@ -45,7 +25,7 @@ def test_a_busy_store_does_not_spend_the_enrollment_code(
     got "code used already", and the server kept a coordinator no laptop holds."""
     laptop = laptops.account("A")
     code = server.enroll("A")
-    with _write_locked(laptop), pytest.raises(Exception) as busy:
+    with store_write_locked(laptop), pytest.raises(Exception) as busy:
         sync_uc.join(laptop.store, server.base_url, code, "Laptop A")
     assert failure_cause(busy.value) == "store_busy"  # "wait a moment and try again"
     assert not sync_uc.is_joined(laptop.store)

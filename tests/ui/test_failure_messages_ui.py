@@ -27,7 +27,7 @@ from desktop_app.ui.accounts import AddUserDialog, UsersDialog
 from desktop_app.ui.data_rights import erase_shown_person
 from desktop_app.usecases import accounts, data_rights, people, visits
 from desktop_app.usecases.accounts import Session
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, store_write_locked
 from tests.ui.conftest import shown_window, unwritable_folder
 
 CLASS_NAMES = (
@@ -60,17 +60,6 @@ def _other_connection(session: Session) -> Iterator[Any]:
         raw.close()
 
 
-@contextlib.contextmanager
-def _write_locked(session: Session) -> Iterator[None]:
-    """Another connection to the store holds its write lock (as a sync process would)."""
-    with _other_connection(session) as other:
-        other.execute("BEGIN IMMEDIATE")
-        try:
-            yield
-        finally:
-            other.execute("ROLLBACK")
-
-
 def _disk_full(_session: Session, _tmp_path: Path) -> Exception:
     def write() -> None:
         with open("/dev/full", "wb") as device:  # the device that is always full
@@ -98,7 +87,7 @@ def _missing(_session: Session, tmp_path: Path) -> Exception:
 
 
 def _store_busy(session: Session, _tmp_path: Path) -> Exception:
-    with _write_locked(session):  # the store waits its busy timeout (5 s), then gives up
+    with store_write_locked(session):  # the store waits its busy timeout, then gives up
         return _raised(
             lambda: people.register_person(
                 session.store, session.user, PersonDraft("Ana", "Popa", languages=("ro",))
@@ -245,7 +234,7 @@ def test_erasing_while_another_connection_holds_the_store_says_so_in_romanian(
     assert window.recorder.wait(10_000) and window.tasks.wait(10_000)
     warned: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
-    with _write_locked(session):
+    with store_write_locked(session):
         erase_shown_person(window, person.id)
         qtbot.waitUntil(lambda: bool(warned), timeout=20_000)
     assert warned == [
@@ -281,7 +270,7 @@ def test_adding_a_user_while_another_connection_holds_the_store_says_so_in_germa
     dialog.display_name.setText("Ion Țăranu")
     dialog.password.setText(PASSWORD)
     dialog.repeat.setText(PASSWORD)
-    with _write_locked(session), qtbot.waitSignal(dialog.save.answered, timeout=20_000):
+    with store_write_locked(session), qtbot.waitSignal(dialog.save.answered, timeout=20_000):
         dialog.buttons.accepted.emit()
     assert dialog.isVisible()
     assert dialog.general.text() == f"{LEAD_DE} {CASES['store_busy'][1]}"
@@ -296,7 +285,7 @@ def test_removing_a_user_while_another_connection_holds_the_store_says_so_in_rom
     users = UsersDialog(session)
     qtbot.addWidget(users)
     users.table.selectRow([u.account for u in users.users].index("eva"))
-    with _write_locked(session), qtbot.waitSignal(users.save.answered, timeout=20_000):
+    with store_write_locked(session), qtbot.waitSignal(users.save.answered, timeout=20_000):
         users.remove_button.click()
     assert users.error.text() == f"{LEAD_RO} {CASES['store_busy'][2]}"
     assert "eva" in [u.account for u in accounts.list_users(session.store)]

@@ -34,7 +34,7 @@ from desktop_app.ui.sync_status import JOIN_TRY_AGAIN_BUTTON, JoinDialog
 from desktop_app.usecases import accounts
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, store_write_locked
 from tests.integration.sync_harness import (
     START_TIMEOUT,
     CuttingProxy,
@@ -46,7 +46,6 @@ from tests.integration.sync_harness import (
     store_full,
 )
 from tests.ui.conftest import shown_window, type_text
-from tests.ui.test_failure_messages_ui import _write_locked
 from tests.ui.test_onboarding_ui import _make_account, wizard_at_join_page
 from tests.ui.test_sync_ui import _join_dialog
 
@@ -117,7 +116,7 @@ def test_the_wizard_says_a_failure_on_this_laptop_while_it_registers(
     type_text(wizard.join_page.code, server.enroll("B"))
     wizard.next()
     assert wizard.currentPage() is page
-    with _write_locked(wizard.session):
+    with store_write_locked(wizard.session):
         wizard.button(QWizard.WizardButton.CommitButton).click()
         assert page.busy
         _answered(qtbot, wizard)

@@ -20,10 +20,11 @@ from desktop_app.ui.case_access import CaseAccessDialog
 from desktop_app.usecases import access, accounts, audit, backup, people, reference
 from desktop_app.usecases import referrals as referrals_uc
 from desktop_app.usecases.accounts import Session
+from tests.conftest import store_write_locked
 from tests.ui.conftest import shown_window, unwritable_folder
 from tests.ui.test_conflicts_ui import _conflicts_dialog, _record_conflicts
 from tests.ui.test_directory_ui import edited_directory
-from tests.ui.test_failure_messages_ui import CASES, _write_locked
+from tests.ui.test_failure_messages_ui import CASES
 from tests.ui.test_referrals_ui import _person as _referral_person
 from tests.ui.test_referrals_ui import _window
 
@@ -46,7 +47,7 @@ def test_a_conflict_decided_while_the_store_is_busy_says_so_in_the_dialog_in_ger
     _record_conflicts(session, pid, ("phone", "0176 1111111", "0176 2222222"))
     with _conflicts_dialog(qtbot, session, "de") as (window, dialog):
         assert window.recorder.wait(10_000)  # the dialog's view logged before the lock
-        with _write_locked(session), qtbot.waitSignal(dialog.save.answered, timeout=20_000):
+        with store_write_locked(session), qtbot.waitSignal(dialog.save.answered, timeout=20_000):
             dialog.keep_second.click()
         assert dialog.error.text() == f"Die Entscheidung konnte nicht gespeichert werden. {BUSY_DE}"
         assert len(dialog.conflicts) == 1  # still to decide: nothing half done
@@ -59,7 +60,7 @@ def test_publishing_while_the_store_is_busy_says_nothing_was_published_in_romani
 ) -> None:
     set_language("ro")
     dialog, folder, confirm = edited_directory(qtbot, session, tmp_path)
-    with _write_locked(session), qtbot.waitSignal(dialog.save.answered, timeout=20_000):
+    with store_write_locked(session), qtbot.waitSignal(dialog.save.answered, timeout=20_000):
         assert dialog.publish_from(folder, confirm)
     assert dialog.error.text() == f"Nu s-a publicat nimic. {BUSY_RO}"
     assert dialog.message.text() == ""  # not "Se publică…" any more
@@ -82,7 +83,7 @@ def test_opening_a_case_to_a_helper_while_the_store_is_busy_says_so_in_german(
     dialog.show()
     box = next(iter(dialog.boxes.values()))
     box.setChecked(True)
-    with _write_locked(session), qtbot.waitSignal(dialog.save.answered, timeout=20_000):
+    with store_write_locked(session), qtbot.waitSignal(dialog.save.answered, timeout=20_000):
         dialog.buttons.accepted.emit()
     assert dialog.isVisible()
     assert dialog.error.text() == (
@@ -107,19 +108,19 @@ def test_views_not_logged_while_the_store_is_busy_are_said_once_in_romanian(
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
     before = len(audit.list_entries(session.store, session.user, record_id=first))
     said = "Ce ați vizualizat sau ați făcut nu a putut fi scris în jurnalul de audit. " + BUSY_RO
-    with _write_locked(session):
+    with store_write_locked(session):
         window.show_person(first)
         window.show_person(second)
-        assert window.recorder.wait(120_000)  # each write waits the busy timeout (5 s)
+        assert window.recorder.wait(120_000)  # each write waits the busy timeout
         QApplication.processEvents()  # both failures' answers, posted before the writer ended
     assert warned == [said]
     window.show_person(first)  # written: the audit log works again
     assert window.recorder.wait(10_000)
     QApplication.processEvents()
     assert len(audit.list_entries(session.store, session.user, record_id=first)) > before
-    with _write_locked(session):
+    with store_write_locked(session):
         window.show_person(second)
-        assert window.recorder.wait(120_000)  # each write waits the busy timeout (5 s)
+        assert window.recorder.wait(120_000)  # each write waits the busy timeout
         QApplication.processEvents()
     assert warned == [said, said]
 
@@ -213,7 +214,7 @@ def test_a_letter_not_removed_from_the_queue_is_said_as_such_not_as_an_audit_fai
     warned: list[str] = []
     monkeypatch.setattr(QMessageBox, "warning", lambda _parent, _title, text: warned.append(text))
     queue.table.selectRow(0)
-    with _write_locked(session):
+    with store_write_locked(session):
         queue.remove_button.click()
         assert window.recorder.wait(60_000)
         QApplication.processEvents()

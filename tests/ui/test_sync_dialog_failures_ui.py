@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.i18n.text import set_language
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
+from tests.conftest import store_write_locked
 from tests.integration.sync_harness import AnsweringStub, Laptops, ServerProcess, move_laptop_to
 from tests.ui.conftest import type_text
 from tests.ui.test_sync_ui import _join_dialog, _laptops_dialog
@@ -107,7 +108,6 @@ def test_the_join_dialog_says_a_failure_on_this_laptop_in_words_too(
 ) -> None:
     """Not the server: the records busy (a sync process of another window writing) when the
     joining is to be stored. It went to the application's error handler as well."""
-    from tests.ui.test_failure_messages_ui import _write_locked
 
     laptops.new("A")  # the organisation's first laptop
     b = laptops.account("B")
@@ -116,7 +116,7 @@ def test_the_join_dialog_says_a_failure_on_this_laptop_in_words_too(
     dialog.show()
     type_text(dialog.server, server.base_url)
     type_text(dialog.code, server.enroll("B"))
-    with _write_locked(b), qtbot.waitSignal(dialog.calls.idle, timeout=60_000):
+    with store_write_locked(b), qtbot.waitSignal(dialog.calls.idle, timeout=60_000):
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
     assert dialog.error.text() == (
         "Die Unterlagen sind gerade belegt: Eine Synchronisierung oder ein anderes "

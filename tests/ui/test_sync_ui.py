@@ -24,6 +24,7 @@ from desktop_app.ui.sync_status import DevicesDialog, JoinDialog, SyncController
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session, log_in
+from tests.conftest import store_write_locked
 from tests.integration.sync_harness import (
     PASSWORD,
     Backup,
@@ -561,7 +562,6 @@ def test_the_status_tooltip_says_why_a_sync_failed_never_an_exception_name(
     process met: "OperationalError") or the server's English text, and said nothing of a
     server that cannot be reached: why, in the user's words."""
     from tests.integration.sync_harness import AnsweringStub, move_laptop_to
-    from tests.ui.test_failure_messages_ui import _write_locked
 
     a = laptops.new("A")
     set_language("de")
@@ -610,7 +610,7 @@ def test_the_status_tooltip_says_why_a_sync_failed_never_an_exception_name(
         stranger.close()
     # The sync process meets the store busy: its cause, not its exception, reaches the window.
     move_laptop_to(a, laptops.server.base_url)
-    with _write_locked(a):
+    with store_write_locked(a):
         tip = tip_after_sync()
     assert tip == (
         "Die Unterlagen sind gerade belegt: Eine Synchronisierung oder ein anderes "
