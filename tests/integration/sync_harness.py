@@ -538,6 +538,23 @@ class Organisation:
 PASSWORD = "laptop password 1"
 
 
+def logged_in_again(session: Session) -> Session:
+    """The laptop's first account logging in anew (after a key or a role arrived); the caller
+    closes it."""
+    from desktop_app.usecases import accounts
+
+    return accounts.log_in(session.store.paths.data_dir, "anna", PASSWORD)
+
+
+def role_on_login(session: Session) -> Role:
+    """The role the laptop's first account works with when it logs in anew."""
+    again = logged_in_again(session)
+    try:
+        return again.user.role
+    finally:
+        again.close()
+
+
 class CuttingProxy:
     """An HTTP proxy on 127.0.0.1 in front of a real server that goes away at a chosen request:
     once ``cut_when(method, path)`` is true for a request, that request and every one after it

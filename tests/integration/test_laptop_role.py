@@ -24,7 +24,6 @@ from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from sync_server import models
 from tests.integration.sync_harness import (
-    PASSWORD,
     Laptops,
     ServerProcess,
     active_key_id,
@@ -32,12 +31,9 @@ from tests.integration.sync_harness import (
     approve_and_confirm,
     device_id,
     keyring_of,
+    logged_in_again,
+    role_on_login,
 )
-
-
-def _logged_in_again(session: Session) -> Session:
-    """The laptop's first account, as it logs in after the key arrived."""
-    return accounts.log_in(session.store.paths.data_dir, "anna", PASSWORD)
 
 
 def _set_server_role(server: ServerProcess, laptop: Session, role: str) -> None:
@@ -79,7 +75,7 @@ def test_a_laptop_approved_for_student_helpers_gives_its_first_account_a_helpers
     assert not accounts.refresh_user(b)  # nothing changed since
     laptops.sync(b)
 
-    helper = _logged_in_again(b)
+    helper = logged_in_again(b)
     try:
         user, store = helper.user, helper.store
         assert user.role is Role.HELPER and user.lowered and user.ceiling is Role.HELPER
@@ -137,7 +133,7 @@ def test_a_laptop_approved_for_advisors_reads_restricted_sections_but_does_not_c
     laptops.sync(a)
     b = laptops.new("B", role=Role.ADVISOR)
     laptops.sync(b)
-    advisor = _logged_in_again(b)
+    advisor = logged_in_again(b)
     try:
         user = advisor.user
         assert user.role is Role.ADVISOR and user.lowered
@@ -192,15 +188,7 @@ def test_renewals_keep_the_ceiling_even_where_the_server_lists_a_higher_role(
     laptops.sync(b)
     assert active_key_id(b) == second.key_id
     assert sync_uc.laptop_role(b.store) is Role.HELPER
-    assert _logged_in_again_role(b) is Role.HELPER
-
-
-def _logged_in_again_role(session: Session) -> Role:
-    again = _logged_in_again(session)
-    try:
-        return again.user.role
-    finally:
-        again.close()
+    assert role_on_login(b) is Role.HELPER
 
 
 def test_a_laptop_enrolled_with_a_coordinators_code_is_approved_for_coordinators_only(
@@ -216,7 +204,7 @@ def test_a_laptop_enrolled_with_a_coordinators_code_is_approved_for_coordinators
         assert refused.value.code == "role_not_coordinator"
     approve_and_confirm(a, b, role=Role.COORDINATOR)
     assert sync_uc.laptop_role(b.store) is Role.COORDINATOR
-    assert _logged_in_again_role(b) is Role.COORDINATOR
+    assert role_on_login(b) is Role.COORDINATOR
 
 
 def test_a_higher_role_takes_joining_again_with_a_new_code(
@@ -240,7 +228,7 @@ def test_a_higher_role_takes_joining_again_with_a_new_code(
     )
     laptops.sync(b)
     assert sync_uc.laptop_role(b.store) is Role.ADVISOR
-    assert _logged_in_again_role(b) is Role.ADVISOR
+    assert role_on_login(b) is Role.ADVISOR
 
 
 def test_a_helpers_laptop_confirms_another_coordinators_laptop_and_stays_a_helpers(
@@ -259,7 +247,7 @@ def test_a_helpers_laptop_confirms_another_coordinators_laptop_and_stays_a_helpe
     laptops.sync(b)  # under the key it has; C's waits
     assert active_key_id(b) != renewed.key_id
     assert [w.device_name for w in sync_uc.waiting_senders(b.store)] == ["C"]
-    helper = _logged_in_again(b)
+    helper = logged_in_again(b)
     try:
         assert helper.user.role is Role.HELPER
         sync_uc.confirm_coordinator(helper.store, helper.user, sync_uc.fingerprint(c.store))

@@ -23,27 +23,16 @@ from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from sync_server import models
 from tests.integration.sync_harness import (
-    PASSWORD,
     Laptops,
     ServerProcess,
     active_key_id,
     add_person,
     device_id,
     keyring_of,
+    logged_in_again,
+    role_on_login,
     wrapped_key_ids,
 )
-
-
-def _logged_in_again(session: Session) -> Session:
-    return accounts.log_in(session.store.paths.data_dir, "anna", PASSWORD)
-
-
-def _role_on_login(session: Session) -> Role:
-    again = _logged_in_again(session)
-    try:
-        return again.user.role
-    finally:
-        again.close()
 
 
 def _server_roles(server: ServerProcess, laptop: Session) -> tuple[str | None, set[str | None]]:
@@ -96,7 +85,7 @@ def test_an_advisors_laptop_lowered_to_student_helpers_at_its_next_sync_keeps_it
     assert helper.role is Role.HELPER and helper.lowered
     assert not allowed(helper, Action.VIEW_RESTRICTED)
     assert visits.withheld_kinds(b.store, helper, pid) == {"health", "exploitation"}
-    assert _role_on_login(b) is Role.HELPER
+    assert role_on_login(b) is Role.HELPER
     # Its person went out with the same sync, and reached A.
     assert sync_uc.status(b.store).pending_work == 0
     laptops.sync(a)
@@ -185,7 +174,7 @@ def test_a_server_listing_a_higher_role_later_does_not_raise_the_lowered_laptop(
     laptops.sync(b)
     assert active_key_id(b) == renewed.key_id
     assert sync_uc.laptop_role(b.store) is Role.HELPER
-    assert _role_on_login(b) is Role.HELPER
+    assert role_on_login(b) is Role.HELPER
 
 
 def test_the_lowered_laptops_keeper_of_accounts_adds_no_advisor(laptops: Laptops) -> None:
@@ -194,7 +183,7 @@ def test_the_lowered_laptops_keeper_of_accounts_adds_no_advisor(laptops: Laptops
     laptops.sync(a, b)
     sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
     laptops.sync(b)
-    keeper = _logged_in_again(b)
+    keeper = logged_in_again(b)
     try:
         assert keeper.user.keeps_accounts and keeper.user.role is Role.HELPER
         with pytest.raises(PermissionDenied):

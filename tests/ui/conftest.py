@@ -282,6 +282,22 @@ def shown_window(qtbot: QtBot, session: Session, width: int = 0) -> MainWindow:
     return window
 
 
+def menu_bar_texts(window: QWidget) -> set[str]:
+    """The texts of every entry in ``window``'s menu bar and its menus, submenus included."""
+    from PySide6.QtWidgets import QMainWindow, QMenu
+
+    assert isinstance(window, QMainWindow)
+    texts: set[str] = set()
+    pending = list(window.menuBar().actions())
+    while pending:
+        action = pending.pop()
+        texts.add(action.text())
+        menu = action.menu()
+        if isinstance(menu, QMenu):
+            pending += menu.actions()
+    return texts
+
+
 def unwritable_folder(tmp_path: Path) -> Path:
     """A real folder nobody may write to: chmod'ed read-only; as root (who may write anyway)
     /sys, whose folder the kernel refuses to create files in, even for root."""

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
     QDialogButtonBox,
-    QMenu,
     QMessageBox,
     QWidget,
 )
@@ -27,7 +26,7 @@ from desktop_app.usecases import accounts, people
 from desktop_app.usecases import sync as sync_uc
 from sync_server import models
 from tests.integration.sync_harness import Laptops, ServerProcess, add_person, device_id
-from tests.ui.conftest import shown_window
+from tests.ui.conftest import menu_bar_texts, shown_window
 
 
 def _alt(qtbot: QtBot, widget: QWidget, letter: str) -> None:
@@ -111,18 +110,6 @@ def test_the_laptops_dialog_lowers_an_advisors_laptop_by_keyboard_in_bulgarian(
         assert row is not None and row.laptop_role == "helper"
 
 
-def _menu_texts(window: MainWindow) -> set[str]:
-    texts: set[str] = set()
-    pending = list(window.menuBar().actions())
-    while pending:
-        action = pending.pop()
-        texts.add(action.text())
-        menu = action.menu()
-        if isinstance(menu, QMenu):
-            pending += menu.actions()
-    return texts
-
-
 def test_the_lowered_laptops_window_follows_at_its_next_sync_and_sends_its_work(
     qtbot: QtBot, laptops: Laptops
 ) -> None:
@@ -155,7 +142,7 @@ def test_the_lowered_laptops_window_follows_at_its_next_sync_and_sends_its_work(
     laptops.sync(a)
     person = people.get_person(a.store, a.user, unsent)
     assert person is not None and person.family_name == "Popa"
-    assert _("&Users…") in _menu_texts(new)
+    assert _("&Users…") in menu_bar_texts(new)
     new.close()
 
 

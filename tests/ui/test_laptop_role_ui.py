@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QMenu, QMessageBox, QRadioButton
+from PySide6.QtWidgets import QApplication, QMessageBox, QRadioButton
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.users import Role
@@ -21,19 +21,7 @@ from tests.integration.sync_harness import (
     approve_and_confirm,
     device_id,
 )
-from tests.ui.conftest import shown_window, type_text
-
-
-def _menu_texts(window: MainWindow) -> set[str]:
-    texts: set[str] = set()
-    pending = [a for a in window.menuBar().actions()]
-    while pending:
-        action = pending.pop()
-        texts.add(action.text())
-        menu = action.menu()
-        if isinstance(menu, QMenu):
-            pending += menu.actions()
-    return texts
+from tests.ui.conftest import menu_bar_texts, shown_window, type_text
 
 
 def test_approve_stays_disabled_until_who_uses_the_laptop_is_chosen(
@@ -118,7 +106,7 @@ def test_once_the_key_arrives_the_first_account_sees_a_helpers_menus(
     window = MainWindow(b)
     window.show()
     qtbot.waitExposed(window)
-    before = _menu_texts(window)
+    before = menu_bar_texts(window)
     assert "&Audit log…" in before and "&Users…" in before  # its first account: coordinator
     approve_and_confirm(a, b, role=Role.HELPER)
     with qtbot.waitSignal(window.sync.sync_finished, timeout=30_000):  # type: ignore[attr-defined]
@@ -129,7 +117,7 @@ def test_once_the_key_arrives_the_first_account_sees_a_helpers_menus(
     qtbot.addWidget(new)
     qtbot.waitUntil(lambda: new.features_installed, timeout=10_000)
     assert new.session.user.role is Role.HELPER
-    after = _menu_texts(new)
+    after = menu_bar_texts(new)
     assert "&Audit log…" not in after and "&Backup…" not in after
     assert "&Users…" in after  # the laptop's accounts stay with its first account
     box = new.findChild(QMessageBox, "lowered_role")
