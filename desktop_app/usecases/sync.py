@@ -804,9 +804,9 @@ def approve_device(
     for it in the team's records. A laptop approved before (one a rotation left out) gets the
     keys it lacks.
 
-    ``role``: who uses the new laptop. Every key is wrapped for it (``crypto.wrap_team_key``),
-    and no account works on that laptop above it. A laptop enrolled with a coordinator's code
-    is a coordinator's ("role_not_coordinator" otherwise)."""
+    ``role``: who uses the new laptop. Every key up to the one in use is wrapped for it
+    (``crypto.wrap_team_key``), and no account works on that laptop above it. A laptop enrolled
+    with a coordinator's code is a coordinator's ("role_not_coordinator" otherwise)."""
     require(user, Action.MANAGE_LAPTOPS)
     with _roles_kept():
         return _approve_device(store, user, device_id, expected_fingerprint, _wire_role(role))
@@ -839,9 +839,14 @@ def _approve_device(
             raise SyncSetupError("no_team_key")
         if revoked:
             raise SyncSetupError("revoked_laptop")
+        # Not the keys of a renewal begun here and broken off (newer than the key in use): the
+        # new laptop would write under the newest key it holds, which the others may lack until
+        # the renewal is finished (``_unfinished_keys``). Finishing it hands them on to every
+        # laptop vouched for under the key in use, this one too.
         wrapped = {
             key_id: crypto.wrap_team_key(key, key_id, own, public, laptop_role=laptop_role)
             for key_id, key in sorted(held.items())
+            if key_id <= current.key_id
         }
         if device.status == "approved":
             rest = wrapped

@@ -473,6 +473,73 @@ def test_a_renewal_the_server_fails_in_the_middle_of_leaves_no_laptop_unable_to_
         proxy.close()
 
 
+def _key_ids_of(server: ServerProcess, record: str) -> set[str]:
+    """The team keys the server holds a record's envelopes under."""
+    with DbSession(server.engine) as s:
+        return set(
+            s.scalars(
+                select(models.StoredEnvelope.key_id).where(
+                    models.StoredEnvelope.record_id == record
+                )
+            )
+        )
+
+
+def test_a_laptop_approved_after_a_renewal_broke_off_writes_what_the_others_can_read(
+    server: ServerProcess, tmp_path: Path
+) -> None:
+    """A's renewal broke off after A's own key went to the server, before B's: A holds the new
+    key unused. A then approves C: C is given the keys up to the one in use, not the broken-off
+    one, so what C writes B reads. Once A renews again, C gets the new key like every other
+    laptop (and the broken-off one), and the three write and read under it."""
+    proxy = CuttingProxy(server.base_url)
+    group = Laptops(server, tmp_path, url=proxy.url)
+    try:
+        a, b = group.new("A"), group.new("B")
+        group.sync()
+        before = active_key_id(a)
+        uploads: list[str] = []
+
+        def second_key_upload(method: str, path: str) -> bool:
+            if method == "POST" and path == "/v1/keys":
+                uploads.append(path)
+            return len(uploads) == 2  # A's own went through (devices by age), B's did not
+
+        proxy.cut_when = second_key_upload
+        with pytest.raises(Offline):
+            sync_uc.rotate_team_key(a.store, a.user)
+        proxy.restore()
+        unfinished = set(keyring_of(a)) - {before}
+        assert len(unfinished) == 1 and active_key_id(a) == before
+        assert sync_uc.renewal_unfinished(a.store)
+        assert not wrapped_key_ids(server, device_id(b)) & unfinished
+
+        c = group.new("C")  # approved by A while the renewal is broken off
+        assert not wrapped_key_ids(server, device_id(c)) & unfinished
+        first = add_person(c, "Corina", "Dima")
+        assert all(r.refused == 0 for r in group.sync(c, b))
+        assert active_key_id(c) == before and not set(keyring_of(c)) & unfinished
+        assert "Corina Dima" in person_names(b) and _key_ids_of(server, first) == {before}
+        # Approved again (the keys it lacks uploaded): still not the broken-off key.
+        fingerprint = sync_uc.fingerprint(c.store)
+        sync_uc.approve_device(a.store, a.user, device_id(c), fingerprint, role=Role.COORDINATOR)
+        assert not wrapped_key_ids(server, device_id(c)) & unfinished
+
+        again = sync_uc.rotate_team_key(a.store, a.user)
+        assert set(again.given) == _ids(a, b, c) and again.skipped == ()
+        assert {again.key_id, *unfinished} <= wrapped_key_ids(server, device_id(c))
+        later = add_person(c, "Cosmin", "Stan")
+        reports = group.sync(a, b, c, a, b)
+        assert all(r.refused == 0 for r in reports)
+        assert active_key_id(a) == active_key_id(b) == active_key_id(c) == again.key_id
+        names = {"Corina Dima", "Cosmin Stan"}
+        assert person_names(a) == person_names(b) == person_names(c) == names
+        assert _key_ids_of(server, later) == {again.key_id}
+    finally:
+        group.close()
+        proxy.close()
+
+
 def test_a_laptop_approved_after_more_renewals_than_one_approval_carries_gets_every_key(
     laptops: Laptops, server: ServerProcess
 ) -> None:
