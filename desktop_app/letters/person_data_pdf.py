@@ -122,13 +122,15 @@ RETENTION_EARLIER = N_(
     "If you ask us, we erase your data earlier: on every laptop and on the server."
 )
 LEGAL_HEADING = N_("Legal information (Art. 15 GDPR)")
-LEGAL_PURPOSES = N_("Purposes of the processing: {purposes}.")
+#: followed by the purposes, one a line (the consent's labels, capitalised as list items are)
+LEGAL_PURPOSES = N_("Purposes of the processing:")
 LEGAL_BASIS = N_(
     "Legal basis: your consent (Art. 6(1)(a) GDPR); for health data, your explicit consent "
     "(Art. 9(2)(a) GDPR). You can withdraw your consent at any time. This does not affect "
     "the processing before the withdrawal."
 )
-LEGAL_CATEGORIES = N_("Categories of personal data concerned: {categories}.")
+#: followed by the categories, one a line
+LEGAL_CATEGORIES = N_("Categories of personal data concerned:")
 #: each right by its name in the GDPR's official version of the copy's language (Art. 15(1)(e))
 LEGAL_RIGHTS = N_(
     "Your rights: the right to rectification (Art. 16 GDPR), the right to erasure (Art. 17 "
@@ -146,6 +148,7 @@ LEGAL_COMPLAINT_NAMED = N_(
     "You have the right to lodge a complaint with a supervisory authority (Art. 77 GDPR), "
     "for example with the one responsible for us: {authority}."
 )
+LEGAL_FREE_COPY = N_("You receive the first copy of your data free of charge (Art. 15(3) GDPR).")
 LEGAL_AUTOMATED = N_("No decisions about you are made automatically (Art. 22 GDPR).")
 LEGAL_THIRD_COUNTRY = N_(
     "We do not transfer your data to a third country (outside the EU and the EEA) or to an "
@@ -415,20 +418,47 @@ def _notice_story(
         )
     )
     small = ParagraphStyle("small", parent=base, fontSize=9, leading=11.5, spaceAfter=1 * mm)
-    legal = [
-        t(LEGAL_PURPOSES).format(purposes=", ".join(notice.purposes)),
-        t(LEGAL_BASIS),
-        t(LEGAL_CATEGORIES).format(categories="; ".join(notice.categories)),
-        t(LEGAL_RIGHTS),
-        t(LEGAL_COMPLAINT_NAMED).format(authority=notice.supervisory_authority)
-        if notice.supervisory_authority
-        else t(LEGAL_COMPLAINT),
-        t(LEGAL_AUTOMATED),
-        t(LEGAL_THIRD_COUNTRY),
+    lead = ParagraphStyle("lead", parent=small, spaceAfter=0)
+    item = ParagraphStyle(
+        "item", parent=lead, leftIndent=5 * mm, bulletIndent=1.5 * mm, bulletFontName=FONT
+    )
+    last_item = ParagraphStyle("last_item", parent=item, spaceAfter=small.spaceAfter)
+
+    def listed(intro: str, items: Sequence[str]) -> list[Flowable]:
+        # One a line: run into a sentence, the labels (capitalised, with colons and commas of
+        # their own) read as one jumble ("…: Consiliere, Stocare și sincronizare cu …").
+        if not items:
+            return [para(intro, small)]
+        styles = [item] * (len(items) - 1) + [last_item]
+        return [
+            para(intro, lead),
+            *(
+                Paragraph(escape(x), style, bulletText="•")
+                for x, style in zip(items, styles, strict=True)
+            ),
+        ]
+
+    rest = [
+        para(t(LEGAL_BASIS), small),
+        *listed(t(LEGAL_CATEGORIES), notice.categories),
+        *(
+            para(text, small)
+            for text in (
+                t(LEGAL_RIGHTS),
+                t(LEGAL_FREE_COPY),
+                t(LEGAL_COMPLAINT_NAMED).format(authority=notice.supervisory_authority)
+                if notice.supervisory_authority
+                else t(LEGAL_COMPLAINT),
+                t(LEGAL_AUTOMATED),
+                t(LEGAL_THIRD_COUNTRY),
+            )
+        ),
     ]
-    # Only the heading with the first lines: the rest flows on rather than leave a page empty.
+    # Only the heading with the purposes: the rest flows on rather than leave a page empty.
     story += [
-        KeepTogether([para(t(LEGAL_HEADING), heading), para(legal[0], small)]),
-        *(para(text, small) for text in legal[1:]),
+        KeepTogether(
+            [para(t(LEGAL_HEADING), heading), *listed(t(LEGAL_PURPOSES), notice.purposes)]
+        ),
+        *rest,
     ]
     return story

@@ -301,6 +301,53 @@ def test_the_rights_by_their_legal_names_no_third_country_and_the_server(
     assert server in _part(text, lang, pdf_texts.RECIPIENTS_HEADING, pdf_texts.SOURCES_HEADING)
 
 
+#: Art. 15(3) GDPR as each language's official version words it: the copy, free of charge.
+FREE_COPY = {
+    "bg": ("копие", "безплатно", "чл. 15, параграф 3 от ОРЗД"),
+    "ro": ("copie", "gratuit", "art. 15 alin. (3) din RGPD"),
+    "de": ("Kopie", "unentgeltlich", "Art. 15 Abs. 3 DSGVO"),
+    "en": ("copy", "free of charge", "Art. 15(3) GDPR"),
+}
+#: The consent's purposes (resources/forms/consent.yaml), capitalised as list items are.
+PURPOSE_LABELS = {
+    "bg": ("Консултация", "Съхранение и синхронизиране с централния офис"),
+    "ro": ("Consiliere", "Stocare și sincronizare cu biroul central"),
+    "de": ("Beratung", "Speicherung und Abgleich mit der Zentrale"),
+    "en": ("Advice", "Storage and sync with the central office"),
+}
+
+
+@pytest.mark.parametrize("lang", ["bg", "ro", "de", "en"])
+def test_purposes_and_categories_one_a_line_and_the_first_copy_free_of_charge(
+    session: Session, lang: str
+) -> None:
+    """The purposes ran into one sentence with their capitals ("Scopurile prelucrării:
+    Consiliere, Stocare și sincronizare cu biroul central, …"): now each is a line of its own,
+    as are the categories; and the copy says the first one is free (Art. 15(3) GDPR)."""
+    demo = _demo(session)
+    _json, pdf = data_rights.export_person(session.store, session.user, demo.person_id, lang=lang)
+    pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+    lines = [_plain(x).strip() for p in pages for x in (p.extract_text() or "").splitlines()]
+    start = lines.index(gettext_in(lang, pdf_texts.LEGAL_HEADING))
+    legal = lines[start:]
+    purposes = legal.index(gettext_in(lang, pdf_texts.LEGAL_PURPOSES))
+    basis_starts = _plain(gettext_in(lang, pdf_texts.LEGAL_BASIS))[:12]
+    basis = next(n for n, line in enumerate(legal) if line.startswith(basis_starts))
+    listed = legal[purposes + 1 : basis]
+    assert listed and all(line.startswith("• ") for line in listed)
+    for label in PURPOSE_LABELS[lang]:
+        assert f"• {label}" in listed
+    text = " ".join(legal)
+    assert f", {PURPOSE_LABELS[lang][1]}" not in text  # not run into a sentence
+    categories = legal.index(gettext_in(lang, pdf_texts.LEGAL_CATEGORIES))
+    person = gettext_in(lang, person_data_notice.CATEGORY_PERSON)
+    assert legal[categories + 1].startswith(f"• {person[:20]}")
+    free = _plain(gettext_in(lang, pdf_texts.LEGAL_FREE_COPY))
+    assert free in text
+    for term in FREE_COPY[lang]:
+        assert term in free
+
+
 def test_the_advisor_of_a_referral_made_on_another_laptop_is_named(session: Session) -> None:
     """The advisor who served the person is named with each referral, also one made on a
     laptop whose accounts this one does not know (accounts do not sync; the log says only
