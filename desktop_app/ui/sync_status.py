@@ -1506,14 +1506,10 @@ class DevicesDialog(QDialog):
         own = sync_uc.own_device_id(self.controller.store)
         for d in devices:
             status = _(DEVICE_STATUS.get(d.status, d.status))
-            # A laptop waiting for approval is listed without its fingerprint: the one to type
-            # is read off that laptop's own screen, never copied from the server's answer here.
-            shown = "" if d.status == "pending" else f" · {d.fingerprint}"
             # Which laptops need an update before they can read what is published.
             version = d.app_version or "–"
             if d.app_version and is_older(d.app_version, __version__):
                 version = _("{version} (older)").format(version=d.app_version)
-            shown += " · " + _("Version {version}").format(version=version)
             # For whom the coordinator last approved it, beside its status (the server's
             # word: the laptop itself goes by the role bound into its keys).
             role = (
@@ -1521,16 +1517,24 @@ class DevicesDialog(QDialog):
                 if d.laptop_role and d.status != "revoked"
                 else ""
             )
-            text = f"{d.name} · {status}{role}{shown}"
+            version_text = _("Version {version}").format(version=version)
+            text = f"{d.name} · {status}{role} · {version_text}"
             last_sync = laptop_last_sync(d)
             if d.device_id == own:
-                text += " · " + _("this laptop")  # its last sync is in the status bar
-            elif last_sync and d.status != "pending":
-                # Whose work may not have reached the team: a lost or stolen laptop's user lost
-                # what they recorded after this (the list said nothing of when, only the
-                # server's command line did). On a line of its own: beside the fingerprint and
-                # version it did not fit a 1024 px screen.
-                text += "\n" + _SECOND_LINE + _("Last sync {time}").format(time=last_sync)
+                # Its fingerprint is at the top, in large type; its last sync in the status bar.
+                text += " · " + _("this laptop")
+            elif d.status != "pending":
+                # A laptop waiting for approval is listed without its fingerprint: the one to
+                # type is read off that laptop's own screen, never copied from the server's
+                # answer here. The fingerprint on the line below: beside the name, status, role
+                # and version the line was wider than an 800 px screen in Bulgarian.
+                below = [d.fingerprint]
+                if last_sync:
+                    # Whose work may not have reached the team: a lost or stolen laptop's user
+                    # lost what they recorded after this (the list said nothing of when, only
+                    # the server's command line did).
+                    below.append(_("Last sync {time}").format(time=last_sync))
+                text += "\n" + _SECOND_LINE + SEPARATOR.join(below)
             item = QListWidgetItem(text)
             item.setData(Qt.ItemDataRole.UserRole, d.device_id)
             item.setData(_NAME_ROLE, d.name)

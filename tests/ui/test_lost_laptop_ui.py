@@ -70,9 +70,10 @@ def test_revoking_a_stolen_laptop_says_since_when_its_work_never_reached_the_tea
     window = shown_window(qtbot, coordinator)
     dialog = _open_laptops(qtbot, window)
     lines = _listed(qtbot, dialog)
-    # Each other laptop says when it last reached the server, on a line of its own (this
-    # laptop's last sync is in the status bar).
-    assert lines["Laptop Ioana"].endswith(f"\n\u2003\u2003Zuletzt synchronisiert {when}"), lines
+    # Each other laptop says when it last reached the server, on the line below, after its
+    # fingerprint (this laptop's last sync is in the status bar).
+    below = lines["Laptop Ioana"].split("\n")[1]
+    assert below.endswith(f" · Zuletzt synchronisiert {when}"), lines
     assert "synchronisiert" not in lines["Koordination"]
 
     asked = _revoke(qtbot, dialog, "Laptop Ioana")
