@@ -427,7 +427,7 @@ def test_the_export_names_who_holds_the_data_and_how_to_reach_them(session: Sess
     )
     assert "0231 777-0 · info@bun-venit.example.org" in first
     # The right to complain, among the legal parts at the end (Art. 15(1)(f) GDPR).
-    assert "Имате право на жалба до надзорен орган (чл. 77 от ОРЗД)." in last
+    assert "Имате право на жалба до надзорен орган (чл. 77 от ОРЗД), по-специално" in last
 
 
 def test_the_export_pdf_names_consent_texts_and_form_versions_as_a_person_reads_them(
