@@ -20,18 +20,22 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import ColumnElement, delete, exists, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from desktop_app.domain import clock_check
 from desktop_app.domain.hlc import Timestamp
+from desktop_app.storage.audit_models import CaseOpeningRow
 from desktop_app.storage.db import Store
 from desktop_app.storage.layout import LAPTOP_ROLE_META
-from desktop_app.storage.models import PUSH_BEGAN, MetaRow, OutboxRow, table
+from desktop_app.storage.models import PUSH_BEGAN, MetaRow, OutboxRow, PersonRow, table
+from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.sync_models import (
     DeferredEnvelopeRow,
+    SyncedRevisionRow,
     TeamKeyRow,
 )
+from desktop_app.storage.visits_models import ConsentRow, VisitRow
 from desktop_app.sync import crypto, person_merges
 from desktop_app.sync.conflict_records import record_conflict
 from desktop_app.sync.http_client import Forbidden, SyncServerClient
@@ -221,10 +225,42 @@ def outbox_counts(session: Session) -> tuple[int, int]:
     writes the laptop's record, and they are not changes the user made."""
     records = func.count(func.distinct(OutboxRow.record_id))
     internal = func.count(func.distinct(OutboxRow.record_id)).filter(
-        OutboxRow.record_kind.in_(NOT_USER_WORK | LOCAL_ONLY)
+        or_(OutboxRow.record_kind.in_(NOT_USER_WORK | LOCAL_ONLY), *_dropped_by_erasure())
     )
     row = session.execute(select(records, internal)).one()
     return int(row[0] or 0), int(row[1] or 0)
+
+
+# Kinds of records about a person whose rows only an erasure deletes (``person_sources``):
+# one in the outbox that this laptop holds no row of waits only as the tombstone sent for it.
+_ERASED_WITH_PERSON = {
+    "visit": VisitRow.id,
+    "consent": ConsentRow.id,
+    "referral": ReferralRow.id,
+    "case_opening": CaseOpeningRow.id,
+}
+
+
+def _dropped_by_erasure() -> list[ColumnElement[bool]]:
+    """Outbox entries that are no change of a user's to send (for ``outbox_counts``): the
+    tombstone of a record an erasure deleted here (a sync queues one for each record it drops
+    about a person erased on another laptop, ``_apply_page`` and ``person_sources.erase_synced``),
+    and a change to a person whose erasure came from the server (the push drops it: the server
+    holds that revision). After a sync whose push broke off, the status bar said "2 changes kept
+    on this laptop" for a visit and an edit an erasure had just removed. A user's own erasure
+    still counts, once: the person's tombstone, newer than any the server holds."""
+    dropped: list[ColumnElement[bool]] = [
+        (OutboxRow.record_kind == kind) & ~exists().where(row_id == OutboxRow.record_id)
+        for kind, row_id in _ERASED_WITH_PERSON.items()
+    ]
+    erased_elsewhere = exists().where(
+        PersonRow.id == OutboxRow.record_id,
+        PersonRow.deleted.is_(True),
+        SyncedRevisionRow.record_id == PersonRow.id,
+        SyncedRevisionRow.revision >= PersonRow.revision,
+    )
+    dropped.append((OutboxRow.record_kind == "person") & erased_elsewhere)
+    return dropped
 
 
 class SyncEngine:

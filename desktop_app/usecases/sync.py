@@ -112,7 +112,8 @@ class SyncStatus:
     # coordinator is to renew it.
     revoked_holding_key: tuple[str, ...] = ()
     # The records among ``pending_changes`` that the program wrote itself, not a user
-    # (``engine.NOT_USER_WORK``: audit entries, records of laptops, conflicts found, accounts):
+    # (``engine.NOT_USER_WORK``: audit entries, records of laptops, conflicts found, accounts;
+    # and the tombstones of what an erasure removed here, ``engine._dropped_by_erasure``):
     # they sync, but the status bar counts the user's changes without them.
     pending_internal: int = 0
 
