@@ -209,9 +209,11 @@ _CONNECTION_MESSAGES = {
     # The connection was made and broke off in the middle of a request (``ConnectionLost``):
     # "cannot be reached" sent the user to look for a network that was there.
     "lost": N_("The connection to the sync server was made and then broke off. Nothing was lost."),
+    # Not when it is tried again: the status bar's tooltip says that with the time of the next
+    # try, after this (it said "it is tried again automatically" and then "It is tried again by
+    # itself at about 15:50"), and a command run by hand is not tried again by itself.
     "server_fault": N_(
-        "The sync server has a fault. Nothing was lost; it is tried again automatically. If "
-        "it lasts, tell your coordinator."
+        "The sync server has a fault. Nothing was lost. If it lasts, tell your coordinator."
     ),
     "certificate": N_(
         "The sync server's certificate is not valid. Nothing was sent. On a public Wi-Fi, log "

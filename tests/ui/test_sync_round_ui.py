@@ -251,6 +251,46 @@ def test_after_a_fault_or_a_broken_answer_the_next_tries_back_off_as_offline_one
         stub.close()
 
 
+# The words that say a sync is tried again, in each language; the tooltip after a server's
+# fault says so once, with the time of the next try.
+AGAIN_WORDS = {
+    "en": ("tried again",),
+    "de": ("wiederholt", "Versuch"),
+    "bg": ("отново",),
+    "ro": ("reîncearcă",),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(AGAIN_WORDS))
+def test_after_a_server_fault_the_tooltip_says_once_when_it_is_tried_again(
+    qtbot: QtBot, laptops: Laptops, tmp_path: Path, shots: Path, lang: str
+) -> None:
+    """After a 503 the tooltip said "… Nothing was lost; it is tried again automatically. …"
+    and on the next line "It is tried again by itself at about 15:50.": the same twice. It
+    says it once, with the time."""
+    laptop = laptops.new("A", coordinator=True)
+    stub = AnsweringStub(503, tmp_path)
+    try:
+        sync_uc.change_server_url(laptop.store, laptop.user, stub.url)
+        controller = _window(qtbot, laptop)
+        set_language(lang)  # the round's words: in the language of the tooltip
+        controller.retry_after_ms = (60_000,)  # no second round during the test
+        assert isinstance(_round(qtbot, controller), ServerError)
+        tip = controller.label.toolTip()
+        due = dt.datetime.fromtimestamp(controller.next_try_at or 0)
+        assert (
+            _("It is tried again by itself at about {time}.").format(time=format_time_of_day(due))
+            in tip
+        ), tip
+        assert sum(tip.count(word) for word in AGAIN_WORDS[lang]) == 1, tip
+        assert connection_message("server_fault") in tip and "503" in tip
+        _hover_shot(qtbot, controller, shots / f"syncround-503-tooltip-{lang}.png")
+        controller.window.close()
+    finally:
+        set_language("en")
+        stub.close()
+
+
 def test_a_connection_cut_off_in_the_middle_says_so_not_that_the_server_is_away(
     qtbot: QtBot, behind_link: Laptops, link: FlakyLink, shots: Path
 ) -> None:
