@@ -6,10 +6,11 @@ with its tombstone. Real stores, real widgets, a real server on 127.0.0.1."""
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QLabel, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -116,6 +117,38 @@ def test_the_kept_entrys_page_tells_of_the_other_entrys_form_and_continues_it(
         assert tab.carried_box.isHidden() and tab.carried_notes == []
         win.close()
         qtbot.waitUntil(lambda: not feature.open_windows, timeout=30_000)
+        window.close()
+    finally:
+        set_language("en")
+
+
+def test_the_notice_is_shown_whole_in_romanian_at_1024_pixels(
+    qtbot: QtBot, session: Session, program_font: None
+) -> None:
+    """Reported cut off vertically in Romanian (its last line not shown). Not reproduced at
+    1024 x 700 or 1366 x 768 in ro, bg or de, nor with a long summary, a language switch or a
+    merge arriving while the page was open: a guard that the notice, the note on the entry's
+    own draft beside it and the buttons get all the height their text needs at the width they
+    have, with the program's font."""
+    kept, _gone = _merged_with_two_drafts(session)
+    set_language("ro")
+    try:
+        window = shown_window(qtbot, session, 1024)
+        feature: VisitsFeature = window.visits  # type: ignore[attr-defined]
+        window.show_person(kept)
+        window.person_page.tabs.setCurrentWidget(feature.tab)
+        tab = feature.tab
+        qtbot.waitUntil(tab.carried_box.isVisible, timeout=5000)
+        (note,) = tab.carried_notes
+
+        def whole(label: QLabel) -> bool:
+            return label.height() >= label.heightForWidth(label.width()) > 0
+
+        for label in (note, tab.drafts_note):  # once the page is laid out
+            qtbot.waitUntil(partial(whole, label), timeout=5000)
+        assert note.height() > note.fontMetrics().lineSpacing() * 2  # wrapped, three lines
+        ((go_on, discard),) = tab.carried_buttons
+        assert go_on.height() >= go_on.sizeHint().height() <= discard.height()
         window.close()
     finally:
         set_language("en")
