@@ -236,8 +236,12 @@ def apply_remote_erasure(
 ) -> bool:
     """For the sync client: a person's tombstone arrived; erase everything held here.
 
-    Runs in the sync's transaction, writes no outbox row (the tombstone came from outside)
-    and an audit entry marked ``remote``. Returns False if there was nothing left to erase.
+    Runs in the sync's transaction and writes an audit entry marked ``remote``. The person's
+    own tombstone is not sent back (it came from outside); the records of theirs held here
+    (visits, consents, referrals …) are queued as tombstones of their own (``erase_synced``),
+    so that the server drops every revision of them, also those of laptops the person's
+    tombstone has not reached; the status bar does not count them as the user's changes
+    (``engine.outbox_counts``). Returns False if there was nothing left to erase.
     """
     row = session.scalar(select(PersonRow).where(PersonRow.id == person_id))
     if row is None or (row.deleted and row.revision >= revision):
