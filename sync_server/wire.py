@@ -30,6 +30,20 @@ MAX_KEYS_PER_APPROVAL = 32
 # Record kinds only a coordinator's device may push (reference data: the service directory and
 # the form definitions every laptop uses); a push holding one from any other device is refused.
 COORDINATOR_KINDS = frozenset({"reference"})
+# A person's record: its tombstone (``Envelope.erases``) erases the person on every laptop, so
+# the server takes one only from a laptop whose role may erase (``SyncService.push``), or
+# that ends a merge of two entries of one person.
+PERSON_KIND = "person"
+# The record that an entry of a person was merged into another (``desktop_app.usecases.
+# merges``), one per entry merged away, its id ``person_merge_id`` of that entry's: the server
+# tells a merge's tombstone from an erasure by it, without reading it.
+PERSON_MERGE_KIND = "person_merge"
+_PERSON_MERGES = uuid.UUID("0b6c8f52-93d4-4a7e-b1e5-6a2f0c9d7e13")
+
+
+def person_merge_id(person_id: str) -> str:
+    """The id of the record that the entry ``person_id`` was merged away: alike everywhere."""
+    return str(uuid.uuid5(_PERSON_MERGES, person_id))
 
 
 def _b64_len(raw: int) -> int:
@@ -231,8 +245,9 @@ class PushItemResult(_Answer):
     revision: int
     status: PushStatus
     seq: int | None = None
-    # for refused: "conflict", "author_mismatch" or "kind_mismatch" (the record id is stored
-    # under another kind)
+    # for refused: "conflict", "author_mismatch", "kind_mismatch" (the record id is stored
+    # under another kind) or "erase_not_allowed" (a person's tombstone from a laptop whose
+    # role may not erase, ``SyncService.push``)
     code: str | None = None
     reason: str | None = None
 

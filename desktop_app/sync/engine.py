@@ -1138,6 +1138,12 @@ def _open(opener: crypto.EnvelopeOpener, envelope: wire.StoredEnvelope) -> _Open
             # these envelopes too): set on a live record, by the server or anyone, it would
             # have the server drop the record's history; such an envelope is not taken.
             raise PayloadError("an erasing envelope holding a live record")
+        if incoming.deleted and not envelope.erases and envelope.kind == wire.PERSON_KIND:
+            # The other way round: a person's tombstone the server was not told of. The server
+            # refuses a person's erasure from a laptop whose role may not erase
+            # (``SyncService.push``) by the flag alone; sent without it, an altered program's
+            # erasure would pass. Every version that erases sets the flag.
+            raise PayloadError("a person's tombstone without the erasing flag")
     except (crypto.EnvelopeError, PayloadError) as exc:
         return exc
     return incoming, author
