@@ -203,7 +203,18 @@ _REFUSALS = {
     "conflict": "this revision is already stored with different content; "
     "pull, merge and push a higher revision",
     "kind_mismatch": "this record id is already stored under another kind",
+    "erase_not_allowed": "a person is erased only from a laptop approved for coordinators",
 }
+
+# Laptop roles (``wire.LaptopRole``) whose devices may not erase a person: on a laptop only a
+# coordinator may (``desktop_app.domain.permissions``, ``Action.ERASE_PERSON``), but that check
+# is in the program, and a laptop running an altered one holds the team key all the same.
+# Devices without a role (approved before roles; the organisation's first is "coordinator")
+# erase as before.
+_MAY_NOT_ERASE = frozenset({"helper", "advisor"})
+# Of those, the roles that may merge two entries of one person (``Action.DECIDE_DUPLICATES``):
+# the entry merged away ends as a tombstone too.
+_MAY_MERGE = frozenset({"advisor"})
 
 
 def _refused(env: wire.Envelope, code: str) -> wire.PushItemResult:
@@ -760,11 +771,13 @@ class SyncService:
                 )
         # Everything that needs no lock happens first: the counter lock serialises every push
         # of every laptop.
+        mismatched = {
+            index for index, env in enumerate(request.envelopes) if env.author_device != device.id
+        }
+        not_allowed = self._erasures_not_allowed(device, request.envelopes, mismatched)
         items: list[_PushItem] = []
-        mismatched: set[int] = set()
         for index, env in enumerate(request.envelopes):
-            if env.author_device != device.id:
-                mismatched.add(index)
+            if index in mismatched or index in not_allowed:
                 continue
             items.append(
                 _PushItem(
@@ -788,6 +801,9 @@ class SyncService:
             if index in mismatched:
                 results.append(_refused(env, "author_mismatch"))
                 continue
+            if index in not_allowed:
+                results.append(_refused(env, "erase_not_allowed"))
+                continue
             (outcome, seq), item = next(outcomes)
             counts[outcome] += 1
             if outcome in ("conflict", "kind_mismatch"):
@@ -809,7 +825,7 @@ class SyncService:
                     record_id=env.record_id, revision=env.revision, status=outcome, seq=seq
                 )
             )
-        refused = counts["conflict"] + counts["kind_mismatch"] + len(mismatched)
+        refused = counts["conflict"] + counts["kind_mismatch"] + len(mismatched) + len(not_allowed)
         log.info(
             "push device=%s accepted=%d duplicate=%d refused=%d bytes=%d kinds=%s",
             device.id,
@@ -825,6 +841,86 @@ class SyncService:
             refused=refused,
             results=results,
         )
+
+    def _erasures_not_allowed(
+        self, device: AuthenticatedDevice, envelopes: Sequence[wire.Envelope], skip: set[int]
+    ) -> set[int]:
+        """The indexes of the person tombstones (``wire.Envelope.erases``) in a push that the
+        device's role may not send (``_MAY_NOT_ERASE``): refused one by one, the rest of the
+        push goes on. Read only when a push holds one (seldom), from the device's role as a
+        coordinator last approved it (``change_laptop_role`` lowers it).
+
+        Such a device sends a person's tombstone, unaltered, in two cases, and it is taken:
+        - the server holds a tombstone of that person already: the laptop merged the erasure
+          it pulled with changes of its own not sent yet (a revision above the tombstone), or
+          with its own tombstone of a merge. The person is erased on the server already; the
+          later tombstone changes nothing.
+        - an advisor's laptop merged two entries (``usecases.merges``): the entry merged away
+          is a tombstone, after a live merge record named after it (``wire.person_merge_id``)
+          that the server holds or that comes earlier in the same push (with nothing else
+          stored under that id). Laptops take such a tombstone as a merge: the records of the
+          entry merged away move to the entry kept, not erased.
+
+        The limit of this: tombstones of other kinds (visits, consents, referrals ... queued
+        for a person's records by every erasure, also one applied from another laptop) are
+        taken from every role; the server cannot tell whose records they are. The server
+        cannot read a merge record either: an advisor's altered program can pass an erasure
+        off as a merge (a merge record under the entry's id naming no entry to keep). A laptop
+        that erased a person while approved for coordinators, whose role was lowered before
+        it pushed, has that erasure refused; so has a helper's or an advisor's laptop that
+        sends back, to a server restored from a backup older than the erasure, a tombstone
+        it pulled (the coordinator's laptop sends it back too)."""
+        erasing = {
+            index
+            for index, env in enumerate(envelopes)
+            if env.erases and env.kind == wire.PERSON_KIND and index not in skip
+        }
+        if not erasing:
+            return set()
+        people = {envelopes[index].record_id for index in erasing}
+        d, t = models.Device, models.StoredEnvelope
+        stored: list[Any] = []
+        with self._read() as connection:
+            role = connection.execute(select(d.laptop_role).where(d.id == device.id)).scalar()
+            if role not in _MAY_NOT_ERASE:
+                return set()
+            merges = {wire.person_merge_id(pid) for pid in people} if role in _MAY_MERGE else set()
+            asked = sorted(people | merges)
+            for start in range(0, len(asked), _CHUNK):
+                stored += connection.execute(
+                    select(t.record_id, t.kind, t.erases).where(
+                        t.record_id.in_(asked[start : start + _CHUNK])
+                    )
+                ).all()
+        erased = {rid for rid, _kind, erases in stored if rid in people and erases}
+        # Per merge id stored: whether it is a live merge record (no tombstone, no other kind).
+        merge_held: dict[str, bool] = {}
+        for rid, kind, erases in stored:
+            if rid in merges:
+                live = kind == wire.PERSON_MERGE_KIND and not erases
+                merge_held[rid] = merge_held.get(rid, True) and live
+        refused: set[int] = set()
+        merged_in_push: set[str] = set()
+        for index, env in enumerate(envelopes):
+            if index in skip:
+                continue
+            if env.kind == wire.PERSON_MERGE_KIND and not env.erases:
+                merged_in_push.add(env.record_id)
+            if index not in erasing or env.record_id in erased:
+                continue
+            merge = wire.person_merge_id(env.record_id) if role in _MAY_MERGE else None
+            if merge is not None and merge_held.get(merge, merge in merged_in_push):
+                continue
+            refused.add(index)
+        if refused:
+            # Ids only, as every line of the log.
+            log.warning(
+                "push device=%s role=%s: person erasures refused records=%s",
+                device.id,
+                role,
+                ",".join(envelopes[index].record_id for index in sorted(refused)),
+            )
+        return refused
 
     def _store_pg(
         self, device_id: str, now: dt.datetime, items: list[_PushItem]

@@ -1184,6 +1184,13 @@ class _Confirmed:
                 self.top_seq = max(self.top_seq, item.seq or 0)
             elif item.code == "conflict":
                 refused_conflict = True
+            elif item.code == "erase_not_allowed":
+                # A person's tombstone from a laptop whose role may not erase (a restored
+                # server lacking the erasure this laptop applied, or a role lowered since the
+                # erasure): sent again it would be refused again, so it leaves the outbox.
+                # The person stays erased here; the server and the other laptops keep them.
+                log.warning("push of %s refused: %s; not sent again", item.record_id, item.code)
+                self.nothing_to_send.add(item.record_id)
             else:
                 log.warning("push of %s refused: %s", item.record_id, item.code)
         self.nothing_to_send |= nothing_to_send

@@ -15,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from desktop_app.storage.models import PersonMergeRow
 from desktop_app.sync.merge import FieldState, RecordState
+from sync_server import wire
 
-KIND = "person_merge"
+KIND = wire.PERSON_MERGE_KIND
 # Kinds whose records about a person move with a merge, and the column naming the person.
 # A merge naming the entry merged away as the one it kept moves on too (three entries of one
 # person merged one after the other). Quick contacts name no one; drafts never sync.

@@ -13,7 +13,6 @@ recorded offline and has not sent, and moves records arriving later (``sync.pers
 from __future__ import annotations
 
 import json
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -50,9 +49,8 @@ from desktop_app.sync.person_merges import KIND, MOVES, kept_entries
 from desktop_app.sync.records import ADAPTERS, RowAdapter
 from desktop_app.usecases import audit, duplicates
 from desktop_app.usecases.data_rights import PersonNotFound
+from sync_server import wire
 
-# The namespace of the merge records' ids: one per entry merged away.
-_MERGES = uuid.UUID("0b6c8f52-93d4-4a7e-b1e5-6a2f0c9d7e13")
 # What the dialog counts of each entry (the keys of ``MergeSide.counts``).
 COUNTED = ("visits", "referrals", "consents")
 
@@ -81,8 +79,10 @@ def kept_entry(store: Store, person_id: str) -> str | None:
 
 
 def merge_id(merged_id: str) -> str:
-    """The id of the record that an entry was merged away: the same on every laptop."""
-    return str(uuid.uuid5(_MERGES, merged_id))
+    """The id of the record that an entry was merged away: the same on every laptop (the
+    server reads it too: an advisor's laptop may send the tombstone of an entry merged away,
+    not an erasure, ``SyncService.push``)."""
+    return wire.person_merge_id(merged_id)
 
 
 @dataclass(frozen=True)

@@ -492,23 +492,23 @@ class Organisation:
     coordinator: Member
     members: list[Member] = field(default_factory=list)
 
-    def join(self, name: str, approve: bool = True) -> Member:
+    def join(self, name: str, approve: bool = True, role: wire.LaptopRole = "advisor") -> Member:
         keys = crypto.DeviceKeys.generate()
         client = self.server.client()
         reg = client.register(self.server.enroll(name), name, keys.public_key)
         member = Member(name, keys, reg.device_id, client)
         if approve:
-            self.approve(member)
+            self.approve(member, role)
         self.members.append(member)
         return member
 
-    def approve(self, member: Member) -> None:
+    def approve(self, member: Member, role: wire.LaptopRole = "advisor") -> None:
         wrapped = crypto.wrap_team_key(
             self.team.key,
             self.team.key_id,
             self.coordinator.keys,
             member.keys.public_key,
-            laptop_role="advisor",
+            laptop_role=role,
         )
         self.coordinator.client.approve(
             member.device_id,
@@ -517,7 +517,7 @@ class Organisation:
                     self.team.key_id,
                     wrapped,
                     self.coordinator.keys.public_key,
-                    laptop_role="advisor",
+                    laptop_role=role,
                 )
             ],
         )

@@ -1,0 +1,224 @@
+"""The server refuses a person's erasure pushed by a laptop whose role may not erase
+(``SyncService.push``): a student helper's or an advisor's laptop running an altered program
+holds the team key, and every other laptop would erase the person for good. What such laptops
+send unaltered still goes: the tombstone of an erasure the server holds already (a remote
+erasure merged with changes not sent yet), and the tombstone an advisor's merge of two entries
+leaves. Real server processes, SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from desktop_app.domain.users import Role
+from desktop_app.storage.visits_models import VisitRow
+from desktop_app.sync import crypto
+from desktop_app.sync.engine import active_key, pending_changes
+from desktop_app.sync.merge import RecordState
+from desktop_app.sync.records import LocalRecord, encode
+from desktop_app.usecases import data_rights, merges, people, visits
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import Session
+from sync_server import models, wire
+from tests.integration.sync_harness import (
+    Laptops,
+    Member,
+    Organisation,
+    ServerProcess,
+    add_person,
+    device_id,
+    edit_person,
+    logged_in_again,
+)
+from tests.unit.test_visits import full_life_situation
+
+
+def _tombstone(session: Session, kind: str, record_id: str, revision: int) -> wire.Envelope:
+    """A tombstone sealed under the team key by the laptop of ``session``, flagged as erasing,
+    as an altered program on that laptop would make it."""
+    with session.store.reading() as db:
+        key = active_key(db)
+        assert key is not None
+    device = device_id(session)
+    clock = f"{time.time_ns() // 1_000_000:013d}-00000-{device}"
+    state = RecordState(kind, record_id, {}, True, clock)
+    sealer = crypto.EnvelopeSealer(key.key, key.key_id, device)
+    plaintext = encode(LocalRecord(state, revision, ""))
+    return sealer.seal(record_id, kind, revision, plaintext, clock, True)
+
+
+def _held(server: ServerProcess, record_id: str) -> list[tuple[int, bool, str]]:
+    """(revision, erases, author device) of each envelope of a record the server holds."""
+    t = models.StoredEnvelope
+    with DbSession(server.engine) as s:
+        rows = s.execute(
+            select(t.revision, t.erases, t.author_device)
+            .where(t.record_id == record_id)
+            .order_by(t.revision)
+        )
+        return [(r.revision, r.erases, r.author_device) for r in rows]
+
+
+def _name(session: Session, person_id: str) -> str | None:
+    person = people.get_person(session.store, session.user, person_id)
+    return None if person is None else person.family_name
+
+
+@pytest.mark.parametrize("role", [Role.HELPER, Role.ADVISOR])
+def test_a_crafted_erasure_from_a_laptop_that_may_not_erase_is_refused(
+    laptops: Laptops, server: ServerProcess, role: Role
+) -> None:
+    a, b, c = laptops.new("A"), laptops.new("B", role=role), laptops.new("C", role=Role.HELPER)
+    pid = add_person(a, "Радка", "Стоянова", "1990")
+    laptops.sync(a, b, c)
+    visit_id = str(uuid.uuid4())
+    with sync_uc.client_for(b.store) as client:
+        answer = client.push([_tombstone(b, "person", pid, 2), _tombstone(b, "visit", visit_id, 1)])
+    # The person's erasure refused, the rest of the push taken: a tombstone of another kind
+    # is taken from every role (the server cannot tell whose record it is).
+    assert [(r.status, r.code) for r in answer.results] == [
+        ("refused", "erase_not_allowed"),
+        ("accepted", None),
+    ]
+    assert (answer.accepted, answer.refused) == (1, 1)
+    assert answer.results[0].reason
+    laptops.sync(a, c)
+    assert _name(a, pid) == _name(c, pid) == "Стоянова"
+    assert _held(server, pid) == [(1, False, device_id(a))]
+    assert f"person erasures refused records={pid}" in server.log_text()
+
+
+def test_an_erasure_the_server_refuses_leaves_the_outbox_and_the_rest_goes(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """An altered program on a helper's laptop erases through the laptop's own sync: the
+    erasure is refused, dropped from the outbox (not sent round after round), and what else
+    the laptop recorded reaches the others."""
+    a, b = laptops.new("A"), laptops.new("B", role=Role.HELPER)
+    pid = add_person(a, "Радка", "Стоянова", "1990")
+    laptops.sync(a, b)
+    # B's first account logged in before the laptop was approved for helpers: its session
+    # still holds the coordinator's role, as an altered program would.
+    assert b.user.role is Role.COORDINATOR
+    data_rights.erase_person(b.store, b.user, pid)
+    new = add_person(b, "Ion", "Popescu", "1985")
+    first = laptops.sync(b)[0]
+    assert first.sent >= 1  # the new person
+    assert pending_changes(b.store) == 0
+    again = laptops.sync(b)[0]
+    assert again.pushed == 0
+    laptops.sync(a)
+    assert _name(a, pid) == "Стоянова" and _name(a, new) == "Popescu"
+    assert _held(server, pid) == [(1, False, device_id(a))]
+
+
+def test_a_coordinators_erasure_still_travels(laptops: Laptops, server: ServerProcess) -> None:
+    a = laptops.new("A")
+    d, b = laptops.new("D", role=Role.COORDINATOR), laptops.new("B", role=Role.HELPER)
+    pid = add_person(a, "Радка", "Стоянова", "1990")
+    laptops.sync(a, d, b)
+    data_rights.erase_person(d.store, d.user, pid)
+    laptops.sync(d, a, b)
+    assert _name(a, pid) is None and _name(b, pid) is None
+    assert _held(server, pid) == [(2, True, device_id(d))]
+
+
+def test_a_helpers_laptop_applying_a_remote_erasure_over_its_own_changes_syncs_again(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """B (a helper's) changed the person twice offline; A erases them. B's sync merges the
+    erasure over its own revisions and sends the person's tombstone at B's revision: taken,
+    as the server holds the person's erasure already. Nothing stays waiting on B."""
+    a, b = laptops.new("A"), laptops.new("B", role=Role.HELPER)
+    pid = add_person(a, "Радка", "Стоянова", "1990")
+    laptops.sync(a, b)
+    edit_person(b, pid, phone="0176 1111111")
+    edit_person(b, pid, phone="0176 2222222")
+    data_rights.erase_person(a.store, a.user, pid)
+    laptops.sync(a)
+    assert _held(server, pid) == [(2, True, device_id(a))]
+    laptops.sync(b)
+    assert _name(b, pid) is None
+    assert _held(server, pid) == [(3, True, device_id(b))]
+    assert pending_changes(b.store) == 0
+    assert laptops.sync(b)[0].pushed == 0
+    laptops.sync(a)
+    assert _name(a, pid) is None
+
+
+def test_an_advisor_merging_two_entries_of_one_person_syncs(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a, b = laptops.new("A"), laptops.new("B", role=Role.ADVISOR)
+    one = add_person(a, "Радка", "Стоянова", "1990")
+    other = add_person(a, "Радка", "Стоянова", "1990", "0176 1111111")
+    kept, merged = merges.kept_and_merged(one, other)
+    visits.finish_visit(a.store, a.user, merged, "life_situation", full_life_situation())
+    laptops.sync(a, b)
+    advisor = logged_in_again(b)
+    try:
+        assert advisor.user.role is Role.ADVISOR
+        merges.merge_people(advisor.store, advisor.user, one, other)
+    finally:
+        advisor.close()
+    laptops.sync(b, a)
+    assert pending_changes(b.store) == 0
+    assert _held(server, merged) == [(2, True, device_id(b))]
+    assert _name(a, merged) is None and _name(a, kept) == "Стоянова"
+    with a.store.reading() as s:
+        moved = s.scalars(select(VisitRow.person_id).where(VisitRow.deleted.is_(False))).all()
+    assert moved == [kept]
+
+
+# --- the rule on the server, envelope by envelope -------------------------------------------
+
+
+def _erasing(member: Member, org: Organisation, kind: str, record_id: str) -> wire.Envelope:
+    envelope = member.seal(org.team, record_id, kind, 1, b"a tombstone")
+    return envelope.model_copy(update={"erases": True})
+
+
+def test_an_advisors_tombstone_needs_the_merge_record_named_after_the_entry(
+    org: Organisation,
+) -> None:
+    advisor, helper = org.join("Advisor"), org.join("Helper", role="helper")
+    first, second, third = (str(uuid.uuid4()) for _ in range(3))
+
+    def merge_record(
+        member: Member, person: str, kind: str = wire.PERSON_MERGE_KIND
+    ) -> wire.Envelope:
+        return member.seal(org.team, wire.person_merge_id(person), kind, 1, b"a merge record")
+
+    # The merge record pushed before, then the tombstone alone: taken.
+    assert advisor.client.push([merge_record(advisor, first)]).accepted == 1
+    later = advisor.client.push([_erasing(advisor, org, "person", first)])
+    assert [r.status for r in later.results] == ["accepted"]
+    # Under the merge record's id a record of another kind is stored: no merge, refused.
+    assert advisor.client.push([merge_record(advisor, second, "visit")]).accepted == 1
+    answer = advisor.client.push(
+        [merge_record(advisor, second), _erasing(advisor, org, "person", second)]
+    )
+    assert [r.code for r in answer.results] == ["kind_mismatch", "erase_not_allowed"]
+    # A merge record after the tombstone does not make it a merge's.
+    answer = advisor.client.push(
+        [_erasing(advisor, org, "person", third), merge_record(advisor, third)]
+    )
+    assert [r.code for r in answer.results] == ["erase_not_allowed", None]
+    # A helper's laptop merges nothing: with the merge record in the push, refused all the same.
+    fourth = str(uuid.uuid4())
+    answer = helper.client.push(
+        [merge_record(helper, fourth), _erasing(helper, org, "person", fourth)]
+    )
+    assert [r.code for r in answer.results] == [None, "erase_not_allowed"]
+    # A laptop approved for coordinators erases.
+    coordinator = org.join("Coordinator", role="coordinator")
+    answer = coordinator.client.push([_erasing(coordinator, org, "person", fourth)])
+    assert [r.status for r in answer.results] == ["accepted"]
+    # ... and once the server holds the erasure, a later tombstone is taken from any role.
+    again = helper.seal(org.team, fourth, "person", 2, b"a later tombstone")
+    answer = helper.client.push([again.model_copy(update={"erases": True})])
+    assert [r.status for r in answer.results] == ["accepted"]
