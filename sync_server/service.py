@@ -215,6 +215,7 @@ _MAY_NOT_ERASE = frozenset({"helper", "advisor"})
 # Of those, the roles that may merge two entries of one person (``Action.DECIDE_DUPLICATES``):
 # the entry merged away ends as a tombstone too.
 _MAY_MERGE = frozenset({"advisor"})
+_LOGGED_IDS = 10  # record ids named in one line of the log
 
 
 def _refused(env: wire.Envelope, code: str) -> wire.PushItemResult:
@@ -913,12 +914,15 @@ class SyncService:
                 continue
             refused.add(index)
         if refused:
-            # Ids only, as every line of the log.
+            # Ids only, as every line of the log; a few of them (a push holds up to 500).
+            named = [envelopes[index].record_id for index in sorted(refused)]
             log.warning(
-                "push device=%s role=%s: person erasures refused records=%s",
+                "push device=%s role=%s: %d person erasures refused records=%s%s",
                 device.id,
                 role,
-                ",".join(envelopes[index].record_id for index in sorted(refused)),
+                len(named),
+                ",".join(named[:_LOGGED_IDS]),
+                ",..." if len(named) > _LOGGED_IDS else "",
             )
         return refused
 
