@@ -625,7 +625,10 @@ def test_an_entry_added_by_its_access_key_shows_its_questions(
         QTest.keyClick(win, Qt.Key(ord(key.upper())), Qt.KeyboardModifier.AltModifier)
         qtbot.waitUntil(lambda: len(group.items) == 1, timeout=30_000)
         (item,) = group.items
-        assert item.editors["q_kind"].title.text() == "T&ipul *"
+        # With a key of its own: which letter is free depends on the window's other words
+        # (test_form_access_keys_ui holds the keys to being unique).
+        title = item.editors["q_kind"].title.text()
+        assert title.replace("&", "") == "Tipul *" and _access_key(title) is not None, title
         combo = view.input("qualifications[0].q_kind")
         assert isinstance(combo, QComboBox)
         texts = [combo.itemText(i) for i in range(1, combo.count())]

@@ -380,7 +380,7 @@ def test_a_copy_of_a_persons_data_and_an_erasure_that_reaches_every_laptop(
     # not yet on the other laptops: the status bar says that it waits to be sent
     status = window.sync.label  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: " 0 Änderungen zu senden" not in status.text(), timeout=10_000)
-    assert re.search(r"\d+ Änderungen? zu senden", status.text()), status.text()
+    assert re.search(r"\d+ Änderung(en)? zu senden", status.text()), status.text()
     _shot(window, "erased")
     laptops.sync(team.coordinator, team.advisor_b, team.advisor_a, team.helper)
     for s in (team.coordinator, team.advisor_a, team.advisor_b, team.helper):
