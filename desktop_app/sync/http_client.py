@@ -261,6 +261,10 @@ class SyncServerClient:
                 raise Unauthorized(401, "unauthorized", "this device has no token yet")
             headers["Authorization"] = f"Bearer {self.token}"
         attempt = 0
+        # A connection that broke off, if one did: what the request's failure is told as even
+        # where the tries after it found no connection (the link dropped mid-answer, then was
+        # gone): "cannot be reached" sent the user looking for a network that had been there.
+        lost: ConnectionLost | None = None
         while True:
             deadline = time.monotonic() + self.deadline
             try:
@@ -274,13 +278,15 @@ class SyncServerClient:
                 hint = connect_hint(exc, self._base_url)
                 failure: SyncError = Offline(f"cannot reach the sync server: {exc}", hint)
                 if isinstance(exc, httpx.ConnectTimeout) and not self.retry_unanswered:
-                    raise failure from exc
+                    raise (lost or failure) from exc
             except httpx.TransportError as exc:
                 # The request may have reached the server; only idempotent calls may repeat.
                 unanswered = isinstance(exc, httpx.TimeoutException) and not self.retry_unanswered
                 failure = _lost(exc, deadline)
+                if isinstance(failure, ConnectionLost):
+                    lost = failure
                 if not retry_after_send or unanswered:
-                    raise failure from exc
+                    raise (lost or failure) from exc
             else:
                 self._note_server_time(response)
                 if response.status_code < 500:
@@ -289,7 +295,7 @@ class SyncServerClient:
                     raise ServerError(response.status_code, _reason(response)[1])
                 failure = ServerError(response.status_code, _reason(response)[1])
             if attempt >= self.max_retries:
-                raise failure
+                raise lost if lost is not None and type(failure) is Offline else failure
             self._sleep(self._backoff(attempt))
             attempt += 1
 

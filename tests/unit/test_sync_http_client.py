@@ -167,6 +167,24 @@ def test_a_connection_that_broke_off_is_told_from_one_never_made(
     assert isinstance(info.value, hc.ConnectionLost) is lost, info.value
 
 
+def test_a_connection_that_broke_off_then_could_not_be_made_again_broke_off() -> None:
+    """The link dropped in the middle of the answer, and the tries after it found no
+    connection: the round said "cannot be reached" (the last try's failure), and the user
+    looked for a network that had been there a moment before."""
+    calls: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        calls.append(request)
+        if len(calls) == 1:
+            raise httpx.RemoteProtocolError("peer closed connection: incomplete chunked read")
+        raise httpx.ConnectError("connection refused")
+
+    client, _sleeps = _client(handler)
+    with client, pytest.raises(hc.ConnectionLost):
+        client.pull(0)
+    assert len(calls) > 2  # tried again, and none of the tries got through
+
+
 def test_a_request_past_its_deadline_broke_off() -> None:
     """The request's deadline (``REQUEST_DEADLINE_S``) passed while its answer came: the
     connection was made, and ended by this laptop."""
