@@ -765,6 +765,10 @@ def _history_shown(
     window.show_person(person.id)
     tree, page = feature.tab.tree, window.person_page
     qtbot.waitUntil(lambda: tree.isVisible() and page.width() >= page.minimumSizeHint().width())
+    # and its columns sized to the rows (after the rows are in: on a busy machine the date's
+    # was still the header's default 100 px when the test looked)
+    header = tree.header()
+    qtbot.waitUntil(lambda: header.sectionSize(0) != header.defaultSectionSize())
     return tree
 
 
