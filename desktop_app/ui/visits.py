@@ -24,7 +24,6 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
-    QApplication,
     QCheckBox,
     QComboBox,
     QDateEdit,
@@ -732,11 +731,26 @@ class _HistoryTree(QTreeWidget):
         # (``fit_columns``), and as the user left it again once there is room.
         self.user_widths: dict[int, int] = {}
         self._fitting = False  # the widths set here, not by the user
+        # A mouse button down on the header itself (a border dragged, or double-clicked): the
+        # button held anywhere else (the window's border dragged, a click not let go of yet)
+        # took the widths Qt sets as columns are added for the user's, and the date stayed
+        # at Qt's 100 px, "6 dec. 2026, 17:06" cut off.
+        self._header_pressed = False
+        self.header().viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.header().viewport():
+            kind = event.type()
+            if kind in (QEvent.Type.MouseButtonPress, QEvent.Type.MouseButtonDblClick):
+                self._header_pressed = True
+            elif kind == QEvent.Type.MouseButtonRelease:
+                self._header_pressed = False
+        return super().eventFilter(watched, event)
 
     def _on_section_resized(self, index: int, old: int, new: int) -> None:
         # The user's: with the mouse button down on the header (Qt sets widths of its own
         # too, as columns are added), and not while this tree fits them.
-        by_user = bool(QApplication.mouseButtons() & Qt.MouseButton.LeftButton)
+        by_user = self._header_pressed
         if by_user and not self._fitting and index in (0, 1) and new > 0:
             self.user_widths[index] = new
         if old != new:

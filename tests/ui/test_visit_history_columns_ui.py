@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QRect, Qt
 from PySide6.QtGui import QFontMetrics, QHelpEvent
-from PySide6.QtWidgets import QApplication, QToolTip, QTreeWidgetItem
+from PySide6.QtWidgets import QApplication, QLineEdit, QToolTip, QTreeWidgetItem
 from pytestqt.qtbot import QtBot
 
 from desktop_app.i18n.text import set_language
@@ -238,3 +238,35 @@ def test_a_column_the_user_widened_gives_way_to_a_narrow_window_and_comes_back(
     window.resize(1366, 700)
     _laid_out(window)
     assert (header.sectionSize(0), header.sectionSize(1)) == (date, title)
+
+
+def test_a_mouse_button_held_elsewhere_does_not_make_the_columns_the_users(
+    qtbot: QtBot, session: Session, program_font: None
+) -> None:
+    """A mouse button down anywhere (the window's border dragged, a click not let go of yet,
+    or left so by a test before) took the widths Qt sets as the history's columns are added
+    for widths the user gave: the date stayed at Qt's 100 px, "6 dec. 2026, 17:06" cut off."""
+    from PySide6.QtTest import QTest
+
+    set_language("ro")
+    person = _person(session)
+    visits.finish_visit(session.store, session.user, person.id, "life_situation", CHECK_ANSWERS)
+    elsewhere = QLineEdit()
+    qtbot.addWidget(elsewhere)
+    elsewhere.show()
+    QTest.mousePress(elsewhere, Qt.MouseButton.LeftButton)  # and not let go
+    try:
+        window, feature = _window(qtbot, session)
+        window.resize(1100, 700)
+        assert QApplication.mouseButtons() & Qt.MouseButton.LeftButton
+        window.show_person(person.id)
+        tree = feature.tab.tree
+        qtbot.waitUntil(lambda: tree.isVisible() and tree.topLevelItemCount() == 1)
+        _laid_out(window)
+        assert tree.user_widths == {}
+        top = tree.topLevelItem(0)
+        assert top is not None
+        assert tree.header().sectionSize(0) >= tree.sizeHintForColumn(0)
+    finally:
+        QTest.mouseRelease(elsewhere, Qt.MouseButton.LeftButton)
+        set_language("en")
