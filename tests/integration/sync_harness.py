@@ -54,6 +54,18 @@ PG_ENV = "WELCOME_DESK_TEST_PG_URL"  # a throwaway PostgreSQL cluster (pg_cluste
 START_TIMEOUT = 30.0
 
 
+@contextmanager
+def refusing_url() -> Iterator[str]:
+    """The address of a loopback port nobody listens on, held so for the whole block: a socket
+    bound to it without SO_REUSEADDR that never listens, so a connection to it is refused and no
+    server of another test worker can bind it meanwhile. A port found free and let go at once was
+    taken by another worker's server in a full run, which then answered "this laptop is unknown"
+    where the test expected "cannot be reached"."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
 class PortReservation:
     """A loopback port held for as long as this lives (or until ``release``): a socket bound to
     it with SO_REUSEADDR that never listens. The kernel's bind(0) (another test worker's

@@ -346,6 +346,15 @@ def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
         yield group
 
 
+@pytest.fixture
+def refused_url() -> Iterator[str]:
+    """A loopback address nobody listens on, held so until the test ends (``refusing_url``)."""
+    from tests.integration.sync_harness import refusing_url
+
+    with refusing_url() as url:
+        yield url
+
+
 def accept_every_next_step(session: Session, person: Person) -> None:
     """A finished life-situation check with every next step accepted: seven services suggested,
     listed first in the refer dialog, each marked with an arrow."""

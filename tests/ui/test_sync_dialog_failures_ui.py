@@ -4,7 +4,6 @@ application's error handler, which only logs, and the dialog said nothing."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,15 +45,14 @@ def stranger(tmp_path: Path) -> Iterator[AnsweringStub]:
         stub.close()
 
 
-def _closed_port_url() -> str:
-    with socket.socket() as probe:  # a loopback port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        return f"http://127.0.0.1:{probe.getsockname()[1]}"
-
-
 @pytest.mark.parametrize("lang", ["de", "en"])
 def test_the_join_dialog_says_why_the_server_could_not_be_joined(
-    qtbot: QtBot, tmp_path: Path, session: Session, stranger: AnsweringStub, lang: str
+    qtbot: QtBot,
+    tmp_path: Path,
+    session: Session,
+    stranger: AnsweringStub,
+    refused_url: str,
+    lang: str,
 ) -> None:
     set_language(lang)
     window, dialog = _join_dialog(qtbot, session)
@@ -69,7 +67,7 @@ def test_the_join_dialog_says_why_the_server_could_not_be_joined(
     }[lang]
     for url, said in (
         (stranger.url, NOT_UNDERSTOOD[lang]),
-        (_closed_port_url(), OFFLINE[lang] + not_joined),
+        (refused_url, OFFLINE[lang] + not_joined),
     ):
         dialog.server.clear()
         type_text(dialog.server, url)
@@ -86,11 +84,11 @@ def test_the_join_dialog_says_why_the_server_could_not_be_joined(
 
 
 def test_the_laptops_dialog_says_why_the_list_could_not_be_fetched(
-    qtbot: QtBot, tmp_path: Path, laptops: Laptops, stranger: AnsweringStub
+    qtbot: QtBot, tmp_path: Path, laptops: Laptops, stranger: AnsweringStub, refused_url: str
 ) -> None:
     a = laptops.new("A")
     set_language("de")
-    for url, said in ((stranger.url, NOT_UNDERSTOOD["de"]), (_closed_port_url(), OFFLINE["de"])):
+    for url, said in ((stranger.url, NOT_UNDERSTOOD["de"]), (refused_url, OFFLINE["de"])):
         move_laptop_to(a, url)
         window, dialog = _laptops_dialog(qtbot, a)
         dialog.show()

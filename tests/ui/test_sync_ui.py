@@ -557,7 +557,7 @@ def test_the_status_bar_tells_a_server_fault_and_a_bad_certificate_from_being_of
 
 
 def test_the_status_tooltip_says_why_a_sync_failed_never_an_exception_name(
-    qtbot: QtBot, tmp_path: Path, laptops: Laptops
+    qtbot: QtBot, tmp_path: Path, laptops: Laptops, refused_url: str
 ) -> None:
     """The tooltip showed the exception's class name ("ProtocolError", or the one the sync
     process met: "OperationalError") or the server's English text, and said nothing of a
@@ -584,10 +584,7 @@ def test_the_status_tooltip_says_why_a_sync_failed_never_an_exception_name(
         due = format_time_of_day(dt.datetime.fromtimestamp(controller.next_try_at or 0), "de")
         return f" Der nächste Versuch folgt von selbst gegen {due} Uhr."
 
-    with socket.socket() as probe:  # a loopback port nobody listens on
-        probe.bind(("127.0.0.1", 0))
-        closed = probe.getsockname()[1]
-    move_laptop_to(a, f"http://127.0.0.1:{closed}")
+    move_laptop_to(a, refused_url)
     # What happens to the changes counted beside it: it said only that nothing was lost.
     # And when the next try comes, as a time of day (it said "every minute").
     tip = tip_after_sync()
