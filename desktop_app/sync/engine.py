@@ -21,7 +21,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 
 from sqlalchemy import ColumnElement, delete, exists, func, insert, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from desktop_app.domain import clock_check
 from desktop_app.domain.hlc import Timestamp
@@ -31,6 +31,7 @@ from desktop_app.storage.layout import LAPTOP_ROLE_META
 from desktop_app.storage.models import PUSH_BEGAN, MetaRow, OutboxRow, PersonRow, table
 from desktop_app.storage.referrals_models import ReferralRow
 from desktop_app.storage.sync_models import (
+    ConflictRow,
     DeferredEnvelopeRow,
     SyncedRevisionRow,
     TeamKeyRow,
@@ -122,8 +123,8 @@ AUDIT_KIND = "audit"
 # (``outbox_counts``): the audit log's entries; the team's records of its laptops
 # (``sync.laptops``: each laptop's own as soon as it holds a team key and again under each new
 # key, the coordinator's vouch on approving one, one per laptop given a renewed key); the
-# conflicts a sync found (``conflict_records``: a decision on one that changes a value changes
-# the record it is about, which counts); and accounts, which never leave the laptop
+# conflicts a sync found (``conflict_records``), but not one decided here whose decision waits
+# (``_decided_here``); and accounts, which never leave the laptop
 # (``records.LOCAL_ONLY``: the first account, written when the laptop is set up, went into the
 # outbox). Counted with the user's changes, a new laptop said "4 changes to send" after its
 # user had registered one person. They sync all the same (``pending_changes`` counts them).
@@ -224,11 +225,29 @@ def outbox_counts(session: Session) -> tuple[int, int]:
     read together: a user's logging in or looking at a person writes an audit entry, joining
     writes the laptop's record, and they are not changes the user made."""
     records = func.count(func.distinct(OutboxRow.record_id))
+    program_kind = OutboxRow.record_kind.in_(NOT_USER_WORK | LOCAL_ONLY)
+    decided = (OutboxRow.record_kind == "conflict") & _decided_here()
     internal = func.count(func.distinct(OutboxRow.record_id)).filter(
-        or_(OutboxRow.record_kind.in_(NOT_USER_WORK | LOCAL_ONLY), *_dropped_by_erasure())
+        or_(program_kind & ~decided, *_dropped_by_erasure())
     )
     row = session.execute(select(records, internal)).one()
     return int(row[0] or 0), int(row[1] or 0)
+
+
+def _decided_here() -> ColumnElement[bool]:
+    """A conflict whose decision by a user here waits to be sent (for ``outbox_counts``): the
+    outbox holds its change at the clock that resolved it (``conflicts._mark_resolved``). Kept
+    the value in force, that change is the only one the decision makes, and the status bar
+    said "0 changes to send" while it waited. A conflict a sync records is not resolved; one
+    resolved elsewhere and merged here is queued at another clock than its resolution's. Of the
+    record, not of the entry: its detection may wait in the outbox beside the decision."""
+    decision = aliased(OutboxRow)
+    return exists().where(
+        ConflictRow.id == OutboxRow.record_id,
+        ConflictRow.resolved.is_(True),
+        decision.record_id == ConflictRow.id,
+        decision.hlc == func.json_extract(ConflictRow.field_clocks, "$.resolved[0]"),
+    )
 
 
 # Kinds of records about a person whose rows only an erasure deletes (``person_sources``):

@@ -20,12 +20,17 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.text import set_language
+from desktop_app.ui.conflicts import ConflictsDialog
 from desktop_app.ui.sync_status import SyncController
+from desktop_app.usecases import conflicts as conflicts_uc
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
-from tests.integration.sync_harness import Laptops, ServerProcess
+from desktop_app.usecases.accounts import Session
+from tests.conftest import mark_sent
+from tests.integration.sync_harness import Laptops, ServerProcess, add_person, edit_person
 from tests.ui.conftest import fill_register_dialog, shown_window
 from tests.ui.test_people_import_ui import CSV, go_to_preview, open_wizard
+from tests.ui.test_sync_ui import SHOTS
 
 
 def _kept(controller: SyncController) -> int | None:
@@ -144,3 +149,75 @@ def test_a_new_laptop_counts_the_one_person_its_user_registered(
     finally:
         set_language("en")
         window.close()
+
+
+def test_a_conflict_decided_by_keeping_the_value_is_a_change_to_send(
+    qtbot: QtBot, laptops: Laptops
+) -> None:
+    """An advisor kept the value in force and the status bar said "0 changes to send": keeping
+    it changes only the conflict's record (now decided), which was left out of the count with
+    the conflicts a sync records. The decision goes to the other laptops all the same."""
+    a, b = laptops.new("A", coordinator=True), laptops.new("B")
+    pid = add_person(a, "Elena", "Radu", phone="0176 1111111")
+    laptops.sync(a, b)
+    edit_person(a, pid, phone="0176 2222222")
+    edit_person(b, pid, phone="0176 3333333")
+    laptops.sync(a, b, a)
+    assert [c.field for c in sync_uc.open_conflicts(a.store)] == ["phone"]
+    assert [c.field for c in sync_uc.open_conflicts(b.store)] == ["phone"]
+    window = shown_window(qtbot, a, 1024)
+    controller: SyncController = window.sync  # type: ignore[attr-defined]
+    try:
+        controller.refresh()
+        qtbot.waitUntil(_line_ends(controller, "0 changes to send"), timeout=10_000)
+        window.show_person(pid)
+        window.conflict_notice.button.click()  # type: ignore[attr-defined]
+        dialog = window.findChild(ConflictsDialog)
+        assert dialog is not None and dialog.list.count() == 1
+        kept = dialog.kept_text.text()
+        with qtbot.waitSignal(dialog.decided, timeout=30_000):
+            dialog.keep_first.click()
+        assert dialog.list.count() == 0
+        dialog.reject()
+        person = people.get_person(a.store, a.user, pid)
+        assert person is not None and person.phone == kept  # nothing else changed
+        qtbot.waitUntil(_line_ends(controller, "1 change to send"), timeout=10_000)
+        if SHOTS:
+            window.grab().save(str(Path(SHOTS) / "conflict-kept-one-change.png"))
+        set_language("de")
+        controller.refresh()
+        qtbot.waitUntil(_line_ends(controller, "1 Änderung zu senden"), timeout=10_000)
+        with qtbot.waitSignal(controller.sync_finished, timeout=60_000) as done:
+            assert controller.start()
+        assert not isinstance(done.args[0], Exception), done.args[0]
+        assert controller.label.text().endswith("0 Änderungen zu senden"), controller.label.text()
+        assert sync_uc.status(a.store).pending_changes == 0
+    finally:
+        set_language("en")
+        window.close()
+    laptops.sync(b)
+    assert sync_uc.open_conflicts(b.store) == []  # decided there too
+    on_b = people.get_person(b.store, b.user, pid)
+    assert on_b is not None and on_b.phone == kept
+
+
+def test_only_a_decision_counts_of_a_conflict_waiting_to_be_sent(session: Session) -> None:
+    """A conflict recorded here and not sent yet (a sync whose push broke off) is the
+    program's record, not a change of the user's; decided before it went, it is one."""
+    from desktop_app.sync.conflict_records import record_conflict
+    from desktop_app.sync.merge import Conflict
+
+    pid = people.register_person(
+        session.store, session.user, PersonDraft("Ivan", "Dimitrov", "03.05.1988")
+    ).id
+    mark_sent(session.store, pid)
+    clocks = (f"{'1' * 13}-00000-a", f"{'1' * 13}-00001-b")
+    with session.store.transaction() as db:
+        conflict = Conflict("person", pid, "notes", "", clocks[0], "Termin", clocks[1])
+        record_conflict(db, session.store, conflict, pid)
+    state = sync_uc.status(session.store)
+    assert state.pending_work == 0 < state.pending_changes, state
+    (found,) = sync_uc.open_conflicts(session.store)
+    conflicts_uc.resolve_conflict(session.store, session.user, found.id, found.kept_value)
+    state = sync_uc.status(session.store)
+    assert state.pending_work == 1 < state.pending_changes, state  # the decision, once
