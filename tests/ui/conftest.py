@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from desktop_app.ui.visits import VisitWindow
     from desktop_app.usecases.visits import Visit
     from tests.integration.sync_harness import Laptops, ServerProcess
+    from tests.ui.flaky_link import FlakyLink
 
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -344,6 +345,39 @@ def laptops(server: ServerProcess, tmp_path: Path) -> Iterator[Laptops]:
 
     with Laptops(server, tmp_path) as group:
         yield group
+
+
+@pytest.fixture
+def link(server: ServerProcess) -> Iterator[FlakyLink]:
+    """A link on 127.0.0.1 in front of ``server`` that a test makes slow, dead or cut off."""
+    from tests.ui.flaky_link import FlakyLink
+
+    flaky = FlakyLink(server.port)
+    yield flaky
+    flaky.close()
+
+
+@pytest.fixture
+def first_laptop_name() -> str:
+    """The name of ``behind_link``'s first laptop (a module names its own by overriding it)."""
+    return "A"
+
+
+@pytest.fixture
+def behind_link(
+    server: ServerProcess, link: FlakyLink, tmp_path: Path, first_laptop_name: str
+) -> Iterator[Laptops]:
+    """Laptops whose first (the coordinator's, ``first_laptop_name``) reaches the server through
+    ``link``; the ones made after it directly. Closed before the link."""
+    from tests.integration.sync_harness import Laptops
+
+    laptops = Laptops(server, tmp_path, url=link.url)
+    try:
+        laptops.new(first_laptop_name, coordinator=True)
+        laptops.url = server.base_url
+        yield laptops
+    finally:
+        laptops.close()
 
 
 @pytest.fixture

@@ -5,9 +5,6 @@ Real stores, a real server on 127.0.0.1, reached through a link that can cut a p
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 from pytestqt.qtbot import QtBot
 
@@ -15,29 +12,16 @@ from desktop_app.sync.http_client import ConnectionLost
 from desktop_app.ui.sync_status import SyncController
 from desktop_app.usecases import data_rights, visits
 from desktop_app.usecases import sync as sync_uc
-from tests.integration.sync_harness import Laptops, ServerProcess, add_person, edit_person
+from tests.integration.sync_harness import Laptops, add_person, edit_person
 from tests.ui.conftest import shown_window
 from tests.ui.flaky_link import FlakyLink
 from tests.unit.test_visits import full_life_situation
 
 
 @pytest.fixture
-def link(server: ServerProcess) -> Iterator[FlakyLink]:
-    flaky = FlakyLink(server.port)
-    yield flaky
-    flaky.close()
-
-
-@pytest.fixture
-def behind_link(server: ServerProcess, link: FlakyLink, tmp_path: Path) -> Iterator[Laptops]:
+def first_laptop_name() -> str:
     """The outreach laptop reaches the server through ``link``; the office's directly."""
-    laptops = Laptops(server, tmp_path, url=link.url)
-    laptops.new("Outreach Markt", coordinator=True)
-    laptops.url = server.base_url
-    try:
-        yield laptops
-    finally:
-        laptops.close()
+    return "Outreach Markt"
 
 
 def _round(qtbot: QtBot, controller: SyncController) -> object:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -38,29 +37,9 @@ from desktop_app.ui.sync_status import (
 from desktop_app.usecases import people
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-from tests.integration.sync_harness import AnsweringStub, Laptops, ServerProcess, live_people
+from tests.integration.sync_harness import AnsweringStub, Laptops, live_people
 from tests.ui.conftest import shown_window
 from tests.ui.flaky_link import STEP, FlakyLink
-
-
-@pytest.fixture
-def link(server: ServerProcess) -> Iterator[FlakyLink]:
-    flaky = FlakyLink(server.port)
-    yield flaky
-    flaky.close()
-
-
-@pytest.fixture
-def behind_link(server: ServerProcess, link: FlakyLink, tmp_path: Path) -> Iterator[Laptops]:
-    """Laptops whose first (the coordinator's) reaches the server through ``link``; the ones
-    made after it directly."""
-    laptops = Laptops(server, tmp_path, url=link.url)
-    laptops.new("A", coordinator=True)
-    laptops.url = server.base_url
-    try:
-        yield laptops
-    finally:
-        laptops.close()
 
 
 def _window(qtbot: QtBot, session: Session) -> SyncController:

@@ -152,16 +152,20 @@ def _doubled_on_server(server: ServerProcess) -> list[tuple[str, int]]:
 
 
 def test_an_outreach_day_with_a_connection_that_comes_and_goes_in_bulgarian(
-    qtbot: QtBot, qapp: QApplication, server: ServerProcess, program_font: None, tmp_path: Path
+    qtbot: QtBot,
+    qapp: QApplication,
+    server: ServerProcess,
+    link: FlakyLink,
+    behind_link: Laptops,
+    program_font: None,
+    tmp_path: Path,
 ) -> None:
     shots = Path(os.environ.get("WELCOME_DESK_SHOTS", tmp_path))
     translations = QtTranslations(qapp)  # Qt's own texts too
-    link = FlakyLink(server.port)
-    laptops = Laptops(server, tmp_path, url=link.url)
+    laptops = behind_link
     try:
-        first = laptops.new("A", coordinator=True)
+        first = laptops.sessions[0]
         # The colleague's laptop, at the office: it reaches the server directly.
-        laptops.url = server.base_url
         colleague = laptops.new("B")
         accounts.add_user(first, "mihaela", "Михаела Стоянова", Role.HELPER, HELPER_PW)
         accounts.add_user(first, "rumyana", "Румяна Петкова", Role.ADVISOR, ADVISOR_PW)
@@ -178,8 +182,6 @@ def test_an_outreach_day_with_a_connection_that_comes_and_goes_in_bulgarian(
     finally:
         translations.stop()
         set_language("en")
-        laptops.close()
-        link.close()
 
 
 class _Day:
