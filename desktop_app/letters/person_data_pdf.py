@@ -148,6 +148,11 @@ LEGAL_COMPLAINT_NAMED = N_(
     "You have the right to lodge a complaint with a supervisory authority (Art. 77 GDPR), "
     "for example with the one responsible for us: {authority}."
 )
+#: where the settings name the organisation's data protection officer (Art. 13(1)(b), 38(4) GDPR)
+LEGAL_DPO = N_(
+    "For questions about your data and your rights you can also contact our data protection "
+    "officer: {dpo}."
+)
 LEGAL_FREE_COPY = N_("You receive the first copy of your data free of charge (Art. 15(3) GDPR).")
 LEGAL_AUTOMATED = N_("No decisions about you are made automatically (Art. 22 GDPR).")
 LEGAL_THIRD_COUNTRY = N_(
@@ -191,6 +196,18 @@ class DataCopyNotice:
     supervisory_authority: str = ""
     #: whether this laptop syncs with a server (which then keeps encrypted copies)
     synced: bool = False
+    #: the data protection officer's name and contact as the settings name them; "" for none
+    data_protection_officer: str = ""
+
+
+def dpo_contact(lang: str, dpo: str) -> str:
+    """The sentence naming the data protection officer ``dpo`` in ``lang`` ("" for none): in
+    the copy's rights and in the consent texts the person is shown."""
+    if not dpo:
+        return ""
+    sentence = gettext_in(lang, LEGAL_DPO).format(dpo=dpo)
+    # A contact ending in its own full stop ("… Tel. 0231 12345.") ends the sentence.
+    return sentence[:-1] if sentence.endswith("..") else sentence
 
 
 def _fmt(value: object) -> str:
@@ -445,6 +462,7 @@ def _notice_story(
             para(text, small)
             for text in (
                 t(LEGAL_RIGHTS),
+                dpo_contact(lang, notice.data_protection_officer),
                 t(LEGAL_FREE_COPY),
                 t(LEGAL_COMPLAINT_NAMED).format(authority=notice.supervisory_authority)
                 if notice.supervisory_authority
@@ -452,6 +470,7 @@ def _notice_story(
                 t(LEGAL_AUTOMATED),
                 t(LEGAL_THIRD_COUNTRY),
             )
+            if text  # no officer named: no line for one
         ),
     ]
     # Only the heading with the purposes: the rest flows on rather than leave a page empty.

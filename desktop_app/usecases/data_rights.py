@@ -139,7 +139,11 @@ def export_person(
         (s.title, readable(s.kind, rows, doc_lang, forms, directory)) for s, rows in collected
     ]
     from desktop_app.usecases.person_data_notice import notice
-    from desktop_app.usecases.settings import get_letterhead, get_supervisory_authority
+    from desktop_app.usecases.settings import (
+        get_data_protection_officer,
+        get_letterhead,
+        get_supervisory_authority,
+    )
     from desktop_app.usecases.sync import server_url
 
     synced = bool(server_url(store))  # the server then keeps encrypted copies
@@ -157,6 +161,7 @@ def export_person(
             retention_years=RETENTION_YEARS,
             supervisory_authority=get_supervisory_authority(store),
             synced=synced,
+            data_protection_officer=get_data_protection_officer(store),
         )
     organisation = get_letterhead(store)
     pdf_bytes = render_person_data(

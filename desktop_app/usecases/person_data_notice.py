@@ -255,6 +255,7 @@ def notice(
     retention_years: int,
     supervisory_authority: str = "",
     synced: bool = False,
+    data_protection_officer: str = "",
 ) -> DataCopyNotice:
     return DataCopyNotice(
         purposes=purposes(forms, lang),
@@ -267,4 +268,5 @@ def notice(
         retention_years=retention_years,
         supervisory_authority=supervisory_authority,
         synced=synced,
+        data_protection_officer=data_protection_officer,
     )

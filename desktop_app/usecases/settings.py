@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -28,6 +29,10 @@ LETTERHEAD_META_KEY = "letterhead"
 # letterhead: a letter's fingerprint holds the letterhead, and the letters do not name it.
 SUPERVISORY_META_KEY = "supervisory_authority"
 SUPERVISORY_MAX = 300
+# Named in the person's data copy and in the consent texts as whom they can ask about their data
+# and their rights (Art. 13(1)(b), 38(4) GDPR); kept apart as the authority is.
+DPO_META_KEY = "data_protection_officer"
+DPO_MAX = 300
 IDLE_LOCK_DEFAULT, IDLE_LOCK_MIN, IDLE_LOCK_MAX = 5, 1, 240
 ADDRESS_LINES_MAX = 4
 LOGO_SUFFIXES = (".png", ".jpg", ".jpeg")
@@ -133,19 +138,45 @@ def get_supervisory_authority(store: Store) -> str:
 
 
 def supervisory_authority_error(text: str) -> FieldError | None:
-    errors: list[FieldError] = []
-    _check_text("supervisory_authority", text, errors, limit=SUPERVISORY_MAX)
-    return errors[0] if errors else None
+    return _one_line_error("supervisory_authority", text, SUPERVISORY_MAX)
 
 
 def set_supervisory_authority(store: Store, user: User, text: str) -> str:
     """Check and save the supervisory authority's name and address (one line; spaces
     collapsed). A coordinator only, as the letterhead; ``ValidationFailed`` if too long."""
+    return _set_one_line(store, user, SUPERVISORY_META_KEY, supervisory_authority_error, text)
+
+
+def get_data_protection_officer(store: Store) -> str:
+    """The organisation's data protection officer, name and contact ("" while it names none)."""
+    return store.meta(DPO_META_KEY) or ""
+
+
+def data_protection_officer_error(text: str) -> FieldError | None:
+    return _one_line_error("data_protection_officer", text, DPO_MAX)
+
+
+def set_data_protection_officer(store: Store, user: User, text: str) -> str:
+    """Check and save the data protection officer's name and contact (one line; spaces
+    collapsed; "" names none). A coordinator only, as the supervisory authority;
+    ``ValidationFailed`` if too long."""
+    return _set_one_line(store, user, DPO_META_KEY, data_protection_officer_error, text)
+
+
+def _one_line_error(field: str, text: str, limit: int) -> FieldError | None:
+    errors: list[FieldError] = []
+    _check_text(field, text, errors, limit=limit)
+    return errors[0] if errors else None
+
+
+def _set_one_line(
+    store: Store, user: User, key: str, check: Callable[[str], FieldError | None], text: str
+) -> str:
     require(user, Action.MANAGE_SETTINGS)
     text = " ".join(text.split())
-    if error := supervisory_authority_error(text):
+    if error := check(text):
         raise ValidationFailed([error])
-    _set_meta(store, SUPERVISORY_META_KEY, text)
+    _set_meta(store, key, text)
     return text
 
 
