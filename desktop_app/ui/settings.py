@@ -1,8 +1,10 @@
-"""Settings screen: UI language, idle lock, sync server address (per laptop) and the letterhead.
+"""Settings screen: UI language, idle lock, sync server address (per laptop), the letterhead,
+and the supervisory authority and data protection officer named to the person.
 
-The language and the idle lock live in QSettings under the keys below; the letterhead and the
-server address this laptop syncs with live in the encrypted store (``usecases.settings``,
-``usecases.sync``). Feature module: ``install(window)`` adds "Settings…" to the File menu.
+The language and the idle lock live in QSettings under the keys below; the letterhead, the
+data protection contacts and the server address this laptop syncs with live in the encrypted
+store (``usecases.settings``, ``usecases.sync``). Feature module: ``install(window)`` adds
+"Settings…" to the File menu.
 """
 
 from __future__ import annotations
@@ -61,6 +63,8 @@ KEY_JOIN_SERVER = "sync/join_server"
 KEY_JOIN_NAME = "sync/join_name"
 # the labels' column, in average characters: most labels on one line, the longest on two
 LABEL_COLUMN_CHARS = 30
+# left of the screen's free room for the dialog's title bar and frame (as the visit window's)
+FRAME_ROOM = QSize(20, 40)
 
 
 def idle_lock_minutes(settings: QSettings | None = None) -> int:
@@ -246,11 +250,21 @@ class SettingsDialog(QDialog):
         self.authority.textChanged.connect(lambda _t: self.authority_error.show_message(""))
         self.authority_label = QLabel()
         self.authority_label.setBuddy(self.authority)
+        # Named in the copy and in the consent texts as whom the person can ask (Art. 13 GDPR).
+        self.dpo = QLineEdit()
+        self.dpo.setMaxLength(store_settings.DPO_MAX)
+        self.dpo_error = ErrorLabel()
+        self.dpo.textChanged.connect(lambda _t: self.dpo_error.show_message(""))
+        self.dpo_label = QLabel()
+        self.dpo_label.setBuddy(self.dpo)
         self.data_copy_box = QGroupBox()
         data_copy = QFormLayout(self.data_copy_box)
         data_copy.addRow(self.authority_label, self.authority)
         data_copy.setWidget(1, QFormLayout.ItemRole.FieldRole, self.authority_error)
-        label_column(data_copy, [self.authority_label])
+        data_copy.setWidget(2, QFormLayout.ItemRole.LabelRole, self.dpo_label)
+        data_copy.setWidget(2, QFormLayout.ItemRole.FieldRole, self.dpo)
+        data_copy.setWidget(3, QFormLayout.ItemRole.FieldRole, self.dpo_error)
+        label_column(data_copy, [self.authority_label, self.dpo_label])
         self.labels = {k: QLabel() for k in ("language", "idle_lock", "server")}
         self.labels["language"].setBuddy(self.language)
         self.labels["idle_lock"].setBuddy(self.idle_lock)
@@ -261,9 +275,10 @@ class SettingsDialog(QDialog):
         self.role_note.setWordWrap(True)
         self.role_note.setContentsMargins(0, 0, 0, 6)  # apart from the first group's title
         self.role_note.setVisible(not self.may_change_shared)
-        for widget in (self.idle_lock, self.server, self.letterhead, self.authority):
+        for widget in (self.idle_lock, self.server, self.letterhead, self.authority, self.dpo):
             widget.setEnabled(self.may_change_shared)
         self.authority_label.setEnabled(self.may_change_shared)
+        self.dpo_label.setEnabled(self.may_change_shared)
         # Their labels greyed with them, as the letterhead's are: a label shown usable offered
         # an Alt+letter that led nowhere (Qt does not focus a disabled buddy).
         self.labels["idle_lock"].setEnabled(self.may_change_shared)
@@ -298,6 +313,13 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(640)  # the fields about 370 px beside the labels' column
         self.load()
         self.retranslate()
+        # As tall as it wants where the screen has room: Qt opens a dialog at most two thirds
+        # of the screen tall, and with the data protection officer's row the Romanian one
+        # opened 67 px short of its 601 (800 px screen), "Al doilea rând (numele
+        # proiectului)" cut to one line. On a smaller screen it opens as tall as there is room.
+        room = self.screen().availableGeometry().height() - FRAME_ROOM.height()
+        hint = self.sizeHint()
+        self.resize(hint.width(), max(min(hint.height(), room), self.minimumSizeHint().height()))
 
     def sizeHint(self) -> QSize:
         # As tall as the wrapped labels are at the width the dialog opens with: Qt measured
@@ -312,10 +334,21 @@ class SettingsDialog(QDialog):
         self.setWindowTitle(_("Settings"))
         self.laptop_box.setTitle(_("This laptop"))
         self.letterhead_box.setTitle(_("Letterhead of referral letters"))
-        self.data_copy_box.setTitle(_("Copy of a person's data"))
+        self.data_copy_box.setTitle(_("Data protection: what the person is told"))
         self.authority_label.setText(_("Data protection supervisory au&thority"))
         self.authority.setAccessibleName(_("Data protection supervisory authority"))
         self.authority.setPlaceholderText(_("Name and address, as the person's copy names it"))
+        self.dpo_label.setText(_("Data protection o&fficer (name and contact)"))
+        self.dpo.setAccessibleName(_("Data protection officer (name and contact)"))
+        self.dpo.setPlaceholderText(_("Name, e-mail or phone"))
+        # Where it is said, and that empty names none: too long for the placeholder, which
+        # a field 370 px wide cut off in German and Bulgarian.
+        where = _(
+            "Named in a person's data copy and in the consent texts as whom to ask about their "
+            "data. Leave it empty if the organisation has no data protection officer."
+        )
+        self.dpo.setToolTip(where)
+        self.dpo.setAccessibleDescription(where)
         self.labels["language"].setText(_("&Language of the program"))
         self.labels["idle_lock"].setText(_("Loc&k after minutes without use"))
         self.labels["server"].setText(_("S&ync server address"))
@@ -345,6 +378,8 @@ class SettingsDialog(QDialog):
         self.letterhead.set_organisation(org)
         self.authority.setText(store_settings.get_supervisory_authority(self.session.store))
         self.authority.setCursorPosition(0)
+        self.dpo.setText(store_settings.get_data_protection_officer(self.session.store))
+        self.dpo.setCursorPosition(0)
 
     def _entered(self) -> tuple[object, ...]:
         """What Cancel and Escape would throw away (``keeps_input``)."""
@@ -354,6 +389,7 @@ class SettingsDialog(QDialog):
             self.server.text(),
             self.letterhead.organisation(self._web),
             self.authority.text(),
+            self.dpo.text(),
         )
 
     def _on_save_clicked(self) -> None:
@@ -369,13 +405,17 @@ class SettingsDialog(QDialog):
         self.authority_error.show_message(
             store_settings.describe(authority_error) if authority_error else ""
         )
-        if self.server_error.text() or errors or authority_error:
+        dpo = self.dpo.text()
+        dpo_error = store_settings.data_protection_officer_error(dpo)
+        self.dpo_error.show_message(store_settings.describe(dpo_error) if dpo_error else "")
+        if self.server_error.text() or errors or authority_error or dpo_error:
             return
         store, user = self.session.store, self.session.user
 
         def store_shared() -> bool:  # off the UI thread
             store_settings.set_letterhead(store, user, org)
             store_settings.set_supervisory_authority(store, user, authority)
+            store_settings.set_data_protection_officer(store, user, dpo)
             if new_server is None:
                 return False
             sync_uc.change_server_url(store, user, new_server)
@@ -411,6 +451,8 @@ class SettingsDialog(QDialog):
         for error in exc.errors:
             if error.field == "supervisory_authority":
                 self.authority_error.show_message(store_settings.describe(error))
+            elif error.field == "data_protection_officer":
+                self.dpo_error.show_message(store_settings.describe(error))
 
     def _on_letterhead_stored(self, server_changed: bool) -> None:
         self.server_changed = server_changed
