@@ -4,6 +4,7 @@ visit history on the person's page, and anonymous quick contacts."""
 from __future__ import annotations
 
 import datetime as dt
+import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -57,6 +58,7 @@ from desktop_app.i18n.formatting import format_moment, format_time_of_day
 from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, N_, _, current_language, ngettext
 from desktop_app.letters.directory import ServiceDirectory
+from desktop_app.letters.person_data_pdf import dpo_contact
 from desktop_app.storage.db import Store
 from desktop_app.ui.access_keys import choose_keys, keys_in, marked
 from desktop_app.ui.error_label import WarningLabel
@@ -76,6 +78,7 @@ from desktop_app.ui.widgets import (
 from desktop_app.usecases import people, reference, visits
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.person_summary import PersonSummary, person_summary
+from desktop_app.usecases.settings import get_data_protection_officer
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
@@ -185,6 +188,9 @@ class ConsentDialog(QDialog):
         self.session = session
         self.person = person
         self.definition = visits.form(visits.CONSENT_FORM, session.store)
+        # Named after the purposes, as whom the person can ask about their data (Art. 13(1)(b)
+        # GDPR), as their data copy names them; "" in the settings: no sentence.
+        self.dpo = get_data_protection_officer(session.store)
         self.setWindowTitle(pick(self.definition.title, current_language()))
         # Scrolls where the texts are longer than their share of a laptop's screen (a label
         # as tall as its text made the dialog 760 px high).
@@ -231,6 +237,8 @@ class ConsentDialog(QDialog):
         parts = [f"<p>{pick(self.definition.help, lang)}</p>"]
         for purpose in self.definition.purposes:
             parts.append(f"<p><b>{pick(purpose.label, lang)}</b><br>{pick(purpose.text, lang)}</p>")
+        if self.dpo:
+            parts.append(f"<p>{html.escape(dpo_contact(lang, self.dpo))}</p>")
         self.texts.setHtml("".join(parts))
 
     def _on_save_clicked(self) -> None:

@@ -1,5 +1,6 @@
 """The data protection officer in the settings: a coordinator names them by keyboard, beside the
-supervisory authority, and the dialog still opens with every label whole."""
+supervisory authority; the consent texts shown to the person then name them too (Art. 13(1)(b)
+GDPR), in the consent's language, and say nothing of one while none is named."""
 
 from __future__ import annotations
 
@@ -9,16 +10,25 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 
+from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.settings import SettingsDialog
+from desktop_app.ui.visits import ConsentDialog
+from desktop_app.usecases import people
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import type_text
 
 DPO = "Dr. Petra Schulz, datenschutz@welcome-europe.example, 0231 50-00099"
+SENTENCE = {
+    "bg": "С въпроси относно Вашите данни и Вашите права можете да се обърнете и към нашето "
+    f"длъжностно лице по защита на данните: {DPO}.",
+    "ro": "Pentru întrebări despre datele dumneavoastră și drepturile dumneavoastră vă puteți "
+    f"adresa și responsabilului nostru cu protecția datelor: {DPO}.",
+}
 
 
 @pytest.fixture
@@ -117,3 +127,73 @@ def test_the_dialog_still_fits_with_the_officer_in_every_language(
         dialog.close()
     finally:
         set_language("en")
+
+
+@pytest.fixture
+def parent(qtbot: QtBot) -> QWidget:
+    """The consent dialog's window (a person's visit, elsewhere), kept while the test runs."""
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    return widget
+
+
+@pytest.fixture
+def person(session: Session) -> Person:
+    draft = PersonDraft("Мария", "Петрова", "1991-04-02", languages=("bg",))
+    return people.register_person(session.store, session.user, draft)
+
+
+def _consent_dialog(
+    qtbot: QtBot, session: Session, person: Person, parent: QWidget
+) -> ConsentDialog:
+    """The consent dialog of ``person``, in Bulgarian (their language), as a visit opens it."""
+    dialog = ConsentDialog(session, person, "bg", parent)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def _choose_language(dialog: ConsentDialog, lang: str) -> None:
+    combo = dialog.view.input("consent_language")
+    assert isinstance(combo, QComboBox)
+    combo.setCurrentIndex(combo.findData(lang))
+
+
+def test_the_consent_texts_name_the_officer_in_the_consent_language(
+    qtbot: QtBot, session: Session, person: Person, parent: QWidget, shots: Path
+) -> None:
+    store_settings.set_data_protection_officer(session.store, session.user, DPO)
+    dialog = _consent_dialog(qtbot, session, person, parent)
+    try:
+        assert SENTENCE["bg"] in dialog.texts.toPlainText()
+        bar = dialog.texts.verticalScrollBar()
+        bar.setValue(bar.maximum())
+        dialog.grab().save(str(shots / "consent-dpo-bg.png"))
+        _choose_language(dialog, "ro")
+        shown = dialog.texts.toPlainText()
+        assert SENTENCE["ro"] in shown and SENTENCE["bg"] not in shown
+        # After the purposes, as the last thing the person reads.
+        assert shown.rstrip().endswith(SENTENCE["ro"])
+    finally:
+        dialog.reject()
+
+
+def test_the_consent_texts_name_no_officer_while_none_is_set(
+    qtbot: QtBot, session: Session, person: Person, parent: QWidget
+) -> None:
+    dialog = _consent_dialog(qtbot, session, person, parent)
+    try:
+        for lang, officer in (("bg", "длъжностно лице"), ("ro", "responsabil")):
+            _choose_language(dialog, lang)
+            assert officer not in dialog.texts.toPlainText()
+        # An officer whose contact reads like markup is shown as written.
+        store_settings.set_data_protection_officer(session.store, session.user, "<b>A & B</b>")
+    finally:
+        dialog.reject()
+    again = _consent_dialog(qtbot, session, person, parent)
+    try:
+        assert "нашето длъжностно лице по защита на данните: <b>A & B</b>." in (
+            again.texts.toPlainText()
+        )
+    finally:
+        again.reject()
