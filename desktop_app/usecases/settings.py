@@ -1,5 +1,10 @@
 """Settings kept inside the encrypted store (the letterhead), and checks of per-laptop settings.
 
+The letterhead and the data protection contacts (the supervisory authority, the data protection
+officer) are the organisation's: saved by a coordinator on a laptop that may publish, they also
+travel to every laptop of the team as the publication ``organisation`` (see ``get_letterhead``
+for which values are in force where). The logo stays a file on each laptop.
+
 Per-laptop preferences (UI language, idle lock minutes) live in QSettings, which only
 ``desktop_app/ui`` touches; their checks are here so that the CLI can share them. The sync
 server's address lives in the store (``usecases.sync.change_server_url``).
@@ -7,13 +12,18 @@ server's address lives in the store (``usecases.sync.change_server_url``).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import logging
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from urllib.parse import urlsplit
+
+import yaml
+from sqlalchemy import select
 
 from desktop_app.domain.permissions import Action, allowed, require
 from desktop_app.domain.referral import Organisation
@@ -23,6 +33,7 @@ from desktop_app.i18n.messages import field_message
 from desktop_app.i18n.text import N_, Nn_, PluralMessage, format_message
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import MetaRow
+from desktop_app.storage.reference_models import ReferenceRow
 
 LETTERHEAD_META_KEY = "letterhead"
 # Named in the person's data copy as where they can complain (Art. 77 GDPR). Apart from the
@@ -33,6 +44,13 @@ SUPERVISORY_MAX = 300
 # and their rights (Art. 13(1)(b), 38(4) GDPR); kept apart as the authority is.
 DPO_META_KEY = "data_protection_officer"
 DPO_MAX = 300
+# When this laptop's own value of a key above was saved (its clock, an HLC): weighed against the
+# team's publication (``_team_wins``). A value saved before there was one counts as older.
+SAVED_AT_SUFFIX = ".saved_at"
+# The publication of the three (``usecases.reference``): one file, the letterhead without a logo.
+ORGANISATION = "organisation"
+ORGANISATION_FILE = "organisation.yaml"
+log = logging.getLogger(__name__)
 IDLE_LOCK_DEFAULT, IDLE_LOCK_MIN, IDLE_LOCK_MAX = 5, 1, 240
 ADDRESS_LINES_MAX = 4
 LOGO_SUFFIXES = (".png", ".jpg", ".jpeg")
@@ -84,14 +102,22 @@ def clean_letterhead(org: Organisation) -> Organisation:
     )
 
 
-def get_letterhead(store: Store) -> Organisation:
-    """The organisation's letterhead, or the shipped default until one was saved."""
-    raw = store.meta(LETTERHEAD_META_KEY)
-    if not raw:
-        from desktop_app.letters.texts import load_organisation
+@dataclass(frozen=True)
+class TeamSettings:
+    """The letterhead (no logo) and data protection contacts a coordinator's laptop published;
+    ``hlc`` is its record's clock, ``publisher`` and ``published_at`` as it states them."""
 
-        return load_organisation()
-    data = json.loads(raw)
+    letterhead: Organisation
+    supervisory_authority: str
+    data_protection_officer: str
+    hlc: str
+    publisher: str
+    published_at: dt.datetime
+
+
+def _organisation_from(data: object) -> Organisation:
+    if not isinstance(data, dict):
+        raise TypeError("a letterhead is a mapping")
     return Organisation(
         name=str(data.get("name", "")),
         subtitle=str(data.get("subtitle", "")),
@@ -103,7 +129,79 @@ def get_letterhead(store: Store) -> Organisation:
     )
 
 
+def team_settings(store: Store) -> TeamSettings | None:
+    """The team's publication of the letterhead and data protection contacts on this laptop
+    (None: none arrived, or one this version cannot read: then it is as if none had)."""
+    from desktop_app.usecases.reference import reference_id
+
+    with store.reading() as session:
+        found = session.execute(
+            select(ReferenceRow.content, ReferenceRow.updated_hlc).where(
+                ReferenceRow.id == reference_id(ORGANISATION), ReferenceRow.deleted.is_(False)
+            )
+        ).first()
+    if found is None:
+        return None
+    try:
+        data = json.loads(found.content)
+        values = yaml.safe_load(data["files"][ORGANISATION_FILE])
+        letterhead = replace(_organisation_from(values["letterhead"]), logo_path=None)
+        authority = str(values.get("supervisory_authority", ""))
+        dpo = str(values.get("data_protection_officer", ""))
+        when = dt.datetime.fromisoformat(data["published_at"])
+    except (ValueError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
+        log.warning("publication %s not usable (%s)", ORGANISATION, type(exc).__name__)
+        return None
+    errors = letterhead_errors(letterhead)
+    problems = [supervisory_authority_error(authority), data_protection_officer_error(dpo)]
+    if errors or any(problems):
+        log.warning("publication %s not usable (values refused)", ORGANISATION)
+        return None
+    publisher = str(data.get("publisher", ""))
+    return TeamSettings(letterhead, authority, dpo, found.updated_hlc, publisher, when)
+
+
+def _team_wins(store: Store, key: str, team: TeamSettings | None) -> bool:
+    """Whether the team's value of ``key`` is in force here rather than this laptop's own.
+
+    The newer one is: a publication that arrives replaces what a coordinator saved on this
+    laptop before it was published (the clocks of laptops that sync follow each other), and a
+    value a coordinator saves on this laptop later (one that may not publish) applies here
+    until a coordinator's laptop publishes again. A value saved here by a version before the
+    publications (no time kept) is older than any publication.
+    """
+    if team is None:
+        return False
+    if store.meta(key) is None:
+        return True
+    saved_at = store.meta(key + SAVED_AT_SUFFIX) or ""  # "": before every clock's time
+    return team.hlc > saved_at
+
+
+def own_letterhead(store: Store) -> Organisation | None:
+    """The letterhead a coordinator saved on this laptop, if any (its logo is this laptop's)."""
+    raw = store.meta(LETTERHEAD_META_KEY)
+    return _organisation_from(json.loads(raw)) if raw else None
+
+
+def get_letterhead(store: Store) -> Organisation:
+    """The letterhead in force on this laptop: the newer of the team's publication and the one
+    saved here (see ``_team_wins``), else the shipped default. The logo is always this laptop's
+    own (a file here; a publication carries none): the one saved here, else none at all under
+    the team's letterhead (the shipped default's logo is not the team's)."""
+    own = own_letterhead(store)
+    team = team_settings(store)
+    if team is not None and _team_wins(store, LETTERHEAD_META_KEY, team):
+        return replace(team.letterhead, logo_path=own.logo_path if own else None)
+    if own is not None:
+        return own
+    from desktop_app.letters.texts import load_organisation
+
+    return load_organisation()
+
+
 def has_letterhead(store: Store) -> bool:
+    """Whether a letterhead was saved on this laptop (the team's may still be in force)."""
     return store.meta(LETTERHEAD_META_KEY) is not None
 
 
@@ -124,17 +222,21 @@ def set_letterhead(store: Store, user: User, org: Organisation) -> Organisation:
 
 
 def _set_meta(store: Store, key: str, value: str) -> None:
+    """Save this laptop's own ``value`` of ``key`` and when it was (``_team_wins``)."""
+    saved_at = str(store.clock.now())
     with store.transaction() as session:
-        row = session.get(MetaRow, key)
-        if row is None:
-            session.add(MetaRow(key=key, value=value))
-        else:
-            row.value = value
+        for name, text in ((key, value), (key + SAVED_AT_SUFFIX, saved_at)):
+            row = session.get(MetaRow, name)
+            if row is None:
+                session.add(MetaRow(key=name, value=text))
+            else:
+                row.value = text
 
 
 def get_supervisory_authority(store: Store) -> str:
-    """The data protection supervisory authority the organisation answers to ("" until set)."""
-    return store.meta(SUPERVISORY_META_KEY) or ""
+    """The data protection supervisory authority the organisation answers to ("" until set):
+    the newer of the team's and this laptop's own, as the letterhead (``_team_wins``)."""
+    return _in_force(store, SUPERVISORY_META_KEY, lambda team: team.supervisory_authority)
 
 
 def supervisory_authority_error(text: str) -> FieldError | None:
@@ -148,8 +250,16 @@ def set_supervisory_authority(store: Store, user: User, text: str) -> str:
 
 
 def get_data_protection_officer(store: Store) -> str:
-    """The organisation's data protection officer, name and contact ("" while it names none)."""
-    return store.meta(DPO_META_KEY) or ""
+    """The organisation's data protection officer, name and contact ("" while it names none):
+    the newer of the team's and this laptop's own, as the letterhead (``_team_wins``)."""
+    return _in_force(store, DPO_META_KEY, lambda team: team.data_protection_officer)
+
+
+def _in_force(store: Store, key: str, of_team: Callable[[TeamSettings], str]) -> str:
+    team = team_settings(store)
+    if team is not None and _team_wins(store, key, team):
+        return of_team(team)
+    return store.meta(key) or ""
 
 
 def data_protection_officer_error(text: str) -> FieldError | None:
@@ -178,6 +288,96 @@ def _set_one_line(
         raise ValidationFailed([error])
     _set_meta(store, key, text)
     return text
+
+
+def save_organisation_settings(
+    store: Store, user: User, org: Organisation, authority: str, dpo: str
+) -> bool:
+    """Check and save the letterhead and data protection contacts as the Settings dialog does;
+    returns whether a publication to the team was made.
+
+    Saved on this laptop always (``set_letterhead`` and the like; nothing if one is refused:
+    ``ValidationFailed`` with every field's problem; a value equal to the one in force is not
+    saved again). On a laptop that may publish (``reference.publish_refusal``) they are
+    published to every laptop as well, once a coordinator saved any of them here (never the
+    shipped default alone); on one that may not, they apply on this laptop only, as before
+    there were publications, until a coordinator's laptop publishes newer ones. A
+    coordinator only (``PermissionDenied``).
+    """
+    from desktop_app.usecases.reference import publish_refusal
+
+    require(user, Action.MANAGE_SETTINGS)
+    cleaned = clean_letterhead(org)
+    errors = letterhead_errors(cleaned)
+    errors += [
+        e
+        for e in (
+            supervisory_authority_error(" ".join(authority.split())),
+            data_protection_officer_error(" ".join(dpo.split())),
+        )
+        if e is not None
+    ]
+    if errors:
+        raise ValidationFailed(errors)
+    # Saved here only where it differs from what is in force: a laptop that keeps the team's
+    # values follows the team's next publication with nothing of its own to weigh against it.
+    changed = False
+    if cleaned != get_letterhead(store):
+        set_letterhead(store, user, cleaned)
+        changed = True
+    if " ".join(authority.split()) != get_supervisory_authority(store):
+        set_supervisory_authority(store, user, authority)
+        changed = True
+    if " ".join(dpo.split()) != get_data_protection_officer(store):
+        set_data_protection_officer(store, user, dpo)
+        changed = True
+    if publish_refusal(store) is not None:
+        return False
+    # Not the shipped default nobody chose (a coordinator who saved only a new server
+    # address): published, it would outweigh the values other laptops saved for themselves.
+    own = any(
+        store.meta(k) is not None for k in (LETTERHEAD_META_KEY, SUPERVISORY_META_KEY, DPO_META_KEY)
+    )
+    if not (changed or own):
+        return False
+    return publish_organisation(store, user)
+
+
+def _published_values(store: Store) -> dict[str, object]:
+    return {
+        "letterhead": _published_values_of(get_letterhead(store)),
+        "supervisory_authority": get_supervisory_authority(store),
+        "data_protection_officer": get_data_protection_officer(store),
+    }
+
+
+def publish_organisation(store: Store, user: User) -> bool:
+    """Publish the letterhead (without its logo) and data protection contacts in force here to
+    every laptop (publication ``organisation``; coordinators on a laptop that may publish
+    only, else ``PermissionDenied`` or ``PublishRefused``, as for the service directory).
+    Returns False, publishing nothing, when the team's publication holds these values."""
+    from desktop_app.usecases.reference import _require_publishing_laptop, _store_publication
+
+    require(user, Action.MANAGE_SETTINGS)
+    _require_publishing_laptop(store)
+    values = _published_values(store)
+    team = team_settings(store)
+    if team is not None and values == {
+        "letterhead": _published_values_of(team.letterhead),
+        "supervisory_authority": team.supervisory_authority,
+        "data_protection_officer": team.data_protection_officer,
+    }:
+        return False
+    text = yaml.safe_dump(values, allow_unicode=True, sort_keys=False)
+    _store_publication(store, user, ORGANISATION, {ORGANISATION_FILE: text}, "", {"files": 1})
+    return True
+
+
+def _published_values_of(org: Organisation) -> dict[str, object]:
+    letterhead = asdict(org)
+    del letterhead["logo_path"]  # a file on this laptop: meaningless on another
+    letterhead["address_lines"] = list(letterhead["address_lines"])
+    return letterhead
 
 
 def may_change_shared_settings(user: User) -> bool:
