@@ -38,6 +38,7 @@ from desktop_app.ui.help import end_cleanly, menu_path
 from desktop_app.ui.save_dialog import ask_open_path
 from desktop_app.ui.tasks import DialogSave
 from desktop_app.ui.widgets import ErrorLabel, KeepsInput, reachable_text
+from desktop_app.usecases import reference
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
@@ -48,6 +49,17 @@ if TYPE_CHECKING:
 KEY_LANGUAGE = "ui/language"
 KEY_IDLE_LOCK = "security/idle_lock_minutes"
 # Said in the settings and in the status bar's tooltip of a laptop that has not joined.
+# Said to a coordinator on a laptop of a team: where the letterhead and the contacts they save
+# apply (``usecases.settings.save_organisation_settings``).
+SHARED_NOTE = N_(
+    "The letterhead and the data protection contacts saved here go to every laptop of the "
+    "team at the next sync. The logo stays on this laptop only."
+)
+LOCAL_NOTE = N_(
+    "This laptop cannot give the letterhead and the data protection contacts to the team: "
+    "saved here, they apply on this laptop only, until a coordinator's laptop publishes "
+    "newer ones."
+)
 NOT_JOINED_NOTE = N_("This laptop has not joined a sync server yet. To join one, choose {menu}.")
 
 
@@ -210,7 +222,9 @@ class SettingsDialog(QDialog):
     Everyone may change the language of the program (it is personal); the letterhead, the idle
     lock time and the server address are shown read-only to anyone but a coordinator. The server
     address is the one this laptop syncs with; a laptop that has not joined an organisation has
-    none to change (it joins with one), and the dialog says where to join instead.
+    none to change (it joins with one), and the dialog says where to join instead. On a laptop
+    of a team, a coordinator is told whether the letterhead and the data protection contacts
+    they save go to the team's laptops or (a laptop that may not publish) stay on this one.
     """
 
     saved = Signal()
@@ -275,6 +289,14 @@ class SettingsDialog(QDialog):
         self.role_note.setWordWrap(True)
         self.role_note.setContentsMargins(0, 0, 0, 6)  # apart from the first group's title
         self.role_note.setVisible(not self.may_change_shared)
+        # Where a coordinator's letterhead and contacts apply: the team's laptops, or (a laptop
+        # that may not publish) this one only. A laptop that has not joined has no team yet.
+        self.publishes = (
+            bool(self.joined_server) and reference.publish_refusal(session.store) is None
+        )
+        self.sharing_note = reachable_text(QLabel())
+        self.sharing_note.setWordWrap(True)
+        self.sharing_note.setVisible(self.may_change_shared and bool(self.joined_server))
         for widget in (self.idle_lock, self.server, self.letterhead, self.authority, self.dpo):
             widget.setEnabled(self.may_change_shared)
         self.authority_label.setEnabled(self.may_change_shared)
@@ -306,6 +328,7 @@ class SettingsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.role_note)
         layout.addWidget(laptop)
+        layout.addWidget(self.sharing_note)
         layout.addWidget(self.letterhead_box)
         layout.addWidget(self.data_copy_box)
         layout.addWidget(self.store_error)
@@ -361,8 +384,12 @@ class SettingsDialog(QDialog):
         self.not_joined_note.setText(end_cleanly(shown))
         self.not_joined_note.setAccessibleName(not_joined_note())
         self.role_note.setText(
-            _("Only a coordinator can change the lock time, the server address and the letterhead.")
+            _(
+                "Only a coordinator can change the lock time, the server address, the "
+                "letterhead and the data protection contacts."
+            )
         )
+        self.sharing_note.setText(_(SHARED_NOTE if self.publishes else LOCAL_NOTE))
         # Qt ships no Romanian catalogue for its own buttons: name them ourselves.
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(_("&Save"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(_("Cancel"))
@@ -413,9 +440,7 @@ class SettingsDialog(QDialog):
         store, user = self.session.store, self.session.user
 
         def store_shared() -> bool:  # off the UI thread
-            store_settings.set_letterhead(store, user, org)
-            store_settings.set_supervisory_authority(store, user, authority)
-            store_settings.set_data_protection_officer(store, user, dpo)
+            store_settings.save_organisation_settings(store, user, org, authority, dpo)
             if new_server is None:
                 return False
             sync_uc.change_server_url(store, user, new_server)

@@ -27,6 +27,7 @@ from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import PortReservation, ServerProcess, started_server
+from tests.integration.test_sync_insider import _set_role
 from tests.ui.conftest import shown_window, store_held, type_text
 
 SHOTS = os.environ.get("WELCOME_DESK_SHOTS")
@@ -73,6 +74,7 @@ def test_defaults_and_saving(
     assert dialog.letterhead.name.text().startswith("Welcome Europe")
     # A coordinator changes everything: no note that only a coordinator may.
     assert not dialog.role_note.isVisible()
+    assert not dialog.sharing_note.isVisible()  # no team yet to give the letterhead to
     assert dialog.idle_lock.isEnabled()
     # Not joined: no address to change, but where to join (named as the menu names it).
     assert not dialog.server.isVisible() and dialog.not_joined_note.isVisible()
@@ -196,8 +198,10 @@ def test_only_a_coordinator_changes_the_shared_settings_but_everyone_the_languag
         dialog.show()
         assert dialog.role_note.isVisible()
         assert dialog.role_note.text() == (
-            "Only a coordinator can change the lock time, the server address and the letterhead."
+            "Only a coordinator can change the lock time, the server address, the letterhead "
+            "and the data protection contacts."
         )
+        assert not dialog.sharing_note.isVisible()  # nothing of theirs to go anywhere
         assert dialog.language.isEnabled()
         assert not dialog.idle_lock.isEnabled() and not dialog.server.isEnabled()
         # Their labels greyed too: their keys (Alt+K, Alt+Y) led to fields that take no focus.
@@ -332,6 +336,45 @@ def test_a_joined_coordinator_sees_and_changes_the_address_this_laptop_syncs_wit
         )
         == 1
     )
+
+
+def test_a_coordinator_is_told_whether_the_letterhead_goes_to_the_team_or_stays_here(
+    qtbot: QtBot, session: Session, qsettings: QSettings, server: ServerProcess
+) -> None:
+    """On a coordinator's laptop the letterhead and contacts saved go to the team; on a laptop
+    that may not publish (a member's) they stay on it, and the dialog says which."""
+    join(session, server)
+    dialog = SettingsDialog(session, qsettings)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.sharing_note.isVisible()
+    assert dialog.sharing_note.text() == (
+        "The letterhead and the data protection contacts saved here go to every laptop of the "
+        "team at the next sync. The logo stays on this laptop only."
+    )
+    dialog.close()
+    _set_role(session, "0")  # as the server told a member's laptop
+    _shots(qtbot, session, qsettings, "member-laptop", ("de", "bg", "ro"))
+    set_language("de")
+    try:
+        local = SettingsDialog(session, qsettings)
+        qtbot.addWidget(local)
+        local.show()
+        assert local.sharing_note.isVisible()
+        assert local.sharing_note.text() == (
+            "Dieser Laptop kann den Briefkopf und die Datenschutz-Kontakte nicht an das Team "
+            "weitergeben: Hier gespeichert, gelten sie nur auf diesem Laptop, bis ein Laptop der "
+            "Koordination neuere veröffentlicht."
+        )
+        local.letterhead.name.setText("Beratung Hörde e. V.")
+        local.dpo.setText("Jan Berg, 0231 555-199")
+        with qtbot.waitSignal(local.saved, timeout=30_000):
+            save(qtbot, local)
+    finally:
+        set_language("en")
+    assert store_settings.get_letterhead(session.store).name == "Beratung Hörde e. V."
+    assert store_settings.get_data_protection_officer(session.store) == "Jan Berg, 0231 555-199"
+    assert store_settings.team_settings(session.store) is None  # nothing published
 
 
 def test_the_window_syncs_at_the_new_address_at_once_and_says_if_it_cannot(
