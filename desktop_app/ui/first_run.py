@@ -359,7 +359,11 @@ class AccountPage(QWizardPage):
         def create() -> Session:
             session = create_first_account(data_dir, account, name, password, repeat=repeat)
             if organisation is not None:
-                store_settings.set_letterhead(session.store, session.user, organisation)
+                # Saved and published as in Settings: it goes to every laptop that joins this
+                # organisation at their first sync (the team's first laptop may publish).
+                store_settings.save_organisation_settings(
+                    session.store, session.user, organisation, authority="", dpo=""
+                )
             return session
 
         self._run(_("Creating the encrypted data store…"), create, self._created)

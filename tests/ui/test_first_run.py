@@ -116,6 +116,11 @@ def test_new_organisation_path_creates_store_account_and_letterhead(
     org = store_settings.get_letterhead(wizard.session.store)
     assert org.name == "Asociația „Bun venit” Dortmund"
     assert org.address_lines == ("Münsterstraße 5", "44145 Dortmund")
+    # Published to the team as well: a laptop that joins later prints under it (it was kept on
+    # this laptop only until the coordinator saved the settings again).
+    team = store_settings.team_settings(wizard.session.store)
+    assert team is not None and team.letterhead.name == "Asociația „Bun venit” Dortmund"
+    assert team.letterhead.email == "info@bun-venit.example.org"
     wizard.session.close()
     again = log_in(data_dir, "maria", PASSWORD)
     assert again.user.display_name == "Мария Иванова"
