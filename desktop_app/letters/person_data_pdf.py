@@ -28,6 +28,15 @@ from desktop_app.forms.labels import labelled
 from desktop_app.i18n.formatting import format_long_date
 from desktop_app.i18n.messages import RECORD_KINDS
 from desktop_app.i18n.text import N_, Nn_, PluralMessage, catalog, gettext_in
+from desktop_app.letters.gdpr_texts import (
+    LEGAL_AUTOMATED,
+    LEGAL_RIGHTS,
+    RECIPIENTS_SERVER,
+    complaint,
+    controller_contact,
+    dpo_contact,
+    retention_rule,
+)
 from desktop_app.letters.referral_letter import FONT, FONT_BOLD, register_fonts, unbroken
 
 TITLE = N_("Your data at {organisation}")
@@ -90,11 +99,6 @@ YES, NO = N_("yes"), N_("no")
 RECIPIENTS_HEADING = N_("Who received your data")
 RECIPIENTS_INTRO = N_("We passed on data about you only to these services, with a referral letter.")
 RECIPIENTS_NONE = N_("We have not passed on your data to any other service.")
-#: where the laptop syncs: the server (and whoever runs it) holds the data, if only encrypted
-RECIPIENTS_SERVER = N_(
-    "The laptops of our team exchange your data through our sync server. It is encrypted on "
-    "the laptop before it is sent: no one can read it on the server."
-)
 LETTER_OF = N_("Letter of")
 SOURCES_HEADING = N_("Where your data comes from")
 LOG_HEADING = N_("Who looked at your data")
@@ -106,13 +110,6 @@ LOG_NONE = N_("No one has looked at your data yet.")
 LOG_DATE, LOG_ROLE, LOG_PURPOSE = N_("Date"), N_("Who (role)"), N_("What for")
 LOG_TIMES = Nn_("{purpose} ({count} time)", "{purpose} ({count} times)", "count")
 RETENTION_HEADING = N_("How long we keep your data")
-RETENTION_RULE = Nn_(
-    "We keep your data while you come to us for advice. After {years} year without contact, "
-    "we erase it.",
-    "We keep your data while you come to us for advice. After {years} years without contact, "
-    "we erase it.",
-    "years",
-)
 RETENTION_DATES = N_(
     "Your last contact with us: {last}. Without a new contact, your data will be erased from "
     "{erase}."
@@ -131,30 +128,7 @@ LEGAL_BASIS = N_(
 )
 #: followed by the categories, one a line
 LEGAL_CATEGORIES = N_("Categories of personal data concerned:")
-#: each right by its name in the GDPR's official version of the copy's language (Art. 15(1)(e))
-LEGAL_RIGHTS = N_(
-    "Your rights: the right to rectification (Art. 16 GDPR), the right to erasure (Art. 17 "
-    "GDPR), the right to restriction of processing (Art. 18 GDPR) and the right to object "
-    "(Art. 21 GDPR). Please ask us at the address above."
-)
-#: where the settings name none: which authorities, as Art. 77(1) GDPR says, not a made-up one
-LEGAL_COMPLAINT = N_(
-    "You have the right to lodge a complaint with a supervisory authority (Art. 77 GDPR), in "
-    "particular in the EU member state where you live or work or where the alleged "
-    "infringement took place."
-)
-#: where the settings name the supervisory authority the organisation answers to
-LEGAL_COMPLAINT_NAMED = N_(
-    "You have the right to lodge a complaint with a supervisory authority (Art. 77 GDPR), "
-    "for example with the one responsible for us: {authority}."
-)
-#: where the settings name the organisation's data protection officer (Art. 13(1)(b), 38(4) GDPR)
-LEGAL_DPO = N_(
-    "For questions about your data and your rights you can also contact our data protection "
-    "officer: {dpo}."
-)
 LEGAL_FREE_COPY = N_("You receive the first copy of your data free of charge (Art. 15(3) GDPR).")
-LEGAL_AUTOMATED = N_("No decisions about you are made automatically (Art. 22 GDPR).")
 LEGAL_THIRD_COUNTRY = N_(
     "We do not transfer your data to a third country (outside the EU and the EEA) or to an "
     "international organisation (Art. 15(2) GDPR)."
@@ -198,16 +172,6 @@ class DataCopyNotice:
     synced: bool = False
     #: the data protection officer's name and contact as the settings name them; "" for none
     data_protection_officer: str = ""
-
-
-def dpo_contact(lang: str, dpo: str) -> str:
-    """The sentence naming the data protection officer ``dpo`` in ``lang`` ("" for none): in
-    the copy's rights and in the consent texts the person is shown."""
-    if not dpo:
-        return ""
-    sentence = gettext_in(lang, LEGAL_DPO).format(dpo=dpo)
-    # A contact ending in its own full stop ("… Tel. 0231 12345.") ends the sentence.
-    return sentence[:-1] if sentence.endswith("..") else sentence
 
 
 def _fmt(value: object) -> str:
@@ -298,7 +262,7 @@ def render_person_data(
 
     # Who holds the data, and how to reach them (the letterhead saved in the settings).
     org = organisation or Organisation(name="Welcome Desk")
-    contact = " · ".join(x for x in (org.name, *org.address_lines, org.phone, org.email) if x)
+    contact = controller_contact(org)
     story: list[Flowable] = [
         para(t(TITLE).format(organisation=org.name), title),
         para(t(AS_OF).format(date=unbroken(format_long_date(today, lang)))),
@@ -422,7 +386,7 @@ def _notice_story(
         KeepTogether(
             [
                 para(t(RETENTION_HEADING), heading),
-                para(plural_in(lang, RETENTION_RULE, years).format(years=years)),
+                para(retention_rule(lang, years)),
                 para(
                     t(RETENTION_DATES).format(
                         last=unbroken(format_long_date(notice.last_contact, lang)),
@@ -464,9 +428,7 @@ def _notice_story(
                 t(LEGAL_RIGHTS),
                 dpo_contact(lang, notice.data_protection_officer),
                 t(LEGAL_FREE_COPY),
-                t(LEGAL_COMPLAINT_NAMED).format(authority=notice.supervisory_authority)
-                if notice.supervisory_authority
-                else t(LEGAL_COMPLAINT),
+                complaint(lang, notice.supervisory_authority),
                 t(LEGAL_AUTOMATED),
                 t(LEGAL_THIRD_COUNTRY),
             )

@@ -58,7 +58,7 @@ from desktop_app.i18n.formatting import format_moment, format_time_of_day
 from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, N_, _, current_language, ngettext
 from desktop_app.letters.directory import ServiceDirectory
-from desktop_app.letters.person_data_pdf import dpo_contact
+from desktop_app.letters.gdpr_texts import dpo_contact
 from desktop_app.storage.db import Store
 from desktop_app.ui.access_keys import choose_keys, keys_in, marked
 from desktop_app.ui.error_label import WarningLabel

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from desktop_app.letters import person_data_pdf
+from desktop_app.letters import gdpr_texts, person_data_pdf
 from desktop_app.letters.texts import default_letter_texts
 from desktop_app.usecases import person_data_notice
 from desktop_app.usecases.accounts import Session
@@ -131,14 +131,14 @@ def _addressed_to_the_person() -> dict[str, dict[str, str]]:
     catalogs = {lang: _catalog(lang) for lang in ("ro", "bg")}
     msgids = [
         person_data_pdf.INTRO,
-        person_data_pdf.LEGAL_COMPLAINT,
+        gdpr_texts.LEGAL_COMPLAINT,
         TEXT_UNKNOWN,
         # What the copy tells beyond the data (Art. 15(1) GDPR)
         person_data_pdf.LOG_INTRO,
         person_data_pdf.RETENTION_DATES,
         person_data_pdf.RETENTION_EARLIER,
         person_data_pdf.LEGAL_BASIS,
-        person_data_pdf.LEGAL_RIGHTS,
+        gdpr_texts.LEGAL_RIGHTS,
         person_data_notice.SOURCE_SELF,
         person_data_notice.SOURCE_MERGED,
     ]
@@ -168,8 +168,8 @@ def test_what_the_person_reads_is_in_the_polite_form(lang: str) -> None:
     # The sentences that ask the person to do something say so politely.
     for key in (
         TEXT_UNKNOWN,
-        person_data_pdf.LEGAL_COMPLAINT,
-        person_data_pdf.LEGAL_RIGHTS,
+        gdpr_texts.LEGAL_COMPLAINT,
+        gdpr_texts.LEGAL_RIGHTS,
         person_data_pdf.RETENTION_EARLIER,
         "client.appointment_tip",
     ):

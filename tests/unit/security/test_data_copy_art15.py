@@ -21,6 +21,7 @@ from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
 from desktop_app.i18n.formatting import format_long_date
 from desktop_app.i18n.text import gettext_in
+from desktop_app.letters import gdpr_texts
 from desktop_app.letters import person_data_pdf as pdf_texts
 from desktop_app.sync.conflict_records import synced_state
 from desktop_app.sync.merge import FieldState
@@ -286,11 +287,11 @@ def test_the_rights_by_their_legal_names_no_third_country_and_the_server(
     legal = text[text.index(gettext_in(lang, pdf_texts.LEGAL_HEADING)) :]
     for term in RIGHTS[lang]:
         assert term in legal
-    assert _plain(gettext_in(lang, pdf_texts.LEGAL_AUTOMATED)) in legal
+    assert _plain(gettext_in(lang, gdpr_texts.LEGAL_AUTOMATED)) in legal
     # No authority in the settings: where one may complain, as Art. 77(1) GDPR says.
     assert COMPLAINT_WHERE[lang] in legal
     # A laptop that never joined a server keeps the data to itself: the server is not named.
-    server = _plain(gettext_in(lang, pdf_texts.RECIPIENTS_SERVER))
+    server = _plain(gettext_in(lang, gdpr_texts.RECIPIENTS_SERVER))
     assert server not in text
     from desktop_app.sync.engine import SERVER_URL, set_meta
 

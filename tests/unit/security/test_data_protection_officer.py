@@ -19,6 +19,7 @@ from desktop_app.domain.person import PersonDraft
 from desktop_app.domain.users import Role
 from desktop_app.domain.validation import ValidationFailed
 from desktop_app.i18n.text import gettext_in, set_language
+from desktop_app.letters import gdpr_texts
 from desktop_app.letters import person_data_pdf as pdf_texts
 from desktop_app.usecases import accounts, data_rights, people
 from desktop_app.usecases import settings as store_settings
@@ -108,10 +109,10 @@ def test_too_long_or_with_control_characters_is_refused_and_said_in_the_users_la
 
 
 def test_a_contact_ending_in_a_full_stop_ends_the_sentence_once() -> None:
-    said = pdf_texts.dpo_contact("de", "Petra Schulz, Tel. 0231 50-00099.")
+    said = gdpr_texts.dpo_contact("de", "Petra Schulz, Tel. 0231 50-00099.")
     assert said.endswith("wenden: Petra Schulz, Tel. 0231 50-00099.") and ".." not in said
     assert "Datenschutzbeauftragte" in said
-    assert pdf_texts.dpo_contact("ro", "") == ""
+    assert gdpr_texts.dpo_contact("ro", "") == ""
 
 
 # --- the person's data copy ----------------------------------------------------------------------
@@ -140,7 +141,7 @@ def test_the_copy_names_the_officer_among_the_rights_only_where_one_is_set(
 ) -> None:
     draft = PersonDraft("Ioana", "Stan", "01.02.1990", "female", "RO", (lang,), "")
     pid = people.register_person(session.store, session.user, draft, confirm_duplicates=True).id
-    rights = re.sub(r"\s+", " ", gettext_in(lang, pdf_texts.LEGAL_RIGHTS))
+    rights = re.sub(r"\s+", " ", gettext_in(lang, gdpr_texts.LEGAL_RIGHTS))
     free = gettext_in(lang, pdf_texts.LEGAL_FREE_COPY)
 
     without, before = _copy(session, pid, lang)
