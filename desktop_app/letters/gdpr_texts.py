@@ -43,6 +43,21 @@ LEGAL_DPO = N_(
 )
 LEGAL_AUTOMATED = N_("No decisions about you are made automatically (Art. 22 GDPR).")
 
+# Said only at collection (Art. 13): the copy is itself the access, and says the rest its way.
+ABOUT_HEADING = N_("About your data")
+#: followed by the letterhead's name, address, phone and e-mail on one line (Art. 13(1)(a))
+CONTROLLER = N_("Controller of your data: {controller}")
+#: by its name in the GDPR's official version of the text's language, as ``LEGAL_RIGHTS``
+RIGHT_OF_ACCESS = N_(
+    "You have the right of access to your data (Art. 15 GDPR): we give you a copy of all data "
+    "we hold about you."
+)
+#: the consent texts already say that a consent can be withdrawn at any time; this, not
+WITHDRAWAL_BEFORE = N_(
+    "Withdrawing a consent does not affect the lawfulness of the processing before the "
+    "withdrawal (Art. 7(3) GDPR)."
+)
+
 
 def controller_contact(organisation: Organisation) -> str:
     """Who holds the data and how to reach them, on one line: the letterhead's name, address

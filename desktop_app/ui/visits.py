@@ -58,7 +58,6 @@ from desktop_app.i18n.formatting import format_moment, format_time_of_day
 from desktop_app.i18n.messages import error_message, field_message
 from desktop_app.i18n.text import LANGUAGE_NAMES, N_, _, current_language, ngettext
 from desktop_app.letters.directory import ServiceDirectory
-from desktop_app.letters.gdpr_texts import dpo_contact
 from desktop_app.storage.db import Store
 from desktop_app.ui.access_keys import choose_keys, keys_in, marked
 from desktop_app.ui.error_label import WarningLabel
@@ -77,8 +76,8 @@ from desktop_app.ui.widgets import (
 )
 from desktop_app.usecases import people, reference, visits
 from desktop_app.usecases.accounts import Session
+from desktop_app.usecases.consent_notice import about_your_data, consent_notice
 from desktop_app.usecases.person_summary import PersonSummary, person_summary
-from desktop_app.usecases.settings import get_data_protection_officer
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
@@ -98,6 +97,8 @@ FINISH_KEY = "Ctrl+Return"
 # store at most as long as a sync's transaction lasts (a few tenths of a second).
 DRAFT_WAIT_MS = 30_000
 CLIENT_LANGUAGES = ("bg", "ro", "de", "en")
+#: where the consent texts' section "About your data" starts (``scrollToAnchor``)
+ABOUT_ANCHOR = "about_your_data"
 
 # The visit window opens as large as its screen's free room (QScreen.availableGeometry: the
 # desktop's panels left out) less FRAME_ROOM for its own frame and title bar, to at most
@@ -188,9 +189,10 @@ class ConsentDialog(QDialog):
         self.session = session
         self.person = person
         self.definition = visits.form(visits.CONSENT_FORM, session.store)
-        # Named after the purposes, as whom the person can ask about their data (Art. 13(1)(b)
-        # GDPR), as their data copy names them; "" in the settings: no sentence.
-        self.dpo = get_data_protection_officer(session.store)
+        # What the person is told of their data after the purposes (Art. 13 GDPR): who holds
+        # it, the officer, how long, the server, their rights. Read once: the text is shown
+        # again in each language chosen, and at every answer typed.
+        self.notice = consent_notice(session.store)
         self.setWindowTitle(pick(self.definition.title, current_language()))
         # Scrolls where the texts are longer than their share of a laptop's screen (a label
         # as tall as its text made the dialog 760 px high).
@@ -237,8 +239,10 @@ class ConsentDialog(QDialog):
         parts = [f"<p>{pick(self.definition.help, lang)}</p>"]
         for purpose in self.definition.purposes:
             parts.append(f"<p><b>{pick(purpose.label, lang)}</b><br>{pick(purpose.text, lang)}</p>")
-        if self.dpo:
-            parts.append(f"<p>{html.escape(dpo_contact(lang, self.dpo))}</p>")
+        heading, paragraphs = about_your_data(self.notice, lang)
+        # Plain text from the settings (the letterhead, the officer, the authority): escaped.
+        parts.append(f'<h3><a name="{ABOUT_ANCHOR}"></a>{html.escape(heading)}</h3>')
+        parts += [f"<p>{html.escape(paragraph)}</p>" for paragraph in paragraphs]
         self.texts.setHtml("".join(parts))
 
     def _on_save_clicked(self) -> None:

@@ -172,8 +172,11 @@ def test_the_consent_texts_name_the_officer_in_the_consent_language(
         _choose_language(dialog, "ro")
         shown = dialog.texts.toPlainText()
         assert SENTENCE["ro"] in shown and SENTENCE["bg"] not in shown
-        # After the purposes, as the last thing the person reads.
-        assert shown.rstrip().endswith(SENTENCE["ro"])
+        # After the purposes, in "About your data", the line after who holds the data.
+        lines = shown.splitlines()
+        controller = next(i for i, line in enumerate(lines) if line.startswith("Operatorul "))
+        assert lines[controller - 1] == "Despre datele dumneavoastră"
+        assert lines[controller + 1] == SENTENCE["ro"]
     finally:
         dialog.reject()
 

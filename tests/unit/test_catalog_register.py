@@ -139,6 +139,11 @@ def _addressed_to_the_person() -> dict[str, dict[str, str]]:
         person_data_pdf.RETENTION_EARLIER,
         person_data_pdf.LEGAL_BASIS,
         gdpr_texts.LEGAL_RIGHTS,
+        # What the consent texts tell beyond the data copy's words (Art. 13 GDPR)
+        gdpr_texts.ABOUT_HEADING,
+        gdpr_texts.CONTROLLER,
+        gdpr_texts.RIGHT_OF_ACCESS,
+        gdpr_texts.WITHDRAWAL_BEFORE,
         person_data_notice.SOURCE_SELF,
         person_data_notice.SOURCE_MERGED,
     ]
@@ -170,6 +175,7 @@ def test_what_the_person_reads_is_in_the_polite_form(lang: str) -> None:
         TEXT_UNKNOWN,
         gdpr_texts.LEGAL_COMPLAINT,
         gdpr_texts.LEGAL_RIGHTS,
+        gdpr_texts.RIGHT_OF_ACCESS,
         person_data_pdf.RETENTION_EARLIER,
         "client.appointment_tip",
     ):

@@ -1,0 +1,265 @@
+"""What the person is told of their data when consent is recorded (Art. 13 GDPR): below the
+purposes, in the consent's language, who holds the data and how to reach them, how long it is
+kept, the sync server once the laptop joined one, the rights by their legal names, withdrawal,
+the complaint and that no decision is automated; in the data copy's own words."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pypdf
+import pytest
+from PySide6.QtWidgets import QComboBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import Person, PersonDraft
+from desktop_app.domain.referral import Organisation
+from desktop_app.i18n.text import gettext_in
+from desktop_app.letters import gdpr_texts
+from desktop_app.ui.visits import ABOUT_ANCHOR, ConsentDialog
+from desktop_app.usecases import data_rights, people
+from desktop_app.usecases import settings as store_settings
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import Session
+from tests.integration.sync_harness import Laptops
+
+ORG = Organisation(
+    name="Мост – Most e.V.",
+    address_lines=("Brückstraße 21", "44135 Dortmund"),
+    phone="0231 47 11 00",
+    email="kontakt@most.example",
+    web="https://most.example",  # not a contact the text gives: the letterhead's own line
+)
+CONTROLLER = {
+    "bg": "Администратор на Вашите данни: Мост – Most e.V. · Brückstraße 21 · 44135 Dortmund · "
+    "0231 47 11 00 · kontakt@most.example",
+    "ro": "Operatorul datelor dumneavoastră: Мост – Most e.V. · Brückstraße 21 · 44135 Dortmund"
+    " · 0231 47 11 00 · kontakt@most.example",
+}
+HEADING = {"bg": "За Вашите данни", "ro": "Despre datele dumneavoastră"}
+RETENTION = {
+    "bg": "След 3 години без контакт ги изтриваме.",
+    "ro": "După 3 ani fără contact, le ștergem.",
+}
+#: each right by its name in the GDPR's Bulgarian and Romanian versions (Art. 15–18, 21)
+RIGHTS = {
+    "bg": (
+        "право на достъп",
+        "право на коригиране",
+        "право на изтриване",
+        "право на ограничаване на обработването",
+        "право на възражение",
+    ),
+    "ro": (
+        "dreptul de acces",
+        "dreptul la rectificare",
+        "dreptul la ștergerea datelor",
+        "dreptul la restricționarea prelucrării",
+        "dreptul la opoziție",
+    ),
+}
+WITHDRAWAL = {
+    "bg": "Оттеглянето на съгласие не засяга законосъобразността на обработването преди "
+    "оттеглянето",
+    "ro": "Retragerea unui consimțământ nu afectează legalitatea prelucrării efectuate înainte "
+    "de retragere",
+}
+AUTOMATED = {
+    "bg": "За Вас не се вземат автоматизирани решения (чл. 22 от ОРЗД).",
+    "ro": "Nu se iau decizii automatizate cu privire la dumneavoastră (art. 22 din RGPD).",
+}
+COMPLAINT = {
+    "bg": "Имате право на жалба до надзорен орган",
+    "ro": "Aveți dreptul de a depune o plângere",
+}
+COMPLAINT_GENERAL = {
+    "bg": "по-специално в държавата членка на ЕС",
+    "ro": "în special în statul membru al UE",
+}
+DPO = "Dr. Petra Schulz, datenschutz@most.example"
+AUTHORITY = "LDI NRW, Kavalleriestraße 2-4, 40213 Düsseldorf"
+COMPLAINT_NAMED = {
+    "bg": f"например до компетентния за нас: {AUTHORITY}.",
+    "ro": f"de exemplu la cea competentă pentru noi: {AUTHORITY}.",
+}
+SERVER = {
+    "bg": "Лаптопите на нашия екип обменят Вашите данни чрез нашия сървър за синхронизиране.",
+    "ro": "Laptopurile echipei noastre schimbă între ele datele dumneavoastră prin serverul "
+    "nostru de sincronizare.",
+}
+#: what the consent form's own texts say of withdrawal (its note, the advice purpose)
+AT_ANY_TIME = {"bg": re.compile("по всяко време"), "ro": re.compile("oricând|în orice moment")}
+
+
+@pytest.fixture
+def parent(qtbot: QtBot) -> QWidget:
+    """The consent dialog's window (a person's visit, elsewhere), kept while the test runs."""
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    return widget
+
+
+def _person(session: Session) -> Person:
+    draft = PersonDraft("Мария", "Петрова", "1991-04-02", languages=("bg",))
+    return people.register_person(session.store, session.user, draft)
+
+
+@pytest.fixture
+def person(session: Session) -> Person:
+    return _person(session)
+
+
+def _opened(qtbot: QtBot, session: Session, person: Person, parent: QWidget) -> ConsentDialog:
+    """The consent dialog of ``person``, in Bulgarian (their language), as a visit opens it."""
+    dialog = ConsentDialog(session, person, "bg", parent)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def _choose_language(dialog: ConsentDialog, lang: str) -> None:
+    combo = dialog.view.input("consent_language")
+    assert isinstance(combo, QComboBox)
+    combo.setCurrentIndex(combo.findData(lang))
+
+
+def _plain(text: str) -> str:
+    return re.sub(r"\s+", " ", text)
+
+
+def _section(dialog: ConsentDialog, lang: str) -> str:
+    """The dialog's text from the heading "About your data" on (after every purpose's text)."""
+    text = _plain(dialog.texts.toPlainText())
+    start = text.index(HEADING[lang])
+    last_purpose = dialog.definition.purposes[-1].text[lang]
+    assert text.index(last_purpose) < start
+    return text[start:]
+
+
+@pytest.fixture
+def dialog(
+    qtbot: QtBot, session: Session, person: Person, parent: QWidget
+) -> Iterator[ConsentDialog]:
+    store_settings.set_letterhead(session.store, session.user, ORG)
+    opened = _opened(qtbot, session, person, parent)
+    yield opened
+    opened.reject()
+
+
+def test_the_person_is_told_who_holds_their_data_for_how_long_and_their_rights(
+    dialog: ConsentDialog,
+) -> None:
+    for lang in ("bg", "ro"):
+        _choose_language(dialog, lang)
+        section = _section(dialog, lang)
+        other = "ro" if lang == "bg" else "bg"
+        assert HEADING[other] not in dialog.texts.toPlainText()
+        # The controller on one line, first: the rights' "the address above" is theirs.
+        assert section.startswith(f"{HEADING[lang]} {CONTROLLER[lang]} ")
+        assert "most.example" not in section.replace("kontakt@most.example", "")
+        assert RETENTION[lang] in section
+        rights = section.index(RIGHTS[lang][0])
+        assert all(section.index(r) >= rights for r in RIGHTS[lang]), section
+        assert WITHDRAWAL[lang] in section
+        # Withdrawal at any time is said by the form's own texts; here only what they do not.
+        assert not AT_ANY_TIME[lang].search(section)
+        assert AT_ANY_TIME[lang].search(dialog.texts.toPlainText())
+        # No authority set: the right in the words of Art. 77(1); no officer, no server.
+        assert COMPLAINT[lang] in section and COMPLAINT_GENERAL[lang] in section
+        assert AUTOMATED[lang] in section
+        assert SERVER[lang] not in section
+        assert ("длъжностно лице" if lang == "bg" else "responsabil") not in section
+
+
+def test_the_complaint_names_the_authority_where_one_is_set(
+    qtbot: QtBot, session: Session, person: Person, parent: QWidget
+) -> None:
+    store_settings.set_supervisory_authority(session.store, session.user, AUTHORITY)
+    dialog = _opened(qtbot, session, person, parent)
+    try:
+        for lang in ("bg", "ro"):
+            _choose_language(dialog, lang)
+            section = _section(dialog, lang)
+            assert COMPLAINT[lang] in section and COMPLAINT_NAMED[lang] in section
+            assert COMPLAINT_GENERAL[lang] not in section
+    finally:
+        dialog.reject()
+
+
+def test_the_server_is_named_once_the_laptop_joined_one(
+    qtbot: QtBot, laptops: Laptops, parent: QWidget
+) -> None:
+    session = laptops.account("A")
+    person = _person(session)
+    alone = _opened(qtbot, session, person, parent)
+    try:
+        assert SERVER["bg"] not in _section(alone, "bg")
+    finally:
+        alone.reject()
+    code = laptops.server.enroll("A", coordinator=True)
+    assert sync_uc.join(session.store, laptops.url, code, "A").status == "approved"
+    joined = _opened(qtbot, session, person, parent)
+    try:
+        for lang in ("bg", "ro"):
+            _choose_language(joined, lang)
+            section = _section(joined, lang)
+            assert _plain(gettext_in(lang, gdpr_texts.RECIPIENTS_SERVER)) in section
+            assert SERVER[lang] in section
+    finally:
+        joined.reject()
+
+
+def test_the_dialog_and_the_data_copy_say_it_in_the_same_words(
+    dialog: ConsentDialog, session: Session, person: Person
+) -> None:
+    for lang in ("bg", "ro"):
+        _json, pdf = data_rights.export_person(session.store, session.user, person.id, lang=lang)
+        pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+        copy = _plain(" ".join(page.extract_text() or "" for page in pages))
+        _choose_language(dialog, lang)
+        section = _section(dialog, lang)
+        rights = _plain(gettext_in(lang, gdpr_texts.LEGAL_RIGHTS))
+        assert rights.startswith(("Вашите права: право на коригиране", "Drepturile dumneavoastră"))
+        for sentence in (rights, AUTOMATED[lang], COMPLAINT[lang], RETENTION[lang]):
+            assert sentence in section and sentence in copy, sentence
+
+
+@pytest.mark.parametrize("lang", ["bg", "ro"])
+def test_the_section_is_read_on_a_small_screen(
+    qtbot: QtBot,
+    session: Session,
+    person: Person,
+    parent: QWidget,
+    lang: str,
+    program_font: None,
+    shots: Path,
+) -> None:
+    """At its longest (an officer and an authority named), on an 800 x 600 screen."""
+    store_settings.set_letterhead(session.store, session.user, ORG)
+    store_settings.set_supervisory_authority(session.store, session.user, AUTHORITY)
+    store_settings.set_data_protection_officer(session.store, session.user, DPO)
+    dialog = _opened(qtbot, session, person, parent)
+    try:
+        _choose_language(dialog, lang)
+        dialog.resize(800, 600)
+        qtbot.waitUntil(lambda: dialog.width() == 800)
+        assert dialog.height() <= 600
+        texts = dialog.texts
+        # The texts keep a share a person can read, and scroll to the section and through it.
+        assert texts.viewport().height() >= 150
+        bar = texts.verticalScrollBar()
+        assert bar.maximum() > 0 and bar.value() == 0
+        texts.scrollToAnchor(ABOUT_ANCHOR)
+        assert bar.value() > 0
+        top = texts.cursorForPosition(texts.viewport().rect().topLeft()).block().text()
+        assert top == HEADING[lang]
+        dialog.grab().save(str(shots / f"consent-art13-{lang}-800x600.png"))
+        bar.setValue(bar.maximum())
+        bottom = texts.cursorForPosition(texts.viewport().rect().bottomLeft()).block().text()
+        assert bottom == AUTOMATED[lang]
+        dialog.grab().save(str(shots / f"consent-art13-{lang}-800x600-end.png"))
+    finally:
+        dialog.reject()
