@@ -215,6 +215,7 @@ class ConsentDialog(QDialog):
         self.view.next_button.hide()
         today = dt.date.today()
         self.view.set_answers({"consent_language": lang, "consent_date": today.isoformat()})
+        self._texts_lang = ""  # the language the texts are shown in
         self.view.answers_changed.connect(self._show_texts)
         self.buttons = QDialogButtonBox()
         self.save = self.buttons.addButton(
@@ -236,6 +237,11 @@ class ConsentDialog(QDialog):
 
     def _show_texts(self) -> None:
         lang = self.view.answers().get("consent_language") or current_language()
+        if lang == self._texts_lang:
+            # Set again at every answer, the texts jumped back to their top while they were
+            # read out from further down (the section about the person's data, say).
+            return
+        self._texts_lang = lang
         parts = [f"<p>{pick(self.definition.help, lang)}</p>"]
         for purpose in self.definition.purposes:
             parts.append(f"<p><b>{pick(purpose.label, lang)}</b><br>{pick(purpose.text, lang)}</p>")

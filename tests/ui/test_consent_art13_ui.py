@@ -263,3 +263,25 @@ def test_the_section_is_read_on_a_small_screen(
         dialog.grab().save(str(shots / f"consent-art13-{lang}-800x600-end.png"))
     finally:
         dialog.reject()
+
+
+def test_the_texts_stay_where_they_are_read_while_answers_are_given(
+    qtbot: QtBot, dialog: ConsentDialog
+) -> None:
+    """The advisor reads the section out and records the answers: the texts keep their place
+    (they jumped back to the top at every answer), and change only with the language."""
+    dialog.resize(800, 600)
+    qtbot.waitUntil(lambda: dialog.width() == 800)
+    bar = dialog.texts.verticalScrollBar()
+    dialog.texts.scrollToAnchor(ABOUT_ANCHOR)
+    read_at = bar.value()
+    assert read_at > 0
+    for name in ("consent_advice", "consent_central_storage"):
+        combo = dialog.view.input(name)
+        assert isinstance(combo, QComboBox)
+        combo.setCurrentIndex(combo.findData("given"))
+        assert dialog.view.answers()[name] == "given"
+        assert bar.value() == read_at
+    _choose_language(dialog, "ro")
+    assert HEADING["ro"] in dialog.texts.toPlainText()
+    assert HEADING["bg"] not in dialog.texts.toPlainText()
