@@ -53,6 +53,12 @@ RIGHT_OF_ACCESS = N_(
     "we hold about you."
 )
 #: the consent texts already say that a consent can be withdrawn at any time; this, not
+#: the legal basis alone, for the consent dialog: its withdrawal "at any time" is said by the
+#: consent form's own texts (the data copy's ``LEGAL_BASIS`` says both)
+CONSENT_LEGAL_BASIS = N_(
+    "The legal basis of the processing is your consent (Art. 6(1)(a) GDPR) and, for health "
+    "data, your explicit consent (Art. 9(2)(a) GDPR)."
+)
 WITHDRAWAL_BEFORE = N_(
     "Withdrawing a consent does not affect the lawfulness of the processing before the "
     "withdrawal (Art. 7(3) GDPR)."

@@ -57,7 +57,9 @@ def about_your_data(notice: ConsentNotice, lang: str) -> tuple[str, list[str]]:
         texts.retention_rule(lang, notice.retention_years),
         gettext_in(lang, texts.RECIPIENTS_SERVER) if notice.synced else "",
         gettext_in(lang, texts.RIGHT_OF_ACCESS) + " " + gettext_in(lang, texts.LEGAL_RIGHTS),
-        gettext_in(lang, texts.WITHDRAWAL_BEFORE),
+        gettext_in(lang, texts.CONSENT_LEGAL_BASIS)
+        + " "
+        + gettext_in(lang, texts.WITHDRAWAL_BEFORE),
         texts.complaint(lang, notice.supervisory_authority),
         gettext_in(lang, texts.LEGAL_AUTOMATED),
     ]

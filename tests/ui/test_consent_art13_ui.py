@@ -67,6 +67,14 @@ WITHDRAWAL = {
     "ro": "Retragerea unui consimțământ nu afectează legalitatea prelucrării efectuate înainte "
     "de retragere",
 }
+LEGAL_BASIS = {
+    "bg": "Правното основание за обработването е Вашето съгласие (чл. 6, параграф 1, буква а) от "
+    "ОРЗД), а за данните за здравословното състояние — Вашето изрично съгласие (чл. 9, "
+    "параграф 2, буква а) от ОРЗД).",
+    "ro": "Temeiul juridic al prelucrării este consimțământul dumneavoastră (art. 6 alin. (1) "
+    "lit. (a) din RGPD), iar pentru datele privind sănătatea, consimțământul dumneavoastră "
+    "explicit (art. 9 alin. (2) lit. (a) din RGPD).",
+}
 AUTOMATED = {
     "bg": "За Вас не се вземат автоматизирани решения (чл. 22 от ОРЗД).",
     "ro": "Nu se iau decizii automatizate cu privire la dumneavoastră (art. 22 din RGPD).",
@@ -164,6 +172,8 @@ def test_the_person_is_told_who_holds_their_data_for_how_long_and_their_rights(
         rights = section.index(RIGHTS[lang][0])
         assert all(section.index(r) >= rights for r in RIGHTS[lang]), section
         assert WITHDRAWAL[lang] in section
+        # Art. 13(1)(c): the legal basis, before what withdrawing it does not undo.
+        assert section.index(LEGAL_BASIS[lang]) < section.index(WITHDRAWAL[lang])
         # Withdrawal at any time is said by the form's own texts; here only what they do not.
         assert not AT_ANY_TIME[lang].search(section)
         assert AT_ANY_TIME[lang].search(dialog.texts.toPlainText())
