@@ -18,6 +18,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
+    QComboBox,
     QCompleter,
     QDialog,
     QFileDialog,
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
     from desktop_app.ui.person_dialog import RegisterPersonDialog
     from desktop_app.ui.referrals import LetterPreview, ReferDialog
-    from desktop_app.ui.visits import VisitWindow
+    from desktop_app.ui.visits import ConsentDialog, VisitWindow
     from desktop_app.usecases.visits import Visit
     from tests.integration.sync_harness import Laptops, ServerProcess
     from tests.ui.flaky_link import FlakyLink
@@ -443,3 +444,30 @@ def refer_shown_person(
     assert preview is not None
     qtbot.waitUntil(lambda: bool(preview.pdf), timeout=10_000)
     return preview
+
+
+@pytest.fixture
+def parent(qtbot: QtBot) -> QWidget:
+    """A window for a dialog to open over (a person's visit, elsewhere), kept while the test
+    runs."""
+    widget = QWidget()
+    qtbot.addWidget(widget)
+    return widget
+
+
+def open_consent_dialog(
+    qtbot: QtBot, session: Session, person: Person, parent: QWidget
+) -> ConsentDialog:
+    """The consent dialog of ``person``, in Bulgarian (their language), as a visit opens it."""
+    from desktop_app.ui.visits import ConsentDialog
+
+    dialog = ConsentDialog(session, person, "bg", parent)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def choose_consent_language(dialog: ConsentDialog, lang: str) -> None:
+    combo = dialog.view.input("consent_language")
+    assert isinstance(combo, QComboBox)
+    combo.setCurrentIndex(combo.findData(lang))

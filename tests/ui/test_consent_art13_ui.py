@@ -25,6 +25,7 @@ from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops
+from tests.ui.conftest import choose_consent_language, open_consent_dialog
 
 ORG = Organisation(
     name="Мост – Most e.V.",
@@ -102,14 +103,6 @@ SERVER = {
 AT_ANY_TIME = {"bg": re.compile("по всяко време"), "ro": re.compile("oricând|în orice moment")}
 
 
-@pytest.fixture
-def parent(qtbot: QtBot) -> QWidget:
-    """The consent dialog's window (a person's visit, elsewhere), kept while the test runs."""
-    widget = QWidget()
-    qtbot.addWidget(widget)
-    return widget
-
-
 def _person(session: Session) -> Person:
     draft = PersonDraft("Мария", "Петрова", "1991-04-02", languages=("bg",))
     return people.register_person(session.store, session.user, draft)
@@ -118,20 +111,6 @@ def _person(session: Session) -> Person:
 @pytest.fixture
 def person(session: Session) -> Person:
     return _person(session)
-
-
-def _opened(qtbot: QtBot, session: Session, person: Person, parent: QWidget) -> ConsentDialog:
-    """The consent dialog of ``person``, in Bulgarian (their language), as a visit opens it."""
-    dialog = ConsentDialog(session, person, "bg", parent)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    return dialog
-
-
-def _choose_language(dialog: ConsentDialog, lang: str) -> None:
-    combo = dialog.view.input("consent_language")
-    assert isinstance(combo, QComboBox)
-    combo.setCurrentIndex(combo.findData(lang))
 
 
 def _plain(text: str) -> str:
@@ -152,7 +131,7 @@ def dialog(
     qtbot: QtBot, session: Session, person: Person, parent: QWidget
 ) -> Iterator[ConsentDialog]:
     store_settings.set_letterhead(session.store, session.user, ORG)
-    opened = _opened(qtbot, session, person, parent)
+    opened = open_consent_dialog(qtbot, session, person, parent)
     yield opened
     opened.reject()
 
@@ -161,7 +140,7 @@ def test_the_person_is_told_who_holds_their_data_for_how_long_and_their_rights(
     dialog: ConsentDialog,
 ) -> None:
     for lang in ("bg", "ro"):
-        _choose_language(dialog, lang)
+        choose_consent_language(dialog, lang)
         section = _section(dialog, lang)
         other = "ro" if lang == "bg" else "bg"
         assert HEADING[other] not in dialog.texts.toPlainText()
@@ -188,10 +167,10 @@ def test_the_complaint_names_the_authority_where_one_is_set(
     qtbot: QtBot, session: Session, person: Person, parent: QWidget
 ) -> None:
     store_settings.set_supervisory_authority(session.store, session.user, AUTHORITY)
-    dialog = _opened(qtbot, session, person, parent)
+    dialog = open_consent_dialog(qtbot, session, person, parent)
     try:
         for lang in ("bg", "ro"):
-            _choose_language(dialog, lang)
+            choose_consent_language(dialog, lang)
             section = _section(dialog, lang)
             assert COMPLAINT[lang] in section and COMPLAINT_NAMED[lang] in section
             assert COMPLAINT_GENERAL[lang] not in section
@@ -204,17 +183,17 @@ def test_the_server_is_named_once_the_laptop_joined_one(
 ) -> None:
     session = laptops.account("A")
     person = _person(session)
-    alone = _opened(qtbot, session, person, parent)
+    alone = open_consent_dialog(qtbot, session, person, parent)
     try:
         assert SERVER["bg"] not in _section(alone, "bg")
     finally:
         alone.reject()
     code = laptops.server.enroll("A", coordinator=True)
     assert sync_uc.join(session.store, laptops.url, code, "A").status == "approved"
-    joined = _opened(qtbot, session, person, parent)
+    joined = open_consent_dialog(qtbot, session, person, parent)
     try:
         for lang in ("bg", "ro"):
-            _choose_language(joined, lang)
+            choose_consent_language(joined, lang)
             section = _section(joined, lang)
             assert _plain(gettext_in(lang, gdpr_texts.RECIPIENTS_SERVER)) in section
             assert SERVER[lang] in section
@@ -229,7 +208,7 @@ def test_the_dialog_and_the_data_copy_say_it_in_the_same_words(
         _json, pdf = data_rights.export_person(session.store, session.user, person.id, lang=lang)
         pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
         copy = _plain(" ".join(page.extract_text() or "" for page in pages))
-        _choose_language(dialog, lang)
+        choose_consent_language(dialog, lang)
         section = _section(dialog, lang)
         rights = _plain(gettext_in(lang, gdpr_texts.LEGAL_RIGHTS))
         assert rights.startswith(("Вашите права: право на коригиране", "Drepturile dumneavoastră"))
@@ -251,9 +230,9 @@ def test_the_section_is_read_on_a_small_screen(
     store_settings.set_letterhead(session.store, session.user, ORG)
     store_settings.set_supervisory_authority(session.store, session.user, AUTHORITY)
     store_settings.set_data_protection_officer(session.store, session.user, DPO)
-    dialog = _opened(qtbot, session, person, parent)
+    dialog = open_consent_dialog(qtbot, session, person, parent)
     try:
-        _choose_language(dialog, lang)
+        choose_consent_language(dialog, lang)
         dialog.resize(800, 600)
         qtbot.waitUntil(lambda: dialog.width() == 800)
         assert dialog.height() <= 600
@@ -292,6 +271,6 @@ def test_the_texts_stay_where_they_are_read_while_answers_are_given(
         combo.setCurrentIndex(combo.findData("given"))
         assert dialog.view.answers()[name] == "given"
         assert bar.value() == read_at
-    _choose_language(dialog, "ro")
+    choose_consent_language(dialog, "ro")
     assert HEADING["ro"] in dialog.texts.toPlainText()
     assert HEADING["bg"] not in dialog.texts.toPlainText()

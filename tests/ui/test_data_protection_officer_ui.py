@@ -10,17 +10,16 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QComboBox, QWidget
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.settings import SettingsDialog
-from desktop_app.ui.visits import ConsentDialog
 from desktop_app.usecases import people
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import type_text
+from tests.ui.conftest import choose_consent_language, open_consent_dialog, type_text
 
 DPO = "Dr. Petra Schulz, datenschutz@welcome-europe.example, 0231 50-00099"
 SENTENCE = {
@@ -130,46 +129,22 @@ def test_the_dialog_still_fits_with_the_officer_in_every_language(
 
 
 @pytest.fixture
-def parent(qtbot: QtBot) -> QWidget:
-    """The consent dialog's window (a person's visit, elsewhere), kept while the test runs."""
-    widget = QWidget()
-    qtbot.addWidget(widget)
-    return widget
-
-
-@pytest.fixture
 def person(session: Session) -> Person:
     draft = PersonDraft("Мария", "Петрова", "1991-04-02", languages=("bg",))
     return people.register_person(session.store, session.user, draft)
-
-
-def _consent_dialog(
-    qtbot: QtBot, session: Session, person: Person, parent: QWidget
-) -> ConsentDialog:
-    """The consent dialog of ``person``, in Bulgarian (their language), as a visit opens it."""
-    dialog = ConsentDialog(session, person, "bg", parent)
-    dialog.show()
-    qtbot.waitExposed(dialog)
-    return dialog
-
-
-def _choose_language(dialog: ConsentDialog, lang: str) -> None:
-    combo = dialog.view.input("consent_language")
-    assert isinstance(combo, QComboBox)
-    combo.setCurrentIndex(combo.findData(lang))
 
 
 def test_the_consent_texts_name_the_officer_in_the_consent_language(
     qtbot: QtBot, session: Session, person: Person, parent: QWidget, shots: Path
 ) -> None:
     store_settings.set_data_protection_officer(session.store, session.user, DPO)
-    dialog = _consent_dialog(qtbot, session, person, parent)
+    dialog = open_consent_dialog(qtbot, session, person, parent)
     try:
         assert SENTENCE["bg"] in dialog.texts.toPlainText()
         bar = dialog.texts.verticalScrollBar()
         bar.setValue(bar.maximum())
         dialog.grab().save(str(shots / "consent-dpo-bg.png"))
-        _choose_language(dialog, "ro")
+        choose_consent_language(dialog, "ro")
         shown = dialog.texts.toPlainText()
         assert SENTENCE["ro"] in shown and SENTENCE["bg"] not in shown
         # After the purposes, in "About your data", the line after who holds the data.
@@ -184,16 +159,16 @@ def test_the_consent_texts_name_the_officer_in_the_consent_language(
 def test_the_consent_texts_name_no_officer_while_none_is_set(
     qtbot: QtBot, session: Session, person: Person, parent: QWidget
 ) -> None:
-    dialog = _consent_dialog(qtbot, session, person, parent)
+    dialog = open_consent_dialog(qtbot, session, person, parent)
     try:
         for lang, officer in (("bg", "длъжностно лице"), ("ro", "responsabil")):
-            _choose_language(dialog, lang)
+            choose_consent_language(dialog, lang)
             assert officer not in dialog.texts.toPlainText()
         # An officer whose contact reads like markup is shown as written.
         store_settings.set_data_protection_officer(session.store, session.user, "<b>A & B</b>")
     finally:
         dialog.reject()
-    again = _consent_dialog(qtbot, session, person, parent)
+    again = open_consent_dialog(qtbot, session, person, parent)
     try:
         assert "нашето длъжностно лице по защита на данните: <b>A & B</b>." in (
             again.texts.toPlainText()
