@@ -384,6 +384,12 @@ def withdrawn_message(name: str, folder: str) -> str:
             "apply here. A copy is in {folder}; should the team use it, give it to your "
             "coordinator."
         )
+    elif name == "organisation":
+        text = _(
+            "The letterhead and data protection contacts this laptop had published itself were "
+            "withdrawn: the team's apply here. A copy is in {folder}; should the team use them, "
+            "give it to your coordinator."
+        )
     else:
         text = _(
             "The service directory this laptop had published itself was withdrawn: the team's "
@@ -395,7 +401,19 @@ def withdrawn_message(name: str, folder: str) -> str:
 
 def unusable_publication_message(name: str, reason: str) -> str:
     """A publication this laptop cannot use (``reference.unusable_publications``): whose data
-    applies instead. ``name`` "forms" or "services"; ``reason`` "newer" or "damaged"."""
+    applies instead. ``name`` "forms", "services" or "organisation"; ``reason`` "newer" or
+    "damaged"."""
+    if name == "organisation":
+        if reason == "newer":
+            return _(
+                "The coordination published a letterhead and data protection contacts that this "
+                "version of Welcome Desk cannot read. This laptop uses its own until it is "
+                "updated."
+            )
+        return _(
+            "The letterhead and data protection contacts the coordination published are "
+            "damaged. This laptop uses its own."
+        )
     if name == "forms":
         if reason == "newer":
             return _(

@@ -177,7 +177,10 @@ def _only_unknown_keys(exc: Exception) -> bool:
     return False
 
 
-def _unusable(name: str, revision: int, data: object, exc: Exception) -> Unusable:
+def unusable_reason(name: str, revision: int, data: object, exc: Exception) -> Unusable:
+    """Why the publication ``name`` cannot be used here: NEWER where it says it was made by a
+    newer version (or, from before publications said so, names only keys unknown here), else
+    DAMAGED."""
     stated = data if isinstance(data, dict) else {}
     form = stated.get("format")
     version = stated.get("app_version")
@@ -222,7 +225,7 @@ def _in_force_entry(
         built: T | None = build(_files_of(data))
     except _BROKEN as exc:
         built = None  # what was shipped applies, and the window says why
-        unusable = _unusable(name, found.revision, data, exc)
+        unusable = unusable_reason(name, found.revision, data, exc)
         # Once per revision (this is cached); names and versions only, no content.
         log.warning(
             "publication %s revision %s not usable (%s, %s, published by version %s): "
@@ -244,11 +247,15 @@ def _in_force(store: Store, name: str, build: Callable[[dict[str, str]], T]) -> 
 
 def unusable_publications(store: Store) -> list[Unusable]:
     """The publications present on this laptop that it cannot use (forms first, then the
-    service directory); empty when every one is in force or nothing is published. As cheap as
-    ``forms_in_force`` and ``service_directory``: the same per-revision cache."""
+    service directory, then the letterhead and data protection contacts); empty when every one
+    is in force or nothing is published. As cheap as ``forms_in_force`` and
+    ``service_directory``: the same per-revision cache (the letterhead's is a few ms)."""
+    from desktop_app.usecases.settings import team_settings_entry
+
     found = [
         _in_force_entry(store, FORMS, _forms_from_files)[1],
         _in_force_entry(store, SERVICES, directory_from_files)[1],
+        team_settings_entry(store)[1],
     ]
     return [u for u in found if u is not None]
 

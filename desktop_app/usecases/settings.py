@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import yaml
@@ -34,6 +35,9 @@ from desktop_app.i18n.text import N_, Nn_, PluralMessage, format_message
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import MetaRow
 from desktop_app.storage.reference_models import ReferenceRow
+
+if TYPE_CHECKING:
+    from desktop_app.usecases.reference import Unusable
 
 LETTERHEAD_META_KEY = "letterhead"
 # Named in the person's data copy as where they can complain (Art. 77 GDPR). Apart from the
@@ -132,33 +136,48 @@ def _organisation_from(data: object) -> Organisation:
 def team_settings(store: Store) -> TeamSettings | None:
     """The team's publication of the letterhead and data protection contacts on this laptop
     (None: none arrived, or one this version cannot read: then it is as if none had)."""
-    from desktop_app.usecases.reference import reference_id
+    return team_settings_entry(store)[0]
+
+
+def team_settings_entry(store: Store) -> tuple[TeamSettings | None, Unusable | None]:
+    """``team_settings``, and why the publication present cannot be used (made by a newer
+    version, or damaged: ``reference.unusable_publications`` lists it for the window)."""
+    from desktop_app.usecases.reference import reference_id, unusable_reason
 
     with store.reading() as session:
         found = session.execute(
-            select(ReferenceRow.content, ReferenceRow.updated_hlc).where(
+            select(ReferenceRow.content, ReferenceRow.updated_hlc, ReferenceRow.revision).where(
                 ReferenceRow.id == reference_id(ORGANISATION), ReferenceRow.deleted.is_(False)
             )
         ).first()
     if found is None:
-        return None
+        return None, None
+    data: object = None
     try:
         data = json.loads(found.content)
+        if not isinstance(data, dict):
+            raise TypeError("not an object")
         values = yaml.safe_load(data["files"][ORGANISATION_FILE])
         letterhead = replace(_organisation_from(values["letterhead"]), logo_path=None)
         authority = str(values.get("supervisory_authority", ""))
         dpo = str(values.get("data_protection_officer", ""))
         when = dt.datetime.fromisoformat(data["published_at"])
+        errors = letterhead_errors(letterhead)
+        problems = [supervisory_authority_error(authority), data_protection_officer_error(dpo)]
+        if errors or any(problems):
+            raise ValueError("values refused")
     except (ValueError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
-        log.warning("publication %s not usable (%s)", ORGANISATION, type(exc).__name__)
-        return None
-    errors = letterhead_errors(letterhead)
-    problems = [supervisory_authority_error(authority), data_protection_officer_error(dpo)]
-    if errors or any(problems):
-        log.warning("publication %s not usable (values refused)", ORGANISATION)
-        return None
+        unusable = unusable_reason(ORGANISATION, found.revision, data, exc)
+        log.warning(
+            "publication %s revision %s not usable (%s, %s)",
+            ORGANISATION,
+            found.revision,
+            unusable.reason,
+            type(exc).__name__,
+        )
+        return None, unusable
     publisher = str(data.get("publisher", ""))
-    return TeamSettings(letterhead, authority, dpo, found.updated_hlc, publisher, when)
+    return TeamSettings(letterhead, authority, dpo, found.updated_hlc, publisher, when), None
 
 
 def _team_wins(store: Store, key: str, team: TeamSettings | None) -> bool:

@@ -10,6 +10,8 @@ import yaml
 from sqlalchemy import delete
 
 from desktop_app.domain.referral import Organisation
+from desktop_app.i18n.messages import unusable_publication_message, withdrawn_message
+from desktop_app.i18n.text import set_language
 from desktop_app.storage.models import MetaRow
 from desktop_app.storage.reference_models import ReferenceRow
 from desktop_app.usecases import reference
@@ -81,3 +83,55 @@ def test_a_damaged_or_refused_publication_leaves_the_own_values_in_force(
         row.content = json.dumps({"files": {}, "published_at": "2026-12-06T10:00:00+00:00"})
     assert store_settings.team_settings(store) is None
     assert store_settings.get_supervisory_authority(store) == ""
+
+
+def test_an_unusable_publication_is_listed_for_the_window_with_why(session: Session) -> None:
+    """It was only logged: the coordination would not learn that a laptop prints under its own
+    letterhead. Listed as the forms and the directory are: damaged, or made by a newer
+    version (which an update helps), and said in the user's language."""
+    store = session.store
+    assert reference.unusable_publications(store) == []
+    _team_publishes(session)
+    assert reference.unusable_publications(store) == []  # in force
+    record_id = reference.reference_id(store_settings.ORGANISATION)
+    with store.transaction() as s:
+        row = s.get(ReferenceRow, record_id)
+        assert row is not None
+        row.content = json.dumps({"files": {}, "published_at": "2026-12-06T10:00:00+00:00"})
+    [damaged] = reference.unusable_publications(store)
+    assert (damaged.name, damaged.reason) == ("organisation", reference.DAMAGED)
+    with store.transaction() as s:
+        row = s.get(ReferenceRow, record_id)
+        assert row is not None
+        row.content = json.dumps({"files": {"organisation.toml": ""}, "app_version": "99.0.0"})
+    [newer] = reference.unusable_publications(store)
+    assert (newer.reason, newer.publisher_version) == (reference.NEWER, "99.0.0")
+    set_language("de")
+    assert unusable_publication_message(newer.name, newer.reason) == (
+        "Die Koordination hat einen Briefkopf und Datenschutz-Kontakte veröffentlicht, die diese "
+        "Version von Welcome Desk nicht lesen kann. Dieser Laptop verwendet bis zu einem Update "
+        "seine eigenen."
+    )
+    set_language("ro")
+    assert unusable_publication_message(damaged.name, damaged.reason) == (
+        "Antetul și contactele pentru protecția datelor publicate de coordonator sunt "
+        "deteriorate. Acest laptop le folosește pe ale sale."
+    )
+    set_language("en")
+
+
+def test_a_withdrawn_publication_of_them_is_told_as_the_letterhead_not_the_directory() -> None:
+    """A member's laptop that had published them withdraws them at its next sync: the status
+    bar's tooltip said "The service directory this laptop had published itself was
+    withdrawn"."""
+    set_language("de")
+    assert withdrawn_message(store_settings.ORGANISATION, "/home/a/Welcome Desk/x") == (
+        "Der Briefkopf und die Datenschutz-Kontakte, die dieser Laptop selbst veröffentlicht "
+        "hatte, wurden zurückgezogen: Hier gelten die des Teams. Eine Kopie liegt in "
+        "/home/a/Welcome Desk/x; soll das Team sie verwenden, geben Sie sie Ihrer Koordination."
+    )
+    set_language("bg")
+    assert withdrawn_message(store_settings.ORGANISATION, "x").startswith(
+        "Бланката и контактите по защита на данните, които този лаптоп беше публикувал сам"
+    )
+    set_language("en")
