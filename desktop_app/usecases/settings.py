@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from threading import Lock
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
@@ -141,20 +142,48 @@ def team_settings(store: Store) -> TeamSettings | None:
 
 def team_settings_entry(store: Store) -> tuple[TeamSettings | None, Unusable | None]:
     """``team_settings``, and why the publication present cannot be used (made by a newer
-    version, or damaged: ``reference.unusable_publications`` lists it for the window)."""
-    from desktop_app.usecases.reference import reference_id, unusable_reason
+    version, or damaged: ``reference.unusable_publications`` lists it for the window).
 
+    Read for every letter, data copy and consent dialog, three times each (letterhead,
+    authority, officer): only the record's revision and clock are read, and its content is
+    parsed (and a damaged one logged) once per revision, as ``reference`` does for the forms."""
+    from desktop_app.usecases.reference import reference_id
+
+    record_id = reference_id(ORGANISATION)
     with store.reading() as session:
         found = session.execute(
-            select(ReferenceRow.content, ReferenceRow.updated_hlc, ReferenceRow.revision).where(
-                ReferenceRow.id == reference_id(ORGANISATION), ReferenceRow.deleted.is_(False)
+            select(ReferenceRow.revision, ReferenceRow.updated_hlc).where(
+                ReferenceRow.id == record_id, ReferenceRow.deleted.is_(False)
             )
         ).first()
-    if found is None:
-        return None, None
+        if found is None:
+            return None, None
+        key = (str(store.paths.database), found.revision, found.updated_hlc)
+        with _team_cache_lock:
+            cached = _team_cache.get(key[0])
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        content = session.scalar(select(ReferenceRow.content).where(ReferenceRow.id == record_id))
+    entry = _team_settings_of(content or "", found.revision, found.updated_hlc)
+    with _team_cache_lock:
+        _team_cache[key[0]] = (key, entry)
+    return entry
+
+
+_team_cache_lock = Lock()
+_team_cache: dict[
+    str, tuple[tuple[str, int, str], tuple[TeamSettings | None, Unusable | None]]
+] = {}
+
+
+def _team_settings_of(
+    content: str, revision: int, hlc: str
+) -> tuple[TeamSettings | None, Unusable | None]:
+    from desktop_app.usecases.reference import unusable_reason
+
     data: object = None
     try:
-        data = json.loads(found.content)
+        data = json.loads(content)
         if not isinstance(data, dict):
             raise TypeError("not an object")
         values = yaml.safe_load(data["files"][ORGANISATION_FILE])
@@ -167,17 +196,17 @@ def team_settings_entry(store: Store) -> tuple[TeamSettings | None, Unusable | N
         if errors or any(problems):
             raise ValueError("values refused")
     except (ValueError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
-        unusable = unusable_reason(ORGANISATION, found.revision, data, exc)
+        unusable = unusable_reason(ORGANISATION, revision, data, exc)
         log.warning(
             "publication %s revision %s not usable (%s, %s)",
             ORGANISATION,
-            found.revision,
+            revision,
             unusable.reason,
             type(exc).__name__,
         )
         return None, unusable
     publisher = str(data.get("publisher", ""))
-    return TeamSettings(letterhead, authority, dpo, found.updated_hlc, publisher, when), None
+    return TeamSettings(letterhead, authority, dpo, hlc, publisher, when), None
 
 
 def _team_wins(store: Store, key: str, team: TeamSettings | None) -> bool:

@@ -80,6 +80,7 @@ def test_a_damaged_or_refused_publication_leaves_the_own_values_in_force(
     with store.transaction() as s:
         row = s.get(ReferenceRow, reference.reference_id(store_settings.ORGANISATION))
         assert row is not None
+        row.revision += 1  # as a later revision arrives
         row.content = json.dumps({"files": {}, "published_at": "2026-12-06T10:00:00+00:00"})
     assert store_settings.team_settings(store) is None
     assert store_settings.get_supervisory_authority(store) == ""
@@ -97,12 +98,14 @@ def test_an_unusable_publication_is_listed_for_the_window_with_why(session: Sess
     with store.transaction() as s:
         row = s.get(ReferenceRow, record_id)
         assert row is not None
+        row.revision += 1  # as a later revision arrives
         row.content = json.dumps({"files": {}, "published_at": "2026-12-06T10:00:00+00:00"})
     [damaged] = reference.unusable_publications(store)
     assert (damaged.name, damaged.reason) == ("organisation", reference.DAMAGED)
     with store.transaction() as s:
         row = s.get(ReferenceRow, record_id)
         assert row is not None
+        row.revision += 1  # as a later revision arrives
         row.content = json.dumps({"files": {"organisation.toml": ""}, "app_version": "99.0.0"})
     [newer] = reference.unusable_publications(store)
     assert (newer.reason, newer.publisher_version) == (reference.NEWER, "99.0.0")
