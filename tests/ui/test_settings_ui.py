@@ -198,8 +198,8 @@ def test_only_a_coordinator_changes_the_shared_settings_but_everyone_the_languag
         dialog.show()
         assert dialog.role_note.isVisible()
         assert dialog.role_note.text() == (
-            "Only a coordinator can change the lock time, the server address, the letterhead "
-            "and the data protection contacts."
+            "Only a coordinator can change the lock time, the server address, the letterhead, "
+            "the data protection contacts and the retention period."
         )
         assert not dialog.sharing_note.isVisible()  # nothing of theirs to go anywhere
         assert dialog.language.isEnabled()
