@@ -14,7 +14,7 @@ import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -353,10 +353,13 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(640)  # the fields about 370 px beside the labels' column
         self.load()
         self.retranslate()
+        self.setMinimumHeight(self.minimumSizeHint().height())
         # As tall as it wants where the screen has room: Qt opens a dialog at most two thirds
         # of the screen tall, and with the data protection officer's row the Romanian one
         # opened 67 px short of its 601 (800 px screen), "Al doilea rând (numele
-        # proiectului)" cut to one line. On a smaller screen it opens as tall as there is room.
+        # proiectului)" cut to one line. Never shorter than its minimum, which keeps every label
+        # whole (``minimumSizeHint``): on a screen with less room than that (under about 740 px
+        # tall) it opens taller than the room rather than with labels cut.
         room = self.screen().availableGeometry().height() - FRAME_ROOM.height()
         hint = self.sizeHint()
         self.resize(hint.width(), max(min(hint.height(), room), self.minimumSizeHint().height()))
@@ -369,6 +372,21 @@ class SettingsDialog(QDialog):
         layout = self.layout()
         height = layout.totalHeightForWidth(width) if layout is not None else -1
         return QSize(width, height if height > 0 else super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        # As tall as the wrapped labels and notes are at the narrowest width: Qt counted each
+        # one line tall, and at its 534 px the Romanian "Al doilea rând (numele proiectului)"
+        # was cut to one line (a note's second line cut too). Kept as the dialog's minimum.
+        hint = super().minimumSizeHint()
+        layout = self.layout()
+        width = max(hint.width(), self.minimumWidth())
+        height = layout.totalHeightForWidth(width) if layout is not None else -1
+        return QSize(hint.width(), max(hint.height(), height))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Measured again as shown: the style's fonts and margins are final only now.
+        self.setMinimumHeight(self.minimumSizeHint().height())
+        super().showEvent(event)
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Settings"))

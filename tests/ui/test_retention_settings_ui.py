@@ -1,6 +1,6 @@
 """The retention period in the settings: a coordinator sets it by keyboard (a unit that agrees
-with the number, a note on what it decides), anyone else sees it read-only; the retention list
-counts the period in force."""
+with the number, a note on what it decides), anyone else sees it read-only; and at the dialog's
+smallest size no label or note is cut (the Romanian letterhead's second label was)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -21,7 +21,9 @@ from desktop_app.ui.settings import SettingsDialog
 from desktop_app.usecases import accounts, audit, data_rights, people
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases.accounts import Session
+from tests.integration.sync_harness import ServerProcess
 from tests.ui.conftest import shown_window
+from tests.ui.test_settings_ui import join
 
 
 @pytest.fixture
@@ -104,6 +106,69 @@ def test_anyone_but_a_coordinator_sees_the_period_read_only(
         assert [e.user_id for e in entries] == [session.user.id]  # the coordinator's 6 only
     finally:
         other.close()
+
+
+def _cut(dialog: SettingsDialog) -> list[str]:
+    """The labels and notes shown that do not show whole: a wrapped one less tall than its
+    text at its width, another narrower than its text."""
+    cut = []
+    for label in dialog.findChildren(QLabel):
+        if not label.isVisible() or not label.text():
+            continue
+        if label.wordWrap():
+            whole = label.height() >= label.heightForWidth(label.width())
+        else:
+            whole = label.width() >= label.sizeHint().width()
+        if not whole:
+            cut.append(f"{label.text()!r} {label.size().toTuple()}")
+    return cut
+
+
+@pytest.mark.parametrize("lang", ["ro", "bg", "de"])
+def test_no_label_is_cut_at_the_smallest_size_and_the_dialog_fits(
+    qtbot: QtBot,
+    session: Session,
+    qsettings: QSettings,
+    lang: str,
+    program_font: None,
+    shots: Path,
+) -> None:
+    """At its smallest (534 px tall) the Romanian "Al doilea rând (numele proiectului)" showed
+    one line of two. The smallest size now keeps every label and note whole; with the period's
+    row the dialog still opens within a 768 px screen's room."""
+    set_language(lang)
+    try:
+        dialog = _shown(qtbot, session, qsettings)
+        assert dialog.height() <= 700, dialog.height()
+        assert _cut(dialog) == []
+        dialog.resize(dialog.minimumSizeHint())
+        qtbot.waitUntil(lambda: dialog.height() <= dialog.minimumSizeHint().height())
+        assert _cut(dialog) == []
+        assert dialog.retention.width() == dialog.dpo.width() == dialog.letterhead.name.width()
+        dialog.grab().save(str(shots / f"settings-retention-{lang}-smallest.png"))
+        dialog.close()
+    finally:
+        set_language("en")
+
+
+def test_on_a_joined_coordinators_laptop_the_romanian_dialog_fits_with_its_note(
+    qtbot: QtBot,
+    session: Session,
+    qsettings: QSettings,
+    server: ServerProcess,
+    romanian: None,
+    program_font: None,
+    shots: Path,
+) -> None:
+    """The tallest case: the note on where the values go shown too."""
+    join(session, server)
+    dialog = _shown(qtbot, session, qsettings)
+    assert dialog.sharing_note.isVisible()
+    assert dialog.height() <= 700, dialog.height()
+    dialog.resize(dialog.minimumSizeHint())
+    assert _cut(dialog) == []
+    dialog.grab().save(str(shots / "settings-retention-ro-joined-smallest.png"))
+    dialog.close()
 
 
 def test_the_retention_list_counts_the_period_in_force_and_a_shorter_one_erases_nobody(
