@@ -473,13 +473,10 @@ def save_organisation_settings(
         return False
     # Not the shipped default nobody chose (a coordinator who saved only a new server
     # address): published, it would outweigh the values other laptops saved for themselves.
-    own = (
-        any(
-            store.meta(k) is not None
-            for k in (LETTERHEAD_META_KEY, SUPERVISORY_META_KEY, DPO_META_KEY)
-        )
-        or store.meta(RETENTION_META_KEY) is not None
+    own = any(
+        store.meta(k) is not None for k in (LETTERHEAD_META_KEY, SUPERVISORY_META_KEY, DPO_META_KEY)
     )
+    own = own or store.meta(RETENTION_META_KEY) is not None
     if not (changed or own):
         return False
     return publish_organisation(store, user)

@@ -204,3 +204,16 @@ def test_the_publication_carries_the_period_beside_the_keys_older_versions_read(
     )
     team = store_settings.team_settings(store)
     assert team is not None and team.retention_years == 2
+
+
+def test_a_period_chosen_here_alone_is_published_at_the_next_save(session: Session) -> None:
+    """Saved before (as a laptop that could not publish then does), unchanged at the next save:
+    it is a coordinator's choice, not the shipped default, so the save publishes it."""
+    store = session.store
+    store_settings.set_retention_years(store, session.user, 6)
+    shipped = store_settings.get_letterhead(store)
+    assert store_settings.save_organisation_settings(
+        store, session.user, shipped, "", "", retention_years=6
+    )
+    team = store_settings.team_settings(store)
+    assert team is not None and team.retention_years == 6
