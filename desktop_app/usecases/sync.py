@@ -440,7 +440,7 @@ def fetch_keys(store: Store, client: SyncServerClient) -> int:
         ceiling = _ceiling(session)
         for item in listing.keys:
             if item.key_id in held and not again:
-                lowered.append(_lowered_by(item, held[item.key_id], keys, ceiling))
+                lowered.append(_lowered_by(item, held[item.key_id], keys, ceiling, trusted))
                 continue
             if item.key_id in fresh:
                 continue
@@ -477,28 +477,43 @@ def fetch_keys(store: Store, client: SyncServerClient) -> int:
 
 
 def _lowered_by(
-    item: wire.WrappedKeyOut, held: bytes, keys: crypto.DeviceKeys, ceiling: Role | None
+    item: wire.WrappedKeyOut,
+    held: bytes,
+    keys: crypto.DeviceKeys,
+    ceiling: Role | None,
+    trusted: set[bytes],
 ) -> str | None:
     """The role a team key this laptop holds was wrapped for anew, if lower than its ceiling: a
     coordinator lowered this laptop's role (``change_laptop_role``). None otherwise, and for a
     wrapping that does not open to the very key held (then not even a sign of anything).
 
-    From any sender, confirmed here or not: a wrapping for this laptop's key pair that opens to
-    the key held was made by a holder of that key, and a role only ever lowers the ceiling
-    (``lower_ceiling``). The server cannot make one, nor raise a role by it. Opened only when
-    its role is lower, so an ordinary sync opens none."""
+    Only from a sender this laptop takes team keys from (``key_senders.trusted_keys``: itself,
+    or a coordinator's laptop whose fingerprint a person here confirmed). Any holder of the key
+    can wrap it for this laptop's public key, a member's laptop or a revoked one too, and a
+    malicious server (or one restored from an old backup) can hand such a wrapping over in place
+    of the coordinator's: taken from anyone, it lowered this laptop's role. Opened only when its
+    role is lower, so an ordinary sync opens none."""
     role = item.laptop_role
     if role not in crypto.LAPTOP_ROLES or role is None:
         return None
     if ceiling is not None and lower_role(ceiling, Role(role)) is ceiling:
         return None  # not lower than the ceiling: nothing to change
     try:
-        key = crypto.unwrap_team_key(
-            wire.b64decode(item.wrapped_key),
+        sender = wire.b64decode(item.sender_public_key)
+    except ValueError:
+        sender = b""
+    if sender not in trusted:
+        # Ids only, as everywhere in the log. Taken once a person here confirms the sender
+        # (the server keeps the wrapping; the next sync finds it again).
+        log.warning(
+            "team key %s wrapped anew for a lower role by laptop %s, not confirmed here: ignored",
             item.key_id,
-            keys,
-            wire.b64decode(item.sender_public_key),
-            laptop_role=role,
+            item.sender_device,
+        )
+        return None
+    try:
+        key = crypto.unwrap_team_key(
+            wire.b64decode(item.wrapped_key), item.key_id, keys, sender, laptop_role=role
         )
     except (crypto.KeyUnwrapError, ValueError):
         log.warning("team key %s wrapped anew does not open: ignored", item.key_id)

@@ -248,3 +248,61 @@ def test_a_renewal_broken_off_on_the_coordinators_laptop_gives_the_lowered_lapto
     assert _server_roles(server, b) == ("helper", {"helper"})  # both keys it holds
     laptops.sync(b)
     assert active_key_id(b) == in_use and sync_uc.laptop_role(b.store) is Role.HELPER
+
+
+def _plant_wrapping(
+    server: ServerProcess, laptop: Session, key_id: str, by: Session, role: str
+) -> None:
+    """The server's store, as a malicious server (or one restored from an old backup) keeps it:
+    the key ``key_id`` for ``laptop`` replaced by one ``by`` wrapped for ``role``. ``by``
+    holds the key, and ``laptop``'s public key is no secret; the server itself takes keys only
+    from a coordinator's laptop (a member's is refused: the test above), so planted here."""
+    sender = sync_uc.device_keys(by.store)
+    public = sync_uc.device_keys(laptop.store).public_key
+    blob = crypto.wrap_team_key(keyring_of(by)[key_id], key_id, sender, public, laptop_role=role)
+    with DbSession(server.engine) as s, s.begin():
+        s.execute(
+            update(models.WrappedKey)
+            .where(
+                models.WrappedKey.device_id == device_id(laptop),
+                models.WrappedKey.key_id == key_id,
+            )
+            .values(
+                wrapped_key=blob,
+                sender_public_key=sender.public_key,
+                sender_device=device_id(by),
+                laptop_role=role,
+            )
+        )
+
+
+def test_a_lowering_wrapped_by_a_laptop_not_confirmed_as_a_coordinators_is_ignored(
+    laptops: Laptops, server: ServerProcess, caplog: pytest.LogCaptureFixture
+) -> None:
+    """C, a helpers' laptop, holds the team key, as any laptop of the team (or a revoked one's
+    stored key pair) does: its wrapping of that key for B, with a lower role, opens on B to the
+    very key B holds. B never confirmed C's fingerprint: it stays a coordinators' laptop, and
+    its sync goes on. A's lowering, made afterwards, still lowers it."""
+    a = laptops.new("A")
+    b = laptops.new("B", role=Role.COORDINATOR)  # an ordinary code, approved for coordinators
+    c = laptops.new("C", role=Role.HELPER)
+    laptops.sync(a, b, c)
+    key_id = active_key_id(b)
+    assert key_id is not None and key_id == active_key_id(c)
+    _plant_wrapping(server, b, key_id, by=c, role="advisor")
+    pid = add_person(b, "Ion", "Popa")
+
+    with caplog.at_level("WARNING", logger="desktop_app.usecases.sync"):
+        laptops.sync(b)
+    assert sync_uc.laptop_role(b.store) is Role.COORDINATOR
+    assert role_on_login(b) is Role.COORDINATOR
+    assert any("not confirmed here: ignored" in r.getMessage() for r in caplog.records)
+    assert sync_uc.status(b.store).pending_work == 0  # the sync went on: Ion was sent
+    laptops.sync(a)
+    assert people.get_person(a.store, a.user, pid) is not None
+
+    # The coordinator's own lowering, to a role below the planted one, replaces it and is taken.
+    sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
+    laptops.sync(b)
+    assert sync_uc.laptop_role(b.store) is Role.HELPER
+    assert role_on_login(b) is Role.HELPER
