@@ -1221,13 +1221,20 @@ def cmd_devices(args: argparse.Namespace) -> int:
                     raise
                 print(sync_message(exc.code))  # nothing to do: done
                 return EXIT_OK
-            print(
-                _("{name}: for {role} from its next sync on (was: {before})").format(
-                    name=device.name,
-                    role=laptop_role_name(args.role),
-                    before=laptop_role_name(before.value),
+            if before is None:  # a change begun on another laptop, finished here
+                print(
+                    _("{name}: for {role} from its next sync on").format(
+                        name=device.name, role=laptop_role_name(args.role)
+                    )
                 )
-            )
+            else:
+                print(
+                    _("{name}: for {role} from its next sync on (was: {before})").format(
+                        name=device.name,
+                        role=laptop_role_name(args.role),
+                        before=laptop_role_name(before.value),
+                    )
+                )
         elif args.devices_command == "revoke":
             device = sync_uc.revoke_device(session.store, session.user, args.device)
             print(

@@ -1430,6 +1430,11 @@ class DevicesDialog(QDialog):
         self.change_role = QPushButton(_("C&hange role of selected laptop…"))
         self.change_role.clicked.connect(self._on_change_role_clicked)
         self.role_dialog: LaptopRoleDialog | None = None
+        # Role changes begun here that the server or the network broke off: what is still to do.
+        self.role_unfinished = QLabel()
+        self.role_unfinished.setWordWrap(True)
+        self.role_unfinished.setTextFormat(Qt.TextFormat.PlainText)  # names as the server gives
+        self.role_unfinished.hide()
         self.list.currentItemChanged.connect(self._on_list_current_changed)
         self.fingerprint.textChanged.connect(self._update_buttons)
         self.renew = QPushButton(_("&Renew the team key"))
@@ -1460,6 +1465,7 @@ class DevicesDialog(QDialog):
         layout.addWidget(self.approve)
         layout.addWidget(self.revoke)
         layout.addWidget(self.change_role)
+        layout.addWidget(self.role_unfinished)
         layout.addWidget(self.key_still_held)
         layout.addWidget(self.renew)
         layout.addWidget(self.renewed)
@@ -1470,6 +1476,7 @@ class DevicesDialog(QDialog):
         self.list.setFocus()  # the fingerprint above can be reached with Shift+Tab and copied
         if sync_uc.renewal_unfinished(controller.store):  # broken off, here or in an earlier one
             self._show_renewal_failed([_(_NOT_RENEWED_YET)], "")
+        self._show_unfinished_roles()
         self.reload()
 
     @property
@@ -1504,6 +1511,7 @@ class DevicesDialog(QDialog):
     def _show_devices(self, devices: list[Any]) -> None:
         self.list.clear()
         own = sync_uc.own_device_id(self.controller.store)
+        begun = {c.device_id: c for c in sync_uc.unfinished_role_changes(self.controller.store)}
         for d in devices:
             status = _(DEVICE_STATUS.get(d.status, d.status))
             # Which laptops need an update before they can read what is published.
@@ -1542,7 +1550,7 @@ class DevicesDialog(QDialog):
             item.setData(_REVOCABLE_ROLE, d.device_id != own and d.status != "revoked")
             item.setData(_OTHER_ROLE, d.device_id != own)
             item.setData(_COORDINATOR_CODE_ROLE, bool(d.is_coordinator))
-            item.setData(_LOWERABLE_ROLE, _lowerable_role(d, own))
+            item.setData(_LOWERABLE_ROLE, _lowerable_role(d, own, begun.get(d.device_id)))
             self.list.addItem(item)
             if d.status == "pending" and self.list.currentItem() is None:
                 # The laptop to approve, chosen already: with none chosen, the coordinator
@@ -1717,9 +1725,30 @@ class DevicesDialog(QDialog):
             self.error.show_message("")
             self.renewed.setText(_(_LOWERED_TO[role]).format(name=name))
             self.renewed.show()
+            self._show_unfinished_roles()
             self.reload()
 
-        self._call_server(lambda: sync_uc.change_laptop_role(store, user, device_id, role), lowered)
+        def failed(exc: Exception) -> None:
+            self._show_failure(exc)
+            self._show_unfinished_roles()  # broken off after some keys: still to be done
+            self.reload()  # the server lists the new role from the first key on
+
+        self._call_server(
+            lambda: sync_uc.change_laptop_role(store, user, device_id, role), lowered, failed
+        )
+
+    def _show_unfinished_roles(self) -> None:
+        changes = sync_uc.unfinished_role_changes(self.controller.store)
+        self.role_unfinished.setText(
+            "\n".join(
+                _(
+                    "Changing the role of “{name}” was broken off (the server or the network "
+                    "failed). Change its role again to finish it."
+                ).format(name=c.name)
+                for c in changes
+            )
+        )
+        self.role_unfinished.setVisible(bool(changes))
 
     def _revoke_and_renew(self, device_id: str, name: str, last_sync: str = "") -> None:
         store, user = self.controller.store, self.controller.window.session.user
@@ -1813,12 +1842,18 @@ _LOWERED_TO = {
 }
 
 
-def _lowerable_role(device: Any, own: str | None) -> str:
+def _lowerable_role(
+    device: Any, own: str | None, begun: sync_uc.UnfinishedRoleChange | None = None
+) -> str:
     """The role of an approved laptop whose role the Laptops dialog may lower, "" otherwise
     (this laptop, one waiting or revoked, one enrolled with a coordinator's code, one for
-    student helpers already). Approved before roles (none listed): a coordinator's."""
+    student helpers already). Approved before roles (none listed): a coordinator's. A change
+    begun here and broken off (``begun``): the role it had, so that the same roles are offered
+    again (the server lists the new one from its first key on)."""
     if device.device_id == own or device.status != "approved" or device.is_coordinator:
         return ""
+    if begun is not None:
+        return begun.before.value
     role = device.laptop_role or Role.COORDINATOR.value
     return role if role in (Role.COORDINATOR.value, Role.ADVISOR.value) else ""
 

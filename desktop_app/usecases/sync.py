@@ -897,27 +897,96 @@ def _approve_device(
     return approved
 
 
+# Role changes begun here and broken off (``change_laptop_role``): JSON, by device id, of the
+# role chosen, the one the laptop had and its name. Once the first key is replaced the server
+# lists the new role, so only this laptop knows a change is not done, and what it had.
+ROLE_CHANGES = "sync.role_changes_unfinished"
+
+
+@dataclass(frozen=True)
+class UnfinishedRoleChange:
+    """A lowering of a laptop's role begun on this laptop that did not replace every key."""
+
+    device_id: str
+    name: str  # as the server listed it (a label)
+    role: Role  # the role chosen
+    before: Role  # the role it had
+
+
+def unfinished_role_changes(store: Store) -> list[UnfinishedRoleChange]:
+    """Role changes begun here that the server or the network broke off: each is finished by
+    changing that laptop's role again (from the Laptops dialog or ``welcome-desk devices
+    set-role``)."""
+    with store.reading() as session:
+        return sorted(_role_changes(session).values(), key=lambda c: (c.name, c.device_id))
+
+
+def _role_changes(session: DbSession) -> dict[str, UnfinishedRoleChange]:
+    try:
+        kept = json.loads(get_meta(session, ROLE_CHANGES) or "{}")
+        return {
+            device_id: UnfinishedRoleChange(
+                device_id, str(c["name"]), Role(c["role"]), Role(c["before"])
+            )
+            for device_id, c in kept.items()
+        }
+    except (ValueError, TypeError, KeyError, AttributeError):
+        log.warning("the role changes broken off here are unreadable: forgotten")
+        return {}
+
+
+def _keep_role_change(
+    session: DbSession, device_id: str, change: UnfinishedRoleChange | None
+) -> None:
+    """Keep (or with None, forget) the role change of ``device_id`` as not done."""
+    changes = _role_changes(session)
+    if change is None:
+        if device_id not in changes:
+            return
+        del changes[device_id]
+    else:
+        changes[device_id] = change
+    set_meta(
+        session,
+        ROLE_CHANGES,
+        json.dumps(
+            {
+                c.device_id: {"name": c.name, "role": c.role.value, "before": c.before.value}
+                for c in changes.values()
+            },
+            sort_keys=True,
+        ),
+    )
+
+
 def change_laptop_role(
     store: Store, user: User, device: str, role: Role
-) -> tuple[wire.DeviceInfo, Role]:
+) -> tuple[wire.DeviceInfo, Role | None]:
     """Coordinator, on a coordinator's laptop: the approved laptop ``device`` (id or a unique
     prefix) works with a lower ``role`` from its next sync on, without joining again (an
     advisor's laptop handed to student helpers, a role approved by mistake). Returns the laptop
-    as listed before, and the role it had.
+    as listed before, and the role it had (None: not known here, for a change begun on another
+    laptop and finished here).
 
     Every team key this laptop holds is wrapped anew for that laptop's public key with the
     lower role bound in (``crypto.wrap_team_key``), the key in use first, and replaces the one
     the server keeps (``SyncService._store_key``). The laptop takes a key it holds already,
-    wrapped for a lower role, as lowering its ceiling (``fetch_keys``).
+    wrapped for a lower role by a coordinator's laptop it confirmed, as lowering its ceiling
+    (``fetch_keys``).
+
+    A change the server or the network broke off after some keys (the server lists the new
+    role from the first) is finished by asking for it again: for the role the server lists,
+    the keys are wrapped and sent again, and the server replaces those it still keeps for a
+    higher role (``unfinished_role_changes``: those begun here).
 
     Refused (``SyncSetupError``): a higher role ("role_not_lower": a laptop never lets a later
-    key raise its role, so that takes joining again with a new code), the same role
-    ("same_role": nothing to do), a laptop that is not approved ("not_approved_laptop"), this
-    laptop itself ("own_laptop_role"), a laptop enrolled with a coordinator's code
-    ("coordinator_code_role"), one revoked in the team's records ("revoked_laptop"), and one the
-    team does not vouch for under the key in use ("not_vouched": a renewal left it out, so it
-    is given no key here), from a member's laptop ("not_coordinator_laptop"); a server that
-    does not replace keys: "server_too_old_role"."""
+    key raise its role, so that takes joining again with a new code), the same role with
+    every key at it already ("same_role": nothing to do), a laptop that is not approved
+    ("not_approved_laptop"), this laptop itself ("own_laptop_role"), a laptop enrolled with a
+    coordinator's code ("coordinator_code_role"), one revoked in the team's records
+    ("revoked_laptop"), and one the team does not vouch for under the key in use
+    ("not_vouched": a renewal left it out, so it is given no key here), from a member's laptop
+    ("not_coordinator_laptop"); a server that does not replace keys: "server_too_old_role"."""
     require(user, Action.MANAGE_LAPTOPS)
     if is_coordinator_laptop(store) is False:
         # The server lets only a coordinator's laptop list laptops and upload keys.
@@ -928,7 +997,7 @@ def change_laptop_role(
 
 def _change_laptop_role(
     store: Store, user: User, device_ref: str, new: wire.LaptopRole
-) -> tuple[wire.DeviceInfo, Role]:
+) -> tuple[wire.DeviceInfo, Role | None]:
     own = device_keys(store)
     with client_for(store) as client:
         device = _listed_device(client.devices().devices, device_ref)
@@ -948,6 +1017,7 @@ def _change_laptop_role(
                 if public is not None and current is not None
                 else laptops.OTHER_KEY
             )
+            begun = _role_changes(session).get(device.device_id)
         if device.device_id == me:
             raise SyncSetupError("own_laptop_role")
         if revoked or device.status == "revoked":
@@ -956,21 +1026,31 @@ def _change_laptop_role(
             raise SyncSetupError("not_approved_laptop")
         if current is None:
             raise SyncSetupError("no_team_key")
-        before = Role(_listed_role(device))
-        if before.value == new:
+        listed = Role(_listed_role(device))
+        # The same role: a change broken off after the first key (the server lists the new
+        # role from then on) is finished; nothing is ever lowered to a coordinator's.
+        again = listed.value == new
+        if again and (new == Role.COORDINATOR.value or device.is_coordinator):
             raise SyncSetupError("same_role")
-        if lower_role(before, Role(new)) is before:
+        if not again and lower_role(listed, Role(new)) is listed:
             raise SyncSetupError("role_not_lower")
         if device.is_coordinator:
             raise SyncSetupError("coordinator_code_role")
         if standing != laptops.VOUCHED or public is None:
             # The server's list alone gives no laptop a key (``rotate_team_key``).
-            raise SyncSetupError("not_vouched")
+            raise SyncSetupError("same_role" if again and begun is None else "not_vouched")
+        before: Role | None = begun.before if begun is not None else None if again else listed
+        if before is not None:
+            # Kept until every key is replaced: the server lists the new role from the first.
+            change = UnfinishedRoleChange(device.device_id, device.name, Role(new), before)
+            with store.transaction() as session:
+                _keep_role_change(session, device.device_id, change)
         # The key in use first: once it is replaced, the laptop's next sync lowers its role,
         # should the others fail on the way. Not the keys of a renewal broken off half-way
         # (newer than the key in use): a laptop uses the newest key it holds, and laptops
         # that lack such a key could not read what it writes (``_unfinished_keys``).
         order = [current.key_id, *sorted(k for k in held if k < current.key_id)]
+        replaced = 0
         for number, key_id in enumerate(order):
             blob = crypto.wrap_team_key(held[key_id], key_id, own, public, laptop_role=new)
             try:
@@ -980,12 +1060,21 @@ def _change_laptop_role(
             except BadRequest as exc:
                 if exc.code != "conflict":
                     raise
-                if number == 0:
-                    # A server from before roles were changed keeps the first key it was given.
+                if number == 0 and not again:
+                    # A server from before roles were changed keeps the first key it was given:
+                    # nothing changed, nothing to finish.
+                    with store.transaction() as session:
+                        _keep_role_change(session, device.device_id, None)
                     raise SyncSetupError("server_too_old_role", exc.reason) from exc
                 # Kept at this role or a lower one already (a change broken off half-way,
                 # done again): the server replaces a key only for a lower role.
+                continue
+            replaced += 1
+    if again and not replaced and begun is None:
+        raise SyncSetupError("same_role")  # every key at this role already: nothing changed
     with store.transaction() as session:
+        _keep_role_change(session, device.device_id, None)
+        details = {"role": new} | ({"previous_role": before.value} if before else {})
         audit.record_in(
             session,
             store,
@@ -993,7 +1082,7 @@ def _change_laptop_role(
             audit.AuditAction.CHANGE_LAPTOP_ROLE,
             "device",
             device.device_id,
-            {"role": new, "previous_role": before.value},
+            details,
         )
     return device, before
 

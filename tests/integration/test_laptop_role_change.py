@@ -17,12 +17,14 @@ from desktop_app.domain.permissions import Action, PermissionDenied, allowed
 from desktop_app.domain.users import Role
 from desktop_app.sync import crypto
 from desktop_app.sync.engine import add_team_key
-from desktop_app.sync.http_client import BadRequest, Forbidden
+from desktop_app.sync.http_client import BadRequest, Forbidden, SyncError
 from desktop_app.usecases import accounts, audit, people, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from sync_server import models
 from tests.integration.sync_harness import (
+    PASSWORD,
+    CuttingProxy,
     Laptops,
     ServerProcess,
     active_key_id,
@@ -31,6 +33,7 @@ from tests.integration.sync_harness import (
     keyring_of,
     logged_in_again,
     role_on_login,
+    run_desk,
     wrapped_key_ids,
 )
 
@@ -306,3 +309,91 @@ def test_a_lowering_wrapped_by_a_laptop_not_confirmed_as_a_coordinators_is_ignor
     laptops.sync(b)
     assert sync_uc.laptop_role(b.store) is Role.HELPER
     assert role_on_login(b) is Role.HELPER
+
+
+def _broken_off_after_the_first_key(server: ServerProcess, a: Session, b: Session) -> CuttingProxy:
+    """A lowers B to student helpers through a link that is cut after the first key went up (the
+    server or the network gone between two keys); returns the link, restored."""
+    proxy = CuttingProxy(server.base_url)
+    uploads: list[str] = []
+
+    def after_the_first_key(method: str, path: str) -> bool:
+        if method == "POST" and path.endswith("/keys"):
+            uploads.append(path)
+        return len(uploads) > 1
+
+    try:
+        sync_uc.change_server_url(a.store, a.user, proxy.url)
+        proxy.cut_when = after_the_first_key
+        with pytest.raises(SyncError):
+            sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
+    except BaseException:
+        proxy.close()
+        raise
+    proxy.restore()
+    # The server lists the new role from the first key on; the older key is still an advisor's.
+    assert _server_roles(server, b) == ("helper", {"helper", "advisor"})
+    assert sync_uc.unfinished_role_changes(a.store) == [
+        sync_uc.UnfinishedRoleChange(device_id(b), "B", Role.HELPER, Role.ADVISOR)
+    ]
+    assert audit.list_entries(a.store, a.user, action="change_laptop_role") == []
+    return proxy
+
+
+def _two_keys_held(laptops: Laptops) -> tuple[Session, Session]:
+    a = laptops.new("A")
+    sync_uc.rotate_team_key(a.store, a.user)  # B gets an older key and the one in use
+    b = laptops.new("B", role=Role.ADVISOR)
+    laptops.sync(a, b)
+    assert len(keyring_of(b)) == 2
+    return a, b
+
+
+def test_a_role_change_broken_off_after_the_first_key_is_finished_by_asking_again(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """Asked again, the change answered "same role" (the server lists it from the first key),
+    and the older key stayed wrapped for advisors."""
+    a, b = _two_keys_held(laptops)
+    held = keyring_of(b)
+    proxy = _broken_off_after_the_first_key(server, a, b)
+    sync_uc.change_server_url(a.store, a.user, server.base_url)
+    proxy.close()
+    listed, before = sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
+    assert listed.device_id == device_id(b) and before is Role.ADVISOR
+    assert _server_roles(server, b) == ("helper", {"helper"})
+    assert sync_uc.unfinished_role_changes(a.store) == []
+    entries = audit.list_entries(a.store, a.user, action="change_laptop_role")
+    assert [e.details for e in entries] == [{"role": "helper", "previous_role": "advisor"}]
+    laptops.sync(b)
+    assert keyring_of(b) == held
+    assert sync_uc.laptop_role(b.store) is Role.HELPER
+    # Done: asked once more, nothing is left to change.
+    with pytest.raises(sync_uc.SyncSetupError) as same:
+        sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
+    assert same.value.code == "same_role"
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_command_line_finishes_a_role_change_broken_off(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a, b = _two_keys_held(laptops)
+    proxy = _broken_off_after_the_first_key(server, a, b)
+    try:
+        done = run_desk(
+            "devices",
+            "set-role",
+            device_id(b)[:8],
+            "--role",
+            "helper",
+            "--data-dir",
+            str(a.store.paths.data_dir),
+            password=PASSWORD,
+        )
+    finally:
+        proxy.close()
+    assert done.returncode == 0, done.stderr
+    assert "B: for Student helpers from its next sync on (was: Advisors)" in done.stdout
+    assert _server_roles(server, b) == ("helper", {"helper"})
+    assert sync_uc.unfinished_role_changes(a.store) == []

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.users import Role
@@ -25,7 +26,13 @@ from desktop_app.ui.sync_status import DevicesDialog, LaptopRoleDialog
 from desktop_app.usecases import accounts, people
 from desktop_app.usecases import sync as sync_uc
 from sync_server import models
-from tests.integration.sync_harness import Laptops, ServerProcess, add_person, device_id
+from tests.integration.sync_harness import (
+    CuttingProxy,
+    Laptops,
+    ServerProcess,
+    add_person,
+    device_id,
+)
 from tests.ui.conftest import menu_bar_texts, shown_window
 
 
@@ -173,3 +180,82 @@ def test_the_role_question_uses_each_access_key_once_in_every_language(
     finally:
         set_language("en")
     del qt_texts
+
+
+def _open_laptops(qtbot: QtBot, window: MainWindow, count: int) -> DevicesDialog:
+    dialog = DevicesDialog(window.sync, window)  # type: ignore[attr-defined]
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == count, timeout=10_000)
+    return dialog
+
+
+def _lower_to_helpers(qtbot: QtBot, dialog: DevicesDialog, name: str) -> None:
+    dialog.list.setCurrentRow(_row_of(dialog, name))
+    assert dialog.change_role.isEnabled()
+    dialog.change_role.click()
+    asked = dialog.role_dialog
+    assert asked is not None
+    qtbot.waitExposed(asked)
+    assert list(asked.role_buttons) == [Role.HELPER] and asked.chosen_role() is Role.HELPER
+    asked.ok.click()
+    qtbot.waitUntil(lambda: dialog.role_dialog is None, timeout=5_000)
+
+
+def test_a_role_change_broken_off_is_said_in_the_laptops_dialog_and_finished_from_it(
+    qtbot: QtBot, server: ServerProcess, laptops: Laptops, shots: Path
+) -> None:
+    """The link to the server is cut after the first of B's two keys: the server lists B for
+    student helpers, which the dialog offered no lower role for, so it could not be finished."""
+    a = laptops.new("A")
+    sync_uc.rotate_team_key(a.store, a.user)  # B gets an older key and the one in use
+    b = laptops.new("B", role=Role.ADVISOR)
+    laptops.sync(a, b)
+    proxy = CuttingProxy(server.base_url)
+    try:
+        sync_uc.change_server_url(a.store, a.user, proxy.url)
+        uploads: list[str] = []
+
+        def after_the_first_key(method: str, path: str) -> bool:
+            if method == "POST" and path.endswith("/keys"):
+                uploads.append(path)
+            return len(uploads) > 1
+
+        proxy.cut_when = after_the_first_key
+        window = shown_window(qtbot, a, width=1024)
+        dialog = _open_laptops(qtbot, window, 2)
+        assert dialog.role_unfinished.isHidden()
+        _lower_to_helpers(qtbot, dialog, "B")
+        qtbot.waitUntil(lambda: not dialog.busy and dialog.error.text() != "", timeout=20_000)
+        assert not dialog.role_unfinished.isHidden()
+        dialog.close()
+
+        proxy.restore()
+        dialog = _open_laptops(qtbot, window, 2)  # later, with the server back
+        note = dialog.role_unfinished.text()
+        assert note == (
+            "Changing the role of “B” was broken off (the server or the network failed). "
+            "Change its role again to finish it."
+        )
+        assert "· Student helpers ·" in dialog.list.item(_row_of(dialog, "B")).text()
+        dialog.grab().save(str(shots / "laptops-role-change-broken-off.png"))
+        _lower_to_helpers(qtbot, dialog, "B")
+        qtbot.waitUntil(lambda: not dialog.busy and not dialog.renewed.isHidden(), timeout=10_000)
+        qtbot.waitUntil(lambda: not dialog.busy and dialog.list.count() == 2, timeout=10_000)
+        assert dialog.error.text() == "" and dialog.role_unfinished.isHidden()
+        dialog.close()
+        window.close()
+    finally:
+        proxy.close()
+    with DbSession(server.engine) as s:
+        roles = set(
+            s.scalars(
+                select(models.WrappedKey.laptop_role).where(
+                    models.WrappedKey.device_id == device_id(b)
+                )
+            )
+        )
+    assert roles == {"helper"}
+    laptops.sync(b)
+    assert sync_uc.laptop_role(b.store) is Role.HELPER
