@@ -123,8 +123,8 @@ AUDIT_KIND = "audit"
 # (``outbox_counts``): the audit log's entries; the team's records of its laptops
 # (``sync.laptops``: each laptop's own as soon as it holds a team key and again under each new
 # key, the coordinator's vouch on approving one, one per laptop given a renewed key); the
-# conflicts a sync found (``conflict_records``), but not one decided here whose decision waits
-# (``_decided_here``); and accounts, which never leave the laptop
+# conflicts a sync found (``conflict_records``), but not one decided or moved here that waits
+# (``_changed_here_by_a_user``); and accounts, which never leave the laptop
 # (``records.LOCAL_ONLY``: the first account, written when the laptop is set up, went into the
 # outbox). Counted with the user's changes, a new laptop said "4 changes to send" after its
 # user had registered one person. They sync all the same (``pending_changes`` counts them).
@@ -226,7 +226,7 @@ def outbox_counts(session: Session) -> tuple[int, int]:
     writes the laptop's record, and they are not changes the user made."""
     records = func.count(func.distinct(OutboxRow.record_id))
     program_kind = OutboxRow.record_kind.in_(NOT_USER_WORK | LOCAL_ONLY)
-    decided = (OutboxRow.record_kind == "conflict") & _decided_here()
+    decided = (OutboxRow.record_kind == "conflict") & _changed_here_by_a_user()
     internal = func.count(func.distinct(OutboxRow.record_id)).filter(
         or_(program_kind & ~decided, *_dropped_by_erasure())
     )
@@ -234,19 +234,29 @@ def outbox_counts(session: Session) -> tuple[int, int]:
     return int(row[0] or 0), int(row[1] or 0)
 
 
-def _decided_here() -> ColumnElement[bool]:
-    """A conflict whose decision by a user here waits to be sent (for ``outbox_counts``): the
-    outbox holds its change at the clock that resolved it (``conflicts._mark_resolved``). Kept
-    the value in force, that change is the only one the decision makes, and the status bar
-    said "0 changes to send" while it waited. A conflict a sync records is not resolved; one
-    resolved elsewhere and merged here is queued at another clock than its resolution's. Of the
-    record, not of the entry: its detection may wait in the outbox beside the decision."""
-    decision = aliased(OutboxRow)
+def _changed_here_by_a_user() -> ColumnElement[bool]:
+    """A conflict whose change by a user here waits to be sent (for ``outbox_counts``): the
+    outbox holds a change of it at the clock of its decision (``conflicts._mark_resolved``) or
+    of its move to another entry of the person (``merges.move_records``, the advisor merging
+    two entries). Kept the value in force, the decision is the only change it makes, and the
+    status bar said "0 changes to send" while it waited; a merge's moved conflict goes to the
+    server as its moved visits do, and was left out of the count beside them.
+
+    A conflict a sync records is neither; one decided or moved elsewhere and merged here is
+    queued at another clock than that decision's or move's (so a move here stays counted once
+    when the pull merges another laptop's decision into it, and the record merged is not
+    counted again). Of the record, not of the entry: its detection may wait in the outbox
+    beside the decision."""
+    change = aliased(OutboxRow)
+    clocks = ConflictRow.field_clocks
     return exists().where(
         ConflictRow.id == OutboxRow.record_id,
-        ConflictRow.resolved.is_(True),
-        decision.record_id == ConflictRow.id,
-        decision.hlc == func.json_extract(ConflictRow.field_clocks, "$.resolved[0]"),
+        change.record_id == ConflictRow.id,
+        or_(
+            ConflictRow.resolved.is_(True)
+            & (change.hlc == func.json_extract(clocks, "$.resolved[0]")),
+            change.hlc == func.json_extract(clocks, "$.person_id[0]"),
+        ),
     )
 
 

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import QEvent, QPoint
 from PySide6.QtGui import QHelpEvent
 from PySide6.QtWidgets import (
@@ -20,17 +21,25 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.text import set_language
+from desktop_app.sync.http_client import SyncError
 from desktop_app.ui.conflicts import ConflictsDialog
 from desktop_app.ui.sync_status import SyncController
 from desktop_app.usecases import conflicts as conflicts_uc
-from desktop_app.usecases import people
+from desktop_app.usecases import merges, people, visits
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.conftest import mark_sent
-from tests.integration.sync_harness import Laptops, ServerProcess, add_person, edit_person
+from tests.integration.sync_harness import (
+    CuttingProxy,
+    Laptops,
+    ServerProcess,
+    add_person,
+    edit_person,
+)
 from tests.ui.conftest import fill_register_dialog, shown_window
 from tests.ui.test_people_import_ui import CSV, go_to_preview, open_wizard
 from tests.ui.test_sync_ui import SHOTS
+from tests.unit.test_visits import full_life_situation
 
 
 def _kept(controller: SyncController) -> int | None:
@@ -221,3 +230,73 @@ def test_only_a_decision_counts_of_a_conflict_waiting_to_be_sent(session: Sessio
     conflicts_uc.resolve_conflict(session.store, session.user, found.id, found.kept_value)
     state = sync_uc.status(session.store)
     assert state.pending_work == 1 < state.pending_changes, state  # the decision, once
+
+
+def _visit_conflict_on_the_entry_to_merge_away(
+    laptops: Laptops,
+) -> tuple[Session, Session, str, str, conflicts_uc.OpenConflict]:
+    """Maria Ivanova registered twice on A; a visit of the entry a merge moves away was changed
+    on both laptops: a conflict over it on each, open."""
+    a, b = laptops.new("A", coordinator=True), laptops.new("B")
+    one = add_person(a, "Maria", "Ivanova", "1990")
+    two = add_person(a, "Maria", "Ivanova", "1990")
+    kept, merged = merges.kept_and_merged(one, two)
+    answers = full_life_situation()
+    visit = visits.finish_visit(a.store, a.user, merged, "life_situation", answers)
+    laptops.sync(a, b)
+    visits.edit_visit(a.store, a.user, visit.id, {**answers, "rent": 480})
+    visits.edit_visit(b.store, b.user, visit.id, {**answers, "rent": 520})
+    laptops.sync(a, b, a)
+    (conflict,) = sync_uc.open_conflicts(a.store)
+    assert [c.id for c in sync_uc.open_conflicts(b.store)] == [conflict.id]
+    return a, b, kept, merged, conflict
+
+
+def test_a_merge_counts_the_decided_conflict_it_moves_as_it_counts_the_visit(
+    laptops: Laptops,
+) -> None:
+    """A decision already sent, then a merge here moves the conflict with the visit it is about
+    to the entry kept: the moved conflict goes to the server because of the merge, as the moved
+    visit does, and is counted as it is. It was left out (the count said 3 for a merge that
+    sent 4 records: the tombstone, the merge, the visit, the conflict)."""
+    a, _b, kept, merged, conflict = _visit_conflict_on_the_entry_to_merge_away(laptops)
+    conflicts_uc.resolve_conflict(a.store, a.user, conflict.id, conflict.kept_value)
+    laptops.sync(a)
+    assert sync_uc.status(a.store).pending_changes == 0  # the decision went
+    moved = merges.merge_people(a.store, a.user, kept, merged)
+    assert moved == {"visits": 1, "conflicts": 1}
+    state = sync_uc.status(a.store)
+    # The tombstone of the entry merged away, the merge, the visit and the conflict moved.
+    assert state.pending_work == 4 < state.pending_changes, state
+    laptops.sync(a)
+    assert sync_uc.status(a.store).pending_changes == 0
+
+
+def test_a_conflict_decided_elsewhere_and_moved_here_counts_the_move_once(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """B decided the conflict and sent it; A, offline, merged the entries, which moved it. A's
+    sync merges B's decision with A's move, and its push is cut off: what waits is A's move
+    (with B's decision in the record, which the server has), counted once, as before the
+    sync; not B's decision, nor the record the pull merged as a second change."""
+    a, b, kept, merged, conflict = _visit_conflict_on_the_entry_to_merge_away(laptops)
+    conflicts_uc.resolve_conflict(b.store, b.user, conflict.id, conflict.other_value)
+    laptops.sync(b)
+    merges.merge_people(a.store, a.user, kept, merged)
+    before = sync_uc.status(a.store)
+    assert before.pending_work == 4, before
+    proxy = CuttingProxy(server.base_url)
+    try:
+        sync_uc.change_server_url(a.store, a.user, proxy.url)
+        proxy.cut_when = lambda method, path: method == "POST" and "/envelopes" in path
+        with pytest.raises(SyncError):
+            laptops.sync(a)
+        sync_uc.change_server_url(a.store, a.user, server.base_url)
+    finally:
+        proxy.close()
+    assert sync_uc.open_conflicts(a.store) == []  # B's decision arrived
+    state = sync_uc.status(a.store)
+    assert state.pending_work == 4, state
+    laptops.sync(a, b)
+    assert sync_uc.status(a.store).pending_changes == 0
+    assert sync_uc.open_conflicts(b.store) == []
