@@ -383,9 +383,11 @@ def _context(
     if not _clean(organisation.name):
         raise LetterError("letter.organisation_missing")
     logo = None
-    if organisation.logo_path:
+    if organisation.logo or organisation.logo_path:
         try:
-            logo = ImageReader(organisation.logo_path)
+            # the logo kept in the store (``usecases.settings``), else the shipped one's file
+            source = io.BytesIO(organisation.logo) if organisation.logo else organisation.logo_path
+            logo = ImageReader(source)
             logo.getSize()
         except Exception as exc:  # PIL raises many kinds; all mean "not a usable image"
             raise LetterError("letter.logo_unreadable", str(organisation.logo_path)) from exc
