@@ -355,6 +355,7 @@ def test_a_coordinator_is_told_whether_the_letterhead_goes_to_the_team_or_stays_
         "moved or deleted afterwards."
     )
     dialog.close()
+    _shots(qtbot, session, qsettings, "coordinator-laptop", ("bg", "ro"))
     _set_role(session, "0")  # as the server told a member's laptop
     _shots(qtbot, session, qsettings, "member-laptop", ("de", "bg", "ro"))
     set_language("de")
