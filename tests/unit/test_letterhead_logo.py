@@ -288,3 +288,25 @@ def test_a_logo_file_gone_before_it_was_taken_in_leaves_letters_without_a_logo(
     in_force = store_settings.get_letterhead(session.store)
     assert in_force.name == ORG.name and in_force.logo_path is None and in_force.logo is None
     assert _images(_letter(session)) == []  # made, without a logo
+
+
+def test_a_backup_restored_on_a_new_laptop_keeps_the_logo(session: Session, tmp_path: Path) -> None:
+    """The logo is in the store the backup holds: the file it came from is not on the new
+    laptop, the letters there have the logo all the same."""
+    from desktop_app.usecases import accounts, backup
+
+    logo = _png(tmp_path / "logo.png")
+    store_settings.save_organisation_settings(
+        session.store, session.user, replace_logo(ORG, logo), "", ""
+    )
+    out = tmp_path / "laptop.wdbackup"
+    backup.write_backup(session, out, "backup phrase 2026")
+    logo.unlink()
+    fresh = tmp_path / "new-laptop"
+    backup.restore_backup(out, fresh, "backup phrase 2026")
+    restored = accounts.log_in(fresh, "anna", PASSWORD)
+    try:
+        assert store_settings.get_letterhead(restored.store).logo is not None
+        assert len(_images(_letter(restored))) == 1
+    finally:
+        restored.close()
