@@ -514,10 +514,11 @@ def logo_in_force(store: Store) -> Logo | None:
 
 
 def _logo_in_force(store: Store, team: TeamSettings | None) -> Logo | None:
-    own = _own_logo(store)
+    own, saved_at = _own_logo(store)
     if team is None or team.logo is None:
         return own
-    if own is None or (team.logo.png != own.png and _team_wins(store, LOGO_META_KEY, team)):
+    # as ``_team_wins``, without reading the logo's value once more to see that there is one
+    if own is None or (team.logo.png != own.png and team.hlc > saved_at):
         return team.logo
     return own  # also where it is the team's picture (published from here): it names its file
 
@@ -526,17 +527,18 @@ _own_logo_lock = Lock()
 _own_logo_cache: dict[str, tuple[str, Logo | None]] = {}
 
 
-def _own_logo(store: Store) -> Logo | None:
-    """The logo kept on this laptop (None: none was ever saved here). Read for every letter:
-    decoded once per save (the time it was saved, a short value, says whether it changed)."""
+def _own_logo(store: Store) -> tuple[Logo | None, str]:
+    """The logo kept on this laptop (None: none was ever saved here) and when it was saved.
+    Read for every letter: decoded once per save (the time it was saved, a short value, says
+    whether it changed)."""
     saved_at = store.meta(LOGO_META_KEY + SAVED_AT_SUFFIX)
     if saved_at is None:
-        return None
+        return None, ""
     database = str(store.paths.database)
     with _own_logo_lock:
         cached = _own_logo_cache.get(database)
     if cached is not None and cached[0] == saved_at:
-        return cached[1]
+        return cached[1], saved_at
     raw = store.meta(LOGO_META_KEY)
     logo: Logo | None = None
     if raw is not None:
@@ -547,7 +549,7 @@ def _own_logo(store: Store) -> Logo | None:
             log.warning("the logo kept on this laptop cannot be read (%s)", type(exc).__name__)
     with _own_logo_lock:
         _own_logo_cache[database] = (saved_at, logo)
-    return logo
+    return logo, saved_at
 
 
 def _logo_change(store: Store, label: str | None) -> tuple[Logo | None, FieldError | None]:
