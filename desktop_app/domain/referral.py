@@ -206,8 +206,9 @@ class Organisation:
     #: second line under the name, e.g. the programme or funder
     subtitle: str = ""
     #: the logo as the store keeps it (a PNG), drawn rather than ``logo_path``'s file, which
-    #: then only names where it was taken from; ``None``: the file, if any
-    logo: bytes | None = None
+    #: then only names where it was taken from; ``None``: the file, if any. Not in the repr:
+    #: up to 128 KB in a log line or a traceback.
+    logo: bytes | None = field(default=None, repr=False)
 
     @property
     def return_address(self) -> str:
