@@ -37,6 +37,7 @@ from desktop_app.ui.save_dialog import ask_folder
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import KeepsInput, record_table
 from desktop_app.usecases import data_rights
+from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.data_rights import RetentionEntry
 
@@ -254,7 +255,11 @@ class RetentionWindow(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
-        self.entries = data_rights.people_due_for_deletion(self.session.store, self.session.user)
+        # The period in force on this laptop (the team's, or a coordinator's saved here).
+        years = store_settings.get_retention_years(self.session.store)
+        self.entries = data_rights.people_due_for_deletion(
+            self.session.store, self.session.user, years
+        )
         self.model.clear()
         self.model.setHorizontalHeaderLabels([_("Name"), _("Last contact")])
         for e in self.entries:
@@ -264,7 +269,6 @@ class RetentionWindow(QDialog):
                     QStandardItem(format_long_date(e.last_contact)),
                 ]
             )
-        years = data_rights.RETENTION_YEARS
         self.intro.setText(
             ngettext(
                 "These people have had no contact for {years} year. Check each one, then erase "

@@ -1,5 +1,6 @@
 """Settings screen: UI language, idle lock, sync server address (per laptop), the letterhead,
-and the supervisory authority and data protection officer named to the person.
+the supervisory authority and data protection officer named to the person, and the retention
+period.
 
 The language and the idle lock live in QSettings under the keys below; the letterhead, the
 data protection contacts and the server address this laptop syncs with live in the encrypted
@@ -13,7 +14,7 @@ import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QSize, Qt, Signal
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
 from desktop_app.domain.referral import Organisation
 from desktop_app.domain.validation import FieldError, ValidationFailed
 from desktop_app.i18n.messages import sync_message
-from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, N_, _, current_language
+from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, N_, _, current_language, ngettext
 from desktop_app.ui.help import end_cleanly, menu_path
 from desktop_app.ui.save_dialog import ask_open_path
 from desktop_app.ui.tasks import DialogSave
@@ -53,8 +54,7 @@ KEY_IDLE_LOCK = "security/idle_lock_minutes"
 # apply (``usecases.settings.save_organisation_settings``).
 SHARED_NOTE = N_(
     "The letterhead with its logo and the data protection contacts saved here go to every "
-    "laptop of the team at the next sync. The logo is kept in the program: the file can be "
-    "moved or deleted afterwards."
+    "laptop of the team at the next sync."
 )
 LOCAL_NOTE = N_(
     "This laptop cannot give the letterhead and the data protection contacts to the team: "
@@ -272,6 +272,15 @@ class SettingsDialog(QDialog):
         self.dpo.textChanged.connect(lambda _t: self.dpo_error.show_message(""))
         self.dpo_label = QLabel()
         self.dpo_label.setBuddy(self.dpo)
+        # How long after the last contact the retention list offers a person for erasure, and
+        # what the consent texts and the data copy tell the person (Art. 13(2)(a) GDPR).
+        self.retention = QSpinBox()
+        self.retention.setRange(store_settings.RETENTION_MIN, store_settings.RETENTION_MAX)
+        self.retention.valueChanged.connect(self._on_retention_value_changed)
+        self.retention_label = QLabel()
+        self.retention_label.setBuddy(self.retention)
+        self.retention_note = reachable_text(QLabel())
+        self.retention_note.setWordWrap(True)
         self.data_copy_box = QGroupBox()
         data_copy = QFormLayout(self.data_copy_box)
         data_copy.addRow(self.authority_label, self.authority)
@@ -279,7 +288,12 @@ class SettingsDialog(QDialog):
         data_copy.setWidget(2, QFormLayout.ItemRole.LabelRole, self.dpo_label)
         data_copy.setWidget(2, QFormLayout.ItemRole.FieldRole, self.dpo)
         data_copy.setWidget(3, QFormLayout.ItemRole.FieldRole, self.dpo_error)
-        label_column(data_copy, [self.authority_label, self.dpo_label])
+        data_copy.setWidget(4, QFormLayout.ItemRole.LabelRole, self.retention_label)
+        data_copy.setWidget(4, QFormLayout.ItemRole.FieldRole, self.retention)
+        # Under both columns: beside the labels' column it took four lines (Romanian), and the
+        # dialog grew past the 700 px a 768 px screen has room for.
+        data_copy.setWidget(5, QFormLayout.ItemRole.SpanningRole, self.retention_note)
+        label_column(data_copy, [self.authority_label, self.dpo_label, self.retention_label])
         self.labels = {k: QLabel() for k in ("language", "idle_lock", "server")}
         self.labels["language"].setBuddy(self.language)
         self.labels["idle_lock"].setBuddy(self.idle_lock)
@@ -302,6 +316,8 @@ class SettingsDialog(QDialog):
             widget.setEnabled(self.may_change_shared)
         self.authority_label.setEnabled(self.may_change_shared)
         self.dpo_label.setEnabled(self.may_change_shared)
+        self.retention.setEnabled(self.may_change_shared)
+        self.retention_label.setEnabled(self.may_change_shared)
         # Their labels greyed with them, as the letterhead's are: a label shown usable offered
         # an Alt+letter that led nowhere (Qt does not focus a disabled buddy).
         self.labels["idle_lock"].setEnabled(self.may_change_shared)
@@ -337,10 +353,13 @@ class SettingsDialog(QDialog):
         self.setMinimumWidth(640)  # the fields about 370 px beside the labels' column
         self.load()
         self.retranslate()
+        self.setMinimumHeight(self.minimumSizeHint().height())
         # As tall as it wants where the screen has room: Qt opens a dialog at most two thirds
         # of the screen tall, and with the data protection officer's row the Romanian one
         # opened 67 px short of its 601 (800 px screen), "Al doilea rând (numele
-        # proiectului)" cut to one line. On a smaller screen it opens as tall as there is room.
+        # proiectului)" cut to one line. Never shorter than its minimum, which keeps every label
+        # whole (``minimumSizeHint``): on a screen with less room than that (under about 740 px
+        # tall) it opens taller than the room rather than with labels cut.
         room = self.screen().availableGeometry().height() - FRAME_ROOM.height()
         hint = self.sizeHint()
         self.resize(hint.width(), max(min(hint.height(), room), self.minimumSizeHint().height()))
@@ -353,6 +372,21 @@ class SettingsDialog(QDialog):
         layout = self.layout()
         height = layout.totalHeightForWidth(width) if layout is not None else -1
         return QSize(width, height if height > 0 else super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        # As tall as the wrapped labels and notes are at the narrowest width: Qt counted each
+        # one line tall, and at its 534 px the Romanian "Al doilea rând (numele proiectului)"
+        # was cut to one line (a note's second line cut too). Kept as the dialog's minimum.
+        hint = super().minimumSizeHint()
+        layout = self.layout()
+        width = max(hint.width(), self.minimumWidth())
+        height = layout.totalHeightForWidth(width) if layout is not None else -1
+        return QSize(hint.width(), max(hint.height(), height))
+
+    def showEvent(self, event: QShowEvent) -> None:
+        # Measured again as shown: the style's fonts and margins are final only now.
+        self.setMinimumHeight(self.minimumSizeHint().height())
+        super().showEvent(event)
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Settings"))
@@ -373,6 +407,15 @@ class SettingsDialog(QDialog):
         )
         self.dpo.setToolTip(where)
         self.dpo.setAccessibleDescription(where)
+        self.retention_label.setText(_("&Retention period"))
+        self.retention.setAccessibleName(_("Retention period"))
+        self._on_retention_value_changed(self.retention.value())
+        decides = _(
+            "People without contact for this long are listed for a coordinator to erase. The "
+            "person is told this period."
+        )
+        self.retention_note.setText(decides)
+        self.retention.setAccessibleDescription(decides)
         self.labels["language"].setText(_("&Language of the program"))
         self.labels["idle_lock"].setText(_("Loc&k after minutes without use"))
         self.labels["server"].setText(_("S&ync server address"))
@@ -387,7 +430,7 @@ class SettingsDialog(QDialog):
         self.role_note.setText(
             _(
                 "Only a coordinator can change the lock time, the server address, the "
-                "letterhead and the data protection contacts."
+                "letterhead, the data protection contacts and the retention period."
             )
         )
         self.sharing_note.setText(_(SHARED_NOTE if self.publishes else LOCAL_NOTE))
@@ -408,6 +451,7 @@ class SettingsDialog(QDialog):
         self.authority.setCursorPosition(0)
         self.dpo.setText(store_settings.get_data_protection_officer(self.session.store))
         self.dpo.setCursorPosition(0)
+        self.retention.setValue(store_settings.get_retention_years(self.session.store))
 
     def _entered(self) -> tuple[object, ...]:
         """What Cancel and Escape would throw away (``keeps_input``)."""
@@ -418,7 +462,12 @@ class SettingsDialog(QDialog):
             self.letterhead.organisation(self._web),
             self.authority.text(),
             self.dpo.text(),
+            self.retention.value(),
         )
+
+    def _on_retention_value_changed(self, years: int) -> None:
+        # "1 an", "2 ani": the unit agrees with the number shown.
+        self.retention.setSuffix(" " + ngettext("year", "years", years))
 
     def _on_save_clicked(self) -> None:
         if not self.may_change_shared:
@@ -439,9 +488,12 @@ class SettingsDialog(QDialog):
         if self.server_error.text() or errors or authority_error or dpo_error:
             return
         store, user = self.session.store, self.session.user
+        years = self.retention.value()
 
         def store_shared() -> bool:  # off the UI thread
-            store_settings.save_organisation_settings(store, user, org, authority, dpo)
+            store_settings.save_organisation_settings(
+                store, user, org, authority, dpo, retention_years=years
+            )
             if new_server is None:
                 return False
             sync_uc.change_server_url(store, user, new_server)

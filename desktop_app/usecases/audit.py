@@ -53,6 +53,8 @@ class AuditAction(enum.StrEnum):
     ROTATE_KEY = "rotate_key"
     CONFIRM_COORDINATOR = "confirm_coordinator"
     CHANGE_SERVER = "change_server"  # the sync server's address this laptop uses
+    # The retention period saved on this laptop (``usecases.settings.set_retention_years``).
+    CHANGE_RETENTION = "change_retention"
     DECIDE = "decide"  # a conflict between two laptops' values decided
     # Two entries of the same name and date of birth recorded as different people.
     DISTINCT = "distinct"

@@ -10,10 +10,11 @@ from desktop_app.domain.referral import Organisation
 from desktop_app.i18n.text import gettext_in
 from desktop_app.letters import gdpr_texts as texts
 from desktop_app.storage.db import Store
-from desktop_app.usecases.data_rights import RETENTION_YEARS
 from desktop_app.usecases.settings import (
+    RETENTION_DEFAULT,
     get_data_protection_officer,
     get_letterhead,
+    get_retention_years,
     get_supervisory_authority,
 )
 from desktop_app.usecases.sync import server_url
@@ -31,7 +32,8 @@ class ConsentNotice:
     supervisory_authority: str = ""
     #: whether this laptop joined a sync server (the team's laptops exchange data through it)
     synced: bool = False
-    retention_years: int = RETENTION_YEARS
+    #: the retention period in force on this laptop (``settings.get_retention_years``)
+    retention_years: int = RETENTION_DEFAULT
 
 
 def consent_notice(store: Store) -> ConsentNotice:
@@ -40,6 +42,7 @@ def consent_notice(store: Store) -> ConsentNotice:
         data_protection_officer=get_data_protection_officer(store),
         supervisory_authority=get_supervisory_authority(store),
         synced=bool(server_url(store)),
+        retention_years=get_retention_years(store),
     )
 
 

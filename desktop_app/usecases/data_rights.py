@@ -28,7 +28,6 @@ from desktop_app.usecases.person_data import Row, sources
 log = logging.getLogger(__name__)
 EXPORT_FORMAT = "welcome-desk-person-export"
 DOCUMENT_LANGUAGES = ("bg", "ro", "de", "en")
-RETENTION_YEARS = 3
 
 _LABELS = (
     ("given_name", N_("Given name")),
@@ -142,10 +141,12 @@ def export_person(
     from desktop_app.usecases.settings import (
         get_data_protection_officer,
         get_letterhead,
+        get_retention_years,
         get_supervisory_authority,
     )
     from desktop_app.usecases.sync import server_url
 
+    years = get_retention_years(store)  # the one the retention list applies here
     synced = bool(server_url(store))  # the server then keeps encrypted copies
     with store.reading() as session:
         told = notice(
@@ -157,8 +158,8 @@ def export_person(
             forms=forms,
             directory=directory,
             last_contact=last,
-            erase_from=years_after(last, RETENTION_YEARS),
-            retention_years=RETENTION_YEARS,
+            erase_from=years_after(last, years),
+            retention_years=years,
             supervisory_authority=get_supervisory_authority(store),
             synced=synced,
             data_protection_officer=get_data_protection_officer(store),
@@ -293,14 +294,20 @@ class RetentionEntry:
 def people_due_for_deletion(
     store: Store,
     user: User,
-    years: int = RETENTION_YEARS,
+    years: int | None = None,
     today: dt.date | None = None,
 ) -> list[RetentionEntry]:
-    """People without contact for ``years``, oldest contact first, for the coordinator to confirm.
+    """People without contact for ``years`` (by default the retention period in force here,
+    ``settings.get_retention_years``), oldest contact first, for the coordinator to confirm.
 
     Last contact is the newest of the person's own change and every registered source's dates.
+    Only lists: a shorter period erases nobody by itself (``erase_person`` does, when a
+    coordinator confirms).
     """
+    from desktop_app.usecases.settings import get_retention_years
+
     require(user, Action.CONFIRM_RETENTION)
+    years = get_retention_years(store) if years is None else years
     today = today or dt.date.today()
     cutoff = years_after(today, -years)
     with store.reading() as session:

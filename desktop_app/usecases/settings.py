@@ -56,7 +56,14 @@ DPO_MAX = 300
 # When this laptop's own value of a key above was saved (its clock, an HLC): weighed against the
 # team's publication (``_team_wins``). A value saved before there was one counts as older.
 SAVED_AT_SUFFIX = ".saved_at"
-# The publication of the three (``usecases.reference``): one file, the letterhead, its logo apart.
+# How many years after a person's last contact the retention list offers them for erasure, and
+# the period the consent texts and the data copy state (Art. 13(2)(a), 15(1)(d) GDPR): the
+# organisation's choice (a funded project keeps its files longer, another erases sooner),
+# published with the letterhead and weighed as its values are (``get_retention_years``).
+RETENTION_META_KEY = "retention_years"
+RETENTION_DEFAULT, RETENTION_MIN, RETENTION_MAX = 3, 1, 10
+# The publication of the values above (``usecases.reference``): one file, the letterhead, its
+# logo apart.
 ORGANISATION = "organisation"
 # The logo kept here (``_logo_meta``): JSON of its PNG in base64 ("" once removed) and the file
 # it was taken from; weighed against the team's as the letterhead is (its own ``.saved_at``).
@@ -128,6 +135,8 @@ class TeamSettings:
     hlc: str
     publisher: str
     published_at: dt.datetime
+    #: None: a publication from before the retention period travelled with it
+    retention_years: int | None = None
     logo: Logo | None = None
 
 
@@ -202,9 +211,12 @@ def _team_settings_of(
         authority = str(values.get("supervisory_authority", ""))
         dpo = str(values.get("data_protection_officer", ""))
         when = dt.datetime.fromisoformat(data["published_at"])
+        retention = values.get(RETENTION_META_KEY)
         logo = _published_logo_of(values)
         errors = letterhead_errors(letterhead)
         problems = [supervisory_authority_error(authority), data_protection_officer_error(dpo)]
+        if retention is not None:
+            problems.append(retention_years_error(retention))
         if errors or any(problems):
             raise ValueError("values refused")
     except (ValueError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
@@ -220,7 +232,8 @@ def _team_settings_of(
         )
         return None, unusable
     publisher = str(data.get("publisher", ""))
-    return TeamSettings(letterhead, authority, dpo, hlc, publisher, when, logo=logo), None
+    team = TeamSettings(letterhead, authority, dpo, hlc, publisher, when, retention, logo=logo)
+    return team, None
 
 
 def _published_logo_of(values: dict[str, object]) -> Logo | None:
@@ -361,6 +374,72 @@ def _in_force(store: Store, key: str, of_team: Callable[[TeamSettings], str]) ->
     return store.meta(key) or ""
 
 
+def get_retention_years(store: Store) -> int:
+    """The retention period in force on this laptop, in whole years: the newer of the team's and
+    this laptop's own, as the letterhead (``_team_wins``), else ``RETENTION_DEFAULT``. A
+    publication that names none (made by a version before it travelled) leaves this laptop's
+    own in force."""
+    team = team_settings(store)
+    if (
+        team is not None
+        and team.retention_years is not None
+        and _team_wins(store, RETENTION_META_KEY, team)
+    ):
+        return team.retention_years
+    raw = store.meta(RETENTION_META_KEY)
+    try:
+        years = int(raw) if raw is not None else RETENTION_DEFAULT
+    except ValueError:
+        return RETENTION_DEFAULT
+    return RETENTION_DEFAULT if retention_years_error(years) else years
+
+
+def retention_years_error(years: object) -> FieldError | None:
+    """A whole number of years from ``RETENTION_MIN`` to ``RETENTION_MAX`` (not a bool, not a
+    float or a text: a publication's YAML may hold any of them)."""
+    if type(years) is not int or not RETENTION_MIN <= years <= RETENTION_MAX:
+        return FieldError(
+            "retention_years", "out_of_range", {"min": RETENTION_MIN, "max": RETENTION_MAX}
+        )
+    return None
+
+
+def set_retention_years(store: Store, user: User, years: int) -> int:
+    """Check and save the retention period on this laptop, and write the change to the audit
+    log (as a change of the server address is). A coordinator only (``PermissionDenied``);
+    ``ValidationFailed`` outside ``RETENTION_MIN`` to ``RETENTION_MAX``.
+
+    Erases nobody: a shorter period only lists more people for a coordinator to confirm
+    (``data_rights.people_due_for_deletion``)."""
+    from desktop_app.usecases import audit
+
+    require(user, Action.MANAGE_SETTINGS)
+    if error := retention_years_error(years):
+        raise ValidationFailed([error])
+    before = get_retention_years(store)
+    saved_at = str(store.clock.now())
+    with store.transaction() as session:
+        for name, text in (
+            (RETENTION_META_KEY, str(years)),
+            (RETENTION_META_KEY + SAVED_AT_SUFFIX, saved_at),
+        ):
+            row = session.get(MetaRow, name)
+            if row is None:
+                session.add(MetaRow(key=name, value=text))
+            else:
+                row.value = text
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.CHANGE_RETENTION,
+            "device",
+            store.device_id,
+            {"retention_years": years, "previous_retention_years": before},
+        )
+    return years
+
+
 def data_protection_officer_error(text: str) -> FieldError | None:
     return _one_line_error("data_protection_officer", text, DPO_MAX)
 
@@ -390,7 +469,13 @@ def _set_one_line(
 
 
 def save_organisation_settings(
-    store: Store, user: User, org: Organisation, authority: str, dpo: str
+    store: Store,
+    user: User,
+    org: Organisation,
+    authority: str,
+    dpo: str,
+    *,
+    retention_years: int | None = None,
 ) -> bool:
     """Check and save the letterhead and data protection contacts as the Settings dialog does;
     returns whether a publication to the team was made.
@@ -401,7 +486,8 @@ def save_organisation_settings(
     published to every laptop as well, once a coordinator saved any of them here (never the
     shipped default alone); on one that may not, they apply on this laptop only, as before
     there were publications, until a coordinator's laptop publishes newer ones. A
-    coordinator only (``PermissionDenied``).
+    coordinator only (``PermissionDenied``). ``retention_years`` None: the period is not
+    changed (``set_retention_years``).
     """
     from desktop_app.usecases.reference import publish_refusal
 
@@ -418,6 +504,8 @@ def save_organisation_settings(
         )
         if e is not None
     ]
+    if retention_years is not None and (error := retention_years_error(retention_years)):
+        errors.append(error)
     if errors:
         raise ValidationFailed(errors)
     # Saved here only where it differs from what is in force: a laptop that keeps the team's
@@ -435,6 +523,9 @@ def save_organisation_settings(
     if " ".join(dpo.split()) != get_data_protection_officer(store):
         set_data_protection_officer(store, user, dpo)
         changed = True
+    if retention_years is not None and retention_years != get_retention_years(store):
+        set_retention_years(store, user, retention_years)
+        changed = True
     if publish_refusal(store) is not None:
         return False
     # Not the shipped default nobody chose (a coordinator who saved only a new server
@@ -443,6 +534,7 @@ def save_organisation_settings(
         store.meta(k) is not None
         for k in (LETTERHEAD_META_KEY, SUPERVISORY_META_KEY, DPO_META_KEY, LOGO_META_KEY)
     )
+    own = own or store.meta(RETENTION_META_KEY) is not None
     if not (changed or own):
         return False
     return publish_organisation(store, user)
@@ -453,6 +545,7 @@ def _published_values(store: Store) -> dict[str, object]:
         "letterhead": _published_values_of(get_letterhead(store)),
         "supervisory_authority": get_supervisory_authority(store),
         "data_protection_officer": get_data_protection_officer(store),
+        RETENTION_META_KEY: get_retention_years(store),
         **_published_logo(logo_in_force(store)),
     }
 
@@ -473,6 +566,7 @@ def publish_organisation(store: Store, user: User) -> bool:
         "letterhead": _published_values_of(team.letterhead),
         "supervisory_authority": team.supervisory_authority,
         "data_protection_officer": team.data_protection_officer,
+        RETENTION_META_KEY: team.retention_years,
         **_published_logo(team.logo),
     }:
         return False

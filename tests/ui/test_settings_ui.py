@@ -199,8 +199,8 @@ def test_only_a_coordinator_changes_the_shared_settings_but_everyone_the_languag
         dialog.show()
         assert dialog.role_note.isVisible()
         assert dialog.role_note.text() == (
-            "Only a coordinator can change the lock time, the server address, the letterhead "
-            "and the data protection contacts."
+            "Only a coordinator can change the lock time, the server address, the letterhead, "
+            "the data protection contacts and the retention period."
         )
         assert not dialog.sharing_note.isVisible()  # nothing of theirs to go anywhere
         assert dialog.language.isEnabled()
@@ -351,8 +351,7 @@ def test_a_coordinator_is_told_whether_the_letterhead_goes_to_the_team_or_stays_
     assert dialog.sharing_note.isVisible()
     assert dialog.sharing_note.text() == (
         "The letterhead with its logo and the data protection contacts saved here go to every "
-        "laptop of the team at the next sync. The logo is kept in the program: the file can be "
-        "moved or deleted afterwards."
+        "laptop of the team at the next sync."
     )
     dialog.close()
     _shots(qtbot, session, qsettings, "coordinator-laptop", ("bg", "ro"))
