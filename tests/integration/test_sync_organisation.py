@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.referral import Organisation
@@ -120,8 +121,10 @@ def test_a_coordinators_letterhead_and_contacts_reach_the_team_and_a_change_repl
 
 def _image_xobjects(pdf: bytes) -> int:
     """How many image XObjects the letter's first page draws (the logo)."""
-    resources = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"]
-    xobjects = resources.get("/XObject", {}) if resources else {}
+    resources = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"].get_object()
+    assert isinstance(resources, DictionaryObject)
+    xobjects = resources.get("/XObject", DictionaryObject()).get_object()
+    assert isinstance(xobjects, DictionaryObject)
     return sum(1 for ref in xobjects.values() if ref.get_object()["/Subtype"] == "/Image")
 
 
