@@ -200,10 +200,15 @@ class Organisation:
     phone: str = ""
     email: str = ""
     web: str = ""
-    #: a PNG or JPEG file; ``None`` prints the name only
+    #: a PNG or JPEG file (the shipped letterhead's), or where ``logo`` was taken from;
+    #: ``None`` with no ``logo`` prints the name only
     logo_path: str | None = None
     #: second line under the name, e.g. the programme or funder
     subtitle: str = ""
+    #: the logo as the store keeps it (a PNG), drawn rather than ``logo_path``'s file, which
+    #: then only names where it was taken from; ``None``: the file, if any. Not in the repr:
+    #: up to 128 KB in a log line or a traceback.
+    logo: bytes | None = field(default=None, repr=False)
 
     @property
     def return_address(self) -> str:

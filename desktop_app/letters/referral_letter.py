@@ -383,9 +383,11 @@ def _context(
     if not _clean(organisation.name):
         raise LetterError("letter.organisation_missing")
     logo = None
-    if organisation.logo_path:
+    if organisation.logo or organisation.logo_path:
         try:
-            logo = ImageReader(organisation.logo_path)
+            # the logo kept in the store (``usecases.settings``), else the shipped one's file
+            source = io.BytesIO(organisation.logo) if organisation.logo else organisation.logo_path
+            logo = ImageReader(source)
             logo.getSize()
         except Exception as exc:  # PIL raises many kinds; all mean "not a usable image"
             raise LetterError("letter.logo_unreadable", str(organisation.logo_path)) from exc
@@ -588,9 +590,17 @@ def _draw_letterhead(canvas: Canvas, ctx: _Context) -> None:
     org, styles = ctx.organisation, _styles()
     right = PAGE_W - BODY_RIGHT * mm
     contact_w = 62 * mm
+    contact = [*org.address_lines, f"Tel. {org.phone}" if org.phone else "", org.email, org.web]
+    contact_para = Paragraph(
+        "<br/>".join(_e(line) for line in contact if line), styles["head_contact"]
+    )
     if ctx.logo is not None:
         iw, ih = ctx.logo.getSize()
-        scale = min(40 * mm / iw, 18 * mm / ih)
+        # The contact lines under the logo end above the rule at 40 mm: a logo 18 mm high
+        # over three lines ran them into it. Lower, down to 6 mm, to leave them the room.
+        _, contact_h = contact_para.wrap(contact_w, PAGE_H)
+        room = (39 - 10 - 3) * mm - contact_h
+        scale = min(40 * mm / iw, max(6 * mm, min(18 * mm, room)) / ih)
         canvas.drawImage(
             ctx.logo, right - iw * scale, _y(10) - ih * scale, iw * scale, ih * scale, mask="auto"
         )
@@ -604,10 +614,9 @@ def _draw_letterhead(canvas: Canvas, ctx: _Context) -> None:
             y = _draw_para(
                 canvas, _p(text, styles[style]), BODY_LEFT * mm, y, name_w, max_h=y - _y(36)
             )
-    contact = [*org.address_lines, f"Tel. {org.phone}" if org.phone else "", org.email, org.web]
     _draw_para(
         canvas,
-        Paragraph("<br/>".join(_e(line) for line in contact if line), styles["head_contact"]),
+        contact_para,
         right - contact_w,
         _y(contact_top),
         contact_w,

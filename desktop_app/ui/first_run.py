@@ -185,6 +185,10 @@ class OrganisationPage(QWizardPage):
     def validatePage(self) -> bool:
         org = store_settings.clean_letterhead(self.form.organisation())
         errors = store_settings.letterhead_errors(org)
+        if not errors and (logo_error := store_settings.logo_file_error(org.logo_path)):
+            # read here, once (a fraction of a second): refused after the account was made,
+            # the letterhead would be lost
+            errors.append(logo_error)
         self.form.show_errors(errors)
         if not errors:
             self._wizard.organisation = org

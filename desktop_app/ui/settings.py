@@ -53,8 +53,8 @@ KEY_IDLE_LOCK = "security/idle_lock_minutes"
 # Said to a coordinator on a laptop of a team: where the letterhead and the contacts they save
 # apply (``usecases.settings.save_organisation_settings``).
 SHARED_NOTE = N_(
-    "The letterhead and the data protection contacts saved here go to every laptop of the "
-    "team at the next sync. The logo stays on this laptop only."
+    "The letterhead with its logo and the data protection contacts saved here go to every "
+    "laptop of the team at the next sync."
 )
 LOCAL_NOTE = N_(
     "This laptop cannot give the letterhead and the data protection contacts to the team: "
@@ -525,7 +525,7 @@ class SettingsDialog(QDialog):
             return
         if not isinstance(exc, ValidationFailed):
             raise exc  # the application's error handler
-        self.letterhead.show_errors(exc.errors)  # a logo file removed meanwhile
+        self.letterhead.show_errors(exc.errors)  # a logo file removed meanwhile, or no picture
         for error in exc.errors:
             if error.field == "supervisory_authority":
                 self.authority_error.show_message(store_settings.describe(error))

@@ -206,6 +206,9 @@ def open_unlocked(data_dir: Path, account: str, key: bytes) -> Session:
         raise UnknownAccount(account)
     user = _user(row, laptop_ceiling(store))
     audit.record(store, user, audit.AuditAction.LOGIN, "user", user.id)
+    from desktop_app.usecases.settings import keep_logo_file  # Pillow: only once unlocked
+
+    keep_logo_file(store)  # a logo file from before logos were kept in the store
     log.info("user %s logged in on device %s", user.id, store.device_id)
     return Session(store, user, key)
 

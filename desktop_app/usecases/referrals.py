@@ -712,10 +712,16 @@ class _LetterInputs:
             for item in self.referral.documents
             for lang in sorted({self.lang, "de"})
         ]
-        # the logo by what it looks like: a new logo saved over the old file is another
-        # letter, the same logo moved to another folder the same one
+        # the logo by what it looks like: another logo kept (or a new one saved over the
+        # shipped one's file) is another letter, the same one from another folder the same
         organisation = replace(
-            self.organisation, logo_path=logo_fingerprint(self.organisation.logo_path)
+            self.organisation,
+            logo_path=(
+                hashlib.sha256(self.organisation.logo).hexdigest()
+                if self.organisation.logo
+                else logo_fingerprint(self.organisation.logo_path)
+            ),
+            logo=None,
         )
         text = repr(
             (

@@ -3,7 +3,8 @@
 The letterhead and the data protection contacts (the supervisory authority, the data protection
 officer) are the organisation's: saved by a coordinator on a laptop that may publish, they also
 travel to every laptop of the team as the publication ``organisation`` (see ``get_letterhead``
-for which values are in force where). The logo stays a file on each laptop.
+for which values are in force where). So does the logo: kept in the store as a PNG made once
+from the file chosen (``letters.logo``), letters no longer depend on that file.
 
 Per-laptop preferences (UI language, idle lock minutes) live in QSettings, which only
 ``desktop_app/ui`` touches; their checks are here so that the CLI can share them. The sync
@@ -12,6 +13,7 @@ server's address lives in the store (``usecases.sync.change_server_url``).
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import json
 import logging
@@ -33,6 +35,8 @@ from desktop_app.domain.users import User
 from desktop_app.domain.validation import FieldError, ValidationFailed, has_control_characters
 from desktop_app.i18n.messages import field_message
 from desktop_app.i18n.text import N_, Nn_, PluralMessage, format_message
+from desktop_app.letters.logo import STORED_MAX as LOGO_STORED_MAX
+from desktop_app.letters.logo import Logo, LogoRefused, check_kept_logo, logo_png_from_file
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import MetaRow
 from desktop_app.storage.reference_models import ReferenceRow
@@ -58,8 +62,15 @@ SAVED_AT_SUFFIX = ".saved_at"
 # published with the letterhead and weighed as its values are (``get_retention_years``).
 RETENTION_META_KEY = "retention_years"
 RETENTION_DEFAULT, RETENTION_MIN, RETENTION_MAX = 3, 1, 10
-# The publication of the three (``usecases.reference``): one file, the letterhead without a logo.
+# The publication of the values above (``usecases.reference``): one file, the letterhead, its
+# logo apart.
 ORGANISATION = "organisation"
+# The logo kept here (``_logo_meta``): JSON of its PNG in base64 ("" once removed) and the file
+# it was taken from; weighed against the team's as the letterhead is (its own ``.saved_at``).
+LOGO_META_KEY = "letterhead_logo"
+# The logo's entry in the publication (laptops of versions before it ignore it).
+LOGO_KEY = "logo"
+LOGO_NAME_MAX = 255
 ORGANISATION_FILE = "organisation.yaml"
 log = logging.getLogger(__name__)
 IDLE_LOCK_DEFAULT, IDLE_LOCK_MIN, IDLE_LOCK_MAX = 5, 1, 240
@@ -91,12 +102,10 @@ def letterhead_errors(org: Organisation) -> list[FieldError]:
         errors.append(FieldError("phone", "phone_characters"))
     if org.email and not _EMAIL.match(org.email):
         errors.append(FieldError("email", "email_invalid"))
-    if org.logo_path:
-        logo = Path(org.logo_path)
-        if logo.suffix.lower() not in LOGO_SUFFIXES:
-            errors.append(FieldError("logo_path", "logo_format"))
-        elif not logo.is_file():
-            errors.append(FieldError("logo_path", "logo_missing"))
+    # Only its name here: what the file holds is read off the UI thread, when it is saved
+    # (``_logo_change``), and a logo kept here stays when its file is gone.
+    if org.logo_path and Path(org.logo_path).suffix.lower() not in LOGO_SUFFIXES:
+        errors.append(FieldError("logo_path", "logo_format"))
     # Keep only the first problem of each field: that is the one shown under it.
     return list({e.field: e for e in reversed(errors)}.values())[::-1]
 
@@ -115,8 +124,10 @@ def clean_letterhead(org: Organisation) -> Organisation:
 
 @dataclass(frozen=True)
 class TeamSettings:
-    """The letterhead (no logo) and data protection contacts a coordinator's laptop published;
-    ``hlc`` is its record's clock, ``publisher`` and ``published_at`` as it states them."""
+    """The letterhead and data protection contacts a coordinator's laptop published;
+    ``hlc`` is its record's clock, ``publisher`` and ``published_at`` as it states them.
+    ``logo``: the logo it published (an empty one: removed), None where it says nothing of
+    one (a version before logos travelled, or a laptop that never had one)."""
 
     letterhead: Organisation
     supervisory_authority: str
@@ -126,6 +137,7 @@ class TeamSettings:
     published_at: dt.datetime
     #: None: a publication from before the retention period travelled with it
     retention_years: int | None = None
+    logo: Logo | None = None
 
 
 def _organisation_from(data: object) -> Organisation:
@@ -200,6 +212,7 @@ def _team_settings_of(
         dpo = str(values.get("data_protection_officer", ""))
         when = dt.datetime.fromisoformat(data["published_at"])
         retention = values.get(RETENTION_META_KEY)
+        logo = _published_logo_of(values)
         errors = letterhead_errors(letterhead)
         problems = [supervisory_authority_error(authority), data_protection_officer_error(dpo)]
         if retention is not None:
@@ -207,6 +220,8 @@ def _team_settings_of(
         if errors or any(problems):
             raise ValueError("values refused")
     except (ValueError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
+        # LogoRefused is a ValueError: a logo that is no usable image makes the publication
+        # unusable as a refused value does (listed for the window as damaged)
         unusable = unusable_reason(ORGANISATION, revision, data, exc)
         log.warning(
             "publication %s revision %s not usable (%s, %s)",
@@ -217,8 +232,29 @@ def _team_settings_of(
         )
         return None, unusable
     publisher = str(data.get("publisher", ""))
-    team = TeamSettings(letterhead, authority, dpo, hlc, publisher, when, retention)
+    team = TeamSettings(letterhead, authority, dpo, hlc, publisher, when, retention, logo=logo)
     return team, None
+
+
+def _published_logo_of(values: dict[str, object]) -> Logo | None:
+    """The logo a publication's values carry (None: none said), checked as it came from
+    another laptop: ``LogoRefused`` (a ValueError) or TypeError where it is not one."""
+    entry = values.get(LOGO_KEY)
+    if entry is None:
+        return None
+    if not isinstance(entry, dict):
+        raise TypeError("a logo is a mapping")
+    text, name = entry["png"], entry["name"]
+    if not isinstance(text, str) or not isinstance(name, str):
+        raise TypeError("a logo's png and name are text")
+    if len(text) > 4 * ((LOGO_STORED_MAX + 2) // 3):  # not decoded: too large as it is
+        raise LogoRefused("logo_too_large", {"max": LOGO_STORED_MAX // 1024})
+    png = base64.b64decode(text, validate=True)  # binascii.Error is a ValueError
+    if png:
+        check_kept_logo(png)
+    if len(name) > LOGO_NAME_MAX or has_control_characters(name):
+        raise ValueError("a logo's name refused")
+    return Logo(png, name)
 
 
 def _team_wins(store: Store, key: str, team: TeamSettings | None) -> bool:
@@ -246,11 +282,17 @@ def own_letterhead(store: Store) -> Organisation | None:
 
 def get_letterhead(store: Store) -> Organisation:
     """The letterhead in force on this laptop: the newer of the team's publication and the one
-    saved here (see ``_team_wins``), else the shipped default. The logo is always this laptop's
-    own (a file here; a publication carries none): the one saved here, else none at all under
-    the team's letterhead (the shipped default's logo is not the team's)."""
-    own = own_letterhead(store)
+    saved here (see ``_team_wins``), else the shipped default; with the logo in force
+    (``_with_logo``)."""
     team = team_settings(store)
+    return _with_logo(store, _letterhead_in_force(store, team), team)
+
+
+def _letterhead_in_force(store: Store, team: TeamSettings | None) -> Organisation:
+    """The letterhead without the logo kept in the store: a logo file only, this laptop's own
+    from before logos were kept (none at all under the team's letterhead: the shipped
+    default's logo is not the team's)."""
+    own = own_letterhead(store)
     if team is not None and _team_wins(store, LETTERHEAD_META_KEY, team):
         return replace(team.letterhead, logo_path=own.logo_path if own else None)
     if own is not None:
@@ -269,16 +311,26 @@ def set_letterhead(store: Store, user: User, org: Organisation) -> Organisation:
     """Check and save the letterhead; raises ValidationFailed with errors per field.
 
     Only a coordinator may: the letterhead is printed on every referral letter and names the
-    data controller in a person's data copy (``PermissionDenied`` otherwise).
+    data controller in a person's data copy (``PermissionDenied`` otherwise). Its
+    ``logo_path`` is taken in as ``_logo_change`` says (the file read once and kept).
     """
     require(user, Action.MANAGE_SETTINGS)
     org = clean_letterhead(org)
-    if errors := letterhead_errors(org):
-        raise ValidationFailed(errors)
-    _set_meta(
-        store, LETTERHEAD_META_KEY, json.dumps(asdict(org), ensure_ascii=False, sort_keys=True)
-    )
+    errors = letterhead_errors(org)
+    logo, logo_error = _logo_change(store, org.logo_path)
+    if errors or logo_error:
+        raise ValidationFailed(errors + ([logo_error] if logo_error else []))
+    _set_letterhead_text(store, org)
+    if logo is not None:
+        _set_logo(store, logo)
     return org
+
+
+def _set_letterhead_text(store: Store, org: Organisation) -> None:
+    """Save the letterhead's text; its logo is kept apart (``_set_logo``)."""
+    text = asdict(replace(org, logo_path=None))
+    del text["logo"]
+    _set_meta(store, LETTERHEAD_META_KEY, json.dumps(text, ensure_ascii=False, sort_keys=True))
 
 
 def _set_meta(store: Store, key: str, value: str) -> None:
@@ -442,6 +494,8 @@ def save_organisation_settings(
     require(user, Action.MANAGE_SETTINGS)
     cleaned = clean_letterhead(org)
     errors = letterhead_errors(cleaned)
+    logo, logo_error = _logo_change(store, cleaned.logo_path) if not errors else (None, None)
+    errors += [logo_error] if logo_error else []
     errors += [
         e
         for e in (
@@ -457,8 +511,11 @@ def save_organisation_settings(
     # Saved here only where it differs from what is in force: a laptop that keeps the team's
     # values follows the team's next publication with nothing of its own to weigh against it.
     changed = False
-    if cleaned != get_letterhead(store):
-        set_letterhead(store, user, cleaned)
+    if _text_of(cleaned) != _text_of(get_letterhead(store)):
+        _set_letterhead_text(store, cleaned)
+        changed = True
+    if logo is not None:
+        _set_logo(store, logo)
         changed = True
     if " ".join(authority.split()) != get_supervisory_authority(store):
         set_supervisory_authority(store, user, authority)
@@ -474,7 +531,8 @@ def save_organisation_settings(
     # Not the shipped default nobody chose (a coordinator who saved only a new server
     # address): published, it would outweigh the values other laptops saved for themselves.
     own = any(
-        store.meta(k) is not None for k in (LETTERHEAD_META_KEY, SUPERVISORY_META_KEY, DPO_META_KEY)
+        store.meta(k) is not None
+        for k in (LETTERHEAD_META_KEY, SUPERVISORY_META_KEY, DPO_META_KEY, LOGO_META_KEY)
     )
     own = own or store.meta(RETENTION_META_KEY) is not None
     if not (changed or own):
@@ -488,13 +546,15 @@ def _published_values(store: Store) -> dict[str, object]:
         "supervisory_authority": get_supervisory_authority(store),
         "data_protection_officer": get_data_protection_officer(store),
         RETENTION_META_KEY: get_retention_years(store),
+        **_published_logo(logo_in_force(store)),
     }
 
 
 def publish_organisation(store: Store, user: User) -> bool:
-    """Publish the letterhead (without its logo) and data protection contacts in force here to
-    every laptop (publication ``organisation``; coordinators on a laptop that may publish
-    only, else ``PermissionDenied`` or ``PublishRefused``, as for the service directory).
+    """Publish the letterhead, its logo (where one was kept or removed here or came from the
+    team) and the data protection contacts in force here to every laptop (publication
+    ``organisation``; coordinators on a laptop that may publish only, else
+    ``PermissionDenied`` or ``PublishRefused``, as for the service directory).
     Returns False, publishing nothing, when the team's publication holds these values."""
     from desktop_app.usecases.reference import _require_publishing_laptop, _store_publication
 
@@ -507,6 +567,7 @@ def publish_organisation(store: Store, user: User) -> bool:
         "supervisory_authority": team.supervisory_authority,
         "data_protection_officer": team.data_protection_officer,
         RETENTION_META_KEY: team.retention_years,
+        **_published_logo(team.logo),
     }:
         return False
     text = yaml.safe_dump(values, allow_unicode=True, sort_keys=False)
@@ -517,8 +578,161 @@ def publish_organisation(store: Store, user: User) -> bool:
 def _published_values_of(org: Organisation) -> dict[str, object]:
     letterhead = asdict(org)
     del letterhead["logo_path"]  # a file on this laptop: meaningless on another
+    del letterhead["logo"]  # published apart (``_published_logo``)
     letterhead["address_lines"] = list(letterhead["address_lines"])
     return letterhead
+
+
+def _text_of(org: Organisation) -> Organisation:
+    """The letterhead without its logo: what ``LETTERHEAD_META_KEY`` keeps."""
+    return replace(org, logo_path=None, logo=None)
+
+
+def _with_logo(store: Store, org: Organisation, team: TeamSettings | None) -> Organisation:
+    """``org`` with the logo in force: the newer of the team's and the one kept here (as the
+    letterhead, ``_team_wins``); where neither says anything, its logo file if it is there
+    (the shipped letterhead's; this laptop's from before logos were kept, if ``keep_logo_file``
+    could not take it in): letters go on without a logo whose file is gone."""
+    logo = _logo_in_force(store, team)
+    if logo is not None:
+        return replace(org, logo_path=logo.name or None, logo=logo.png or None)
+    if org.logo_path and not Path(org.logo_path).is_file():
+        return replace(org, logo_path=None)
+    return org
+
+
+def logo_in_force(store: Store) -> Logo | None:
+    """The logo kept here or published by the team, the newer of the two (an empty one:
+    removed); None where neither laptop kept one."""
+    return _logo_in_force(store, team_settings(store))
+
+
+def _logo_in_force(store: Store, team: TeamSettings | None) -> Logo | None:
+    own, saved_at = _own_logo(store)
+    if team is None or team.logo is None:
+        return own
+    # as ``_team_wins``, without reading the logo's value once more to see that there is one
+    if own is None or (team.logo.png != own.png and team.hlc > saved_at):
+        return team.logo
+    return own  # also where it is the team's picture (published from here): it names its file
+
+
+_own_logo_lock = Lock()
+_own_logo_cache: dict[str, tuple[str, Logo | None]] = {}
+
+
+def _own_logo(store: Store) -> tuple[Logo | None, str]:
+    """The logo kept on this laptop (None: none was ever saved here) and when it was saved.
+    Read for every letter: decoded once per save (the time it was saved, a short value, says
+    whether it changed)."""
+    saved_at = store.meta(LOGO_META_KEY + SAVED_AT_SUFFIX)
+    if saved_at is None:
+        return None, ""
+    database = str(store.paths.database)
+    with _own_logo_lock:
+        cached = _own_logo_cache.get(database)
+    if cached is not None and cached[0] == saved_at:
+        return cached[1], saved_at
+    raw = store.meta(LOGO_META_KEY)
+    logo: Logo | None = None
+    if raw is not None:
+        try:
+            data = json.loads(raw)
+            logo = Logo(base64.b64decode(data["png"], validate=True), str(data["name"]))
+        except (ValueError, KeyError, TypeError) as exc:
+            log.warning("the logo kept on this laptop cannot be read (%s)", type(exc).__name__)
+    with _own_logo_lock:
+        _own_logo_cache[database] = (saved_at, logo)
+    return logo, saved_at
+
+
+def _logo_change(store: Store, label: str | None) -> tuple[Logo | None, FieldError | None]:
+    """What saving the Logo field's ``label`` changes: the logo to keep (an empty one: the
+    field was emptied, the logo removed), or None where the logo in force stays; or why the
+    file cannot be a logo (the field's message).
+
+    The file is read again wherever it is there, so that a logo saved over the old file is
+    taken in; the field naming the logo in force whose file is gone keeps that logo (on the
+    team's laptops the field shows the name of the file it was taken from)."""
+    in_force = logo_in_force(store)
+    current = in_force if in_force is not None and in_force.png else None
+    if not label:
+        return (Logo(b"", ""), None) if current is not None else (None, None)
+    path = Path(label)
+    if current is not None and label == current.name and not path.is_file():
+        return None, None
+    try:
+        png = logo_png_from_file(path)
+    except LogoRefused as exc:
+        return None, FieldError("logo_path", exc.code, exc.params)
+    if current is not None and (png, label) == (current.png, current.name):
+        return None, None
+    return Logo(png, label), None
+
+
+def logo_file_error(label: str | None) -> FieldError | None:
+    """Why the file ``label`` names cannot be the logo (None: it can, or none is named): the
+    first-run wizard asks before the store exists that would keep it."""
+    if not label:
+        return None
+    try:
+        logo_png_from_file(Path(label))
+    except LogoRefused as exc:
+        return FieldError("logo_path", exc.code, exc.params)
+    return None
+
+
+def _set_logo(store: Store, logo: Logo, *, saved_at: str | None = None) -> None:
+    """Keep ``logo`` on this laptop, saved now (or at ``saved_at``, see ``keep_logo_file``)."""
+    value = json.dumps({"png": base64.b64encode(logo.png).decode("ascii"), "name": logo.name})
+    if saved_at is None:
+        _set_meta(store, LOGO_META_KEY, value)
+        return
+    with store.transaction() as session:
+        for name, text in ((LOGO_META_KEY, value), (LOGO_META_KEY + SAVED_AT_SUFFIX, saved_at)):
+            row = session.get(MetaRow, name)
+            if row is None:
+                session.add(MetaRow(key=name, value=text))
+            else:
+                row.value = text
+
+
+def keep_logo_file(store: Store) -> bool:
+    """At unlock, on a laptop whose letterhead names a logo file from before logos were kept in
+    the store: take that file in once, if it is still there and a usable logo (saved when the
+    letterhead was, so weighed as it against the team's), so that nothing is lost. Otherwise
+    letters go on without it (``_with_logo``), as when its file went. Returns whether it did."""
+    if store.meta(LOGO_META_KEY) is not None:
+        return False
+    try:
+        own = own_letterhead(store)
+    except (ValueError, TypeError):
+        return False
+    if own is None or not own.logo_path:
+        return False
+    try:
+        png = logo_png_from_file(Path(own.logo_path))
+    except LogoRefused as exc:
+        log.warning("the letterhead's logo file could not be taken in (%s)", exc.code)
+        return False
+    saved_at = store.meta(LETTERHEAD_META_KEY + SAVED_AT_SUFFIX) or ""
+    _set_logo(store, Logo(png, own.logo_path), saved_at=saved_at)
+    log.info("the letterhead's logo file was taken into the store")
+    return True
+
+
+def _public_name(label: str) -> str:
+    """A logo's file name without its folders (a path on the coordinator's laptop names
+    their user account and means nothing on another)."""
+    return re.split(r"[\\/]", label)[-1]
+
+
+def _published_logo(logo: Logo | None) -> dict[str, object]:
+    """The publication's entry for ``logo`` (none for None: the team's laptops keep theirs)."""
+    if logo is None:
+        return {}
+    text = base64.b64encode(logo.png).decode("ascii")
+    return {LOGO_KEY: {"png": text, "name": _public_name(logo.name) if logo.png else ""}}
 
 
 def may_change_shared_settings(user: User) -> bool:
@@ -605,6 +819,9 @@ _MESSAGES: dict[str, str | PluralMessage] = {
     "email_invalid": N_("This is not an e-mail address (name@example.org)."),
     "logo_format": N_("The logo must be a PNG or JPEG file."),
     "logo_missing": N_("This file does not exist."),
+    "logo_unreadable": N_("This file is not a picture that can be read."),
+    "logo_too_large": N_("The logo file is too large: at most {max} KB."),
+    "logo_too_many_pixels": N_("The logo is too large: at most {max} × {max} pixels."),
     "url_invalid": N_("Please enter a web address such as https://sync.example.org."),
     "url_not_https": N_("The server address must start with https://."),
     "out_of_range": N_("Please enter a number from {min} to {max}."),

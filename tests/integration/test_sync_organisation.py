@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
+from pypdf.generic import DictionaryObject
 
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.referral import Organisation
@@ -116,6 +117,54 @@ def test_a_coordinators_letterhead_and_contacts_reach_the_team_and_a_change_repl
     assert not store_settings.publish_organisation(a.store, a.user)
     laptops.sync(a)
     assert len(_stored(laptops.server)) == revisions
+
+
+def _image_xobjects(pdf: bytes) -> int:
+    """How many image XObjects the letter's first page draws (the logo)."""
+    resources = PdfReader(io.BytesIO(pdf)).pages[0]["/Resources"].get_object()
+    assert isinstance(resources, DictionaryObject)
+    xobjects = resources.get("/XObject", DictionaryObject()).get_object()
+    assert isinstance(xobjects, DictionaryObject)
+    return sum(1 for ref in xobjects.values() if ref.get_object()["/Subtype"] == "/Image")
+
+
+def test_a_coordinators_logo_reaches_a_helpers_laptop_outlives_its_file_and_its_removal_travels(
+    laptops: Laptops,
+) -> None:
+    """The logo is kept in A's store and published with the letterhead: the helper's laptop C
+    (no coordinator account, never saw the file) prints it; A's file deleted, A prints it still;
+    emptied on A, it goes from C's letters too."""
+    a = laptops.new("A")
+    c = laptops.new("C", role=Role.HELPER)
+    logo = _logo(a.store.paths.data_dir / "logo.png", (0, 90, 160))
+    with_logo = Organisation(
+        name=FIRST.name, address_lines=FIRST.address_lines, phone=FIRST.phone, logo_path=str(logo)
+    )
+    assert store_settings.save_organisation_settings(a.store, a.user, with_logo, AUTHORITY, "")
+    logo.unlink()  # A's file gone after saving
+    assert _image_xobjects(_letter(a)) == 1
+    laptops.sync(a, c)
+    helper = logged_in_again(c)
+    try:
+        pdf = _letter(helper)
+        _save_png(pdf, "letter-with-logo-on-helper-laptop")
+        assert _image_xobjects(pdf) == 1
+        assert FIRST.name in _text(pdf) and "Mallinckrodtstraße 12" in _text(pdf)
+        kept = store_settings.get_letterhead(helper.store)
+        assert kept.logo == store_settings.get_letterhead(a.store).logo
+        assert kept.logo_path == "logo.png"  # its name only: A's folders stay on A
+
+        # Removed on A (the field emptied): removed on C at the next sync.
+        without = Organisation(
+            name=FIRST.name, address_lines=FIRST.address_lines, phone=FIRST.phone
+        )
+        assert store_settings.save_organisation_settings(a.store, a.user, without, AUTHORITY, "")
+        laptops.sync(a, c)
+        assert _image_xobjects(_letter(helper)) == 0
+        assert _image_xobjects(_letter(a)) == 0
+        assert FIRST.name in _text(_letter(helper))
+    finally:
+        helper.close()
 
 
 def test_the_newer_of_a_laptops_own_values_and_the_teams_is_in_force(

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PIL import Image
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QWidget, QWizard
 from pytestqt.qtbot import QtBot
@@ -417,3 +418,23 @@ def test_a_message_on_the_organisation_page_takes_its_room_and_gives_it_back(
     shot(wizard, "3-organisation-cleared")
     assert top(form.logo) - top(form.email) == logo
     assert form.address.height() == address
+
+
+def test_the_organisation_page_refuses_a_logo_that_is_no_picture_before_the_store_is_made(
+    wizard: FirstRunWizard, tmp_path: Path
+) -> None:
+    """Read when Next is pressed: refused after the account was made, the letterhead would
+    have been lost with it."""
+    wizard.next()
+    wizard.next()
+    form = wizard.organisation_page.form
+    type_text(form.name, "Bun venit")
+    fake = tmp_path / "logo.png"
+    fake.write_text("not a picture", encoding="utf-8")
+    form.logo.setText(str(fake))
+    wizard.next()
+    assert wizard.currentPage() is wizard.organisation_page
+    assert form.errors["logo_path"].text() == "The logo must be a PNG or JPEG file."
+    Image.new("RGB", (120, 60), "#1f6f8b").save(fake, format="PNG")
+    wizard.next()
+    assert wizard.currentPage() is wizard.account_page

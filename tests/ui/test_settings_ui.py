@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.users import Role
+from desktop_app.domain.validation import FieldError
 from desktop_app.i18n.text import current_language, set_language
 from desktop_app.sync.engine import SyncReport
 from desktop_app.ui.settings import (
@@ -349,10 +350,11 @@ def test_a_coordinator_is_told_whether_the_letterhead_goes_to_the_team_or_stays_
     dialog.show()
     assert dialog.sharing_note.isVisible()
     assert dialog.sharing_note.text() == (
-        "The letterhead and the data protection contacts saved here go to every laptop of the "
-        "team at the next sync. The logo stays on this laptop only."
+        "The letterhead with its logo and the data protection contacts saved here go to every "
+        "laptop of the team at the next sync."
     )
     dialog.close()
+    _shots(qtbot, session, qsettings, "coordinator-laptop", ("bg", "ro"))
     _set_role(session, "0")  # as the server told a member's laptop
     _shots(qtbot, session, qsettings, "member-laptop", ("de", "bg", "ro"))
     set_language("de")
@@ -477,3 +479,56 @@ def test_the_fields_have_one_width_in_every_language_beside_labels_shown_whole(
         dialog.close()
     assert len(set(widths.values())) == 1 and min(widths.values()) >= 360, widths
     set_language("en")
+
+
+def test_a_logo_is_kept_in_the_store_refused_at_the_field_and_removed(
+    qtbot: QtBot, session: Session, qsettings: QSettings, tmp_path: Path
+) -> None:
+    """A text file named .png is refused at the Logo field, in the user's language; a real
+    one is kept in the store (its file deleted afterwards, the letterhead keeps it and the
+    dialog still names it); the field emptied removes it."""
+    fake = tmp_path / "logo.png"
+    fake.write_text("not a picture\n", encoding="utf-8")
+    set_language("ro")
+    try:
+        dialog = SettingsDialog(session, qsettings)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.letterhead.logo.setText(str(fake))
+        save(qtbot, dialog)
+        assert dialog.isVisible()
+        message = dialog.letterhead.errors["logo_path"].text()
+        assert message == store_settings.describe(FieldError("logo_path", "logo_format"))
+        assert message != "The logo must be a PNG or JPEG file."  # in Romanian
+        if SHOTS:
+            dialog.grab().save(str(Path(SHOTS) / "settings-logo-refused-ro.png"))
+        dialog.close()
+    finally:
+        set_language("en")
+    assert store_settings.get_letterhead(session.store).logo is None
+
+    real = tmp_path / "real.png"
+    image = QImage(120, 60, QImage.Format.Format_RGB32)
+    image.fill(QColor("#1f6f8b"))
+    assert image.save(str(real))
+    dialog = SettingsDialog(session, qsettings)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.letterhead.logo.setText(str(real))
+    with qtbot.waitSignal(dialog.saved, timeout=30_000):
+        save(qtbot, dialog)
+    dialog.close()
+    real.unlink()
+    org = store_settings.get_letterhead(session.store)
+    assert org.logo is not None and org.logo.startswith(b"\x89PNG") and org.logo_path == str(real)
+
+    again = SettingsDialog(session, qsettings)  # the file is gone: the field names it still
+    qtbot.addWidget(again)
+    again.show()
+    assert again.letterhead.logo.text() == str(real)
+    again.letterhead.logo.clear()
+    with qtbot.waitSignal(again.saved, timeout=30_000):
+        save(qtbot, again)
+    again.close()
+    org = store_settings.get_letterhead(session.store)
+    assert org.logo is None and org.logo_path is None

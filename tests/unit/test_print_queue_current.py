@@ -329,9 +329,10 @@ def _inputs(session: Session, job_id: str) -> str:
 def test_the_logo_enters_a_queued_letter_by_its_content_not_its_path(
     session: Session, tmp_path: Path
 ) -> None:
-    """The coordinator replaces the logo file in place: the queued letter is made again with
-    the new logo. The same logo moved to another folder (the letterhead saved with the new
-    path): the same letter, nothing made again."""
+    """The logo is kept in the store: its file replaced in place changes nothing until the
+    coordinator saves it again; then the queued letter is made again with the new logo. The
+    file deleted changes nothing. The same logo from another folder: the same letter,
+    nothing made again."""
     from desktop_app.usecases import settings
 
     logo = _logo(tmp_path / "logo.png", (200, 0, 0))
@@ -343,7 +344,9 @@ def test_the_logo_enters_a_queued_letter_by_its_content_not_its_path(
     assert red  # the logo is on the letter
     shown = uc.make_letter(session.store, session.user, referral.id)
 
-    _logo(logo, (0, 0, 200))  # a new logo, saved over the old file
+    _logo(logo, (0, 0, 200))  # a new logo, saved over the old file: not taken in yet
+    assert uc.update_queued_letters(session.store, session.user, now=LATER) == 0
+    settings.set_letterhead(session.store, session.user, replace(letterhead, logo_path=str(logo)))
     assert uc.update_queued_letters(session.store, session.user, now=LATER) == 1
     assert _job(session, job).updated_at == LATER
     blue = _images(uc.print_job_pdf(session.store, session.user, job))
@@ -355,8 +358,10 @@ def test_the_logo_enters_a_queued_letter_by_its_content_not_its_path(
     moved.parent.mkdir()
     moved.write_bytes(logo.read_bytes())
     logo.unlink()
-    settings.set_letterhead(session.store, session.user, replace(letterhead, logo_path=str(moved)))
     kept = _inputs(session, job)
+    assert uc.update_queued_letters(session.store, session.user, now=LATER) == 0
+    assert _images(uc.print_job_pdf(session.store, session.user, job)) == blue  # file gone
+    settings.set_letterhead(session.store, session.user, replace(letterhead, logo_path=str(moved)))
     assert uc.update_queued_letters(session.store, session.user, now=LATER) == 0
     assert _inputs(session, job) == kept  # not even made again to compare it
     assert uc.current_letter(session.store, session.user, shown) is shown

@@ -327,6 +327,33 @@ def test_logo_is_drawn_and_unreadable_logo_is_a_clear_error(tmp_path: Path) -> N
         _render(organisation=replace(ORGANISATION, logo_path=str(tmp_path / "missing.png")))
 
 
+def test_a_kept_logo_is_drawn_from_its_bytes_and_the_contact_lines_end_above_the_rule() -> None:
+    """The logo kept in the store (no file); drawn 18 mm high, it ran three contact lines
+    and more into the rule under the letterhead (40 mm): lowered to leave them the room."""
+    from PIL import Image
+
+    from desktop_app.letters.logo import logo_png
+
+    out = io.BytesIO()
+    Image.new("RGB", (200, 100), (31, 95, 107)).save(out, format="PNG")
+    organisation = replace(
+        ORGANISATION,
+        address_lines=("Musterstraße 1", "44137 Dortmund"),
+        phone="0231 555-100",
+        email="info@example.org",
+        logo=logo_png(out.getvalue()),
+        logo_path="/gone/logo.png",  # where it was taken from: not read
+    )
+    with plumber(_render(organisation=organisation)) as doc:
+        page = doc.pages[0]
+        (image,) = page.images
+        assert image["top"] >= 10 * MM - 0.5 and image["bottom"] > 15 * MM
+        words = [w for w in page.extract_words() if w["x0"] > 120 * MM and w["top"] < 45 * MM]
+        assert any(w["text"] == "info@example.org" for w in words)
+        assert all(w["top"] >= image["bottom"] for w in words)
+        assert max(w["bottom"] for w in words) <= 40 * MM
+
+
 @pytest.mark.parametrize(
     ("changes", "lang", "key"),
     [
