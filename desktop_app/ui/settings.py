@@ -16,16 +16,19 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QShowEvent
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -78,6 +81,8 @@ KEY_JOIN_NAME = "sync/join_name"
 LABEL_COLUMN_CHARS = 30
 # left of the screen's free room for the dialog's title bar and frame (as the visit window's)
 FRAME_ROOM = QSize(20, 40)
+# The dialog's least height: the buttons and a third of the content or so, which scrolls.
+MINIMUM_HEIGHT = 360
 
 
 def idle_lock_minutes(settings: QSettings | None = None) -> int:
@@ -342,51 +347,86 @@ class SettingsDialog(QDialog):
         self.keeps_input = KeepsInput(self, self._entered)
         self.buttons.rejected.connect(self.keeps_input.cancel)
         self.save = DialogSave(self, self.buttons)
+        # Everything but the buttons scrolls: with the retention period's row the Romanian
+        # dialog on a joined laptop wants 691 px, and on a screen with less room (1280 x 720:
+        # about 650 px) it opened taller than the screen, Save and Cancel below its edge.
+        self.content = QWidget()
+        content = QVBoxLayout(self.content)
+        content.setContentsMargins(0, 0, 0, 0)
+        content.addWidget(self.role_note)
+        content.addWidget(laptop)
+        content.addWidget(self.sharing_note)
+        content.addWidget(self.letterhead_box)
+        content.addWidget(self.data_copy_box)
+        content.addWidget(self.store_error)
+        self.fields_area = QScrollArea()
+        self.fields_area.setWidgetResizable(True)
+        self.fields_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.fields_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.fields_area.setWidget(self.content)
+        # A field reached by its access key scrolls into sight too (Qt scrolls only for Tab).
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.focusChanged.connect(self._on_focus_changed)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.role_note)
-        layout.addWidget(laptop)
-        layout.addWidget(self.sharing_note)
-        layout.addWidget(self.letterhead_box)
-        layout.addWidget(self.data_copy_box)
-        layout.addWidget(self.store_error)
+        layout.addWidget(self.fields_area, 1)
         layout.addWidget(self.buttons)
         self.setMinimumWidth(640)  # the fields about 370 px beside the labels' column
         self.load()
         self.retranslate()
         self.setMinimumHeight(self.minimumSizeHint().height())
-        # As tall as it wants where the screen has room: Qt opens a dialog at most two thirds
-        # of the screen tall, and with the data protection officer's row the Romanian one
-        # opened 67 px short of its 601 (800 px screen), "Al doilea rând (numele
-        # proiectului)" cut to one line. Never shorter than its minimum, which keeps every label
-        # whole (``minimumSizeHint``): on a screen with less room than that (under about 740 px
-        # tall) it opens taller than the room rather than with labels cut.
+        self._fit_to_screen()
+        self._fitted_as_shown = False
+
+    def _fit_to_screen(self) -> None:
+        # As tall as it wants where the screen has room (Qt opens a dialog at most two thirds
+        # of the screen tall, and the Romanian letterhead's second label was cut to one line),
+        # on a smaller screen as tall as the room, scrolling; the labels keep their lines.
         room = self.screen().availableGeometry().height() - FRAME_ROOM.height()
         hint = self.sizeHint()
         self.resize(hint.width(), max(min(hint.height(), room), self.minimumSizeHint().height()))
 
+    def showEvent(self, event: QShowEvent) -> None:
+        # Measured again as first shown: the style's fonts and margins are final only now
+        # (16 px more in Romanian, which scrolled on a screen with room).
+        if not self._fitted_as_shown:
+            self._fitted_as_shown = True
+            self._fit_to_screen()
+        super().showEvent(event)
+
+    def _on_focus_changed(self, _old: QWidget | None, new: QWidget | None) -> None:
+        if new is not None and self.content.isAncestorOf(new):
+            self.fields_area.ensureWidgetVisible(new, 0, 8)
+
     def sizeHint(self) -> QSize:
-        # As tall as the wrapped labels are at the width the dialog opens with: Qt measured
+        # As tall as the wrapped labels are at the width the dialog opens with (Qt measured
         # them at the layout's own narrower width, and the logo's row took the 30 to 50 px
-        # too many, its field below its label.
+        # too many), with the buttons below: the scroll area has no height of its own.
         width = max(super().sizeHint().width(), self.minimumWidth())
-        layout = self.layout()
-        height = layout.totalHeightForWidth(width) if layout is not None else -1
-        return QSize(width, height if height > 0 else super().sizeHint().height())
+        return QSize(width, self._height_for(width))
 
     def minimumSizeHint(self) -> QSize:
-        # As tall as the wrapped labels and notes are at the narrowest width: Qt counted each
-        # one line tall, and at its 534 px the Romanian "Al doilea rând (numele proiectului)"
-        # was cut to one line (a note's second line cut too). Kept as the dialog's minimum.
+        # Less tall than its content, which scrolls; at least the buttons and a few lines.
         hint = super().minimumSizeHint()
-        layout = self.layout()
-        width = max(hint.width(), self.minimumWidth())
-        height = layout.totalHeightForWidth(width) if layout is not None else -1
-        return QSize(hint.width(), max(hint.height(), height))
+        return QSize(
+            hint.width(),
+            max(
+                hint.height(),
+                min(MINIMUM_HEIGHT, self._height_for(max(hint.width(), self.minimumWidth()))),
+            ),
+        )
 
-    def showEvent(self, event: QShowEvent) -> None:
-        # Measured again as shown: the style's fonts and margins are final only now.
-        self.setMinimumHeight(self.minimumSizeHint().height())
-        super().showEvent(event)
+    def _height_for(self, width: int) -> int:
+        """The whole dialog's height at ``width``: the content at its width (wrapped labels
+        whole), the buttons, the spacing and margins between."""
+        layout = self.layout()
+        inner = self.content.layout()
+        if layout is None or inner is None:
+            return super().sizeHint().height()
+        margins = layout.contentsMargins()
+        content = inner.totalHeightForWidth(width - margins.left() - margins.right())
+        buttons = self.buttons.sizeHint().height()
+        return margins.top() + content + layout.spacing() + buttons + margins.bottom()
 
     def retranslate(self) -> None:
         self.setWindowTitle(_("Settings"))

@@ -199,3 +199,50 @@ def test_the_retention_list_counts_the_period_in_force_and_a_shorter_one_erases_
     assert dialog.model.rowCount() == 1 and dialog.entries[0].person_id == old
     dialog.close()
     assert people.get_person(session.store, session.user, old) is not None  # listed only
+
+
+def test_on_a_short_screen_the_fields_scroll_and_save_stays_in_sight(
+    qtbot: QtBot,
+    session: Session,
+    qsettings: QSettings,
+    server: ServerProcess,
+    romanian: None,
+    program_font: None,
+    shots: Path,
+) -> None:
+    """The tallest case (Romanian, joined) wants 691 px; on a 1280 x 720 screen there are
+    about 650. The dialog was never shorter than all of it, Save and Cancel below the screen's
+    edge; now its fields scroll, the buttons stay, and Tab brings a field out of sight into
+    view, every label whole."""
+    join(session, server)
+    dialog = _shown(qtbot, session, qsettings)
+    assert dialog.sizeHint().height() > 650
+    dialog.resize(dialog.width(), 420)
+    qtbot.waitUntil(lambda: dialog.height() == 420)
+    save = dialog.buttons.button(dialog.buttons.StandardButton.Save)
+    top_left = save.mapTo(dialog, save.rect().topLeft())
+    assert dialog.rect().contains(top_left) and top_left.y() + save.height() <= 420
+    assert _cut(dialog) == []
+    viewport = dialog.fields_area.viewport()
+
+    def in_sight() -> bool:
+        at = dialog.retention.mapTo(viewport, dialog.retention.rect().bottomRight())
+        return viewport.rect().contains(at)
+
+    assert not in_sight()  # the last field, below the fold
+    dialog.activateWindow()
+    qtbot.waitUntil(dialog.isActiveWindow, timeout=5000)
+    dialog.dpo.setFocus()
+    qtbot.waitUntil(dialog.dpo.hasFocus, timeout=5000)
+    QTest.keyClick(dialog.dpo, Qt.Key.Key_Tab)  # to the retention period, by keyboard
+    qtbot.waitUntil(dialog.retention.hasFocus, timeout=5000)
+    assert in_sight()
+    dialog.fields_area.verticalScrollBar().setValue(0)  # back to the top: by its access key too
+    assert not in_sight()
+    dialog.letterhead.name.setFocus()
+    qtbot.waitUntil(dialog.letterhead.name.hasFocus, timeout=5000)
+    _alt(dialog, "m")
+    qtbot.waitUntil(dialog.retention.hasFocus, timeout=5000)
+    assert in_sight()
+    dialog.grab().save(str(shots / "settings-ro-joined-short-screen.png"))
+    dialog.close()
