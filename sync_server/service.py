@@ -626,6 +626,23 @@ class SyncService:
     ) -> None:
         blob = wire.b64decode(key.wrapped_key)
         sender_pk = wire.b64decode(key.sender_public_key)
+        uploader = session.get(models.Device, sender)
+        if uploader is None or not hmac.compare_digest(uploader.public_key, sender_pk):
+            # Laptops open a key by its sender's public key (their own, or a coordinator's laptop
+            # whose fingerprint a person confirmed): a device naming another's as the sender
+            # would pass off a key it wrapped itself as that laptop's. Raised before anything is
+            # stored, the transaction (of an approval: all its keys) is rolled back.
+            log.warning(
+                "wrapped key refused device=%s key_id=%s by=%s: sender is not the uploader",
+                device_id,
+                key.key_id,
+                sender,
+            )
+            raise ApiError(
+                403,
+                "sender_not_uploader",
+                "sender_public_key must be the uploading device's own registered public key",
+            )
         existing = session.scalar(
             select(models.WrappedKey).where(
                 models.WrappedKey.device_id == device_id, models.WrappedKey.key_id == key.key_id

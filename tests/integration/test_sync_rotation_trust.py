@@ -22,7 +22,7 @@ from desktop_app.storage.models import OutboxRow
 from desktop_app.storage.sync_models import LaptopRow
 from desktop_app.sync import crypto
 from desktop_app.sync.engine import active_key
-from desktop_app.sync.http_client import Offline
+from desktop_app.sync.http_client import Forbidden, Offline
 from desktop_app.sync.laptops import (
     NOT_CURRENT,
     NOT_KNOWN,
@@ -183,26 +183,51 @@ def test_a_device_the_operator_adds_to_the_list_gets_no_new_key(
     assert person_names(a) == person_names(c) == {"Ana Pop", "Bogdan Ionescu"}
 
 
+def _swap_key(server: ServerProcess, laptop: Session, keys: crypto.DeviceKeys) -> None:
+    """The operator puts a public key of their own in place of the laptop's."""
+    with DbSession(server.engine) as s, s.begin():
+        device = s.get(models.Device, device_id(laptop))
+        assert device is not None
+        device.public_key = keys.public_key
+
+
 def test_a_laptop_whose_key_the_operator_swaps_gets_no_new_key(
     laptops: Laptops, server: ServerProcess
 ) -> None:
     a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
     laptops.sync()
-    operator = crypto.DeviceKeys.generate()
-    with DbSession(server.engine) as s, s.begin():
-        for swapped in (b, a):  # a laptop's, and the rotating coordinator's own
-            device = s.get(models.Device, device_id(swapped))
-            assert device is not None
-            device.public_key = operator.public_key
+    _swap_key(server, b, crypto.DeviceKeys.generate())
     rotated = sync_uc.rotate_team_key(a.store, a.user)
-    assert _skipped(rotated) == {device_id(b): OTHER_KEY, device_id(a): OTHER_KEY}
-    assert set(rotated.given) == _ids(c)
+    assert _skipped(rotated) == {device_id(b): OTHER_KEY}
+    assert set(rotated.given) == _ids(a, c)
     assert rotated.key_id not in wrapped_key_ids(server, device_id(b))
-    assert rotated.key_id not in wrapped_key_ids(server, device_id(a))
     add_person(a, "Nach", "Tausch")
     laptops.sync(a, c, b)
     assert "Nach Tausch" in person_names(c) and active_key_id(c) == rotated.key_id
     assert rotated.key_id not in keyring_of(b) and "Nach Tausch" not in person_names(b)
+
+
+def test_a_coordinator_whose_key_the_operator_swaps_renews_the_key_for_no_laptop(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """The rotating coordinator's own key swapped: the laptop gives itself no key under it (it
+    is not its key), and the server takes a key only from its uploader's registered public key
+    (``sender_not_uploader``), so the renewal is refused before any laptop has the new key. The
+    team goes on under the key in use."""
+    a, b, c = laptops.new("A"), laptops.new("B"), laptops.new("C")
+    laptops.sync()
+    in_use = active_key_id(a)
+    held = [wrapped_key_ids(server, device_id(laptop)) for laptop in (a, b, c)]
+    _swap_key(server, a, crypto.DeviceKeys.generate())
+    with pytest.raises(Forbidden) as refused:
+        sync_uc.rotate_team_key(a.store, a.user)
+    assert refused.value.code == "sender_not_uploader"
+    assert [wrapped_key_ids(server, device_id(laptop)) for laptop in (a, b, c)] == held
+    assert active_key_id(a) == in_use
+    add_person(a, "Nach", "Tausch")
+    laptops.sync(a, c, b)
+    assert "Nach Tausch" in person_names(b) and "Nach Tausch" in person_names(c)
+    assert active_key_id(c) == in_use
 
 
 def test_a_revoked_laptop_the_server_lists_as_approved_again_gets_no_new_key(
