@@ -99,8 +99,8 @@ def test_a_key_upload_naming_another_devices_public_key_as_sender_is_refused(
     x.client.upload_wrapped_key(
         m.device_id, org.team.key_id, lower, x.keys.public_key, laptop_role="helper"
     )
-    role, stored = _stored(server, m.device_id)
-    assert role == "helper"
+    server_role, stored = _stored(server, m.device_id)
+    assert server_role == "helper"
     assert [(k[0], k[2], k[3], k[4]) for k in stored] == [
         (org.team.key_id, x.keys.public_key, x.device_id, "helper"),
         (new_team.key_id, x.keys.public_key, x.device_id, "advisor"),
