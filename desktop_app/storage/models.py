@@ -243,6 +243,12 @@ class OutboxRow(Base):
     # not made by an edit here (a pull's merge, a new record, older versions): a field changed
     # back is compared only with what was noted after the last of those.
     sent: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # True: queued by a sync for a change no user here made (``sync.engine.outbox_counts``):
+    # a record moved to the entry kept by a merge of people that arrived from another laptop
+    # (``usecases.merges.move_records``, ``person_merges.moved``), and a pull's merge of a
+    # record that waits only for such changes. NULL: a change made here (as every one before
+    # this column), counted among the changes to send.
+    by_sync: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
     # A record's waiting changes (``unsent_since``, on every edit; the push's deletes). The
     # record id alone: the push's confirmations delete from all over this index, and each
@@ -303,9 +309,11 @@ def next_revision(
     hlc: str,
     device_id: str,
     author_id: str,
+    by_sync: bool = False,
 ) -> None:
     """``row`` (of record kind ``kind``) changed on this laptop (``device_id``) by the user
     ``author_id`` at clock ``hlc``: its next revision, queued for sync in the same transaction.
+    ``by_sync``: a change a sync made here, no user (``OutboxRow.by_sync``).
 
     The fields whose values changed get ``hlc`` on flush (``_stamp_field_clocks``). A new row
     starts at revision 0 and gets revision 1 here. Both ids are required: they travel with the
@@ -316,7 +324,14 @@ def next_revision(
     row.device_id = device_id
     row.author_id = author_id
     session.add(
-        OutboxRow(record_kind=kind, record_id=row.id, revision=row.revision, hlc=hlc, sent="{}")
+        OutboxRow(
+            record_kind=kind,
+            record_id=row.id,
+            revision=row.revision,
+            hlc=hlc,
+            sent="{}",
+            by_sync=True if by_sync else None,
+        )
     )
 
 

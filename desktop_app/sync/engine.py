@@ -228,7 +228,7 @@ def outbox_counts(session: Session) -> tuple[int, int]:
     program_kind = OutboxRow.record_kind.in_(NOT_USER_WORK | LOCAL_ONLY)
     decided = (OutboxRow.record_kind == "conflict") & _changed_here_by_a_user()
     internal = func.count(func.distinct(OutboxRow.record_id)).filter(
-        or_(program_kind & ~decided, *_dropped_by_erasure())
+        or_(program_kind & ~decided, _by_sync_only(), *_dropped_by_erasure())
     )
     row = session.execute(select(records, internal)).one()
     return int(row[0] or 0), int(row[1] or 0)
@@ -252,12 +252,40 @@ def _changed_here_by_a_user() -> ColumnElement[bool]:
     return exists().where(
         ConflictRow.id == OutboxRow.record_id,
         change.record_id == ConflictRow.id,
+        change.by_sync.is_(None),  # not a move by a merge that arrived (``_by_sync_only``)
         or_(
             ConflictRow.resolved.is_(True)
             & (change.hlc == func.json_extract(clocks, "$.resolved[0]")),
             change.hlc == func.json_extract(clocks, "$.person_id[0]"),
         ),
     )
+
+
+def _by_sync_only() -> ColumnElement[bool]:
+    """A record waiting only for changes a sync made here (``OutboxRow.by_sync``, for
+    ``outbox_counts``): what this laptop held about an entry merged away on another laptop,
+    moved to the entry kept when that merge arrived (``usecases.merges.move_records``) or as
+    the record arrived after it, and the pull's merges of such a record. They go to the server,
+    but no user here did anything: a laptop that only pulled a colleague's merge said "1 change
+    to send" for each visit it held of that person while its push was cut off. A change a user
+    made here and waiting beside them still counts the record, once."""
+    other = aliased(OutboxRow)
+    return OutboxRow.by_sync.is_(True) & ~exists().where(
+        other.record_id == OutboxRow.record_id, other.by_sync.is_(None)
+    )
+
+
+def _waiting_by_sync_only(session: Session, record_ids: list[str]) -> set[str]:
+    """Of ``record_ids``, those waiting in the outbox only for changes a sync made here
+    (``_by_sync_only``): a pull merging such a record queues no user's change either."""
+    if not record_ids:
+        return set()
+    rows = session.execute(
+        select(OutboxRow.record_id, func.count(OutboxRow.by_sync), func.count())
+        .where(OutboxRow.record_id.in_(set(record_ids)))
+        .group_by(OutboxRow.record_id)
+    )
+    return {str(record_id) for record_id, by_sync, waiting in rows if by_sync == waiting}
 
 
 # Kinds of records about a person whose rows only an erasure deletes (``person_sources``):
@@ -708,6 +736,12 @@ class SyncEngine:
         # Records about an entry merged into another move to the entry kept (either side's).
         states = [*(incoming for _e, incoming, _a in items), *(r.state for r in local.values())]
         kept = person_merges.kept_for_states(session, states) if _merges_held(session) else {}
+        # Records a sync changes here for no user's change (``OutboxRow.by_sync``): moved to the
+        # entry kept by this pull, or waiting here only for such changes (moved by a merge
+        # that arrived before): the merged state queued for them is no user's change either.
+        by_sync: set[str] = set()
+        if kind in person_merges.MOVES:
+            by_sync = _waiting_by_sync_only(session, [e.record_id for e, _i, _a in items])
         for envelope, incoming, author in items:
             current = local.get(envelope.record_id)
             if (
@@ -737,6 +771,7 @@ class SyncEngine:
                 moved := person_merges.moved(result.state, kept, str(self.store.clock.now()))
             ):
                 result = replace(result, state=moved, changed=True)
+                by_sync.add(envelope.record_id)
             if (
                 self._restoring
                 and current is not None
@@ -798,6 +833,7 @@ class SyncEngine:
                         "record_id": record_id,
                         "revision": to_save[record_id].revision + 1,
                         "hlc": str(self.store.clock.now()),
+                        "by_sync": None,
                     }
                 )
             elif why != NEWER_VERSION:
@@ -816,6 +852,7 @@ class SyncEngine:
                         "record_id": record_id,
                         "revision": item.revision,
                         "hlc": str(self.store.clock.now()),
+                        "by_sync": True if record_id in by_sync else None,
                     }
                 )
         self._mark_synced(session, synced)

@@ -357,6 +357,7 @@ class DistinctPeopleAdapter(RowAdapter):
                 for item in items
                 if (pid := second(item)) is not None and "person_a" in item.state.fields
             ],
+            by_sync=True,
         )
         return refused
 
@@ -402,7 +403,7 @@ class PersonMergeAdapter(RowAdapter):
         authors = {item.state.id: item.author_id for item in items}
         for record_id, merged_id, kept_id in pairs:
             if merged_id and kept_id and merged_id != kept_id:  # else names no entry to move
-                move_records(session, store, merged_id, kept_id, authors[record_id])
+                move_records(session, store, merged_id, kept_id, authors[record_id], by_sync=True)
         return refused
 
 

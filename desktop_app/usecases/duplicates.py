@@ -61,12 +61,21 @@ def mark_different_people(store: Store, user: User, person_id: str, other_id: st
     return True
 
 
-def record_in(session: DbSession, store: Store, author_id: str, one: str, other: str) -> bool:
+def record_in(
+    session: DbSession,
+    store: Store,
+    author_id: str,
+    one: str,
+    other: str,
+    *,
+    by_sync: bool = False,
+) -> bool:
     """The decision that two live entries are different people, written in the caller's
     transaction as ``author_id``'s (a synced record). False, writing nothing, where it is held
     already, for one entry twice, or where either entry is unknown here or gone: a decision
     that an entry merged away named follows it to the entry kept (``usecases.merges``) this
-    way, on every laptop, and lands on the record any other laptop wrote for the same pair."""
+    way, on every laptop, and lands on the record any other laptop wrote for the same pair.
+    ``by_sync``: written so by a sync, not a user here (``OutboxRow.by_sync``)."""
     if one == other:
         return False
     first, second = sorted((one, other))
@@ -83,5 +92,13 @@ def record_in(session: DbSession, store: Store, author_id: str, one: str, other:
     )
     session.add(row)
     hlc = str(store.clock.now())
-    next_revision(session, row, KIND, hlc=hlc, device_id=store.device_id, author_id=author_id)
+    next_revision(
+        session,
+        row,
+        KIND,
+        hlc=hlc,
+        device_id=store.device_id,
+        author_id=author_id,
+        by_sync=by_sync,
+    )
     return True

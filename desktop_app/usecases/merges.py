@@ -267,12 +267,19 @@ def merge_people(
 
 
 def move_records(
-    session: DbSession, store: Store, merged_id: str, kept_id: str, author_id: str
+    session: DbSession,
+    store: Store,
+    merged_id: str,
+    kept_id: str,
+    author_id: str,
+    *,
+    by_sync: bool = False,
 ) -> dict[str, int]:
     """Move every record held here about ``merged_id`` to ``kept_id``: a synced change of its
     person column each (two laptops moving one record write the same value: no conflict),
     and the drafts begun here (``carry_drafts``). In the caller's transaction; for a merge
-    here and for one arriving from another laptop."""
+    here and for one arriving from another laptop (``by_sync``: the changes are queued as no
+    user's here, ``OutboxRow.by_sync``, left out of the changes to send)."""
     moved: dict[str, int] = {}
     hlc = ""  # taken when something moves: the clock ticks for a change only
     for kind, column in MOVES.items():
@@ -285,7 +292,13 @@ def move_records(
             hlc = hlc or str(store.clock.now())
             setattr(row, column, kept_id)
             next_revision(
-                session, row, kind, hlc=hlc, device_id=store.device_id, author_id=author_id
+                session,
+                row,
+                kind,
+                hlc=hlc,
+                device_id=store.device_id,
+                author_id=author_id,
+                by_sync=by_sync,
             )
         if rows:
             moved[_COUNT_NAMES.get(kind, kind)] = len(rows)
@@ -297,7 +310,10 @@ def move_records(
             (pair.person_a == merged_id) | (pair.person_b == merged_id), pair.deleted.is_(False)
         )
     ).all()
-    if followed := decisions_followed(session, store, [(a, b, author_id) for a, b in decided]):
+    followed = decisions_followed(
+        session, store, [(a, b, author_id) for a, b in decided], by_sync=by_sync
+    )
+    if followed:
         moved["distinct_people"] = followed
     drafts, carried = carry_drafts(session, merged_id, kept_id)
     if drafts:
@@ -348,7 +364,11 @@ def carry_drafts(session: DbSession, merged_id: str, kept_id: str) -> tuple[int,
 
 
 def decisions_followed(
-    session: DbSession, store: Store, decided: Iterable[tuple[str, str, str]]
+    session: DbSession,
+    store: Store,
+    decided: Iterable[tuple[str, str, str]],
+    *,
+    by_sync: bool = False,
 ) -> int:
     """Decisions that two entries are different people (``usecases.duplicates``; ``decided``:
     both entries and the decision's author) that name an entry merged away, written anew for
@@ -357,14 +377,15 @@ def decisions_followed(
     already; the decision naming the entry merged away goes with its tombstone. Its id
     follows from the pair, so every laptop writes the same record, in whatever order the
     merge and the decision reach it. In the caller's transaction; for a merge here, one
-    arriving, and a decision arriving after its merge. Returns how many were written."""
+    arriving, and a decision arriving after its merge (``by_sync``: written by a sync, not a
+    user here, ``OutboxRow.by_sync``). Returns how many were written."""
     decided = list(decided)
     kept = kept_entries(session, {pid for a, b, _author in decided for pid in (a, b)})
     written = 0
     for a, b, author in decided:
         if a in kept or b in kept:
             first, second = kept.get(a, a), kept.get(b, b)
-            written += duplicates.record_in(session, store, author, first, second)
+            written += duplicates.record_in(session, store, author, first, second, by_sync=by_sync)
     return written
 
 

@@ -21,6 +21,7 @@ from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.text import set_language
+from desktop_app.storage.visits_models import VisitRow
 from desktop_app.sync.http_client import SyncError
 from desktop_app.ui.conflicts import ConflictsDialog
 from desktop_app.ui.sync_status import SyncController
@@ -300,3 +301,73 @@ def test_a_conflict_decided_elsewhere_and_moved_here_counts_the_move_once(
     laptops.sync(a, b)
     assert sync_uc.status(a.store).pending_changes == 0
     assert sync_uc.open_conflicts(b.store) == []
+
+
+def _push_cut_off(laptops: Laptops, server: ServerProcess, laptop: Session) -> None:
+    """``laptop`` syncs: its pull goes through, its push is cut off."""
+    proxy = CuttingProxy(server.base_url)
+    try:
+        sync_uc.change_server_url(laptop.store, laptop.user, proxy.url)
+        proxy.cut_when = lambda method, path: method == "POST" and "/envelopes" in path
+        with pytest.raises(SyncError):
+            laptops.sync(laptop)
+        sync_uc.change_server_url(laptop.store, laptop.user, server.base_url)
+    finally:
+        proxy.close()
+
+
+def _person_of_visit(laptop: Session, visit_id: str) -> str:
+    with laptop.store.reading() as s:
+        row = s.get(VisitRow, visit_id)
+        assert row is not None
+        return row.person_id
+
+
+def _entries_on_b_merged_on_a(laptops: Laptops) -> tuple[Session, Session, str, str, str]:
+    """Maria Ivanova registered twice on B, a visit of the entry a merge moves away recorded
+    there; both synced to A. Returns A, B, the entry kept and merged away, and the visit."""
+    a, b = laptops.new("A", coordinator=True), laptops.new("B")
+    one = add_person(b, "Maria", "Ivanova", "1990")
+    two = add_person(b, "Maria", "Ivanova", "1990")
+    kept, merged = merges.kept_and_merged(one, two)
+    visit = visits.finish_visit(b.store, b.user, merged, "life_situation", full_life_situation())
+    laptops.sync(b, a)
+    assert sync_uc.status(b.store).pending_changes == 0
+    return a, b, kept, merged, visit.id
+
+
+def test_records_a_merge_that_arrived_moved_here_are_not_changes_to_send(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """A merged the entries; B, pulling the merge, moves the visit it holds of the entry merged
+    away to the entry kept and queues it for the server (and again as the pull merges A's move
+    of it): nobody on B did anything. The status bar said "1 change" while B's push was cut
+    off; now 0, and the visit still goes to the server."""
+    a, b, kept, merged, visit = _entries_on_b_merged_on_a(laptops)
+    assert merges.merge_people(a.store, a.user, kept, merged) == {"visits": 1}
+    laptops.sync(a)
+    _push_cut_off(laptops, server, b)
+    state = sync_uc.status(b.store)
+    assert state.pending_work == 0 < state.pending_changes, state
+    assert _person_of_visit(b, visit) == kept  # moved here, waiting to be sent
+    laptops.sync(b)
+    assert sync_uc.status(b.store).pending_changes == 0
+
+
+def test_a_visit_recorded_here_and_moved_by_a_merge_that_arrived_still_counts_once(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """B, offline, recorded a second visit of the entry A merged away: B's pull moves it with
+    the first. That visit is B's user's work, counted once; the one only moved is not."""
+    a, b, kept, merged, _visit = _entries_on_b_merged_on_a(laptops)
+    merges.merge_people(a.store, a.user, kept, merged)
+    laptops.sync(a)
+    second = visits.finish_visit(b.store, b.user, merged, "life_situation", full_life_situation())
+    assert sync_uc.status(b.store).pending_work == 1
+    _push_cut_off(laptops, server, b)
+    state = sync_uc.status(b.store)
+    assert state.pending_work == 1 < state.pending_changes, state
+    assert _person_of_visit(b, second.id) == kept
+    laptops.sync(b, a)
+    assert sync_uc.status(b.store).pending_changes == 0
+    assert _person_of_visit(a, second.id) == kept
