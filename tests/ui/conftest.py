@@ -173,6 +173,18 @@ def _collect_after_test() -> Iterator[None]:
     yield
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
+    _ui_tests_done[0] += 1
+    if _ui_tests_done[0] in FREEZE_AFTER:
+        # What the first tests imported and cached lives to the end as what the collection
+        # froze (``tests/conftest.py``): Alembic, Mako, Pygments, Babel's data, the forms, some
+        # 70,000 objects every later collection walked again. Three times only: whatever a
+        # test left alive and later drops in a cycle stays, so few snapshots, early on.
+        gc.freeze()
+
+
+# After which UI test of a worker what is alive is frozen (``_collect_after_test``).
+FREEZE_AFTER = frozenset({1, 10, 100})
+_ui_tests_done = [0]
 
 
 @pytest.fixture
