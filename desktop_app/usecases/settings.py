@@ -333,9 +333,10 @@ def _set_letterhead_text(store: Store, org: Organisation) -> None:
     _set_meta(store, LETTERHEAD_META_KEY, json.dumps(text, ensure_ascii=False, sort_keys=True))
 
 
-def _set_meta(store: Store, key: str, value: str) -> None:
-    """Save this laptop's own ``value`` of ``key`` and when it was (``_team_wins``)."""
-    saved_at = str(store.clock.now())
+def _set_meta(store: Store, key: str, value: str, *, saved_at: str | None = None) -> None:
+    """Save this laptop's own ``value`` of ``key`` and when it was (``_team_wins``): now, or
+    at ``saved_at``."""
+    saved_at = saved_at or str(store.clock.now())
     with store.transaction() as session:
         for name, text in ((key, value), (key + SAVED_AT_SUFFIX, saved_at)):
             row = session.get(MetaRow, name)
@@ -685,16 +686,7 @@ def logo_file_error(label: str | None) -> FieldError | None:
 def _set_logo(store: Store, logo: Logo, *, saved_at: str | None = None) -> None:
     """Keep ``logo`` on this laptop, saved now (or at ``saved_at``, see ``keep_logo_file``)."""
     value = json.dumps({"png": base64.b64encode(logo.png).decode("ascii"), "name": logo.name})
-    if saved_at is None:
-        _set_meta(store, LOGO_META_KEY, value)
-        return
-    with store.transaction() as session:
-        for name, text in ((LOGO_META_KEY, value), (LOGO_META_KEY + SAVED_AT_SUFFIX, saved_at)):
-            row = session.get(MetaRow, name)
-            if row is None:
-                session.add(MetaRow(key=name, value=text))
-            else:
-                row.value = text
+    _set_meta(store, LOGO_META_KEY, value, saved_at=saved_at)
 
 
 def keep_logo_file(store: Store) -> bool:
