@@ -188,6 +188,17 @@ _ui_tests_done = [0]
 
 
 @pytest.fixture
+def qsettings(tmp_path: Path) -> Iterator[QSettings]:
+    """Settings a dialog is given of its own, in an INI file of the test's."""
+    yield QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+
+
+def alt_key(widget: QWidget, key: str) -> None:
+    """Alt+``key`` as the keyboard sends it (Qt's key code of a letter: its capital's)."""
+    QTest.keyClick(widget, Qt.Key(ord(key.upper())), Qt.KeyboardModifier.AltModifier)
+
+
+@pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A home folder of the test's own, with a documents folder: the file dialogs open there,
     and nothing is saved into the home of whoever runs the tests."""

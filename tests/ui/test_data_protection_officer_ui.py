@@ -19,7 +19,7 @@ from desktop_app.ui.settings import SettingsDialog
 from desktop_app.usecases import people
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import choose_consent_language, open_consent_dialog, type_text
+from tests.ui.conftest import alt_key, choose_consent_language, open_consent_dialog, type_text
 
 DPO = "Dr. Petra Schulz, datenschutz@welcome-europe.example, 0231 50-00099"
 SENTENCE = {
@@ -31,19 +31,10 @@ SENTENCE = {
 
 
 @pytest.fixture
-def qsettings(tmp_path: Path) -> Iterator[QSettings]:
-    yield QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-
-
-@pytest.fixture
 def german() -> Iterator[None]:
     set_language("de")
     yield
     set_language("en")
-
-
-def _alt(dialog: QWidget, key: str) -> None:
-    QTest.keyClick(dialog, Qt.Key(ord(key.upper())), Qt.KeyboardModifier.AltModifier)
 
 
 def test_a_coordinator_names_the_officer_by_keyboard_in_german(
@@ -60,12 +51,12 @@ def test_a_coordinator_names_the_officer_by_keyboard_in_german(
     assert dialog.dpo.placeholderText() == "Name, E-Mail oder Telefon"
     assert "leer" in dialog.dpo.accessibleDescription()
     # Alt+B: the officer's field (the authority's is Alt+D, the save button Alt+S).
-    _alt(dialog, "b")
+    alt_key(dialog, "b")
     qtbot.waitUntil(dialog.dpo.hasFocus, timeout=5000)
     # A bell character pasted from elsewhere: said at the field, in German, nothing stored.
     type_text(dialog.dpo, "Dr. Petra Schulz")
     dialog.dpo.insert("\x07")  # as a paste puts it in (typed, Qt drops it)
-    _alt(dialog, "s")
+    alt_key(dialog, "s")
     qtbot.waitUntil(dialog.dpo_error.isVisible, timeout=5000)
     assert dialog.dpo_error.text() == store_settings.describe(
         store_settings.data_protection_officer_error("\x07") or pytest.fail("no error")
@@ -77,7 +68,7 @@ def test_a_coordinator_names_the_officer_by_keyboard_in_german(
     type_text(dialog.dpo, "  " + DPO.replace(", ", ",   ") + "  ")
     assert not dialog.dpo_error.isVisible()
     with qtbot.waitSignal(dialog.saved, timeout=30_000):
-        _alt(dialog, "s")
+        alt_key(dialog, "s")
     assert store_settings.get_data_protection_officer(session.store) == DPO
     again = SettingsDialog(session, qsettings)
     qtbot.addWidget(again)

@@ -25,6 +25,7 @@ from desktop_app.ui.access_keys import (
     typable,
 )
 from desktop_app.ui.form_view import FormView, GroupEditor, GroupItem, MultiChoiceEditor
+from tests.ui.conftest import alt_key
 
 LANGS = ("en", "de", "bg", "ro")
 
@@ -186,11 +187,6 @@ def test_every_text_of_the_definition_gets_a_key_of_its_own_or_none_when_all_are
     assert title["topics"].buddy() is topics.holder and key_of(title["topics"].text())
 
 
-def _alt(window: QWidget, key: str) -> None:
-    """Alt+``key`` as the keyboard sends it (Qt's key code of a letter: its capital's)."""
-    QTest.keyClick(window, Qt.Key(ord(key.upper())), Qt.KeyboardModifier.AltModifier)
-
-
 def test_the_keys_chosen_reach_their_controls(
     qtbot: QtBot, host: tuple[str, QWidget, FormView]
 ) -> None:
@@ -199,7 +195,7 @@ def test_the_keys_chosen_reach_their_controls(
     research = view.editors["research"]
     key = key_of(research.title.text())
     assert key is not None
-    _alt(window, key)
+    alt_key(window, key)
     edit = research.focus_widget()
     assert isinstance(edit, QLineEdit)
     qtbot.waitUntil(edit.hasFocus, timeout=5000)
@@ -208,7 +204,7 @@ def test_the_keys_chosen_reach_their_controls(
     assert isinstance(kids, GroupEditor) and not kids.items
     key = key_of(kids.add.text())
     assert key is not None
-    _alt(window, key)
+    alt_key(window, key)
     qtbot.waitUntil(lambda: len(kids.items) == 1, timeout=30_000)  # Add pressed
     QApplication.processEvents()
 
@@ -310,14 +306,14 @@ def test_the_questions_of_the_newest_entry_have_keys_of_their_own(
     name_key = keys["name"]
     assert name_key is not None
     qtbot.waitUntil(second.isVisible, timeout=5000)  # a layout shows what it is given later
-    _alt(window, name_key)
+    alt_key(window, name_key)
     qtbot.waitUntil(second.editors["name"].focus_widget().hasFocus, timeout=5000)
 
     kids.remove_item(second)
     assert _keys_of(first) == keys  # back with the entry left
     needs_key = keys["needs"]
     assert needs_key is not None
-    _alt(window, needs_key)
+    alt_key(window, needs_key)
     needs = first.editors["needs"]
     assert isinstance(needs, MultiChoiceEditor)
     qtbot.waitUntil(needs.checks["school"].hasFocus, timeout=5000)
@@ -336,7 +332,7 @@ def test_a_multiple_choice_questions_key_leads_to_its_first_box_without_ticking_
     assert key is not None
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=5000)
-    _alt(window, key)
+    alt_key(window, key)
     first, second = topics.checks.values()
     qtbot.waitUntil(first.hasFocus, timeout=5000)
     assert topics.value() is None

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -22,13 +22,8 @@ from desktop_app.usecases import accounts, audit, data_rights, people
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import ServerProcess
-from tests.ui.conftest import shown_window
+from tests.ui.conftest import alt_key, shown_window
 from tests.ui.test_settings_ui import join
-
-
-@pytest.fixture
-def qsettings(tmp_path: Path) -> Iterator[QSettings]:
-    yield QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
 @pytest.fixture
@@ -36,10 +31,6 @@ def romanian() -> Iterator[None]:
     set_language("ro")
     yield
     set_language("en")
-
-
-def _alt(dialog: QWidget, key: str) -> None:
-    QTest.keyClick(dialog, Qt.Key(ord(key.upper())), Qt.KeyboardModifier.AltModifier)
 
 
 def _shown(qtbot: QtBot, session: Session, qsettings: QSettings) -> SettingsDialog:
@@ -64,7 +55,7 @@ def test_a_coordinator_sets_the_period_by_keyboard_in_romanian(
     assert dialog.retention.accessibleName() == "Termen de păstrare"
     dialog.grab().save(str(shots / "settings-retention-ro.png"))
     # Alt+M: the period's field; the unit follows the number ("1 an", "10 ani").
-    _alt(dialog, "m")
+    alt_key(dialog, "m")
     qtbot.waitUntil(dialog.retention.hasFocus, timeout=5000)
     QTest.keyClick(dialog.retention, Qt.Key.Key_Home)
     for _i in range(3):
@@ -77,7 +68,7 @@ def test_a_coordinator_sets_the_period_by_keyboard_in_romanian(
     QTest.keyClicks(dialog.retention, "5")
     assert dialog.retention.value() == 5 and dialog.retention.text() == "5 ani"
     with qtbot.waitSignal(dialog.saved, timeout=30_000):
-        _alt(dialog, "s")
+        alt_key(dialog, "s")
     assert store_settings.get_retention_years(session.store) == 5
     [entry] = audit.list_entries(session.store, session.user, action="change_retention")
     assert entry.details == {"retention_years": 5, "previous_retention_years": 3}
@@ -241,7 +232,7 @@ def test_on_a_short_screen_the_fields_scroll_and_save_stays_in_sight(
     assert not in_sight()
     dialog.letterhead.name.setFocus()
     qtbot.waitUntil(dialog.letterhead.name.hasFocus, timeout=5000)
-    _alt(dialog, "m")
+    alt_key(dialog, "m")
     qtbot.waitUntil(dialog.retention.hasFocus, timeout=5000)
     assert in_sight()
     dialog.grab().save(str(shots / "settings-ro-joined-short-screen.png"))

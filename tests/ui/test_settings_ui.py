@@ -52,12 +52,6 @@ def moved(session: Session, server: ServerProcess, tmp_path: Path) -> Iterator[S
         yield proc
 
 
-@pytest.fixture
-def qsettings(tmp_path: Path) -> Iterator[QSettings]:
-    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
-    yield settings
-
-
 def save(qtbot: QtBot, dialog: SettingsDialog) -> None:
     """Save as the button does, and wait while the letterhead is stored (a worker thread)."""
     dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()

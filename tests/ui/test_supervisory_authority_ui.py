@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pypdf
@@ -29,11 +28,6 @@ AUTHORITY = (
     "Landesbeauftragte für Datenschutz und Informationsfreiheit Nordrhein-Westfalen, "
     "Kavalleriestraße 2–4, 40213 Düsseldorf"
 )
-
-
-@pytest.fixture
-def qsettings(tmp_path: Path) -> Iterator[QSettings]:
-    yield QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
 
 
 def _copy_text(session: Session, lang: str) -> str:
