@@ -363,6 +363,8 @@ class SettingsDialog(QDialog):
         self.fields_area.setWidgetResizable(True)
         self.fields_area.setFrameShape(QFrame.Shape.NoFrame)
         self.fields_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        # Not a stop of its own for Tab: its fields are, and each scrolls into sight.
+        self.fields_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.fields_area.setWidget(self.content)
         # A field reached by its access key scrolls into sight too (Qt scrolls only for Tab).
         app = QApplication.instance()

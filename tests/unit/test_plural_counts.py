@@ -22,6 +22,9 @@ NOT_COUNTS = {
     "Preparing letter {number} of {count}…": "a position in a total, no noun after the number",
     "Printing letter {number} of {count}…": "a position in a total, no noun after the number",
     "Please enter a number from {min} to {max}.": "a range of values, no noun after them",
+    # the logo's limits: constants of the code (1024, 3000), and a unit symbol after them
+    "The logo file is too large: at most {max} KB.": "a limit with a unit symbol (KB)",
+    "The logo is too large: at most {max} × {max} pixels.": "a limit, px in de, bg and ro",
 }
 
 
