@@ -1115,7 +1115,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
         from desktop_app.usecases import reference
 
         for unusable in reference.unusable_publications(session.store):
-            print(unusable_publication_message(unusable.name, unusable.reason), file=sys.stderr)
+            message = unusable_publication_message(unusable.name, unusable.reason, unusable.refused)
+            print(message, file=sys.stderr)
             detail = unusable_publication_detail(
                 unusable.reason, unusable.publisher_version, __version__
             )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from desktop_app.domain.clock_check import rounded
@@ -399,10 +400,43 @@ def withdrawn_message(name: str, folder: str) -> str:
     return text.format(folder=folder)
 
 
-def unusable_publication_message(name: str, reason: str) -> str:
+# The values of the publication "organisation" (``settings.PUBLISHED_VALUES``) as the message
+# of one refused alone names them.
+_PUBLISHED_VALUE_NAMES = {
+    "letterhead": N_("letterhead"),
+    "supervisory_authority": N_("data protection supervisory authority"),
+    "data_protection_officer": N_("data protection officer"),
+    "retention_years": N_("retention period"),
+    "logo": N_("logo"),
+}
+
+
+def unusable_publication_message(name: str, reason: str, refused: Sequence[str] = ()) -> str:
     """A publication this laptop cannot use (``reference.unusable_publications``): whose data
     applies instead. ``name`` "forms", "services" or "organisation"; ``reason`` "newer" or
-    "damaged"."""
+    "damaged"; ``refused``: the values of the letterhead's publication refused alone (its
+    others are in force), named in the user's language."""
+    if name == "organisation" and refused:
+        names = ", ".join(_(_PUBLISHED_VALUE_NAMES.get(key, key)) for key in refused)
+        if reason == "newer":
+            text = ngettext(
+                "The coordination published a value that this version of Welcome Desk cannot "
+                "read: {values}. This laptop keeps its own for it until it is updated; the "
+                "coordination's other values are in force.",
+                "The coordination published values that this version of Welcome Desk cannot "
+                "read: {values}. This laptop keeps its own for them until it is updated; the "
+                "coordination's other values are in force.",
+                len(refused),
+            )
+        else:
+            text = ngettext(
+                "The coordination published a value that cannot be used: {values}. This laptop "
+                "keeps its own for it; the coordination's other values are in force.",
+                "The coordination published values that cannot be used: {values}. This laptop "
+                "keeps its own for them; the coordination's other values are in force.",
+                len(refused),
+            )
+        return text.format(values=names)
     if name == "organisation":
         if reason == "newer":
             return _(

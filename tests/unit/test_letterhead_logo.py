@@ -191,19 +191,27 @@ def _publication(session: Session, logo: object) -> None:
     ],
     ids=["text", "broken", "oversized", "too-many-pixels"],
 )
-def test_a_published_logo_that_is_no_usable_logo_makes_the_publication_unusable(
+def test_a_published_logo_that_is_no_usable_logo_is_refused_alone(
     session: Session, tmp_path: Path, png: bytes | None
 ) -> None:
-    """It came from another laptop: checked again. Refused, as a refused letterhead is: the
-    publication is listed as damaged, this laptop's own values (here the shipped ones) stay."""
+    """It came from another laptop: checked again. Refused on its own: the logo kept here
+    stays, the publication's letterhead and contacts are in force, and the publication is
+    listed with the logo named as refused (the whole publication was refused for it)."""
+    store = session.store
+    store_settings.set_letterhead(store, session.user, replace_logo(ORG, _png(tmp_path / "o.png")))
+    own_png = store_settings.get_letterhead(store).logo
     if png is None:
         png = _png(tmp_path / "wide.png", (letter_logo.BOX[0] + 1, 10)).read_bytes()
     _publication(session, {"png": base64.b64encode(png).decode(), "name": "logo.png"})
-    assert store_settings.team_settings(session.store) is None
-    [unusable] = reference.unusable_publications(session.store)
+    team = store_settings.team_settings(store)
+    assert team is not None and team.logo is None and team.refused == (store_settings.LOGO_KEY,)
+    [unusable] = reference.unusable_publications(store)
     assert (unusable.name, unusable.reason) == (store_settings.ORGANISATION, reference.DAMAGED)
-    assert store_settings.get_letterhead(session.store).name != "Team e. V."
-    assert _images(_letter(session)) == []
+    assert unusable.refused == ("logo",)
+    in_force = store_settings.get_letterhead(store)
+    assert (in_force.name, in_force.logo) == ("Team e. V.", own_png)
+    assert store_settings.get_data_protection_officer(store) == "Jan Berg"
+    assert len(_images(_letter(session))) == 1  # the logo kept here, drawn
 
 
 def test_a_publication_with_or_without_a_logo_and_this_laptops_own(
