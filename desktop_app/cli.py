@@ -1070,7 +1070,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
         # The keys it has still work; a key from a laptop not confirmed yet waits.
         for line in _senders_to_confirm(session):
             print(line, file=sys.stderr)
-        if sync_uc.renewal_unfinished(session.store):
+        if sync_uc.own_key_refused(session.store):
+            # renewing again is refused again: not "renew it again"
+            print(refusal_message(sync_uc.SENDER_NOT_UPLOADER), file=sys.stderr)
+        elif sync_uc.renewal_unfinished(session.store):
             print(
                 _(
                     "Renewing the team key was broken off: renew it again "

@@ -244,6 +244,13 @@ _REFUSAL_MESSAGES = {
         "Only the laptop of a coordinator can do this. Do it on your coordinator's laptop."
     ),
     "revoked": N_("This laptop was revoked and no longer syncs. Ask your coordinator."),
+    # A key this laptop sent, refused as its sender is not the public key the server holds for
+    # this laptop: the server's operator swapped it, or someone else did (``sender_not_uploader``).
+    "sender_not_uploader": N_(
+        "The sync server refused the key this laptop sent: it does not hold this laptop's key "
+        "as it was registered. Nothing was stored. Tell your team's administrator: the server "
+        "may have been tampered with."
+    ),
     "unauthorized": N_(
         "The sync server does not know this laptop (any more). If it was restored from a "
         "backup, ask your coordinator for a new enrollment code and join again: what is "

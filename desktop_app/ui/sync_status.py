@@ -132,6 +132,7 @@ _SECOND_LINE = "\u2003\u2003"
 _NOT_RENEWED_YET = N_(
     "The team key was not renewed yet: renew it here as soon as the server can be reached."
 )
+_NOT_RENEWED = N_("The team key was not renewed.")
 FINGERPRINT_STYLE = "font-size: 16pt; font-family: monospace;"  # as on the first-run page
 # After joining again: the laptop holds the team key and trusts the coordinator's laptop
 # already; only the coordinator's approval of its new fingerprint is missing.
@@ -866,7 +867,14 @@ class SyncController(QObject):
             parts.append(_("confirm “{name}” by its fingerprint (File menu)").format(name=senders))
         elif senders:  # not this user's to do, nor offered to them
             parts.append(_("a coordinator has to log in to confirm “{name}”").format(name=senders))
-        if state.renewal_unfinished:
+        if state.own_key_refused:  # renewing again is refused again: who can help
+            parts.append(
+                _(
+                    "the server holds another key for this laptop: tell your team's "
+                    "administrator (File → Laptops of the organisation)"
+                )
+            )
+        elif state.renewal_unfinished:
             parts.append(_("team key renewal not finished (File → Laptops of the organisation)"))
         if state.last_success:
             from desktop_app.domain.hlc import Timestamp
@@ -1474,7 +1482,11 @@ class DevicesDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.list.setFocus()  # the fingerprint above can be reached with Shift+Tab and copied
-        if sync_uc.renewal_unfinished(controller.store):  # broken off, here or in an earlier one
+        if sync_uc.own_key_refused(controller.store):  # refused as not this laptop's key
+            self._show_renewal_failed(
+                [_(_NOT_RENEWED)], refusal_message(sync_uc.SENDER_NOT_UPLOADER)
+            )
+        elif sync_uc.renewal_unfinished(controller.store):  # broken off, here or earlier
             self._show_renewal_failed([_(_NOT_RENEWED_YET)], "")
         self._show_unfinished_roles()
         self.reload()
@@ -1808,7 +1820,11 @@ class DevicesDialog(QDialog):
                 self.reload()
 
         def failed(exc: Exception) -> None:
-            if isinstance(exc, _SERVER_FAILURES):
+            if isinstance(exc, RequestRefused) and exc.code == sync_uc.SENDER_NOT_UPLOADER:
+                # Not "as soon as the server can be reached": it is, and refuses this laptop's
+                # key until whoever runs it is told.
+                self._show_renewal_failed([*lead, _(_NOT_RENEWED)], server_call_failure(exc))
+            elif isinstance(exc, _SERVER_FAILURES):
                 # Possibly half-way through: still to be done, revoked laptop or not.
                 self._show_renewal_failed([*lead, _(_NOT_RENEWED_YET)], server_call_failure(exc))
             else:

@@ -116,6 +116,9 @@ class SyncStatus:
     # and the tombstones of what an erasure removed here, ``engine._dropped_by_erasure``):
     # they sync, but the status bar counts the user's changes without them.
     pending_internal: int = 0
+    # The server refused a team key this laptop sent, as it holds another public key for this
+    # laptop than the one it registered (``own_key_refused``): a renewal cannot go through.
+    own_key_refused: bool = False
 
     @property
     def pending_work(self) -> int:
@@ -1178,14 +1181,45 @@ def _listed_role(device: wire.DeviceInfo) -> wire.LaptopRole:
     return _wire_role(device.laptop_role or Role.COORDINATOR.value)
 
 
+# The server's refusal of a key whose sender is not the uploading laptop's registered public
+# key: for a key this laptop wrapped with its own, the server holds another public key for this
+# laptop (its operator swapped it, or the server was tampered with).
+SENDER_NOT_UPLOADER = "sender_not_uploader"
+# Set while that refusal stands (a renewal refused so; cleared by one that goes through): the
+# sync and the Laptops dialog say it, not "renew again", which the server refuses again.
+OWN_KEY_REFUSED = "sync.own_key_refused"
+
+
 def rotate_team_key(store: Store, user: User) -> RotationResult:
     """Coordinator: a new team key (after a revocation) for every laptop the server lists as
     approved and the team vouches for, under the key in use, with the same public key and never
     revoked (``sync.laptops``). Every other laptop the server lists is left out and named in the
-    result: the server's list alone gives no laptop the key."""
+    result: the server's list alone gives no laptop the key.
+
+    ``Forbidden`` with ``SENDER_NOT_UPLOADER`` where the server holds another public key for
+    this laptop (kept: ``own_key_refused``)."""
     require(user, Action.MANAGE_LAPTOPS)
-    with _roles_kept():
-        return _rotate_team_key(store, user)
+    try:
+        with _roles_kept():
+            result = _rotate_team_key(store, user)
+    except Forbidden as exc:
+        if exc.code == SENDER_NOT_UPLOADER:
+            _keep_own_key_refused(store, True)
+        raise
+    _keep_own_key_refused(store, False)
+    return result
+
+
+def own_key_refused(store: Store) -> bool:
+    """Whether the last renewal of the team key here was refused because the server holds
+    another public key for this laptop than the one it registered."""
+    return bool(store.meta(OWN_KEY_REFUSED))
+
+
+def _keep_own_key_refused(store: Store, refused: bool) -> None:
+    if own_key_refused(store) != refused:  # no write lock taken by every renewal
+        with store.transaction() as session:
+            set_meta(session, OWN_KEY_REFUSED, "1" if refused else "")
 
 
 def _rotate_team_key(store: Store, user: User) -> RotationResult:
@@ -1446,6 +1480,7 @@ def status(store: Store) -> SyncStatus:
         need_update = records_needing_update(session)
         held_back = _held_back(session) if url else 0
         refused = get_meta(session, REFUSED) or ""
+        key_refused = bool(get_meta(session, OWN_KEY_REFUSED))
         current = active_key(session)
         holding = laptops.revoked_holding(session, current.key_id) if current else []
         pending, pending_internal = outbox_counts(session)
@@ -1463,6 +1498,7 @@ def status(store: Store) -> SyncStatus:
         refused,
         tuple(holding),
         pending_internal,
+        key_refused,
     )
 
 
