@@ -44,6 +44,7 @@ from desktop_app.i18n.messages import (
     refusal_message,
     restore_failure_message,
     revoke_again_pending_message,
+    role_lowered_message,
     server_restored_message,
     sync_message,
     unusable_publication_detail,
@@ -1178,10 +1179,20 @@ def _senders_to_confirm(session: Session) -> list[str]:
     from desktop_app.usecases import sync as sync_uc
 
     waiting = sync_uc.waiting_senders(session.store)
-    if waiting and not allowed(session.user, Action.MANAGE_LAPTOPS):
-        return [coordinator_to_confirm(_TRUST_COMMAND)]
-    lines = []
-    for sender in waiting:
+    manager = allowed(session.user, Action.MANAGE_LAPTOPS)
+    # ``devices trust`` also lets the keeper of a lower role's laptop's accounts confirm.
+    may_confirm = manager or session.user.keeps_accounts
+    lines = [
+        role_lowered_message(s.device_name, s.lowered_to, _TRUST_COMMAND, may_confirm=may_confirm)
+        for s in waiting
+        if s.lowered_to
+    ]
+    if lines and may_confirm:
+        lines.append(f'  {_TRUST_COMMAND} --fingerprint "…"')
+    others = [s for s in waiting if not s.lowered_to]
+    if others and not manager:
+        return [*lines, coordinator_to_confirm(_TRUST_COMMAND)]
+    for sender in others:
         lines.append(
             _(
                 "The laptop “{name}” sent a team key. Compare its fingerprint with the one "
@@ -1201,11 +1212,18 @@ def cmd_devices(args: argparse.Namespace) -> int:
                 sender = sync_uc.confirm_coordinator(session.store, session.user, args.fingerprint)
             except sync_uc.SyncSetupError as exc:
                 raise CliError(confirm_message(exc.code), EXIT_INVALID) from exc
-            print(
-                _("Confirmed: {name}. This laptop uses its team key from now on.").format(
-                    name=sender.device_name
+            if sender.lowered_to:  # it lowered this laptop's role: taken now
+                print(
+                    _("Confirmed: {name}. This laptop is for {role} from now on.").format(
+                        name=sender.device_name, role=laptop_role_name(sender.lowered_to)
+                    )
                 )
-            )
+            else:
+                print(
+                    _("Confirmed: {name}. This laptop uses its team key from now on.").format(
+                        name=sender.device_name
+                    )
+                )
         elif args.devices_command == "approve":
             device = sync_uc.approve_device(
                 session.store, session.user, args.device, args.fingerprint, role=Role(args.role)

@@ -297,6 +297,27 @@ _COORDINATOR_TO_CONFIRM = N_(
 )
 
 
+# A coordinator's laptop not confirmed here lowered this laptop's role (``SyncStatus.
+# role_lowerings``): taken only once that laptop is confirmed here, by whom (``confirm``: the
+# menu entry, the command). It was ignored without a word.
+_ROLE_LOWERED_TO_CONFIRM = N_(
+    "The coordinator's laptop “{name}” changed this laptop's role to {role}. This laptop takes "
+    "the change once that laptop's fingerprint has been confirmed here ({confirm})."
+)
+_ROLE_LOWERED_COORDINATOR_TO_CONFIRM = N_(
+    "The coordinator's laptop “{name}” changed this laptop's role to {role}. This laptop takes "
+    "the change once a coordinator has logged in here and confirmed that laptop's fingerprint "
+    "({confirm})."
+)
+
+
+def role_lowered_message(name: str, role: str, where: str, *, may_confirm: bool) -> str:
+    """That the coordinator's laptop ``name`` lowered this laptop's role to ``role`` and waits
+    to be confirmed at ``where``; by this user, or (``may_confirm`` False) by a coordinator."""
+    template = _ROLE_LOWERED_TO_CONFIRM if may_confirm else _ROLE_LOWERED_COORDINATOR_TO_CONFIRM
+    return _(template).format(name=name, role=laptop_role_name(role), confirm=where)
+
+
 def coordinator_to_confirm(where: str) -> str:
     """For a user who may not confirm the coordinator's laptop: a coordinator has to, at
     ``where`` (the menu entry, the command)."""

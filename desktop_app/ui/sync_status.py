@@ -60,6 +60,7 @@ from desktop_app.i18n.messages import (
     revoke_again_pending_message,
     revoke_again_pending_short,
     revoked_holding_key_message,
+    role_lowered_message,
     server_restored_message,
     server_restored_short,
     sync_message,
@@ -356,6 +357,37 @@ class RevokedKeyBanner(WarningBanner):
         self.setVisible(bool(self.names))
 
 
+class RoleLoweringBanner(WarningBanner):
+    """A coordinator's laptop not confirmed here lowered this laptop's role (``SyncStatus.
+    role_lowerings``): who, to what, and that it is taken once that laptop's fingerprint is
+    confirmed here, with a button to that for whoever may confirm. The lowering was ignored
+    without a word, and the laptop went on with its higher role unknown to anyone."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("role_lowering_banner", parent)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)  # names as the team gave them
+        self.button = QPushButton()
+        self.button.setAutoDefault(False)
+        self.row.addWidget(self.button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.lowerings: tuple[tuple[str, str], ...] = ()
+
+    def show_lowerings(self, lowerings: Sequence[tuple[str, str]], *, may_confirm: bool) -> None:
+        self.lowerings = tuple(lowerings)
+        where = _menu_path("&File", "Con&firm the coordinator's laptop…")
+        text = "\n".join(
+            role_lowered_message(name, role, where, may_confirm=may_confirm)
+            for name, role in self.lowerings
+        )
+        self.text.setText(text)
+        self.button.setText(_("Con&firm the coordinator's laptop…"))
+        self.button.setVisible(may_confirm)
+        self.button.setAccessibleDescription(text)
+        self.setAccessibleName(_("Warning"))
+        self.setAccessibleDescription(text)
+        self.text.setAccessibleName(text)
+        self.setVisible(bool(self.lowerings))
+
+
 class StatusLabel(ElidingLabel):
     """The sync status, one line in the status bar, its parts joined by ``SEPARATOR``. Where
     the window is too narrow for it (a 1024 px laptop in German or Bulgarian, or several notes
@@ -502,6 +534,9 @@ class SyncController(QObject):
         # Only for a coordinator: the key a revoked laptop holds, to renew.
         self.revoked_key = RevokedKeyBanner()
         window.add_banner(self.revoked_key)
+        # A coordinator's laptop not confirmed here lowered this laptop's role.
+        self.role_lowering = RoleLoweringBanner()
+        window.add_banner(self.role_lowering)
         # Publications this member's laptop had made itself and a sync withdrew (name: the
         # folder of its copy): said from then on while the window is open, so that whoever
         # made them learns where they are (the sync that withdrew them is the only one to know).
@@ -548,6 +583,7 @@ class SyncController(QObject):
         self.devices_action = QAction(window)
         self.devices_action.triggered.connect(self._on_devices_triggered)
         self.revoked_key.button.clicked.connect(self._on_devices_triggered)
+        self.role_lowering.button.clicked.connect(self.open_confirm_coordinator)
         # Not offered to a helper or an advisor: it only said they may not (as the
         # Administration menu, which they do not see either). Confirming the coordinator's
         # laptop neither: the status bar says a coordinator has to log in for it.
@@ -824,6 +860,7 @@ class SyncController(QObject):
             state.joined and not state.approved and not state.unconfirmed_senders and not again
         )
         self.revoked_key.show_names(state.revoked_holding_key if self.may_manage_laptops else ())
+        self.role_lowering.show_lowerings(state.role_lowerings, may_confirm=self.may_confirm)
         if self.running:
             return
         if not state.joined:
@@ -1313,13 +1350,23 @@ class ConfirmCoordinatorDialog(QDialog):
         self.controller = controller
         self.setWindowTitle(_("Confirm the coordinator's laptop"))
         self.setMinimumWidth(520)
-        names = [w.device_name for w in sync_uc.waiting_senders(controller.store)]
-        self.intro = QLabel(
-            _(
+        waiting = sync_uc.waiting_senders(controller.store)
+        names = [w.device_name for w in waiting]
+        if waiting and all(w.lowered_to for w in waiting):
+            # Only laptops that lowered this laptop's role (``RoleLoweringBanner``).
+            intro = _(
+                "The laptop “{name}” changed this laptop's role. On that laptop, {laptops} "
+                "shows its fingerprint at the top, in large type. Type that fingerprint here. "
+                "This laptop takes the change only if they match."
+            )
+        else:
+            intro = _(
                 "The laptop “{name}” approved this laptop and sent it the team key. On that "
                 "laptop, {laptops} shows its fingerprint at the top, in large type. Type that "
                 "fingerprint here. This laptop uses the key only if they match."
-            ).format(
+            )
+        self.intro = QLabel(
+            intro.format(
                 name=", ".join(names) or "—",
                 # the coordinator's menu, which may be in another language than this reader's
                 laptops=_menu_path_elsewhere("&File", "Lap&tops of the organisation…"),

@@ -119,6 +119,10 @@ class SyncStatus:
     # The server refused a team key this laptop sent, as it holds another public key for this
     # laptop than the one it registered (``own_key_refused``): a renewal cannot go through.
     own_key_refused: bool = False
+    # Coordinators' laptops not confirmed here that lowered this laptop's role: each one's
+    # name and the role it chose ("helper", "advisor"). Taken once a person here confirms that
+    # laptop by its fingerprint (``confirm_coordinator``; it is among ``unconfirmed_senders``).
+    role_lowerings: tuple[tuple[str, str], ...] = ()
 
     @property
     def pending_work(self) -> int:
@@ -443,7 +447,10 @@ def fetch_keys(store: Store, client: SyncServerClient) -> int:
         ceiling = _ceiling(session)
         for item in listing.keys:
             if item.key_id in held and not again:
-                lowered.append(_lowered_by(item, held[item.key_id], keys, ceiling, trusted))
+                role, waiting = _lowered_by(item, held[item.key_id], keys, ceiling, trusted)
+                lowered.append(role)
+                if waiting is not None:
+                    key_senders.hold_lowering(session, waiting, hlc)
                 continue
             if item.key_id in fresh:
                 continue
@@ -475,8 +482,18 @@ def fetch_keys(store: Store, client: SyncServerClient) -> int:
             _set_ceiling_anew(session, approved_anew)
         lower_ceiling(session, lowered)
         _install_keys(session, store, fresh, hlc)
-        key_senders.forget_settled(session)
+        key_senders.forget_lowerings_not_listed(
+            session, {(k.key_id, _sender_of(k)) for k in listing.keys}
+        )
+        key_senders.forget_settled(session, _ceiling(session))
     return len(fresh)
+
+
+def _sender_of(item: wire.WrappedKeyOut) -> bytes:
+    try:
+        return wire.b64decode(item.sender_public_key)
+    except ValueError:
+        return b""
 
 
 def _lowered_by(
@@ -485,43 +502,52 @@ def _lowered_by(
     keys: crypto.DeviceKeys,
     ceiling: Role | None,
     trusted: set[bytes],
-) -> str | None:
+) -> tuple[str | None, key_senders.WaitingKey | None]:
     """The role a team key this laptop holds was wrapped for anew, if lower than its ceiling: a
     coordinator lowered this laptop's role (``change_laptop_role``). None otherwise, and for a
     wrapping that does not open to the very key held (then not even a sign of anything).
 
-    Only from a sender this laptop takes team keys from (``key_senders.trusted_keys``: itself,
-    or a coordinator's laptop whose fingerprint a person here confirmed). Any holder of the key
-    can wrap it for this laptop's public key, a member's laptop or a revoked one too, and a
-    malicious server (or one restored from an old backup) can hand such a wrapping over in place
-    of the coordinator's: taken from anyone, it lowered this laptop's role. Opened only when its
-    role is lower, so an ordinary sync opens none."""
+    Taken only from a sender this laptop takes team keys from (``key_senders.trusted_keys``:
+    itself, or a coordinator's laptop whose fingerprint a person here confirmed). Any holder of
+    the key can wrap it for this laptop's public key, a member's laptop or a revoked one too,
+    and a malicious server (or one restored from an old backup) can hand such a wrapping over
+    in place of the coordinator's: taken from anyone, it lowered this laptop's role for good
+    (a role is never raised again but by joining anew). A lowering from another sender that
+    opens to the key held is returned second, to wait for a person here to confirm its sender
+    (``confirm_coordinator``): the window and ``welcome-desk sync`` say so, where it was
+    ignored without a word. Opened only when its role is lower, so an ordinary sync opens
+    none."""
     role = item.laptop_role
-    if role not in crypto.LAPTOP_ROLES or role is None:
-        return None
-    if ceiling is not None and lower_role(ceiling, Role(role)) is ceiling:
-        return None  # not lower than the ceiling: nothing to change
-    try:
-        sender = wire.b64decode(item.sender_public_key)
-    except ValueError:
-        sender = b""
-    if sender not in trusted:
-        # Ids only, as everywhere in the log. Taken once a person here confirms the sender
-        # (the server keeps the wrapping; the next sync finds it again).
-        log.warning(
-            "team key %s wrapped anew for a lower role by laptop %s, not confirmed here: ignored",
-            item.key_id,
-            item.sender_device,
-        )
-        return None
+    if not key_senders.lowers(role, ceiling) or role is None:
+        return None, None  # not lower than the ceiling: nothing to change
+    sender = _sender_of(item)
     try:
         key = crypto.unwrap_team_key(
             wire.b64decode(item.wrapped_key), item.key_id, keys, sender, laptop_role=role
         )
     except (crypto.KeyUnwrapError, ValueError):
         log.warning("team key %s wrapped anew does not open: ignored", item.key_id)
-        return None
-    return role if hmac.compare_digest(key, held) else None
+        return None, None
+    if not hmac.compare_digest(key, held):
+        return None, None
+    if sender in trusted:
+        return role, None
+    # Ids only, as everywhere in the log. Taken once a person here confirms the sender (the
+    # server keeps the wrapping, and so does this laptop meanwhile).
+    log.warning(
+        "team key %s wrapped anew for a lower role by laptop %s, not confirmed here: waits",
+        item.key_id,
+        item.sender_device,
+    )
+    waiting = key_senders.WaitingKey(
+        item.key_id,
+        wire.b64decode(item.wrapped_key),
+        sender,
+        item.sender_device,
+        item.sender_device_name,
+        role,
+    )
+    return None, waiting
 
 
 def _ceiling(session: DbSession) -> Role | None:
@@ -700,13 +726,28 @@ def confirm_coordinator(
             for k in key_senders.waiting_keys(session, sender.public_key)
             if k.key_id not in held
         }
+        # Keys held here that it wrapped anew for a lower role: it lowered this laptop's role
+        # (``_lowered_by``), taken now as a sync takes a confirmed sender's lowering.
+        lowered = [
+            k.laptop_role
+            for k in key_senders.waiting_keys(session, sender.public_key)
+            if k.key_id in held
+            and hmac.compare_digest(
+                crypto.unwrap_team_key(
+                    k.wrapped_key, k.key_id, keys, k.sender_public_key, laptop_role=k.laptop_role
+                ),
+                held[k.key_id],
+            )
+        ]
         if get_meta(session, LAPTOP_ROLE_AGAIN) == "1":
             _set_ceiling_anew(session, [role for _key, role in fresh.values()])
         key_senders.trust(
             session, sender.public_key, sender.device_id, sender.device_name, "confirmed", hlc
         )
+        lower_ceiling(session, lowered)
         _install_keys(session, store, fresh, hlc)
-        key_senders.forget_settled(session)
+        key_senders.forget_settled(session, _ceiling(session))
+        role = _lowest(lowered)
         audit.record_in(
             session,
             store,
@@ -714,7 +755,7 @@ def confirm_coordinator(
             audit.AuditAction.CONFIRM_COORDINATOR,
             "device",
             sender.device_id,
-            {"fingerprint": sender.fingerprint},
+            {"fingerprint": sender.fingerprint} | ({"role": role.value} if role else {}),
         )
     return sender
 
@@ -929,7 +970,10 @@ def _role_changes(session: DbSession) -> dict[str, UnfinishedRoleChange]:
         kept = json.loads(get_meta(session, ROLE_CHANGES) or "{}")
         return {
             device_id: UnfinishedRoleChange(
-                device_id, str(c["name"]), Role(c["role"]), Role(c["before"])
+                device_id,
+                str(c["name"]),
+                Role(c["role"]),
+                Role(c["before"]),
             )
             for device_id, c in kept.items()
         }
@@ -1475,7 +1519,9 @@ def status(store: Store) -> SyncStatus:
             )
             or 0
         )
-        unconfirmed = tuple(w.device_name for w in key_senders.waiting_senders(session))
+        waiting = key_senders.waiting_senders(session)
+        unconfirmed = tuple(w.device_name for w in waiting)
+        lowerings = tuple((w.device_name, w.lowered_to) for w in waiting if w.lowered_to)
         unfinished = _renewal_unfinished(session)
         need_update = records_needing_update(session)
         held_back = _held_back(session) if url else 0
@@ -1499,6 +1545,7 @@ def status(store: Store) -> SyncStatus:
         tuple(holding),
         pending_internal,
         key_refused,
+        lowerings,
     )
 
 

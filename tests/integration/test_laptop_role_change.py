@@ -279,13 +279,14 @@ def _plant_wrapping(
         )
 
 
-def test_a_lowering_wrapped_by_a_laptop_not_confirmed_as_a_coordinators_is_ignored(
+def test_a_lowering_wrapped_by_a_laptop_not_confirmed_as_a_coordinators_is_not_taken(
     laptops: Laptops, server: ServerProcess, caplog: pytest.LogCaptureFixture
 ) -> None:
     """C, a helpers' laptop, holds the team key, as any laptop of the team (or a revoked one's
     stored key pair) does: its wrapping of that key for B, with a lower role, opens on B to the
-    very key B holds. B never confirmed C's fingerprint: it stays a coordinators' laptop, and
-    its sync goes on. A's lowering, made afterwards, still lowers it."""
+    very key B holds. B never confirmed C's fingerprint: it stays a coordinators' laptop, says
+    that C's change waits for C to be confirmed, and its sync goes on. A's lowering, made
+    afterwards, still lowers it, and the waiting one is dropped with the wrapping it was."""
     a = laptops.new("A")
     b = laptops.new("B", role=Role.COORDINATOR)  # an ordinary code, approved for coordinators
     c = laptops.new("C", role=Role.HELPER)
@@ -299,8 +300,10 @@ def test_a_lowering_wrapped_by_a_laptop_not_confirmed_as_a_coordinators_is_ignor
         laptops.sync(b)
     assert sync_uc.laptop_role(b.store) is Role.COORDINATOR
     assert role_on_login(b) is Role.COORDINATOR
-    assert any("not confirmed here: ignored" in r.getMessage() for r in caplog.records)
-    assert sync_uc.status(b.store).pending_work == 0  # the sync went on: Ion was sent
+    assert any("not confirmed here: waits" in r.getMessage() for r in caplog.records)
+    state = sync_uc.status(b.store)
+    assert state.role_lowerings == (("C", "advisor"),) and state.unconfirmed_senders == ("C",)
+    assert state.pending_work == 0  # the sync went on: Ion was sent
     laptops.sync(a)
     assert people.get_person(a.store, a.user, pid) is not None
 
@@ -309,6 +312,65 @@ def test_a_lowering_wrapped_by_a_laptop_not_confirmed_as_a_coordinators_is_ignor
     laptops.sync(b)
     assert sync_uc.laptop_role(b.store) is Role.HELPER
     assert role_on_login(b) is Role.HELPER
+    state = sync_uc.status(b.store)
+    assert state.role_lowerings == () and state.unconfirmed_senders == ()
+
+
+def _second_coordinator_lowers(laptops: Laptops) -> tuple[Session, Session, Session]:
+    """A approved B for advisors and K, a second coordinators' laptop; K lowers B to student
+    helpers. B confirmed A's fingerprint when it joined, never K's."""
+    a = laptops.new("A")
+    b = laptops.new("B", role=Role.ADVISOR)
+    k = laptops.new("K", coordinator=True)
+    laptops.sync(a, b, k)
+    sync_uc.change_laptop_role(k.store, k.user, device_id(b), Role.HELPER)
+    return a, b, k
+
+
+def test_a_lowering_by_a_coordinators_laptop_not_confirmed_here_is_said_and_taken_once_confirmed(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """It was ignored without a word: B went on as an advisors' laptop and nobody knew. Now B
+    keeps its role meanwhile (a lowering taken unconfirmed could not be undone: a role is
+    raised only by joining again) and says who changed it to what; confirming K takes it."""
+    _a, b, k = _second_coordinator_lowers(laptops)
+    held = keyring_of(b)
+    for _sync in range(2):  # kept from one sync to the next, once
+        laptops.sync(b)
+        assert sync_uc.laptop_role(b.store) is Role.ADVISOR
+        state = sync_uc.status(b.store)
+        assert state.role_lowerings == (("K", "helper"),)
+        assert state.unconfirmed_senders == ("K",)
+    [waiting] = sync_uc.waiting_senders(b.store)
+    assert waiting.lowered_to == "helper" and waiting.device_name == "K"
+    assert keyring_of(b) == held
+
+    sync_uc.confirm_coordinator(b.store, b.user, sync_uc.fingerprint(k.store))
+    # At once, before any sync.
+    assert sync_uc.laptop_role(b.store) is Role.HELPER
+    assert role_on_login(b) is Role.HELPER
+    assert sync_uc.status(b.store).role_lowerings == ()
+    assert sync_uc.waiting_senders(b.store) == []
+    [entry] = audit.list_entries(
+        b.store, b.user, action="confirm_coordinator", record_id=device_id(k)
+    )
+    assert entry.details == {"fingerprint": waiting.fingerprint, "role": "helper"}
+    laptops.sync(b)
+    assert sync_uc.laptop_role(b.store) is Role.HELPER and keyring_of(b) == held
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_command_line_sync_says_a_lowering_waits_for_its_sender(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    _a, b, _k = _second_coordinator_lowers(laptops)
+    done = run_desk("sync", "--data-dir", str(b.store.paths.data_dir), password=PASSWORD)
+    assert done.returncode == 0, done.stderr
+    assert (
+        "The coordinator's laptop “K” changed this laptop's role to Student helpers" in done.stderr
+    )
+    assert "welcome-desk devices trust" in done.stderr
+    assert sync_uc.laptop_role(b.store) is Role.ADVISOR
 
 
 def _broken_off_after_the_first_key(server: ServerProcess, a: Session, b: Session) -> CuttingProxy:
