@@ -18,7 +18,7 @@ import secrets
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -955,6 +955,11 @@ class UnfinishedRoleChange:
     name: str  # as the server listed it (a label)
     role: Role  # the role chosen
     before: Role  # the role it had
+    # When it was begun (this laptop's clock) and by whom: the audit entry of a change another
+    # coordinator's laptop finished (``_forget_role_changes_done``). "" where a note from
+    # before kept neither.
+    begun_at: str = field(default="", compare=False)
+    user_id: str = field(default="", compare=False)
 
 
 def unfinished_role_changes(store: Store) -> list[UnfinishedRoleChange]:
@@ -974,6 +979,8 @@ def _role_changes(session: DbSession) -> dict[str, UnfinishedRoleChange]:
                 str(c["name"]),
                 Role(c["role"]),
                 Role(c["before"]),
+                str(c.get("at", "")),
+                str(c.get("user", "")),
             )
             for device_id, c in kept.items()
         }
@@ -998,7 +1005,13 @@ def _keep_role_change(
         ROLE_CHANGES,
         json.dumps(
             {
-                c.device_id: {"name": c.name, "role": c.role.value, "before": c.before.value}
+                c.device_id: {
+                    "name": c.name,
+                    "role": c.role.value,
+                    "before": c.before.value,
+                    "at": c.begun_at,
+                    "user": c.user_id,
+                }
                 for c in changes.values()
             },
             sort_keys=True,
@@ -1089,7 +1102,14 @@ def _change_laptop_role(
         before: Role | None = begun.before if begun is not None else None if again else listed
         if before is not None:
             # Kept until every key is replaced: the server lists the new role from the first.
-            change = UnfinishedRoleChange(device.device_id, device.name, Role(new), before)
+            change = UnfinishedRoleChange(
+                device.device_id,
+                device.name,
+                Role(new),
+                before,
+                begun.begun_at if begun else str(store.clock.now()),
+                begun.user_id if begun else user.id,
+            )
             with store.transaction() as session:
                 _keep_role_change(session, device.device_id, change)
         # The key in use first: once it is replaced, the laptop's next sync lowers its role,
@@ -1406,7 +1426,68 @@ def _sync_now(
         _ensure_own_record(store)
         report = SyncEngine(store, client, progress).sync()
         report.revoke_again_pending = not _revoke_again_if_pending(store, client)
+        _forget_role_changes_done(store, client)
         return report
+
+
+def _forget_role_changes_done(store: Store, client: SyncServerClient) -> None:
+    """Role changes begun here and broken off (``unfinished_role_changes``) that another
+    coordinator's laptop finished meanwhile: the note is dropped once the server keeps every
+    key of that laptop at the role chosen or lower (``wire.DeviceInfo.highest_key_role``). It
+    stayed until the change was asked for again here. The server's word is enough: what it
+    says takes no right from anyone, and a server that lies can as well keep the old keys.
+
+    The change gets its audit entry, as a change finished here does, by the user who began it
+    and marked as finished on another laptop; unless the log holds one already, written on
+    another laptop since it was begun (that laptop's, which finished it): one change, one
+    entry. An ordinary sync reads one meta row here; asked only with a note kept, and a failure
+    is left to the next sync."""
+    with store.reading() as session:
+        if not get_meta(session, ROLE_CHANGES) or get_meta(session, COORDINATOR) != "1":
+            return
+    try:
+        listed = {d.device_id: d for d in client.devices().devices}
+    except SyncError as exc:
+        log.warning("role changes finished elsewhere not looked for: %s", exc)
+        return
+    with store.transaction() as session:
+        for change in list(_role_changes(session).values()):
+            device = listed.get(change.device_id)
+            highest = device.highest_key_role if device is not None else None
+            if (
+                device is None
+                or device.laptop_role != change.role.value
+                or highest not in crypto.LAPTOP_ROLES
+                or highest is None
+                or lower_role(Role(highest), change.role) is not Role(highest)
+            ):
+                continue
+            _keep_role_change(session, change.device_id, None)
+            entered = [
+                e
+                for e in audit.entries_in(
+                    session, audit.AuditAction.CHANGE_LAPTOP_ROLE, change.device_id
+                )
+                if e.device_id != store.device_id
+                and e.at > change.begun_at
+                and e.details.get("role") == change.role.value
+            ]
+            log.info("role change of laptop %s finished elsewhere", change.device_id)
+            if entered:
+                continue
+            audit.record_in(
+                session,
+                store,
+                change.user_id,
+                audit.AuditAction.CHANGE_LAPTOP_ROLE,
+                "device",
+                change.device_id,
+                {
+                    "role": change.role.value,
+                    "previous_role": change.before.value,
+                    "finished_elsewhere": True,
+                },
+            )
 
 
 def _revoke_again_if_pending(store: Store, client: SyncServerClient) -> bool:

@@ -436,6 +436,71 @@ def test_a_role_change_broken_off_after_the_first_key_is_finished_by_asking_agai
     assert same.value.code == "same_role"
 
 
+def _broken_off_with_a_second_coordinator(
+    laptops: Laptops, server: ServerProcess
+) -> tuple[Session, Session, Session]:
+    """A's lowering of B broken off after the first key; K, a second coordinators' laptop that
+    holds both keys and the team's records of its laptops, is there to finish it."""
+    a, b = _two_keys_held(laptops)
+    k = laptops.new("K", coordinator=True)
+    laptops.sync(a, b, k)
+    proxy = _broken_off_after_the_first_key(server, a, b)
+    sync_uc.change_server_url(a.store, a.user, server.base_url)
+    proxy.close()
+    # The server lists B's new role from the first key on: not done for that.
+    laptops.sync(a)
+    assert len(sync_uc.unfinished_role_changes(a.store)) == 1
+    return a, b, k
+
+
+def _role_change_entries(a: Session) -> list[tuple[str, dict[str, object]]]:
+    return [
+        (e.device_id, dict(e.details))
+        for e in reversed(audit.list_entries(a.store, a.user, action="change_laptop_role"))
+    ]
+
+
+def test_a_role_change_broken_off_here_and_finished_on_another_coordinators_laptop_is_noticed(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """The note stayed on A until the change was asked for again there. Now A's next sync
+    sees every key of B's at the role chosen and drops it; K's own entry of the change
+    reached A first, so A writes no second one."""
+    a, b, k = _broken_off_with_a_second_coordinator(laptops, server)
+    _listed, before = sync_uc.change_laptop_role(k.store, k.user, device_id(b), Role.HELPER)
+    assert before is None  # K did not know what B had
+    assert _server_roles(server, b) == ("helper", {"helper"})
+    laptops.sync(k, a)
+    assert sync_uc.unfinished_role_changes(a.store) == []
+    assert _role_change_entries(a) == [(k.store.device_id, {"role": "helper"})]
+    laptops.sync(a)  # nothing more
+    assert _role_change_entries(a) == [(k.store.device_id, {"role": "helper"})]
+    laptops.sync(b)
+    assert sync_uc.laptop_role(b.store) is Role.HELPER
+
+
+def test_a_role_change_finished_elsewhere_gets_its_entry_here_if_none_came(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """A syncs before K sent its entry: A writes the change's entry, by the user who began it,
+    with the role it had, marked as finished on another laptop."""
+    a, b, k = _broken_off_with_a_second_coordinator(laptops, server)
+    sync_uc.change_laptop_role(k.store, k.user, device_id(b), Role.HELPER)
+    laptops.sync(a)
+    assert sync_uc.unfinished_role_changes(a.store) == []
+    [entry] = audit.list_entries(a.store, a.user, action="change_laptop_role")
+    assert (entry.device_id, entry.user_id, entry.record_id) == (
+        a.store.device_id,
+        a.user.id,
+        device_id(b),
+    )
+    assert entry.details == {
+        "role": "helper",
+        "previous_role": "advisor",
+        "finished_elsewhere": True,
+    }
+
+
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 def test_the_command_line_finishes_a_role_change_broken_off(
     laptops: Laptops, server: ServerProcess
