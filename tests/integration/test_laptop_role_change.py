@@ -363,7 +363,7 @@ def test_a_lowering_by_a_coordinators_laptop_not_confirmed_here_is_said_and_take
 def test_the_command_line_sync_says_a_lowering_waits_for_its_sender(
     laptops: Laptops, server: ServerProcess
 ) -> None:
-    _a, b, _k = _second_coordinator_lowers(laptops)
+    _a, b, k = _second_coordinator_lowers(laptops)
     done = run_desk("sync", "--data-dir", str(b.store.paths.data_dir), password=PASSWORD)
     assert done.returncode == 0, done.stderr
     assert (
@@ -371,6 +371,18 @@ def test_the_command_line_sync_says_a_lowering_waits_for_its_sender(
     )
     assert "welcome-desk devices trust" in done.stderr
     assert sync_uc.laptop_role(b.store) is Role.ADVISOR
+    trusted = run_desk(
+        "devices",
+        "trust",
+        "--fingerprint",
+        sync_uc.fingerprint(k.store),
+        "--data-dir",
+        str(b.store.paths.data_dir),
+        password=PASSWORD,
+    )
+    assert trusted.returncode == 0, trusted.stderr
+    assert "Confirmed: K. This laptop is for Student helpers from now on." in trusted.stdout
+    assert sync_uc.laptop_role(b.store) is Role.HELPER
 
 
 def _broken_off_after_the_first_key(server: ServerProcess, a: Session, b: Session) -> CuttingProxy:
