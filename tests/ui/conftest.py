@@ -31,7 +31,9 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from desktop_app.ui.application import collect_garbage_on_gui_thread
+from desktop_app import memory
+from desktop_app.ui import application as ui_application
+from desktop_app.ui.application import GuiThreadCollector, collect_garbage_on_gui_thread
 from desktop_app.usecases.accounts import Session
 
 if TYPE_CHECKING:
@@ -185,6 +187,27 @@ def _collect_after_test() -> Iterator[None]:
 # After which UI test of a worker what is alive is frozen (``_collect_after_test``).
 FREEZE_AFTER = frozenset({1, 10, 100})
 _ui_tests_done = [0]
+
+
+@pytest.fixture
+def freezing_collector(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[GuiThreadCollector]:
+    """The tests' collector told to freeze as the program's does (``app.py``), at once when a
+    window has settled; the run's own frozen objects frozen again afterwards."""
+    monkeypatch.setattr(ui_application, "GC_SETTLE_S", 0.0)
+    collector = collect_garbage_on_gui_thread(qapp)
+    collector.freeze_when_settled()
+    yield collector
+    collector.freeze_when_settled(False)
+    memory.thaw()
+    gc.collect()
+    gc.freeze()  # what the run had frozen before (tests/conftest.py), thawed with the rest
+
+
+def frozen(obj: object) -> bool:
+    """Tracked by the collector but in none of its generations: in the permanent one."""
+    return gc.is_tracked(obj) and not any(o is obj for o in gc.get_objects())
 
 
 @pytest.fixture
