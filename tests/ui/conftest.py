@@ -176,7 +176,8 @@ def _collect_after_test() -> Iterator[None]:
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
     _ui_tests_done[0] += 1
-    if _ui_tests_done[0] in FREEZE_AFTER:
+    if _ui_tests_done[0] in FREEZE_AFTER or _thawed[0]:
+        _thawed[0] = False
         # What the first tests imported and cached lives to the end as what the collection
         # froze (``tests/conftest.py``): Alembic, Mako, Pygments, Babel's data, the forms, some
         # 70,000 objects every later collection walked again. Three times only: whatever a
@@ -187,6 +188,8 @@ def _collect_after_test() -> Iterator[None]:
 # After which UI test of a worker what is alive is frozen (``_collect_after_test``).
 FREEZE_AFTER = frozenset({1, 10, 100})
 _ui_tests_done = [0]
+# Whether a test thawed what the run had frozen (``freezing_collector``).
+_thawed = [False]
 
 
 @pytest.fixture
@@ -201,8 +204,9 @@ def freezing_collector(
     yield collector
     collector.freeze_when_settled(False)
     memory.thaw()
-    gc.collect()
-    gc.freeze()  # what the run had frozen before (tests/conftest.py), thawed with the rest
+    # What the run had frozen (tests/conftest.py) was thawed with the rest: frozen again after
+    # the test's windows are closed (``_collect_after_test``), not with them.
+    _thawed[0] = True
 
 
 def frozen(obj: object) -> bool:
