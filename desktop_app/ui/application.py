@@ -83,11 +83,12 @@ class GuiThreadCollector(QObject):
     freed at once as before.
 
     The program (``freeze_when_settled``) also freezes what is alive once a window's features
-    are installed: some 150,000 objects of modules, classes, Babel's data and the window, which
+    are installed: some 180,000 objects of modules, classes, Babel's data and the window, which
     every full collection walked again (a quarter of a second on the UI thread with the demo's
     5,000 people, measured beside a CI run: ``bench/gc_pause.py``). A store that closes gives
     them back (``memory.thaw``: cycles holding its key are among them), and the next tick
-    collects them all; the next window to settle freezes again.
+    collects them all; ``GC_SETTLE_S`` later (or after the next window has settled) what is
+    alive is frozen again.
     """
 
     def __init__(self, app: QApplication, interval_ms: int = GC_INTERVAL_MS) -> None:
@@ -117,6 +118,8 @@ class GuiThreadCollector(QObject):
         if self._froze and not memory.is_frozen():  # a store closed: what held its key goes
             self._froze = False
             self._collect_full()
+            if self._freezes:  # (a window that settled while the old store was open said so)
+                self._freeze_at = max(self._freeze_at or 0.0, time.monotonic() + GC_SETTLE_S)
             return
         if self._freeze_at is not None and time.monotonic() >= self._freeze_at:
             self._freeze_at = None
