@@ -341,6 +341,17 @@ def shown_window(qtbot: QtBot, session: Session, width: int = 0) -> MainWindow:
     return window
 
 
+def replacing_window(qtbot: QtBot, window: MainWindow, timeout: int = 10_000) -> MainWindow:
+    """The window that replaces ``window`` when its laptop's role changes
+    (``follow_laptop_role``), handed to qtbot and waited for until its features are in."""
+    qtbot.waitUntil(lambda: window.replaced_by is not None, timeout=timeout)
+    new = window.replaced_by
+    assert new is not None
+    qtbot.addWidget(new)
+    qtbot.waitUntil(lambda: new.features_installed, timeout=10_000)
+    return new
+
+
 def menu_bar_texts(window: QWidget) -> set[str]:
     """The texts of every entry in ``window``'s menu bar and its menus, submenus included."""
     from PySide6.QtWidgets import QMainWindow, QMenu

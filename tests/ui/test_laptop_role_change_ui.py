@@ -33,7 +33,7 @@ from tests.integration.sync_harness import (
     add_person,
     device_id,
 )
-from tests.ui.conftest import menu_bar_texts, shown_window
+from tests.ui.conftest import menu_bar_texts, replacing_window, shown_window
 
 
 def _alt(qtbot: QtBot, widget: QWidget, letter: str) -> None:
@@ -135,11 +135,7 @@ def test_the_lowered_laptops_window_follows_at_its_next_sync_and_sends_its_work(
     sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
     with qtbot.waitSignal(window.sync.sync_finished, timeout=30_000):  # type: ignore[attr-defined]
         window.sync.start()  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: window.replaced_by is not None, timeout=10_000)
-    new = window.replaced_by
-    assert new is not None
-    qtbot.addWidget(new)
-    qtbot.waitUntil(lambda: new.features_installed, timeout=10_000)
+    new = replacing_window(qtbot, window)
     assert new.session.user.role is Role.HELPER
     box = new.findChild(QMessageBox, "lowered_role")
     assert box is not None
@@ -303,11 +299,7 @@ def test_a_lowering_by_a_coordinators_laptop_not_confirmed_here_shows_a_banner_a
         dialog.fingerprint.setText(sync_uc.fingerprint(k.store))
         dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
         assert sync_uc.laptop_role(b.store) is Role.HELPER  # at once
-        qtbot.waitUntil(lambda: window.replaced_by is not None, timeout=30_000)
-        new = window.replaced_by
-        assert new is not None
-        qtbot.addWidget(new)
-        qtbot.waitUntil(lambda: new.features_installed, timeout=10_000)
+        new = replacing_window(qtbot, window, timeout=30_000)
         assert new.session.user.role is Role.HELPER
         box = new.findChild(QMessageBox, "lowered_role")
         assert box is not None
