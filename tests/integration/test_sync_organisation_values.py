@@ -22,10 +22,10 @@ from tests.integration.test_sync_organisation import (
     AUTHORITY,
     FIRST,
     _image_xobjects,
-    _letter,
     _text,
 )
 from tests.unit.test_print_queue_current import _logo
+from tests.unit.test_referrals import jobcenter_letter
 
 
 def _publishes(session: Session, **extra: object) -> None:
@@ -59,7 +59,7 @@ def test_a_bad_retention_period_is_refused_alone_and_named(
     laptops.sync(a, b)
     _publishes(a, retention_years=40)
     laptops.sync(a, b)
-    letter = _text(_letter(b))
+    letter = _text(jobcenter_letter(b))
     assert FIRST.name in letter and "Mallinckrodtstraße 12" in letter, letter
     assert store_settings.get_supervisory_authority(b.store) == AUTHORITY
     assert store_settings.get_retention_years(b.store) == 7  # B's own
@@ -90,7 +90,7 @@ def test_a_logo_that_is_no_picture_is_refused_alone_and_named(laptops: Laptops) 
     laptops.sync(a, b)
     in_force = store_settings.get_letterhead(b.store)
     assert (in_force.name, in_force.logo) == (FIRST.name, own_png)
-    pdf = _letter(b)
+    pdf = jobcenter_letter(b)
     assert FIRST.name in _text(pdf) and _image_xobjects(pdf) == 1  # B's logo, A's letterhead
     [unusable] = reference.unusable_publications(b.store)
     assert unusable.refused == ("logo",)
@@ -107,4 +107,7 @@ def test_a_logo_that_is_no_picture_is_refused_alone_and_named(laptops: Laptops) 
     _publishes(a, logo={"png": "", "name": ""}, retention_years=5)
     laptops.sync(a, b)
     assert reference.unusable_publications(b.store) == []
-    assert _image_xobjects(_letter(b)) == 0 and store_settings.get_retention_years(b.store) == 5
+    assert (
+        _image_xobjects(jobcenter_letter(b)) == 0
+        and store_settings.get_retention_years(b.store) == 5
+    )
