@@ -641,9 +641,9 @@ def export_person_to(
 ) -> list[Path]:
     """Write the JSON and PDF copies (the PDF in ``lang``, by default the person's language);
     file names carry only the record id, never a name. ``received``: the day the person asked
-    for it, for the register of requests."""
+    for it, registered once both files are written (a copy cut short answered nothing)."""
     json_bytes, pdf_bytes = data_rights.export_person(
-        session.store, session.user, person_id, lang=lang, received=received
+        session.store, session.user, person_id, lang=lang
     )
     stem = f"welcome-desk-data-{person_id[:8]}"
     paths = [folder / f"{stem}.json", folder / f"{stem}.pdf"]
@@ -660,6 +660,8 @@ def export_person_to(
                 if path.is_file():
                     path.unlink()
         raise
+    if received is not None:
+        data_rights.record_copy_request(session.store, session.user, person_id, received)
     return paths
 
 

@@ -189,14 +189,10 @@ def export_person(
     *,
     lang: str | None = None,
     today: dt.date | None = None,
-    received: dt.date | None = None,
 ) -> tuple[bytes, bytes]:
     """All data held about a person: (JSON bytes, PDF bytes in ``lang``, by default the
-    person's language). With ``received`` (the day the person asked for it) the copy is
-    recorded in the register of requests as answered today."""
+    person's language)."""
     require(user, Action.EXPORT_PERSON)
-    if received is not None:
-        _check_received(received, today or dt.date.today())
     with store.reading() as session:
         person = PeopleRepository(session).get(person_id)
         if person is None:
@@ -284,16 +280,26 @@ def export_person(
         organisation=organisation,
         notice=told,
     )
-    with store.transaction() as session:
-        details: dict[str, audit.DetailValue] = {"lang": doc_lang}
-        if received is not None:
-            details["request"] = _record_request(
-                session, user, COPY, received, today, person_id=person_id
-            )
-        audit.record_in(
-            session, store, user.id, audit.AuditAction.EXPORT, "person", person_id, details
-        )
+    audit.record(store, user, audit.AuditAction.EXPORT, "person", person_id, {"lang": doc_lang})
     return json_bytes, pdf_bytes
+
+
+def record_copy_request(
+    store: Store,
+    user: User,
+    person_id: str,
+    received: dt.date,
+    *,
+    today: dt.date | None = None,
+) -> str:
+    """A copy of the data given today (``export_person``, once it was written) at the
+    person's request received on ``received``: registered, linked to the person while they
+    exist. Returns the request's reference."""
+    require(user, Action.EXPORT_PERSON)
+    today = today or dt.date.today()
+    _check_received(received, today)
+    with store.transaction() as session:
+        return _record_request(session, user, COPY, received, today, person_id=person_id)
 
 
 # Every field of the person (a field added later is erased too), and what is derived from them.

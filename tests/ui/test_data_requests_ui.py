@@ -7,6 +7,7 @@ import datetime as dt
 import io
 from pathlib import Path
 
+import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QAction
@@ -186,3 +187,17 @@ def test_the_data_copy_records_the_request_and_the_register_shows_it(
     dialog_left = window.findChild(ExportDialog)
     if dialog_left is not None:
         dialog_left.close()
+
+
+def test_a_data_copy_that_could_not_be_written_registers_no_request(
+    session: Session, tmp_path: Path
+) -> None:
+    from desktop_app.ui.data_rights import export_person_to
+    from tests.ui.conftest import unwritable_folder
+
+    pid = _person(session)
+    with pytest.raises(OSError):
+        export_person_to(session, pid, unwritable_folder(tmp_path), received=dt.date.today())
+    assert data_rights.list_requests(session.store, session.user) == []
+    export_person_to(session, pid, tmp_path, received=dt.date.today())
+    assert len(data_rights.list_requests(session.store, session.user)) == 1

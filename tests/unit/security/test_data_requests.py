@@ -109,21 +109,16 @@ def test_a_copy_is_registered_while_the_person_exists_and_unlinked_by_their_eras
 ) -> None:
     pid = _person(session, "Ioana", "Căpraru", "ro", "RO")
     late = dt.date(2026, 10, 31)
-    data_rights.export_person(session.store, session.user, pid, today=TODAY, received=late)
-    data_rights.export_person(session.store, session.user, pid, today=TODAY)  # no request
+    data_rights.export_person(session.store, session.user, pid, today=TODAY)
+    reference = data_rights.record_copy_request(session.store, session.user, pid, late, today=TODAY)
     [entry] = data_rights.list_requests(session.store, session.user)
+    assert entry.reference == reference
     assert (entry.kind, entry.received, entry.answered) == (COPY, late, TODAY)
     assert entry.due == dt.date(2026, 11, 30) and entry.overdue  # 31 Oct + 1 month
     assert pid in _all_rows(session)["data_requests"]  # the person still exists
-    exports = [
-        e
-        for e in audit.list_entries(session.store, session.user)
-        if e.action == audit.AuditAction.EXPORT
-    ]
-    assert [e.details.get("request") for e in exports].count(entry.reference) == 1
     with pytest.raises(RequestDateInFuture):
-        data_rights.export_person(
-            session.store, session.user, pid, today=TODAY, received=TODAY + dt.timedelta(1)
+        data_rights.record_copy_request(
+            session.store, session.user, pid, TODAY + dt.timedelta(1), today=TODAY
         )
     data_rights.erase_person(session.store, session.user, pid)
     rows = _all_rows(session)
@@ -211,3 +206,31 @@ def test_a_laptop_that_syncs_says_the_server_and_every_laptop_erase_too(session:
     text = _text(pdf)
     assert "Synchronisierungsserver" in text and "jeder andere laptop" in text.casefold()
     assert "nur auf diesem Laptop" not in text
+
+
+def test_an_erasure_arriving_by_sync_unlinks_the_persons_copy_requests_here(
+    session: Session,
+) -> None:
+    """The register is this laptop's: a copy given here to someone another laptop erased
+    keeps its dates and reference, no longer whose it was."""
+    from sqlalchemy import select
+
+    from desktop_app.storage.models import PersonRow
+
+    pid = _person(session, "Ana", "Pop", "ro", "RO")
+    data_rights.record_copy_request(session.store, session.user, pid, TODAY, today=TODAY)
+    with session.store.transaction() as db:
+        row = db.scalar(select(PersonRow).where(PersonRow.id == pid))
+        assert row is not None
+        assert data_rights.apply_remote_erasure(
+            db,
+            session.store,
+            pid,
+            revision=row.revision + 1,
+            updated_hlc=str(session.store.clock.now()),
+            device_id="other-laptop",
+            author_id="someone",
+        )
+    rows = _all_rows(session)["data_requests"]
+    assert pid not in rows
+    assert [r.kind for r in data_rights.list_requests(session.store, session.user)] == [COPY]
