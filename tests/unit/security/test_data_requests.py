@@ -234,3 +234,22 @@ def test_an_erasure_arriving_by_sync_unlinks_the_persons_copy_requests_here(
     rows = _all_rows(session)["data_requests"]
     assert pid not in rows
     assert [r.kind for r in data_rights.list_requests(session.store, session.user)] == [COPY]
+
+
+def test_a_copy_request_follows_a_merge_and_goes_with_the_kept_entrys_erasure(
+    session: Session,
+) -> None:
+    from desktop_app.usecases import merges
+
+    one = _person(session, "Ana", "Pop", "ro", "RO")
+    other = _person(session, "Ana", "Pop", "ro", "RO")
+    data_rights.record_copy_request(session.store, session.user, one, TODAY, today=TODAY)
+    data_rights.record_copy_request(session.store, session.user, other, TODAY, today=TODAY)
+    merges.merge_people(session.store, session.user, one, other)
+    kept, merged = merges.kept_and_merged(one, other)
+    rows = _all_rows(session)["data_requests"]
+    assert rows.count(kept) == 2 and merged not in rows  # both the kept person's now
+    data_rights.erase_person(session.store, session.user, kept)
+    rows = _all_rows(session)["data_requests"]
+    assert kept not in rows and merged not in rows
+    assert len(data_rights.list_requests(session.store, session.user)) == 2
