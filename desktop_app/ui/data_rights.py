@@ -504,6 +504,9 @@ class RequestsWindow(QDialog):
         self.table = record_table(QTableView(), _("Register of requests"))
         self.table.setModel(self.model)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Alt+letter reaches the table from wherever the focus is (the window has no other key).
+        heading = QLabel(_("&Requests:"))
+        heading.setBuddy(self.table)
         self.count = QLabel()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)
@@ -513,6 +516,7 @@ class RequestsWindow(QDialog):
         row.addWidget(self.buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(self.intro)
+        layout.addWidget(heading)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
         self.resize(720, 420)
