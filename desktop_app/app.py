@@ -423,7 +423,7 @@ def _run_gui(
     share_interpreter_with_workers()
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication(sys.argv[:1])
-    collect_garbage_on_gui_thread(app)
+    collect_garbage_on_gui_thread(app).freeze_when_settled()
     app.setApplicationName("Welcome Desk")
     app.setOrganizationName("WelcomeDesk")
     load_fonts(app)

@@ -44,6 +44,7 @@ from desktop_app.i18n.messages import (
     refusal_message,
     restore_failure_message,
     revoke_again_pending_message,
+    role_lowered_message,
     server_restored_message,
     sync_message,
     unusable_publication_detail,
@@ -1070,7 +1071,10 @@ def cmd_sync(args: argparse.Namespace) -> int:
         # The keys it has still work; a key from a laptop not confirmed yet waits.
         for line in _senders_to_confirm(session):
             print(line, file=sys.stderr)
-        if sync_uc.renewal_unfinished(session.store):
+        if sync_uc.own_key_refused(session.store):
+            # renewing again is refused again: not "renew it again"
+            print(refusal_message(sync_uc.SENDER_NOT_UPLOADER), file=sys.stderr)
+        elif sync_uc.renewal_unfinished(session.store):
             print(
                 _(
                     "Renewing the team key was broken off: renew it again "
@@ -1115,7 +1119,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
         from desktop_app.usecases import reference
 
         for unusable in reference.unusable_publications(session.store):
-            print(unusable_publication_message(unusable.name, unusable.reason), file=sys.stderr)
+            message = unusable_publication_message(unusable.name, unusable.reason, unusable.refused)
+            print(message, file=sys.stderr)
             detail = unusable_publication_detail(
                 unusable.reason, unusable.publisher_version, __version__
             )
@@ -1174,10 +1179,20 @@ def _senders_to_confirm(session: Session) -> list[str]:
     from desktop_app.usecases import sync as sync_uc
 
     waiting = sync_uc.waiting_senders(session.store)
-    if waiting and not allowed(session.user, Action.MANAGE_LAPTOPS):
-        return [coordinator_to_confirm(_TRUST_COMMAND)]
-    lines = []
-    for sender in waiting:
+    manager = allowed(session.user, Action.MANAGE_LAPTOPS)
+    # ``devices trust`` also lets the keeper of a lower role's laptop's accounts confirm.
+    may_confirm = manager or session.user.keeps_accounts
+    lines = [
+        role_lowered_message(s.device_name, s.lowered_to, _TRUST_COMMAND, may_confirm=may_confirm)
+        for s in waiting
+        if s.lowered_to
+    ]
+    if lines and may_confirm:
+        lines.append(f'  {_TRUST_COMMAND} --fingerprint "…"')
+    others = [s for s in waiting if not s.lowered_to]
+    if others and not manager:
+        return [*lines, coordinator_to_confirm(_TRUST_COMMAND)]
+    for sender in others:
         lines.append(
             _(
                 "The laptop “{name}” sent a team key. Compare its fingerprint with the one "
@@ -1197,11 +1212,18 @@ def cmd_devices(args: argparse.Namespace) -> int:
                 sender = sync_uc.confirm_coordinator(session.store, session.user, args.fingerprint)
             except sync_uc.SyncSetupError as exc:
                 raise CliError(confirm_message(exc.code), EXIT_INVALID) from exc
-            print(
-                _("Confirmed: {name}. This laptop uses its team key from now on.").format(
-                    name=sender.device_name
+            if sender.lowered_to:  # it lowered this laptop's role: taken now
+                print(
+                    _("Confirmed: {name}. This laptop is for {role} from now on.").format(
+                        name=sender.device_name, role=laptop_role_name(sender.lowered_to)
+                    )
                 )
-            )
+            else:
+                print(
+                    _("Confirmed: {name}. This laptop uses its team key from now on.").format(
+                        name=sender.device_name
+                    )
+                )
         elif args.devices_command == "approve":
             device = sync_uc.approve_device(
                 session.store, session.user, args.device, args.fingerprint, role=Role(args.role)

@@ -76,7 +76,7 @@ def _iso(value: dt.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def device_info(device: models.Device) -> wire.DeviceInfo:
+def device_info(device: models.Device, highest_key_role: str | None = None) -> wire.DeviceInfo:
     return wire.DeviceInfo(
         device_id=device.id,
         name=device.name,
@@ -90,6 +90,7 @@ def device_info(device: models.Device) -> wire.DeviceInfo:
         last_seen_at=_iso(device.last_seen_at),
         app_version=device.app_version,
         laptop_role=device.laptop_role,
+        highest_key_role=highest_key_role,
     )
 
 
@@ -552,8 +553,15 @@ class SyncService:
 
     def list_devices(self) -> wire.DeviceList:
         with self._sessions() as session:
+            highest: dict[str, str] = {}
+            for device_id, role in session.execute(
+                select(models.WrappedKey.device_id, models.WrappedKey.laptop_role).distinct()
+            ):
+                role = role or "coordinator"  # wrapped before roles: every right
+                if device_id not in highest or _role_rank(role) > _role_rank(highest[device_id]):
+                    highest[device_id] = role
             devices = session.scalars(select(models.Device).order_by(models.Device.created_at))
-            return wire.DeviceList(devices=[device_info(d) for d in devices])
+            return wire.DeviceList(devices=[device_info(d, highest.get(d.id)) for d in devices])
 
     def status(self, device_id: str) -> wire.DeviceStatus:
         with self._sessions() as session:

@@ -357,6 +357,11 @@ class DeviceInfo(_Answer):
     # for one (waiting, or approved by a Welcome Desk before roles). The server's word: a
     # laptop's rights follow the role bound into its keys.
     laptop_role: str | None = None
+    # The highest role among the team keys the server keeps for the laptop (a key from before
+    # roles counts as a coordinator's), in the list of laptops only: a lowering whose first key
+    # was replaced lists the new role above, and is done only once this is no higher. None: no
+    # key kept, or a server from before it said so.
+    highest_key_role: str | None = None
 
 
 class DeviceList(_Answer):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import logging
 import os
+from collections.abc import Sequence
 from pathlib import Path
 
 from desktop_app.domain.clock_check import rounded
@@ -243,6 +244,13 @@ _REFUSAL_MESSAGES = {
         "Only the laptop of a coordinator can do this. Do it on your coordinator's laptop."
     ),
     "revoked": N_("This laptop was revoked and no longer syncs. Ask your coordinator."),
+    # A key this laptop sent, refused as its sender is not the public key the server holds for
+    # this laptop: the server's operator swapped it, or someone else did (``sender_not_uploader``).
+    "sender_not_uploader": N_(
+        "The sync server refused the key this laptop sent: it does not hold this laptop's key "
+        "as it was registered. Nothing was stored. Tell your team's administrator: the server "
+        "may have been tampered with."
+    ),
     "unauthorized": N_(
         "The sync server does not know this laptop (any more). If it was restored from a "
         "backup, ask your coordinator for a new enrollment code and join again: what is "
@@ -287,6 +295,27 @@ _COORDINATOR_TO_CONFIRM = N_(
     "A coordinator's laptop approved this laptop. Before this laptop syncs, a coordinator has "
     "to log in here and confirm that laptop's fingerprint ({confirm})."
 )
+
+
+# A coordinator's laptop not confirmed here lowered this laptop's role (``SyncStatus.
+# role_lowerings``): taken only once that laptop is confirmed here, by whom (``confirm``: the
+# menu entry, the command). It was ignored without a word.
+_ROLE_LOWERED_TO_CONFIRM = N_(
+    "The coordinator's laptop “{name}” changed this laptop's role to {role}. This laptop takes "
+    "the change once that laptop's fingerprint has been confirmed here ({confirm})."
+)
+_ROLE_LOWERED_COORDINATOR_TO_CONFIRM = N_(
+    "The coordinator's laptop “{name}” changed this laptop's role to {role}. This laptop takes "
+    "the change once a coordinator has logged in here and confirmed that laptop's fingerprint "
+    "({confirm})."
+)
+
+
+def role_lowered_message(name: str, role: str, where: str, *, may_confirm: bool) -> str:
+    """That the coordinator's laptop ``name`` lowered this laptop's role to ``role`` and waits
+    to be confirmed at ``where``; by this user, or (``may_confirm`` False) by a coordinator."""
+    template = _ROLE_LOWERED_TO_CONFIRM if may_confirm else _ROLE_LOWERED_COORDINATOR_TO_CONFIRM
+    return _(template).format(name=name, role=laptop_role_name(role), confirm=where)
 
 
 def coordinator_to_confirm(where: str) -> str:
@@ -399,10 +428,43 @@ def withdrawn_message(name: str, folder: str) -> str:
     return text.format(folder=folder)
 
 
-def unusable_publication_message(name: str, reason: str) -> str:
+# The values of the publication "organisation" (``settings.PUBLISHED_VALUES``) as the message
+# of one refused alone names them.
+_PUBLISHED_VALUE_NAMES = {
+    "letterhead": N_("letterhead"),
+    "supervisory_authority": N_("data protection supervisory authority"),
+    "data_protection_officer": N_("data protection officer"),
+    "retention_years": N_("retention period"),
+    "logo": N_("logo"),
+}
+
+
+def unusable_publication_message(name: str, reason: str, refused: Sequence[str] = ()) -> str:
     """A publication this laptop cannot use (``reference.unusable_publications``): whose data
     applies instead. ``name`` "forms", "services" or "organisation"; ``reason`` "newer" or
-    "damaged"."""
+    "damaged"; ``refused``: the values of the letterhead's publication refused alone (its
+    others are in force), named in the user's language."""
+    if name == "organisation" and refused:
+        names = ", ".join(_(_PUBLISHED_VALUE_NAMES.get(key, key)) for key in refused)
+        if reason == "newer":
+            text = ngettext(
+                "The coordination published a value that this version of Welcome Desk cannot "
+                "read: {values}. This laptop keeps its own for it until it is updated; the "
+                "coordination's other values are in force.",
+                "The coordination published values that this version of Welcome Desk cannot "
+                "read: {values}. This laptop keeps its own for them until it is updated; the "
+                "coordination's other values are in force.",
+                len(refused),
+            )
+        else:
+            text = ngettext(
+                "The coordination published a value that cannot be used: {values}. This laptop "
+                "keeps its own for it; the coordination's other values are in force.",
+                "The coordination published values that cannot be used: {values}. This laptop "
+                "keeps its own for them; the coordination's other values are in force.",
+                len(refused),
+            )
+        return text.format(values=names)
     if name == "organisation":
         if reason == "newer":
             return _(

@@ -52,13 +52,17 @@ RIGHT_OF_ACCESS = N_(
     "You have the right of access to your data (Art. 15 GDPR): we give you a copy of all data "
     "we hold about you."
 )
-#: the consent texts already say that a consent can be withdrawn at any time; this, not
-#: the legal basis alone, for the consent dialog: its withdrawal "at any time" is said by the
-#: consent form's own texts (the data copy's ``LEGAL_BASIS`` says both)
+#: the legal basis alone, for the consent dialog: the right to withdraw at any time follows
+#: (``WITHDRAWAL_RIGHT``) where the form's purpose texts do not say it themselves (the data
+#: copy's ``LEGAL_BASIS`` says both)
 CONSENT_LEGAL_BASIS = N_(
     "The legal basis of the processing is your consent (Art. 6(1)(a) GDPR) and, for health "
     "data, your explicit consent (Art. 9(2)(a) GDPR)."
 )
+#: Art. 7(3) and 13(2)(c) GDPR, in the words of its official versions ("jederzeit zu
+#: widerrufen", "да оттегли съгласието си по всяко време", "să își retragă consimțământul în
+#: orice moment"): said by the program itself, as a coordinator's forms may not say it
+WITHDRAWAL_RIGHT = N_("You have the right to withdraw your consent at any time.")
 WITHDRAWAL_BEFORE = N_(
     "Withdrawing a consent does not affect the lawfulness of the processing before the "
     "withdrawal (Art. 7(3) GDPR)."

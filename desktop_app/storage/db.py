@@ -20,6 +20,7 @@ from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import QueuePool, StaticPool
 
+from desktop_app import memory
 from desktop_app.domain.hlc import HybridLogicalClock, Timestamp
 from desktop_app.storage.layout import (  # re-exported: the store's names live in one place
     DB_NAME,
@@ -475,6 +476,9 @@ class Store:
                 return
             self._closed = True
             _forget_key(self.engine, self.paths.database)
+        # What held the key, if the program froze it with everything alive once started
+        # (``desktop_app.memory``), goes back to the cycle collector.
+        memory.thaw()
 
 
 def _forget_key(engine: Engine, database: Path) -> None:

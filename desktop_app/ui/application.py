@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app import memory
 from desktop_app.i18n.text import N_, gettext_in, off_language_changed, on_language_changed
 from desktop_app.paths import resource
 
@@ -61,9 +62,12 @@ def share_interpreter_with_workers() -> None:
 
 #: how often the UI thread looks whether Python's cycle collector has work to do
 GC_INTERVAL_MS = 250
-#: a full collection (all objects: some 60 ms with 10,000 people in the list) comes at most
-#: this often, and at most once per hundred times its last duration
+#: a full collection (all objects not frozen) comes at most this often, and at most once per
+#: hundred times its last duration
 GC_FULL_MIN_INTERVAL_S = 30.0
+#: from a window's features installed until what is alive is frozen (``memory.freeze``): the
+#: UI language's Babel data and the features' first reads load on workers meanwhile
+GC_SETTLE_S = 5.0
 
 
 class GuiThreadCollector(QObject):
@@ -77,18 +81,53 @@ class GuiThreadCollector(QObject):
     the UI thread; a full collection, whose time grows with everything alive, no more often
     than ``GC_FULL_MIN_INTERVAL_S`` (Python spaces them out too). Objects without cycles are
     freed at once as before.
+
+    The program (``freeze_when_settled``) also freezes what is alive once a window's features
+    are installed: some 180,000 objects of modules, classes, Babel's data and the window, which
+    every full collection walked again (a quarter of a second on the UI thread with the demo's
+    5,000 people, measured beside a CI run: ``bench/gc_pause.py``). A store that closes gives
+    them back (``memory.thaw``: cycles holding its key are among them), and the next tick
+    collects them all; ``GC_SETTLE_S`` later (or after the next window has settled) what is
+    alive is frozen again.
     """
 
     def __init__(self, app: QApplication, interval_ms: int = GC_INTERVAL_MS) -> None:
         super().__init__(app)
         self._next_full = time.monotonic() + GC_FULL_MIN_INTERVAL_S
+        self._freezes = False
+        self._freeze_at: float | None = None
+        self._froze = False
         self._timer = QTimer(self)
         self._timer.setInterval(interval_ms)
         self._timer.timeout.connect(self.collect_due)
         gc.disable()
         self._timer.start()
 
+    def freeze_when_settled(self, freezes: bool = True) -> None:
+        """From now on, freeze what is alive ``GC_SETTLE_S`` after a window has settled."""
+        self._freezes = freezes
+        if not freezes:
+            self._freeze_at = None
+
+    def settled(self) -> None:
+        """A window has installed its features (``MainWindow.install_features``)."""
+        if self._freezes and not memory.is_frozen():
+            self._freeze_at = time.monotonic() + GC_SETTLE_S
+
     def collect_due(self) -> None:
+        if self._froze and not memory.is_frozen():  # a store closed: what held its key goes
+            self._froze = False
+            self._collect_full()
+            if self._freezes:  # (a window that settled while the old store was open said so)
+                self._freeze_at = max(self._freeze_at or 0.0, time.monotonic() + GC_SETTLE_S)
+            return
+        if self._freeze_at is not None and time.monotonic() >= self._freeze_at:
+            self._freeze_at = None
+            if not memory.is_frozen():
+                self._collect_full()  # garbage now is not frozen with the rest
+                memory.freeze()
+                self._froze = True
+            return
         counts = gc.get_count()
         limits = gc.get_threshold()
         generation = -1
@@ -98,13 +137,16 @@ class GuiThreadCollector(QObject):
             generation = gen
         if generation == 2 and time.monotonic() < self._next_full:
             generation = 1
-        if generation < 0:
-            return
-        started = time.monotonic()
-        gc.collect(generation)
         if generation == 2:
-            took = time.monotonic() - started
-            self._next_full = started + max(GC_FULL_MIN_INTERVAL_S, 100 * took)
+            self._collect_full()
+        elif generation >= 0:
+            gc.collect(generation)
+
+    def _collect_full(self) -> None:
+        started = time.monotonic()
+        gc.collect(2)
+        took = time.monotonic() - started
+        self._next_full = started + max(GC_FULL_MIN_INTERVAL_S, 100 * took)
 
     def stop(self) -> None:
         self._timer.stop()
@@ -117,6 +159,14 @@ def collect_garbage_on_gui_thread(app: QApplication) -> GuiThreadCollector:
     if isinstance(existing, GuiThreadCollector):
         return existing
     return GuiThreadCollector(app)
+
+
+def window_settled() -> None:
+    """Tell the application's collector, if one is installed, that a window has settled."""
+    app = QApplication.instance()
+    collector = app.findChild(GuiThreadCollector) if app is not None else None
+    if isinstance(collector, GuiThreadCollector):
+        collector.settled()
 
 
 def load_fonts(app: QApplication) -> None:

@@ -122,6 +122,8 @@ DETAIL_NAMES = {
     "name": N_("name"),
     "role": N_("role"),
     "previous_role": N_("role before"),
+    # A role change begun on this laptop, broken off, and finished from another laptop.
+    "finished_elsewhere": N_("finished on another laptop"),
     "retention_years": N_("retention period (years)"),
     "previous_retention_years": N_("retention period before"),
     "fingerprint": N_("fingerprint"),
@@ -171,6 +173,7 @@ DETAIL_ORDER = (
     "fields",
     "role",
     "previous_role",
+    "finished_elsewhere",
     "retention_years",
     "previous_retention_years",
     "kind",

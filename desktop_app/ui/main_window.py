@@ -33,6 +33,7 @@ from desktop_app.i18n.text import (
     set_language,
 )
 from desktop_app.storage.people_sql import PersonListEntry
+from desktop_app.ui.application import window_settled
 from desktop_app.ui.arrival import RecordsArrival
 from desktop_app.ui.people_model import PAGE, PeopleTable, PeopleTableModel
 from desktop_app.ui.person_dialog import RegisterPersonDialog
@@ -385,6 +386,7 @@ class MainWindow(QMainWindow):
         self.retranslate()
         self.features_ready.emit()
         self._load_locale_data_behind(current_language())
+        window_settled()  # the program then freezes what is alive (ui/application.py)
 
     def _load_locale_data_behind(self, lang: str) -> None:
         """Load Babel's CLDR data of ``lang`` on a worker, after the first paint: the first

@@ -31,7 +31,7 @@ class PublicationBanner(WarningBanner):
         self.text.setTextFormat(Qt.TextFormat.PlainText)
 
     def show_unusable(self, found: list[reference.Unusable]) -> None:
-        lines = [unusable_publication_message(u.name, u.reason) for u in found]
+        lines = [unusable_publication_message(u.name, u.reason, u.refused) for u in found]
         details = list(
             dict.fromkeys(
                 unusable_publication_detail(u.reason, u.publisher_version, __version__)

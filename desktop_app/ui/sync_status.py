@@ -60,6 +60,7 @@ from desktop_app.i18n.messages import (
     revoke_again_pending_message,
     revoke_again_pending_short,
     revoked_holding_key_message,
+    role_lowered_message,
     server_restored_message,
     server_restored_short,
     sync_message,
@@ -132,6 +133,7 @@ _SECOND_LINE = "\u2003\u2003"
 _NOT_RENEWED_YET = N_(
     "The team key was not renewed yet: renew it here as soon as the server can be reached."
 )
+_NOT_RENEWED = N_("The team key was not renewed.")
 FINGERPRINT_STYLE = "font-size: 16pt; font-family: monospace;"  # as on the first-run page
 # After joining again: the laptop holds the team key and trusts the coordinator's laptop
 # already; only the coordinator's approval of its new fingerprint is missing.
@@ -355,6 +357,37 @@ class RevokedKeyBanner(WarningBanner):
         self.setVisible(bool(self.names))
 
 
+class RoleLoweringBanner(WarningBanner):
+    """A coordinator's laptop not confirmed here lowered this laptop's role (``SyncStatus.
+    role_lowerings``): who, to what, and that it is taken once that laptop's fingerprint is
+    confirmed here, with a button to that for whoever may confirm. The lowering was ignored
+    without a word, and the laptop went on with its higher role unknown to anyone."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("role_lowering_banner", parent)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)  # names as the team gave them
+        self.button = QPushButton()
+        self.button.setAutoDefault(False)
+        self.row.addWidget(self.button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.lowerings: tuple[tuple[str, str], ...] = ()
+
+    def show_lowerings(self, lowerings: Sequence[tuple[str, str]], *, may_confirm: bool) -> None:
+        self.lowerings = tuple(lowerings)
+        where = _menu_path("&File", "Con&firm the coordinator's laptop…")
+        text = "\n".join(
+            role_lowered_message(name, role, where, may_confirm=may_confirm)
+            for name, role in self.lowerings
+        )
+        self.text.setText(text)
+        self.button.setText(_("Con&firm the coordinator's laptop…"))
+        self.button.setVisible(may_confirm)
+        self.button.setAccessibleDescription(text)
+        self.setAccessibleName(_("Warning"))
+        self.setAccessibleDescription(text)
+        self.text.setAccessibleName(text)
+        self.setVisible(bool(self.lowerings))
+
+
 class StatusLabel(ElidingLabel):
     """The sync status, one line in the status bar, its parts joined by ``SEPARATOR``. Where
     the window is too narrow for it (a 1024 px laptop in German or Bulgarian, or several notes
@@ -501,6 +534,9 @@ class SyncController(QObject):
         # Only for a coordinator: the key a revoked laptop holds, to renew.
         self.revoked_key = RevokedKeyBanner()
         window.add_banner(self.revoked_key)
+        # A coordinator's laptop not confirmed here lowered this laptop's role.
+        self.role_lowering = RoleLoweringBanner()
+        window.add_banner(self.role_lowering)
         # Publications this member's laptop had made itself and a sync withdrew (name: the
         # folder of its copy): said from then on while the window is open, so that whoever
         # made them learns where they are (the sync that withdrew them is the only one to know).
@@ -547,6 +583,7 @@ class SyncController(QObject):
         self.devices_action = QAction(window)
         self.devices_action.triggered.connect(self._on_devices_triggered)
         self.revoked_key.button.clicked.connect(self._on_devices_triggered)
+        self.role_lowering.button.clicked.connect(self.open_confirm_coordinator)
         # Not offered to a helper or an advisor: it only said they may not (as the
         # Administration menu, which they do not see either). Confirming the coordinator's
         # laptop neither: the status bar says a coordinator has to log in for it.
@@ -823,6 +860,7 @@ class SyncController(QObject):
             state.joined and not state.approved and not state.unconfirmed_senders and not again
         )
         self.revoked_key.show_names(state.revoked_holding_key if self.may_manage_laptops else ())
+        self.role_lowering.show_lowerings(state.role_lowerings, may_confirm=self.may_confirm)
         if self.running:
             return
         if not state.joined:
@@ -866,7 +904,14 @@ class SyncController(QObject):
             parts.append(_("confirm “{name}” by its fingerprint (File menu)").format(name=senders))
         elif senders:  # not this user's to do, nor offered to them
             parts.append(_("a coordinator has to log in to confirm “{name}”").format(name=senders))
-        if state.renewal_unfinished:
+        if state.own_key_refused:  # renewing again is refused again: who can help
+            parts.append(
+                _(
+                    "the server holds another key for this laptop: tell your team's "
+                    "administrator (File → Laptops of the organisation)"
+                )
+            )
+        elif state.renewal_unfinished:
             parts.append(_("team key renewal not finished (File → Laptops of the organisation)"))
         if state.last_success:
             from desktop_app.domain.hlc import Timestamp
@@ -1305,13 +1350,23 @@ class ConfirmCoordinatorDialog(QDialog):
         self.controller = controller
         self.setWindowTitle(_("Confirm the coordinator's laptop"))
         self.setMinimumWidth(520)
-        names = [w.device_name for w in sync_uc.waiting_senders(controller.store)]
-        self.intro = QLabel(
-            _(
+        waiting = sync_uc.waiting_senders(controller.store)
+        names = [w.device_name for w in waiting]
+        if waiting and all(w.lowered_to for w in waiting):
+            # Only laptops that lowered this laptop's role (``RoleLoweringBanner``).
+            intro = _(
+                "The laptop “{name}” changed this laptop's role. On that laptop, {laptops} "
+                "shows its fingerprint at the top, in large type. Type that fingerprint here. "
+                "This laptop takes the change only if they match."
+            )
+        else:
+            intro = _(
                 "The laptop “{name}” approved this laptop and sent it the team key. On that "
                 "laptop, {laptops} shows its fingerprint at the top, in large type. Type that "
                 "fingerprint here. This laptop uses the key only if they match."
-            ).format(
+            )
+        self.intro = QLabel(
+            intro.format(
                 name=", ".join(names) or "—",
                 # the coordinator's menu, which may be in another language than this reader's
                 laptops=_menu_path_elsewhere("&File", "Lap&tops of the organisation…"),
@@ -1474,7 +1529,11 @@ class DevicesDialog(QDialog):
         layout.addWidget(self.error)
         layout.addWidget(buttons)
         self.list.setFocus()  # the fingerprint above can be reached with Shift+Tab and copied
-        if sync_uc.renewal_unfinished(controller.store):  # broken off, here or in an earlier one
+        if sync_uc.own_key_refused(controller.store):  # refused as not this laptop's key
+            self._show_renewal_failed(
+                [_(_NOT_RENEWED)], refusal_message(sync_uc.SENDER_NOT_UPLOADER)
+            )
+        elif sync_uc.renewal_unfinished(controller.store):  # broken off, here or earlier
             self._show_renewal_failed([_(_NOT_RENEWED_YET)], "")
         self._show_unfinished_roles()
         self.reload()
@@ -1808,7 +1867,11 @@ class DevicesDialog(QDialog):
                 self.reload()
 
         def failed(exc: Exception) -> None:
-            if isinstance(exc, _SERVER_FAILURES):
+            if isinstance(exc, RequestRefused) and exc.code == sync_uc.SENDER_NOT_UPLOADER:
+                # Not "as soon as the server can be reached": it is, and refuses this laptop's
+                # key until whoever runs it is told.
+                self._show_renewal_failed([*lead, _(_NOT_RENEWED)], server_call_failure(exc))
+            elif isinstance(exc, _SERVER_FAILURES):
                 # Possibly half-way through: still to be done, revoked laptop or not.
                 self._show_renewal_failed([*lead, _(_NOT_RENEWED_YET)], server_call_failure(exc))
             else:

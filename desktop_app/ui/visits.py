@@ -245,7 +245,8 @@ class ConsentDialog(QDialog):
         parts = [f"<p>{pick(self.definition.help, lang)}</p>"]
         for purpose in self.definition.purposes:
             parts.append(f"<p><b>{pick(purpose.label, lang)}</b><br>{pick(purpose.text, lang)}</p>")
-        heading, paragraphs = about_your_data(self.notice, lang)
+        shown = [pick(purpose.text, lang) for purpose in self.definition.purposes]
+        heading, paragraphs = about_your_data(self.notice, lang, shown)
         # Plain text from the settings (the letterhead, the officer, the authority): escaped.
         parts.append(f'<h3><a name="{ABOUT_ANCHOR}"></a>{html.escape(heading)}</h3>')
         parts += [f"<p>{html.escape(paragraph)}</p>" for paragraph in paragraphs]

@@ -252,6 +252,17 @@ def laptop_names(store: Store, user: User) -> dict[str, str]:
         return laptops.store_names(session)
 
 
+def entries_in(session: DbSession, action: AuditAction | str, record_id: str) -> list[AuditEntry]:
+    """The entries of ``action`` about ``record_id``, from every laptop, oldest first, read in
+    an open transaction: for a use case that decides by what the log holds (none is shown)."""
+    query = (
+        select(AuditRow)
+        .where(AuditRow.action == str(action), AuditRow.record_id == record_id)
+        .order_by(AuditRow.at)
+    )
+    return [_entry(row) for row in session.scalars(query)]
+
+
 def list_entries(
     store: Store,
     user: User,

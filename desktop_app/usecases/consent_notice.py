@@ -4,6 +4,8 @@ data copy (``letters/gdpr_texts``)."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from desktop_app.domain.referral import Organisation
@@ -46,12 +48,41 @@ def consent_notice(store: Store) -> ConsentNotice:
     )
 
 
-def about_your_data(notice: ConsentNotice, lang: str) -> tuple[str, list[str]]:
+# A purpose text that says the consent can be withdrawn at any time, by language: "withdraw"
+# and "at any time" in one sentence, in either order (the shipped advice purpose: "Ich kann diese
+# Einwilligung jederzeit widerrufen", "Pot retrage oricând acest consimțământ").
+_STATES_WITHDRAWAL = {
+    "de": re.compile(r"widerruf[^.]*jederzeit|jederzeit[^.]*widerruf", re.IGNORECASE),
+    "bg": re.compile(r"оттегл[^.]*по всяко време|по всяко време[^.]*оттегл", re.IGNORECASE),
+    "ro": re.compile(
+        r"retra[gs][^.]*(oricând|în orice moment)|(oricând|în orice moment)[^.]*retra[gs]",
+        re.IGNORECASE,
+    ),
+    "en": re.compile(r"withdr[ae]w[^.]*at any time|at any time[^.]*withdr[ae]w", re.IGNORECASE),
+}
+
+
+def states_withdrawal(text: str, lang: str) -> bool:
+    """Whether ``text`` (a purpose's text in ``lang``) says that consent can be withdrawn at any
+    time (False for a language not known here: the notice then says it)."""
+    pattern = _STATES_WITHDRAWAL.get(lang)
+    return bool(pattern and pattern.search(text))
+
+
+def about_your_data(
+    notice: ConsentNotice, lang: str, purpose_texts: Iterable[str] = ()
+) -> tuple[str, list[str]]:
     """The heading and the paragraphs, one a point, in ``lang``, as plain text.
 
-    Not said here, because the shipped consent texts say it: the purposes, that a consent can
-    be withdrawn at any time (the form's note and the advice purpose), and that a referral's
-    data goes to the named service alone, with that consent (the referral purpose)."""
+    Not said here, because the consent texts say it: the purposes, and that a referral's data
+    goes to the named service alone, with that consent (the referral purpose). That consent
+    can be withdrawn at any time (Art. 7(3), 13(2)(c) GDPR) is said here unless one of the
+    ``purpose_texts`` shown with it (in ``lang``; none given: said) says it: the shipped ones
+    do, a coordinator's republished forms may not."""
+    withdrawal = [gettext_in(lang, texts.CONSENT_LEGAL_BASIS)]
+    if not any(states_withdrawal(text, lang) for text in purpose_texts):
+        withdrawal.append(gettext_in(lang, texts.WITHDRAWAL_RIGHT))
+    withdrawal.append(gettext_in(lang, texts.WITHDRAWAL_BEFORE))
     paragraphs = [
         gettext_in(lang, texts.CONTROLLER).format(
             controller=texts.controller_contact(notice.organisation)
@@ -60,9 +91,7 @@ def about_your_data(notice: ConsentNotice, lang: str) -> tuple[str, list[str]]:
         texts.retention_rule(lang, notice.retention_years),
         gettext_in(lang, texts.RECIPIENTS_SERVER) if notice.synced else "",
         gettext_in(lang, texts.RIGHT_OF_ACCESS) + " " + gettext_in(lang, texts.LEGAL_RIGHTS),
-        gettext_in(lang, texts.CONSENT_LEGAL_BASIS)
-        + " "
-        + gettext_in(lang, texts.WITHDRAWAL_BEFORE),
+        " ".join(withdrawal),
         texts.complaint(lang, notice.supervisory_authority),
         gettext_in(lang, texts.LEGAL_AUTOMATED),
     ]

@@ -153,12 +153,15 @@ _VERSION_TEXT = re.compile(r"[0-9A-Za-z.+!_-]{1,32}")
 class Unusable:
     """A publication this laptop cannot use (its shipped data applies instead): ``reason`` is
     NEWER (made by a newer Welcome Desk: an update helps) or DAMAGED; ``publisher_version``
-    as the publication states it ("" when it does not)."""
+    as the publication states it ("" when it does not). ``refused``: where only these of its
+    values were refused (the letterhead's publication, ``settings.PUBLISHED_VALUES``), the
+    others being in force; empty where the whole publication is."""
 
     name: str
     reason: str
     publisher_version: str
     revision: int
+    refused: tuple[str, ...] = ()
 
 
 _cache_lock = Lock()

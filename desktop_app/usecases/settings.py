@@ -23,7 +23,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from threading import Lock
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 from urllib.parse import urlsplit
 
 import yaml
@@ -73,6 +73,7 @@ LOGO_KEY = "logo"
 LOGO_NAME_MAX = 255
 ORGANISATION_FILE = "organisation.yaml"
 log = logging.getLogger(__name__)
+_V = TypeVar("_V")
 IDLE_LOCK_DEFAULT, IDLE_LOCK_MIN, IDLE_LOCK_MAX = 5, 1, 240
 ADDRESS_LINES_MAX = 4
 LOGO_SUFFIXES = (".png", ".jpg", ".jpeg")
@@ -127,17 +128,33 @@ class TeamSettings:
     """The letterhead and data protection contacts a coordinator's laptop published;
     ``hlc`` is its record's clock, ``publisher`` and ``published_at`` as it states them.
     ``logo``: the logo it published (an empty one: removed), None where it says nothing of
-    one (a version before logos travelled, or a laptop that never had one)."""
+    one (a version before logos travelled, or a laptop that never had one).
 
-    letterhead: Organisation
-    supervisory_authority: str
-    data_protection_officer: str
+    A value this laptop refused (``refused`` names it, as ``PUBLISHED_VALUES`` does) is None:
+    the publication says nothing this laptop can use of it, so its own stays in force, as for
+    a value a publication does not carry."""
+
+    letterhead: Organisation | None
+    supervisory_authority: str | None
+    data_protection_officer: str | None
     hlc: str
     publisher: str
     published_at: dt.datetime
     #: None: a publication from before the retention period travelled with it
     retention_years: int | None = None
     logo: Logo | None = None
+    refused: tuple[str, ...] = ()
+
+
+# The values of the publication, each taken or refused on its own (``_team_settings_of``, in
+# this order: the order the window names refused ones); the keys are the publication's.
+PUBLISHED_VALUES = (
+    "letterhead",
+    "supervisory_authority",
+    "data_protection_officer",
+    RETENTION_META_KEY,
+    LOGO_KEY,
+)
 
 
 def _organisation_from(data: object) -> Organisation:
@@ -161,8 +178,9 @@ def team_settings(store: Store) -> TeamSettings | None:
 
 
 def team_settings_entry(store: Store) -> tuple[TeamSettings | None, Unusable | None]:
-    """``team_settings``, and why the publication present cannot be used (made by a newer
-    version, or damaged: ``reference.unusable_publications`` lists it for the window).
+    """``team_settings``, and why the publication present cannot be used, or which of its
+    values were refused (made by a newer version, or damaged: ``reference.unusable_publications``
+    lists it for the window).
 
     Read for every letter, data copy and consent dialog, three times each (letterhead,
     authority, officer): only the record's revision and clock are read, and its content is
@@ -199,29 +217,25 @@ _team_cache: dict[
 def _team_settings_of(
     content: str, revision: int, hlc: str
 ) -> tuple[TeamSettings | None, Unusable | None]:
-    from desktop_app.usecases.reference import unusable_reason
+    """The publication's values, each checked on its own: a bad one (a retention period out of
+    range, a logo that is no picture) is refused alone, named in the ``Unusable`` returned
+    beside the values taken. Only a publication that is not one (no JSON object, another
+    format, no values file, no time of publishing) is refused whole."""
+    from desktop_app.usecases.reference import PUBLICATION_FORMAT, unusable_reason
 
     data: object = None
     try:
         data = json.loads(content)
         if not isinstance(data, dict):
             raise TypeError("not an object")
+        form = data.get("format", PUBLICATION_FORMAT)
+        if type(form) is not int or form != PUBLICATION_FORMAT:
+            raise ValueError("another format")
         values = yaml.safe_load(data["files"][ORGANISATION_FILE])
-        letterhead = replace(_organisation_from(values["letterhead"]), logo_path=None)
-        authority = str(values.get("supervisory_authority", ""))
-        dpo = str(values.get("data_protection_officer", ""))
+        if not isinstance(values, dict):
+            raise TypeError("the values are not a mapping")
         when = dt.datetime.fromisoformat(data["published_at"])
-        retention = values.get(RETENTION_META_KEY)
-        logo = _published_logo_of(values)
-        errors = letterhead_errors(letterhead)
-        problems = [supervisory_authority_error(authority), data_protection_officer_error(dpo)]
-        if retention is not None:
-            problems.append(retention_years_error(retention))
-        if errors or any(problems):
-            raise ValueError("values refused")
     except (ValueError, KeyError, TypeError, AttributeError, yaml.YAMLError) as exc:
-        # LogoRefused is a ValueError: a logo that is no usable image makes the publication
-        # unusable as a refused value does (listed for the window as damaged)
         unusable = unusable_reason(ORGANISATION, revision, data, exc)
         log.warning(
             "publication %s revision %s not usable (%s, %s)",
@@ -231,9 +245,73 @@ def _team_settings_of(
             type(exc).__name__,
         )
         return None, unusable
-    publisher = str(data.get("publisher", ""))
-    team = TeamSettings(letterhead, authority, dpo, hlc, publisher, when, retention, logo=logo)
-    return team, None
+    refused: list[str] = []
+
+    def value(key: str, read: Callable[[dict[str, object]], _V]) -> _V | None:
+        try:
+            return read(values)
+        except (ValueError, KeyError, TypeError, AttributeError) as exc:
+            # LogoRefused is a ValueError: a logo that is no usable image is refused as a
+            # retention period out of range is
+            refused.append(key)
+            log.warning(
+                "publication %s revision %s: value %s refused (%s)",
+                ORGANISATION,
+                revision,
+                key,
+                type(exc).__name__,
+            )
+            return None
+
+    team = TeamSettings(
+        value("letterhead", _published_letterhead),
+        value(
+            "supervisory_authority",
+            _published_line("supervisory_authority", supervisory_authority_error),
+        ),
+        value(
+            "data_protection_officer",
+            _published_line("data_protection_officer", data_protection_officer_error),
+        ),
+        hlc,
+        str(data.get("publisher", "")),
+        when,
+        value(RETENTION_META_KEY, _published_retention),
+        logo=value(LOGO_KEY, _published_logo_of),
+        refused=tuple(refused),
+    )
+    if not refused:
+        return team, None
+    # NEWER where a newer version made it (its value may be one this version does not know
+    # yet: an update helps), else DAMAGED; with the values refused
+    reason = unusable_reason(ORGANISATION, revision, data, ValueError("values refused"))
+    return team, replace(reason, refused=tuple(refused))
+
+
+def _published_letterhead(values: dict[str, object]) -> Organisation:
+    letterhead = replace(_organisation_from(values["letterhead"]), logo_path=None)
+    if letterhead_errors(letterhead):
+        raise ValueError("a letterhead refused")
+    return letterhead
+
+
+def _published_line(
+    key: str, check: Callable[[str], FieldError | None]
+) -> Callable[[dict[str, object]], str]:
+    def read(values: dict[str, object]) -> str:
+        text = str(values.get(key, ""))
+        if check(text):
+            raise ValueError(f"{key} refused")
+        return text
+
+    return read
+
+
+def _published_retention(values: dict[str, object]) -> int | None:
+    years = values.get(RETENTION_META_KEY)
+    if years is not None and retention_years_error(years):
+        raise ValueError("a retention period refused")
+    return years if isinstance(years, int) else None  # an int here: checked above
 
 
 def _published_logo_of(values: dict[str, object]) -> Logo | None:
@@ -293,7 +371,11 @@ def _letterhead_in_force(store: Store, team: TeamSettings | None) -> Organisatio
     from before logos were kept (none at all under the team's letterhead: the shipped
     default's logo is not the team's)."""
     own = own_letterhead(store)
-    if team is not None and _team_wins(store, LETTERHEAD_META_KEY, team):
+    if (
+        team is not None
+        and team.letterhead is not None
+        and _team_wins(store, LETTERHEAD_META_KEY, team)
+    ):
         return replace(team.letterhead, logo_path=own.logo_path if own else None)
     if own is not None:
         return own
@@ -368,10 +450,10 @@ def get_data_protection_officer(store: Store) -> str:
     return _in_force(store, DPO_META_KEY, lambda team: team.data_protection_officer)
 
 
-def _in_force(store: Store, key: str, of_team: Callable[[TeamSettings], str]) -> str:
+def _in_force(store: Store, key: str, of_team: Callable[[TeamSettings], str | None]) -> str:
     team = team_settings(store)
-    if team is not None and _team_wins(store, key, team):
-        return of_team(team)
+    if team is not None and (value := of_team(team)) is not None and _team_wins(store, key, team):
+        return value
     return store.meta(key) or ""
 
 
@@ -564,7 +646,7 @@ def publish_organisation(store: Store, user: User) -> bool:
     values = _published_values(store)
     team = team_settings(store)
     if team is not None and values == {
-        "letterhead": _published_values_of(team.letterhead),
+        "letterhead": _published_values_of(team.letterhead) if team.letterhead else None,
         "supervisory_authority": team.supervisory_authority,
         "data_protection_officer": team.data_protection_officer,
         RETENTION_META_KEY: team.retention_years,

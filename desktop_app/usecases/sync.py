@@ -18,7 +18,7 @@ import secrets
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -116,6 +116,13 @@ class SyncStatus:
     # and the tombstones of what an erasure removed here, ``engine._dropped_by_erasure``):
     # they sync, but the status bar counts the user's changes without them.
     pending_internal: int = 0
+    # The server refused a team key this laptop sent, as it holds another public key for this
+    # laptop than the one it registered (``own_key_refused``): a renewal cannot go through.
+    own_key_refused: bool = False
+    # Coordinators' laptops not confirmed here that lowered this laptop's role: each one's
+    # name and the role it chose ("helper", "advisor"). Taken once a person here confirms that
+    # laptop by its fingerprint (``confirm_coordinator``; it is among ``unconfirmed_senders``).
+    role_lowerings: tuple[tuple[str, str], ...] = ()
 
     @property
     def pending_work(self) -> int:
@@ -440,7 +447,10 @@ def fetch_keys(store: Store, client: SyncServerClient) -> int:
         ceiling = _ceiling(session)
         for item in listing.keys:
             if item.key_id in held and not again:
-                lowered.append(_lowered_by(item, held[item.key_id], keys, ceiling, trusted))
+                role, waiting = _lowered_by(item, held[item.key_id], keys, ceiling, trusted)
+                lowered.append(role)
+                if waiting is not None:
+                    key_senders.hold_lowering(session, waiting, hlc)
                 continue
             if item.key_id in fresh:
                 continue
@@ -472,8 +482,18 @@ def fetch_keys(store: Store, client: SyncServerClient) -> int:
             _set_ceiling_anew(session, approved_anew)
         lower_ceiling(session, lowered)
         _install_keys(session, store, fresh, hlc)
-        key_senders.forget_settled(session)
+        key_senders.forget_lowerings_not_listed(
+            session, {(k.key_id, _sender_of(k)) for k in listing.keys}
+        )
+        key_senders.forget_settled(session, _ceiling(session))
     return len(fresh)
+
+
+def _sender_of(item: wire.WrappedKeyOut) -> bytes:
+    try:
+        return wire.b64decode(item.sender_public_key)
+    except ValueError:
+        return b""
 
 
 def _lowered_by(
@@ -482,43 +502,52 @@ def _lowered_by(
     keys: crypto.DeviceKeys,
     ceiling: Role | None,
     trusted: set[bytes],
-) -> str | None:
+) -> tuple[str | None, key_senders.WaitingKey | None]:
     """The role a team key this laptop holds was wrapped for anew, if lower than its ceiling: a
     coordinator lowered this laptop's role (``change_laptop_role``). None otherwise, and for a
     wrapping that does not open to the very key held (then not even a sign of anything).
 
-    Only from a sender this laptop takes team keys from (``key_senders.trusted_keys``: itself,
-    or a coordinator's laptop whose fingerprint a person here confirmed). Any holder of the key
-    can wrap it for this laptop's public key, a member's laptop or a revoked one too, and a
-    malicious server (or one restored from an old backup) can hand such a wrapping over in place
-    of the coordinator's: taken from anyone, it lowered this laptop's role. Opened only when its
-    role is lower, so an ordinary sync opens none."""
+    Taken only from a sender this laptop takes team keys from (``key_senders.trusted_keys``:
+    itself, or a coordinator's laptop whose fingerprint a person here confirmed). Any holder of
+    the key can wrap it for this laptop's public key, a member's laptop or a revoked one too,
+    and a malicious server (or one restored from an old backup) can hand such a wrapping over
+    in place of the coordinator's: taken from anyone, it lowered this laptop's role for good
+    (a role is never raised again but by joining anew). A lowering from another sender that
+    opens to the key held is returned second, to wait for a person here to confirm its sender
+    (``confirm_coordinator``): the window and ``welcome-desk sync`` say so, where it was
+    ignored without a word. Opened only when its role is lower, so an ordinary sync opens
+    none."""
     role = item.laptop_role
-    if role not in crypto.LAPTOP_ROLES or role is None:
-        return None
-    if ceiling is not None and lower_role(ceiling, Role(role)) is ceiling:
-        return None  # not lower than the ceiling: nothing to change
-    try:
-        sender = wire.b64decode(item.sender_public_key)
-    except ValueError:
-        sender = b""
-    if sender not in trusted:
-        # Ids only, as everywhere in the log. Taken once a person here confirms the sender
-        # (the server keeps the wrapping; the next sync finds it again).
-        log.warning(
-            "team key %s wrapped anew for a lower role by laptop %s, not confirmed here: ignored",
-            item.key_id,
-            item.sender_device,
-        )
-        return None
+    if not key_senders.lowers(role, ceiling) or role is None:
+        return None, None  # not lower than the ceiling: nothing to change
+    sender = _sender_of(item)
     try:
         key = crypto.unwrap_team_key(
             wire.b64decode(item.wrapped_key), item.key_id, keys, sender, laptop_role=role
         )
     except (crypto.KeyUnwrapError, ValueError):
         log.warning("team key %s wrapped anew does not open: ignored", item.key_id)
-        return None
-    return role if hmac.compare_digest(key, held) else None
+        return None, None
+    if not hmac.compare_digest(key, held):
+        return None, None
+    if sender in trusted:
+        return role, None
+    # Ids only, as everywhere in the log. Taken once a person here confirms the sender (the
+    # server keeps the wrapping, and so does this laptop meanwhile).
+    log.warning(
+        "team key %s wrapped anew for a lower role by laptop %s, not confirmed here: waits",
+        item.key_id,
+        item.sender_device,
+    )
+    waiting = key_senders.WaitingKey(
+        item.key_id,
+        wire.b64decode(item.wrapped_key),
+        sender,
+        item.sender_device,
+        item.sender_device_name,
+        role,
+    )
+    return None, waiting
 
 
 def _ceiling(session: DbSession) -> Role | None:
@@ -697,13 +726,28 @@ def confirm_coordinator(
             for k in key_senders.waiting_keys(session, sender.public_key)
             if k.key_id not in held
         }
+        # Keys held here that it wrapped anew for a lower role: it lowered this laptop's role
+        # (``_lowered_by``), taken now as a sync takes a confirmed sender's lowering.
+        lowered = [
+            k.laptop_role
+            for k in key_senders.waiting_keys(session, sender.public_key)
+            if k.key_id in held
+            and hmac.compare_digest(
+                crypto.unwrap_team_key(
+                    k.wrapped_key, k.key_id, keys, k.sender_public_key, laptop_role=k.laptop_role
+                ),
+                held[k.key_id],
+            )
+        ]
         if get_meta(session, LAPTOP_ROLE_AGAIN) == "1":
             _set_ceiling_anew(session, [role for _key, role in fresh.values()])
         key_senders.trust(
             session, sender.public_key, sender.device_id, sender.device_name, "confirmed", hlc
         )
+        lower_ceiling(session, lowered)
         _install_keys(session, store, fresh, hlc)
-        key_senders.forget_settled(session)
+        key_senders.forget_settled(session, _ceiling(session))
+        role = _lowest(lowered)
         audit.record_in(
             session,
             store,
@@ -711,7 +755,7 @@ def confirm_coordinator(
             audit.AuditAction.CONFIRM_COORDINATOR,
             "device",
             sender.device_id,
-            {"fingerprint": sender.fingerprint},
+            {"fingerprint": sender.fingerprint} | ({"role": role.value} if role else {}),
         )
     return sender
 
@@ -911,6 +955,11 @@ class UnfinishedRoleChange:
     name: str  # as the server listed it (a label)
     role: Role  # the role chosen
     before: Role  # the role it had
+    # When it was begun (this laptop's clock) and by whom: the audit entry of a change another
+    # coordinator's laptop finished (``_forget_role_changes_done``). "" where a note from
+    # before kept neither.
+    begun_at: str = field(default="", compare=False)
+    user_id: str = field(default="", compare=False)
 
 
 def unfinished_role_changes(store: Store) -> list[UnfinishedRoleChange]:
@@ -926,7 +975,12 @@ def _role_changes(session: DbSession) -> dict[str, UnfinishedRoleChange]:
         kept = json.loads(get_meta(session, ROLE_CHANGES) or "{}")
         return {
             device_id: UnfinishedRoleChange(
-                device_id, str(c["name"]), Role(c["role"]), Role(c["before"])
+                device_id,
+                str(c["name"]),
+                Role(c["role"]),
+                Role(c["before"]),
+                str(c.get("at", "")),
+                str(c.get("user", "")),
             )
             for device_id, c in kept.items()
         }
@@ -951,7 +1005,13 @@ def _keep_role_change(
         ROLE_CHANGES,
         json.dumps(
             {
-                c.device_id: {"name": c.name, "role": c.role.value, "before": c.before.value}
+                c.device_id: {
+                    "name": c.name,
+                    "role": c.role.value,
+                    "before": c.before.value,
+                    "at": c.begun_at,
+                    "user": c.user_id,
+                }
                 for c in changes.values()
             },
             sort_keys=True,
@@ -1042,7 +1102,14 @@ def _change_laptop_role(
         before: Role | None = begun.before if begun is not None else None if again else listed
         if before is not None:
             # Kept until every key is replaced: the server lists the new role from the first.
-            change = UnfinishedRoleChange(device.device_id, device.name, Role(new), before)
+            change = UnfinishedRoleChange(
+                device.device_id,
+                device.name,
+                Role(new),
+                before,
+                begun.begun_at if begun else str(store.clock.now()),
+                begun.user_id if begun else user.id,
+            )
             with store.transaction() as session:
                 _keep_role_change(session, device.device_id, change)
         # The key in use first: once it is replaced, the laptop's next sync lowers its role,
@@ -1178,14 +1245,45 @@ def _listed_role(device: wire.DeviceInfo) -> wire.LaptopRole:
     return _wire_role(device.laptop_role or Role.COORDINATOR.value)
 
 
+# The server's refusal of a key whose sender is not the uploading laptop's registered public
+# key: for a key this laptop wrapped with its own, the server holds another public key for this
+# laptop (its operator swapped it, or the server was tampered with).
+SENDER_NOT_UPLOADER = "sender_not_uploader"
+# Set while that refusal stands (a renewal refused so; cleared by one that goes through): the
+# sync and the Laptops dialog say it, not "renew again", which the server refuses again.
+OWN_KEY_REFUSED = "sync.own_key_refused"
+
+
 def rotate_team_key(store: Store, user: User) -> RotationResult:
     """Coordinator: a new team key (after a revocation) for every laptop the server lists as
     approved and the team vouches for, under the key in use, with the same public key and never
     revoked (``sync.laptops``). Every other laptop the server lists is left out and named in the
-    result: the server's list alone gives no laptop the key."""
+    result: the server's list alone gives no laptop the key.
+
+    ``Forbidden`` with ``SENDER_NOT_UPLOADER`` where the server holds another public key for
+    this laptop (kept: ``own_key_refused``)."""
     require(user, Action.MANAGE_LAPTOPS)
-    with _roles_kept():
-        return _rotate_team_key(store, user)
+    try:
+        with _roles_kept():
+            result = _rotate_team_key(store, user)
+    except Forbidden as exc:
+        if exc.code == SENDER_NOT_UPLOADER:
+            _keep_own_key_refused(store, True)
+        raise
+    _keep_own_key_refused(store, False)
+    return result
+
+
+def own_key_refused(store: Store) -> bool:
+    """Whether the last renewal of the team key here was refused because the server holds
+    another public key for this laptop than the one it registered."""
+    return bool(store.meta(OWN_KEY_REFUSED))
+
+
+def _keep_own_key_refused(store: Store, refused: bool) -> None:
+    if own_key_refused(store) != refused:  # no write lock taken by every renewal
+        with store.transaction() as session:
+            set_meta(session, OWN_KEY_REFUSED, "1" if refused else "")
 
 
 def _rotate_team_key(store: Store, user: User) -> RotationResult:
@@ -1328,7 +1426,68 @@ def _sync_now(
         _ensure_own_record(store)
         report = SyncEngine(store, client, progress).sync()
         report.revoke_again_pending = not _revoke_again_if_pending(store, client)
+        _forget_role_changes_done(store, client)
         return report
+
+
+def _forget_role_changes_done(store: Store, client: SyncServerClient) -> None:
+    """Role changes begun here and broken off (``unfinished_role_changes``) that another
+    coordinator's laptop finished meanwhile: the note is dropped once the server keeps every
+    key of that laptop at the role chosen or lower (``wire.DeviceInfo.highest_key_role``). It
+    stayed until the change was asked for again here. The server's word is enough: what it
+    says takes no right from anyone, and a server that lies can as well keep the old keys.
+
+    The change gets its audit entry, as a change finished here does, by the user who began it
+    and marked as finished on another laptop; unless the log holds one already, written on
+    another laptop since it was begun (that laptop's, which finished it): one change, one
+    entry. An ordinary sync reads one meta row here; asked only with a note kept, and a failure
+    is left to the next sync."""
+    with store.reading() as session:
+        if not get_meta(session, ROLE_CHANGES) or get_meta(session, COORDINATOR) != "1":
+            return
+    try:
+        listed = {d.device_id: d for d in client.devices().devices}
+    except SyncError as exc:
+        log.warning("role changes finished elsewhere not looked for: %s", exc)
+        return
+    with store.transaction() as session:
+        for change in list(_role_changes(session).values()):
+            device = listed.get(change.device_id)
+            highest = device.highest_key_role if device is not None else None
+            if (
+                device is None
+                or device.laptop_role != change.role.value
+                or highest not in crypto.LAPTOP_ROLES
+                or highest is None
+                or lower_role(Role(highest), change.role) is not Role(highest)
+            ):
+                continue
+            _keep_role_change(session, change.device_id, None)
+            entered = [
+                e
+                for e in audit.entries_in(
+                    session, audit.AuditAction.CHANGE_LAPTOP_ROLE, change.device_id
+                )
+                if e.device_id != store.device_id
+                and e.at > change.begun_at
+                and e.details.get("role") == change.role.value
+            ]
+            log.info("role change of laptop %s finished elsewhere", change.device_id)
+            if entered:
+                continue
+            audit.record_in(
+                session,
+                store,
+                change.user_id,
+                audit.AuditAction.CHANGE_LAPTOP_ROLE,
+                "device",
+                change.device_id,
+                {
+                    "role": change.role.value,
+                    "previous_role": change.before.value,
+                    "finished_elsewhere": True,
+                },
+            )
 
 
 def _revoke_again_if_pending(store: Store, client: SyncServerClient) -> bool:
@@ -1441,11 +1600,14 @@ def status(store: Store) -> SyncStatus:
             )
             or 0
         )
-        unconfirmed = tuple(w.device_name for w in key_senders.waiting_senders(session))
+        waiting = key_senders.waiting_senders(session)
+        unconfirmed = tuple(w.device_name for w in waiting)
+        lowerings = tuple((w.device_name, w.lowered_to) for w in waiting if w.lowered_to)
         unfinished = _renewal_unfinished(session)
         need_update = records_needing_update(session)
         held_back = _held_back(session) if url else 0
         refused = get_meta(session, REFUSED) or ""
+        key_refused = bool(get_meta(session, OWN_KEY_REFUSED))
         current = active_key(session)
         holding = laptops.revoked_holding(session, current.key_id) if current else []
         pending, pending_internal = outbox_counts(session)
@@ -1463,6 +1625,8 @@ def status(store: Store) -> SyncStatus:
         refused,
         tuple(holding),
         pending_internal,
+        key_refused,
+        lowerings,
     )
 
 

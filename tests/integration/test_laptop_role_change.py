@@ -279,13 +279,14 @@ def _plant_wrapping(
         )
 
 
-def test_a_lowering_wrapped_by_a_laptop_not_confirmed_as_a_coordinators_is_ignored(
+def test_a_lowering_wrapped_by_a_laptop_not_confirmed_as_a_coordinators_is_not_taken(
     laptops: Laptops, server: ServerProcess, caplog: pytest.LogCaptureFixture
 ) -> None:
     """C, a helpers' laptop, holds the team key, as any laptop of the team (or a revoked one's
     stored key pair) does: its wrapping of that key for B, with a lower role, opens on B to the
-    very key B holds. B never confirmed C's fingerprint: it stays a coordinators' laptop, and
-    its sync goes on. A's lowering, made afterwards, still lowers it."""
+    very key B holds. B never confirmed C's fingerprint: it stays a coordinators' laptop, says
+    that C's change waits for C to be confirmed, and its sync goes on. A's lowering, made
+    afterwards, still lowers it, and the waiting one is dropped with the wrapping it was."""
     a = laptops.new("A")
     b = laptops.new("B", role=Role.COORDINATOR)  # an ordinary code, approved for coordinators
     c = laptops.new("C", role=Role.HELPER)
@@ -299,8 +300,10 @@ def test_a_lowering_wrapped_by_a_laptop_not_confirmed_as_a_coordinators_is_ignor
         laptops.sync(b)
     assert sync_uc.laptop_role(b.store) is Role.COORDINATOR
     assert role_on_login(b) is Role.COORDINATOR
-    assert any("not confirmed here: ignored" in r.getMessage() for r in caplog.records)
-    assert sync_uc.status(b.store).pending_work == 0  # the sync went on: Ion was sent
+    assert any("not confirmed here: waits" in r.getMessage() for r in caplog.records)
+    state = sync_uc.status(b.store)
+    assert state.role_lowerings == (("C", "advisor"),) and state.unconfirmed_senders == ("C",)
+    assert state.pending_work == 0  # the sync went on: Ion was sent
     laptops.sync(a)
     assert people.get_person(a.store, a.user, pid) is not None
 
@@ -309,6 +312,77 @@ def test_a_lowering_wrapped_by_a_laptop_not_confirmed_as_a_coordinators_is_ignor
     laptops.sync(b)
     assert sync_uc.laptop_role(b.store) is Role.HELPER
     assert role_on_login(b) is Role.HELPER
+    state = sync_uc.status(b.store)
+    assert state.role_lowerings == () and state.unconfirmed_senders == ()
+
+
+def _second_coordinator_lowers(laptops: Laptops) -> tuple[Session, Session, Session]:
+    """A approved B for advisors and K, a second coordinators' laptop; K lowers B to student
+    helpers. B confirmed A's fingerprint when it joined, never K's."""
+    a = laptops.new("A")
+    b = laptops.new("B", role=Role.ADVISOR)
+    k = laptops.new("K", coordinator=True)
+    laptops.sync(a, b, k)
+    sync_uc.change_laptop_role(k.store, k.user, device_id(b), Role.HELPER)
+    return a, b, k
+
+
+def test_a_lowering_by_a_coordinators_laptop_not_confirmed_here_is_said_and_taken_once_confirmed(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """It was ignored without a word: B went on as an advisors' laptop and nobody knew. Now B
+    keeps its role meanwhile (a lowering taken unconfirmed could not be undone: a role is
+    raised only by joining again) and says who changed it to what; confirming K takes it."""
+    _a, b, k = _second_coordinator_lowers(laptops)
+    held = keyring_of(b)
+    for _sync in range(2):  # kept from one sync to the next, once
+        laptops.sync(b)
+        assert sync_uc.laptop_role(b.store) is Role.ADVISOR
+        state = sync_uc.status(b.store)
+        assert state.role_lowerings == (("K", "helper"),)
+        assert state.unconfirmed_senders == ("K",)
+    [waiting] = sync_uc.waiting_senders(b.store)
+    assert waiting.lowered_to == "helper" and waiting.device_name == "K"
+    assert keyring_of(b) == held
+
+    sync_uc.confirm_coordinator(b.store, b.user, sync_uc.fingerprint(k.store))
+    # At once, before any sync.
+    assert sync_uc.laptop_role(b.store) is Role.HELPER
+    assert role_on_login(b) is Role.HELPER
+    assert sync_uc.status(b.store).role_lowerings == ()
+    assert sync_uc.waiting_senders(b.store) == []
+    [entry] = audit.list_entries(
+        b.store, b.user, action="confirm_coordinator", record_id=device_id(k)
+    )
+    assert entry.details == {"fingerprint": waiting.fingerprint, "role": "helper"}
+    laptops.sync(b)
+    assert sync_uc.laptop_role(b.store) is Role.HELPER and keyring_of(b) == held
+
+
+@pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
+def test_the_command_line_sync_says_a_lowering_waits_for_its_sender(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    _a, b, k = _second_coordinator_lowers(laptops)
+    done = run_desk("sync", "--data-dir", str(b.store.paths.data_dir), password=PASSWORD)
+    assert done.returncode == 0, done.stderr
+    assert (
+        "The coordinator's laptop “K” changed this laptop's role to Student helpers" in done.stderr
+    )
+    assert "welcome-desk devices trust" in done.stderr
+    assert sync_uc.laptop_role(b.store) is Role.ADVISOR
+    trusted = run_desk(
+        "devices",
+        "trust",
+        "--fingerprint",
+        sync_uc.fingerprint(k.store),
+        "--data-dir",
+        str(b.store.paths.data_dir),
+        password=PASSWORD,
+    )
+    assert trusted.returncode == 0, trusted.stderr
+    assert "Confirmed: K. This laptop is for Student helpers from now on." in trusted.stdout
+    assert sync_uc.laptop_role(b.store) is Role.HELPER
 
 
 def _broken_off_after_the_first_key(server: ServerProcess, a: Session, b: Session) -> CuttingProxy:
@@ -372,6 +446,71 @@ def test_a_role_change_broken_off_after_the_first_key_is_finished_by_asking_agai
     with pytest.raises(sync_uc.SyncSetupError) as same:
         sync_uc.change_laptop_role(a.store, a.user, device_id(b), Role.HELPER)
     assert same.value.code == "same_role"
+
+
+def _broken_off_with_a_second_coordinator(
+    laptops: Laptops, server: ServerProcess
+) -> tuple[Session, Session, Session]:
+    """A's lowering of B broken off after the first key; K, a second coordinators' laptop that
+    holds both keys and the team's records of its laptops, is there to finish it."""
+    a, b = _two_keys_held(laptops)
+    k = laptops.new("K", coordinator=True)
+    laptops.sync(a, b, k)
+    proxy = _broken_off_after_the_first_key(server, a, b)
+    sync_uc.change_server_url(a.store, a.user, server.base_url)
+    proxy.close()
+    # The server lists B's new role from the first key on: not done for that.
+    laptops.sync(a)
+    assert len(sync_uc.unfinished_role_changes(a.store)) == 1
+    return a, b, k
+
+
+def _role_change_entries(a: Session) -> list[tuple[str, dict[str, object]]]:
+    return [
+        (e.device_id, dict(e.details))
+        for e in reversed(audit.list_entries(a.store, a.user, action="change_laptop_role"))
+    ]
+
+
+def test_a_role_change_broken_off_here_and_finished_on_another_coordinators_laptop_is_noticed(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """The note stayed on A until the change was asked for again there. Now A's next sync
+    sees every key of B's at the role chosen and drops it; K's own entry of the change
+    reached A first, so A writes no second one."""
+    a, b, k = _broken_off_with_a_second_coordinator(laptops, server)
+    _listed, before = sync_uc.change_laptop_role(k.store, k.user, device_id(b), Role.HELPER)
+    assert before is None  # K did not know what B had
+    assert _server_roles(server, b) == ("helper", {"helper"})
+    laptops.sync(k, a)
+    assert sync_uc.unfinished_role_changes(a.store) == []
+    assert _role_change_entries(a) == [(k.store.device_id, {"role": "helper"})]
+    laptops.sync(a)  # nothing more
+    assert _role_change_entries(a) == [(k.store.device_id, {"role": "helper"})]
+    laptops.sync(b)
+    assert sync_uc.laptop_role(b.store) is Role.HELPER
+
+
+def test_a_role_change_finished_elsewhere_gets_its_entry_here_if_none_came(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    """A syncs before K sent its entry: A writes the change's entry, by the user who began it,
+    with the role it had, marked as finished on another laptop."""
+    a, b, k = _broken_off_with_a_second_coordinator(laptops, server)
+    sync_uc.change_laptop_role(k.store, k.user, device_id(b), Role.HELPER)
+    laptops.sync(a)
+    assert sync_uc.unfinished_role_changes(a.store) == []
+    [entry] = audit.list_entries(a.store, a.user, action="change_laptop_role")
+    assert (entry.device_id, entry.user_id, entry.record_id) == (
+        a.store.device_id,
+        a.user.id,
+        device_id(b),
+    )
+    assert entry.details == {
+        "role": "helper",
+        "previous_role": "advisor",
+        "finished_elsewhere": True,
+    }
 
 
 @pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)

@@ -18,14 +18,13 @@ from pypdf.generic import DictionaryObject
 from desktop_app.domain.permissions import PermissionDenied
 from desktop_app.domain.referral import Organisation
 from desktop_app.domain.users import Role
-from desktop_app.usecases import data_rights, reference, referrals
+from desktop_app.usecases import data_rights, reference
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases.accounts import Session
-from tests.conftest import record_sharing_consent
 from tests.integration.sync_harness import Laptops, ServerProcess, device_id, logged_in_again
 from tests.integration.test_sync_insider import _role, _set_role, _stored, _withdrawn_folders
 from tests.unit.test_print_queue_current import _logo
-from tests.unit.test_referrals import _person
+from tests.unit.test_referrals import _person, jobcenter_letter
 
 FIRST = Organisation(
     name="Willkommen Nordstadt e. V.",
@@ -42,15 +41,6 @@ SHIPPED_NAME = "Welcome Europe – Anlaufstelle Dortmund"
 def _text(pdf: bytes) -> str:
     pages = PdfReader(io.BytesIO(pdf)).pages
     return re.sub(r"\s+", " ", " ".join(page.extract_text() or "" for page in pages))
-
-
-def _letter(session: Session) -> bytes:
-    person = _person(session, sharing="")
-    record_sharing_consent(session, person.id)
-    referral = referrals.issue_referral(
-        session.store, session.user, person.id, "jobcenter", "buergergeld"
-    )
-    return referrals.render_letter(session.store, session.user, referral.id)
 
 
 def _data_copy(session: Session) -> str:
@@ -84,7 +74,7 @@ def test_a_coordinators_letterhead_and_contacts_reach_the_team_and_a_change_repl
     helper = logged_in_again(c)
     try:
         assert helper.user.role is Role.HELPER
-        pdf = _letter(helper)
+        pdf = jobcenter_letter(helper)
         _save_png(pdf, "letter-on-helper-laptop")
         letter = _text(pdf)
         assert FIRST.name in letter and "Mallinckrodtstraße 12" in letter, letter
@@ -105,7 +95,7 @@ def test_a_coordinators_letterhead_and_contacts_reach_the_team_and_a_change_repl
             a.store, a.user, second, AUTHORITY, "Jan Berg, 0231 555-199"
         )
         laptops.sync(a, b, c)
-        letter = _text(_letter(helper))
+        letter = _text(jobcenter_letter(helper))
         assert "Willkommen Dortmund e. V." in letter and "Hohe Straße 7" in letter
         assert FIRST.name not in letter and "Mallinckrodtstraße" not in letter
         copy = _data_copy(b)
@@ -142,11 +132,11 @@ def test_a_coordinators_logo_reaches_a_helpers_laptop_outlives_its_file_and_its_
     )
     assert store_settings.save_organisation_settings(a.store, a.user, with_logo, AUTHORITY, "")
     logo.unlink()  # A's file gone after saving
-    assert _image_xobjects(_letter(a)) == 1
+    assert _image_xobjects(jobcenter_letter(a)) == 1
     laptops.sync(a, c)
     helper = logged_in_again(c)
     try:
-        pdf = _letter(helper)
+        pdf = jobcenter_letter(helper)
         _save_png(pdf, "letter-with-logo-on-helper-laptop")
         assert _image_xobjects(pdf) == 1
         assert FIRST.name in _text(pdf) and "Mallinckrodtstraße 12" in _text(pdf)
@@ -160,9 +150,9 @@ def test_a_coordinators_logo_reaches_a_helpers_laptop_outlives_its_file_and_its_
         )
         assert store_settings.save_organisation_settings(a.store, a.user, without, AUTHORITY, "")
         laptops.sync(a, c)
-        assert _image_xobjects(_letter(helper)) == 0
-        assert _image_xobjects(_letter(a)) == 0
-        assert FIRST.name in _text(_letter(helper))
+        assert _image_xobjects(jobcenter_letter(helper)) == 0
+        assert _image_xobjects(jobcenter_letter(a)) == 0
+        assert FIRST.name in _text(jobcenter_letter(helper))
     finally:
         helper.close()
 

@@ -31,7 +31,9 @@ from PySide6.QtWidgets import (
 )
 from pytestqt.qtbot import QtBot
 
-from desktop_app.ui.application import collect_garbage_on_gui_thread
+from desktop_app import memory
+from desktop_app.ui import application as ui_application
+from desktop_app.ui.application import GuiThreadCollector, collect_garbage_on_gui_thread
 from desktop_app.usecases.accounts import Session
 
 if TYPE_CHECKING:
@@ -174,7 +176,8 @@ def _collect_after_test() -> Iterator[None]:
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
     _ui_tests_done[0] += 1
-    if _ui_tests_done[0] in FREEZE_AFTER:
+    if _ui_tests_done[0] in FREEZE_AFTER or _thawed[0]:
+        _thawed[0] = False
         # What the first tests imported and cached lives to the end as what the collection
         # froze (``tests/conftest.py``): Alembic, Mako, Pygments, Babel's data, the forms, some
         # 70,000 objects every later collection walked again. Three times only: whatever a
@@ -185,6 +188,30 @@ def _collect_after_test() -> Iterator[None]:
 # After which UI test of a worker what is alive is frozen (``_collect_after_test``).
 FREEZE_AFTER = frozenset({1, 10, 100})
 _ui_tests_done = [0]
+# Whether a test thawed what the run had frozen (``freezing_collector``).
+_thawed = [False]
+
+
+@pytest.fixture
+def freezing_collector(
+    qapp: QApplication, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[GuiThreadCollector]:
+    """The tests' collector told to freeze as the program's does (``app.py``), at once when a
+    window has settled; the run's own frozen objects frozen again afterwards."""
+    monkeypatch.setattr(ui_application, "GC_SETTLE_S", 0.0)
+    collector = collect_garbage_on_gui_thread(qapp)
+    collector.freeze_when_settled()
+    yield collector
+    collector.freeze_when_settled(False)
+    memory.thaw()
+    # What the run had frozen (tests/conftest.py) was thawed with the rest: frozen again after
+    # the test's windows are closed (``_collect_after_test``), not with them.
+    _thawed[0] = True
+
+
+def frozen(obj: object) -> bool:
+    """Tracked by the collector but in none of its generations: in the permanent one."""
+    return gc.is_tracked(obj) and not any(o is obj for o in gc.get_objects())
 
 
 @pytest.fixture
@@ -312,6 +339,17 @@ def shown_window(qtbot: QtBot, session: Session, width: int = 0) -> MainWindow:
     window.show()
     qtbot.waitExposed(window)
     return window
+
+
+def replacing_window(qtbot: QtBot, window: MainWindow, timeout: int = 10_000) -> MainWindow:
+    """The window that replaces ``window`` when its laptop's role changes
+    (``follow_laptop_role``), handed to qtbot and waited for until its features are in."""
+    qtbot.waitUntil(lambda: window.replaced_by is not None, timeout=timeout)
+    new = window.replaced_by
+    assert new is not None
+    qtbot.addWidget(new)
+    qtbot.waitUntil(lambda: new.features_installed, timeout=10_000)
+    return new
 
 
 def menu_bar_texts(window: QWidget) -> set[str]:

@@ -12,20 +12,24 @@ from pathlib import Path
 
 import pypdf
 import pytest
+import yaml
 from PySide6.QtWidgets import QComboBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import Person, PersonDraft
 from desktop_app.domain.referral import Organisation
 from desktop_app.i18n.text import gettext_in
-from desktop_app.letters import gdpr_texts
+from desktop_app.letters import gdpr_texts, person_data_pdf
 from desktop_app.ui.visits import ABOUT_ANCHOR, ConsentDialog
-from desktop_app.usecases import data_rights, people
+from desktop_app.usecases import data_rights, people, reference
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
+from desktop_app.usecases.consent_notice import states_withdrawal
+from tests.conftest import record_sharing_consent
 from tests.integration.sync_harness import Laptops
 from tests.ui.conftest import choose_consent_language, open_consent_dialog
+from tests.unit.security.test_consent_wording import consent_data, shipped_files
 
 ORG = Organisation(
     name="Мост – Most e.V.",
@@ -274,3 +278,97 @@ def test_the_texts_stay_where_they_are_read_while_answers_are_given(
     choose_consent_language(dialog, "ro")
     assert HEADING["ro"] in dialog.texts.toPlainText()
     assert HEADING["bg"] not in dialog.texts.toPlainText()
+
+
+#: the right to withdraw, as the program says it where the form's texts do not (Art. 7(3) GDPR)
+WITHDRAWAL_RIGHT = {
+    "de": "Sie haben das Recht, Ihre Einwilligung jederzeit zu widerrufen.",
+    "bg": "Имате право да оттеглите съгласието си по всяко време.",
+    "ro": "Aveți dreptul să vă retrageți consimțământul în orice moment.",
+    "en": "You have the right to withdraw your consent at any time.",
+}
+#: the sentence of the shipped advice purpose that says it, by language
+ADVICE_WITHDRAWAL = {
+    "de": " Ich kann diese Einwilligung jederzeit widerrufen.",
+    "bg": " Мога да оттегля това съгласие по всяко време.",
+    "ro": " Pot retrage oricând acest consimțământ.",
+    "en": " I can withdraw this consent at any time.",
+}
+
+
+def _republish_without_withdrawal(session: Session) -> None:
+    """A coordinator republishes the consent form: its advice purpose, and its note, no longer
+    say that a consent can be withdrawn at any time."""
+    data = consent_data()
+    current = {p["id"]: dict(p["text"]) for p in data["purposes"]}
+    for purpose in data["purposes"]:
+        if purpose["id"] == "advice":
+            for lang, sentence in ADVICE_WITHDRAWAL.items():
+                assert sentence in purpose["text"][lang]
+                purpose["text"][lang] = purpose["text"][lang].replace(sentence, "")
+    data["help"] = {lang: text.split(". ")[0] + "." for lang, text in data["help"].items()}
+    earlier = [{"text_version": data["text_version"], "purposes": current}, *data["earlier_texts"]]
+    data.update(version=data["version"] + 1, text_version="2027-01-9", earlier_texts=earlier)
+    files = shipped_files()
+    files["consent.yaml"] = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    reference.publish_forms(session.store, session.user, files)
+    assert reference.forms_in_force(session.store)["consent"].text_version == "2027-01-9"
+
+
+def test_the_right_to_withdraw_is_said_where_the_forms_texts_no_longer_say_it(
+    qtbot: QtBot, session: Session, person: Person, parent: QWidget, shots: Path
+) -> None:
+    """Its "at any time" was said by the shipped purpose texts alone: republished forms without
+    it dropped it silently. Now the section says it, once, in the words of the GDPR's own
+    language versions; with the shipped texts it is not said twice (the first test)."""
+    _republish_without_withdrawal(session)
+    dialog = open_consent_dialog(qtbot, session, person, parent)
+    try:
+        for lang in ("bg", "ro", "de", "en"):
+            choose_consent_language(dialog, lang)
+            text = _plain(dialog.texts.toPlainText())
+            assert text.count(WITHDRAWAL_RIGHT[lang]) == 1, text
+            assert ADVICE_WITHDRAWAL[lang].strip() not in text
+            if lang in WITHDRAWAL:
+                section = _section(dialog, lang)
+                # the right, then what withdrawing does not undo, after the legal basis
+                right = section.index(WITHDRAWAL_RIGHT[lang])
+                assert section.index(LEGAL_BASIS[lang]) < right < section.index(WITHDRAWAL[lang])
+        choose_consent_language(dialog, "ro")
+        dialog.texts.scrollToAnchor(ABOUT_ANCHOR)
+        dialog.grab().save(str(shots / "consent-withdrawal-republished-ro.png"))
+    finally:
+        dialog.reject()
+    # The person's data copy, with a consent given under the republished texts, says it too.
+    record_sharing_consent(session, person.id)
+    for lang in ("bg", "ro"):
+        _json, pdf = data_rights.export_person(session.store, session.user, person.id, lang=lang)
+        pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+        copy = _plain(" ".join(page.extract_text() or "" for page in pages))
+        assert AT_ANY_TIME[lang].search(copy), copy
+        assert _plain(gettext_in(lang, person_data_pdf.LEGAL_BASIS)) in copy
+        assert ADVICE_WITHDRAWAL[lang].strip() not in copy  # said by the program, not the form
+
+
+def test_the_right_is_recognised_in_each_languages_wording() -> None:
+    """Where a purpose text says it, in any of its usual wordings, it is not said again."""
+    said = {
+        "de": ["Ich kann diese Einwilligung jederzeit widerrufen.", "Jederzeit widerrufbar."],
+        "bg": ["Мога да оттегля това съгласие по всяко време."],
+        "ro": ["Pot retrage oricând acest consimțământ.", "Îl pot retrage în orice moment."],
+        "en": ["I can withdraw this consent at any time.", "At any time, I may withdraw it."],
+    }
+    for lang, texts in said.items():
+        assert all(states_withdrawal(text, lang) for text in texts), lang
+        assert not states_withdrawal("Die Daten werden verschlüsselt gespeichert.", lang)
+        # "at any time" of something else, in another sentence, is not it
+        assert not states_withdrawal(
+            {
+                "de": "Ich kann jederzeit fragen. Ich kann widerrufen.",
+                "bg": "Мога да питам по всяко време. Мога да оттегля.",
+                "ro": "Pot întreba oricând. Pot retrage.",
+                "en": "I can ask at any time. I can withdraw.",
+            }[lang],
+            lang,
+        )
+    assert not states_withdrawal("I can withdraw this consent at any time.", "tr")

@@ -134,3 +134,65 @@ def test_a_dialog_without_parent_dropped_by_its_own_saves_callback_is_destroyed_
     assert dialog.result() == QDialog.DialogCode.Accepted
     del dialog, accepted  # the callback's closure holds it now, and nothing else
     qtbot.waitUntil(lambda: not shiboken6.isValid(button_box), timeout=5000)
+
+
+def test_a_frozen_dialog_given_back_by_a_store_closed_in_a_worker_is_destroyed_on_the_ui_thread(
+    qtbot, session, freezing_collector
+) -> None:
+    """What the program froze once its window settled goes back to the collector when a store
+    closes, on whichever thread that closes it; the collection itself stays on the UI thread."""
+    from desktop_app import memory
+    from desktop_app.ui.main_window import MainWindow
+    from tests.ui.conftest import frozen
+
+    destroyed_in: list[str] = []
+
+    class Dropped(QDialog):
+        def __del__(self) -> None:
+            destroyed_in.append(threading.current_thread().name)
+
+    window = MainWindow(session)  # installs its features: settled
+    qtbot.addWidget(window)
+    dialog = Dropped()
+    dialog.keep = dialog  # type: ignore[attr-defined]  # a cycle: only the collector frees it
+    qtbot.waitUntil(memory.is_frozen, timeout=5000)
+    assert frozen(dialog) and frozen(window)  # out of every full collection's walk now
+    del dialog
+    gc.collect(2)
+    assert destroyed_in == []  # frozen: even a full collection leaves it
+
+    closer = threading.Thread(target=session.store.close, name="worker")
+    closer.start()
+    closer.join()
+    assert not memory.is_frozen() and destroyed_in == []  # given back, not collected there
+    qtbot.waitUntil(lambda: destroyed_in != [], timeout=5000)
+    assert destroyed_in == [threading.main_thread().name]
+
+
+def test_a_window_that_settled_while_the_old_store_was_open_is_frozen_after_it_closed(
+    qtbot, session, freezing_collector, tmp_path
+) -> None:
+    """A window put in place of another (a restore, another user's login) may install its
+    features before the old window's store closes: what is alive is frozen again after the
+    store's closing gave it back, without another window settling."""
+    from desktop_app import memory
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.usecases.accounts import create_first_account
+    from tests.conftest import PASSWORD
+    from tests.ui.conftest import frozen
+
+    old = MainWindow(session)
+    qtbot.addWidget(old)
+    qtbot.waitUntil(memory.is_frozen, timeout=5000)
+    other = create_first_account(tmp_path / "other", "boris", "Boris", PASSWORD)
+    try:
+        new = MainWindow(other)  # settles while everything is frozen still
+        qtbot.addWidget(new)
+        assert not frozen(new)
+        old.close()
+        session.close()
+        assert not memory.is_frozen()
+        qtbot.waitUntil(memory.is_frozen, timeout=5000)
+        assert frozen(new)
+    finally:
+        other.close()

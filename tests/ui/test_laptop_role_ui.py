@@ -21,7 +21,7 @@ from tests.integration.sync_harness import (
     approve_and_confirm,
     device_id,
 )
-from tests.ui.conftest import menu_bar_texts, shown_window, type_text
+from tests.ui.conftest import menu_bar_texts, replacing_window, shown_window, type_text
 
 
 def test_approve_stays_disabled_until_who_uses_the_laptop_is_chosen(
@@ -111,11 +111,7 @@ def test_once_the_key_arrives_the_first_account_sees_a_helpers_menus(
     approve_and_confirm(a, b, role=Role.HELPER)
     with qtbot.waitSignal(window.sync.sync_finished, timeout=30_000):  # type: ignore[attr-defined]
         window.sync.start()  # type: ignore[attr-defined]
-    qtbot.waitUntil(lambda: window.replaced_by is not None, timeout=10_000)
-    new = window.replaced_by
-    assert new is not None
-    qtbot.addWidget(new)
-    qtbot.waitUntil(lambda: new.features_installed, timeout=10_000)
+    new = replacing_window(qtbot, window)
     assert new.session.user.role is Role.HELPER
     after = menu_bar_texts(new)
     assert "&Audit log…" not in after and "&Backup…" not in after

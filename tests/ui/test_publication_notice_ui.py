@@ -25,6 +25,7 @@ from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
 from tests.integration.sync_harness import Laptops, ServerProcess
 from tests.ui.conftest import shown_window
+from tests.unit.test_organisation_publication import TEAM, _team_publishes
 from tests.unit.test_reference_forms import raised_version
 from tests.unit.test_reference_unusable import _arrive, _content, _forms_with_unknown_key, _shipped
 
@@ -92,6 +93,29 @@ def test_forms_from_a_newer_version_and_a_damaged_directory_are_said_in_a_banner
     window.sync.sync_finished.emit(None)  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: not banner.isVisible(), timeout=10_000)
     window.close()
+
+
+def test_a_value_refused_alone_is_named_in_the_banner(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    """A publication with a good letterhead and a retention period out of range: the letterhead
+    is in force, the banner names the period (the whole publication had been refused)."""
+    set_language("bg")
+    try:
+        _team_publishes(session, {**TEAM, "retention_years": 40})
+        window = shown_window(qtbot, session)
+        banner = _banner(window)
+        qtbot.waitUntil(banner.isVisible, timeout=10_000)
+        assert banner.plain_text() == (
+            "Координаторът публикува стойност, която не може да бъде използвана: срок на "
+            "съхранение. За нея този лаптоп запазва своята; останалите стойности на "
+            "координатора са в сила."
+        )
+        assert "Помолете координатора" in banner.toolTip()
+        _shot(window, "publication-banner-refused-value-bg", tmp_path)
+        window.close()
+    finally:
+        set_language("en")
 
 
 def test_no_banner_with_a_usable_publication(qtbot: QtBot, session: Session) -> None:

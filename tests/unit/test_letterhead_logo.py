@@ -28,8 +28,8 @@ from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases.accounts import Session
 from desktop_app.usecases.reference import MAX_FILE_CHARS
 from sync_server import wire
-from tests.conftest import PASSWORD, record_sharing_consent
-from tests.unit.test_referrals import _person
+from tests.conftest import PASSWORD
+from tests.unit.test_referrals import jobcenter_letter
 
 ORG = Organisation(name="Willkommen Nordstadt e. V.", address_lines=("Mallinckrodtstraße 12",))
 
@@ -41,17 +41,6 @@ def _png(path: Path, size: tuple[int, int] = (120, 60), colour: str = "#1f6f8b")
 
 def _images(pdf: bytes) -> list[bytes]:
     return [image.data for page in PdfReader(io.BytesIO(pdf)).pages for image in page.images]
-
-
-def _letter(session: Session) -> bytes:
-    from desktop_app.usecases import referrals
-
-    person = _person(session, sharing="")
-    record_sharing_consent(session, person.id)
-    referral = referrals.issue_referral(
-        session.store, session.user, person.id, "jobcenter", "buergergeld"
-    )
-    return referrals.render_letter(session.store, session.user, referral.id)
 
 
 def _refused(path: Path) -> FieldError | None:
@@ -152,7 +141,7 @@ def test_a_refused_logo_saves_nothing_and_a_kept_one_outlives_its_file(
     logo.unlink()
     in_force = store_settings.get_letterhead(store)
     assert in_force.logo is not None and in_force.logo_path == str(logo)
-    assert len(_images(_letter(session))) == 1
+    assert len(_images(jobcenter_letter(session))) == 1
     # Saved again as the dialog shows it (the file gone): the logo stays, no error.
     assert not store_settings.save_organisation_settings(store, session.user, in_force, "", "")
     assert store_settings.get_letterhead(store).logo == in_force.logo
@@ -161,7 +150,7 @@ def test_a_refused_logo_saves_nothing_and_a_kept_one_outlives_its_file(
         store, session.user, Organisation(name=ORG.name, address_lines=ORG.address_lines), "", ""
     )
     assert store_settings.get_letterhead(store).logo is None
-    assert _images(_letter(session)) == []
+    assert _images(jobcenter_letter(session)) == []
 
 
 def _publication(session: Session, logo: object) -> None:
@@ -191,19 +180,27 @@ def _publication(session: Session, logo: object) -> None:
     ],
     ids=["text", "broken", "oversized", "too-many-pixels"],
 )
-def test_a_published_logo_that_is_no_usable_logo_makes_the_publication_unusable(
+def test_a_published_logo_that_is_no_usable_logo_is_refused_alone(
     session: Session, tmp_path: Path, png: bytes | None
 ) -> None:
-    """It came from another laptop: checked again. Refused, as a refused letterhead is: the
-    publication is listed as damaged, this laptop's own values (here the shipped ones) stay."""
+    """It came from another laptop: checked again. Refused on its own: the logo kept here
+    stays, the publication's letterhead and contacts are in force, and the publication is
+    listed with the logo named as refused (the whole publication was refused for it)."""
+    store = session.store
+    store_settings.set_letterhead(store, session.user, replace_logo(ORG, _png(tmp_path / "o.png")))
+    own_png = store_settings.get_letterhead(store).logo
     if png is None:
         png = _png(tmp_path / "wide.png", (letter_logo.BOX[0] + 1, 10)).read_bytes()
     _publication(session, {"png": base64.b64encode(png).decode(), "name": "logo.png"})
-    assert store_settings.team_settings(session.store) is None
-    [unusable] = reference.unusable_publications(session.store)
+    team = store_settings.team_settings(store)
+    assert team is not None and team.logo is None and team.refused == (store_settings.LOGO_KEY,)
+    [unusable] = reference.unusable_publications(store)
     assert (unusable.name, unusable.reason) == (store_settings.ORGANISATION, reference.DAMAGED)
-    assert store_settings.get_letterhead(session.store).name != "Team e. V."
-    assert _images(_letter(session)) == []
+    assert unusable.refused == ("logo",)
+    in_force = store_settings.get_letterhead(store)
+    assert (in_force.name, in_force.logo) == ("Team e. V.", own_png)
+    assert store_settings.get_data_protection_officer(store) == "Jan Berg"
+    assert len(_images(jobcenter_letter(session))) == 1  # the logo kept here, drawn
 
 
 def test_a_publication_with_or_without_a_logo_and_this_laptops_own(
@@ -223,7 +220,7 @@ def test_a_publication_with_or_without_a_logo_and_this_laptops_own(
     _publication(session, {"png": base64.b64encode(team_png).decode(), "name": "team.png"})
     in_force = store_settings.get_letterhead(store)
     assert (in_force.logo, in_force.logo_path) == (team_png, "team.png")
-    assert _images(_letter(session))  # drawn
+    assert _images(jobcenter_letter(session))  # drawn
     # What this laptop publishes: the letterhead's keys as before, the logo apart.
     store_settings.set_letterhead(store, session.user, replace_logo(ORG, own))
     store_settings.publish_organisation(store, session.user)
@@ -273,7 +270,7 @@ def test_a_logo_file_from_before_logos_were_kept_is_taken_in_at_login(
         logo.unlink()  # taken in: the file no longer matters
         in_force = store_settings.get_letterhead(again.store)
         assert in_force.logo is not None and in_force.logo_path == str(logo)
-        assert len(_images(_letter(again))) == 1
+        assert len(_images(jobcenter_letter(again))) == 1
         assert not store_settings.keep_logo_file(again.store)  # once
     finally:
         again.close()
@@ -287,7 +284,7 @@ def test_a_logo_file_gone_before_it_was_taken_in_leaves_letters_without_a_logo(
     assert session.store.meta(store_settings.LOGO_META_KEY) is None
     in_force = store_settings.get_letterhead(session.store)
     assert in_force.name == ORG.name and in_force.logo_path is None and in_force.logo is None
-    assert _images(_letter(session)) == []  # made, without a logo
+    assert _images(jobcenter_letter(session)) == []  # made, without a logo
 
 
 def test_a_backup_restored_on_a_new_laptop_keeps_the_logo(session: Session, tmp_path: Path) -> None:
@@ -307,6 +304,6 @@ def test_a_backup_restored_on_a_new_laptop_keeps_the_logo(session: Session, tmp_
     restored = accounts.log_in(fresh, "anna", PASSWORD)
     try:
         assert store_settings.get_letterhead(restored.store).logo is not None
-        assert len(_images(_letter(restored))) == 1
+        assert len(_images(jobcenter_letter(restored))) == 1
     finally:
         restored.close()

@@ -53,6 +53,14 @@ def _issue(session: Session, person: Person, **kw: object) -> uc.Referral:
     return uc.issue_referral(session.store, session.user, person.id, **args)  # type: ignore[arg-type]
 
 
+def jobcenter_letter(session: Session) -> bytes:
+    """The letter of a new person's referral to the job centre (consent given), as a PDF."""
+    person = _person(session, sharing="")
+    record_sharing_consent(session, person.id)
+    referral = uc.issue_referral(session.store, session.user, person.id, "jobcenter", "buergergeld")
+    return uc.render_letter(session.store, session.user, referral.id)
+
+
 def _codes(exc: pytest.ExceptionInfo[ValidationFailed]) -> set[tuple[str, str]]:
     return {(e.field, e.code) for e in exc.value.errors}
 

@@ -166,16 +166,20 @@ def test_a_publication_without_the_period_leaves_this_laptops_own_or_the_default
 def test_a_published_period_out_of_range_or_not_a_whole_number_is_not_used(
     session: Session, wrong: object
 ) -> None:
-    """Refused as a published letterhead without a name is: the publication is unusable
-    (listed, damaged), this laptop's own values stay in force."""
+    """Refused on its own: this laptop's own period stays in force, the publication's other
+    values are (the whole publication was refused for it), and the publication is listed
+    with the period named as refused."""
     store = session.store
     store_settings.set_retention_years(store, session.user, 4)
     _team_publishes(session, {**TEAM, "retention_years": wrong})
-    assert store_settings.team_settings(store) is None
+    team = store_settings.team_settings(store)
+    assert team is not None and team.retention_years is None
     [unusable] = reference.unusable_publications(store)
     assert (unusable.name, unusable.reason) == ("organisation", reference.DAMAGED)
+    assert unusable.refused == ("retention_years",)
     assert store_settings.get_retention_years(store) == 4
-    assert store_settings.get_letterhead(store).name != "Team e. V."
+    assert store_settings.get_letterhead(store).name == "Team e. V."
+    assert store_settings.get_supervisory_authority(store) == "LDI NRW"
 
 
 def test_the_publication_carries_the_period_beside_the_keys_older_versions_read(

@@ -1,0 +1,99 @@
+"""The program freezes what is alive once its window has settled (``desktop_app/memory.py``),
+the open store and its key among it: logging out still leaves whatever held the key to the
+cycle collector, which frees it on the UI thread, and the next user's window is frozen again."""
+
+from __future__ import annotations
+
+import weakref
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from desktop_app import memory
+from desktop_app.ui.application import GuiThreadCollector, collect_garbage_on_gui_thread
+from desktop_app.ui.lock import Locker, LockScreen
+from desktop_app.ui.lock import _windows as lock_windows
+from desktop_app.ui.login import LoginDialog
+from desktop_app.ui.main_window import MainWindow
+from desktop_app.usecases.accounts import Session
+from tests.conftest import PASSWORD
+from tests.ui.conftest import frozen, type_text
+
+
+class _KeyInCycle:
+    """What a window's closure or a dialog left over holds: the key, in a reference cycle that
+    only the collector frees."""
+
+    def __init__(self, key: bytes) -> None:
+        self.key = key
+        self.me = self
+
+
+def _log_in_again_at_the_lock(window: MainWindow) -> None:
+    """Lock the window, then "Switch user" and log in (as anna again): the window's store
+    closes and a new window opens on a new one."""
+
+    def log_in() -> None:
+        dialog = next(
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, LoginDialog) and w.isVisible()
+        )
+        dialog.account.setText("anna")
+        type_text(dialog.password, PASSWORD)
+        dialog.buttons.accepted.emit()
+
+    locker = window.locker  # type: ignore[attr-defined]
+    assert isinstance(locker, Locker)
+    locker.lock()
+    QTimer.singleShot(100, log_in)
+    screen = locker.screen
+    assert isinstance(screen, LockScreen)
+    screen.switch_button.click()
+
+
+def test_what_held_the_key_when_frozen_is_freed_after_logging_out_at_the_lock(
+    qtbot: QtBot, session: Session, freezing_collector: GuiThreadCollector
+) -> None:
+    window = MainWindow(session)  # installs its features: settled
+    window.show()
+    pool = session.store.engine.pool
+    # Held by the engine's pool as its connect hooks are: the store's closing lets go of it.
+    pool.left_over = _KeyInCycle(bytes(session.key))  # type: ignore[attr-defined]
+    holders = [weakref.ref(pool.left_over), weakref.ref(pool), weakref.ref(pool._creator)]  # type: ignore[attr-defined]
+    del pool
+    qtbot.waitUntil(memory.is_frozen, timeout=5000)
+    assert [frozen(h()) for h in holders] == [
+        True
+    ] * 3  # frozen late, with the store open: the trap
+    try:
+        _log_in_again_at_the_lock(window)
+        assert session.store.closed and len(lock_windows) == 1
+        # The key's holders go with the next tick's full collection, on this thread.
+        qtbot.waitUntil(lambda: all(h() is None for h in holders), timeout=5000)
+        new = lock_windows[0]
+        assert isinstance(new, MainWindow) and new.session is not session
+        qtbot.waitUntil(memory.is_frozen, timeout=5000)  # the new window settled: frozen again
+        assert frozen(new.session.store.engine.pool)
+    finally:
+        window.close()
+        for new in lock_windows:
+            assert isinstance(new, MainWindow)
+            new.close()
+            new.session.close()
+        lock_windows.clear()
+    assert not memory.is_frozen()  # the new store's closing gave it back too
+
+
+def test_a_tests_collector_freezes_nothing(
+    qtbot: QtBot, session: Session, qapp: QApplication
+) -> None:
+    """Only the program asks for the freeze (``app.py``): the UI tests' own collector
+    (``tests/ui/conftest.py``) is left as it was, and a window settling there freezes nothing."""
+    window = MainWindow(session)
+    qtbot.addWidget(window)
+    collector = collect_garbage_on_gui_thread(qapp)
+    for _ in range(3):
+        collector.collect_due()
+    assert window.features_installed and not memory.is_frozen()
