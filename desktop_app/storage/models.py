@@ -229,6 +229,23 @@ class SearchTokenRow(Base):
     )
 
 
+class DataRequestRow(Base):
+    """A request of a person about their data (a copy, an erasure) and when it was answered:
+    the register that shows each was answered within the month Art. 12(3) GDPR allows. Kept
+    on this laptop, never synced. Nothing in it names the person: ``person_id`` links a copy
+    to the person only while they exist (an erasure empties it, an erasure's is empty)."""
+
+    __tablename__ = "data_requests"
+    reference: Mapped[str] = mapped_column(String(16), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # "copy", "erasure"
+    received: Mapped[str] = mapped_column(String(10), nullable=False)  # ISO date
+    answered: Mapped[str] = mapped_column(String(10), nullable=False)  # ISO date
+    answered_by: Mapped[str] = mapped_column(String(16), nullable=False)  # the account's role
+    person_id: Mapped[str] = mapped_column(
+        String(36), nullable=False, default="", server_default=""
+    )
+
+
 class OutboxRow(Base):
     """Changes waiting to be pushed; written in the same transaction as the change itself."""
 

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
+    QButtonGroup,
     QComboBox,
+    QDateEdit,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -20,6 +24,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QRadioButton,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -29,7 +34,14 @@ from desktop_app.domain.permissions import Action, allowed
 from desktop_app.domain.person import Person
 from desktop_app.i18n.formatting import format_long_date, format_number
 from desktop_app.i18n.messages import failure_message
-from desktop_app.i18n.text import LANGUAGE_NAMES, LANGUAGES, _, current_language, ngettext
+from desktop_app.i18n.text import (
+    LANGUAGE_NAMES,
+    LANGUAGES,
+    N_,
+    _,
+    current_language,
+    ngettext,
+)
 from desktop_app.i18n.translit import fold
 from desktop_app.ui.admin import admin_menu
 from desktop_app.ui.error_label import ErrorLabel
@@ -60,7 +72,9 @@ def _confirms(typed: str, family_name: str) -> bool:
 
 
 class EraseDialog(QDialog):
-    """Asks to type the person's family name before erasing, so nobody erases by a slip."""
+    """Asks to type the person's family name before erasing, so nobody erases by a slip; and
+    why: at the person's request (then with the day it was received and a folder for the
+    confirmation the person gets) or because the retention period is over."""
 
     def __init__(self, person: Person, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,10 +85,48 @@ class EraseDialog(QDialog):
                 "This erases {name} and everything recorded about them (visits, referrals, "
                 "drafts, documents waiting to be printed) on this laptop now and on every other "
                 "laptop at the next sync. It cannot be undone. The audit log keeps only that an "
-                "erasure happened.\n\nType the family name to confirm:"
+                "erasure happened."
             ).format(name=f"{person.given_name} {person.family_name}")
         )
         text.setWordWrap(True)
+        self.at_request = QRadioButton(_("At the person's re&quest"))
+        self.retention = QRadioButton(_("Retention period &over"))
+        self.why = QButtonGroup(self)
+        for button in (self.at_request, self.retention):
+            self.why.addButton(button)
+        self.at_request.setChecked(True)
+        why_row = QHBoxLayout()
+        why_row.addWidget(self.at_request)
+        why_row.addWidget(self.retention)
+        why_row.addStretch(1)
+        self.received = request_date_edit(_("Date the person asked for the erasure"))
+        self.received_label = QLabel(_("&Date of the request:"))
+        self.received_label.setBuddy(self.received)
+        self.language = _language_choice(person, _("Language of the confirmation"))
+        self.language_label = QLabel(_("&Language of the confirmation:"))
+        self.language_label.setBuddy(self.language)
+        self.folder_field = FolderField(
+            self, _("Folder for the confirmation"), lambda _usable: self._update()
+        )
+        self.request_hint = QLabel(
+            _(
+                "The person gets a confirmation (PDF, written before the erasure) with the "
+                "reference of their request; the register of requests keeps the dates and the "
+                "reference, nothing about the person."
+            )
+        )
+        self.request_hint.setWordWrap(True)
+        # What only a request takes, shown and hidden as one (the dialog shrinks with it).
+        self.request_box = QWidget()
+        box = QVBoxLayout(self.request_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.request_hint)
+        form = QFormLayout()
+        form.addRow(self.received_label, self.received)
+        form.addRow(self.language_label, self.language)
+        self.folder_field.add_to(form)
+        box.addLayout(form)
+        self.confirm_label = QLabel(_("Type the family name to confirm:"))
         # Said in Latin letters where it is written otherwise (or with letters a German
         # keyboard lacks: "Căpraru"), as the dialog takes it.
         latin = " ".join(word.capitalize() for word in fold(person.family_name).split())
@@ -92,25 +144,152 @@ class EraseDialog(QDialog):
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText(_("Erase for good"))
         self.ok.setEnabled(False)
+        self.folder_field.next_focus = self.confirm
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        self.confirm.textChanged.connect(self._on_confirm_text_changed)
+        self.confirm.textChanged.connect(self._update)
+        self.why.buttonToggled.connect(self._update)
         layout = QVBoxLayout(self)
         layout.addWidget(text)
+        layout.addLayout(why_row)
+        layout.addWidget(self.request_box)
+        layout.addWidget(self.confirm_label)
         layout.addWidget(self.latin)
         layout.addWidget(self.confirm)
         layout.addWidget(self.buttons)
         # A wrapped label reports its height only for a known width: fix the width first.
         text.setMinimumWidth(480)
         layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
+        self._update()
 
-    def _on_confirm_text_changed(self, text: str) -> None:
-        self.ok.setEnabled(_confirms(text, self.person.family_name))
+    def requested(self) -> bool:
+        """Whether the erasure is at the person's request (else: the retention period)."""
+        return self.at_request.isChecked()
+
+    def chosen_received(self) -> dt.date:
+        return _day(self.received)
+
+    def chosen_language(self) -> str:
+        return str(self.language.currentData())
+
+    def chosen_folder(self) -> Path:
+        return self.folder_field.chosen()
+
+    def _update(self, *_args: object) -> None:
+        requested = self.requested()
+        if self.request_box.isHidden() == requested:
+            self.request_box.setVisible(requested)
+            self.adjustSize()
+        confirmed = _confirms(self.confirm.text(), self.person.family_name)
+        self.ok.setEnabled(confirmed and (not requested or self.folder_field.usable()))
+
+
+def request_date_edit(accessible_name: str) -> QDateEdit:
+    """The day a person's request was received: today by default, never a day to come."""
+    edit = QDateEdit(QDate.currentDate())
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("dd.MM.yyyy")
+    edit.setMaximumDate(QDate.currentDate())
+    edit.setAccessibleName(accessible_name)
+    return edit
+
+
+def _day(edit: QDateEdit) -> dt.date:
+    return dt.date.fromisoformat(edit.date().toString(Qt.DateFormat.ISODate))
+
+
+class FolderField:
+    """A folder to write a document for the person to: typed or chosen, said at the field
+    when it is not there (with a way to create it) or is a file; ``changed`` is told whether
+    the folder is usable now. Shared by the data copy and the erasure's confirmation."""
+
+    def __init__(self, dialog: QDialog, title: str, changed: Callable[[bool], None]) -> None:
+        self.dialog, self.title, self.changed = dialog, title, changed
+        self.next_focus: QWidget | None = None  # after "Create folder", which hides itself
+        self.line = QLineEdit()
+        self.line.setAccessibleName(title)
+        self.choose = QPushButton(_("&Choose…"))
+        self.choose.clicked.connect(self._on_choose_clicked)
+        self.row = QHBoxLayout()
+        self.row.addWidget(self.line, 1)
+        self.row.addWidget(self.choose)
+        self.label = QLabel(_("&Folder:"))
+        self.label.setBuddy(self.line)  # a row holding a layout gets no buddy of its own
+        # A folder typed that is not there: said at the field, with a way to create it (the
+        # dialog's button alone, staying disabled, did not say why).
+        self.error = ErrorLabel()
+        self.error.setAccessibleName(_("Problem with the folder"))
+        self.create = QPushButton(_("C&reate folder"))
+        self.create.setObjectName("create_folder")
+        self.create.clicked.connect(self._on_create_clicked)
+        self.create.hide()
+        self.problem_row = QHBoxLayout()
+        self.problem_row.addWidget(self.error, 1)
+        self.problem_row.addWidget(self.create, 0, Qt.AlignmentFlag.AlignTop)
+        self.line.textChanged.connect(self._on_text_changed)
+
+    def add_to(self, form: QFormLayout) -> None:
+        form.addRow(self.label, self.row)
+        form.addRow("", self.problem_row)
+
+    def chosen(self) -> Path:
+        return Path(self.line.text().strip())
+
+    def usable(self) -> bool:
+        return bool(self.line.text().strip()) and self.chosen().is_dir()
+
+    def _missing(self) -> bool:
+        return bool(self.line.text().strip()) and not self.chosen().exists()
+
+    def _on_choose_clicked(self) -> None:
+        ask_folder(
+            self.dialog,
+            self.title,
+            lambda folder: self.line.setText(str(folder)),
+            typed=self.line.text(),
+        )
+
+    def _on_text_changed(self, text: str) -> None:
+        path = Path(text.strip())
+        if not text.strip() or path.is_dir():
+            message = ""
+        elif self._missing():
+            message = _("This folder does not exist.")
+        else:
+            message = _("This is a file, not a folder.")
+        self.error.show_message(message)
+        self.create.setVisible(self._missing())
+        self.changed(self.usable())
+
+    def _on_create_clicked(self) -> None:
+        try:
+            self.chosen().mkdir(parents=True, exist_ok=True)
+        except PermissionError:
+            self.error.show_message(_("The folder could not be created: you may not write there."))
+            return
+        except OSError:  # a file where a folder of the path should be, a drive gone …
+            self.error.show_message(_("The folder could not be created."))
+            return
+        self._on_text_changed(self.line.text())
+        if self.next_focus is not None:
+            self.next_focus.setFocus()  # the focus was on the button just hidden
+
+
+def _language_choice(person: Person, accessible_name: str) -> QComboBox:
+    """The document languages, each by its own name (the person can point at theirs); by
+    default the person's own language when documents exist in it, else the UI's."""
+    combo = QComboBox()
+    for code in (c for c in LANGUAGES if c in data_rights.DOCUMENT_LANGUAGES):
+        combo.addItem(LANGUAGE_NAMES[code], code)
+    combo.setAccessibleName(accessible_name)
+    default = data_rights.preferred_language(person) or current_language()
+    combo.setCurrentIndex(max(combo.findData(default), 0))
+    return combo
 
 
 class ExportDialog(QDialog):
-    """Where to write the person's data copy, and in which language its PDF is written: by
-    default the person's own language when documents exist in it, else the UI's."""
+    """Where to write the person's data copy, in which language its PDF is written, and when
+    the person asked for it (the register of requests records it)."""
 
     def __init__(self, person: Person, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -123,50 +302,30 @@ class ExportDialog(QDialog):
             ).format(name=f"{person.given_name} {person.family_name}")
         )
         intro.setWordWrap(True)
-        self.language = QComboBox()
-        for code in (c for c in LANGUAGES if c in data_rights.DOCUMENT_LANGUAGES):
-            # each language by its own name, so the person can point at theirs
-            self.language.addItem(LANGUAGE_NAMES[code], code)
-        self.language.setAccessibleName(_("Language of the PDF"))
-        default = data_rights.preferred_language(person) or current_language()
-        self.language.setCurrentIndex(max(self.language.findData(default), 0))
-        self.folder = QLineEdit()
-        self.folder.setAccessibleName(_("Folder for the data copy"))
-        choose = QPushButton(_("&Choose…"))
-        choose.clicked.connect(self._on_choose_clicked)
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.folder, 1)
-        folder_row.addWidget(choose)
+        self.language = _language_choice(person, _("Language of the PDF"))
+        self.received = request_date_edit(_("Date the person asked for the copy"))
+        self.folder_field = FolderField(self, _("Folder for the data copy"), self._on_folder)
+        self.folder = self.folder_field.line
+        self.folder_error = self.folder_field.error
+        self.create_folder = self.folder_field.create
         form = QFormLayout()
         form.addRow(_("&Language of the PDF:"), self.language)
-        folder_label = QLabel(_("&Folder:"))
-        folder_label.setBuddy(self.folder)  # a row holding a layout gets no buddy of its own
-        form.addRow(folder_label, folder_row)
-        # A folder typed that is not there: said at the field, with a way to create it (the
-        # Export button alone, staying disabled, did not say why).
-        self.folder_error = ErrorLabel()
-        self.folder_error.setAccessibleName(_("Problem with the folder"))
-        self.create_folder = QPushButton(_("C&reate folder"))
-        self.create_folder.setObjectName("create_folder")
-        self.create_folder.clicked.connect(self._on_create_folder_clicked)
-        self.create_folder.hide()
-        problem_row = QHBoxLayout()
-        problem_row.addWidget(self.folder_error, 1)
-        problem_row.addWidget(self.create_folder, 0, Qt.AlignmentFlag.AlignTop)
-        form.addRow("", problem_row)
+        form.addRow(_("&Date of the request:"), self.received)
+        self.folder_field.add_to(form)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.ok.setText(_("&Export"))
         self.ok.setEnabled(False)
+        self.folder_field.next_focus = self.ok
         self.buttons.accepted.connect(self.accept)
         # Escape pressed by reflex threw away the folder chosen (a stick's, found in the picker).
         self.keeps_input = KeepsInput(
-            self, lambda: (self.language.currentIndex(), self.folder.text())
+            self,
+            lambda: (self.language.currentIndex(), self.folder.text(), self.received.date()),
         )
         self.buttons.rejected.connect(self.keeps_input.cancel)
-        self.folder.textChanged.connect(self._on_folder_text_changed)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
         layout.addLayout(form)
@@ -178,42 +337,13 @@ class ExportDialog(QDialog):
         return str(self.language.currentData())
 
     def chosen_folder(self) -> Path:
-        return Path(self.folder.text().strip())
+        return self.folder_field.chosen()
 
-    def _on_choose_clicked(self) -> None:
-        ask_folder(
-            self,
-            _("Folder for the data copy"),
-            lambda folder: self.folder.setText(str(folder)),
-            typed=self.folder.text(),
-        )
+    def chosen_received(self) -> dt.date:
+        return _day(self.received)
 
-    def _on_folder_text_changed(self, text: str) -> None:
-        path = Path(text.strip())
-        missing = bool(text.strip()) and not path.exists()
-        if not text.strip() or path.is_dir():
-            message = ""
-        elif missing:
-            message = _("This folder does not exist.")
-        else:
-            message = _("This is a file, not a folder.")
-        self.folder_error.show_message(message)
-        self.create_folder.setVisible(missing)
-        self.ok.setEnabled(bool(text.strip()) and path.is_dir())
-
-    def _on_create_folder_clicked(self) -> None:
-        try:
-            self.chosen_folder().mkdir(parents=True, exist_ok=True)
-        except PermissionError:
-            self.folder_error.show_message(
-                _("The folder could not be created: you may not write there.")
-            )
-            return
-        except OSError:  # a file where a folder of the path should be, a drive gone …
-            self.folder_error.show_message(_("The folder could not be created."))
-            return
-        self._on_folder_text_changed(self.folder.text())
-        self.ok.setFocus()  # the focus was on the button just hidden
+    def _on_folder(self, usable: bool) -> None:
+        self.ok.setEnabled(usable)
 
 
 class RetentionWindow(QDialog):
@@ -347,23 +477,146 @@ class RetentionWindow(QDialog):
         )
 
 
-def erase_shown_person(window: MainWindow, person_id: str) -> None:
+REQUEST_KIND_NAMES = {
+    data_rights.COPY: N_("Copy of data"),
+    data_rights.ERASURE: N_("Erasure"),
+}
+
+
+class RequestsWindow(QDialog):
+    """The register of the persons' requests about their data: each with its reference, when
+    it was received, when it was due (a month later) and when it was answered; late ones
+    marked. Kept on this laptop only."""
+
+    def __init__(self, window: QWidget, session: Session) -> None:
+        super().__init__(window)
+        self.session = session
+        self.setWindowTitle(_("Requests about personal data"))
+        self.intro = QLabel(
+            _(
+                "Requests for a copy of the data or for erasure answered on this laptop (the "
+                "register stays on this laptop; it is not synced). An answer is due within one "
+                "month of receipt. The register names no one."
+            )
+        )
+        self.intro.setWordWrap(True)
+        self.model = QStandardItemModel(self)
+        self.table = record_table(QTableView(), _("Register of requests"))
+        self.table.setModel(self.model)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        # Alt+letter reaches the table from wherever the focus is (the window has no other key).
+        heading = QLabel(_("&Requests:"))
+        heading.setBuddy(self.table)
+        self.count = QLabel()
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.buttons.rejected.connect(self.reject)
+        row = QHBoxLayout()
+        row.addWidget(self.count)
+        row.addStretch(1)
+        row.addWidget(self.buttons)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.intro)
+        layout.addWidget(heading)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(row)
+        self.resize(720, 420)
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.requests = data_rights.list_requests(self.session.store, self.session.user)
+        self.model.clear()
+        self.model.setHorizontalHeaderLabels(
+            [_("Reference"), _("Request"), _("Received"), _("Due"), _("Answered")]
+        )
+        for r in self.requests:
+            answered = format_long_date(r.answered)
+            if r.overdue:
+                answered = _("{date} (late)").format(date=answered)
+            items = [
+                QStandardItem(r.reference),
+                QStandardItem(_(REQUEST_KIND_NAMES.get(r.kind, r.kind))),
+                QStandardItem(format_long_date(r.received)),
+                QStandardItem(format_long_date(r.due)),
+                QStandardItem(answered),
+            ]
+            if r.overdue:
+                for item in items:
+                    item.setForeground(Qt.GlobalColor.darkRed)
+            self.model.appendRow(items)
+        late = sum(r.overdue for r in self.requests)
+        self.count.setText(
+            ngettext("{count} request", "{count} requests", len(self.requests)).format(
+                count=format_number(len(self.requests))
+            )
+            + (
+                ", "
+                + ngettext("{count} answered late", "{count} answered late", late).format(
+                    count=format_number(late)
+                )
+                if late
+                else ""
+            )
+        )
+
+
+def erase_on_request_to(
+    session: Session, person_id: str, folder: Path, received: dt.date, lang: str
+) -> Path:
+    """Write the person's confirmation of the erasure into ``folder`` (named by the request's
+    reference, never by a name), then erase them, the request registered. Nothing is erased
+    when the confirmation cannot be written; a confirmation of an erasure that failed goes."""
+    store, user = session.store, session.user
+    request, pdf = data_rights.erasure_confirmation(store, user, person_id, received, lang=lang)
+    path = folder / f"welcome-desk-erasure-{request.reference}.pdf"
+    try:
+        path.write_bytes(pdf)
+        data_rights.erase_person(store, user, person_id, request=request)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            if path.is_file():
+                path.unlink()
+        raise
+    return path
+
+
+def confirmation_failed_message(folder: Path, exc: OSError) -> str:
+    return failure_message(
+        exc,
+        _(
+            "The confirmation could not be written to the folder {folder}. Nothing was erased."
+        ).format(folder=folder),
+    )
+
+
+def erase_shown_person(
+    window: MainWindow, person_id: str, request: tuple[dt.date, str, Path] | None = None
+) -> None:
     """Erase the person on the page on a worker thread (a sync may hold the store meanwhile);
-    the page waits greyed out, then shows nobody."""
+    the page waits greyed out, then shows nobody. At the person's ``request`` (received on,
+    language and folder of the confirmation) the confirmation is written first."""
     page, session = window.person_page, window.session
     page.setEnabled(False)
     window.statusBar().showMessage(_("Erasing…"))
 
-    def erase() -> None:
+    def erase() -> Path | None:
+        if request is not None:
+            received, lang, folder = request
+            return erase_on_request_to(session, person_id, folder, received, lang)
         with contextlib.suppress(data_rights.PersonNotFound):  # erased meanwhile (a sync)
             data_rights.erase_person(session.store, session.user, person_id)
+        return None
 
-    def erased(_none: None) -> None:
+    def erased(confirmation: Path | None) -> None:
         page.setEnabled(True)
         page.show_person(None)
         window.search.clear()
         window.reload_all()
-        window.statusBar().showMessage(_("The person was erased."), 5000)
+        window.statusBar().showMessage(
+            _("The person was erased. Confirmation written: {file}").format(file=confirmation.name)
+            if confirmation is not None
+            else _("The person was erased."),
+            8000 if confirmation is not None else 5000,
+        )
         # The erasure waits to be sent to the other laptops: the status bar said "0 changes to
         # send" until the next sync, as if it had reached them.
         controller = getattr(window, "sync", None)  # None without the sync feature
@@ -373,16 +626,26 @@ def erase_shown_person(window: MainWindow, person_id: str) -> None:
     def failed(exc: Exception) -> None:
         page.setEnabled(True)
         window.statusBar().clearMessage()
+        if request is not None and isinstance(exc, OSError):
+            QMessageBox.warning(
+                window, _("Erase person"), confirmation_failed_message(request[2], exc)
+            )
+            return
         window._on_task_failed(exc, _("The person could not be erased."))
 
     window.tasks.run(erase, erased, failed)
 
 
 def export_person_to(
-    session: Session, person_id: str, folder: Path, lang: str | None = None
+    session: Session,
+    person_id: str,
+    folder: Path,
+    lang: str | None = None,
+    received: dt.date | None = None,
 ) -> list[Path]:
     """Write the JSON and PDF copies (the PDF in ``lang``, by default the person's language);
-    file names carry only the record id, never a name."""
+    file names carry only the record id, never a name. ``received``: the day the person asked
+    for it, registered once both files are written (a copy cut short answered nothing)."""
     json_bytes, pdf_bytes = data_rights.export_person(
         session.store, session.user, person_id, lang=lang
     )
@@ -401,6 +664,8 @@ def export_person_to(
                 if path.is_file():
                     path.unlink()
         raise
+    if received is not None:
+        data_rights.record_copy_request(session.store, session.user, person_id, received)
     return paths
 
 
@@ -422,6 +687,7 @@ def install(window: MainWindow) -> None:
 
             def accepted() -> None:
                 folder, lang = dialog.chosen_folder(), dialog.chosen_language()
+                received = dialog.chosen_received()
 
                 def failed(exc: Exception) -> None:
                     # A full stick or a share it may not write to was told as "The action
@@ -434,7 +700,7 @@ def install(window: MainWindow) -> None:
                     )
 
                 window.tasks.run(
-                    lambda: export_person_to(window.session, person.id, folder, lang),
+                    lambda: export_person_to(window.session, person.id, folder, lang, received),
                     lambda paths: window.statusBar().showMessage(
                         _("Data copy written: {files}").format(
                             files=", ".join(p.name for p in paths)
@@ -453,16 +719,26 @@ def install(window: MainWindow) -> None:
         def erase(person: Person) -> None:
             dialog = EraseDialog(person, window)
             if dialog.exec() == QDialog.DialogCode.Accepted:
-                erase_shown_person(window, person.id)
+                request = (
+                    (dialog.chosen_received(), dialog.chosen_language(), dialog.chosen_folder())
+                    if dialog.requested()
+                    else None
+                )
+                erase_shown_person(window, person.id, request)
 
         page.add_more_action("erase_person", lambda: _("E&rase person…"), erase, destructive=True)
     if allowed(user, Action.CONFIRM_RETENTION):
         retention = QAction(window)
         retention.triggered.connect(lambda: RetentionWindow(window).open())
         admin_menu(window).addAction(retention)
+        requests = QAction(window)
+        requests.setObjectName("data_requests")
+        requests.triggered.connect(lambda: RequestsWindow(window, window.session).open())
+        admin_menu(window).addAction(requests)
 
         def retranslate() -> None:
             retention.setText(_("&Retention…"))
+            requests.setText(_("Re&quests about personal data…"))
 
         window.retranslated.connect(retranslate)
         retranslate()

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 import datetime as dt
 import json
 import logging
+import secrets
 from dataclasses import dataclass
 
 from babel import Locale
@@ -20,7 +22,13 @@ from desktop_app.i18n.messages import FIELD_NAMES, SEX_NAMES
 from desktop_app.i18n.text import N_, gettext_in
 from desktop_app.letters.person_data_pdf import render_person_data
 from desktop_app.storage.db import Store
-from desktop_app.storage.models import OutboxRow, PersonRow, SearchTokenRow, next_revision
+from desktop_app.storage.models import (
+    DataRequestRow,
+    OutboxRow,
+    PersonRow,
+    SearchTokenRow,
+    next_revision,
+)
 from desktop_app.storage.people_repo import PeopleRepository
 from desktop_app.usecases import audit, consent_texts, reference
 from desktop_app.usecases.person_data import Row, sources
@@ -44,6 +52,104 @@ _LABELS = (
 
 class PersonNotFound(LookupError):
     code = "person_not_found"
+
+
+class RequestDateInFuture(ValueError):
+    """A request's date of receipt after the day it is answered."""
+
+    code = "request_date_in_future"
+
+
+# The register of requests (``DataRequestRow``): a copy of the data (Art. 15) or an erasure
+# (Art. 17), each answered within a month of its receipt (Art. 12(3) GDPR).
+COPY, ERASURE = "copy", "erasure"
+# Letters and digits read out or copied by hand without doubt: no 0/O, 1/I/L, 2/Z, 5/S, 8/B.
+_REFERENCE_LETTERS = "ACDEFGHJKMNPQRTUVWXY34679"
+REFERENCE_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class DataRequest:
+    reference: str
+    kind: str  # COPY, ERASURE
+    received: dt.date
+    answered: dt.date
+    answered_by: str  # the role of the account that answered
+
+    @property
+    def due(self) -> dt.date:
+        return one_month_after(self.received)
+
+    @property
+    def overdue(self) -> bool:
+        return self.answered > self.due
+
+
+def one_month_after(day: dt.date) -> dt.date:
+    """The same day of the next month; the month's last day where it has none (31 January:
+    28 or 29 February), as a deadline of one month is counted (Regulation 1182/71, Art. 3(2))."""
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def new_reference(session: DbSession) -> str:
+    """A short random reference no request here has yet (25^8: a clash is all but unknown,
+    and tried again a bounded number of times)."""
+    for _attempt in range(20):
+        ref = "".join(secrets.choice(_REFERENCE_LETTERS) for _ in range(REFERENCE_LENGTH))
+        if session.get(DataRequestRow, ref) is None:
+            return ref
+    raise RuntimeError("no free request reference")  # pragma: no cover
+
+
+def _check_received(received: dt.date, today: dt.date) -> None:
+    if received > today:
+        raise RequestDateInFuture(received.isoformat())
+
+
+def _record_request(
+    session: DbSession,
+    user: User,
+    kind: str,
+    received: dt.date,
+    answered: dt.date,
+    *,
+    reference: str | None = None,
+    person_id: str = "",
+) -> str:
+    ref = reference or new_reference(session)
+    session.add(
+        DataRequestRow(
+            reference=ref,
+            kind=kind,
+            received=received.isoformat(),
+            answered=answered.isoformat(),
+            answered_by=user.role.value,
+            person_id=person_id,
+        )
+    )
+    return ref
+
+
+def list_requests(store: Store, user: User) -> list[DataRequest]:
+    """The register of requests on this laptop, newest receipt first."""
+    require(user, Action.CONFIRM_RETENTION)
+    with store.reading() as session:
+        rows = session.scalars(
+            select(DataRequestRow).order_by(
+                DataRequestRow.received.desc(), DataRequestRow.answered.desc()
+            )
+        ).all()
+        return [
+            DataRequest(
+                r.reference,
+                r.kind,
+                dt.date.fromisoformat(r.received),
+                dt.date.fromisoformat(r.answered),
+                r.answered_by,
+            )
+            for r in rows
+        ]
 
 
 def preferred_language(person: Person) -> str | None:
@@ -178,6 +284,24 @@ def export_person(
     return json_bytes, pdf_bytes
 
 
+def record_copy_request(
+    store: Store,
+    user: User,
+    person_id: str,
+    received: dt.date,
+    *,
+    today: dt.date | None = None,
+) -> str:
+    """A copy of the data given today (``export_person``, once it was written) at the
+    person's request received on ``received``: registered, linked to the person while they
+    exist. Returns the request's reference."""
+    require(user, Action.EXPORT_PERSON)
+    today = today or dt.date.today()
+    _check_received(received, today)
+    with store.transaction() as session:
+        return _record_request(session, user, COPY, received, today, person_id=person_id)
+
+
 # Every field of the person (a field added later is erased too), and what is derived from them.
 _PERSONAL_COLUMNS = {
     **dict.fromkeys(PERSON_FIELDS, ""),
@@ -205,17 +329,42 @@ def _erase_row(session: DbSession, store: Store, user: User, row: PersonRow) -> 
     # can be found by trying them all. Every note goes (which records were the person's is not
     # known here): a change made back before the next push is then a change like any other.
     session.execute(update(OutboxRow).where(OutboxRow.sent.is_not(None)).values(sent=None))
+    # The register of requests keeps the person's requests, no longer whose they were.
+    session.execute(
+        update(DataRequestRow).where(DataRequestRow.person_id == row.id).values(person_id="")
+    )
     return counts
 
 
-def erase_person(store: Store, user: User, person_id: str) -> dict[str, int]:
+@dataclass(frozen=True)
+class ErasureRequest:
+    """An erasure the person asked for: when the request was received, and the reference its
+    confirmation names (``erasure_confirmation``)."""
+
+    reference: str
+    received: dt.date
+
+
+def erase_person(
+    store: Store,
+    user: User,
+    person_id: str,
+    *,
+    request: ErasureRequest | None = None,
+    today: dt.date | None = None,
+) -> dict[str, int]:
     """Remove a person and everything registered about them, at once and for good.
 
     The person's row stays as a tombstone (deleted, no personal fields) with an outbox entry,
     so that sync removes the person on every other laptop too. Returns the counts erased per
-    source; the audit log keeps only this non-personal trace.
+    source; the audit log keeps only this non-personal trace. At the person's ``request`` the
+    register of requests records it (nothing of the person, only dates and the reference),
+    and the audit entry names the reference.
     """
     require(user, Action.ERASE_PERSON)
+    today = today or dt.date.today()
+    if request is not None:
+        _check_received(request.received, today)
     with store.transaction() as session:
         row = session.scalar(select(PersonRow).where(PersonRow.id == person_id))
         if row is None or row.deleted:
@@ -223,11 +372,72 @@ def erase_person(store: Store, user: User, person_id: str) -> dict[str, int]:
         counts = _erase_row(session, store, user, row)
         hlc = str(store.clock.now())
         next_revision(session, row, "person", hlc=hlc, device_id=store.device_id, author_id=user.id)
+        details: dict[str, audit.DetailValue] = dict(counts)
+        if request is not None:
+            details["request"] = _record_request(
+                session, user, ERASURE, request.received, today, reference=request.reference
+            )
         audit.record_in(
-            session, store, user.id, audit.AuditAction.ERASE, "person", person_id, counts
+            session, store, user.id, audit.AuditAction.ERASE, "person", person_id, details
         )
     log.info("person %s erased by %s: %d items", person_id, user.id, sum(counts.values()))
     return counts
+
+
+def erasure_confirmation(
+    store: Store,
+    user: User,
+    person_id: str,
+    received: dt.date,
+    *,
+    lang: str | None = None,
+    today: dt.date | None = None,
+) -> tuple[ErasureRequest, bytes]:
+    """Before an erasure at the person's request: the request (a new reference, ``received``)
+    to pass to ``erase_person``, and the confirmation PDF telling the person, in ``lang`` (by
+    default their language), what is erased, where, and what is kept."""
+    from desktop_app.letters.erasure_confirmation_pdf import (
+        ErasureConfirmation,
+        render_erasure_confirmation,
+    )
+    from desktop_app.usecases.settings import (
+        get_data_protection_officer,
+        get_letterhead,
+        get_supervisory_authority,
+    )
+    from desktop_app.usecases.sync import server_url
+
+    require(user, Action.ERASE_PERSON)
+    today = today or dt.date.today()
+    _check_received(received, today)
+    with store.reading() as session:
+        person = PeopleRepository(session).get(person_id)
+        if person is None:
+            raise PersonNotFound(person_id)
+        counts = [
+            (s.title, n)
+            for s in sources()
+            if s.collect and (n := len(s.collect(session, person_id)))
+        ]
+        request = ErasureRequest(new_reference(session), received)
+    doc_lang = lang or document_language(person)
+    if doc_lang not in DOCUMENT_LANGUAGES:
+        raise ValueError(f"no documents in {doc_lang!r}")
+    pdf = render_erasure_confirmation(
+        ErasureConfirmation(
+            lang=doc_lang,
+            name=f"{person.given_name} {person.family_name}",
+            reference=request.reference,
+            received=received,
+            erased_on=today,
+            counts=counts,
+            synced=bool(server_url(store)),
+            organisation=get_letterhead(store),
+            data_protection_officer=get_data_protection_officer(store),
+            supervisory_authority=get_supervisory_authority(store),
+        )
+    )
+    return request, pdf
 
 
 def apply_remote_erasure(

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.dates import PartialDate, PartialDateError
@@ -27,6 +27,7 @@ from desktop_app.domain.person import PERSON_FIELDS, Person, Sex, person_values
 from desktop_app.domain.users import User
 from desktop_app.storage.db import Store
 from desktop_app.storage.models import (
+    DataRequestRow,
     DistinctPeopleRow,
     OutboxRow,
     PersonMergeRow,
@@ -315,6 +316,13 @@ def move_records(
     )
     if followed:
         moved["distinct_people"] = followed
+    # This laptop's register of requests follows the person too (not synced, not counted):
+    # left on the entry merged away, a copy request lost its person at once.
+    session.execute(
+        update(DataRequestRow)
+        .where(DataRequestRow.person_id == merged_id)
+        .values(person_id=kept_id)
+    )
     drafts, carried = carry_drafts(session, merged_id, kept_id)
     if drafts:
         moved["drafts"] = drafts

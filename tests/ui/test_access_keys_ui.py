@@ -649,6 +649,15 @@ def _retention(desk: Desk) -> Iterator[View]:
     dialog.reject()
 
 
+@opener("requests")
+def _requests(desk: Desk) -> Iterator[View]:
+    from desktop_app.ui.data_rights import RequestsWindow
+
+    dialog = RequestsWindow(desk.window, desk.session)
+    yield from views(_shown(desk, dialog), "requests")
+    dialog.reject()
+
+
 @opener("open to helpers")
 def _case_access(desk: Desk) -> Iterator[View]:
     from desktop_app.ui.case_access import CaseAccessDialog

@@ -234,7 +234,7 @@ def test_tab_leaves_the_coordinators_lists_for_their_buttons(
     retention list: the keyboard never reached the buttons below them."""
     from desktop_app.ui.accounts import UsersDialog
     from desktop_app.ui.audit import AuditWindow
-    from desktop_app.ui.data_rights import RetentionWindow
+    from desktop_app.ui.data_rights import RequestsWindow, RetentionWindow
     from desktop_app.ui.directory import DirectoryDialog
 
     window = _window(qtbot, session)
@@ -244,6 +244,7 @@ def test_tab_leaves_the_coordinators_lists_for_their_buttons(
         UsersDialog(session, window),
         AuditWindow(session, window),
         RetentionWindow(window),
+        RequestsWindow(window, session),
     ):
         table = dialog.table
         dialog.show()

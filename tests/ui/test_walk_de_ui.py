@@ -368,7 +368,11 @@ def test_a_copy_of_a_persons_data_and_an_erasure_that_reaches_every_laptop(
         dialog = QApplication.activeModalWidget()
         assert isinstance(dialog, EraseDialog)
         _shot(dialog, "erase-empty")
+        assert dialog.requested()  # at his request: he gets a confirmation, in Romanian
+        assert dialog.chosen_language() == "ro"
         type_text(dialog.confirm, "Popa")
+        assert not dialog.ok.isEnabled()  # not before the confirmation has a folder
+        dialog.folder_field.line.setText(str(folder))
         assert dialog.ok.isEnabled()
         _shot(dialog, "erase-typed")
         dialog.ok.click()
@@ -376,7 +380,12 @@ def test_a_copy_of_a_persons_data_and_an_erasure_that_reaches_every_laptop(
     QTimer.singleShot(0, confirm)
     _more(window, "erase_person")
     qtbot.waitUntil(lambda: window.person_page.person is None, timeout=20_000)
-    assert window.statusBar().currentMessage() == "Die Person wurde gelöscht."
+    [confirmation] = folder.glob("welcome-desk-erasure-*.pdf")
+    assert window.statusBar().currentMessage() == (
+        f"Die Person wurde gelöscht. Bestätigung geschrieben: {confirmation.name}"
+    )
+    told = _pdf_text(confirmation.read_bytes())
+    assert "Ionuț Popa" in told and "Confirmare" in told, told[:200]
     # not yet on the other laptops: the status bar says that it waits to be sent
     status = window.sync.label  # type: ignore[attr-defined]
     qtbot.waitUntil(lambda: " 0 Änderungen zu senden" not in status.text(), timeout=10_000)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.text import set_language
 from desktop_app.ui.data_rights import ExportDialog
 from desktop_app.ui.main_window import MainWindow
-from desktop_app.usecases import audit, people
+from desktop_app.usecases import audit, data_rights, people
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import shown_window
 
@@ -63,6 +64,9 @@ def test_the_data_copy_is_written_in_the_language_chosen(
     assert "Вашите данни" not in content and "Your data" not in content
     assert "Prenume" in content  # a field's label, not only the title
     (entry,) = audit.list_entries(session.store, session.user, record_id=person.id, action="export")
+    # the copy answers a request received today (the dialog's default): the register has it
+    [request] = data_rights.list_requests(session.store, session.user)
+    assert (request.kind, request.received) == ("copy", dt.date.today())
     assert entry.details == {"lang": "ro"}
 
 

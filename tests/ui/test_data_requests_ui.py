@@ -1,0 +1,203 @@
+"""Erasure at the person's request (a confirmation written first) or at the retention period's
+end, the data copy's request date, and the register of requests, under pytest-qt offscreen."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import QDate, Qt, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.ui.data_rights import EraseDialog, ExportDialog, RequestsWindow
+from desktop_app.usecases import audit, data_rights, people
+from desktop_app.usecases.accounts import Session
+from tests.ui.conftest import shown_window, type_text
+
+SHOTS = Path("/tmp/shots-erasure")
+
+
+def _shot(widget: object, name: str) -> None:
+    import os
+
+    if os.environ.get("WELCOME_DESK_SHOTS"):  # screenshots only when asked for
+        SHOTS.mkdir(exist_ok=True)
+        widget.grab().save(str(SHOTS / f"{name}.png"))  # type: ignore[attr-defined]
+
+
+def _person(session: Session, given: str = "Ana", family: str = "Popa") -> str:
+    draft = PersonDraft(given, family, nationality="RO", languages=("ro",))
+    return people.register_person(session.store, session.user, draft, confirm_duplicates=True).id
+
+
+def test_the_erase_dialog_asks_why_and_for_a_folder_at_the_persons_request(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    pid = _person(session)
+    person = people.get_person(session.store, session.user, pid)
+    assert person is not None
+    dialog = EraseDialog(person)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.requested() and dialog.received.isVisible()
+    assert dialog.received.date() == QDate.currentDate()
+    assert dialog.received.maximumDate() == QDate.currentDate()  # no day to come
+    assert dialog.chosen_language() == "ro"  # the person's
+    type_text(dialog.confirm, "Popa")
+    assert not dialog.ok.isEnabled()  # no folder for the confirmation yet
+    dialog.folder_field.line.setText(str(tmp_path / "missing"))
+    assert not dialog.ok.isEnabled() and dialog.folder_field.create.isVisible()
+    dialog.folder_field.line.setText(str(tmp_path))
+    assert dialog.ok.isEnabled()
+    _shot(dialog, "erase-at-request")
+    dialog.retention.click()  # the retention period: no confirmation, no folder
+    assert not dialog.received.isVisible() and not dialog.folder_field.line.isVisible()
+    dialog.folder_field.line.clear()
+    assert dialog.ok.isEnabled()
+    _shot(dialog, "erase-retention")
+    dialog.confirm.clear()
+    assert not dialog.ok.isEnabled()
+    dialog.reject()
+
+
+def test_an_erasure_at_request_writes_the_confirmation_then_erases_and_registers(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    pid = _person(session, "Ioana", "Căpraru")
+    window = shown_window(qtbot, session)
+    window.show_person(pid)
+    received = QDate.currentDate().addDays(-2)
+
+    def confirm() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, EraseDialog)
+        dialog.received.setDate(received)
+        dialog.folder_field.line.setText(str(tmp_path))
+        type_text(dialog.confirm, "Capraru")
+        dialog.ok.click()
+
+    QTimer.singleShot(0, confirm)
+    action = window.person_page.more_menu.findChild(QAction, "erase_person")
+    assert action is not None
+    action.trigger()
+    qtbot.waitUntil(lambda: window.person_page.person is None, timeout=10_000)
+    [pdf] = list(tmp_path.glob("welcome-desk-erasure-*.pdf"))
+    reference = pdf.stem.removeprefix("welcome-desk-erasure-")
+    assert window.statusBar().currentMessage() == (
+        f"The person was erased. Confirmation written: {pdf.name}"
+    )
+    text = " ".join(
+        " ".join((p.extract_text() or "").split())
+        for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages
+    )
+    assert "Ioana Căpraru" in text and reference in text and "Confirmare" in text
+    assert people.get_person(session.store, session.user, pid) is None
+    [entry] = data_rights.list_requests(session.store, session.user)
+    assert (entry.reference, entry.kind) == (reference, data_rights.ERASURE)
+    assert entry.received == dt.date.fromisoformat(received.toString(Qt.DateFormat.ISODate))
+    erased = [e for e in audit.list_entries(session.store, session.user) if e.action == "erase"]
+    assert [e.details.get("request") for e in erased] == [reference]
+
+
+def test_nothing_is_erased_when_the_confirmation_cannot_be_written(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.ui.conftest import unwritable_folder
+
+    pid = _person(session)
+    folder = unwritable_folder(tmp_path)
+    window = shown_window(qtbot, session)
+    window.show_person(pid)
+
+    def confirm() -> None:
+        dialog = QApplication.activeModalWidget()
+        assert isinstance(dialog, EraseDialog)
+        dialog.folder_field.line.setText(str(folder))
+        type_text(dialog.confirm, "Popa")
+        dialog.ok.click()
+
+    told: list[str] = []
+
+    def answer(tries: int = 200) -> None:  # the warning is modal (a loop of its own)
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            told.append(box.text())
+            box.accept()
+        elif tries:
+            QTimer.singleShot(50, lambda: answer(tries - 1))
+
+    QTimer.singleShot(0, confirm)
+    QTimer.singleShot(100, answer)
+    action = window.person_page.more_menu.findChild(QAction, "erase_person")
+    assert action is not None
+    action.trigger()
+    qtbot.waitUntil(lambda: bool(told), timeout=10_000)
+    assert "Nothing was erased" in told[0]
+    assert people.get_person(session.store, session.user, pid) is not None
+    assert data_rights.list_requests(session.store, session.user) == []
+    assert window.person_page.isEnabled()
+
+
+def test_the_data_copy_records_the_request_and_the_register_shows_it(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    pid = _person(session)
+    window = shown_window(qtbot, session)
+    window.show_person(pid)
+    action = window.person_page.more_menu.findChild(QAction, "export_person")
+    assert action is not None
+    action.trigger()
+    dialog = window.findChild(ExportDialog)
+    assert dialog is not None
+    assert dialog.received.maximumDate() == QDate.currentDate()
+    late = QDate.currentDate().addMonths(-2)
+    dialog.received.setDate(late)
+    dialog.folder.setText(str(tmp_path))
+    _shot(dialog, "export-with-request-date")
+    dialog.ok.click()
+    qtbot.waitUntil(
+        lambda: "Data copy written" in window.statusBar().currentMessage(), timeout=10_000
+    )
+    # The register, from the menu where the retention list is reached.
+    menu_action = window.findChild(QAction, "data_requests")
+    assert menu_action is not None and menu_action.text() == "Re&quests about personal data…"
+    menu_action.trigger()
+    register = window.findChild(RequestsWindow)
+    assert register is not None and register.isVisible()
+    model = register.model
+    assert model.rowCount() == 1
+    headers = [model.headerData(c, Qt.Orientation.Horizontal) for c in range(model.columnCount())]
+    assert headers == ["Reference", "Request", "Received", "Due", "Answered"]
+    assert model.item(0, 1).text() == "Copy of data"
+    assert model.item(0, 4).text().endswith("(late)")  # two months after receipt
+    assert "1 answered late" in register.count.text()
+    assert "not synced" in register.intro.text()
+    assert register.table.accessibleName() == "Register of requests"
+    assert not register.table.tabKeyNavigation()  # Tab leaves the table for Close
+    _shot(register, "register")
+    register.reject()
+    dialog_left = window.findChild(ExportDialog)
+    if dialog_left is not None:
+        dialog_left.close()
+
+
+def test_a_data_copy_that_could_not_be_written_registers_no_request(
+    session: Session, tmp_path: Path
+) -> None:
+    from desktop_app.ui.data_rights import export_person_to
+    from tests.ui.conftest import unwritable_folder
+
+    pid = _person(session)
+    with pytest.raises(OSError):
+        export_person_to(session, pid, unwritable_folder(tmp_path), received=dt.date.today())
+    assert data_rights.list_requests(session.store, session.user) == []
+    export_person_to(session, pid, tmp_path, received=dt.date.today())
+    assert len(data_rights.list_requests(session.store, session.user)) == 1

@@ -1,0 +1,255 @@
+"""The register of the persons' requests (a copy, an erasure) and the confirmation of an
+erasure at the person's request, on a real SQLCipher store; PDFs read back with pypdf."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+
+import pypdf
+import pytest
+
+from desktop_app.domain.permissions import PermissionDenied
+from desktop_app.domain.person import PersonDraft
+from desktop_app.domain.users import Role
+from desktop_app.usecases import accounts, audit, data_rights, people, referrals, visits
+from desktop_app.usecases.accounts import Session
+from desktop_app.usecases.data_rights import COPY, ERASURE, RequestDateInFuture, one_month_after
+from tests.conftest import PASSWORD, downgrade_store
+
+TODAY = dt.date(2026, 12, 7)
+
+
+def _text(pdf: bytes) -> str:
+    """The PDF's text with its lines joined (a phrase broken at a line end reads whole)."""
+    pages = pypdf.PdfReader(io.BytesIO(pdf)).pages
+    return " ".join(" ".join(p.extract_text() or "" for p in pages).split())
+
+
+def _person(session: Session, given: str, family: str, lang: str, nationality: str) -> str:
+    draft = PersonDraft(given, family, "14.03.1985", "female", nationality, (lang,), "0176 555")
+    return people.register_person(session.store, session.user, draft, confirm_duplicates=True).id
+
+
+def _referral(session: Session, pid: str) -> None:
+    referrals.issue_referral(session.store, session.user, pid, "jobcenter", "buergergeld")
+
+
+def _all_rows(session: Session) -> dict[str, str]:
+    """Every table of the store, each as the text of all its rows."""
+    with session.store.engine.connect() as conn:
+        tables = conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table'"
+        ).scalars()
+        return {
+            name: json.dumps(
+                [list(r) for r in conn.exec_driver_sql(f'SELECT * FROM "{name}"')],
+                ensure_ascii=False,
+                default=str,
+            )
+            for name in list(tables)
+        }
+
+
+def test_an_erasure_at_the_persons_request_is_registered_and_names_nobody(
+    session: Session,
+) -> None:
+    pid = _person(session, "Радостина", "Жечева", "bg", "BG")
+    _referral(session, pid)
+    visits.save_draft(session.store, session.user, pid, "skills_check", {"family_name": "Жечева"})
+    received = TODAY - dt.timedelta(days=3)
+    request, _pdf = data_rights.erasure_confirmation(
+        session.store, session.user, pid, received, today=TODAY
+    )
+    assert re.fullmatch(r"[ACDEFGHJKMNPQRTUVWXY34679]{8}", request.reference)
+    counts = data_rights.erase_person(
+        session.store, session.user, pid, request=request, today=TODAY
+    )
+    assert counts["referrals"] == 1 and counts["drafts"] == 1
+    [entry] = data_rights.list_requests(session.store, session.user)
+    assert entry == data_rights.DataRequest(
+        request.reference, ERASURE, received, TODAY, Role.COORDINATOR.value
+    )
+    assert entry.due == dt.date(2027, 1, 4) and not entry.overdue
+    # the audit entry of the erasure names the request
+    [erased] = [
+        e
+        for e in audit.list_entries(session.store, session.user)
+        if e.action == audit.AuditAction.ERASE
+    ]
+    assert erased.details["request"] == request.reference
+    # nothing of the person in the register; the name nowhere in the store
+    rows = _all_rows(session)
+    assert pid not in rows["data_requests"] and request.reference in rows["data_requests"]
+    for table, text in rows.items():
+        for trace in ("Жечева", "Радостина", "Zhecheva", "0176 555"):
+            assert trace not in text, (table, trace)
+
+
+def test_an_erasure_without_a_request_registers_none_and_the_date_is_not_in_the_future(
+    session: Session,
+) -> None:
+    pid = _person(session, "Ana", "Pop", "ro", "RO")
+    with pytest.raises(RequestDateInFuture):
+        data_rights.erasure_confirmation(
+            session.store, session.user, pid, TODAY + dt.timedelta(days=1), today=TODAY
+        )
+    request = data_rights.ErasureRequest("ACDEFGHJ", TODAY + dt.timedelta(days=1))
+    with pytest.raises(RequestDateInFuture):
+        data_rights.erase_person(session.store, session.user, pid, request=request, today=TODAY)
+    assert people.get_person(session.store, session.user, pid) is not None  # not erased
+    data_rights.erase_person(session.store, session.user, pid)  # retention period over
+    assert data_rights.list_requests(session.store, session.user) == []
+
+
+def test_a_copy_is_registered_while_the_person_exists_and_unlinked_by_their_erasure(
+    session: Session,
+) -> None:
+    pid = _person(session, "Ioana", "Căpraru", "ro", "RO")
+    late = dt.date(2026, 10, 31)
+    data_rights.export_person(session.store, session.user, pid, today=TODAY)
+    reference = data_rights.record_copy_request(session.store, session.user, pid, late, today=TODAY)
+    [entry] = data_rights.list_requests(session.store, session.user)
+    assert entry.reference == reference
+    assert (entry.kind, entry.received, entry.answered) == (COPY, late, TODAY)
+    assert entry.due == dt.date(2026, 11, 30) and entry.overdue  # 31 Oct + 1 month
+    assert pid in _all_rows(session)["data_requests"]  # the person still exists
+    with pytest.raises(RequestDateInFuture):
+        data_rights.record_copy_request(
+            session.store, session.user, pid, TODAY + dt.timedelta(1), today=TODAY
+        )
+    data_rights.erase_person(session.store, session.user, pid)
+    rows = _all_rows(session)
+    assert pid not in rows["data_requests"] and entry.reference in rows["data_requests"]
+    assert len(data_rights.list_requests(session.store, session.user)) == 1
+
+
+def test_one_month_after_counts_to_the_months_last_day() -> None:
+    assert one_month_after(dt.date(2026, 1, 31)) == dt.date(2026, 2, 28)
+    assert one_month_after(dt.date(2028, 1, 30)) == dt.date(2028, 2, 29)
+    assert one_month_after(dt.date(2026, 12, 15)) == dt.date(2027, 1, 15)
+
+
+@pytest.mark.parametrize(
+    ("lang", "given", "family", "nationality", "words"),
+    [
+        ("bg", "Радостина", "Жечева", "BG", ("Потвърждение", "изтрити", "Насочвания: 2")),
+        ("ro", "Ioana", "Căpraru", "RO", ("Confirmare", "șterse", "Trimiteri: 2")),
+    ],
+)
+def test_the_confirmation_names_the_person_dates_reference_and_what_goes(
+    session: Session, lang: str, given: str, family: str, nationality: str, words: tuple[str, ...]
+) -> None:
+    pid = _person(session, given, family, lang, nationality)
+    _referral(session, pid)
+    _referral(session, pid)
+    received = dt.date(2026, 11, 20)
+    request, pdf = data_rights.erasure_confirmation(
+        session.store, session.user, pid, received, today=TODAY
+    )
+    text = _text(pdf)
+    assert f"{given} {family}" in text
+    assert request.reference in text
+    months = {"bg": ("ноември", "декември"), "ro": ("noiembrie", "decembrie")}[lang]
+    assert f"20 {months[0]} 2026" in text and f"7 {months[1]} 2026" in text, text
+    for word in words:
+        assert word in text, (word, text)
+    # no sync server here: said as it is, no server nor other laptops promised
+    assert "server" not in text.casefold() and "сървър" not in text
+
+
+def test_helper_and_advisor_see_no_register(session: Session) -> None:
+    accounts.add_user(session, "eva", "Eva", Role.ADVISOR, "advisor pass 123")
+    advisor = accounts.log_in(session.store.paths.data_dir, "eva", "advisor pass 123")
+    try:
+        with pytest.raises(PermissionDenied):
+            data_rights.list_requests(advisor.store, advisor.user)
+    finally:
+        advisor.close()
+
+
+def test_the_register_comes_with_the_migration_to_head(session: Session) -> None:
+    """A store of the version before gets the table on its next opening, empty."""
+    downgrade_store(session.store, "outbox_by_sync")
+    with session.store.engine.connect() as conn:
+        assert "data_requests" not in set(
+            conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars()
+        )
+    data_dir = session.store.paths.data_dir
+    session.close()
+    again = accounts.log_in(data_dir, "anna", PASSWORD)  # migrates to head
+    try:
+        assert data_rights.list_requests(again.store, again.user) == []
+        pid = _person(again, "Ana", "Pop", "ro", "RO")
+        request, _pdf = data_rights.erasure_confirmation(again.store, again.user, pid, TODAY)
+        data_rights.erase_person(again.store, again.user, pid, request=request, today=TODAY)
+        assert [r.reference for r in data_rights.list_requests(again.store, again.user)] == [
+            request.reference
+        ]
+    finally:
+        again.close()
+
+
+def test_a_laptop_that_syncs_says_the_server_and_every_laptop_erase_too(session: Session) -> None:
+    """What the confirmation says of the server is what the server does with a tombstone: it
+    drops the record's earlier revisions and keeps the (encrypted) tombstone alone."""
+    from desktop_app.sync.engine import SERVER_URL, set_meta
+
+    with session.store.transaction() as db:
+        set_meta(db, SERVER_URL, "https://127.0.0.1:1")
+    pid = _person(session, "Ioana", "Căpraru", "ro", "RO")
+    _request, pdf = data_rights.erasure_confirmation(
+        session.store, session.user, pid, TODAY, lang="de", today=TODAY
+    )
+    text = _text(pdf)
+    assert "Synchronisierungsserver" in text and "jeder andere laptop" in text.casefold()
+    assert "nur auf diesem Laptop" not in text
+
+
+def test_an_erasure_arriving_by_sync_unlinks_the_persons_copy_requests_here(
+    session: Session,
+) -> None:
+    """The register is this laptop's: a copy given here to someone another laptop erased
+    keeps its dates and reference, no longer whose it was."""
+    from sqlalchemy import select
+
+    from desktop_app.storage.models import PersonRow
+
+    pid = _person(session, "Ana", "Pop", "ro", "RO")
+    data_rights.record_copy_request(session.store, session.user, pid, TODAY, today=TODAY)
+    with session.store.transaction() as db:
+        row = db.scalar(select(PersonRow).where(PersonRow.id == pid))
+        assert row is not None
+        assert data_rights.apply_remote_erasure(
+            db,
+            session.store,
+            pid,
+            revision=row.revision + 1,
+            updated_hlc=str(session.store.clock.now()),
+            device_id="other-laptop",
+            author_id="someone",
+        )
+    rows = _all_rows(session)["data_requests"]
+    assert pid not in rows
+    assert [r.kind for r in data_rights.list_requests(session.store, session.user)] == [COPY]
+
+
+def test_a_copy_request_follows_a_merge_and_goes_with_the_kept_entrys_erasure(
+    session: Session,
+) -> None:
+    from desktop_app.usecases import merges
+
+    one = _person(session, "Ana", "Pop", "ro", "RO")
+    other = _person(session, "Ana", "Pop", "ro", "RO")
+    data_rights.record_copy_request(session.store, session.user, one, TODAY, today=TODAY)
+    data_rights.record_copy_request(session.store, session.user, other, TODAY, today=TODAY)
+    merges.merge_people(session.store, session.user, one, other)
+    kept, merged = merges.kept_and_merged(one, other)
+    rows = _all_rows(session)["data_requests"]
+    assert rows.count(kept) == 2 and merged not in rows  # both the kept person's now
+    data_rights.erase_person(session.store, session.user, kept)
+    rows = _all_rows(session)["data_requests"]
+    assert kept not in rows and merged not in rows
+    assert len(data_rights.list_requests(session.store, session.user)) == 2
