@@ -40,6 +40,7 @@ from desktop_app.i18n.messages import (
     field_message,
     laptop_role_name,
     laptops_not_given_the_key,
+    no_role_yet,
     offline_message,
     refusal_message,
     restore_failure_message,
@@ -1254,7 +1255,10 @@ def cmd_devices(args: argparse.Namespace) -> int:
                     _("{name}: for {role} from its next sync on (was: {before})").format(
                         name=device.name,
                         role=laptop_role_name(args.role),
-                        before=laptop_role_name(before.value),
+                        # Approved before laptops had roles: it had every right, and no role.
+                        before=laptop_role_name(before.value)
+                        if device.laptop_role
+                        else no_role_yet(),
                     )
                 )
         elif args.devices_command == "revoke":
@@ -1273,7 +1277,13 @@ def cmd_devices(args: argparse.Namespace) -> int:
             )
             print(f"# {own}")
             for d in devices:
-                role = laptop_role_name(d.laptop_role) if d.laptop_role else "-"
+                role = (
+                    laptop_role_name(d.laptop_role)
+                    if d.laptop_role
+                    else no_role_yet()
+                    if sync_uc.has_no_role(d)
+                    else "-"
+                )
                 print("\t".join([d.device_id, d.status, d.fingerprint, d.name, role]))
         return EXIT_OK
 

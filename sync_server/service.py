@@ -664,8 +664,12 @@ class SyncService:
                 and existing.laptop_role == key.laptop_role
             ):
                 return  # sent again (a retry)
-            if key.laptop_role is None or _role_rank(key.laptop_role) >= _role_rank(
-                existing.laptop_role
+            # A key wrapped before laptops had roles (NULL: every right) is replaced by one
+            # wrapped for any role, a coordinator's too: the coordinator chose one for a laptop
+            # approved back then (``usecases.sync.change_laptop_role``), which gives it no right.
+            chosen = existing.laptop_role is None and key.laptop_role is not None
+            if key.laptop_role is None or (
+                not chosen and _role_rank(key.laptop_role) >= _role_rank(existing.laptop_role)
             ):
                 # Kept as it is: approving a laptop again, or a renewal's retry, leaves the keys
                 # it holds (the same role, wrapped with another nonce), and a laptop never lets a

@@ -350,6 +350,38 @@ def laptop_role_name(role: str) -> str:
     return _(LAPTOP_ROLE_NAMES.get(role, role))
 
 
+# A laptop approved before laptops had roles, that no coordinator chose one for since
+# (``usecases.sync.has_no_role``): in the Laptops dialog and ``welcome-desk devices``.
+NO_ROLE_YET = N_("no role chosen yet")
+
+
+def no_role_yet() -> str:
+    return _(NO_ROLE_YET)
+
+
+def laptops_without_role_message(count: int, where: str) -> str:
+    """For a coordinator: approved laptops that joined before laptops had roles (``usecases.
+    sync.has_no_role``); nothing limits what the accounts on them may do, and nothing said so.
+    ``where``: the menu path to the Laptops dialog."""
+    return ngettext(
+        "{count} laptop joined before laptops had roles and has no role chosen yet: every "
+        "account on it works with its full rights. Choose who uses it in {where}.",
+        "{count} laptops joined before laptops had roles and have no role chosen yet: every "
+        "account on them works with its full rights. Choose who uses them in {where}.",
+        count,
+    ).format(count=count, where=where)
+
+
+def own_role_unset_message() -> str:
+    """For a coordinator on a laptop that joined before laptops had roles and was given none
+    since (``usecases.sync.own_role_unset``): it keeps its full rights until one is chosen."""
+    return _(
+        "This laptop joined before laptops had roles and has no role chosen yet: every account "
+        "on it works with its full rights. Choose who uses it in the list of laptops on a "
+        "coordinator's laptop."
+    )
+
+
 def lowered_role_message(ceiling: str) -> str:
     """Said to an account whose role this laptop's role lowers."""
     return _(_LOWERED_MESSAGES.get(ceiling, _LOWERED_MESSAGES["helper"]))

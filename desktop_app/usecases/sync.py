@@ -123,6 +123,13 @@ class SyncStatus:
     # name and the role it chose ("helper", "advisor"). Taken once a person here confirms that
     # laptop by its fingerprint (``confirm_coordinator``; it is among ``unconfirmed_senders``).
     role_lowerings: tuple[tuple[str, str], ...] = ()
+    # Laptops approved before laptops had roles, that no coordinator chose one for since, as
+    # the list of laptops last fetched here said (``laptops_without_role``): nothing limits
+    # what the accounts on them may do.
+    laptops_without_role: tuple[str, ...] = ()
+    # This laptop itself joined before laptops had roles and was given none since
+    # (``own_role_unset``): every account on it works with its full rights.
+    own_role_unset: bool = False
 
     @property
     def pending_work(self) -> int:
@@ -772,7 +779,56 @@ def list_devices(store: Store, user: User) -> list[wire.DeviceInfo]:
         ]
     _keep_revocations(store, user, devices)
     _remember_older_laptops(store, devices)
+    _remember_laptops_without_role(store, devices)
     return devices
+
+
+# The names of the approved laptops without a role (``has_no_role``), as the last list of
+# laptops fetched here said (a JSON list): a coordinator's window says how many there are.
+LAPTOPS_WITHOUT_ROLE = "sync.laptops_without_role"
+
+
+def has_no_role(device: wire.DeviceInfo) -> bool:
+    """Whether a listed laptop was approved before laptops had roles and no coordinator chose
+    one for it since: the server keeps none for it (migration 0008 left NULL), and the laptop
+    none either, so nothing limits what its accounts may do. Not a laptop enrolled with a
+    coordinator's code: the server lets it manage laptops, it is a coordinator's."""
+    return device.status == "approved" and not device.laptop_role and not device.is_coordinator
+
+
+def _remember_laptops_without_role(store: Store, devices: Sequence[wire.DeviceInfo]) -> None:
+    names = sorted(d.name for d in devices if has_no_role(d))
+    with store.transaction() as session:
+        if _names_kept(get_meta(session, LAPTOPS_WITHOUT_ROLE)) != names:
+            set_meta(session, LAPTOPS_WITHOUT_ROLE, json.dumps(names, ensure_ascii=False))
+
+
+def _names_kept(stored: str | None) -> list[str]:
+    """A JSON list of names kept in the store's meta values; empty when unreadable."""
+    try:
+        names = json.loads(stored) if stored else []
+    except ValueError:
+        return []
+    return [str(n) for n in names] if isinstance(names, list) else []
+
+
+def laptops_without_role(store: Store) -> list[str]:
+    """The approved laptops without a role (``has_no_role``) when the list of laptops was last
+    fetched here (the Laptops dialog, or a coordinator's window after a sync). No network."""
+    with store.reading() as session:
+        return _names_kept(get_meta(session, LAPTOPS_WITHOUT_ROLE))
+
+
+def _own_role_unset(session: DbSession) -> bool:
+    """This laptop holds the team key, is not a coordinator's (enrolled with a coordinator's
+    code) and has no role ceiling: approved before laptops had roles, by keys wrapped without
+    one. It keeps every right it had (a team updating is not locked out on the day), until a
+    coordinator chooses its role: the keys wrapped anew then set its ceiling (``fetch_keys``)."""
+    return (
+        active_key(session) is not None
+        and get_meta(session, COORDINATOR) != "1"
+        and not get_meta(session, LAPTOP_ROLE)
+    )
 
 
 # The names of the approved laptops an older Welcome Desk than this laptop's, as the last list
@@ -811,7 +867,9 @@ def laptops_on_older_versions(store: Store) -> list[str]:
 REVOCATIONS_SEEN = "sync.revocations_seen"
 
 
-def learn_revocations(store: Store, user: User, mark: str | None = None) -> bool:
+def learn_revocations(
+    store: Store, user: User, mark: str | None = None, *, every: bool = False
+) -> bool:
     """Coordinator, on a coordinator's laptop, after a sync: the laptops the server lists as
     revoked are kept so in the team's records, as listing them does. Revoked by the server's
     operator (``welcome-desk-server revoke``), which renews no team key, a laptop was known
@@ -820,15 +878,18 @@ def learn_revocations(store: Store, user: User, mark: str | None = None) -> bool
     ``mark``: what the sync's pull said of the server's revocations. The list is asked for
     only when it differs from the one seen when the list was last taken; it was asked for
     after every sync, a request a minute. None (a server before the mark): asked every time,
-    and the caller asks seldom. True when the list was asked for."""
+    and the caller asks seldom. ``every``: asked whatever the mark (a window's first sync: the
+    list also says which laptops have no role, ``laptops_without_role``). True when the list
+    was asked for."""
     require(user, Action.MANAGE_LAPTOPS)
     if is_coordinator_laptop(store) is not True:
         return False
-    if mark is not None and store.meta(REVOCATIONS_SEEN) == mark:
+    if not every and mark is not None and store.meta(REVOCATIONS_SEEN) == mark:
         return False
     with client_for(store) as client:
         devices = client.devices().devices
     _keep_revocations(store, user, devices)
+    _remember_laptops_without_role(store, devices)
     if mark is not None:
         # A revocation between the pull and the list changes the mark again: asked once more.
         with store.transaction() as session:
@@ -1032,7 +1093,9 @@ def change_laptop_role(
     lower role bound in (``crypto.wrap_team_key``), the key in use first, and replaces the one
     the server keeps (``SyncService._store_key``). The laptop takes a key it holds already,
     wrapped for a lower role by a coordinator's laptop it confirmed, as lowering its ceiling
-    (``fetch_keys``).
+    (``fetch_keys``). A laptop approved before laptops had roles (``has_no_role``: every
+    right, and no role) is given any role chosen, a coordinator's too: its keys wrapped anew
+    set its ceiling, and the list of laptops no longer says it has none.
 
     A change the server or the network broke off after some keys (the server lists the new
     role from the first) is finished by asking for it again: for the role the server lists,
@@ -1087,12 +1150,17 @@ def _change_laptop_role(
         if current is None:
             raise SyncSetupError("no_team_key")
         listed = Role(_listed_role(device))
+        # Approved before laptops had roles (``has_no_role``): it has every right, and any
+        # role may be chosen for it, a coordinator's too (its keys are then wrapped for one,
+        # which gives it no right it lacks, and its list says so).
+        unset = has_no_role(device)
         # The same role: a change broken off after the first key (the server lists the new
-        # role from then on) is finished; nothing is ever lowered to a coordinator's.
-        again = listed.value == new
-        if again and (new == Role.COORDINATOR.value or device.is_coordinator):
+        # role from then on) is finished; nothing is ever lowered to a coordinator's but a
+        # laptop without a role, begun here.
+        again = listed.value == new and not unset
+        if again and (device.is_coordinator or (new == Role.COORDINATOR.value and begun is None)):
             raise SyncSetupError("same_role")
-        if not again and lower_role(listed, Role(new)) is listed:
+        if not again and not unset and lower_role(listed, Role(new)) is listed:
             raise SyncSetupError("role_not_lower")
         if device.is_coordinator:
             raise SyncSetupError("coordinator_code_role")
@@ -1611,6 +1679,8 @@ def status(store: Store) -> SyncStatus:
         current = active_key(session)
         holding = laptops.revoked_holding(session, current.key_id) if current else []
         pending, pending_internal = outbox_counts(session)
+        without_role = _names_kept(get_meta(session, LAPTOPS_WITHOUT_ROLE))
+        own_unset = _own_role_unset(session)
     return SyncStatus(
         bool(url),
         url,
@@ -1627,6 +1697,8 @@ def status(store: Store) -> SyncStatus:
         pending_internal,
         key_refused,
         lowerings,
+        tuple(without_role),
+        own_unset,
     )
 
 

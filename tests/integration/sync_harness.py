@@ -707,6 +707,41 @@ class Laptops:
         self.close()
 
 
+def as_before_roles(server: ServerProcess, coordinator: Session, laptop: Session) -> None:
+    """``laptop`` as a laptop approved before laptops had roles is left by the server's
+    migration 0008 (NULL on its row and with its keys) and by the laptop's update (no role
+    ceiling in its store): its keys wrapped by ``coordinator`` as that version did, with no
+    role bound in (``crypto._wrap_context``)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    from desktop_app.storage.models import MetaRow
+
+    sender = sync_uc.device_keys(coordinator.store)
+    public = sync_uc.device_keys(laptop.store).public_key
+    held = keyring_of(coordinator)
+    with DbSession(server.engine) as s, s.begin():
+        rows = s.scalars(
+            select(models.WrappedKey).where(models.WrappedKey.device_id == device_id(laptop))
+        )
+        for row in rows:
+            context = crypto._wrap_context(sender.public_key, public, row.key_id, None)
+            nonce = os.urandom(12)
+            kek = crypto._kek(sender, public, context)
+            row.wrapped_key = nonce + AESGCM(kek).encrypt(nonce, held[row.key_id], context)
+            row.sender_public_key = sender.public_key
+            row.sender_device = device_id(coordinator)
+            row.laptop_role = None
+        s.execute(
+            update(models.Device)
+            .where(models.Device.id == device_id(laptop))
+            .values(laptop_role=None)
+        )
+    with laptop.store.transaction() as session:
+        ceiling = session.get(MetaRow, engine.LAPTOP_ROLE)
+        if ceiling is not None:
+            session.delete(ceiling)
+
+
 def keyring_of(session: Session) -> dict[str, bytes]:
     """The team keys a laptop holds, by key id."""
     with session.store.reading() as s:

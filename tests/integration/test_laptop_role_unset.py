@@ -1,0 +1,143 @@
+"""Laptops approved before laptops had roles, against a real server process on 127.0.0.1
+(SQLite, and PostgreSQL where the cluster runs): the server's migration 0008 left their role
+NULL, and the laptop keeps no role ceiling. Nothing said so: a student helpers' laptop joined
+back then let an account with a higher role do everything on it, unknown to anyone.
+
+Now a coordinator's laptop lists them as having no role chosen yet (the Laptops dialog,
+``welcome-desk devices``, the window's banner), any role is chosen for them by the role-change
+path, a coordinator's too, and the laptop keeps every right until then (a team updating is not
+locked out on the day) and says so to a coordinator logged in on it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session as DbSession
+
+from desktop_app.domain.users import Role
+from desktop_app.usecases import accounts, audit
+from desktop_app.usecases import sync as sync_uc
+from desktop_app.usecases.accounts import Session
+from sync_server import models
+from tests.integration.sync_harness import (
+    PASSWORD,
+    Laptops,
+    ServerProcess,
+    as_before_roles,
+    device_id,
+    keyring_of,
+    role_on_login,
+    run_desk,
+)
+
+
+def _server_roles(server: ServerProcess, laptop: Session) -> tuple[str | None, set[str | None]]:
+    """The role on the laptop's row, and those stored with its keys."""
+    with DbSession(server.engine) as s:
+        row = s.get(models.Device, device_id(laptop))
+        assert row is not None
+        keys = set(
+            s.scalars(
+                select(models.WrappedKey.laptop_role).where(
+                    models.WrappedKey.device_id == device_id(laptop)
+                )
+            )
+        )
+        return row.laptop_role, keys
+
+
+def _pre_role(laptops: Laptops, server: ServerProcess) -> tuple[Session, Session]:
+    """A coordinator's laptop A and B, approved before laptops had roles and synced."""
+    a = laptops.new("A")
+    b = laptops.new("B", role=Role.COORDINATOR)
+    laptops.sync(a, b)
+    as_before_roles(server, a, b)
+    laptops.sync(a, b)  # its keys as the server keeps them now: opened, they change nothing
+    assert _server_roles(server, b) == (None, {None})
+    return a, b
+
+
+def test_a_laptop_approved_before_roles_is_listed_without_one_and_keeps_every_right(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a, b = _pre_role(laptops, server)
+    # A laptop enrolled with a coordinator's code is a coordinator's, role or not.
+    k = laptops.new("K", coordinator=True)
+    as_before_roles(server, a, k)
+    assert sync_uc.status(a.store).laptops_without_role == ()  # not listed yet here
+    listed = {d.name: d for d in sync_uc.list_devices(a.store, a.user)}
+    assert [name for name, d in listed.items() if sync_uc.has_no_role(d)] == ["B"]
+    assert sync_uc.laptops_without_role(a.store) == ["B"]
+    assert sync_uc.status(a.store).laptops_without_role == ("B",)
+    # The laptop itself: every right it had (its first account is a coordinator's), and it
+    # knows it has no role; the coordinators' laptops do not say so of themselves.
+    assert sync_uc.laptop_role(b.store) is None
+    accounts.refresh_user(b)
+    assert b.user.role is Role.COORDINATOR and role_on_login(b) is Role.COORDINATOR
+    assert sync_uc.status(b.store).own_role_unset
+    assert not sync_uc.status(a.store).own_role_unset
+    assert not sync_uc.status(k.store).own_role_unset
+    # Learned after a sync too (the window's first of a session), whatever the server's mark.
+    mark = sync_uc.sync_now(a.store).revocations
+    assert sync_uc.learn_revocations(a.store, a.user, mark) is True
+    with a.store.transaction() as session:
+        sync_uc.set_meta(session, sync_uc.LAPTOPS_WITHOUT_ROLE, "[]")
+    assert sync_uc.learn_revocations(a.store, a.user, mark) is False  # the mark says no news
+    assert sync_uc.laptops_without_role(a.store) == []  # (nothing asked)
+    assert sync_uc.learn_revocations(a.store, a.user, mark, every=True) is True
+    assert sync_uc.laptops_without_role(a.store) == ["B"]
+
+
+@pytest.mark.parametrize("role", [Role.HELPER, Role.ADVISOR, Role.COORDINATOR])
+def test_a_role_is_chosen_for_a_laptop_approved_before_roles(
+    laptops: Laptops, server: ServerProcess, role: Role
+) -> None:
+    a, b = _pre_role(laptops, server)
+    held = keyring_of(b)
+    sync_uc.list_devices(a.store, a.user)
+    listed, before = sync_uc.change_laptop_role(a.store, a.user, device_id(b), role)
+    assert listed.laptop_role is None and before is Role.COORDINATOR  # every right it had
+    assert _server_roles(server, b) == (role.value, {role.value})
+    assert not any(sync_uc.has_no_role(d) for d in sync_uc.list_devices(a.store, a.user))
+    assert sync_uc.laptops_without_role(a.store) == []
+    entries = audit.list_entries(a.store, a.user, record_id=device_id(b))
+    assert [e.details["role"] for e in entries if e.action == "change_laptop_role"] == [role.value]
+    assert sync_uc.status(b.store).own_role_unset  # until it syncs
+    laptops.sync(b)
+    assert keyring_of(b) == held  # the same keys, wrapped anew, set its ceiling
+    assert sync_uc.laptop_role(b.store) is role
+    assert not sync_uc.status(b.store).own_role_unset
+    assert role_on_login(b) is role
+    # Chosen once: the same role again changes nothing, a higher one takes joining again.
+    with pytest.raises(sync_uc.SyncSetupError) as again:
+        sync_uc.change_laptop_role(a.store, a.user, device_id(b), role)
+    assert again.value.code == "same_role"
+
+
+def test_the_command_line_lists_laptops_without_a_role_and_chooses_one(
+    laptops: Laptops, server: ServerProcess
+) -> None:
+    a, b = _pre_role(laptops, server)
+    data_dir = str(a.store.paths.data_dir)
+    listed = run_desk("devices", "list", "--data-dir", data_dir, password=PASSWORD)
+    assert listed.returncode == 0, listed.stderr
+    line = next(row for row in listed.stdout.splitlines() if row.startswith(device_id(b)))
+    assert line.endswith("\tB\tno role chosen yet"), line
+    own = next(row for row in listed.stdout.splitlines() if row.startswith(device_id(a)))
+    assert own.endswith("\tA\tCoordinators"), own
+    german = run_desk("devices", "list", "--data-dir", data_dir, password=PASSWORD, lang="de")
+    assert "\tB\tnoch keine Rolle gewählt" in german.stdout, german.stdout
+    chosen = run_desk(
+        "devices",
+        "set-role",
+        device_id(b)[:8],
+        "--role",
+        "advisor",
+        "--data-dir",
+        data_dir,
+        password=PASSWORD,
+    )
+    assert chosen.returncode == 0, chosen.stderr
+    assert "B: for Advisors from its next sync on (was: no role chosen yet)" in chosen.stdout
+    assert _server_roles(server, b) == ("advisor", {"advisor"})
