@@ -54,8 +54,11 @@ from desktop_app.i18n.messages import (
     failure_reason,
     laptop_role_name,
     laptops_not_given_the_key,
+    laptops_without_role_message,
+    no_role_yet,
     not_understood_message,
     offline_message,
+    own_role_unset_message,
     refusal_message,
     revoke_again_pending_message,
     revoke_again_pending_short,
@@ -388,6 +391,38 @@ class RoleLoweringBanner(WarningBanner):
         self.setVisible(bool(self.lowerings))
 
 
+class NoRoleBanner(WarningBanner):
+    """For a coordinator: laptops that joined before laptops had roles and were given none
+    since (``SyncStatus.laptops_without_role``), with a button to the Laptops dialog where
+    their role is chosen; on such a laptop itself, that it has none (``SyncStatus.
+    own_role_unset``). Nothing limits what the accounts on them may do, and nothing said so."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__("no_role_banner", parent)
+        self.text.setTextFormat(Qt.TextFormat.PlainText)
+        self.button = QPushButton()
+        self.button.setAutoDefault(False)
+        self.row.addWidget(self.button, 0, Qt.AlignmentFlag.AlignVCenter)
+        self.count = 0
+        self.own = False
+
+    def show_unset(self, count: int, *, own: bool, may_choose: bool) -> None:
+        self.count, self.own = count, own
+        where = _menu_path("&File", "Lap&tops of the organisation…")
+        lines = [own_role_unset_message()] if own else []
+        if count:
+            lines.append(laptops_without_role_message(count, where))
+        text = "\n".join(lines)
+        self.text.setText(text)
+        self.button.setText(_("&Choose roles…"))
+        self.button.setVisible(bool(count) and may_choose)
+        self.button.setAccessibleDescription(text)
+        self.setAccessibleName(_("Warning"))
+        self.setAccessibleDescription(text)
+        self.text.setAccessibleName(text)
+        self.setVisible(bool(lines))
+
+
 class StatusLabel(ElidingLabel):
     """The sync status, one line in the status bar, its parts joined by ``SEPARATOR``. Where
     the window is too narrow for it (a 1024 px laptop in German or Bulgarian, or several notes
@@ -537,6 +572,12 @@ class SyncController(QObject):
         # A coordinator's laptop not confirmed here lowered this laptop's role.
         self.role_lowering = RoleLoweringBanner()
         window.add_banner(self.role_lowering)
+        # Only for a coordinator: laptops that joined before laptops had roles and have none.
+        self.no_role = NoRoleBanner()
+        window.add_banner(self.no_role)
+        # Whether this window had the list of laptops asked for after a sync: once a session,
+        # so that a role chosen on another coordinator's laptop is seen here.
+        self.roles_asked = False
         # Publications this member's laptop had made itself and a sync withdrew (name: the
         # folder of its copy): said from then on while the window is open, so that whoever
         # made them learns where they are (the sync that withdrew them is the only one to know).
@@ -584,6 +625,7 @@ class SyncController(QObject):
         self.devices_action.triggered.connect(self._on_devices_triggered)
         self.revoked_key.button.clicked.connect(self._on_devices_triggered)
         self.role_lowering.button.clicked.connect(self.open_confirm_coordinator)
+        self.no_role.button.clicked.connect(self._on_devices_triggered)
         # Not offered to a helper or an advisor: it only said they may not (as the
         # Administration menu, which they do not see either). Confirming the coordinator's
         # laptop neither: the status bar says a coordinator has to log in for it.
@@ -772,7 +814,10 @@ class SyncController(QObject):
             if result.applied:
                 self.window.refresh_after_sync()
             if self.may_manage_laptops:
-                self._learn_revocations(result.revocations)
+                # The first sync of a session asks for the list of laptops whatever the mark
+                # says: which laptops have no role is not part of it.
+                self._learn_revocations(result.revocations, every=not self.roles_asked)
+                self.roles_asked = True
         self.reached = not isinstance(result, Exception)
         self._status_generation += 1  # a reading from before the sync is out of date
 
@@ -802,13 +847,14 @@ class SyncController(QObject):
         for form in list(getattr(feature, "open_windows", ())):
             form.save_draft()
 
-    def _learn_revocations(self, mark: str | None) -> None:
+    def _learn_revocations(self, mark: str | None, *, every: bool = False) -> None:
         """After a sync that got through, on a coordinator's laptop: which laptops the server
         revoked, for the banner that asks to renew a key one of them holds. Asked of the server
         when its ``mark`` of them changed; a server that does not say (an older one) at the
         window's first sync and then at most every ``REVOCATIONS_EVERY_S``: it was asked after
-        every sync, a request a minute."""
-        if mark is None:
+        every sync, a request a minute. ``every``: asked whatever the mark (the window's first
+        sync: the list also says which laptops have no role, ``NoRoleBanner``)."""
+        if mark is None or every:
             now = time.monotonic()
             last = self.revocations_asked
             if last is not None and now - last < REVOCATIONS_EVERY_S:
@@ -818,10 +864,11 @@ class SyncController(QObject):
         def failed(_exc: Exception) -> None:
             # The next sync asks again; the Laptops dialog lists them too.
             self.revocations_asked = None
+            self.roles_asked = False
 
         store, user = self.store, self.window.session.user
         self.window.tasks.run(
-            lambda: sync_uc.learn_revocations(store, user, mark),
+            lambda: sync_uc.learn_revocations(store, user, mark, every=every),
             lambda asked: self.refresh() if asked else None,
             failed,
         )
@@ -861,6 +908,11 @@ class SyncController(QObject):
         )
         self.revoked_key.show_names(state.revoked_holding_key if self.may_manage_laptops else ())
         self.role_lowering.show_lowerings(state.role_lowerings, may_confirm=self.may_confirm)
+        self.no_role.show_unset(
+            len(state.laptops_without_role) if self.may_manage_laptops else 0,
+            own=state.own_role_unset and self.window.session.user.role is Role.COORDINATOR,
+            may_choose=self.may_manage_laptops,
+        )
         if self.running:
             return
         if not state.joined:
@@ -1582,6 +1634,8 @@ class DevicesDialog(QDialog):
             role = (
                 " · " + laptop_role_name(d.laptop_role)
                 if d.laptop_role and d.status != "revoked"
+                else " · " + no_role_yet()
+                if sync_uc.has_no_role(d)
                 else ""
             )
             version_text = _("Version {version}").format(version=version)
@@ -1621,6 +1675,8 @@ class DevicesDialog(QDialog):
         holding = sync_uc.revoked_holding_team_key(self.controller.store)
         self.key_still_held.setText("\n".join(revoked_holding_key_message(n) for n in holding))
         self.key_still_held.setVisible(bool(holding))
+        # The listing kept which laptops have no role: the window's banner says it anew.
+        self.controller.refresh()
 
     def _fit_lines(self) -> None:
         """Wide enough for the longest line, up to the screen's width: at its 640 px the
@@ -1765,7 +1821,8 @@ class DevicesDialog(QDialog):
         if item is None or self.busy or not item.data(_LOWERABLE_ROLE):
             return
         device_id, name = str(item.data(Qt.ItemDataRole.UserRole)), str(item.data(_NAME_ROLE))
-        dialog = LaptopRoleDialog(self, name, Role(str(item.data(_LOWERABLE_ROLE))))
+        current = str(item.data(_LOWERABLE_ROLE))
+        dialog = LaptopRoleDialog(self, name, None if current == _NO_ROLE else Role(current))
         self.role_dialog = dialog
 
         def chosen(result: int) -> None:
@@ -1894,6 +1951,10 @@ class DevicesDialog(QDialog):
 
 # Said in the Laptops dialog once a laptop's role is lowered.
 _LOWERED_TO = {
+    Role.COORDINATOR: N_(
+        "From its next sync on, “{name}” is a laptop for coordinators. What it has not sent yet "
+        "is sent as usual."
+    ),
     Role.HELPER: N_(
         "From its next sync on, “{name}” is a laptop for student helpers. What it has not sent "
         "yet is sent as usual."
@@ -1905,27 +1966,34 @@ _LOWERED_TO = {
 }
 
 
+# ``_LOWERABLE_ROLE`` of a laptop approved before laptops had roles (``sync_uc.has_no_role``).
+_NO_ROLE = "none"
+
+
 def _lowerable_role(
     device: Any, own: str | None, begun: sync_uc.UnfinishedRoleChange | None = None
 ) -> str:
     """The role of an approved laptop whose role the Laptops dialog may lower, "" otherwise
     (this laptop, one waiting or revoked, one enrolled with a coordinator's code, one for
-    student helpers already). Approved before roles (none listed): a coordinator's. A change
+    student helpers already). Approved before roles (none listed): ``_NO_ROLE``. A change
     begun here and broken off (``begun``): the role it had, so that the same roles are offered
     again (the server lists the new one from its first key on)."""
     if device.device_id == own or device.status != "approved" or device.is_coordinator:
         return ""
     if begun is not None:
         return begun.before.value
+    if sync_uc.has_no_role(device):
+        return _NO_ROLE  # every role is offered, a coordinator's too
     role = device.laptop_role or Role.COORDINATOR.value
     return role if role in (Role.COORDINATOR.value, Role.ADVISOR.value) else ""
 
 
 class LaptopRoleDialog(QDialog):
     """Who uses an approved laptop from its next sync on: only the roles lower than the one it
-    has are offered (a higher one takes joining again; ``usecases.sync.change_laptop_role``)."""
+    has are offered (a higher one takes joining again; ``usecases.sync.change_laptop_role``).
+    ``current`` None: approved before laptops had roles, every role is offered."""
 
-    def __init__(self, parent: QWidget, name: str, current: Role) -> None:
+    def __init__(self, parent: QWidget, name: str, current: Role | None) -> None:
         super().__init__(parent)
         self.setWindowTitle(_("Change the role of a laptop"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
@@ -1934,8 +2002,16 @@ class LaptopRoleDialog(QDialog):
         question.setWordWrap(True)
         self.roles = QButtonGroup(self)
         self.role_buttons: dict[Role, QRadioButton] = {}
-        texts = {Role.HELPER: _("&Student helpers"), Role.ADVISOR: _("A&dvisors")}
-        lower = _ROLES_HIGHEST_FIRST[_ROLES_HIGHEST_FIRST.index(current) + 1 :]
+        texts = {
+            Role.COORDINATOR: _("&Coordinators"),
+            Role.HELPER: _("&Student helpers"),
+            Role.ADVISOR: _("A&dvisors"),
+        }
+        lower = (
+            _ROLES_HIGHEST_FIRST
+            if current is None
+            else _ROLES_HIGHEST_FIRST[_ROLES_HIGHEST_FIRST.index(current) + 1 :]
+        )
         for role in lower:
             button = QRadioButton(texts[role])
             button.setAccessibleDescription(question.text())
