@@ -706,6 +706,15 @@ class SyncService:
             )
         )
         if key.laptop_role is not None and device is not None:
+            if (
+                device.status == "approved"
+                and device.laptop_role is None
+                and key.laptop_role == "coordinator"
+            ):
+                # A renewal's key for a laptop approved before roles: wrapped for a
+                # coordinator's, as it had every right, but nobody chose that, and the list of
+                # laptops goes on saying it has no role (``usecases.sync.has_no_role``).
+                return
             # For the coordinators' list of laptops: the role last chosen for it.
             device.laptop_role = key.laptop_role
 

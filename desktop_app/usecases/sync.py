@@ -1195,7 +1195,7 @@ def _change_laptop_role(
             except BadRequest as exc:
                 if exc.code != "conflict":
                     raise
-                if number == 0 and not again:
+                if number == 0 and not again and not unset:
                     # A server from before roles were changed keeps the first key it was given:
                     # nothing changed, nothing to finish.
                     with store.transaction() as session:
@@ -1207,6 +1207,12 @@ def _change_laptop_role(
             replaced += 1
     if again and not replaced and begun is None:
         raise SyncSetupError("same_role")  # every key at this role already: nothing changed
+    if unset and not replaced:
+        # Keys wrapped for a coordinator's by a renewal are kept as they are (the same role),
+        # but those from before roles are replaced: a server that replaced none keeps keys.
+        with store.transaction() as session:
+            _keep_role_change(session, device.device_id, None)
+        raise SyncSetupError("server_too_old_role", "no key was replaced")
     with store.transaction() as session:
         _keep_role_change(session, device.device_id, None)
         details = {"role": new} | ({"previous_role": before.value} if before else {})

@@ -141,3 +141,30 @@ def test_the_command_line_lists_laptops_without_a_role_and_chooses_one(
     assert chosen.returncode == 0, chosen.stderr
     assert "B: for Advisors from its next sync on (was: no role chosen yet)" in chosen.stdout
     assert _server_roles(server, b) == ("advisor", {"advisor"})
+
+
+@pytest.mark.parametrize("role", [Role.HELPER, Role.COORDINATOR])
+def test_a_renewal_leaves_a_laptop_without_a_role_listed_so_and_a_role_is_chosen_after_it(
+    laptops: Laptops, server: ServerProcess, role: Role
+) -> None:
+    """A renewal wraps the new key for a coordinator's (the laptop had every right), and the
+    server listed the laptop as a coordinators' from then on: nobody had chosen that, and
+    nothing said any more that it had no role."""
+    a, b = _pre_role(laptops, server)
+    c = laptops.new("C", role=Role.HELPER)
+    laptops.sync(c)
+    sync_uc.revoke_device(a.store, a.user, device_id(c))
+    renewal = sync_uc.rotate_team_key(a.store, a.user)
+    assert device_id(b) in renewal.given
+    assert _server_roles(server, b) == (None, {None, "coordinator"})
+    listed = {d.name: d for d in sync_uc.list_devices(a.store, a.user)}
+    assert sync_uc.has_no_role(listed["B"])
+    laptops.sync(b)
+    assert sync_uc.laptop_role(b.store) is Role.COORDINATOR  # every right, as before
+    assert role_on_login(b) is Role.COORDINATOR
+    sync_uc.change_laptop_role(a.store, a.user, device_id(b), role)
+    assert _server_roles(server, b) == (role.value, {role.value})
+    assert not any(sync_uc.has_no_role(d) for d in sync_uc.list_devices(a.store, a.user))
+    assert sync_uc.laptops_without_role(a.store) == []
+    laptops.sync(b)
+    assert sync_uc.laptop_role(b.store) is role
