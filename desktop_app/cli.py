@@ -373,10 +373,11 @@ def _build_parser() -> argparse.ArgumentParser:
     set_role.add_argument(
         "--role",
         required=True,
-        choices=["helper", "advisor"],
+        choices=["helper", "advisor", "coordinator"],
         help=_(
             "who uses the laptop from its next sync on: student helpers or advisors, lower "
-            "than now (more rights take joining again with a new code)"
+            "than now (more rights take joining again with a new code); coordinators only for "
+            "a laptop with no role chosen yet"
         ),
     )
     revoke = _command(devices_sub, "revoke", _("revoke a laptop"), common)

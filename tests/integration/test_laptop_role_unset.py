@@ -133,14 +133,14 @@ def test_the_command_line_lists_laptops_without_a_role_and_chooses_one(
         "set-role",
         device_id(b)[:8],
         "--role",
-        "advisor",
+        "coordinator",
         "--data-dir",
         data_dir,
         password=PASSWORD,
     )
     assert chosen.returncode == 0, chosen.stderr
-    assert "B: for Advisors from its next sync on (was: no role chosen yet)" in chosen.stdout
-    assert _server_roles(server, b) == ("advisor", {"advisor"})
+    assert "B: for Coordinators from its next sync on (was: no role chosen yet)" in chosen.stdout
+    assert _server_roles(server, b) == ("coordinator", {"coordinator"})
 
 
 @pytest.mark.parametrize("role", [Role.HELPER, Role.COORDINATOR])
