@@ -61,6 +61,8 @@ class AuditAction(enum.StrEnum):
     # Two entries of one person merged: on the entry kept, and on the entry merged into it.
     MERGE_KEPT = "merge_kept"
     MERGED_AWAY = "merged_away"
+    # A person's request about their data received, not yet answered (``data_rights``).
+    RECEIVE_REQUEST = "receive_request"
 
 
 DetailValue = str | int | bool | None

@@ -70,19 +70,42 @@ REFERENCE_LENGTH = 8
 
 @dataclass(frozen=True)
 class DataRequest:
+    """One entry of the register. Open (received, not yet answered): ``answered`` is None;
+    ``person_erased`` says an open one's person is gone (an erasure unlinks every entry)."""
+
     reference: str
     kind: str  # COPY, ERASURE
     received: dt.date
-    answered: dt.date
-    answered_by: str  # the role of the account that answered
+    answered: dt.date | None
+    answered_by: str  # the role of the account that answered ("" while open)
+    person_erased: bool = False
 
     @property
     def due(self) -> dt.date:
         return one_month_after(self.received)
 
     @property
+    def is_open(self) -> bool:
+        return self.answered is None
+
+    @property
     def overdue(self) -> bool:
-        return self.answered > self.due
+        """Answered after its due date (an open one: ``overdue_on``)."""
+        return self.answered is not None and self.answered > self.due
+
+    def overdue_on(self, today: dt.date) -> bool:
+        """Answered late, or open after its due date."""
+        return (self.answered or today) > self.due
+
+    def due_soon_on(self, today: dt.date) -> bool:
+        """Open, and due within the next ``DUE_SOON_DAYS`` days (today included)."""
+        return self.is_open and today <= self.due <= today + dt.timedelta(days=DUE_SOON_DAYS)
+
+
+# An open request this close to its due date is pointed out (the register, the login).
+DUE_SOON_DAYS = 7
+# ``DataRequestRow.answered`` of a request received and not yet answered.
+OPEN = ""
 
 
 def one_month_after(day: dt.date) -> dt.date:
@@ -131,25 +154,130 @@ def _record_request(
     return ref
 
 
+def _request(row: DataRequestRow) -> DataRequest:
+    is_open = row.answered == OPEN
+    return DataRequest(
+        row.reference,
+        row.kind,
+        dt.date.fromisoformat(row.received),
+        None if is_open else dt.date.fromisoformat(row.answered),
+        row.answered_by,
+        person_erased=is_open and not row.person_id,
+    )
+
+
 def list_requests(store: Store, user: User) -> list[DataRequest]:
-    """The register of requests on this laptop, newest receipt first."""
+    """The register of requests on this laptop: the open ones first, the first due first;
+    then the answered ones, newest receipt first."""
     require(user, Action.CONFIRM_RETENTION)
     with store.reading() as session:
-        rows = session.scalars(
-            select(DataRequestRow).order_by(
-                DataRequestRow.received.desc(), DataRequestRow.answered.desc()
+        rows = session.scalars(select(DataRequestRow)).all()
+        requests = [_request(r) for r in rows]
+    answered = sorted(
+        (r for r in requests if not r.is_open),
+        key=lambda r: (r.received, r.answered),
+        reverse=True,
+    )
+    return sorted((r for r in requests if r.is_open), key=lambda r: r.due) + answered
+
+
+@dataclass(frozen=True)
+class RequestsDue:
+    """The open requests that need answering soon: past their due date, or due within
+    ``DUE_SOON_DAYS``."""
+
+    overdue: int
+    due_soon: int
+
+
+def requests_due(store: Store, user: User, today: dt.date | None = None) -> RequestsDue:
+    """How many open requests are overdue and how many due soon (said to a coordinator at
+    login)."""
+    today = today or dt.date.today()
+    open_ones = [r for r in list_requests(store, user) if r.is_open]
+    overdue = sum(r.overdue_on(today) for r in open_ones)
+    return RequestsDue(overdue, sum(r.due_soon_on(today) for r in open_ones))
+
+
+class RequestAlreadyOpen(ValueError):
+    """The person has a request of this kind open already (one answer answers both)."""
+
+    code = "request_already_open"
+
+
+_ANSWERED_BY = {COPY: Action.EXPORT_PERSON, ERASURE: Action.ERASE_PERSON}
+
+
+def open_request(store: Store, user: User, person_id: str, kind: str) -> DataRequest | None:
+    """The person's open request of ``kind``, if any: the one the data copy (``COPY``) or the
+    erasure (``ERASURE``) answers."""
+    require(user, _ANSWERED_BY[kind])
+    with store.reading() as session:
+        row = _open_row(session, person_id, kind)
+        return None if row is None else _request(row)
+
+
+def _open_row(session: DbSession, person_id: str, kind: str) -> DataRequestRow | None:
+    if not person_id:
+        return None
+    return session.scalars(
+        select(DataRequestRow)
+        .where(
+            DataRequestRow.person_id == person_id,
+            DataRequestRow.kind == kind,
+            DataRequestRow.answered == OPEN,
+        )
+        .order_by(DataRequestRow.received)
+    ).first()
+
+
+def record_open_request(
+    store: Store,
+    user: User,
+    person_id: str,
+    kind: str,
+    received: dt.date,
+    *,
+    today: dt.date | None = None,
+) -> str:
+    """A request of the person received on ``received`` and not answered yet: registered
+    open, linked to the person (the copy or the erasure that answers it closes this very
+    entry). Only a role that may answer it records it. Returns its reference."""
+    require(user, _ANSWERED_BY[kind])
+    today = today or dt.date.today()
+    _check_received(received, today)
+    with store.transaction() as session:
+        row = session.scalar(select(PersonRow).where(PersonRow.id == person_id))
+        if row is None or row.deleted:
+            raise PersonNotFound(person_id)
+        if _open_row(session, person_id, kind) is not None:
+            raise RequestAlreadyOpen(kind)
+        ref = new_reference(session)
+        session.add(
+            DataRequestRow(
+                reference=ref,
+                kind=kind,
+                received=received.isoformat(),
+                answered=OPEN,
+                answered_by="",
+                person_id=person_id,
             )
-        ).all()
-        return [
-            DataRequest(
-                r.reference,
-                r.kind,
-                dt.date.fromisoformat(r.received),
-                dt.date.fromisoformat(r.answered),
-                r.answered_by,
-            )
-            for r in rows
-        ]
+        )
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.RECEIVE_REQUEST,
+            "person",
+            person_id,
+            {"request": ref, "kind": kind, "received": received.isoformat()},
+        )
+    return ref
+
+
+def _answer_open(session: DbSession, user: User, row: DataRequestRow, answered: dt.date) -> str:
+    row.answered, row.answered_by = answered.isoformat(), user.role.value
+    return row.reference
 
 
 def preferred_language(person: Person) -> str | None:
@@ -294,11 +422,16 @@ def record_copy_request(
 ) -> str:
     """A copy of the data given today (``export_person``, once it was written) at the
     person's request received on ``received``: registered, linked to the person while they
-    exist. Returns the request's reference."""
+    exist; where the person's request was registered open (``record_open_request``), that
+    entry is answered instead (its date of receipt stands). Returns the request's reference."""
     require(user, Action.EXPORT_PERSON)
     today = today or dt.date.today()
     _check_received(received, today)
     with store.transaction() as session:
+        # An open request of the person's answered: that entry closes, its receipt stands.
+        row = _open_row(session, person_id, COPY)
+        if row is not None:
+            return _answer_open(session, user, row, today)
         return _record_request(session, user, COPY, received, today, person_id=person_id)
 
 
@@ -369,11 +502,17 @@ def erase_person(
         row = session.scalar(select(PersonRow).where(PersonRow.id == person_id))
         if row is None or row.deleted:
             raise PersonNotFound(person_id)
+        # The person's open erasure request is answered by any erasure (the data it asked
+        # to erase is gone): the entry closes under its reference, the one the confirmation
+        # names (``erasure_confirmation``). Looked up before the erasure unlinks it.
+        opened = _open_row(session, person_id, ERASURE)
         counts = _erase_row(session, store, user, row)
         hlc = str(store.clock.now())
         next_revision(session, row, "person", hlc=hlc, device_id=store.device_id, author_id=user.id)
         details: dict[str, audit.DetailValue] = dict(counts)
-        if request is not None:
+        if opened is not None:
+            details["request"] = _answer_open(session, user, opened, today)
+        elif request is not None:
             details["request"] = _record_request(
                 session, user, ERASURE, request.received, today, reference=request.reference
             )
@@ -393,9 +532,10 @@ def erasure_confirmation(
     lang: str | None = None,
     today: dt.date | None = None,
 ) -> tuple[ErasureRequest, bytes]:
-    """Before an erasure at the person's request: the request (a new reference, ``received``)
-    to pass to ``erase_person``, and the confirmation PDF telling the person, in ``lang`` (by
-    default their language), what is erased, where, and what is kept."""
+    """Before an erasure at the person's request: the request (a new reference, ``received``;
+    the person's open erasure request where one was registered) to pass to ``erase_person``,
+    and the confirmation PDF telling the person, in ``lang`` (by default their language),
+    what is erased, where, and what is kept."""
     from desktop_app.letters.erasure_confirmation_pdf import (
         ErasureConfirmation,
         render_erasure_confirmation,
@@ -419,7 +559,14 @@ def erasure_confirmation(
             for s in sources()
             if s.collect and (n := len(s.collect(session, person_id)))
         ]
-        request = ErasureRequest(new_reference(session), received)
+        # The person's open erasure request keeps its reference and date of receipt.
+        opened = _open_row(session, person_id, ERASURE)
+        request = (
+            ErasureRequest(opened.reference, dt.date.fromisoformat(opened.received))
+            if opened is not None
+            else ErasureRequest(new_reference(session), received)
+        )
+        received = request.received
     doc_lang = lang or document_language(person)
     if doc_lang not in DOCUMENT_LANGUAGES:
         raise ValueError(f"no documents in {doc_lang!r}")
@@ -463,7 +610,11 @@ def apply_remote_erasure(
     if row is None or (row.deleted and row.revision >= revision):
         return False
     author = User(author_id, "", "", Role.COORDINATOR)
+    # An erasure request registered open here is answered by it (only coordinators erase).
+    opened = _open_row(session, person_id, ERASURE)
     counts = _erase_row(session, store, author, row)
+    if opened is not None:
+        _answer_open(session, author, opened, dt.date.today())
     row.revision, row.updated_hlc = revision, updated_hlc
     row.device_id, row.author_id = device_id, author_id
     audit.record_in(

@@ -253,3 +253,187 @@ def test_a_copy_request_follows_a_merge_and_goes_with_the_kept_entrys_erasure(
     rows = _all_rows(session)["data_requests"]
     assert kept not in rows and merged not in rows
     assert len(data_rights.list_requests(session.store, session.user)) == 2
+
+
+def test_an_open_request_is_registered_with_its_due_date_and_overdue_once_past_it(
+    session: Session,
+) -> None:
+    pid = _person(session, "Ana", "Pop", "ro", "RO")
+    received = dt.date(2026, 11, 3)
+    ref = data_rights.record_open_request(
+        session.store, session.user, pid, COPY, received, today=TODAY
+    )
+    [entry] = data_rights.list_requests(session.store, session.user)
+    assert (entry.reference, entry.kind, entry.received) == (ref, COPY, received)
+    assert entry.is_open and entry.answered is None and entry.answered_by == ""
+    assert not entry.person_erased and not entry.overdue  # not answered late: not answered
+    assert entry.due == dt.date(2026, 12, 3)
+    # due within the week, then overdue the day after its due date
+    assert entry.due_soon_on(dt.date(2026, 11, 26)) and not entry.overdue_on(dt.date(2026, 12, 3))
+    assert not entry.due_soon_on(dt.date(2026, 11, 25))
+    assert entry.overdue_on(dt.date(2026, 12, 4)) and not entry.due_soon_on(dt.date(2026, 12, 4))
+    assert data_rights.requests_due(session.store, session.user, TODAY) == data_rights.RequestsDue(
+        1, 0
+    )
+    assert data_rights.requests_due(
+        session.store, session.user, dt.date(2026, 11, 30)
+    ) == data_rights.RequestsDue(0, 1)
+    assert data_rights.open_request(session.store, session.user, pid, COPY) == entry
+    assert data_rights.open_request(session.store, session.user, pid, ERASURE) is None
+    # linked to the person while open; the audit names the reference
+    assert pid in _all_rows(session)["data_requests"]
+    [logged] = [
+        e
+        for e in audit.list_entries(session.store, session.user)
+        if e.action == audit.AuditAction.RECEIVE_REQUEST
+    ]
+    assert (logged.record_id, logged.details["request"], logged.details["kind"]) == (
+        pid,
+        ref,
+        COPY,
+    )
+    # one open request of a kind per person; no day to come; an open one first in the list
+    with pytest.raises(data_rights.RequestAlreadyOpen):
+        data_rights.record_open_request(session.store, session.user, pid, COPY, TODAY, today=TODAY)
+    with pytest.raises(RequestDateInFuture):
+        data_rights.record_open_request(
+            session.store, session.user, pid, ERASURE, TODAY + dt.timedelta(1), today=TODAY
+        )
+    data_rights.export_person(session.store, session.user, pid, today=TODAY)
+    other = _person(session, "Ion", "Pop", "ro", "RO")
+    answered = data_rights.record_copy_request(
+        session.store, session.user, other, TODAY, today=TODAY
+    )
+    assert [r.reference for r in data_rights.list_requests(session.store, session.user)] == [
+        ref,
+        answered,
+    ]
+
+
+def test_only_a_role_that_may_answer_it_records_a_request(session: Session) -> None:
+    pid = _person(session, "Ana", "Pop", "ro", "RO")
+    accounts.add_user(session, "eva", "Eva", Role.ADVISOR, "advisor pass 123")
+    advisor = accounts.log_in(session.store.paths.data_dir, "eva", "advisor pass 123")
+    try:
+        with pytest.raises(PermissionDenied):
+            data_rights.record_open_request(advisor.store, advisor.user, pid, ERASURE, TODAY)
+        ref = data_rights.record_open_request(advisor.store, advisor.user, pid, COPY, TODAY)
+        assert data_rights.open_request(advisor.store, advisor.user, pid, COPY) is not None
+    finally:
+        advisor.close()
+    assert [r.reference for r in data_rights.list_requests(session.store, session.user)] == [ref]
+
+
+def test_the_data_copy_answers_the_open_request_under_its_reference(session: Session) -> None:
+    pid = _person(session, "Ioana", "Căpraru", "ro", "RO")
+    received = dt.date(2026, 11, 2)
+    ref = data_rights.record_open_request(
+        session.store, session.user, pid, COPY, received, today=TODAY
+    )
+    data_rights.export_person(session.store, session.user, pid, today=TODAY)
+    # the date the dialog would show is the open request's; another one passed does not win
+    answered = data_rights.record_copy_request(session.store, session.user, pid, TODAY, today=TODAY)
+    assert answered == ref
+    [entry] = data_rights.list_requests(session.store, session.user)
+    assert entry == data_rights.DataRequest(ref, COPY, received, TODAY, Role.COORDINATOR.value)
+    assert entry.overdue  # due 2 December, answered on the 7th
+    assert data_rights.open_request(session.store, session.user, pid, COPY) is None
+    # a later copy at a new request is a new entry
+    data_rights.record_copy_request(session.store, session.user, pid, TODAY, today=TODAY)
+    assert len(data_rights.list_requests(session.store, session.user)) == 2
+
+
+def test_the_erasure_answers_the_open_erasure_request_and_an_open_copy_request_stays_open(
+    session: Session,
+) -> None:
+    """The erasure closes the erasure request it answers (the confirmation names its
+    reference); a copy asked for and not given is still owed: it stays open, says the person
+    was erased, and names nobody."""
+    pid = _person(session, "Радостина", "Жечева", "bg", "BG")
+    asked = dt.date(2026, 11, 20)
+    erasure_ref = data_rights.record_open_request(
+        session.store, session.user, pid, ERASURE, asked, today=TODAY
+    )
+    copy_ref = data_rights.record_open_request(
+        session.store, session.user, pid, COPY, asked, today=TODAY
+    )
+    request, pdf = data_rights.erasure_confirmation(
+        session.store, session.user, pid, TODAY, today=TODAY
+    )
+    assert request == data_rights.ErasureRequest(erasure_ref, asked)
+    text = _text(pdf)
+    assert erasure_ref in text and "20 ноември 2026" in text
+    data_rights.erase_person(session.store, session.user, pid, request=request, today=TODAY)
+    entries = {r.reference: r for r in data_rights.list_requests(session.store, session.user)}
+    assert len(entries) == 2  # no second erasure entry
+    assert entries[erasure_ref] == data_rights.DataRequest(
+        erasure_ref, ERASURE, asked, TODAY, Role.COORDINATOR.value
+    )
+    copy = entries[copy_ref]
+    assert copy.is_open and copy.person_erased
+    [erased] = [
+        e
+        for e in audit.list_entries(session.store, session.user)
+        if e.action == audit.AuditAction.ERASE
+    ]
+    assert erased.details["request"] == erasure_ref
+    rows = _all_rows(session)
+    assert pid not in rows["data_requests"]
+    for table, text in rows.items():
+        for trace in ("Жечева", "Радостина", "Zhecheva", "0176 555"):
+            assert trace not in text, (table, trace)
+
+
+def test_an_erasure_for_the_retention_period_answers_an_open_erasure_request_too(
+    session: Session,
+) -> None:
+    pid = _person(session, "Ana", "Pop", "ro", "RO")
+    ref = data_rights.record_open_request(
+        session.store, session.user, pid, ERASURE, TODAY, today=TODAY
+    )
+    data_rights.erase_person(session.store, session.user, pid, today=TODAY)
+    [entry] = data_rights.list_requests(session.store, session.user)
+    assert (entry.reference, entry.answered, entry.person_erased) == (ref, TODAY, False)
+
+
+def test_an_erasure_arriving_by_sync_answers_the_open_erasure_request_here(
+    session: Session,
+) -> None:
+    from sqlalchemy import select
+
+    from desktop_app.storage.models import PersonRow
+
+    pid = _person(session, "Ana", "Pop", "ro", "RO")
+    ref = data_rights.record_open_request(session.store, session.user, pid, ERASURE, TODAY)
+    with session.store.transaction() as db:
+        row = db.scalar(select(PersonRow).where(PersonRow.id == pid))
+        assert row is not None
+        assert data_rights.apply_remote_erasure(
+            db,
+            session.store,
+            pid,
+            revision=row.revision + 1,
+            updated_hlc=str(session.store.clock.now()),
+            device_id="other-laptop",
+            author_id="someone",
+        )
+    [entry] = data_rights.list_requests(session.store, session.user)
+    assert entry.reference == ref and not entry.is_open
+    assert pid not in _all_rows(session)["data_requests"]
+
+
+def test_an_open_request_follows_a_merge_to_the_entry_kept(session: Session) -> None:
+    from desktop_app.usecases import merges
+
+    one = _person(session, "Ana", "Pop", "ro", "RO")
+    other = _person(session, "Ana", "Pop", "ro", "RO")
+    kept, merged = merges.kept_and_merged(one, other)
+    ref = data_rights.record_open_request(
+        session.store, session.user, merged, COPY, TODAY, today=TODAY
+    )
+    merges.merge_people(session.store, session.user, one, other)
+    opened = data_rights.open_request(session.store, session.user, kept, COPY)
+    assert opened is not None and opened.reference == ref
+    assert merged not in _all_rows(session)["data_requests"]
+    # the copy given to the entry kept answers it
+    assert data_rights.record_copy_request(session.store, session.user, kept, TODAY) == ref
