@@ -80,6 +80,7 @@ ACTION_NAMES = {
     "distinct": N_("recorded as a different person"),
     "merge_kept": N_("another entry merged into this one"),
     "merged_away": N_("merged into another entry"),
+    "receive_request": N_("request about their data recorded"),
 }
 KIND_NAMES = {
     "person": N_("person"),

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QAction, QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -44,14 +44,14 @@ from desktop_app.i18n.text import (
 )
 from desktop_app.i18n.translit import fold
 from desktop_app.ui.admin import admin_menu
-from desktop_app.ui.error_label import ErrorLabel
+from desktop_app.ui.error_label import ErrorLabel, WarningLabel
 from desktop_app.ui.save_dialog import ask_folder
 from desktop_app.ui.tasks import TaskRunner
 from desktop_app.ui.widgets import KeepsInput, record_table
 from desktop_app.usecases import data_rights
 from desktop_app.usecases import settings as store_settings
 from desktop_app.usecases.accounts import Session
-from desktop_app.usecases.data_rights import RetentionEntry
+from desktop_app.usecases.data_rights import DataRequest, RetentionEntry
 
 if TYPE_CHECKING:
     from desktop_app.ui.main_window import MainWindow
@@ -76,9 +76,16 @@ class EraseDialog(QDialog):
     why: at the person's request (then with the day it was received and a folder for the
     confirmation the person gets) or because the retention period is over."""
 
-    def __init__(self, person: Person, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        person: Person,
+        parent: QWidget | None = None,
+        open_requests: dict[str, DataRequest] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.person = person
+        opened = open_requests or {}
+        self.open_request = opened.get(data_rights.ERASURE)
         self.setWindowTitle(_("Erase person"))
         text = QLabel(
             _(
@@ -102,6 +109,19 @@ class EraseDialog(QDialog):
         self.received = request_date_edit(_("Date the person asked for the erasure"))
         self.received_label = QLabel(_("&Date of the request:"))
         self.received_label.setBuddy(self.received)
+        self.answers = _answers_label(self.received, self.open_request)
+        # An open copy request can no longer be answered once the data is gone: said first.
+        copy = opened.get(data_rights.COPY)
+        self.copy_warning = WarningLabel()
+        self.copy_warning.setWordWrap(True)
+        self.copy_warning.show_message(
+            _(
+                "A request for a copy of their data is open (reference {reference}, due "
+                "{due}). Export the data first: after the erasure the copy cannot be given."
+            ).format(reference=copy.reference, due=format_long_date(copy.due))
+            if copy is not None
+            else ""
+        )
         self.language = _language_choice(person, _("Language of the confirmation"))
         self.language_label = QLabel(_("&Language of the confirmation:"))
         self.language_label.setBuddy(self.language)
@@ -121,6 +141,7 @@ class EraseDialog(QDialog):
         box = QVBoxLayout(self.request_box)
         box.setContentsMargins(0, 0, 0, 0)
         box.addWidget(self.request_hint)
+        box.addWidget(self.answers)
         form = QFormLayout()
         form.addRow(self.received_label, self.received)
         form.addRow(self.language_label, self.language)
@@ -151,6 +172,7 @@ class EraseDialog(QDialog):
         self.why.buttonToggled.connect(self._update)
         layout = QVBoxLayout(self)
         layout.addWidget(text)
+        layout.addWidget(self.copy_warning)
         layout.addLayout(why_row)
         layout.addWidget(self.request_box)
         layout.addWidget(self.confirm_label)
@@ -192,6 +214,30 @@ def request_date_edit(accessible_name: str) -> QDateEdit:
     edit.setMaximumDate(QDate.currentDate())
     edit.setAccessibleName(accessible_name)
     return edit
+
+
+def _answers_label(edit: QDateEdit, request: DataRequest | None) -> QLabel:
+    """With the person's open ``request`` (``record_open_request``): its date of receipt in
+    ``edit``, fixed, and a line that says the answer closes it; hidden without one."""
+    label = QLabel()
+    label.setWordWrap(True)
+    label.setVisible(request is not None)
+    if request is not None:
+        edit.setDate(QDate(request.received.year, request.received.month, request.received.day))
+        # Read-only, not disabled: still reached by its label's key and read out.
+        edit.setReadOnly(True)
+        edit.setCalendarPopup(False)
+        edit.setButtonSymbols(QDateEdit.ButtonSymbols.NoButtons)
+        label.setText(
+            _(
+                "This answers the open request {reference}, received on {received}, due {due}."
+            ).format(
+                reference=request.reference,
+                received=format_long_date(request.received),
+                due=format_long_date(request.due),
+            )
+        )
+    return label
 
 
 def _day(edit: QDateEdit) -> dt.date:
@@ -291,9 +337,15 @@ class ExportDialog(QDialog):
     """Where to write the person's data copy, in which language its PDF is written, and when
     the person asked for it (the register of requests records it)."""
 
-    def __init__(self, person: Person, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        person: Person,
+        parent: QWidget | None = None,
+        open_request: DataRequest | None = None,
+    ) -> None:
         super().__init__(parent)
         self.person = person
+        self.open_request = open_request
         self.setWindowTitle(_("Export data"))
         intro = QLabel(
             _(
@@ -304,6 +356,7 @@ class ExportDialog(QDialog):
         intro.setWordWrap(True)
         self.language = _language_choice(person, _("Language of the PDF"))
         self.received = request_date_edit(_("Date the person asked for the copy"))
+        self.answers = _answers_label(self.received, open_request)
         self.folder_field = FolderField(self, _("Folder for the data copy"), self._on_folder)
         self.folder = self.folder_field.line
         self.folder_error = self.folder_field.error
@@ -311,6 +364,7 @@ class ExportDialog(QDialog):
         form = QFormLayout()
         form.addRow(_("&Language of the PDF:"), self.language)
         form.addRow(_("&Date of the request:"), self.received)
+        form.addRow("", self.answers)
         self.folder_field.add_to(form)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -344,6 +398,103 @@ class ExportDialog(QDialog):
 
     def _on_folder(self, usable: bool) -> None:
         self.ok.setEnabled(usable)
+
+
+class RecordRequestDialog(QDialog):
+    """A request of the person about their data, received and not answered yet: which one
+    (only those the role may answer) and when it was received. The register then shows it
+    open with its due date until the data copy or the erasure answers it."""
+
+    def __init__(
+        self,
+        person: Person,
+        kinds: list[str],
+        open_requests: dict[str, DataRequest],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.person, self.open_requests = person, open_requests
+        self.setWindowTitle(_("Record a request about their data"))
+        intro = QLabel(
+            _(
+                "{name} asked for their data. The register of requests keeps it open with its "
+                "due date (one month after receipt) until the data copy or the erasure answers "
+                "it."
+            ).format(name=f"{person.given_name} {person.family_name}")
+        )
+        intro.setWordWrap(True)
+        texts = {
+            data_rights.COPY: _("A &copy of their data"),
+            data_rights.ERASURE: _("&Erasure of their data"),
+        }
+        self.kind = QButtonGroup(self)
+        self.kind_buttons: dict[str, QRadioButton] = {}
+        kind_row = QVBoxLayout()
+        for kind in kinds:
+            button = QRadioButton(texts[kind])
+            self.kind.addButton(button)
+            self.kind_buttons[kind] = button
+            kind_row.addWidget(button)
+        self.kind_buttons[kinds[0]].setChecked(True)
+        self.received = request_date_edit(_("Date the person made the request"))
+        self.already = WarningLabel()
+        self.already.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow(_("Request:"), kind_row)
+        form.addRow(_("&Date of the request:"), self.received)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText(_("&Record"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        self.kind.buttonToggled.connect(self._update)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.already)
+        layout.addWidget(self.buttons)
+        intro.setMinimumWidth(440)
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
+        self._update()
+
+    def chosen_kind(self) -> str:
+        return next(k for k, b in self.kind_buttons.items() if b.isChecked())
+
+    def chosen_received(self) -> dt.date:
+        return _day(self.received)
+
+    def _update(self, *_args: object) -> None:
+        # One open request of a kind per person: the one answer answers it.
+        opened = self.open_requests.get(self.chosen_kind())
+        self.already.show_message(
+            _(
+                "This request is registered already (reference {reference}, received on "
+                "{received}, due {due})."
+            ).format(
+                reference=opened.reference,
+                received=format_long_date(opened.received),
+                due=format_long_date(opened.due),
+            )
+            if opened is not None
+            else ""
+        )
+        self.ok.setEnabled(opened is None)
+
+
+def open_requests_of(session: Session, person_id: str) -> dict[str, DataRequest]:
+    """The person's open requests, by kind, of the kinds the user may answer."""
+    found: dict[str, DataRequest] = {}
+    for kind, action in (
+        (data_rights.COPY, Action.EXPORT_PERSON),
+        (data_rights.ERASURE, Action.ERASE_PERSON),
+    ):
+        if allowed(session.user, action):
+            request = data_rights.open_request(session.store, session.user, person_id, kind)
+            if request is not None:
+                found[kind] = request
+    return found
 
 
 class RetentionWindow(QDialog):
@@ -488,15 +639,17 @@ class RequestsWindow(QDialog):
     it was received, when it was due (a month later) and when it was answered; late ones
     marked. Kept on this laptop only."""
 
-    def __init__(self, window: QWidget, session: Session) -> None:
+    def __init__(self, window: QWidget, session: Session, today: dt.date | None = None) -> None:
         super().__init__(window)
         self.session = session
+        self.today = today  # None: the day the register is read
         self.setWindowTitle(_("Requests about personal data"))
         self.intro = QLabel(
             _(
-                "Requests for a copy of the data or for erasure answered on this laptop (the "
-                "register stays on this laptop; it is not synced). An answer is due within one "
-                "month of receipt. The register names no one."
+                "Requests for a copy of the data or for erasure received or answered on this "
+                "laptop (the register stays on this laptop; it is not synced). An answer is due "
+                "within one month of receipt; open requests come first. The register names no "
+                "one."
             )
         )
         self.intro.setWordWrap(True)
@@ -523,40 +676,108 @@ class RequestsWindow(QDialog):
         self.refresh()
 
     def refresh(self) -> None:
+        today = self.today or dt.date.today()
         self.requests = data_rights.list_requests(self.session.store, self.session.user)
         self.model.clear()
         self.model.setHorizontalHeaderLabels(
             [_("Reference"), _("Request"), _("Received"), _("Due"), _("Answered")]
         )
         for r in self.requests:
-            answered = format_long_date(r.answered)
-            if r.overdue:
-                answered = _("{date} (late)").format(date=answered)
+            due = format_long_date(r.due)
+            if r.answered is not None:
+                answered = format_long_date(r.answered)
+                if r.overdue:
+                    answered = _("{date} (late)").format(date=answered)
+            else:
+                # An open copy request of someone erased since: no copy can be given now.
+                answered = _("open, person erased") if r.person_erased else _("open")
+                if r.overdue_on(today):
+                    due = _("{date} (overdue)").format(date=due)
+                elif r.due_soon_on(today):
+                    due = _("{date} (due soon)").format(date=due)
             items = [
                 QStandardItem(r.reference),
                 QStandardItem(_(REQUEST_KIND_NAMES.get(r.kind, r.kind))),
                 QStandardItem(format_long_date(r.received)),
-                QStandardItem(format_long_date(r.due)),
+                QStandardItem(due),
                 QStandardItem(answered),
             ]
-            if r.overdue:
+            # Marked by colour and by the word beside the date (colour alone says nothing to
+            # whom cannot tell red apart).
+            colour = (
+                Qt.GlobalColor.darkRed
+                if r.overdue_on(today)
+                else QColor(DUE_SOON_COLOUR)
+                if r.due_soon_on(today)
+                else None
+            )
+            if colour is not None:
                 for item in items:
-                    item.setForeground(Qt.GlobalColor.darkRed)
+                    item.setForeground(colour)
+            if r.is_open:
+                font = items[0].font()
+                font.setBold(True)
+                for item in items:
+                    item.setFont(font)
             self.model.appendRow(items)
+        open_ones = [r for r in self.requests if r.is_open]
+        overdue = sum(r.overdue_on(today) for r in open_ones)
         late = sum(r.overdue for r in self.requests)
-        self.count.setText(
+        parts = [
             ngettext("{count} request", "{count} requests", len(self.requests)).format(
                 count=format_number(len(self.requests))
             )
-            + (
-                ", "
-                + ngettext("{count} answered late", "{count} answered late", late).format(
+        ]
+        if open_ones:
+            parts.append(
+                ngettext("{count} open", "{count} open", len(open_ones)).format(
+                    count=format_number(len(open_ones))
+                )
+            )
+        if overdue:
+            parts.append(
+                ngettext("{count} overdue", "{count} overdue", overdue).format(
+                    count=format_number(overdue)
+                )
+            )
+        if late:
+            parts.append(
+                ngettext("{count} answered late", "{count} answered late", late).format(
                     count=format_number(late)
                 )
-                if late
-                else ""
             )
+        self.count.setText(", ".join(parts))
+
+
+# Amber, as a warning under a field (``WarningLabel``): due within the week, not late yet.
+DUE_SOON_COLOUR = WarningLabel.COLOUR
+
+
+def requests_due_text(due: data_rights.RequestsDue) -> str:
+    """What a coordinator is told at login of the open requests about personal data that are
+    overdue or due within the week ("" when none)."""
+    parts = []
+    if due.overdue:
+        parts.append(
+            ngettext(
+                "{count} request about personal data is overdue",
+                "{count} requests about personal data are overdue",
+                due.overdue,
+            ).format(count=format_number(due.overdue))
         )
+    if due.due_soon:
+        parts.append(
+            ngettext(
+                "{count} request about personal data is due within 7 days",
+                "{count} requests about personal data are due within 7 days",
+                due.due_soon,
+            ).format(count=format_number(due.due_soon))
+        )
+    if not parts:
+        return ""
+    return _("{what}. See Administration, Requests about personal data.").format(
+        what="; ".join(parts)
+    )
 
 
 def erase_on_request_to(
@@ -676,13 +897,29 @@ def export_failed_message(folder: Path, exc: OSError) -> str:
     )
 
 
+def announce_requests_due(window: MainWindow, today: dt.date | None = None) -> None:
+    """Tell the coordinator in the status bar, once as the window opens after a login, of the
+    open requests that are overdue or due within the week (read on a worker)."""
+    store, user = window.session.store, window.session.user
+
+    def show(due: data_rights.RequestsDue) -> None:
+        text = requests_due_text(due)
+        if text:
+            window.statusBar().showMessage(text, 20_000)
+
+    window.tasks.run(lambda: data_rights.requests_due(store, user, today), show, lambda _e: None)
+
+
 def install(window: MainWindow) -> None:
     user = window.session.user
     page = window.person_page
     if allowed(user, Action.EXPORT_PERSON):
 
         def export(person: Person) -> None:
-            dialog = ExportDialog(person, window)
+            opened = data_rights.open_request(
+                window.session.store, window.session.user, person.id, data_rights.COPY
+            )
+            dialog = ExportDialog(person, window, opened)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
             def accepted() -> None:
@@ -717,7 +954,7 @@ def install(window: MainWindow) -> None:
     if allowed(user, Action.ERASE_PERSON):
 
         def erase(person: Person) -> None:
-            dialog = EraseDialog(person, window)
+            dialog = EraseDialog(person, window, open_requests_of(window.session, person.id))
             if dialog.exec() == QDialog.DialogCode.Accepted:
                 request = (
                     (dialog.chosen_received(), dialog.chosen_language(), dialog.chosen_folder())
@@ -727,7 +964,51 @@ def install(window: MainWindow) -> None:
                 erase_shown_person(window, person.id, request)
 
         page.add_more_action("erase_person", lambda: _("E&rase person…"), erase, destructive=True)
+    kinds = [
+        kind
+        for kind, action in (
+            (data_rights.COPY, Action.EXPORT_PERSON),
+            (data_rights.ERASURE, Action.ERASE_PERSON),
+        )
+        if allowed(user, action)
+    ]
+    if kinds:
+
+        def record(person: Person) -> None:
+            dialog = RecordRequestDialog(
+                person, kinds, open_requests_of(window.session, person.id), window
+            )
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+            def accepted() -> None:
+                kind, received = dialog.chosen_kind(), dialog.chosen_received()
+                store, user = window.session.store, window.session.user
+
+                def recorded(reference: str) -> None:
+                    due = format_long_date(data_rights.one_month_after(received))
+                    window.statusBar().showMessage(
+                        _("Request recorded: reference {reference}, due {due}.").format(
+                            reference=reference, due=due
+                        ),
+                        10_000,
+                    )
+
+                window.tasks.run(
+                    lambda: data_rights.record_open_request(store, user, person.id, kind, received),
+                    recorded,
+                    lambda exc: window._on_task_failed(
+                        exc, _("The request could not be recorded.")
+                    ),
+                )
+
+            dialog.accepted.connect(accepted)
+            dialog.open()
+
+        page.add_more_action(
+            "record_request", lambda: _("Record a re&quest about their data…"), record
+        )
     if allowed(user, Action.CONFIRM_RETENTION):
+        announce_requests_due(window)
         retention = QAction(window)
         retention.triggered.connect(lambda: RetentionWindow(window).open())
         admin_menu(window).addAction(retention)

@@ -633,9 +633,20 @@ def _login(desk: Desk) -> Iterator[View]:
 
 @opener("erase, export")
 def _data_rights(desk: Desk) -> Iterator[View]:
-    from desktop_app.ui.data_rights import EraseDialog, ExportDialog
+    from desktop_app.ui.data_rights import EraseDialog, ExportDialog, RecordRequestDialog
+    from desktop_app.usecases.data_rights import COPY, ERASURE, DataRequest
 
-    for dialog in (EraseDialog(desk.person, desk.window), ExportDialog(desk.person, desk.window)):
+    # Each also with the person's open requests (a date fixed, a line or a warning more).
+    today = dt.date.today()
+    opened = {k: DataRequest("ACDEFGHJ", k, today, None, "") for k in (COPY, ERASURE)}
+    for dialog in (
+        EraseDialog(desk.person, desk.window),
+        EraseDialog(desk.person, desk.window, opened),
+        ExportDialog(desk.person, desk.window),
+        ExportDialog(desk.person, desk.window, opened[COPY]),
+        RecordRequestDialog(desk.person, [COPY, ERASURE], {}, desk.window),
+        RecordRequestDialog(desk.person, [COPY, ERASURE], {COPY: opened[COPY]}, desk.window),
+    ):
         yield from views(_shown(desk, dialog), type(dialog).__name__)
         dialog.reject()
 

@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QDate, Qt, QTimer
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
+from desktop_app.i18n.formatting import format_long_date
 from desktop_app.ui.data_rights import EraseDialog, ExportDialog, RequestsWindow
 from desktop_app.usecases import audit, data_rights, people
 from desktop_app.usecases.accounts import Session
@@ -201,3 +202,141 @@ def test_a_data_copy_that_could_not_be_written_registers_no_request(
     assert data_rights.list_requests(session.store, session.user) == []
     export_person_to(session, pid, tmp_path, received=dt.date.today())
     assert len(data_rights.list_requests(session.store, session.user)) == 1
+
+
+def _date(day: QDate) -> dt.date:
+    return dt.date.fromisoformat(day.toString(Qt.DateFormat.ISODate))
+
+
+def test_a_request_recorded_on_the_persons_page_shows_open_in_the_register_with_its_due_date(
+    qtbot: QtBot, session: Session
+) -> None:
+    from desktop_app.ui.data_rights import RecordRequestDialog
+
+    pid = _person(session)
+    window = shown_window(qtbot, session)
+    window.show_person(pid)
+    action = window.person_page.more_menu.findChild(QAction, "record_request")
+    assert action is not None and action.text() == "Record a re&quest about their data…"
+    action.trigger()
+    dialog = window.findChild(RecordRequestDialog)
+    assert dialog is not None and dialog.isVisible()
+    assert list(dialog.kind_buttons) == [data_rights.COPY, data_rights.ERASURE]
+    assert dialog.received.date() == QDate.currentDate()
+    assert dialog.received.maximumDate() == QDate.currentDate()  # no day to come
+    dialog.kind_buttons[data_rights.ERASURE].click()
+    received = QDate.currentDate().addDays(-40)
+    dialog.received.setDate(received)
+    _shot(dialog, "record-request")
+    dialog.ok.click()
+    qtbot.waitUntil(
+        lambda: "Request recorded" in window.statusBar().currentMessage(), timeout=10_000
+    )
+    [entry] = data_rights.list_requests(session.store, session.user)
+    assert entry.reference in window.statusBar().currentMessage()
+    assert (entry.kind, entry.received, entry.answered) == (
+        data_rights.ERASURE,
+        _date(received),
+        None,
+    )
+    # A second one of the kind is not taken: the dialog names the open one.
+    action.trigger()
+    again = [d for d in window.findChildren(RecordRequestDialog) if d.isVisible()]
+    assert len(again) == 1
+    again[0].kind_buttons[data_rights.ERASURE].click()
+    assert not again[0].ok.isEnabled() and entry.reference in again[0].already.text()
+    again[0].kind_buttons[data_rights.COPY].click()
+    assert again[0].ok.isEnabled()
+    again[0].reject()
+    # The register, read on a day before the due date, then on one after it.
+    due = entry.due
+    for today, word, counted in (
+        (due - dt.timedelta(days=20), "", "1 request, 1 open"),
+        (due - dt.timedelta(days=3), "(due soon)", "1 request, 1 open"),
+        (due + dt.timedelta(days=1), "(overdue)", "1 request, 1 open, 1 overdue"),
+    ):
+        register = RequestsWindow(window, session, today=today)
+        qtbot.addWidget(register)
+        model = register.model
+        assert model.item(0, 0).text() == entry.reference
+        assert model.item(0, 4).text() == "open"
+        assert model.item(0, 3).text().startswith(format_long_date(due))
+        assert model.item(0, 3).text().endswith(word)
+        assert register.count.text() == counted
+        if word == "(overdue)":
+            assert model.item(0, 3).foreground().color() == QColor(Qt.GlobalColor.darkRed)
+            register.show()
+            _shot(register, "register-overdue")
+        register.reject()
+        register.deleteLater()
+
+
+def test_the_data_copy_takes_the_open_requests_date_and_closes_it(
+    qtbot: QtBot, session: Session, tmp_path: Path
+) -> None:
+    pid = _person(session)
+    received = dt.date.today() - dt.timedelta(days=10)
+    ref = data_rights.record_open_request(
+        session.store, session.user, pid, data_rights.COPY, received
+    )
+    window = shown_window(qtbot, session)
+    window.show_person(pid)
+    action = window.person_page.more_menu.findChild(QAction, "export_person")
+    assert action is not None
+    action.trigger()
+    dialog = window.findChild(ExportDialog)
+    assert dialog is not None
+    assert _date(dialog.received.date()) == received and dialog.received.isReadOnly()
+    assert dialog.answers.isVisible() and ref in dialog.answers.text()
+    dialog.folder.setText(str(tmp_path))
+    _shot(dialog, "export-answers-open-request")
+    dialog.ok.click()
+    qtbot.waitUntil(
+        lambda: "Data copy written" in window.statusBar().currentMessage(), timeout=10_000
+    )
+    [entry] = data_rights.list_requests(session.store, session.user)
+    assert (entry.reference, entry.received, entry.answered) == (ref, received, dt.date.today())
+
+
+def test_the_erase_dialog_takes_the_open_erasure_request_and_warns_of_an_open_copy(
+    qtbot: QtBot, session: Session
+) -> None:
+    from desktop_app.ui.data_rights import open_requests_of
+
+    pid = _person(session)
+    received = dt.date.today() - dt.timedelta(days=5)
+    erasure = data_rights.record_open_request(
+        session.store, session.user, pid, data_rights.ERASURE, received
+    )
+    copy = data_rights.record_open_request(
+        session.store, session.user, pid, data_rights.COPY, received
+    )
+    person = people.get_person(session.store, session.user, pid)
+    assert person is not None
+    dialog = EraseDialog(person, None, open_requests_of(session, pid))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    assert dialog.requested() and dialog.received.isReadOnly()
+    assert dialog.chosen_received() == received and erasure in dialog.answers.text()
+    assert dialog.copy_warning.isVisible() and copy in dialog.copy_warning.text()
+    _shot(dialog, "erase-open-requests")
+    dialog.reject()
+
+
+def test_a_coordinator_is_told_at_login_of_an_overdue_request(
+    qtbot: QtBot, session: Session
+) -> None:
+    pid = _person(session)
+    data_rights.record_open_request(
+        session.store,
+        session.user,
+        pid,
+        data_rights.COPY,
+        dt.date.today() - dt.timedelta(days=40),
+    )
+    window = shown_window(qtbot, session)
+    qtbot.waitUntil(lambda: "overdue" in window.statusBar().currentMessage(), timeout=10_000)
+    assert window.statusBar().currentMessage() == (
+        "1 request about personal data is overdue. "
+        "See Administration, Requests about personal data."
+    )

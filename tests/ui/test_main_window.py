@@ -440,7 +440,13 @@ def test_at_1100_px_the_persons_actions_leave_the_list_room_in_every_language(
             assert len(set(keys)) == len(keys), (lang, keys)
             entries = [a for a in page.more_menu.actions() if not a.isSeparator()]
             names = [a.objectName() for a in entries]
-            assert names == ["export_person", "open_to_helpers", "access_log", "erase_person"]
+            assert names == [
+                "export_person",
+                "record_request",
+                "open_to_helpers",
+                "access_log",
+                "erase_person",
+            ]
             menu_keys = [_access_key(a.text()) for a in entries]
             assert None not in menu_keys and len(set(menu_keys)) == len(menu_keys), lang
             assert page.more_button.menu() is page.more_menu
