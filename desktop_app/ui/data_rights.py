@@ -720,6 +720,8 @@ class RequestsWindow(QDialog):
                 for item in items:
                     item.setFont(font)
             self.model.appendRow(items)
+        # A date with its mark takes three lines in Bulgarian: rows as tall as they need.
+        self.table.resizeRowsToContents()
         open_ones = [r for r in self.requests if r.is_open]
         overdue = sum(r.overdue_on(today) for r in open_ones)
         late = sum(r.overdue for r in self.requests)
