@@ -340,3 +340,31 @@ def test_a_coordinator_is_told_at_login_of_an_overdue_request(
         "1 request about personal data is overdue. "
         "See Administration, Requests about personal data."
     )
+
+
+def test_an_advisor_records_only_a_request_for_a_copy(qtbot: QtBot, session: Session) -> None:
+    from desktop_app.domain.users import Role
+    from desktop_app.ui.data_rights import RecordRequestDialog
+    from desktop_app.usecases import accounts
+
+    pid = _person(session)
+    accounts.add_user(session, "eva", "Eva", Role.ADVISOR, "advisor pass 123")
+    advisor = accounts.log_in(session.store.paths.data_dir, "eva", "advisor pass 123")
+    try:
+        window = shown_window(qtbot, advisor)
+        window.show_person(pid)
+        action = window.person_page.more_menu.findChild(QAction, "record_request")
+        assert action is not None
+        assert window.person_page.more_menu.findChild(QAction, "erase_person") is None
+        action.trigger()
+        dialog = window.findChild(RecordRequestDialog)
+        assert dialog is not None and list(dialog.kind_buttons) == [data_rights.COPY]
+        dialog.ok.click()
+        qtbot.waitUntil(
+            lambda: "Request recorded" in window.statusBar().currentMessage(), timeout=10_000
+        )
+        opened = data_rights.open_request(advisor.store, advisor.user, pid, data_rights.COPY)
+        assert opened is not None and opened.received == dt.date.today()
+        window.close()
+    finally:
+        advisor.close()
