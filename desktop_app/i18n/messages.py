@@ -363,13 +363,15 @@ def laptops_without_role_message(count: int, where: str) -> str:
     """For a coordinator: approved laptops that joined before laptops had roles (``usecases.
     sync.has_no_role``); nothing limits what the accounts on them may do, and nothing said so.
     ``where``: the menu path to the Laptops dialog."""
+    from desktop_app.i18n.formatting import format_number
+
     return ngettext(
         "{count} laptop joined before laptops had roles and has no role chosen yet: every "
         "account on it works with its full rights. Choose who uses it in {where}.",
         "{count} laptops joined before laptops had roles and have no role chosen yet: every "
         "account on them works with its full rights. Choose who uses them in {where}.",
         count,
-    ).format(count=count, where=where)
+    ).format(count=format_number(count), where=where)
 
 
 def own_role_unset_message() -> str:

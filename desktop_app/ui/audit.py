@@ -81,6 +81,7 @@ ACTION_NAMES = {
     "merge_kept": N_("another entry merged into this one"),
     "merged_away": N_("merged into another entry"),
     "receive_request": N_("request about their data recorded"),
+    "answer_request": N_("request about their data answered"),
 }
 KIND_NAMES = {
     "person": N_("person"),
@@ -100,6 +101,7 @@ KIND_NAMES = {
     "case_opening": N_("section opened to a helper"),
     "person_import": N_("people import"),
     "report_cases": N_("people behind a report figure"),
+    "data_request": N_("request about personal data"),
 }
 
 # What an entry's details name, in the reader's words (anything else is shown by its key).

@@ -663,6 +663,15 @@ class RequestsWindow(QDialog):
         self.count = QLabel()
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.buttons.rejected.connect(self.reject)
+        # An open request of someone erased since can be answered by neither the data copy
+        # nor the erasure: its answer (e.g. a letter that nothing is held any more) is given
+        # outside the program and recorded here, else it would stay overdue for ever.
+        self.answer_button = QPushButton(_("Record the &answer…"))
+        self.answer_button.setToolTip(
+            _("For an open request of a person erased since: the day it was answered.")
+        )
+        self.answer_button.clicked.connect(self._answer)
+        self.buttons.addButton(self.answer_button, QDialogButtonBox.ButtonRole.ActionRole)
         row = QHBoxLayout()
         row.addWidget(self.count)
         row.addStretch(1)
@@ -674,6 +683,35 @@ class RequestsWindow(QDialog):
         layout.addLayout(row)
         self.resize(720, 420)
         self.refresh()
+        self.table.selectionModel().currentRowChanged.connect(self._update_answer)
+        self._update_answer()
+
+    def selected_request(self) -> DataRequest | None:
+        index = self.table.currentIndex()
+        return self.requests[index.row()] if index.isValid() else None
+
+    def _update_answer(self, *_args: object) -> None:
+        chosen = self.selected_request()
+        self.answer_button.setEnabled(
+            chosen is not None and chosen.is_open and chosen.person_erased
+        )
+
+    def _answer(self) -> None:
+        chosen = self.selected_request()
+        if chosen is None or not (chosen.is_open and chosen.person_erased):
+            return
+        dialog = AnswerRequestDialog(chosen, self)
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        data_rights.answer_erased_request(
+            self.session.store,
+            self.session.user,
+            chosen.reference,
+            _day(dialog.answered),
+            today=self.today,
+        )
+        self.refresh()
+        self._update_answer()
 
     def refresh(self) -> None:
         today = self.today or dt.date.today()
@@ -749,6 +787,45 @@ class RequestsWindow(QDialog):
                 )
             )
         self.count.setText(", ".join(parts))
+
+
+class AnswerRequestDialog(QDialog):
+    """The day an open request of a person erased since was answered outside the program:
+    not before it was received, not a day to come."""
+
+    def __init__(self, request: DataRequest, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(_("Record the answer"))
+        intro = QLabel(
+            _(
+                "Request {reference} ({kind}, received on {received}): the person was erased "
+                "since, so the program cannot answer it. Record the day it was answered, e.g. "
+                "by a letter saying that no data about the person is held any more."
+            ).format(
+                reference=request.reference,
+                kind=_(REQUEST_KIND_NAMES.get(request.kind, request.kind)),
+                received=format_long_date(request.received),
+            )
+        )
+        intro.setWordWrap(True)
+        intro.setMinimumWidth(420)
+        self.answered = request_date_edit(_("Date the request was answered"))
+        self.answered.setMinimumDate(
+            QDate(request.received.year, request.received.month, request.received.day)
+        )
+        form = QFormLayout()
+        form.addRow(_("&Answered on:"), self.answered)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("&Record"))
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(intro)
+        layout.addLayout(form)
+        layout.addWidget(self.buttons)
+        layout.setSizeConstraint(QVBoxLayout.SizeConstraint.SetMinimumSize)
 
 
 # Amber, as a warning under a field (``WarningLabel``): due within the week, not late yet.

@@ -63,6 +63,9 @@ class AuditAction(enum.StrEnum):
     MERGED_AWAY = "merged_away"
     # A person's request about their data received, not yet answered (``data_rights``).
     RECEIVE_REQUEST = "receive_request"
+    # An open request of someone erased since, recorded as answered outside the program
+    # (``data_rights.answer_erased_request``); the record id is the request's reference.
+    ANSWER_REQUEST = "answer_request"
 
 
 DetailValue = str | int | bool | None

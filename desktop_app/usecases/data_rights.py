@@ -275,6 +275,53 @@ def record_open_request(
     return ref
 
 
+class RequestNotAnswerable(ValueError):
+    """Not an open request of someone erased: a person's open request is answered by their
+    data copy or their erasure, an answered one stays as it was."""
+
+    code = "request_not_answerable"
+
+
+class AnswerBeforeReceipt(ValueError):
+    """An answer dated before the request was received."""
+
+    code = "answer_before_receipt"
+
+
+def answer_erased_request(
+    store: Store,
+    user: User,
+    reference: str,
+    answered: dt.date,
+    *,
+    today: dt.date | None = None,
+) -> DataRequest:
+    """Record as answered on ``answered`` an open request whose person was erased since (a
+    copy of data asked for before the erasure: the answer, e.g. a letter that nothing is held
+    any more, was given outside the program). Coordinators, as the register."""
+    require(user, Action.CONFIRM_RETENTION)
+    today = today or dt.date.today()
+    with store.transaction() as session:
+        row = session.get(DataRequestRow, reference)
+        if row is None or row.answered != OPEN or row.person_id:
+            raise RequestNotAnswerable(reference)
+        if answered > today:
+            raise RequestDateInFuture(answered.isoformat())
+        if answered < dt.date.fromisoformat(row.received):
+            raise AnswerBeforeReceipt(answered.isoformat())
+        _answer_open(session, user, row, answered)
+        audit.record_in(
+            session,
+            store,
+            user.id,
+            audit.AuditAction.ANSWER_REQUEST,
+            "data_request",
+            reference,
+            {"kind": row.kind, "answered": answered.isoformat()},
+        )
+        return _request(row)
+
+
 def _answer_open(session: DbSession, user: User, row: DataRequestRow, answered: dt.date) -> str:
     row.answered, row.answered_by = answered.isoformat(), user.role.value
     return row.reference

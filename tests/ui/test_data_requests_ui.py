@@ -11,7 +11,7 @@ import pytest
 from pypdf import PdfReader
 from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtGui import QAction, QColor
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel
 from pytestqt.qtbot import QtBot
 
 from desktop_app.domain.person import PersonDraft
@@ -368,3 +368,54 @@ def test_an_advisor_records_only_a_request_for_a_copy(qtbot: QtBot, session: Ses
         window.close()
     finally:
         advisor.close()
+
+
+def test_the_register_records_the_answer_to_an_open_request_of_someone_erased(
+    qtbot: QtBot, session: Session
+) -> None:
+    """Only an open request whose person was erased since gets "Record the answer…" (a
+    person's own is answered by their data copy or erasure); the day is chosen, not before the
+    request, and the entry is answered, no longer counted open."""
+    from desktop_app.ui.data_rights import AnswerRequestDialog
+
+    gone, kept = _person(session), _person(session, "Ion", "Popescu")
+    received = dt.date.today() - dt.timedelta(days=45)
+    for pid in (gone, kept):
+        data_rights.record_open_request(
+            session.store, session.user, pid, data_rights.COPY, received
+        )
+    data_rights.erase_person(session.store, session.user, gone)
+    window = shown_window(qtbot, session)
+    register = RequestsWindow(window, session)
+    qtbot.addWidget(register)
+    register.show()
+    qtbot.waitExposed(register)
+    assert register.answer_button.text() == "Record the &answer…"
+    erased_row = next(i for i, r in enumerate(register.requests) if r.person_erased)
+    register.table.setCurrentIndex(register.model.index(1 - erased_row, 0))
+    assert not register.answer_button.isEnabled()  # the person is there: their data copy
+    register.table.setCurrentIndex(register.model.index(erased_row, 0))
+    assert register.answer_button.isEnabled()
+    reference = register.requests[erased_row].reference
+
+    def answer() -> None:
+        dialog = register.findChild(AnswerRequestDialog)
+        assert dialog is not None
+        intro = dialog.findChild(QLabel)
+        assert intro is not None and reference in intro.text()
+        assert dialog.answered.minimumDate() == QDate(received.year, received.month, received.day)
+        assert dialog.answered.maximumDate() == QDate.currentDate()
+        dialog.answered.setDate(QDate.currentDate().addDays(-2))
+        _shot(dialog, "answer-request")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    QTimer.singleShot(0, answer)
+    register.answer_button.click()
+    entries = {r.reference: r for r in data_rights.list_requests(session.store, session.user)}
+    assert entries[reference].answered == dt.date.today() - dt.timedelta(days=2)
+    assert register.count.text() == "2 requests, 1 open, 1 overdue, 1 answered late"
+    row = next(i for i, r in enumerate(register.requests) if r.reference == reference)
+    assert register.model.item(row, 4).text().endswith("(late)")
+    register.table.setCurrentIndex(register.model.index(row, 0))
+    assert not register.answer_button.isEnabled()  # answered: stays as it was
+    register.reject()

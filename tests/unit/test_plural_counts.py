@@ -25,6 +25,8 @@ NOT_COUNTS = {
     # the logo's limits: constants of the code (1024, 3000), and a unit symbol after them
     "The logo file is too large: at most {max} KB.": "a limit with a unit symbol (KB)",
     "The logo is too large: at most {max} × {max} pixels.": "a limit, px in de, bg and ro",
+    # the erasure confirmation's list: a section's name and its number ("Visits: 3")
+    "{what}: {count}": "a label and its number, no noun after the number",
 }
 
 

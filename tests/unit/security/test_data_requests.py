@@ -437,3 +437,53 @@ def test_an_open_request_follows_a_merge_to_the_entry_kept(session: Session) -> 
     assert merged not in _all_rows(session)["data_requests"]
     # the copy given to the entry kept answers it
     assert data_rights.record_copy_request(session.store, session.user, kept, TODAY) == ref
+
+
+def test_an_open_copy_request_of_someone_erased_is_answered_by_a_coordinator_in_the_register(
+    session: Session,
+) -> None:
+    """Neither the data copy nor the erasure can answer it any more: its answer, given outside
+    the program, is recorded by its reference, dated not before its receipt nor after today,
+    audited under the reference; a person's own open request is answered only through them."""
+    pid = _person(session, "Ana", "Pop", "ro", "RO")
+    asked = dt.date(2026, 10, 20)
+    copy_ref = data_rights.record_open_request(
+        session.store, session.user, pid, COPY, asked, today=TODAY
+    )
+    other = _person(session, "Ion", "Popa", "ro", "RO")
+    other_ref = data_rights.record_open_request(
+        session.store, session.user, other, COPY, asked, today=TODAY
+    )
+    with pytest.raises(data_rights.RequestNotAnswerable):  # its person is there: export it
+        data_rights.answer_erased_request(
+            session.store, session.user, other_ref, TODAY, today=TODAY
+        )
+    data_rights.erase_person(session.store, session.user, pid, today=TODAY)
+    with pytest.raises(data_rights.AnswerBeforeReceipt):
+        data_rights.answer_erased_request(
+            session.store, session.user, copy_ref, asked - dt.timedelta(days=1), today=TODAY
+        )
+    with pytest.raises(RequestDateInFuture):
+        data_rights.answer_erased_request(
+            session.store, session.user, copy_ref, TODAY + dt.timedelta(days=1), today=TODAY
+        )
+    advisor = accounts.add_user(session, "eva", "Eva", Role.ADVISOR, "advisor pass 123")
+    with pytest.raises(PermissionDenied):
+        data_rights.answer_erased_request(session.store, advisor, copy_ref, TODAY, today=TODAY)
+    answered = data_rights.answer_erased_request(
+        session.store, session.user, copy_ref, TODAY, today=TODAY
+    )
+    assert answered == data_rights.DataRequest(copy_ref, COPY, asked, TODAY, Role.COORDINATOR.value)
+    assert answered.overdue  # answered after its month: said as late, not hidden
+    entries = {r.reference: r for r in data_rights.list_requests(session.store, session.user)}
+    assert entries[copy_ref] == answered and entries[other_ref].is_open
+    assert data_rights.requests_due(session.store, session.user, TODAY).overdue == 1  # other's
+    with pytest.raises(data_rights.RequestNotAnswerable):  # answered: stays as it was
+        data_rights.answer_erased_request(session.store, session.user, copy_ref, TODAY, today=TODAY)
+    [entry] = [
+        e
+        for e in audit.list_entries(session.store, session.user)
+        if e.action == audit.AuditAction.ANSWER_REQUEST
+    ]
+    assert (entry.record_kind, entry.record_id) == ("data_request", copy_ref)
+    assert entry.details == {"kind": COPY, "answered": TODAY.isoformat()}
