@@ -730,11 +730,11 @@ def open_restored(window: MainWindow, folder: Path) -> LoginDialog:
 
 def _window_in_place_of(old: MainWindow, session: Session) -> MainWindow:
     """A new main window on ``session`` shown where ``old`` was, then ``old`` closed (its open
-    forms save their drafts first, its background work and sync stop). The caller closes what
-    else ``old`` held and deletes it."""
+    forms save their drafts first, its background work and sync stop) and deleted once the
+    event loop is back (``put_in_place``). The caller closes what else ``old`` held."""
     from PySide6.QtCore import QTimer
 
-    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.main_window import MainWindow, put_in_place
 
     old.close_forms()  # a visit form saves its draft into the store it came from, still open
     new = MainWindow(session, demo=old.demo, defer_features=True)
@@ -742,7 +742,7 @@ def _window_in_place_of(old: MainWindow, session: Session) -> MainWindow:
     new.features_ready.connect(lambda: new.sync.start_soon())  # type: ignore[attr-defined]
     new.show()  # before the old one closes: the last window closed would end the program
     QTimer.singleShot(0, new.install_features)
-    old.replaced_by = new
+    put_in_place(old, new)
     old.close()  # waits for its background work, stops its sync
     return new
 
@@ -760,7 +760,6 @@ def _replace_window(old: MainWindow, session: Session, folder: Path) -> MainWind
     old.close_quick_reader()
     if old.has_session:
         old.session.close()
-    old.deleteLater()  # its idle lock watched the whole application's input
     move_logging(folder / "logs")  # it stayed in the old folder until the next start
     try:
         remember_data_dir(folder)
@@ -849,7 +848,6 @@ def follow_laptop_role(window: MainWindow) -> MainWindow | None:
     if not changed:
         return None
     new = _window_in_place_of(window, window.session)  # the same store, left open
-    window.deleteLater()
     user = new.session.user
     if user.lowered and user.ceiling is not None:
         box = QMessageBox(

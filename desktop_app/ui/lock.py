@@ -64,10 +64,6 @@ class _Kept(NamedTuple):
     title: str  # its window title (often with a person's name)
 
 
-# Windows opened after a user switch must outlive the function that made them.
-_windows: list[QWidget] = []
-
-
 def idle_minutes() -> int:
     return idle_lock_minutes(QSettings())
 
@@ -351,7 +347,7 @@ class Locker(QObject):
 
     def _on_switch_user_requested(self) -> None:
         from desktop_app.ui.login import LoginDialog
-        from desktop_app.ui.main_window import MainWindow
+        from desktop_app.ui.main_window import MainWindow, put_in_place
 
         window = self.window
         data_dir = window.session.store.paths.data_dir
@@ -364,9 +360,15 @@ class Locker(QObject):
             window.wait_for_background()
             window.session.close()
             new = MainWindow(dialog.session)
-            _windows.append(new)
             new.show()
+            put_in_place(window, new)
             window.close()
+            # The window's content (the list, the person's page and the features' tabs), taken
+            # out for the lock screen, has no parent: it would outlive the window's deletion
+            # and keep it alive (its widgets' connections refer back to the window).
+            content, self._content = self._content, None
+            if content is not None:
+                content.deleteLater()
         else:
             window.show()  # still locked: cancelling the switch opens nothing
 

@@ -53,6 +53,33 @@ if TYPE_CHECKING:
 
 SEARCH_DEBOUNCE_MS = 25
 
+# The program's main window in use: what keeps it alive once the function that made it has
+# returned, and whose store the program closes when it ends (``app.py``). A window opened in
+# another's place (a user switch at the lock, a restored backup, a new role) takes its place
+# here (``put_in_place``), and nothing of the program holds on to the old one any more.
+_in_use: list[MainWindow] = []
+
+
+def window_in_use() -> MainWindow | None:
+    """The main window in use (``use_window``, ``put_in_place``), if any."""
+    return _in_use[-1] if _in_use else None
+
+
+def use_window(window: MainWindow) -> None:
+    """``window`` is the program's main window from now on (kept alive here)."""
+    _in_use[:] = [window]
+
+
+def put_in_place(old: MainWindow, new: MainWindow) -> None:
+    """``new`` is the window in use in place of ``old``, which is deleted (once the event loop
+    is back): its list, its person's page, its sync and its dialogs go with it. A window left
+    alive kept the people it listed in memory for the rest of the program (its signals'
+    connections hold closures that refer back to it, and Python's collector cannot see
+    through Qt), and every user switch added one."""
+    old.replaced_by = new
+    use_window(new)
+    old.deleteLater()
+
 
 def registered_text(person: Person) -> str:
     """The status bar's word that ``person`` was registered. Romanian and Bulgarian write the

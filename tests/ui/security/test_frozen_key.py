@@ -6,16 +6,17 @@ from __future__ import annotations
 
 import weakref
 
+import shiboken6
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop_app import memory
+from desktop_app.ui import main_window
 from desktop_app.ui.application import GuiThreadCollector, collect_garbage_on_gui_thread
 from desktop_app.ui.lock import Locker, LockScreen
-from desktop_app.ui.lock import _windows as lock_windows
 from desktop_app.ui.login import LoginDialog
-from desktop_app.ui.main_window import MainWindow
+from desktop_app.ui.main_window import MainWindow, window_in_use
 from desktop_app.usecases.accounts import Session
 from tests.conftest import PASSWORD
 from tests.ui.conftest import frozen, type_text
@@ -69,20 +70,21 @@ def test_what_held_the_key_when_frozen_is_freed_after_logging_out_at_the_lock(
     ] * 3  # frozen late, with the store open: the trap
     try:
         _log_in_again_at_the_lock(window)
-        assert session.store.closed and len(lock_windows) == 1
+        new = window_in_use()
+        assert session.store.closed and isinstance(new, MainWindow) and new is not window
         # The key's holders go with the next tick's full collection, on this thread.
         qtbot.waitUntil(lambda: all(h() is None for h in holders), timeout=5000)
-        new = lock_windows[0]
-        assert isinstance(new, MainWindow) and new.session is not session
+        assert new.session is not session
         qtbot.waitUntil(memory.is_frozen, timeout=5000)  # the new window settled: frozen again
         assert frozen(new.session.store.engine.pool)
     finally:
-        window.close()
-        for new in lock_windows:
-            assert isinstance(new, MainWindow)
-            new.close()
-            new.session.close()
-        lock_windows.clear()
+        if shiboken6.isValid(window):  # (deleted once the switch is done)
+            window.close()
+        switched_to = window_in_use()
+        main_window._in_use.clear()
+        if switched_to is not None and switched_to is not window:
+            switched_to.close()
+            switched_to.session.close()
     assert not memory.is_frozen()  # the new store's closing gave it back too
 
 

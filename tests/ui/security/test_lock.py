@@ -386,8 +386,8 @@ def test_switching_user_at_the_lock_keeps_the_form_open_there_as_a_draft(
     before a colleague's login replaces the window (and its store is closed)."""
     from PySide6.QtCore import QTimer
 
+    from desktop_app.ui import main_window
     from desktop_app.ui.lock import LockScreen
-    from desktop_app.ui.lock import _windows as lock_windows
     from desktop_app.ui.login import LoginDialog
     from desktop_app.usecases import visits
 
@@ -420,11 +420,11 @@ def test_switching_user_at_the_lock_keeps_the_form_open_there_as_a_draft(
         assert draft is not None and draft.answers.get("household_size") == 4
     finally:
         again.close()
-        for new in lock_windows:  # the colleague's window
-            assert isinstance(new, MainWindow)
-            new.close()
-            new.session.close()
-        lock_windows.clear()
+        new = main_window.window_in_use()  # the colleague's window
+        main_window._in_use.clear()
+        assert isinstance(new, MainWindow) and new is not window
+        new.close()
+        new.session.close()
 
 
 class _Shows(QObject):

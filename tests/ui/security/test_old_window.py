@@ -1,0 +1,153 @@
+"""After "Switch user" at the lock (or a window put in another's place), the old main window
+goes: its widgets, its people list and person's page, its sync, and nothing of the program
+keeps the Python objects that held what it showed (``main_window.put_in_place``)."""
+
+from __future__ import annotations
+
+import gc
+import weakref
+from collections.abc import Iterator
+
+import pytest
+import shiboken6
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from desktop_app.domain.person import PersonDraft
+from desktop_app.ui import main_window
+from desktop_app.ui.lock import Locker, LockScreen
+from desktop_app.ui.login import LoginDialog
+from desktop_app.ui.main_window import MainWindow, window_in_use
+from desktop_app.ui.people_model import PeopleTableModel
+from desktop_app.ui.person_page import PersonPage
+from desktop_app.ui.sync_status import SyncController
+from desktop_app.usecases import people
+from desktop_app.usecases.accounts import Session
+from tests.conftest import PASSWORD
+from tests.ui.conftest import type_text
+
+# typed into the old window's search before the lock: a text found nowhere else
+TYPED = "Quuxtrova Zenobia-Ilinca"
+
+
+def _switch_user(window: MainWindow) -> MainWindow:
+    """Lock ``window``, "Switch user" and log in (as anna again): the window in use after."""
+
+    def log_in() -> None:
+        dialog = next(
+            w
+            for w in QApplication.topLevelWidgets()
+            if isinstance(w, LoginDialog) and w.isVisible()
+        )
+        dialog.account.setText("anna")
+        type_text(dialog.password, PASSWORD)
+        dialog.buttons.accepted.emit()
+
+    locker = window.locker  # type: ignore[attr-defined]
+    assert isinstance(locker, Locker)
+    locker.lock()
+    QTimer.singleShot(50, log_in)
+    screen = locker.screen
+    assert isinstance(screen, LockScreen)
+    screen.switch_button.click()
+    new = window_in_use()
+    assert isinstance(new, MainWindow) and new is not window
+    return new
+
+
+def _search(qtbot: QtBot, window: MainWindow, text: str) -> None:
+    """Type ``text`` into the window's search and wait for its result."""
+    type_text(window.search, text)
+    qtbot.waitUntil(lambda: not window.search_timer.isActive() and not window._search_pending)
+
+
+def _gone_by_now() -> None:
+    """What the event loop deletes (``deleteLater``), then what only the collector frees."""
+    for _ in range(2):
+        QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+        gc.collect()
+
+
+def _alive(cls: type) -> int:
+    """How many objects of ``cls`` are alive (a count: a list of them, kept by the assertion,
+    would hold them). Earlier tests' windows may be among them (kept by the run's freeze)."""
+    return sum(isinstance(o, cls) for o in gc.get_objects())
+
+
+def _main_windows_shown() -> int:
+    return sum(isinstance(w, MainWindow) and w.isVisible() for w in QApplication.topLevelWidgets())
+
+
+@pytest.fixture
+def in_use() -> Iterator[None]:
+    """The windows put in place during the test closed, their stores too, at its end."""
+    yield
+    window = window_in_use()
+    main_window._in_use.clear()
+    if window is not None and shiboken6.isValid(window):
+        window.close()
+        window.session.close()
+        window.deleteLater()
+    _gone_by_now()
+
+
+def test_the_old_window_its_people_and_its_sync_are_freed_after_a_user_switch(
+    qtbot: QtBot, session: Session, in_use: None
+) -> None:
+    people.register_person(session.store, session.user, PersonDraft("Zenobia", "Quuxtrova"))
+    _gone_by_now()
+    before = {cls: _alive(cls) for cls in (MainWindow, PeopleTableModel, PersonPage)}
+    window = MainWindow(session)
+    window.show()
+    _search(qtbot, window, TYPED)
+    controller = window.sync  # type: ignore[attr-defined]
+    assert isinstance(controller, SyncController)
+    process = controller.process
+    content = window.centralWidget()
+    assert content is not None
+    held: dict[str, weakref.ref[QObject]] = {
+        "window": weakref.ref(window),
+        "people model": weakref.ref(window.model),
+        "person page": weakref.ref(window.person_page),
+        "sync": weakref.ref(controller),
+        "lock": weakref.ref(window.locker),  # type: ignore[attr-defined]
+        "content": weakref.ref(content),
+    }
+    del controller, content
+    new = _switch_user(window)
+    del window
+    _gone_by_now()
+    assert new.isVisible() and new.search.text() == ""
+    assert [name for name, ref in held.items() if ref() is not None] == []
+    # the new window's alone besides those alive before
+    assert {cls: _alive(cls) - 1 for cls in before} == before
+    # its sync process ended, for good: no second sync for the old session
+    assert process.pid is None and process._ended
+    assert session.store.closed
+    # what the old user typed (kept by the lock to put back on unlocking) is held by nothing
+    holders = [
+        o
+        for o in gc.get_objects()
+        if any(isinstance(r, str) and r == TYPED for r in gc.get_referents(o))
+    ]
+    assert holders == []
+
+
+def test_five_user_switches_in_a_row_leave_one_main_window(
+    qtbot: QtBot, session: Session, in_use: None
+) -> None:
+    _gone_by_now()
+    before = _alive(MainWindow)
+    window = MainWindow(session)
+    window.show()
+    replaced = []
+    for _ in range(5):
+        replaced.append(weakref.ref(window))
+        window = _switch_user(window)
+        _gone_by_now()
+        assert _alive(MainWindow) == before + 1
+        assert _main_windows_shown() == 1 and window.isVisible()
+    assert [ref() for ref in replaced] == [None] * 5
+    assert window.isVisible() and not window.session.store.closed
+
