@@ -460,10 +460,11 @@ def _run_gui(
         return EXIT_STORE
     if opened is None:
         return 0
-    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.main_window import MainWindow, use_window
 
+    prebuilt = bool(waiting)
     if waiting:
-        window = waiting[0]
+        window = waiting.pop()  # (the list would keep it after another took its place)
         if isinstance(opened, QuickStart):
             window.attach_quick(opened)
         else:
@@ -472,6 +473,7 @@ def _run_gui(
         window = MainWindow(None, quick=opened, demo=args.demo, defer_features=True)
     else:
         window = MainWindow(opened, demo=args.demo, defer_features=not args.screenshot)
+    use_window(window)
     from desktop_app.i18n.text import on_language_changed
 
     on_language_changed(lambda code: settings.setValue("ui/language", code))
@@ -500,9 +502,7 @@ def _run_gui(
     if args.startup_probe:
         # whether the first paint showed people, not an empty list still being read
         first_row = window.model.data(window.model.index(0, 0)) is not None
-        return _finish_probe(
-            app, window, interactive, cpu, prebuilt=bool(waiting), first_row=first_row
-        )
+        return _finish_probe(app, window, interactive, cpu, prebuilt=prebuilt, first_row=first_row)
     if args.screenshot:
         if window.model.rowCount():
             window.table.selectRow(0)  # show a person's page too, as after a search
@@ -523,15 +523,23 @@ def _run_gui(
         window.close()
         window.session.close()
         return 0 if ok else 1
-    # A joined laptop syncs soon after the window opens, once the sync is installed with the
-    # other features (not only a minute later, on the regular timer).
+    _sync_soon(window)
+    # Held only as the window in use (``main_window.use_window``): a window put in its place
+    # (a user switch at the lock, a restored backup) is deleted, and this function's reference
+    # kept it, its people and its page in memory until the program ended.
+    del window
+    code = app.exec()
+    _close_window_session()
+    return failed[0] if failed else code
+
+
+def _sync_soon(window: MainWindow) -> None:
+    """A joined laptop syncs soon after the window opens, once the sync is installed with the
+    other features (not only a minute later, on the regular timer)."""
     if window.features_installed:
         window.sync.start_soon()  # type: ignore[attr-defined]
     else:
         window.features_ready.connect(lambda: window.sync.start_soon())  # type: ignore[attr-defined]
-    code = app.exec()
-    _close_window_session(window)
-    return failed[0] if failed else code
 
 
 def _open_store_behind(
@@ -577,7 +585,15 @@ def _open_store_behind(
     window.tasks.run(open_store, opened, on_failed)
 
 
-def _close_window_session(window: MainWindow) -> None:
+def _close_window_session(window: MainWindow | None = None) -> None:
+    """Close the store of ``window``, or of the window in use at the end: the one opened in
+    the first's place (a user switch at the lock, the restored data), whose store stayed open
+    when the program ended after a user switch."""
+    from desktop_app.ui.main_window import window_in_use
+
+    window = window or window_in_use()
+    if window is None:
+        return
     while window.replaced_by is not None:  # the restored data opened in its place
         window = window.replaced_by
     window.close_quick_reader()

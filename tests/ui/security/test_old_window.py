@@ -14,6 +14,7 @@ from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from desktop_app import app as program
 from desktop_app.domain.person import PersonDraft
 from desktop_app.ui import main_window
 from desktop_app.ui.lock import Locker, LockScreen
@@ -151,3 +152,16 @@ def test_five_user_switches_in_a_row_leave_one_main_window(
     assert [ref() for ref in replaced] == [None] * 5
     assert window.isVisible() and not window.session.store.closed
 
+
+def test_the_program_closes_the_store_of_the_window_switched_to_at_its_end(
+    qtbot: QtBot, session: Session, in_use: None
+) -> None:
+    """The program's end closes the store of the window in use, not of the first one (whose
+    store the switch closed already): the switched-to user's store stayed open."""
+    window = MainWindow(session)
+    main_window.use_window(window)
+    window.show()
+    new = _switch_user(window)
+    new.close()
+    program._close_window_session()
+    assert new.session.store.closed
