@@ -173,6 +173,11 @@ def _collect_after_test() -> Iterator[None]:
     (some 350 events in 0.3 s a test, growing with each one), and the worker that had run its
     eight variants took 35 s, and longer each time, for a test that takes one."""
     yield
+    from desktop_app.ui import main_window
+
+    # A window a test put in another's place (a role change, a restore, a user switch) is
+    # the program's window in use: kept there, it outlived the test.
+    main_window._in_use.clear()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     gc.collect()
     _ui_tests_done[0] += 1
