@@ -460,7 +460,7 @@ def _run_gui(
         return EXIT_STORE
     if opened is None:
         return 0
-    from desktop_app.ui.main_window import MainWindow, use_window
+    from desktop_app.ui.main_window import MainWindow, sync_soon, use_window
 
     prebuilt = bool(waiting)
     if waiting:
@@ -523,7 +523,7 @@ def _run_gui(
         window.close()
         window.session.close()
         return 0 if ok else 1
-    _sync_soon(window)
+    sync_soon(window)
     # Held only as the window in use (``main_window.use_window``): a window put in its place
     # (a user switch at the lock, a restored backup) is deleted, and this function's reference
     # kept it, its people and its page in memory until the program ended.
@@ -531,15 +531,6 @@ def _run_gui(
     code = app.exec()
     _close_window_session()
     return failed[0] if failed else code
-
-
-def _sync_soon(window: MainWindow) -> None:
-    """A joined laptop syncs soon after the window opens, once the sync is installed with the
-    other features (not only a minute later, on the regular timer)."""
-    if window.features_installed:
-        window.sync.start_soon()  # type: ignore[attr-defined]
-    else:
-        window.features_ready.connect(lambda: window.sync.start_soon())  # type: ignore[attr-defined]
 
 
 def _open_store_behind(

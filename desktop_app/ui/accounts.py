@@ -739,7 +739,6 @@ def _window_in_place_of(old: MainWindow, session: Session) -> MainWindow:
     old.close_forms()  # a visit form saves its draft into the store it came from, still open
     new = MainWindow(session, demo=old.demo, defer_features=True)
     new.setGeometry(old.geometry())
-    new.features_ready.connect(lambda: new.sync.start_soon())  # type: ignore[attr-defined]
     new.show()  # before the old one closes: the last window closed would end the program
     QTimer.singleShot(0, new.install_features)
     put_in_place(old, new)

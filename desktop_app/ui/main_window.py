@@ -79,6 +79,17 @@ def put_in_place(old: MainWindow, new: MainWindow) -> None:
     old.replaced_by = new
     use_window(new)
     old.deleteLater()
+    sync_soon(new)
+
+
+def sync_soon(window: MainWindow) -> None:
+    """A joined laptop syncs soon after the window opens, once the sync is installed with the
+    other features (not only a minute later, on the regular timer): at start-up and in a
+    window put in place of another (a user switch at the lock waited for the timer)."""
+    if window.features_installed:
+        window.sync.start_soon()  # type: ignore[attr-defined]
+    else:
+        window.features_ready.connect(lambda: window.sync.start_soon())  # type: ignore[attr-defined]
 
 
 def registered_text(person: Person) -> str:

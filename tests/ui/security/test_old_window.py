@@ -26,13 +26,15 @@ from desktop_app.ui.sync_status import SyncController
 from desktop_app.usecases import people
 from desktop_app.usecases.accounts import Session
 from tests.conftest import PASSWORD
+from tests.integration import sync_harness
+from tests.integration.sync_harness import Laptops
 from tests.ui.conftest import type_text
 
 # typed into the old window's search before the lock: a text found nowhere else
 TYPED = "Quuxtrova Zenobia-Ilinca"
 
 
-def _switch_user(window: MainWindow) -> MainWindow:
+def _switch_user(window: MainWindow, password: str = PASSWORD) -> MainWindow:
     """Lock ``window``, "Switch user" and log in (as anna again): the window in use after."""
 
     tries = [250]  # 5 s at most
@@ -52,7 +54,7 @@ def _switch_user(window: MainWindow) -> MainWindow:
                 QTimer.singleShot(20, log_in)
             return
         dialog.account.setText("anna")
-        type_text(dialog.password, PASSWORD)
+        type_text(dialog.password, password)
         dialog.buttons.accepted.emit()
 
     locker = window.locker  # type: ignore[attr-defined]
@@ -186,3 +188,21 @@ def test_the_program_closes_the_store_of_the_window_switched_to_at_its_end(
     new.close()
     program._close_window_session()
     assert new.session.store.closed
+
+
+def test_the_window_switched_to_on_a_joined_laptop_syncs_soon(
+    qtbot: QtBot, laptops: Laptops, in_use: None
+) -> None:
+    """As at start-up, the new user's window syncs a few seconds after it opens, not only
+    when the regular timer (a minute) comes round: what the first user recorded on another
+    laptop a moment ago is there when the second starts."""
+    laptop = laptops.new("A", coordinator=True)
+    window = MainWindow(laptop)
+    window.show()
+    qtbot.waitUntil(lambda: window.features_installed, timeout=10_000)
+    new = _switch_user(window, sync_harness.PASSWORD)
+    controller = new.sync  # type: ignore[attr-defined]
+    assert isinstance(controller, SyncController)
+    assert controller.interval_ms >= 60_000  # the regular timer would come a minute later
+    with qtbot.waitSignal(controller.sync_finished, timeout=20_000):
+        pass
