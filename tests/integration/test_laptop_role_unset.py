@@ -12,14 +12,11 @@ locked out on the day) and says so to a coordinator logged in on it.
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
-from sqlalchemy.orm import Session as DbSession
 
 from desktop_app.domain.users import Role
 from desktop_app.usecases import accounts, audit
 from desktop_app.usecases import sync as sync_uc
 from desktop_app.usecases.accounts import Session
-from sync_server import models
 from tests.integration.sync_harness import (
     PASSWORD,
     Laptops,
@@ -30,21 +27,7 @@ from tests.integration.sync_harness import (
     role_on_login,
     run_desk,
 )
-
-
-def _server_roles(server: ServerProcess, laptop: Session) -> tuple[str | None, set[str | None]]:
-    """The role on the laptop's row, and those stored with its keys."""
-    with DbSession(server.engine) as s:
-        row = s.get(models.Device, device_id(laptop))
-        assert row is not None
-        keys = set(
-            s.scalars(
-                select(models.WrappedKey.laptop_role).where(
-                    models.WrappedKey.device_id == device_id(laptop)
-                )
-            )
-        )
-        return row.laptop_role, keys
+from tests.integration.test_laptop_role_change import _server_roles
 
 
 def _pre_role(laptops: Laptops, server: ServerProcess) -> tuple[Session, Session]:

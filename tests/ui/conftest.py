@@ -35,6 +35,7 @@ from desktop_app import memory
 from desktop_app.ui import application as ui_application
 from desktop_app.ui.application import GuiThreadCollector, collect_garbage_on_gui_thread
 from desktop_app.usecases.accounts import Session
+from tests.conftest import PASSWORD
 
 if TYPE_CHECKING:
     from desktop_app.domain.person import Person
@@ -354,6 +355,47 @@ def replacing_window(qtbot: QtBot, window: MainWindow, timeout: int = 10_000) ->
     assert new is not None
     qtbot.addWidget(new)
     qtbot.waitUntil(lambda: new.features_installed, timeout=10_000)
+    return new
+
+
+def switch_user_at_lock(window: MainWindow, password: str = PASSWORD) -> MainWindow:
+    """Lock ``window``, "Switch user" and log in (as anna again): the window in use after."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    from desktop_app.ui.lock import Locker, LockScreen
+    from desktop_app.ui.login import LoginDialog
+    from desktop_app.ui.main_window import MainWindow, window_in_use
+
+    tries = [250]  # 5 s at most
+
+    def log_in() -> None:
+        dialog = next(
+            (
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, LoginDialog) and w.isVisible()
+            ),
+            None,
+        )
+        if dialog is None:  # not asking yet (a busy machine)
+            tries[0] -= 1
+            if tries[0]:
+                QTimer.singleShot(20, log_in)
+            return
+        dialog.account.setText("anna")
+        type_text(dialog.password, password)
+        dialog.buttons.accepted.emit()
+
+    locker = window.locker  # type: ignore[attr-defined]
+    assert isinstance(locker, Locker)
+    locker.lock()
+    QTimer.singleShot(50, log_in)
+    screen = locker.screen
+    assert isinstance(screen, LockScreen)
+    screen.switch_button.click()
+    new = window_in_use()
+    assert isinstance(new, MainWindow) and new is not window
     return new
 
 

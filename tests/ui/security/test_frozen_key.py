@@ -7,19 +7,15 @@ from __future__ import annotations
 import weakref
 
 import shiboken6
-from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop_app import memory
 from desktop_app.ui import main_window
 from desktop_app.ui.application import GuiThreadCollector, collect_garbage_on_gui_thread
-from desktop_app.ui.lock import Locker, LockScreen
-from desktop_app.ui.login import LoginDialog
 from desktop_app.ui.main_window import MainWindow, window_in_use
 from desktop_app.usecases.accounts import Session
-from tests.conftest import PASSWORD
-from tests.ui.conftest import frozen, type_text
+from tests.ui.conftest import frozen, switch_user_at_lock
 
 
 class _KeyInCycle:
@@ -29,29 +25,6 @@ class _KeyInCycle:
     def __init__(self, key: bytes) -> None:
         self.key = key
         self.me = self
-
-
-def _log_in_again_at_the_lock(window: MainWindow) -> None:
-    """Lock the window, then "Switch user" and log in (as anna again): the window's store
-    closes and a new window opens on a new one."""
-
-    def log_in() -> None:
-        dialog = next(
-            w
-            for w in QApplication.topLevelWidgets()
-            if isinstance(w, LoginDialog) and w.isVisible()
-        )
-        dialog.account.setText("anna")
-        type_text(dialog.password, PASSWORD)
-        dialog.buttons.accepted.emit()
-
-    locker = window.locker  # type: ignore[attr-defined]
-    assert isinstance(locker, Locker)
-    locker.lock()
-    QTimer.singleShot(100, log_in)
-    screen = locker.screen
-    assert isinstance(screen, LockScreen)
-    screen.switch_button.click()
 
 
 def test_what_held_the_key_when_frozen_is_freed_after_logging_out_at_the_lock(
@@ -69,8 +42,7 @@ def test_what_held_the_key_when_frozen_is_freed_after_logging_out_at_the_lock(
         True
     ] * 3  # frozen late, with the store open: the trap
     try:
-        _log_in_again_at_the_lock(window)
-        new = window_in_use()
+        new = switch_user_at_lock(window)
         assert session.store.closed and isinstance(new, MainWindow) and new is not window
         # The key's holders go with the next tick's full collection, on this thread.
         qtbot.waitUntil(lambda: all(h() is None for h in holders), timeout=5000)

@@ -10,63 +10,25 @@ from collections.abc import Iterator
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from desktop_app import app as program
 from desktop_app.domain.person import PersonDraft
 from desktop_app.ui import main_window
-from desktop_app.ui.lock import Locker, LockScreen
-from desktop_app.ui.login import LoginDialog
 from desktop_app.ui.main_window import MainWindow, window_in_use
 from desktop_app.ui.people_model import PeopleTableModel
 from desktop_app.ui.person_page import PersonPage
 from desktop_app.ui.sync_status import SyncController
 from desktop_app.usecases import people
 from desktop_app.usecases.accounts import Session
-from tests.conftest import PASSWORD
 from tests.integration import sync_harness
 from tests.integration.sync_harness import Laptops
-from tests.ui.conftest import type_text
+from tests.ui.conftest import switch_user_at_lock, type_text
 
 # typed into the old window's search before the lock: a text found nowhere else
 TYPED = "Quuxtrova Zenobia-Ilinca"
-
-
-def _switch_user(window: MainWindow, password: str = PASSWORD) -> MainWindow:
-    """Lock ``window``, "Switch user" and log in (as anna again): the window in use after."""
-
-    tries = [250]  # 5 s at most
-
-    def log_in() -> None:
-        dialog = next(
-            (
-                w
-                for w in QApplication.topLevelWidgets()
-                if isinstance(w, LoginDialog) and w.isVisible()
-            ),
-            None,
-        )
-        if dialog is None:  # not asking yet (a busy machine)
-            tries[0] -= 1
-            if tries[0]:
-                QTimer.singleShot(20, log_in)
-            return
-        dialog.account.setText("anna")
-        type_text(dialog.password, password)
-        dialog.buttons.accepted.emit()
-
-    locker = window.locker  # type: ignore[attr-defined]
-    assert isinstance(locker, Locker)
-    locker.lock()
-    QTimer.singleShot(50, log_in)
-    screen = locker.screen
-    assert isinstance(screen, LockScreen)
-    screen.switch_button.click()
-    new = window_in_use()
-    assert isinstance(new, MainWindow) and new is not window
-    return new
 
 
 def _search(qtbot: QtBot, window: MainWindow, text: str) -> None:
@@ -140,7 +102,7 @@ def test_the_old_window_its_people_and_its_sync_are_freed_after_a_user_switch(
         "content": weakref.ref(content),
     }
     del controller, content
-    new = _switch_user(window)
+    new = switch_user_at_lock(window)
     del window
     _count_becomes(qtbot, MainWindow, before[MainWindow] + 1)
     assert new.isVisible() and new.search.text() == ""
@@ -169,7 +131,7 @@ def test_five_user_switches_in_a_row_leave_one_main_window(
     replaced = []
     for _ in range(5):
         replaced.append(weakref.ref(window))
-        window = _switch_user(window)
+        window = switch_user_at_lock(window)
         _count_becomes(qtbot, MainWindow, before + 1)
         assert _main_windows_shown() == 1 and window.isVisible()
     assert [ref() for ref in replaced] == [None] * 5
@@ -184,7 +146,7 @@ def test_the_program_closes_the_store_of_the_window_switched_to_at_its_end(
     window = MainWindow(session)
     main_window.use_window(window)
     window.show()
-    new = _switch_user(window)
+    new = switch_user_at_lock(window)
     new.close()
     program._close_window_session()
     assert new.session.store.closed
@@ -200,7 +162,7 @@ def test_the_window_switched_to_on_a_joined_laptop_syncs_soon(
     window = MainWindow(laptop)
     window.show()
     qtbot.waitUntil(lambda: window.features_installed, timeout=10_000)
-    new = _switch_user(window, sync_harness.PASSWORD)
+    new = switch_user_at_lock(window, sync_harness.PASSWORD)
     controller = new.sync  # type: ignore[attr-defined]
     assert isinstance(controller, SyncController)
     assert controller.interval_ms >= 60_000  # the regular timer would come a minute later

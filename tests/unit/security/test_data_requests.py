@@ -37,6 +37,26 @@ def _referral(session: Session, pid: str) -> None:
     referrals.issue_referral(session.store, session.user, pid, "jobcenter", "buergergeld")
 
 
+def _erased_by_sync(session: Session, pid: str) -> None:
+    """The person's erasure as it arrives from another laptop (a tombstone applied here)."""
+    from sqlalchemy import select
+
+    from desktop_app.storage.models import PersonRow
+
+    with session.store.transaction() as db:
+        row = db.scalar(select(PersonRow).where(PersonRow.id == pid))
+        assert row is not None
+        assert data_rights.apply_remote_erasure(
+            db,
+            session.store,
+            pid,
+            revision=row.revision + 1,
+            updated_hlc=str(session.store.clock.now()),
+            device_id="other-laptop",
+            author_id="someone",
+        )
+
+
 def _all_rows(session: Session) -> dict[str, str]:
     """Every table of the store, each as the text of all its rows."""
     with session.store.engine.connect() as conn:
@@ -213,24 +233,9 @@ def test_an_erasure_arriving_by_sync_unlinks_the_persons_copy_requests_here(
 ) -> None:
     """The register is this laptop's: a copy given here to someone another laptop erased
     keeps its dates and reference, no longer whose it was."""
-    from sqlalchemy import select
-
-    from desktop_app.storage.models import PersonRow
-
     pid = _person(session, "Ana", "Pop", "ro", "RO")
     data_rights.record_copy_request(session.store, session.user, pid, TODAY, today=TODAY)
-    with session.store.transaction() as db:
-        row = db.scalar(select(PersonRow).where(PersonRow.id == pid))
-        assert row is not None
-        assert data_rights.apply_remote_erasure(
-            db,
-            session.store,
-            pid,
-            revision=row.revision + 1,
-            updated_hlc=str(session.store.clock.now()),
-            device_id="other-laptop",
-            author_id="someone",
-        )
+    _erased_by_sync(session, pid)
     rows = _all_rows(session)["data_requests"]
     assert pid not in rows
     assert [r.kind for r in data_rights.list_requests(session.store, session.user)] == [COPY]
@@ -399,24 +404,9 @@ def test_an_erasure_for_the_retention_period_answers_an_open_erasure_request_too
 def test_an_erasure_arriving_by_sync_answers_the_open_erasure_request_here(
     session: Session,
 ) -> None:
-    from sqlalchemy import select
-
-    from desktop_app.storage.models import PersonRow
-
     pid = _person(session, "Ana", "Pop", "ro", "RO")
     ref = data_rights.record_open_request(session.store, session.user, pid, ERASURE, TODAY)
-    with session.store.transaction() as db:
-        row = db.scalar(select(PersonRow).where(PersonRow.id == pid))
-        assert row is not None
-        assert data_rights.apply_remote_erasure(
-            db,
-            session.store,
-            pid,
-            revision=row.revision + 1,
-            updated_hlc=str(session.store.clock.now()),
-            device_id="other-laptop",
-            author_id="someone",
-        )
+    _erased_by_sync(session, pid)
     [entry] = data_rights.list_requests(session.store, session.user)
     assert entry.reference == ref and not entry.is_open
     assert pid not in _all_rows(session)["data_requests"]
