@@ -17,6 +17,7 @@ from pytestqt.qtbot import QtBot
 from desktop_app.domain.person import PersonDraft
 from desktop_app.i18n.formatting import format_long_date
 from desktop_app.ui.data_rights import EraseDialog, ExportDialog, RequestsWindow
+from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import audit, data_rights, people
 from desktop_app.usecases.accounts import Session
 from tests.ui.conftest import shown_window, type_text
@@ -35,6 +36,23 @@ def _shot(widget: object, name: str) -> None:
 def _person(session: Session, given: str = "Ana", family: str = "Popa") -> str:
     draft = PersonDraft(given, family, nationality="RO", languages=("ro",))
     return people.register_person(session.store, session.user, draft, confirm_duplicates=True).id
+
+
+def _trigger(window: MainWindow, name: str) -> None:
+    """Choose the person page's "More" action ``name`` (as from its menu)."""
+    action = window.person_page.more_menu.findChild(QAction, name)
+    assert action is not None
+    action.trigger()
+
+
+def _export_dialog(qtbot: QtBot, session: Session, pid: str) -> tuple[MainWindow, ExportDialog]:
+    """The main window showing the person, and its "Export data" dialog opened."""
+    window = shown_window(qtbot, session)
+    window.show_person(pid)
+    _trigger(window, "export_person")
+    dialog = window.findChild(ExportDialog)
+    assert dialog is not None
+    return window, dialog
 
 
 def test_the_erase_dialog_asks_why_and_for_a_folder_at_the_persons_request(
@@ -84,9 +102,7 @@ def test_an_erasure_at_request_writes_the_confirmation_then_erases_and_registers
         dialog.ok.click()
 
     QTimer.singleShot(0, confirm)
-    action = window.person_page.more_menu.findChild(QAction, "erase_person")
-    assert action is not None
-    action.trigger()
+    _trigger(window, "erase_person")
     qtbot.waitUntil(lambda: window.person_page.person is None, timeout=10_000)
     [pdf] = list(tmp_path.glob("welcome-desk-erasure-*.pdf"))
     reference = pdf.stem.removeprefix("welcome-desk-erasure-")
@@ -137,9 +153,7 @@ def test_nothing_is_erased_when_the_confirmation_cannot_be_written(
 
     QTimer.singleShot(0, confirm)
     QTimer.singleShot(100, answer)
-    action = window.person_page.more_menu.findChild(QAction, "erase_person")
-    assert action is not None
-    action.trigger()
+    _trigger(window, "erase_person")
     qtbot.waitUntil(lambda: bool(told), timeout=10_000)
     assert "Nothing was erased" in told[0]
     assert people.get_person(session.store, session.user, pid) is not None
@@ -151,13 +165,7 @@ def test_the_data_copy_records_the_request_and_the_register_shows_it(
     qtbot: QtBot, session: Session, tmp_path: Path
 ) -> None:
     pid = _person(session)
-    window = shown_window(qtbot, session)
-    window.show_person(pid)
-    action = window.person_page.more_menu.findChild(QAction, "export_person")
-    assert action is not None
-    action.trigger()
-    dialog = window.findChild(ExportDialog)
-    assert dialog is not None
+    window, dialog = _export_dialog(qtbot, session, pid)
     assert dialog.received.maximumDate() == QDate.currentDate()
     late = QDate.currentDate().addMonths(-2)
     dialog.received.setDate(late)
@@ -279,13 +287,7 @@ def test_the_data_copy_takes_the_open_requests_date_and_closes_it(
     ref = data_rights.record_open_request(
         session.store, session.user, pid, data_rights.COPY, received
     )
-    window = shown_window(qtbot, session)
-    window.show_person(pid)
-    action = window.person_page.more_menu.findChild(QAction, "export_person")
-    assert action is not None
-    action.trigger()
-    dialog = window.findChild(ExportDialog)
-    assert dialog is not None
+    window, dialog = _export_dialog(qtbot, session, pid)
     assert _date(dialog.received.date()) == received and dialog.received.isReadOnly()
     assert dialog.answers.isVisible() and ref in dialog.answers.text()
     dialog.folder.setText(str(tmp_path))
