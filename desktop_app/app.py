@@ -33,6 +33,22 @@ def _warm_store_modules() -> None:
     import desktop_app.usecases.people  # noqa: F401
 
 
+#: Set on the main thread once Qt's bindings have loaded (``_load_qt_bindings``). shiboken6's
+#: first import walks ``sys.modules`` (PySide6's signature bootstrap); a module another thread
+#: loaded during that walk aborted the process ("libshiboken/signature: could not initialize
+#: part 2": a clean-clone test run of 7 Dec, the unlock's worker loading SQLAlchemy to migrate
+#: an older store). An unlock started before Qt loads nothing new until this is set.
+_QT_BINDINGS_LOADED = threading.Event()
+
+
+def _load_qt_bindings() -> None:
+    """Qt's bindings on the main thread, before any worker may load modules beside them."""
+    try:
+        import shiboken6  # noqa: F401
+    finally:
+        _QT_BINDINGS_LOADED.set()  # (a failed import ends the start on this thread anyway)
+
+
 class _Background:
     """A function run on its own thread; ``result()`` waits for it and returns or raises."""
 
@@ -134,6 +150,8 @@ class EarlyUnlock(_Background):
         # derivation (which needs no interpreter) would start late. It is little on purpose
         # (see storage/keyslots.py); the rest of the worker's modules load on this thread
         # while the key is derived (``start``).
+        import _blake2  # noqa: F401  (the account's slot is looked up with it)
+
         import desktop_app.storage.login_guard  # noqa: F401
 
         if args.data_dir is None:  # decided before the worker starts: a file read, no Qt
@@ -174,7 +192,12 @@ class EarlyUnlock(_Background):
         password = sys.stdin.readline().rstrip("\r\n")
         if not self.account and not StorePaths(self.data_dir).can_log_in_unnamed():
             return None  # no store or no account named: the main thread says which
-        account, key = unlock_for_start(self.data_dir, self.account or None, password)
+        try:
+            account, key = unlock_for_start(self.data_dir, self.account or None, password)
+        finally:
+            # Until here nothing is loaded that the main thread has not loaded before Qt
+            # (the derivation's modules, then AES-GCM); from here the store's may be.
+            _QT_BINDINGS_LOADED.wait()
         from desktop_app.usecases.unlock import open_with_key
 
         return open_with_key(self.data_dir, account, key)
@@ -183,6 +206,7 @@ class EarlyUnlock(_Background):
         from desktop_app.storage.keyslots import KeySlotError
         from desktop_app.storage.layout import StoreError
 
+        _QT_BINDINGS_LOADED.set()  # this thread waits from here: it loads nothing beside
         try:
             opened = super().result()
         except (KeySlotError, StoreError) as exc:
@@ -391,11 +415,13 @@ def _run_gui(
         from desktop_app.i18n.text import set_language
 
         set_language(args.lang)
+    _load_qt_bindings()
     if unlocking is None and args.password_stdin and not args.demo:
         # Unwrap the key (Argon2id, GIL-free) and read the people list's first page on a
         # worker thread while this thread loads Qt: the two overlap on a second core. The
         # store's full modules (SQLAlchemy) load after the first paint (storage/quick.py).
-        # Screenshots want every feature at once: they take the full path.
+        # Screenshots want every feature at once: they take the full path. (Started after Qt's
+        # bindings: unlike the early unlock, this worker loads modules from its start.)
         from desktop_app import cli
 
         opener = cli.open_session if args.screenshot else cli.open_session_quickly
