@@ -945,9 +945,14 @@ def export_person_to(
 ) -> list[Path]:
     """Write the JSON and PDF copies (the PDF in ``lang``, by default the person's language);
     file names carry only the record id, never a name. ``received``: the day the person asked
-    for it, registered once both files are written (a copy cut short answered nothing)."""
+    for it; the request's reference is chosen first (the PDF names it), and registered once
+    both files are written (a copy cut short answered nothing)."""
+    store, user = session.store, session.user
+    request = (
+        None if received is None else data_rights.copy_request(store, user, person_id, received)
+    )
     json_bytes, pdf_bytes = data_rights.export_person(
-        session.store, session.user, person_id, lang=lang
+        store, user, person_id, lang=lang, request=request
     )
     stem = f"welcome-desk-data-{person_id[:8]}"
     paths = [folder / f"{stem}.json", folder / f"{stem}.pdf"]
@@ -956,16 +961,19 @@ def export_person_to(
         for path, data in zip(paths, (json_bytes, pdf_bytes), strict=True):
             written.append(path)
             path.write_bytes(data)
-    except OSError:
+        if request is not None:
+            data_rights.record_copy_request(
+                store, user, person_id, request.received, reference=request.reference
+            )
+    except BaseException:
         # Half a copy (the JSON without the PDF, a PDF cut short) is personal data left on a
-        # stick or share for nothing: what was written goes again.
+        # stick or share for nothing, and so is a copy naming a request the register does
+        # not hold: what was written goes again.
         for path in written:
             with contextlib.suppress(OSError):
                 if path.is_file():
                     path.unlink()
         raise
-    if received is not None:
-        data_rights.record_copy_request(session.store, session.user, person_id, received)
     return paths
 
 

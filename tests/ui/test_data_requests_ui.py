@@ -176,6 +176,14 @@ def test_the_data_copy_records_the_request_and_the_register_shows_it(
         lambda: "Data copy written" in window.statusBar().currentMessage(), timeout=10_000
     )
     # The register, from the menu where the retention list is reached.
+    [entry] = data_rights.list_requests(session.store, session.user)
+    [pdf] = tmp_path.glob("welcome-desk-data-*.pdf")
+    text = " ".join(
+        " ".join((p.extract_text() or "").split())
+        for p in PdfReader(io.BytesIO(pdf.read_bytes())).pages
+    )
+    # the copy names the request it answers, under the reference the register keeps
+    assert f"Număr de referință {entry.reference}" in text  # the person's language
     menu_action = window.findChild(QAction, "data_requests")
     assert menu_action is not None and menu_action.text() == "Re&quests about personal data…"
     menu_action.trigger()

@@ -67,7 +67,9 @@ def test_the_data_copy_is_written_in_the_language_chosen(
     # the copy answers a request received today (the dialog's default): the register has it
     [request] = data_rights.list_requests(session.store, session.user)
     assert (request.kind, request.received) == ("copy", dt.date.today())
-    assert entry.details == {"lang": "ro"}
+    assert entry.details == {"lang": "ro", "request": request.reference}
+    # the copy names it, in the person's language, for both to refer to
+    assert f"Număr de referință {request.reference}" in content
 
 
 def test_without_a_language_of_the_person_the_ui_language_is_proposed(
