@@ -6,7 +6,7 @@ import contextlib
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QAction, QColor, QStandardItem, QStandardItemModel
@@ -997,15 +997,49 @@ def announce_requests_due(window: MainWindow, today: dt.date | None = None) -> N
     window.tasks.run(lambda: data_rights.requests_due(store, user, today), show, lambda _e: None)
 
 
+def _when_shown_still(window: MainWindow, person: Person, then: Callable[[], None]) -> None:
+    """``then``, unless the person's page shows someone else by now (the user moved on while
+    a dialog's data was read)."""
+    shown = window.person_page.person
+    if shown is not None and shown.id == person.id:
+        then()
+
+
+_Read = TypeVar("_Read")
+
+
+class _OneAtATime:
+    """A dialog's data read on a worker before it opens: a second click meanwhile opens no
+    second dialog."""
+
+    def __init__(self) -> None:
+        self.reading = False
+
+    def run(
+        self, window: MainWindow, read: Callable[[], _Read], opened: Callable[[_Read], None]
+    ) -> None:
+        if self.reading:
+            return
+        self.reading = True
+
+        def done(result: _Read) -> None:
+            self.reading = False
+            opened(result)
+
+        def failed(exc: Exception) -> None:
+            self.reading = False
+            window._on_task_failed(exc)
+
+        window.tasks.run(read, done, failed)
+
+
 def install(window: MainWindow) -> None:
     user = window.session.user
     page = window.person_page
     if allowed(user, Action.EXPORT_PERSON):
+        export_reading = _OneAtATime()
 
-        def export(person: Person) -> None:
-            opened = data_rights.open_request(
-                window.session.store, window.session.user, person.id, data_rights.COPY
-            )
+        def export_dialog(person: Person, opened: DataRequest | None) -> None:
             dialog = ExportDialog(person, window, opened)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
@@ -1023,32 +1057,67 @@ def install(window: MainWindow) -> None:
                         window, _("Export data"), export_failed_message(folder, exc)
                     )
 
-                window.tasks.run(
-                    lambda: export_person_to(window.session, person.id, folder, lang, received),
-                    lambda paths: window.statusBar().showMessage(
+                def written(paths: list[Path]) -> None:
+                    window.statusBar().showMessage(
                         _("Data copy written: {files}").format(
                             files=", ".join(p.name for p in paths)
                         ),
                         8000,
-                    ),
+                    )
+
+                window.tasks.run(
+                    lambda: export_person_to(window.session, person.id, folder, lang, received),
+                    written,
                     failed,
                 )
 
             dialog.accepted.connect(accepted)
             dialog.open()
 
+        def export(person: Person) -> None:
+            # The person's open request is read on a worker (the register has no index by
+            # person: each lookup reads it all), the dialog opens with it.
+            store, user = window.session.store, window.session.user
+            export_reading.run(
+                window,
+                lambda: data_rights.open_request(store, user, person.id, data_rights.COPY),
+                lambda opened: _when_shown_still(
+                    window,
+                    person,
+                    lambda: export_dialog(person, opened),
+                ),
+            )
+
         page.add_more_action("export_person", lambda: _("&Export data…"), export)
     if allowed(user, Action.ERASE_PERSON):
+        erase_reading = _OneAtATime()
 
-        def erase(person: Person) -> None:
-            dialog = EraseDialog(person, window, open_requests_of(window.session, person.id))
-            if dialog.exec() == QDialog.DialogCode.Accepted:
+        def erase_dialog(person: Person, opened: dict[str, DataRequest]) -> None:
+            dialog = EraseDialog(person, window, opened)
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+            def accepted() -> None:
                 request = (
                     (dialog.chosen_received(), dialog.chosen_language(), dialog.chosen_folder())
                     if dialog.requested()
                     else None
                 )
                 erase_shown_person(window, person.id, request)
+
+            dialog.accepted.connect(accepted)
+            dialog.open()
+
+        def erase(person: Person) -> None:
+            session = window.session
+            erase_reading.run(
+                window,
+                lambda: open_requests_of(session, person.id),
+                lambda opened: _when_shown_still(
+                    window,
+                    person,
+                    lambda: erase_dialog(person, opened),
+                ),
+            )
 
         page.add_more_action("erase_person", lambda: _("E&rase person…"), erase, destructive=True)
     kinds = [
@@ -1060,11 +1129,10 @@ def install(window: MainWindow) -> None:
         if allowed(user, action)
     ]
     if kinds:
+        record_reading = _OneAtATime()
 
-        def record(person: Person) -> None:
-            dialog = RecordRequestDialog(
-                person, kinds, open_requests_of(window.session, person.id), window
-            )
+        def record_dialog(person: Person, opened: dict[str, DataRequest]) -> None:
+            dialog = RecordRequestDialog(person, kinds, opened, window)
             dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
 
             def accepted() -> None:
@@ -1090,6 +1158,16 @@ def install(window: MainWindow) -> None:
 
             dialog.accepted.connect(accepted)
             dialog.open()
+
+        def record(person: Person) -> None:
+            session = window.session
+            record_reading.run(
+                window,
+                lambda: open_requests_of(session, person.id),
+                lambda opened: _when_shown_still(
+                    window, person, lambda: record_dialog(person, opened)
+                ),
+            )
 
         page.add_more_action(
             "record_request", lambda: _("Record a re&quest about their data…"), record

@@ -20,7 +20,7 @@ from desktop_app.ui.data_rights import EraseDialog, ExportDialog, RequestsWindow
 from desktop_app.ui.main_window import MainWindow
 from desktop_app.usecases import audit, data_rights, people
 from desktop_app.usecases.accounts import Session
-from tests.ui.conftest import shown_window, type_text
+from tests.ui.conftest import dialog_opened, shown_window, type_text
 
 SHOTS = Path("/tmp/shots-erasure")
 
@@ -50,9 +50,7 @@ def _export_dialog(qtbot: QtBot, session: Session, pid: str) -> tuple[MainWindow
     window = shown_window(qtbot, session)
     window.show_person(pid)
     _trigger(window, "export_person")
-    dialog = window.findChild(ExportDialog)
-    assert dialog is not None
-    return window, dialog
+    return window, dialog_opened(qtbot, window, ExportDialog)
 
 
 def test_the_erase_dialog_asks_why_and_for_a_folder_at_the_persons_request(
@@ -92,17 +90,12 @@ def test_an_erasure_at_request_writes_the_confirmation_then_erases_and_registers
     window = shown_window(qtbot, session)
     window.show_person(pid)
     received = QDate.currentDate().addDays(-2)
-
-    def confirm() -> None:
-        dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, EraseDialog)
-        dialog.received.setDate(received)
-        dialog.folder_field.line.setText(str(tmp_path))
-        type_text(dialog.confirm, "Capraru")
-        dialog.ok.click()
-
-    QTimer.singleShot(0, confirm)
     _trigger(window, "erase_person")
+    dialog = dialog_opened(qtbot, window, EraseDialog)
+    dialog.received.setDate(received)
+    dialog.folder_field.line.setText(str(tmp_path))
+    type_text(dialog.confirm, "Capraru")
+    dialog.ok.click()
     qtbot.waitUntil(lambda: window.person_page.person is None, timeout=10_000)
     [pdf] = list(tmp_path.glob("welcome-desk-erasure-*.pdf"))
     reference = pdf.stem.removeprefix("welcome-desk-erasure-")
@@ -134,13 +127,6 @@ def test_nothing_is_erased_when_the_confirmation_cannot_be_written(
     window = shown_window(qtbot, session)
     window.show_person(pid)
 
-    def confirm() -> None:
-        dialog = QApplication.activeModalWidget()
-        assert isinstance(dialog, EraseDialog)
-        dialog.folder_field.line.setText(str(folder))
-        type_text(dialog.confirm, "Popa")
-        dialog.ok.click()
-
     told: list[str] = []
 
     def answer(tries: int = 200) -> None:  # the warning is modal (a loop of its own)
@@ -151,9 +137,12 @@ def test_nothing_is_erased_when_the_confirmation_cannot_be_written(
         elif tries:
             QTimer.singleShot(50, lambda: answer(tries - 1))
 
-    QTimer.singleShot(0, confirm)
-    QTimer.singleShot(100, answer)
     _trigger(window, "erase_person")
+    dialog = dialog_opened(qtbot, window, EraseDialog)
+    dialog.folder_field.line.setText(str(folder))
+    type_text(dialog.confirm, "Popa")
+    QTimer.singleShot(0, answer)
+    dialog.ok.click()
     qtbot.waitUntil(lambda: bool(told), timeout=10_000)
     assert "Nothing was erased" in told[0]
     assert people.get_person(session.store, session.user, pid) is not None
@@ -235,8 +224,7 @@ def test_a_request_recorded_on_the_persons_page_shows_open_in_the_register_with_
     action = window.person_page.more_menu.findChild(QAction, "record_request")
     assert action is not None and action.text() == "Record a re&quest about their data…"
     action.trigger()
-    dialog = window.findChild(RecordRequestDialog)
-    assert dialog is not None and dialog.isVisible()
+    dialog = dialog_opened(qtbot, window, RecordRequestDialog)
     assert list(dialog.kind_buttons) == [data_rights.COPY, data_rights.ERASURE]
     assert dialog.received.date() == QDate.currentDate()
     assert dialog.received.maximumDate() == QDate.currentDate()  # no day to come
@@ -257,13 +245,12 @@ def test_a_request_recorded_on_the_persons_page_shows_open_in_the_register_with_
     )
     # A second one of the kind is not taken: the dialog names the open one.
     action.trigger()
-    again = [d for d in window.findChildren(RecordRequestDialog) if d.isVisible()]
-    assert len(again) == 1
-    again[0].kind_buttons[data_rights.ERASURE].click()
-    assert not again[0].ok.isEnabled() and entry.reference in again[0].already.text()
-    again[0].kind_buttons[data_rights.COPY].click()
-    assert again[0].ok.isEnabled()
-    again[0].reject()
+    again = dialog_opened(qtbot, window, RecordRequestDialog)
+    again.kind_buttons[data_rights.ERASURE].click()
+    assert not again.ok.isEnabled() and entry.reference in again.already.text()
+    again.kind_buttons[data_rights.COPY].click()
+    assert again.ok.isEnabled()
+    again.reject()
     # The register, read on a day before the due date, then on one after it.
     due = entry.due
     for today, word, counted in (
@@ -367,8 +354,8 @@ def test_an_advisor_records_only_a_request_for_a_copy(qtbot: QtBot, session: Ses
         assert action is not None
         assert window.person_page.more_menu.findChild(QAction, "erase_person") is None
         action.trigger()
-        dialog = window.findChild(RecordRequestDialog)
-        assert dialog is not None and list(dialog.kind_buttons) == [data_rights.COPY]
+        dialog = dialog_opened(qtbot, window, RecordRequestDialog)
+        assert list(dialog.kind_buttons) == [data_rights.COPY]
         dialog.ok.click()
         qtbot.waitUntil(
             lambda: "Request recorded" in window.statusBar().currentMessage(), timeout=10_000
